@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages infrashare needs, only those missing.
+# Idempotent and quiet when everything is present.
+#   scripts/deps.sh          build + run dependencies
+#   scripts/deps.sh test     + test peers (pytest, requests, aiosmtpd, valgrind)
+#   scripts/deps.sh bench    + benchmark peers (wrk, nginx)
+set -euo pipefail
+
+pkgs=(build-essential pkg-config meson ninja-build
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev
+      libsodium-dev sqlite3 ca-certificates)
+for extra in "$@"; do
+    case "$extra" in
+    test)  pkgs+=(libcmocka-dev python3-pytest python3-requests
+                  python3-aiosmtpd valgrind) ;;
+    bench) pkgs+=(wrk nginx-light) ;;
+    *) echo "deps.sh: unknown group '$extra' (use: test, bench)" >&2; exit 2 ;;
+    esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
+        || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,170 @@
+/*
+ * client.c - client commands: talk to a running hub over its API with an
+ * API token (--url / INFRASHARE_URL, --token / INFRASHARE_TOKEN).
+ */
+#include "cli.h"
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "util.h"
+
+struct api_answer {
+    long status;
+    struct buf body;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    struct buf *b = ud;
+    return buf_add(b, p, size * n) ? 0 : size * n;
+}
+
+/* Performs one request. body may be NULL. IS_ERR_IO when unreachable. */
+static int api_call(const char *url, const char *token, const char *method,
+                    const char *path, const char *body, struct api_answer *a,
+                    char *err, size_t errlen)
+{
+    CURL *h = curl_easy_init();
+    if (!h)
+        return IS_ERR_NOMEM;
+    char full[4096], authz[256];
+    size_t ul = strlen(url);
+    snprintf(full, sizeof(full), "%.*s%s",
+             (int)(ul && url[ul - 1] == '/' ? ul - 1 : ul), url, path);
+    struct curl_slist *hdr = NULL;
+    if (token) {
+        snprintf(authz, sizeof(authz), "Authorization: Bearer %s", token);
+        hdr = curl_slist_append(hdr, authz);
+    }
+    hdr = curl_slist_append(hdr, "Content-Type: application/json");
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    buf_init(&a->body, 64 * 1024 * 1024);
+    curl_easy_setopt(h, CURLOPT_URL, full);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a->body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    CURLcode cc = curl_easy_perform(h);
+    int rc = IS_OK;
+    if (cc != CURLE_OK) {
+        snprintf(err, errlen, "%s: %s", full, curl_easy_strerror(cc));
+        rc = IS_ERR_IO;
+    } else {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
+    }
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+/* Prints the API's error object in one line. */
+static void print_api_error(const struct api_answer *a)
+{
+    json_t *j = json_loads(buf_str(&a->body), 0, NULL);
+    json_t *e = json_object_get(j, "error");
+    if (e)
+        fprintf(stderr, "infrashare: HTTP %ld %s: %s\n", a->status,
+                json_string_value(json_object_get(e, "code")),
+                json_string_value(json_object_get(e, "message")));
+    else
+        fprintf(stderr, "infrashare: HTTP %ld\n", a->status);
+    json_decref(j);
+}
+
+int cli_client(const char *cmd, int argc, char **argv)
+{
+    static const char *const valued[] = {"url", "token", "data", NULL};
+    static const char *const flags[] = {"json", NULL};
+    struct cli_args a;
+    if (cli_parse(argc, argv, flags, valued, &a))
+        return 2;
+    const char *url = cli_opt(&a, "url") ? cli_opt(&a, "url")
+                                         : getenv("INFRASHARE_URL");
+    const char *token = cli_opt(&a, "token") ? cli_opt(&a, "token")
+                                             : getenv("INFRASHARE_TOKEN");
+    if (!url)
+        url = "http://127.0.0.1:8080";
+    const char *method = "GET", *path = NULL;
+    char *body = NULL;
+    if (strcmp(cmd, "whoami") == 0) {
+        path = "/api/v1/session";
+    } else if (strcmp(cmd, "sectors") == 0) {
+        path = "/api/v1/sectors";
+    } else {
+        if (a.npos != 2 || a.pos[1][0] != '/') {
+            fprintf(stderr, "infrashare: api METHOD /PATH [--data FILE|-]\n");
+            return 2;
+        }
+        method = a.pos[0];
+        path = a.pos[1];
+        const char *data = cli_opt(&a, "data");
+        if (data) {
+            int rc = util_read_file(strcmp(data, "-") == 0 ? "/dev/stdin"
+                                                           : data,
+                                    16 * 1024 * 1024, &body, NULL);
+            if (rc) {
+                fprintf(stderr, "infrashare: cannot read %s\n", data);
+                return 1;
+            }
+        }
+    }
+    if (!token && strcmp(path, "/api/v1/sectors") != 0) {
+        fprintf(stderr, "infrashare: no token: pass --token or set "
+                        "INFRASHARE_TOKEN (create one with 'infrashare "
+                        "token create USER')\n");
+        free(body);
+        return 2;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct api_answer ans = {0};
+    char err[512];
+    int rc = api_call(url, token, method, path, body, &ans, err, sizeof(err));
+    free(body);
+    int exit_code = 0;
+    if (rc) {
+        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+        exit_code = 1;
+    } else if (ans.status < 200 || ans.status > 299) {
+        print_api_error(&ans);
+        exit_code = 1;
+    } else if (strcmp(cmd, "api") == 0 || cli_flag(&a, "json")) {
+        printf("%s\n", buf_str(&ans.body));
+    } else {
+        json_t *j = json_loads(buf_str(&ans.body), 0, NULL);
+        if (strcmp(cmd, "whoami") == 0) {
+            json_t *u = json_object_get(j, "user");
+            printf("%s @ %s (%s)\n",
+                   json_string_value(json_object_get(u, "username")),
+                   json_string_value(json_object_get(u, "org")),
+                   json_string_value(json_object_get(u, "roles")));
+        } else {
+            size_t i, k;
+            json_t *s, *sc;
+            json_array_foreach(json_object_get(j, "items"), i, s) {
+                json_t *n = json_object_get(s, "name");
+                printf("%s  %s / %s\n",
+                       json_string_value(json_object_get(s, "id")),
+                       json_string_value(json_object_get(n, "ja")),
+                       json_string_value(json_object_get(n, "en")));
+                json_array_foreach(json_object_get(s, "scopes"), k, sc) {
+                    json_t *c = json_object_get(sc, "ceptoar");
+                    printf("    %-20s %s\n",
+                           json_string_value(json_object_get(sc, "id")),
+                           json_string_value(json_object_get(
+                               json_object_get(c, "name"), "ja")));
+                }
+            }
+        }
+        json_decref(j);
+    }
+    buf_release(&ans.body);
+    curl_global_cleanup();
+    return exit_code;
+}

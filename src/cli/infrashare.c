@@ -1,0 +1,691 @@
+/*
+ * infrashare - command-line tool.
+ *
+ * Admin commands work on the database directly (--db, default
+ * var/infrashare.db); client commands talk to a running hub's API with a
+ * token (see cli/client.c). Every failure prints a message and exits
+ * non-zero; usage errors exit 2.
+ */
+#include "cli.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/roles.h"
+#include "../service/auth.h"
+#include "../service/demo.h"
+#include "../service/registry.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+static const char *db_path = "var/infrashare.db";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: infrashare [--db PATH] COMMAND ...\n"
+        "\n"
+        "admin commands (work on the database directly):\n"
+        "  init [--data DIR] [--demo] [--admin USER] [--admin-password-file F]\n"
+        "       [--webhook-base URL] [--force]\n"
+        "  user add USER --org ORG --roles R1,R2 [--name NAME] [--lang ja|en]\n"
+        "       [--password-file F]\n"
+        "  user list [--org ORG] [--with-demo]\n"
+        "  user disable USER | user enable USER\n"
+        "  user passwd USER [--password-file F]\n"
+        "  org list [--kind K] [--scope S] [--ceptoar C] [--limit N]\n"
+        "  org show ID\n"
+        "  token create USER [--name NAME] [--expires-days N]\n"
+        "  token list USER\n"
+        "  token revoke ID\n"
+        "  audit verify\n"
+        "  audit list [--after SEQ] [--limit N]\n"
+        "  backup FILE\n"
+        "\n"
+        "client commands (talk to a hub: --url or INFRASHARE_URL, --token or\n"
+        "INFRASHARE_TOKEN):\n"
+        "  whoami\n"
+        "  sectors\n"
+        "  api METHOD PATH [--data FILE|-]\n");
+}
+
+static int open_db(struct store **s)
+{
+    char err[512];
+    int rc = store_open(db_path, 0, 1, s, err, sizeof(err));
+    if (rc)
+        fprintf(stderr, "infrashare: %s\n", err);
+    return rc;
+}
+
+/* Reads the first line of a file (a password); trailing newline removed. */
+static int read_secret(const char *path, char *out, size_t outlen)
+{
+    char *text;
+    if (util_read_file(path, 4096, &text, NULL)) {
+        fprintf(stderr, "infrashare: cannot read %s\n", path);
+        return IS_ERR_IO;
+    }
+    text[strcspn(text, "\r\n")] = '\0';
+    snprintf(out, outlen, "%s", text);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    return IS_OK;
+}
+
+static int cli_audit(struct store_conn *c, const char *action,
+                     const char *target, json_t *detail)
+{
+    if (!detail)
+        detail = json_object();
+    json_object_set_new(detail, "via", json_string("cli"));
+    return audit_record(c, NULL, util_now(), action, target, detail);
+}
+
+/* ---- init ---- */
+
+static int cmd_init(int argc, char **argv)
+{
+    static const char *const flags[] = {"demo", "force", NULL};
+    static const char *const valued[] = {"data", "admin",
+                                         "admin-password-file",
+                                         "webhook-base", NULL};
+    struct cli_args a;
+    if (cli_parse(argc, argv, flags, valued, &a))
+        return 2;
+    const char *data = cli_opt(&a, "data") ? cli_opt(&a, "data") : "data";
+    const char *admin = cli_opt(&a, "admin") ? cli_opt(&a, "admin") : "admin";
+    const char *hook = cli_opt(&a, "webhook-base")
+                           ? cli_opt(&a, "webhook-base")
+                           : "http://127.0.0.1:8090/hooks/";
+    struct stat sb;
+    if (stat(db_path, &sb) == 0 && !cli_flag(&a, "force")) {
+        fprintf(stderr,
+                "infrashare: %s exists already; not initialising again "
+                "(--force replaces it)\n",
+                db_path);
+        return 1;
+    }
+    char err[1024] = "";
+    char regdir[4096], demo_path[4096];
+    snprintf(regdir, sizeof(regdir), "%s/registry", data);
+    snprintf(demo_path, sizeof(demo_path), "%s/demo/demo.json", data);
+    /* 1. read and check all data before touching any database */
+    struct registry reg;
+    registry_init(&reg);
+    if (registry_load(regdir, &reg, err, sizeof(err))) {
+        fprintf(stderr, "infrashare: %s\n", err);
+        fprintf(stderr, "infrashare: nothing was written\n");
+        registry_release(&reg);
+        return 1;
+    }
+    char password[AUTH_PW_MAX + 1];
+    const char *pwfile = cli_opt(&a, "admin-password-file");
+    if (pwfile) {
+        if (read_secret(pwfile, password, sizeof(password))) {
+            registry_release(&reg);
+            return 1;
+        }
+        if (!auth_password_ok(password)) {
+            fprintf(stderr, "infrashare: the admin password must have %d "
+                            "to %d characters\n",
+                    AUTH_PW_MIN, AUTH_PW_MAX);
+            registry_release(&reg);
+            return 1;
+        }
+    } else {
+        auth_generate_password(password, sizeof(password));
+    }
+    /* 2. build into a temporary file, then rename: all or nothing */
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.init-tmp", db_path);
+    unlink(tmp);
+    struct store *s;
+    if (store_open(tmp, STORE_CREATE, 1, &s, err, sizeof(err))) {
+        fprintf(stderr, "infrashare: %s\n", err);
+        registry_release(&reg);
+        return 1;
+    }
+    struct store_conn *c = store_acquire(s);
+    int64_t now = util_now();
+    struct demo_stats ds = {0};
+    int rc = store_begin(c);
+    if (!rc)
+        rc = registry_import(c, &reg, now);
+    if (!rc && cli_flag(&a, "demo")) {
+        char demo_hash[crypto_pwhash_STRBYTES];
+        rc = auth_hash_password(DEMO_PASSWORD, demo_hash, sizeof(demo_hash));
+        if (!rc)
+            rc = demo_generate(c, demo_path, &reg, demo_hash, hook, now, &ds,
+                               err, sizeof(err));
+        if (!rc)
+            rc = store_meta_set(c, "demo", "1");
+    }
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.org_id, sizeof(u.org_id), "nisc");
+    snprintf(u.username, sizeof(u.username), "%s", admin);
+    snprintf(u.display_name, sizeof(u.display_name), "Hub administrator");
+    snprintf(u.lang, sizeof(u.lang), "ja");
+    u.roles = ROLE_ADMIN | ROLE_AUDITOR | ROLE_READER;
+    if (!rc)
+        rc = auth_hash_password(password, u.pw_hash, sizeof(u.pw_hash));
+    if (!rc)
+        rc = store_user_insert(c, &u, now, NULL);
+    if (rc == IS_ERR_CONFLICT)
+        snprintf(err, sizeof(err), "user %s exists in the demo data; choose "
+                 "another --admin", admin);
+    if (!rc)
+        rc = cli_audit(c, "init", db_path,
+                       json_pack("{s:b,s:i,s:s}", "demo",
+                                 cli_flag(&a, "demo"), "operators",
+                                 ds.operators, "admin", admin));
+    if (!rc)
+        rc = store_commit(c);
+    else
+        store_rollback(c);
+    store_release(s, c);
+    store_close(s);
+    registry_release(&reg);
+    if (rc) {
+        fprintf(stderr, "infrashare: init failed: %s\n",
+                err[0] ? err : is_strerror(rc));
+        fprintf(stderr, "infrashare: nothing was written to %s\n", db_path);
+        unlink(tmp);
+        return 1;
+    }
+    if (rename(tmp, db_path) != 0) {
+        fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp,
+                db_path, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    printf("initialised %s (schema %d)\n", db_path, store_schema_version());
+    if (cli_flag(&a, "demo"))
+        printf("demo data: %d operators, %d users, %d contacts "
+               "(demo password: %s)\n",
+               ds.operators, ds.users, ds.contacts, DEMO_PASSWORD);
+    if (!pwfile)
+        printf("first admin: user %s  password %s  (shown once: store it "
+               "now)\n",
+               admin, password);
+    else
+        printf("first admin: user %s  (password from %s)\n", admin, pwfile);
+    sodium_memzero(password, sizeof(password));
+    return 0;
+}
+
+/* ---- user ---- */
+
+static int cmd_user(int argc, char **argv)
+{
+    static const char *const flags[] = {"with-demo", NULL};
+    static const char *const valued[] = {"org",  "roles",         "name",
+                                         "lang", "password-file", NULL};
+    struct cli_args a;
+    if (argc < 1 || cli_parse(argc - 1, argv + 1, flags, valued, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    const char *sub = argv[0];
+    struct store *s;
+    if (open_db(&s))
+        return 1;
+    struct store_conn *c = store_acquire(s);
+    int rc = 0, exit_code = 0;
+    char err[256] = "";
+    if (strcmp(sub, "add") == 0) {
+        struct store_user u;
+        memset(&u, 0, sizeof(u));
+        const char *org = cli_opt(&a, "org"), *roles = cli_opt(&a, "roles");
+        const char *lang = cli_opt(&a, "lang") ? cli_opt(&a, "lang") : "ja";
+        struct access_org rel;
+        char pw[AUTH_PW_MAX + 1];
+        bool generated = false;
+        if (a.npos != 1 || !org || !roles) {
+            snprintf(err, sizeof(err),
+                     "user add needs USER, --org and --roles");
+            exit_code = 2;
+        } else if (strlen(a.pos[0]) < 2 || strlen(a.pos[0]) > 64 ||
+                   !util_utf8_ok(a.pos[0], strlen(a.pos[0]))) {
+            snprintf(err, sizeof(err), "user name: 2 to 64 characters");
+            exit_code = 2;
+        } else if (roles_parse_list(roles, &u.roles)) {
+            snprintf(err, sizeof(err),
+                     "--roles: comma-separated from reader, reporter, "
+                     "liaison, analyst, org_admin, auditor, admin");
+            exit_code = 2;
+        } else if (strcmp(lang, "ja") && strcmp(lang, "en")) {
+            snprintf(err, sizeof(err), "--lang: ja or en");
+            exit_code = 2;
+        } else if (store_org_rel(c, org, &rel)) {
+            snprintf(err, sizeof(err), "--org: no organisation %s", org);
+            exit_code = 1;
+        } else {
+            if (cli_opt(&a, "password-file")) {
+                if (read_secret(cli_opt(&a, "password-file"), pw,
+                                sizeof(pw)))
+                    exit_code = 1;
+                else if (!auth_password_ok(pw)) {
+                    snprintf(err, sizeof(err),
+                             "the password must have %d to %d characters",
+                             AUTH_PW_MIN, AUTH_PW_MAX);
+                    exit_code = 1;
+                }
+            } else {
+                auth_generate_password(pw, sizeof(pw));
+                generated = true;
+            }
+        }
+        if (!exit_code) {
+            snprintf(u.org_id, sizeof(u.org_id), "%s", org);
+            snprintf(u.username, sizeof(u.username), "%s", a.pos[0]);
+            snprintf(u.display_name, sizeof(u.display_name), "%s",
+                     cli_opt(&a, "name") ? cli_opt(&a, "name") : "");
+            snprintf(u.lang, sizeof(u.lang), "%s", lang);
+            rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
+            int64_t id = 0;
+            if (!rc && !(rc = store_begin(c))) {
+                rc = store_user_insert(c, &u, util_now(), &id);
+                if (!rc)
+                    rc = cli_audit(c, "user.add", u.username,
+                                   json_pack("{s:s,s:s}", "org", org,
+                                             "roles", roles));
+                if (!rc)
+                    rc = store_commit(c);
+                else
+                    store_rollback(c);
+            }
+            if (rc == IS_ERR_CONFLICT) {
+                snprintf(err, sizeof(err), "user %s exists already",
+                         u.username);
+                exit_code = 1;
+            } else if (rc) {
+                exit_code = 1;
+            } else {
+                printf("added user %s (id %lld) in %s\n", u.username,
+                       (long long)id, org);
+                if (generated)
+                    printf("password: %s  (shown once)\n", pw);
+            }
+            sodium_memzero(pw, sizeof(pw));
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        json_t *users;
+        rc = store_users_json(c, cli_opt(&a, "org"),
+                              cli_flag(&a, "with-demo"), &users);
+        if (!rc) {
+            size_t i;
+            json_t *u;
+            json_array_foreach(users, i, u) {
+                printf("%-6lld %-32s %-28s %-40s%s\n",
+                       (long long)json_integer_value(json_object_get(u,
+                                                                     "id")),
+                       json_string_value(json_object_get(u, "username")),
+                       json_string_value(json_object_get(u, "org")),
+                       json_string_value(json_object_get(u, "roles")),
+                       json_is_true(json_object_get(u, "disabled"))
+                           ? " DISABLED"
+                           : "");
+            }
+            json_decref(users);
+        } else {
+            exit_code = 1;
+        }
+    } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0 ||
+               strcmp(sub, "passwd") == 0) {
+        struct store_user u;
+        if (a.npos != 1) {
+            snprintf(err, sizeof(err), "user %s needs USER", sub);
+            exit_code = 2;
+        } else if (store_user_by_name(c, a.pos[0], &u)) {
+            snprintf(err, sizeof(err), "no user %s", a.pos[0]);
+            exit_code = 1;
+        } else if (strcmp(sub, "passwd") == 0) {
+            char pw[AUTH_PW_MAX + 1], hash[160];
+            bool generated = !cli_opt(&a, "password-file");
+            if (!generated) {
+                if (read_secret(cli_opt(&a, "password-file"), pw, sizeof(pw)))
+                    exit_code = 1;
+                else if (!auth_password_ok(pw)) {
+                    snprintf(err, sizeof(err),
+                             "the password must have %d to %d characters",
+                             AUTH_PW_MIN, AUTH_PW_MAX);
+                    exit_code = 1;
+                }
+            } else {
+                auth_generate_password(pw, sizeof(pw));
+            }
+            if (!exit_code &&
+                !(rc = auth_hash_password(pw, hash, sizeof(hash))) &&
+                !(rc = store_begin(c))) {
+                rc = store_user_set_password(c, u.id, hash);
+                if (!rc)
+                    rc = store_sessions_delete_user(c, u.id);
+                if (!rc)
+                    rc = cli_audit(c, "user.passwd", u.username, NULL);
+                rc = rc ? (store_rollback(c), rc) : store_commit(c);
+                if (!rc) {
+                    printf("password of %s changed; its sessions ended\n",
+                           u.username);
+                    if (generated)
+                        printf("password: %s  (shown once)\n", pw);
+                }
+            }
+            if (rc)
+                exit_code = 1;
+            sodium_memzero(pw, sizeof(pw));
+        } else {
+            bool dis = strcmp(sub, "disable") == 0;
+            if (!(rc = store_begin(c))) {
+                rc = store_user_set_disabled(c, u.id, dis);
+                if (!rc && dis)
+                    rc = store_sessions_delete_user(c, u.id);
+                if (!rc)
+                    rc = cli_audit(c, dis ? "user.disable" : "user.enable",
+                                   u.username, NULL);
+                rc = rc ? (store_rollback(c), rc) : store_commit(c);
+            }
+            if (rc)
+                exit_code = 1;
+            else
+                printf("user %s %s\n", u.username,
+                       dis ? "disabled (sessions ended; tokens refused)"
+                           : "enabled");
+        }
+    } else {
+        snprintf(err, sizeof(err), "unknown user command '%s'", sub);
+        exit_code = 2;
+    }
+    if (exit_code && err[0])
+        fprintf(stderr, "infrashare: %s\n", err);
+    else if (exit_code && rc)
+        fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
+    store_release(s, c);
+    store_close(s);
+    return exit_code;
+}
+
+/* ---- org ---- */
+
+static void print_org_line(json_t *o)
+{
+    json_t *name = json_object_get(o, "name");
+    printf("%-28s %-9s %-20s %s / %s\n",
+           json_string_value(json_object_get(o, "id")),
+           json_string_value(json_object_get(o, "kind")),
+           json_is_string(json_object_get(o, "scope"))
+               ? json_string_value(json_object_get(o, "scope"))
+               : "-",
+           json_string_value(json_object_get(name, "ja")),
+           json_string_value(json_object_get(name, "en")));
+}
+
+static int cmd_org(int argc, char **argv)
+{
+    static const char *const flags[] = {"json", NULL};
+    static const char *const valued[] = {"kind", "scope", "ceptoar", "limit",
+                                         NULL};
+    struct cli_args a;
+    if (argc < 1 || cli_parse(argc - 1, argv + 1, flags, valued, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    struct store *s;
+    if (open_db(&s))
+        return 1;
+    struct store_conn *c = store_acquire(s);
+    int exit_code = 0;
+    if (strcmp(argv[0], "list") == 0) {
+        long limit = 100000;
+        if (cli_opt(&a, "limit") &&
+            util_parse_long(cli_opt(&a, "limit"), 1, 100000, &limit)) {
+            fprintf(stderr, "infrashare: --limit: 1 to 100000\n");
+            exit_code = 2;
+        } else if (cli_opt(&a, "kind") && !org_kind_valid(cli_opt(&a, "kind"))) {
+            fprintf(stderr, "infrashare: --kind: nisc, ministry, ceptoar, "
+                            "council, agency or operator\n");
+            exit_code = 2;
+        } else {
+            struct store_org_filter f = {.kind = cli_opt(&a, "kind"),
+                                         .scope = cli_opt(&a, "scope"),
+                                         .ceptoar = cli_opt(&a, "ceptoar"),
+                                         .limit = (int)limit,
+                                         .view = ACCESS_VIEW_ALL};
+            json_t *items;
+            char *next = NULL;
+            if (store_orgs_json(c, &f, &items, &next)) {
+                exit_code = 1;
+            } else {
+                size_t i;
+                json_t *o;
+                json_array_foreach(items, i, o) print_org_line(o);
+                json_decref(items);
+                free(next);
+            }
+        }
+    } else if (strcmp(argv[0], "show") == 0 && a.npos == 1) {
+        json_t *o;
+        int rc = store_org_json(c, a.pos[0], &o);
+        if (rc == IS_ERR_NOTFOUND) {
+            fprintf(stderr, "infrashare: no organisation %s\n", a.pos[0]);
+            exit_code = 1;
+        } else if (rc) {
+            exit_code = 1;
+        } else {
+            json_t *contacts = NULL;
+            if (!store_contacts_json(c, a.pos[0], &contacts))
+                json_object_set_new(o, "contacts", contacts);
+            json_dumpf(o, stdout, JSON_INDENT(2));
+            putchar('\n');
+            json_decref(o);
+        }
+    } else {
+        usage(stderr);
+        exit_code = 2;
+    }
+    store_release(s, c);
+    store_close(s);
+    return exit_code;
+}
+
+/* ---- token ---- */
+
+static int cmd_token(int argc, char **argv)
+{
+    static const char *const valued[] = {"name", "expires-days", NULL};
+    struct cli_args a;
+    if (argc < 1 || cli_parse(argc - 1, argv + 1, NULL, valued, &a) ||
+        a.npos != 1) {
+        usage(stderr);
+        return 2;
+    }
+    long days = 0;
+    if (cli_opt(&a, "expires-days") &&
+        util_parse_long(cli_opt(&a, "expires-days"), 1, 3650, &days)) {
+        fprintf(stderr, "infrashare: --expires-days: 1 to 3650\n");
+        return 2;
+    }
+    struct store *s;
+    if (open_db(&s))
+        return 1;
+    struct store_conn *c = store_acquire(s);
+    int exit_code = 0, rc = 0;
+    int64_t now = util_now();
+    if (strcmp(argv[0], "create") == 0 || strcmp(argv[0], "list") == 0) {
+        struct store_user u;
+        if (store_user_by_name(c, a.pos[0], &u)) {
+            fprintf(stderr, "infrashare: no user %s\n", a.pos[0]);
+            exit_code = 1;
+        } else if (strcmp(argv[0], "list") == 0) {
+            json_t *items;
+            if (store_tokens_json(c, u.id, &items)) {
+                exit_code = 1;
+            } else {
+                json_dumpf(items, stdout, JSON_INDENT(2));
+                putchar('\n');
+                json_decref(items);
+            }
+        } else {
+            char token[AUTH_TOKEN_LEN], id[33];
+            const char *name = cli_opt(&a, "name") ? cli_opt(&a, "name")
+                                                   : "cli";
+            rc = auth_token_create(c, NULL, u.id, name,
+                                   days ? now + days * 86400 : 0, now, token,
+                                   id);
+            if (rc) {
+                exit_code = 1;
+            } else {
+                printf("token id %s for %s\n%s\n(shown once: store it now)\n",
+                       id, u.username, token);
+            }
+        }
+    } else if (strcmp(argv[0], "revoke") == 0) {
+        rc = auth_token_revoke(c, NULL, a.pos[0], now);
+        if (rc == IS_ERR_NOTFOUND) {
+            fprintf(stderr, "infrashare: no active token %s\n", a.pos[0]);
+            exit_code = 1;
+        } else if (rc) {
+            exit_code = 1;
+        } else {
+            printf("token %s revoked\n", a.pos[0]);
+        }
+    } else {
+        usage(stderr);
+        exit_code = 2;
+    }
+    if (exit_code == 1 && rc && rc != IS_ERR_NOTFOUND)
+        fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
+    store_release(s, c);
+    store_close(s);
+    return exit_code;
+}
+
+/* ---- audit ---- */
+
+static int cmd_audit(int argc, char **argv)
+{
+    static const char *const valued[] = {"after", "limit", NULL};
+    struct cli_args a;
+    if (argc < 1 || cli_parse(argc - 1, argv + 1, NULL, valued, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    struct store *s;
+    if (open_db(&s))
+        return 1;
+    struct store_conn *c = store_acquire(s);
+    int exit_code = 0;
+    if (strcmp(argv[0], "verify") == 0) {
+        struct store_audit_report r;
+        if (store_audit_verify(c, &r)) {
+            fprintf(stderr, "infrashare: cannot read the audit log\n");
+            exit_code = 1;
+        } else if (r.nproblems) {
+            printf("audit log: %lld entries, %d problem(s):\n",
+                   (long long)r.entries, r.nproblems);
+            for (int i = 0; i < r.nproblems; i++)
+                printf("  %s entry %lld: %s\n", r.problems[i].kind,
+                       (long long)r.problems[i].seq, r.problems[i].message);
+            exit_code = 3;
+        } else {
+            printf("audit log OK: %lld entries, chain intact\nhead %s\n",
+                   (long long)r.entries, r.head[0] ? r.head : "(empty)");
+        }
+    } else if (strcmp(argv[0], "list") == 0) {
+        long after = 0, limit = 100;
+        if ((cli_opt(&a, "after") &&
+             util_parse_long(cli_opt(&a, "after"), 0, LONG_MAX, &after)) ||
+            (cli_opt(&a, "limit") &&
+             util_parse_long(cli_opt(&a, "limit"), 1, 100000, &limit))) {
+            fprintf(stderr, "infrashare: --after >= 0, --limit 1..100000\n");
+            exit_code = 2;
+        } else {
+            json_t *items;
+            if (store_audit_json(c, after, (int)limit, &items)) {
+                exit_code = 1;
+            } else {
+                size_t i;
+                json_t *e;
+                json_array_foreach(items, i, e) {
+                    char *line = json_dumps(e, JSON_COMPACT);
+                    printf("%s\n", line ? line : "");
+                    free(line);
+                }
+                json_decref(items);
+            }
+        }
+    } else {
+        usage(stderr);
+        exit_code = 2;
+    }
+    store_release(s, c);
+    store_close(s);
+    return exit_code;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+    if (argc != 1) {
+        usage(stderr);
+        return 2;
+    }
+    struct store *s;
+    if (open_db(&s))
+        return 1;
+    char err[512];
+    int rc = store_backup(s, argv[0], err, sizeof(err));
+    if (rc)
+        fprintf(stderr, "infrashare: %s\n", err);
+    else
+        printf("backed up %s to %s\n", db_path, argv[0]);
+    store_close(s);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "infrashare: libsodium failed to initialise\n");
+        return 1;
+    }
+    log_set_level(LOG_WARN);
+    int i = 1;
+    if (i + 1 < argc && strcmp(argv[i], "--db") == 0) {
+        db_path = argv[i + 1];
+        i += 2;
+    }
+    if (getenv("INFRASHARE_DB") && i == 1)
+        db_path = getenv("INFRASHARE_DB");
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[i];
+    int sub_argc = argc - i - 1;
+    char **sub_argv = argv + i + 1;
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(sub_argc, sub_argv);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(sub_argc, sub_argv);
+    if (strcmp(cmd, "org") == 0)
+        return cmd_org(sub_argc, sub_argv);
+    if (strcmp(cmd, "token") == 0)
+        return cmd_token(sub_argc, sub_argv);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit(sub_argc, sub_argv);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(sub_argc, sub_argv);
+    if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
+        strcmp(cmd, "api") == 0)
+        return cli_client(cmd, sub_argc, sub_argv);
+    fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

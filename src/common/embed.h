@@ -1,0 +1,20 @@
+/*
+ * embed.h - files embedded in the binary at build time by tools/embed.c
+ * (SQL migrations, the OpenAPI document, later the web UI).
+ */
+#ifndef INFRASHARE_EMBED_H
+#define INFRASHARE_EMBED_H
+
+#include <stddef.h>
+
+struct embed_file {
+    const char *name;          /* file name without directories */
+    const unsigned char *data; /* NUL-terminated for convenience */
+    size_t len;                /* without the NUL */
+};
+
+/* Finds a file by name in a table; NULL when absent. O(n). */
+const struct embed_file *embed_find(const struct embed_file *files, size_t n,
+                                    const char *name);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * jv.h - validate a JSON object against a field table.
+ *
+ * Every request body goes through jv_check: unknown fields, missing required
+ * fields, wrong types, over-long strings, out-of-range integers and values
+ * outside an enum each produce an error naming the field. The first problem
+ * found is reported; nothing is modified.
+ */
+#ifndef INFRASHARE_JV_H
+#define INFRASHARE_JV_H
+
+#include <jansson.h>
+
+#include "common.h"
+
+enum jv_type {
+    JV_STRING,       /* UTF-8 text, no control characters but \t \n \r */
+    JV_INT,          /* integer in [min,max] */
+    JV_NUMBER,       /* integer or real in [min,max] */
+    JV_BOOL,
+    JV_STRING_ARRAY, /* array (max_len items) of strings (each <= item_len) */
+    JV_OBJECT,       /* nested object checked against sub/nsub */
+    JV_TIME          /* RFC 3339 string */
+};
+
+struct jv_field {
+    const char *name;
+    enum jv_type type;
+    bool required;
+    size_t max_len;                /* strings: code points; arrays: items */
+    const char *const *enum_values; /* NULL-terminated; strings and arrays */
+    long long min, max;            /* JV_INT / JV_NUMBER; both 0 = any */
+    const struct jv_field *sub;    /* JV_OBJECT */
+    size_t nsub;
+    size_t item_len;               /* JV_STRING_ARRAY item code points */
+};
+
+struct jv_error {
+    char code[32];     /* unknown_field, missing_field, invalid_type, ... */
+    char field[128];   /* dotted path: "contacts.address" */
+    char message[256]; /* English text for people */
+};
+
+/* IS_OK, or IS_ERR_INVALID with err filled. O(fields). */
+int jv_check(const json_t *obj, const struct jv_field *spec, size_t n,
+             struct jv_error *err);
+
+/* Checks one string value as jv_check would; used for query parameters. */
+int jv_check_text(const char *field, const char *s, size_t max_len,
+                  struct jv_error *err);
+
+/* Convenience getters for checked objects: NULL / dflt when absent. */
+const char *jv_str(const json_t *obj, const char *name);
+long long jv_int(const json_t *obj, const char *name, long long dflt);
+bool jv_bool(const json_t *obj, const char *name, bool dflt);
+
+#endif

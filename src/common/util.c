@@ -1,0 +1,262 @@
+#include "util.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+const char *is_strerror(int err)
+{
+    switch (err) {
+    case IS_OK: return "ok";
+    case IS_ERR_NOMEM: return "out of memory";
+    case IS_ERR_INVALID: return "invalid input";
+    case IS_ERR_NOTFOUND: return "not found";
+    case IS_ERR_CONFLICT: return "conflict";
+    case IS_ERR_FORBIDDEN: return "forbidden";
+    case IS_ERR_AUTH: return "authentication required";
+    case IS_ERR_LIMIT: return "limit exceeded";
+    case IS_ERR_STORE: return "database error";
+    case IS_ERR_IO: return "I/O error";
+    default: return "internal error";
+    }
+}
+
+void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm)) {
+        snprintf(out, UTIL_TIME_LEN, "1970-01-01T00:00:00Z");
+        return;
+    }
+    strftime(out, UTIL_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int parse_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return IS_ERR_INVALID;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return IS_OK;
+}
+
+int util_time_parse(const char *s, int64_t *out)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30,
+                                31, 31, 30, 31, 30, 31};
+    const char *p = s;
+    int y, mo, d, h, mi, se;
+    if (!s || parse_digits(&p, 4, &y) || *p++ != '-' ||
+        parse_digits(&p, 2, &mo) || *p++ != '-' ||
+        parse_digits(&p, 2, &d) || (*p != 'T' && *p != 't') ||
+        (p++, parse_digits(&p, 2, &h)) || *p++ != ':' ||
+        parse_digits(&p, 2, &mi) || *p++ != ':' ||
+        parse_digits(&p, 2, &se))
+        return IS_ERR_INVALID;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return IS_ERR_INVALID;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    int off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1, oh, om;
+        p++;
+        if (parse_digits(&p, 2, &oh) || *p++ != ':' ||
+            parse_digits(&p, 2, &om) || oh > 23 || om > 59)
+            return IS_ERR_INVALID;
+        off = sign * (oh * 3600 + om * 60);
+    } else {
+        return IS_ERR_INVALID;
+    }
+    if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+        d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+        return IS_ERR_INVALID;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo == 2 && d == 29 && !leap)
+        return IS_ERR_INVALID;
+    /* days from civil (Howard Hinnant's algorithm) */
+    int yy = y - (mo <= 2);
+    int era = yy / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    *out = days * 86400 + h * 3600 + mi * 60 + se - off;
+    return IS_OK;
+}
+
+int64_t util_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+double util_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void util_hex(char *out, const unsigned char *in, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[in[i] >> 4];
+        out[2 * i + 1] = hx[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void util_random_hex(char *out, size_t nbytes)
+{
+    unsigned char tmp[64];
+    if (nbytes > sizeof(tmp))
+        nbytes = sizeof(tmp);
+    randombytes_buf(tmp, nbytes);
+    util_hex(out, tmp, nbytes);
+}
+
+void util_b64url(char *out, size_t outlen, const unsigned char *in, size_t n)
+{
+    sodium_bin2base64(out, outlen, in, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int util_parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s)
+        return IS_ERR_INVALID;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (p == s && *p == '-')))
+            return IS_ERR_INVALID;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return IS_ERR_INVALID;
+    *out = v;
+    return IS_OK;
+}
+
+int util_parse_long_simple(const char *s, long *out)
+{
+    return util_parse_long(s, LONG_MIN, LONG_MAX, out);
+}
+
+bool util_utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                c == 0x7f)
+                return false;
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned cp;
+        if ((c & 0xe0) == 0xc0) {
+            len = 2;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+            (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+size_t util_utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+bool util_ct_equal(const void *a, const void *b, size_t n)
+{
+    return sodium_memcmp(a, b, n) == 0;
+}
+
+int util_read_file(const char *path, size_t cap, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return IS_ERR_IO;
+    size_t alloc = 4096, n = 0;
+    char *data = malloc(alloc);
+    if (!data) {
+        fclose(f);
+        return IS_ERR_NOMEM;
+    }
+    for (;;) {
+        if (n + 1 >= alloc) {
+            if (alloc > cap) {
+                free(data);
+                fclose(f);
+                return IS_ERR_LIMIT;
+            }
+            char *p = realloc(data, alloc * 2);
+            if (!p) {
+                free(data);
+                fclose(f);
+                return IS_ERR_NOMEM;
+            }
+            data = p;
+            alloc *= 2;
+        }
+        size_t got = fread(data + n, 1, alloc - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(data);
+        return IS_ERR_IO;
+    }
+    if (n > cap) {
+        free(data);
+        return IS_ERR_LIMIT;
+    }
+    data[n] = '\0';
+    *out = data;
+    if (len)
+        *len = n;
+    return IS_OK;
+}

@@ -1,0 +1,45 @@
+/*
+ * util.h - small helpers with no I/O beyond randomness: time formatting,
+ * random identifiers, encodings, strict number parsing.
+ */
+#ifndef INFRASHARE_UTIL_H
+#define INFRASHARE_UTIL_H
+
+#include "common.h"
+
+/* RFC 3339 UTC with seconds ("2026-11-22T03:29:38Z"); out >= 21 bytes. */
+#define UTIL_TIME_LEN 21
+void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN]);
+/* Parses "YYYY-MM-DDTHH:MM:SS(.frac)?(Z|+hh:mm|-hh:mm)". IS_ERR_INVALID. */
+int util_time_parse(const char *s, int64_t *out);
+/* Seconds since the epoch, from the real-time clock. */
+int64_t util_now(void);
+/* Monotonic seconds as a double (for latency measurement). */
+double util_mono(void);
+
+/* n random bytes as lowercase hex into out (2n+1 bytes). */
+void util_random_hex(char *out, size_t nbytes);
+/* Base64url without padding of n bytes; out needs 4*ceil(n/3)+1. */
+void util_b64url(char *out, size_t outlen, const unsigned char *in, size_t n);
+/* Hex encode; out needs 2n+1. */
+void util_hex(char *out, const unsigned char *in, size_t n);
+
+/* Strict decimal parse of a whole string, any long value. */
+int util_parse_long_simple(const char *s, long *out);
+/* Strict decimal parse of the whole string into [min,max]. IS_ERR_INVALID. */
+int util_parse_long(const char *s, long min, long max, long *out);
+
+/* True when s is valid UTF-8 with no NUL and no C0 control other than
+ * tab/newline/CR. O(n). */
+bool util_utf8_ok(const char *s, size_t n);
+/* Number of code points in valid UTF-8. */
+size_t util_utf8_len(const char *s);
+
+/* Constant-time equality of two equal-length byte strings. */
+bool util_ct_equal(const void *a, const void *b, size_t n);
+
+/* Reads a whole file (bounded by cap) into a malloc'd NUL-terminated
+ * string. IS_ERR_IO with errno kept, IS_ERR_LIMIT when larger than cap. */
+int util_read_file(const char *path, size_t cap, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,39 @@
+#include "access.h"
+
+#include "roles.h"
+
+enum access_view access_org_view(const struct access_org *viewer,
+                                 unsigned roles)
+{
+    if ((roles & ROLE_ADMIN) || strcmp(viewer->kind, "nisc") == 0)
+        return ACCESS_VIEW_ALL;
+    if (strcmp(viewer->kind, "ministry") == 0)
+        return ACCESS_VIEW_MINISTRY;
+    if (strcmp(viewer->kind, "ceptoar") == 0)
+        return ACCESS_VIEW_CEPTOAR;
+    return ACCESS_VIEW_SELF;
+}
+
+bool access_may_see_org(const struct access_org *viewer, unsigned roles,
+                        const struct access_org *target)
+{
+    if (strcmp(target->kind, "operator") != 0)
+        return true;
+    if (strcmp(viewer->id, target->id) == 0)
+        return true;
+    switch (access_org_view(viewer, roles)) {
+    case ACCESS_VIEW_ALL:
+        return true;
+    case ACCESS_VIEW_MINISTRY:
+        return target->ministry_id[0] &&
+               strcmp(target->ministry_id, viewer->id) == 0;
+    case ACCESS_VIEW_CEPTOAR:
+        for (int i = 0; i < target->nceptoars; i++)
+            if (strcmp(target->ceptoars[i], viewer->id) == 0)
+                return true;
+        return false;
+    case ACCESS_VIEW_SELF:
+        return false;
+    }
+    return false;
+}

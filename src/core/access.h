@@ -1,0 +1,45 @@
+/*
+ * access.h - who may see which organisation of the registry (pure rules).
+ *
+ * The rule (docs/rules.md, "Registry visibility"):
+ *  - national bodies (nisc, ministry, ceptoar, council, agency) are visible
+ *    to every signed-in user;
+ *  - an operator is visible to itself, to the secretariats of the CEPTOARs it
+ *    belongs to, to the ministry owning its sector, to NISC, and to hub
+ *    admins; to anyone else it does not exist (404).
+ * Sharing-range decisions for reports and advisories come in later modules
+ * and use the same struct access_org.
+ */
+#ifndef INFRASHARE_ACCESS_H
+#define INFRASHARE_ACCESS_H
+
+#include "../common/common.h"
+
+#define ACCESS_MAX_GROUPS 8
+
+struct access_org {
+    char id[64];
+    char kind[16];
+    char scope_id[64];    /* "" when none */
+    char sector_id[64];   /* sector of scope_id */
+    char ministry_id[64]; /* ministry owning sector_id */
+    bool observer;
+    int nceptoars;
+    char ceptoars[ACCESS_MAX_GROUPS][64]; /* CEPTOARs of an operator */
+};
+
+enum access_view {
+    ACCESS_VIEW_ALL,      /* every operator */
+    ACCESS_VIEW_MINISTRY, /* operators of the sectors the viewer owns */
+    ACCESS_VIEW_CEPTOAR,  /* members of the viewer's CEPTOAR */
+    ACCESS_VIEW_SELF      /* only itself */
+};
+
+/* Which operators a viewer may list. O(1). */
+enum access_view access_org_view(const struct access_org *viewer,
+                                 unsigned roles);
+/* May the viewer see this organisation? O(groups). */
+bool access_may_see_org(const struct access_org *viewer, unsigned roles,
+                        const struct access_org *target);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * http.h - the HTTP server (libmicrohttpd) and its one request pipeline.
+ *
+ * Every request goes through the same steps, in http/server.c:
+ *   size limit (413) -> route match (404/405) -> JSON parse (400) ->
+ *   authentication (401) -> CSRF for cookie sessions (403) -> role check
+ *   (403) -> body validation against the route's field table (400) ->
+ *   handler -> JSON encoding, security headers, metrics, one log line.
+ * Handlers only parse what is theirs, call the service and fill the
+ * response; they never write error JSON by hand (http_error does).
+ */
+#ifndef INFRASHARE_HTTP_H
+#define INFRASHARE_HTTP_H
+
+#include <jansson.h>
+
+#include "../service/app.h"
+#include "../service/auth.h"
+#include "common.h"
+#include "buf.h"
+#include "jv.h"
+
+#define HTTP_MAX_BODY (1024 * 1024) /* default request body cap */
+#define HTTP_MAX_PARAMS 3
+
+struct http_req;
+struct http_resp {
+    int status;
+    json_t *body;           /* JSON answer (owned), or */
+    char *raw;              /* raw bytes (owned, malloc'd) with ctype */
+    size_t rawlen;
+    const char *ctype;
+    char set_cookie[256];   /* optional Set-Cookie value */
+    char location[256];     /* optional Location */
+};
+
+enum http_auth {
+    HTTP_PUBLIC,  /* no credentials needed (may still be read if present) */
+    HTTP_AUTHED   /* a session or token is required */
+};
+
+typedef int (*http_handler)(struct http_req *r, struct http_resp *out);
+
+struct http_route {
+    const char *method;
+    const char *pattern;   /* "/api/v1/orgs/{id}" */
+    enum http_auth auth;
+    unsigned roles;        /* any of these roles (0 = any signed-in user) */
+    const struct jv_field *body; /* NULL: no body accepted */
+    size_t nbody;
+    http_handler fn;
+    size_t max_body;       /* 0 = HTTP_MAX_BODY */
+};
+
+struct http_req {
+    struct app *app;
+    const struct http_route *route;
+    int route_index;
+    const char *method;
+    const char *path;
+    const char *params[HTTP_MAX_PARAMS];
+    json_t *json;            /* validated body or NULL */
+    bool authed;
+    struct auth_ctx auth;
+    char addr[64];
+    char cookie[AUTH_COOKIE_LEN + 8];
+    struct store_conn *sc;   /* a connection held for the handler */
+    void *mhd;               /* struct MHD_Connection * */
+};
+
+/* Route table (http/routes.c). */
+extern const struct http_route http_routes[];
+extern const size_t http_nroutes;
+
+/* Fills out with {"error":{"code","message","field"?}}; returns status. */
+int http_error(struct http_resp *out, int status, const char *code,
+               const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Maps an is_err from the service to a status and error body. */
+int http_fail(struct http_resp *out, int err);
+/* Query parameter or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* Parses ?limit= within [1,max] (default dflt); 400 into out on error. */
+int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
+               int *limit);
+
+struct http_server;
+/* Starts listening on addr:port (port 0 = ephemeral). */
+int http_start(struct app *app, const char *addr, int port, int threads,
+               struct http_server **out);
+int http_port(struct http_server *s);
+void http_stop(struct http_server *s);
+
+/* Prometheus text of the request metrics (http/metrics.c). */
+void metrics_observe(int route_index, int status, double seconds);
+int metrics_render(struct buf *b);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * metrics.c - request counters by route and status, a latency histogram per
+ * route, and store errors, in Prometheus text format. Lock-free (atomics).
+ */
+#include <stdatomic.h>
+
+#include "buf.h"
+#include "http.h"
+#include "store.h"
+
+#define MAX_ROUTES 128
+static const int statuses[] = {200, 201, 204, 302, 400, 401, 403, 404,
+                               405, 409, 410, 413, 415, 422, 429, 500,
+                               503};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                 0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+#define NBUCKET (sizeof(buckets) / sizeof(buckets[0]))
+
+/* index MAX_ROUTES-1 collects requests that matched no route */
+static atomic_uint_fast64_t counts[MAX_ROUTES][NSTATUS + 1];
+static atomic_uint_fast64_t hist[MAX_ROUTES][NBUCKET + 1];
+static atomic_uint_fast64_t sum_us[MAX_ROUTES];
+
+void metrics_observe(int route_index, int status, double seconds)
+{
+    int ri = route_index >= 0 && route_index < MAX_ROUTES - 1
+                 ? route_index
+                 : MAX_ROUTES - 1;
+    size_t si = NSTATUS;
+    for (size_t i = 0; i < NSTATUS; i++)
+        if (statuses[i] == status)
+            si = i;
+    atomic_fetch_add(&counts[ri][si], 1);
+    size_t b = NBUCKET;
+    for (size_t i = 0; i < NBUCKET; i++)
+        if (seconds <= buckets[i]) {
+            b = i;
+            break;
+        }
+    atomic_fetch_add(&hist[ri][b], 1);
+    atomic_fetch_add(&sum_us[ri], (uint64_t)(seconds * 1e6));
+}
+
+static const char *route_label(int ri, char *tmp, size_t len)
+{
+    if (ri == MAX_ROUTES - 1 || (size_t)ri >= http_nroutes)
+        return "unmatched";
+    snprintf(tmp, len, "%s %s", http_routes[ri].method,
+             http_routes[ri].pattern);
+    return tmp;
+}
+
+int metrics_render(struct buf *b)
+{
+    char tmp[256];
+    int rc = buf_adds(b, "# HELP infrashare_http_requests_total HTTP "
+                         "requests by route and status.\n"
+                         "# TYPE infrashare_http_requests_total counter\n");
+    for (int ri = 0; ri < MAX_ROUTES && !rc; ri++) {
+        if (ri >= (int)http_nroutes && ri != MAX_ROUTES - 1)
+            continue;
+        for (size_t si = 0; si <= NSTATUS; si++) {
+            uint64_t v = atomic_load(&counts[ri][si]);
+            if (!v)
+                continue;
+            char st[8];
+            if (si < NSTATUS)
+                snprintf(st, sizeof(st), "%d", statuses[si]);
+            else
+                snprintf(st, sizeof(st), "other");
+            rc |= buf_addf(b,
+                           "infrashare_http_requests_total{route=\"%s\","
+                           "status=\"%s\"} %llu\n",
+                           route_label(ri, tmp, sizeof(tmp)), st,
+                           (unsigned long long)v);
+        }
+    }
+    rc |= buf_adds(b, "# HELP infrashare_http_request_duration_seconds "
+                      "Request latency by route.\n"
+                      "# TYPE infrashare_http_request_duration_seconds "
+                      "histogram\n");
+    for (int ri = 0; ri < MAX_ROUTES && !rc; ri++) {
+        uint64_t total = 0;
+        for (size_t i = 0; i <= NBUCKET; i++)
+            total += atomic_load(&hist[ri][i]);
+        if (!total)
+            continue;
+        const char *label = route_label(ri, tmp, sizeof(tmp));
+        uint64_t cum = 0;
+        for (size_t i = 0; i < NBUCKET; i++) {
+            cum += atomic_load(&hist[ri][i]);
+            rc |= buf_addf(b,
+                           "infrashare_http_request_duration_seconds_bucket"
+                           "{route=\"%s\",le=\"%g\"} %llu\n",
+                           label, buckets[i], (unsigned long long)cum);
+        }
+        rc |= buf_addf(b,
+                       "infrashare_http_request_duration_seconds_bucket"
+                       "{route=\"%s\",le=\"+Inf\"} %llu\n"
+                       "infrashare_http_request_duration_seconds_sum"
+                       "{route=\"%s\"} %.6f\n"
+                       "infrashare_http_request_duration_seconds_count"
+                       "{route=\"%s\"} %llu\n",
+                       label, (unsigned long long)total, label,
+                       (double)atomic_load(&sum_us[ri]) / 1e6, label,
+                       (unsigned long long)total);
+    }
+    rc |= buf_addf(b,
+                   "# HELP infrashare_store_errors_total Database errors.\n"
+                   "# TYPE infrashare_store_errors_total counter\n"
+                   "infrashare_store_errors_total %llu\n",
+                   (unsigned long long)store_error_count());
+    return rc ? IS_ERR_LIMIT : IS_OK;
+}

@@ -1,0 +1,437 @@
+/*
+ * routes.c - the route table and the handlers of the foundation: health,
+ * metrics, sessions, API tokens, the registry, the audit log, OpenAPI.
+ */
+#include "http.h"
+
+#include "../core/roles.h"
+#include "buf.h"
+#include "embed.h"
+#include "util.h"
+
+extern const struct embed_file http_docs[];
+extern const size_t http_docs_count;
+
+#define ID_MAX 63
+
+/* ---- health and metrics ---- */
+
+static int h_healthz(struct http_req *r, struct http_resp *out)
+{
+    if (store_ping(r->sc))
+        return http_error(out, 503, "store_unavailable", NULL,
+                          "the database does not answer");
+    out->body = json_pack("{s:s,s:i}", "status", "ok", "schema_version",
+                          store_schema_version());
+    return 200;
+}
+
+static int h_metrics(struct http_req *r, struct http_resp *out)
+{
+    IS_UNUSED(r);
+    struct buf b;
+    buf_init(&b, 4 * 1024 * 1024);
+    if (metrics_render(&b)) {
+        buf_release(&b);
+        return http_fail(out, IS_ERR_INTERNAL);
+    }
+    out->rawlen = b.len;
+    out->raw = buf_detach(&b);
+    out->ctype = "text/plain; version=0.0.4; charset=utf-8";
+    return 200;
+}
+
+static int h_openapi(struct http_req *r, struct http_resp *out)
+{
+    IS_UNUSED(r);
+    const struct embed_file *f =
+        embed_find(http_docs, http_docs_count, "openapi.json");
+    if (!f)
+        return http_fail(out, IS_ERR_NOTFOUND);
+    out->raw = malloc(f->len);
+    if (!out->raw)
+        return http_fail(out, IS_ERR_NOMEM);
+    memcpy(out->raw, f->data, f->len);
+    out->rawlen = f->len;
+    out->ctype = "application/json; charset=utf-8";
+    return 200;
+}
+
+/* ---- sessions ---- */
+
+static json_t *me_json(const struct auth_ctx *a)
+{
+    char roles[128];
+    roles_format(a->roles, roles, sizeof(roles));
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id",
+                     (json_int_t)a->user_id, "username", a->username, "org",
+                     a->org.id, "org_kind", a->org.kind, "roles", roles,
+                     "lang", a->lang);
+}
+
+static const struct jv_field session_body[] = {
+    {"username", JV_STRING, true, 64, NULL, 0, 0, NULL, 0, 0},
+    {"password", JV_STRING, true, AUTH_PW_MAX, NULL, 0, 0, NULL, 0, 0},
+};
+
+static int h_login(struct http_req *r, struct http_resp *out)
+{
+    char cookie[AUTH_COOKIE_LEN];
+    struct auth_ctx a;
+    int64_t now = app_now(r->app);
+    int rc = auth_login(r->sc, &r->app->limits, jv_str(r->json, "username"),
+                        jv_str(r->json, "password"), r->addr, now, cookie,
+                        &a);
+    if (rc == IS_ERR_AUTH)
+        return http_error(out, 401, "bad_credentials", NULL,
+                          "user name or password is wrong, or the account "
+                          "is disabled");
+    if (rc)
+        return http_fail(out, rc);
+    snprintf(out->set_cookie, sizeof(out->set_cookie),
+             "infrashare_session=%s; Path=/; HttpOnly; SameSite=Strict; "
+             "Max-Age=%d%s",
+             cookie, AUTH_SESSION_TTL, r->app->cookie_secure ? "; Secure" : "");
+    char exp[UTIL_TIME_LEN];
+    util_time_rfc3339(now + AUTH_SESSION_TTL, exp);
+    out->body = json_pack("{s:o,s:s,s:s}", "user", me_json(&a), "csrf_token",
+                          a.csrf, "expires_at", exp);
+    out->status = 201;
+    return 201;
+}
+
+static int h_session_get(struct http_req *r, struct http_resp *out)
+{
+    out->body = json_pack("{s:o,s:s?}", "user", me_json(&r->auth),
+                          "csrf_token",
+                          r->auth.via_session ? r->auth.csrf : NULL);
+    return 200;
+}
+
+static int h_logout(struct http_req *r, struct http_resp *out)
+{
+    if (!r->auth.via_session)
+        return http_error(out, 400, "not_a_session", NULL,
+                          "signed in with an API token; revoke the token "
+                          "instead (DELETE /api/v1/tokens/{id})");
+    int rc = auth_logout(r->sc, r->cookie, &r->auth, app_now(r->app));
+    if (rc)
+        return http_fail(out, rc);
+    snprintf(out->set_cookie, sizeof(out->set_cookie),
+             "infrashare_session=; Path=/; HttpOnly; SameSite=Strict; "
+             "Max-Age=0");
+    out->body = json_pack("{s:b}", "signed_out", 1);
+    return 200;
+}
+
+static const struct jv_field lang_body[] = {
+    {"lang", JV_STRING, true, 2, (const char *const[]){"ja", "en", NULL}, 0,
+     0, NULL, 0, 0},
+};
+
+static int h_session_lang(struct http_req *r, struct http_resp *out)
+{
+    const char *lang = jv_str(r->json, "lang");
+    int rc = store_user_set_lang(r->sc, r->auth.user_id, lang);
+    if (rc)
+        return http_fail(out, rc);
+    snprintf(r->auth.lang, sizeof(r->auth.lang), "%s", lang);
+    out->body = json_pack("{s:o}", "user", me_json(&r->auth));
+    return 200;
+}
+
+/* ---- API tokens ---- */
+
+static const struct jv_field token_body[] = {
+    {"name", JV_STRING, true, 100, NULL, 0, 0, NULL, 0, 0},
+    {"expires_in_days", JV_INT, false, 0, NULL, 1, 3650, NULL, 0, 0},
+    {"username", JV_STRING, false, 64, NULL, 0, 0, NULL, 0, 0},
+};
+
+static int h_token_create(struct http_req *r, struct http_resp *out)
+{
+    int64_t now = app_now(r->app);
+    int64_t uid = r->auth.user_id;
+    const char *uname = jv_str(r->json, "username");
+    if (uname && strcmp(uname, r->auth.username) != 0) {
+        /* tokens for another user: hub admins only (service accounts) */
+        if (!(r->auth.roles & ROLE_ADMIN))
+            return http_error(out, 403, "forbidden", "username",
+                              "username: only an admin may create tokens "
+                              "for another user");
+        struct store_user u;
+        int rc = store_user_by_name(r->sc, uname, &u);
+        if (rc == IS_ERR_NOTFOUND)
+            return http_error(out, 400, "invalid_value", "username",
+                              "username: no such user");
+        if (rc)
+            return http_fail(out, rc);
+        uid = u.id;
+    }
+    long long days = jv_int(r->json, "expires_in_days", 0);
+    int64_t expires = days ? now + days * 86400 : 0;
+    char token[AUTH_TOKEN_LEN], id[33];
+    int rc = auth_token_create(r->sc, &r->auth, uid,
+                               jv_str(r->json, "name"), expires, now, token,
+                               id);
+    if (rc)
+        return http_fail(out, rc);
+    char exp[UTIL_TIME_LEN];
+    util_time_rfc3339(expires, exp);
+    out->body = json_pack("{s:s,s:s,s:s,s:s?,s:s}", "id", id, "token", token,
+                          "name", jv_str(r->json, "name"), "expires_at",
+                          expires ? exp : NULL, "note",
+                          "shown once: store it now");
+    out->status = 201;
+    snprintf(out->location, sizeof(out->location), "/api/v1/tokens/%s", id);
+    return 201;
+}
+
+static int h_tokens_list(struct http_req *r, struct http_resp *out)
+{
+    json_t *items;
+    int rc = store_tokens_json(r->sc, r->auth.user_id, &items);
+    if (rc)
+        return http_fail(out, rc);
+    out->body = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_token_revoke(struct http_req *r, struct http_resp *out)
+{
+    const char *id = r->params[0];
+    if (strlen(id) != 32)
+        return http_fail(out, IS_ERR_NOTFOUND);
+    int rc = auth_token_revoke(r->sc, &r->auth, id, app_now(r->app));
+    if (rc)
+        return http_fail(out, rc);
+    out->body = json_pack("{s:s,s:b}", "id", id, "revoked", 1);
+    return 200;
+}
+
+/* ---- registry ---- */
+
+static int h_sectors(struct http_req *r, struct http_resp *out)
+{
+    json_t *items;
+    int rc = store_sectors_json(r->sc, &items);
+    if (rc)
+        return http_fail(out, rc);
+    out->body = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+/* Decodes a hex cursor into out; false when malformed. */
+static bool cursor_decode(const char *hex, char *out, size_t outlen)
+{
+    size_t n = strlen(hex);
+    if (n % 2 || n / 2 >= outlen)
+        return false;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char ch = hex[2 * i + (size_t)k];
+            v <<= 4;
+            if (ch >= '0' && ch <= '9')
+                v |= (unsigned)(ch - '0');
+            else if (ch >= 'a' && ch <= 'f')
+                v |= (unsigned)(ch - 'a' + 10);
+            else
+                return false;
+        }
+        if (v == 0)
+            return false;
+        out[i] = (char)v;
+    }
+    out[n / 2] = '\0';
+    return true;
+}
+
+static int h_orgs(struct http_req *r, struct http_resp *out)
+{
+    struct store_org_filter f = {0};
+    struct jv_error je;
+    static const char *const qs[] = {"kind", "scope", "ceptoar"};
+    const char *vals[3];
+    for (int i = 0; i < 3; i++) {
+        vals[i] = http_query(r, qs[i]);
+        if (vals[i] && jv_check_text(qs[i], vals[i], ID_MAX, &je))
+            return http_error(out, 400, je.code, je.field, "%s", je.message);
+    }
+    if (vals[0] && !org_kind_valid(vals[0]))
+        return http_error(out, 400, "invalid_value", "kind",
+                          "kind: one of nisc, ministry, ceptoar, council, "
+                          "agency, operator");
+    f.kind = vals[0];
+    f.scope = vals[1];
+    f.ceptoar = vals[2];
+    if (http_limit(r, out, 50, 500, &f.limit))
+        return 400;
+    char after[128];
+    const char *cur = http_query(r, "cursor");
+    if (cur) {
+        if (!cursor_decode(cur, after, sizeof(after)))
+            return http_error(out, 400, "invalid_value", "cursor",
+                              "cursor: not a cursor this hub returned");
+        f.after = after;
+    }
+    f.view = access_org_view(&r->auth.org, r->auth.roles);
+    f.viewer_org = r->auth.org.id;
+    json_t *items;
+    char *next = NULL;
+    int rc = store_orgs_json(r->sc, &f, &items, &next);
+    if (rc)
+        return http_fail(out, rc);
+    json_t *body = json_pack("{s:o}", "items", items);
+    if (next) {
+        char hex[2 * 128 + 1];
+        util_hex(hex, (const unsigned char *)next, strlen(next));
+        json_object_set_new(body, "next_cursor", json_string(hex));
+        free(next);
+    } else {
+        json_object_set_new(body, "next_cursor", json_null());
+    }
+    out->body = body;
+    return 200;
+}
+
+/* Resolves {id} to an organisation the caller may see; 404 otherwise. */
+static int visible_org(struct http_req *r, struct http_resp *out,
+                       struct access_org *target)
+{
+    const char *id = r->params[0];
+    if (strlen(id) > ID_MAX)
+        return http_fail(out, IS_ERR_NOTFOUND);
+    int rc = store_org_rel(r->sc, id, target);
+    if (rc)
+        return http_fail(out, rc);
+    if (!access_may_see_org(&r->auth.org, r->auth.roles, target))
+        return http_fail(out, IS_ERR_NOTFOUND);
+    return 0;
+}
+
+static int h_org(struct http_req *r, struct http_resp *out)
+{
+    struct access_org target;
+    if (visible_org(r, out, &target))
+        return out->status;
+    json_t *o;
+    int rc = store_org_json(r->sc, target.id, &o);
+    if (rc)
+        return http_fail(out, rc);
+    out->body = o;
+    return 200;
+}
+
+/* Users and contacts of an organisation: its org admins and hub admins. */
+static int own_org_admin(struct http_req *r, struct http_resp *out,
+                         struct access_org *target)
+{
+    if (visible_org(r, out, target))
+        return out->status;
+    bool own = strcmp(target->id, r->auth.org.id) == 0 &&
+               (r->auth.roles & ROLE_ORG_ADMIN);
+    if (!own && !(r->auth.roles & ROLE_ADMIN))
+        return http_fail(out, IS_ERR_NOTFOUND);
+    return 0;
+}
+
+static int h_org_users(struct http_req *r, struct http_resp *out)
+{
+    struct access_org target;
+    if (own_org_admin(r, out, &target))
+        return out->status;
+    json_t *items;
+    int rc = store_users_json(r->sc, target.id, true, &items);
+    if (rc)
+        return http_fail(out, rc);
+    out->body = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_org_contacts(struct http_req *r, struct http_resp *out)
+{
+    struct access_org target;
+    if (own_org_admin(r, out, &target))
+        return out->status;
+    json_t *items;
+    int rc = store_contacts_json(r->sc, target.id, &items);
+    if (rc)
+        return http_fail(out, rc);
+    out->body = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+/* ---- audit ---- */
+
+static int h_audit(struct http_req *r, struct http_resp *out)
+{
+    int limit;
+    if (http_limit(r, out, 100, 1000, &limit))
+        return 400;
+    long after = 0;
+    const char *a = http_query(r, "after");
+    if (a && util_parse_long(a, 0, LONG_MAX, &after))
+        return http_error(out, 400, "invalid_value", "after",
+                          "after: a sequence number (integer >= 0)");
+    json_t *items;
+    int rc = store_audit_json(r->sc, after, limit, &items);
+    if (rc)
+        return http_fail(out, rc);
+    json_t *last = json_array_get(items, json_array_size(items) - 1);
+    out->body = json_pack("{s:o,s:O}", "items", items, "next_after",
+                          json_array_size(items) == (size_t)limit
+                              ? json_object_get(last, "seq")
+                              : json_null());
+    return 200;
+}
+
+static int h_audit_verify(struct http_req *r, struct http_resp *out)
+{
+    struct store_audit_report rep;
+    int rc = store_audit_verify(r->sc, &rep);
+    if (rc)
+        return http_fail(out, rc);
+    json_t *probs = json_array();
+    for (int i = 0; i < rep.nproblems; i++)
+        json_array_append_new(
+            probs, json_pack("{s:I,s:s,s:s}", "seq",
+                             (json_int_t)rep.problems[i].seq, "kind",
+                             rep.problems[i].kind, "message",
+                             rep.problems[i].message));
+    out->body = json_pack("{s:b,s:I,s:s,s:o}", "ok", rep.nproblems == 0,
+                          "entries", (json_int_t)rep.entries, "head",
+                          rep.head, "problems", probs);
+    return 200;
+}
+
+#define BODY(spec) spec, IS_ARRAY_LEN(spec)
+#define NOBODY NULL, 0
+
+const struct http_route http_routes[] = {
+    {"GET", "/healthz", HTTP_PUBLIC, 0, NOBODY, h_healthz, 0},
+    {"GET", "/metrics", HTTP_PUBLIC, 0, NOBODY, h_metrics, 0},
+    {"GET", "/api/v1/openapi.json", HTTP_PUBLIC, 0, NOBODY, h_openapi, 0},
+    {"POST", "/api/v1/session", HTTP_PUBLIC, 0, BODY(session_body), h_login,
+     8192},
+    {"GET", "/api/v1/session", HTTP_AUTHED, 0, NOBODY, h_session_get, 0},
+    {"DELETE", "/api/v1/session", HTTP_AUTHED, 0, NOBODY, h_logout, 0},
+    {"POST", "/api/v1/session/lang", HTTP_AUTHED, 0, BODY(lang_body),
+     h_session_lang, 1024},
+    {"POST", "/api/v1/tokens", HTTP_AUTHED, 0, BODY(token_body),
+     h_token_create, 8192},
+    {"GET", "/api/v1/tokens", HTTP_AUTHED, 0, NOBODY, h_tokens_list, 0},
+    {"DELETE", "/api/v1/tokens/{id}", HTTP_AUTHED, 0, NOBODY,
+     h_token_revoke, 0},
+    {"GET", "/api/v1/sectors", HTTP_PUBLIC, 0, NOBODY, h_sectors, 0},
+    {"GET", "/api/v1/orgs", HTTP_AUTHED, 0, NOBODY, h_orgs, 0},
+    {"GET", "/api/v1/orgs/{id}", HTTP_AUTHED, 0, NOBODY, h_org, 0},
+    {"GET", "/api/v1/orgs/{id}/users", HTTP_AUTHED, 0, NOBODY, h_org_users,
+     0},
+    {"GET", "/api/v1/orgs/{id}/contacts", HTTP_AUTHED, 0, NOBODY,
+     h_org_contacts, 0},
+    {"GET", "/api/v1/audit", HTTP_AUTHED, ROLE_AUDITOR, NOBODY, h_audit, 0},
+    {"GET", "/api/v1/audit/verify", HTTP_AUTHED, ROLE_AUDITOR, NOBODY,
+     h_audit_verify, 0},
+};
+const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

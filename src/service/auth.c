@@ -1,0 +1,289 @@
+#include "auth.h"
+
+#include <sodium.h>
+
+#include "../core/roles.h"
+#include "log.h"
+#include "util.h"
+
+/* A valid Argon2id hash used to spend the same time on unknown users. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy(void)
+{
+    auth_hash_password("not-a-real-password-xx", dummy_hash,
+                       sizeof(dummy_hash));
+}
+
+void auth_limits_init(struct auth_limits *l)
+{
+    ratelimit_init(&l->by_user, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
+    ratelimit_init(&l->by_addr, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
+}
+
+void auth_limits_release(struct auth_limits *l)
+{
+    ratelimit_release(&l->by_user);
+    ratelimit_release(&l->by_addr);
+}
+
+int auth_hash_password(const char *pw, char *out, size_t outlen)
+{
+    if (outlen < crypto_pwhash_STRBYTES)
+        return IS_ERR_INVALID;
+    if (crypto_pwhash_str(out, pw, strlen(pw),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return IS_ERR_NOMEM;
+    return IS_OK;
+}
+
+bool auth_password_ok(const char *pw)
+{
+    size_t n = strlen(pw);
+    return n >= AUTH_PW_MIN && n <= AUTH_PW_MAX;
+}
+
+void auth_generate_password(char *out, size_t outlen)
+{
+    /* no look-alike characters (0/O, 1/l/I) */
+    static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz"
+                                   "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    size_t n = outlen - 1 < 24 ? outlen - 1 : 24;
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+    out[n] = '\0';
+}
+
+static void hash32(const void *in, size_t n, unsigned char out[32])
+{
+    crypto_generichash(out, 32, in, n, NULL, 0);
+}
+
+int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
+                      struct auth_ctx *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->user_id = u->id;
+    snprintf(out->username, sizeof(out->username), "%s", u->username);
+    out->roles = u->roles;
+    snprintf(out->lang, sizeof(out->lang), "%s", u->lang);
+    return store_org_rel(c, u->org_id, &out->org);
+}
+
+int audit_record(struct store_conn *c, const struct auth_ctx *who,
+                 int64_t now, const char *action, const char *target,
+                 json_t *detail)
+{
+    char *d = NULL;
+    if (detail) {
+        d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(detail);
+    }
+    struct store_audit_entry e = {
+        .at = now,
+        .actor_user = who ? who->user_id : 0,
+        .actor_org = who ? who->org.id : NULL,
+        .action = action,
+        .target = target,
+        .detail = d ? d : "{}",
+    };
+    int rc = store_audit_append(c, &e);
+    free(d);
+    return rc;
+}
+
+int auth_login(struct store_conn *c, struct auth_limits *l,
+               const char *username, const char *password, const char *addr,
+               int64_t now, char cookie[AUTH_COOKIE_LEN],
+               struct auth_ctx *out)
+{
+    pthread_once(&dummy_once, make_dummy);
+    if (ratelimit_blocked(&l->by_user, username, now) ||
+        ratelimit_blocked(&l->by_addr, addr, now)) {
+        audit_record(c, NULL, now, "login.rate_limited", username,
+                     json_pack("{s:s}", "addr", addr));
+        return IS_ERR_LIMIT;
+    }
+    struct store_user u;
+    int rc = store_user_by_name(c, username, &u);
+    if (rc && rc != IS_ERR_NOTFOUND)
+        return rc;
+    bool found = rc == IS_OK;
+    const char *hash = found ? u.pw_hash : dummy_hash;
+    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    if (!found || !ok || u.disabled) {
+        ratelimit_fail(&l->by_user, username, now);
+        ratelimit_fail(&l->by_addr, addr, now);
+        audit_record(c, NULL, now, "login.failed", username,
+                     json_pack("{s:s,s:s}", "addr", addr, "reason",
+                               !found ? "unknown user"
+                               : !ok  ? "wrong password"
+                                      : "disabled"));
+        return IS_ERR_AUTH;
+    }
+    ratelimit_clear(&l->by_user, username);
+    unsigned char raw[32], h[32];
+    randombytes_buf(raw, sizeof(raw));
+    util_b64url(cookie, AUTH_COOKIE_LEN, raw, sizeof(raw));
+    hash32(cookie, strlen(cookie), h);
+    rc = auth_ctx_for_user(c, &u, out);
+    if (rc)
+        return rc;
+    unsigned char craw[32];
+    randombytes_buf(craw, sizeof(craw));
+    util_b64url(out->csrf, sizeof(out->csrf), craw, sizeof(craw));
+    out->via_session = true;
+    if ((rc = store_begin(c)))
+        return rc;
+    rc = store_session_insert(c, h, u.id, out->csrf, now,
+                              now + AUTH_SESSION_TTL);
+    if (!rc)
+        rc = audit_record(c, out, now, "login", u.username,
+                          json_pack("{s:s}", "addr", addr));
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}
+
+int auth_session(struct store_conn *c, const char *cookie, int64_t now,
+                 struct auth_ctx *out)
+{
+    unsigned char h[32];
+    size_t n = strlen(cookie);
+    if (n < 20 || n > 64)
+        return IS_ERR_AUTH;
+    hash32(cookie, n, h);
+    int64_t uid;
+    char csrf[AUTH_CSRF_LEN];
+    int rc = store_session_get(c, h, now, &uid, csrf, sizeof(csrf));
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
+    struct store_user u;
+    rc = store_user_by_id(c, uid, &u);
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
+    if (u.disabled)
+        return IS_ERR_AUTH;
+    rc = auth_ctx_for_user(c, &u, out);
+    if (rc)
+        return rc;
+    out->via_session = true;
+    snprintf(out->csrf, sizeof(out->csrf), "%s", csrf);
+    return IS_OK;
+}
+
+int auth_logout(struct store_conn *c, const char *cookie,
+                const struct auth_ctx *who, int64_t now)
+{
+    unsigned char h[32];
+    hash32(cookie, strlen(cookie), h);
+    int rc = store_begin(c);
+    if (rc)
+        return rc;
+    rc = store_session_delete(c, h);
+    if (!rc)
+        rc = audit_record(c, who, now, "logout", who->username, NULL);
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}
+
+/* Splits "ist_<32 hex id>_<secret>" into id and secret. */
+static bool token_split(const char *tok, char id[33], const char **secret)
+{
+    if (strncmp(tok, "ist_", 4) != 0 || strlen(tok) < 4 + 32 + 1 + 20 ||
+        strlen(tok) >= AUTH_TOKEN_LEN)
+        return false;
+    const char *p = tok + 4;
+    for (int i = 0; i < 32; i++) {
+        char ch = p[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+            return false;
+        id[i] = ch;
+    }
+    id[32] = '\0';
+    if (p[32] != '_')
+        return false;
+    *secret = p + 33;
+    return true;
+}
+
+int auth_token(struct store_conn *c, const char *token, int64_t now,
+               struct auth_ctx *out)
+{
+    char id[33];
+    const char *secret;
+    if (!token_split(token, id, &secret))
+        return IS_ERR_AUTH;
+    int64_t uid;
+    unsigned char want[32], got[32];
+    int rc = store_token_get(c, id, now, &uid, want);
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
+    hash32(secret, strlen(secret), got);
+    if (!util_ct_equal(want, got, 32))
+        return IS_ERR_AUTH;
+    struct store_user u;
+    rc = store_user_by_id(c, uid, &u);
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
+    if (u.disabled)
+        return IS_ERR_AUTH;
+    return auth_ctx_for_user(c, &u, out);
+}
+
+int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t user_id, const char *name, int64_t expires,
+                      int64_t now, char token[AUTH_TOKEN_LEN], char id[33])
+{
+    unsigned char sraw[32], h[32];
+    char secret[48];
+    util_random_hex(id, 16);
+    randombytes_buf(sraw, sizeof(sraw));
+    util_b64url(secret, sizeof(secret), sraw, sizeof(sraw));
+    snprintf(token, AUTH_TOKEN_LEN, "ist_%s_%s", id, secret);
+    hash32(secret, strlen(secret), h);
+    int rc = store_begin(c);
+    if (rc)
+        return rc;
+    rc = store_token_insert(c, id, user_id, name, h, now, expires);
+    if (!rc)
+        rc = audit_record(c, who, now, "token.create", id,
+                          json_pack("{s:I,s:s}", "user", (json_int_t)user_id,
+                                    "name", name));
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}
+
+int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
+                      const char *id, int64_t now)
+{
+    int64_t owner;
+    bool revoked;
+    int rc = store_token_owner(c, id, &owner, &revoked);
+    if (rc)
+        return rc;
+    if (who && owner != who->user_id && !(who->roles & ROLE_ADMIN))
+        return IS_ERR_NOTFOUND; /* not yours: as if it did not exist */
+    if (revoked)
+        return IS_ERR_NOTFOUND;
+    if ((rc = store_begin(c)))
+        return rc;
+    rc = store_token_revoke(c, id, now);
+    if (!rc)
+        rc = audit_record(c, who, now, "token.revoke", id, NULL);
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}

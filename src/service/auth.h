@@ -1,0 +1,88 @@
+/*
+ * auth.h - passwords (Argon2id), sessions, API tokens, and the identity of
+ * a request (struct auth_ctx).
+ *
+ * Sessions: the cookie holds 32 random bytes (base64url); the database keeps
+ * only their BLAKE2b hash, with a CSRF token required on state-changing
+ * requests made with the cookie. Sessions last AUTH_SESSION_TTL.
+ * API tokens: "ist_<id>_<secret>"; only BLAKE2b(secret) is stored; shown
+ * once at creation; revocable.
+ * Log-in failures are limited per user name and per client address.
+ */
+#ifndef INFRASHARE_AUTH_H
+#define INFRASHARE_AUTH_H
+
+#include "../core/access.h"
+#include "common.h"
+#include "ratelimit.h"
+#include "store.h"
+
+#define AUTH_SESSION_TTL (12 * 3600)
+#define AUTH_COOKIE_LEN 48 /* base64url of 32 bytes + NUL, rounded */
+#define AUTH_CSRF_LEN 48
+#define AUTH_TOKEN_LEN 96
+#define AUTH_PW_MIN 12
+#define AUTH_PW_MAX 256
+#define AUTH_USER_FAILS 5  /* per user name per 15 min */
+#define AUTH_ADDR_FAILS 20 /* per client address per 15 min */
+#define AUTH_FAIL_WINDOW (15 * 60)
+
+struct auth_ctx {
+    int64_t user_id;
+    char username[65];
+    unsigned roles;
+    char lang[4];
+    bool via_session;
+    char csrf[AUTH_CSRF_LEN];
+    struct access_org org; /* the user's organisation and its relations */
+};
+
+struct auth_limits {
+    struct ratelimit by_user;
+    struct ratelimit by_addr;
+};
+
+void auth_limits_init(struct auth_limits *l);
+void auth_limits_release(struct auth_limits *l);
+
+/* Argon2id hash (libsodium string form) into out. IS_ERR_NOMEM. */
+int auth_hash_password(const char *pw, char *out, size_t outlen);
+/* Password policy: AUTH_PW_MIN..AUTH_PW_MAX bytes. */
+bool auth_password_ok(const char *pw);
+/* Generates a readable random password (24 chars). */
+void auth_generate_password(char *out, size_t outlen);
+
+/* Checks user name and password, creates a session. IS_ERR_AUTH on wrong
+ * or disabled credentials (one message for all), IS_ERR_LIMIT when rate
+ * limited. Audits success and failure. */
+int auth_login(struct store_conn *c, struct auth_limits *l,
+               const char *username, const char *password, const char *addr,
+               int64_t now, char cookie[AUTH_COOKIE_LEN],
+               struct auth_ctx *out);
+/* Resolves a session cookie. IS_ERR_AUTH when absent/expired/disabled. */
+int auth_session(struct store_conn *c, const char *cookie, int64_t now,
+                 struct auth_ctx *out);
+int auth_logout(struct store_conn *c, const char *cookie,
+                const struct auth_ctx *who, int64_t now);
+/* Resolves "ist_<id>_<secret>". IS_ERR_AUTH when bad/revoked/expired. */
+int auth_token(struct store_conn *c, const char *token, int64_t now,
+               struct auth_ctx *out);
+/* Creates a token for user_id; writes the full token (shown once) and its
+ * id. expires 0 = never. Audited with actor who. */
+int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t user_id, const char *name, int64_t expires,
+                      int64_t now, char token[AUTH_TOKEN_LEN], char id[33]);
+/* Revokes; who must own it or be admin, else IS_ERR_NOTFOUND. Audited. */
+int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
+                      const char *id, int64_t now);
+/* Fills ctx from a user row (org relations included). */
+int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
+                      struct auth_ctx *out);
+
+/* Appends an audit entry for an act of who (NULL = system). detail is a
+ * JSON object (reference stolen, may be NULL). */
+int audit_record(struct store_conn *c, const struct auth_ctx *who,
+                 int64_t now, const char *action, const char *target,
+                 json_t *detail);
+
+#endif

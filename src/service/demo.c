@@ -1,0 +1,182 @@
+#include "demo.h"
+
+#include "../core/roles.h"
+#include "buf.h"
+#include "jv.h"
+#include "util.h"
+
+/* Replaces the single "{n}" in pattern by a 4-digit number. */
+static void fill(char *out, size_t outlen, const char *pattern, int n)
+{
+    const char *p = strstr(pattern, "{n}");
+    if (!p) {
+        snprintf(out, outlen, "%s %04d", pattern, n);
+        return;
+    }
+    snprintf(out, outlen, "%.*s%04d%s", (int)(p - pattern), pattern, n,
+             p + 3);
+}
+
+static void dashed(char *out, size_t outlen, const char *id)
+{
+    snprintf(out, outlen, "%s", id);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = '-';
+}
+
+static int add_user(struct store_conn *c, const char *org, const char *name,
+                    const char *display, unsigned roles, const char *lang,
+                    const char *pw_hash, int64_t now, struct demo_stats *s)
+{
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.org_id, sizeof(u.org_id), "%s", org);
+    snprintf(u.username, sizeof(u.username), "%s", name);
+    snprintf(u.display_name, sizeof(u.display_name), "%s", display);
+    snprintf(u.pw_hash, sizeof(u.pw_hash), "%s", pw_hash);
+    snprintf(u.lang, sizeof(u.lang), "%s", lang);
+    u.roles = roles;
+    u.demo = true;
+    int rc = store_user_insert(c, &u, now, NULL);
+    if (!rc)
+        s->users++;
+    return rc;
+}
+
+static int add_contact(struct store_conn *c, const char *org,
+                       const char *channel, const char *address, int prio,
+                       bool emergency, int64_t now, struct demo_stats *s)
+{
+    char secret[65];
+    util_random_hex(secret, 32);
+    struct store_contact k = {
+        .org_id = org,
+        .channel = channel,
+        .address = address,
+        .secret = strcmp(channel, "email") ? secret : NULL,
+        .lang = "ja",
+        .priority = prio,
+        .emergency = emergency,
+    };
+    int rc = store_contact_insert(c, &k, now);
+    if (!rc)
+        s->contacts++;
+    return rc;
+}
+
+int demo_generate(struct store_conn *c, const char *demo_json_path,
+                  const struct registry *r, const char *pw_hash,
+                  const char *webhook_base, int64_t now,
+                  struct demo_stats *stats, char *err, size_t errlen)
+{
+    memset(stats, 0, sizeof(*stats));
+    json_error_t je;
+    json_t *demo = json_load_file(demo_json_path, JSON_REJECT_DUPLICATES,
+                                  &je);
+    if (!demo) {
+        snprintf(err, errlen, "%s:%d:%d: %s", demo_json_path, je.line,
+                 je.column, je.text);
+        return IS_ERR_INVALID;
+    }
+    json_t *ops = json_object_get(demo, "operators");
+    if (!json_is_true(json_object_get(demo, "demo")) ||
+        !json_is_object(ops)) {
+        snprintf(err, errlen,
+                 "%s: must be an object with \"demo\": true and "
+                 "\"operators\"",
+                 demo_json_path);
+        json_decref(demo);
+        return IS_ERR_INVALID;
+    }
+    int rc = IS_OK;
+    size_t i;
+    json_t *org;
+    char id[64], name_ja[256], name_en[256], addr[256], user[80];
+    const unsigned staff = ROLE_READER | ROLE_LIAISON | ROLE_ANALYST;
+    json_array_foreach(r->orgs, i, org) {
+        const char *kind = jv_str(org, "kind");
+        const char *oid = jv_str(org, "id");
+        /* staff users for the national bodies */
+        if (strcmp(kind, "nisc") == 0) {
+            rc = add_user(c, oid, "nisc-analyst", "NISC analyst (demo)",
+                          staff | ROLE_REPORTER, "ja", pw_hash, now, stats);
+            if (!rc)
+                rc = add_user(c, oid, "auditor", "Auditor (demo)",
+                              ROLE_READER | ROLE_AUDITOR, "ja", pw_hash, now,
+                              stats);
+        } else if (strcmp(kind, "ministry") == 0 ||
+                   strcmp(kind, "agency") == 0) {
+            snprintf(user, sizeof(user), "%s-desk", oid);
+            rc = add_user(c, oid, user, "Desk (demo)", staff, "ja", pw_hash,
+                          now, stats);
+        } else if (strcmp(kind, "ceptoar") == 0) {
+            snprintf(user, sizeof(user), "%s-secretariat", oid);
+            rc = add_user(c, oid, user, "Secretariat (demo)",
+                          staff | ROLE_ORG_ADMIN, "ja", pw_hash, now, stats);
+            /* secretariat contacts, the emergency one first (緊急窓口) */
+            snprintf(addr, sizeof(addr), "%s@demo.example.jp", oid);
+            if (!rc)
+                rc = add_contact(c, oid, "email", addr, 1, false, now, stats);
+            snprintf(addr, sizeof(addr), "%sgateway/phone/%s", webhook_base,
+                     oid);
+            if (!rc)
+                rc = add_contact(c, oid, "phone", addr, 2, true, now, stats);
+        }
+        if (rc)
+            break;
+        if (strcmp(kind, "ceptoar") != 0)
+            continue;
+        const char *scope = jv_str(org, "scope");
+        json_t *pat = json_object_get(ops, scope);
+        const char *pja = jv_str(pat, "name_ja");
+        const char *pen = jv_str(pat, "name_en");
+        if (!pja || !pen) {
+            snprintf(err, errlen,
+                     "%s: operators.%s needs name_ja and name_en patterns",
+                     demo_json_path, scope);
+            rc = IS_ERR_INVALID;
+            break;
+        }
+        char sdash[64];
+        dashed(sdash, sizeof(sdash), scope);
+        long long members = jv_int(org, "members", 0);
+        for (int n = 1; n <= members && !rc; n++) {
+            snprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
+            fill(name_ja, sizeof(name_ja), pja, n);
+            fill(name_en, sizeof(name_en), pen, n);
+            struct store_org o = {.id = id,
+                                  .kind = "operator",
+                                  .name_ja = name_ja,
+                                  .name_en = name_en,
+                                  .short_en = "",
+                                  .scope_id = scope,
+                                  .observer = false,
+                                  .demo = true,
+                                  .attrs = "{}"};
+            rc = store_org_insert(c, &o, now);
+            if (!rc)
+                rc = store_membership_insert(c, id, oid);
+            if (!rc)
+                stats->operators++;
+            if (!rc)
+                rc = add_user(c, id, id, name_en,
+                              ROLE_READER | ROLE_REPORTER | ROLE_LIAISON |
+                                  ROLE_ORG_ADMIN,
+                              "ja", pw_hash, now, stats);
+            snprintf(addr, sizeof(addr), "%s@demo.example.jp", id);
+            if (!rc)
+                rc = add_contact(c, id, "email", addr, 1, false, now, stats);
+            snprintf(addr, sizeof(addr), "%s%s", webhook_base, id);
+            if (!rc)
+                rc = add_contact(c, id, "webhook", addr, 2, false, now,
+                                 stats);
+        }
+        if (rc)
+            break;
+    }
+    if (rc && !err[0])
+        snprintf(err, errlen, "demo data: %s", is_strerror(rc));
+    json_decref(demo);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/*
+ * demo.h - the DEMO data set: synthetic operators, users and contacts.
+ *
+ * Clearly marked: every generated organisation and user has demo = 1, names
+ * come from data/demo/demo.json ("デモ銀行0001" / "Demo Bank 0001"), e-mail
+ * addresses are under demo.example.jp and webhooks point at 127.0.0.1.
+ * For each CEPTOAR of the registry it creates as many operators as the
+ * CEPTOAR's "members" figure, each with a liaison user (roles reader,
+ * reporter, liaison, org_admin) and an e-mail and a webhook contact; it also
+ * creates staff users for NISC, every ministry, CEPTOAR secretariat and
+ * agency, and an auditor. All demo users share one password (hashed once),
+ * which is what keeps initialisation to seconds.
+ */
+#ifndef INFRASHARE_DEMO_H
+#define INFRASHARE_DEMO_H
+
+#include "common.h"
+#include "registry.h"
+#include "store.h"
+
+#define DEMO_PASSWORD "infrashare-demo"
+
+struct demo_stats {
+    int operators;
+    int users;
+    int contacts;
+};
+
+/* Generates the demo set into the store (caller holds a transaction).
+ * webhook_base: e.g. "http://127.0.0.1:8090/hooks/". */
+int demo_generate(struct store_conn *c, const char *demo_json_path,
+                  const struct registry *r, const char *pw_hash,
+                  const char *webhook_base, int64_t now,
+                  struct demo_stats *stats, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,436 @@
+/*
+ * store.c - the connection pool, migrations, meta, backup and the shared
+ * statement helpers. Domain queries are in store_registry.c,
+ * store_accounts.c and store_audit.c.
+ */
+#include "store_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "embed.h"
+#include "log.h"
+#include "util.h"
+
+extern const struct embed_file store_migrations[];
+extern const size_t store_migrations_count;
+
+static const char *const stmt_sql[ST__COUNT] = {
+#define ST(name, sql) sql,
+#include "store_sql.h"
+#undef ST
+};
+
+static atomic_uint_fast64_t store_errors;
+
+struct store {
+    char *path;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int nconn;
+    struct store_conn *conns;
+    struct store_conn *free_list;
+};
+
+uint64_t store_error_count(void)
+{
+    return atomic_load(&store_errors);
+}
+
+int store_fail(struct store_conn *c, const char *what)
+{
+    atomic_fetch_add(&store_errors, 1);
+    log_event(LOG_ERROR, "store error", "what", json_string(what), "sqlite",
+              json_string(c && c->db ? sqlite3_errmsg(c->db) : "?"), NULL);
+    return IS_ERR_STORE;
+}
+
+sqlite3_stmt *store_stmt(struct store_conn *c, enum store_stmt id)
+{
+    sqlite3_stmt *st = c->stmts[id];
+    if (!st) {
+        if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
+                               SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
+                               NULL) != SQLITE_OK) {
+            store_fail(c, stmt_sql[id]);
+            return NULL;
+        }
+        return c->stmts[id];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int store_step_done(struct store_conn *c, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(c->db);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return IS_OK;
+    if (rc == SQLITE_CONSTRAINT && (ext == SQLITE_CONSTRAINT_UNIQUE ||
+                                    ext == SQLITE_CONSTRAINT_PRIMARYKEY))
+        return IS_ERR_CONFLICT;
+    if (rc == SQLITE_CONSTRAINT)
+        return IS_ERR_INVALID;
+    return store_fail(c, what);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    snprintf(out, outlen, "%s", s ? (const char *)s : "");
+}
+
+json_t *store_col_json_str(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? json_string((const char *)s) : json_null();
+}
+
+static int exec(struct store_conn *c, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_event(LOG_ERROR, "store exec failed", "error",
+                  json_string(msg ? msg : "?"), NULL);
+        sqlite3_free(msg);
+        atomic_fetch_add(&store_errors, 1);
+        return IS_ERR_STORE;
+    }
+    return IS_OK;
+}
+
+int store_begin(struct store_conn *c)
+{
+    int rc = exec(c, "BEGIN IMMEDIATE");
+    if (!rc)
+        c->in_tx = true;
+    return rc;
+}
+
+int store_commit(struct store_conn *c)
+{
+    int rc = exec(c, "COMMIT");
+    if (rc) {
+        exec(c, "ROLLBACK");
+    }
+    c->in_tx = false;
+    return rc;
+}
+
+void store_rollback(struct store_conn *c)
+{
+    if (c->in_tx)
+        exec(c, "ROLLBACK");
+    c->in_tx = false;
+}
+
+int store_ping(struct store_conn *c)
+{
+    return exec(c, "SELECT 1");
+}
+
+static int migration_number(const char *name)
+{
+    long v;
+    char num[8];
+    size_t i = 0;
+    while (i < 4 && name[i] >= '0' && name[i] <= '9') {
+        num[i] = name[i];
+        i++;
+    }
+    num[i] = '\0';
+    return util_parse_long_simple(num, &v) ? -1 : (int)v;
+}
+
+int store_schema_version(void)
+{
+    int max = 0;
+    for (size_t i = 0; i < store_migrations_count; i++) {
+        int v = migration_number(store_migrations[i].name);
+        if (v > max)
+            max = v;
+    }
+    return max;
+}
+
+static void conn_close(struct store_conn *c)
+{
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(c->stmts[i]);
+    memset(c->stmts, 0, sizeof(c->stmts));
+    sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+static int conn_open(struct store_conn *c, const char *path, int flags,
+                     char *errbuf, size_t errlen)
+{
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (flags & STORE_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    memset(c, 0, sizeof(*c));
+    if (sqlite3_open_v2(path, &c->db, oflags, NULL) != SQLITE_OK) {
+        snprintf(errbuf, errlen, "%s: cannot open database: %s", path,
+                 c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        conn_close(c);
+        return IS_ERR_IO;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 10000);
+    /* The first read tells whether this is an SQLite database at all. */
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->db, "PRAGMA schema_version", -1, &st,
+                                NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+        int code = sqlite3_errcode(c->db);
+        snprintf(errbuf, errlen, "%s: %s", path,
+                 code == SQLITE_NOTADB
+                     ? "is not an SQLite database (refusing to touch it)"
+                     : sqlite3_errmsg(c->db));
+        conn_close(c);
+        return IS_ERR_INVALID;
+    }
+    if (exec(c, "PRAGMA journal_mode=WAL") ||
+        exec(c, "PRAGMA synchronous=FULL") ||
+        exec(c, "PRAGMA foreign_keys=ON") ||
+        exec(c, "PRAGMA temp_store=MEMORY")) {
+        snprintf(errbuf, errlen, "%s: cannot configure database: %s", path,
+                 sqlite3_errmsg(c->db));
+        conn_close(c);
+        return IS_ERR_STORE;
+    }
+    return IS_OK;
+}
+
+static int db_version(struct store_conn *c, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+        c->db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'", -1,
+        &st, NULL);
+    int have_meta = 0;
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        have_meta = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return store_fail(c, "schema check");
+    *out = 0;
+    if (!have_meta)
+        return IS_OK;
+    char v[32];
+    rc = store_meta_get(c, "schema_version", v, sizeof(v));
+    if (rc == IS_ERR_NOTFOUND)
+        return IS_OK;
+    if (rc)
+        return rc;
+    long n;
+    if (util_parse_long_simple(v, &n))
+        return IS_ERR_INVALID;
+    *out = (int)n;
+    return IS_OK;
+}
+
+static int migrate(struct store_conn *c, const char *path, char *errbuf,
+                   size_t errlen)
+{
+    int have = 0;
+    if (db_version(c, &have)) {
+        snprintf(errbuf, errlen, "%s: cannot read the schema version", path);
+        return IS_ERR_STORE;
+    }
+    int max = store_schema_version();
+    if (have > max) {
+        snprintf(errbuf, errlen,
+                 "%s: database schema version %d is newer than this build "
+                 "knows (%d); refusing to start - use a newer infrashare",
+                 path, have, max);
+        return IS_ERR_INVALID;
+    }
+    for (size_t i = 0; i < store_migrations_count; i++) {
+        const struct embed_file *m = &store_migrations[i];
+        int v = migration_number(m->name);
+        if (v <= have)
+            continue;
+        char ver[16];
+        snprintf(ver, sizeof(ver), "%d", v);
+        if (store_begin(c) || exec(c, (const char *)m->data) ||
+            store_meta_set(c, "schema_version", ver) || store_commit(c)) {
+            store_rollback(c);
+            snprintf(errbuf, errlen, "%s: migration %s failed", path,
+                     m->name);
+            return IS_ERR_STORE;
+        }
+        log_event(LOG_INFO, "migration applied", "name",
+                  json_string(m->name), NULL);
+    }
+    return IS_OK;
+}
+
+int store_open(const char *path, int flags, int nconn, struct store **out,
+               char *errbuf, size_t errlen)
+{
+    struct stat sb;
+    if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
+        snprintf(errbuf, errlen,
+                 "%s: no database here (run 'infrashare init' first)", path);
+        return IS_ERR_NOTFOUND;
+    }
+    if (nconn < 1)
+        nconn = 1;
+    struct store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return IS_ERR_NOMEM;
+    s->path = strdup(path);
+    s->conns = calloc((size_t)nconn, sizeof(*s->conns));
+    if (!s->path || !s->conns) {
+        free(s->path);
+        free(s->conns);
+        free(s);
+        return IS_ERR_NOMEM;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    int rc = conn_open(&s->conns[0], path, flags, errbuf, errlen);
+    if (!rc)
+        rc = migrate(&s->conns[0], path, errbuf, errlen);
+    s->nconn = rc ? 0 : 1;
+    for (int i = 1; !rc && i < nconn; i++) {
+        rc = conn_open(&s->conns[i], path, 0, errbuf, errlen);
+        if (!rc)
+            s->nconn = i + 1;
+    }
+    if (rc) {
+        if (s->nconn == 0 && s->conns[0].db)
+            conn_close(&s->conns[0]);
+        store_close(s);
+        return rc;
+    }
+    for (int i = 0; i < s->nconn; i++) {
+        s->conns[i].next_free = s->free_list;
+        s->free_list = &s->conns[i];
+    }
+    *out = s;
+    return IS_OK;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->nconn; i++)
+        conn_close(&s->conns[i]);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s->conns);
+    free(s->path);
+    free(s);
+}
+
+struct store_conn *store_acquire(struct store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (!s->free_list)
+        pthread_cond_wait(&s->cond, &s->lock);
+    struct store_conn *c = s->free_list;
+    s->free_list = c->next_free;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+void store_release(struct store *s, struct store_conn *c)
+{
+    if (c->in_tx)
+        store_rollback(c);
+    pthread_mutex_lock(&s->lock);
+    c->next_free = s->free_list;
+    s->free_list = c;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int store_backup(struct store *s, const char *dest, char *errbuf,
+                 size_t errlen)
+{
+    struct stat sb;
+    if (stat(dest, &sb) == 0) {
+        snprintf(errbuf, errlen, "%s: exists already; not overwriting",
+                 dest);
+        return IS_ERR_CONFLICT;
+    }
+    sqlite3 *to = NULL;
+    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE |
+                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(errbuf, errlen, "%s: %s", dest,
+                 to ? sqlite3_errmsg(to) : "cannot open");
+        sqlite3_close(to);
+        return IS_ERR_IO;
+    }
+    struct store_conn *c = store_acquire(s);
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", c->db, "main");
+    int rc = IS_OK;
+    if (!b) {
+        snprintf(errbuf, errlen, "%s: %s", dest, sqlite3_errmsg(to));
+        rc = IS_ERR_STORE;
+    } else {
+        int step;
+        /* copy in chunks so writers are not held off for long */
+        while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK ||
+               step == SQLITE_BUSY || step == SQLITE_LOCKED)
+            if (step != SQLITE_OK)
+                sqlite3_sleep(20);
+        sqlite3_backup_finish(b);
+        if (step != SQLITE_DONE) {
+            snprintf(errbuf, errlen, "%s: backup failed: %s", dest,
+                     sqlite3_errstr(step));
+            rc = IS_ERR_STORE;
+        }
+    }
+    store_release(s, c);
+    sqlite3_close(to);
+    if (rc)
+        unlink(dest);
+    return rc;
+}
+
+int store_meta_get(struct store_conn *c, const char *key, char *out,
+                   size_t outlen)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_META_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        store_col_copy(st, 0, out, outlen);
+        sqlite3_reset(st);
+        return IS_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "meta get");
+}
+
+int store_meta_set(struct store_conn *c, const char *key, const char *value)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_META_SET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, key);
+    store_bind_text(st, 2, value);
+    return store_step_done(c, st, "meta set");
+}

@@ -1,0 +1,191 @@
+/*
+ * store.h - persistence. All SQL of infrashare lives behind this header.
+ *
+ * A struct store is a pool of SQLite connections to one database file in WAL
+ * mode with synchronous=FULL: a write that returns IS_OK from store_commit is
+ * on disk. Threads take a connection with store_acquire and give it back with
+ * store_release; a connection is used by one thread at a time.
+ *
+ * Numbered migrations (src/store/migrations/NNNN_*.sql, embedded at build
+ * time) are applied at open. A database whose schema is newer than this
+ * build, or a file that is not SQLite, is refused with a message.
+ *
+ * Errors: IS_OK, IS_ERR_NOTFOUND, IS_ERR_CONFLICT (unique key), IS_ERR_STORE
+ * (logged, counted in store_error_count()).
+ */
+#ifndef INFRASHARE_STORE_H
+#define INFRASHARE_STORE_H
+
+#include <jansson.h>
+
+#include "common.h"
+#include "../core/access.h"
+
+struct store;
+struct store_conn;
+
+#define STORE_CREATE 1 /* create the file if missing */
+
+/* Opens (and migrates) the database with a pool of nconn connections.
+ * On failure returns an error and writes a sentence to errbuf. */
+int store_open(const char *path, int flags, int nconn, struct store **out,
+               char *errbuf, size_t errlen);
+void store_close(struct store *s);
+/* Blocks until a connection is free. Never NULL. */
+struct store_conn *store_acquire(struct store *s);
+void store_release(struct store *s, struct store_conn *c);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest. */
+int store_begin(struct store_conn *c);
+int store_commit(struct store_conn *c);
+void store_rollback(struct store_conn *c);
+
+int store_ping(struct store_conn *c);
+/* Online backup (sqlite3_backup_*) of the whole database to dest. */
+int store_backup(struct store *s, const char *dest, char *errbuf,
+                 size_t errlen);
+/* Highest migration this build knows. */
+int store_schema_version(void);
+/* Count of IS_ERR_STORE failures since start (for /metrics). */
+uint64_t store_error_count(void);
+
+/* ---- meta ---- */
+int store_meta_get(struct store_conn *c, const char *key, char *out,
+                   size_t outlen);
+int store_meta_set(struct store_conn *c, const char *key, const char *value);
+
+/* ---- registry ---- */
+struct store_org {
+    const char *id, *kind, *name_ja, *name_en, *short_en;
+    const char *scope_id; /* NULL when none */
+    bool observer, demo;
+    const char *attrs;    /* JSON object text, "{}" when none */
+};
+int store_sector_insert(struct store_conn *c, const char *id,
+                        const char *name_ja, const char *name_en,
+                        const char *ministry_id, int ord);
+int store_scope_insert(struct store_conn *c, const char *id,
+                       const char *sector_id, const char *name_ja,
+                       const char *name_en, const char *related_json);
+int store_org_insert(struct store_conn *c, const struct store_org *o,
+                     int64_t now);
+int store_org_set_scope(struct store_conn *c, const char *id,
+                        const char *scope_id);
+int store_membership_insert(struct store_conn *c, const char *org_id,
+                            const char *group_id);
+
+/* What access rules need to know about an organisation (core/access.h). */
+int store_org_rel(struct store_conn *c, const char *id,
+                  struct access_org *out);
+
+/* Sectors with scopes, owning ministry and CEPTOAR (public registry view). */
+int store_sectors_json(struct store_conn *c, json_t **out);
+/* One organisation as JSON (registry fields, memberships). */
+int store_org_json(struct store_conn *c, const char *id, json_t **out);
+
+struct store_org_filter {
+    const char *kind, *scope, *ceptoar; /* NULL = any */
+    const char *after;                  /* cursor: last id seen */
+    int limit;
+    /* viewer restriction on operators (core/access.h) */
+    enum access_view view;
+    const char *viewer_org;
+};
+/* Items in id order; *next is the last id when more may follow. */
+int store_orgs_json(struct store_conn *c, const struct store_org_filter *f,
+                    json_t **items, char **next);
+/* Counts by kind: {"operator": 4263, ...} */
+int store_org_counts(struct store_conn *c, json_t **out);
+
+/* ---- contacts ---- */
+struct store_contact {
+    const char *org_id, *channel, *address, *secret, *lang;
+    int priority;
+    bool emergency;
+};
+int store_contact_insert(struct store_conn *c, const struct store_contact *k,
+                         int64_t now);
+int store_contacts_json(struct store_conn *c, const char *org_id,
+                        json_t **out);
+
+/* ---- users ---- */
+struct store_user {
+    int64_t id;
+    char org_id[64];
+    char username[65];
+    char display_name[201];
+    char pw_hash[160];
+    unsigned roles;
+    char lang[4];
+    bool disabled;
+    bool demo;
+};
+int store_user_insert(struct store_conn *c, const struct store_user *u,
+                      int64_t now, int64_t *id);
+int store_user_by_name(struct store_conn *c, const char *username,
+                       struct store_user *out);
+int store_user_by_id(struct store_conn *c, int64_t id,
+                     struct store_user *out);
+int store_user_set_disabled(struct store_conn *c, int64_t id, bool disabled);
+int store_user_set_password(struct store_conn *c, int64_t id,
+                            const char *pw_hash);
+int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang);
+/* Users of org_id (all when NULL), demo users left out unless with_demo. */
+int store_users_json(struct store_conn *c, const char *org_id,
+                     bool with_demo, json_t **out);
+
+/* ---- sessions ---- */
+int store_session_insert(struct store_conn *c, const unsigned char hash[32],
+                         int64_t user_id, const char *csrf, int64_t now,
+                         int64_t expires);
+/* IS_ERR_NOTFOUND when absent or expired. */
+int store_session_get(struct store_conn *c, const unsigned char hash[32],
+                      int64_t now, int64_t *user_id, char *csrf,
+                      size_t csrflen);
+int store_session_delete(struct store_conn *c, const unsigned char hash[32]);
+int store_sessions_delete_user(struct store_conn *c, int64_t user_id);
+
+/* ---- API tokens ---- */
+int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
+                       const char *name, const unsigned char hash[32],
+                       int64_t now, int64_t expires);
+/* IS_ERR_NOTFOUND when absent, revoked or expired. */
+int store_token_get(struct store_conn *c, const char *id, int64_t now,
+                    int64_t *user_id, unsigned char hash[32]);
+/* Owner of a token (for authorisation of revocation); NOTFOUND if none. */
+int store_token_owner(struct store_conn *c, const char *id, int64_t *user_id,
+                      bool *revoked);
+int store_token_revoke(struct store_conn *c, const char *id, int64_t now);
+int store_tokens_json(struct store_conn *c, int64_t user_id, json_t **out);
+
+/* ---- audit ---- */
+struct store_audit_entry {
+    int64_t at;
+    int64_t actor_user; /* 0 = none (system, anonymous caller) */
+    const char *actor_org; /* NULL = none */
+    const char *action;
+    const char *target;
+    const char *detail; /* JSON object text */
+};
+/* Appends one chained entry. Inside the caller's transaction if one is open,
+ * else in its own. */
+int store_audit_append(struct store_conn *c,
+                       const struct store_audit_entry *e);
+
+struct store_audit_problem {
+    int64_t seq;
+    char kind[16];      /* changed, removed, reordered, truncated */
+    char message[160];
+};
+struct store_audit_report {
+    int64_t entries;
+    char head[65];      /* hex hash of the last entry ("" when empty) */
+    int nproblems;
+    struct store_audit_problem problems[32];
+};
+int store_audit_verify(struct store_conn *c, struct store_audit_report *r);
+/* Entries with seq > after (0 = from start), at most limit, oldest first. */
+int store_audit_json(struct store_conn *c, int64_t after, int limit,
+                     json_t **out);
+
+#endif

@@ -1,0 +1,94 @@
+/* Every SQL statement of the store, by name (X-macro, see store_internal.h).
+ * No include guard on purpose. */
+ST(META_GET, "SELECT value FROM meta WHERE key = ?1")
+ST(META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+             "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+ST(SECTOR_INSERT, "INSERT INTO sectors(id, name_ja, name_en, ministry_id, ord)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(SCOPE_INSERT, "INSERT INTO scopes(id, sector_id, name_ja, name_en, related)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(ORG_INSERT, "INSERT INTO orgs(id, kind, name_ja, name_en, short_en, "
+               "scope_id, observer, demo, attrs, created_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+ST(MEMBERSHIP_INSERT, "INSERT INTO memberships(org_id, group_id) "
+                      "VALUES (?1, ?2)")
+ST(ORG_REL, "SELECT o.id, o.kind, COALESCE(o.scope_id, ''), "
+            "COALESCE(sc.sector_id, ''), COALESCE(se.ministry_id, ''), "
+            "o.observer FROM orgs o "
+            "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+            "LEFT JOIN sectors se ON se.id = sc.sector_id WHERE o.id = ?1")
+ST(ORG_GROUPS, "SELECT m.group_id, g.kind FROM memberships m "
+               "JOIN orgs g ON g.id = m.group_id WHERE m.org_id = ?1 "
+               "ORDER BY m.group_id")
+ST(SECTORS_ALL, "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, "
+                "m.name_ja, m.name_en FROM sectors se "
+                "LEFT JOIN orgs m ON m.id = se.ministry_id ORDER BY se.ord, se.id")
+ST(SCOPES_ALL, "SELECT sc.id, sc.sector_id, sc.name_ja, sc.name_en, "
+               "sc.related, c.id, c.name_ja, c.name_en, c.attrs FROM scopes sc "
+               "LEFT JOIN orgs c ON c.scope_id = sc.id AND c.kind = 'ceptoar' "
+               "ORDER BY sc.rowid")
+ST(ORG_GET, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
+            "o.scope_id, o.observer, o.demo, o.attrs, sc.sector_id "
+            "FROM orgs o LEFT JOIN scopes sc ON sc.id = o.scope_id "
+            "WHERE o.id = ?1")
+ST(ORG_COUNTS, "SELECT kind, COUNT(*) FROM orgs GROUP BY kind ORDER BY kind")
+ST(CONTACT_INSERT, "INSERT INTO contacts(org_id, channel, address, priority, "
+                   "emergency, secret, lang, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+ST(CONTACTS_ORG, "SELECT id, channel, address, priority, emergency, lang "
+                 "FROM contacts WHERE org_id = ?1 ORDER BY priority, id")
+ST(USER_INSERT, "INSERT INTO users(org_id, username, display_name, pw_hash, "
+                "roles, lang, disabled, demo, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+ST(USER_BY_NAME, "SELECT id, org_id, username, display_name, pw_hash, roles, "
+                 "lang, disabled, demo FROM users WHERE username = ?1")
+ST(USER_BY_ID, "SELECT id, org_id, username, display_name, pw_hash, roles, "
+               "lang, disabled, demo FROM users WHERE id = ?1")
+ST(USER_SET_DISABLED, "UPDATE users SET disabled = ?2 WHERE id = ?1")
+ST(USER_SET_PASSWORD, "UPDATE users SET pw_hash = ?2 WHERE id = ?1")
+ST(USER_SET_LANG, "UPDATE users SET lang = ?2 WHERE id = ?1")
+ST(USERS_ORG, "SELECT id, org_id, username, display_name, roles, lang, "
+              "disabled, demo FROM users "
+              "WHERE (?1 IS NULL OR org_id = ?1) AND (?2 OR demo = 0) "
+              "ORDER BY id")
+ST(SESSION_INSERT, "INSERT INTO sessions(hash, user_id, csrf, created_at, "
+                   "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(SESSION_GET, "SELECT user_id, csrf FROM sessions "
+                "WHERE hash = ?1 AND expires_at > ?2")
+ST(SESSION_DELETE, "DELETE FROM sessions WHERE hash = ?1")
+ST(SESSIONS_DELETE_USER, "DELETE FROM sessions WHERE user_id = ?1")
+ST(SESSIONS_PURGE, "DELETE FROM sessions WHERE expires_at <= ?1")
+ST(TOKEN_INSERT, "INSERT INTO tokens(id, user_id, name, hash, created_at, "
+                 "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(TOKEN_GET, "SELECT user_id, hash FROM tokens WHERE id = ?1 "
+              "AND revoked_at IS NULL "
+              "AND (expires_at IS NULL OR expires_at > ?2)")
+ST(TOKEN_OWNER, "SELECT user_id, revoked_at IS NOT NULL FROM tokens "
+                "WHERE id = ?1")
+ST(TOKEN_REVOKE, "UPDATE tokens SET revoked_at = ?2 "
+                 "WHERE id = ?1 AND revoked_at IS NULL")
+ST(TOKENS_USER, "SELECT id, name, created_at, expires_at, revoked_at "
+                "FROM tokens WHERE user_id = ?1 ORDER BY created_at, id")
+ST(AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+ST(AUDIT_INSERT, "INSERT INTO audit(seq, at, actor_user, actor_org, action, "
+                 "target, detail, prev_hash, hash) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+ST(AUDIT_ALL, "SELECT seq, at, actor_user, actor_org, action, target, detail,"
+              " prev_hash, hash FROM audit ORDER BY seq")
+ST(AUDIT_PAGE, "SELECT seq, at, actor_user, actor_org, action, target, "
+               "detail, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
+              "o.scope_id, o.observer, o.demo, o.attrs, sc.sector_id "
+              "FROM orgs o LEFT JOIN scopes sc ON sc.id = o.scope_id "
+              "LEFT JOIN sectors se ON se.id = sc.sector_id "
+              "WHERE (?1 IS NULL OR o.kind = ?1) "
+              "AND (?2 IS NULL OR o.scope_id = ?2) "
+              "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM memberships m "
+              "     WHERE m.org_id = o.id AND m.group_id = ?3)) "
+              "AND o.id > ?4 "
+              "AND (o.kind <> 'operator' OR ?5 = 0 OR o.id = ?6 "
+              "     OR (?5 = 1 AND se.ministry_id = ?6) "
+              "     OR (?5 = 2 AND EXISTS (SELECT 1 FROM memberships m2 "
+              "         WHERE m2.org_id = o.id AND m2.group_id = ?6))) "
+              "ORDER BY o.id LIMIT ?7")
+ST(ORG_SET_SCOPE, "UPDATE orgs SET scope_id = ?2 WHERE id = ?1")
