@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs every test of infrashare: installs what is missing, builds twice
+# (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
+# and runs the unit tests (cmocka), the unit tests under valgrind, and the
+# integration tests (pytest against the real daemon) on both builds.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/build-test/results"
+
+scripts/deps.sh test || { echo "deps: failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s\n' "$*"; }
+
+# add_counts NAME PASSED FAILED
+add_counts() {
+    passed=$((passed + $2))
+    failed=$((failed + $3))
+    [ "$3" -gt 0 ] && failures+=("$1: $3 failed")
+    printf -- '--- %s: %s passed, %s failed\n' "$1" "$2" "$3"
+}
+
+# setup_build DIR [meson options...]
+setup_build() {
+    local dir=$1; shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" -Dtests=true "$@" >/dev/null || return 1
+    fi
+    ninja -C "$dir" >/dev/null || ninja -C "$dir"
+}
+
+# unit_counts TESTLOG CONSOLE: cmocka case counts from a meson test log
+unit_counts() {
+    local log=$1 console=$2
+    local p f
+    p=$(grep -hoE '\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -hoE '\[  FAILED  \] [0-9]+' "$log" | awk '{s+=$4} END {print s+0}')
+    # a binary that crashed or leaked under a wrapper counts as a failure
+    local bad
+    bad=$(grep -cE '^ *[0-9]+/[0-9]+ .*(FAIL|TIMEOUT)' "$console" 2>/dev/null || true)
+    echo "$p $((f > bad ? f : bad))"
+}
+
+run_unit() { # NAME BUILD [meson test args]
+    local name=$1 dir=$2; shift 2
+    local console="$out/$name.console"
+    meson test -C "$dir" --print-errorlogs "$@" >"$console" 2>&1
+    local rc=$?
+    read -r p f < <(unit_counts "$dir/meson-logs/testlog.txt" "$console")
+    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    [ $rc -ne 0 ] && tail -40 "$console"
+    add_counts "$name" "$p" "$f"
+}
+
+run_integration() { # NAME BUILD
+    local name=$1 dir=$2
+    local xml="$out/$name.xml"
+    INFRASHARE_BUILD="$root/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+        --junitxml="$xml" tests/integration 2>&1 | tail -25
+    read -r p f < <(/usr/bin/python3 - "$xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    r = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 1); sys.exit()
+s = r if r.tag == "testsuite" else r.find("testsuite")
+t, f, e, k = (int(s.get(a, 0)) for a in ("tests", "failures", "errors", "skipped"))
+print(t - f - e - k, f + e)
+PY
+)
+    add_counts "$name" "$p" "$f"
+}
+
+note "build (gcc, -Wall -Wextra -Werror)"
+if ! setup_build build-test; then
+    echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+mkdir -p "$out"
+
+note "banned functions"
+banned=$(grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|gmtime|localtime)\s*\(' \
+    src tools tests/unit --include='*.c' --include='*.h' | grep -v 'src/common/banned.h' || true)
+if [ -n "$banned" ]; then echo "$banned"; add_counts banned 0 1; else add_counts banned 1 0; fi
+
+note "unit tests (cmocka)"
+run_unit unit build-test
+
+note "unit tests under valgrind"
+run_unit unit-valgrind build-test \
+    --wrapper 'valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite' \
+    --timeout-multiplier 10
+
+note "integration tests (real daemon, pytest)"
+run_integration integration build-test
+
+note "sanitizer build (ASan + UBSan)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if setup_build build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug; then
+    run_unit unit-asan build-asan
+    run_integration integration-asan build-asan
+else
+    add_counts asan-build 0 1
+fi
+
+note "summary"
+for f in "${failures[@]+"${failures[@]}"}"; do echo "  $f"; done
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,211 @@
+"""Integration harness: the real infrashared on an ephemeral port.
+
+Every test talks HTTP to a real daemon started from the build directory
+(INFRASHARE_BUILD, default build/) with a temporary SQLite database. The
+daemon's stderr is kept; a sanitizer report in it fails the test, and the
+daemon must exit 0 on SIGTERM.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("INFRASHARE_BUILD", ROOT / "build")).resolve()
+DATA = ROOT / "data"
+ADMIN_PASSWORD = "admin-password-for-tests"
+DEMO_PASSWORD = "infrashare-demo"
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
+                   "ERROR: LeakSanitizer")
+
+
+def wait_for(predicate, timeout=20.0, what="condition"):
+    """Polls predicate until true; fails after timeout. Not a sleep-and-hope:
+    it returns as soon as the condition holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Hub:
+    def __init__(self, workdir: Path, demo=False, data=DATA):
+        self.dir = workdir
+        self.db = workdir / "hub.db"
+        self.data = data
+        self.demo = demo
+        self.proc = None
+        self.port = None
+        self.log_path = workdir / "infrashared.log"
+
+    # ---- command line ----
+    def cli(self, *args, check=True, input=None, env=None):
+        cmd = [str(BUILD / "infrashare"), "--db", str(self.db), *map(str, args)]
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        r = subprocess.run(cmd, capture_output=True, text=True, input=input,
+                           env=e, timeout=120)
+        for mark in SANITIZER_MARKS:
+            assert mark not in r.stderr, r.stderr
+        if check:
+            assert r.returncode == 0, f"{cmd}: {r.returncode}\n{r.stdout}\n{r.stderr}"
+        return r
+
+    def init(self, extra=()):
+        pw = self.dir / "admin.pw"
+        pw.write_text(ADMIN_PASSWORD + "\n")
+        args = ["init", "--data", self.data, "--admin-password-file", pw]
+        if self.demo:
+            args.append("--demo")
+        return self.cli(*args, *extra)
+
+    # ---- daemon ----
+    def start(self):
+        port_file = self.dir / "port"
+        if port_file.exists():
+            port_file.unlink()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(BUILD / "infrashared"), "--db", str(self.db), "--port", "0",
+             "--port-file", str(port_file), "--threads", "4"],
+            stdout=self.log, stderr=self.log)
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"infrashared exited {self.proc.returncode}:\n"
+                    + self.log_path.read_text(errors="replace"))
+            return port_file.exists() and port_file.read_text().strip()
+        self.port = int(wait_for(ready, what="infrashared to listen"))
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    def stop(self, expect_clean=True):
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("infrashared did not stop on SIGTERM")
+        self.log.close()
+        text = self.log_path.read_text(errors="replace")
+        for mark in SANITIZER_MARKS:
+            assert mark not in text, text[-4000:]
+        if expect_clean:
+            assert self.proc.returncode == 0, (
+                f"infrashared exit {self.proc.returncode}\n" + text[-4000:])
+        self.proc = None
+
+    def kill(self):
+        """SIGKILL: a crash, for durability tests."""
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+        self.proc = None
+
+    def log_lines(self):
+        out = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+        return out
+
+    # ---- HTTP ----
+    def get(self, path, **kw):
+        return requests.get(self.url + path, timeout=30, **kw)
+
+    def post(self, path, **kw):
+        return requests.post(self.url + path, timeout=30, **kw)
+
+    def login(self, username, password=None):
+        """A requests.Session signed in, with its CSRF header set."""
+        s = requests.Session()
+        r = s.post(self.url + "/api/v1/session", timeout=30,
+                   json={"username": username,
+                         "password": password or (ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD)})
+        assert r.status_code == 201, r.text
+        s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        s.base = self.url
+        s.me = r.json()["user"]
+        return s
+
+    def token(self, username, name="test"):
+        r = self.cli("token", "create", username, "--name", name)
+        lines = [l for l in r.stdout.splitlines() if l.startswith("ist_")]
+        assert len(lines) == 1, r.stdout
+        return lines[0]
+
+    def api(self, method, path, token=None, session=None, **kw):
+        if session is not None:
+            return session.request(method, self.url + path, timeout=30, **kw)
+        headers = kw.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, self.url + path, headers=headers,
+                                timeout=30, **kw)
+
+
+def assert_error(resp, status, code=None, field=None):
+    """A 4xx/5xx with the JSON error object of API.md."""
+    assert resp.status_code == status, (resp.status_code, resp.text)
+    assert resp.headers["Content-Type"].startswith("application/json")
+    err = resp.json()["error"]
+    assert isinstance(err["message"], str) and err["message"]
+    if code:
+        assert err["code"] == code, err
+    if field:
+        assert err.get("field") == field, err
+    return err
+
+
+@pytest.fixture
+def hub(tmp_path):
+    """A fresh hub with the national registry and no demo data."""
+    h = Hub(tmp_path)
+    h.init()
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_hub(tmp_path_factory):
+    """One hub with the demo data set, shared by read-mostly tests."""
+    h = Hub(tmp_path_factory.mktemp("demo"), demo=True)
+    h.init()
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def fresh_demo_hub(tmp_path):
+    """A private demo hub for tests that change state."""
+    h = Hub(tmp_path, demo=True)
+    h.init()
+    h.start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A private copy of data/ that a test may edit."""
+    dst = tmp_path / "data"
+    shutil.copytree(DATA, dst)
+    return dst
