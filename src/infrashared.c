@@ -17,6 +17,8 @@
 #include "http/http.h"
 #include "log.h"
 #include "service/app.h"
+#include "service/reporting.h"
+#include "service/worker.h"
 #include "store.h"
 #include "util.h"
 
@@ -26,7 +28,9 @@ static void usage(void)
             "usage: infrashared [--db PATH] [--listen ADDR] [--port N] "
             "[--threads N]\n"
             "                   [--port-file FILE] [--log-level LEVEL] "
-            "[--cookie-secure]\n");
+            "[--cookie-secure]\n"
+            "                   [--tick-ms N]   (background work interval, "
+            "default 5000)\n");
 }
 
 static int write_port_file(const char *path, int port)
@@ -46,7 +50,7 @@ int main(int argc, char **argv)
 {
     const char *db = "var/infrashare.db", *listen = "127.0.0.1";
     const char *port_file = NULL;
-    long port = 8080, threads = 4;
+    long port = 8080, threads = 4, tick_ms = 5000;
     bool secure = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -76,6 +80,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--threads") == 0) {
             if (util_parse_long(v, 1, 256, &threads)) {
                 fprintf(stderr, "infrashared: --threads: 1 to 256\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--tick-ms") == 0) {
+            if (util_parse_long(v, 10, 3600000, &tick_ms)) {
+                fprintf(stderr, "infrashared: --tick-ms: 10 to 3600000\n");
                 return 2;
             }
         } else if (strcmp(a, "--port-file") == 0) {
@@ -125,12 +134,33 @@ int main(int argc, char **argv)
                   json_string(err), NULL);
         return 1;
     }
+    struct reporting *rp = calloc(1, sizeof(*rp));
+    struct store_conn *c0 = store_acquire(app.store);
+    rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;
+    store_release(app.store, c0);
+    if (rc) {
+        fprintf(stderr, "infrashared: %s\n", err);
+        free(rp);
+        store_close(app.store);
+        return 1;
+    }
+    app.reporting = rp;
     auth_limits_init(&app.limits);
+    struct worker *wk = NULL;
+    if (worker_start(&app, (int)tick_ms, &wk)) {
+        fprintf(stderr, "infrashared: cannot start the worker thread\n");
+        auth_limits_release(&app.limits);
+        free(rp);
+        store_close(app.store);
+        return 1;
+    }
     struct http_server *srv;
     rc = http_start(&app, listen, (int)port, (int)threads, &srv);
     if (rc) {
         fprintf(stderr, "infrashared: cannot listen on %s:%ld\n", listen,
                 port);
+        worker_stop(wk);
+        free(rp);
         auth_limits_release(&app.limits);
         store_close(app.store);
         return 1;
@@ -150,6 +180,8 @@ int main(int argc, char **argv)
         log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
     }
     http_stop(srv);
+    worker_stop(wk);
+    free(rp);
     auth_limits_release(&app.limits);
     store_close(app.store);
     return rc;

@@ -16,6 +16,7 @@
 #include "../service/auth.h"
 #include "../service/demo.h"
 #include "../service/registry.h"
+#include "../service/reporting.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -154,6 +155,8 @@ static int cmd_init(int argc, char **argv)
     int rc = store_begin(c);
     if (!rc)
         rc = registry_import(c, &reg, now);
+    if (!rc)
+        rc = reporting_import(c, data, err, sizeof(err));
     if (!rc && cli_flag(&a, "demo")) {
         char demo_hash[crypto_pwhash_STRBYTES];
         rc = auth_hash_password(DEMO_PASSWORD, demo_hash, sizeof(demo_hash));

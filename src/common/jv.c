@@ -135,6 +135,27 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
             }
             break;
         }
+        case JV_OBJECT_ARRAY: {
+            if (!json_is_array(v))
+                return jv_fail(err, "invalid_type", prefix, f->name,
+                               "must be an array of objects");
+            if (f->max_len && json_array_size(v) > f->max_len)
+                return jv_fail(err, "too_long", prefix, f->name,
+                               "has more than %zu items", f->max_len);
+            char sub[128];
+            if (prefix && *prefix)
+                snprintf(sub, sizeof(sub), "%s.%s", prefix, f->name);
+            else
+                snprintf(sub, sizeof(sub), "%s", f->name);
+            size_t idx;
+            json_t *it;
+            json_array_foreach(v, idx, it) {
+                rc = check_obj(it, f->sub, f->nsub, sub, err);
+                if (rc)
+                    return rc;
+            }
+            break;
+        }
         case JV_OBJECT: {
             char sub[128];
             if (prefix && *prefix)
@@ -154,6 +175,9 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
 int jv_check(const json_t *obj, const struct jv_field *spec, size_t n,
              struct jv_error *err)
 {
+    if (n == JV_UNTIL_NULL)
+        for (n = 0; spec[n].name; n++)
+            ;
     return check_obj(obj, spec, n, "", err);
 }
 

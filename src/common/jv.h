@@ -20,7 +20,8 @@ enum jv_type {
     JV_BOOL,
     JV_STRING_ARRAY, /* array (max_len items) of strings (each <= item_len) */
     JV_OBJECT,       /* nested object checked against sub/nsub */
-    JV_TIME          /* RFC 3339 string */
+    JV_TIME,         /* RFC 3339 string */
+    JV_OBJECT_ARRAY  /* array (max_len items) of objects checked against sub */
 };
 
 struct jv_field {
@@ -40,6 +41,9 @@ struct jv_error {
     char field[128];   /* dotted path: "contacts.address" */
     char message[256]; /* English text for people */
 };
+
+/* As n: the table ends with an entry whose name is NULL. */
+#define JV_UNTIL_NULL ((size_t)-1)
 
 /* IS_OK, or IS_ERR_INVALID with err filled. O(fields). */
 int jv_check(const json_t *obj, const struct jv_field *spec, size_t n,

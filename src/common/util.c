@@ -28,7 +28,14 @@ void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN])
         snprintf(out, UTIL_TIME_LEN, "1970-01-01T00:00:00Z");
         return;
     }
-    strftime(out, UTIL_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (tm.tm_year + 1900 > 9999) {
+        /* RFC 3339 has four-digit years: clamp rather than overflow */
+        snprintf(out, UTIL_TIME_LEN, "9999-12-31T23:59:59Z");
+        return;
+    }
+    snprintf(out, UTIL_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
 }
 
 static int parse_digits(const char **p, int n, int *out)

@@ -39,8 +39,8 @@ int roles_parse_list(const char *list, unsigned *out)
             return IS_ERR_INVALID;
         r |= bit;
         p += n;
-        if (*p == ',')
-            p++;
+        if (*p == ',' && !*++p)
+            return IS_ERR_INVALID; /* trailing comma: an empty name */
     }
     *out = r;
     return IS_OK;

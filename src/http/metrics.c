@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "http.h"
 #include "store.h"
+#include "../service/worker.h"
 
 #define MAX_ROUTES 128
 static const int statuses[] = {200, 201, 204, 302, 400, 401, 403, 404,
@@ -106,6 +107,12 @@ int metrics_render(struct buf *b)
                        (double)atomic_load(&sum_us[ri]) / 1e6, label,
                        (unsigned long long)total);
     }
+    rc |= buf_addf(b,
+                   "# HELP infrashare_worker_ticks_total Completed passes of "
+                   "the background worker.\n"
+                   "# TYPE infrashare_worker_ticks_total counter\n"
+                   "infrashare_worker_ticks_total %llu\n",
+                   (unsigned long long)worker_ticks());
     rc |= buf_addf(b,
                    "# HELP infrashare_store_errors_total Database errors.\n"
                    "# TYPE infrashare_store_errors_total counter\n"

@@ -5,6 +5,7 @@
 #include "http.h"
 
 #include "../core/roles.h"
+#include "../service/reporting.h"
 #include "buf.h"
 #include "embed.h"
 #include "util.h"
@@ -378,6 +379,7 @@ static int h_audit(struct http_req *r, struct http_resp *out)
     int rc = store_audit_json(r->sc, after, limit, &items);
     if (rc)
         return http_fail(out, rc);
+    reporting_audit_redact(r->sc, &r->auth, items);
     json_t *last = json_array_get(items, json_array_size(items) - 1);
     out->body = json_pack("{s:o,s:O}", "items", items, "next_after",
                           json_array_size(items) == (size_t)limit
@@ -405,7 +407,28 @@ static int h_audit_verify(struct http_req *r, struct http_resp *out)
     return 200;
 }
 
+/* routes_reports.c */
+int h_severity_evaluate(struct http_req *r, struct http_resp *out);
+int h_catalogue(struct http_req *r, struct http_resp *out);
+int h_reports_file(struct http_req *r, struct http_resp *out);
+int h_reports_list(struct http_req *r, struct http_resp *out);
+int h_reports_counts(struct http_req *r, struct http_resp *out);
+int h_reports_export(struct http_req *r, struct http_resp *out);
+int h_report_read(struct http_req *r, struct http_resp *out);
+int h_report_update(struct http_req *r, struct http_resp *out);
+int h_report_forward(struct http_req *r, struct http_resp *out);
+int h_report_note(struct http_req *r, struct http_resp *out);
+int h_report_reveal(struct http_req *r, struct http_resp *out);
+int h_report_attachment(struct http_req *r, struct http_resp *out);
+int h_events_create(struct http_req *r, struct http_resp *out);
+int h_events_list(struct http_req *r, struct http_resp *out);
+int h_event_read(struct http_req *r, struct http_resp *out);
+int h_event_link(struct http_req *r, struct http_resp *out);
+int h_policy_get(struct http_req *r, struct http_resp *out);
+int h_policy_set(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) spec, IS_ARRAY_LEN(spec)
+#define SBODY(name) reporting_##name##_spec, JV_UNTIL_NULL
 #define NOBODY NULL, 0
 
 const struct http_route http_routes[] = {
@@ -430,6 +453,37 @@ const struct http_route http_routes[] = {
      0},
     {"GET", "/api/v1/orgs/{id}/contacts", HTTP_AUTHED, 0, NOBODY,
      h_org_contacts, 0},
+    {"GET", "/api/v1/orgs/{id}/policy", HTTP_AUTHED, 0, NOBODY,
+     h_policy_get, 0},
+    {"PUT", "/api/v1/orgs/{id}/policy", HTTP_AUTHED, ROLE_ORG_ADMIN | ROLE_ADMIN,
+     SBODY(policy), h_policy_set, 4096},
+    {"POST", "/api/v1/severity/evaluate", HTTP_AUTHED, 0, SBODY(facts),
+     h_severity_evaluate, 16384},
+    {"GET", "/api/v1/catalogue", HTTP_AUTHED, 0, NOBODY, h_catalogue, 0},
+    {"POST", "/api/v1/reports", HTTP_AUTHED, ROLE_REPORTER, SBODY(file),
+     h_reports_file, REPORT_MAX_BODY},
+    {"GET", "/api/v1/reports", HTTP_AUTHED, 0, NOBODY, h_reports_list, 0},
+    {"GET", "/api/v1/reports/counts", HTTP_AUTHED, 0, NOBODY,
+     h_reports_counts, 0},
+    {"GET", "/api/v1/reports/export", HTTP_AUTHED, 0, NOBODY,
+     h_reports_export, 0},
+    {"GET", "/api/v1/reports/{id}", HTTP_AUTHED, 0, NOBODY, h_report_read, 0},
+    {"POST", "/api/v1/reports/{id}/updates", HTTP_AUTHED, ROLE_REPORTER,
+     SBODY(update), h_report_update, REPORT_MAX_BODY},
+    {"POST", "/api/v1/reports/{id}/forward", HTTP_AUTHED,
+     ROLE_LIAISON | ROLE_ANALYST, SBODY(forward), h_report_forward, 16384},
+    {"POST", "/api/v1/reports/{id}/notes", HTTP_AUTHED,
+     ROLE_LIAISON | ROLE_ANALYST, SBODY(note), h_report_note, 16384},
+    {"POST", "/api/v1/reports/{id}/reveal", HTTP_AUTHED,
+     ROLE_LIAISON | ROLE_ANALYST, NOBODY, h_report_reveal, 0},
+    {"GET", "/api/v1/reports/{id}/attachments/{att}", HTTP_AUTHED, 0, NOBODY,
+     h_report_attachment, 0},
+    {"POST", "/api/v1/events", HTTP_AUTHED, ROLE_ANALYST, SBODY(event),
+     h_events_create, 65536},
+    {"GET", "/api/v1/events", HTTP_AUTHED, 0, NOBODY, h_events_list, 0},
+    {"GET", "/api/v1/events/{id}", HTTP_AUTHED, 0, NOBODY, h_event_read, 0},
+    {"POST", "/api/v1/events/{id}/reports", HTTP_AUTHED, ROLE_ANALYST,
+     SBODY(link), h_event_link, 4096},
     {"GET", "/api/v1/audit", HTTP_AUTHED, ROLE_AUDITOR, NOBODY, h_audit, 0},
     {"GET", "/api/v1/audit/verify", HTTP_AUTHED, ROLE_AUDITOR, NOBODY,
      h_audit_verify, 0},

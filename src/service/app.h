@@ -8,8 +8,25 @@
 #include "common.h"
 #include "store.h"
 
+/* An error a service hands back to its caller: an HTTP status, a machine
+ * code, the field it concerns ("" for none) and a sentence. */
+struct svc_error {
+    int status;
+    char code[32];
+    char field[64];
+    char message[256];
+};
+
+/* Fills e and returns IS_ERR_INVALID (status < 500) or IS_ERR_INTERNAL. */
+int svc_fail(struct svc_error *e, int status, const char *code,
+             const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+struct reporting;
+
 struct app {
     struct store *store;
+    struct reporting *reporting; /* severity table and report settings */
     struct auth_limits limits;
     bool cookie_secure;  /* add "Secure" to the session cookie (behind TLS) */
     int64_t started_at;

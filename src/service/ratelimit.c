@@ -1,5 +1,23 @@
 #include "ratelimit.h"
 
+#include <sodium.h>
+
+#include "util.h"
+
+/* Keys that do not fit a slot are replaced by a digest of the whole key,
+ * so that long keys are counted (and blocked) like short ones. */
+static const char *rl_norm(const char *key, char out[RL_KEY])
+{
+    size_t n = strlen(key);
+    if (n < RL_KEY)
+        return key;
+    unsigned char h[24];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)key, n, NULL, 0);
+    out[0] = '#';
+    util_hex(out + 1, h, sizeof(h));
+    return out;
+}
+
 void ratelimit_init(struct ratelimit *rl, int64_t window, int max_failures)
 {
     memset(rl->slots, 0, sizeof(rl->slots));
@@ -50,6 +68,8 @@ static struct rl_slot *rl_find(struct ratelimit *rl, const char *key,
 
 bool ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now)
 {
+    char tmp[RL_KEY];
+    key = rl_norm(key, tmp);
     pthread_mutex_lock(&rl->lock);
     struct rl_slot *s = rl_find(rl, key, now, false);
     bool blocked = s && s->failures >= rl->max_failures;
@@ -59,6 +79,8 @@ bool ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now)
 
 void ratelimit_fail(struct ratelimit *rl, const char *key, int64_t now)
 {
+    char tmp[RL_KEY];
+    key = rl_norm(key, tmp);
     pthread_mutex_lock(&rl->lock);
     struct rl_slot *s = rl_find(rl, key, now, true);
     s->failures++;
@@ -67,6 +89,8 @@ void ratelimit_fail(struct ratelimit *rl, const char *key, int64_t now)
 
 void ratelimit_clear(struct ratelimit *rl, const char *key)
 {
+    char tmp[RL_KEY];
+    key = rl_norm(key, tmp);
     pthread_mutex_lock(&rl->lock);
     struct rl_slot *s = rl_find(rl, key, 0, false);
     if (s)

@@ -1,9 +1,11 @@
 /*
  * ratelimit.h - failed log-in counters per key (user name, address).
  *
- * A fixed table of RL_SLOTS keys; each key counts failures inside a sliding
- * window. When the table is full the oldest key is evicted. Time is passed
- * in. Thread-safe (one mutex).
+ * A fixed table of RL_SLOTS keys; each key counts failures in a fixed
+ * window that starts at its first failure and ends `window` seconds later
+ * (so at most 2 x max - 1 attempts can straddle a window boundary). When
+ * the table is full the oldest key is evicted. Keys longer than a slot are
+ * replaced by a digest. Time is passed in. Thread-safe (one mutex).
  */
 #ifndef INFRASHARE_RATELIMIT_H
 #define INFRASHARE_RATELIMIT_H

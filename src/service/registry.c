@@ -90,12 +90,21 @@ void registry_release(struct registry *r)
     r->sectors = r->scopes = r->orgs = NULL;
 }
 
-/* Line of the first occurrence of "needle" (quoted) in text; 0 if none. */
-static int line_of(const char *text, const char *needle)
+/* Line of the first occurrence of "needle" (quoted) in text after the
+ * section key (when given); 0 if none. */
+static int line_of_in(const char *text, const char *section,
+                      const char *needle)
 {
     char q[128];
+    const char *from = text;
+    if (section) {
+        snprintf(q, sizeof(q), "\"%s\"", section);
+        const char *s = strstr(text, q);
+        if (s)
+            from = s;
+    }
     snprintf(q, sizeof(q), "\"%s\"", needle);
-    const char *p = strstr(text, q);
+    const char *p = strstr(from, q);
     if (!p)
         return 0;
     int line = 1;
@@ -103,6 +112,11 @@ static int line_of(const char *text, const char *needle)
         if (*s == '\n')
             line++;
     return line;
+}
+
+static int line_of(const char *text, const char *needle)
+{
+    return line_of_in(text, NULL, needle);
 }
 
 static bool id_ok(const char *s)
@@ -126,7 +140,7 @@ static int check_items(const char *path, const char *text, json_t *arr,
         const struct jv_field *spec = NULL;
         size_t n = 0;
         const char *id = json_string_value(json_object_get(it, "id"));
-        int line = id ? line_of(text, id) : 0;
+        int line = id ? line_of_in(text, what, id) : 0;
         if (strcmp(what, "sectors") == 0) {
             spec = sector_spec;
             n = IS_ARRAY_LEN(sector_spec);

@@ -69,12 +69,14 @@ int store_step_done(struct store_conn *c, sqlite3_stmt *st, const char *what)
     int rc = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(c->db);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    /* extended result codes are on: compare the primary code */
+    if ((rc & 0xff) == SQLITE_DONE || (rc & 0xff) == SQLITE_ROW)
         return IS_OK;
-    if (rc == SQLITE_CONSTRAINT && (ext == SQLITE_CONSTRAINT_UNIQUE ||
-                                    ext == SQLITE_CONSTRAINT_PRIMARYKEY))
+    if ((rc & 0xff) == SQLITE_CONSTRAINT &&
+        (ext == SQLITE_CONSTRAINT_UNIQUE ||
+         ext == SQLITE_CONSTRAINT_PRIMARYKEY))
         return IS_ERR_CONFLICT;
-    if (rc == SQLITE_CONSTRAINT)
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return IS_ERR_INVALID;
     return store_fail(c, what);
 }
@@ -97,6 +99,34 @@ json_t *store_col_json_str(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     return s ? json_string((const char *)s) : json_null();
+}
+
+/* SQL function csv_overlap(a, b): 1 when a comma-separated list a
+ * (",x,y,") shares an element with b (",y,z,"). Used by the report
+ * pre-filter for "is any of the viewer's CEPTOARs in the community". */
+static void csv_overlap_fn(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv)
+{
+    IS_UNUSED(argc);
+    const char *a = (const char *)sqlite3_value_text(argv[0]);
+    const char *b = (const char *)sqlite3_value_text(argv[1]);
+    int hit = 0;
+    if (a && b) {
+        const char *p = a;
+        while (*p && !hit) {
+            while (*p == ',')
+                p++;
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (n > 0 && n < 128) {
+                char needle[132];
+                snprintf(needle, sizeof(needle), ",%.*s,", (int)n, p);
+                hit = strstr(b, needle) != NULL;
+            }
+            p += n;
+        }
+    }
+    sqlite3_result_int(ctx, hit);
 }
 
 static int exec(struct store_conn *c, const char *sql)
@@ -189,6 +219,9 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
         return IS_ERR_IO;
     }
     sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_create_function(c->db, "csv_overlap", 2,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            csv_overlap_fn, NULL, NULL);
     sqlite3_busy_timeout(c->db, 10000);
     /* The first read tells whether this is an SQLite database at all. */
     sqlite3_stmt *st = NULL;

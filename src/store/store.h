@@ -188,4 +188,127 @@ int store_audit_verify(struct store_conn *c, struct store_audit_report *r);
 int store_audit_json(struct store_conn *c, int64_t after, int limit,
                      json_t **out);
 
+/* ---- catalogues, policies, deadlines (store_reports.c) ---- */
+int store_catalogue_insert(struct store_conn *c, const char *kind,
+                           const char *id, const char *scopes_csv,
+                           const char *name_ja, const char *name_en,
+                           const char *doc);
+/* IS_OK when the item exists and applies to scope. */
+int store_catalogue_check(struct store_conn *c, const char *kind,
+                          const char *id, const char *scope);
+/* {"system_classes": [...], "ci_services": [...]}, optionally one scope. */
+int store_catalogue_json(struct store_conn *c, const char *scope,
+                         json_t **out);
+/* Policy of an org; defaults (review, 30) when none is stored. */
+int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
+                     int *limit_min);
+int store_hop_policy_set(struct store_conn *c, const char *org_id,
+                         bool review, int limit_min, int64_t now);
+int store_deadline_set(struct store_conn *c, const char *sector_id,
+                       int first_h, int full_h, int final_d);
+/* The sector's deadlines, else the '*' row, else 24 h / 72 h / 30 d. */
+int store_deadline_get(struct store_conn *c, const char *sector_id,
+                       int *first_h, int *full_h, int *final_d);
+
+/* ---- reports ---- */
+struct store_report {
+    int64_t seq;
+    char id[40];
+    char originator[64];
+    int64_t filed_by;
+    char scope_id[64], sector_id[64], ministry_id[64];
+    char routing_ceptoar[64], agency_id[64];
+    int route, range;
+    char kind[16], state[8];
+    int severity;
+    char severity_rule[48];
+    bool exceeded;
+    int declared;              /* -1 = none */
+    char chain[300], reached[300], community[600];
+    char current_hop[64];
+    int64_t hop_arrived_at, detected_at, created_at, updated_at;
+    int64_t first_due, full_due, final_due, full_at, closed_at; /* 0=none */
+    char *body;                /* malloc'd JSON text; store_report_release */
+};
+void store_report_release(struct store_report *r);
+int store_report_insert(struct store_conn *c, struct store_report *r);
+int store_report_get(struct store_conn *c, const char *id,
+                     struct store_report *out);
+/* Writes back every mutable column (range ... body) of r by id. */
+int store_report_save(struct store_conn *c, const struct store_report *r);
+
+struct store_report_filter {
+    int64_t before_seq;        /* cursor: 0 = from the newest */
+    const char *viewer;        /* org id; NULL = the public */
+    const char *viewer_ceptoars_csv; /* ",a,b," of the viewer's CEPTOARs */
+    bool viewer_observer;
+    const char *sector, *scope, *kind, *state; /* NULL = any */
+    int min_severity;          /* -1 = any */
+    bool overdue;              /* only reports past a deadline */
+    bool all;                  /* the hub itself: no viewer pre-filter */
+    int64_t now;
+};
+/* Calls fn for candidate reports, newest first, until fn returns non-zero
+ * or rows run out. Candidates are a superset of what the viewer may read:
+ * the caller decides with core/range. */
+int store_reports_scan(struct store_conn *c, const struct store_report_filter *f,
+                       int (*fn)(void *ctx, struct store_report *r),
+                       void *ctx);
+/* Reports waiting at a hop since before 'arrived_before'. */
+int store_reports_waiting(struct store_conn *c, int64_t now,
+                          int (*fn)(void *ctx, struct store_report *r),
+                          void *ctx);
+
+int store_report_update_add(struct store_conn *c, const char *report_id,
+                            int64_t at, int64_t user_id, const char *kind,
+                            int range, const char *body, int64_t *id);
+/* Updates of a report, oldest first: [{id, at, kind, range, body}]. */
+int store_report_updates_json(struct store_conn *c, const char *report_id,
+                              json_t **out);
+int store_timeline_add(struct store_conn *c, const char *report_id,
+                       int64_t at, const char *org_id, int64_t user_id,
+                       const char *type, const char *detail);
+/* [{at, org, user, type, detail}] oldest first. */
+int store_timeline_json(struct store_conn *c, const char *report_id,
+                        json_t **out);
+int store_attachment_add(struct store_conn *c, const char *report_id,
+                         int64_t update_id, const char *name,
+                         const char *mime, const void *data, size_t len,
+                         const char *sha256, int64_t *id);
+/* [{id, name, mime, size, sha256, update}] */
+int store_attachments_json(struct store_conn *c, const char *report_id,
+                           json_t **out);
+/* The bytes of one attachment of a report (malloc'd). */
+int store_attachment_get(struct store_conn *c, const char *report_id,
+                         int64_t id, char **name, char **mime, void **data,
+                         size_t *len);
+
+/* Names of a scope, organisation or sector ("scope", "org", "sector"). */
+int store_names(struct store_conn *c, const char *what, const char *id,
+                char *ja, size_t jalen, char *en, size_t enlen);
+
+/* The id of the NISC organisation. */
+int store_nisc_id(struct store_conn *c, char *out, size_t outlen);
+
+/* ---- events ---- */
+int store_event_insert(struct store_conn *c, const char *id,
+                       const char *title_ja, const char *title_en,
+                       const char *org, int64_t now);
+int store_event_get(struct store_conn *c, const char *id, json_t **out);
+int store_event_link(struct store_conn *c, const char *event_id,
+                     const char *report_id, const char *org, int64_t now);
+/* Report ids of an event, in link order. */
+int store_event_reports(struct store_conn *c, const char *event_id,
+                        json_t **ids);
+/* Events, newest first: [{id, title, created_by, created_at}] */
+int store_events_json(struct store_conn *c, int limit, json_t **out);
+
+/* ---- reminders ---- */
+/* Inserts a due reminder unless one of that kind exists; *created says. */
+int store_reminder_add(struct store_conn *c, const char *report_id,
+                       const char *org_id, const char *kind, int64_t due,
+                       int64_t now, bool *created);
+int store_reminders_json(struct store_conn *c, const char *report_id,
+                         json_t **out);
+
 #endif

@@ -92,3 +92,95 @@ ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
               "         WHERE m2.org_id = o.id AND m2.group_id = ?6))) "
               "ORDER BY o.id LIMIT ?7")
 ST(ORG_SET_SCOPE, "UPDATE orgs SET scope_id = ?2 WHERE id = ?1")
+ST(CATALOGUE_INSERT, "INSERT INTO catalogue(kind, id, scopes, name_ja, "
+                     "name_en, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(CATALOGUE_CHECK, "SELECT 1 FROM catalogue WHERE kind = ?1 AND id = ?2 "
+                    "AND instr(scopes, ',' || ?3 || ',') > 0")
+ST(CATALOGUE_ALL, "SELECT kind, doc FROM catalogue WHERE ?1 IS NULL "
+                  "OR instr(scopes, ',' || ?1 || ',') > 0 ORDER BY kind, rowid")
+ST(POLICY_GET, "SELECT policy, review_limit_min FROM hop_policies "
+               "WHERE org_id = ?1")
+ST(POLICY_SET, "INSERT INTO hop_policies(org_id, policy, review_limit_min, "
+               "updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(org_id) DO "
+               "UPDATE SET policy = excluded.policy, review_limit_min = "
+               "excluded.review_limit_min, updated_at = excluded.updated_at")
+ST(DEADLINE_SET, "INSERT INTO deadlines(sector_id, first_notice_h, "
+                 "full_report_h, final_d) VALUES (?1, ?2, ?3, ?4) "
+                 "ON CONFLICT(sector_id) DO UPDATE SET first_notice_h = "
+                 "excluded.first_notice_h, full_report_h = "
+                 "excluded.full_report_h, final_d = excluded.final_d")
+ST(DEADLINE_GET, "SELECT first_notice_h, full_report_h, final_d FROM "
+                 "deadlines WHERE sector_id IN (?1, '*') "
+                 "ORDER BY sector_id = '*' LIMIT 1")
+#define REPORT_COLS "seq, id, originator, filed_by, scope_id, sector_id, " \
+    "ministry_id, routing_ceptoar, agency_id, route, range, kind, state, "  \
+    "severity, severity_rule, exceeded, declared, chain, reached, "         \
+    "community, current_hop, hop_arrived_at, detected_at, created_at, "     \
+    "updated_at, first_due, full_due, final_due, full_at, closed_at, body"
+ST(REPORT_INSERT, "INSERT INTO reports(id, originator, filed_by, scope_id, "
+                  "sector_id, ministry_id, routing_ceptoar, agency_id, route,"
+                  " range, kind, state, severity, severity_rule, exceeded, "
+                  "declared, chain, reached, community, current_hop, "
+                  "hop_arrived_at, detected_at, created_at, updated_at, "
+                  "first_due, full_due, final_due, full_at, closed_at, body)"
+                  " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                  "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+                  "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)")
+ST(REPORT_GET, "SELECT " REPORT_COLS " FROM reports WHERE id = ?1")
+ST(REPORT_SAVE, "UPDATE reports SET range = ?11, state = ?13, severity = ?14,"
+                " severity_rule = ?15, exceeded = ?16, declared = ?17, "
+                "reached = ?19, current_hop = ?21, hop_arrived_at = ?22, "
+                "updated_at = ?25, full_at = ?29, closed_at = ?30, "
+                "body = ?31 WHERE id = ?2")
+ST(REPORTS_SCAN, "SELECT " REPORT_COLS " FROM reports r "
+    "WHERE (?1 = 0 OR r.seq < ?1) "
+    "AND (?2 IS NULL OR r.sector_id = ?2) "
+    "AND (?3 IS NULL OR r.scope_id = ?3) "
+    "AND (?4 IS NULL OR r.kind = ?4) "
+    "AND (?5 IS NULL OR r.state = ?5) "
+    "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "
+    "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "
+    "     r.full_due < ?8) OR r.final_due < ?8))) "
+    "AND (?12 OR r.range = 4 OR (?9 IS NOT NULL AND (r.range >= 3 "
+    "     OR r.originator = ?9 "
+    "     OR instr(r.reached, ',' || ?9 || ',') > 0 "
+    "     OR (r.range >= 2 AND ?10) "
+    "     OR (r.range >= 1 AND (instr(r.community, ',' || ?9 || ',') > 0 "
+    "         OR csv_overlap(?11, r.community)))))) "
+    "ORDER BY r.seq DESC")
+ST(REPORTS_WAITING, "SELECT " REPORT_COLS " FROM reports "
+                    "WHERE current_hop <> '' AND state = 'open' "
+                    "ORDER BY hop_arrived_at")
+ST(UPDATE_INSERT, "INSERT INTO report_updates(report_id, at, user_id, kind, "
+                  "range, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(UPDATES_REPORT, "SELECT id, at, kind, range, body FROM report_updates "
+                   "WHERE report_id = ?1 ORDER BY id")
+ST(TIMELINE_INSERT, "INSERT INTO report_timeline(report_id, at, org_id, "
+                    "user_id, type, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(TIMELINE_REPORT, "SELECT at, org_id, user_id, type, detail FROM "
+                    "report_timeline WHERE report_id = ?1 ORDER BY id")
+ST(ATTACH_INSERT, "INSERT INTO attachments(report_id, update_id, name, mime,"
+                  " size, sha256, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+ST(ATTACH_LIST, "SELECT id, name, mime, size, sha256, update_id FROM "
+                "attachments WHERE report_id = ?1 ORDER BY id")
+ST(ATTACH_GET, "SELECT name, mime, data FROM attachments "
+               "WHERE report_id = ?1 AND id = ?2")
+ST(EVENT_INSERT, "INSERT INTO events(id, title_ja, title_en, created_by, "
+                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(EVENT_GET, "SELECT id, title_ja, title_en, created_by, created_at FROM "
+              "events WHERE id = ?1")
+ST(EVENT_LINK, "INSERT INTO event_reports(event_id, report_id, linked_by, "
+               "linked_at) VALUES (?1, ?2, ?3, ?4)")
+ST(EVENT_REPORTS, "SELECT report_id FROM event_reports WHERE event_id = ?1 "
+                  "ORDER BY linked_at, report_id")
+ST(EVENTS_ALL, "SELECT id, title_ja, title_en, created_by, created_at FROM "
+               "events ORDER BY seq DESC LIMIT ?1")
+ST(REMINDER_INSERT, "INSERT INTO reminders(report_id, org_id, kind, due_at, "
+                    "created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                    "ON CONFLICT(report_id, kind) DO NOTHING")
+ST(REMINDERS_REPORT, "SELECT kind, due_at, created_at, sent_at FROM "
+                     "reminders WHERE report_id = ?1 ORDER BY id")
+ST(NAMES_SCOPE, "SELECT name_ja, name_en FROM scopes WHERE id = ?1")
+ST(NAMES_ORG, "SELECT name_ja, name_en FROM orgs WHERE id = ?1")
+ST(NAMES_SECTOR, "SELECT name_ja, name_en FROM sectors WHERE id = ?1")
+ST(NISC_ID, "SELECT id FROM orgs WHERE kind = 'nisc' ORDER BY id LIMIT 1")

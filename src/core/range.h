@@ -1,0 +1,93 @@
+/*
+ * range.h - sharing ranges (共有範囲, DOMAIN.md §3): the one decision of who
+ * may read an item and whose identity they see. Pure: no I/O, no clock.
+ *
+ * Every path that shows an item - lists, reads, counts, search, exports, the
+ * audit view, message bodies, error messages - asks range_decide (through
+ * range_report_relation for reports). SQL may pre-select candidates, but the
+ * answer is always this function's.
+ *
+ * Who may read, by range (each includes the ranges above it):
+ *   Red    - the originator; the handling chain of the item, once the item
+ *            has reached that hop
+ *   Amber  - + the item's community (reports: the members and secretariats
+ *            of the originator's CEPTOARs; advisories: the audience)
+ *   Yellow - + observers (organisations that agreed to the handling rules)
+ *   Green  - + every registered organisation
+ *   White  - + the public (no sign-in)
+ * Identity: for an anonymous report only the originator and the secretariat
+ * it was routed through see the reporting organisation; everyone else sees
+ * "an operator in <scope> (via <CEPTOAR>)". The public never sees the
+ * reporting organisation of any report.
+ */
+#ifndef INFRASHARE_RANGE_H
+#define INFRASHARE_RANGE_H
+
+#include "../common/common.h"
+#include "access.h"
+
+enum share_range { /* ordered from narrowest to widest */
+    RANGE_RED = 0,
+    RANGE_AMBER,
+    RANGE_YELLOW,
+    RANGE_GREEN,
+    RANGE_WHITE
+};
+#define RANGE_COUNT 5
+
+enum report_route {
+    ROUTE_DIRECT = 0,    /* operator -> ministry -> NISC */
+    ROUTE_VIA_CEPTOAR,   /* operator -> secretariat -> ministry -> NISC */
+    ROUTE_ANONYMOUS,     /* as via_ceptoar, identity withheld after it */
+    ROUTE_VIA_AGENCY     /* operator -> agency -> NISC */
+};
+#define ROUTE_COUNT 4
+
+/* "red" ... "white"; -1 when unknown. */
+int range_parse(const char *s);
+const char *range_name(enum share_range r);
+/* TLP 2.0 label for exports: RED, AMBER+STRICT, AMBER, GREEN, CLEAR. */
+const char *range_tlp(enum share_range r);
+int route_parse(const char *s);
+const char *route_name(enum report_route r);
+
+/* How the reader stands to the item. */
+struct range_relation {
+    bool registered;      /* a signed-in organisation (false: the public) */
+    bool is_originator;
+    bool in_chain;        /* a handling-chain hop the item has reached */
+    bool is_routing_secretariat; /* the secretariat it was routed through */
+    bool in_community;    /* Amber participants */
+    bool observer;        /* agreed to the handling rules (Yellow) */
+};
+
+struct range_decision {
+    bool may_read;
+    bool sees_identity;   /* the originating organisation's name */
+};
+
+/* The decision. O(1). */
+struct range_decision range_decide(enum share_range range, bool anonymous,
+                                   const struct range_relation *rel);
+
+#define RANGE_MAX_CHAIN 4
+/* What range decisions need to know about a report. */
+struct range_report {
+    enum share_range range;
+    enum report_route route;
+    const char *originator;      /* org id */
+    const char *routing_ceptoar; /* via_ceptoar/anonymous: the secretariat */
+    int ncommunity;              /* the originator's CEPTOARs */
+    const char *community[ACCESS_MAX_GROUPS];
+    int nreached;                /* chain hops the report has reached */
+    const char *reached[RANGE_MAX_CHAIN];
+};
+
+/* The reader's relation to a report. reader NULL = the public. O(groups). */
+struct range_relation range_report_relation(const struct access_org *reader,
+                                            const struct range_report *rep);
+/* range_decide(range_report_relation(...)) in one call. */
+struct range_decision range_report_decide(const struct access_org *reader,
+                                          const struct range_report *rep);
+
+#endif

@@ -1,0 +1,1358 @@
+/*
+ * reporting.c - see reporting.h. Views, filing, hops, updates, reveal.
+ * Lists, counts and export are in reporting_list.c; events, policies and
+ * the worker tick in reporting_events.c.
+ */
+#include "reporting.h"
+
+#include <sodium.h>
+
+#include "../core/roles.h"
+#include "buf.h"
+#include "jv.h"
+#include "reporting_internal.h"
+#include "util.h"
+
+/* ---- request field tables ---- */
+
+static const char *const kinds[] = {"incident", "precursor", "vulnerability",
+                                    "info", NULL};
+static const char *const domains[] = {"it", "ot", "iot", NULL};
+static const char *const system_types[] = {"regular", "emergency_backup",
+                                           NULL};
+static const char *const causes[] = {"cyberattack", "unintentional",
+                                     "disaster", "other", "unknown", NULL};
+static const char *const threats[] = {
+    "ddos",       "malware",   "ransomware", "unauthorised_access",
+    "targeted_email", "defacement", "data_leak", "insider",
+    "other",      "none",      NULL};
+static const char *const ranges[] = {"red", "amber", "yellow", "green",
+                                     "white", NULL};
+static const char *const routes[] = {"direct", "via_ceptoar", "anonymous",
+                                     "via_agency", NULL};
+static const char *const update_kinds[] = {"update", "full", "final",
+                                           "answer", NULL};
+
+#define BIG 1000000000000LL
+static const struct jv_field impact_spec[] = {
+    {"users_affected", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
+    {"duration_min", JV_INT, false, 0, NULL, 0, 100000000, NULL, 0, 0},
+    {"kw_lost", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
+    {"households", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
+    {"broadcast_stop_min", JV_INT, false, 0, NULL, 0, 100000000, NULL, 0, 0},
+    {"records_leaked", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
+    {"operators_affected", JV_INT, false, 0, NULL, 0, 100000, NULL, 0, 0},
+    {"service_stopped", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"service_degraded", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"compromise_confirmed", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"emergency_systems", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"safety_affected", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"card_auth_affected", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"relay_station", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"attack_blocked", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"imminent_multi_sector_threat", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0,
+     0},
+};
+static const struct jv_field attachment_spec[] = {
+    {"name", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {"mime", JV_STRING, true, 100, NULL, 0, 0, NULL, 0, 0},
+    {"content_base64", JV_STRING, true, 1500000, NULL, 0, 0, NULL, 0, 0},
+};
+#define IMPACT                                                               \
+    {"impact", JV_OBJECT, false, 0, NULL, 0, 0, impact_spec,                 \
+     IS_ARRAY_LEN(impact_spec), 0}
+#define ATTACHMENTS                                                          \
+    {"attachments", JV_OBJECT_ARRAY, false, REPORT_MAX_ATTACHMENTS, NULL, 0, \
+     0, attachment_spec, IS_ARRAY_LEN(attachment_spec), 0}
+#define CONTENT_FIELDS                                                       \
+    {"what_happened", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},      \
+        {"occurred_at", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},          \
+        {"contained_at", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},         \
+        {"ci_service", JV_STRING, false, 64, NULL, 0, 0, NULL, 0, 0},        \
+        {"system_class", JV_STRING, false, 64, NULL, 0, 0, NULL, 0, 0},      \
+        {"system_type", JV_STRING, false, 20, system_types, 0, 0, NULL, 0,   \
+         0},                                                                 \
+        {"domains", JV_STRING_ARRAY, false, 3, domains, 0, 0, NULL, 0, 4},   \
+        {"cause", JV_STRING, false, 20, causes, 0, 0, NULL, 0, 0},           \
+        {"threat_type", JV_STRING, false, 30, threats, 0, 0, NULL, 0, 0},    \
+        IMPACT,                                                              \
+        {"measures", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},       \
+        {"declared_severity", JV_INT, false, 0, NULL, 0, 5, NULL, 0, 0},     \
+        {"declared_reason", JV_STRING, false, 1000, NULL, 0, 0, NULL, 0, 0}, \
+        ATTACHMENTS
+
+const struct jv_field reporting_file_spec[] = {
+    {"org", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
+    {"title", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {"kind", JV_STRING, true, 20, kinds, 0, 0, NULL, 0, 0},
+    {"detected_at", JV_TIME, true, 0, NULL, 0, 0, NULL, 0, 0},
+    {"scope", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
+    {"range", JV_STRING, true, 10, ranges, 0, 0, NULL, 0, 0},
+    {"route", JV_STRING, true, 20, routes, 0, 0, NULL, 0, 0},
+    {"via_ceptoar", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
+    {"via_agency", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
+    CONTENT_FIELDS,
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_file_nspec = IS_ARRAY_LEN(reporting_file_spec) - 1;
+
+const struct jv_field reporting_update_spec[] = {
+    {"kind", JV_STRING, true, 10, update_kinds, 0, 0, NULL, 0, 0},
+    {"text", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},
+    {"question", JV_INT, false, 0, NULL, 1, 10000, NULL, 0, 0},
+    {"title", JV_STRING, false, 200, NULL, 0, 0, NULL, 0, 0},
+    {"range", JV_STRING, false, 10, ranges, 0, 0, NULL, 0, 0},
+    CONTENT_FIELDS,
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_update_nspec = IS_ARRAY_LEN(reporting_update_spec) - 1;
+
+const struct jv_field reporting_forward_spec[] = {
+    {"note", JV_STRING, false, 4000, NULL, 0, 0, NULL, 0, 0},
+    {"range", JV_STRING, false, 10, ranges, 0, 0, NULL, 0, 0},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_forward_nspec = IS_ARRAY_LEN(reporting_forward_spec) - 1;
+
+const struct jv_field reporting_note_spec[] = {
+    {"text", JV_STRING, true, 4000, NULL, 0, 0, NULL, 0, 0},
+    {"question", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_note_nspec = IS_ARRAY_LEN(reporting_note_spec) - 1;
+
+const struct jv_field reporting_facts_spec[] = {
+    {"scope", JV_STRING, true, 63, NULL, 0, 0, NULL, 0, 0},
+    {"kind", JV_STRING, false, 20, kinds, 0, 0, NULL, 0, 0},
+    {"sectors_exceeded", JV_INT, false, 0, NULL, 0, 100, NULL, 0, 0},
+    IMPACT,
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_facts_nspec = IS_ARRAY_LEN(reporting_facts_spec) - 1;
+
+/* ---- data import and load ---- */
+
+static int load_json(const char *path, json_t **out, char *err,
+                     size_t errlen)
+{
+    json_error_t je;
+    *out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!*out) {
+        snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column,
+                 je.text);
+        return IS_ERR_INVALID;
+    }
+    return IS_OK;
+}
+
+static int import_catalogue(struct store_conn *c, const char *path,
+                            const char *section, const char *kind,
+                            char *err, size_t errlen)
+{
+    json_t *root;
+    int rc = load_json(path, &root, err, errlen);
+    if (rc)
+        return rc;
+    json_t *arr = json_object_get(root, section);
+    if (!json_is_array(arr)) {
+        snprintf(err, errlen, "%s: needs an array \"%s\"", path, section);
+        json_decref(root);
+        return IS_ERR_INVALID;
+    }
+    size_t i, k;
+    json_t *it, *s;
+    json_array_foreach(arr, i, it) {
+        const char *id = jv_str(it, "id");
+        const char *ja = jv_str(it, "name_ja"), *en = jv_str(it, "name_en");
+        json_t *scopes = json_object_get(it, "scopes");
+        struct buf csv = BUF_INIT;
+        buf_init(&csv, 4096);
+        buf_adds(&csv, ",");
+        if (json_is_array(scopes)) {
+            json_array_foreach(scopes, k, s)
+                buf_addf(&csv, "%s,", json_string_value(s));
+        } else if (jv_str(it, "scope")) {
+            buf_addf(&csv, "%s,", jv_str(it, "scope"));
+        }
+        if (!id || !ja || !en || csv.len < 2) {
+            snprintf(err, errlen, "%s: %s[%zu] needs id, name_ja, name_en "
+                     "and scopes", path, section, i);
+            buf_release(&csv);
+            rc = IS_ERR_INVALID;
+            break;
+        }
+        char *doc = json_dumps(it, JSON_COMPACT);
+        rc = store_catalogue_insert(c, kind, id, buf_str(&csv), ja, en, doc);
+        free(doc);
+        buf_release(&csv);
+        if (rc) {
+            snprintf(err, errlen, "%s: %s[%zu] %s: %s", path, section, i, id,
+                     rc == IS_ERR_CONFLICT ? "duplicate id"
+                                           : is_strerror(rc));
+            break;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+int reporting_import(struct store_conn *c, const char *data_dir, char *err,
+                     size_t errlen)
+{
+    char p1[4096], p2[4096];
+    json_t *rules = NULL, *levels = NULL, *dl = NULL;
+    snprintf(p1, sizeof(p1), "%s/severity/rules.json", data_dir);
+    snprintf(p2, sizeof(p2), "%s/severity/maintenance_levels.json", data_dir);
+    int rc = load_json(p1, &rules, err, errlen);
+    if (!rc)
+        rc = load_json(p2, &levels, err, errlen);
+    if (!rc) {
+        struct severity_table *t = malloc(sizeof(*t));
+        char e2[256];
+        rc = t ? severity_compile(rules, levels, t, e2, sizeof(e2))
+               : IS_ERR_NOMEM;
+        if (rc && t)
+            snprintf(err, errlen, "%s/severity: %s", data_dir, e2);
+        free(t);
+    }
+    if (!rc) {
+        char *a = json_dumps(rules, JSON_COMPACT);
+        char *b = json_dumps(levels, JSON_COMPACT);
+        rc = store_meta_set(c, "severity_rules", a);
+        if (!rc)
+            rc = store_meta_set(c, "maintenance_levels", b);
+        free(a);
+        free(b);
+    }
+    json_decref(rules);
+    json_decref(levels);
+    if (rc)
+        return rc;
+    snprintf(p1, sizeof(p1), "%s/catalogue/system_classes.json", data_dir);
+    rc = import_catalogue(c, p1, "system_classes", "system_class", err,
+                          errlen);
+    snprintf(p1, sizeof(p1), "%s/catalogue/ci_services.json", data_dir);
+    if (!rc)
+        rc = import_catalogue(c, p1, "ci_services", "ci_service", err,
+                              errlen);
+    snprintf(p1, sizeof(p1), "%s/deadlines.json", data_dir);
+    if (!rc)
+        rc = load_json(p1, &dl, err, errlen);
+    if (!rc) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(dl, "deadlines"), key, v) {
+            long long f = jv_int(v, "first_notice_hours", -1);
+            long long u = jv_int(v, "full_report_hours", -1);
+            long long d = jv_int(v, "final_report_days", -1);
+            if (f < 1 || u < 1 || d < 1 || f > 8760 || u > 8760 || d > 3650) {
+                snprintf(err, errlen, "%s: deadlines.%s needs "
+                         "first_notice_hours, full_report_hours, "
+                         "final_report_days (positive)", p1, key);
+                rc = IS_ERR_INVALID;
+                break;
+            }
+            rc = store_deadline_set(c, key, (int)f, (int)u, (int)d);
+            if (rc)
+                break;
+        }
+        if (!rc && !json_object_get(json_object_get(dl, "deadlines"), "*")) {
+            snprintf(err, errlen, "%s: deadlines needs a \"*\" default", p1);
+            rc = IS_ERR_INVALID;
+        }
+    }
+    json_decref(dl);
+    return rc;
+}
+
+int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
+                   size_t errlen)
+{
+    char *a = malloc(1 << 20), *b = malloc(1 << 20);
+    int rc = a && b ? IS_OK : IS_ERR_NOMEM;
+    if (!rc)
+        rc = store_meta_get(c, "severity_rules", a, 1 << 20);
+    if (!rc)
+        rc = store_meta_get(c, "maintenance_levels", b, 1 << 20);
+    if (rc) {
+        snprintf(err, errlen, "the database has no severity table (was it "
+                 "initialised by an older build? run 'infrashare init')");
+    } else {
+        json_t *ra = json_loads(a, 0, NULL), *la = json_loads(b, 0, NULL);
+        rc = severity_compile(ra, la, &rp->sev, err, errlen);
+        json_decref(ra);
+        json_decref(la);
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
+/* ---- helpers shared with reporting_list.c and reporting_events.c ---- */
+
+bool rp_csv_has(const char *csv, const char *id)
+{
+    char needle[80];
+    snprintf(needle, sizeof(needle), ",%s,", id);
+    return strstr(csv, needle) != NULL;
+}
+
+void rp_csv_add(char *csv, size_t len, const char *id)
+{
+    if (rp_csv_has(csv, id))
+        return;
+    size_t n = strlen(csv);
+    if (n == 0)
+        snprintf(csv, len, ",%s,", id);
+    else
+        snprintf(csv + n, len - n, "%s,", id);
+}
+
+/* Splits ",a,b," into ids (pointers into buf). */
+int rp_csv_split(const char *csv, char *buf, size_t len, const char **ids,
+                 int max)
+{
+    snprintf(buf, len, "%s", csv);
+    int n = 0;
+    char *p = buf;
+    while (*p && n < max) {
+        while (*p == ',')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        ids[n++] = p;
+        while (*p && *p != ',')
+            p++;
+    }
+    return n;
+}
+
+void rp_range_report(const struct store_report *r, struct range_report *rr,
+                     char *buf1, size_t len1, char *buf2, size_t len2)
+{
+    memset(rr, 0, sizeof(*rr));
+    rr->range = (enum share_range)r->range;
+    rr->route = (enum report_route)r->route;
+    rr->originator = r->originator;
+    rr->routing_ceptoar = r->routing_ceptoar;
+    rr->ncommunity = rp_csv_split(r->community, buf1, len1, rr->community,
+                                  ACCESS_MAX_GROUPS);
+    rr->nreached = rp_csv_split(r->reached, buf2, len2, rr->reached,
+                                RANGE_MAX_CHAIN);
+}
+
+struct range_decision rp_decide(const struct auth_ctx *who,
+                                const struct store_report *r)
+{
+    char b1[700], b2[400];
+    struct range_report rr;
+    rp_range_report(r, &rr, b1, sizeof(b1), b2, sizeof(b2));
+    return range_report_decide(who ? &who->org : NULL, &rr);
+}
+
+static json_t *tjson(int64_t t)
+{
+    if (!t)
+        return json_null();
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+bool rp_overdue(const struct store_report *r, int64_t now)
+{
+    return strcmp(r->state, "open") == 0 &&
+           ((!r->full_at && r->full_due < now) || r->final_due < now);
+}
+
+/* The description shown instead of the reporting organisation. */
+static json_t *anon_label(struct store_conn *c, const struct store_report *r,
+                          bool with_ceptoar)
+{
+    char sja[256], sen[256], cja[256] = "", cen[256] = "";
+    store_names(c, "scope", r->scope_id, sja, sizeof(sja), sen, sizeof(sen));
+    char ja[700], en[700];
+    if (with_ceptoar && r->routing_ceptoar[0]) {
+        store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
+                    sizeof(cen));
+        snprintf(ja, sizeof(ja), "%sの事業者（%s経由）", sja, cja);
+        snprintf(en, sizeof(en), "an operator in %s (via %s)", sen, cen);
+    } else {
+        snprintf(ja, sizeof(ja), "%sの事業者", sja);
+        snprintf(en, sizeof(en), "an operator in %s", sen);
+    }
+    return json_pack("{s:s,s:s}", "ja", ja, "en", en);
+}
+
+json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
+                         const struct store_report *r,
+                         struct range_decision d)
+{
+    bool anonymous = r->route == ROUTE_ANONYMOUS;
+    bool is_originator = who && strcmp(who->org.id, r->originator) == 0;
+    if (d.sees_identity && (!anonymous || is_originator)) {
+        char ja[256], en[256];
+        store_names(c, "org", r->originator, ja, sizeof(ja), en, sizeof(en));
+        return json_pack("{s:s,s:{s:s,s:s},s:b}", "org", r->originator,
+                         "name", "ja", ja, "en", en, "anonymous", anonymous);
+    }
+    /* the routing secretariat may reveal it (audited), not just see it */
+    return json_pack("{s:b,s:b,s:o,s:b}", "anonymous", anonymous,
+                     "withheld", 1, "label", anon_label(c, r, anonymous),
+                     "revealable", anonymous && d.sees_identity);
+}
+
+json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
+                   const struct store_report *r, struct range_decision d,
+                   int64_t now)
+{
+    json_t *body = json_loads(r->body, 0, NULL);
+    int effective = r->declared > r->severity ? r->declared : r->severity;
+    json_t *o = json_pack(
+        "{s:s,s:O,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:i,s:s,s:o,s:i},s:o,s:o,"
+        "s:o,s:o,s:b}",
+        "id", r->id, "title", json_object_get(body, "title"), "kind",
+        r->kind, "state", r->state, "range",
+        range_name((enum share_range)r->range), "tlp",
+        range_tlp((enum share_range)r->range), "route",
+        route_name((enum report_route)r->route), "scope", r->scope_id,
+        "sector", r->sector_id, "severity", "computed", r->severity, "rule",
+        r->severity_rule, "declared",
+        r->declared >= 0 ? json_integer(r->declared) : json_null(),
+        "effective", effective, "reporter", rp_reporter_json(c, who, r, d),
+        "current_hop", r->current_hop[0] ? json_string(r->current_hop)
+                                         : json_null(),
+        "detected_at", tjson(r->detected_at), "created_at",
+        tjson(r->created_at), "overdue", rp_overdue(r, now));
+    json_object_set_new(o, "updated_at", tjson(r->updated_at));
+    json_object_set_new(o, "reached_nisc",
+                        json_boolean(r->current_hop[0] == '\0'));
+    json_decref(body);
+    return o;
+}
+
+/* ---- severity ---- */
+
+static void facts_from(const struct severity_table *t, const char *scope,
+                       const char *kind, const json_t *impact,
+                       int sectors_exceeded, struct sev_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->scope = severity_scope(t, scope);
+    for (int k = 0; k < SEV_FACT_COUNT; k++) {
+        if (k == SEV_IMPACT_RATIO || k == SEV_EXCEEDED)
+            continue;
+        json_t *v = json_object_get(impact, severity_fact_name(k));
+        if (k < SEV_NUMERIC_COUNT && json_is_number(v))
+            f->num[k] = json_number_value(v);
+        else if (k >= SEV_NUMERIC_COUNT && json_is_true(v))
+            f->flag[k - SEV_NUMERIC_COUNT] = true;
+    }
+    f->num[SEV_SECTORS_EXCEEDED] = sectors_exceeded;
+    const char *kd = kind ? kind : "incident";
+    SEV_FLAG(f, SEV_KIND_INCIDENT) = strcmp(kd, "incident") == 0;
+    SEV_FLAG(f, SEV_KIND_PRECURSOR) = strcmp(kd, "precursor") == 0;
+    SEV_FLAG(f, SEV_KIND_VULNERABILITY) = strcmp(kd, "vulnerability") == 0;
+    SEV_FLAG(f, SEV_KIND_INFO) = strcmp(kd, "info") == 0;
+}
+
+int reporting_evaluate(struct app *a, struct store_conn *c,
+                       const json_t *facts, json_t **out,
+                       struct svc_error *e)
+{
+    const char *scope = jv_str(facts, "scope");
+    char ja[8], en[8];
+    if (store_names(c, "scope", scope, ja, sizeof(ja), en, sizeof(en)))
+        return svc_fail(e, 400, "invalid_value", "scope",
+                        "scope: not a business scope of the registry");
+    struct sev_facts f;
+    facts_from(&a->reporting->sev, scope, jv_str(facts, "kind"),
+               json_object_get(facts, "impact"),
+               (int)jv_int(facts, "sectors_exceeded", 0), &f);
+    struct sev_result r = severity_eval(&a->reporting->sev, &f);
+    *out = severity_explain(&a->reporting->sev, &f, &r);
+    return IS_OK;
+}
+
+static struct sev_result evaluate_body(struct app *a, const char *scope,
+                                       const char *kind, const json_t *body)
+{
+    struct sev_facts f;
+    facts_from(&a->reporting->sev, scope, kind,
+               json_object_get(body, "impact"), 0, &f);
+    return severity_eval(&a->reporting->sev, &f);
+}
+
+/* ---- audit ---- */
+
+int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
+             const char *action, const struct store_report *r,
+             json_t *detail)
+{
+    if (!detail)
+        detail = json_object();
+    json_object_set_new(detail, "range",
+                        json_string(range_name((enum share_range)r->range)));
+    if (r->route == ROUTE_ANONYMOUS)
+        json_object_set_new(detail, "anonymous_report", json_true());
+    return audit_record(c, who, now, action, r->id, detail);
+}
+
+/* ---- the hop chain ---- */
+
+/* The hop after 'hop' in r->chain, into next; false at the end. */
+static bool next_hop(const struct store_report *r, const char *hop,
+                     char *next, size_t len)
+{
+    char buf[300];
+    const char *ids[RANGE_MAX_CHAIN];
+    int n = rp_csv_split(r->chain, buf, sizeof(buf), ids, RANGE_MAX_CHAIN);
+    for (int i = 0; i + 1 < n; i++)
+        if (strcmp(ids[i], hop) == 0) {
+            snprintf(next, len, "%s", ids[i + 1]);
+            return true;
+        }
+    return false;
+}
+
+/* The report arrives at hop; an 'auto' hop relays at once, so the loop is
+ * bounded by the chain length. */
+static int arrive(struct store_conn *c, struct store_report *r,
+                  const char *first, const char *how, int64_t now)
+{
+    char hop[64];
+    snprintf(hop, sizeof(hop), "%s", first);
+    for (int guard = 0; guard <= RANGE_MAX_CHAIN; guard++) {
+        rp_csv_add(r->reached, sizeof(r->reached), hop);
+        r->hop_arrived_at = now;
+        char detail[128];
+        snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}", how);
+        int rc = store_timeline_add(c, r->id, now, hop, 0, "arrived",
+                                    detail);
+        if (rc)
+            return rc;
+        char next[64];
+        if (!next_hop(r, hop, next, sizeof(next))) {
+            r->current_hop[0] = '\0'; /* reached NISC, the end of the chain */
+            return IS_OK;
+        }
+        snprintf(r->current_hop, sizeof(r->current_hop), "%s", hop);
+        bool review;
+        int limit;
+        rc = store_hop_policy(c, hop, &review, &limit);
+        if (rc || review)
+            return rc;
+        rc = store_timeline_add(c, r->id, now, hop, 0, "relayed",
+                                "{\"policy\":\"auto\"}");
+        if (rc)
+            return rc;
+        snprintf(hop, sizeof(hop), "%s", next);
+        how = "relayed";
+    }
+    return IS_OK;
+}
+
+int rp_forward_step(struct store_conn *c, struct store_report *r,
+                    const char *how, int64_t user_id, int64_t now)
+{
+    char next[64];
+    if (!r->current_hop[0] || !next_hop(r, r->current_hop, next,
+                                        sizeof(next)))
+        return IS_ERR_CONFLICT;
+    IS_UNUSED(user_id);
+    return arrive(c, r, next, how, now);
+}
+
+/* ---- filing ---- */
+
+static const char *const content_keys[] = {
+    "title",        "what_happened", "occurred_at",       "detected_at",
+    "contained_at", "ci_service",    "system_class",      "system_type",
+    "domains",      "cause",         "threat_type",       "impact",
+    "measures",     "declared_severity", "declared_reason"};
+
+/* Copies the content fields of src into dst (overwriting). */
+static void merge_content(json_t *dst, const json_t *src)
+{
+    for (size_t i = 0; i < IS_ARRAY_LEN(content_keys); i++) {
+        json_t *v = json_object_get(src, content_keys[i]);
+        if (v && !json_is_null(v))
+            json_object_set(dst, content_keys[i], v);
+    }
+}
+
+/* Time checks on a merged view: occurred <= detected <= contained. */
+static int check_times(const json_t *view, int64_t now, struct svc_error *e)
+{
+    int64_t occ = 0, det = 0, con = 0;
+    const char *s;
+    if ((s = jv_str(view, "occurred_at")))
+        util_time_parse(s, &occ);
+    if ((s = jv_str(view, "detected_at")))
+        util_time_parse(s, &det);
+    if ((s = jv_str(view, "contained_at")))
+        util_time_parse(s, &con);
+    if (det > now + 300)
+        return svc_fail(e, 400, "invalid_value", "detected_at",
+                        "detected_at: is in the future");
+    if (occ && det && det < occ)
+        return svc_fail(e, 400, "invalid_value", "detected_at",
+                        "detected_at: before occurred_at (an incident "
+                        "cannot be detected before it occurs)");
+    if (con && occ && con < occ)
+        return svc_fail(e, 400, "invalid_value", "contained_at",
+                        "contained_at: before occurred_at");
+    if (jv_int(view, "declared_severity", -1) >= 0 &&
+        !jv_str(view, "declared_reason"))
+        return svc_fail(e, 400, "missing_field", "declared_reason",
+                        "declared_reason: required with declared_severity");
+    return IS_OK;
+}
+
+static int check_catalogue(struct store_conn *c, const json_t *view,
+                           const char *scope, struct svc_error *e)
+{
+    const char *svc = jv_str(view, "ci_service");
+    const char *cls = jv_str(view, "system_class");
+    if (svc && store_catalogue_check(c, "ci_service", svc, scope))
+        return svc_fail(e, 400, "invalid_value", "ci_service",
+                        "ci_service: not a CI service of scope %s "
+                        "(GET /api/v1/catalogue?scope=%s)", scope, scope);
+    if (cls && store_catalogue_check(c, "system_class", cls, scope))
+        return svc_fail(e, 400, "invalid_value", "system_class",
+                        "system_class: not a system class of scope %s",
+                        scope);
+    return IS_OK;
+}
+
+struct decoded {
+    int n;
+    unsigned char *data[REPORT_MAX_ATTACHMENTS];
+    size_t len[REPORT_MAX_ATTACHMENTS];
+};
+
+static void decoded_release(struct decoded *d)
+{
+    for (int i = 0; i < d->n; i++)
+        free(d->data[i]);
+    d->n = 0;
+}
+
+static int decode_attachments(const json_t *arr, struct decoded *d,
+                              struct svc_error *e)
+{
+    memset(d, 0, sizeof(*d));
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it) {
+        const char *b64 = jv_str(it, "content_base64");
+        size_t blen = strlen(b64);
+        size_t cap = blen / 4 * 3 + 3;
+        if (cap > REPORT_MAX_ATTACHMENT + 3 && blen / 4 * 3 >
+                                                   REPORT_MAX_ATTACHMENT + 2)
+            return svc_fail(e, 413, "attachment_too_large",
+                            "attachments.content_base64",
+                            "attachments[%zu]: larger than %d bytes", i,
+                            REPORT_MAX_ATTACHMENT);
+        unsigned char *buf = malloc(cap ? cap : 1);
+        size_t out = 0;
+        if (!buf)
+            return svc_fail(e, 500, "internal", NULL, "out of memory");
+        if (sodium_base642bin(buf, cap, b64, blen, "\n\r ", &out, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0) {
+            free(buf);
+            return svc_fail(e, 400, "invalid_value",
+                            "attachments.content_base64",
+                            "attachments[%zu].content_base64: not base64",
+                            i);
+        }
+        if (out > REPORT_MAX_ATTACHMENT) {
+            free(buf);
+            return svc_fail(e, 413, "attachment_too_large",
+                            "attachments.content_base64",
+                            "attachments[%zu]: larger than %d bytes", i,
+                            REPORT_MAX_ATTACHMENT);
+        }
+        d->data[d->n] = buf;
+        d->len[d->n++] = out;
+    }
+    return IS_OK;
+}
+
+static int store_attachments(struct store_conn *c, const char *report_id,
+                             int64_t update_id, const json_t *arr,
+                             const struct decoded *d)
+{
+    for (int i = 0; i < d->n; i++) {
+        json_t *it = json_array_get(arr, (size_t)i);
+        unsigned char h[32];
+        char hex[65];
+        crypto_hash_sha256(h, d->data[i], d->len[i]);
+        util_hex(hex, h, sizeof(h));
+        int rc = store_attachment_add(c, report_id, update_id,
+                                      jv_str(it, "name"), jv_str(it, "mime"),
+                                      d->data[i], d->len[i], hex, NULL);
+        if (rc)
+            return rc;
+    }
+    return IS_OK;
+}
+
+/* Case-insensitive (ASCII) substring test. */
+static bool contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n < 2)
+        return false;
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Warnings when a free-text field names the reporter's own organisation
+ * (the text is not rewritten: the reporter decides). */
+static json_t *own_name_warnings(struct store_conn *c, const char *org,
+                                 const json_t *view)
+{
+    char ja[256], en[256];
+    json_t *w = json_array();
+    if (store_names(c, "org", org, ja, sizeof(ja), en, sizeof(en)))
+        return w;
+    static const char *const text_fields[] = {"title", "what_happened",
+                                              "measures", "declared_reason",
+                                              "text"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(text_fields); i++) {
+        const char *t = jv_str(view, text_fields[i]);
+        if (t && (strstr(t, ja) || contains_ci(t, en) || strstr(t, org)))
+            json_array_append_new(
+                w, json_pack("{s:s,s:s,s:s,s:s}", "code", "own_name",
+                             "field", text_fields[i], "ja",
+                             "この欄に自組織の名称が含まれています。匿名性"
+                             "や共有範囲に照らして問題がないか確認してくださ"
+                             "い。",
+                             "en",
+                             "This field contains your organisation's name; "
+                             "check that this is intended for the report's "
+                             "anonymity and sharing range."));
+    }
+    return w;
+}
+
+/* Chooses the route's chain; fills routing_ceptoar, agency, chain. */
+static int plan_route(struct store_conn *c, const struct auth_ctx *who,
+                      const json_t *body, struct store_report *r,
+                      struct svc_error *e)
+{
+    char nisc[64];
+    if (store_nisc_id(c, nisc, sizeof(nisc)))
+        return svc_fail(e, 500, "internal", NULL, "the registry has no NISC");
+    r->chain[0] = '\0';
+    switch (r->route) {
+    case ROUTE_VIA_CEPTOAR:
+    case ROUTE_ANONYMOUS: {
+        if (who->org.nceptoars == 0)
+            return svc_fail(e, 403, "route_not_allowed", "route",
+                            "route: %s needs a CEPTOAR membership, and "
+                            "your organisation has none",
+                            route_name((enum report_route)r->route));
+        const char *want = jv_str(body, "via_ceptoar");
+        const char *chosen = NULL;
+        for (int i = 0; i < who->org.nceptoars; i++)
+            if (!want || strcmp(want, who->org.ceptoars[i]) == 0) {
+                chosen = who->org.ceptoars[i];
+                break;
+            }
+        if (!chosen)
+            return svc_fail(e, 400, "invalid_value", "via_ceptoar",
+                            "via_ceptoar: not a CEPTOAR your organisation "
+                            "belongs to");
+        snprintf(r->routing_ceptoar, sizeof(r->routing_ceptoar), "%s",
+                 chosen);
+        rp_csv_add(r->chain, sizeof(r->chain), chosen);
+        rp_csv_add(r->chain, sizeof(r->chain), r->ministry_id);
+        break;
+    }
+    case ROUTE_VIA_AGENCY: {
+        const char *ag = jv_str(body, "via_agency");
+        struct access_org rel;
+        if (!ag)
+            return svc_fail(e, 400, "missing_field", "via_agency",
+                            "via_agency: required with route via_agency");
+        if (store_org_rel(c, ag, &rel) || strcmp(rel.kind, "agency") != 0)
+            return svc_fail(e, 400, "invalid_value", "via_agency",
+                            "via_agency: not an agency of the registry");
+        snprintf(r->agency_id, sizeof(r->agency_id), "%s", ag);
+        rp_csv_add(r->chain, sizeof(r->chain), ag);
+        break;
+    }
+    default:
+        rp_csv_add(r->chain, sizeof(r->chain), r->ministry_id);
+        break;
+    }
+    if (jv_str(body, "via_agency") && r->route != ROUTE_VIA_AGENCY)
+        return svc_fail(e, 400, "invalid_value", "via_agency",
+                        "via_agency: only with route via_agency");
+    rp_csv_add(r->chain, sizeof(r->chain), nisc);
+    return IS_OK;
+}
+
+static void new_id(char *out, size_t len, char prefix)
+{
+    char hex[17];
+    util_random_hex(hex, 8);
+    snprintf(out, len, "%c%s", prefix, hex);
+}
+
+int report_file(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const json_t *body, int64_t now,
+                json_t **out, struct svc_error *e)
+{
+    if (strcmp(who->org.kind, "operator") != 0)
+        return svc_fail(e, 403, "forbidden", "org",
+                        "only operators file reports (情報連絡); your "
+                        "organisation is a %s", who->org.kind);
+    const char *org = jv_str(body, "org");
+    if (org && strcmp(org, who->org.id) != 0)
+        return svc_fail(e, 403, "forbidden", "org",
+                        "org: you may file reports only for your own "
+                        "organisation");
+    const char *scope = jv_str(body, "scope");
+    if (!scope)
+        scope = who->org.scope_id;
+    if (strcmp(scope, who->org.scope_id) != 0)
+        return svc_fail(e, 400, "invalid_value", "scope",
+                        "scope: your organisation's business scope is %s",
+                        who->org.scope_id);
+    json_t *view = json_object();
+    merge_content(view, body);
+    int rc = check_times(view, now, e);
+    if (!rc)
+        rc = check_catalogue(c, view, scope, e);
+    struct decoded att = {0};
+    json_t *atts = json_object_get(body, "attachments");
+    if (!rc && atts)
+        rc = decode_attachments(atts, &att, e);
+    if (rc) {
+        json_decref(view);
+        decoded_release(&att);
+        return rc;
+    }
+    struct store_report r;
+    memset(&r, 0, sizeof(r));
+    new_id(r.id, sizeof(r.id), 'R');
+    snprintf(r.originator, sizeof(r.originator), "%s", who->org.id);
+    r.filed_by = who->user_id;
+    snprintf(r.scope_id, sizeof(r.scope_id), "%s", scope);
+    snprintf(r.sector_id, sizeof(r.sector_id), "%s", who->org.sector_id);
+    snprintf(r.ministry_id, sizeof(r.ministry_id), "%s",
+             who->org.ministry_id);
+    r.route = route_parse(jv_str(body, "route"));
+    r.range = range_parse(jv_str(body, "range"));
+    snprintf(r.kind, sizeof(r.kind), "%s", jv_str(body, "kind"));
+    snprintf(r.state, sizeof(r.state), "open");
+    rc = plan_route(c, who, body, &r, e);
+    if (rc) {
+        json_decref(view);
+        decoded_release(&att);
+        return rc;
+    }
+    for (int i = 0; i < who->org.nceptoars; i++)
+        rp_csv_add(r.community, sizeof(r.community), who->org.ceptoars[i]);
+    if (!r.community[0])
+        snprintf(r.community, sizeof(r.community), ",");
+    struct sev_result sr = evaluate_body(a, scope, r.kind, view);
+    r.severity = sr.level;
+    r.exceeded = sr.exceeded;
+    snprintf(r.severity_rule, sizeof(r.severity_rule), "%s",
+             a->reporting->sev.rules[sr.rule].id);
+    r.declared = (int)jv_int(view, "declared_severity", -1);
+    util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
+    int fh, uh, fd;
+    store_deadline_get(c, r.sector_id, &fh, &uh, &fd);
+    r.first_due = r.detected_at + (int64_t)fh * 3600;
+    r.full_due = r.detected_at + (int64_t)uh * 3600;
+    r.final_due = r.detected_at + (int64_t)fd * 86400;
+    r.created_at = r.updated_at = now;
+    r.hop_arrived_at = now;
+    r.body = json_dumps(view, JSON_COMPACT);
+    json_t *warnings = own_name_warnings(c, who->org.id, view);
+    int64_t upd = 0;
+    if ((rc = store_begin(c)))
+        goto out;
+    rc = store_report_insert(c, &r);
+    if (!rc)
+        rc = store_report_update_add(c, r.id, now, who->user_id, "original",
+                                     r.range, r.body, &upd);
+    if (!rc)
+        rc = store_attachments(c, r.id, upd, atts, &att);
+    if (!rc)
+        rc = store_timeline_add(
+            c, r.id, now, r.originator, who->user_id, "filed",
+            r.first_due < now ? "{\"first_notice_late\":true}" : "{}");
+    char first[64];
+    char buf[300];
+    const char *ids[RANGE_MAX_CHAIN];
+    rp_csv_split(r.chain, buf, sizeof(buf), ids, RANGE_MAX_CHAIN);
+    snprintf(first, sizeof(first), "%s", ids[0]);
+    if (!rc)
+        rc = arrive(c, &r, first, "filed", now);
+    if (!rc)
+        rc = store_report_save(c, &r);
+    if (!rc)
+        rc = rp_audit(c, who, now, "report.file", &r,
+                      json_pack("{s:s,s:i}", "route",
+                                route_name((enum report_route)r.route),
+                                "severity", r.severity));
+    if (rc) {
+        store_rollback(c);
+        goto out;
+    }
+    if ((rc = store_commit(c)))
+        goto out;
+    *out = NULL;
+    rc = report_read(a, c, who, r.id, now, out, e);
+    if (!rc)
+        json_object_set_new(*out, "warnings", warnings);
+    warnings = NULL;
+out:
+    json_decref(warnings);
+    json_decref(view);
+    decoded_release(&att);
+    store_report_release(&r);
+    if (rc && !e->status)
+        svc_fail(e, 500, "internal", NULL, "the report could not be stored; "
+                 "nothing was filed");
+    return rc;
+}
+
+/* ---- reading ---- */
+
+/* Loads a report the caller may read, or fails with 404. */
+static int load_readable(struct store_conn *c, const struct auth_ctx *who,
+                         const char *id, struct store_report *r,
+                         struct range_decision *d, struct svc_error *e)
+{
+    if (strlen(id) >= sizeof(r->id))
+        return svc_fail(e, 404, "not_found", NULL, "no such report");
+    int rc = store_report_get(c, id, r);
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, 404, "not_found", NULL, "no such report");
+    if (rc)
+        return svc_fail(e, 500, "internal", NULL, "the report could not be "
+                        "read");
+    *d = rp_decide(who, r);
+    if (!d->may_read) {
+        store_report_release(r);
+        /* exactly as if it did not exist */
+        return svc_fail(e, 404, "not_found", NULL, "no such report");
+    }
+    return IS_OK;
+}
+
+/* The timeline as this reader may see it: acts of the reporting
+ * organisation are attributed to "the reporter" unless the reader sees
+ * its identity; user ids only for the reader's own organisation. */
+static json_t *timeline_view(struct store_conn *c,
+                             const struct auth_ctx *who,
+                             const struct store_report *r,
+                             struct range_decision d)
+{
+    json_t *tl = NULL;
+    if (store_timeline_json(c, r->id, &tl))
+        return json_array();
+    bool hide = !d.sees_identity || (r->route == ROUTE_ANONYMOUS && who &&
+                                     strcmp(who->org.id, r->originator));
+    size_t i;
+    json_t *ev;
+    json_array_foreach(tl, i, ev) {
+        const char *org = jv_str(ev, "org");
+        bool by_reporter = org && strcmp(org, r->originator) == 0;
+        if (by_reporter && hide) {
+            json_object_set_new(ev, "org", json_null());
+            json_object_set_new(ev, "by", json_string("reporter"));
+        } else if (by_reporter) {
+            json_object_set_new(ev, "by", json_string("reporter"));
+        }
+        if (!who || !org || strcmp(org, who->org.id) != 0)
+            json_object_del(ev, "user");
+    }
+    return tl;
+}
+
+static json_t *chain_view(struct store_conn *c, const struct store_report *r)
+{
+    char buf[300];
+    const char *ids[RANGE_MAX_CHAIN];
+    int n = rp_csv_split(r->chain, buf, sizeof(buf), ids, RANGE_MAX_CHAIN);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        char ja[256], en[256];
+        store_names(c, "org", ids[i], ja, sizeof(ja), en, sizeof(en));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:{s:s,s:s},s:b,s:b}", "org", ids[i],
+                           "name", "ja", ja, "en", en, "reached",
+                           rp_csv_has(r->reached, ids[i]), "current",
+                           strcmp(r->current_hop, ids[i]) == 0));
+    }
+    return arr;
+}
+
+static json_t *tj(int64_t t)
+{
+    if (!t)
+        return json_null();
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+int report_read(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const char *id, int64_t now,
+                json_t **out, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct store_report r;
+    struct range_decision d;
+    int rc = load_readable(c, who, id, &r, &d, e);
+    if (rc)
+        return rc;
+    json_t *o = rp_summary(c, who, &r, d, now);
+    json_t *body = json_loads(r.body, 0, NULL);
+    /* content fields of the current view */
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v) {
+        if (strcmp(key, "declared_severity") && strcmp(key, "title"))
+            json_object_set(o, key, v);
+    }
+    json_decref(body);
+    json_object_set_new(o, "chain", chain_view(c, &r));
+    json_object_set_new(o, "timeline", timeline_view(c, who, &r, d));
+    json_t *ups = NULL, *atts = NULL;
+    if (!store_report_updates_json(c, r.id, &ups))
+        json_object_set_new(o, "updates", ups);
+    if (!store_attachments_json(c, r.id, &atts))
+        json_object_set_new(o, "attachments", atts);
+    json_object_set_new(
+        o, "deadlines",
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "first_notice_due",
+                  tj(r.first_due), "full_report_due", tj(r.full_due),
+                  "final_report_due", tj(r.final_due), "full_report_at",
+                  tj(r.full_at), "closed_at", tj(r.closed_at), "overdue",
+                  rp_overdue(&r, now)));
+    /* deadline reminders concern the reporting organisation */
+    if (who && strcmp(who->org.id, r.originator) == 0) {
+        json_t *rem = NULL;
+        if (!store_reminders_json(c, r.id, &rem))
+            json_object_set_new(o, "reminders", rem);
+    }
+    rc = IS_OK;
+    if (r.range <= RANGE_AMBER)
+        rc = rp_audit(c, who, now, "report.read", &r, NULL);
+    store_report_release(&r);
+    if (rc) {
+        json_decref(o);
+        return svc_fail(e, 500, "internal", NULL,
+                        "the read could not be audited, so it is refused");
+    }
+    *out = o;
+    return IS_OK;
+}
+
+/* ---- updates, forwarding, notes, reveal ---- */
+
+static int questions_asked(struct store_conn *c, const char *id)
+{
+    json_t *tl = NULL;
+    int n = 0;
+    if (store_timeline_json(c, id, &tl))
+        return 0;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(tl, i, ev) if (strcmp(jv_str(ev, "type"),
+                                             "question") == 0) n++;
+    json_decref(tl);
+    return n;
+}
+
+int report_update(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *id,
+                  const json_t *body, int64_t now, json_t **out,
+                  struct svc_error *e)
+{
+    struct store_report r;
+    struct range_decision d;
+    int rc = load_readable(c, who, id, &r, &d, e);
+    if (rc)
+        return rc;
+    json_t *view = NULL, *warnings = NULL;
+    struct decoded att = {0};
+    const char *kind = jv_str(body, "kind");
+    if (strcmp(who->org.id, r.originator) != 0) {
+        rc = svc_fail(e, 403, "forbidden", NULL,
+                      "only the reporting organisation adds updates");
+        goto out;
+    }
+    if (strcmp(r.state, "closed") == 0) {
+        rc = svc_fail(e, 409, "report_closed", NULL,
+                      "the final report has closed this report; nothing "
+                      "can be added");
+        goto out;
+    }
+    const char *rs = jv_str(body, "range");
+    int new_range = rs ? range_parse(rs) : r.range;
+    if (new_range > r.range) {
+        rc = svc_fail(e, 400, "range_widening", "range",
+                      "range: an update may narrow the range (now %s), "
+                      "never widen it",
+                      range_name((enum share_range)r.range));
+        goto out;
+    }
+    if (strcmp(kind, "answer") == 0) {
+        long long q = jv_int(body, "question", 0);
+        int asked = questions_asked(c, r.id);
+        if (q < 1 || q > asked) {
+            rc = svc_fail(e, 400, "invalid_value", "question",
+                          "question: answers need the number of a question "
+                          "asked (%d asked so far)", asked);
+            goto out;
+        }
+    } else if (jv_int(body, "question", 0)) {
+        rc = svc_fail(e, 400, "invalid_value", "question",
+                      "question: only with kind answer");
+        goto out;
+    }
+    view = json_loads(r.body, 0, NULL);
+    merge_content(view, body);
+    if ((rc = check_times(view, now, e)) ||
+        (rc = check_catalogue(c, view, r.scope_id, e)))
+        goto out;
+    json_t *atts = json_object_get(body, "attachments");
+    if (atts && (rc = decode_attachments(atts, &att, e)))
+        goto out;
+    warnings = own_name_warnings(c, who->org.id, body);
+    struct sev_result sr = evaluate_body(a, r.scope_id, r.kind, view);
+    int old_sev = r.severity, old_range = r.range;
+    r.severity = sr.level;
+    r.exceeded = sr.exceeded;
+    snprintf(r.severity_rule, sizeof(r.severity_rule), "%s",
+             a->reporting->sev.rules[sr.rule].id);
+    r.declared = (int)jv_int(view, "declared_severity", -1);
+    r.range = new_range;
+    r.updated_at = now;
+    if (strcmp(kind, "full") == 0 && !r.full_at)
+        r.full_at = now;
+    if (strcmp(kind, "final") == 0) {
+        snprintf(r.state, sizeof(r.state), "closed");
+        r.closed_at = now;
+        if (!r.full_at)
+            r.full_at = now;
+    }
+    free(r.body);
+    r.body = json_dumps(view, JSON_COMPACT);
+    char *ubody = json_dumps(body, JSON_COMPACT);
+    int64_t upd = 0;
+    if ((rc = store_begin(c))) {
+        free(ubody);
+        goto out;
+    }
+    rc = store_report_update_add(c, r.id, now, who->user_id, kind, r.range,
+                                 ubody, &upd);
+    free(ubody);
+    if (!rc)
+        rc = store_attachments(c, r.id, upd, atts, &att);
+    char detail[160];
+    snprintf(detail, sizeof(detail),
+             "{\"update\":%lld,\"severity_from\":%d,\"severity_to\":%d%s}",
+             (long long)upd, old_sev, r.severity,
+             old_range != r.range ? ",\"narrowed\":true" : "");
+    if (!rc)
+        rc = store_timeline_add(c, r.id, now, r.originator, who->user_id,
+                                strcmp(kind, "final") == 0  ? "final_report"
+                                : strcmp(kind, "full") == 0 ? "full_report"
+                                : strcmp(kind, "answer") == 0 ? "answer"
+                                                              : "update",
+                                detail);
+    if (!rc)
+        rc = store_report_save(c, &r);
+    if (!rc)
+        rc = rp_audit(c, who, now, "report.update", &r,
+                      json_pack("{s:s,s:I}", "kind", kind, "update",
+                                (json_int_t)upd));
+    if (rc) {
+        store_rollback(c);
+        goto out;
+    }
+    if ((rc = store_commit(c)))
+        goto out;
+    rc = report_read(a, c, who, r.id, now, out, e);
+    if (!rc) {
+        json_object_set_new(*out, "warnings", warnings);
+        warnings = NULL;
+    }
+out:
+    json_decref(view);
+    json_decref(warnings);
+    decoded_release(&att);
+    store_report_release(&r);
+    if (rc && !e->status)
+        svc_fail(e, 500, "internal", NULL, "the update could not be stored; "
+                 "nothing was changed");
+    return rc;
+}
+
+int report_forward(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *id,
+                   const json_t *body, int64_t now, json_t **out,
+                   struct svc_error *e)
+{
+    struct store_report r;
+    struct range_decision d;
+    int rc = load_readable(c, who, id, &r, &d, e);
+    if (rc)
+        return rc;
+    if (!r.current_hop[0]) {
+        rc = svc_fail(e, 409, "not_current_hop", NULL,
+                      "the report has reached the end of its chain");
+        goto out;
+    }
+    if (strcmp(r.current_hop, who->org.id) != 0) {
+        rc = svc_fail(e, 409, "not_current_hop", NULL,
+                      "only the current hop (%s) forwards this report",
+                      r.current_hop);
+        goto out;
+    }
+    const char *rs = jv_str(body, "range");
+    int new_range = rs ? range_parse(rs) : r.range;
+    if (new_range > r.range) {
+        rc = svc_fail(e, 400, "range_widening", "range",
+                      "range: a hop may narrow the range (now %s), never "
+                      "widen it", range_name((enum share_range)r.range));
+        goto out;
+    }
+    json_t *detail = json_pack("{s:s,s:s}", "range_from",
+                               range_name((enum share_range)r.range),
+                               "range_to",
+                               range_name((enum share_range)new_range));
+    if (jv_str(body, "note"))
+        json_object_set_new(detail, "note",
+                            json_string(jv_str(body, "note")));
+    char *dt = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    r.range = new_range;
+    r.updated_at = now;
+    if ((rc = store_begin(c))) {
+        free(dt);
+        goto out;
+    }
+    rc = store_timeline_add(c, r.id, now, who->org.id, who->user_id,
+                            "forwarded", dt);
+    free(dt);
+    if (!rc)
+        rc = rp_forward_step(c, &r, "forwarded", who->user_id, now);
+    if (!rc)
+        rc = store_report_save(c, &r);
+    if (!rc)
+        rc = rp_audit(c, who, now, "report.forward", &r,
+                      json_pack("{s:s}", "to", r.current_hop[0]
+                                                   ? r.current_hop
+                                                   : "nisc"));
+    if (rc) {
+        store_rollback(c);
+        goto out;
+    }
+    if (!(rc = store_commit(c)))
+        rc = report_read(a, c, who, r.id, now, out, e);
+out:
+    store_report_release(&r);
+    if (rc && !e->status)
+        svc_fail(e, 500, "internal", NULL, "the report could not be "
+                 "forwarded; nothing was changed");
+    return rc;
+}
+
+int report_note(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const char *id,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
+{
+    struct store_report r;
+    struct range_decision d;
+    int rc = load_readable(c, who, id, &r, &d, e);
+    if (rc)
+        return rc;
+    if (!rp_csv_has(r.reached, who->org.id)) {
+        rc = svc_fail(e, 403, "forbidden", NULL,
+                      "only the hops the report has reached annotate it "
+                      "or ask the reporter");
+        goto out;
+    }
+    bool question = jv_bool(body, "question", false);
+    int number = question ? questions_asked(c, r.id) + 1 : 0;
+    json_t *detail = json_pack("{s:s}", "text", jv_str(body, "text"));
+    if (question)
+        json_object_set_new(detail, "number", json_integer(number));
+    char *dt = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    if ((rc = store_begin(c))) {
+        free(dt);
+        goto out;
+    }
+    rc = store_timeline_add(c, r.id, now, who->org.id, who->user_id,
+                            question ? "question" : "note", dt);
+    free(dt);
+    r.updated_at = now;
+    if (!rc)
+        rc = store_report_save(c, &r);
+    if (!rc)
+        rc = rp_audit(c, who, now, question ? "report.question"
+                                            : "report.note", &r, NULL);
+    if (rc) {
+        store_rollback(c);
+        goto out;
+    }
+    if (!(rc = store_commit(c)))
+        rc = report_read(a, c, who, r.id, now, out, e);
+    if (!rc && question)
+        json_object_set_new(*out, "question", json_integer(number));
+out:
+    store_report_release(&r);
+    if (rc && !e->status)
+        svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    return rc;
+}
+
+int report_reveal(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *id, int64_t now,
+                  json_t **out, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct store_report r;
+    struct range_decision d;
+    int rc = load_readable(c, who, id, &r, &d, e);
+    if (rc)
+        return rc;
+    if (r.route != ROUTE_ANONYMOUS) {
+        rc = svc_fail(e, 409, "not_anonymous", NULL,
+                      "this report was not filed anonymously");
+    } else if (!d.sees_identity) {
+        rc = svc_fail(e, 403, "forbidden", NULL,
+                      "only the secretariat the report was routed through "
+                      "may reveal the reporting organisation");
+    } else {
+        char ja[256], en[256];
+        store_names(c, "org", r.originator, ja, sizeof(ja), en, sizeof(en));
+        rc = rp_audit(c, who, now, "report.reveal", &r, NULL);
+        if (rc)
+            rc = svc_fail(e, 500, "internal", NULL,
+                          "the reveal could not be audited, so it is "
+                          "refused");
+        else
+            *out = json_pack("{s:s,s:s,s:{s:s,s:s},s:s}", "report", r.id,
+                             "org", r.originator, "name", "ja", ja, "en",
+                             en, "audited", "report.reveal");
+    }
+    store_report_release(&r);
+    return rc;
+}

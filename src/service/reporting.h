@@ -1,0 +1,159 @@
+/*
+ * reporting.h - 情報連絡: reports, their hop chain, updates, events,
+ * deadlines (DOMAIN.md §4, §5).
+ *
+ * Routes and their chains (hops in order, NISC always last):
+ *   direct       operator -> ministry owning its sector -> NISC
+ *   via_ceptoar  operator -> its CEPTOAR secretariat -> ministry -> NISC
+ *   anonymous    as via_ceptoar; identity withheld after the secretariat
+ *   via_agency   operator -> the chosen agency -> NISC
+ * A report arrives at the first hop when filed. A hop whose policy is
+ * 'auto' relays at once; a 'review' hop annotates, asks the reporter,
+ * narrows the range and forwards. A report whose computed severity is >= 3
+ * and that waits at a reviewing hop past the hop's review limit (default
+ * 30 min) is forwarded by the hub's worker, and the hop is told.
+ *
+ * Every view of a report goes through core/range (range_report_decide):
+ * what a reader may read and whether it sees the reporting organisation.
+ * Every state change, every read of a Red or Amber report and every reveal
+ * of an anonymous identity is audited.
+ */
+#ifndef INFRASHARE_REPORTING_H
+#define INFRASHARE_REPORTING_H
+
+#include <jansson.h>
+
+#include "../core/range.h"
+#include "../core/severity.h"
+#include "app.h"
+#include "auth.h"
+#include "jv.h"
+#include "store.h"
+
+#define REPORT_MAX_ATTACHMENTS 5
+#define REPORT_MAX_ATTACHMENT (1024 * 1024)      /* decoded bytes, each */
+#define REPORT_MAX_BODY (8 * 1024 * 1024)        /* request body */
+
+struct reporting {
+    struct severity_table sev;
+};
+
+/* Loads data/severity, data/catalogue and data/deadlines.json from
+ * data_dir into the database (at init). Errors name the file. */
+int reporting_import(struct store_conn *c, const char *data_dir,
+                     char *err, size_t errlen);
+/* Loads the severity table from the database (at daemon start). */
+int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
+                   size_t errlen);
+
+/* Request field tables (validated by the HTTP pipeline). */
+extern const struct jv_field reporting_file_spec[];
+extern const size_t reporting_file_nspec;
+extern const struct jv_field reporting_update_spec[];
+extern const size_t reporting_update_nspec;
+extern const struct jv_field reporting_forward_spec[];
+extern const size_t reporting_forward_nspec;
+extern const struct jv_field reporting_note_spec[];
+extern const size_t reporting_note_nspec;
+extern const struct jv_field reporting_facts_spec[];
+extern const size_t reporting_facts_nspec;
+extern const struct jv_field reporting_event_spec[];
+extern const size_t reporting_event_nspec;
+extern const struct jv_field reporting_link_spec[];
+extern const size_t reporting_link_nspec;
+extern const struct jv_field reporting_policy_spec[];
+extern const size_t reporting_policy_nspec;
+
+/* POST /api/v1/severity/evaluate: facts in, verdict out. */
+int reporting_evaluate(struct app *a, struct store_conn *c,
+                       const json_t *facts, json_t **out,
+                       struct svc_error *e);
+
+/* Files a report for who's organisation; *out is the reporter's view
+ * (with "warnings"). */
+int report_file(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const json_t *body, int64_t now,
+                json_t **out, struct svc_error *e);
+/* Reads one report as who may see it (404 if not). */
+int report_read(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const char *id, int64_t now,
+                json_t **out, struct svc_error *e);
+/* Appends an update / full report / final report / answer. */
+int report_update(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *id,
+                  const json_t *body, int64_t now, json_t **out,
+                  struct svc_error *e);
+/* The current hop relays the report onward. */
+int report_forward(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *id,
+                   const json_t *body, int64_t now, json_t **out,
+                   struct svc_error *e);
+/* A hop annotates or asks the reporter a question. */
+int report_note(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const char *id,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e);
+/* The routing secretariat (or the originator) reveals the identity behind
+ * an anonymous report; audited. */
+int report_reveal(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *id, int64_t now,
+                  json_t **out, struct svc_error *e);
+
+struct report_query {
+    int limit;
+    int64_t before;              /* cursor */
+    const char *sector, *scope, *kind, *state, *q;
+    int min_severity;            /* -1 = any */
+    bool overdue;
+};
+/* Lists what who may read (who NULL = the public). */
+int report_list(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const struct report_query *q,
+                int64_t now, json_t **out, struct svc_error *e);
+/* Counts of readable reports by severity, sector, kind and state. */
+int report_counts(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const struct report_query *q,
+                  int64_t now, json_t **out, struct svc_error *e);
+/* CSV export of readable reports (TLP labels); *csv malloc'd. */
+int report_export_csv(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who,
+                      const struct report_query *q, int64_t now, char **csv,
+                      size_t *len, struct svc_error *e);
+/* The bytes of an attachment of a readable report. */
+int report_attachment(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who, const char *id,
+                      int64_t att, int64_t now, char **name, char **mime,
+                      void **data, size_t *len, struct svc_error *e);
+
+/* Events (NISC and ministries). */
+int event_create(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const json_t *body, int64_t now,
+                 json_t **out, struct svc_error *e);
+int event_link(struct app *a, struct store_conn *c,
+               const struct auth_ctx *who, const char *id,
+               const json_t *body, int64_t now, json_t **out,
+               struct svc_error *e);
+int event_read(struct app *a, struct store_conn *c,
+               const struct auth_ctx *who, const char *id, int64_t now,
+               json_t **out, struct svc_error *e);
+int event_list(struct app *a, struct store_conn *c,
+               const struct auth_ctx *who, int64_t now, json_t **out,
+               struct svc_error *e);
+
+/* GET/PUT an organisation's hop policy. */
+int hop_policy_get(struct store_conn *c, const struct auth_ctx *who,
+                   const char *org, json_t **out, struct svc_error *e);
+int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
+                   const char *org, const json_t *body, int64_t now,
+                   json_t **out, struct svc_error *e);
+
+/* Withholds, in audit entries about anonymous reports, the actor of the
+ * reporting organisation from readers who may not see its identity. */
+void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
+                            json_t *entries);
+
+/* One pass of the background work: auto-forwarding past review limits,
+ * due reminders for missed deadlines. Returns the number of changes. */
+int reporting_tick(struct app *a, struct store_conn *c, int64_t now);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * reporting_events.c - events (linked reports), hop policies, and the
+ * background tick (auto-forwarding past review limits, due reminders).
+ */
+#include "reporting_internal.h"
+
+#include "../core/roles.h"
+#include "jv.h"
+#include "log.h"
+#include "util.h"
+
+#define EVENT_MAX_REPORTS 100
+
+const struct jv_field reporting_event_spec[] = {
+    {"title_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {"title_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {"reports", JV_STRING_ARRAY, false, EVENT_MAX_REPORTS, NULL, 0, 0, NULL,
+     0, 40},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_event_nspec = IS_ARRAY_LEN(reporting_event_spec) - 1;
+
+const struct jv_field reporting_link_spec[] = {
+    {"report", JV_STRING, true, 40, NULL, 0, 0, NULL, 0, 0},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_link_nspec = IS_ARRAY_LEN(reporting_link_spec) - 1;
+
+const struct jv_field reporting_policy_spec[] = {
+    {"policy", JV_STRING, true, 6, (const char *const[]){"auto", "review",
+                                                        NULL},
+     0, 0, NULL, 0, 0},
+    {"review_limit_min", JV_INT, false, 0, NULL, 0, 1440, NULL, 0, 0},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+const size_t reporting_policy_nspec = IS_ARRAY_LEN(reporting_policy_spec) - 1;
+
+static bool event_staff(const struct auth_ctx *who)
+{
+    return (strcmp(who->org.kind, "nisc") == 0 ||
+            strcmp(who->org.kind, "ministry") == 0) &&
+           (who->roles & ROLE_ANALYST);
+}
+
+/* Links one report (that who may read) into an event, in a transaction
+ * held by the caller. */
+static int link_one(struct store_conn *c, const struct auth_ctx *who,
+                    const char *event_id, const char *report_id, int64_t now,
+                    struct svc_error *e)
+{
+    struct store_report r;
+    if (strlen(report_id) >= sizeof(r.id) ||
+        store_report_get(c, report_id, &r))
+        return svc_fail(e, 404, "not_found", "reports",
+                        "reports: no such report");
+    struct range_decision d = rp_decide(who, &r);
+    int rc = IS_OK;
+    if (!d.may_read) {
+        rc = svc_fail(e, 404, "not_found", "reports",
+                      "reports: no such report");
+    } else {
+        rc = store_event_link(c, event_id, r.id, who->org.id, now);
+        if (rc == IS_ERR_CONFLICT)
+            rc = svc_fail(e, 409, "conflict", "report",
+                          "the report is already linked to this event");
+        else if (!rc) {
+            char detail[96];
+            snprintf(detail, sizeof(detail), "{\"event\":\"%s\"}", event_id);
+            rc = store_timeline_add(c, r.id, now, who->org.id, who->user_id,
+                                    "linked", detail);
+            if (!rc)
+                rc = rp_audit(c, who, now, "event.link", &r,
+                              json_pack("{s:s}", "event", event_id));
+        }
+    }
+    store_report_release(&r);
+    return rc;
+}
+
+int event_create(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const json_t *body, int64_t now,
+                 json_t **out, struct svc_error *e)
+{
+    if (!event_staff(who))
+        return svc_fail(e, 403, "forbidden", NULL,
+                        "events are created by NISC and ministry analysts");
+    char id[24], hex[17];
+    util_random_hex(hex, 8);
+    snprintf(id, sizeof(id), "E%s", hex);
+    int rc = store_begin(c);
+    if (rc)
+        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    rc = store_event_insert(c, id, jv_str(body, "title_ja"),
+                            jv_str(body, "title_en"), who->org.id, now);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(body, "reports"), i, it) {
+        if (rc)
+            break;
+        rc = link_one(c, who, id, json_string_value(it), now, e);
+    }
+    if (!rc)
+        rc = audit_record(c, who, now, "event.create", id, NULL);
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        if (!e->status)
+            svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return rc;
+    }
+    return event_read(a, c, who, id, now, out, e);
+}
+
+int event_link(struct app *a, struct store_conn *c,
+               const struct auth_ctx *who, const char *id,
+               const json_t *body, int64_t now, json_t **out,
+               struct svc_error *e)
+{
+    json_t *ev;
+    if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &ev))
+        return svc_fail(e, 404, "not_found", NULL, "no such event");
+    json_decref(ev);
+    int rc = store_begin(c);
+    if (!rc)
+        rc = link_one(c, who, id, jv_str(body, "report"), now, e);
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        if (!e->status)
+            svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return rc;
+    }
+    return event_read(a, c, who, id, now, out, e);
+}
+
+int event_read(struct app *a, struct store_conn *c,
+               const struct auth_ctx *who, const char *id, int64_t now,
+               json_t **out, struct svc_error *e)
+{
+    json_t *ev, *ids;
+    if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &ev))
+        return svc_fail(e, 404, "not_found", NULL, "no such event");
+    if (store_event_reports(c, id, &ids)) {
+        json_decref(ev);
+        return svc_fail(e, 500, "internal", NULL, "event reports");
+    }
+    /* the event's severity is computed from all its reports: two sectors
+     * over their maintenance level make it 5 (rule table, event level) */
+    json_t *items = json_array(), *sectors = json_object();
+    int hidden = 0, max_level = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(ids, i, it) {
+        struct store_report r;
+        if (store_report_get(c, json_string_value(it), &r))
+            continue;
+        int eff = r.declared > r.severity ? r.declared : r.severity;
+        if (eff > max_level)
+            max_level = eff;
+        if (r.exceeded)
+            json_object_set_new(sectors, r.sector_id, json_true());
+        struct range_decision d = rp_decide(who, &r);
+        if (d.may_read)
+            json_array_append_new(items, rp_summary(c, who, &r, d, now));
+        else
+            hidden++;
+        store_report_release(&r);
+    }
+    struct sev_facts f;
+    memset(&f, 0, sizeof(f));
+    f.scope = -1;
+    f.num[SEV_SECTORS_EXCEEDED] = (double)json_object_size(sectors);
+    struct sev_result sr = severity_eval(&a->reporting->sev, &f);
+    json_t *sev;
+    if (sr.level >= max_level) {
+        sev = severity_explain(&a->reporting->sev, &f, &sr);
+    } else {
+        sev = json_pack("{s:i,s:s,s:s,s:{s:s,s:s}}", "level", max_level,
+                        "name", severity_level_name(max_level, false),
+                        "rule", "max-of-reports", "explanation", "ja",
+                        "連携された報告の最大の深刻度", "en",
+                        "the highest severity of the linked reports");
+    }
+    json_object_set_new(sev, "sectors_exceeded",
+                        json_integer((json_int_t)json_object_size(sectors)));
+    json_object_set_new(ev, "severity", sev);
+    json_object_set_new(ev, "reports", items);
+    json_object_set_new(ev, "reports_not_shown", json_integer(hidden));
+    json_decref(sectors);
+    json_decref(ids);
+    *out = ev;
+    return IS_OK;
+}
+
+int event_list(struct app *a, struct store_conn *c,
+               const struct auth_ctx *who, int64_t now, json_t **out,
+               struct svc_error *e)
+{
+    IS_UNUSED(a);
+    IS_UNUSED(now);
+    if (!event_staff(who))
+        return svc_fail(e, 403, "forbidden", NULL,
+                        "events are for NISC and ministry analysts");
+    json_t *items;
+    if (store_events_json(c, 200, &items))
+        return svc_fail(e, 500, "internal", NULL, "events");
+    *out = json_pack("{s:o}", "items", items);
+    return IS_OK;
+}
+
+/* ---- hop policies ---- */
+
+static bool may_manage(const struct auth_ctx *who, const char *org)
+{
+    return (who->roles & ROLE_ADMIN) ||
+           (strcmp(who->org.id, org) == 0 && (who->roles & ROLE_ORG_ADMIN));
+}
+
+int hop_policy_get(struct store_conn *c, const struct auth_ctx *who,
+                   const char *org, json_t **out, struct svc_error *e)
+{
+    struct access_org rel;
+    if (strlen(org) > 63 || store_org_rel(c, org, &rel) ||
+        !access_may_see_org(&who->org, who->roles, &rel))
+        return svc_fail(e, 404, "not_found", NULL, "no such organisation");
+    bool review;
+    int limit;
+    if (store_hop_policy(c, org, &review, &limit))
+        return svc_fail(e, 500, "internal", NULL, "policy");
+    *out = json_pack("{s:s,s:s,s:i}", "org", org, "policy",
+                     review ? "review" : "auto", "review_limit_min", limit);
+    return IS_OK;
+}
+
+int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
+                   const char *org, const json_t *body, int64_t now,
+                   json_t **out, struct svc_error *e)
+{
+    struct access_org rel;
+    if (strlen(org) > 63 || store_org_rel(c, org, &rel) ||
+        !access_may_see_org(&who->org, who->roles, &rel) ||
+        !may_manage(who, org))
+        return svc_fail(e, 404, "not_found", NULL, "no such organisation");
+    bool review = strcmp(jv_str(body, "policy"), "review") == 0;
+    bool old_review;
+    int old_limit;
+    store_hop_policy(c, org, &old_review, &old_limit);
+    int limit = (int)jv_int(body, "review_limit_min", old_limit);
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_hop_policy_set(c, org, review, limit, now);
+    if (!rc)
+        rc = audit_record(c, who, now, "policy.set", org,
+                          json_pack("{s:s,s:i}", "policy",
+                                    review ? "review" : "auto",
+                                    "review_limit_min", limit));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    }
+    return hop_policy_get(c, who, org, out, e);
+}
+
+/* ---- the tick ---- */
+
+struct tick_ctx {
+    int n;
+    int64_t now;
+    char ids[64][40];
+    char why[64][8];   /* "auto" (auto policy) or "limit" (review limit) */
+};
+
+static int collect_waiting(void *vctx, struct store_report *r)
+{
+    struct tick_ctx *t = vctx;
+    if (t->n >= 64)
+        return 1;
+    t->ids[t->n][0] = '\0';
+    /* decided under the transaction below; only collect here */
+    snprintf(t->ids[t->n], sizeof(t->ids[0]), "%s", r->id);
+    t->n++;
+    return 0;
+}
+
+/* Auto-forwards one report if its hop's policy says so; 1 when it moved. */
+static int maybe_forward(struct app *a, struct store_conn *c,
+                         const char *id, int64_t now)
+{
+    IS_UNUSED(a);
+    struct store_report r;
+    if (store_report_get(c, id, &r))
+        return 0;
+    int moved = 0;
+    bool review;
+    int limit;
+    if (!r.current_hop[0] || strcmp(r.state, "open") != 0 ||
+        store_hop_policy(c, r.current_hop, &review, &limit))
+        goto out;
+    bool due = !review ||
+               (r.severity >= 3 && now - r.hop_arrived_at >= limit * 60LL);
+    if (!due)
+        goto out;
+    char hop[64], detail[256];
+    snprintf(hop, sizeof(hop), "%s", r.current_hop);
+    if (review)
+        snprintf(detail, sizeof(detail),
+                 "{\"reason\":\"severity %d waited past the review limit\","
+                 "\"review_limit_min\":%d}",
+                 r.severity, limit);
+    else
+        snprintf(detail, sizeof(detail), "{\"reason\":\"policy auto\"}");
+    if (store_begin(c))
+        goto out;
+    int rc = store_timeline_add(c, r.id, now, hop, 0,
+                                review ? "auto_forwarded" : "relayed",
+                                detail);
+    if (!rc && review)
+        rc = store_timeline_add(c, r.id, now, hop, 0, "hop_notified",
+                                "{\"ja\":\"審査期限を過ぎたため、深刻度3以上の"
+                                "報告を自動的に転送しました。\",\"en\":\"The "
+                                "report (severity 3 or more) was forwarded "
+                                "automatically after the review limit.\"}");
+    if (!rc)
+        rc = rp_forward_step(c, &r, review ? "auto_forwarded" : "relayed", 0,
+                             now);
+    if (!rc) {
+        r.updated_at = now;
+        rc = store_report_save(c, &r);
+    }
+    if (!rc)
+        rc = rp_audit(c, NULL, now, "report.auto_forward", &r,
+                      json_pack("{s:s}", "from", hop));
+    if (rc || store_commit(c)) {
+        store_rollback(c);
+        goto out;
+    }
+    moved = 1;
+    log_event(LOG_INFO, "report auto-forwarded", "report",
+              json_string(r.id), "from", json_string(hop), NULL);
+out:
+    store_report_release(&r);
+    return moved;
+}
+
+struct due_ctx {
+    struct store_conn *c;
+    int64_t now;
+    int n;
+    char ids[256][40];
+};
+
+static int collect_overdue(void *vctx, struct store_report *r)
+{
+    struct due_ctx *d = vctx;
+    if (d->n >= 256)
+        return 1;
+    snprintf(d->ids[d->n++], sizeof(d->ids[0]), "%s", r->id);
+    return 0;
+}
+
+static int remind(struct store_conn *c, const char *id, int64_t now)
+{
+    struct store_report r;
+    if (store_report_get(c, id, &r))
+        return 0;
+    int made = 0;
+    if (store_begin(c) == IS_OK) {
+        int rc = IS_OK;
+        bool created = false;
+        if (!r.full_at && r.full_due < now) {
+            rc = store_reminder_add(c, r.id, r.originator, "full_report",
+                                    r.full_due, now, &created);
+            if (!rc && created) {
+                made++;
+                rc = store_timeline_add(c, r.id, now, "", 0, "reminder_due",
+                                        "{\"kind\":\"full_report\"}");
+            }
+        }
+        if (!rc && r.final_due < now) {
+            rc = store_reminder_add(c, r.id, r.originator, "final_report",
+                                    r.final_due, now, &created);
+            if (!rc && created) {
+                made++;
+                rc = store_timeline_add(c, r.id, now, "", 0, "reminder_due",
+                                        "{\"kind\":\"final_report\"}");
+            }
+        }
+        if (rc || store_commit(c)) {
+            store_rollback(c);
+            made = 0;
+        }
+    }
+    store_report_release(&r);
+    return made;
+}
+
+int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
+{
+    int changes = 0;
+    struct tick_ctx *t = calloc(1, sizeof(*t));
+    struct due_ctx *d = calloc(1, sizeof(*d));
+    if (!t || !d) {
+        free(t);
+        free(d);
+        return 0;
+    }
+    t->now = now;
+    if (store_reports_waiting(c, now, collect_waiting, t) == IS_OK)
+        for (int i = 0; i < t->n; i++)
+            changes += maybe_forward(a, c, t->ids[i], now);
+    struct store_report_filter f = {.overdue = true, .all = true,
+                                    .min_severity = -1, .now = now};
+    d->c = c;
+    d->now = now;
+    if (store_reports_scan(c, &f, collect_overdue, d) == IS_OK)
+        for (int i = 0; i < d->n; i++)
+            changes += remind(c, d->ids[i], now);
+    free(t);
+    free(d);
+    return changes;
+}

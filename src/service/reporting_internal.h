@@ -1,0 +1,36 @@
+/*
+ * reporting_internal.h - shared by the reporting*.c files only.
+ */
+#ifndef INFRASHARE_REPORTING_INTERNAL_H
+#define INFRASHARE_REPORTING_INTERNAL_H
+
+#include "reporting.h"
+
+bool rp_csv_has(const char *csv, const char *id);
+void rp_csv_add(char *csv, size_t len, const char *id);
+int rp_csv_split(const char *csv, char *buf, size_t len, const char **ids,
+                 int max);
+void rp_range_report(const struct store_report *r, struct range_report *rr,
+                     char *buf1, size_t len1, char *buf2, size_t len2);
+/* The core/range decision for who (NULL = the public) on r. */
+struct range_decision rp_decide(const struct auth_ctx *who,
+                                const struct store_report *r);
+bool rp_overdue(const struct store_report *r, int64_t now);
+/* "reporter" object: the organisation, or the anonymous label. */
+json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
+                         const struct store_report *r,
+                         struct range_decision d);
+/* The list view of a report (no timeline, no updates). */
+json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
+                   const struct store_report *r, struct range_decision d,
+                   int64_t now);
+/* Moves r to the next hop after its current one (forward or auto). */
+int rp_forward_step(struct store_conn *c, struct store_report *r,
+                    const char *how, int64_t user_id, int64_t now);
+/* Audit with the report's anonymity recorded, so that the audit view can
+ * withhold the reporter of an anonymous report. */
+int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
+             const char *action, const struct store_report *r,
+             json_t *detail);
+
+#endif

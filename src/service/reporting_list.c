@@ -1,0 +1,312 @@
+/*
+ * reporting_list.c - lists, counts, CSV export and attachments of reports.
+ * Each row the store pre-selects goes through core/range before anything
+ * of it is shown or counted.
+ */
+#include "reporting_internal.h"
+
+#include "buf.h"
+#include "jv.h"
+#include "util.h"
+
+#define EXPORT_MAX_ROWS 10000
+
+struct scan_ctx {
+    struct store_conn *c;
+    const struct auth_ctx *who;
+    const struct report_query *q;
+    int64_t now;
+    int limit;          /* stop after this many readable rows (0 = all) */
+    int n;
+    int64_t last_seq;
+    bool more;
+    json_t *items;      /* list */
+    json_t *counts;     /* counts */
+    struct buf *csv;    /* export */
+    json_t *audited;    /* ids of Red/Amber reports shown */
+};
+
+static bool matches_q(const struct store_report *r, const char *q)
+{
+    if (!q || !*q)
+        return true;
+    json_t *body = json_loads(r->body, 0, NULL);
+    const char *t = jv_str(body, "title"), *w = jv_str(body, "what_happened");
+    bool hit = (t && strcasestr(t, q)) || (w && strcasestr(w, q)) ||
+               strcmp(r->id, q) == 0;
+    json_decref(body);
+    return hit;
+}
+
+static void bump(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    json_object_set_new(o, key,
+                        json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static void csv_field(struct buf *b, const char *s, bool last)
+{
+    buf_adds(b, "\"");
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '"')
+            buf_adds(b, "\"\"");
+        else
+            buf_add(b, p, 1);
+    }
+    buf_adds(b, last ? "\"\r\n" : "\",");
+}
+
+static int on_row(void *vctx, struct store_report *r)
+{
+    struct scan_ctx *x = vctx;
+    struct range_decision d = rp_decide(x->who, r);
+    if (!d.may_read || !matches_q(r, x->q->q))
+        return 0;
+    if (x->limit && x->n == x->limit) {
+        x->more = true;
+        return 1;
+    }
+    x->n++;
+    x->last_seq = r->seq;
+    if (r->range <= RANGE_AMBER && x->audited)
+        json_array_append_new(x->audited, json_string(r->id));
+    if (x->items) {
+        json_array_append_new(x->items,
+                              rp_summary(x->c, x->who, r, d, x->now));
+    } else if (x->counts) {
+        char lv[4];
+        int eff = r->declared > r->severity ? r->declared : r->severity;
+        snprintf(lv, sizeof(lv), "%d", eff);
+        bump(json_object_get(x->counts, "by_severity"), lv);
+        bump(json_object_get(x->counts, "by_sector"), r->sector_id);
+        bump(json_object_get(x->counts, "by_kind"), r->kind);
+        bump(json_object_get(x->counts, "by_state"), r->state);
+        bump(json_object_get(x->counts, "by_range"),
+             range_name((enum share_range)r->range));
+        if (rp_overdue(r, x->now))
+            bump(x->counts, "overdue");
+    } else if (x->csv) {
+        json_t *rep = rp_reporter_json(x->c, x->who, r, d);
+        json_t *body = json_loads(r->body, 0, NULL);
+        const char *who_txt =
+            json_object_get(rep, "org")
+                ? jv_str(rep, "org")
+                : jv_str(json_object_get(rep, "label"), "en");
+        char sev[8], det[UTIL_TIME_LEN], cre[UTIL_TIME_LEN];
+        snprintf(sev, sizeof(sev), "%d", r->severity);
+        util_time_rfc3339(r->detected_at, det);
+        util_time_rfc3339(r->created_at, cre);
+        csv_field(x->csv, r->id, false);
+        csv_field(x->csv, range_tlp((enum share_range)r->range), false);
+        csv_field(x->csv, r->kind, false);
+        csv_field(x->csv, r->state, false);
+        csv_field(x->csv, sev, false);
+        csv_field(x->csv, r->scope_id, false);
+        csv_field(x->csv, r->sector_id, false);
+        csv_field(x->csv, who_txt, false);
+        csv_field(x->csv, jv_str(body, "title"), false);
+        csv_field(x->csv, det, false);
+        csv_field(x->csv, cre, true);
+        json_decref(rep);
+        json_decref(body);
+    }
+    return 0;
+}
+
+static int run_scan(struct scan_ctx *x)
+{
+    const struct auth_ctx *who = x->who;
+    char ceps[600] = "";
+    struct store_report_filter f = {0};
+    if (who)
+        for (int i = 0; i < who->org.nceptoars; i++)
+            rp_csv_add(ceps, sizeof(ceps), who->org.ceptoars[i]);
+    f.before_seq = x->q->before;
+    f.viewer = who ? who->org.id : NULL;
+    f.viewer_ceptoars_csv = ceps;
+    f.viewer_observer = who && who->org.observer;
+    f.sector = x->q->sector;
+    f.scope = x->q->scope;
+    f.kind = x->q->kind;
+    f.state = x->q->state;
+    f.min_severity = x->q->min_severity;
+    f.overdue = x->q->overdue;
+    f.now = x->now;
+    return store_reports_scan(x->c, &f, on_row, x);
+}
+
+/* One audit entry for a page that showed Red or Amber reports. */
+static int audit_page(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t now, const char *action, json_t *ids)
+{
+    if (!who || json_array_size(ids) == 0) {
+        json_decref(ids);
+        return IS_OK;
+    }
+    return audit_record(c, who, now, action, "",
+                        json_pack("{s:o}", "reports", ids));
+}
+
+static int check_overdue_role(const struct auth_ctx *who,
+                              const struct report_query *q,
+                              struct svc_error *e)
+{
+    if (!q->overdue)
+        return IS_OK;
+    if (!who || (strcmp(who->org.kind, "ministry") != 0 &&
+                 strcmp(who->org.kind, "nisc") != 0))
+        return svc_fail(e, 403, "forbidden", "overdue",
+                        "overdue: the overdue view is for ministries and "
+                        "NISC");
+    return IS_OK;
+}
+
+int report_list(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const struct report_query *q,
+                int64_t now, json_t **out, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    int rc = check_overdue_role(who, q, e);
+    if (rc)
+        return rc;
+    struct scan_ctx x = {.c = c, .who = who, .q = q, .now = now,
+                         .limit = q->limit, .items = json_array(),
+                         .audited = json_array()};
+    rc = run_scan(&x);
+    if (!rc)
+        rc = audit_page(c, who, now, "report.list", x.audited);
+    else
+        json_decref(x.audited);
+    if (rc) {
+        json_decref(x.items);
+        return svc_fail(e, 500, "internal", NULL, "the list could not be "
+                        "read");
+    }
+    json_t *o = json_pack("{s:o}", "items", x.items);
+    if (x.more) {
+        char cur[32];
+        snprintf(cur, sizeof(cur), "%lld", (long long)x.last_seq);
+        json_object_set_new(o, "next_cursor", json_string(cur));
+    } else {
+        json_object_set_new(o, "next_cursor", json_null());
+    }
+    *out = o;
+    return IS_OK;
+}
+
+int report_counts(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const struct report_query *q,
+                  int64_t now, json_t **out, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    int rc = check_overdue_role(who, q, e);
+    if (rc)
+        return rc;
+    struct report_query all = *q;
+    all.before = 0;
+    struct scan_ctx x = {.c = c, .who = who, .q = &all, .now = now,
+                         .counts = json_pack("{s:{},s:{},s:{},s:{},s:{},"
+                                             "s:i}",
+                                             "by_severity", "by_sector",
+                                             "by_kind", "by_state",
+                                             "by_range", "overdue", 0)};
+    rc = run_scan(&x);
+    if (rc) {
+        json_decref(x.counts);
+        return svc_fail(e, 500, "internal", NULL, "counts failed");
+    }
+    json_object_set_new(x.counts, "total", json_integer(x.n));
+    *out = x.counts;
+    return IS_OK;
+}
+
+int report_export_csv(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who,
+                      const struct report_query *q, int64_t now, char **csv,
+                      size_t *len, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    int rc = check_overdue_role(who, q, e);
+    if (rc)
+        return rc;
+    struct buf b;
+    buf_init(&b, 64 * 1024 * 1024);
+    buf_adds(&b, "id,tlp,kind,state,severity,scope,sector,reporter,title,"
+                 "detected_at,created_at\r\n");
+    struct scan_ctx x = {.c = c, .who = who, .q = q, .now = now,
+                         .limit = EXPORT_MAX_ROWS, .csv = &b,
+                         .audited = json_array()};
+    rc = run_scan(&x);
+    if (!rc)
+        rc = audit_page(c, who, now, "report.export", x.audited);
+    else
+        json_decref(x.audited);
+    if (rc) {
+        buf_release(&b);
+        return svc_fail(e, 500, "internal", NULL, "the export failed");
+    }
+    *len = b.len;
+    *csv = buf_detach(&b);
+    return IS_OK;
+}
+
+int report_attachment(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who, const char *id,
+                      int64_t att, int64_t now, char **name, char **mime,
+                      void **data, size_t *len, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct store_report r;
+    if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
+        return svc_fail(e, 404, "not_found", NULL, "no such report");
+    struct range_decision d = rp_decide(who, &r);
+    int rc;
+    if (!d.may_read) {
+        rc = svc_fail(e, 404, "not_found", NULL, "no such report");
+    } else if ((rc = store_attachment_get(c, r.id, att, name, mime, data,
+                                          len))) {
+        rc = svc_fail(e, 404, "not_found", NULL, "no such attachment");
+    } else if (r.range <= RANGE_AMBER &&
+               rp_audit(c, who, now, "report.attachment.read", &r,
+                        json_pack("{s:I}", "attachment",
+                                  (json_int_t)att))) {
+        free(*name);
+        free(*mime);
+        free(*data);
+        rc = svc_fail(e, 500, "internal", NULL, "the read could not be "
+                      "audited, so it is refused");
+    }
+    store_report_release(&r);
+    return rc;
+}
+
+void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
+                            json_t *entries)
+{
+    size_t i;
+    json_t *en;
+    json_array_foreach(entries, i, en) {
+        json_t *detail = json_object_get(en, "detail");
+        if (!json_is_true(json_object_get(detail, "anonymous_report")))
+            continue;
+        const char *actor = jv_str(en, "actor_org");
+        struct store_report r;
+        if (store_report_get(c, jv_str(en, "target"), &r)) {
+            /* cannot check: withhold */
+            json_object_set_new(en, "actor_org", json_null());
+            json_object_set_new(en, "actor_user", json_null());
+            json_object_set_new(en, "actor_withheld", json_true());
+            continue;
+        }
+        struct range_decision d = rp_decide(who, &r);
+        bool own = who && strcmp(who->org.id, r.originator) == 0;
+        if (actor && strcmp(actor, r.originator) == 0 &&
+            !(d.sees_identity && (own || d.may_read))) {
+            json_object_set_new(en, "actor_org", json_null());
+            json_object_set_new(en, "actor_user", json_null());
+            json_object_set_new(en, "actor_withheld", json_true());
+        }
+        store_report_release(&r);
+    }
+}

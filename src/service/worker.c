@@ -1,0 +1,86 @@
+#include "worker.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "log.h"
+#include "reporting.h"
+
+static atomic_uint_fast64_t ticks;
+
+struct worker {
+    struct app *app;
+    int tick_ms;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stop;
+};
+
+uint64_t worker_ticks(void)
+{
+    return atomic_load(&ticks);
+}
+
+static void *run(void *arg)
+{
+    struct worker *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+        pthread_mutex_unlock(&w->lock);
+        struct store_conn *c = store_acquire(w->app->store);
+        int n = reporting_tick(w->app, c, app_now(w->app));
+        store_release(w->app->store, c);
+        if (n)
+            log_event(LOG_DEBUG, "worker pass", "changes", json_integer(n),
+                      NULL);
+        atomic_fetch_add(&ticks, 1);
+        pthread_mutex_lock(&w->lock);
+        if (w->stop)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += w->tick_ms / 1000;
+        ts.tv_nsec += (long)(w->tick_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+int worker_start(struct app *a, int tick_ms, struct worker **out)
+{
+    struct worker *w = calloc(1, sizeof(*w));
+    if (!w)
+        return IS_ERR_NOMEM;
+    w->app = a;
+    w->tick_ms = tick_ms;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    if (pthread_create(&w->thread, NULL, run, w) != 0) {
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->cond);
+        free(w);
+        return IS_ERR_INTERNAL;
+    }
+    *out = w;
+    return IS_OK;
+}
+
+void worker_stop(struct worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    free(w);
+}

@@ -1,0 +1,683 @@
+/*
+ * store_reports.c - catalogues, hop policies, deadlines, reports, their
+ * updates, timeline and attachments, events, reminders.
+ */
+#include "store_internal.h"
+
+#include "util.h"
+
+#define DEFAULT_REVIEW_LIMIT_MIN 30
+
+int store_catalogue_insert(struct store_conn *c, const char *kind,
+                           const char *id, const char *scopes_csv,
+                           const char *name_ja, const char *name_en,
+                           const char *doc)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, kind);
+    store_bind_text(st, 2, id);
+    store_bind_text(st, 3, scopes_csv);
+    store_bind_text(st, 4, name_ja);
+    store_bind_text(st, 5, name_en);
+    store_bind_text(st, 6, doc);
+    return store_step_done(c, st, "catalogue insert");
+}
+
+int store_catalogue_check(struct store_conn *c, const char *kind,
+                          const char *id, const char *scope)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_CHECK);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, kind);
+    store_bind_text(st, 2, id);
+    store_bind_text(st, 3, scope);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return IS_OK;
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "catalogue");
+}
+
+int store_catalogue_json(struct store_conn *c, const char *scope,
+                         json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_ALL);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, scope);
+    json_t *o = json_pack("{s:[],s:[]}", "system_classes", "ci_services");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(st, 0);
+        json_t *doc = json_loads((const char *)sqlite3_column_text(st, 1), 0,
+                                 NULL);
+        if (doc)
+            json_array_append_new(
+                json_object_get(o, strcmp(kind, "system_class") == 0
+                                       ? "system_classes"
+                                       : "ci_services"),
+                doc);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(o);
+        return store_fail(c, "catalogue list");
+    }
+    *out = o;
+    return IS_OK;
+}
+
+int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
+                     int *limit_min)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_POLICY_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, org_id);
+    int rc = sqlite3_step(st);
+    *review = true;
+    *limit_min = DEFAULT_REVIEW_LIMIT_MIN;
+    if (rc == SQLITE_ROW) {
+        *review = strcmp((const char *)sqlite3_column_text(st, 0), "auto");
+        *limit_min = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? IS_OK
+                                                 : store_fail(c, "policy");
+}
+
+int store_hop_policy_set(struct store_conn *c, const char *org_id,
+                         bool review, int limit_min, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_POLICY_SET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, org_id);
+    store_bind_text(st, 2, review ? "review" : "auto");
+    sqlite3_bind_int(st, 3, limit_min);
+    sqlite3_bind_int64(st, 4, now);
+    return store_step_done(c, st, "policy set");
+}
+
+int store_deadline_set(struct store_conn *c, const char *sector_id,
+                       int first_h, int full_h, int final_d)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_DEADLINE_SET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, sector_id);
+    sqlite3_bind_int(st, 2, first_h);
+    sqlite3_bind_int(st, 3, full_h);
+    sqlite3_bind_int(st, 4, final_d);
+    return store_step_done(c, st, "deadline set");
+}
+
+int store_deadline_get(struct store_conn *c, const char *sector_id,
+                       int *first_h, int *full_h, int *final_d)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_DEADLINE_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, sector_id);
+    *first_h = 24;
+    *full_h = 72;
+    *final_d = 30;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *first_h = sqlite3_column_int(st, 0);
+        *full_h = sqlite3_column_int(st, 1);
+        *final_d = sqlite3_column_int(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? IS_OK
+                                                 : store_fail(c, "deadline");
+}
+
+/* ---- reports ---- */
+
+void store_report_release(struct store_report *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+static void bind_opt_time(sqlite3_stmt *st, int i, int64_t t)
+{
+    if (t)
+        sqlite3_bind_int64(st, i, t);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Binds every column with the numbering of REPORT_INSERT / REPORT_SAVE. */
+static void bind_report(sqlite3_stmt *st, const struct store_report *r)
+{
+    store_bind_text(st, 2, r->id);
+    store_bind_text(st, 3, r->originator);
+    sqlite3_bind_int64(st, 4, r->filed_by);
+    store_bind_text(st, 5, r->scope_id);
+    store_bind_text(st, 6, r->sector_id);
+    store_bind_text(st, 7, r->ministry_id);
+    store_bind_text(st, 8, r->routing_ceptoar);
+    store_bind_text(st, 9, r->agency_id);
+    sqlite3_bind_int(st, 10, r->route);
+    sqlite3_bind_int(st, 11, r->range);
+    store_bind_text(st, 12, r->kind);
+    store_bind_text(st, 13, r->state);
+    sqlite3_bind_int(st, 14, r->severity);
+    store_bind_text(st, 15, r->severity_rule);
+    sqlite3_bind_int(st, 16, r->exceeded);
+    if (r->declared >= 0)
+        sqlite3_bind_int(st, 17, r->declared);
+    else
+        sqlite3_bind_null(st, 17);
+    store_bind_text(st, 18, r->chain);
+    store_bind_text(st, 19, r->reached);
+    store_bind_text(st, 20, r->community);
+    store_bind_text(st, 21, r->current_hop);
+    sqlite3_bind_int64(st, 22, r->hop_arrived_at);
+    sqlite3_bind_int64(st, 23, r->detected_at);
+    sqlite3_bind_int64(st, 24, r->created_at);
+    sqlite3_bind_int64(st, 25, r->updated_at);
+    sqlite3_bind_int64(st, 26, r->first_due);
+    sqlite3_bind_int64(st, 27, r->full_due);
+    sqlite3_bind_int64(st, 28, r->final_due);
+    bind_opt_time(st, 29, r->full_at);
+    bind_opt_time(st, 30, r->closed_at);
+    store_bind_text(st, 31, r->body ? r->body : "{}");
+}
+
+static void read_report(sqlite3_stmt *st, struct store_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->seq = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, r->id, sizeof(r->id));
+    store_col_copy(st, 2, r->originator, sizeof(r->originator));
+    r->filed_by = sqlite3_column_int64(st, 3);
+    store_col_copy(st, 4, r->scope_id, sizeof(r->scope_id));
+    store_col_copy(st, 5, r->sector_id, sizeof(r->sector_id));
+    store_col_copy(st, 6, r->ministry_id, sizeof(r->ministry_id));
+    store_col_copy(st, 7, r->routing_ceptoar, sizeof(r->routing_ceptoar));
+    store_col_copy(st, 8, r->agency_id, sizeof(r->agency_id));
+    r->route = sqlite3_column_int(st, 9);
+    r->range = sqlite3_column_int(st, 10);
+    store_col_copy(st, 11, r->kind, sizeof(r->kind));
+    store_col_copy(st, 12, r->state, sizeof(r->state));
+    r->severity = sqlite3_column_int(st, 13);
+    store_col_copy(st, 14, r->severity_rule, sizeof(r->severity_rule));
+    r->exceeded = sqlite3_column_int(st, 15) != 0;
+    r->declared = sqlite3_column_type(st, 16) == SQLITE_NULL
+                      ? -1
+                      : sqlite3_column_int(st, 16);
+    store_col_copy(st, 17, r->chain, sizeof(r->chain));
+    store_col_copy(st, 18, r->reached, sizeof(r->reached));
+    store_col_copy(st, 19, r->community, sizeof(r->community));
+    store_col_copy(st, 20, r->current_hop, sizeof(r->current_hop));
+    r->hop_arrived_at = sqlite3_column_int64(st, 21);
+    r->detected_at = sqlite3_column_int64(st, 22);
+    r->created_at = sqlite3_column_int64(st, 23);
+    r->updated_at = sqlite3_column_int64(st, 24);
+    r->first_due = sqlite3_column_int64(st, 25);
+    r->full_due = sqlite3_column_int64(st, 26);
+    r->final_due = sqlite3_column_int64(st, 27);
+    r->full_at = sqlite3_column_int64(st, 28);
+    r->closed_at = sqlite3_column_int64(st, 29);
+    const unsigned char *b = sqlite3_column_text(st, 30);
+    r->body = strdup(b ? (const char *)b : "{}");
+}
+
+int store_report_insert(struct store_conn *c, struct store_report *r)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REPORT_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_report(st, r);
+    int rc = store_step_done(c, st, "report insert");
+    if (!rc)
+        r->seq = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_report_get(struct store_conn *c, const char *id,
+                     struct store_report *out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REPORT_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_report(st, out);
+        sqlite3_reset(st);
+        return out->body ? IS_OK : IS_ERR_NOMEM;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "report get");
+}
+
+int store_report_save(struct store_conn *c, const struct store_report *r)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REPORT_SAVE);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_report(st, r);
+    int rc = store_step_done(c, st, "report save");
+    if (!rc && sqlite3_changes(c->db) != 1)
+        return IS_ERR_NOTFOUND;
+    return rc;
+}
+
+static int scan_rows(struct store_conn *c, sqlite3_stmt *st,
+                     int (*fn)(void *ctx, struct store_report *r), void *ctx)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_report r;
+        read_report(st, &r);
+        int stop = r.body ? fn(ctx, &r) : IS_ERR_NOMEM;
+        store_report_release(&r);
+        if (stop) {
+            sqlite3_reset(st);
+            return stop < 0 ? stop : IS_OK;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? IS_OK : store_fail(c, "reports scan");
+}
+
+int store_reports_scan(struct store_conn *c, const struct store_report_filter *f,
+                       int (*fn)(void *ctx, struct store_report *r),
+                       void *ctx)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, f->before_seq);
+    store_bind_text(st, 2, f->sector);
+    store_bind_text(st, 3, f->scope);
+    store_bind_text(st, 4, f->kind);
+    store_bind_text(st, 5, f->state);
+    sqlite3_bind_int(st, 6, f->min_severity);
+    sqlite3_bind_int(st, 7, f->overdue);
+    sqlite3_bind_int64(st, 8, f->now);
+    store_bind_text(st, 9, f->viewer);
+    sqlite3_bind_int(st, 10, f->viewer_observer);
+    store_bind_text(st, 11, f->viewer_ceptoars_csv ? f->viewer_ceptoars_csv
+                                                   : "");
+    sqlite3_bind_int(st, 12, f->all);
+    return scan_rows(c, st, fn, ctx);
+}
+
+int store_reports_waiting(struct store_conn *c, int64_t now,
+                          int (*fn)(void *ctx, struct store_report *r),
+                          void *ctx)
+{
+    IS_UNUSED(now);
+    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_WAITING);
+    if (!st)
+        return IS_ERR_STORE;
+    return scan_rows(c, st, fn, ctx);
+}
+
+int store_report_update_add(struct store_conn *c, const char *report_id,
+                            int64_t at, int64_t user_id, const char *kind,
+                            int range, const char *body, int64_t *id)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_UPDATE_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_int64(st, 3, user_id);
+    store_bind_text(st, 4, kind);
+    sqlite3_bind_int(st, 5, range);
+    store_bind_text(st, 6, body);
+    int rc = store_step_done(c, st, "update insert");
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static json_t *time_json(int64_t t)
+{
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+int store_report_updates_json(struct store_conn *c, const char *report_id,
+                              json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_UPDATES_REPORT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *body = json_loads((const char *)sqlite3_column_text(st, 4),
+                                  0, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:I,s:o,s:o,s:i,s:o}", "id",
+                           (json_int_t)sqlite3_column_int64(st, 0), "at",
+                           time_json(sqlite3_column_int64(st, 1)), "kind",
+                           store_col_json_str(st, 2), "range",
+                           sqlite3_column_int(st, 3), "body",
+                           body ? body : json_object()));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "updates");
+    }
+    *out = arr;
+    return IS_OK;
+}
+
+int store_timeline_add(struct store_conn *c, const char *report_id,
+                       int64_t at, const char *org_id, int64_t user_id,
+                       const char *type, const char *detail)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_TIMELINE_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    sqlite3_bind_int64(st, 2, at);
+    store_bind_text(st, 3, org_id);
+    if (user_id)
+        sqlite3_bind_int64(st, 4, user_id);
+    else
+        sqlite3_bind_null(st, 4);
+    store_bind_text(st, 5, type);
+    store_bind_text(st, 6, detail ? detail : "{}");
+    return store_step_done(c, st, "timeline insert");
+}
+
+int store_timeline_json(struct store_conn *c, const char *report_id,
+                        json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_TIMELINE_REPORT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *detail = json_loads((const char *)sqlite3_column_text(st, 4),
+                                    0, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "at",
+                           time_json(sqlite3_column_int64(st, 0)), "org",
+                           store_col_json_str(st, 1), "user",
+                           sqlite3_column_type(st, 2) == SQLITE_NULL
+                               ? json_null()
+                               : json_integer(sqlite3_column_int64(st, 2)),
+                           "type", store_col_json_str(st, 3), "detail",
+                           detail ? detail : json_object()));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "timeline");
+    }
+    *out = arr;
+    return IS_OK;
+}
+
+int store_attachment_add(struct store_conn *c, const char *report_id,
+                         int64_t update_id, const char *name,
+                         const char *mime, const void *data, size_t len,
+                         const char *sha256, int64_t *id)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_ATTACH_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    sqlite3_bind_int64(st, 2, update_id);
+    store_bind_text(st, 3, name);
+    store_bind_text(st, 4, mime);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)len);
+    store_bind_text(st, 6, sha256);
+    sqlite3_bind_blob(st, 7, data, (int)len, SQLITE_STATIC);
+    int rc = store_step_done(c, st, "attachment insert");
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_attachments_json(struct store_conn *c, const char *report_id,
+                           json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_ATTACH_LIST);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(
+            arr, json_pack("{s:I,s:o,s:o,s:I,s:o,s:I}", "id",
+                           (json_int_t)sqlite3_column_int64(st, 0), "name",
+                           store_col_json_str(st, 1), "mime",
+                           store_col_json_str(st, 2), "size",
+                           (json_int_t)sqlite3_column_int64(st, 3), "sha256",
+                           store_col_json_str(st, 4), "update",
+                           (json_int_t)sqlite3_column_int64(st, 5)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "attachments");
+    }
+    *out = arr;
+    return IS_OK;
+}
+
+int store_attachment_get(struct store_conn *c, const char *report_id,
+                         int64_t id, char **name, char **mime, void **data,
+                         size_t *len)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_ATTACH_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
+                                 : store_fail(c, "attachment");
+    }
+    *name = strdup((const char *)sqlite3_column_text(st, 0));
+    *mime = strdup((const char *)sqlite3_column_text(st, 1));
+    *len = (size_t)sqlite3_column_bytes(st, 2);
+    *data = malloc(*len ? *len : 1);
+    if (*data && *len)
+        memcpy(*data, sqlite3_column_blob(st, 2), *len);
+    sqlite3_reset(st);
+    if (!*name || !*mime || !*data) {
+        free(*name);
+        free(*mime);
+        free(*data);
+        return IS_ERR_NOMEM;
+    }
+    return IS_OK;
+}
+
+/* ---- events ---- */
+
+int store_event_insert(struct store_conn *c, const char *id,
+                       const char *title_ja, const char *title_en,
+                       const char *org, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_EVENT_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, id);
+    store_bind_text(st, 2, title_ja);
+    store_bind_text(st, 3, title_en);
+    store_bind_text(st, 4, org);
+    sqlite3_bind_int64(st, 5, now);
+    return store_step_done(c, st, "event insert");
+}
+
+static json_t *event_row(sqlite3_stmt *st)
+{
+    return json_pack("{s:o,s:{s:o,s:o},s:o,s:o}", "id",
+                     store_col_json_str(st, 0), "title", "ja",
+                     store_col_json_str(st, 1), "en",
+                     store_col_json_str(st, 2), "created_by",
+                     store_col_json_str(st, 3), "created_at",
+                     time_json(sqlite3_column_int64(st, 4)));
+}
+
+int store_event_get(struct store_conn *c, const char *id, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_EVENT_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = event_row(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return IS_OK;
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "event get");
+}
+
+int store_event_link(struct store_conn *c, const char *event_id,
+                     const char *report_id, const char *org, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_EVENT_LINK);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, event_id);
+    store_bind_text(st, 2, report_id);
+    store_bind_text(st, 3, org);
+    sqlite3_bind_int64(st, 4, now);
+    return store_step_done(c, st, "event link");
+}
+
+int store_event_reports(struct store_conn *c, const char *event_id,
+                        json_t **ids)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_EVENT_REPORTS);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, event_id);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(arr, store_col_json_str(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "event reports");
+    }
+    *ids = arr;
+    return IS_OK;
+}
+
+int store_events_json(struct store_conn *c, int limit, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_EVENTS_ALL);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int(st, 1, limit);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(arr, event_row(st));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "events");
+    }
+    *out = arr;
+    return IS_OK;
+}
+
+int store_reminder_add(struct store_conn *c, const char *report_id,
+                       const char *org_id, const char *kind, int64_t due,
+                       int64_t now, bool *created)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    store_bind_text(st, 2, org_id);
+    store_bind_text(st, 3, kind);
+    sqlite3_bind_int64(st, 4, due);
+    sqlite3_bind_int64(st, 5, now);
+    int rc = store_step_done(c, st, "reminder insert");
+    *created = !rc && sqlite3_changes(c->db) == 1;
+    return rc;
+}
+
+int store_reminders_json(struct store_conn *c, const char *report_id,
+                         json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REMINDERS_REPORT);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, report_id);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o,s:o,s:o}", "kind",
+                           store_col_json_str(st, 0), "due_at",
+                           time_json(sqlite3_column_int64(st, 1)),
+                           "created_at",
+                           time_json(sqlite3_column_int64(st, 2)), "sent_at",
+                           sqlite3_column_type(st, 3) == SQLITE_NULL
+                               ? json_null()
+                               : time_json(sqlite3_column_int64(st, 3))));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "reminders");
+    }
+    *out = arr;
+    return IS_OK;
+}
+
+int store_names(struct store_conn *c, const char *what, const char *id,
+                char *ja, size_t jalen, char *en, size_t enlen)
+{
+    enum store_stmt which = strcmp(what, "scope") == 0    ? ST_NAMES_SCOPE
+                            : strcmp(what, "sector") == 0 ? ST_NAMES_SECTOR
+                                                          : ST_NAMES_ORG;
+    sqlite3_stmt *st = store_stmt(c, which);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    snprintf(ja, jalen, "%s", id ? id : "");
+    snprintf(en, enlen, "%s", id ? id : "");
+    if (rc == SQLITE_ROW) {
+        store_col_copy(st, 0, ja, jalen);
+        store_col_copy(st, 1, en, enlen);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return IS_OK;
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "names");
+}
+
+int store_nisc_id(struct store_conn *c, char *out, size_t outlen)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_NISC_ID);
+    if (!st)
+        return IS_ERR_STORE;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        store_col_copy(st, 0, out, outlen);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return IS_OK;
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "nisc id");
+}

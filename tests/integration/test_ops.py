@@ -1,0 +1,255 @@
+"""Operations: health, metrics, OpenAPI, structured logs, online backup and
+durability across a crash."""
+import json
+import re
+import shutil
+import signal
+import subprocess
+
+import requests
+
+from conftest import BUILD, Hub, assert_error, wait_for
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
+
+
+def metrics(hub):
+    r = hub.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain")
+    samples = {}
+    for line in r.text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE.match(line)
+        assert m, f"not a Prometheus sample line: {line!r}"
+        samples[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+    return r.text, samples
+
+
+def req_count(samples, route, status):
+    return samples.get(
+        f'infrashare_http_requests_total{{route="{route}",status="{status}"}}', 0.0)
+
+
+def test_healthz(hub):
+    r = hub.get("/healthz")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert r.json()["status"] == "ok"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_metrics_format_and_counters(hub):
+    text, before = metrics(hub)
+    assert "# TYPE infrashare_http_requests_total counter" in text
+    assert "# TYPE infrashare_http_request_duration_seconds histogram" in text
+    assert "# TYPE infrashare_store_errors_total counter" in text
+    assert before["infrashare_store_errors_total"] == 0
+    for _ in range(3):
+        assert hub.get("/healthz").status_code == 200
+    assert hub.get("/no/such/path").status_code == 404
+    assert hub.get("/api/v1/session").status_code == 401
+    assert hub.get("/api/v1/session").status_code == 401
+    text, after = metrics(hub)
+    assert req_count(after, "GET /healthz", 200) == req_count(before, "GET /healthz", 200) + 3
+    assert req_count(after, "unmatched", 404) == req_count(before, "unmatched", 404) + 1
+    assert req_count(after, "GET /api/v1/session", 401) == \
+        req_count(before, "GET /api/v1/session", 401) + 2
+    # the first /metrics request is counted by the second
+    assert req_count(after, "GET /metrics", 200) >= 1
+    assert after["infrashare_store_errors_total"] == 0
+
+
+def test_latency_histogram(hub):
+    for _ in range(5):
+        hub.get("/healthz")
+    text, s = metrics(hub)
+    route = "GET /healthz"
+    buckets = []
+    for line in text.splitlines():
+        m = re.match(r'infrashare_http_request_duration_seconds_bucket'
+                     r'\{route="GET /healthz",le="([^"]+)"\} (\d+)$', line)
+        if m:
+            buckets.append((m.group(1), int(m.group(2))))
+    assert len(buckets) >= 2
+    assert buckets[-1][0] == "+Inf"
+    counts = [c for _, c in buckets]
+    assert counts == sorted(counts), "buckets must be cumulative"
+    bounds = [float(b) for b, _ in buckets[:-1]]
+    assert bounds == sorted(bounds)
+    count = s[f'infrashare_http_request_duration_seconds_count{{route="{route}"}}']
+    total = s[f'infrashare_http_request_duration_seconds_sum{{route="{route}"}}']
+    assert count == counts[-1] == req_count(s, route, 200) == 5
+    assert 0 <= total < 5 * 30
+
+
+def test_openapi(hub):
+    r = hub.get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    doc = r.json()
+    assert "openapi" in doc
+    assert str(doc["openapi"]).startswith("3")
+    assert isinstance(doc.get("paths"), dict)
+
+
+def test_log_lines_are_json_without_secrets(hub):
+    secret_q = "zzq-secret-query-value"
+    s = hub.login("admin")
+    cookie = s.cookies["infrashare_session"]
+    csrf = s.headers["X-CSRF-Token"]
+    r = s.get(hub.url + "/api/v1/orgs", params={"scope": secret_q}, timeout=30)
+    assert r.status_code == 200
+    s.get(hub.url + f"/api/v1/orgs?kind=ministry&x={secret_q}", timeout=30)
+    hub.get("/nowhere", params={"q": secret_q})
+    r = s.post(hub.url + "/api/v1/tokens", json={"name": "logged"}, timeout=30)
+    token = r.json()["token"]
+    hub.api("GET", "/api/v1/session", token=token)
+    requests.post(hub.url + "/api/v1/session", timeout=30,
+                  json={"username": "admin", "password": "wrong-but-secret-pw"})
+    hub.stop()
+    text = hub.log_path.read_text(errors="replace")
+    lines = [l for l in text.splitlines() if l.strip()]
+    assert lines
+    for line in lines:
+        obj = json.loads(line)              # every line is one JSON object
+        assert isinstance(obj, dict), line
+        assert "ts" in obj and "level" in obj and "msg" in obj, line
+    reqs = [json.loads(l) for l in lines if json.loads(l)["msg"] == "request"]
+    assert len(reqs) >= 6
+    for rq in reqs:
+        for key in ("method", "route", "status", "ms"):
+            assert key in rq, rq
+        assert "?" not in rq["route"]
+    orgs = [rq for rq in reqs if rq["route"] == "/api/v1/orgs"]
+    assert orgs and orgs[0]["method"] == "GET" and orgs[0]["status"] == 200
+    assert isinstance(orgs[0]["ms"], (int, float))
+    for needle in (secret_q, cookie, csrf, token, token.split("_", 2)[2],
+                   "wrong-but-secret-pw", "admin-password-for-tests"):
+        assert needle not in text, needle
+
+
+def test_logs_go_to_stderr(tmp_path):
+    h = Hub(tmp_path)
+    h.init()
+    port_file = tmp_path / "port"
+    out_path, err_path = tmp_path / "out", tmp_path / "err"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(
+            [str(BUILD / "infrashared"), "--db", str(h.db), "--port", "0",
+             "--port-file", str(port_file)], stdout=out, stderr=err)
+        try:
+            def ready():
+                assert proc.poll() is None, err_path.read_text()
+                return port_file.exists() and port_file.read_text().strip()
+            port = int(wait_for(ready, what="infrashared to listen"))
+            assert requests.get(f"http://127.0.0.1:{port}/healthz",
+                                timeout=30).status_code == 200
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+    lines = err_path.read_text().splitlines()
+    assert any(json.loads(l)["msg"] == "request" for l in lines)
+    for l in lines:
+        assert isinstance(json.loads(l), dict)
+    assert out_path.read_text() == ""
+
+
+def test_backup_while_running(tmp_path, hub):
+    pw = hub.dir / "u.pw"
+    pw.write_text("backup-user-password\n")
+    hub.cli("user", "add", "backed-up", "--org", "meti", "--roles", "reader",
+            "--password-file", pw)
+    tok = hub.token("admin")
+    # traffic during the backup must not disturb it
+    assert hub.api("GET", "/api/v1/session", token=tok).status_code == 200
+    dest = tmp_path / "backup.db"
+    r = hub.cli("backup", dest)
+    assert dest.exists() and dest.stat().st_size > 0
+    assert str(dest) in r.stdout
+    # the running hub is unaffected
+    assert hub.api("GET", "/api/v1/session", token=tok).status_code == 200
+    users_live = hub.cli("user", "list").stdout
+    # a second hub started from a copy of the backup
+    work = tmp_path / "restored"
+    work.mkdir()
+    h2 = Hub(work)
+    shutil.copyfile(dest, h2.db)
+    h2.start()
+    try:
+        assert h2.cli("user", "list").stdout == users_live
+        assert "backed-up" in users_live
+        s = h2.login("backed-up", "backup-user-password")
+        assert s.me["org"] == "meti"
+        assert h2.login("admin").me["username"] == "admin"
+        assert h2.api("GET", "/api/v1/session", token=tok).status_code == 200
+        assert len(h2.get("/api/v1/sectors").json()["items"]) == 13
+        assert h2.cli("audit", "verify").returncode == 0
+    finally:
+        h2.stop()
+
+
+def test_backup_refuses_an_existing_file(tmp_path, hub):
+    dest = tmp_path / "exists.db"
+    dest.write_bytes(b"keep me")
+    r = hub.cli("backup", dest, check=False)
+    assert r.returncode != 0
+    assert "exists" in r.stderr
+    assert dest.read_bytes() == b"keep me"
+    # refusing also applies to an earlier backup
+    good = tmp_path / "good.db"
+    hub.cli("backup", good)
+    before = good.read_bytes()
+    r = hub.cli("backup", good, check=False)
+    assert r.returncode != 0
+    assert good.read_bytes() == before
+
+
+def test_token_survives_a_crash(hub):
+    s = hub.login("admin")
+    r = s.post(hub.url + "/api/v1/tokens", json={"name": "durable"}, timeout=30)
+    assert r.status_code == 201
+    tok, tid = r.json()["token"], r.json()["id"]
+    hub.kill()
+    hub.start()
+    who = hub.api("GET", "/api/v1/session", token=tok)
+    assert who.status_code == 200, who.text
+    assert who.json()["user"]["username"] == "admin"
+    assert tid in [t["id"] for t in hub.api("GET", "/api/v1/tokens", token=tok).json()["items"]]
+    # a revocation is durable as well
+    assert hub.api("DELETE", f"/api/v1/tokens/{tid}", token=tok).status_code == 200
+    hub.kill()
+    hub.start()
+    assert_error(hub.api("GET", "/api/v1/session", token=tok), 401)
+    # the audit chain is intact after two crashes
+    assert hub.cli("audit", "verify").returncode == 0
+
+
+def test_sessions_survive_a_restart(hub):
+    s = hub.login("admin")
+    hub.stop()
+    hub.start()
+    r = s.get(hub.url + "/api/v1/session", timeout=30)
+    assert r.status_code == 200
+
+
+def test_init_force_after_a_crash_starts_fresh(hub):
+    """'init --force' replaces the database: nothing of the old one may come
+    back, even when the old daemon crashed and left its write-ahead log."""
+    pw = hub.dir / "old.pw"
+    pw.write_text("old-user-password-1\n")
+    hub.cli("user", "add", "old-user", "--org", "nisc", "--roles", "reader",
+            "--password-file", pw)
+    old_token = hub.token("admin", name="old")
+    assert hub.api("GET", "/api/v1/session", token=old_token).status_code == 200
+    hub.kill()
+    hub.init(extra=("--force",))
+    users = hub.cli("user", "list").stdout
+    assert "old-user" not in users, users
+    assert [l.split()[1] for l in users.splitlines()] == ["admin"]
+    audit = hub.cli("audit", "list").stdout.splitlines()
+    assert [json.loads(l)["action"] for l in audit] == ["init"]
+    hub.start()
+    assert_error(hub.api("GET", "/api/v1/session", token=old_token), 401)

@@ -1,0 +1,325 @@
+/*
+ * test_jv.c - jv_check: validation of JSON objects against a field table.
+ */
+#include "common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "jv.h"
+
+static const char *const colours[] = {"tlp-red", "tlp-amber", "tlp-green",
+                                      "tlp-clear", NULL};
+static const char *const means[] = {"mail", "phone", "fax", NULL};
+
+static const struct jv_field inner_spec[] = {
+    {"b", JV_STRING, true, 5, NULL, 0, 0, NULL, 0, 0},
+    {"n", JV_INT, false, 0, NULL, 1, 9, NULL, 0, 0},
+};
+static const struct jv_field deep_spec[] = {
+    {"z", JV_BOOL, true, 0, NULL, 0, 0, NULL, 0, 0},
+};
+static const struct jv_field mid_spec[] = {
+    {"y", JV_OBJECT, true, 0, NULL, 0, 0, deep_spec,
+     IS_ARRAY_LEN(deep_spec), 0},
+};
+
+static const struct jv_field spec[] = {
+    {"title", JV_STRING, true, 3, NULL, 0, 0, NULL, 0, 0},
+    {"tlp", JV_STRING, false, 16, colours, 0, 0, NULL, 0, 0},
+    {"count", JV_INT, false, 0, NULL, 1, 10, NULL, 0, 0},
+    {"any", JV_INT, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"score", JV_NUMBER, false, 0, NULL, -5, 5, NULL, 0, 0},
+    {"flag", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"tags", JV_STRING_ARRAY, false, 3, NULL, 0, 0, NULL, 0, 4},
+    {"means", JV_STRING_ARRAY, false, 0, means, 0, 0, NULL, 0, 0},
+    {"when", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"a", JV_OBJECT, false, 0, NULL, 0, 0, inner_spec,
+     IS_ARRAY_LEN(inner_spec), 0},
+    {"x", JV_OBJECT, false, 0, NULL, 0, 0, mid_spec, IS_ARRAY_LEN(mid_spec),
+     0},
+};
+
+/* Checks json text against spec; returns the result, err filled. */
+static int check(const char *text, struct jv_error *err)
+{
+    json_error_t je;
+    json_t *o = json_loads(text, JSON_ALLOW_NUL, &je);
+    if (!o)
+        fail_msg("bad test JSON %s: %s", text, je.text);
+    memset(err, 0, sizeof(*err));
+    int rc = jv_check(o, spec, IS_ARRAY_LEN(spec), err);
+    json_decref(o);
+    return rc;
+}
+
+#define EXPECT_OK(text)                                                     \
+    do {                                                                    \
+        struct jv_error e_;                                                 \
+        int rc_ = check(text, &e_);                                         \
+        if (rc_ != IS_OK)                                                   \
+            fail_msg("rejected %s: %s %s", text, e_.code, e_.message);      \
+    } while (0)
+
+#define EXPECT_ERR(text, want_code, want_field)                             \
+    do {                                                                    \
+        struct jv_error e_;                                                 \
+        assert_int_equal(check(text, &e_), IS_ERR_INVALID);                 \
+        assert_string_equal(e_.code, want_code);                            \
+        assert_string_equal(e_.field, want_field);                          \
+        assert_non_null(strstr(e_.message, want_field));                    \
+    } while (0)
+
+static void t_valid(void **state)
+{
+    (void)state;
+    EXPECT_OK("{\"title\":\"abc\"}");
+    EXPECT_OK("{\"title\":\"abc\",\"tlp\":\"tlp-amber\",\"count\":10,"
+              "\"any\":-99999999,\"score\":-4.5,\"flag\":false,"
+              "\"tags\":[\"a\",\"bcde\",\"情報通信\"],"
+              "\"means\":[\"mail\",\"fax\"],"
+              "\"when\":\"2024-04-01T09:00:00+09:00\","
+              "\"a\":{\"b\":\"12345\",\"n\":9},\"x\":{\"y\":{\"z\":true}}}");
+    EXPECT_OK("{\"title\":\"\",\"tags\":[],\"means\":[]}");
+    /* JV_NUMBER accepts integers too */
+    EXPECT_OK("{\"title\":\"a\",\"score\":5}");
+}
+
+static void t_unknown_field(void **state)
+{
+    (void)state;
+    EXPECT_ERR("{\"title\":\"a\",\"colour\":\"red\"}", "unknown_field",
+               "colour");
+    /* unknown fields are reported even when required ones are missing */
+    EXPECT_ERR("{\"bogus\":1}", "unknown_field", "bogus");
+    /* in a nested object, the path is dotted */
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"x\",\"c\":1}}",
+               "unknown_field", "a.c");
+    /* a hostile key is echoed only as safe ASCII */
+    struct jv_error e;
+    assert_int_equal(check("{\"title\":\"a\",\"bad\\nkey情\":1}", &e),
+                     IS_ERR_INVALID);
+    assert_string_equal(e.code, "unknown_field");
+    assert_null(strchr(e.field, '\n'));
+    assert_int_equal(strncmp(e.field, "bad?key", 7), 0);
+    for (const char *p = e.field; *p; p++)
+        assert_true(*p > 0x20 && *p < 0x7f);
+}
+
+static void t_missing_field(void **state)
+{
+    (void)state;
+    EXPECT_ERR("{}", "missing_field", "title");
+    EXPECT_ERR("{\"tlp\":\"tlp-red\"}", "missing_field", "title");
+    EXPECT_ERR("{\"title\":null}", "missing_field", "title");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{}}", "missing_field", "a.b");
+    EXPECT_ERR("{\"title\":\"a\",\"x\":{}}", "missing_field", "x.y");
+    EXPECT_ERR("{\"title\":\"a\",\"x\":{\"y\":{}}}", "missing_field",
+               "x.y.z");
+}
+
+static void t_null_optional(void **state)
+{
+    (void)state;
+    EXPECT_OK("{\"title\":\"a\",\"tlp\":null,\"count\":null,\"score\":null,"
+              "\"flag\":null,\"tags\":null,\"when\":null,\"a\":null}");
+}
+
+static void t_invalid_type(void **state)
+{
+    (void)state;
+    EXPECT_ERR("{\"title\":1}", "invalid_type", "title");
+    EXPECT_ERR("{\"title\":[\"a\"]}", "invalid_type", "title");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":\"5\"}", "invalid_type", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":5.0}", "invalid_type", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":true}", "invalid_type", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"score\":\"1\"}", "invalid_type", "score");
+    EXPECT_ERR("{\"title\":\"a\",\"flag\":1}", "invalid_type", "flag");
+    EXPECT_ERR("{\"title\":\"a\",\"flag\":\"true\"}", "invalid_type",
+               "flag");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":\"a\"}", "invalid_type", "tags");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"a\",1]}", "invalid_type",
+               "tags");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":1711929600}", "invalid_type",
+               "when");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":\"b\"}", "invalid_type", "a");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":[]}", "invalid_type", "a");
+    EXPECT_ERR("{\"title\":\"a\",\"x\":{\"y\":5}}", "invalid_type", "x.y");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":2}}", "invalid_type", "a.b");
+
+    /* the body itself must be an object */
+    struct jv_error e;
+    json_t *arr = json_array();
+    assert_int_equal(jv_check(arr, spec, IS_ARRAY_LEN(spec), &e),
+                     IS_ERR_INVALID);
+    assert_string_equal(e.code, "invalid_type");
+    assert_string_equal(e.field, "body");
+    json_decref(arr);
+}
+
+static void t_too_long(void **state)
+{
+    (void)state;
+    /* max_len counts code points: 3 Japanese characters are 9 bytes */
+    EXPECT_OK("{\"title\":\"情報通\"}");
+    EXPECT_OK("{\"title\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"}");
+    EXPECT_ERR("{\"title\":\"情報通信\"}", "too_long", "title");
+    EXPECT_ERR("{\"title\":\"abcd\"}", "too_long", "title");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"123456\"}}", "too_long",
+               "a.b");
+    EXPECT_OK("{\"title\":\"a\",\"a\":{\"b\":\"重要インフ\"}}");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"重要インフラ\"}}",
+               "too_long", "a.b");
+}
+
+static void t_string_array_limits(void **state)
+{
+    (void)state;
+    /* items: at most 3 */
+    EXPECT_OK("{\"title\":\"a\",\"tags\":[\"a\",\"b\",\"c\"]}");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"a\",\"b\",\"c\",\"d\"]}",
+               "too_long", "tags");
+    /* each item: at most 4 code points */
+    EXPECT_OK("{\"title\":\"a\",\"tags\":[\"情報通信\"]}");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"ok\",\"情報通信網\"]}",
+               "too_long", "tags");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"abcde\"]}", "too_long", "tags");
+    /* enum applies to each item */
+    EXPECT_ERR("{\"title\":\"a\",\"means\":[\"mail\",\"pigeon\"]}",
+               "invalid_value", "means");
+    /* control characters in an item */
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"a\\u0007\"]}", "invalid_text",
+               "tags");
+}
+
+static void t_enum(void **state)
+{
+    (void)state;
+    EXPECT_OK("{\"title\":\"a\",\"tlp\":\"tlp-clear\"}");
+    EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"tlp-white\"}", "invalid_value",
+               "tlp");
+    EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"TLP-RED\"}", "invalid_value",
+               "tlp");
+    EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"\"}", "invalid_value", "tlp");
+    EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"tlp-red \"}", "invalid_value",
+               "tlp");
+}
+
+static void t_range(void **state)
+{
+    (void)state;
+    EXPECT_OK("{\"title\":\"a\",\"count\":1}");
+    EXPECT_OK("{\"title\":\"a\",\"count\":10}");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":0}", "out_of_range", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":11}", "out_of_range", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":-1}", "out_of_range", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"count\":9223372036854775807}",
+               "out_of_range", "count");
+    EXPECT_ERR("{\"title\":\"a\",\"score\":5.01}", "out_of_range", "score");
+    EXPECT_ERR("{\"title\":\"a\",\"score\":-5.5}", "out_of_range", "score");
+    EXPECT_OK("{\"title\":\"a\",\"score\":-5}");
+    /* min = max = 0: any integer */
+    EXPECT_OK("{\"title\":\"a\",\"any\":-9223372036854775807}");
+    EXPECT_OK("{\"title\":\"a\",\"any\":0}");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"x\",\"n\":10}}",
+               "out_of_range", "a.n");
+}
+
+static void t_time(void **state)
+{
+    (void)state;
+    EXPECT_OK("{\"title\":\"a\",\"when\":\"2024-02-29T12:00:00Z\"}");
+    EXPECT_OK("{\"title\":\"a\",\"when\":\"2024-02-29T12:00:00.25+09:00\"}");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":\"2023-02-29T12:00:00Z\"}",
+               "invalid_value", "when");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":\"2024-13-01T00:00:00Z\"}",
+               "invalid_value", "when");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":\"2024-01-01T00:00:00\"}",
+               "invalid_value", "when");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":\"yesterday\"}", "invalid_value",
+               "when");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":\"\"}", "invalid_value", "when");
+}
+
+static void t_invalid_text(void **state)
+{
+    (void)state;
+    EXPECT_ERR("{\"title\":\"a\\u0001\"}", "invalid_text", "title");
+    EXPECT_ERR("{\"title\":\"\\u001b\"}", "invalid_text", "title");
+    EXPECT_ERR("{\"title\":\"\\u007f\"}", "invalid_text", "title");
+    /* an embedded NUL (jansson keeps the length) */
+    EXPECT_ERR("{\"title\":\"a\\u0000b\"}", "invalid_text", "title");
+    /* tab, newline and CR are allowed */
+    EXPECT_OK("{\"title\":\"\\t\\n\\r\"}");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"\\u0002\"}}", "invalid_text",
+               "a.b");
+}
+
+static void t_first_problem_and_no_change(void **state)
+{
+    (void)state;
+    json_t *o = json_pack("{s:s,s:i,s:b}", "title", "abcd", "count", 99,
+                          "flag", 1);
+    char *before = json_dumps(o, JSON_SORT_KEYS);
+    struct jv_error e;
+    assert_int_equal(jv_check(o, spec, IS_ARRAY_LEN(spec), &e),
+                     IS_ERR_INVALID);
+    /* fields are checked in table order: title comes before count */
+    assert_string_equal(e.code, "too_long");
+    assert_string_equal(e.field, "title");
+    char *after = json_dumps(o, JSON_SORT_KEYS);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    json_decref(o);
+}
+
+static void t_check_text_and_getters(void **state)
+{
+    (void)state;
+    struct jv_error e;
+    assert_int_equal(jv_check_text("q", "情報通信", 4, &e), IS_OK);
+    assert_int_equal(jv_check_text("q", "情報通信", 3, &e), IS_ERR_INVALID);
+    assert_string_equal(e.code, "too_long");
+    assert_string_equal(e.field, "q");
+    assert_int_equal(jv_check_text("q", "a\x01", 0, &e), IS_ERR_INVALID);
+    assert_string_equal(e.code, "invalid_text");
+    assert_int_equal(jv_check_text("q", "\xc0\xaf", 0, &e), IS_ERR_INVALID);
+    assert_string_equal(e.code, "invalid_text");
+
+    json_t *o = json_pack("{s:s,s:I,s:b,s:s}", "s", "v", "i",
+                          (json_int_t)1234567890123LL, "b", 1, "n", "7");
+    assert_string_equal(jv_str(o, "s"), "v");
+    assert_null(jv_str(o, "i"));
+    assert_null(jv_str(o, "missing"));
+    assert_true(jv_int(o, "i", -1) == 1234567890123LL);
+    assert_int_equal(jv_int(o, "n", -1), -1); /* a string is not an int */
+    assert_int_equal(jv_int(o, "missing", 42), 42);
+    assert_true(jv_bool(o, "b", false));
+    assert_false(jv_bool(o, "s", false));
+    assert_true(jv_bool(o, "missing", true));
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_valid),
+        cmocka_unit_test(t_unknown_field),
+        cmocka_unit_test(t_missing_field),
+        cmocka_unit_test(t_null_optional),
+        cmocka_unit_test(t_invalid_type),
+        cmocka_unit_test(t_too_long),
+        cmocka_unit_test(t_string_array_limits),
+        cmocka_unit_test(t_enum),
+        cmocka_unit_test(t_range),
+        cmocka_unit_test(t_time),
+        cmocka_unit_test(t_invalid_text),
+        cmocka_unit_test(t_first_problem_and_no_change),
+        cmocka_unit_test(t_check_text_and_getters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
