@@ -78,10 +78,112 @@ static void print_api_error(const struct api_answer *a)
     json_decref(j);
 }
 
+static int print_report_line(json_t *r)
+{
+    json_t *sev = json_object_get(r, "severity");
+    json_t *rep = json_object_get(r, "reporter");
+    const char *who = json_string_value(json_object_get(rep, "org"));
+    if (!who)
+        who = json_string_value(
+            json_object_get(json_object_get(rep, "label"), "en"));
+    printf("%-18s L%lld %-6s %-10s %-6s %-28s %s\n",
+           json_string_value(json_object_get(r, "id")),
+           (long long)json_integer_value(json_object_get(sev, "effective")),
+           json_string_value(json_object_get(r, "range")),
+           json_string_value(json_object_get(r, "kind")),
+           json_string_value(json_object_get(r, "state")), who ? who : "-",
+           json_string_value(json_object_get(r, "title")));
+    return 0;
+}
+
+static void print_report(json_t *r)
+{
+    json_t *sev = json_object_get(r, "severity");
+    print_report_line(r);
+    printf("  severity computed %lld (%s), declared %s\n",
+           (long long)json_integer_value(json_object_get(sev, "computed")),
+           json_string_value(json_object_get(sev, "rule")),
+           json_is_integer(json_object_get(sev, "declared")) ? "yes" : "no");
+    printf("  route %s, tlp %s, current hop %s, overdue %s\n",
+           json_string_value(json_object_get(r, "route")),
+           json_string_value(json_object_get(r, "tlp")),
+           json_is_string(json_object_get(r, "current_hop"))
+               ? json_string_value(json_object_get(r, "current_hop"))
+               : "(reached NISC)",
+           json_is_true(json_object_get(r, "overdue")) ? "yes" : "no");
+    size_t i;
+    json_t *ev;
+    json_array_foreach(json_object_get(r, "timeline"), i, ev) {
+        const char *org = json_string_value(json_object_get(ev, "org"));
+        printf("  %s  %-14s %s\n",
+               json_string_value(json_object_get(ev, "at")),
+               json_string_value(json_object_get(ev, "type")),
+               org ? org : "(reporter)");
+    }
+    json_array_foreach(json_object_get(r, "warnings"), i, ev)
+        printf("  warning: %s\n",
+               json_string_value(json_object_get(ev, "en")));
+}
+
+/* Builds the JSON body of "report file" / "report update" from --data and
+ * flags (flags override the file). */
+static int report_body(const struct cli_args *a, bool update, char **out)
+{
+    json_t *o = NULL;
+    const char *data = cli_opt(a, "data");
+    if (data) {
+        json_error_t je;
+        o = strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
+                                   : json_load_file(data, 0, &je);
+        if (!o) {
+            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line,
+                    je.text);
+            return 2;
+        }
+    } else {
+        o = json_object();
+    }
+    static const char *const flags[][2] = {
+        {"title", "title"},        {"kind", "kind"},
+        {"detected-at", "detected_at"}, {"occurred-at", "occurred_at"},
+        {"range", "range"},        {"route", "route"},
+        {"what", "what_happened"}, {"measures", "measures"},
+        {"via-agency", "via_agency"}, {"via-ceptoar", "via_ceptoar"},
+        {"cause", "cause"},        {"threat", "threat_type"},
+        {"text", "text"}};
+    for (size_t i = 0; i < IS_ARRAY_LEN(flags); i++) {
+        const char *v = cli_opt(a, flags[i][0]);
+        if (v)
+            json_object_set_new(o, flags[i][1], json_string(v));
+    }
+    const char *q = cli_opt(a, "question");
+    if (q) {
+        long n;
+        if (util_parse_long(q, 1, 10000, &n)) {
+            fprintf(stderr, "infrashare: --question: a question number\n");
+            json_decref(o);
+            return 2;
+        }
+        json_object_set_new(o, "question", json_integer(n));
+    }
+    if (!update && !json_object_get(o, "detected_at")) {
+        char now[UTIL_TIME_LEN];
+        util_time_rfc3339(util_now(), now);
+        json_object_set_new(o, "detected_at", json_string(now));
+    }
+    *out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return 0;
+}
+
 int cli_client(const char *cmd, int argc, char **argv)
 {
-    static const char *const valued[] = {"url", "token", "data", NULL};
-    static const char *const flags[] = {"json", NULL};
+    static const char *const valued[] = {
+        "url",   "token", "data",        "title",       "kind",
+        "detected-at", "occurred-at", "range", "route", "what",
+        "measures", "via-agency", "via-ceptoar", "cause", "threat", "text",
+        "question", "limit", "min-severity", NULL};
+    static const char *const flags[] = {"json", "overdue", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;
@@ -93,10 +195,45 @@ int cli_client(const char *cmd, int argc, char **argv)
         url = "http://127.0.0.1:8080";
     const char *method = "GET", *path = NULL;
     char *body = NULL;
+    char pathbuf[512];
     if (strcmp(cmd, "whoami") == 0) {
         path = "/api/v1/session";
     } else if (strcmp(cmd, "sectors") == 0) {
         path = "/api/v1/sectors";
+    } else if (strcmp(cmd, "report") == 0) {
+        const char *sub = a.npos ? a.pos[0] : "";
+        if (strcmp(sub, "file") == 0 && a.npos == 1) {
+            method = "POST";
+            path = "/api/v1/reports";
+            int rc = report_body(&a, false, &body);
+            if (rc)
+                return rc;
+        } else if (strcmp(sub, "update") == 0 && a.npos == 2) {
+            method = "POST";
+            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports/%s/updates",
+                     a.pos[1]);
+            path = pathbuf;
+            int rc = report_body(&a, true, &body);
+            if (rc)
+                return rc;
+        } else if (strcmp(sub, "show") == 0 && a.npos == 2) {
+            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports/%s",
+                     a.pos[1]);
+            path = pathbuf;
+        } else if (strcmp(sub, "list") == 0 && a.npos == 1) {
+            snprintf(pathbuf, sizeof(pathbuf),
+                     "/api/v1/reports?limit=%s%s%s%s",
+                     cli_opt(&a, "limit") ? cli_opt(&a, "limit") : "50",
+                     cli_flag(&a, "overdue") ? "&overdue=true" : "",
+                     cli_opt(&a, "min-severity") ? "&min_severity=" : "",
+                     cli_opt(&a, "min-severity") ? cli_opt(&a, "min-severity")
+                                                 : "");
+            path = pathbuf;
+        } else {
+            fprintf(stderr, "infrashare: report file|update ID|show ID|list "
+                            "(see --help)\n");
+            return 2;
+        }
     } else {
         if (a.npos != 2 || a.pos[1][0] != '/') {
             fprintf(stderr, "infrashare: api METHOD /PATH [--data FILE|-]\n");
@@ -138,7 +275,16 @@ int cli_client(const char *cmd, int argc, char **argv)
         printf("%s\n", buf_str(&ans.body));
     } else {
         json_t *j = json_loads(buf_str(&ans.body), 0, NULL);
-        if (strcmp(cmd, "whoami") == 0) {
+        if (strcmp(cmd, "report") == 0) {
+            if (strcmp(a.pos[0], "list") == 0) {
+                size_t i;
+                json_t *it;
+                json_array_foreach(json_object_get(j, "items"), i, it)
+                    print_report_line(it);
+            } else {
+                print_report(j);
+            }
+        } else if (strcmp(cmd, "whoami") == 0) {
             json_t *u = json_object_get(j, "user");
             printf("%s @ %s (%s)\n",
                    json_string_value(json_object_get(u, "username")),

@@ -49,7 +49,13 @@ static void usage(FILE *f)
         "INFRASHARE_TOKEN):\n"
         "  whoami\n"
         "  sectors\n"
-        "  api METHOD PATH [--data FILE|-]\n");
+        "  api METHOD PATH [--data FILE|-]\n"
+        "  report file [--data FILE|-] [--title T] [--kind K] [--range R]\n"
+        "       [--route R] [--detected-at TIME] [--what TEXT] [--via-agency A]\n"
+        "  report update ID --kind update|full|final|answer [--text T]\n"
+        "       [--question N] [--data FILE|-]\n"
+        "  report show ID [--json]\n"
+        "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n");
 }
 
 static int open_db(struct store **s)
@@ -686,7 +692,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
-        strcmp(cmd, "api") == 0)
+        strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -77,7 +77,8 @@ class Hub:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [str(BUILD / "infrashared"), "--db", str(self.db), "--port", "0",
-             "--port-file", str(port_file), "--threads", "4"],
+             "--port-file", str(port_file), "--threads", "4",
+             "--tick-ms", "100"],
             stdout=self.log, stderr=self.log)
         def ready():
             if self.proc.poll() is not None:
@@ -115,6 +116,19 @@ class Hub:
         self.proc.wait()
         self.log.close()
         self.proc = None
+
+    def worker_ticks(self):
+        for line in self.get("/metrics").text.splitlines():
+            if line.startswith("infrashare_worker_ticks_total "):
+                return int(line.split()[1])
+        raise AssertionError("no worker tick metric")
+
+    def wait_ticks(self, n=2):
+        """Returns after the background worker has completed n more passes
+        (so anything it would do has been done)."""
+        start = self.worker_ticks()
+        wait_for(lambda: self.worker_ticks() >= start + n,
+                 what=f"{n} worker passes")
 
     def log_lines(self):
         out = []
