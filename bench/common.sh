@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2015
 # bench/common.sh - shared helpers for the infrashare benchmarks.
 #
 # Source it from a bench script:   . "$(dirname "$0")/common.sh"

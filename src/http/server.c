@@ -26,6 +26,7 @@ struct rstate {
     bool queued;
     int route_index;      /* -1: no route */
     bool method_mismatch;
+    char allow[48];       /* methods the path accepts (for 405) */
     char *path;           /* copy of the URL path; params point into it */
     const char *params[HTTP_MAX_PARAMS];
 };
@@ -136,6 +137,11 @@ static void route_find(struct rstate *st, const char *method, const char *url)
             continue;
         if (strcmp(http_routes[i].method, method) != 0) {
             st->method_mismatch = true;
+            if (!strstr(st->allow, http_routes[i].method)) {
+                size_t n = strlen(st->allow);
+                snprintf(st->allow + n, sizeof(st->allow) - n, "%s%s",
+                         n ? ", " : "", http_routes[i].method);
+            }
             continue;
         }
         st->route_index = (int)i;
@@ -205,9 +211,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
         MHD_add_response_header(resp, "Set-Cookie", out->set_cookie);
     if (out->location[0])
         MHD_add_response_header(resp, "Location", out->location);
-    if (out->status == 405) {
-        MHD_add_response_header(resp, "Allow", "GET, POST, DELETE");
-    }
+    if (out->status == 405 && st->allow[0])
+        MHD_add_response_header(resp, "Allow", st->allow);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)out->status,
                                              resp);
     MHD_destroy_response(resp);
