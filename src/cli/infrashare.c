@@ -205,6 +205,14 @@ static int cmd_init(int argc, char **argv)
         unlink(tmp);
         return 1;
     }
+    /* A crashed daemon may have left a write-ahead log beside the old
+     * database; SQLite would replay it onto the new file. Remove both
+     * side files before the new database takes the name. */
+    char side[4200];
+    snprintf(side, sizeof(side), "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", db_path);
+    unlink(side);
     if (rename(tmp, db_path) != 0) {
         fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp,
                 db_path, strerror(errno));

@@ -12,6 +12,8 @@
 #include "../core/audit_chain.h"
 #include "util.h"
 
+#include <sodium.h>
+
 int store_audit_append(struct store_conn *c,
                        const struct store_audit_entry *e)
 {
@@ -22,6 +24,25 @@ int store_audit_append(struct store_conn *c,
     unsigned char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
     int64_t seq = 1;
     memcpy(prev, audit_chain_genesis, AUDIT_HASH_LEN);
+    /* Chain from the recorded head, not from the last row: if entries were
+     * removed from the end, the next entry still follows the removed one,
+     * so verification keeps reporting the gap. */
+    char head[96];
+    rc = store_meta_get(c, "audit_head", head, sizeof(head));
+    if (rc == IS_OK) {
+        char *colon = strchr(head, ':');
+        long v;
+        if (colon) {
+            *colon = '\0';
+            if (!util_parse_long_simple(head, &v) &&
+                strlen(colon + 1) == 2 * AUDIT_HASH_LEN &&
+                sodium_hex2bin(prev, AUDIT_HASH_LEN, colon + 1,
+                               2 * AUDIT_HASH_LEN, NULL, NULL, NULL) == 0)
+                seq = v + 1;
+        }
+    } else if (rc != IS_ERR_NOTFOUND) {
+        goto out;
+    }
     sqlite3_stmt *st = store_stmt(c, ST_AUDIT_LAST);
     if (!st) {
         rc = IS_ERR_STORE;
@@ -29,9 +50,14 @@ int store_audit_append(struct store_conn *c,
     }
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        seq = sqlite3_column_int64(st, 0) + 1;
-        if (sqlite3_column_bytes(st, 1) == AUDIT_HASH_LEN)
-            memcpy(prev, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
+        /* no head recorded (or unreadable): follow the last row */
+        if (seq == 1) {
+            seq = sqlite3_column_int64(st, 0) + 1;
+            if (sqlite3_column_bytes(st, 1) == AUDIT_HASH_LEN)
+                memcpy(prev, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
+        } else if (sqlite3_column_int64(st, 0) >= seq) {
+            seq = sqlite3_column_int64(st, 0) + 1; /* never reuse a seq */
+        }
     } else if (rc != SQLITE_DONE) {
         sqlite3_reset(st);
         rc = store_fail(c, "audit last");
@@ -62,7 +88,7 @@ int store_audit_append(struct store_conn *c,
     rc = store_step_done(c, st, "audit insert");
     if (rc)
         goto out;
-    char head[96], hex[2 * AUDIT_HASH_LEN + 1];
+    char hex[2 * AUDIT_HASH_LEN + 1];
     util_hex(hex, hash, AUDIT_HASH_LEN);
     snprintf(head, sizeof(head), "%lld:%s", (long long)seq, hex);
     rc = store_meta_set(c, "audit_head", head);
