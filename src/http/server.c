@@ -125,6 +125,9 @@ static bool match(const char *pattern, char *path, const char **params)
  * only after a match. */
 static void route_find(struct rstate *st, const char *method, const char *url)
 {
+    /* HEAD is GET without a body (libmicrohttpd drops the body) */
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
     st->route_index = -1;
     st->method_mismatch = false;
     for (size_t i = 0; i < http_nroutes; i++) {

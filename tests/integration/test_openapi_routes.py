@@ -11,22 +11,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTES_C = ROOT / "src" / "http" / "routes.c"
+# field tables of the routes: routes.c's own (BODY(table)) and the reporting
+# service's reporting_<name>_spec arrays (SBODY(name)), which end with a
+# NULL-name sentinel entry instead of carrying their length
+SERVICE_DIR = ROOT / "src" / "service"
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
 
 # {"GET", "/api/v1/orgs/{id}", HTTP_AUTHED, 0, NOBODY, h_org, 0},
 # {"POST", "/api/v1/session", HTTP_PUBLIC, 0, BODY(session_body), h_login,
+# {"POST", "/api/v1/reports", HTTP_AUTHED, ROLE_REPORTER, SBODY(file), ...
 ROUTE_RE = re.compile(
     r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*(HTTP_PUBLIC|HTTP_AUTHED)\s*,'
-    r'\s*([^,]+?)\s*,\s*(BODY\(\s*(\w+)\s*\)|NOBODY)')
+    r'\s*([^,]+?)\s*,\s*((S?)BODY\(\s*(\w+)\s*\)|NOBODY)')
 FIELD_TABLE_RE = re.compile(
-    r'static\s+const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*\{(.*?)\n\};',
+    r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
+    r'\{(.*?)\n\};', re.S)
+# static const char *const kinds[] = {"incident", ..., NULL};
+ENUM_ARRAY_RE = re.compile(
+    r'static\s+const\s+char\s*\*\s*const\s+(\w+)\s*\[\]\s*=\s*\{(.*?)\};',
     re.S)
-# {"name", JV_STRING, true, 100, NULL|(const char *const[]){...}, min, max,
+# #define IMPACT {"impact", JV_OBJECT, ...}   (continued with backslashes)
+MACRO_RE = re.compile(r'^#define\s+(\w+)[ \t]+((?:[^\n]*\\\n)*[^\n]*)$', re.M)
+# {"name", JV_STRING, true, 100, NULL|kinds|(const char *const[]){...},
+#  min, max, NULL|sub_spec, nsub, item_len}
 FIELD_RE = re.compile(
     r'\{\s*"([^"]+)"\s*,\s*(JV_\w+)\s*,\s*(true|false)\s*,\s*(\w+)\s*,\s*'
-    r'(NULL|\(const char \*const\[\]\)\{[^}]*\})\s*,\s*(-?\w+)\s*,\s*(-?\w+)')
+    r'(NULL|\(const char \*const\[\]\)\{[^}]*\}|\w+)\s*,\s*(-?\w+)\s*,'
+    r'\s*(-?\w+)(?:\s*,\s*(NULL|\w+)\s*,\s*([^,{}]+?)\s*,\s*(-?\w+))?')
+SENTINEL_RE = re.compile(r'\{\s*NULL\s*,[^{}]*\}\s*,?\s*$')
 
 
 def load_doc():
@@ -34,14 +48,25 @@ def load_doc():
 
 
 def route_table():
-    """[(method, path, auth, roles, body table name or None)] of routes.c."""
+    """[(method, path, auth, roles, body table name or None)] of routes.c.
+
+    BODY(t) names the table t of routes.c; SBODY(name) the service's
+    reporting_<name>_spec."""
     text = ROUTES_C.read_text(encoding="utf-8")
     start = text.index("http_routes[] = {")
     end = text.index("\n};", start)
-    routes = [(m.group(1), m.group(2), m.group(3), m.group(4).strip(),
-               m.group(6))
-              for m in ROUTE_RE.finditer(text[start:end])]
+    routes = []
+    for m in ROUTE_RE.finditer(text[start:end]):
+        body = m.group(7)
+        if body and m.group(6):
+            body = f"reporting_{body}_spec"
+        routes.append((m.group(1), m.group(2), m.group(3), m.group(4).strip(),
+                       body))
     assert routes, "no route found in the route table of routes.c"
+    # every entry of the table was understood (a new body macro would
+    # otherwise make a route silently disappear from these checks)
+    assert len(routes) == len(re.findall(r'\{\s*"[A-Z]+"\s*,\s*"/',
+                                         text[start:end])), routes
     return routes
 
 
@@ -49,37 +74,79 @@ def int_defines():
     """Integer #defines of src/ (for AUTH_PW_MAX and the like)."""
     out = {}
     for p in (ROOT / "src").rglob("*.[ch]"):
-        for m in re.finditer(r'^#define\s+(\w+)\s+\(?\s*(\d+)\s*\)?\s*(?:/\*.*)?$',
+        for m in re.finditer(r'^#define\s+(\w+)\s+\(?\s*(\d+)(?:[uU]?[lL]{0,2})'
+                             r'\s*\)?\s*(?:/\*.*)?$',
                              p.read_text(encoding="utf-8"), re.M):
             out[m.group(1)] = int(m.group(2))
     return out
 
 
-def field_tables():
-    """{table name: [field dict]} parsed from routes.c."""
-    text = ROUTES_C.read_text(encoding="utf-8")
+def table_sources():
+    """The C files holding request field tables."""
+    return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c"))]
+
+
+def parse_field_tables():
+    """({table name: [field dict]}, {names of tables ending with the
+    NULL-name sentinel}) parsed from routes.c and the reporting service."""
     defines = int_defines()
 
-    def num(tok):
+    def num(tok, where):
         if re.fullmatch(r'-?\d+', tok):
             return int(tok)
-        assert tok in defines, f"cannot resolve {tok} in routes.c"
+        assert tok in defines, f"cannot resolve {tok} in {where}"
         return defines[tok]
 
-    tables = {}
-    for m in FIELD_TABLE_RE.finditer(text):
-        fields = []
-        for f in FIELD_RE.finditer(m.group(2)):
-            enum = None
-            if f.group(5) != "NULL":
-                enum = re.findall(r'"([^"]*)"', f.group(5))
-            fields.append({"name": f.group(1), "type": f.group(2),
-                           "required": f.group(3) == "true",
-                           "max_len": num(f.group(4)), "enum": enum,
-                           "min": num(f.group(6)), "max": num(f.group(7))})
-        assert fields, f"field table {m.group(1)} not understood"
-        tables[m.group(1)] = fields
-    return tables
+    tables, terminated = {}, set()
+    for path in table_sources():
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(ROOT)
+        enums = {m.group(1): re.findall(r'"([^"]*)"', m.group(2))
+                 for m in ENUM_ARRAY_RE.finditer(text)}
+        # entry macros (IMPACT, CONTENT_FIELDS, ...): bodies with entries
+        macros = {m.group(1): m.group(2).replace("\\\n", " ")
+                  for m in MACRO_RE.finditer(text) if '{"' in m.group(2)}
+        for m in FIELD_TABLE_RE.finditer(text):
+            name, entries = m.group(1), m.group(2)
+            for _ in range(10):
+                expanded = entries
+                for mac, rep in macros.items():
+                    expanded = re.sub(r'\b%s\b' % mac, lambda _m: rep,
+                                      expanded)
+                if expanded == entries:
+                    break
+                entries = expanded
+            fields = []
+            for f in FIELD_RE.finditer(entries):
+                enum = None
+                tok = f.group(5)
+                if tok.startswith("("):
+                    enum = re.findall(r'"([^"]*)"', tok)
+                elif tok != "NULL":
+                    assert tok in enums, f"{where}: enum {tok} not found"
+                    enum = enums[tok]
+                sub = f.group(8) if f.group(8) not in (None, "NULL") else None
+                fields.append({"name": f.group(1), "type": f.group(2),
+                               "required": f.group(3) == "true",
+                               "max_len": num(f.group(4), where),
+                               "enum": enum,
+                               "min": num(f.group(6), where),
+                               "max": num(f.group(7), where),
+                               "sub": sub,
+                               "item_len": num(f.group(10), where)
+                               if f.group(10) else 0})
+            assert fields, f"field table {name} of {where} not understood"
+            assert name not in tables, f"field table {name} defined twice"
+            tables[name] = fields
+            if SENTINEL_RE.search(entries):
+                terminated.add(name)
+    return tables, terminated
+
+
+def field_tables():
+    """{table name: [field dict]} parsed from routes.c and the reporting
+    service (src/service/reporting*.c)."""
+    return parse_field_tables()[0]
 
 
 def resolve(doc, obj):
@@ -161,13 +228,73 @@ def test_security_matches_route_auth_and_roles():
             assert "403" in op["responses"], (method, path)
 
 
+JSON_TYPE = {"JV_STRING": "string", "JV_INT": "integer",
+             "JV_NUMBER": "number", "JV_BOOL": "boolean",
+             "JV_STRING_ARRAY": "array", "JV_OBJECT": "object",
+             "JV_TIME": "string", "JV_OBJECT_ARRAY": "array"}
+
+
+def check_object_schema(doc, tables, schema, fields, where):
+    """schema (an object schema of the document) against a field table;
+    nested tables (JV_OBJECT, JV_OBJECT_ARRAY) recursively."""
+    assert schema["type"] == "object", where
+    assert schema["additionalProperties"] is False, where
+    assert set(schema["properties"]) == {f["name"] for f in fields}, where
+    assert set(schema.get("required", [])) == {
+        f["name"] for f in fields if f["required"]}, where
+    for f in fields:
+        prop = resolve(doc, schema["properties"][f["name"]])
+        at = (*where, f["name"])
+        assert prop["type"] == JSON_TYPE[f["type"]], at
+        if f["type"] == "JV_STRING" and f["max_len"]:
+            assert prop.get("maxLength") == f["max_len"], at
+        if f["type"] == "JV_TIME":
+            assert prop.get("format") == "date-time", at
+        if f["enum"] and f["type"] != "JV_STRING_ARRAY":
+            assert prop.get("enum") == f["enum"], at
+        if f["type"] in ("JV_INT", "JV_NUMBER") and (f["min"] or f["max"]):
+            assert prop.get("minimum") == f["min"], at
+            assert prop.get("maximum") == f["max"], at
+        if f["type"] in ("JV_STRING_ARRAY", "JV_OBJECT_ARRAY") and \
+                f["max_len"]:
+            assert prop.get("maxItems") == f["max_len"], at
+        if f["type"] == "JV_STRING_ARRAY":
+            items = resolve(doc, prop["items"])
+            assert items["type"] == "string", at
+            if f["item_len"]:
+                assert items.get("maxLength") == f["item_len"], at
+            if f["enum"]:
+                assert items.get("enum") == f["enum"], at
+        if f["type"] in ("JV_OBJECT", "JV_OBJECT_ARRAY"):
+            assert f["sub"] in tables, (at, f["sub"])
+            sub = prop if f["type"] == "JV_OBJECT" else resolve(
+                doc, prop["items"])
+            check_object_schema(doc, tables, sub, tables[f["sub"]], at)
+        # the validator treats null as absent: optional fields may be null
+        if not f["required"]:
+            assert prop.get("nullable") is True, at
+
+
+def test_field_tables_are_understood():
+    """The service's tables (SBODY) are found, end with the NULL-name
+    sentinel the pipeline counts to (JV_UNTIL_NULL), and their nested
+    tables resolve."""
+    tables, terminated = parse_field_tables()
+    for method, path, _, _, body in route_table():
+        if body is None:
+            continue
+        assert body in tables, (method, path, body)
+        if body.startswith("reporting_"):
+            assert body in terminated, (method, path, body)
+    for name, fields in tables.items():
+        for f in fields:
+            if f["type"] in ("JV_OBJECT", "JV_OBJECT_ARRAY"):
+                assert f["sub"] in tables, (name, f["name"], f["sub"])
+
+
 def test_request_bodies_match_field_tables():
     doc = load_doc()
     tables = field_tables()
-    json_type = {"JV_STRING": "string", "JV_INT": "integer",
-                 "JV_NUMBER": "number", "JV_BOOL": "boolean",
-                 "JV_STRING_ARRAY": "array", "JV_OBJECT": "object",
-                 "JV_TIME": "string"}
     for method, path, _, _, body in route_table():
         op = doc["paths"][path][method.lower()]
         if body is None:
@@ -176,27 +303,7 @@ def test_request_bodies_match_field_tables():
         rb = resolve(doc, op["requestBody"])
         assert rb["required"] is True, (method, path)
         schema = resolve(doc, rb["content"]["application/json"]["schema"])
-        assert schema["type"] == "object", (method, path)
-        assert schema["additionalProperties"] is False, (method, path)
-        fields = tables[body]
-        assert set(schema["properties"]) == {f["name"] for f in fields}, (
-            method, path)
-        assert set(schema.get("required", [])) == {
-            f["name"] for f in fields if f["required"]}, (method, path)
-        for f in fields:
-            prop = resolve(doc, schema["properties"][f["name"]])
-            where = (method, path, f["name"])
-            assert prop["type"] == json_type[f["type"]], where
-            if f["type"] == "JV_STRING" and f["max_len"]:
-                assert prop.get("maxLength") == f["max_len"], where
-            if f["enum"]:
-                assert prop.get("enum") == f["enum"], where
-            if f["type"] in ("JV_INT", "JV_NUMBER") and (f["min"] or f["max"]):
-                assert prop.get("minimum") == f["min"], where
-                assert prop.get("maximum") == f["max"], where
-            # the validator treats null as absent: optional fields may be null
-            if not f["required"]:
-                assert prop.get("nullable") is True, where
+        check_object_schema(doc, tables, schema, tables[body], (method, path))
 
 
 def test_openapi_served_matches_file(hub):
