@@ -571,14 +571,49 @@ static const char *const content_keys[] = {
     "domains",      "cause",         "threat_type",       "impact",
     "measures",     "declared_severity", "declared_reason"};
 
-/* Copies the content fields of src into dst (overwriting). */
+/* Copies the content fields of src into dst (overwriting); times are
+ * stored in RFC 3339 UTC whatever offset the reporter wrote. */
 static void merge_content(json_t *dst, const json_t *src)
 {
     for (size_t i = 0; i < IS_ARRAY_LEN(content_keys); i++) {
-        json_t *v = json_object_get(src, content_keys[i]);
-        if (v && !json_is_null(v))
-            json_object_set(dst, content_keys[i], v);
+        const char *k = content_keys[i];
+        json_t *v = json_object_get(src, k);
+        if (!v || json_is_null(v))
+            continue;
+        int64_t t;
+        if (strstr(k, "_at") && json_is_string(v) &&
+            !util_time_parse(json_string_value(v), &t)) {
+            char ts[UTIL_TIME_LEN];
+            util_time_rfc3339(t, ts);
+            json_object_set_new(dst, k, json_string(ts));
+        } else {
+            json_object_set(dst, k, v);
+        }
     }
+}
+
+/* The update as stored: the request without attachment contents (the
+ * attachments are stored apart, with their hash). */
+static char *update_record(const json_t *body)
+{
+    json_t *copy = json_deep_copy(body);
+    json_t *atts = json_object_get(copy, "attachments");
+    size_t i;
+    json_t *it;
+    json_array_foreach(atts, i, it) json_object_del(it, "content_base64");
+    for (size_t k = 0; k < IS_ARRAY_LEN(content_keys); k++) {
+        json_t *v = json_object_get(copy, content_keys[k]);
+        int64_t t;
+        if (v && strstr(content_keys[k], "_at") && json_is_string(v) &&
+            !util_time_parse(json_string_value(v), &t)) {
+            char ts[UTIL_TIME_LEN];
+            util_time_rfc3339(t, ts);
+            json_object_set_new(copy, content_keys[k], json_string(ts));
+        }
+    }
+    char *s = json_dumps(copy, JSON_COMPACT);
+    json_decref(copy);
+    return s;
 }
 
 /* Time checks on a merged view: occurred <= detected <= contained. */
@@ -966,7 +1001,11 @@ static json_t *timeline_view(struct store_conn *c,
     size_t i;
     json_t *ev;
     json_array_foreach(tl, i, ev) {
+        char org_buf[64] = "";
         const char *org = jv_str(ev, "org");
+        if (org)
+            snprintf(org_buf, sizeof(org_buf), "%s", org);
+        org = org ? org_buf : NULL; /* the JSON value may be replaced below */
         bool by_reporter = org && strcmp(org, r->originator) == 0;
         if (by_reporter && hide) {
             json_object_set_new(ev, "org", json_null());
@@ -1151,7 +1190,7 @@ int report_update(struct app *a, struct store_conn *c,
     }
     free(r.body);
     r.body = json_dumps(view, JSON_COMPACT);
-    char *ubody = json_dumps(body, JSON_COMPACT);
+    char *ubody = update_record(body);
     int64_t upd = 0;
     if ((rc = store_begin(c))) {
         free(ubody);

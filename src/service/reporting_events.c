@@ -45,19 +45,19 @@ static bool event_staff(const struct auth_ctx *who)
 /* Links one report (that who may read) into an event, in a transaction
  * held by the caller. */
 static int link_one(struct store_conn *c, const struct auth_ctx *who,
-                    const char *event_id, const char *report_id, int64_t now,
-                    struct svc_error *e)
+                    const char *event_id, const char *report_id,
+                    const char *field, int64_t now, struct svc_error *e)
 {
     struct store_report r;
     if (strlen(report_id) >= sizeof(r.id) ||
         store_report_get(c, report_id, &r))
-        return svc_fail(e, 404, "not_found", "reports",
-                        "reports: no such report");
+        return svc_fail(e, 404, "not_found", field, "%s: no such report",
+                        field);
     struct range_decision d = rp_decide(who, &r);
     int rc = IS_OK;
     if (!d.may_read) {
-        rc = svc_fail(e, 404, "not_found", "reports",
-                      "reports: no such report");
+        rc = svc_fail(e, 404, "not_found", field, "%s: no such report",
+                      field);
     } else {
         rc = store_event_link(c, event_id, r.id, who->org.id, now);
         if (rc == IS_ERR_CONFLICT)
@@ -97,7 +97,7 @@ int event_create(struct app *a, struct store_conn *c,
     json_array_foreach(json_object_get(body, "reports"), i, it) {
         if (rc)
             break;
-        rc = link_one(c, who, id, json_string_value(it), now, e);
+        rc = link_one(c, who, id, json_string_value(it), "reports", now, e);
     }
     if (!rc)
         rc = audit_record(c, who, now, "event.create", id, NULL);
@@ -121,7 +121,7 @@ int event_link(struct app *a, struct store_conn *c,
     json_decref(ev);
     int rc = store_begin(c);
     if (!rc)
-        rc = link_one(c, who, id, jv_str(body, "report"), now, e);
+        rc = link_one(c, who, id, jv_str(body, "report"), "report", now, e);
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
         if (!e->status)

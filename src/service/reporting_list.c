@@ -48,6 +48,10 @@ static void bump(json_t *o, const char *key)
 static void csv_field(struct buf *b, const char *s, bool last)
 {
     buf_adds(b, "\"");
+    /* a cell a spreadsheet would run as a formula is kept as text */
+    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' ||
+              *s == '\t' || *s == '\r'))
+        buf_adds(b, "'");
     for (const char *p = s ? s : ""; *p; p++) {
         if (*p == '"')
             buf_adds(b, "\"\"");
@@ -94,7 +98,8 @@ static int on_row(void *vctx, struct store_report *r)
                 ? jv_str(rep, "org")
                 : jv_str(json_object_get(rep, "label"), "en");
         char sev[8], det[UTIL_TIME_LEN], cre[UTIL_TIME_LEN];
-        snprintf(sev, sizeof(sev), "%d", r->severity);
+        snprintf(sev, sizeof(sev), "%d",
+                 r->declared > r->severity ? r->declared : r->severity);
         util_time_rfc3339(r->detected_at, det);
         util_time_rfc3339(r->created_at, cre);
         csv_field(x->csv, r->id, false);

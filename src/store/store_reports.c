@@ -5,6 +5,7 @@
 #include "store_internal.h"
 
 #include "util.h"
+#include "../core/range.h"
 
 #define DEFAULT_REVIEW_LIMIT_MIN 30
 
@@ -361,11 +362,13 @@ int store_report_updates_json(struct store_conn *c, const char *report_id,
         json_t *body = json_loads((const char *)sqlite3_column_text(st, 4),
                                   0, NULL);
         json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:i,s:o}", "id",
+            arr, json_pack("{s:I,s:o,s:o,s:s,s:o}", "id",
                            (json_int_t)sqlite3_column_int64(st, 0), "at",
                            time_json(sqlite3_column_int64(st, 1)), "kind",
                            store_col_json_str(st, 2), "range",
-                           sqlite3_column_int(st, 3), "body",
+                           range_name((enum share_range)
+                                          sqlite3_column_int(st, 3)),
+                           "body",
                            body ? body : json_object()));
     }
     sqlite3_reset(st);

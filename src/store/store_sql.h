@@ -97,7 +97,7 @@ ST(CATALOGUE_INSERT, "INSERT INTO catalogue(kind, id, scopes, name_ja, "
 ST(CATALOGUE_CHECK, "SELECT 1 FROM catalogue WHERE kind = ?1 AND id = ?2 "
                     "AND instr(scopes, ',' || ?3 || ',') > 0")
 ST(CATALOGUE_ALL, "SELECT kind, doc FROM catalogue WHERE ?1 IS NULL "
-                  "OR instr(scopes, ',' || ?1 || ',') > 0 ORDER BY kind, rowid")
+                  "OR instr(scopes, ',' || ?1 || ',') > 0 ORDER BY kind, id")
 ST(POLICY_GET, "SELECT policy, review_limit_min FROM hop_policies "
                "WHERE org_id = ?1")
 ST(POLICY_SET, "INSERT INTO hop_policies(org_id, policy, review_limit_min, "

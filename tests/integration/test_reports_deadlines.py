@@ -4,7 +4,7 @@ days; reminders from the worker; an overdue view for ministries and NISC."""
 import json
 from datetime import datetime, timedelta, timezone
 
-from conftest import DATA, assert_error
+from conftest import DATA, assert_error, wait_for
 
 OP = "op-banking-0001"
 
@@ -148,3 +148,27 @@ def test_overdue_view_shows_only_what_the_reader_may_read(fresh_demo_hub):
     c = hub.api("GET", "/api/v1/reports/counts",
                 token=tok(hub, "nisc-analyst"), params={"overdue": "true"})
     assert c.json()["total"] == 0
+
+
+def test_every_overdue_report_gets_its_reminder(fresh_demo_hub):
+    """A hub with many overdue reports (1,788 local governments, 1,428
+    banks): the worker's reminders must reach every overdue report, not
+    only the newest few hundred. The oldest report here becomes overdue a
+    few seconds (10) after filing, when 260 newer overdue reports exist."""
+    hub = fresh_demo_hub
+    full_h = json.loads((DATA / "deadlines.json").read_text())[
+        "deadlines"]["*"]["full_report_hours"]
+    soon = iso(hours=full_h, seconds=-10)
+    first = file_report(hub, detected_at=soon, title="oldest, due soon")
+    assert first["overdue"] is False
+    for i in range(260):
+        file_report(hub, detected_at=iso(days=4), title=f"overdue {i}")
+    # the scenario holds only if the newer ones exist before it falls due
+    assert read(hub, first["id"])["overdue"] is False, "filing was too slow"
+    wait_for(lambda: read(hub, first["id"])["overdue"], timeout=30,
+             what="the first report to fall due")
+    hub.wait_ticks(5)
+    v = read(hub, first["id"])
+    assert [m["kind"] for m in v["reminders"]] == ["full_report"], \
+        "the oldest overdue report never got its reminder"
+    assert "reminder_due" in [e["type"] for e in v["timeline"]]

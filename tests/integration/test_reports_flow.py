@@ -14,7 +14,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from conftest import DATA, assert_error
+from conftest import DATA, assert_error, wait_for
 
 OP = "op-banking-0001"
 OP_NAMES = ("op-banking-0001", "デモ銀行0001", "Demo Bank 0001")
@@ -509,3 +509,43 @@ def test_severe_report_is_auto_forwarded_past_the_review_limit(
     assert m["current_hop"] == "fsa"
     assert "auto_forwarded" not in [e["type"] for e in m["timeline"]]
     assert_error(read(hub, "nisc-analyst", minor["id"]), 404, "not_found")
+
+
+def test_reports_waiting_when_a_hop_turns_auto_are_relayed(fresh_demo_hub):
+    hub = fresh_demo_hub
+    rep = file_report(hub, range="amber", route="via_ceptoar",
+                      title="waiting at the secretariat")
+    assert rep["current_hop"] == "ceptoar-banking"
+    set_policy(hub, "ceptoar-banking-secretariat", "ceptoar-banking",
+               policy="auto")
+    hub.wait_ticks(3)
+    v = read_ok(hub, OP, rep["id"])
+    assert v["current_hop"] == "fsa"
+    relayed = [e for e in v["timeline"] if e["type"] == "relayed"]
+    assert [e["org"] for e in relayed] == ["ceptoar-banking"]
+    assert arrived(v) == ["ceptoar-banking", "fsa"]
+
+
+def test_serious_report_is_auto_forwarded_even_behind_many_waiting_ones(
+        fresh_demo_hub):
+    """DOMAIN.md §4: nothing stops a serious report from reaching NISC. A
+    hub has many low-severity reports waiting for review at their hops
+    (they never move by themselves); a severity-3 report filed after them
+    must still be forwarded once its hop's review limit has passed."""
+    hub = fresh_demo_hub
+    set_policy(hub, "admin", "fsa", policy="review", review_limit_min=0)
+    waiting = [file_report(hub, range="red", route="direct",
+                           kind="precursor", title=f"minor {i}")["id"]
+               for i in range(70)]
+    first = read_ok(hub, OP, waiting[-1])["timeline"][-1]["at"]
+    # the serious one arrives strictly later than the waiting ones
+    wait_for(lambda: now_iso() > first, what="the next second")
+    serious = file_report(hub, range="red", route="direct",
+                          title="serious behind the queue",
+                          impact={"service_stopped": True})
+    assert serious["severity"]["computed"] == 3
+    hub.wait_ticks(3)
+    v = read_ok(hub, OP, serious["id"])
+    assert v["reached_nisc"] is True, [e["type"] for e in v["timeline"]]
+    assert "auto_forwarded" in [e["type"] for e in v["timeline"]]
+    assert read_ok(hub, OP, waiting[0])["current_hop"] == "fsa"

@@ -1,0 +1,143 @@
+"""The command-line client for reports: `infrashare report file|update|show|
+list`, talking to a running hub with --url/--token or INFRASHARE_URL/
+INFRASHARE_TOKEN (src/cli/client.c)."""
+import json
+import os
+import re
+import subprocess
+
+from conftest import BUILD, SANITIZER_MARKS
+
+OP = "op-banking-0001"
+
+
+def client(hub, *args, token=None, use_env=False, input=None):
+    cmd = [str(BUILD / "infrashare"), *map(str, args)]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("INFRASHARE_URL", "INFRASHARE_TOKEN")}
+    if use_env:
+        env["INFRASHARE_URL"] = hub.url
+        env["INFRASHARE_TOKEN"] = token
+    else:
+        cmd += ["--url", hub.url, "--token", token]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                       input=input, timeout=60)
+    for mark in SANITIZER_MARKS:
+        assert mark not in r.stderr, r.stderr
+    return r
+
+
+def count(hub, token):
+    r = hub.api("GET", "/api/v1/reports/counts", token=token)
+    assert r.status_code == 200
+    return r.json()["total"]
+
+
+def test_file_show_list_update(fresh_demo_hub):
+    hub = fresh_demo_hub
+    t = hub.token(OP)
+    r = client(hub, "report", "file", "--title", "CLI filed outage",
+               "--kind", "incident", "--range", "green", "--route", "direct",
+               "--what", "ATMs stopped", token=t)
+    assert r.returncode == 0, r.stderr
+    m = re.match(r"(R[0-9a-f]{16})\s", r.stdout)
+    assert m, r.stdout
+    rid = m.group(1)
+    api = hub.api("GET", f"/api/v1/reports/{rid}", token=t)
+    assert api.status_code == 200
+    v = api.json()
+    assert v["title"] == "CLI filed outage"
+    assert v["what_happened"] == "ATMs stopped"
+    assert v["range"] == "green" and v["route"] == "direct"
+    assert v["detected_at"]  # the client fills in "now"
+
+    r = client(hub, "report", "show", rid, token=t)
+    assert r.returncode == 0, r.stderr
+    assert rid in r.stdout and "CLI filed outage" in r.stdout
+    assert "current hop fsa" in r.stdout
+    assert "arrived" in r.stdout and "filed" in r.stdout
+
+    r = client(hub, "report", "list", token=t, use_env=True)
+    assert r.returncode == 0, r.stderr
+    lines = [l for l in r.stdout.splitlines() if l.startswith(rid)]
+    assert len(lines) == 1 and "CLI filed outage" in lines[0]
+
+    r = client(hub, "report", "update", rid, "--kind", "update", "--text",
+               "restored at noon", token=t)
+    assert r.returncode == 0, r.stderr
+    v = hub.api("GET", f"/api/v1/reports/{rid}", token=t).json()
+    assert [u["kind"] for u in v["updates"]] == ["original", "update"]
+    assert v["updates"][1]["body"]["text"] == "restored at noon"
+
+
+def test_json_outputs_are_valid_json(fresh_demo_hub):
+    hub = fresh_demo_hub
+    t = hub.token(OP)
+    r = client(hub, "report", "file", "--title", "json one", "--kind",
+               "precursor", "--range", "amber", "--route", "via_ceptoar",
+               "--json", token=t)
+    assert r.returncode == 0, r.stderr
+    filed = json.loads(r.stdout)
+    rid = filed["id"]
+    assert filed["severity"]["computed"] == 1
+    assert filed["current_hop"] == "ceptoar-banking"
+    r = client(hub, "report", "show", rid, "--json", token=t)
+    assert r.returncode == 0
+    shown = json.loads(r.stdout)
+    assert shown["id"] == rid and shown["timeline"]
+    r = client(hub, "report", "list", "--json", token=t)
+    assert r.returncode == 0
+    assert [i["id"] for i in json.loads(r.stdout)["items"]] == [rid]
+    r = client(hub, "report", "update", rid, "--kind", "full", "--text",
+               "full report", "--json", token=t)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["updates"][-1]["kind"] == "full"
+    # --data from stdin, flags override the file
+    doc = {"title": "from stdin", "kind": "info", "range": "green",
+           "route": "direct", "measures": "none needed"}
+    r = client(hub, "report", "file", "--data", "-", "--title",
+               "flag wins", "--json", token=t, input=json.dumps(doc))
+    assert r.returncode == 0, r.stderr
+    v = json.loads(r.stdout)
+    assert v["title"] == "flag wins" and v["measures"] == "none needed"
+    # the anonymous label in the CLI list of another reader
+    s = hub.token("ceptoar-banking-secretariat")
+    r = client(hub, "report", "list", "--json", token=s)
+    assert r.returncode == 0
+    assert rid in [i["id"] for i in json.loads(r.stdout)["items"]]
+
+
+def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):
+    hub = fresh_demo_hub
+    t = hub.token(OP)
+    n = count(hub, t)
+    r = client(hub, "report", "file", "--title", "bad kind", "--kind",
+               "outage", "--range", "green", "--route", "direct", token=t)
+    assert r.returncode != 0
+    assert "400" in r.stderr and "invalid_value" in r.stderr
+    assert "kind" in r.stderr
+    assert r.stdout == ""
+    r = client(hub, "report", "file", "--title", "bad route", "--kind",
+               "incident", "--range", "green", "--route", "carrier_pigeon",
+               token=t)
+    assert r.returncode != 0 and "route" in r.stderr
+    assert count(hub, t) == n
+    # a report that does not exist / cannot be read
+    r = client(hub, "report", "show", "R0000000000000000", token=t)
+    assert r.returncode != 0
+    assert "404" in r.stderr and "no such report" in r.stderr
+    # the overdue view is not for operators
+    r = client(hub, "report", "list", "--overdue", token=t)
+    assert r.returncode != 0 and "403" in r.stderr and "overdue" in r.stderr
+    # a bad token
+    r = client(hub, "report", "list", token="ist_not_a_token")
+    assert r.returncode != 0 and "401" in r.stderr
+    # no token at all
+    r = subprocess.run([str(BUILD / "infrashare"), "report", "list", "--url",
+                        hub.url], capture_output=True, text=True,
+                       env={k: v for k, v in os.environ.items()
+                            if k != "INFRASHARE_TOKEN"}, timeout=60)
+    assert r.returncode != 0 and "token" in r.stderr
+    # a usage error
+    r = client(hub, "report", "show", token=t)
+    assert r.returncode == 2
