@@ -549,3 +549,33 @@ def test_serious_report_is_auto_forwarded_even_behind_many_waiting_ones(
     assert v["reached_nisc"] is True, [e["type"] for e in v["timeline"]]
     assert "auto_forwarded" in [e["type"] for e in v["timeline"]]
     assert read_ok(hub, OP, waiting[0])["current_hop"] == "fsa"
+
+
+def test_a_closed_report_can_still_be_forwarded(fresh_demo_hub):
+    """docs/rules.md: a closed report takes no more updates but can still be
+    forwarded to NISC."""
+    hub = fresh_demo_hub
+    rep = file_report(hub, range="red", route="direct", title="closed early")
+    r = hub.api("POST", f"/api/v1/reports/{rep['id']}/updates",
+                token=tok(hub, OP), json={"kind": "final", "text": "done"})
+    assert r.status_code == 201 and r.json()["state"] == "closed"
+    v = forward_ok(hub, "fsa-desk", rep["id"])
+    assert v["reached_nisc"] is True
+    assert read_ok(hub, "nisc-analyst", rep["id"])["state"] == "closed"
+
+
+def test_a_closed_serious_report_is_still_auto_forwarded(fresh_demo_hub):
+    """Nothing stops a serious report from reaching NISC: closing it with a
+    final report while it waits at a reviewing hop does not keep it from
+    NISC once the review limit has passed."""
+    hub = fresh_demo_hub
+    set_policy(hub, "admin", "fsa", policy="review", review_limit_min=1440)
+    rep = file_report(hub, range="red", route="direct", title="closed serious",
+                      impact={"service_stopped": True})
+    r = hub.api("POST", f"/api/v1/reports/{rep['id']}/updates",
+                token=tok(hub, OP), json={"kind": "final", "text": "fixed"})
+    assert r.status_code == 201 and r.json()["state"] == "closed"
+    set_policy(hub, "admin", "fsa", policy="review", review_limit_min=0)
+    hub.wait_ticks(3)
+    v = read_ok(hub, OP, rep["id"])
+    assert v["reached_nisc"] is True, [e["type"] for e in v["timeline"]]

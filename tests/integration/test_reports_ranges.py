@@ -327,3 +327,33 @@ def test_unreadable_is_byte_identical_to_nonexistent(world, reader):
         a = get(h, reader, f"/api/v1/reports/{rep.id}")
         b = get(h, reader, f"/api/v1/reports/{ghost}")
         assert a.content == b.content
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_filters_never_widen_what_is_listed(world, reader):
+    """Every list filter selects within the readable set."""
+    h, reps = world
+    exp = expected(reps, reader)
+    for params in ({"sector": "finance"}, {"scope": "banking"},
+                   {"kind": "incident"}, {"state": "open"},
+                   {"min_severity": "0"}, {"q": "leak check"}):
+        items, _ = list_all(h, reader, **params)
+        assert {i["id"] for i in items} == exp, params
+        c = get(h, reader, "/api/v1/reports/counts", **params)
+        assert c.json()["total"] == len(exp), params
+    for params in ({"sector": "gas"}, {"kind": "precursor"},
+                   {"state": "closed"}, {"min_severity": "1"}):
+        items, _ = list_all(h, reader, **params)
+        assert items == [], params
+
+
+def test_the_public_sees_nothing(world):
+    h, reps = world
+    white = next(r for r in reps if r.range == "white")
+    for path in ("/api/v1/reports", "/api/v1/reports/counts",
+                 "/api/v1/reports/export", f"/api/v1/reports/{white.id}"):
+        r = h.get(path)
+        assert r.status_code == 401, (path, r.status_code)
+        for s in IDENTITY_STRINGS:
+            assert s not in r.text
+        assert white.word not in r.text

@@ -2,6 +2,9 @@
 -- timeline, updates, attachments, events, deadlines and due reminders,
 -- and the data-driven severity tables.
 
+-- The registry's sector view looks CEPTOARs up by (kind, scope).
+CREATE INDEX orgs_kind_scope ON orgs(kind, scope_id);
+
 -- Annex 1 system classes and Annex 2 CI services (data/catalogue).
 CREATE TABLE catalogue (
     kind    TEXT NOT NULL CHECK (kind IN ('system_class', 'ci_service')),
