@@ -56,7 +56,9 @@ static const struct jv_field impact_spec[] = {
 static const struct jv_field attachment_spec[] = {
     {"name", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
     {"mime", JV_STRING, true, 100, NULL, 0, 0, NULL, 0, 0},
-    {"content_base64", JV_STRING, true, 1500000, NULL, 0, 0, NULL, 0, 0},
+    /* no length of its own: bounded by the 8 MiB body, and the decoded
+     * size is checked (413 attachment_too_large) */
+    {"content_base64", JV_STRING, true, 0, NULL, 0, 0, NULL, 0, 0},
 };
 #define IMPACT                                                               \
     {"impact", JV_OBJECT, false, 0, NULL, 0, 0, impact_spec,                 \
@@ -828,6 +830,11 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
     if (jv_str(body, "via_agency") && r->route != ROUTE_VIA_AGENCY)
         return svc_fail(e, 400, "invalid_value", "via_agency",
                         "via_agency: only with route via_agency");
+    if (jv_str(body, "via_ceptoar") && r->route != ROUTE_VIA_CEPTOAR &&
+        r->route != ROUTE_ANONYMOUS)
+        return svc_fail(e, 400, "invalid_value", "via_ceptoar",
+                        "via_ceptoar: only with route via_ceptoar or "
+                        "anonymous");
     rp_csv_add(r->chain, sizeof(r->chain), nisc);
     return IS_OK;
 }

@@ -61,8 +61,9 @@ static int link_one(struct store_conn *c, const struct auth_ctx *who,
     } else {
         rc = store_event_link(c, event_id, r.id, who->org.id, now);
         if (rc == IS_ERR_CONFLICT)
-            rc = svc_fail(e, 409, "conflict", "report",
-                          "the report is already linked to this event");
+            rc = svc_fail(e, 409, "conflict", field,
+                          "%s: the report is already linked to this event",
+                          field);
         else if (!rc) {
             char detail[96];
             snprintf(detail, sizeof(detail), "{\"event\":\"%s\"}", event_id);
@@ -264,14 +265,13 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
 struct tick_ctx {
     int n;
     int64_t now;
-    char ids[64][40];
-    char why[64][8];   /* "auto" (auto policy) or "limit" (review limit) */
+    char ids[256][40];
 };
 
 static int collect_waiting(void *vctx, struct store_report *r)
 {
     struct tick_ctx *t = vctx;
-    if (t->n >= 64)
+    if (t->n >= 256)
         return 1;
     t->ids[t->n][0] = '\0';
     /* decided under the transaction below; only collect here */
@@ -291,7 +291,8 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     int moved = 0;
     bool review;
     int limit;
-    if (!r.current_hop[0] || strcmp(r.state, "open") != 0 ||
+    /* a closed report still travels on to NISC */
+    if (!r.current_hop[0] ||
         store_hop_policy(c, r.current_hop, &review, &limit))
         goto out;
     bool due = !review ||
@@ -340,22 +341,6 @@ out:
     return moved;
 }
 
-struct due_ctx {
-    struct store_conn *c;
-    int64_t now;
-    int n;
-    char ids[256][40];
-};
-
-static int collect_overdue(void *vctx, struct store_report *r)
-{
-    struct due_ctx *d = vctx;
-    if (d->n >= 256)
-        return 1;
-    snprintf(d->ids[d->n++], sizeof(d->ids[0]), "%s", r->id);
-    return 0;
-}
-
 static int remind(struct store_conn *c, const char *id, int64_t now)
 {
     struct store_report r;
@@ -396,24 +381,20 @@ int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
 {
     int changes = 0;
     struct tick_ctx *t = calloc(1, sizeof(*t));
-    struct due_ctx *d = calloc(1, sizeof(*d));
-    if (!t || !d) {
-        free(t);
-        free(d);
+    if (!t)
         return 0;
-    }
     t->now = now;
     if (store_reports_waiting(c, now, collect_waiting, t) == IS_OK)
         for (int i = 0; i < t->n; i++)
             changes += maybe_forward(a, c, t->ids[i], now);
-    struct store_report_filter f = {.overdue = true, .all = true,
-                                    .min_severity = -1, .now = now};
-    d->c = c;
-    d->now = now;
-    if (store_reports_scan(c, &f, collect_overdue, d) == IS_OK)
-        for (int i = 0; i < d->n; i++)
-            changes += remind(c, d->ids[i], now);
+    json_t *ids = NULL;
+    if (store_reports_to_remind(c, now, &ids) == IS_OK) {
+        size_t i;
+        json_t *id;
+        json_array_foreach(ids, i, id)
+            changes += remind(c, json_string_value(id), now);
+        json_decref(ids);
+    }
     free(t);
-    free(d);
     return changes;
 }

@@ -286,6 +286,29 @@ int report_attachment(struct app *a, struct store_conn *c,
     return rc;
 }
 
+/* Whether the actor of an entry about report id must be withheld from who:
+ * the actor is the reporting organisation of an anonymous report whose
+ * identity who may not see. */
+static bool withhold_for(struct store_conn *c, const struct auth_ctx *who,
+                         const char *actor, const char *id, bool *unknown)
+{
+    struct store_report r;
+    *unknown = false;
+    if (!id || store_report_get(c, id, &r)) {
+        *unknown = true;
+        return false;
+    }
+    bool hide = false;
+    if (r.route == ROUTE_ANONYMOUS && actor &&
+        strcmp(actor, r.originator) == 0) {
+        struct range_decision d = rp_decide(who, &r);
+        bool own = who && strcmp(who->org.id, r.originator) == 0;
+        hide = !(own || (d.may_read && d.sees_identity));
+    }
+    store_report_release(&r);
+    return hide;
+}
+
 void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
                             json_t *entries)
 {
@@ -293,25 +316,26 @@ void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
     json_t *en;
     json_array_foreach(entries, i, en) {
         json_t *detail = json_object_get(en, "detail");
-        if (!json_is_true(json_object_get(detail, "anonymous_report")))
-            continue;
         const char *actor = jv_str(en, "actor_org");
-        struct store_report r;
-        if (store_report_get(c, jv_str(en, "target"), &r)) {
-            /* cannot check: withhold */
+        bool hide = false, unknown = false;
+        if (json_is_true(json_object_get(detail, "anonymous_report"))) {
+            hide = withhold_for(c, who, actor, jv_str(en, "target"),
+                                &unknown);
+            hide = hide || unknown; /* cannot check: withhold */
+        }
+        /* list pages and exports name the reports they showed */
+        size_t k;
+        json_t *id;
+        json_array_foreach(json_object_get(detail, "reports"), k, id) {
+            if (hide)
+                break;
+            hide = withhold_for(c, who, actor, json_string_value(id),
+                                &unknown);
+        }
+        if (hide) {
             json_object_set_new(en, "actor_org", json_null());
             json_object_set_new(en, "actor_user", json_null());
             json_object_set_new(en, "actor_withheld", json_true());
-            continue;
         }
-        struct range_decision d = rp_decide(who, &r);
-        bool own = who && strcmp(who->org.id, r.originator) == 0;
-        if (actor && strcmp(actor, r.originator) == 0 &&
-            !(d.sees_identity && (own || d.may_read))) {
-            json_object_set_new(en, "actor_org", json_null());
-            json_object_set_new(en, "actor_user", json_null());
-            json_object_set_new(en, "actor_withheld", json_true());
-        }
-        store_report_release(&r);
     }
 }

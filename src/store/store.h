@@ -254,10 +254,16 @@ struct store_report_filter {
 int store_reports_scan(struct store_conn *c, const struct store_report_filter *f,
                        int (*fn)(void *ctx, struct store_report *r),
                        void *ctx);
-/* Reports waiting at a hop since before 'arrived_before'. */
+/* Reports due to leave their hop at now: the hop's policy is auto, or the
+ * computed severity is >= 3 and the hop's review limit has passed. At most
+ * 256, oldest arrival first. */
 int store_reports_waiting(struct store_conn *c, int64_t now,
                           int (*fn)(void *ctx, struct store_report *r),
                           void *ctx);
+
+/* Ids (json array) of open reports past a deadline that have no reminder
+ * of that kind yet; at most 256, oldest first. */
+int store_reports_to_remind(struct store_conn *c, int64_t now, json_t **ids);
 
 int store_report_update_add(struct store_conn *c, const char *report_id,
                             int64_t at, int64_t user_id, const char *kind,

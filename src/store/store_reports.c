@@ -316,11 +316,31 @@ int store_reports_waiting(struct store_conn *c, int64_t now,
                           int (*fn)(void *ctx, struct store_report *r),
                           void *ctx)
 {
-    IS_UNUSED(now);
     sqlite3_stmt *st = store_stmt(c, ST_REPORTS_WAITING);
     if (!st)
         return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, DEFAULT_REVIEW_LIMIT_MIN);
     return scan_rows(c, st, fn, ctx);
+}
+
+int store_reports_to_remind(struct store_conn *c, int64_t now, json_t **ids)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_REMIND);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(arr, store_col_json_str(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_fail(c, "reports to remind");
+    }
+    *ids = arr;
+    return IS_OK;
 }
 
 int store_report_update_add(struct store_conn *c, const char *report_id,

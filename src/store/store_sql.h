@@ -149,8 +149,18 @@ ST(REPORTS_SCAN, "SELECT " REPORT_COLS " FROM reports r "
     "         OR csv_overlap(?11, r.community)))))) "
     "ORDER BY r.seq DESC")
 ST(REPORTS_WAITING, "SELECT " REPORT_COLS " FROM reports "
-                    "WHERE current_hop <> '' AND state = 'open' "
-                    "ORDER BY hop_arrived_at")
+    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
+    "  WHERE org_id = reports.current_hop), 'review') = 'auto' "
+    "  OR (severity >= 3 AND hop_arrived_at + 60 * coalesce((SELECT "
+    "  review_limit_min FROM hop_policies WHERE org_id = "
+    "  reports.current_hop), ?2) <= ?1)) "
+    "ORDER BY hop_arrived_at LIMIT 256")
+ST(REPORTS_REMIND, "SELECT id FROM reports r WHERE r.state = 'open' AND ("
+    "(r.full_at IS NULL AND r.full_due < ?1 AND NOT EXISTS (SELECT 1 FROM "
+    " reminders m WHERE m.report_id = r.id AND m.kind = 'full_report')) "
+    "OR (r.final_due < ?1 AND NOT EXISTS (SELECT 1 FROM reminders m "
+    " WHERE m.report_id = r.id AND m.kind = 'final_report'))) "
+    "ORDER BY r.seq LIMIT 256")
 ST(UPDATE_INSERT, "INSERT INTO report_updates(report_id, at, user_id, kind, "
                   "range, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 ST(UPDATES_REPORT, "SELECT id, at, kind, range, body FROM report_updates "

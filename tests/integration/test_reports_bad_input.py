@@ -279,6 +279,10 @@ def test_attachment_round_trip(fresh_demo_hub):
                      "content_base64": b64(b"added later")}]})
     assert u.status_code == 201, u.text
     later = u.json()["attachments"][-1]
+    # the update record keeps the attachment's name, not its bytes
+    rec = u.json()["updates"][-1]["body"]["attachments"]
+    assert rec[0]["name"] == "later.txt" and "content_base64" not in rec[0]
+    assert "content_base64" not in u.text
     g = hub.api("GET", f"/api/v1/reports/{rid}/attachments/{later['id']}",
                 token=tok(hub, OP))
     assert g.content == b"added later"
@@ -365,3 +369,23 @@ def test_bad_list_parameters(shared):
     assert_error(hub.api("GET", "/api/v1/reports/export", token=t,
                          params={"format": "xlsx"}), 400, "invalid_value",
                  "format")
+
+
+def test_via_ceptoar_only_with_a_ceptoar_route(shared):
+    """As via_agency is refused outside route via_agency, a via_ceptoar on a
+    route that passes no CEPTOAR is refused rather than silently ignored
+    (the reporter believes the report goes through that CEPTOAR)."""
+    refused(shared, body(route="direct", via_ceptoar="ceptoar-banking"),
+            400, "invalid_value", "via_ceptoar")
+    refused(shared, body(route="via_agency", via_agency="jpcert",
+                         via_ceptoar="ceptoar-gas"),
+            400, "invalid_value", "via_ceptoar")
+
+
+def test_request_body_over_8_mib_is_413(shared):
+    before = totals(shared)
+    r = shared.api("POST", "/api/v1/reports", token=tok(shared, OP),
+                   data=b"{" + b" " * (9 * 1024 * 1024) + b"}",
+                   headers={"Content-Type": "application/json"})
+    assert_error(r, 413)
+    assert totals(shared) == before

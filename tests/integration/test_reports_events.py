@@ -203,3 +203,31 @@ def test_a_ministry_creates_events_with_reports_it_can_read(fresh_demo_hub):
                          json={"report": g["id"]}), 404, "not_found")
     assert_error(create_event(hub, "fsa-desk", [g["id"]]), 404,
                  "not_found", "reports")
+
+
+def test_link_errors_name_the_request_field(fresh_demo_hub):
+    """POST /api/v1/events/{id}/reports takes {"report": ID}; its errors
+    name that field (POST /api/v1/events names "reports")."""
+    hub = fresh_demo_hub
+    visible = file_report(hub, "op-gas-0001")
+    hidden = file_report(hub, "op-banking-0001", range="red",
+                         route="via_ceptoar")
+    eid = create_event(hub, "nisc-analyst", [visible["id"]]).json()["id"]
+    assert_error(hub.api("POST", f"/api/v1/events/{eid}/reports",
+                         token=tok(hub, "nisc-analyst"),
+                         json={"report": hidden["id"]}),
+                 404, "not_found", "report")
+    assert_error(hub.api("POST", f"/api/v1/events/{eid}/reports",
+                         token=tok(hub, "nisc-analyst"),
+                         json={"report": "R0000000000000000"}),
+                 404, "not_found", "report")
+
+
+def test_duplicate_in_create_names_the_reports_field(fresh_demo_hub):
+    hub = fresh_demo_hub
+    visible = file_report(hub, "op-gas-0001")
+    n = len(events(hub))
+    assert_error(create_event(hub, "nisc-analyst",
+                              [visible["id"], visible["id"]]),
+                 409, None, "reports")
+    assert len(events(hub)) == n

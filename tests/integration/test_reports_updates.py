@@ -87,6 +87,7 @@ def test_an_update_may_narrow_but_never_widen(fresh_demo_hub):
     assert r.status_code == 201, r.text
     assert r.json()["range"] == "amber"
     assert r.json()["tlp"] == "TLP:AMBER+STRICT"
+    assert [u["range"] for u in r.json()["updates"]] == ["green", "amber"]
     assert_error(hub.api("GET", f"/api/v1/reports/{rid}",
                          token=tok(hub, "op-gas-0001")), 404, "not_found")
     n = len(read(hub, rid)["updates"])
