@@ -227,3 +227,5 @@ for line in open(sys.argv[1]):
     cat "$OUT/memory.txt"
 } >>"$OUT/summary.txt"
 cat "$OUT/summary.txt"
+# last line: the one run_all.sh shows
+echo "filing: $(grep '^ratio' "$OUT/summary.txt"); $(grep '^check:' "$OUT/checks.txt")"

@@ -190,6 +190,10 @@ def listing(path):
     out.append("errors/anomalies per run:" if problems else
                "errors/anomalies: none (only 200s, no socket errors)")
     out.extend(problems)
+    out.append("")
+    out.append("RESULT listing p99 ms (median; target <= 10): " + ", ".join(
+        f"{v} {fmt(med([r['p99_ms'] for r in rs]), '.1f')}"
+        for v, rs in groups.items()))
     print("\n".join(out))
 
 

@@ -38,6 +38,9 @@ static void usage(FILE *f)
         "  user passwd USER [--password-file F]\n"
         "  org list [--kind K] [--scope S] [--ceptoar C] [--limit N]\n"
         "  org show ID\n"
+        "  org add ID --scope S --name-ja J --name-en E [--ceptoar C]...\n"
+        "  org contact ORG --channel email|webhook|phone|sms|fax --address A\n"
+        "       [--priority N] [--emergency] [--lang ja|en]\n"
         "  token create USER [--name NAME] [--expires-days N]\n"
         "  token list USER\n"
         "  token revoke ID\n"
@@ -440,11 +443,144 @@ static void print_org_line(json_t *o)
            json_string_value(json_object_get(name, "en")));
 }
 
+/* org add ID --scope S --name-ja J --name-en E [--ceptoar C]...
+ * (operators; national bodies come from data/registry) */
+static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
+                   char **argv)
+{
+    const char *scope = cli_opt(a, "scope");
+    const char *ja = cli_opt(a, "name-ja"), *en = cli_opt(a, "name-en");
+    if (a->npos != 1 || !scope || !ja || !en) {
+        fprintf(stderr, "infrashare: org add ID --scope S --name-ja J "
+                        "--name-en E [--ceptoar C ...]\n");
+        return 2;
+    }
+    const char *id = a->pos[0];
+    size_t n = strlen(id);
+    bool ok = n >= 2 && n <= 63;
+    for (const char *p = id; *p && ok; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+             *p == '-' || *p == '_';
+    if (!ok || util_utf8_len(ja) > 200 || util_utf8_len(en) > 200 ||
+        !util_utf8_ok(ja, strlen(ja)) || !util_utf8_ok(en, strlen(en))) {
+        fprintf(stderr, "infrashare: id: 2-63 of a-z 0-9 - _; names: up to "
+                        "200 characters\n");
+        return 2;
+    }
+    char sja[8], sen[8];
+    if (store_names(c, "scope", scope, sja, sizeof(sja), sen, sizeof(sen))) {
+        fprintf(stderr, "infrashare: --scope: no business scope %s\n",
+                scope);
+        return 1;
+    }
+    /* every --ceptoar given (repeatable) must be a CEPTOAR */
+    const char *ceps[8];
+    int nc = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--ceptoar") || i + 1 >= argc)
+            continue;
+        struct access_org rel;
+        if (store_org_rel(c, argv[i + 1], &rel) ||
+            strcmp(rel.kind, "ceptoar") != 0) {
+            fprintf(stderr, "infrashare: --ceptoar: %s is not a CEPTOAR\n",
+                    argv[i + 1]);
+            return 1;
+        }
+        if (nc < 8)
+            ceps[nc++] = argv[i + 1];
+    }
+    struct store_org o = {.id = id, .kind = "operator", .name_ja = ja,
+                          .name_en = en, .short_en = "", .scope_id = scope,
+                          .attrs = "{}"};
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_org_insert(c, &o, util_now());
+    for (int i = 0; !rc && i < nc; i++)
+        rc = store_membership_insert(c, id, ceps[i]);
+    if (!rc)
+        rc = cli_audit(c, "org.add", id,
+                       json_pack("{s:s,s:i}", "scope", scope, "ceptoars",
+                                 nc));
+    rc = rc ? (store_rollback(c), rc) : store_commit(c);
+    if (rc == IS_ERR_CONFLICT) {
+        fprintf(stderr, "infrashare: organisation %s exists already\n", id);
+        return 1;
+    }
+    if (rc) {
+        fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
+        return 1;
+    }
+    printf("added operator %s (%s) with %d CEPTOAR membership(s)\n", id,
+           scope, nc);
+    return 0;
+}
+
+/* org contact ORG --channel C --address A [--priority N] [--emergency]
+ * [--lang ja|en] */
+static int org_contact(struct store_conn *c, const struct cli_args *a)
+{
+    static const char *const channels[] = {"email", "webhook", "phone",
+                                           "sms", "fax"};
+    const char *ch = cli_opt(a, "channel"), *addr = cli_opt(a, "address");
+    const char *lang = cli_opt(a, "lang") ? cli_opt(a, "lang") : "ja";
+    long prio = 1;
+    bool ch_ok = false;
+    for (size_t i = 0; ch && i < IS_ARRAY_LEN(channels); i++)
+        ch_ok |= strcmp(ch, channels[i]) == 0;
+    if (a->npos != 1 || !ch_ok || !addr || strlen(addr) > 500 ||
+        (strcmp(lang, "ja") && strcmp(lang, "en")) ||
+        (cli_opt(a, "priority") &&
+         util_parse_long(cli_opt(a, "priority"), 1, 99, &prio))) {
+        fprintf(stderr, "infrashare: org contact ORG --channel "
+                        "email|webhook|phone|sms|fax --address A "
+                        "[--priority 1-99] [--emergency] [--lang ja|en]\n");
+        return 2;
+    }
+    bool is_url = strncmp(addr, "http://", 7) == 0 ||
+                  strncmp(addr, "https://", 8) == 0;
+    if ((strcmp(ch, "email") == 0) == is_url ||
+        (strcmp(ch, "email") == 0 && !strchr(addr, '@'))) {
+        fprintf(stderr, "infrashare: --address: an e-mail address for "
+                        "email, an http(s) URL for the other channels\n");
+        return 2;
+    }
+    struct access_org rel;
+    if (store_org_rel(c, a->pos[0], &rel)) {
+        fprintf(stderr, "infrashare: no organisation %s\n", a->pos[0]);
+        return 1;
+    }
+    char secret[65];
+    util_random_hex(secret, 32);
+    struct store_contact k = {.org_id = a->pos[0], .channel = ch,
+                              .address = addr,
+                              .secret = strcmp(ch, "email") ? secret : NULL,
+                              .lang = lang, .priority = (int)prio,
+                              .emergency = cli_flag(a, "emergency")};
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_contact_insert(c, &k, util_now());
+    if (!rc)
+        rc = cli_audit(c, "contact.add", a->pos[0],
+                       json_pack("{s:s}", "channel", ch));
+    rc = rc ? (store_rollback(c), rc) : store_commit(c);
+    if (rc) {
+        fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
+        return 1;
+    }
+    printf("added %s contact for %s\n", ch, a->pos[0]);
+    if (k.secret)
+        printf("signing secret: %s  (shown once: give it to the receiver "
+               "to verify X-Infrashare-Signature)\n", secret);
+    return 0;
+}
+
 static int cmd_org(int argc, char **argv)
 {
-    static const char *const flags[] = {"json", NULL};
-    static const char *const valued[] = {"kind", "scope", "ceptoar", "limit",
-                                         NULL};
+    static const char *const flags[] = {"json", "emergency", NULL};
+    static const char *const valued[] = {"kind",    "scope",   "ceptoar",
+                                         "limit",   "name-ja", "name-en",
+                                         "channel", "address", "priority",
+                                         "lang",    NULL};
     struct cli_args a;
     if (argc < 1 || cli_parse(argc - 1, argv + 1, flags, valued, &a)) {
         usage(stderr);
@@ -455,7 +591,11 @@ static int cmd_org(int argc, char **argv)
         return 1;
     struct store_conn *c = store_acquire(s);
     int exit_code = 0;
-    if (strcmp(argv[0], "list") == 0) {
+    if (strcmp(argv[0], "add") == 0) {
+        exit_code = org_add(c, &a, argc, argv);
+    } else if (strcmp(argv[0], "contact") == 0) {
+        exit_code = org_contact(c, &a);
+    } else if (strcmp(argv[0], "list") == 0) {
         long limit = 100000;
         if (cli_opt(&a, "limit") &&
             util_parse_long(cli_opt(&a, "limit"), 1, 100000, &limit)) {
