@@ -10,6 +10,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <signal.h>
 #include <sodium.h>
 #include <unistd.h>
@@ -19,6 +20,9 @@
 #include "service/app.h"
 #include "service/reporting.h"
 #include "service/worker.h"
+#include "deliver/outbox.h"
+
+#include <curl/curl.h>
 #include "store.h"
 #include "util.h"
 
@@ -30,7 +34,52 @@ static void usage(void)
             "                   [--port-file FILE] [--log-level LEVEL] "
             "[--cookie-secure]\n"
             "                   [--tick-ms N]   (background work interval, "
-            "default 5000)\n");
+            "default 5000)\n"
+            "                   [--public-url URL] [--smtp-url smtp://H:P] "
+            "[--mail-from ADDR]\n"
+            "                   [--delivery-attempts N] [--retry-base-s N] "
+            "[--retry-cap-s N]\n"
+            "                   [--http-timeout-s N] [--max-inflight N] "
+            "[--ack-deadlines H,M,L]\n");
+}
+
+/* Parses "a,b,c" of three positive integers. */
+static int parse_three(const char *s, int out[3])
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s", s);
+    char *p = buf;
+    for (int i = 0; i < 3; i++) {
+        char *e = strchr(p, ',');
+        if ((i < 2) != (e != NULL))
+            return IS_ERR_INVALID;
+        if (e)
+            *e = '\0';
+        long v;
+        if (util_parse_long(p, 1, 30L * 86400, &v))
+            return IS_ERR_INVALID;
+        out[i] = (int)v;
+        p = e ? e + 1 : p;
+    }
+    return IS_OK;
+}
+
+/* The key that signs acknowledgement links: made once, kept in meta. */
+static int load_ack_key(struct store *st, unsigned char key[32])
+{
+    struct store_conn *c = store_acquire(st);
+    char hex[80];
+    int rc = store_meta_get(c, "ack_key", hex, sizeof(hex));
+    if (rc == IS_ERR_NOTFOUND) {
+        randombytes_buf(key, 32);
+        util_hex(hex, key, 32);
+        rc = store_meta_set(c, "ack_key", hex);
+    } else if (!rc && sodium_hex2bin(key, 32, hex, strlen(hex), NULL, NULL,
+                                     NULL) != 0) {
+        rc = IS_ERR_INVALID;
+    }
+    store_release(st, c);
+    return rc;
 }
 
 static int write_port_file(const char *path, int port)
@@ -52,6 +101,11 @@ int main(int argc, char **argv)
     const char *port_file = NULL;
     long port = 8080, threads = 4, tick_ms = 5000;
     bool secure = false;
+    const char *public_url = NULL, *smtp_url = "smtp://127.0.0.1:2525";
+    const char *mail_from = "infrashare@localhost";
+    long attempts = 5, retry_base = 5, retry_cap = 600, http_timeout = 10;
+    long inflight = 256;
+    int ack_deadlines[3] = {900, 3600, 86400};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -89,6 +143,33 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--port-file") == 0) {
             port_file = v;
+        } else if (strcmp(a, "--public-url") == 0) {
+            public_url = v;
+        } else if (strcmp(a, "--smtp-url") == 0) {
+            smtp_url = v;
+        } else if (strcmp(a, "--mail-from") == 0) {
+            mail_from = v;
+        } else if (strcmp(a, "--delivery-attempts") == 0 ||
+                   strcmp(a, "--retry-base-s") == 0 ||
+                   strcmp(a, "--retry-cap-s") == 0 ||
+                   strcmp(a, "--http-timeout-s") == 0 ||
+                   strcmp(a, "--max-inflight") == 0) {
+            long *dst = strcmp(a, "--delivery-attempts") == 0 ? &attempts
+                        : strcmp(a, "--retry-base-s") == 0    ? &retry_base
+                        : strcmp(a, "--retry-cap-s") == 0     ? &retry_cap
+                        : strcmp(a, "--http-timeout-s") == 0  ? &http_timeout
+                                                              : &inflight;
+            if (util_parse_long(v, 1, 100000, dst)) {
+                fprintf(stderr, "infrashared: %s: 1 to 100000\n", a);
+                return 2;
+            }
+        } else if (strcmp(a, "--ack-deadlines") == 0) {
+            if (parse_three(v, ack_deadlines)) {
+                fprintf(stderr, "infrashared: --ack-deadlines: three "
+                                "seconds values HIGH,MID,LOW (severity 4-5, "
+                                "3, 0-2)\n");
+                return 2;
+            }
         } else if (strcmp(a, "--log-level") == 0) {
             static const char *const lv[] = {"debug", "info", "warn",
                                              "error"};
@@ -126,7 +207,7 @@ int main(int argc, char **argv)
     app.cookie_secure = secure;
     app.started_at = util_now();
     char err[512];
-    int rc = store_open(db, 0, (int)threads + 2, &app.store, err,
+    int rc = store_open(db, 0, (int)threads + 3, &app.store, err,
                         sizeof(err));
     if (rc) {
         fprintf(stderr, "infrashared: %s\n", err);
@@ -145,6 +226,22 @@ int main(int argc, char **argv)
         return 1;
     }
     app.reporting = rp;
+    snprintf(app.smtp_url, sizeof(app.smtp_url), "%s", smtp_url);
+    snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
+    app.max_attempts = (int)attempts;
+    app.retry_base_s = (int)retry_base;
+    app.retry_cap_s = (int)retry_cap;
+    app.http_timeout_s = (int)http_timeout;
+    app.max_inflight = (int)inflight;
+    memcpy(app.ack_deadline_s, ack_deadlines, sizeof(ack_deadlines));
+    if (load_ack_key(app.store, app.ack_key)) {
+        fprintf(stderr, "infrashared: cannot read or create the "
+                        "acknowledgement key\n");
+        free(rp);
+        store_close(app.store);
+        return 1;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     auth_limits_init(&app.limits);
     struct worker *wk = NULL;
     if (worker_start(&app, (int)tick_ms, &wk)) {
@@ -168,10 +265,22 @@ int main(int argc, char **argv)
     int bound = http_port(srv);
     char url[128];
     snprintf(url, sizeof(url), "http://%s:%d/", listen, bound);
+    if (public_url)
+        snprintf(app.public_url, sizeof(app.public_url), "%s", public_url);
+    else
+        snprintf(app.public_url, sizeof(app.public_url), "http://%s:%d",
+                 listen, bound);
+    struct outbox *ob = NULL;
+    if (outbox_start(&app, &ob)) {
+        fprintf(stderr, "infrashared: cannot start the delivery worker\n");
+        rc = 1;
+    }
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
               json_integer(bound), "db", json_string(db), "threads",
               json_integer(threads), NULL);
-    if (port_file && write_port_file(port_file, bound)) {
+    if (rc) {
+        /* the outbox failed to start */
+    } else if (port_file && write_port_file(port_file, bound)) {
         fprintf(stderr, "infrashared: cannot write %s\n", port_file);
         rc = 1;
     } else {
@@ -180,9 +289,11 @@ int main(int argc, char **argv)
         log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
     }
     http_stop(srv);
+    outbox_stop(ob);
     worker_stop(wk);
     free(rp);
     auth_limits_release(&app.limits);
     store_close(app.store);
+    curl_global_cleanup();
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "http.h"
 #include "store.h"
 #include "../service/worker.h"
+#include "../deliver/outbox.h"
 
 #define MAX_ROUTES 128
 static const int statuses[] = {200, 201, 204, 302, 400, 401, 403, 404,
@@ -107,6 +108,16 @@ int metrics_render(struct buf *b)
                        (double)atomic_load(&sum_us[ri]) / 1e6, label,
                        (unsigned long long)total);
     }
+    uint64_t dv, rt, fl;
+    outbox_counts(&dv, &rt, &fl);
+    rc |= buf_addf(b,
+                   "# HELP infrashare_deliveries_total Delivery attempts by "
+                   "outcome.\n# TYPE infrashare_deliveries_total counter\n"
+                   "infrashare_deliveries_total{outcome=\"delivered\"} %llu\n"
+                   "infrashare_deliveries_total{outcome=\"retried\"} %llu\n"
+                   "infrashare_deliveries_total{outcome=\"failed\"} %llu\n",
+                   (unsigned long long)dv, (unsigned long long)rt,
+                   (unsigned long long)fl);
     rc |= buf_addf(b,
                    "# HELP infrashare_worker_ticks_total Completed passes of "
                    "the background worker.\n"

@@ -5,6 +5,7 @@
 #include "http.h"
 
 #include "../core/roles.h"
+#include "../service/provision.h"
 #include "../service/reporting.h"
 #include "buf.h"
 #include "embed.h"
@@ -32,7 +33,9 @@ static int h_metrics(struct http_req *r, struct http_resp *out)
     IS_UNUSED(r);
     struct buf b;
     buf_init(&b, 4 * 1024 * 1024);
-    if (metrics_render(&b)) {
+    if (metrics_render(&b) == IS_OK)
+        provision_metrics(r->app, r->sc, &b, app_now(r->app));
+    if (b.len == 0) {
         buf_release(&b);
         return http_fail(out, IS_ERR_INTERNAL);
     }
@@ -427,7 +430,19 @@ int h_event_link(struct http_req *r, struct http_resp *out);
 int h_policy_get(struct http_req *r, struct http_resp *out);
 int h_policy_set(struct http_req *r, struct http_resp *out);
 
+/* routes_provision.c */
+int h_adv_issue(struct http_req *r, struct http_resp *out);
+int h_adv_list(struct http_req *r, struct http_resp *out);
+int h_adv_read(struct http_req *r, struct http_resp *out);
+int h_adv_relay(struct http_req *r, struct http_resp *out);
+int h_adv_ack(struct http_req *r, struct http_resp *out);
+int h_adv_deliveries(struct http_req *r, struct http_resp *out);
+int h_drill_start(struct http_req *r, struct http_resp *out);
+int h_drill_report(struct http_req *r, struct http_resp *out);
+int h_ack_link(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) spec, IS_ARRAY_LEN(spec)
+#define PBODY(name) provision_##name##_spec, JV_UNTIL_NULL
 #define SBODY(name) reporting_##name##_spec, JV_UNTIL_NULL
 #define NOBODY NULL, 0
 
@@ -484,6 +499,21 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/events/{id}", HTTP_AUTHED, 0, NOBODY, h_event_read, 0},
     {"POST", "/api/v1/events/{id}/reports", HTTP_AUTHED, ROLE_ANALYST,
      SBODY(link), h_event_link, 4096},
+    {"POST", "/api/v1/advisories", HTTP_AUTHED, ROLE_LIAISON | ROLE_ANALYST,
+     PBODY(issue), h_adv_issue, 262144},
+    {"GET", "/api/v1/advisories", HTTP_AUTHED, 0, NOBODY, h_adv_list, 0},
+    {"GET", "/api/v1/advisories/{id}", HTTP_AUTHED, 0, NOBODY, h_adv_read, 0},
+    {"POST", "/api/v1/advisories/{id}/relay", HTTP_AUTHED,
+     ROLE_LIAISON | ROLE_ANALYST, PBODY(relay), h_adv_relay, 16384},
+    {"POST", "/api/v1/advisories/{id}/ack", HTTP_AUTHED, ROLE_LIAISON,
+     NOBODY, h_adv_ack, 0},
+    {"GET", "/api/v1/advisories/{id}/deliveries", HTTP_AUTHED, 0, NOBODY,
+     h_adv_deliveries, 0},
+    {"POST", "/api/v1/drills", HTTP_AUTHED, ROLE_LIAISON | ROLE_ANALYST,
+     PBODY(drill), h_drill_start, 65536},
+    {"GET", "/api/v1/drills/{id}/report", HTTP_AUTHED, 0, NOBODY,
+     h_drill_report, 0},
+    {"GET", "/ack/{token}", HTTP_PUBLIC, 0, NOBODY, h_ack_link, 0},
     {"GET", "/api/v1/audit", HTTP_AUTHED, ROLE_AUDITOR, NOBODY, h_audit, 0},
     {"GET", "/api/v1/audit/verify", HTTP_AUTHED, ROLE_AUDITOR, NOBODY,
      h_audit_verify, 0},

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 
 #include "log.h"
+#include "provision.h"
 #include "reporting.h"
 
 static atomic_uint_fast64_t ticks;
@@ -30,6 +31,7 @@ static void *run(void *arg)
         pthread_mutex_unlock(&w->lock);
         struct store_conn *c = store_acquire(w->app->store);
         int n = reporting_tick(w->app, c, app_now(w->app));
+        n += provision_tick(w->app, c, app_now(w->app));
         store_release(w->app->store, c);
         if (n)
             log_event(LOG_DEBUG, "worker pass", "changes", json_integer(n),

@@ -317,4 +317,159 @@ int store_reminder_add(struct store_conn *c, const char *report_id,
 int store_reminders_json(struct store_conn *c, const char *report_id,
                          json_t **out);
 
+/* ---- provision (store_provision.c) ---- */
+struct store_advisory {
+    int64_t seq;
+    char id[40];
+    char author[64];
+    int64_t author_user;
+    char kind[16];
+    int range, severity;
+    char *title_ja, *title_en, *body_ja, *body_en; /* malloc'd */
+    bool title_in_notice, hotline, drill;
+    char *audience, *refs;                         /* JSON text, malloc'd */
+    int64_t ack_deadline_s, created_at;
+};
+void store_advisory_release(struct store_advisory *a);
+int store_advisory_insert(struct store_conn *c, struct store_advisory *a);
+int store_advisory_get(struct store_conn *c, const char *id,
+                       struct store_advisory *out);
+int store_advisory_set_range(struct store_conn *c, const char *id, int range);
+/* Newest first from before_seq (0 = newest); fn returns non-zero to stop. */
+int store_advisories_scan(struct store_conn *c, int64_t before_seq,
+                          int (*fn)(void *ctx, struct store_advisory *a),
+                          void *ctx);
+
+/* Hops of an advisory's relay chain. */
+int store_hop_insert(struct store_conn *c, const char *adv, const char *org,
+                     int step, const char *parent, const char *state,
+                     int64_t arrived_at, int64_t relayed_at, const char *how);
+struct store_hop {
+    int step;
+    char parent[64], state[10], how[12];
+    int64_t arrived_at, relayed_at;
+};
+int store_hop_get(struct store_conn *c, const char *adv, const char *org,
+                  struct store_hop *out);
+/* IS_ERR_CONFLICT when already relayed. */
+int store_hop_relay(struct store_conn *c, const char *adv, const char *org,
+                    int64_t now, const char *how, const char *note_ja,
+                    const char *note_en);
+int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
+                     int64_t now);
+/* Pending children of a hop: json array of org ids. */
+int store_hop_children(struct store_conn *c, const char *adv,
+                       const char *parent, json_t **out);
+int store_hops_json(struct store_conn *c, const char *adv, json_t **out);
+/* Waiting hops due to relay by themselves: [[adv, org], ...]. */
+int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
+                   json_t **out);
+/* The distinct ministries of the recipients' sectors: [ids]. */
+int store_hops_ministries(struct store_conn *c, const char *adv,
+                          json_t **out);
+/* The distinct CEPTOARs of the recipients: [[ceptoar, ministry], ...]. */
+int store_hops_ceptoars(struct store_conn *c, const char *adv, json_t **out);
+
+/* Recipients: what = "all" | "sector" | "scope" | "ceptoar" | "org". */
+int store_recipients_add(struct store_conn *c, const char *adv,
+                         const char *what, const char *id);
+/* Sets each recipient's releasing hop (its CEPTOAR among the hops). */
+int store_recipients_set_via(struct store_conn *c, const char *adv);
+int store_recipients_count(struct store_conn *c, const char *adv,
+                           int64_t *n);
+/* Releases the recipients waiting for hop via ("" = the author) and queues
+ * their first deliveries (every contact when hotline). Returns how many
+ * were released in *n. */
+int store_recipients_release(struct store_conn *c, const char *adv,
+                             const char *via, bool hotline, int64_t now,
+                             int *n);
+/* Queues an organisation's emergency contacts (hotline). */
+int store_queue_emergency(struct store_conn *c, const char *adv,
+                          const char *org, int64_t now);
+/* Queues the org's next unused contact (all remaining when all). */
+int store_queue_next(struct store_conn *c, const char *adv, const char *org,
+                     const char *reason, bool all, int64_t now, int *queued);
+
+struct store_recipient {
+    char via[64];
+    bool named;
+    int64_t released_at, delivered_at, acked_at, escalated_at;
+    char channel[16], ack_via[8];
+};
+int store_recipient_get(struct store_conn *c, const char *adv,
+                        const char *org, struct store_recipient *out);
+/* IS_ERR_CONFLICT when already acknowledged (or not released). */
+int store_recipient_ack(struct store_conn *c, const char *adv,
+                        const char *org, int64_t now, int64_t user,
+                        const char *via);
+/* Every recipient: [{org, via, sector, released_at, delivered_at, channel,
+ * acked_at, ack_via, escalated_at, name{ja,en}, named}] (times as
+ * integers, 0 = none). */
+int store_recipients_json(struct store_conn *c, const char *adv,
+                          json_t **out);
+/* Recipients past their acknowledgement deadline: [[adv, org], ...]. */
+int store_recipients_due_escalation(struct store_conn *c, int64_t now,
+                                    json_t **out);
+int store_recipient_escalated(struct store_conn *c, const char *adv,
+                              const char *org, int64_t now);
+
+/* ---- the outbox ---- */
+struct store_delivery {
+    int64_t id;
+    char advisory_id[40], org_id[64];
+    int64_t contact_id;
+    char channel[16];
+    char address[512];
+    int attempts;
+    char idem_key[160];
+};
+/* Claims up to max due jobs (queued and due, or sending with an expired
+ * lease) for lease seconds. */
+int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
+                           int max, struct store_delivery *out, int *n);
+/* At start-up: jobs a crashed process left 'sending' are queued again
+ * (at-least-once; receivers drop duplicates by Idempotency-Key). */
+int store_deliveries_reset(struct store_conn *c, int *n);
+int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
+                        int64_t now);
+int store_delivery_retry(struct store_conn *c, int64_t id, int64_t next_at,
+                         const char *error);
+int store_delivery_failed(struct store_conn *c, int64_t id,
+                          const char *error);
+int store_deliveries_cancel(struct store_conn *c, const char *adv,
+                            const char *org);
+int store_deliveries_pending(struct store_conn *c, const char *adv,
+                             const char *org, int64_t *n);
+/* {org: [pending, sending]} for every org with deliveries. */
+int store_deliveries_by_org(struct store_conn *c, const char *adv,
+                            json_t **out);
+/* {"queued": n, "delivered": n, ...} */
+int store_delivery_counts(struct store_conn *c, const char *adv,
+                          json_t **out);
+/* A contact's channel, address, secret (hex or ""), language. */
+int store_contact_get(struct store_conn *c, int64_t id, char *channel,
+                      size_t chlen, char *address, size_t alen, char *secret,
+                      size_t slen, char *lang, size_t llen);
+
+/* ---- acknowledgement links ---- */
+int store_ack_link_insert(struct store_conn *c, const unsigned char hash[32],
+                          const char *adv, const char *org, int64_t expires);
+/* Looks up a link: IS_ERR_NOTFOUND, else fills adv/org/expires/used. */
+int store_ack_link_get(struct store_conn *c, const unsigned char hash[32],
+                       char *adv, size_t alen, char *org, size_t olen,
+                       int64_t *expires, int64_t *used);
+/* Marks it used; IS_ERR_CONFLICT when it was used already. */
+int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
+                       int64_t now);
+
+/* ---- drills ---- */
+int store_drill_insert(struct store_conn *c, const char *id,
+                       const char *adv, const char *target_kind,
+                       const char *target, const char *by, int64_t now);
+/* {id, advisory, target_kind, target, created_by, created_at, seq} */
+int store_drill_get(struct store_conn *c, const char *id, json_t **out);
+/* The previous drill of the same target: {id, advisory} or NOTFOUND. */
+int store_drill_prev(struct store_conn *c, const char *target_kind,
+                     const char *target, int64_t seq, json_t **out);
+
 #endif

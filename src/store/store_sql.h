@@ -194,3 +194,148 @@ ST(NAMES_SCOPE, "SELECT name_ja, name_en FROM scopes WHERE id = ?1")
 ST(NAMES_ORG, "SELECT name_ja, name_en FROM orgs WHERE id = ?1")
 ST(NAMES_SECTOR, "SELECT name_ja, name_en FROM sectors WHERE id = ?1")
 ST(NISC_ID, "SELECT id FROM orgs WHERE kind = 'nisc' ORDER BY id LIMIT 1")
+#define ADV_COLS "seq, id, author, author_user, kind, range, severity, "   \
+    "title_ja, title_en, body_ja, body_en, title_in_notice, audience, "    \
+    "refs, hotline, drill, ack_deadline_s, created_at"
+ST(ADV_INSERT, "INSERT INTO advisories(id, author, author_user, kind, range,"
+               " severity, title_ja, title_en, body_ja, body_en, "
+               "title_in_notice, audience, refs, hotline, drill, "
+               "ack_deadline_s, created_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, "
+               "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")
+ST(ADV_GET, "SELECT " ADV_COLS " FROM advisories WHERE id = ?1")
+ST(ADV_SET_RANGE, "UPDATE advisories SET range = ?2 WHERE id = ?1")
+ST(ADV_SCAN, "SELECT " ADV_COLS " FROM advisories WHERE (?1 = 0 OR seq < ?1)"
+             " ORDER BY seq DESC")
+ST(HOP_INSERT, "INSERT OR IGNORE INTO advisory_hops(advisory_id, org_id, "
+               "step, parent, state, arrived_at, relayed_at, how) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+ST(HOP_GET, "SELECT step, parent, state, arrived_at, relayed_at, how, "
+            "note_ja, note_en FROM advisory_hops WHERE advisory_id = ?1 AND "
+            "org_id = ?2")
+ST(HOP_RELAY, "UPDATE advisory_hops SET state = 'relayed', relayed_at = ?3, "
+              "how = ?4, note_ja = ?5, note_en = ?6 WHERE advisory_id = ?1 "
+              "AND org_id = ?2 AND state <> 'relayed'")
+ST(HOP_ARRIVE, "UPDATE advisory_hops SET state = 'waiting', arrived_at = ?3 "
+               "WHERE advisory_id = ?1 AND org_id = ?2 AND state = 'pending'")
+ST(HOP_CHILDREN, "SELECT org_id FROM advisory_hops WHERE advisory_id = ?1 "
+                 "AND parent = ?2 AND state = 'pending' ORDER BY org_id")
+ST(HOPS_ADV, "SELECT org_id, step, parent, state, arrived_at, relayed_at, "
+             "how, note_ja, note_en FROM advisory_hops WHERE advisory_id = ?1"
+             " ORDER BY step, org_id")
+ST(HOPS_DUE, "SELECT h.advisory_id, h.org_id FROM advisory_hops h "
+    "JOIN advisories a ON a.id = h.advisory_id WHERE h.state = 'waiting' "
+    "AND (a.hotline OR coalesce((SELECT policy FROM hop_policies p WHERE "
+    "p.org_id = h.org_id), 'review') = 'auto' OR h.arrived_at + 60 * "
+    "coalesce((SELECT review_limit_min FROM hop_policies p WHERE p.org_id "
+    "= h.org_id), ?2) <= ?1) ORDER BY h.arrived_at LIMIT 512")
+ST(HOPS_MINISTRIES, "SELECT DISTINCT se.ministry_id FROM advisory_recipients"
+    " r JOIN orgs o ON o.id = r.org_id JOIN scopes sc ON sc.id = o.scope_id "
+    "JOIN sectors se ON se.id = sc.sector_id WHERE r.advisory_id = ?1 "
+    "ORDER BY 1")
+ST(HOPS_CEPTOARS, "SELECT DISTINCT m.group_id, coalesce(se.ministry_id, '') "
+    "FROM advisory_recipients r JOIN memberships m ON m.org_id = r.org_id "
+    "JOIN orgs g ON g.id = m.group_id AND g.kind = 'ceptoar' "
+    "LEFT JOIN scopes sc ON sc.id = g.scope_id "
+    "LEFT JOIN sectors se ON se.id = sc.sector_id "
+    "WHERE r.advisory_id = ?1 ORDER BY 1")
+ST(RCPT_ALL, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, org_id)"
+             " SELECT ?1, id FROM orgs WHERE kind = 'operator'")
+ST(RCPT_SECTOR, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
+    "org_id) SELECT ?1, o.id FROM orgs o JOIN scopes sc ON sc.id = "
+    "o.scope_id WHERE o.kind = 'operator' AND sc.sector_id = ?2")
+ST(RCPT_SCOPE, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
+    "org_id) SELECT ?1, id FROM orgs WHERE kind = 'operator' AND "
+    "scope_id = ?2")
+ST(RCPT_CEPTOAR, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
+    "org_id) SELECT ?1, m.org_id FROM memberships m JOIN orgs o ON o.id = "
+    "m.org_id AND o.kind = 'operator' WHERE m.group_id = ?2")
+ST(RCPT_ORG, "INSERT INTO advisory_recipients(advisory_id, org_id, named) "
+    "VALUES (?1, ?2, 1) ON CONFLICT(advisory_id, org_id) DO UPDATE SET "
+    "named = 1")
+ST(RCPT_VIA, "UPDATE advisory_recipients SET via = coalesce((SELECT "
+    "m.group_id FROM memberships m JOIN advisory_hops h ON h.advisory_id = "
+    "?1 AND h.org_id = m.group_id WHERE m.org_id = "
+    "advisory_recipients.org_id ORDER BY m.group_id LIMIT 1), '') "
+    "WHERE advisory_id = ?1")
+ST(RCPT_COUNT, "SELECT count(*) FROM advisory_recipients WHERE "
+               "advisory_id = ?1")
+ST(RCPT_RELEASE, "UPDATE advisory_recipients SET released_at = ?3 WHERE "
+    "advisory_id = ?1 AND via = ?2 AND released_at IS NULL")
+ST(DLV_QUEUE_FIRST, "INSERT OR IGNORE INTO deliveries(advisory_id, org_id, "
+    "contact_id, channel, address, reason, state, next_at, idem_key, "
+    "created_at) SELECT r.advisory_id, r.org_id, k.id, k.channel, "
+    "k.address, CASE WHEN ?4 THEN 'hotline' ELSE 'first' END, 'queued', ?3, "
+    "r.advisory_id || '.' || r.org_id || '.' || k.id, ?3 "
+    "FROM advisory_recipients r JOIN contacts k ON k.org_id = r.org_id "
+    "WHERE r.advisory_id = ?1 AND r.via = ?2 AND r.released_at = ?3 "
+    "AND (?4 OR k.id = (SELECT k2.id FROM contacts k2 WHERE k2.org_id = "
+    "r.org_id ORDER BY k2.priority, k2.id LIMIT 1))")
+ST(DLV_QUEUE_EMERGENCY, "INSERT OR IGNORE INTO deliveries(advisory_id, "
+    "org_id, contact_id, channel, address, reason, state, next_at, idem_key,"
+    " created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, "
+    "'emergency', 'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 "
+    "FROM contacts k WHERE k.org_id = ?2 AND k.emergency = 1")
+ST(DLV_QUEUE_NEXT, "INSERT OR IGNORE INTO deliveries(advisory_id, org_id, "
+    "contact_id, channel, address, reason, state, next_at, idem_key, "
+    "created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, ?4, "
+    "'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 FROM contacts k "
+    "WHERE k.org_id = ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
+    "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
+    "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
+ST(DLV_CLAIM, "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
+    "attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE "
+    "(state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
+    "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
+    "advisory_id, org_id, contact_id, channel, address, attempts, "
+    "idem_key")
+ST(DLV_DONE, "UPDATE deliveries SET state = 'delivered', delivered_at = ?2,"
+             " last_error = '' WHERE id = ?1 AND state = 'sending'")
+ST(DLV_RCPT_DELIVERED, "UPDATE advisory_recipients SET delivered_at = "
+    "coalesce(delivered_at, ?3), channel = CASE WHEN channel = '' THEN ?4 "
+    "ELSE channel END WHERE advisory_id = ?1 AND org_id = ?2")
+ST(DLV_RETRY, "UPDATE deliveries SET state = 'queued', next_at = ?2, "
+              "last_error = ?3 WHERE id = ?1 AND state = 'sending'")
+ST(DLV_FAILED, "UPDATE deliveries SET state = 'failed', last_error = ?2 "
+               "WHERE id = ?1 AND state = 'sending'")
+ST(DLV_CANCEL_ORG, "UPDATE deliveries SET state = 'cancelled' WHERE "
+    "advisory_id = ?1 AND org_id = ?2 AND state = 'queued'")
+ST(DLV_PENDING_ORG, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 "
+    "AND org_id = ?2 AND state IN ('queued', 'sending')")
+ST(DLV_COUNTS, "SELECT state, count(*) FROM deliveries WHERE "
+               "advisory_id = ?1 GROUP BY state")
+ST(RCPT_ACK, "UPDATE advisory_recipients SET acked_at = ?3, acked_by = ?4, "
+    "ack_via = ?5 WHERE advisory_id = ?1 AND org_id = ?2 AND acked_at IS NULL"
+    " AND released_at IS NOT NULL")
+ST(RCPT_GET, "SELECT via, named, released_at, delivered_at, channel, "
+    "acked_at, ack_via, escalated_at FROM advisory_recipients WHERE "
+    "advisory_id = ?1 AND org_id = ?2")
+ST(RCPT_SCAN, "SELECT r.org_id, r.via, coalesce(sc.sector_id, ''), "
+    "r.released_at, r.delivered_at, r.channel, r.acked_at, r.ack_via, "
+    "r.escalated_at, o.name_ja, o.name_en, r.named FROM advisory_recipients "
+    "r JOIN orgs o ON o.id = r.org_id LEFT JOIN scopes sc ON sc.id = "
+    "o.scope_id WHERE r.advisory_id = ?1 ORDER BY r.org_id")
+ST(RCPT_DUE_ESCALATION, "SELECT r.advisory_id, r.org_id FROM "
+    "advisory_recipients r JOIN advisories a ON a.id = r.advisory_id WHERE "
+    "r.acked_at IS NULL AND r.escalated_at IS NULL AND r.released_at IS NOT "
+    "NULL AND r.released_at + a.ack_deadline_s <= ?1 LIMIT 2048")
+ST(RCPT_ESCALATED, "UPDATE advisory_recipients SET escalated_at = ?3 WHERE "
+    "advisory_id = ?1 AND org_id = ?2 AND escalated_at IS NULL")
+ST(ACK_LINK_INSERT, "INSERT OR IGNORE INTO ack_links(hash, advisory_id, "
+    "org_id, expires_at) VALUES (?1, ?2, ?3, ?4)")
+ST(ACK_LINK_GET, "SELECT advisory_id, org_id, expires_at, used_at FROM "
+                 "ack_links WHERE hash = ?1")
+ST(ACK_LINK_USE, "UPDATE ack_links SET used_at = ?2 WHERE hash = ?1 AND "
+                 "used_at IS NULL")
+ST(DRILL_INSERT, "INSERT INTO drills(id, advisory_id, target_kind, target, "
+    "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(DRILL_GET, "SELECT id, advisory_id, target_kind, target, created_by, "
+              "created_at, seq FROM drills WHERE id = ?1")
+ST(DRILL_PREV, "SELECT id, advisory_id FROM drills WHERE target_kind = ?1 "
+    "AND target = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1")
+ST(CONTACT_GET, "SELECT channel, address, secret, lang FROM contacts WHERE "
+                "id = ?1")
+ST(DLV_PENDING_BY_ORG, "SELECT org_id, sum(state IN ('queued', 'sending')),"
+    " sum(state = 'sending') FROM deliveries WHERE advisory_id = ?1 "
+    "GROUP BY org_id")
+ST(DLV_RESET, "UPDATE deliveries SET state = 'queued', lease_until = 0 "
+              "WHERE state = 'sending'")

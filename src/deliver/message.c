@@ -1,0 +1,241 @@
+#include "message.h"
+
+#include <sodium.h>
+
+#include "../core/range.h"
+#include "../service/provision.h"
+#include "util.h"
+
+void message_release(struct message *m)
+{
+    buf_release(&m->text);
+    buf_release(&m->json);
+}
+
+/* Drops a leading drill marker so that it is not said twice. */
+static const char *strip_drill(const char *t)
+{
+    static const char *const marks[] = {"【訓練】", "[DRILL] ", "[DRILL]"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(marks); i++)
+        if (strncmp(t, marks[i], strlen(marks[i])) == 0)
+            return t + strlen(marks[i]);
+    return t;
+}
+
+int message_compose(struct app *a, struct store_conn *c,
+                    const struct store_delivery *d, int64_t now,
+                    struct message *m)
+{
+    memset(m, 0, sizeof(*m));
+    buf_init(&m->text, 256 * 1024);
+    buf_init(&m->json, 256 * 1024);
+    char lang[8];
+    int rc = store_contact_get(c, d->contact_id, m->channel,
+                               sizeof(m->channel), m->address,
+                               sizeof(m->address), m->secret,
+                               sizeof(m->secret), lang, sizeof(lang));
+    if (rc)
+        return rc;
+    struct store_advisory ad;
+    if ((rc = store_advisory_get(c, d->advisory_id, &ad)))
+        return rc;
+    /* only recipients acknowledge; a secretariat's emergency contact is
+     * told, not asked */
+    char ack[512] = "";
+    struct store_recipient me;
+    bool recipient = store_recipient_get(c, ad.id, d->org_id, &me) == IS_OK;
+    if (recipient &&
+        (rc = advisory_ack_link_new(a, c, ad.id, d->org_id, now, ack,
+                                    sizeof(ack)))) {
+        store_advisory_release(&ad);
+        return rc;
+    }
+    bool content = ad.range >= RANGE_GREEN;
+    bool title = content || ad.title_in_notice;
+    const char *tja = strip_drill(ad.title_ja), *ten = strip_drill(ad.title_en);
+    char login[400];
+    snprintf(login, sizeof(login), "%s/#/advisories/%s", a->public_url,
+             ad.id);
+    const char *drill_ja = ad.drill ? "【訓練】" : "";
+    const char *drill_en = ad.drill ? "[DRILL] " : "";
+    if (title)
+        snprintf(m->subject, sizeof(m->subject), "%s%s%s / %s", drill_ja,
+                 drill_en, tja, ten);
+    else
+        snprintf(m->subject, sizeof(m->subject),
+                 "%s%s情報提供のお知らせ（%s） / Advisory notice (%s)",
+                 drill_ja, drill_en, range_tlp((enum share_range)ad.range),
+                 range_tlp((enum share_range)ad.range));
+    /* the hop notes on this recipient's path (content only) */
+    json_t *hops = NULL, *notes = json_array();
+    struct store_recipient rcpt;
+    if (content && !store_hops_json(c, ad.id, &hops) &&
+        !store_recipient_get(c, ad.id, d->org_id, &rcpt)) {
+        size_t i;
+        json_t *h;
+        json_array_foreach(hops, i, h) {
+            json_t *n = json_object_get(h, "note");
+            const char *org = json_string_value(json_object_get(h, "org"));
+            bool on_path = strcmp(org, rcpt.via) == 0 ||
+                           json_integer_value(json_object_get(h, "step")) ==
+                               1;
+            if (on_path && (*json_string_value(json_object_get(n, "ja")) ||
+                            *json_string_value(json_object_get(n, "en"))))
+                json_array_append_new(
+                    notes, json_pack("{s:s,s:O}", "by", org, "note", n));
+        }
+    }
+    json_decref(hops);
+    /* plain text (e-mail), Japanese first */
+    struct buf *t = &m->text;
+    if (ad.drill)
+        buf_adds(t, "【訓練】[DRILL] これは訓練です。/ This is a drill.\n\n");
+    buf_addf(t, "種別 / kind: %s   深刻度 / severity: %d   共有範囲 / range: "
+                "%s\n\n",
+             ad.kind, ad.severity, range_tlp((enum share_range)ad.range));
+    if (content) {
+        buf_addf(t, "%s\n\n%s\n\n", tja, ad.body_ja);
+        size_t i;
+        json_t *n;
+        json_array_foreach(notes, i, n)
+            buf_addf(t, "[%s の注記] %s\n",
+                     json_string_value(json_object_get(n, "by")),
+                     json_string_value(json_object_get(
+                         json_object_get(n, "note"), "ja")));
+        buf_addf(t, "\n----\n%s\n\n%s\n\n", ten, ad.body_en);
+        json_array_foreach(notes, i, n)
+            buf_addf(t, "[Note by %s] %s\n",
+                     json_string_value(json_object_get(n, "by")),
+                     json_string_value(json_object_get(
+                         json_object_get(n, "note"), "en")));
+    } else {
+        if (title)
+            buf_addf(t, "%s / %s\n\n", tja, ten);
+        buf_addf(t, "共有範囲 %s の情報提供があります。内容はログインして確認"
+                    "してください。\nAn advisory with range %s is waiting "
+                    "for you. Sign in to read it:\n%s\n\n",
+                 range_name((enum share_range)ad.range),
+                 range_name((enum share_range)ad.range), login);
+    }
+    if (recipient)
+        buf_addf(t, "\n受領確認 / acknowledge (one click, single use):\n%s\n",
+                 ack);
+    /* JSON (webhooks and gateways) */
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:I}", "id",
+        d->idem_key, "type", "advisory", "advisory", ad.id, "kind", ad.kind,
+        "range", range_name((enum share_range)ad.range), "severity",
+        ad.severity, "tlp", range_tlp((enum share_range)ad.range), "drill",
+        ad.drill, "hotline", ad.hotline, "org", d->org_id, "ack_url",
+        recipient ? ack : NULL,
+        "sent_at", (json_int_t)now);
+    json_object_set_new(o, "login_url", json_string(login));
+    if (title)
+        json_object_set_new(o, "title",
+                            json_pack("{s:s,s:s}", "ja", ad.title_ja, "en",
+                                      ad.title_en));
+    if (content && strcmp(m->channel, "webhook") == 0) {
+        json_object_set_new(o, "body",
+                            json_pack("{s:s,s:s}", "ja", ad.body_ja, "en",
+                                      ad.body_en));
+        json_object_set(o, "notes", notes);
+    }
+    if (strcmp(m->channel, "webhook") != 0) {
+        /* a gateway reads, texts or faxes a short message */
+        char sj[600], se[600];
+        snprintf(sj, sizeof(sj), "%s%s", drill_ja,
+                 title ? tja : "情報提供があります。ログインして確認してくだ"
+                               "さい。");
+        snprintf(se, sizeof(se), "%s%s", drill_en,
+                 title ? ten : "An advisory is waiting; sign in to read it.");
+        json_object_set_new(o, "channel", json_string(m->channel));
+        json_object_set_new(o, "text",
+                            json_pack("{s:s,s:s}", "ja", sj, "en", se));
+    }
+    char *js = json_dumps(o, JSON_COMPACT);
+    if (js)
+        buf_adds(&m->json, js);
+    free(js);
+    json_decref(o);
+    json_decref(notes);
+    store_advisory_release(&ad);
+    return js ? IS_OK : IS_ERR_NOMEM;
+}
+
+void message_signature(const char *secret_hex, int64_t t, const char *body,
+                       size_t len, char *out, size_t outlen)
+{
+    unsigned char key[64], mac[crypto_auth_hmacsha256_BYTES];
+    size_t klen = 0;
+    if (sodium_hex2bin(key, sizeof(key), secret_hex, strlen(secret_hex),
+                       NULL, &klen, NULL) != 0)
+        klen = 0;
+    crypto_auth_hmacsha256_state st;
+    char ts[24];
+    snprintf(ts, sizeof(ts), "%lld.", (long long)t);
+    crypto_auth_hmacsha256_init(&st, key, klen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts,
+                                  strlen(ts));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    char hex[2 * sizeof(mac) + 1];
+    util_hex(hex, mac, sizeof(mac));
+    snprintf(out, outlen, "t=%lld,v1=%s", (long long)t, hex);
+}
+
+/* base64 of s for an RFC 2047 encoded word */
+static void encoded_word(struct buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *enc = malloc(cap);
+    if (!enc)
+        return;
+    sodium_bin2base64(enc, cap, (const unsigned char *)s, n,
+                      sodium_base64_VARIANT_ORIGINAL);
+    buf_addf(b, "=?UTF-8?B?%s?=", enc);
+    free(enc);
+}
+
+int message_email(const struct app *a, const struct message *m,
+                  const struct store_delivery *d, int64_t now,
+                  struct buf *out)
+{
+    time_t tt = (time_t)now;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed",
+                                       "Thu", "Fri", "Sat"};
+    static const char *const mons[] = {"Jan", "Feb", "Mar", "Apr",
+                                       "May", "Jun", "Jul", "Aug",
+                                       "Sep", "Oct", "Nov", "Dec"};
+    buf_addf(out, "From: infrashare <%s>\r\nTo: <%s>\r\nSubject: ",
+             a->mail_from, m->address);
+    encoded_word(out, m->subject);
+    buf_addf(out,
+             "\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n"
+             "Message-ID: <%s.%d@infrashare>\r\n"
+             "Auto-Submitted: auto-generated\r\n"
+             "X-Infrashare-Advisory: %s\r\n"
+             "Idempotency-Key: %s\r\n"
+             "MIME-Version: 1.0\r\n"
+             "Content-Type: text/plain; charset=UTF-8\r\n"
+             "Content-Transfer-Encoding: base64\r\n\r\n",
+             days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon],
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             d->idem_key, d->attempts, d->advisory_id, d->idem_key);
+    size_t n = m->text.len;
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *enc = malloc(cap);
+    if (!enc)
+        return IS_ERR_NOMEM;
+    sodium_bin2base64(enc, cap, (const unsigned char *)buf_str(&m->text), n,
+                      sodium_base64_VARIANT_ORIGINAL);
+    size_t len = strlen(enc);
+    for (size_t i = 0; i < len; i += 76) {
+        buf_add(out, enc + i, len - i < 76 ? len - i : 76);
+        buf_adds(out, "\r\n");
+    }
+    free(enc);
+    return IS_OK;
+}

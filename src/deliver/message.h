@@ -1,0 +1,41 @@
+/*
+ * message.h - what one delivery says, per channel (e-mail, webhook,
+ * phone/SMS/FAX gateway).
+ *
+ * The range rule of DOMAIN.md §3 holds in every body: the content (title,
+ * body, hop notes) travels only for Green and White advisories; for Red,
+ * Amber and Yellow the message is a notice with a sign-in link, and the
+ * title only when the provider allowed it. A drill says 【訓練】/[DRILL] in
+ * the subject and on the first line. Every message carries a signed,
+ * single-use acknowledgement link.
+ */
+#ifndef INFRASHARE_MESSAGE_H
+#define INFRASHARE_MESSAGE_H
+
+#include "../service/app.h"
+#include "buf.h"
+#include "store.h"
+
+struct message {
+    char channel[16];
+    char address[512];
+    char secret[80];      /* hex HMAC key of a webhook/gateway contact */
+    char subject[512];    /* UTF-8 */
+    struct buf text;      /* plain text (e-mail) */
+    struct buf json;      /* webhook / gateway body */
+};
+
+void message_release(struct message *m);
+/* Composes the message of a claimed delivery (creates its ack link). */
+int message_compose(struct app *a, struct store_conn *c,
+                    const struct store_delivery *d, int64_t now,
+                    struct message *m);
+/* The RFC 5322 e-mail (headers + base64 body) into out. */
+int message_email(const struct app *a, const struct message *m,
+                  const struct store_delivery *d, int64_t now,
+                  struct buf *out);
+/* "t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>" */
+void message_signature(const char *secret_hex, int64_t t, const char *body,
+                       size_t len, char *out, size_t outlen);
+
+#endif

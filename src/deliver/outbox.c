@@ -1,0 +1,349 @@
+#include "outbox.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+
+#include "log.h"
+#include "message.h"
+#include "util.h"
+
+#define CLAIM_MAX 256
+
+static atomic_uint_fast64_t n_delivered, n_retried, n_failed;
+
+void outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *failed)
+{
+    *delivered = atomic_load(&n_delivered);
+    *retried = atomic_load(&n_retried);
+    *failed = atomic_load(&n_failed);
+}
+
+/* One job in flight. */
+struct job {
+    struct store_delivery d;
+    CURL *h;
+    struct curl_slist *hdrs, *rcpt;
+    struct buf payload;      /* request body / e-mail */
+    size_t sent;             /* read position for SMTP uploads */
+    char err[CURL_ERROR_SIZE];
+    bool email;
+    struct job *prev, *next; /* the in-flight list */
+};
+
+struct outcome {
+    struct store_delivery d;
+    int kind;                /* 0 delivered, 1 retry, 2 permanent */
+    char error[200];
+};
+
+struct outbox {
+    struct app *app;
+    pthread_t thread;
+    atomic_bool stop;
+    CURLM *multi;
+    int inflight;
+    struct job *jobs;        /* in flight, freed at stop */
+};
+
+static void jobs_link(struct outbox *o, struct job *j)
+{
+    j->next = o->jobs;
+    if (o->jobs)
+        o->jobs->prev = j;
+    o->jobs = j;
+}
+
+static void jobs_unlink(struct outbox *o, struct job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        o->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+}
+
+static size_t discard(char *p, size_t s, size_t n, void *ud)
+{
+    IS_UNUSED(p);
+    IS_UNUSED(ud);
+    return s * n;
+}
+
+static size_t read_payload(char *dst, size_t s, size_t n, void *ud)
+{
+    struct job *j = ud;
+    size_t left = j->payload.len - j->sent, want = s * n;
+    size_t k = left < want ? left : want;
+    memcpy(dst, buf_str(&j->payload) + j->sent, k);
+    j->sent += k;
+    return k;
+}
+
+static void job_free(struct job *j)
+{
+    if (!j)
+        return;
+    if (j->h)
+        curl_easy_cleanup(j->h);
+    curl_slist_free_all(j->hdrs);
+    curl_slist_free_all(j->rcpt);
+    buf_release(&j->payload);
+    free(j);
+}
+
+/* Builds the easy handle of a job. */
+static int job_prepare(struct outbox *o, struct store_conn *c,
+                       struct job *j, int64_t now)
+{
+    struct app *a = o->app;
+    struct message m;
+    int rc = message_compose(a, c, &j->d, now, &m);
+    if (rc) {
+        message_release(&m);
+        return rc;
+    }
+    j->h = curl_easy_init();
+    if (!j->h) {
+        message_release(&m);
+        return IS_ERR_NOMEM;
+    }
+    buf_init(&j->payload, 4 * 1024 * 1024);
+    curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
+    curl_easy_setopt(j->h, CURLOPT_ERRORBUFFER, j->err);
+    curl_easy_setopt(j->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(j->h, CURLOPT_TIMEOUT, (long)a->http_timeout_s);
+    curl_easy_setopt(j->h, CURLOPT_CONNECTTIMEOUT, 5L);
+    curl_easy_setopt(j->h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(j->h, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
+    curl_easy_setopt(j->h, CURLOPT_REDIR_PROTOCOLS_STR, "");
+    if (strcmp(m.channel, "email") == 0) {
+        j->email = true;
+        rc = message_email(a, &m, &j->d, now, &j->payload);
+        char from[160], to[560];
+        snprintf(from, sizeof(from), "<%s>", a->mail_from);
+        snprintf(to, sizeof(to), "<%s>", m.address);
+        j->rcpt = curl_slist_append(NULL, to);
+        curl_easy_setopt(j->h, CURLOPT_URL, a->smtp_url);
+        curl_easy_setopt(j->h, CURLOPT_MAIL_FROM, from);
+        curl_easy_setopt(j->h, CURLOPT_MAIL_RCPT, j->rcpt);
+        curl_easy_setopt(j->h, CURLOPT_READFUNCTION, read_payload);
+        curl_easy_setopt(j->h, CURLOPT_READDATA, j);
+        curl_easy_setopt(j->h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(j->h, CURLOPT_INFILESIZE_LARGE,
+                         (curl_off_t)j->payload.len);
+    } else {
+        buf_add(&j->payload, buf_str(&m.json), m.json.len);
+        char sig[200], h1[260], h2[220], h3[64];
+        message_signature(m.secret, now, buf_str(&j->payload),
+                          j->payload.len, sig, sizeof(sig));
+        snprintf(h1, sizeof(h1), "X-Infrashare-Signature: %s", sig);
+        snprintf(h2, sizeof(h2), "Idempotency-Key: %s", j->d.idem_key);
+        snprintf(h3, sizeof(h3), "X-Infrashare-Channel: %s", m.channel);
+        j->hdrs = curl_slist_append(j->hdrs, "Content-Type: application/json");
+        j->hdrs = curl_slist_append(j->hdrs, h1);
+        j->hdrs = curl_slist_append(j->hdrs, h2);
+        j->hdrs = curl_slist_append(j->hdrs, h3);
+        j->hdrs = curl_slist_append(j->hdrs, "User-Agent: infrashare");
+        j->hdrs = curl_slist_append(j->hdrs, "Expect:");
+        curl_easy_setopt(j->h, CURLOPT_URL, m.address);
+        curl_easy_setopt(j->h, CURLOPT_HTTPHEADER, j->hdrs);
+        curl_easy_setopt(j->h, CURLOPT_POSTFIELDS, buf_str(&j->payload));
+        curl_easy_setopt(j->h, CURLOPT_POSTFIELDSIZE, (long)j->payload.len);
+    }
+    message_release(&m);
+    return rc;
+}
+
+/* Classifies a finished transfer. */
+static void classify(struct job *j, CURLcode cc, struct outcome *oc)
+{
+    long code = 0;
+    curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
+    oc->d = j->d;
+    if (j->email) {
+        if (cc == CURLE_OK) {
+            oc->kind = 0;
+            return;
+        }
+        /* a 5xx SMTP reply (e.g. 550 recipient refused) is final */
+        oc->kind = code >= 500 && code < 600 ? 2 : 1;
+        snprintf(oc->error, sizeof(oc->error), "smtp %ld: %s", code,
+                 j->err[0] ? j->err : curl_easy_strerror(cc));
+        return;
+    }
+    if (cc == CURLE_OK && code >= 200 && code < 300) {
+        oc->kind = 0;
+        return;
+    }
+    if (cc == CURLE_OK)
+        oc->kind = (code >= 400 && code < 500 && code != 408 && code != 429)
+                       ? 2 /* 410 Gone and other refusals are final */
+                       : 1;
+    else
+        oc->kind = 1;
+    snprintf(oc->error, sizeof(oc->error), "http %ld: %s", code,
+             cc == CURLE_OK ? "refused" :
+             (j->err[0] ? j->err : curl_easy_strerror(cc)));
+}
+
+static int64_t backoff(const struct app *a, int attempts)
+{
+    int64_t d = a->retry_base_s;
+    for (int i = 1; i < attempts && d < a->retry_cap_s; i++)
+        d *= 2;
+    if (d > a->retry_cap_s)
+        d = a->retry_cap_s;
+    /* jitter: 50 % to 150 % */
+    int64_t j = d / 2 + (int64_t)randombytes_uniform((uint32_t)(d + 1));
+    return j < 1 ? 1 : j;
+}
+
+/* Records a batch of outcomes in one transaction. */
+static void record(struct outbox *o, struct store_conn *c,
+                   struct outcome *ocs, int n, int64_t now)
+{
+    struct app *a = o->app;
+    if (n == 0 || store_begin(c))
+        return;
+    int rc = IS_OK;
+    for (int i = 0; i < n && !rc; i++) {
+        struct outcome *oc = &ocs[i];
+        if (oc->kind == 0) {
+            rc = store_delivery_done(c, &oc->d, now);
+            atomic_fetch_add(&n_delivered, 1);
+        } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
+            rc = store_delivery_retry(c, oc->d.id,
+                                      now + backoff(a, oc->d.attempts),
+                                      oc->error);
+            atomic_fetch_add(&n_retried, 1);
+        } else {
+            rc = store_delivery_failed(c, oc->d.id, oc->error);
+            int q = 0;
+            if (!rc)
+                rc = store_queue_next(c, oc->d.advisory_id, oc->d.org_id,
+                                      "next", false, now, &q);
+            atomic_fetch_add(&n_failed, 1);
+            log_event(LOG_WARN, "delivery failed", "delivery",
+                      json_integer(oc->d.id), "org",
+                      json_string(oc->d.org_id), "channel",
+                      json_string(oc->d.channel), "error",
+                      json_string(oc->error), "next_channel_queued",
+                      json_integer(q), NULL);
+        }
+    }
+    if (rc || store_commit(c))
+        store_rollback(c); /* leases expire: the jobs are tried again */
+}
+
+static void *run(void *arg)
+{
+    struct outbox *o = arg;
+    struct app *a = o->app;
+    struct store_conn *c = store_acquire(a->store);
+    struct store_delivery *claimed = calloc(CLAIM_MAX, sizeof(*claimed));
+    struct outcome *ocs = calloc(CLAIM_MAX * 4, sizeof(*ocs));
+    int reset = 0;
+    store_deliveries_reset(c, &reset);
+    if (reset)
+        log_event(LOG_INFO, "outbox: deliveries queued again after restart",
+                  "count", json_integer(reset), NULL);
+    while (!atomic_load(&o->stop) && claimed && ocs) {
+        int64_t now = util_now();
+        int room = a->max_inflight - o->inflight;
+        if (room > CLAIM_MAX)
+            room = CLAIM_MAX;
+        int n = 0;
+        if (room > 0 && store_begin(c) == IS_OK) {
+            int lease = a->http_timeout_s * 2 + 30;
+            if (store_deliveries_claim(c, now, lease, room, claimed, &n) ||
+                store_commit(c)) {
+                store_rollback(c);
+                n = 0;
+            }
+        }
+        if (n && store_begin(c) == IS_OK) {
+            /* compose (and create the ack links) in one transaction */
+            for (int i = 0; i < n; i++) {
+                struct job *j = calloc(1, sizeof(*j));
+                if (!j)
+                    continue;
+                j->d = claimed[i];
+                if (job_prepare(o, c, j, now)) {
+                    job_free(j); /* the lease expires; tried again */
+                    continue;
+                }
+                curl_multi_add_handle(o->multi, j->h);
+                jobs_link(o, j);
+                o->inflight++;
+            }
+            if (store_commit(c))
+                store_rollback(c);
+        }
+        int running = 0;
+        curl_multi_perform(o->multi, &running);
+        int nocs = 0, left;
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(o->multi, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            struct job *j = NULL;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &j);
+            if (nocs < CLAIM_MAX * 4)
+                classify(j, msg->data.result, &ocs[nocs++]);
+            curl_multi_remove_handle(o->multi, j->h);
+            jobs_unlink(o, j);
+            job_free(j);
+            o->inflight--;
+        }
+        record(o, c, ocs, nocs, util_now());
+        if (!n && !nocs)
+            curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200,
+                            NULL);
+    }
+    /* stop: abandon what is in flight (it is queued again at start) */
+    while (o->jobs) {
+        struct job *j = o->jobs;
+        curl_multi_remove_handle(o->multi, j->h);
+        jobs_unlink(o, j);
+        job_free(j);
+    }
+    free(claimed);
+    free(ocs);
+    store_release(a->store, c);
+    return NULL;
+}
+
+int outbox_start(struct app *a, struct outbox **out)
+{
+    struct outbox *o = calloc(1, sizeof(*o));
+    if (!o)
+        return IS_ERR_NOMEM;
+    o->app = a;
+    o->multi = curl_multi_init();
+    if (!o->multi) {
+        free(o);
+        return IS_ERR_NOMEM;
+    }
+    curl_multi_setopt(o->multi, CURLMOPT_MAXCONNECTS, 512L);
+    if (pthread_create(&o->thread, NULL, run, o) != 0) {
+        curl_multi_cleanup(o->multi);
+        free(o);
+        return IS_ERR_INTERNAL;
+    }
+    *out = o;
+    return IS_OK;
+}
+
+void outbox_stop(struct outbox *o)
+{
+    if (!o)
+        return;
+    atomic_store(&o->stop, true);
+    curl_multi_wakeup(o->multi);
+    pthread_join(o->thread, NULL);
+    curl_multi_cleanup(o->multi);
+    free(o);
+}

@@ -1,0 +1,1133 @@
+/*
+ * provision.c - see provision.h. Issue, chain, relay, acknowledgement,
+ * deliveries view, reach, tick. Drills are in drills.c.
+ */
+#include "provision.h"
+
+#include <sodium.h>
+
+#include "../core/range.h"
+#include "../core/roles.h"
+#include "buf.h"
+#include "log.h"
+#include "reporting_internal.h"
+#include "util.h"
+
+static const char *const adv_kinds[] = {"warning", "security_info", "case",
+                                        "newsletter", NULL};
+static const char *const ranges[] = {"red", "amber", "yellow", "green",
+                                     "white", NULL};
+
+static const struct jv_field audience_spec[] = {
+    {"all", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"sectors", JV_STRING_ARRAY, false, 32, NULL, 0, 0, NULL, 0, 63},
+    {"scopes", JV_STRING_ARRAY, false, 64, NULL, 0, 0, NULL, 0, 63},
+    {"ceptoars", JV_STRING_ARRAY, false, 64, NULL, 0, 0, NULL, 0, 63},
+    {"orgs", JV_STRING_ARRAY, false, 1000, NULL, 0, 0, NULL, 0, 63},
+};
+
+const struct jv_field provision_issue_spec[] = {
+    {"kind", JV_STRING, true, 20, adv_kinds, 0, 0, NULL, 0, 0},
+    {"range", JV_STRING, true, 10, ranges, 0, 0, NULL, 0, 0},
+    {"severity", JV_INT, true, 0, NULL, 0, 5, NULL, 0, 0},
+    {"title_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {"title_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {"body_ja", JV_STRING, true, 20000, NULL, 0, 0, NULL, 0, 0},
+    {"body_en", JV_STRING, true, 20000, NULL, 0, 0, NULL, 0, 0},
+    {"title_in_notice", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {"audience", JV_OBJECT, true, 0, NULL, 0, 0, audience_spec,
+     IS_ARRAY_LEN(audience_spec), 0},
+    {"refs", JV_STRING_ARRAY, false, 20, NULL, 0, 0, NULL, 0, 40},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+
+const struct jv_field provision_relay_spec[] = {
+    {"note_ja", JV_STRING, false, 2000, NULL, 0, 0, NULL, 0, 0},
+    {"note_en", JV_STRING, false, 2000, NULL, 0, 0, NULL, 0, 0},
+    {"range", JV_STRING, false, 10, ranges, 0, 0, NULL, 0, 0},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+
+#define DEFAULT_LIMIT_MIN 30
+
+static json_t *tj(int64_t t)
+{
+    if (!t)
+        return json_null();
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+static bool is_author_kind(const char *kind)
+{
+    return strcmp(kind, "nisc") == 0 || strcmp(kind, "ministry") == 0 ||
+           strcmp(kind, "ceptoar") == 0 || strcmp(kind, "council") == 0 ||
+           strcmp(kind, "agency") == 0;
+}
+
+/* ---- the range decision for advisories ---- */
+
+static struct range_decision adv_decide(struct store_conn *c,
+                                        const struct auth_ctx *who,
+                                        const struct store_advisory *ad)
+{
+    struct range_relation rel = {0};
+    if (who) {
+        rel.registered = true;
+        rel.is_originator = strcmp(who->org.id, ad->author) == 0;
+        struct store_hop h;
+        if (store_hop_get(c, ad->id, who->org.id, &h) == IS_OK &&
+            strcmp(h.state, "pending") != 0)
+            rel.in_chain = true; /* a hop the advisory has reached */
+        struct store_recipient r;
+        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
+            if (r.named)
+                rel.in_chain = true; /* named individually: Red */
+            rel.in_community = true; /* the audience: Amber */
+        }
+        rel.observer = who->org.observer;
+    }
+    return range_decide((enum share_range)ad->range, false, &rel);
+}
+
+static int load_readable(struct store_conn *c, const struct auth_ctx *who,
+                         const char *id, struct store_advisory *ad,
+                         struct svc_error *e)
+{
+    if (strlen(id) >= sizeof(ad->id) || store_advisory_get(c, id, ad))
+        return svc_fail(e, 404, "not_found", NULL, "no such advisory");
+    if (!adv_decide(c, who, ad).may_read) {
+        store_advisory_release(ad);
+        return svc_fail(e, 404, "not_found", NULL, "no such advisory");
+    }
+    return IS_OK;
+}
+
+/* ---- the chain ---- */
+
+static int hop_arrive(struct app *a, struct store_conn *c,
+                      const struct store_advisory *ad, const char *hop,
+                      int64_t now, int depth);
+
+/* Relays a hop: releases its recipients and lets its children arrive. */
+static int hop_release(struct app *a, struct store_conn *c,
+                       const struct store_advisory *ad, const char *hop,
+                       int64_t now, int depth)
+{
+    int n = 0;
+    int rc = store_recipients_release(c, ad->id, hop, ad->hotline, now, &n);
+    if (rc || depth > 4)
+        return rc;
+    json_t *kids = NULL;
+    rc = store_hop_children(c, ad->id, hop, &kids);
+    size_t i;
+    json_t *k;
+    json_array_foreach(kids, i, k) {
+        if (rc)
+            break;
+        rc = hop_arrive(a, c, ad, json_string_value(k), now, depth + 1);
+    }
+    json_decref(kids);
+    return rc;
+}
+
+static int hop_arrive(struct app *a, struct store_conn *c,
+                      const struct store_advisory *ad, const char *hop,
+                      int64_t now, int depth)
+{
+    int rc = store_hop_arrive(c, ad->id, hop, now);
+    if (rc)
+        return rc;
+    bool review = true;
+    int limit = DEFAULT_LIMIT_MIN;
+    store_hop_policy(c, hop, &review, &limit);
+    if (ad->hotline || !review) {
+        rc = store_hop_relay(c, ad->id, hop, now,
+                             ad->hotline ? "hotline" : "auto", "", "");
+        if (rc == IS_ERR_CONFLICT)
+            return IS_OK;
+        if (!rc)
+            rc = hop_release(a, c, ad, hop, now, depth);
+    }
+    return rc;
+}
+
+static int64_t ack_deadline(const struct app *a, int severity)
+{
+    if (severity >= 4)
+        return a->ack_deadline_s[0];
+    if (severity == 3)
+        return a->ack_deadline_s[1];
+    return a->ack_deadline_s[2];
+}
+
+/* Checks the audience's ids against the registry. */
+static int check_audience(struct store_conn *c, const struct auth_ctx *who,
+                          const json_t *aud, struct svc_error *e)
+{
+    bool any = jv_bool(aud, "all", false);
+    static const char *const keys[] = {"sectors", "scopes", "ceptoars",
+                                       "orgs"};
+    for (size_t k = 0; k < IS_ARRAY_LEN(keys); k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(aud, keys[k]), i, v) {
+            any = true;
+            const char *id = json_string_value(v);
+            char ja[8], en[8];
+            struct access_org rel;
+            bool ok;
+            if (k == 0)
+                ok = !store_names(c, "sector", id, ja, sizeof(ja), en,
+                                  sizeof(en));
+            else if (k == 1)
+                ok = !store_names(c, "scope", id, ja, sizeof(ja), en,
+                                  sizeof(en));
+            else if (k == 2)
+                ok = !store_org_rel(c, id, &rel) &&
+                     strcmp(rel.kind, "ceptoar") == 0;
+            else
+                ok = !store_org_rel(c, id, &rel) &&
+                     access_may_see_org(&who->org, who->roles, &rel);
+            if (!ok) {
+                char field[64];
+                snprintf(field, sizeof(field), "audience.%s", keys[k]);
+                return svc_fail(e, 400, "invalid_value", field,
+                                "%s: \"%s\" is not in the registry (or not "
+                                "visible to you)", field, id);
+            }
+        }
+    }
+    if (!any)
+        return svc_fail(e, 400, "missing_field", "audience",
+                        "audience: name all, sectors, scopes, ceptoars or "
+                        "orgs");
+    /* a secretariat pushes to its own members only */
+    if (strcmp(who->org.kind, "ceptoar") == 0) {
+        if (jv_bool(aud, "all", false) ||
+            json_array_size(json_object_get(aud, "sectors")) ||
+            json_array_size(json_object_get(aud, "scopes")))
+            return svc_fail(e, 403, "forbidden", "audience",
+                            "audience: a CEPTOAR secretariat sends to its "
+                            "own members (ceptoars: [itself] or orgs)");
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(aud, "ceptoars"), i, v)
+            if (strcmp(json_string_value(v), who->org.id) != 0)
+                return svc_fail(e, 403, "forbidden", "audience.ceptoars",
+                                "audience.ceptoars: only your own CEPTOAR");
+        json_array_foreach(json_object_get(aud, "orgs"), i, v) {
+            struct access_org rel;
+            bool member = false;
+            if (!store_org_rel(c, json_string_value(v), &rel))
+                for (int k = 0; k < rel.nceptoars; k++)
+                    member |= strcmp(rel.ceptoars[k], who->org.id) == 0;
+            if (!member)
+                return svc_fail(e, 403, "forbidden", "audience.orgs",
+                                "audience.orgs: only your members");
+        }
+    }
+    return IS_OK;
+}
+
+/* refs: reports the author can read; the advisory may not be wider than
+ * any of them. */
+static int check_refs(struct store_conn *c, const struct auth_ctx *who,
+                      const json_t *refs, int range, struct svc_error *e)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(refs, i, v) {
+        struct store_report r;
+        const char *id = json_string_value(v);
+        if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
+            return svc_fail(e, 400, "invalid_value", "refs",
+                            "refs: no report %s", id);
+        struct range_decision d = rp_decide(who, &r);
+        int rr = r.range;
+        store_report_release(&r);
+        if (!d.may_read)
+            return svc_fail(e, 400, "invalid_value", "refs",
+                            "refs: no report %s", id);
+        if (range > rr)
+            return svc_fail(e, 400, "range_wider_than_source", "range",
+                            "range: wider than the range of report %s (%s)",
+                            id, range_name((enum share_range)rr));
+    }
+    return IS_OK;
+}
+
+static void new_id(char *out, size_t len, char prefix)
+{
+    char hex[17];
+    util_random_hex(hex, 8);
+    snprintf(out, len, "%c%s", prefix, hex);
+}
+
+/* Inserts the advisory and runs its chain (caller holds a transaction). */
+static int advisory_create(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, const json_t *body,
+                           bool drill, int64_t now, struct store_advisory *ad)
+{
+    memset(ad, 0, sizeof(*ad));
+    new_id(ad->id, sizeof(ad->id), 'A');
+    snprintf(ad->author, sizeof(ad->author), "%s", who->org.id);
+    ad->author_user = who->user_id;
+    snprintf(ad->kind, sizeof(ad->kind), "%s", jv_str(body, "kind"));
+    ad->range = range_parse(jv_str(body, "range"));
+    ad->severity = (int)jv_int(body, "severity", 0);
+    ad->drill = drill;
+    ad->hotline = !drill && strcmp(ad->kind, "warning") == 0 &&
+                  ad->severity >= 4;
+    ad->title_in_notice = jv_bool(body, "title_in_notice", false);
+    ad->title_ja = strdup(jv_str(body, "title_ja"));
+    ad->title_en = strdup(jv_str(body, "title_en"));
+    ad->body_ja = strdup(jv_str(body, "body_ja"));
+    ad->body_en = strdup(jv_str(body, "body_en"));
+    ad->audience = json_dumps(json_object_get(body, "audience"),
+                              JSON_COMPACT);
+    json_t *refs = json_object_get(body, "refs");
+    ad->refs = refs ? json_dumps(refs, JSON_COMPACT) : strdup("[]");
+    ad->ack_deadline_s = ack_deadline(a, ad->severity);
+    ad->created_at = now;
+    if (!ad->title_ja || !ad->title_en || !ad->body_ja || !ad->body_en ||
+        !ad->audience || !ad->refs)
+        return IS_ERR_NOMEM;
+    int rc = store_advisory_insert(c, ad);
+    if (!rc)
+        rc = store_hop_insert(c, ad->id, ad->author, 0, "", "relayed", now,
+                              now, "author");
+    /* recipients */
+    json_t *aud = json_object_get(body, "audience");
+    if (!rc && jv_bool(aud, "all", false))
+        rc = store_recipients_add(c, ad->id, "all", NULL);
+    static const char *const keys[][2] = {{"sectors", "sector"},
+                                          {"scopes", "scope"},
+                                          {"ceptoars", "ceptoar"},
+                                          {"orgs", "org"}};
+    for (size_t k = 0; !rc && k < IS_ARRAY_LEN(keys); k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(aud, keys[k][0]), i, v) {
+            rc = store_recipients_add(c, ad->id, keys[k][1],
+                                      json_string_value(v));
+            if (rc)
+                break;
+        }
+    }
+    /* hops: ministries (NISC's advisories), then CEPTOARs */
+    bool from_nisc = strcmp(who->org.kind, "nisc") == 0;
+    bool from_ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
+    json_t *mins = NULL, *ceps = NULL;
+    if (!rc && from_nisc)
+        rc = store_hops_ministries(c, ad->id, &mins);
+    size_t i;
+    json_t *v;
+    json_array_foreach(mins, i, v) {
+        if (rc)
+            break;
+        rc = store_hop_insert(c, ad->id, json_string_value(v), 1,
+                              ad->author, "pending", 0, 0, "");
+    }
+    if (!rc && !from_ceptoar)
+        rc = store_hops_ceptoars(c, ad->id, &ceps);
+    json_array_foreach(ceps, i, v) {
+        if (rc)
+            break;
+        const char *cep = json_string_value(json_array_get(v, 0));
+        const char *min = json_string_value(json_array_get(v, 1));
+        bool via_min = false;
+        size_t k;
+        json_t *m;
+        json_array_foreach(mins, k, m) via_min |=
+            strcmp(json_string_value(m), min) == 0;
+        rc = store_hop_insert(c, ad->id, cep, 2,
+                              via_min ? min : ad->author, "pending", 0, 0,
+                              "");
+        if (!rc && ad->hotline)
+            rc = store_queue_emergency(c, ad->id, cep, now);
+    }
+    json_decref(mins);
+    json_decref(ceps);
+    if (!rc)
+        rc = store_recipients_set_via(c, ad->id);
+    /* the author relays at once: recipients without a CEPTOAR hop, and
+     * the first hops */
+    int n = 0;
+    if (!rc)
+        rc = store_recipients_release(c, ad->id, "", ad->hotline, now, &n);
+    if (!rc)
+        rc = hop_release(a, c, ad, ad->author, now, 0);
+    return rc;
+}
+
+static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
+                        const struct store_advisory *ad, bool full,
+                        int64_t now)
+{
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:i,s:{s:s,s:s},s:b,s:b,s:s,s:o,s:I}", "id", ad->id,
+        "kind", ad->kind, "range", range_name((enum share_range)ad->range),
+        "tlp", range_tlp((enum share_range)ad->range), "severity",
+        ad->severity, "title", "ja", ad->title_ja, "en", ad->title_en,
+        "hotline", ad->hotline, "drill", ad->drill, "author", ad->author,
+        "created_at", tj(ad->created_at), "ack_deadline_min",
+        (json_int_t)(ad->ack_deadline_s / 60));
+    char ja[256], en[256];
+    store_names(c, "org", ad->author, ja, sizeof(ja), en, sizeof(en));
+    json_object_set_new(o, "author_name",
+                        json_pack("{s:s,s:s}", "ja", ja, "en", en));
+    if (who) {
+        struct store_recipient r;
+        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK)
+            json_object_set_new(
+                o, "mine",
+                json_pack("{s:o,s:o,s:o,s:s,s:b}", "released_at",
+                          tj(r.released_at), "delivered_at",
+                          tj(r.delivered_at), "acked_at", tj(r.acked_at),
+                          "ack_via", r.ack_via, "acknowledged",
+                          r.acked_at != 0));
+    }
+    if (!full)
+        return o;
+    json_object_set_new(o, "body",
+                        json_pack("{s:s,s:s}", "ja", ad->body_ja, "en",
+                                  ad->body_en));
+    json_object_set_new(o, "audience", json_loads(ad->audience, 0, NULL));
+    json_object_set_new(o, "title_in_notice",
+                        json_boolean(ad->title_in_notice));
+    json_t *hops = NULL;
+    if (!store_hops_json(c, ad->id, &hops)) {
+        size_t i;
+        json_t *h;
+        json_array_foreach(hops, i, h) {
+            json_int_t t1 = json_integer_value(json_object_get(h,
+                                                               "arrived_at"));
+            json_int_t t2 = json_integer_value(json_object_get(h,
+                                                               "relayed_at"));
+            json_object_set_new(h, "arrived_at", tj(t1));
+            json_object_set_new(h, "relayed_at", tj(t2));
+        }
+        json_object_set_new(o, "chain", hops);
+    }
+    /* referenced reports: only those the reader may read, as it may */
+    json_t *refs = json_loads(ad->refs, 0, NULL), *shown = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(refs, i, v) {
+        struct store_report r;
+        if (store_report_get(c, json_string_value(v), &r))
+            continue;
+        struct range_decision d = rp_decide(who, &r);
+        if (d.may_read)
+            json_array_append_new(shown, rp_summary(c, who, &r, d, now));
+        store_report_release(&r);
+    }
+    json_decref(refs);
+    json_object_set_new(o, "refs", shown);
+    return o;
+}
+
+int advisory_issue(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const json_t *body,
+                   int64_t now, json_t **out, struct svc_error *e)
+{
+    if (!is_author_kind(who->org.kind))
+        return svc_fail(e, 403, "forbidden", NULL,
+                        "advisories come from NISC, ministries, CEPTOAR "
+                        "secretariats, the CEPTOAR Council and agencies");
+    int rc = check_audience(c, who, json_object_get(body, "audience"), e);
+    if (!rc)
+        rc = check_refs(c, who, json_object_get(body, "refs"),
+                        range_parse(jv_str(body, "range")), e);
+    if (rc)
+        return rc;
+    struct store_advisory ad;
+    memset(&ad, 0, sizeof(ad));
+    if ((rc = store_begin(c)))
+        goto fail;
+    rc = advisory_create(a, c, who, body, false, now, &ad);
+    int64_t n = 0;
+    if (!rc)
+        rc = store_recipients_count(c, ad.id, &n);
+    if (!rc)
+        rc = audit_record(c, who, now, "advisory.issue", ad.id,
+                          json_pack("{s:s,s:i,s:I,s:b}", "kind", ad.kind,
+                                    "severity", ad.severity, "recipients",
+                                    (json_int_t)n, "hotline", ad.hotline));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        goto fail;
+    }
+    log_event(LOG_INFO, "advisory issued", "advisory", json_string(ad.id),
+              "recipients", json_integer(n), "hotline",
+              json_boolean(ad.hotline), NULL);
+    *out = adv_json(c, who, &ad, true, now);
+    json_object_set_new(*out, "recipients", json_integer(n));
+    store_advisory_release(&ad);
+    return IS_OK;
+fail:
+    store_advisory_release(&ad);
+    return svc_fail(e, 500, "internal", NULL,
+                    "the advisory could not be stored; nothing was sent");
+}
+
+int advisory_read(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *id, int64_t now,
+                  json_t **out, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct store_advisory ad;
+    int rc = load_readable(c, who, id, &ad, e);
+    if (rc)
+        return rc;
+    json_t *o = adv_json(c, who, &ad, true, now);
+    if (ad.range <= RANGE_AMBER && who &&
+        audit_record(c, who, now, "advisory.read", ad.id, NULL)) {
+        json_decref(o);
+        store_advisory_release(&ad);
+        return svc_fail(e, 500, "internal", NULL, "the read could not be "
+                        "audited, so it is refused");
+    }
+    store_advisory_release(&ad);
+    *out = o;
+    return IS_OK;
+}
+
+struct list_ctx {
+    struct store_conn *c;
+    const struct auth_ctx *who;
+    int limit, n;
+    bool inbox, more;
+    int64_t last, now;
+    json_t *items;
+};
+
+static int list_row(void *vctx, struct store_advisory *ad)
+{
+    struct list_ctx *x = vctx;
+    if (!adv_decide(x->c, x->who, ad).may_read)
+        return 0;
+    struct store_recipient r;
+    if (x->inbox && (!x->who || store_recipient_get(x->c, ad->id,
+                                                    x->who->org.id, &r) ||
+                     !r.released_at))
+        return 0;
+    if (x->n == x->limit) {
+        x->more = true;
+        return 1;
+    }
+    json_array_append_new(x->items, adv_json(x->c, x->who, ad, false,
+                                             x->now));
+    x->n++;
+    x->last = ad->seq;
+    return 0;
+}
+
+int advisory_list(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, int limit, int64_t before,
+                  bool inbox, int64_t now, json_t **out,
+                  struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct list_ctx x = {.c = c, .who = who, .limit = limit,
+                         .inbox = inbox, .now = now, .items = json_array()};
+    if (store_advisories_scan(c, before, list_row, &x)) {
+        json_decref(x.items);
+        return svc_fail(e, 500, "internal", NULL, "advisories");
+    }
+    json_t *o = json_pack("{s:o}", "items", x.items);
+    if (x.more) {
+        char cur[32];
+        snprintf(cur, sizeof(cur), "%lld", (long long)x.last);
+        json_object_set_new(o, "next_cursor", json_string(cur));
+    } else {
+        json_object_set_new(o, "next_cursor", json_null());
+    }
+    *out = o;
+    return IS_OK;
+}
+
+int advisory_relay(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *id,
+                   const json_t *body, int64_t now, json_t **out,
+                   struct svc_error *e)
+{
+    struct store_advisory ad;
+    int rc = load_readable(c, who, id, &ad, e);
+    if (rc)
+        return rc;
+    struct store_hop h;
+    if (store_hop_get(c, ad.id, who->org.id, &h) ||
+        strcmp(h.state, "waiting") != 0) {
+        bool relayed = !store_hop_get(c, ad.id, who->org.id, &h) &&
+                       strcmp(h.state, "relayed") == 0;
+        store_advisory_release(&ad);
+        return svc_fail(e, 409, relayed ? "already_relayed"
+                                        : "not_current_hop", NULL,
+                        relayed ? "your organisation has relayed this "
+                                  "advisory already"
+                                : "the advisory is not waiting for your "
+                                  "organisation's relay");
+    }
+    const char *rs = jv_str(body, "range");
+    int new_range = rs ? range_parse(rs) : ad.range;
+    if (new_range > ad.range) {
+        store_advisory_release(&ad);
+        return svc_fail(e, 400, "range_widening", "range",
+                        "range: a hop may narrow the range (now %s), never "
+                        "widen it", range_name((enum share_range)ad.range));
+    }
+    if ((rc = store_begin(c)))
+        goto fail;
+    if (new_range != ad.range) {
+        rc = store_advisory_set_range(c, ad.id, new_range);
+        ad.range = new_range;
+    }
+    if (!rc)
+        rc = store_hop_relay(c, ad.id, who->org.id, now, "review",
+                             jv_str(body, "note_ja"),
+                             jv_str(body, "note_en"));
+    if (!rc)
+        rc = hop_release(a, c, &ad, who->org.id, now, 0);
+    if (!rc)
+        rc = audit_record(c, who, now, "advisory.relay", ad.id,
+                          json_pack("{s:s}", "range",
+                                    range_name((enum share_range)ad.range)));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        goto fail;
+    }
+    *out = adv_json(c, who, &ad, true, now);
+    store_advisory_release(&ad);
+    return IS_OK;
+fail:
+    store_advisory_release(&ad);
+    return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+}
+
+int advisory_ack(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const char *id, int64_t now,
+                 json_t **out, struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct store_advisory ad;
+    int rc = load_readable(c, who, id, &ad, e);
+    if (rc)
+        return rc;
+    struct store_recipient r;
+    if (store_recipient_get(c, ad.id, who->org.id, &r) || !r.released_at) {
+        store_advisory_release(&ad);
+        return svc_fail(e, 409, "not_a_recipient", NULL,
+                        "the advisory has not been sent to your "
+                        "organisation");
+    }
+    if (r.acked_at) {
+        *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
+                         who->org.id, "acked_at", tj(r.acked_at), "already",
+                         1);
+        store_advisory_release(&ad);
+        return IS_OK;
+    }
+    if ((rc = store_begin(c)))
+        goto fail;
+    rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id, "api");
+    if (!rc)
+        rc = store_deliveries_cancel(c, ad.id, who->org.id);
+    if (!rc)
+        rc = audit_record(c, who, now, "advisory.ack", ad.id,
+                          json_pack("{s:s}", "via", "api"));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        goto fail;
+    }
+    *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
+                     who->org.id, "acked_at", tj(now), "already", 0);
+    store_advisory_release(&ad);
+    return IS_OK;
+fail:
+    store_advisory_release(&ad);
+    return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+}
+
+/* ---- deliveries, reach ---- */
+
+static const char *rcpt_state(const json_t *r, const json_t *pending)
+{
+    if (json_integer_value(json_object_get(r, "acked_at")))
+        return "acknowledged";
+    if (!json_integer_value(json_object_get(r, "released_at")))
+        return "pending";
+    json_int_t open = json_integer_value(json_array_get(pending, 0));
+    json_int_t sending = json_integer_value(json_array_get(pending, 1));
+    bool delivered = json_integer_value(json_object_get(r, "delivered_at"));
+    /* past the deadline without acknowledgement, or out of channels */
+    if (json_integer_value(json_object_get(r, "escalated_at")) ||
+        (!delivered && open == 0))
+        return "unreached";
+    if (delivered)
+        return "delivered";
+    return sending ? "sending" : "queued";
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Adds one recipient to a reach bucket (a JSON object of counters). */
+static void reach_add(json_t *b, const json_t *r, int64_t t0)
+{
+    static const int64_t windows[] = {15 * 60, 3600, 86400};
+    static const char *const names[] = {"15m", "1h", "1d"};
+    json_t *n = json_object_get(b, "recipients");
+    json_object_set_new(b, "recipients",
+                        json_integer(json_integer_value(n) + 1));
+    int64_t del = json_integer_value(json_object_get(r, "delivered_at"));
+    int64_t ack = json_integer_value(json_object_get(r, "acked_at"));
+    for (int w = 0; w < 3; w++) {
+        char k[32];
+        snprintf(k, sizeof(k), "delivered_%s", names[w]);
+        if (del && del - t0 <= windows[w])
+            json_object_set_new(b, k, json_integer(json_integer_value(
+                                          json_object_get(b, k)) + 1));
+        snprintf(k, sizeof(k), "acknowledged_%s", names[w]);
+        if (ack && ack - t0 <= windows[w])
+            json_object_set_new(b, k, json_integer(json_integer_value(
+                                          json_object_get(b, k)) + 1));
+    }
+    if (ack)
+        json_array_append_new(json_object_get(b, "_tta"),
+                              json_integer(ack - t0));
+}
+
+static json_t *reach_new(void)
+{
+    return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "recipients", 0,
+                     "delivered_15m", 0, "delivered_1h", 0, "delivered_1d",
+                     0, "acknowledged_15m", 0, "acknowledged_1h", 0,
+                     "acknowledged_1d", 0, "_tta");
+}
+
+/* Turns the collected times-to-acknowledge into p50/p90/max and rates. */
+static void reach_finish(json_t *b)
+{
+    json_t *tta = json_object_get(b, "_tta");
+    size_t n = json_array_size(tta);
+    int64_t *v = n ? malloc(n * sizeof(*v)) : NULL;
+    json_t *stats = json_object();
+    if (v) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = json_integer_value(json_array_get(tta, i));
+        qsort(v, n, sizeof(*v), cmp_i64);
+        json_object_set_new(stats, "p50_s", json_integer(v[(n - 1) / 2]));
+        json_object_set_new(stats, "p90_s",
+                            json_integer(v[(size_t)((double)(n - 1) * 0.9)]));
+        json_object_set_new(stats, "max_s", json_integer(v[n - 1]));
+        free(v);
+    }
+    json_object_set_new(b, "time_to_acknowledge", stats);
+    json_object_del(b, "_tta");
+    double total = (double)json_integer_value(json_object_get(b,
+                                                              "recipients"));
+    json_object_set_new(
+        b, "reach_1d",
+        json_real(total > 0 ? (double)json_integer_value(json_object_get(
+                                  b, "acknowledged_1d")) / total
+                            : 0.0));
+}
+
+json_t *advisory_reach(const json_t *recipients, int64_t created_at,
+                       int64_t now)
+{
+    IS_UNUSED(now);
+    json_t *all = reach_new(), *by_c = json_object(), *by_s = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(recipients, i, r) {
+        reach_add(all, r, created_at);
+        const char *via = jv_str(r, "via");
+        const char *sec = jv_str(r, "sector");
+        const char *ck = via && *via ? via : "(direct)";
+        const char *sk = sec && *sec ? sec : "(none)";
+        if (!json_object_get(by_c, ck))
+            json_object_set_new(by_c, ck, reach_new());
+        if (!json_object_get(by_s, sk))
+            json_object_set_new(by_s, sk, reach_new());
+        reach_add(json_object_get(by_c, ck), r, created_at);
+        reach_add(json_object_get(by_s, sk), r, created_at);
+    }
+    reach_finish(all);
+    const char *k;
+    json_t *b;
+    json_object_foreach(by_c, k, b) reach_finish(b);
+    json_object_foreach(by_s, k, b) reach_finish(b);
+    return json_pack("{s:o,s:o,s:o}", "advisory", all, "by_ceptoar", by_c,
+                     "by_sector", by_s);
+}
+
+int advisory_deliveries(struct app *a, struct store_conn *c,
+                        const struct auth_ctx *who, const char *id,
+                        const char *state, int64_t now, json_t **out,
+                        struct svc_error *e)
+{
+    IS_UNUSED(a);
+    struct store_advisory ad;
+    int rc = load_readable(c, who, id, &ad, e);
+    if (rc)
+        return rc;
+    /* the author's chain and the secretariats only; a secretariat sees
+     * its members, a ministry its sectors */
+    bool author_side = strcmp(who->org.id, ad.author) == 0 ||
+                       strcmp(who->org.kind, "nisc") == 0;
+    struct store_hop h;
+    bool hop = !store_hop_get(c, ad.id, who->org.id, &h);
+    bool is_ministry = strcmp(who->org.kind, "ministry") == 0;
+    bool is_ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
+    if (!author_side && !(hop && (is_ministry || is_ceptoar))) {
+        store_advisory_release(&ad);
+        return svc_fail(e, 403, "forbidden", NULL,
+                        "delivery status is for the author's chain and the "
+                        "secretariats");
+    }
+    json_t *rcpts = NULL, *pend = NULL;
+    if (store_recipients_json(c, ad.id, &rcpts) ||
+        store_deliveries_by_org(c, ad.id, &pend)) {
+        json_decref(rcpts);
+        store_advisory_release(&ad);
+        return svc_fail(e, 500, "internal", NULL, "deliveries");
+    }
+    json_t *mine = json_array(), *items = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rcpts, i, r) {
+        if (!author_side) {
+            bool ok;
+            if (is_ceptoar) {
+                ok = strcmp(jv_str(r, "via"), who->org.id) == 0;
+            } else {
+                struct access_org rel;
+                ok = !store_org_rel(c, jv_str(r, "org"), &rel) &&
+                     strcmp(rel.ministry_id, who->org.id) == 0;
+            }
+            if (!ok)
+                continue;
+        }
+        json_array_append(mine, r);
+        const char *st = rcpt_state(r, json_object_get(pend,
+                                                        jv_str(r, "org")));
+        if (state && strcmp(state, "all") != 0 && strcmp(state, st) != 0)
+            continue;
+        json_array_append_new(
+            items,
+            json_pack("{s:O,s:O,s:O,s:O,s:s,s:o,s:o,s:O,s:o,s:O,s:o}", "org",
+                      json_object_get(r, "org"), "name",
+                      json_object_get(r, "name"), "via",
+                      json_object_get(r, "via"), "sector",
+                      json_object_get(r, "sector"), "state", st,
+                      "released_at",
+                      tj(json_integer_value(json_object_get(r,
+                                                            "released_at"))),
+                      "delivered_at",
+                      tj(json_integer_value(json_object_get(r,
+                                                            "delivered_at"))),
+                      "channel", json_object_get(r, "channel"), "acked_at",
+                      tj(json_integer_value(json_object_get(r, "acked_at"))),
+                      "ack_via", json_object_get(r, "ack_via"),
+                      "escalated_at",
+                      tj(json_integer_value(json_object_get(r,
+                                                            "escalated_at")))));
+    }
+    json_t *counts = NULL;
+    store_delivery_counts(c, ad.id, &counts);
+    *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
+                     "reach", advisory_reach(mine, ad.created_at, now),
+                     "messages", counts ? counts : json_object());
+    json_decref(mine);
+    json_decref(rcpts);
+    json_decref(pend);
+    store_advisory_release(&ad);
+    return IS_OK;
+}
+
+/* ---- acknowledgement links ---- */
+
+static void link_mac(const struct app *a, const char *nonce, int64_t exp,
+                     const char *adv, const char *org, char *out,
+                     size_t outlen)
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char expbuf[24];
+    snprintf(expbuf, sizeof(expbuf), "%lld", (long long)exp);
+    crypto_auth_hmacsha256_init(&st, a->ack_key, sizeof(a->ack_key));
+    const char *parts[] = {nonce, ".", expbuf, ".", adv, ".", org};
+    for (size_t i = 0; i < IS_ARRAY_LEN(parts); i++)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i],
+                                      strlen(parts[i]));
+    crypto_auth_hmacsha256_final(&st, mac);
+    util_b64url(out, outlen, mac, 24);
+}
+
+int advisory_ack_link_new(struct app *a, struct store_conn *c,
+                          const char *adv, const char *org, int64_t now,
+                          char *url, size_t len)
+{
+    unsigned char raw[16], h[32];
+    char nonce[32], mac[48], token[128];
+    randombytes_buf(raw, sizeof(raw));
+    util_b64url(nonce, sizeof(nonce), raw, sizeof(raw));
+    int64_t exp = now + 7 * 86400;
+    link_mac(a, nonce, exp, adv, org, mac, sizeof(mac));
+    snprintf(token, sizeof(token), "%s.%lld.%s", nonce, (long long)exp, mac);
+    crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+                       strlen(token), NULL, 0);
+    int rc = store_ack_link_insert(c, h, adv, org, exp);
+    if (!rc)
+        snprintf(url, len, "%s/ack/%s", a->public_url, token);
+    return rc;
+}
+
+static char *page(const char *title_ja, const char *title_en,
+                  const char *msg_ja, const char *msg_en)
+{
+    struct buf b;
+    buf_init(&b, 65536);
+    buf_addf(&b,
+             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width\">"
+             "<title>%s / %s</title></head><body>"
+             "<h1>%s</h1><p>%s</p><h1 lang=\"en\">%s</h1><p lang=\"en\">%s"
+             "</p></body></html>\n",
+             title_ja, title_en, title_ja, msg_ja, title_en, msg_en);
+    return buf_detach(&b);
+}
+
+int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
+                      const char *addr, int64_t now, char **out_page,
+                      int *status)
+{
+    char adv[40] = "", org[64] = "";
+    const char *reason = NULL;
+    unsigned char h[32];
+    int64_t exp = 0, used = 0;
+    size_t n = strlen(token);
+    bool shape_ok = n > 20 && n < 120;
+    for (size_t i = 0; i < n && shape_ok; i++)
+        shape_ok = (token[i] >= 'a' && token[i] <= 'z') ||
+                   (token[i] >= 'A' && token[i] <= 'Z') ||
+                   (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
+                   token[i] == '_' || token[i] == '.';
+    if (shape_ok) {
+        crypto_generichash(h, sizeof(h), (const unsigned char *)token, n,
+                           NULL, 0);
+        if (store_ack_link_get(c, h, adv, sizeof(adv), org, sizeof(org),
+                               &exp, &used))
+            reason = "forged";
+    } else {
+        reason = "forged";
+    }
+    if (!reason) {
+        /* the signature must match what the hub stored for the link */
+        char nonce[40], mac[48];
+        const char *d1 = strchr(token, '.');
+        const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+        if (!d1 || !d2 || (size_t)(d1 - token) >= sizeof(nonce)) {
+            reason = "forged";
+        } else {
+            snprintf(nonce, sizeof(nonce), "%.*s", (int)(d1 - token), token);
+            link_mac(a, nonce, exp, adv, org, mac, sizeof(mac));
+            if (strlen(mac) != strlen(d2 + 1) ||
+                !util_ct_equal(mac, d2 + 1, strlen(mac)))
+                reason = "forged";
+        }
+    }
+    if (!reason && exp <= now)
+        reason = "expired";
+    if (!reason && used)
+        reason = "used";
+    if (reason) {
+        audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
+                     json_pack("{s:s,s:s}", "reason", reason, "addr", addr));
+        *status = strcmp(reason, "expired") == 0 ? 410
+                  : strcmp(reason, "used") == 0  ? 409
+                                                 : 404;
+        *out_page = page(
+            "確認できませんでした", "Not acknowledged",
+            strcmp(reason, "used") == 0
+                ? "このリンクは既に使用されています。"
+                : strcmp(reason, "expired") == 0
+                      ? "このリンクの有効期限が切れています。ログインして"
+                        "確認してください。"
+                      : "このリンクは無効です。",
+            strcmp(reason, "used") == 0
+                ? "This link has been used already."
+                : strcmp(reason, "expired") == 0
+                      ? "This link has expired. Sign in to acknowledge."
+                      : "This link is not valid.");
+        return IS_OK;
+    }
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_ack_link_use(c, h, now);
+    bool already = false;
+    if (!rc) {
+        int arc = store_recipient_ack(c, adv, org, now, 0, "link");
+        already = arc == IS_ERR_CONFLICT;
+        rc = arc == IS_ERR_CONFLICT ? IS_OK : arc;
+    }
+    if (!rc)
+        rc = store_deliveries_cancel(c, adv, org);
+    if (!rc)
+        rc = audit_record(c, NULL, now, "advisory.ack", adv,
+                          json_pack("{s:s,s:s,s:s,s:b}", "via", "link", "org",
+                                    org, "addr", addr, "already", already));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        *status = rc == IS_ERR_CONFLICT ? 409 : 500;
+        *out_page = page("確認できませんでした", "Not acknowledged",
+                         "もう一度お試しください。", "Please try again.");
+        return IS_OK;
+    }
+    *status = 200;
+    *out_page = page("受領を確認しました", "Acknowledged",
+                     "貴組織の受領確認を記録しました。",
+                     "Your organisation's acknowledgement was recorded.");
+    return IS_OK;
+}
+
+/* ---- the tick ---- */
+
+int provision_tick(struct app *a, struct store_conn *c, int64_t now)
+{
+    int changes = 0;
+    json_t *due = NULL;
+    if (store_hops_due(c, now, DEFAULT_LIMIT_MIN, &due) == IS_OK) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(due, i, p) {
+            const char *adv = json_string_value(json_array_get(p, 0));
+            const char *org = json_string_value(json_array_get(p, 1));
+            struct store_advisory ad;
+            if (store_advisory_get(c, adv, &ad))
+                continue;
+            bool review = true;
+            int limit;
+            store_hop_policy(c, org, &review, &limit);
+            if (store_begin(c) == IS_OK) {
+                int rc = store_hop_relay(c, adv, org, now,
+                                         ad.hotline ? "hotline"
+                                         : review   ? "limit"
+                                                    : "auto",
+                                         "", "");
+                if (!rc)
+                    rc = hop_release(a, c, &ad, org, now, 0);
+                if (!rc)
+                    rc = audit_record(c, NULL, now, "advisory.auto_relay",
+                                      adv, json_pack("{s:s}", "hop", org));
+                if (rc || store_commit(c))
+                    store_rollback(c);
+                else
+                    changes++;
+            }
+            store_advisory_release(&ad);
+        }
+        json_decref(due);
+    }
+    json_t *esc = NULL;
+    if (store_recipients_due_escalation(c, now, &esc) == IS_OK) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(esc, i, p) {
+            const char *adv = json_string_value(json_array_get(p, 0));
+            const char *org = json_string_value(json_array_get(p, 1));
+            if (store_begin(c))
+                break;
+            int q = 0;
+            int rc = store_recipient_escalated(c, adv, org, now);
+            if (!rc)
+                rc = store_queue_next(c, adv, org, "escalation", true, now,
+                                      &q);
+            if (!rc)
+                rc = audit_record(c, NULL, now, "advisory.escalate", adv,
+                                  json_pack("{s:s,s:i}", "org", org,
+                                            "channels", q));
+            if (rc || store_commit(c))
+                store_rollback(c);
+            else
+                changes++;
+        }
+        json_decref(esc);
+    }
+    return changes;
+}
+
+struct metrics_ctx {
+    struct store_conn *c;
+    struct buf *b;
+    int n;
+    int64_t now;
+};
+
+static int metrics_row(void *vctx, struct store_advisory *ad)
+{
+    struct metrics_ctx *x = vctx;
+    if (x->n++ >= 20)
+        return 1;
+    json_t *rc = NULL;
+    if (store_recipients_json(x->c, ad->id, &rc))
+        return 1;
+    json_t *reach = advisory_reach(rc, ad->created_at, x->now);
+    json_t *all = json_object_get(reach, "advisory");
+    static const char *const w[] = {"15m", "1h", "1d"};
+    for (int i = 0; i < 3; i++) {
+        char k1[32], k2[32];
+        snprintf(k1, sizeof(k1), "delivered_%s", w[i]);
+        snprintf(k2, sizeof(k2), "acknowledged_%s", w[i]);
+        buf_addf(x->b,
+                 "infrashare_advisory_delivered{advisory=\"%s\",within=\"%s\""
+                 "} %lld\ninfrashare_advisory_acknowledged{advisory=\"%s\","
+                 "within=\"%s\"} %lld\n",
+                 ad->id, w[i],
+                 (long long)json_integer_value(json_object_get(all, k1)),
+                 ad->id, w[i],
+                 (long long)json_integer_value(json_object_get(all, k2)));
+    }
+    buf_addf(x->b, "infrashare_advisory_recipients{advisory=\"%s\"} %lld\n",
+             ad->id,
+             (long long)json_integer_value(json_object_get(all,
+                                                           "recipients")));
+    json_decref(reach);
+    json_decref(rc);
+    return 0;
+}
+
+void provision_metrics(struct app *a, struct store_conn *c, struct buf *b,
+                       int64_t now)
+{
+    IS_UNUSED(a);
+    buf_adds(b, "# HELP infrashare_advisory_recipients Recipients of the 20 "
+                "newest advisories.\n# TYPE infrashare_advisory_recipients "
+                "gauge\n# HELP infrashare_advisory_delivered Recipients "
+                "delivered to within a window of the issue time.\n"
+                "# TYPE infrashare_advisory_delivered gauge\n"
+                "# HELP infrashare_advisory_acknowledged Recipients that "
+                "acknowledged within a window of the issue time.\n"
+                "# TYPE infrashare_advisory_acknowledged gauge\n");
+    struct metrics_ctx x = {.c = c, .b = b, .now = now};
+    store_advisories_scan(c, 0, metrics_row, &x);
+}
+
+int advisory_issue_drill(struct app *a, struct store_conn *c,
+                         const struct auth_ctx *who, const json_t *body,
+                         int64_t now, char *adv_id, size_t len)
+{
+    struct store_advisory ad;
+    memset(&ad, 0, sizeof(ad));
+    int rc = advisory_create(a, c, who, body, true, now, &ad);
+    snprintf(adv_id, len, "%s", ad.id);
+    store_advisory_release(&ad);
+    return rc;
+}

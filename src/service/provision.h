@@ -1,0 +1,95 @@
+/*
+ * provision.h - 情報提供: advisories down the chain, acknowledgement,
+ * escalation, reach, drills (DOMAIN.md §6, §7).
+ *
+ * The chain: NISC -> the ministries owning the recipients' sectors -> the
+ * recipients' CEPTOARs -> their members. An advisory starts at its
+ * author's step (a ministry at the CEPTOARs, a secretariat at its members,
+ * the CEPTOAR Council and agencies at the CEPTOARs). Each hop relays by its
+ * policy ('auto' at once, 'review' when it relays or when its review limit
+ * passes); warnings of severity >= 4 are the hotline: no hop waits, every
+ * contact of every recipient is used at once, and each CEPTOAR
+ * secretariat's emergency contact too.
+ *
+ * A recipient's delivery jobs are written in the same transaction that
+ * releases it (the outbox, deliver/outbox.c). A recipient that has not
+ * acknowledged by the deadline (15 min for 4-5, 1 h for 3, 1 day otherwise)
+ * is escalated to its remaining channels and shows as "not yet reached".
+ */
+#ifndef INFRASHARE_PROVISION_H
+#define INFRASHARE_PROVISION_H
+
+#include <jansson.h>
+
+#include "app.h"
+#include "buf.h"
+#include "auth.h"
+#include "jv.h"
+#include "store.h"
+
+extern const struct jv_field provision_issue_spec[];
+extern const struct jv_field provision_relay_spec[];
+extern const struct jv_field provision_drill_spec[];
+
+int advisory_issue(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const json_t *body,
+                   int64_t now, json_t **out, struct svc_error *e);
+int advisory_read(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *id, int64_t now,
+                  json_t **out, struct svc_error *e);
+int advisory_list(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, int limit, int64_t before,
+                  bool inbox, int64_t now, json_t **out,
+                  struct svc_error *e);
+int advisory_relay(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *id,
+                   const json_t *body, int64_t now, json_t **out,
+                   struct svc_error *e);
+int advisory_ack(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const char *id, int64_t now,
+                 json_t **out, struct svc_error *e);
+/* state: NULL/"all", "pending", "queued", "sending", "delivered",
+ * "acknowledged", "unreached". */
+int advisory_deliveries(struct app *a, struct store_conn *c,
+                        const struct auth_ctx *who, const char *id,
+                        const char *state, int64_t now, json_t **out,
+                        struct svc_error *e);
+
+/* GET /ack/{token}: acknowledges without sign-in. *page is a small HTML
+ * page (malloc'd) and *status its HTTP status. Always audited. */
+int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
+                      const char *addr, int64_t now, char **page,
+                      int *status);
+/* Makes a single-use link for (advisory, org) valid for 7 days; writes the
+ * URL into url. Called by the outbox when composing a message. */
+int advisory_ack_link_new(struct app *a, struct store_conn *c,
+                          const char *adv, const char *org, int64_t now,
+                          char *url, size_t len);
+
+/* Reach of an advisory: per advisory, CEPTOAR and sector. */
+json_t *advisory_reach(const json_t *recipients, int64_t created_at,
+                       int64_t now);
+
+/* Creates a drill advisory inside the caller's transaction. */
+int advisory_issue_drill(struct app *a, struct store_conn *c,
+                         const struct auth_ctx *who, const json_t *body,
+                         int64_t now, char *adv_id, size_t len);
+
+int drill_start(struct app *a, struct store_conn *c,
+                const struct auth_ctx *who, const json_t *body, int64_t now,
+                json_t **out, struct svc_error *e);
+/* format: "json" (*out), "csv" or "html" (*text, malloc'd). */
+int drill_report(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const char *id,
+                 const char *format, int64_t now, json_t **out, char **text,
+                 size_t *len, struct svc_error *e);
+
+/* One pass: hops past their review limit relay; recipients past their
+ * acknowledgement deadline are escalated. Returns the changes made. */
+int provision_tick(struct app *a, struct store_conn *c, int64_t now);
+
+/* Recent advisories' reach, in Prometheus text, appended to b. */
+void provision_metrics(struct app *a, struct store_conn *c, struct buf *b,
+                       int64_t now);
+
+#endif
