@@ -176,14 +176,204 @@ static int report_body(const struct cli_args *a, bool update, char **out)
     return 0;
 }
 
+/* "a,b,c" -> ["a","b","c"] */
+static json_t *csv_array(const char *s)
+{
+    json_t *arr = json_array();
+    char buf[4096];
+    snprintf(buf, sizeof(buf), "%s", s);
+    char *p = buf;
+    while (*p) {
+        char *e = strchr(p, ',');
+        if (e)
+            *e = '\0';
+        if (*p)
+            json_array_append_new(arr, json_string(p));
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return arr;
+}
+
+/* advisory issue|show|deliveries|ack|relay|list, drill start|report */
+static int advisory_request(const char *cmd, const struct cli_args *a,
+                            const char **method, char *path, size_t len,
+                            char **body)
+{
+    const char *sub = a->npos ? a->pos[0] : "";
+    const char *id = a->npos > 1 ? a->pos[1] : NULL;
+    json_t *o = NULL;
+    if (strcmp(cmd, "drill") == 0) {
+        if (strcmp(sub, "start") == 0 && a->npos == 1) {
+            const char *tk = cli_opt(a, "target-kind");
+            if (!tk) {
+                fprintf(stderr, "infrashare: drill start --target-kind "
+                                "ceptoar|sector|all [--target ID]\n");
+                return 2;
+            }
+            *method = "POST";
+            snprintf(path, len, "/api/v1/drills");
+            o = json_pack("{s:s}", "target_kind", tk);
+            if (cli_opt(a, "target"))
+                json_object_set_new(o, "target",
+                                    json_string(cli_opt(a, "target")));
+        } else if (strcmp(sub, "report") == 0 && id) {
+            snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id,
+                     cli_opt(a, "format") ? cli_opt(a, "format") : "json");
+        } else {
+            fprintf(stderr, "infrashare: drill start|report ID\n");
+            return 2;
+        }
+    } else if (strcmp(sub, "issue") == 0 && a->npos == 1) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/advisories");
+        const char *data = cli_opt(a, "data");
+        json_error_t je;
+        o = data ? (strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
+                                           : json_load_file(data, 0, &je))
+                 : json_object();
+        if (!o) {
+            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line,
+                    je.text);
+            return 2;
+        }
+        static const char *const map[][2] = {
+            {"kind", "kind"},         {"range", "range"},
+            {"title-ja", "title_ja"}, {"title-en", "title_en"},
+            {"body-ja", "body_ja"},   {"body-en", "body_en"}};
+        for (size_t i = 0; i < IS_ARRAY_LEN(map); i++)
+            if (cli_opt(a, map[i][0]))
+                json_object_set_new(o, map[i][1],
+                                    json_string(cli_opt(a, map[i][0])));
+        if (cli_opt(a, "severity")) {
+            long v;
+            if (util_parse_long(cli_opt(a, "severity"), 0, 5, &v)) {
+                fprintf(stderr, "infrashare: --severity: 0 to 5\n");
+                json_decref(o);
+                return 2;
+            }
+            json_object_set_new(o, "severity", json_integer(v));
+        }
+        if (cli_flag(a, "title-in-notice"))
+            json_object_set_new(o, "title_in_notice", json_true());
+        json_t *aud = json_object_get(o, "audience");
+        if (!aud) {
+            aud = json_object();
+            json_object_set_new(o, "audience", aud);
+        }
+        if (cli_flag(a, "all"))
+            json_object_set_new(aud, "all", json_true());
+        static const char *const lists[] = {"sectors", "scopes", "ceptoars",
+                                            "orgs"};
+        for (size_t i = 0; i < IS_ARRAY_LEN(lists); i++)
+            if (cli_opt(a, lists[i]))
+                json_object_set_new(aud, lists[i],
+                                    csv_array(cli_opt(a, lists[i])));
+    } else if (strcmp(sub, "show") == 0 && id) {
+        snprintf(path, len, "/api/v1/advisories/%s", id);
+    } else if (strcmp(sub, "list") == 0) {
+        snprintf(path, len, "/api/v1/advisories?limit=%s%s",
+                 cli_opt(a, "limit") ? cli_opt(a, "limit") : "50",
+                 cli_flag(a, "inbox") ? "&inbox=true" : "");
+    } else if (strcmp(sub, "deliveries") == 0 && id) {
+        snprintf(path, len, "/api/v1/advisories/%s/deliveries?state=%s", id,
+                 cli_opt(a, "state") ? cli_opt(a, "state") : "all");
+    } else if (strcmp(sub, "ack") == 0 && id) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/advisories/%s/ack", id);
+    } else if (strcmp(sub, "relay") == 0 && id) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/advisories/%s/relay", id);
+        o = json_object();
+        if (cli_opt(a, "note-ja"))
+            json_object_set_new(o, "note_ja",
+                                json_string(cli_opt(a, "note-ja")));
+        if (cli_opt(a, "note-en"))
+            json_object_set_new(o, "note_en",
+                                json_string(cli_opt(a, "note-en")));
+        if (cli_opt(a, "range"))
+            json_object_set_new(o, "range",
+                                json_string(cli_opt(a, "range")));
+    } else {
+        fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
+                        "ID|ack ID|relay ID\n");
+        return 2;
+    }
+    if (o) {
+        *body = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+    }
+    return 0;
+}
+
+static void print_advisory(const char *sub, json_t *j)
+{
+    if (strcmp(sub, "list") == 0) {
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(j, "items"), i, it) {
+            json_t *mine = json_object_get(it, "mine");
+            printf("%-18s %-13s L%lld %-6s %-12s %s\n",
+                   json_string_value(json_object_get(it, "id")),
+                   json_string_value(json_object_get(it, "kind")),
+                   (long long)json_integer_value(
+                       json_object_get(it, "severity")),
+                   json_string_value(json_object_get(it, "range")),
+                   mine ? (json_is_true(json_object_get(mine,
+                                                        "acknowledged"))
+                               ? "acknowledged"
+                               : "to-ack")
+                        : "-",
+                   json_string_value(json_object_get(
+                       json_object_get(it, "title"), "ja")));
+        }
+    } else if (strcmp(sub, "deliveries") == 0) {
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(j, "items"), i, it)
+            printf("%-28s %-13s %-8s %s\n",
+                   json_string_value(json_object_get(it, "org")),
+                   json_string_value(json_object_get(it, "state")),
+                   json_string_value(json_object_get(it, "channel")),
+                   json_string_value(json_object_get(it, "via")));
+        json_t *r = json_object_get(json_object_get(j, "reach"), "advisory");
+        printf("recipients %lld, delivered within 1 day %lld, acknowledged "
+               "within 1 day %lld\n",
+               (long long)json_integer_value(json_object_get(r, "recipients")),
+               (long long)json_integer_value(json_object_get(r,
+                                                             "delivered_1d")),
+               (long long)json_integer_value(
+                   json_object_get(r, "acknowledged_1d")));
+    } else if (strcmp(sub, "report") == 0 && json_object_get(j, "reach")) {
+        json_t *r = json_object_get(j, "reach");
+        printf("drill %s: recipients %lld, acknowledged within 1 day %lld "
+               "(%.1f%%), not reached %zu\n",
+               json_string_value(json_object_get(j, "drill")),
+               (long long)json_integer_value(json_object_get(r, "recipients")),
+               (long long)json_integer_value(
+                   json_object_get(r, "acknowledged_1d")),
+               100.0 * json_real_value(json_object_get(r, "reach_1d")),
+               json_array_size(json_object_get(j, "not_reached")));
+    } else {
+        char *s = json_dumps(j, JSON_INDENT(2));
+        printf("%s\n", s ? s : "");
+        free(s);
+    }
+}
+
 int cli_client(const char *cmd, int argc, char **argv)
 {
     static const char *const valued[] = {
         "url",   "token", "data",        "title",       "kind",
         "detected-at", "occurred-at", "range", "route", "what",
         "measures", "via-agency", "via-ceptoar", "cause", "threat", "text",
-        "question", "limit", "min-severity", NULL};
-    static const char *const flags[] = {"json", "overdue", NULL};
+        "question", "limit", "min-severity", "severity", "title-ja",
+        "title-en", "body-ja", "body-en", "sectors", "scopes", "ceptoars",
+        "orgs", "state", "format", "target-kind", "target", "note-ja",
+        "note-en", NULL};
+    static const char *const flags[] = {"json", "overdue", "all",
+                                        "inbox", "title-in-notice", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;
@@ -200,6 +390,12 @@ int cli_client(const char *cmd, int argc, char **argv)
         path = "/api/v1/session";
     } else if (strcmp(cmd, "sectors") == 0) {
         path = "/api/v1/sectors";
+    } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+        int rc = advisory_request(cmd, &a, &method, pathbuf,
+                                  sizeof(pathbuf), &body);
+        if (rc)
+            return rc;
+        path = pathbuf;
     } else if (strcmp(cmd, "report") == 0) {
         const char *sub = a.npos ? a.pos[0] : "";
         if (strcmp(sub, "file") == 0 && a.npos == 1) {
@@ -275,7 +471,12 @@ int cli_client(const char *cmd, int argc, char **argv)
         printf("%s\n", buf_str(&ans.body));
     } else {
         json_t *j = json_loads(buf_str(&ans.body), 0, NULL);
-        if (strcmp(cmd, "report") == 0) {
+        if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+            if (j)
+                print_advisory(a.pos[0], j);
+            else
+                printf("%s\n", buf_str(&ans.body));
+        } else if (strcmp(cmd, "report") == 0) {
             if (strcmp(a.pos[0], "list") == 0) {
                 size_t i;
                 json_t *it;

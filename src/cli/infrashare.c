@@ -58,7 +58,15 @@ static void usage(FILE *f)
         "  report update ID --kind update|full|final|answer [--text T]\n"
         "       [--question N] [--data FILE|-]\n"
         "  report show ID [--json]\n"
-        "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n");
+        "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n"
+        "  advisory issue [--data FILE|-] [--kind K] [--range R] [--severity N]\n"
+        "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"
+        "       [--all | --sectors a,b | --scopes a,b | --ceptoars a,b |\n"
+        "        --orgs a,b] [--title-in-notice]\n"
+        "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
+        "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
+        "  drill start --target-kind ceptoar|sector|all [--target ID]\n"
+        "  drill report ID [--format json|csv|html]\n");
 }
 
 static int open_db(struct store **s)
@@ -840,7 +848,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
-        strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0)
+        strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
+        strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);
