@@ -4,6 +4,8 @@
 #   scripts/deps.sh          build + run dependencies
 #   scripts/deps.sh test     + test peers (pytest, requests, aiosmtpd, valgrind)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx)
+#   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
+#                              Node.js and npm when no node is on PATH)
 set -euo pipefail
 
 pkgs=(build-essential pkg-config meson ninja-build
@@ -14,7 +16,10 @@ for extra in "$@"; do
     test)  pkgs+=(libcmocka-dev python3-pytest python3-requests
                   python3-aiosmtpd valgrind) ;;
     bench) pkgs+=(wrk nginx-light) ;;
-    *) echo "deps.sh: unknown group '$extra' (use: test, bench)" >&2; exit 2 ;;
+    browser) pkgs+=(chromium fonts-noto-cjk)
+             command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+                 || pkgs+=(nodejs npm) ;;
+    *) echo "deps.sh: unknown group '$extra' (use: test, bench, browser)" >&2; exit 2 ;;
     esac
 done
 
