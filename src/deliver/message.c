@@ -121,14 +121,15 @@ int message_compose(struct app *a, struct store_conn *c,
         buf_addf(t, "\n受領確認 / acknowledge (one click, single use):\n%s\n",
                  ack);
     /* JSON (webhooks and gateways) */
+    char sent_at[UTIL_TIME_LEN];
+    util_time_rfc3339(now, sent_at);
     json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:I}", "id",
+        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:s}", "id",
         d->idem_key, "type", "advisory", "advisory", ad.id, "kind", ad.kind,
         "range", range_name((enum share_range)ad.range), "severity",
         ad.severity, "tlp", range_tlp((enum share_range)ad.range), "drill",
         ad.drill, "hotline", ad.hotline, "org", d->org_id, "ack_url",
-        recipient ? ack : NULL,
-        "sent_at", (json_int_t)now);
+        recipient ? ack : NULL, "sent_at", sent_at);
     json_object_set_new(o, "login_url", json_string(login));
     if (title)
         json_object_set_new(o, "title",

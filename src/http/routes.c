@@ -441,6 +441,12 @@ int h_drill_start(struct http_req *r, struct http_resp *out);
 int h_drill_report(struct http_req *r, struct http_resp *out);
 int h_ack_link(struct http_req *r, struct http_resp *out);
 
+/* routes_web.c */
+int h_web_index(struct http_req *r, struct http_resp *out);
+int h_web_asset(struct http_req *r, struct http_resp *out);
+int h_web_public(struct http_req *r, struct http_resp *out);
+int h_web_public_feed(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) spec, IS_ARRAY_LEN(spec)
 #define PBODY(name) provision_##name##_spec, JV_UNTIL_NULL
 #define SBODY(name) reporting_##name##_spec, JV_UNTIL_NULL
@@ -514,6 +520,11 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/drills/{id}/report", HTTP_AUTHED, 0, NOBODY,
      h_drill_report, 0},
     {"GET", "/ack/{token}", HTTP_PUBLIC, 0, NOBODY, h_ack_link, 0},
+    {"GET", "/", HTTP_PUBLIC, 0, NOBODY, h_web_index, 0},
+    {"GET", "/ui/{file}", HTTP_PUBLIC, 0, NOBODY, h_web_asset, 0},
+    {"GET", "/public", HTTP_PUBLIC, 0, NOBODY, h_web_public, 0},
+    {"GET", "/public/feed.atom", HTTP_PUBLIC, 0, NOBODY, h_web_public_feed,
+     0},
     {"GET", "/api/v1/audit", HTTP_AUTHED, ROLE_AUDITOR, NOBODY, h_audit, 0},
     {"GET", "/api/v1/audit/verify", HTTP_AUTHED, ROLE_AUDITOR, NOBODY,
      h_audit_verify, 0},

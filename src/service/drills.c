@@ -65,6 +65,28 @@ int drill_start(struct app *a, struct store_conn *c,
         (store_org_rel(c, target, &rel) || strcmp(rel.kind, "ceptoar")))
         return svc_fail(e, 400, "invalid_value", "target",
                         "target: no such CEPTOAR");
+    /* a ministry drills the sectors it owns */
+    if (ministry) {
+        bool own;
+        if (strcmp(kind, "ceptoar") == 0) {
+            own = strcmp(rel.ministry_id, who->org.id) == 0;
+        } else {
+            json_t *sectors = NULL;
+            own = false;
+            if (store_sectors_json(c, &sectors) == IS_OK) {
+                size_t i;
+                json_t *s;
+                json_array_foreach(sectors, i, s) if (
+                    strcmp(jv_str(s, "id"), target) == 0 &&
+                    strcmp(jv_str(json_object_get(s, "ministry"), "id"),
+                           who->org.id) == 0) own = true;
+                json_decref(sectors);
+            }
+        }
+        if (!own)
+            return svc_fail(e, 403, "forbidden", "target",
+                            "target: a ministry drills the sectors it owns");
+    }
     char tja[256], ten[256];
     snprintf(tja, sizeof(tja), "【訓練】%s",
              jv_str(body, "title_ja") ? jv_str(body, "title_ja")
@@ -113,9 +135,9 @@ int drill_start(struct app *a, struct store_conn *c,
         return svc_fail(e, 500, "internal", NULL,
                         "the drill could not be started; nothing was sent");
     }
-    *out = json_pack("{s:s,s:s,s:s,s:s?,s:o}", "id", id, "advisory", adv_id,
-                     "target_kind", kind, "target", target, "started_at",
-                     tj(now));
+    *out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "advisory", adv_id,
+                     "target_kind", kind, "target", target ? target : "",
+                     "started_at", tj(now));
     return IS_OK;
 }
 

@@ -164,8 +164,19 @@ static int64_t ack_deadline(const struct app *a, int severity)
 
 /* Checks the audience's ids against the registry. */
 static int check_audience(struct store_conn *c, const struct auth_ctx *who,
-                          const json_t *aud, struct svc_error *e)
+                          const json_t *aud, int range, struct svc_error *e)
 {
+    /* Red is readable only by the chain and organisations named
+     * individually: pushing it to a whole sector would send notices to
+     * organisations that may not read it */
+    if (range == RANGE_RED &&
+        (jv_bool(aud, "all", false) ||
+         json_array_size(json_object_get(aud, "sectors")) ||
+         json_array_size(json_object_get(aud, "scopes")) ||
+         json_array_size(json_object_get(aud, "ceptoars"))))
+        return svc_fail(e, 400, "invalid_value", "audience",
+                        "audience: a Red advisory names its recipients "
+                        "individually (orgs), or use Amber for a group");
     bool any = jv_bool(aud, "all", false);
     static const char *const keys[] = {"sectors", "scopes", "ceptoars",
                                        "orgs"};
@@ -437,7 +448,8 @@ int advisory_issue(struct app *a, struct store_conn *c,
         return svc_fail(e, 403, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
                         "secretariats, the CEPTOAR Council and agencies");
-    int rc = check_audience(c, who, json_object_get(body, "audience"), e);
+    int rc = check_audience(c, who, json_object_get(body, "audience"),
+                            range_parse(jv_str(body, "range")), e);
     if (!rc)
         rc = check_refs(c, who, json_object_get(body, "refs"),
                         range_parse(jv_str(body, "range")), e);
@@ -841,10 +853,13 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
                                                             "escalated_at")))));
     }
     json_t *counts = NULL;
-    store_delivery_counts(c, ad.id, &counts);
+    if (author_side)
+        store_delivery_counts(c, ad.id, &counts);
+    else
+        counts = json_null(); /* advisory-wide counts are the author's */
     *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
                      "reach", advisory_reach(mine, ad.created_at, now),
-                     "messages", counts ? counts : json_object());
+                     "messages", counts ? counts : json_null());
     json_decref(mine);
     json_decref(rcpts);
     json_decref(pend);
@@ -1074,6 +1089,8 @@ struct metrics_ctx {
 static int metrics_row(void *vctx, struct store_advisory *ad)
 {
     struct metrics_ctx *x = vctx;
+    if (ad->range < RANGE_GREEN)
+        return 0; /* public metrics carry nothing of narrower items */
     if (x->n++ >= 20)
         return 1;
     json_t *rc = NULL;
@@ -1109,7 +1126,7 @@ void provision_metrics(struct app *a, struct store_conn *c, struct buf *b,
 {
     IS_UNUSED(a);
     buf_adds(b, "# HELP infrashare_advisory_recipients Recipients of the 20 "
-                "newest advisories.\n# TYPE infrashare_advisory_recipients "
+                "newest Green and White advisories.\n# TYPE infrashare_advisory_recipients "
                 "gauge\n# HELP infrashare_advisory_delivered Recipients "
                 "delivered to within a window of the issue time.\n"
                 "# TYPE infrashare_advisory_delivered gauge\n"

@@ -11,10 +11,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTES_C = ROOT / "src" / "http" / "routes.c"
-# field tables of the routes: routes.c's own (BODY(table)) and the reporting
-# service's reporting_<name>_spec arrays (SBODY(name)), which end with a
-# NULL-name sentinel entry instead of carrying their length
+# field tables of the routes: routes.c's own (BODY(table)), the reporting
+# service's reporting_<name>_spec arrays (SBODY(name)) and the provision
+# service's provision_<name>_spec arrays (PBODY(name), in provision.c and
+# drills.c); the service tables end with a NULL-name sentinel entry instead
+# of carrying their length
 SERVICE_DIR = ROOT / "src" / "service"
+PROVISION_SOURCES = ("provision.c", "drills.c")
+# the table name of a service body macro: SBODY(name), PBODY(name)
+BODY_PREFIX = {"S": "reporting_", "P": "provision_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -22,9 +27,10 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # {"GET", "/api/v1/orgs/{id}", HTTP_AUTHED, 0, NOBODY, h_org, 0},
 # {"POST", "/api/v1/session", HTTP_PUBLIC, 0, BODY(session_body), h_login,
 # {"POST", "/api/v1/reports", HTTP_AUTHED, ROLE_REPORTER, SBODY(file), ...
+# {"POST", "/api/v1/drills", HTTP_AUTHED, ROLE_LIAISON | ..., PBODY(drill), ...
 ROUTE_RE = re.compile(
     r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*(HTTP_PUBLIC|HTTP_AUTHED)\s*,'
-    r'\s*([^,]+?)\s*,\s*((S?)BODY\(\s*(\w+)\s*\)|NOBODY)')
+    r'\s*([^,]+?)\s*,\s*(([SP]?)BODY\(\s*(\w+)\s*\)|NOBODY)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -50,8 +56,9 @@ def load_doc():
 def route_table():
     """[(method, path, auth, roles, body table name or None)] of routes.c.
 
-    BODY(t) names the table t of routes.c; SBODY(name) the service's
-    reporting_<name>_spec."""
+    BODY(t) names the table t of routes.c; SBODY(name) the reporting
+    service's reporting_<name>_spec, PBODY(name) the provision service's
+    provision_<name>_spec."""
     text = ROUTES_C.read_text(encoding="utf-8")
     start = text.index("http_routes[] = {")
     end = text.index("\n};", start)
@@ -59,7 +66,7 @@ def route_table():
     for m in ROUTE_RE.finditer(text[start:end]):
         body = m.group(7)
         if body and m.group(6):
-            body = f"reporting_{body}_spec"
+            body = f"{BODY_PREFIX[m.group(6)]}{body}_spec"
         routes.append((m.group(1), m.group(2), m.group(3), m.group(4).strip(),
                        body))
     assert routes, "no route found in the route table of routes.c"
@@ -83,12 +90,14 @@ def int_defines():
 
 def table_sources():
     """The C files holding request field tables."""
-    return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c"))]
+    return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
+            *(SERVICE_DIR / name for name in PROVISION_SOURCES)]
 
 
 def parse_field_tables():
     """({table name: [field dict]}, {names of tables ending with the
-    NULL-name sentinel}) parsed from routes.c and the reporting service."""
+    NULL-name sentinel}) parsed from routes.c and the reporting and
+    provision services."""
     defines = int_defines()
 
     def num(tok, where):
@@ -144,8 +153,9 @@ def parse_field_tables():
 
 
 def field_tables():
-    """{table name: [field dict]} parsed from routes.c and the reporting
-    service (src/service/reporting*.c)."""
+    """{table name: [field dict]} parsed from routes.c, the reporting
+    service (src/service/reporting*.c) and the provision service
+    (src/service/provision.c, drills.c)."""
     return parse_field_tables()[0]
 
 
@@ -177,9 +187,17 @@ def test_every_route_is_documented_and_nothing_stale():
     assert not stale, f"docs/openapi.json documents no such route: {stale}"
 
 
+def html_page(doc, op):
+    """True for an operation that answers an HTML page, not JSON: every
+    success answer is text/html only (GET /ack/{token})."""
+    success = [resolve(doc, r) for s, r in op["responses"].items()
+               if s.startswith("2")]
+    return all(set(r.get("content", {})) == {"text/html"} for r in success)
+
+
 def test_operations_are_described():
     doc = load_doc()
-    for method, path, *_ in route_table():
+    for method, path, auth, *_ in route_table():
         op = doc["paths"][path][method.lower()]
         assert op.get("summary"), (method, path)
         assert len(op.get("description", "")) > 40, (method, path)
@@ -189,7 +207,16 @@ def test_operations_are_described():
             resp = resolve(doc, resp)
             assert resp.get("description"), (method, path, status)
             if not status.startswith("2"):
-                schema = resp["content"]["application/json"]["schema"]
+                content = resp["content"]
+                if "application/json" not in content:
+                    # only a public page answers its own refusals as pages
+                    # (the signed acknowledgement link: 404, 409, 410)
+                    assert auth == "HTTP_PUBLIC" and html_page(doc, op), (
+                        method, path, status)
+                    assert set(content) == {"text/html"}, (method, path,
+                                                           status)
+                    continue
+                schema = content["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (
                     method, path, status)
         for name in re.findall(r"\{(\w+)\}", path):
@@ -276,7 +303,7 @@ def check_object_schema(doc, tables, schema, fields, where):
 
 
 def test_field_tables_are_understood():
-    """The service's tables (SBODY) are found, end with the NULL-name
+    """The services' tables (SBODY, PBODY) are found, end with the NULL-name
     sentinel the pipeline counts to (JV_UNTIL_NULL), and their nested
     tables resolve."""
     tables, terminated = parse_field_tables()
@@ -284,7 +311,7 @@ def test_field_tables_are_understood():
         if body is None:
             continue
         assert body in tables, (method, path, body)
-        if body.startswith("reporting_"):
+        if body.startswith(tuple(BODY_PREFIX.values())):
             assert body in terminated, (method, path, body)
     for name, fields in tables.items():
         for f in fields:

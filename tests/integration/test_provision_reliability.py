@@ -1,0 +1,446 @@
+"""Reliability of 情報提供 delivery against misbehaving real receivers:
+a webhook receiver that is down, slow, failing (500), gone (410) or never
+answers; SMTP servers that refuse a recipient or drop the connection in the
+middle of a message; acknowledgement links that are forged, altered, reused
+or unknown; relays by the wrong organisation or widening the range
+(DOMAIN.md §3, §6; deliver/outbox.c; service/provision.c).
+
+Observable state: the receivers' logs, the deliveries view, the audit log,
+and (read-only) the daemon's outbox table for attempts and next_at, which
+the API does not show.
+"""
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+
+import pytest
+
+from conftest import assert_error, wait_for
+from receivers import closed_port
+from test_provision_features import (ack_path, base_flags, make_hub, smtp,
+                                     hook, staff)  # noqa: F401 (fixtures)
+
+ATTEMPTS = 3
+
+
+def start(h):
+    h.start()
+    h.set_policy("meti", "auto")
+    h.set_policy("ceptoar-gas", "auto")
+    return h
+
+
+@pytest.fixture
+def rhub(tmp_path, smtp):
+    h = make_hub(tmp_path, base_flags(smtp, delivery_attempts=ATTEMPTS))
+    staff(h)
+    yield h
+    if h.proc:
+        h.stop()
+
+
+def track_job(h, adv, org, contact_priority, until, timeout):
+    """Polls the outbox row of one contact, recording every distinct
+    (state, attempts, next_at, last_error) until until(row) holds."""
+    snaps = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = [j for j in h.jobs(adv, org)
+                if j["priority"] == contact_priority]
+        if rows:
+            r = rows[0]
+            key = (r["state"], r["attempts"], r["next_at"], r["last_error"])
+            if not snaps or snaps[-1][:4] != key:
+                snaps.append(key + (time.time(),))
+            if until(r):
+                return r, snaps
+        time.sleep(0.02)
+    raise AssertionError(f"outbox row did not settle: {snaps}")
+
+
+# ------------------------------------------------------------ B2 receivers
+
+FAILING = ["refused", "slow", "500", "hang", "429", "410", "404"]
+FINAL = {"410", "404"}      # other 4xx but 408/429 are final
+
+
+@pytest.mark.parametrize("mode", FAILING)
+def test_failing_receiver_retries_then_next_channel(rhub, hook, smtp, mode):
+    h = rhub
+    h.add_operator("op-f")
+    if mode == "refused":
+        addr = f"http://127.0.0.1:{closed_port()}/hooks/op-f"
+    else:
+        addr = hook.url("/hooks/op-f")
+        hook.set_mode("/hooks/op-f", ("slow", 3.5) if mode == "slow"
+                      else "hang" if mode == "hang" else int(mode))
+    h.add_contact("op-f", "webhook", addr, 1)
+    h.add_contact("op-f", "email", "desk@op-f.example.jp", 2)
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    final = mode in FINAL
+    row, snaps = track_job(h, adv, "op-f", 1,
+                           lambda r: r["state"] == "failed", timeout=40)
+    want_attempts = 1 if final else ATTEMPTS
+    assert row["attempts"] == want_attempts, snaps
+    assert row["last_error"], row
+    if mode.isdigit():
+        assert f"http {mode}" in row["last_error"]
+    # retries: queued again with a next_at in the future, each later
+    retries = [s for s in snaps if s[0] == "queued" and s[1] >= 1]
+    next_ats = sorted({s[2] for s in retries})
+    assert len(next_ats) == want_attempts - 1, snaps
+    for s in retries:
+        assert s[2] >= int(s[4]) - 1, s     # next_at not in the past
+    if len(next_ats) > 1:
+        assert next_ats[1] - next_ats[0] >= 1
+    hits = hook.seen("/hooks/op-f")
+    if mode == "refused":
+        assert hits == []
+        assert "http 0" in row["last_error"]
+    else:
+        assert len(hits) == want_attempts, hits
+        for k in range(1, len(hits)):
+            # attempt k+1 was not made before its next_at
+            assert hits[k].wall >= next_ats[k - 1] - 0.01, (hits, next_ats)
+    if mode in ("slow", "hang"):
+        assert "http 0" in row["last_error"]
+        # each attempt was cut at --http-timeout-s (2 s): the retry was
+        # recorded about 2 s after the request arrived, never much later
+        by_attempt = {}
+        for s in retries:
+            by_attempt.setdefault(s[1], s[4])
+        for k, seen_at in by_attempt.items():
+            assert 1.8 <= seen_at - hits[k - 1].wall <= 3.5, (k, snaps)
+        assert hits[-1].wall - hits[0].wall >= 2 + 2 - 0.2
+    # after the last attempt: the next channel, once
+    wait_for(lambda: smtp.to("desk@op-f.example.jp"), timeout=15,
+             what="the next channel (e-mail)")
+    assert len(smtp.to("desk@op-f.example.jp")) == 1
+    jobs = {j["priority"]: j for j in h.jobs(adv, "op-f")}
+    assert jobs[2]["reason"] == "next"
+    wait_for(lambda: h.items(adv, "nisc-a")["op-f"]["state"] == "delivered",
+             what="op-f delivered by e-mail")
+    item = h.items(adv, "nisc-a")["op-f"]
+    assert item["channel"] == "email"
+    msgs = h.deliveries(adv, "nisc-a")["messages"]
+    assert msgs["failed"] == 1 and msgs["delivered"] == 1
+    if final:
+        # 410/404 are final: the e-mail followed at once, without a retry
+        assert hook.count("/hooks/op-f") == 1
+
+
+def test_recipient_out_of_channels_is_unreached(rhub, hook):
+    h = rhub
+    h.add_operator("op-g")
+    h.add_contact("op-g", "webhook", hook.url("/hooks/op-g"), 1)
+    hook.set_mode("/hooks/op-g", 410)
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    wait_for(lambda: "op-g" in h.items(adv, "nisc-a", "unreached"),
+             what="op-g unreached once its only contact failed for good")
+    item = h.items(adv, "nisc-a")["op-g"]
+    assert item["delivered_at"] is None and item["escalated_at"] is None
+    assert [j["state"] for j in h.jobs(adv)] == ["failed"]
+    assert "op-g" in h.items(adv, "gas-sec", "unreached")
+
+
+def test_escalation_after_deadline_while_first_channel_retries(
+        tmp_path, hook, smtp):
+    h = make_hub(tmp_path, base_flags(smtp, delivery_attempts=20,
+                                      retry_cap_s=1, ack_deadlines="4,4,4"))
+    staff(h)
+    h.add_operator("op-f")
+    h.add_contact("op-f", "webhook", hook.url("/hooks/op-f"), 1)
+    h.add_contact("op-f", "email", "desk@op-f.example.jp", 2)
+    hook.set_mode("/hooks/op-f", 500)
+    start(h)
+    try:
+        t0 = time.time()
+        adv = h.issue("nisc-a")["id"]
+        wait_for(lambda: hook.count("/hooks/op-f") >= 2,
+                 what="first channel retrying")
+        assert smtp.to("desk@op-f.example.jp") == []
+        assert h.items(adv, "nisc-a")["op-f"]["state"] == "queued"
+        wait_for(lambda: smtp.to("desk@op-f.example.jp"), timeout=15,
+                 what="escalation to e-mail")
+        assert time.time() - t0 >= 3   # not before the deadline
+        item = h.items(adv, "nisc-a", "unreached")["op-f"]
+        assert item["escalated_at"] is not None
+        reasons = {j["priority"]: (j["reason"], j["state"])
+                   for j in h.jobs(adv, "op-f")}
+        assert reasons[2] == ("escalation", "delivered")
+        # the first channel is still being retried (not out of attempts)
+        assert reasons[1][1] in ("queued", "sending")
+    finally:
+        h.stop()
+
+
+def test_stuck_receivers_do_not_block_other_deliveries(tmp_path, hook):
+    h = make_hub(tmp_path, base_flags(None, http_timeout_s=12))
+    staff(h)
+    stuck = [f"op-s{i:02d}" for i in range(16)]
+    for i, n in enumerate(stuck):
+        h.add_operator(n)
+        h.add_contact(n, "webhook", hook.url(f"/stuck/{n}"), 1)
+    hook.set_mode("/stuck/", "hang")
+    for n in stuck[8:]:
+        hook.set_mode(f"/stuck/{n}", ("slow", 11))
+    h.add_operator("op-fast")
+    h.add_contact("op-fast", "webhook", hook.url("/hooks/op-fast"), 1)
+    start(h)
+    try:
+        a1 = h.issue("nisc-a", audience={"orgs": stuck})["id"]
+        wait_for(lambda: hook.count("/stuck/") == len(stuck),
+                 what="every stuck receiver holding a connection")
+        t = time.monotonic()
+        a2 = h.issue("nisc-a", audience={"orgs": ["op-fast"]})["id"]
+        wait_for(lambda: hook.count("/hooks/op-fast", True), timeout=5,
+                 what="the healthy receiver, promptly")
+        took = time.monotonic() - t
+        assert took < 3, took
+        wait_for(lambda: h.items(a2, "nisc-a")["op-fast"]["state"] ==
+                 "delivered", timeout=3, what="recorded as delivered")
+        # the stuck ones are still held (nothing finished yet)
+        assert hook.open_hangs == 8
+        assert all(j["state"] == "sending" for j in h.jobs(a1))
+        # and the API answers meanwhile
+        assert h.get("/healthz").status_code == 200
+    finally:
+        h.stop()
+
+
+def test_ack_while_a_delivery_is_in_flight_stops_retries(rhub, hook, smtp):
+    """A recipient acknowledges (API) while its message is in flight to a
+    receiver that never answers: the in-flight attempt cannot be recalled,
+    but after it times out nothing more may be sent to that organisation
+    (no retry of the job, no next channel)."""
+    h = rhub
+    h.add_operator("op-h")
+    h.add_contact("op-h", "webhook", hook.url("/hooks/op-h"), 1)
+    h.add_contact("op-h", "email", "desk@op-h.example.jp", 2)
+    h.add_user("op-h-liaison", "op-h")
+    hook.set_mode("/hooks/op-h", "hang")
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    wait_for(lambda: hook.count("/hooks/op-h") == 1, what="in flight")
+    assert [j["state"] for j in h.jobs(adv, "op-h")] == ["sending"]
+    h.ok("POST", f"/api/v1/advisories/{adv}/ack", "op-h-liaison")
+    # the in-flight attempt times out (2 s); a retry would follow within
+    # 1 s of backoff, a next channel after the third attempt
+    row, snaps = track_job(h, adv, "op-h", 1,
+                           lambda r: r["state"] != "sending", timeout=10)
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        assert hook.count("/hooks/op-h") == 1, \
+            f"retried after the acknowledgement: {snaps} {h.jobs(adv)}"
+        assert smtp.to("desk@op-h.example.jp") == [], \
+            "next channel used after the acknowledgement"
+        time.sleep(0.1)
+    assert h.items(adv, "nisc-a")["op-h"]["state"] == "acknowledged"
+    assert [j["state"] for j in h.jobs(adv, "op-h")
+            if j["state"] in ("queued", "sending")] == []
+
+
+# ------------------------------------------------------------ B3 SMTP
+
+def test_smtp_recipient_refused_is_final_then_next_channel(rhub, hook, smtp):
+    h = rhub
+    h.add_operator("op-m")
+    h.add_contact("op-m", "email", "nobody@op-m.example.jp", 1)
+    h.add_contact("op-m", "webhook", hook.url("/hooks/op-m"), 2)
+    smtp.refuse.add("nobody@op-m.example.jp")
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    wait_for(lambda: hook.count("/hooks/op-m", True), timeout=15,
+             what="the next channel (webhook)")
+    assert smtp.count_events("refused", "nobody@op-m.example.jp") == 1
+    assert smtp.messages == []
+    jobs = {j["priority"]: j for j in h.jobs(adv, "op-m")}
+    assert jobs[1]["state"] == "failed" and jobs[1]["attempts"] == 1
+    assert "550" in jobs[1]["last_error"]
+    assert jobs[2]["reason"] == "next"
+    wait_for(lambda: h.items(adv, "nisc-a")["op-m"]["state"] == "delivered",
+             what="delivered by webhook")
+    assert h.items(adv, "nisc-a")["op-m"]["channel"] == "webhook"
+
+
+@pytest.mark.parametrize("how", ["drop", "421"])
+def test_smtp_failure_mid_message_is_retried(rhub, hook, smtp, how):
+    h = rhub
+    h.add_operator("op-m")
+    h.add_contact("op-m", "email", "desk@op-m.example.jp", 1)
+    h.add_contact("op-m", "webhook", hook.url("/hooks/op-m"), 2)
+    smtp.fail_data["desk@op-m.example.jp"] = [1, how]
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    wait_for(lambda: smtp.to("desk@op-m.example.jp"), timeout=15,
+             what="the e-mail on a later attempt")
+    assert smtp.count_events(how, "desk@op-m.example.jp") == 1
+    wait_for(lambda: h.items(adv, "nisc-a")["op-m"]["state"] == "delivered",
+             what="delivered")
+    jobs = {j["priority"]: j for j in h.jobs(adv, "op-m")}
+    assert jobs[1]["state"] == "delivered" and jobs[1]["attempts"] == 2
+    assert 2 not in jobs               # no next channel was needed
+    assert hook.count("/hooks/op-m") == 0
+    assert len(smtp.to("desk@op-m.example.jp")) == 1
+    mail = smtp.to("desk@op-m.example.jp")[0]
+    assert mail["Idempotency-Key"] == jobs[1]["idem_key"]
+    assert h.items(adv, "nisc-a")["op-m"]["channel"] == "email"
+
+
+# ------------------------------------------------------------ B4 ack links
+
+def refused_entries(h):
+    return h.audit("advisory.ack_link.refused")
+
+
+def expect_refused(h, path, status, reason, adv, org="op-a"):
+    before = len(refused_entries(h))
+    state_before = h.items(adv, "nisc-a")[org]
+    r = h.get(path)
+    assert r.status_code == status, (path, r.status_code, r.text)
+    assert r.headers["Content-Type"].startswith("text/html")
+    after = refused_entries(h)
+    assert len(after) == before + 1, after[-3:]
+    assert after[-1]["detail"]["reason"] == reason
+    assert h.items(adv, "nisc-a")[org] == state_before
+    return r
+
+
+def test_ack_links_forged_altered_unknown_reused(rhub, hook):
+    h = rhub
+    h.add_operator("op-a")
+    h.add_contact("op-a", "webhook", hook.url("/hooks/op-a"), 1)
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    wait_for(lambda: hook.count("/hooks/op-a", True), what="message")
+    wait_for(lambda: h.items(adv, "nisc-a")["op-a"]["state"] == "delivered",
+             what="delivered")
+    path = ack_path(hook.seen("/hooks/op-a", True)[0].json["ack_url"])
+    token = path[len("/ack/"):]
+    nonce, exp, mac = token.split(".")
+    assert int(exp) > time.time() + 6 * 86400
+    # forged: the last character changed
+    last = "A" if token[-1] != "A" else "B"
+    r = expect_refused(h, "/ack/" + token[:-1] + last, 404, "forged", adv)
+    assert "This link is not valid." in r.text
+    # the expiry part altered (later): refused as forged
+    expect_refused(h, f"/ack/{nonce}.{int(exp) + 86400}.{mac}", 404,
+                   "forged", adv)
+    expect_refused(h, f"/ack/{nonce}.{int(exp) - 8 * 86400}.{mac}", 404,
+                   "forged", adv)
+    # unknown token of the right shape, and garbage
+    fake = (base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=")
+            .decode() + f".{exp}." + base64.urlsafe_b64encode(
+                secrets.token_bytes(24)).decode())
+    expect_refused(h, "/ack/" + fake, 404, "forged", adv)
+    expect_refused(h, "/ack/short", 404, "forged", adv)
+    assert h.audit("advisory.ack") == []
+    # the real link acknowledges once ...
+    r = h.get(path)
+    assert r.status_code == 200 and "Acknowledged" in r.text
+    item = h.items(adv, "nisc-a")["op-a"]
+    assert item["state"] == "acknowledged" and item["ack_via"] == "link"
+    acked_at = item["acked_at"]
+    # ... and is refused when reused (nothing changes)
+    r = expect_refused(h, path, 409, "used", adv)
+    assert "used already" in r.text
+    assert h.items(adv, "nisc-a")["op-a"]["acked_at"] == acked_at
+    acks = h.audit("advisory.ack")
+    assert len(acks) == 1 and acks[0]["detail"]["via"] == "link"
+
+
+def test_ack_link_expired(rhub, hook):
+    """A link past its expiry is refused as expired (410). The test cannot
+    wait 7 days: it signs a link that expired an hour ago with the hub's
+    key (read from the database, as the hub itself would) and stores it
+    like the hub stores links."""
+    h = rhub
+    h.add_operator("op-a")
+    h.add_contact("op-a", "webhook", hook.url("/hooks/op-a"), 1)
+    start(h)
+    adv = h.issue("nisc-a")["id"]
+    wait_for(lambda: h.items(adv, "nisc-a")["op-a"]["state"] == "delivered",
+             what="delivered")
+    import sqlite3
+    key = bytes.fromhex(h.db_rows("SELECT value FROM meta WHERE key = "
+                                  "'ack_key'")[0]["value"])
+    nonce = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(
+        b"=").decode()
+    exp = int(time.time()) - 3600
+    mac = hmac.new(key, f"{nonce}.{exp}.{adv}.op-a".encode(),
+                   hashlib.sha256).digest()[:24]
+    token = f"{nonce}.{exp}." + base64.urlsafe_b64encode(mac).rstrip(
+        b"=").decode()
+    con = sqlite3.connect(h.db, timeout=10)
+    with con:
+        con.execute("INSERT INTO ack_links(hash, advisory_id, org_id, "
+                    "expires_at) VALUES (?, ?, ?, ?)",
+                    (hashlib.blake2b(token.encode(), digest_size=32).digest(),
+                     adv, "op-a", exp))
+    con.close()
+    r = expect_refused(h, "/ack/" + token, 410, "expired", adv)
+    assert "expired" in r.text
+    assert h.items(adv, "nisc-a")["op-a"]["acked_at"] is None
+
+
+# ------------------------------------------------------------ B5 relay
+
+def test_relay_by_wrong_org_or_widening_changes_nothing(rhub, hook):
+    h = rhub
+    for n in ("op-a", "op-b"):
+        h.add_operator(n)
+        h.add_contact(n, "webhook", hook.url(f"/hooks/{n}"), 1)
+        h.add_user(f"{n}-liaison", n)
+    h.add_user("elec-sec", "ceptoar-electricity", "reader,liaison,analyst")
+    start(h)
+    h.set_policy("ceptoar-gas", "review", 30)
+    green = h.issue("nisc-a")["id"]
+    amber = h.issue("nisc-a", range="amber")["id"]
+    h.wait_ticks(2)
+
+    def snapshot(adv):
+        a = h.advisory(adv, "nisc-a")
+        return (a["range"], a["chain"], h.deliveries(adv, "nisc-a"))
+
+    before = {a: snapshot(a) for a in (green, amber)}
+    for a in (green, amber):
+        assert {i["state"] for i in before[a][2]["items"]} == {"pending"}
+    # organisations that are not the current hop
+    assert_error(h.call("POST", f"/api/v1/advisories/{green}/relay",
+                        "elec-sec", json={"note_en": "x"}), 409,
+                 "not_current_hop")
+    assert_error(h.call("POST", f"/api/v1/advisories/{green}/relay",
+                        "op-a-liaison", json={}), 409, "not_current_hop")
+    assert_error(h.call("POST", f"/api/v1/advisories/{green}/relay",
+                        "meti-a", json={}), 409, "already_relayed")
+    assert_error(h.call("POST", f"/api/v1/advisories/{green}/relay",
+                        "nisc-a", json={}), 409)
+    # the current hop widening the range
+    assert_error(h.call("POST", f"/api/v1/advisories/{green}/relay",
+                        "gas-sec", json={"range": "white"}), 400,
+                 "range_widening", "range")
+    assert_error(h.call("POST", f"/api/v1/advisories/{amber}/relay",
+                        "gas-sec", json={"range": "green",
+                                         "note_ja": "広げたい"}), 400,
+                 "range_widening", "range")
+    assert_error(h.call("POST", f"/api/v1/advisories/{amber}/relay",
+                        "gas-sec", json={"range": "purple"}), 400)
+    h.wait_ticks(2)
+    for a in (green, amber):
+        now = snapshot(a)
+        assert now[0] == before[a][0] and now[1] == before[a][1]
+        assert now[2]["items"] == before[a][2]["items"]
+        assert now[2]["messages"] == before[a][2]["messages"]
+    assert h.audit("advisory.relay") == []
+    assert hook.count("/hooks/") == 0
+    # the hop can still relay (narrowing) afterwards
+    h.ok("POST", f"/api/v1/advisories/{amber}/relay", "gas-sec",
+         json={"range": "red"})
+    assert h.advisory(amber, "nisc-a")["range"] == "red"
+    wait_for(lambda: hook.count("/hooks/op-a", True) and
+             hook.count("/hooks/op-b", True), what="members after relay")
+    assert all(x.json["advisory"] == amber for x in hook.seen("/hooks/"))

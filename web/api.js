@@ -1,0 +1,45 @@
+// api.js - the only way the UI talks to the hub: the public JSON API,
+// with the session cookie and the X-CSRF-Token header on every
+// state-changing request. The CSRF token lives in memory only.
+let csrf = null;
+let onUnauth = () => {};
+
+export function setCsrf(v) { csrf = v || null; }
+export function onUnauthenticated(fn) { onUnauth = fn; }
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message || code);
+    this.status = status; this.code = code; this.field = field;
+  }
+}
+
+export async function api(method, path, body, opts) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
+  let r;
+  try {
+    r = await fetch('/api/v1' + path, {
+      method, headers, credentials: 'same-origin', cache: 'no-store',
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e));
+  }
+  let data = null;
+  const ct = r.headers.get('Content-Type') || '';
+  if (ct.startsWith('application/json')) data = await r.json().catch(() => null);
+  if (!r.ok) {
+    const e = (data && data.error) || {};
+    const err = new ApiError(r.status, e.code || 'http_' + r.status, e.message, e.field);
+    if (r.status === 401 && !(opts && opts.quiet)) onUnauth(err);
+    throw err;
+  }
+  return data;
+}
+
+export const get = (p, o) => api('GET', p, undefined, o);
+export const post = (p, b) => api('POST', p, b);
+export const put = (p, b) => api('PUT', p, b);
+export const del = (p) => api('DELETE', p);

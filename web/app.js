@@ -1,0 +1,173 @@
+// app.js - the shell: session, language, navigation by role, the router.
+// Pages are modules loaded on demand (page-*.js); each renders into <main>
+// and may return a function that stops its timers when the page changes.
+import { t, lang, setLang, L } from './i18n.js';
+import { get, post, del, setCsrf, onUnauthenticated } from './api.js';
+import { h, clear, msg, errText } from './dom.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+const langBtn = document.getElementById('lang');
+const status = document.getElementById('status');
+
+const ctx = {
+  me: null,            // user from GET /api/v1/session
+  org: null,           // the user's organisation (GET /api/v1/orgs/{id})
+  roles: new Set(),
+  has(...r) { return r.some((x) => this.roles.has(x)); },
+  kind() { return this.me ? this.me.org_kind : null; },
+  go(path) { if (location.hash === '#' + path) route(); else location.hash = path; },
+  say(text, kind) { clear(status); if (text) status.appendChild(msg(text, kind)); },
+  reload() { route(); },
+  _sectors: null,
+  async sectors() {
+    if (!this._sectors) this._sectors = (await get('/sectors')).items;
+    return this._sectors;
+  },
+  orgName(id) { return id; },
+};
+
+/* Routes: pattern -> [module, export, title key] */
+const ROUTES = [
+  [/^\/?$/, 'page-home.js', 'home'],
+  [/^\/login$/, 'page-login.js', 'login'],
+  [/^\/report\/new$/, 'page-report-new.js', 'newReport'],
+  [/^\/reports$/, 'page-reports.js', 'reports'],
+  [/^\/reports\/([A-Za-z0-9_-]+)$/, 'page-report.js', 'report'],
+  [/^\/inbox$/, 'page-advisories.js', 'inbox'],
+  [/^\/advisories$/, 'page-advisories.js', 'advisories'],
+  [/^\/advisories\/new$/, 'page-advisory-new.js', 'issue'],
+  [/^\/advisories\/([A-Za-z0-9_-]+)$/, 'page-advisory.js', 'advisory'],
+  [/^\/events$/, 'page-events.js', 'events'],
+  [/^\/events\/([A-Za-z0-9_-]+)$/, 'page-events.js', 'event'],
+  [/^\/drills$/, 'page-drills.js', 'drills'],
+  [/^\/drills\/([A-Za-z0-9_-]+)$/, 'page-drills.js', 'drill'],
+  [/^\/org$/, 'page-org.js', 'org'],
+  [/^\/audit$/, 'page-audit.js', 'audit'],
+];
+
+function navItems() {
+  const k = ctx.kind();
+  const items = [['/', 'nav.home']];
+  if (!ctx.me) return [];
+  const staff = k === 'nisc' || k === 'ministry';
+  if (k === 'operator') {
+    if (ctx.has('reporter')) items.push(['/report/new', 'nav.file']);
+    items.push(['/reports', 'nav.myreports'], ['/inbox', 'nav.inbox']);
+  } else if (k === 'ceptoar') {
+    items.push(['/reports', 'nav.routed'], ['/advisories', 'nav.advisories'], ['/drills', 'nav.drills'], ['/inbox', 'nav.inbox']);
+  } else if (staff) {
+    items.push(['/reports', 'nav.reports'], ['/events', 'nav.events'], ['/advisories', 'nav.advisories']);
+    if (ctx.has('liaison', 'analyst')) items.push(['/advisories/new', 'nav.issue']);
+    items.push(['/drills', 'nav.drills']);
+  } else {
+    items.push(['/reports', 'nav.reports'], ['/advisories', 'nav.advisories'], ['/inbox', 'nav.inbox']);
+  }
+  items.push(['/org', 'nav.org']);
+  if (ctx.has('auditor')) items.push(['/audit', 'nav.audit']);
+  return items;
+}
+
+function chrome() {
+  document.documentElement.lang = lang();
+  langBtn.textContent = t('switch');
+  langBtn.setAttribute('lang', lang() === 'ja' ? 'en' : 'ja');
+  langBtn.setAttribute('aria-label', t('switch.label'));
+  document.getElementById('skip').textContent = t('skip');
+  document.getElementById('publiclink').textContent = t('nav.public');
+  document.getElementById('publiclink').setAttribute('href', '/public' + (lang() === 'en' ? '?lang=en' : ''));
+  nav.setAttribute('aria-label', t('nav'));
+  clear(nav);
+  const here = location.hash.replace(/^#/, '') || '/';
+  for (const [p, key] of navItems()) {
+    const cur = here === p || (p !== '/' && here.startsWith(p + '/') && !(p === '/advisories' && here === '/advisories/new'));
+    nav.appendChild(h('a', { href: '#' + p, 'aria-current': cur ? 'page' : null }, t(key)));
+  }
+  clear(who);
+  if (ctx.me) {
+    who.appendChild(h('span', { id: 'whoami' }, t('signedin', { user: ctx.me.username, org: ctx.org ? L(ctx.org.name) : ctx.me.org })));
+    who.appendChild(h('button', { type: 'button', id: 'logout', on: { click: logout } }, t('logout')));
+  }
+}
+
+let cleanup = null;
+let seq = 0;
+
+async function route() {
+  const my = ++seq;
+  if (cleanup) { try { cleanup(); } catch (e) { /* ignore */ } cleanup = null; }
+  const path = (location.hash.replace(/^#/, '') || '/').split('?')[0];
+  if (!ctx.me && path !== '/login') { location.replace('#/login'); return; }
+  if (ctx.me && path === '/login') { location.replace('#/'); return; }
+  let hit = null, params = [];
+  for (const r of ROUTES) {
+    const m = r[0].exec(path);
+    if (m) { hit = r; params = m.slice(1); break; }
+  }
+  chrome();
+  clear(main);
+  main.appendChild(h('p', { cls: 'loading' }, t('loading')));
+  if (!hit) { clear(main); main.appendChild(h('h1', {}, t('notfound'))); return; }
+  try {
+    const mod = await import('./' + hit[1]);
+    if (my !== seq) return;
+    clear(main);
+    const stop = await mod.render(main, { ctx, params, name: hit[2], path });
+    if (my !== seq) { if (typeof stop === 'function') stop(); return; }
+    cleanup = typeof stop === 'function' ? stop : null;
+  } catch (e) {
+    if (my !== seq) return;
+    clear(main);
+    main.appendChild(h('h1', {}, e.status === 404 ? t('notfound') : e.status === 403 ? t('forbidden') : 'infrashare'));
+    if (e.status !== 404 && e.status !== 403) main.appendChild(msg(errText(e) || String(e), 'err'));
+  }
+  const h1 = main.querySelector('h1');
+  // the title names the page only, never an item's content
+  document.title = (h1 && h1.dataset.title ? h1.dataset.title : t('app')) + ' - infrashare';
+  if (h1) { h1.setAttribute('tabindex', '-1'); if (!firstRender) h1.focus(); }
+  firstRender = false;
+}
+let firstRender = true;
+
+export async function signedIn(user, csrfToken) {
+  ctx.me = user;
+  ctx.roles = new Set((user.roles || '').split(',').filter(Boolean));
+  setCsrf(csrfToken);
+  if (user.lang && user.lang !== lang()) setLang(user.lang);
+  try { ctx.org = await get('/orgs/' + encodeURIComponent(user.org)); } catch (e) { ctx.org = null; }
+}
+
+ctx.signedIn = signedIn;
+
+async function logout() {
+  try { await del('/session'); } catch (e) { /* signed out anyway */ }
+  forget();
+  ctx.say(t('logout.done'), 'ok');
+  location.hash = '/login';
+}
+
+function forget() {
+  ctx.me = null; ctx.org = null; ctx.roles = new Set(); setCsrf(null);
+  try { sessionStorage.clear(); } catch (e) { /* ignore */ }
+}
+
+langBtn.addEventListener('click', async () => {
+  const next = lang() === 'ja' ? 'en' : 'ja';
+  setLang(next);
+  if (ctx.me) {
+    try { await post('/session/lang', { lang: next }); ctx.me.lang = next; } catch (e) { ctx.say(errText(e), 'err'); }
+  }
+  route();
+});
+document.getElementById('skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
+window.addEventListener('hashchange', () => { ctx.say(''); route(); });
+onUnauthenticated(() => { if (ctx.me) { forget(); location.hash = '/login'; } });
+
+(async function boot() {
+  try {
+    const s = await get('/session', { quiet: true });
+    await signedIn(s.user, s.csrf_token);
+  } catch (e) { /* not signed in */ }
+  route();
+})();
