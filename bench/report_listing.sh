@@ -258,7 +258,7 @@ for l in open(sys.argv[1]):
     echo
     echo "first page of each view (one curl before the runs):"
     sed 's/^/  /' "$OUT/views.txt"
-    echo "seeding: $(cat "$OUT/seed.txt" | tr '\n' ' ')"
+    echo "seeding: $(tr '\n' ' ' <"$OUT/seed.txt")"
     echo "infrashared --threads $DTHREADS, wrk -t2 -c16 -d$DURATION --latency, $ROUNDS rounds"
     echo "stop: $STOP; daemon error lines: $(lines "$OUT/daemon.errors.log")"
     sed 's/^/db after: /' "$OUT/db_after.txt"

@@ -37,6 +37,8 @@ step http "$BENCH_DIR/http_vs_nginx.sh"
 [ "${BENCH_DIAG:-0}" = 1 ] && step diag "$BENCH_DIR/diag_http.sh"
 step filing "$BENCH_DIR/report_filing.sh"
 step listing "$BENCH_DIR/report_listing.sh"
+step webhooks "$BENCH_DIR/fanout_webhooks.sh"
+step email "$BENCH_DIR/fanout_email.sh"
 
 get() { sed -n "s/^$2=//p" "$TOP/$1/summary.txt" 2>/dev/null | head -n1; }
 mb() { awk -v k="$1" 'BEGIN { if (k == "") print "?"; else printf "%.1f", k / 1024 }'; }

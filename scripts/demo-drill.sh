@@ -6,6 +6,7 @@
 #                         [--ack-share 0.85] [--down-org ORG|CEPTOAR|none]
 #                         [--down-seconds 60] [--timeout SECONDS]
 #                         [--out DIR] [--admin-user admin] [--keep-auto]
+#                         [--hook-port 8090] [--smtp-port 2525]
 #
 # It starts local receivers (scripts/demo_receivers.py: webhooks on
 # 127.0.0.1:8090, SMTP on 127.0.0.1:2525), sets the hop policies of the
@@ -26,9 +27,9 @@ build=build ack_share=0.85 down_org="" down_seconds=60 timeout=""
 out=var/demo-drill admin_user=admin keep_auto=0
 PY=/usr/bin/python3
 RX=scripts/demo_receivers.py
-HTTP_PORT=8090 SMTP_PORT=2525
+hook_port=8090 smtp_port=2525
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "demo-drill: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -52,6 +53,8 @@ while [ $# -gt 0 ]; do
     --out) out=${val%/} ;;
     --admin-user) admin_user=$val ;;
     --keep-auto) keep_auto=1 ;;
+    --hook-port) hook_port=$val ;;
+    --smtp-port) smtp_port=$val ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $opt" ;;
     esac
@@ -65,6 +68,7 @@ all) [ -z "$target" ] || die "--target-kind all takes no --target" ;;
 *) die "--target-kind: ceptoar, sector or all" ;;
 esac
 [[ "$down_seconds" =~ ^[0-9]+$ ]] || die "--down-seconds: whole seconds"
+[[ "$hook_port$smtp_port" =~ ^[0-9]+$ ]] || die "--hook-port, --smtp-port: port numbers"
 [ -n "$timeout" ] || timeout=$(( down_seconds + 240 > 300 ? down_seconds + 240 : 300 ))
 [[ "$timeout" =~ ^[0-9]+$ ]] || die "--timeout: whole seconds"
 $PY -c "import sys; s=float(sys.argv[1]); sys.exit(not 0 <= s <= 1)" \
@@ -79,12 +83,13 @@ $PY -c "import aiosmtpd, requests" 2>/dev/null ||
 curl -fsS -m 5 "$url/healthz" >/dev/null 2>&1 ||
     die "no hub answers at $url (start it: scripts/run-hub.sh; or --url)"
 # the demo contacts point at these ports: they must be free
-$PY "$RX" ports --http-port "$HTTP_PORT" --smtp-port "$SMTP_PORT" || exit 1
+$PY "$RX" ports --http-port "$hook_port" --smtp-port "$smtp_port" || exit 1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/demo-drill.XXXXXX")
 : >"$work/tokens"; : >"$work/policies"
 rx_pid="" wait_pid="" drill="" out_dir=""
 
+# shellcheck disable=SC2317  # (run by the trap)
 cleanup() {
     local rc=$?
     set +e
@@ -187,7 +192,7 @@ fi
 echo "  receivers acknowledge ${ack_share} of the organisations (by a hash of the org id); the rest never do"
 
 # receivers
-rx_args=(serve --http-port "$HTTP_PORT" --smtp-port "$SMTP_PORT"
+rx_args=(serve --http-port "$hook_port" --smtp-port "$smtp_port"
          --ack-share "$ack_share" --down-seconds "$down_seconds"
          --state-dir "$work")
 [ -n "$down_org" ] && [ -z "$down_file" ] && rx_args+=(--down-org "$down_org")
@@ -201,7 +206,7 @@ for _ in $(seq 100); do
 done
 if [ ! -f "$work/ready" ]; then
     cat "$work/receivers.log" >&2
-    die "the receivers did not start (webhooks 127.0.0.1:$HTTP_PORT, SMTP 127.0.0.1:$SMTP_PORT)"
+    die "the receivers did not start (webhooks 127.0.0.1:$hook_port, SMTP 127.0.0.1:$smtp_port)"
 fi
 
 # hop policies to auto (the secretariat for a CEPTOAR, the admin for a
@@ -232,10 +237,14 @@ drill=$(jget id <<<"$res") advisory=$(jget advisory <<<"$res")
 out_dir=$out/$drill
 mkdir -p "$out_dir"
 echo "drill $drill started (advisory $advisory)"
+# the receivers acknowledge this advisory only (not other hubs' messages)
+curl -fsS -m 5 -X PUT --data "{\"advisory\":\"$advisory\"}" \
+    "http://127.0.0.1:$hook_port/_demo/advisory" >/dev/null ||
+    die "the receivers did not take the advisory id"
 
 # every hop relayed? a hop not foreseen is set to auto now (the hub's tick
 # relays it)
-for i in $(seq 30); do
+for _ in $(seq 30); do
     $PY "$RX" chain --url "$url" --token "$nisc" --advisory "$advisory" >"$work/chain"
     open=$(awk '$1 != "relayed"' "$work/chain" | wc -l)
     [ "$open" -eq 0 ] && break
@@ -252,7 +261,7 @@ echo "waiting for the deliveries to settle (at most ${timeout}s):"
 settled=0
 # in the background so that a signal reaches the trap at once
 $PY "$RX" wait --url "$url" --token "$nisc" --advisory "$advisory" \
-    --status-url "http://127.0.0.1:$HTTP_PORT/_demo/status" \
+    --status-url "http://127.0.0.1:$hook_port/_demo/status" \
     --timeout "$timeout" &
 wait_pid=$!
 wait "$wait_pid" || settled=$?
@@ -266,7 +275,7 @@ for f in csv html; do
         "$url/api/v1/drills/$drill/report?format=$f" -o "$out_dir/report.$f" ||
         echo "demo-drill: could not fetch the $f report" >&2
 done
-curl -fsS -m 5 "http://127.0.0.1:$HTTP_PORT/_demo/status" -o "$work/status.json" 2>/dev/null || true
+curl -fsS -m 5 "http://127.0.0.1:$hook_port/_demo/status" -o "$work/status.json" 2>/dev/null || true
 $PY "$RX" summary --report "$out_dir/report.json" --status "$work/status.json" \
     --ack-share "$ack_share"
 echo

@@ -13,7 +13,9 @@ Run with Debian's /usr/bin/python3 (python3-aiosmtpd, python3-requests).
       others never do. The "down" organisations' mailboxes refuse mail (550,
       so the hub falls back to their next channel, the webhook) and their
       webhook answers 503 for --down-seconds from its first request, then
-      accepts. GET /_demo/status on the HTTP port gives the counters.
+      accepts. Only the drill's advisory is acknowledged (--advisory, or
+      PUT /_demo/advisory {"advisory": ID} once it is known; messages that
+      come earlier wait for it). GET /_demo/status gives the counters.
 
   Helpers for demo-drill.sh (print shell-friendly lines, exit 1 on errors):
   demo_receivers.py ports [--http-port 8090] [--smtp-port 2525]  (exit 3: taken)
@@ -28,7 +30,6 @@ Run with Debian's /usr/bin/python3 (python3-aiosmtpd, python3-requests).
 """
 
 import argparse
-import asyncio
 import email
 import email.policy
 import hashlib
@@ -82,7 +83,11 @@ class Receivers:
         self.lock = threading.Lock()
         self.c = dict(emails=0, emails_refused=0, webhooks=0, webhooks_503=0,
                       gateway=0, acks_scheduled=0, acks_ok=0, acks_used=0,
-                      acks_failed=0, acks_skipped=0, no_link=0)
+                      acks_failed=0, acks_skipped=0, no_link=0, foreign=0)
+        # only the drill's advisory is acknowledged: other hubs or other
+        # advisories may send here too (same demo addresses)
+        self.advisory = a.advisory or None
+        self.held = []           # messages that came before the advisory
         self.down_first = None   # first request to a down webhook
         self.down_events = {}    # org -> list of [t, what]
         self.acked = set()       # (advisory, org) acknowledged by a link
@@ -104,8 +109,26 @@ class Receivers:
             self.down_events.setdefault(org, []).append(
                 [round(time.time(), 3), what])
 
+    def set_advisory(self, adv):
+        with self.lock:
+            self.advisory = adv
+            held, self.held = self.held, []
+        for item in held:
+            self.schedule_ack(*item)
+
+    def mine(self, adv):
+        with self.lock:
+            return self.advisory is None or adv == self.advisory
+
     # acknowledgement: scheduled with a small deterministic delay
     def schedule_ack(self, org, adv, url, how):
+        with self.lock:
+            if self.advisory is None:
+                self.held.append((org, adv, url, how))
+                return
+            if adv != self.advisory:
+                self.c["foreign"] += 1
+                return
         if not url:
             self.count("no_link")
             return
@@ -169,7 +192,8 @@ class Receivers:
                        self.c["acks_used"] - self.c["acks_failed"])
             up_at = (self.down_first + self.a.down_seconds
                      if self.down_first else None)
-            return dict(self.c, acks_pending=pending,
+            return dict(self.c, acks_pending=pending + len(self.held),
+                        advisory=self.advisory,
                         orgs_seen=len(self.seen_orgs),
                         ack_share=self.share,
                         down=dict(orgs=sorted(self.down),
@@ -190,21 +214,24 @@ class Receivers:
         if len(parts) != 2 or parts[0] != "hooks":
             return 404
         org = parts[1]
+        try:
+            msg = json.loads(body or b"{}")
+        except ValueError:
+            return 400
         if org in self.down:
+            # down from the first message of the drill for --down-seconds
             now = time.time()
+            mine = self.mine(msg.get("advisory"))
             with self.lock:
-                if self.down_first is None:
+                if self.down_first is None and mine:
                     self.down_first = now
-                is_down = now < self.down_first + self.a.down_seconds
+                is_down = (self.down_first is None or
+                           now < self.down_first + self.a.down_seconds)
             if is_down:
                 self.count("webhooks_503")
                 self.down_event(org, "webhook 503")
                 return 503
             self.down_event(org, "webhook accepted")
-        try:
-            msg = json.loads(body or b"{}")
-        except ValueError:
-            return 400
         self.count("webhooks")
         with self.lock:
             self.seen_orgs.add(org)
@@ -298,6 +325,19 @@ def cmd_serve(a):
             body = self.rfile.read(n) if n else b""
             code = rx.webhook(self.path, body)
             self._send(code, b"ok\n" if code == 200 else b"no\n")
+
+        def do_PUT(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else b""
+            if self.path.startswith("/_demo/advisory"):
+                try:
+                    rx.set_advisory(json.loads(body)["advisory"])
+                except (ValueError, KeyError, TypeError):
+                    self._send(400, b"no\n")
+                    return
+                self._send(200, b"ok\n")
+            else:
+                self._send(404, b"no\n")
 
         def do_GET(self):
             if self.path.startswith("/_demo/status"):
@@ -632,6 +672,10 @@ def cmd_summary(a):
               f"accepted, {st['webhooks_503']} answered 503, {st['gateway']} "
               f"gateway calls; {st['acks_ok']} links opened, "
               f"{st['acks_used']} already used, {st['acks_failed']} failed")
+        if st.get("foreign"):
+            print(f"  {st['foreign']} message(s) for other advisories (another "
+                  "hub or advisory sending to the demo addresses): accepted, "
+                  "not acknowledged")
         for e in st.get("ack_errors", [])[:5]:
             print(f"  ack error: {e}")
 
@@ -655,6 +699,8 @@ def main():
     s.add_argument("--down-seconds", type=float, default=60)
     s.add_argument("--ack-delay-max", type=float, default=2.0)
     s.add_argument("--state-dir")
+    s.add_argument("--advisory", help="acknowledge only this advisory "
+                   "(else set later: PUT /_demo/advisory {\"advisory\": A})")
     s = sub.add_parser("ports")
     s.add_argument("--http-port", type=int, default=8090)
     s.add_argument("--smtp-port", type=int, default=2525)

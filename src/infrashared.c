@@ -9,6 +9,7 @@
  */
 #include "common.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
@@ -190,6 +191,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* few malloc arenas: threads share freed memory instead of each
+     * keeping its own (glibc) */
+    mallopt(M_ARENA_MAX, 2);
     if (sodium_init() < 0) {
         fprintf(stderr, "infrashared: libsodium failed to initialise\n");
         return 1;

@@ -10,6 +10,7 @@ const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const langBtn = document.getElementById('lang');
 const status = document.getElementById('status');
+let keepStatus = false;
 
 const ctx = {
   me: null,            // user from GET /api/v1/session
@@ -17,15 +18,30 @@ const ctx = {
   roles: new Set(),
   has(...r) { return r.some((x) => this.roles.has(x)); },
   kind() { return this.me ? this.me.org_kind : null; },
-  go(path) { if (location.hash === '#' + path) route(); else location.hash = path; },
+  go(path) { if (location.hash === '#' + path) route(); else { keepStatus = true; location.hash = path; } },
   say(text, kind) { clear(status); if (text) status.appendChild(msg(text, kind)); },
   reload() { route(); },
   _sectors: null,
+  _names: new Map(),
   async sectors() {
-    if (!this._sectors) this._sectors = (await get('/sectors')).items;
+    if (!this._sectors) {
+      this._sectors = (await get('/sectors')).items;
+      for (const s of this._sectors) {
+        if (s.ministry) this._names.set(s.ministry.id, s.ministry.name);
+        for (const sc of s.scopes) if (sc.ceptoar) this._names.set(sc.ceptoar.id, sc.ceptoar.name);
+      }
+    }
     return this._sectors;
   },
-  orgName(id) { return id; },
+  /* A national body's name (ministries, CEPTOARs, NISC, one's own
+   * organisation) from what the UI already has; otherwise the id. */
+  orgLabel(id) {
+    if (!id) return '—';
+    if (id === 'nisc') return t('org.nisc');
+    if (this.org && this.org.id === id) return L(this.org.name);
+    const n = this._names.get(id);
+    return n ? L(n) : id;
+  },
 };
 
 /* Routes: pattern -> [module, export, title key] */
@@ -161,7 +177,8 @@ langBtn.addEventListener('click', async () => {
   route();
 });
 document.getElementById('skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
-window.addEventListener('hashchange', () => { ctx.say(''); route(); });
+// a message said just before ctx.go() survives the navigation it causes
+window.addEventListener('hashchange', () => { if (!keepStatus) ctx.say(''); keepStatus = false; route(); });
 onUnauthenticated(() => { if (ctx.me) { forget(); location.hash = '/login'; } });
 
 (async function boot() {

@@ -26,6 +26,9 @@ export function add(el, kids) {
   return el;
 }
 
+/* Appends kids (nodes, strings, arrays; null/false skipped) to el. */
+export function put(el, ...kids) { return add(el, kids); }
+
 /* h('a', {href: '#/x', cls: 'y'}, 'text', child, [more]) */
 export function h(tag, attrs, ...kids) {
   return fill(document.createElement(tag), attrs, kids);

@@ -3,7 +3,7 @@
 // list of advisories with those waiting for our relay.
 // "Unread" is kept per browser as a set of advisory ids (ids only, never
 // content) because the API records acknowledgement, not reading.
-import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, enc } from './dom.js';
+import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, enc, put } from './dom.js';
 import { t, L, enumLabel } from './i18n.js';
 import { get, post } from './api.js';
 
@@ -26,30 +26,30 @@ export async function render(main, { ctx, name }) {
 }
 
 async function inbox(main, ctx) {
-  main.append(h('h1', { 'data-title': t('inbox.title') }, t('inbox.title')), h('p', {}, t('inbox.intro')));
+  put(main, h('h1', { 'data-title': t('inbox.title') }, t('inbox.title')), h('p', {}, t('inbox.intro')));
   const read = readSet(ctx);
   const out = h('div', { id: 'inbox' });
-  main.append(out);
+  put(main, out);
   const r = await get('/advisories?inbox=true&limit=200');
-  if (!r.items.length) { out.append(h('p', { cls: 'empty' }, t('inbox.none'))); return; }
+  if (!r.items.length) { put(out, h('p', { cls: 'empty' }, t('inbox.none'))); return; }
   const ackCell = (a) => {
     const cell = h('span', {});
     const m = a.mine || {};
-    if (m.acknowledged) cell.append(flag(t('inbox.acked', { at: '' }).trim(), 'ok'), ' ', time(m.acked_at));
+    if (m.acknowledged) put(cell, flag(t('inbox.acked', { at: '' }).trim(), 'ok'), ' ', time(m.acked_at));
     else if (ctx.has('liaison')) {
-      cell.append(flag(t('inbox.unacked'), 'warn'), ' ', h('button', { type: 'button', 'data-ack': a.id, 'aria-label': t('inbox.ack') + ' ' + a.id, on: { click: async (e) => {
+      put(cell, flag(t('inbox.unacked'), 'warn'), ' ', h('button', { type: 'button', 'data-ack': a.id, 'aria-label': t('inbox.ack') + ' ' + a.id, on: { click: async (e) => {
         e.target.disabled = true;
         try {
           const res = await post('/advisories/' + enc(a.id) + '/ack');
           a.mine = Object.assign({}, m, { acknowledged: true, acked_at: res.acked_at });
-          clear(cell).append(...[ackCell(a)]);
+          put(clear(cell), ...[ackCell(a)]);
           ctx.say(t('inbox.ackdone'), 'ok');
         } catch (err) { e.target.disabled = false; ctx.say(errText(err), 'err'); }
       } } }, t('inbox.ack')));
-    } else cell.append(flag(t('inbox.unacked'), 'warn'));
+    } else put(cell, flag(t('inbox.unacked'), 'warn'));
     return cell;
   };
-  out.append(table([
+  put(out, table([
     [t('state'), (a) => (read.has(a.id) ? '' : flag(t('inbox.new'), 'warn'))],
     [t('title'), (a) => [link('/advisories/' + enc(a.id), L(a.title)), ' ', flags(a)]],
     [t('severity'), (a) => sevBadge(a.severity)],
@@ -64,30 +64,30 @@ async function inbox(main, ctx) {
 async function list(main, ctx) {
   const me = ctx.me;
   const k = me.org_kind;
-  main.append(h('h1', { 'data-title': t('adv.title') }, t('adv.title')));
+  put(main, h('h1', { 'data-title': t('adv.title') }, t('adv.title')));
   if (ctx.has('liaison', 'analyst') && ['nisc', 'ministry', 'ceptoar', 'council', 'agency'].includes(k)) {
-    main.append(h('p', {}, h('a', { href: '#/advisories/new', cls: 'button' }, t('nav.issue'))));
+    put(main, h('p', {}, h('a', { href: '#/advisories/new', cls: 'button' }, t('nav.issue'))));
   }
   const r = await get('/advisories?limit=50');
   // waiting for our relay: the chain of each listed advisory (hops only)
   if (['ministry', 'ceptoar'].includes(k)) {
     const box = h('div', { id: 'waiting' }, h('p', { cls: 'loading' }, t('loading')));
-    main.append(h('h2', {}, t('adv.waiting')), box);
+    put(main, h('h2', {}, t('adv.waiting')), box);
     const full = await Promise.all(r.items.filter((a) => a.author !== me.org).slice(0, 50)
       .map((a) => get('/advisories/' + enc(a.id)).catch(() => null)));
     const waiting = full.filter((a) => a && (a.chain || []).some((c) => c.org === me.org && c.state === 'waiting'));
     clear(box);
-    if (!waiting.length) box.append(h('p', { cls: 'empty' }, t('adv.waitingnone')));
-    else box.append(table([
+    if (!waiting.length) put(box, h('p', { cls: 'empty' }, t('adv.waitingnone')));
+    else put(box, table([
       [t('title'), (a) => [link('/advisories/' + enc(a.id), L(a.title)), ' ', flags(a)]],
       [t('severity'), (a) => sevBadge(a.severity)], [t('range'), (a) => rangeBadge(a.range, a.tlp)],
       [t('adv.author'), (a) => L(a.author_name)], [t('adv.created'), (a) => time(a.created_at)],
       ['', (a) => link('/advisories/' + enc(a.id), t('adv.relay'))],
     ], waiting));
   }
-  main.append(h('h2', {}, t('adv.all')));
-  if (!r.items.length) { main.append(h('p', { cls: 'empty' }, t('adv.none'))); return; }
-  main.append(h('div', { id: 'adv-list' }, table([
+  put(main, h('h2', {}, t('adv.all')));
+  if (!r.items.length) { put(main, h('p', { cls: 'empty' }, t('adv.none'))); return; }
+  put(main, h('div', { id: 'adv-list' }, table([
     [t('id'), (a) => h('span', { cls: 'id' }, a.id)],
     [t('title'), (a) => [link('/advisories/' + enc(a.id), L(a.title)), ' ', flags(a)]],
     [t('severity'), (a) => sevBadge(a.severity)], [t('range'), (a) => rangeBadge(a.range, a.tlp)],

@@ -2,17 +2,17 @@
 // range (explained), bilingual text and the audience picked over sectors,
 // business scopes, CEPTOARs and organisations (GET /api/v1/sectors,
 // /api/v1/orgs). Then its page shows the reach as it happens.
-import { h, field, select, enumSelect, msg, errText, clear, enc } from './dom.js';
+import { h, field, select, enumSelect, msg, errText, clear, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
 import { get, post } from './api.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 
 export async function render(main, { ctx }) {
-  main.append(h('h1', { 'data-title': t('issue.title') }, t('issue.title')));
+  put(main, h('h1', { 'data-title': t('issue.title') }, t('issue.title')));
   const me = ctx.me, k = me.org_kind;
   if (!['nisc', 'ministry', 'ceptoar', 'council', 'agency'].includes(k) || !ctx.has('liaison', 'analyst')) {
-    main.append(msg(t('forbidden'), 'err')); return;
+    put(main, msg(t('forbidden'), 'err')); return;
   }
   const sectors = await ctx.sectors();
   const kind = enumSelect('kind', 'advkind', enumValues('advkind'), 'warning');
@@ -30,7 +30,7 @@ export async function render(main, { ctx }) {
   const rangeBox = h('div', { role: 'radiogroup', 'aria-label': t('range') });
   for (const r of RANGES) {
     rangeRadios[r] = h('input', { type: 'radio', name: 'range', value: r, checked: r === 'green' });
-    rangeBox.append(h('label', { cls: 'choice' }, rangeRadios[r], h('span', { cls: 'badge range-' + r }, r.toUpperCase()), ' ', enumLabel('range', r),
+    put(rangeBox, h('label', { cls: 'choice' }, rangeRadios[r], h('span', { cls: 'badge range-' + r }, r.toUpperCase()), ' ', enumLabel('range', r),
       h('span', { cls: 'hint' }, t('adv.range.' + r + '.x'))));
   }
 
@@ -40,33 +40,33 @@ export async function render(main, { ctx }) {
   const picked = h('div', { cls: 'picked', 'aria-live': 'polite' });
   const drawPicked = () => {
     clear(picked);
-    for (const [id, name] of chosen) picked.append(h('button', { type: 'button', cls: 'secondary', 'aria-label': t('issue.remove', { name }), on: { click: () => { chosen.delete(id); drawPicked(); } } }, name + ' ✕'));
+    for (const [id, name] of chosen) put(picked, h('button', { type: 'button', cls: 'secondary', 'aria-label': t('issue.remove', { name }), on: { click: () => { chosen.delete(id); drawPicked(); } } }, name + ' ✕'));
   };
   let all = null;
   const secBoxes = [], scBoxes = [], cepBoxes = [];
   let ownMembers = null;
   if (k === 'ceptoar') {
     ownMembers = h('input', { type: 'checkbox', name: 'own', checked: true });
-    aud.append(h('label', { cls: 'inline' }, ownMembers, t('issue.ownmembers')));
+    put(aud, h('label', { cls: 'inline' }, ownMembers, t('issue.ownmembers')));
   } else {
     all = h('input', { type: 'checkbox', name: 'all' });
-    aud.append(h('div', { cls: 'row' }, h('label', { cls: 'inline' }, all, t('issue.all'))));
+    put(aud, h('div', { cls: 'row' }, h('label', { cls: 'inline' }, all, t('issue.all'))));
     const g1 = h('div', { cls: 'cols' });
     const g2 = h('div', { cls: 'cols' });
     const g3 = h('div', { cls: 'cols' });
     for (const s of sectors) {
       const cb = h('input', { type: 'checkbox', name: 'sectors', value: s.id });
-      secBoxes.push(cb); g1.append(h('label', { cls: 'inline' }, cb, L(s.name)));
+      secBoxes.push(cb); put(g1, h('label', { cls: 'inline' }, cb, L(s.name)));
       for (const sc of s.scopes) {
         const c2 = h('input', { type: 'checkbox', name: 'scopes', value: sc.id });
-        scBoxes.push(c2); g2.append(h('label', { cls: 'inline' }, c2, L(sc.name)));
+        scBoxes.push(c2); put(g2, h('label', { cls: 'inline' }, c2, L(sc.name)));
         if (sc.ceptoar && !cepBoxes.some((x) => x.value === sc.ceptoar.id)) {
           const c3 = h('input', { type: 'checkbox', name: 'ceptoars', value: sc.ceptoar.id });
-          cepBoxes.push(c3); g3.append(h('label', { cls: 'inline' }, c3, L(sc.ceptoar.name)));
+          cepBoxes.push(c3); put(g3, h('label', { cls: 'inline' }, c3, L(sc.ceptoar.name)));
         }
       }
     }
-    aud.append(h('h3', {}, t('issue.sectors')), g1,
+    put(aud, h('h3', {}, t('issue.sectors')), g1,
       h('details', {}, h('summary', {}, t('issue.scopes')), g2),
       h('details', {}, h('summary', {}, t('issue.ceptoars')), g3));
   }
@@ -81,7 +81,7 @@ export async function render(main, { ctx }) {
     const q = ofilter.value.trim().toLowerCase();
     for (const o of loaded.filter((x) => !q || (x.id + ' ' + x.name.ja + ' ' + x.name.en).toLowerCase().includes(q)).slice(0, 300)) {
       const cb = h('input', { type: 'checkbox', checked: chosen.has(o.id), on: { change: (e) => { if (e.target.checked) chosen.set(o.id, L(o.name)); else chosen.delete(o.id); drawPicked(); } } });
-      olist.append(h('label', { cls: 'inline' }, cb, L(o.name), ' ', h('span', { cls: 'id' }, o.id)));
+      put(olist, h('label', { cls: 'inline' }, cb, L(o.name), ' ', h('span', { cls: 'id' }, o.id)));
     }
   };
   ofilter.addEventListener('input', drawList);
@@ -91,7 +91,7 @@ export async function render(main, { ctx }) {
     else if (oscope.value && okind.value === 'operator') p.set('scope', oscope.value);
     try { loaded = (await get('/orgs?' + p)).items; olist.hidden = false; drawList(); } catch (e) { ctx.say(errText(e), 'err'); }
   };
-  aud.append(h('details', { open: k === 'ceptoar' ? true : null }, h('summary', {}, t('issue.orgs')),
+  put(aud, h('details', { open: k === 'ceptoar' ? true : null }, h('summary', {}, t('issue.orgs')),
     h('div', { cls: 'filters' }, field(t('issue.orgkind'), okind), k === 'ceptoar' ? null : field(t('issue.orgscope'), oscope),
       h('div', { cls: 'row' }, h('button', { type: 'button', cls: 'secondary', on: { click: loadOrgs } }, t('issue.load')))),
     field(t('issue.filter'), ofilter), olist, picked));
@@ -105,7 +105,7 @@ export async function render(main, { ctx }) {
     aud,
     h('fieldset', {}, h('legend', {}, t('range')), rangeBox),
     out, h('div', { cls: 'actions' }, btn));
-  main.append(form);
+  put(main, form);
   upd();
 
   form.addEventListener('submit', async (e) => {
@@ -126,14 +126,14 @@ export async function render(main, { ctx }) {
       body_ja: bja.value, body_en: ben.value, audience };
     if (notice.checked) body.title_in_notice = true;
     for (const [el, v] of [[tja, body.title_ja], [ten, body.title_en], [bja, body.body_ja.trim()], [ben, body.body_en.trim()]]) {
-      if (!v) { out.append(msg(el.labels[0].textContent + ': ' + t('err.missing_field'), 'err')); el.focus(); return; }
+      if (!v) { put(out, msg(el.labels[0].textContent + ': ' + t('err.missing_field'), 'err')); el.focus(); return; }
     }
-    if (!Object.keys(audience).length) { out.append(msg(t('issue.audience') + ': ' + t('err.missing_field'), 'err')); return; }
+    if (!Object.keys(audience).length) { put(out, msg(t('issue.audience') + ': ' + t('err.missing_field'), 'err')); return; }
     btn.disabled = true;
     try {
       const r = await post('/advisories', body);
       ctx.say(t('issue.done', { id: r.id, n: r.recipients }), 'ok');
       ctx.go('/advisories/' + enc(r.id));
-    } catch (err) { out.append(msg(errText(err), 'err')); btn.disabled = false; }
+    } catch (err) { put(out, msg(errText(err), 'err')); btn.disabled = false; }
   });
 }

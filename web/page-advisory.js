@@ -2,7 +2,7 @@
 // narrowing), our acknowledgement, and - for the author's chain and the
 // secretariats - live delivery status, reach by CEPTOAR and the "not yet
 // reached" list, refreshed every few seconds.
-import { h, link, table, select, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc } from './dom.js';
+import { h, link, table, select, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, lang, dur } from './i18n.js';
 import { get, post } from './api.js';
 import { readSet } from './page-advisories.js';
@@ -47,10 +47,10 @@ export async function render(main, { ctx, params }) {
   const me = ctx.me;
   const [a, sectors] = await Promise.all([get('/advisories/' + enc(id)), ctx.sectors()]);
   readSet(ctx).add(a.id);
-  main.append(h('h1', { 'data-title': t('adv.title') + ' ' + id }, L(a.title)),
+  put(main, h('h1', { 'data-title': t('adv.title') + ' ' + id }, L(a.title)),
     h('p', { cls: 'meta' }, h('span', { cls: 'id' }, a.id), sevBadge(a.severity, true), rangeBadge(a.range, a.tlp),
       flag(enumLabel('advkind', a.kind)), a.drill ? flag(t('adv.drill')) : null, a.hotline ? flag(t('adv.hotline'), 'warn') : null));
-  main.append(h('div', { cls: 'card' }, dl([
+  put(main, h('div', { cls: 'card' }, dl([
     [t('adv.author'), L(a.author_name)], [t('adv.created'), time(a.created_at)],
     [t('adv.audience'), audienceText(a.audience, sectors)],
     [t('inbox.ack'), t('inbox.deadline', { m: a.ack_deadline_min })],
@@ -60,17 +60,17 @@ export async function render(main, { ctx, params }) {
   if (a.mine && a.mine.released_at) {
     const box = h('div', { cls: 'card', id: 'mine' }, h('h2', {}, t('adv.mine')));
     const draw = () => {
-      clear(box).append(h('h2', {}, t('adv.mine')));
-      if (a.mine.acknowledged) box.append(h('p', {}, flag(t('inbox.acked', { at: '' }).trim(), 'ok'), ' ', time(a.mine.acked_at)));
-      else if (ctx.has('liaison')) box.append(h('p', {}, flag(t('inbox.unacked'), 'warn'), ' ', h('button', { type: 'button', id: 'ack', on: { click: async (e) => {
+      put(clear(box), h('h2', {}, t('adv.mine')));
+      if (a.mine.acknowledged) put(box, h('p', {}, flag(t('inbox.acked', { at: '' }).trim(), 'ok'), ' ', time(a.mine.acked_at)));
+      else if (ctx.has('liaison')) put(box, h('p', {}, flag(t('inbox.unacked'), 'warn'), ' ', h('button', { type: 'button', id: 'ack', on: { click: async (e) => {
         e.target.disabled = true;
         try { const r = await post('/advisories/' + enc(id) + '/ack'); a.mine.acknowledged = true; a.mine.acked_at = r.acked_at; ctx.say(t('inbox.ackdone'), 'ok'); draw(); }
         catch (err) { e.target.disabled = false; ctx.say(errText(err), 'err'); }
       } } }, t('inbox.ack'))));
-      else box.append(h('p', {}, flag(t('inbox.unacked'), 'warn')));
+      else put(box, h('p', {}, flag(t('inbox.unacked'), 'warn')));
     };
     draw();
-    main.append(box);
+    put(main, box);
   }
 
   // the chain and our relay
@@ -82,31 +82,31 @@ export async function render(main, { ctx, params }) {
     const narrower = RANGES.slice(0, RANGES.indexOf(a.range) + 1);
     const rng = select('range', narrower.map((x) => [x, x.toUpperCase() + ' — ' + enumLabel('range', x)]), a.range);
     const out = h('div', { 'aria-live': 'polite' });
-    main.append(h('form', { cls: 'card', id: 'relay-form', on: { submit: async (e) => {
+    put(main, h('form', { cls: 'card', id: 'relay-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
       const body = {};
       if (nja.value.trim()) body.note_ja = nja.value;
       if (nen.value.trim()) body.note_en = nen.value;
       if (rng.value !== a.range) body.range = rng.value;
       try { await post('/advisories/' + enc(id) + '/relay', body); ctx.say(t('adv.relayed'), 'ok'); ctx.reload(); }
-      catch (err) { out.append(msg(errText(err), 'err')); }
+      catch (err) { put(out, msg(errText(err), 'err')); }
     } } }, h('h2', {}, t('adv.relaytitle')), field(t('adv.note_ja'), nja), field(t('adv.note_en'), nen), field(t('report.narrow'), rng),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'relay' }, t('adv.relay'))), out));
   }
   if (chain.length) {
-    main.append(h('h2', {}, t('adv.chain')), table([
-      [t('org'), (c) => c.org], [t('state'), (c) => enumLabel('hop', c.state)],
+    put(main, h('h2', {}, t('adv.chain')), table([
+      [t('org'), (c) => ctx.orgLabel(c.org)], [t('state'), (c) => enumLabel('hop', c.state)],
       [t('adv.arrived'), (c) => time(c.arrived_at)], [t('adv.relayedat'), (c) => time(c.relayed_at)],
       [t('adv.how'), (c) => enumLabel('how', c.how)], [t('report.note'), (c) => h('span', { cls: 'body' }, L(c.note))],
     ], chain));
   }
   if (a.refs && a.refs.length) {
-    main.append(h('h2', {}, t('adv.refs')), h('ul', {}, a.refs.map((r) => h('li', {}, link('/reports/' + enc(r.id), r.title), ' — ', reporterCell(r)))));
+    put(main, h('h2', {}, t('adv.refs')), h('ul', {}, a.refs.map((r) => h('li', {}, link('/reports/' + enc(r.id), r.title), ' — ', reporterCell(r)))));
   }
 
   // deliveries: only the author's chain and the secretariats may see them
   const dBox = h('section', { id: 'deliveries', 'aria-labelledby': 'dl-h' });
-  main.append(dBox);
+  put(main, dBox);
   let timer = null, stopped = false;
   async function refresh() {
     let all, unreached;
@@ -114,7 +114,7 @@ export async function render(main, { ctx, params }) {
       [all, unreached] = await Promise.all([get('/advisories/' + enc(id) + '/deliveries?state=all'), get('/advisories/' + enc(id) + '/deliveries?state=unreached')]);
     } catch (e) {
       if (e.status === 403) { clear(dBox); return false; }
-      clear(dBox).append(msg(errText(e), 'err'));
+      put(clear(dBox), msg(errText(e), 'err'));
       return true;
     }
     if (stopped) return false;
@@ -122,7 +122,7 @@ export async function render(main, { ctx, params }) {
     for (const it of all.items) counts[it.state] = (counts[it.state] || 0) + 1;
     const awaiting = all.items.filter((it) => it.state !== 'acknowledged' && it.state !== 'unreached');
     const r = all.reach.advisory;
-    clear(dBox).append(
+    put(clear(dBox), 
       h('h2', { id: 'dl-h' }, t('adv.deliveries')),
       h('p', { cls: 'meta' }, t('adv.autorefresh', { s: REFRESH_S }), ' · ', t('updated') + ': ', time(new Date().toISOString())),
       h('div', { cls: 'tiles' },
@@ -135,7 +135,7 @@ export async function render(main, { ctx, params }) {
       h('h3', {}, t('adv.reach')), h('div', { id: 'reach' }, reachTable(all.reach.by_ceptoar, sectors)),
       h('h3', { id: 'unreached-h' }, t('adv.unreached') + ' (' + unreached.items.length + ')'),
       h('div', { id: 'unreached' }, unreached.items.length ? table([
-        [t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('adv.via'), (x) => x.via || '—'],
+        [t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('adv.via'), (x) => ctx.orgLabel(x.via)],
         [t('state'), (x) => enumLabel('dstate', x.state)], [t('inbox.received'), (x) => time(x.released_at)],
         [t('adv.channel'), (x) => enumLabel('channel', x.channel)],
       ], unreached.items, (x) => ({ 'data-org': x.org })) : h('p', { cls: 'empty' }, t('adv.unreachednone'))),

@@ -4,7 +4,7 @@
 // organisations not reached, and the HTML/CSV formats in a new tab.
 // The API has no list of drills: this browser tab remembers the ids it
 // started (sessionStorage, ids only).
-import { h, svg, link, table, select, msg, errText, time, clear, field, enc } from './dom.js';
+import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put } from './dom.js';
 import { t, L, enumLabel, dur } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
@@ -19,7 +19,7 @@ export async function render(main, { ctx, params, name }) {
 
 async function start(main, ctx) {
   const me = ctx.me, k = me.org_kind;
-  main.append(h('h1', { 'data-title': t('drill.title') }, t('drill.title')));
+  put(main, h('h1', { 'data-title': t('drill.title') }, t('drill.title')));
   const sectors = await ctx.sectors();
   const ceptoars = [];
   for (const s of sectors) for (const sc of s.scopes) if (sc.ceptoar && !ceptoars.some((c) => c[0] === sc.ceptoar.id)) ceptoars.push([sc.ceptoar.id, L(sc.ceptoar.name)]);
@@ -30,14 +30,14 @@ async function start(main, ctx) {
     const fillTargets = () => {
       clear(target);
       const opts = tk.value === 'sector' ? sectors.map((s) => [s.id, L(s.name)]) : k === 'ceptoar' ? ceptoars.filter((c) => c[0] === me.org) : ceptoars;
-      for (const [v, l] of opts) target.append(h('option', { value: v }, l));
+      for (const [v, l] of opts) put(target, h('option', { value: v }, l));
       targetRow.hidden = tk.value === 'all';
     };
     const targetRow = field(t('drill.target'), target);
     tk.addEventListener('change', fillTargets);
     const tja = h('input', { type: 'text', maxlength: 180 }), ten = h('input', { type: 'text', maxlength: 180 });
     const out = h('div', { 'aria-live': 'polite' });
-    main.append(h('form', { cls: 'card', id: 'drill-form', on: { submit: async (e) => {
+    put(main, h('form', { cls: 'card', id: 'drill-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
       const body = { target_kind: tk.value };
       if (tk.value !== 'all') body.target = target.value;
@@ -48,22 +48,22 @@ async function start(main, ctx) {
         remember({ id: d.id, target_kind: d.target_kind, target: d.target || '', started_at: d.started_at });
         ctx.say(t('drill.started', { id: d.id }), 'ok');
         ctx.go('/drills/' + enc(d.id));
-      } catch (err) { out.append(msg(errText(err), 'err')); }
+      } catch (err) { put(out, msg(errText(err), 'err')); }
     } } }, h('h2', {}, t('drill.start')), field(t('drill.target_kind'), tk), targetRow,
     field(t('drill.titleja'), tja), field(t('drill.titleen'), ten),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'drill-start' }, t('drill.start'))), out));
     fillTargets();
   }
   const list = mine();
-  main.append(h('h2', {}, t('drill.mine')));
-  if (!list.length) main.append(h('p', { cls: 'empty' }, t('none')));
-  else main.append(table([
+  put(main, h('h2', {}, t('drill.mine')));
+  if (!list.length) put(main, h('p', { cls: 'empty' }, t('none')));
+  else put(main, table([
     [t('id'), (d) => link('/drills/' + enc(d.id), h('span', { cls: 'id' }, d.id))],
-    [t('drill.target_kind'), (d) => t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + d.target : '')],
+    [t('drill.target_kind'), (d) => t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) : ctx.orgLabel(d.target)) : '')],
     [t('time'), (d) => time(d.started_at)],
   ], list));
   const idIn = h('input', { type: 'text', maxlength: 40, name: 'drill' });
-  main.append(h('form', { cls: 'card filters', on: { submit: (e) => { e.preventDefault(); if (idIn.value.trim()) ctx.go('/drills/' + enc(idIn.value.trim())); } } },
+  put(main, h('form', { cls: 'card filters', on: { submit: (e) => { e.preventDefault(); if (idIn.value.trim()) ctx.go('/drills/' + enc(idIn.value.trim())); } } },
     field(t('drill.open'), idIn), h('div', { cls: 'row' }, h('button', { type: 'submit', cls: 'secondary' }, t('drill.openbtn')))));
 }
 
@@ -82,9 +82,9 @@ function chart(orgs, t0, names) {
     svg('rect', { x: left, y: top, width: pw, height: ph, fill: 'none', stroke: '#555' }));
   for (let p = 0; p <= 4; p++) {
     const y = top + ph - (ph * p) / 4;
-    s.append(svg('line', { x1: left, x2: left + pw, y1: y, y2: y, stroke: '#ddd' }), svg('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, p * 25 + '%'));
+    put(s, svg('line', { x1: left, x2: left + pw, y1: y, y2: y, stroke: '#ddd' }), svg('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, p * 25 + '%'));
   }
-  POINTS.forEach((_, i) => s.append(svg('text', { x: left + (pw * i) / (POINTS.length - 1), y: top + ph + 14, 'text-anchor': 'middle' }, LABELS[i])));
+  POINTS.forEach((_, i) => put(s, svg('text', { x: left + (pw * i) / (POINTS.length - 1), y: top + ph + 14, 'text-anchor': 'middle' }, LABELS[i])));
   let gi = 0;
   for (const [k, list] of groups) {
     const pts = POINTS.map((sec, i) => {
@@ -93,7 +93,7 @@ function chart(orgs, t0, names) {
     }).join(' ');
     const col = COLOURS[gi % COLOURS.length], dash = gi % 4 ? `${2 + 2 * (gi % 4)},3` : 'none';
     const ly = top + 10 + 18 * gi;
-    s.append(svg('polyline', { points: pts, fill: 'none', stroke: col, 'stroke-width': 2.5, 'stroke-dasharray': dash }),
+    put(s, svg('polyline', { points: pts, fill: 'none', stroke: col, 'stroke-width': 2.5, 'stroke-dasharray': dash }),
       svg('line', { x1: left + pw + 10, x2: left + pw + 34, y1: ly, y2: ly, stroke: col, 'stroke-width': 2.5, 'stroke-dasharray': dash }),
       svg('text', { x: left + pw + 38, y: ly + 4 }, names(k)));
     gi++;
@@ -102,21 +102,22 @@ function chart(orgs, t0, names) {
 }
 
 async function report(main, ctx, id) {
-  main.append(h('h1', { 'data-title': t('drill.one', { id }) }, t('drill.one', { id })));
+  put(main, h('h1', { 'data-title': t('drill.one', { id }) }, t('drill.one', { id })));
   const sectors = await ctx.sectors();
   const cepName = (cid) => { for (const s of sectors) for (const sc of s.scopes) if (sc.ceptoar && sc.ceptoar.id === cid) return L(sc.ceptoar.name); return cid; };
+  const targetName = (d) => (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) || d.target : ctx.orgLabel(d.target));
   const box = h('div', { id: 'drill-report' });
-  main.append(box);
+  put(main, box);
   let timer = null, stopped = false;
   async function draw() {
     let d;
     try { d = await get('/drills/' + enc(id) + '/report?format=json'); }
-    catch (e) { clear(box).append(msg(errText(e), 'err')); return e.status !== 404 && e.status !== 403; }
+    catch (e) { put(clear(box), msg(errText(e), 'err')); return e.status !== 404 && e.status !== 403; }
     if (stopped) return false;
     const r = d.reach || {};
     const tta = r.time_to_acknowledge || {};
-    clear(box).append(
-      h('p', { cls: 'meta' }, t('drill.target_kind') + ': ' + t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + d.target : ''), ' · ', time(d.started_at),
+    put(clear(box), 
+      h('p', { cls: 'meta' }, t('drill.target_kind') + ': ' + t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + targetName(d) : ''), ' · ', time(d.started_at),
         ' · ', h('a', { href: '#/advisories/' + enc(d.advisory) }, d.advisory), ' · ', t('adv.autorefresh', { s: 5 })),
       h('div', { cls: 'tiles' },
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'reach-1d' }, ((r.reach_1d || 0) * 100).toFixed(1) + '%'), t('drill.reach') + ` (${r.acknowledged_1d || 0} / ${r.recipients || 0})`),

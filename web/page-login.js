@@ -1,5 +1,5 @@
 // page-login.js - sign in (POST /api/v1/session).
-import { h, msg, errText, field } from './dom.js';
+import { h, msg, errText, field, put } from './dom.js';
 import { t } from './i18n.js';
 import { post } from './api.js';
 
@@ -24,7 +24,7 @@ export async function render(main, { ctx }) {
     } finally { btn.disabled = false; }
   } } },
   field(t('login.user'), user), field(t('login.pass'), pass), h('div', { cls: 'actions' }, btn), out);
-  main.append(h('h1', { 'data-title': t('login.title') }, t('login.title')), form,
+  put(main, h('h1', { 'data-title': t('login.title') }, t('login.title')), form,
     h('p', {}, h('a', { href: '/public' }, t('login.public'))));
   user.focus();
 }

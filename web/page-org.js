@@ -1,15 +1,15 @@
 // page-org.js - my organisation: its registry entry, its relay policy,
 // its users and contacts (org admins), and my API tokens (created and
 // shown once, listed without secret, revoked).
-import { h, table, select, msg, errText, time, clear, field, dl, flag, enc } from './dom.js';
+import { h, table, select, msg, errText, time, clear, field, dl, flag, enc, put } from './dom.js';
 import { t, L, enumLabel } from './i18n.js';
-import { get, put, post, del } from './api.js';
+import { get, put as apiPut, post, del } from './api.js';
 
 export async function render(main, { ctx }) {
   const me = ctx.me;
-  main.append(h('h1', { 'data-title': t('org.title') }, t('org.title')));
+  put(main, h('h1', { 'data-title': t('org.title') }, t('org.title')));
   const org = ctx.org || await get('/orgs/' + enc(me.org));
-  main.append(h('div', { cls: 'card' }, h('h2', {}, L(org.name)), dl([
+  put(main, h('div', { cls: 'card' }, h('h2', {}, L(org.name)), dl([
     [t('id'), h('span', { cls: 'id' }, org.id)], [t('kind'), enumLabel('orgkind', org.kind)],
     org.scope ? [t('scope'), org.scope] : null, org.member_of && org.member_of.length ? [t('org.memberof'), org.member_of.join(', ')] : null,
     org.registry && org.registry.members ? [t('org.members'), String(org.registry.members)] : null,
@@ -18,42 +18,42 @@ export async function render(main, { ctx }) {
   // relay policy (hops: not operators)
   if (org.kind !== 'operator') {
     const box = h('div', { cls: 'card', id: 'policy' }, h('h2', {}, t('org.policy')), h('p', { cls: 'hint' }, t('org.policyx')));
-    main.append(box);
+    put(main, box);
     try {
       const p = await get('/orgs/' + enc(org.id) + '/policy');
       if (ctx.has('org_admin', 'admin')) {
         const pol = select('policy', ['auto', 'review'].map((x) => [x, enumLabel('policy', x)]), p.policy);
         const lim = h('input', { type: 'number', min: 0, max: 1440, value: p.review_limit_min });
         const out = h('div', { 'aria-live': 'polite' });
-        box.append(h('form', { cls: 'filters', on: { submit: async (e) => {
+        put(box, h('form', { cls: 'filters', on: { submit: async (e) => {
           e.preventDefault(); clear(out);
-          try { await put('/orgs/' + enc(org.id) + '/policy', { policy: pol.value, review_limit_min: Number(lim.value) }); out.append(msg(t('org.policysaved'), 'ok')); }
-          catch (err) { out.append(msg(errText(err), 'err')); }
+          try { await apiPut('/orgs/' + enc(org.id) + '/policy', { policy: pol.value, review_limit_min: Number(lim.value) }); put(out, msg(t('org.policysaved'), 'ok')); }
+          catch (err) { put(out, msg(errText(err), 'err')); }
         } } }, field(t('org.policy'), pol), field(t('org.limit'), lim), h('div', { cls: 'row' }, h('button', { type: 'submit' }, t('save')))), out);
-      } else box.append(h('p', {}, enumLabel('policy', p.policy) + ' · ' + t('org.limit') + ': ' + p.review_limit_min));
-    } catch (e) { box.append(msg(errText(e), 'err')); }
+      } else put(box, h('p', {}, enumLabel('policy', p.policy) + ' · ' + t('org.limit') + ': ' + p.review_limit_min));
+    } catch (e) { put(box, msg(errText(e), 'err')); }
   }
 
   if (ctx.has('org_admin', 'admin')) {
     const [users, contacts] = await Promise.all([get('/orgs/' + enc(org.id) + '/users').catch(() => ({ items: [] })), get('/orgs/' + enc(org.id) + '/contacts').catch(() => ({ items: [] }))]);
-    main.append(h('h2', {}, t('org.users')), table([
+    put(main, h('h2', {}, t('org.users')), table([
       [t('org.username'), (u) => u.username], [t('org.name'), (u) => u.display_name || '—'], [t('org.roles'), (u) => u.roles],
       ['lang', (u) => u.lang], [t('org.enabled'), (u) => (u.disabled ? flag(t('no'), 'warn') : flag(t('yes'), 'ok'))],
     ], users.items));
-    main.append(h('h2', {}, t('org.contacts')), table([
+    put(main, h('h2', {}, t('org.contacts')), table([
       [t('org.priority'), (c) => String(c.priority), 'num'], [t('org.channel'), (c) => enumLabel('channel', c.channel)],
       [t('org.address'), (c) => h('span', { cls: 'id' }, c.address)], [t('org.emergency'), (c) => (c.emergency ? flag(t('org.emergency'), 'warn') : '')],
       ['lang', (c) => c.lang || ''],
     ], contacts.items));
-  } else main.append(h('p', { cls: 'hint' }, t('org.adminonly')));
+  } else put(main, h('p', { cls: 'hint' }, t('org.adminonly')));
 
   // API tokens of the signed-in user
   const tokBox = h('div', { id: 'tokens' });
-  main.append(h('h2', {}, t('org.tokens')), tokBox);
+  put(main, h('h2', {}, t('org.tokens')), tokBox);
   const secret = h('div', { 'aria-live': 'polite', id: 'token-secret' });
   async function drawTokens() {
     const r = await get('/tokens');
-    clear(tokBox).append(table([
+    put(clear(tokBox), table([
       [t('id'), (x) => h('span', { cls: 'id' }, x.id)], [t('org.tokname'), (x) => x.name],
       [t('org.created'), (x) => time(x.created_at)], [t('org.expires'), (x) => time(x.expires_at)],
       [t('state'), (x) => (x.revoked_at ? flag(t('org.revoked').replace(/[。.]$/, ''), 'warn') : h('button', { type: 'button', cls: 'danger', 'aria-label': t('org.revoke') + ' ' + x.name, on: { click: async () => {
@@ -63,17 +63,17 @@ export async function render(main, { ctx }) {
   }
   const nm = h('input', { type: 'text', maxlength: 100, required: true, name: 'token-name' });
   const days = h('input', { type: 'number', min: 1, max: 3650, name: 'token-days' });
-  main.append(h('form', { cls: 'card', on: { submit: async (e) => {
+  put(main, h('form', { cls: 'card', on: { submit: async (e) => {
     e.preventDefault(); clear(secret);
-    if (!nm.value.trim()) { secret.append(msg(t('org.tokname') + ': ' + t('err.missing_field'), 'err')); return; }
+    if (!nm.value.trim()) { put(secret, msg(t('org.tokname') + ': ' + t('err.missing_field'), 'err')); return; }
     const body = { name: nm.value.trim() };
     if (days.value) body.expires_in_days = Number(days.value);
     try {
       const r = await post('/tokens', body);
-      secret.append(msg(t('org.tokonce'), 'ok'), h('code', { cls: 'secret' }, r.token));
+      put(secret, msg(t('org.tokonce'), 'ok'), h('code', { cls: 'secret' }, r.token));
       nm.value = ''; days.value = '';
       drawTokens();
-    } catch (err) { secret.append(msg(errText(err), 'err')); }
+    } catch (err) { put(secret, msg(errText(err), 'err')); }
   } } }, h('h3', {}, t('org.tokcreate')), h('div', { cls: 'filters' }, field(t('org.tokname'), nm), field(t('org.tokdays'), days),
     h('div', { cls: 'row' }, h('button', { type: 'submit' }, t('org.tokcreate')))), secret));
   await drawTokens();

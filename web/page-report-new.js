@@ -2,7 +2,7 @@
 // CI service and system class from the catalogue, impact figures, the
 // severity computed live (POST /api/v1/severity/evaluate), and the route
 // and range explained in plain words.
-import { h, field, select, enumSelect, msg, errText, sevBadge, clear, add } from './dom.js';
+import { h, field, select, enumSelect, msg, errText, sevBadge, clear, add, put } from './dom.js';
 import { t, L, enumLabel, enumValues, jstInputToRfc, nowJstInput, lang } from './i18n.js';
 import { get, post } from './api.js';
 
@@ -12,8 +12,8 @@ const BOOLS = ['service_stopped', 'service_degraded', 'compromise_confirmed', 'e
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 
 export async function render(main, { ctx }) {
-  main.append(h('h1', { 'data-title': t('new.title') }, t('new.title')));
-  if (ctx.kind() !== 'operator' || !ctx.has('reporter')) { main.append(msg(t('new.onlyop'), 'err')); return; }
+  put(main, h('h1', { 'data-title': t('new.title') }, t('new.title')));
+  if (ctx.kind() !== 'operator' || !ctx.has('reporter')) { put(main, msg(t('new.onlyop'), 'err')); return; }
   const org = ctx.org || {};
   const scope = org.scope;
   const [sectors, cat, agencies] = await Promise.all([
@@ -36,7 +36,7 @@ export async function render(main, { ctx }) {
       : `${L(scopeObj && scopeObj.name)}の事業者（${ceptoarName}経由）`,
   };
 
-  main.append(h('p', {}, t('new.intro')));
+  put(main, h('p', {}, t('new.intro')));
   const f = {};
   f.title = h('input', { type: 'text', name: 'title', required: true, maxlength: 200 });
   f.kind = enumSelect('kind', 'kind', enumValues('kind'), 'incident');
@@ -61,7 +61,7 @@ export async function render(main, { ctx }) {
   for (const r of enumValues('route')) {
     const disabled = (r === 'via_ceptoar' || r === 'anonymous') && !hasCeptoar;
     routeRadios[r] = h('input', { type: 'radio', name: 'route', value: r, disabled, checked: r === (hasCeptoar ? 'via_ceptoar' : 'direct') });
-    routeBox.append(h('label', { cls: 'choice' }, routeRadios[r], enumLabel('route', r),
+    put(routeBox, h('label', { cls: 'choice' }, routeRadios[r], enumLabel('route', r),
       h('span', { cls: 'hint', id: 'route-' + r }, disabled ? t('route.noceptoar') : t('route.' + r + '.x', names))));
     routeRadios[r].setAttribute('aria-describedby', 'route-' + r);
   }
@@ -71,7 +71,7 @@ export async function render(main, { ctx }) {
   const rangeBox = h('div', { role: 'radiogroup' });
   for (const r of RANGES) {
     rangeRadios[r] = h('input', { type: 'radio', name: 'range', value: r, checked: r === 'amber' });
-    rangeBox.append(h('label', { cls: 'choice' }, rangeRadios[r], h('span', { cls: 'badge range-' + r }, r.toUpperCase()), ' ',
+    put(rangeBox, h('label', { cls: 'choice' }, rangeRadios[r], h('span', { cls: 'badge range-' + r }, r.toUpperCase()), ' ',
       enumLabel('range', r), h('span', { cls: 'hint', id: 'range-' + r }, t('range.' + r + '.x', names))));
     rangeRadios[r].setAttribute('aria-describedby', 'range-' + r);
   }
@@ -104,7 +104,7 @@ export async function render(main, { ctx }) {
       h('h3', {}, t('range')), rangeBox, whoSees),
     h('div', { id: 'form-errors', 'aria-live': 'assertive' }),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'submit-report' }, t('new.submit'))));
-  main.append(form);
+  put(main, form);
 
   const val = (name, radios) => { for (const [k, el] of Object.entries(radios)) if (el.checked) return k; return null; };
   function impact() {
@@ -123,20 +123,20 @@ export async function render(main, { ctx }) {
   let evalSeq = 0, timer = null;
   async function evaluate() {
     const my = ++evalSeq;
-    if (!scope) { clear(sevOut); sevOut.append(msg(t('new.needscope'), 'err')); return; }
+    if (!scope) { clear(sevOut); put(sevOut, msg(t('new.needscope'), 'err')); return; }
     try {
       const r = await post('/severity/evaluate', { scope, kind: f.kind.value, impact: impact() });
       if (my !== evalSeq) return;
       sevOut.className = 'card sevpanel l' + r.level;
       clear(sevOut);
-      sevOut.append(h('h3', {}, t('new.computed')),
+      put(sevOut, h('h3', {}, t('new.computed')),
         h('p', { cls: 'big' }, sevBadge(r.level, true)),
         h('p', {}, L(r.explanation)),
         h('p', { cls: 'meta' }, t('new.rule') + ': ', h('code', { id: 'severity-rule' }, r.rule)),
         r.maintenance_level ? h('p', { cls: 'meta' }, t('new.maint') + ': ' + L(r.maintenance_level)) : null);
     } catch (e) {
       if (my !== evalSeq) return;
-      clear(sevOut); sevOut.append(msg(errText(e), 'err'));
+      clear(sevOut); put(sevOut, msg(errText(e), 'err'));
     }
   }
   const soon = () => { clearTimeout(timer); timer = setTimeout(evaluate, 200); };
@@ -152,7 +152,7 @@ export async function render(main, { ctx }) {
     const body = { title: f.title.value.trim(), kind: f.kind.value, route: val('route', routeRadios), range: val('range', rangeRadios) };
     const det = jstInputToRfc(f.detected.value);
     if (!body.title || !det) {
-      errs.append(msg((body.title ? t('new.detected') : t('title')) + ': ' + t('err.missing_field'), 'err'));
+      put(errs, msg((body.title ? t('new.detected') : t('title')) + ': ' + t('err.missing_field'), 'err'));
       (body.title ? f.detected : f.title).focus();
       return;
     }
@@ -181,7 +181,7 @@ export async function render(main, { ctx }) {
       }
       ctx.go('/reports/' + encodeURIComponent(r.id));
     } catch (err) {
-      errs.append(msg(errText(err), 'err'));
+      put(errs, msg(errText(err), 'err'));
       btn.disabled = false;
     }
   });

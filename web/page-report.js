@@ -2,7 +2,7 @@
 // deadlines; and what the reader's organisation may do with it (reveal an
 // anonymous identity, note or question, forward with a narrower range, add
 // an update or answer, link to an event).
-import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc } from './dom.js';
+import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues, lang } from './i18n.js';
 import { get, post } from './api.js';
 import { reporterCell, sectorName } from './page-reports.js';
@@ -19,7 +19,8 @@ function detailText(d) {
   if (d.event) parts.push(d.event);
   if (d.kind) parts.push(enumLabel('updkind', d.kind) || d.kind);
   if (d.range) parts.push(String(d.range).toUpperCase());
-  if (d.how) parts.push(d.how);
+  if (d.how) parts.push(enumLabel('how', d.how) || d.how);
+  if (d.to) parts.push('→ ' + d.to);
   if (d.ja || d.en) parts.push(L(d));
   if (d.first_notice_late) parts.push(lang() === 'en' ? 'first notice late' : '第一報期限超過');
   if (d.narrowed) parts.push(lang() === 'en' ? 'range narrowed' : '共有範囲を縮小');
@@ -30,9 +31,15 @@ export async function render(main, { ctx, params }) {
   const id = params[0];
   const me = ctx.me;
   const r = await get('/reports/' + enc(id));
-  const sectors = await ctx.sectors();
+  const [sectors, cat] = await Promise.all([ctx.sectors(), get('/catalogue?scope=' + enc(r.scope)).catch(() => null)]);
+  const catName = (list, cid) => {
+    const x = cat && (cat[list] || []).find((c) => c.id === cid);
+    return x ? (lang() === 'en' ? x.name_en : x.name_ja) : (cid || '—');
+  };
+  const names = new Map((r.chain || []).map((c) => [c.org, L(c.name)]));
+  const orgName = (o) => names.get(o) || ctx.orgLabel(o);
   const h1 = h('h1', { 'data-title': t('report.title', { id }) }, r.title);
-  main.append(h1, h('p', { cls: 'meta' },
+  put(main, h1, h('p', { cls: 'meta' },
     h('span', { cls: 'id' }, r.id), sevBadge(r.severity.effective, true), rangeBadge(r.range, r.tlp),
     flag(enumLabel('kind', r.kind)), flag(enumLabel('rstate', r.state)), r.overdue ? flag(t('overdue'), 'warn') : null,
     flag(enumLabel('route', r.route))));
@@ -41,19 +48,19 @@ export async function render(main, { ctx, params }) {
   const repBox = h('div', { cls: 'card', id: 'reporter' }, h('h2', {}, t('reports.reporter')), h('p', {}, reporterCell(r)));
   if (r.reporter && r.reporter.revealable) {
     const out = h('div', { 'aria-live': 'polite', id: 'reveal-out' });
-    repBox.append(h('button', { type: 'button', id: 'reveal', cls: 'secondary', on: { click: async (e) => {
+    put(repBox, h('button', { type: 'button', id: 'reveal', cls: 'secondary', on: { click: async (e) => {
       e.target.disabled = true; clear(out);
       try {
         const v = await post('/reports/' + enc(id) + '/reveal');
-        out.append(msg(t('report.revealed', { name: L(v.name), org: v.org }), 'ok'));
-      } catch (err) { out.append(msg(errText(err), 'err')); e.target.disabled = false; }
+        put(out, msg(t('report.revealed', { name: L(v.name), org: v.org }), 'ok'));
+      } catch (err) { put(out, msg(errText(err), 'err')); e.target.disabled = false; }
     } } }, t('report.reveal')), out);
   }
-  main.append(repBox);
+  put(main, repBox);
 
   // severity
   const s = r.severity;
-  main.append(h('div', { cls: 'card' }, h('h2', {}, t('severity')),
+  put(main, h('div', { cls: 'card' }, h('h2', {}, t('severity')),
     h('p', {}, sevBadge(s.effective, true), ' ', t('report.effective')),
     h('p', { cls: 'meta' }, t('report.computed') + ': ' + s.computed + ' ' + '(' + s.rule + ')',
       s.declared !== null && s.declared !== undefined ? ' · ' + t('report.declared') + ': ' + s.declared : '')));
@@ -61,11 +68,11 @@ export async function render(main, { ctx, params }) {
   // 5W1H
   const imp = r.impact || {};
   const impList = Object.keys(imp).map((k) => (typeof imp[k] === 'boolean' ? t('impact.' + k) : t('impact.' + k) + ': ' + imp[k].toLocaleString()));
-  main.append(h('div', { cls: 'card' }, h('h2', {}, t('report.fields')), dl([
+  put(main, h('div', { cls: 'card' }, h('h2', {}, t('report.fields')), dl([
     [t('new.what'), h('div', { cls: 'body' }, r.what_happened || '—')],
     [t('new.occurred'), time(r.occurred_at)], [t('new.detected'), time(r.detected_at)], [t('new.contained'), time(r.contained_at)],
     [t('sector') + ' / ' + t('scope'), sectorName(sectors, r.sector) + ' / ' + r.scope],
-    [t('new.service'), r.ci_service || '—'], [t('new.sysclass'), r.system_class || '—'],
+    [t('new.service'), catName('ci_services', r.ci_service)], [t('new.sysclass'), catName('system_classes', r.system_class)],
     [t('new.systype'), r.system_type ? enumLabel('systype', r.system_type) : '—'],
     [t('new.domains'), (r.domains || []).map((d) => enumLabel('domain', d)).join(', ') || '—'],
     [t('new.cause'), r.cause ? enumLabel('cause', r.cause) : '—'], [t('new.threat'), r.threat_type ? enumLabel('threat', r.threat_type) : '—'],
@@ -75,7 +82,7 @@ export async function render(main, { ctx, params }) {
 
   // chain
   if (r.chain) {
-    main.append(h('div', { cls: 'card' }, h('h2', {}, t('report.chain')),
+    put(main, h('div', { cls: 'card' }, h('h2', {}, t('report.chain')),
       h('ol', { cls: 'chain', id: 'chain' }, r.chain.map((c) => h('li', { cls: (c.reached ? 'reached' : '') + (c.current ? ' current' : '') },
         L(c.name), ' — ', c.current ? t('report.current') : c.reached ? t('report.reached') : t('report.notyet'))))));
   }
@@ -90,13 +97,13 @@ export async function render(main, { ctx, params }) {
     const narrower = RANGES.slice(0, RANGES.indexOf(r.range) + 1);
     const rng = select('range', narrower.map((x) => [x, x.toUpperCase() + ' — ' + enumLabel('range', x)]), r.range);
     const out = h('div', { 'aria-live': 'polite' });
-    main.append(h('form', { cls: 'card', id: 'forward-form', on: { submit: async (e) => {
+    put(main, h('form', { cls: 'card', id: 'forward-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
       const body = {};
       if (note.value.trim()) body.note = note.value;
       if (rng.value !== r.range) body.range = rng.value;
       try { await post('/reports/' + enc(id) + '/forward', body); ctx.say(t('report.forwarded'), 'ok'); ctx.reload(); }
-      catch (err) { out.append(msg(errText(err), 'err')); }
+      catch (err) { put(out, msg(errText(err), 'err')); }
     } } }, h('h2', {}, t('report.forward')), field(t('report.note'), note), field(t('report.narrow'), rng),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'forward' }, nextHop ? t('report.forwardto', { org: L(nextHop.name) }) : t('report.forward'))), out));
   }
@@ -104,11 +111,11 @@ export async function render(main, { ctx, params }) {
     const txt = h('textarea', { name: 'text', maxlength: 4000, required: true });
     const q = h('input', { type: 'checkbox', name: 'question', id: 'note-question' });
     const out = h('div', { 'aria-live': 'polite' });
-    main.append(h('form', { cls: 'card', id: 'note-form', on: { submit: async (e) => {
+    put(main, h('form', { cls: 'card', id: 'note-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
-      if (!txt.value.trim()) { out.append(msg(t('report.text') + ': ' + t('err.missing_field'), 'err')); return; }
+      if (!txt.value.trim()) { put(out, msg(t('report.text') + ': ' + t('err.missing_field'), 'err')); return; }
       try { await post('/reports/' + enc(id) + '/notes', { text: txt.value, question: q.checked }); ctx.say(t('report.noted'), 'ok'); ctx.reload(); }
-      catch (err) { out.append(msg(errText(err), 'err')); }
+      catch (err) { put(out, msg(errText(err), 'err')); }
     } } }, h('h2', {}, t('report.addnote')), field(t('report.text'), txt), h('label', { cls: 'inline' }, q, t('report.question')),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'note-send' }, t('report.send'))), out));
   }
@@ -122,13 +129,13 @@ export async function render(main, { ctx, params }) {
     kind.addEventListener('change', () => { qRow.hidden = kind.value !== 'answer'; });
     const txt = h('textarea', { name: 'text', maxlength: 10000 });
     const out = h('div', { 'aria-live': 'polite' });
-    main.append(h('form', { cls: 'card', id: 'update-form', on: { submit: async (e) => {
+    put(main, h('form', { cls: 'card', id: 'update-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
       const body = { kind: kind.value };
       if (txt.value.trim()) body.text = txt.value;
       if (kind.value === 'answer') body.question = Number(qn.value);
       try { await post('/reports/' + enc(id) + '/updates', body); ctx.say(t('report.updated'), 'ok'); ctx.reload(); }
-      catch (err) { out.append(msg(errText(err), 'err')); }
+      catch (err) { put(out, msg(errText(err), 'err')); }
     } } }, h('h2', {}, t('report.update')), field(t('report.updkind'), kind), qRow, field(t('report.text'), txt),
     h('div', { cls: 'actions' }, h('button', { type: 'submit' }, t('report.send'))), out));
   }
@@ -137,10 +144,10 @@ export async function render(main, { ctx, params }) {
     const out = h('div', { 'aria-live': 'polite' });
     const tja = h('input', { type: 'text', maxlength: 200 }), ten = h('input', { type: 'text', maxlength: 200 });
     const newBox = h('div', {}, field(t('ev.title_ja'), tja), field(t('ev.title_en'), ten));
-    sel.append(h('option', { value: '' }, t('reports.newevent')));
-    get('/events').then((ev) => { for (const e of ev.items) sel.append(h('option', { value: e.id }, e.id + ' — ' + L(e.title))); }).catch(() => {});
+    put(sel, h('option', { value: '' }, t('reports.newevent')));
+    get('/events').then((ev) => { for (const e of ev.items) put(sel, h('option', { value: e.id }, e.id + ' — ' + L(e.title))); }).catch(() => {});
     sel.addEventListener('change', () => { newBox.hidden = !!sel.value; });
-    main.append(h('form', { cls: 'card', id: 'link-form', on: { submit: async (e) => {
+    put(main, h('form', { cls: 'card', id: 'link-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
       try {
         let eid = sel.value;
@@ -148,22 +155,22 @@ export async function render(main, { ctx, params }) {
         else eid = (await post('/events', { title_ja: tja.value.trim() || ten.value.trim(), title_en: ten.value.trim() || tja.value.trim(), reports: [id] })).id;
         ctx.say(t('reports.linked', { n: 1, id: eid }), 'ok');
         ctx.go('/events/' + enc(eid));
-      } catch (err) { out.append(msg(errText(err), 'err')); }
+      } catch (err) { put(out, msg(errText(err), 'err')); }
     } } }, h('h2', {}, t('report.tolink')), field(t('reports.linkto'), sel), newBox,
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'link-submit' }, t('report.tolink'))), out));
   }
 
   // timeline
-  main.append(h('h2', {}, t('report.timeline')), h('div', { id: 'timeline' }, table([
+  put(main, h('h2', {}, t('report.timeline')), h('div', { id: 'timeline' }, table([
     [t('time'), (e) => time(e.at)],
-    [t('org'), (e) => (e.by === 'reporter' ? t('reports.reporter') : e.org || '—')],
+    [t('org'), (e) => (e.by === 'reporter' ? t('reports.reporter') : e.org ? orgName(e.org) : t('audit.hub'))],
     [t('kind'), (e) => enumLabel('tl', e.type) || e.type],
     [t('report.text'), (e) => h('span', { cls: 'body' }, detailText(e.detail))],
   ], r.timeline || [])));
 
   // updates
   if (r.updates && r.updates.length) {
-    main.append(h('h2', {}, t('report.updates')), table([
+    put(main, h('h2', {}, t('report.updates')), table([
       ['#', (u) => String(u.id)], [t('time'), (u) => time(u.at)], [t('kind'), (u) => enumLabel('updkind', u.kind)],
       [t('range'), (u) => rangeBadge(u.range)],
       [t('report.text'), (u) => h('span', { cls: 'body' }, (u.body && (u.body.text || u.body.what_happened)) || '')],
@@ -171,13 +178,13 @@ export async function render(main, { ctx, params }) {
   }
   // deadlines
   const d = r.deadlines || {};
-  main.append(h('div', { cls: 'card' }, h('h2', {}, t('report.deadlines')), dl([
+  put(main, h('div', { cls: 'card' }, h('h2', {}, t('report.deadlines')), dl([
     [t('report.firstdue'), time(d.first_notice_due)], [t('report.fulldue'), time(d.full_report_due)],
     [t('report.finaldue'), time(d.final_report_due)], [t('report.fullat'), time(d.full_report_at)], [t('report.closedat'), time(d.closed_at)],
     r.reminders && r.reminders.length ? [t('report.reminders'), r.reminders.map((x) => x.kind || '').join(', ')] : null,
   ])));
   if (r.attachments && r.attachments.length) {
-    main.append(h('h2', {}, t('report.atts')), h('ul', {}, r.attachments.map((a, i) =>
+    put(main, h('h2', {}, t('report.atts')), h('ul', {}, r.attachments.map((a, i) =>
       h('li', {}, h('a', { href: '/api/v1/reports/' + enc(id) + '/attachments/' + enc(a.id || i + 1), download: '' }, a.name || ('#' + (i + 1)))))));
   }
 }

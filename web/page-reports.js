@@ -2,7 +2,7 @@
 // severity, kind, state, overdue, search); analysts of NISC and ministries
 // select rows and link them into an event. Filters stay in memory, never in
 // the URL (a search term could be sensitive).
-import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, enc } from './dom.js';
+import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
 import { get, post } from './api.js';
 
@@ -20,7 +20,7 @@ export async function render(main, { ctx }) {
   const staff = k === 'nisc' || k === 'ministry';
   const canLink = staff && ctx.has('analyst');
   const title = k === 'operator' ? t('nav.myreports') : k === 'ceptoar' ? t('nav.routed') : t('reports.title');
-  main.append(h('h1', { 'data-title': title }, title));
+  put(main, h('h1', { 'data-title': title }, title));
   const sectors = await ctx.sectors();
 
   const fSector = select('sector', [['', t('reports.any')]].concat(sectors.map((s) => [s.id, L(s.name)])), saved.sector);
@@ -36,12 +36,12 @@ export async function render(main, { ctx }) {
     field(t('reports.q'), fQ),
     staff ? h('label', { cls: 'inline' }, fOver, t('reports.overdue')) : null,
     k === 'operator' ? h('label', { cls: 'inline' }, fMine, t('reports.mine')) : null,
-    k !== 'operator' ? h('label', { cls: 'inline' }, fWait, t('reports.waiting')) : null,
+    ['ceptoar', 'ministry', 'agency'].includes(k) ? h('label', { cls: 'inline' }, fWait, t('reports.waiting')) : null,
     h('div', { cls: 'actions' }, h('button', { type: 'submit' }, t('apply')),
       h('button', { type: 'button', cls: 'secondary', on: { click: () => { Object.assign(saved, { sector: '', kind: '', state: '', min_severity: '', overdue: false, q: '', waiting: false }); ctx.reload(); } } }, t('reset'))));
   const out = h('div', { id: 'reports-out' });
   const info = h('p', { cls: 'meta', 'aria-live': 'polite' });
-  main.append(form, info, out);
+  put(main, form, info, out);
 
   let items = [], next = null;
   const selected = new Set();
@@ -61,7 +61,7 @@ export async function render(main, { ctx }) {
     clear(out);
     const rows = visible();
     info.textContent = t('reports.count', { n: rows.length });
-    if (!rows.length) { out.append(h('p', { cls: 'empty' }, t('reports.none'))); }
+    if (!rows.length) { put(out, h('p', { cls: 'empty' }, t('reports.none'))); }
     else {
       const cols = [];
       if (canLink) cols.push([t('reports.select'), (r) => h('input', { type: 'checkbox', 'aria-label': t('reports.selectrow', { id: r.id }), checked: selected.has(r.id), on: { change: (e) => { if (e.target.checked) selected.add(r.id); else selected.delete(r.id); } } })]);
@@ -75,10 +75,10 @@ export async function render(main, { ctx }) {
         [t('reports.reporter'), reporterCell],
         [t('reports.hop'), (r) => [enumLabel('rstate', r.state), ' · ', r.current_hop ? r.current_hop : t('reports.atnisc'), r.overdue ? [' ', flag(t('overdue'), 'warn')] : null]],
         [t('reports.detected'), (r) => time(r.detected_at)]);
-      out.append(h('div', { id: 'reports-table' }, table(cols, rows)));
+      put(out, h('div', { id: 'reports-table' }, table(cols, rows)));
     }
-    if (next) out.append(h('div', { cls: 'actions' }, h('button', { type: 'button', cls: 'secondary', on: { click: more } }, t('more'))));
-    if (canLink && rows.length) out.append(linkBox);
+    if (next) put(out, h('div', { cls: 'actions' }, h('button', { type: 'button', cls: 'secondary', on: { click: more } }, t('more'))));
+    if (canLink && rows.length) put(out, linkBox);
   }
   async function load(append) {
     const p = query();
@@ -88,7 +88,7 @@ export async function render(main, { ctx }) {
       items = append ? items.concat(r.items) : r.items;
       next = r.next_cursor;
       draw();
-    } catch (e) { clear(out); out.append(msg(errText(e), 'err')); }
+    } catch (e) { clear(out); put(out, msg(errText(e), 'err')); }
   }
   async function more() { await load(true); }
   form.addEventListener('submit', (e) => {
@@ -104,14 +104,14 @@ export async function render(main, { ctx }) {
     const newBox = h('div', {}, field(t('ev.title_ja'), tja), field(t('ev.title_en'), ten));
     const res = h('div', { 'aria-live': 'polite' });
     get('/events').then((r) => {
-      evSel.append(h('option', { value: '' }, t('reports.newevent')));
-      for (const ev of r.items) evSel.append(h('option', { value: ev.id }, ev.id + ' — ' + L(ev.title)));
-    }).catch(() => evSel.append(h('option', { value: '' }, t('reports.newevent'))));
+      put(evSel, h('option', { value: '' }, t('reports.newevent')));
+      for (const ev of r.items) put(evSel, h('option', { value: ev.id }, ev.id + ' — ' + L(ev.title)));
+    }).catch(() => put(evSel, h('option', { value: '' }, t('reports.newevent'))));
     evSel.addEventListener('change', () => { newBox.hidden = !!evSel.value; });
-    linkBox.append(h('form', { cls: 'card', on: { submit: async (e) => {
+    put(linkBox, h('form', { cls: 'card', on: { submit: async (e) => {
       e.preventDefault(); clear(res);
       const ids = [...selected];
-      if (!ids.length) { res.append(msg(t('reports.select') + ': ' + t('err.missing_field'), 'err')); return; }
+      if (!ids.length) { put(res, msg(t('reports.select') + ': ' + t('err.missing_field'), 'err')); return; }
       try {
         let id = evSel.value;
         if (!id) {
@@ -122,8 +122,8 @@ export async function render(main, { ctx }) {
         }
         ctx.say(t('reports.linked', { n: ids.length, id }), 'ok');
         ctx.go('/events/' + enc(id));
-      } catch (err) { res.append(msg(errText(err), 'err')); }
-    } } }, h('h2', {}, t('reports.link')), field(t('reports.linkto'), evSel), newBox,
+      } catch (err) { put(res, msg(errText(err), 'err')); }
+    } } }, h('h2', {}, t('reports.link')), h('p', { cls: 'hint' }, t('reports.linkhint')), field(t('reports.linkto'), evSel), newBox,
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'link-submit' }, t('reports.link'))), res));
   }
   await load(false);

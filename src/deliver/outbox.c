@@ -333,8 +333,17 @@ int outbox_start(struct app *a, struct outbox **out)
         free(o);
         return IS_ERR_INTERNAL;
     }
+    a->outbox = o;
+    a->wake_outbox = outbox_wake;
     *out = o;
     return IS_OK;
+}
+
+void outbox_wake(struct app *a)
+{
+    struct outbox *o = a->outbox;
+    if (o)
+        curl_multi_wakeup(o->multi);
 }
 
 void outbox_stop(struct outbox *o)
@@ -344,6 +353,8 @@ void outbox_stop(struct outbox *o)
     atomic_store(&o->stop, true);
     curl_multi_wakeup(o->multi);
     pthread_join(o->thread, NULL);
+    o->app->wake_outbox = NULL;
+    o->app->outbox = NULL;
     curl_multi_cleanup(o->multi);
     free(o);
 }

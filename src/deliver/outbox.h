@@ -16,6 +16,8 @@ struct outbox;
 
 int outbox_start(struct app *a, struct outbox **out);
 void outbox_stop(struct outbox *o);
+/* Wakes the worker at once (jobs were queued); for app->wake_outbox. */
+void outbox_wake(struct app *a);
 /* Counters for /metrics. */
 void outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *failed);
 

@@ -40,6 +40,9 @@ struct app {
     int retry_cap_s;
     int http_timeout_s;          /* one webhook or SMTP exchange */
     int max_inflight;            /* deliveries in flight at once */
+    /* wakes the delivery worker when jobs were queued (may be NULL) */
+    void (*wake_outbox)(struct app *a);
+    void *outbox;
     int64_t started_at;
 };
 

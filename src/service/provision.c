@@ -472,6 +472,8 @@ int advisory_issue(struct app *a, struct store_conn *c,
         store_rollback(c);
         goto fail;
     }
+    if (a->wake_outbox)
+        a->wake_outbox(a);
     log_event(LOG_INFO, "advisory issued", "advisory", json_string(ad.id),
               "recipients", json_integer(n), "hotline",
               json_boolean(ad.hotline), NULL);
@@ -611,6 +613,8 @@ int advisory_relay(struct app *a, struct store_conn *c,
         store_rollback(c);
         goto fail;
     }
+    if (a->wake_outbox)
+        a->wake_outbox(a);
     *out = adv_json(c, who, &ad, true, now);
     store_advisory_release(&ad);
     return IS_OK;
@@ -1076,6 +1080,8 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
         }
         json_decref(esc);
     }
+    if (changes && a->wake_outbox)
+        a->wake_outbox(a);
     return changes;
 }
 

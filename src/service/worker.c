@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -36,6 +37,9 @@ static void *run(void *arg)
         if (n)
             log_event(LOG_DEBUG, "worker pass", "changes", json_integer(n),
                       NULL);
+        /* hand memory freed by big answers back to the system (glibc
+         * keeps it per thread otherwise) */
+        malloc_trim(0);
         atomic_fetch_add(&ticks, 1);
         pthread_mutex_lock(&w->lock);
         if (w->stop)

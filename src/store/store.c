@@ -27,6 +27,10 @@ static atomic_uint_fast64_t store_errors;
 
 struct store {
     char *path;
+    /* Writers of this process queue here rather than in SQLite's busy
+     * handler, which sleeps and retries: one writer at a time, woken in
+     * turn, no sleeping (other processes still meet the busy timeout). */
+    pthread_mutex_t write_lock;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int nconn;
@@ -144,9 +148,13 @@ static int exec(struct store_conn *c, const char *sql)
 
 int store_begin(struct store_conn *c)
 {
+    if (c->owner)
+        pthread_mutex_lock(&c->owner->write_lock);
     int rc = exec(c, "BEGIN IMMEDIATE");
     if (!rc)
         c->in_tx = true;
+    else if (c->owner)
+        pthread_mutex_unlock(&c->owner->write_lock);
     return rc;
 }
 
@@ -156,14 +164,19 @@ int store_commit(struct store_conn *c)
     if (rc) {
         exec(c, "ROLLBACK");
     }
+    if (c->in_tx && c->owner)
+        pthread_mutex_unlock(&c->owner->write_lock);
     c->in_tx = false;
     return rc;
 }
 
 void store_rollback(struct store_conn *c)
 {
-    if (c->in_tx)
+    if (c->in_tx) {
         exec(c, "ROLLBACK");
+        if (c->owner)
+            pthread_mutex_unlock(&c->owner->write_lock);
+    }
     c->in_tx = false;
 }
 
@@ -338,6 +351,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
         return IS_ERR_NOMEM;
     }
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     int rc = conn_open(&s->conns[0], path, flags, errbuf, errlen);
     if (!rc)
@@ -355,6 +369,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
         return rc;
     }
     for (int i = 0; i < s->nconn; i++) {
+        s->conns[i].owner = s;
         s->conns[i].next_free = s->free_list;
         s->free_list = &s->conns[i];
     }
@@ -369,6 +384,7 @@ void store_close(struct store *s)
     for (int i = 0; i < s->nconn; i++)
         conn_close(&s->conns[i]);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->write_lock);
     pthread_cond_destroy(&s->cond);
     free(s->conns);
     free(s->path);

@@ -17,6 +17,7 @@ enum store_stmt {
 };
 
 struct store_conn {
+    struct store *owner;
     sqlite3 *db;
     sqlite3_stmt *stmts[ST__COUNT];
     bool in_tx;

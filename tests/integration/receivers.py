@@ -61,6 +61,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        pass    # a client that went away (timeout, SIGKILL) is expected
+
 
 class WebhookReceiver:
     def __init__(self, default="ok"):
