@@ -184,9 +184,12 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
                        : 1;
     else
         oc->kind = 1;
-    snprintf(oc->error, sizeof(oc->error), "http %ld: %s", code,
-             cc == CURLE_OK ? "refused" :
-             (j->err[0] ? j->err : curl_easy_strerror(cc)));
+    if (cc == CURLE_OK)
+        snprintf(oc->error, sizeof(oc->error), "http %ld (%s)", code,
+                 oc->kind == 2 ? "final" : "will retry");
+    else
+        snprintf(oc->error, sizeof(oc->error), "%s",
+                 j->err[0] ? j->err : curl_easy_strerror(cc));
 }
 
 static int64_t backoff(const struct app *a, int attempts)
