@@ -16,7 +16,7 @@ for extra in "$@"; do
     test)  pkgs+=(libcmocka-dev python3-pytest python3-requests
                   python3-aiosmtpd valgrind) ;;
     bench) pkgs+=(wrk nginx-light) ;;
-    browser) pkgs+=(chromium fonts-noto-cjk)
+    browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
                  || pkgs+=(nodejs npm) ;;
     *) echo "deps.sh: unknown group '$extra' (use: test, bench, browser)" >&2; exit 2 ;;

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of infrashare: installs what is missing, builds twice
 # (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
-# and runs the unit tests (cmocka), the unit tests under valgrind, and the
-# integration tests (pytest against the real daemon) on both builds.
+# and runs the unit tests (cmocka), the unit tests under valgrind, the
+# integration tests (pytest against the real daemon) on both builds, and
+# the browser tests (Debian chromium driven by playwright-core) on the
+# normal build.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 out="$root/build-test/results"
 
-scripts/deps.sh test || { echo "deps: failed"; echo "0 passed, 1 failed"; exit 1; }
+scripts/deps.sh test browser || { echo "deps: failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0
@@ -97,6 +99,17 @@ run_unit unit-valgrind build-test \
 
 note "integration tests (real daemon, pytest)"
 run_integration integration build-test
+
+note "browser tests (Debian chromium + playwright-core, real daemon)"
+browser_log="$out/browser.log"
+INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1
+brc=$?
+tail -25 "$browser_log"
+bp=$(grep -E '^# pass [0-9]+' "$browser_log" | tail -1 | awk '{print $3}')
+bf=$(grep -E '^# fail [0-9]+' "$browser_log" | tail -1 | awk '{print $3}')
+bp=${bp:-0}; bf=${bf:-0}
+if [ $brc -ne 0 ] && [ "$bf" -eq 0 ]; then bf=1; fi
+add_counts browser "$bp" "$bf"
 
 note "sanitizer build (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

@@ -252,6 +252,7 @@ const D = {
   'adv.reach1d': ['1日以内の到達率', 'Reach within 1 day'],
   'adv.unreached': ['未到達（期限超過）', 'Not yet reached (past the deadline)'],
   'adv.unreachednone': ['未到達の組織はありません。', 'No organisation is unreached.'],
+  'adv.first': ['最初の {n} 件を表示しています。', 'The first {n} are shown.'],
   'adv.awaiting': ['受領確認待ち', 'Awaiting acknowledgement'],
   'adv.states': ['状態別', 'By state'],
   'adv.autorefresh': ['{s} 秒ごとに自動更新', 'Refreshes every {s} s'],

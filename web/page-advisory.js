@@ -10,6 +10,7 @@ import { reporterCell } from './page-reports.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 const REFRESH_S = 5;
+const SHOW_MAX = 1000;
 
 function audienceText(aud, sectors) {
   if (!aud) return '—';
@@ -107,7 +108,7 @@ export async function render(main, { ctx, params }) {
   // deliveries: only the author's chain and the secretariats may see them
   const dBox = h('section', { id: 'deliveries', 'aria-labelledby': 'dl-h' });
   put(main, dBox);
-  let timer = null, stopped = false;
+  let timer = null, stopped = false, every = REFRESH_S;
   async function refresh() {
     let all, unreached;
     try {
@@ -122,9 +123,11 @@ export async function render(main, { ctx, params }) {
     for (const it of all.items) counts[it.state] = (counts[it.state] || 0) + 1;
     const awaiting = all.items.filter((it) => it.state !== 'acknowledged' && it.state !== 'unreached');
     const r = all.reach.advisory;
+    // large audiences (thousands of recipients) refresh less often
+    every = r.recipients > 1000 ? 15 : REFRESH_S;
     put(clear(dBox), 
       h('h2', { id: 'dl-h' }, t('adv.deliveries')),
-      h('p', { cls: 'meta' }, t('adv.autorefresh', { s: REFRESH_S }), ' · ', t('updated') + ': ', time(new Date().toISOString())),
+      h('p', { cls: 'meta' }, t('adv.autorefresh', { s: every }), ' · ', t('updated') + ': ', time(new Date().toISOString())),
       h('div', { cls: 'tiles' },
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(r.recipients)), t('adv.recipients')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'acked-count' }, String(counts.acknowledged || 0)), enumLabel('dstate', 'acknowledged')),
@@ -134,19 +137,20 @@ export async function render(main, { ctx, params }) {
       h('p', { cls: 'meta' }, t('adv.states') + ': ', Object.entries(counts).map(([s, n]) => h('span', {}, enumLabel('dstate', s) + ' ' + n + '  '))),
       h('h3', {}, t('adv.reach')), h('div', { id: 'reach' }, reachTable(all.reach.by_ceptoar, sectors)),
       h('h3', { id: 'unreached-h' }, t('adv.unreached') + ' (' + unreached.items.length + ')'),
+      unreached.items.length > SHOW_MAX ? h('p', { cls: 'meta' }, t('adv.first', { n: SHOW_MAX })) : null,
       h('div', { id: 'unreached' }, unreached.items.length ? table([
         [t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('adv.via'), (x) => ctx.orgLabel(x.via)],
         [t('state'), (x) => enumLabel('dstate', x.state)], [t('inbox.received'), (x) => time(x.released_at)],
         [t('adv.channel'), (x) => enumLabel('channel', x.channel)],
-      ], unreached.items, (x) => ({ 'data-org': x.org })) : h('p', { cls: 'empty' }, t('adv.unreachednone'))),
+      ], unreached.items.slice(0, SHOW_MAX), (x) => ({ 'data-org': x.org })) : h('p', { cls: 'empty' }, t('adv.unreachednone'))),
       h('h3', {}, t('adv.awaiting') + ' (' + awaiting.length + ')'),
       awaiting.length ? h('details', {}, h('summary', {}, t('adv.awaiting')), table([
         [t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('state'), (x) => enumLabel('dstate', x.state)],
         [t('adv.channel'), (x) => enumLabel('channel', x.channel)], [t('inbox.received'), (x) => time(x.released_at)],
-      ], awaiting.slice(0, 500))) : null);
+      ], awaiting.slice(0, SHOW_MAX))) : null);
     return true;
   }
-  const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, REFRESH_S * 1000); };
+  const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, every * 1000); };
   await loop();
   return () => { stopped = true; clearTimeout(timer); };
 }

@@ -32,7 +32,7 @@ export async function render(main, { ctx }) {
         levels.map((l) => h('span', {}, sevBadge(+l), ' × ' + sev[l]))));
     }
   }).catch((e) => put(main, msg(errText(e), 'err'))));
-  if (k === 'ceptoar' || k === 'ministry' || k === 'agency' || k === 'nisc') {
+  if (k === 'ceptoar' || k === 'ministry' || k === 'agency') {
     jobs.push(get('/reports?limit=200').then((r) => {
       const n = r.items.filter((x) => x.current_hop === me.org).length;
       put(tiles, tile(n, t('home.waiting') + ' (' + t('nav.reports') + ')', '/reports'));

@@ -8,10 +8,12 @@ import { get, put as apiPut, post, del } from './api.js';
 export async function render(main, { ctx }) {
   const me = ctx.me;
   put(main, h('h1', { 'data-title': t('org.title') }, t('org.title')));
-  const org = ctx.org || await get('/orgs/' + enc(me.org));
+  const [org, sectors] = await Promise.all([ctx.org || get('/orgs/' + enc(me.org)), ctx.sectors()]);
+  let scopeName = org.scope;
+  for (const s of sectors) for (const sc of s.scopes) if (sc.id === org.scope) scopeName = L(sc.name) + ' (' + L(s.name) + ')';
   put(main, h('div', { cls: 'card' }, h('h2', {}, L(org.name)), dl([
     [t('id'), h('span', { cls: 'id' }, org.id)], [t('kind'), enumLabel('orgkind', org.kind)],
-    org.scope ? [t('scope'), org.scope] : null, org.member_of && org.member_of.length ? [t('org.memberof'), org.member_of.join(', ')] : null,
+    org.scope ? [t('scope'), scopeName] : null, org.member_of && org.member_of.length ? [t('org.memberof'), org.member_of.map((x) => ctx.orgLabel(x)).join(', ')] : null,
     org.registry && org.registry.members ? [t('org.members'), String(org.registry.members)] : null,
   ])));
 

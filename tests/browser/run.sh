@@ -97,7 +97,7 @@ if [ $perf = 1 ] && [ $rc = 0 ]; then
     node perf.mjs || rc=1
 fi
 
-if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$work/infrashared.log"; then
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work/infrashared.log"; then
     echo "browser tests: sanitizer report in the daemon's log"
     rc=1
 fi

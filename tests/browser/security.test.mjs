@@ -29,6 +29,16 @@ test('HTML is served with a CSP that allows no inline script or style', async ()
   assert.equal((await fetch(URL + '/ui/..%2fmeson.build')).status, 404);
 });
 
+test('every file of web/ is embedded and served as it is in the tree', async () => {
+  for (const f of fs.readdirSync(WEB)) {
+    const r = await fetch(URL + '/ui/' + f);
+    assert.equal(r.status, 200, f + ' is not embedded (meson.build web_c)');
+    assert.ok(Buffer.from(await r.arrayBuffer()).equals(fs.readFileSync(path.join(WEB, f))), f + ' differs: rebuild');
+  }
+  const index = Buffer.from(await (await fetch(URL + '/')).arrayBuffer());
+  assert.ok(index.equals(fs.readFileSync(path.join(WEB, 'index.html'))));
+});
+
 test('the UI sources never parse data as HTML', () => {
   for (const f of fs.readdirSync(WEB).filter((x) => x.endsWith('.js'))) {
     const src = fs.readFileSync(path.join(WEB, f), 'utf8');

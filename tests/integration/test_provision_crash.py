@@ -19,7 +19,6 @@ import secrets
 import sqlite3
 import time
 
-from conftest import wait_for
 from receivers import WebhookReceiver
 from test_provision_features import (base_flags, make_hub, staff,
                                      verify_signature)

@@ -15,7 +15,6 @@ import csv
 import hashlib
 import hmac
 import io
-import json
 import re
 import sqlite3
 import subprocess
@@ -445,6 +444,8 @@ def test_each_channel_kind(phub, hook, smtp):
     assert hit.json["body"] == {"ja": "パッチを適用してください。",
                                 "en": "Please apply the patch."}
     assert hit.json["ack_url"].startswith(phub.url + "/ack/")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
+                        hit.json["sent_at"])
     # a tampered body does not verify
     bad = type(hit)(hit.path, hit.headers, hit.body.replace(b"op-hook",
                                                            b"op-hoox"), 200)
@@ -705,6 +706,13 @@ def test_reach_figures_and_metrics(phub, hook):
             f'within="1d"}} 4') in metrics
     assert (f'infrashare_advisory_acknowledged{{advisory="{aid}",'
             f'within="15m"}} 2') in metrics
+    # public metrics carry nothing of narrower (Amber) advisories
+    amber = phub.issue("nisc-a", range="amber")["id"]
+    wait_for(lambda: phub.deliveries(amber, "nisc-a")["reach"]["advisory"]
+             ["delivered_15m"] == 3, what="amber delivered")
+    metrics = phub.get("/metrics").text
+    assert amber not in metrics
+    assert f'infrashare_advisory_recipients{{advisory="{aid}"}} 4' in metrics
 
 
 def test_deliveries_view_permissions(phub, hook):
@@ -722,6 +730,11 @@ def test_deliveries_view_permissions(phub, hook):
     assert set(phub.items(aid, "elec-sec")) == {"op-e"}
     assert phub.deliveries(aid, "gas-sec")["reach"]["advisory"][
         "recipients"] == 1
+    # advisory-wide message counts are the author side's only
+    assert set(phub.deliveries(aid, "nisc-a")["messages"]) >= {
+        "queued", "sending", "delivered", "failed", "cancelled"}
+    assert phub.deliveries(aid, "gas-sec")["messages"] is None
+    assert phub.deliveries(aid, "meti-a")["messages"] is None
     assert set(phub.items(aid, "meti-a")) == {"op-a", "op-e"}
     assert_error(phub.call("GET", f"/api/v1/advisories/{aid}/deliveries",
                            "op-a-liaison"), 403, "forbidden")
@@ -769,3 +782,34 @@ def test_unreached_list_and_escalation(tmp_path, hook, smtp):
             [(aid, "op-u")]
     finally:
         h.stop()
+
+
+def test_who_may_start_a_drill(phub, hook):
+    drill_env(phub, hook)
+    phub.add_user("mic-a", "mic", "reader,liaison,analyst")
+    phub.add_user("elec-sec", "ceptoar-electricity", "reader,liaison,analyst")
+    phub.add_user("op-d1-liaison", "op-d1")
+
+    def start(user, **body):
+        return phub.call("POST", "/api/v1/drills", user, json=body)
+    # a ministry drills the sectors it owns and their CEPTOARs
+    r = start("meti-a", target_kind="ceptoar", target="ceptoar-gas")
+    assert r.status_code == 201, r.text
+    assert start("meti-a", target_kind="sector",
+                 target="gas").status_code == 201
+    assert_error(start("mic-a", target_kind="ceptoar",
+                       target="ceptoar-gas"), 403, "forbidden", "target")
+    assert_error(start("mic-a", target_kind="sector", target="gas"), 403,
+                 "forbidden", "target")
+    assert_error(start("meti-a", target_kind="all"), 403, "forbidden")
+    # a secretariat its own CEPTOAR only
+    assert start("gas-sec", target_kind="ceptoar",
+                 target="ceptoar-gas").status_code == 201
+    assert_error(start("elec-sec", target_kind="ceptoar",
+                       target="ceptoar-gas"), 403, "forbidden", "target")
+    # operators never
+    assert_error(start("op-d1-liaison", target_kind="ceptoar",
+                       target="ceptoar-gas"), 403)
+    assert_error(start("nisc-a", target_kind="ceptoar", target="meti"),
+                 400, "invalid_value", "target")
+    assert len(phub.audit("drill.start")) == 3
