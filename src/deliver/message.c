@@ -184,18 +184,26 @@ void message_signature(const char *secret_hex, int64_t t, const char *body,
     snprintf(out, outlen, "t=%lld,v1=%s", (long long)t, hex);
 }
 
-/* base64 of s for an RFC 2047 encoded word */
+/* RFC 2047 encoded words of at most 75 characters (45 bytes of UTF-8
+ * each, never splitting a character), folded onto continuation lines. */
 static void encoded_word(struct buf *b, const char *s)
 {
-    size_t n = strlen(s);
-    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-    char *enc = malloc(cap);
-    if (!enc)
-        return;
-    sodium_bin2base64(enc, cap, (const unsigned char *)s, n,
-                      sodium_base64_VARIANT_ORIGINAL);
-    buf_addf(b, "=?UTF-8?B?%s?=", enc);
-    free(enc);
+    size_t n = strlen(s), i = 0;
+    bool first = true;
+    while (i < n) {
+        size_t k = n - i < 45 ? n - i : 45;
+        while (k > 0 && i + k < n &&
+               ((unsigned char)s[i + k] & 0xc0) == 0x80)
+            k--; /* back off to a character boundary */
+        if (k == 0)
+            k = 1;
+        char enc[80];
+        sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)s + i, k,
+                          sodium_base64_VARIANT_ORIGINAL);
+        buf_addf(b, "%s=?UTF-8?B?%s?=", first ? "" : "\r\n ", enc);
+        first = false;
+        i += k;
+    }
 }
 
 int message_email(const struct app *a, const struct message *m,
@@ -215,7 +223,7 @@ int message_email(const struct app *a, const struct message *m,
     encoded_word(out, m->subject);
     buf_addf(out,
              "\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n"
-             "Message-ID: <%s.%d@infrashare>\r\n"
+             "Message-ID: <%s@infrashare>\r\n"
              "Auto-Submitted: auto-generated\r\n"
              "X-Infrashare-Advisory: %s\r\n"
              "Idempotency-Key: %s\r\n"
@@ -224,7 +232,7 @@ int message_email(const struct app *a, const struct message *m,
              "Content-Transfer-Encoding: base64\r\n\r\n",
              days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon],
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             d->idem_key, d->attempts, d->advisory_id, d->idem_key);
+             d->idem_key, d->advisory_id, d->idem_key);
     size_t n = m->text.len;
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
     char *enc = malloc(cap);

@@ -214,9 +214,18 @@ static void record(struct outbox *o, struct store_conn *c,
     int rc = IS_OK;
     for (int i = 0; i < n && !rc; i++) {
         struct outcome *oc = &ocs[i];
+        struct store_recipient r;
+        bool acked = oc->kind != 0 &&
+                     store_recipient_get(c, oc->d.advisory_id, oc->d.org_id,
+                                         &r) == IS_OK &&
+                     r.acked_at;
         if (oc->kind == 0) {
             rc = store_delivery_done(c, &oc->d, now);
             atomic_fetch_add(&n_delivered, 1);
+        } else if (acked) {
+            /* acknowledged while this attempt was in flight: stop here */
+            rc = store_delivery_failed(c, oc->d.id,
+                                       "stopped: acknowledged meanwhile");
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
             rc = store_delivery_retry(c, oc->d.id,
                                       now + backoff(a, oc->d.attempts),

@@ -603,6 +603,14 @@ int advisory_relay(struct app *a, struct store_conn *c,
         rc = store_hop_relay(c, ad.id, who->org.id, now, "review",
                              jv_str(body, "note_ja"),
                              jv_str(body, "note_en"));
+    if (rc == IS_ERR_CONFLICT) {
+        /* a concurrent relay by the same hop won */
+        store_rollback(c);
+        store_advisory_release(&ad);
+        return svc_fail(e, 409, "already_relayed", NULL,
+                        "your organisation has relayed this advisory "
+                        "already");
+    }
     if (!rc)
         rc = hop_release(a, c, &ad, who->org.id, now, 0);
     if (!rc)
@@ -649,6 +657,16 @@ int advisory_ack(struct app *a, struct store_conn *c,
     if ((rc = store_begin(c)))
         goto fail;
     rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id, "api");
+    if (rc == IS_ERR_CONFLICT) {
+        /* another request of the same organisation acknowledged first */
+        store_rollback(c);
+        store_recipient_get(c, ad.id, who->org.id, &r);
+        *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
+                         who->org.id, "acked_at", tj(r.acked_at), "already",
+                         1);
+        store_advisory_release(&ad);
+        return IS_OK;
+    }
     if (!rc)
         rc = store_deliveries_cancel(c, ad.id, who->org.id);
     if (!rc)
@@ -1005,7 +1023,19 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                                     org, "addr", addr, "already", already));
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        *status = rc == IS_ERR_CONFLICT ? 409 : 500;
+        if (rc == IS_ERR_CONFLICT) {
+            /* used by a concurrent request a moment ago: refused, and
+             * audited like every refusal */
+            audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
+                         json_pack("{s:s,s:s}", "reason", "used", "addr",
+                                   addr));
+            *status = 409;
+            *out_page = page("確認できませんでした", "Not acknowledged",
+                             "このリンクは既に使用されています。",
+                             "This link has been used already.");
+            return IS_OK;
+        }
+        *status = 500;
         *out_page = page("確認できませんでした", "Not acknowledged",
                          "もう一度お試しください。", "Please try again.");
         return IS_OK;
