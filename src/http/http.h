@@ -76,6 +76,22 @@ extern const size_t http_nroutes;
 int http_error(struct http_resp *out, int status, const char *code,
                const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Maps a service's error (status, code, field, sentence) to the response. */
+int http_svc_fail(struct http_resp *out, const struct svc_error *e);
+
+/* Runs a service call that fills json_t **o and struct svc_error *e;
+ * on failure answers its error, else sets the body. */
+#define HTTP_SVC(call)                                                       \
+    do {                                                                     \
+        struct svc_error e_ = {0};                                           \
+        struct svc_error *e = &e_;                                           \
+        json_t *o_ = NULL;                                                   \
+        json_t **o = &o_;                                                    \
+        if (call)                                                            \
+            return http_svc_fail(out, e);                                    \
+        out->body = o_;                                                      \
+    } while (0)
+
 /* Maps an is_err from the service to a status and error body. */
 int http_fail(struct http_resp *out, int err);
 /* Query parameter or NULL. */

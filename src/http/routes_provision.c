@@ -7,27 +7,9 @@
 #include "../service/provision.h"
 #include "util.h"
 
-static int svc_out(struct http_resp *out, const struct svc_error *e)
-{
-    return http_error(out, e->status ? e->status : 500,
-                      e->code[0] ? e->code : "internal",
-                      e->field[0] ? e->field : NULL, "%s", e->message);
-}
-
-#define SVC(call)                                                            \
-    do {                                                                     \
-        struct svc_error e_ = {0};                                           \
-        struct svc_error *e = &e_;                                           \
-        json_t *o_ = NULL;                                                   \
-        json_t **o = &o_;                                                    \
-        if (call)                                                            \
-            return svc_out(out, e);                                          \
-        out->body = o_;                                                      \
-    } while (0)
-
 int h_adv_issue(struct http_req *r, struct http_resp *out)
 {
-    SVC(advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
+    HTTP_SVC(advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
                        e));
     out->status = 201;
     snprintf(out->location, sizeof(out->location), "/api/v1/advisories/%s",
@@ -49,7 +31,7 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     if (inbox && strcmp(inbox, "true") && strcmp(inbox, "false"))
         return http_error(out, 400, "invalid_value", "inbox",
                           "inbox: true or false");
-    SVC(advisory_list(r->app, r->sc, &r->auth, limit, before,
+    HTTP_SVC(advisory_list(r->app, r->sc, &r->auth, limit, before,
                       inbox && strcmp(inbox, "true") == 0, app_now(r->app),
                       o, e));
     return 200;
@@ -57,21 +39,21 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
 
 int h_adv_read(struct http_req *r, struct http_resp *out)
 {
-    SVC(advisory_read(r->app, r->sc, &r->auth, r->params[0],
+    HTTP_SVC(advisory_read(r->app, r->sc, &r->auth, r->params[0],
                       app_now(r->app), o, e));
     return 200;
 }
 
 int h_adv_relay(struct http_req *r, struct http_resp *out)
 {
-    SVC(advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
+    HTTP_SVC(advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
                        app_now(r->app), o, e));
     return 200;
 }
 
 int h_adv_ack(struct http_req *r, struct http_resp *out)
 {
-    SVC(advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
+    HTTP_SVC(advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
                      o, e));
     return 200;
 }
@@ -90,14 +72,14 @@ int h_adv_deliveries(struct http_req *r, struct http_resp *out)
         return http_error(out, 400, "invalid_value", "state",
                           "state: all, pending, queued, sending, delivered, "
                           "acknowledged or unreached");
-    SVC(advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
+    HTTP_SVC(advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
                             app_now(r->app), o, e));
     return 200;
 }
 
 int h_drill_start(struct http_req *r, struct http_resp *out)
 {
-    SVC(drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
+    HTTP_SVC(drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
                     e));
     out->status = 201;
     return 201;
@@ -116,7 +98,7 @@ int h_drill_report(struct http_req *r, struct http_resp *out)
     size_t len = 0;
     if (drill_report(r->app, r->sc, &r->auth, r->params[0], fmt,
                      app_now(r->app), &o, &text, &len, &e))
-        return svc_out(out, &e);
+        return http_svc_fail(out, &e);
     if (text) {
         out->raw = text;
         out->rawlen = len;

@@ -8,27 +8,9 @@
 #include "../service/reporting.h"
 #include "util.h"
 
-static int svc_error_out(struct http_resp *out, const struct svc_error *e)
-{
-    return http_error(out, e->status ? e->status : 500,
-                      e->code[0] ? e->code : "internal",
-                      e->field[0] ? e->field : NULL, "%s", e->message);
-}
-
-#define SVC(call)                                                            \
-    do {                                                                     \
-        struct svc_error e_ = {0};                                           \
-        struct svc_error *e = &e_;                                           \
-        json_t *o_ = NULL;                                                   \
-        json_t **o = &o_;                                                    \
-        if (call)                                                            \
-            return svc_error_out(out, e);                                    \
-        out->body = o_;                                                      \
-    } while (0)
-
 int h_severity_evaluate(struct http_req *r, struct http_resp *out)
 {
-    SVC(reporting_evaluate(r->app, r->sc, r->json, o, e));
+    HTTP_SVC(reporting_evaluate(r->app, r->sc, r->json, o, e));
     return 200;
 }
 
@@ -109,7 +91,7 @@ static int report_query(struct http_req *r, struct http_resp *out,
 
 int h_reports_file(struct http_req *r, struct http_resp *out)
 {
-    SVC(report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
+    HTTP_SVC(report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
                     e));
     out->status = 201;
     snprintf(out->location, sizeof(out->location), "/api/v1/reports/%s",
@@ -122,7 +104,7 @@ int h_reports_list(struct http_req *r, struct http_resp *out)
     struct report_query q;
     if (report_query(r, out, &q, 500))
         return 400;
-    SVC(report_list(r->app, r->sc, &r->auth, &q, app_now(r->app), o, e));
+    HTTP_SVC(report_list(r->app, r->sc, &r->auth, &q, app_now(r->app), o, e));
     return 200;
 }
 
@@ -131,7 +113,7 @@ int h_reports_counts(struct http_req *r, struct http_resp *out)
     struct report_query q;
     if (report_query(r, out, &q, 500))
         return 400;
-    SVC(report_counts(r->app, r->sc, &r->auth, &q, app_now(r->app), o, e));
+    HTTP_SVC(report_counts(r->app, r->sc, &r->auth, &q, app_now(r->app), o, e));
     return 200;
 }
 
@@ -149,7 +131,7 @@ int h_reports_export(struct http_req *r, struct http_resp *out)
     size_t len;
     if (report_export_csv(r->app, r->sc, &r->auth, &q, app_now(r->app), &csv,
                           &len, &e))
-        return svc_error_out(out, &e);
+        return http_svc_fail(out, &e);
     out->raw = csv;
     out->rawlen = len;
     out->ctype = "text/csv; charset=utf-8";
@@ -158,14 +140,14 @@ int h_reports_export(struct http_req *r, struct http_resp *out)
 
 int h_report_read(struct http_req *r, struct http_resp *out)
 {
-    SVC(report_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
+    HTTP_SVC(report_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
                     o, e));
     return 200;
 }
 
 int h_report_update(struct http_req *r, struct http_resp *out)
 {
-    SVC(report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
+    HTTP_SVC(report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
                       app_now(r->app), o, e));
     out->status = 201;
     return 201;
@@ -173,14 +155,14 @@ int h_report_update(struct http_req *r, struct http_resp *out)
 
 int h_report_forward(struct http_req *r, struct http_resp *out)
 {
-    SVC(report_forward(r->app, r->sc, &r->auth, r->params[0], r->json,
+    HTTP_SVC(report_forward(r->app, r->sc, &r->auth, r->params[0], r->json,
                        app_now(r->app), o, e));
     return 200;
 }
 
 int h_report_note(struct http_req *r, struct http_resp *out)
 {
-    SVC(report_note(r->app, r->sc, &r->auth, r->params[0], r->json,
+    HTTP_SVC(report_note(r->app, r->sc, &r->auth, r->params[0], r->json,
                     app_now(r->app), o, e));
     out->status = 201;
     return 201;
@@ -188,7 +170,7 @@ int h_report_note(struct http_req *r, struct http_resp *out)
 
 int h_report_reveal(struct http_req *r, struct http_resp *out)
 {
-    SVC(report_reveal(r->app, r->sc, &r->auth, r->params[0],
+    HTTP_SVC(report_reveal(r->app, r->sc, &r->auth, r->params[0],
                       app_now(r->app), o, e));
     return 200;
 }
@@ -204,7 +186,7 @@ int h_report_attachment(struct http_req *r, struct http_resp *out)
     size_t len;
     if (report_attachment(r->app, r->sc, &r->auth, r->params[0], att,
                           app_now(r->app), &name, &mime, &data, &len, &e))
-        return svc_error_out(out, &e);
+        return http_svc_fail(out, &e);
     free(name);
     free(mime);
     /* served as an opaque download whatever its declared type: never
@@ -217,7 +199,7 @@ int h_report_attachment(struct http_req *r, struct http_resp *out)
 
 int h_events_create(struct http_req *r, struct http_resp *out)
 {
-    SVC(event_create(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
+    HTTP_SVC(event_create(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
                      e));
     out->status = 201;
     return 201;
@@ -225,33 +207,33 @@ int h_events_create(struct http_req *r, struct http_resp *out)
 
 int h_events_list(struct http_req *r, struct http_resp *out)
 {
-    SVC(event_list(r->app, r->sc, &r->auth, app_now(r->app), o, e));
+    HTTP_SVC(event_list(r->app, r->sc, &r->auth, app_now(r->app), o, e));
     return 200;
 }
 
 int h_event_read(struct http_req *r, struct http_resp *out)
 {
-    SVC(event_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app), o,
+    HTTP_SVC(event_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app), o,
                    e));
     return 200;
 }
 
 int h_event_link(struct http_req *r, struct http_resp *out)
 {
-    SVC(event_link(r->app, r->sc, &r->auth, r->params[0], r->json,
+    HTTP_SVC(event_link(r->app, r->sc, &r->auth, r->params[0], r->json,
                    app_now(r->app), o, e));
     return 200;
 }
 
 int h_policy_get(struct http_req *r, struct http_resp *out)
 {
-    SVC(hop_policy_get(r->sc, &r->auth, r->params[0], o, e));
+    HTTP_SVC(hop_policy_get(r->sc, &r->auth, r->params[0], o, e));
     return 200;
 }
 
 int h_policy_set(struct http_req *r, struct http_resp *out)
 {
-    SVC(hop_policy_set(r->sc, &r->auth, r->params[0], r->json,
+    HTTP_SVC(hop_policy_set(r->sc, &r->auth, r->params[0], r->json,
                        app_now(r->app), o, e));
     return 200;
 }

@@ -48,6 +48,13 @@ int http_error(struct http_resp *out, int status, const char *code,
     return status;
 }
 
+int http_svc_fail(struct http_resp *out, const struct svc_error *e)
+{
+    return http_error(out, e->status ? e->status : 500,
+                      e->code[0] ? e->code : "internal",
+                      e->field[0] ? e->field : NULL, "%s", e->message);
+}
+
 int http_fail(struct http_resp *out, int err)
 {
     switch (err) {
