@@ -13,6 +13,13 @@
 #include "reporting_internal.h"
 #include "util.h"
 
+/* The view of a report; audit says whether a Red/Amber read is audited
+ * (it is not when the view answers a write that was audited itself). */
+static int report_view(struct app *a, struct store_conn *c,
+                       const struct auth_ctx *who, const char *id,
+                       int64_t now, bool audit, json_t **out,
+                       struct svc_error *e);
+
 /* ---- request field tables ---- */
 
 static const char *const kinds[] = {"incident", "precursor", "vulnerability",
@@ -372,11 +379,22 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
                           bool with_ceptoar)
 {
     char sja[256], sen[256], cja[256] = "", cen[256] = "";
-    store_names(c, "scope", r->scope_id, sja, sizeof(sja), sen, sizeof(sen));
+    if (r->scope_ja[0]) {
+        snprintf(sja, sizeof(sja), "%s", r->scope_ja);
+        snprintf(sen, sizeof(sen), "%s", r->scope_en);
+    } else {
+        store_names(c, "scope", r->scope_id, sja, sizeof(sja), sen,
+                    sizeof(sen));
+    }
     char ja[700], en[700];
     if (with_ceptoar && r->routing_ceptoar[0]) {
-        store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
-                    sizeof(cen));
+        if (r->ceptoar_ja[0]) {
+            snprintf(cja, sizeof(cja), "%s", r->ceptoar_ja);
+            snprintf(cen, sizeof(cen), "%s", r->ceptoar_en);
+        } else {
+            store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
+                        sizeof(cen));
+        }
         snprintf(ja, sizeof(ja), "%sの事業者（%s経由）", sja, cja);
         snprintf(en, sizeof(en), "an operator in %s (via %s)", sen, cen);
     } else {
@@ -394,7 +412,13 @@ json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
     bool is_originator = who && strcmp(who->org.id, r->originator) == 0;
     if (d.sees_identity && (!anonymous || is_originator)) {
         char ja[256], en[256];
-        store_names(c, "org", r->originator, ja, sizeof(ja), en, sizeof(en));
+        if (r->originator_ja[0]) {
+            snprintf(ja, sizeof(ja), "%s", r->originator_ja);
+            snprintf(en, sizeof(en), "%s", r->originator_en);
+        } else {
+            store_names(c, "org", r->originator, ja, sizeof(ja), en,
+                        sizeof(en));
+        }
         return json_pack("{s:s,s:{s:s,s:s},s:b}", "org", r->originator,
                          "name", "ja", ja, "en", en, "anonymous", anonymous);
     }
@@ -408,12 +432,15 @@ json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
                    const struct store_report *r, struct range_decision d,
                    int64_t now)
 {
-    json_t *body = json_loads(r->body, 0, NULL);
+    /* the scan query reads the title itself; other callers parse it */
+    json_t *body = r->title[0] ? NULL : json_loads(r->body, 0, NULL);
+    json_t *title = r->title[0] ? json_string(r->title)
+                                : json_incref(json_object_get(body, "title"));
     int effective = r->declared > r->severity ? r->declared : r->severity;
     json_t *o = json_pack(
-        "{s:s,s:O,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:i,s:s,s:o,s:i},s:o,s:o,"
+        "{s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:i,s:s,s:o,s:i},s:o,s:o,"
         "s:o,s:o,s:b}",
-        "id", r->id, "title", json_object_get(body, "title"), "kind",
+        "id", r->id, "title", title ? title : json_null(), "kind",
         r->kind, "state", r->state, "range",
         range_name((enum share_range)r->range), "tlp",
         range_tlp((enum share_range)r->range), "route",
@@ -953,7 +980,7 @@ int report_file(struct app *a, struct store_conn *c,
     if ((rc = store_commit(c)))
         goto out;
     *out = NULL;
-    rc = report_read(a, c, who, r.id, now, out, e);
+    rc = report_view(a, c, who, r.id, now, false, out, e);
     if (!rc)
         json_object_set_new(*out, "warnings", warnings);
     warnings = NULL;
@@ -1057,6 +1084,14 @@ int report_read(struct app *a, struct store_conn *c,
                 const struct auth_ctx *who, const char *id, int64_t now,
                 json_t **out, struct svc_error *e)
 {
+    return report_view(a, c, who, id, now, true, out, e);
+}
+
+static int report_view(struct app *a, struct store_conn *c,
+                       const struct auth_ctx *who, const char *id,
+                       int64_t now, bool audit, json_t **out,
+                       struct svc_error *e)
+{
     IS_UNUSED(a);
     struct store_report r;
     struct range_decision d;
@@ -1094,7 +1129,7 @@ int report_read(struct app *a, struct store_conn *c,
             json_object_set_new(o, "reminders", rem);
     }
     rc = IS_OK;
-    if (r.range <= RANGE_AMBER)
+    if (audit && r.range <= RANGE_AMBER)
         rc = rp_audit(c, who, now, "report.read", &r, NULL);
     store_report_release(&r);
     if (rc) {
@@ -1232,7 +1267,7 @@ int report_update(struct app *a, struct store_conn *c,
     }
     if ((rc = store_commit(c)))
         goto out;
-    rc = report_read(a, c, who, r.id, now, out, e);
+    rc = report_view(a, c, who, r.id, now, false, out, e);
     if (!rc) {
         json_object_set_new(*out, "warnings", warnings);
         warnings = NULL;
@@ -1309,7 +1344,7 @@ int report_forward(struct app *a, struct store_conn *c,
         goto out;
     }
     if (!(rc = store_commit(c)))
-        rc = report_read(a, c, who, r.id, now, out, e);
+        rc = report_view(a, c, who, r.id, now, false, out, e);
 out:
     store_report_release(&r);
     if (rc && !e->status)
@@ -1359,7 +1394,7 @@ int report_note(struct app *a, struct store_conn *c,
         goto out;
     }
     if (!(rc = store_commit(c)))
-        rc = report_read(a, c, who, r.id, now, out, e);
+        rc = report_view(a, c, who, r.id, now, false, out, e);
     if (!rc && question)
         json_object_set_new(*out, "question", json_integer(number));
 out:

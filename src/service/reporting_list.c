@@ -30,6 +30,8 @@ static bool matches_q(const struct store_report *r, const char *q)
 {
     if (!q || !*q)
         return true;
+    if (r->title[0] && strcasestr(r->title, q))
+        return true;
     json_t *body = json_loads(r->body, 0, NULL);
     const char *t = jv_str(body, "title"), *w = jv_str(body, "what_happened");
     bool hit = (t && strcasestr(t, q)) || (w && strcasestr(w, q)) ||

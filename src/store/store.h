@@ -229,6 +229,12 @@ struct store_report {
     int64_t hop_arrived_at, detected_at, created_at, updated_at;
     int64_t first_due, full_due, final_due, full_at, closed_at; /* 0=none */
     char *body;                /* malloc'd JSON text; store_report_release */
+    /* filled by store_reports_scan only ("" otherwise): the title and the
+     * names a list shows, read in the same query */
+    char title[640];
+    char originator_ja[256], originator_en[256];
+    char scope_ja[256], scope_en[256];
+    char ceptoar_ja[256], ceptoar_en[256];
 };
 void store_report_release(struct store_report *r);
 int store_report_insert(struct store_conn *c, struct store_report *r);

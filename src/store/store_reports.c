@@ -228,6 +228,15 @@ static void read_report(sqlite3_stmt *st, struct store_report *r)
     r->closed_at = sqlite3_column_int64(st, 29);
     const unsigned char *b = sqlite3_column_text(st, 30);
     r->body = strdup(b ? (const char *)b : "{}");
+    if (sqlite3_column_count(st) >= 38) {
+        store_col_copy(st, 31, r->title, sizeof(r->title));
+        store_col_copy(st, 32, r->originator_ja, sizeof(r->originator_ja));
+        store_col_copy(st, 33, r->originator_en, sizeof(r->originator_en));
+        store_col_copy(st, 34, r->scope_ja, sizeof(r->scope_ja));
+        store_col_copy(st, 35, r->scope_en, sizeof(r->scope_en));
+        store_col_copy(st, 36, r->ceptoar_ja, sizeof(r->ceptoar_ja));
+        store_col_copy(st, 37, r->ceptoar_en, sizeof(r->ceptoar_en));
+    }
 }
 
 int store_report_insert(struct store_conn *c, struct store_report *r)

@@ -132,7 +132,19 @@ ST(REPORT_SAVE, "UPDATE reports SET range = ?11, state = ?13, severity = ?14,"
                 "reached = ?19, current_hop = ?21, hop_arrived_at = ?22, "
                 "updated_at = ?25, full_at = ?29, closed_at = ?30, "
                 "body = ?31 WHERE id = ?2")
-ST(REPORTS_SCAN, "SELECT " REPORT_COLS " FROM reports r "
+/* the same columns, qualified, for queries that join */
+#define REPORT_COLS_R "r.seq, r.id, r.originator, r.filed_by, r.scope_id, r.sector_id, " \
+    "r.ministry_id, r.routing_ceptoar, r.agency_id, r.route, r.range, " \
+    "r.kind, r.state, r.severity, r.severity_rule, r.exceeded, " \
+    "r.declared, r.chain, r.reached, r.community, r.current_hop, " \
+    "r.hop_arrived_at, r.detected_at, r.created_at, r.updated_at, " \
+    "r.first_due, r.full_due, r.final_due, r.full_at, r.closed_at, " \
+    "r.body"
+ST(REPORTS_SCAN, "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
+    "o.name_ja, o.name_en, sc.name_ja, sc.name_en, g.name_ja, g.name_en "
+    "FROM reports r LEFT JOIN orgs o ON o.id = r.originator "
+    "LEFT JOIN scopes sc ON sc.id = r.scope_id "
+    "LEFT JOIN orgs g ON g.id = r.routing_ceptoar "
     "WHERE (?1 = 0 OR r.seq < ?1) "
     "AND (?2 IS NULL OR r.sector_id = ?2) "
     "AND (?3 IS NULL OR r.scope_id = ?3) "
