@@ -248,3 +248,53 @@ int message_email(const struct app *a, const struct message *m,
     free(enc);
     return IS_OK;
 }
+
+int message_compose_reminder(struct app *a, struct store_conn *c,
+                             const struct store_reminder *r,
+                             const struct store_delivery *d, int64_t now,
+                             struct message *m)
+{
+    memset(m, 0, sizeof(*m));
+    buf_init(&m->text, 64 * 1024);
+    buf_init(&m->json, 64 * 1024);
+    char lang[8];
+    int rc = store_contact_get(c, d->contact_id, m->channel,
+                               sizeof(m->channel), m->address,
+                               sizeof(m->address), m->secret,
+                               sizeof(m->secret), lang, sizeof(lang));
+    if (rc)
+        return rc;
+    struct store_report rep;
+    if ((rc = store_report_get(c, r->report_id, &rep)))
+        return rc;
+    json_t *body = json_loads(rep.body, 0, NULL);
+    const char *title = json_string_value(json_object_get(body, "title"));
+    bool full = strcmp(r->kind, "full_report") == 0;
+    char due[UTIL_TIME_LEN], sent_at[UTIL_TIME_LEN], url[400];
+    util_time_rfc3339(full ? rep.full_due : rep.final_due, due);
+    util_time_rfc3339(now, sent_at);
+    snprintf(url, sizeof(url), "%s/#/reports/%s", a->public_url, rep.id);
+    snprintf(m->subject, sizeof(m->subject),
+             "%s（%s） / Reminder: %s overdue (%s)",
+             full ? "詳細報告の期限を過ぎています" : "最終報告の期限を過ぎています",
+             rep.id, full ? "full report" : "final report", rep.id);
+    buf_addf(&m->text,
+             "報告 %s「%s」の%sの期限（%s）を過ぎています。報告を追加して"
+             "ください。\n\nThe %s of report %s (\"%s\") was due at %s. "
+             "Please add it.\n\n%s\n",
+             rep.id, title ? title : "", full ? "詳細報告" : "最終報告", due,
+             full ? "full report" : "final report", rep.id,
+             title ? title : "", due, url);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s}", "id",
+                          d->idem_key, "type", "reminder", "report", rep.id,
+                          "kind", r->kind, "due_at", due, "title", title,
+                          "url", url, "sent_at", sent_at);
+    char *js = json_dumps(o, JSON_COMPACT);
+    if (js)
+        buf_adds(&m->json, js);
+    free(js);
+    json_decref(o);
+    json_decref(body);
+    store_report_release(&rep);
+    return js ? IS_OK : IS_ERR_NOMEM;
+}

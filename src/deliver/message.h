@@ -30,6 +30,12 @@ void message_release(struct message *m);
 int message_compose(struct app *a, struct store_conn *c,
                     const struct store_delivery *d, int64_t now,
                     struct message *m);
+/* Composes a deadline reminder for the reporting organisation (about its
+ * own report: the title may travel). d->contact_id names the contact. */
+int message_compose_reminder(struct app *a, struct store_conn *c,
+                             const struct store_reminder *r,
+                             const struct store_delivery *d, int64_t now,
+                             struct message *m);
 /* The RFC 5322 e-mail (headers + base64 body) into out. */
 int message_email(const struct app *a, const struct message *m,
                   const struct store_delivery *d, int64_t now,

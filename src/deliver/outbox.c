@@ -29,11 +29,13 @@ struct job {
     size_t sent;             /* read position for SMTP uploads */
     char err[CURL_ERROR_SIZE];
     bool email;
+    struct store_reminder rem;  /* rem.id != 0: a deadline reminder */
     struct job *prev, *next; /* the in-flight list */
 };
 
 struct outcome {
     struct store_delivery d;
+    int64_t reminder_id;     /* != 0: a reminder, not a delivery */
     int kind;                /* 0 delivered, 1 retry, 2 permanent */
     char error[200];
 };
@@ -100,7 +102,9 @@ static int job_prepare(struct outbox *o, struct store_conn *c,
 {
     struct app *a = o->app;
     struct message m;
-    int rc = message_compose(a, c, &j->d, now, &m);
+    int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now,
+                                                  &m)
+                       : message_compose(a, c, &j->d, now, &m);
     if (rc) {
         message_release(&m);
         return rc;
@@ -163,6 +167,7 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
     long code = 0;
     curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
     oc->d = j->d;
+    oc->reminder_id = j->rem.id;
     if (j->email) {
         if (cc == CURLE_OK) {
             oc->kind = 0;
@@ -214,6 +219,19 @@ static void record(struct outbox *o, struct store_conn *c,
     int rc = IS_OK;
     for (int i = 0; i < n && !rc; i++) {
         struct outcome *oc = &ocs[i];
+        if (oc->reminder_id) {
+            if (oc->kind == 0)
+                rc = store_reminder_sent(c, oc->reminder_id, now,
+                                         oc->d.channel);
+            else
+                rc = store_reminder_retry(
+                    c, oc->reminder_id,
+                    oc->kind == 1 && oc->d.attempts < a->max_attempts
+                        ? now + backoff(a, oc->d.attempts)
+                        : -1, /* give up: stays unsent, with the error */
+                    oc->error);
+            continue;
+        }
         struct store_recipient r;
         bool acked = oc->kind != 0 &&
                      store_recipient_get(c, oc->d.advisory_id, oc->d.org_id,
@@ -294,6 +312,54 @@ static void *run(void *arg)
             if (store_commit(c))
                 store_rollback(c);
         }
+        /* deadline reminders (情報連絡) share the worker */
+        room = a->max_inflight - o->inflight;
+        if (room > 16)
+            room = 16;
+        struct store_reminder rems[16];
+        int nr = 0;
+        if (room > 0 && store_begin(c) == IS_OK) {
+            if (store_reminders_claim(c, now, a->http_timeout_s * 2 + 30,
+                                      room, rems, &nr) ||
+                store_commit(c)) {
+                store_rollback(c);
+                nr = 0;
+            }
+        }
+        for (int i = 0; i < nr; i++) {
+            struct job *j = calloc(1, sizeof(*j));
+            if (!j)
+                continue;
+            j->rem = rems[i];
+            snprintf(j->d.org_id, sizeof(j->d.org_id), "%s", rems[i].org_id);
+            snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%lld",
+                     (long long)rems[i].id);
+            j->d.attempts = rems[i].attempts;
+            int64_t contact;
+            if (store_contact_first(c, rems[i].org_id, &contact) ||
+                (j->d.contact_id = contact,
+                 store_contact_get(c, contact, j->d.channel,
+                                   sizeof(j->d.channel), j->d.address,
+                                   sizeof(j->d.address), NULL, 0, NULL, 0)) ||
+                job_prepare(o, c, j, now)) {
+                /* no contact, or not composable: tried again later */
+                if (store_begin(c) == IS_OK) {
+                    if (store_reminder_retry(
+                            c, rems[i].id,
+                            rems[i].attempts < a->max_attempts
+                                ? now + backoff(a, rems[i].attempts)
+                                : -1,
+                            "no contact") ||
+                        store_commit(c))
+                        store_rollback(c);
+                }
+                job_free(j);
+                continue;
+            }
+            curl_multi_add_handle(o->multi, j->h);
+            jobs_link(o, j);
+            o->inflight++;
+        }
         int running = 0;
         curl_multi_perform(o->multi, &running);
         int nocs = 0, left;
@@ -311,7 +377,7 @@ static void *run(void *arg)
             o->inflight--;
         }
         record(o, c, ocs, nocs, util_now());
-        if (!n && !nocs)
+        if (!n && !nr && !nocs)
             curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200,
                             NULL);
     }

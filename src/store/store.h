@@ -322,6 +322,22 @@ int store_reminder_add(struct store_conn *c, const char *report_id,
                        int64_t now, bool *created);
 int store_reminders_json(struct store_conn *c, const char *report_id,
                          json_t **out);
+struct store_reminder {
+    int64_t id;
+    char report_id[40], org_id[64], kind[16];
+    int attempts;
+};
+/* Claims up to max unsent reminders that are due, for lease seconds. */
+int store_reminders_claim(struct store_conn *c, int64_t now, int lease,
+                          int max, struct store_reminder *out, int *n);
+int store_reminder_sent(struct store_conn *c, int64_t id, int64_t now,
+                        const char *channel);
+/* next_at < 0 gives up (the reminder stays unsent, with the error). */
+int store_reminder_retry(struct store_conn *c, int64_t id, int64_t next_at,
+                         const char *error);
+/* The organisation's first contact by priority; NOTFOUND when none. */
+int store_contact_first(struct store_conn *c, const char *org,
+                        int64_t *contact_id);
 
 /* ---- provision (store_provision.c) ---- */
 struct store_advisory {

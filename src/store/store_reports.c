@@ -713,3 +713,68 @@ int store_nisc_id(struct store_conn *c, char *out, size_t outlen)
         return IS_OK;
     return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "nisc id");
 }
+
+int store_reminders_claim(struct store_conn *c, int64_t now, int lease,
+                          int max, struct store_reminder *out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_CLAIM);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, now + lease);
+    sqlite3_bind_int(st, 3, max);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        struct store_reminder *r = &out[(*n)++];
+        memset(r, 0, sizeof(*r));
+        r->id = sqlite3_column_int64(st, 0);
+        store_col_copy(st, 1, r->report_id, sizeof(r->report_id));
+        store_col_copy(st, 2, r->org_id, sizeof(r->org_id));
+        store_col_copy(st, 3, r->kind, sizeof(r->kind));
+        r->attempts = sqlite3_column_int(st, 4);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? IS_OK
+                                                 : store_fail(c, "reminders");
+}
+
+int store_reminder_sent(struct store_conn *c, int64_t id, int64_t now,
+                        const char *channel)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_SENT);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    store_bind_text(st, 3, channel);
+    return store_step_done(c, st, "reminder sent");
+}
+
+int store_reminder_retry(struct store_conn *c, int64_t id, int64_t next_at,
+                         const char *error)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_RETRY);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, next_at);
+    store_bind_text(st, 3, error);
+    return store_step_done(c, st, "reminder retry");
+}
+
+int store_contact_first(struct store_conn *c, const char *org,
+                        int64_t *contact_id)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_CONTACT_FIRST);
+    if (!st)
+        return IS_ERR_STORE;
+    store_bind_text(st, 1, org);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *contact_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return IS_OK;
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "contact");
+}

@@ -351,3 +351,13 @@ ST(DLV_PENDING_BY_ORG, "SELECT org_id, sum(state IN ('queued', 'sending')),"
     "GROUP BY org_id")
 ST(DLV_RESET, "UPDATE deliveries SET state = 'queued', lease_until = 0 "
               "WHERE state = 'sending'")
+ST(REMINDER_CLAIM, "UPDATE reminders SET lease_until = ?2, attempts = "
+    "attempts + 1 WHERE id IN (SELECT id FROM reminders WHERE sent_at IS "
+    "NULL AND next_at <= ?1 AND next_at >= 0 AND lease_until <= ?1 "
+    "ORDER BY id LIMIT ?3) RETURNING id, report_id, org_id, kind, attempts")
+ST(REMINDER_SENT, "UPDATE reminders SET sent_at = ?2, channel = ?3, "
+                  "last_error = '' WHERE id = ?1")
+ST(REMINDER_RETRY, "UPDATE reminders SET next_at = ?2, last_error = ?3, "
+                   "lease_until = 0 WHERE id = ?1")
+ST(CONTACT_FIRST, "SELECT id FROM contacts WHERE org_id = ?1 "
+                  "ORDER BY priority, id LIMIT 1")
