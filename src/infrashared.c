@@ -9,7 +9,6 @@
  */
 #include "common.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
@@ -191,9 +190,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    /* few malloc arenas: threads share freed memory instead of each
-     * keeping its own (glibc) */
-    mallopt(M_ARENA_MAX, 2);
     if (sodium_init() < 0) {
         fprintf(stderr, "infrashared: libsodium failed to initialise\n");
         return 1;
