@@ -24,6 +24,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+
+/* A whole decimal number, or the default when malformed. */
+static long arg_long(const char *s, long dflt)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return (errno || end == s || *end) ? dflt : v;
+}
+
 
 #define MAX_THREADS 256
 #define MAX_PER_THREAD 50000000L
@@ -173,10 +184,10 @@ int main(int argc, char **argv)
         return 2;
     }
     db_path = argv[1];
-    int nthreads = atoi(argv[2]);
+    int nthreads = (int)arg_long(argv[2], 0);
     run_seconds = atof(argv[3]);
     if (argc > 4)
-        row_bytes = atoi(argv[4]);
+        row_bytes = (int)arg_long(argv[4], 0);
     if (nthreads < 1 || nthreads > MAX_THREADS || run_seconds <= 0 ||
         run_seconds > 3600 || row_bytes < 40 || row_bytes > 1000000) {
         fprintf(stderr, "sqlite_insert_loop: THREADS 1..%d, SECONDS "

@@ -45,6 +45,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A whole decimal number, or the default when malformed. */
+static long arg_long(const char *s, long dflt)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return (errno || end == s || *end) ? dflt : v;
+}
+
+
 #define MAX_CONNS 65536
 #define BUF_CAP (1 << 20) /* largest request we accept */
 #define KEYSET_BITS 20    /* 1M slots, 8 MiB */
@@ -353,7 +363,7 @@ int main(int argc, char **argv)
     long max_seconds = 3600;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--max-seconds") == 0)
-            max_seconds = atol(argv[i + 1]);
+            max_seconds = arg_long(argv[i + 1], 0);
         else if (strcmp(argv[i], "--sample") == 0)
             sample_path = argv[i + 1];
         else {
