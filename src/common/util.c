@@ -85,7 +85,9 @@ int util_time_parse(const char *s, int64_t *out)
     } else {
         return IS_ERR_INVALID;
     }
-    if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+    /* fields are checked here; the range of the instant below, after the
+     * offset is applied (1970-01-01T00:00:00+23:59 is 1969-12-31) */
+    if (*p || mo < 1 || mo > 12 || d < 1 ||
         d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
         return IS_ERR_INVALID;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -98,8 +100,53 @@ int util_time_parse(const char *s, int64_t *out)
     int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     int64_t days = (int64_t)era * 146097 + doe - 719468;
-    *out = days * 86400 + h * 3600 + mi * 60 + se - off;
+    int64_t t = days * 86400 + h * 3600 + mi * 60 + se - off;
+    if (t < 0 || t > UTIL_TIME_MAX)
+        return IS_ERR_INVALID;
+    *out = t;
     return IS_OK;
+}
+
+static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun",
+                                    "Mon", "Tue", "Wed"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
+                                     "May", "Jun", "Jul", "Aug",
+                                     "Sep", "Oct", "Nov", "Dec"};
+
+void util_http_date(int64_t t, char out[UTIL_HTTP_DATE_LEN])
+{
+    time_t tt = (time_t)(t < 0 ? 0 : t > UTIL_TIME_MAX ? UTIL_TIME_MAX : t);
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm)) {
+        snprintf(out, UTIL_HTTP_DATE_LEN, "Thu, 01 Jan 1970 00:00:00 GMT");
+        return;
+    }
+    snprintf(out, UTIL_HTTP_DATE_LEN, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+             wdays[(tt / 86400) % 7], tm.tm_mday, months[tm.tm_mon],
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int util_http_date_parse(const char *s, int64_t *out)
+{
+    /* "Sun, 06 Nov 1994 08:49:37 GMT": rebuilt as RFC 3339 and parsed by
+     * the one calendar routine above */
+    if (!s || strlen(s) != 29 || s[3] != ',' || s[4] != ' ' ||
+        s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+        strcmp(s + 25, " GMT") != 0)
+        return IS_ERR_INVALID;
+    int mo = -1;
+    for (int i = 0; i < 12; i++)
+        if (strncmp(s + 8, months[i], 3) == 0)
+            mo = i + 1;
+    bool wd = false;
+    for (int i = 0; i < 7; i++)
+        wd = wd || strncmp(s, wdays[i], 3) == 0;
+    if (mo < 0 || !wd)
+        return IS_ERR_INVALID;
+    char rfc[32];
+    snprintf(rfc, sizeof(rfc), "%.4s-%02d-%.2sT%.8sZ", s + 12, mo, s + 5,
+             s + 17);
+    return util_time_parse(rfc, out);
 }
 
 int64_t util_now(void)

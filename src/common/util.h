@@ -10,8 +10,18 @@
 /* RFC 3339 UTC with seconds ("2026-11-22T03:29:38Z"); out >= 21 bytes. */
 #define UTIL_TIME_LEN 21
 void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN]);
-/* Parses "YYYY-MM-DDTHH:MM:SS(.frac)?(Z|+hh:mm|-hh:mm)". IS_ERR_INVALID. */
+/* Last second of 9999 (the largest RFC 3339 instant the hub accepts). */
+#define UTIL_TIME_MAX 253402300799LL
+/* Parses "YYYY-MM-DDTHH:MM:SS(.frac)?(Z|+hh:mm|-hh:mm)". The instant, after
+ * the offset is applied, must lie in [1970-01-01T00:00:00Z, UTIL_TIME_MAX];
+ * otherwise IS_ERR_INVALID and *out is untouched. */
 int util_time_parse(const char *s, int64_t *out);
+/* HTTP-date, IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), RFC 9110. */
+#define UTIL_HTTP_DATE_LEN 30
+void util_http_date(int64_t t, char out[UTIL_HTTP_DATE_LEN]);
+/* Parses IMF-fixdate only (the obsolete forms are refused: the hub never
+ * sends them, and a validator it did not send does not match anyway). */
+int util_http_date_parse(const char *s, int64_t *out);
 /* Seconds since the epoch, from the real-time clock. */
 int64_t util_now(void);
 /* Monotonic seconds as a double (for latency measurement). */

@@ -79,6 +79,74 @@ static void t_time_parse_offsets(void **state)
     assert_int_equal(t, z);
 }
 
+/* The range (1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z) is checked on
+ * the instant after the offset is applied, not on the local fields. */
+static void t_time_parse_range_after_offset(void **state)
+{
+    (void)state;
+    int64_t t = 12345;
+    static const char *const bad[] = {
+        "1970-01-01T00:00:00+23:59", /* 1969-12-31T00:01:00Z */
+        "1970-01-01T00:00:00+00:01", /* one minute before the epoch */
+        "1970-01-01T08:59:59+09:00", /* one second before the epoch */
+        "9999-12-31T23:59:59-00:01", /* a minute into year 10000 */
+        "9999-12-31T23:00:00-23:59",
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(bad); i++) {
+        t = 12345;
+        if (util_time_parse(bad[i], &t) != IS_ERR_INVALID)
+            fail_msg("accepted \"%s\"", bad[i]);
+        assert_int_equal(t, 12345);
+    }
+    /* the boundaries themselves are accepted */
+    assert_int_equal(util_time_parse("1970-01-01T00:00:00Z", &t), IS_OK);
+    assert_int_equal(t, 0);
+    assert_int_equal(util_time_parse("1970-01-01T09:00:00+09:00", &t), IS_OK);
+    assert_int_equal(t, 0);
+    assert_int_equal(util_time_parse("1969-12-31T23:59:59-00:01", &t),
+                     IS_OK);
+    assert_int_equal(t, 59);
+    assert_int_equal(util_time_parse("1969-12-31T00:01:00-23:59", &t),
+                     IS_OK);
+    assert_int_equal(t, 0);
+    assert_int_equal(util_time_parse("9999-12-31T23:59:59Z", &t), IS_OK);
+    assert_int_equal(t, 253402300799LL);
+    assert_int_equal(util_time_parse("9999-12-31T23:59:59+00:01", &t),
+                     IS_OK);
+    assert_int_equal(t, 253402300799LL - 60);
+    assert_int_equal(util_time_parse("10000-01-01T00:00:00Z", &t),
+                     IS_ERR_INVALID);
+}
+
+/* IMF-fixdate (RFC 9110 section 5.6.7) both ways. */
+static void t_http_date(void **state)
+{
+    (void)state;
+    char out[UTIL_HTTP_DATE_LEN];
+    int64_t t = 0;
+    util_http_date(784111777, out);
+    assert_string_equal(out, "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_int_equal(util_http_date_parse(out, &t), IS_OK);
+    assert_int_equal(t, 784111777);
+    util_http_date(0, out);
+    assert_string_equal(out, "Thu, 01 Jan 1970 00:00:00 GMT");
+    assert_int_equal(util_http_date_parse("Mon, 30 Nov 2026 14:29:47 GMT", &t),
+                     IS_OK);
+    assert_int_equal(t, 1796048987LL);
+    static const char *const bad[] = {
+        "", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+        "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 GMTx",
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(bad); i++) {
+        t = 5;
+        if (util_http_date_parse(bad[i], &t) != IS_ERR_INVALID)
+            fail_msg("accepted \"%s\"", bad[i]);
+        assert_int_equal(t, 5);
+    }
+}
+
 static void t_time_parse_fraction(void **state)
 {
     (void)state;
@@ -483,6 +551,8 @@ int main(void)
         cmocka_unit_test(t_buf_addf_long),
         cmocka_unit_test(t_buf_detach),
         cmocka_unit_test(t_strerror),
+        cmocka_unit_test(t_time_parse_range_after_offset),
+        cmocka_unit_test(t_http_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
