@@ -40,7 +40,9 @@ static void usage(void)
             "                   [--delivery-attempts N] [--retry-base-s N] "
             "[--retry-cap-s N]\n"
             "                   [--http-timeout-s N] [--max-inflight N] "
-            "[--ack-deadlines H,M,L]\n");
+            "[--ack-deadlines H,M,L]\n"
+            "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
+            " :: listens on IPv6 and IPv4\n");
 }
 
 /* Parses "a,b,c" of three positive integers. */
@@ -264,12 +266,19 @@ int main(int argc, char **argv)
     }
     int bound = http_port(srv);
     char url[128];
-    snprintf(url, sizeof(url), "http://%s:%d/", listen, bound);
+    /* an IPv6 literal is written in brackets in a URL (RFC 3986) */
+    bool v6 = strchr(listen, ':') && listen[0] != '[';
+    snprintf(url, sizeof(url), "http://%s%s%s:%d/", v6 ? "[" : "", listen,
+             v6 ? "]" : "", bound);
     if (public_url)
         snprintf(app.public_url, sizeof(app.public_url), "%s", public_url);
     else
-        snprintf(app.public_url, sizeof(app.public_url), "http://%s:%d",
-                 listen, bound);
+        snprintf(app.public_url, sizeof(app.public_url), "%.*s",
+                 (int)strlen(url) - 1, url);
+    /* links are public_url + "/path": no trailing slash */
+    size_t pl = strlen(app.public_url);
+    while (pl > 0 && app.public_url[pl - 1] == '/')
+        app.public_url[--pl] = '\0';
     struct outbox *ob = NULL;
     if (outbox_start(&app, &ob)) {
         fprintf(stderr, "infrashared: cannot start the delivery worker\n");

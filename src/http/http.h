@@ -32,6 +32,11 @@ struct http_resp {
     const char *ctype;
     char set_cookie[256];   /* optional Set-Cookie value */
     char location[256];     /* optional Location */
+    /* Validators (RFC 9110 section 8.8): a 200 carrying them is answered
+     * 304 by the pipeline when If-None-Match / If-Modified-Since match. */
+    char etag[64];          /* optional ETag, quoted ("W/\"...\"") */
+    int64_t last_modified;  /* optional Last-Modified (0 = none) */
+    const char *cache_control; /* NULL: "no-store" */
 };
 
 enum http_auth {
@@ -91,6 +96,13 @@ int http_svc_fail(struct http_resp *out, const struct svc_error *e);
             return http_svc_fail(out, e);                                    \
         out->body = o_;                                                      \
     } while (0)
+
+/* True for "application/json" with no charset or charset=utf-8 (media
+ * type and parameter names case-insensitive, RFC 9110 section 8.3.1). */
+bool http_json_media_type(const char *content_type);
+/* Sets a weak ETag from a hash of the bytes (for bodies built per
+ * request, whose identity is their content). */
+void http_etag_of(struct http_resp *out, const void *data, size_t len);
 
 /* Maps an is_err from the service to a status and error body. */
 int http_fail(struct http_resp *out, int err);

@@ -4,14 +4,31 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "log.h"
 #include "util.h"
 
 #define COOKIE_NAME "infrashare_session"
+
+/* Limits of the request head, enforced by this file with the JSON error
+ * object (docs/rules.md, "HTTP protocol"). The per-connection memory of
+ * libmicrohttpd (HTTP_CONN_MEMORY) is far above them, so the library's own
+ * limits are reached only by heads larger than that. */
+#define HTTP_MAX_URL 8192          /* request target, bytes: 414 */
+#define HTTP_MAX_QUERY_PARAMS 64   /* query parameters: 400 */
+#define HTTP_MAX_HEADERS 100       /* header fields: 431 */
+#define HTTP_MAX_HEADER_BYTES 32768 /* names + values: 431 */
+#define HTTP_CONN_MEMORY ((size_t)256 * 1024)
+#define HTTP_GZIP_MIN 1024         /* smaller bodies are sent as they are */
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -20,6 +37,8 @@ struct http_server {
 
 /* Per-request state kept by MHD between calls (con_cls). */
 struct rstate {
+    bool started;         /* the access handler has seen the request */
+    int uri_status;       /* 414/400 found by on_uri, 0 when fine */
     double t0;
     struct buf body;
     bool too_large;
@@ -171,12 +190,14 @@ static void route_find(struct rstate *st, const char *method, const char *url)
     }
 }
 
-static void add_security_headers(struct MHD_Response *resp, bool html)
+static void add_security_headers(struct MHD_Response *resp, bool html,
+                                 const char *cache_control)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Cache-Control",
+                            cache_control ? cache_control : "no-store");
     MHD_add_response_header(
         resp, "Content-Security-Policy",
         html ? "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -184,6 +205,124 @@ static void add_security_headers(struct MHD_Response *resp, bool html)
                "form-action 'self'; frame-ancestors 'none'"
              : "default-src 'none'; frame-ancestors 'none'");
 }
+
+/* True when the Accept-Encoding value (RFC 9110 section 12.5.3) gives
+ * gzip a q-value above 0, by name (gzip, x-gzip) or else through "*". */
+static bool accepts_gzip(const char *ae)
+{
+    double gz = -1, star = -1;
+    const char *p = ae;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *name = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+            p++;
+        size_t n = (size_t)(p - name);
+        double q = 1;
+        while (*p && *p != ',') {
+            /* parameters: only q matters; a malformed q refuses the item */
+            while (*p == ' ' || *p == '\t' || *p == ';')
+                p++;
+            if ((*p == 'q' || *p == 'Q') && p[1] == '=') {
+                char *end;
+                q = strtod(p + 2, &end);
+                if (end == p + 2 || q < 0 || q > 1)
+                    q = 0;
+                p = end;
+            } else {
+                while (*p && *p != ',' && *p != ';')
+                    p++;
+            }
+        }
+        if ((n == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+            (n == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+            gz = q;
+        else if (n == 1 && *name == '*')
+            star = q;
+    }
+    return gz >= 0 ? gz > 0 : star > 0;
+}
+
+/* gzip (RFC 1952) of in; a malloc'd buffer in *out. 0 on success. */
+static int gzip_bytes(const char *in, size_t n, char **out, size_t *outlen)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if (n > UINT_MAX ||
+        deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+            Z_OK)
+        return -1;
+    uLong cap = deflateBound(&zs, (uLong)n);
+    char *o = malloc(cap);
+    if (!o) {
+        deflateEnd(&zs);
+        return -1;
+    }
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)n;
+    zs.next_out = (Bytef *)o;
+    zs.avail_out = (uInt)cap;
+    int rc = deflate(&zs, Z_FINISH);
+    *outlen = zs.total_out;
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END) {
+        free(o);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+/* RFC 9110 section 13.1.2: weak comparison of each listed tag, or "*". */
+static bool etag_listed(const char *list, const char *etag)
+{
+    const char *e = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
+    size_t en = strlen(e);
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        const char *start = p;
+        if (*p == '"') {
+            const char *q = strchr(p + 1, '"');
+            p = q ? q + 1 : p + strlen(p);
+        } else {
+            while (*p && *p != ',')
+                p++;
+        }
+        if ((size_t)(p - start) == en && strncmp(start, e, en) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A 200 with validators becomes 304 when the request's conditions say the
+ * client's copy is current (RFC 9110 section 13.2.2: If-None-Match first;
+ * If-Modified-Since only without it). */
+static bool not_modified(struct MHD_Connection *conn, const char *method,
+                         const struct http_resp *out)
+{
+    if (out->status != 200 || (strcmp(method, "GET") != 0 &&
+                               strcmp(method, "HEAD") != 0))
+        return false;
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                  "If-None-Match");
+    if (inm)
+        return out->etag[0] && etag_listed(inm, out->etag);
+    const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                  "If-Modified-Since");
+    int64_t t;
+    return ims && out->last_modified > 0 &&
+           !util_http_date_parse(ims, &t) && out->last_modified <= t;
+}
+
+/* Set while this file queues a response; see MHD_queue_response below. */
+static _Thread_local bool queuing_own;
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn,
                                  struct rstate *st, struct http_req *r,
@@ -209,22 +348,55 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
         len = data ? strlen(data) : 0;
         ctype = "application/json; charset=utf-8";
     }
+    const char *method = r && r->method ? r->method : "GET";
+    bool gzipped = false;
+    if (data && not_modified(conn, method, out)) {
+        out->status = 304; /* validators and Vary stay; no body */
+        free(data);
+        data = NULL;
+        len = 0;
+    } else if (data && len >= HTTP_GZIP_MIN &&
+               accepts_gzip(MHD_lookup_connection_value(
+                   conn, MHD_HEADER_KIND, "Accept-Encoding"))) {
+        char *z;
+        size_t zlen;
+        if (!gzip_bytes(data, len, &z, &zlen)) {
+            free(data);
+            data = z;
+            len = zlen;
+            gzipped = true;
+        }
+    }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         len, data, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(data);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", ctype);
-    add_security_headers(resp, strncmp(ctype, "text/html", 9) == 0);
+    if (out->status != 304)
+        MHD_add_response_header(resp, "Content-Type", ctype);
+    if (gzipped)
+        MHD_add_response_header(resp, "Content-Encoding", "gzip");
+    MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    if (out->etag[0])
+        MHD_add_response_header(resp, "ETag", out->etag);
+    if (out->last_modified > 0) {
+        char date[UTIL_HTTP_DATE_LEN];
+        util_http_date(out->last_modified, date);
+        MHD_add_response_header(resp, "Last-Modified", date);
+    }
+    add_security_headers(resp, strncmp(ctype, "text/html", 9) == 0,
+                         out->cache_control);
     if (out->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", out->set_cookie);
     if (out->location[0])
         MHD_add_response_header(resp, "Location", out->location);
     if (out->status == 405 && st->allow[0])
         MHD_add_response_header(resp, "Allow", st->allow);
+    queuing_own = true;
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)out->status,
                                              resp);
+    queuing_own = false;
     MHD_destroy_response(resp);
     double secs = util_mono() - st->t0;
     metrics_observe(st->route_index, out->status, secs);
@@ -257,9 +429,16 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t len)
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
                   (socklen_t)len);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-                  out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a6 =
+            &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        /* a dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; they
+         * are written (audit, limits) as the IPv4 address they are */
+        if (IN6_IS_ADDR_V4MAPPED(a6))
+            inet_ntop(AF_INET, &a6->s6_addr[12], out, (socklen_t)len);
+        else
+            inet_ntop(AF_INET6, a6, out, (socklen_t)len);
+    }
 }
 
 static bool is_state_changing(const char *method)
@@ -312,6 +491,69 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
     return 0;
 }
 
+void http_etag_of(struct http_resp *out, const void *data, size_t len)
+{
+    unsigned char h[16];
+    char hex[33];
+    crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+    util_hex(hex, h, sizeof(h));
+    snprintf(out->etag, sizeof(out->etag), "W/\"%s\"", hex);
+}
+
+bool http_json_media_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    const char *p = ct;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (strncasecmp(p, "application/json", 16) != 0)
+        return false;
+    p += 16;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            return true;
+        if (*p++ != ';')
+            return false;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *name = p;
+        while (*p && *p != '=' && *p != ';')
+            p++;
+        size_t nn = (size_t)(p - name);
+        while (nn && (name[nn - 1] == ' ' || name[nn - 1] == '\t'))
+            nn--;
+        if (*p != '=') {
+            if (nn)
+                return false; /* a parameter without a value */
+            continue;
+        }
+        p++;
+        const char *val = p;
+        size_t vn;
+        if (*p == '"') {
+            val = ++p;
+            while (*p && *p != '"')
+                p++;
+            if (*p != '"')
+                return false;
+            vn = (size_t)(p - val);
+            p++;
+        } else {
+            while (*p && *p != ';' && *p != ' ' && *p != '\t')
+                p++;
+            vn = (size_t)(p - val);
+        }
+        /* charset, when given, must be UTF-8; other parameters mean
+         * nothing for application/json and are ignored */
+        if (nn == 7 && strncasecmp(name, "charset", 7) == 0 &&
+            !(vn == 5 && strncasecmp(val, "utf-8", 5) == 0))
+            return false;
+    }
+}
+
 static void process(struct http_server *srv, struct MHD_Connection *conn,
                     struct rstate *st, const char *method,
                     struct http_resp *out, struct http_req *r)
@@ -344,9 +586,24 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
                        "this endpoint takes no request body");
             return;
         }
+        if (!http_json_media_type(MHD_lookup_connection_value(
+                conn, MHD_HEADER_KIND, "Content-Type"))) {
+            http_error(out, 415, "unsupported_media_type", "Content-Type",
+                       "Content-Type: the body must be sent as "
+                       "application/json (UTF-8)");
+            return;
+        }
+        /* RFC 8259 section 8.1: a parser may ignore a UTF-8 byte order
+         * mark; the hub does (some tools write one), and only at the
+         * start */
+        const char *text = buf_str(&st->body);
+        size_t tlen = st->body.len;
+        if (tlen >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+            text += 3;
+            tlen -= 3;
+        }
         json_error_t je;
-        r->json = json_loadb(buf_str(&st->body), st->body.len,
-                             JSON_REJECT_DUPLICATES, &je);
+        r->json = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
         if (!r->json) {
             http_error(out, 400, "malformed_json", "body",
                        "body: not valid JSON (line %d, column %d): %s",
@@ -373,26 +630,119 @@ done:
     r->sc = NULL;
 }
 
+/* Called by libmicrohttpd with the request target before it splits the
+ * query into arguments (connection.c, parse_initial_message_line, in
+ * 0.9.75 and later). Each argument costs a record in the connection's
+ * memory pool, and an exhausted pool there leaves the connection hanging
+ * until its timeout; so a target over the limits gets its query cut here
+ * (the target is in the library's writable read buffer, and the cut is
+ * before the arguments are parsed) and the request is answered 414/400 by
+ * on_request. The state allocated here is the request's con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    IS_UNUSED(cls);
+    IS_UNUSED(conn);
+    struct rstate *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->t0 = util_mono();
+    char *q = strchr(uri, '?');
+    size_t nparams = 0;
+    if (q && q[1]) {
+        nparams = 1;
+        for (const char *p = q + 1; *p; p++)
+            nparams += *p == '&';
+    }
+    if (strlen(uri) > HTTP_MAX_URL)
+        st->uri_status = 414;
+    else if (nparams > HTTP_MAX_QUERY_PARAMS)
+        st->uri_status = 400;
+    if (st->uri_status && q)
+        q[1] = '\0';
+    return st;
+}
+
+struct head_count {
+    size_t n, bytes, hosts;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, const char *value)
+{
+    IS_UNUSED(kind);
+    struct head_count *hc = cls;
+    hc->n++;
+    hc->bytes += strlen(key) + (value ? strlen(value) : 0);
+    if (strcasecmp(key, "Host") == 0)
+        hc->hosts++;
+    return MHD_YES;
+}
+
+/* Checks of the request head made before the route runs or a body is
+ * read; fills out and returns true when the request is refused. */
+static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
+                         const char *version, struct http_resp *out)
+{
+    if (st->uri_status == 414) {
+        http_error(out, 414, "uri_too_long", "url",
+                   "the request target is longer than %d bytes",
+                   HTTP_MAX_URL);
+        return true;
+    }
+    if (st->uri_status) {
+        http_error(out, 400, "too_many_parameters", "query",
+                   "the query has more than %d parameters",
+                   HTTP_MAX_QUERY_PARAMS);
+        return true;
+    }
+    struct head_count hc = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
+    if (hc.n > HTTP_MAX_HEADERS || hc.bytes > HTTP_MAX_HEADER_BYTES) {
+        http_error(out, 431, "headers_too_large", "headers",
+                   "the request has more than %d header fields or more "
+                   "than %d bytes of them",
+                   HTTP_MAX_HEADERS, HTTP_MAX_HEADER_BYTES);
+        return true;
+    }
+    /* RFC 9112 section 3.2: exactly one Host in HTTP/1.1 */
+    if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+        hc.hosts != 1) {
+        http_error(out, 400, "bad_host", "Host",
+                   hc.hosts ? "Host: sent more than once"
+                            : "Host: required in HTTP/1.1");
+        return true;
+    }
+    return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version,
                                   const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    IS_UNUSED(version);
     struct http_server *srv = cls;
     struct rstate *st = *con_cls;
-    if (!st) {
-        st = calloc(1, sizeof(*st));
-        if (!st)
-            return MHD_NO;
-        st->t0 = util_mono();
+    if (!st || !st->started) {
+        if (!st) {
+            st = calloc(1, sizeof(*st));
+            if (!st)
+                return MHD_NO;
+            st->t0 = util_mono();
+        }
+        st->started = true;
         route_find(st, method, url);
         size_t cap = HTTP_MAX_BODY;
         if (st->route_index >= 0 && http_routes[st->route_index].max_body)
             cap = http_routes[st->route_index].max_body;
         buf_init(&st->body, cap);
         *con_cls = st;
+        struct http_resp hout = {0};
+        if (head_refused(conn, st, version, &hout)) {
+            struct http_req r = {0};
+            r.method = method;
+            return send_resp(conn, st, &r, &hout);
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      "Content-Length");
         long n;
@@ -446,22 +796,41 @@ int http_start(struct app *app, const char *addr, int port, int threads,
     if (!s)
         return IS_ERR_NOMEM;
     s->app = app;
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+    /* IPv4 literal, or IPv6 literal (with or without brackets): "::" is
+     * dual stack (IPv4 clients too), any other IPv6 address IPv6 only */
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    char a6[64];
+    size_t alen = strlen(addr);
+    if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']' &&
+        alen - 2 < sizeof(a6))
+        snprintf(a6, sizeof(a6), "%.*s", (int)(alen - 2), addr + 1);
+    else
+        snprintf(a6, sizeof(a6), "%s", addr);
+    if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, a6, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        flags |= IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)
+                     ? MHD_USE_DUAL_STACK
+                     : MHD_USE_IPv6;
+    } else {
         free(s);
         return IS_ERR_INVALID;
     }
     s->d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port,
-        NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sin,
+        flags, (uint16_t)port, NULL, NULL, on_request, s,
+        MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->d) {
@@ -485,4 +854,106 @@ void http_stop(struct http_server *s)
         return;
     MHD_stop_daemon(s->d);
     free(s);
+}
+
+/* ---- the library's own error responses ----
+ *
+ * libmicrohttpd answers some malformed requests itself, before the access
+ * handler runs (a head larger than the connection memory: 431/414; a
+ * Content-Length it cannot parse: 413/400; an HTTP version it does not
+ * speak: 505), with fixed HTML bodies and, for the Content-Length errors,
+ * the header block written twice (0.9.75 sets the reply up in
+ * transmit_error_response and again in the state machine). It queues those
+ * through this exported function, which the executable's definition here
+ * interposes (the library calls it through its PLT). A call that does not
+ * come from send_resp is such an error: the JSON error object is written
+ * to the socket directly (short, one write, Connection: close) and MHD_NO
+ * tells the library to close the connection without its own reply. Calls
+ * from send_resp go to the library's function unchanged. */
+
+typedef enum MHD_Result (*queue_fn)(struct MHD_Connection *, unsigned int,
+                                    struct MHD_Response *);
+static queue_fn real_queue;
+static pthread_once_t real_queue_once = PTHREAD_ONCE_INIT;
+
+static void real_queue_init(void)
+{
+    real_queue = (queue_fn)(uintptr_t)dlsym(RTLD_NEXT, "MHD_queue_response");
+}
+
+static const char *library_error_text(unsigned status, const char **code,
+                                      const char **field)
+{
+    *field = NULL;
+    switch (status) {
+    case 400:
+        *code = "bad_request";
+        return "the request is not valid HTTP/1.1 (request line, header "
+               "syntax or a Content-Length that is not a decimal number)";
+    case 413:
+        *code = "body_too_large";
+        *field = "Content-Length";
+        return "Content-Length is larger than any request body the hub "
+               "accepts";
+    case 414:
+        *code = "uri_too_long";
+        *field = "url";
+        return "the request target is too long";
+    case 431:
+        *code = "headers_too_large";
+        *field = "headers";
+        return "the request head is too large";
+    case 505:
+        *code = "http_version_not_supported";
+        return "use HTTP/1.1 or HTTP/1.0";
+    default:
+        *code = "bad_request";
+        return "the request could not be processed";
+    }
+}
+
+enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
+                                   unsigned int status_code,
+                                   struct MHD_Response *response)
+{
+    pthread_once(&real_queue_once, real_queue_init);
+    if (queuing_own || !real_queue)
+        return real_queue ? real_queue(connection, status_code, response)
+                          : MHD_NO;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return MHD_NO;
+    const char *code, *field;
+    const char *msg = library_error_text(status_code, &code, &field);
+    json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
+    if (field)
+        json_object_set_new(e, "field", json_string(field));
+    json_t *root = json_pack("{s:o}", "error", e);
+    char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    if (!body)
+        return MHD_NO;
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_addf(&b,
+             "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+             "Content-Type: application/json; charset=utf-8\r\n"
+             "Content-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n"
+             "Cache-Control: no-store\r\n"
+             "Content-Security-Policy: default-src 'none'; "
+             "frame-ancestors 'none'\r\n\r\n%s",
+             status_code,
+             MHD_get_reason_phrase_for(status_code), strlen(body), body);
+    free(body);
+    if (b.len) {
+        ssize_t n = send(ci->connect_fd, buf_str(&b), b.len, MSG_NOSIGNAL);
+        (void)n; /* best effort: the connection is closed either way */
+    }
+    buf_release(&b);
+    metrics_observe(-1, (int)status_code, 0);
+    log_event(LOG_INFO, "request", "route", json_string("(none)"), "status",
+              json_integer(status_code), "refused_by", json_string("http"),
+              NULL);
+    return MHD_NO;
 }
