@@ -118,7 +118,8 @@ int message_compose(struct app *a, struct store_conn *c,
                  range_name((enum share_range)ad.range), login);
     }
     if (recipient)
-        buf_addf(t, "\n受領確認 / acknowledge (one click, single use):\n%s\n",
+        buf_addf(t, "\n受領確認 / acknowledge (open the link, then press the "
+                 "button; single use):\n%s\n",
                  ack);
     /* JSON (webhooks and gateways) */
     char sent_at[UTIL_TIME_LEN];

@@ -520,6 +520,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/drills/{id}/report", HTTP_AUTHED, 0, NOBODY,
      h_drill_report, 0},
     {"GET", "/ack/{token}", HTTP_PUBLIC, 0, NOBODY, h_ack_link, 0},
+    {"POST", "/ack/{token}", HTTP_PUBLIC, 0, NOBODY, h_ack_link, 0},
     {"GET", "/", HTTP_PUBLIC, 0, NOBODY, h_web_index, 0},
     {"GET", "/ui/{file}", HTTP_PUBLIC, 0, NOBODY, h_web_asset, 0},
     {"GET", "/public", HTTP_PUBLIC, 0, NOBODY, h_web_public, 0},

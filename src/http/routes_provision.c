@@ -114,8 +114,13 @@ int h_ack_link(struct http_req *r, struct http_resp *out)
 {
     char *page = NULL;
     int status = 500;
-    advisory_ack_link(r->app, r->sc, r->params[0], r->addr, app_now(r->app),
-                      &page, &status);
+    enum ack_link_mode mode = strcmp(r->method, "POST") == 0
+                                  ? ACK_LINK_CONFIRM
+                              : strcmp(r->method, "HEAD") == 0
+                                  ? ACK_LINK_PROBE
+                                  : ACK_LINK_VIEW;
+    advisory_ack_link(r->app, r->sc, r->params[0], r->addr, mode,
+                      app_now(r->app), &page, &status);
     out->status = status;
     out->raw = page;
     out->rawlen = page ? strlen(page) : 0;

@@ -23,6 +23,10 @@ extern const struct embed_file web_assets[];
 extern const size_t web_assets_count;
 
 #define PUBLIC_PAGE 20   /* advisories per public page */
+/* The public page and the feed may be stored by caches and feed readers,
+ * which revalidate every time (ETag / Last-Modified, answered 304 by the
+ * pipeline when unchanged). */
+#define PUBLIC_CACHE "no-cache"
 #define FEED_ENTRIES 50  /* entries in the Atom feed */
 
 /* Content type by file extension; NULL for a type the UI never serves. */
@@ -118,6 +122,17 @@ static void jst(const char *rfc, char *out, size_t len)
     snprintf(out, len, "%04d-%02d-%02d %02d:%02d JST (+09:00)",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min);
+}
+
+/* Validators of a public body: a hash of the bytes, and the newest time
+ * (RFC 3339) the body shows. */
+static void public_validators(struct http_resp *out, const char *newest)
+{
+    int64_t t;
+    http_etag_of(out, out->raw, out->rawlen);
+    if (newest && !util_time_parse(newest, &t))
+        out->last_modified = t;
+    out->cache_control = PUBLIC_CACHE;
 }
 
 static const char *lang_of(struct http_req *r)
@@ -228,6 +243,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     size_t i;
     json_t *it;
     size_t shown = 0;
+    char newest[UTIL_TIME_LEN + 8] = "";
     json_array_foreach(items, i, it) {
         json_t *full = NULL;
         struct svc_error e2 = {0};
@@ -238,6 +254,9 @@ int h_web_public(struct http_req *r, struct http_resp *out)
         if (strcmp(jv_str(full, "range"), "white") == 0) {
             public_item(&b, full, en);
             shown++;
+            const char *c = jv_str(full, "created_at");
+            if (c && strcmp(c, newest) > 0)
+                snprintf(newest, sizeof(newest), "%s", c);
         }
         json_decref(full);
     }
@@ -258,6 +277,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     out->raw = buf_detach(&b);
     out->ctype = "text/html; charset=utf-8";
     out->status = 200;
+    public_validators(out, newest[0] ? newest : NULL);
     return 200;
 }
 
@@ -272,25 +292,35 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
                       &list, &e))
         return http_fail(out, IS_ERR_INTERNAL);
     json_t *items = json_object_get(list, "items");
-    const char *updated = json_array_size(items)
-                              ? jv_str(json_array_get(items, 0), "created_at")
-                              : NULL;
+    /* a copy: the list is released before the validators are set */
+    char updated_buf[UTIL_TIME_LEN + 8] = "";
+    const char *first = json_array_size(items)
+                            ? jv_str(json_array_get(items, 0), "created_at")
+                            : NULL;
+    if (first)
+        snprintf(updated_buf, sizeof(updated_buf), "%s", first);
+    const char *updated = updated_buf[0] ? updated_buf : NULL;
     char nowbuf[UTIL_TIME_LEN];
     util_time_rfc3339(now, nowbuf);
+    /* links are absolute (RFC 4287 readers resolve relative ones against
+     * the feed's own URL, which a proxy or a reader's cache may not keep):
+     * the base is --public-url */
+    const char *base = r->app->public_url;
     struct buf b;
     buf_init(&b, 16 * 1024 * 1024);
     buf_addf(&b,
              "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
              "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"%s\">"
              "<id>urn:infrashare:public:%s</id><title>%s</title>"
-             "<link rel=\"alternate\" type=\"text/html\" "
-             "href=\"/public?lang=%s\"/>"
-             "<link rel=\"self\" href=\"/public/feed.atom%s\"/>"
-             "<updated>",
+             "<link rel=\"alternate\" type=\"text/html\" href=\"",
              l, l,
              en ? "infrashare public advisories (White)"
-                : "infrashare 公開情報（White）",
-             l, en ? "?lang=en" : "");
+                : "infrashare 公開情報（White）");
+    esc(&b, base);
+    buf_addf(&b, "/public?lang=%s\"/><link rel=\"self\" "
+                 "type=\"application/atom+xml\" href=\"", l);
+    esc(&b, base);
+    buf_addf(&b, "/public/feed.atom%s\"/><updated>", en ? "?lang=en" : "");
     esc(&b, updated ? updated : nowbuf);
     buf_adds(&b, "</updated><author><name>infrashare</name></author>\n");
     size_t i;
@@ -318,7 +348,9 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
         buf_adds(&b, "</name></author><category term=\"");
         esc(&b, jv_str(full, "kind"));
         buf_adds(&b, "\"/><category term=\"TLP:CLEAR\"/><link "
-                     "rel=\"alternate\" type=\"text/html\" href=\"/public");
+                     "rel=\"alternate\" type=\"text/html\" href=\"");
+        esc(&b, base);
+        buf_adds(&b, "/public");
         buf_addf(&b, "?lang=%s#", l);
         esc(&b, jv_str(full, "id"));
         buf_adds(&b, "\"/><content type=\"text\">");
@@ -332,5 +364,6 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
     out->raw = buf_detach(&b);
     out->ctype = "application/atom+xml; charset=utf-8";
     out->status = 200;
+    public_validators(out, updated);
     return 200;
 }

@@ -55,11 +55,20 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
                         const char *state, int64_t now, json_t **out,
                         struct svc_error *e);
 
-/* GET /ack/{token}: acknowledges without sign-in. *page is a small HTML
- * page (malloc'd) and *status its HTTP status. Always audited. */
+/* What a request to /ack/{token} does. Only CONFIRM (POST) changes
+ * anything: a mail scanner's HEAD or GET must not acknowledge. */
+enum ack_link_mode {
+    ACK_LINK_VIEW,    /* GET: checks the link, shows the confirm form */
+    ACK_LINK_PROBE,   /* HEAD: checks the link; writes nothing */
+    ACK_LINK_CONFIRM  /* POST: acknowledges (single use, audited) */
+};
+/* /ack/{token}: acknowledgement without sign-in. *page is a small
+ * bilingual HTML page (malloc'd) and *status its HTTP status. A refused
+ * link (forged, expired, used) is audited in VIEW and CONFIRM; the
+ * acknowledgement is audited with the client address. */
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
-                      const char *addr, int64_t now, char **page,
-                      int *status);
+                      const char *addr, enum ack_link_mode mode, int64_t now,
+                      char **page, int *status);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
 int advisory_ack_link_new(struct app *a, struct store_conn *c,

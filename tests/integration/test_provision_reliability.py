@@ -17,6 +17,7 @@ import sqlite3
 import time
 
 import pytest
+import requests
 
 from conftest import assert_error, wait_for
 from receivers import closed_port
@@ -295,10 +296,11 @@ def refused_entries(h):
     return h.audit("advisory.ack_link.refused")
 
 
-def expect_refused(h, path, status, reason, adv, org="op-a"):
+def expect_refused(h, path, status, reason, adv, org="op-a",
+                   method="GET"):
     before = len(refused_entries(h))
     state_before = h.items(adv, "nisc-a")[org]
-    r = h.get(path)
+    r = requests.request(method, h.url + path, timeout=30)
     assert r.status_code == status, (path, r.status_code, r.text)
     assert r.headers["Content-Type"].startswith("text/html")
     after = refused_entries(h)
@@ -337,18 +339,33 @@ def test_ack_links_forged_altered_unknown_reused(rhub, hook):
     expect_refused(h, "/ack/" + fake, 404, "forged", adv)
     expect_refused(h, "/ack/short", 404, "forged", adv)
     assert h.audit("advisory.ack") == []
-    # the real link acknowledges once ...
-    r = h.get(path)
+    # forged links are refused on POST too
+    expect_refused(h, "/ack/" + token[:-1] + last, 404, "forged", adv,
+                   method="POST")
+    # GET and HEAD of the real link change nothing and audit nothing
+    for _ in range(2):
+        before = h.audit("advisory.ack_link.refused")
+        r = h.get(path)
+        assert r.status_code == 200 and '<form method="post">' in r.text
+        r = requests.head(h.url + path, timeout=30)
+        assert r.status_code == 200 and r.text == ""
+        assert h.items(adv, "nisc-a")["op-a"]["state"] == "delivered"
+        assert h.audit("advisory.ack") == []
+        assert h.audit("advisory.ack_link.refused") == before
+    # the real link acknowledges once, by POST ...
+    r = h.post(path)
     assert r.status_code == 200 and "Acknowledged" in r.text
     item = h.items(adv, "nisc-a")["op-a"]
     assert item["state"] == "acknowledged" and item["ack_via"] == "link"
     acked_at = item["acked_at"]
     # ... and is refused when reused (nothing changes)
-    r = expect_refused(h, path, 409, "used", adv)
+    r = expect_refused(h, path, 409, "used", adv, method="POST")
     assert "used already" in r.text
+    expect_refused(h, path, 409, "used", adv)
     assert h.items(adv, "nisc-a")["op-a"]["acked_at"] == acked_at
     acks = h.audit("advisory.ack")
     assert len(acks) == 1 and acks[0]["detail"]["via"] == "link"
+    assert acks[0]["detail"]["addr"] == "127.0.0.1"  # audited with address
 
 
 def test_ack_link_expired(rhub, hook):
@@ -466,7 +483,7 @@ def test_red_advisory_names_its_recipients(rhub, hook):
     assert msg["range"] == "red" and "body" not in msg and "title" not in msg
     assert h.ok("GET", f"/api/v1/advisories/{adv}", "op-a-liaison")[
         "range"] == "red"
-    r = h.get(ack_path(msg["ack_url"]))
+    r = h.post(ack_path(msg["ack_url"]))
     assert r.status_code == 200, r.text
     item = h.items(adv, "nisc-a")["op-a"]
     assert item["state"] == "acknowledged" and item["ack_via"] == "link"
@@ -497,7 +514,7 @@ def test_concurrent_acknowledgements(rhub, hook):
                          if x.json["advisory"] == adv][0].json["ack_url"])
         refused_before = len(refused_entries(h))
         with cf.ThreadPoolExecutor(16) as ex:
-            links = list(ex.map(lambda i: h.get(link).status_code,
+            links = list(ex.map(lambda i: h.post(link).status_code,
                                 range(16)))
             acks = list(ex.map(
                 lambda i: h.api("POST", f"/api/v1/advisories/{adv}/ack",

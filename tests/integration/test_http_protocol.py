@@ -1,0 +1,487 @@
+"""HTTP protocol and bad input (docs/rules.md, "HTTP protocol").
+
+Requests the requests library cannot express (no Host, a huge head, an
+absurd Content-Length, hundreds of query parameters) are sent on raw
+sockets, and the raw answer is parsed strictly: one status line, one header
+block, a body exactly Content-Length long that is the JSON error object.
+"""
+import gzip
+import json
+import socket
+import sqlite3
+import subprocess
+import time
+import zlib
+
+import pytest
+import requests
+
+from conftest import BUILD, Hub, assert_error, wait_for
+
+OP = "op-banking-0001"
+
+
+# ---- raw HTTP ----
+
+def raw(port, data, host="127.0.0.1", timeout=10):
+    """Sends data, reads until the server closes (or timeout: a failure,
+    the hub must answer bad requests at once)."""
+    s = socket.create_connection((host, port), timeout=timeout)
+    try:
+        s.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the hub may answer and close before reading everything
+    out = b""
+    start = time.monotonic()
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        raise AssertionError(f"no complete answer within {timeout} s "
+                             f"({time.monotonic() - start:.1f} s): {out!r}")
+    except ConnectionResetError:
+        pass
+    finally:
+        s.close()
+    return out
+
+
+def parse(answer):
+    """(status, headers lower-cased, body) of exactly one HTTP response."""
+    head, sep, body = answer.partition(b"\r\n\r\n")
+    assert sep, answer
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("HTTP/1.1 "), lines[0]
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        assert k and not k.startswith("HTTP/"), lines
+        headers.setdefault(k.strip().lower(), []).append(v.strip())
+    n = int(headers["content-length"][0])
+    assert len(body) == n, (n, body)   # no second header block, no extra
+    return status, headers, body
+
+
+def json_error(answer, status, code=None, field=None):
+    st, headers, body = parse(answer)
+    assert st == status, answer[:300]
+    assert headers["content-type"][0].startswith("application/json"), headers
+    err = json.loads(body)["error"]
+    assert err["message"]
+    if code:
+        assert err["code"] == code, err
+    if field:
+        assert err.get("field") == field, err
+    return err
+
+
+def req(method, target, headers=(), body=b"", version="HTTP/1.1",
+        host=True):
+    lines = [f"{method} {target} {version}"]
+    if host:
+        lines.append("Host: 127.0.0.1")
+    lines += list(headers)
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+@pytest.fixture(scope="module")
+def phub(tmp_path_factory):
+    h = Hub(tmp_path_factory.mktemp("httpproto"), demo=True)
+    h.init()
+    h.start()
+    yield h
+    h.stop()
+
+
+# ---- 8: many query parameters, long targets ----
+
+@pytest.mark.parametrize("path", ["/healthz", "/api/v1/sectors",
+                                  "/api/v1/reports"])
+def test_hundreds_of_query_parameters_are_answered_at_once(phub, path):
+    q = "&".join(f"a{i}=b" for i in range(950))        # about 7 KB
+    assert 6000 < len(q) < 8192
+    t0 = time.monotonic()
+    ans = raw(phub.port, req("GET", f"{path}?{q}"), timeout=5)
+    assert time.monotonic() - t0 < 5
+    json_error(ans, 400, "too_many_parameters", "query")
+
+
+def test_query_parameters_up_to_the_limit_are_fine(phub):
+    q = "&".join(f"a{i}=b" for i in range(64))
+    r = phub.get(f"/healthz?{q}")
+    assert r.status_code == 200, r.text
+    r = phub.get("/healthz?" + q + "&one=more")
+    assert_error(r, 400, "too_many_parameters", "query")
+
+
+@pytest.mark.parametrize("n", [8200, 60000, 400000])
+def test_long_request_target_is_414_json(phub, n):
+    ans = raw(phub.port, req("GET", "/healthz?x=" + "a" * n))
+    json_error(ans, 414, "uri_too_long", "url")
+
+
+def test_the_connection_still_serves_after_limits(phub):
+    # the hub is not left in a bad state by the refusals above
+    assert phub.get("/healthz").status_code == 200
+
+
+# ---- 9: Content-Type of request bodies ----
+
+LOGIN = json.dumps({"username": "admin",
+                    "password": "admin-password-for-tests"}).encode()
+
+
+@pytest.mark.parametrize("ctype", [
+    None, "text/plain", "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=xyz", "application/json; charset=shift_jis",
+    "application/json; charset=iso-8859-1", "application/jsonx",
+    "application/merge-patch+json", "text/json"])
+def test_body_that_is_not_application_json_is_415(phub, ctype):
+    headers = {} if ctype is None else {"Content-Type": ctype}
+    s = requests.Session()
+    r = s.post(phub.url + "/api/v1/session", data=LOGIN, headers=headers,
+               timeout=30)
+    if ctype is None:
+        assert "Content-Type" not in r.request.headers
+    assert_error(r, 415, "unsupported_media_type", "Content-Type")
+    assert "Set-Cookie" not in r.headers    # nothing happened
+
+
+@pytest.mark.parametrize("ctype", [
+    "application/json", "application/json; charset=utf-8",
+    "Application/JSON; Charset=UTF-8", 'application/json;charset="utf-8"',
+    "application/json ; charset=utf-8"])
+def test_application_json_in_any_case_is_accepted(phub, ctype):
+    r = requests.post(phub.url + "/api/v1/session", data=LOGIN,
+                      headers={"Content-Type": ctype}, timeout=30)
+    assert r.status_code == 201, (ctype, r.text)
+
+
+def test_415_on_an_authenticated_write_changes_nothing(phub):
+    s = phub.login("admin")
+    r = s.post(phub.url + "/api/v1/tokens", data=b'{"name":"x"}',
+               headers={"Content-Type": "text/plain"}, timeout=30)
+    assert_error(r, 415, "unsupported_media_type", "Content-Type")
+    names = [t["name"] for t in s.get(phub.url + "/api/v1/tokens",
+                                      timeout=30).json()["items"]]
+    assert "x" not in names
+
+
+def test_utf8_bom_is_ignored(phub):
+    r = requests.post(phub.url + "/api/v1/session", data=b"\xef\xbb\xbf" +
+                      LOGIN, headers={"Content-Type": "application/json"},
+                      timeout=30)
+    assert r.status_code == 201, r.text
+    # only at the start: a BOM elsewhere is not JSON
+    r = requests.post(phub.url + "/api/v1/session",
+                      data=b" \xef\xbb\xbf" + LOGIN,
+                      headers={"Content-Type": "application/json"},
+                      timeout=30)
+    assert_error(r, 400, "malformed_json", "body")
+
+
+def test_an_empty_body_needs_no_content_type(phub):
+    s = phub.login("admin")
+    r = s.delete(phub.url + "/api/v1/session",
+                 headers={"Content-Type": "text/plain"}, timeout=30)
+    assert r.status_code == 200, r.text
+
+
+# ---- 10: every error is the JSON error object ----
+
+def test_large_head_is_431_json(phub):
+    # within the connection memory: the hub's own check
+    ans = raw(phub.port, req("GET", "/healthz",
+                             ["X-Big: " + "a" * 40000]))
+    json_error(ans, 431, "headers_too_large", "headers")
+    ans = raw(phub.port, req("GET", "/healthz",
+                             [f"X-H{i}: v" for i in range(101)]))
+    json_error(ans, 431, "headers_too_large", "headers")
+
+
+def test_head_beyond_the_connection_memory_is_431_json(phub):
+    # refused by the HTTP library itself: still the JSON error object
+    ans = raw(phub.port, req("GET", "/healthz",
+                             ["X-Big: " + "a" * 400000]))
+    json_error(ans, 431, "headers_too_large", "headers")
+    ans = raw(phub.port, req("GET", "/healthz",
+                             [f"a{i}:" for i in range(20000)]))
+    json_error(ans, 431, "headers_too_large", "headers")
+
+
+def test_absurd_content_length_is_413_json_with_one_header_block(phub):
+    ans = raw(phub.port, req("POST", "/api/v1/session",
+                             ["Content-Type: application/json",
+                              "Content-Length: 99999999999999999999999"]))
+    assert ans.startswith(b"HTTP/1.1 ") and b"\nHTTP/1.1 " not in ans, ans
+    json_error(ans, 413, "body_too_large", "Content-Length")
+    # large but representable: refused before reading (the hub's check)
+    ans = raw(phub.port, req("POST", "/api/v1/session",
+                             ["Content-Type: application/json",
+                              "Content-Length: 999999999999"]))
+    json_error(ans, 413, "body_too_large", "body")
+
+
+def test_malformed_content_length_and_version_are_json(phub):
+    ans = raw(phub.port, req("POST", "/api/v1/session",
+                             ["Content-Length: 12abc"]))
+    assert ans.startswith(b"HTTP/1.1 ") and b"\nHTTP/1.1 " not in ans, ans
+    json_error(ans, 400, "bad_request")
+    ans = raw(phub.port, req("GET", "/healthz", version="HTTP/2.0"))
+    json_error(ans, 505, "http_version_not_supported")
+
+
+# ---- 11: Host ----
+
+def test_http11_without_host_is_400(phub):
+    json_error(raw(phub.port, req("GET", "/healthz", host=False)), 400,
+               "bad_host", "Host")
+    json_error(raw(phub.port, req("GET", "/healthz", ["Host: other"])),
+               400, "bad_host", "Host")
+
+
+def test_http10_without_host_is_fine(phub):
+    st, _, body = parse(raw(phub.port, req("GET", "/healthz", host=False,
+                                           version="HTTP/1.0")))
+    assert st == 200 and json.loads(body)["status"] == "ok"
+
+
+# ---- 12: time ranges after the offset ----
+
+@pytest.mark.parametrize("when", ["1970-01-01T00:00:00+23:59",
+                                  "1970-01-01T08:59:59+09:00",
+                                  "9999-12-31T23:59:59-00:01"])
+def test_time_before_the_epoch_after_its_offset_is_refused(phub, when):
+    tok = phub.token(OP, "time")
+    h = {"Authorization": f"Bearer {tok}"}
+    before = phub.get("/api/v1/reports?limit=200", headers=h).json()["items"]
+    r = requests.post(phub.url + "/api/v1/reports", headers=h, timeout=30,
+                      json={"title": "epoch probe", "kind": "incident",
+                            "detected_at": when, "range": "green",
+                            "route": "direct"})
+    assert_error(r, 400, field="detected_at")
+    after = phub.get("/api/v1/reports?limit=200", headers=h).json()["items"]
+    assert len(after) == len(before)
+
+
+# ---- 13: IPv6 ----
+
+def ipv6_available():
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+class ListenHub(Hub):
+    """A hub started with extra daemon options (--listen, --public-url)."""
+
+    def start_with(self, *extra, host="127.0.0.1"):
+        port_file = self.dir / "port"
+        if port_file.exists():
+            port_file.unlink()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(BUILD / "infrashared"), "--db", str(self.db), "--port", "0",
+             "--port-file", str(port_file), "--threads", "4",
+             "--tick-ms", "100", *extra],
+            stdout=self.log, stderr=self.log)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"infrashared exited {self.proc.returncode}:\n"
+                    + self.log_path.read_text(errors="replace"))
+            return port_file.exists() and port_file.read_text().strip()
+        self.port = int(wait_for(ready, what="infrashared to listen"))
+        self.url = (f"http://[{host}]:{self.port}" if ":" in host
+                    else f"http://{host}:{self.port}")
+        return self
+
+
+@pytest.fixture
+def lhub(tmp_path):
+    h = ListenHub(tmp_path, demo=True)
+    h.init()
+    yield h
+    h.stop()
+
+
+def refused_connection(host, port):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(5)
+    try:
+        s.connect((host, port))
+        return False
+    except ConnectionRefusedError:
+        return True
+    finally:
+        s.close()
+
+
+@pytest.mark.skipif(not ipv6_available(), reason="no IPv6 loopback")
+def test_listen_on_ipv6_loopback(lhub):
+    lhub.start_with("--listen", "::1", host="::1")
+    r = requests.get(lhub.url + "/healthz", timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    s = lhub.login("admin")                # a whole log-in over [::1]
+    assert s.get(lhub.url + "/api/v1/session", timeout=30).status_code == 200
+    assert refused_connection("127.0.0.1", lhub.port)   # IPv6 only
+    listening = [e for e in lhub.log_lines() if e.get("msg") == "listening"]
+    assert any(f"http://[::1]:{lhub.port}/" in json.dumps(e)
+               for e in listening), listening
+
+
+@pytest.mark.skipif(not ipv6_available(), reason="no IPv6 loopback")
+def test_listen_dual_stack(lhub):
+    lhub.start_with("--listen", "::", host="::1")
+    assert requests.get(lhub.url + "/healthz", timeout=30).status_code == 200
+    r = requests.get(f"http://127.0.0.1:{lhub.port}/healthz", timeout=30)
+    assert r.status_code == 200
+    # an IPv4 client is recorded (audit) as its IPv4 address, not as
+    # ::ffff:127.0.0.1; an IPv6 client as its IPv6 address
+    lhub.url = f"http://127.0.0.1:{lhub.port}"
+    lhub.login("admin")
+    lhub.url = f"http://[::1]:{lhub.port}"
+    lhub.login("admin")
+    con = sqlite3.connect(f"file:{lhub.db}?mode=ro", uri=True, timeout=10)
+    details = [json.loads(d) for (d,) in con.execute(
+        "SELECT detail FROM audit WHERE action = 'login'")]
+    con.close()
+    addrs = {d.get("addr") for d in details}
+    assert {"127.0.0.1", "::1"} <= addrs, details
+
+
+def test_listen_on_ipv4_as_before(lhub):
+    lhub.start_with("--listen", "127.0.0.1")
+    assert lhub.get("/healthz").status_code == 200
+
+
+# ---- 14: compression and conditional requests ----
+
+def raw_get(url, headers):
+    """The body as sent (no transparent decompression)."""
+    r = requests.get(url, headers=headers, stream=True, timeout=30)
+    body = r.raw.read(decode_content=False)
+    return r, body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/ui/app.js"])
+def test_gzip_when_asked(phub, path):
+    plain_r, plain = raw_get(phub.url + path, {"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain_r.headers
+    assert len(plain) > 1024
+    r, body = raw_get(phub.url + path, {"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in r.headers["Vary"]
+    assert plain_r.headers["Vary"] == r.headers["Vary"]
+    assert int(r.headers["Content-Length"]) == len(body) < len(plain)
+    assert gzip.decompress(body) == plain
+    assert r.headers["Content-Type"] == plain_r.headers["Content-Type"]
+
+
+@pytest.mark.parametrize("ae,compressed", [
+    ("gzip;q=0", False), ("gzip; q=0.0, identity", False),
+    ("*;q=0", False), ("gzip;q=0, *", False), ("br", False),
+    ("*", True), ("br, GZIP;q=0.5", True), ("x-gzip", True),
+    ("deflate, gzip;q=1.0", True), ("identity;q=1, *;q=0.1", True)])
+def test_accept_encoding_q_values(phub, ae, compressed):
+    r, body = raw_get(phub.url + "/api/v1/openapi.json",
+                      {"Accept-Encoding": ae})
+    assert r.status_code == 200
+    assert (r.headers.get("Content-Encoding") == "gzip") == compressed, ae
+    if compressed:
+        body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    assert json.loads(body)["openapi"]
+
+
+def test_small_bodies_are_not_compressed(phub):
+    r, body = raw_get(phub.url + "/healthz", {"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in r.headers
+    assert json.loads(body)["status"] == "ok"
+    assert r.headers["Vary"] == "Accept-Encoding"
+
+
+def test_compressed_api_list_matches(phub):
+    tok = phub.token("nisc-analyst", "gz")
+    h = {"Authorization": f"Bearer {tok}"}
+    plain_r, plain = raw_get(phub.url + "/api/v1/sectors",
+                             dict(h, **{"Accept-Encoding": "identity"}))
+    r, body = raw_get(phub.url + "/api/v1/sectors",
+                      dict(h, **{"Accept-Encoding": "gzip"}))
+    if len(plain) >= 1024:
+        assert r.headers["Content-Encoding"] == "gzip"
+        body = gzip.decompress(body)
+    assert json.loads(body) == json.loads(plain)
+
+
+def issue_white(h, title):
+    tok = h.token("nisc-analyst", "pub-" + title)
+    r = requests.post(h.url + "/api/v1/advisories", timeout=30,
+                      headers={"Authorization": f"Bearer {tok}"},
+                      json={"kind": "security_info", "range": "white",
+                            "severity": 1, "title_ja": title + "（日本語）",
+                            "title_en": title, "body_ja": "本文",
+                            "body_en": "Body", "audience": {"scopes": ["gas"]}})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+@pytest.mark.parametrize("path", ["/public", "/public/feed.atom",
+                                  "/public?lang=en",
+                                  "/public/feed.atom?lang=en"])
+def test_public_pages_answer_conditional_gets(phub, path):
+    issue_white(phub, "Conditional " + path)
+    r = phub.get(path)
+    assert r.status_code == 200
+    etag, lm = r.headers["ETag"], r.headers["Last-Modified"]
+    assert r.headers["Cache-Control"] == "no-cache"
+    r304 = phub.get(path, headers={"If-None-Match": etag})
+    assert r304.status_code == 304 and r304.content == b""
+    assert r304.headers["ETag"] == etag
+    assert phub.get(path, headers={"If-None-Match": f'"x", {etag}'}
+                    ).status_code == 304
+    assert phub.get(path, headers={"If-None-Match": "*"}).status_code == 304
+    assert phub.get(path, headers={"If-Modified-Since": lm}
+                    ).status_code == 304
+    # older copies and other tags get the full answer
+    assert phub.get(path, headers={"If-None-Match": '"other"'}
+                    ).status_code == 200
+    assert phub.get(path, headers={
+        "If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}
+    ).status_code == 200
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)
+    assert phub.get(path, headers={"If-None-Match": '"other"',
+                                   "If-Modified-Since": lm}
+                    ).status_code == 200
+    # a new White advisory changes the validators
+    issue_white(phub, "Newer " + path)
+    r2 = phub.get(path, headers={"If-None-Match": etag})
+    assert r2.status_code == 200 and r2.headers["ETag"] != etag
+    assert "Newer " + path.split("?")[0] in r2.text or \
+        "Newer" in r2.text
+
+
+def test_feed_links_are_absolute_from_public_url(lhub):
+    lhub.start_with("--public-url", "https://hub.example.jp/")
+    issue_white(lhub, "Absolute")
+    r = lhub.get("/public/feed.atom")
+    assert r.status_code == 200
+    import xml.etree.ElementTree as ET
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring(r.content)
+    hrefs = [l.get("href") for l in feed.iter("{http://www.w3.org/2005/Atom}link")]
+    assert len(hrefs) >= 3
+    for href in hrefs:
+        assert href.startswith("https://hub.example.jp/public"), href
+    assert any(h == "https://hub.example.jp/public/feed.atom" for h in hrefs)
+    assert feed.find("a:entry", ns) is not None
