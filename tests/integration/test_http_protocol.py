@@ -485,3 +485,26 @@ def test_feed_links_are_absolute_from_public_url(lhub):
         assert href.startswith("https://hub.example.jp/public"), href
     assert any(h == "https://hub.example.jp/public/feed.atom" for h in hrefs)
     assert feed.find("a:entry", ns) is not None
+
+
+# ---- the API document says all of the above ----
+
+def test_openapi_documents_the_protocol_answers():
+    from pathlib import Path
+    doc = json.loads((Path(__file__).resolve().parents[2] / "docs" /
+                      "openapi.json").read_text())
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            rs = op["responses"]
+            for status in ("400", "413", "414", "431", "505"):
+                assert status in rs, (method, path, status)
+            if "requestBody" in op:
+                assert rs["415"] == {
+                    "$ref": "#/components/responses/UnsupportedMediaType"}, (
+                    method, path)
+    for path in ("/public", "/public/feed.atom"):
+        rs = doc["paths"][path]["get"]["responses"]
+        assert rs["304"] == {"$ref": "#/components/responses/NotModified"}
+        assert {"ETag", "Last-Modified"} <= set(rs["200"]["headers"])
+    ack = doc["paths"]["/ack/{token}"]
+    assert {"get", "post"} <= set(ack)
