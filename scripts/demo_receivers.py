@@ -44,7 +44,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-ACK_MARK = "acknowledge (one click, single use):"
+ACK_MARK = "acknowledge (open the link, then press the button; single use):"
 SALT = "infrashare-demo-drill"
 
 
@@ -163,7 +163,9 @@ class Receivers:
         last = ""
         for attempt in range(5):
             try:
-                r = self._session().get(url, timeout=15)
+                # the link's page confirms with a POST (a GET records
+                # nothing); the receiver presses the button
+                r = self._session().post(url, timeout=15)
                 if r.status_code == 200:
                     with self.lock:
                         self.c["acks_ok"] += 1
