@@ -350,12 +350,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
     }
     const char *method = r && r->method ? r->method : "GET";
     bool gzipped = false;
-    if (data && not_modified(conn, method, out)) {
-        out->status = 304; /* validators and Vary stay; no body */
-        free(data);
-        data = NULL;
-        len = 0;
-    } else if (data && len >= HTTP_GZIP_MIN &&
+    if (data && len >= HTTP_GZIP_MIN &&
                accepts_gzip(MHD_lookup_connection_value(
                    conn, MHD_HEADER_KIND, "Accept-Encoding"))) {
         char *z;
@@ -366,6 +361,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
             len = zlen;
             gzipped = true;
         }
+    }
+    if (data && not_modified(conn, method, out)) {
+        /* 304: validators, Vary and Cache-Control stay; the library sends
+         * no body for it, and its Content-Length is that of the 200 it
+         * replaces (RFC 9110 section 8.6), so the bytes stay attached */
+        out->status = 304;
+        gzipped = false;
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         len, data, MHD_RESPMEM_MUST_FREE);

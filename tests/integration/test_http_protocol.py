@@ -448,6 +448,10 @@ def test_public_pages_answer_conditional_gets(phub, path):
     r304 = phub.get(path, headers={"If-None-Match": etag})
     assert r304.status_code == 304 and r304.content == b""
     assert r304.headers["ETag"] == etag
+    # Content-Length of a 304 is that of the 200 it stands for (RFC 9110
+    # 8.6), never 0
+    assert r304.headers["Content-Length"] == r.headers["Content-Length"]
+    assert r304.headers["Vary"] == "Accept-Encoding"
     assert phub.get(path, headers={"If-None-Match": f'"x", {etag}'}
                     ).status_code == 304
     assert phub.get(path, headers={"If-None-Match": "*"}).status_code == 304
