@@ -2,10 +2,14 @@
  * http.h - the HTTP server (libmicrohttpd) and its one request pipeline.
  *
  * Every request goes through the same steps, in http/server.c:
- *   size limit (413) -> route match (404/405) -> JSON parse (400) ->
+ *   request head: target length (414), query parameters (400), header
+ *   fields (431), Host in HTTP/1.1 (400) -> size limit (413) -> route
+ *   match (404/405) -> body media type (415) -> JSON parse (400) ->
  *   authentication (401) -> CSRF for cookie sessions (403) -> role check
  *   (403) -> body validation against the route's field table (400) ->
- *   handler -> JSON encoding, security headers, metrics, one log line.
+ *   handler -> conditional GET (304), gzip, JSON encoding, security
+ *   headers, metrics, one log line. Errors the HTTP library raises itself
+ *   are rewritten to the JSON error object (server.c, MHD_queue_response).
  * Handlers only parse what is theirs, call the service and fill the
  * response; they never write error JSON by hand (http_error does).
  */
