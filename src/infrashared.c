@@ -82,6 +82,21 @@ static int load_ack_key(struct store *st, unsigned char key[32])
     return rc;
 }
 
+/* The metrics token: the file's first line (at most 256 characters). */
+static int load_metrics_token(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return IS_ERR_IO;
+    char line[300] = "";
+    bool got = fgets(line, sizeof(line), f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    int rc = got ? metrics_set_token(line) : IS_ERR_INVALID;
+    sodium_memzero(line, sizeof(line));
+    return rc;
+}
+
 static int write_port_file(const char *path, int port)
 {
     char tmp[4096];
@@ -98,7 +113,7 @@ static int write_port_file(const char *path, int port)
 int main(int argc, char **argv)
 {
     const char *db = "var/infrashare.db", *listen = "127.0.0.1";
-    const char *port_file = NULL;
+    const char *port_file = NULL, *metrics_token_file = NULL;
     long port = 8080, threads = 4, tick_ms = 5000;
     bool secure = false;
     const char *public_url = NULL, *smtp_url = "smtp://127.0.0.1:2525";
@@ -143,6 +158,8 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--port-file") == 0) {
             port_file = v;
+        } else if (strcmp(a, "--metrics-token-file") == 0) {
+            metrics_token_file = v;
         } else if (strcmp(a, "--public-url") == 0) {
             public_url = v;
         } else if (strcmp(a, "--smtp-url") == 0) {
@@ -193,6 +210,13 @@ int main(int argc, char **argv)
     if (sodium_init() < 0) {
         fprintf(stderr, "infrashared: libsodium failed to initialise\n");
         return 1;
+    }
+    if (metrics_token_file && load_metrics_token(metrics_token_file)) {
+        fprintf(stderr, "infrashared: --metrics-token-file: cannot read a "
+                        "token of 32 to 256 printable characters (no "
+                        "spaces) from the first line of %s\n",
+                metrics_token_file);
+        return 2;
     }
     /* Block the stop signals in every thread; the main thread waits. */
     sigset_t set;
