@@ -20,6 +20,7 @@
 #include "service/app.h"
 #include "service/reporting.h"
 #include "service/worker.h"
+#include "deliver/message.h"
 #include "deliver/outbox.h"
 
 #include <curl/curl.h>
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
     long port = 8080, threads = 4, tick_ms = 5000;
     bool secure = false;
     const char *public_url = NULL, *smtp_url = "smtp://127.0.0.1:2525";
-    const char *mail_from = "infrashare@localhost";
+    const char *mail_from = NULL; /* default: infrashare@<public host> */
     long attempts = 5, retry_base = 5, retry_cap = 600, http_timeout = 10;
     long inflight = 256;
     int ack_deadlines[3] = {900, 3600, 86400};
@@ -251,7 +252,8 @@ int main(int argc, char **argv)
     }
     app.reporting = rp;
     snprintf(app.smtp_url, sizeof(app.smtp_url), "%s", smtp_url);
-    snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
+    if (mail_from)
+        snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
     app.max_attempts = (int)attempts;
     app.retry_base_s = (int)retry_base;
     app.retry_cap_s = (int)retry_cap;
@@ -294,6 +296,12 @@ int main(int argc, char **argv)
     else
         snprintf(app.public_url, sizeof(app.public_url), "http://%s:%d",
                  listen, bound);
+    if (!mail_from) {
+        char domain[sizeof(app.mail_from) - 12];
+        message_mail_domain(app.public_url, domain, sizeof(domain));
+        snprintf(app.mail_from, sizeof(app.mail_from), "infrashare@%s",
+                 domain);
+    }
     struct outbox *ob = NULL;
     if (outbox_start(&app, &ob)) {
         fprintf(stderr, "infrashared: cannot start the delivery worker\n");
