@@ -135,21 +135,27 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
     if (rc && rc != IS_ERR_NOTFOUND)
         return rc;
     bool found = rc == IS_OK;
-    if (ratelimit_blocked(&l->by_addr, akey, now) ||
-        (found ? rl_users_blocked(&l->by_user, u.id, now)
-               : ratelimit_blocked(&l->by_name, username, now))) {
+    /* Check and count in one step, before the slow password check: of
+     * attempts that run at the same time, no more than the limit get
+     * through. A success takes its count back. */
+    bool ok = ratelimit_take(&l->by_addr, akey, now);
+    if (ok) {
+        if (!found)
+            ok = ratelimit_take(&l->by_name, username, now);
+        else if (rl_users_take(&l->by_user, u.id, now, &ok))
+            ok = false; /* cannot count: refuse as limited */
+        if (!ok)
+            ratelimit_give_back(&l->by_addr, akey, now);
+    }
+    if (!ok) {
         audit_record(c, NULL, now, "login.rate_limited", username,
                      json_pack("{s:s}", "addr", addr));
         return IS_ERR_LIMIT;
     }
     const char *hash = found ? u.pw_hash : dummy_hash;
-    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     if (!found || !ok || u.disabled) {
-        ratelimit_fail(&l->by_addr, akey, now);
-        if (!found)
-            ratelimit_fail(&l->by_name, username, now);
-        else if (rl_users_fail(&l->by_user, u.id, now))
-            return IS_ERR_NOMEM; /* not counted: refuse */
+        /* already counted */
         audit_record(c, NULL, now, "login.failed", username,
                      json_pack("{s:s,s:s}", "addr", addr, "reason",
                                !found ? "unknown user"
@@ -157,6 +163,7 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
                                       : "disabled"));
         return IS_ERR_AUTH;
     }
+    ratelimit_give_back(&l->by_addr, akey, now);
     rl_users_clear(&l->by_user, u.id);
     unsigned char raw[32], h[32];
     randombytes_buf(raw, sizeof(raw));

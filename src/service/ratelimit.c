@@ -114,6 +114,30 @@ void ratelimit_fail(struct ratelimit *rl, const char *key, int64_t now)
     pthread_mutex_unlock(&rl->lock);
 }
 
+bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now)
+{
+    char tmp[RL_KEY];
+    key = rl_norm(key, tmp);
+    pthread_mutex_lock(&rl->lock);
+    struct rl_slot *s = rl_find(rl, key, now, true);
+    bool ok = s->failures < rl->max_failures;
+    if (ok)
+        s->failures++;
+    pthread_mutex_unlock(&rl->lock);
+    return ok;
+}
+
+void ratelimit_give_back(struct ratelimit *rl, const char *key, int64_t now)
+{
+    char tmp[RL_KEY];
+    key = rl_norm(key, tmp);
+    pthread_mutex_lock(&rl->lock);
+    struct rl_slot *s = rl_find(rl, key, now, false);
+    if (s && s->failures > 0)
+        s->failures--;
+    pthread_mutex_unlock(&rl->lock);
+}
+
 void ratelimit_clear(struct ratelimit *rl, const char *key)
 {
     char tmp[RL_KEY];
@@ -189,27 +213,47 @@ bool rl_users_blocked(struct rl_users *u, int64_t user_id, int64_t now)
     return blocked;
 }
 
-int rl_users_fail(struct rl_users *u, int64_t user_id, int64_t now)
+/* Counts one failure of user_id unless it is blocked and `only_if_open`;
+ * lock held. */
+static int rlu_count(struct rl_users *u, int64_t user_id, int64_t now,
+                     bool only_if_open, bool *counted)
 {
+    *counted = false;
     if (user_id == 0)
         return IS_ERR_INVALID;
-    pthread_mutex_lock(&u->lock);
-    int rc = IS_OK;
-    if (2 * (u->n + 1) > u->cap)
-        rc = rlu_grow(u);
-    if (!rc) {
-        struct rl_user *e = rlu_slot(u->v, u->cap, user_id);
-        if (e->id != user_id) {
-            e->id = user_id;
-            e->window_start = now;
-            e->failures = 0;
-            u->n++;
-        } else if (now - e->window_start >= u->window) {
-            e->window_start = now;
-            e->failures = 0;
-        }
-        e->failures++;
+    if (2 * (u->n + 1) > u->cap && rlu_grow(u))
+        return IS_ERR_NOMEM;
+    struct rl_user *e = rlu_slot(u->v, u->cap, user_id);
+    if (e->id != user_id) {
+        e->id = user_id;
+        e->window_start = now;
+        e->failures = 0;
+        u->n++;
+    } else if (now - e->window_start >= u->window) {
+        e->window_start = now;
+        e->failures = 0;
     }
+    if (only_if_open && e->failures >= u->max_failures)
+        return IS_OK;
+    e->failures++;
+    *counted = true;
+    return IS_OK;
+}
+
+int rl_users_fail(struct rl_users *u, int64_t user_id, int64_t now)
+{
+    bool counted;
+    pthread_mutex_lock(&u->lock);
+    int rc = rlu_count(u, user_id, now, false, &counted);
+    pthread_mutex_unlock(&u->lock);
+    return rc;
+}
+
+int rl_users_take(struct rl_users *u, int64_t user_id, int64_t now,
+                  bool *ok)
+{
+    pthread_mutex_lock(&u->lock);
+    int rc = rlu_count(u, user_id, now, true, ok);
     pthread_mutex_unlock(&u->lock);
     return rc;
 }

@@ -54,6 +54,12 @@ void ratelimit_release(struct ratelimit *rl);
 bool ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now);
 void ratelimit_fail(struct ratelimit *rl, const char *key, int64_t now);
 void ratelimit_clear(struct ratelimit *rl, const char *key);
+/* Check and count in one step (for attempts that run concurrently): false
+ * when the key is blocked; else counts one failure in advance and returns
+ * true. An attempt that then succeeds calls ratelimit_give_back. */
+bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now);
+/* Takes back one failure counted by ratelimit_take (never below zero). */
+void ratelimit_give_back(struct ratelimit *rl, const char *key, int64_t now);
 /* The first slot of the key's neighbourhood (for tests that make keys
  * collide on purpose). */
 size_t ratelimit_home(struct ratelimit *rl, const char *key);
@@ -80,6 +86,10 @@ bool rl_users_blocked(struct rl_users *u, int64_t user_id, int64_t now);
  * counted; the caller refuses the log-in). */
 int rl_users_fail(struct rl_users *u, int64_t user_id, int64_t now);
 void rl_users_clear(struct rl_users *u, int64_t user_id);
+/* As ratelimit_take: *ok false when blocked, else one failure is counted
+ * in advance (a success then calls rl_users_clear). IS_ERR_NOMEM. */
+int rl_users_take(struct rl_users *u, int64_t user_id, int64_t now,
+                  bool *ok);
 /* Entries held (for tests: memory is one entry per account that failed). */
 size_t rl_users_count(struct rl_users *u);
 

@@ -7,6 +7,7 @@ socket addresses, the only address it counts.
 """
 import http.client
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from conftest import ADMIN_PASSWORD, assert_error
 
@@ -129,3 +130,17 @@ def test_unknown_names_are_limited_like_accounts(hub):
                                 "wrong-password-123"), 401)
     assert_error(login_from(hub, "127.0.6.50", "no-such-user",
                             "wrong-password-123"), 429, "rate_limited")
+
+
+def test_concurrent_attempts_do_not_exceed_the_limit(hub):
+    """Attempts that run at the same time are counted before the password
+    check: of 24 concurrent wrong passwords for one account (each from its
+    own address), exactly 5 are checked (401), the rest get 429."""
+    def attempt(k):
+        return login_from(hub, f"127.0.7.{k + 1}", "admin",
+                          "wrong-password-123").status_code
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(attempt, range(24)))
+    assert sorted(codes) == [401] * USER_FAILS + [429] * (24 - USER_FAILS)
+    assert_error(login_from(hub, "127.0.7.100", "admin", ADMIN_PASSWORD),
+                 429, "rate_limited")

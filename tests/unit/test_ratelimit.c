@@ -324,6 +324,39 @@ static void t_users_lock_holds(void **state)
     rl_users_release(&u);
 }
 
+/* Check-and-count: exactly max attempts get through, whatever runs at the
+ * same time; a success takes its count back. */
+static void t_take(void **state)
+{
+    struct ratelimit *rl = *state;
+    for (int i = 0; i < MAX_FAILS; i++)
+        assert_true(ratelimit_take(rl, "k", T0));
+    assert_false(ratelimit_take(rl, "k", T0));
+    assert_true(ratelimit_blocked(rl, "k", T0 + WINDOW - 1));
+    assert_true(ratelimit_take(rl, "k", T0 + WINDOW));
+    ratelimit_give_back(rl, "k", T0 + WINDOW);
+    ratelimit_give_back(rl, "k", T0 + WINDOW); /* never below zero */
+    for (int i = 0; i < MAX_FAILS; i++)
+        assert_true(ratelimit_take(rl, "k", T0 + WINDOW));
+    assert_false(ratelimit_take(rl, "k", T0 + WINDOW));
+
+    struct rl_users u;
+    rl_users_init(&u, WINDOW, MAX_FAILS);
+    bool ok = false;
+    for (int i = 0; i < MAX_FAILS; i++) {
+        assert_int_equal(rl_users_take(&u, 3, T0, &ok), IS_OK);
+        assert_true(ok);
+    }
+    assert_int_equal(rl_users_take(&u, 3, T0, &ok), IS_OK);
+    assert_false(ok);
+    assert_true(rl_users_blocked(&u, 3, T0 + WINDOW - 1));
+    assert_int_equal(rl_users_take(&u, 3, T0 + WINDOW, &ok), IS_OK);
+    assert_true(ok);
+    rl_users_clear(&u, 3);
+    assert_false(rl_users_blocked(&u, 3, T0 + WINDOW));
+    rl_users_release(&u);
+}
+
 static void t_addr_key(void **state)
 {
     (void)state;
@@ -365,6 +398,7 @@ int main(void)
         T(t_memory_fixed),
         cmocka_unit_test(t_users_lock_holds),
         cmocka_unit_test(t_addr_key),
+        T(t_take),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
