@@ -20,6 +20,7 @@
 #include "service/app.h"
 #include "service/reporting.h"
 #include "service/worker.h"
+#include "deliver/message.h"
 #include "deliver/outbox.h"
 
 #include <curl/curl.h>
@@ -84,6 +85,21 @@ static int load_ack_key(struct store *st, unsigned char key[32])
     return rc;
 }
 
+/* The metrics token: the file's first line (at most 256 characters). */
+static int load_metrics_token(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return IS_ERR_IO;
+    char line[300] = "";
+    bool got = fgets(line, sizeof(line), f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    int rc = got ? metrics_set_token(line) : IS_ERR_INVALID;
+    sodium_memzero(line, sizeof(line));
+    return rc;
+}
+
 static int write_port_file(const char *path, int port)
 {
     char tmp[4096];
@@ -100,11 +116,11 @@ static int write_port_file(const char *path, int port)
 int main(int argc, char **argv)
 {
     const char *db = "var/infrashare.db", *listen = "127.0.0.1";
-    const char *port_file = NULL;
+    const char *port_file = NULL, *metrics_token_file = NULL;
     long port = 8080, threads = 4, tick_ms = 5000;
     bool secure = false;
     const char *public_url = NULL, *smtp_url = "smtp://127.0.0.1:2525";
-    const char *mail_from = "infrashare@localhost";
+    const char *mail_from = NULL; /* default: infrashare@<public host> */
     long attempts = 5, retry_base = 5, retry_cap = 600, http_timeout = 10;
     long inflight = 256;
     int ack_deadlines[3] = {900, 3600, 86400};
@@ -145,6 +161,8 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--port-file") == 0) {
             port_file = v;
+        } else if (strcmp(a, "--metrics-token-file") == 0) {
+            metrics_token_file = v;
         } else if (strcmp(a, "--public-url") == 0) {
             public_url = v;
         } else if (strcmp(a, "--smtp-url") == 0) {
@@ -196,6 +214,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "infrashared: libsodium failed to initialise\n");
         return 1;
     }
+    if (metrics_token_file && load_metrics_token(metrics_token_file)) {
+        fprintf(stderr, "infrashared: --metrics-token-file: cannot read a "
+                        "token of 32 to 256 printable characters (no "
+                        "spaces) from the first line of %s\n",
+                metrics_token_file);
+        return 2;
+    }
     /* Block the stop signals in every thread; the main thread waits. */
     sigset_t set;
     sigemptyset(&set);
@@ -229,7 +254,8 @@ int main(int argc, char **argv)
     }
     app.reporting = rp;
     snprintf(app.smtp_url, sizeof(app.smtp_url), "%s", smtp_url);
-    snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
+    if (mail_from)
+        snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
     app.max_attempts = (int)attempts;
     app.retry_base_s = (int)retry_base;
     app.retry_cap_s = (int)retry_cap;
@@ -279,6 +305,12 @@ int main(int argc, char **argv)
     size_t pl = strlen(app.public_url);
     while (pl > 0 && app.public_url[pl - 1] == '/')
         app.public_url[--pl] = '\0';
+    if (!mail_from) {
+        char domain[sizeof(app.mail_from) - 12];
+        message_mail_domain(app.public_url, domain, sizeof(domain));
+        snprintf(app.mail_from, sizeof(app.mail_from), "infrashare@%s",
+                 domain);
+    }
     struct outbox *ob = NULL;
     if (outbox_start(&app, &ob)) {
         fprintf(stderr, "infrashared: cannot start the delivery worker\n");

@@ -576,9 +576,20 @@ static int org_contact(struct store_conn *c, const struct cli_args *a)
         return 1;
     }
     printf("added %s contact for %s\n", ch, a->pos[0]);
-    if (k.secret)
+    if (k.secret) {
         printf("signing secret: %s  (shown once: give it to the receiver "
                "to verify X-Infrashare-Signature)\n", secret);
+        printf("署名の検証 / verifying: X-Infrashare-Signature: "
+               "t=<T>,v1=<hex>; v1 = HMAC-SHA256(key, \"<T>.\" + raw "
+               "body)\n"
+               "  key = this secret decoded from hex to 32 bytes (not the "
+               "64 characters as text)\n"
+               "  鍵はこの秘密を16進数から復号した32バイト（64文字の文字列"
+               "そのものではない）\n"
+               "  { printf '%%s.' \"$T\"; cat body.json; } | openssl dgst "
+               "-sha256 -mac HMAC -macopt hexkey:%s\n",
+               secret);
+    }
     return 0;
 }
 

@@ -1,5 +1,8 @@
 #include "message.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
 #include <sodium.h>
 
 #include "../core/range.h"
@@ -185,26 +188,95 @@ void message_signature(const char *secret_hex, int64_t t, const char *body,
     snprintf(out, outlen, "t=%lld,v1=%s", (long long)t, hex);
 }
 
-/* RFC 2047 encoded words of at most 75 characters (45 bytes of UTF-8
- * each, never splitting a character), folded onto continuation lines. */
-static void encoded_word(struct buf *b, const char *s)
+/* RFC 2047 (§2) and RFC 5322: an encoded word is at most 75 characters
+ * and a header line that holds one at most 76. Each word carries whole
+ * UTF-8 characters only (never a character split across two words) in
+ * "=?UTF-8?B?" + base64 + "?=" (12 characters of frame). */
+#define EW_LINE 76
+#define EW_MAX 75
+#define EW_FRAME 12
+
+/* The most UTF-8 bytes whose base64 fits in a word of `room` columns. */
+static size_t ew_bytes(size_t room)
 {
-    size_t n = strlen(s), i = 0;
-    bool first = true;
+    if (room > EW_MAX)
+        room = EW_MAX;
+    return room <= EW_FRAME ? 0 : (room - EW_FRAME) / 4 * 3;
+}
+
+void message_subject_header(struct buf *b, const char *subject)
+{
+    static const char name[] = "Subject: ";
+    buf_adds(b, name);
+    size_t n = strlen(subject), i = 0;
+    size_t room = EW_LINE - (sizeof(name) - 1); /* first line */
     while (i < n) {
-        size_t k = n - i < 45 ? n - i : 45;
+        size_t k = ew_bytes(room);
+        if (k > n - i)
+            k = n - i;
         while (k > 0 && i + k < n &&
-               ((unsigned char)s[i + k] & 0xc0) == 0x80)
+               ((unsigned char)subject[i + k] & 0xc0) == 0x80)
             k--; /* back off to a character boundary */
         if (k == 0)
-            k = 1;
-        char enc[80];
-        sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)s + i, k,
+            k = 1; /* not UTF-8: never loop forever */
+        char enc[EW_MAX + 1];
+        sodium_bin2base64(enc, sizeof(enc),
+                          (const unsigned char *)subject + i, k,
                           sodium_base64_VARIANT_ORIGINAL);
-        buf_addf(b, "%s=?UTF-8?B?%s?=", first ? "" : "\r\n ", enc);
-        first = false;
+        buf_addf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
         i += k;
+        room = EW_LINE - 1; /* continuation lines start with a space */
     }
+    buf_adds(b, "\r\n");
+}
+
+void message_mail_domain(const char *public_url, char *out, size_t len)
+{
+    const char *p = strstr(public_url, "://");
+    p = p ? p + 3 : public_url;
+    size_t alen = strcspn(p, "/?#");
+    /* drop user information */
+    for (size_t j = alen; j > 0; j--)
+        if (p[j - 1] == '@') {
+            p += j;
+            alen -= j;
+            break;
+        }
+    char host[256];
+    if (alen && p[0] == '[') {
+        const char *e = memchr(p, ']', alen);
+        size_t hl = e ? (size_t)(e - p) - 1 : 0;
+        struct in6_addr a6;
+        if (hl && hl < sizeof(host)) {
+            memcpy(host, p + 1, hl);
+            host[hl] = '\0';
+            if (inet_pton(AF_INET6, host, &a6) == 1) {
+                snprintf(out, len, "[IPv6:%s]", host);
+                return;
+            }
+        }
+        snprintf(out, len, "localhost");
+        return;
+    }
+    size_t hl = strcspn(p, ":/?#");
+    if (hl > alen)
+        hl = alen;
+    bool ok = hl > 0 && hl < sizeof(host);
+    for (size_t j = 0; ok && j < hl; j++) {
+        unsigned char ch = (unsigned char)p[j];
+        ok = isalnum(ch) || ch == '-' || ch == '.';
+        host[j] = (char)tolower(ch);
+    }
+    if (!ok) {
+        snprintf(out, len, "localhost");
+        return;
+    }
+    host[hl] = '\0';
+    struct in_addr a4;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        snprintf(out, len, "[%s]", host);
+    else
+        snprintf(out, len, "%s", host);
 }
 
 int message_email(const struct app *a, const struct message *m,
@@ -219,12 +291,14 @@ int message_email(const struct app *a, const struct message *m,
     static const char *const mons[] = {"Jan", "Feb", "Mar", "Apr",
                                        "May", "Jun", "Jul", "Aug",
                                        "Sep", "Oct", "Nov", "Dec"};
-    buf_addf(out, "From: infrashare <%s>\r\nTo: <%s>\r\nSubject: ",
-             a->mail_from, m->address);
-    encoded_word(out, m->subject);
+    char domain[300];
+    message_mail_domain(a->public_url, domain, sizeof(domain));
+    buf_addf(out, "From: infrashare <%s>\r\nTo: <%s>\r\n", a->mail_from,
+             m->address);
+    message_subject_header(out, m->subject);
     buf_addf(out,
-             "\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n"
-             "Message-ID: <%s@infrashare>\r\n"
+             "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n"
+             "Message-ID: <%s@%s>\r\n"
              "Auto-Submitted: auto-generated\r\n"
              "X-Infrashare-Advisory: %s\r\n"
              "Idempotency-Key: %s\r\n"
@@ -233,7 +307,7 @@ int message_email(const struct app *a, const struct message *m,
              "Content-Transfer-Encoding: base64\r\n\r\n",
              days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon],
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             d->idem_key, d->advisory_id, d->idem_key);
+             d->idem_key, domain, d->advisory_id, d->idem_key);
     size_t n = m->text.len;
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
     char *enc = malloc(cap);

@@ -40,7 +40,18 @@ int message_compose_reminder(struct app *a, struct store_conn *c,
 int message_email(const struct app *a, const struct message *m,
                   const struct store_delivery *d, int64_t now,
                   struct buf *out);
-/* "t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>" */
+/* "Subject: " and the UTF-8 subject as RFC 2047 encoded words, folded so
+ * that every physical line (CRLF included in none) is at most 76
+ * characters and every encoded word at most 75; a character is never split
+ * between two words. Ends with CRLF. */
+void message_subject_header(struct buf *b, const char *subject);
+/* The hub's mail domain (default sender, Message-ID): the host of
+ * public_url, lower-cased, without port or user; an IP address as a domain
+ * literal ("[192.0.2.1]", "[IPv6:2001:db8::1]"); "localhost" only when
+ * public_url has no usable host. */
+void message_mail_domain(const char *public_url, char *out, size_t len);
+/* "t=<unix>,v1=<hex HMAC-SHA256(key, t + "." + body)>" where key is the
+ * contact's 64-hex-digit secret DECODED to its 32 bytes. */
 void message_signature(const char *secret_hex, int64_t t, const char *body,
                        size_t len, char *out, size_t outlen);
 

@@ -126,5 +126,12 @@ void http_stop(struct http_server *s);
 /* Prometheus text of the request metrics (http/metrics.c). */
 void metrics_observe(int route_index, int status, double seconds);
 int metrics_render(struct buf *b);
+/* Sets the bearer token a scraper must send for GET /metrics (32 to 256
+ * printable characters, no spaces; IS_ERR_INVALID otherwise). Without one,
+ * GET /metrics answers 401 to everyone. Call before http_start. */
+int metrics_set_token(const char *token);
+/* 0 when the request carries the metrics token, else fills out with 401
+ * and returns it. */
+int metrics_authorize(struct http_req *r, struct http_resp *out);
 
 #endif

@@ -1,7 +1,18 @@
 /*
  * metrics.c - request counters by route and status, a latency histogram per
- * route, and store errors, in Prometheus text format. Lock-free (atomics).
+ * route, delivery outcomes and store errors, in Prometheus text format.
+ * Lock-free (atomics).
+ *
+ * What is published (docs/rules.md "Metrics access"): only to a scraper that
+ * sends the metrics bearer token (--metrics-token-file), and even then
+ * nothing per item and nothing that times sharing activity: the operational
+ * routes of OPS_ROUTES keep their own label; every other route (reports,
+ * reveals, advisories, events, acknowledgement links, the web UI ...) is
+ * counted only in two aggregates, "other read" (GET, HEAD) and "other
+ * write".
  */
+#include <microhttpd.h>
+#include <sodium.h>
 #include <stdatomic.h>
 
 #include "buf.h"
@@ -19,16 +30,83 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 #define NBUCKET (sizeof(buckets) / sizeof(buckets[0]))
 
-/* index MAX_ROUTES-1 collects requests that matched no route */
+/* Routes whose counts reveal nothing of what is shared: health, metrics,
+ * the API document and log-in/log-out (brute force shows here). */
+static const char *const ops_routes[][2] = {
+    {"GET", "/healthz"},          {"GET", "/metrics"},
+    {"GET", "/api/v1/openapi.json"}, {"POST", "/api/v1/session"},
+    {"GET", "/api/v1/session"},   {"DELETE", "/api/v1/session"},
+};
+
+/* Pseudo-routes at the end of the table: requests that matched no route,
+ * and the two aggregates of every route that is not an operational one. */
+#define RI_UNMATCHED (MAX_ROUTES - 1)
+#define RI_OTHER_READ (MAX_ROUTES - 2)
+#define RI_OTHER_WRITE (MAX_ROUTES - 3)
+#define RI_PSEUDO (MAX_ROUTES - 3) /* first pseudo index */
+
 static atomic_uint_fast64_t counts[MAX_ROUTES][NSTATUS + 1];
 static atomic_uint_fast64_t hist[MAX_ROUTES][NBUCKET + 1];
 static atomic_uint_fast64_t sum_us[MAX_ROUTES];
 
+/* Token of the scraper: only its BLAKE2b hash is kept. */
+static unsigned char token_hash[32];
+static bool token_set;
+
+int metrics_set_token(const char *token)
+{
+    size_t n = strlen(token);
+    if (n < 32 || n > 256)
+        return IS_ERR_INVALID;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)token[i] <= ' ' || (unsigned char)token[i] >= 127)
+            return IS_ERR_INVALID;
+    crypto_generichash(token_hash, sizeof(token_hash),
+                       (const unsigned char *)token, n, NULL, 0);
+    token_set = true;
+    return IS_OK;
+}
+
+int metrics_authorize(struct http_req *r, struct http_resp *out)
+{
+    const char *authz = MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND,
+                                                    "Authorization");
+    if (!token_set)
+        return http_error(out, 401, "unauthenticated", NULL,
+                          "metrics are not published: start the hub with "
+                          "--metrics-token-file and send Authorization: "
+                          "Bearer <that token>");
+    if (!authz || strncmp(authz, "Bearer ", 7) != 0)
+        return http_error(out, 401, "unauthenticated", "Authorization",
+                          "send Authorization: Bearer <metrics token>");
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)authz + 7,
+                       strlen(authz + 7), NULL, 0);
+    if (sodium_memcmp(h, token_hash, sizeof(h)) != 0)
+        return http_error(out, 401, "unauthenticated", "Authorization",
+                          "the metrics token is not valid");
+    return 0;
+}
+
+/* The label index a route is counted under. */
+static int label_index(int route_index)
+{
+    if (route_index < 0 || route_index >= RI_PSEUDO ||
+        (size_t)route_index >= http_nroutes)
+        return RI_UNMATCHED;
+    const struct http_route *rt = &http_routes[route_index];
+    for (size_t i = 0; i < IS_ARRAY_LEN(ops_routes); i++)
+        if (strcmp(rt->method, ops_routes[i][0]) == 0 &&
+            strcmp(rt->pattern, ops_routes[i][1]) == 0)
+            return route_index;
+    return strcmp(rt->method, "GET") == 0 || strcmp(rt->method, "HEAD") == 0
+               ? RI_OTHER_READ
+               : RI_OTHER_WRITE;
+}
+
 void metrics_observe(int route_index, int status, double seconds)
 {
-    int ri = route_index >= 0 && route_index < MAX_ROUTES - 1
-                 ? route_index
-                 : MAX_ROUTES - 1;
+    int ri = label_index(route_index);
     size_t si = NSTATUS;
     for (size_t i = 0; i < NSTATUS; i++)
         if (statuses[i] == status)
@@ -46,7 +124,11 @@ void metrics_observe(int route_index, int status, double seconds)
 
 static const char *route_label(int ri, char *tmp, size_t len)
 {
-    if (ri == MAX_ROUTES - 1 || (size_t)ri >= http_nroutes)
+    if (ri == RI_OTHER_READ)
+        return "other read";
+    if (ri == RI_OTHER_WRITE)
+        return "other write";
+    if (ri == RI_UNMATCHED || (size_t)ri >= http_nroutes)
         return "unmatched";
     snprintf(tmp, len, "%s %s", http_routes[ri].method,
              http_routes[ri].pattern);
@@ -60,7 +142,7 @@ int metrics_render(struct buf *b)
                          "requests by route and status.\n"
                          "# TYPE infrashare_http_requests_total counter\n");
     for (int ri = 0; ri < MAX_ROUTES && !rc; ri++) {
-        if (ri >= (int)http_nroutes && ri != MAX_ROUTES - 1)
+        if (ri >= (int)http_nroutes && ri < RI_PSEUDO)
             continue;
         for (size_t si = 0; si <= NSTATUS; si++) {
             uint64_t v = atomic_load(&counts[ri][si]);

@@ -30,12 +30,12 @@ static int h_healthz(struct http_req *r, struct http_resp *out)
 
 static int h_metrics(struct http_req *r, struct http_resp *out)
 {
-    IS_UNUSED(r);
+    int st = metrics_authorize(r, out);
+    if (st)
+        return st;
     struct buf b;
     buf_init(&b, 4 * 1024 * 1024);
-    if (metrics_render(&b) == IS_OK)
-        provision_metrics(r->app, r->sc, &b, app_now(r->app));
-    if (b.len == 0) {
+    if (metrics_render(&b) != IS_OK || b.len == 0) {
         buf_release(&b);
         return http_fail(out, IS_ERR_INTERNAL);
     }

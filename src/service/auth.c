@@ -1,5 +1,7 @@
 #include "auth.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
 
 #include "../core/roles.h"
@@ -18,13 +20,15 @@ static void make_dummy(void)
 
 void auth_limits_init(struct auth_limits *l)
 {
-    ratelimit_init(&l->by_user, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
+    rl_users_init(&l->by_user, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
+    ratelimit_init(&l->by_name, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
     ratelimit_init(&l->by_addr, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
 }
 
 void auth_limits_release(struct auth_limits *l)
 {
-    ratelimit_release(&l->by_user);
+    rl_users_release(&l->by_user);
+    ratelimit_release(&l->by_name);
     ratelimit_release(&l->by_addr);
 }
 
@@ -94,28 +98,64 @@ int audit_record(struct store_conn *c, const struct auth_ctx *who,
     return rc;
 }
 
+void auth_addr_key(const char *addr, char *out, size_t len)
+{
+    struct in6_addr a6;
+    if (!strchr(addr, ':') || inet_pton(AF_INET6, addr, &a6) != 1) {
+        snprintf(out, len, "%s", addr);
+        return;
+    }
+    char txt[INET6_ADDRSTRLEN];
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        if (inet_ntop(AF_INET, &a6.s6_addr[12], txt, sizeof(txt)))
+            snprintf(out, len, "%s", txt);
+        else
+            snprintf(out, len, "%s", addr);
+        return;
+    }
+    memset(&a6.s6_addr[8], 0, 8);
+    if (inet_ntop(AF_INET6, &a6, txt, sizeof(txt)))
+        snprintf(out, len, "%s/64", txt);
+    else
+        snprintf(out, len, "%s", addr);
+}
+
 int auth_login(struct store_conn *c, struct auth_limits *l,
                const char *username, const char *password, const char *addr,
                int64_t now, char cookie[AUTH_COOKIE_LEN],
                struct auth_ctx *out)
 {
     pthread_once(&dummy_once, make_dummy);
-    if (ratelimit_blocked(&l->by_user, username, now) ||
-        ratelimit_blocked(&l->by_addr, addr, now)) {
-        audit_record(c, NULL, now, "login.rate_limited", username,
-                     json_pack("{s:s}", "addr", addr));
-        return IS_ERR_LIMIT;
-    }
+    char akey[INET6_ADDRSTRLEN + 8];
+    auth_addr_key(addr, akey, sizeof(akey));
+    /* the account (if any) first: its counter is keyed by id, so that no
+     * traffic for other names can touch it */
     struct store_user u;
     int rc = store_user_by_name(c, username, &u);
     if (rc && rc != IS_ERR_NOTFOUND)
         return rc;
     bool found = rc == IS_OK;
+    /* Check and count in one step, before the slow password check: of
+     * attempts that run at the same time, no more than the limit get
+     * through. A success takes its count back. */
+    bool ok = ratelimit_take(&l->by_addr, akey, now);
+    if (ok) {
+        if (!found)
+            ok = ratelimit_take(&l->by_name, username, now);
+        else if (rl_users_take(&l->by_user, u.id, now, &ok))
+            ok = false; /* cannot count: refuse as limited */
+        if (!ok)
+            ratelimit_give_back(&l->by_addr, akey, now);
+    }
+    if (!ok) {
+        audit_record(c, NULL, now, "login.rate_limited", username,
+                     json_pack("{s:s}", "addr", addr));
+        return IS_ERR_LIMIT;
+    }
     const char *hash = found ? u.pw_hash : dummy_hash;
-    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     if (!found || !ok || u.disabled) {
-        ratelimit_fail(&l->by_user, username, now);
-        ratelimit_fail(&l->by_addr, addr, now);
+        /* already counted */
         audit_record(c, NULL, now, "login.failed", username,
                      json_pack("{s:s,s:s}", "addr", addr, "reason",
                                !found ? "unknown user"
@@ -123,7 +163,8 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
                                       : "disabled"));
         return IS_ERR_AUTH;
     }
-    ratelimit_clear(&l->by_user, username);
+    ratelimit_give_back(&l->by_addr, akey, now);
+    rl_users_clear(&l->by_user, u.id);
     unsigned char raw[32], h[32];
     randombytes_buf(raw, sizeof(raw));
     util_b64url(cookie, AUTH_COOKIE_LEN, raw, sizeof(raw));

@@ -37,8 +37,12 @@ struct auth_ctx {
     struct access_org org; /* the user's organisation and its relations */
 };
 
+/* Log-in limits (docs/rules.md "Log-in limits"): per account by user id
+ * (never evicted), per log-in name that is no account and per client
+ * address (bounded tables; IPv6 addresses count per /64). */
 struct auth_limits {
-    struct ratelimit by_user;
+    struct rl_users by_user;
+    struct ratelimit by_name;
     struct ratelimit by_addr;
 };
 
@@ -52,6 +56,9 @@ bool auth_password_ok(const char *pw);
 /* Generates a readable random password (24 chars). */
 void auth_generate_password(char *out, size_t outlen);
 
+/* The key a client address is counted under: IPv4 as is (also when
+ * IPv4-mapped), IPv6 by its /64 prefix ("2001:db8:1:2::/64"). */
+void auth_addr_key(const char *addr, char *out, size_t len);
 /* Checks user name and password, creates a session. IS_ERR_AUTH on wrong
  * or disabled credentials (one message for all), IS_ERR_LIMIT when rate
  * limited. Audits success and failure. */

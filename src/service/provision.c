@@ -1145,64 +1145,6 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
     return changes;
 }
 
-struct metrics_ctx {
-    struct store_conn *c;
-    struct buf *b;
-    int n;
-    int64_t now;
-};
-
-static int metrics_row(void *vctx, struct store_advisory *ad)
-{
-    struct metrics_ctx *x = vctx;
-    if (ad->range < RANGE_GREEN)
-        return 0; /* public metrics carry nothing of narrower items */
-    if (x->n++ >= 20)
-        return 1;
-    json_t *rc = NULL;
-    if (store_recipients_json(x->c, ad->id, &rc))
-        return 1;
-    json_t *reach = advisory_reach(rc, ad->created_at, x->now);
-    json_t *all = json_object_get(reach, "advisory");
-    static const char *const w[] = {"15m", "1h", "1d"};
-    for (int i = 0; i < 3; i++) {
-        char k1[32], k2[32];
-        snprintf(k1, sizeof(k1), "delivered_%s", w[i]);
-        snprintf(k2, sizeof(k2), "acknowledged_%s", w[i]);
-        buf_addf(x->b,
-                 "infrashare_advisory_delivered{advisory=\"%s\",within=\"%s\""
-                 "} %lld\ninfrashare_advisory_acknowledged{advisory=\"%s\","
-                 "within=\"%s\"} %lld\n",
-                 ad->id, w[i],
-                 (long long)json_integer_value(json_object_get(all, k1)),
-                 ad->id, w[i],
-                 (long long)json_integer_value(json_object_get(all, k2)));
-    }
-    buf_addf(x->b, "infrashare_advisory_recipients{advisory=\"%s\"} %lld\n",
-             ad->id,
-             (long long)json_integer_value(json_object_get(all,
-                                                           "recipients")));
-    json_decref(reach);
-    json_decref(rc);
-    return 0;
-}
-
-void provision_metrics(struct app *a, struct store_conn *c, struct buf *b,
-                       int64_t now)
-{
-    IS_UNUSED(a);
-    buf_adds(b, "# HELP infrashare_advisory_recipients Recipients of the 20 "
-                "newest Green and White advisories.\n# TYPE infrashare_advisory_recipients "
-                "gauge\n# HELP infrashare_advisory_delivered Recipients "
-                "delivered to within a window of the issue time.\n"
-                "# TYPE infrashare_advisory_delivered gauge\n"
-                "# HELP infrashare_advisory_acknowledged Recipients that "
-                "acknowledged within a window of the issue time.\n"
-                "# TYPE infrashare_advisory_acknowledged gauge\n");
-    struct metrics_ctx x = {.c = c, .b = b, .now = now};
-    store_advisories_scan(c, 0, metrics_row, &x);
-}
-
 int advisory_issue_drill(struct app *a, struct store_conn *c,
                          const struct auth_ctx *who, const json_t *body,
                          int64_t now, char *adv_id, size_t len)

@@ -97,8 +97,4 @@ int drill_report(struct app *a, struct store_conn *c,
  * acknowledgement deadline are escalated. Returns the changes made. */
 int provision_tick(struct app *a, struct store_conn *c, int64_t now);
 
-/* Recent advisories' reach, in Prometheus text, appended to b. */
-void provision_metrics(struct app *a, struct store_conn *c, struct buf *b,
-                       int64_t now);
-
 #endif

@@ -46,6 +46,8 @@ class Hub:
         self.proc = None
         self.port = None
         self.log_path = workdir / "infrashared.log"
+        # the bearer token GET /metrics needs (--metrics-token-file)
+        self.metrics_token = "metrics-" + os.urandom(16).hex()
 
     # ---- command line ----
     def cli(self, *args, check=True, input=None, env=None):
@@ -70,6 +72,12 @@ class Hub:
         return self.cli(*args, *extra)
 
     # ---- daemon ----
+    def metrics_flags(self):
+        """infrashared flags that set this hub's metrics token."""
+        path = self.dir / "metrics.token"
+        path.write_text(self.metrics_token + "\n")
+        return ["--metrics-token-file", str(path)]
+
     def start(self):
         port_file = self.dir / "port"
         if port_file.exists():
@@ -78,7 +86,7 @@ class Hub:
         self.proc = subprocess.Popen(
             [str(BUILD / "infrashared"), "--db", str(self.db), "--port", "0",
              "--port-file", str(port_file), "--threads", "4",
-             "--tick-ms", "100"],
+             "--tick-ms", "100", *self.metrics_flags()],
             stdout=self.log, stderr=self.log)
         def ready():
             if self.proc.poll() is not None:
@@ -117,8 +125,13 @@ class Hub:
         self.log.close()
         self.proc = None
 
+    def metrics(self):
+        """GET /metrics with the metrics token (a requests.Response)."""
+        return self.get("/metrics", headers={
+            "Authorization": f"Bearer {self.metrics_token}"})
+
     def worker_ticks(self):
-        for line in self.get("/metrics").text.splitlines():
+        for line in self.metrics().text.splitlines():
             if line.startswith("infrashare_worker_ticks_total "):
                 return int(line.split()[1])
         raise AssertionError("no worker tick metric")

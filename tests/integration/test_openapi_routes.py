@@ -239,7 +239,13 @@ def test_security_matches_route_auth_and_roles():
     for method, path, auth, roles, _ in route_table():
         op = doc["paths"][path][method.lower()]
         security = op.get("security", doc.get("security"))
-        if auth == "HTTP_PUBLIC":
+        if (method, path) == ("GET", "/metrics"):
+            # its own bearer token (--metrics-token-file), checked by the
+            # handler: no user credentials
+            assert security == [{"metricsToken": []}]
+            assert schemes["metricsToken"]["scheme"] == "bearer"
+            assert "401" in op["responses"]
+        elif auth == "HTTP_PUBLIC":
             assert security == [], (method, path)
             # no credentials are asked for (a log-in may still fail: 401
             # bad_credentials, never the generic Unauthorized answer)

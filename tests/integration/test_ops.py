@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 
+import pytest
 import requests
 
 from conftest import BUILD, Hub, assert_error, wait_for
@@ -14,7 +15,7 @@ SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
 
 
 def metrics(hub):
-    r = hub.get("/metrics")
+    r = hub.metrics()
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain")
     samples = {}
@@ -60,6 +61,104 @@ def test_metrics_format_and_counters(hub):
     # the first /metrics request is counted by the second
     assert req_count(after, "GET /metrics", 200) >= 1
     assert after["infrashare_store_errors_total"] == 0
+
+
+def test_metrics_need_the_metrics_token(hub):
+    """Unauthenticated, with a user's API token or session, or with a wrong
+    token: 401 JSON, nothing published. With the token: Prometheus text."""
+    for headers in ({}, {"Authorization": "Bearer wrong-token-" + "x" * 32},
+                    {"Authorization": f"Basic {hub.metrics_token}"},
+                    {"Authorization": f"Bearer {hub.metrics_token}x"},
+                    {"Authorization": f"Bearer {hub.metrics_token[:-1]}"},
+                    {"Authorization": f"Bearer {hub.token('admin')}"}):
+        r = hub.get("/metrics", headers=headers)
+        assert_error(r, 401, "unauthenticated")
+        assert "infrashare_" not in r.text
+    r = hub.login("admin").get(hub.url + "/metrics", timeout=30)
+    assert_error(r, 401, "unauthenticated")
+    r = hub.metrics()
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert "infrashare_worker_ticks_total " in r.text
+    # refused scrapes are counted (under GET /metrics, 401)
+    _, s = metrics(hub)
+    assert req_count(s, "GET /metrics", 401) == 7
+
+
+OPS_ROUTES = {"GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
+              "POST /api/v1/session", "GET /api/v1/session",
+              "DELETE /api/v1/session"}
+LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+def test_metrics_publish_nothing_per_item(hub):
+    """Reports, reveals, advisories, acknowledgement links, the audit log:
+    counted only in the two aggregates, never by route or by item."""
+    tok = hub.token("admin")
+    _, before = metrics(hub)
+    reads = ["/api/v1/reports/R-2026-000001", "/api/v1/reports",
+             "/api/v1/advisories/A-2026-000001", "/api/v1/audit?limit=5",
+             "/api/v1/orgs", "/ack/not-a-token", "/public"]
+    writes = ["/api/v1/reports/R-2026-000001/reveal",
+              "/api/v1/reports/R-2026-000001/forward", "/api/v1/reports",
+              "/api/v1/advisories/A-2026-000001/ack"]
+    for p in reads:
+        hub.api("GET", p, token=tok)
+    for p in writes:
+        hub.api("POST", p, token=tok, json={})
+    text, after = metrics(hub)
+
+    def total(s, route):
+        return sum(v for k, v in s.items()
+                   if k.startswith("infrashare_http_requests_total{")
+                   and f'route="{route}"' in k)
+    assert total(after, "other read") - total(before, "other read") == \
+        len(reads)
+    assert total(after, "other write") - total(before, "other write") == \
+        len(writes)
+    allowed = OPS_ROUTES | {"other read", "other write", "unmatched"}
+    for line in text.splitlines():
+        if line.startswith("#") or not line:
+            continue
+        assert "R-2026" not in line and "A-2026" not in line, line
+        for key, value in LABEL.findall(line):
+            assert key in {"route", "status", "le", "outcome"}, line
+            if key == "route":
+                assert value in allowed, line
+    for name in ("infrashare_advisory_", "range", "reveal", "anonymous"):
+        assert name not in text
+
+
+def test_metrics_without_a_token_file_are_closed(tmp_path):
+    h = Hub(tmp_path)
+    h.init()
+    h.metrics_flags = lambda: []
+    h.start()
+    try:
+        r = h.get("/metrics")
+        assert_error(r, 401, "unauthenticated")
+        assert "--metrics-token-file" in r.json()["error"]["message"]
+        assert_error(h.metrics(), 401, "unauthenticated")
+    finally:
+        h.stop()
+
+
+@pytest.mark.parametrize("token", ["short", "has a space " + "x" * 32, ""])
+def test_metrics_token_file_must_hold_a_token(tmp_path, token):
+    h = Hub(tmp_path)
+    h.init()
+    path = tmp_path / "bad.token"
+    path.write_text(token + "\n")
+    r = subprocess.run([str(BUILD / "infrashared"), "--db", str(h.db),
+                        "--port", "0", "--metrics-token-file", str(path)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "--metrics-token-file" in r.stderr
+    r = subprocess.run([str(BUILD / "infrashared"), "--db", str(h.db),
+                        "--port", "0", "--metrics-token-file",
+                        str(tmp_path / "missing")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
 
 
 def test_latency_histogram(hub):

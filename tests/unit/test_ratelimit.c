@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "service/auth.h"
 #include "service/ratelimit.h"
 
 #define WINDOW 900
@@ -217,6 +218,166 @@ static void t_long_key_blocked(void **state)
     assert_true(ratelimit_blocked(rl, ja, T0));
 }
 
+/* A blocked key stays blocked for its whole window while three times as
+ * many other keys as the table has slots fail once each (a flood of other
+ * names, or of other addresses): the flood may only displace keys that are
+ * not blocked. Before: full neighbourhoods evicted their oldest entry, the
+ * blocked key among them. */
+static void t_lock_survives_flood(void **state)
+{
+    struct ratelimit *rl = *state;
+    for (int i = 0; i < MAX_FAILS; i++)
+        ratelimit_fail(rl, "victim", T0);
+    assert_true(ratelimit_blocked(rl, "victim", T0));
+    char key[RL_KEY];
+    for (int i = 0; i < 3 * RL_SLOTS; i++) {
+        snprintf(key, sizeof(key), "flood-%d", i);
+        ratelimit_fail(rl, key, T0 + 1 + i / 64);
+        ratelimit_fail(rl, key, T0 + 1 + i / 64);
+    }
+    assert_true(ratelimit_blocked(rl, "victim", T0 + 3 * RL_SLOTS / 64 + 1));
+    assert_true(ratelimit_blocked(rl, "victim", T0 + WINDOW - 1));
+    assert_false(ratelimit_blocked(rl, "victim", T0 + WINDOW));
+}
+
+/* Keys chosen to share a blocked key's neighbourhood (found through the
+ * table's own hash, which an outsider cannot compute) fail once each, many
+ * times over: the blocked key stays blocked. */
+static void t_colliding_keys_keep_lock(void **state)
+{
+    struct ratelimit *rl = *state;
+    for (int i = 0; i < MAX_FAILS; i++)
+        ratelimit_fail(rl, "victim", T0);
+    size_t home = ratelimit_home(rl, "victim");
+    char key[RL_KEY];
+    int found = 0;
+    for (int i = 0; found < 4 * RL_PROBES && i < 50 * 1000 * 1000; i++) {
+        snprintf(key, sizeof(key), "c%d", i);
+        if (ratelimit_home(rl, key) != home)
+            continue;
+        found++;
+        ratelimit_fail(rl, key, T0 + 1);
+        ratelimit_fail(rl, key, T0 + 1);
+        assert_true(ratelimit_blocked(rl, "victim", T0 + 2));
+    }
+    assert_int_equal(found, 4 * RL_PROBES);
+    assert_true(ratelimit_blocked(rl, "victim", T0 + WINDOW - 1));
+    /* keys that are themselves blocked: even then the newest lock counts */
+    for (int i = 0; i < MAX_FAILS; i++)
+        ratelimit_fail(rl, "other", T0 + 3);
+    assert_true(ratelimit_blocked(rl, "other", T0 + 3));
+}
+
+/* The table has the same fixed size whatever the traffic: its memory is
+ * part of the struct and nothing else is allocated. */
+static void t_memory_fixed(void **state)
+{
+    struct ratelimit *rl = *state;
+    assert_true(sizeof(*rl) < RL_SLOTS * (RL_KEY + 32) + 1024);
+    char key[RL_KEY];
+    for (int i = 0; i < 10 * RL_SLOTS; i++) {
+        snprintf(key, sizeof(key), "2001:db8:%x::/64", i);
+        for (int k = 0; k < MAX_FAILS; k++)
+            ratelimit_fail(rl, key, T0);
+    }
+    int used = 0;
+    for (size_t i = 0; i < RL_SLOTS; i++)
+        used += rl->slots[i].key[0] != 0;
+    assert_true(used <= RL_SLOTS);
+}
+
+/* Accounts: a lock holds for its whole window while thousands of other
+ * accounts fail, and ends exactly when its window does. */
+static void t_users_lock_holds(void **state)
+{
+    (void)state;
+    struct rl_users u;
+    rl_users_init(&u, WINDOW, MAX_FAILS);
+    assert_false(rl_users_blocked(&u, 7, T0));
+    for (int i = 0; i < MAX_FAILS; i++) {
+        assert_false(rl_users_blocked(&u, 7, T0 + i));
+        assert_int_equal(rl_users_fail(&u, 7, T0 + i), IS_OK);
+    }
+    assert_true(rl_users_blocked(&u, 7, T0 + MAX_FAILS));
+    for (int64_t id = 8; id < 8 + 20000; id++)
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(rl_users_fail(&u, id, T0 + 10), IS_OK);
+    assert_int_equal(rl_users_count(&u), 20001);
+    assert_true(rl_users_blocked(&u, 7, T0 + WINDOW - 1));
+    assert_false(rl_users_blocked(&u, 8, T0 + 11));
+    assert_false(rl_users_blocked(&u, 7, T0 + WINDOW));
+    /* a new window counts from zero */
+    assert_int_equal(rl_users_fail(&u, 7, T0 + WINDOW), IS_OK);
+    assert_false(rl_users_blocked(&u, 7, T0 + WINDOW));
+    /* a success clears; the entry stays (no growth on re-use) */
+    for (int i = 0; i < MAX_FAILS; i++)
+        rl_users_fail(&u, 9, T0 + 20);
+    assert_true(rl_users_blocked(&u, 9, T0 + 20));
+    rl_users_clear(&u, 9);
+    assert_false(rl_users_blocked(&u, 9, T0 + 20));
+    assert_int_equal(rl_users_count(&u), 20001);
+    /* ids that never failed are not held */
+    rl_users_clear(&u, 999999);
+    assert_false(rl_users_blocked(&u, 999999, T0));
+    assert_int_equal(rl_users_count(&u), 20001);
+    assert_int_equal(rl_users_fail(&u, 0, T0), IS_ERR_INVALID);
+    rl_users_release(&u);
+}
+
+/* Check-and-count: exactly max attempts get through, whatever runs at the
+ * same time; a success takes its count back. */
+static void t_take(void **state)
+{
+    struct ratelimit *rl = *state;
+    for (int i = 0; i < MAX_FAILS; i++)
+        assert_true(ratelimit_take(rl, "k", T0));
+    assert_false(ratelimit_take(rl, "k", T0));
+    assert_true(ratelimit_blocked(rl, "k", T0 + WINDOW - 1));
+    assert_true(ratelimit_take(rl, "k", T0 + WINDOW));
+    ratelimit_give_back(rl, "k", T0 + WINDOW);
+    ratelimit_give_back(rl, "k", T0 + WINDOW); /* never below zero */
+    for (int i = 0; i < MAX_FAILS; i++)
+        assert_true(ratelimit_take(rl, "k", T0 + WINDOW));
+    assert_false(ratelimit_take(rl, "k", T0 + WINDOW));
+
+    struct rl_users u;
+    rl_users_init(&u, WINDOW, MAX_FAILS);
+    bool ok = false;
+    for (int i = 0; i < MAX_FAILS; i++) {
+        assert_int_equal(rl_users_take(&u, 3, T0, &ok), IS_OK);
+        assert_true(ok);
+    }
+    assert_int_equal(rl_users_take(&u, 3, T0, &ok), IS_OK);
+    assert_false(ok);
+    assert_true(rl_users_blocked(&u, 3, T0 + WINDOW - 1));
+    assert_int_equal(rl_users_take(&u, 3, T0 + WINDOW, &ok), IS_OK);
+    assert_true(ok);
+    rl_users_clear(&u, 3);
+    assert_false(rl_users_blocked(&u, 3, T0 + WINDOW));
+    rl_users_release(&u);
+}
+
+static void t_addr_key(void **state)
+{
+    (void)state;
+    char k[80];
+    auth_addr_key("192.0.2.7", k, sizeof(k));
+    assert_string_equal(k, "192.0.2.7");
+    auth_addr_key("::ffff:192.0.2.7", k, sizeof(k));
+    assert_string_equal(k, "192.0.2.7");
+    auth_addr_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+    assert_string_equal(k, "2001:db8:1:2::/64");
+    char k2[80];
+    auth_addr_key("2001:db8:1:2::1", k2, sizeof(k2));
+    assert_string_equal(k, k2);
+    auth_addr_key("2001:db8:1:3::1", k2, sizeof(k2));
+    assert_string_not_equal(k, k2);
+    auth_addr_key("::1", k, sizeof(k));
+    assert_string_equal(k, "::/64");
+    auth_addr_key("", k, sizeof(k));
+    assert_string_equal(k, "");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -232,6 +393,12 @@ int main(void)
         T(t_eviction),
         T(t_long_key_prefix),
         T(t_long_key_blocked),
+        T(t_lock_survives_flood),
+        T(t_colliding_keys_keep_lock),
+        T(t_memory_fixed),
+        cmocka_unit_test(t_users_lock_holds),
+        cmocka_unit_test(t_addr_key),
+        T(t_take),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
