@@ -72,9 +72,9 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
     return store_org_rel(c, u->org_id, &out->org);
 }
 
-int audit_record(struct store_conn *c, const struct auth_ctx *who,
-                 int64_t now, const char *action, const char *target,
-                 json_t *detail)
+static int record(struct store_conn *c, const struct auth_ctx *who,
+                  int64_t now, const char *action, const char *target,
+                  json_t *detail, bool withhold)
 {
     char *d = NULL;
     if (detail) {
@@ -88,10 +88,25 @@ int audit_record(struct store_conn *c, const struct auth_ctx *who,
         .action = action,
         .target = target,
         .detail = d ? d : "{}",
+        .withhold = withhold,
     };
     int rc = store_audit_append(c, &e);
     free(d);
     return rc;
+}
+
+int audit_record(struct store_conn *c, const struct auth_ctx *who,
+                 int64_t now, const char *action, const char *target,
+                 json_t *detail)
+{
+    return record(c, who, now, action, target, detail, false);
+}
+
+int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
+                          int64_t now, const char *action,
+                          const char *target, json_t *detail)
+{
+    return record(c, who, now, action, target, detail, true);
 }
 
 int auth_login(struct store_conn *c, struct auth_limits *l,

@@ -761,8 +761,9 @@ static void t_audit_intact(void **state)
         snprintf(target, sizeof(target), "user:%d", i);
         snprintf(detail, sizeof(detail), "{\"n\":%d,\"note\":\"監査\"}", i);
         unsigned char next[AUDIT_HASH_LEN];
-        audit_chain_hash(h, NOW + i, i % 2 ? 0 : i, i % 2 ? NULL : "nisc",
-                         "test.action", target, detail, next);
+        audit_chain_hash_v2(h, NOW + i, i % 2 ? 0 : i,
+                            i % 2 ? NULL : "nisc", NULL, "test.action",
+                            target, detail, next);
         memcpy(h, next, AUDIT_HASH_LEN);
     }
     char hex[2 * AUDIT_HASH_LEN + 1];
@@ -773,7 +774,8 @@ static void t_audit_intact(void **state)
     struct store *s = open_ok(path, 0);
     struct store_conn *c = store_acquire(s);
     json_t *arr = NULL;
-    assert_int_equal(store_audit_json(c, 2, 2, &arr), IS_OK);
+    struct store_audit_query q = {.after = 2, .limit = 2};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 2);
     json_t *e3 = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(e3, "seq")), 3);
@@ -791,7 +793,8 @@ static void t_audit_intact(void **state)
     assert_string_equal(json_string_value(json_object_get(e4, "actor_org")),
                         "nisc");
     json_decref(arr);
-    assert_int_equal(store_audit_json(c, 0, 100, &arr), IS_OK);
+    q = (struct store_audit_query){.after = 0, .limit = 100};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 5);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(arr, 4), "hash")),
@@ -893,12 +896,12 @@ static void t_audit_changed_and_rehashed(void **state)
     unsigned char prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
     assert_int_equal(sqlite3_column_bytes(st, 5), AUDIT_HASH_LEN);
     memcpy(prev, sqlite3_column_blob(st, 5), AUDIT_HASH_LEN);
-    audit_chain_hash(prev, sqlite3_column_int64(st, 0),
-                     sqlite3_column_int64(st, 1),
-                     (const char *)sqlite3_column_text(st, 2),
-                     (const char *)sqlite3_column_text(st, 3),
-                     (const char *)sqlite3_column_text(st, 4), "{\"n\":0}",
-                     h);
+    audit_chain_hash_v2(prev, sqlite3_column_int64(st, 0),
+                        sqlite3_column_int64(st, 1),
+                        (const char *)sqlite3_column_text(st, 2), NULL,
+                        (const char *)sqlite3_column_text(st, 3),
+                        (const char *)sqlite3_column_text(st, 4),
+                        "{\"n\":0}", h);
     sqlite3_finalize(st);
     assert_int_equal(
         sqlite3_prepare_v2(db,
@@ -936,11 +939,11 @@ static void t_audit_last_changed_and_rehashed(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     unsigned char prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
     memcpy(prev, sqlite3_column_blob(st, 5), AUDIT_HASH_LEN);
-    audit_chain_hash(prev, sqlite3_column_int64(st, 0),
-                     sqlite3_column_int64(st, 1),
-                     (const char *)sqlite3_column_text(st, 2),
-                     (const char *)sqlite3_column_text(st, 3),
-                     (const char *)sqlite3_column_text(st, 4), "{}", h);
+    audit_chain_hash_v2(prev, sqlite3_column_int64(st, 0),
+                        sqlite3_column_int64(st, 1),
+                        (const char *)sqlite3_column_text(st, 2), NULL,
+                        (const char *)sqlite3_column_text(st, 3),
+                        (const char *)sqlite3_column_text(st, 4), "{}", h);
     sqlite3_finalize(st);
     assert_int_equal(
         sqlite3_prepare_v2(db,
