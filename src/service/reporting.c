@@ -1422,8 +1422,15 @@ int report_reveal(struct app *a, struct store_conn *c,
     IS_UNUSED(a);
     const char *reason = jv_str(body, "reason");
     const char *p = reason ? reason : "";
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
+    /* white space only, the ideographic space (U+3000) included */
+    for (;;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        else if (strncmp(p, "\xe3\x80\x80", 3) == 0)
+            p += 3;
+        else
+            break;
+    }
     if (!*p)
         return svc_fail(e, 400, "invalid_value", "reason",
                         "reason: say why the identity is needed (1-%d "

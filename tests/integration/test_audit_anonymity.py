@@ -395,7 +395,7 @@ def test_reveal_requires_a_reason_and_audits_it(fresh_demo_hub):
     url = f"/api/v1/reports/{rid}/reveal"
     assert_error(hub.api("POST", url, token=sec), 400, field="reason")
     assert_error(hub.api("POST", url, token=sec, json={}), 400, field="reason")
-    for bad in ("", "   \n\t", 42, None, ["x"], "x" * 501):
+    for bad in ("", "   \n\t", "\u3000 \u3000", 42, None, ["x"], "x" * 501):
         assert_error(hub.api("POST", url, token=sec, json={"reason": bad}),
                      400, field="reason")
     assert_error(hub.api("POST", url, token=sec,
