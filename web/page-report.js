@@ -47,14 +47,31 @@ export async function render(main, { ctx, params }) {
   // reporter and reveal
   const repBox = h('div', { cls: 'card', id: 'reporter' }, h('h2', {}, t('reports.reporter')), h('p', {}, reporterCell(r)));
   if (r.reporter && r.reporter.revealable) {
+    // the reveal is audited with a reason: ask for it, then for a confirmation
     const out = h('div', { 'aria-live': 'polite', id: 'reveal-out' });
-    put(repBox, h('button', { type: 'button', id: 'reveal', cls: 'secondary', on: { click: async (e) => {
-      e.target.disabled = true; clear(out);
+    const reason = h('textarea', { name: 'reason', id: 'reveal-reason', maxlength: 500, required: true });
+    const sure = h('input', { type: 'checkbox', id: 'reveal-confirm', name: 'confirm' });
+    const form = h('form', { id: 'reveal-form', hidden: true, novalidate: true, on: { submit: async (e) => {
+      e.preventDefault(); clear(out);
+      if (!reason.value.trim()) { put(out, msg(t('report.revealneedreason'), 'err')); reason.focus(); return; }
+      if (!sure.checked) { put(out, msg(t('report.revealneedconfirm'), 'err')); sure.focus(); return; }
+      const go = form.querySelector('#reveal-submit');
+      go.disabled = true;
       try {
-        const v = await post('/reports/' + enc(id) + '/reveal');
+        const v = await post('/reports/' + enc(id) + '/reveal', { reason: reason.value });
+        form.hidden = true;
         put(out, msg(t('report.revealed', { name: L(v.name), org: v.org }), 'ok'));
-      } catch (err) { put(out, msg(errText(err), 'err')); e.target.disabled = false; }
-    } } }, t('report.reveal')), out);
+      } catch (err) { put(out, msg(errText(err), 'err')); go.disabled = false; }
+    } } },
+    field(t('report.revealreason'), reason, t('report.revealhint')),
+    h('div', { cls: 'row' }, h('label', { for: 'reveal-confirm' }, sure, ' ', t('report.revealconfirm'))),
+    h('div', { cls: 'actions' },
+      h('button', { type: 'submit', id: 'reveal-submit' }, t('report.revealgo')),
+      h('button', { type: 'button', cls: 'secondary', id: 'reveal-cancel', on: { click: () => { form.hidden = true; open.hidden = false; clear(out); } } }, t('cancel'))));
+    const open = h('button', { type: 'button', id: 'reveal', cls: 'secondary', on: { click: () => {
+      open.hidden = true; form.hidden = false; clear(out); reason.focus();
+    } } }, t('report.reveal'));
+    put(repBox, open, form, out);
   }
   put(main, repBox);
 

@@ -368,26 +368,44 @@ static int h_org_contacts(struct http_req *r, struct http_resp *out)
 
 /* ---- audit ---- */
 
+/* Who sees the whole log (DOMAIN §8a): NISC and hub admins. Every other
+ * auditor sees only the entries of its own organisation. */
+static bool audit_whole(const struct auth_ctx *who)
+{
+    return access_org_view(&who->org, who->roles) == ACCESS_VIEW_ALL;
+}
+
 static int h_audit(struct http_req *r, struct http_resp *out)
 {
     int limit;
     if (http_limit(r, out, 100, 1000, &limit))
         return 400;
-    long after = 0;
+    long after = 0, before = 0;
     const char *a = http_query(r, "after");
     if (a && util_parse_long(a, 0, LONG_MAX, &after))
         return http_error(out, 400, "invalid_value", "after",
                           "after: a sequence number (integer >= 0)");
+    const char *b = http_query(r, "before");
+    if (b && util_parse_long(b, 1, LONG_MAX, &before))
+        return http_error(out, 400, "invalid_value", "before",
+                          "before: a sequence number (integer >= 1)");
+    bool whole = audit_whole(&r->auth);
+    struct store_audit_query q = {.after = after,
+                                  .before = before,
+                                  .limit = limit,
+                                  .org = whole ? NULL : r->auth.org.id};
     json_t *items;
-    int rc = store_audit_json(r->sc, after, limit, &items);
+    int rc = store_audit_json(r->sc, &q, &items);
     if (rc)
         return http_fail(out, rc);
-    reporting_audit_redact(r->sc, &r->auth, items);
+    if (whole)
+        reporting_audit_redact(r->sc, &r->auth, items);
     json_t *last = json_array_get(items, json_array_size(items) - 1);
-    out->body = json_pack("{s:o,s:O}", "items", items, "next_after",
+    out->body = json_pack("{s:o,s:O,s:s}", "items", items, "next_after",
                           json_array_size(items) == (size_t)limit
                               ? json_object_get(last, "seq")
-                              : json_null());
+                              : json_null(),
+                          "scope", whole ? "all" : "organisation");
     return 200;
 }
 
@@ -496,7 +514,7 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/reports/{id}/notes", HTTP_AUTHED,
      ROLE_LIAISON | ROLE_ANALYST, SBODY(note), h_report_note, 16384},
     {"POST", "/api/v1/reports/{id}/reveal", HTTP_AUTHED,
-     ROLE_LIAISON | ROLE_ANALYST, NOBODY, h_report_reveal, 0},
+     ROLE_LIAISON | ROLE_ANALYST, SBODY(reveal), h_report_reveal, 4096},
     {"GET", "/api/v1/reports/{id}/attachments/{att}", HTTP_AUTHED, 0, NOBODY,
      h_report_attachment, 0},
     {"POST", "/api/v1/events", HTTP_AUTHED, ROLE_ANALYST, SBODY(event),

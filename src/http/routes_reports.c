@@ -170,7 +170,7 @@ int h_report_note(struct http_req *r, struct http_resp *out)
 
 int h_report_reveal(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_reveal(r->app, r->sc, &r->auth, r->params[0],
+    HTTP_SVC(report_reveal(r->app, r->sc, &r->auth, r->params[0], r->json,
                       app_now(r->app), o, e));
     return 200;
 }

@@ -76,9 +76,9 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
     return store_org_rel(c, u->org_id, &out->org);
 }
 
-int audit_record(struct store_conn *c, const struct auth_ctx *who,
-                 int64_t now, const char *action, const char *target,
-                 json_t *detail)
+static int record(struct store_conn *c, const struct auth_ctx *who,
+                  int64_t now, const char *action, const char *target,
+                  json_t *detail, bool withhold)
 {
     char *d = NULL;
     if (detail) {
@@ -92,6 +92,7 @@ int audit_record(struct store_conn *c, const struct auth_ctx *who,
         .action = action,
         .target = target,
         .detail = d ? d : "{}",
+        .withhold = withhold,
     };
     int rc = store_audit_append(c, &e);
     free(d);
@@ -118,6 +119,20 @@ void auth_addr_key(const char *addr, char *out, size_t len)
         snprintf(out, len, "%s/64", txt);
     else
         snprintf(out, len, "%s", addr);
+}
+
+int audit_record(struct store_conn *c, const struct auth_ctx *who,
+                 int64_t now, const char *action, const char *target,
+                 json_t *detail)
+{
+    return record(c, who, now, action, target, detail, false);
+}
+
+int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
+                          int64_t now, const char *action,
+                          const char *target, json_t *detail)
+{
+    return record(c, who, now, action, target, detail, true);
 }
 
 int auth_login(struct store_conn *c, struct auth_limits *l,

@@ -91,5 +91,11 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
 int audit_record(struct store_conn *c, const struct auth_ctx *who,
                  int64_t now, const char *action, const char *target,
                  json_t *detail);
+/* The same for an act whose actor must stay hidden (an anonymous reporter
+ * acting on its own report): who enters the chain only as a hiding
+ * commitment (DOMAIN §8a, core/audit_chain.h). */
+int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
+                          int64_t now, const char *action,
+                          const char *target, json_t *detail);
 
 #endif

@@ -524,6 +524,10 @@ int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
                         json_string(range_name((enum share_range)r->range)));
     if (r->route == ROUTE_ANONYMOUS)
         json_object_set_new(detail, "anonymous_report", json_true());
+    /* the anonymous reporter acting on its own report is withheld */
+    if (r->route == ROUTE_ANONYMOUS && who &&
+        strcmp(who->org.id, r->originator) == 0)
+        return audit_record_withheld(c, who, now, action, r->id, detail);
     return audit_record(c, who, now, action, r->id, detail);
 }
 
@@ -1404,11 +1408,34 @@ out:
     return rc;
 }
 
+const struct jv_field reporting_reveal_spec[] = {
+    {"reason", JV_STRING, true, REPORT_REVEAL_REASON_MAX, NULL, 0, 0, NULL, 0,
+     0},
+    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+};
+
 int report_reveal(struct app *a, struct store_conn *c,
-                  const struct auth_ctx *who, const char *id, int64_t now,
-                  json_t **out, struct svc_error *e)
+                  const struct auth_ctx *who, const char *id,
+                  const json_t *body, int64_t now, json_t **out,
+                  struct svc_error *e)
 {
     IS_UNUSED(a);
+    const char *reason = jv_str(body, "reason");
+    const char *p = reason ? reason : "";
+    /* white space only, the ideographic space (U+3000) included */
+    for (;;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        else if (strncmp(p, "\xe3\x80\x80", 3) == 0)
+            p += 3;
+        else
+            break;
+    }
+    if (!*p)
+        return svc_fail(e, 400, "invalid_value", "reason",
+                        "reason: say why the identity is needed (1-%d "
+                        "characters)",
+                        REPORT_REVEAL_REASON_MAX);
     struct store_report r;
     struct range_decision d;
     int rc = load_readable(c, who, id, &r, &d, e);
@@ -1424,7 +1451,8 @@ int report_reveal(struct app *a, struct store_conn *c,
     } else {
         char ja[256], en[256];
         store_names(c, "org", r.originator, ja, sizeof(ja), en, sizeof(en));
-        rc = rp_audit(c, who, now, "report.reveal", &r, NULL);
+        rc = rp_audit(c, who, now, "report.reveal", &r,
+                      json_pack("{s:s}", "reason", reason));
         if (rc)
             rc = svc_fail(e, 500, "internal", NULL,
                           "the reveal could not be audited, so it is "

@@ -53,6 +53,9 @@ extern const struct jv_field reporting_update_spec[];
 extern const size_t reporting_update_nspec;
 extern const struct jv_field reporting_forward_spec[];
 extern const size_t reporting_forward_nspec;
+/* POST .../reveal: {"reason": why the identity is needed} */
+#define REPORT_REVEAL_REASON_MAX 500
+extern const struct jv_field reporting_reveal_spec[];
 extern const struct jv_field reporting_note_spec[];
 extern const size_t reporting_note_nspec;
 extern const struct jv_field reporting_facts_spec[];
@@ -94,10 +97,12 @@ int report_note(struct app *a, struct store_conn *c,
                 const json_t *body, int64_t now, json_t **out,
                 struct svc_error *e);
 /* The routing secretariat (or the originator) reveals the identity behind
- * an anonymous report; audited. */
+ * an anonymous report; audited with the reason given (body checked against
+ * reporting_reveal_spec; a blank reason is 400 field "reason"). */
 int report_reveal(struct app *a, struct store_conn *c,
-                  const struct auth_ctx *who, const char *id, int64_t now,
-                  json_t **out, struct svc_error *e);
+                  const struct auth_ctx *who, const char *id,
+                  const json_t *body, int64_t now, json_t **out,
+                  struct svc_error *e);
 
 struct report_query {
     int limit;
@@ -147,8 +152,10 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
                    const char *org, const json_t *body, int64_t now,
                    json_t **out, struct svc_error *e);
 
-/* Withholds, in audit entries about anonymous reports, the actor of the
- * reporting organisation from readers who may not see its identity. */
+/* Withholds, in version-1 audit entries (written before migration 0005)
+ * about anonymous reports, the actor of the reporting organisation from
+ * every reader outside that organisation. Version-2 entries withhold it
+ * when they are written. */
 void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
                             json_t *entries);
 

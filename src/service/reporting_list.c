@@ -24,6 +24,7 @@ struct scan_ctx {
     json_t *counts;     /* counts */
     struct buf *csv;    /* export */
     json_t *audited;    /* ids of Red/Amber reports shown */
+    json_t *withheld;   /* those of them the reader filed anonymously */
 };
 
 static bool matches_q(const struct store_report *r, const char *q)
@@ -75,8 +76,14 @@ static int on_row(void *vctx, struct store_report *r)
     }
     x->n++;
     x->last_seq = r->seq;
-    if (r->range <= RANGE_AMBER && x->audited)
-        json_array_append_new(x->audited, json_string(r->id));
+    if (r->range <= RANGE_AMBER && x->audited) {
+        /* the anonymous reporter's own reports go to a withheld entry of
+         * their own: an attributed entry naming them would name it */
+        bool own_anon = r->route == ROUTE_ANONYMOUS && x->who &&
+                        strcmp(x->who->org.id, r->originator) == 0;
+        json_array_append_new(own_anon ? x->withheld : x->audited,
+                              json_string(r->id));
+    }
     if (x->items) {
         json_array_append_new(x->items,
                               rp_summary(x->c, x->who, r, d, x->now));
@@ -143,16 +150,24 @@ static int run_scan(struct scan_ctx *x)
     return store_reports_scan(x->c, &f, on_row, x);
 }
 
-/* One audit entry for a page that showed Red or Amber reports. */
+/* The audit entries for a page that showed Red or Amber reports: one
+ * attributed entry for ids, one withheld entry for withheld (the reader's
+ * own anonymous reports). Steals both arrays. */
 static int audit_page(struct store_conn *c, const struct auth_ctx *who,
-                      int64_t now, const char *action, json_t *ids)
+                      int64_t now, const char *action, json_t *ids,
+                      json_t *withheld)
 {
-    if (!who || json_array_size(ids) == 0) {
-        json_decref(ids);
-        return IS_OK;
-    }
-    return audit_record(c, who, now, action, "",
-                        json_pack("{s:o}", "reports", ids));
+    int rc = IS_OK;
+    if (who && json_array_size(ids))
+        rc = audit_record(c, who, now, action, "",
+                          json_pack("{s:O}", "reports", ids));
+    if (!rc && who && json_array_size(withheld))
+        rc = audit_record_withheld(c, who, now, action, "",
+                                   json_pack("{s:O,s:b}", "reports", withheld,
+                                             "anonymous_report", 1));
+    json_decref(ids);
+    json_decref(withheld);
+    return rc;
 }
 
 static int check_overdue_role(const struct auth_ctx *who,
@@ -179,12 +194,14 @@ int report_list(struct app *a, struct store_conn *c,
         return rc;
     struct scan_ctx x = {.c = c, .who = who, .q = q, .now = now,
                          .limit = q->limit, .items = json_array(),
-                         .audited = json_array()};
+                         .audited = json_array(), .withheld = json_array()};
     rc = run_scan(&x);
-    if (!rc)
-        rc = audit_page(c, who, now, "report.list", x.audited);
-    else
+    if (!rc) {
+        rc = audit_page(c, who, now, "report.list", x.audited, x.withheld);
+    } else {
         json_decref(x.audited);
+        json_decref(x.withheld);
+    }
     if (rc) {
         json_decref(x.items);
         return svc_fail(e, 500, "internal", NULL, "the list could not be "
@@ -243,12 +260,15 @@ int report_export_csv(struct app *a, struct store_conn *c,
                  "detected_at,created_at\r\n");
     struct scan_ctx x = {.c = c, .who = who, .q = q, .now = now,
                          .limit = EXPORT_MAX_ROWS, .csv = &b,
-                         .audited = json_array()};
+                         .audited = json_array(), .withheld = json_array()};
     rc = run_scan(&x);
-    if (!rc)
-        rc = audit_page(c, who, now, "report.export", x.audited);
-    else
+    if (!rc) {
+        rc = audit_page(c, who, now, "report.export", x.audited,
+                        x.withheld);
+    } else {
         json_decref(x.audited);
+        json_decref(x.withheld);
+    }
     if (rc) {
         buf_release(&b);
         return svc_fail(e, 500, "internal", NULL, "the export failed");
@@ -288,9 +308,10 @@ int report_attachment(struct app *a, struct store_conn *c,
     return rc;
 }
 
-/* Whether the actor of an entry about report id must be withheld from who:
- * the actor is the reporting organisation of an anonymous report whose
- * identity who may not see. */
+/* Whether the actor of a version-1 entry about report id must be withheld
+ * from who: the actor is the reporting organisation of an anonymous
+ * report, and who is not that organisation. (Version-2 entries withhold
+ * such actors when they are written.) */
 static bool withhold_for(struct store_conn *c, const struct auth_ctx *who,
                          const char *actor, const char *id, bool *unknown)
 {
@@ -300,13 +321,9 @@ static bool withhold_for(struct store_conn *c, const struct auth_ctx *who,
         *unknown = true;
         return false;
     }
-    bool hide = false;
-    if (r.route == ROUTE_ANONYMOUS && actor &&
-        strcmp(actor, r.originator) == 0) {
-        struct range_decision d = rp_decide(who, &r);
-        bool own = who && strcmp(who->org.id, r.originator) == 0;
-        hide = !(own || (d.may_read && d.sees_identity));
-    }
+    bool hide = r.route == ROUTE_ANONYMOUS && actor &&
+                strcmp(actor, r.originator) == 0 &&
+                !(who && strcmp(who->org.id, r.originator) == 0);
     store_report_release(&r);
     return hide;
 }
@@ -317,6 +334,8 @@ void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
     size_t i;
     json_t *en;
     json_array_foreach(entries, i, en) {
+        if (jv_int(en, "version", 2) != 1)
+            continue;
         json_t *detail = json_object_get(en, "detail");
         const char *actor = jv_str(en, "actor_org");
         bool hide = false, unknown = false;

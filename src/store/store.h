@@ -166,9 +166,13 @@ struct store_audit_entry {
     const char *action;
     const char *target;
     const char *detail; /* JSON object text */
+    /* The actor is withheld (an anonymous reporter acting on its report):
+     * it enters the chain only as a hiding commitment, and the actor with
+     * the commitment's salt goes to audit_withheld, which no view shows. */
+    bool withhold;
 };
-/* Appends one chained entry. Inside the caller's transaction if one is open,
- * else in its own. */
+/* Appends one chained (version 2) entry. Inside the caller's transaction
+ * if one is open, else in its own. */
 int store_audit_append(struct store_conn *c,
                        const struct store_audit_entry *e);
 
@@ -179,13 +183,31 @@ struct store_audit_problem {
 };
 struct store_audit_report {
     int64_t entries;
+    int64_t withheld;   /* commitments opened and checked */
     char head[65];      /* hex hash of the last entry ("" when empty) */
     int nproblems;
     struct store_audit_problem problems[32];
 };
+/* Verifies the whole chain, both entry versions, the v1 -> v2 bridge and
+ * every commitment against its opening. */
 int store_audit_verify(struct store_conn *c, struct store_audit_report *r);
-/* Entries with seq > after (0 = from start), at most limit, oldest first. */
-int store_audit_json(struct store_conn *c, int64_t after, int limit,
+
+struct store_audit_query {
+    int64_t after;      /* entries with seq > after (0 = from the start) */
+    int64_t before;     /* and seq < before (0 = no bound); when set the
+                         * page is the newest `limit` such entries */
+    int limit;
+    /* NULL: the whole log (withheld actors shown as null, hashes,
+     * prev_hash and commitments of version-2 entries shown).
+     * An organisation id: only entries whose actor belongs to it (withheld
+     * ones included, with their actor: it is the reader's own); no hashes,
+     * prev_hash or commitments. */
+    const char *org;
+};
+/* A page of entries, oldest first. Each: seq, at, actor_user, actor_org,
+ * actor_withheld, action, target, detail, version, hash, prev_hash,
+ * commitment. */
+int store_audit_json(struct store_conn *c, const struct store_audit_query *q,
                      json_t **out);
 
 /* ---- catalogues, policies, deadlines (store_reports.c) ---- */

@@ -71,12 +71,25 @@ ST(TOKENS_USER, "SELECT id, name, created_at, expires_at, revoked_at "
                 "FROM tokens WHERE user_id = ?1 ORDER BY created_at, id")
 ST(AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
 ST(AUDIT_INSERT, "INSERT INTO audit(seq, at, actor_user, actor_org, action, "
-                 "target, detail, prev_hash, hash) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-ST(AUDIT_ALL, "SELECT seq, at, actor_user, actor_org, action, target, detail,"
-              " prev_hash, hash FROM audit ORDER BY seq")
-ST(AUDIT_PAGE, "SELECT seq, at, actor_user, actor_org, action, target, "
-               "detail, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                 "target, detail, prev_hash, hash, version, commitment) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 2, ?10)")
+ST(AUDIT_WITHHELD_INSERT, "INSERT INTO audit_withheld(seq, salt, "
+                          "actor_user, actor_org) VALUES (?1, ?2, ?3, ?4)")
+ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
+              "a.target, a.detail, a.prev_hash, a.hash, a.version, "
+              "a.commitment, w.salt, w.actor_user, w.actor_org "
+              "FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "
+              "ORDER BY a.seq")
+#ifndef AUDIT_PAGE_SQL
+#define AUDIT_PAGE_SQL(order)                                                \
+    "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, a.target, "   \
+    "a.detail, a.hash, a.version, a.commitment, a.prev_hash, w.actor_user, " \
+    "w.actor_org FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "  \
+    "WHERE a.seq > ?1 AND a.seq < ?2 AND (?3 IS NULL OR a.actor_org = ?3 "   \
+    "OR w.actor_org = ?3) ORDER BY a.seq " order " LIMIT ?4"
+#endif
+ST(AUDIT_PAGE, AUDIT_PAGE_SQL("ASC"))
+ST(AUDIT_PAGE_DESC, AUDIT_PAGE_SQL("DESC"))
 ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
               "o.scope_id, o.observer, o.demo, o.attrs, sc.sector_id "
               "FROM orgs o LEFT JOIN scopes sc ON sc.id = o.scope_id "

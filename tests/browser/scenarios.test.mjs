@@ -18,6 +18,7 @@ const NISC = 'nisc-analyst';
 const TITLE = '変電所制御システムの停止（訓練外）⚡ 2号系';
 const LABEL_JA = '電力の事業者（電力CEPTOAR経由）';
 const LABEL_EN = 'an operator in Electricity (via Electricity CEPTOAR)';
+const REVEAL_REASON = 'The same substation outage was reported by two members';
 const WARN_JA = '電力分野への攻撃に関する警報';
 const WARN_EN = 'Warning: attacks on the electricity sector';
 const s = {}; // state shared by the steps
@@ -95,7 +96,17 @@ test('the secretariat (in English) sees the identity after reveal, asks, and for
   assert.ok(list.includes(LABEL_EN), 'the anonymous label in the list');
   assert.ok(!list.includes(OP_NAME_EN) && !list.includes(OP_NAME_JA), 'no identity before reveal');
   await p.locator('#reports-table a', { hasText: TITLE }).click();
+  // the reveal asks for a reason and a confirmation before anything is shown
   await p.locator('#reveal').click();
+  await p.locator('#reveal-form').waitFor();
+  await p.locator('#reveal-submit').click();
+  await until(async () => (await p.locator('#reveal-out').innerText()).includes('Enter the reason'), 'reason asked for');
+  await p.locator('#reveal-reason').fill(REVEAL_REASON);
+  await p.locator('#reveal-submit').click();
+  await until(async () => (await p.locator('#reveal-out').innerText()).includes('Tick the confirmation'), 'confirmation asked for');
+  assert.ok(!(await p.locator('#reporter').innerText()).includes(OP_NAME_EN), 'no identity before confirming');
+  await p.locator('#reveal-confirm').check();
+  await p.locator('#reveal-submit').click();
   await until(async () => (await p.locator('#reveal-out').innerText()).includes(OP_NAME_EN), 'revealed identity');
   assert.match(await p.locator('#reveal-out').innerText(), /audit log/);
   await shot(p, 'secretariat-report-revealed-en');
@@ -313,6 +324,8 @@ test('the other pages render in both languages (screenshots)', async () => {
   await go(a.page, '/audit');
   await a.page.locator('#verify', { hasText: 'OK' }).waitFor();
   assert.match(await a.page.locator('#audit-list').innerText(), /report\.reveal/);
+  // the reveal is recorded with its reason
+  assert.ok((await a.page.locator('#audit-list tr[data-action="report.reveal"]').first().innerText()).includes(REVEAL_REASON));
   // the auditor does not see who filed the anonymous report
   const filed = a.page.locator(`#audit-list tr[data-action="report.file"][data-target="${s.report}"]`);
   for (let i = 0; i < 20 && !(await filed.count()); i++) {

@@ -125,6 +125,17 @@ def test_audit_paging(hub):
                 params={"limit": 2, "after": 6})
     assert r.json()["items"] == []
     assert r.json()["next_after"] is None
+    assert r.json()["scope"] == "all"
+    # the newest page below a bound, oldest first (the web UI's "older")
+    r = hub.api("GET", "/api/v1/audit", session=admin,
+                params={"limit": 2, "before": 5})
+    assert [e["seq"] for e in r.json()["items"]] == [3, 4]
+    r = hub.api("GET", "/api/v1/audit", session=admin,
+                params={"limit": 2, "before": 2})
+    assert [e["seq"] for e in r.json()["items"]] == [1]
+    r = hub.api("GET", "/api/v1/audit", session=admin,
+                params={"limit": 3, "before": 6, "after": 3})
+    assert [e["seq"] for e in r.json()["items"]] == [4, 5]
 
 
 def test_no_secret_in_audit_or_log(hub):

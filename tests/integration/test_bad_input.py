@@ -367,6 +367,7 @@ def test_unknown_token_id_forms_are_404(hub, admin, state):
 @pytest.mark.parametrize("params,field", [
     ({"limit": "0"}, "limit"), ({"limit": "1001"}, "limit"),
     ({"after": "-1"}, "after"), ({"after": "x"}, "after"),
+    ({"before": "0"}, "before"), ({"before": "x"}, "before"),
 ])
 def test_audit_query_validation(hub, admin, params, field):
     r = admin.get(hub.url + "/api/v1/audit", params=params, timeout=30)

@@ -224,7 +224,8 @@ def test_anonymous_route_withholds_identity_after_the_secretariat(
     # only the secretariat (not a hop that merely reads) may reveal
     before = [e for e in audit_items(hub) if e["action"] == "report.reveal"]
     r = hub.api("POST", f"/api/v1/reports/{rid}/reveal",
-                token=tok(hub, "ceptoar-banking-secretariat"))
+                token=tok(hub, "ceptoar-banking-secretariat"),
+                json={"reason": "same attack seen at two members"})
     assert r.status_code == 200, r.text
     assert r.json()["org"] == OP
     assert r.json()["name"]["ja"] == "デモ銀行0001"
@@ -233,14 +234,17 @@ def test_anonymous_route_withholds_identity_after_the_secretariat(
     assert len(reveals) == len(before) + 1
     assert reveals[-1]["target"] == rid
     assert reveals[-1]["actor_org"] == "ceptoar-banking"
+    assert reveals[-1]["detail"]["reason"] == "same attack seen at two members"
 
     # forward to the ministry, then NISC
     forward_ok(hub, "ceptoar-banking-secretariat", rid)
     assert_error(hub.api("POST", f"/api/v1/reports/{rid}/reveal",
-                         token=tok(hub, "fsa-desk")), 403, "forbidden")
+                         token=tok(hub, "fsa-desk"), json={"reason": "why"}),
+                 403, "forbidden")
     forward_ok(hub, "fsa-desk", rid)
     assert_error(hub.api("POST", f"/api/v1/reports/{rid}/reveal",
-                         token=tok(hub, "nisc-analyst")), 403, "forbidden")
+                         token=tok(hub, "nisc-analyst"), json={"reason": "why"}),
+                 403, "forbidden")
 
     # NISC links it into an event
     r = hub.api("POST", "/api/v1/events", token=tok(hub, "nisc-analyst"),

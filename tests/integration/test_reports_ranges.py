@@ -322,7 +322,7 @@ def test_unreadable_is_byte_identical_to_nonexistent(world, reader):
     same("GET", "/attachments/1")
     same("POST", "/forward", json={})
     same("POST", "/notes", json={"text": "x"})
-    same("POST", "/reveal")
+    same("POST", "/reveal", json={"reason": "checking the source"})
     for rep in hidden[1:]:
         a = get(h, reader, f"/api/v1/reports/{rep.id}")
         b = get(h, reader, f"/api/v1/reports/{ghost}")

@@ -1,5 +1,6 @@
 /*
- * test_audit_chain.c - the hash of one audit entry (core/audit_chain.h).
+ * test_audit_chain.c - the hash of one audit entry (core/audit_chain.h),
+ * both versions, the commitment to a withheld actor and the v1 -> v2 link.
  */
 #include "common.h"
 
@@ -278,6 +279,105 @@ static void t_chain(void **state)
     assert_false(same(h1, h2));
 }
 
+/* Version 2: the documented construction, with its tag and commitment. */
+static void t_v2_matches_documented_construction(void **state)
+{
+    (void)state;
+    struct entry e;
+    base(&e);
+    unsigned char cm[AUDIT_HASH_LEN], got[AUDIT_HASH_LEN], want[AUDIT_HASH_LEN];
+    memset(cm, 0x3c, sizeof(cm));
+    audit_chain_hash_v2(e.prev, e.at, 0, NULL, cm, e.action, e.target,
+                        e.detail, got);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, AUDIT_HASH_LEN);
+    crypto_generichash_update(&st, e.prev, AUDIT_HASH_LEN);
+    put(&st, "infrashare-audit-v2", 19);
+    put64(&st, e.at);
+    put64(&st, 0);
+    put(&st, "", 0);
+    put(&st, cm, AUDIT_HASH_LEN);
+    put(&st, e.action, strlen(e.action));
+    put(&st, e.target, strlen(e.target));
+    put(&st, e.detail, strlen(e.detail));
+    crypto_generichash_final(&st, want, AUDIT_HASH_LEN);
+    assert_memory_equal(got, want, AUDIT_HASH_LEN);
+}
+
+/* An entry of one version never hashes like the other, and the commitment
+ * is part of the hash (present, absent, or another one). */
+static void t_v2_differs_from_v1_and_covers_commitment(void **state)
+{
+    (void)state;
+    struct entry e;
+    base(&e);
+    unsigned char v1[AUDIT_HASH_LEN], a[AUDIT_HASH_LEN], b[AUDIT_HASH_LEN];
+    unsigned char c[AUDIT_HASH_LEN], cm[AUDIT_HASH_LEN];
+    hash(&e, v1);
+    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, NULL,
+                        e.action, e.target, e.detail, a);
+    assert_false(same(v1, a));
+    memset(cm, 0, sizeof(cm));
+    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, cm,
+                        e.action, e.target, e.detail, b);
+    assert_false(same(a, b));
+    cm[31] = 1;
+    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, cm,
+                        e.action, e.target, e.detail, c);
+    assert_false(same(b, c));
+}
+
+/* The commitment hides the actor behind the salt: each of salt, user and
+ * organisation changes it, and without the salt a guess of the actor
+ * (unsalted, or with a zero salt) gives something else. */
+static void t_commitment(void **state)
+{
+    (void)state;
+    unsigned char salt[AUDIT_SALT_LEN], c0[AUDIT_HASH_LEN], c[AUDIT_HASH_LEN];
+    for (int i = 0; i < AUDIT_SALT_LEN; i++)
+        salt[i] = (unsigned char)(7 * i + 1);
+    audit_chain_commit(salt, 42, "op-banking-0001", c0);
+    audit_chain_commit(salt, 42, "op-banking-0001", c);
+    assert_memory_equal(c0, c, AUDIT_HASH_LEN);
+    audit_chain_commit(salt, 43, "op-banking-0001", c);
+    assert_false(same(c0, c));
+    audit_chain_commit(salt, 42, "op-banking-0002", c);
+    assert_false(same(c0, c));
+    for (int i = 0; i < AUDIT_SALT_LEN; i++) {
+        salt[i] ^= 0x80;
+        audit_chain_commit(salt, 42, "op-banking-0001", c);
+        if (same(c0, c))
+            fail_msg("salt byte %d not covered", i);
+        salt[i] ^= 0x80;
+    }
+    unsigned char zero[AUDIT_SALT_LEN] = {0};
+    audit_chain_commit(zero, 42, "op-banking-0001", c);
+    assert_false(same(c0, c));
+    /* the documented construction */
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, AUDIT_HASH_LEN);
+    crypto_generichash_update(&st, salt, AUDIT_SALT_LEN);
+    put64(&st, 42);
+    put(&st, "op-banking-0001", 15);
+    crypto_generichash_final(&st, c, AUDIT_HASH_LEN);
+    assert_memory_equal(c0, c, AUDIT_HASH_LEN);
+}
+
+static void t_bridge(void **state)
+{
+    (void)state;
+    unsigned char salt[AUDIT_SALT_LEN] = {1}, last[AUDIT_HASH_LEN] = {2};
+    unsigned char a[AUDIT_HASH_LEN], b[AUDIT_HASH_LEN];
+    audit_chain_bridge(salt, last, a);
+    assert_false(same(a, last));
+    salt[5] = 9;
+    audit_chain_bridge(salt, last, b);
+    assert_false(same(a, b));
+    last[31] = 3;
+    audit_chain_bridge(salt, last, a);
+    assert_false(same(a, b));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +389,10 @@ int main(void)
         cmocka_unit_test(t_length_prefixing),
         cmocka_unit_test(t_null_and_empty_org),
         cmocka_unit_test(t_chain),
+        cmocka_unit_test(t_v2_matches_documented_construction),
+        cmocka_unit_test(t_v2_differs_from_v1_and_covers_commitment),
+        cmocka_unit_test(t_commitment),
+        cmocka_unit_test(t_bridge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -761,8 +761,9 @@ static void t_audit_intact(void **state)
         snprintf(target, sizeof(target), "user:%d", i);
         snprintf(detail, sizeof(detail), "{\"n\":%d,\"note\":\"監査\"}", i);
         unsigned char next[AUDIT_HASH_LEN];
-        audit_chain_hash(h, NOW + i, i % 2 ? 0 : i, i % 2 ? NULL : "nisc",
-                         "test.action", target, detail, next);
+        audit_chain_hash_v2(h, NOW + i, i % 2 ? 0 : i,
+                            i % 2 ? NULL : "nisc", NULL, "test.action",
+                            target, detail, next);
         memcpy(h, next, AUDIT_HASH_LEN);
     }
     char hex[2 * AUDIT_HASH_LEN + 1];
@@ -773,7 +774,8 @@ static void t_audit_intact(void **state)
     struct store *s = open_ok(path, 0);
     struct store_conn *c = store_acquire(s);
     json_t *arr = NULL;
-    assert_int_equal(store_audit_json(c, 2, 2, &arr), IS_OK);
+    struct store_audit_query q = {.after = 2, .limit = 2};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 2);
     json_t *e3 = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(e3, "seq")), 3);
@@ -791,7 +793,8 @@ static void t_audit_intact(void **state)
     assert_string_equal(json_string_value(json_object_get(e4, "actor_org")),
                         "nisc");
     json_decref(arr);
-    assert_int_equal(store_audit_json(c, 0, 100, &arr), IS_OK);
+    q = (struct store_audit_query){.after = 0, .limit = 100};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 5);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(arr, 4), "hash")),
@@ -893,12 +896,12 @@ static void t_audit_changed_and_rehashed(void **state)
     unsigned char prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
     assert_int_equal(sqlite3_column_bytes(st, 5), AUDIT_HASH_LEN);
     memcpy(prev, sqlite3_column_blob(st, 5), AUDIT_HASH_LEN);
-    audit_chain_hash(prev, sqlite3_column_int64(st, 0),
-                     sqlite3_column_int64(st, 1),
-                     (const char *)sqlite3_column_text(st, 2),
-                     (const char *)sqlite3_column_text(st, 3),
-                     (const char *)sqlite3_column_text(st, 4), "{\"n\":0}",
-                     h);
+    audit_chain_hash_v2(prev, sqlite3_column_int64(st, 0),
+                        sqlite3_column_int64(st, 1),
+                        (const char *)sqlite3_column_text(st, 2), NULL,
+                        (const char *)sqlite3_column_text(st, 3),
+                        (const char *)sqlite3_column_text(st, 4),
+                        "{\"n\":0}", h);
     sqlite3_finalize(st);
     assert_int_equal(
         sqlite3_prepare_v2(db,
@@ -936,11 +939,11 @@ static void t_audit_last_changed_and_rehashed(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     unsigned char prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
     memcpy(prev, sqlite3_column_blob(st, 5), AUDIT_HASH_LEN);
-    audit_chain_hash(prev, sqlite3_column_int64(st, 0),
-                     sqlite3_column_int64(st, 1),
-                     (const char *)sqlite3_column_text(st, 2),
-                     (const char *)sqlite3_column_text(st, 3),
-                     (const char *)sqlite3_column_text(st, 4), "{}", h);
+    audit_chain_hash_v2(prev, sqlite3_column_int64(st, 0),
+                        sqlite3_column_int64(st, 1),
+                        (const char *)sqlite3_column_text(st, 2), NULL,
+                        (const char *)sqlite3_column_text(st, 3),
+                        (const char *)sqlite3_column_text(st, 4), "{}", h);
     sqlite3_finalize(st);
     assert_int_equal(
         sqlite3_prepare_v2(db,
@@ -1027,6 +1030,160 @@ static void t_audit_truncated(void **state)
     dump_problems(&rep);
     assert_int_equal(rep.entries, 0);
     assert_true(has_problem(&rep, 1, "truncated"));
+}
+
+/* A withheld actor: the row holds only the commitment, audit_withheld the
+ * opening; the whole view withholds it, the organisation's own view shows
+ * it; verification opens the commitment. */
+static void t_audit_withheld(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "audit-withheld.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    append_entries(s, 2);
+    struct store_conn *c = store_acquire(s);
+    struct store_audit_entry e = {.at = NOW + 10, .actor_user = 7,
+                                  .actor_org = "op-x", .action = "report.file",
+                                  .target = "R1", .withhold = true};
+    assert_int_equal(store_audit_append(c, &e), IS_OK);
+    struct store_audit_entry other = {.at = NOW + 11, .actor_user = 8,
+                                      .actor_org = "op-y", .action = "login",
+                                      .target = "y"};
+    assert_int_equal(store_audit_append(c, &other), IS_OK);
+    struct store_audit_report rep;
+    assert_int_equal(store_audit_verify(c, &rep), IS_OK);
+    dump_problems(&rep);
+    assert_int_equal(rep.nproblems, 0);
+    assert_int_equal(rep.entries, 4);
+    assert_int_equal(rep.withheld, 1);
+
+    /* the whole view */
+    json_t *arr = NULL;
+    struct store_audit_query q = {.limit = 100};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(json_array_size(arr), 4);
+    json_t *w = json_array_get(arr, 2);
+    assert_true(json_is_null(json_object_get(w, "actor_user")));
+    assert_true(json_is_null(json_object_get(w, "actor_org")));
+    assert_true(json_is_true(json_object_get(w, "actor_withheld")));
+    assert_int_equal(strlen(json_string_value(json_object_get(w, "commitment"))),
+                     64);
+    assert_string_equal(json_string_value(json_object_get(w, "prev_hash")),
+                        json_string_value(json_object_get(
+                            json_array_get(arr, 1), "hash")));
+    assert_true(json_is_null(
+        json_object_get(json_array_get(arr, 3), "commitment")));
+    json_decref(arr);
+
+    /* op-x's own view: its entry with its actor, nothing else, no hashes */
+    q = (struct store_audit_query){.limit = 100, .org = "op-x"};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(json_array_size(arr), 1);
+    w = json_array_get(arr, 0);
+    assert_int_equal(json_integer_value(json_object_get(w, "seq")), 3);
+    assert_int_equal(json_integer_value(json_object_get(w, "actor_user")), 7);
+    assert_string_equal(json_string_value(json_object_get(w, "actor_org")),
+                        "op-x");
+    assert_true(json_is_false(json_object_get(w, "actor_withheld")));
+    assert_true(json_is_null(json_object_get(w, "hash")));
+    assert_true(json_is_null(json_object_get(w, "commitment")));
+    json_decref(arr);
+    /* the newest page below a bound, oldest first */
+    q = (struct store_audit_query){.limit = 2, .before = 4};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(json_array_size(arr), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(arr, 0), "seq")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(arr, 1), "seq")), 3);
+    json_decref(arr);
+    store_release(s, c);
+    store_close(s);
+
+    /* the row holds no actor in clear */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT actor_user IS NULL, actor_org "
+                                        "IS NULL, length(commitment), version "
+                                        "FROM audit WHERE seq = 3",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_int_equal(sqlite3_column_int(st, 1), 1);
+    assert_int_equal(sqlite3_column_int(st, 2), AUDIT_HASH_LEN);
+    assert_int_equal(sqlite3_column_int(st, 3), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    /* another opening is caught */
+    exec_raw(path, "DROP TRIGGER audit_withheld_no_update;"
+                   "UPDATE audit_withheld SET actor_org = 'op-z';");
+    verify(path, &rep);
+    assert_true(has_problem(&rep, 3, "changed"));
+    assert_int_equal(rep.nproblems, 1);
+}
+
+/* Entries from before migration 0005 (version 1) stay verifiable; the
+ * first version-2 entry chains from them through the secret bridge. */
+static void t_audit_v1_then_v2(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "audit-v1.db");
+    store_close(open_ok(path, STORE_CREATE));
+    /* two version-1 entries as the old code wrote them */
+    unsigned char h1[AUDIT_HASH_LEN], h2[AUDIT_HASH_LEN];
+    audit_chain_hash(audit_chain_genesis, NOW, 5, "op-x", "report.file", "R1",
+                     "{\"anonymous_report\":true}", h1);
+    audit_chain_hash(h1, NOW + 1, 0, NULL, "init", "", "{}", h2);
+    char sql[2048], x1[65], x2[65];
+    util_hex(x1, h1, AUDIT_HASH_LEN);
+    util_hex(x2, h2, AUDIT_HASH_LEN);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit(seq, at, actor_user, actor_org, action, "
+             "target, detail, prev_hash, hash) VALUES "
+             "(1, %lld, 5, 'op-x', 'report.file', 'R1', "
+             "'{\"anonymous_report\":true}', zeroblob(32), x'%s'),"
+             "(2, %lld, NULL, NULL, 'init', '', '{}', x'%s', x'%s');"
+             "INSERT INTO meta(key, value) VALUES ('audit_head', '2:%s'),"
+             "('audit_v1_entries', '2');",
+             (long long)NOW, x1, (long long)NOW + 1, x1, x2, x2);
+    exec_raw(path, sql);
+    struct store_audit_report rep;
+    verify(path, &rep);
+    dump_problems(&rep);
+    assert_int_equal(rep.nproblems, 0);
+    assert_int_equal(rep.entries, 2);
+    struct store *s = open_ok(path, 0);
+    append_entries(s, 2);
+    struct store_conn *c = store_acquire(s);
+    assert_int_equal(store_audit_verify(c, &rep), IS_OK);
+    dump_problems(&rep);
+    assert_int_equal(rep.nproblems, 0);
+    assert_int_equal(rep.entries, 4);
+    json_t *arr = NULL;
+    struct store_audit_query q = {.limit = 100};
+    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    /* no version-1 hash is shown, not even as the next one's prev_hash */
+    char *text = json_dumps(arr, 0);
+    assert_null(strstr(text, x1));
+    assert_null(strstr(text, x2));
+    free(text);
+    assert_true(json_is_null(json_object_get(json_array_get(arr, 0), "hash")));
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 2),
+                                                        "version")),
+                     2);
+    json_decref(arr);
+    store_release(s, c);
+    store_close(s);
+    /* without the bridge the link is broken */
+    exec_raw(path, "DELETE FROM meta WHERE key = 'audit_bridge'");
+    verify(path, &rep);
+    assert_true(has_problem(&rep, 3, "reordered"));
 }
 
 static void t_audit_in_caller_transaction(void **state)
@@ -1228,6 +1385,8 @@ int main(void)
         cmocka_unit_test(t_audit_reordered),
         cmocka_unit_test(t_audit_truncated),
         cmocka_unit_test(t_audit_in_caller_transaction),
+        cmocka_unit_test(t_audit_withheld),
+        cmocka_unit_test(t_audit_v1_then_v2),
         cmocka_unit_test(t_constraint_errors_mapped),
         cmocka_unit_test(t_backup),
     };
