@@ -143,26 +143,29 @@ int event_read(struct app *a, struct store_conn *c,
         json_decref(ev);
         return svc_fail(e, 500, "internal", NULL, "event reports");
     }
-    /* the event's severity is computed from all its reports: two sectors
-     * over their maintenance level make it 5 (rule table, event level) */
+    /* The event's severity is computed from the linked reports THIS reader
+     * may read, never from the others: a reader could otherwise recompute
+     * or difference the severity, sectors or count of a report it may not
+     * read. Two sectors over their maintenance level make it 5 (rule
+     * table, event level). Unreadable reports leave no trace, not even a
+     * count: the answer equals that of an event of the readable ones. */
     json_t *items = json_array(), *sectors = json_object();
-    int hidden = 0, max_level = 0;
+    int max_level = 0;
     size_t i;
     json_t *it;
     json_array_foreach(ids, i, it) {
         struct store_report r;
         if (store_report_get(c, json_string_value(it), &r))
             continue;
-        int eff = r.declared > r.severity ? r.declared : r.severity;
-        if (eff > max_level)
-            max_level = eff;
-        if (r.exceeded)
-            json_object_set_new(sectors, r.sector_id, json_true());
         struct range_decision d = rp_decide(who, &r);
-        if (d.may_read)
+        if (d.may_read) {
+            int eff = r.declared > r.severity ? r.declared : r.severity;
+            if (eff > max_level)
+                max_level = eff;
+            if (r.exceeded)
+                json_object_set_new(sectors, r.sector_id, json_true());
             json_array_append_new(items, rp_summary(c, who, &r, d, now));
-        else
-            hidden++;
+        }
         store_report_release(&r);
     }
     struct sev_facts f;
@@ -184,7 +187,6 @@ int event_read(struct app *a, struct store_conn *c,
                         json_integer((json_int_t)json_object_size(sectors)));
     json_object_set_new(ev, "severity", sev);
     json_object_set_new(ev, "reports", items);
-    json_object_set_new(ev, "reports_not_shown", json_integer(hidden));
     json_decref(sectors);
     json_decref(ids);
     *out = ev;
