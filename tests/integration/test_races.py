@@ -362,6 +362,51 @@ def test_two_questions_at_once_get_two_numbers(rhub):
     check(problems)
 
 
+def test_hop_forwards_while_the_worker_auto_forwards(rhub):
+    """Severity-3 reports pass their hop's review limit (0 minutes) while
+    the hop forwards them by hand: each leaves the hop once - by the hop
+    (200) or by the worker (the hop then gets 409) - never both, and the
+    worker never moves a report it read before the hop forwarded it."""
+    import concurrent.futures as cf
+    path = "/api/v1/orgs/ceptoar-banking/policy"
+    ids = []
+    for i in range(PAIRS):
+        r = rhub.api("POST", "/api/v1/reports", token=tok(rhub, REPORTER),
+                     json={"title": f"serious {i}", "kind": "incident",
+                           "detected_at": now_iso(), "range": "green",
+                           "route": "via_ceptoar",
+                           "impact": {"service_stopped": True}})
+        assert r.status_code == 201, r.text
+        assert r.json()["severity"]["computed"] == 3
+        ids.append(r.json()["id"])
+    put = rhub.api("PUT", path, token=tok(rhub, HOP),
+                   json={"policy": "review", "review_limit_min": 0})
+    assert put.status_code == 200, put.text
+    try:
+        with cf.ThreadPoolExecutor(2 * WIDTH) as ex:
+            res = list(ex.map(lambda i: rhub.api(
+                "POST", f"/api/v1/reports/{i}/forward",
+                token=tok(rhub, HOP), json={}), ids))
+        rhub.wait_ticks(2)
+    finally:
+        put = rhub.api("PUT", path, token=tok(rhub, HOP),
+                       json={"policy": "review", "review_limit_min": 30})
+        assert put.status_code == 200, put.text
+    con = db(rhub)
+    problems = []
+    for rid, r in zip(ids, res):
+        by_hop = timeline(con, rid, "forwarded", "ceptoar-banking")
+        by_worker = timeline(con, rid, "auto_forwarded", "ceptoar-banking")
+        row = report_row(con, rid)
+        state = (code(r), len(by_hop), len(by_worker),
+                 len(timeline(con, rid, "arrived", "fsa")),
+                 row["current_hop"])
+        if state not in ((OK, 1, 0, 1, "fsa"),
+                         ((409, "not_current_hop"), 0, 1, 1, "fsa")):
+            problems.append((rid, state))
+    check(problems)
+
+
 # ------------------------------------------------------------------ events
 
 def test_the_same_report_linked_twice_at_once(rhub):
