@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from conftest import Hub
+from conftest import Hub, wait_for
 
 PAIRS = int(os.environ.get("INFRASHARE_RACE_PAIRS", "40"))
 WIDTH = 4          # pairs raced at the same moment (8 connections)
@@ -524,4 +524,66 @@ def test_policy_changes_race(rhub):
         if (code(a), code(b), got["review_limit_min"]) != (
                 OK, OK, 100 + n):
             problems.append((n, code(a), code(b), got))
+    check(problems)
+
+
+def test_escalation_never_follows_an_acknowledgement(tmp_path):
+    """Recipients acknowledge while the worker escalates those past their
+    acknowledgement deadline: an organisation is escalated only if it had
+    not acknowledged - in the audit log (whose order is the commit order)
+    an escalation never comes after the acknowledgement of the same
+    advisory and organisation."""
+    import concurrent.futures as cf
+    import time
+    from test_provision_features import base_flags, make_hub, staff
+    deadline_s = 3
+    h = make_hub(tmp_path, base_flags(ack_deadlines=f"{deadline_s},"
+                                      f"{deadline_s},{deadline_s}"))
+    staff(h)
+    orgs = [f"op-e{n}" for n in range(5)]
+    for o in orgs:
+        h.add_operator(o)
+        h.add_user(f"{o}-liaison", o)
+    h.start()
+    try:
+        h.set_policy("meti", "auto")
+        h.set_policy("ceptoar-gas", "auto")
+        first = time.time()
+        advs = [h.issue("nisc-a", audience={"orgs": orgs})["id"]
+                for _ in range(PAIRS // 2)]
+
+        def released():
+            rows = h.db_rows("SELECT count(*) AS n FROM advisory_recipients "
+                             "WHERE released_at IS NOT NULL")
+            return rows[0]["n"] == len(advs) * len(orgs)
+        wait_for(released, what="every recipient released")
+        # start acknowledging when the first deadlines pass (released_at
+        # has whole seconds: 2 to 3 s after the release), so that
+        # acknowledgements and escalations interleave
+        time.sleep(max(0.0, first + deadline_s - 1 - time.time()))
+        pairs = [(a, o) for a in advs for o in orgs]
+        with cf.ThreadPoolExecutor(2 * WIDTH) as ex:
+            res = list(ex.map(lambda p: h.call(
+                "POST", f"/api/v1/advisories/{p[0]}/ack", f"{p[1]}-liaison"),
+                pairs))
+        assert {r.status_code for r in res} == {200}, [
+            r.text for r in res if r.status_code != 200][:3]
+        h.wait_ticks(2)
+        rows = h.db_rows("SELECT seq, action, target, actor_org, detail FROM "
+                         "audit WHERE action IN ('advisory.ack', "
+                         "'advisory.escalate') ORDER BY seq")
+    finally:
+        h.stop()
+    acked, problems = {}, []
+    escalated = 0
+    for r in rows:
+        if r["action"] == "advisory.ack":
+            acked[(r["target"], r["actor_org"])] = r["seq"]
+        else:
+            escalated += 1
+            key = (r["target"], json.loads(r["detail"])["org"])
+            if key in acked:
+                problems.append((key, "escalated after ack"))
+    assert len(acked) == len(pairs)
+    print("escalated before acknowledgement:", escalated)
     check(problems)
