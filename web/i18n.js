@@ -305,7 +305,6 @@ const D = {
   'ev.create': ['作成', 'Create'],
   'ev.created': ['事象 {id} を作成しました。', 'Event {id} created.'],
   'ev.reports': ['連携された報告', 'Linked reports'],
-  'ev.notshown': ['閲覧できない報告 {n} 件', '{n} more report(s) you may not read'],
   'ev.link': ['報告を連携', 'Link a report'],
   'ev.reportid': ['報告ID', 'Report ID'],
   'ev.none': ['事象はありません。', 'No events.'],

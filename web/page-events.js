@@ -44,7 +44,6 @@ async function one(main, ctx, id) {
     [t('kind'), (r) => enumLabel('kind', r.kind)], [t('sector'), (r) => sectorName(sectors, r.sector)],
     [t('reports.reporter'), reporterCell], [t('reports.detected'), (r) => time(r.detected_at)],
   ], ev.reports || [])));
-  if (ev.reports_not_shown) put(main, h('p', { cls: 'meta' }, t('ev.notshown', { n: ev.reports_not_shown })));
   if (ctx.has('analyst')) {
     const rid = h('input', { type: 'text', maxlength: 40, name: 'report' });
     const out = h('div', { 'aria-live': 'polite' });

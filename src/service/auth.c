@@ -325,16 +325,17 @@ int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
 {
     int64_t owner;
     bool revoked;
-    int rc = store_token_owner(c, id, &owner, &revoked);
+    /* read and revoked under the writer lock: of racing revocations one
+     * succeeds, the others find it revoked (not found) */
+    int rc = store_begin(c);
     if (rc)
         return rc;
-    if (who && owner != who->user_id && !(who->roles & ROLE_ADMIN))
-        return IS_ERR_NOTFOUND; /* not yours: as if it did not exist */
-    if (revoked)
-        return IS_ERR_NOTFOUND;
-    if ((rc = store_begin(c)))
-        return rc;
-    rc = store_token_revoke(c, id, now);
+    rc = store_token_owner(c, id, &owner, &revoked);
+    if (!rc && ((who && owner != who->user_id && !(who->roles & ROLE_ADMIN))
+                || revoked))
+        rc = IS_ERR_NOTFOUND; /* not yours: as if it did not exist */
+    if (!rc)
+        rc = store_token_revoke(c, id, now);
     if (!rc)
         rc = audit_record(c, who, now, "token.revoke", id, NULL);
     if (rc) {

@@ -448,17 +448,24 @@ int advisory_issue(struct app *a, struct store_conn *c,
         return svc_fail(e, 403, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
                         "secretariats, the CEPTOAR Council and agencies");
-    int rc = check_audience(c, who, json_object_get(body, "audience"),
-                            range_parse(jv_str(body, "range")), e);
+    /* the cited reports' ranges are read under the writer lock: a report
+     * narrowed a moment ago is never cited by a wider advisory */
+    int rc = store_begin(c);
+    if (rc)
+        return svc_fail(e, 500, "internal", NULL,
+                        "the advisory could not be stored; nothing was "
+                        "sent");
+    rc = check_audience(c, who, json_object_get(body, "audience"),
+                        range_parse(jv_str(body, "range")), e);
     if (!rc)
         rc = check_refs(c, who, json_object_get(body, "refs"),
                         range_parse(jv_str(body, "range")), e);
-    if (rc)
+    if (rc) {
+        store_rollback(c);
         return rc;
+    }
     struct store_advisory ad;
     memset(&ad, 0, sizeof(ad));
-    if ((rc = store_begin(c)))
-        goto fail;
     rc = advisory_create(a, c, who, body, false, now, &ad);
     int64_t n = 0;
     if (!rc)
@@ -569,14 +576,22 @@ int advisory_relay(struct app *a, struct store_conn *c,
                    struct svc_error *e)
 {
     struct store_advisory ad;
-    int rc = load_readable(c, who, id, &ad, e);
+    /* the advisory and the hop are read, checked and written under the
+     * writer lock (docs/rules.md, "Concurrent writes"): another hop may
+     * have narrowed the range, or this hop relayed, a moment ago */
+    int rc = store_begin(c);
     if (rc)
+        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    if ((rc = load_readable(c, who, id, &ad, e))) {
+        store_rollback(c);
         return rc;
+    }
     struct store_hop h;
     if (store_hop_get(c, ad.id, who->org.id, &h) ||
         strcmp(h.state, "waiting") != 0) {
         bool relayed = !store_hop_get(c, ad.id, who->org.id, &h) &&
                        strcmp(h.state, "relayed") == 0;
+        store_rollback(c);
         store_advisory_release(&ad);
         return svc_fail(e, 409, relayed ? "already_relayed"
                                         : "not_current_hop", NULL,
@@ -588,13 +603,12 @@ int advisory_relay(struct app *a, struct store_conn *c,
     const char *rs = jv_str(body, "range");
     int new_range = rs ? range_parse(rs) : ad.range;
     if (new_range > ad.range) {
+        store_rollback(c);
         store_advisory_release(&ad);
         return svc_fail(e, 400, "range_widening", "range",
                         "range: a hop may narrow the range (now %s), never "
                         "widen it", range_name((enum share_range)ad.range));
     }
-    if ((rc = store_begin(c)))
-        goto fail;
     if (new_range != ad.range) {
         rc = store_advisory_set_range(c, ad.id, new_range);
         ad.range = new_range;
@@ -637,36 +651,33 @@ int advisory_ack(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     struct store_advisory ad;
-    int rc = load_readable(c, who, id, &ad, e);
+    /* read, decided and written under the writer lock: of racing
+     * acknowledgements exactly one records (the others answer
+     * "already": acknowledging is idempotent) */
+    int rc = store_begin(c);
     if (rc)
+        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    if ((rc = load_readable(c, who, id, &ad, e))) {
+        store_rollback(c);
         return rc;
+    }
     struct store_recipient r;
     if (store_recipient_get(c, ad.id, who->org.id, &r) || !r.released_at) {
+        store_rollback(c);
         store_advisory_release(&ad);
         return svc_fail(e, 409, "not_a_recipient", NULL,
                         "the advisory has not been sent to your "
                         "organisation");
     }
     if (r.acked_at) {
-        *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
-                         who->org.id, "acked_at", tj(r.acked_at), "already",
-                         1);
-        store_advisory_release(&ad);
-        return IS_OK;
-    }
-    if ((rc = store_begin(c)))
-        goto fail;
-    rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id, "api");
-    if (rc == IS_ERR_CONFLICT) {
-        /* another request of the same organisation acknowledged first */
         store_rollback(c);
-        store_recipient_get(c, ad.id, who->org.id, &r);
         *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
                          who->org.id, "acked_at", tj(r.acked_at), "already",
                          1);
         store_advisory_release(&ad);
         return IS_OK;
     }
+    rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id, "api");
     if (!rc)
         rc = store_deliveries_cancel(c, ad.id, who->org.id);
     if (!rc)
@@ -1090,27 +1101,31 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
             const char *adv = json_string_value(json_array_get(p, 0));
             const char *org = json_string_value(json_array_get(p, 1));
             struct store_advisory ad;
-            if (store_advisory_get(c, adv, &ad))
+            /* decided under the writer lock: the hop may have relayed
+             * since the scan (store_hop_relay is then a conflict) */
+            if (store_begin(c))
+                break;
+            if (store_advisory_get(c, adv, &ad)) {
+                store_rollback(c);
                 continue;
+            }
             bool review = true;
             int limit;
             store_hop_policy(c, org, &review, &limit);
-            if (store_begin(c) == IS_OK) {
-                int rc = store_hop_relay(c, adv, org, now,
-                                         ad.hotline ? "hotline"
-                                         : review   ? "limit"
-                                                    : "auto",
-                                         "", "");
-                if (!rc)
-                    rc = hop_release(a, c, &ad, org, now, 0);
-                if (!rc)
-                    rc = audit_record(c, NULL, now, "advisory.auto_relay",
-                                      adv, json_pack("{s:s}", "hop", org));
-                if (rc || store_commit(c))
-                    store_rollback(c);
-                else
-                    changes++;
-            }
+            int rc = store_hop_relay(c, adv, org, now,
+                                     ad.hotline ? "hotline"
+                                     : review   ? "limit"
+                                                : "auto",
+                                     "", "");
+            if (!rc)
+                rc = hop_release(a, c, &ad, org, now, 0);
+            if (!rc)
+                rc = audit_record(c, NULL, now, "advisory.auto_relay", adv,
+                                  json_pack("{s:s}", "hop", org));
+            if (rc || store_commit(c))
+                store_rollback(c);
+            else
+                changes++;
             store_advisory_release(&ad);
         }
         json_decref(due);
@@ -1125,6 +1140,7 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
             if (store_begin(c))
                 break;
             int q = 0;
+            /* a conflict: acknowledged (or escalated) since the scan */
             int rc = store_recipient_escalated(c, adv, org, now);
             if (!rc)
                 rc = store_queue_next(c, adv, org, "escalation", true, now,

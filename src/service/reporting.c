@@ -1161,6 +1161,13 @@ static int questions_asked(struct store_conn *c, const char *id)
     return n;
 }
 
+/* Every write below follows one pattern (docs/rules.md, "Concurrent
+ * writes"): the report is read, checked and written inside ONE write
+ * transaction, under the store's writer lock, so two requests that race
+ * are decided one after the other on the state the first one left (the
+ * second gets 409 when that state no longer allows it). Nothing read
+ * before store_begin may be written back. */
+
 int report_update(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id,
                   const json_t *body, int64_t now, json_t **out,
@@ -1168,12 +1175,28 @@ int report_update(struct app *a, struct store_conn *c,
 {
     struct store_report r;
     struct range_decision d;
-    int rc = load_readable(c, who, id, &r, &d, e);
-    if (rc)
-        return rc;
     json_t *view = NULL, *warnings = NULL;
     struct decoded att = {0};
     const char *kind = jv_str(body, "kind");
+    json_t *atts = json_object_get(body, "attachments");
+    /* the attachments depend on the request only: decoded before the
+     * writer lock is taken */
+    int rc = atts ? decode_attachments(atts, &att, e) : IS_OK;
+    if (rc) {
+        decoded_release(&att);
+        return rc;
+    }
+    if ((rc = store_begin(c))) {
+        decoded_release(&att);
+        return svc_fail(e, 500, "internal", NULL, "the update could not be "
+                        "stored; nothing was changed");
+    }
+    rc = load_readable(c, who, id, &r, &d, e);
+    if (rc) {
+        store_rollback(c);
+        decoded_release(&att);
+        return rc;
+    }
     if (strcmp(who->org.id, r.originator) != 0) {
         rc = svc_fail(e, 403, "forbidden", NULL,
                       "only the reporting organisation adds updates");
@@ -1213,9 +1236,6 @@ int report_update(struct app *a, struct store_conn *c,
     if ((rc = check_times(view, now, e)) ||
         (rc = check_catalogue(c, view, r.scope_id, e)))
         goto out;
-    json_t *atts = json_object_get(body, "attachments");
-    if (atts && (rc = decode_attachments(atts, &att, e)))
-        goto out;
     warnings = own_name_warnings(c, who->org.id, body);
     struct sev_result sr = evaluate_body(a, r.scope_id, r.kind, view);
     int old_sev = r.severity, old_range = r.range;
@@ -1238,10 +1258,6 @@ int report_update(struct app *a, struct store_conn *c,
     r.body = json_dumps(view, JSON_COMPACT);
     char *ubody = update_record(body);
     int64_t upd = 0;
-    if ((rc = store_begin(c))) {
-        free(ubody);
-        goto out;
-    }
     rc = store_report_update_add(c, r.id, now, who->user_id, kind, r.range,
                                  ubody, &upd);
     free(ubody);
@@ -1265,10 +1281,8 @@ int report_update(struct app *a, struct store_conn *c,
         rc = rp_audit(c, who, now, "report.update", &r,
                       json_pack("{s:s,s:I}", "kind", kind, "update",
                                 (json_int_t)upd));
-    if (rc) {
-        store_rollback(c);
+    if (rc)
         goto out;
-    }
     if ((rc = store_commit(c)))
         goto out;
     rc = report_view(a, c, who, r.id, now, false, out, e);
@@ -1277,6 +1291,7 @@ int report_update(struct app *a, struct store_conn *c,
         warnings = NULL;
     }
 out:
+    store_rollback(c); /* no-op after a commit */
     json_decref(view);
     json_decref(warnings);
     decoded_release(&att);
@@ -1294,9 +1309,15 @@ int report_forward(struct app *a, struct store_conn *c,
 {
     struct store_report r;
     struct range_decision d;
-    int rc = load_readable(c, who, id, &r, &d, e);
+    int rc = store_begin(c);
     if (rc)
+        return svc_fail(e, 500, "internal", NULL, "the report could not be "
+                        "forwarded; nothing was changed");
+    rc = load_readable(c, who, id, &r, &d, e);
+    if (rc) {
+        store_rollback(c);
         return rc;
+    }
     if (!r.current_hop[0]) {
         rc = svc_fail(e, 409, "not_current_hop", NULL,
                       "the report has reached the end of its chain");
@@ -1327,10 +1348,6 @@ int report_forward(struct app *a, struct store_conn *c,
     json_decref(detail);
     r.range = new_range;
     r.updated_at = now;
-    if ((rc = store_begin(c))) {
-        free(dt);
-        goto out;
-    }
     rc = store_timeline_add(c, r.id, now, who->org.id, who->user_id,
                             "forwarded", dt);
     free(dt);
@@ -1343,13 +1360,10 @@ int report_forward(struct app *a, struct store_conn *c,
                       json_pack("{s:s}", "to", r.current_hop[0]
                                                    ? r.current_hop
                                                    : "nisc"));
-    if (rc) {
-        store_rollback(c);
-        goto out;
-    }
-    if (!(rc = store_commit(c)))
+    if (!rc && !(rc = store_commit(c)))
         rc = report_view(a, c, who, r.id, now, false, out, e);
 out:
+    store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
     if (rc && !e->status)
         svc_fail(e, 500, "internal", NULL, "the report could not be "
@@ -1364,9 +1378,14 @@ int report_note(struct app *a, struct store_conn *c,
 {
     struct store_report r;
     struct range_decision d;
-    int rc = load_readable(c, who, id, &r, &d, e);
+    int rc = store_begin(c);
     if (rc)
+        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    rc = load_readable(c, who, id, &r, &d, e);
+    if (rc) {
+        store_rollback(c);
         return rc;
+    }
     if (!rp_csv_has(r.reached, who->org.id)) {
         rc = svc_fail(e, 403, "forbidden", NULL,
                       "only the hops the report has reached annotate it "
@@ -1374,16 +1393,13 @@ int report_note(struct app *a, struct store_conn *c,
         goto out;
     }
     bool question = jv_bool(body, "question", false);
+    /* counted under the lock: two questions never share a number */
     int number = question ? questions_asked(c, r.id) + 1 : 0;
     json_t *detail = json_pack("{s:s}", "text", jv_str(body, "text"));
     if (question)
         json_object_set_new(detail, "number", json_integer(number));
     char *dt = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
-    if ((rc = store_begin(c))) {
-        free(dt);
-        goto out;
-    }
     rc = store_timeline_add(c, r.id, now, who->org.id, who->user_id,
                             question ? "question" : "note", dt);
     free(dt);
@@ -1393,15 +1409,12 @@ int report_note(struct app *a, struct store_conn *c,
     if (!rc)
         rc = rp_audit(c, who, now, question ? "report.question"
                                             : "report.note", &r, NULL);
-    if (rc) {
-        store_rollback(c);
-        goto out;
-    }
-    if (!(rc = store_commit(c)))
+    if (!rc && !(rc = store_commit(c)))
         rc = report_view(a, c, who, r.id, now, false, out, e);
     if (!rc && question)
         json_object_set_new(*out, "question", json_integer(number));
 out:
+    store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
     if (rc && !e->status)
         svc_fail(e, 500, "internal", NULL, "nothing was changed");

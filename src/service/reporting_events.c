@@ -116,11 +116,17 @@ int event_link(struct app *a, struct store_conn *c,
                const json_t *body, int64_t now, json_t **out,
                struct svc_error *e)
 {
-    json_t *ev;
-    if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &ev))
+    json_t *ev = NULL;
+    if (!event_staff(who) || strlen(id) > 40)
         return svc_fail(e, 404, "not_found", NULL, "no such event");
-    json_decref(ev);
+    /* the event, the report and the link are read and written under the
+     * writer lock: of two racing links of one report, one is 409 */
     int rc = store_begin(c);
+    if (!rc && store_event_get(c, id, &ev)) {
+        store_rollback(c);
+        return svc_fail(e, 404, "not_found", NULL, "no such event");
+    }
+    json_decref(ev);
     if (!rc)
         rc = link_one(c, who, id, jv_str(body, "report"), "report", now, e);
     if (rc || (rc = store_commit(c))) {
@@ -143,26 +149,29 @@ int event_read(struct app *a, struct store_conn *c,
         json_decref(ev);
         return svc_fail(e, 500, "internal", NULL, "event reports");
     }
-    /* the event's severity is computed from all its reports: two sectors
-     * over their maintenance level make it 5 (rule table, event level) */
+    /* The event's severity is computed from the linked reports THIS reader
+     * may read, never from the others: a reader could otherwise recompute
+     * or difference the severity, sectors or count of a report it may not
+     * read. Two sectors over their maintenance level make it 5 (rule
+     * table, event level). Unreadable reports leave no trace, not even a
+     * count: the answer equals that of an event of the readable ones. */
     json_t *items = json_array(), *sectors = json_object();
-    int hidden = 0, max_level = 0;
+    int max_level = 0;
     size_t i;
     json_t *it;
     json_array_foreach(ids, i, it) {
         struct store_report r;
         if (store_report_get(c, json_string_value(it), &r))
             continue;
-        int eff = r.declared > r.severity ? r.declared : r.severity;
-        if (eff > max_level)
-            max_level = eff;
-        if (r.exceeded)
-            json_object_set_new(sectors, r.sector_id, json_true());
         struct range_decision d = rp_decide(who, &r);
-        if (d.may_read)
+        if (d.may_read) {
+            int eff = r.declared > r.severity ? r.declared : r.severity;
+            if (eff > max_level)
+                max_level = eff;
+            if (r.exceeded)
+                json_object_set_new(sectors, r.sector_id, json_true());
             json_array_append_new(items, rp_summary(c, who, &r, d, now));
-        else
-            hidden++;
+        }
         store_report_release(&r);
     }
     struct sev_facts f;
@@ -184,7 +193,6 @@ int event_read(struct app *a, struct store_conn *c,
                         json_integer((json_int_t)json_object_size(sectors)));
     json_object_set_new(ev, "severity", sev);
     json_object_set_new(ev, "reports", items);
-    json_object_set_new(ev, "reports_not_shown", json_integer(hidden));
     json_decref(sectors);
     json_decref(ids);
     *out = ev;
@@ -242,12 +250,17 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
         return svc_fail(e, 404, "not_found", NULL, "no such organisation");
     bool review = strcmp(jv_str(body, "policy"), "review") == 0;
     bool old_review;
-    int old_limit;
-    store_hop_policy(c, org, &old_review, &old_limit);
-    int limit = (int)jv_int(body, "review_limit_min", old_limit);
+    int old_limit = 0, limit = 0;
+    /* the limit kept when the request has none is read under the writer
+     * lock: a concurrent change of it is never overwritten by a stale
+     * copy */
     int rc = store_begin(c);
     if (!rc)
+        rc = store_hop_policy(c, org, &old_review, &old_limit);
+    if (!rc) {
+        limit = (int)jv_int(body, "review_limit_min", old_limit);
         rc = store_hop_policy_set(c, org, review, limit, now);
+    }
     if (!rc)
         rc = audit_record(c, who, now, "policy.set", org,
                           json_pack("{s:s,s:i}", "policy",
@@ -286,8 +299,14 @@ static int maybe_forward(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     struct store_report r;
-    if (store_report_get(c, id, &r))
+    /* read and decided under the writer lock: the hop may have forwarded
+     * (or narrowed) the report since it was collected */
+    if (store_begin(c))
         return 0;
+    if (store_report_get(c, id, &r)) {
+        store_rollback(c);
+        return 0;
+    }
     int moved = 0;
     bool review;
     int limit;
@@ -308,8 +327,6 @@ static int maybe_forward(struct app *a, struct store_conn *c,
                  r.severity, limit);
     else
         snprintf(detail, sizeof(detail), "{\"reason\":\"policy auto\"}");
-    if (store_begin(c))
-        goto out;
     int rc = store_timeline_add(c, r.id, now, hop, 0,
                                 review ? "auto_forwarded" : "relayed",
                                 detail);
@@ -329,14 +346,13 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     if (!rc)
         rc = rp_audit(c, NULL, now, "report.auto_forward", &r,
                       json_pack("{s:s}", "from", hop));
-    if (rc || store_commit(c)) {
-        store_rollback(c);
+    if (rc || store_commit(c))
         goto out;
-    }
     moved = 1;
     log_event(LOG_INFO, "report auto-forwarded", "report",
               json_string(r.id), "from", json_string(hop), NULL);
 out:
+    store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
     return moved;
 }
@@ -344,10 +360,21 @@ out:
 static int remind(struct store_conn *c, const char *id, int64_t now)
 {
     struct store_report r;
-    if (store_report_get(c, id, &r))
-        return 0;
     int made = 0;
-    if (store_begin(c) == IS_OK) {
+    /* read and decided under the writer lock: a full or final report
+     * filed since the scan means no reminder */
+    if (store_begin(c))
+        return 0;
+    if (store_report_get(c, id, &r)) {
+        store_rollback(c);
+        return 0;
+    }
+    if (strcmp(r.state, "open") != 0) {
+        store_rollback(c);
+        store_report_release(&r);
+        return 0;
+    }
+    {
         int rc = IS_OK;
         bool created = false;
         if (!r.full_at && r.full_due < now) {

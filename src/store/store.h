@@ -35,7 +35,12 @@ void store_close(struct store *s);
 struct store_conn *store_acquire(struct store *s);
 void store_release(struct store *s, struct store_conn *c);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest.
+ * store_begin takes the process's writer lock, so what a caller reads
+ * between store_begin and store_commit is the latest state and no other
+ * writer can change it meanwhile: every read-modify-write reads inside
+ * its transaction. store_rollback without an open transaction (e.g. after
+ * store_commit) does nothing. */
 int store_begin(struct store_conn *c);
 int store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
@@ -262,7 +267,10 @@ void store_report_release(struct store_report *r);
 int store_report_insert(struct store_conn *c, struct store_report *r);
 int store_report_get(struct store_conn *c, const char *id,
                      struct store_report *out);
-/* Writes back every mutable column (range ... body) of r by id. */
+/* Writes back every mutable column (range ... body) of r by id; the
+ * stored range never widens (the narrower of the two is kept). Callers
+ * read r inside the same write transaction (docs/rules.md, "Concurrent
+ * writes"). */
 int store_report_save(struct store_conn *c, const struct store_report *r);
 
 struct store_report_filter {
@@ -378,6 +386,7 @@ void store_advisory_release(struct store_advisory *a);
 int store_advisory_insert(struct store_conn *c, struct store_advisory *a);
 int store_advisory_get(struct store_conn *c, const char *id,
                        struct store_advisory *out);
+/* Narrows the range (a wider one leaves it as it is). */
 int store_advisory_set_range(struct store_conn *c, const char *id, int range);
 /* Newest first from before_seq (0 = newest); fn returns non-zero to stop. */
 int store_advisories_scan(struct store_conn *c, int64_t before_seq,
@@ -454,6 +463,7 @@ int store_recipients_json(struct store_conn *c, const char *adv,
 /* Recipients past their acknowledgement deadline: [[adv, org], ...]. */
 int store_recipients_due_escalation(struct store_conn *c, int64_t now,
                                     json_t **out);
+/* IS_ERR_CONFLICT when acknowledged or escalated already. */
 int store_recipient_escalated(struct store_conn *c, const char *adv,
                               const char *org, int64_t now);
 

@@ -499,7 +499,10 @@ int store_recipient_escalated(struct store_conn *c, const char *adv,
     store_bind_text(st, 1, adv);
     store_bind_text(st, 2, org);
     sqlite3_bind_int64(st, 3, now);
-    return store_step_done(c, st, "escalated");
+    int rc = store_step_done(c, st, "escalated");
+    if (!rc && sqlite3_changes(c->db) == 0)
+        return IS_ERR_CONFLICT;
+    return rc;
 }
 
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,

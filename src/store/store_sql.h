@@ -140,7 +140,8 @@ ST(REPORT_INSERT, "INSERT INTO reports(id, originator, filed_by, scope_id, "
                   "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
                   "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)")
 ST(REPORT_GET, "SELECT " REPORT_COLS " FROM reports WHERE id = ?1")
-ST(REPORT_SAVE, "UPDATE reports SET range = ?11, state = ?13, severity = ?14,"
+/* the range only narrows here (docs/rules.md): a stale copy never widens */
+ST(REPORT_SAVE, "UPDATE reports SET range = min(range, ?11), state = ?13, severity = ?14,"
                 " severity_rule = ?15, exceeded = ?16, declared = ?17, "
                 "reached = ?19, current_hop = ?21, hop_arrived_at = ?22, "
                 "updated_at = ?25, full_at = ?29, closed_at = ?30, "
@@ -228,7 +229,8 @@ ST(ADV_INSERT, "INSERT INTO advisories(id, author, author_user, kind, range,"
                "ack_deadline_s, created_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, "
                "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")
 ST(ADV_GET, "SELECT " ADV_COLS " FROM advisories WHERE id = ?1")
-ST(ADV_SET_RANGE, "UPDATE advisories SET range = ?2 WHERE id = ?1")
+/* a range only narrows (docs/rules.md): never widened by a stale write */
+ST(ADV_SET_RANGE, "UPDATE advisories SET range = min(range, ?2) WHERE id = ?1")
 ST(ADV_SCAN, "SELECT " ADV_COLS " FROM advisories WHERE (?1 = 0 OR seq < ?1)"
              " ORDER BY seq DESC")
 ST(HOP_INSERT, "INSERT OR IGNORE INTO advisory_hops(advisory_id, org_id, "
@@ -344,7 +346,8 @@ ST(RCPT_DUE_ESCALATION, "SELECT r.advisory_id, r.org_id FROM "
     "r.acked_at IS NULL AND r.escalated_at IS NULL AND r.released_at IS NOT "
     "NULL AND r.released_at + a.ack_deadline_s <= ?1 LIMIT 2048")
 ST(RCPT_ESCALATED, "UPDATE advisory_recipients SET escalated_at = ?3 WHERE "
-    "advisory_id = ?1 AND org_id = ?2 AND escalated_at IS NULL")
+    "advisory_id = ?1 AND org_id = ?2 AND escalated_at IS NULL AND "
+    "acked_at IS NULL")
 ST(ACK_LINK_INSERT, "INSERT OR IGNORE INTO ack_links(hash, advisory_id, "
     "org_id, expires_at) VALUES (?1, ?2, ?3, ?4)")
 ST(ACK_LINK_GET, "SELECT advisory_id, org_id, expires_at, used_at FROM "

@@ -57,7 +57,7 @@ def test_two_sectors_exceeded_make_a_level_5_event(fresh_demo_hub):
     assert ev["severity"]["explanation"]["ja"]
     assert ev["severity"]["explanation"]["en"]
     assert {i["id"] for i in ev["reports"]} == {bank["id"], gas["id"]}
-    assert ev["reports_not_shown"] == 0
+    assert "reports_not_shown" not in ev
     got = hub.api("GET", f"/api/v1/events/{ev['id']}",
                   token=tok(hub, "nisc-analyst"))
     assert got.status_code == 200
@@ -231,3 +231,47 @@ def test_duplicate_in_create_names_the_reports_field(fresh_demo_hub):
                               [visible["id"], visible["id"]]),
                  409, None, "reports")
     assert len(events(hub)) == n
+
+
+def test_event_aggregates_cover_only_the_reports_the_reader_may_read(
+        fresh_demo_hub):
+    """An event made by one ministry, linking a Red report of its own sector,
+    read by another ministry (and by NISC, which the Red report has not
+    reached): severity, sectors_exceeded and every count are computed over
+    the reports that reader may read only, so the answer is exactly what an
+    event of the readable reports alone would give, and nothing about the
+    Red report can be recomputed or differenced from it."""
+    hub = fresh_demo_hub
+    red = file_report(hub, "op-securities-0001", range="red",
+                      title="red securities outage",
+                      impact={"service_stopped": True,
+                              "operators_affected": 3})
+    assert red["severity"]["computed"] == 4
+    gas = file_report(hub, "op-gas-0001", impact={"households": 40})
+    assert gas["severity"]["computed"] == 3
+    r = create_event(hub, "fsa-desk", [red["id"], gas["id"]], "fsa event")
+    assert r.status_code == 201, r.text
+    full = r.json()
+    # the creator reads both: two sectors over their levels make it 5
+    assert full["severity"]["level"] == 5
+    assert full["severity"]["sectors_exceeded"] == 2
+    # the same event as if it linked only the gas report
+    ref = create_event(hub, "meti-desk", [gas["id"]], "gas only")
+    assert ref.status_code == 201, ref.text
+    want = ref.json()["severity"]
+    assert want["level"] == 3 and want["sectors_exceeded"] == 1
+    for user in ("meti-desk", "nisc-analyst"):
+        g = hub.api("GET", f"/api/v1/events/{full['id']}",
+                    token=tok(hub, user))
+        assert g.status_code == 200, (user, g.text)
+        ev = g.json()
+        assert [i["id"] for i in ev["reports"]] == [gas["id"]], user
+        assert ev["severity"] == want, (user, ev["severity"])
+        # no count or trace of what the reader may not read
+        assert "reports_not_shown" not in ev, user
+        assert red["id"] not in g.text and "red securities" not in g.text
+    # the Red report's own hop (FSA) still sees everything
+    g = hub.api("GET", f"/api/v1/events/{full['id']}",
+                token=tok(hub, "fsa-desk"))
+    assert g.json()["severity"] == full["severity"]
+    assert len(g.json()["reports"]) == 2
