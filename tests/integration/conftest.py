@@ -4,6 +4,13 @@ Every test talks HTTP to a real daemon started from the build directory
 (INFRASHARE_BUILD, default build/) with a temporary SQLite database. The
 daemon's stderr is kept; a sanitizer report in it fails the test, and the
 daemon must exit 0 on SIGTERM.
+
+Every HTTP exchange with a running hub made through requests (requests.get,
+Session.request, ...) is checked against docs/openapi.json by
+openapi_check.Validator (status, Content-Type, JSON body; the request body
+when the hub accepted it): a mismatch raises openapi_check.Mismatch at the
+call and, in case the call ran in a thread that swallowed it, fails the test
+at teardown. Raw-socket tests are not checked.
 """
 import json
 import os
@@ -16,6 +23,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from openapi_check import Mismatch, Validator
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("INFRASHARE_BUILD", ROOT / "build")).resolve()
 DATA = ROOT / "data"
@@ -23,6 +32,59 @@ ADMIN_PASSWORD = "admin-password-for-tests"
 DEMO_PASSWORD = "infrashare-demo"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
                    "ERROR: LeakSanitizer")
+OPENAPI = ROOT / "docs" / "openapi.json"
+
+# ---- every response from a hub is checked against docs/openapi.json ----
+# the validator in force (tests of the check itself swap it), the
+# "host:port"s of the running hubs, and the mismatches found so far
+OPENAPI_CHECK = {"validator": Validator.from_file(OPENAPI)}
+HUB_ADDRS = set()
+OPENAPI_MISMATCHES = []
+# INFRASHARE_OPENAPI_COLLECT=<file>: append every mismatch to <file> and let
+# the test go on (it still fails at its end), to list all of them in one run
+OPENAPI_COLLECT = os.environ.get("INFRASHARE_OPENAPI_COLLECT")
+_requests_send = requests.Session.send
+
+
+def _checked_send(self, request, **kw):
+    """requests.Session.send, then the check of the exchange when the
+    server is one of the running hubs."""
+    __tracebackhide__ = True
+    resp = _requests_send(self, request, **kw)
+    if requests.utils.urlparse(request.url).netloc in HUB_ADDRS:
+        problems = OPENAPI_CHECK["validator"].check_exchange(request, resp)
+        if problems:
+            text = ("the exchange does not match docs/openapi.json:\n  "
+                    + "\n  ".join(problems))
+            OPENAPI_MISMATCHES.append(text)
+            if OPENAPI_COLLECT:
+                with open(OPENAPI_COLLECT, "a", encoding="utf-8") as f:
+                    f.write("\n".join(problems) + "\n")
+            else:
+                raise Mismatch(text)
+    return resp
+
+
+requests.Session.send = _checked_send
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == "call":
+        item.openapi_call_failed = outcome.get_result().failed
+
+
+@pytest.fixture(autouse=True)
+def _openapi_mismatches_fail_the_test(request):
+    """A mismatch raised in a thread that the test did not join (or
+    collected, see INFRASHARE_OPENAPI_COLLECT) still fails the test."""
+    OPENAPI_MISMATCHES.clear()
+    yield
+    found = list(OPENAPI_MISMATCHES)
+    OPENAPI_MISMATCHES.clear()
+    if found and not getattr(request.node, "openapi_call_failed", False):
+        raise Mismatch("\n".join(found))
 
 
 def wait_for(predicate, timeout=20.0, what="condition"):
@@ -88,11 +150,13 @@ class Hub:
             return port_file.exists() and port_file.read_text().strip()
         self.port = int(wait_for(ready, what="infrashared to listen"))
         self.url = f"http://127.0.0.1:{self.port}"
+        HUB_ADDRS.add(f"127.0.0.1:{self.port}")
         return self
 
     def stop(self, expect_clean=True):
         if not self.proc:
             return
+        HUB_ADDRS.discard(f"127.0.0.1:{self.port}")
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -112,6 +176,7 @@ class Hub:
 
     def kill(self):
         """SIGKILL: a crash, for durability tests."""
+        HUB_ADDRS.discard(f"127.0.0.1:{self.port}")
         self.proc.kill()
         self.proc.wait()
         self.log.close()
