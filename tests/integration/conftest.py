@@ -132,6 +132,22 @@ class Hub:
         return self.cli(*args, *extra)
 
     # ---- daemon ----
+    @property
+    def url(self):
+        return self._url
+
+    @url.setter
+    def url(self, value):
+        """Setting the URL (start(), or a subclass's own start) registers
+        the hub's address: what requests exchange with it is checked
+        against docs/openapi.json."""
+        self._url = value
+        HUB_ADDRS.add(requests.utils.urlparse(value).netloc)
+
+    def _unregister(self):
+        if getattr(self, "_url", None):
+            HUB_ADDRS.discard(requests.utils.urlparse(self._url).netloc)
+
     def start(self):
         port_file = self.dir / "port"
         if port_file.exists():
@@ -150,13 +166,12 @@ class Hub:
             return port_file.exists() and port_file.read_text().strip()
         self.port = int(wait_for(ready, what="infrashared to listen"))
         self.url = f"http://127.0.0.1:{self.port}"
-        HUB_ADDRS.add(f"127.0.0.1:{self.port}")
         return self
 
     def stop(self, expect_clean=True):
         if not self.proc:
             return
-        HUB_ADDRS.discard(f"127.0.0.1:{self.port}")
+        self._unregister()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -176,7 +191,7 @@ class Hub:
 
     def kill(self):
         """SIGKILL: a crash, for durability tests."""
-        HUB_ADDRS.discard(f"127.0.0.1:{self.port}")
+        self._unregister()
         self.proc.kill()
         self.proc.wait()
         self.log.close()

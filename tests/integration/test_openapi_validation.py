@@ -283,6 +283,24 @@ def test_a_mismatch_in_a_thread_fails_the_test_at_its_end(hub, monkeypatch,
     conftest.OPENAPI_MISMATCHES.clear()
 
 
+def test_a_hub_subclass_with_its_own_start_is_registered(tmp_path):
+    """Harnesses that start the daemon themselves (ProvHub) set url like
+    Hub.start does; that alone registers the address, and stop() drops
+    it (the port may be reused by a receiver later)."""
+    class OwnStart(conftest.Hub):
+        def start(self):
+            self.url = "http://127.0.0.1:1"
+            self.proc = None
+            return self
+    h = OwnStart(tmp_path).start()
+    assert "127.0.0.1:1" in conftest.HUB_ADDRS
+    h.proc = type("P", (), {"poll": lambda self: 0, "returncode": 0})()
+    h.log = open(tmp_path / "log", "w")
+    h.log_path = tmp_path / "log"
+    h.stop()
+    assert "127.0.0.1:1" not in conftest.HUB_ADDRS
+
+
 def test_other_servers_are_not_checked(hub, monkeypatch):
     doc = load()
     doc["paths"] = {}
