@@ -74,8 +74,17 @@ requests.Session.send = _checked_send
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
+    rep = outcome.get_result()
     if call.when == "call":
-        item.openapi_call_failed = outcome.get_result().failed
+        item.openapi_call_failed = rep.failed
+    if rep.failed and call.excinfo is not None and \
+            call.excinfo.errisinstance(Mismatch):
+        # the mismatch and the test's line, without the frames of requests
+        where = [f"{e.path}:{e.lineno + 1}: {e.statement}".rstrip()
+                 for e in call.excinfo.traceback
+                 if str(e.path) == str(item.path)]
+        rep.longrepr = "\n".join(
+            [f"openapi_check.Mismatch: {call.excinfo.value}", *where[-1:]])
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,14 @@ What is checked, for each request the hub answered:
 * a JSON body must be strict JSON (UTF-8, no NaN, no duplicate keys) and
   valid against the documented schema; documented headers must match
   their schemas when present;
-* the request body, when the hub accepted the request (2xx): it must be
-  JSON valid against the operation's requestBody schema; a body on an
-  operation without requestBody, or none where one is required, fails.
-  Bodies of rejected requests (4xx) are not checked: tests send invalid
-  bodies on purpose.
+* the request, when the hub accepted it (2xx): the body must be JSON
+  valid against the operation's requestBody schema (a body on an
+  operation without requestBody, or none where one is required, fails);
+  the documented query and path parameters must be valid against their
+  schemas (after reading integers and booleans from their text); query
+  parameters the operation does not list are ignored by the hub, as the
+  document says, and are not checked. Rejected requests (4xx) are not
+  checked: tests send invalid ones on purpose.
 
 The document is OpenAPI 3.0; its schemas are turned into JSON Schema
 draft 4 (the dialect OpenAPI 3.0 is based on) for python3-jsonschema:
@@ -46,7 +49,7 @@ import copy
 import json
 import re
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jsonschema
 
@@ -284,14 +287,21 @@ class Validator:
 
     def find(self, method, path):
         """(template, operation or None, path item or None)."""
+        template, op, item, _ = self._find(method, path)
+        return template, op, item
+
+    def _find(self, method, path):
+        """find() and the values of the path's template parameters."""
         method = method.lower()
         for _, template, rx, item in self._paths:
-            if rx.match(path):
+            m = rx.match(path)
+            if m:
                 op = item.get(method)
                 if op is None and method == "head":
                     op = item.get("get")
-                return template, op, item
-        return None, None, None
+                names = re.findall(r"\{(\w+)\}", template)
+                return template, op, item, dict(zip(names, m.groups()))
+        return None, None, None, {}
 
     # ---- checks ----
     def _schema_errors(self, validator, instance):
@@ -435,6 +445,58 @@ class Validator:
                     problems.append(f"{label}: {e}")
         return problems
 
+    @staticmethod
+    def _typed(raw, schema):
+        """A parameter's text read as its schema's type (left as text
+        when it does not read, so that the schema check names it)."""
+        t = schema.get("type")
+        if t == "integer" and re.fullmatch(r"-?[0-9]+", raw):
+            return int(raw)
+        if t == "number":
+            try:
+                return float(raw)
+            except ValueError:
+                return raw
+        if t == "boolean" and raw in ("true", "false"):
+            return raw == "true"
+        return raw
+
+    def check_parameters(self, method, path, query):
+        """Problems of the query and path parameters of a request the hub
+        accepted (a 2xx)."""
+        method = method.upper()
+        template, op, item, path_values = self._find(method, path)
+        if op is None:
+            return []
+        documented = {}
+        for prm in [*item.get("parameters", ()), *op.get("parameters", ())]:
+            prm = self._resolve(prm)
+            documented[(prm["in"], prm["name"])] = prm
+        given = [("path", k, unquote(v)) for k, v in path_values.items()]
+        given += [("query", k, v)
+                  for k, v in parse_qsl(query or "", keep_blank_values=True)]
+        problems = []
+        for where, name, raw in given:
+            prm = documented.get((where, name))
+            label = f"{method} {template} {where} parameter {name}"
+            if prm is None:
+                continue  # ignored by the hub (the document's convention 3)
+            schema = prm.get("schema")
+            if schema is None:
+                continue
+            v = self._validator(("param", template, method, where, name),
+                                schema, False)
+            value = self._typed(raw, self._resolve(schema))
+            problems += [f"{label}={raw!r}: {e}"
+                         for e in self._schema_errors(v, value)]
+        for (where, name), prm in documented.items():
+            if where in ("query", "path") and prm.get("required") and \
+                    not any(g[0] == where and g[1] == name for g in given):
+                problems.append(f"{method} {template}: the hub accepted a "
+                                f"request without the required {where} "
+                                f"parameter {name}")
+        return problems
+
     def check_request(self, method, path, headers, body):
         """Problems of a request body the hub accepted (a 2xx)."""
         method = method.upper()
@@ -484,11 +546,13 @@ class Validator:
 
     def check_exchange(self, request, response):
         """Problems of one requests exchange (PreparedRequest, Response)."""
-        path = urlsplit(request.url).path
-        problems = self.check_response(request.method, path,
+        url = urlsplit(request.url)
+        problems = self.check_response(request.method, url.path,
                                        response.status_code, response.headers,
                                        response.content)
         if 200 <= response.status_code < 300:
-            problems += self.check_request(request.method, path,
+            problems += self.check_parameters(request.method, url.path,
+                                              url.query)
+            problems += self.check_request(request.method, url.path,
                                            request.headers, request.body)
         return problems

@@ -239,6 +239,30 @@ def test_an_accepted_invalid_request_body_is_flagged():
         "documented without one"]
 
 
+def test_accepted_parameters_must_be_documented_and_valid(real):
+    assert real.check_parameters("GET", "/api/v1/reports",
+                                 "limit=10&state=open&overdue=true&q=") == []
+    assert real.check_parameters("GET", "/api/v1/orgs/gas-op-1", "") == []
+    # a query parameter the operation does not list is ignored (documented)
+    assert real.check_parameters("GET", "/api/v1/reports", "colour=red") == []
+    for path, query, what in (
+            ("/api/v1/reports", "limit=0",
+             "GET /api/v1/reports query parameter limit='0': $: 0 is less "
+             "than the minimum of 1"),
+            ("/api/v1/reports", "limit=ten",
+             "GET /api/v1/reports query parameter limit='ten': $: 'ten' is "
+             "not of type 'integer'"),
+            ("/api/v1/reports", "overdue=yes",
+             "'yes' is not of type 'boolean'"),
+            ("/api/v1/reports", "state=shut",
+             "'shut' is not one of ['open', 'closed']"),
+            ("/api/v1/reports/R1/attachments/0", "",
+             "GET /api/v1/reports/{id}/attachments/{att} path parameter "
+             "att='0': $: 0 is less than the minimum of 1")):
+        problems = real.check_parameters("GET", path, query)
+        assert problems and what in problems[0], (query, problems)
+
+
 # ---- the hook on every requests call ----
 
 def test_every_requests_call_to_a_hub_is_checked(hub, monkeypatch):
