@@ -533,6 +533,10 @@ class Validator:
         name, obj = media
         if got_type != "application/json":
             return []
+        # docs/rules.md, "HTTP protocol": a UTF-8 byte order mark at the
+        # very start of a request body is ignored (RFC 8259 section 8.1)
+        if body.startswith(b"\xef\xbb\xbf"):
+            body = body[3:]
         try:
             instance = _strict_json(body)
         except ValueError as e:
