@@ -53,7 +53,7 @@ int message_compose(struct app *a, struct store_conn *c,
         store_advisory_release(&ad);
         return rc;
     }
-    bool content = ad.range >= RANGE_GREEN;
+    bool content = range_content_travels((enum share_range)ad.range);
     bool title = content || ad.title_in_notice;
     const char *tja = strip_drill(ad.title_ja), *ten = strip_drill(ad.title_en);
     char login[400];

@@ -504,7 +504,7 @@ int advisory_read(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     json_t *o = adv_json(c, who, &ad, true, now);
-    if (ad.range <= RANGE_AMBER && who &&
+    if (range_read_is_audited((enum share_range)ad.range) && who &&
         audit_record(c, who, now, "advisory.read", ad.id, NULL)) {
         json_decref(o);
         store_advisory_release(&ad);

@@ -1133,7 +1133,7 @@ static int report_view(struct app *a, struct store_conn *c,
             json_object_set_new(o, "reminders", rem);
     }
     rc = IS_OK;
-    if (audit && r.range <= RANGE_AMBER)
+    if (audit && range_read_is_audited((enum share_range)r.range))
         rc = rp_audit(c, who, now, "report.read", &r, NULL);
     store_report_release(&r);
     if (rc) {

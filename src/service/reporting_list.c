@@ -76,7 +76,7 @@ static int on_row(void *vctx, struct store_report *r)
     }
     x->n++;
     x->last_seq = r->seq;
-    if (r->range <= RANGE_AMBER && x->audited) {
+    if (range_read_is_audited((enum share_range)r->range) && x->audited) {
         /* the anonymous reporter's own reports go to a withheld entry of
          * their own: an attributed entry naming them would name it */
         bool own_anon = r->route == ROUTE_ANONYMOUS && x->who &&
@@ -294,7 +294,7 @@ int report_attachment(struct app *a, struct store_conn *c,
     } else if ((rc = store_attachment_get(c, r.id, att, name, mime, data,
                                           len))) {
         rc = svc_fail(e, 404, "not_found", NULL, "no such attachment");
-    } else if (r.range <= RANGE_AMBER &&
+    } else if (range_read_is_audited((enum share_range)r.range) &&
                rp_audit(c, who, now, "report.attachment.read", &r,
                         json_pack("{s:I}", "attachment",
                                   (json_int_t)att))) {
