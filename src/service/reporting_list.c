@@ -131,14 +131,14 @@ static int on_row(void *vctx, struct store_report *r)
 static int run_scan(struct scan_ctx *x)
 {
     const struct auth_ctx *who = x->who;
-    char ceps[600] = "";
+    struct ids ceps = {0};
     struct store_report_filter f = {0};
     if (who)
         for (int i = 0; i < who->org.nceptoars; i++)
-            rp_csv_add(ceps, sizeof(ceps), who->org.ceptoars[i]);
+            (void)ids_add(&ceps, who->org.ceptoars[i]); /* IDS_MAX fits */
     f.before_seq = x->q->before;
     f.viewer = who ? who->org.id : NULL;
-    f.viewer_ceptoars_csv = ceps;
+    f.viewer_ceptoars = &ceps;
     f.viewer_observer = who && who->org.observer;
     f.sector = x->q->sector;
     f.scope = x->q->scope;
