@@ -11,7 +11,7 @@
 #include "../core/roles.h"
 #include "buf.h"
 #include "log.h"
-#include "reporting_internal.h"
+#include "reporting.h"
 #include "util.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
@@ -253,7 +253,7 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
         if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
             return svc_fail(e, 400, "invalid_value", "refs",
                             "refs: no report %s", id);
-        struct range_decision d = rp_decide(who, &r);
+        struct range_decision d = report_decide(who, &r);
         int rr = r.range;
         store_report_release(&r);
         if (!d.may_read)
@@ -430,9 +430,9 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
         struct store_report r;
         if (store_report_get(c, json_string_value(v), &r))
             continue;
-        struct range_decision d = rp_decide(who, &r);
+        struct range_decision d = report_decide(who, &r);
         if (d.may_read)
-            json_array_append_new(shown, rp_summary(c, who, &r, d, now));
+            json_array_append_new(shown, report_summary(c, who, &r, d, now));
         store_report_release(&r);
     }
     json_decref(refs);

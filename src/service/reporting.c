@@ -321,6 +321,19 @@ struct range_decision rp_decide(const struct auth_ctx *who,
     return range_report_decide(who ? &who->org : NULL, &rr);
 }
 
+struct range_decision report_decide(const struct auth_ctx *who,
+                                    const struct store_report *r)
+{
+    return rp_decide(who, r);
+}
+
+json_t *report_summary(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_report *r, struct range_decision d,
+                       int64_t now)
+{
+    return rp_summary(c, who, r, d, now);
+}
+
 static json_t *tjson(int64_t t)
 {
     if (!t)
