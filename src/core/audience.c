@@ -52,8 +52,7 @@ struct audience_chain audience_chain_of(const char *author_kind)
 }
 
 const char *audience_ceptoar_parent(const char *author, const char *ministry,
-                                    const char *const *ministry_hops,
-                                    size_t n)
+                                    const char *const *ministry_hops, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (ministry_hops[i] && strcmp(ministry_hops[i], ministry) == 0)

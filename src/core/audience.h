@@ -25,12 +25,11 @@
 #ifndef INFRASHARE_AUDIENCE_H
 #define INFRASHARE_AUDIENCE_H
 
-#include "ids.h"
 #include "range.h"
 
 /* What the store knows of a reader and one advisory. */
 struct audience_standing {
-    bool registered;  /* a signed-in organisation (false: the public) */
+    bool registered; /* a signed-in organisation (false: the public) */
     bool is_author;
     bool hop_reached; /* a hop of the chain whose state is not pending */
     bool recipient;   /* in the audience */
@@ -71,16 +70,15 @@ struct audience_chain {
 };
 struct audience_chain audience_chain_of(const char *author_kind);
 
-#define AUDIENCE_STEP_AUTHOR 0
+#define AUDIENCE_STEP_AUTHOR   0
 #define AUDIENCE_STEP_MINISTRY 1
-#define AUDIENCE_STEP_CEPTOAR 2
+#define AUDIENCE_STEP_CEPTOAR  2
 
 /* The parent hop of a CEPTOAR hop whose secretariat belongs under
  * ministry: ministry when it is one of the n ministry_hops, else author.
  * Returns one of the two pointers. O(n). */
 const char *audience_ceptoar_parent(const char *author, const char *ministry,
-                                    const char *const *ministry_hops,
-                                    size_t n);
+                                    const char *const *ministry_hops, size_t n);
 /* Is the advisory on the hotline (relayed at once everywhere, emergency
  * contacts told)? */
 bool audience_hotline(bool drill, const char *kind, int severity);

@@ -49,8 +49,7 @@ const char *route_next_hop(const struct ids *chain, const char *hop)
     return NULL;
 }
 
-const char *route_choose_ceptoar(const struct access_org *org,
-                                 const char *want)
+const char *route_choose_ceptoar(const struct access_org *org, const char *want)
 {
     for (int i = 0; i < org->nceptoars; i++)
         if (!want || strcmp(want, org->ceptoars[i]) == 0)

@@ -816,8 +816,8 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
     if (jv_str(body, "via_agency") && r->route != ROUTE_VIA_AGENCY)
         return svc_fail(e, 400, "invalid_value", "via_agency",
                         "via_agency: only with route via_agency");
-    if (jv_str(body, "via_ceptoar") && r->route != ROUTE_VIA_CEPTOAR &&
-        r->route != ROUTE_ANONYMOUS)
+    if (jv_str(body, "via_ceptoar") &&
+        !route_via_ceptoar((enum report_route)r->route))
         return svc_fail(e, 400, "invalid_value", "via_ceptoar",
                         "via_ceptoar: only with route via_ceptoar or "
                         "anonymous");

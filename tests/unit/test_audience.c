@@ -16,10 +16,11 @@
  */
 #include "common.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+/* cmocka needs the headers above first */
 #include <cmocka.h>
 
 #include "core/audience.h"
@@ -46,9 +47,12 @@ static void test_standing_every_combination(void **state)
     int n = 0, readable = 0;
     for (unsigned bits = 0; bits < 64; bits++) {
         struct audience_standing s = {
-            .registered = bits & 1,  .is_author = bits & 2,
-            .hop_reached = bits & 4, .recipient = bits & 8,
-            .named = bits & 16,      .observer = bits & 32,
+            .registered = bits & 1,
+            .is_author = bits & 2,
+            .hop_reached = bits & 4,
+            .recipient = bits & 8,
+            .named = bits & 16,
+            .observer = bits & 32,
         };
         for (int r = 0; r < RANGE_COUNT; r++) {
             struct range_decision d = audience_decide((enum share_range)r, &s);
@@ -109,16 +113,17 @@ static void test_shape_every_combination(void **state)
     (void)state;
     for (unsigned bits = 0; bits < 32; bits++) {
         struct audience_shape a = {
-            .all = bits & 1,           .sectors = (bits & 2) ? 2 : 0,
-            .scopes = (bits & 4) ? 1 : 0, .ceptoars = (bits & 8) ? 3 : 0,
+            .all = bits & 1,
+            .sectors = (bits & 2) ? 2 : 0,
+            .scopes = (bits & 4) ? 1 : 0,
+            .ceptoars = (bits & 8) ? 3 : 0,
             .orgs = (bits & 16) ? 1 : 0,
         };
         bool group = a.all || a.sectors || a.scopes || a.ceptoars;
         assert_int_equal(audience_names_any(&a), bits != 0);
         for (int r = 0; r < RANGE_COUNT; r++)
-            assert_int_equal(
-                audience_red_names_group((enum share_range)r, &a),
-                r == RANGE_RED && group);
+            assert_int_equal(audience_red_names_group((enum share_range)r, &a),
+                             r == RANGE_RED && group);
         assert_int_equal(audience_secretariat_too_wide(&a),
                          a.all || a.sectors || a.scopes);
     }
@@ -131,9 +136,9 @@ static void test_chain_by_author_kind(void **state)
         const char *kind;
         bool secretariat, ministries, ceptoars;
     } rows[] = {
-        {"nisc", false, true, true},      {"ministry", false, false, true},
-        {"ceptoar", true, false, false},  {"council", false, false, true},
-        {"agency", false, false, true},   {"operator", false, false, true},
+        {"nisc", false, true, true},     {"ministry", false, false, true},
+        {"ceptoar", true, false, false}, {"council", false, false, true},
+        {"agency", false, false, true},  {"operator", false, false, true},
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
         struct audience_chain ch = audience_chain_of(rows[i].kind);
@@ -158,9 +163,9 @@ static void test_ceptoar_parent(void **state)
         {2, "", "nisc"},     {0, "meti", "nisc"}, {1, "mic", "nisc"},
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++)
-        assert_string_equal(audience_ceptoar_parent("nisc", rows[i].ministry,
-                                                    mins, rows[i].n),
-                            rows[i].parent);
+        assert_string_equal(
+            audience_ceptoar_parent("nisc", rows[i].ministry, mins, rows[i].n),
+            rows[i].parent);
 }
 
 static void test_hotline_and_relay(void **state)

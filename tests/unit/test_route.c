@@ -9,17 +9,19 @@
  */
 #include "common.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+/* cmocka needs the headers above first */
 #include <cmocka.h>
 
 #include "core/route.h"
 
-static const struct route_hops all_hops = {
-    .ceptoar = "ceptoar-gas", .ministry = "meti", .agency = "nict",
-    .nisc = "nisc"};
+static const struct route_hops all_hops = {.ceptoar = "ceptoar-gas",
+                                           .ministry = "meti",
+                                           .agency = "nict",
+                                           .nisc = "nisc"};
 
 static void assert_chain(const struct ids *chain, const char *const *want)
 {
@@ -47,8 +49,7 @@ static void test_chain_every_route(void **state)
     assert_int_equal(IS_ARRAY_LEN(rows), ROUTE_COUNT);
     for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
         struct ids chain;
-        assert_int_equal(route_chain(rows[i].route, &all_hops, &chain),
-                         IS_OK);
+        assert_int_equal(route_chain(rows[i].route, &all_hops, &chain), IS_OK);
         assert_chain(&chain, rows[i].chain);
         assert_string_equal(route_first_hop(&chain), rows[i].chain[0]);
         int k = 0;
@@ -65,9 +66,9 @@ static void test_chain_every_route(void **state)
                              rows[i].route == ROUTE_ANONYMOUS);
     }
     struct ids chain;
-    assert_int_equal(route_chain((enum report_route)ROUTE_COUNT, &all_hops,
-                                 &chain),
-                     IS_ERR_INVALID);
+    assert_int_equal(
+        route_chain((enum report_route)ROUTE_COUNT, &all_hops, &chain),
+        IS_ERR_INVALID);
 }
 
 /* Missing or repeated hops: skipped, never an empty or a doubled hop. */
@@ -81,8 +82,7 @@ static void test_chain_missing_and_repeated(void **state)
     h = (struct route_hops){.ministry = "nisc", .nisc = "nisc"};
     assert_int_equal(route_chain(ROUTE_DIRECT, &h, &chain), IS_OK);
     assert_chain(&chain, (const char *const[]){"nisc", NULL});
-    h = (struct route_hops){.ceptoar = NULL, .ministry = "mic",
-                            .nisc = "nisc"};
+    h = (struct route_hops){.ceptoar = NULL, .ministry = "mic", .nisc = "nisc"};
     assert_int_equal(route_chain(ROUTE_ANONYMOUS, &h, &chain), IS_OK);
     assert_chain(&chain, (const char *const[]){"mic", "nisc", NULL});
     /* hops that belong to other routes are ignored */
