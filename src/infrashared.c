@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "log.h"
 #include "service/app.h"
+#include "service/provision.h"
 #include "service/reporting.h"
 #include "service/worker.h"
 #include "deliver/message.h"
@@ -111,6 +112,55 @@ static int write_port_file(const char *path, int port)
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         return IS_ERR_IO;
     return IS_OK;
+}
+
+/* deliver/ knows nothing of service/: the daemon wires the two. */
+static int ack_link_new(void *ctx, struct store_conn *c, const char *adv,
+                        const char *org, int64_t now, char *url, size_t len)
+{
+    return advisory_ack_link_new(ctx, c, adv, org, now, url, len);
+}
+
+static void wake_outbox(struct app *a)
+{
+    outbox_wake(a->outbox);
+}
+
+/* Starts the delivery worker on app's settings and lets the services
+ * wake it. */
+static int start_outbox(struct app *app, struct outbox **ob)
+{
+    struct deliver_settings s = {
+        .store = app->store,
+        .max_attempts = app->max_attempts,
+        .retry_base_s = app->retry_base_s,
+        .retry_cap_s = app->retry_cap_s,
+        .http_timeout_s = app->http_timeout_s,
+        .max_inflight = app->max_inflight,
+        .ack_link_new = ack_link_new,
+        .ack_link_ctx = app,
+    };
+    _Static_assert(sizeof(s.public_url) == sizeof(app->public_url) &&
+                       sizeof(s.smtp_url) == sizeof(app->smtp_url) &&
+                       sizeof(s.mail_from) == sizeof(app->mail_from),
+                   "deliver_settings holds app's settings whole");
+    memcpy(s.public_url, app->public_url, sizeof(s.public_url));
+    memcpy(s.smtp_url, app->smtp_url, sizeof(s.smtp_url));
+    memcpy(s.mail_from, app->mail_from, sizeof(s.mail_from));
+    int rc = outbox_start(&s, ob);
+    if (!rc) {
+        app->outbox = *ob;
+        app->wake_outbox = wake_outbox;
+    }
+    return rc;
+}
+
+/* The services stop waking the worker before it goes. */
+static void stop_outbox(struct app *app, struct outbox *ob)
+{
+    app->wake_outbox = NULL;
+    app->outbox = NULL;
+    outbox_stop(ob);
 }
 
 int main(int argc, char **argv)
@@ -312,7 +362,7 @@ int main(int argc, char **argv)
                  domain);
     }
     struct outbox *ob = NULL;
-    if (outbox_start(&app, &ob)) {
+    if (start_outbox(&app, &ob)) {
         fprintf(stderr, "infrashared: cannot start the delivery worker\n");
         rc = 1;
     }
@@ -330,7 +380,7 @@ int main(int argc, char **argv)
         log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
     }
     http_stop(srv);
-    outbox_stop(ob);
+    stop_outbox(&app, ob);
     worker_stop(wk);
     free(rp);
     auth_limits_release(&app.limits);

@@ -38,6 +38,16 @@ const char *route_name(enum report_route r)
     return (unsigned)r < ROUTE_COUNT ? route_names[r] : "direct";
 }
 
+bool range_content_travels(enum share_range r)
+{
+    return r == RANGE_GREEN || r == RANGE_WHITE;
+}
+
+bool range_read_is_audited(enum share_range r)
+{
+    return r == RANGE_RED || r == RANGE_AMBER;
+}
+
 struct range_decision range_decide(enum share_range range, bool anonymous,
                                    const struct range_relation *rel)
 {

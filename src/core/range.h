@@ -26,12 +26,22 @@
 #include "../common/common.h"
 #include "access.h"
 
+/* The ranges' stored values, as macros so that SQL text can be built from
+ * them (RANGE_SQL(RANGE_V_WHITE) is "4"); the enum is the one to use in C. */
+#define RANGE_V_RED 0
+#define RANGE_V_AMBER 1
+#define RANGE_V_YELLOW 2
+#define RANGE_V_GREEN 3
+#define RANGE_V_WHITE 4
+#define RANGE_SQL_(v) #v
+#define RANGE_SQL(v) RANGE_SQL_(v)
+
 enum share_range { /* ordered from narrowest to widest */
-    RANGE_RED = 0,
-    RANGE_AMBER,
-    RANGE_YELLOW,
-    RANGE_GREEN,
-    RANGE_WHITE
+    RANGE_RED = RANGE_V_RED,
+    RANGE_AMBER = RANGE_V_AMBER,
+    RANGE_YELLOW = RANGE_V_YELLOW,
+    RANGE_GREEN = RANGE_V_GREEN,
+    RANGE_WHITE = RANGE_V_WHITE
 };
 #define RANGE_COUNT 5
 
@@ -69,6 +79,16 @@ struct range_decision {
 /* The decision. O(1). */
 struct range_decision range_decide(enum share_range range, bool anonymous,
                                    const struct range_relation *rel);
+
+/* Does the content (title, body, hop notes) travel in a message pushed to
+ * a recipient (e-mail, webhook, gateway)? Only for Green and White; for
+ * Red, Amber and Yellow the message is a notice with a sign-in link
+ * (DOMAIN.md §3). O(1). */
+bool range_content_travels(enum share_range r);
+/* Is a read of an item of this range recorded in the audit log? Reads of
+ * Red and Amber items are (reports, their attachments, advisories, and
+ * the items a list shows). O(1). */
+bool range_read_is_audited(enum share_range r);
 
 #define RANGE_MAX_CHAIN 4
 /* What range decisions need to know about a report. */

@@ -6,7 +6,6 @@
 #include <sodium.h>
 
 #include "../core/range.h"
-#include "../service/provision.h"
 #include "util.h"
 
 void message_release(struct message *m)
@@ -25,7 +24,7 @@ static const char *strip_drill(const char *t)
     return t;
 }
 
-int message_compose(struct app *a, struct store_conn *c,
+int message_compose(const struct deliver_settings *a, struct store_conn *c,
                     const struct store_delivery *d, int64_t now,
                     struct message *m)
 {
@@ -48,12 +47,12 @@ int message_compose(struct app *a, struct store_conn *c,
     struct store_recipient me;
     bool recipient = store_recipient_get(c, ad.id, d->org_id, &me) == IS_OK;
     if (recipient &&
-        (rc = advisory_ack_link_new(a, c, ad.id, d->org_id, now, ack,
-                                    sizeof(ack)))) {
+        (rc = a->ack_link_new(a->ack_link_ctx, c, ad.id, d->org_id, now,
+                              ack, sizeof(ack)))) {
         store_advisory_release(&ad);
         return rc;
     }
-    bool content = ad.range >= RANGE_GREEN;
+    bool content = range_content_travels((enum share_range)ad.range);
     bool title = content || ad.title_in_notice;
     const char *tja = strip_drill(ad.title_ja), *ten = strip_drill(ad.title_en);
     char login[400];
@@ -279,7 +278,7 @@ void message_mail_domain(const char *public_url, char *out, size_t len)
         snprintf(out, len, "%s", host);
 }
 
-int message_email(const struct app *a, const struct message *m,
+int message_email(const struct deliver_settings *a, const struct message *m,
                   const struct store_delivery *d, int64_t now,
                   struct buf *out)
 {
@@ -324,7 +323,8 @@ int message_email(const struct app *a, const struct message *m,
     return IS_OK;
 }
 
-int message_compose_reminder(struct app *a, struct store_conn *c,
+int message_compose_reminder(const struct deliver_settings *a,
+                             struct store_conn *c,
                              const struct store_reminder *r,
                              const struct store_delivery *d, int64_t now,
                              struct message *m)

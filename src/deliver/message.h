@@ -12,9 +12,31 @@
 #ifndef INFRASHARE_MESSAGE_H
 #define INFRASHARE_MESSAGE_H
 
-#include "../service/app.h"
 #include "buf.h"
 #include "store.h"
+
+/* Creates a signed, single-use acknowledgement link for org's copy of
+ * advisory adv into url (the service layer's advisory_ack_link_new,
+ * passed in so that deliver/ does not depend on service/). */
+typedef int (*deliver_ack_link_fn)(void *ctx, struct store_conn *c,
+                                   const char *adv, const char *org,
+                                   int64_t now, char *url, size_t len);
+
+/* What the delivery worker and its messages need of the daemon's
+ * settings (filled from infrashared's flags; copied by outbox_start). */
+struct deliver_settings {
+    struct store *store;         /* borrowed: outlives the worker */
+    char public_url[256];        /* base of links in messages */
+    char smtp_url[256];          /* smtp://host:port for e-mail */
+    char mail_from[128];
+    int max_attempts;            /* per channel before the next one */
+    int retry_base_s;            /* backoff: base * 2^(attempt-1), jitter */
+    int retry_cap_s;
+    int http_timeout_s;          /* one webhook or SMTP exchange */
+    int max_inflight;            /* deliveries in flight at once */
+    deliver_ack_link_fn ack_link_new;
+    void *ack_link_ctx;          /* borrowed: passed to ack_link_new */
+};
 
 struct message {
     char channel[16];
@@ -27,17 +49,18 @@ struct message {
 
 void message_release(struct message *m);
 /* Composes the message of a claimed delivery (creates its ack link). */
-int message_compose(struct app *a, struct store_conn *c,
+int message_compose(const struct deliver_settings *a, struct store_conn *c,
                     const struct store_delivery *d, int64_t now,
                     struct message *m);
 /* Composes a deadline reminder for the reporting organisation (about its
  * own report: the title may travel). d->contact_id names the contact. */
-int message_compose_reminder(struct app *a, struct store_conn *c,
+int message_compose_reminder(const struct deliver_settings *a,
+                             struct store_conn *c,
                              const struct store_reminder *r,
                              const struct store_delivery *d, int64_t now,
                              struct message *m);
 /* The RFC 5322 e-mail (headers + base64 body) into out. */
-int message_email(const struct app *a, const struct message *m,
+int message_email(const struct deliver_settings *a, const struct message *m,
                   const struct store_delivery *d, int64_t now,
                   struct buf *out);
 /* "Subject: " and the UTF-8 subject as RFC 2047 encoded words, folded so

@@ -41,7 +41,7 @@ struct outcome {
 };
 
 struct outbox {
-    struct app *app;
+    struct deliver_settings settings; /* a copy: see outbox_start */
     pthread_t thread;
     atomic_bool stop;
     CURLM *multi;
@@ -100,7 +100,7 @@ static void job_free(struct job *j)
 static int job_prepare(struct outbox *o, struct store_conn *c,
                        struct job *j, int64_t now)
 {
-    struct app *a = o->app;
+    const struct deliver_settings *a = &o->settings;
     struct message m;
     int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now,
                                                   &m)
@@ -197,7 +197,7 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
                  j->err[0] ? j->err : curl_easy_strerror(cc));
 }
 
-static int64_t backoff(const struct app *a, int attempts)
+static int64_t backoff(const struct deliver_settings *a, int attempts)
 {
     int64_t d = a->retry_base_s;
     for (int i = 1; i < attempts && d < a->retry_cap_s; i++)
@@ -213,7 +213,7 @@ static int64_t backoff(const struct app *a, int attempts)
 static void record(struct outbox *o, struct store_conn *c,
                    struct outcome *ocs, int n, int64_t now)
 {
-    struct app *a = o->app;
+    const struct deliver_settings *a = &o->settings;
     if (n == 0 || store_begin(c))
         return;
     int rc = IS_OK;
@@ -271,7 +271,7 @@ static void record(struct outbox *o, struct store_conn *c,
 static void *run(void *arg)
 {
     struct outbox *o = arg;
-    struct app *a = o->app;
+    const struct deliver_settings *a = &o->settings;
     struct store_conn *c = store_acquire(a->store);
     struct store_delivery *claimed = calloc(CLAIM_MAX, sizeof(*claimed));
     struct outcome *ocs = calloc(CLAIM_MAX * 4, sizeof(*ocs));
@@ -394,12 +394,12 @@ static void *run(void *arg)
     return NULL;
 }
 
-int outbox_start(struct app *a, struct outbox **out)
+int outbox_start(const struct deliver_settings *s, struct outbox **out)
 {
     struct outbox *o = calloc(1, sizeof(*o));
     if (!o)
         return IS_ERR_NOMEM;
-    o->app = a;
+    o->settings = *s;
     o->multi = curl_multi_init();
     if (!o->multi) {
         free(o);
@@ -411,15 +411,12 @@ int outbox_start(struct app *a, struct outbox **out)
         free(o);
         return IS_ERR_INTERNAL;
     }
-    a->outbox = o;
-    a->wake_outbox = outbox_wake;
     *out = o;
     return IS_OK;
 }
 
-void outbox_wake(struct app *a)
+void outbox_wake(struct outbox *o)
 {
-    struct outbox *o = a->outbox;
     if (o)
         curl_multi_wakeup(o->multi);
 }
@@ -431,8 +428,6 @@ void outbox_stop(struct outbox *o)
     atomic_store(&o->stop, true);
     curl_multi_wakeup(o->multi);
     pthread_join(o->thread, NULL);
-    o->app->wake_outbox = NULL;
-    o->app->outbox = NULL;
     curl_multi_cleanup(o->multi);
     free(o);
 }

@@ -10,14 +10,17 @@
 #ifndef INFRASHARE_OUTBOX_H
 #define INFRASHARE_OUTBOX_H
 
-#include "../service/app.h"
+#include "message.h"
 
 struct outbox;
 
-int outbox_start(struct app *a, struct outbox **out);
+/* Starts the worker with a copy of *s; *out is the caller's until
+ * outbox_stop. */
+int outbox_start(const struct deliver_settings *s, struct outbox **out);
+/* Stops the worker and frees o (NULL: nothing). */
 void outbox_stop(struct outbox *o);
-/* Wakes the worker at once (jobs were queued); for app->wake_outbox. */
-void outbox_wake(struct app *a);
+/* Wakes the worker at once (jobs were queued); o NULL: nothing. */
+void outbox_wake(struct outbox *o);
 /* Counters for /metrics. */
 void outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *failed);
 

@@ -6,11 +6,12 @@
 
 #include <sodium.h>
 
+#include "../core/audience.h"
 #include "../core/range.h"
 #include "../core/roles.h"
 #include "buf.h"
 #include "log.h"
-#include "reporting_internal.h"
+#include "reporting.h"
 #include "util.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
@@ -72,23 +73,21 @@ static struct range_decision adv_decide(struct store_conn *c,
                                         const struct auth_ctx *who,
                                         const struct store_advisory *ad)
 {
-    struct range_relation rel = {0};
+    struct audience_standing s = {0};
     if (who) {
-        rel.registered = true;
-        rel.is_originator = strcmp(who->org.id, ad->author) == 0;
+        s.registered = true;
+        s.is_author = strcmp(who->org.id, ad->author) == 0;
         struct store_hop h;
-        if (store_hop_get(c, ad->id, who->org.id, &h) == IS_OK &&
-            strcmp(h.state, "pending") != 0)
-            rel.in_chain = true; /* a hop the advisory has reached */
+        s.hop_reached = store_hop_get(c, ad->id, who->org.id, &h) == IS_OK &&
+                        strcmp(h.state, "pending") != 0;
         struct store_recipient r;
         if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
-            if (r.named)
-                rel.in_chain = true; /* named individually: Red */
-            rel.in_community = true; /* the audience: Amber */
+            s.recipient = true;
+            s.named = r.named;
         }
-        rel.observer = who->org.observer;
+        s.observer = who->org.observer;
     }
-    return range_decide((enum share_range)ad->range, false, &rel);
+    return audience_decide((enum share_range)ad->range, &s);
 }
 
 static int load_readable(struct store_conn *c, const struct auth_ctx *who,
@@ -142,7 +141,7 @@ static int hop_arrive(struct app *a, struct store_conn *c,
     bool review = true;
     int limit = DEFAULT_LIMIT_MIN;
     store_hop_policy(c, hop, &review, &limit);
-    if (ad->hotline || !review) {
+    if (audience_relays_at_once(ad->hotline, review)) {
         rc = store_hop_relay(c, ad->id, hop, now,
                              ad->hotline ? "hotline" : "auto", "", "");
         if (rc == IS_ERR_CONFLICT)
@@ -166,25 +165,26 @@ static int64_t ack_deadline(const struct app *a, int severity)
 static int check_audience(struct store_conn *c, const struct auth_ctx *who,
                           const json_t *aud, int range, struct svc_error *e)
 {
+    struct audience_shape shape = {
+        .all = jv_bool(aud, "all", false),
+        .sectors = json_array_size(json_object_get(aud, "sectors")),
+        .scopes = json_array_size(json_object_get(aud, "scopes")),
+        .ceptoars = json_array_size(json_object_get(aud, "ceptoars")),
+        .orgs = json_array_size(json_object_get(aud, "orgs")),
+    };
     /* Red is readable only by the chain and organisations named
      * individually: pushing it to a whole sector would send notices to
      * organisations that may not read it */
-    if (range == RANGE_RED &&
-        (jv_bool(aud, "all", false) ||
-         json_array_size(json_object_get(aud, "sectors")) ||
-         json_array_size(json_object_get(aud, "scopes")) ||
-         json_array_size(json_object_get(aud, "ceptoars"))))
+    if (audience_red_names_group((enum share_range)range, &shape))
         return svc_fail(e, 400, "invalid_value", "audience",
                         "audience: a Red advisory names its recipients "
                         "individually (orgs), or use Amber for a group");
-    bool any = jv_bool(aud, "all", false);
     static const char *const keys[] = {"sectors", "scopes", "ceptoars",
                                        "orgs"};
     for (size_t k = 0; k < IS_ARRAY_LEN(keys); k++) {
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(aud, keys[k]), i, v) {
-            any = true;
             const char *id = json_string_value(v);
             char ja[8], en[8];
             struct access_org rel;
@@ -210,15 +210,13 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
             }
         }
     }
-    if (!any)
+    if (!audience_names_any(&shape))
         return svc_fail(e, 400, "missing_field", "audience",
                         "audience: name all, sectors, scopes, ceptoars or "
                         "orgs");
     /* a secretariat pushes to its own members only */
-    if (strcmp(who->org.kind, "ceptoar") == 0) {
-        if (jv_bool(aud, "all", false) ||
-            json_array_size(json_object_get(aud, "sectors")) ||
-            json_array_size(json_object_get(aud, "scopes")))
+    if (audience_author_is_secretariat(who->org.kind)) {
+        if (audience_secretariat_too_wide(&shape))
             return svc_fail(e, 403, "forbidden", "audience",
                             "audience: a CEPTOAR secretariat sends to its "
                             "own members (ceptoars: [itself] or orgs)");
@@ -255,7 +253,7 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
         if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
             return svc_fail(e, 400, "invalid_value", "refs",
                             "refs: no report %s", id);
-        struct range_decision d = rp_decide(who, &r);
+        struct range_decision d = report_decide(who, &r);
         int rr = r.range;
         store_report_release(&r);
         if (!d.may_read)
@@ -289,8 +287,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
     ad->range = range_parse(jv_str(body, "range"));
     ad->severity = (int)jv_int(body, "severity", 0);
     ad->drill = drill;
-    ad->hotline = !drill && strcmp(ad->kind, "warning") == 0 &&
-                  ad->severity >= 4;
+    ad->hotline = audience_hotline(drill, ad->kind, ad->severity);
     ad->title_in_notice = jv_bool(body, "title_in_notice", false);
     ad->title_ja = strdup(jv_str(body, "title_ja"));
     ad->title_en = strdup(jv_str(body, "title_en"));
@@ -307,8 +304,8 @@ static int advisory_create(struct app *a, struct store_conn *c,
         return IS_ERR_NOMEM;
     int rc = store_advisory_insert(c, ad);
     if (!rc)
-        rc = store_hop_insert(c, ad->id, ad->author, 0, "", "relayed", now,
-                              now, "author");
+        rc = store_hop_insert(c, ad->id, ad->author, AUDIENCE_STEP_AUTHOR,
+                              "", "relayed", now, now, "author");
     /* recipients */
     json_t *aud = json_object_get(body, "audience");
     if (!rc && jv_bool(aud, "all", false))
@@ -328,37 +325,40 @@ static int advisory_create(struct app *a, struct store_conn *c,
         }
     }
     /* hops: ministries (NISC's advisories), then CEPTOARs */
-    bool from_nisc = strcmp(who->org.kind, "nisc") == 0;
-    bool from_ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
+    struct audience_chain plan = audience_chain_of(who->org.kind);
     json_t *mins = NULL, *ceps = NULL;
-    if (!rc && from_nisc)
+    if (!rc && plan.ministries)
         rc = store_hops_ministries(c, ad->id, &mins);
     size_t i;
     json_t *v;
     json_array_foreach(mins, i, v) {
         if (rc)
             break;
-        rc = store_hop_insert(c, ad->id, json_string_value(v), 1,
-                              ad->author, "pending", 0, 0, "");
+        rc = store_hop_insert(c, ad->id, json_string_value(v),
+                              AUDIENCE_STEP_MINISTRY, ad->author, "pending",
+                              0, 0, "");
     }
-    if (!rc && !from_ceptoar)
+    size_t nmin = json_array_size(mins);
+    const char **min_ids = calloc(nmin ? nmin : 1, sizeof(*min_ids));
+    if (!min_ids && !rc)
+        rc = IS_ERR_NOMEM;
+    for (size_t k = 0; min_ids && k < nmin; k++)
+        min_ids[k] = json_string_value(json_array_get(mins, k));
+    if (!rc && plan.ceptoars)
         rc = store_hops_ceptoars(c, ad->id, &ceps);
     json_array_foreach(ceps, i, v) {
         if (rc)
             break;
         const char *cep = json_string_value(json_array_get(v, 0));
         const char *min = json_string_value(json_array_get(v, 1));
-        bool via_min = false;
-        size_t k;
-        json_t *m;
-        json_array_foreach(mins, k, m) via_min |=
-            strcmp(json_string_value(m), min) == 0;
-        rc = store_hop_insert(c, ad->id, cep, 2,
-                              via_min ? min : ad->author, "pending", 0, 0,
-                              "");
+        rc = store_hop_insert(c, ad->id, cep, AUDIENCE_STEP_CEPTOAR,
+                              audience_ceptoar_parent(ad->author, min,
+                                                      min_ids, nmin),
+                              "pending", 0, 0, "");
         if (!rc && ad->hotline)
             rc = store_queue_emergency(c, ad->id, cep, now);
     }
+    free(min_ids);
     json_decref(mins);
     json_decref(ceps);
     if (!rc)
@@ -430,9 +430,9 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
         struct store_report r;
         if (store_report_get(c, json_string_value(v), &r))
             continue;
-        struct range_decision d = rp_decide(who, &r);
+        struct range_decision d = report_decide(who, &r);
         if (d.may_read)
-            json_array_append_new(shown, rp_summary(c, who, &r, d, now));
+            json_array_append_new(shown, report_summary(c, who, &r, d, now));
         store_report_release(&r);
     }
     json_decref(refs);
@@ -504,7 +504,7 @@ int advisory_read(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     json_t *o = adv_json(c, who, &ad, true, now);
-    if (ad.range <= RANGE_AMBER && who &&
+    if (range_read_is_audited((enum share_range)ad.range) && who &&
         audit_record(c, who, now, "advisory.read", ad.id, NULL)) {
         json_decref(o);
         store_advisory_release(&ad);

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "../core/roles.h"
+#include "../core/route.h"
 #include "buf.h"
 #include "jv.h"
 #include "reporting_internal.h"
@@ -299,64 +300,38 @@ int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
 
 /* ---- helpers shared with reporting_list.c and reporting_events.c ---- */
 
-bool rp_csv_has(const char *csv, const char *id)
-{
-    char needle[80];
-    snprintf(needle, sizeof(needle), ",%s,", id);
-    return strstr(csv, needle) != NULL;
-}
-
-void rp_csv_add(char *csv, size_t len, const char *id)
-{
-    if (rp_csv_has(csv, id))
-        return;
-    size_t n = strlen(csv);
-    if (n == 0)
-        snprintf(csv, len, ",%s,", id);
-    else
-        snprintf(csv + n, len - n, "%s,", id);
-}
-
-/* Splits ",a,b," into ids (pointers into buf). */
-int rp_csv_split(const char *csv, char *buf, size_t len, const char **ids,
-                 int max)
-{
-    snprintf(buf, len, "%s", csv);
-    int n = 0;
-    char *p = buf;
-    while (*p && n < max) {
-        while (*p == ',')
-            *p++ = '\0';
-        if (!*p)
-            break;
-        ids[n++] = p;
-        while (*p && *p != ',')
-            p++;
-    }
-    return n;
-}
-
-void rp_range_report(const struct store_report *r, struct range_report *rr,
-                     char *buf1, size_t len1, char *buf2, size_t len2)
+void rp_range_report(const struct store_report *r, struct range_report *rr)
 {
     memset(rr, 0, sizeof(*rr));
     rr->range = (enum share_range)r->range;
     rr->route = (enum report_route)r->route;
     rr->originator = r->originator;
     rr->routing_ceptoar = r->routing_ceptoar;
-    rr->ncommunity = rp_csv_split(r->community, buf1, len1, rr->community,
-                                  ACCESS_MAX_GROUPS);
-    rr->nreached = rp_csv_split(r->reached, buf2, len2, rr->reached,
-                                RANGE_MAX_CHAIN);
+    for (int i = 0; i < r->community.n && i < ACCESS_MAX_GROUPS; i++)
+        rr->community[rr->ncommunity++] = r->community.id[i];
+    for (int i = 0; i < r->reached.n && i < RANGE_MAX_CHAIN; i++)
+        rr->reached[rr->nreached++] = r->reached.id[i];
 }
 
 struct range_decision rp_decide(const struct auth_ctx *who,
                                 const struct store_report *r)
 {
-    char b1[700], b2[400];
     struct range_report rr;
-    rp_range_report(r, &rr, b1, sizeof(b1), b2, sizeof(b2));
+    rp_range_report(r, &rr);
     return range_report_decide(who ? &who->org : NULL, &rr);
+}
+
+struct range_decision report_decide(const struct auth_ctx *who,
+                                    const struct store_report *r)
+{
+    return rp_decide(who, r);
+}
+
+json_t *report_summary(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_report *r, struct range_decision d,
+                       int64_t now)
+{
+    return rp_summary(c, who, r, d, now);
 }
 
 static json_t *tjson(int64_t t)
@@ -533,21 +508,6 @@ int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
 
 /* ---- the hop chain ---- */
 
-/* The hop after 'hop' in r->chain, into next; false at the end. */
-static bool next_hop(const struct store_report *r, const char *hop,
-                     char *next, size_t len)
-{
-    char buf[300];
-    const char *ids[RANGE_MAX_CHAIN];
-    int n = rp_csv_split(r->chain, buf, sizeof(buf), ids, RANGE_MAX_CHAIN);
-    for (int i = 0; i + 1 < n; i++)
-        if (strcmp(ids[i], hop) == 0) {
-            snprintf(next, len, "%s", ids[i + 1]);
-            return true;
-        }
-    return false;
-}
-
 /* The report arrives at hop; an 'auto' hop relays at once, so the loop is
  * bounded by the chain length. */
 static int arrive(struct store_conn *c, struct store_report *r,
@@ -555,17 +515,19 @@ static int arrive(struct store_conn *c, struct store_report *r,
 {
     char hop[64];
     snprintf(hop, sizeof(hop), "%s", first);
+    int rc;
     for (int guard = 0; guard <= RANGE_MAX_CHAIN; guard++) {
-        rp_csv_add(r->reached, sizeof(r->reached), hop);
+        rc = ids_add(&r->reached, hop);
+        if (rc)
+            return rc;
         r->hop_arrived_at = now;
         char detail[128];
         snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}", how);
-        int rc = store_timeline_add(c, r->id, now, hop, 0, "arrived",
-                                    detail);
+        rc = store_timeline_add(c, r->id, now, hop, 0, "arrived", detail);
         if (rc)
             return rc;
-        char next[64];
-        if (!next_hop(r, hop, next, sizeof(next))) {
+        const char *next = route_next_hop(&r->chain, hop);
+        if (!next) {
             r->current_hop[0] = '\0'; /* reached NISC, the end of the chain */
             return IS_OK;
         }
@@ -588,9 +550,9 @@ static int arrive(struct store_conn *c, struct store_report *r,
 int rp_forward_step(struct store_conn *c, struct store_report *r,
                     const char *how, int64_t user_id, int64_t now)
 {
-    char next[64];
-    if (!r->current_hop[0] || !next_hop(r, r->current_hop, next,
-                                        sizeof(next)))
+    const char *next =
+        r->current_hop[0] ? route_next_hop(&r->chain, r->current_hop) : NULL;
+    if (!next)
         return IS_ERR_CONFLICT;
     IS_UNUSED(user_id);
     return arrive(c, r, next, how, now);
@@ -815,7 +777,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
     char nisc[64];
     if (store_nisc_id(c, nisc, sizeof(nisc)))
         return svc_fail(e, 500, "internal", NULL, "the registry has no NISC");
-    r->chain[0] = '\0';
+    struct route_hops hops = {.ministry = r->ministry_id, .nisc = nisc};
     switch (r->route) {
     case ROUTE_VIA_CEPTOAR:
     case ROUTE_ANONYMOUS: {
@@ -825,20 +787,14 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
                             "your organisation has none",
                             route_name((enum report_route)r->route));
         const char *want = jv_str(body, "via_ceptoar");
-        const char *chosen = NULL;
-        for (int i = 0; i < who->org.nceptoars; i++)
-            if (!want || strcmp(want, who->org.ceptoars[i]) == 0) {
-                chosen = who->org.ceptoars[i];
-                break;
-            }
+        const char *chosen = route_choose_ceptoar(&who->org, want);
         if (!chosen)
             return svc_fail(e, 400, "invalid_value", "via_ceptoar",
                             "via_ceptoar: not a CEPTOAR your organisation "
                             "belongs to");
         snprintf(r->routing_ceptoar, sizeof(r->routing_ceptoar), "%s",
                  chosen);
-        rp_csv_add(r->chain, sizeof(r->chain), chosen);
-        rp_csv_add(r->chain, sizeof(r->chain), r->ministry_id);
+        hops.ceptoar = r->routing_ceptoar;
         break;
     }
     case ROUTE_VIA_AGENCY: {
@@ -851,22 +807,22 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, 400, "invalid_value", "via_agency",
                             "via_agency: not an agency of the registry");
         snprintf(r->agency_id, sizeof(r->agency_id), "%s", ag);
-        rp_csv_add(r->chain, sizeof(r->chain), ag);
+        hops.agency = r->agency_id;
         break;
     }
     default:
-        rp_csv_add(r->chain, sizeof(r->chain), r->ministry_id);
         break;
     }
     if (jv_str(body, "via_agency") && r->route != ROUTE_VIA_AGENCY)
         return svc_fail(e, 400, "invalid_value", "via_agency",
                         "via_agency: only with route via_agency");
-    if (jv_str(body, "via_ceptoar") && r->route != ROUTE_VIA_CEPTOAR &&
-        r->route != ROUTE_ANONYMOUS)
+    if (jv_str(body, "via_ceptoar") &&
+        !route_via_ceptoar((enum report_route)r->route))
         return svc_fail(e, 400, "invalid_value", "via_ceptoar",
                         "via_ceptoar: only with route via_ceptoar or "
                         "anonymous");
-    rp_csv_add(r->chain, sizeof(r->chain), nisc);
+    if (route_chain((enum report_route)r->route, &hops, &r->chain))
+        return svc_fail(e, 500, "internal", NULL, "the route has no chain");
     return IS_OK;
 }
 
@@ -931,9 +887,8 @@ int report_file(struct app *a, struct store_conn *c,
         return rc;
     }
     for (int i = 0; i < who->org.nceptoars; i++)
-        rp_csv_add(r.community, sizeof(r.community), who->org.ceptoars[i]);
-    if (!r.community[0])
-        snprintf(r.community, sizeof(r.community), ",");
+        (void)ids_add(&r.community, who->org.ceptoars[i]); /* fits: */
+    /* IDS_MAX >= ACCESS_MAX_GROUPS */
     struct sev_result sr = evaluate_body(a, scope, r.kind, view);
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
@@ -963,11 +918,9 @@ int report_file(struct app *a, struct store_conn *c,
         rc = store_timeline_add(
             c, r.id, now, r.originator, who->user_id, "filed",
             r.first_due < now ? "{\"first_notice_late\":true}" : "{}");
-    char first[64];
-    char buf[300];
-    const char *ids[RANGE_MAX_CHAIN];
-    rp_csv_split(r.chain, buf, sizeof(buf), ids, RANGE_MAX_CHAIN);
-    snprintf(first, sizeof(first), "%s", ids[0]);
+    const char *first = route_first_hop(&r.chain);
+    if (!rc && !first)
+        rc = IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
     if (!rc)
         rc = arrive(c, &r, first, "filed", now);
     if (!rc)
@@ -1059,18 +1012,16 @@ static json_t *timeline_view(struct store_conn *c,
 
 static json_t *chain_view(struct store_conn *c, const struct store_report *r)
 {
-    char buf[300];
-    const char *ids[RANGE_MAX_CHAIN];
-    int n = rp_csv_split(r->chain, buf, sizeof(buf), ids, RANGE_MAX_CHAIN);
+    const struct ids *ids = &r->chain;
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < ids->n; i++) {
         char ja[256], en[256];
-        store_names(c, "org", ids[i], ja, sizeof(ja), en, sizeof(en));
+        store_names(c, "org", ids->id[i], ja, sizeof(ja), en, sizeof(en));
         json_array_append_new(
-            arr, json_pack("{s:s,s:{s:s,s:s},s:b,s:b}", "org", ids[i],
+            arr, json_pack("{s:s,s:{s:s,s:s},s:b,s:b}", "org", ids->id[i],
                            "name", "ja", ja, "en", en, "reached",
-                           rp_csv_has(r->reached, ids[i]), "current",
-                           strcmp(r->current_hop, ids[i]) == 0));
+                           ids_has(&r->reached, ids->id[i]), "current",
+                           strcmp(r->current_hop, ids->id[i]) == 0));
     }
     return arr;
 }
@@ -1133,7 +1084,7 @@ static int report_view(struct app *a, struct store_conn *c,
             json_object_set_new(o, "reminders", rem);
     }
     rc = IS_OK;
-    if (audit && r.range <= RANGE_AMBER)
+    if (audit && range_read_is_audited((enum share_range)r.range))
         rc = rp_audit(c, who, now, "report.read", &r, NULL);
     store_report_release(&r);
     if (rc) {
@@ -1386,7 +1337,7 @@ int report_note(struct app *a, struct store_conn *c,
         store_rollback(c);
         return rc;
     }
-    if (!rp_csv_has(r.reached, who->org.id)) {
+    if (!ids_has(&r.reached, who->org.id)) {
         rc = svc_fail(e, 403, "forbidden", NULL,
                       "only the hops the report has reached annotate it "
                       "or ask the reporter");

@@ -163,4 +163,13 @@ void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
  * due reminders for missed deadlines. Returns the number of changes. */
 int reporting_tick(struct app *a, struct store_conn *c, int64_t now);
 
+/* For other services (provision cites reports): the core/range decision
+ * for who (NULL = the public) on r, and the list view of r as d allows
+ * (a new object, the caller's; NULL when out of memory). */
+struct range_decision report_decide(const struct auth_ctx *who,
+                                    const struct store_report *r);
+json_t *report_summary(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_report *r, struct range_decision d,
+                       int64_t now);
+
 #endif

@@ -6,12 +6,8 @@
 
 #include "reporting.h"
 
-bool rp_csv_has(const char *csv, const char *id);
-void rp_csv_add(char *csv, size_t len, const char *id);
-int rp_csv_split(const char *csv, char *buf, size_t len, const char **ids,
-                 int max);
-void rp_range_report(const struct store_report *r, struct range_report *rr,
-                     char *buf1, size_t len1, char *buf2, size_t len2);
+/* What core/range needs of r; rr points into r (valid while r is). */
+void rp_range_report(const struct store_report *r, struct range_report *rr);
 /* The core/range decision for who (NULL = the public) on r. */
 struct range_decision rp_decide(const struct auth_ctx *who,
                                 const struct store_report *r);

@@ -76,7 +76,7 @@ static int on_row(void *vctx, struct store_report *r)
     }
     x->n++;
     x->last_seq = r->seq;
-    if (r->range <= RANGE_AMBER && x->audited) {
+    if (range_read_is_audited((enum share_range)r->range) && x->audited) {
         /* the anonymous reporter's own reports go to a withheld entry of
          * their own: an attributed entry naming them would name it */
         bool own_anon = r->route == ROUTE_ANONYMOUS && x->who &&
@@ -131,14 +131,14 @@ static int on_row(void *vctx, struct store_report *r)
 static int run_scan(struct scan_ctx *x)
 {
     const struct auth_ctx *who = x->who;
-    char ceps[600] = "";
+    struct ids ceps = {0};
     struct store_report_filter f = {0};
     if (who)
         for (int i = 0; i < who->org.nceptoars; i++)
-            rp_csv_add(ceps, sizeof(ceps), who->org.ceptoars[i]);
+            (void)ids_add(&ceps, who->org.ceptoars[i]); /* IDS_MAX fits */
     f.before_seq = x->q->before;
     f.viewer = who ? who->org.id : NULL;
-    f.viewer_ceptoars_csv = ceps;
+    f.viewer_ceptoars = &ceps;
     f.viewer_observer = who && who->org.observer;
     f.sector = x->q->sector;
     f.scope = x->q->scope;
@@ -294,7 +294,7 @@ int report_attachment(struct app *a, struct store_conn *c,
     } else if ((rc = store_attachment_get(c, r.id, att, name, mime, data,
                                           len))) {
         rc = svc_fail(e, 404, "not_found", NULL, "no such attachment");
-    } else if (r.range <= RANGE_AMBER &&
+    } else if (range_read_is_audited((enum share_range)r.range) &&
                rp_audit(c, who, now, "report.attachment.read", &r,
                         json_pack("{s:I}", "attachment",
                                   (json_int_t)att))) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/range.h" /* RANGE_V_*: the SQL pre-filter */
 #include "embed.h"
 #include "log.h"
 #include "util.h"

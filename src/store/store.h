@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "../core/access.h"
+#include "../core/ids.h"
 
 struct store;
 struct store_conn;
@@ -251,7 +252,9 @@ struct store_report {
     char severity_rule[48];
     bool exceeded;
     int declared;              /* -1 = none */
-    char chain[300], reached[300], community[600];
+    /* the handling chain in order, the hops reached so far, the
+     * originator's CEPTOARs (stored as ",a,b," text; converted here) */
+    struct ids chain, reached, community;
     char current_hop[64];
     int64_t hop_arrived_at, detected_at, created_at, updated_at;
     int64_t first_due, full_due, final_due, full_at, closed_at; /* 0=none */
@@ -276,7 +279,7 @@ int store_report_save(struct store_conn *c, const struct store_report *r);
 struct store_report_filter {
     int64_t before_seq;        /* cursor: 0 = from the newest */
     const char *viewer;        /* org id; NULL = the public */
-    const char *viewer_ceptoars_csv; /* ",a,b," of the viewer's CEPTOARs */
+    const struct ids *viewer_ceptoars; /* NULL = none */
     bool viewer_observer;
     const char *sector, *scope, *kind, *state; /* NULL = any */
     int min_severity;          /* -1 = any */

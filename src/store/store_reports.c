@@ -153,6 +153,42 @@ static void bind_opt_time(sqlite3_stmt *st, int i, int64_t t)
         sqlite3_bind_null(st, i);
 }
 
+/* The stored form of an id list: ",a,b," (",": none), so that SQL can
+ * test membership with instr(col, ',' || id || ','). */
+static void bind_ids(sqlite3_stmt *st, int i, const struct ids *l)
+{
+    char csv[IDS_MAX * (IDS_LEN + 1) + 2] = ",";
+    size_t n = 1;
+    for (int k = 0; k < l->n; k++) {
+        size_t len = strlen(l->id[k]);
+        memcpy(csv + n, l->id[k], len);
+        n += len;
+        csv[n++] = ',';
+    }
+    csv[n] = '\0';
+    sqlite3_bind_text(st, i, csv, (int)n, SQLITE_TRANSIENT);
+}
+
+/* Reads ",a,b," back; empty elements are skipped, and so are ids that do
+ * not fit struct ids (none can be stored: bind_ids writes only those). */
+static void col_ids(sqlite3_stmt *st, int i, struct ids *l)
+{
+    memset(l, 0, sizeof(*l));
+    const char *p = (const char *)sqlite3_column_text(st, i);
+    while (p && *p) {
+        while (*p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        if (len > 0 && len < IDS_LEN) {
+            char id[IDS_LEN];
+            memcpy(id, p, len);
+            id[len] = '\0';
+            (void)ids_add(l, id); /* full: the rest is dropped */
+        }
+        p += len;
+    }
+}
+
 /* Binds every column with the numbering of REPORT_INSERT / REPORT_SAVE. */
 static void bind_report(sqlite3_stmt *st, const struct store_report *r)
 {
@@ -175,9 +211,9 @@ static void bind_report(sqlite3_stmt *st, const struct store_report *r)
         sqlite3_bind_int(st, 17, r->declared);
     else
         sqlite3_bind_null(st, 17);
-    store_bind_text(st, 18, r->chain);
-    store_bind_text(st, 19, r->reached);
-    store_bind_text(st, 20, r->community);
+    bind_ids(st, 18, &r->chain);
+    bind_ids(st, 19, &r->reached);
+    bind_ids(st, 20, &r->community);
     store_bind_text(st, 21, r->current_hop);
     sqlite3_bind_int64(st, 22, r->hop_arrived_at);
     sqlite3_bind_int64(st, 23, r->detected_at);
@@ -213,9 +249,9 @@ static void read_report(sqlite3_stmt *st, struct store_report *r)
     r->declared = sqlite3_column_type(st, 16) == SQLITE_NULL
                       ? -1
                       : sqlite3_column_int(st, 16);
-    store_col_copy(st, 17, r->chain, sizeof(r->chain));
-    store_col_copy(st, 18, r->reached, sizeof(r->reached));
-    store_col_copy(st, 19, r->community, sizeof(r->community));
+    col_ids(st, 17, &r->chain);
+    col_ids(st, 18, &r->reached);
+    col_ids(st, 19, &r->community);
     store_col_copy(st, 20, r->current_hop, sizeof(r->current_hop));
     r->hop_arrived_at = sqlite3_column_int64(st, 21);
     r->detected_at = sqlite3_column_int64(st, 22);
@@ -315,8 +351,10 @@ int store_reports_scan(struct store_conn *c, const struct store_report_filter *f
     sqlite3_bind_int64(st, 8, f->now);
     store_bind_text(st, 9, f->viewer);
     sqlite3_bind_int(st, 10, f->viewer_observer);
-    store_bind_text(st, 11, f->viewer_ceptoars_csv ? f->viewer_ceptoars_csv
-                                                   : "");
+    if (f->viewer_ceptoars)
+        bind_ids(st, 11, f->viewer_ceptoars);
+    else
+        store_bind_text(st, 11, "");
     sqlite3_bind_int(st, 12, f->all);
     return scan_rows(c, st, fn, ctx);
 }

@@ -167,11 +167,16 @@ ST(REPORTS_SCAN, "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
     "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "
     "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "
     "     r.full_due < ?8) OR r.final_due < ?8))) "
-    "AND (?12 OR r.range = 4 OR (?9 IS NOT NULL AND (r.range >= 3 "
+    /* the pre-filter of core/range.c's rule (range_decide): candidates
+     * only, checked against the rule over every combination by
+     * tests/unit/test_store.c (test_reports_prefilter_matches_core) */
+    "AND (?12 OR r.range = " RANGE_SQL(RANGE_V_WHITE) " OR (?9 IS NOT NULL "
+    "     AND (r.range >= " RANGE_SQL(RANGE_V_GREEN) " "
     "     OR r.originator = ?9 "
     "     OR instr(r.reached, ',' || ?9 || ',') > 0 "
-    "     OR (r.range >= 2 AND ?10) "
-    "     OR (r.range >= 1 AND (instr(r.community, ',' || ?9 || ',') > 0 "
+    "     OR (r.range >= " RANGE_SQL(RANGE_V_YELLOW) " AND ?10) "
+    "     OR (r.range >= " RANGE_SQL(RANGE_V_AMBER) " "
+    "         AND (instr(r.community, ',' || ?9 || ',') > 0 "
     "         OR csv_overlap(?11, r.community)))))) "
     "ORDER BY r.seq DESC")
 ST(REPORTS_WAITING, "SELECT " REPORT_COLS " FROM reports "

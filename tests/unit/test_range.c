@@ -693,6 +693,33 @@ static void test_route_names(void **state)
     assert_int_equal(route_parse(NULL), -1);
 }
 
+/* The two per-range rules, as a table written from DOMAIN.md §3. */
+static void test_range_rules_table(void **state)
+{
+    (void)state;
+    static const struct {
+        enum share_range r;
+        bool content_travels, read_audited;
+    } rows[] = {
+        {RANGE_RED, false, true},     {RANGE_AMBER, false, true},
+        {RANGE_YELLOW, false, false}, {RANGE_GREEN, true, false},
+        {RANGE_WHITE, true, false},
+    };
+    assert_int_equal(IS_ARRAY_LEN(rows), RANGE_COUNT);
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
+        assert_int_equal(range_content_travels(rows[i].r),
+                         rows[i].content_travels);
+        assert_int_equal(range_read_is_audited(rows[i].r),
+                         rows[i].read_audited);
+    }
+    /* the SQL spelling of the stored values is the enum's */
+    assert_string_equal(RANGE_SQL(RANGE_V_RED), "0");
+    assert_string_equal(RANGE_SQL(RANGE_V_WHITE), "4");
+    assert_int_equal(RANGE_V_AMBER, RANGE_AMBER);
+    assert_int_equal(RANGE_V_YELLOW, RANGE_YELLOW);
+    assert_int_equal(RANGE_V_GREEN, RANGE_GREEN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_range_names),
         cmocka_unit_test(test_range_tlp),
         cmocka_unit_test(test_route_names),
+        cmocka_unit_test(test_range_rules_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

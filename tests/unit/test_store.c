@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/audit_chain.h"
+#include "core/range.h"
 #include "core/roles.h"
 #include "service/demo.h"
 #include "service/registry.h"
@@ -224,6 +225,210 @@ static struct store *store_with_registry(const char *path)
     store_release(s, c);
     registry_release(&r);
     return s;
+}
+
+/* ------------------------------------------- the report pre-filter */
+
+/* The SQL pre-filter of store_reports_scan (store_sql.h REPORTS_SCAN)
+ * against core/range.c's rule, over every combination: range x route x
+ * hops reached x the originator's CEPTOARs, for readers of every
+ * standing (the public, the originator, each hop, members and
+ * secretariats of the CEPTOARs, observers, others). The pre-filter may
+ * only pre-select; this checks that it never drops a report the rule lets
+ * the reader read (a wrongful denial), and that it selects exactly those
+ * (today it is exact: a looser filter would be caught here too). */
+struct pf_reader {
+    const char *id;      /* NULL = the public */
+    bool observer;
+    int nceptoars;
+    const char *ceptoars[2];
+};
+
+struct pf_scan {
+    int n;
+    char ids[512][16];
+};
+
+static int pf_collect(void *ctx, struct store_report *r)
+{
+    struct pf_scan *x = ctx;
+    assert_true(x->n < 512);
+    snprintf(x->ids[x->n++], sizeof(x->ids[0]), "%s", r->id);
+    return 0;
+}
+
+static bool pf_selected(const struct pf_scan *x, const char *id)
+{
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void t_reports_prefilter_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "prefilter.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const struct {
+        const char *id, *kind;
+    } orgs[] = {
+        {"nisc", "nisc"},         {"min", "ministry"},
+        {"agency", "agency"},     {"cep-a", "ceptoar"},
+        {"cep-b", "ceptoar"},     {"op", "operator"},
+        {"member-a", "operator"}, {"member-b", "operator"},
+        {"watcher", "operator"},  {"other", "operator"},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
+        struct store_org o = {.id = orgs[i].id, .kind = orgs[i].kind,
+                              .name_ja = orgs[i].id, .name_en = orgs[i].id,
+                              .short_en = "", .attrs = "{}"};
+        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
+    }
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.org_id, sizeof(u.org_id), "op");
+    snprintf(u.username, sizeof(u.username), "reporter");
+    snprintf(u.pw_hash, sizeof(u.pw_hash), "x");
+    u.roles = ROLE_READER;
+    int64_t uid = 0;
+    assert_int_equal(store_user_insert(c, &u, NOW, &uid), IS_OK);
+
+    /* the reports: every range x route x reached prefix x community */
+    static const char *const chains[ROUTE_COUNT][4] = {
+        [ROUTE_DIRECT] = {"min", "nisc", NULL},
+        [ROUTE_VIA_CEPTOAR] = {"cep-a", "min", "nisc", NULL},
+        [ROUTE_ANONYMOUS] = {"cep-a", "min", "nisc", NULL},
+        [ROUTE_VIA_AGENCY] = {"agency", "nisc", NULL},
+    };
+    static const char *const communities[][2] = {
+        {NULL, NULL}, {"cep-a", NULL}, {"cep-a", "cep-b"}, {"cep-b", NULL}};
+    struct store_report reps[512];
+    int nrep = 0;
+    assert_int_equal(store_begin(c), IS_OK);
+    for (int range = 0; range < RANGE_COUNT; range++)
+        for (int route = 0; route < ROUTE_COUNT; route++)
+            for (int reached = 0; reached <= 3 && (reached == 0 ||
+                                  chains[route][reached - 1]); reached++)
+                for (size_t k = 0; k < IS_ARRAY_LEN(communities); k++) {
+                    assert_true(nrep < 512);
+                    struct store_report *r = &reps[nrep];
+                    memset(r, 0, sizeof(*r));
+                    snprintf(r->id, sizeof(r->id), "R%d", nrep);
+                    snprintf(r->originator, sizeof(r->originator), "op");
+                    r->filed_by = uid;
+                    snprintf(r->scope_id, sizeof(r->scope_id), "scope");
+                    snprintf(r->sector_id, sizeof(r->sector_id), "sector");
+                    snprintf(r->ministry_id, sizeof(r->ministry_id), "min");
+                    if (route == ROUTE_VIA_CEPTOAR || route == ROUTE_ANONYMOUS)
+                        snprintf(r->routing_ceptoar,
+                                 sizeof(r->routing_ceptoar), "cep-a");
+                    r->route = route;
+                    r->range = range;
+                    snprintf(r->kind, sizeof(r->kind), "incident");
+                    snprintf(r->state, sizeof(r->state), "open");
+                    snprintf(r->severity_rule, sizeof(r->severity_rule), "x");
+                    r->declared = -1;
+                    for (int h = 0; chains[route][h]; h++)
+                        assert_int_equal(ids_add(&r->chain, chains[route][h]),
+                                         IS_OK);
+                    for (int h = 0; h < reached; h++)
+                        assert_int_equal(
+                            ids_add(&r->reached, chains[route][h]), IS_OK);
+                    for (int g = 0; g < 2 && communities[k][g]; g++)
+                        assert_int_equal(
+                            ids_add(&r->community, communities[k][g]), IS_OK);
+                    r->created_at = r->updated_at = NOW;
+                    r->body = (char *)"{}";
+                    assert_int_equal(store_report_insert(c, r), IS_OK);
+                    r->body = NULL;
+                    nrep++;
+                }
+    assert_int_equal(store_commit(c), IS_OK);
+    /* read back: the id lists survive the store boundary */
+    for (int i = 0; i < nrep; i += 7) {
+        struct store_report back;
+        assert_int_equal(store_report_get(c, reps[i].id, &back), IS_OK);
+        assert_memory_equal(&back.chain, &reps[i].chain, sizeof(back.chain));
+        assert_memory_equal(&back.reached, &reps[i].reached,
+                            sizeof(back.reached));
+        assert_memory_equal(&back.community, &reps[i].community,
+                            sizeof(back.community));
+        store_report_release(&back);
+    }
+
+    static const struct pf_reader readers[] = {
+        {NULL, false, 0, {NULL}},
+        {"op", false, 1, {"cep-a"}},
+        {"nisc", false, 0, {NULL}},
+        {"min", false, 0, {NULL}},
+        {"agency", false, 0, {NULL}},
+        {"cep-a", false, 0, {NULL}},
+        {"cep-b", false, 0, {NULL}},
+        {"member-a", false, 1, {"cep-a"}},
+        {"member-b", false, 1, {"cep-b"}},
+        {"member-b", true, 2, {"cep-b", "cep-a"}},
+        {"watcher", true, 0, {NULL}},
+        {"other", false, 0, {NULL}},
+        {"other", false, 1, {"cep-x"}},
+    };
+    int checked = 0, readable = 0;
+    for (size_t i = 0; i < IS_ARRAY_LEN(readers); i++) {
+        const struct pf_reader *rd = &readers[i];
+        struct access_org org;
+        memset(&org, 0, sizeof(org));
+        struct ids ceps = {0};
+        if (rd->id) {
+            snprintf(org.id, sizeof(org.id), "%s", rd->id);
+            org.observer = rd->observer;
+            org.nceptoars = rd->nceptoars;
+            for (int g = 0; g < rd->nceptoars; g++) {
+                snprintf(org.ceptoars[g], sizeof(org.ceptoars[g]), "%s",
+                         rd->ceptoars[g]);
+                assert_int_equal(ids_add(&ceps, rd->ceptoars[g]), IS_OK);
+            }
+        }
+        struct store_report_filter f = {
+            .viewer = rd->id,
+            .viewer_ceptoars = &ceps,
+            .viewer_observer = rd->observer,
+            .min_severity = -1,
+            .now = NOW,
+        };
+        static struct pf_scan x;
+        x.n = 0;
+        assert_int_equal(store_reports_scan(c, &f, pf_collect, &x), IS_OK);
+        for (int k = 0; k < nrep; k++) {
+            const struct store_report *r = &reps[k];
+            struct range_report rr = {
+                .range = (enum share_range)r->range,
+                .route = (enum report_route)r->route,
+                .originator = r->originator,
+                .routing_ceptoar = r->routing_ceptoar,
+            };
+            for (int g = 0; g < r->community.n; g++)
+                rr.community[rr.ncommunity++] = r->community.id[g];
+            for (int h = 0; h < r->reached.n; h++)
+                rr.reached[rr.nreached++] = r->reached.id[h];
+            bool may = range_report_decide(rd->id ? &org : NULL, &rr)
+                           .may_read;
+            bool sel = pf_selected(&x, r->id);
+            if (may != sel)
+                fail_msg("reader %s%s: report range %s route %s reached %d "
+                         "community %d: rule %d, SQL pre-filter %d",
+                         rd->id ? rd->id : "(public)",
+                         rd->observer ? " (observer)" : "",
+                         range_name(rr.range), route_name(rr.route),
+                         rr.nreached, rr.ncommunity, may, sel);
+            checked++;
+            readable += may;
+        }
+    }
+    assert_true(readable > 0 && readable < checked);
+    store_release(s, c);
+    store_close(s);
 }
 
 /* ------------------------------------------------------ open / migrate */
@@ -1389,6 +1594,7 @@ int main(void)
         cmocka_unit_test(t_audit_v1_then_v2),
         cmocka_unit_test(t_constraint_errors_mapped),
         cmocka_unit_test(t_backup),
+        cmocka_unit_test(t_reports_prefilter_matches_core),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,71 @@
+#include "audience.h"
+
+struct range_relation audience_relation(const struct audience_standing *s)
+{
+    struct range_relation rel = {0};
+    if (!s->registered)
+        return rel;
+    rel.registered = true;
+    rel.is_originator = s->is_author;
+    rel.in_chain = s->hop_reached || (s->recipient && s->named);
+    rel.in_community = s->recipient;
+    rel.observer = s->observer;
+    return rel;
+}
+
+struct range_decision audience_decide(enum share_range range,
+                                      const struct audience_standing *s)
+{
+    struct range_relation rel = audience_relation(s);
+    return range_decide(range, false, &rel);
+}
+
+bool audience_names_any(const struct audience_shape *a)
+{
+    return a->all || a->sectors || a->scopes || a->ceptoars || a->orgs;
+}
+
+bool audience_red_names_group(enum share_range range,
+                              const struct audience_shape *a)
+{
+    return range == RANGE_RED &&
+           (a->all || a->sectors || a->scopes || a->ceptoars);
+}
+
+bool audience_author_is_secretariat(const char *author_kind)
+{
+    return strcmp(author_kind, "ceptoar") == 0;
+}
+
+bool audience_secretariat_too_wide(const struct audience_shape *a)
+{
+    return a->all || a->sectors || a->scopes;
+}
+
+struct audience_chain audience_chain_of(const char *author_kind)
+{
+    struct audience_chain ch = {
+        .ministries = strcmp(author_kind, "nisc") == 0,
+        .ceptoars = !audience_author_is_secretariat(author_kind),
+    };
+    return ch;
+}
+
+const char *audience_ceptoar_parent(const char *author, const char *ministry,
+                                    const char *const *ministry_hops, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ministry_hops[i] && strcmp(ministry_hops[i], ministry) == 0)
+            return ministry;
+    return author;
+}
+
+bool audience_hotline(bool drill, const char *kind, int severity)
+{
+    return !drill && strcmp(kind, "warning") == 0 && severity >= 4;
+}
+
+bool audience_relays_at_once(bool hotline, bool hop_reviews)
+{
+    return hotline || !hop_reviews;
+}

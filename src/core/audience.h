@@ -1,0 +1,88 @@
+/*
+ * audience.h - who an advisory (情報提供) goes to and how it travels
+ * (DOMAIN.md §3, §5): the reader's standing to an advisory for the range
+ * rule, the shape an audience may have, and the relay chain. Pure: no I/O.
+ *
+ * Standing (for core/range.h's range_decide; advisories are never
+ * anonymous):
+ *   Red    - the author; a chain hop the advisory has reached (its hop is
+ *            no longer pending); a recipient named individually (orgs)
+ *   Amber  - + every recipient of the audience
+ *   Yellow, Green, White - as for every item
+ * Audience shape:
+ *   - it names at least one of all, sectors, scopes, ceptoars, orgs;
+ *   - a Red advisory names its recipients individually (orgs only);
+ *   - a CEPTOAR secretariat sends to its own members only (ceptoars:
+ *     [itself] or orgs that are its members), never all/sectors/scopes.
+ * Relay chain: the author is step 0 and relays at once. NISC's advisories
+ * pass the ministries of the recipients' sectors (step 1); every author
+ * but a secretariat passes the recipients' CEPTOAR secretariats (step 2),
+ * each under its own ministry when that ministry is a hop, else under the
+ * author. A hop relays at once when the advisory is on the hotline or the
+ * hop's policy is auto; else it waits for review. The hotline: a warning
+ * of severity 4 or 5 that is not a drill.
+ */
+#ifndef INFRASHARE_AUDIENCE_H
+#define INFRASHARE_AUDIENCE_H
+
+#include "range.h"
+
+/* What the store knows of a reader and one advisory. */
+struct audience_standing {
+    bool registered; /* a signed-in organisation (false: the public) */
+    bool is_author;
+    bool hop_reached; /* a hop of the chain whose state is not pending */
+    bool recipient;   /* in the audience */
+    bool named;       /* a recipient named individually (orgs) */
+    bool observer;
+};
+
+/* The reader's relation for range_decide. O(1). */
+struct range_relation audience_relation(const struct audience_standing *s);
+/* range_decide(range, not anonymous, audience_relation(s)). O(1). */
+struct range_decision audience_decide(enum share_range range,
+                                      const struct audience_standing *s);
+
+/* How many ids each part of an audience names. */
+struct audience_shape {
+    bool all;
+    size_t sectors, scopes, ceptoars, orgs;
+};
+
+/* Names the audience anyone at all? */
+bool audience_names_any(const struct audience_shape *a);
+/* Does a Red advisory name a group (all, sectors, scopes, ceptoars) where
+ * it may name only organisations? */
+bool audience_red_names_group(enum share_range range,
+                              const struct audience_shape *a);
+/* Is the author a CEPTOAR secretariat (kind "ceptoar")? Its audience is
+ * then its own members only. */
+bool audience_author_is_secretariat(const char *author_kind);
+/* Does a secretariat's audience reach past its members (all, sectors,
+ * scopes)? (ceptoars and orgs are checked id by id by the caller against
+ * audience_author_is_secretariat's rule: itself, its members.) */
+bool audience_secretariat_too_wide(const struct audience_shape *a);
+
+/* Which hops the chain of an advisory by an author of this kind has. */
+struct audience_chain {
+    bool ministries; /* step 1: the recipients' ministries */
+    bool ceptoars;   /* step 2: the recipients' secretariats */
+};
+struct audience_chain audience_chain_of(const char *author_kind);
+
+#define AUDIENCE_STEP_AUTHOR   0
+#define AUDIENCE_STEP_MINISTRY 1
+#define AUDIENCE_STEP_CEPTOAR  2
+
+/* The parent hop of a CEPTOAR hop whose secretariat belongs under
+ * ministry: ministry when it is one of the n ministry_hops, else author.
+ * Returns one of the two pointers. O(n). */
+const char *audience_ceptoar_parent(const char *author, const char *ministry,
+                                    const char *const *ministry_hops, size_t n);
+/* Is the advisory on the hotline (relayed at once everywhere, emergency
+ * contacts told)? */
+bool audience_hotline(bool drill, const char *kind, int severity);
+/* Does a hop relay as soon as the advisory arrives? */
+bool audience_relays_at_once(bool hotline, bool hop_reviews);
+
+#endif

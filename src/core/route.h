@@ -1,0 +1,45 @@
+/*
+ * route.h - the handling chain of a report (DOMAIN.md §2, "Routes"): which
+ * organisations it passes, in order, and the hop after each. Pure: no I/O.
+ *
+ *   direct       operator -> ministry -> NISC
+ *   via_ceptoar  operator -> secretariat -> ministry -> NISC
+ *   anonymous    as via_ceptoar (identity withheld after the secretariat)
+ *   via_agency   operator -> agency -> NISC
+ *
+ * The operator is not a hop. A hop named twice counts once (an id is
+ * never repeated in a chain); an empty id is skipped.
+ */
+#ifndef INFRASHARE_ROUTE_H
+#define INFRASHARE_ROUTE_H
+
+#include "access.h"
+#include "ids.h"
+#include "range.h"
+
+/* The organisations a route may pass (borrowed; NULL or "" = none). */
+struct route_hops {
+    const char *ceptoar;  /* the routing secretariat (via_ceptoar, anonymous) */
+    const char *ministry; /* the ministry owning the operator's sector */
+    const char *agency;   /* via_agency */
+    const char *nisc;
+};
+
+/* The chain of route through hops into *chain (overwritten). IS_OK;
+ * IS_ERR_INVALID for an unknown route. O(1). */
+int route_chain(enum report_route route, const struct route_hops *hops,
+                struct ids *chain);
+/* The first hop of chain; NULL when it is empty. */
+const char *route_first_hop(const struct ids *chain);
+/* The hop after hop in chain (a pointer into chain); NULL when hop is the
+ * last one (the report has reached the end: NISC) or not in chain. */
+const char *route_next_hop(const struct ids *chain, const char *hop);
+/* The CEPTOAR a via_ceptoar/anonymous report of org is routed through: the
+ * first of org's CEPTOARs that is want (want NULL: the first of all);
+ * NULL when there is none (a pointer into org). */
+const char *route_choose_ceptoar(const struct access_org *org,
+                                 const char *want);
+/* Does the route pass a CEPTOAR secretariat? */
+bool route_via_ceptoar(enum report_route route);
+
+#endif
