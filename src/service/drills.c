@@ -43,27 +43,27 @@ int drill_start(struct app *a, struct store_conn *c,
     bool ministry = strcmp(okind, "ministry") == 0;
     bool ceptoar = strcmp(okind, "ceptoar") == 0;
     if (!nisc && !ministry && !ceptoar)
-        return svc_fail(e, 403, "forbidden", NULL,
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "drills are started by NISC, ministries and CEPTOAR "
                         "secretariats");
     if (strcmp(kind, "all") != 0 && !target)
-        return svc_fail(e, 400, "missing_field", "target",
+        return svc_fail(e, IS_ERR_INVALID, "missing_field", "target",
                         "target: required unless target_kind is all");
     if (strcmp(kind, "all") == 0 && !nisc)
-        return svc_fail(e, 403, "forbidden", "target_kind",
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "target_kind",
                         "target_kind: only NISC drills every sector");
     if (ceptoar && (strcmp(kind, "ceptoar") || strcmp(target, who->org.id)))
-        return svc_fail(e, 403, "forbidden", "target",
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "target",
                         "target: a secretariat drills its own CEPTOAR");
     char ja[8], en[8];
     struct access_org rel;
     if (strcmp(kind, "sector") == 0 &&
         store_names(c, "sector", target, ja, sizeof(ja), en, sizeof(en)))
-        return svc_fail(e, 400, "invalid_value", "target",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "target",
                         "target: no such sector");
     if (strcmp(kind, "ceptoar") == 0 &&
         (store_org_rel(c, target, &rel) || strcmp(rel.kind, "ceptoar")))
-        return svc_fail(e, 400, "invalid_value", "target",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "target",
                         "target: no such CEPTOAR");
     /* a ministry drills the sectors it owns */
     if (ministry) {
@@ -84,7 +84,7 @@ int drill_start(struct app *a, struct store_conn *c,
             }
         }
         if (!own)
-            return svc_fail(e, 403, "forbidden", "target",
+            return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "target",
                             "target: a ministry drills the sectors it owns");
     }
     char tja[256], ten[256];
@@ -132,7 +132,7 @@ int drill_start(struct app *a, struct store_conn *c,
     json_decref(adv);
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        return svc_fail(e, 500, "internal", NULL,
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the drill could not be started; nothing was sent");
     }
     *out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "advisory", adv_id,
@@ -266,7 +266,7 @@ int drill_report(struct app *a, struct store_conn *c,
 {
     json_t *d = NULL;
     if (strlen(id) > 40 || store_drill_get(c, id, &d))
-        return svc_fail(e, 404, "not_found", NULL, "no such drill");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such drill");
     const char *adv = jv_str(d, "advisory");
     /* who may read the report: those who may see the advisory's
      * deliveries (the author's chain and the secretariats) */
@@ -412,7 +412,7 @@ int drill_report(struct app *a, struct store_conn *c,
         *len = b.len;
         *text = buf_detach(&b);
     } else {
-        rc = svc_fail(e, 400, "invalid_value", "format",
+        rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "format",
                       "format: json, csv or html");
     }
     json_decref(rep);
