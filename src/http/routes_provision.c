@@ -9,9 +9,12 @@
 
 int h_adv_issue(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
-                       e));
-    out->status = 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
+                       &e);
+    if (http_svc_reply(out, rc, &e, o, 201) != 201)
+        return out->status;
     snprintf(out->location, sizeof(out->location), "/api/v1/advisories/%s",
              json_string_value(json_object_get(out->body, "id")));
     return 201;
@@ -31,31 +34,39 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     if (inbox && strcmp(inbox, "true") && strcmp(inbox, "false"))
         return http_error(out, 400, "invalid_value", "inbox",
                           "inbox: true or false");
-    HTTP_SVC(advisory_list(r->app, r->sc, &r->auth, limit, before,
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_list(r->app, r->sc, &r->auth, limit, before,
                       inbox && strcmp(inbox, "true") == 0, app_now(r->app),
-                      o, e));
-    return 200;
+                      &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_read(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_read(r->app, r->sc, &r->auth, r->params[0],
-                      app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_read(r->app, r->sc, &r->auth, r->params[0],
+                      app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_relay(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
+                       app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_ack(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
-                     o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
+                     &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_deliveries(struct http_req *r, struct http_resp *out)
@@ -72,17 +83,20 @@ int h_adv_deliveries(struct http_req *r, struct http_resp *out)
         return http_error(out, 400, "invalid_value", "state",
                           "state: all, pending, queued, sending, delivered, "
                           "acknowledged or unreached");
-    HTTP_SVC(advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
-                            app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
+                            app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_drill_start(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
-                    e));
-    out->status = 201;
-    return 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
+                    &e);
+    return http_svc_reply(out, rc, &e, o, 201);
 }
 
 int h_drill_report(struct http_req *r, struct http_resp *out)

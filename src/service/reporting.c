@@ -993,7 +993,7 @@ out:
     json_decref(view);
     decoded_release(&att);
     store_report_release(&r);
-    if (rc && !e->status)
+    if (rc && !e->err)
         svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be stored; "
                  "nothing was filed");
     return rc;
@@ -1296,7 +1296,7 @@ out:
     json_decref(warnings);
     decoded_release(&att);
     store_report_release(&r);
-    if (rc && !e->status)
+    if (rc && !e->err)
         svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the update could not be stored; "
                  "nothing was changed");
     return rc;
@@ -1365,7 +1365,7 @@ int report_forward(struct app *a, struct store_conn *c,
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
-    if (rc && !e->status)
+    if (rc && !e->err)
         svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
                  "forwarded; nothing was changed");
     return rc;
@@ -1416,7 +1416,7 @@ int report_note(struct app *a, struct store_conn *c,
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
-    if (rc && !e->status)
+    if (rc && !e->err)
         svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     return rc;
 }

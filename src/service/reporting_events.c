@@ -104,7 +104,7 @@ int event_create(struct app *a, struct store_conn *c,
         rc = audit_record(c, who, now, "event.create", id, NULL);
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        if (!e->status)
+        if (!e->err)
             svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
         return rc;
     }
@@ -131,7 +131,7 @@ int event_link(struct app *a, struct store_conn *c,
         rc = link_one(c, who, id, jv_str(body, "report"), "report", now, e);
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        if (!e->status)
+        if (!e->err)
             svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
         return rc;
     }
