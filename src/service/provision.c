@@ -938,51 +938,9 @@ int advisory_ack_link_new(struct app *a, struct store_conn *c,
     return rc;
 }
 
-static char *page(const char *title_ja, const char *title_en,
-                  const char *msg_ja, const char *msg_en)
-{
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_addf(&b,
-             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
-             "<meta name=\"viewport\" content=\"width=device-width\">"
-             "<title>%s / %s</title></head><body>"
-             "<h1>%s</h1><p>%s</p><h1 lang=\"en\">%s</h1><p lang=\"en\">%s"
-             "</p></body></html>\n",
-             title_ja, title_en, title_ja, msg_ja, title_en, msg_en);
-    return buf_detach(&b);
-}
-
-/* The page a valid link shows on GET: a plain form that POSTs to the
- * same URL (no script: the CSP of HTML pages allows none inline). */
-static char *confirm_page(const char *adv)
-{
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_adds(&b,
-             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
-             "<meta name=\"viewport\" content=\"width=device-width\">"
-             "<title>受領確認 / Acknowledge</title></head><body>"
-             "<h1>受領確認</h1><p>情報提供 <code>");
-    for (const char *p = adv; *p; p++) /* ids are [a-z0-9-]; kept so */
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-')
-            buf_add(&b, p, 1);
-    buf_adds(&b,
-             "</code> の受領を貴組織として記録します。下のボタンを押すと"
-             "確認が記録されます（このリンクは一度だけ使えます）。</p>"
-             "<h1 lang=\"en\">Acknowledge</h1><p lang=\"en\">Record that "
-             "your organisation received this advisory. Nothing is recorded "
-             "until you press the button (the link works once).</p>"
-             "<form method=\"post\"><button type=\"submit\">"
-             "受領を確認する / Acknowledge</button></form>"
-             "</body></html>\n");
-    return buf_detach(&b);
-}
-
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
-                      char **out_page, int *status)
+                      char *adv_out, size_t adv_len)
 {
     char adv[40] = "", org[64] = "";
     const char *reason = NULL;
@@ -1028,25 +986,13 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
             audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
                          json_pack("{s:s,s:s}", "reason", reason, "addr",
                                    addr));
-        bool is_used = reason[0] == 'u', is_expired = reason[0] == 'e';
-        *status = is_expired ? 410 : is_used ? 409 : 404;
-        *out_page = page(
-            "確認できませんでした", "Not acknowledged",
-            is_used ? "このリンクは既に使用されています。"
-            : is_expired
-                ? "このリンクの有効期限が切れています。ログインして"
-                  "確認してください。"
-                : "このリンクは無効です。",
-            is_used      ? "This link has been used already."
-            : is_expired ? "This link has expired. Sign in to acknowledge."
-                         : "This link is not valid.");
-        return IS_OK;
+        return reason[0] == 'e'   ? IS_ERR_GONE
+               : reason[0] == 'u' ? IS_ERR_CONFLICT
+                                  : IS_ERR_NOTFOUND;
     }
-    if (mode != ACK_LINK_CONFIRM) {
-        *status = 200;
-        *out_page = confirm_page(adv);
+    snprintf(adv_out, adv_len, "%s", adv);
+    if (mode != ACK_LINK_CONFIRM)
         return IS_OK;
-    }
     int rc = store_begin(c);
     if (!rc)
         rc = store_ack_link_use(c, h, now);
@@ -1070,21 +1016,11 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
             audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
                          json_pack("{s:s,s:s}", "reason", "used", "addr",
                                    addr));
-            *status = 409;
-            *out_page = page("確認できませんでした", "Not acknowledged",
-                             "このリンクは既に使用されています。",
-                             "This link has been used already.");
-            return IS_OK;
+            return IS_ERR_CONFLICT;
         }
-        *status = 500;
-        *out_page = page("確認できませんでした", "Not acknowledged",
-                         "もう一度お試しください。", "Please try again.");
-        return IS_OK;
+        /* the hub failed: never answered as one of the refusals above */
+        return rc == IS_ERR_NOMEM ? rc : IS_ERR_STORE;
     }
-    *status = 200;
-    *out_page = page("受領を確認しました", "Acknowledged",
-                     "貴組織の受領確認を記録しました。",
-                     "Your organisation's acknowledgement was recorded.");
     return IS_OK;
 }
 
