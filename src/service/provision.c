@@ -885,14 +885,21 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
                       tj(json_integer_value(json_object_get(r,
                                                             "escalated_at")))));
     }
+    /* advisory-wide counts are the author's side's; null for the hops */
     json_t *counts = NULL;
-    if (author_side)
-        store_delivery_counts(c, ad.id, &counts);
-    else
-        counts = json_null(); /* advisory-wide counts are the author's */
+    if (!author_side) {
+        counts = json_null();
+    } else if (store_delivery_counts(c, ad.id, &counts)) {
+        json_decref(items);
+        json_decref(mine);
+        json_decref(rcpts);
+        json_decref(pend);
+        store_advisory_release(&ad);
+        return svc_fail(e, 500, "internal", NULL, "delivery counts");
+    }
     *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
                      "reach", advisory_reach(mine, ad.created_at, now),
-                     "messages", counts ? counts : json_null());
+                     "messages", counts);
     json_decref(mine);
     json_decref(rcpts);
     json_decref(pend);

@@ -4,6 +4,13 @@ Every test talks HTTP to a real daemon started from the build directory
 (INFRASHARE_BUILD, default build/) with a temporary SQLite database. The
 daemon's stderr is kept; a sanitizer report in it fails the test, and the
 daemon must exit 0 on SIGTERM.
+
+Every HTTP exchange with a running hub made through requests (requests.get,
+Session.request, ...) is checked against docs/openapi.json by
+openapi_check.Validator (status, Content-Type, JSON body; the request body
+when the hub accepted it): a mismatch raises openapi_check.Mismatch at the
+call and, in case the call ran in a thread that swallowed it, fails the test
+at teardown. Raw-socket tests are not checked.
 """
 import json
 import os
@@ -16,6 +23,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from openapi_check import Mismatch, Validator
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("INFRASHARE_BUILD", ROOT / "build")).resolve()
 DATA = ROOT / "data"
@@ -23,6 +32,71 @@ ADMIN_PASSWORD = "admin-password-for-tests"
 DEMO_PASSWORD = "infrashare-demo"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
                    "ERROR: LeakSanitizer")
+OPENAPI = ROOT / "docs" / "openapi.json"
+
+# ---- every response from a hub is checked against docs/openapi.json ----
+# the validator in force (tests of the check itself swap it), the
+# "host:port"s of the running hubs, and the mismatches found so far
+OPENAPI_CHECK = {"validator": Validator.from_file(OPENAPI)}
+HUB_ADDRS = set()
+OPENAPI_MISMATCHES = []
+# INFRASHARE_OPENAPI_COLLECT=<file>: append every mismatch to <file> and let
+# the test go on (it still fails at its end), to list all of them in one run
+OPENAPI_COLLECT = os.environ.get("INFRASHARE_OPENAPI_COLLECT")
+_requests_send = requests.Session.send
+
+
+def _checked_send(self, request, **kw):
+    """requests.Session.send, then the check of the exchange when the
+    server is one of the running hubs."""
+    __tracebackhide__ = True
+    resp = _requests_send(self, request, **kw)
+    # after redirects, resp answers the last request (checked by the inner
+    # send of the redirect); this send's own answer is the first of history
+    first = resp.history[0] if resp.history else resp
+    if requests.utils.urlparse(request.url).netloc in HUB_ADDRS:
+        problems = OPENAPI_CHECK["validator"].check_exchange(request, first)
+        if problems:
+            text = ("the exchange does not match docs/openapi.json:\n  "
+                    + "\n  ".join(problems))
+            OPENAPI_MISMATCHES.append(text)
+            if OPENAPI_COLLECT:
+                with open(OPENAPI_COLLECT, "a", encoding="utf-8") as f:
+                    f.write("\n".join(problems) + "\n")
+            else:
+                raise Mismatch(text)
+    return resp
+
+
+requests.Session.send = _checked_send
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if call.when == "call":
+        item.openapi_call_failed = rep.failed
+    if rep.failed and call.excinfo is not None and \
+            call.excinfo.errisinstance(Mismatch):
+        # the mismatch and the test's line, without the frames of requests
+        where = [f"{e.path}:{e.lineno + 1}: {e.statement}".rstrip()
+                 for e in call.excinfo.traceback
+                 if str(e.path) == str(item.path)]
+        rep.longrepr = "\n".join(
+            [f"openapi_check.Mismatch: {call.excinfo.value}", *where[-1:]])
+
+
+@pytest.fixture(autouse=True)
+def _openapi_mismatches_fail_the_test(request):
+    """A mismatch raised in a thread that the test did not join (or
+    collected, see INFRASHARE_OPENAPI_COLLECT) still fails the test."""
+    OPENAPI_MISMATCHES.clear()
+    yield
+    found = list(OPENAPI_MISMATCHES)
+    OPENAPI_MISMATCHES.clear()
+    if found and not getattr(request.node, "openapi_call_failed", False):
+        raise Mismatch("\n".join(found))
 
 
 def wait_for(predicate, timeout=20.0, what="condition"):
@@ -72,6 +146,22 @@ class Hub:
         return self.cli(*args, *extra)
 
     # ---- daemon ----
+    @property
+    def url(self):
+        return self._url
+
+    @url.setter
+    def url(self, value):
+        """Setting the URL (start(), or a subclass's own start) registers
+        the hub's address: what requests exchange with it is checked
+        against docs/openapi.json."""
+        self._url = value
+        HUB_ADDRS.add(requests.utils.urlparse(value).netloc)
+
+    def _unregister(self):
+        if getattr(self, "_url", None):
+            HUB_ADDRS.discard(requests.utils.urlparse(self._url).netloc)
+
     def metrics_flags(self):
         """infrashared flags that set this hub's metrics token."""
         path = self.dir / "metrics.token"
@@ -101,6 +191,7 @@ class Hub:
     def stop(self, expect_clean=True):
         if not self.proc:
             return
+        self._unregister()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -120,6 +211,7 @@ class Hub:
 
     def kill(self):
         """SIGKILL: a crash, for durability tests."""
+        self._unregister()
         self.proc.kill()
         self.proc.wait()
         self.log.close()
