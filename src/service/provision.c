@@ -895,7 +895,7 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
         json_decref(rcpts);
         json_decref(pend);
         store_advisory_release(&ad);
-        return svc_fail(e, 500, "internal", NULL, "delivery counts");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "delivery counts");
     }
     *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
                      "reach", advisory_reach(mine, ad.created_at, now),
