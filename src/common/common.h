@@ -21,7 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-/* One error enum for the whole code base: 0 is success. */
+/* One error enum for the whole code base: 0 is success. Services return
+ * these (with a code, field and sentence in struct svc_error); only
+ * src/http/status.c knows which HTTP status each one becomes. */
 enum is_err {
     IS_OK = 0,
     IS_ERR_NOMEM,     /* allocation failed */
@@ -33,7 +35,10 @@ enum is_err {
     IS_ERR_LIMIT,     /* a size or rate limit was hit */
     IS_ERR_STORE,     /* the database failed */
     IS_ERR_IO,        /* file or network I/O failed */
-    IS_ERR_INTERNAL   /* a bug: should not happen */
+    IS_ERR_GONE,      /* existed but may no longer be used (expired link) */
+    IS_ERR_TOO_LARGE, /* a body or a field is past its size cap */
+    IS_ERR_INTERNAL,  /* a bug: should not happen */
+    IS_ERR_COUNT_     /* not an error: the number of codes above */
 };
 
 /* A short English name for an error code ("not found"). Cannot fail. */

@@ -16,6 +16,8 @@ const char *is_strerror(int err)
     case IS_ERR_LIMIT: return "limit exceeded";
     case IS_ERR_STORE: return "database error";
     case IS_ERR_IO: return "I/O error";
+    case IS_ERR_GONE: return "gone";
+    case IS_ERR_TOO_LARGE: return "too large";
     default: return "internal error";
     }
 }

@@ -85,21 +85,28 @@ extern const size_t http_nroutes;
 int http_error(struct http_resp *out, int status, const char *code,
                const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Maps a service's error (status, code, field, sentence) to the response. */
-int http_svc_fail(struct http_resp *out, const struct svc_error *e);
+/* The HTTP status of each error code, with the machine code and sentence
+ * sent when the caller has none more precise (http/status.c: the one place
+ * that maps enum is_err to statuses). Codes out of range get the row of
+ * IS_ERR_INTERNAL. The rows are static: never freed. */
+struct http_status_row {
+    int status;
+    const char *code;
+    const char *message;
+};
+const struct http_status_row *http_status_row(int err);
+int http_status_of(int err);
 
-/* Runs a service call that fills json_t **o and struct svc_error *e;
- * on failure answers its error, else sets the body. */
-#define HTTP_SVC(call)                                                       \
-    do {                                                                     \
-        struct svc_error e_ = {0};                                           \
-        struct svc_error *e = &e_;                                           \
-        json_t *o_ = NULL;                                                   \
-        json_t **o = &o_;                                                    \
-        if (call)                                                            \
-            return http_svc_fail(out, e);                                    \
-        out->body = o_;                                                      \
-    } while (0)
+/* Answers a service's error: the status of e->err with e's code, field and
+ * sentence. An e left unfilled (IS_OK) is 500 "internal". Returns the
+ * status. */
+int http_svc_fail(struct http_resp *out, const struct svc_error *e);
+/* Answers a service call that returned rc and filled body or e: on rc
+ * (not IS_OK) releases body and answers e (http_svc_fail); else body
+ * becomes the answer (owned by out) with status (200, 201). Returns the
+ * status sent, so a handler can `return http_svc_reply(...)`. */
+int http_svc_reply(struct http_resp *out, int rc, const struct svc_error *e,
+                   json_t *body, int status);
 
 /* True for "application/json" with no charset or charset=utf-8 (media
  * type and parameter names case-insensitive, RFC 9110 section 8.3.1). */

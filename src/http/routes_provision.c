@@ -5,13 +5,17 @@
 #include "http.h"
 
 #include "../service/provision.h"
+#include "drill_html.h"
 #include "util.h"
 
 int h_adv_issue(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
-                       e));
-    out->status = 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
+                       &e);
+    if (http_svc_reply(out, rc, &e, o, 201) != 201)
+        return out->status;
     snprintf(out->location, sizeof(out->location), "/api/v1/advisories/%s",
              json_string_value(json_object_get(out->body, "id")));
     return 201;
@@ -31,31 +35,39 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     if (inbox && strcmp(inbox, "true") && strcmp(inbox, "false"))
         return http_error(out, 400, "invalid_value", "inbox",
                           "inbox: true or false");
-    HTTP_SVC(advisory_list(r->app, r->sc, &r->auth, limit, before,
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_list(r->app, r->sc, &r->auth, limit, before,
                       inbox && strcmp(inbox, "true") == 0, app_now(r->app),
-                      o, e));
-    return 200;
+                      &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_read(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_read(r->app, r->sc, &r->auth, r->params[0],
-                      app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_read(r->app, r->sc, &r->auth, r->params[0],
+                      app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_relay(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
+                       app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_ack(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
-                     o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
+                     &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_deliveries(struct http_req *r, struct http_resp *out)
@@ -72,17 +84,20 @@ int h_adv_deliveries(struct http_req *r, struct http_resp *out)
         return http_error(out, 400, "invalid_value", "state",
                           "state: all, pending, queued, sending, delivered, "
                           "acknowledged or unreached");
-    HTTP_SVC(advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
-                            app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
+                            app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_drill_start(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
-                    e));
-    out->status = 201;
-    return 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
+                    &e);
+    return http_svc_reply(out, rc, &e, o, 201);
 }
 
 int h_drill_report(struct http_req *r, struct http_resp *out)
@@ -94,36 +109,106 @@ int h_drill_report(struct http_req *r, struct http_resp *out)
                           "format: json, csv or html");
     struct svc_error e = {0};
     json_t *o = NULL;
-    char *text = NULL;
+    int rc = drill_report(r->app, r->sc, &r->auth, r->params[0],
+                          app_now(r->app), &o, &e);
+    if (rc || !fmt || strcmp(fmt, "json") == 0)
+        return http_svc_reply(out, rc, &e, o, 200);
     size_t len = 0;
-    if (drill_report(r->app, r->sc, &r->auth, r->params[0], fmt,
-                     app_now(r->app), &o, &text, &len, &e))
-        return http_svc_fail(out, &e);
-    if (text) {
-        out->raw = text;
-        out->rawlen = len;
-        out->ctype = strcmp(fmt, "csv") == 0 ? "text/csv; charset=utf-8"
-                                             : "text/html; charset=utf-8";
-    } else {
-        out->body = o;
-    }
+    bool csv = strcmp(fmt, "csv") == 0;
+    out->raw = csv ? http_drill_csv(o, &len) : http_drill_html(o, &len);
+    out->rawlen = len;
+    out->ctype = csv ? "text/csv; charset=utf-8" : "text/html; charset=utf-8";
+    json_decref(o);
     return 200;
+}
+
+/* The small bilingual page of an acknowledgement link. Returns it
+ * (malloc'd; NULL when out of memory). */
+static char *page(const char *title_ja, const char *title_en,
+                  const char *msg_ja, const char *msg_en)
+{
+    struct buf b;
+    buf_init(&b, 65536);
+    buf_addf(&b,
+             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width\">"
+             "<title>%s / %s</title></head><body>"
+             "<h1>%s</h1><p>%s</p><h1 lang=\"en\">%s</h1><p lang=\"en\">%s"
+             "</p></body></html>\n",
+             title_ja, title_en, title_ja, msg_ja, title_en, msg_en);
+    return buf_detach(&b);
+}
+
+/* The page a valid link shows on GET: a plain form that POSTs to the
+ * same URL (no script: the CSP of HTML pages allows none inline). */
+static char *confirm_page(const char *adv)
+{
+    struct buf b;
+    buf_init(&b, 65536);
+    buf_adds(&b,
+             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width\">"
+             "<title>受領確認 / Acknowledge</title></head><body>"
+             "<h1>受領確認</h1><p>情報提供 <code>");
+    for (const char *p = adv; *p; p++) /* ids are [a-z0-9-]; kept so */
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-')
+            buf_add(&b, p, 1);
+    buf_adds(&b,
+             "</code> の受領を貴組織として記録します。下のボタンを押すと"
+             "確認が記録されます（このリンクは一度だけ使えます）。</p>"
+             "<h1 lang=\"en\">Acknowledge</h1><p lang=\"en\">Record that "
+             "your organisation received this advisory. Nothing is recorded "
+             "until you press the button (the link works once).</p>"
+             "<form method=\"post\"><button type=\"submit\">"
+             "受領を確認する / Acknowledge</button></form>"
+             "</body></html>\n");
+    return buf_detach(&b);
+}
+
+/* The page answering the service's outcome of an acknowledgement link;
+ * its status is the error code's (http/status.c). */
+static char *ack_page(int rc, enum ack_link_mode mode, const char *adv)
+{
+    switch (rc) {
+    case IS_OK:
+        if (mode != ACK_LINK_CONFIRM)
+            return confirm_page(adv);
+        return page("受領を確認しました", "Acknowledged",
+                    "貴組織の受領確認を記録しました。",
+                    "Your organisation's acknowledgement was recorded.");
+    case IS_ERR_CONFLICT:
+        return page("確認できませんでした", "Not acknowledged",
+                    "このリンクは既に使用されています。",
+                    "This link has been used already.");
+    case IS_ERR_GONE:
+        return page("確認できませんでした", "Not acknowledged",
+                    "このリンクの有効期限が切れています。ログインして"
+                    "確認してください。",
+                    "This link has expired. Sign in to acknowledge.");
+    case IS_ERR_NOTFOUND:
+        return page("確認できませんでした", "Not acknowledged",
+                    "このリンクは無効です。", "This link is not valid.");
+    default:
+        return page("確認できませんでした", "Not acknowledged",
+                    "もう一度お試しください。", "Please try again.");
+    }
 }
 
 int h_ack_link(struct http_req *r, struct http_resp *out)
 {
-    char *page = NULL;
-    int status = 500;
+    char adv[40] = "";
     enum ack_link_mode mode = strcmp(r->method, "POST") == 0
                                   ? ACK_LINK_CONFIRM
                               : strcmp(r->method, "HEAD") == 0
                                   ? ACK_LINK_PROBE
                                   : ACK_LINK_VIEW;
-    advisory_ack_link(r->app, r->sc, r->params[0], r->addr, mode,
-                      app_now(r->app), &page, &status);
-    out->status = status;
+    int rc = advisory_ack_link(r->app, r->sc, r->params[0], r->addr, mode,
+                               app_now(r->app), adv, sizeof(adv));
+    char *page = ack_page(rc, mode, adv);
+    out->status = http_status_of(rc);
     out->raw = page;
     out->rawlen = page ? strlen(page) : 0;
     out->ctype = "text/html; charset=utf-8";
-    return status;
+    return out->status;
 }

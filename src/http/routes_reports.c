@@ -10,8 +10,10 @@
 
 int h_severity_evaluate(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(reporting_evaluate(r->app, r->sc, r->json, o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = reporting_evaluate(r->app, r->sc, r->json, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_catalogue(struct http_req *r, struct http_resp *out)
@@ -91,9 +93,12 @@ static int report_query(struct http_req *r, struct http_resp *out,
 
 int h_reports_file(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
-                    e));
-    out->status = 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
+                    &e);
+    if (http_svc_reply(out, rc, &e, o, 201) != 201)
+        return out->status;
     snprintf(out->location, sizeof(out->location), "/api/v1/reports/%s",
              json_string_value(json_object_get(out->body, "id")));
     return 201;
@@ -104,8 +109,10 @@ int h_reports_list(struct http_req *r, struct http_resp *out)
     struct report_query q;
     if (report_query(r, out, &q, 500))
         return 400;
-    HTTP_SVC(report_list(r->app, r->sc, &r->auth, &q, app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_list(r->app, r->sc, &r->auth, &q, app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_reports_counts(struct http_req *r, struct http_resp *out)
@@ -113,8 +120,10 @@ int h_reports_counts(struct http_req *r, struct http_resp *out)
     struct report_query q;
     if (report_query(r, out, &q, 500))
         return 400;
-    HTTP_SVC(report_counts(r->app, r->sc, &r->auth, &q, app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_counts(r->app, r->sc, &r->auth, &q, app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_reports_export(struct http_req *r, struct http_resp *out)
@@ -140,39 +149,47 @@ int h_reports_export(struct http_req *r, struct http_resp *out)
 
 int h_report_read(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
-                    o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
+                    &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_report_update(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
-                      app_now(r->app), o, e));
-    out->status = 201;
-    return 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
+                      app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 201);
 }
 
 int h_report_forward(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_forward(r->app, r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_forward(r->app, r->sc, &r->auth, r->params[0], r->json,
+                       app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_report_note(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_note(r->app, r->sc, &r->auth, r->params[0], r->json,
-                    app_now(r->app), o, e));
-    out->status = 201;
-    return 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_note(r->app, r->sc, &r->auth, r->params[0], r->json,
+                    app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 201);
 }
 
 int h_report_reveal(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(report_reveal(r->app, r->sc, &r->auth, r->params[0], r->json,
-                      app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_reveal(r->app, r->sc, &r->auth, r->params[0], r->json,
+                      app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_report_attachment(struct http_req *r, struct http_resp *out)
@@ -199,41 +216,52 @@ int h_report_attachment(struct http_req *r, struct http_resp *out)
 
 int h_events_create(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(event_create(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
-                     e));
-    out->status = 201;
-    return 201;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_create(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
+                     &e);
+    return http_svc_reply(out, rc, &e, o, 201);
 }
 
 int h_events_list(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(event_list(r->app, r->sc, &r->auth, app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_list(r->app, r->sc, &r->auth, app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_event_read(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(event_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app), o,
-                   e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app), &o,
+                   &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_event_link(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(event_link(r->app, r->sc, &r->auth, r->params[0], r->json,
-                   app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_link(r->app, r->sc, &r->auth, r->params[0], r->json,
+                   app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_policy_get(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(hop_policy_get(r->sc, &r->auth, r->params[0], o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = hop_policy_get(r->sc, &r->auth, r->params[0], &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_policy_set(struct http_req *r, struct http_resp *out)
 {
-    HTTP_SVC(hop_policy_set(r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), o, e));
-    return 200;
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = hop_policy_set(r->sc, &r->auth, r->params[0], r->json,
+                       app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }

@@ -69,37 +69,31 @@ int http_error(struct http_resp *out, int status, const char *code,
 
 int http_svc_fail(struct http_resp *out, const struct svc_error *e)
 {
-    return http_error(out, e->status ? e->status : 500,
+    int err = e->err == IS_OK ? IS_ERR_INTERNAL : e->err;
+    return http_error(out, http_status_of(err),
                       e->code[0] ? e->code : "internal",
                       e->field[0] ? e->field : NULL, "%s", e->message);
 }
 
+int http_svc_reply(struct http_resp *out, int rc, const struct svc_error *e,
+                   json_t *body, int status)
+{
+    if (rc) {
+        json_decref(body);
+        return http_svc_fail(out, e);
+    }
+    json_decref(out->body);
+    out->body = body;
+    out->status = status;
+    return status;
+}
+
 int http_fail(struct http_resp *out, int err)
 {
-    switch (err) {
-    case IS_ERR_NOTFOUND:
-        return http_error(out, 404, "not_found", NULL,
-                          "no such item (or you may not see it)");
-    case IS_ERR_AUTH:
-        return http_error(out, 401, "unauthenticated", NULL,
-                          "sign in or send a valid API token");
-    case IS_ERR_FORBIDDEN:
-        return http_error(out, 403, "forbidden", NULL,
-                          "your roles do not allow this");
-    case IS_ERR_CONFLICT:
-        return http_error(out, 409, "conflict", NULL,
-                          "conflicts with the current state");
-    case IS_ERR_LIMIT:
-        return http_error(out, 429, "rate_limited", NULL,
-                          "too many attempts; try again later");
-    case IS_ERR_INVALID:
-        return http_error(out, 400, "invalid_request", NULL,
-                          "the request is not valid");
-    default:
-        return http_error(out, 500, "internal", NULL,
-                          "the hub could not complete the request; "
-                          "nothing was changed");
-    }
+    const struct http_status_row *row = http_status_row(err);
+    if (row->status < 400) /* IS_OK is not an error to answer */
+        row = http_status_row(IS_ERR_INTERNAL);
+    return http_error(out, row->status, row->code, NULL, "%s", row->message);
 }
 
 const char *http_query(struct http_req *r, const char *name)

@@ -8,15 +8,15 @@ int64_t app_now(const struct app *a)
     return util_now();
 }
 
-int svc_fail(struct svc_error *e, int status, const char *code,
+int svc_fail(struct svc_error *e, enum is_err err, const char *code,
              const char *field, const char *fmt, ...)
 {
-    e->status = status;
+    e->err = err;
     snprintf(e->code, sizeof(e->code), "%s", code);
     snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
-    return status >= 500 ? IS_ERR_INTERNAL : IS_ERR_INVALID;
+    return err;
 }

@@ -8,17 +8,19 @@
 #include "common.h"
 #include "store.h"
 
-/* An error a service hands back to its caller: an HTTP status, a machine
- * code, the field it concerns ("" for none) and a sentence. */
+/* An error a service hands back to its caller: the error code (enum
+ * is_err; IS_OK while unfilled), a machine code for the API's error object,
+ * the field it concerns ("" for none) and a sentence. Services know no
+ * HTTP status: src/http/status.c maps err to one. */
 struct svc_error {
-    int status;
+    int err;
     char code[32];
     char field[64];
     char message[256];
 };
 
-/* Fills e and returns IS_ERR_INVALID (status < 500) or IS_ERR_INTERNAL. */
-int svc_fail(struct svc_error *e, int status, const char *code,
+/* Fills e and returns err. */
+int svc_fail(struct svc_error *e, enum is_err err, const char *code,
              const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 

@@ -95,10 +95,10 @@ static int load_readable(struct store_conn *c, const struct auth_ctx *who,
                          struct svc_error *e)
 {
     if (strlen(id) >= sizeof(ad->id) || store_advisory_get(c, id, ad))
-        return svc_fail(e, 404, "not_found", NULL, "no such advisory");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such advisory");
     if (!adv_decide(c, who, ad).may_read) {
         store_advisory_release(ad);
-        return svc_fail(e, 404, "not_found", NULL, "no such advisory");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such advisory");
     }
     return IS_OK;
 }
@@ -176,7 +176,7 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
      * individually: pushing it to a whole sector would send notices to
      * organisations that may not read it */
     if (audience_red_names_group((enum share_range)range, &shape))
-        return svc_fail(e, 400, "invalid_value", "audience",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "audience",
                         "audience: a Red advisory names its recipients "
                         "individually (orgs), or use Amber for a group");
     static const char *const keys[] = {"sectors", "scopes", "ceptoars",
@@ -204,27 +204,27 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
             if (!ok) {
                 char field[64];
                 snprintf(field, sizeof(field), "audience.%s", keys[k]);
-                return svc_fail(e, 400, "invalid_value", field,
+                return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
                                 "%s: \"%s\" is not in the registry (or not "
                                 "visible to you)", field, id);
             }
         }
     }
     if (!audience_names_any(&shape))
-        return svc_fail(e, 400, "missing_field", "audience",
+        return svc_fail(e, IS_ERR_INVALID, "missing_field", "audience",
                         "audience: name all, sectors, scopes, ceptoars or "
                         "orgs");
     /* a secretariat pushes to its own members only */
     if (audience_author_is_secretariat(who->org.kind)) {
         if (audience_secretariat_too_wide(&shape))
-            return svc_fail(e, 403, "forbidden", "audience",
+            return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "audience",
                             "audience: a CEPTOAR secretariat sends to its "
                             "own members (ceptoars: [itself] or orgs)");
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(aud, "ceptoars"), i, v)
             if (strcmp(json_string_value(v), who->org.id) != 0)
-                return svc_fail(e, 403, "forbidden", "audience.ceptoars",
+                return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "audience.ceptoars",
                                 "audience.ceptoars: only your own CEPTOAR");
         json_array_foreach(json_object_get(aud, "orgs"), i, v) {
             struct access_org rel;
@@ -233,7 +233,7 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
                 for (int k = 0; k < rel.nceptoars; k++)
                     member |= strcmp(rel.ceptoars[k], who->org.id) == 0;
             if (!member)
-                return svc_fail(e, 403, "forbidden", "audience.orgs",
+                return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "audience.orgs",
                                 "audience.orgs: only your members");
         }
     }
@@ -251,16 +251,16 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
         struct store_report r;
         const char *id = json_string_value(v);
         if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
-            return svc_fail(e, 400, "invalid_value", "refs",
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "refs",
                             "refs: no report %s", id);
         struct range_decision d = report_decide(who, &r);
         int rr = r.range;
         store_report_release(&r);
         if (!d.may_read)
-            return svc_fail(e, 400, "invalid_value", "refs",
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "refs",
                             "refs: no report %s", id);
         if (range > rr)
-            return svc_fail(e, 400, "range_wider_than_source", "range",
+            return svc_fail(e, IS_ERR_INVALID, "range_wider_than_source", "range",
                             "range: wider than the range of report %s (%s)",
                             id, range_name((enum share_range)rr));
     }
@@ -445,14 +445,14 @@ int advisory_issue(struct app *a, struct store_conn *c,
                    int64_t now, json_t **out, struct svc_error *e)
 {
     if (!is_author_kind(who->org.kind))
-        return svc_fail(e, 403, "forbidden", NULL,
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
                         "secretariats, the CEPTOAR Council and agencies");
     /* the cited reports' ranges are read under the writer lock: a report
      * narrowed a moment ago is never cited by a wider advisory */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, 500, "internal", NULL,
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the advisory could not be stored; nothing was "
                         "sent");
     rc = check_audience(c, who, json_object_get(body, "audience"),
@@ -490,7 +490,7 @@ int advisory_issue(struct app *a, struct store_conn *c,
     return IS_OK;
 fail:
     store_advisory_release(&ad);
-    return svc_fail(e, 500, "internal", NULL,
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                     "the advisory could not be stored; nothing was sent");
 }
 
@@ -508,7 +508,7 @@ int advisory_read(struct app *a, struct store_conn *c,
         audit_record(c, who, now, "advisory.read", ad.id, NULL)) {
         json_decref(o);
         store_advisory_release(&ad);
-        return svc_fail(e, 500, "internal", NULL, "the read could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the read could not be "
                         "audited, so it is refused");
     }
     store_advisory_release(&ad);
@@ -556,7 +556,7 @@ int advisory_list(struct app *a, struct store_conn *c,
                          .inbox = inbox, .now = now, .items = json_array()};
     if (store_advisories_scan(c, before, list_row, &x)) {
         json_decref(x.items);
-        return svc_fail(e, 500, "internal", NULL, "advisories");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "advisories");
     }
     json_t *o = json_pack("{s:o}", "items", x.items);
     if (x.more) {
@@ -581,7 +581,7 @@ int advisory_relay(struct app *a, struct store_conn *c,
      * have narrowed the range, or this hop relayed, a moment ago */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     if ((rc = load_readable(c, who, id, &ad, e))) {
         store_rollback(c);
         return rc;
@@ -593,7 +593,7 @@ int advisory_relay(struct app *a, struct store_conn *c,
                        strcmp(h.state, "relayed") == 0;
         store_rollback(c);
         store_advisory_release(&ad);
-        return svc_fail(e, 409, relayed ? "already_relayed"
+        return svc_fail(e, IS_ERR_CONFLICT, relayed ? "already_relayed"
                                         : "not_current_hop", NULL,
                         relayed ? "your organisation has relayed this "
                                   "advisory already"
@@ -605,7 +605,7 @@ int advisory_relay(struct app *a, struct store_conn *c,
     if (new_range > ad.range) {
         store_rollback(c);
         store_advisory_release(&ad);
-        return svc_fail(e, 400, "range_widening", "range",
+        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                         "range: a hop may narrow the range (now %s), never "
                         "widen it", range_name((enum share_range)ad.range));
     }
@@ -621,7 +621,7 @@ int advisory_relay(struct app *a, struct store_conn *c,
         /* a concurrent relay by the same hop won */
         store_rollback(c);
         store_advisory_release(&ad);
-        return svc_fail(e, 409, "already_relayed", NULL,
+        return svc_fail(e, IS_ERR_CONFLICT, "already_relayed", NULL,
                         "your organisation has relayed this advisory "
                         "already");
     }
@@ -642,7 +642,7 @@ int advisory_relay(struct app *a, struct store_conn *c,
     return IS_OK;
 fail:
     store_advisory_release(&ad);
-    return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
 }
 
 int advisory_ack(struct app *a, struct store_conn *c,
@@ -656,7 +656,7 @@ int advisory_ack(struct app *a, struct store_conn *c,
      * "already": acknowledging is idempotent) */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     if ((rc = load_readable(c, who, id, &ad, e))) {
         store_rollback(c);
         return rc;
@@ -665,7 +665,7 @@ int advisory_ack(struct app *a, struct store_conn *c,
     if (store_recipient_get(c, ad.id, who->org.id, &r) || !r.released_at) {
         store_rollback(c);
         store_advisory_release(&ad);
-        return svc_fail(e, 409, "not_a_recipient", NULL,
+        return svc_fail(e, IS_ERR_CONFLICT, "not_a_recipient", NULL,
                         "the advisory has not been sent to your "
                         "organisation");
     }
@@ -693,7 +693,7 @@ int advisory_ack(struct app *a, struct store_conn *c,
     return IS_OK;
 fail:
     store_advisory_release(&ad);
-    return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
 }
 
 /* ---- deliveries, reach ---- */
@@ -833,7 +833,7 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
     bool is_ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
     if (!author_side && !(hop && (is_ministry || is_ceptoar))) {
         store_advisory_release(&ad);
-        return svc_fail(e, 403, "forbidden", NULL,
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "delivery status is for the author's chain and the "
                         "secretariats");
     }
@@ -842,7 +842,7 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
         store_deliveries_by_org(c, ad.id, &pend)) {
         json_decref(rcpts);
         store_advisory_release(&ad);
-        return svc_fail(e, 500, "internal", NULL, "deliveries");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
     }
     json_t *mine = json_array(), *items = json_array();
     size_t i;
@@ -895,7 +895,7 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
         json_decref(rcpts);
         json_decref(pend);
         store_advisory_release(&ad);
-        return svc_fail(e, 500, "internal", NULL, "delivery counts");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "delivery counts");
     }
     *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
                      "reach", advisory_reach(mine, ad.created_at, now),
@@ -945,51 +945,9 @@ int advisory_ack_link_new(struct app *a, struct store_conn *c,
     return rc;
 }
 
-static char *page(const char *title_ja, const char *title_en,
-                  const char *msg_ja, const char *msg_en)
-{
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_addf(&b,
-             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
-             "<meta name=\"viewport\" content=\"width=device-width\">"
-             "<title>%s / %s</title></head><body>"
-             "<h1>%s</h1><p>%s</p><h1 lang=\"en\">%s</h1><p lang=\"en\">%s"
-             "</p></body></html>\n",
-             title_ja, title_en, title_ja, msg_ja, title_en, msg_en);
-    return buf_detach(&b);
-}
-
-/* The page a valid link shows on GET: a plain form that POSTs to the
- * same URL (no script: the CSP of HTML pages allows none inline). */
-static char *confirm_page(const char *adv)
-{
-    struct buf b;
-    buf_init(&b, 65536);
-    buf_adds(&b,
-             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
-             "<meta name=\"viewport\" content=\"width=device-width\">"
-             "<title>受領確認 / Acknowledge</title></head><body>"
-             "<h1>受領確認</h1><p>情報提供 <code>");
-    for (const char *p = adv; *p; p++) /* ids are [a-z0-9-]; kept so */
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-')
-            buf_add(&b, p, 1);
-    buf_adds(&b,
-             "</code> の受領を貴組織として記録します。下のボタンを押すと"
-             "確認が記録されます（このリンクは一度だけ使えます）。</p>"
-             "<h1 lang=\"en\">Acknowledge</h1><p lang=\"en\">Record that "
-             "your organisation received this advisory. Nothing is recorded "
-             "until you press the button (the link works once).</p>"
-             "<form method=\"post\"><button type=\"submit\">"
-             "受領を確認する / Acknowledge</button></form>"
-             "</body></html>\n");
-    return buf_detach(&b);
-}
-
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
-                      char **out_page, int *status)
+                      char *adv_out, size_t adv_len)
 {
     char adv[40] = "", org[64] = "";
     const char *reason = NULL;
@@ -1035,25 +993,13 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
             audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
                          json_pack("{s:s,s:s}", "reason", reason, "addr",
                                    addr));
-        bool is_used = reason[0] == 'u', is_expired = reason[0] == 'e';
-        *status = is_expired ? 410 : is_used ? 409 : 404;
-        *out_page = page(
-            "確認できませんでした", "Not acknowledged",
-            is_used ? "このリンクは既に使用されています。"
-            : is_expired
-                ? "このリンクの有効期限が切れています。ログインして"
-                  "確認してください。"
-                : "このリンクは無効です。",
-            is_used      ? "This link has been used already."
-            : is_expired ? "This link has expired. Sign in to acknowledge."
-                         : "This link is not valid.");
-        return IS_OK;
+        return reason[0] == 'e'   ? IS_ERR_GONE
+               : reason[0] == 'u' ? IS_ERR_CONFLICT
+                                  : IS_ERR_NOTFOUND;
     }
-    if (mode != ACK_LINK_CONFIRM) {
-        *status = 200;
-        *out_page = confirm_page(adv);
+    snprintf(adv_out, adv_len, "%s", adv);
+    if (mode != ACK_LINK_CONFIRM)
         return IS_OK;
-    }
     int rc = store_begin(c);
     if (!rc)
         rc = store_ack_link_use(c, h, now);
@@ -1077,21 +1023,11 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
             audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
                          json_pack("{s:s,s:s}", "reason", "used", "addr",
                                    addr));
-            *status = 409;
-            *out_page = page("確認できませんでした", "Not acknowledged",
-                             "このリンクは既に使用されています。",
-                             "This link has been used already.");
-            return IS_OK;
+            return IS_ERR_CONFLICT;
         }
-        *status = 500;
-        *out_page = page("確認できませんでした", "Not acknowledged",
-                         "もう一度お試しください。", "Please try again.");
-        return IS_OK;
+        /* the hub failed: never answered as one of the refusals above */
+        return rc == IS_ERR_NOMEM ? rc : IS_ERR_STORE;
     }
-    *status = 200;
-    *out_page = page("受領を確認しました", "Acknowledged",
-                     "貴組織の受領確認を記録しました。",
-                     "Your organisation's acknowledgement was recorded.");
     return IS_OK;
 }
 

@@ -62,13 +62,17 @@ enum ack_link_mode {
     ACK_LINK_PROBE,   /* HEAD: checks the link; writes nothing */
     ACK_LINK_CONFIRM  /* POST: acknowledges (single use, audited) */
 };
-/* /ack/{token}: acknowledgement without sign-in. *page is a small
- * bilingual HTML page (malloc'd) and *status its HTTP status. A refused
- * link (forged, expired, used) is audited in VIEW and CONFIRM; the
- * acknowledgement is audited with the client address. */
+/* /ack/{token}: acknowledgement without sign-in. Returns IS_OK when the
+ * link is valid (VIEW, PROBE) or the acknowledgement was recorded
+ * (CONFIRM), with the advisory id in adv; IS_ERR_NOTFOUND for a forged or
+ * unknown link, IS_ERR_GONE for an expired one, IS_ERR_CONFLICT for one
+ * used already (also by a concurrent request); another code when the hub
+ * failed (nothing recorded). A refused link is audited in VIEW and
+ * CONFIRM; the acknowledgement is audited with the client address. The
+ * page shown is http/'s (http/pages.c). */
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
-                      char **page, int *status);
+                      char *adv, size_t adv_len);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
 int advisory_ack_link_new(struct app *a, struct store_conn *c,
@@ -87,11 +91,13 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
 int drill_start(struct app *a, struct store_conn *c,
                 const struct auth_ctx *who, const json_t *body, int64_t now,
                 json_t **out, struct svc_error *e);
-/* format: "json" (*out), "csv" or "html" (*text, malloc'd). */
+/* The figures of a drill's report as JSON (*out, owned by the caller):
+ * drill, advisory, target_kind, target, started_at, reach, by_ceptoar,
+ * not_reached, comparison, organisations. Rendering it as CSV or HTML is
+ * http/'s (http/drill_html.c). */
 int drill_report(struct app *a, struct store_conn *c,
-                 const struct auth_ctx *who, const char *id,
-                 const char *format, int64_t now, json_t **out, char **text,
-                 size_t *len, struct svc_error *e);
+                 const struct auth_ctx *who, const char *id, int64_t now,
+                 json_t **out, struct svc_error *e);
 
 /* One pass: hops past their review limit relay; recipients past their
  * acknowledgement deadline are escalated. Returns the changes made. */

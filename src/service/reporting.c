@@ -467,7 +467,7 @@ int reporting_evaluate(struct app *a, struct store_conn *c,
     const char *scope = jv_str(facts, "scope");
     char ja[8], en[8];
     if (store_names(c, "scope", scope, ja, sizeof(ja), en, sizeof(en)))
-        return svc_fail(e, 400, "invalid_value", "scope",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "scope",
                         "scope: not a business scope of the registry");
     struct sev_facts f;
     facts_from(&a->reporting->sev, scope, jv_str(facts, "kind"),
@@ -623,18 +623,18 @@ static int check_times(const json_t *view, int64_t now, struct svc_error *e)
     if ((s = jv_str(view, "contained_at")))
         util_time_parse(s, &con);
     if (det > now + 300)
-        return svc_fail(e, 400, "invalid_value", "detected_at",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "detected_at",
                         "detected_at: is in the future");
     if (occ && det && det < occ)
-        return svc_fail(e, 400, "invalid_value", "detected_at",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "detected_at",
                         "detected_at: before occurred_at (an incident "
                         "cannot be detected before it occurs)");
     if (con && occ && con < occ)
-        return svc_fail(e, 400, "invalid_value", "contained_at",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "contained_at",
                         "contained_at: before occurred_at");
     if (jv_int(view, "declared_severity", -1) >= 0 &&
         !jv_str(view, "declared_reason"))
-        return svc_fail(e, 400, "missing_field", "declared_reason",
+        return svc_fail(e, IS_ERR_INVALID, "missing_field", "declared_reason",
                         "declared_reason: required with declared_severity");
     return IS_OK;
 }
@@ -645,11 +645,11 @@ static int check_catalogue(struct store_conn *c, const json_t *view,
     const char *svc = jv_str(view, "ci_service");
     const char *cls = jv_str(view, "system_class");
     if (svc && store_catalogue_check(c, "ci_service", svc, scope))
-        return svc_fail(e, 400, "invalid_value", "ci_service",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "ci_service",
                         "ci_service: not a CI service of scope %s "
                         "(GET /api/v1/catalogue?scope=%s)", scope, scope);
     if (cls && store_catalogue_check(c, "system_class", cls, scope))
-        return svc_fail(e, 400, "invalid_value", "system_class",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "system_class",
                         "system_class: not a system class of scope %s",
                         scope);
     return IS_OK;
@@ -680,25 +680,25 @@ static int decode_attachments(const json_t *arr, struct decoded *d,
         size_t cap = blen / 4 * 3 + 3;
         if (cap > REPORT_MAX_ATTACHMENT + 3 && blen / 4 * 3 >
                                                    REPORT_MAX_ATTACHMENT + 2)
-            return svc_fail(e, 413, "attachment_too_large",
+            return svc_fail(e, IS_ERR_TOO_LARGE, "attachment_too_large",
                             "attachments.content_base64",
                             "attachments[%zu]: larger than %d bytes", i,
                             REPORT_MAX_ATTACHMENT);
         unsigned char *buf = malloc(cap ? cap : 1);
         size_t out = 0;
         if (!buf)
-            return svc_fail(e, 500, "internal", NULL, "out of memory");
+            return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "out of memory");
         if (sodium_base642bin(buf, cap, b64, blen, "\n\r ", &out, NULL,
                               sodium_base64_VARIANT_ORIGINAL) != 0) {
             free(buf);
-            return svc_fail(e, 400, "invalid_value",
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value",
                             "attachments.content_base64",
                             "attachments[%zu].content_base64: not base64",
                             i);
         }
         if (out > REPORT_MAX_ATTACHMENT) {
             free(buf);
-            return svc_fail(e, 413, "attachment_too_large",
+            return svc_fail(e, IS_ERR_TOO_LARGE, "attachment_too_large",
                             "attachments.content_base64",
                             "attachments[%zu]: larger than %d bytes", i,
                             REPORT_MAX_ATTACHMENT);
@@ -776,20 +776,20 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
 {
     char nisc[64];
     if (store_nisc_id(c, nisc, sizeof(nisc)))
-        return svc_fail(e, 500, "internal", NULL, "the registry has no NISC");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the registry has no NISC");
     struct route_hops hops = {.ministry = r->ministry_id, .nisc = nisc};
     switch (r->route) {
     case ROUTE_VIA_CEPTOAR:
     case ROUTE_ANONYMOUS: {
         if (who->org.nceptoars == 0)
-            return svc_fail(e, 403, "route_not_allowed", "route",
+            return svc_fail(e, IS_ERR_FORBIDDEN, "route_not_allowed", "route",
                             "route: %s needs a CEPTOAR membership, and "
                             "your organisation has none",
                             route_name((enum report_route)r->route));
         const char *want = jv_str(body, "via_ceptoar");
         const char *chosen = route_choose_ceptoar(&who->org, want);
         if (!chosen)
-            return svc_fail(e, 400, "invalid_value", "via_ceptoar",
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_ceptoar",
                             "via_ceptoar: not a CEPTOAR your organisation "
                             "belongs to");
         snprintf(r->routing_ceptoar, sizeof(r->routing_ceptoar), "%s",
@@ -801,10 +801,10 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
         const char *ag = jv_str(body, "via_agency");
         struct access_org rel;
         if (!ag)
-            return svc_fail(e, 400, "missing_field", "via_agency",
+            return svc_fail(e, IS_ERR_INVALID, "missing_field", "via_agency",
                             "via_agency: required with route via_agency");
         if (store_org_rel(c, ag, &rel) || strcmp(rel.kind, "agency") != 0)
-            return svc_fail(e, 400, "invalid_value", "via_agency",
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_agency",
                             "via_agency: not an agency of the registry");
         snprintf(r->agency_id, sizeof(r->agency_id), "%s", ag);
         hops.agency = r->agency_id;
@@ -814,15 +814,15 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
         break;
     }
     if (jv_str(body, "via_agency") && r->route != ROUTE_VIA_AGENCY)
-        return svc_fail(e, 400, "invalid_value", "via_agency",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_agency",
                         "via_agency: only with route via_agency");
     if (jv_str(body, "via_ceptoar") &&
         !route_via_ceptoar((enum report_route)r->route))
-        return svc_fail(e, 400, "invalid_value", "via_ceptoar",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_ceptoar",
                         "via_ceptoar: only with route via_ceptoar or "
                         "anonymous");
     if (route_chain((enum report_route)r->route, &hops, &r->chain))
-        return svc_fail(e, 500, "internal", NULL, "the route has no chain");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the route has no chain");
     return IS_OK;
 }
 
@@ -838,19 +838,19 @@ int report_file(struct app *a, struct store_conn *c,
                 json_t **out, struct svc_error *e)
 {
     if (strcmp(who->org.kind, "operator") != 0)
-        return svc_fail(e, 403, "forbidden", "org",
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                         "only operators file reports (情報連絡); your "
                         "organisation is a %s", who->org.kind);
     const char *org = jv_str(body, "org");
     if (org && strcmp(org, who->org.id) != 0)
-        return svc_fail(e, 403, "forbidden", "org",
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                         "org: you may file reports only for your own "
                         "organisation");
     const char *scope = jv_str(body, "scope");
     if (!scope)
         scope = who->org.scope_id;
     if (strcmp(scope, who->org.scope_id) != 0)
-        return svc_fail(e, 400, "invalid_value", "scope",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "scope",
                         "scope: your organisation's business scope is %s",
                         who->org.scope_id);
     json_t *view = json_object();
@@ -946,8 +946,8 @@ out:
     json_decref(view);
     decoded_release(&att);
     store_report_release(&r);
-    if (rc && !e->status)
-        svc_fail(e, 500, "internal", NULL, "the report could not be stored; "
+    if (rc && !e->err)
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be stored; "
                  "nothing was filed");
     return rc;
 }
@@ -960,18 +960,18 @@ static int load_readable(struct store_conn *c, const struct auth_ctx *who,
                          struct range_decision *d, struct svc_error *e)
 {
     if (strlen(id) >= sizeof(r->id))
-        return svc_fail(e, 404, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     int rc = store_report_get(c, id, r);
     if (rc == IS_ERR_NOTFOUND)
-        return svc_fail(e, 404, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     if (rc)
-        return svc_fail(e, 500, "internal", NULL, "the report could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
                         "read");
     *d = rp_decide(who, r);
     if (!d->may_read) {
         store_report_release(r);
         /* exactly as if it did not exist */
-        return svc_fail(e, 404, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     }
     return IS_OK;
 }
@@ -1089,7 +1089,7 @@ static int report_view(struct app *a, struct store_conn *c,
     store_report_release(&r);
     if (rc) {
         json_decref(o);
-        return svc_fail(e, 500, "internal", NULL,
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the read could not be audited, so it is refused");
     }
     *out = o;
@@ -1139,7 +1139,7 @@ int report_update(struct app *a, struct store_conn *c,
     }
     if ((rc = store_begin(c))) {
         decoded_release(&att);
-        return svc_fail(e, 500, "internal", NULL, "the update could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the update could not be "
                         "stored; nothing was changed");
     }
     rc = load_readable(c, who, id, &r, &d, e);
@@ -1149,12 +1149,12 @@ int report_update(struct app *a, struct store_conn *c,
         return rc;
     }
     if (strcmp(who->org.id, r.originator) != 0) {
-        rc = svc_fail(e, 403, "forbidden", NULL,
+        rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                       "only the reporting organisation adds updates");
         goto out;
     }
     if (strcmp(r.state, "closed") == 0) {
-        rc = svc_fail(e, 409, "report_closed", NULL,
+        rc = svc_fail(e, IS_ERR_CONFLICT, "report_closed", NULL,
                       "the final report has closed this report; nothing "
                       "can be added");
         goto out;
@@ -1162,7 +1162,7 @@ int report_update(struct app *a, struct store_conn *c,
     const char *rs = jv_str(body, "range");
     int new_range = rs ? range_parse(rs) : r.range;
     if (new_range > r.range) {
-        rc = svc_fail(e, 400, "range_widening", "range",
+        rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                       "range: an update may narrow the range (now %s), "
                       "never widen it",
                       range_name((enum share_range)r.range));
@@ -1172,13 +1172,13 @@ int report_update(struct app *a, struct store_conn *c,
         long long q = jv_int(body, "question", 0);
         int asked = questions_asked(c, r.id);
         if (q < 1 || q > asked) {
-            rc = svc_fail(e, 400, "invalid_value", "question",
+            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
                           "question: answers need the number of a question "
                           "asked (%d asked so far)", asked);
             goto out;
         }
     } else if (jv_int(body, "question", 0)) {
-        rc = svc_fail(e, 400, "invalid_value", "question",
+        rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
                       "question: only with kind answer");
         goto out;
     }
@@ -1247,8 +1247,8 @@ out:
     json_decref(warnings);
     decoded_release(&att);
     store_report_release(&r);
-    if (rc && !e->status)
-        svc_fail(e, 500, "internal", NULL, "the update could not be stored; "
+    if (rc && !e->err)
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the update could not be stored; "
                  "nothing was changed");
     return rc;
 }
@@ -1262,7 +1262,7 @@ int report_forward(struct app *a, struct store_conn *c,
     struct range_decision d;
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, 500, "internal", NULL, "the report could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
                         "forwarded; nothing was changed");
     rc = load_readable(c, who, id, &r, &d, e);
     if (rc) {
@@ -1270,12 +1270,12 @@ int report_forward(struct app *a, struct store_conn *c,
         return rc;
     }
     if (!r.current_hop[0]) {
-        rc = svc_fail(e, 409, "not_current_hop", NULL,
+        rc = svc_fail(e, IS_ERR_CONFLICT, "not_current_hop", NULL,
                       "the report has reached the end of its chain");
         goto out;
     }
     if (strcmp(r.current_hop, who->org.id) != 0) {
-        rc = svc_fail(e, 409, "not_current_hop", NULL,
+        rc = svc_fail(e, IS_ERR_CONFLICT, "not_current_hop", NULL,
                       "only the current hop (%s) forwards this report",
                       r.current_hop);
         goto out;
@@ -1283,7 +1283,7 @@ int report_forward(struct app *a, struct store_conn *c,
     const char *rs = jv_str(body, "range");
     int new_range = rs ? range_parse(rs) : r.range;
     if (new_range > r.range) {
-        rc = svc_fail(e, 400, "range_widening", "range",
+        rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                       "range: a hop may narrow the range (now %s), never "
                       "widen it", range_name((enum share_range)r.range));
         goto out;
@@ -1316,8 +1316,8 @@ int report_forward(struct app *a, struct store_conn *c,
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
-    if (rc && !e->status)
-        svc_fail(e, 500, "internal", NULL, "the report could not be "
+    if (rc && !e->err)
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
                  "forwarded; nothing was changed");
     return rc;
 }
@@ -1331,14 +1331,14 @@ int report_note(struct app *a, struct store_conn *c,
     struct range_decision d;
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     rc = load_readable(c, who, id, &r, &d, e);
     if (rc) {
         store_rollback(c);
         return rc;
     }
     if (!ids_has(&r.reached, who->org.id)) {
-        rc = svc_fail(e, 403, "forbidden", NULL,
+        rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                       "only the hops the report has reached annotate it "
                       "or ask the reporter");
         goto out;
@@ -1367,8 +1367,8 @@ int report_note(struct app *a, struct store_conn *c,
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
-    if (rc && !e->status)
-        svc_fail(e, 500, "internal", NULL, "nothing was changed");
+    if (rc && !e->err)
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     return rc;
 }
 
@@ -1396,7 +1396,7 @@ int report_reveal(struct app *a, struct store_conn *c,
             break;
     }
     if (!*p)
-        return svc_fail(e, 400, "invalid_value", "reason",
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "reason",
                         "reason: say why the identity is needed (1-%d "
                         "characters)",
                         REPORT_REVEAL_REASON_MAX);
@@ -1406,10 +1406,10 @@ int report_reveal(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     if (r.route != ROUTE_ANONYMOUS) {
-        rc = svc_fail(e, 409, "not_anonymous", NULL,
+        rc = svc_fail(e, IS_ERR_CONFLICT, "not_anonymous", NULL,
                       "this report was not filed anonymously");
     } else if (!d.sees_identity) {
-        rc = svc_fail(e, 403, "forbidden", NULL,
+        rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                       "only the secretariat the report was routed through "
                       "may reveal the reporting organisation");
     } else {
@@ -1418,7 +1418,7 @@ int report_reveal(struct app *a, struct store_conn *c,
         rc = rp_audit(c, who, now, "report.reveal", &r,
                       json_pack("{s:s}", "reason", reason));
         if (rc)
-            rc = svc_fail(e, 500, "internal", NULL,
+            rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                           "the reveal could not be audited, so it is "
                           "refused");
         else

@@ -51,17 +51,17 @@ static int link_one(struct store_conn *c, const struct auth_ctx *who,
     struct store_report r;
     if (strlen(report_id) >= sizeof(r.id) ||
         store_report_get(c, report_id, &r))
-        return svc_fail(e, 404, "not_found", field, "%s: no such report",
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", field, "%s: no such report",
                         field);
     struct range_decision d = rp_decide(who, &r);
     int rc = IS_OK;
     if (!d.may_read) {
-        rc = svc_fail(e, 404, "not_found", field, "%s: no such report",
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", field, "%s: no such report",
                       field);
     } else {
         rc = store_event_link(c, event_id, r.id, who->org.id, now);
         if (rc == IS_ERR_CONFLICT)
-            rc = svc_fail(e, 409, "conflict", field,
+            rc = svc_fail(e, IS_ERR_CONFLICT, "conflict", field,
                           "%s: the report is already linked to this event",
                           field);
         else if (!rc) {
@@ -83,14 +83,14 @@ int event_create(struct app *a, struct store_conn *c,
                  json_t **out, struct svc_error *e)
 {
     if (!event_staff(who))
-        return svc_fail(e, 403, "forbidden", NULL,
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "events are created by NISC and ministry analysts");
     char id[24], hex[17];
     util_random_hex(hex, 8);
     snprintf(id, sizeof(id), "E%s", hex);
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     rc = store_event_insert(c, id, jv_str(body, "title_ja"),
                             jv_str(body, "title_en"), who->org.id, now);
     size_t i;
@@ -104,8 +104,8 @@ int event_create(struct app *a, struct store_conn *c,
         rc = audit_record(c, who, now, "event.create", id, NULL);
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        if (!e->status)
-            svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        if (!e->err)
+            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
         return rc;
     }
     return event_read(a, c, who, id, now, out, e);
@@ -118,21 +118,21 @@ int event_link(struct app *a, struct store_conn *c,
 {
     json_t *ev = NULL;
     if (!event_staff(who) || strlen(id) > 40)
-        return svc_fail(e, 404, "not_found", NULL, "no such event");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such event");
     /* the event, the report and the link are read and written under the
      * writer lock: of two racing links of one report, one is 409 */
     int rc = store_begin(c);
     if (!rc && store_event_get(c, id, &ev)) {
         store_rollback(c);
-        return svc_fail(e, 404, "not_found", NULL, "no such event");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such event");
     }
     json_decref(ev);
     if (!rc)
         rc = link_one(c, who, id, jv_str(body, "report"), "report", now, e);
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        if (!e->status)
-            svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        if (!e->err)
+            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
         return rc;
     }
     return event_read(a, c, who, id, now, out, e);
@@ -144,10 +144,10 @@ int event_read(struct app *a, struct store_conn *c,
 {
     json_t *ev, *ids;
     if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &ev))
-        return svc_fail(e, 404, "not_found", NULL, "no such event");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such event");
     if (store_event_reports(c, id, &ids)) {
         json_decref(ev);
-        return svc_fail(e, 500, "internal", NULL, "event reports");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "event reports");
     }
     /* The event's severity is computed from the linked reports THIS reader
      * may read, never from the others: a reader could otherwise recompute
@@ -206,11 +206,11 @@ int event_list(struct app *a, struct store_conn *c,
     IS_UNUSED(a);
     IS_UNUSED(now);
     if (!event_staff(who))
-        return svc_fail(e, 403, "forbidden", NULL,
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "events are for NISC and ministry analysts");
     json_t *items;
     if (store_events_json(c, 200, &items))
-        return svc_fail(e, 500, "internal", NULL, "events");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "events");
     *out = json_pack("{s:o}", "items", items);
     return IS_OK;
 }
@@ -229,11 +229,11 @@ int hop_policy_get(struct store_conn *c, const struct auth_ctx *who,
     struct access_org rel;
     if (strlen(org) > 63 || store_org_rel(c, org, &rel) ||
         !access_may_see_org(&who->org, who->roles, &rel))
-        return svc_fail(e, 404, "not_found", NULL, "no such organisation");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such organisation");
     bool review;
     int limit;
     if (store_hop_policy(c, org, &review, &limit))
-        return svc_fail(e, 500, "internal", NULL, "policy");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "policy");
     *out = json_pack("{s:s,s:s,s:i}", "org", org, "policy",
                      review ? "review" : "auto", "review_limit_min", limit);
     return IS_OK;
@@ -247,7 +247,7 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
     if (strlen(org) > 63 || store_org_rel(c, org, &rel) ||
         !access_may_see_org(&who->org, who->roles, &rel) ||
         !may_manage(who, org))
-        return svc_fail(e, 404, "not_found", NULL, "no such organisation");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such organisation");
     bool review = strcmp(jv_str(body, "policy"), "review") == 0;
     bool old_review;
     int old_limit = 0, limit = 0;
@@ -268,7 +268,7 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
                                     "review_limit_min", limit));
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        return svc_fail(e, 500, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
     }
     return hop_policy_get(c, who, org, out, e);
 }

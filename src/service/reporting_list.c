@@ -178,7 +178,7 @@ static int check_overdue_role(const struct auth_ctx *who,
         return IS_OK;
     if (!who || (strcmp(who->org.kind, "ministry") != 0 &&
                  strcmp(who->org.kind, "nisc") != 0))
-        return svc_fail(e, 403, "forbidden", "overdue",
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "overdue",
                         "overdue: the overdue view is for ministries and "
                         "NISC");
     return IS_OK;
@@ -204,7 +204,7 @@ int report_list(struct app *a, struct store_conn *c,
     }
     if (rc) {
         json_decref(x.items);
-        return svc_fail(e, 500, "internal", NULL, "the list could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the list could not be "
                         "read");
     }
     json_t *o = json_pack("{s:o}", "items", x.items);
@@ -238,7 +238,7 @@ int report_counts(struct app *a, struct store_conn *c,
     rc = run_scan(&x);
     if (rc) {
         json_decref(x.counts);
-        return svc_fail(e, 500, "internal", NULL, "counts failed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "counts failed");
     }
     json_object_set_new(x.counts, "total", json_integer(x.n));
     *out = x.counts;
@@ -271,7 +271,7 @@ int report_export_csv(struct app *a, struct store_conn *c,
     }
     if (rc) {
         buf_release(&b);
-        return svc_fail(e, 500, "internal", NULL, "the export failed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the export failed");
     }
     *len = b.len;
     *csv = buf_detach(&b);
@@ -286,14 +286,14 @@ int report_attachment(struct app *a, struct store_conn *c,
     IS_UNUSED(a);
     struct store_report r;
     if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
-        return svc_fail(e, 404, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     struct range_decision d = rp_decide(who, &r);
     int rc;
     if (!d.may_read) {
-        rc = svc_fail(e, 404, "not_found", NULL, "no such report");
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     } else if ((rc = store_attachment_get(c, r.id, att, name, mime, data,
                                           len))) {
-        rc = svc_fail(e, 404, "not_found", NULL, "no such attachment");
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such attachment");
     } else if (range_read_is_audited((enum share_range)r.range) &&
                rp_audit(c, who, now, "report.attachment.read", &r,
                         json_pack("{s:I}", "attachment",
@@ -301,7 +301,7 @@ int report_attachment(struct app *a, struct store_conn *c,
         free(*name);
         free(*mime);
         free(*data);
-        rc = svc_fail(e, 500, "internal", NULL, "the read could not be "
+        rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the read could not be "
                       "audited, so it is refused");
     }
     store_report_release(&r);

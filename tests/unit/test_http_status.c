@@ -1,0 +1,92 @@
+/*
+ * test_http_status.c - the error code -> HTTP status table (http/status.c).
+ *
+ * Exhaustive over enum is_err: every code has a row (a code added to the
+ * enum without one fails here), and each status is the one the API has
+ * always sent for that code (docs/openapi.json documents them).
+ */
+#include "common.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "../../src/http/http.h"
+
+/* The expected status of each code, written here independently of the
+ * table. IS_ERR_COUNT_ sizes it, so a new code left out is 0 and fails. */
+static const int expected[IS_ERR_COUNT_] = {
+    [IS_OK] = 200,
+    [IS_ERR_NOMEM] = 500,
+    [IS_ERR_INVALID] = 400,
+    [IS_ERR_NOTFOUND] = 404,
+    [IS_ERR_CONFLICT] = 409,
+    [IS_ERR_FORBIDDEN] = 403,
+    [IS_ERR_AUTH] = 401,
+    [IS_ERR_LIMIT] = 429,
+    [IS_ERR_STORE] = 500,
+    [IS_ERR_IO] = 500,
+    [IS_ERR_GONE] = 410,
+    [IS_ERR_TOO_LARGE] = 413,
+    [IS_ERR_INTERNAL] = 500,
+};
+
+static void every_code_has_a_status(void **state)
+{
+    (void)state;
+    for (int err = 0; err < IS_ERR_COUNT_; err++) {
+        const struct http_status_row *row = http_status_row(err);
+        if (!expected[err])
+            fail_msg("error code %d (%s) has no expected status in this test",
+                     err, is_strerror(err));
+        if (row->status != expected[err])
+            fail_msg("error code %d (%s): status %d, expected %d", err,
+                     is_strerror(err), row->status, expected[err]);
+        assert_int_equal(http_status_of(err), expected[err]);
+        assert_non_null(row->code);
+        assert_true(row->code[0] != '\0');
+        assert_non_null(row->message);
+        assert_true(row->message[0] != '\0');
+        if (err != IS_OK)
+            assert_true(row->status >= 400 && row->status <= 599);
+    }
+}
+
+static void errors_are_4xx_or_5xx_by_kind(void **state)
+{
+    (void)state;
+    /* the caller's fault is 4xx; the hub's own failure is 500 "internal" */
+    const int hub[] = {IS_ERR_NOMEM, IS_ERR_STORE, IS_ERR_IO,
+                       IS_ERR_INTERNAL};
+    for (size_t i = 0; i < IS_ARRAY_LEN(hub); i++) {
+        assert_int_equal(http_status_of(hub[i]), 500);
+        assert_string_equal(http_status_row(hub[i])->code, "internal");
+    }
+    assert_string_equal(http_status_row(IS_ERR_NOTFOUND)->code, "not_found");
+    assert_string_equal(http_status_row(IS_ERR_AUTH)->code,
+                        "unauthenticated");
+    assert_string_equal(http_status_row(IS_ERR_FORBIDDEN)->code, "forbidden");
+    assert_string_equal(http_status_row(IS_ERR_LIMIT)->code, "rate_limited");
+}
+
+static void out_of_range_is_internal(void **state)
+{
+    (void)state;
+    assert_int_equal(http_status_of(-1), 500);
+    assert_int_equal(http_status_of(IS_ERR_COUNT_), 500);
+    assert_int_equal(http_status_of(INT_MAX), 500);
+    assert_ptr_equal(http_status_row(IS_ERR_COUNT_ + 7),
+                     http_status_row(IS_ERR_INTERNAL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_code_has_a_status),
+        cmocka_unit_test(errors_are_4xx_or_5xx_by_kind),
+        cmocka_unit_test(out_of_range_is_internal),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
