@@ -22,16 +22,12 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     int limit;
     if (http_limit(r, out, 50, 200, &limit))
         return 400;
-    long before = 0;
     const char *cur = http_query(r, "cursor");
-    if (cur && util_parse_long(cur, 1, LONG_MAX, &before))
-        return http_error(out, 400, "invalid_value", "cursor",
-                          "cursor: not a cursor this hub returned");
     const char *inbox = http_query(r, "inbox");
     if (inbox && strcmp(inbox, "true") && strcmp(inbox, "false"))
         return http_error(out, 400, "invalid_value", "inbox",
                           "inbox: true or false");
-    HTTP_SVC(advisory_list(r->app, r->sc, &r->auth, limit, before,
+    HTTP_SVC(advisory_list(r->app, r->sc, &r->auth, limit, cur,
                       inbox && strcmp(inbox, "true") == 0, app_now(r->app),
                       o, e));
     return 200;

@@ -79,12 +79,14 @@ static int report_query(struct http_req *r, struct http_resp *out,
     }
     s = http_query(r, "cursor");
     if (s) {
-        if (util_parse_long(s, 1, LONG_MAX, &v)) {
+        /* resolved by the service, which refuses a cursor naming a report
+         * the caller may not read as one the hub never returned */
+        if (jv_check_text("cursor", s, 64, &je)) {
             http_error(out, 400, "invalid_value", "cursor",
                        "cursor: not a cursor this hub returned");
             return IS_ERR_INVALID;
         }
-        q->before = v;
+        q->cursor = s;
     }
     return IS_OK;
 }
