@@ -321,10 +321,19 @@ int report_attachment(struct app *a, struct store_conn *c,
         return svc_fail(e, 404, "not_found", NULL, "no such report");
     struct range_decision d = rp_decide(who, &r);
     int rc;
+    /* att is the attachment's number within the report (1, 2, ...), as
+     * the report view shows it; the store knows its row id */
+    json_t *atts = NULL;
+    int64_t row = 0;
+    if (d.may_read && !store_attachments_json(c, r.id, &atts) && att >= 1 &&
+        (size_t)att <= json_array_size(atts))
+        row = (int64_t)json_integer_value(
+            json_object_get(json_array_get(atts, (size_t)att - 1), "id"));
+    json_decref(atts);
     if (!d.may_read) {
         rc = svc_fail(e, 404, "not_found", NULL, "no such report");
-    } else if ((rc = store_attachment_get(c, r.id, att, name, mime, data,
-                                          len))) {
+    } else if (!row || (rc = store_attachment_get(c, r.id, row, name, mime,
+                                                  data, len))) {
         rc = svc_fail(e, 404, "not_found", NULL, "no such attachment");
     } else if (r.range <= RANGE_AMBER &&
                rp_audit(c, who, now, "report.attachment.read", &r,

@@ -111,3 +111,51 @@ def test_advisory_and_public_cursors_do_not_count_hidden_ones(
     hidden = issue(h, fsa, "red", "hidden cursor", orgs=["op-banking-0001"])
     assert_error(h.get("/public", params={"cursor": hidden}), 400,
                  "invalid_value", "cursor")
+
+
+def test_update_and_attachment_numbers_do_not_count_hidden_ones(
+        fresh_demo_hub):
+    """updates[].id, attachments[].id/update and the timeline's
+    detail.update are numbered per report: hub-wide row ids would count
+    the updates and files of reports the reader may not read."""
+    import base64
+    h = fresh_demo_hub
+    op, reader = h.login(OP), h.login(READER)
+
+    def att(text):
+        return [{"name": f"{text}.txt", "mime": "text/plain",
+                 "content_base64": base64.b64encode(text.encode()).decode()}]
+
+    hidden = file(h, op, "red", "hidden with files")
+    rid = h.api("POST", "/api/v1/reports", session=op, json={
+        "title": "visible with files", "kind": "incident",
+        "detected_at": now_iso(), "range": "green", "route": "direct",
+        "what_happened": "x", "attachments": att("first")}).json()["id"]
+    for i in range(3):   # hidden activity between the visible entries
+        r = h.api("POST", f"/api/v1/reports/{hidden}/updates", session=op,
+                  json={"kind": "update", "text": f"hidden {i}",
+                        "attachments": att(f"hidden{i}")})
+        assert r.status_code == 201, r.text
+    r = h.api("POST", f"/api/v1/reports/{rid}/updates", session=op,
+              json={"kind": "update", "text": "more",
+                    "attachments": att("second")})
+    assert r.status_code == 201, r.text
+    view = h.api("GET", f"/api/v1/reports/{rid}", session=reader).json()
+    assert [u["id"] for u in view["updates"]] == [1, 2]
+    assert [a["id"] for a in view["attachments"]] == [1, 2]
+    assert [a["update"] for a in view["attachments"]] == [1, 2]
+    tl_updates = [e["detail"]["update"] for e in view["timeline"]
+                  if "update" in (e.get("detail") or {})]
+    assert tl_updates == [2], view["timeline"]
+    for a, want in zip(view["attachments"], (b"first", b"second")):
+        got = h.api("GET", f"/api/v1/reports/{rid}/attachments/{a['id']}",
+                    session=reader)
+        assert got.status_code == 200 and got.content == want
+    # the owner's view of the hidden report is numbered the same way
+    own = h.api("GET", f"/api/v1/reports/{hidden}", session=op).json()
+    assert [u["id"] for u in own["updates"]] == [1, 2, 3, 4]
+    assert [a["id"] for a in own["attachments"]] == [1, 2, 3]
+    assert [a["update"] for a in own["attachments"]] == [2, 3, 4]
+    ghost = h.api("GET", f"/api/v1/reports/{rid}/attachments/3",
+                  session=reader)
+    assert_error(ghost, 404, "not_found")
