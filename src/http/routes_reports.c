@@ -91,11 +91,20 @@ static int report_query(struct http_req *r, struct http_resp *out,
     return IS_OK;
 }
 
+/* Whether a report view is of an anonymous report (its reporter filed or
+ * updated it: the request log must not name the actor). */
+static bool anonymous_view(const json_t *view)
+{
+    const char *route = json_string_value(json_object_get(view, "route"));
+    return route && strcmp(route, "anonymous") == 0;
+}
+
 int h_reports_file(struct http_req *r, struct http_resp *out)
 {
     HTTP_SVC(report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), o,
                     e));
     out->status = 201;
+    out->log_withhold_actor = anonymous_view(out->body);
     snprintf(out->location, sizeof(out->location), "/api/v1/reports/%s",
              json_string_value(json_object_get(out->body, "id")));
     return 201;
@@ -152,6 +161,7 @@ int h_report_update(struct http_req *r, struct http_resp *out)
     HTTP_SVC(report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
                       app_now(r->app), o, e));
     out->status = 201;
+    out->log_withhold_actor = anonymous_view(out->body);
     return 201;
 }
 

@@ -404,14 +404,14 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
     metrics_observe(st->route_index, out->status, secs);
     const struct http_route *rt =
         st->route_index >= 0 ? &http_routes[st->route_index] : NULL;
+    bool actor = r && r->authed && !out->log_withhold_actor;
     log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", "method",
               json_string(r ? r->method : "?"), "route",
               json_string(rt ? rt->pattern : "(none)"), "status",
               json_integer(out->status), "ms",
               json_real((double)(int64_t)(secs * 1e5) / 100.0), "user",
-              r && r->authed ? json_integer(r->auth.user_id) : json_null(),
-              "org",
-              r && r->authed ? json_string(r->auth.org.id) : json_null(),
+              actor ? json_integer(r->auth.user_id) : json_null(),
+              "org", actor ? json_string(r->auth.org.id) : json_null(),
               NULL);
     json_decref(out->body);
     out->body = NULL;
