@@ -23,6 +23,7 @@ void auth_limits_init(struct auth_limits *l)
     rl_users_init(&l->by_user, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
     ratelimit_init(&l->by_name, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
     ratelimit_init(&l->by_addr, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
+    ratelimit_init(&l->ack_refusals, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
 }
 
 void auth_limits_release(struct auth_limits *l)
@@ -30,6 +31,7 @@ void auth_limits_release(struct auth_limits *l)
     rl_users_release(&l->by_user);
     ratelimit_release(&l->by_name);
     ratelimit_release(&l->by_addr);
+    ratelimit_release(&l->ack_refusals);
 }
 
 int auth_hash_password(const char *pw, char *out, size_t outlen)

@@ -44,6 +44,9 @@ struct auth_limits {
     struct rl_users by_user;
     struct ratelimit by_name;
     struct ratelimit by_addr;
+    /* refused acknowledgement links per client address (each is audited;
+     * the link needs no credentials): docs/rules.md "Acknowledgement" */
+    struct ratelimit ack_refusals;
 };
 
 void auth_limits_init(struct auth_limits *l);
