@@ -45,6 +45,20 @@ int auth_hash_password(const char *pw, char *out, size_t outlen)
     return IS_OK;
 }
 
+bool auth_username_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 2 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (!alnum && (i == 0 || (ch != '.' && ch != '_' && ch != '-')))
+            return false;
+    }
+    return true;
+}
+
 bool auth_password_ok(const char *pw)
 {
     size_t n = strlen(pw);
