@@ -992,40 +992,9 @@ static char *confirm_page(const char *adv)
     return buf_detach(&b);
 }
 
-static int ack_link_run(struct app *a, struct store_conn *c,
-                        const char *token, const char *addr,
-                        enum ack_link_mode mode, int64_t now,
-                        char **out_page, int *status);
-
-/* Every refused link is audited and the link needs no credentials, so
- * refusals are limited per client address like failed log-ins: an address
- * with AUTH_ADDR_FAILS refusals in the window gets 429, unaudited, until
- * the window ends. Links answered 2xx take their count back. */
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
                       char **out_page, int *status)
-{
-    char akey[INET6_ADDRSTRLEN + 8];
-    auth_addr_key(addr, akey, sizeof(akey));
-    if (!ratelimit_take(&a->limits.ack_refusals, akey, now)) {
-        *status = 429;
-        *out_page = page("確認できませんでした", "Not acknowledged",
-                         "無効なリンクが多すぎます。しばらくしてから"
-                         "お試しください。",
-                         "Too many links that were not valid. Please try "
-                         "again later.");
-        return IS_OK;
-    }
-    int rc = ack_link_run(a, c, token, addr, mode, now, out_page, status);
-    if (*status < 300)
-        ratelimit_give_back(&a->limits.ack_refusals, akey, now);
-    return rc;
-}
-
-static int ack_link_run(struct app *a, struct store_conn *c,
-                        const char *token, const char *addr,
-                        enum ack_link_mode mode, int64_t now,
-                        char **out_page, int *status)
 {
     char adv[40] = "", org[64] = "";
     const char *reason = NULL;
@@ -1066,6 +1035,25 @@ static int ack_link_run(struct app *a, struct store_conn *c,
         reason = "expired";
     if (!reason && used)
         reason = "used";
+    if (reason && reason[0] == 'f') {
+        /* A forged or unknown link needs no secret and every refusal is
+         * audited, so these are limited per client address like failed
+         * log-ins: past AUTH_ADDR_FAILS in the window, 429 and nothing
+         * audited. Links the hub issued (valid, used, expired) are never
+         * limited: a recipient behind a busy address can always
+         * acknowledge. */
+        char akey[INET6_ADDRSTRLEN + 8];
+        auth_addr_key(addr, akey, sizeof(akey));
+        if (!ratelimit_take(&a->limits.ack_refusals, akey, now)) {
+            *status = 429;
+            *out_page = page("確認できませんでした", "Not acknowledged",
+                             "無効なリンクが多すぎます。しばらくしてから"
+                             "お試しください。",
+                             "Too many links that were not valid. Please "
+                             "try again later.");
+            return IS_OK;
+        }
+    }
     if (reason) {
         if (mode != ACK_LINK_PROBE)
             audit_record(c, NULL, now, "advisory.ack_link.refused", adv,

@@ -4,9 +4,10 @@ audit log without limit.
 GET /ack/{token} needs no credentials, and every refused link (forged,
 expired, used) is audited with the client address. 200 forged links from
 one address in about a second wrote 200 permanent entries to the
-append-only, hash-chained log that auditors page through. Refusals are
-now limited per client address like failed log-ins: after 20 in 15
-minutes the address gets 429 and nothing more is written.
+append-only, hash-chained log that auditors page through. Forged links
+are now limited per client address like failed log-ins: after 20 in 15
+minutes they get 429 and nothing more is written (links the hub issued
+are never limited; test_provision_reliability covers their refusals).
 """
 from conftest import wait_for
 
