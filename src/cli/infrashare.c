@@ -115,6 +115,11 @@ static int cmd_init(int argc, char **argv)
         return 2;
     const char *data = cli_opt(&a, "data") ? cli_opt(&a, "data") : "data";
     const char *admin = cli_opt(&a, "admin") ? cli_opt(&a, "admin") : "admin";
+    if (!auth_username_ok(admin)) {
+        fprintf(stderr, "infrashare: --admin: 2 to 64 of a-z, 0-9, '.', '_' "
+                        "and '-', starting with a letter or digit\n");
+        return 2;
+    }
     const char *hook = cli_opt(&a, "webhook-base")
                            ? cli_opt(&a, "webhook-base")
                            : "http://127.0.0.1:8090/hooks/";
@@ -276,9 +281,10 @@ static int cmd_user(int argc, char **argv)
             snprintf(err, sizeof(err),
                      "user add needs USER, --org and --roles");
             exit_code = 2;
-        } else if (strlen(a.pos[0]) < 2 || strlen(a.pos[0]) > 64 ||
-                   !util_utf8_ok(a.pos[0], strlen(a.pos[0]))) {
-            snprintf(err, sizeof(err), "user name: 2 to 64 characters");
+        } else if (!auth_username_ok(a.pos[0])) {
+            snprintf(err, sizeof(err),
+                     "user name: 2 to 64 of a-z, 0-9, '.', '_' and '-', "
+                     "starting with a letter or digit");
             exit_code = 2;
         } else if (roles_parse_list(roles, &u.roles)) {
             snprintf(err, sizeof(err),

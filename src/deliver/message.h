@@ -42,7 +42,11 @@ struct message {
     char channel[16];
     char address[512];
     char secret[80];      /* hex HMAC key of a webhook/gateway contact */
-    char subject[512];    /* UTF-8 */
+    /* UTF-8. Room for the longest subject whole: the drill prefixes
+     * (20 bytes), two titles of 200 characters of up to 4 bytes and " / "
+     * (a cut title would lose the English one and end in a partial UTF-8
+     * sequence). */
+    char subject[2048];
     struct buf text;      /* plain text (e-mail) */
     struct buf json;      /* webhook / gateway body */
 };

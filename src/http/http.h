@@ -41,6 +41,10 @@ struct http_resp {
     char etag[64];          /* optional ETag, quoted ("W/\"...\"") */
     int64_t last_modified;  /* optional Last-Modified (0 = none) */
     const char *cache_control; /* NULL: "no-store" */
+    /* The caller acted as the reporter of an anonymous report (filing,
+     * update): the request log line names no user or organisation, whose
+     * time would link them to the report's (docs/rules.md). */
+    bool log_withhold_actor;
 };
 
 enum http_auth {

@@ -26,18 +26,14 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     int limit;
     if (http_limit(r, out, 50, 200, &limit))
         return 400;
-    long before = 0;
     const char *cur = http_query(r, "cursor");
-    if (cur && util_parse_long(cur, 1, LONG_MAX, &before))
-        return http_error(out, 400, "invalid_value", "cursor",
-                          "cursor: not a cursor this hub returned");
     const char *inbox = http_query(r, "inbox");
     if (inbox && strcmp(inbox, "true") && strcmp(inbox, "false"))
         return http_error(out, 400, "invalid_value", "inbox",
                           "inbox: true or false");
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = advisory_list(r->app, r->sc, &r->auth, limit, before,
+    int rc = advisory_list(r->app, r->sc, &r->auth, limit, cur,
                       inbox && strcmp(inbox, "true") == 0, app_now(r->app),
                       &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
@@ -189,6 +185,12 @@ static char *ack_page(int rc, enum ack_link_mode mode, const char *adv)
     case IS_ERR_NOTFOUND:
         return page("確認できませんでした", "Not acknowledged",
                     "このリンクは無効です。", "This link is not valid.");
+    case IS_ERR_LIMIT:
+        return page("確認できませんでした", "Not acknowledged",
+                    "無効なリンクが多すぎます。しばらくしてから"
+                    "お試しください。",
+                    "Too many links that were not valid. Please "
+                    "try again later.");
     default:
         return page("確認できませんでした", "Not acknowledged",
                     "もう一度お試しください。", "Please try again.");

@@ -81,14 +81,24 @@ static int report_query(struct http_req *r, struct http_resp *out,
     }
     s = http_query(r, "cursor");
     if (s) {
-        if (util_parse_long(s, 1, LONG_MAX, &v)) {
+        /* resolved by the service, which refuses a cursor naming a report
+         * the caller may not read as one the hub never returned */
+        if (jv_check_text("cursor", s, 64, &je)) {
             http_error(out, 400, "invalid_value", "cursor",
                        "cursor: not a cursor this hub returned");
             return IS_ERR_INVALID;
         }
-        q->before = v;
+        q->cursor = s;
     }
     return IS_OK;
+}
+
+/* Whether a report view is of an anonymous report (its reporter filed or
+ * updated it: the request log must not name the actor). */
+static bool anonymous_view(const json_t *view)
+{
+    const char *route = json_string_value(json_object_get(view, "route"));
+    return route && strcmp(route, "anonymous") == 0;
 }
 
 int h_reports_file(struct http_req *r, struct http_resp *out)
@@ -99,6 +109,7 @@ int h_reports_file(struct http_req *r, struct http_resp *out)
                     &e);
     if (http_svc_reply(out, rc, &e, o, 201) != 201)
         return out->status;
+    out->log_withhold_actor = anonymous_view(out->body);
     snprintf(out->location, sizeof(out->location), "/api/v1/reports/%s",
              json_string_value(json_object_get(out->body, "id")));
     return 201;
@@ -162,7 +173,10 @@ int h_report_update(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
                       app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 201);
+    if (http_svc_reply(out, rc, &e, o, 201) != 201)
+        return out->status;
+    out->log_withhold_actor = anonymous_view(out->body);
+    return 201;
 }
 
 int h_report_forward(struct http_req *r, struct http_resp *out)

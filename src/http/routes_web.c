@@ -199,17 +199,16 @@ static void public_item(struct buf *b, const json_t *ad, bool en)
 int h_web_public(struct http_req *r, struct http_resp *out)
 {
     bool en = strcmp(lang_of(r), "en") == 0;
-    long before = 0;
     const char *cur = http_query(r, "cursor");
-    if (cur && util_parse_long(cur, 1, LONG_MAX, &before))
-        return http_error(out, 400, "invalid_value", "cursor",
-                          "cursor: not a cursor this hub returned");
     int64_t now = app_now(r->app);
     struct svc_error e = {0};
     json_t *list = NULL;
-    if (advisory_list(r->app, r->sc, NULL, PUBLIC_PAGE, before, false, now,
-                      &list, &e))
+    if (advisory_list(r->app, r->sc, NULL, PUBLIC_PAGE, cur, false, now,
+                      &list, &e)) {
+        if (e.err == IS_ERR_INVALID)
+            return http_error(out, 400, e.code, e.field, "%s", e.message);
         return http_fail(out, IS_ERR_INTERNAL);
+    }
     struct buf b;
     buf_init(&b, 8 * 1024 * 1024);
     buf_addf(&b,
@@ -288,7 +287,7 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
     int64_t now = app_now(r->app);
     struct svc_error e = {0};
     json_t *list = NULL;
-    if (advisory_list(r->app, r->sc, NULL, FEED_ENTRIES, 0, false, now,
+    if (advisory_list(r->app, r->sc, NULL, FEED_ENTRIES, NULL, false, now,
                       &list, &e))
         return http_fail(out, IS_ERR_INTERNAL);
     json_t *items = json_object_get(list, "items");

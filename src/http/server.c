@@ -2,6 +2,7 @@
  * server.c - libmicrohttpd glue and the request pipeline (see http.h).
  */
 #include "http.h"
+#include "jv.h"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -39,6 +40,7 @@ struct http_server {
 struct rstate {
     bool started;         /* the access handler has seen the request */
     int uri_status;       /* 414/400 found by on_uri, 0 when fine */
+    bool uri_nul;         /* the target has an encoded NUL (%00) */
     double t0;
     struct buf body;
     bool too_large;
@@ -60,8 +62,12 @@ int http_error(struct http_resp *out, int status, const char *code,
     va_end(ap);
     json_decref(out->body);
     json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
-    if (field)
-        json_object_set_new(e, "field", json_string(field));
+    if (!e) /* a message quoting bytes that are not UTF-8 */
+        e = json_pack("{s:s,s:s}", "code", code, "message",
+                      "the request is not valid");
+    json_t *f = field ? json_string(field) : NULL;
+    if (f)
+        json_object_set_new(e, "field", f);
     out->body = json_pack("{s:o}", "error", e);
     out->status = status;
     return status;
@@ -398,14 +404,14 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
     metrics_observe(st->route_index, out->status, secs);
     const struct http_route *rt =
         st->route_index >= 0 ? &http_routes[st->route_index] : NULL;
+    bool actor = r && r->authed && !out->log_withhold_actor;
     log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", "method",
               json_string(r ? r->method : "?"), "route",
               json_string(rt ? rt->pattern : "(none)"), "status",
               json_integer(out->status), "ms",
               json_real((double)(int64_t)(secs * 1e5) / 100.0), "user",
-              r && r->authed ? json_integer(r->auth.user_id) : json_null(),
-              "org",
-              r && r->authed ? json_string(r->auth.org.id) : json_null(),
+              actor ? json_integer(r->auth.user_id) : json_null(),
+              "org", actor ? json_string(r->auth.org.id) : json_null(),
               NULL);
     json_decref(out->body);
     out->body = NULL;
@@ -649,6 +655,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         for (const char *p = q + 1; *p; p++)
             nparams += *p == '&';
     }
+    /* an encoded NUL would end the C strings the handlers see, so the
+     * hub would answer a shorter path or value than was sent */
+    st->uri_nul = strstr(uri, "%00") != NULL;
     if (strlen(uri) > HTTP_MAX_URL)
         st->uri_status = 414;
     else if (nparams > HTTP_MAX_QUERY_PARAMS)
@@ -656,6 +665,29 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     if (st->uri_status && q)
         q[1] = '\0';
     return st;
+}
+
+struct arg_names {
+    const char *names[HTTP_MAX_QUERY_PARAMS + 1];
+    size_t n;
+    const char *dup; /* the first name given twice, or NULL */
+};
+
+static enum MHD_Result note_arg(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *value)
+{
+    IS_UNUSED(kind);
+    IS_UNUSED(value);
+    struct arg_names *a = cls;
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->names[i], key) == 0) {
+            a->dup = key;
+            return MHD_NO;
+        }
+    }
+    if (a->n < IS_ARRAY_LEN(a->names))
+        a->names[a->n++] = key;
+    return MHD_YES;
 }
 
 struct head_count {
@@ -689,6 +721,23 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
         http_error(out, 400, "too_many_parameters", "query",
                    "the query has more than %d parameters",
                    HTTP_MAX_QUERY_PARAMS);
+        return true;
+    }
+    if (st->uri_nul) {
+        http_error(out, 400, "invalid_text", "url",
+                   "the request target contains an encoded NUL (%%00)");
+        return true;
+    }
+    /* a parameter given twice is ambiguous (which value counts?) */
+    struct arg_names an = {0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, note_arg, &an);
+    if (an.dup) {
+        struct jv_error je;
+        bool printable = !jv_check_text("query", an.dup, 64, &je);
+        http_error(out, 400, "duplicate_parameter",
+                   printable ? an.dup : "query",
+                   "%s: query parameter given more than once",
+                   printable ? an.dup : "a");
         return true;
     }
     struct head_count hc = {0};

@@ -23,6 +23,7 @@ void auth_limits_init(struct auth_limits *l)
     rl_users_init(&l->by_user, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
     ratelimit_init(&l->by_name, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
     ratelimit_init(&l->by_addr, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
+    ratelimit_init(&l->ack_refusals, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
 }
 
 void auth_limits_release(struct auth_limits *l)
@@ -30,6 +31,7 @@ void auth_limits_release(struct auth_limits *l)
     rl_users_release(&l->by_user);
     ratelimit_release(&l->by_name);
     ratelimit_release(&l->by_addr);
+    ratelimit_release(&l->ack_refusals);
 }
 
 int auth_hash_password(const char *pw, char *out, size_t outlen)
@@ -41,6 +43,20 @@ int auth_hash_password(const char *pw, char *out, size_t outlen)
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return IS_ERR_NOMEM;
     return IS_OK;
+}
+
+bool auth_username_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 2 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (!alnum && (i == 0 || (ch != '.' && ch != '_' && ch != '-')))
+            return false;
+    }
+    return true;
 }
 
 bool auth_password_ok(const char *pw)

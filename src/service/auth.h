@@ -44,6 +44,9 @@ struct auth_limits {
     struct rl_users by_user;
     struct ratelimit by_name;
     struct ratelimit by_addr;
+    /* refused acknowledgement links per client address (each is audited;
+     * the link needs no credentials): docs/rules.md "Acknowledgement" */
+    struct ratelimit ack_refusals;
 };
 
 void auth_limits_init(struct auth_limits *l);
@@ -53,6 +56,11 @@ void auth_limits_release(struct auth_limits *l);
 int auth_hash_password(const char *pw, char *out, size_t outlen);
 /* Password policy: AUTH_PW_MIN..AUTH_PW_MAX bytes. */
 bool auth_password_ok(const char *pw);
+/* A user name: 2 to 64 of a-z 0-9 . _ -, starting with a letter or digit.
+ * Names are shown in audit views, lists and the UI, so no look-alikes
+ * (Cyrillic a for a, upper case), invisible or direction-changing
+ * characters, or spaces (docs/rules.md "Sign-in, sessions and tokens"). */
+bool auth_username_ok(const char *name);
 /* Generates a readable random password (24 chars). */
 void auth_generate_password(char *out, size_t outlen);
 

@@ -4,6 +4,7 @@
  */
 #include "provision.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include "../core/audience.h"
@@ -521,7 +522,8 @@ struct list_ctx {
     const struct auth_ctx *who;
     int limit, n;
     bool inbox, more;
-    int64_t last, now;
+    int64_t now;
+    char last[40];      /* id of the last advisory shown: the next cursor */
     json_t *items;
 };
 
@@ -542,16 +544,28 @@ static int list_row(void *vctx, struct store_advisory *ad)
     json_array_append_new(x->items, adv_json(x->c, x->who, ad, false,
                                              x->now));
     x->n++;
-    x->last = ad->seq;
+    snprintf(x->last, sizeof(x->last), "%s", ad->id);
     return 0;
 }
 
 int advisory_list(struct app *a, struct store_conn *c,
-                  const struct auth_ctx *who, int limit, int64_t before,
+                  const struct auth_ctx *who, int limit, const char *cursor,
                   bool inbox, int64_t now, json_t **out,
                   struct svc_error *e)
 {
     IS_UNUSED(a);
+    int64_t before = 0;
+    if (cursor) {
+        /* a cursor carries nothing but what the page showed (docs/rules.md,
+         * "List cursors") */
+        struct store_advisory ad;
+        struct svc_error ignored = {0};
+        if (load_readable(c, who, cursor, &ad, &ignored))
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "cursor",
+                            "cursor: not a cursor this hub returned");
+        before = ad.seq;
+        store_advisory_release(&ad);
+    }
     struct list_ctx x = {.c = c, .who = who, .limit = limit,
                          .inbox = inbox, .now = now, .items = json_array()};
     if (store_advisories_scan(c, before, list_row, &x)) {
@@ -560,9 +574,7 @@ int advisory_list(struct app *a, struct store_conn *c,
     }
     json_t *o = json_pack("{s:o}", "items", x.items);
     if (x.more) {
-        char cur[32];
-        snprintf(cur, sizeof(cur), "%lld", (long long)x.last);
-        json_object_set_new(o, "next_cursor", json_string(cur));
+        json_object_set_new(o, "next_cursor", json_string(x.last));
     } else {
         json_object_set_new(o, "next_cursor", json_null());
     }
@@ -988,6 +1000,19 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
         reason = "expired";
     if (!reason && used)
         reason = "used";
+    if (reason && reason[0] == 'f') {
+        /* A forged or unknown link needs no secret and every refusal is
+         * audited, so these are limited per client address like failed
+         * log-ins: past AUTH_ADDR_FAILS in the window, 429 and nothing
+         * audited. Links the hub issued (valid, used, expired) are never
+         * limited: a recipient behind a busy address can always
+         * acknowledge. */
+        char akey[INET6_ADDRSTRLEN + 8];
+        auth_addr_key(addr, akey, sizeof(akey));
+        if (!ratelimit_take(&a->limits.ack_refusals, akey, now)) {
+            return IS_ERR_LIMIT;
+        }
+    }
     if (reason) {
         if (mode != ACK_LINK_PROBE)
             audit_record(c, NULL, now, "advisory.ack_link.refused", adv,

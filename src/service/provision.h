@@ -37,8 +37,11 @@ int advisory_issue(struct app *a, struct store_conn *c,
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e);
+/* cursor: the previous page's next_cursor, the id of its last advisory
+ * (NULL = from the newest); one naming no advisory who may read is
+ * 400 invalid_value, as one the hub never returned. */
 int advisory_list(struct app *a, struct store_conn *c,
-                  const struct auth_ctx *who, int limit, int64_t before,
+                  const struct auth_ctx *who, int limit, const char *cursor,
                   bool inbox, int64_t now, json_t **out,
                   struct svc_error *e);
 int advisory_relay(struct app *a, struct store_conn *c,

@@ -1042,6 +1042,46 @@ int report_read(struct app *a, struct store_conn *c,
     return report_view(a, c, who, id, now, true, out, e);
 }
 
+/* The ordinal (1-based) of the update with row id row in ups, 0 if none. */
+static json_int_t update_ordinal(const json_t *ups, json_int_t row)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(ups, i, u) {
+        if (json_integer_value(json_object_get(u, "id")) == row)
+            return (json_int_t)i + 1;
+    }
+    return 0;
+}
+
+/* Renumbers a report view's updates and attachments 1, 2, ... in their
+ * order within the report (and the timeline's and attachments' references
+ * to updates with them): their row ids are hub-wide, so their gaps would
+ * count the updates and files of reports the reader may not read
+ * (docs/rules.md, "List cursors"). */
+static void number_per_report(json_t *o)
+{
+    json_t *ups = json_object_get(o, "updates");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(o, "attachments"), i, v) {
+        json_object_set_new(v, "id", json_integer((json_int_t)i + 1));
+        json_int_t row = json_integer_value(json_object_get(v, "update"));
+        json_object_set_new(v, "update",
+                            json_integer(update_ordinal(ups, row)));
+    }
+    json_array_foreach(json_object_get(o, "timeline"), i, v) {
+        json_t *d = json_object_get(v, "detail");
+        json_t *row = json_object_get(d, "update");
+        if (json_is_integer(row))
+            json_object_set_new(d, "update",
+                                json_integer(update_ordinal(
+                                    ups, json_integer_value(row))));
+    }
+    json_array_foreach(ups, i, v)
+        json_object_set_new(v, "id", json_integer((json_int_t)i + 1));
+}
+
 static int report_view(struct app *a, struct store_conn *c,
                        const struct auth_ctx *who, const char *id,
                        int64_t now, bool audit, json_t **out,
@@ -1070,6 +1110,7 @@ static int report_view(struct app *a, struct store_conn *c,
         json_object_set_new(o, "updates", ups);
     if (!store_attachments_json(c, r.id, &atts))
         json_object_set_new(o, "attachments", atts);
+    number_per_report(o);
     json_object_set_new(
         o, "deadlines",
         json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "first_notice_due",

@@ -106,7 +106,9 @@ int report_reveal(struct app *a, struct store_conn *c,
 
 struct report_query {
     int limit;
-    int64_t before;              /* cursor */
+    int64_t before;              /* set from cursor by the service */
+    const char *cursor;          /* next_cursor of the previous page: the
+                                  * id of its last report (NULL = start) */
     const char *sector, *scope, *kind, *state, *q;
     int min_severity;            /* -1 = any */
     bool overdue;

@@ -18,7 +18,7 @@ struct scan_ctx {
     int64_t now;
     int limit;          /* stop after this many readable rows (0 = all) */
     int n;
-    int64_t last_seq;
+    char last_id[40];   /* id of the last report shown: the next cursor */
     bool more;
     json_t *items;      /* list */
     json_t *counts;     /* counts */
@@ -75,7 +75,7 @@ static int on_row(void *vctx, struct store_report *r)
         return 1;
     }
     x->n++;
-    x->last_seq = r->seq;
+    snprintf(x->last_id, sizeof(x->last_id), "%s", r->id);
     if (range_read_is_audited((enum share_range)r->range) && x->audited) {
         /* the anonymous reporter's own reports go to a withheld entry of
          * their own: an attributed entry naming them would name it */
@@ -170,6 +170,32 @@ static int audit_page(struct store_conn *c, const struct auth_ctx *who,
     return rc;
 }
 
+/* Resolves q->cursor, the id of the last report of the previous page, into
+ * the sequence number the scan starts before (*q_out is q with before
+ * set). A cursor naming no report, or one who may not read, is the same
+ * 400: a cursor carries nothing but what the page showed (docs/rules.md,
+ * "List cursors"). */
+static int resolve_cursor(struct store_conn *c, const struct auth_ctx *who,
+                          const struct report_query *q,
+                          struct report_query *q_out, struct svc_error *e)
+{
+    *q_out = *q;
+    q_out->before = 0;
+    if (!q->cursor)
+        return IS_OK;
+    struct store_report r;
+    if (strlen(q->cursor) >= sizeof(r.id) || store_report_get(c, q->cursor, &r))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "cursor",
+                        "cursor: not a cursor this hub returned");
+    bool ok = rp_decide(who, &r).may_read;
+    q_out->before = r.seq;
+    store_report_release(&r);
+    if (!ok)
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "cursor",
+                        "cursor: not a cursor this hub returned");
+    return IS_OK;
+}
+
 static int check_overdue_role(const struct auth_ctx *who,
                               const struct report_query *q,
                               struct svc_error *e)
@@ -189,10 +215,13 @@ int report_list(struct app *a, struct store_conn *c,
                 int64_t now, json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
+    struct report_query qc;
     int rc = check_overdue_role(who, q, e);
+    if (!rc)
+        rc = resolve_cursor(c, who, q, &qc, e);
     if (rc)
         return rc;
-    struct scan_ctx x = {.c = c, .who = who, .q = q, .now = now,
+    struct scan_ctx x = {.c = c, .who = who, .q = &qc, .now = now,
                          .limit = q->limit, .items = json_array(),
                          .audited = json_array(), .withheld = json_array()};
     rc = run_scan(&x);
@@ -209,9 +238,7 @@ int report_list(struct app *a, struct store_conn *c,
     }
     json_t *o = json_pack("{s:o}", "items", x.items);
     if (x.more) {
-        char cur[32];
-        snprintf(cur, sizeof(cur), "%lld", (long long)x.last_seq);
-        json_object_set_new(o, "next_cursor", json_string(cur));
+        json_object_set_new(o, "next_cursor", json_string(x.last_id));
     } else {
         json_object_set_new(o, "next_cursor", json_null());
     }
@@ -224,10 +251,12 @@ int report_counts(struct app *a, struct store_conn *c,
                   int64_t now, json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
+    struct report_query all;
     int rc = check_overdue_role(who, q, e);
+    if (!rc)
+        rc = resolve_cursor(c, who, q, &all, e); /* checked, not applied */
     if (rc)
         return rc;
-    struct report_query all = *q;
     all.before = 0;
     struct scan_ctx x = {.c = c, .who = who, .q = &all, .now = now,
                          .counts = json_pack("{s:{},s:{},s:{},s:{},s:{},"
@@ -251,14 +280,17 @@ int report_export_csv(struct app *a, struct store_conn *c,
                       size_t *len, struct svc_error *e)
 {
     IS_UNUSED(a);
+    struct report_query qc;
     int rc = check_overdue_role(who, q, e);
+    if (!rc)
+        rc = resolve_cursor(c, who, q, &qc, e);
     if (rc)
         return rc;
     struct buf b;
     buf_init(&b, 64 * 1024 * 1024);
     buf_adds(&b, "id,tlp,kind,state,severity,scope,sector,reporter,title,"
                  "detected_at,created_at\r\n");
-    struct scan_ctx x = {.c = c, .who = who, .q = q, .now = now,
+    struct scan_ctx x = {.c = c, .who = who, .q = &qc, .now = now,
                          .limit = EXPORT_MAX_ROWS, .csv = &b,
                          .audited = json_array(), .withheld = json_array()};
     rc = run_scan(&x);
@@ -289,10 +321,19 @@ int report_attachment(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     struct range_decision d = rp_decide(who, &r);
     int rc;
+    /* att is the attachment's number within the report (1, 2, ...), as
+     * the report view shows it; the store knows its row id */
+    json_t *atts = NULL;
+    int64_t row = 0;
+    if (d.may_read && !store_attachments_json(c, r.id, &atts) && att >= 1 &&
+        (size_t)att <= json_array_size(atts))
+        row = (int64_t)json_integer_value(
+            json_object_get(json_array_get(atts, (size_t)att - 1), "id"));
+    json_decref(atts);
     if (!d.may_read) {
         rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
-    } else if ((rc = store_attachment_get(c, r.id, att, name, mime, data,
-                                          len))) {
+    } else if (!row || (rc = store_attachment_get(c, r.id, row, name, mime,
+                                                  data, len))) {
         rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such attachment");
     } else if (range_read_is_audited((enum share_range)r.range) &&
                rp_audit(c, who, now, "report.attachment.read", &r,

@@ -1,0 +1,52 @@
+"""Probe: the daemon's request log must not link an anonymous report to
+its reporter.
+
+Every request line carried the caller's user and organisation with a
+timestamp. The report's created_at (and each update's `at`) is shown to
+every reader, so whoever reads the log (operations staff, a log
+collector) matched `POST /api/v1/reports` by op-banking-0001 at 15:13:34
+to the anonymous report created at 15:13:34 - no reveal, no audit.
+"""
+from datetime import datetime, timezone
+
+from conftest import wait_for
+
+OP = "op-banking-0001"
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_request_log_withholds_the_anonymous_reporter(fresh_demo_hub):
+    h = fresh_demo_hub
+    op = h.login(OP)
+    uid = op.me["id"]
+    ids = {}
+    for route in ("anonymous", "direct"):
+        r = h.api("POST", "/api/v1/reports", session=op, json={
+            "title": f"log probe {route}", "kind": "incident",
+            "detected_at": now_iso(), "range": "amber", "route": route,
+            "what_happened": "x"})
+        assert r.status_code == 201, r.text
+        ids[route] = r.json()["id"]
+        u = h.api("POST", f"/api/v1/reports/{ids[route]}/updates",
+                  session=op, json={"kind": "update", "text": "more"})
+        assert u.status_code == 201, u.text
+
+    def writes():
+        return [e for e in h.log_lines()
+                if e.get("msg") == "request" and e.get("method") == "POST"
+                and e.get("route") in ("/api/v1/reports",
+                                       "/api/v1/reports/{id}/updates")
+                and e.get("status") == 201]
+    lines = wait_for(lambda: len(writes()) == 4 and writes(),
+                     what="the four request lines")
+    named = [e for e in lines if e.get("org") == OP or e.get("user") == uid]
+    # the direct filing and its update name their actor; the anonymous
+    # ones name nobody
+    assert len(named) == 2, lines
+    assert sum(1 for e in lines if e.get("org") is None
+               and e.get("user") is None) == 2, lines
+    text = h.log_path.read_text(errors="replace")
+    assert ids["anonymous"] not in text
