@@ -7,7 +7,7 @@
  *
  * Stops cleanly on SIGINT or SIGTERM.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
-#include "log.h"
+#include "common/log.h"
 #include "service/app.h"
 #include "service/reporting.h"
 #include "service/worker.h"
@@ -24,8 +24,8 @@
 #include "deliver/outbox.h"
 
 #include <curl/curl.h>
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "common/util.h"
 
 static void usage(void)
 {

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "cli/cli.h"
 
 static bool listed(const char *const *list, const char *name)
 {

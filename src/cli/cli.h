@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* Options after the subcommand: "--name value" pairs and flags. */
 struct cli_args {

@@ -6,20 +6,20 @@
  * token (see cli/client.c). Every failure prints a message and exits
  * non-zero; usage errors exit 2.
  */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/roles.h"
-#include "../service/auth.h"
-#include "../service/demo.h"
-#include "../service/registry.h"
-#include "../service/reporting.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "core/roles.h"
+#include "service/auth.h"
+#include "service/demo.h"
+#include "service/registry.h"
+#include "service/reporting.h"
+#include "common/log.h"
+#include "store/store.h"
+#include "common/util.h"
 
 static const char *db_path = "var/infrashare.db";
 

@@ -42,5 +42,5 @@ const char *is_strerror(int err);
 #define IS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define IS_UNUSED(x) ((void)(x))
 
-#include "banned.h"
+#include "common/banned.h"
 #endif

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "common.h"
+#include "common/common.h"
 
 enum jv_type {
     JV_STRING,       /* UTF-8 text, no control characters but \t \n \r */

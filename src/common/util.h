@@ -5,7 +5,7 @@
 #ifndef INFRASHARE_UTIL_H
 #define INFRASHARE_UTIL_H
 
-#include "common.h"
+#include "common/common.h"
 
 /* RFC 3339 UTC with seconds ("2026-11-22T03:29:38Z"); out >= 21 bytes. */
 #define UTIL_TIME_LEN 21

@@ -23,8 +23,8 @@
 #ifndef INFRASHARE_RANGE_H
 #define INFRASHARE_RANGE_H
 
-#include "../common/common.h"
-#include "access.h"
+#include "common/common.h"
+#include "core/access.h"
 
 enum share_range { /* ordered from narrowest to widest */
     RANGE_RED = 0,

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "../common/common.h"
+#include "common/common.h"
 
 /* Facts a rule or a maintenance level can test. */
 enum sev_fact {

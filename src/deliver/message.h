@@ -12,9 +12,9 @@
 #ifndef INFRASHARE_MESSAGE_H
 #define INFRASHARE_MESSAGE_H
 
-#include "../service/app.h"
-#include "buf.h"
-#include "store.h"
+#include "service/app.h"
+#include "common/buf.h"
+#include "store/store.h"
 
 struct message {
     char channel[16];

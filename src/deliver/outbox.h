@@ -10,7 +10,7 @@
 #ifndef INFRASHARE_OUTBOX_H
 #define INFRASHARE_OUTBOX_H
 
-#include "../service/app.h"
+#include "service/app.h"
 
 struct outbox;
 

@@ -18,11 +18,11 @@
 
 #include <jansson.h>
 
-#include "../service/app.h"
-#include "../service/auth.h"
-#include "common.h"
-#include "buf.h"
-#include "jv.h"
+#include "service/app.h"
+#include "service/auth.h"
+#include "common/common.h"
+#include "common/buf.h"
+#include "common/jv.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* default request body cap */
 #define HTTP_MAX_PARAMS 3

@@ -2,14 +2,14 @@
  * routes.c - the route table and the handlers of the foundation: health,
  * metrics, sessions, API tokens, the registry, the audit log, OpenAPI.
  */
-#include "http.h"
+#include "http/http.h"
 
-#include "../core/roles.h"
-#include "../service/provision.h"
-#include "../service/reporting.h"
-#include "buf.h"
-#include "embed.h"
-#include "util.h"
+#include "core/roles.h"
+#include "service/provision.h"
+#include "service/reporting.h"
+#include "common/buf.h"
+#include "common/embed.h"
+#include "common/util.h"
 
 extern const struct embed_file http_docs[];
 extern const size_t http_docs_count;

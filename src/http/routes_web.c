@@ -10,14 +10,14 @@
  * return White items only), so it shows exactly what the range rules give
  * the public and nothing else. Every text is escaped; no script runs on it.
  */
-#include "http.h"
+#include "http/http.h"
 
 #include <time.h>
 
-#include "../service/provision.h"
-#include "buf.h"
-#include "embed.h"
-#include "util.h"
+#include "service/provision.h"
+#include "common/buf.h"
+#include "common/embed.h"
+#include "common/util.h"
 
 extern const struct embed_file web_assets[];
 extern const size_t web_assets_count;

@@ -1,7 +1,7 @@
 /*
  * server.c - libmicrohttpd glue and the request pipeline (see http.h).
  */
-#include "http.h"
+#include "http/http.h"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -13,9 +13,9 @@
 #include <sys/socket.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "log.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/util.h"
 
 #define COOKIE_NAME "infrashare_session"
 

@@ -4,9 +4,9 @@
 #ifndef INFRASHARE_APP_H
 #define INFRASHARE_APP_H
 
-#include "auth.h"
-#include "common.h"
-#include "store.h"
+#include "service/auth.h"
+#include "common/common.h"
+#include "store/store.h"
 
 /* An error a service hands back to its caller: an HTTP status, a machine
  * code, the field it concerns ("" for none) and a sentence. */

@@ -4,11 +4,11 @@
  * per CEPTOAR and organisation, the channel that reached each, those not
  * reached, and the change against the previous drill of the same target.
  */
-#include "provision.h"
+#include "service/provision.h"
 
-#include "../core/roles.h"
-#include "buf.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/buf.h"
+#include "common/util.h"
 
 
 static const char *const targets[] = {"ceptoar", "sector", "all", NULL};

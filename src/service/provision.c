@@ -2,16 +2,16 @@
  * provision.c - see provision.h. Issue, chain, relay, acknowledgement,
  * deliveries view, reach, tick. Drills are in drills.c.
  */
-#include "provision.h"
+#include "service/provision.h"
 
 #include <sodium.h>
 
-#include "../core/range.h"
-#include "../core/roles.h"
-#include "buf.h"
-#include "log.h"
-#include "reporting_internal.h"
-#include "util.h"
+#include "core/range.h"
+#include "core/roles.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "service/reporting_internal.h"
+#include "common/util.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
                                         "newsletter", NULL};

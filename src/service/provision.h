@@ -21,11 +21,11 @@
 
 #include <jansson.h>
 
-#include "app.h"
-#include "buf.h"
-#include "auth.h"
-#include "jv.h"
-#include "store.h"
+#include "service/app.h"
+#include "common/buf.h"
+#include "service/auth.h"
+#include "common/jv.h"
+#include "store/store.h"
 
 extern const struct jv_field provision_issue_spec[];
 extern const struct jv_field provision_relay_spec[];

@@ -1,9 +1,9 @@
-#include "registry.h"
+#include "service/registry.h"
 
 #include <dirent.h>
 
-#include "jv.h"
-#include "util.h"
+#include "common/jv.h"
+#include "common/util.h"
 
 #define REG_MAX_FILE (8 * 1024 * 1024)
 #define ID_LEN 63

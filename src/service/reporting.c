@@ -3,15 +3,15 @@
  * Lists, counts and export are in reporting_list.c; events, policies and
  * the worker tick in reporting_events.c.
  */
-#include "reporting.h"
+#include "service/reporting.h"
 
 #include <sodium.h>
 
-#include "../core/roles.h"
-#include "buf.h"
-#include "jv.h"
-#include "reporting_internal.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/buf.h"
+#include "common/jv.h"
+#include "service/reporting_internal.h"
+#include "common/util.h"
 
 /* The view of a report; audit says whether a Red/Amber read is audited
  * (it is not when the view answers a write that was audited itself). */

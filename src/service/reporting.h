@@ -23,12 +23,12 @@
 
 #include <jansson.h>
 
-#include "../core/range.h"
-#include "../core/severity.h"
-#include "app.h"
-#include "auth.h"
-#include "jv.h"
-#include "store.h"
+#include "core/range.h"
+#include "core/severity.h"
+#include "service/app.h"
+#include "service/auth.h"
+#include "common/jv.h"
+#include "store/store.h"
 
 #define REPORT_MAX_ATTACHMENTS 5
 #define REPORT_MAX_ATTACHMENT (1024 * 1024)      /* decoded bytes, each */

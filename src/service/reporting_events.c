@@ -2,12 +2,12 @@
  * reporting_events.c - events (linked reports), hop policies, and the
  * background tick (auto-forwarding past review limits, due reminders).
  */
-#include "reporting_internal.h"
+#include "service/reporting_internal.h"
 
-#include "../core/roles.h"
-#include "jv.h"
-#include "log.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/jv.h"
+#include "common/log.h"
+#include "common/util.h"
 
 #define EVENT_MAX_REPORTS 100
 

@@ -4,7 +4,7 @@
 #ifndef INFRASHARE_REPORTING_INTERNAL_H
 #define INFRASHARE_REPORTING_INTERNAL_H
 
-#include "reporting.h"
+#include "service/reporting.h"
 
 bool rp_csv_has(const char *csv, const char *id);
 void rp_csv_add(char *csv, size_t len, const char *id);

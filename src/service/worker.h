@@ -7,7 +7,7 @@
 #ifndef INFRASHARE_WORKER_H
 #define INFRASHARE_WORKER_H
 
-#include "app.h"
+#include "service/app.h"
 
 struct worker;
 

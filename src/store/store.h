@@ -18,8 +18,8 @@
 
 #include <jansson.h>
 
-#include "common.h"
-#include "../core/access.h"
+#include "common/common.h"
+#include "core/access.h"
 
 struct store;
 struct store_conn;

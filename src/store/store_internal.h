@@ -6,12 +6,12 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* Prepared statements, cached per connection, prepared on first use. */
 enum store_stmt {
 #define ST(name, sql) ST_##name,
-#include "store_sql.h"
+#include "store/store_sql.h"
 #undef ST
     ST__COUNT
 };
