@@ -109,7 +109,6 @@ const struct jv_field reporting_file_spec[] = {
     CONTENT_FIELDS,
     {.name = NULL},
 };
-const size_t reporting_file_nspec = IS_ARRAY_LEN(reporting_file_spec) - 1;
 
 const struct jv_field reporting_update_spec[] = {
     {.name = "kind", .type = JV_STRING, .required = true, .max_len = 10,
@@ -121,21 +120,18 @@ const struct jv_field reporting_update_spec[] = {
     CONTENT_FIELDS,
     {.name = NULL},
 };
-const size_t reporting_update_nspec = IS_ARRAY_LEN(reporting_update_spec) - 1;
 
 const struct jv_field reporting_forward_spec[] = {
     {.name = "note", .type = JV_STRING, .max_len = 4000},
     {.name = "range", .type = JV_STRING, .max_len = 10, .enum_values = ranges},
     {.name = NULL},
 };
-const size_t reporting_forward_nspec = IS_ARRAY_LEN(reporting_forward_spec) - 1;
 
 const struct jv_field reporting_note_spec[] = {
     {.name = "text", .type = JV_STRING, .required = true, .max_len = 4000},
     {.name = "question", .type = JV_BOOL},
     {.name = NULL},
 };
-const size_t reporting_note_nspec = IS_ARRAY_LEN(reporting_note_spec) - 1;
 
 const struct jv_field reporting_facts_spec[] = {
     {.name = "scope", .type = JV_STRING, .required = true, .max_len = 63},
@@ -144,7 +140,6 @@ const struct jv_field reporting_facts_spec[] = {
     IMPACT,
     {.name = NULL},
 };
-const size_t reporting_facts_nspec = IS_ARRAY_LEN(reporting_facts_spec) - 1;
 
 /* ---- data import and load ---- */
 

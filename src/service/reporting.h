@@ -46,26 +46,19 @@ int reporting_import(struct store_conn *c, const char *data_dir,
 int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
                    size_t errlen);
 
-/* Request field tables (validated by the HTTP pipeline). */
+/* Request field tables (validated by the HTTP pipeline). Each ends with
+ * {.name = NULL}: pass JV_UNTIL_NULL as its length to jv_check. */
 extern const struct jv_field reporting_file_spec[];
-extern const size_t reporting_file_nspec;
 extern const struct jv_field reporting_update_spec[];
-extern const size_t reporting_update_nspec;
 extern const struct jv_field reporting_forward_spec[];
-extern const size_t reporting_forward_nspec;
 /* POST .../reveal: {"reason": why the identity is needed} */
 #define REPORT_REVEAL_REASON_MAX 500
 extern const struct jv_field reporting_reveal_spec[];
 extern const struct jv_field reporting_note_spec[];
-extern const size_t reporting_note_nspec;
 extern const struct jv_field reporting_facts_spec[];
-extern const size_t reporting_facts_nspec;
 extern const struct jv_field reporting_event_spec[];
-extern const size_t reporting_event_nspec;
 extern const struct jv_field reporting_link_spec[];
-extern const size_t reporting_link_nspec;
 extern const struct jv_field reporting_policy_spec[];
-extern const size_t reporting_policy_nspec;
 
 /* POST /api/v1/severity/evaluate: facts in, verdict out. */
 int reporting_evaluate(struct app *a, struct store_conn *c,

@@ -18,13 +18,11 @@ const struct jv_field reporting_event_spec[] = {
      .item_len = 40},
     {.name = NULL},
 };
-const size_t reporting_event_nspec = IS_ARRAY_LEN(reporting_event_spec) - 1;
 
 const struct jv_field reporting_link_spec[] = {
     {.name = "report", .type = JV_STRING, .required = true, .max_len = 40},
     {.name = NULL},
 };
-const size_t reporting_link_nspec = IS_ARRAY_LEN(reporting_link_spec) - 1;
 
 const struct jv_field reporting_policy_spec[] = {
     {.name = "policy", .type = JV_STRING, .required = true, .max_len = 6,
@@ -32,7 +30,6 @@ const struct jv_field reporting_policy_spec[] = {
     {.name = "review_limit_min", .type = JV_INT, .max = 1440},
     {.name = NULL},
 };
-const size_t reporting_policy_nspec = IS_ARRAY_LEN(reporting_policy_spec) - 1;
 
 static bool event_staff(const struct auth_ctx *who)
 {
