@@ -36,7 +36,8 @@ enum is_err {
     IS_ERR_INTERNAL   /* a bug: should not happen */
 };
 
-/* A short English name for an error code ("not found"). Cannot fail. */
+/* A short English name for an error code ("not found"). Cannot fail.
+ * Static storage: never freed, valid for the life of the process. */
 const char *is_strerror(int err);
 
 #define IS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

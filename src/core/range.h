@@ -43,7 +43,8 @@ enum report_route {
 };
 #define ROUTE_COUNT 4
 
-/* "red" ... "white"; -1 when unknown. */
+/* "red" ... "white"; -1 when unknown. The *_name and range_tlp strings
+ * are static: never freed. */
 int range_parse(const char *s);
 const char *range_name(enum share_range r);
 /* TLP 2.0 label for exports: RED, AMBER+STRICT, AMBER, GREEN, CLEAR. */

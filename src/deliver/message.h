@@ -25,8 +25,11 @@ struct message {
     struct buf json;      /* webhook / gateway body */
 };
 
+/* Frees the buffers of m (not m itself). */
 void message_release(struct message *m);
-/* Composes the message of a claimed delivery (creates its ack link). */
+/* Composes the message of a claimed delivery (creates its ack link). m is
+ * the caller's; its buffers are the caller's to message_release, also
+ * after a failure. */
 int message_compose(struct app *a, struct store_conn *c,
                     const struct store_delivery *d, int64_t now,
                     struct message *m);

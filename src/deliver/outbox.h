@@ -14,6 +14,8 @@
 
 struct outbox;
 
+/* Starts the delivery thread. *out is the caller's until outbox_stop, which
+ * joins the thread and frees it (NULL is ignored). a must outlive it. */
 int outbox_start(struct app *a, struct outbox **out);
 void outbox_stop(struct outbox *o);
 /* Wakes the worker at once (jobs were queued); for app->wake_outbox. */

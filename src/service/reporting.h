@@ -17,6 +17,12 @@
  * what a reader may read and whether it sees the reporting organisation.
  * Every state change, every read of a Red or Amber report and every reveal
  * of an anonymous identity is audited.
+ *
+ * Ownership: on IS_OK a json_t **out holds a new reference the caller
+ * json_decref()s, and a char ** or void ** (csv, name, mime, data) holds
+ * malloc'd memory the caller free()s; on an error they are not the
+ * caller's. Arguments are borrowed for the call only. struct reporting is
+ * the caller's (loaded once by reporting_load, read-only afterwards).
  */
 #ifndef INFRASHARE_REPORTING_H
 #define INFRASHARE_REPORTING_H

@@ -16,7 +16,8 @@ void rp_range_report(const struct store_report *r, struct range_report *rr,
 struct range_decision rp_decide(const struct auth_ctx *who,
                                 const struct store_report *r);
 bool rp_overdue(const struct store_report *r, int64_t now);
-/* "reporter" object: the organisation, or the anonymous label. */
+/* "reporter" object: the organisation, or the anonymous label. A new
+ * reference (the caller json_decref()s it), as is rp_summary's. */
 json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
                          const struct store_report *r,
                          struct range_decision d);
