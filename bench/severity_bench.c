@@ -9,12 +9,12 @@
  * million) in a loop and prints evaluations per second and the level
  * histogram (which proves the loop ran through the whole table).
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <jansson.h>
 
 #include "core/severity.h"
-#include "util.h"
+#include "common/util.h"
 
 #define NFACTS 4096
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of infrashare: installs what is missing, builds twice
 # (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
-# and runs the unit tests (cmocka), the unit tests under valgrind, the
+# checks that no function named in src/common/banned.h is called and that
+# the layers include only what they may (scripts/check-layers.sh), and runs the unit tests (cmocka), the unit tests under valgrind, the
 # integration tests (pytest against the real daemon) on both builds, and
 # the browser tests (Debian chromium driven by playwright-core) on the
 # normal build.
@@ -85,9 +86,19 @@ fi
 mkdir -p "$out"
 
 note "banned functions"
-banned=$(grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|gmtime|localtime)\s*\(' \
-    src tools tests/unit bench --include='*.c' --include='*.h' | grep -v 'src/common/banned.h' || true)
-if [ -n "$banned" ]; then echo "$banned"; add_counts banned 0 1; else add_counts banned 1 0; fi
+# the names come from src/common/banned.h: "#define NAME(...) BANNED(NAME)"
+names=$(sed -n 's/^#define \([a-z_0-9]*\)(.*BANNED(\1).*/\1/p' src/common/banned.h | paste -sd'|')
+if [ -z "$names" ]; then
+    echo "no banned names found in src/common/banned.h"; add_counts banned 0 1
+else
+    echo "banned: $names"
+    banned=$(grep -rnE "\\b($names)\\s*\\(" \
+        src tools tests/unit bench --include='*.c' --include='*.h' | grep -v 'src/common/banned.h' || true)
+    if [ -n "$banned" ]; then echo "$banned"; add_counts banned 0 1; else add_counts banned 1 0; fi
+fi
+
+note "layering (scripts/check-layers.sh)"
+if scripts/check-layers.sh; then add_counts layers 1 0; else add_counts layers 0 1; fi
 
 note "unit tests (cmocka)"
 run_unit unit build-test

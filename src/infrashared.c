@@ -7,7 +7,7 @@
  *
  * Stops cleanly on SIGINT or SIGTERM.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -15,8 +15,9 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "http/http.h"
-#include "log.h"
+#include "common/log.h"
 #include "service/app.h"
 #include "service/provision.h"
 #include "service/reporting.h"
@@ -25,8 +26,8 @@
 #include "deliver/outbox.h"
 
 #include <curl/curl.h>
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "common/util.h"
 
 static void usage(void)
 {
@@ -163,112 +164,317 @@ static void stop_outbox(struct app *app, struct outbox *ob)
     outbox_stop(ob);
 }
 
-int main(int argc, char **argv)
+/* ---- the command line ---- */
+
+struct config {
+    const char *db, *listen, *port_file, *metrics_token_file;
+    const char *public_url, *smtp_url;
+    const char *mail_from; /* NULL: infrashare@<public host> */
+    long port, threads, tick_ms;
+    long attempts, retry_base, retry_cap, http_timeout, inflight;
+    bool secure, help;
+    int ack_deadlines[3];
+    long log_level;
+};
+
+enum opt_kind {
+    OPT_FLAG,   /* bool, no value */
+    OPT_STRING, /* const char *, points into argv */
+    OPT_LONG,   /* long in [min, max] */
+    OPT_THREE,  /* int[3]: "a,b,c" (parse_three) */
+    OPT_LEVEL   /* long: a log level by name */
+};
+
+/* One option: its name without "--", where its value goes, and the text
+ * of the message "infrashared: --NAME: BAD" for a value out of range. */
+struct option {
+    const char *name;
+    enum opt_kind kind;
+    size_t off; /* offsetof(struct config, member) */
+    long min, max;
+    const char *bad;
+};
+
+#define AT(member) offsetof(struct config, member)
+#define DELIVERY(n, member)                                                  \
+    {.name = n, .kind = OPT_LONG, .off = AT(member), .min = 1,               \
+     .max = 100000, .bad = "1 to 100000"}
+static const struct option options[] = {
+    {.name = "cookie-secure", .kind = OPT_FLAG, .off = AT(secure)},
+    {.name = "help", .kind = OPT_FLAG, .off = AT(help)},
+    {.name = "db", .kind = OPT_STRING, .off = AT(db)},
+    {.name = "listen", .kind = OPT_STRING, .off = AT(listen)},
+    {.name = "port", .kind = OPT_LONG, .off = AT(port), .min = 0,
+     .max = 65535, .bad = "0 to 65535"},
+    {.name = "threads", .kind = OPT_LONG, .off = AT(threads), .min = 1,
+     .max = 256, .bad = "1 to 256"},
+    {.name = "tick-ms", .kind = OPT_LONG, .off = AT(tick_ms), .min = 10,
+     .max = 3600000, .bad = "10 to 3600000"},
+    {.name = "port-file", .kind = OPT_STRING, .off = AT(port_file)},
+    {.name = "metrics-token-file", .kind = OPT_STRING,
+     .off = AT(metrics_token_file)},
+    {.name = "public-url", .kind = OPT_STRING, .off = AT(public_url)},
+    {.name = "smtp-url", .kind = OPT_STRING, .off = AT(smtp_url)},
+    {.name = "mail-from", .kind = OPT_STRING, .off = AT(mail_from)},
+    DELIVERY("delivery-attempts", attempts),
+    DELIVERY("retry-base-s", retry_base),
+    DELIVERY("retry-cap-s", retry_cap),
+    DELIVERY("http-timeout-s", http_timeout),
+    DELIVERY("max-inflight", inflight),
+    {.name = "ack-deadlines", .kind = OPT_THREE, .off = AT(ack_deadlines),
+     .bad = "three seconds values HIGH,MID,LOW (severity 4-5, 3, 0-2)"},
+    {.name = "log-level", .kind = OPT_LEVEL, .off = AT(log_level),
+     .bad = "debug, info, warn or error"},
+};
+#undef DELIVERY
+#undef AT
+
+static const struct option *find_option(const char *name)
 {
-    const char *db = "var/infrashare.db", *listen = "127.0.0.1";
-    const char *port_file = NULL, *metrics_token_file = NULL;
-    long port = 8080, threads = 4, tick_ms = 5000;
-    bool secure = false;
-    const char *public_url = NULL, *smtp_url = "smtp://127.0.0.1:2525";
-    const char *mail_from = NULL; /* default: infrashare@<public host> */
-    long attempts = 5, retry_base = 5, retry_cap = 600, http_timeout = 10;
-    long inflight = 256;
-    int ack_deadlines[3] = {900, 3600, 86400};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--cookie-secure") == 0) {
-            secure = true;
-            continue;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    for (size_t i = 0; i < IS_ARRAY_LEN(options); i++)
+        if (strcmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* Stores value v of option o in cfg; IS_ERR_INVALID if it is bad. */
+static int set_option(struct config *cfg, const struct option *o,
+                      const char *v)
+{
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    void *dst = (char *)cfg + o->off;
+    switch (o->kind) {
+    case OPT_FLAG:
+        *(bool *)dst = true;
+        return IS_OK;
+    case OPT_STRING:
+        *(const char **)dst = v;
+        return IS_OK;
+    case OPT_LONG:
+        return util_parse_long(v, o->min, o->max, (long *)dst);
+    case OPT_THREE:
+        return parse_three(v, (int *)dst);
+    case OPT_LEVEL:
+        for (long k = 0; k < (long)IS_ARRAY_LEN(levels); k++)
+            if (strcmp(v, levels[k]) == 0) {
+                *(long *)dst = k;
+                return IS_OK;
+            }
+        return IS_ERR_INVALID;
+    }
+    return IS_ERR_INVALID;
+}
+
+/* Fills cfg from argv (options in order; the last of a repeated one wins).
+ * Returns -1 to go on, or the exit status: 0 after --help, 2 on a bad
+ * command line (with its message on stderr). */
+static int parse_options(int argc, char **argv, struct config *cfg)
+{
+    const char *flags[IS_ARRAY_LEN(options) + 1] = {NULL};
+    const char *valued[IS_ARRAY_LEN(options) + 1] = {NULL};
+    size_t nf = 0, nv = 0;
+    for (size_t i = 0; i < IS_ARRAY_LEN(options); i++) {
+        if (options[i].kind == OPT_FLAG)
+            flags[nf++] = options[i].name;
+        else
+            valued[nv++] = options[i].name;
+    }
+    struct cli_args a;
+    enum cli_parse_error why;
+    const char *bad;
+    if (cli_parse_quiet(argc - 1, argv + 1, flags, valued, &a, &why, &bad)) {
+        /* an unknown option last on the line is taken for one that lacks
+         * its value: the usage alone */
+        if (why == CLI_PARSE_UNKNOWN && bad != argv[argc - 1])
+            fprintf(stderr, "infrashared: unknown option %s\n", bad);
+        usage();
+        return 2;
+    }
+    for (int i = 0; i < a.npos; i++) {
+        if (strcmp(a.pos[i], "-h") == 0) {
             usage();
             return 0;
         }
-        if (!v) {
+    }
+    if (a.npos > 0) {
+        if (a.pos[0] != argv[argc - 1])
+            fprintf(stderr, "infrashared: unknown option %s\n", a.pos[0]);
+        usage();
+        return 2;
+    }
+    for (int i = 0; i < a.nopt; i++) {
+        const struct option *o = find_option(a.opt_name[i]);
+        if (strcmp(o->name, "help") == 0) {
             usage();
-            return 2;
+            return 0;
         }
-        i++;
-        if (strcmp(a, "--db") == 0) {
-            db = v;
-        } else if (strcmp(a, "--listen") == 0) {
-            listen = v;
-        } else if (strcmp(a, "--port") == 0) {
-            if (util_parse_long(v, 0, 65535, &port)) {
-                fprintf(stderr, "infrashared: --port: 0 to 65535\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--threads") == 0) {
-            if (util_parse_long(v, 1, 256, &threads)) {
-                fprintf(stderr, "infrashared: --threads: 1 to 256\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--tick-ms") == 0) {
-            if (util_parse_long(v, 10, 3600000, &tick_ms)) {
-                fprintf(stderr, "infrashared: --tick-ms: 10 to 3600000\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--port-file") == 0) {
-            port_file = v;
-        } else if (strcmp(a, "--metrics-token-file") == 0) {
-            metrics_token_file = v;
-        } else if (strcmp(a, "--public-url") == 0) {
-            public_url = v;
-        } else if (strcmp(a, "--smtp-url") == 0) {
-            smtp_url = v;
-        } else if (strcmp(a, "--mail-from") == 0) {
-            mail_from = v;
-        } else if (strcmp(a, "--delivery-attempts") == 0 ||
-                   strcmp(a, "--retry-base-s") == 0 ||
-                   strcmp(a, "--retry-cap-s") == 0 ||
-                   strcmp(a, "--http-timeout-s") == 0 ||
-                   strcmp(a, "--max-inflight") == 0) {
-            long *dst = strcmp(a, "--delivery-attempts") == 0 ? &attempts
-                        : strcmp(a, "--retry-base-s") == 0    ? &retry_base
-                        : strcmp(a, "--retry-cap-s") == 0     ? &retry_cap
-                        : strcmp(a, "--http-timeout-s") == 0  ? &http_timeout
-                                                              : &inflight;
-            if (util_parse_long(v, 1, 100000, dst)) {
-                fprintf(stderr, "infrashared: %s: 1 to 100000\n", a);
-                return 2;
-            }
-        } else if (strcmp(a, "--ack-deadlines") == 0) {
-            if (parse_three(v, ack_deadlines)) {
-                fprintf(stderr, "infrashared: --ack-deadlines: three "
-                                "seconds values HIGH,MID,LOW (severity 4-5, "
-                                "3, 0-2)\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--log-level") == 0) {
-            static const char *const lv[] = {"debug", "info", "warn",
-                                             "error"};
-            bool ok = false;
-            for (int k = 0; k < 4; k++)
-                if (strcmp(v, lv[k]) == 0) {
-                    log_set_level((enum log_level)k);
-                    ok = true;
-                }
-            if (!ok) {
-                fprintf(stderr, "infrashared: --log-level: debug, info, "
-                                "warn or error\n");
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "infrashared: unknown option %s\n", a);
-            usage();
+        if (set_option(cfg, o, a.opt_val[i])) {
+            fprintf(stderr, "infrashared: --%s: %s\n", o->name, o->bad);
             return 2;
         }
     }
+    log_set_level((enum log_level)cfg->log_level);
+    return -1;
+}
+
+/* ---- start and stop ---- */
+
+/* The links' base: --public-url, else the listening URL; no trailing "/".
+ * The sender: --mail-from, else infrashare@<the links' host>. */
+static void set_public_url(struct app *app, const struct config *cfg,
+                           const char *url)
+{
+    if (cfg->public_url)
+        snprintf(app->public_url, sizeof(app->public_url), "%s",
+                 cfg->public_url);
+    else
+        snprintf(app->public_url, sizeof(app->public_url), "%.*s",
+                 (int)strlen(url) - 1, url);
+    size_t pl = strlen(app->public_url);
+    while (pl > 0 && app->public_url[pl - 1] == '/')
+        app->public_url[--pl] = '\0';
+    if (!cfg->mail_from) {
+        char domain[sizeof(app->mail_from) - 12];
+        message_mail_domain(app->public_url, domain, sizeof(domain));
+        snprintf(app->mail_from, sizeof(app->mail_from), "infrashare@%s",
+                 domain);
+    }
+}
+
+/* Opens the store and loads what the app needs before it serves: the
+ * reporting catalogue and the acknowledgement key. Returns 0 or 1 (the
+ * exit status), with the message on stderr; on failure nothing is left
+ * open. */
+static int open_app(struct app *app, const struct config *cfg)
+{
+    memset(app, 0, sizeof(*app));
+    app->cookie_secure = cfg->secure;
+    app->started_at = util_now();
+    char err[512];
+    int rc = store_open(cfg->db, 0, (int)cfg->threads + 3, &app->store, err,
+                        sizeof(err));
+    if (rc) {
+        fprintf(stderr, "infrashared: %s\n", err);
+        log_event(LOG_ERROR, "cannot open database", "error",
+                  json_string(err), NULL);
+        return 1;
+    }
+    struct reporting *rp = calloc(1, sizeof(*rp));
+    struct store_conn *c0 = store_acquire(app->store);
+    rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;
+    store_release(app->store, c0);
+    if (rc) {
+        fprintf(stderr, "infrashared: %s\n", err);
+        free(rp);
+        store_close(app->store);
+        return 1;
+    }
+    app->reporting = rp;
+    snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);
+    if (cfg->mail_from)
+        snprintf(app->mail_from, sizeof(app->mail_from), "%s",
+                 cfg->mail_from);
+    app->max_attempts = (int)cfg->attempts;
+    app->retry_base_s = (int)cfg->retry_base;
+    app->retry_cap_s = (int)cfg->retry_cap;
+    app->http_timeout_s = (int)cfg->http_timeout;
+    app->max_inflight = (int)cfg->inflight;
+    memcpy(app->ack_deadline_s, cfg->ack_deadlines,
+           sizeof(cfg->ack_deadlines));
+    if (load_ack_key(app->store, app->ack_key)) {
+        fprintf(stderr, "infrashared: cannot read or create the "
+                        "acknowledgement key\n");
+        free(rp);
+        store_close(app->store);
+        return 1;
+    }
+    return 0;
+}
+
+/* Serves until SIGINT or SIGTERM (blocked in set) arrives: starts the
+ * worker, the HTTP server and the outbox, writes the port file, waits, and
+ * stops them. Returns the exit status. */
+static int serve(struct app *app, const struct config *cfg,
+                 const sigset_t *set)
+{
+    auth_limits_init(&app->limits);
+    struct worker *wk = NULL;
+    if (worker_start(app, (int)cfg->tick_ms, &wk)) {
+        fprintf(stderr, "infrashared: cannot start the worker thread\n");
+        auth_limits_release(&app->limits);
+        return 1;
+    }
+    struct http_server *srv;
+    if (http_start(app, cfg->listen, (int)cfg->port, (int)cfg->threads,
+                   &srv)) {
+        fprintf(stderr, "infrashared: cannot listen on %s:%ld\n",
+                cfg->listen, cfg->port);
+        worker_stop(wk);
+        auth_limits_release(&app->limits);
+        return 1;
+    }
+    int bound = http_port(srv);
+    char url[128];
+    /* an IPv6 literal is written in brackets in a URL (RFC 3986) */
+    bool v6 = strchr(cfg->listen, ':') && cfg->listen[0] != '[';
+    snprintf(url, sizeof(url), "http://%s%s%s:%d/", v6 ? "[" : "",
+             cfg->listen, v6 ? "]" : "", bound);
+    set_public_url(app, cfg, url);
+    int rc = 0;
+    struct outbox *ob = NULL;
+    if (start_outbox(app, &ob)) {
+        fprintf(stderr, "infrashared: cannot start the delivery worker\n");
+        rc = 1;
+    }
+    log_event(LOG_INFO, "listening", "url", json_string(url), "port",
+              json_integer(bound), "db", json_string(cfg->db), "threads",
+              json_integer(cfg->threads), NULL);
+    if (rc) {
+        /* the outbox failed to start */
+    } else if (cfg->port_file && write_port_file(cfg->port_file, bound)) {
+        fprintf(stderr, "infrashared: cannot write %s\n", cfg->port_file);
+        rc = 1;
+    } else {
+        int sig = 0;
+        sigwait(set, &sig);
+        log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
+    }
+    http_stop(srv);
+    stop_outbox(app, ob);
+    worker_stop(wk);
+    auth_limits_release(&app->limits);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg = {
+        .db = "var/infrashare.db",
+        .listen = "127.0.0.1",
+        .smtp_url = "smtp://127.0.0.1:2525",
+        .port = 8080,
+        .threads = 4,
+        .tick_ms = 5000,
+        .attempts = 5,
+        .retry_base = 5,
+        .retry_cap = 600,
+        .http_timeout = 10,
+        .inflight = 256,
+        .ack_deadlines = {900, 3600, 86400},
+        .log_level = LOG_INFO,
+    };
+    int rc = parse_options(argc, argv, &cfg);
+    if (rc >= 0)
+        return rc;
     if (sodium_init() < 0) {
         fprintf(stderr, "infrashared: libsodium failed to initialise\n");
         return 1;
     }
-    if (metrics_token_file && load_metrics_token(metrics_token_file)) {
+    if (cfg.metrics_token_file && load_metrics_token(cfg.metrics_token_file)) {
         fprintf(stderr, "infrashared: --metrics-token-file: cannot read a "
                         "token of 32 to 256 printable characters (no "
                         "spaces) from the first line of %s\n",
-                metrics_token_file);
+                cfg.metrics_token_file);
         return 2;
     }
     /* Block the stop signals in every thread; the main thread waits. */
@@ -280,110 +486,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct app app;
-    memset(&app, 0, sizeof(app));
-    app.cookie_secure = secure;
-    app.started_at = util_now();
-    char err[512];
-    int rc = store_open(db, 0, (int)threads + 3, &app.store, err,
-                        sizeof(err));
-    if (rc) {
-        fprintf(stderr, "infrashared: %s\n", err);
-        log_event(LOG_ERROR, "cannot open database", "error",
-                  json_string(err), NULL);
+    if (open_app(&app, &cfg))
         return 1;
-    }
-    struct reporting *rp = calloc(1, sizeof(*rp));
-    struct store_conn *c0 = store_acquire(app.store);
-    rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;
-    store_release(app.store, c0);
-    if (rc) {
-        fprintf(stderr, "infrashared: %s\n", err);
-        free(rp);
-        store_close(app.store);
-        return 1;
-    }
-    app.reporting = rp;
-    snprintf(app.smtp_url, sizeof(app.smtp_url), "%s", smtp_url);
-    if (mail_from)
-        snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
-    app.max_attempts = (int)attempts;
-    app.retry_base_s = (int)retry_base;
-    app.retry_cap_s = (int)retry_cap;
-    app.http_timeout_s = (int)http_timeout;
-    app.max_inflight = (int)inflight;
-    memcpy(app.ack_deadline_s, ack_deadlines, sizeof(ack_deadlines));
-    if (load_ack_key(app.store, app.ack_key)) {
-        fprintf(stderr, "infrashared: cannot read or create the "
-                        "acknowledgement key\n");
-        free(rp);
-        store_close(app.store);
-        return 1;
-    }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    auth_limits_init(&app.limits);
-    struct worker *wk = NULL;
-    if (worker_start(&app, (int)tick_ms, &wk)) {
-        fprintf(stderr, "infrashared: cannot start the worker thread\n");
-        auth_limits_release(&app.limits);
-        free(rp);
-        store_close(app.store);
-        return 1;
-    }
-    struct http_server *srv;
-    rc = http_start(&app, listen, (int)port, (int)threads, &srv);
-    if (rc) {
-        fprintf(stderr, "infrashared: cannot listen on %s:%ld\n", listen,
-                port);
-        worker_stop(wk);
-        free(rp);
-        auth_limits_release(&app.limits);
-        store_close(app.store);
-        return 1;
-    }
-    int bound = http_port(srv);
-    char url[128];
-    /* an IPv6 literal is written in brackets in a URL (RFC 3986) */
-    bool v6 = strchr(listen, ':') && listen[0] != '[';
-    snprintf(url, sizeof(url), "http://%s%s%s:%d/", v6 ? "[" : "", listen,
-             v6 ? "]" : "", bound);
-    if (public_url)
-        snprintf(app.public_url, sizeof(app.public_url), "%s", public_url);
-    else
-        snprintf(app.public_url, sizeof(app.public_url), "%.*s",
-                 (int)strlen(url) - 1, url);
-    /* links are public_url + "/path": no trailing slash */
-    size_t pl = strlen(app.public_url);
-    while (pl > 0 && app.public_url[pl - 1] == '/')
-        app.public_url[--pl] = '\0';
-    if (!mail_from) {
-        char domain[sizeof(app.mail_from) - 12];
-        message_mail_domain(app.public_url, domain, sizeof(domain));
-        snprintf(app.mail_from, sizeof(app.mail_from), "infrashare@%s",
-                 domain);
-    }
-    struct outbox *ob = NULL;
-    if (start_outbox(&app, &ob)) {
-        fprintf(stderr, "infrashared: cannot start the delivery worker\n");
-        rc = 1;
-    }
-    log_event(LOG_INFO, "listening", "url", json_string(url), "port",
-              json_integer(bound), "db", json_string(db), "threads",
-              json_integer(threads), NULL);
-    if (rc) {
-        /* the outbox failed to start */
-    } else if (port_file && write_port_file(port_file, bound)) {
-        fprintf(stderr, "infrashared: cannot write %s\n", port_file);
-        rc = 1;
-    } else {
-        int sig = 0;
-        sigwait(&set, &sig);
-        log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
-    }
-    http_stop(srv);
-    stop_outbox(&app, ob);
-    worker_stop(wk);
-    free(rp);
-    auth_limits_release(&app.limits);
+    rc = serve(&app, &cfg, &set);
+    free(app.reporting);
     store_close(app.store);
     curl_global_cleanup();
     return rc;

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "cli/cli.h"
 
 static bool listed(const char *const *list, const char *name)
 {
@@ -8,16 +8,20 @@ static bool listed(const char *const *list, const char *name)
     return false;
 }
 
-int cli_parse(int argc, char **argv, const char *const *flags,
-              const char *const *valued, struct cli_args *a)
+int cli_parse_quiet(int argc, char **argv, const char *const *flags,
+                    const char *const *valued, struct cli_args *a,
+                    enum cli_parse_error *why, const char **arg)
 {
     memset(a, 0, sizeof(*a));
+    *why = CLI_PARSE_OK;
+    *arg = NULL;
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i];
         if (strncmp(s, "--", 2) == 0) {
             const char *name = s + 2;
+            *arg = s;
             if (a->nopt >= (int)IS_ARRAY_LEN(a->opt_name)) {
-                fprintf(stderr, "infrashare: too many options\n");
+                *why = CLI_PARSE_TOO_MANY_OPTIONS;
                 return IS_ERR_INVALID;
             }
             if (listed(flags, name)) {
@@ -25,25 +29,50 @@ int cli_parse(int argc, char **argv, const char *const *flags,
                 a->opt_val[a->nopt++] = NULL;
             } else if (listed(valued, name)) {
                 if (i + 1 >= argc) {
-                    fprintf(stderr, "infrashare: --%s needs a value\n",
-                            name);
+                    *why = CLI_PARSE_NO_VALUE;
                     return IS_ERR_INVALID;
                 }
                 a->opt_name[a->nopt] = name;
                 a->opt_val[a->nopt++] = argv[++i];
             } else {
-                fprintf(stderr, "infrashare: unknown option --%s\n", name);
+                *why = CLI_PARSE_UNKNOWN;
                 return IS_ERR_INVALID;
             }
         } else {
             if (a->npos >= (int)IS_ARRAY_LEN(a->pos)) {
-                fprintf(stderr, "infrashare: too many arguments\n");
+                *why = CLI_PARSE_TOO_MANY_ARGS;
+                *arg = s;
                 return IS_ERR_INVALID;
             }
             a->pos[a->npos++] = s;
         }
     }
+    *arg = NULL;
     return IS_OK;
+}
+
+int cli_parse(int argc, char **argv, const char *const *flags,
+              const char *const *valued, struct cli_args *a)
+{
+    enum cli_parse_error why;
+    const char *arg;
+    if (!cli_parse_quiet(argc, argv, flags, valued, a, &why, &arg))
+        return IS_OK;
+    switch (why) {
+    case CLI_PARSE_TOO_MANY_OPTIONS:
+        fprintf(stderr, "infrashare: too many options\n");
+        break;
+    case CLI_PARSE_NO_VALUE:
+        fprintf(stderr, "infrashare: --%s needs a value\n", arg + 2);
+        break;
+    case CLI_PARSE_UNKNOWN:
+        fprintf(stderr, "infrashare: unknown option --%s\n", arg + 2);
+        break;
+    default:
+        fprintf(stderr, "infrashare: too many arguments\n");
+        break;
+    }
+    return IS_ERR_INVALID;
 }
 
 const char *cli_opt(const struct cli_args *a, const char *name)

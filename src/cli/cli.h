@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* Options after the subcommand: "--name value" pairs and flags. */
 struct cli_args {
@@ -17,10 +17,29 @@ struct cli_args {
     const char *opt_val[24]; /* NULL for a flag */
 };
 
-/* Parses argv into args; flags lists the option names that take no value.
- * Prints a message and returns IS_ERR_INVALID on malformed input. */
+/* Parses argv into args; flags lists the option names that take no value,
+ * valued those that take one (both NULL-terminated, names without "--").
+ * Prints a message and returns IS_ERR_INVALID on malformed input.
+ * args points into argv and into nothing else: it owns no memory. */
 int cli_parse(int argc, char **argv, const char *const *flags,
               const char *const *valued, struct cli_args *a);
+
+enum cli_parse_error {
+    CLI_PARSE_OK,
+    CLI_PARSE_UNKNOWN,          /* an option in neither list */
+    CLI_PARSE_NO_VALUE,         /* a valued option at the end of argv */
+    CLI_PARSE_TOO_MANY_OPTIONS, /* more than the opt_name[] slots */
+    CLI_PARSE_TOO_MANY_ARGS     /* more than the pos[] slots */
+};
+/* cli_parse that prints nothing, for a program with messages of its own:
+ * on malformed input returns IS_ERR_INVALID with *why set and *arg pointing
+ * at the offending element of argv (as given, with its "--"). */
+int cli_parse_quiet(int argc, char **argv, const char *const *flags,
+                    const char *const *valued, struct cli_args *a,
+                    enum cli_parse_error *why, const char **arg);
+
+/* The value of option name (NULL for a flag or when absent; the first
+ * occurrence wins) and whether it was given. The result points into argv. */
 const char *cli_opt(const struct cli_args *a, const char *name);
 bool cli_flag(const struct cli_args *a, const char *name);
 

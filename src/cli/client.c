@@ -2,12 +2,12 @@
  * client.c - client commands: talk to a running hub over its API with an
  * API token (--url / INFRASHARE_URL, --token / INFRASHARE_TOKEN).
  */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <curl/curl.h>
 
-#include "buf.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/util.h"
 
 struct api_answer {
     long status;

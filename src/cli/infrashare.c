@@ -6,20 +6,20 @@
  * token (see cli/client.c). Every failure prints a message and exits
  * non-zero; usage errors exit 2.
  */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/roles.h"
-#include "../service/auth.h"
-#include "../service/demo.h"
-#include "../service/registry.h"
-#include "../service/reporting.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
+#include "core/roles.h"
+#include "service/auth.h"
+#include "service/demo.h"
+#include "service/registry.h"
+#include "service/reporting.h"
+#include "common/log.h"
+#include "store/store.h"
+#include "common/util.h"
 
 static const char *db_path = "var/infrashare.db";
 
@@ -252,6 +252,190 @@ static int cmd_init(int argc, char **argv)
 
 /* ---- user ---- */
 
+/* The password of "user add" and "user passwd": read from --password-file
+ * (checked against the length rule) or generated (*generated). Returns the
+ * exit status: 0, or 1 with err set or read_secret's message printed. */
+static int new_password(const struct cli_args *a, char *pw, size_t len,
+                        bool *generated, char *err, size_t errlen)
+{
+    const char *file = cli_opt(a, "password-file");
+    *generated = !file;
+    if (!file) {
+        auth_generate_password(pw, len);
+        return 0;
+    }
+    if (read_secret(file, pw, len))
+        return 1;
+    if (!auth_password_ok(pw)) {
+        snprintf(err, errlen, "the password must have %d to %d characters",
+                 AUTH_PW_MIN, AUTH_PW_MAX);
+        return 1;
+    }
+    return 0;
+}
+
+/* "user add USER --org ORG --roles R,...". Returns the exit status; *rcp is the
+ * last store or auth result, err a message for stderr. */
+static int user_add(struct store_conn *c, const struct cli_args *a,
+                    char *err, size_t errlen, int *rcp)
+{
+    int rc = 0, exit_code = 0;
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    const char *org = cli_opt(a, "org"), *roles = cli_opt(a, "roles");
+    const char *lang = cli_opt(a, "lang") ? cli_opt(a, "lang") : "ja";
+    struct access_org rel;
+    char pw[AUTH_PW_MAX + 1];
+    bool generated = false;
+    if (a->npos != 1 || !org || !roles) {
+        snprintf(err, errlen,
+                 "user add needs USER, --org and --roles");
+        exit_code = 2;
+    } else if (!auth_username_ok(a->pos[0])) {
+        snprintf(err, errlen,
+                 "user name: 2 to 64 of a-z, 0-9, '.', '_' and '-', "
+                 "starting with a letter or digit");
+        exit_code = 2;
+    } else if (roles_parse_list(roles, &u.roles)) {
+        snprintf(err, errlen,
+                 "--roles: comma-separated from reader, reporter, "
+                 "liaison, analyst, org_admin, auditor, admin");
+        exit_code = 2;
+    } else if (strcmp(lang, "ja") && strcmp(lang, "en")) {
+        snprintf(err, errlen, "--lang: ja or en");
+        exit_code = 2;
+    } else if (store_org_rel(c, org, &rel)) {
+        snprintf(err, errlen, "--org: no organisation %s", org);
+        exit_code = 1;
+    } else {
+        exit_code = new_password(a, pw, sizeof(pw), &generated, err, errlen);
+    }
+    if (!exit_code) {
+        snprintf(u.org_id, sizeof(u.org_id), "%s", org);
+        snprintf(u.username, sizeof(u.username), "%s", a->pos[0]);
+        snprintf(u.display_name, sizeof(u.display_name), "%s",
+                 cli_opt(a, "name") ? cli_opt(a, "name") : "");
+        snprintf(u.lang, sizeof(u.lang), "%s", lang);
+        rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
+        int64_t id = 0;
+        if (!rc && !(rc = store_begin(c))) {
+            rc = store_user_insert(c, &u, util_now(), &id);
+            if (!rc)
+                rc = cli_audit(c, "user.add", u.username,
+                               json_pack("{s:s,s:s}", "org", org,
+                                         "roles", roles));
+            if (!rc)
+                rc = store_commit(c);
+            else
+                store_rollback(c);
+        }
+        if (rc == IS_ERR_CONFLICT) {
+            snprintf(err, errlen, "user %s exists already",
+                     u.username);
+            exit_code = 1;
+        } else if (rc) {
+            exit_code = 1;
+        } else {
+            printf("added user %s (id %lld) in %s\n", u.username,
+                   (long long)id, org);
+            if (generated)
+                printf("password: %s  (shown once)\n", pw);
+        }
+        sodium_memzero(pw, sizeof(pw));
+    }
+    *rcp = rc;
+    return exit_code;
+}
+
+/* "user list [--org ORG] [--with-demo]". Returns the exit status; *rcp is the
+ * last store or auth result, err a message for stderr. */
+static int user_list(struct store_conn *c, const struct cli_args *a,
+                     char *err, size_t errlen, int *rcp)
+{
+    int rc = 0, exit_code = 0;
+    json_t *users;
+    rc = store_users_json(c, cli_opt(a, "org"),
+                          cli_flag(a, "with-demo"), &users);
+    if (!rc) {
+        size_t i;
+        json_t *u;
+        json_array_foreach(users, i, u) {
+            printf("%-6lld %-32s %-28s %-40s%s\n",
+                   (long long)json_integer_value(json_object_get(u,
+                                                                 "id")),
+                   json_string_value(json_object_get(u, "username")),
+                   json_string_value(json_object_get(u, "org")),
+                   json_string_value(json_object_get(u, "roles")),
+                   json_is_true(json_object_get(u, "disabled"))
+                       ? " DISABLED"
+                       : "");
+        }
+        json_decref(users);
+    } else {
+        exit_code = 1;
+    }
+    *rcp = rc;
+    return exit_code;
+}
+
+/* "user disable|enable|passwd USER". Returns the exit status; *rcp is the
+ * last store or auth result, err a message for stderr. */
+static int user_change(struct store_conn *c, const struct cli_args *a,
+                       const char *sub, char *err, size_t errlen, int *rcp)
+{
+    int rc = 0, exit_code = 0;
+    struct store_user u;
+    if (a->npos != 1) {
+        snprintf(err, errlen, "user %s needs USER", sub);
+        exit_code = 2;
+    } else if (store_user_by_name(c, a->pos[0], &u)) {
+        snprintf(err, errlen, "no user %s", a->pos[0]);
+        exit_code = 1;
+    } else if (strcmp(sub, "passwd") == 0) {
+        char pw[AUTH_PW_MAX + 1], hash[160];
+        bool generated;
+        exit_code = new_password(a, pw, sizeof(pw), &generated, err, errlen);
+        if (!exit_code &&
+            !(rc = auth_hash_password(pw, hash, sizeof(hash))) &&
+            !(rc = store_begin(c))) {
+            rc = store_user_set_password(c, u.id, hash);
+            if (!rc)
+                rc = store_sessions_delete_user(c, u.id);
+            if (!rc)
+                rc = cli_audit(c, "user.passwd", u.username, NULL);
+            rc = rc ? (store_rollback(c), rc) : store_commit(c);
+            if (!rc) {
+                printf("password of %s changed; its sessions ended\n",
+                       u.username);
+                if (generated)
+                    printf("password: %s  (shown once)\n", pw);
+            }
+        }
+        if (rc)
+            exit_code = 1;
+        sodium_memzero(pw, sizeof(pw));
+    } else {
+        bool dis = strcmp(sub, "disable") == 0;
+        if (!(rc = store_begin(c))) {
+            rc = store_user_set_disabled(c, u.id, dis);
+            if (!rc && dis)
+                rc = store_sessions_delete_user(c, u.id);
+            if (!rc)
+                rc = cli_audit(c, dis ? "user.disable" : "user.enable",
+                               u.username, NULL);
+            rc = rc ? (store_rollback(c), rc) : store_commit(c);
+        }
+        if (rc)
+            exit_code = 1;
+        else
+            printf("user %s %s\n", u.username,
+                   dis ? "disabled (sessions ended; tokens refused)"
+                       : "enabled");
+    }
+    *rcp = rc;
+    return exit_code;
+}
+
 static int cmd_user(int argc, char **argv)
 {
     static const char *const flags[] = {"with-demo", NULL};
@@ -270,165 +454,12 @@ static int cmd_user(int argc, char **argv)
     int rc = 0, exit_code = 0;
     char err[256] = "";
     if (strcmp(sub, "add") == 0) {
-        struct store_user u;
-        memset(&u, 0, sizeof(u));
-        const char *org = cli_opt(&a, "org"), *roles = cli_opt(&a, "roles");
-        const char *lang = cli_opt(&a, "lang") ? cli_opt(&a, "lang") : "ja";
-        struct access_org rel;
-        char pw[AUTH_PW_MAX + 1];
-        bool generated = false;
-        if (a.npos != 1 || !org || !roles) {
-            snprintf(err, sizeof(err),
-                     "user add needs USER, --org and --roles");
-            exit_code = 2;
-        } else if (!auth_username_ok(a.pos[0])) {
-            snprintf(err, sizeof(err),
-                     "user name: 2 to 64 of a-z, 0-9, '.', '_' and '-', "
-                     "starting with a letter or digit");
-            exit_code = 2;
-        } else if (roles_parse_list(roles, &u.roles)) {
-            snprintf(err, sizeof(err),
-                     "--roles: comma-separated from reader, reporter, "
-                     "liaison, analyst, org_admin, auditor, admin");
-            exit_code = 2;
-        } else if (strcmp(lang, "ja") && strcmp(lang, "en")) {
-            snprintf(err, sizeof(err), "--lang: ja or en");
-            exit_code = 2;
-        } else if (store_org_rel(c, org, &rel)) {
-            snprintf(err, sizeof(err), "--org: no organisation %s", org);
-            exit_code = 1;
-        } else {
-            if (cli_opt(&a, "password-file")) {
-                if (read_secret(cli_opt(&a, "password-file"), pw,
-                                sizeof(pw)))
-                    exit_code = 1;
-                else if (!auth_password_ok(pw)) {
-                    snprintf(err, sizeof(err),
-                             "the password must have %d to %d characters",
-                             AUTH_PW_MIN, AUTH_PW_MAX);
-                    exit_code = 1;
-                }
-            } else {
-                auth_generate_password(pw, sizeof(pw));
-                generated = true;
-            }
-        }
-        if (!exit_code) {
-            snprintf(u.org_id, sizeof(u.org_id), "%s", org);
-            snprintf(u.username, sizeof(u.username), "%s", a.pos[0]);
-            snprintf(u.display_name, sizeof(u.display_name), "%s",
-                     cli_opt(&a, "name") ? cli_opt(&a, "name") : "");
-            snprintf(u.lang, sizeof(u.lang), "%s", lang);
-            rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
-            int64_t id = 0;
-            if (!rc && !(rc = store_begin(c))) {
-                rc = store_user_insert(c, &u, util_now(), &id);
-                if (!rc)
-                    rc = cli_audit(c, "user.add", u.username,
-                                   json_pack("{s:s,s:s}", "org", org,
-                                             "roles", roles));
-                if (!rc)
-                    rc = store_commit(c);
-                else
-                    store_rollback(c);
-            }
-            if (rc == IS_ERR_CONFLICT) {
-                snprintf(err, sizeof(err), "user %s exists already",
-                         u.username);
-                exit_code = 1;
-            } else if (rc) {
-                exit_code = 1;
-            } else {
-                printf("added user %s (id %lld) in %s\n", u.username,
-                       (long long)id, org);
-                if (generated)
-                    printf("password: %s  (shown once)\n", pw);
-            }
-            sodium_memzero(pw, sizeof(pw));
-        }
+        exit_code = user_add(c, &a, err, sizeof(err), &rc);
     } else if (strcmp(sub, "list") == 0) {
-        json_t *users;
-        rc = store_users_json(c, cli_opt(&a, "org"),
-                              cli_flag(&a, "with-demo"), &users);
-        if (!rc) {
-            size_t i;
-            json_t *u;
-            json_array_foreach(users, i, u) {
-                printf("%-6lld %-32s %-28s %-40s%s\n",
-                       (long long)json_integer_value(json_object_get(u,
-                                                                     "id")),
-                       json_string_value(json_object_get(u, "username")),
-                       json_string_value(json_object_get(u, "org")),
-                       json_string_value(json_object_get(u, "roles")),
-                       json_is_true(json_object_get(u, "disabled"))
-                           ? " DISABLED"
-                           : "");
-            }
-            json_decref(users);
-        } else {
-            exit_code = 1;
-        }
+        exit_code = user_list(c, &a, err, sizeof(err), &rc);
     } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0 ||
                strcmp(sub, "passwd") == 0) {
-        struct store_user u;
-        if (a.npos != 1) {
-            snprintf(err, sizeof(err), "user %s needs USER", sub);
-            exit_code = 2;
-        } else if (store_user_by_name(c, a.pos[0], &u)) {
-            snprintf(err, sizeof(err), "no user %s", a.pos[0]);
-            exit_code = 1;
-        } else if (strcmp(sub, "passwd") == 0) {
-            char pw[AUTH_PW_MAX + 1], hash[160];
-            bool generated = !cli_opt(&a, "password-file");
-            if (!generated) {
-                if (read_secret(cli_opt(&a, "password-file"), pw, sizeof(pw)))
-                    exit_code = 1;
-                else if (!auth_password_ok(pw)) {
-                    snprintf(err, sizeof(err),
-                             "the password must have %d to %d characters",
-                             AUTH_PW_MIN, AUTH_PW_MAX);
-                    exit_code = 1;
-                }
-            } else {
-                auth_generate_password(pw, sizeof(pw));
-            }
-            if (!exit_code &&
-                !(rc = auth_hash_password(pw, hash, sizeof(hash))) &&
-                !(rc = store_begin(c))) {
-                rc = store_user_set_password(c, u.id, hash);
-                if (!rc)
-                    rc = store_sessions_delete_user(c, u.id);
-                if (!rc)
-                    rc = cli_audit(c, "user.passwd", u.username, NULL);
-                rc = rc ? (store_rollback(c), rc) : store_commit(c);
-                if (!rc) {
-                    printf("password of %s changed; its sessions ended\n",
-                           u.username);
-                    if (generated)
-                        printf("password: %s  (shown once)\n", pw);
-                }
-            }
-            if (rc)
-                exit_code = 1;
-            sodium_memzero(pw, sizeof(pw));
-        } else {
-            bool dis = strcmp(sub, "disable") == 0;
-            if (!(rc = store_begin(c))) {
-                rc = store_user_set_disabled(c, u.id, dis);
-                if (!rc && dis)
-                    rc = store_sessions_delete_user(c, u.id);
-                if (!rc)
-                    rc = cli_audit(c, dis ? "user.disable" : "user.enable",
-                                   u.username, NULL);
-                rc = rc ? (store_rollback(c), rc) : store_commit(c);
-            }
-            if (rc)
-                exit_code = 1;
-            else
-                printf("user %s %s\n", u.username,
-                       dis ? "disabled (sessions ended; tokens refused)"
-                           : "enabled");
-        }
+        exit_code = user_change(c, &a, sub, err, sizeof(err), &rc);
     } else {
         snprintf(err, sizeof(err), "unknown user command '%s'", sub);
         exit_code = 2;

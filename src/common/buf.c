@@ -1,4 +1,4 @@
-#include "buf.h"
+#include "common/buf.h"
 
 #define BUF_DEFAULT_CAP ((size_t)64 * 1024 * 1024)
 

@@ -11,7 +11,7 @@
 #ifndef INFRASHARE_BUF_H
 #define INFRASHARE_BUF_H
 
-#include "common.h"
+#include "common/common.h"
 
 struct buf {
     char *data; /* NULL until the first append; buf_str() never returns NULL */

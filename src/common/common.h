@@ -41,11 +41,12 @@ enum is_err {
     IS_ERR_COUNT_     /* not an error: the number of codes above */
 };
 
-/* A short English name for an error code ("not found"). Cannot fail. */
+/* A short English name for an error code ("not found"). Cannot fail.
+ * Static storage: never freed, valid for the life of the process. */
 const char *is_strerror(int err);
 
 #define IS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define IS_UNUSED(x) ((void)(x))
 
-#include "banned.h"
+#include "common/banned.h"
 #endif

@@ -1,6 +1,6 @@
-#include "common.h"
+#include "common/common.h"
 
-#include "embed.h"
+#include "common/embed.h"
 
 const struct embed_file *embed_find(const struct embed_file *files, size_t n,
                                     const char *name)

@@ -13,7 +13,8 @@ struct embed_file {
     size_t len;                /* without the NUL */
 };
 
-/* Finds a file by name in a table; NULL when absent. O(n). */
+/* Finds a file by name in a table; NULL when absent. O(n). The result
+ * points into the table (static data compiled in): never freed. */
 const struct embed_file *embed_find(const struct embed_file *files, size_t n,
                                     const char *name);
 

@@ -1,6 +1,6 @@
-#include "jv.h"
+#include "common/jv.h"
 
-#include "util.h"
+#include "common/util.h"
 
 static int jv_fail(struct jv_error *err, const char *code, const char *prefix,
                    const char *field, const char *fmt, ...)

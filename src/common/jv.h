@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "common.h"
+#include "common/common.h"
 
 enum jv_type {
     JV_STRING,       /* UTF-8 text, no control characters but \t \n \r */
@@ -53,7 +53,8 @@ int jv_check(const json_t *obj, const struct jv_field *spec, size_t n,
 int jv_check_text(const char *field, const char *s, size_t max_len,
                   struct jv_error *err);
 
-/* Convenience getters for checked objects: NULL / dflt when absent. */
+/* Convenience getters for checked objects: NULL / dflt when absent.
+ * jv_str's result is borrowed from obj: valid while obj lives unchanged. */
 const char *jv_str(const json_t *obj, const char *name);
 long long jv_int(const json_t *obj, const char *name, long long dflt);
 bool jv_bool(const json_t *obj, const char *name, bool dflt);

@@ -1,9 +1,9 @@
-#include "log.h"
+#include "common/log.h"
 
 #include <jansson.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "common/util.h"
 
 static enum log_level log_min = LOG_INFO;
 static int log_fd = 2;

@@ -10,7 +10,7 @@
 #ifndef INFRASHARE_LOG_H
 #define INFRASHARE_LOG_H
 
-#include "common.h"
+#include "common/common.h"
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 

@@ -1,4 +1,4 @@
-#include "util.h"
+#include "common/util.h"
 
 #include <sodium.h>
 #include <sys/stat.h>

@@ -5,7 +5,7 @@
 #ifndef INFRASHARE_UTIL_H
 #define INFRASHARE_UTIL_H
 
-#include "common.h"
+#include "common/common.h"
 
 /* RFC 3339 UTC with seconds ("2026-11-22T03:29:38Z"); out >= 21 bytes. */
 #define UTIL_TIME_LEN 21
@@ -49,7 +49,8 @@ size_t util_utf8_len(const char *s);
 bool util_ct_equal(const void *a, const void *b, size_t n);
 
 /* Reads a whole file (bounded by cap) into a malloc'd NUL-terminated
- * string. IS_ERR_IO with errno kept, IS_ERR_LIMIT when larger than cap. */
+ * string the caller free()s. IS_ERR_IO with errno kept, IS_ERR_LIMIT when
+ * larger than cap. */
 int util_read_file(const char *path, size_t cap, char **out, size_t *len);
 
 #endif

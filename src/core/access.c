@@ -1,6 +1,6 @@
-#include "access.h"
+#include "core/access.h"
 
-#include "roles.h"
+#include "core/roles.h"
 
 enum access_view access_org_view(const struct access_org *viewer,
                                  unsigned roles)

@@ -13,7 +13,7 @@
 #ifndef INFRASHARE_ACCESS_H
 #define INFRASHARE_ACCESS_H
 
-#include "../common/common.h"
+#include "common/common.h"
 
 #define ACCESS_MAX_GROUPS 8
 

@@ -1,4 +1,4 @@
-#include "audience.h"
+#include "core/audience.h"
 
 struct range_relation audience_relation(const struct audience_standing *s)
 {

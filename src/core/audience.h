@@ -25,7 +25,7 @@
 #ifndef INFRASHARE_AUDIENCE_H
 #define INFRASHARE_AUDIENCE_H
 
-#include "range.h"
+#include "core/range.h"
 
 /* What the store knows of a reader and one advisory. */
 struct audience_standing {

@@ -1,4 +1,4 @@
-#include "audit_chain.h"
+#include "core/audit_chain.h"
 
 #include <sodium.h>
 

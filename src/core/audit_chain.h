@@ -37,7 +37,7 @@
 #ifndef INFRASHARE_AUDIT_CHAIN_H
 #define INFRASHARE_AUDIT_CHAIN_H
 
-#include "../common/common.h"
+#include "common/common.h"
 
 #define AUDIT_HASH_LEN 32
 #define AUDIT_SALT_LEN 32

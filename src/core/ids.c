@@ -1,4 +1,4 @@
-#include "ids.h"
+#include "core/ids.h"
 
 bool ids_has(const struct ids *l, const char *id)
 {

@@ -7,7 +7,7 @@
 #ifndef INFRASHARE_IDS_H
 #define INFRASHARE_IDS_H
 
-#include "../common/common.h"
+#include "common/common.h"
 
 #define IDS_MAX 8  /* >= ACCESS_MAX_GROUPS and RANGE_MAX_CHAIN */
 #define IDS_LEN 64 /* as struct access_org's ids, NUL included */

@@ -1,4 +1,4 @@
-#include "range.h"
+#include "core/range.h"
 
 static const char *const range_names[RANGE_COUNT] = {"red", "amber", "yellow",
                                                      "green", "white"};

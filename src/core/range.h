@@ -23,8 +23,8 @@
 #ifndef INFRASHARE_RANGE_H
 #define INFRASHARE_RANGE_H
 
-#include "../common/common.h"
-#include "access.h"
+#include "common/common.h"
+#include "core/access.h"
 
 /* The ranges' stored values, as macros so that SQL text can be built from
  * them (RANGE_SQL(RANGE_V_WHITE) is "4"); the enum is the one to use in C. */
@@ -53,7 +53,8 @@ enum report_route {
 };
 #define ROUTE_COUNT 4
 
-/* "red" ... "white"; -1 when unknown. */
+/* "red" ... "white"; -1 when unknown. The *_name and range_tlp strings
+ * are static: never freed. */
 int range_parse(const char *s);
 const char *range_name(enum share_range r);
 /* TLP 2.0 label for exports: RED, AMBER+STRICT, AMBER, GREEN, CLEAR. */

@@ -1,4 +1,4 @@
-#include "roles.h"
+#include "core/roles.h"
 
 static const char *const role_names[] = {
     "reader", "reporter", "liaison", "analyst", "org_admin", "auditor",

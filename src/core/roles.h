@@ -4,7 +4,7 @@
 #ifndef INFRASHARE_ROLES_H
 #define INFRASHARE_ROLES_H
 
-#include "../common/common.h"
+#include "common/common.h"
 
 enum role {
     ROLE_READER = 1u << 0,    /* sees what its organisation may see */

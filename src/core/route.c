@@ -1,4 +1,4 @@
-#include "route.h"
+#include "core/route.h"
 
 bool route_via_ceptoar(enum report_route route)
 {

@@ -13,9 +13,9 @@
 #ifndef INFRASHARE_ROUTE_H
 #define INFRASHARE_ROUTE_H
 
-#include "access.h"
-#include "ids.h"
-#include "range.h"
+#include "core/access.h"
+#include "core/ids.h"
+#include "core/range.h"
 
 /* The organisations a route may pass (borrowed; NULL or "" = none). */
 struct route_hops {

@@ -1,4 +1,4 @@
-#include "severity.h"
+#include "core/severity.h"
 
 static const char *const fact_names[SEV_FACT_COUNT] = {
     "users_affected",     "duration_min",       "kw_lost",

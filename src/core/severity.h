@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "../common/common.h"
+#include "common/common.h"
 
 /* Facts a rule or a maintenance level can test. */
 enum sev_fact {
@@ -46,7 +46,8 @@ enum sev_fact {
     SEV_FACT_COUNT
 };
 
-/* "users_affected", ... -> enum; -1 when unknown. */
+/* "users_affected", ... -> enum; -1 when unknown. severity_fact_name and
+ * severity_level_name return static strings: never freed. */
 int severity_fact_parse(const char *name);
 const char *severity_fact_name(enum sev_fact f);
 
@@ -112,7 +113,8 @@ int severity_scope(const struct severity_table *t, const char *scope);
 struct sev_result severity_eval(const struct severity_table *t,
                                 const struct sev_facts *f);
 /* {"level", "rule", "exceeded", "impact_ratio", "explanation": {ja, en},
- *  "maintenance_level": {ja, en}} */
+ *  "maintenance_level": {ja, en}}: a new reference, the caller
+ *  json_decref()s it. */
 json_t *severity_explain(const struct severity_table *t,
                          const struct sev_facts *f,
                          const struct sev_result *r);

@@ -1,12 +1,12 @@
-#include "message.h"
+#include "deliver/message.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
 #include <sodium.h>
 
-#include "../core/range.h"
-#include "util.h"
+#include "core/range.h"
+#include "common/util.h"
 
 void message_release(struct message *m)
 {

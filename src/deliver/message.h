@@ -12,8 +12,8 @@
 #ifndef INFRASHARE_MESSAGE_H
 #define INFRASHARE_MESSAGE_H
 
-#include "buf.h"
-#include "store.h"
+#include "common/buf.h"
+#include "store/store.h"
 
 /* Creates a signed, single-use acknowledgement link for org's copy of
  * advisory adv into url (the service layer's advisory_ack_link_new,
@@ -51,8 +51,11 @@ struct message {
     struct buf json;      /* webhook / gateway body */
 };
 
+/* Frees the buffers of m (not m itself). */
 void message_release(struct message *m);
-/* Composes the message of a claimed delivery (creates its ack link). */
+/* Composes the message of a claimed delivery (creates its ack link). m is
+ * the caller's; its buffers are the caller's to message_release, also
+ * after a failure. */
 int message_compose(const struct deliver_settings *a, struct store_conn *c,
                     const struct store_delivery *d, int64_t now,
                     struct message *m);

@@ -1,13 +1,13 @@
-#include "outbox.h"
+#include "deliver/outbox.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 
-#include "log.h"
-#include "message.h"
-#include "util.h"
+#include "common/log.h"
+#include "deliver/message.h"
+#include "common/util.h"
 
 #define CLAIM_MAX 256
 

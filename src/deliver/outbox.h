@@ -10,12 +10,12 @@
 #ifndef INFRASHARE_OUTBOX_H
 #define INFRASHARE_OUTBOX_H
 
-#include "message.h"
+#include "deliver/message.h"
 
 struct outbox;
 
-/* Starts the worker with a copy of *s; *out is the caller's until
- * outbox_stop. */
+/* Starts the delivery thread with a copy of *s. *out is the caller's
+ * until outbox_stop, which joins the thread and frees it. */
 int outbox_start(const struct deliver_settings *s, struct outbox **out);
 /* Stops the worker and frees o (NULL: nothing). */
 void outbox_stop(struct outbox *o);

@@ -4,11 +4,12 @@
  * from the service (drill_report in service/drills.c, JSON); this file
  * only presents them.
  */
-#include "drill_html.h"
+#include "http/drill_html.h"
+#include "common/html.h"
 
-#include "buf.h"
-#include "jv.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/jv.h"
+#include "common/util.h"
 
 /* Acknowledged share at elapsed seconds, per bucket key. */
 static const int64_t chart_points[] = {0,    300,   900,   1800, 3600,
@@ -87,32 +88,12 @@ static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
                     "<text x=\"%d\" y=\"%d\" font-size=\"11\">",
                  left + pw + 10, ly, left + pw + 30, ly, col,
                  2 + 2 * (gi % 4), gi % 4 ? 3 : 0, left + pw + 34, ly + 4);
-        for (const char *p = key; *p; p++) {
-            if (*p == '<')
-                buf_adds(b, "&lt;");
-            else if (*p == '&')
-                buf_adds(b, "&amp;");
-            else
-                buf_add(b, p, 1);
-        }
+        html_escape(b, key);
         buf_adds(b, "</text>");
         gi++;
     }
     buf_adds(b, "</svg>");
     json_decref(groups);
-}
-
-static void html_text(struct buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '<': buf_adds(b, "&lt;"); break;
-        case '>': buf_adds(b, "&gt;"); break;
-        case '&': buf_adds(b, "&amp;"); break;
-        case '"': buf_adds(b, "&quot;"); break;
-        default: buf_add(b, p, 1);
-        }
-    }
 }
 
 static void csv_cell(struct buf *b, const char *s, bool last)
@@ -182,7 +163,7 @@ char *http_drill_html(json_t *rep, size_t *len)
                  "charset=\"utf-8\"><title>【訓練】訓練結果 / [DRILL] "
                  "drill report</title></head><body>");
     buf_adds(&b, "<h1>【訓練】訓練結果 / [DRILL] Drill report ");
-    html_text(&b, jv_str(rep, "drill"));
+    html_escape(&b, jv_str(rep, "drill"));
     buf_addf(&b, "</h1><p>1日以内の到達率（受領確認） / reach within 1 "
                  "day (acknowledged): <strong>%.1f%%</strong> "
                  "(%lld / %lld)</p>",
@@ -207,7 +188,7 @@ char *http_drill_html(json_t *rep, size_t *len)
     json_t *g;
     json_object_foreach(json_object_get(rep, "by_ceptoar"), key, g) {
         buf_adds(&b, "<tr><td>");
-        html_text(&b, key);
+        html_escape(&b, key);
         buf_addf(&b, "</td><td>%lld</td><td>%lld</td><td>%lld</td>"
                      "<td>%lld</td></tr>",
                  (long long)jv_int(g, "recipients", 0),
@@ -218,11 +199,11 @@ char *http_drill_html(json_t *rep, size_t *len)
     buf_adds(&b, "</table><h2>未到達 / not reached</h2><ul>");
     json_array_foreach(not_reached, i, r) {
         buf_adds(&b, "<li>");
-        html_text(&b, jv_str(json_object_get(r, "name"), "ja"));
+        html_escape(&b, jv_str(json_object_get(r, "name"), "ja"));
         buf_adds(&b, " / ");
-        html_text(&b, jv_str(json_object_get(r, "name"), "en"));
+        html_escape(&b, jv_str(json_object_get(r, "name"), "en"));
         buf_adds(&b, " (");
-        html_text(&b, jv_str(r, "state"));
+        html_escape(&b, jv_str(r, "state"));
         buf_adds(&b, ")</li>");
     }
     buf_adds(&b, "</ul></body></html>\n");

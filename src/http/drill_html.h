@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* rep is the JSON drill_report (service/provision.h) returns. Each returns
  * a malloc'd text (the caller frees it) and its length in *len. Every text

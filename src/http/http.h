@@ -18,11 +18,11 @@
 
 #include <jansson.h>
 
-#include "../service/app.h"
-#include "../service/auth.h"
-#include "common.h"
-#include "buf.h"
-#include "jv.h"
+#include "service/app.h"
+#include "service/auth.h"
+#include "common/common.h"
+#include "common/buf.h"
+#include "common/jv.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* default request body cap */
 #define HTTP_MAX_PARAMS 3
@@ -121,14 +121,17 @@ void http_etag_of(struct http_resp *out, const void *data, size_t len);
 
 /* Maps an is_err from the service to a status and error body. */
 int http_fail(struct http_resp *out, int err);
-/* Query parameter or NULL. */
+/* Query parameter or NULL. Owned by libmicrohttpd: valid while the
+ * request is handled, never freed by the caller. */
 const char *http_query(struct http_req *r, const char *name);
 /* Parses ?limit= within [1,max] (default dflt); 400 into out on error. */
 int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
                int *limit);
 
 struct http_server;
-/* Starts listening on addr:port (port 0 = ephemeral). */
+/* Starts listening on addr:port (port 0 = ephemeral). *out is the
+ * caller's until http_stop, which stops serving and frees it; app must
+ * outlive it. */
 int http_start(struct app *app, const char *addr, int port, int threads,
                struct http_server **out);
 int http_port(struct http_server *s);

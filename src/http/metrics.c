@@ -15,11 +15,11 @@
 #include <sodium.h>
 #include <stdatomic.h>
 
-#include "buf.h"
-#include "http.h"
-#include "store.h"
-#include "../service/worker.h"
-#include "../deliver/outbox.h"
+#include "common/buf.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "service/worker.h"
+#include "deliver/outbox.h"
 
 #define MAX_ROUTES 128
 static const int statuses[] = {200, 201, 204, 302, 400, 401, 403, 404,

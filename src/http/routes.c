@@ -2,14 +2,14 @@
  * routes.c - the route table and the handlers of the foundation: health,
  * metrics, sessions, API tokens, the registry, the audit log, OpenAPI.
  */
-#include "http.h"
+#include "http/http.h"
 
-#include "../core/roles.h"
-#include "../service/provision.h"
-#include "../service/reporting.h"
-#include "buf.h"
-#include "embed.h"
-#include "util.h"
+#include "core/roles.h"
+#include "service/provision.h"
+#include "service/reporting.h"
+#include "common/buf.h"
+#include "common/embed.h"
+#include "common/util.h"
 
 extern const struct embed_file http_docs[];
 extern const size_t http_docs_count;
@@ -74,8 +74,9 @@ static json_t *me_json(const struct auth_ctx *a)
 }
 
 static const struct jv_field session_body[] = {
-    {"username", JV_STRING, true, 64, NULL, 0, 0, NULL, 0, 0},
-    {"password", JV_STRING, true, AUTH_PW_MAX, NULL, 0, 0, NULL, 0, 0},
+    {.name = "username", .type = JV_STRING, .required = true, .max_len = 64},
+    {.name = "password", .type = JV_STRING, .required = true,
+     .max_len = AUTH_PW_MAX},
 };
 
 static int h_login(struct http_req *r, struct http_resp *out)
@@ -129,8 +130,8 @@ static int h_logout(struct http_req *r, struct http_resp *out)
 }
 
 static const struct jv_field lang_body[] = {
-    {"lang", JV_STRING, true, 2, (const char *const[]){"ja", "en", NULL}, 0,
-     0, NULL, 0, 0},
+    {.name = "lang", .type = JV_STRING, .required = true, .max_len = 2,
+     .enum_values = (const char *const[]){"ja", "en", NULL}},
 };
 
 static int h_session_lang(struct http_req *r, struct http_resp *out)
@@ -147,9 +148,9 @@ static int h_session_lang(struct http_req *r, struct http_resp *out)
 /* ---- API tokens ---- */
 
 static const struct jv_field token_body[] = {
-    {"name", JV_STRING, true, 100, NULL, 0, 0, NULL, 0, 0},
-    {"expires_in_days", JV_INT, false, 0, NULL, 1, 3650, NULL, 0, 0},
-    {"username", JV_STRING, false, 64, NULL, 0, 0, NULL, 0, 0},
+    {.name = "name", .type = JV_STRING, .required = true, .max_len = 100},
+    {.name = "expires_in_days", .type = JV_INT, .min = 1, .max = 3650},
+    {.name = "username", .type = JV_STRING, .max_len = 64},
 };
 
 static int h_token_create(struct http_req *r, struct http_resp *out)
@@ -465,87 +466,119 @@ int h_web_asset(struct http_req *r, struct http_resp *out);
 int h_web_public(struct http_req *r, struct http_resp *out);
 int h_web_public_feed(struct http_req *r, struct http_resp *out);
 
-#define BODY(spec) spec, IS_ARRAY_LEN(spec)
-#define PBODY(name) provision_##name##_spec, JV_UNTIL_NULL
-#define SBODY(name) reporting_##name##_spec, JV_UNTIL_NULL
-#define NOBODY NULL, 0
+#define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
+#define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
+#define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
-    {"GET", "/healthz", HTTP_PUBLIC, 0, NOBODY, h_healthz, 0},
-    {"GET", "/metrics", HTTP_PUBLIC, 0, NOBODY, h_metrics, 0},
-    {"GET", "/api/v1/openapi.json", HTTP_PUBLIC, 0, NOBODY, h_openapi, 0},
-    {"POST", "/api/v1/session", HTTP_PUBLIC, 0, BODY(session_body), h_login,
-     8192},
-    {"GET", "/api/v1/session", HTTP_AUTHED, 0, NOBODY, h_session_get, 0},
-    {"DELETE", "/api/v1/session", HTTP_AUTHED, 0, NOBODY, h_logout, 0},
-    {"POST", "/api/v1/session/lang", HTTP_AUTHED, 0, BODY(lang_body),
-     h_session_lang, 1024},
-    {"POST", "/api/v1/tokens", HTTP_AUTHED, 0, BODY(token_body),
-     h_token_create, 8192},
-    {"GET", "/api/v1/tokens", HTTP_AUTHED, 0, NOBODY, h_tokens_list, 0},
-    {"DELETE", "/api/v1/tokens/{id}", HTTP_AUTHED, 0, NOBODY,
-     h_token_revoke, 0},
-    {"GET", "/api/v1/sectors", HTTP_PUBLIC, 0, NOBODY, h_sectors, 0},
-    {"GET", "/api/v1/orgs", HTTP_AUTHED, 0, NOBODY, h_orgs, 0},
-    {"GET", "/api/v1/orgs/{id}", HTTP_AUTHED, 0, NOBODY, h_org, 0},
-    {"GET", "/api/v1/orgs/{id}/users", HTTP_AUTHED, 0, NOBODY, h_org_users,
-     0},
-    {"GET", "/api/v1/orgs/{id}/contacts", HTTP_AUTHED, 0, NOBODY,
-     h_org_contacts, 0},
-    {"GET", "/api/v1/orgs/{id}/policy", HTTP_AUTHED, 0, NOBODY,
-     h_policy_get, 0},
-    {"PUT", "/api/v1/orgs/{id}/policy", HTTP_AUTHED, ROLE_ORG_ADMIN | ROLE_ADMIN,
-     SBODY(policy), h_policy_set, 4096},
-    {"POST", "/api/v1/severity/evaluate", HTTP_AUTHED, 0, SBODY(facts),
-     h_severity_evaluate, 16384},
-    {"GET", "/api/v1/catalogue", HTTP_AUTHED, 0, NOBODY, h_catalogue, 0},
-    {"POST", "/api/v1/reports", HTTP_AUTHED, ROLE_REPORTER, SBODY(file),
-     h_reports_file, REPORT_MAX_BODY},
-    {"GET", "/api/v1/reports", HTTP_AUTHED, 0, NOBODY, h_reports_list, 0},
-    {"GET", "/api/v1/reports/counts", HTTP_AUTHED, 0, NOBODY,
-     h_reports_counts, 0},
-    {"GET", "/api/v1/reports/export", HTTP_AUTHED, 0, NOBODY,
-     h_reports_export, 0},
-    {"GET", "/api/v1/reports/{id}", HTTP_AUTHED, 0, NOBODY, h_report_read, 0},
-    {"POST", "/api/v1/reports/{id}/updates", HTTP_AUTHED, ROLE_REPORTER,
-     SBODY(update), h_report_update, REPORT_MAX_BODY},
-    {"POST", "/api/v1/reports/{id}/forward", HTTP_AUTHED,
-     ROLE_LIAISON | ROLE_ANALYST, SBODY(forward), h_report_forward, 16384},
-    {"POST", "/api/v1/reports/{id}/notes", HTTP_AUTHED,
-     ROLE_LIAISON | ROLE_ANALYST, SBODY(note), h_report_note, 16384},
-    {"POST", "/api/v1/reports/{id}/reveal", HTTP_AUTHED,
-     ROLE_LIAISON | ROLE_ANALYST, SBODY(reveal), h_report_reveal, 4096},
-    {"GET", "/api/v1/reports/{id}/attachments/{att}", HTTP_AUTHED, 0, NOBODY,
-     h_report_attachment, 0},
-    {"POST", "/api/v1/events", HTTP_AUTHED, ROLE_ANALYST, SBODY(event),
-     h_events_create, 65536},
-    {"GET", "/api/v1/events", HTTP_AUTHED, 0, NOBODY, h_events_list, 0},
-    {"GET", "/api/v1/events/{id}", HTTP_AUTHED, 0, NOBODY, h_event_read, 0},
-    {"POST", "/api/v1/events/{id}/reports", HTTP_AUTHED, ROLE_ANALYST,
-     SBODY(link), h_event_link, 4096},
-    {"POST", "/api/v1/advisories", HTTP_AUTHED, ROLE_LIAISON | ROLE_ANALYST,
-     PBODY(issue), h_adv_issue, 262144},
-    {"GET", "/api/v1/advisories", HTTP_AUTHED, 0, NOBODY, h_adv_list, 0},
-    {"GET", "/api/v1/advisories/{id}", HTTP_AUTHED, 0, NOBODY, h_adv_read, 0},
-    {"POST", "/api/v1/advisories/{id}/relay", HTTP_AUTHED,
-     ROLE_LIAISON | ROLE_ANALYST, PBODY(relay), h_adv_relay, 16384},
-    {"POST", "/api/v1/advisories/{id}/ack", HTTP_AUTHED, ROLE_LIAISON,
-     NOBODY, h_adv_ack, 0},
-    {"GET", "/api/v1/advisories/{id}/deliveries", HTTP_AUTHED, 0, NOBODY,
-     h_adv_deliveries, 0},
-    {"POST", "/api/v1/drills", HTTP_AUTHED, ROLE_LIAISON | ROLE_ANALYST,
-     PBODY(drill), h_drill_start, 65536},
-    {"GET", "/api/v1/drills/{id}/report", HTTP_AUTHED, 0, NOBODY,
-     h_drill_report, 0},
-    {"GET", "/ack/{token}", HTTP_PUBLIC, 0, NOBODY, h_ack_link, 0},
-    {"POST", "/ack/{token}", HTTP_PUBLIC, 0, NOBODY, h_ack_link, 0},
-    {"GET", "/", HTTP_PUBLIC, 0, NOBODY, h_web_index, 0},
-    {"GET", "/ui/{file}", HTTP_PUBLIC, 0, NOBODY, h_web_asset, 0},
-    {"GET", "/public", HTTP_PUBLIC, 0, NOBODY, h_web_public, 0},
-    {"GET", "/public/feed.atom", HTTP_PUBLIC, 0, NOBODY, h_web_public_feed,
-     0},
-    {"GET", "/api/v1/audit", HTTP_AUTHED, ROLE_AUDITOR, NOBODY, h_audit, 0},
-    {"GET", "/api/v1/audit/verify", HTTP_AUTHED, ROLE_AUDITOR, NOBODY,
-     h_audit_verify, 0},
+    {.method = "GET", .pattern = "/healthz", .auth = HTTP_PUBLIC,
+     .fn = h_healthz},
+    {.method = "GET", .pattern = "/metrics", .auth = HTTP_PUBLIC,
+     .fn = h_metrics},
+    {.method = "GET", .pattern = "/api/v1/openapi.json", .auth = HTTP_PUBLIC,
+     .fn = h_openapi},
+    {.method = "POST", .pattern = "/api/v1/session", .auth = HTTP_PUBLIC,
+     BODY(session_body), .fn = h_login, .max_body = 8192},
+    {.method = "GET", .pattern = "/api/v1/session", .auth = HTTP_AUTHED,
+     .fn = h_session_get},
+    {.method = "DELETE", .pattern = "/api/v1/session", .auth = HTTP_AUTHED,
+     .fn = h_logout},
+    {.method = "POST", .pattern = "/api/v1/session/lang", .auth = HTTP_AUTHED,
+     BODY(lang_body), .fn = h_session_lang, .max_body = 1024},
+    {.method = "POST", .pattern = "/api/v1/tokens", .auth = HTTP_AUTHED,
+     BODY(token_body), .fn = h_token_create, .max_body = 8192},
+    {.method = "GET", .pattern = "/api/v1/tokens", .auth = HTTP_AUTHED,
+     .fn = h_tokens_list},
+    {.method = "DELETE", .pattern = "/api/v1/tokens/{id}", .auth = HTTP_AUTHED,
+     .fn = h_token_revoke},
+    {.method = "GET", .pattern = "/api/v1/sectors", .auth = HTTP_PUBLIC,
+     .fn = h_sectors},
+    {.method = "GET", .pattern = "/api/v1/orgs", .auth = HTTP_AUTHED,
+     .fn = h_orgs},
+    {.method = "GET", .pattern = "/api/v1/orgs/{id}", .auth = HTTP_AUTHED,
+     .fn = h_org},
+    {.method = "GET", .pattern = "/api/v1/orgs/{id}/users", .auth = HTTP_AUTHED,
+     .fn = h_org_users},
+    {.method = "GET", .pattern = "/api/v1/orgs/{id}/contacts",
+     .auth = HTTP_AUTHED, .fn = h_org_contacts},
+    {.method = "GET", .pattern = "/api/v1/orgs/{id}/policy",
+     .auth = HTTP_AUTHED, .fn = h_policy_get},
+    {.method = "PUT", .pattern = "/api/v1/orgs/{id}/policy",
+     .auth = HTTP_AUTHED, .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     SBODY(policy), .fn = h_policy_set, .max_body = 4096},
+    {.method = "POST", .pattern = "/api/v1/severity/evaluate",
+     .auth = HTTP_AUTHED, SBODY(facts), .fn = h_severity_evaluate,
+     .max_body = 16384},
+    {.method = "GET", .pattern = "/api/v1/catalogue", .auth = HTTP_AUTHED,
+     .fn = h_catalogue},
+    {.method = "POST", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
+     .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file,
+     .max_body = REPORT_MAX_BODY},
+    {.method = "GET", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
+     .fn = h_reports_list},
+    {.method = "GET", .pattern = "/api/v1/reports/counts", .auth = HTTP_AUTHED,
+     .fn = h_reports_counts},
+    {.method = "GET", .pattern = "/api/v1/reports/export", .auth = HTTP_AUTHED,
+     .fn = h_reports_export},
+    {.method = "GET", .pattern = "/api/v1/reports/{id}", .auth = HTTP_AUTHED,
+     .fn = h_report_read},
+    {.method = "POST", .pattern = "/api/v1/reports/{id}/updates",
+     .auth = HTTP_AUTHED, .roles = ROLE_REPORTER, SBODY(update),
+     .fn = h_report_update, .max_body = REPORT_MAX_BODY},
+    {.method = "POST", .pattern = "/api/v1/reports/{id}/forward",
+     .auth = HTTP_AUTHED, .roles = ROLE_LIAISON | ROLE_ANALYST,
+     SBODY(forward), .fn = h_report_forward, .max_body = 16384},
+    {.method = "POST", .pattern = "/api/v1/reports/{id}/notes",
+     .auth = HTTP_AUTHED, .roles = ROLE_LIAISON | ROLE_ANALYST, SBODY(note),
+     .fn = h_report_note, .max_body = 16384},
+    {.method = "POST", .pattern = "/api/v1/reports/{id}/reveal",
+     .auth = HTTP_AUTHED, .roles = ROLE_LIAISON | ROLE_ANALYST,
+     SBODY(reveal), .fn = h_report_reveal, .max_body = 4096},
+    {.method = "GET", .pattern = "/api/v1/reports/{id}/attachments/{att}",
+     .auth = HTTP_AUTHED, .fn = h_report_attachment},
+    {.method = "POST", .pattern = "/api/v1/events", .auth = HTTP_AUTHED,
+     .roles = ROLE_ANALYST, SBODY(event), .fn = h_events_create,
+     .max_body = 65536},
+    {.method = "GET", .pattern = "/api/v1/events", .auth = HTTP_AUTHED,
+     .fn = h_events_list},
+    {.method = "GET", .pattern = "/api/v1/events/{id}", .auth = HTTP_AUTHED,
+     .fn = h_event_read},
+    {.method = "POST", .pattern = "/api/v1/events/{id}/reports",
+     .auth = HTTP_AUTHED, .roles = ROLE_ANALYST, SBODY(link),
+     .fn = h_event_link, .max_body = 4096},
+    {.method = "POST", .pattern = "/api/v1/advisories", .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ANALYST, PBODY(issue), .fn = h_adv_issue,
+     .max_body = 262144},
+    {.method = "GET", .pattern = "/api/v1/advisories", .auth = HTTP_AUTHED,
+     .fn = h_adv_list},
+    {.method = "GET", .pattern = "/api/v1/advisories/{id}", .auth = HTTP_AUTHED,
+     .fn = h_adv_read},
+    {.method = "POST", .pattern = "/api/v1/advisories/{id}/relay",
+     .auth = HTTP_AUTHED, .roles = ROLE_LIAISON | ROLE_ANALYST,
+     PBODY(relay), .fn = h_adv_relay, .max_body = 16384},
+    {.method = "POST", .pattern = "/api/v1/advisories/{id}/ack",
+     .auth = HTTP_AUTHED, .roles = ROLE_LIAISON, .fn = h_adv_ack},
+    {.method = "GET", .pattern = "/api/v1/advisories/{id}/deliveries",
+     .auth = HTTP_AUTHED, .fn = h_adv_deliveries},
+    {.method = "POST", .pattern = "/api/v1/drills", .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ANALYST, PBODY(drill),
+     .fn = h_drill_start, .max_body = 65536},
+    {.method = "GET", .pattern = "/api/v1/drills/{id}/report",
+     .auth = HTTP_AUTHED, .fn = h_drill_report},
+    {.method = "GET", .pattern = "/ack/{token}", .auth = HTTP_PUBLIC,
+     .fn = h_ack_link},
+    {.method = "POST", .pattern = "/ack/{token}", .auth = HTTP_PUBLIC,
+     .fn = h_ack_link},
+    {.method = "GET", .pattern = "/", .auth = HTTP_PUBLIC, .fn = h_web_index},
+    {.method = "GET", .pattern = "/ui/{file}", .auth = HTTP_PUBLIC,
+     .fn = h_web_asset},
+    {.method = "GET", .pattern = "/public", .auth = HTTP_PUBLIC,
+     .fn = h_web_public},
+    {.method = "GET", .pattern = "/public/feed.atom", .auth = HTTP_PUBLIC,
+     .fn = h_web_public_feed},
+    {.method = "GET", .pattern = "/api/v1/audit", .auth = HTTP_AUTHED,
+     .roles = ROLE_AUDITOR, .fn = h_audit},
+    {.method = "GET", .pattern = "/api/v1/audit/verify", .auth = HTTP_AUTHED,
+     .roles = ROLE_AUDITOR, .fn = h_audit_verify},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

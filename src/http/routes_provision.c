@@ -2,11 +2,11 @@
  * routes_provision.c - handlers of 情報提供: advisories, relay,
  * acknowledgement (API and link), deliveries, drills.
  */
-#include "http.h"
+#include "http/http.h"
 
-#include "../service/provision.h"
-#include "drill_html.h"
-#include "util.h"
+#include "service/provision.h"
+#include "http/drill_html.h"
+#include "common/util.h"
 
 int h_adv_issue(struct http_req *r, struct http_resp *out)
 {

@@ -2,11 +2,11 @@
  * routes_reports.c - handlers of 情報連絡: severity evaluation, catalogue,
  * reports, events, hop policies. Thin: parse, call service/reporting, encode.
  */
-#include "http.h"
+#include "http/http.h"
 
-#include "../core/roles.h"
-#include "../service/reporting.h"
-#include "util.h"
+#include "core/roles.h"
+#include "service/reporting.h"
+#include "common/util.h"
 
 int h_severity_evaluate(struct http_req *r, struct http_resp *out)
 {

@@ -10,14 +10,15 @@
  * return White items only), so it shows exactly what the range rules give
  * the public and nothing else. Every text is escaped; no script runs on it.
  */
-#include "http.h"
+#include "http/http.h"
 
 #include <time.h>
 
-#include "../service/provision.h"
-#include "buf.h"
-#include "embed.h"
-#include "util.h"
+#include "service/provision.h"
+#include "common/buf.h"
+#include "common/embed.h"
+#include "common/html.h"
+#include "common/util.h"
 
 extern const struct embed_file web_assets[];
 extern const size_t web_assets_count;
@@ -86,24 +87,6 @@ int h_web_asset(struct http_req *r, struct http_resp *out)
 }
 
 /* ---- the public page ---- */
-
-/* Appends s escaped for HTML text and attribute values (and XML). */
-static void esc(struct buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '<': buf_adds(b, "&lt;"); break;
-        case '>': buf_adds(b, "&gt;"); break;
-        case '&': buf_adds(b, "&amp;"); break;
-        case '"': buf_adds(b, "&quot;"); break;
-        case '\'': buf_adds(b, "&#39;"); break;
-        default:
-            /* control characters other than tab/newline are dropped */
-            if ((unsigned char)*p >= 0x20 || *p == '\n' || *p == '\t')
-                buf_add(b, p, 1);
-        }
-    }
-}
 
 /* "2026-11-22 13:05 JST (+09:00)" from an RFC 3339 UTC time. */
 static void jst(const char *rfc, char *out, size_t len)
@@ -175,24 +158,24 @@ static void public_item(struct buf *b, const json_t *ad, bool en)
     jst(jv_str(ad, "created_at"), when, sizeof(when));
     long long sev = jv_int(ad, "severity", 0);
     buf_adds(b, "<article class=\"card\" id=\"");
-    esc(b, id);
+    html_escape(b, id);
     buf_adds(b, "\"><h2>");
-    esc(b, jv_str(json_object_get(ad, "title"), l));
+    html_escape(b, jv_str(json_object_get(ad, "title"), l));
     buf_adds(b, "</h2><p class=\"meta\"><span class=\"badge range-white\">"
                 "WHITE · TLP:CLEAR</span> ");
     buf_addf(b, "<span class=\"badge sev sev-%lld\">%s %lld %s</span> ",
              sev, en ? "Severity" : "深刻度", sev, sev_name(sev, en));
-    esc(b, kind_name(jv_str(ad, "kind"), en));
+    html_escape(b, kind_name(jv_str(ad, "kind"), en));
     buf_adds(b, " · ");
-    esc(b, jv_str(json_object_get(ad, "author_name"), l));
+    html_escape(b, jv_str(json_object_get(ad, "author_name"), l));
     buf_adds(b, " · <time datetime=\"");
-    esc(b, jv_str(ad, "created_at"));
+    html_escape(b, jv_str(ad, "created_at"));
     buf_adds(b, "\">");
-    esc(b, when);
+    html_escape(b, when);
     buf_adds(b, "</time> · <span class=\"id\">");
-    esc(b, id);
+    html_escape(b, id);
     buf_adds(b, "</span></p><div class=\"body\">");
-    esc(b, jv_str(json_object_get(ad, "body"), l));
+    html_escape(b, jv_str(json_object_get(ad, "body"), l));
     buf_adds(b, "</div></article>");
 }
 
@@ -266,7 +249,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     if (next) {
         buf_addf(&b, "<p><a href=\"/public?lang=%s&amp;cursor=",
                  en ? "en" : "ja");
-        esc(&b, next);
+        html_escape(&b, next);
         buf_adds(&b, en ? "\">Older advisories</a></p>"
                         : "\">過去の情報</a></p>");
     }
@@ -315,12 +298,12 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
              l, l,
              en ? "infrashare public advisories (White)"
                 : "infrashare 公開情報（White）");
-    esc(&b, base);
+    html_escape(&b, base);
     buf_addf(&b, "/public?lang=%s\"/><link rel=\"self\" "
                  "type=\"application/atom+xml\" href=\"", l);
-    esc(&b, base);
+    html_escape(&b, base);
     buf_addf(&b, "/public/feed.atom%s\"/><updated>", en ? "?lang=en" : "");
-    esc(&b, updated ? updated : nowbuf);
+    html_escape(&b, updated ? updated : nowbuf);
     buf_adds(&b, "</updated><author><name>infrashare</name></author>\n");
     size_t i;
     json_t *it;
@@ -335,25 +318,25 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
             continue;
         }
         buf_adds(&b, "<entry><id>urn:infrashare:advisory:");
-        esc(&b, jv_str(full, "id"));
+        html_escape(&b, jv_str(full, "id"));
         buf_adds(&b, "</id><title>");
-        esc(&b, jv_str(json_object_get(full, "title"), l));
+        html_escape(&b, jv_str(json_object_get(full, "title"), l));
         buf_adds(&b, "</title><updated>");
-        esc(&b, jv_str(full, "created_at"));
+        html_escape(&b, jv_str(full, "created_at"));
         buf_adds(&b, "</updated><published>");
-        esc(&b, jv_str(full, "created_at"));
+        html_escape(&b, jv_str(full, "created_at"));
         buf_adds(&b, "</published><author><name>");
-        esc(&b, jv_str(json_object_get(full, "author_name"), l));
+        html_escape(&b, jv_str(json_object_get(full, "author_name"), l));
         buf_adds(&b, "</name></author><category term=\"");
-        esc(&b, jv_str(full, "kind"));
+        html_escape(&b, jv_str(full, "kind"));
         buf_adds(&b, "\"/><category term=\"TLP:CLEAR\"/><link "
                      "rel=\"alternate\" type=\"text/html\" href=\"");
-        esc(&b, base);
+        html_escape(&b, base);
         buf_adds(&b, "/public");
         buf_addf(&b, "?lang=%s#", l);
-        esc(&b, jv_str(full, "id"));
+        html_escape(&b, jv_str(full, "id"));
         buf_adds(&b, "\"/><content type=\"text\">");
-        esc(&b, jv_str(json_object_get(full, "body"), l));
+        html_escape(&b, jv_str(json_object_get(full, "body"), l));
         buf_adds(&b, "</content></entry>\n");
         json_decref(full);
     }

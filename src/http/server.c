@@ -1,8 +1,8 @@
 /*
  * server.c - libmicrohttpd glue and the request pipeline (see http.h).
  */
-#include "http.h"
-#include "jv.h"
+#include "http/http.h"
+#include "common/jv.h"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "log.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/util.h"
 
 #define COOKIE_NAME "infrashare_session"
 

@@ -7,7 +7,7 @@
  * defaults http_fail sends when a caller has no more precise ones; a
  * service's struct svc_error carries its own code, field and sentence.
  */
-#include "http.h"
+#include "http/http.h"
 
 #define MSG_INTERNAL                                                        \
     "the hub could not complete the request; nothing was changed"

@@ -1,6 +1,6 @@
-#include "app.h"
+#include "service/app.h"
 
-#include "util.h"
+#include "common/util.h"
 
 int64_t app_now(const struct app *a)
 {

@@ -4,9 +4,9 @@
 #ifndef INFRASHARE_APP_H
 #define INFRASHARE_APP_H
 
-#include "auth.h"
-#include "common.h"
-#include "store.h"
+#include "service/auth.h"
+#include "common/common.h"
+#include "store/store.h"
 
 /* An error a service hands back to its caller: the error code (enum
  * is_err; IS_OK while unfilled), a machine code for the API's error object,

@@ -1,12 +1,12 @@
-#include "auth.h"
+#include "service/auth.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sodium.h>
 
-#include "../core/roles.h"
-#include "log.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/log.h"
+#include "common/util.h"
 
 /* A valid Argon2id hash used to spend the same time on unknown users. */
 static char dummy_hash[crypto_pwhash_STRBYTES];

@@ -12,10 +12,10 @@
 #ifndef INFRASHARE_AUTH_H
 #define INFRASHARE_AUTH_H
 
-#include "../core/access.h"
-#include "common.h"
-#include "ratelimit.h"
-#include "store.h"
+#include "core/access.h"
+#include "common/common.h"
+#include "service/ratelimit.h"
+#include "store/store.h"
 
 #define AUTH_SESSION_TTL (12 * 3600)
 #define AUTH_COOKIE_LEN 48 /* base64url of 32 bytes + NUL, rounded */

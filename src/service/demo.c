@@ -1,9 +1,9 @@
-#include "demo.h"
+#include "service/demo.h"
 
-#include "../core/roles.h"
-#include "buf.h"
-#include "jv.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/buf.h"
+#include "common/jv.h"
+#include "common/util.h"
 
 /* Replaces the single "{n}" in pattern by a 4-digit number. */
 static void fill(char *out, size_t outlen, const char *pattern, int n)

@@ -14,9 +14,9 @@
 #ifndef INFRASHARE_DEMO_H
 #define INFRASHARE_DEMO_H
 
-#include "common.h"
-#include "registry.h"
-#include "store.h"
+#include "common/common.h"
+#include "service/registry.h"
+#include "store/store.h"
 
 #define DEMO_PASSWORD "infrashare-demo"
 

@@ -4,23 +4,25 @@
  * per CEPTOAR and organisation, the channel that reached each, those not
  * reached, and the change against the previous drill of the same target.
  */
-#include "provision.h"
+#include "service/provision.h"
 
-#include "../core/roles.h"
-#include "buf.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/buf.h"
+#include "common/html.h"
+#include "common/util.h"
 
 
 static const char *const targets[] = {"ceptoar", "sector", "all", NULL};
 
 const struct jv_field provision_drill_spec[] = {
-    {"target_kind", JV_STRING, true, 10, targets, 0, 0, NULL, 0, 0},
-    {"target", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
-    {"title_ja", JV_STRING, false, 180, NULL, 0, 0, NULL, 0, 0},
-    {"title_en", JV_STRING, false, 180, NULL, 0, 0, NULL, 0, 0},
-    {"body_ja", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},
-    {"body_en", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "target_kind", .type = JV_STRING, .required = true, .max_len = 10,
+     .enum_values = targets},
+    {.name = "target", .type = JV_STRING, .max_len = 63},
+    {.name = "title_ja", .type = JV_STRING, .max_len = 180},
+    {.name = "title_en", .type = JV_STRING, .max_len = 180},
+    {.name = "body_ja", .type = JV_STRING, .max_len = 10000},
+    {.name = "body_en", .type = JV_STRING, .max_len = 10000},
+    {.name = NULL},
 };
 
 static json_t *tj(int64_t t)

@@ -2,18 +2,18 @@
  * provision.c - see provision.h. Issue, chain, relay, acknowledgement,
  * deliveries view, reach, tick. Drills are in drills.c.
  */
-#include "provision.h"
+#include "service/provision.h"
 
 #include <arpa/inet.h>
 #include <sodium.h>
 
-#include "../core/audience.h"
-#include "../core/range.h"
-#include "../core/roles.h"
-#include "buf.h"
-#include "log.h"
-#include "reporting.h"
-#include "util.h"
+#include "core/audience.h"
+#include "core/range.h"
+#include "core/roles.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "service/reporting.h"
+#include "common/util.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
                                         "newsletter", NULL};
@@ -21,33 +21,37 @@ static const char *const ranges[] = {"red", "amber", "yellow", "green",
                                      "white", NULL};
 
 static const struct jv_field audience_spec[] = {
-    {"all", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"sectors", JV_STRING_ARRAY, false, 32, NULL, 0, 0, NULL, 0, 63},
-    {"scopes", JV_STRING_ARRAY, false, 64, NULL, 0, 0, NULL, 0, 63},
-    {"ceptoars", JV_STRING_ARRAY, false, 64, NULL, 0, 0, NULL, 0, 63},
-    {"orgs", JV_STRING_ARRAY, false, 1000, NULL, 0, 0, NULL, 0, 63},
+    {.name = "all", .type = JV_BOOL},
+    {.name = "sectors", .type = JV_STRING_ARRAY, .max_len = 32,
+     .item_len = 63},
+    {.name = "scopes", .type = JV_STRING_ARRAY, .max_len = 64, .item_len = 63},
+    {.name = "ceptoars", .type = JV_STRING_ARRAY, .max_len = 64,
+     .item_len = 63},
+    {.name = "orgs", .type = JV_STRING_ARRAY, .max_len = 1000, .item_len = 63},
 };
 
 const struct jv_field provision_issue_spec[] = {
-    {"kind", JV_STRING, true, 20, adv_kinds, 0, 0, NULL, 0, 0},
-    {"range", JV_STRING, true, 10, ranges, 0, 0, NULL, 0, 0},
-    {"severity", JV_INT, true, 0, NULL, 0, 5, NULL, 0, 0},
-    {"title_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"title_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"body_ja", JV_STRING, true, 20000, NULL, 0, 0, NULL, 0, 0},
-    {"body_en", JV_STRING, true, 20000, NULL, 0, 0, NULL, 0, 0},
-    {"title_in_notice", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"audience", JV_OBJECT, true, 0, NULL, 0, 0, audience_spec,
-     IS_ARRAY_LEN(audience_spec), 0},
-    {"refs", JV_STRING_ARRAY, false, 20, NULL, 0, 0, NULL, 0, 40},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "kind", .type = JV_STRING, .required = true, .max_len = 20,
+     .enum_values = adv_kinds},
+    {.name = "range", .type = JV_STRING, .required = true, .max_len = 10,
+     .enum_values = ranges},
+    {.name = "severity", .type = JV_INT, .required = true, .max = 5},
+    {.name = "title_ja", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "title_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "body_ja", .type = JV_STRING, .required = true, .max_len = 20000},
+    {.name = "body_en", .type = JV_STRING, .required = true, .max_len = 20000},
+    {.name = "title_in_notice", .type = JV_BOOL},
+    {.name = "audience", .type = JV_OBJECT, .required = true,
+     .sub = audience_spec, .nsub = IS_ARRAY_LEN(audience_spec)},
+    {.name = "refs", .type = JV_STRING_ARRAY, .max_len = 20, .item_len = 40},
+    {.name = NULL},
 };
 
 const struct jv_field provision_relay_spec[] = {
-    {"note_ja", JV_STRING, false, 2000, NULL, 0, 0, NULL, 0, 0},
-    {"note_en", JV_STRING, false, 2000, NULL, 0, 0, NULL, 0, 0},
-    {"range", JV_STRING, false, 10, ranges, 0, 0, NULL, 0, 0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "note_ja", .type = JV_STRING, .max_len = 2000},
+    {.name = "note_en", .type = JV_STRING, .max_len = 2000},
+    {.name = "range", .type = JV_STRING, .max_len = 10, .enum_values = ranges},
+    {.name = NULL},
 };
 
 #define DEFAULT_LIMIT_MIN 30

@@ -15,17 +15,22 @@
  * releases it (the outbox, deliver/outbox.c). A recipient that has not
  * acknowledged by the deadline (15 min for 4-5, 1 h for 3, 1 day otherwise)
  * is escalated to its remaining channels and shows as "not yet reached".
+ *
+ * Ownership: on IS_OK a json_t **out holds a new reference the caller
+ * json_decref()s, and a char ** (page, text) holds malloc'd memory the
+ * caller free()s; a returned json_t * (advisory_reach) is a new reference
+ * too (NULL when out of memory). Arguments are borrowed for the call only.
  */
 #ifndef INFRASHARE_PROVISION_H
 #define INFRASHARE_PROVISION_H
 
 #include <jansson.h>
 
-#include "app.h"
-#include "buf.h"
-#include "auth.h"
-#include "jv.h"
-#include "store.h"
+#include "service/app.h"
+#include "common/buf.h"
+#include "service/auth.h"
+#include "common/jv.h"
+#include "store/store.h"
 
 extern const struct jv_field provision_issue_spec[];
 extern const struct jv_field provision_relay_spec[];

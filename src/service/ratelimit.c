@@ -1,8 +1,8 @@
-#include "ratelimit.h"
+#include "service/ratelimit.h"
 
 #include <sodium.h>
 
-#include "util.h"
+#include "common/util.h"
 
 /* Keys that do not fit a slot are replaced by a digest of the whole key,
  * so that long keys are counted (and blocked) like short ones. */

@@ -28,7 +28,7 @@
 
 #include <pthread.h>
 
-#include "common.h"
+#include "common/common.h"
 
 #define RL_SLOTS 4096
 #define RL_PROBES 16

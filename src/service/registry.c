@@ -1,9 +1,9 @@
-#include "registry.h"
+#include "service/registry.h"
 
 #include <dirent.h>
 
-#include "jv.h"
-#include "util.h"
+#include "common/jv.h"
+#include "common/util.h"
 
 #define REG_MAX_FILE (8 * 1024 * 1024)
 #define ID_LEN 63
@@ -17,62 +17,75 @@ static const char *const means[] = {
     NULL};
 
 static const struct jv_field sector_spec[] = {
-    {"id", JV_STRING, true, ID_LEN, NULL, 0, 0, NULL, 0, 0},
-    {"name_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"name_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"ministry", JV_STRING, true, ID_LEN, NULL, 0, 0, NULL, 0, 0},
-    {"order", JV_INT, true, 0, NULL, 1, 1000, NULL, 0, 0},
+    {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
+    {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "ministry", .type = JV_STRING, .required = true,
+     .max_len = ID_LEN},
+    {.name = "order", .type = JV_INT, .required = true, .min = 1, .max = 1000},
 };
 static const struct jv_field scope_spec[] = {
-    {"id", JV_STRING, true, ID_LEN, NULL, 0, 0, NULL, 0, 0},
-    {"sector", JV_STRING, true, ID_LEN, NULL, 0, 0, NULL, 0, 0},
-    {"name_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"name_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"related_scopes", JV_STRING_ARRAY, true, 32, NULL, 0, 0, NULL, 0,
-     ID_LEN},
+    {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
+    {.name = "sector", .type = JV_STRING, .required = true, .max_len = ID_LEN},
+    {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "related_scopes", .type = JV_STRING_ARRAY, .required = true,
+     .max_len = 32, .item_len = ID_LEN},
 };
 #define ORG_COMMON                                                           \
-    {"id", JV_STRING, true, ID_LEN, NULL, 0, 0, NULL, 0, 0},                 \
-        {"kind", JV_STRING, true, 16, kinds, 0, 0, NULL, 0, 0},              \
-        {"name_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},           \
-        {"name_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},           \
-        {"short_en", JV_STRING, true, 64, NULL, 0, 0, NULL, 0, 0}
+    {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},  \
+        {.name = "kind", .type = JV_STRING, .required = true, .max_len = 16, \
+         .enum_values = kinds},                                              \
+        {.name = "name_ja", .type = JV_STRING, .required = true,             \
+         .max_len = 200},                                                    \
+        {.name = "name_en", .type = JV_STRING, .required = true,             \
+         .max_len = 200},                                                    \
+        {.name = "short_en", .type = JV_STRING, .required = true,            \
+         .max_len = 64}
 static const struct jv_field org_plain_spec[] = {ORG_COMMON};
 static const struct jv_field council_spec[] = {
     ORG_COMMON,
-    {"members", JV_STRING_ARRAY, true, 256, NULL, 0, 0, NULL, 0, ID_LEN},
-    {"secretariat_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"secretariat_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {.name = "members", .type = JV_STRING_ARRAY, .required = true,
+     .max_len = 256, .item_len = ID_LEN},
+    {.name = "secretariat_ja", .type = JV_STRING, .required = true,
+     .max_len = 200},
+    {.name = "secretariat_en", .type = JV_STRING, .required = true,
+     .max_len = 200},
 };
 static const struct jv_field agency_spec[] = {
     ORG_COMMON,
-    {"observer", JV_BOOL, true, 0, NULL, 0, 0, NULL, 0, 0},
-    {"role_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
+    {.name = "observer", .type = JV_BOOL, .required = true},
+    {.name = "role_en", .type = JV_STRING, .required = true, .max_len = 200},
 };
 static const struct jv_field history_spec[] = {
-    {"2014-04", JV_STRING, false, 32, NULL, 0, 0, NULL, 0, 0},
-    {"2015-03", JV_STRING, false, 32, NULL, 0, 0, NULL, 0, 0},
-    {"2016-03", JV_STRING, false, 32, NULL, 0, 0, NULL, 0, 0},
-    {"2017-03", JV_STRING, false, 32, NULL, 0, 0, NULL, 0, 0},
+    {.name = "2014-04", .type = JV_STRING, .max_len = 32},
+    {.name = "2015-03", .type = JV_STRING, .max_len = 32},
+    {.name = "2016-03", .type = JV_STRING, .max_len = 32},
+    {.name = "2017-03", .type = JV_STRING, .max_len = 32},
 };
 static const struct jv_field ceptoar_spec[] = {
     ORG_COMMON,
-    {"scope", JV_STRING, true, ID_LEN, NULL, 0, 0, NULL, 0, 0},
-    {"secretariat_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"secretariat_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"members", JV_INT, true, 0, NULL, 0, 100000, NULL, 0, 0},
-    {"member_history", JV_OBJECT, true, 0, NULL, 0, 0, history_spec,
-     IS_ARRAY_LEN(history_spec), 0},
-    {"contact_means", JV_STRING_ARRAY, true, 16, means, 0, 0, NULL, 0, 32},
-    {"emergency_contact_since", JV_STRING, true, 7, NULL, 0, 0, NULL, 0, 0},
-    {"rules_since", JV_STRING, true, 7, NULL, 0, 0, NULL, 0, 0},
-    {"source", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"councils", JV_STRING_ARRAY, true, 8, NULL, 0, 0, NULL, 0, ID_LEN},
+    {.name = "scope", .type = JV_STRING, .required = true, .max_len = ID_LEN},
+    {.name = "secretariat_ja", .type = JV_STRING, .required = true,
+     .max_len = 200},
+    {.name = "secretariat_en", .type = JV_STRING, .required = true,
+     .max_len = 200},
+    {.name = "members", .type = JV_INT, .required = true, .max = 100000},
+    {.name = "member_history", .type = JV_OBJECT, .required = true,
+     .sub = history_spec, .nsub = IS_ARRAY_LEN(history_spec)},
+    {.name = "contact_means", .type = JV_STRING_ARRAY, .required = true,
+     .max_len = 16, .enum_values = means, .item_len = 32},
+    {.name = "emergency_contact_since", .type = JV_STRING, .required = true,
+     .max_len = 7},
+    {.name = "rules_since", .type = JV_STRING, .required = true, .max_len = 7},
+    {.name = "source", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "councils", .type = JV_STRING_ARRAY, .required = true,
+     .max_len = 8, .item_len = ID_LEN},
 };
 static const struct jv_field file_spec[] = {
-    {"sectors", JV_STRING_ARRAY, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"scopes", JV_STRING_ARRAY, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"organisations", JV_STRING_ARRAY, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "sectors", .type = JV_STRING_ARRAY},
+    {.name = "scopes", .type = JV_STRING_ARRAY},
+    {.name = "organisations", .type = JV_STRING_ARRAY},
 };
 
 void registry_init(struct registry *r)

@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "common.h"
-#include "store.h"
+#include "common/common.h"
+#include "store/store.h"
 
 struct registry {
     json_t *sectors; /* arrays of validated objects, owned */

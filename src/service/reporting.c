@@ -3,16 +3,16 @@
  * Lists, counts and export are in reporting_list.c; events, policies and
  * the worker tick in reporting_events.c.
  */
-#include "reporting.h"
+#include "service/reporting.h"
 
 #include <sodium.h>
 
-#include "../core/roles.h"
-#include "../core/route.h"
-#include "buf.h"
-#include "jv.h"
-#include "reporting_internal.h"
-#include "util.h"
+#include "core/roles.h"
+#include "core/route.h"
+#include "common/buf.h"
+#include "common/jv.h"
+#include "service/reporting_internal.h"
+#include "common/util.h"
 
 /* The view of a report; audit says whether a Red/Amber read is audited
  * (it is not when the view answers a write that was audited itself). */
@@ -43,102 +43,104 @@ static const char *const update_kinds[] = {"update", "full", "final",
 
 #define BIG 1000000000000LL
 static const struct jv_field impact_spec[] = {
-    {"users_affected", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
-    {"duration_min", JV_INT, false, 0, NULL, 0, 100000000, NULL, 0, 0},
-    {"kw_lost", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
-    {"households", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
-    {"broadcast_stop_min", JV_INT, false, 0, NULL, 0, 100000000, NULL, 0, 0},
-    {"records_leaked", JV_INT, false, 0, NULL, 0, BIG, NULL, 0, 0},
-    {"operators_affected", JV_INT, false, 0, NULL, 0, 100000, NULL, 0, 0},
-    {"service_stopped", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"service_degraded", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"compromise_confirmed", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"emergency_systems", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"safety_affected", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"card_auth_affected", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"relay_station", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"attack_blocked", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"imminent_multi_sector_threat", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0,
-     0},
+    {.name = "users_affected", .type = JV_INT, .max = BIG},
+    {.name = "duration_min", .type = JV_INT, .max = 100000000},
+    {.name = "kw_lost", .type = JV_INT, .max = BIG},
+    {.name = "households", .type = JV_INT, .max = BIG},
+    {.name = "broadcast_stop_min", .type = JV_INT, .max = 100000000},
+    {.name = "records_leaked", .type = JV_INT, .max = BIG},
+    {.name = "operators_affected", .type = JV_INT, .max = 100000},
+    {.name = "service_stopped", .type = JV_BOOL},
+    {.name = "service_degraded", .type = JV_BOOL},
+    {.name = "compromise_confirmed", .type = JV_BOOL},
+    {.name = "emergency_systems", .type = JV_BOOL},
+    {.name = "safety_affected", .type = JV_BOOL},
+    {.name = "card_auth_affected", .type = JV_BOOL},
+    {.name = "relay_station", .type = JV_BOOL},
+    {.name = "attack_blocked", .type = JV_BOOL},
+    {.name = "imminent_multi_sector_threat", .type = JV_BOOL},
 };
 static const struct jv_field attachment_spec[] = {
-    {"name", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"mime", JV_STRING, true, 100, NULL, 0, 0, NULL, 0, 0},
+    {.name = "name", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "mime", .type = JV_STRING, .required = true, .max_len = 100},
     /* no length of its own: bounded by the 8 MiB body, and the decoded
      * size is checked (413 attachment_too_large) */
-    {"content_base64", JV_STRING, true, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "content_base64", .type = JV_STRING, .required = true},
 };
 #define IMPACT                                                               \
-    {"impact", JV_OBJECT, false, 0, NULL, 0, 0, impact_spec,                 \
-     IS_ARRAY_LEN(impact_spec), 0}
+    {.name = "impact", .type = JV_OBJECT, .sub = impact_spec,                \
+     .nsub = IS_ARRAY_LEN(impact_spec)}
 #define ATTACHMENTS                                                          \
-    {"attachments", JV_OBJECT_ARRAY, false, REPORT_MAX_ATTACHMENTS, NULL, 0, \
-     0, attachment_spec, IS_ARRAY_LEN(attachment_spec), 0}
+    {.name = "attachments", .type = JV_OBJECT_ARRAY,                         \
+     .max_len = REPORT_MAX_ATTACHMENTS, .sub = attachment_spec,              \
+     .nsub = IS_ARRAY_LEN(attachment_spec)}
 #define CONTENT_FIELDS                                                       \
-    {"what_happened", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},      \
-        {"occurred_at", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},          \
-        {"contained_at", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},         \
-        {"ci_service", JV_STRING, false, 64, NULL, 0, 0, NULL, 0, 0},        \
-        {"system_class", JV_STRING, false, 64, NULL, 0, 0, NULL, 0, 0},      \
-        {"system_type", JV_STRING, false, 20, system_types, 0, 0, NULL, 0,   \
-         0},                                                                 \
-        {"domains", JV_STRING_ARRAY, false, 3, domains, 0, 0, NULL, 0, 4},   \
-        {"cause", JV_STRING, false, 20, causes, 0, 0, NULL, 0, 0},           \
-        {"threat_type", JV_STRING, false, 30, threats, 0, 0, NULL, 0, 0},    \
+    {.name = "what_happened", .type = JV_STRING, .max_len = 10000},          \
+        {.name = "occurred_at", .type = JV_TIME},                            \
+        {.name = "contained_at", .type = JV_TIME},                           \
+        {.name = "ci_service", .type = JV_STRING, .max_len = 64},            \
+        {.name = "system_class", .type = JV_STRING, .max_len = 64},          \
+        {.name = "system_type", .type = JV_STRING, .max_len = 20,            \
+         .enum_values = system_types},                                       \
+        {.name = "domains", .type = JV_STRING_ARRAY, .max_len = 3,           \
+         .enum_values = domains, .item_len = 4},                             \
+        {.name = "cause", .type = JV_STRING, .max_len = 20,                  \
+         .enum_values = causes},                                             \
+        {.name = "threat_type", .type = JV_STRING, .max_len = 30,            \
+         .enum_values = threats},                                            \
         IMPACT,                                                              \
-        {"measures", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},       \
-        {"declared_severity", JV_INT, false, 0, NULL, 0, 5, NULL, 0, 0},     \
-        {"declared_reason", JV_STRING, false, 1000, NULL, 0, 0, NULL, 0, 0}, \
+        {.name = "measures", .type = JV_STRING, .max_len = 10000},           \
+        {.name = "declared_severity", .type = JV_INT, .max = 5},             \
+        {.name = "declared_reason", .type = JV_STRING, .max_len = 1000},     \
         ATTACHMENTS
 
 const struct jv_field reporting_file_spec[] = {
-    {"org", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
-    {"title", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"kind", JV_STRING, true, 20, kinds, 0, 0, NULL, 0, 0},
-    {"detected_at", JV_TIME, true, 0, NULL, 0, 0, NULL, 0, 0},
-    {"scope", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
-    {"range", JV_STRING, true, 10, ranges, 0, 0, NULL, 0, 0},
-    {"route", JV_STRING, true, 20, routes, 0, 0, NULL, 0, 0},
-    {"via_ceptoar", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
-    {"via_agency", JV_STRING, false, 63, NULL, 0, 0, NULL, 0, 0},
+    {.name = "org", .type = JV_STRING, .max_len = 63},
+    {.name = "title", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "kind", .type = JV_STRING, .required = true, .max_len = 20,
+     .enum_values = kinds},
+    {.name = "detected_at", .type = JV_TIME, .required = true},
+    {.name = "scope", .type = JV_STRING, .max_len = 63},
+    {.name = "range", .type = JV_STRING, .required = true, .max_len = 10,
+     .enum_values = ranges},
+    {.name = "route", .type = JV_STRING, .required = true, .max_len = 20,
+     .enum_values = routes},
+    {.name = "via_ceptoar", .type = JV_STRING, .max_len = 63},
+    {.name = "via_agency", .type = JV_STRING, .max_len = 63},
     CONTENT_FIELDS,
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = NULL},
 };
-const size_t reporting_file_nspec = IS_ARRAY_LEN(reporting_file_spec) - 1;
 
 const struct jv_field reporting_update_spec[] = {
-    {"kind", JV_STRING, true, 10, update_kinds, 0, 0, NULL, 0, 0},
-    {"text", JV_STRING, false, 10000, NULL, 0, 0, NULL, 0, 0},
-    {"question", JV_INT, false, 0, NULL, 1, 10000, NULL, 0, 0},
-    {"title", JV_STRING, false, 200, NULL, 0, 0, NULL, 0, 0},
-    {"range", JV_STRING, false, 10, ranges, 0, 0, NULL, 0, 0},
+    {.name = "kind", .type = JV_STRING, .required = true, .max_len = 10,
+     .enum_values = update_kinds},
+    {.name = "text", .type = JV_STRING, .max_len = 10000},
+    {.name = "question", .type = JV_INT, .min = 1, .max = 10000},
+    {.name = "title", .type = JV_STRING, .max_len = 200},
+    {.name = "range", .type = JV_STRING, .max_len = 10, .enum_values = ranges},
     CONTENT_FIELDS,
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = NULL},
 };
-const size_t reporting_update_nspec = IS_ARRAY_LEN(reporting_update_spec) - 1;
 
 const struct jv_field reporting_forward_spec[] = {
-    {"note", JV_STRING, false, 4000, NULL, 0, 0, NULL, 0, 0},
-    {"range", JV_STRING, false, 10, ranges, 0, 0, NULL, 0, 0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "note", .type = JV_STRING, .max_len = 4000},
+    {.name = "range", .type = JV_STRING, .max_len = 10, .enum_values = ranges},
+    {.name = NULL},
 };
-const size_t reporting_forward_nspec = IS_ARRAY_LEN(reporting_forward_spec) - 1;
 
 const struct jv_field reporting_note_spec[] = {
-    {"text", JV_STRING, true, 4000, NULL, 0, 0, NULL, 0, 0},
-    {"question", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "text", .type = JV_STRING, .required = true, .max_len = 4000},
+    {.name = "question", .type = JV_BOOL},
+    {.name = NULL},
 };
-const size_t reporting_note_nspec = IS_ARRAY_LEN(reporting_note_spec) - 1;
 
 const struct jv_field reporting_facts_spec[] = {
-    {"scope", JV_STRING, true, 63, NULL, 0, 0, NULL, 0, 0},
-    {"kind", JV_STRING, false, 20, kinds, 0, 0, NULL, 0, 0},
-    {"sectors_exceeded", JV_INT, false, 0, NULL, 0, 100, NULL, 0, 0},
+    {.name = "scope", .type = JV_STRING, .required = true, .max_len = 63},
+    {.name = "kind", .type = JV_STRING, .max_len = 20, .enum_values = kinds},
+    {.name = "sectors_exceeded", .type = JV_INT, .max = 100},
     IMPACT,
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = NULL},
 };
-const size_t reporting_facts_nspec = IS_ARRAY_LEN(reporting_facts_spec) - 1;
 
 /* ---- data import and load ---- */
 
@@ -1414,9 +1416,9 @@ out:
 }
 
 const struct jv_field reporting_reveal_spec[] = {
-    {"reason", JV_STRING, true, REPORT_REVEAL_REASON_MAX, NULL, 0, 0, NULL, 0,
-     0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "reason", .type = JV_STRING, .required = true,
+     .max_len = REPORT_REVEAL_REASON_MAX},
+    {.name = NULL},
 };
 
 int report_reveal(struct app *a, struct store_conn *c,

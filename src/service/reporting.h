@@ -17,18 +17,24 @@
  * what a reader may read and whether it sees the reporting organisation.
  * Every state change, every read of a Red or Amber report and every reveal
  * of an anonymous identity is audited.
+ *
+ * Ownership: on IS_OK a json_t **out holds a new reference the caller
+ * json_decref()s, and a char ** or void ** (csv, name, mime, data) holds
+ * malloc'd memory the caller free()s; on an error they are not the
+ * caller's. Arguments are borrowed for the call only. struct reporting is
+ * the caller's (loaded once by reporting_load, read-only afterwards).
  */
 #ifndef INFRASHARE_REPORTING_H
 #define INFRASHARE_REPORTING_H
 
 #include <jansson.h>
 
-#include "../core/range.h"
-#include "../core/severity.h"
-#include "app.h"
-#include "auth.h"
-#include "jv.h"
-#include "store.h"
+#include "core/range.h"
+#include "core/severity.h"
+#include "service/app.h"
+#include "service/auth.h"
+#include "common/jv.h"
+#include "store/store.h"
 
 #define REPORT_MAX_ATTACHMENTS 5
 #define REPORT_MAX_ATTACHMENT (1024 * 1024)      /* decoded bytes, each */
@@ -46,26 +52,19 @@ int reporting_import(struct store_conn *c, const char *data_dir,
 int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
                    size_t errlen);
 
-/* Request field tables (validated by the HTTP pipeline). */
+/* Request field tables (validated by the HTTP pipeline). Each ends with
+ * {.name = NULL}: pass JV_UNTIL_NULL as its length to jv_check. */
 extern const struct jv_field reporting_file_spec[];
-extern const size_t reporting_file_nspec;
 extern const struct jv_field reporting_update_spec[];
-extern const size_t reporting_update_nspec;
 extern const struct jv_field reporting_forward_spec[];
-extern const size_t reporting_forward_nspec;
 /* POST .../reveal: {"reason": why the identity is needed} */
 #define REPORT_REVEAL_REASON_MAX 500
 extern const struct jv_field reporting_reveal_spec[];
 extern const struct jv_field reporting_note_spec[];
-extern const size_t reporting_note_nspec;
 extern const struct jv_field reporting_facts_spec[];
-extern const size_t reporting_facts_nspec;
 extern const struct jv_field reporting_event_spec[];
-extern const size_t reporting_event_nspec;
 extern const struct jv_field reporting_link_spec[];
-extern const size_t reporting_link_nspec;
 extern const struct jv_field reporting_policy_spec[];
-extern const size_t reporting_policy_nspec;
 
 /* POST /api/v1/severity/evaluate: facts in, verdict out. */
 int reporting_evaluate(struct app *a, struct store_conn *c,

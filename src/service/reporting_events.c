@@ -2,38 +2,34 @@
  * reporting_events.c - events (linked reports), hop policies, and the
  * background tick (auto-forwarding past review limits, due reminders).
  */
-#include "reporting_internal.h"
+#include "service/reporting_internal.h"
 
-#include "../core/roles.h"
-#include "jv.h"
-#include "log.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/jv.h"
+#include "common/log.h"
+#include "common/util.h"
 
 #define EVENT_MAX_REPORTS 100
 
 const struct jv_field reporting_event_spec[] = {
-    {"title_ja", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"title_en", JV_STRING, true, 200, NULL, 0, 0, NULL, 0, 0},
-    {"reports", JV_STRING_ARRAY, false, EVENT_MAX_REPORTS, NULL, 0, 0, NULL,
-     0, 40},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "title_ja", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "title_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "reports", .type = JV_STRING_ARRAY, .max_len = EVENT_MAX_REPORTS,
+     .item_len = 40},
+    {.name = NULL},
 };
-const size_t reporting_event_nspec = IS_ARRAY_LEN(reporting_event_spec) - 1;
 
 const struct jv_field reporting_link_spec[] = {
-    {"report", JV_STRING, true, 40, NULL, 0, 0, NULL, 0, 0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "report", .type = JV_STRING, .required = true, .max_len = 40},
+    {.name = NULL},
 };
-const size_t reporting_link_nspec = IS_ARRAY_LEN(reporting_link_spec) - 1;
 
 const struct jv_field reporting_policy_spec[] = {
-    {"policy", JV_STRING, true, 6, (const char *const[]){"auto", "review",
-                                                        NULL},
-     0, 0, NULL, 0, 0},
-    {"review_limit_min", JV_INT, false, 0, NULL, 0, 1440, NULL, 0, 0},
-    {NULL, JV_STRING, false, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "policy", .type = JV_STRING, .required = true, .max_len = 6,
+     .enum_values = (const char *const[]){"auto", "review", NULL}},
+    {.name = "review_limit_min", .type = JV_INT, .max = 1440},
+    {.name = NULL},
 };
-const size_t reporting_policy_nspec = IS_ARRAY_LEN(reporting_policy_spec) - 1;
 
 static bool event_staff(const struct auth_ctx *who)
 {

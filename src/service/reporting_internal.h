@@ -4,7 +4,7 @@
 #ifndef INFRASHARE_REPORTING_INTERNAL_H
 #define INFRASHARE_REPORTING_INTERNAL_H
 
-#include "reporting.h"
+#include "service/reporting.h"
 
 /* What core/range needs of r; rr points into r (valid while r is). */
 void rp_range_report(const struct store_report *r, struct range_report *rr);
@@ -12,7 +12,8 @@ void rp_range_report(const struct store_report *r, struct range_report *rr);
 struct range_decision rp_decide(const struct auth_ctx *who,
                                 const struct store_report *r);
 bool rp_overdue(const struct store_report *r, int64_t now);
-/* "reporter" object: the organisation, or the anonymous label. */
+/* "reporter" object: the organisation, or the anonymous label. A new
+ * reference (the caller json_decref()s it), as is rp_summary's. */
 json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
                          const struct store_report *r,
                          struct range_decision d);

@@ -3,11 +3,11 @@
  * Each row the store pre-selects goes through core/range before anything
  * of it is shown or counted.
  */
-#include "reporting_internal.h"
+#include "service/reporting_internal.h"
 
-#include "buf.h"
-#include "jv.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/jv.h"
+#include "common/util.h"
 
 #define EXPORT_MAX_ROWS 10000
 

@@ -1,12 +1,12 @@
-#include "worker.h"
+#include "service/worker.h"
 
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "log.h"
-#include "provision.h"
-#include "reporting.h"
+#include "common/log.h"
+#include "service/provision.h"
+#include "service/reporting.h"
 
 static atomic_uint_fast64_t ticks;
 

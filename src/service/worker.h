@@ -7,11 +7,12 @@
 #ifndef INFRASHARE_WORKER_H
 #define INFRASHARE_WORKER_H
 
-#include "app.h"
+#include "service/app.h"
 
 struct worker;
 
-/* Starts the thread; tick_ms between passes. */
+/* Starts the thread; tick_ms between passes. *out is the caller's until
+ * worker_stop, which joins the thread and frees it. a must outlive it. */
 int worker_start(struct app *a, int tick_ms, struct worker **out);
 /* Stops and joins the thread. */
 void worker_stop(struct worker *w);

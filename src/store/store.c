@@ -3,24 +3,24 @@
  * statement helpers. Domain queries are in store_registry.c,
  * store_accounts.c and store_audit.c.
  */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/range.h" /* RANGE_V_*: the SQL pre-filter */
-#include "embed.h"
-#include "log.h"
-#include "util.h"
+#include "core/range.h" /* RANGE_V_*: the SQL pre-filter */
+#include "common/embed.h"
+#include "common/log.h"
+#include "common/util.h"
 
 extern const struct embed_file store_migrations[];
 extern const size_t store_migrations_count;
 
 static const char *const stmt_sql[ST__COUNT] = {
 #define ST(name, sql) sql,
-#include "store_sql.h"
+#include "store/store_sql.h"
 #undef ST
 };
 

@@ -12,15 +12,24 @@
  *
  * Errors: IS_OK, IS_ERR_NOTFOUND, IS_ERR_CONFLICT (unique key), IS_ERR_STORE
  * (logged, counted in store_error_count()).
+ *
+ * Ownership: on IS_OK a json_t ** out-parameter holds a new reference the
+ * caller json_decref()s, and a char ** or void ** holds malloc'd memory the
+ * caller free()s; on an error the caller must not use them. A struct the
+ * store fills (store_report, store_advisory) owns its pointers until its
+ * *_release. Caller-sized buffers (char *out, size_t len) are filled and
+ * NUL-terminated. Arguments are borrowed: nothing keeps a pointer to them
+ * after the call. A struct store_conn belongs to the pool: give it back
+ * with store_release, never free it.
  */
 #ifndef INFRASHARE_STORE_H
 #define INFRASHARE_STORE_H
 
 #include <jansson.h>
 
-#include "common.h"
-#include "../core/access.h"
-#include "../core/ids.h"
+#include "common/common.h"
+#include "core/access.h"
+#include "core/ids.h"
 
 struct store;
 struct store_conn;

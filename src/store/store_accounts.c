@@ -1,10 +1,10 @@
 /*
  * store_accounts.c - users, sessions, API tokens.
  */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
-#include "../core/roles.h"
-#include "util.h"
+#include "core/roles.h"
+#include "common/util.h"
 
 int store_user_insert(struct store_conn *c, const struct store_user *u,
                       int64_t now, int64_t *id)

@@ -13,10 +13,10 @@
  * 0005; meta.audit_bridge ("<seq>:<salt hex>") is the secret link from the
  * last of them to the first version-2 entry.
  */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
-#include "../core/audit_chain.h"
-#include "util.h"
+#include "core/audit_chain.h"
+#include "common/util.h"
 
 #include <sodium.h>
 

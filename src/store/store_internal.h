@@ -6,12 +6,12 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* Prepared statements, cached per connection, prepared on first use. */
 enum store_stmt {
 #define ST(name, sql) ST_##name,
-#include "store_sql.h"
+#include "store/store_sql.h"
 #undef ST
     ST__COUNT
 };
@@ -34,7 +34,8 @@ int store_step_done(struct store_conn *c, sqlite3_stmt *st, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Copies a text column into out (truncated to outlen-1; "" for NULL). */
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
-/* A text column as a new json string, or json null. */
+/* A text column as a new json string, or json null: a new reference the
+ * caller owns (valid after the statement is reset). */
 json_t *store_col_json_str(sqlite3_stmt *st, int i);
 
 #endif

@@ -2,9 +2,9 @@
  * store_provision.c - advisories, their relay hops and recipients, the
  * delivery outbox, acknowledgement links, drills.
  */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
-#include "util.h"
+#include "common/util.h"
 
 static char *col_dup(sqlite3_stmt *st, int i)
 {

@@ -1,7 +1,7 @@
 /*
  * store_registry.c - sectors, scopes, organisations, memberships, contacts.
  */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 int store_sector_insert(struct store_conn *c, const char *id,
                         const char *name_ja, const char *name_en,

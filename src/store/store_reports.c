@@ -2,10 +2,10 @@
  * store_reports.c - catalogues, hop policies, deadlines, reports, their
  * updates, timeline and attachments, events, reminders.
  */
-#include "store_internal.h"
+#include "store/store_internal.h"
 
-#include "util.h"
-#include "../core/range.h"
+#include "common/util.h"
+#include "core/range.h"
 
 #define DEFAULT_REVIEW_LIMIT_MIN 30
 

@@ -24,13 +24,13 @@ OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
 
-# {"GET", "/api/v1/orgs/{id}", HTTP_AUTHED, 0, NOBODY, h_org, 0},
-# {"POST", "/api/v1/session", HTTP_PUBLIC, 0, BODY(session_body), h_login,
-# {"POST", "/api/v1/reports", HTTP_AUTHED, ROLE_REPORTER, SBODY(file), ...
-# {"POST", "/api/v1/drills", HTTP_AUTHED, ROLE_LIAISON | ..., PBODY(drill), ...
-ROUTE_RE = re.compile(
-    r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*(HTTP_PUBLIC|HTTP_AUTHED)\s*,'
-    r'\s*([^,]+?)\s*,\s*(([SP]?)BODY\(\s*(\w+)\s*\)|NOBODY)')
+# Rows are designated initialisers; members left out are zero:
+# {.method = "GET", .pattern = "/api/v1/orgs/{id}", .auth = HTTP_AUTHED,
+#  .fn = h_org},
+# {.method = "POST", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
+#  .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file, ...},
+# BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
+BODY_RE = re.compile(r'([SP]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -38,15 +38,54 @@ FIELD_TABLE_RE = re.compile(
 ENUM_ARRAY_RE = re.compile(
     r'static\s+const\s+char\s*\*\s*const\s+(\w+)\s*\[\]\s*=\s*\{(.*?)\};',
     re.S)
-# #define IMPACT {"impact", JV_OBJECT, ...}   (continued with backslashes)
+# #define IMPACT {.name = "impact", .type = JV_OBJECT, ...}  (continued with
+# backslashes)
 MACRO_RE = re.compile(r'^#define\s+(\w+)[ \t]+((?:[^\n]*\\\n)*[^\n]*)$', re.M)
-# {"name", JV_STRING, true, 100, NULL|kinds|(const char *const[]){...},
-#  min, max, NULL|sub_spec, nsub, item_len}
-FIELD_RE = re.compile(
-    r'\{\s*"([^"]+)"\s*,\s*(JV_\w+)\s*,\s*(true|false)\s*,\s*(\w+)\s*,\s*'
-    r'(NULL|\(const char \*const\[\]\)\{[^}]*\}|\w+)\s*,\s*(-?\w+)\s*,'
-    r'\s*(-?\w+)(?:\s*,\s*(NULL|\w+)\s*,\s*([^,{}]+?)\s*,\s*(-?\w+))?')
-SENTINEL_RE = re.compile(r'\{\s*NULL\s*,[^{}]*\}\s*,?\s*$')
+# {.name = "name", .type = JV_STRING, .required = true, .max_len = 100,
+#  .enum_values = kinds | (const char *const[]){...}, .min = 1, .max = 9,
+#  .sub = sub_spec, .nsub = ..., .item_len = 4}
+SENTINEL_RE = re.compile(r'\{\s*\.name\s*=\s*NULL\s*\}\s*,?\s*$')
+
+
+def split_top(text, sep=","):
+    """Splits text at sep outside strings, parentheses and braces."""
+    parts, depth, cur, quoted = [], 0, "", False
+    for i, ch in enumerate(text):
+        if quoted:
+            quoted = not (ch == '"' and text[i - 1] != "\\")
+        elif ch == '"':
+            quoted = True
+        elif ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    if cur.strip():
+        parts.append(cur.strip())
+    return parts
+
+
+def rows(text):
+    """The contents of the top-level {...} rows of an initialiser list."""
+    text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
+    return [p[1:-1] for p in split_top(text) if p.startswith("{")]
+
+
+def designated(row):
+    """{member: value} of a row of designated initialisers, and the items
+    that are not "member = value" (macros such as SBODY(name))."""
+    members, other = {}, []
+    for item in split_top(row):
+        m = re.fullmatch(r'\.(\w+)\s*=\s*(.*)', item, re.S)
+        if m:
+            members[m.group(1)] = " ".join(m.group(2).split())
+        else:
+            other.append(item)
+    return members, other
 
 
 def load_doc():
@@ -60,20 +99,26 @@ def route_table():
     service's reporting_<name>_spec, PBODY(name) the provision service's
     provision_<name>_spec."""
     text = ROUTES_C.read_text(encoding="utf-8")
-    start = text.index("http_routes[] = {")
+    start = text.index("http_routes[] = {") + len("http_routes[] = {")
     end = text.index("\n};", start)
     routes = []
-    for m in ROUTE_RE.finditer(text[start:end]):
-        body = m.group(7)
-        if body and m.group(6):
-            body = f"{BODY_PREFIX[m.group(6)]}{body}_spec"
-        routes.append((m.group(1), m.group(2), m.group(3), m.group(4).strip(),
-                       body))
+    for row in rows(text[start:end]):
+        members, other = designated(row)
+        # every entry of the table is understood (a new body macro would
+        # otherwise make a route silently disappear from these checks)
+        assert {"method", "pattern", "auth", "fn"} <= set(members), row
+        assert len(other) <= 1, row
+        body = None
+        if other:
+            m = BODY_RE.fullmatch(other[0])
+            assert m, row
+            body = m.group(2)
+            if m.group(1):
+                body = f"{BODY_PREFIX[m.group(1)]}{body}_spec"
+        routes.append((members["method"].strip('"'),
+                       members["pattern"].strip('"'), members["auth"],
+                       members.get("roles", "0"), body))
     assert routes, "no route found in the route table of routes.c"
-    # every entry of the table was understood (a new body macro would
-    # otherwise make a route silently disappear from these checks)
-    assert len(routes) == len(re.findall(r'\{\s*"[A-Z]+"\s*,\s*"/',
-                                         text[start:end])), routes
     return routes
 
 
@@ -114,7 +159,7 @@ def parse_field_tables():
                  for m in ENUM_ARRAY_RE.finditer(text)}
         # entry macros (IMPACT, CONTENT_FIELDS, ...): bodies with entries
         macros = {m.group(1): m.group(2).replace("\\\n", " ")
-                  for m in MACRO_RE.finditer(text) if '{"' in m.group(2)}
+                  for m in MACRO_RE.finditer(text) if '{.name' in m.group(2)}
         for m in FIELD_TABLE_RE.finditer(text):
             name, entries = m.group(1), m.group(2)
             for _ in range(10):
@@ -126,24 +171,30 @@ def parse_field_tables():
                     break
                 entries = expanded
             fields = []
-            for f in FIELD_RE.finditer(entries):
+            for row in rows(entries):
+                f, other = designated(row)
+                assert not other and "name" in f, (where, name, row)
+                if f["name"] == "NULL":
+                    continue
+                assert "type" in f, (where, name, row)
                 enum = None
-                tok = f.group(5)
+                tok = f.get("enum_values", "NULL")
                 if tok.startswith("("):
                     enum = re.findall(r'"([^"]*)"', tok)
                 elif tok != "NULL":
                     assert tok in enums, f"{where}: enum {tok} not found"
                     enum = enums[tok]
-                sub = f.group(8) if f.group(8) not in (None, "NULL") else None
-                fields.append({"name": f.group(1), "type": f.group(2),
-                               "required": f.group(3) == "true",
-                               "max_len": num(f.group(4), where),
+                sub = f.get("sub", "NULL")
+                fields.append({"name": f["name"].strip('"'),
+                               "type": f["type"],
+                               "required": f.get("required") == "true",
+                               "max_len": num(f.get("max_len", "0"), where),
                                "enum": enum,
-                               "min": num(f.group(6), where),
-                               "max": num(f.group(7), where),
-                               "sub": sub,
-                               "item_len": num(f.group(10), where)
-                               if f.group(10) else 0})
+                               "min": num(f.get("min", "0"), where),
+                               "max": num(f.get("max", "0"), where),
+                               "sub": None if sub == "NULL" else sub,
+                               "item_len": num(f.get("item_len", "0"),
+                                               where)})
             assert fields, f"field table {name} of {where} not understood"
             assert name not in tables, f"field table {name} defined twice"
             tables[name] = fields

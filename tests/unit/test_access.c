@@ -1,7 +1,7 @@
 /*
  * test_access.c - registry visibility rules (core/access.h).
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -14,7 +14,7 @@
  *   sees identity iff may read and registered (advisories are never
  *            anonymous)
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

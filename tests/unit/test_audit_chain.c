@@ -2,7 +2,7 @@
  * test_audit_chain.c - the hash of one audit entry (core/audit_chain.h),
  * both versions, the commitment to a withheld actor and the v1 -> v2 link.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

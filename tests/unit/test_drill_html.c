@@ -5,7 +5,7 @@
  * them (names, CEPTOAR ids, states) may come from an organisation and must
  * be escaped; the page carries the SVG chart with one line per CEPTOAR.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../src/http/drill_html.h"
+#include "http/drill_html.h"
 
 #define EVIL "<script>x&\"y</script>"
 

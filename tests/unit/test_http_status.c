@@ -5,7 +5,7 @@
  * enum without one fails here), and each status is the one the API has
  * always sent for that code (docs/openapi.json documents them).
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../src/http/http.h"
+#include "http/http.h"
 
 /* The expected status of each code, written here independently of the
  * table. IS_ERR_COUNT_ sizes it, so a new code left out is 0 and fails. */

@@ -1,7 +1,7 @@
 /*
  * test_jv.c - jv_check: validation of JSON objects against a field table.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "jv.h"
+#include "common/jv.h"
 
 static const char *const colours[] = {"tlp-red", "tlp-amber", "tlp-green",
                                       "tlp-clear", NULL};

@@ -2,7 +2,7 @@
  * test_message.c - the e-mail header pieces of deliver/message.c: the
  * folded RFC 2047 Subject and the mail domain taken from --public-url.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "deliver/message.h"
 
 /* True when s[0..n) is whole UTF-8 characters (no cut sequence). */

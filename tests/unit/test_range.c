@@ -22,7 +22,7 @@
  * difference - a leak or a wrongful denial - fails the test with a message
  * naming the combination.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <stdarg.h>
 #include <stddef.h>

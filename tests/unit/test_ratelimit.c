@@ -1,7 +1,7 @@
 /*
  * test_ratelimit.c - failed log-in counters (service/ratelimit.h).
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /*
  * test_roles.c - role bit sets and organisation kinds (core/roles.h).
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -7,7 +7,7 @@
  *   anonymous    as via_ceptoar
  *   via_agency   operator -> agency -> NISC
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

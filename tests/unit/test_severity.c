@@ -9,7 +9,7 @@
  * cross-check against an oracle written from DOMAIN.md §5, and a
  * 1,000,000-case run whose level histogram must cover 0..5.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -6,7 +6,7 @@
  * Every test works in its own files under a temporary directory made by
  * the group setup and removed by the group teardown.
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,8 +24,8 @@
 #include "core/roles.h"
 #include "service/demo.h"
 #include "service/registry.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "common/util.h"
 
 #define NOW 1711929600
 

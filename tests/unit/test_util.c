@@ -2,7 +2,7 @@
  * test_util.c - util.h (time, numbers, UTF-8, hex, constant-time compare)
  * and buf.h (capped growable buffer).
  */
-#include "common.h"
+#include "common/common.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "buf.h"
-#include "util.h"
+#include "common/buf.h"
+#include "common/util.h"
 
 /* ---------------------------------------------------------------- time */
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Checks the layering of src/: which layer's headers each layer may include.
+# Includes are rooted at src/ ("store/store.h"), so the first path component
+# of an include names the layer it comes from.
+#
+#   common/  includes no other layer
+#   core/    no store/, http/, service/, deliver/ (pure rules, no I/O)
+#   store/   no service/, http/, deliver/
+#   service/ no http/
+#   deliver/ no service/, http/
+#   and nothing in the library includes cli/ (the command-line client)
+#
+# Prints each offending FILE:LINE and exits 1; exits 0 when all is well.
+# Usage: scripts/check-layers.sh        (from anywhere in the repository)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A forbidden=(
+    [common]="core store service deliver http cli"
+    [core]="store http service deliver cli"
+    [store]="service http deliver cli"
+    [service]="http cli"
+    [deliver]="service http cli"
+    [http]="cli"
+)
+
+allowed=()
+
+bad=0
+for layer in "${!forbidden[@]}"; do
+    for f in src/"$layer"/*.[ch]; do
+        [ -e "$f" ] || continue
+        while IFS=: read -r line header; do
+            to=${header%%/*}
+            [ "$to" = "$header" ] && continue   # not a path under src/
+            for no in ${forbidden[$layer]}; do
+                [ "$to" = "$no" ] || continue
+                ok=0
+                for a in "${allowed[@]}"; do
+                    [ "$a" = "$f:$header" ] && ok=1
+                done
+                if [ $ok -eq 0 ]; then
+                    echo "$f:$line: $layer/ may not include $no/ (\"$header\")"
+                    bad=1
+                fi
+            done
+        done < <(awk 'match($0, /^[ \t]*#[ \t]*include[ \t]*"[^"]*"/) {
+                          h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h)
+                          print FNR ":" h }' "$f")
+    done
+done
+exit $bad
