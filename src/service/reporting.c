@@ -1003,6 +1003,84 @@ static int load_readable(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *at_json(int64_t t)
+{
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+/* [{at, org, user, type, detail}] of report id, oldest first; NULL when
+ * the read fails. */
+static json_t *timeline_json(struct store_conn *c, const char *id)
+{
+    struct store_timeline_entry *t;
+    int n;
+    if (store_timeline_list(c, id, &t, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *detail = t[i].detail ? json_loads(t[i].detail, 0, NULL)
+                                     : NULL;
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "at", at_json(t[i].at),
+                           "org", str_or_null(t[i].org), "user",
+                           t[i].user_id ? json_integer(t[i].user_id)
+                                        : json_null(),
+                           "type", str_or_null(t[i].type), "detail",
+                           detail ? detail : json_object()));
+    }
+    store_timeline_free(t, n);
+    return arr;
+}
+
+/* [{id, at, kind, range, body}] of report id, oldest first (row ids, not
+ * yet numbered per report); NULL when the read fails. */
+static json_t *updates_json(struct store_conn *c, const char *id)
+{
+    struct store_update *u;
+    int n;
+    if (store_updates_list(c, id, &u, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *body = u[i].body ? json_loads(u[i].body, 0, NULL) : NULL;
+        json_array_append_new(
+            arr, json_pack("{s:I,s:o,s:o,s:s,s:o}", "id", (json_int_t)u[i].id,
+                           "at", at_json(u[i].at), "kind",
+                           str_or_null(u[i].kind), "range",
+                           range_name((enum share_range)u[i].range), "body",
+                           body ? body : json_object()));
+    }
+    store_updates_free(u, n);
+    return arr;
+}
+
+/* [{kind, due_at, created_at, sent_at}] of report id; NULL when the read
+ * fails. */
+static json_t *reminders_json(struct store_conn *c, const char *id)
+{
+    struct store_report_reminder *m;
+    int n;
+    if (store_report_reminders(c, id, &m, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o,s:o,s:o}", "kind", str_or_null(m[i].kind),
+                           "due_at", at_json(m[i].due_at), "created_at",
+                           at_json(m[i].created_at), "sent_at",
+                           m[i].sent_at ? at_json(m[i].sent_at)
+                                        : json_null()));
+    store_report_reminders_free(m, n);
+    return arr;
+}
+
 /* The timeline as this reader may see it: acts of the reporting
  * organisation are attributed to "the reporter" unless the reader sees
  * its identity; user ids only for the reader's own organisation. */
@@ -1011,8 +1089,8 @@ static json_t *timeline_view(struct store_conn *c,
                              const struct store_report *r,
                              struct range_decision d)
 {
-    json_t *tl = NULL;
-    if (store_timeline_json(c, r->id, &tl))
+    json_t *tl = timeline_json(c, r->id);
+    if (!tl)
         return json_array();
     bool hide = !d.sees_identity || (r->route == ROUTE_ANONYMOUS && who &&
                                      strcmp(who->org.id, r->originator));
@@ -1111,7 +1189,7 @@ static void number_per_report(json_t *o)
 
 /* [{id, name, mime, size, sha256, update}] of report id, the row ids
  * hub-wide (number_per_report renumbers them); NULL when the read fails. */
-json_t *rp_attachments_json(struct store_conn *c, const char *id)
+static json_t *attachments_json(struct store_conn *c, const char *id)
 {
     struct store_attachment *at;
     int n;
@@ -1122,13 +1200,11 @@ json_t *rp_attachments_json(struct store_conn *c, const char *id)
         json_array_append_new(
             arr, json_pack("{s:I,s:o,s:o,s:I,s:o,s:I}", "id",
                            (json_int_t)at[i].id, "name",
-                           at[i].name ? json_string(at[i].name) : json_null(),
-                           "mime",
-                           at[i].mime ? json_string(at[i].mime) : json_null(),
-                           "size", (json_int_t)at[i].size, "sha256",
-                           at[i].sha256 ? json_string(at[i].sha256)
-                                        : json_null(),
-                           "update", (json_int_t)at[i].update_id));
+                           str_or_null(at[i].name), "mime",
+                           str_or_null(at[i].mime), "size",
+                           (json_int_t)at[i].size, "sha256",
+                           str_or_null(at[i].sha256), "update",
+                           (json_int_t)at[i].update_id));
     store_attachments_free(at, n);
     return arr;
 }
@@ -1158,9 +1234,9 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
     json_object_set_new(o, "chain", chain_view(c, r));
     json_object_set_new(o, "timeline", timeline_view(c, who, r, d));
     json_t *ups = NULL, *atts = NULL;
-    if (!store_report_updates_json(c, r->id, &ups))
+    if ((ups = updates_json(c, r->id)))
         json_object_set_new(o, "updates", ups);
-    if ((atts = rp_attachments_json(c, r->id)))
+    if ((atts = attachments_json(c, r->id)))
         json_object_set_new(o, "attachments", atts);
     number_per_report(o);
     json_object_set_new(
@@ -1172,8 +1248,8 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
                   rp_overdue(r, now)));
     /* deadline reminders concern the reporting organisation */
     if (who && strcmp(who->org.id, r->originator) == 0) {
-        json_t *rem = NULL;
-        if (!store_reminders_json(c, r->id, &rem))
+        json_t *rem = reminders_json(c, r->id);
+        if (rem)
             json_object_set_new(o, "reminders", rem);
     }
     rc = IS_OK;
@@ -1208,16 +1284,15 @@ static int report_view(struct app *a, struct store_conn *c,
 
 static int questions_asked(struct store_conn *c, const char *id)
 {
-    json_t *tl = NULL;
-    int n = 0;
-    if (store_timeline_json(c, id, &tl))
+    struct store_timeline_entry *t;
+    int n, asked = 0;
+    if (store_timeline_list(c, id, &t, &n))
         return 0;
-    size_t i;
-    json_t *ev;
-    json_array_foreach(tl, i, ev) if (strcmp(jv_str(ev, "type"),
-                                             "question") == 0) n++;
-    json_decref(tl);
-    return n;
+    for (int i = 0; i < n; i++)
+        if (t[i].type && strcmp(t[i].type, "question") == 0)
+            asked++;
+    store_timeline_free(t, n);
+    return asked;
 }
 
 /* Every write below follows one pattern (docs/rules.md, "Concurrent

@@ -337,15 +337,37 @@ int store_reports_to_remind(struct store_conn *c, int64_t now, json_t **ids);
 int store_report_update_add(struct store_conn *c, const char *report_id,
                             int64_t at, int64_t user_id, const char *kind,
                             int range, const char *body, int64_t *id);
-/* Updates of a report, oldest first: [{id, at, kind, range, body}]. */
-int store_report_updates_json(struct store_conn *c, const char *report_id,
-                              json_t **out);
+/* One update of a report as stored. Strings malloc'd (NULL when the
+ * column is NULL); body is the update's JSON text. */
+struct store_update {
+    int64_t id; /* hub-wide row id */
+    int64_t at;
+    char *kind;
+    int range;
+    char *body;
+};
+/* Updates of a report, oldest first: *out a malloc'd array of *n (NULL
+ * when none) the caller hands to store_updates_free. */
+int store_updates_list(struct store_conn *c, const char *report_id,
+                       struct store_update **out, int *n);
+void store_updates_free(struct store_update *u, int n);
 int store_timeline_add(struct store_conn *c, const char *report_id,
                        int64_t at, const char *org_id, int64_t user_id,
                        const char *type, const char *detail);
-/* [{at, org, user, type, detail}] oldest first. */
-int store_timeline_json(struct store_conn *c, const char *report_id,
-                        json_t **out);
+/* One timeline entry of a report as stored. Strings malloc'd (NULL when
+ * the column is NULL); detail is JSON text; user_id 0 = none. */
+struct store_timeline_entry {
+    int64_t at;
+    char *org;
+    int64_t user_id;
+    char *type;
+    char *detail;
+};
+/* The timeline of a report, oldest first: *out a malloc'd array of *n
+ * (NULL when none) the caller hands to store_timeline_free. */
+int store_timeline_list(struct store_conn *c, const char *report_id,
+                        struct store_timeline_entry **out, int *n);
+void store_timeline_free(struct store_timeline_entry *t, int n);
 int store_attachment_add(struct store_conn *c, const char *report_id,
                          int64_t update_id, const char *name,
                          const char *mime, const void *data, size_t len,
@@ -394,8 +416,17 @@ int store_events_json(struct store_conn *c, int limit, json_t **out);
 int store_reminder_add(struct store_conn *c, const char *report_id,
                        const char *org_id, const char *kind, int64_t due,
                        int64_t now, bool *created);
-int store_reminders_json(struct store_conn *c, const char *report_id,
-                         json_t **out);
+/* One deadline reminder of a report as the report view shows it; kind
+ * malloc'd (NULL when NULL); sent_at 0 = not sent. */
+struct store_report_reminder {
+    char *kind;
+    int64_t due_at, created_at, sent_at;
+};
+/* The reminders of a report: *out a malloc'd array of *n (NULL when none)
+ * the caller hands to store_report_reminders_free. */
+int store_report_reminders(struct store_conn *c, const char *report_id,
+                           struct store_report_reminder **out, int *n);
+void store_report_reminders_free(struct store_report_reminder *r, int n);
 struct store_reminder {
     int64_t id;
     char report_id[40], org_id[64], kind[16];
