@@ -56,3 +56,33 @@ const char *route_choose_ceptoar(const struct access_org *org, const char *want)
             return org->ceptoars[i];
     return NULL;
 }
+
+int route_walk(const struct ids *chain, const char *first,
+               const bool *review, struct route_walk *w)
+{
+    memset(w, 0, sizeof(*w));
+    int i = 0;
+    while (i < chain->n && strcmp(chain->id[i], first) != 0)
+        i++;
+    if (i == chain->n)
+        return IS_ERR_INVALID;
+    for (; i < chain->n; i++) {
+        int k = w->n++;
+        w->arrived[k] = chain->id[i];
+        if (i + 1 == chain->n)
+            return IS_OK; /* reached NISC: the end of the chain */
+        if (review[i]) {
+            w->current = chain->id[i];
+            return IS_OK;
+        }
+        w->relayed[k] = true;
+    }
+    return IS_OK;
+}
+
+bool route_hop_due(bool review, int severity, int64_t waited_s,
+                   int limit_min)
+{
+    return !review || (severity >= ROUTE_AUTO_FORWARD_SEVERITY &&
+                       waited_s >= (int64_t)limit_min * 60);
+}

@@ -20,6 +20,9 @@ static int report_view(struct app *a, struct store_conn *c,
                        const struct auth_ctx *who, const char *id,
                        int64_t now, bool audit, json_t **out,
                        struct svc_error *e);
+static int view_of(struct store_conn *c, const struct auth_ctx *who,
+                   const struct store_report *r, int64_t now, bool audit,
+                   json_t **out, struct svc_error *e);
 
 /* ---- request field tables ---- */
 
@@ -510,41 +513,50 @@ int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
 
 /* ---- the hop chain ---- */
 
-/* The report arrives at hop; an 'auto' hop relays at once, so the loop is
- * bounded by the chain length. */
-static int arrive(struct store_conn *c, struct store_report *r,
-                  const char *first, const char *how, int64_t now)
+/* The walk of r arriving at first (core/route.h, route_walk) under the
+ * hops' policies as stored now: call inside the write transaction. */
+static int walk_plan(struct store_conn *c, const struct store_report *r,
+                     const char *first, struct route_walk *w)
 {
-    char hop[64];
-    snprintf(hop, sizeof(hop), "%s", first);
-    int rc;
-    for (int guard = 0; guard <= RANGE_MAX_CHAIN; guard++) {
-        rc = ids_add(&r->reached, hop);
+    bool review[IDS_MAX];
+    int rc = store_hop_reviews(c, &r->chain, review);
+    return rc ? rc : route_walk(&r->chain, first, review, w);
+}
+
+/* Applies walk w to r in memory: the hops reached, the current hop ("" at
+ * the end of the chain), the arrival time. */
+static int walk_apply(struct store_report *r, const struct route_walk *w,
+                      int64_t now)
+{
+    for (int i = 0; i < w->n; i++) {
+        int rc = ids_add(&r->reached, w->arrived[i]);
         if (rc)
             return rc;
-        r->hop_arrived_at = now;
+    }
+    r->hop_arrived_at = now;
+    snprintf(r->current_hop, sizeof(r->current_hop), "%s",
+             w->current ? w->current : "");
+    return IS_OK;
+}
+
+/* The timeline entries of walk w: "arrived" at each hop (how: the first
+ * arrival's cause; later ones were "relayed"), and "relayed" by each hop
+ * that relays automatically. */
+static int walk_record(struct store_conn *c, const char *id,
+                       const struct route_walk *w, const char *how,
+                       int64_t now)
+{
+    for (int i = 0; i < w->n; i++) {
         char detail[128];
-        snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}", how);
-        rc = store_timeline_add(c, r->id, now, hop, 0, "arrived", detail);
+        snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}",
+                 i ? "relayed" : how);
+        int rc = store_timeline_add(c, id, now, w->arrived[i], 0, "arrived",
+                                    detail);
+        if (!rc && w->relayed[i])
+            rc = store_timeline_add(c, id, now, w->arrived[i], 0, "relayed",
+                                    "{\"policy\":\"auto\"}");
         if (rc)
             return rc;
-        const char *next = route_next_hop(&r->chain, hop);
-        if (!next) {
-            r->current_hop[0] = '\0'; /* reached NISC, the end of the chain */
-            return IS_OK;
-        }
-        snprintf(r->current_hop, sizeof(r->current_hop), "%s", hop);
-        bool review;
-        int limit;
-        rc = store_hop_policy(c, hop, &review, &limit);
-        if (rc || review)
-            return rc;
-        rc = store_timeline_add(c, r->id, now, hop, 0, "relayed",
-                                "{\"policy\":\"auto\"}");
-        if (rc)
-            return rc;
-        snprintf(hop, sizeof(hop), "%s", next);
-        how = "relayed";
     }
     return IS_OK;
 }
@@ -557,7 +569,13 @@ int rp_forward_step(struct store_conn *c, struct store_report *r,
     if (!next)
         return IS_ERR_CONFLICT;
     IS_UNUSED(user_id);
-    return arrive(c, r, next, how, now);
+    struct route_walk w;
+    int rc = walk_plan(c, r, next, &w);
+    if (!rc)
+        rc = walk_record(c, r->id, &w, how, now);
+    if (!rc)
+        rc = walk_apply(r, &w, now);
+    return rc;
 }
 
 /* ---- filing ---- */
@@ -908,9 +926,21 @@ int report_file(struct app *a, struct store_conn *c,
     r.body = json_dumps(view, JSON_COMPACT);
     json_t *warnings = own_name_warnings(c, who->org.id, view);
     int64_t upd = 0;
+    const char *first = route_first_hop(&r.chain);
+    struct route_walk w;
+    if (!first) {
+        rc = IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
+        goto out;
+    }
     if ((rc = store_begin(c)))
         goto out;
-    rc = store_report_insert(c, &r);
+    /* the report's whole initial state (the first hop's arrival and any
+     * automatic relays) is computed before it is written, once */
+    rc = walk_plan(c, &r, first, &w);
+    if (!rc)
+        rc = walk_apply(&r, &w, now);
+    if (!rc)
+        rc = store_report_insert(c, &r);
     if (!rc)
         rc = store_report_update_add(c, r.id, now, who->user_id, "original",
                                      r.range, r.body, &upd);
@@ -920,13 +950,8 @@ int report_file(struct app *a, struct store_conn *c,
         rc = store_timeline_add(
             c, r.id, now, r.originator, who->user_id, "filed",
             r.first_due < now ? "{\"first_notice_late\":true}" : "{}");
-    const char *first = route_first_hop(&r.chain);
-    if (!rc && !first)
-        rc = IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
     if (!rc)
-        rc = arrive(c, &r, first, "filed", now);
-    if (!rc)
-        rc = store_report_save(c, &r);
+        rc = walk_record(c, r.id, &w, "filed", now);
     if (!rc)
         rc = rp_audit(c, who, now, "report.file", &r,
                       json_pack("{s:s,s:i}", "route",
@@ -939,7 +964,7 @@ int report_file(struct app *a, struct store_conn *c,
     if ((rc = store_commit(c)))
         goto out;
     *out = NULL;
-    rc = report_view(a, c, who, r.id, now, false, out, e);
+    rc = view_of(c, who, &r, now, false, out, e); /* as written */
     if (!rc)
         json_object_set_new(*out, "warnings", warnings);
     warnings = NULL;
@@ -978,6 +1003,84 @@ static int load_readable(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *at_json(int64_t t)
+{
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+/* [{at, org, user, type, detail}] of report id, oldest first; NULL when
+ * the read fails. */
+static json_t *timeline_json(struct store_conn *c, const char *id)
+{
+    struct store_timeline_entry *t;
+    int n;
+    if (store_timeline_list(c, id, &t, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *detail = t[i].detail ? json_loads(t[i].detail, 0, NULL)
+                                     : NULL;
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "at", at_json(t[i].at),
+                           "org", str_or_null(t[i].org), "user",
+                           t[i].user_id ? json_integer(t[i].user_id)
+                                        : json_null(),
+                           "type", str_or_null(t[i].type), "detail",
+                           detail ? detail : json_object()));
+    }
+    store_timeline_free(t, n);
+    return arr;
+}
+
+/* [{id, at, kind, range, body}] of report id, oldest first (row ids, not
+ * yet numbered per report); NULL when the read fails. */
+static json_t *updates_json(struct store_conn *c, const char *id)
+{
+    struct store_update *u;
+    int n;
+    if (store_updates_list(c, id, &u, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *body = u[i].body ? json_loads(u[i].body, 0, NULL) : NULL;
+        json_array_append_new(
+            arr, json_pack("{s:I,s:o,s:o,s:s,s:o}", "id", (json_int_t)u[i].id,
+                           "at", at_json(u[i].at), "kind",
+                           str_or_null(u[i].kind), "range",
+                           range_name((enum share_range)u[i].range), "body",
+                           body ? body : json_object()));
+    }
+    store_updates_free(u, n);
+    return arr;
+}
+
+/* [{kind, due_at, created_at, sent_at}] of report id; NULL when the read
+ * fails. */
+static json_t *reminders_json(struct store_conn *c, const char *id)
+{
+    struct store_report_reminder *m;
+    int n;
+    if (store_report_reminders(c, id, &m, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o,s:o,s:o}", "kind", str_or_null(m[i].kind),
+                           "due_at", at_json(m[i].due_at), "created_at",
+                           at_json(m[i].created_at), "sent_at",
+                           m[i].sent_at ? at_json(m[i].sent_at)
+                                        : json_null()));
+    store_report_reminders_free(m, n);
+    return arr;
+}
+
 /* The timeline as this reader may see it: acts of the reporting
  * organisation are attributed to "the reporter" unless the reader sees
  * its identity; user ids only for the reader's own organisation. */
@@ -986,8 +1089,8 @@ static json_t *timeline_view(struct store_conn *c,
                              const struct store_report *r,
                              struct range_decision d)
 {
-    json_t *tl = NULL;
-    if (store_timeline_json(c, r->id, &tl))
+    json_t *tl = timeline_json(c, r->id);
+    if (!tl)
         return json_array();
     bool hide = !d.sees_identity || (r->route == ROUTE_ANONYMOUS && who &&
                                      strcmp(who->org.id, r->originator));
@@ -1084,6 +1187,83 @@ static void number_per_report(json_t *o)
         json_object_set_new(v, "id", json_integer((json_int_t)i + 1));
 }
 
+/* [{id, name, mime, size, sha256, update}] of report id, the row ids
+ * hub-wide (number_per_report renumbers them); NULL when the read fails. */
+static json_t *attachments_json(struct store_conn *c, const char *id)
+{
+    struct store_attachment *at;
+    int n;
+    if (store_attachments_list(c, id, &at, &n))
+        return NULL;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            arr, json_pack("{s:I,s:o,s:o,s:I,s:o,s:I}", "id",
+                           (json_int_t)at[i].id, "name",
+                           str_or_null(at[i].name), "mime",
+                           str_or_null(at[i].mime), "size",
+                           (json_int_t)at[i].size, "sha256",
+                           str_or_null(at[i].sha256), "update",
+                           (json_int_t)at[i].update_id));
+    store_attachments_free(at, n);
+    return arr;
+}
+
+/* The view of report r for who, answered from r as it is in memory (as
+ * just written, or as read): the report row is not read back; the
+ * timeline, updates, attachments and reminders are read from their
+ * tables. 404 exactly as load_readable when who may not read r. */
+static int view_of(struct store_conn *c, const struct auth_ctx *who,
+                   const struct store_report *r, int64_t now, bool audit,
+                   json_t **out, struct svc_error *e)
+{
+    struct range_decision d = rp_decide(who, r);
+    if (!d.may_read)
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
+    int rc;
+    json_t *o = rp_summary(c, who, r, d, now);
+    json_t *body = json_loads(r->body, 0, NULL);
+    /* content fields of the current view */
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v) {
+        if (strcmp(key, "declared_severity") && strcmp(key, "title"))
+            json_object_set(o, key, v);
+    }
+    json_decref(body);
+    json_object_set_new(o, "chain", chain_view(c, r));
+    json_object_set_new(o, "timeline", timeline_view(c, who, r, d));
+    json_t *ups = NULL, *atts = NULL;
+    if ((ups = updates_json(c, r->id)))
+        json_object_set_new(o, "updates", ups);
+    if ((atts = attachments_json(c, r->id)))
+        json_object_set_new(o, "attachments", atts);
+    number_per_report(o);
+    json_object_set_new(
+        o, "deadlines",
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "first_notice_due",
+                  tj(r->first_due), "full_report_due", tj(r->full_due),
+                  "final_report_due", tj(r->final_due), "full_report_at",
+                  tj(r->full_at), "closed_at", tj(r->closed_at), "overdue",
+                  rp_overdue(r, now)));
+    /* deadline reminders concern the reporting organisation */
+    if (who && strcmp(who->org.id, r->originator) == 0) {
+        json_t *rem = reminders_json(c, r->id);
+        if (rem)
+            json_object_set_new(o, "reminders", rem);
+    }
+    rc = IS_OK;
+    if (audit && range_read_is_audited((enum share_range)r->range))
+        rc = rp_audit(c, who, now, "report.read", r, NULL);
+    if (rc) {
+        json_decref(o);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the read could not be audited, so it is refused");
+    }
+    *out = o;
+    return IS_OK;
+}
+
 static int report_view(struct app *a, struct store_conn *c,
                        const struct auth_ctx *who, const char *id,
                        int64_t now, bool audit, json_t **out,
@@ -1095,64 +1275,24 @@ static int report_view(struct app *a, struct store_conn *c,
     int rc = load_readable(c, who, id, &r, &d, e);
     if (rc)
         return rc;
-    json_t *o = rp_summary(c, who, &r, d, now);
-    json_t *body = json_loads(r.body, 0, NULL);
-    /* content fields of the current view */
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v) {
-        if (strcmp(key, "declared_severity") && strcmp(key, "title"))
-            json_object_set(o, key, v);
-    }
-    json_decref(body);
-    json_object_set_new(o, "chain", chain_view(c, &r));
-    json_object_set_new(o, "timeline", timeline_view(c, who, &r, d));
-    json_t *ups = NULL, *atts = NULL;
-    if (!store_report_updates_json(c, r.id, &ups))
-        json_object_set_new(o, "updates", ups);
-    if (!store_attachments_json(c, r.id, &atts))
-        json_object_set_new(o, "attachments", atts);
-    number_per_report(o);
-    json_object_set_new(
-        o, "deadlines",
-        json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "first_notice_due",
-                  tj(r.first_due), "full_report_due", tj(r.full_due),
-                  "final_report_due", tj(r.final_due), "full_report_at",
-                  tj(r.full_at), "closed_at", tj(r.closed_at), "overdue",
-                  rp_overdue(&r, now)));
-    /* deadline reminders concern the reporting organisation */
-    if (who && strcmp(who->org.id, r.originator) == 0) {
-        json_t *rem = NULL;
-        if (!store_reminders_json(c, r.id, &rem))
-            json_object_set_new(o, "reminders", rem);
-    }
-    rc = IS_OK;
-    if (audit && range_read_is_audited((enum share_range)r.range))
-        rc = rp_audit(c, who, now, "report.read", &r, NULL);
+    rc = view_of(c, who, &r, now, audit, out, e);
     store_report_release(&r);
-    if (rc) {
-        json_decref(o);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the read could not be audited, so it is refused");
-    }
-    *out = o;
-    return IS_OK;
+    return rc;
 }
 
 /* ---- updates, forwarding, notes, reveal ---- */
 
 static int questions_asked(struct store_conn *c, const char *id)
 {
-    json_t *tl = NULL;
-    int n = 0;
-    if (store_timeline_json(c, id, &tl))
+    struct store_timeline_entry *t;
+    int n, asked = 0;
+    if (store_timeline_list(c, id, &t, &n))
         return 0;
-    size_t i;
-    json_t *ev;
-    json_array_foreach(tl, i, ev) if (strcmp(jv_str(ev, "type"),
-                                             "question") == 0) n++;
-    json_decref(tl);
-    return n;
+    for (int i = 0; i < n; i++)
+        if (t[i].type && strcmp(t[i].type, "question") == 0)
+            asked++;
+    store_timeline_free(t, n);
+    return asked;
 }
 
 /* Every write below follows one pattern (docs/rules.md, "Concurrent
@@ -1279,7 +1419,7 @@ int report_update(struct app *a, struct store_conn *c,
         goto out;
     if ((rc = store_commit(c)))
         goto out;
-    rc = report_view(a, c, who, r.id, now, false, out, e);
+    rc = view_of(c, who, &r, now, false, out, e);
     if (!rc) {
         json_object_set_new(*out, "warnings", warnings);
         warnings = NULL;
@@ -1355,7 +1495,7 @@ int report_forward(struct app *a, struct store_conn *c,
                                                    ? r.current_hop
                                                    : "nisc"));
     if (!rc && !(rc = store_commit(c)))
-        rc = report_view(a, c, who, r.id, now, false, out, e);
+        rc = view_of(c, who, &r, now, false, out, e);
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
@@ -1404,7 +1544,7 @@ int report_note(struct app *a, struct store_conn *c,
         rc = rp_audit(c, who, now, question ? "report.question"
                                             : "report.note", &r, NULL);
     if (!rc && !(rc = store_commit(c)))
-        rc = report_view(a, c, who, r.id, now, false, out, e);
+        rc = view_of(c, who, &r, now, false, out, e);
     if (!rc && question)
         json_object_set_new(*out, "question", json_integer(number));
 out:

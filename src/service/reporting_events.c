@@ -5,6 +5,7 @@
 #include "service/reporting_internal.h"
 
 #include "core/roles.h"
+#include "core/route.h"
 #include "common/jv.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -310,8 +311,8 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     if (!r.current_hop[0] ||
         store_hop_policy(c, r.current_hop, &review, &limit))
         goto out;
-    bool due = !review ||
-               (r.severity >= 3 && now - r.hop_arrived_at >= limit * 60LL);
+    bool due = route_hop_due(review, r.severity, now - r.hop_arrived_at,
+                             limit);
     if (!due)
         goto out;
     char hop[64], detail[256];

@@ -11,22 +11,6 @@
 
 #define EXPORT_MAX_ROWS 10000
 
-struct scan_ctx {
-    struct store_conn *c;
-    const struct auth_ctx *who;
-    const struct report_query *q;
-    int64_t now;
-    int limit;          /* stop after this many readable rows (0 = all) */
-    int n;
-    char last_id[40];   /* id of the last report shown: the next cursor */
-    bool more;
-    json_t *items;      /* list */
-    json_t *counts;     /* counts */
-    struct buf *csv;    /* export */
-    json_t *audited;    /* ids of Red/Amber reports shown */
-    json_t *withheld;   /* those of them the reader filed anonymously */
-};
-
 static bool matches_q(const struct store_report *r, const char *q)
 {
     if (!q || !*q)
@@ -39,13 +23,6 @@ static bool matches_q(const struct store_report *r, const char *q)
                strcmp(r->id, q) == 0;
     json_decref(body);
     return hit;
-}
-
-static void bump(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    json_object_set_new(o, key,
-                        json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
 static void csv_field(struct buf *b, const char *s, bool last)
@@ -64,90 +41,102 @@ static void csv_field(struct buf *b, const char *s, bool last)
     buf_adds(b, last ? "\"\r\n" : "\",");
 }
 
-static int on_row(void *vctx, struct store_report *r)
-{
-    struct scan_ctx *x = vctx;
-    struct range_decision d = rp_decide(x->who, r);
-    if (!d.may_read || !matches_q(r, x->q->q))
-        return 0;
-    if (x->limit && x->n == x->limit) {
-        x->more = true;
-        return 1;
-    }
-    x->n++;
-    snprintf(x->last_id, sizeof(x->last_id), "%s", r->id);
-    if (range_read_is_audited((enum share_range)r->range) && x->audited) {
-        /* the anonymous reporter's own reports go to a withheld entry of
-         * their own: an attributed entry naming them would name it */
-        bool own_anon = r->route == ROUTE_ANONYMOUS && x->who &&
-                        strcmp(x->who->org.id, r->originator) == 0;
-        json_array_append_new(own_anon ? x->withheld : x->audited,
-                              json_string(r->id));
-    }
-    if (x->items) {
-        json_array_append_new(x->items,
-                              rp_summary(x->c, x->who, r, d, x->now));
-    } else if (x->counts) {
-        char lv[4];
-        int eff = r->declared > r->severity ? r->declared : r->severity;
-        snprintf(lv, sizeof(lv), "%d", eff);
-        bump(json_object_get(x->counts, "by_severity"), lv);
-        bump(json_object_get(x->counts, "by_sector"), r->sector_id);
-        bump(json_object_get(x->counts, "by_kind"), r->kind);
-        bump(json_object_get(x->counts, "by_state"), r->state);
-        bump(json_object_get(x->counts, "by_range"),
-             range_name((enum share_range)r->range));
-        if (rp_overdue(r, x->now))
-            bump(x->counts, "overdue");
-    } else if (x->csv) {
-        json_t *rep = rp_reporter_json(x->c, x->who, r, d);
-        json_t *body = json_loads(r->body, 0, NULL);
-        const char *who_txt =
-            json_object_get(rep, "org")
-                ? jv_str(rep, "org")
-                : jv_str(json_object_get(rep, "label"), "en");
-        char sev[8], det[UTIL_TIME_LEN], cre[UTIL_TIME_LEN];
-        snprintf(sev, sizeof(sev), "%d",
-                 r->declared > r->severity ? r->declared : r->severity);
-        util_time_rfc3339(r->detected_at, det);
-        util_time_rfc3339(r->created_at, cre);
-        csv_field(x->csv, r->id, false);
-        csv_field(x->csv, range_tlp((enum share_range)r->range), false);
-        csv_field(x->csv, r->kind, false);
-        csv_field(x->csv, r->state, false);
-        csv_field(x->csv, sev, false);
-        csv_field(x->csv, r->scope_id, false);
-        csv_field(x->csv, r->sector_id, false);
-        csv_field(x->csv, who_txt, false);
-        csv_field(x->csv, jv_str(body, "title"), false);
-        csv_field(x->csv, det, false);
-        csv_field(x->csv, cre, true);
-        json_decref(rep);
-        json_decref(body);
-    }
-    return 0;
-}
+/* The reports who may read that match q, newest first: the one row
+ * iterator that list, counts and export share. Each row the store
+ * pre-selects goes through core/range (rp_decide) before it is returned. */
+struct readable {
+    struct store_report_rows rows;
+    const struct auth_ctx *who;
+    const char *text; /* q->q: the free-text filter */
+    struct ids ceps;
+};
 
-static int run_scan(struct scan_ctx *x)
+static int readable_open(struct store_conn *c, const struct auth_ctx *who,
+                         const struct report_query *q, int64_t now,
+                         struct readable *x)
 {
-    const struct auth_ctx *who = x->who;
-    struct ids ceps = {0};
     struct store_report_filter f = {0};
+    memset(x, 0, sizeof(*x));
+    x->who = who;
+    x->text = q->q;
     if (who)
         for (int i = 0; i < who->org.nceptoars; i++)
-            (void)ids_add(&ceps, who->org.ceptoars[i]); /* IDS_MAX fits */
-    f.before_seq = x->q->before;
+            (void)ids_add(&x->ceps, who->org.ceptoars[i]); /* IDS_MAX fits */
+    f.before_seq = q->before;
     f.viewer = who ? who->org.id : NULL;
-    f.viewer_ceptoars = &ceps;
+    f.viewer_ceptoars = &x->ceps;
     f.viewer_observer = who && who->org.observer;
-    f.sector = x->q->sector;
-    f.scope = x->q->scope;
-    f.kind = x->q->kind;
-    f.state = x->q->state;
-    f.min_severity = x->q->min_severity;
-    f.overdue = x->q->overdue;
-    f.now = x->now;
-    return store_reports_scan(x->c, &f, on_row, x);
+    f.sector = q->sector;
+    f.scope = q->scope;
+    f.kind = q->kind;
+    f.state = q->state;
+    f.min_severity = q->min_severity;
+    f.overdue = q->overdue;
+    f.now = now;
+    return store_reports_open(c, &f, &x->rows);
+}
+
+/* The next readable row into *r and *d (the caller releases *r): IS_OK;
+ * IS_ERR_NOTFOUND at the end; another error when the read fails. */
+static int readable_next(struct readable *x, struct store_report *r,
+                         struct range_decision *d)
+{
+    int rc;
+    while (!(rc = store_reports_next(&x->rows, r))) {
+        *d = rp_decide(x->who, r);
+        if (d->may_read && matches_q(r, x->text))
+            return IS_OK;
+        store_report_release(r);
+    }
+    return rc;
+}
+
+/* The ids of the Red and Amber reports a page or export showed, for its
+ * audit entries: the anonymous reporter's own reports go to a withheld
+ * entry of their own (an attributed entry naming them would name it). */
+struct shown {
+    json_t *audited;
+    json_t *withheld;
+};
+
+static void shown_add(struct shown *s, const struct auth_ctx *who,
+                      const struct store_report *r)
+{
+    if (!range_read_is_audited((enum share_range)r->range))
+        return;
+    bool own_anon = r->route == ROUTE_ANONYMOUS && who &&
+                    strcmp(who->org.id, r->originator) == 0;
+    json_array_append_new(own_anon ? s->withheld : s->audited,
+                          json_string(r->id));
+}
+
+static void csv_row(struct buf *b, struct store_conn *c,
+                    const struct auth_ctx *who, const struct store_report *r,
+                    struct range_decision d)
+{
+    json_t *rep = rp_reporter_json(c, who, r, d);
+    json_t *body = json_loads(r->body, 0, NULL);
+    const char *who_txt = json_object_get(rep, "org")
+                              ? jv_str(rep, "org")
+                              : jv_str(json_object_get(rep, "label"), "en");
+    char sev[8], det[UTIL_TIME_LEN], cre[UTIL_TIME_LEN];
+    snprintf(sev, sizeof(sev), "%d",
+             r->declared > r->severity ? r->declared : r->severity);
+    util_time_rfc3339(r->detected_at, det);
+    util_time_rfc3339(r->created_at, cre);
+    csv_field(b, r->id, false);
+    csv_field(b, range_tlp((enum share_range)r->range), false);
+    csv_field(b, r->kind, false);
+    csv_field(b, r->state, false);
+    csv_field(b, sev, false);
+    csv_field(b, r->scope_id, false);
+    csv_field(b, r->sector_id, false);
+    csv_field(b, who_txt, false);
+    csv_field(b, jv_str(body, "title"), false);
+    csv_field(b, det, false);
+    csv_field(b, cre, true);
+    json_decref(rep);
+    json_decref(body);
 }
 
 /* The audit entries for a page that showed Red or Amber reports: one
@@ -221,29 +210,68 @@ int report_list(struct app *a, struct store_conn *c,
         rc = resolve_cursor(c, who, q, &qc, e);
     if (rc)
         return rc;
-    struct scan_ctx x = {.c = c, .who = who, .q = &qc, .now = now,
-                         .limit = q->limit, .items = json_array(),
-                         .audited = json_array(), .withheld = json_array()};
-    rc = run_scan(&x);
+    json_t *items = json_array();
+    struct shown shown = {json_array(), json_array()};
+    char last_id[40] = ""; /* of the last report shown: the next cursor */
+    bool more = false;
+    struct readable x;
+    struct store_report r;
+    struct range_decision d;
+    rc = readable_open(c, who, &qc, now, &x);
+    while (!rc && !(rc = readable_next(&x, &r, &d))) {
+        if (q->limit && (int)json_array_size(items) == q->limit) {
+            more = true;
+            store_report_release(&r);
+            break;
+        }
+        snprintf(last_id, sizeof(last_id), "%s", r.id);
+        shown_add(&shown, who, &r);
+        json_array_append_new(items, rp_summary(c, who, &r, d, now));
+        store_report_release(&r);
+    }
+    store_reports_close(&x.rows);
+    if (rc == IS_ERR_NOTFOUND)
+        rc = IS_OK;
     if (!rc) {
-        rc = audit_page(c, who, now, "report.list", x.audited, x.withheld);
+        rc = audit_page(c, who, now, "report.list", shown.audited,
+                        shown.withheld);
     } else {
-        json_decref(x.audited);
-        json_decref(x.withheld);
+        json_decref(shown.audited);
+        json_decref(shown.withheld);
     }
     if (rc) {
-        json_decref(x.items);
+        json_decref(items);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the list could not be "
                         "read");
     }
-    json_t *o = json_pack("{s:o}", "items", x.items);
-    if (x.more) {
-        json_object_set_new(o, "next_cursor", json_string(x.last_id));
-    } else {
-        json_object_set_new(o, "next_cursor", json_null());
-    }
+    json_t *o = json_pack("{s:o}", "items", items);
+    json_object_set_new(o, "next_cursor",
+                        more ? json_string(last_id) : json_null());
     *out = o;
     return IS_OK;
+}
+
+static void bump(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    json_object_set_new(o, key,
+                        json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static void count_row(json_t *counts, const struct store_report *r,
+                      int64_t now)
+{
+    char lv[4];
+    int eff = r->declared > r->severity ? r->declared : r->severity;
+    snprintf(lv, sizeof(lv), "%d", eff);
+    bump(json_object_get(counts, "by_severity"), lv);
+    bump(json_object_get(counts, "by_sector"), r->sector_id);
+    bump(json_object_get(counts, "by_kind"), r->kind);
+    bump(json_object_get(counts, "by_state"), r->state);
+    bump(json_object_get(counts, "by_range"),
+         range_name((enum share_range)r->range));
+    if (rp_overdue(r, now))
+        bump(counts, "overdue");
 }
 
 int report_counts(struct app *a, struct store_conn *c,
@@ -258,19 +286,26 @@ int report_counts(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     all.before = 0;
-    struct scan_ctx x = {.c = c, .who = who, .q = &all, .now = now,
-                         .counts = json_pack("{s:{},s:{},s:{},s:{},s:{},"
-                                             "s:i}",
-                                             "by_severity", "by_sector",
-                                             "by_kind", "by_state",
-                                             "by_range", "overdue", 0)};
-    rc = run_scan(&x);
-    if (rc) {
-        json_decref(x.counts);
+    json_t *counts = json_pack("{s:{},s:{},s:{},s:{},s:{},s:i}",
+                               "by_severity", "by_sector", "by_kind",
+                               "by_state", "by_range", "overdue", 0);
+    json_int_t total = 0;
+    struct readable x;
+    struct store_report r;
+    struct range_decision d;
+    rc = readable_open(c, who, &all, now, &x);
+    while (!rc && !(rc = readable_next(&x, &r, &d))) {
+        total++;
+        count_row(counts, &r, now);
+        store_report_release(&r);
+    }
+    store_reports_close(&x.rows);
+    if (rc != IS_ERR_NOTFOUND) {
+        json_decref(counts);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "counts failed");
     }
-    json_object_set_new(x.counts, "total", json_integer(x.n));
-    *out = x.counts;
+    json_object_set_new(counts, "total", json_integer(total));
+    *out = counts;
     return IS_OK;
 }
 
@@ -290,16 +325,28 @@ int report_export_csv(struct app *a, struct store_conn *c,
     buf_init(&b, 64 * 1024 * 1024);
     buf_adds(&b, "id,tlp,kind,state,severity,scope,sector,reporter,title,"
                  "detected_at,created_at\r\n");
-    struct scan_ctx x = {.c = c, .who = who, .q = &qc, .now = now,
-                         .limit = EXPORT_MAX_ROWS, .csv = &b,
-                         .audited = json_array(), .withheld = json_array()};
-    rc = run_scan(&x);
+    struct shown shown = {json_array(), json_array()};
+    int n = 0;
+    struct readable x;
+    struct store_report r;
+    struct range_decision d;
+    rc = readable_open(c, who, &qc, now, &x);
+    while (!rc && n < EXPORT_MAX_ROWS &&
+           !(rc = readable_next(&x, &r, &d))) {
+        n++;
+        shown_add(&shown, who, &r);
+        csv_row(&b, c, who, &r, d);
+        store_report_release(&r);
+    }
+    store_reports_close(&x.rows);
+    if (rc == IS_ERR_NOTFOUND)
+        rc = IS_OK;
     if (!rc) {
-        rc = audit_page(c, who, now, "report.export", x.audited,
-                        x.withheld);
+        rc = audit_page(c, who, now, "report.export", shown.audited,
+                        shown.withheld);
     } else {
-        json_decref(x.audited);
-        json_decref(x.withheld);
+        json_decref(shown.audited);
+        json_decref(shown.withheld);
     }
     if (rc) {
         buf_release(&b);
@@ -323,13 +370,13 @@ int report_attachment(struct app *a, struct store_conn *c,
     int rc;
     /* att is the attachment's number within the report (1, 2, ...), as
      * the report view shows it; the store knows its row id */
-    json_t *atts = NULL;
+    struct store_attachment *atts = NULL;
+    int natts = 0;
     int64_t row = 0;
-    if (d.may_read && !store_attachments_json(c, r.id, &atts) && att >= 1 &&
-        (size_t)att <= json_array_size(atts))
-        row = (int64_t)json_integer_value(
-            json_object_get(json_array_get(atts, (size_t)att - 1), "id"));
-    json_decref(atts);
+    if (d.may_read && !store_attachments_list(c, r.id, &atts, &natts) &&
+        att >= 1 && att <= natts)
+        row = atts[att - 1].id;
+    store_attachments_free(atts, natts);
     if (!d.may_read) {
         rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     } else if (!row || (rc = store_attachment_get(c, r.id, row, name, mime,

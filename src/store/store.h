@@ -239,6 +239,11 @@ int store_catalogue_json(struct store_conn *c, const char *scope,
 /* Policy of an org; defaults (review, 30) when none is stored. */
 int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
                      int *limit_min);
+/* Whether each org of orgs reviews what arrives: review[i] for
+ * orgs->id[i] (review has room for orgs->n), true unless its policy is
+ * auto. One call for a report's whole chain. */
+int store_hop_reviews(struct store_conn *c, const struct ids *orgs,
+                      bool *review);
 int store_hop_policy_set(struct store_conn *c, const char *org_id,
                          bool review, int limit_min, int64_t now);
 int store_deadline_set(struct store_conn *c, const char *sector_id,
@@ -268,7 +273,7 @@ struct store_report {
     int64_t hop_arrived_at, detected_at, created_at, updated_at;
     int64_t first_due, full_due, final_due, full_at, closed_at; /* 0=none */
     char *body;                /* malloc'd JSON text; store_report_release */
-    /* filled by store_reports_scan only ("" otherwise): the title and the
+    /* filled by store_reports_next only ("" otherwise): the title and the
      * names a list shows, read in the same query */
     char title[640];
     char originator_ja[256], originator_en[256];
@@ -296,12 +301,28 @@ struct store_report_filter {
     bool all;                  /* the hub itself: no viewer pre-filter */
     int64_t now;
 };
-/* Calls fn for candidate reports, newest first, until fn returns non-zero
- * or rows run out. Candidates are a superset of what the viewer may read:
- * the caller decides with core/range. */
-int store_reports_scan(struct store_conn *c, const struct store_report_filter *f,
-                       int (*fn)(void *ctx, struct store_report *r),
-                       void *ctx);
+/* An open scan over candidate reports, newest first: a row iterator.
+ * Candidates are a superset of what the viewer may read: the caller
+ * decides with core/range. Use:
+ *     struct store_report_rows it;
+ *     store_reports_open(c, &f, &it);
+ *     while (!(rc = store_reports_next(&it, &r))) { ...;
+ *         store_report_release(&r); }
+ *     store_reports_close(&it);
+ * rc is IS_ERR_NOTFOUND at the end of the rows. One scan per connection
+ * at a time; nothing else may use the connection until it is closed. */
+struct store_report_rows {
+    struct store_conn *c;
+    void *st; /* the engine's open statement (owned by c's cache) */
+};
+int store_reports_open(struct store_conn *c,
+                       const struct store_report_filter *f,
+                       struct store_report_rows *it);
+/* The next row into *r (the caller store_report_release()s it): IS_OK;
+ * IS_ERR_NOTFOUND after the last row; another error when the read fails. */
+int store_reports_next(struct store_report_rows *it, struct store_report *r);
+/* Ends the scan (also after an error or before the last row). */
+void store_reports_close(struct store_report_rows *it);
 /* Reports due to leave their hop at now: the hop's policy is auto, or the
  * computed severity is >= 3 and the hop's review limit has passed. At most
  * 256, oldest arrival first. */
@@ -316,22 +337,55 @@ int store_reports_to_remind(struct store_conn *c, int64_t now, json_t **ids);
 int store_report_update_add(struct store_conn *c, const char *report_id,
                             int64_t at, int64_t user_id, const char *kind,
                             int range, const char *body, int64_t *id);
-/* Updates of a report, oldest first: [{id, at, kind, range, body}]. */
-int store_report_updates_json(struct store_conn *c, const char *report_id,
-                              json_t **out);
+/* One update of a report as stored. Strings malloc'd (NULL when the
+ * column is NULL); body is the update's JSON text. */
+struct store_update {
+    int64_t id; /* hub-wide row id */
+    int64_t at;
+    char *kind;
+    int range;
+    char *body;
+};
+/* Updates of a report, oldest first: *out a malloc'd array of *n (NULL
+ * when none) the caller hands to store_updates_free. */
+int store_updates_list(struct store_conn *c, const char *report_id,
+                       struct store_update **out, int *n);
+void store_updates_free(struct store_update *u, int n);
 int store_timeline_add(struct store_conn *c, const char *report_id,
                        int64_t at, const char *org_id, int64_t user_id,
                        const char *type, const char *detail);
-/* [{at, org, user, type, detail}] oldest first. */
-int store_timeline_json(struct store_conn *c, const char *report_id,
-                        json_t **out);
+/* One timeline entry of a report as stored. Strings malloc'd (NULL when
+ * the column is NULL); detail is JSON text; user_id 0 = none. */
+struct store_timeline_entry {
+    int64_t at;
+    char *org;
+    int64_t user_id;
+    char *type;
+    char *detail;
+};
+/* The timeline of a report, oldest first: *out a malloc'd array of *n
+ * (NULL when none) the caller hands to store_timeline_free. */
+int store_timeline_list(struct store_conn *c, const char *report_id,
+                        struct store_timeline_entry **out, int *n);
+void store_timeline_free(struct store_timeline_entry *t, int n);
 int store_attachment_add(struct store_conn *c, const char *report_id,
                          int64_t update_id, const char *name,
                          const char *mime, const void *data, size_t len,
                          const char *sha256, int64_t *id);
-/* [{id, name, mime, size, sha256, update}] */
-int store_attachments_json(struct store_conn *c, const char *report_id,
-                           json_t **out);
+/* One attachment of a report, as stored (its bytes apart). The strings
+ * are malloc'd (NULL when the column is NULL); store_attachments_free. */
+struct store_attachment {
+    int64_t id;        /* hub-wide row id */
+    char *name, *mime;
+    int64_t size;
+    char *sha256;      /* hex */
+    int64_t update_id; /* hub-wide row id of the update it came with */
+};
+/* The attachments of a report in upload order: *out is a malloc'd array
+ * of *n rows (NULL when none) the caller hands to store_attachments_free. */
+int store_attachments_list(struct store_conn *c, const char *report_id,
+                           struct store_attachment **out, int *n);
+void store_attachments_free(struct store_attachment *a, int n);
 /* The bytes of one attachment of a report (malloc'd). */
 int store_attachment_get(struct store_conn *c, const char *report_id,
                          int64_t id, char **name, char **mime, void **data,
@@ -362,8 +416,17 @@ int store_events_json(struct store_conn *c, int limit, json_t **out);
 int store_reminder_add(struct store_conn *c, const char *report_id,
                        const char *org_id, const char *kind, int64_t due,
                        int64_t now, bool *created);
-int store_reminders_json(struct store_conn *c, const char *report_id,
-                         json_t **out);
+/* One deadline reminder of a report as the report view shows it; kind
+ * malloc'd (NULL when NULL); sent_at 0 = not sent. */
+struct store_report_reminder {
+    char *kind;
+    int64_t due_at, created_at, sent_at;
+};
+/* The reminders of a report: *out a malloc'd array of *n (NULL when none)
+ * the caller hands to store_report_reminders_free. */
+int store_report_reminders(struct store_conn *c, const char *report_id,
+                           struct store_report_reminder **out, int *n);
+void store_report_reminders_free(struct store_report_reminder *r, int n);
 struct store_reminder {
     int64_t id;
     char report_id[40], org_id[64], kind[16];

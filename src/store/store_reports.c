@@ -90,6 +90,18 @@ int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
                                                  : store_fail(c, "policy");
 }
 
+int store_hop_reviews(struct store_conn *c, const struct ids *orgs,
+                      bool *review)
+{
+    for (int i = 0; i < orgs->n; i++) {
+        int limit;
+        int rc = store_hop_policy(c, orgs->id[i], &review[i], &limit);
+        if (rc)
+            return rc;
+    }
+    return IS_OK;
+}
+
 int store_hop_policy_set(struct store_conn *c, const char *org_id,
                          bool review, int limit_min, int64_t now)
 {
@@ -334,10 +346,12 @@ static int scan_rows(struct store_conn *c, sqlite3_stmt *st,
     return rc == SQLITE_DONE ? IS_OK : store_fail(c, "reports scan");
 }
 
-int store_reports_scan(struct store_conn *c, const struct store_report_filter *f,
-                       int (*fn)(void *ctx, struct store_report *r),
-                       void *ctx)
+int store_reports_open(struct store_conn *c,
+                       const struct store_report_filter *f,
+                       struct store_report_rows *it)
 {
+    it->c = c;
+    it->st = NULL;
     sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
     if (!st)
         return IS_ERR_STORE;
@@ -356,7 +370,31 @@ int store_reports_scan(struct store_conn *c, const struct store_report_filter *f
     else
         store_bind_text(st, 11, "");
     sqlite3_bind_int(st, 12, f->all);
-    return scan_rows(c, st, fn, ctx);
+    it->st = st;
+    return IS_OK;
+}
+
+int store_reports_next(struct store_report_rows *it, struct store_report *r)
+{
+    sqlite3_stmt *st = it->st;
+    if (!st)
+        return IS_ERR_NOTFOUND;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_report(st, r);
+        return r->body ? IS_OK : IS_ERR_NOMEM;
+    }
+    sqlite3_reset(st);
+    it->st = NULL;
+    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
+                             : store_fail(it->c, "reports scan");
+}
+
+void store_reports_close(struct store_report_rows *it)
+{
+    if (it->st)
+        sqlite3_reset(it->st);
+    it->st = NULL;
 }
 
 int store_reports_waiting(struct store_conn *c, int64_t now,
@@ -416,34 +454,57 @@ static json_t *time_json(int64_t t)
     return json_string(ts);
 }
 
-int store_report_updates_json(struct store_conn *c, const char *report_id,
-                              json_t **out)
+/* A malloc'd copy of column i's text; NULL when it is NULL (or memory
+ * runs out). */
+static char *col_dup(sqlite3_stmt *st, int i)
 {
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+void store_updates_free(struct store_update *u, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(u[i].kind);
+        free(u[i].body);
+    }
+    free(u);
+}
+
+int store_updates_list(struct store_conn *c, const char *report_id,
+                       struct store_update **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
     sqlite3_stmt *st = store_stmt(c, ST_UPDATES_REPORT);
     if (!st)
         return IS_ERR_STORE;
     store_bind_text(st, 1, report_id);
-    json_t *arr = json_array();
-    int rc;
+    struct store_update *arr = NULL;
+    int cnt = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *body = json_loads((const char *)sqlite3_column_text(st, 4),
-                                  0, NULL);
-        json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:s,s:o}", "id",
-                           (json_int_t)sqlite3_column_int64(st, 0), "at",
-                           time_json(sqlite3_column_int64(st, 1)), "kind",
-                           store_col_json_str(st, 2), "range",
-                           range_name((enum share_range)
-                                          sqlite3_column_int(st, 3)),
-                           "body",
-                           body ? body : json_object()));
+        struct store_update *grown =
+            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
+        if (!grown) {
+            sqlite3_reset(st);
+            store_updates_free(arr, cnt);
+            return IS_ERR_NOMEM;
+        }
+        arr = grown;
+        struct store_update *u = &arr[cnt++];
+        u->id = sqlite3_column_int64(st, 0);
+        u->at = sqlite3_column_int64(st, 1);
+        u->kind = col_dup(st, 2);
+        u->range = sqlite3_column_int(st, 3);
+        u->body = col_dup(st, 4);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        json_decref(arr);
+        store_updates_free(arr, cnt);
         return store_fail(c, "updates");
     }
     *out = arr;
+    *n = cnt;
     return IS_OK;
 }
 
@@ -466,34 +527,52 @@ int store_timeline_add(struct store_conn *c, const char *report_id,
     return store_step_done(c, st, "timeline insert");
 }
 
-int store_timeline_json(struct store_conn *c, const char *report_id,
-                        json_t **out)
+void store_timeline_free(struct store_timeline_entry *t, int n)
 {
+    for (int i = 0; i < n; i++) {
+        free(t[i].org);
+        free(t[i].type);
+        free(t[i].detail);
+    }
+    free(t);
+}
+
+int store_timeline_list(struct store_conn *c, const char *report_id,
+                        struct store_timeline_entry **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
     sqlite3_stmt *st = store_stmt(c, ST_TIMELINE_REPORT);
     if (!st)
         return IS_ERR_STORE;
     store_bind_text(st, 1, report_id);
-    json_t *arr = json_array();
-    int rc;
+    struct store_timeline_entry *arr = NULL;
+    int cnt = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *detail = json_loads((const char *)sqlite3_column_text(st, 4),
-                                    0, NULL);
-        json_array_append_new(
-            arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "at",
-                           time_json(sqlite3_column_int64(st, 0)), "org",
-                           store_col_json_str(st, 1), "user",
-                           sqlite3_column_type(st, 2) == SQLITE_NULL
-                               ? json_null()
-                               : json_integer(sqlite3_column_int64(st, 2)),
-                           "type", store_col_json_str(st, 3), "detail",
-                           detail ? detail : json_object()));
+        struct store_timeline_entry *grown =
+            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
+        if (!grown) {
+            sqlite3_reset(st);
+            store_timeline_free(arr, cnt);
+            return IS_ERR_NOMEM;
+        }
+        arr = grown;
+        struct store_timeline_entry *t = &arr[cnt++];
+        t->at = sqlite3_column_int64(st, 0);
+        t->org = col_dup(st, 1);
+        t->user_id = sqlite3_column_type(st, 2) == SQLITE_NULL
+                         ? 0
+                         : sqlite3_column_int64(st, 2);
+        t->type = col_dup(st, 3);
+        t->detail = col_dup(st, 4);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        json_decref(arr);
+        store_timeline_free(arr, cnt);
         return store_fail(c, "timeline");
     }
     *out = arr;
+    *n = cnt;
     return IS_OK;
 }
 
@@ -518,30 +597,51 @@ int store_attachment_add(struct store_conn *c, const char *report_id,
     return rc;
 }
 
-int store_attachments_json(struct store_conn *c, const char *report_id,
-                           json_t **out)
+void store_attachments_free(struct store_attachment *a, int n)
 {
+    for (int i = 0; i < n; i++) {
+        free(a[i].name);
+        free(a[i].mime);
+        free(a[i].sha256);
+    }
+    free(a);
+}
+
+int store_attachments_list(struct store_conn *c, const char *report_id,
+                           struct store_attachment **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
     sqlite3_stmt *st = store_stmt(c, ST_ATTACH_LIST);
     if (!st)
         return IS_ERR_STORE;
     store_bind_text(st, 1, report_id);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:I,s:o,s:I}", "id",
-                           (json_int_t)sqlite3_column_int64(st, 0), "name",
-                           store_col_json_str(st, 1), "mime",
-                           store_col_json_str(st, 2), "size",
-                           (json_int_t)sqlite3_column_int64(st, 3), "sha256",
-                           store_col_json_str(st, 4), "update",
-                           (json_int_t)sqlite3_column_int64(st, 5)));
+    struct store_attachment *arr = NULL;
+    int cnt = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_attachment *grown =
+            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
+        if (!grown) {
+            sqlite3_reset(st);
+            store_attachments_free(arr, cnt);
+            return IS_ERR_NOMEM;
+        }
+        arr = grown;
+        struct store_attachment *at = &arr[cnt++];
+        at->id = sqlite3_column_int64(st, 0);
+        at->name = col_dup(st, 1);
+        at->mime = col_dup(st, 2);
+        at->size = sqlite3_column_int64(st, 3);
+        at->sha256 = col_dup(st, 4);
+        at->update_id = sqlite3_column_int64(st, 5);
+    }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        json_decref(arr);
+        store_attachments_free(arr, cnt);
         return store_fail(c, "attachments");
     }
     *out = arr;
+    *n = cnt;
     return IS_OK;
 }
 
@@ -687,31 +787,48 @@ int store_reminder_add(struct store_conn *c, const char *report_id,
     return rc;
 }
 
-int store_reminders_json(struct store_conn *c, const char *report_id,
-                         json_t **out)
+void store_report_reminders_free(struct store_report_reminder *r, int n)
 {
+    for (int i = 0; i < n; i++)
+        free(r[i].kind);
+    free(r);
+}
+
+int store_report_reminders(struct store_conn *c, const char *report_id,
+                           struct store_report_reminder **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
     sqlite3_stmt *st = store_stmt(c, ST_REMINDERS_REPORT);
     if (!st)
         return IS_ERR_STORE;
     store_bind_text(st, 1, report_id);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("{s:o,s:o,s:o,s:o}", "kind",
-                           store_col_json_str(st, 0), "due_at",
-                           time_json(sqlite3_column_int64(st, 1)),
-                           "created_at",
-                           time_json(sqlite3_column_int64(st, 2)), "sent_at",
-                           sqlite3_column_type(st, 3) == SQLITE_NULL
-                               ? json_null()
-                               : time_json(sqlite3_column_int64(st, 3))));
+    struct store_report_reminder *arr = NULL;
+    int cnt = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_report_reminder *grown =
+            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
+        if (!grown) {
+            sqlite3_reset(st);
+            store_report_reminders_free(arr, cnt);
+            return IS_ERR_NOMEM;
+        }
+        arr = grown;
+        struct store_report_reminder *m = &arr[cnt++];
+        m->kind = col_dup(st, 0);
+        m->due_at = sqlite3_column_int64(st, 1);
+        m->created_at = sqlite3_column_int64(st, 2);
+        m->sent_at = sqlite3_column_type(st, 3) == SQLITE_NULL
+                         ? 0
+                         : sqlite3_column_int64(st, 3);
+    }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        json_decref(arr);
+        store_report_reminders_free(arr, cnt);
         return store_fail(c, "reminders");
     }
     *out = arr;
+    *n = cnt;
     return IS_OK;
 }
 

@@ -151,6 +151,86 @@ static void test_ids(void **state)
     assert_true(IDS_MAX >= ACCESS_MAX_GROUPS && IDS_MAX >= RANGE_MAX_CHAIN);
 }
 
+/* The walk of an arriving report over a chain ceptoar -> ministry -> NISC,
+ * for every combination of the two reviewing/relaying hops and for each
+ * first hop: the hops it arrives at, which of them relay it on at once,
+ * and where it stays (NULL: it reached NISC). */
+static void test_walk_every_policy(void **state)
+{
+    (void)state;
+    struct ids chain;
+    assert_int_equal(route_chain(ROUTE_VIA_CEPTOAR, &all_hops, &chain), IS_OK);
+    static const struct {
+        const char *first;
+        bool review[3];
+        const char *arrived[4];
+        bool relayed[3];
+        const char *current;
+    } rows[] = {
+        {"ceptoar-gas", {true, true, true}, {"ceptoar-gas", NULL},
+         {false}, "ceptoar-gas"},
+        {"ceptoar-gas", {true, false, true}, {"ceptoar-gas", NULL},
+         {false}, "ceptoar-gas"},
+        {"ceptoar-gas", {false, true, true}, {"ceptoar-gas", "meti", NULL},
+         {true, false}, "meti"},
+        {"ceptoar-gas", {false, false, true},
+         {"ceptoar-gas", "meti", "nisc", NULL}, {true, true, false}, NULL},
+        /* NISC's own policy is never read: it is the end */
+        {"ceptoar-gas", {false, false, false},
+         {"ceptoar-gas", "meti", "nisc", NULL}, {true, true, false}, NULL},
+        {"meti", {true, true, true}, {"meti", NULL}, {false}, "meti"},
+        {"meti", {true, false, true}, {"meti", "nisc", NULL}, {true, false},
+         NULL},
+        {"nisc", {true, true, true}, {"nisc", NULL}, {false}, NULL},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
+        struct route_walk w;
+        assert_int_equal(route_walk(&chain, rows[i].first, rows[i].review, &w),
+                         IS_OK);
+        int n = 0;
+        while (rows[i].arrived[n])
+            n++;
+        assert_int_equal(w.n, n);
+        for (int k = 0; k < n; k++) {
+            assert_string_equal(w.arrived[k], rows[i].arrived[k]);
+            assert_int_equal(w.relayed[k], rows[i].relayed[k]);
+        }
+        if (rows[i].current)
+            assert_string_equal(w.current, rows[i].current);
+        else
+            assert_null(w.current);
+    }
+    /* a first hop outside the chain is refused */
+    struct route_walk w;
+    bool review[3] = {true, true, true};
+    assert_int_equal(route_walk(&chain, "nict", review, &w), IS_ERR_INVALID);
+}
+
+/* When a report waiting at a hop moves on by itself: every policy, the
+ * severities either side of the threshold, the waits either side of the
+ * limit. */
+static void test_hop_due_table(void **state)
+{
+    (void)state;
+    static const struct {
+        bool review;
+        int severity;
+        int64_t waited_s;
+        int limit_min;
+        bool due;
+    } rows[] = {
+        {false, 0, 0, 30, true},    {false, 5, 0, 30, true},
+        {true, 2, 1799, 30, false}, {true, 2, 1800, 30, false},
+        {true, 2, 99999, 30, false}, {true, 3, 1799, 30, false},
+        {true, 3, 1800, 30, true},  {true, 4, 1800, 30, true},
+        {true, 5, 0, 0, true},      {true, 5, 59, 1, false},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++)
+        assert_int_equal(route_hop_due(rows[i].review, rows[i].severity,
+                                       rows[i].waited_s, rows[i].limit_min),
+                         rows[i].due);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +238,8 @@ int main(void)
         cmocka_unit_test(test_chain_missing_and_repeated),
         cmocka_unit_test(test_choose_ceptoar),
         cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_walk_every_policy),
+        cmocka_unit_test(test_hop_due_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

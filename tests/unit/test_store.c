@@ -229,7 +229,7 @@ static struct store *store_with_registry(const char *path)
 
 /* ------------------------------------------- the report pre-filter */
 
-/* The SQL pre-filter of store_reports_scan (store_sql.h REPORTS_SCAN)
+/* The SQL pre-filter of store_reports_open (store_sql.h REPORTS_SCAN)
  * against core/range.c's rule, over every combination: range x route x
  * hops reached x the originator's CEPTOARs, for readers of every
  * standing (the public, the originator, each hop, members and
@@ -249,12 +249,20 @@ struct pf_scan {
     char ids[512][16];
 };
 
-static int pf_collect(void *ctx, struct store_report *r)
+static void pf_collect(struct store_conn *c,
+                       const struct store_report_filter *f, struct pf_scan *x)
 {
-    struct pf_scan *x = ctx;
-    assert_true(x->n < 512);
-    snprintf(x->ids[x->n++], sizeof(x->ids[0]), "%s", r->id);
-    return 0;
+    struct store_report_rows it;
+    struct store_report r;
+    int rc;
+    assert_int_equal(store_reports_open(c, f, &it), IS_OK);
+    while (!(rc = store_reports_next(&it, &r))) {
+        assert_true(x->n < 512);
+        snprintf(x->ids[x->n++], sizeof(x->ids[0]), "%s", r.id);
+        store_report_release(&r);
+    }
+    store_reports_close(&it);
+    assert_int_equal(rc, IS_ERR_NOTFOUND);
 }
 
 static bool pf_selected(const struct pf_scan *x, const char *id)
@@ -399,7 +407,7 @@ static void t_reports_prefilter_matches_core(void **state)
         };
         static struct pf_scan x;
         x.n = 0;
-        assert_int_equal(store_reports_scan(c, &f, pf_collect, &x), IS_OK);
+        pf_collect(c, &f, &x);
         for (int k = 0; k < nrep; k++) {
             const struct store_report *r = &reps[k];
             struct range_report rr = {
