@@ -211,7 +211,7 @@ static int cmd_init(int argc, char **argv)
         rc = store_commit(c);
     else
         store_rollback(c);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     registry_release(&reg);
     if (rc) {
@@ -468,7 +468,7 @@ static int cmd_user(int argc, char **argv)
         fprintf(stderr, "infrashare: %s\n", err);
     else if (exit_code && rc)
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }
@@ -699,7 +699,7 @@ static int cmd_org(int argc, char **argv)
         usage(stderr);
         exit_code = 2;
     }
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }
@@ -771,7 +771,7 @@ static int cmd_token(int argc, char **argv)
     }
     if (exit_code == 1 && rc && rc != IS_ERR_NOTFOUND)
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }
@@ -841,7 +841,7 @@ static int cmd_audit(int argc, char **argv)
         usage(stderr);
         exit_code = 2;
     }
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }

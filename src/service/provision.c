@@ -120,7 +120,7 @@ static int hop_release(struct app *a, struct store_conn *c,
                        int64_t now, int depth)
 {
     int n = 0;
-    int rc = store_recipients_release(c, ad->id, hop, ad->hotline, now, &n);
+    int rc = store_recipients_dispatch(c, ad->id, hop, ad->hotline, now, &n);
     if (rc || depth > 4)
         return rc;
     json_t *kids = NULL;
@@ -372,7 +372,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
      * the first hops */
     int n = 0;
     if (!rc)
-        rc = store_recipients_release(c, ad->id, "", ad->hotline, now, &n);
+        rc = store_recipients_dispatch(c, ad->id, "", ad->hotline, now, &n);
     if (!rc)
         rc = hop_release(a, c, ad, ad->author, now, 0);
     return rc;

@@ -403,7 +403,7 @@ struct store_conn *store_acquire(struct store *s)
     return c;
 }
 
-void store_release(struct store *s, struct store_conn *c)
+void store_put(struct store *s, struct store_conn *c)
 {
     if (c->in_tx)
         store_rollback(c);
@@ -451,7 +451,7 @@ int store_backup(struct store *s, const char *dest, char *errbuf,
             rc = IS_ERR_STORE;
         }
     }
-    store_release(s, c);
+    store_put(s, c);
     sqlite3_close(to);
     if (rc)
         unlink(dest);

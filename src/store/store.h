@@ -4,7 +4,7 @@
  * A struct store is a pool of SQLite connections to one database file in WAL
  * mode with synchronous=FULL: a write that returns IS_OK from store_commit is
  * on disk. Threads take a connection with store_acquire and give it back with
- * store_release; a connection is used by one thread at a time.
+ * store_put; a connection is used by one thread at a time.
  *
  * Numbered migrations (src/store/migrations/NNNN_*.sql, embedded at build
  * time) are applied at open. A database whose schema is newer than this
@@ -20,7 +20,7 @@
  * *_release. Caller-sized buffers (char *out, size_t len) are filled and
  * NUL-terminated. Arguments are borrowed: nothing keeps a pointer to them
  * after the call. A struct store_conn belongs to the pool: give it back
- * with store_release, never free it.
+ * with store_put, never free it.
  */
 #ifndef INFRASHARE_STORE_H
 #define INFRASHARE_STORE_H
@@ -43,7 +43,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
 void store_close(struct store *s);
 /* Blocks until a connection is free. Never NULL. */
 struct store_conn *store_acquire(struct store *s);
-void store_release(struct store *s, struct store_conn *c);
+void store_put(struct store *s, struct store_conn *c);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest.
  * store_begin takes the process's writer lock, so what a caller reads
@@ -445,7 +445,7 @@ int store_recipients_count(struct store_conn *c, const char *adv,
 /* Releases the recipients waiting for hop via ("" = the author) and queues
  * their first deliveries (every contact when hotline). Returns how many
  * were released in *n. */
-int store_recipients_release(struct store_conn *c, const char *adv,
+int store_recipients_dispatch(struct store_conn *c, const char *adv,
                              const char *via, bool hotline, int64_t now,
                              int *n);
 /* Queues an organisation's emergency contacts (hotline). */

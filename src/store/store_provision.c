@@ -345,7 +345,7 @@ int store_recipients_count(struct store_conn *c, const char *adv,
     return rc == SQLITE_ROW ? IS_OK : store_fail(c, "recipients count");
 }
 
-int store_recipients_release(struct store_conn *c, const char *adv,
+int store_recipients_dispatch(struct store_conn *c, const char *adv,
                              const char *via, bool hotline, int64_t now,
                              int *n)
 {

@@ -222,7 +222,7 @@ static struct store *store_with_registry(const char *path)
     assert_int_equal(store_begin(c), IS_OK);
     assert_int_equal(registry_import(c, &r, NOW), IS_OK);
     assert_int_equal(store_commit(c), IS_OK);
-    store_release(s, c);
+    store_put(s, c);
     registry_release(&r);
     return s;
 }
@@ -427,7 +427,7 @@ static void t_reports_prefilter_matches_core(void **state)
         }
     }
     assert_true(readable > 0 && readable < checked);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -456,7 +456,7 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(store_meta_set(c, "k", "v2"), IS_OK); /* upsert */
     assert_int_equal(store_meta_get(c, "k", v, sizeof(v)), IS_OK);
     assert_string_equal(v, "v2");
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     /* reopening (without STORE_CREATE) keeps data and does not migrate
@@ -473,7 +473,7 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(store_org_counts(c, &counts), IS_OK);
     assert_int_equal(json_object_size(counts), 0);
     json_decref(counts);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -528,7 +528,7 @@ static void t_open_newer_schema_refused(void **state)
     struct store *s = open_ok(path, STORE_CREATE);
     struct store_conn *c = store_acquire(s);
     assert_int_equal(store_meta_set(c, "schema_version", "999"), IS_OK);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     s = NULL;
     int rc = store_open(path, 0, 2, &s, err, sizeof(err));
@@ -654,7 +654,7 @@ static void t_registry_import(void **state)
     assert_int_equal(store_org_rel(c, "no-such-org", &rel_org),
                      IS_ERR_NOTFOUND);
 
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -881,7 +881,7 @@ static void t_demo_generate(void **state)
     assert_int_equal(store_org_json(c, "op-local-government-1789", &o),
                      IS_ERR_NOTFOUND);
 
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -904,7 +904,7 @@ static void append_entries(struct store *s, int n)
         };
         assert_int_equal(store_audit_append(c, &e), IS_OK);
     }
-    store_release(s, c);
+    store_put(s, c);
 }
 
 /* A closed database with five chained entries. */
@@ -921,7 +921,7 @@ static void verify(const char *path, struct store_audit_report *rep)
     struct store *s = open_ok(path, 0);
     struct store_conn *c = store_acquire(s);
     assert_int_equal(store_audit_verify(c, rep), IS_OK);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -1005,7 +1005,7 @@ static void t_audit_intact(void **state)
         json_string_value(json_object_get(json_array_get(arr, 4), "hash")),
         hex);
     json_decref(arr);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -1303,7 +1303,7 @@ static void t_audit_withheld(void **state)
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(arr, 1), "seq")), 3);
     json_decref(arr);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     /* the row holds no actor in clear */
@@ -1383,7 +1383,7 @@ static void t_audit_v1_then_v2(void **state)
                                                         "version")),
                      2);
     json_decref(arr);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     /* without the bridge the link is broken */
     exec_raw(path, "DELETE FROM meta WHERE key = 'audit_bridge'");
@@ -1419,7 +1419,7 @@ static void t_audit_in_caller_transaction(void **state)
     assert_int_equal(store_audit_verify(c, &rep), IS_OK);
     assert_int_equal(rep.entries, 3);
     assert_int_equal(rep.nproblems, 0);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -1470,7 +1470,7 @@ static void t_constraint_errors_mapped(void **state)
     int fkey = store_user_insert(c, &u, NOW, NULL);
     struct store_user back;
     int orphan_found = store_user_by_name(c, "orphan", &back);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     /* importing the same registry twice conflicts, and changes nothing */
@@ -1488,7 +1488,7 @@ static void t_constraint_errors_mapped(void **state)
     json_int_t nceptoar =
         json_integer_value(json_object_get(counts, "ceptoar"));
     json_decref(counts);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     print_message("  dup org %d, dup user %d, not null %d, check %d, "
@@ -1557,7 +1557,7 @@ static void t_backup(void **state)
     char v[32];
     assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)),
                      IS_OK);
-    store_release(b, c);
+    store_put(b, c);
     store_close(b);
     verify(path, &rep);
     assert_int_equal(rep.entries, 6);
