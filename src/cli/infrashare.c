@@ -354,8 +354,8 @@ static int user_list(struct store_conn *c, const struct cli_args *a,
 {
     int rc = 0, exit_code = 0;
     json_t *users;
-    rc = store_users_json(c, cli_opt(a, "org"),
-                          cli_flag(a, "with-demo"), &users);
+    rc = auth_users_json(c, cli_opt(a, "org"),
+                         cli_flag(a, "with-demo"), &users);
     if (!rc) {
         size_t i;
         json_t *u;
@@ -734,7 +734,7 @@ static int cmd_token(int argc, char **argv)
             exit_code = 1;
         } else if (strcmp(argv[0], "list") == 0) {
             json_t *items;
-            if (store_tokens_json(c, u.id, &items)) {
+            if (auth_tokens_json(c, u.id, &items)) {
                 exit_code = 1;
             } else {
                 json_dumpf(items, stdout, JSON_INDENT(2));

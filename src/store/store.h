@@ -145,9 +145,11 @@ int store_user_set_disabled(struct store_conn *c, int64_t id, bool disabled);
 int store_user_set_password(struct store_conn *c, int64_t id,
                             const char *pw_hash);
 int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang);
-/* Users of org_id (all when NULL), demo users left out unless with_demo. */
-int store_users_json(struct store_conn *c, const char *org_id,
-                     bool with_demo, json_t **out);
+/* Users of org_id (all when NULL), demo users left out unless with_demo,
+ * by id, into a malloc'd array of *n (pw_hash left empty) the caller
+ * free()s. */
+int store_users_list(struct store_conn *c, const char *org_id,
+                     bool with_demo, struct store_user **out, size_t *n);
 
 /* ---- sessions ---- */
 int store_session_insert(struct store_conn *c, const unsigned char hash[32],
@@ -171,7 +173,22 @@ int store_token_get(struct store_conn *c, const char *id, int64_t now,
 int store_token_owner(struct store_conn *c, const char *id, int64_t *user_id,
                       bool *revoked);
 int store_token_revoke(struct store_conn *c, const char *id, int64_t now);
-int store_tokens_json(struct store_conn *c, int64_t user_id, json_t **out);
+/* A token as listed: times are unix seconds, 0 when NULL (expires_at: it
+ * does not expire; revoked_at: not revoked). name is malloc'd (NULL when
+ * the token has none). */
+struct store_token {
+    char id[33];
+    char *name;
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t revoked_at;
+};
+/* The user's tokens by creation, into a malloc'd array of *n the caller
+ * gives to store_tokens_free. */
+int store_tokens_list(struct store_conn *c, int64_t user_id,
+                      struct store_token **out, size_t *n);
+/* Frees the names of t[0..n) and the array t. NULL is fine. */
+void store_tokens_free(struct store_token *t, size_t n);
 
 /* ---- audit ---- */
 struct store_audit_entry {
