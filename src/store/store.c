@@ -119,10 +119,23 @@ static void bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
         case 'I':
             sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
             break;
-        case 'b':
-            sqlite3_bind_blob(st, i, va_arg(ap, const unsigned char *), 32,
-                              SQLITE_STATIC);
+        case 'N': {
+            int64_t v = va_arg(ap, int64_t);
+            if (v)
+                sqlite3_bind_int64(st, i, v);
+            else
+                sqlite3_bind_null(st, i);
             break;
+        }
+        case 'b':
+        case 'B': {
+            const unsigned char *b = va_arg(ap, const unsigned char *);
+            if (b)
+                sqlite3_bind_blob(st, i, b, 32, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, i);
+            break;
+        }
         default: /* 'n' */
             sqlite3_bind_null(st, i);
             break;
@@ -134,8 +147,15 @@ sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
                           const char *fmt, va_list ap)
 {
     sqlite3_stmt *st = store_stmt(c, id);
-    if (st)
-        bind_args(st, fmt, ap);
+    if (!st)
+        return NULL;
+    /* a binding list that does not match the statement is a bug: refuse
+     * it rather than run the statement with parameters shifted */
+    if ((size_t)sqlite3_bind_parameter_count(st) != strlen(fmt ? fmt : "")) {
+        store_fail(c, "binding list does not match the statement");
+        return NULL;
+    }
+    bind_args(st, fmt, ap);
     return st;
 }
 

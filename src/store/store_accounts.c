@@ -173,11 +173,8 @@ int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                        const char *name, const unsigned char hash[32],
                        int64_t now, int64_t expires)
 {
-    if (expires)
-        return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbII", id,
-                          user_id, name, hash, now, expires);
-    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbIn", id,
-                      user_id, name, hash, now);
+    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbIN", id,
+                      user_id, name, hash, now, expires);
 }
 
 struct token_out {

@@ -46,7 +46,8 @@ json_t *store_col_json_str(sqlite3_stmt *st, int i);
  *
  * Parameters are bound from fmt, one letter per '?' in order:
  *   't' const char *  (NULL binds NULL)     'i' int
- *   'I' int64_t                              'b' const unsigned char[32]
+ *   'I' int64_t                              'N' int64_t, 0 binds NULL
+ *   'b' const unsigned char[32]              'B' the same, NULL binds NULL
  *   'n' nothing read: binds NULL
  * An argument must have exactly the letter's type (int64_t for 'I': cast
  * literals). Text and blobs are bound SQLITE_STATIC: they must live until
@@ -54,7 +55,8 @@ json_t *store_col_json_str(sqlite3_stmt *st, int i);
  */
 
 /* Prepares id and binds fmt's arguments from ap. NULL (logged) when the
- * statement could not be prepared. */
+ * statement could not be prepared or fmt has not one letter per
+ * parameter. */
 sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
                           const char *fmt, va_list ap);
 
