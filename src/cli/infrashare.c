@@ -689,7 +689,7 @@ static int cmd_org(int argc, char **argv)
             exit_code = 1;
         } else {
             json_t *contacts = NULL;
-            if (!store_contacts_json(c, a.pos[0], &contacts))
+            if (!registry_contacts_json(c, a.pos[0], &contacts))
                 json_object_set_new(o, "contacts", contacts);
             json_dumpf(o, stdout, JSON_INDENT(2));
             putchar('\n');

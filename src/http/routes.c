@@ -6,6 +6,7 @@
 
 #include "core/roles.h"
 #include "service/provision.h"
+#include "service/registry.h"
 #include "service/reporting.h"
 #include "common/buf.h"
 #include "common/embed.h"
@@ -360,7 +361,7 @@ static int h_org_contacts(struct http_req *r, struct http_resp *out)
     if (own_org_admin(r, out, &target))
         return out->status;
     json_t *items;
-    int rc = store_contacts_json(r->sc, target.id, &items);
+    int rc = registry_contacts_json(r->sc, target.id, &items);
     if (rc)
         return http_fail(out, rc);
     out->body = json_pack("{s:o}", "items", items);

@@ -374,12 +374,12 @@ int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
         char roles[128];
         roles_format(u[i].roles, roles, sizeof(roles));
         if (json_array_append_new(
-                arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "id",
-                               (json_int_t)u[i].id, "org", u[i].org_id,
-                               "username", u[i].username, "display_name",
-                               u[i].display_name, "roles", roles, "lang",
-                               u[i].lang, "disabled", u[i].disabled, "demo",
-                               u[i].demo))) {
+                arr,
+                json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "id",
+                          (json_int_t)u[i].id, "org", u[i].org_id, "username",
+                          u[i].username, "display_name", u[i].display_name,
+                          "roles", roles, "lang", u[i].lang, "disabled",
+                          u[i].disabled, "demo", u[i].demo))) {
             json_decref(arr);
             arr = NULL;
         }

@@ -903,15 +903,22 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
     }
     /* advisory-wide counts are the author's side's; null for the hops */
     json_t *counts = NULL;
+    struct store_delivery_counts dc;
     if (!author_side) {
         counts = json_null();
-    } else if (store_delivery_counts(c, ad.id, &counts)) {
+    } else if (store_delivery_counts(c, ad.id, &dc)) {
         json_decref(items);
         json_decref(mine);
         json_decref(rcpts);
         json_decref(pend);
         store_advisory_release(&ad);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "delivery counts");
+    } else {
+        counts =
+            json_pack("{s:I,s:I,s:I,s:I,s:I}", "queued", (json_int_t)dc.queued,
+                      "sending", (json_int_t)dc.sending, "delivered",
+                      (json_int_t)dc.delivered, "failed", (json_int_t)dc.failed,
+                      "cancelled", (json_int_t)dc.cancelled);
     }
     *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
                      "reach", advisory_reach(mine, ad.created_at, now),

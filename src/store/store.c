@@ -110,15 +110,9 @@ static void bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
     for (int i = 1; fmt && *fmt; fmt++, i++) {
         switch (*fmt) {
-        case 't':
-            store_bind_text(st, i, va_arg(ap, const char *));
-            break;
-        case 'i':
-            sqlite3_bind_int(st, i, va_arg(ap, int));
-            break;
-        case 'I':
-            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
-            break;
+        case 't': store_bind_text(st, i, va_arg(ap, const char *)); break;
+        case 'i': sqlite3_bind_int(st, i, va_arg(ap, int)); break;
+        case 'I': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
         case 'N': {
             int64_t v = va_arg(ap, int64_t);
             if (v)
@@ -136,9 +130,7 @@ static void bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
                 sqlite3_bind_null(st, i);
             break;
         }
-        default: /* 'n' */
-            sqlite3_bind_null(st, i);
-            break;
+        default: /* 'n' */ sqlite3_bind_null(st, i); break;
         }
     }
 }
@@ -238,8 +230,8 @@ static int map_int64(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-int store_get_int64(struct store_conn *c, enum store_stmt id,
-                    const char *what, int64_t *out, const char *fmt, ...)
+int store_get_int64(struct store_conn *c, enum store_stmt id, const char *what,
+                    int64_t *out, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -260,9 +252,8 @@ static int map_text(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-int store_get_text(struct store_conn *c, enum store_stmt id,
-                   const char *what, char *out, size_t outlen,
-                   const char *fmt, ...)
+int store_get_text(struct store_conn *c, enum store_stmt id, const char *what,
+                   char *out, size_t outlen, const char *fmt, ...)
 {
     struct text_out t = {.out = out, .len = outlen};
     va_list ap;
@@ -270,6 +261,21 @@ int store_get_text(struct store_conn *c, enum store_stmt id,
     sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     return walk(c, st, what, false, map_text, &t);
+}
+
+void *store_rows_push(struct store_rows *r)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        void *p = realloc(r->items, cap * r->size);
+        if (!p)
+            return NULL;
+        r->items = p;
+        r->cap = cap;
+    }
+    void *slot = (char *)r->items + r->n++ * r->size;
+    memset(slot, 0, r->size);
+    return slot;
 }
 
 /* SQL function csv_overlap(a, b): 1 when a comma-separated list a

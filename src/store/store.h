@@ -120,8 +120,21 @@ struct store_contact {
 };
 int store_contact_insert(struct store_conn *c, const struct store_contact *k,
                          int64_t now);
-int store_contacts_json(struct store_conn *c, const char *org_id,
-                        json_t **out);
+/* A contact as listed (the secret is not read). address is malloc'd. */
+struct store_contact_entry {
+    int64_t id;
+    char channel[16];
+    char *address;
+    int priority;
+    bool emergency;
+    char lang[8];
+};
+/* The org's contacts by priority, into a malloc'd array of *n the caller
+ * gives to store_contacts_free. */
+int store_contacts_list(struct store_conn *c, const char *org_id,
+                        struct store_contact_entry **out, size_t *n);
+/* Frees the addresses of k[0..n) and the array k. NULL is fine. */
+void store_contacts_free(struct store_contact_entry *k, size_t n);
 
 /* ---- users ---- */
 struct store_user {
@@ -148,8 +161,8 @@ int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang);
 /* Users of org_id (all when NULL), demo users left out unless with_demo,
  * by id, into a malloc'd array of *n (pw_hash left empty) the caller
  * free()s. */
-int store_users_list(struct store_conn *c, const char *org_id,
-                     bool with_demo, struct store_user **out, size_t *n);
+int store_users_list(struct store_conn *c, const char *org_id, bool with_demo,
+                     struct store_user **out, size_t *n);
 
 /* ---- sessions ---- */
 int store_session_insert(struct store_conn *c, const unsigned char hash[32],
@@ -463,8 +476,8 @@ int store_recipients_count(struct store_conn *c, const char *adv,
  * their first deliveries (every contact when hotline). Returns how many
  * were released in *n. */
 int store_recipients_dispatch(struct store_conn *c, const char *adv,
-                             const char *via, bool hotline, int64_t now,
-                             int *n);
+                              const char *via, bool hotline, int64_t now,
+                              int *n);
 /* Queues an organisation's emergency contacts (hotline). */
 int store_queue_emergency(struct store_conn *c, const char *adv,
                           const char *org, int64_t now);
@@ -526,9 +539,13 @@ int store_deliveries_pending(struct store_conn *c, const char *adv,
 /* {org: [pending, sending]} for every org with deliveries. */
 int store_deliveries_by_org(struct store_conn *c, const char *adv,
                             json_t **out);
-/* {"queued": n, "delivered": n, ...} */
+/* An advisory's deliveries per state (the states of the deliveries
+ * table). */
+struct store_delivery_counts {
+    int64_t queued, sending, delivered, failed, cancelled;
+};
 int store_delivery_counts(struct store_conn *c, const char *adv,
-                          json_t **out);
+                          struct store_delivery_counts *out);
 /* A contact's channel, address, secret (hex or ""), language. */
 int store_contact_get(struct store_conn *c, int64_t id, char *channel,
                       size_t chlen, char *address, size_t alen, char *secret,
@@ -549,10 +566,20 @@ int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
 int store_drill_insert(struct store_conn *c, const char *id,
                        const char *adv, const char *target_kind,
                        const char *target, const char *by, int64_t now);
-/* {id, advisory, target_kind, target, created_by, created_at, seq} */
-int store_drill_get(struct store_conn *c, const char *id, json_t **out);
-/* The previous drill of the same target: {id, advisory} or NOTFOUND. */
+struct store_drill {
+    char id[41];
+    char advisory[40];
+    char target_kind[16];
+    char target[64];
+    char created_by[64];
+    int64_t created_at;
+    int64_t seq;
+};
+int store_drill_get(struct store_conn *c, const char *id,
+                    struct store_drill *out);
+/* The previous drill of the same target, or NOTFOUND; fills only id and
+ * advisory of out. */
 int store_drill_prev(struct store_conn *c, const char *target_kind,
-                     const char *target, int64_t seq, json_t **out);
+                     const char *target, int64_t seq, struct store_drill *out);
 
 #endif

@@ -45,21 +45,20 @@ int store_user_by_name(struct store_conn *c, const char *username,
 int store_user_by_id(struct store_conn *c, int64_t id,
                      struct store_user *out)
 {
-    return store_get_row(c, ST_USER_BY_ID, "user get", map_user, out, "I",
-                         id);
+    return store_get_row(c, ST_USER_BY_ID, "user get", map_user, out, "I", id);
 }
 
 int store_user_set_disabled(struct store_conn *c, int64_t id, bool disabled)
 {
-    return store_exec_changed(c, ST_USER_SET_DISABLED, "user update", "Ii",
-                              id, (int)disabled);
+    return store_exec_changed(c, ST_USER_SET_DISABLED, "user update", "Ii", id,
+                              (int)disabled);
 }
 
 int store_user_set_password(struct store_conn *c, int64_t id,
                             const char *pw_hash)
 {
-    return store_exec_changed(c, ST_USER_SET_PASSWORD, "user update", "It",
-                              id, pw_hash);
+    return store_exec_changed(c, ST_USER_SET_PASSWORD, "user update", "It", id,
+                              pw_hash);
 }
 
 int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang)
@@ -68,33 +67,11 @@ int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang)
                               lang);
 }
 
-/* A growing array of rows: the list mappers append to it. */
-struct rows {
-    void *items;
-    size_t n, cap, size;
-};
-
-/* A zeroed slot at the end of rows, or NULL (IS_ERR_NOMEM). */
-static void *rows_push(struct rows *r)
-{
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        void *p = realloc(r->items, cap * r->size);
-        if (!p)
-            return NULL;
-        r->items = p;
-        r->cap = cap;
-    }
-    void *slot = (char *)r->items + r->n++ * r->size;
-    memset(slot, 0, r->size);
-    return slot;
-}
-
 /* Row mapper of ST_USERS_ORG: id, org, username, display_name, roles,
  * lang, disabled, demo (no password hash). */
 static int map_user_listed(sqlite3_stmt *st, void *ctx)
 {
-    struct store_user *u = rows_push(ctx);
+    struct store_user *u = store_rows_push(ctx);
     if (!u)
         return IS_ERR_NOMEM;
     u->id = sqlite3_column_int64(st, 0);
@@ -108,10 +85,10 @@ static int map_user_listed(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-int store_users_list(struct store_conn *c, const char *org_id,
-                     bool with_demo, struct store_user **out, size_t *n)
+int store_users_list(struct store_conn *c, const char *org_id, bool with_demo,
+                     struct store_user **out, size_t *n)
 {
-    struct rows r = {.size = sizeof(struct store_user)};
+    struct store_rows r = {.size = sizeof(struct store_user)};
     int rc = store_each(c, ST_USERS_ORG, "users list", map_user_listed, &r,
                         "ti", org_id, (int)with_demo);
     if (rc) {
@@ -173,8 +150,8 @@ int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                        const char *name, const unsigned char hash[32],
                        int64_t now, int64_t expires)
 {
-    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbIN", id,
-                      user_id, name, hash, now, expires);
+    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbIN", id, user_id,
+                      name, hash, now, expires);
 }
 
 struct token_out {
@@ -231,7 +208,7 @@ int store_token_revoke(struct store_conn *c, const char *id, int64_t now)
  * revoked_at (NULL times read as 0). */
 static int map_token_listed(sqlite3_stmt *st, void *ctx)
 {
-    struct store_token *t = rows_push(ctx);
+    struct store_token *t = store_rows_push(ctx);
     if (!t)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, t->id, sizeof(t->id));
@@ -247,9 +224,9 @@ static int map_token_listed(sqlite3_stmt *st, void *ctx)
 int store_tokens_list(struct store_conn *c, int64_t user_id,
                       struct store_token **out, size_t *n)
 {
-    struct rows r = {.size = sizeof(struct store_token)};
-    int rc = store_each(c, ST_TOKENS_USER, "tokens list", map_token_listed,
-                        &r, "I", user_id);
+    struct store_rows r = {.size = sizeof(struct store_token)};
+    int rc = store_each(c, ST_TOKENS_USER, "tokens list", map_token_listed, &r,
+                        "I", user_id);
     if (rc) {
         store_tokens_free(r.items, r.n);
         return rc;

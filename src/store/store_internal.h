@@ -81,12 +81,20 @@ int store_each(struct store_conn *c, enum store_stmt id, const char *what,
                store_row_fn fn, void *ctx, const char *fmt, ...);
 /* The first column of the first row as an integer (NULL reads as 0).
  * IS_ERR_NOTFOUND when there is no row. */
-int store_get_int64(struct store_conn *c, enum store_stmt id,
-                    const char *what, int64_t *out, const char *fmt, ...);
+int store_get_int64(struct store_conn *c, enum store_stmt id, const char *what,
+                    int64_t *out, const char *fmt, ...);
 /* The first column of the first row copied into out (as store_col_copy).
  * IS_ERR_NOTFOUND when there is no row. */
-int store_get_text(struct store_conn *c, enum store_stmt id,
-                   const char *what, char *out, size_t outlen,
-                   const char *fmt, ...);
+int store_get_text(struct store_conn *c, enum store_stmt id, const char *what,
+                   char *out, size_t outlen, const char *fmt, ...);
+
+/* A growing array of rows of size bytes each: list mappers append to it
+ * (ctx of store_each). items is malloc'd, the caller's to free. */
+struct store_rows {
+    void *items;
+    size_t n, cap, size;
+};
+/* A zeroed slot at the end of r, or NULL when it cannot grow. */
+void *store_rows_push(struct store_rows *r);
 
 #endif

@@ -23,11 +23,10 @@ int store_scope_insert(struct store_conn *c, const char *id,
 int store_org_insert(struct store_conn *c, const struct store_org *o,
                      int64_t now)
 {
-    return store_exec(c, ST_ORG_INSERT, "org insert", "ttttttiitI", o->id,
-                      o->kind, o->name_ja, o->name_en,
-                      o->short_en ? o->short_en : "", o->scope_id,
-                      (int)o->observer, (int)o->demo,
-                      o->attrs ? o->attrs : "{}", now);
+    return store_exec(
+        c, ST_ORG_INSERT, "org insert", "ttttttiitI", o->id, o->kind,
+        o->name_ja, o->name_en, o->short_en ? o->short_en : "", o->scope_id,
+        (int)o->observer, (int)o->demo, o->attrs ? o->attrs : "{}", now);
 }
 
 int store_membership_insert(struct store_conn *c, const char *org_id,
@@ -62,16 +61,14 @@ static int map_org_ceptoar(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-int store_org_rel(struct store_conn *c, const char *id,
-                  struct access_org *out)
+int store_org_rel(struct store_conn *c, const char *id, struct access_org *out)
 {
     memset(out, 0, sizeof(*out));
-    int rc = store_get_row(c, ST_ORG_REL, "org rel", map_org_rel, out, "t",
-                           id);
+    int rc = store_get_row(c, ST_ORG_REL, "org rel", map_org_rel, out, "t", id);
     if (rc)
         return rc;
-    return store_each(c, ST_ORG_GROUPS, "org groups", map_org_ceptoar, out,
-                      "t", id);
+    return store_each(c, ST_ORG_GROUPS, "org groups", map_org_ceptoar, out, "t",
+                      id);
 }
 
 static json_t *name_pair(sqlite3_stmt *st, int ja, int en)
@@ -252,36 +249,48 @@ int store_contact_insert(struct store_conn *c, const struct store_contact *k,
                       now);
 }
 
-int store_contacts_json(struct store_conn *c, const char *org_id,
-                        json_t **out)
+/* Row mapper of ST_CONTACTS_ORG: id, channel, address, priority,
+ * emergency, lang. */
+static int map_contact_listed(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CONTACTS_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org_id);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:i,s:b,s:o}", "id",
-                           (json_int_t)sqlite3_column_int64(st, 0), "channel",
-                           store_col_json_str(st, 1), "address",
-                           store_col_json_str(st, 2), "priority",
-                           sqlite3_column_int(st, 3), "emergency",
-                           sqlite3_column_int(st, 4), "lang",
-                           store_col_json_str(st, 5)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "contacts");
-    }
-    *out = arr;
+    struct store_contact_entry *k = store_rows_push(ctx);
+    if (!k)
+        return IS_ERR_NOMEM;
+    k->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, k->channel, sizeof(k->channel));
+    const unsigned char *addr = sqlite3_column_text(st, 2);
+    if (!(k->address = strdup(addr ? (const char *)addr : "")))
+        return IS_ERR_NOMEM;
+    k->priority = sqlite3_column_int(st, 3);
+    k->emergency = sqlite3_column_int(st, 4) != 0;
+    store_col_copy(st, 5, k->lang, sizeof(k->lang));
     return IS_OK;
+}
+
+int store_contacts_list(struct store_conn *c, const char *org_id,
+                        struct store_contact_entry **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_contact_entry)};
+    int rc = store_each(c, ST_CONTACTS_ORG, "contacts", map_contact_listed, &r,
+                        "t", org_id);
+    if (rc) {
+        store_contacts_free(r.items, r.n);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+void store_contacts_free(struct store_contact_entry *k, size_t n)
+{
+    for (size_t i = 0; k && i < n; i++)
+        free(k[i].address);
+    free(k);
 }
 
 int store_org_set_scope(struct store_conn *c, const char *id,
                         const char *scope_id)
 {
-    return store_exec(c, ST_ORG_SET_SCOPE, "org set scope", "tt", id,
-                      scope_id);
+    return store_exec(c, ST_ORG_SET_SCOPE, "org set scope", "tt", id, scope_id);
 }

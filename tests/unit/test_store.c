@@ -25,6 +25,7 @@
 #include "service/demo.h"
 #include "service/registry.h"
 #include "store/store.h"
+#include "store/store_internal.h" /* the statement helpers */
 #include "common/util.h"
 
 #define NOW 1711929600
@@ -473,6 +474,78 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(store_org_counts(c, &counts), IS_OK);
     assert_int_equal(json_object_size(counts), 0);
     json_decref(counts);
+    store_put(s, c);
+    store_close(s);
+}
+
+static int map_count(sqlite3_stmt *st, void *ctx)
+{
+    IS_UNUSED(st);
+    (*(int *)ctx)++;
+    return IS_OK;
+}
+
+static int map_stop(sqlite3_stmt *st, void *ctx)
+{
+    IS_UNUSED(st);
+    (*(int *)ctx)++;
+    return IS_ERR_NOMEM;
+}
+
+/* The statement helpers of store_internal.h: result mapping, NOTFOUND for
+ * no row / no change, a mapper's error stops the walk, and a binding list
+ * that does not match the statement is refused before anything runs. */
+static void t_statement_helpers(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "helpers.db");
+    struct store *s = store_with_registry(path);
+    struct store_conn *c = store_acquire(s);
+    char v[32] = "";
+    uint64_t errors = store_error_count();
+    /* ST_META_SET has two parameters: one letter is a bug, refused */
+    assert_int_equal(store_exec(c, ST_META_SET, "meta set", "t", "k"),
+                     IS_ERR_STORE);
+    assert_int_equal(
+        store_exec(c, ST_META_SET, "meta set", "ttt", "k", "v", "x"),
+        IS_ERR_STORE);
+    assert_true(store_error_count() == errors + 2);
+    assert_int_equal(
+        store_get_text(c, ST_META_GET, "meta get", v, sizeof(v), "t", "k"),
+        IS_ERR_NOTFOUND);
+    assert_int_equal(store_exec(c, ST_META_SET, "meta set", "tt", "k", "v"),
+                     IS_OK);
+    assert_int_equal(
+        store_get_text(c, ST_META_GET, "meta get", v, sizeof(v), "t", "k"),
+        IS_OK);
+    assert_string_equal(v, "v");
+    /* an aggregate always has its row */
+    int64_t n = -1;
+    assert_int_equal(
+        store_get_int64(c, ST_RCPT_COUNT, "count", &n, "t", "no-such-advisory"),
+        IS_OK);
+    assert_int_equal(n, 0);
+    /* no row changed */
+    assert_int_equal(store_exec_changed(c, ST_TOKEN_REVOKE, "revoke", "tI",
+                                        "no-such-token", (int64_t)NOW),
+                     IS_ERR_NOTFOUND);
+    /* every row (one per org kind), then a mapper's error stops the walk
+     * at the first */
+    int rows = 0;
+    assert_int_equal(
+        store_each(c, ST_ORG_COUNTS, "counts", map_count, &rows, ""), IS_OK);
+    assert_true(rows >= 2);
+    int seen = 0;
+    assert_int_equal(
+        store_each(c, ST_ORG_COUNTS, "counts", map_stop, &seen, ""),
+        IS_ERR_NOMEM);
+    assert_int_equal(seen, 1);
+    seen = 0;
+    assert_int_equal(store_get_row(c, ST_META_GET, "meta get", map_count, &seen,
+                                   "t", "absent"),
+                     IS_ERR_NOTFOUND);
+    assert_int_equal(seen, 0);
     store_put(s, c);
     store_close(s);
 }
@@ -1568,6 +1641,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
+        cmocka_unit_test(t_statement_helpers),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
         cmocka_unit_test(t_open_newer_schema_refused),
