@@ -83,7 +83,7 @@ static int load_ack_key(struct store *st, unsigned char key[32])
                                      NULL) != 0) {
         rc = IS_ERR_INVALID;
     }
-    store_release(st, c);
+    store_put(st, c);
     return rc;
 }
 
@@ -362,7 +362,7 @@ static int open_app(struct app *app, const struct config *cfg)
     struct reporting *rp = calloc(1, sizeof(*rp));
     struct store_conn *c0 = store_acquire(app->store);
     rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;
-    store_release(app->store, c0);
+    store_put(app->store, c0);
     if (rc) {
         fprintf(stderr, "infrashared: %s\n", err);
         free(rp);

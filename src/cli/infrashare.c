@@ -211,7 +211,7 @@ static int cmd_init(int argc, char **argv)
         rc = store_commit(c);
     else
         store_rollback(c);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     registry_release(&reg);
     if (rc) {
@@ -354,8 +354,8 @@ static int user_list(struct store_conn *c, const struct cli_args *a,
 {
     int rc = 0, exit_code = 0;
     json_t *users;
-    rc = store_users_json(c, cli_opt(a, "org"),
-                          cli_flag(a, "with-demo"), &users);
+    rc = auth_users_json(c, cli_opt(a, "org"),
+                         cli_flag(a, "with-demo"), &users);
     if (!rc) {
         size_t i;
         json_t *u;
@@ -468,7 +468,7 @@ static int cmd_user(int argc, char **argv)
         fprintf(stderr, "infrashare: %s\n", err);
     else if (exit_code && rc)
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }
@@ -689,7 +689,7 @@ static int cmd_org(int argc, char **argv)
             exit_code = 1;
         } else {
             json_t *contacts = NULL;
-            if (!store_contacts_json(c, a.pos[0], &contacts))
+            if (!registry_contacts_json(c, a.pos[0], &contacts))
                 json_object_set_new(o, "contacts", contacts);
             json_dumpf(o, stdout, JSON_INDENT(2));
             putchar('\n');
@@ -699,7 +699,7 @@ static int cmd_org(int argc, char **argv)
         usage(stderr);
         exit_code = 2;
     }
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }
@@ -734,7 +734,7 @@ static int cmd_token(int argc, char **argv)
             exit_code = 1;
         } else if (strcmp(argv[0], "list") == 0) {
             json_t *items;
-            if (store_tokens_json(c, u.id, &items)) {
+            if (auth_tokens_json(c, u.id, &items)) {
                 exit_code = 1;
             } else {
                 json_dumpf(items, stdout, JSON_INDENT(2));
@@ -771,7 +771,7 @@ static int cmd_token(int argc, char **argv)
     }
     if (exit_code == 1 && rc && rc != IS_ERR_NOTFOUND)
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }
@@ -841,7 +841,7 @@ static int cmd_audit(int argc, char **argv)
         usage(stderr);
         exit_code = 2;
     }
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     return exit_code;
 }

@@ -390,7 +390,7 @@ static void *run(void *arg)
     }
     free(claimed);
     free(ocs);
-    store_release(a->store, c);
+    store_put(a->store, c);
     return NULL;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/roles.h"
 #include "service/provision.h"
+#include "service/registry.h"
 #include "service/reporting.h"
 #include "common/buf.h"
 #include "common/embed.h"
@@ -195,7 +196,7 @@ static int h_token_create(struct http_req *r, struct http_resp *out)
 static int h_tokens_list(struct http_req *r, struct http_resp *out)
 {
     json_t *items;
-    int rc = store_tokens_json(r->sc, r->auth.user_id, &items);
+    int rc = auth_tokens_json(r->sc, r->auth.user_id, &items);
     if (rc)
         return http_fail(out, rc);
     out->body = json_pack("{s:o}", "items", items);
@@ -347,7 +348,7 @@ static int h_org_users(struct http_req *r, struct http_resp *out)
     if (own_org_admin(r, out, &target))
         return out->status;
     json_t *items;
-    int rc = store_users_json(r->sc, target.id, true, &items);
+    int rc = auth_users_json(r->sc, target.id, true, &items);
     if (rc)
         return http_fail(out, rc);
     out->body = json_pack("{s:o}", "items", items);
@@ -360,7 +361,7 @@ static int h_org_contacts(struct http_req *r, struct http_resp *out)
     if (own_org_admin(r, out, &target))
         return out->status;
     json_t *items;
-    int rc = store_contacts_json(r->sc, target.id, &items);
+    int rc = registry_contacts_json(r->sc, target.id, &items);
     if (rc)
         return http_fail(out, rc);
     out->body = json_pack("{s:o}", "items", items);

@@ -628,7 +628,7 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     out->status = 200;
     r->route->fn(r, out);
 done:
-    store_release(srv->app->store, r->sc);
+    store_put(srv->app->store, r->sc);
     r->sc = NULL;
 }
 

@@ -360,3 +360,68 @@ int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
     }
     return store_commit(c);
 }
+
+int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
+                    json_t **out)
+{
+    struct store_user *u;
+    size_t n;
+    int rc = store_users_list(c, org_id, with_demo, &u, &n);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        char roles[128];
+        roles_format(u[i].roles, roles, sizeof(roles));
+        if (json_array_append_new(
+                arr,
+                json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "id",
+                          (json_int_t)u[i].id, "org", u[i].org_id, "username",
+                          u[i].username, "display_name", u[i].display_name,
+                          "roles", roles, "lang", u[i].lang, "disabled",
+                          u[i].disabled, "demo", u[i].demo))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    free(u);
+    if (!arr)
+        return IS_ERR_NOMEM;
+    *out = arr;
+    return IS_OK;
+}
+
+/* An RFC 3339 time, or null for 0 (never / not yet). */
+static json_t *time_or_null(int64_t t)
+{
+    if (!t)
+        return json_null();
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
+{
+    struct store_token *t;
+    size_t n;
+    int rc = store_tokens_list(c, user_id, &t, &n);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        if (json_array_append_new(
+                arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t[i].id, "name",
+                               t[i].name ? t[i].name : "", "created_at",
+                               time_or_null(t[i].created_at), "expires_at",
+                               time_or_null(t[i].expires_at), "revoked_at",
+                               time_or_null(t[i].revoked_at)))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    store_tokens_free(t, n);
+    if (!arr)
+        return IS_ERR_NOMEM;
+    *out = arr;
+    return IS_OK;
+}

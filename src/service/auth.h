@@ -90,6 +90,14 @@ int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
 /* Revokes; who must own it or be admin, else IS_ERR_NOTFOUND. Audited. */
 int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
                       const char *id, int64_t now);
+/* The users of org_id (all when NULL; demo users only with with_demo) as
+ * the API's JSON array of user objects: a new reference the caller
+ * json_decref()s, on IS_OK only. */
+int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
+                    json_t **out);
+/* The user's API tokens as the API's JSON array (no secrets): a new
+ * reference the caller json_decref()s, on IS_OK only. */
+int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out);
 /* Fills ctx from a user row (org relations included). */
 int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
                       struct auth_ctx *out);

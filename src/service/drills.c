@@ -147,18 +147,16 @@ int drill_report(struct app *a, struct store_conn *c,
                  const struct auth_ctx *who, const char *id, int64_t now,
                  json_t **out, struct svc_error *e)
 {
-    json_t *d = NULL;
+    struct store_drill d;
     if (strlen(id) > 40 || store_drill_get(c, id, &d))
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such drill");
-    const char *adv = jv_str(d, "advisory");
+    const char *adv = d.advisory;
     /* who may read the report: those who may see the advisory's
      * deliveries (the author's chain and the secretariats) */
     json_t *dl = NULL;
     int rc = advisory_deliveries(a, c, who, adv, "all", now, &dl, e);
-    if (rc) {
-        json_decref(d);
+    if (rc)
         return rc;
-    }
     struct store_advisory ad;
     store_advisory_get(c, adv, &ad);
     int64_t t0 = ad.created_at;
@@ -176,44 +174,37 @@ int drill_report(struct app *a, struct store_conn *c,
                                    json_object_get(r, "via"), "state",
                                    json_object_get(r, "state")));
     json_t *reach = json_object_get(dl, "reach");
-    json_t *prev = NULL, *comparison = json_null();
-    if (store_drill_prev(c, jv_str(d, "target_kind"), jv_str(d, "target"),
-                         jv_int(d, "seq", 0), &prev) == IS_OK) {
+    json_t *comparison = json_null();
+    struct store_drill prev;
+    if (store_drill_prev(c, d.target_kind, d.target, d.seq, &prev) == IS_OK) {
         json_t *pdl = NULL;
         struct svc_error pe = {0};
-        if (advisory_deliveries(a, c, who, jv_str(prev, "advisory"), "all",
-                                now, &pdl, &pe) == IS_OK) {
+        if (advisory_deliveries(a, c, who, prev.advisory, "all", now, &pdl,
+                                &pe) == IS_OK) {
             double cur = json_real_value(json_object_get(
                 json_object_get(reach, "advisory"), "reach_1d"));
             double old = json_real_value(json_object_get(
                 json_object_get(json_object_get(pdl, "reach"), "advisory"),
                 "reach_1d"));
-            comparison = json_pack("{s:O,s:f,s:f,s:f}", "previous_drill",
-                                   json_object_get(prev, "id"),
-                                   "previous_reach_1d", old, "reach_1d", cur,
-                                   "change", cur - old);
+            comparison = json_pack("{s:s,s:f,s:f,s:f}", "previous_drill",
+                                   prev.id, "previous_reach_1d", old,
+                                   "reach_1d", cur, "change", cur - old);
             json_decref(pdl);
         }
-        json_decref(prev);
     }
     json_t *rep = json_pack(
-        "{s:O,s:O,s:O,s:O,s:o,s:O,s:O,s:o,s:o}", "drill", json_object_get(d,
-                                                                       "id"),
-        "advisory", json_object_get(d, "advisory"), "target_kind",
-        json_object_get(d, "target_kind"), "target",
-        json_object_get(d, "target"), "started_at", tj(t0), "reach",
-        json_object_get(reach, "advisory"), "by_ceptoar",
-        json_object_get(reach, "by_ceptoar"), "not_reached", not_reached,
-        "comparison", comparison);
+        "{s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:o,s:o}", "drill", d.id, "advisory",
+        d.advisory, "target_kind", d.target_kind, "target", d.target,
+        "started_at", tj(t0), "reach", json_object_get(reach, "advisory"),
+        "by_ceptoar", json_object_get(reach, "by_ceptoar"), "not_reached",
+        not_reached, "comparison", comparison);
     if (!rep) {
         json_decref(dl);
-        json_decref(d);
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL,
                         "the report could not be built");
     }
     json_object_set(rep, "organisations", items);
     *out = rep;
     json_decref(dl);
-    json_decref(d);
     return IS_OK;
 }

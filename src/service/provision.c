@@ -120,7 +120,7 @@ static int hop_release(struct app *a, struct store_conn *c,
                        int64_t now, int depth)
 {
     int n = 0;
-    int rc = store_recipients_release(c, ad->id, hop, ad->hotline, now, &n);
+    int rc = store_recipients_dispatch(c, ad->id, hop, ad->hotline, now, &n);
     if (rc || depth > 4)
         return rc;
     json_t *kids = NULL;
@@ -372,7 +372,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
      * the first hops */
     int n = 0;
     if (!rc)
-        rc = store_recipients_release(c, ad->id, "", ad->hotline, now, &n);
+        rc = store_recipients_dispatch(c, ad->id, "", ad->hotline, now, &n);
     if (!rc)
         rc = hop_release(a, c, ad, ad->author, now, 0);
     return rc;
@@ -903,15 +903,22 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
     }
     /* advisory-wide counts are the author's side's; null for the hops */
     json_t *counts = NULL;
+    struct store_delivery_counts dc;
     if (!author_side) {
         counts = json_null();
-    } else if (store_delivery_counts(c, ad.id, &counts)) {
+    } else if (store_delivery_counts(c, ad.id, &dc)) {
         json_decref(items);
         json_decref(mine);
         json_decref(rcpts);
         json_decref(pend);
         store_advisory_release(&ad);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "delivery counts");
+    } else {
+        counts =
+            json_pack("{s:I,s:I,s:I,s:I,s:I}", "queued", (json_int_t)dc.queued,
+                      "sending", (json_int_t)dc.sending, "delivered",
+                      (json_int_t)dc.delivered, "failed", (json_int_t)dc.failed,
+                      "cancelled", (json_int_t)dc.cancelled);
     }
     *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
                      "reach", advisory_reach(mine, ad.created_at, now),

@@ -464,3 +464,29 @@ int registry_import(struct store_conn *c, const struct registry *r,
     }
     return IS_OK;
 }
+
+int registry_contacts_json(struct store_conn *c, const char *org_id,
+                           json_t **out)
+{
+    struct store_contact_entry *k;
+    size_t n;
+    int rc = store_contacts_list(c, org_id, &k, &n);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        if (json_array_append_new(
+                arr,
+                json_pack("{s:I,s:s,s:s,s:i,s:b,s:s}", "id",
+                          (json_int_t)k[i].id, "channel", k[i].channel,
+                          "address", k[i].address, "priority", k[i].priority,
+                          "emergency", k[i].emergency, "lang", k[i].lang))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    store_contacts_free(k, n);
+    if (!arr)
+        return IS_ERR_NOMEM;
+    *out = arr;
+    return IS_OK;
+}

@@ -31,5 +31,9 @@ int registry_load(const char *dir, struct registry *r, char *err,
 /* Writes the registry into the store (caller holds a transaction). */
 int registry_import(struct store_conn *c, const struct registry *r,
                     int64_t now);
+/* The org's contacts (no secrets) as the API's JSON array: a new
+ * reference the caller json_decref()s, on IS_OK only. */
+int registry_contacts_json(struct store_conn *c, const char *org_id,
+                           json_t **out);
 
 #endif

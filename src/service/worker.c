@@ -33,7 +33,7 @@ static void *run(void *arg)
         struct store_conn *c = store_acquire(w->app->store);
         int n = reporting_tick(w->app, c, app_now(w->app));
         n += provision_tick(w->app, c, app_now(w->app));
-        store_release(w->app->store, c);
+        store_put(w->app->store, c);
         if (n)
             log_event(LOG_DEBUG, "worker pass", "changes", json_integer(n),
                       NULL);

@@ -106,6 +106,178 @@ json_t *store_col_json_str(sqlite3_stmt *st, int i)
     return s ? json_string((const char *)s) : json_null();
 }
 
+static void bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+    for (int i = 1; fmt && *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 't': store_bind_text(st, i, va_arg(ap, const char *)); break;
+        case 'i': sqlite3_bind_int(st, i, va_arg(ap, int)); break;
+        case 'I': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+        case 'N': {
+            int64_t v = va_arg(ap, int64_t);
+            if (v)
+                sqlite3_bind_int64(st, i, v);
+            else
+                sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'b':
+        case 'B': {
+            const unsigned char *b = va_arg(ap, const unsigned char *);
+            if (b)
+                sqlite3_bind_blob(st, i, b, 32, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, i);
+            break;
+        }
+        default: /* 'n' */ sqlite3_bind_null(st, i); break;
+        }
+    }
+}
+
+sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
+                          const char *fmt, va_list ap)
+{
+    sqlite3_stmt *st = store_stmt(c, id);
+    if (!st)
+        return NULL;
+    /* a binding list that does not match the statement is a bug: refuse
+     * it rather than run the statement with parameters shifted */
+    if ((size_t)sqlite3_bind_parameter_count(st) != strlen(fmt ? fmt : "")) {
+        store_fail(c, "binding list does not match the statement");
+        return NULL;
+    }
+    bind_args(st, fmt, ap);
+    return st;
+}
+
+static int vexec(struct store_conn *c, enum store_stmt id, const char *what,
+                 bool need_change, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    if (!st)
+        return IS_ERR_STORE;
+    int rc = store_step_done(c, st, what);
+    if (!rc && need_change && sqlite3_changes(c->db) == 0)
+        return IS_ERR_NOTFOUND;
+    return rc;
+}
+
+int store_exec(struct store_conn *c, enum store_stmt id, const char *what,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vexec(c, id, what, false, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_exec_changed(struct store_conn *c, enum store_stmt id,
+                       const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vexec(c, id, what, true, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Steps st: each row through fn (only the first when !all). Resets st. */
+static int walk(struct store_conn *c, sqlite3_stmt *st, const char *what,
+                bool all, store_row_fn fn, void *ctx)
+{
+    if (!st)
+        return IS_ERR_STORE;
+    int rc, n = 0, err = IS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        n++;
+        err = fn(st, ctx);
+        if (err || !all)
+            break;
+    }
+    sqlite3_reset(st);
+    if (err)
+        return err;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(c, what);
+    return n || all ? IS_OK : IS_ERR_NOTFOUND;
+}
+
+int store_get_row(struct store_conn *c, enum store_stmt id, const char *what,
+                  store_row_fn fn, void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    va_end(ap);
+    return walk(c, st, what, false, fn, ctx);
+}
+
+int store_each(struct store_conn *c, enum store_stmt id, const char *what,
+               store_row_fn fn, void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    va_end(ap);
+    return walk(c, st, what, true, fn, ctx);
+}
+
+static int map_int64(sqlite3_stmt *st, void *ctx)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    return IS_OK;
+}
+
+int store_get_int64(struct store_conn *c, enum store_stmt id, const char *what,
+                    int64_t *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    va_end(ap);
+    return walk(c, st, what, false, map_int64, out);
+}
+
+struct text_out {
+    char *out;
+    size_t len;
+};
+
+static int map_text(sqlite3_stmt *st, void *ctx)
+{
+    struct text_out *t = ctx;
+    store_col_copy(st, 0, t->out, t->len);
+    return IS_OK;
+}
+
+int store_get_text(struct store_conn *c, enum store_stmt id, const char *what,
+                   char *out, size_t outlen, const char *fmt, ...)
+{
+    struct text_out t = {.out = out, .len = outlen};
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    va_end(ap);
+    return walk(c, st, what, false, map_text, &t);
+}
+
+void *store_rows_push(struct store_rows *r)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        void *p = realloc(r->items, cap * r->size);
+        if (!p)
+            return NULL;
+        r->items = p;
+        r->cap = cap;
+    }
+    void *slot = (char *)r->items + r->n++ * r->size;
+    memset(slot, 0, r->size);
+    return slot;
+}
+
 /* SQL function csv_overlap(a, b): 1 when a comma-separated list a
  * (",x,y,") shares an element with b (",y,z,"). Used by the report
  * pre-filter for "is any of the viewer's CEPTOARs in the community". */
@@ -403,7 +575,7 @@ struct store_conn *store_acquire(struct store *s)
     return c;
 }
 
-void store_release(struct store *s, struct store_conn *c)
+void store_put(struct store *s, struct store_conn *c)
 {
     if (c->in_tx)
         store_rollback(c);
@@ -451,7 +623,7 @@ int store_backup(struct store *s, const char *dest, char *errbuf,
             rc = IS_ERR_STORE;
         }
     }
-    store_release(s, c);
+    store_put(s, c);
     sqlite3_close(to);
     if (rc)
         unlink(dest);
@@ -461,26 +633,10 @@ int store_backup(struct store *s, const char *dest, char *errbuf,
 int store_meta_get(struct store_conn *c, const char *key, char *out,
                    size_t outlen)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_META_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        store_col_copy(st, 0, out, outlen);
-        sqlite3_reset(st);
-        return IS_OK;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "meta get");
+    return store_get_text(c, ST_META_GET, "meta get", out, outlen, "t", key);
 }
 
 int store_meta_set(struct store_conn *c, const char *key, const char *value)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_META_SET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, key);
-    store_bind_text(st, 2, value);
-    return store_step_done(c, st, "meta set");
+    return store_exec(c, ST_META_SET, "meta set", "tt", key, value);
 }

@@ -4,7 +4,7 @@
  * A struct store is a pool of SQLite connections to one database file in WAL
  * mode with synchronous=FULL: a write that returns IS_OK from store_commit is
  * on disk. Threads take a connection with store_acquire and give it back with
- * store_release; a connection is used by one thread at a time.
+ * store_put; a connection is used by one thread at a time.
  *
  * Numbered migrations (src/store/migrations/NNNN_*.sql, embedded at build
  * time) are applied at open. A database whose schema is newer than this
@@ -20,7 +20,7 @@
  * *_release. Caller-sized buffers (char *out, size_t len) are filled and
  * NUL-terminated. Arguments are borrowed: nothing keeps a pointer to them
  * after the call. A struct store_conn belongs to the pool: give it back
- * with store_release, never free it.
+ * with store_put, never free it.
  */
 #ifndef INFRASHARE_STORE_H
 #define INFRASHARE_STORE_H
@@ -43,7 +43,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
 void store_close(struct store *s);
 /* Blocks until a connection is free. Never NULL. */
 struct store_conn *store_acquire(struct store *s);
-void store_release(struct store *s, struct store_conn *c);
+void store_put(struct store *s, struct store_conn *c);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Transactions do not nest.
  * store_begin takes the process's writer lock, so what a caller reads
@@ -120,8 +120,21 @@ struct store_contact {
 };
 int store_contact_insert(struct store_conn *c, const struct store_contact *k,
                          int64_t now);
-int store_contacts_json(struct store_conn *c, const char *org_id,
-                        json_t **out);
+/* A contact as listed (the secret is not read). address is malloc'd. */
+struct store_contact_entry {
+    int64_t id;
+    char channel[16];
+    char *address;
+    int priority;
+    bool emergency;
+    char lang[8];
+};
+/* The org's contacts by priority, into a malloc'd array of *n the caller
+ * gives to store_contacts_free. */
+int store_contacts_list(struct store_conn *c, const char *org_id,
+                        struct store_contact_entry **out, size_t *n);
+/* Frees the addresses of k[0..n) and the array k. NULL is fine. */
+void store_contacts_free(struct store_contact_entry *k, size_t n);
 
 /* ---- users ---- */
 struct store_user {
@@ -145,9 +158,11 @@ int store_user_set_disabled(struct store_conn *c, int64_t id, bool disabled);
 int store_user_set_password(struct store_conn *c, int64_t id,
                             const char *pw_hash);
 int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang);
-/* Users of org_id (all when NULL), demo users left out unless with_demo. */
-int store_users_json(struct store_conn *c, const char *org_id,
-                     bool with_demo, json_t **out);
+/* Users of org_id (all when NULL), demo users left out unless with_demo,
+ * by id, into a malloc'd array of *n (pw_hash left empty) the caller
+ * free()s. */
+int store_users_list(struct store_conn *c, const char *org_id, bool with_demo,
+                     struct store_user **out, size_t *n);
 
 /* ---- sessions ---- */
 int store_session_insert(struct store_conn *c, const unsigned char hash[32],
@@ -171,7 +186,22 @@ int store_token_get(struct store_conn *c, const char *id, int64_t now,
 int store_token_owner(struct store_conn *c, const char *id, int64_t *user_id,
                       bool *revoked);
 int store_token_revoke(struct store_conn *c, const char *id, int64_t now);
-int store_tokens_json(struct store_conn *c, int64_t user_id, json_t **out);
+/* A token as listed: times are unix seconds, 0 when NULL (expires_at: it
+ * does not expire; revoked_at: not revoked). name is malloc'd (NULL when
+ * the token has none). */
+struct store_token {
+    char id[33];
+    char *name;
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t revoked_at;
+};
+/* The user's tokens by creation, into a malloc'd array of *n the caller
+ * gives to store_tokens_free. */
+int store_tokens_list(struct store_conn *c, int64_t user_id,
+                      struct store_token **out, size_t *n);
+/* Frees the names of t[0..n) and the array t. NULL is fine. */
+void store_tokens_free(struct store_token *t, size_t n);
 
 /* ---- audit ---- */
 struct store_audit_entry {
@@ -508,9 +538,9 @@ int store_recipients_count(struct store_conn *c, const char *adv,
 /* Releases the recipients waiting for hop via ("" = the author) and queues
  * their first deliveries (every contact when hotline). Returns how many
  * were released in *n. */
-int store_recipients_release(struct store_conn *c, const char *adv,
-                             const char *via, bool hotline, int64_t now,
-                             int *n);
+int store_recipients_dispatch(struct store_conn *c, const char *adv,
+                              const char *via, bool hotline, int64_t now,
+                              int *n);
 /* Queues an organisation's emergency contacts (hotline). */
 int store_queue_emergency(struct store_conn *c, const char *adv,
                           const char *org, int64_t now);
@@ -572,9 +602,13 @@ int store_deliveries_pending(struct store_conn *c, const char *adv,
 /* {org: [pending, sending]} for every org with deliveries. */
 int store_deliveries_by_org(struct store_conn *c, const char *adv,
                             json_t **out);
-/* {"queued": n, "delivered": n, ...} */
+/* An advisory's deliveries per state (the states of the deliveries
+ * table). */
+struct store_delivery_counts {
+    int64_t queued, sending, delivered, failed, cancelled;
+};
 int store_delivery_counts(struct store_conn *c, const char *adv,
-                          json_t **out);
+                          struct store_delivery_counts *out);
 /* A contact's channel, address, secret (hex or ""), language. */
 int store_contact_get(struct store_conn *c, int64_t id, char *channel,
                       size_t chlen, char *address, size_t alen, char *secret,
@@ -595,10 +629,20 @@ int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
 int store_drill_insert(struct store_conn *c, const char *id,
                        const char *adv, const char *target_kind,
                        const char *target, const char *by, int64_t now);
-/* {id, advisory, target_kind, target, created_by, created_at, seq} */
-int store_drill_get(struct store_conn *c, const char *id, json_t **out);
-/* The previous drill of the same target: {id, advisory} or NOTFOUND. */
+struct store_drill {
+    char id[41];
+    char advisory[40];
+    char target_kind[16];
+    char target[64];
+    char created_by[64];
+    int64_t created_at;
+    int64_t seq;
+};
+int store_drill_get(struct store_conn *c, const char *id,
+                    struct store_drill *out);
+/* The previous drill of the same target, or NOTFOUND; fills only id and
+ * advisory of out. */
 int store_drill_prev(struct store_conn *c, const char *target_kind,
-                     const char *target, int64_t seq, json_t **out);
+                     const char *target, int64_t seq, struct store_drill *out);
 
 #endif

@@ -3,39 +3,25 @@
  */
 #include "store/store_internal.h"
 
-#include "core/roles.h"
 #include "common/util.h"
 
 int store_user_insert(struct store_conn *c, const struct store_user *u,
                       int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_USER_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, u->org_id);
-    store_bind_text(st, 2, u->username);
-    store_bind_text(st, 3, u->display_name);
-    store_bind_text(st, 4, u->pw_hash);
-    sqlite3_bind_int(st, 5, (int)u->roles);
-    store_bind_text(st, 6, u->lang[0] ? u->lang : "ja");
-    sqlite3_bind_int(st, 7, u->disabled);
-    sqlite3_bind_int(st, 8, u->demo);
-    sqlite3_bind_int64(st, 9, now);
-    int rc = store_step_done(c, st, "user insert");
+    int rc = store_exec(c, ST_USER_INSERT, "user insert", "ttttitiiI",
+                        u->org_id, u->username, u->display_name, u->pw_hash,
+                        (int)u->roles, u->lang[0] ? u->lang : "ja",
+                        (int)u->disabled, (int)u->demo, now);
     if (!rc && id)
         *id = sqlite3_last_insert_rowid(c->db);
     return rc;
 }
 
-static int user_fetch(struct store_conn *c, sqlite3_stmt *st,
-                      struct store_user *out)
+/* Row mapper of ST_USER_BY_*: id, org, username, display_name, pw_hash,
+ * roles, lang, disabled, demo. */
+static int map_user(sqlite3_stmt *st, void *ctx)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
-                                 : store_fail(c, "user get");
-    }
+    struct store_user *out = ctx;
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(st, 0);
     store_col_copy(st, 1, out->org_id, sizeof(out->org_id));
@@ -46,93 +32,71 @@ static int user_fetch(struct store_conn *c, sqlite3_stmt *st,
     store_col_copy(st, 6, out->lang, sizeof(out->lang));
     out->disabled = sqlite3_column_int(st, 7) != 0;
     out->demo = sqlite3_column_int(st, 8) != 0;
-    sqlite3_reset(st);
     return IS_OK;
 }
 
 int store_user_by_name(struct store_conn *c, const char *username,
                        struct store_user *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_USER_BY_NAME);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, username);
-    return user_fetch(c, st, out);
+    return store_get_row(c, ST_USER_BY_NAME, "user get", map_user, out, "t",
+                         username);
 }
 
 int store_user_by_id(struct store_conn *c, int64_t id,
                      struct store_user *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_USER_BY_ID);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    return user_fetch(c, st, out);
-}
-
-static int update_user(struct store_conn *c, enum store_stmt which,
-                       int64_t id, const char *text, int ival)
-{
-    sqlite3_stmt *st = store_stmt(c, which);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    if (text)
-        store_bind_text(st, 2, text);
-    else
-        sqlite3_bind_int(st, 2, ival);
-    int rc = store_step_done(c, st, "user update");
-    if (!rc && sqlite3_changes(c->db) == 0)
-        return IS_ERR_NOTFOUND;
-    return rc;
+    return store_get_row(c, ST_USER_BY_ID, "user get", map_user, out, "I", id);
 }
 
 int store_user_set_disabled(struct store_conn *c, int64_t id, bool disabled)
 {
-    return update_user(c, ST_USER_SET_DISABLED, id, NULL, disabled);
+    return store_exec_changed(c, ST_USER_SET_DISABLED, "user update", "Ii", id,
+                              (int)disabled);
 }
 
 int store_user_set_password(struct store_conn *c, int64_t id,
                             const char *pw_hash)
 {
-    return update_user(c, ST_USER_SET_PASSWORD, id, pw_hash, 0);
+    return store_exec_changed(c, ST_USER_SET_PASSWORD, "user update", "It", id,
+                              pw_hash);
 }
 
 int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang)
 {
-    return update_user(c, ST_USER_SET_LANG, id, lang, 0);
+    return store_exec_changed(c, ST_USER_SET_LANG, "user update", "It", id,
+                              lang);
 }
 
-int store_users_json(struct store_conn *c, const char *org_id,
-                     bool with_demo, json_t **out)
+/* Row mapper of ST_USERS_ORG: id, org, username, display_name, roles,
+ * lang, disabled, demo (no password hash). */
+static int map_user_listed(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_USERS_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org_id);
-    sqlite3_bind_int(st, 2, with_demo);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char roles[128];
-        roles_format((unsigned)sqlite3_column_int(st, 4), roles,
-                     sizeof(roles));
-        json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:o,s:s,s:o,s:b,s:b}", "id",
-                           (json_int_t)sqlite3_column_int64(st, 0), "org",
-                           store_col_json_str(st, 1), "username",
-                           store_col_json_str(st, 2), "display_name",
-                           store_col_json_str(st, 3), "roles", roles, "lang",
-                           store_col_json_str(st, 5), "disabled",
-                           sqlite3_column_int(st, 6), "demo",
-                           sqlite3_column_int(st, 7)));
+    struct store_user *u = store_rows_push(ctx);
+    if (!u)
+        return IS_ERR_NOMEM;
+    u->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, u->org_id, sizeof(u->org_id));
+    store_col_copy(st, 2, u->username, sizeof(u->username));
+    store_col_copy(st, 3, u->display_name, sizeof(u->display_name));
+    u->roles = (unsigned)sqlite3_column_int(st, 4);
+    store_col_copy(st, 5, u->lang, sizeof(u->lang));
+    u->disabled = sqlite3_column_int(st, 6) != 0;
+    u->demo = sqlite3_column_int(st, 7) != 0;
+    return IS_OK;
+}
+
+int store_users_list(struct store_conn *c, const char *org_id, bool with_demo,
+                     struct store_user **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_user)};
+    int rc = store_each(c, ST_USERS_ORG, "users list", map_user_listed, &r,
+                        "ti", org_id, (int)with_demo);
+    if (rc) {
+        free(r.items);
+        return rc;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "users list");
-    }
-    *out = arr;
+    *out = r.items;
+    *n = r.n;
     return IS_OK;
 }
 
@@ -141,162 +105,140 @@ int store_session_insert(struct store_conn *c, const unsigned char hash[32],
                          int64_t expires)
 {
     /* expired sessions are purged opportunistically at each log-in */
-    sqlite3_stmt *st = store_stmt(c, ST_SESSIONS_PURGE);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    int rc = store_step_done(c, st, "sessions purge");
+    int rc = store_exec(c, ST_SESSIONS_PURGE, "sessions purge", "I", now);
     if (rc)
         return rc;
-    st = store_stmt(c, ST_SESSION_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, user_id);
-    store_bind_text(st, 3, csrf);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, expires);
-    return store_step_done(c, st, "session insert");
+    return store_exec(c, ST_SESSION_INSERT, "session insert", "bItII", hash,
+                      user_id, csrf, now, expires);
+}
+
+struct session_out {
+    int64_t *user_id;
+    char *csrf;
+    size_t csrflen;
+};
+
+static int map_session(sqlite3_stmt *st, void *ctx)
+{
+    struct session_out *o = ctx;
+    *o->user_id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, o->csrf, o->csrflen);
+    return IS_OK;
 }
 
 int store_session_get(struct store_conn *c, const unsigned char hash[32],
                       int64_t now, int64_t *user_id, char *csrf,
                       size_t csrflen)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SESSION_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *user_id = sqlite3_column_int64(st, 0);
-        store_col_copy(st, 1, csrf, csrflen);
-        sqlite3_reset(st);
-        return IS_OK;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "session");
+    struct session_out o = {user_id, csrf, csrflen};
+    return store_get_row(c, ST_SESSION_GET, "session", map_session, &o, "bI",
+                         hash, now);
 }
 
 int store_session_delete(struct store_conn *c, const unsigned char hash[32])
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SESSION_DELETE);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    return store_step_done(c, st, "session delete");
+    return store_exec(c, ST_SESSION_DELETE, "session delete", "b", hash);
 }
 
 int store_sessions_delete_user(struct store_conn *c, int64_t user_id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SESSIONS_DELETE_USER);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, user_id);
-    return store_step_done(c, st, "sessions delete");
+    return store_exec(c, ST_SESSIONS_DELETE_USER, "sessions delete", "I",
+                      user_id);
 }
 
 int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                        const char *name, const unsigned char hash[32],
                        int64_t now, int64_t expires)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_TOKEN_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, user_id);
-    store_bind_text(st, 3, name);
-    sqlite3_bind_blob(st, 4, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, now);
-    if (expires)
-        sqlite3_bind_int64(st, 6, expires);
-    else
-        sqlite3_bind_null(st, 6);
-    return store_step_done(c, st, "token insert");
+    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbIN", id, user_id,
+                      name, hash, now, expires);
+}
+
+struct token_out {
+    int64_t *user_id;
+    unsigned char *hash;
+};
+
+/* A hash that is not 32 bytes matches no token. */
+static int map_token(sqlite3_stmt *st, void *ctx)
+{
+    struct token_out *o = ctx;
+    if (sqlite3_column_bytes(st, 1) != 32)
+        return IS_ERR_NOTFOUND;
+    *o->user_id = sqlite3_column_int64(st, 0);
+    memcpy(o->hash, sqlite3_column_blob(st, 1), 32);
+    return IS_OK;
 }
 
 int store_token_get(struct store_conn *c, const char *id, int64_t now,
                     int64_t *user_id, unsigned char hash[32])
 {
-    sqlite3_stmt *st = store_stmt(c, ST_TOKEN_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
-        *user_id = sqlite3_column_int64(st, 0);
-        memcpy(hash, sqlite3_column_blob(st, 1), 32);
-        sqlite3_reset(st);
-        return IS_OK;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? IS_ERR_NOTFOUND
-                                                 : store_fail(c, "token");
+    struct token_out o = {user_id, hash};
+    return store_get_row(c, ST_TOKEN_GET, "token", map_token, &o, "tI", id,
+                         now);
+}
+
+struct owner_out {
+    int64_t *user_id;
+    bool *revoked;
+};
+
+static int map_owner(sqlite3_stmt *st, void *ctx)
+{
+    struct owner_out *o = ctx;
+    *o->user_id = sqlite3_column_int64(st, 0);
+    *o->revoked = sqlite3_column_int(st, 1) != 0;
+    return IS_OK;
 }
 
 int store_token_owner(struct store_conn *c, const char *id, int64_t *user_id,
                       bool *revoked)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_TOKEN_OWNER);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *user_id = sqlite3_column_int64(st, 0);
-        *revoked = sqlite3_column_int(st, 1) != 0;
-        sqlite3_reset(st);
-        return IS_OK;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "token");
+    struct owner_out o = {user_id, revoked};
+    return store_get_row(c, ST_TOKEN_OWNER, "token", map_owner, &o, "t", id);
 }
 
 int store_token_revoke(struct store_conn *c, const char *id, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_TOKEN_REVOKE);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = store_step_done(c, st, "token revoke");
-    if (!rc && sqlite3_changes(c->db) == 0)
-        return IS_ERR_NOTFOUND;
-    return rc;
+    return store_exec_changed(c, ST_TOKEN_REVOKE, "token revoke", "tI", id,
+                              now);
 }
 
-static json_t *time_or_null(sqlite3_stmt *st, int i)
+/* Row mapper of ST_TOKENS_USER: id, name, created_at, expires_at,
+ * revoked_at (NULL times read as 0). */
+static int map_token_listed(sqlite3_stmt *st, void *ctx)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(sqlite3_column_int64(st, i), ts);
-    return json_string(ts);
-}
-
-int store_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
-{
-    sqlite3_stmt *st = store_stmt(c, ST_TOKENS_USER);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, user_id);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "id",
-                           store_col_json_str(st, 0), "name",
-                           store_col_json_str(st, 1), "created_at",
-                           time_or_null(st, 2), "expires_at",
-                           time_or_null(st, 3), "revoked_at",
-                           time_or_null(st, 4)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "tokens list");
-    }
-    *out = arr;
+    struct store_token *t = store_rows_push(ctx);
+    if (!t)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, t->id, sizeof(t->id));
+    const unsigned char *name = sqlite3_column_text(st, 1);
+    if (name && !(t->name = strdup((const char *)name)))
+        return IS_ERR_NOMEM;
+    t->created_at = sqlite3_column_int64(st, 2);
+    t->expires_at = sqlite3_column_int64(st, 3);
+    t->revoked_at = sqlite3_column_int64(st, 4);
     return IS_OK;
+}
+
+int store_tokens_list(struct store_conn *c, int64_t user_id,
+                      struct store_token **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_token)};
+    int rc = store_each(c, ST_TOKENS_USER, "tokens list", map_token_listed, &r,
+                        "I", user_id);
+    if (rc) {
+        store_tokens_free(r.items, r.n);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+void store_tokens_free(struct store_token *t, size_t n)
+{
+    for (size_t i = 0; t && i < n; i++)
+        free(t[i].name);
+    free(t);
 }

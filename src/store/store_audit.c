@@ -122,47 +122,15 @@ int store_audit_append(struct store_conn *c,
                         withhold ? NULL : e->actor_org,
                         withhold ? commitment : NULL, e->action, target,
                         detail, hash);
-    st = store_stmt(c, ST_AUDIT_INSERT);
-    if (!st) {
-        rc = IS_ERR_STORE;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, seq);
-    sqlite3_bind_int64(st, 2, e->at);
-    if (e->actor_user && !withhold)
-        sqlite3_bind_int64(st, 3, e->actor_user);
-    else
-        sqlite3_bind_null(st, 3);
-    store_bind_text(st, 4, withhold ? NULL : e->actor_org);
-    store_bind_text(st, 5, e->action);
-    store_bind_text(st, 6, target);
-    store_bind_text(st, 7, detail);
-    sqlite3_bind_blob(st, 8, link, AUDIT_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 9, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
-    if (withhold)
-        sqlite3_bind_blob(st, 10, commitment, AUDIT_HASH_LEN, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 10);
-    rc = store_step_done(c, st, "audit insert");
+    rc = store_exec(c, ST_AUDIT_INSERT, "audit insert", "IINttttbbB", seq,
+                    e->at, withhold ? (int64_t)0 : e->actor_user,
+                    withhold ? NULL : e->actor_org, e->action, target, detail,
+                    link, hash, withhold ? commitment : NULL);
+    if (!rc && withhold)
+        rc = store_exec(c, ST_AUDIT_WITHHELD_INSERT, "audit withheld insert",
+                        "IbNt", seq, salt, e->actor_user, e->actor_org);
     if (rc)
         goto out;
-    if (withhold) {
-        st = store_stmt(c, ST_AUDIT_WITHHELD_INSERT);
-        if (!st) {
-            rc = IS_ERR_STORE;
-            goto out;
-        }
-        sqlite3_bind_int64(st, 1, seq);
-        sqlite3_bind_blob(st, 2, salt, AUDIT_SALT_LEN, SQLITE_TRANSIENT);
-        if (e->actor_user)
-            sqlite3_bind_int64(st, 3, e->actor_user);
-        else
-            sqlite3_bind_null(st, 3);
-        store_bind_text(st, 4, e->actor_org);
-        rc = store_step_done(c, st, "audit withheld insert");
-        if (rc)
-            goto out;
-    }
     char hex[2 * AUDIT_HASH_LEN + 1];
     util_hex(hex, hash, AUDIT_HASH_LEN);
     snprintf(head, sizeof(head), "%lld:%s", (long long)seq, hex);

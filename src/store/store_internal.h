@@ -5,6 +5,7 @@
 #define INFRASHARE_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdarg.h>
 
 #include "store/store.h"
 
@@ -37,5 +38,63 @@ void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
 /* A text column as a new json string, or json null: a new reference the
  * caller owns (valid after the statement is reset). */
 json_t *store_col_json_str(sqlite3_stmt *st, int i);
+
+/*
+ * Statement helpers in the style of Fossil's db_int: one call prepares
+ * (from the per-connection cache), binds, steps and maps the result, so a
+ * query function is its binding list and its row mapper.
+ *
+ * Parameters are bound from fmt, one letter per '?' in order:
+ *   't' const char *  (NULL binds NULL)     'i' int
+ *   'I' int64_t                              'N' int64_t, 0 binds NULL
+ *   'b' const unsigned char[32]              'B' the same, NULL binds NULL
+ *   'n' nothing read: binds NULL
+ * An argument must have exactly the letter's type (int64_t for 'I': cast
+ * literals). Text and blobs are bound SQLITE_STATIC: they must live until
+ * the call returns. what names the query in the error log.
+ */
+
+/* Prepares id and binds fmt's arguments from ap. NULL (logged) when the
+ * statement could not be prepared or fmt has not one letter per
+ * parameter. */
+sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
+                          const char *fmt, va_list ap);
+
+/* Runs a statement that returns no rows the caller needs.
+ * IS_OK, IS_ERR_CONFLICT (unique key), IS_ERR_INVALID (other constraint),
+ * IS_ERR_STORE. */
+int store_exec(struct store_conn *c, enum store_stmt id, const char *what,
+               const char *fmt, ...);
+/* As store_exec, and IS_ERR_NOTFOUND when it changed no row. */
+int store_exec_changed(struct store_conn *c, enum store_stmt id,
+                       const char *what, const char *fmt, ...);
+
+/* A row mapper: reads the current row of st into ctx. Returns IS_OK, or an
+ * error that stops the walk and is returned by the caller. */
+typedef int (*store_row_fn)(sqlite3_stmt *st, void *ctx);
+
+/* Maps the first row with fn. IS_ERR_NOTFOUND when there is none. */
+int store_get_row(struct store_conn *c, enum store_stmt id, const char *what,
+                  store_row_fn fn, void *ctx, const char *fmt, ...);
+/* Maps every row with fn, in the statement's order. */
+int store_each(struct store_conn *c, enum store_stmt id, const char *what,
+               store_row_fn fn, void *ctx, const char *fmt, ...);
+/* The first column of the first row as an integer (NULL reads as 0).
+ * IS_ERR_NOTFOUND when there is no row. */
+int store_get_int64(struct store_conn *c, enum store_stmt id, const char *what,
+                    int64_t *out, const char *fmt, ...);
+/* The first column of the first row copied into out (as store_col_copy).
+ * IS_ERR_NOTFOUND when there is no row. */
+int store_get_text(struct store_conn *c, enum store_stmt id, const char *what,
+                   char *out, size_t outlen, const char *fmt, ...);
+
+/* A growing array of rows of size bytes each: list mappers append to it
+ * (ctx of store_each). items is malloc'd, the caller's to free. */
+struct store_rows {
+    void *items;
+    size_t n, cap, size;
+};
+/* A zeroed slot at the end of r, or NULL when it cannot grow. */
+void *store_rows_push(struct store_rows *r);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "store/store_internal.h"
 
+#include <stddef.h>
+
 #include "common/util.h"
 
 static char *col_dup(sqlite3_stmt *st, int i)
@@ -26,27 +28,13 @@ void store_advisory_release(struct store_advisory *a)
 
 int store_advisory_insert(struct store_conn *c, struct store_advisory *a)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ADV_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 2, a->id);
-    store_bind_text(st, 3, a->author);
-    sqlite3_bind_int64(st, 4, a->author_user);
-    store_bind_text(st, 5, a->kind);
-    sqlite3_bind_int(st, 6, a->range);
-    sqlite3_bind_int(st, 7, a->severity);
-    store_bind_text(st, 8, a->title_ja);
-    store_bind_text(st, 9, a->title_en);
-    store_bind_text(st, 10, a->body_ja);
-    store_bind_text(st, 11, a->body_en);
-    sqlite3_bind_int(st, 12, a->title_in_notice);
-    store_bind_text(st, 13, a->audience);
-    store_bind_text(st, 14, a->refs ? a->refs : "[]");
-    sqlite3_bind_int(st, 15, a->hotline);
-    sqlite3_bind_int(st, 16, a->drill);
-    sqlite3_bind_int64(st, 17, a->ack_deadline_s);
-    sqlite3_bind_int64(st, 18, a->created_at);
-    int rc = store_step_done(c, st, "advisory insert");
+    int rc =
+        store_exec(c, ST_ADV_INSERT, "advisory insert", "nttItiittttittiiII",
+                   a->id, a->author, (int64_t)a->author_user, a->kind,
+                   (int)a->range, (int)a->severity, a->title_ja, a->title_en,
+                   a->body_ja, a->body_en, (int)a->title_in_notice, a->audience,
+                   a->refs ? a->refs : "[]", (int)a->hotline, (int)a->drill,
+                   (int64_t)a->ack_deadline_s, (int64_t)a->created_at);
     if (!rc)
         a->seq = sqlite3_last_insert_rowid(c->db);
     return rc;
@@ -81,31 +69,21 @@ static int read_adv(sqlite3_stmt *st, struct store_advisory *a)
     return IS_OK;
 }
 
+static int map_adv(sqlite3_stmt *st, void *ctx)
+{
+    return read_adv(st, ctx);
+}
+
 int store_advisory_get(struct store_conn *c, const char *id,
                        struct store_advisory *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ADV_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        rc = read_adv(st, out);
-        sqlite3_reset(st);
-        return rc;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "advisory");
+    return store_get_row(c, ST_ADV_GET, "advisory", map_adv, out, "t", id);
 }
 
 int store_advisory_set_range(struct store_conn *c, const char *id, int range)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ADV_SET_RANGE);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    sqlite3_bind_int(st, 2, range);
-    return store_step_done(c, st, "advisory range");
+    return store_exec(c, ST_ADV_SET_RANGE, "advisory range", "ti", id,
+                      (int)range);
 }
 
 int store_advisories_scan(struct store_conn *c, int64_t before_seq,
@@ -136,64 +114,39 @@ int store_hop_insert(struct store_conn *c, const char *adv, const char *org,
                      int step, const char *parent, const char *state,
                      int64_t arrived_at, int64_t relayed_at, const char *how)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_HOP_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int(st, 3, step);
-    store_bind_text(st, 4, parent ? parent : "");
-    store_bind_text(st, 5, state);
-    if (arrived_at)
-        sqlite3_bind_int64(st, 6, arrived_at);
-    else
-        sqlite3_bind_null(st, 6);
-    if (relayed_at)
-        sqlite3_bind_int64(st, 7, relayed_at);
-    else
-        sqlite3_bind_null(st, 7);
-    store_bind_text(st, 8, how ? how : "");
-    return store_step_done(c, st, "hop insert");
+    return store_exec(c, ST_HOP_INSERT, "hop insert", "ttittNNt", adv, org,
+                      (int)step, parent ? parent : "", state,
+                      (int64_t)arrived_at, (int64_t)relayed_at, how ? how : "");
+}
+
+/* Row mapper of ST_HOP_GET: step, parent, state, arrived, relayed, how. */
+static int map_hop(sqlite3_stmt *st, void *ctx)
+{
+    struct store_hop *out = ctx;
+    memset(out, 0, sizeof(*out));
+    out->step = sqlite3_column_int(st, 0);
+    store_col_copy(st, 1, out->parent, sizeof(out->parent));
+    store_col_copy(st, 2, out->state, sizeof(out->state));
+    out->arrived_at = sqlite3_column_int64(st, 3);
+    out->relayed_at = sqlite3_column_int64(st, 4);
+    store_col_copy(st, 5, out->how, sizeof(out->how));
+    return IS_OK;
 }
 
 int store_hop_get(struct store_conn *c, const char *adv, const char *org,
                   struct store_hop *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_HOP_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof(*out));
-        out->step = sqlite3_column_int(st, 0);
-        store_col_copy(st, 1, out->parent, sizeof(out->parent));
-        store_col_copy(st, 2, out->state, sizeof(out->state));
-        out->arrived_at = sqlite3_column_int64(st, 3);
-        out->relayed_at = sqlite3_column_int64(st, 4);
-        store_col_copy(st, 5, out->how, sizeof(out->how));
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "hop get");
+    return store_get_row(c, ST_HOP_GET, "hop get", map_hop, out, "tt", adv,
+                         org);
 }
 
 int store_hop_relay(struct store_conn *c, const char *adv, const char *org,
                     int64_t now, const char *how, const char *note_ja,
                     const char *note_en)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_HOP_RELAY);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int64(st, 3, now);
-    store_bind_text(st, 4, how);
-    store_bind_text(st, 5, note_ja ? note_ja : "");
-    store_bind_text(st, 6, note_en ? note_en : "");
-    int rc = store_step_done(c, st, "hop relay");
+    int rc = store_exec(c, ST_HOP_RELAY, "hop relay", "ttIttt", adv, org,
+                        (int64_t)now, how, note_ja ? note_ja : "",
+                        note_en ? note_en : "");
     if (!rc && sqlite3_changes(c->db) == 0)
         return IS_ERR_CONFLICT;
     return rc;
@@ -202,13 +155,8 @@ int store_hop_relay(struct store_conn *c, const char *adv, const char *org,
 int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
                      int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_HOP_ARRIVE);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int64(st, 3, now);
-    return store_step_done(c, st, "hop arrive");
+    return store_exec(c, ST_HOP_ARRIVE, "hop arrive", "ttI", adv, org,
+                      (int64_t)now);
 }
 
 /* Runs a statement with one or two text binds and collects rows of text
@@ -325,76 +273,43 @@ int store_recipients_add(struct store_conn *c, const char *adv,
 
 int store_recipients_set_via(struct store_conn *c, const char *adv)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_VIA);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    return store_step_done(c, st, "recipients via");
+    return store_exec(c, ST_RCPT_VIA, "recipients via", "t", adv);
 }
 
 int store_recipients_count(struct store_conn *c, const char *adv,
                            int64_t *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_COUNT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? IS_OK : store_fail(c, "recipients count");
+    *n = 0;
+    return store_get_int64(c, ST_RCPT_COUNT, "recipients count", n, "t", adv);
 }
 
-int store_recipients_release(struct store_conn *c, const char *adv,
-                             const char *via, bool hotline, int64_t now,
-                             int *n)
+int store_recipients_dispatch(struct store_conn *c, const char *adv,
+                              const char *via, bool hotline, int64_t now,
+                              int *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_RELEASE);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, via);
-    sqlite3_bind_int64(st, 3, now);
-    int rc = store_step_done(c, st, "recipients release");
+    int rc = store_exec(c, ST_RCPT_RELEASE, "recipients release", "ttI", adv,
+                        via, (int64_t)now);
     if (rc)
         return rc;
     *n = sqlite3_changes(c->db);
     if (*n == 0)
         return IS_OK;
-    st = store_stmt(c, ST_DLV_QUEUE_FIRST);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, via);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int(st, 4, hotline);
-    return store_step_done(c, st, "deliveries queue");
+    return store_exec(c, ST_DLV_QUEUE_FIRST, "deliveries queue", "ttIi", adv,
+                      via, (int64_t)now, (int)hotline);
 }
 
 int store_queue_emergency(struct store_conn *c, const char *adv,
                           const char *org, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_QUEUE_EMERGENCY);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int64(st, 3, now);
-    return store_step_done(c, st, "emergency queue");
+    return store_exec(c, ST_DLV_QUEUE_EMERGENCY, "emergency queue", "ttI", adv,
+                      org, (int64_t)now);
 }
 
 int store_queue_next(struct store_conn *c, const char *adv, const char *org,
                      const char *reason, bool all, int64_t now, int *queued)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_QUEUE_NEXT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int64(st, 3, now);
-    store_bind_text(st, 4, reason);
-    sqlite3_bind_int(st, 5, all);
-    int rc = store_step_done(c, st, "queue next");
+    int rc = store_exec(c, ST_DLV_QUEUE_NEXT, "queue next", "ttIti", adv, org,
+                        (int64_t)now, reason, (int)all);
     if (!rc && queued)
         *queued = sqlite3_changes(c->db);
     return rc;
@@ -430,18 +345,8 @@ int store_recipient_ack(struct store_conn *c, const char *adv,
                         const char *org, int64_t now, int64_t user,
                         const char *via)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_ACK);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int64(st, 3, now);
-    if (user)
-        sqlite3_bind_int64(st, 4, user);
-    else
-        sqlite3_bind_null(st, 4);
-    store_bind_text(st, 5, via);
-    int rc = store_step_done(c, st, "ack");
+    int rc = store_exec(c, ST_RCPT_ACK, "ack", "ttINt", adv, org, (int64_t)now,
+                        (int64_t)user, via);
     if (!rc && sqlite3_changes(c->db) == 0)
         return IS_ERR_CONFLICT;
     return rc;
@@ -493,13 +398,8 @@ int store_recipients_due_escalation(struct store_conn *c, int64_t now,
 int store_recipient_escalated(struct store_conn *c, const char *adv,
                               const char *org, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_ESCALATED);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    sqlite3_bind_int64(st, 3, now);
-    int rc = store_step_done(c, st, "escalated");
+    int rc = store_exec(c, ST_RCPT_ESCALATED, "escalated", "ttI", adv, org,
+                        (int64_t)now);
     if (!rc && sqlite3_changes(c->db) == 0)
         return IS_ERR_CONFLICT;
     return rc;
@@ -536,91 +436,84 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_DONE);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, d->id);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = store_step_done(c, st, "delivery done");
+    int rc = store_exec(c, ST_DLV_DONE, "delivery done", "II", (int64_t)d->id,
+                        (int64_t)now);
     if (rc)
         return rc;
-    st = store_stmt(c, ST_DLV_RCPT_DELIVERED);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, d->advisory_id);
-    store_bind_text(st, 2, d->org_id);
-    sqlite3_bind_int64(st, 3, now);
-    store_bind_text(st, 4, d->channel);
-    return store_step_done(c, st, "recipient delivered");
+    return store_exec(c, ST_DLV_RCPT_DELIVERED, "recipient delivered", "ttIt",
+                      d->advisory_id, d->org_id, (int64_t)now, d->channel);
 }
 
 int store_delivery_retry(struct store_conn *c, int64_t id, int64_t next_at,
                          const char *error)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_RETRY);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, next_at);
-    store_bind_text(st, 3, error);
-    return store_step_done(c, st, "delivery retry");
+    return store_exec(c, ST_DLV_RETRY, "delivery retry", "IIt", (int64_t)id,
+                      (int64_t)next_at, error);
 }
 
 int store_delivery_failed(struct store_conn *c, int64_t id,
                           const char *error)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_FAILED);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    store_bind_text(st, 2, error);
-    return store_step_done(c, st, "delivery failed");
+    return store_exec(c, ST_DLV_FAILED, "delivery failed", "It", (int64_t)id,
+                      error);
 }
 
 int store_deliveries_cancel(struct store_conn *c, const char *adv,
                             const char *org)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_CANCEL_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    return store_step_done(c, st, "deliveries cancel");
+    return store_exec(c, ST_DLV_CANCEL_ORG, "deliveries cancel", "tt", adv,
+                      org);
 }
 
 int store_deliveries_pending(struct store_conn *c, const char *adv,
                              const char *org, int64_t *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_PENDING_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? IS_OK : store_fail(c, "pending");
+    *n = 0;
+    return store_get_int64(c, ST_DLV_PENDING_ORG, "pending", n, "tt", adv, org);
+}
+
+/* Row mapper of ST_DLV_COUNTS: state, count. */
+static int map_dlv_count(sqlite3_stmt *st, void *ctx)
+{
+    struct store_delivery_counts *o = ctx;
+    static const struct {
+        const char *state;
+        size_t off;
+    } states[] = {
+        {"queued", offsetof(struct store_delivery_counts, queued)},
+        {"sending", offsetof(struct store_delivery_counts, sending)},
+        {"delivered", offsetof(struct store_delivery_counts, delivered)},
+        {"failed", offsetof(struct store_delivery_counts, failed)},
+        {"cancelled", offsetof(struct store_delivery_counts, cancelled)},
+    };
+    const char *state = (const char *)sqlite3_column_text(st, 0);
+    for (size_t i = 0; state && i < IS_ARRAY_LEN(states); i++)
+        if (strcmp(state, states[i].state) == 0)
+            *(int64_t *)((char *)o + states[i].off) =
+                sqlite3_column_int64(st, 1);
+    return IS_OK;
 }
 
 int store_delivery_counts(struct store_conn *c, const char *adv,
-                          json_t **out)
+                          struct store_delivery_counts *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_COUNTS);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *o = json_pack("{s:i,s:i,s:i,s:i,s:i}", "queued", 0, "sending", 0,
-                          "delivered", 0, "failed", 0, "cancelled", 0);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-                            json_integer(sqlite3_column_int64(st, 1)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        return store_fail(c, "delivery counts");
-    }
-    *out = o;
+    memset(out, 0, sizeof(*out));
+    return store_each(c, ST_DLV_COUNTS, "delivery counts", map_dlv_count, out,
+                      "t", adv);
+}
+
+struct contact_out {
+    char *channel, *address, *secret, *lang;
+    size_t chlen, alen, slen, llen;
+};
+
+static int map_contact(sqlite3_stmt *st, void *ctx)
+{
+    struct contact_out *o = ctx;
+    store_col_copy(st, 0, o->channel, o->chlen);
+    store_col_copy(st, 1, o->address, o->alen);
+    store_col_copy(st, 2, o->secret, o->slen);
+    store_col_copy(st, 3, o->lang, o->llen);
     return IS_OK;
 }
 
@@ -628,66 +521,49 @@ int store_contact_get(struct store_conn *c, int64_t id, char *channel,
                       size_t chlen, char *address, size_t alen, char *secret,
                       size_t slen, char *lang, size_t llen)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CONTACT_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        store_col_copy(st, 0, channel, chlen);
-        store_col_copy(st, 1, address, alen);
-        store_col_copy(st, 2, secret, slen);
-        store_col_copy(st, 3, lang, llen);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "contact");
+    struct contact_out o = {channel, address, secret, lang,
+                            chlen,   alen,    slen,   llen};
+    return store_get_row(c, ST_CONTACT_GET, "contact", map_contact, &o, "I",
+                         id);
 }
 
 int store_ack_link_insert(struct store_conn *c, const unsigned char hash[32],
                           const char *adv, const char *org, int64_t expires)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ACK_LINK_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    store_bind_text(st, 2, adv);
-    store_bind_text(st, 3, org);
-    sqlite3_bind_int64(st, 4, expires);
-    return store_step_done(c, st, "ack link insert");
+    return store_exec(c, ST_ACK_LINK_INSERT, "ack link insert", "bttI", hash,
+                      adv, org, (int64_t)expires);
+}
+
+struct ack_link_out {
+    char *adv, *org;
+    size_t alen, olen;
+    int64_t *expires, *used;
+};
+
+static int map_ack_link(sqlite3_stmt *st, void *ctx)
+{
+    struct ack_link_out *o = ctx;
+    store_col_copy(st, 0, o->adv, o->alen);
+    store_col_copy(st, 1, o->org, o->olen);
+    *o->expires = sqlite3_column_int64(st, 2);
+    *o->used = sqlite3_column_int64(st, 3);
+    return IS_OK;
 }
 
 int store_ack_link_get(struct store_conn *c, const unsigned char hash[32],
                        char *adv, size_t alen, char *org, size_t olen,
                        int64_t *expires, int64_t *used)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ACK_LINK_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        store_col_copy(st, 0, adv, alen);
-        store_col_copy(st, 1, org, olen);
-        *expires = sqlite3_column_int64(st, 2);
-        *used = sqlite3_column_int64(st, 3);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "ack link");
+    struct ack_link_out o = {adv, org, alen, olen, expires, used};
+    return store_get_row(c, ST_ACK_LINK_GET, "ack link", map_ack_link, &o, "b",
+                         hash);
 }
 
 int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
                        int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ACK_LINK_USE);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = store_step_done(c, st, "ack link use");
+    int rc = store_exec(c, ST_ACK_LINK_USE, "ack link use", "bI", hash,
+                        (int64_t)now);
     if (!rc && sqlite3_changes(c->db) == 0)
         return IS_ERR_CONFLICT;
     return rc;
@@ -697,57 +573,39 @@ int store_drill_insert(struct store_conn *c, const char *id,
                        const char *adv, const char *target_kind,
                        const char *target, const char *by, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DRILL_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    store_bind_text(st, 2, adv);
-    store_bind_text(st, 3, target_kind);
-    store_bind_text(st, 4, target);
-    store_bind_text(st, 5, by);
-    sqlite3_bind_int64(st, 6, now);
-    return store_step_done(c, st, "drill insert");
+    return store_exec(c, ST_DRILL_INSERT, "drill insert", "tttttI", id, adv,
+                      target_kind, target, by, (int64_t)now);
 }
 
-int store_drill_get(struct store_conn *c, const char *id, json_t **out)
+/* Row mapper of ST_DRILL_GET: id, advisory, target_kind, target,
+ * created_by, created_at, seq (ST_DRILL_PREV: the first two). */
+static int map_drill(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DRILL_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "id",
-                         store_col_json_str(st, 0), "advisory",
-                         store_col_json_str(st, 1), "target_kind",
-                         store_col_json_str(st, 2), "target",
-                         store_col_json_str(st, 3), "created_by",
-                         store_col_json_str(st, 4), "created_at",
-                         (json_int_t)sqlite3_column_int64(st, 5), "seq",
-                         (json_int_t)sqlite3_column_int64(st, 6));
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
+    struct store_drill *d = ctx;
+    memset(d, 0, sizeof(*d));
+    store_col_copy(st, 0, d->id, sizeof(d->id));
+    store_col_copy(st, 1, d->advisory, sizeof(d->advisory));
+    if (sqlite3_column_count(st) < 7)
         return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "drill");
+    store_col_copy(st, 2, d->target_kind, sizeof(d->target_kind));
+    store_col_copy(st, 3, d->target, sizeof(d->target));
+    store_col_copy(st, 4, d->created_by, sizeof(d->created_by));
+    d->created_at = sqlite3_column_int64(st, 5);
+    d->seq = sqlite3_column_int64(st, 6);
+    return IS_OK;
+}
+
+int store_drill_get(struct store_conn *c, const char *id,
+                    struct store_drill *out)
+{
+    return store_get_row(c, ST_DRILL_GET, "drill", map_drill, out, "t", id);
 }
 
 int store_drill_prev(struct store_conn *c, const char *target_kind,
-                     const char *target, int64_t seq, json_t **out)
+                     const char *target, int64_t seq, struct store_drill *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DRILL_PREV);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, target_kind);
-    store_bind_text(st, 2, target);
-    sqlite3_bind_int64(st, 3, seq);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = json_pack("{s:o,s:o}", "id", store_col_json_str(st, 0),
-                         "advisory", store_col_json_str(st, 1));
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "drill prev");
+    return store_get_row(c, ST_DRILL_PREV, "drill prev", map_drill, out, "ttI",
+                         target_kind, target, seq);
 }
 
 int store_deliveries_by_org(struct store_conn *c, const char *adv,

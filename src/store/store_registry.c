@@ -7,96 +7,68 @@ int store_sector_insert(struct store_conn *c, const char *id,
                         const char *name_ja, const char *name_en,
                         const char *ministry_id, int ord)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SECTOR_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    store_bind_text(st, 2, name_ja);
-    store_bind_text(st, 3, name_en);
-    store_bind_text(st, 4, ministry_id);
-    sqlite3_bind_int(st, 5, ord);
-    return store_step_done(c, st, "sector insert");
+    return store_exec(c, ST_SECTOR_INSERT, "sector insert", "tttti", id,
+                      name_ja, name_en, ministry_id, ord);
 }
 
 int store_scope_insert(struct store_conn *c, const char *id,
                        const char *sector_id, const char *name_ja,
                        const char *name_en, const char *related_json)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SCOPE_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    store_bind_text(st, 2, sector_id);
-    store_bind_text(st, 3, name_ja);
-    store_bind_text(st, 4, name_en);
-    store_bind_text(st, 5, related_json ? related_json : "[]");
-    return store_step_done(c, st, "scope insert");
+    return store_exec(c, ST_SCOPE_INSERT, "scope insert", "ttttt", id,
+                      sector_id, name_ja, name_en,
+                      related_json ? related_json : "[]");
 }
 
 int store_org_insert(struct store_conn *c, const struct store_org *o,
                      int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ORG_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, o->id);
-    store_bind_text(st, 2, o->kind);
-    store_bind_text(st, 3, o->name_ja);
-    store_bind_text(st, 4, o->name_en);
-    store_bind_text(st, 5, o->short_en ? o->short_en : "");
-    store_bind_text(st, 6, o->scope_id);
-    sqlite3_bind_int(st, 7, o->observer);
-    sqlite3_bind_int(st, 8, o->demo);
-    store_bind_text(st, 9, o->attrs ? o->attrs : "{}");
-    sqlite3_bind_int64(st, 10, now);
-    return store_step_done(c, st, "org insert");
+    return store_exec(
+        c, ST_ORG_INSERT, "org insert", "ttttttiitI", o->id, o->kind,
+        o->name_ja, o->name_en, o->short_en ? o->short_en : "", o->scope_id,
+        (int)o->observer, (int)o->demo, o->attrs ? o->attrs : "{}", now);
 }
 
 int store_membership_insert(struct store_conn *c, const char *org_id,
                             const char *group_id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_MEMBERSHIP_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org_id);
-    store_bind_text(st, 2, group_id);
-    return store_step_done(c, st, "membership insert");
+    return store_exec(c, ST_MEMBERSHIP_INSERT, "membership insert", "tt",
+                      org_id, group_id);
 }
 
-int store_org_rel(struct store_conn *c, const char *id,
-                  struct access_org *out)
+/* Row mapper of ST_ORG_REL: id, kind, scope, sector, ministry, observer. */
+static int map_org_rel(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ORG_REL);
-    if (!st)
-        return IS_ERR_STORE;
-    memset(out, 0, sizeof(*out));
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
-                                 : store_fail(c, "org rel");
-    }
+    struct access_org *out = ctx;
     store_col_copy(st, 0, out->id, sizeof(out->id));
     store_col_copy(st, 1, out->kind, sizeof(out->kind));
     store_col_copy(st, 2, out->scope_id, sizeof(out->scope_id));
     store_col_copy(st, 3, out->sector_id, sizeof(out->sector_id));
     store_col_copy(st, 4, out->ministry_id, sizeof(out->ministry_id));
     out->observer = sqlite3_column_int(st, 5) != 0;
-    sqlite3_reset(st);
-    st = store_stmt(c, ST_ORG_GROUPS);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *kind = (const char *)sqlite3_column_text(st, 1);
-        if (kind && strcmp(kind, "ceptoar") == 0 &&
-            out->nceptoars < ACCESS_MAX_GROUPS)
-            store_col_copy(st, 0, out->ceptoars[out->nceptoars++],
-                           sizeof(out->ceptoars[0]));
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_OK : store_fail(c, "org groups");
+    return IS_OK;
+}
+
+/* Row mapper of ST_ORG_GROUPS (id, kind): keeps the CEPTOARs. */
+static int map_org_ceptoar(sqlite3_stmt *st, void *ctx)
+{
+    struct access_org *out = ctx;
+    const char *kind = (const char *)sqlite3_column_text(st, 1);
+    if (kind && strcmp(kind, "ceptoar") == 0 &&
+        out->nceptoars < ACCESS_MAX_GROUPS)
+        store_col_copy(st, 0, out->ceptoars[out->nceptoars++],
+                       sizeof(out->ceptoars[0]));
+    return IS_OK;
+}
+
+int store_org_rel(struct store_conn *c, const char *id, struct access_org *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = store_get_row(c, ST_ORG_REL, "org rel", map_org_rel, out, "t", id);
+    if (rc)
+        return rc;
+    return store_each(c, ST_ORG_GROUPS, "org groups", map_org_ceptoar, out, "t",
+                      id);
 }
 
 static json_t *name_pair(sqlite3_stmt *st, int ja, int en)
@@ -271,54 +243,54 @@ int store_org_counts(struct store_conn *c, json_t **out)
 int store_contact_insert(struct store_conn *c, const struct store_contact *k,
                          int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CONTACT_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, k->org_id);
-    store_bind_text(st, 2, k->channel);
-    store_bind_text(st, 3, k->address);
-    sqlite3_bind_int(st, 4, k->priority);
-    sqlite3_bind_int(st, 5, k->emergency);
-    store_bind_text(st, 6, k->secret);
-    store_bind_text(st, 7, k->lang ? k->lang : "ja");
-    sqlite3_bind_int64(st, 8, now);
-    return store_step_done(c, st, "contact insert");
+    return store_exec(c, ST_CONTACT_INSERT, "contact insert", "tttiittI",
+                      k->org_id, k->channel, k->address, k->priority,
+                      (int)k->emergency, k->secret, k->lang ? k->lang : "ja",
+                      now);
 }
 
-int store_contacts_json(struct store_conn *c, const char *org_id,
-                        json_t **out)
+/* Row mapper of ST_CONTACTS_ORG: id, channel, address, priority,
+ * emergency, lang. */
+static int map_contact_listed(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CONTACTS_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org_id);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:i,s:b,s:o}", "id",
-                           (json_int_t)sqlite3_column_int64(st, 0), "channel",
-                           store_col_json_str(st, 1), "address",
-                           store_col_json_str(st, 2), "priority",
-                           sqlite3_column_int(st, 3), "emergency",
-                           sqlite3_column_int(st, 4), "lang",
-                           store_col_json_str(st, 5)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "contacts");
-    }
-    *out = arr;
+    struct store_contact_entry *k = store_rows_push(ctx);
+    if (!k)
+        return IS_ERR_NOMEM;
+    k->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, k->channel, sizeof(k->channel));
+    const unsigned char *addr = sqlite3_column_text(st, 2);
+    if (!(k->address = strdup(addr ? (const char *)addr : "")))
+        return IS_ERR_NOMEM;
+    k->priority = sqlite3_column_int(st, 3);
+    k->emergency = sqlite3_column_int(st, 4) != 0;
+    store_col_copy(st, 5, k->lang, sizeof(k->lang));
     return IS_OK;
+}
+
+int store_contacts_list(struct store_conn *c, const char *org_id,
+                        struct store_contact_entry **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_contact_entry)};
+    int rc = store_each(c, ST_CONTACTS_ORG, "contacts", map_contact_listed, &r,
+                        "t", org_id);
+    if (rc) {
+        store_contacts_free(r.items, r.n);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+void store_contacts_free(struct store_contact_entry *k, size_t n)
+{
+    for (size_t i = 0; k && i < n; i++)
+        free(k[i].address);
+    free(k);
 }
 
 int store_org_set_scope(struct store_conn *c, const char *id,
                         const char *scope_id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ORG_SET_SCOPE);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    store_bind_text(st, 2, scope_id);
-    return store_step_done(c, st, "org set scope");
+    return store_exec(c, ST_ORG_SET_SCOPE, "org set scope", "tt", id, scope_id);
 }

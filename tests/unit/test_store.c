@@ -25,6 +25,7 @@
 #include "service/demo.h"
 #include "service/registry.h"
 #include "store/store.h"
+#include "store/store_internal.h" /* the statement helpers */
 #include "common/util.h"
 
 #define NOW 1711929600
@@ -222,7 +223,7 @@ static struct store *store_with_registry(const char *path)
     assert_int_equal(store_begin(c), IS_OK);
     assert_int_equal(registry_import(c, &r, NOW), IS_OK);
     assert_int_equal(store_commit(c), IS_OK);
-    store_release(s, c);
+    store_put(s, c);
     registry_release(&r);
     return s;
 }
@@ -435,7 +436,7 @@ static void t_reports_prefilter_matches_core(void **state)
         }
     }
     assert_true(readable > 0 && readable < checked);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -464,7 +465,7 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(store_meta_set(c, "k", "v2"), IS_OK); /* upsert */
     assert_int_equal(store_meta_get(c, "k", v, sizeof(v)), IS_OK);
     assert_string_equal(v, "v2");
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     /* reopening (without STORE_CREATE) keeps data and does not migrate
@@ -481,7 +482,79 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(store_org_counts(c, &counts), IS_OK);
     assert_int_equal(json_object_size(counts), 0);
     json_decref(counts);
-    store_release(s, c);
+    store_put(s, c);
+    store_close(s);
+}
+
+static int map_count(sqlite3_stmt *st, void *ctx)
+{
+    IS_UNUSED(st);
+    (*(int *)ctx)++;
+    return IS_OK;
+}
+
+static int map_stop(sqlite3_stmt *st, void *ctx)
+{
+    IS_UNUSED(st);
+    (*(int *)ctx)++;
+    return IS_ERR_NOMEM;
+}
+
+/* The statement helpers of store_internal.h: result mapping, NOTFOUND for
+ * no row / no change, a mapper's error stops the walk, and a binding list
+ * that does not match the statement is refused before anything runs. */
+static void t_statement_helpers(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "helpers.db");
+    struct store *s = store_with_registry(path);
+    struct store_conn *c = store_acquire(s);
+    char v[32] = "";
+    uint64_t errors = store_error_count();
+    /* ST_META_SET has two parameters: one letter is a bug, refused */
+    assert_int_equal(store_exec(c, ST_META_SET, "meta set", "t", "k"),
+                     IS_ERR_STORE);
+    assert_int_equal(
+        store_exec(c, ST_META_SET, "meta set", "ttt", "k", "v", "x"),
+        IS_ERR_STORE);
+    assert_true(store_error_count() == errors + 2);
+    assert_int_equal(
+        store_get_text(c, ST_META_GET, "meta get", v, sizeof(v), "t", "k"),
+        IS_ERR_NOTFOUND);
+    assert_int_equal(store_exec(c, ST_META_SET, "meta set", "tt", "k", "v"),
+                     IS_OK);
+    assert_int_equal(
+        store_get_text(c, ST_META_GET, "meta get", v, sizeof(v), "t", "k"),
+        IS_OK);
+    assert_string_equal(v, "v");
+    /* an aggregate always has its row */
+    int64_t n = -1;
+    assert_int_equal(
+        store_get_int64(c, ST_RCPT_COUNT, "count", &n, "t", "no-such-advisory"),
+        IS_OK);
+    assert_int_equal(n, 0);
+    /* no row changed */
+    assert_int_equal(store_exec_changed(c, ST_TOKEN_REVOKE, "revoke", "tI",
+                                        "no-such-token", (int64_t)NOW),
+                     IS_ERR_NOTFOUND);
+    /* every row (one per org kind), then a mapper's error stops the walk
+     * at the first */
+    int rows = 0;
+    assert_int_equal(
+        store_each(c, ST_ORG_COUNTS, "counts", map_count, &rows, ""), IS_OK);
+    assert_true(rows >= 2);
+    int seen = 0;
+    assert_int_equal(
+        store_each(c, ST_ORG_COUNTS, "counts", map_stop, &seen, ""),
+        IS_ERR_NOMEM);
+    assert_int_equal(seen, 1);
+    seen = 0;
+    assert_int_equal(store_get_row(c, ST_META_GET, "meta get", map_count, &seen,
+                                   "t", "absent"),
+                     IS_ERR_NOTFOUND);
+    assert_int_equal(seen, 0);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -536,7 +609,7 @@ static void t_open_newer_schema_refused(void **state)
     struct store *s = open_ok(path, STORE_CREATE);
     struct store_conn *c = store_acquire(s);
     assert_int_equal(store_meta_set(c, "schema_version", "999"), IS_OK);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     s = NULL;
     int rc = store_open(path, 0, 2, &s, err, sizeof(err));
@@ -662,7 +735,7 @@ static void t_registry_import(void **state)
     assert_int_equal(store_org_rel(c, "no-such-org", &rel_org),
                      IS_ERR_NOTFOUND);
 
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -889,7 +962,7 @@ static void t_demo_generate(void **state)
     assert_int_equal(store_org_json(c, "op-local-government-1789", &o),
                      IS_ERR_NOTFOUND);
 
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -912,7 +985,7 @@ static void append_entries(struct store *s, int n)
         };
         assert_int_equal(store_audit_append(c, &e), IS_OK);
     }
-    store_release(s, c);
+    store_put(s, c);
 }
 
 /* A closed database with five chained entries. */
@@ -929,7 +1002,7 @@ static void verify(const char *path, struct store_audit_report *rep)
     struct store *s = open_ok(path, 0);
     struct store_conn *c = store_acquire(s);
     assert_int_equal(store_audit_verify(c, rep), IS_OK);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -1013,7 +1086,7 @@ static void t_audit_intact(void **state)
         json_string_value(json_object_get(json_array_get(arr, 4), "hash")),
         hex);
     json_decref(arr);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -1311,7 +1384,7 @@ static void t_audit_withheld(void **state)
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(arr, 1), "seq")), 3);
     json_decref(arr);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     /* the row holds no actor in clear */
@@ -1391,7 +1464,7 @@ static void t_audit_v1_then_v2(void **state)
                                                         "version")),
                      2);
     json_decref(arr);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
     /* without the bridge the link is broken */
     exec_raw(path, "DELETE FROM meta WHERE key = 'audit_bridge'");
@@ -1427,7 +1500,7 @@ static void t_audit_in_caller_transaction(void **state)
     assert_int_equal(store_audit_verify(c, &rep), IS_OK);
     assert_int_equal(rep.entries, 3);
     assert_int_equal(rep.nproblems, 0);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 }
 
@@ -1478,7 +1551,7 @@ static void t_constraint_errors_mapped(void **state)
     int fkey = store_user_insert(c, &u, NOW, NULL);
     struct store_user back;
     int orphan_found = store_user_by_name(c, "orphan", &back);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     /* importing the same registry twice conflicts, and changes nothing */
@@ -1496,7 +1569,7 @@ static void t_constraint_errors_mapped(void **state)
     json_int_t nceptoar =
         json_integer_value(json_object_get(counts, "ceptoar"));
     json_decref(counts);
-    store_release(s, c);
+    store_put(s, c);
     store_close(s);
 
     print_message("  dup org %d, dup user %d, not null %d, check %d, "
@@ -1565,7 +1638,7 @@ static void t_backup(void **state)
     char v[32];
     assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)),
                      IS_OK);
-    store_release(b, c);
+    store_put(b, c);
     store_close(b);
     verify(path, &rep);
     assert_int_equal(rep.entries, 6);
@@ -1576,6 +1649,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
+        cmocka_unit_test(t_statement_helpers),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
         cmocka_unit_test(t_open_newer_schema_refused),
