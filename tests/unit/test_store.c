@@ -314,7 +314,7 @@ static void t_reports_prefilter_matches_core(void **state)
     };
     static const char *const communities[][2] = {
         {NULL, NULL}, {"cep-a", NULL}, {"cep-a", "cep-b"}, {"cep-b", NULL}};
-    struct store_report reps[512];
+    static struct store_report reps[512]; /* ~2.5 MB: not on the stack */
     int nrep = 0;
     assert_int_equal(store_begin(c), IS_OK);
     for (int range = 0; range < RANGE_COUNT; range++)
