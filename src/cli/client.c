@@ -53,7 +53,11 @@ static int api_call(const char *url, const char *token, const char *method,
     }
     CURLcode cc = curl_easy_perform(h);
     int rc = IS_OK;
-    if (cc != CURLE_OK) {
+    if (buf_error(&a->body)) { /* the answer was cut short: never used */
+        snprintf(err, errlen, "%s: the answer is larger than %zu bytes or "
+                 "out of memory", full, a->body.cap);
+        rc = buf_error(&a->body);
+    } else if (cc != CURLE_OK) {
         snprintf(err, errlen, "%s: %s", full, curl_easy_strerror(cc));
         rc = IS_ERR_IO;
     } else {

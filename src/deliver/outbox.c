@@ -158,6 +158,9 @@ static int job_prepare(struct outbox *o, struct store_conn *c,
         curl_easy_setopt(j->h, CURLOPT_POSTFIELDSIZE, (long)j->payload.len);
     }
     message_release(&m);
+    if (!rc) /* the payload whole, or no transfer at all (curl sends it
+              * only once the handle is added, which a failure prevents) */
+        rc = buf_error(&j->payload);
     return rc;
 }
 

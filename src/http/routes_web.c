@@ -272,8 +272,12 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     }
     buf_adds(&b, "</main></body></html>\n");
     json_decref(list);
-    out->rawlen = b.len;
-    out->raw = buf_detach(&b);
+    size_t blen = b.len;
+    char *text = buf_detach(&b);
+    if (!text) /* past its cap or out of memory: never a cut-short page */
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->rawlen = blen;
+    out->raw = text;
     out->ctype = "text/html; charset=utf-8";
     out->status = 200;
     public_validators(out, newest[0] ? newest : NULL);
@@ -359,8 +363,12 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
     }
     buf_adds(&b, "</feed>\n");
     json_decref(list);
-    out->rawlen = b.len;
-    out->raw = buf_detach(&b);
+    size_t blen = b.len;
+    char *text = buf_detach(&b);
+    if (!text) /* past its cap or out of memory: never a cut-short page */
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->rawlen = blen;
+    out->raw = text;
     out->ctype = "application/atom+xml; charset=utf-8";
     out->status = 200;
     public_validators(out, updated);

@@ -564,7 +564,9 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     r->method = method;
     r->mhd = conn;
     client_addr(conn, r->addr, sizeof(r->addr));
-    if (st->too_large) {
+    /* the body buf failed (past the route's cap, or out of memory): its
+     * contents are cut short and are never parsed */
+    if (st->too_large || buf_error(&st->body)) {
         http_error(out, 413, "body_too_large", "body",
                    "the request body is larger than this endpoint accepts");
         return;
@@ -991,7 +993,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
              status_code,
              MHD_get_reason_phrase_for(status_code), strlen(body), body);
     free(body);
-    if (b.len) {
+    if (b.len && !buf_error(&b)) { /* never a cut-short response */
         ssize_t n = send(ci->connect_fd, buf_str(&b), b.len, MSG_NOSIGNAL);
         (void)n; /* best effort: the connection is closed either way */
     }

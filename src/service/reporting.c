@@ -184,6 +184,13 @@ static int import_catalogue(struct store_conn *c, const char *path,
         } else if (jv_str(it, "scope")) {
             buf_addf(&csv, "%s,", jv_str(it, "scope"));
         }
+        if (buf_error(&csv)) { /* never store a cut-short scope list */
+            snprintf(err, errlen, "%s: %s[%zu] has too many scopes", path,
+                     section, i);
+            buf_release(&csv);
+            rc = IS_ERR_INVALID;
+            break;
+        }
         if (!id || !ja || !en || csv.len < 2) {
             snprintf(err, errlen, "%s: %s[%zu] needs id, name_ja, name_en "
                      "and scopes", path, section, i);

@@ -294,6 +294,8 @@ int report_export_csv(struct app *a, struct store_conn *c,
                          .limit = EXPORT_MAX_ROWS, .csv = &b,
                          .audited = json_array(), .withheld = json_array()};
     rc = run_scan(&x);
+    if (!rc) /* a cut-short export is never handed out (nor audited) */
+        rc = buf_error(&b);
     if (!rc) {
         rc = audit_page(c, who, now, "report.export", x.audited,
                         x.withheld);

@@ -440,25 +440,38 @@ static void t_buf_cap(void **state)
     struct buf b;
     buf_init(&b, 8);
     assert_int_equal(buf_adds(&b, "12345"), IS_OK);
-    /* would make 9 > 8: refused, contents unchanged */
+    /* would make 9 > 8: refused, contents unchanged, the buf failed */
     assert_int_equal(buf_adds(&b, "6789"), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "12345");
     assert_int_equal(b.len, 5);
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    buf_release(&b);
+
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "12345"), IS_OK);
     assert_int_equal(buf_addf(&b, "%s", "abcd"), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "12345");
     assert_int_equal(b.len, 5);
-    /* exactly up to the cap is allowed */
-    assert_int_equal(buf_adds(&b, "678"), IS_OK);
-    assert_string_equal(buf_str(&b), "12345678");
-    assert_int_equal(buf_add(&b, "9", 1), IS_ERR_LIMIT);
-    assert_int_equal(buf_addf(&b, "x"), IS_ERR_LIMIT);
+    buf_release(&b);
+
+    /* exactly up to the cap is allowed, and is no failure */
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "12345678"), IS_OK);
     assert_string_equal(buf_str(&b), "12345678");
     /* an empty append at the cap is fine */
     assert_int_equal(buf_add(&b, "", 0), IS_OK);
-    /* a huge n cannot wrap around the check */
-    assert_int_equal(buf_add(&b, "x", SIZE_MAX), IS_ERR_LIMIT);
-    assert_int_equal(buf_add(&b, "x", SIZE_MAX - 4), IS_ERR_LIMIT);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_add(&b, "9", 1), IS_ERR_LIMIT);
+    assert_int_equal(buf_addf(&b, "x"), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "12345678");
+    buf_release(&b);
+
+    /* a huge n cannot wrap around the check */
+    buf_init(&b, 8);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX), IS_ERR_LIMIT);
+    buf_reset(&b);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX - 4), IS_ERR_LIMIT);
+    assert_int_equal(b.len, 0);
     buf_release(&b);
 
     /* a long formatted string (past the 256-byte fast path) past the cap */
@@ -467,9 +480,68 @@ static void t_buf_cap(void **state)
     assert_int_equal(buf_addf(&b, "%0300d", 7), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "head");
     assert_int_equal(b.len, 4);
+    buf_reset(&b);
+    assert_int_equal(buf_adds(&b, "head"), IS_OK);
     assert_int_equal(buf_addf(&b, "%0296d", 7), IS_OK);
     assert_int_equal(b.len, 300);
+    assert_int_equal(buf_error(&b), IS_OK);
     buf_release(&b);
+}
+
+/* Overflow is sticky (curl's dynbuf): once an append fails, every later
+ * append is a no-op that returns the same code, even one that would fit,
+ * so a producer that ignores each result cannot hand out a text with a
+ * hole in it; the one check at the end (buf_error, buf_detach) sees it. */
+static void t_buf_sticky(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_adds(&b, "abc"), IS_OK);
+    assert_int_equal(buf_adds(&b, "too long!"), IS_ERR_LIMIT);
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    /* later appends that would fit do not resurrect it */
+    assert_int_equal(buf_adds(&b, "d"), IS_ERR_LIMIT);
+    assert_int_equal(buf_add(&b, "e", 1), IS_ERR_LIMIT);
+    assert_int_equal(buf_addf(&b, "%d", 1), IS_ERR_LIMIT);
+    assert_int_equal(buf_add(&b, "", 0), IS_ERR_LIMIT);
+    assert_string_equal(buf_str(&b), "abc");
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    /* another code does not replace the first */
+    assert_int_equal(buf_set_error(&b, IS_ERR_NOMEM), IS_ERR_LIMIT);
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    /* the finishing accessor hands out nothing, and frees the rest */
+    assert_null(buf_detach(&b));
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+    /* detach leaves b usable and cleared */
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_adds(&b, "new"), IS_OK);
+    buf_release(&b);
+
+    /* buf_reset clears the error */
+    buf_init(&b, 4);
+    assert_int_equal(buf_adds(&b, "12345"), IS_ERR_LIMIT);
+    buf_reset(&b);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_adds(&b, "1234"), IS_OK);
+    char *s = buf_detach(&b);
+    assert_non_null(s);
+    assert_string_equal(s, "1234");
+    free(s);
+
+    /* an error set from outside (a nested buf that failed) is sticky too */
+    buf_init(&b, 0);
+    assert_int_equal(buf_adds(&b, "x"), IS_OK);
+    assert_int_equal(buf_set_error(&b, IS_ERR_NOMEM), IS_ERR_NOMEM);
+    assert_int_equal(buf_adds(&b, "y"), IS_ERR_NOMEM);
+    assert_int_equal(buf_error(&b), IS_ERR_NOMEM);
+    assert_null(buf_detach(&b));
+
+    /* BUF_INIT starts with no error */
+    struct buf z = BUF_INIT;
+    assert_int_equal(buf_error(&z), IS_OK);
 }
 
 static void t_buf_addf_long(void **state)
@@ -548,6 +620,7 @@ int main(void)
         cmocka_unit_test(t_random_hex),
         cmocka_unit_test(t_buf_basic),
         cmocka_unit_test(t_buf_cap),
+        cmocka_unit_test(t_buf_sticky),
         cmocka_unit_test(t_buf_addf_long),
         cmocka_unit_test(t_buf_detach),
         cmocka_unit_test(t_strerror),
