@@ -316,3 +316,44 @@ int util_read_file(const char *path, size_t cap, char **out, size_t *len)
         *len = n;
     return IS_OK;
 }
+
+void util_xsnprintf_at(const char *file, int line, char *dst, size_t n,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n) {
+        fprintf(stderr, "infrashare: BUG: %s:%d: util_xsnprintf: %d bytes "
+                        "do not fit in %zu (aborting rather than cut "
+                        "short)\n", file, line, k, n);
+        abort();
+    }
+}
+
+int util_copy(char *dst, size_t n, const char *src)
+{
+    size_t k = strlen(src);
+    if (k >= n) {
+        if (n)
+            dst[0] = '\0';
+        return IS_ERR_TOO_LARGE;
+    }
+    memcpy(dst, src, k + 1);
+    return IS_OK;
+}
+
+int util_fmt(char *dst, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n) {
+        if (n)
+            dst[0] = '\0';
+        return k < 0 ? IS_ERR_INVALID : IS_ERR_TOO_LARGE;
+    }
+    return IS_OK;
+}
