@@ -1,4 +1,5 @@
 #include "severity.h"
+#include "util.h"
 
 static const char *const fact_names[SEV_FACT_COUNT] = {
     "users_affected",     "duration_min",       "kw_lost",
@@ -80,7 +81,7 @@ static int compile_conds(const json_t *arr, struct sev_cond *out, int *n,
 static void copy_text(char *dst, size_t n, const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", s ? s : "");
+    util_xcopy(dst, n, s ? s : "");
 }
 
 int severity_compile(const json_t *rules, const json_t *levels,
@@ -118,7 +119,7 @@ int severity_compile(const json_t *rules, const json_t *levels,
                 return fail(err, errlen, "%s: unknown key \"%s\"", where,
                             key);
         }
-        snprintf(rule->id, sizeof(rule->id), "%s", id);
+        util_xcopy(rule->id, sizeof(rule->id), id);
         rule->level = (int)json_integer_value(lv);
         if (rule->level > prev_level)
             return fail(err, errlen, "%s: rules must go from level 5 down "
@@ -164,7 +165,7 @@ int severity_compile(const json_t *rules, const json_t *levels,
         for (int k = 0; k < t->nlevels; k++)
             if (strcmp(t->levels[k].scope, scope) == 0)
                 return fail(err, errlen, "%s: scope listed twice", where);
-        snprintf(l->scope, sizeof(l->scope), "%s", scope);
+        util_xcopy(l->scope, sizeof(l->scope), scope);
         int rc = compile_conds(json_object_get(r, "all"), l->all, &l->nall,
                                where, err, errlen);
         if (!rc)

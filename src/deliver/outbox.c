@@ -334,7 +334,7 @@ static void *run(void *arg)
             if (!j)
                 continue;
             j->rem = rems[i];
-            snprintf(j->d.org_id, sizeof(j->d.org_id), "%s", rems[i].org_id);
+            util_xcopy(j->d.org_id, sizeof(j->d.org_id), rems[i].org_id);
             snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%lld",
                      (long long)rems[i].id);
             j->d.attempts = rems[i].attempts;

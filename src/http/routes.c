@@ -141,7 +141,7 @@ static int h_session_lang(struct http_req *r, struct http_resp *out)
     int rc = store_user_set_lang(r->sc, r->auth.user_id, lang);
     if (rc)
         return http_fail(out, rc);
-    snprintf(r->auth.lang, sizeof(r->auth.lang), "%s", lang);
+    util_xcopy(r->auth.lang, sizeof(r->auth.lang), lang);
     out->body = json_pack("{s:o}", "user", me_json(&r->auth));
     return 200;
 }

@@ -255,7 +255,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
             shown++;
             const char *c = jv_str(full, "created_at");
             if (c && strcmp(c, newest) > 0)
-                snprintf(newest, sizeof(newest), "%s", c);
+                util_xcopy(newest, sizeof(newest), c);
         }
         json_decref(full);
     }
@@ -301,7 +301,7 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
                             ? jv_str(json_array_get(items, 0), "created_at")
                             : NULL;
     if (first)
-        snprintf(updated_buf, sizeof(updated_buf), "%s", first);
+        util_xcopy(updated_buf, sizeof(updated_buf), first);
     const char *updated = updated_buf[0] ? updated_buf : NULL;
     char nowbuf[UTIL_TIME_LEN];
     util_time_rfc3339(now, nowbuf);

@@ -161,7 +161,7 @@ static void route_find(struct rstate *st, const char *method, const char *url)
         const char *params[HTTP_MAX_PARAMS] = {0};
         if (strlen(url) >= sizeof(tmp))
             return;
-        snprintf(tmp, sizeof(tmp), "%s", url);
+        util_xcopy(tmp, sizeof(tmp), url);
         if (!match(http_routes[i].pattern, tmp, params))
             continue;
         if (strcmp(http_routes[i].method, method) != 0) {

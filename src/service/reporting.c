@@ -362,8 +362,8 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
 {
     char sja[256], sen[256], cja[256] = "", cen[256] = "";
     if (r->scope_ja[0]) {
-        snprintf(sja, sizeof(sja), "%s", r->scope_ja);
-        snprintf(sen, sizeof(sen), "%s", r->scope_en);
+        util_xcopy(sja, sizeof(sja), r->scope_ja);
+        util_xcopy(sen, sizeof(sen), r->scope_en);
     } else {
         store_names(c, "scope", r->scope_id, sja, sizeof(sja), sen,
                     sizeof(sen));
@@ -371,8 +371,8 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
     char ja[700], en[700];
     if (with_ceptoar && r->routing_ceptoar[0]) {
         if (r->ceptoar_ja[0]) {
-            snprintf(cja, sizeof(cja), "%s", r->ceptoar_ja);
-            snprintf(cen, sizeof(cen), "%s", r->ceptoar_en);
+            util_xcopy(cja, sizeof(cja), r->ceptoar_ja);
+            util_xcopy(cen, sizeof(cen), r->ceptoar_en);
         } else {
             store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
                         sizeof(cen));
@@ -395,8 +395,8 @@ json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
     if (d.sees_identity && (!anonymous || is_originator)) {
         char ja[256], en[256];
         if (r->originator_ja[0]) {
-            snprintf(ja, sizeof(ja), "%s", r->originator_ja);
-            snprintf(en, sizeof(en), "%s", r->originator_en);
+            util_xcopy(ja, sizeof(ja), r->originator_ja);
+            util_xcopy(en, sizeof(en), r->originator_en);
         } else {
             store_names(c, "org", r->originator, ja, sizeof(ja), en,
                         sizeof(en));
@@ -521,7 +521,7 @@ static int arrive(struct store_conn *c, struct store_report *r,
                   const char *first, const char *how, int64_t now)
 {
     char hop[64];
-    snprintf(hop, sizeof(hop), "%s", first);
+    util_xcopy(hop, sizeof(hop), first);
     int rc;
     for (int guard = 0; guard <= RANGE_MAX_CHAIN; guard++) {
         rc = ids_add(&r->reached, hop);
@@ -538,7 +538,7 @@ static int arrive(struct store_conn *c, struct store_report *r,
             r->current_hop[0] = '\0'; /* reached NISC, the end of the chain */
             return IS_OK;
         }
-        snprintf(r->current_hop, sizeof(r->current_hop), "%s", hop);
+        util_xcopy(r->current_hop, sizeof(r->current_hop), hop);
         bool review;
         int limit;
         rc = store_hop_policy(c, hop, &review, &limit);
@@ -548,7 +548,7 @@ static int arrive(struct store_conn *c, struct store_report *r,
                                 "{\"policy\":\"auto\"}");
         if (rc)
             return rc;
-        snprintf(hop, sizeof(hop), "%s", next);
+        util_xcopy(hop, sizeof(hop), next);
         how = "relayed";
     }
     return IS_OK;
@@ -799,7 +799,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_ceptoar",
                             "via_ceptoar: not a CEPTOAR your organisation "
                             "belongs to");
-        snprintf(r->routing_ceptoar, sizeof(r->routing_ceptoar), "%s",
+        util_xcopy(r->routing_ceptoar, sizeof(r->routing_ceptoar),
                  chosen);
         hops.ceptoar = r->routing_ceptoar;
         break;
@@ -813,7 +813,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
         if (store_org_rel(c, ag, &rel) || strcmp(rel.kind, "agency") != 0)
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_agency",
                             "via_agency: not an agency of the registry");
-        snprintf(r->agency_id, sizeof(r->agency_id), "%s", ag);
+        util_xcopy(r->agency_id, sizeof(r->agency_id), ag);
         hops.agency = r->agency_id;
         break;
     }
@@ -877,15 +877,15 @@ int report_file(struct app *a, struct store_conn *c,
     struct store_report r;
     memset(&r, 0, sizeof(r));
     new_id(r.id, sizeof(r.id), 'R');
-    snprintf(r.originator, sizeof(r.originator), "%s", who->org.id);
+    util_xcopy(r.originator, sizeof(r.originator), who->org.id);
     r.filed_by = who->user_id;
-    snprintf(r.scope_id, sizeof(r.scope_id), "%s", scope);
-    snprintf(r.sector_id, sizeof(r.sector_id), "%s", who->org.sector_id);
-    snprintf(r.ministry_id, sizeof(r.ministry_id), "%s",
+    util_xcopy(r.scope_id, sizeof(r.scope_id), scope);
+    util_xcopy(r.sector_id, sizeof(r.sector_id), who->org.sector_id);
+    util_xcopy(r.ministry_id, sizeof(r.ministry_id),
              who->org.ministry_id);
     r.route = route_parse(jv_str(body, "route"));
     r.range = range_parse(jv_str(body, "range"));
-    snprintf(r.kind, sizeof(r.kind), "%s", jv_str(body, "kind"));
+    util_xcopy(r.kind, sizeof(r.kind), jv_str(body, "kind"));
     snprintf(r.state, sizeof(r.state), "open");
     rc = plan_route(c, who, body, &r, e);
     if (rc) {
@@ -899,7 +899,7 @@ int report_file(struct app *a, struct store_conn *c,
     struct sev_result sr = evaluate_body(a, scope, r.kind, view);
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
-    snprintf(r.severity_rule, sizeof(r.severity_rule), "%s",
+    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
              a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
@@ -1002,7 +1002,7 @@ static json_t *timeline_view(struct store_conn *c,
         char org_buf[64] = "";
         const char *org = jv_str(ev, "org");
         if (org)
-            snprintf(org_buf, sizeof(org_buf), "%s", org);
+            util_xcopy(org_buf, sizeof(org_buf), org);
         org = org ? org_buf : NULL; /* the JSON value may be replaced below */
         bool by_reporter = org && strcmp(org, r->originator) == 0;
         if (by_reporter && hide) {
@@ -1240,7 +1240,7 @@ int report_update(struct app *a, struct store_conn *c,
     int old_sev = r.severity, old_range = r.range;
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
-    snprintf(r.severity_rule, sizeof(r.severity_rule), "%s",
+    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
              a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     r.range = new_range;

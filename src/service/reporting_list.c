@@ -75,7 +75,7 @@ static int on_row(void *vctx, struct store_report *r)
         return 1;
     }
     x->n++;
-    snprintf(x->last_id, sizeof(x->last_id), "%s", r->id);
+    util_xcopy(x->last_id, sizeof(x->last_id), r->id);
     if (range_read_is_audited((enum share_range)r->range) && x->audited) {
         /* the anonymous reporter's own reports go to a withheld entry of
          * their own: an attributed entry naming them would name it */

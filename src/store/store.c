@@ -97,7 +97,7 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *s)
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
-    snprintf(out, outlen, "%s", s ? (const char *)s : "");
+    util_xcopy(out, outlen, s ? (const char *)s : "");
 }
 
 json_t *store_col_json_str(sqlite3_stmt *st, int i)

@@ -726,8 +726,8 @@ int store_names(struct store_conn *c, const char *what, const char *id,
         return IS_ERR_STORE;
     store_bind_text(st, 1, id);
     int rc = sqlite3_step(st);
-    snprintf(ja, jalen, "%s", id ? id : "");
-    snprintf(en, enlen, "%s", id ? id : "");
+    util_xcopy(ja, jalen, id ? id : "");
+    util_xcopy(en, enlen, id ? id : "");
     if (rc == SQLITE_ROW) {
         store_col_copy(st, 0, ja, jalen);
         store_col_copy(st, 1, en, enlen);
