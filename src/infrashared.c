@@ -51,7 +51,8 @@ static void usage(void)
 static int parse_three(const char *s, int out[3])
 {
     char buf[64];
-    snprintf(buf, sizeof(buf), "%s", s);
+    if (util_copy(buf, sizeof(buf), s))
+        return IS_ERR_INVALID;
     char *p = buf;
     for (int i = 0; i < 3; i++) {
         char *e = strchr(p, ',');
@@ -260,6 +261,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* these options are copied into fixed arrays (struct app): one that
+     * does not fit is refused here, never cut short */
+    if ((public_url && strlen(public_url) >= sizeof(((struct app *)0)
+                                                       ->public_url)) ||
+        strlen(smtp_url) >= sizeof(((struct app *)0)->smtp_url) ||
+        (mail_from && strlen(mail_from) >= sizeof(((struct app *)0)
+                                                      ->mail_from))) {
+        fprintf(stderr, "infrashared: --public-url and --smtp-url take at "
+                        "most %zu bytes, --mail-from %zu\n",
+                sizeof(((struct app *)0)->public_url) - 1,
+                sizeof(((struct app *)0)->mail_from) - 1);
+        return 2;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "infrashared: libsodium failed to initialise\n");
         return 1;
@@ -303,9 +317,9 @@ int main(int argc, char **argv)
         return 1;
     }
     app.reporting = rp;
-    snprintf(app.smtp_url, sizeof(app.smtp_url), "%s", smtp_url);
+    util_xcopy(app.smtp_url, sizeof(app.smtp_url), smtp_url); /* checked */
     if (mail_from)
-        snprintf(app.mail_from, sizeof(app.mail_from), "%s", mail_from);
+        util_xcopy(app.mail_from, sizeof(app.mail_from), mail_from);
     app.max_attempts = (int)attempts;
     app.retry_base_s = (int)retry_base;
     app.retry_cap_s = (int)retry_cap;
@@ -347,7 +361,7 @@ int main(int argc, char **argv)
     snprintf(url, sizeof(url), "http://%s%s%s:%d/", v6 ? "[" : "", listen,
              v6 ? "]" : "", bound);
     if (public_url)
-        snprintf(app.public_url, sizeof(app.public_url), "%s", public_url);
+        util_xcopy(app.public_url, sizeof(app.public_url), public_url);
     else
         snprintf(app.public_url, sizeof(app.public_url), "%.*s",
                  (int)strlen(url) - 1, url);

@@ -15,7 +15,9 @@ static int jv_fail(struct jv_error *err, const char *code, const char *prefix,
     va_start(ap, fmt);
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-    snprintf(err->message, sizeof(err->message), "%s: %s", err->field, tmp);
+    /* a diagnostic: its parts are cut to fit on purpose */
+    snprintf(err->message, sizeof(err->message), "%.100s: %.150s",
+             err->field, tmp);
     return IS_ERR_INVALID;
 }
 

@@ -277,10 +277,11 @@ void message_mail_domain(const char *public_url, char *out, size_t len)
     }
     host[hl] = '\0';
     struct in_addr a4;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        snprintf(out, len, "[%s]", host);
-    else
-        snprintf(out, len, "%s", host);
+    int rc = inet_pton(AF_INET, host, &a4) == 1
+                 ? util_fmt(out, len, "[%s]", host)
+                 : util_copy(out, len, host);
+    if (rc) /* does not fit out: no usable host, never a cut-short one */
+        snprintf(out, len, "localhost");
 }
 
 int message_email(const struct deliver_settings *a, const struct message *m,

@@ -178,7 +178,9 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
         }
         /* a 5xx SMTP reply (e.g. 550 recipient refused) is final */
         oc->kind = code >= 500 && code < 600 ? 2 : 1;
-        snprintf(oc->error, sizeof(oc->error), "smtp %ld: %s", code,
+        /* a diagnostic: cut to fit on purpose (explicit precision) */
+        snprintf(oc->error, sizeof(oc->error), "smtp %ld: %.*s", code,
+                 (int)sizeof(oc->error) - 32,
                  j->err[0] ? j->err : curl_easy_strerror(cc));
         return;
     }
@@ -196,7 +198,8 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
         snprintf(oc->error, sizeof(oc->error), "http %ld (%s)", code,
                  oc->kind == 2 ? "final" : "will retry");
     else
-        snprintf(oc->error, sizeof(oc->error), "%s",
+        snprintf(oc->error, sizeof(oc->error), "%.*s", /* cut on purpose */
+                 (int)sizeof(oc->error) - 1,
                  j->err[0] ? j->err : curl_easy_strerror(cc));
 }
 

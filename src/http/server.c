@@ -468,8 +468,11 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
             return http_error(out, 401, "unauthenticated", NULL,
                               "sign in (POST /api/v1/session) or send "
                               "Authorization: Bearer <token>");
-        snprintf(r->cookie, sizeof(r->cookie), "%s", cookie);
-        rc = auth_session(r->sc, cookie, now, &r->auth);
+        /* a cookie longer than any session's is no session (never a
+         * cut-short copy of one) */
+        rc = util_copy(r->cookie, sizeof(r->cookie), cookie)
+                 ? IS_ERR_AUTH
+                 : auth_session(r->sc, cookie, now, &r->auth);
     }
     if (rc == IS_ERR_AUTH)
         return http_error(out, 401, "unauthenticated", NULL,
@@ -855,8 +858,8 @@ int http_start(struct app *app, const char *addr, int port, int threads,
     if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']' &&
         alen - 2 < sizeof(a6))
         snprintf(a6, sizeof(a6), "%.*s", (int)(alen - 2), addr + 1);
-    else
-        snprintf(a6, sizeof(a6), "%s", addr);
+    else if (util_copy(a6, sizeof(a6), addr))
+        a6[0] = '\0'; /* too long for any address: refused below */
     if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
         sin->sin_family = AF_INET;
         sin->sin_port = htons((uint16_t)port);

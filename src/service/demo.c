@@ -142,7 +142,7 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
         dashed(sdash, sizeof(sdash), scope);
         long long members = jv_int(org, "members", 0);
         for (int n = 1; n <= members && !rc; n++) {
-            snprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
+            util_xsnprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
             fill(name_ja, sizeof(name_ja), pja, n);
             fill(name_en, sizeof(name_en), pen, n);
             struct store_org o = {.id = id,

@@ -246,7 +246,7 @@ struct pf_reader {
 
 struct pf_scan {
     int n;
-    char ids[512][16];
+    char ids[512][sizeof(((struct store_report *)0)->id)];
 };
 
 static int pf_collect(void *ctx, struct store_report *r)

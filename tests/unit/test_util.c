@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "util.h"
@@ -603,6 +607,52 @@ static void t_strerror(void **state)
     assert_string_equal(is_strerror(9999), "internal error");
 }
 
+/* ------------------------------------------------------- checked copies */
+
+static void t_util_copy(void **state)
+{
+    (void)state;
+    char d[6];
+    assert_int_equal(util_copy(d, sizeof(d), "abcde"), IS_OK);
+    assert_string_equal(d, "abcde");
+    /* one byte too many: an error and "", never the prefix "abcde" */
+    assert_int_equal(util_copy(d, sizeof(d), "abcdef"), IS_ERR_TOO_LARGE);
+    assert_string_equal(d, "");
+    assert_int_equal(util_copy(d, sizeof(d), ""), IS_OK);
+    assert_string_equal(d, "");
+    assert_int_equal(util_fmt(d, sizeof(d), "%d-%s", 12, "ab"), IS_OK);
+    assert_string_equal(d, "12-ab");
+    assert_int_equal(util_fmt(d, sizeof(d), "%d-%s", 123, "ab"),
+                     IS_ERR_TOO_LARGE);
+    assert_string_equal(d, "");
+    util_xcopy(d, sizeof(d), "fits!");
+    assert_string_equal(d, "fits!");
+    util_xsnprintf(d, sizeof(d), "%s%d", "ab", 123);
+    assert_string_equal(d, "ab123");
+}
+
+/* util_xsnprintf on a result that does not fit is a bug: it aborts (in a
+ * child, so that the test can watch) rather than cut the string short. */
+static void t_util_xsnprintf_aborts(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2); /* the BUG line is expected */
+        char d[4];
+        util_xcopy(d, sizeof(d), "abcd");
+        _exit(0); /* not reached */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +671,8 @@ int main(void)
         cmocka_unit_test(t_buf_basic),
         cmocka_unit_test(t_buf_cap),
         cmocka_unit_test(t_buf_sticky),
+        cmocka_unit_test(t_util_copy),
+        cmocka_unit_test(t_util_xsnprintf_aborts),
         cmocka_unit_test(t_buf_addf_long),
         cmocka_unit_test(t_buf_detach),
         cmocka_unit_test(t_strerror),
