@@ -261,7 +261,7 @@ struct store_report {
     char *body;                /* malloc'd JSON text; store_report_release */
     /* filled by store_reports_scan only ("" otherwise): the title and the
      * names a list shows, read in the same query */
-    char title[640];
+    char title[801]; /* 200 code points of up to 4 bytes */
     char originator_ja[256], originator_en[256];
     char scope_ja[256], scope_en[256];
     char ceptoar_ja[256], ceptoar_en[256];
