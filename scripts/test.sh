@@ -89,6 +89,11 @@ banned=$(grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|gmti
     src tools tests/unit bench --include='*.c' --include='*.h' | grep -v 'src/common/banned.h' || true)
 if [ -n "$banned" ]; then echo "$banned"; add_counts banned 0 1; else add_counts banned 1 0; fi
 
+note "no unchecked string copies (util_copy / util_xcopy; docs/architecture.md)"
+copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARGV: snprintf(...\"%s\", src)\n" }' \
+    $(find src -name '*.c' -o -name '*.h' | sort) || true)
+if [ -n "$copies" ]; then echo "$copies"; add_counts copies 0 1; else add_counts copies 1 0; fi
+
 note "unit tests (cmocka)"
 run_unit unit build-test
 
