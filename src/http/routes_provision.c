@@ -123,7 +123,7 @@ int h_drill_report(struct http_req *r, struct http_resp *out)
 }
 
 /* The small bilingual page of an acknowledgement link. Returns it
- * (malloc'd; NULL when out of memory). */
+ * (malloc'd; NULL when out of memory or past its cap, never cut short). */
 static char *page(const char *title_ja, const char *title_en,
                   const char *msg_ja, const char *msg_en)
 {
