@@ -15,8 +15,8 @@ static int jv_fail(struct jv_error *err, const char *code, const char *prefix,
     va_start(ap, fmt);
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-    /* a diagnostic: its parts are cut to fit on purpose */
-    snprintf(err->message, sizeof(err->message), "%.100s: %.150s",
+    /* a diagnostic: the field (< 128) whole, the text cut to fit on purpose */
+    snprintf(err->message, sizeof(err->message), "%.127s: %.126s",
              err->field, tmp);
     return IS_ERR_INVALID;
 }
