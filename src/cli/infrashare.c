@@ -499,8 +499,7 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
                         "200 characters\n");
         return 2;
     }
-    char sja[8], sen[8];
-    if (store_names(c, "scope", scope, sja, sizeof(sja), sen, sizeof(sen))) {
+    if (store_names(c, "scope", scope, NULL, 0, NULL, 0)) {
         fprintf(stderr, "infrashare: --scope: no business scope %s\n",
                 scope);
         return 1;

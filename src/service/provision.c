@@ -187,15 +187,12 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
         json_t *v;
         json_array_foreach(json_object_get(aud, keys[k]), i, v) {
             const char *id = json_string_value(v);
-            char ja[8], en[8];
             struct access_org rel;
             bool ok;
             if (k == 0)
-                ok = !store_names(c, "sector", id, ja, sizeof(ja), en,
-                                  sizeof(en));
+                ok = !store_names(c, "sector", id, NULL, 0, NULL, 0);
             else if (k == 1)
-                ok = !store_names(c, "scope", id, ja, sizeof(ja), en,
-                                  sizeof(en));
+                ok = !store_names(c, "scope", id, NULL, 0, NULL, 0);
             else if (k == 2)
                 ok = !store_org_rel(c, id, &rel) &&
                      strcmp(rel.kind, "ceptoar") == 0;

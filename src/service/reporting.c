@@ -472,8 +472,7 @@ int reporting_evaluate(struct app *a, struct store_conn *c,
                        struct svc_error *e)
 {
     const char *scope = jv_str(facts, "scope");
-    char ja[8], en[8];
-    if (store_names(c, "scope", scope, ja, sizeof(ja), en, sizeof(en)))
+    if (store_names(c, "scope", scope, NULL, 0, NULL, 0))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "scope",
                         "scope: not a business scope of the registry");
     struct sev_facts f;

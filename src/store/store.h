@@ -328,7 +328,8 @@ int store_attachment_get(struct store_conn *c, const char *report_id,
                          int64_t id, char **name, char **mime, void **data,
                          size_t *len);
 
-/* Names of a scope, organisation or sector ("scope", "org", "sector"). */
+/* Names of a scope, organisation or sector ("scope", "org", "sector").
+ * ja and en may be NULL (with 0 lengths) to ask only whether id exists. */
 int store_names(struct store_conn *c, const char *what, const char *id,
                 char *ja, size_t jalen, char *en, size_t enlen);
 

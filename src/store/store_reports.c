@@ -728,11 +728,11 @@ int store_names(struct store_conn *c, const char *what, const char *id,
     int rc = sqlite3_step(st);
     /* until found, the names are the id itself; an id that does not fit
      * the caller's arrays leaves "" (never a cut-short id) */
-    if (util_copy(ja, jalen, id ? id : ""))
+    if (ja && util_copy(ja, jalen, id ? id : ""))
         ja[0] = '\0';
-    if (util_copy(en, enlen, id ? id : ""))
+    if (en && util_copy(en, enlen, id ? id : ""))
         en[0] = '\0';
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && ja && en) {
         store_col_copy(st, 0, ja, jalen);
         store_col_copy(st, 1, en, enlen);
     }
