@@ -100,6 +100,11 @@ fi
 note "layering (scripts/check-layers.sh)"
 if scripts/check-layers.sh; then add_counts layers 1 0; else add_counts layers 0 1; fi
 
+note "no unchecked string copies (util_copy / util_xcopy; docs/architecture.md)"
+copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARGV: snprintf(...\"%s\", src)\n" }' \
+    $(find src -name '*.c' -o -name '*.h' | sort) || true)
+if [ -n "$copies" ]; then echo "$copies"; add_counts copies 0 1; else add_counts copies 1 0; fi
+
 note "unit tests (cmocka)"
 run_unit unit build-test
 

@@ -52,7 +52,8 @@ static void usage(void)
 static int parse_three(const char *s, int out[3])
 {
     char buf[64];
-    snprintf(buf, sizeof(buf), "%s", s);
+    if (util_copy(buf, sizeof(buf), s))
+        return IS_ERR_INVALID;
     char *p = buf;
     for (int i = 0; i < 3; i++) {
         char *e = strchr(p, ',');
@@ -313,6 +314,19 @@ static int parse_options(int argc, char **argv, struct config *cfg)
             return 2;
         }
     }
+    /* these options are copied into fixed arrays (struct app): one that
+     * does not fit is refused here, never cut short */
+    if ((cfg->public_url && strlen(cfg->public_url) >=
+                                sizeof(((struct app *)0)->public_url)) ||
+        strlen(cfg->smtp_url) >= sizeof(((struct app *)0)->smtp_url) ||
+        (cfg->mail_from && strlen(cfg->mail_from) >=
+                               sizeof(((struct app *)0)->mail_from))) {
+        fprintf(stderr, "infrashared: --public-url and --smtp-url take at "
+                        "most %zu bytes, --mail-from %zu\n",
+                sizeof(((struct app *)0)->public_url) - 1,
+                sizeof(((struct app *)0)->mail_from) - 1);
+        return 2;
+    }
     log_set_level((enum log_level)cfg->log_level);
     return -1;
 }
@@ -325,8 +339,8 @@ static void set_public_url(struct app *app, const struct config *cfg,
                            const char *url)
 {
     if (cfg->public_url)
-        snprintf(app->public_url, sizeof(app->public_url), "%s",
-                 cfg->public_url);
+        util_xcopy(app->public_url, sizeof(app->public_url),
+                   cfg->public_url); /* checked in parse_options */
     else
         snprintf(app->public_url, sizeof(app->public_url), "%.*s",
                  (int)strlen(url) - 1, url);
@@ -370,10 +384,10 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     app->reporting = rp;
-    snprintf(app->smtp_url, sizeof(app->smtp_url), "%s", cfg->smtp_url);
+    /* checked in parse_options */
+    util_xcopy(app->smtp_url, sizeof(app->smtp_url), cfg->smtp_url);
     if (cfg->mail_from)
-        snprintf(app->mail_from, sizeof(app->mail_from), "%s",
-                 cfg->mail_from);
+        util_xcopy(app->mail_from, sizeof(app->mail_from), cfg->mail_from);
     app->max_attempts = (int)cfg->attempts;
     app->retry_base_s = (int)cfg->retry_base;
     app->retry_cap_s = (int)cfg->retry_cap;

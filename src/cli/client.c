@@ -53,8 +53,13 @@ static int api_call(const char *url, const char *token, const char *method,
     }
     CURLcode cc = curl_easy_perform(h);
     int rc = IS_OK;
-    if (cc != CURLE_OK) {
-        snprintf(err, errlen, "%s: %s", full, curl_easy_strerror(cc));
+    if (buf_error(&a->body)) { /* the answer was cut short: never used */
+        snprintf(err, errlen, "%.300s: the answer is larger than %zu bytes "
+                 "or out of memory", full, a->body.cap);
+        rc = buf_error(&a->body);
+    } else if (cc != CURLE_OK) {
+        /* a diagnostic: the URL is cut to fit on purpose */
+        snprintf(err, errlen, "%.300s: %s", full, curl_easy_strerror(cc));
         rc = IS_ERR_IO;
     } else {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
@@ -181,7 +186,8 @@ static json_t *csv_array(const char *s)
 {
     json_t *arr = json_array();
     char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", s);
+    if (util_copy(buf, sizeof(buf), s)) /* never a cut-short list */
+        return arr;
     char *p = buf;
     while (*p) {
         char *e = strchr(p, ',');

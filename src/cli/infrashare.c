@@ -87,9 +87,14 @@ static int read_secret(const char *path, char *out, size_t outlen)
         return IS_ERR_IO;
     }
     text[strcspn(text, "\r\n")] = '\0';
-    snprintf(out, outlen, "%s", text);
+    int rc = util_copy(out, outlen, text);
     sodium_memzero(text, strlen(text));
     free(text);
+    if (rc) {
+        fprintf(stderr, "infrashare: the secret in %s is longer than %zu "
+                        "bytes\n", path, outlen - 1);
+        return rc;
+    }
     return IS_OK;
 }
 
@@ -191,7 +196,11 @@ static int cmd_init(int argc, char **argv)
     struct store_user u;
     memset(&u, 0, sizeof(u));
     snprintf(u.org_id, sizeof(u.org_id), "nisc");
-    snprintf(u.username, sizeof(u.username), "%s", admin);
+    if (!rc && util_copy(u.username, sizeof(u.username), admin)) {
+        rc = IS_ERR_TOO_LARGE; /* refused, never cut short */
+        snprintf(err, sizeof(err), "--admin is longer than %zu bytes",
+                 sizeof(u.username) - 1);
+    }
     snprintf(u.display_name, sizeof(u.display_name), "Hub administrator");
     snprintf(u.lang, sizeof(u.lang), "ja");
     u.roles = ROLE_ADMIN | ROLE_AUDITOR | ROLE_READER;
@@ -311,12 +320,20 @@ static int user_add(struct store_conn *c, const struct cli_args *a,
         exit_code = new_password(a, pw, sizeof(pw), &generated, err, errlen);
     }
     if (!exit_code) {
-        snprintf(u.org_id, sizeof(u.org_id), "%s", org);
-        snprintf(u.username, sizeof(u.username), "%s", a->pos[0]);
-        snprintf(u.display_name, sizeof(u.display_name), "%s",
-                 cli_opt(a, "name") ? cli_opt(a, "name") : "");
-        snprintf(u.lang, sizeof(u.lang), "%s", lang);
-        rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
+        /* command-line texts: one too long is refused, not cut */
+        rc = util_copy(u.org_id, sizeof(u.org_id), org);
+        if (!rc)
+            rc = util_copy(u.username, sizeof(u.username), a->pos[0]);
+        if (!rc)
+            rc = util_copy(u.display_name, sizeof(u.display_name),
+                           cli_opt(a, "name") ? cli_opt(a, "name") : "");
+        if (!rc)
+            rc = util_copy(u.lang, sizeof(u.lang), lang);
+        if (rc)
+            snprintf(err, errlen, "the organisation, user name, "
+                     "display name or language is too long");
+        if (!rc)
+            rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
         int64_t id = 0;
         if (!rc && !(rc = store_begin(c))) {
             rc = store_user_insert(c, &u, util_now(), &id);
@@ -512,8 +529,7 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
                         "200 characters\n");
         return 2;
     }
-    char sja[8], sen[8];
-    if (store_names(c, "scope", scope, sja, sizeof(sja), sen, sizeof(sen))) {
+    if (store_names(c, "scope", scope, NULL, 0, NULL, 0)) {
         fprintf(stderr, "infrashare: --scope: no business scope %s\n",
                 scope);
         return 1;

@@ -6,16 +6,18 @@ static int jv_fail(struct jv_error *err, const char *code, const char *prefix,
                    const char *field, const char *fmt, ...)
 {
     va_list ap;
-    snprintf(err->code, sizeof(err->code), "%s", code);
+    util_xcopy(err->code, sizeof(err->code), code);
     if (prefix && *prefix)
         snprintf(err->field, sizeof(err->field), "%s.%s", prefix, field);
     else
-        snprintf(err->field, sizeof(err->field), "%s", field);
+        util_xcopy(err->field, sizeof(err->field), field);
     char tmp[200];
     va_start(ap, fmt);
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-    snprintf(err->message, sizeof(err->message), "%s: %s", err->field, tmp);
+    /* a diagnostic: the field (< 128) whole, the text cut to fit on purpose */
+    snprintf(err->message, sizeof(err->message), "%.127s: %.126s",
+             err->field, tmp);
     return IS_ERR_INVALID;
 }
 
@@ -146,7 +148,7 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
             if (prefix && *prefix)
                 snprintf(sub, sizeof(sub), "%s.%s", prefix, f->name);
             else
-                snprintf(sub, sizeof(sub), "%s", f->name);
+                util_xcopy(sub, sizeof(sub), f->name);
             size_t idx;
             json_t *it;
             json_array_foreach(v, idx, it) {
@@ -161,7 +163,7 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
             if (prefix && *prefix)
                 snprintf(sub, sizeof(sub), "%s.%s", prefix, f->name);
             else
-                snprintf(sub, sizeof(sub), "%s", f->name);
+                util_xcopy(sub, sizeof(sub), f->name);
             rc = check_obj(v, f->sub, f->nsub, sub, err);
             if (rc)
                 return rc;

@@ -35,7 +35,8 @@ void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN])
         snprintf(out, UTIL_TIME_LEN, "9999-12-31T23:59:59Z");
         return;
     }
-    snprintf(out, UTIL_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+    /* fits: the year is clamped to four digits above */
+    util_xsnprintf(out, UTIL_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec);
 }
@@ -123,7 +124,8 @@ void util_http_date(int64_t t, char out[UTIL_HTTP_DATE_LEN])
         snprintf(out, UTIL_HTTP_DATE_LEN, "Thu, 01 Jan 1970 00:00:00 GMT");
         return;
     }
-    snprintf(out, UTIL_HTTP_DATE_LEN, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+    util_xsnprintf(out, UTIL_HTTP_DATE_LEN,
+                   "%s, %02d %s %04d %02d:%02d:%02d GMT",
              wdays[(tt / 86400) % 7], tm.tm_mday, months[tm.tm_mon],
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
@@ -314,5 +316,46 @@ int util_read_file(const char *path, size_t cap, char **out, size_t *len)
     *out = data;
     if (len)
         *len = n;
+    return IS_OK;
+}
+
+void util_xsnprintf_at(const char *file, int line, char *dst, size_t n,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n) {
+        fprintf(stderr, "infrashare: BUG: %s:%d: util_xsnprintf: %d bytes "
+                        "do not fit in %zu (aborting rather than cut "
+                        "short)\n", file, line, k, n);
+        abort();
+    }
+}
+
+int util_copy(char *dst, size_t n, const char *src)
+{
+    size_t k = strlen(src);
+    if (k >= n) {
+        if (n)
+            dst[0] = '\0';
+        return IS_ERR_TOO_LARGE;
+    }
+    memcpy(dst, src, k + 1);
+    return IS_OK;
+}
+
+int util_fmt(char *dst, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n) {
+        if (n)
+            dst[0] = '\0';
+        return k < 0 ? IS_ERR_INVALID : IS_ERR_TOO_LARGE;
+    }
     return IS_OK;
 }

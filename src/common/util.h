@@ -53,4 +53,28 @@ bool util_ct_equal(const void *a, const void *b, size_t n);
  * larger than cap. */
 int util_read_file(const char *path, size_t cap, char **out, size_t *len);
 
+/* Copies and formats into fixed-size arrays, never cut short silently
+ * (snprintf truncates without a word).
+ *
+ * util_xsnprintf (git's xsnprintf): for data the program controls, where a
+ * result that does not fit is a bug (the array is sized wrong). It aborts
+ * with the call site rather than hand out a cut-short string.
+ * util_xcopy(dst, n, src) is util_xsnprintf(dst, n, "%s", src).
+ *
+ * util_copy / util_fmt: for data the program does not control (the network,
+ * the command line, a file): IS_OK, or IS_ERR_TOO_LARGE when the result does
+ * not fit (dst is then "", never a prefix), which the caller must answer
+ * (a 4xx, an error message). Data from the network should already be
+ * length-checked before it gets here. */
+#define util_xsnprintf(dst, n, ...) \
+    util_xsnprintf_at(__FILE__, __LINE__, (dst), (n), __VA_ARGS__)
+#define util_xcopy(dst, n, src) util_xsnprintf((dst), (n), "%s", (src))
+void util_xsnprintf_at(const char *file, int line, char *dst, size_t n,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int util_copy(char *dst, size_t n, const char *src)
+    __attribute__((warn_unused_result));
+int util_fmt(char *dst, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), warn_unused_result));
+
 #endif

@@ -1,4 +1,5 @@
 #include "core/severity.h"
+#include "common/util.h"
 
 static const char *const fact_names[SEV_FACT_COUNT] = {
     "users_affected",     "duration_min",       "kw_lost",
@@ -77,10 +78,16 @@ static int compile_conds(const json_t *arr, struct sev_cond *out, int *n,
     return IS_OK;
 }
 
-static void copy_text(char *dst, size_t n, const json_t *o, const char *key)
+/* Copies o's text key into dst[n]; a text that does not fit is an error
+ * of the rules file (never a rule text cut short). */
+static int copy_text(char *dst, size_t n, const json_t *o, const char *key,
+                     const char *where, char *err, size_t errlen)
 {
     const char *s = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", s ? s : "");
+    if (util_copy(dst, n, s ? s : ""))
+        return fail(err, errlen, "%s: %s is longer than %zu bytes", where,
+                    key, n - 1);
+    return IS_OK;
 }
 
 int severity_compile(const json_t *rules, const json_t *levels,
@@ -118,7 +125,9 @@ int severity_compile(const json_t *rules, const json_t *levels,
                 return fail(err, errlen, "%s: unknown key \"%s\"", where,
                             key);
         }
-        snprintf(rule->id, sizeof(rule->id), "%s", id);
+        if (util_copy(rule->id, sizeof(rule->id), id))
+            return fail(err, errlen, "%s: id is longer than %zu bytes", where,
+                        sizeof(rule->id) - 1);
         rule->level = (int)json_integer_value(lv);
         if (rule->level > prev_level)
             return fail(err, errlen, "%s: rules must go from level 5 down "
@@ -135,8 +144,11 @@ int severity_compile(const json_t *rules, const json_t *levels,
             return fail(err, errlen, "%s: a rule without conditions must be "
                         "the last one (it would hide every rule below it)",
                         where);
-        copy_text(rule->text_ja, sizeof(rule->text_ja), r, "text_ja");
-        copy_text(rule->text_en, sizeof(rule->text_en), r, "text_en");
+        if (copy_text(rule->text_ja, sizeof(rule->text_ja), r, "text_ja", where,
+                      err, errlen) ||
+            copy_text(rule->text_en, sizeof(rule->text_en), r, "text_en", where,
+                      err, errlen))
+            return IS_ERR_INVALID;
         t->nrules++;
     }
     struct sev_rule *last = &t->rules[t->nrules - 1];
@@ -164,7 +176,9 @@ int severity_compile(const json_t *rules, const json_t *levels,
         for (int k = 0; k < t->nlevels; k++)
             if (strcmp(t->levels[k].scope, scope) == 0)
                 return fail(err, errlen, "%s: scope listed twice", where);
-        snprintf(l->scope, sizeof(l->scope), "%s", scope);
+        if (util_copy(l->scope, sizeof(l->scope), scope))
+            return fail(err, errlen, "%s: scope is longer than %zu bytes",
+                        where, sizeof(l->scope) - 1);
         int rc = compile_conds(json_object_get(r, "all"), l->all, &l->nall,
                                where, err, errlen);
         if (!rc)
@@ -194,8 +208,11 @@ int severity_compile(const json_t *rules, const json_t *levels,
                 if ((int)l->relay[k].fact == f && l->relay[k].gte > 0)
                     l->relay_threshold = l->relay[k].gte;
         }
-        copy_text(l->text_ja, sizeof(l->text_ja), r, "text_ja");
-        copy_text(l->text_en, sizeof(l->text_en), r, "text_en");
+        if (copy_text(l->text_ja, sizeof(l->text_ja), r, "text_ja", where,
+                      err, errlen) ||
+            copy_text(l->text_en, sizeof(l->text_en), r, "text_en", where,
+                      err, errlen))
+            return IS_ERR_INVALID;
         if (strcmp(scope, "*") == 0)
             t->default_level = t->nlevels;
         t->nlevels++;

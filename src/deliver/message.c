@@ -163,7 +163,12 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
     json_decref(o);
     json_decref(notes);
     store_advisory_release(&ad);
-    return js ? IS_OK : IS_ERR_NOMEM;
+    if (!js)
+        return IS_ERR_NOMEM;
+    /* the one check of both bufs: a cut-short message is never sent */
+    if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
+        return rc;
+    return IS_OK;
 }
 
 void message_signature(const char *secret_hex, int64_t t, const char *body,
@@ -272,10 +277,11 @@ void message_mail_domain(const char *public_url, char *out, size_t len)
     }
     host[hl] = '\0';
     struct in_addr a4;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        snprintf(out, len, "[%s]", host);
-    else
-        snprintf(out, len, "%s", host);
+    int rc = inet_pton(AF_INET, host, &a4) == 1
+                 ? util_fmt(out, len, "[%s]", host)
+                 : util_copy(out, len, host);
+    if (rc) /* does not fit out: no usable host, never a cut-short one */
+        snprintf(out, len, "localhost");
 }
 
 int message_email(const struct deliver_settings *a, const struct message *m,
@@ -307,6 +313,9 @@ int message_email(const struct deliver_settings *a, const struct message *m,
              days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon],
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
              d->idem_key, domain, d->advisory_id, d->idem_key);
+    int rc = buf_error(&m->text); /* never encode a cut-short text */
+    if (rc)
+        return rc;
     size_t n = m->text.len;
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
     char *enc = malloc(cap);
@@ -320,7 +329,7 @@ int message_email(const struct deliver_settings *a, const struct message *m,
         buf_adds(out, "\r\n");
     }
     free(enc);
-    return IS_OK;
+    return buf_error(out); /* the e-mail whole, or its sticky error */
 }
 
 int message_compose_reminder(const struct deliver_settings *a,
@@ -371,5 +380,10 @@ int message_compose_reminder(const struct deliver_settings *a,
     json_decref(o);
     json_decref(body);
     store_report_release(&rep);
-    return js ? IS_OK : IS_ERR_NOMEM;
+    if (!js)
+        return IS_ERR_NOMEM;
+    /* the one check of both bufs: a cut-short message is never sent */
+    if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
+        return rc;
+    return IS_OK;
 }

@@ -158,6 +158,9 @@ static int job_prepare(struct outbox *o, struct store_conn *c,
         curl_easy_setopt(j->h, CURLOPT_POSTFIELDSIZE, (long)j->payload.len);
     }
     message_release(&m);
+    if (!rc) /* the payload whole, or no transfer at all (curl sends it
+              * only once the handle is added, which a failure prevents) */
+        rc = buf_error(&j->payload);
     return rc;
 }
 
@@ -175,7 +178,9 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
         }
         /* a 5xx SMTP reply (e.g. 550 recipient refused) is final */
         oc->kind = code >= 500 && code < 600 ? 2 : 1;
-        snprintf(oc->error, sizeof(oc->error), "smtp %ld: %s", code,
+        /* a diagnostic: cut to fit on purpose (explicit precision) */
+        snprintf(oc->error, sizeof(oc->error), "smtp %ld: %.*s", code,
+                 (int)sizeof(oc->error) - 32,
                  j->err[0] ? j->err : curl_easy_strerror(cc));
         return;
     }
@@ -193,7 +198,8 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
         snprintf(oc->error, sizeof(oc->error), "http %ld (%s)", code,
                  oc->kind == 2 ? "final" : "will retry");
     else
-        snprintf(oc->error, sizeof(oc->error), "%s",
+        snprintf(oc->error, sizeof(oc->error), "%.*s", /* cut on purpose */
+                 (int)sizeof(oc->error) - 1,
                  j->err[0] ? j->err : curl_easy_strerror(cc));
 }
 
@@ -331,7 +337,7 @@ static void *run(void *arg)
             if (!j)
                 continue;
             j->rem = rems[i];
-            snprintf(j->d.org_id, sizeof(j->d.org_id), "%s", rems[i].org_id);
+            util_xcopy(j->d.org_id, sizeof(j->d.org_id), rems[i].org_id);
             snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%lld",
                      (long long)rems[i].id);
             j->d.attempts = rems[i].attempts;

@@ -81,6 +81,8 @@ static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
         buf_addf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
                     " stroke-dasharray=\"%d,%d\" points=\"%s\"/>",
                  col, 2 + 2 * (gi % 4), gi % 4 ? 3 : 0, buf_str(&pts));
+        if (buf_error(&pts)) /* the points were cut short: so is the page */
+            buf_set_error(b, buf_error(&pts));
         buf_release(&pts);
         int ly = top + 10 + 16 * gi;
         buf_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
@@ -109,13 +111,13 @@ static void csv_cell(struct buf *b, const char *s, bool last)
     buf_adds(b, last ? "\"\r\n" : "\",");
 }
 
-char *http_drill_csv(json_t *rep, size_t *len)
+char *http_drill_csv(json_t *rep, size_t cap, size_t *len)
 {
     json_t *items = json_object_get(rep, "organisations");
     size_t i;
     json_t *r;
     struct buf b;
-    buf_init(&b, 32 * 1024 * 1024);
+    buf_init(&b, cap);
     buf_adds(&b, "org,name_ja,name_en,ceptoar,state,channel,"
                  "released_at,delivered_at,acked_at,ack_via\r\n");
     json_array_foreach(items, i, r) {
@@ -132,10 +134,13 @@ char *http_drill_csv(json_t *rep, size_t *len)
         csv_cell(&b, jv_str(r, "ack_via"), true);
     }
     *len = b.len;
-    return buf_detach(&b);
+    char *s = buf_detach(&b); /* NULL when b failed: never cut short */
+    if (!s)
+        *len = 0;
+    return s;
 }
 
-char *http_drill_html(json_t *rep, size_t *len)
+char *http_drill_html(json_t *rep, size_t cap, size_t *len)
 {
     json_t *items = json_object_get(rep, "organisations");
     json_t *comparison = json_object_get(rep, "comparison");
@@ -157,7 +162,7 @@ char *http_drill_html(json_t *rep, size_t *len)
                                         "acked_at", (json_int_t)acked));
     }
     struct buf b;
-    buf_init(&b, 32 * 1024 * 1024);
+    buf_init(&b, cap);
     json_t *all = json_object_get(rep, "reach");
     buf_adds(&b, "<!doctype html><html lang=\"ja\"><head><meta "
                  "charset=\"utf-8\"><title>【訓練】訓練結果 / [DRILL] "
@@ -208,5 +213,8 @@ char *http_drill_html(json_t *rep, size_t *len)
     }
     buf_adds(&b, "</ul></body></html>\n");
     *len = b.len;
-    return buf_detach(&b);
+    char *s = buf_detach(&b); /* NULL when b failed: never cut short */
+    if (!s)
+        *len = 0;
+    return s;
 }

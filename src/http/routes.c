@@ -36,12 +36,14 @@ static int h_metrics(struct http_req *r, struct http_resp *out)
         return st;
     struct buf b;
     buf_init(&b, 4 * 1024 * 1024);
-    if (metrics_render(&b) != IS_OK || b.len == 0) {
+    if (metrics_render(&b) != IS_OK || buf_error(&b) || b.len == 0) {
         buf_release(&b);
         return http_fail(out, IS_ERR_INTERNAL);
     }
     out->rawlen = b.len;
-    out->raw = buf_detach(&b);
+    out->raw = buf_detach(&b); /* not NULL: b has not failed */
+    if (!out->raw)
+        return http_fail(out, IS_ERR_INTERNAL);
     out->ctype = "text/plain; version=0.0.4; charset=utf-8";
     return 200;
 }
@@ -141,7 +143,7 @@ static int h_session_lang(struct http_req *r, struct http_resp *out)
     int rc = store_user_set_lang(r->sc, r->auth.user_id, lang);
     if (rc)
         return http_fail(out, rc);
-    snprintf(r->auth.lang, sizeof(r->auth.lang), "%s", lang);
+    util_xcopy(r->auth.lang, sizeof(r->auth.lang), lang);
     out->body = json_pack("{s:o}", "user", me_json(&r->auth));
     return 200;
 }

@@ -111,15 +111,19 @@ int h_drill_report(struct http_req *r, struct http_resp *out)
         return http_svc_reply(out, rc, &e, o, 200);
     size_t len = 0;
     bool csv = strcmp(fmt, "csv") == 0;
-    out->raw = csv ? http_drill_csv(o, &len) : http_drill_html(o, &len);
+    char *text = csv ? http_drill_csv(o, HTTP_DRILL_CAP, &len)
+                     : http_drill_html(o, HTTP_DRILL_CAP, &len);
+    json_decref(o);
+    if (!text) /* past its cap or out of memory: never a cut-short body */
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->raw = text;
     out->rawlen = len;
     out->ctype = csv ? "text/csv; charset=utf-8" : "text/html; charset=utf-8";
-    json_decref(o);
     return 200;
 }
 
 /* The small bilingual page of an acknowledgement link. Returns it
- * (malloc'd; NULL when out of memory). */
+ * (malloc'd; NULL when out of memory or past its cap, never cut short). */
 static char *page(const char *title_ja, const char *title_en,
                   const char *msg_ja, const char *msg_en)
 {
@@ -208,6 +212,8 @@ int h_ack_link(struct http_req *r, struct http_resp *out)
     int rc = advisory_ack_link(r->app, r->sc, r->params[0], r->addr, mode,
                                app_now(r->app), adv, sizeof(adv));
     char *page = ack_page(rc, mode, adv);
+    if (!page) /* out of memory or past the page's cap: no cut-short page */
+        return http_fail(out, IS_ERR_INTERNAL);
     out->status = http_status_of(rc);
     out->raw = page;
     out->rawlen = page ? strlen(page) : 0;

@@ -238,7 +238,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
             shown++;
             const char *c = jv_str(full, "created_at");
             if (c && strcmp(c, newest) > 0)
-                snprintf(newest, sizeof(newest), "%s", c);
+                util_xcopy(newest, sizeof(newest), c);
         }
         json_decref(full);
     }
@@ -255,8 +255,12 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     }
     buf_adds(&b, "</main></body></html>\n");
     json_decref(list);
-    out->rawlen = b.len;
-    out->raw = buf_detach(&b);
+    size_t blen = b.len;
+    char *text = buf_detach(&b);
+    if (!text) /* past its cap or out of memory: never a cut-short page */
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->rawlen = blen;
+    out->raw = text;
     out->ctype = "text/html; charset=utf-8";
     out->status = 200;
     public_validators(out, newest[0] ? newest : NULL);
@@ -280,7 +284,7 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
                             ? jv_str(json_array_get(items, 0), "created_at")
                             : NULL;
     if (first)
-        snprintf(updated_buf, sizeof(updated_buf), "%s", first);
+        util_xcopy(updated_buf, sizeof(updated_buf), first);
     const char *updated = updated_buf[0] ? updated_buf : NULL;
     char nowbuf[UTIL_TIME_LEN];
     util_time_rfc3339(now, nowbuf);
@@ -342,8 +346,12 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
     }
     buf_adds(&b, "</feed>\n");
     json_decref(list);
-    out->rawlen = b.len;
-    out->raw = buf_detach(&b);
+    size_t blen = b.len;
+    char *text = buf_detach(&b);
+    if (!text) /* past its cap or out of memory: never a cut-short page */
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->rawlen = blen;
+    out->raw = text;
     out->ctype = "application/atom+xml; charset=utf-8";
     out->status = 200;
     public_validators(out, updated);

@@ -161,7 +161,7 @@ static void route_find(struct rstate *st, const char *method, const char *url)
         const char *params[HTTP_MAX_PARAMS] = {0};
         if (strlen(url) >= sizeof(tmp))
             return;
-        snprintf(tmp, sizeof(tmp), "%s", url);
+        util_xcopy(tmp, sizeof(tmp), url);
         if (!match(http_routes[i].pattern, tmp, params))
             continue;
         if (strcmp(http_routes[i].method, method) != 0) {
@@ -468,8 +468,11 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
             return http_error(out, 401, "unauthenticated", NULL,
                               "sign in (POST /api/v1/session) or send "
                               "Authorization: Bearer <token>");
-        snprintf(r->cookie, sizeof(r->cookie), "%s", cookie);
-        rc = auth_session(r->sc, cookie, now, &r->auth);
+        /* a cookie longer than any session's is no session (never a
+         * cut-short copy of one) */
+        rc = util_copy(r->cookie, sizeof(r->cookie), cookie)
+                 ? IS_ERR_AUTH
+                 : auth_session(r->sc, cookie, now, &r->auth);
     }
     if (rc == IS_ERR_AUTH)
         return http_error(out, 401, "unauthenticated", NULL,
@@ -564,7 +567,9 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     r->method = method;
     r->mhd = conn;
     client_addr(conn, r->addr, sizeof(r->addr));
-    if (st->too_large) {
+    /* the body buf failed (past the route's cap, or out of memory): its
+     * contents are cut short and are never parsed */
+    if (st->too_large || buf_error(&st->body)) {
         http_error(out, 413, "body_too_large", "body",
                    "the request body is larger than this endpoint accepts");
         return;
@@ -853,8 +858,8 @@ int http_start(struct app *app, const char *addr, int port, int threads,
     if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']' &&
         alen - 2 < sizeof(a6))
         snprintf(a6, sizeof(a6), "%.*s", (int)(alen - 2), addr + 1);
-    else
-        snprintf(a6, sizeof(a6), "%s", addr);
+    else if (util_copy(a6, sizeof(a6), addr))
+        a6[0] = '\0'; /* too long for any address: refused below */
     if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
         sin->sin_family = AF_INET;
         sin->sin_port = htons((uint16_t)port);
@@ -991,7 +996,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
              status_code,
              MHD_get_reason_phrase_for(status_code), strlen(body), body);
     free(body);
-    if (b.len) {
+    if (b.len && !buf_error(&b)) { /* never a cut-short response */
         ssize_t n = send(ci->connect_fd, buf_str(&b), b.len, MSG_NOSIGNAL);
         (void)n; /* best effort: the connection is closed either way */
     }

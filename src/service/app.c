@@ -12,8 +12,8 @@ int svc_fail(struct svc_error *e, enum is_err err, const char *code,
              const char *field, const char *fmt, ...)
 {
     e->err = err;
-    snprintf(e->code, sizeof(e->code), "%s", code);
-    snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
+    util_xcopy(e->code, sizeof(e->code), code);
+    util_xcopy(e->field, sizeof(e->field), field ? field : "");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);

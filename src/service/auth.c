@@ -86,9 +86,9 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
 {
     memset(out, 0, sizeof(*out));
     out->user_id = u->id;
-    snprintf(out->username, sizeof(out->username), "%s", u->username);
+    util_xcopy(out->username, sizeof(out->username), u->username);
     out->roles = u->roles;
-    snprintf(out->lang, sizeof(out->lang), "%s", u->lang);
+    util_xcopy(out->lang, sizeof(out->lang), u->lang);
     return store_org_rel(c, u->org_id, &out->org);
 }
 
@@ -119,22 +119,22 @@ void auth_addr_key(const char *addr, char *out, size_t len)
 {
     struct in6_addr a6;
     if (!strchr(addr, ':') || inet_pton(AF_INET6, addr, &a6) != 1) {
-        snprintf(out, len, "%s", addr);
+        util_xcopy(out, len, addr);
         return;
     }
     char txt[INET6_ADDRSTRLEN];
     if (IN6_IS_ADDR_V4MAPPED(&a6)) {
         if (inet_ntop(AF_INET, &a6.s6_addr[12], txt, sizeof(txt)))
-            snprintf(out, len, "%s", txt);
+            util_xcopy(out, len, txt);
         else
-            snprintf(out, len, "%s", addr);
+            util_xcopy(out, len, addr);
         return;
     }
     memset(&a6.s6_addr[8], 0, 8);
     if (inet_ntop(AF_INET6, &a6, txt, sizeof(txt)))
         snprintf(out, len, "%s/64", txt);
     else
-        snprintf(out, len, "%s", addr);
+        util_xcopy(out, len, addr);
 }
 
 int audit_record(struct store_conn *c, const struct auth_ctx *who,
@@ -244,7 +244,7 @@ int auth_session(struct store_conn *c, const char *cookie, int64_t now,
     if (rc)
         return rc;
     out->via_session = true;
-    snprintf(out->csrf, sizeof(out->csrf), "%s", csrf);
+    util_xcopy(out->csrf, sizeof(out->csrf), csrf);
     return IS_OK;
 }
 

@@ -19,7 +19,7 @@ static void fill(char *out, size_t outlen, const char *pattern, int n)
 
 static void dashed(char *out, size_t outlen, const char *id)
 {
-    snprintf(out, outlen, "%s", id);
+    util_xcopy(out, outlen, id);
     for (char *p = out; *p; p++)
         if (*p == '_')
             *p = '-';
@@ -31,11 +31,11 @@ static int add_user(struct store_conn *c, const char *org, const char *name,
 {
     struct store_user u;
     memset(&u, 0, sizeof(u));
-    snprintf(u.org_id, sizeof(u.org_id), "%s", org);
-    snprintf(u.username, sizeof(u.username), "%s", name);
-    snprintf(u.display_name, sizeof(u.display_name), "%s", display);
-    snprintf(u.pw_hash, sizeof(u.pw_hash), "%s", pw_hash);
-    snprintf(u.lang, sizeof(u.lang), "%s", lang);
+    util_xcopy(u.org_id, sizeof(u.org_id), org);
+    util_xcopy(u.username, sizeof(u.username), name);
+    util_xcopy(u.display_name, sizeof(u.display_name), display);
+    util_xcopy(u.pw_hash, sizeof(u.pw_hash), pw_hash);
+    util_xcopy(u.lang, sizeof(u.lang), lang);
     u.roles = roles;
     u.demo = true;
     int rc = store_user_insert(c, &u, now, NULL);
@@ -142,7 +142,7 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
         dashed(sdash, sizeof(sdash), scope);
         long long members = jv_int(org, "members", 0);
         for (int n = 1; n <= members && !rc; n++) {
-            snprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
+            util_xsnprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
             fill(name_ja, sizeof(name_ja), pja, n);
             fill(name_en, sizeof(name_en), pen, n);
             struct store_org o = {.id = id,

@@ -57,10 +57,9 @@ int drill_start(struct app *a, struct store_conn *c,
     if (ceptoar && (strcmp(kind, "ceptoar") || strcmp(target, who->org.id)))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "target",
                         "target: a secretariat drills its own CEPTOAR");
-    char ja[8], en[8];
     struct access_org rel;
     if (strcmp(kind, "sector") == 0 &&
-        store_names(c, "sector", target, ja, sizeof(ja), en, sizeof(en)))
+        store_names(c, "sector", target, NULL, 0, NULL, 0))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "target",
                         "target: no such sector");
     if (strcmp(kind, "ceptoar") == 0 &&

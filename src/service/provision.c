@@ -191,15 +191,12 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
         json_t *v;
         json_array_foreach(json_object_get(aud, keys[k]), i, v) {
             const char *id = json_string_value(v);
-            char ja[8], en[8];
             struct access_org rel;
             bool ok;
             if (k == 0)
-                ok = !store_names(c, "sector", id, ja, sizeof(ja), en,
-                                  sizeof(en));
+                ok = !store_names(c, "sector", id, NULL, 0, NULL, 0);
             else if (k == 1)
-                ok = !store_names(c, "scope", id, ja, sizeof(ja), en,
-                                  sizeof(en));
+                ok = !store_names(c, "scope", id, NULL, 0, NULL, 0);
             else if (k == 2)
                 ok = !store_org_rel(c, id, &rel) &&
                      strcmp(rel.kind, "ceptoar") == 0;
@@ -286,9 +283,9 @@ static int advisory_create(struct app *a, struct store_conn *c,
 {
     memset(ad, 0, sizeof(*ad));
     new_id(ad->id, sizeof(ad->id), 'A');
-    snprintf(ad->author, sizeof(ad->author), "%s", who->org.id);
+    util_xcopy(ad->author, sizeof(ad->author), who->org.id);
     ad->author_user = who->user_id;
-    snprintf(ad->kind, sizeof(ad->kind), "%s", jv_str(body, "kind"));
+    util_xcopy(ad->kind, sizeof(ad->kind), jv_str(body, "kind"));
     ad->range = range_parse(jv_str(body, "range"));
     ad->severity = (int)jv_int(body, "severity", 0);
     ad->drill = drill;
@@ -548,7 +545,7 @@ static int list_row(void *vctx, struct store_advisory *ad)
     json_array_append_new(x->items, adv_json(x->c, x->who, ad, false,
                                              x->now));
     x->n++;
-    snprintf(x->last, sizeof(x->last), "%s", ad->id);
+    util_xcopy(x->last, sizeof(x->last), ad->id);
     return 0;
 }
 
@@ -1033,7 +1030,7 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                : reason[0] == 'u' ? IS_ERR_CONFLICT
                                   : IS_ERR_NOTFOUND;
     }
-    snprintf(adv_out, adv_len, "%s", adv);
+    util_xcopy(adv_out, adv_len, adv);
     if (mode != ACK_LINK_CONFIRM)
         return IS_OK;
     int rc = store_begin(c);
@@ -1147,7 +1144,7 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
     struct store_advisory ad;
     memset(&ad, 0, sizeof(ad));
     int rc = advisory_create(a, c, who, body, true, now, &ad);
-    snprintf(adv_id, len, "%s", ad.id);
+    util_xcopy(adv_id, len, ad.id);
     store_advisory_release(&ad);
     return rc;
 }

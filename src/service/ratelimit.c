@@ -87,7 +87,7 @@ static struct rl_slot *rl_find(struct ratelimit *rl, const char *key,
     }
     if (!create)
         return NULL;
-    snprintf(victim->key, sizeof(victim->key), "%s", key);
+    util_xcopy(victim->key, sizeof(victim->key), key);
     victim->window_start = now;
     victim->failures = 0;
     return victim;

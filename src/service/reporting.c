@@ -189,6 +189,13 @@ static int import_catalogue(struct store_conn *c, const char *path,
         } else if (jv_str(it, "scope")) {
             buf_addf(&csv, "%s,", jv_str(it, "scope"));
         }
+        if (buf_error(&csv)) { /* never store a cut-short scope list */
+            snprintf(err, errlen, "%s: %s[%zu] has too many scopes", path,
+                     section, i);
+            buf_release(&csv);
+            rc = IS_ERR_INVALID;
+            break;
+        }
         if (!id || !ja || !en || csv.len < 2) {
             snprintf(err, errlen, "%s: %s[%zu] needs id, name_ja, name_en "
                      "and scopes", path, section, i);
@@ -360,8 +367,8 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
 {
     char sja[256], sen[256], cja[256] = "", cen[256] = "";
     if (r->scope_ja[0]) {
-        snprintf(sja, sizeof(sja), "%s", r->scope_ja);
-        snprintf(sen, sizeof(sen), "%s", r->scope_en);
+        util_xcopy(sja, sizeof(sja), r->scope_ja);
+        util_xcopy(sen, sizeof(sen), r->scope_en);
     } else {
         store_names(c, "scope", r->scope_id, sja, sizeof(sja), sen,
                     sizeof(sen));
@@ -369,8 +376,8 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
     char ja[700], en[700];
     if (with_ceptoar && r->routing_ceptoar[0]) {
         if (r->ceptoar_ja[0]) {
-            snprintf(cja, sizeof(cja), "%s", r->ceptoar_ja);
-            snprintf(cen, sizeof(cen), "%s", r->ceptoar_en);
+            util_xcopy(cja, sizeof(cja), r->ceptoar_ja);
+            util_xcopy(cen, sizeof(cen), r->ceptoar_en);
         } else {
             store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
                         sizeof(cen));
@@ -393,8 +400,8 @@ json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
     if (d.sees_identity && (!anonymous || is_originator)) {
         char ja[256], en[256];
         if (r->originator_ja[0]) {
-            snprintf(ja, sizeof(ja), "%s", r->originator_ja);
-            snprintf(en, sizeof(en), "%s", r->originator_en);
+            util_xcopy(ja, sizeof(ja), r->originator_ja);
+            util_xcopy(en, sizeof(en), r->originator_en);
         } else {
             store_names(c, "org", r->originator, ja, sizeof(ja), en,
                         sizeof(en));
@@ -470,8 +477,7 @@ int reporting_evaluate(struct app *a, struct store_conn *c,
                        struct svc_error *e)
 {
     const char *scope = jv_str(facts, "scope");
-    char ja[8], en[8];
-    if (store_names(c, "scope", scope, ja, sizeof(ja), en, sizeof(en)))
+    if (store_names(c, "scope", scope, NULL, 0, NULL, 0))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "scope",
                         "scope: not a business scope of the registry");
     struct sev_facts f;
@@ -534,7 +540,7 @@ static int walk_apply(struct store_report *r, const struct route_walk *w,
             return rc;
     }
     r->hop_arrived_at = now;
-    snprintf(r->current_hop, sizeof(r->current_hop), "%s",
+    util_xcopy(r->current_hop, sizeof(r->current_hop),
              w->current ? w->current : "");
     return IS_OK;
 }
@@ -812,7 +818,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_ceptoar",
                             "via_ceptoar: not a CEPTOAR your organisation "
                             "belongs to");
-        snprintf(r->routing_ceptoar, sizeof(r->routing_ceptoar), "%s",
+        util_xcopy(r->routing_ceptoar, sizeof(r->routing_ceptoar),
                  chosen);
         hops.ceptoar = r->routing_ceptoar;
         break;
@@ -826,7 +832,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
         if (store_org_rel(c, ag, &rel) || strcmp(rel.kind, "agency") != 0)
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_agency",
                             "via_agency: not an agency of the registry");
-        snprintf(r->agency_id, sizeof(r->agency_id), "%s", ag);
+        util_xcopy(r->agency_id, sizeof(r->agency_id), ag);
         hops.agency = r->agency_id;
         break;
     }
@@ -890,15 +896,15 @@ int report_file(struct app *a, struct store_conn *c,
     struct store_report r;
     memset(&r, 0, sizeof(r));
     new_id(r.id, sizeof(r.id), 'R');
-    snprintf(r.originator, sizeof(r.originator), "%s", who->org.id);
+    util_xcopy(r.originator, sizeof(r.originator), who->org.id);
     r.filed_by = who->user_id;
-    snprintf(r.scope_id, sizeof(r.scope_id), "%s", scope);
-    snprintf(r.sector_id, sizeof(r.sector_id), "%s", who->org.sector_id);
-    snprintf(r.ministry_id, sizeof(r.ministry_id), "%s",
+    util_xcopy(r.scope_id, sizeof(r.scope_id), scope);
+    util_xcopy(r.sector_id, sizeof(r.sector_id), who->org.sector_id);
+    util_xcopy(r.ministry_id, sizeof(r.ministry_id),
              who->org.ministry_id);
     r.route = route_parse(jv_str(body, "route"));
     r.range = range_parse(jv_str(body, "range"));
-    snprintf(r.kind, sizeof(r.kind), "%s", jv_str(body, "kind"));
+    util_xcopy(r.kind, sizeof(r.kind), jv_str(body, "kind"));
     snprintf(r.state, sizeof(r.state), "open");
     rc = plan_route(c, who, body, &r, e);
     if (rc) {
@@ -912,7 +918,7 @@ int report_file(struct app *a, struct store_conn *c,
     struct sev_result sr = evaluate_body(a, scope, r.kind, view);
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
-    snprintf(r.severity_rule, sizeof(r.severity_rule), "%s",
+    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
              a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
@@ -1100,7 +1106,7 @@ static json_t *timeline_view(struct store_conn *c,
         char org_buf[64] = "";
         const char *org = jv_str(ev, "org");
         if (org)
-            snprintf(org_buf, sizeof(org_buf), "%s", org);
+            util_xcopy(org_buf, sizeof(org_buf), org);
         org = org ? org_buf : NULL; /* the JSON value may be replaced below */
         bool by_reporter = org && strcmp(org, r->originator) == 0;
         if (by_reporter && hide) {
@@ -1375,7 +1381,7 @@ int report_update(struct app *a, struct store_conn *c,
     int old_sev = r.severity, old_range = r.range;
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
-    snprintf(r.severity_rule, sizeof(r.severity_rule), "%s",
+    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
              a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     r.range = new_range;

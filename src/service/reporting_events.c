@@ -285,7 +285,7 @@ static int collect_waiting(void *vctx, struct store_report *r)
         return 1;
     t->ids[t->n][0] = '\0';
     /* decided under the transaction below; only collect here */
-    snprintf(t->ids[t->n], sizeof(t->ids[0]), "%s", r->id);
+    util_xcopy(t->ids[t->n], sizeof(t->ids[0]), r->id);
     t->n++;
     return 0;
 }
@@ -316,7 +316,7 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     if (!due)
         goto out;
     char hop[64], detail[256];
-    snprintf(hop, sizeof(hop), "%s", r.current_hop);
+    util_xcopy(hop, sizeof(hop), r.current_hop);
     if (review)
         snprintf(detail, sizeof(detail),
                  "{\"reason\":\"severity %d waited past the review limit\","

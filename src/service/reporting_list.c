@@ -224,7 +224,7 @@ int report_list(struct app *a, struct store_conn *c,
             store_report_release(&r);
             break;
         }
-        snprintf(last_id, sizeof(last_id), "%s", r.id);
+        util_xcopy(last_id, sizeof(last_id), r.id);
         shown_add(&shown, who, &r);
         json_array_append_new(items, rp_summary(c, who, &r, d, now));
         store_report_release(&r);
@@ -341,6 +341,8 @@ int report_export_csv(struct app *a, struct store_conn *c,
     store_reports_close(&x.rows);
     if (rc == IS_ERR_NOTFOUND)
         rc = IS_OK;
+    if (!rc) /* a cut-short export is never handed out (nor audited) */
+        rc = buf_error(&b);
     if (!rc) {
         rc = audit_page(c, who, now, "report.export", shown.audited,
                         shown.withheld);

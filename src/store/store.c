@@ -96,8 +96,21 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *s)
 
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
-    snprintf(out, outlen, "%s", s ? (const char *)s : "");
+    if (!out || !outlen) /* the caller does not want this column */
+        return;
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    if (!s)
+        s = "";
+    if (util_copy(out, outlen, s)) {
+        /* loud, not fatal: a daemon that aborts on a stored row would
+         * abort again on every restart */
+        atomic_fetch_add(&store_errors, 1);
+        const char *col = sqlite3_column_name(st, i);
+        log_event(LOG_ERROR, "store value longer than its field", "column",
+                  json_string(col ? col : "?"), "bytes",
+                  json_integer((json_int_t)strlen(s)), "max",
+                  json_integer((json_int_t)outlen - 1), NULL);
+    }
 }
 
 json_t *store_col_json_str(sqlite3_stmt *st, int i)

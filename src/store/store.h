@@ -305,7 +305,7 @@ struct store_report {
     char *body;                /* malloc'd JSON text; store_report_release */
     /* filled by store_reports_next only ("" otherwise): the title and the
      * names a list shows, read in the same query */
-    char title[640];
+    char title[801]; /* 200 code points of up to 4 bytes */
     char originator_ja[256], originator_en[256];
     char scope_ja[256], scope_en[256];
     char ceptoar_ja[256], ceptoar_en[256];
@@ -421,7 +421,8 @@ int store_attachment_get(struct store_conn *c, const char *report_id,
                          int64_t id, char **name, char **mime, void **data,
                          size_t *len);
 
-/* Names of a scope, organisation or sector ("scope", "org", "sector"). */
+/* Names of a scope, organisation or sector ("scope", "org", "sector").
+ * ja and en may be NULL (with 0 lengths) to ask only whether id exists. */
 int store_names(struct store_conn *c, const char *what, const char *id,
                 char *ja, size_t jalen, char *en, size_t enlen);
 

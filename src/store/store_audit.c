@@ -153,7 +153,7 @@ static void add_problem(struct store_audit_report *r, int64_t seq,
         return;
     struct store_audit_problem *p = &r->problems[r->nproblems++];
     p->seq = seq;
-    snprintf(p->kind, sizeof(p->kind), "%s", kind);
+    util_xcopy(p->kind, sizeof(p->kind), kind);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->message, sizeof(p->message), fmt, ap);

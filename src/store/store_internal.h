@@ -33,7 +33,11 @@ int store_fail(struct store_conn *c, const char *what);
 int store_step_done(struct store_conn *c, sqlite3_stmt *st, const char *what);
 /* Binds text or NULL. */
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
-/* Copies a text column into out (truncated to outlen-1; "" for NULL). */
+/* Copies a text column into out ("" for NULL; nothing when out is NULL or
+ * outlen 0). A value that does not fit
+ * outlen (a field sized below what validation admits: a bug) is never cut
+ * short: out is "", and the error is logged and counted in
+ * store_error_count() (infrashare_store_errors_total). */
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
 /* A text column as a new json string, or json null: a new reference the
  * caller owns (valid after the statement is reset). */

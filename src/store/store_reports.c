@@ -843,9 +843,13 @@ int store_names(struct store_conn *c, const char *what, const char *id,
         return IS_ERR_STORE;
     store_bind_text(st, 1, id);
     int rc = sqlite3_step(st);
-    snprintf(ja, jalen, "%s", id ? id : "");
-    snprintf(en, enlen, "%s", id ? id : "");
-    if (rc == SQLITE_ROW) {
+    /* until found, the names are the id itself; an id that does not fit
+     * the caller's arrays leaves "" (never a cut-short id) */
+    if (ja && util_copy(ja, jalen, id ? id : ""))
+        ja[0] = '\0';
+    if (en && util_copy(en, enlen, id ? id : ""))
+        en[0] = '\0';
+    if (rc == SQLITE_ROW && ja && en) {
         store_col_copy(st, 0, ja, jalen);
         store_col_copy(st, 1, en, enlen);
     }

@@ -58,7 +58,7 @@ static void html_escapes_every_text(void **state)
     (void)state;
     json_t *rep = report();
     size_t len = 0;
-    char *html = http_drill_html(rep, &len);
+    char *html = http_drill_html(rep, HTTP_DRILL_CAP, &len);
     assert_non_null(html);
     assert_int_equal(len, strlen(html));
     /* nothing from the figures reaches the page as markup */
@@ -82,7 +82,7 @@ static void html_has_the_chart(void **state)
     (void)state;
     json_t *rep = report();
     size_t len = 0;
-    char *html = http_drill_html(rep, &len);
+    char *html = http_drill_html(rep, HTTP_DRILL_CAP, &len);
     assert_non_null(html);
     const char *svg = strstr(html, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
     assert_non_null(svg);
@@ -106,7 +106,7 @@ static void csv_quotes_and_defuses(void **state)
     (void)state;
     json_t *rep = report();
     size_t len = 0;
-    char *csv = http_drill_csv(rep, &len);
+    char *csv = http_drill_csv(rep, HTTP_DRILL_CAP, &len);
     assert_non_null(csv);
     assert_int_equal(len, strlen(csv));
     assert_true(strncmp(csv, "org,name_ja,name_en,ceptoar,state,channel,"
@@ -120,12 +120,53 @@ static void csv_quotes_and_defuses(void **state)
     json_decref(rep);
 }
 
+/* A cap the text does not fit in fails loudly: NULL, never a page or a
+ * CSV cut short at the cap (the daemon answers 500). */
+static void tiny_cap_fails_loudly(void **state)
+{
+    (void)state;
+    json_t *rep = report();
+    size_t len = 0;
+    char *whole = http_drill_html(rep, HTTP_DRILL_CAP, &len);
+    assert_non_null(whole);
+    size_t full = len;
+    free(whole);
+    for (size_t cap = 16; cap < full; cap = cap * 2 < full ? cap * 2
+                                                           : full - 1) {
+        len = 12345;
+        assert_null(http_drill_html(rep, cap, &len));
+        assert_int_equal(len, 0);
+        if (cap == full - 1)
+            break;
+    }
+    /* exactly its size fits */
+    char *html = http_drill_html(rep, full, &len);
+    assert_non_null(html);
+    assert_int_equal(len, full);
+    free(html);
+
+    char *csv = http_drill_csv(rep, HTTP_DRILL_CAP, &len);
+    assert_non_null(csv);
+    full = len;
+    free(csv);
+    len = 12345;
+    assert_null(http_drill_csv(rep, 64, &len));
+    assert_int_equal(len, 0);
+    assert_null(http_drill_csv(rep, full - 1, &len));
+    csv = http_drill_csv(rep, full, &len);
+    assert_non_null(csv);
+    assert_int_equal(len, full);
+    free(csv);
+    json_decref(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(html_escapes_every_text),
         cmocka_unit_test(html_has_the_chart),
         cmocka_unit_test(csv_quotes_and_defuses),
+        cmocka_unit_test(tiny_cap_fails_loudly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

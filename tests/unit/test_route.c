@@ -140,7 +140,7 @@ static void test_ids(void **state)
     id[IDS_LEN - 1] = '\0';
     assert_int_equal(ids_add(&l, id), IS_OK); /* the longest that fits */
     for (int i = l.n; i < IDS_MAX; i++) {
-        char k[8];
+        char k[16];
         snprintf(k, sizeof(k), "k%d", i);
         assert_int_equal(ids_add(&l, k), IS_OK);
     }

@@ -247,7 +247,7 @@ struct pf_reader {
 
 struct pf_scan {
     int n;
-    char ids[512][16];
+    char ids[512][sizeof(((struct store_report *)0)->id)];
 };
 
 static void pf_collect(struct store_conn *c,
@@ -1645,11 +1645,38 @@ static void t_backup(void **state)
     assert_int_equal(rep.nproblems, 0);
 }
 
+/* A stored text longer than its field is never handed out cut short: the
+ * field is "", and the error is counted (and logged). */
+static void t_col_copy_never_cut(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 'abcdef', 'abc', NULL",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    uint64_t errs = store_error_count();
+    char out[4] = "zz";
+    store_col_copy(st, 0, out, sizeof(out));
+    assert_string_equal(out, "");
+    assert_int_equal(store_error_count(), errs + 1);
+    store_col_copy(st, 1, out, sizeof(out));
+    assert_string_equal(out, "abc");
+    store_col_copy(st, 2, out, sizeof(out));
+    assert_string_equal(out, "");
+    assert_int_equal(store_error_count(), errs + 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
         cmocka_unit_test(t_statement_helpers),
+        cmocka_unit_test(t_col_copy_never_cut),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
         cmocka_unit_test(t_open_newer_schema_refused),

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/util.h"
@@ -440,25 +444,38 @@ static void t_buf_cap(void **state)
     struct buf b;
     buf_init(&b, 8);
     assert_int_equal(buf_adds(&b, "12345"), IS_OK);
-    /* would make 9 > 8: refused, contents unchanged */
+    /* would make 9 > 8: refused, contents unchanged, the buf failed */
     assert_int_equal(buf_adds(&b, "6789"), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "12345");
     assert_int_equal(b.len, 5);
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    buf_release(&b);
+
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "12345"), IS_OK);
     assert_int_equal(buf_addf(&b, "%s", "abcd"), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "12345");
     assert_int_equal(b.len, 5);
-    /* exactly up to the cap is allowed */
-    assert_int_equal(buf_adds(&b, "678"), IS_OK);
-    assert_string_equal(buf_str(&b), "12345678");
-    assert_int_equal(buf_add(&b, "9", 1), IS_ERR_LIMIT);
-    assert_int_equal(buf_addf(&b, "x"), IS_ERR_LIMIT);
+    buf_release(&b);
+
+    /* exactly up to the cap is allowed, and is no failure */
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "12345678"), IS_OK);
     assert_string_equal(buf_str(&b), "12345678");
     /* an empty append at the cap is fine */
     assert_int_equal(buf_add(&b, "", 0), IS_OK);
-    /* a huge n cannot wrap around the check */
-    assert_int_equal(buf_add(&b, "x", SIZE_MAX), IS_ERR_LIMIT);
-    assert_int_equal(buf_add(&b, "x", SIZE_MAX - 4), IS_ERR_LIMIT);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_add(&b, "9", 1), IS_ERR_LIMIT);
+    assert_int_equal(buf_addf(&b, "x"), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "12345678");
+    buf_release(&b);
+
+    /* a huge n cannot wrap around the check */
+    buf_init(&b, 8);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX), IS_ERR_LIMIT);
+    buf_reset(&b);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX - 4), IS_ERR_LIMIT);
+    assert_int_equal(b.len, 0);
     buf_release(&b);
 
     /* a long formatted string (past the 256-byte fast path) past the cap */
@@ -467,9 +484,68 @@ static void t_buf_cap(void **state)
     assert_int_equal(buf_addf(&b, "%0300d", 7), IS_ERR_LIMIT);
     assert_string_equal(buf_str(&b), "head");
     assert_int_equal(b.len, 4);
+    buf_reset(&b);
+    assert_int_equal(buf_adds(&b, "head"), IS_OK);
     assert_int_equal(buf_addf(&b, "%0296d", 7), IS_OK);
     assert_int_equal(b.len, 300);
+    assert_int_equal(buf_error(&b), IS_OK);
     buf_release(&b);
+}
+
+/* Overflow is sticky (curl's dynbuf): once an append fails, every later
+ * append is a no-op that returns the same code, even one that would fit,
+ * so a producer that ignores each result cannot hand out a text with a
+ * hole in it; the one check at the end (buf_error, buf_detach) sees it. */
+static void t_buf_sticky(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_adds(&b, "abc"), IS_OK);
+    assert_int_equal(buf_adds(&b, "too long!"), IS_ERR_LIMIT);
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    /* later appends that would fit do not resurrect it */
+    assert_int_equal(buf_adds(&b, "d"), IS_ERR_LIMIT);
+    assert_int_equal(buf_add(&b, "e", 1), IS_ERR_LIMIT);
+    assert_int_equal(buf_addf(&b, "%d", 1), IS_ERR_LIMIT);
+    assert_int_equal(buf_add(&b, "", 0), IS_ERR_LIMIT);
+    assert_string_equal(buf_str(&b), "abc");
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    /* another code does not replace the first */
+    assert_int_equal(buf_set_error(&b, IS_ERR_NOMEM), IS_ERR_LIMIT);
+    assert_int_equal(buf_error(&b), IS_ERR_LIMIT);
+    /* the finishing accessor hands out nothing, and frees the rest */
+    assert_null(buf_detach(&b));
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+    /* detach leaves b usable and cleared */
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_adds(&b, "new"), IS_OK);
+    buf_release(&b);
+
+    /* buf_reset clears the error */
+    buf_init(&b, 4);
+    assert_int_equal(buf_adds(&b, "12345"), IS_ERR_LIMIT);
+    buf_reset(&b);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(buf_adds(&b, "1234"), IS_OK);
+    char *s = buf_detach(&b);
+    assert_non_null(s);
+    assert_string_equal(s, "1234");
+    free(s);
+
+    /* an error set from outside (a nested buf that failed) is sticky too */
+    buf_init(&b, 0);
+    assert_int_equal(buf_adds(&b, "x"), IS_OK);
+    assert_int_equal(buf_set_error(&b, IS_ERR_NOMEM), IS_ERR_NOMEM);
+    assert_int_equal(buf_adds(&b, "y"), IS_ERR_NOMEM);
+    assert_int_equal(buf_error(&b), IS_ERR_NOMEM);
+    assert_null(buf_detach(&b));
+
+    /* BUF_INIT starts with no error */
+    struct buf z = BUF_INIT;
+    assert_int_equal(buf_error(&z), IS_OK);
 }
 
 static void t_buf_addf_long(void **state)
@@ -531,6 +607,52 @@ static void t_strerror(void **state)
     assert_string_equal(is_strerror(9999), "internal error");
 }
 
+/* ------------------------------------------------------- checked copies */
+
+static void t_util_copy(void **state)
+{
+    (void)state;
+    char d[6];
+    assert_int_equal(util_copy(d, sizeof(d), "abcde"), IS_OK);
+    assert_string_equal(d, "abcde");
+    /* one byte too many: an error and "", never the prefix "abcde" */
+    assert_int_equal(util_copy(d, sizeof(d), "abcdef"), IS_ERR_TOO_LARGE);
+    assert_string_equal(d, "");
+    assert_int_equal(util_copy(d, sizeof(d), ""), IS_OK);
+    assert_string_equal(d, "");
+    assert_int_equal(util_fmt(d, sizeof(d), "%d-%s", 12, "ab"), IS_OK);
+    assert_string_equal(d, "12-ab");
+    assert_int_equal(util_fmt(d, sizeof(d), "%d-%s", 123, "ab"),
+                     IS_ERR_TOO_LARGE);
+    assert_string_equal(d, "");
+    util_xcopy(d, sizeof(d), "fits!");
+    assert_string_equal(d, "fits!");
+    util_xsnprintf(d, sizeof(d), "%s%d", "ab", 123);
+    assert_string_equal(d, "ab123");
+}
+
+/* util_xsnprintf on a result that does not fit is a bug: it aborts (in a
+ * child, so that the test can watch) rather than cut the string short. */
+static void t_util_xsnprintf_aborts(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2); /* the BUG line is expected */
+        char d[4];
+        util_xcopy(d, sizeof(d), "abcd");
+        _exit(0); /* not reached */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +670,9 @@ int main(void)
         cmocka_unit_test(t_random_hex),
         cmocka_unit_test(t_buf_basic),
         cmocka_unit_test(t_buf_cap),
+        cmocka_unit_test(t_buf_sticky),
+        cmocka_unit_test(t_util_copy),
+        cmocka_unit_test(t_util_xsnprintf_aborts),
         cmocka_unit_test(t_buf_addf_long),
         cmocka_unit_test(t_buf_detach),
         cmocka_unit_test(t_strerror),
