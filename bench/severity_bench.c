@@ -43,10 +43,9 @@ int main(int argc, char **argv)
     }
     json_decref(rules);
     json_decref(levels);
-    static const char *const scopes[] = {"telecom", "cable_tv",
-                                         "broadcasting", "electricity",
-                                         "gas", "credit", "banking",
-                                         "water"};
+    static const char *const scopes[] = {
+        "telecom", "cable_tv", "broadcasting", "electricity",
+        "gas",     "credit",   "banking",      "water"};
     static struct sev_facts facts[NFACTS];
     uint32_t x = 12345;
     for (int i = 0; i < NFACTS; i++) {
@@ -74,9 +73,9 @@ int main(int argc, char **argv)
         hist[r.level]++;
     }
     double secs = util_mono() - t0;
-    printf("evaluations: %ld in %.3f s = %.0f per second (one core)\n", n,
-           secs, (double)n / secs);
-    printf("levels 0..5: %ld %ld %ld %ld %ld %ld\n", hist[0], hist[1],
-           hist[2], hist[3], hist[4], hist[5]);
+    printf("evaluations: %ld in %.3f s = %.0f per second (one core)\n", n, secs,
+           (double)n / secs);
+    printf("levels 0..5: %ld %ld %ld %ld %ld %ld\n", hist[0], hist[1], hist[2],
+           hist[3], hist[4], hist[5]);
     return 0;
 }

@@ -35,7 +35,6 @@ static long arg_long(const char *s, long dflt)
     return (errno || end == s || *end) ? dflt : v;
 }
 
-
 #define MAX_THREADS 256
 #define MAX_PER_THREAD 50000000L
 
@@ -97,8 +96,7 @@ static void *run(void *arg)
 {
     struct worker *w = arg;
     sqlite3 *db = open_conn();
-    sqlite3_stmt *ins = NULL, *begin = NULL, *commit = NULL,
-                 *rollback = NULL;
+    sqlite3_stmt *ins = NULL, *begin = NULL, *commit = NULL, *rollback = NULL;
     char *text = malloc((size_t)row_bytes + 1);
     if (db && text) {
         sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL);
@@ -190,8 +188,10 @@ int main(int argc, char **argv)
         row_bytes = (int)arg_long(argv[4], 0);
     if (nthreads < 1 || nthreads > MAX_THREADS || run_seconds <= 0 ||
         run_seconds > 3600 || row_bytes < 40 || row_bytes > 1000000) {
-        fprintf(stderr, "sqlite_insert_loop: THREADS 1..%d, SECONDS "
-                "0..3600, ROW_BYTES 40..1000000\n", MAX_THREADS);
+        fprintf(stderr,
+                "sqlite_insert_loop: THREADS 1..%d, SECONDS "
+                "0..3600, ROW_BYTES 40..1000000\n",
+                MAX_THREADS);
         return 2;
     }
     sqlite3 *db = open_conn();

@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is present.
 #   scripts/deps.sh          build + run dependencies
 #   scripts/deps.sh test     + test peers (pytest, requests, jsonschema,
-#                              aiosmtpd, valgrind, openssl)
+#                              aiosmtpd, valgrind, openssl, clang-format)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
@@ -15,7 +15,8 @@ pkgs=(build-essential pkg-config meson ninja-build
 for extra in "$@"; do
     case "$extra" in
     test)  pkgs+=(libcmocka-dev python3-pytest python3-requests
-                  python3-jsonschema python3-aiosmtpd valgrind openssl) ;;
+                  python3-jsonschema python3-aiosmtpd valgrind openssl
+                  clang-format) ;;
     bench) pkgs+=(wrk nginx-light) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of infrashare: installs what is missing, builds twice
 # (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
-# checks that no function named in src/common/banned.h is called and that
-# the layers include only what they may (scripts/check-layers.sh), and runs the unit tests (cmocka), the unit tests under valgrind, the
+# checks that no function named in src/common/banned.h is called, that
+# the layers include only what they may (scripts/check-layers.sh), that no
+# string copy is unchecked and that every C file is formatted by
+# .clang-format, and runs the unit tests (cmocka), the unit tests under
+# valgrind, the
 # integration tests (pytest against the real daemon) on both builds, and
 # the browser tests (Debian chromium driven by playwright-core) on the
 # normal build.
@@ -104,6 +107,18 @@ note "no unchecked string copies (util_copy / util_xcopy; docs/architecture.md)"
 copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARGV: snprintf(...\"%s\", src)\n" }' \
     $(find src -name '*.c' -o -name '*.h' | sort) || true)
 if [ -n "$copies" ]; then echo "$copies"; add_counts copies 0 1; else add_counts copies 1 0; fi
+
+note "formatting (.clang-format)"
+unformatted=$(find src tests/unit bench tools -name '*.[ch]' | sort \
+    | while read -r f; do
+        clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"
+    done)
+if [ -n "$unformatted" ]; then
+    echo "not formatted (run: clang-format -i FILE):"; echo "$unformatted"
+    add_counts format 0 1
+else
+    add_counts format 1 0
+fi
 
 note "unit tests (cmocka)"
 run_unit unit build-test

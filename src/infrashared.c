@@ -197,22 +197,37 @@ struct option {
 };
 
 #define AT(member) offsetof(struct config, member)
-#define DELIVERY(n, member)                                                  \
-    {.name = n, .kind = OPT_LONG, .off = AT(member), .min = 1,               \
-     .max = 100000, .bad = "1 to 100000"}
+#define DELIVERY(n, member)                                                    \
+    {                                                                          \
+        .name = n, .kind = OPT_LONG, .off = AT(member), .min = 1,              \
+        .max = 100000, .bad = "1 to 100000"                                    \
+    }
 static const struct option options[] = {
     {.name = "cookie-secure", .kind = OPT_FLAG, .off = AT(secure)},
     {.name = "help", .kind = OPT_FLAG, .off = AT(help)},
     {.name = "db", .kind = OPT_STRING, .off = AT(db)},
     {.name = "listen", .kind = OPT_STRING, .off = AT(listen)},
-    {.name = "port", .kind = OPT_LONG, .off = AT(port), .min = 0,
-     .max = 65535, .bad = "0 to 65535"},
-    {.name = "threads", .kind = OPT_LONG, .off = AT(threads), .min = 1,
-     .max = 256, .bad = "1 to 256"},
-    {.name = "tick-ms", .kind = OPT_LONG, .off = AT(tick_ms), .min = 10,
-     .max = 3600000, .bad = "10 to 3600000"},
+    {.name = "port",
+     .kind = OPT_LONG,
+     .off = AT(port),
+     .min = 0,
+     .max = 65535,
+     .bad = "0 to 65535"},
+    {.name = "threads",
+     .kind = OPT_LONG,
+     .off = AT(threads),
+     .min = 1,
+     .max = 256,
+     .bad = "1 to 256"},
+    {.name = "tick-ms",
+     .kind = OPT_LONG,
+     .off = AT(tick_ms),
+     .min = 10,
+     .max = 3600000,
+     .bad = "10 to 3600000"},
     {.name = "port-file", .kind = OPT_STRING, .off = AT(port_file)},
-    {.name = "metrics-token-file", .kind = OPT_STRING,
+    {.name = "metrics-token-file",
+     .kind = OPT_STRING,
      .off = AT(metrics_token_file)},
     {.name = "public-url", .kind = OPT_STRING, .off = AT(public_url)},
     {.name = "smtp-url", .kind = OPT_STRING, .off = AT(smtp_url)},
@@ -222,9 +237,13 @@ static const struct option options[] = {
     DELIVERY("retry-cap-s", retry_cap),
     DELIVERY("http-timeout-s", http_timeout),
     DELIVERY("max-inflight", inflight),
-    {.name = "ack-deadlines", .kind = OPT_THREE, .off = AT(ack_deadlines),
+    {.name = "ack-deadlines",
+     .kind = OPT_THREE,
+     .off = AT(ack_deadlines),
      .bad = "three seconds values HIGH,MID,LOW (severity 4-5, 3, 0-2)"},
-    {.name = "log-level", .kind = OPT_LEVEL, .off = AT(log_level),
+    {.name = "log-level",
+     .kind = OPT_LEVEL,
+     .off = AT(log_level),
      .bad = "debug, info, warn or error"},
 };
 #undef DELIVERY
@@ -239,22 +258,15 @@ static const struct option *find_option(const char *name)
 }
 
 /* Stores value v of option o in cfg; IS_ERR_INVALID if it is bad. */
-static int set_option(struct config *cfg, const struct option *o,
-                      const char *v)
+static int set_option(struct config *cfg, const struct option *o, const char *v)
 {
     static const char *const levels[] = {"debug", "info", "warn", "error"};
     void *dst = (char *)cfg + o->off;
     switch (o->kind) {
-    case OPT_FLAG:
-        *(bool *)dst = true;
-        return IS_OK;
-    case OPT_STRING:
-        *(const char **)dst = v;
-        return IS_OK;
-    case OPT_LONG:
-        return util_parse_long(v, o->min, o->max, (long *)dst);
-    case OPT_THREE:
-        return parse_three(v, (int *)dst);
+    case OPT_FLAG: *(bool *)dst = true; return IS_OK;
+    case OPT_STRING: *(const char **)dst = v; return IS_OK;
+    case OPT_LONG: return util_parse_long(v, o->min, o->max, (long *)dst);
+    case OPT_THREE: return parse_three(v, (int *)dst);
     case OPT_LEVEL:
         for (long k = 0; k < (long)IS_ARRAY_LEN(levels); k++)
             if (strcmp(v, levels[k]) == 0) {
@@ -316,13 +328,14 @@ static int parse_options(int argc, char **argv, struct config *cfg)
     }
     /* these options are copied into fixed arrays (struct app): one that
      * does not fit is refused here, never cut short */
-    if ((cfg->public_url && strlen(cfg->public_url) >=
-                                sizeof(((struct app *)0)->public_url)) ||
+    if ((cfg->public_url &&
+         strlen(cfg->public_url) >= sizeof(((struct app *)0)->public_url)) ||
         strlen(cfg->smtp_url) >= sizeof(((struct app *)0)->smtp_url) ||
-        (cfg->mail_from && strlen(cfg->mail_from) >=
-                               sizeof(((struct app *)0)->mail_from))) {
-        fprintf(stderr, "infrashared: --public-url and --smtp-url take at "
-                        "most %zu bytes, --mail-from %zu\n",
+        (cfg->mail_from &&
+         strlen(cfg->mail_from) >= sizeof(((struct app *)0)->mail_from))) {
+        fprintf(stderr,
+                "infrashared: --public-url and --smtp-url take at "
+                "most %zu bytes, --mail-from %zu\n",
                 sizeof(((struct app *)0)->public_url) - 1,
                 sizeof(((struct app *)0)->mail_from) - 1);
         return 2;
@@ -369,8 +382,8 @@ static int open_app(struct app *app, const struct config *cfg)
                         sizeof(err));
     if (rc) {
         fprintf(stderr, "infrashared: %s\n", err);
-        log_event(LOG_ERROR, "cannot open database", "error",
-                  json_string(err), NULL);
+        log_event(LOG_ERROR, "cannot open database", "error", json_string(err),
+                  NULL);
         return 1;
     }
     struct reporting *rp = calloc(1, sizeof(*rp));
@@ -393,8 +406,7 @@ static int open_app(struct app *app, const struct config *cfg)
     app->retry_cap_s = (int)cfg->retry_cap;
     app->http_timeout_s = (int)cfg->http_timeout;
     app->max_inflight = (int)cfg->inflight;
-    memcpy(app->ack_deadline_s, cfg->ack_deadlines,
-           sizeof(cfg->ack_deadlines));
+    memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));
     if (load_ack_key(app->store, app->ack_key)) {
         fprintf(stderr, "infrashared: cannot read or create the "
                         "acknowledgement key\n");
@@ -408,8 +420,7 @@ static int open_app(struct app *app, const struct config *cfg)
 /* Serves until SIGINT or SIGTERM (blocked in set) arrives: starts the
  * worker, the HTTP server and the outbox, writes the port file, waits, and
  * stops them. Returns the exit status. */
-static int serve(struct app *app, const struct config *cfg,
-                 const sigset_t *set)
+static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
 {
     auth_limits_init(&app->limits);
     struct worker *wk = NULL;
@@ -419,10 +430,9 @@ static int serve(struct app *app, const struct config *cfg,
         return 1;
     }
     struct http_server *srv;
-    if (http_start(app, cfg->listen, (int)cfg->port, (int)cfg->threads,
-                   &srv)) {
-        fprintf(stderr, "infrashared: cannot listen on %s:%ld\n",
-                cfg->listen, cfg->port);
+    if (http_start(app, cfg->listen, (int)cfg->port, (int)cfg->threads, &srv)) {
+        fprintf(stderr, "infrashared: cannot listen on %s:%ld\n", cfg->listen,
+                cfg->port);
         worker_stop(wk);
         auth_limits_release(&app->limits);
         return 1;
@@ -431,8 +441,8 @@ static int serve(struct app *app, const struct config *cfg,
     char url[128];
     /* an IPv6 literal is written in brackets in a URL (RFC 3986) */
     bool v6 = strchr(cfg->listen, ':') && cfg->listen[0] != '[';
-    snprintf(url, sizeof(url), "http://%s%s%s:%d/", v6 ? "[" : "",
-             cfg->listen, v6 ? "]" : "", bound);
+    snprintf(url, sizeof(url), "http://%s%s%s:%d/", v6 ? "[" : "", cfg->listen,
+             v6 ? "]" : "", bound);
     set_public_url(app, cfg, url);
     int rc = 0;
     struct outbox *ob = NULL;
@@ -485,9 +495,10 @@ int main(int argc, char **argv)
         return 1;
     }
     if (cfg.metrics_token_file && load_metrics_token(cfg.metrics_token_file)) {
-        fprintf(stderr, "infrashared: --metrics-token-file: cannot read a "
-                        "token of 32 to 256 printable characters (no "
-                        "spaces) from the first line of %s\n",
+        fprintf(stderr,
+                "infrashared: --metrics-token-file: cannot read a "
+                "token of 32 to 256 printable characters (no "
+                "spaces) from the first line of %s\n",
                 cfg.metrics_token_file);
         return 2;
     }

@@ -54,7 +54,6 @@ static long arg_long(const char *s, long dflt)
     return (errno || end == s || *end) ? dflt : v;
 }
 
-
 #define MAX_CONNS 65536
 #define BUF_CAP (1 << 20) /* largest request we accept */
 #define KEYSET_BITS 20    /* 1M slots, 8 MiB */
@@ -65,8 +64,8 @@ struct conn {
     size_t inlen, inalloc;
     char *out;
     size_t outlen, outoff, outalloc;
-    long posts;       /* since the last reset */
-    unsigned gen;     /* reset generation the posts count belongs to */
+    long posts;   /* since the last reset */
+    unsigned gen; /* reset generation the posts count belongs to */
 };
 
 static struct conn *conns[MAX_CONNS];
@@ -204,8 +203,8 @@ static void stats_json(char *b, size_t n)
              "\"body_bytes\":%lld,\"body_min\":%lld,\"body_max\":%lld,"
              "\"first_ns\":%lld,\"last_ns\":%lld,\"last_new_key_ns\":%lld,"
              "\"now_ns\":%lld}",
-             st.requests, st.posts, st.other, st.keys, st.dup_keys,
-             st.no_key, st.bad, st.conns, st.conns_open, st.conns_open_max,
+             st.requests, st.posts, st.other, st.keys, st.dup_keys, st.no_key,
+             st.bad, st.conns, st.conns_open, st.conns_open_max,
              st.conns_with_posts, st.max_posts_per_conn, st.body_bytes,
              st.body_min, st.body_max, st.first_ns, st.last_ns,
              st.last_new_key_ns, now_ns());
@@ -261,9 +260,8 @@ static int handle(struct conn *c)
         if (avail < total)
             break; /* wait for the rest of the body */
         const char *body = hend + 4;
-        int close_after =
-            header(hdrs, hdrs_end, "Connection", &v, &vn) && vn == 5 &&
-            strncasecmp(v, "close", 5) == 0;
+        int close_after = header(hdrs, hdrs_end, "Connection", &v, &vn) &&
+                          vn == 5 && strncasecmp(v, "close", 5) == 0;
         if (strncmp(req, "GET /__stats ", 13) == 0) {
             char js[1024], resp[1200];
             stats_json(js, sizeof(js));
@@ -424,8 +422,8 @@ int main(int argc, char **argv)
             int fd = evs[i].data.fd;
             if (fd == ls) {
                 for (int k = 0; k < 1024; k++) { /* bounded accept burst */
-                    int cfd = accept4(ls, NULL, NULL,
-                                      SOCK_NONBLOCK | SOCK_CLOEXEC);
+                    int cfd =
+                        accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                     if (cfd < 0)
                         break;
                     if (cfd >= MAX_CONNS) {
@@ -445,8 +443,7 @@ int main(int argc, char **argv)
                     st.conns++;
                     if (++st.conns_open > st.conns_open_max)
                         st.conns_open_max = st.conns_open;
-                    struct epoll_event ce = {.events = EPOLLIN,
-                                             .data.fd = cfd};
+                    struct epoll_event ce = {.events = EPOLLIN, .data.fd = cfd};
                     epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ce);
                 }
                 continue;
@@ -461,8 +458,8 @@ int main(int argc, char **argv)
                         dead = 1;
                         break;
                     }
-                    ssize_t r = recv(fd, c->in + c->inlen,
-                                     c->inalloc - c->inlen, 0);
+                    ssize_t r =
+                        recv(fd, c->in + c->inlen, c->inalloc - c->inlen, 0);
                     if (r > 0) {
                         c->inlen += (size_t)r;
                         if (c->inlen > BUF_CAP + 65536) {
@@ -496,8 +493,7 @@ int main(int argc, char **argv)
                                              .data.fd = fd};
                     epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ce);
                 } else if (f == 0 && (evs[i].events & EPOLLOUT)) {
-                    struct epoll_event ce = {.events = EPOLLIN,
-                                             .data.fd = fd};
+                    struct epoll_event ce = {.events = EPOLLIN, .data.fd = fd};
                     epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ce);
                 }
             }

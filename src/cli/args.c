@@ -68,9 +68,7 @@ int cli_parse(int argc, char **argv, const char *const *flags,
     case CLI_PARSE_UNKNOWN:
         fprintf(stderr, "infrashare: unknown option --%s\n", arg + 2);
         break;
-    default:
-        fprintf(stderr, "infrashare: too many arguments\n");
-        break;
+    default: fprintf(stderr, "infrashare: too many arguments\n"); break;
     }
     return IS_ERR_INVALID;
 }

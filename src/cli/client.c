@@ -54,8 +54,10 @@ static int api_call(const char *url, const char *token, const char *method,
     CURLcode cc = curl_easy_perform(h);
     int rc = IS_OK;
     if (buf_error(&a->body)) { /* the answer was cut short: never used */
-        snprintf(err, errlen, "%.300s: the answer is larger than %zu bytes "
-                 "or out of memory", full, a->body.cap);
+        snprintf(err, errlen,
+                 "%.300s: the answer is larger than %zu bytes "
+                 "or out of memory",
+                 full, a->body.cap);
         rc = buf_error(&a->body);
     } else if (cc != CURLE_OK) {
         /* a diagnostic: the URL is cut to fit on purpose */
@@ -118,16 +120,14 @@ static void print_report(json_t *r)
            json_is_true(json_object_get(r, "overdue")) ? "yes" : "no");
     size_t i;
     json_t *ev;
-    json_array_foreach(json_object_get(r, "timeline"), i, ev) {
+    json_array_foreach (json_object_get(r, "timeline"), i, ev) {
         const char *org = json_string_value(json_object_get(ev, "org"));
-        printf("  %s  %-14s %s\n",
-               json_string_value(json_object_get(ev, "at")),
+        printf("  %s  %-14s %s\n", json_string_value(json_object_get(ev, "at")),
                json_string_value(json_object_get(ev, "type")),
                org ? org : "(reporter)");
     }
-    json_array_foreach(json_object_get(r, "warnings"), i, ev)
-        printf("  warning: %s\n",
-               json_string_value(json_object_get(ev, "en")));
+    json_array_foreach (json_object_get(r, "warnings"), i, ev)
+        printf("  warning: %s\n", json_string_value(json_object_get(ev, "en")));
 }
 
 /* Builds the JSON body of "report file" / "report update" from --data and
@@ -141,21 +141,25 @@ static int report_body(const struct cli_args *a, bool update, char **out)
         o = strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
                                    : json_load_file(data, 0, &je);
         if (!o) {
-            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line,
-                    je.text);
+            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line, je.text);
             return 2;
         }
     } else {
         o = json_object();
     }
-    static const char *const flags[][2] = {
-        {"title", "title"},        {"kind", "kind"},
-        {"detected-at", "detected_at"}, {"occurred-at", "occurred_at"},
-        {"range", "range"},        {"route", "route"},
-        {"what", "what_happened"}, {"measures", "measures"},
-        {"via-agency", "via_agency"}, {"via-ceptoar", "via_ceptoar"},
-        {"cause", "cause"},        {"threat", "threat_type"},
-        {"text", "text"}};
+    static const char *const flags[][2] = {{"title", "title"},
+                                           {"kind", "kind"},
+                                           {"detected-at", "detected_at"},
+                                           {"occurred-at", "occurred_at"},
+                                           {"range", "range"},
+                                           {"route", "route"},
+                                           {"what", "what_happened"},
+                                           {"measures", "measures"},
+                                           {"via-agency", "via_agency"},
+                                           {"via-ceptoar", "via_ceptoar"},
+                                           {"cause", "cause"},
+                                           {"threat", "threat_type"},
+                                           {"text", "text"}};
     for (size_t i = 0; i < IS_ARRAY_LEN(flags); i++) {
         const char *v = cli_opt(a, flags[i][0]);
         if (v)
@@ -240,8 +244,7 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
                                            : json_load_file(data, 0, &je))
                  : json_object();
         if (!o) {
-            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line,
-                    je.text);
+            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line, je.text);
             return 2;
         }
         static const char *const map[][2] = {
@@ -299,8 +302,7 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
             json_object_set_new(o, "note_en",
                                 json_string(cli_opt(a, "note-en")));
         if (cli_opt(a, "range"))
-            json_object_set_new(o, "range",
-                                json_string(cli_opt(a, "range")));
+            json_object_set_new(o, "range", json_string(cli_opt(a, "range")));
     } else {
         fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
                         "ID|ack ID|relay ID\n");
@@ -318,39 +320,38 @@ static void print_advisory(const char *sub, json_t *j)
     if (strcmp(sub, "list") == 0) {
         size_t i;
         json_t *it;
-        json_array_foreach(json_object_get(j, "items"), i, it) {
+        json_array_foreach (json_object_get(j, "items"), i, it) {
             json_t *mine = json_object_get(it, "mine");
-            printf("%-18s %-13s L%lld %-6s %-12s %s\n",
-                   json_string_value(json_object_get(it, "id")),
-                   json_string_value(json_object_get(it, "kind")),
-                   (long long)json_integer_value(
-                       json_object_get(it, "severity")),
-                   json_string_value(json_object_get(it, "range")),
-                   mine ? (json_is_true(json_object_get(mine,
-                                                        "acknowledged"))
-                               ? "acknowledged"
-                               : "to-ack")
-                        : "-",
-                   json_string_value(json_object_get(
-                       json_object_get(it, "title"), "ja")));
+            printf(
+                "%-18s %-13s L%lld %-6s %-12s %s\n",
+                json_string_value(json_object_get(it, "id")),
+                json_string_value(json_object_get(it, "kind")),
+                (long long)json_integer_value(json_object_get(it, "severity")),
+                json_string_value(json_object_get(it, "range")),
+                mine ? (json_is_true(json_object_get(mine, "acknowledged"))
+                            ? "acknowledged"
+                            : "to-ack")
+                     : "-",
+                json_string_value(
+                    json_object_get(json_object_get(it, "title"), "ja")));
         }
     } else if (strcmp(sub, "deliveries") == 0) {
         size_t i;
         json_t *it;
-        json_array_foreach(json_object_get(j, "items"), i, it)
+        json_array_foreach (json_object_get(j, "items"), i, it)
             printf("%-28s %-13s %-8s %s\n",
                    json_string_value(json_object_get(it, "org")),
                    json_string_value(json_object_get(it, "state")),
                    json_string_value(json_object_get(it, "channel")),
                    json_string_value(json_object_get(it, "via")));
         json_t *r = json_object_get(json_object_get(j, "reach"), "advisory");
-        printf("recipients %lld, delivered within 1 day %lld, acknowledged "
-               "within 1 day %lld\n",
-               (long long)json_integer_value(json_object_get(r, "recipients")),
-               (long long)json_integer_value(json_object_get(r,
-                                                             "delivered_1d")),
-               (long long)json_integer_value(
-                   json_object_get(r, "acknowledged_1d")));
+        printf(
+            "recipients %lld, delivered within 1 day %lld, acknowledged "
+            "within 1 day %lld\n",
+            (long long)json_integer_value(json_object_get(r, "recipients")),
+            (long long)json_integer_value(json_object_get(r, "delivered_1d")),
+            (long long)json_integer_value(
+                json_object_get(r, "acknowledged_1d")));
     } else if (strcmp(sub, "report") == 0 && json_object_get(j, "reach")) {
         json_t *r = json_object_get(j, "reach");
         printf("drill %s: recipients %lld, acknowledged within 1 day %lld "
@@ -371,20 +372,20 @@ static void print_advisory(const char *sub, json_t *j)
 int cli_client(const char *cmd, int argc, char **argv)
 {
     static const char *const valued[] = {
-        "url",   "token", "data",        "title",       "kind",
-        "detected-at", "occurred-at", "range", "route", "what",
-        "measures", "via-agency", "via-ceptoar", "cause", "threat", "text",
-        "question", "limit", "min-severity", "severity", "title-ja",
-        "title-en", "body-ja", "body-en", "sectors", "scopes", "ceptoars",
-        "orgs", "state", "format", "target-kind", "target", "note-ja",
-        "note-en", NULL};
-    static const char *const flags[] = {"json", "overdue", "all",
+        "url",         "token",       "data",        "title",        "kind",
+        "detected-at", "occurred-at", "range",       "route",        "what",
+        "measures",    "via-agency",  "via-ceptoar", "cause",        "threat",
+        "text",        "question",    "limit",       "min-severity", "severity",
+        "title-ja",    "title-en",    "body-ja",     "body-en",      "sectors",
+        "scopes",      "ceptoars",    "orgs",        "state",        "format",
+        "target-kind", "target",      "note-ja",     "note-en",      NULL};
+    static const char *const flags[] = {"json",  "overdue",         "all",
                                         "inbox", "title-in-notice", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;
-    const char *url = cli_opt(&a, "url") ? cli_opt(&a, "url")
-                                         : getenv("INFRASHARE_URL");
+    const char *url =
+        cli_opt(&a, "url") ? cli_opt(&a, "url") : getenv("INFRASHARE_URL");
     const char *token = cli_opt(&a, "token") ? cli_opt(&a, "token")
                                              : getenv("INFRASHARE_TOKEN");
     if (!url)
@@ -397,8 +398,8 @@ int cli_client(const char *cmd, int argc, char **argv)
     } else if (strcmp(cmd, "sectors") == 0) {
         path = "/api/v1/sectors";
     } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
-        int rc = advisory_request(cmd, &a, &method, pathbuf,
-                                  sizeof(pathbuf), &body);
+        int rc =
+            advisory_request(cmd, &a, &method, pathbuf, sizeof(pathbuf), &body);
         if (rc)
             return rc;
         path = pathbuf;
@@ -419,12 +420,10 @@ int cli_client(const char *cmd, int argc, char **argv)
             if (rc)
                 return rc;
         } else if (strcmp(sub, "show") == 0 && a.npos == 2) {
-            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports/%s",
-                     a.pos[1]);
+            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports/%s", a.pos[1]);
             path = pathbuf;
         } else if (strcmp(sub, "list") == 0 && a.npos == 1) {
-            snprintf(pathbuf, sizeof(pathbuf),
-                     "/api/v1/reports?limit=%s%s%s%s",
+            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports?limit=%s%s%s%s",
                      cli_opt(&a, "limit") ? cli_opt(&a, "limit") : "50",
                      cli_flag(&a, "overdue") ? "&overdue=true" : "",
                      cli_opt(&a, "min-severity") ? "&min_severity=" : "",
@@ -445,9 +444,9 @@ int cli_client(const char *cmd, int argc, char **argv)
         path = a.pos[1];
         const char *data = cli_opt(&a, "data");
         if (data) {
-            int rc = util_read_file(strcmp(data, "-") == 0 ? "/dev/stdin"
-                                                           : data,
-                                    16 * 1024 * 1024, &body, NULL);
+            int rc =
+                util_read_file(strcmp(data, "-") == 0 ? "/dev/stdin" : data,
+                               16 * 1024 * 1024, &body, NULL);
             if (rc) {
                 fprintf(stderr, "infrashare: cannot read %s\n", data);
                 return 1;
@@ -486,7 +485,7 @@ int cli_client(const char *cmd, int argc, char **argv)
             if (strcmp(a.pos[0], "list") == 0) {
                 size_t i;
                 json_t *it;
-                json_array_foreach(json_object_get(j, "items"), i, it)
+                json_array_foreach (json_object_get(j, "items"), i, it)
                     print_report_line(it);
             } else {
                 print_report(j);
@@ -500,13 +499,13 @@ int cli_client(const char *cmd, int argc, char **argv)
         } else {
             size_t i, k;
             json_t *s, *sc;
-            json_array_foreach(json_object_get(j, "items"), i, s) {
+            json_array_foreach (json_object_get(j, "items"), i, s) {
                 json_t *n = json_object_get(s, "name");
                 printf("%s  %s / %s\n",
                        json_string_value(json_object_get(s, "id")),
                        json_string_value(json_object_get(n, "ja")),
                        json_string_value(json_object_get(n, "en")));
-                json_array_foreach(json_object_get(s, "scopes"), k, sc) {
+                json_array_foreach (json_object_get(s, "scopes"), k, sc) {
                     json_t *c = json_object_get(sc, "ceptoar");
                     printf("    %-20s %s\n",
                            json_string_value(json_object_get(sc, "id")),

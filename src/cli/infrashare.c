@@ -25,11 +25,13 @@ static const char *db_path = "var/infrashare.db";
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: infrashare [--db PATH] COMMAND ...\n"
         "\n"
         "admin commands (work on the database directly):\n"
-        "  init [--data DIR] [--demo] [--admin USER] [--admin-password-file F]\n"
+        "  init [--data DIR] [--demo] [--admin USER] [--admin-password-file "
+        "F]\n"
         "       [--webhook-base URL] [--force]\n"
         "  user add USER --org ORG --roles R1,R2 [--name NAME] [--lang ja|en]\n"
         "       [--password-file F]\n"
@@ -54,12 +56,14 @@ static void usage(FILE *f)
         "  sectors\n"
         "  api METHOD PATH [--data FILE|-]\n"
         "  report file [--data FILE|-] [--title T] [--kind K] [--range R]\n"
-        "       [--route R] [--detected-at TIME] [--what TEXT] [--via-agency A]\n"
+        "       [--route R] [--detected-at TIME] [--what TEXT] [--via-agency "
+        "A]\n"
         "  report update ID --kind update|full|final|answer [--text T]\n"
         "       [--question N] [--data FILE|-]\n"
         "  report show ID [--json]\n"
         "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n"
-        "  advisory issue [--data FILE|-] [--kind K] [--range R] [--severity N]\n"
+        "  advisory issue [--data FILE|-] [--kind K] [--range R] [--severity "
+        "N]\n"
         "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"
         "       [--all | --sectors a,b | --scopes a,b | --ceptoars a,b |\n"
         "        --orgs a,b] [--title-in-notice]\n"
@@ -91,8 +95,10 @@ static int read_secret(const char *path, char *out, size_t outlen)
     sodium_memzero(text, strlen(text));
     free(text);
     if (rc) {
-        fprintf(stderr, "infrashare: the secret in %s is longer than %zu "
-                        "bytes\n", path, outlen - 1);
+        fprintf(stderr,
+                "infrashare: the secret in %s is longer than %zu "
+                "bytes\n",
+                path, outlen - 1);
         return rc;
     }
     return IS_OK;
@@ -112,8 +118,7 @@ static int cli_audit(struct store_conn *c, const char *action,
 static int cmd_init(int argc, char **argv)
 {
     static const char *const flags[] = {"demo", "force", NULL};
-    static const char *const valued[] = {"data", "admin",
-                                         "admin-password-file",
+    static const char *const valued[] = {"data", "admin", "admin-password-file",
                                          "webhook-base", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
@@ -157,8 +162,9 @@ static int cmd_init(int argc, char **argv)
             return 1;
         }
         if (!auth_password_ok(password)) {
-            fprintf(stderr, "infrashare: the admin password must have %d "
-                            "to %d characters\n",
+            fprintf(stderr,
+                    "infrashare: the admin password must have %d "
+                    "to %d characters\n",
                     AUTH_PW_MIN, AUTH_PW_MAX);
             registry_release(&reg);
             return 1;
@@ -209,13 +215,14 @@ static int cmd_init(int argc, char **argv)
     if (!rc)
         rc = store_user_insert(c, &u, now, NULL);
     if (rc == IS_ERR_CONFLICT)
-        snprintf(err, sizeof(err), "user %s exists in the demo data; choose "
-                 "another --admin", admin);
+        snprintf(err, sizeof(err),
+                 "user %s exists in the demo data; choose "
+                 "another --admin",
+                 admin);
     if (!rc)
         rc = cli_audit(c, "init", db_path,
-                       json_pack("{s:b,s:i,s:s}", "demo",
-                                 cli_flag(&a, "demo"), "operators",
-                                 ds.operators, "admin", admin));
+                       json_pack("{s:b,s:i,s:s}", "demo", cli_flag(&a, "demo"),
+                                 "operators", ds.operators, "admin", admin));
     if (!rc)
         rc = store_commit(c);
     else
@@ -239,8 +246,8 @@ static int cmd_init(int argc, char **argv)
     snprintf(side, sizeof(side), "%s-shm", db_path);
     unlink(side);
     if (rename(tmp, db_path) != 0) {
-        fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp,
-                db_path, strerror(errno));
+        fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp, db_path,
+                strerror(errno));
         unlink(tmp);
         return 1;
     }
@@ -285,8 +292,8 @@ static int new_password(const struct cli_args *a, char *pw, size_t len,
 
 /* "user add USER --org ORG --roles R,...". Returns the exit status; *rcp is the
  * last store or auth result, err a message for stderr. */
-static int user_add(struct store_conn *c, const struct cli_args *a,
-                    char *err, size_t errlen, int *rcp)
+static int user_add(struct store_conn *c, const struct cli_args *a, char *err,
+                    size_t errlen, int *rcp)
 {
     int rc = 0, exit_code = 0;
     struct store_user u;
@@ -297,8 +304,7 @@ static int user_add(struct store_conn *c, const struct cli_args *a,
     char pw[AUTH_PW_MAX + 1];
     bool generated = false;
     if (a->npos != 1 || !org || !roles) {
-        snprintf(err, errlen,
-                 "user add needs USER, --org and --roles");
+        snprintf(err, errlen, "user add needs USER, --org and --roles");
         exit_code = 2;
     } else if (!auth_username_ok(a->pos[0])) {
         snprintf(err, errlen,
@@ -330,7 +336,8 @@ static int user_add(struct store_conn *c, const struct cli_args *a,
         if (!rc)
             rc = util_copy(u.lang, sizeof(u.lang), lang);
         if (rc)
-            snprintf(err, errlen, "the organisation, user name, "
+            snprintf(err, errlen,
+                     "the organisation, user name, "
                      "display name or language is too long");
         if (!rc)
             rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
@@ -338,23 +345,22 @@ static int user_add(struct store_conn *c, const struct cli_args *a,
         if (!rc && !(rc = store_begin(c))) {
             rc = store_user_insert(c, &u, util_now(), &id);
             if (!rc)
-                rc = cli_audit(c, "user.add", u.username,
-                               json_pack("{s:s,s:s}", "org", org,
-                                         "roles", roles));
+                rc = cli_audit(
+                    c, "user.add", u.username,
+                    json_pack("{s:s,s:s}", "org", org, "roles", roles));
             if (!rc)
                 rc = store_commit(c);
             else
                 store_rollback(c);
         }
         if (rc == IS_ERR_CONFLICT) {
-            snprintf(err, errlen, "user %s exists already",
-                     u.username);
+            snprintf(err, errlen, "user %s exists already", u.username);
             exit_code = 1;
         } else if (rc) {
             exit_code = 1;
         } else {
-            printf("added user %s (id %lld) in %s\n", u.username,
-                   (long long)id, org);
+            printf("added user %s (id %lld) in %s\n", u.username, (long long)id,
+                   org);
             if (generated)
                 printf("password: %s  (shown once)\n", pw);
         }
@@ -366,26 +372,24 @@ static int user_add(struct store_conn *c, const struct cli_args *a,
 
 /* "user list [--org ORG] [--with-demo]". Returns the exit status; *rcp is the
  * last store or auth result, err a message for stderr. */
-static int user_list(struct store_conn *c, const struct cli_args *a,
-                     char *err, size_t errlen, int *rcp)
+static int user_list(struct store_conn *c, const struct cli_args *a, char *err,
+                     size_t errlen, int *rcp)
 {
     int rc = 0, exit_code = 0;
     json_t *users;
-    rc = auth_users_json(c, cli_opt(a, "org"),
-                         cli_flag(a, "with-demo"), &users);
+    rc =
+        auth_users_json(c, cli_opt(a, "org"), cli_flag(a, "with-demo"), &users);
     if (!rc) {
         size_t i;
         json_t *u;
-        json_array_foreach(users, i, u) {
+        json_array_foreach (users, i, u) {
             printf("%-6lld %-32s %-28s %-40s%s\n",
-                   (long long)json_integer_value(json_object_get(u,
-                                                                 "id")),
+                   (long long)json_integer_value(json_object_get(u, "id")),
                    json_string_value(json_object_get(u, "username")),
                    json_string_value(json_object_get(u, "org")),
                    json_string_value(json_object_get(u, "roles")),
-                   json_is_true(json_object_get(u, "disabled"))
-                       ? " DISABLED"
-                       : "");
+                   json_is_true(json_object_get(u, "disabled")) ? " DISABLED"
+                                                                : "");
         }
         json_decref(users);
     } else {
@@ -412,8 +416,7 @@ static int user_change(struct store_conn *c, const struct cli_args *a,
         char pw[AUTH_PW_MAX + 1], hash[160];
         bool generated;
         exit_code = new_password(a, pw, sizeof(pw), &generated, err, errlen);
-        if (!exit_code &&
-            !(rc = auth_hash_password(pw, hash, sizeof(hash))) &&
+        if (!exit_code && !(rc = auth_hash_password(pw, hash, sizeof(hash))) &&
             !(rc = store_begin(c))) {
             rc = store_user_set_password(c, u.id, hash);
             if (!rc)
@@ -530,8 +533,7 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         return 2;
     }
     if (store_names(c, "scope", scope, NULL, 0, NULL, 0)) {
-        fprintf(stderr, "infrashare: --scope: no business scope %s\n",
-                scope);
+        fprintf(stderr, "infrashare: --scope: no business scope %s\n", scope);
         return 1;
     }
     /* every --ceptoar given (repeatable) must be a CEPTOAR */
@@ -550,8 +552,12 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         if (nc < 8)
             ceps[nc++] = argv[i + 1];
     }
-    struct store_org o = {.id = id, .kind = "operator", .name_ja = ja,
-                          .name_en = en, .short_en = "", .scope_id = scope,
+    struct store_org o = {.id = id,
+                          .kind = "operator",
+                          .name_ja = ja,
+                          .name_en = en,
+                          .short_en = "",
+                          .scope_id = scope,
                           .attrs = "{}"};
     int rc = store_begin(c);
     if (!rc)
@@ -560,8 +566,7 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         rc = store_membership_insert(c, id, ceps[i]);
     if (!rc)
         rc = cli_audit(c, "org.add", id,
-                       json_pack("{s:s,s:i}", "scope", scope, "ceptoars",
-                                 nc));
+                       json_pack("{s:s,s:i}", "scope", scope, "ceptoars", nc));
     rc = rc ? (store_rollback(c), rc) : store_commit(c);
     if (rc == IS_ERR_CONFLICT) {
         fprintf(stderr, "infrashare: organisation %s exists already\n", id);
@@ -571,8 +576,8 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
         return 1;
     }
-    printf("added operator %s (%s) with %d CEPTOAR membership(s)\n", id,
-           scope, nc);
+    printf("added operator %s (%s) with %d CEPTOAR membership(s)\n", id, scope,
+           nc);
     return 0;
 }
 
@@ -580,8 +585,8 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
  * [--lang ja|en] */
 static int org_contact(struct store_conn *c, const struct cli_args *a)
 {
-    static const char *const channels[] = {"email", "webhook", "phone",
-                                           "sms", "fax"};
+    static const char *const channels[] = {"email", "webhook", "phone", "sms",
+                                           "fax"};
     const char *ch = cli_opt(a, "channel"), *addr = cli_opt(a, "address");
     const char *lang = cli_opt(a, "lang") ? cli_opt(a, "lang") : "ja";
     long prio = 1;
@@ -597,8 +602,8 @@ static int org_contact(struct store_conn *c, const struct cli_args *a)
                         "[--priority 1-99] [--emergency] [--lang ja|en]\n");
         return 2;
     }
-    bool is_url = strncmp(addr, "http://", 7) == 0 ||
-                  strncmp(addr, "https://", 8) == 0;
+    bool is_url =
+        strncmp(addr, "http://", 7) == 0 || strncmp(addr, "https://", 8) == 0;
     if ((strcmp(ch, "email") == 0) == is_url ||
         (strcmp(ch, "email") == 0 && !strchr(addr, '@'))) {
         fprintf(stderr, "infrashare: --address: an e-mail address for "
@@ -612,10 +617,12 @@ static int org_contact(struct store_conn *c, const struct cli_args *a)
     }
     char secret[65];
     util_random_hex(secret, 32);
-    struct store_contact k = {.org_id = a->pos[0], .channel = ch,
+    struct store_contact k = {.org_id = a->pos[0],
+                              .channel = ch,
                               .address = addr,
                               .secret = strcmp(ch, "email") ? secret : NULL,
-                              .lang = lang, .priority = (int)prio,
+                              .lang = lang,
+                              .priority = (int)prio,
                               .emergency = cli_flag(a, "emergency")};
     int rc = store_begin(c);
     if (!rc)
@@ -631,7 +638,8 @@ static int org_contact(struct store_conn *c, const struct cli_args *a)
     printf("added %s contact for %s\n", ch, a->pos[0]);
     if (k.secret) {
         printf("signing secret: %s  (shown once: give it to the receiver "
-               "to verify X-Infrashare-Signature)\n", secret);
+               "to verify X-Infrashare-Signature)\n",
+               secret);
         printf("署名の検証 / verifying: X-Infrashare-Signature: "
                "t=<T>,v1=<hex>; v1 = HMAC-SHA256(key, \"<T>.\" + raw "
                "body)\n"
@@ -649,10 +657,9 @@ static int org_contact(struct store_conn *c, const struct cli_args *a)
 static int cmd_org(int argc, char **argv)
 {
     static const char *const flags[] = {"json", "emergency", NULL};
-    static const char *const valued[] = {"kind",    "scope",   "ceptoar",
-                                         "limit",   "name-ja", "name-en",
-                                         "channel", "address", "priority",
-                                         "lang",    NULL};
+    static const char *const valued[] = {
+        "kind",    "scope",   "ceptoar",  "limit", "name-ja", "name-en",
+        "channel", "address", "priority", "lang",  NULL};
     struct cli_args a;
     if (argc < 1 || cli_parse(argc - 1, argv + 1, flags, valued, &a)) {
         usage(stderr);
@@ -673,7 +680,8 @@ static int cmd_org(int argc, char **argv)
             util_parse_long(cli_opt(&a, "limit"), 1, 100000, &limit)) {
             fprintf(stderr, "infrashare: --limit: 1 to 100000\n");
             exit_code = 2;
-        } else if (cli_opt(&a, "kind") && !org_kind_valid(cli_opt(&a, "kind"))) {
+        } else if (cli_opt(&a, "kind") &&
+                   !org_kind_valid(cli_opt(&a, "kind"))) {
             fprintf(stderr, "infrashare: --kind: nisc, ministry, ceptoar, "
                             "council, agency or operator\n");
             exit_code = 2;
@@ -690,7 +698,8 @@ static int cmd_org(int argc, char **argv)
             } else {
                 size_t i;
                 json_t *o;
-                json_array_foreach(items, i, o) print_org_line(o);
+                json_array_foreach (items, i, o)
+                    print_org_line(o);
                 json_decref(items);
                 free(next);
             }
@@ -759,8 +768,8 @@ static int cmd_token(int argc, char **argv)
             }
         } else {
             char token[AUTH_TOKEN_LEN], id[33];
-            const char *name = cli_opt(&a, "name") ? cli_opt(&a, "name")
-                                                   : "cli";
+            const char *name =
+                cli_opt(&a, "name") ? cli_opt(&a, "name") : "cli";
             rc = auth_token_create(c, NULL, u.id, name,
                                    days ? now + days * 86400 : 0, now, token,
                                    id);
@@ -836,8 +845,7 @@ static int cmd_audit(int argc, char **argv)
             exit_code = 2;
         } else {
             json_t *items;
-            struct store_audit_query q = {.after = after,
-                                          .limit = (int)limit};
+            struct store_audit_query q = {.after = after, .limit = (int)limit};
             if (store_audit_json(c, &q, &items)) {
                 exit_code = 1;
             } else {
@@ -845,7 +853,7 @@ static int cmd_audit(int argc, char **argv)
                 reporting_audit_redact(c, NULL, items);
                 size_t i;
                 json_t *e;
-                json_array_foreach(items, i, e) {
+                json_array_foreach (items, i, e) {
                     char *line = json_dumps(e, JSON_COMPACT);
                     printf("%s\n", line ? line : "");
                     free(line);

@@ -30,7 +30,10 @@ struct buf {
     int err;    /* IS_OK, or the sticky code of the first failed append */
 };
 
-#define BUF_INIT {NULL, 0, 0, 0, IS_OK}
+#define BUF_INIT                                                               \
+    {                                                                          \
+        NULL, 0, 0, 0, IS_OK                                                   \
+    }
 
 void buf_init(struct buf *b, size_t cap);
 void buf_release(struct buf *b);

@@ -16,8 +16,8 @@ static int jv_fail(struct jv_error *err, const char *code, const char *prefix,
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
     /* a diagnostic: the field (< 128) whole, the text cut to fit on purpose */
-    snprintf(err->message, sizeof(err->message), "%.127s: %.126s",
-             err->field, tmp);
+    snprintf(err->message, sizeof(err->message), "%.127s: %.126s", err->field,
+             tmp);
     return IS_ERR_INVALID;
 }
 
@@ -53,11 +53,12 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
                      const char *prefix, struct jv_error *err)
 {
     if (!json_is_object(obj))
-        return jv_fail(err, "invalid_type", "", prefix && *prefix ? prefix
-                       : "body", "must be a JSON object");
+        return jv_fail(err, "invalid_type", "",
+                       prefix && *prefix ? prefix : "body",
+                       "must be a JSON object");
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)obj, key, val) {
+    json_object_foreach ((json_t *)obj, key, val) {
         bool known = false;
         for (size_t i = 0; i < n; i++)
             if (strcmp(spec[i].name, key) == 0)
@@ -109,11 +110,10 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
                 return jv_fail(err, "invalid_type", prefix, f->name,
                                "must be a number");
             d = json_number_value(v);
-            if ((f->min || f->max) && (d < (double)f->min ||
-                                       d > (double)f->max))
+            if ((f->min || f->max) &&
+                (d < (double)f->min || d > (double)f->max))
                 return jv_fail(err, "out_of_range", prefix, f->name,
-                               "must be between %lld and %lld", f->min,
-                               f->max);
+                               "must be between %lld and %lld", f->min, f->max);
             break;
         }
         case JV_BOOL:
@@ -130,7 +130,7 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
                                "has more than %zu items", f->max_len);
             size_t idx;
             json_t *it;
-            json_array_foreach(v, idx, it) {
+            json_array_foreach (v, idx, it) {
                 rc = check_string(it, f, prefix, f->name, f->item_len, err);
                 if (rc)
                     return rc;
@@ -151,7 +151,7 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
                 util_xcopy(sub, sizeof(sub), f->name);
             size_t idx;
             json_t *it;
-            json_array_foreach(v, idx, it) {
+            json_array_foreach (v, idx, it) {
                 rc = check_obj(it, f->sub, f->nsub, sub, err);
                 if (rc)
                     return rc;
@@ -191,8 +191,8 @@ int jv_check_text(const char *field, const char *s, size_t max_len,
         return jv_fail(err, "invalid_text", "", field,
                        "contains a control character or invalid UTF-8");
     if (max_len && util_utf8_len(s) > max_len)
-        return jv_fail(err, "too_long", "", field,
-                       "longer than %zu characters", max_len);
+        return jv_fail(err, "too_long", "", field, "longer than %zu characters",
+                       max_len);
     return IS_OK;
 }
 

@@ -14,9 +14,9 @@
 #include "common/common.h"
 
 enum jv_type {
-    JV_STRING,       /* UTF-8 text, no control characters but \t \n \r */
-    JV_INT,          /* integer in [min,max] */
-    JV_NUMBER,       /* integer or real in [min,max] */
+    JV_STRING, /* UTF-8 text, no control characters but \t \n \r */
+    JV_INT,    /* integer in [min,max] */
+    JV_NUMBER, /* integer or real in [min,max] */
     JV_BOOL,
     JV_STRING_ARRAY, /* array (max_len items) of strings (each <= item_len) */
     JV_OBJECT,       /* nested object checked against sub/nsub */
@@ -28,12 +28,12 @@ struct jv_field {
     const char *name;
     enum jv_type type;
     bool required;
-    size_t max_len;                /* strings: code points; arrays: items */
+    size_t max_len;                 /* strings: code points; arrays: items */
     const char *const *enum_values; /* NULL-terminated; strings and arrays */
-    long long min, max;            /* JV_INT / JV_NUMBER; both 0 = any */
-    const struct jv_field *sub;    /* JV_OBJECT */
+    long long min, max;             /* JV_INT / JV_NUMBER; both 0 = any */
+    const struct jv_field *sub;     /* JV_OBJECT */
     size_t nsub;
-    size_t item_len;               /* JV_STRING_ARRAY item code points */
+    size_t item_len; /* JV_STRING_ARRAY item code points */
 };
 
 struct jv_error {

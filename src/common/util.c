@@ -37,8 +37,8 @@ void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN])
     }
     /* fits: the year is clamped to four digits above */
     util_xsnprintf(out, UTIL_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec);
+                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                   tm.tm_min, tm.tm_sec);
 }
 
 static int parse_digits(const char **p, int n, int *out)
@@ -57,15 +57,13 @@ static int parse_digits(const char **p, int n, int *out)
 
 int util_time_parse(const char *s, int64_t *out)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const char *p = s;
     int y, mo, d, h, mi, se;
     if (!s || parse_digits(&p, 4, &y) || *p++ != '-' ||
-        parse_digits(&p, 2, &mo) || *p++ != '-' ||
-        parse_digits(&p, 2, &d) || (*p != 'T' && *p != 't') ||
-        (p++, parse_digits(&p, 2, &h)) || *p++ != ':' ||
-        parse_digits(&p, 2, &mi) || *p++ != ':' ||
+        parse_digits(&p, 2, &mo) || *p++ != '-' || parse_digits(&p, 2, &d) ||
+        (*p != 'T' && *p != 't') || (p++, parse_digits(&p, 2, &h)) ||
+        *p++ != ':' || parse_digits(&p, 2, &mi) || *p++ != ':' ||
         parse_digits(&p, 2, &se))
         return IS_ERR_INVALID;
     if (*p == '.') {
@@ -90,8 +88,8 @@ int util_time_parse(const char *s, int64_t *out)
     }
     /* fields are checked here; the range of the instant below, after the
      * offset is applied (1970-01-01T00:00:00+23:59 is 1969-12-31) */
-    if (*p || mo < 1 || mo > 12 || d < 1 ||
-        d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
+        mi > 59 || se > 60)
         return IS_ERR_INVALID;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (mo == 2 && d == 29 && !leap)
@@ -112,9 +110,8 @@ int util_time_parse(const char *s, int64_t *out)
 
 static const char *const wdays[] = {"Thu", "Fri", "Sat", "Sun",
                                     "Mon", "Tue", "Wed"};
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
-                                     "May", "Jun", "Jul", "Aug",
-                                     "Sep", "Oct", "Nov", "Dec"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 void util_http_date(int64_t t, char out[UTIL_HTTP_DATE_LEN])
 {
@@ -126,17 +123,16 @@ void util_http_date(int64_t t, char out[UTIL_HTTP_DATE_LEN])
     }
     util_xsnprintf(out, UTIL_HTTP_DATE_LEN,
                    "%s, %02d %s %04d %02d:%02d:%02d GMT",
-             wdays[(tt / 86400) % 7], tm.tm_mday, months[tm.tm_mon],
-             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+                   wdays[(tt / 86400) % 7], tm.tm_mday, months[tm.tm_mon],
+                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 int util_http_date_parse(const char *s, int64_t *out)
 {
     /* "Sun, 06 Nov 1994 08:49:37 GMT": rebuilt as RFC 3339 and parsed by
      * the one calendar routine above */
-    if (!s || strlen(s) != 29 || s[3] != ',' || s[4] != ' ' ||
-        s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-        strcmp(s + 25, " GMT") != 0)
+    if (!s || strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' ||
+        s[11] != ' ' || s[16] != ' ' || strcmp(s + 25, " GMT") != 0)
         return IS_ERR_INVALID;
     int mo = -1;
     for (int i = 0; i < 12; i++)
@@ -327,9 +323,11 @@ void util_xsnprintf_at(const char *file, int line, char *dst, size_t n,
     int k = vsnprintf(dst, n, fmt, ap);
     va_end(ap);
     if (k < 0 || (size_t)k >= n) {
-        fprintf(stderr, "infrashare: BUG: %s:%d: util_xsnprintf: %d bytes "
-                        "do not fit in %zu (aborting rather than cut "
-                        "short)\n", file, line, k, n);
+        fprintf(stderr,
+                "infrashare: BUG: %s:%d: util_xsnprintf: %d bytes "
+                "do not fit in %zu (aborting rather than cut "
+                "short)\n",
+                file, line, k, n);
         abort();
     }
 }

@@ -66,7 +66,7 @@ int util_read_file(const char *path, size_t cap, char **out, size_t *len);
  * not fit (dst is then "", never a prefix), which the caller must answer
  * (a 4xx, an error message). Data from the network should already be
  * length-checked before it gets here. */
-#define util_xsnprintf(dst, n, ...) \
+#define util_xsnprintf(dst, n, ...)                                            \
     util_xsnprintf_at(__FILE__, __LINE__, (dst), (n), __VA_ARGS__)
 #define util_xcopy(dst, n, src) util_xsnprintf((dst), (n), "%s", (src))
 void util_xsnprintf_at(const char *file, int line, char *dst, size_t n,

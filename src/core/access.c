@@ -22,8 +22,7 @@ bool access_may_see_org(const struct access_org *viewer, unsigned roles,
     if (strcmp(viewer->id, target->id) == 0)
         return true;
     switch (access_org_view(viewer, roles)) {
-    case ACCESS_VIEW_ALL:
-        return true;
+    case ACCESS_VIEW_ALL: return true;
     case ACCESS_VIEW_MINISTRY:
         return target->ministry_id[0] &&
                strcmp(target->ministry_id, viewer->id) == 0;
@@ -32,8 +31,7 @@ bool access_may_see_org(const struct access_org *viewer, unsigned roles,
             if (strcmp(target->ceptoars[i], viewer->id) == 0)
                 return true;
         return false;
-    case ACCESS_VIEW_SELF:
-        return false;
+    case ACCESS_VIEW_SELF: return false;
     }
     return false;
 }

@@ -70,9 +70,9 @@ struct audience_chain {
 };
 struct audience_chain audience_chain_of(const char *author_kind);
 
-#define AUDIENCE_STEP_AUTHOR   0
+#define AUDIENCE_STEP_AUTHOR 0
 #define AUDIENCE_STEP_MINISTRY 1
-#define AUDIENCE_STEP_CEPTOAR  2
+#define AUDIENCE_STEP_CEPTOAR 2
 
 /* The parent hop of a CEPTOAR hop whose secretariat belongs under
  * ministry: ministry when it is one of the n ministry_hops, else author.

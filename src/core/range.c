@@ -4,8 +4,8 @@ static const char *const range_names[RANGE_COUNT] = {"red", "amber", "yellow",
                                                      "green", "white"};
 static const char *const range_tlps[RANGE_COUNT] = {
     "TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER", "TLP:GREEN", "TLP:CLEAR"};
-static const char *const route_names[ROUTE_COUNT] = {
-    "direct", "via_ceptoar", "anonymous", "via_agency"};
+static const char *const route_names[ROUTE_COUNT] = {"direct", "via_ceptoar",
+                                                     "anonymous", "via_agency"};
 
 int range_parse(const char *s)
 {
@@ -54,8 +54,8 @@ struct range_decision range_decide(enum share_range range, bool anonymous,
     struct range_decision d = {false, false};
     /* the narrowest range that lets this reader in */
     enum share_range needed;
-    if (rel->registered && (rel->is_originator || rel->in_chain ||
-                            rel->is_routing_secretariat))
+    if (rel->registered &&
+        (rel->is_originator || rel->in_chain || rel->is_routing_secretariat))
         needed = RANGE_RED;
     else if (rel->registered && rel->in_community)
         needed = RANGE_AMBER;

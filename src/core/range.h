@@ -37,19 +37,19 @@
 #define RANGE_SQL(v) RANGE_SQL_(v)
 
 enum share_range { /* ordered from narrowest to widest */
-    RANGE_RED = RANGE_V_RED,
-    RANGE_AMBER = RANGE_V_AMBER,
-    RANGE_YELLOW = RANGE_V_YELLOW,
-    RANGE_GREEN = RANGE_V_GREEN,
-    RANGE_WHITE = RANGE_V_WHITE
+                   RANGE_RED = RANGE_V_RED,
+                   RANGE_AMBER = RANGE_V_AMBER,
+                   RANGE_YELLOW = RANGE_V_YELLOW,
+                   RANGE_GREEN = RANGE_V_GREEN,
+                   RANGE_WHITE = RANGE_V_WHITE
 };
 #define RANGE_COUNT 5
 
 enum report_route {
-    ROUTE_DIRECT = 0,    /* operator -> ministry -> NISC */
-    ROUTE_VIA_CEPTOAR,   /* operator -> secretariat -> ministry -> NISC */
-    ROUTE_ANONYMOUS,     /* as via_ceptoar, identity withheld after it */
-    ROUTE_VIA_AGENCY     /* operator -> agency -> NISC */
+    ROUTE_DIRECT = 0,  /* operator -> ministry -> NISC */
+    ROUTE_VIA_CEPTOAR, /* operator -> secretariat -> ministry -> NISC */
+    ROUTE_ANONYMOUS,   /* as via_ceptoar, identity withheld after it */
+    ROUTE_VIA_AGENCY   /* operator -> agency -> NISC */
 };
 #define ROUTE_COUNT 4
 
@@ -64,17 +64,17 @@ const char *route_name(enum report_route r);
 
 /* How the reader stands to the item. */
 struct range_relation {
-    bool registered;      /* a signed-in organisation (false: the public) */
+    bool registered; /* a signed-in organisation (false: the public) */
     bool is_originator;
-    bool in_chain;        /* a handling-chain hop the item has reached */
+    bool in_chain;               /* a handling-chain hop the item has reached */
     bool is_routing_secretariat; /* the secretariat it was routed through */
-    bool in_community;    /* Amber participants */
-    bool observer;        /* agreed to the handling rules (Yellow) */
+    bool in_community;           /* Amber participants */
+    bool observer;               /* agreed to the handling rules (Yellow) */
 };
 
 struct range_decision {
     bool may_read;
-    bool sees_identity;   /* the originating organisation's name */
+    bool sees_identity; /* the originating organisation's name */
 };
 
 /* The decision. O(1). */
@@ -100,7 +100,7 @@ struct range_report {
     const char *routing_ceptoar; /* via_ceptoar/anonymous: the secretariat */
     int ncommunity;              /* the originator's CEPTOARs */
     const char *community[ACCESS_MAX_GROUPS];
-    int nreached;                /* chain hops the report has reached */
+    int nreached; /* chain hops the report has reached */
     const char *reached[RANGE_MAX_CHAIN];
 };
 

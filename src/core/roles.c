@@ -1,8 +1,8 @@
 #include "core/roles.h"
 
-static const char *const role_names[] = {
-    "reader", "reporter", "liaison", "analyst", "org_admin", "auditor",
-    "admin"};
+static const char *const role_names[] = {"reader",  "reporter",  "liaison",
+                                         "analyst", "org_admin", "auditor",
+                                         "admin"};
 
 const char *roles_name(unsigned bit)
 {
@@ -63,8 +63,8 @@ void roles_format(unsigned roles, char *out, size_t outlen)
 
 bool org_kind_valid(const char *kind)
 {
-    static const char *const kinds[] = {"nisc", "ministry", "ceptoar",
-                                        "council", "agency", "operator"};
+    static const char *const kinds[] = {"nisc",    "ministry", "ceptoar",
+                                        "council", "agency",   "operator"};
     for (unsigned i = 0; i < IS_ARRAY_LEN(kinds); i++)
         if (strcmp(kind, kinds[i]) == 0)
             return true;

@@ -22,14 +22,9 @@ int route_chain(enum report_route route, const struct route_hops *hops,
         if (!rc)
             rc = add(chain, hops->ministry);
         break;
-    case ROUTE_VIA_AGENCY:
-        rc = add(chain, hops->agency);
-        break;
-    case ROUTE_DIRECT:
-        rc = add(chain, hops->ministry);
-        break;
-    default:
-        return IS_ERR_INVALID;
+    case ROUTE_VIA_AGENCY: rc = add(chain, hops->agency); break;
+    case ROUTE_DIRECT: rc = add(chain, hops->ministry); break;
+    default: return IS_ERR_INVALID;
     }
     if (!rc)
         rc = add(chain, hops->nisc);
@@ -57,8 +52,8 @@ const char *route_choose_ceptoar(const struct access_org *org, const char *want)
     return NULL;
 }
 
-int route_walk(const struct ids *chain, const char *first,
-               const bool *review, struct route_walk *w)
+int route_walk(const struct ids *chain, const char *first, const bool *review,
+               struct route_walk *w)
 {
     memset(w, 0, sizeof(*w));
     int i = 0;
@@ -80,8 +75,7 @@ int route_walk(const struct ids *chain, const char *first,
     return IS_OK;
 }
 
-bool route_hop_due(bool review, int severity, int64_t waited_s,
-                   int limit_min)
+bool route_hop_due(bool review, int severity, int64_t waited_s, int limit_min)
 {
     return !review || (severity >= ROUTE_AUTO_FORWARD_SEVERITY &&
                        waited_s >= (int64_t)limit_min * 60);

@@ -48,17 +48,17 @@ bool route_via_ceptoar(enum report_route route);
  * next hop, where it arrives in turn; at the last hop (NISC) it has
  * reached the end and there is no current hop. */
 struct route_walk {
-    int n;                         /* hops arrived at, in order */
-    const char *arrived[IDS_MAX];  /* pointers into the chain */
-    bool relayed[IDS_MAX];         /* relayed on at once (auto policy) */
-    const char *current;           /* the hop holding it; NULL = the end */
+    int n;                        /* hops arrived at, in order */
+    const char *arrived[IDS_MAX]; /* pointers into the chain */
+    bool relayed[IDS_MAX];        /* relayed on at once (auto policy) */
+    const char *current;          /* the hop holding it; NULL = the end */
 };
 /* The walk from first through chain; review[i] says whether chain->id[i]
  * reviews what arrives (false: relays automatically; the last hop's entry
  * is not read). Fills *w (pointers into chain). IS_OK; IS_ERR_INVALID
  * when first is not in chain. O(chain length). */
-int route_walk(const struct ids *chain, const char *first,
-               const bool *review, struct route_walk *w);
+int route_walk(const struct ids *chain, const char *first, const bool *review,
+               struct route_walk *w);
 
 /* Severity from which a report waiting at a reviewing hop moves on by
  * itself once the hop's review limit has passed (docs/rules.md). */
@@ -67,7 +67,6 @@ int route_walk(const struct ids *chain, const char *first,
  * to move on by itself? Always when the hop relays automatically (review
  * false); when it reviews, only at ROUTE_AUTO_FORWARD_SEVERITY or more and
  * once waited_s reaches limit_min minutes. */
-bool route_hop_due(bool review, int severity, int64_t waited_s,
-                   int limit_min);
+bool route_hop_due(bool review, int severity, int64_t waited_s, int limit_min);
 
 #endif

@@ -2,14 +2,29 @@
 #include "common/util.h"
 
 static const char *const fact_names[SEV_FACT_COUNT] = {
-    "users_affected",     "duration_min",       "kw_lost",
-    "households",         "broadcast_stop_min", "records_leaked",
-    "operators_affected", "sectors_exceeded",   "impact_ratio",
-    "exceeded",           "service_stopped",    "service_degraded",
-    "compromise_confirmed", "emergency_systems", "safety_affected",
-    "card_auth_affected", "relay_station",      "attack_blocked",
-    "imminent_multi_sector_threat", "kind_incident", "kind_precursor",
-    "kind_vulnerability", "kind_info"};
+    "users_affected",
+    "duration_min",
+    "kw_lost",
+    "households",
+    "broadcast_stop_min",
+    "records_leaked",
+    "operators_affected",
+    "sectors_exceeded",
+    "impact_ratio",
+    "exceeded",
+    "service_stopped",
+    "service_degraded",
+    "compromise_confirmed",
+    "emergency_systems",
+    "safety_affected",
+    "card_auth_affected",
+    "relay_station",
+    "attack_blocked",
+    "imminent_multi_sector_threat",
+    "kind_incident",
+    "kind_precursor",
+    "kind_vulnerability",
+    "kind_info"};
 
 int severity_fact_parse(const char *name)
 {
@@ -28,8 +43,7 @@ const char *severity_level_name(int level, bool japanese)
 {
     static const char *const en[] = {"none", "low",    "medium",
                                      "high", "severe", "crisis"};
-    static const char *const ja[] = {"なし", "低", "中", "高", "重大",
-                                     "危機"};
+    static const char *const ja[] = {"なし", "低", "中", "高", "重大", "危機"};
     if (level < 0 || level > 5)
         return "?";
     return japanese ? ja[level] : en[level];
@@ -51,11 +65,13 @@ static int compile_conds(const json_t *arr, struct sev_cond *out, int *n,
     if (!arr)
         return IS_OK;
     if (!json_is_array(arr) || json_array_size(arr) > SEV_MAX_CONDS)
-        return fail(err, errlen, "%s: conditions must be an array of at "
-                    "most %d items", where, SEV_MAX_CONDS);
+        return fail(err, errlen,
+                    "%s: conditions must be an array of at "
+                    "most %d items",
+                    where, SEV_MAX_CONDS);
     size_t i;
     json_t *c;
-    json_array_foreach(arr, i, c) {
+    json_array_foreach (arr, i, c) {
         const char *fact = json_string_value(json_object_get(c, "fact"));
         json_t *gte = json_object_get(c, "gte");
         int f = severity_fact_parse(fact);
@@ -63,14 +79,20 @@ static int compile_conds(const json_t *arr, struct sev_cond *out, int *n,
             return fail(err, errlen, "%s: condition %zu: unknown fact \"%s\"",
                         where, i, fact ? fact : "?");
         if (json_object_size(c) != (gte ? 2u : 1u))
-            return fail(err, errlen, "%s: condition %zu: only \"fact\" and "
-                        "\"gte\" are allowed", where, i);
+            return fail(err, errlen,
+                        "%s: condition %zu: only \"fact\" and "
+                        "\"gte\" are allowed",
+                        where, i);
         if (f < SEV_NUMERIC_COUNT && !json_is_number(gte))
-            return fail(err, errlen, "%s: condition %zu: %s needs a "
-                        "numeric \"gte\"", where, i, fact);
+            return fail(err, errlen,
+                        "%s: condition %zu: %s needs a "
+                        "numeric \"gte\"",
+                        where, i, fact);
         if (f >= SEV_NUMERIC_COUNT && gte)
-            return fail(err, errlen, "%s: condition %zu: %s is a flag and "
-                        "takes no \"gte\"", where, i, fact);
+            return fail(err, errlen,
+                        "%s: condition %zu: %s is a flag and "
+                        "takes no \"gte\"",
+                        where, i, fact);
         out[*n].fact = (enum sev_fact)f;
         out[*n].gte = gte ? json_number_value(gte) : 0;
         (*n)++;
@@ -85,8 +107,8 @@ static int copy_text(char *dst, size_t n, const json_t *o, const char *key,
 {
     const char *s = json_string_value(json_object_get(o, key));
     if (util_copy(dst, n, s ? s : ""))
-        return fail(err, errlen, "%s: %s is longer than %zu bytes", where,
-                    key, n - 1);
+        return fail(err, errlen, "%s: %s is longer than %zu bytes", where, key,
+                    n - 1);
     return IS_OK;
 }
 
@@ -101,12 +123,14 @@ int severity_compile(const json_t *rules, const json_t *levels,
         json_array_size(ra) > SEV_MAX_RULES)
         return fail(err, errlen, "rules: need 1 to %d rules", SEV_MAX_RULES);
     if (!json_is_array(la) || json_array_size(la) > SEV_MAX_SCOPES)
-        return fail(err, errlen, "maintenance_levels: need an array of at "
-                    "most %d items", SEV_MAX_SCOPES);
+        return fail(err, errlen,
+                    "maintenance_levels: need an array of at "
+                    "most %d items",
+                    SEV_MAX_SCOPES);
     size_t i;
     json_t *r;
     int prev_level = 6;
-    json_array_foreach(ra, i, r) {
+    json_array_foreach (ra, i, r) {
         struct sev_rule *rule = &t->rules[t->nrules];
         const char *id = json_string_value(json_object_get(r, "id"));
         json_t *lv = json_object_get(r, "level");
@@ -114,24 +138,24 @@ int severity_compile(const json_t *rules, const json_t *levels,
         snprintf(where, sizeof(where), "rules[%zu] %s", i, id ? id : "");
         if (!id || !json_is_integer(lv) || json_integer_value(lv) < 0 ||
             json_integer_value(lv) > 5)
-            return fail(err, errlen, "%s: needs an id and a level 0-5",
-                        where);
+            return fail(err, errlen, "%s: needs an id and a level 0-5", where);
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)r, key, v) {
+        json_object_foreach ((json_t *)r, key, v) {
             if (strcmp(key, "id") && strcmp(key, "level") &&
                 strcmp(key, "all") && strcmp(key, "any") &&
                 strcmp(key, "text_ja") && strcmp(key, "text_en"))
-                return fail(err, errlen, "%s: unknown key \"%s\"", where,
-                            key);
+                return fail(err, errlen, "%s: unknown key \"%s\"", where, key);
         }
         if (util_copy(rule->id, sizeof(rule->id), id))
             return fail(err, errlen, "%s: id is longer than %zu bytes", where,
                         sizeof(rule->id) - 1);
         rule->level = (int)json_integer_value(lv);
         if (rule->level > prev_level)
-            return fail(err, errlen, "%s: rules must go from level 5 down "
-                        "to 0 (first match wins)", where);
+            return fail(err, errlen,
+                        "%s: rules must go from level 5 down "
+                        "to 0 (first match wins)",
+                        where);
         prev_level = rule->level;
         int rc = compile_conds(json_object_get(r, "all"), rule->all,
                                &rule->nall, where, err, errlen);
@@ -141,7 +165,8 @@ int severity_compile(const json_t *rules, const json_t *levels,
         if (rc)
             return rc;
         if (!rule->nall && !rule->nany && i + 1 < json_array_size(ra))
-            return fail(err, errlen, "%s: a rule without conditions must be "
+            return fail(err, errlen,
+                        "%s: a rule without conditions must be "
                         "the last one (it would hide every rule below it)",
                         where);
         if (copy_text(rule->text_ja, sizeof(rule->text_ja), r, "text_ja", where,
@@ -153,9 +178,10 @@ int severity_compile(const json_t *rules, const json_t *levels,
     }
     struct sev_rule *last = &t->rules[t->nrules - 1];
     if (last->nall || last->nany || last->level != 0)
-        return fail(err, errlen, "rules: the last rule must be level 0 with "
+        return fail(err, errlen,
+                    "rules: the last rule must be level 0 with "
                     "no conditions (the fallback)");
-    json_array_foreach(la, i, r) {
+    json_array_foreach (la, i, r) {
         struct sev_level *l = &t->levels[t->nlevels];
         const char *scope = json_string_value(json_object_get(r, "scope"));
         char where[96];
@@ -165,13 +191,12 @@ int severity_compile(const json_t *rules, const json_t *levels,
             return fail(err, errlen, "%s: needs a scope", where);
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)r, key, v) {
+        json_object_foreach ((json_t *)r, key, v) {
             if (strcmp(key, "scope") && strcmp(key, "all") &&
                 strcmp(key, "relay_station") && strcmp(key, "impact") &&
                 strcmp(key, "text_ja") && strcmp(key, "text_en") &&
                 strcmp(key, "source"))
-                return fail(err, errlen, "%s: unknown key \"%s\"", where,
-                            key);
+                return fail(err, errlen, "%s: unknown key \"%s\"", where, key);
         }
         for (int k = 0; k < t->nlevels; k++)
             if (strcmp(t->levels[k].scope, scope) == 0)
@@ -187,31 +212,37 @@ int severity_compile(const json_t *rules, const json_t *levels,
         if (rc)
             return rc;
         if (l->nall == 0)
-            return fail(err, errlen, "%s: needs at least one condition in "
-                        "\"all\"", where);
+            return fail(err, errlen,
+                        "%s: needs at least one condition in "
+                        "\"all\"",
+                        where);
         l->impact_fact = -1;
         const char *impact = json_string_value(json_object_get(r, "impact"));
         if (impact) {
             int f = severity_fact_parse(impact);
             if (f < 0 || f >= SEV_NUMERIC_COUNT)
-                return fail(err, errlen, "%s: impact must name a numeric "
-                            "fact", where);
+                return fail(err, errlen,
+                            "%s: impact must name a numeric "
+                            "fact",
+                            where);
             for (int k = 0; k < l->nall; k++)
                 if ((int)l->all[k].fact == f && l->all[k].gte > 0) {
                     l->impact_fact = f;
                     l->impact_threshold = l->all[k].gte;
                 }
             if (l->impact_fact < 0)
-                return fail(err, errlen, "%s: impact fact %s has no positive "
-                            "threshold in \"all\"", where, impact);
+                return fail(err, errlen,
+                            "%s: impact fact %s has no positive "
+                            "threshold in \"all\"",
+                            where, impact);
             for (int k = 0; k < l->nrelay; k++)
                 if ((int)l->relay[k].fact == f && l->relay[k].gte > 0)
                     l->relay_threshold = l->relay[k].gte;
         }
-        if (copy_text(l->text_ja, sizeof(l->text_ja), r, "text_ja", where,
-                      err, errlen) ||
-            copy_text(l->text_en, sizeof(l->text_en), r, "text_en", where,
-                      err, errlen))
+        if (copy_text(l->text_ja, sizeof(l->text_ja), r, "text_ja", where, err,
+                      errlen) ||
+            copy_text(l->text_en, sizeof(l->text_en), r, "text_en", where, err,
+                      errlen))
             return IS_ERR_INVALID;
         if (strcmp(scope, "*") == 0)
             t->default_level = t->nlevels;
@@ -273,8 +304,7 @@ struct sev_result severity_eval(const struct severity_table *t,
         const struct sev_rule *rule = &t->rules[r];
         bool ok = true;
         for (int i = 0; i < rule->nall && ok; i++)
-            ok = cond_holds(&rule->all[i], f, res.exceeded,
-                            res.impact_ratio);
+            ok = cond_holds(&rule->all[i], f, res.exceeded, res.impact_ratio);
         if (ok && rule->nany) {
             ok = false;
             for (int i = 0; i < rule->nany && !ok; i++)
@@ -302,8 +332,7 @@ static void matched(const struct sev_rule *rule, const struct sev_facts *f,
         for (int i = 0; i < cnt; i++) {
             if (!cond_holds(&cs[i], f, r->exceeded, r->impact_ratio))
                 continue;
-            double v = fact_value(f, cs[i].fact, r->exceeded,
-                                  r->impact_ratio);
+            double v = fact_value(f, cs[i].fact, r->exceeded, r->impact_ratio);
             int w;
             if (cs[i].fact < SEV_NUMERIC_COUNT)
                 w = snprintf(out + used, n - used, "%s%s=%g (>= %g)",
@@ -320,8 +349,7 @@ static void matched(const struct sev_rule *rule, const struct sev_facts *f,
 }
 
 json_t *severity_explain(const struct severity_table *t,
-                         const struct sev_facts *f,
-                         const struct sev_result *r)
+                         const struct sev_facts *f, const struct sev_result *r)
 {
     const struct sev_rule *rule = &t->rules[r->rule];
     const struct sev_level *l =
@@ -334,14 +362,14 @@ json_t *severity_explain(const struct severity_table *t,
     snprintf(en, sizeof(en), "Level %d (%s): %s%s%s", r->level,
              severity_level_name(r->level, false), rule->text_en,
              why[0] ? " Matched: " : "", why);
-    json_t *o = json_pack("{s:i,s:s,s:s,s:b,s:f,s:{s:s,s:s}}", "level",
-                          r->level, "name",
-                          severity_level_name(r->level, false), "rule",
-                          rule->id, "exceeded", r->exceeded, "impact_ratio",
-                          r->impact_ratio, "explanation", "ja", ja, "en", en);
+    json_t *o =
+        json_pack("{s:i,s:s,s:s,s:b,s:f,s:{s:s,s:s}}", "level", r->level,
+                  "name", severity_level_name(r->level, false), "rule",
+                  rule->id, "exceeded", r->exceeded, "impact_ratio",
+                  r->impact_ratio, "explanation", "ja", ja, "en", en);
     if (l)
         json_object_set_new(o, "maintenance_level",
-                            json_pack("{s:s,s:s,s:s}", "scope", l->scope,
-                                      "ja", l->text_ja, "en", l->text_en));
+                            json_pack("{s:s,s:s,s:s}", "scope", l->scope, "ja",
+                                      l->text_ja, "en", l->text_en));
     return o;
 }

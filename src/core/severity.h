@@ -26,7 +26,7 @@ enum sev_fact {
     SEV_RECORDS_LEAKED,
     SEV_OPERATORS_AFFECTED,
     SEV_SECTORS_EXCEEDED,
-    SEV_IMPACT_RATIO,      /* derived: impact / maintenance threshold */
+    SEV_IMPACT_RATIO, /* derived: impact / maintenance threshold */
     SEV_NUMERIC_COUNT,
     /* flags */
     SEV_EXCEEDED = SEV_NUMERIC_COUNT, /* derived: maintenance level exceeded */
@@ -52,11 +52,11 @@ int severity_fact_parse(const char *name);
 const char *severity_fact_name(enum sev_fact f);
 
 struct sev_facts {
-    int scope;                   /* index from severity_scope(); -1 = other */
+    int scope; /* index from severity_scope(); -1 = other */
     double num[SEV_NUMERIC_COUNT];
     bool flag[SEV_FACT_COUNT - SEV_NUMERIC_COUNT];
 };
-#define SEV_FLAG(facts, f) ((facts)->flag[(f) - SEV_NUMERIC_COUNT])
+#define SEV_FLAG(facts, f) ((facts)->flag[(f)-SEV_NUMERIC_COUNT])
 
 #define SEV_MAX_CONDS 8
 #define SEV_MAX_RULES 32
@@ -64,27 +64,27 @@ struct sev_facts {
 
 struct sev_cond {
     enum sev_fact fact;
-    double gte;                  /* numbers: value >= gte; flags: ignored */
+    double gte; /* numbers: value >= gte; flags: ignored */
 };
 
 struct sev_rule {
     char id[48];
     int level;
-    int nall, nany;              /* all of 'all' and (no 'any' or one of) */
+    int nall, nany; /* all of 'all' and (no 'any' or one of) */
     struct sev_cond all[SEV_MAX_CONDS];
     struct sev_cond any[SEV_MAX_CONDS];
     char text_ja[256], text_en[256];
 };
 
 struct sev_level {
-    char scope[64];              /* scope id, or "*" for every other */
-    int nall;                    /* all conditions: exceeded */
+    char scope[64]; /* scope id, or "*" for every other */
+    int nall;       /* all conditions: exceeded */
     struct sev_cond all[SEV_MAX_CONDS];
-    int nrelay;                  /* when relay_station: these instead */
+    int nrelay; /* when relay_station: these instead */
     struct sev_cond relay[SEV_MAX_CONDS];
-    int impact_fact;             /* numeric fact for the 10x ratio, -1 */
-    double impact_threshold;     /* its threshold in "all" */
-    double relay_threshold;      /* its threshold in "relay_station", 0 */
+    int impact_fact;         /* numeric fact for the 10x ratio, -1 */
+    double impact_threshold; /* its threshold in "all" */
+    double relay_threshold;  /* its threshold in "relay_station", 0 */
     char text_ja[256], text_en[256];
 };
 
@@ -93,12 +93,12 @@ struct severity_table {
     struct sev_rule rules[SEV_MAX_RULES];
     int nlevels;
     struct sev_level levels[SEV_MAX_SCOPES];
-    int default_level;           /* index of the "*" level, -1 */
+    int default_level; /* index of the "*" level, -1 */
 };
 
 struct sev_result {
-    int level;                   /* 0..5 */
-    int rule;                    /* index of the rule that fired */
+    int level; /* 0..5 */
+    int rule;  /* index of the rule that fired */
     bool exceeded;
     double impact_ratio;
 };
@@ -116,8 +116,7 @@ struct sev_result severity_eval(const struct severity_table *t,
  *  "maintenance_level": {ja, en}}: a new reference, the caller
  *  json_decref()s it. */
 json_t *severity_explain(const struct severity_table *t,
-                         const struct sev_facts *f,
-                         const struct sev_result *r);
+                         const struct sev_facts *f, const struct sev_result *r);
 /* Level names: "crisis", "severe", "high", "medium", "low", "none". */
 const char *severity_level_name(int level, bool japanese);
 

@@ -32,9 +32,8 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
     buf_init(&m->text, 256 * 1024);
     buf_init(&m->json, 256 * 1024);
     char lang[8];
-    int rc = store_contact_get(c, d->contact_id, m->channel,
-                               sizeof(m->channel), m->address,
-                               sizeof(m->address), m->secret,
+    int rc = store_contact_get(c, d->contact_id, m->channel, sizeof(m->channel),
+                               m->address, sizeof(m->address), m->secret,
                                sizeof(m->secret), lang, sizeof(lang));
     if (rc)
         return rc;
@@ -46,9 +45,8 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
     char ack[512] = "";
     struct store_recipient me;
     bool recipient = store_recipient_get(c, ad.id, d->org_id, &me) == IS_OK;
-    if (recipient &&
-        (rc = a->ack_link_new(a->ack_link_ctx, c, ad.id, d->org_id, now,
-                              ack, sizeof(ack)))) {
+    if (recipient && (rc = a->ack_link_new(a->ack_link_ctx, c, ad.id, d->org_id,
+                                           now, ack, sizeof(ack)))) {
         store_advisory_release(&ad);
         return rc;
     }
@@ -56,8 +54,7 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
     bool title = content || ad.title_in_notice;
     const char *tja = strip_drill(ad.title_ja), *ten = strip_drill(ad.title_en);
     char login[400];
-    snprintf(login, sizeof(login), "%s/#/advisories/%s", a->public_url,
-             ad.id);
+    snprintf(login, sizeof(login), "%s/#/advisories/%s", a->public_url, ad.id);
     const char *drill_ja = ad.drill ? "【訓練】" : "";
     const char *drill_en = ad.drill ? "[DRILL] " : "";
     if (title)
@@ -75,12 +72,11 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
         !store_recipient_get(c, ad.id, d->org_id, &rcpt)) {
         size_t i;
         json_t *h;
-        json_array_foreach(hops, i, h) {
+        json_array_foreach (hops, i, h) {
             json_t *n = json_object_get(h, "note");
             const char *org = json_string_value(json_object_get(h, "org"));
             bool on_path = strcmp(org, rcpt.via) == 0 ||
-                           json_integer_value(json_object_get(h, "step")) ==
-                               1;
+                           json_integer_value(json_object_get(h, "step")) == 1;
             if (on_path && (*json_string_value(json_object_get(n, "ja")) ||
                             *json_string_value(json_object_get(n, "en"))))
                 json_array_append_new(
@@ -92,64 +88,68 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
     struct buf *t = &m->text;
     if (ad.drill)
         buf_adds(t, "【訓練】[DRILL] これは訓練です。/ This is a drill.\n\n");
-    buf_addf(t, "種別 / kind: %s   深刻度 / severity: %d   共有範囲 / range: "
-                "%s\n\n",
+    buf_addf(t,
+             "種別 / kind: %s   深刻度 / severity: %d   共有範囲 / range: "
+             "%s\n\n",
              ad.kind, ad.severity, range_tlp((enum share_range)ad.range));
     if (content) {
         buf_addf(t, "%s\n\n%s\n\n", tja, ad.body_ja);
         size_t i;
         json_t *n;
-        json_array_foreach(notes, i, n)
+        json_array_foreach (notes, i, n)
             buf_addf(t, "[%s の注記] %s\n",
                      json_string_value(json_object_get(n, "by")),
-                     json_string_value(json_object_get(
-                         json_object_get(n, "note"), "ja")));
+                     json_string_value(
+                         json_object_get(json_object_get(n, "note"), "ja")));
         buf_addf(t, "\n----\n%s\n\n%s\n\n", ten, ad.body_en);
-        json_array_foreach(notes, i, n)
+        json_array_foreach (notes, i, n)
             buf_addf(t, "[Note by %s] %s\n",
                      json_string_value(json_object_get(n, "by")),
-                     json_string_value(json_object_get(
-                         json_object_get(n, "note"), "en")));
+                     json_string_value(
+                         json_object_get(json_object_get(n, "note"), "en")));
     } else {
         if (title)
             buf_addf(t, "%s / %s\n\n", tja, ten);
-        buf_addf(t, "共有範囲 %s の情報提供があります。内容はログインして確認"
-                    "してください。\nAn advisory with range %s is waiting "
-                    "for you. Sign in to read it:\n%s\n\n",
+        buf_addf(t,
+                 "共有範囲 %s の情報提供があります。内容はログインして確認"
+                 "してください。\nAn advisory with range %s is waiting "
+                 "for you. Sign in to read it:\n%s\n\n",
                  range_name((enum share_range)ad.range),
                  range_name((enum share_range)ad.range), login);
     }
     if (recipient)
-        buf_addf(t, "\n受領確認 / acknowledge (open the link, then press the "
+        buf_addf(t,
+                 "\n受領確認 / acknowledge (open the link, then press the "
                  "button; single use):\n%s\n",
                  ack);
     /* JSON (webhooks and gateways) */
     char sent_at[UTIL_TIME_LEN];
     util_time_rfc3339(now, sent_at);
     json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:s}", "id",
-        d->idem_key, "type", "advisory", "advisory", ad.id, "kind", ad.kind,
-        "range", range_name((enum share_range)ad.range), "severity",
-        ad.severity, "tlp", range_tlp((enum share_range)ad.range), "drill",
-        ad.drill, "hotline", ad.hotline, "org", d->org_id, "ack_url",
-        recipient ? ack : NULL, "sent_at", sent_at);
+        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:s}", "id", d->idem_key,
+        "type", "advisory", "advisory", ad.id, "kind", ad.kind, "range",
+        range_name((enum share_range)ad.range), "severity", ad.severity, "tlp",
+        range_tlp((enum share_range)ad.range), "drill", ad.drill, "hotline",
+        ad.hotline, "org", d->org_id, "ack_url", recipient ? ack : NULL,
+        "sent_at", sent_at);
     json_object_set_new(o, "login_url", json_string(login));
     if (title)
-        json_object_set_new(o, "title",
-                            json_pack("{s:s,s:s}", "ja", ad.title_ja, "en",
-                                      ad.title_en));
+        json_object_set_new(
+            o, "title",
+            json_pack("{s:s,s:s}", "ja", ad.title_ja, "en", ad.title_en));
     if (content && strcmp(m->channel, "webhook") == 0) {
-        json_object_set_new(o, "body",
-                            json_pack("{s:s,s:s}", "ja", ad.body_ja, "en",
-                                      ad.body_en));
+        json_object_set_new(
+            o, "body",
+            json_pack("{s:s,s:s}", "ja", ad.body_ja, "en", ad.body_en));
         json_object_set(o, "notes", notes);
     }
     if (strcmp(m->channel, "webhook") != 0) {
         /* a gateway reads, texts or faxes a short message */
         char sj[600], se[600];
         snprintf(sj, sizeof(sj), "%s%s", drill_ja,
-                 title ? tja : "情報提供があります。ログインして確認してくだ"
-                               "さい。");
+                 title ? tja
+                       : "情報提供があります。ログインして確認してくだ"
+                         "さい。");
         snprintf(se, sizeof(se), "%s%s", drill_en,
                  title ? ten : "An advisory is waiting; sign in to read it.");
         json_object_set_new(o, "channel", json_string(m->channel));
@@ -176,15 +176,14 @@ void message_signature(const char *secret_hex, int64_t t, const char *body,
 {
     unsigned char key[64], mac[crypto_auth_hmacsha256_BYTES];
     size_t klen = 0;
-    if (sodium_hex2bin(key, sizeof(key), secret_hex, strlen(secret_hex),
-                       NULL, &klen, NULL) != 0)
+    if (sodium_hex2bin(key, sizeof(key), secret_hex, strlen(secret_hex), NULL,
+                       &klen, NULL) != 0)
         klen = 0;
     crypto_auth_hmacsha256_state st;
     char ts[24];
     snprintf(ts, sizeof(ts), "%lld.", (long long)t);
     crypto_auth_hmacsha256_init(&st, key, klen);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts,
-                                  strlen(ts));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
     crypto_auth_hmacsha256_final(&st, mac);
     char hex[2 * sizeof(mac) + 1];
@@ -224,9 +223,8 @@ void message_subject_header(struct buf *b, const char *subject)
         if (k == 0)
             k = 1; /* not UTF-8: never loop forever */
         char enc[EW_MAX + 1];
-        sodium_bin2base64(enc, sizeof(enc),
-                          (const unsigned char *)subject + i, k,
-                          sodium_base64_VARIANT_ORIGINAL);
+        sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)subject + i,
+                          k, sodium_base64_VARIANT_ORIGINAL);
         buf_addf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
         i += k;
         room = EW_LINE - 1; /* continuation lines start with a space */
@@ -285,8 +283,7 @@ void message_mail_domain(const char *public_url, char *out, size_t len)
 }
 
 int message_email(const struct deliver_settings *a, const struct message *m,
-                  const struct store_delivery *d, int64_t now,
-                  struct buf *out)
+                  const struct store_delivery *d, int64_t now, struct buf *out)
 {
     time_t tt = (time_t)now;
     struct tm tm;
@@ -310,9 +307,9 @@ int message_email(const struct deliver_settings *a, const struct message *m,
              "MIME-Version: 1.0\r\n"
              "Content-Type: text/plain; charset=UTF-8\r\n"
              "Content-Transfer-Encoding: base64\r\n\r\n",
-             days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon],
-             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             d->idem_key, domain, d->advisory_id, d->idem_key);
+             days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, d->idem_key, domain,
+             d->advisory_id, d->idem_key);
     int rc = buf_error(&m->text); /* never encode a cut-short text */
     if (rc)
         return rc;
@@ -342,9 +339,8 @@ int message_compose_reminder(const struct deliver_settings *a,
     buf_init(&m->text, 64 * 1024);
     buf_init(&m->json, 64 * 1024);
     char lang[8];
-    int rc = store_contact_get(c, d->contact_id, m->channel,
-                               sizeof(m->channel), m->address,
-                               sizeof(m->address), m->secret,
+    int rc = store_contact_get(c, d->contact_id, m->channel, sizeof(m->channel),
+                               m->address, sizeof(m->address), m->secret,
                                sizeof(m->secret), lang, sizeof(lang));
     if (rc)
         return rc;
@@ -358,21 +354,21 @@ int message_compose_reminder(const struct deliver_settings *a,
     util_time_rfc3339(full ? rep.full_due : rep.final_due, due);
     util_time_rfc3339(now, sent_at);
     snprintf(url, sizeof(url), "%s/#/reports/%s", a->public_url, rep.id);
-    snprintf(m->subject, sizeof(m->subject),
-             "%s（%s） / Reminder: %s overdue (%s)",
-             full ? "詳細報告の期限を過ぎています" : "最終報告の期限を過ぎています",
-             rep.id, full ? "full report" : "final report", rep.id);
+    snprintf(
+        m->subject, sizeof(m->subject), "%s（%s） / Reminder: %s overdue (%s)",
+        full ? "詳細報告の期限を過ぎています" : "最終報告の期限を過ぎています",
+        rep.id, full ? "full report" : "final report", rep.id);
     buf_addf(&m->text,
              "報告 %s「%s」の%sの期限（%s）を過ぎています。報告を追加して"
              "ください。\n\nThe %s of report %s (\"%s\") was due at %s. "
              "Please add it.\n\n%s\n",
              rep.id, title ? title : "", full ? "詳細報告" : "最終報告", due,
-             full ? "full report" : "final report", rep.id,
-             title ? title : "", due, url);
+             full ? "full report" : "final report", rep.id, title ? title : "",
+             due, url);
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s}", "id",
                           d->idem_key, "type", "reminder", "report", rep.id,
-                          "kind", r->kind, "due_at", due, "title", title,
-                          "url", url, "sent_at", sent_at);
+                          "kind", r->kind, "due_at", due, "title", title, "url",
+                          url, "sent_at", sent_at);
     char *js = json_dumps(o, JSON_COMPACT);
     if (js)
         buf_adds(&m->json, js);

@@ -25,30 +25,30 @@ typedef int (*deliver_ack_link_fn)(void *ctx, struct store_conn *c,
 /* What the delivery worker and its messages need of the daemon's
  * settings (filled from infrashared's flags; copied by outbox_start). */
 struct deliver_settings {
-    struct store *store;         /* borrowed: outlives the worker */
-    char public_url[256];        /* base of links in messages */
-    char smtp_url[256];          /* smtp://host:port for e-mail */
+    struct store *store;  /* borrowed: outlives the worker */
+    char public_url[256]; /* base of links in messages */
+    char smtp_url[256];   /* smtp://host:port for e-mail */
     char mail_from[128];
-    int max_attempts;            /* per channel before the next one */
-    int retry_base_s;            /* backoff: base * 2^(attempt-1), jitter */
+    int max_attempts; /* per channel before the next one */
+    int retry_base_s; /* backoff: base * 2^(attempt-1), jitter */
     int retry_cap_s;
-    int http_timeout_s;          /* one webhook or SMTP exchange */
-    int max_inflight;            /* deliveries in flight at once */
+    int http_timeout_s; /* one webhook or SMTP exchange */
+    int max_inflight;   /* deliveries in flight at once */
     deliver_ack_link_fn ack_link_new;
-    void *ack_link_ctx;          /* borrowed: passed to ack_link_new */
+    void *ack_link_ctx; /* borrowed: passed to ack_link_new */
 };
 
 struct message {
     char channel[16];
     char address[512];
-    char secret[80];      /* hex HMAC key of a webhook/gateway contact */
+    char secret[80]; /* hex HMAC key of a webhook/gateway contact */
     /* UTF-8. Room for the longest subject whole: the drill prefixes
      * (20 bytes), two titles of 200 characters of up to 4 bytes and " / "
      * (a cut title would lose the English one and end in a partial UTF-8
      * sequence). */
     char subject[2048];
-    struct buf text;      /* plain text (e-mail) */
-    struct buf json;      /* webhook / gateway body */
+    struct buf text; /* plain text (e-mail) */
+    struct buf json; /* webhook / gateway body */
 };
 
 /* Frees the buffers of m (not m itself). */
@@ -68,8 +68,7 @@ int message_compose_reminder(const struct deliver_settings *a,
                              struct message *m);
 /* The RFC 5322 e-mail (headers + base64 body) into out. */
 int message_email(const struct deliver_settings *a, const struct message *m,
-                  const struct store_delivery *d, int64_t now,
-                  struct buf *out);
+                  const struct store_delivery *d, int64_t now, struct buf *out);
 /* "Subject: " and the UTF-8 subject as RFC 2047 encoded words, folded so
  * that every physical line (CRLF included in none) is at most 76
  * characters and every encoded word at most 75; a character is never split

@@ -25,18 +25,18 @@ struct job {
     struct store_delivery d;
     CURL *h;
     struct curl_slist *hdrs, *rcpt;
-    struct buf payload;      /* request body / e-mail */
-    size_t sent;             /* read position for SMTP uploads */
+    struct buf payload; /* request body / e-mail */
+    size_t sent;        /* read position for SMTP uploads */
     char err[CURL_ERROR_SIZE];
     bool email;
-    struct store_reminder rem;  /* rem.id != 0: a deadline reminder */
-    struct job *prev, *next; /* the in-flight list */
+    struct store_reminder rem; /* rem.id != 0: a deadline reminder */
+    struct job *prev, *next;   /* the in-flight list */
 };
 
 struct outcome {
     struct store_delivery d;
-    int64_t reminder_id;     /* != 0: a reminder, not a delivery */
-    int kind;                /* 0 delivered, 1 retry, 2 permanent */
+    int64_t reminder_id; /* != 0: a reminder, not a delivery */
+    int kind;            /* 0 delivered, 1 retry, 2 permanent */
     char error[200];
 };
 
@@ -46,7 +46,7 @@ struct outbox {
     atomic_bool stop;
     CURLM *multi;
     int inflight;
-    struct job *jobs;        /* in flight, freed at stop */
+    struct job *jobs; /* in flight, freed at stop */
 };
 
 static void jobs_link(struct outbox *o, struct job *j)
@@ -97,13 +97,12 @@ static void job_free(struct job *j)
 }
 
 /* Builds the easy handle of a job. */
-static int job_prepare(struct outbox *o, struct store_conn *c,
-                       struct job *j, int64_t now)
+static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
+                       int64_t now)
 {
     const struct deliver_settings *a = &o->settings;
     struct message m;
-    int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now,
-                                                  &m)
+    int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now, &m)
                        : message_compose(a, c, &j->d, now, &m);
     if (rc) {
         message_release(&m);
@@ -141,8 +140,8 @@ static int job_prepare(struct outbox *o, struct store_conn *c,
     } else {
         buf_add(&j->payload, buf_str(&m.json), m.json.len);
         char sig[200], h1[260], h2[220], h3[64];
-        message_signature(m.secret, now, buf_str(&j->payload),
-                          j->payload.len, sig, sizeof(sig));
+        message_signature(m.secret, now, buf_str(&j->payload), j->payload.len,
+                          sig, sizeof(sig));
         snprintf(h1, sizeof(h1), "X-Infrashare-Signature: %s", sig);
         snprintf(h2, sizeof(h2), "Idempotency-Key: %s", j->d.idem_key);
         snprintf(h3, sizeof(h3), "X-Infrashare-Channel: %s", m.channel);
@@ -216,8 +215,8 @@ static int64_t backoff(const struct deliver_settings *a, int attempts)
 }
 
 /* Records a batch of outcomes in one transaction. */
-static void record(struct outbox *o, struct store_conn *c,
-                   struct outcome *ocs, int n, int64_t now)
+static void record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
+                   int n, int64_t now)
 {
     const struct deliver_settings *a = &o->settings;
     if (n == 0 || store_begin(c))
@@ -227,8 +226,8 @@ static void record(struct outbox *o, struct store_conn *c,
         struct outcome *oc = &ocs[i];
         if (oc->reminder_id) {
             if (oc->kind == 0)
-                rc = store_reminder_sent(c, oc->reminder_id, now,
-                                         oc->d.channel);
+                rc =
+                    store_reminder_sent(c, oc->reminder_id, now, oc->d.channel);
             else
                 rc = store_reminder_retry(
                     c, oc->reminder_id,
@@ -251,9 +250,8 @@ static void record(struct outbox *o, struct store_conn *c,
             rc = store_delivery_failed(c, oc->d.id,
                                        "stopped: acknowledged meanwhile");
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
-            rc = store_delivery_retry(c, oc->d.id,
-                                      now + backoff(a, oc->d.attempts),
-                                      oc->error);
+            rc = store_delivery_retry(
+                c, oc->d.id, now + backoff(a, oc->d.attempts), oc->error);
             atomic_fetch_add(&n_retried, 1);
         } else {
             rc = store_delivery_failed(c, oc->d.id, oc->error);
@@ -263,9 +261,8 @@ static void record(struct outbox *o, struct store_conn *c,
                                       "next", false, now, &q);
             atomic_fetch_add(&n_failed, 1);
             log_event(LOG_WARN, "delivery failed", "delivery",
-                      json_integer(oc->d.id), "org",
-                      json_string(oc->d.org_id), "channel",
-                      json_string(oc->d.channel), "error",
+                      json_integer(oc->d.id), "org", json_string(oc->d.org_id),
+                      "channel", json_string(oc->d.channel), "error",
                       json_string(oc->error), "next_channel_queued",
                       json_integer(q), NULL);
         }
@@ -325,8 +322,8 @@ static void *run(void *arg)
         struct store_reminder rems[16];
         int nr = 0;
         if (room > 0 && store_begin(c) == IS_OK) {
-            if (store_reminders_claim(c, now, a->http_timeout_s * 2 + 30,
-                                      room, rems, &nr) ||
+            if (store_reminders_claim(c, now, a->http_timeout_s * 2 + 30, room,
+                                      rems, &nr) ||
                 store_commit(c)) {
                 store_rollback(c);
                 nr = 0;
@@ -384,8 +381,7 @@ static void *run(void *arg)
         }
         record(o, c, ocs, nocs, util_now());
         if (!n && !nr && !nocs)
-            curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200,
-                            NULL);
+            curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200, NULL);
     }
     /* stop: abandon what is in flight (it is queued again at start) */
     while (o->jobs) {

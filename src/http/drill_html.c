@@ -14,8 +14,8 @@
 /* Acknowledged share at elapsed seconds, per bucket key. */
 static const int64_t chart_points[] = {0,    300,   900,   1800, 3600,
                                        7200, 14400, 28800, 86400};
-static const char *const chart_labels[] = {"0", "5m", "15m", "30m", "1h",
-                                           "2h", "4h", "8h", "24h"};
+static const char *const chart_labels[] = {"0",  "5m", "15m", "30m", "1h",
+                                           "2h", "4h", "8h",  "24h"};
 #define NPOINTS 9
 
 static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
@@ -27,7 +27,7 @@ static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
     json_t *groups = json_object();
     size_t i;
     json_t *r;
-    json_array_foreach(rcpts, i, r) {
+    json_array_foreach (rcpts, i, r) {
         const char *via = jv_str(r, "via");
         const char *k = via && *via ? via : "(direct)";
         if (!json_object_get(groups, k))
@@ -41,55 +41,58 @@ static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
              "height=\"%d\" role=\"img\" aria-label=\"acknowledged share over "
              "time per CEPTOAR\">",
              w, (int)(h + 16 * (ng > 8 ? ng - 8 : 0)));
-    buf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-                "fill=\"none\" stroke=\"#555\"/>",
+    buf_addf(b,
+             "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+             "fill=\"none\" stroke=\"#555\"/>",
              left, top, pw, ph);
     for (int p = 0; p <= 4; p++) {
         int y = top + ph - ph * p / 4;
-        buf_addf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
-                    "text-anchor=\"end\">%d%%</text>",
+        buf_addf(b,
+                 "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+                 "text-anchor=\"end\">%d%%</text>",
                  left - 4, y + 3, p * 25);
     }
     for (int p = 0; p < NPOINTS; p++)
-        buf_addf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
-                    "text-anchor=\"middle\">%s</text>",
-                 left + pw * p / (NPOINTS - 1), top + ph + 14,
-                 chart_labels[p]);
+        buf_addf(b,
+                 "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+                 "text-anchor=\"middle\">%s</text>",
+                 left + pw * p / (NPOINTS - 1), top + ph + 14, chart_labels[p]);
     const char *key;
     json_t *g;
     int gi = 0;
-    json_object_foreach(groups, key, g) {
+    json_object_foreach (groups, key, g) {
         size_t n = json_array_size(g);
         struct buf pts;
         buf_init(&pts, 4096);
         for (int p = 0; p < NPOINTS; p++) {
             size_t acked = 0, k;
             json_t *x;
-            json_array_foreach(g, k, x) {
-                int64_t at = json_integer_value(json_object_get(x,
-                                                                "acked_at"));
+            json_array_foreach (g, k, x) {
+                int64_t at = json_integer_value(json_object_get(x, "acked_at"));
                 if (at && at - t0 <= chart_points[p])
                     acked++;
             }
             int px = left + pw * p / (NPOINTS - 1);
-            int py = top + ph - (int)((double)ph * (double)acked /
-                                      (double)(n ? n : 1));
+            int py = top + ph -
+                     (int)((double)ph * (double)acked / (double)(n ? n : 1));
             buf_addf(&pts, "%s%d,%d", p ? " " : "", px, py);
         }
         const char *col = colours[gi % 8];
         /* dashes differ too: colour is never the only cue */
-        buf_addf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
-                    " stroke-dasharray=\"%d,%d\" points=\"%s\"/>",
+        buf_addf(b,
+                 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
+                 " stroke-dasharray=\"%d,%d\" points=\"%s\"/>",
                  col, 2 + 2 * (gi % 4), gi % 4 ? 3 : 0, buf_str(&pts));
         if (buf_error(&pts)) /* the points were cut short: so is the page */
             buf_set_error(b, buf_error(&pts));
         buf_release(&pts);
         int ly = top + 10 + 16 * gi;
-        buf_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                    "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%d,%d\"/>"
-                    "<text x=\"%d\" y=\"%d\" font-size=\"11\">",
-                 left + pw + 10, ly, left + pw + 30, ly, col,
-                 2 + 2 * (gi % 4), gi % 4 ? 3 : 0, left + pw + 34, ly + 4);
+        buf_addf(b,
+                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                 "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%d,%d\"/>"
+                 "<text x=\"%d\" y=\"%d\" font-size=\"11\">",
+                 left + pw + 10, ly, left + pw + 30, ly, col, 2 + 2 * (gi % 4),
+                 gi % 4 ? 3 : 0, left + pw + 34, ly + 4);
         html_escape(b, key);
         buf_adds(b, "</text>");
         gi++;
@@ -120,7 +123,7 @@ char *http_drill_csv(json_t *rep, size_t cap, size_t *len)
     buf_init(&b, cap);
     buf_adds(&b, "org,name_ja,name_en,ceptoar,state,channel,"
                  "released_at,delivered_at,acked_at,ack_via\r\n");
-    json_array_foreach(items, i, r) {
+    json_array_foreach (items, i, r) {
         json_t *nm = json_object_get(r, "name");
         csv_cell(&b, jv_str(r, "org"), false);
         csv_cell(&b, jv_str(nm, "ja"), false);
@@ -152,14 +155,13 @@ char *http_drill_html(json_t *rep, size_t cap, size_t *len)
     if (jv_str(rep, "started_at"))
         util_time_parse(jv_str(rep, "started_at"), &t0);
     json_t *rcpts = json_array();
-    json_array_foreach(items, i, r) {
+    json_array_foreach (items, i, r) {
         int64_t acked = 0;
         if (jv_str(r, "acked_at"))
             util_time_parse(jv_str(r, "acked_at"), &acked);
-        json_array_append_new(rcpts,
-                              json_pack("{s:O,s:I}", "via",
-                                        json_object_get(r, "via"),
-                                        "acked_at", (json_int_t)acked));
+        json_array_append_new(rcpts, json_pack("{s:O,s:I}", "via",
+                                               json_object_get(r, "via"),
+                                               "acked_at", (json_int_t)acked));
     }
     struct buf b;
     buf_init(&b, cap);
@@ -169,19 +171,20 @@ char *http_drill_html(json_t *rep, size_t cap, size_t *len)
                  "drill report</title></head><body>");
     buf_adds(&b, "<h1>【訓練】訓練結果 / [DRILL] Drill report ");
     html_escape(&b, jv_str(rep, "drill"));
-    buf_addf(&b, "</h1><p>1日以内の到達率（受領確認） / reach within 1 "
-                 "day (acknowledged): <strong>%.1f%%</strong> "
-                 "(%lld / %lld)</p>",
-             100.0 * json_real_value(json_object_get(all, "reach_1d")),
-             (long long)json_integer_value(
-                 json_object_get(all, "acknowledged_1d")),
-             (long long)json_integer_value(
-                 json_object_get(all, "recipients")));
+    buf_addf(
+        &b,
+        "</h1><p>1日以内の到達率（受領確認） / reach within 1 "
+        "day (acknowledged): <strong>%.1f%%</strong> "
+        "(%lld / %lld)</p>",
+        100.0 * json_real_value(json_object_get(all, "reach_1d")),
+        (long long)json_integer_value(json_object_get(all, "acknowledged_1d")),
+        (long long)json_integer_value(json_object_get(all, "recipients")));
     if (json_is_object(comparison))
-        buf_addf(&b, "<p>前回の訓練との差 / change against the previous "
-                     "drill: %+.1f points</p>",
-                 100.0 * json_real_value(json_object_get(comparison,
-                                                         "change")));
+        buf_addf(&b,
+                 "<p>前回の訓練との差 / change against the previous "
+                 "drill: %+.1f points</p>",
+                 100.0 *
+                     json_real_value(json_object_get(comparison, "change")));
     buf_adds(&b, "<h2>CEPTOAR別 受領確認率の推移 / acknowledged share over "
                  "time per CEPTOAR</h2>");
     svg_chart(&b, rcpts, t0);
@@ -191,18 +194,19 @@ char *http_drill_html(json_t *rep, size_t cap, size_t *len)
                  "<th>1時間 / 1 h</th><th>1日 / 1 day</th></tr>");
     const char *key;
     json_t *g;
-    json_object_foreach(json_object_get(rep, "by_ceptoar"), key, g) {
+    json_object_foreach (json_object_get(rep, "by_ceptoar"), key, g) {
         buf_adds(&b, "<tr><td>");
         html_escape(&b, key);
-        buf_addf(&b, "</td><td>%lld</td><td>%lld</td><td>%lld</td>"
-                     "<td>%lld</td></tr>",
+        buf_addf(&b,
+                 "</td><td>%lld</td><td>%lld</td><td>%lld</td>"
+                 "<td>%lld</td></tr>",
                  (long long)jv_int(g, "recipients", 0),
                  (long long)jv_int(g, "acknowledged_15m", 0),
                  (long long)jv_int(g, "acknowledged_1h", 0),
                  (long long)jv_int(g, "acknowledged_1d", 0));
     }
     buf_adds(&b, "</table><h2>未到達 / not reached</h2><ul>");
-    json_array_foreach(not_reached, i, r) {
+    json_array_foreach (not_reached, i, r) {
         buf_adds(&b, "<li>");
         html_escape(&b, jv_str(json_object_get(r, "name"), "ja"));
         buf_adds(&b, " / ");

@@ -30,16 +30,16 @@
 struct http_req;
 struct http_resp {
     int status;
-    json_t *body;           /* JSON answer (owned), or */
-    char *raw;              /* raw bytes (owned, malloc'd) with ctype */
+    json_t *body; /* JSON answer (owned), or */
+    char *raw;    /* raw bytes (owned, malloc'd) with ctype */
     size_t rawlen;
     const char *ctype;
-    char set_cookie[256];   /* optional Set-Cookie value */
-    char location[256];     /* optional Location */
+    char set_cookie[256]; /* optional Set-Cookie value */
+    char location[256];   /* optional Location */
     /* Validators (RFC 9110 section 8.8): a 200 carrying them is answered
      * 304 by the pipeline when If-None-Match / If-Modified-Since match. */
-    char etag[64];          /* optional ETag, quoted ("W/\"...\"") */
-    int64_t last_modified;  /* optional Last-Modified (0 = none) */
+    char etag[64];             /* optional ETag, quoted ("W/\"...\"") */
+    int64_t last_modified;     /* optional Last-Modified (0 = none) */
     const char *cache_control; /* NULL: "no-store" */
     /* The caller acted as the reporter of an anonymous report (filing,
      * update): the request log line names no user or organisation, whose
@@ -48,21 +48,21 @@ struct http_resp {
 };
 
 enum http_auth {
-    HTTP_PUBLIC,  /* no credentials needed (may still be read if present) */
-    HTTP_AUTHED   /* a session or token is required */
+    HTTP_PUBLIC, /* no credentials needed (may still be read if present) */
+    HTTP_AUTHED  /* a session or token is required */
 };
 
 typedef int (*http_handler)(struct http_req *r, struct http_resp *out);
 
 struct http_route {
     const char *method;
-    const char *pattern;   /* "/api/v1/orgs/{id}" */
+    const char *pattern; /* "/api/v1/orgs/{id}" */
     enum http_auth auth;
-    unsigned roles;        /* any of these roles (0 = any signed-in user) */
+    unsigned roles; /* any of these roles (0 = any signed-in user) */
     const struct jv_field *body; /* NULL: no body accepted */
     size_t nbody;
     http_handler fn;
-    size_t max_body;       /* 0 = HTTP_MAX_BODY */
+    size_t max_body; /* 0 = HTTP_MAX_BODY */
 };
 
 struct http_req {
@@ -72,13 +72,13 @@ struct http_req {
     const char *method;
     const char *path;
     const char *params[HTTP_MAX_PARAMS];
-    json_t *json;            /* validated body or NULL */
+    json_t *json; /* validated body or NULL */
     bool authed;
     struct auth_ctx auth;
     char addr[64];
     char cookie[AUTH_COOKIE_LEN + 8];
-    struct store_conn *sc;   /* a connection held for the handler */
-    void *mhd;               /* struct MHD_Connection * */
+    struct store_conn *sc; /* a connection held for the handler */
+    void *mhd;             /* struct MHD_Connection * */
 };
 
 /* Route table (http/routes.c). */

@@ -22,9 +22,8 @@
 #include "deliver/outbox.h"
 
 #define MAX_ROUTES 128
-static const int statuses[] = {200, 201, 204, 302, 400, 401, 403, 404,
-                               405, 409, 410, 413, 415, 422, 429, 500,
-                               503};
+static const int statuses[] = {200, 201, 204, 302, 400, 401, 403, 404, 405,
+                               409, 410, 413, 415, 422, 429, 500, 503};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -33,9 +32,12 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 /* Routes whose counts reveal nothing of what is shared: health, metrics,
  * the API document and log-in/log-out (brute force shows here). */
 static const char *const ops_routes[][2] = {
-    {"GET", "/healthz"},          {"GET", "/metrics"},
-    {"GET", "/api/v1/openapi.json"}, {"POST", "/api/v1/session"},
-    {"GET", "/api/v1/session"},   {"DELETE", "/api/v1/session"},
+    {"GET", "/healthz"},
+    {"GET", "/metrics"},
+    {"GET", "/api/v1/openapi.json"},
+    {"POST", "/api/v1/session"},
+    {"GET", "/api/v1/session"},
+    {"DELETE", "/api/v1/session"},
 };
 
 /* Pseudo-routes at the end of the table: requests that matched no route,
@@ -69,8 +71,8 @@ int metrics_set_token(const char *token)
 
 int metrics_authorize(struct http_req *r, struct http_resp *out)
 {
-    const char *authz = MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND,
-                                                    "Authorization");
+    const char *authz =
+        MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "Authorization");
     if (!token_set)
         return http_error(out, 401, "unauthenticated", NULL,
                           "metrics are not published: start the hub with "

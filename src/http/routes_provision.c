@@ -12,8 +12,8 @@ int h_adv_issue(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
-                       &e);
+    int rc = advisory_issue(r->app, r->sc, &r->auth, r->json, app_now(r->app),
+                            &o, &e);
     if (http_svc_reply(out, rc, &e, o, 201) != 201)
         return out->status;
     snprintf(out->location, sizeof(out->location), "/api/v1/advisories/%s",
@@ -34,8 +34,8 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = advisory_list(r->app, r->sc, &r->auth, limit, cur,
-                      inbox && strcmp(inbox, "true") == 0, app_now(r->app),
-                      &o, &e);
+                           inbox && strcmp(inbox, "true") == 0, app_now(r->app),
+                           &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -44,7 +44,7 @@ int h_adv_read(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = advisory_read(r->app, r->sc, &r->auth, r->params[0],
-                      app_now(r->app), &o, &e);
+                           app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -53,7 +53,7 @@ int h_adv_relay(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = advisory_relay(r->app, r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), &o, &e);
+                            app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -61,17 +61,16 @@ int h_adv_ack(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = advisory_ack(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
-                     &o, &e);
+    int rc = advisory_ack(r->app, r->sc, &r->auth, r->params[0],
+                          app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
 int h_adv_deliveries(struct http_req *r, struct http_resp *out)
 {
-    static const char *const states[] = {"all",       "pending",
-                                         "queued",    "sending",
-                                         "delivered", "acknowledged",
-                                         "unreached"};
+    static const char *const states[] = {
+        "all",       "pending",      "queued",   "sending",
+        "delivered", "acknowledged", "unreached"};
     const char *st = http_query(r, "state");
     bool ok = !st;
     for (size_t i = 0; st && i < IS_ARRAY_LEN(states); i++)
@@ -83,7 +82,7 @@ int h_adv_deliveries(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
-                            app_now(r->app), &o, &e);
+                                 app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -91,16 +90,15 @@ int h_drill_start(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
-                    &e);
+    int rc =
+        drill_start(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 201);
 }
 
 int h_drill_report(struct http_req *r, struct http_resp *out)
 {
     const char *fmt = http_query(r, "format");
-    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") &&
-        strcmp(fmt, "html"))
+    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "html"))
         return http_error(out, 400, "invalid_value", "format",
                           "format: json, csv or html");
     struct svc_error e = {0};
@@ -151,8 +149,7 @@ static char *confirm_page(const char *adv)
              "<title>受領確認 / Acknowledge</title></head><body>"
              "<h1>受領確認</h1><p>情報提供 <code>");
     for (const char *p = adv; *p; p++) /* ids are [a-z0-9-]; kept so */
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-')
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')
             buf_add(&b, p, 1);
     buf_adds(&b,
              "</code> の受領を貴組織として記録します。下のボタンを押すと"
@@ -204,11 +201,9 @@ static char *ack_page(int rc, enum ack_link_mode mode, const char *adv)
 int h_ack_link(struct http_req *r, struct http_resp *out)
 {
     char adv[40] = "";
-    enum ack_link_mode mode = strcmp(r->method, "POST") == 0
-                                  ? ACK_LINK_CONFIRM
-                              : strcmp(r->method, "HEAD") == 0
-                                  ? ACK_LINK_PROBE
-                                  : ACK_LINK_VIEW;
+    enum ack_link_mode mode = strcmp(r->method, "POST") == 0 ? ACK_LINK_CONFIRM
+                              : strcmp(r->method, "HEAD") == 0 ? ACK_LINK_PROBE
+                                                               : ACK_LINK_VIEW;
     int rc = advisory_ack_link(r->app, r->sc, r->params[0], r->addr, mode,
                                app_now(r->app), adv, sizeof(adv));
     char *page = ack_page(rc, mode, adv);

@@ -49,15 +49,15 @@ static int report_query(struct http_req *r, struct http_resp *out,
         }
         *dst[i] = v;
     }
-    if (q->kind && strcmp(q->kind, "incident") && strcmp(q->kind, "precursor")
-        && strcmp(q->kind, "vulnerability") && strcmp(q->kind, "info")) {
+    if (q->kind && strcmp(q->kind, "incident") &&
+        strcmp(q->kind, "precursor") && strcmp(q->kind, "vulnerability") &&
+        strcmp(q->kind, "info")) {
         http_error(out, 400, "invalid_value", "kind",
                    "kind: incident, precursor, vulnerability or info");
         return IS_ERR_INVALID;
     }
     if (q->state && strcmp(q->state, "open") && strcmp(q->state, "closed")) {
-        http_error(out, 400, "invalid_value", "state",
-                   "state: open or closed");
+        http_error(out, 400, "invalid_value", "state", "state: open or closed");
         return IS_ERR_INVALID;
     }
     const char *s = http_query(r, "min_severity");
@@ -105,8 +105,8 @@ int h_reports_file(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
-                    &e);
+    int rc =
+        report_file(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o, &e);
     if (http_svc_reply(out, rc, &e, o, 201) != 201)
         return out->status;
     out->log_withhold_actor = anonymous_view(out->body);
@@ -133,7 +133,8 @@ int h_reports_counts(struct http_req *r, struct http_resp *out)
         return 400;
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = report_counts(r->app, r->sc, &r->auth, &q, app_now(r->app), &o, &e);
+    int rc =
+        report_counts(r->app, r->sc, &r->auth, &q, app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -163,7 +164,7 @@ int h_report_read(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
-                    &o, &e);
+                         &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -172,7 +173,7 @@ int h_report_update(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_update(r->app, r->sc, &r->auth, r->params[0], r->json,
-                      app_now(r->app), &o, &e);
+                           app_now(r->app), &o, &e);
     if (http_svc_reply(out, rc, &e, o, 201) != 201)
         return out->status;
     out->log_withhold_actor = anonymous_view(out->body);
@@ -184,7 +185,7 @@ int h_report_forward(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_forward(r->app, r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), &o, &e);
+                            app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -193,7 +194,7 @@ int h_report_note(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_note(r->app, r->sc, &r->auth, r->params[0], r->json,
-                    app_now(r->app), &o, &e);
+                         app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 201);
 }
 
@@ -202,7 +203,7 @@ int h_report_reveal(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_reveal(r->app, r->sc, &r->auth, r->params[0], r->json,
-                      app_now(r->app), &o, &e);
+                           app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -232,8 +233,8 @@ int h_events_create(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = event_create(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o,
-                     &e);
+    int rc =
+        event_create(r->app, r->sc, &r->auth, r->json, app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 201);
 }
 
@@ -249,8 +250,8 @@ int h_event_read(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = event_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app), &o,
-                   &e);
+    int rc = event_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
+                        &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -259,7 +260,7 @@ int h_event_link(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = event_link(r->app, r->sc, &r->auth, r->params[0], r->json,
-                   app_now(r->app), &o, &e);
+                        app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
@@ -276,6 +277,6 @@ int h_policy_set(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = hop_policy_set(r->sc, &r->auth, r->params[0], r->json,
-                       app_now(r->app), &o, &e);
+                            app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }

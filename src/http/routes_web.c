@@ -23,12 +23,12 @@
 extern const struct embed_file web_assets[];
 extern const size_t web_assets_count;
 
-#define PUBLIC_PAGE 20   /* advisories per public page */
+#define PUBLIC_PAGE 20 /* advisories per public page */
 /* The public page and the feed may be stored by caches and feed readers,
  * which revalidate every time (ETag / Last-Modified, answered 304 by the
  * pipeline when unchanged). */
 #define PUBLIC_CACHE "no-cache"
-#define FEED_ENTRIES 50  /* entries in the Atom feed */
+#define FEED_ENTRIES 50 /* entries in the Atom feed */
 
 /* Content type by file extension; NULL for a type the UI never serves. */
 static const char *asset_type(const char *name)
@@ -56,8 +56,7 @@ static const char *asset_type(const char *name)
 /* Copies an embedded file into the response; 404 when absent. */
 static int serve_asset(struct http_resp *out, const char *name)
 {
-    const struct embed_file *f =
-        embed_find(web_assets, web_assets_count, name);
+    const struct embed_file *f = embed_find(web_assets, web_assets_count, name);
     const char *ctype = f ? asset_type(name) : NULL;
     if (!f || !ctype || !f->len)
         return http_error(out, 404, "not_found", NULL, "no such path");
@@ -140,10 +139,9 @@ static const char *kind_name(const char *kind, bool en)
 
 static const char *sev_name(long long level, bool en)
 {
-    static const char *const ja[] = {"なし", "低", "中", "高", "重大",
-                                     "危機"};
-    static const char *const enn[] = {"none", "low", "medium", "high",
-                                      "severe", "crisis"};
+    static const char *const ja[] = {"なし", "低", "中", "高", "重大", "危機"};
+    static const char *const enn[] = {"none", "low",    "medium",
+                                      "high", "severe", "crisis"};
     if (level < 0 || level > 5)
         return "";
     return en ? enn[level] : ja[level];
@@ -163,8 +161,8 @@ static void public_item(struct buf *b, const json_t *ad, bool en)
     html_escape(b, jv_str(json_object_get(ad, "title"), l));
     buf_adds(b, "</h2><p class=\"meta\"><span class=\"badge range-white\">"
                 "WHITE · TLP:CLEAR</span> ");
-    buf_addf(b, "<span class=\"badge sev sev-%lld\">%s %lld %s</span> ",
-             sev, en ? "Severity" : "深刻度", sev, sev_name(sev, en));
+    buf_addf(b, "<span class=\"badge sev sev-%lld\">%s %lld %s</span> ", sev,
+             en ? "Severity" : "深刻度", sev, sev_name(sev, en));
     html_escape(b, kind_name(jv_str(ad, "kind"), en));
     buf_adds(b, " · ");
     html_escape(b, jv_str(json_object_get(ad, "author_name"), l));
@@ -186,8 +184,8 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     int64_t now = app_now(r->app);
     struct svc_error e = {0};
     json_t *list = NULL;
-    if (advisory_list(r->app, r->sc, NULL, PUBLIC_PAGE, cur, false, now,
-                      &list, &e)) {
+    if (advisory_list(r->app, r->sc, NULL, PUBLIC_PAGE, cur, false, now, &list,
+                      &e)) {
         if (e.err == IS_ERR_INVALID)
             return http_error(out, 400, e.code, e.field, "%s", e.message);
         return http_fail(out, IS_ERR_INTERNAL);
@@ -214,8 +212,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
              en ? "Skip to content" : "本文へ移動",
              en ? "Public page" : "公開ページ", en ? "ja" : "en",
              en ? "ja" : "en", en ? "日本語" : "English",
-             en ? "Atom feed" : "Atomフィード",
-             en ? "Sign in" : "ログイン",
+             en ? "Atom feed" : "Atomフィード", en ? "Sign in" : "ログイン",
              en ? "Public advisories" : "公開情報",
              en ? "Advisories with the sharing range White (TLP:CLEAR), "
                   "published for everyone. Times are Japan Standard Time."
@@ -226,7 +223,7 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     json_t *it;
     size_t shown = 0;
     char newest[UTIL_TIME_LEN + 8] = "";
-    json_array_foreach(items, i, it) {
+    json_array_foreach (items, i, it) {
         json_t *full = NULL;
         struct svc_error e2 = {0};
         /* the full read applies the range decision again (public) */
@@ -247,11 +244,11 @@ int h_web_public(struct http_req *r, struct http_resp *out)
                         : "<p class=\"empty\">公開情報はまだありません。</p>");
     const char *next = jv_str(list, "next_cursor");
     if (next) {
-        buf_addf(&b, "<p><a href=\"/public?lang=%s&amp;cursor=",
-                 en ? "en" : "ja");
+        buf_addf(&b,
+                 "<p><a href=\"/public?lang=%s&amp;cursor=", en ? "en" : "ja");
         html_escape(&b, next);
-        buf_adds(&b, en ? "\">Older advisories</a></p>"
-                        : "\">過去の情報</a></p>");
+        buf_adds(&b,
+                 en ? "\">Older advisories</a></p>" : "\">過去の情報</a></p>");
     }
     buf_adds(&b, "</main></body></html>\n");
     json_decref(list);
@@ -303,15 +300,17 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
              en ? "infrashare public advisories (White)"
                 : "infrashare 公開情報（White）");
     html_escape(&b, base);
-    buf_addf(&b, "/public?lang=%s\"/><link rel=\"self\" "
-                 "type=\"application/atom+xml\" href=\"", l);
+    buf_addf(&b,
+             "/public?lang=%s\"/><link rel=\"self\" "
+             "type=\"application/atom+xml\" href=\"",
+             l);
     html_escape(&b, base);
     buf_addf(&b, "/public/feed.atom%s\"/><updated>", en ? "?lang=en" : "");
     html_escape(&b, updated ? updated : nowbuf);
     buf_adds(&b, "</updated><author><name>infrashare</name></author>\n");
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach (items, i, it) {
         json_t *full = NULL;
         struct svc_error e2 = {0};
         if (advisory_read(r->app, r->sc, NULL, jv_str(it, "id"), now, &full,

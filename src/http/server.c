@@ -24,12 +24,12 @@
  * object (docs/rules.md, "HTTP protocol"). The per-connection memory of
  * libmicrohttpd (HTTP_CONN_MEMORY) is far above them, so the library's own
  * limits are reached only by heads larger than that. */
-#define HTTP_MAX_URL 8192          /* request target, bytes: 414 */
-#define HTTP_MAX_QUERY_PARAMS 64   /* query parameters: 400 */
-#define HTTP_MAX_HEADERS 100       /* header fields: 431 */
+#define HTTP_MAX_URL 8192           /* request target, bytes: 414 */
+#define HTTP_MAX_QUERY_PARAMS 64    /* query parameters: 400 */
+#define HTTP_MAX_HEADERS 100        /* header fields: 431 */
 #define HTTP_MAX_HEADER_BYTES 32768 /* names + values: 431 */
 #define HTTP_CONN_MEMORY ((size_t)256 * 1024)
-#define HTTP_GZIP_MIN 1024         /* smaller bodies are sent as they are */
+#define HTTP_GZIP_MIN 1024 /* smaller bodies are sent as they are */
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -38,17 +38,17 @@ struct http_server {
 
 /* Per-request state kept by MHD between calls (con_cls). */
 struct rstate {
-    bool started;         /* the access handler has seen the request */
-    int uri_status;       /* 414/400 found by on_uri, 0 when fine */
-    bool uri_nul;         /* the target has an encoded NUL (%00) */
+    bool started;   /* the access handler has seen the request */
+    int uri_status; /* 414/400 found by on_uri, 0 when fine */
+    bool uri_nul;   /* the target has an encoded NUL (%00) */
     double t0;
     struct buf body;
     bool too_large;
     bool queued;
-    int route_index;      /* -1: no route */
+    int route_index; /* -1: no route */
     bool method_mismatch;
-    char allow[48];       /* methods the path accepts (for 405) */
-    char *path;           /* copy of the URL path; params point into it */
+    char allow[48]; /* methods the path accepts (for 405) */
+    char *path;     /* copy of the URL path; params point into it */
     const char *params[HTTP_MAX_PARAMS];
 };
 
@@ -249,9 +249,8 @@ static int gzip_bytes(const char *in, size_t n, char **out, size_t *outlen)
 {
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
-    if (n > UINT_MAX ||
-        deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-            Z_OK)
+    if (n > UINT_MAX || deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8,
+                                     Z_DEFAULT_STRATEGY) != Z_OK)
         return -1;
     uLong cap = deflateBound(&zs, (uLong)n);
     char *o = malloc(cap);
@@ -307,26 +306,25 @@ static bool etag_listed(const char *list, const char *etag)
 static bool not_modified(struct MHD_Connection *conn, const char *method,
                          const struct http_resp *out)
 {
-    if (out->status != 200 || (strcmp(method, "GET") != 0 &&
-                               strcmp(method, "HEAD") != 0))
+    if (out->status != 200 ||
+        (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))
         return false;
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                  "If-None-Match");
+    const char *inm =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm)
         return out->etag[0] && etag_listed(inm, out->etag);
-    const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                  "If-Modified-Since");
+    const char *ims =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
     int64_t t;
-    return ims && out->last_modified > 0 &&
-           !util_http_date_parse(ims, &t) && out->last_modified <= t;
+    return ims && out->last_modified > 0 && !util_http_date_parse(ims, &t) &&
+           out->last_modified <= t;
 }
 
 /* Set while this file queues a response; see MHD_queue_response below. */
 static _Thread_local bool queuing_own;
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn,
-                                 struct rstate *st, struct http_req *r,
-                                 struct http_resp *out)
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
+                                 struct http_req *r, struct http_resp *out)
 {
     char *data;
     size_t len;
@@ -351,8 +349,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
     const char *method = r && r->method ? r->method : "GET";
     bool gzipped = false;
     if (data && len >= HTTP_GZIP_MIN &&
-               accepts_gzip(MHD_lookup_connection_value(
-                   conn, MHD_HEADER_KIND, "Accept-Encoding"))) {
+        accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 "Accept-Encoding"))) {
         char *z;
         size_t zlen;
         if (!gzip_bytes(data, len, &z, &zlen)) {
@@ -369,8 +367,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
         out->status = 304;
         gzipped = false;
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, data, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(data);
         return MHD_NO;
@@ -396,8 +394,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
     if (out->status == 405 && st->allow[0])
         MHD_add_response_header(resp, "Allow", st->allow);
     queuing_own = true;
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)out->status,
-                                             resp);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)out->status, resp);
     queuing_own = false;
     MHD_destroy_response(resp);
     double secs = util_mono() - st->t0;
@@ -410,9 +407,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
               json_string(rt ? rt->pattern : "(none)"), "status",
               json_integer(out->status), "ms",
               json_real((double)(int64_t)(secs * 1e5) / 100.0), "user",
-              actor ? json_integer(r->auth.user_id) : json_null(),
-              "org", actor ? json_string(r->auth.org.id) : json_null(),
-              NULL);
+              actor ? json_integer(r->auth.user_id) : json_null(), "org",
+              actor ? json_string(r->auth.org.id) : json_null(), NULL);
     json_decref(out->body);
     out->body = NULL;
     free(out->raw);
@@ -452,8 +448,8 @@ static bool is_state_changing(const char *method)
 static int authenticate(struct http_req *r, struct MHD_Connection *conn,
                         struct http_resp *out)
 {
-    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                    "Authorization");
+    const char *authz =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     int rc;
     int64_t now = app_now(r->app);
     if (authz) {
@@ -462,8 +458,8 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
                               "Authorization: expected 'Bearer <token>'");
         rc = auth_token(r->sc, authz + 7, now, &r->auth);
     } else {
-        const char *cookie = MHD_lookup_connection_value(
-            conn, MHD_COOKIE_KIND, COOKIE_NAME);
+        const char *cookie =
+            MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME);
         if (!cookie)
             return http_error(out, 401, "unauthenticated", NULL,
                               "sign in (POST /api/v1/session) or send "
@@ -482,11 +478,10 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
         return http_fail(out, rc);
     r->authed = true;
     if (r->auth.via_session && is_state_changing(r->method)) {
-        const char *tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                      "X-CSRF-Token");
+        const char *tok =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
         size_t n = strlen(r->auth.csrf);
-        if (!tok || strlen(tok) != n ||
-            !util_ct_equal(tok, r->auth.csrf, n))
+        if (!tok || strlen(tok) != n || !util_ct_equal(tok, r->auth.csrf, n))
             return http_error(out, 403, "csrf_failed", "X-CSRF-Token",
                               "X-CSRF-Token: missing or does not match "
                               "this session");
@@ -613,8 +608,8 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
         r->json = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
         if (!r->json) {
             http_error(out, 400, "malformed_json", "body",
-                       "body: not valid JSON (line %d, column %d): %s",
-                       je.line, je.column, je.text);
+                       "body: not valid JSON (line %d, column %d): %s", je.line,
+                       je.column, je.text);
             return;
         }
     } else if (r->route->body) {
@@ -718,8 +713,7 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
 {
     if (st->uri_status == 414) {
         http_error(out, 414, "uri_too_long", "url",
-                   "the request target is longer than %d bytes",
-                   HTTP_MAX_URL);
+                   "the request target is longer than %d bytes", HTTP_MAX_URL);
         return true;
     }
     if (st->uri_status) {
@@ -767,8 +761,7 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  const char *version,
-                                  const char *upload_data,
+                                  const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     struct http_server *srv = cls;
@@ -824,8 +817,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return ret;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     IS_UNUSED(cls);
     IS_UNUSED(conn);
@@ -866,16 +859,15 @@ int http_start(struct app *app, const char *addr, int port, int threads,
     } else if (inet_pton(AF_INET6, a6, &sin6->sin6_addr) == 1) {
         sin6->sin6_family = AF_INET6;
         sin6->sin6_port = htons((uint16_t)port);
-        flags |= IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)
-                     ? MHD_USE_DUAL_STACK
-                     : MHD_USE_IPv6;
+        flags |= IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ? MHD_USE_DUAL_STACK
+                                                           : MHD_USE_IPv6;
     } else {
         free(s);
         return IS_ERR_INVALID;
     }
     s->d = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, on_request, s,
-        MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+        &ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
@@ -956,9 +948,7 @@ static const char *library_error_text(unsigned status, const char **code,
     case 505:
         *code = "http_version_not_supported";
         return "use HTTP/1.1 or HTTP/1.0";
-    default:
-        *code = "bad_request";
-        return "the request could not be processed";
+    default: *code = "bad_request"; return "the request could not be processed";
     }
 }
 
@@ -970,8 +960,8 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
     if (queuing_own || !real_queue)
         return real_queue ? real_queue(connection, status_code, response)
                           : MHD_NO;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-        connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci)
         return MHD_NO;
     const char *code, *field;
@@ -993,8 +983,8 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
              "Cache-Control: no-store\r\n"
              "Content-Security-Policy: default-src 'none'; "
              "frame-ancestors 'none'\r\n\r\n%s",
-             status_code,
-             MHD_get_reason_phrase_for(status_code), strlen(body), body);
+             status_code, MHD_get_reason_phrase_for(status_code), strlen(body),
+             body);
     free(body);
     if (b.len && !buf_error(&b)) { /* never a cut-short response */
         ssize_t n = send(ci->connect_fd, buf_str(&b), b.len, MSG_NOSIGNAL);

@@ -9,7 +9,7 @@
  */
 #include "http/http.h"
 
-#define MSG_INTERNAL                                                        \
+#define MSG_INTERNAL                                                           \
     "the hub could not complete the request; nothing was changed"
 
 /* Indexed by enum is_err; a code missing here has status 0, which

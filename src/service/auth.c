@@ -92,9 +92,9 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
     return store_org_rel(c, u->org_id, &out->org);
 }
 
-static int record(struct store_conn *c, const struct auth_ctx *who,
-                  int64_t now, const char *action, const char *target,
-                  json_t *detail, bool withhold)
+static int record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
+                  const char *action, const char *target, json_t *detail,
+                  bool withhold)
 {
     char *d = NULL;
     if (detail) {
@@ -137,24 +137,22 @@ void auth_addr_key(const char *addr, char *out, size_t len)
         util_xcopy(out, len, addr);
 }
 
-int audit_record(struct store_conn *c, const struct auth_ctx *who,
-                 int64_t now, const char *action, const char *target,
-                 json_t *detail)
+int audit_record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
+                 const char *action, const char *target, json_t *detail)
 {
     return record(c, who, now, action, target, detail, false);
 }
 
 int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
-                          int64_t now, const char *action,
-                          const char *target, json_t *detail)
+                          int64_t now, const char *action, const char *target,
+                          json_t *detail)
 {
     return record(c, who, now, action, target, detail, true);
 }
 
 int auth_login(struct store_conn *c, struct auth_limits *l,
                const char *username, const char *password, const char *addr,
-               int64_t now, char cookie[AUTH_COOKIE_LEN],
-               struct auth_ctx *out)
+               int64_t now, char cookie[AUTH_COOKIE_LEN], struct auth_ctx *out)
 {
     pthread_once(&dummy_once, make_dummy);
     char akey[INET6_ADDRSTRLEN + 8];
@@ -326,9 +324,9 @@ int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
         return rc;
     rc = store_token_insert(c, id, user_id, name, h, now, expires);
     if (!rc)
-        rc = audit_record(c, who, now, "token.create", id,
-                          json_pack("{s:I,s:s}", "user", (json_int_t)user_id,
-                                    "name", name));
+        rc = audit_record(
+            c, who, now, "token.create", id,
+            json_pack("{s:I,s:s}", "user", (json_int_t)user_id, "name", name));
     if (rc) {
         store_rollback(c);
         return rc;
@@ -347,8 +345,8 @@ int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
     if (rc)
         return rc;
     rc = store_token_owner(c, id, &owner, &revoked);
-    if (!rc && ((who && owner != who->user_id && !(who->roles & ROLE_ADMIN))
-                || revoked))
+    if (!rc && ((who && owner != who->user_id && !(who->roles & ROLE_ADMIN)) ||
+                revoked))
         rc = IS_ERR_NOTFOUND; /* not yours: as if it did not exist */
     if (!rc)
         rc = store_token_revoke(c, id, now);

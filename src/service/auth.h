@@ -72,8 +72,7 @@ void auth_addr_key(const char *addr, char *out, size_t len);
  * limited. Audits success and failure. */
 int auth_login(struct store_conn *c, struct auth_limits *l,
                const char *username, const char *password, const char *addr,
-               int64_t now, char cookie[AUTH_COOKIE_LEN],
-               struct auth_ctx *out);
+               int64_t now, char cookie[AUTH_COOKIE_LEN], struct auth_ctx *out);
 /* Resolves a session cookie. IS_ERR_AUTH when absent/expired/disabled. */
 int auth_session(struct store_conn *c, const char *cookie, int64_t now,
                  struct auth_ctx *out);
@@ -104,14 +103,13 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
 
 /* Appends an audit entry for an act of who (NULL = system). detail is a
  * JSON object (reference stolen, may be NULL). */
-int audit_record(struct store_conn *c, const struct auth_ctx *who,
-                 int64_t now, const char *action, const char *target,
-                 json_t *detail);
+int audit_record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
+                 const char *action, const char *target, json_t *detail);
 /* The same for an act whose actor must stay hidden (an anonymous reporter
  * acting on its own report): who enters the chain only as a hiding
  * commitment (DOMAIN §8a, core/audit_chain.h). */
 int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
-                          int64_t now, const char *action,
-                          const char *target, json_t *detail);
+                          int64_t now, const char *action, const char *target,
+                          json_t *detail);
 
 #endif

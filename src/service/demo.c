@@ -13,8 +13,7 @@ static void fill(char *out, size_t outlen, const char *pattern, int n)
         snprintf(out, outlen, "%s %04d", pattern, n);
         return;
     }
-    snprintf(out, outlen, "%.*s%04d%s", (int)(p - pattern), pattern, n,
-             p + 3);
+    snprintf(out, outlen, "%.*s%04d%s", (int)(p - pattern), pattern, n, p + 3);
 }
 
 static void dashed(char *out, size_t outlen, const char *id)
@@ -72,16 +71,14 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
 {
     memset(stats, 0, sizeof(*stats));
     json_error_t je;
-    json_t *demo = json_load_file(demo_json_path, JSON_REJECT_DUPLICATES,
-                                  &je);
+    json_t *demo = json_load_file(demo_json_path, JSON_REJECT_DUPLICATES, &je);
     if (!demo) {
         snprintf(err, errlen, "%s:%d:%d: %s", demo_json_path, je.line,
                  je.column, je.text);
         return IS_ERR_INVALID;
     }
     json_t *ops = json_object_get(demo, "operators");
-    if (!json_is_true(json_object_get(demo, "demo")) ||
-        !json_is_object(ops)) {
+    if (!json_is_true(json_object_get(demo, "demo")) || !json_is_object(ops)) {
         snprintf(err, errlen,
                  "%s: must be an object with \"demo\": true and "
                  "\"operators\"",
@@ -94,7 +91,7 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
     json_t *org;
     char id[64], name_ja[256], name_en[256], addr[256], user[80];
     const unsigned staff = ROLE_READER | ROLE_LIAISON | ROLE_ANALYST;
-    json_array_foreach(r->orgs, i, org) {
+    json_array_foreach (r->orgs, i, org) {
         const char *kind = jv_str(org, "kind");
         const char *oid = jv_str(org, "id");
         /* staff users for the national bodies */
@@ -169,8 +166,7 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
                 rc = add_contact(c, id, "email", addr, 1, false, now, stats);
             snprintf(addr, sizeof(addr), "%s%s", webhook_base, id);
             if (!rc)
-                rc = add_contact(c, id, "webhook", addr, 2, false, now,
-                                 stats);
+                rc = add_contact(c, id, "webhook", addr, 2, false, now, stats);
         }
         if (rc)
             break;

@@ -11,11 +11,13 @@
 #include "common/html.h"
 #include "common/util.h"
 
-
 static const char *const targets[] = {"ceptoar", "sector", "all", NULL};
 
 const struct jv_field provision_drill_spec[] = {
-    {.name = "target_kind", .type = JV_STRING, .required = true, .max_len = 10,
+    {.name = "target_kind",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 10,
      .enum_values = targets},
     {.name = "target", .type = JV_STRING, .max_len = 63},
     {.name = "title_ja", .type = JV_STRING, .max_len = 180},
@@ -34,9 +36,9 @@ static json_t *tj(int64_t t)
     return json_string(ts);
 }
 
-int drill_start(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const json_t *body, int64_t now,
-                json_t **out, struct svc_error *e)
+int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
 {
     const char *kind = jv_str(body, "target_kind");
     const char *target = jv_str(body, "target");
@@ -77,10 +79,11 @@ int drill_start(struct app *a, struct store_conn *c,
             if (store_sectors_json(c, &sectors) == IS_OK) {
                 size_t i;
                 json_t *s;
-                json_array_foreach(sectors, i, s) if (
-                    strcmp(jv_str(s, "id"), target) == 0 &&
-                    strcmp(jv_str(json_object_get(s, "ministry"), "id"),
-                           who->org.id) == 0) own = true;
+                json_array_foreach (sectors, i, s)
+                    if (strcmp(jv_str(s, "id"), target) == 0 &&
+                        strcmp(jv_str(json_object_get(s, "ministry"), "id"),
+                               who->org.id) == 0)
+                        own = true;
                 json_decref(sectors);
             }
         }
@@ -99,14 +102,12 @@ int drill_start(struct app *a, struct store_conn *c,
     if (strcmp(kind, "all") == 0)
         json_object_set_new(aud, "all", json_true());
     else
-        json_object_set_new(aud,
-                            strcmp(kind, "sector") == 0 ? "sectors"
-                                                        : "ceptoars",
-                            json_pack("[s]", target));
+        json_object_set_new(
+            aud, strcmp(kind, "sector") == 0 ? "sectors" : "ceptoars",
+            json_pack("[s]", target));
     json_t *adv = json_pack(
-        "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "security_info",
-        "range", "green", "severity", 0, "title_ja", tja, "title_en", ten,
-        "body_ja",
+        "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "security_info", "range",
+        "green", "severity", 0, "title_ja", tja, "title_en", ten, "body_ja",
         jv_str(body, "body_ja") ? jv_str(body, "body_ja")
                                 : "【訓練】これは訓練です。受領を確認してくだ"
                                   "さい。",
@@ -120,8 +121,7 @@ int drill_start(struct app *a, struct store_conn *c,
     snprintf(id, sizeof(id), "D%s", hex);
     int rc = store_begin(c);
     if (!rc)
-        rc = advisory_issue_drill(a, c, who, adv, now, adv_id,
-                                  sizeof(adv_id));
+        rc = advisory_issue_drill(a, c, who, adv, now, adv_id, sizeof(adv_id));
     if (!rc)
         rc = store_drill_insert(c, id, adv_id, kind, target ? target : "",
                                 who->org.id, now);
@@ -164,14 +164,14 @@ int drill_report(struct app *a, struct store_conn *c,
     size_t i;
     json_t *r;
     json_t *not_reached = json_array();
-    json_array_foreach(items, i, r) if (strcmp(jv_str(r, "state"),
-                                               "acknowledged"))
-        json_array_append_new(
-            not_reached, json_pack("{s:O,s:O,s:O,s:O}", "org",
-                                   json_object_get(r, "org"), "name",
-                                   json_object_get(r, "name"), "via",
-                                   json_object_get(r, "via"), "state",
-                                   json_object_get(r, "state")));
+    json_array_foreach (items, i, r)
+        if (strcmp(jv_str(r, "state"), "acknowledged"))
+            json_array_append_new(not_reached,
+                                  json_pack("{s:O,s:O,s:O,s:O}", "org",
+                                            json_object_get(r, "org"), "name",
+                                            json_object_get(r, "name"), "via",
+                                            json_object_get(r, "via"), "state",
+                                            json_object_get(r, "state")));
     json_t *reach = json_object_get(dl, "reach");
     json_t *comparison = json_null();
     struct store_drill prev;

@@ -17,23 +17,30 @@
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
                                         "newsletter", NULL};
-static const char *const ranges[] = {"red", "amber", "yellow", "green",
-                                     "white", NULL};
+static const char *const ranges[] = {"red",   "amber", "yellow",
+                                     "green", "white", NULL};
 
 static const struct jv_field audience_spec[] = {
     {.name = "all", .type = JV_BOOL},
-    {.name = "sectors", .type = JV_STRING_ARRAY, .max_len = 32,
-     .item_len = 63},
+    {.name = "sectors", .type = JV_STRING_ARRAY, .max_len = 32, .item_len = 63},
     {.name = "scopes", .type = JV_STRING_ARRAY, .max_len = 64, .item_len = 63},
-    {.name = "ceptoars", .type = JV_STRING_ARRAY, .max_len = 64,
+    {.name = "ceptoars",
+     .type = JV_STRING_ARRAY,
+     .max_len = 64,
      .item_len = 63},
     {.name = "orgs", .type = JV_STRING_ARRAY, .max_len = 1000, .item_len = 63},
 };
 
 const struct jv_field provision_issue_spec[] = {
-    {.name = "kind", .type = JV_STRING, .required = true, .max_len = 20,
+    {.name = "kind",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 20,
      .enum_values = adv_kinds},
-    {.name = "range", .type = JV_STRING, .required = true, .max_len = 10,
+    {.name = "range",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 10,
      .enum_values = ranges},
     {.name = "severity", .type = JV_INT, .required = true, .max = 5},
     {.name = "title_ja", .type = JV_STRING, .required = true, .max_len = 200},
@@ -41,8 +48,11 @@ const struct jv_field provision_issue_spec[] = {
     {.name = "body_ja", .type = JV_STRING, .required = true, .max_len = 20000},
     {.name = "body_en", .type = JV_STRING, .required = true, .max_len = 20000},
     {.name = "title_in_notice", .type = JV_BOOL},
-    {.name = "audience", .type = JV_OBJECT, .required = true,
-     .sub = audience_spec, .nsub = IS_ARRAY_LEN(audience_spec)},
+    {.name = "audience",
+     .type = JV_OBJECT,
+     .required = true,
+     .sub = audience_spec,
+     .nsub = IS_ARRAY_LEN(audience_spec)},
     {.name = "refs", .type = JV_STRING_ARRAY, .max_len = 20, .item_len = 40},
     {.name = NULL},
 };
@@ -100,10 +110,12 @@ static int load_readable(struct store_conn *c, const struct auth_ctx *who,
                          struct svc_error *e)
 {
     if (strlen(id) >= sizeof(ad->id) || store_advisory_get(c, id, ad))
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such advisory");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such advisory");
     if (!adv_decide(c, who, ad).may_read) {
         store_advisory_release(ad);
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such advisory");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such advisory");
     }
     return IS_OK;
 }
@@ -127,7 +139,7 @@ static int hop_release(struct app *a, struct store_conn *c,
     rc = store_hop_children(c, ad->id, hop, &kids);
     size_t i;
     json_t *k;
-    json_array_foreach(kids, i, k) {
+    json_array_foreach (kids, i, k) {
         if (rc)
             break;
         rc = hop_arrive(a, c, ad, json_string_value(k), now, depth + 1);
@@ -184,12 +196,11 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "audience",
                         "audience: a Red advisory names its recipients "
                         "individually (orgs), or use Amber for a group");
-    static const char *const keys[] = {"sectors", "scopes", "ceptoars",
-                                       "orgs"};
+    static const char *const keys[] = {"sectors", "scopes", "ceptoars", "orgs"};
     for (size_t k = 0; k < IS_ARRAY_LEN(keys); k++) {
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(aud, keys[k]), i, v) {
+        json_array_foreach (json_object_get(aud, keys[k]), i, v) {
             const char *id = json_string_value(v);
             struct access_org rel;
             bool ok;
@@ -208,7 +219,8 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
                 snprintf(field, sizeof(field), "audience.%s", keys[k]);
                 return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
                                 "%s: \"%s\" is not in the registry (or not "
-                                "visible to you)", field, id);
+                                "visible to you)",
+                                field, id);
             }
         }
     }
@@ -224,18 +236,20 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
                             "own members (ceptoars: [itself] or orgs)");
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(aud, "ceptoars"), i, v)
+        json_array_foreach (json_object_get(aud, "ceptoars"), i, v)
             if (strcmp(json_string_value(v), who->org.id) != 0)
-                return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "audience.ceptoars",
+                return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden",
+                                "audience.ceptoars",
                                 "audience.ceptoars: only your own CEPTOAR");
-        json_array_foreach(json_object_get(aud, "orgs"), i, v) {
+        json_array_foreach (json_object_get(aud, "orgs"), i, v) {
             struct access_org rel;
             bool member = false;
             if (!store_org_rel(c, json_string_value(v), &rel))
                 for (int k = 0; k < rel.nceptoars; k++)
                     member |= strcmp(rel.ceptoars[k], who->org.id) == 0;
             if (!member)
-                return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "audience.orgs",
+                return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden",
+                                "audience.orgs",
                                 "audience.orgs: only your members");
         }
     }
@@ -249,7 +263,7 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
 {
     size_t i;
     json_t *v;
-    json_array_foreach(refs, i, v) {
+    json_array_foreach (refs, i, v) {
         struct store_report r;
         const char *id = json_string_value(v);
         if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
@@ -262,9 +276,10 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "refs",
                             "refs: no report %s", id);
         if (range > rr)
-            return svc_fail(e, IS_ERR_INVALID, "range_wider_than_source", "range",
-                            "range: wider than the range of report %s (%s)",
-                            id, range_name((enum share_range)rr));
+            return svc_fail(e, IS_ERR_INVALID, "range_wider_than_source",
+                            "range",
+                            "range: wider than the range of report %s (%s)", id,
+                            range_name((enum share_range)rr));
     }
     return IS_OK;
 }
@@ -295,8 +310,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
     ad->title_en = strdup(jv_str(body, "title_en"));
     ad->body_ja = strdup(jv_str(body, "body_ja"));
     ad->body_en = strdup(jv_str(body, "body_en"));
-    ad->audience = json_dumps(json_object_get(body, "audience"),
-                              JSON_COMPACT);
+    ad->audience = json_dumps(json_object_get(body, "audience"), JSON_COMPACT);
     json_t *refs = json_object_get(body, "refs");
     ad->refs = refs ? json_dumps(refs, JSON_COMPACT) : strdup("[]");
     ad->ack_deadline_s = ack_deadline(a, ad->severity);
@@ -306,8 +320,8 @@ static int advisory_create(struct app *a, struct store_conn *c,
         return IS_ERR_NOMEM;
     int rc = store_advisory_insert(c, ad);
     if (!rc)
-        rc = store_hop_insert(c, ad->id, ad->author, AUDIENCE_STEP_AUTHOR,
-                              "", "relayed", now, now, "author");
+        rc = store_hop_insert(c, ad->id, ad->author, AUDIENCE_STEP_AUTHOR, "",
+                              "relayed", now, now, "author");
     /* recipients */
     json_t *aud = json_object_get(body, "audience");
     if (!rc && jv_bool(aud, "all", false))
@@ -319,7 +333,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
     for (size_t k = 0; !rc && k < IS_ARRAY_LEN(keys); k++) {
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(aud, keys[k][0]), i, v) {
+        json_array_foreach (json_object_get(aud, keys[k][0]), i, v) {
             rc = store_recipients_add(c, ad->id, keys[k][1],
                                       json_string_value(v));
             if (rc)
@@ -333,12 +347,12 @@ static int advisory_create(struct app *a, struct store_conn *c,
         rc = store_hops_ministries(c, ad->id, &mins);
     size_t i;
     json_t *v;
-    json_array_foreach(mins, i, v) {
+    json_array_foreach (mins, i, v) {
         if (rc)
             break;
         rc = store_hop_insert(c, ad->id, json_string_value(v),
-                              AUDIENCE_STEP_MINISTRY, ad->author, "pending",
-                              0, 0, "");
+                              AUDIENCE_STEP_MINISTRY, ad->author, "pending", 0,
+                              0, "");
     }
     size_t nmin = json_array_size(mins);
     const char **min_ids = calloc(nmin ? nmin : 1, sizeof(*min_ids));
@@ -348,15 +362,15 @@ static int advisory_create(struct app *a, struct store_conn *c,
         min_ids[k] = json_string_value(json_array_get(mins, k));
     if (!rc && plan.ceptoars)
         rc = store_hops_ceptoars(c, ad->id, &ceps);
-    json_array_foreach(ceps, i, v) {
+    json_array_foreach (ceps, i, v) {
         if (rc)
             break;
         const char *cep = json_string_value(json_array_get(v, 0));
         const char *min = json_string_value(json_array_get(v, 1));
-        rc = store_hop_insert(c, ad->id, cep, AUDIENCE_STEP_CEPTOAR,
-                              audience_ceptoar_parent(ad->author, min,
-                                                      min_ids, nmin),
-                              "pending", 0, 0, "");
+        rc = store_hop_insert(
+            c, ad->id, cep, AUDIENCE_STEP_CEPTOAR,
+            audience_ceptoar_parent(ad->author, min, min_ids, nmin), "pending",
+            0, 0, "");
         if (!rc && ad->hotline)
             rc = store_queue_emergency(c, ad->id, cep, now);
     }
@@ -376,16 +390,15 @@ static int advisory_create(struct app *a, struct store_conn *c,
 }
 
 static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
-                        const struct store_advisory *ad, bool full,
-                        int64_t now)
+                        const struct store_advisory *ad, bool full, int64_t now)
 {
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:i,s:{s:s,s:s},s:b,s:b,s:s,s:o,s:I}", "id", ad->id,
         "kind", ad->kind, "range", range_name((enum share_range)ad->range),
-        "tlp", range_tlp((enum share_range)ad->range), "severity",
-        ad->severity, "title", "ja", ad->title_ja, "en", ad->title_en,
-        "hotline", ad->hotline, "drill", ad->drill, "author", ad->author,
-        "created_at", tj(ad->created_at), "ack_deadline_min",
+        "tlp", range_tlp((enum share_range)ad->range), "severity", ad->severity,
+        "title", "ja", ad->title_ja, "en", ad->title_en, "hotline", ad->hotline,
+        "drill", ad->drill, "author", ad->author, "created_at",
+        tj(ad->created_at), "ack_deadline_min",
         (json_int_t)(ad->ack_deadline_s / 60));
     char ja[256], en[256];
     store_names(c, "org", ad->author, ja, sizeof(ja), en, sizeof(en));
@@ -397,16 +410,15 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
             json_object_set_new(
                 o, "mine",
                 json_pack("{s:o,s:o,s:o,s:s,s:b}", "released_at",
-                          tj(r.released_at), "delivered_at",
-                          tj(r.delivered_at), "acked_at", tj(r.acked_at),
-                          "ack_via", r.ack_via, "acknowledged",
-                          r.acked_at != 0));
+                          tj(r.released_at), "delivered_at", tj(r.delivered_at),
+                          "acked_at", tj(r.acked_at), "ack_via", r.ack_via,
+                          "acknowledged", r.acked_at != 0));
     }
     if (!full)
         return o;
-    json_object_set_new(o, "body",
-                        json_pack("{s:s,s:s}", "ja", ad->body_ja, "en",
-                                  ad->body_en));
+    json_object_set_new(
+        o, "body",
+        json_pack("{s:s,s:s}", "ja", ad->body_ja, "en", ad->body_en));
     json_object_set_new(o, "audience", json_loads(ad->audience, 0, NULL));
     json_object_set_new(o, "title_in_notice",
                         json_boolean(ad->title_in_notice));
@@ -414,11 +426,11 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
     if (!store_hops_json(c, ad->id, &hops)) {
         size_t i;
         json_t *h;
-        json_array_foreach(hops, i, h) {
-            json_int_t t1 = json_integer_value(json_object_get(h,
-                                                               "arrived_at"));
-            json_int_t t2 = json_integer_value(json_object_get(h,
-                                                               "relayed_at"));
+        json_array_foreach (hops, i, h) {
+            json_int_t t1 =
+                json_integer_value(json_object_get(h, "arrived_at"));
+            json_int_t t2 =
+                json_integer_value(json_object_get(h, "relayed_at"));
             json_object_set_new(h, "arrived_at", tj(t1));
             json_object_set_new(h, "relayed_at", tj(t2));
         }
@@ -428,7 +440,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
     json_t *refs = json_loads(ad->refs, 0, NULL), *shown = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(refs, i, v) {
+    json_array_foreach (refs, i, v) {
         struct store_report r;
         if (store_report_get(c, json_string_value(v), &r))
             continue;
@@ -443,8 +455,8 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
 }
 
 int advisory_issue(struct app *a, struct store_conn *c,
-                   const struct auth_ctx *who, const json_t *body,
-                   int64_t now, json_t **out, struct svc_error *e)
+                   const struct auth_ctx *who, const json_t *body, int64_t now,
+                   json_t **out, struct svc_error *e)
 {
     if (!is_author_kind(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
@@ -510,7 +522,8 @@ int advisory_read(struct app *a, struct store_conn *c,
         audit_record(c, who, now, "advisory.read", ad.id, NULL)) {
         json_decref(o);
         store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the read could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the read could not be "
                         "audited, so it is refused");
     }
     store_advisory_release(&ad);
@@ -524,7 +537,7 @@ struct list_ctx {
     int limit, n;
     bool inbox, more;
     int64_t now;
-    char last[40];      /* id of the last advisory shown: the next cursor */
+    char last[40]; /* id of the last advisory shown: the next cursor */
     json_t *items;
 };
 
@@ -534,16 +547,15 @@ static int list_row(void *vctx, struct store_advisory *ad)
     if (!adv_decide(x->c, x->who, ad).may_read)
         return 0;
     struct store_recipient r;
-    if (x->inbox && (!x->who || store_recipient_get(x->c, ad->id,
-                                                    x->who->org.id, &r) ||
-                     !r.released_at))
+    if (x->inbox &&
+        (!x->who || store_recipient_get(x->c, ad->id, x->who->org.id, &r) ||
+         !r.released_at))
         return 0;
     if (x->n == x->limit) {
         x->more = true;
         return 1;
     }
-    json_array_append_new(x->items, adv_json(x->c, x->who, ad, false,
-                                             x->now));
+    json_array_append_new(x->items, adv_json(x->c, x->who, ad, false, x->now));
     x->n++;
     util_xcopy(x->last, sizeof(x->last), ad->id);
     return 0;
@@ -551,8 +563,7 @@ static int list_row(void *vctx, struct store_advisory *ad)
 
 int advisory_list(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, int limit, const char *cursor,
-                  bool inbox, int64_t now, json_t **out,
-                  struct svc_error *e)
+                  bool inbox, int64_t now, json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
     int64_t before = 0;
@@ -567,8 +578,12 @@ int advisory_list(struct app *a, struct store_conn *c,
         before = ad.seq;
         store_advisory_release(&ad);
     }
-    struct list_ctx x = {.c = c, .who = who, .limit = limit,
-                         .inbox = inbox, .now = now, .items = json_array()};
+    struct list_ctx x = {.c = c,
+                         .who = who,
+                         .limit = limit,
+                         .inbox = inbox,
+                         .now = now,
+                         .items = json_array()};
     if (store_advisories_scan(c, before, list_row, &x)) {
         json_decref(x.items);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "advisories");
@@ -594,7 +609,8 @@ int advisory_relay(struct app *a, struct store_conn *c,
      * have narrowed the range, or this hop relayed, a moment ago */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "nothing was changed");
     if ((rc = load_readable(c, who, id, &ad, e))) {
         store_rollback(c);
         return rc;
@@ -606,8 +622,8 @@ int advisory_relay(struct app *a, struct store_conn *c,
                        strcmp(h.state, "relayed") == 0;
         store_rollback(c);
         store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT, relayed ? "already_relayed"
-                                        : "not_current_hop", NULL,
+        return svc_fail(e, IS_ERR_CONFLICT,
+                        relayed ? "already_relayed" : "not_current_hop", NULL,
                         relayed ? "your organisation has relayed this "
                                   "advisory already"
                                 : "the advisory is not waiting for your "
@@ -620,7 +636,8 @@ int advisory_relay(struct app *a, struct store_conn *c,
         store_advisory_release(&ad);
         return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                         "range: a hop may narrow the range (now %s), never "
-                        "widen it", range_name((enum share_range)ad.range));
+                        "widen it",
+                        range_name((enum share_range)ad.range));
     }
     if (new_range != ad.range) {
         rc = store_advisory_set_range(c, ad.id, new_range);
@@ -628,8 +645,7 @@ int advisory_relay(struct app *a, struct store_conn *c,
     }
     if (!rc)
         rc = store_hop_relay(c, ad.id, who->org.id, now, "review",
-                             jv_str(body, "note_ja"),
-                             jv_str(body, "note_en"));
+                             jv_str(body, "note_ja"), jv_str(body, "note_en"));
     if (rc == IS_ERR_CONFLICT) {
         /* a concurrent relay by the same hop won */
         store_rollback(c);
@@ -655,7 +671,8 @@ int advisory_relay(struct app *a, struct store_conn *c,
     return IS_OK;
 fail:
     store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                    "nothing was changed");
 }
 
 int advisory_ack(struct app *a, struct store_conn *c,
@@ -669,7 +686,8 @@ int advisory_ack(struct app *a, struct store_conn *c,
      * "already": acknowledging is idempotent) */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "nothing was changed");
     if ((rc = load_readable(c, who, id, &ad, e))) {
         store_rollback(c);
         return rc;
@@ -685,8 +703,7 @@ int advisory_ack(struct app *a, struct store_conn *c,
     if (r.acked_at) {
         store_rollback(c);
         *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
-                         who->org.id, "acked_at", tj(r.acked_at), "already",
-                         1);
+                         who->org.id, "acked_at", tj(r.acked_at), "already", 1);
         store_advisory_release(&ad);
         return IS_OK;
     }
@@ -700,13 +717,14 @@ int advisory_ack(struct app *a, struct store_conn *c,
         store_rollback(c);
         goto fail;
     }
-    *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
-                     who->org.id, "acked_at", tj(now), "already", 0);
+    *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org", who->org.id,
+                     "acked_at", tj(now), "already", 0);
     store_advisory_release(&ad);
     return IS_OK;
 fail:
     store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                    "nothing was changed");
 }
 
 /* ---- deliveries, reach ---- */
@@ -749,12 +767,14 @@ static void reach_add(json_t *b, const json_t *r, int64_t t0)
         char k[32];
         snprintf(k, sizeof(k), "delivered_%s", names[w]);
         if (del && del - t0 <= windows[w])
-            json_object_set_new(b, k, json_integer(json_integer_value(
-                                          json_object_get(b, k)) + 1));
+            json_object_set_new(
+                b, k,
+                json_integer(json_integer_value(json_object_get(b, k)) + 1));
         snprintf(k, sizeof(k), "acknowledged_%s", names[w]);
         if (ack && ack - t0 <= windows[w])
-            json_object_set_new(b, k, json_integer(json_integer_value(
-                                          json_object_get(b, k)) + 1));
+            json_object_set_new(
+                b, k,
+                json_integer(json_integer_value(json_object_get(b, k)) + 1));
     }
     if (ack)
         json_array_append_new(json_object_get(b, "_tta"),
@@ -764,8 +784,8 @@ static void reach_add(json_t *b, const json_t *r, int64_t t0)
 static json_t *reach_new(void)
 {
     return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "recipients", 0,
-                     "delivered_15m", 0, "delivered_1h", 0, "delivered_1d",
-                     0, "acknowledged_15m", 0, "acknowledged_1h", 0,
+                     "delivered_15m", 0, "delivered_1h", 0, "delivered_1d", 0,
+                     "acknowledged_15m", 0, "acknowledged_1h", 0,
                      "acknowledged_1d", 0, "_tta");
 }
 
@@ -788,12 +808,12 @@ static void reach_finish(json_t *b)
     }
     json_object_set_new(b, "time_to_acknowledge", stats);
     json_object_del(b, "_tta");
-    double total = (double)json_integer_value(json_object_get(b,
-                                                              "recipients"));
+    double total = (double)json_integer_value(json_object_get(b, "recipients"));
     json_object_set_new(
         b, "reach_1d",
-        json_real(total > 0 ? (double)json_integer_value(json_object_get(
-                                  b, "acknowledged_1d")) / total
+        json_real(total > 0 ? (double)json_integer_value(
+                                  json_object_get(b, "acknowledged_1d")) /
+                                  total
                             : 0.0));
 }
 
@@ -804,7 +824,7 @@ json_t *advisory_reach(const json_t *recipients, int64_t created_at,
     json_t *all = reach_new(), *by_c = json_object(), *by_s = json_object();
     size_t i;
     json_t *r;
-    json_array_foreach(recipients, i, r) {
+    json_array_foreach (recipients, i, r) {
         reach_add(all, r, created_at);
         const char *via = jv_str(r, "via");
         const char *sec = jv_str(r, "sector");
@@ -820,8 +840,10 @@ json_t *advisory_reach(const json_t *recipients, int64_t created_at,
     reach_finish(all);
     const char *k;
     json_t *b;
-    json_object_foreach(by_c, k, b) reach_finish(b);
-    json_object_foreach(by_s, k, b) reach_finish(b);
+    json_object_foreach (by_c, k, b)
+        reach_finish(b);
+    json_object_foreach (by_s, k, b)
+        reach_finish(b);
     return json_pack("{s:o,s:o,s:o}", "advisory", all, "by_ceptoar", by_c,
                      "by_sector", by_s);
 }
@@ -860,7 +882,7 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
     json_t *mine = json_array(), *items = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(rcpts, i, r) {
+    json_array_foreach (rcpts, i, r) {
         if (!author_side) {
             bool ok;
             if (is_ceptoar) {
@@ -874,29 +896,23 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
                 continue;
         }
         json_array_append(mine, r);
-        const char *st = rcpt_state(r, json_object_get(pend,
-                                                        jv_str(r, "org")));
+        const char *st = rcpt_state(r, json_object_get(pend, jv_str(r, "org")));
         if (state && strcmp(state, "all") != 0 && strcmp(state, st) != 0)
             continue;
         json_array_append_new(
             items,
-            json_pack("{s:O,s:O,s:O,s:O,s:s,s:o,s:o,s:O,s:o,s:O,s:o}", "org",
-                      json_object_get(r, "org"), "name",
-                      json_object_get(r, "name"), "via",
-                      json_object_get(r, "via"), "sector",
-                      json_object_get(r, "sector"), "state", st,
-                      "released_at",
-                      tj(json_integer_value(json_object_get(r,
-                                                            "released_at"))),
-                      "delivered_at",
-                      tj(json_integer_value(json_object_get(r,
-                                                            "delivered_at"))),
-                      "channel", json_object_get(r, "channel"), "acked_at",
-                      tj(json_integer_value(json_object_get(r, "acked_at"))),
-                      "ack_via", json_object_get(r, "ack_via"),
-                      "escalated_at",
-                      tj(json_integer_value(json_object_get(r,
-                                                            "escalated_at")))));
+            json_pack(
+                "{s:O,s:O,s:O,s:O,s:s,s:o,s:o,s:O,s:o,s:O,s:o}", "org",
+                json_object_get(r, "org"), "name", json_object_get(r, "name"),
+                "via", json_object_get(r, "via"), "sector",
+                json_object_get(r, "sector"), "state", st, "released_at",
+                tj(json_integer_value(json_object_get(r, "released_at"))),
+                "delivered_at",
+                tj(json_integer_value(json_object_get(r, "delivered_at"))),
+                "channel", json_object_get(r, "channel"), "acked_at",
+                tj(json_integer_value(json_object_get(r, "acked_at"))),
+                "ack_via", json_object_get(r, "ack_via"), "escalated_at",
+                tj(json_integer_value(json_object_get(r, "escalated_at")))));
     }
     /* advisory-wide counts are the author's side's; null for the hops */
     json_t *counts = NULL;
@@ -909,7 +925,8 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
         json_decref(rcpts);
         json_decref(pend);
         store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "delivery counts");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "delivery counts");
     } else {
         counts =
             json_pack("{s:I,s:I,s:I,s:I,s:I}", "queued", (json_int_t)dc.queued,
@@ -930,8 +947,7 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
 /* ---- acknowledgement links ---- */
 
 static void link_mac(const struct app *a, const char *nonce, int64_t exp,
-                     const char *adv, const char *org, char *out,
-                     size_t outlen)
+                     const char *adv, const char *org, char *out, size_t outlen)
 {
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -946,9 +962,8 @@ static void link_mac(const struct app *a, const char *nonce, int64_t exp,
     util_b64url(out, outlen, mac, 24);
 }
 
-int advisory_ack_link_new(struct app *a, struct store_conn *c,
-                          const char *adv, const char *org, int64_t now,
-                          char *url, size_t len)
+int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
+                          const char *org, int64_t now, char *url, size_t len)
 {
     unsigned char raw[16], h[32];
     char nonce[32], mac[48], token[128];
@@ -981,10 +996,10 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                    (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
                    token[i] == '_' || token[i] == '.';
     if (shape_ok) {
-        crypto_generichash(h, sizeof(h), (const unsigned char *)token, n,
-                           NULL, 0);
-        if (store_ack_link_get(c, h, adv, sizeof(adv), org, sizeof(org),
-                               &exp, &used))
+        crypto_generichash(h, sizeof(h), (const unsigned char *)token, n, NULL,
+                           0);
+        if (store_ack_link_get(c, h, adv, sizeof(adv), org, sizeof(org), &exp,
+                               &used))
             reason = "forged";
     } else {
         reason = "forged";
@@ -1023,9 +1038,9 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
     }
     if (reason) {
         if (mode != ACK_LINK_PROBE)
-            audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
-                         json_pack("{s:s,s:s}", "reason", reason, "addr",
-                                   addr));
+            audit_record(
+                c, NULL, now, "advisory.ack_link.refused", adv,
+                json_pack("{s:s,s:s}", "reason", reason, "addr", addr));
         return reason[0] == 'e'   ? IS_ERR_GONE
                : reason[0] == 'u' ? IS_ERR_CONFLICT
                                   : IS_ERR_NOTFOUND;
@@ -1053,9 +1068,9 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
         if (rc == IS_ERR_CONFLICT) {
             /* used by a concurrent request a moment ago: refused, and
              * audited like every refusal */
-            audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
-                         json_pack("{s:s,s:s}", "reason", "used", "addr",
-                                   addr));
+            audit_record(
+                c, NULL, now, "advisory.ack_link.refused", adv,
+                json_pack("{s:s,s:s}", "reason", "used", "addr", addr));
             return IS_ERR_CONFLICT;
         }
         /* the hub failed: never answered as one of the refusals above */
@@ -1073,7 +1088,7 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
     if (store_hops_due(c, now, DEFAULT_LIMIT_MIN, &due) == IS_OK) {
         size_t i;
         json_t *p;
-        json_array_foreach(due, i, p) {
+        json_array_foreach (due, i, p) {
             const char *adv = json_string_value(json_array_get(p, 0));
             const char *org = json_string_value(json_array_get(p, 1));
             struct store_advisory ad;
@@ -1110,7 +1125,7 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
     if (store_recipients_due_escalation(c, now, &esc) == IS_OK) {
         size_t i;
         json_t *p;
-        json_array_foreach(esc, i, p) {
+        json_array_foreach (esc, i, p) {
             const char *adv = json_string_value(json_array_get(p, 0));
             const char *org = json_string_value(json_array_get(p, 1));
             if (store_begin(c))
@@ -1119,12 +1134,11 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
             /* a conflict: acknowledged (or escalated) since the scan */
             int rc = store_recipient_escalated(c, adv, org, now);
             if (!rc)
-                rc = store_queue_next(c, adv, org, "escalation", true, now,
-                                      &q);
+                rc = store_queue_next(c, adv, org, "escalation", true, now, &q);
             if (!rc)
-                rc = audit_record(c, NULL, now, "advisory.escalate", adv,
-                                  json_pack("{s:s,s:i}", "org", org,
-                                            "channels", q));
+                rc = audit_record(
+                    c, NULL, now, "advisory.escalate", adv,
+                    json_pack("{s:s,s:i}", "org", org, "channels", q));
             if (rc || store_commit(c))
                 store_rollback(c);
             else

@@ -37,8 +37,8 @@ extern const struct jv_field provision_relay_spec[];
 extern const struct jv_field provision_drill_spec[];
 
 int advisory_issue(struct app *a, struct store_conn *c,
-                   const struct auth_ctx *who, const json_t *body,
-                   int64_t now, json_t **out, struct svc_error *e);
+                   const struct auth_ctx *who, const json_t *body, int64_t now,
+                   json_t **out, struct svc_error *e);
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e);
@@ -47,8 +47,7 @@ int advisory_read(struct app *a, struct store_conn *c,
  * 400 invalid_value, as one the hub never returned. */
 int advisory_list(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, int limit, const char *cursor,
-                  bool inbox, int64_t now, json_t **out,
-                  struct svc_error *e);
+                  bool inbox, int64_t now, json_t **out, struct svc_error *e);
 int advisory_relay(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const json_t *body, int64_t now, json_t **out,
@@ -66,9 +65,9 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
 /* What a request to /ack/{token} does. Only CONFIRM (POST) changes
  * anything: a mail scanner's HEAD or GET must not acknowledge. */
 enum ack_link_mode {
-    ACK_LINK_VIEW,    /* GET: checks the link, shows the confirm form */
-    ACK_LINK_PROBE,   /* HEAD: checks the link; writes nothing */
-    ACK_LINK_CONFIRM  /* POST: acknowledges (single use, audited) */
+    ACK_LINK_VIEW,   /* GET: checks the link, shows the confirm form */
+    ACK_LINK_PROBE,  /* HEAD: checks the link; writes nothing */
+    ACK_LINK_CONFIRM /* POST: acknowledges (single use, audited) */
 };
 /* /ack/{token}: acknowledgement without sign-in. Returns IS_OK when the
  * link is valid (VIEW, PROBE) or the acknowledgement was recorded
@@ -83,9 +82,8 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       char *adv, size_t adv_len);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
-int advisory_ack_link_new(struct app *a, struct store_conn *c,
-                          const char *adv, const char *org, int64_t now,
-                          char *url, size_t len);
+int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
+                          const char *org, int64_t now, char *url, size_t len);
 
 /* Reach of an advisory: per advisory, CEPTOAR and sector. */
 json_t *advisory_reach(const json_t *recipients, int64_t created_at,
@@ -96,9 +94,9 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
                          const struct auth_ctx *who, const json_t *body,
                          int64_t now, char *adv_id, size_t len);
 
-int drill_start(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const json_t *body, int64_t now,
-                json_t **out, struct svc_error *e);
+int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e);
 /* The figures of a drill's report as JSON (*out, owned by the caller):
  * drill, advisory, target_kind, target, started_at, reach, by_ceptoar,
  * not_reached, comparison, organisations. Rendering it as CSV or HTML is

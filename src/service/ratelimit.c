@@ -249,8 +249,7 @@ int rl_users_fail(struct rl_users *u, int64_t user_id, int64_t now)
     return rc;
 }
 
-int rl_users_take(struct rl_users *u, int64_t user_id, int64_t now,
-                  bool *ok)
+int rl_users_take(struct rl_users *u, int64_t user_id, int64_t now, bool *ok)
 {
     pthread_mutex_lock(&u->lock);
     int rc = rlu_count(u, user_id, now, true, ok);

@@ -42,7 +42,7 @@ struct rl_slot {
 
 struct ratelimit {
     pthread_mutex_t lock;
-    int64_t window;  /* seconds */
+    int64_t window; /* seconds */
     int max_failures;
     unsigned char hkey[16]; /* SipHash key (random) */
     struct rl_slot slots[RL_SLOTS];
@@ -65,7 +65,7 @@ void ratelimit_give_back(struct ratelimit *rl, const char *key, int64_t now);
 size_t ratelimit_home(struct ratelimit *rl, const char *key);
 
 struct rl_user {
-    int64_t id;        /* 0: empty */
+    int64_t id; /* 0: empty */
     int64_t window_start;
     int failures;
 };
@@ -88,8 +88,7 @@ int rl_users_fail(struct rl_users *u, int64_t user_id, int64_t now);
 void rl_users_clear(struct rl_users *u, int64_t user_id);
 /* As ratelimit_take: *ok false when blocked, else one failure is counted
  * in advance (a success then calls rl_users_clear). IS_ERR_NOMEM. */
-int rl_users_take(struct rl_users *u, int64_t user_id, int64_t now,
-                  bool *ok);
+int rl_users_take(struct rl_users *u, int64_t user_id, int64_t now, bool *ok);
 /* Entries held (for tests: memory is one entry per account that failed). */
 size_t rl_users_count(struct rl_users *u);
 

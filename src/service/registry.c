@@ -8,19 +8,21 @@
 #define REG_MAX_FILE (8 * 1024 * 1024)
 #define ID_LEN 63
 
-static const char *const kinds[] = {"nisc", "ministry", "ceptoar", "council",
-                                    "agency", NULL};
+static const char *const kinds[] = {"nisc",    "ministry", "ceptoar",
+                                    "council", "agency",   NULL};
 static const char *const means[] = {
-    "mail",    "phone",          "fax",          "web",
+    "mail",    "phone",           "fax",          "web",
     "mobile",  "satellite_phone", "e_conference", "tv_conference",
-    "meeting", "bulletin_board", "face_to_face", "lgwan",
+    "meeting", "bulletin_board",  "face_to_face", "lgwan",
     NULL};
 
 static const struct jv_field sector_spec[] = {
     {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
     {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
     {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "ministry", .type = JV_STRING, .required = true,
+    {.name = "ministry",
+     .type = JV_STRING,
+     .required = true,
      .max_len = ID_LEN},
     {.name = "order", .type = JV_INT, .required = true, .min = 1, .max = 1000},
 };
@@ -29,27 +31,45 @@ static const struct jv_field scope_spec[] = {
     {.name = "sector", .type = JV_STRING, .required = true, .max_len = ID_LEN},
     {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
     {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "related_scopes", .type = JV_STRING_ARRAY, .required = true,
-     .max_len = 32, .item_len = ID_LEN},
+    {.name = "related_scopes",
+     .type = JV_STRING_ARRAY,
+     .required = true,
+     .max_len = 32,
+     .item_len = ID_LEN},
 };
-#define ORG_COMMON                                                           \
-    {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},  \
-        {.name = "kind", .type = JV_STRING, .required = true, .max_len = 16, \
-         .enum_values = kinds},                                              \
-        {.name = "name_ja", .type = JV_STRING, .required = true,             \
-         .max_len = 200},                                                    \
-        {.name = "name_en", .type = JV_STRING, .required = true,             \
-         .max_len = 200},                                                    \
-        {.name = "short_en", .type = JV_STRING, .required = true,            \
-         .max_len = 64}
+#define ORG_COMMON                                                             \
+    {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},    \
+        {.name = "kind",                                                       \
+         .type = JV_STRING,                                                    \
+         .required = true,                                                     \
+         .max_len = 16,                                                        \
+         .enum_values = kinds},                                                \
+        {.name = "name_ja",                                                    \
+         .type = JV_STRING,                                                    \
+         .required = true,                                                     \
+         .max_len = 200},                                                      \
+        {.name = "name_en",                                                    \
+         .type = JV_STRING,                                                    \
+         .required = true,                                                     \
+         .max_len = 200},                                                      \
+    {                                                                          \
+        .name = "short_en", .type = JV_STRING, .required = true, .max_len = 64 \
+    }
 static const struct jv_field org_plain_spec[] = {ORG_COMMON};
 static const struct jv_field council_spec[] = {
     ORG_COMMON,
-    {.name = "members", .type = JV_STRING_ARRAY, .required = true,
-     .max_len = 256, .item_len = ID_LEN},
-    {.name = "secretariat_ja", .type = JV_STRING, .required = true,
+    {.name = "members",
+     .type = JV_STRING_ARRAY,
+     .required = true,
+     .max_len = 256,
+     .item_len = ID_LEN},
+    {.name = "secretariat_ja",
+     .type = JV_STRING,
+     .required = true,
      .max_len = 200},
-    {.name = "secretariat_en", .type = JV_STRING, .required = true,
+    {.name = "secretariat_en",
+     .type = JV_STRING,
+     .required = true,
      .max_len = 200},
 };
 static const struct jv_field agency_spec[] = {
@@ -66,21 +86,37 @@ static const struct jv_field history_spec[] = {
 static const struct jv_field ceptoar_spec[] = {
     ORG_COMMON,
     {.name = "scope", .type = JV_STRING, .required = true, .max_len = ID_LEN},
-    {.name = "secretariat_ja", .type = JV_STRING, .required = true,
+    {.name = "secretariat_ja",
+     .type = JV_STRING,
+     .required = true,
      .max_len = 200},
-    {.name = "secretariat_en", .type = JV_STRING, .required = true,
+    {.name = "secretariat_en",
+     .type = JV_STRING,
+     .required = true,
      .max_len = 200},
     {.name = "members", .type = JV_INT, .required = true, .max = 100000},
-    {.name = "member_history", .type = JV_OBJECT, .required = true,
-     .sub = history_spec, .nsub = IS_ARRAY_LEN(history_spec)},
-    {.name = "contact_means", .type = JV_STRING_ARRAY, .required = true,
-     .max_len = 16, .enum_values = means, .item_len = 32},
-    {.name = "emergency_contact_since", .type = JV_STRING, .required = true,
+    {.name = "member_history",
+     .type = JV_OBJECT,
+     .required = true,
+     .sub = history_spec,
+     .nsub = IS_ARRAY_LEN(history_spec)},
+    {.name = "contact_means",
+     .type = JV_STRING_ARRAY,
+     .required = true,
+     .max_len = 16,
+     .enum_values = means,
+     .item_len = 32},
+    {.name = "emergency_contact_since",
+     .type = JV_STRING,
+     .required = true,
      .max_len = 7},
     {.name = "rules_since", .type = JV_STRING, .required = true, .max_len = 7},
     {.name = "source", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "councils", .type = JV_STRING_ARRAY, .required = true,
-     .max_len = 8, .item_len = ID_LEN},
+    {.name = "councils",
+     .type = JV_STRING_ARRAY,
+     .required = true,
+     .max_len = 8,
+     .item_len = ID_LEN},
 };
 static const struct jv_field file_spec[] = {
     {.name = "sectors", .type = JV_STRING_ARRAY},
@@ -105,8 +141,7 @@ void registry_release(struct registry *r)
 
 /* Line of the first occurrence of "needle" (quoted) in text after the
  * section key (when given); 0 if none. */
-static int line_of_in(const char *text, const char *section,
-                      const char *needle)
+static int line_of_in(const char *text, const char *section, const char *needle)
 {
     char q[128];
     const char *from = text;
@@ -144,12 +179,11 @@ static bool id_ok(const char *s)
 }
 
 static int check_items(const char *path, const char *text, json_t *arr,
-                       const char *what, json_t *dest, char *err,
-                       size_t errlen)
+                       const char *what, json_t *dest, char *err, size_t errlen)
 {
     size_t i;
     json_t *it;
-    json_array_foreach(arr, i, it) {
+    json_array_foreach (arr, i, it) {
         const struct jv_field *spec = NULL;
         size_t n = 0;
         const char *id = json_string_value(json_object_get(it, "id"));
@@ -179,8 +213,8 @@ static int check_items(const char *path, const char *text, json_t *arr,
         }
         struct jv_error je;
         if (jv_check(it, spec, n, &je)) {
-            snprintf(err, errlen, "%s:%d: %s[%zu]%s%s: %s", path, line, what,
-                     i, id ? " " : "", id ? id : "", je.message);
+            snprintf(err, errlen, "%s:%d: %s[%zu]%s%s: %s", path, line, what, i,
+                     id ? " " : "", id ? id : "", je.message);
             return IS_ERR_INVALID;
         }
         if (!id_ok(id)) {
@@ -220,11 +254,10 @@ static int load_file(const char *path, struct registry *r, char *err,
     json_t *val;
     rc = IS_OK;
     if (!json_is_object(root)) {
-        snprintf(err, errlen, "%s:1: the file must hold one JSON object",
-                 path);
+        snprintf(err, errlen, "%s:1: the file must hold one JSON object", path);
         rc = IS_ERR_INVALID;
     }
-    json_object_foreach(root, key, val) {
+    json_object_foreach (root, key, val) {
         if (rc)
             break;
         bool known = false;
@@ -233,8 +266,9 @@ static int load_file(const char *path, struct registry *r, char *err,
         if (!known || !json_is_array(val)) {
             snprintf(err, errlen, "%s:%d: \"%s\" is not %s", path,
                      line_of(text, key), key,
-                     known ? "an array" : "a known section (sectors, "
-                                          "scopes, organisations)");
+                     known ? "an array"
+                           : "a known section (sectors, "
+                             "scopes, organisations)");
             rc = IS_ERR_INVALID;
             break;
         }
@@ -258,13 +292,13 @@ static json_t *find(json_t *arr, const char *id)
 {
     size_t i;
     json_t *it;
-    json_array_foreach(arr, i, it) if (strcmp(jv_str(it, "id"), id) == 0)
-        return it;
+    json_array_foreach (arr, i, it)
+        if (strcmp(jv_str(it, "id"), id) == 0)
+            return it;
     return NULL;
 }
 
-static int ref_error(json_t *it, char *err, size_t errlen, const char *fmt,
-                     ...)
+static int ref_error(json_t *it, char *err, size_t errlen, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -283,19 +317,18 @@ static int check_refs(struct registry *r, char *err, size_t errlen)
     for (size_t k = 0; k < 3; k++) {
         size_t i;
         json_t *it;
-        json_array_foreach(all[k], i, it) {
+        json_array_foreach (all[k], i, it) {
             json_t *first = find(all[k], jv_str(it, "id"));
             if (first != it)
-                return ref_error(it, err, errlen,
-                                 "duplicate id (first defined at %s:%lld)",
-                                 jv_str(first, "_file"),
-                                 jv_int(first, "_line", 0));
+                return ref_error(
+                    it, err, errlen, "duplicate id (first defined at %s:%lld)",
+                    jv_str(first, "_file"), jv_int(first, "_line", 0));
         }
     }
     size_t i, j;
     json_t *it, *x;
     int nisc = 0;
-    json_array_foreach(r->sectors, i, it) {
+    json_array_foreach (r->sectors, i, it) {
         json_t *m = find(r->orgs, jv_str(it, "ministry"));
         if (!m || strcmp(jv_str(m, "kind"), "ministry") != 0)
             return ref_error(it, err, errlen,
@@ -303,17 +336,17 @@ static int check_refs(struct registry *r, char *err, size_t errlen)
                              "registry",
                              jv_str(it, "ministry"));
     }
-    json_array_foreach(r->scopes, i, it) {
+    json_array_foreach (r->scopes, i, it) {
         if (!find(r->sectors, jv_str(it, "sector")))
             return ref_error(it, err, errlen, "unknown sector \"%s\"",
                              jv_str(it, "sector"));
-        json_array_foreach(json_object_get(it, "related_scopes"), j, x)
+        json_array_foreach (json_object_get(it, "related_scopes"), j, x)
             if (!find(r->scopes, json_string_value(x)))
                 return ref_error(it, err, errlen,
                                  "unknown related scope \"%s\"",
                                  json_string_value(x));
     }
-    json_array_foreach(r->orgs, i, it) {
+    json_array_foreach (r->orgs, i, it) {
         const char *kind = jv_str(it, "kind");
         if (strcmp(kind, "nisc") == 0)
             nisc++;
@@ -321,7 +354,7 @@ static int check_refs(struct registry *r, char *err, size_t errlen)
             if (!find(r->scopes, jv_str(it, "scope")))
                 return ref_error(it, err, errlen, "unknown scope \"%s\"",
                                  jv_str(it, "scope"));
-            json_array_foreach(r->orgs, j, x) {
+            json_array_foreach (r->orgs, j, x) {
                 if (x != it && strcmp(jv_str(x, "kind"), "ceptoar") == 0 &&
                     strcmp(jv_str(x, "scope"), jv_str(it, "scope")) == 0)
                     return ref_error(it, err, errlen,
@@ -329,16 +362,15 @@ static int check_refs(struct registry *r, char *err, size_t errlen)
                                      "(%s)",
                                      jv_str(it, "scope"), jv_str(x, "id"));
             }
-            json_array_foreach(json_object_get(it, "councils"), j, x) {
+            json_array_foreach (json_object_get(it, "councils"), j, x) {
                 json_t *c = find(r->orgs, json_string_value(x));
                 if (!c || strcmp(jv_str(c, "kind"), "council") != 0)
-                    return ref_error(it, err, errlen,
-                                     "\"%s\" is not a council",
+                    return ref_error(it, err, errlen, "\"%s\" is not a council",
                                      json_string_value(x));
             }
         }
         if (strcmp(kind, "council") == 0) {
-            json_array_foreach(json_object_get(it, "members"), j, x) {
+            json_array_foreach (json_object_get(it, "members"), j, x) {
                 json_t *c = find(r->orgs, json_string_value(x));
                 if (!c || strcmp(jv_str(c, "kind"), "ceptoar") != 0)
                     return ref_error(it, err, errlen,
@@ -357,8 +389,7 @@ static int check_refs(struct registry *r, char *err, size_t errlen)
     return IS_OK;
 }
 
-int registry_load(const char *dir, struct registry *r, char *err,
-                  size_t errlen)
+int registry_load(const char *dir, struct registry *r, char *err, size_t errlen)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -406,13 +437,12 @@ static char *org_attrs(json_t *it)
     return s;
 }
 
-int registry_import(struct store_conn *c, const struct registry *r,
-                    int64_t now)
+int registry_import(struct store_conn *c, const struct registry *r, int64_t now)
 {
     size_t i, j;
     json_t *it, *x;
     int rc = IS_OK;
-    json_array_foreach(r->orgs, i, it) {
+    json_array_foreach (r->orgs, i, it) {
         char *attrs = org_attrs(it);
         struct store_org o = {
             .id = jv_str(it, "id"),
@@ -430,17 +460,16 @@ int registry_import(struct store_conn *c, const struct registry *r,
         if (rc)
             return rc;
     }
-    json_array_foreach(r->sectors, i, it) {
+    json_array_foreach (r->sectors, i, it) {
         rc = store_sector_insert(c, jv_str(it, "id"), jv_str(it, "name_ja"),
-                                 jv_str(it, "name_en"),
-                                 jv_str(it, "ministry"),
+                                 jv_str(it, "name_en"), jv_str(it, "ministry"),
                                  (int)jv_int(it, "order", 0));
         if (rc)
             return rc;
     }
-    json_array_foreach(r->scopes, i, it) {
-        char *rel = json_dumps(json_object_get(it, "related_scopes"),
-                               JSON_COMPACT);
+    json_array_foreach (r->scopes, i, it) {
+        char *rel =
+            json_dumps(json_object_get(it, "related_scopes"), JSON_COMPACT);
         rc = store_scope_insert(c, jv_str(it, "id"), jv_str(it, "sector"),
                                 jv_str(it, "name_ja"), jv_str(it, "name_en"),
                                 rel);
@@ -449,13 +478,13 @@ int registry_import(struct store_conn *c, const struct registry *r,
             return rc;
     }
     /* CEPTOARs: their scope (now that scopes exist) and their councils */
-    json_array_foreach(r->orgs, i, it) {
+    json_array_foreach (r->orgs, i, it) {
         if (strcmp(jv_str(it, "kind"), "ceptoar") != 0)
             continue;
         rc = store_org_set_scope(c, jv_str(it, "id"), jv_str(it, "scope"));
         if (rc)
             return rc;
-        json_array_foreach(json_object_get(it, "councils"), j, x) {
+        json_array_foreach (json_object_get(it, "councils"), j, x) {
             rc = store_membership_insert(c, jv_str(it, "id"),
                                          json_string_value(x));
             if (rc)

@@ -17,9 +17,8 @@
 /* The view of a report; audit says whether a Red/Amber read is audited
  * (it is not when the view answers a write that was audited itself). */
 static int report_view(struct app *a, struct store_conn *c,
-                       const struct auth_ctx *who, const char *id,
-                       int64_t now, bool audit, json_t **out,
-                       struct svc_error *e);
+                       const struct auth_ctx *who, const char *id, int64_t now,
+                       bool audit, json_t **out, struct svc_error *e);
 static int view_of(struct store_conn *c, const struct auth_ctx *who,
                    const struct store_report *r, int64_t now, bool audit,
                    json_t **out, struct svc_error *e);
@@ -29,20 +28,19 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
 static const char *const kinds[] = {"incident", "precursor", "vulnerability",
                                     "info", NULL};
 static const char *const domains[] = {"it", "ot", "iot", NULL};
-static const char *const system_types[] = {"regular", "emergency_backup",
-                                           NULL};
-static const char *const causes[] = {"cyberattack", "unintentional",
-                                     "disaster", "other", "unknown", NULL};
+static const char *const system_types[] = {"regular", "emergency_backup", NULL};
+static const char *const causes[] = {"cyberattack", "unintentional", "disaster",
+                                     "other",       "unknown",       NULL};
 static const char *const threats[] = {
-    "ddos",       "malware",   "ransomware", "unauthorised_access",
-    "targeted_email", "defacement", "data_leak", "insider",
-    "other",      "none",      NULL};
-static const char *const ranges[] = {"red", "amber", "yellow", "green",
-                                     "white", NULL};
+    "ddos",           "malware",    "ransomware", "unauthorised_access",
+    "targeted_email", "defacement", "data_leak",  "insider",
+    "other",          "none",       NULL};
+static const char *const ranges[] = {"red",   "amber", "yellow",
+                                     "green", "white", NULL};
 static const char *const routes[] = {"direct", "via_ceptoar", "anonymous",
                                      "via_agency", NULL};
-static const char *const update_kinds[] = {"update", "full", "final",
-                                           "answer", NULL};
+static const char *const update_kinds[] = {"update", "full", "final", "answer",
+                                           NULL};
 
 #define BIG 1000000000000LL
 static const struct jv_field impact_spec[] = {
@@ -70,43 +68,64 @@ static const struct jv_field attachment_spec[] = {
      * size is checked (413 attachment_too_large) */
     {.name = "content_base64", .type = JV_STRING, .required = true},
 };
-#define IMPACT                                                               \
-    {.name = "impact", .type = JV_OBJECT, .sub = impact_spec,                \
-     .nsub = IS_ARRAY_LEN(impact_spec)}
-#define ATTACHMENTS                                                          \
-    {.name = "attachments", .type = JV_OBJECT_ARRAY,                         \
-     .max_len = REPORT_MAX_ATTACHMENTS, .sub = attachment_spec,              \
-     .nsub = IS_ARRAY_LEN(attachment_spec)}
-#define CONTENT_FIELDS                                                       \
-    {.name = "what_happened", .type = JV_STRING, .max_len = 10000},          \
-        {.name = "occurred_at", .type = JV_TIME},                            \
-        {.name = "contained_at", .type = JV_TIME},                           \
-        {.name = "ci_service", .type = JV_STRING, .max_len = 64},            \
-        {.name = "system_class", .type = JV_STRING, .max_len = 64},          \
-        {.name = "system_type", .type = JV_STRING, .max_len = 20,            \
-         .enum_values = system_types},                                       \
-        {.name = "domains", .type = JV_STRING_ARRAY, .max_len = 3,           \
-         .enum_values = domains, .item_len = 4},                             \
-        {.name = "cause", .type = JV_STRING, .max_len = 20,                  \
-         .enum_values = causes},                                             \
-        {.name = "threat_type", .type = JV_STRING, .max_len = 30,            \
-         .enum_values = threats},                                            \
-        IMPACT,                                                              \
-        {.name = "measures", .type = JV_STRING, .max_len = 10000},           \
-        {.name = "declared_severity", .type = JV_INT, .max = 5},             \
-        {.name = "declared_reason", .type = JV_STRING, .max_len = 1000},     \
+#define IMPACT                                                                 \
+    {                                                                          \
+        .name = "impact", .type = JV_OBJECT, .sub = impact_spec,               \
+        .nsub = IS_ARRAY_LEN(impact_spec)                                      \
+    }
+#define ATTACHMENTS                                                            \
+    {                                                                          \
+        .name = "attachments", .type = JV_OBJECT_ARRAY,                        \
+        .max_len = REPORT_MAX_ATTACHMENTS, .sub = attachment_spec,             \
+        .nsub = IS_ARRAY_LEN(attachment_spec)                                  \
+    }
+#define CONTENT_FIELDS                                                         \
+    {.name = "what_happened", .type = JV_STRING, .max_len = 10000},            \
+        {.name = "occurred_at", .type = JV_TIME},                              \
+        {.name = "contained_at", .type = JV_TIME},                             \
+        {.name = "ci_service", .type = JV_STRING, .max_len = 64},              \
+        {.name = "system_class", .type = JV_STRING, .max_len = 64},            \
+        {.name = "system_type",                                                \
+         .type = JV_STRING,                                                    \
+         .max_len = 20,                                                        \
+         .enum_values = system_types},                                         \
+        {.name = "domains",                                                    \
+         .type = JV_STRING_ARRAY,                                              \
+         .max_len = 3,                                                         \
+         .enum_values = domains,                                               \
+         .item_len = 4},                                                       \
+        {.name = "cause",                                                      \
+         .type = JV_STRING,                                                    \
+         .max_len = 20,                                                        \
+         .enum_values = causes},                                               \
+        {.name = "threat_type",                                                \
+         .type = JV_STRING,                                                    \
+         .max_len = 30,                                                        \
+         .enum_values = threats},                                              \
+        IMPACT, {.name = "measures", .type = JV_STRING, .max_len = 10000},     \
+        {.name = "declared_severity", .type = JV_INT, .max = 5},               \
+        {.name = "declared_reason", .type = JV_STRING, .max_len = 1000},       \
         ATTACHMENTS
 
 const struct jv_field reporting_file_spec[] = {
     {.name = "org", .type = JV_STRING, .max_len = 63},
     {.name = "title", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "kind", .type = JV_STRING, .required = true, .max_len = 20,
+    {.name = "kind",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 20,
      .enum_values = kinds},
     {.name = "detected_at", .type = JV_TIME, .required = true},
     {.name = "scope", .type = JV_STRING, .max_len = 63},
-    {.name = "range", .type = JV_STRING, .required = true, .max_len = 10,
+    {.name = "range",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 10,
      .enum_values = ranges},
-    {.name = "route", .type = JV_STRING, .required = true, .max_len = 20,
+    {.name = "route",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 20,
      .enum_values = routes},
     {.name = "via_ceptoar", .type = JV_STRING, .max_len = 63},
     {.name = "via_agency", .type = JV_STRING, .max_len = 63},
@@ -115,7 +134,10 @@ const struct jv_field reporting_file_spec[] = {
 };
 
 const struct jv_field reporting_update_spec[] = {
-    {.name = "kind", .type = JV_STRING, .required = true, .max_len = 10,
+    {.name = "kind",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 10,
      .enum_values = update_kinds},
     {.name = "text", .type = JV_STRING, .max_len = 10000},
     {.name = "question", .type = JV_INT, .min = 1, .max = 10000},
@@ -147,8 +169,7 @@ const struct jv_field reporting_facts_spec[] = {
 
 /* ---- data import and load ---- */
 
-static int load_json(const char *path, json_t **out, char *err,
-                     size_t errlen)
+static int load_json(const char *path, json_t **out, char *err, size_t errlen)
 {
     json_error_t je;
     *out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -161,8 +182,8 @@ static int load_json(const char *path, json_t **out, char *err,
 }
 
 static int import_catalogue(struct store_conn *c, const char *path,
-                            const char *section, const char *kind,
-                            char *err, size_t errlen)
+                            const char *section, const char *kind, char *err,
+                            size_t errlen)
 {
     json_t *root;
     int rc = load_json(path, &root, err, errlen);
@@ -176,7 +197,7 @@ static int import_catalogue(struct store_conn *c, const char *path,
     }
     size_t i, k;
     json_t *it, *s;
-    json_array_foreach(arr, i, it) {
+    json_array_foreach (arr, i, it) {
         const char *id = jv_str(it, "id");
         const char *ja = jv_str(it, "name_ja"), *en = jv_str(it, "name_en");
         json_t *scopes = json_object_get(it, "scopes");
@@ -184,7 +205,7 @@ static int import_catalogue(struct store_conn *c, const char *path,
         buf_init(&csv, 4096);
         buf_adds(&csv, ",");
         if (json_is_array(scopes)) {
-            json_array_foreach(scopes, k, s)
+            json_array_foreach (scopes, k, s)
                 buf_addf(&csv, "%s,", json_string_value(s));
         } else if (jv_str(it, "scope")) {
             buf_addf(&csv, "%s,", jv_str(it, "scope"));
@@ -197,8 +218,10 @@ static int import_catalogue(struct store_conn *c, const char *path,
             break;
         }
         if (!id || !ja || !en || csv.len < 2) {
-            snprintf(err, errlen, "%s: %s[%zu] needs id, name_ja, name_en "
-                     "and scopes", path, section, i);
+            snprintf(err, errlen,
+                     "%s: %s[%zu] needs id, name_ja, name_en "
+                     "and scopes",
+                     path, section, i);
             buf_release(&csv);
             rc = IS_ERR_INVALID;
             break;
@@ -209,8 +232,7 @@ static int import_catalogue(struct store_conn *c, const char *path,
         buf_release(&csv);
         if (rc) {
             snprintf(err, errlen, "%s: %s[%zu] %s: %s", path, section, i, id,
-                     rc == IS_ERR_CONFLICT ? "duplicate id"
-                                           : is_strerror(rc));
+                     rc == IS_ERR_CONFLICT ? "duplicate id" : is_strerror(rc));
             break;
         }
     }
@@ -251,26 +273,26 @@ int reporting_import(struct store_conn *c, const char *data_dir, char *err,
     if (rc)
         return rc;
     snprintf(p1, sizeof(p1), "%s/catalogue/system_classes.json", data_dir);
-    rc = import_catalogue(c, p1, "system_classes", "system_class", err,
-                          errlen);
+    rc = import_catalogue(c, p1, "system_classes", "system_class", err, errlen);
     snprintf(p1, sizeof(p1), "%s/catalogue/ci_services.json", data_dir);
     if (!rc)
-        rc = import_catalogue(c, p1, "ci_services", "ci_service", err,
-                              errlen);
+        rc = import_catalogue(c, p1, "ci_services", "ci_service", err, errlen);
     snprintf(p1, sizeof(p1), "%s/deadlines.json", data_dir);
     if (!rc)
         rc = load_json(p1, &dl, err, errlen);
     if (!rc) {
         const char *key;
         json_t *v;
-        json_object_foreach(json_object_get(dl, "deadlines"), key, v) {
+        json_object_foreach (json_object_get(dl, "deadlines"), key, v) {
             long long f = jv_int(v, "first_notice_hours", -1);
             long long u = jv_int(v, "full_report_hours", -1);
             long long d = jv_int(v, "final_report_days", -1);
             if (f < 1 || u < 1 || d < 1 || f > 8760 || u > 8760 || d > 3650) {
-                snprintf(err, errlen, "%s: deadlines.%s needs "
+                snprintf(err, errlen,
+                         "%s: deadlines.%s needs "
                          "first_notice_hours, full_report_hours, "
-                         "final_report_days (positive)", p1, key);
+                         "final_report_days (positive)",
+                         p1, key);
                 rc = IS_ERR_INVALID;
                 break;
             }
@@ -297,7 +319,8 @@ int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
     if (!rc)
         rc = store_meta_get(c, "maintenance_levels", b, 1 << 20);
     if (rc) {
-        snprintf(err, errlen, "the database has no severity table (was it "
+        snprintf(err, errlen,
+                 "the database has no severity table (was it "
                  "initialised by an older build? run 'infrashare init')");
     } else {
         json_t *ra = json_loads(a, 0, NULL), *la = json_loads(b, 0, NULL);
@@ -392,8 +415,7 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
 }
 
 json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
-                         const struct store_report *r,
-                         struct range_decision d)
+                         const struct store_report *r, struct range_decision d)
 {
     bool anonymous = r->route == ROUTE_ANONYMOUS;
     bool is_originator = who && strcmp(who->org.id, r->originator) == 0;
@@ -406,13 +428,13 @@ json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
             store_names(c, "org", r->originator, ja, sizeof(ja), en,
                         sizeof(en));
         }
-        return json_pack("{s:s,s:{s:s,s:s},s:b}", "org", r->originator,
-                         "name", "ja", ja, "en", en, "anonymous", anonymous);
+        return json_pack("{s:s,s:{s:s,s:s},s:b}", "org", r->originator, "name",
+                         "ja", ja, "en", en, "anonymous", anonymous);
     }
     /* the routing secretariat may reveal it (audited), not just see it */
-    return json_pack("{s:b,s:b,s:o,s:b}", "anonymous", anonymous,
-                     "withheld", 1, "label", anon_label(c, r, anonymous),
-                     "revealable", anonymous && d.sees_identity);
+    return json_pack("{s:b,s:b,s:o,s:b}", "anonymous", anonymous, "withheld", 1,
+                     "label", anon_label(c, r, anonymous), "revealable",
+                     anonymous && d.sees_identity);
 }
 
 json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
@@ -427,17 +449,15 @@ json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
     json_t *o = json_pack(
         "{s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:i,s:s,s:o,s:i},s:o,s:o,"
         "s:o,s:o,s:b}",
-        "id", r->id, "title", title ? title : json_null(), "kind",
-        r->kind, "state", r->state, "range",
-        range_name((enum share_range)r->range), "tlp",
-        range_tlp((enum share_range)r->range), "route",
-        route_name((enum report_route)r->route), "scope", r->scope_id,
-        "sector", r->sector_id, "severity", "computed", r->severity, "rule",
+        "id", r->id, "title", title ? title : json_null(), "kind", r->kind,
+        "state", r->state, "range", range_name((enum share_range)r->range),
+        "tlp", range_tlp((enum share_range)r->range), "route",
+        route_name((enum report_route)r->route), "scope", r->scope_id, "sector",
+        r->sector_id, "severity", "computed", r->severity, "rule",
         r->severity_rule, "declared",
-        r->declared >= 0 ? json_integer(r->declared) : json_null(),
-        "effective", effective, "reporter", rp_reporter_json(c, who, r, d),
-        "current_hop", r->current_hop[0] ? json_string(r->current_hop)
-                                         : json_null(),
+        r->declared >= 0 ? json_integer(r->declared) : json_null(), "effective",
+        effective, "reporter", rp_reporter_json(c, who, r, d), "current_hop",
+        r->current_hop[0] ? json_string(r->current_hop) : json_null(),
         "detected_at", tjson(r->detected_at), "created_at",
         tjson(r->created_at), "overdue", rp_overdue(r, now));
     json_object_set_new(o, "updated_at", tjson(r->updated_at));
@@ -472,9 +492,8 @@ static void facts_from(const struct severity_table *t, const char *scope,
     SEV_FLAG(f, SEV_KIND_INFO) = strcmp(kd, "info") == 0;
 }
 
-int reporting_evaluate(struct app *a, struct store_conn *c,
-                       const json_t *facts, json_t **out,
-                       struct svc_error *e)
+int reporting_evaluate(struct app *a, struct store_conn *c, const json_t *facts,
+                       json_t **out, struct svc_error *e)
 {
     const char *scope = jv_str(facts, "scope");
     if (store_names(c, "scope", scope, NULL, 0, NULL, 0))
@@ -493,16 +512,15 @@ static struct sev_result evaluate_body(struct app *a, const char *scope,
                                        const char *kind, const json_t *body)
 {
     struct sev_facts f;
-    facts_from(&a->reporting->sev, scope, kind,
-               json_object_get(body, "impact"), 0, &f);
+    facts_from(&a->reporting->sev, scope, kind, json_object_get(body, "impact"),
+               0, &f);
     return severity_eval(&a->reporting->sev, &f);
 }
 
 /* ---- audit ---- */
 
 int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
-             const char *action, const struct store_report *r,
-             json_t *detail)
+             const char *action, const struct store_report *r, json_t *detail)
 {
     if (!detail)
         detail = json_object();
@@ -541,7 +559,7 @@ static int walk_apply(struct store_report *r, const struct route_walk *w,
     }
     r->hop_arrived_at = now;
     util_xcopy(r->current_hop, sizeof(r->current_hop),
-             w->current ? w->current : "");
+               w->current ? w->current : "");
     return IS_OK;
 }
 
@@ -549,15 +567,14 @@ static int walk_apply(struct store_report *r, const struct route_walk *w,
  * arrival's cause; later ones were "relayed"), and "relayed" by each hop
  * that relays automatically. */
 static int walk_record(struct store_conn *c, const char *id,
-                       const struct route_walk *w, const char *how,
-                       int64_t now)
+                       const struct route_walk *w, const char *how, int64_t now)
 {
     for (int i = 0; i < w->n; i++) {
         char detail[128];
         snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}",
                  i ? "relayed" : how);
-        int rc = store_timeline_add(c, id, now, w->arrived[i], 0, "arrived",
-                                    detail);
+        int rc =
+            store_timeline_add(c, id, now, w->arrived[i], 0, "arrived", detail);
         if (!rc && w->relayed[i])
             rc = store_timeline_add(c, id, now, w->arrived[i], 0, "relayed",
                                     "{\"policy\":\"auto\"}");
@@ -587,9 +604,10 @@ int rp_forward_step(struct store_conn *c, struct store_report *r,
 /* ---- filing ---- */
 
 static const char *const content_keys[] = {
-    "title",        "what_happened", "occurred_at",       "detected_at",
-    "contained_at", "ci_service",    "system_class",      "system_type",
-    "domains",      "cause",         "threat_type",       "impact",
+    "title",        "what_happened",     "occurred_at",
+    "detected_at",  "contained_at",      "ci_service",
+    "system_class", "system_type",       "domains",
+    "cause",        "threat_type",       "impact",
     "measures",     "declared_severity", "declared_reason"};
 
 /* Copies the content fields of src into dst (overwriting); times are
@@ -621,7 +639,8 @@ static char *update_record(const json_t *body)
     json_t *atts = json_object_get(copy, "attachments");
     size_t i;
     json_t *it;
-    json_array_foreach(atts, i, it) json_object_del(it, "content_base64");
+    json_array_foreach (atts, i, it)
+        json_object_del(it, "content_base64");
     for (size_t k = 0; k < IS_ARRAY_LEN(content_keys); k++) {
         json_t *v = json_object_get(copy, content_keys[k]);
         int64_t t;
@@ -673,11 +692,11 @@ static int check_catalogue(struct store_conn *c, const json_t *view,
     if (svc && store_catalogue_check(c, "ci_service", svc, scope))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "ci_service",
                         "ci_service: not a CI service of scope %s "
-                        "(GET /api/v1/catalogue?scope=%s)", scope, scope);
+                        "(GET /api/v1/catalogue?scope=%s)",
+                        scope, scope);
     if (cls && store_catalogue_check(c, "system_class", cls, scope))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "system_class",
-                        "system_class: not a system class of scope %s",
-                        scope);
+                        "system_class: not a system class of scope %s", scope);
     return IS_OK;
 }
 
@@ -700,12 +719,12 @@ static int decode_attachments(const json_t *arr, struct decoded *d,
     memset(d, 0, sizeof(*d));
     size_t i;
     json_t *it;
-    json_array_foreach(arr, i, it) {
+    json_array_foreach (arr, i, it) {
         const char *b64 = jv_str(it, "content_base64");
         size_t blen = strlen(b64);
         size_t cap = blen / 4 * 3 + 3;
-        if (cap > REPORT_MAX_ATTACHMENT + 3 && blen / 4 * 3 >
-                                                   REPORT_MAX_ATTACHMENT + 2)
+        if (cap > REPORT_MAX_ATTACHMENT + 3 &&
+            blen / 4 * 3 > REPORT_MAX_ATTACHMENT + 2)
             return svc_fail(e, IS_ERR_TOO_LARGE, "attachment_too_large",
                             "attachments.content_base64",
                             "attachments[%zu]: larger than %d bytes", i,
@@ -713,14 +732,14 @@ static int decode_attachments(const json_t *arr, struct decoded *d,
         unsigned char *buf = malloc(cap ? cap : 1);
         size_t out = 0;
         if (!buf)
-            return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "out of memory");
+            return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                            "out of memory");
         if (sodium_base642bin(buf, cap, b64, blen, "\n\r ", &out, NULL,
                               sodium_base64_VARIANT_ORIGINAL) != 0) {
             free(buf);
             return svc_fail(e, IS_ERR_INVALID, "invalid_value",
                             "attachments.content_base64",
-                            "attachments[%zu].content_base64: not base64",
-                            i);
+                            "attachments[%zu].content_base64: not base64", i);
         }
         if (out > REPORT_MAX_ATTACHMENT) {
             free(buf);
@@ -775,15 +794,14 @@ static json_t *own_name_warnings(struct store_conn *c, const char *org,
     json_t *w = json_array();
     if (store_names(c, "org", org, ja, sizeof(ja), en, sizeof(en)))
         return w;
-    static const char *const text_fields[] = {"title", "what_happened",
-                                              "measures", "declared_reason",
-                                              "text"};
+    static const char *const text_fields[] = {
+        "title", "what_happened", "measures", "declared_reason", "text"};
     for (size_t i = 0; i < IS_ARRAY_LEN(text_fields); i++) {
         const char *t = jv_str(view, text_fields[i]);
         if (t && (strstr(t, ja) || contains_ci(t, en) || strstr(t, org)))
             json_array_append_new(
-                w, json_pack("{s:s,s:s,s:s,s:s}", "code", "own_name",
-                             "field", text_fields[i], "ja",
+                w, json_pack("{s:s,s:s,s:s,s:s}", "code", "own_name", "field",
+                             text_fields[i], "ja",
                              "この欄に自組織の名称が含まれています。匿名性"
                              "や共有範囲に照らして問題がないか確認してくださ"
                              "い。",
@@ -802,7 +820,8 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
 {
     char nisc[64];
     if (store_nisc_id(c, nisc, sizeof(nisc)))
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the registry has no NISC");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the registry has no NISC");
     struct route_hops hops = {.ministry = r->ministry_id, .nisc = nisc};
     switch (r->route) {
     case ROUTE_VIA_CEPTOAR:
@@ -818,8 +837,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_ceptoar",
                             "via_ceptoar: not a CEPTOAR your organisation "
                             "belongs to");
-        util_xcopy(r->routing_ceptoar, sizeof(r->routing_ceptoar),
-                 chosen);
+        util_xcopy(r->routing_ceptoar, sizeof(r->routing_ceptoar), chosen);
         hops.ceptoar = r->routing_ceptoar;
         break;
     }
@@ -836,8 +854,7 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
         hops.agency = r->agency_id;
         break;
     }
-    default:
-        break;
+    default: break;
     }
     if (jv_str(body, "via_agency") && r->route != ROUTE_VIA_AGENCY)
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_agency",
@@ -848,7 +865,8 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
                         "via_ceptoar: only with route via_ceptoar or "
                         "anonymous");
     if (route_chain((enum report_route)r->route, &hops, &r->chain))
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the route has no chain");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the route has no chain");
     return IS_OK;
 }
 
@@ -859,14 +877,15 @@ static void new_id(char *out, size_t len, char prefix)
     snprintf(out, len, "%c%s", prefix, hex);
 }
 
-int report_file(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const json_t *body, int64_t now,
-                json_t **out, struct svc_error *e)
+int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
 {
     if (strcmp(who->org.kind, "operator") != 0)
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                         "only operators file reports (情報連絡); your "
-                        "organisation is a %s", who->org.kind);
+                        "organisation is a %s",
+                        who->org.kind);
     const char *org = jv_str(body, "org");
     if (org && strcmp(org, who->org.id) != 0)
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
@@ -900,8 +919,7 @@ int report_file(struct app *a, struct store_conn *c,
     r.filed_by = who->user_id;
     util_xcopy(r.scope_id, sizeof(r.scope_id), scope);
     util_xcopy(r.sector_id, sizeof(r.sector_id), who->org.sector_id);
-    util_xcopy(r.ministry_id, sizeof(r.ministry_id),
-             who->org.ministry_id);
+    util_xcopy(r.ministry_id, sizeof(r.ministry_id), who->org.ministry_id);
     r.route = route_parse(jv_str(body, "route"));
     r.range = range_parse(jv_str(body, "range"));
     util_xcopy(r.kind, sizeof(r.kind), jv_str(body, "kind"));
@@ -919,7 +937,7 @@ int report_file(struct app *a, struct store_conn *c,
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
     util_xcopy(r.severity_rule, sizeof(r.severity_rule),
-             a->reporting->sev.rules[sr.rule].id);
+               a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
     int fh, uh, fd;
@@ -980,7 +998,8 @@ out:
     decoded_release(&att);
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be stored; "
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                 "the report could not be stored; "
                  "nothing was filed");
     return rc;
 }
@@ -993,18 +1012,22 @@ static int load_readable(struct store_conn *c, const struct auth_ctx *who,
                          struct range_decision *d, struct svc_error *e)
 {
     if (strlen(id) >= sizeof(r->id))
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such report");
     int rc = store_report_get(c, id, r);
     if (rc == IS_ERR_NOTFOUND)
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such report");
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the report could not be "
                         "read");
     *d = rp_decide(who, r);
     if (!d->may_read) {
         store_report_release(r);
         /* exactly as if it did not exist */
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such report");
     }
     return IS_OK;
 }
@@ -1031,15 +1054,14 @@ static json_t *timeline_json(struct store_conn *c, const char *id)
         return NULL;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
-        json_t *detail = t[i].detail ? json_loads(t[i].detail, 0, NULL)
-                                     : NULL;
+        json_t *detail = t[i].detail ? json_loads(t[i].detail, 0, NULL) : NULL;
         json_array_append_new(
-            arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "at", at_json(t[i].at),
-                           "org", str_or_null(t[i].org), "user",
-                           t[i].user_id ? json_integer(t[i].user_id)
-                                        : json_null(),
-                           "type", str_or_null(t[i].type), "detail",
-                           detail ? detail : json_object()));
+            arr,
+            json_pack("{s:o,s:o,s:o,s:o,s:o}", "at", at_json(t[i].at), "org",
+                      str_or_null(t[i].org), "user",
+                      t[i].user_id ? json_integer(t[i].user_id) : json_null(),
+                      "type", str_or_null(t[i].type), "detail",
+                      detail ? detail : json_object()));
     }
     store_timeline_free(t, n);
     return arr;
@@ -1057,11 +1079,11 @@ static json_t *updates_json(struct store_conn *c, const char *id)
     for (int i = 0; i < n; i++) {
         json_t *body = u[i].body ? json_loads(u[i].body, 0, NULL) : NULL;
         json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:s,s:o}", "id", (json_int_t)u[i].id,
-                           "at", at_json(u[i].at), "kind",
-                           str_or_null(u[i].kind), "range",
-                           range_name((enum share_range)u[i].range), "body",
-                           body ? body : json_object()));
+            arr,
+            json_pack("{s:I,s:o,s:o,s:s,s:o}", "id", (json_int_t)u[i].id, "at",
+                      at_json(u[i].at), "kind", str_or_null(u[i].kind), "range",
+                      range_name((enum share_range)u[i].range), "body",
+                      body ? body : json_object()));
     }
     store_updates_free(u, n);
     return arr;
@@ -1081,8 +1103,7 @@ static json_t *reminders_json(struct store_conn *c, const char *id)
             arr, json_pack("{s:o,s:o,s:o,s:o}", "kind", str_or_null(m[i].kind),
                            "due_at", at_json(m[i].due_at), "created_at",
                            at_json(m[i].created_at), "sent_at",
-                           m[i].sent_at ? at_json(m[i].sent_at)
-                                        : json_null()));
+                           m[i].sent_at ? at_json(m[i].sent_at) : json_null()));
     store_report_reminders_free(m, n);
     return arr;
 }
@@ -1090,8 +1111,7 @@ static json_t *reminders_json(struct store_conn *c, const char *id)
 /* The timeline as this reader may see it: acts of the reporting
  * organisation are attributed to "the reporter" unless the reader sees
  * its identity; user ids only for the reader's own organisation. */
-static json_t *timeline_view(struct store_conn *c,
-                             const struct auth_ctx *who,
+static json_t *timeline_view(struct store_conn *c, const struct auth_ctx *who,
                              const struct store_report *r,
                              struct range_decision d)
 {
@@ -1102,7 +1122,7 @@ static json_t *timeline_view(struct store_conn *c,
                                      strcmp(who->org.id, r->originator));
     size_t i;
     json_t *ev;
-    json_array_foreach(tl, i, ev) {
+    json_array_foreach (tl, i, ev) {
         char org_buf[64] = "";
         const char *org = jv_str(ev, "org");
         if (org)
@@ -1146,9 +1166,8 @@ static json_t *tj(int64_t t)
     return json_string(ts);
 }
 
-int report_read(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const char *id, int64_t now,
-                json_t **out, struct svc_error *e)
+int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
     return report_view(a, c, who, id, now, true, out, e);
 }
@@ -1158,7 +1177,7 @@ static json_int_t update_ordinal(const json_t *ups, json_int_t row)
 {
     size_t i;
     json_t *u;
-    json_array_foreach(ups, i, u) {
+    json_array_foreach (ups, i, u) {
         if (json_integer_value(json_object_get(u, "id")) == row)
             return (json_int_t)i + 1;
     }
@@ -1175,21 +1194,21 @@ static void number_per_report(json_t *o)
     json_t *ups = json_object_get(o, "updates");
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(o, "attachments"), i, v) {
+    json_array_foreach (json_object_get(o, "attachments"), i, v) {
         json_object_set_new(v, "id", json_integer((json_int_t)i + 1));
         json_int_t row = json_integer_value(json_object_get(v, "update"));
         json_object_set_new(v, "update",
                             json_integer(update_ordinal(ups, row)));
     }
-    json_array_foreach(json_object_get(o, "timeline"), i, v) {
+    json_array_foreach (json_object_get(o, "timeline"), i, v) {
         json_t *d = json_object_get(v, "detail");
         json_t *row = json_object_get(d, "update");
         if (json_is_integer(row))
-            json_object_set_new(d, "update",
-                                json_integer(update_ordinal(
-                                    ups, json_integer_value(row))));
+            json_object_set_new(
+                d, "update",
+                json_integer(update_ordinal(ups, json_integer_value(row))));
     }
-    json_array_foreach(ups, i, v)
+    json_array_foreach (ups, i, v)
         json_object_set_new(v, "id", json_integer((json_int_t)i + 1));
 }
 
@@ -1204,13 +1223,12 @@ static json_t *attachments_json(struct store_conn *c, const char *id)
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(
-            arr, json_pack("{s:I,s:o,s:o,s:I,s:o,s:I}", "id",
-                           (json_int_t)at[i].id, "name",
-                           str_or_null(at[i].name), "mime",
-                           str_or_null(at[i].mime), "size",
-                           (json_int_t)at[i].size, "sha256",
-                           str_or_null(at[i].sha256), "update",
-                           (json_int_t)at[i].update_id));
+            arr,
+            json_pack("{s:I,s:o,s:o,s:I,s:o,s:I}", "id", (json_int_t)at[i].id,
+                      "name", str_or_null(at[i].name), "mime",
+                      str_or_null(at[i].mime), "size", (json_int_t)at[i].size,
+                      "sha256", str_or_null(at[i].sha256), "update",
+                      (json_int_t)at[i].update_id));
     store_attachments_free(at, n);
     return arr;
 }
@@ -1225,14 +1243,15 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
 {
     struct range_decision d = rp_decide(who, r);
     if (!d.may_read)
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such report");
     int rc;
     json_t *o = rp_summary(c, who, r, d, now);
     json_t *body = json_loads(r->body, 0, NULL);
     /* content fields of the current view */
     const char *key;
     json_t *v;
-    json_object_foreach(body, key, v) {
+    json_object_foreach (body, key, v) {
         if (strcmp(key, "declared_severity") && strcmp(key, "title"))
             json_object_set(o, key, v);
     }
@@ -1271,9 +1290,8 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
 }
 
 static int report_view(struct app *a, struct store_conn *c,
-                       const struct auth_ctx *who, const char *id,
-                       int64_t now, bool audit, json_t **out,
-                       struct svc_error *e)
+                       const struct auth_ctx *who, const char *id, int64_t now,
+                       bool audit, json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
     struct store_report r;
@@ -1328,7 +1346,8 @@ int report_update(struct app *a, struct store_conn *c,
     }
     if ((rc = store_begin(c))) {
         decoded_release(&att);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the update could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the update could not be "
                         "stored; nothing was changed");
     }
     rc = load_readable(c, who, id, &r, &d, e);
@@ -1363,7 +1382,8 @@ int report_update(struct app *a, struct store_conn *c,
         if (q < 1 || q > asked) {
             rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
                           "question: answers need the number of a question "
-                          "asked (%d asked so far)", asked);
+                          "asked (%d asked so far)",
+                          asked);
             goto out;
         }
     } else if (jv_int(body, "question", 0)) {
@@ -1382,7 +1402,7 @@ int report_update(struct app *a, struct store_conn *c,
     r.severity = sr.level;
     r.exceeded = sr.exceeded;
     util_xcopy(r.severity_rule, sizeof(r.severity_rule),
-             a->reporting->sev.rules[sr.rule].id);
+               a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     r.range = new_range;
     r.updated_at = now;
@@ -1410,17 +1430,17 @@ int report_update(struct app *a, struct store_conn *c,
              old_range != r.range ? ",\"narrowed\":true" : "");
     if (!rc)
         rc = store_timeline_add(c, r.id, now, r.originator, who->user_id,
-                                strcmp(kind, "final") == 0  ? "final_report"
-                                : strcmp(kind, "full") == 0 ? "full_report"
+                                strcmp(kind, "final") == 0    ? "final_report"
+                                : strcmp(kind, "full") == 0   ? "full_report"
                                 : strcmp(kind, "answer") == 0 ? "answer"
                                                               : "update",
                                 detail);
     if (!rc)
         rc = store_report_save(c, &r);
     if (!rc)
-        rc = rp_audit(c, who, now, "report.update", &r,
-                      json_pack("{s:s,s:I}", "kind", kind, "update",
-                                (json_int_t)upd));
+        rc = rp_audit(
+            c, who, now, "report.update", &r,
+            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)upd));
     if (rc)
         goto out;
     if ((rc = store_commit(c)))
@@ -1437,7 +1457,8 @@ out:
     decoded_release(&att);
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the update could not be stored; "
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                 "the update could not be stored; "
                  "nothing was changed");
     return rc;
 }
@@ -1451,7 +1472,8 @@ int report_forward(struct app *a, struct store_conn *c,
     struct range_decision d;
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the report could not be "
                         "forwarded; nothing was changed");
     rc = load_readable(c, who, id, &r, &d, e);
     if (rc) {
@@ -1474,16 +1496,15 @@ int report_forward(struct app *a, struct store_conn *c,
     if (new_range > r.range) {
         rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                       "range: a hop may narrow the range (now %s), never "
-                      "widen it", range_name((enum share_range)r.range));
+                      "widen it",
+                      range_name((enum share_range)r.range));
         goto out;
     }
-    json_t *detail = json_pack("{s:s,s:s}", "range_from",
-                               range_name((enum share_range)r.range),
-                               "range_to",
-                               range_name((enum share_range)new_range));
+    json_t *detail = json_pack(
+        "{s:s,s:s}", "range_from", range_name((enum share_range)r.range),
+        "range_to", range_name((enum share_range)new_range));
     if (jv_str(body, "note"))
-        json_object_set_new(detail, "note",
-                            json_string(jv_str(body, "note")));
+        json_object_set_new(detail, "note", json_string(jv_str(body, "note")));
     char *dt = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
     r.range = new_range;
@@ -1497,30 +1518,30 @@ int report_forward(struct app *a, struct store_conn *c,
         rc = store_report_save(c, &r);
     if (!rc)
         rc = rp_audit(c, who, now, "report.forward", &r,
-                      json_pack("{s:s}", "to", r.current_hop[0]
-                                                   ? r.current_hop
-                                                   : "nisc"));
+                      json_pack("{s:s}", "to",
+                                r.current_hop[0] ? r.current_hop : "nisc"));
     if (!rc && !(rc = store_commit(c)))
         rc = view_of(c, who, &r, now, false, out, e);
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the report could not be "
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                 "the report could not be "
                  "forwarded; nothing was changed");
     return rc;
 }
 
-int report_note(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const char *id,
-                const json_t *body, int64_t now, json_t **out,
+int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const char *id, const json_t *body, int64_t now, json_t **out,
                 struct svc_error *e)
 {
     struct store_report r;
     struct range_decision d;
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "nothing was changed");
     rc = load_readable(c, who, id, &r, &d, e);
     if (rc) {
         store_rollback(c);
@@ -1547,8 +1568,8 @@ int report_note(struct app *a, struct store_conn *c,
     if (!rc)
         rc = store_report_save(c, &r);
     if (!rc)
-        rc = rp_audit(c, who, now, question ? "report.question"
-                                            : "report.note", &r, NULL);
+        rc = rp_audit(c, who, now, question ? "report.question" : "report.note",
+                      &r, NULL);
     if (!rc && !(rc = store_commit(c)))
         rc = view_of(c, who, &r, now, false, out, e);
     if (!rc && question)
@@ -1562,7 +1583,9 @@ out:
 }
 
 const struct jv_field reporting_reveal_spec[] = {
-    {.name = "reason", .type = JV_STRING, .required = true,
+    {.name = "reason",
+     .type = JV_STRING,
+     .required = true,
      .max_len = REPORT_REVEAL_REASON_MAX},
     {.name = NULL},
 };
@@ -1611,9 +1634,9 @@ int report_reveal(struct app *a, struct store_conn *c,
                           "the reveal could not be audited, so it is "
                           "refused");
         else
-            *out = json_pack("{s:s,s:s,s:{s:s,s:s},s:s}", "report", r.id,
-                             "org", r.originator, "name", "ja", ja, "en",
-                             en, "audited", "report.reveal");
+            *out = json_pack("{s:s,s:s,s:{s:s,s:s},s:s}", "report", r.id, "org",
+                             r.originator, "name", "ja", ja, "en", en,
+                             "audited", "report.reveal");
     }
     store_report_release(&r);
     return rc;

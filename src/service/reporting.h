@@ -37,8 +37,8 @@
 #include "store/store.h"
 
 #define REPORT_MAX_ATTACHMENTS 5
-#define REPORT_MAX_ATTACHMENT (1024 * 1024)      /* decoded bytes, each */
-#define REPORT_MAX_BODY (8 * 1024 * 1024)        /* request body */
+#define REPORT_MAX_ATTACHMENT (1024 * 1024) /* decoded bytes, each */
+#define REPORT_MAX_BODY (8 * 1024 * 1024)   /* request body */
 
 struct reporting {
     struct severity_table sev;
@@ -46,8 +46,8 @@ struct reporting {
 
 /* Loads data/severity, data/catalogue and data/deadlines.json from
  * data_dir into the database (at init). Errors name the file. */
-int reporting_import(struct store_conn *c, const char *data_dir,
-                     char *err, size_t errlen);
+int reporting_import(struct store_conn *c, const char *data_dir, char *err,
+                     size_t errlen);
 /* Loads the severity table from the database (at daemon start). */
 int reporting_load(struct store_conn *c, struct reporting *rp, char *err,
                    size_t errlen);
@@ -67,19 +67,17 @@ extern const struct jv_field reporting_link_spec[];
 extern const struct jv_field reporting_policy_spec[];
 
 /* POST /api/v1/severity/evaluate: facts in, verdict out. */
-int reporting_evaluate(struct app *a, struct store_conn *c,
-                       const json_t *facts, json_t **out,
-                       struct svc_error *e);
+int reporting_evaluate(struct app *a, struct store_conn *c, const json_t *facts,
+                       json_t **out, struct svc_error *e);
 
 /* Files a report for who's organisation; *out is the reporter's view
  * (with "warnings"). */
-int report_file(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const json_t *body, int64_t now,
-                json_t **out, struct svc_error *e);
+int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e);
 /* Reads one report as who may see it (404 if not). */
-int report_read(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const char *id, int64_t now,
-                json_t **out, struct svc_error *e);
+int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const char *id, int64_t now, json_t **out, struct svc_error *e);
 /* Appends an update / full report / final report / answer. */
 int report_update(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id,
@@ -91,9 +89,8 @@ int report_forward(struct app *a, struct store_conn *c,
                    const json_t *body, int64_t now, json_t **out,
                    struct svc_error *e);
 /* A hop annotates or asks the reporter a question. */
-int report_note(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const char *id,
-                const json_t *body, int64_t now, json_t **out,
+int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const char *id, const json_t *body, int64_t now, json_t **out,
                 struct svc_error *e);
 /* The routing secretariat (or the originator) reveals the identity behind
  * an anonymous report; audited with the reason given (body checked against
@@ -105,46 +102,43 @@ int report_reveal(struct app *a, struct store_conn *c,
 
 struct report_query {
     int limit;
-    int64_t before;              /* set from cursor by the service */
-    const char *cursor;          /* next_cursor of the previous page: the
-                                  * id of its last report (NULL = start) */
+    int64_t before;     /* set from cursor by the service */
+    const char *cursor; /* next_cursor of the previous page: the
+                         * id of its last report (NULL = start) */
     const char *sector, *scope, *kind, *state, *q;
-    int min_severity;            /* -1 = any */
+    int min_severity; /* -1 = any */
     bool overdue;
 };
 /* Lists what who may read (who NULL = the public). */
-int report_list(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const struct report_query *q,
-                int64_t now, json_t **out, struct svc_error *e);
+int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const struct report_query *q, int64_t now, json_t **out,
+                struct svc_error *e);
 /* Counts of readable reports by severity, sector, kind and state. */
 int report_counts(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const struct report_query *q,
                   int64_t now, json_t **out, struct svc_error *e);
 /* CSV export of readable reports (TLP labels); *csv malloc'd. */
 int report_export_csv(struct app *a, struct store_conn *c,
-                      const struct auth_ctx *who,
-                      const struct report_query *q, int64_t now, char **csv,
-                      size_t *len, struct svc_error *e);
+                      const struct auth_ctx *who, const struct report_query *q,
+                      int64_t now, char **csv, size_t *len,
+                      struct svc_error *e);
 /* The bytes of an attachment of a readable report. */
 int report_attachment(struct app *a, struct store_conn *c,
-                      const struct auth_ctx *who, const char *id,
-                      int64_t att, int64_t now, char **name, char **mime,
-                      void **data, size_t *len, struct svc_error *e);
+                      const struct auth_ctx *who, const char *id, int64_t att,
+                      int64_t now, char **name, char **mime, void **data,
+                      size_t *len, struct svc_error *e);
 
 /* Events (NISC and ministries). */
 int event_create(struct app *a, struct store_conn *c,
                  const struct auth_ctx *who, const json_t *body, int64_t now,
                  json_t **out, struct svc_error *e);
-int event_link(struct app *a, struct store_conn *c,
-               const struct auth_ctx *who, const char *id,
-               const json_t *body, int64_t now, json_t **out,
+int event_link(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+               const char *id, const json_t *body, int64_t now, json_t **out,
                struct svc_error *e);
-int event_read(struct app *a, struct store_conn *c,
-               const struct auth_ctx *who, const char *id, int64_t now,
-               json_t **out, struct svc_error *e);
-int event_list(struct app *a, struct store_conn *c,
-               const struct auth_ctx *who, int64_t now, json_t **out,
-               struct svc_error *e);
+int event_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+               const char *id, int64_t now, json_t **out, struct svc_error *e);
+int event_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+               int64_t now, json_t **out, struct svc_error *e);
 
 /* GET/PUT an organisation's hop policy. */
 int hop_policy_get(struct store_conn *c, const struct auth_ctx *who,

@@ -15,7 +15,9 @@
 const struct jv_field reporting_event_spec[] = {
     {.name = "title_ja", .type = JV_STRING, .required = true, .max_len = 200},
     {.name = "title_en", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "reports", .type = JV_STRING_ARRAY, .max_len = EVENT_MAX_REPORTS,
+    {.name = "reports",
+     .type = JV_STRING_ARRAY,
+     .max_len = EVENT_MAX_REPORTS,
      .item_len = 40},
     {.name = NULL},
 };
@@ -26,7 +28,10 @@ const struct jv_field reporting_link_spec[] = {
 };
 
 const struct jv_field reporting_policy_spec[] = {
-    {.name = "policy", .type = JV_STRING, .required = true, .max_len = 6,
+    {.name = "policy",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 6,
      .enum_values = (const char *const[]){"auto", "review", NULL}},
     {.name = "review_limit_min", .type = JV_INT, .max = 1440},
     {.name = NULL},
@@ -46,15 +51,14 @@ static int link_one(struct store_conn *c, const struct auth_ctx *who,
                     const char *field, int64_t now, struct svc_error *e)
 {
     struct store_report r;
-    if (strlen(report_id) >= sizeof(r.id) ||
-        store_report_get(c, report_id, &r))
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", field, "%s: no such report",
-                        field);
+    if (strlen(report_id) >= sizeof(r.id) || store_report_get(c, report_id, &r))
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", field,
+                        "%s: no such report", field);
     struct range_decision d = rp_decide(who, &r);
     int rc = IS_OK;
     if (!d.may_read) {
-        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", field, "%s: no such report",
-                      field);
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", field,
+                      "%s: no such report", field);
     } else {
         rc = store_event_link(c, event_id, r.id, who->org.id, now);
         if (rc == IS_ERR_CONFLICT)
@@ -87,12 +91,13 @@ int event_create(struct app *a, struct store_conn *c,
     snprintf(id, sizeof(id), "E%s", hex);
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "nothing was changed");
     rc = store_event_insert(c, id, jv_str(body, "title_ja"),
                             jv_str(body, "title_en"), who->org.id, now);
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(body, "reports"), i, it) {
+    json_array_foreach (json_object_get(body, "reports"), i, it) {
         if (rc)
             break;
         rc = link_one(c, who, id, json_string_value(it), "reports", now, e);
@@ -102,15 +107,15 @@ int event_create(struct app *a, struct store_conn *c,
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
         if (!e->err)
-            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                     "nothing was changed");
         return rc;
     }
     return event_read(a, c, who, id, now, out, e);
 }
 
-int event_link(struct app *a, struct store_conn *c,
-               const struct auth_ctx *who, const char *id,
-               const json_t *body, int64_t now, json_t **out,
+int event_link(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+               const char *id, const json_t *body, int64_t now, json_t **out,
                struct svc_error *e)
 {
     json_t *ev = NULL;
@@ -129,15 +134,15 @@ int event_link(struct app *a, struct store_conn *c,
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
         if (!e->err)
-            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                     "nothing was changed");
         return rc;
     }
     return event_read(a, c, who, id, now, out, e);
 }
 
-int event_read(struct app *a, struct store_conn *c,
-               const struct auth_ctx *who, const char *id, int64_t now,
-               json_t **out, struct svc_error *e)
+int event_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+               const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
     json_t *ev, *ids;
     if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &ev))
@@ -156,7 +161,7 @@ int event_read(struct app *a, struct store_conn *c,
     int max_level = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(ids, i, it) {
+    json_array_foreach (ids, i, it) {
         struct store_report r;
         if (store_report_get(c, json_string_value(it), &r))
             continue;
@@ -180,9 +185,9 @@ int event_read(struct app *a, struct store_conn *c,
     if (sr.level >= max_level) {
         sev = severity_explain(&a->reporting->sev, &f, &sr);
     } else {
-        sev = json_pack("{s:i,s:s,s:s,s:{s:s,s:s}}", "level", max_level,
-                        "name", severity_level_name(max_level, false),
-                        "rule", "max-of-reports", "explanation", "ja",
+        sev = json_pack("{s:i,s:s,s:s,s:{s:s,s:s}}", "level", max_level, "name",
+                        severity_level_name(max_level, false), "rule",
+                        "max-of-reports", "explanation", "ja",
                         "連携された報告の最大の深刻度", "en",
                         "the highest severity of the linked reports");
     }
@@ -196,9 +201,8 @@ int event_read(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
-int event_list(struct app *a, struct store_conn *c,
-               const struct auth_ctx *who, int64_t now, json_t **out,
-               struct svc_error *e)
+int event_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+               int64_t now, json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
     IS_UNUSED(now);
@@ -226,7 +230,8 @@ int hop_policy_get(struct store_conn *c, const struct auth_ctx *who,
     struct access_org rel;
     if (strlen(org) > 63 || store_org_rel(c, org, &rel) ||
         !access_may_see_org(&who->org, who->roles, &rel))
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such organisation");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such organisation");
     bool review;
     int limit;
     if (store_hop_policy(c, org, &review, &limit))
@@ -244,7 +249,8 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
     if (strlen(org) > 63 || store_org_rel(c, org, &rel) ||
         !access_may_see_org(&who->org, who->roles, &rel) ||
         !may_manage(who, org))
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such organisation");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such organisation");
     bool review = strcmp(jv_str(body, "policy"), "review") == 0;
     bool old_review;
     int old_limit = 0, limit = 0;
@@ -265,7 +271,8 @@ int hop_policy_set(struct store_conn *c, const struct auth_ctx *who,
                                     "review_limit_min", limit));
     if (rc || (rc = store_commit(c))) {
         store_rollback(c);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "nothing was changed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "nothing was changed");
     }
     return hop_policy_get(c, who, org, out, e);
 }
@@ -291,8 +298,8 @@ static int collect_waiting(void *vctx, struct store_report *r)
 }
 
 /* Auto-forwards one report if its hop's policy says so; 1 when it moved. */
-static int maybe_forward(struct app *a, struct store_conn *c,
-                         const char *id, int64_t now)
+static int maybe_forward(struct app *a, struct store_conn *c, const char *id,
+                         int64_t now)
 {
     IS_UNUSED(a);
     struct store_report r;
@@ -311,8 +318,7 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     if (!r.current_hop[0] ||
         store_hop_policy(c, r.current_hop, &review, &limit))
         goto out;
-    bool due = route_hop_due(review, r.severity, now - r.hop_arrived_at,
-                             limit);
+    bool due = route_hop_due(review, r.severity, now - r.hop_arrived_at, limit);
     if (!due)
         goto out;
     char hop[64], detail[256];
@@ -325,8 +331,7 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     else
         snprintf(detail, sizeof(detail), "{\"reason\":\"policy auto\"}");
     int rc = store_timeline_add(c, r.id, now, hop, 0,
-                                review ? "auto_forwarded" : "relayed",
-                                detail);
+                                review ? "auto_forwarded" : "relayed", detail);
     if (!rc && review)
         rc = store_timeline_add(c, r.id, now, hop, 0, "hop_notified",
                                 "{\"ja\":\"審査期限を過ぎたため、深刻度3以上の"
@@ -346,8 +351,8 @@ static int maybe_forward(struct app *a, struct store_conn *c,
     if (rc || store_commit(c))
         goto out;
     moved = 1;
-    log_event(LOG_INFO, "report auto-forwarded", "report",
-              json_string(r.id), "from", json_string(hop), NULL);
+    log_event(LOG_INFO, "report auto-forwarded", "report", json_string(r.id),
+              "from", json_string(hop), NULL);
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
@@ -415,7 +420,7 @@ int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
     if (store_reports_to_remind(c, now, &ids) == IS_OK) {
         size_t i;
         json_t *id;
-        json_array_foreach(ids, i, id)
+        json_array_foreach (ids, i, id)
             changes += remind(c, json_string_value(id), now);
         json_decref(ids);
     }

@@ -15,8 +15,7 @@ bool rp_overdue(const struct store_report *r, int64_t now);
 /* "reporter" object: the organisation, or the anonymous label. A new
  * reference (the caller json_decref()s it), as is rp_summary's. */
 json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
-                         const struct store_report *r,
-                         struct range_decision d);
+                         const struct store_report *r, struct range_decision d);
 /* The list view of a report (no timeline, no updates). */
 json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
                    const struct store_report *r, struct range_decision d,
@@ -27,7 +26,6 @@ int rp_forward_step(struct store_conn *c, struct store_report *r,
 /* Audit with the report's anonymity recorded, so that the audit view can
  * withhold the reporter of an anonymous report. */
 int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
-             const char *action, const struct store_report *r,
-             json_t *detail);
+             const char *action, const struct store_report *r, json_t *detail);
 
 #endif

@@ -29,8 +29,8 @@ static void csv_field(struct buf *b, const char *s, bool last)
 {
     buf_adds(b, "\"");
     /* a cell a spreadsheet would run as a formula is kept as text */
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' ||
-              *s == '\t' || *s == '\r'))
+    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
+              *s == '\r'))
         buf_adds(b, "'");
     for (const char *p = s ? s : ""; *p; p++) {
         if (*p == '"')
@@ -151,9 +151,9 @@ static int audit_page(struct store_conn *c, const struct auth_ctx *who,
         rc = audit_record(c, who, now, action, "",
                           json_pack("{s:O}", "reports", ids));
     if (!rc && who && json_array_size(withheld))
-        rc = audit_record_withheld(c, who, now, action, "",
-                                   json_pack("{s:O,s:b}", "reports", withheld,
-                                             "anonymous_report", 1));
+        rc = audit_record_withheld(
+            c, who, now, action, "",
+            json_pack("{s:O,s:b}", "reports", withheld, "anonymous_report", 1));
     json_decref(ids);
     json_decref(withheld);
     return rc;
@@ -186,8 +186,7 @@ static int resolve_cursor(struct store_conn *c, const struct auth_ctx *who,
 }
 
 static int check_overdue_role(const struct auth_ctx *who,
-                              const struct report_query *q,
-                              struct svc_error *e)
+                              const struct report_query *q, struct svc_error *e)
 {
     if (!q->overdue)
         return IS_OK;
@@ -199,9 +198,9 @@ static int check_overdue_role(const struct auth_ctx *who,
     return IS_OK;
 }
 
-int report_list(struct app *a, struct store_conn *c,
-                const struct auth_ctx *who, const struct report_query *q,
-                int64_t now, json_t **out, struct svc_error *e)
+int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const struct report_query *q, int64_t now, json_t **out,
+                struct svc_error *e)
 {
     IS_UNUSED(a);
     struct report_query qc;
@@ -241,7 +240,8 @@ int report_list(struct app *a, struct store_conn *c,
     }
     if (rc) {
         json_decref(items);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the list could not be "
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the list could not be "
                         "read");
     }
     json_t *o = json_pack("{s:o}", "items", items);
@@ -258,8 +258,7 @@ static void bump(json_t *o, const char *key)
                         json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
-static void count_row(json_t *counts, const struct store_report *r,
-                      int64_t now)
+static void count_row(json_t *counts, const struct store_report *r, int64_t now)
 {
     char lv[4];
     int eff = r->declared > r->severity ? r->declared : r->severity;
@@ -286,9 +285,9 @@ int report_counts(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     all.before = 0;
-    json_t *counts = json_pack("{s:{},s:{},s:{},s:{},s:{},s:i}",
-                               "by_severity", "by_sector", "by_kind",
-                               "by_state", "by_range", "overdue", 0);
+    json_t *counts =
+        json_pack("{s:{},s:{},s:{},s:{},s:{},s:i}", "by_severity", "by_sector",
+                  "by_kind", "by_state", "by_range", "overdue", 0);
     json_int_t total = 0;
     struct readable x;
     struct store_report r;
@@ -310,9 +309,8 @@ int report_counts(struct app *a, struct store_conn *c,
 }
 
 int report_export_csv(struct app *a, struct store_conn *c,
-                      const struct auth_ctx *who,
-                      const struct report_query *q, int64_t now, char **csv,
-                      size_t *len, struct svc_error *e)
+                      const struct auth_ctx *who, const struct report_query *q,
+                      int64_t now, char **csv, size_t *len, struct svc_error *e)
 {
     IS_UNUSED(a);
     struct report_query qc;
@@ -331,8 +329,7 @@ int report_export_csv(struct app *a, struct store_conn *c,
     struct store_report r;
     struct range_decision d;
     rc = readable_open(c, who, &qc, now, &x);
-    while (!rc && n < EXPORT_MAX_ROWS &&
-           !(rc = readable_next(&x, &r, &d))) {
+    while (!rc && n < EXPORT_MAX_ROWS && !(rc = readable_next(&x, &r, &d))) {
         n++;
         shown_add(&shown, who, &r);
         csv_row(&b, c, who, &r, d);
@@ -352,7 +349,8 @@ int report_export_csv(struct app *a, struct store_conn *c,
     }
     if (rc) {
         buf_release(&b);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the export failed");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the export failed");
     }
     *len = b.len;
     *csv = buf_detach(&b);
@@ -360,14 +358,15 @@ int report_export_csv(struct app *a, struct store_conn *c,
 }
 
 int report_attachment(struct app *a, struct store_conn *c,
-                      const struct auth_ctx *who, const char *id,
-                      int64_t att, int64_t now, char **name, char **mime,
-                      void **data, size_t *len, struct svc_error *e)
+                      const struct auth_ctx *who, const char *id, int64_t att,
+                      int64_t now, char **name, char **mime, void **data,
+                      size_t *len, struct svc_error *e)
 {
     IS_UNUSED(a);
     struct store_report r;
     if (strlen(id) >= sizeof(r.id) || store_report_get(c, id, &r))
-        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                        "no such report");
     struct range_decision d = rp_decide(who, &r);
     int rc;
     /* att is the attachment's number within the report (1, 2, ...), as
@@ -383,15 +382,16 @@ int report_attachment(struct app *a, struct store_conn *c,
         rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such report");
     } else if (!row || (rc = store_attachment_get(c, r.id, row, name, mime,
                                                   data, len))) {
-        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such attachment");
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                      "no such attachment");
     } else if (range_read_is_audited((enum share_range)r.range) &&
                rp_audit(c, who, now, "report.attachment.read", &r,
-                        json_pack("{s:I}", "attachment",
-                                  (json_int_t)att))) {
+                        json_pack("{s:I}", "attachment", (json_int_t)att))) {
         free(*name);
         free(*mime);
         free(*data);
-        rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the read could not be "
+        rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                      "the read could not be "
                       "audited, so it is refused");
     }
     store_report_release(&r);
@@ -423,25 +423,23 @@ void reporting_audit_redact(struct store_conn *c, const struct auth_ctx *who,
 {
     size_t i;
     json_t *en;
-    json_array_foreach(entries, i, en) {
+    json_array_foreach (entries, i, en) {
         if (jv_int(en, "version", 2) != 1)
             continue;
         json_t *detail = json_object_get(en, "detail");
         const char *actor = jv_str(en, "actor_org");
         bool hide = false, unknown = false;
         if (json_is_true(json_object_get(detail, "anonymous_report"))) {
-            hide = withhold_for(c, who, actor, jv_str(en, "target"),
-                                &unknown);
+            hide = withhold_for(c, who, actor, jv_str(en, "target"), &unknown);
             hide = hide || unknown; /* cannot check: withhold */
         }
         /* list pages and exports name the reports they showed */
         size_t k;
         json_t *id;
-        json_array_foreach(json_object_get(detail, "reports"), k, id) {
+        json_array_foreach (json_object_get(detail, "reports"), k, id) {
             if (hide)
                 break;
-            hide = withhold_for(c, who, actor, json_string_value(id),
-                                &unknown);
+            hide = withhold_for(c, who, actor, json_string_value(id), &unknown);
         }
         if (hide) {
             json_object_set_new(en, "actor_org", json_null());

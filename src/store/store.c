@@ -294,8 +294,7 @@ void *store_rows_push(struct store_rows *r)
 /* SQL function csv_overlap(a, b): 1 when a comma-separated list a
  * (",x,y,") shares an element with b (",y,z,"). Used by the report
  * pre-filter for "is any of the viewer's CEPTOARs in the community". */
-static void csv_overlap_fn(sqlite3_context *ctx, int argc,
-                           sqlite3_value **argv)
+static void csv_overlap_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     IS_UNUSED(argc);
     const char *a = (const char *)sqlite3_value_text(argv[0]);
@@ -424,8 +423,7 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
     sqlite3_busy_timeout(c->db, 10000);
     /* The first read tells whether this is an SQLite database at all. */
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->db, "PRAGMA schema_version", -1, &st,
-                                NULL);
+    int rc = sqlite3_prepare_v2(c->db, "PRAGMA schema_version", -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     sqlite3_finalize(st);
@@ -504,12 +502,11 @@ static int migrate(struct store_conn *c, const char *path, char *errbuf,
         if (store_begin(c) || exec(c, (const char *)m->data) ||
             store_meta_set(c, "schema_version", ver) || store_commit(c)) {
             store_rollback(c);
-            snprintf(errbuf, errlen, "%s: migration %s failed", path,
-                     m->name);
+            snprintf(errbuf, errlen, "%s: migration %s failed", path, m->name);
             return IS_ERR_STORE;
         }
-        log_event(LOG_INFO, "migration applied", "name",
-                  json_string(m->name), NULL);
+        log_event(LOG_INFO, "migration applied", "name", json_string(m->name),
+                  NULL);
     }
     return IS_OK;
 }
@@ -599,18 +596,16 @@ void store_put(struct store *s, struct store_conn *c)
     pthread_mutex_unlock(&s->lock);
 }
 
-int store_backup(struct store *s, const char *dest, char *errbuf,
-                 size_t errlen)
+int store_backup(struct store *s, const char *dest, char *errbuf, size_t errlen)
 {
     struct stat sb;
     if (stat(dest, &sb) == 0) {
-        snprintf(errbuf, errlen, "%s: exists already; not overwriting",
-                 dest);
+        snprintf(errbuf, errlen, "%s: exists already; not overwriting", dest);
         return IS_ERR_CONFLICT;
     }
     sqlite3 *to = NULL;
-    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE |
-                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
         snprintf(errbuf, errlen, "%s: %s", dest,
                  to ? sqlite3_errmsg(to) : "cannot open");
         sqlite3_close(to);

@@ -74,7 +74,7 @@ struct store_org {
     const char *id, *kind, *name_ja, *name_en, *short_en;
     const char *scope_id; /* NULL when none */
     bool observer, demo;
-    const char *attrs;    /* JSON object text, "{}" when none */
+    const char *attrs; /* JSON object text, "{}" when none */
 };
 int store_sector_insert(struct store_conn *c, const char *id,
                         const char *name_ja, const char *name_en,
@@ -90,8 +90,7 @@ int store_membership_insert(struct store_conn *c, const char *org_id,
                             const char *group_id);
 
 /* What access rules need to know about an organisation (core/access.h). */
-int store_org_rel(struct store_conn *c, const char *id,
-                  struct access_org *out);
+int store_org_rel(struct store_conn *c, const char *id, struct access_org *out);
 
 /* Sectors with scopes, owning ministry and CEPTOAR (public registry view). */
 int store_sectors_json(struct store_conn *c, json_t **out);
@@ -152,8 +151,7 @@ int store_user_insert(struct store_conn *c, const struct store_user *u,
                       int64_t now, int64_t *id);
 int store_user_by_name(struct store_conn *c, const char *username,
                        struct store_user *out);
-int store_user_by_id(struct store_conn *c, int64_t id,
-                     struct store_user *out);
+int store_user_by_id(struct store_conn *c, int64_t id, struct store_user *out);
 int store_user_set_disabled(struct store_conn *c, int64_t id, bool disabled);
 int store_user_set_password(struct store_conn *c, int64_t id,
                             const char *pw_hash);
@@ -206,7 +204,7 @@ void store_tokens_free(struct store_token *t, size_t n);
 /* ---- audit ---- */
 struct store_audit_entry {
     int64_t at;
-    int64_t actor_user; /* 0 = none (system, anonymous caller) */
+    int64_t actor_user;    /* 0 = none (system, anonymous caller) */
     const char *actor_org; /* NULL = none */
     const char *action;
     const char *target;
@@ -218,18 +216,17 @@ struct store_audit_entry {
 };
 /* Appends one chained (version 2) entry. Inside the caller's transaction
  * if one is open, else in its own. */
-int store_audit_append(struct store_conn *c,
-                       const struct store_audit_entry *e);
+int store_audit_append(struct store_conn *c, const struct store_audit_entry *e);
 
 struct store_audit_problem {
     int64_t seq;
-    char kind[16];      /* changed, removed, reordered, truncated */
+    char kind[16]; /* changed, removed, reordered, truncated */
     char message[160];
 };
 struct store_audit_report {
     int64_t entries;
-    int64_t withheld;   /* commitments opened and checked */
-    char head[65];      /* hex hash of the last entry ("" when empty) */
+    int64_t withheld; /* commitments opened and checked */
+    char head[65];    /* hex hash of the last entry ("" when empty) */
     int nproblems;
     struct store_audit_problem problems[32];
 };
@@ -238,9 +235,9 @@ struct store_audit_report {
 int store_audit_verify(struct store_conn *c, struct store_audit_report *r);
 
 struct store_audit_query {
-    int64_t after;      /* entries with seq > after (0 = from the start) */
-    int64_t before;     /* and seq < before (0 = no bound); when set the
-                         * page is the newest `limit` such entries */
+    int64_t after;  /* entries with seq > after (0 = from the start) */
+    int64_t before; /* and seq < before (0 = no bound); when set the
+                     * page is the newest `limit` such entries */
     int limit;
     /* NULL: the whole log (withheld actors shown as null, hashes,
      * prev_hash and commitments of version-2 entries shown).
@@ -264,8 +261,7 @@ int store_catalogue_insert(struct store_conn *c, const char *kind,
 int store_catalogue_check(struct store_conn *c, const char *kind,
                           const char *id, const char *scope);
 /* {"system_classes": [...], "ci_services": [...]}, optionally one scope. */
-int store_catalogue_json(struct store_conn *c, const char *scope,
-                         json_t **out);
+int store_catalogue_json(struct store_conn *c, const char *scope, json_t **out);
 /* Policy of an org; defaults (review, 30) when none is stored. */
 int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
                      int *limit_min);
@@ -274,10 +270,10 @@ int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
  * auto. One call for a report's whole chain. */
 int store_hop_reviews(struct store_conn *c, const struct ids *orgs,
                       bool *review);
-int store_hop_policy_set(struct store_conn *c, const char *org_id,
-                         bool review, int limit_min, int64_t now);
-int store_deadline_set(struct store_conn *c, const char *sector_id,
-                       int first_h, int full_h, int final_d);
+int store_hop_policy_set(struct store_conn *c, const char *org_id, bool review,
+                         int limit_min, int64_t now);
+int store_deadline_set(struct store_conn *c, const char *sector_id, int first_h,
+                       int full_h, int final_d);
 /* The sector's deadlines, else the '*' row, else 24 h / 72 h / 30 d. */
 int store_deadline_get(struct store_conn *c, const char *sector_id,
                        int *first_h, int *full_h, int *final_d);
@@ -295,14 +291,14 @@ struct store_report {
     int severity;
     char severity_rule[48];
     bool exceeded;
-    int declared;              /* -1 = none */
+    int declared; /* -1 = none */
     /* the handling chain in order, the hops reached so far, the
      * originator's CEPTOARs (stored as ",a,b," text; converted here) */
     struct ids chain, reached, community;
     char current_hop[64];
     int64_t hop_arrived_at, detected_at, created_at, updated_at;
     int64_t first_due, full_due, final_due, full_at, closed_at; /* 0=none */
-    char *body;                /* malloc'd JSON text; store_report_release */
+    char *body; /* malloc'd JSON text; store_report_release */
     /* filled by store_reports_next only ("" otherwise): the title and the
      * names a list shows, read in the same query */
     char title[801]; /* 200 code points of up to 4 bytes */
@@ -321,14 +317,14 @@ int store_report_get(struct store_conn *c, const char *id,
 int store_report_save(struct store_conn *c, const struct store_report *r);
 
 struct store_report_filter {
-    int64_t before_seq;        /* cursor: 0 = from the newest */
-    const char *viewer;        /* org id; NULL = the public */
+    int64_t before_seq;                /* cursor: 0 = from the newest */
+    const char *viewer;                /* org id; NULL = the public */
     const struct ids *viewer_ceptoars; /* NULL = none */
     bool viewer_observer;
     const char *sector, *scope, *kind, *state; /* NULL = any */
-    int min_severity;          /* -1 = any */
-    bool overdue;              /* only reports past a deadline */
-    bool all;                  /* the hub itself: no viewer pre-filter */
+    int min_severity;                          /* -1 = any */
+    bool overdue; /* only reports past a deadline */
+    bool all;     /* the hub itself: no viewer pre-filter */
     int64_t now;
 };
 /* An open scan over candidate reports, newest first: a row iterator.
@@ -381,9 +377,9 @@ struct store_update {
 int store_updates_list(struct store_conn *c, const char *report_id,
                        struct store_update **out, int *n);
 void store_updates_free(struct store_update *u, int n);
-int store_timeline_add(struct store_conn *c, const char *report_id,
-                       int64_t at, const char *org_id, int64_t user_id,
-                       const char *type, const char *detail);
+int store_timeline_add(struct store_conn *c, const char *report_id, int64_t at,
+                       const char *org_id, int64_t user_id, const char *type,
+                       const char *detail);
 /* One timeline entry of a report as stored. Strings malloc'd (NULL when
  * the column is NULL); detail is JSON text; user_id 0 = none. */
 struct store_timeline_entry {
@@ -399,13 +395,13 @@ int store_timeline_list(struct store_conn *c, const char *report_id,
                         struct store_timeline_entry **out, int *n);
 void store_timeline_free(struct store_timeline_entry *t, int n);
 int store_attachment_add(struct store_conn *c, const char *report_id,
-                         int64_t update_id, const char *name,
-                         const char *mime, const void *data, size_t len,
-                         const char *sha256, int64_t *id);
+                         int64_t update_id, const char *name, const char *mime,
+                         const void *data, size_t len, const char *sha256,
+                         int64_t *id);
 /* One attachment of a report, as stored (its bytes apart). The strings
  * are malloc'd (NULL when the column is NULL); store_attachments_free. */
 struct store_attachment {
-    int64_t id;        /* hub-wide row id */
+    int64_t id; /* hub-wide row id */
     char *name, *mime;
     int64_t size;
     char *sha256;      /* hex */
@@ -464,8 +460,8 @@ struct store_reminder {
     int attempts;
 };
 /* Claims up to max unsent reminders that are due, for lease seconds. */
-int store_reminders_claim(struct store_conn *c, int64_t now, int lease,
-                          int max, struct store_reminder *out, int *n);
+int store_reminders_claim(struct store_conn *c, int64_t now, int lease, int max,
+                          struct store_reminder *out, int *n);
 int store_reminder_sent(struct store_conn *c, int64_t id, int64_t now,
                         const char *channel);
 /* next_at < 0 gives up (the reminder stays unsent, with the error). */
@@ -485,7 +481,7 @@ struct store_advisory {
     int range, severity;
     char *title_ja, *title_en, *body_ja, *body_en; /* malloc'd */
     bool title_in_notice, hotline, drill;
-    char *audience, *refs;                         /* JSON text, malloc'd */
+    char *audience, *refs; /* JSON text, malloc'd */
     int64_t ack_deadline_s, created_at;
 };
 void store_advisory_release(struct store_advisory *a);
@@ -524,8 +520,7 @@ int store_hops_json(struct store_conn *c, const char *adv, json_t **out);
 int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
                    json_t **out);
 /* The distinct ministries of the recipients' sectors: [ids]. */
-int store_hops_ministries(struct store_conn *c, const char *adv,
-                          json_t **out);
+int store_hops_ministries(struct store_conn *c, const char *adv, json_t **out);
 /* The distinct CEPTOARs of the recipients: [[ceptoar, ministry], ...]. */
 int store_hops_ceptoars(struct store_conn *c, const char *adv, json_t **out);
 
@@ -534,8 +529,7 @@ int store_recipients_add(struct store_conn *c, const char *adv,
                          const char *what, const char *id);
 /* Sets each recipient's releasing hop (its CEPTOAR among the hops). */
 int store_recipients_set_via(struct store_conn *c, const char *adv);
-int store_recipients_count(struct store_conn *c, const char *adv,
-                           int64_t *n);
+int store_recipients_count(struct store_conn *c, const char *adv, int64_t *n);
 /* Releases the recipients waiting for hop via ("" = the author) and queues
  * their first deliveries (every contact when hotline). Returns how many
  * were released in *n. */
@@ -555,17 +549,15 @@ struct store_recipient {
     int64_t released_at, delivered_at, acked_at, escalated_at;
     char channel[16], ack_via[8];
 };
-int store_recipient_get(struct store_conn *c, const char *adv,
-                        const char *org, struct store_recipient *out);
+int store_recipient_get(struct store_conn *c, const char *adv, const char *org,
+                        struct store_recipient *out);
 /* IS_ERR_CONFLICT when already acknowledged (or not released). */
-int store_recipient_ack(struct store_conn *c, const char *adv,
-                        const char *org, int64_t now, int64_t user,
-                        const char *via);
+int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
+                        int64_t now, int64_t user, const char *via);
 /* Every recipient: [{org, via, sector, released_at, delivered_at, channel,
  * acked_at, ack_via, escalated_at, name{ja,en}, named}] (times as
  * integers, 0 = none). */
-int store_recipients_json(struct store_conn *c, const char *adv,
-                          json_t **out);
+int store_recipients_json(struct store_conn *c, const char *adv, json_t **out);
 /* Recipients past their acknowledgement deadline: [[adv, org], ...]. */
 int store_recipients_due_escalation(struct store_conn *c, int64_t now,
                                     json_t **out);
@@ -594,8 +586,7 @@ int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now);
 int store_delivery_retry(struct store_conn *c, int64_t id, int64_t next_at,
                          const char *error);
-int store_delivery_failed(struct store_conn *c, int64_t id,
-                          const char *error);
+int store_delivery_failed(struct store_conn *c, int64_t id, const char *error);
 int store_deliveries_cancel(struct store_conn *c, const char *adv,
                             const char *org);
 int store_deliveries_pending(struct store_conn *c, const char *adv,
@@ -627,9 +618,9 @@ int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
                        int64_t now);
 
 /* ---- drills ---- */
-int store_drill_insert(struct store_conn *c, const char *id,
-                       const char *adv, const char *target_kind,
-                       const char *target, const char *by, int64_t now);
+int store_drill_insert(struct store_conn *c, const char *id, const char *adv,
+                       const char *target_kind, const char *target,
+                       const char *by, int64_t now);
 struct store_drill {
     char id[41];
     char advisory[40];

@@ -42,8 +42,7 @@ int store_user_by_name(struct store_conn *c, const char *username,
                          username);
 }
 
-int store_user_by_id(struct store_conn *c, int64_t id,
-                     struct store_user *out)
+int store_user_by_id(struct store_conn *c, int64_t id, struct store_user *out)
 {
     return store_get_row(c, ST_USER_BY_ID, "user get", map_user, out, "I", id);
 }
@@ -127,8 +126,7 @@ static int map_session(sqlite3_stmt *st, void *ctx)
 }
 
 int store_session_get(struct store_conn *c, const unsigned char hash[32],
-                      int64_t now, int64_t *user_id, char *csrf,
-                      size_t csrflen)
+                      int64_t now, int64_t *user_id, char *csrf, size_t csrflen)
 {
     struct session_out o = {user_id, csrf, csrflen};
     return store_get_row(c, ST_SESSION_GET, "session", map_session, &o, "bI",

@@ -62,8 +62,7 @@ static int chain_link(struct store_conn *c, int64_t seq,
     return store_meta_set(c, "audit_bridge", v);
 }
 
-int store_audit_append(struct store_conn *c,
-                       const struct store_audit_entry *e)
+int store_audit_append(struct store_conn *c, const struct store_audit_entry *e)
 {
     bool own_tx = !c->in_tx;
     int rc;
@@ -120,8 +119,8 @@ int store_audit_append(struct store_conn *c,
     }
     audit_chain_hash_v2(link, e->at, withhold ? 0 : e->actor_user,
                         withhold ? NULL : e->actor_org,
-                        withhold ? commitment : NULL, e->action, target,
-                        detail, hash);
+                        withhold ? commitment : NULL, e->action, target, detail,
+                        hash);
     rc = store_exec(c, ST_AUDIT_INSERT, "audit insert", "IINttttbbB", seq,
                     e->at, withhold ? (int64_t)0 : e->actor_user,
                     withhold ? NULL : e->actor_org, e->action, target, detail,
@@ -200,8 +199,7 @@ static bool row_hash(sqlite3_stmt *st, struct store_audit_report *r,
         } else {
             audit_chain_commit(sqlite3_column_blob(st, 11),
                                sqlite3_column_int64(st, 12),
-                               (const char *)sqlite3_column_text(st, 13),
-                               open);
+                               (const char *)sqlite3_column_text(st, 13), open);
             if (!util_ct_equal(open, cm, AUDIT_HASH_LEN))
                 add_problem(r, seq, "changed",
                             "the withheld actor of entry %lld does not "
@@ -317,8 +315,8 @@ static json_t *page_entry(sqlite3_stmt *st, bool whole)
 {
     char ts[UTIL_TIME_LEN];
     util_time_rfc3339(sqlite3_column_int64(st, 1), ts);
-    json_t *detail = json_loads((const char *)sqlite3_column_text(st, 6), 0,
-                                NULL);
+    json_t *detail =
+        json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL);
     int64_t version = sqlite3_column_int64(st, 8);
     bool withheld = sqlite3_column_bytes(st, 9) > 0;
     json_t *user, *org;
@@ -336,13 +334,12 @@ static json_t *page_entry(sqlite3_stmt *st, bool whole)
     bool chain = whole && version == 2;
     return json_pack(
         "{s:I,s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "seq",
-        (json_int_t)sqlite3_column_int64(st, 0), "at", ts, "actor_user",
-        user, "actor_org", org, "actor_withheld", withheld && whole,
-        "action", store_col_json_str(st, 4), "target",
-        store_col_json_str(st, 5), "detail", detail ? detail : json_object(),
-        "version", (json_int_t)version, "hash",
-        chain ? hex_or_null(st, 7) : json_null(), "prev_hash",
-        chain ? hex_or_null(st, 10) : json_null(), "commitment",
+        (json_int_t)sqlite3_column_int64(st, 0), "at", ts, "actor_user", user,
+        "actor_org", org, "actor_withheld", withheld && whole, "action",
+        store_col_json_str(st, 4), "target", store_col_json_str(st, 5),
+        "detail", detail ? detail : json_object(), "version",
+        (json_int_t)version, "hash", chain ? hex_or_null(st, 7) : json_null(),
+        "prev_hash", chain ? hex_or_null(st, 10) : json_null(), "commitment",
         chain && withheld ? hex_or_null(st, 9) : json_null());
 }
 

@@ -161,9 +161,9 @@ int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
 
 /* Runs a statement with one or two text binds and collects rows of text
  * columns: a flat array for one column, arrays of arrays otherwise. */
-static int collect(struct store_conn *c, enum store_stmt which,
-                   const char *a, const char *b, int64_t n1, int64_t n2,
-                   int ncols, json_t **out, const char *what)
+static int collect(struct store_conn *c, enum store_stmt which, const char *a,
+                   const char *b, int64_t n1, int64_t n2, int ncols,
+                   json_t **out, const char *what)
 {
     sqlite3_stmt *st = store_stmt(c, which);
     if (!st)
@@ -214,17 +214,16 @@ int store_hops_json(struct store_conn *c, const char *adv, json_t **out)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         json_array_append_new(
-            arr, json_pack("{s:o,s:i,s:o,s:o,s:I,s:I,s:o,s:{s:o,s:o}}",
-                           "org", store_col_json_str(st, 0), "step",
-                           sqlite3_column_int(st, 1), "parent",
-                           store_col_json_str(st, 2), "state",
-                           store_col_json_str(st, 3), "arrived_at",
-                           (json_int_t)sqlite3_column_int64(st, 4),
-                           "relayed_at",
-                           (json_int_t)sqlite3_column_int64(st, 5), "how",
-                           store_col_json_str(st, 6), "note", "ja",
-                           store_col_json_str(st, 7), "en",
-                           store_col_json_str(st, 8)));
+            arr,
+            json_pack(
+                "{s:o,s:i,s:o,s:o,s:I,s:I,s:o,s:{s:o,s:o}}", "org",
+                store_col_json_str(st, 0), "step", sqlite3_column_int(st, 1),
+                "parent", store_col_json_str(st, 2), "state",
+                store_col_json_str(st, 3), "arrived_at",
+                (json_int_t)sqlite3_column_int64(st, 4), "relayed_at",
+                (json_int_t)sqlite3_column_int64(st, 5), "how",
+                store_col_json_str(st, 6), "note", "ja",
+                store_col_json_str(st, 7), "en", store_col_json_str(st, 8)));
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         json_decref(arr);
@@ -237,12 +236,11 @@ int store_hops_json(struct store_conn *c, const char *adv, json_t **out)
 int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
                    json_t **out)
 {
-    return collect(c, ST_HOPS_DUE, NULL, NULL, now, default_limit_min, 2,
-                   out, "hops due");
+    return collect(c, ST_HOPS_DUE, NULL, NULL, now, default_limit_min, 2, out,
+                   "hops due");
 }
 
-int store_hops_ministries(struct store_conn *c, const char *adv,
-                          json_t **out)
+int store_hops_ministries(struct store_conn *c, const char *adv, json_t **out)
 {
     return collect(c, ST_HOPS_MINISTRIES, adv, NULL, 0, -1, 1, out,
                    "hop ministries");
@@ -276,8 +274,7 @@ int store_recipients_set_via(struct store_conn *c, const char *adv)
     return store_exec(c, ST_RCPT_VIA, "recipients via", "t", adv);
 }
 
-int store_recipients_count(struct store_conn *c, const char *adv,
-                           int64_t *n)
+int store_recipients_count(struct store_conn *c, const char *adv, int64_t *n)
 {
     *n = 0;
     return store_get_int64(c, ST_RCPT_COUNT, "recipients count", n, "t", adv);
@@ -315,8 +312,8 @@ int store_queue_next(struct store_conn *c, const char *adv, const char *org,
     return rc;
 }
 
-int store_recipient_get(struct store_conn *c, const char *adv,
-                        const char *org, struct store_recipient *out)
+int store_recipient_get(struct store_conn *c, const char *adv, const char *org,
+                        struct store_recipient *out)
 {
     sqlite3_stmt *st = store_stmt(c, ST_RCPT_GET);
     if (!st)
@@ -341,9 +338,8 @@ int store_recipient_get(struct store_conn *c, const char *adv,
     return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "recipient");
 }
 
-int store_recipient_ack(struct store_conn *c, const char *adv,
-                        const char *org, int64_t now, int64_t user,
-                        const char *via)
+int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
+                        int64_t now, int64_t user, const char *via)
 {
     int rc = store_exec(c, ST_RCPT_ACK, "ack", "ttINt", adv, org, (int64_t)now,
                         (int64_t)user, via);
@@ -352,8 +348,7 @@ int store_recipient_ack(struct store_conn *c, const char *adv,
     return rc;
 }
 
-int store_recipients_json(struct store_conn *c, const char *adv,
-                          json_t **out)
+int store_recipients_json(struct store_conn *c, const char *adv, json_t **out)
 {
     sqlite3_stmt *st = store_stmt(c, ST_RCPT_SCAN);
     if (!st)
@@ -364,21 +359,19 @@ int store_recipients_json(struct store_conn *c, const char *adv,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         json_array_append_new(
             arr,
-            json_pack("{s:o,s:o,s:o,s:I,s:I,s:o,s:I,s:o,s:I,s:{s:o,s:o},"
-                      "s:b}",
-                      "org", store_col_json_str(st, 0), "via",
-                      store_col_json_str(st, 1), "sector",
-                      store_col_json_str(st, 2), "released_at",
-                      (json_int_t)sqlite3_column_int64(st, 3),
-                      "delivered_at",
-                      (json_int_t)sqlite3_column_int64(st, 4), "channel",
-                      store_col_json_str(st, 5), "acked_at",
-                      (json_int_t)sqlite3_column_int64(st, 6), "ack_via",
-                      store_col_json_str(st, 7), "escalated_at",
-                      (json_int_t)sqlite3_column_int64(st, 8), "name", "ja",
-                      store_col_json_str(st, 9), "en",
-                      store_col_json_str(st, 10), "named",
-                      sqlite3_column_int(st, 11)));
+            json_pack(
+                "{s:o,s:o,s:o,s:I,s:I,s:o,s:I,s:o,s:I,s:{s:o,s:o},"
+                "s:b}",
+                "org", store_col_json_str(st, 0), "via",
+                store_col_json_str(st, 1), "sector", store_col_json_str(st, 2),
+                "released_at", (json_int_t)sqlite3_column_int64(st, 3),
+                "delivered_at", (json_int_t)sqlite3_column_int64(st, 4),
+                "channel", store_col_json_str(st, 5), "acked_at",
+                (json_int_t)sqlite3_column_int64(st, 6), "ack_via",
+                store_col_json_str(st, 7), "escalated_at",
+                (json_int_t)sqlite3_column_int64(st, 8), "name", "ja",
+                store_col_json_str(st, 9), "en", store_col_json_str(st, 10),
+                "named", sqlite3_column_int(st, 11)));
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         json_decref(arr);
@@ -451,8 +444,7 @@ int store_delivery_retry(struct store_conn *c, int64_t id, int64_t next_at,
                       (int64_t)next_at, error);
 }
 
-int store_delivery_failed(struct store_conn *c, int64_t id,
-                          const char *error)
+int store_delivery_failed(struct store_conn *c, int64_t id, const char *error)
 {
     return store_exec(c, ST_DLV_FAILED, "delivery failed", "It", (int64_t)id,
                       error);
@@ -569,9 +561,9 @@ int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
     return rc;
 }
 
-int store_drill_insert(struct store_conn *c, const char *id,
-                       const char *adv, const char *target_kind,
-                       const char *target, const char *by, int64_t now)
+int store_drill_insert(struct store_conn *c, const char *id, const char *adv,
+                       const char *target_kind, const char *target,
+                       const char *by, int64_t now)
 {
     return store_exec(c, ST_DRILL_INSERT, "drill insert", "tttttI", id, adv,
                       target_kind, target, by, (int64_t)now);
@@ -608,8 +600,7 @@ int store_drill_prev(struct store_conn *c, const char *target_kind,
                          target_kind, target, seq);
 }
 
-int store_deliveries_by_org(struct store_conn *c, const char *adv,
-                            json_t **out)
+int store_deliveries_by_org(struct store_conn *c, const char *adv, json_t **out)
 {
     sqlite3_stmt *st = store_stmt(c, ST_DLV_PENDING_BY_ORG);
     if (!st)

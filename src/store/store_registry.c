@@ -100,27 +100,27 @@ int store_sectors_json(struct store_conn *c, json_t **out)
     if (!st)
         goto fail;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *related = json_loads(
-            (const char *)sqlite3_column_text(st, 4), 0, NULL);
+        json_t *related =
+            json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
         json_t *ceptoar = json_null();
         if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
-            json_t *attrs = json_loads(
-                (const char *)sqlite3_column_text(st, 8), 0, NULL);
-            ceptoar = json_pack(
-                "{s:o,s:o,s:{s:O,s:O},s:O}", "id", store_col_json_str(st, 5),
-                "name", name_pair(st, 6, 7), "secretariat", "ja",
-                json_object_get(attrs, "secretariat_ja"), "en",
-                json_object_get(attrs, "secretariat_en"), "members",
-                json_object_get(attrs, "members"));
+            json_t *attrs =
+                json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
+            ceptoar = json_pack("{s:o,s:o,s:{s:O,s:O},s:O}", "id",
+                                store_col_json_str(st, 5), "name",
+                                name_pair(st, 6, 7), "secretariat", "ja",
+                                json_object_get(attrs, "secretariat_ja"), "en",
+                                json_object_get(attrs, "secretariat_en"),
+                                "members", json_object_get(attrs, "members"));
             json_decref(attrs);
         }
-        json_t *sc = json_pack("{s:o,s:o,s:o,s:o}", "id",
-                               store_col_json_str(st, 0), "name",
-                               name_pair(st, 2, 3), "related_scopes",
-                               related ? related : json_array(), "ceptoar",
-                               ceptoar ? ceptoar : json_null());
-        json_t *sector = json_object_get(
-            by_id, (const char *)sqlite3_column_text(st, 1));
+        json_t *sc =
+            json_pack("{s:o,s:o,s:o,s:o}", "id", store_col_json_str(st, 0),
+                      "name", name_pair(st, 2, 3), "related_scopes",
+                      related ? related : json_array(), "ceptoar",
+                      ceptoar ? ceptoar : json_null());
+        json_t *sector =
+            json_object_get(by_id, (const char *)sqlite3_column_text(st, 1));
         if (sector)
             json_array_append_new(json_object_get(sector, "scopes"), sc);
         else
@@ -141,15 +141,15 @@ fail:
 /* Builds the JSON of the current row of an ORG_GET / ORGS_LIST statement. */
 static json_t *org_row_json(struct store_conn *c, sqlite3_stmt *st)
 {
-    json_t *o = json_pack(
-        "{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b}", "id", store_col_json_str(st, 0),
-        "kind", store_col_json_str(st, 1), "name", name_pair(st, 2, 3),
-        "short_en", store_col_json_str(st, 4), "scope",
-        store_col_json_str(st, 5), "sector", store_col_json_str(st, 9),
-        "observer", sqlite3_column_int(st, 6), "demo",
-        sqlite3_column_int(st, 7));
-    json_t *attrs = json_loads((const char *)sqlite3_column_text(st, 8), 0,
-                               NULL);
+    json_t *o =
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b}", "id",
+                  store_col_json_str(st, 0), "kind", store_col_json_str(st, 1),
+                  "name", name_pair(st, 2, 3), "short_en",
+                  store_col_json_str(st, 4), "scope", store_col_json_str(st, 5),
+                  "sector", store_col_json_str(st, 9), "observer",
+                  sqlite3_column_int(st, 6), "demo", sqlite3_column_int(st, 7));
+    json_t *attrs =
+        json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
     if (json_is_object(attrs) && json_object_size(attrs))
         json_object_set(o, "registry", attrs);
     json_decref(attrs);
@@ -175,8 +175,7 @@ int store_org_json(struct store_conn *c, const char *id, json_t **out)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
-                                 : store_fail(c, "org get");
+        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "org get");
     }
     /* ORG_GROUPS is another statement, so the row stays valid */
     *out = org_row_json(c, st);

@@ -42,8 +42,7 @@ int store_catalogue_check(struct store_conn *c, const char *kind,
     return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "catalogue");
 }
 
-int store_catalogue_json(struct store_conn *c, const char *scope,
-                         json_t **out)
+int store_catalogue_json(struct store_conn *c, const char *scope, json_t **out)
 {
     sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_ALL);
     if (!st)
@@ -53,8 +52,8 @@ int store_catalogue_json(struct store_conn *c, const char *scope,
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *kind = (const char *)sqlite3_column_text(st, 0);
-        json_t *doc = json_loads((const char *)sqlite3_column_text(st, 1), 0,
-                                 NULL);
+        json_t *doc =
+            json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
         if (doc)
             json_array_append_new(
                 json_object_get(o, strcmp(kind, "system_class") == 0
@@ -102,8 +101,8 @@ int store_hop_reviews(struct store_conn *c, const struct ids *orgs,
     return IS_OK;
 }
 
-int store_hop_policy_set(struct store_conn *c, const char *org_id,
-                         bool review, int limit_min, int64_t now)
+int store_hop_policy_set(struct store_conn *c, const char *org_id, bool review,
+                         int limit_min, int64_t now)
 {
     sqlite3_stmt *st = store_stmt(c, ST_POLICY_SET);
     if (!st)
@@ -115,8 +114,8 @@ int store_hop_policy_set(struct store_conn *c, const char *org_id,
     return store_step_done(c, st, "policy set");
 }
 
-int store_deadline_set(struct store_conn *c, const char *sector_id,
-                       int first_h, int full_h, int final_d)
+int store_deadline_set(struct store_conn *c, const char *sector_id, int first_h,
+                       int full_h, int final_d)
 {
     sqlite3_stmt *st = store_stmt(c, ST_DEADLINE_SET);
     if (!st)
@@ -508,9 +507,9 @@ int store_updates_list(struct store_conn *c, const char *report_id,
     return IS_OK;
 }
 
-int store_timeline_add(struct store_conn *c, const char *report_id,
-                       int64_t at, const char *org_id, int64_t user_id,
-                       const char *type, const char *detail)
+int store_timeline_add(struct store_conn *c, const char *report_id, int64_t at,
+                       const char *org_id, int64_t user_id, const char *type,
+                       const char *detail)
 {
     sqlite3_stmt *st = store_stmt(c, ST_TIMELINE_INSERT);
     if (!st)
@@ -577,9 +576,9 @@ int store_timeline_list(struct store_conn *c, const char *report_id,
 }
 
 int store_attachment_add(struct store_conn *c, const char *report_id,
-                         int64_t update_id, const char *name,
-                         const char *mime, const void *data, size_t len,
-                         const char *sha256, int64_t *id)
+                         int64_t update_id, const char *name, const char *mime,
+                         const void *data, size_t len, const char *sha256,
+                         int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(c, ST_ATTACH_INSERT);
     if (!st)
@@ -697,9 +696,8 @@ static json_t *event_row(sqlite3_stmt *st)
 {
     return json_pack("{s:o,s:{s:o,s:o},s:o,s:o}", "id",
                      store_col_json_str(st, 0), "title", "ja",
-                     store_col_json_str(st, 1), "en",
-                     store_col_json_str(st, 2), "created_by",
-                     store_col_json_str(st, 3), "created_at",
+                     store_col_json_str(st, 1), "en", store_col_json_str(st, 2),
+                     "created_by", store_col_json_str(st, 3), "created_at",
                      time_json(sqlite3_column_int64(st, 4)));
 }
 
@@ -873,8 +871,8 @@ int store_nisc_id(struct store_conn *c, char *out, size_t outlen)
     return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "nisc id");
 }
 
-int store_reminders_claim(struct store_conn *c, int64_t now, int lease,
-                          int max, struct store_reminder *out, int *n)
+int store_reminders_claim(struct store_conn *c, int64_t now, int lease, int max,
+                          struct store_reminder *out, int *n)
 {
     sqlite3_stmt *st = store_stmt(c, ST_REMINDER_CLAIM);
     if (!st)

@@ -20,9 +20,10 @@ ST(ORG_REL, "SELECT o.id, o.kind, COALESCE(o.scope_id, ''), "
 ST(ORG_GROUPS, "SELECT m.group_id, g.kind FROM memberships m "
                "JOIN orgs g ON g.id = m.group_id WHERE m.org_id = ?1 "
                "ORDER BY m.group_id")
-ST(SECTORS_ALL, "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, "
-                "m.name_ja, m.name_en FROM sectors se "
-                "LEFT JOIN orgs m ON m.id = se.ministry_id ORDER BY se.ord, se.id")
+ST(SECTORS_ALL,
+   "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, "
+   "m.name_ja, m.name_en FROM sectors se "
+   "LEFT JOIN orgs m ON m.id = se.ministry_id ORDER BY se.ord, se.id")
 ST(SCOPES_ALL, "SELECT sc.id, sc.sector_id, sc.name_ja, sc.name_en, "
                "sc.related, c.id, c.name_ja, c.name_en, c.attrs FROM scopes sc "
                "LEFT JOIN orgs c ON c.scope_id = sc.id AND c.kind = 'ceptoar' "
@@ -81,11 +82,11 @@ ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
               "FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "
               "ORDER BY a.seq")
 #ifndef AUDIT_PAGE_SQL
-#define AUDIT_PAGE_SQL(order)                                                \
-    "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, a.target, "   \
-    "a.detail, a.hash, a.version, a.commitment, a.prev_hash, w.actor_user, " \
-    "w.actor_org FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "  \
-    "WHERE a.seq > ?1 AND a.seq < ?2 AND (?3 IS NULL OR a.actor_org = ?3 "   \
+#define AUDIT_PAGE_SQL(order)                                                  \
+    "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, a.target, "      \
+    "a.detail, a.hash, a.version, a.commitment, a.prev_hash, w.actor_user, "   \
+    "w.actor_org FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "    \
+    "WHERE a.seq > ?1 AND a.seq < ?2 AND (?3 IS NULL OR a.actor_org = ?3 "     \
     "OR w.actor_org = ?3) ORDER BY a.seq " order " LIMIT ?4"
 #endif
 ST(AUDIT_PAGE, AUDIT_PAGE_SQL("ASC"))
@@ -125,10 +126,11 @@ ST(DEADLINE_SET, "INSERT INTO deadlines(sector_id, first_notice_h, "
 ST(DEADLINE_GET, "SELECT first_notice_h, full_report_h, final_d FROM "
                  "deadlines WHERE sector_id IN (?1, '*') "
                  "ORDER BY sector_id = '*' LIMIT 1")
-#define REPORT_COLS "seq, id, originator, filed_by, scope_id, sector_id, " \
-    "ministry_id, routing_ceptoar, agency_id, route, range, kind, state, "  \
-    "severity, severity_rule, exceeded, declared, chain, reached, "         \
-    "community, current_hop, hop_arrived_at, detected_at, created_at, "     \
+#define REPORT_COLS                                                            \
+    "seq, id, originator, filed_by, scope_id, sector_id, "                     \
+    "ministry_id, routing_ceptoar, agency_id, route, range, kind, state, "     \
+    "severity, severity_rule, exceeded, declared, chain, reached, "            \
+    "community, current_hop, hop_arrived_at, detected_at, created_at, "        \
     "updated_at, first_due, full_due, final_due, full_at, closed_at, body"
 ST(REPORT_INSERT, "INSERT INTO reports(id, originator, filed_by, scope_id, "
                   "sector_id, ministry_id, routing_ceptoar, agency_id, route,"
@@ -141,57 +143,68 @@ ST(REPORT_INSERT, "INSERT INTO reports(id, originator, filed_by, scope_id, "
                   "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)")
 ST(REPORT_GET, "SELECT " REPORT_COLS " FROM reports WHERE id = ?1")
 /* the range only narrows here (docs/rules.md): a stale copy never widens */
-ST(REPORT_SAVE, "UPDATE reports SET range = min(range, ?11), state = ?13, severity = ?14,"
-                " severity_rule = ?15, exceeded = ?16, declared = ?17, "
-                "reached = ?19, current_hop = ?21, hop_arrived_at = ?22, "
-                "updated_at = ?25, full_at = ?29, closed_at = ?30, "
-                "body = ?31 WHERE id = ?2")
+ST(REPORT_SAVE,
+   "UPDATE reports SET range = min(range, ?11), state = ?13, severity = ?14,"
+   " severity_rule = ?15, exceeded = ?16, declared = ?17, "
+   "reached = ?19, current_hop = ?21, hop_arrived_at = ?22, "
+   "updated_at = ?25, full_at = ?29, closed_at = ?30, "
+   "body = ?31 WHERE id = ?2")
 /* the same columns, qualified, for queries that join */
-#define REPORT_COLS_R "r.seq, r.id, r.originator, r.filed_by, r.scope_id, r.sector_id, " \
-    "r.ministry_id, r.routing_ceptoar, r.agency_id, r.route, r.range, " \
-    "r.kind, r.state, r.severity, r.severity_rule, r.exceeded, " \
-    "r.declared, r.chain, r.reached, r.community, r.current_hop, " \
-    "r.hop_arrived_at, r.detected_at, r.created_at, r.updated_at, " \
-    "r.first_due, r.full_due, r.final_due, r.full_at, r.closed_at, " \
+#define REPORT_COLS_R                                                          \
+    "r.seq, r.id, r.originator, r.filed_by, r.scope_id, r.sector_id, "         \
+    "r.ministry_id, r.routing_ceptoar, r.agency_id, r.route, r.range, "        \
+    "r.kind, r.state, r.severity, r.severity_rule, r.exceeded, "               \
+    "r.declared, r.chain, r.reached, r.community, r.current_hop, "             \
+    "r.hop_arrived_at, r.detected_at, r.created_at, r.updated_at, "            \
+    "r.first_due, r.full_due, r.final_due, r.full_at, r.closed_at, "           \
     "r.body"
-ST(REPORTS_SCAN, "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
-    "o.name_ja, o.name_en, sc.name_ja, sc.name_en, g.name_ja, g.name_en "
-    "FROM reports r LEFT JOIN orgs o ON o.id = r.originator "
-    "LEFT JOIN scopes sc ON sc.id = r.scope_id "
-    "LEFT JOIN orgs g ON g.id = r.routing_ceptoar "
-    "WHERE (?1 = 0 OR r.seq < ?1) "
-    "AND (?2 IS NULL OR r.sector_id = ?2) "
-    "AND (?3 IS NULL OR r.scope_id = ?3) "
-    "AND (?4 IS NULL OR r.kind = ?4) "
-    "AND (?5 IS NULL OR r.state = ?5) "
-    "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "
-    "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "
-    "     r.full_due < ?8) OR r.final_due < ?8))) "
-    /* the pre-filter of core/range.c's rule (range_decide): candidates
-     * only, checked against the rule over every combination by
-     * tests/unit/test_store.c (test_reports_prefilter_matches_core) */
-    "AND (?12 OR r.range = " RANGE_SQL(RANGE_V_WHITE) " OR (?9 IS NOT NULL "
-    "     AND (r.range >= " RANGE_SQL(RANGE_V_GREEN) " "
-    "     OR r.originator = ?9 "
-    "     OR instr(r.reached, ',' || ?9 || ',') > 0 "
-    "     OR (r.range >= " RANGE_SQL(RANGE_V_YELLOW) " AND ?10) "
-    "     OR (r.range >= " RANGE_SQL(RANGE_V_AMBER) " "
-    "         AND (instr(r.community, ',' || ?9 || ',') > 0 "
-    "         OR csv_overlap(?11, r.community)))))) "
-    "ORDER BY r.seq DESC")
-ST(REPORTS_WAITING, "SELECT " REPORT_COLS " FROM reports "
-    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
-    "  WHERE org_id = reports.current_hop), 'review') = 'auto' "
-    "  OR (severity >= 3 AND hop_arrived_at + 60 * coalesce((SELECT "
-    "  review_limit_min FROM hop_policies WHERE org_id = "
-    "  reports.current_hop), ?2) <= ?1)) "
-    "ORDER BY hop_arrived_at LIMIT 256")
-ST(REPORTS_REMIND, "SELECT id FROM reports r WHERE r.state = 'open' AND ("
-    "(r.full_at IS NULL AND r.full_due < ?1 AND NOT EXISTS (SELECT 1 FROM "
-    " reminders m WHERE m.report_id = r.id AND m.kind = 'full_report')) "
-    "OR (r.final_due < ?1 AND NOT EXISTS (SELECT 1 FROM reminders m "
-    " WHERE m.report_id = r.id AND m.kind = 'final_report'))) "
-    "ORDER BY r.seq LIMIT 256")
+ST(REPORTS_SCAN,
+   "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
+   "o.name_ja, o.name_en, sc.name_ja, sc.name_en, g.name_ja, g.name_en "
+   "FROM reports r LEFT JOIN orgs o ON o.id = r.originator "
+   "LEFT JOIN scopes sc ON sc.id = r.scope_id "
+   "LEFT JOIN orgs g ON g.id = r.routing_ceptoar "
+   "WHERE (?1 = 0 OR r.seq < ?1) "
+   "AND (?2 IS NULL OR r.sector_id = ?2) "
+   "AND (?3 IS NULL OR r.scope_id = ?3) "
+   "AND (?4 IS NULL OR r.kind = ?4) "
+   "AND (?5 IS NULL OR r.state = ?5) "
+   "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "
+   "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "
+   "     r.full_due < ?8) OR r.final_due < ?8))) "
+   /* the pre-filter of core/range.c's rule (range_decide): candidates
+    * only, checked against the rule over every combination by
+    * tests/unit/test_store.c (test_reports_prefilter_matches_core) */
+   "AND (?12 OR r.range = " RANGE_SQL(
+       RANGE_V_WHITE) " OR (?9 IS NOT NULL "
+                      "     AND (r.range >= " RANGE_SQL(
+                          RANGE_V_GREEN) " "
+                                         "     OR r.originator = ?9 "
+                                         "     OR instr(r.reached, ',' || ?9 "
+                                         "|| ',') > 0 "
+                                         "     OR (r.range >= " RANGE_SQL(
+                                             RANGE_V_YELLOW) " AND ?10) "
+                                                             "     OR (r.range "
+                                                             ">= " RANGE_SQL(
+                                                                 RANGE_V_AMBER) " "
+                                                                                "         AND (instr(r.community, ',' || ?9 || ',') > 0 "
+                                                                                "         OR csv_overlap(?11, r.community)))))) "
+                                                                                "ORDER BY r.seq DESC")
+ST(REPORTS_WAITING,
+   "SELECT " REPORT_COLS " FROM reports "
+   "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
+   "  WHERE org_id = reports.current_hop), 'review') = 'auto' "
+   "  OR (severity >= 3 AND hop_arrived_at + 60 * coalesce((SELECT "
+   "  review_limit_min FROM hop_policies WHERE org_id = "
+   "  reports.current_hop), ?2) <= ?1)) "
+   "ORDER BY hop_arrived_at LIMIT 256")
+ST(REPORTS_REMIND,
+   "SELECT id FROM reports r WHERE r.state = 'open' AND ("
+   "(r.full_at IS NULL AND r.full_due < ?1 AND NOT EXISTS (SELECT 1 FROM "
+   " reminders m WHERE m.report_id = r.id AND m.kind = 'full_report')) "
+   "OR (r.final_due < ?1 AND NOT EXISTS (SELECT 1 FROM reminders m "
+   " WHERE m.report_id = r.id AND m.kind = 'final_report'))) "
+   "ORDER BY r.seq LIMIT 256")
 ST(UPDATE_INSERT, "INSERT INTO report_updates(report_id, at, user_id, kind, "
                   "range, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 ST(UPDATES_REPORT, "SELECT id, at, kind, range, body FROM report_updates "
@@ -225,8 +238,9 @@ ST(NAMES_SCOPE, "SELECT name_ja, name_en FROM scopes WHERE id = ?1")
 ST(NAMES_ORG, "SELECT name_ja, name_en FROM orgs WHERE id = ?1")
 ST(NAMES_SECTOR, "SELECT name_ja, name_en FROM sectors WHERE id = ?1")
 ST(NISC_ID, "SELECT id FROM orgs WHERE kind = 'nisc' ORDER BY id LIMIT 1")
-#define ADV_COLS "seq, id, author, author_user, kind, range, severity, "   \
-    "title_ja, title_en, body_ja, body_en, title_in_notice, audience, "    \
+#define ADV_COLS                                                               \
+    "seq, id, author, author_user, kind, range, severity, "                    \
+    "title_ja, title_en, body_ja, body_en, title_in_notice, audience, "        \
     "refs, hotline, drill, ack_deadline_s, created_at"
 ST(ADV_INSERT, "INSERT INTO advisories(id, author, author_user, kind, range,"
                " severity, title_ja, title_en, body_ja, body_en, "
@@ -254,128 +268,145 @@ ST(HOP_CHILDREN, "SELECT org_id FROM advisory_hops WHERE advisory_id = ?1 "
 ST(HOPS_ADV, "SELECT org_id, step, parent, state, arrived_at, relayed_at, "
              "how, note_ja, note_en FROM advisory_hops WHERE advisory_id = ?1"
              " ORDER BY step, org_id")
-ST(HOPS_DUE, "SELECT h.advisory_id, h.org_id FROM advisory_hops h "
-    "JOIN advisories a ON a.id = h.advisory_id WHERE h.state = 'waiting' "
-    "AND (a.hotline OR coalesce((SELECT policy FROM hop_policies p WHERE "
-    "p.org_id = h.org_id), 'review') = 'auto' OR h.arrived_at + 60 * "
-    "coalesce((SELECT review_limit_min FROM hop_policies p WHERE p.org_id "
-    "= h.org_id), ?2) <= ?1) ORDER BY h.arrived_at LIMIT 512")
-ST(HOPS_MINISTRIES, "SELECT DISTINCT se.ministry_id FROM advisory_recipients"
-    " r JOIN orgs o ON o.id = r.org_id JOIN scopes sc ON sc.id = o.scope_id "
-    "JOIN sectors se ON se.id = sc.sector_id WHERE r.advisory_id = ?1 "
-    "ORDER BY 1")
-ST(HOPS_CEPTOARS, "SELECT DISTINCT m.group_id, coalesce(se.ministry_id, '') "
-    "FROM advisory_recipients r JOIN memberships m ON m.org_id = r.org_id "
-    "JOIN orgs g ON g.id = m.group_id AND g.kind = 'ceptoar' "
-    "LEFT JOIN scopes sc ON sc.id = g.scope_id "
-    "LEFT JOIN sectors se ON se.id = sc.sector_id "
-    "WHERE r.advisory_id = ?1 ORDER BY 1")
+ST(HOPS_DUE,
+   "SELECT h.advisory_id, h.org_id FROM advisory_hops h "
+   "JOIN advisories a ON a.id = h.advisory_id WHERE h.state = 'waiting' "
+   "AND (a.hotline OR coalesce((SELECT policy FROM hop_policies p WHERE "
+   "p.org_id = h.org_id), 'review') = 'auto' OR h.arrived_at + 60 * "
+   "coalesce((SELECT review_limit_min FROM hop_policies p WHERE p.org_id "
+   "= h.org_id), ?2) <= ?1) ORDER BY h.arrived_at LIMIT 512")
+ST(HOPS_MINISTRIES,
+   "SELECT DISTINCT se.ministry_id FROM advisory_recipients"
+   " r JOIN orgs o ON o.id = r.org_id JOIN scopes sc ON sc.id = o.scope_id "
+   "JOIN sectors se ON se.id = sc.sector_id WHERE r.advisory_id = ?1 "
+   "ORDER BY 1")
+ST(HOPS_CEPTOARS,
+   "SELECT DISTINCT m.group_id, coalesce(se.ministry_id, '') "
+   "FROM advisory_recipients r JOIN memberships m ON m.org_id = r.org_id "
+   "JOIN orgs g ON g.id = m.group_id AND g.kind = 'ceptoar' "
+   "LEFT JOIN scopes sc ON sc.id = g.scope_id "
+   "LEFT JOIN sectors se ON se.id = sc.sector_id "
+   "WHERE r.advisory_id = ?1 ORDER BY 1")
 ST(RCPT_ALL, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, org_id)"
              " SELECT ?1, id FROM orgs WHERE kind = 'operator'")
 ST(RCPT_SECTOR, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
-    "org_id) SELECT ?1, o.id FROM orgs o JOIN scopes sc ON sc.id = "
-    "o.scope_id WHERE o.kind = 'operator' AND sc.sector_id = ?2")
+                "org_id) SELECT ?1, o.id FROM orgs o JOIN scopes sc ON sc.id = "
+                "o.scope_id WHERE o.kind = 'operator' AND sc.sector_id = ?2")
 ST(RCPT_SCOPE, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
-    "org_id) SELECT ?1, id FROM orgs WHERE kind = 'operator' AND "
-    "scope_id = ?2")
-ST(RCPT_CEPTOAR, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
-    "org_id) SELECT ?1, m.org_id FROM memberships m JOIN orgs o ON o.id = "
-    "m.org_id AND o.kind = 'operator' WHERE m.group_id = ?2")
-ST(RCPT_ORG, "INSERT INTO advisory_recipients(advisory_id, org_id, named) "
-    "VALUES (?1, ?2, 1) ON CONFLICT(advisory_id, org_id) DO UPDATE SET "
-    "named = 1")
-ST(RCPT_VIA, "UPDATE advisory_recipients SET via = coalesce((SELECT "
-    "m.group_id FROM memberships m JOIN advisory_hops h ON h.advisory_id = "
-    "?1 AND h.org_id = m.group_id WHERE m.org_id = "
-    "advisory_recipients.org_id ORDER BY m.group_id LIMIT 1), '') "
-    "WHERE advisory_id = ?1")
+               "org_id) SELECT ?1, id FROM orgs WHERE kind = 'operator' AND "
+               "scope_id = ?2")
+ST(RCPT_CEPTOAR,
+   "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
+   "org_id) SELECT ?1, m.org_id FROM memberships m JOIN orgs o ON o.id = "
+   "m.org_id AND o.kind = 'operator' WHERE m.group_id = ?2")
+ST(RCPT_ORG,
+   "INSERT INTO advisory_recipients(advisory_id, org_id, named) "
+   "VALUES (?1, ?2, 1) ON CONFLICT(advisory_id, org_id) DO UPDATE SET "
+   "named = 1")
+ST(RCPT_VIA,
+   "UPDATE advisory_recipients SET via = coalesce((SELECT "
+   "m.group_id FROM memberships m JOIN advisory_hops h ON h.advisory_id = "
+   "?1 AND h.org_id = m.group_id WHERE m.org_id = "
+   "advisory_recipients.org_id ORDER BY m.group_id LIMIT 1), '') "
+   "WHERE advisory_id = ?1")
 ST(RCPT_COUNT, "SELECT count(*) FROM advisory_recipients WHERE "
                "advisory_id = ?1")
 ST(RCPT_RELEASE, "UPDATE advisory_recipients SET released_at = ?3 WHERE "
-    "advisory_id = ?1 AND via = ?2 AND released_at IS NULL")
-ST(DLV_QUEUE_FIRST, "INSERT OR IGNORE INTO deliveries(advisory_id, org_id, "
-    "contact_id, channel, address, reason, state, next_at, idem_key, "
-    "created_at) SELECT r.advisory_id, r.org_id, k.id, k.channel, "
-    "k.address, CASE WHEN ?4 THEN 'hotline' ELSE 'first' END, 'queued', ?3, "
-    "r.advisory_id || '.' || r.org_id || '.' || k.id, ?3 "
-    "FROM advisory_recipients r JOIN contacts k ON k.org_id = r.org_id "
-    "WHERE r.advisory_id = ?1 AND r.via = ?2 AND r.released_at = ?3 "
-    "AND (?4 OR k.id = (SELECT k2.id FROM contacts k2 WHERE k2.org_id = "
-    "r.org_id ORDER BY k2.priority, k2.id LIMIT 1))")
-ST(DLV_QUEUE_EMERGENCY, "INSERT OR IGNORE INTO deliveries(advisory_id, "
-    "org_id, contact_id, channel, address, reason, state, next_at, idem_key,"
-    " created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, "
-    "'emergency', 'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 "
-    "FROM contacts k WHERE k.org_id = ?2 AND k.emergency = 1")
-ST(DLV_QUEUE_NEXT, "INSERT OR IGNORE INTO deliveries(advisory_id, org_id, "
-    "contact_id, channel, address, reason, state, next_at, idem_key, "
-    "created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, ?4, "
-    "'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 FROM contacts k "
-    "WHERE k.org_id = ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
-    "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
-    "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
-ST(DLV_CLAIM, "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
-    "attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE "
-    "(state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
-    "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
-    "advisory_id, org_id, contact_id, channel, address, attempts, "
-    "idem_key")
+                 "advisory_id = ?1 AND via = ?2 AND released_at IS NULL")
+ST(DLV_QUEUE_FIRST,
+   "INSERT OR IGNORE INTO deliveries(advisory_id, org_id, "
+   "contact_id, channel, address, reason, state, next_at, idem_key, "
+   "created_at) SELECT r.advisory_id, r.org_id, k.id, k.channel, "
+   "k.address, CASE WHEN ?4 THEN 'hotline' ELSE 'first' END, 'queued', ?3, "
+   "r.advisory_id || '.' || r.org_id || '.' || k.id, ?3 "
+   "FROM advisory_recipients r JOIN contacts k ON k.org_id = r.org_id "
+   "WHERE r.advisory_id = ?1 AND r.via = ?2 AND r.released_at = ?3 "
+   "AND (?4 OR k.id = (SELECT k2.id FROM contacts k2 WHERE k2.org_id = "
+   "r.org_id ORDER BY k2.priority, k2.id LIMIT 1))")
+ST(DLV_QUEUE_EMERGENCY,
+   "INSERT OR IGNORE INTO deliveries(advisory_id, "
+   "org_id, contact_id, channel, address, reason, state, next_at, idem_key,"
+   " created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, "
+   "'emergency', 'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 "
+   "FROM contacts k WHERE k.org_id = ?2 AND k.emergency = 1")
+ST(DLV_QUEUE_NEXT,
+   "INSERT OR IGNORE INTO deliveries(advisory_id, org_id, "
+   "contact_id, channel, address, reason, state, next_at, idem_key, "
+   "created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, ?4, "
+   "'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 FROM contacts k "
+   "WHERE k.org_id = ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
+   "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
+   "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
+ST(DLV_CLAIM,
+   "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
+   "attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE "
+   "(state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
+   "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
+   "advisory_id, org_id, contact_id, channel, address, attempts, "
+   "idem_key")
 ST(DLV_DONE, "UPDATE deliveries SET state = 'delivered', delivered_at = ?2,"
              " last_error = '' WHERE id = ?1 AND state = 'sending'")
-ST(DLV_RCPT_DELIVERED, "UPDATE advisory_recipients SET delivered_at = "
-    "coalesce(delivered_at, ?3), channel = CASE WHEN channel = '' THEN ?4 "
-    "ELSE channel END WHERE advisory_id = ?1 AND org_id = ?2")
+ST(DLV_RCPT_DELIVERED,
+   "UPDATE advisory_recipients SET delivered_at = "
+   "coalesce(delivered_at, ?3), channel = CASE WHEN channel = '' THEN ?4 "
+   "ELSE channel END WHERE advisory_id = ?1 AND org_id = ?2")
 ST(DLV_RETRY, "UPDATE deliveries SET state = 'queued', next_at = ?2, "
               "last_error = ?3 WHERE id = ?1 AND state = 'sending'")
 ST(DLV_FAILED, "UPDATE deliveries SET state = 'failed', last_error = ?2 "
                "WHERE id = ?1 AND state = 'sending'")
 ST(DLV_CANCEL_ORG, "UPDATE deliveries SET state = 'cancelled' WHERE "
-    "advisory_id = ?1 AND org_id = ?2 AND state = 'queued'")
+                   "advisory_id = ?1 AND org_id = ?2 AND state = 'queued'")
 ST(DLV_PENDING_ORG, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 "
-    "AND org_id = ?2 AND state IN ('queued', 'sending')")
+                    "AND org_id = ?2 AND state IN ('queued', 'sending')")
 ST(DLV_COUNTS, "SELECT state, count(*) FROM deliveries WHERE "
                "advisory_id = ?1 GROUP BY state")
-ST(RCPT_ACK, "UPDATE advisory_recipients SET acked_at = ?3, acked_by = ?4, "
-    "ack_via = ?5 WHERE advisory_id = ?1 AND org_id = ?2 AND acked_at IS NULL"
-    " AND released_at IS NOT NULL")
+ST(RCPT_ACK,
+   "UPDATE advisory_recipients SET acked_at = ?3, acked_by = ?4, "
+   "ack_via = ?5 WHERE advisory_id = ?1 AND org_id = ?2 AND acked_at IS NULL"
+   " AND released_at IS NOT NULL")
 ST(RCPT_GET, "SELECT via, named, released_at, delivered_at, channel, "
-    "acked_at, ack_via, escalated_at FROM advisory_recipients WHERE "
-    "advisory_id = ?1 AND org_id = ?2")
-ST(RCPT_SCAN, "SELECT r.org_id, r.via, coalesce(sc.sector_id, ''), "
-    "r.released_at, r.delivered_at, r.channel, r.acked_at, r.ack_via, "
-    "r.escalated_at, o.name_ja, o.name_en, r.named FROM advisory_recipients "
-    "r JOIN orgs o ON o.id = r.org_id LEFT JOIN scopes sc ON sc.id = "
-    "o.scope_id WHERE r.advisory_id = ?1 ORDER BY r.org_id")
-ST(RCPT_DUE_ESCALATION, "SELECT r.advisory_id, r.org_id FROM "
-    "advisory_recipients r JOIN advisories a ON a.id = r.advisory_id WHERE "
-    "r.acked_at IS NULL AND r.escalated_at IS NULL AND r.released_at IS NOT "
-    "NULL AND r.released_at + a.ack_deadline_s <= ?1 LIMIT 2048")
-ST(RCPT_ESCALATED, "UPDATE advisory_recipients SET escalated_at = ?3 WHERE "
-    "advisory_id = ?1 AND org_id = ?2 AND escalated_at IS NULL AND "
-    "acked_at IS NULL")
+             "acked_at, ack_via, escalated_at FROM advisory_recipients WHERE "
+             "advisory_id = ?1 AND org_id = ?2")
+ST(RCPT_SCAN,
+   "SELECT r.org_id, r.via, coalesce(sc.sector_id, ''), "
+   "r.released_at, r.delivered_at, r.channel, r.acked_at, r.ack_via, "
+   "r.escalated_at, o.name_ja, o.name_en, r.named FROM advisory_recipients "
+   "r JOIN orgs o ON o.id = r.org_id LEFT JOIN scopes sc ON sc.id = "
+   "o.scope_id WHERE r.advisory_id = ?1 ORDER BY r.org_id")
+ST(RCPT_DUE_ESCALATION,
+   "SELECT r.advisory_id, r.org_id FROM "
+   "advisory_recipients r JOIN advisories a ON a.id = r.advisory_id WHERE "
+   "r.acked_at IS NULL AND r.escalated_at IS NULL AND r.released_at IS NOT "
+   "NULL AND r.released_at + a.ack_deadline_s <= ?1 LIMIT 2048")
+ST(RCPT_ESCALATED,
+   "UPDATE advisory_recipients SET escalated_at = ?3 WHERE "
+   "advisory_id = ?1 AND org_id = ?2 AND escalated_at IS NULL AND "
+   "acked_at IS NULL")
 ST(ACK_LINK_INSERT, "INSERT OR IGNORE INTO ack_links(hash, advisory_id, "
-    "org_id, expires_at) VALUES (?1, ?2, ?3, ?4)")
+                    "org_id, expires_at) VALUES (?1, ?2, ?3, ?4)")
 ST(ACK_LINK_GET, "SELECT advisory_id, org_id, expires_at, used_at FROM "
                  "ack_links WHERE hash = ?1")
 ST(ACK_LINK_USE, "UPDATE ack_links SET used_at = ?2 WHERE hash = ?1 AND "
                  "used_at IS NULL")
 ST(DRILL_INSERT, "INSERT INTO drills(id, advisory_id, target_kind, target, "
-    "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                 "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 ST(DRILL_GET, "SELECT id, advisory_id, target_kind, target, created_by, "
               "created_at, seq FROM drills WHERE id = ?1")
 ST(DRILL_PREV, "SELECT id, advisory_id FROM drills WHERE target_kind = ?1 "
-    "AND target = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1")
+               "AND target = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1")
 ST(CONTACT_GET, "SELECT channel, address, secret, lang FROM contacts WHERE "
                 "id = ?1")
-ST(DLV_PENDING_BY_ORG, "SELECT org_id, sum(state IN ('queued', 'sending')),"
-    " sum(state = 'sending') FROM deliveries WHERE advisory_id = ?1 "
-    "GROUP BY org_id")
+ST(DLV_PENDING_BY_ORG,
+   "SELECT org_id, sum(state IN ('queued', 'sending')),"
+   " sum(state = 'sending') FROM deliveries WHERE advisory_id = ?1 "
+   "GROUP BY org_id")
 ST(DLV_RESET, "UPDATE deliveries SET state = 'queued', lease_until = 0 "
               "WHERE state = 'sending'")
-ST(REMINDER_CLAIM, "UPDATE reminders SET lease_until = ?2, attempts = "
-    "attempts + 1 WHERE id IN (SELECT id FROM reminders WHERE sent_at IS "
-    "NULL AND next_at <= ?1 AND next_at >= 0 AND lease_until <= ?1 "
-    "ORDER BY id LIMIT ?3) RETURNING id, report_id, org_id, kind, attempts")
+ST(REMINDER_CLAIM,
+   "UPDATE reminders SET lease_until = ?2, attempts = "
+   "attempts + 1 WHERE id IN (SELECT id FROM reminders WHERE sent_at IS "
+   "NULL AND next_at <= ?1 AND next_at >= 0 AND lease_until <= ?1 "
+   "ORDER BY id LIMIT ?3) RETURNING id, report_id, org_id, kind, attempts")
 ST(REMINDER_SENT, "UPDATE reminders SET sent_at = ?2, channel = ?3, "
                   "last_error = '' WHERE id = ?1")
 ST(REMINDER_RETRY, "UPDATE reminders SET next_at = ?2, last_error = ?3, "

@@ -30,8 +30,7 @@ static struct access_org org(const char *id, const char *kind,
 static void member_of(struct access_org *o, const char *ceptoar)
 {
     assert_true(o->nceptoars < ACCESS_MAX_GROUPS);
-    snprintf(o->ceptoars[o->nceptoars], sizeof(o->ceptoars[0]), "%s",
-             ceptoar);
+    snprintf(o->ceptoars[o->nceptoars], sizeof(o->ceptoars[0]), "%s", ceptoar);
     o->nceptoars++;
 }
 
@@ -48,18 +47,16 @@ static void make(struct world *w)
     w->fsa = org("fsa", "ministry", NULL, NULL, NULL);
     w->mic = org("mic", "ministry", NULL, NULL, NULL);
     w->meti = org("meti", "ministry", NULL, NULL, NULL);
-    w->cep_bank = org("ceptoar-banking", "ceptoar", "banking", "finance",
-                      "fsa");
-    w->cep_cable = org("ceptoar-cable-tv", "ceptoar", "cable_tv", "ict",
-                       "mic");
+    w->cep_bank =
+        org("ceptoar-banking", "ceptoar", "banking", "finance", "fsa");
+    w->cep_cable = org("ceptoar-cable-tv", "ceptoar", "cable_tv", "ict", "mic");
     w->cep_tele = org("ceptoar-telecom", "ceptoar", "telecom", "ict", "mic");
     w->council = org("ceptoar-council", "council", NULL, NULL, NULL);
     w->agency = org("jpcert", "agency", NULL, NULL, NULL);
     w->agency.observer = true;
     w->bank = org("op-banking-0001", "operator", "banking", "finance", "fsa");
     member_of(&w->bank, "ceptoar-banking");
-    w->bank2 = org("op-banking-0002", "operator", "banking", "finance",
-                   "fsa");
+    w->bank2 = org("op-banking-0002", "operator", "banking", "finance", "fsa");
     member_of(&w->bank2, "ceptoar-banking");
     w->cable = org("op-cable-tv-0001", "operator", "cable_tv", "ict", "mic");
     member_of(&w->cable, "ceptoar-cable-tv");
@@ -90,11 +87,9 @@ static void t_org_view(void **state)
     assert_int_equal(access_org_view(&w.agency, ROLE_READER | ROLE_ADMIN),
                      ACCESS_VIEW_ALL);
     assert_int_equal(access_org_view(&w.fsa, ROLE_ADMIN), ACCESS_VIEW_ALL);
-    assert_int_equal(access_org_view(&w.cep_bank, ROLE_ADMIN),
-                     ACCESS_VIEW_ALL);
+    assert_int_equal(access_org_view(&w.cep_bank, ROLE_ADMIN), ACCESS_VIEW_ALL);
     /* other roles (auditor included) do not widen the view */
-    assert_int_equal(access_org_view(&w.bank, ROLE_AUDITOR),
-                     ACCESS_VIEW_SELF);
+    assert_int_equal(access_org_view(&w.bank, ROLE_AUDITOR), ACCESS_VIEW_SELF);
     assert_int_equal(access_org_view(&w.fsa, ROLE_AUDITOR | ROLE_ORG_ADMIN),
                      ACCESS_VIEW_MINISTRY);
     /* an unknown kind is treated as the narrowest view */
@@ -107,11 +102,10 @@ static void t_national_bodies_visible_to_all(void **state)
     (void)state;
     struct world w;
     make(&w);
-    const struct access_org *viewers[] = {&w.nisc,  &w.fsa,     &w.cep_bank,
-                                          &w.council, &w.agency, &w.bank,
-                                          &w.city};
-    const struct access_org *targets[] = {&w.nisc, &w.fsa,     &w.mic,
-                                          &w.meti, &w.cep_bank, &w.cep_cable,
+    const struct access_org *viewers[] = {
+        &w.nisc, &w.fsa, &w.cep_bank, &w.council, &w.agency, &w.bank, &w.city};
+    const struct access_org *targets[] = {&w.nisc,    &w.fsa,      &w.mic,
+                                          &w.meti,    &w.cep_bank, &w.cep_cable,
                                           &w.council, &w.agency};
     for (size_t i = 0; i < IS_ARRAY_LEN(viewers); i++)
         for (size_t j = 0; j < IS_ARRAY_LEN(targets); j++) {
@@ -148,8 +142,8 @@ static void t_ministry(void **state)
     assert_true(access_may_see_org(&w.mic, ROLE_READER, &w.city));
     assert_false(access_may_see_org(&w.mic, ROLE_READER, &w.bank));
     /* meti owns none of these */
-    assert_false(access_may_see_org(&w.meti, ROLE_READER | ROLE_ANALYST,
-                                    &w.bank));
+    assert_false(
+        access_may_see_org(&w.meti, ROLE_READER | ROLE_ANALYST, &w.bank));
     assert_false(access_may_see_org(&w.meti, ROLE_READER, &w.city));
     /* an operator without a known ministry is not visible to a ministry
      * whose id happens to be empty */
@@ -182,8 +176,8 @@ static void t_ceptoar_secretariat(void **state)
     t.nceptoars = 2;
     assert_true(access_may_see_org(&w.cep_tele, ROLE_READER, &t));
     /* the last of ACCESS_MAX_GROUPS memberships counts */
-    struct access_org full = org("op-full", "operator", "banking", "finance",
-                                 "fsa");
+    struct access_org full =
+        org("op-full", "operator", "banking", "finance", "fsa");
     for (int i = 0; i < ACCESS_MAX_GROUPS - 1; i++) {
         char id[32];
         snprintf(id, sizeof(id), "ceptoar-other-%d", i);

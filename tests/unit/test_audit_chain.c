@@ -287,8 +287,8 @@ static void t_v2_matches_documented_construction(void **state)
     base(&e);
     unsigned char cm[AUDIT_HASH_LEN], got[AUDIT_HASH_LEN], want[AUDIT_HASH_LEN];
     memset(cm, 0x3c, sizeof(cm));
-    audit_chain_hash_v2(e.prev, e.at, 0, NULL, cm, e.action, e.target,
-                        e.detail, got);
+    audit_chain_hash_v2(e.prev, e.at, 0, NULL, cm, e.action, e.target, e.detail,
+                        got);
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, AUDIT_HASH_LEN);
     crypto_generichash_update(&st, e.prev, AUDIT_HASH_LEN);
@@ -314,16 +314,16 @@ static void t_v2_differs_from_v1_and_covers_commitment(void **state)
     unsigned char v1[AUDIT_HASH_LEN], a[AUDIT_HASH_LEN], b[AUDIT_HASH_LEN];
     unsigned char c[AUDIT_HASH_LEN], cm[AUDIT_HASH_LEN];
     hash(&e, v1);
-    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, NULL,
-                        e.action, e.target, e.detail, a);
+    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, NULL, e.action,
+                        e.target, e.detail, a);
     assert_false(same(v1, a));
     memset(cm, 0, sizeof(cm));
-    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, cm,
-                        e.action, e.target, e.detail, b);
+    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, cm, e.action,
+                        e.target, e.detail, b);
     assert_false(same(a, b));
     cm[31] = 1;
-    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, cm,
-                        e.action, e.target, e.detail, c);
+    audit_chain_hash_v2(e.prev, e.at, e.actor_user, e.actor_org, cm, e.action,
+                        e.target, e.detail, c);
     assert_false(same(b, c));
 }
 

@@ -29,25 +29,20 @@ static json_t *report(void)
         " s:{s:s,s:f,s:f,s:f},"
         " s:[{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:n,s:n,s:s},"
         "    {s:s,s:{s:s,s:s},s:s,s:s,s:n,s:n,s:n,s:n}]}",
-        "drill", "drl-1", "advisory", "adv-1", "target_kind", "all",
-        "target", "started_at", "2026-01-01T00:00:00Z",
-        "reach", "reach_1d", 0.5, "acknowledged_1d", 1, "recipients", 2,
-        "by_ceptoar",
-        "cep-a", "recipients", 1, "acknowledged_15m", 1, "acknowledged_1h",
-        1, "acknowledged_1d", 1,
-        EVIL, "recipients", 1, "acknowledged_15m", 0, "acknowledged_1h", 0,
-        "acknowledged_1d", 0,
-        "not_reached", "org", "org-b", "name", "ja", "悪<b>組織</b>", "en",
-        "Bad & <i>Co</i>", "via", EVIL, "state", "unreached",
-        "comparison", "previous_drill", "drl-0", "previous_reach_1d", 0.25,
-        "reach_1d", 0.5, "change", 0.25,
-        "organisations",
-        "org", "org-a", "name", "ja", "甲", "en", "A", "via", "cep-a",
-        "state", "acknowledged", "acked_at", "2026-01-01T00:10:00Z",
-        "channel", "released_at", "ack_via", "link",
-        "org", "=cmd|' /C calc'!A0", "name", "ja", "乙\"", "en", "B",
-        "via", EVIL, "state", "unreached", "acked_at", "channel",
-        "released_at", "ack_via");
+        "drill", "drl-1", "advisory", "adv-1", "target_kind", "all", "target",
+        "started_at", "2026-01-01T00:00:00Z", "reach", "reach_1d", 0.5,
+        "acknowledged_1d", 1, "recipients", 2, "by_ceptoar", "cep-a",
+        "recipients", 1, "acknowledged_15m", 1, "acknowledged_1h", 1,
+        "acknowledged_1d", 1, EVIL, "recipients", 1, "acknowledged_15m", 0,
+        "acknowledged_1h", 0, "acknowledged_1d", 0, "not_reached", "org",
+        "org-b", "name", "ja", "悪<b>組織</b>", "en", "Bad & <i>Co</i>", "via",
+        EVIL, "state", "unreached", "comparison", "previous_drill", "drl-0",
+        "previous_reach_1d", 0.25, "reach_1d", 0.5, "change", 0.25,
+        "organisations", "org", "org-a", "name", "ja", "甲", "en", "A", "via",
+        "cep-a", "state", "acknowledged", "acked_at", "2026-01-01T00:10:00Z",
+        "channel", "released_at", "ack_via", "link", "org",
+        "=cmd|' /C calc'!A0", "name", "ja", "乙\"", "en", "B", "via", EVIL,
+        "state", "unreached", "acked_at", "channel", "released_at", "ack_via");
     if (!rep)
         fail_msg("fixture: %s", je.text);
     return rep;
@@ -109,8 +104,9 @@ static void csv_quotes_and_defuses(void **state)
     char *csv = http_drill_csv(rep, HTTP_DRILL_CAP, &len);
     assert_non_null(csv);
     assert_int_equal(len, strlen(csv));
-    assert_true(strncmp(csv, "org,name_ja,name_en,ceptoar,state,channel,"
-                             "released_at,delivered_at,acked_at,ack_via\r\n",
+    assert_true(strncmp(csv,
+                        "org,name_ja,name_en,ceptoar,state,channel,"
+                        "released_at,delivered_at,acked_at,ack_via\r\n",
                         strlen("org,name_ja")) == 0);
     assert_non_null(strstr(csv, "\"org-a\",\"甲\",\"A\",\"cep-a\","
                                 "\"acknowledged\""));
@@ -131,8 +127,8 @@ static void tiny_cap_fails_loudly(void **state)
     assert_non_null(whole);
     size_t full = len;
     free(whole);
-    for (size_t cap = 16; cap < full; cap = cap * 2 < full ? cap * 2
-                                                           : full - 1) {
+    for (size_t cap = 16; cap < full;
+         cap = cap * 2 < full ? cap * 2 : full - 1) {
         len = 12345;
         assert_null(http_drill_html(rep, cap, &len));
         assert_int_equal(len, 0);

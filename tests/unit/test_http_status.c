@@ -18,18 +18,10 @@
 /* The expected status of each code, written here independently of the
  * table. IS_ERR_COUNT_ sizes it, so a new code left out is 0 and fails. */
 static const int expected[IS_ERR_COUNT_] = {
-    [IS_OK] = 200,
-    [IS_ERR_NOMEM] = 500,
-    [IS_ERR_INVALID] = 400,
-    [IS_ERR_NOTFOUND] = 404,
-    [IS_ERR_CONFLICT] = 409,
-    [IS_ERR_FORBIDDEN] = 403,
-    [IS_ERR_AUTH] = 401,
-    [IS_ERR_LIMIT] = 429,
-    [IS_ERR_STORE] = 500,
-    [IS_ERR_IO] = 500,
-    [IS_ERR_GONE] = 410,
-    [IS_ERR_TOO_LARGE] = 413,
+    [IS_OK] = 200,           [IS_ERR_NOMEM] = 500,    [IS_ERR_INVALID] = 400,
+    [IS_ERR_NOTFOUND] = 404, [IS_ERR_CONFLICT] = 409, [IS_ERR_FORBIDDEN] = 403,
+    [IS_ERR_AUTH] = 401,     [IS_ERR_LIMIT] = 429,    [IS_ERR_STORE] = 500,
+    [IS_ERR_IO] = 500,       [IS_ERR_GONE] = 410,     [IS_ERR_TOO_LARGE] = 413,
     [IS_ERR_INTERNAL] = 500,
 };
 
@@ -58,15 +50,13 @@ static void errors_are_4xx_or_5xx_by_kind(void **state)
 {
     (void)state;
     /* the caller's fault is 4xx; the hub's own failure is 500 "internal" */
-    const int hub[] = {IS_ERR_NOMEM, IS_ERR_STORE, IS_ERR_IO,
-                       IS_ERR_INTERNAL};
+    const int hub[] = {IS_ERR_NOMEM, IS_ERR_STORE, IS_ERR_IO, IS_ERR_INTERNAL};
     for (size_t i = 0; i < IS_ARRAY_LEN(hub); i++) {
         assert_int_equal(http_status_of(hub[i]), 500);
         assert_string_equal(http_status_row(hub[i])->code, "internal");
     }
     assert_string_equal(http_status_row(IS_ERR_NOTFOUND)->code, "not_found");
-    assert_string_equal(http_status_row(IS_ERR_AUTH)->code,
-                        "unauthenticated");
+    assert_string_equal(http_status_row(IS_ERR_AUTH)->code, "unauthenticated");
     assert_string_equal(http_status_row(IS_ERR_FORBIDDEN)->code, "forbidden");
     assert_string_equal(http_status_row(IS_ERR_LIMIT)->code, "rate_limited");
 }

@@ -23,8 +23,8 @@ static const struct jv_field deep_spec[] = {
     {"z", JV_BOOL, true, 0, NULL, 0, 0, NULL, 0, 0},
 };
 static const struct jv_field mid_spec[] = {
-    {"y", JV_OBJECT, true, 0, NULL, 0, 0, deep_spec,
-     IS_ARRAY_LEN(deep_spec), 0},
+    {"y", JV_OBJECT, true, 0, NULL, 0, 0, deep_spec, IS_ARRAY_LEN(deep_spec),
+     0},
 };
 
 static const struct jv_field spec[] = {
@@ -37,10 +37,9 @@ static const struct jv_field spec[] = {
     {"tags", JV_STRING_ARRAY, false, 3, NULL, 0, 0, NULL, 0, 4},
     {"means", JV_STRING_ARRAY, false, 0, means, 0, 0, NULL, 0, 0},
     {"when", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"a", JV_OBJECT, false, 0, NULL, 0, 0, inner_spec,
-     IS_ARRAY_LEN(inner_spec), 0},
-    {"x", JV_OBJECT, false, 0, NULL, 0, 0, mid_spec, IS_ARRAY_LEN(mid_spec),
+    {"a", JV_OBJECT, false, 0, NULL, 0, 0, inner_spec, IS_ARRAY_LEN(inner_spec),
      0},
+    {"x", JV_OBJECT, false, 0, NULL, 0, 0, mid_spec, IS_ARRAY_LEN(mid_spec), 0},
 };
 
 /* Checks json text against spec; returns the result, err filled. */
@@ -56,21 +55,21 @@ static int check(const char *text, struct jv_error *err)
     return rc;
 }
 
-#define EXPECT_OK(text)                                                     \
-    do {                                                                    \
-        struct jv_error e_;                                                 \
-        int rc_ = check(text, &e_);                                         \
-        if (rc_ != IS_OK)                                                   \
-            fail_msg("rejected %s: %s %s", text, e_.code, e_.message);      \
+#define EXPECT_OK(text)                                                        \
+    do {                                                                       \
+        struct jv_error e_;                                                    \
+        int rc_ = check(text, &e_);                                            \
+        if (rc_ != IS_OK)                                                      \
+            fail_msg("rejected %s: %s %s", text, e_.code, e_.message);         \
     } while (0)
 
-#define EXPECT_ERR(text, want_code, want_field)                             \
-    do {                                                                    \
-        struct jv_error e_;                                                 \
-        assert_int_equal(check(text, &e_), IS_ERR_INVALID);                 \
-        assert_string_equal(e_.code, want_code);                            \
-        assert_string_equal(e_.field, want_field);                          \
-        assert_non_null(strstr(e_.message, want_field));                    \
+#define EXPECT_ERR(text, want_code, want_field)                                \
+    do {                                                                       \
+        struct jv_error e_;                                                    \
+        assert_int_equal(check(text, &e_), IS_ERR_INVALID);                    \
+        assert_string_equal(e_.code, want_code);                               \
+        assert_string_equal(e_.field, want_field);                             \
+        assert_non_null(strstr(e_.message, want_field));                       \
     } while (0)
 
 static void t_valid(void **state)
@@ -96,8 +95,8 @@ static void t_unknown_field(void **state)
     /* unknown fields are reported even when required ones are missing */
     EXPECT_ERR("{\"bogus\":1}", "unknown_field", "bogus");
     /* in a nested object, the path is dotted */
-    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"x\",\"c\":1}}",
-               "unknown_field", "a.c");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"x\",\"c\":1}}", "unknown_field",
+               "a.c");
     /* a hostile key is echoed only as safe ASCII */
     struct jv_error e;
     assert_int_equal(check("{\"title\":\"a\",\"bad\\nkey情\":1}", &e),
@@ -117,8 +116,7 @@ static void t_missing_field(void **state)
     EXPECT_ERR("{\"title\":null}", "missing_field", "title");
     EXPECT_ERR("{\"title\":\"a\",\"a\":{}}", "missing_field", "a.b");
     EXPECT_ERR("{\"title\":\"a\",\"x\":{}}", "missing_field", "x.y");
-    EXPECT_ERR("{\"title\":\"a\",\"x\":{\"y\":{}}}", "missing_field",
-               "x.y.z");
+    EXPECT_ERR("{\"title\":\"a\",\"x\":{\"y\":{}}}", "missing_field", "x.y.z");
 }
 
 static void t_null_optional(void **state)
@@ -138,13 +136,10 @@ static void t_invalid_type(void **state)
     EXPECT_ERR("{\"title\":\"a\",\"count\":true}", "invalid_type", "count");
     EXPECT_ERR("{\"title\":\"a\",\"score\":\"1\"}", "invalid_type", "score");
     EXPECT_ERR("{\"title\":\"a\",\"flag\":1}", "invalid_type", "flag");
-    EXPECT_ERR("{\"title\":\"a\",\"flag\":\"true\"}", "invalid_type",
-               "flag");
+    EXPECT_ERR("{\"title\":\"a\",\"flag\":\"true\"}", "invalid_type", "flag");
     EXPECT_ERR("{\"title\":\"a\",\"tags\":\"a\"}", "invalid_type", "tags");
-    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"a\",1]}", "invalid_type",
-               "tags");
-    EXPECT_ERR("{\"title\":\"a\",\"when\":1711929600}", "invalid_type",
-               "when");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"a\",1]}", "invalid_type", "tags");
+    EXPECT_ERR("{\"title\":\"a\",\"when\":1711929600}", "invalid_type", "when");
     EXPECT_ERR("{\"title\":\"a\",\"a\":\"b\"}", "invalid_type", "a");
     EXPECT_ERR("{\"title\":\"a\",\"a\":[]}", "invalid_type", "a");
     EXPECT_ERR("{\"title\":\"a\",\"x\":{\"y\":5}}", "invalid_type", "x.y");
@@ -165,14 +160,14 @@ static void t_too_long(void **state)
     (void)state;
     /* max_len counts code points: 3 Japanese characters are 9 bytes */
     EXPECT_OK("{\"title\":\"情報通\"}");
-    EXPECT_OK("{\"title\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"}");
+    EXPECT_OK(
+        "{\"title\":\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"}");
     EXPECT_ERR("{\"title\":\"情報通信\"}", "too_long", "title");
     EXPECT_ERR("{\"title\":\"abcd\"}", "too_long", "title");
-    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"123456\"}}", "too_long",
-               "a.b");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"123456\"}}", "too_long", "a.b");
     EXPECT_OK("{\"title\":\"a\",\"a\":{\"b\":\"重要インフ\"}}");
-    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"重要インフラ\"}}",
-               "too_long", "a.b");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"重要インフラ\"}}", "too_long",
+               "a.b");
 }
 
 static void t_string_array_limits(void **state)
@@ -184,8 +179,8 @@ static void t_string_array_limits(void **state)
                "too_long", "tags");
     /* each item: at most 4 code points */
     EXPECT_OK("{\"title\":\"a\",\"tags\":[\"情報通信\"]}");
-    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"ok\",\"情報通信網\"]}",
-               "too_long", "tags");
+    EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"ok\",\"情報通信網\"]}", "too_long",
+               "tags");
     EXPECT_ERR("{\"title\":\"a\",\"tags\":[\"abcde\"]}", "too_long", "tags");
     /* enum applies to each item */
     EXPECT_ERR("{\"title\":\"a\",\"means\":[\"mail\",\"pigeon\"]}",
@@ -201,8 +196,7 @@ static void t_enum(void **state)
     EXPECT_OK("{\"title\":\"a\",\"tlp\":\"tlp-clear\"}");
     EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"tlp-white\"}", "invalid_value",
                "tlp");
-    EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"TLP-RED\"}", "invalid_value",
-               "tlp");
+    EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"TLP-RED\"}", "invalid_value", "tlp");
     EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"\"}", "invalid_value", "tlp");
     EXPECT_ERR("{\"title\":\"a\",\"tlp\":\"tlp-red \"}", "invalid_value",
                "tlp");
@@ -224,8 +218,8 @@ static void t_range(void **state)
     /* min = max = 0: any integer */
     EXPECT_OK("{\"title\":\"a\",\"any\":-9223372036854775807}");
     EXPECT_OK("{\"title\":\"a\",\"any\":0}");
-    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"x\",\"n\":10}}",
-               "out_of_range", "a.n");
+    EXPECT_ERR("{\"title\":\"a\",\"a\":{\"b\":\"x\",\"n\":10}}", "out_of_range",
+               "a.n");
 }
 
 static void t_time(void **state)
@@ -261,12 +255,11 @@ static void t_invalid_text(void **state)
 static void t_first_problem_and_no_change(void **state)
 {
     (void)state;
-    json_t *o = json_pack("{s:s,s:i,s:b}", "title", "abcd", "count", 99,
-                          "flag", 1);
+    json_t *o =
+        json_pack("{s:s,s:i,s:b}", "title", "abcd", "count", 99, "flag", 1);
     char *before = json_dumps(o, JSON_SORT_KEYS);
     struct jv_error e;
-    assert_int_equal(jv_check(o, spec, IS_ARRAY_LEN(spec), &e),
-                     IS_ERR_INVALID);
+    assert_int_equal(jv_check(o, spec, IS_ARRAY_LEN(spec), &e), IS_ERR_INVALID);
     /* fields are checked in table order: title comes before count */
     assert_string_equal(e.code, "too_long");
     assert_string_equal(e.field, "title");

@@ -19,9 +19,11 @@ static bool whole_utf8(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t len = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2
-                   : (s[i] & 0xf0) == 0xe0 ? 3 : (s[i] & 0xf8) == 0xf0 ? 4
-                                                                      : 0;
+        size_t len = s[i] < 0x80             ? 1
+                     : (s[i] & 0xe0) == 0xc0 ? 2
+                     : (s[i] & 0xf0) == 0xe0 ? 3
+                     : (s[i] & 0xf8) == 0xf0 ? 4
+                                             : 0;
         if (!len || i + len > n)
             return false;
         for (size_t k = 1; k < len; k++)
@@ -64,8 +66,8 @@ static int check_subject(const char *subject)
         assert_memory_equal(w + wl - 2, "?=", 2);
         unsigned char bin[128];
         size_t bl = 0;
-        assert_int_equal(sodium_base642bin(bin, sizeof(bin), w + 10,
-                                           wl - 12, NULL, &bl, NULL,
+        assert_int_equal(sodium_base642bin(bin, sizeof(bin), w + 10, wl - 12,
+                                           NULL, &bl, NULL,
                                            sodium_base64_VARIANT_ORIGINAL),
                          0);
         if (!whole_utf8(bin, bl))
@@ -90,8 +92,8 @@ static void t_subject_short(void **state)
     /* 39 bytes fit the first line, 40 do not */
     assert_int_equal(check_subject("123456789012345678901234567890123456789"),
                      1);
-    assert_int_equal(
-        check_subject("1234567890123456789012345678901234567890"), 2);
+    assert_int_equal(check_subject("1234567890123456789012345678901234567890"),
+                     2);
 }
 
 static void t_subject_japanese(void **state)

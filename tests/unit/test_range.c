@@ -52,8 +52,7 @@ static struct access_org org(const char *id, const char *kind,
 static void member_of(struct access_org *o, const char *ceptoar)
 {
     assert_true(o->nceptoars < ACCESS_MAX_GROUPS);
-    snprintf(o->ceptoars[o->nceptoars], sizeof(o->ceptoars[0]), "%s",
-             ceptoar);
+    snprintf(o->ceptoars[o->nceptoars], sizeof(o->ceptoars[0]), "%s", ceptoar);
     o->nceptoars++;
 }
 
@@ -61,20 +60,20 @@ static void member_of(struct access_org *o, const char *ceptoar)
  * chain of each route is built from. */
 enum role {
     R_ORIGINATOR,
-    R_SAME_CEPTOAR,        /* another operator in the originator's CEPTOAR */
-    R_SECOND_CEPTOAR,      /* operator in the originator's other CEPTOAR */
-    R_SAME_SECTOR_OTHER,   /* operator in another CEPTOAR of the sector */
-    R_OTHER_SECTOR,        /* operator of another sector */
-    R_ROUTING_SEC,         /* secretariat of the routing CEPTOAR */
-    R_SECOND_SEC,          /* secretariat of the originator's other CEPTOAR */
-    R_OTHER_SEC,           /* secretariat of an unrelated CEPTOAR */
-    R_MINISTRY_OWNER,      /* ministry owning the originator's sector */
+    R_SAME_CEPTOAR,      /* another operator in the originator's CEPTOAR */
+    R_SECOND_CEPTOAR,    /* operator in the originator's other CEPTOAR */
+    R_SAME_SECTOR_OTHER, /* operator in another CEPTOAR of the sector */
+    R_OTHER_SECTOR,      /* operator of another sector */
+    R_ROUTING_SEC,       /* secretariat of the routing CEPTOAR */
+    R_SECOND_SEC,        /* secretariat of the originator's other CEPTOAR */
+    R_OTHER_SEC,         /* secretariat of an unrelated CEPTOAR */
+    R_MINISTRY_OWNER,    /* ministry owning the originator's sector */
     R_MINISTRY_OTHER,
     R_NISC,
-    R_AGENCY_HOP,          /* observer agency, the via_agency hop */
-    R_AGENCY_OBSERVER,     /* observer agency, not the hop */
-    R_AGENCY_PLAIN,        /* agency that is not an observer */
-    R_PUBLIC               /* no sign-in: reader NULL */
+    R_AGENCY_HOP,      /* observer agency, the via_agency hop */
+    R_AGENCY_OBSERVER, /* observer agency, not the hop */
+    R_AGENCY_PLAIN,    /* agency that is not an observer */
+    R_PUBLIC           /* no sign-in: reader NULL */
 };
 
 static const char *const role_names[] = {
@@ -141,22 +140,22 @@ static void world_bank(struct world *w)
     memset(w, 0, sizeof(*w));
     w->name = "bank";
     common_bodies(w);
-    w->originator = org("op-banking-0001", "operator", "banking", "finance",
-                        "fsa");
+    w->originator =
+        org("op-banking-0001", "operator", "banking", "finance", "fsa");
     member_of(&w->originator, "ceptoar-banking");
-    w->same_ceptoar = org("op-banking-0002", "operator", "banking",
-                          "finance", "fsa");
+    w->same_ceptoar =
+        org("op-banking-0002", "operator", "banking", "finance", "fsa");
     member_of(&w->same_ceptoar, "ceptoar-banking");
-    w->same_sector_other = org("op-securities-0001", "operator",
-                               "securities", "finance", "fsa");
+    w->same_sector_other =
+        org("op-securities-0001", "operator", "securities", "finance", "fsa");
     member_of(&w->same_sector_other, "ceptoar-securities");
     w->other_sector = org("op-electricity-0001", "operator", "electricity",
                           "electricity", "meti");
     member_of(&w->other_sector, "ceptoar-electricity");
-    w->routing_sec = org("ceptoar-banking", "ceptoar", "banking", "finance",
-                         "fsa");
-    w->other_sec = org("ceptoar-securities", "ceptoar", "securities",
-                       "finance", "fsa");
+    w->routing_sec =
+        org("ceptoar-banking", "ceptoar", "banking", "finance", "fsa");
+    w->other_sec =
+        org("ceptoar-securities", "ceptoar", "securities", "finance", "fsa");
     w->ministry_owner = org("fsa", "ministry", NULL, NULL, NULL);
     w->ministry_other = org("meti", "ministry", NULL, NULL, NULL);
     w->ncommunity = 1;
@@ -185,28 +184,27 @@ static void world_cable(struct world *w)
     memset(w, 0, sizeof(*w));
     w->name = "cable-tv";
     common_bodies(w);
-    w->originator = org("op-cable-tv-0001", "operator", "cable_tv", "ict",
-                        "mic");
+    w->originator =
+        org("op-cable-tv-0001", "operator", "cable_tv", "ict", "mic");
     member_of(&w->originator, "ceptoar-cable-tv");
     member_of(&w->originator, "ceptoar-telecom");
-    w->same_ceptoar = org("op-cable-tv-0002", "operator", "cable_tv", "ict",
-                          "mic");
+    w->same_ceptoar =
+        org("op-cable-tv-0002", "operator", "cable_tv", "ict", "mic");
     member_of(&w->same_ceptoar, "ceptoar-cable-tv");
-    w->second_ceptoar = org("op-telecom-0001", "operator", "telecom", "ict",
-                            "mic");
+    w->second_ceptoar =
+        org("op-telecom-0001", "operator", "telecom", "ict", "mic");
     member_of(&w->second_ceptoar, "ceptoar-telecom");
-    w->same_sector_other = org("op-broadcasting-0001", "operator",
-                               "broadcasting", "ict", "mic");
+    w->same_sector_other =
+        org("op-broadcasting-0001", "operator", "broadcasting", "ict", "mic");
     member_of(&w->same_sector_other, "ceptoar-broadcasting");
-    w->other_sector = org("op-railway-0001", "operator", "railway",
-                          "railway", "mlit");
+    w->other_sector =
+        org("op-railway-0001", "operator", "railway", "railway", "mlit");
     member_of(&w->other_sector, "ceptoar-railway");
-    w->routing_sec = org("ceptoar-cable-tv", "ceptoar", "cable_tv", "ict",
-                         "mic");
-    w->second_sec = org("ceptoar-telecom", "ceptoar", "telecom", "ict",
-                        "mic");
-    w->other_sec = org("ceptoar-broadcasting", "ceptoar", "broadcasting",
-                       "ict", "mic");
+    w->routing_sec =
+        org("ceptoar-cable-tv", "ceptoar", "cable_tv", "ict", "mic");
+    w->second_sec = org("ceptoar-telecom", "ceptoar", "telecom", "ict", "mic");
+    w->other_sec =
+        org("ceptoar-broadcasting", "ceptoar", "broadcasting", "ict", "mic");
     w->ministry_owner = org("mic", "ministry", NULL, NULL, NULL);
     w->ministry_other = org("mlit", "ministry", NULL, NULL, NULL);
     w->ncommunity = 2;
@@ -291,10 +289,10 @@ static struct range_report build_report(const struct world *w,
     rep.range = range;
     rep.route = route;
     rep.originator = w->originator.id;
-    rep.routing_ceptoar = (route == ROUTE_VIA_CEPTOAR ||
-                           route == ROUTE_ANONYMOUS)
-                              ? w->routing_sec.id
-                              : NULL;
+    rep.routing_ceptoar =
+        (route == ROUTE_VIA_CEPTOAR || route == ROUTE_ANONYMOUS)
+            ? w->routing_sec.id
+            : NULL;
     rep.ncommunity = w->ncommunity;
     for (int i = 0; i < w->ncommunity; i++)
         rep.community[i] = w->community[i];
@@ -319,13 +317,10 @@ static bool role_in_community(const struct world *w, enum role r)
     switch (r) {
     case R_ORIGINATOR:
     case R_SAME_CEPTOAR:
-    case R_ROUTING_SEC:
-        return true;
+    case R_ROUTING_SEC: return true;
     case R_SECOND_CEPTOAR:
-    case R_SECOND_SEC:
-        return w->ncommunity > 1;
-    default:
-        return false;
+    case R_SECOND_SEC: return w->ncommunity > 1;
+    default: return false;
     }
 }
 
@@ -360,9 +355,9 @@ static struct verdict oracle(const struct world *w, enum share_range range,
         narrowest = RANGE_WHITE;
     v.may_read = range >= narrowest;
 
-    bool routing_sec_reached = who == R_ROUTING_SEC && reached_hop &&
-                               (route == ROUTE_VIA_CEPTOAR ||
-                                route == ROUTE_ANONYMOUS);
+    bool routing_sec_reached =
+        who == R_ROUTING_SEC && reached_hop &&
+        (route == ROUTE_VIA_CEPTOAR || route == ROUTE_ANONYMOUS);
     if (!v.may_read || !registered)
         v.sees_identity = false;
     else if (route == ROUTE_ANONYMOUS)
@@ -418,8 +413,7 @@ static void run_world(const struct world *w, struct tally *t)
                              got.sees_identity, want.may_read,
                              want.sees_identity,
                              (got.may_read && !want.may_read) ||
-                                     (got.sees_identity &&
-                                      !want.sees_identity)
+                                     (got.sees_identity && !want.sees_identity)
                                  ? "  <-- LEAK"
                                  : "  <-- wrongful denial");
                     print_error("%s\n", msg);
@@ -567,8 +561,8 @@ static void test_examples(void **state)
 
     /* White: the public reads, never the name, whatever the route */
     for (int route = 0; route < ROUTE_COUNT; route++) {
-        rep = build_report(w, RANGE_WHITE, (enum report_route)route,
-                           REACHED_ALL);
+        rep =
+            build_report(w, RANGE_WHITE, (enum report_route)route, REACHED_ALL);
         d = range_report_decide(NULL, &rep);
         assert_true(d.may_read);
         assert_false(d.sees_identity);
@@ -645,10 +639,8 @@ static void test_range_names(void **state)
                                 RANGE_GREEN, RANGE_WHITE};
     for (size_t i = 0; i < IS_ARRAY_LEN(names); i++) {
         assert_int_equal(range_parse(names[i]), order[i]);
-        assert_string_equal(range_name((enum share_range)order[i]),
-                            names[i]);
-        assert_int_equal(range_parse(range_name((enum share_range)i)),
-                         (int)i);
+        assert_string_equal(range_name((enum share_range)order[i]), names[i]);
+        assert_int_equal(range_parse(range_name((enum share_range)i)), (int)i);
     }
     /* narrowest to widest */
     assert_true(RANGE_RED < RANGE_AMBER && RANGE_AMBER < RANGE_YELLOW &&
@@ -675,16 +667,14 @@ static void test_range_tlp(void **state)
 static void test_route_names(void **state)
 {
     (void)state;
-    static const char *const names[] = {"direct", "via_ceptoar",
-                                        "anonymous", "via_agency"};
+    static const char *const names[] = {"direct", "via_ceptoar", "anonymous",
+                                        "via_agency"};
     static const int order[] = {ROUTE_DIRECT, ROUTE_VIA_CEPTOAR,
                                 ROUTE_ANONYMOUS, ROUTE_VIA_AGENCY};
     for (size_t i = 0; i < IS_ARRAY_LEN(names); i++) {
         assert_int_equal(route_parse(names[i]), order[i]);
-        assert_string_equal(route_name((enum report_route)order[i]),
-                            names[i]);
-        assert_int_equal(route_parse(route_name((enum report_route)i)),
-                         (int)i);
+        assert_string_equal(route_name((enum report_route)order[i]), names[i]);
+        assert_int_equal(route_parse(route_name((enum report_route)i)), (int)i);
     }
     assert_int_equal(ROUTE_COUNT, 4);
     assert_int_equal(route_parse("via-ceptoar"), -1);

@@ -91,8 +91,7 @@ static void t_parse_list_trailing_comma(void **state)
     (void)state;
     unsigned r = 0xdead;
     assert_int_equal(roles_parse_list("reader,", &r), IS_ERR_INVALID);
-    assert_int_equal(roles_parse_list("reader,liaison,", &r),
-                     IS_ERR_INVALID);
+    assert_int_equal(roles_parse_list("reader,liaison,", &r), IS_ERR_INVALID);
     assert_int_equal(r, 0xdead);
 }
 
@@ -140,13 +139,13 @@ static void t_format_round_trip(void **state)
 static void t_org_kinds(void **state)
 {
     (void)state;
-    static const char *const good[] = {"nisc",  "ministry", "ceptoar",
-                                       "council", "agency",  "operator"};
+    static const char *const good[] = {"nisc",    "ministry", "ceptoar",
+                                       "council", "agency",   "operator"};
     for (size_t i = 0; i < IS_ARRAY_LEN(good); i++)
         assert_true(org_kind_valid(good[i]));
-    static const char *const bad[] = {"",         "NISC",    "operators",
-                                      "ministry ", "admin",   "isac",
-                                      "ceptoa",   "council\n"};
+    static const char *const bad[] = {"",          "NISC",     "operators",
+                                      "ministry ", "admin",    "isac",
+                                      "ceptoa",    "council\n"};
     for (size_t i = 0; i < IS_ARRAY_LEN(bad); i++)
         if (org_kind_valid(bad[i]))
             fail_msg("accepted kind \"%s\"", bad[i]);

@@ -63,8 +63,7 @@ static int group_setup(void **state)
         return -1;
     }
     char err[256] = "";
-    int rc = severity_compile(fx->rules, fx->levels, &fx->t, err,
-                              sizeof(err));
+    int rc = severity_compile(fx->rules, fx->levels, &fx->t, err, sizeof(err));
     if (rc != IS_OK) {
         print_error("severity_compile: %d %s\n", rc, err);
         json_decref(fx->rules);
@@ -89,7 +88,7 @@ static int group_teardown(void **state)
 
 /* ---------------------------------------------------------------- facts */
 
-#define FL(f) (1u << ((f) - SEV_NUMERIC_COUNT))
+#define FL(f) (1u << ((f)-SEV_NUMERIC_COUNT))
 #define STOPPED FL(SEV_SERVICE_STOPPED)
 #define DEGRADED FL(SEV_SERVICE_DEGRADED)
 #define COMPROMISE FL(SEV_COMPROMISE_CONFIRMED)
@@ -109,9 +108,8 @@ struct nums {
     double users, dur, kw, households, bstop, ops, sectors;
 };
 
-static struct sev_facts facts(const struct severity_table *t,
-                              const char *scope, const struct nums *n,
-                              unsigned flags)
+static struct sev_facts facts(const struct severity_table *t, const char *scope,
+                              const struct nums *n, unsigned flags)
 {
     struct sev_facts f;
     memset(&f, 0, sizeof(f));
@@ -144,7 +142,10 @@ struct sev_case {
 };
 
 /*                 users    dur  kW  hh  bstop ops sectors */
-#define N(u, d, k, h, b, o, s) {u, d, k, h, b, o, s}
+#define N(u, d, k, h, b, o, s)                                                 \
+    {                                                                          \
+        u, d, k, h, b, o, s                                                    \
+    }
 #define Z N(0, 0, 0, 0, 0, 0, 0)
 
 static const struct sev_case cases[] = {
@@ -157,10 +158,10 @@ static const struct sev_case cases[] = {
      N(500000, 300, 0, 0, 0, 3, 2), EMERGENCY, 5, "L5-multi-sector", 1},
     {"L4 by impact_ratio 10 (telecom 300,000 users 2 h)", "telecom",
      N(300000, 120, 0, 0, 0, 0, 0), STOPPED, 4, "L4-severe", 1},
-    {"L4 by operators_affected=2", "telecom", N(30000, 120, 0, 0, 0, 2, 0),
-     0, 4, "L4-severe", 1},
-    {"L4 by emergency_systems", "electricity",
-     N(0, 10, 100000, 0, 0, 1, 0), EMERGENCY, 4, "L4-severe", 1},
+    {"L4 by operators_affected=2", "telecom", N(30000, 120, 0, 0, 0, 2, 0), 0,
+     4, "L4-severe", 1},
+    {"L4 by emergency_systems", "electricity", N(0, 10, 100000, 0, 0, 1, 0),
+     EMERGENCY, 4, "L4-severe", 1},
     {"L4 by safety_affected", "gas", N(0, 0, 0, 30, 0, 1, 0), SAFETY, 4,
      "L4-severe", 1},
     {"L3 by exceeded (telecom 30,000 users 2 h)", "telecom",
@@ -169,17 +170,16 @@ static const struct sev_case cases[] = {
      N(100, 30, 0, 0, 0, 1, 0), STOPPED | K_INCIDENT, 3, "L3-exceeded", 0},
     {"L2 by degraded", "telecom", N(1000, 60, 0, 0, 0, 1, 0),
      DEGRADED | K_INCIDENT, 2, "L2-degraded", 0},
-    {"L2 by compromise_confirmed", "electricity", Z, COMPROMISE | K_INCIDENT,
-     2, "L2-degraded", 0},
-    {"L1 by precursor kind", "banking", Z, K_PRECURSOR, 1, "L1-precursor",
-     0},
+    {"L2 by compromise_confirmed", "electricity", Z, COMPROMISE | K_INCIDENT, 2,
+     "L2-degraded", 0},
+    {"L1 by precursor kind", "banking", Z, K_PRECURSOR, 1, "L1-precursor", 0},
     {"L1 by vulnerability kind", "medical", Z, K_VULN, 1, "L1-precursor", 0},
     {"L1 by attack_blocked", "railway", Z, BLOCKED | K_INCIDENT, 1,
      "L1-precursor", 0},
     {"L0 fallback (info)", "aviation", Z, K_INFO, 0, "L0-info", 0},
     {"L0 fallback (nothing at all)", "telecom", Z, 0, 0, "L0-info", 0},
-    {"L0 fallback (incident with no impact)", "gas",
-     N(0, 0, 0, 29, 0, 1, 0), K_INCIDENT, 0, "L0-info", 0},
+    {"L0 fallback (incident with no impact)", "gas", N(0, 0, 0, 29, 0, 1, 0),
+     K_INCIDENT, 0, "L0-info", 0},
 
     /* ---- L4 needs the maintenance level exceeded */
     {"L4 facts without exceedance: operators=5, degraded -> L2", "telecom",
@@ -203,12 +203,12 @@ static const struct sev_case cases[] = {
     {"telecom relay flag is ignored (no relay level)", "telecom",
      N(30000, 120, 0, 0, 0, 1, 0), DEGRADED | RELAY, 3, "L3-exceeded", 1},
     /* ---- cable TV: the same thresholds */
-    {"cable_tv 29,999 users 120 min", "cable_tv",
-     N(29999, 120, 0, 0, 0, 1, 0), DEGRADED, 2, "L2-degraded", 0},
-    {"cable_tv 30,000 users 120 min", "cable_tv",
-     N(30000, 120, 0, 0, 0, 1, 0), DEGRADED, 3, "L3-exceeded", 1},
-    {"cable_tv 30,000 users 119 min", "cable_tv",
-     N(30000, 119, 0, 0, 0, 1, 0), DEGRADED, 2, "L2-degraded", 0},
+    {"cable_tv 29,999 users 120 min", "cable_tv", N(29999, 120, 0, 0, 0, 1, 0),
+     DEGRADED, 2, "L2-degraded", 0},
+    {"cable_tv 30,000 users 120 min", "cable_tv", N(30000, 120, 0, 0, 0, 1, 0),
+     DEGRADED, 3, "L3-exceeded", 1},
+    {"cable_tv 30,000 users 119 min", "cable_tv", N(30000, 119, 0, 0, 0, 1, 0),
+     DEGRADED, 2, "L2-degraded", 0},
     {"cable_tv 299,999 users 120 min", "cable_tv",
      N(299999, 120, 0, 0, 0, 1, 0), DEGRADED, 3, "L3-exceeded", 1},
     {"cable_tv 300,000 users 120 min", "cable_tv",
@@ -218,8 +218,8 @@ static const struct sev_case cases[] = {
      DEGRADED, 2, "L2-degraded", 0},
     {"broadcasting 15 min stop", "broadcasting", N(0, 15, 0, 0, 15, 1, 0),
      DEGRADED, 3, "L3-exceeded", 1},
-    {"broadcasting relay 15 min stop", "broadcasting",
-     N(0, 15, 0, 0, 15, 1, 0), DEGRADED | RELAY, 2, "L2-degraded", 0},
+    {"broadcasting relay 15 min stop", "broadcasting", N(0, 15, 0, 0, 15, 1, 0),
+     DEGRADED | RELAY, 2, "L2-degraded", 0},
     {"broadcasting relay 119 min stop", "broadcasting",
      N(0, 119, 0, 0, 119, 1, 0), DEGRADED | RELAY, 2, "L2-degraded", 0},
     {"broadcasting relay 120 min stop", "broadcasting",
@@ -229,22 +229,20 @@ static const struct sev_case cases[] = {
     {"broadcasting 150 min stop (ratio 10 of 15 min)", "broadcasting",
      N(0, 150, 0, 0, 150, 1, 0), DEGRADED, 4, "L4-severe", 1},
     /* relay station: the threshold is 120 min, so 10x is 1,200 min */
-    {"broadcasting relay 150 min stop (ratio 1.25 of 120 min)",
-     "broadcasting", N(0, 150, 0, 0, 150, 1, 0), DEGRADED | RELAY, 3,
-     "L3-exceeded", 1},
+    {"broadcasting relay 150 min stop (ratio 1.25 of 120 min)", "broadcasting",
+     N(0, 150, 0, 0, 150, 1, 0), DEGRADED | RELAY, 3, "L3-exceeded", 1},
     {"broadcasting relay 1,199 min stop (ratio 9.99 of 120 min)",
      "broadcasting", N(0, 1199, 0, 0, 1199, 1, 0), DEGRADED | RELAY, 3,
      "L3-exceeded", 1},
-    {"broadcasting relay 1,200 min stop (ratio 10 of 120 min)",
-     "broadcasting", N(0, 1200, 0, 0, 1200, 1, 0), DEGRADED | RELAY, 4,
-     "L4-severe", 1},
+    {"broadcasting relay 1,200 min stop (ratio 10 of 120 min)", "broadcasting",
+     N(0, 1200, 0, 0, 1200, 1, 0), DEGRADED | RELAY, 4, "L4-severe", 1},
     /* ---- electricity: >= 100,000 kW for >= 10 min */
-    {"electricity 99,999 kW 10 min", "electricity",
-     N(0, 10, 99999, 0, 0, 1, 0), DEGRADED, 2, "L2-degraded", 0},
+    {"electricity 99,999 kW 10 min", "electricity", N(0, 10, 99999, 0, 0, 1, 0),
+     DEGRADED, 2, "L2-degraded", 0},
     {"electricity 100,000 kW 10 min", "electricity",
      N(0, 10, 100000, 0, 0, 1, 0), DEGRADED, 3, "L3-exceeded", 1},
-    {"electricity 100,000 kW 9 min", "electricity",
-     N(0, 9, 100000, 0, 0, 1, 0), DEGRADED, 2, "L2-degraded", 0},
+    {"electricity 100,000 kW 9 min", "electricity", N(0, 9, 100000, 0, 0, 1, 0),
+     DEGRADED, 2, "L2-degraded", 0},
     {"electricity 999,999 kW 10 min", "electricity",
      N(0, 10, 999999, 0, 0, 1, 0), DEGRADED, 3, "L3-exceeded", 1},
     {"electricity 1,000,000 kW 10 min", "electricity",
@@ -261,8 +259,8 @@ static const struct sev_case cases[] = {
     {"gas 300 households", "gas", N(0, 0, 0, 300, 0, 1, 0), DEGRADED, 4,
      "L4-severe", 1},
     /* ---- credit: any card-authorisation delay, stop or fraud */
-    {"credit card_auth_affected false", "credit", Z, DEGRADED, 2,
-     "L2-degraded", 0},
+    {"credit card_auth_affected false", "credit", Z, DEGRADED, 2, "L2-degraded",
+     0},
     {"credit card_auth_affected true", "credit", Z, DEGRADED | CARD_AUTH, 3,
      "L3-exceeded", 1},
     {"credit card_auth + operators=2", "credit", N(0, 0, 0, 0, 0, 2, 0),
@@ -270,8 +268,8 @@ static const struct sev_case cases[] = {
     {"card_auth_affected means nothing outside credit", "banking", Z,
      DEGRADED | CARD_AUTH, 2, "L2-degraded", 0},
     /* ---- every other scope ("*"): exceeded iff service_stopped */
-    {"water, service degraded", "water", N(50000, 600, 0, 0, 0, 1, 0),
-     DEGRADED, 2, "L2-degraded", 0},
+    {"water, service degraded", "water", N(50000, 600, 0, 0, 0, 1, 0), DEGRADED,
+     2, "L2-degraded", 0},
     {"water, service stopped", "water", Z, STOPPED, 3, "L3-exceeded", 1},
     {"banking, service degraded", "banking", N(1000000, 600, 0, 0, 0, 1, 0),
      DEGRADED, 2, "L2-degraded", 0},
@@ -283,13 +281,13 @@ static const struct sev_case cases[] = {
     {"no numeric level: huge figures are not a 10x ratio", "water",
      N(10000000, 10000, 10000000, 100000, 10000, 1, 0), STOPPED, 3,
      "L3-exceeded", 1},
-    {"no maintenance level at all (scope -1), stopped", NO_SCOPE, Z, STOPPED,
-     3, "L3-exceeded", 0},
+    {"no maintenance level at all (scope -1), stopped", NO_SCOPE, Z, STOPPED, 3,
+     "L3-exceeded", 0},
     /* ---- the 10x boundary */
-    {"telecom 299,999 users 120 min", "telecom",
-     N(299999, 120, 0, 0, 0, 1, 0), STOPPED, 3, "L3-exceeded", 1},
-    {"telecom 300,000 users 120 min", "telecom",
-     N(300000, 120, 0, 0, 0, 1, 0), STOPPED, 4, "L4-severe", 1},
+    {"telecom 299,999 users 120 min", "telecom", N(299999, 120, 0, 0, 0, 1, 0),
+     STOPPED, 3, "L3-exceeded", 1},
+    {"telecom 300,000 users 120 min", "telecom", N(300000, 120, 0, 0, 0, 1, 0),
+     STOPPED, 4, "L4-severe", 1},
     {"telecom 300,000 users 119 min (not exceeded)", "telecom",
      N(300000, 119, 0, 0, 0, 1, 0), DEGRADED, 2, "L2-degraded", 0},
     /* ---- sectors_exceeded */
@@ -310,8 +308,7 @@ static void test_table(void **state)
         const struct sev_case *c = &cases[i];
         struct sev_facts f = facts(t, c->scope, &c->n, c->flags);
         if (strcmp(c->scope, NO_SCOPE) != 0 && f.scope < 0) {
-            print_error("case \"%s\": scope %s unknown\n", c->name,
-                        c->scope);
+            print_error("case \"%s\": scope %s unknown\n", c->name, c->scope);
             bad++;
             continue;
         }
@@ -380,9 +377,8 @@ static void test_scopes(void **state)
 {
     const struct severity_table *t = &((struct fixture *)*state)->t;
     assert_int_equal(t->nlevels, 7);
-    static const char *const named[] = {"telecom", "cable_tv",
-                                        "broadcasting", "electricity",
-                                        "gas", "credit"};
+    static const char *const named[] = {
+        "telecom", "cable_tv", "broadcasting", "electricity", "gas", "credit"};
     int star = severity_scope(t, "*");
     assert_true(star >= 0);
     assert_int_equal(star, t->default_level);
@@ -412,13 +408,11 @@ static void check_explain(const struct severity_table *t, const char *scope,
     json_t *o = severity_explain(t, &f, &r);
     assert_non_null(o);
     assert_true(json_is_object(o));
-    assert_int_equal(json_integer_value(json_object_get(o, "level")),
-                     r.level);
+    assert_int_equal(json_integer_value(json_object_get(o, "level")), r.level);
     assert_string_equal(json_string_value(json_object_get(o, "rule")),
                         want_rule);
     assert_true(json_is_boolean(json_object_get(o, "exceeded")));
-    assert_int_equal(json_is_true(json_object_get(o, "exceeded")),
-                     r.exceeded);
+    assert_int_equal(json_is_true(json_object_get(o, "exceeded")), r.exceeded);
     assert_true(json_is_number(json_object_get(o, "impact_ratio")));
     json_t *ex = json_object_get(o, "explanation");
     assert_true(json_is_object(ex));
@@ -474,9 +468,8 @@ static void test_explain(void **state)
     struct sev_result r = severity_eval(t, &f);
     json_t *o = severity_explain(t, &f, &r);
     assert_non_null(o);
-    const char *en =
-        json_string_value(json_object_get(json_object_get(o, "explanation"),
-                                          "en"));
+    const char *en = json_string_value(
+        json_object_get(json_object_get(o, "explanation"), "en"));
     assert_non_null(strstr(en, "impact_ratio"));
     assert_non_null(strstr(en, "exceeded"));
     assert_non_null(strstr(en, t->rules[r.rule].text_en));
@@ -491,16 +484,15 @@ static void test_names(void **state)
         assert_non_null(nm);
         assert_int_equal(severity_fact_parse(nm), k);
     }
-    assert_int_equal(severity_fact_parse("users_affected"),
-                     SEV_USERS_AFFECTED);
+    assert_int_equal(severity_fact_parse("users_affected"), SEV_USERS_AFFECTED);
     assert_int_equal(severity_fact_parse("imminent_multi_sector_threat"),
                      SEV_IMMINENT_MULTI_SECTOR);
     assert_int_equal(severity_fact_parse("kind_info"), SEV_KIND_INFO);
     assert_int_equal(severity_fact_parse("moon_phase"), -1);
     assert_int_equal(severity_fact_parse(""), -1);
     assert_int_equal(severity_fact_parse(NULL), -1);
-    static const char *const en[] = {"none", "low", "medium", "high",
-                                     "severe", "crisis"};
+    static const char *const en[] = {"none", "low",    "medium",
+                                     "high", "severe", "crisis"};
     for (int l = 0; l <= 5; l++) {
         assert_string_equal(severity_level_name(l, false), en[l]);
         const char *ja = severity_level_name(l, true);
@@ -513,8 +505,8 @@ static void test_names(void **state)
 /* ---------------------------------------------------- compile rejects */
 
 #define GOOD_TAIL "{\"id\":\"z\",\"level\":0}"
-#define GOOD_LEVELS \
-    "{\"maintenance_levels\":[{\"scope\":\"*\",\"all\":" \
+#define GOOD_LEVELS                                                            \
+    "{\"maintenance_levels\":[{\"scope\":\"*\",\"all\":"                       \
     "[{\"fact\":\"service_stopped\"}]}]}"
 
 static json_t *parse(const char *text)
@@ -547,13 +539,12 @@ static void rejects(const char *what, const char *rules, const char *levels,
     char err[256];
     int rc = compile_text(rules, levels, err, sizeof(err));
     if (rc != IS_ERR_INVALID)
-        fail_msg("%s: severity_compile returned %d, want IS_ERR_INVALID",
-                 what, rc);
+        fail_msg("%s: severity_compile returned %d, want IS_ERR_INVALID", what,
+                 rc);
     if (err[0] == '\0')
         fail_msg("%s: empty error text", what);
     if (must_name && !strstr(err, must_name))
-        fail_msg("%s: error \"%s\" does not name \"%s\"", what, err,
-                 must_name);
+        fail_msg("%s: error \"%s\" does not name \"%s\"", what, err, must_name);
 }
 
 static void test_compile_minimal_ok(void **state)
@@ -626,8 +617,7 @@ static void test_compile_rejects(void **state)
             "{\"rules\":[{\"id\":\"a\",\"level\":3,\"any\":[{\"fact\":"
             "\"exceeded\",\"op\":\"eq\"}]}," GOOD_TAIL "]}",
             GOOD_LEVELS, NULL);
-    rejects("unknown key in a maintenance level",
-            "{\"rules\":[" GOOD_TAIL "]}",
+    rejects("unknown key in a maintenance level", "{\"rules\":[" GOOD_TAIL "]}",
             "{\"maintenance_levels\":[{\"scope\":\"gas\",\"all\":"
             "[{\"fact\":\"households\",\"gte\":30}],\"threshold\":30}]}",
             "threshold");
@@ -645,8 +635,8 @@ static void test_compile_rejects(void **state)
             NULL);
     rejects("no rules", "{\"rules\":[]}", GOOD_LEVELS, NULL);
     rejects("rules missing", "{}", GOOD_LEVELS, NULL);
-    rejects("maintenance_levels missing", "{\"rules\":[" GOOD_TAIL "]}",
-            "{}", NULL);
+    rejects("maintenance_levels missing", "{\"rules\":[" GOOD_TAIL "]}", "{}",
+            NULL);
     rejects("level out of range",
             "{\"rules\":[{\"id\":\"a\",\"level\":6}," GOOD_TAIL "]}",
             GOOD_LEVELS, NULL);
@@ -679,8 +669,8 @@ static void test_compile_rejects(void **state)
 
 /* The shipped table, written out by hand from DOMAIN.md §5 and 002 Annex 2
  * (not from severity.c). */
-static int oracle_level(const char *scope, const struct nums *n,
-                        unsigned fl, bool *exceeded)
+static int oracle_level(const char *scope, const struct nums *n, unsigned fl,
+                        bool *exceeded)
 {
     bool ex;
     double ratio = 0;
@@ -719,8 +709,8 @@ static int oracle_level(const char *scope, const struct nums *n,
 }
 
 static const char *const rand_scopes[] = {
-    "telecom", "cable_tv", "broadcasting", "electricity", "gas", "credit",
-    "water", "banking", "medical", "*", NO_SCOPE};
+    "telecom", "cable_tv", "broadcasting", "electricity", "gas",   "credit",
+    "water",   "banking",  "medical",      "*",           NO_SCOPE};
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -740,13 +730,13 @@ static double pick(uint64_t *s, const double *vals, size_t n)
     return vals[(r >> 8) % n];
 }
 
-static const double v_users[] = {0, 1, 29999, 30000, 30001, 299999, 300000,
-                                 1000000};
+static const double v_users[] = {0,     1,      29999,  30000,
+                                 30001, 299999, 300000, 1000000};
 static const double v_dur[] = {0, 9, 10, 11, 119, 120, 121, 600};
 static const double v_kw[] = {0, 99999, 100000, 999999, 1000000, 2000000};
 static const double v_hh[] = {0, 29, 30, 31, 299, 300, 1000};
-static const double v_bstop[] = {0, 14, 15, 119, 120, 149, 150, 1199, 1200,
-                                 2000};
+static const double v_bstop[] = {0,   14,  15,   119,  120,
+                                 149, 150, 1199, 1200, 2000};
 static const double v_ops[] = {0, 1, 1, 1, 2, 3};
 static const double v_sectors[] = {0, 0, 0, 0, 0, 1, 1, 2};
 
@@ -843,8 +833,8 @@ static void test_throughput_sanity(void **state)
         f->num[SEV_USERS_AFFECTED] += (double)(i & 1);
         f->num[SEV_DURATION_MIN] = (double)((i >> 12) % 200);
         struct sev_result r = severity_eval(t, f);
-        if (r.level < 0 || r.level > 5 || r.rule < 0 ||
-            r.rule >= t->nrules || t->rules[r.rule].level != r.level) {
+        if (r.level < 0 || r.level > 5 || r.rule < 0 || r.rule >= t->nrules ||
+            t->rules[r.rule].level != r.level) {
             bad_rule++;
             continue;
         }

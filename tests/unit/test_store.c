@@ -177,8 +177,7 @@ static void copy_registry(char *out, size_t outlen)
 {
     tmp_path(out, outlen, "registry");
     assert_int_equal(mkdir(out, 0700), 0);
-    static const char *const files[] = {"10-national.json",
-                                        "20-ceptoars.json"};
+    static const char *const files[] = {"10-national.json", "20-ceptoars.json"};
     for (size_t i = 0; i < IS_ARRAY_LEN(files); i++) {
         char from[1024], to[1024];
         size_t len;
@@ -239,7 +238,7 @@ static struct store *store_with_registry(const char *path)
  * the reader read (a wrongful denial), and that it selects exactly those
  * (today it is exact: a looser filter would be caught here too). */
 struct pf_reader {
-    const char *id;      /* NULL = the public */
+    const char *id; /* NULL = the public */
     bool observer;
     int nceptoars;
     const char *ceptoars[2];
@@ -291,9 +290,12 @@ static void t_reports_prefilter_matches_core(void **state)
         {"watcher", "operator"},  {"other", "operator"},
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
-        struct store_org o = {.id = orgs[i].id, .kind = orgs[i].kind,
-                              .name_ja = orgs[i].id, .name_en = orgs[i].id,
-                              .short_en = "", .attrs = "{}"};
+        struct store_org o = {.id = orgs[i].id,
+                              .kind = orgs[i].kind,
+                              .name_ja = orgs[i].id,
+                              .name_en = orgs[i].id,
+                              .short_en = "",
+                              .attrs = "{}"};
         assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
     }
     struct store_user u;
@@ -319,8 +321,9 @@ static void t_reports_prefilter_matches_core(void **state)
     assert_int_equal(store_begin(c), IS_OK);
     for (int range = 0; range < RANGE_COUNT; range++)
         for (int route = 0; route < ROUTE_COUNT; route++)
-            for (int reached = 0; reached <= 3 && (reached == 0 ||
-                                  chains[route][reached - 1]); reached++)
+            for (int reached = 0;
+                 reached <= 3 && (reached == 0 || chains[route][reached - 1]);
+                 reached++)
                 for (size_t k = 0; k < IS_ARRAY_LEN(communities); k++) {
                     assert_true(nrep < 512);
                     struct store_report *r = &reps[nrep];
@@ -332,8 +335,8 @@ static void t_reports_prefilter_matches_core(void **state)
                     snprintf(r->sector_id, sizeof(r->sector_id), "sector");
                     snprintf(r->ministry_id, sizeof(r->ministry_id), "min");
                     if (route == ROUTE_VIA_CEPTOAR || route == ROUTE_ANONYMOUS)
-                        snprintf(r->routing_ceptoar,
-                                 sizeof(r->routing_ceptoar), "cep-a");
+                        snprintf(r->routing_ceptoar, sizeof(r->routing_ceptoar),
+                                 "cep-a");
                     r->route = route;
                     r->range = range;
                     snprintf(r->kind, sizeof(r->kind), "incident");
@@ -344,8 +347,8 @@ static void t_reports_prefilter_matches_core(void **state)
                         assert_int_equal(ids_add(&r->chain, chains[route][h]),
                                          IS_OK);
                     for (int h = 0; h < reached; h++)
-                        assert_int_equal(
-                            ids_add(&r->reached, chains[route][h]), IS_OK);
+                        assert_int_equal(ids_add(&r->reached, chains[route][h]),
+                                         IS_OK);
                     for (int g = 0; g < 2 && communities[k][g]; g++)
                         assert_int_equal(
                             ids_add(&r->community, communities[k][g]), IS_OK);
@@ -421,8 +424,7 @@ static void t_reports_prefilter_matches_core(void **state)
                 rr.community[rr.ncommunity++] = r->community.id[g];
             for (int h = 0; h < r->reached.n; h++)
                 rr.reached[rr.nreached++] = r->reached.id[h];
-            bool may = range_report_decide(rd->id ? &org : NULL, &rr)
-                           .may_read;
+            bool may = range_report_decide(rd->id ? &org : NULL, &rr).may_read;
             bool sel = pf_selected(&x, r->id);
             if (may != sel)
                 fail_msg("reader %s%s: report range %s route %s reached %d "
@@ -453,8 +455,7 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(stat(path, &sb), 0);
     struct store_conn *c = store_acquire(s);
     char v[32] = "";
-    assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)),
-                     IS_OK);
+    assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)), IS_OK);
     char want[32];
     snprintf(want, sizeof(want), "%d", store_schema_version());
     assert_string_equal(v, want);
@@ -474,8 +475,7 @@ static void t_open_creates_and_migrates(void **state)
     c = store_acquire(s);
     assert_int_equal(store_meta_get(c, "k", v, sizeof(v)), IS_OK);
     assert_string_equal(v, "v2");
-    assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)),
-                     IS_OK);
+    assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)), IS_OK);
     assert_string_equal(v, want);
     /* the tables of migration 0001 exist */
     json_t *counts = NULL;
@@ -621,11 +621,11 @@ static void t_open_newer_schema_refused(void **state)
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(
-            db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-            &st, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(
+                         db,
+                         "SELECT value FROM meta WHERE key = 'schema_version'",
+                         -1, &st, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "999");
     sqlite3_finalize(st);
@@ -638,7 +638,7 @@ static size_t count_kind(json_t *orgs, const char *kind)
 {
     size_t i, n = 0;
     json_t *it;
-    json_array_foreach(orgs, i, it) {
+    json_array_foreach (orgs, i, it) {
         const char *k = json_string_value(json_object_get(it, "kind"));
         if (k && strcmp(k, kind) == 0)
             n++;
@@ -677,11 +677,11 @@ static void t_registry_import(void **state)
     assert_int_equal(json_array_size(sectors), 13);
     size_t i, j, nscopes = 0, nceptoars = 0;
     json_t *se, *sc;
-    json_array_foreach(sectors, i, se) {
+    json_array_foreach (sectors, i, se) {
         json_t *scopes = json_object_get(se, "scopes");
         assert_true(json_is_array(scopes));
         assert_true(json_array_size(scopes) >= 1);
-        json_array_foreach(scopes, j, sc) {
+        json_array_foreach (scopes, j, sc) {
             nscopes++;
             if (json_is_object(json_object_get(sc, "ceptoar")))
                 nceptoars++;
@@ -695,10 +695,9 @@ static void t_registry_import(void **state)
     se = json_array_get(sectors, 1);
     assert_string_equal(json_string_value(json_object_get(se, "id")),
                         "finance");
-    assert_string_equal(
-        json_string_value(
-            json_object_get(json_object_get(se, "ministry"), "id")),
-        "fsa");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(se, "ministry"), "id")),
+                        "fsa");
     /* ict has telecom, cable_tv (related to two others), broadcasting */
     json_t *ict = json_object_get(json_array_get(sectors, 0), "scopes");
     assert_int_equal(json_array_size(ict), 3);
@@ -711,16 +710,14 @@ static void t_registry_import(void **state)
     json_t *cc = json_object_get(cable, "ceptoar");
     assert_string_equal(json_string_value(json_object_get(cc, "id")),
                         "ceptoar-cable-tv");
-    assert_int_equal(json_integer_value(json_object_get(cc, "members")),
-                     336);
+    assert_int_equal(json_integer_value(json_object_get(cc, "members")), 336);
     json_decref(sectors);
 
     json_t *counts = NULL;
     assert_int_equal(store_org_counts(c, &counts), IS_OK);
     assert_int_equal(json_integer_value(json_object_get(counts, "ceptoar")),
                      18);
-    assert_int_equal(json_integer_value(json_object_get(counts, "agency")),
-                     15);
+    assert_int_equal(json_integer_value(json_object_get(counts, "agency")), 15);
     assert_null(json_object_get(counts, "operator"));
     json_decref(counts);
 
@@ -911,24 +908,24 @@ static void t_demo_generate(void **state)
     assert_string_equal(next, "op-local-government-1787");
     free(next);
     /* the viewer restriction in SQL follows core/access.c */
-    assert_int_equal(
-        list_count(c, lg, ACCESS_VIEW_MINISTRY, "mic", 5000, NULL), 1788);
-    assert_int_equal(
-        list_count(c, lg, ACCESS_VIEW_MINISTRY, "fsa", 5000, NULL), 0);
+    assert_int_equal(list_count(c, lg, ACCESS_VIEW_MINISTRY, "mic", 5000, NULL),
+                     1788);
+    assert_int_equal(list_count(c, lg, ACCESS_VIEW_MINISTRY, "fsa", 5000, NULL),
+                     0);
     assert_int_equal(list_count(c, lg, ACCESS_VIEW_CEPTOAR, lg, 5000, NULL),
                      1788);
-    assert_int_equal(list_count(c, lg, ACCESS_VIEW_CEPTOAR,
-                                "ceptoar-banking", 5000, NULL),
-                     0);
+    assert_int_equal(
+        list_count(c, lg, ACCESS_VIEW_CEPTOAR, "ceptoar-banking", 5000, NULL),
+        0);
     assert_int_equal(list_count(c, lg, ACCESS_VIEW_SELF,
                                 "op-local-government-0042", 5000, NULL),
                      1);
-    assert_int_equal(list_count(c, NULL, ACCESS_VIEW_SELF,
-                                "op-banking-0001", 5000, NULL),
-                     1);
-    assert_int_equal(list_count(c, "ceptoar-banking", ACCESS_VIEW_ALL, NULL,
-                                5000, NULL),
-                     1428);
+    assert_int_equal(
+        list_count(c, NULL, ACCESS_VIEW_SELF, "op-banking-0001", 5000, NULL),
+        1);
+    assert_int_equal(
+        list_count(c, "ceptoar-banking", ACCESS_VIEW_ALL, NULL, 5000, NULL),
+        1428);
 
     json_t *counts = NULL;
     assert_int_equal(store_org_counts(c, &counts), IS_OK);
@@ -952,8 +949,7 @@ static void t_demo_generate(void **state)
     assert_int_equal(u.roles, ROLE_READER | ROLE_REPORTER | ROLE_LIAISON |
                                   ROLE_ORG_ADMIN);
     json_t *o = NULL;
-    assert_int_equal(store_org_json(c, "op-local-government-0001", &o),
-                     IS_OK);
+    assert_int_equal(store_org_json(c, "op-local-government-0001", &o), IS_OK);
     assert_true(json_is_true(json_object_get(o, "demo")));
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(o, "member_of"), 0)),
@@ -1047,9 +1043,8 @@ static void t_audit_intact(void **state)
         snprintf(target, sizeof(target), "user:%d", i);
         snprintf(detail, sizeof(detail), "{\"n\":%d,\"note\":\"監査\"}", i);
         unsigned char next[AUDIT_HASH_LEN];
-        audit_chain_hash_v2(h, NOW + i, i % 2 ? 0 : i,
-                            i % 2 ? NULL : "nisc", NULL, "test.action",
-                            target, detail, next);
+        audit_chain_hash_v2(h, NOW + i, i % 2 ? 0 : i, i % 2 ? NULL : "nisc",
+                            NULL, "test.action", target, detail, next);
         memcpy(h, next, AUDIT_HASH_LEN);
     }
     char hex[2 * AUDIT_HASH_LEN + 1];
@@ -1070,12 +1065,10 @@ static void t_audit_intact(void **state)
     assert_string_equal(json_string_value(json_object_get(e3, "target")),
                         "user:3");
     assert_int_equal(
-        json_integer_value(json_object_get(json_object_get(e3, "detail"),
-                                           "n")),
+        json_integer_value(json_object_get(json_object_get(e3, "detail"), "n")),
         3);
     json_t *e4 = json_array_get(arr, 1);
-    assert_int_equal(json_integer_value(json_object_get(e4, "actor_user")),
-                     4);
+    assert_int_equal(json_integer_value(json_object_get(e4, "actor_user")), 4);
     assert_string_equal(json_string_value(json_object_get(e4, "actor_org")),
                         "nisc");
     json_decref(arr);
@@ -1112,16 +1105,15 @@ static void t_audit_append_only_triggers(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     char *msg = NULL;
     assert_int_not_equal(
-        sqlite3_exec(db, "UPDATE audit SET detail = '{}' WHERE seq = 3",
-                     NULL, NULL, &msg),
+        sqlite3_exec(db, "UPDATE audit SET detail = '{}' WHERE seq = 3", NULL,
+                     NULL, &msg),
         SQLITE_OK);
     assert_non_null(msg);
     assert_non_null(strstr(msg, "append-only"));
     sqlite3_free(msg);
     msg = NULL;
     assert_int_not_equal(
-        sqlite3_exec(db, "DELETE FROM audit WHERE seq = 5", NULL, NULL,
-                     &msg),
+        sqlite3_exec(db, "DELETE FROM audit WHERE seq = 5", NULL, NULL, &msg),
         SQLITE_OK);
     sqlite3_free(msg);
     sqlite3_close(db);
@@ -1182,12 +1174,11 @@ static void t_audit_changed_and_rehashed(void **state)
     unsigned char prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
     assert_int_equal(sqlite3_column_bytes(st, 5), AUDIT_HASH_LEN);
     memcpy(prev, sqlite3_column_blob(st, 5), AUDIT_HASH_LEN);
-    audit_chain_hash_v2(prev, sqlite3_column_int64(st, 0),
-                        sqlite3_column_int64(st, 1),
-                        (const char *)sqlite3_column_text(st, 2), NULL,
-                        (const char *)sqlite3_column_text(st, 3),
-                        (const char *)sqlite3_column_text(st, 4),
-                        "{\"n\":0}", h);
+    audit_chain_hash_v2(
+        prev, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+        (const char *)sqlite3_column_text(st, 2), NULL,
+        (const char *)sqlite3_column_text(st, 3),
+        (const char *)sqlite3_column_text(st, 4), "{\"n\":0}", h);
     sqlite3_finalize(st);
     assert_int_equal(
         sqlite3_prepare_v2(db,
@@ -1329,12 +1320,17 @@ static void t_audit_withheld(void **state)
     struct store *s = open_ok(path, STORE_CREATE);
     append_entries(s, 2);
     struct store_conn *c = store_acquire(s);
-    struct store_audit_entry e = {.at = NOW + 10, .actor_user = 7,
-                                  .actor_org = "op-x", .action = "report.file",
-                                  .target = "R1", .withhold = true};
+    struct store_audit_entry e = {.at = NOW + 10,
+                                  .actor_user = 7,
+                                  .actor_org = "op-x",
+                                  .action = "report.file",
+                                  .target = "R1",
+                                  .withhold = true};
     assert_int_equal(store_audit_append(c, &e), IS_OK);
-    struct store_audit_entry other = {.at = NOW + 11, .actor_user = 8,
-                                      .actor_org = "op-y", .action = "login",
+    struct store_audit_entry other = {.at = NOW + 11,
+                                      .actor_user = 8,
+                                      .actor_org = "op-y",
+                                      .action = "login",
                                       .target = "y"};
     assert_int_equal(store_audit_append(c, &other), IS_OK);
     struct store_audit_report rep;
@@ -1353,13 +1349,13 @@ static void t_audit_withheld(void **state)
     assert_true(json_is_null(json_object_get(w, "actor_user")));
     assert_true(json_is_null(json_object_get(w, "actor_org")));
     assert_true(json_is_true(json_object_get(w, "actor_withheld")));
-    assert_int_equal(strlen(json_string_value(json_object_get(w, "commitment"))),
-                     64);
-    assert_string_equal(json_string_value(json_object_get(w, "prev_hash")),
-                        json_string_value(json_object_get(
-                            json_array_get(arr, 1), "hash")));
-    assert_true(json_is_null(
-        json_object_get(json_array_get(arr, 3), "commitment")));
+    assert_int_equal(
+        strlen(json_string_value(json_object_get(w, "commitment"))), 64);
+    assert_string_equal(
+        json_string_value(json_object_get(w, "prev_hash")),
+        json_string_value(json_object_get(json_array_get(arr, 1), "hash")));
+    assert_true(
+        json_is_null(json_object_get(json_array_get(arr, 3), "commitment")));
     json_decref(arr);
 
     /* op-x's own view: its entry with its actor, nothing else, no hashes */
@@ -1460,9 +1456,9 @@ static void t_audit_v1_then_v2(void **state)
     assert_null(strstr(text, x2));
     free(text);
     assert_true(json_is_null(json_object_get(json_array_get(arr, 0), "hash")));
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 2),
-                                                        "version")),
-                     2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(arr, 2), "version")),
+        2);
     json_decref(arr);
     store_put(s, c);
     store_close(s);
@@ -1520,8 +1516,11 @@ static void t_constraint_errors_mapped(void **state)
     tmp_path(path, sizeof(path), "constraints.db");
     struct store *s = open_ok(path, STORE_CREATE);
     struct store_conn *c = store_acquire(s);
-    struct store_org o = {.id = "nisc", .kind = "nisc", .name_ja = "NISC",
-                          .name_en = "NISC", .short_en = "NISC"};
+    struct store_org o = {.id = "nisc",
+                          .kind = "nisc",
+                          .name_ja = "NISC",
+                          .name_en = "NISC",
+                          .short_en = "NISC"};
     assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
     struct store_user u;
     memset(&u, 0, sizeof(u));
@@ -1543,8 +1542,8 @@ static void t_constraint_errors_mapped(void **state)
     /* NOT NULL, CHECK and foreign key violations are invalid input */
     struct store_audit_entry bad = {.at = NOW};
     int not_null = store_audit_append(c, &bad);
-    struct store_contact k = {.org_id = "nisc", .channel = "pigeon",
-                              .address = "roof", .lang = "ja"};
+    struct store_contact k = {
+        .org_id = "nisc", .channel = "pigeon", .address = "roof", .lang = "ja"};
     int check = store_contact_insert(c, &k, NOW);
     snprintf(u.username, sizeof(u.username), "orphan");
     snprintf(u.org_id, sizeof(u.org_id), "no-such-org");
@@ -1607,8 +1606,7 @@ static void t_backup(void **state)
     size_t len1, len2;
     char *before = read_all(dest, &len1);
     err[0] = '\0';
-    assert_int_equal(store_backup(s, dest, err, sizeof(err)),
-                     IS_ERR_CONFLICT);
+    assert_int_equal(store_backup(s, dest, err, sizeof(err)), IS_ERR_CONFLICT);
     assert_non_null(strstr(err, dest));
     char *after = read_all(dest, &len2);
     assert_int_equal(len1, len2);
@@ -1619,8 +1617,7 @@ static void t_backup(void **state)
     char other[512];
     tmp_path(other, sizeof(other), "precious.txt");
     write_file(other, "keep me", 7);
-    assert_int_equal(store_backup(s, other, err, sizeof(err)),
-                     IS_ERR_CONFLICT);
+    assert_int_equal(store_backup(s, other, err, sizeof(err)), IS_ERR_CONFLICT);
     after = read_all(other, &len2);
     assert_int_equal(len2, 7);
     assert_memory_equal(after, "keep me", 7);
@@ -1636,8 +1633,7 @@ static void t_backup(void **state)
     struct store *b = open_ok(dest, 0);
     struct store_conn *c = store_acquire(b);
     char v[32];
-    assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)),
-                     IS_OK);
+    assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)), IS_OK);
     store_put(b, c);
     store_close(b);
     verify(path, &rep);
@@ -1653,9 +1649,9 @@ static void t_col_copy_never_cut(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 'abcdef', 'abc', NULL",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT 'abcdef', 'abc', NULL", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     uint64_t errs = store_error_count();
     char out[4] = "zz";

@@ -37,11 +37,18 @@ static void t_time_format_known(void **state)
 static void t_time_round_trip(void **state)
 {
     (void)state;
-    static const int64_t samples[] = {
-        0,          1,          59,          86399,      86400,
-        951782400 /* 2000-02-29 */,          1709164800, 1700000000,
-        2147483647, 2147483648LL, 4102444800LL /* 2100-01-01 */,
-        253402300799LL};
+    static const int64_t samples[] = {0,
+                                      1,
+                                      59,
+                                      86399,
+                                      86400,
+                                      951782400 /* 2000-02-29 */,
+                                      1709164800,
+                                      1700000000,
+                                      2147483647,
+                                      2147483648LL,
+                                      4102444800LL /* 2100-01-01 */,
+                                      253402300799LL};
     for (size_t i = 0; i < IS_ARRAY_LEN(samples); i++) {
         char out[UTIL_TIME_LEN];
         int64_t back = -1;
@@ -107,16 +114,13 @@ static void t_time_parse_range_after_offset(void **state)
     assert_int_equal(t, 0);
     assert_int_equal(util_time_parse("1970-01-01T09:00:00+09:00", &t), IS_OK);
     assert_int_equal(t, 0);
-    assert_int_equal(util_time_parse("1969-12-31T23:59:59-00:01", &t),
-                     IS_OK);
+    assert_int_equal(util_time_parse("1969-12-31T23:59:59-00:01", &t), IS_OK);
     assert_int_equal(t, 59);
-    assert_int_equal(util_time_parse("1969-12-31T00:01:00-23:59", &t),
-                     IS_OK);
+    assert_int_equal(util_time_parse("1969-12-31T00:01:00-23:59", &t), IS_OK);
     assert_int_equal(t, 0);
     assert_int_equal(util_time_parse("9999-12-31T23:59:59Z", &t), IS_OK);
     assert_int_equal(t, 253402300799LL);
-    assert_int_equal(util_time_parse("9999-12-31T23:59:59+00:01", &t),
-                     IS_OK);
+    assert_int_equal(util_time_parse("9999-12-31T23:59:59+00:01", &t), IS_OK);
     assert_int_equal(t, 253402300799LL - 60);
     assert_int_equal(util_time_parse("10000-01-01T00:00:00Z", &t),
                      IS_ERR_INVALID);
@@ -138,10 +142,15 @@ static void t_http_date(void **state)
                      IS_OK);
     assert_int_equal(t, 1796048987LL);
     static const char *const bad[] = {
-        "", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC",
-        "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
-        "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 GMTx",
+        "",
+        "Sun, 06 Nov 1994 08:49:37",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "Sun, 31 Feb 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMTx",
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(bad); i++) {
         t = 5;
@@ -160,8 +169,8 @@ static void t_time_parse_fraction(void **state)
     assert_int_equal(util_time_parse("2024-04-01T00:00:01.999999999Z", &t),
                      IS_OK);
     assert_int_equal(t, 1711929601); /* truncated, not rounded */
-    assert_int_equal(
-        util_time_parse("2024-04-01T09:00:00.123+09:00", &t), IS_OK);
+    assert_int_equal(util_time_parse("2024-04-01T09:00:00.123+09:00", &t),
+                     IS_OK);
     assert_int_equal(t, 1711929600);
     /* a dot needs at least one digit */
     assert_int_equal(util_time_parse("2024-04-01T00:00:01.Z", &t),
@@ -259,12 +268,11 @@ static void t_parse_long(void **state)
     assert_int_equal(util_parse_long("-1", 0, 100, &v), IS_ERR_INVALID);
     assert_int_equal(util_parse_long("-11", -10, 10, &v), IS_ERR_INVALID);
     /* junk */
-    static const char *const junk[] = {
-        "12a", "a12", "", "-", "--1", "+1", " 1", "1 ", "1.0", "0x10",
-        "1e3", "1-", "1,000", "\t1"};
+    static const char *const junk[] = {"12a", "a12", "",      "-",   "--1",
+                                       "+1",  " 1",  "1 ",    "1.0", "0x10",
+                                       "1e3", "1-",  "1,000", "\t1"};
     for (size_t i = 0; i < IS_ARRAY_LEN(junk); i++)
-        if (util_parse_long(junk[i], LONG_MIN, LONG_MAX, &v) !=
-            IS_ERR_INVALID)
+        if (util_parse_long(junk[i], LONG_MIN, LONG_MAX, &v) != IS_ERR_INVALID)
             fail_msg("accepted \"%s\"", junk[i]);
     assert_int_equal(util_parse_long(NULL, 0, 1, &v), IS_ERR_INVALID);
     assert_int_equal(v, 77); /* untouched on error */
@@ -303,24 +311,24 @@ static void t_utf8_ok(void **state)
     assert_true(ok("plain ASCII"));
     assert_true(ok("情報通信"));
     assert_true(ok("重要インフラ\tタブ\n改行\r"));
-    assert_true(ok("\xf0\x9f\x98\x80"));       /* U+1F600 emoji */
-    assert_true(ok("\xc2\xa9"));               /* U+00A9 (2 bytes) */
-    assert_true(ok("\xef\xbf\xbd"));           /* U+FFFD */
-    assert_true(ok("\xed\x9f\xbf"));           /* U+D7FF, below surrogates */
-    assert_true(ok("\xee\x80\x80"));           /* U+E000, above them */
-    assert_true(ok("\xf4\x8f\xbf\xbf"));       /* U+10FFFF, the maximum */
+    assert_true(ok("\xf0\x9f\x98\x80")); /* U+1F600 emoji */
+    assert_true(ok("\xc2\xa9"));         /* U+00A9 (2 bytes) */
+    assert_true(ok("\xef\xbf\xbd"));     /* U+FFFD */
+    assert_true(ok("\xed\x9f\xbf"));     /* U+D7FF, below surrogates */
+    assert_true(ok("\xee\x80\x80"));     /* U+E000, above them */
+    assert_true(ok("\xf4\x8f\xbf\xbf")); /* U+10FFFF, the maximum */
 
     /* overlong encodings */
-    assert_false(ok("\xc0\xaf"));              /* '/' in 2 bytes */
+    assert_false(ok("\xc0\xaf")); /* '/' in 2 bytes */
     assert_false(ok("\xc1\xbf"));
-    assert_false(ok("\xe0\x80\xaf"));          /* '/' in 3 bytes */
-    assert_false(ok("\xe0\x9f\xbf"));          /* U+07FF in 3 bytes */
-    assert_false(ok("\xf0\x80\x80\xaf"));      /* '/' in 4 bytes */
-    assert_false(ok("\xf0\x8f\xbf\xbf"));      /* U+FFFF in 4 bytes */
-    assert_false(ok("\xc0\x80"));              /* modified-UTF-8 NUL */
+    assert_false(ok("\xe0\x80\xaf"));     /* '/' in 3 bytes */
+    assert_false(ok("\xe0\x9f\xbf"));     /* U+07FF in 3 bytes */
+    assert_false(ok("\xf0\x80\x80\xaf")); /* '/' in 4 bytes */
+    assert_false(ok("\xf0\x8f\xbf\xbf")); /* U+FFFF in 4 bytes */
+    assert_false(ok("\xc0\x80"));         /* modified-UTF-8 NUL */
     /* surrogates */
-    assert_false(ok("\xed\xa0\x80"));          /* U+D800 */
-    assert_false(ok("\xed\xbf\xbf"));          /* U+DFFF */
+    assert_false(ok("\xed\xa0\x80"));             /* U+D800 */
+    assert_false(ok("\xed\xbf\xbf"));             /* U+DFFF */
     assert_false(ok("\xed\xa0\xbd\xed\xb8\x80")); /* CESU-8 pair */
     /* beyond U+10FFFF, and bytes that never start a sequence */
     assert_false(ok("\xf4\x90\x80\x80"));
@@ -330,15 +338,18 @@ static void t_utf8_ok(void **state)
     /* stray continuation and truncated sequences */
     assert_false(ok("\x80"));
     assert_false(ok("a\xbf"));
-    assert_false(ok("\xe6\x83"));              /* 情 without its last byte */
-    assert_false(ok("\xe6\x83" "a"));
+    assert_false(ok("\xe6\x83")); /* 情 without its last byte */
+    assert_false(ok("\xe6\x83"
+                    "a"));
     assert_false(ok("\xf0\x9f\x98"));
     /* control characters other than tab, LF, CR; and DEL */
-    assert_false(ok("a\x01" "b"));
+    assert_false(ok("a\x01"
+                    "b"));
     assert_false(ok("\x1b[31m"));
     assert_false(ok("bell\a"));
     assert_false(ok("\x7f"));
-    assert_false(ok("form\x0c" "feed"));
+    assert_false(ok("form\x0c"
+                    "feed"));
     /* NUL inside the counted length */
     assert_false(util_utf8_ok("ab\0cd", 5));
     assert_true(util_utf8_ok("ab\0cd", 2));
@@ -384,8 +395,7 @@ static void t_hex(void **state)
 {
     (void)state;
     char out[2 * 8 + 1];
-    const unsigned char in[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xcd, 0xef,
-                                0xff};
+    const unsigned char in[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xcd, 0xef, 0xff};
     memset(out, 'X', sizeof(out));
     util_hex(out, in, sizeof(in));
     assert_string_equal(out, "00017f80abcdefff");
