@@ -103,6 +103,9 @@ fi
 note "layering (scripts/check-layers.sh)"
 if scripts/check-layers.sh; then add_counts layers 1 0; else add_counts layers 0 1; fi
 
+note "names in docs/architecture.md exist (tools/check-doc.py)"
+if /usr/bin/python3 tools/check-doc.py docs/architecture.md; then add_counts doc-names 1 0; else add_counts doc-names 0 1; fi
+
 note "no unchecked string copies (util_copy / util_xcopy; docs/architecture.md)"
 copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARGV: snprintf(...\"%s\", src)\n" }' \
     $(find src -name '*.c' -o -name '*.h' | sort) || true)
