@@ -2,7 +2,8 @@
 # Runs every test of infrashare: installs what is missing, builds twice
 # (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
 # checks that no function named in src/common/banned.h is called, that
-# the layers include only what they may (scripts/check-layers.sh), that no
+# the layers include only what they may (scripts/check-layers.sh), that the
+# names docs/architecture.md mentions exist (tools/check-doc.py), that no
 # string copy is unchecked and that every C file is formatted by
 # .clang-format, and runs the unit tests (cmocka), the unit tests under
 # valgrind, the
