@@ -2,7 +2,8 @@
 # Runs every test of infrashare: installs what is missing, builds twice
 # (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
 # checks that no function named in src/common/banned.h is called, that
-# the layers include only what they may (scripts/check-layers.sh), that no
+# the layers include only what they may (scripts/check-layers.sh), that the
+# names docs/architecture.md mentions exist (tools/check-doc.py), that no
 # string copy is unchecked and that every C file is formatted by
 # .clang-format, and runs the unit tests (cmocka), the unit tests under
 # valgrind, the
@@ -102,6 +103,9 @@ fi
 
 note "layering (scripts/check-layers.sh)"
 if scripts/check-layers.sh; then add_counts layers 1 0; else add_counts layers 0 1; fi
+
+note "names in docs/architecture.md exist (tools/check-doc.py)"
+if /usr/bin/python3 tools/check-doc.py docs/architecture.md; then add_counts doc-names 1 0; else add_counts doc-names 0 1; fi
 
 note "no unchecked string copies (util_copy / util_xcopy; docs/architecture.md)"
 copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARGV: snprintf(...\"%s\", src)\n" }' \
