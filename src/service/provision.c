@@ -7,7 +7,9 @@
 #include <arpa/inet.h>
 #include <sodium.h>
 
+#include "core/access.h"
 #include "core/audience.h"
+#include "core/deadline.h"
 #include "core/range.h"
 #include "core/roles.h"
 #include "common/buf.h"
@@ -73,13 +75,6 @@ static json_t *tj(int64_t t)
     char ts[UTIL_TIME_LEN];
     util_time_rfc3339(t, ts);
     return json_string(ts);
-}
-
-static bool is_author_kind(const char *kind)
-{
-    return strcmp(kind, "nisc") == 0 || strcmp(kind, "ministry") == 0 ||
-           strcmp(kind, "ceptoar") == 0 || strcmp(kind, "council") == 0 ||
-           strcmp(kind, "agency") == 0;
 }
 
 /* ---- the range decision for advisories ---- */
@@ -167,15 +162,6 @@ static int hop_arrive(struct app *a, struct store_conn *c,
             rc = hop_release(a, c, ad, hop, now, depth);
     }
     return rc;
-}
-
-static int64_t ack_deadline(const struct app *a, int severity)
-{
-    if (severity >= 4)
-        return a->ack_deadline_s[0];
-    if (severity == 3)
-        return a->ack_deadline_s[1];
-    return a->ack_deadline_s[2];
 }
 
 /* Checks the audience's ids against the registry. */
@@ -275,7 +261,7 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
         if (!d.may_read)
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "refs",
                             "refs: no report %s", id);
-        if (range > rr)
+        if (!range_within((enum share_range)range, (enum share_range)rr))
             return svc_fail(e, IS_ERR_INVALID, "range_wider_than_source",
                             "range",
                             "range: wider than the range of report %s (%s)", id,
@@ -313,7 +299,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
     ad->audience = json_dumps(json_object_get(body, "audience"), JSON_COMPACT);
     json_t *refs = json_object_get(body, "refs");
     ad->refs = refs ? json_dumps(refs, JSON_COMPACT) : strdup("[]");
-    ad->ack_deadline_s = ack_deadline(a, ad->severity);
+    ad->ack_deadline_s = deadline_ack_s(ad->severity, a->ack_deadline_s);
     ad->created_at = now;
     if (!ad->title_ja || !ad->title_en || !ad->body_ja || !ad->body_en ||
         !ad->audience || !ad->refs)
@@ -458,7 +444,7 @@ int advisory_issue(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const json_t *body, int64_t now,
                    json_t **out, struct svc_error *e)
 {
-    if (!is_author_kind(who->org.kind))
+    if (!access_may_author_advisory(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
                         "secretariats, the CEPTOAR Council and agencies");
@@ -631,7 +617,8 @@ int advisory_relay(struct app *a, struct store_conn *c,
     }
     const char *rs = jv_str(body, "range");
     int new_range = rs ? range_parse(rs) : ad.range;
-    if (new_range > ad.range) {
+    if (!range_within((enum share_range)new_range,
+                      (enum share_range)ad.range)) {
         store_rollback(c);
         store_advisory_release(&ad);
         return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
