@@ -24,3 +24,11 @@ bool deadline_report_overdue(bool open, int64_t full_at, int64_t full_due,
 {
     return open && ((!full_at && full_due < now) || final_due < now);
 }
+
+bool deadline_escalation_due(int64_t released_at, int64_t acked_at,
+                             int64_t escalated_at, int64_t ack_deadline_s,
+                             int64_t now)
+{
+    return released_at && !acked_at && !escalated_at &&
+           released_at + ack_deadline_s <= now;
+}

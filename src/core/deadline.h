@@ -45,4 +45,13 @@ struct report_deadlines deadline_report(int64_t detected_at,
 bool deadline_report_overdue(bool open, int64_t full_at, int64_t full_due,
                              int64_t final_due, int64_t now);
 
+/* Is an advisory recipient due for escalation at now? Released to it
+ * (released_at != 0), neither acknowledged nor escalated yet (0 = not),
+ * and its acknowledgement deadline (ack_deadline_s after the release) has
+ * come. The store's RCPT_DUE_ESCALATION statement selects the same
+ * recipients (test_store.c::t_escalation_due_matches_core). */
+bool deadline_escalation_due(int64_t released_at, int64_t acked_at,
+                             int64_t escalated_at, int64_t ack_deadline_s,
+                             int64_t now);
+
 #endif

@@ -70,12 +70,35 @@ static void t_overdue_table(void **state)
     assert_int_equal(overdue, 5);
 }
 
+/* Escalation: every combination of released, acknowledged, escalated and
+ * now before, at and after the deadline. */
+static void t_escalation_due_table(void **state)
+{
+    (void)state;
+    const int64_t rel = 1000, dl = 900;
+    const int64_t nows[] = {rel + dl - 1, rel + dl, rel + dl + 1};
+    int due = 0;
+    for (int released = 0; released <= 1; released++)
+        for (int acked = 0; acked <= 1; acked++)
+            for (int esc = 0; esc <= 1; esc++)
+                for (size_t k = 0; k < IS_ARRAY_LEN(nows); k++) {
+                    bool got = deadline_escalation_due(
+                        released ? rel : 0, acked ? rel + 5 : 0,
+                        esc ? rel + 6 : 0, dl, nows[k]);
+                    bool want = released && !acked && !esc && k >= 1;
+                    assert_int_equal(got, want);
+                    due += got;
+                }
+    assert_int_equal(due, 2); /* released, open, at and after the deadline */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_ack_by_severity),
         cmocka_unit_test(t_report_due_times),
         cmocka_unit_test(t_overdue_table),
+        cmocka_unit_test(t_escalation_due_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
