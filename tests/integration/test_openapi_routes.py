@@ -159,7 +159,9 @@ def parse_field_tables():
                  for m in ENUM_ARRAY_RE.finditer(text)}
         # entry macros (IMPACT, CONTENT_FIELDS, ...): bodies with entries
         macros = {m.group(1): m.group(2).replace("\\\n", " ")
-                  for m in MACRO_RE.finditer(text) if '{.name' in m.group(2)}
+                  for m in MACRO_RE.finditer(text)}
+        macros = {k: v for k, v in macros.items()
+                  if re.search(r'\{\s*\.name', v)}
         for m in FIELD_TABLE_RE.finditer(text):
             name, entries = m.group(1), m.group(2)
             for _ in range(10):
