@@ -82,7 +82,7 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                         strcmp(s.sectors[i].id, target) == 0 &&
                         strcmp(s.sectors[i].ministry_id, who->org.id) == 0)
                         own = true;
-                store_sectors_free(&s);
+                store_sectors_release(&s);
             }
         }
         if (!own)

@@ -31,10 +31,6 @@ int registry_load(const char *dir, struct registry *r, char *err,
 /* Writes the registry into the store (caller holds a transaction). */
 int registry_import(struct store_conn *c, const struct registry *r,
                     int64_t now);
-/* The org's contacts (no secrets) as the API's JSON array: a new
- * reference the caller json_decref()s, on IS_OK only. */
-int registry_contacts_json(struct store_conn *c, const char *org_id,
-                           json_t **out);
 
 /* ---- the registry as the API shows it (registry_view.c) ----
  * Each *_json fills a new reference the caller json_decref()s, on IS_OK
@@ -54,6 +50,9 @@ int registry_orgs_json(struct store_conn *c, const struct store_org_filter *f,
 /* {"system_classes": [...], "ci_services": [...]}, optionally one scope. */
 int registry_catalogue_json(struct store_conn *c, const char *scope,
                             json_t **out);
+/* The org's contacts (no secrets) as the API's JSON array. */
+int registry_contacts_json(struct store_conn *c, const char *org_id,
+                           json_t **out);
 /* The organisation id into target when viewer (with roles) may see it;
  * IS_ERR_NOTFOUND when it does not exist or is hidden from the viewer. */
 int registry_org_visible(struct store_conn *c, const struct access_org *viewer,

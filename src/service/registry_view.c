@@ -25,6 +25,20 @@ static json_t *stored_json(const char *text)
     return text ? json_loads(text, 0, NULL) : NULL;
 }
 
+/* A new array of enc(item) for each of the n items of size bytes; NULL
+ * when out of memory. */
+static json_t *encode_all(const void *items, size_t n, size_t size,
+                          json_t *(*enc)(const void *item))
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        if (json_array_append_new(arr, enc((const char *)items + i * size))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    return arr;
+}
+
 /* The scope's CEPTOAR, or json null when it has none. */
 static json_t *ceptoar_json(const struct store_scope_entry *s)
 {
@@ -100,7 +114,7 @@ int registry_sectors_json(struct store_conn *c, json_t **out)
     if (rc)
         return rc;
     *out = registry_sectors_encode(&s);
-    store_sectors_free(&s);
+    store_sectors_release(&s);
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 
@@ -125,6 +139,11 @@ int registry_org_json(struct store_conn *c, const char *id, json_t **out)
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 
+static json_t *org_item(const void *e)
+{
+    return registry_org_encode(e);
+}
+
 int registry_orgs_json(struct store_conn *c, const struct store_org_filter *f,
                        json_t **items, char **next)
 {
@@ -133,12 +152,7 @@ int registry_orgs_json(struct store_conn *c, const struct store_org_filter *f,
     int rc = store_orgs_list(c, f, &e, &n, next);
     if (rc)
         return rc;
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++)
-        if (json_array_append_new(arr, registry_org_encode(&e[i]))) {
-            json_decref(arr);
-            arr = NULL;
-        }
+    json_t *arr = encode_all(e, n, sizeof(*e), org_item);
     store_orgs_free(e, n);
     if (!arr) {
         free(*next);
@@ -171,4 +185,25 @@ int registry_catalogue_json(struct store_conn *c, const char *scope,
         return IS_ERR_NOMEM;
     *out = o;
     return IS_OK;
+}
+
+static json_t *contact_item(const void *p)
+{
+    const struct store_contact_entry *k = p;
+    return json_pack("{s:I,s:s,s:s,s:i,s:b,s:s}", "id", (json_int_t)k->id,
+                     "channel", k->channel, "address", k->address, "priority",
+                     k->priority, "emergency", k->emergency, "lang", k->lang);
+}
+
+int registry_contacts_json(struct store_conn *c, const char *org_id,
+                           json_t **out)
+{
+    struct store_contact_entry *k;
+    size_t n;
+    int rc = store_contacts_list(c, org_id, &k, &n);
+    if (rc)
+        return rc;
+    *out = encode_all(k, n, sizeof(*k), contact_item);
+    store_contacts_free(k, n);
+    return *out ? IS_OK : IS_ERR_NOMEM;
 }

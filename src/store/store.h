@@ -122,11 +122,11 @@ struct store_sectors {
     size_t nscopes;
 };
 /* Every sector (owning ministry) and every scope (its CEPTOAR; one entry
- * per CEPTOAR). On IS_OK out holds arrays for store_sectors_free; on an
+ * per CEPTOAR). On IS_OK out holds arrays for store_sectors_release; on an
  * error out is empty. */
 int store_sectors_list(struct store_conn *c, struct store_sectors *out);
 /* Frees what out holds and empties it. */
-void store_sectors_free(struct store_sectors *s);
+void store_sectors_release(struct store_sectors *s);
 
 struct store_org_entry {
     char *mem;

@@ -117,11 +117,11 @@ int store_sectors_list(struct store_conn *c, struct store_sectors *out)
                                   .scopes = sc.items,
                                   .nscopes = sc.n};
     if (rc)
-        store_sectors_free(out);
+        store_sectors_release(out);
     return rc;
 }
 
-void store_sectors_free(struct store_sectors *s)
+void store_sectors_release(struct store_sectors *s)
 {
     store_rows_free(s->sectors, s->nsectors, sizeof(*s->sectors),
                     store_drop_first);

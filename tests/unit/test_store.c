@@ -788,7 +788,7 @@ static void t_registry_rows(void **state)
     assert_int_equal(json_integer_value(json_object_get(attrs, "members")),
                      336);
     json_decref(attrs);
-    store_sectors_free(&se);
+    store_sectors_release(&se);
     assert_null(se.sectors);
     assert_int_equal(se.nscopes, 0);
 
