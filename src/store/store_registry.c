@@ -166,12 +166,12 @@ void store_orgs_free(struct store_org_entry *o, size_t n)
     store_rows_free(o, n, sizeof(*o), drop_org);
 }
 
-/* Fills member_of of the orgs in r (the CEPTOARs of an operator, the
- * councils of a CEPTOAR). On an error r is freed and left empty. */
-static int add_groups(struct store_conn *c, struct store_rows *r)
+/* Finishes a listing of orgs into r whose result was rc: when IS_OK,
+ * fills their member_of (the CEPTOARs of an operator, the councils of a
+ * CEPTOAR); on any error frees r and leaves it empty. */
+static int with_groups(struct store_conn *c, int rc, struct store_rows *r)
 {
     struct store_org_entry *o = r->items;
-    int rc = IS_OK;
     for (size_t i = 0; !rc && i < r->n; i++) {
         struct store_rows g = {.size = sizeof(char *)};
         rc = store_list(c, ST_ORG_GROUPS, "org groups", map_group_id, &g,
@@ -192,11 +192,8 @@ int store_org_get(struct store_conn *c, const char *id,
     struct store_rows r = {.size = sizeof(**out)};
     int rc =
         store_list(c, ST_ORG_GET, "org get", map_org, &r, drop_org, "t", id);
-    if (!rc && r.n == 0)
-        rc = IS_ERR_NOTFOUND; /* r holds nothing */
-    if (!rc)
-        rc = add_groups(c, &r);
-    *out = rc ? NULL : r.items;
+    rc = with_groups(c, !rc && r.n == 0 ? IS_ERR_NOTFOUND : rc, &r);
+    *out = r.items;
     return rc;
 }
 
@@ -212,19 +209,13 @@ int store_orgs_list(struct store_conn *c, const struct store_org_filter *f,
                         f->viewer_org ? f->viewer_org : "", f->limit + 1);
     struct store_org_entry *o = r.items;
     if (!rc && f->limit > 0 && r.n > (size_t)f->limit) {
-        /* the cursor is the last id returned */
-        drop_org(&o[--r.n]);
+        drop_org(&o[--r.n]); /* the cursor is the last id returned */
         if (!(*next = strdup(o[r.n - 1].id)))
             rc = IS_ERR_NOMEM;
     }
-    if (!rc)
-        rc = add_groups(c, &r);
-    else
-        store_orgs_free(r.items, r.n);
-    if (rc) {
+    if ((rc = with_groups(c, rc, &r))) {
         free(*next);
         *next = NULL;
-        r = (struct store_rows){0};
     }
     *out = r.items;
     *n = r.n;

@@ -881,6 +881,23 @@ static void t_registry_rows(void **state)
     assert_int_equal(nk, 0);
     store_catalogue_free(k, nk);
 
+    /* a failure after the rows were read (the memberships cannot be
+     * read) frees them: nothing comes back, no cursor, no leak */
+    assert_int_equal(sqlite3_exec(c->db,
+                                  "ALTER TABLE memberships RENAME TO gone",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    struct store_org_entry *items = (void *)1;
+    size_t n = 99;
+    char *next = (void *)1;
+    f = (struct store_org_filter){.kind = "ceptoar", .limit = 3};
+    assert_int_equal(store_orgs_list(c, &f, &items, &n, &next), IS_ERR_STORE);
+    assert_null(items);
+    assert_int_equal(n, 0);
+    assert_null(next);
+    assert_int_equal(store_org_get(c, "ceptoar-telecom", &o), IS_ERR_STORE);
+    assert_null(o);
+
     store_put(s, c);
     store_close(s);
 }
