@@ -693,7 +693,7 @@ static int cmd_org(int argc, char **argv)
                                          .view = ACCESS_VIEW_ALL};
             json_t *items;
             char *next = NULL;
-            if (store_orgs_json(c, &f, &items, &next)) {
+            if (registry_orgs_json(c, &f, &items, &next)) {
                 exit_code = 1;
             } else {
                 size_t i;
@@ -706,7 +706,7 @@ static int cmd_org(int argc, char **argv)
         }
     } else if (strcmp(argv[0], "show") == 0 && a.npos == 1) {
         json_t *o;
-        int rc = store_org_json(c, a.pos[0], &o);
+        int rc = registry_org_json(c, a.pos[0], &o);
         if (rc == IS_ERR_NOTFOUND) {
             fprintf(stderr, "infrashare: no organisation %s\n", a.pos[0]);
             exit_code = 1;

@@ -223,7 +223,7 @@ static int h_token_revoke(struct http_req *r, struct http_resp *out)
 static int h_sectors(struct http_req *r, struct http_resp *out)
 {
     json_t *items;
-    int rc = store_sectors_json(r->sc, &items);
+    int rc = registry_sectors_json(r->sc, &items);
     if (rc)
         return http_fail(out, rc);
     out->body = json_pack("{s:o}", "items", items);
@@ -288,7 +288,7 @@ static int h_orgs(struct http_req *r, struct http_resp *out)
     f.viewer_org = r->auth.org.id;
     json_t *items;
     char *next = NULL;
-    int rc = store_orgs_json(r->sc, &f, &items, &next);
+    int rc = registry_orgs_json(r->sc, &f, &items, &next);
     if (rc)
         return http_fail(out, rc);
     json_t *body = json_pack("{s:o}", "items", items);
@@ -311,12 +311,9 @@ static int visible_org(struct http_req *r, struct http_resp *out,
     const char *id = r->params[0];
     if (strlen(id) > ID_MAX)
         return http_fail(out, IS_ERR_NOTFOUND);
-    int rc = store_org_rel(r->sc, id, target);
-    if (rc)
-        return http_fail(out, rc);
-    if (!access_may_see_org(&r->auth.org, r->auth.roles, target))
-        return http_fail(out, IS_ERR_NOTFOUND);
-    return 0;
+    int rc =
+        registry_org_visible(r->sc, &r->auth.org, r->auth.roles, id, target);
+    return rc ? http_fail(out, rc) : 0;
 }
 
 static int h_org(struct http_req *r, struct http_resp *out)
@@ -325,7 +322,7 @@ static int h_org(struct http_req *r, struct http_resp *out)
     if (visible_org(r, out, &target))
         return out->status;
     json_t *o;
-    int rc = store_org_json(r->sc, target.id, &o);
+    int rc = registry_org_json(r->sc, target.id, &o);
     if (rc)
         return http_fail(out, rc);
     out->body = o;

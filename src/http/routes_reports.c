@@ -5,6 +5,7 @@
 #include "http/http.h"
 
 #include "core/roles.h"
+#include "service/registry.h"
 #include "service/reporting.h"
 #include "common/util.h"
 
@@ -23,7 +24,7 @@ int h_catalogue(struct http_req *r, struct http_resp *out)
     if (scope && jv_check_text("scope", scope, 63, &je))
         return http_error(out, 400, je.code, je.field, "%s", je.message);
     json_t *o;
-    if (store_catalogue_json(r->sc, scope, &o))
+    if (registry_catalogue_json(r->sc, scope, &o))
         return http_fail(out, IS_ERR_STORE);
     out->body = o;
     return 200;

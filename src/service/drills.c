@@ -74,17 +74,15 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         if (strcmp(kind, "ceptoar") == 0) {
             own = strcmp(rel.ministry_id, who->org.id) == 0;
         } else {
-            json_t *sectors = NULL;
+            struct store_sectors s;
             own = false;
-            if (store_sectors_json(c, &sectors) == IS_OK) {
-                size_t i;
-                json_t *s;
-                json_array_foreach (sectors, i, s)
-                    if (strcmp(jv_str(s, "id"), target) == 0 &&
-                        strcmp(jv_str(json_object_get(s, "ministry"), "id"),
-                               who->org.id) == 0)
+            if (store_sectors_list(c, &s) == IS_OK) {
+                for (size_t i = 0; i < s.nsectors; i++)
+                    if (s.sectors[i].id && s.sectors[i].ministry_id &&
+                        strcmp(s.sectors[i].id, target) == 0 &&
+                        strcmp(s.sectors[i].ministry_id, who->org.id) == 0)
                         own = true;
-                json_decref(sectors);
+                store_sectors_release(&s);
             }
         }
         if (!own)

@@ -55,6 +55,16 @@ static const struct jv_field scope_spec[] = {
     {                                                                          \
         .name = "short_en", .type = JV_STRING, .required = true, .max_len = 64 \
     }
+/* the secretariat of a council or CEPTOAR, in both languages */
+#define SECRETARIAT                                                            \
+    {.name = "secretariat_ja",                                                 \
+     .type = JV_STRING,                                                        \
+     .required = true,                                                         \
+     .max_len = 200},                                                          \
+    {                                                                          \
+        .name = "secretariat_en", .type = JV_STRING, .required = true,         \
+        .max_len = 200                                                         \
+    }
 static const struct jv_field org_plain_spec[] = {ORG_COMMON};
 static const struct jv_field council_spec[] = {
     ORG_COMMON,
@@ -63,14 +73,7 @@ static const struct jv_field council_spec[] = {
      .required = true,
      .max_len = 256,
      .item_len = ID_LEN},
-    {.name = "secretariat_ja",
-     .type = JV_STRING,
-     .required = true,
-     .max_len = 200},
-    {.name = "secretariat_en",
-     .type = JV_STRING,
-     .required = true,
-     .max_len = 200},
+    SECRETARIAT,
 };
 static const struct jv_field agency_spec[] = {
     ORG_COMMON,
@@ -86,14 +89,7 @@ static const struct jv_field history_spec[] = {
 static const struct jv_field ceptoar_spec[] = {
     ORG_COMMON,
     {.name = "scope", .type = JV_STRING, .required = true, .max_len = ID_LEN},
-    {.name = "secretariat_ja",
-     .type = JV_STRING,
-     .required = true,
-     .max_len = 200},
-    {.name = "secretariat_en",
-     .type = JV_STRING,
-     .required = true,
-     .max_len = 200},
+    SECRETARIAT,
     {.name = "members", .type = JV_INT, .required = true, .max = 100000},
     {.name = "member_history",
      .type = JV_OBJECT,
@@ -491,31 +487,5 @@ int registry_import(struct store_conn *c, const struct registry *r, int64_t now)
                 return rc;
         }
     }
-    return IS_OK;
-}
-
-int registry_contacts_json(struct store_conn *c, const char *org_id,
-                           json_t **out)
-{
-    struct store_contact_entry *k;
-    size_t n;
-    int rc = store_contacts_list(c, org_id, &k, &n);
-    if (rc)
-        return rc;
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++)
-        if (json_array_append_new(
-                arr,
-                json_pack("{s:I,s:s,s:s,s:i,s:b,s:s}", "id",
-                          (json_int_t)k[i].id, "channel", k[i].channel,
-                          "address", k[i].address, "priority", k[i].priority,
-                          "emergency", k[i].emergency, "lang", k[i].lang))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    store_contacts_free(k, n);
-    if (!arr)
-        return IS_ERR_NOMEM;
-    *out = arr;
     return IS_OK;
 }

@@ -292,6 +292,60 @@ void *store_rows_push(struct store_rows *r)
     return slot;
 }
 
+void store_rows_free(void *items, size_t n, size_t size, store_drop_fn drop)
+{
+    for (size_t i = 0; items && drop && i < n; i++)
+        drop((char *)items + i * size);
+    free(items);
+}
+
+int store_list(struct store_conn *c, enum store_stmt id, const char *what,
+               store_row_fn fn, struct store_rows *r, store_drop_fn drop,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    va_end(ap);
+    int rc = walk(c, st, what, true, fn, r);
+    if (rc) {
+        store_rows_free(r->items, r->n, r->size, drop);
+        r->items = NULL;
+        r->n = r->cap = 0;
+    }
+    return rc;
+}
+
+int store_col_strs(sqlite3_stmt *st, char **const dst[], int n, char **mem)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        if (dst[i] && sqlite3_column_text(st, i))
+            len += (size_t)sqlite3_column_bytes(st, i) + 1;
+    char *p = malloc(len), *block = p;
+    if (!p)
+        return IS_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        const char *s =
+            dst[i] ? (const char *)sqlite3_column_text(st, i) : NULL;
+        if (dst[i])
+            *dst[i] = s ? p : NULL;
+        if (s) {
+            size_t k = (size_t)sqlite3_column_bytes(st, i);
+            memcpy(p, s, k);
+            p[k] = '\0';
+            p += k + 1;
+        }
+    }
+    *mem = block; /* last: mem may be one of dst */
+    return IS_OK;
+}
+
+void store_drop_first(void *item)
+{
+    free(*(char **)item);
+}
+
 /* SQL function csv_overlap(a, b): 1 when a comma-separated list a
  * (",x,y,") shares an element with b (",y,z,"). Used by the report
  * pre-filter for "is any of the viewer's CEPTOARs in the community". */

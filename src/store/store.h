@@ -92,10 +92,57 @@ int store_membership_insert(struct store_conn *c, const char *org_id,
 /* What access rules need to know about an organisation (core/access.h). */
 int store_org_rel(struct store_conn *c, const char *id, struct access_org *out);
 
-/* Sectors with scopes, owning ministry and CEPTOAR (public registry view). */
-int store_sectors_json(struct store_conn *c, json_t **out);
-/* One organisation as JSON (registry fields, memberships). */
-int store_org_json(struct store_conn *c, const char *id, json_t **out);
+/* A name in both languages. */
+struct store_name {
+    char *ja, *en;
+};
+/* Registry rows as stored. A char * is NULL when the column is NULL;
+ * the strings of a row live in its block mem, and go with the array's
+ * *_free. */
+struct store_sector_entry {
+    char *mem;
+    char *id;
+    struct store_name name;
+    char *ministry_id;
+    struct store_name ministry_name; /* NULL when the ministry is absent */
+};
+struct store_scope_entry {
+    char *mem;
+    char *id, *sector_id;
+    struct store_name name;
+    char *related;    /* JSON array text of related scope ids */
+    char *ceptoar_id; /* NULL: the scope has no CEPTOAR */
+    struct store_name ceptoar_name;
+    char *ceptoar_attrs; /* the CEPTOAR's registry attributes, JSON text */
+};
+struct store_sectors {
+    struct store_sector_entry *sectors; /* by order, then id */
+    size_t nsectors;
+    struct store_scope_entry *scopes; /* in registry order */
+    size_t nscopes;
+};
+/* Every sector (owning ministry) and every scope (its CEPTOAR; one entry
+ * per CEPTOAR). On IS_OK out holds arrays for store_sectors_release; on an
+ * error out is empty. */
+int store_sectors_list(struct store_conn *c, struct store_sectors *out);
+/* Frees what out holds and empties it. */
+void store_sectors_release(struct store_sectors *s);
+
+struct store_org_entry {
+    char *mem;
+    char *id, *kind;
+    struct store_name name;
+    char *short_en;
+    char *scope_id, *sector_id; /* NULL when none */
+    bool observer, demo;
+    char *attrs;      /* registry attributes, JSON object text */
+    char **member_of; /* groups (CEPTOARs, councils) in id order */
+    size_t nmember_of;
+};
+/* One organisation into a malloc'd entry *out for store_orgs_free(*out,
+ * 1). IS_ERR_NOTFOUND when there is none. */
+int store_org_get(struct store_conn *c, const char *id,
+                  struct store_org_entry **out);
 
 struct store_org_filter {
     const char *kind, *scope, *ceptoar; /* NULL = any */
@@ -105,11 +152,22 @@ struct store_org_filter {
     enum access_view view;
     const char *viewer_org;
 };
-/* Items in id order; *next is the last id when more may follow. */
-int store_orgs_json(struct store_conn *c, const struct store_org_filter *f,
-                    json_t **items, char **next);
-/* Counts by kind: {"operator": 4263, ...} */
-int store_org_counts(struct store_conn *c, json_t **out);
+/* Up to f->limit organisations in id order into a malloc'd array of *n
+ * for store_orgs_free; *next is the last id returned (malloc'd, the
+ * caller free()s it) when more follow, else NULL. */
+int store_orgs_list(struct store_conn *c, const struct store_org_filter *f,
+                    struct store_org_entry **out, size_t *n, char **next);
+/* Frees the entries o[0..n) and the array o. NULL is fine. */
+void store_orgs_free(struct store_org_entry *o, size_t n);
+
+struct store_org_count {
+    char kind[16];
+    int64_t n;
+};
+/* Organisations by kind, in kind order, into a malloc'd array of *n the
+ * caller free()s. */
+int store_org_counts(struct store_conn *c, struct store_org_count **out,
+                     size_t *n);
 
 /* ---- contacts ---- */
 struct store_contact {
@@ -260,8 +318,17 @@ int store_catalogue_insert(struct store_conn *c, const char *kind,
 /* IS_OK when the item exists and applies to scope. */
 int store_catalogue_check(struct store_conn *c, const char *kind,
                           const char *id, const char *scope);
-/* {"system_classes": [...], "ci_services": [...]}, optionally one scope. */
-int store_catalogue_json(struct store_conn *c, const char *scope, json_t **out);
+/* A catalogue item: an Annex 1 system class or an Annex 2 CI service. */
+struct store_catalogue_item {
+    char *doc;         /* the whole item, JSON object text (malloc'd) */
+    bool system_class; /* else a CI service */
+};
+/* The items (those of scope only, when not NULL), kind then id order,
+ * into a malloc'd array of *n for store_catalogue_free. */
+int store_catalogue_list(struct store_conn *c, const char *scope,
+                         struct store_catalogue_item **out, size_t *n);
+/* Frees the items k[0..n) and the array k. NULL is fine. */
+void store_catalogue_free(struct store_catalogue_item *k, size_t n);
 /* Policy of an org; defaults (review, 30) when none is stored. */
 int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
                      int *limit_min);

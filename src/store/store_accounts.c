@@ -88,15 +88,11 @@ int store_users_list(struct store_conn *c, const char *org_id, bool with_demo,
                      struct store_user **out, size_t *n)
 {
     struct store_rows r = {.size = sizeof(struct store_user)};
-    int rc = store_each(c, ST_USERS_ORG, "users list", map_user_listed, &r,
-                        "ti", org_id, (int)with_demo);
-    if (rc) {
-        free(r.items);
-        return rc;
-    }
+    int rc = store_list(c, ST_USERS_ORG, "users list", map_user_listed, &r,
+                        NULL, "ti", org_id, (int)with_demo);
     *out = r.items;
     *n = r.n;
-    return IS_OK;
+    return rc;
 }
 
 int store_session_insert(struct store_conn *c, const unsigned char hash[32],
@@ -219,24 +215,23 @@ static int map_token_listed(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
+static void drop_token(void *p)
+{
+    free(((struct store_token *)p)->name);
+}
+
 int store_tokens_list(struct store_conn *c, int64_t user_id,
                       struct store_token **out, size_t *n)
 {
     struct store_rows r = {.size = sizeof(struct store_token)};
-    int rc = store_each(c, ST_TOKENS_USER, "tokens list", map_token_listed, &r,
-                        "I", user_id);
-    if (rc) {
-        store_tokens_free(r.items, r.n);
-        return rc;
-    }
+    int rc = store_list(c, ST_TOKENS_USER, "tokens list", map_token_listed, &r,
+                        drop_token, "I", user_id);
     *out = r.items;
     *n = r.n;
-    return IS_OK;
+    return rc;
 }
 
 void store_tokens_free(struct store_token *t, size_t n)
 {
-    for (size_t i = 0; t && i < n; i++)
-        free(t[i].name);
-    free(t);
+    store_rows_free(t, n, sizeof(*t), drop_token);
 }

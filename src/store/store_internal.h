@@ -100,5 +100,23 @@ struct store_rows {
 };
 /* A zeroed slot at the end of r, or NULL when it cannot grow. */
 void *store_rows_push(struct store_rows *r);
+/* Releases one item's own memory (not the item itself). */
+typedef void (*store_drop_fn)(void *item);
+/* Drops each of the n items of size bytes (drop may be NULL) and frees
+ * the array. NULL items is fine. */
+void store_rows_free(void *items, size_t n, size_t size, store_drop_fn drop);
+/* store_each with fn appending to r (r->size set, r empty). On an error
+ * the items made so far are dropped and freed and r is left empty. */
+int store_list(struct store_conn *c, enum store_stmt id, const char *what,
+               store_row_fn fn, struct store_rows *r, store_drop_fn drop,
+               const char *fmt, ...);
+
+/* Columns 0..n-1 of the row as strings in one malloc'd block *mem:
+ * *dst[i] points at column i's copy (NULL for a NULL column; a NULL
+ * dst[i] skips the column). IS_OK, or IS_ERR_NOMEM with *mem NULL. */
+int store_col_strs(sqlite3_stmt *st, char **const dst[], int n, char **mem);
+/* A store_drop_fn for rows whose first member is their one malloc'd
+ * block (store_col_strs' mem) or string: frees it. */
+void store_drop_first(void *item);
 
 #endif

@@ -71,172 +71,177 @@ int store_org_rel(struct store_conn *c, const char *id, struct access_org *out)
                       id);
 }
 
-static json_t *name_pair(sqlite3_stmt *st, int ja, int en)
+/* Row mapper of ST_SECTORS_ALL: id, name_ja, name_en, ministry_id and
+ * the ministry's name_ja, name_en. */
+static int map_sector(sqlite3_stmt *st, void *ctx)
 {
-    return json_pack("{s:o,s:o}", "ja", store_col_json_str(st, ja), "en",
-                     store_col_json_str(st, en));
+    struct store_sector_entry *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    char **const dst[] = {
+        &s->id,          &s->name.ja,          &s->name.en,
+        &s->ministry_id, &s->ministry_name.ja, &s->ministry_name.en};
+    return store_col_strs(st, dst, 6, &s->mem);
 }
 
-int store_sectors_json(struct store_conn *c, json_t **out)
+/* Row mapper of ST_SCOPES_ALL: id, sector_id, name_ja, name_en, related
+ * and the CEPTOAR's id, name_ja, name_en, attrs. */
+static int map_scope(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SECTORS_ALL);
-    if (!st)
-        return IS_ERR_STORE;
-    json_t *sectors = json_array();
-    json_t *by_id = json_object();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *s = json_pack(
-            "{s:o,s:o,s:{s:o,s:o},s:[]}", "id", store_col_json_str(st, 0),
-            "name", name_pair(st, 1, 2), "ministry", "id",
-            store_col_json_str(st, 3), "name", name_pair(st, 4, 5), "scopes");
-        json_array_append_new(sectors, s);
-        json_object_set(by_id, (const char *)sqlite3_column_text(st, 0), s);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        goto fail;
-    st = store_stmt(c, ST_SCOPES_ALL);
-    if (!st)
-        goto fail;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *related =
-            json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
-        json_t *ceptoar = json_null();
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
-            json_t *attrs =
-                json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
-            ceptoar = json_pack("{s:o,s:o,s:{s:O,s:O},s:O}", "id",
-                                store_col_json_str(st, 5), "name",
-                                name_pair(st, 6, 7), "secretariat", "ja",
-                                json_object_get(attrs, "secretariat_ja"), "en",
-                                json_object_get(attrs, "secretariat_en"),
-                                "members", json_object_get(attrs, "members"));
-            json_decref(attrs);
-        }
-        json_t *sc =
-            json_pack("{s:o,s:o,s:o,s:o}", "id", store_col_json_str(st, 0),
-                      "name", name_pair(st, 2, 3), "related_scopes",
-                      related ? related : json_array(), "ceptoar",
-                      ceptoar ? ceptoar : json_null());
-        json_t *sector =
-            json_object_get(by_id, (const char *)sqlite3_column_text(st, 1));
-        if (sector)
-            json_array_append_new(json_object_get(sector, "scopes"), sc);
-        else
-            json_decref(sc);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        goto fail;
-    json_decref(by_id);
-    *out = sectors;
-    return IS_OK;
-fail:
-    json_decref(by_id);
-    json_decref(sectors);
-    return store_fail(c, "sectors");
+    struct store_scope_entry *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    char **const dst[] = {&s->id,
+                          &s->sector_id,
+                          &s->name.ja,
+                          &s->name.en,
+                          &s->related,
+                          &s->ceptoar_id,
+                          &s->ceptoar_name.ja,
+                          &s->ceptoar_name.en,
+                          &s->ceptoar_attrs};
+    return store_col_strs(st, dst, 9, &s->mem);
 }
 
-/* Builds the JSON of the current row of an ORG_GET / ORGS_LIST statement. */
-static json_t *org_row_json(struct store_conn *c, sqlite3_stmt *st)
+int store_sectors_list(struct store_conn *c, struct store_sectors *out)
 {
-    json_t *o =
-        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b}", "id",
-                  store_col_json_str(st, 0), "kind", store_col_json_str(st, 1),
-                  "name", name_pair(st, 2, 3), "short_en",
-                  store_col_json_str(st, 4), "scope", store_col_json_str(st, 5),
-                  "sector", store_col_json_str(st, 9), "observer",
-                  sqlite3_column_int(st, 6), "demo", sqlite3_column_int(st, 7));
-    json_t *attrs =
-        json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
-    if (json_is_object(attrs) && json_object_size(attrs))
-        json_object_set(o, "registry", attrs);
-    json_decref(attrs);
-    /* memberships: CEPTOARs of an operator, councils of a CEPTOAR */
-    sqlite3_stmt *g = store_stmt(c, ST_ORG_GROUPS);
-    if (g) {
-        json_t *groups = json_array();
-        store_bind_text(g, 1, json_string_value(json_object_get(o, "id")));
-        while (sqlite3_step(g) == SQLITE_ROW)
-            json_array_append_new(groups, store_col_json_str(g, 0));
-        sqlite3_reset(g);
-        json_object_set_new(o, "member_of", groups);
-    }
-    return o;
+    struct store_rows se = {.size = sizeof(*out->sectors)};
+    struct store_rows sc = {.size = sizeof(*out->scopes)};
+    int rc = store_list(c, ST_SECTORS_ALL, "sectors", map_sector, &se,
+                        store_drop_first, "");
+    if (!rc)
+        rc = store_list(c, ST_SCOPES_ALL, "scopes", map_scope, &sc,
+                        store_drop_first, "");
+    *out = (struct store_sectors){.sectors = se.items,
+                                  .nsectors = se.n,
+                                  .scopes = sc.items,
+                                  .nscopes = sc.n};
+    if (rc)
+        store_sectors_release(out);
+    return rc;
 }
 
-int store_org_json(struct store_conn *c, const char *id, json_t **out)
+void store_sectors_release(struct store_sectors *s)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ORG_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "org get");
-    }
-    /* ORG_GROUPS is another statement, so the row stays valid */
-    *out = org_row_json(c, st);
-    sqlite3_reset(st);
-    return IS_OK;
+    store_rows_free(s->sectors, s->nsectors, sizeof(*s->sectors),
+                    store_drop_first);
+    store_rows_free(s->scopes, s->nscopes, sizeof(*s->scopes),
+                    store_drop_first);
+    memset(s, 0, sizeof(*s));
 }
 
-int store_orgs_json(struct store_conn *c, const struct store_org_filter *f,
-                    json_t **items, char **next)
+/* Row mapper of ST_ORG_GET / ST_ORGS_LIST: id, kind, name_ja, name_en,
+ * short_en, scope_id, observer, demo, attrs, sector_id. */
+static int map_org(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ORGS_LIST);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, f->kind);
-    store_bind_text(st, 2, f->scope);
-    store_bind_text(st, 3, f->ceptoar);
-    store_bind_text(st, 4, f->after ? f->after : "");
-    sqlite3_bind_int(st, 5, (int)f->view);
-    store_bind_text(st, 6, f->viewer_org ? f->viewer_org : "");
-    sqlite3_bind_int(st, 7, f->limit + 1);
-    json_t *arr = json_array();
-    int rc, n = 0;
+    struct store_org_entry *o = store_rows_push(ctx);
+    if (!o)
+        return IS_ERR_NOMEM;
+    o->observer = sqlite3_column_int(st, 6) != 0;
+    o->demo = sqlite3_column_int(st, 7) != 0;
+    char **const dst[] = {&o->id,       &o->kind,     &o->name.ja, &o->name.en,
+                          &o->short_en, &o->scope_id, NULL,        NULL,
+                          &o->attrs,    &o->sector_id};
+    return store_col_strs(st, dst, 10, &o->mem);
+}
+
+/* Row mapper of ST_ORG_GROUPS (id, kind): the group's id. */
+static int map_group_id(sqlite3_stmt *st, void *ctx)
+{
+    char **id = store_rows_push(ctx);
+    char **const dst[] = {id};
+    return id ? store_col_strs(st, dst, 1, id) : IS_ERR_NOMEM;
+}
+
+static void drop_org(void *p)
+{
+    struct store_org_entry *o = p;
+    free(o->mem);
+    store_rows_free(o->member_of, o->nmember_of, sizeof(char *),
+                    store_drop_first);
+}
+
+void store_orgs_free(struct store_org_entry *o, size_t n)
+{
+    store_rows_free(o, n, sizeof(*o), drop_org);
+}
+
+/* Finishes a listing of orgs into r whose result was rc: when IS_OK,
+ * fills their member_of (the CEPTOARs of an operator, the councils of a
+ * CEPTOAR); on any error frees r and leaves it empty. */
+static int with_groups(struct store_conn *c, int rc, struct store_rows *r)
+{
+    struct store_org_entry *o = r->items;
+    for (size_t i = 0; !rc && i < r->n; i++) {
+        struct store_rows g = {.size = sizeof(char *)};
+        rc = store_list(c, ST_ORG_GROUPS, "org groups", map_group_id, &g,
+                        store_drop_first, "t", o[i].id);
+        o[i].member_of = g.items;
+        o[i].nmember_of = g.n;
+    }
+    if (rc) {
+        store_orgs_free(r->items, r->n);
+        *r = (struct store_rows){.size = r->size};
+    }
+    return rc;
+}
+
+int store_org_get(struct store_conn *c, const char *id,
+                  struct store_org_entry **out)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc =
+        store_list(c, ST_ORG_GET, "org get", map_org, &r, drop_org, "t", id);
+    rc = with_groups(c, !rc && r.n == 0 ? IS_ERR_NOTFOUND : rc, &r);
+    *out = r.items;
+    return rc;
+}
+
+int store_orgs_list(struct store_conn *c, const struct store_org_filter *f,
+                    struct store_org_entry **out, size_t *n, char **next)
+{
+    struct store_rows r = {.size = sizeof(**out)};
     *next = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == f->limit) {
-            /* one more row exists: the cursor is the last id returned */
-            json_t *last = json_array_get(arr, (size_t)n - 1);
-            *next = strdup(json_string_value(json_object_get(last, "id")));
-            break;
-        }
-        json_array_append_new(arr, org_row_json(c, st));
-        n++;
+    /* one row more than the page tells whether more follow */
+    int rc = store_list(c, ST_ORGS_LIST, "orgs list", map_org, &r, drop_org,
+                        "ttttiti", f->kind, f->scope, f->ceptoar,
+                        f->after ? f->after : "", (int)f->view,
+                        f->viewer_org ? f->viewer_org : "", f->limit + 1);
+    struct store_org_entry *o = r.items;
+    if (!rc && f->limit > 0 && r.n > (size_t)f->limit) {
+        drop_org(&o[--r.n]); /* the cursor is the last id returned */
+        if (!(*next = strdup(o[r.n - 1].id)))
+            rc = IS_ERR_NOMEM;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        json_decref(arr);
+    if ((rc = with_groups(c, rc, &r))) {
         free(*next);
         *next = NULL;
-        return store_fail(c, "orgs list");
     }
-    *items = arr;
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+/* Row mapper of ST_ORG_COUNTS: kind, count. */
+static int map_org_count(sqlite3_stmt *st, void *ctx)
+{
+    struct store_org_count *k = store_rows_push(ctx);
+    if (!k)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, k->kind, sizeof(k->kind));
+    k->n = sqlite3_column_int64(st, 1);
     return IS_OK;
 }
 
-int store_org_counts(struct store_conn *c, json_t **out)
+int store_org_counts(struct store_conn *c, struct store_org_count **out,
+                     size_t *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ORG_COUNTS);
-    if (!st)
-        return IS_ERR_STORE;
-    json_t *o = json_object();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-                            json_integer(sqlite3_column_int64(st, 1)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        return store_fail(c, "org counts");
-    }
-    *out = o;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc =
+        store_list(c, ST_ORG_COUNTS, "org counts", map_org_count, &r, NULL, "");
+    *out = r.items;
+    *n = r.n;
+    return rc;
 }
 
 int store_contact_insert(struct store_conn *c, const struct store_contact *k,
@@ -266,26 +271,25 @@ static int map_contact_listed(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
+static void drop_contact(void *p)
+{
+    free(((struct store_contact_entry *)p)->address);
+}
+
 int store_contacts_list(struct store_conn *c, const char *org_id,
                         struct store_contact_entry **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(struct store_contact_entry)};
-    int rc = store_each(c, ST_CONTACTS_ORG, "contacts", map_contact_listed, &r,
-                        "t", org_id);
-    if (rc) {
-        store_contacts_free(r.items, r.n);
-        return rc;
-    }
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_CONTACTS_ORG, "contacts", map_contact_listed, &r,
+                        drop_contact, "t", org_id);
     *out = r.items;
     *n = r.n;
-    return IS_OK;
+    return rc;
 }
 
 void store_contacts_free(struct store_contact_entry *k, size_t n)
 {
-    for (size_t i = 0; k && i < n; i++)
-        free(k[i].address);
-    free(k);
+    store_rows_free(k, n, sizeof(*k), drop_contact);
 }
 
 int store_org_set_scope(struct store_conn *c, const char *id,

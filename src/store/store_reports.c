@@ -14,60 +14,44 @@ int store_catalogue_insert(struct store_conn *c, const char *kind,
                            const char *name_ja, const char *name_en,
                            const char *doc)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, kind);
-    store_bind_text(st, 2, id);
-    store_bind_text(st, 3, scopes_csv);
-    store_bind_text(st, 4, name_ja);
-    store_bind_text(st, 5, name_en);
-    store_bind_text(st, 6, doc);
-    return store_step_done(c, st, "catalogue insert");
+    return store_exec(c, ST_CATALOGUE_INSERT, "catalogue insert", "tttttt",
+                      kind, id, scopes_csv, name_ja, name_en, doc);
 }
 
 int store_catalogue_check(struct store_conn *c, const char *kind,
                           const char *id, const char *scope)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_CHECK);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, kind);
-    store_bind_text(st, 2, id);
-    store_bind_text(st, 3, scope);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "catalogue");
+    int64_t one;
+    return store_get_int64(c, ST_CATALOGUE_CHECK, "catalogue", &one, "ttt",
+                           kind, id, scope);
 }
 
-int store_catalogue_json(struct store_conn *c, const char *scope, json_t **out)
+/* Row mapper of ST_CATALOGUE_ALL: kind, doc. */
+static int map_catalogue(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CATALOGUE_ALL);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, scope);
-    json_t *o = json_pack("{s:[],s:[]}", "system_classes", "ci_services");
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *kind = (const char *)sqlite3_column_text(st, 0);
-        json_t *doc =
-            json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
-        if (doc)
-            json_array_append_new(
-                json_object_get(o, strcmp(kind, "system_class") == 0
-                                       ? "system_classes"
-                                       : "ci_services"),
-                doc);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        return store_fail(c, "catalogue list");
-    }
-    *out = o;
-    return IS_OK;
+    struct store_catalogue_item *k = store_rows_push(ctx);
+    if (!k)
+        return IS_ERR_NOMEM;
+    const char *kind = (const char *)sqlite3_column_text(st, 0);
+    k->system_class = kind && strcmp(kind, "system_class") == 0;
+    char **const dst[] = {NULL, &k->doc};
+    return store_col_strs(st, dst, 2, &k->doc);
+}
+
+int store_catalogue_list(struct store_conn *c, const char *scope,
+                         struct store_catalogue_item **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_CATALOGUE_ALL, "catalogue list", map_catalogue,
+                        &r, store_drop_first, "t", scope);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+void store_catalogue_free(struct store_catalogue_item *k, size_t n)
+{
+    store_rows_free(k, n, sizeof(*k), store_drop_first);
 }
 
 int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,

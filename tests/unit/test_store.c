@@ -229,6 +229,23 @@ static struct store *store_with_registry(const char *path)
     return s;
 }
 
+/* The count store_org_counts gives for kind (0 when it lists none);
+ * *nkinds, when not NULL, is how many kinds it lists. */
+static int64_t org_count(struct store_conn *c, const char *kind, size_t *nkinds)
+{
+    struct store_org_count *k = NULL;
+    size_t n = 0;
+    assert_int_equal(store_org_counts(c, &k, &n), IS_OK);
+    int64_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(k[i].kind, kind) == 0)
+            count = k[i].n;
+    if (nkinds)
+        *nkinds = n;
+    free(k);
+    return count;
+}
+
 /* ------------------------------------------- the report pre-filter */
 
 /* The SQL pre-filter of store_reports_open (store_sql.h REPORTS_SCAN)
@@ -679,10 +696,9 @@ static void t_open_creates_and_migrates(void **state)
     assert_int_equal(store_meta_get(c, "schema_version", v, sizeof(v)), IS_OK);
     assert_string_equal(v, want);
     /* the tables of migration 0001 exist */
-    json_t *counts = NULL;
-    assert_int_equal(store_org_counts(c, &counts), IS_OK);
-    assert_int_equal(json_object_size(counts), 0);
-    json_decref(counts);
+    size_t nkinds = 99;
+    assert_int_equal(org_count(c, "operator", &nkinds), 0);
+    assert_int_equal(nkinds, 0);
     store_put(s, c);
     store_close(s);
 }
@@ -873,7 +889,7 @@ static void t_registry_import(void **state)
     struct store_conn *c = store_acquire(s);
 
     json_t *sectors = NULL;
-    assert_int_equal(store_sectors_json(c, &sectors), IS_OK);
+    assert_int_equal(registry_sectors_json(c, &sectors), IS_OK);
     assert_true(json_is_array(sectors));
     assert_int_equal(json_array_size(sectors), 13);
     size_t i, j, nscopes = 0, nceptoars = 0;
@@ -914,13 +930,11 @@ static void t_registry_import(void **state)
     assert_int_equal(json_integer_value(json_object_get(cc, "members")), 336);
     json_decref(sectors);
 
-    json_t *counts = NULL;
-    assert_int_equal(store_org_counts(c, &counts), IS_OK);
-    assert_int_equal(json_integer_value(json_object_get(counts, "ceptoar")),
-                     18);
-    assert_int_equal(json_integer_value(json_object_get(counts, "agency")), 15);
-    assert_null(json_object_get(counts, "operator"));
-    json_decref(counts);
+    size_t nkinds = 0;
+    assert_int_equal(org_count(c, "ceptoar", &nkinds), 18);
+    assert_int_equal(org_count(c, "agency", NULL), 15);
+    assert_int_equal(org_count(c, "operator", NULL), 0);
+    assert_int_equal(nkinds, 5); /* nisc, ministry, ceptoar, council, agency */
 
     /* relations used by the access rules */
     struct access_org rel_org;
@@ -932,6 +946,158 @@ static void t_registry_import(void **state)
     assert_int_equal(rel_org.nceptoars, 0);
     assert_int_equal(store_org_rel(c, "no-such-org", &rel_org),
                      IS_ERR_NOTFOUND);
+
+    store_put(s, c);
+    store_close(s);
+}
+
+/* The registry as the store lists it: plain rows, every string its
+ * own copy (NULL for a NULL column), the memberships, the paging cursor,
+ * the catalogue by kind and scope. */
+static void t_registry_rows(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "registry-rows.db");
+    struct store *s = store_with_registry(path);
+    struct store_conn *c = store_acquire(s);
+
+    struct store_sectors se;
+    assert_int_equal(store_sectors_list(c, &se), IS_OK);
+    assert_int_equal(se.nsectors, 13);
+    assert_int_equal(se.nscopes, 18);
+    assert_string_equal(se.sectors[0].id, "ict");
+    assert_string_equal(se.sectors[1].id, "finance");
+    assert_string_equal(se.sectors[1].ministry_id, "fsa");
+    assert_non_null(se.sectors[1].ministry_name.ja);
+    assert_non_null(se.sectors[1].ministry_name.en);
+    size_t cable = se.nscopes;
+    for (size_t i = 0; i < se.nscopes; i++) {
+        assert_non_null(se.scopes[i].sector_id);
+        assert_non_null(se.scopes[i].ceptoar_id); /* every scope has one */
+        if (strcmp(se.scopes[i].id, "cable_tv") == 0)
+            cable = i;
+    }
+    assert_true(cable < se.nscopes);
+    assert_string_equal(se.scopes[cable].sector_id, "ict");
+    assert_string_equal(se.scopes[cable].ceptoar_id, "ceptoar-cable-tv");
+    assert_string_equal(se.scopes[cable].ceptoar_name.en, "Cable TV CEPTOAR");
+    json_t *rel = json_loads(se.scopes[cable].related, 0, NULL);
+    assert_int_equal(json_array_size(rel), 2);
+    json_decref(rel);
+    json_t *attrs = json_loads(se.scopes[cable].ceptoar_attrs, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(attrs, "members")),
+                     336);
+    json_decref(attrs);
+    store_sectors_release(&se);
+    assert_null(se.sectors);
+    assert_int_equal(se.nscopes, 0);
+
+    /* one organisation: a CEPTOAR is a member of its council */
+    struct store_org_entry *o = NULL;
+    assert_int_equal(store_org_get(c, "ceptoar-telecom", &o), IS_OK);
+    assert_string_equal(o->id, "ceptoar-telecom");
+    assert_string_equal(o->kind, "ceptoar");
+    assert_string_equal(o->name.ja, "T-CEPTOAR");
+    assert_string_equal(o->short_en, "T-CEPTOAR");
+    assert_string_equal(o->scope_id, "telecom");
+    assert_string_equal(o->sector_id, "ict");
+    assert_false(o->observer);
+    assert_false(o->demo);
+    assert_int_equal(o->nmember_of, 1);
+    assert_string_equal(o->member_of[0], "ceptoar-council");
+    attrs = json_loads(o->attrs, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(attrs, "source")),
+                        "003:2105-2113; 000:447-456; 004:338-371; 000:462");
+    json_decref(attrs);
+    store_orgs_free(o, 1);
+    /* NISC has no scope: NULL, not "" */
+    assert_int_equal(store_org_get(c, "nisc", &o), IS_OK);
+    assert_null(o->scope_id);
+    assert_null(o->sector_id);
+    assert_int_equal(o->nmember_of, 0);
+    store_orgs_free(o, 1);
+    assert_int_equal(store_org_get(c, "no-such-org", &o), IS_ERR_NOTFOUND);
+    assert_null(o);
+
+    /* pages of 7 CEPTOARs walk all 18 once, in id order */
+    struct store_org_filter f = {.kind = "ceptoar", .limit = 7};
+    char after[64] = "", prev[64] = "";
+    size_t total = 0, pages = 0;
+    for (;;) {
+        struct store_org_entry *items = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        f.after = after[0] ? after : NULL;
+        assert_int_equal(store_orgs_list(c, &f, &items, &n, &next), IS_OK);
+        pages++;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(strcmp(items[i].id, prev) > 0);
+            util_xcopy(prev, sizeof(prev), items[i].id);
+            assert_int_equal(items[i].nmember_of >= 1, 1);
+        }
+        total += n;
+        if (!next) {
+            assert_int_equal(n, 4);
+            store_orgs_free(items, n);
+            break;
+        }
+        assert_int_equal(n, 7);
+        assert_string_equal(next, items[n - 1].id);
+        util_xcopy(after, sizeof(after), next);
+        free(next);
+        store_orgs_free(items, n);
+    }
+    assert_int_equal(total, 18);
+    assert_int_equal(pages, 3);
+
+    /* the catalogue: kind then id order, a scope picks its items */
+    assert_int_equal(store_begin(c), IS_OK);
+    assert_int_equal(store_catalogue_insert(c, "system_class", "b", ",telecom,",
+                                            "ja", "en", "{\"id\":\"b\"}"),
+                     IS_OK);
+    assert_int_equal(store_catalogue_insert(c, "ci_service", "a", ",banking,",
+                                            "ja", "en", "{\"id\":\"a\"}"),
+                     IS_OK);
+    assert_int_equal(store_catalogue_insert(c, "system_class", "a",
+                                            ",banking,telecom,", "ja", "en",
+                                            "{\"id\":\"a2\"}"),
+                     IS_OK);
+    assert_int_equal(store_commit(c), IS_OK);
+    struct store_catalogue_item *k = NULL;
+    size_t nk = 0;
+    assert_int_equal(store_catalogue_list(c, NULL, &k, &nk), IS_OK);
+    assert_int_equal(nk, 3);
+    assert_false(k[0].system_class); /* ci_service sorts first */
+    assert_string_equal(k[0].doc, "{\"id\":\"a\"}");
+    assert_true(k[1].system_class);
+    assert_string_equal(k[1].doc, "{\"id\":\"a2\"}");
+    assert_string_equal(k[2].doc, "{\"id\":\"b\"}");
+    store_catalogue_free(k, nk);
+    assert_int_equal(store_catalogue_list(c, "telecom", &k, &nk), IS_OK);
+    assert_int_equal(nk, 2);
+    assert_true(k[0].system_class && k[1].system_class);
+    store_catalogue_free(k, nk);
+    assert_int_equal(store_catalogue_list(c, "water", &k, &nk), IS_OK);
+    assert_int_equal(nk, 0);
+    store_catalogue_free(k, nk);
+
+    /* a failure after the rows were read (the memberships cannot be
+     * read) frees them: nothing comes back, no cursor, no leak */
+    assert_int_equal(sqlite3_exec(c->db,
+                                  "ALTER TABLE memberships RENAME TO gone",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    struct store_org_entry *items = (void *)1;
+    size_t n = 99;
+    char *next = (void *)1;
+    f = (struct store_org_filter){.kind = "ceptoar", .limit = 3};
+    assert_int_equal(store_orgs_list(c, &f, &items, &n, &next), IS_ERR_STORE);
+    assert_null(items);
+    assert_int_equal(n, 0);
+    assert_null(next);
+    assert_int_equal(store_org_get(c, "ceptoar-telecom", &o), IS_ERR_STORE);
+    assert_null(o);
 
     store_put(s, c);
     store_close(s);
@@ -1059,16 +1225,18 @@ static int list_count(struct store_conn *c, const char *ceptoar,
         .view = view,
         .viewer_org = viewer,
     };
-    json_t *items = NULL;
+    struct store_org_entry *items = NULL;
+    size_t n = 0;
     char *next = NULL;
-    assert_int_equal(store_orgs_json(c, &f, &items, &next), IS_OK);
-    int n = (int)json_array_size(items);
-    json_decref(items);
+    assert_int_equal(store_orgs_list(c, &f, &items, &n, &next), IS_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(items[i].kind, "operator");
+    store_orgs_free(items, n);
     if (next_out)
         *next_out = next;
     else
         free(next);
-    return n;
+    return (int)n;
 }
 
 static void t_demo_generate(void **state)
@@ -1128,11 +1296,7 @@ static void t_demo_generate(void **state)
         list_count(c, "ceptoar-banking", ACCESS_VIEW_ALL, NULL, 5000, NULL),
         1428);
 
-    json_t *counts = NULL;
-    assert_int_equal(store_org_counts(c, &counts), IS_OK);
-    assert_int_equal(json_integer_value(json_object_get(counts, "operator")),
-                     4263);
-    json_decref(counts);
+    assert_int_equal(org_count(c, "operator", NULL), 4263);
 
     /* an operator's relations and its liaison user */
     struct access_org op;
@@ -1149,15 +1313,15 @@ static void t_demo_generate(void **state)
     assert_false(u.disabled);
     assert_int_equal(u.roles, ROLE_READER | ROLE_REPORTER | ROLE_LIAISON |
                                   ROLE_ORG_ADMIN);
-    json_t *o = NULL;
-    assert_int_equal(store_org_json(c, "op-local-government-0001", &o), IS_OK);
-    assert_true(json_is_true(json_object_get(o, "demo")));
-    assert_string_equal(
-        json_string_value(json_array_get(json_object_get(o, "member_of"), 0)),
-        lg);
-    json_decref(o);
-    assert_int_equal(store_org_json(c, "op-local-government-1789", &o),
+    struct store_org_entry *o = NULL;
+    assert_int_equal(store_org_get(c, "op-local-government-0001", &o), IS_OK);
+    assert_true(o->demo);
+    assert_int_equal(o->nmember_of, 1);
+    assert_string_equal(o->member_of[0], lg);
+    store_orgs_free(o, 1);
+    assert_int_equal(store_org_get(c, "op-local-government-1789", &o),
                      IS_ERR_NOTFOUND);
+    assert_null(o);
 
     store_put(s, c);
     store_close(s);
@@ -1764,11 +1928,7 @@ static void t_constraint_errors_mapped(void **state)
     int reimport = registry_import(c, &r, NOW);
     store_rollback(c);
     registry_release(&r);
-    json_t *counts = NULL;
-    assert_int_equal(store_org_counts(c, &counts), IS_OK);
-    json_int_t nceptoar =
-        json_integer_value(json_object_get(counts, "ceptoar"));
-    json_decref(counts);
+    int64_t nceptoar = org_count(c, "ceptoar", NULL);
     store_put(s, c);
     store_close(s);
 
@@ -1881,6 +2041,7 @@ int main(void)
         cmocka_unit_test(t_open_newer_schema_refused),
         cmocka_unit_test(t_registry_load),
         cmocka_unit_test(t_registry_import),
+        cmocka_unit_test(t_registry_rows),
         cmocka_unit_test(t_registry_truncated_file),
         cmocka_unit_test(t_registry_unknown_sector_key),
         cmocka_unit_test(t_registry_error_line_of_scope),
