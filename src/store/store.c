@@ -113,6 +113,13 @@ void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
     }
 }
 
+int store_col_dup(sqlite3_stmt *st, int i, char **out)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    *out = t ? strdup((const char *)t) : NULL;
+    return t && !*out ? IS_ERR_NOMEM : IS_OK;
+}
+
 json_t *store_col_json_str(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
@@ -289,6 +296,20 @@ void *store_rows_push(struct store_rows *r)
     void *slot = (char *)r->items + r->n++ * r->size;
     memset(slot, 0, r->size);
     return slot;
+}
+
+int store_rows_end(int rc, struct store_rows *r,
+                   void (*fr)(void *items, size_t n))
+{
+    if (rc) {
+        if (fr)
+            fr(r->items, r->n);
+        else
+            free(r->items);
+        r->items = NULL;
+        r->n = r->cap = 0;
+    }
+    return rc;
 }
 
 /* SQL function csv_overlap(a, b): 1 when a comma-separated list a

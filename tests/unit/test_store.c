@@ -22,6 +22,7 @@
 #include "core/audit_chain.h"
 #include "core/range.h"
 #include "core/roles.h"
+#include "service/audit.h"
 #include "service/demo.h"
 #include "service/registry.h"
 #include "store/store.h"
@@ -1056,7 +1057,7 @@ static void t_audit_intact(void **state)
     struct store_conn *c = store_acquire(s);
     json_t *arr = NULL;
     struct store_audit_query q = {.after = 2, .limit = 2};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 2);
     json_t *e3 = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(e3, "seq")), 3);
@@ -1073,7 +1074,7 @@ static void t_audit_intact(void **state)
                         "nisc");
     json_decref(arr);
     q = (struct store_audit_query){.after = 0, .limit = 100};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 5);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(arr, 4), "hash")),
@@ -1343,7 +1344,7 @@ static void t_audit_withheld(void **state)
     /* the whole view */
     json_t *arr = NULL;
     struct store_audit_query q = {.limit = 100};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 4);
     json_t *w = json_array_get(arr, 2);
     assert_true(json_is_null(json_object_get(w, "actor_user")));
@@ -1360,7 +1361,7 @@ static void t_audit_withheld(void **state)
 
     /* op-x's own view: its entry with its actor, nothing else, no hashes */
     q = (struct store_audit_query){.limit = 100, .org = "op-x"};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 1);
     w = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(w, "seq")), 3);
@@ -1373,7 +1374,7 @@ static void t_audit_withheld(void **state)
     json_decref(arr);
     /* the newest page below a bound, oldest first */
     q = (struct store_audit_query){.limit = 2, .before = 4};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 2);
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(arr, 0), "seq")), 2);
@@ -1449,7 +1450,7 @@ static void t_audit_v1_then_v2(void **state)
     assert_int_equal(rep.entries, 4);
     json_t *arr = NULL;
     struct store_audit_query q = {.limit = 100};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     /* no version-1 hash is shown, not even as the next one's prev_hash */
     char *text = json_dumps(arr, 0);
     assert_null(strstr(text, x1));
