@@ -376,6 +376,22 @@ out:
     return moved;
 }
 
+/* Records a due reminder of kind for r's originator, once per kind, with
+ * its timeline entry; counts it in *made when it is new. */
+static int add_reminder(struct store_conn *c, const struct store_report *r,
+                        const char *kind, int64_t due, int64_t now, int *made)
+{
+    bool created = false;
+    int rc =
+        store_reminder_add(c, r->id, r->originator, kind, due, now, &created);
+    if (rc || !created)
+        return rc;
+    (*made)++;
+    char detail[64];
+    snprintf(detail, sizeof(detail), "{\"kind\":\"%s\"}", kind);
+    return store_timeline_add(c, r->id, now, "", 0, "reminder_due", detail);
+}
+
 static int remind(struct store_conn *c, const char *id, int64_t now)
 {
     struct store_report r;
@@ -395,25 +411,10 @@ static int remind(struct store_conn *c, const char *id, int64_t now)
     }
     {
         int rc = IS_OK;
-        bool created = false;
-        if (!r.full_at && r.full_due < now) {
-            rc = store_reminder_add(c, r.id, r.originator, "full_report",
-                                    r.full_due, now, &created);
-            if (!rc && created) {
-                made++;
-                rc = store_timeline_add(c, r.id, now, "", 0, "reminder_due",
-                                        "{\"kind\":\"full_report\"}");
-            }
-        }
-        if (!rc && r.final_due < now) {
-            rc = store_reminder_add(c, r.id, r.originator, "final_report",
-                                    r.final_due, now, &created);
-            if (!rc && created) {
-                made++;
-                rc = store_timeline_add(c, r.id, now, "", 0, "reminder_due",
-                                        "{\"kind\":\"final_report\"}");
-            }
-        }
+        if (!r.full_at && r.full_due < now)
+            rc = add_reminder(c, &r, "full_report", r.full_due, now, &made);
+        if (!rc && r.final_due < now)
+            rc = add_reminder(c, &r, "final_report", r.final_due, now, &made);
         if (rc || store_commit(c)) {
             store_rollback(c);
             made = 0;
