@@ -316,6 +316,12 @@ int store_list(struct store_conn *c, enum store_stmt id, const char *what,
     int rc = walk(c, st, what, true, fn, r);
     if (rc) {
         store_rows_free(r->items, r->n, r->size, drop);
+        r->items = NULL;
+        r->n = r->cap = 0;
+    }
+    return rc;
+}
+
 int store_rows_end(int rc, struct store_rows *r,
                    void (*fr)(void *items, size_t n))
 {
