@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/roles.h"
+#include "service/audit.h"
 #include "service/auth.h"
 #include "service/demo.h"
 #include "service/registry.h"
@@ -846,11 +847,10 @@ static int cmd_audit(int argc, char **argv)
         } else {
             json_t *items;
             struct store_audit_query q = {.after = after, .limit = (int)limit};
-            if (store_audit_json(c, &q, &items)) {
+            /* the whole log, withheld actors withheld here too */
+            if (audit_entries_json(c, NULL, &q, &items)) {
                 exit_code = 1;
             } else {
-                /* the whole log, withheld actors withheld here too */
-                reporting_audit_redact(c, NULL, items);
                 size_t i;
                 json_t *e;
                 json_array_foreach (items, i, e) {

@@ -5,6 +5,7 @@
 #include "http/http.h"
 
 #include "core/roles.h"
+#include "service/audit.h"
 #include "service/provision.h"
 #include "service/registry.h"
 #include "service/reporting.h"
@@ -367,13 +368,6 @@ static int h_org_contacts(struct http_req *r, struct http_resp *out)
 
 /* ---- audit ---- */
 
-/* Who sees the whole log (DOMAIN §8a): NISC and hub admins. Every other
- * auditor sees only the entries of its own organisation. */
-static bool audit_whole(const struct auth_ctx *who)
-{
-    return access_org_view(&who->org, who->roles) == ACCESS_VIEW_ALL;
-}
-
 static int h_audit(struct http_req *r, struct http_resp *out)
 {
     int limit;
@@ -388,43 +382,15 @@ static int h_audit(struct http_req *r, struct http_resp *out)
     if (b && util_parse_long(b, 1, LONG_MAX, &before))
         return http_error(out, 400, "invalid_value", "before",
                           "before: a sequence number (integer >= 1)");
-    bool whole = audit_whole(&r->auth);
-    struct store_audit_query q = {.after = after,
-                                  .before = before,
-                                  .limit = limit,
-                                  .org = whole ? NULL : r->auth.org.id};
-    json_t *items;
-    int rc = store_audit_json(r->sc, &q, &items);
-    if (rc)
-        return http_fail(out, rc);
-    if (whole)
-        reporting_audit_redact(r->sc, &r->auth, items);
-    json_t *last = json_array_get(items, json_array_size(items) - 1);
-    out->body = json_pack("{s:o,s:O,s:s}", "items", items, "next_after",
-                          json_array_size(items) == (size_t)limit
-                              ? json_object_get(last, "seq")
-                              : json_null(),
-                          "scope", whole ? "all" : "organisation");
-    return 200;
+    /* the scope (DOMAIN §8a) is the service's: audit_reads_whole */
+    int rc = audit_list(r->sc, &r->auth, after, before, limit, &out->body);
+    return rc ? http_fail(out, rc) : 200;
 }
 
 static int h_audit_verify(struct http_req *r, struct http_resp *out)
 {
-    struct store_audit_report rep;
-    int rc = store_audit_verify(r->sc, &rep);
-    if (rc)
-        return http_fail(out, rc);
-    json_t *probs = json_array();
-    for (int i = 0; i < rep.nproblems; i++)
-        json_array_append_new(probs,
-                              json_pack("{s:I,s:s,s:s}", "seq",
-                                        (json_int_t)rep.problems[i].seq, "kind",
-                                        rep.problems[i].kind, "message",
-                                        rep.problems[i].message));
-    out->body =
-        json_pack("{s:b,s:I,s:s,s:o}", "ok", rep.nproblems == 0, "entries",
-                  (json_int_t)rep.entries, "head", rep.head, "problems", probs);
-    return 200;
+    int rc = audit_verify_json(r->sc, &out->body);
+    return rc ? http_fail(out, rc) : 200;
 }
 
 /* routes_reports.c */

@@ -79,6 +79,34 @@ static int link_one(struct store_conn *c, const struct auth_ctx *who,
     return rc;
 }
 
+/* Ends the transaction of an event change that came to rc: commits it
+ * and answers the event as who reads it, or rolls it back and answers
+ * e (500 "nothing was changed" unless e says more). */
+static int commit_and_read(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, const char *id, int rc,
+                           int64_t now, json_t **out, struct svc_error *e)
+{
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        if (!e->err)
+            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                     "nothing was changed");
+        return rc;
+    }
+    return event_read(a, c, who, id, now, out, e);
+}
+
+/* An event as the API shows it: {id, title{ja,en}, created_by,
+ * created_at}. A new reference. */
+static json_t *event_json(const struct store_event *ev)
+{
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(ev->created_at, ts);
+    return json_pack("{s:s,s:{s:s,s:s},s:s,s:s}", "id", ev->id, "title", "ja",
+                     ev->title_ja, "en", ev->title_en, "created_by",
+                     ev->created_by, "created_at", ts);
+}
+
 int event_create(struct app *a, struct store_conn *c,
                  const struct auth_ctx *who, const json_t *body, int64_t now,
                  json_t **out, struct svc_error *e)
@@ -104,21 +132,14 @@ int event_create(struct app *a, struct store_conn *c,
     }
     if (!rc)
         rc = audit_record(c, who, now, "event.create", id, NULL);
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        if (!e->err)
-            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                     "nothing was changed");
-        return rc;
-    }
-    return event_read(a, c, who, id, now, out, e);
+    return commit_and_read(a, c, who, id, rc, now, out, e);
 }
 
 int event_link(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                const char *id, const json_t *body, int64_t now, json_t **out,
                struct svc_error *e)
 {
-    json_t *ev = NULL;
+    struct store_event ev;
     if (!event_staff(who) || strlen(id) > 40)
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such event");
     /* the event, the report and the link are read and written under the
@@ -128,29 +149,21 @@ int event_link(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         store_rollback(c);
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such event");
     }
-    json_decref(ev);
     if (!rc)
         rc = link_one(c, who, id, jv_str(body, "report"), "report", now, e);
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        if (!e->err)
-            svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                     "nothing was changed");
-        return rc;
-    }
-    return event_read(a, c, who, id, now, out, e);
+    return commit_and_read(a, c, who, id, rc, now, out, e);
 }
 
 int event_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
-    json_t *ev, *ids;
-    if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &ev))
+    struct store_event row;
+    struct store_report_id *ids;
+    size_t nids;
+    if (!event_staff(who) || strlen(id) > 40 || store_event_get(c, id, &row))
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such event");
-    if (store_event_reports(c, id, &ids)) {
-        json_decref(ev);
+    if (store_event_reports(c, id, &ids, &nids))
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "event reports");
-    }
     /* The event's severity is computed from the linked reports THIS reader
      * may read, never from the others: a reader could otherwise recompute
      * or difference the severity, sectors or count of a report it may not
@@ -159,11 +172,9 @@ int event_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
      * count: the answer equals that of an event of the readable ones. */
     json_t *items = json_array(), *sectors = json_object();
     int max_level = 0;
-    size_t i;
-    json_t *it;
-    json_array_foreach (ids, i, it) {
+    for (size_t i = 0; i < nids; i++) {
         struct store_report r;
-        if (store_report_get(c, json_string_value(it), &r))
+        if (store_report_get(c, ids[i].id, &r))
             continue;
         struct range_decision d = rp_decide(who, &r);
         if (d.may_read) {
@@ -193,10 +204,11 @@ int event_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     json_object_set_new(sev, "sectors_exceeded",
                         json_integer((json_int_t)json_object_size(sectors)));
+    json_t *ev = event_json(&row);
     json_object_set_new(ev, "severity", sev);
     json_object_set_new(ev, "reports", items);
     json_decref(sectors);
-    json_decref(ids);
+    free(ids);
     *out = ev;
     return IS_OK;
 }
@@ -209,9 +221,14 @@ int event_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     if (!event_staff(who))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "events are for NISC and ministry analysts");
-    json_t *items;
-    if (store_events_json(c, 200, &items))
+    struct store_event *evs;
+    size_t n;
+    if (store_events_list(c, 200, &evs, &n))
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "events");
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, event_json(&evs[i]));
+    free(evs);
     *out = json_pack("{s:o}", "items", items);
     return IS_OK;
 }
@@ -359,6 +376,22 @@ out:
     return moved;
 }
 
+/* Records a due reminder of kind for r's originator, once per kind, with
+ * its timeline entry; counts it in *made when it is new. */
+static int add_reminder(struct store_conn *c, const struct store_report *r,
+                        const char *kind, int64_t due, int64_t now, int *made)
+{
+    bool created = false;
+    int rc =
+        store_reminder_add(c, r->id, r->originator, kind, due, now, &created);
+    if (rc || !created)
+        return rc;
+    (*made)++;
+    char detail[64];
+    snprintf(detail, sizeof(detail), "{\"kind\":\"%s\"}", kind);
+    return store_timeline_add(c, r->id, now, "", 0, "reminder_due", detail);
+}
+
 static int remind(struct store_conn *c, const char *id, int64_t now)
 {
     struct store_report r;
@@ -378,25 +411,10 @@ static int remind(struct store_conn *c, const char *id, int64_t now)
     }
     {
         int rc = IS_OK;
-        bool created = false;
-        if (!r.full_at && r.full_due < now) {
-            rc = store_reminder_add(c, r.id, r.originator, "full_report",
-                                    r.full_due, now, &created);
-            if (!rc && created) {
-                made++;
-                rc = store_timeline_add(c, r.id, now, "", 0, "reminder_due",
-                                        "{\"kind\":\"full_report\"}");
-            }
-        }
-        if (!rc && r.final_due < now) {
-            rc = store_reminder_add(c, r.id, r.originator, "final_report",
-                                    r.final_due, now, &created);
-            if (!rc && created) {
-                made++;
-                rc = store_timeline_add(c, r.id, now, "", 0, "reminder_due",
-                                        "{\"kind\":\"final_report\"}");
-            }
-        }
+        if (!r.full_at && r.full_due < now)
+            rc = add_reminder(c, &r, "full_report", r.full_due, now, &made);
+        if (!rc && r.final_due < now)
+            rc = add_reminder(c, &r, "final_report", r.final_due, now, &made);
         if (rc || store_commit(c)) {
             store_rollback(c);
             made = 0;
@@ -416,13 +434,12 @@ int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
     if (store_reports_waiting(c, now, collect_waiting, t) == IS_OK)
         for (int i = 0; i < t->n; i++)
             changes += maybe_forward(a, c, t->ids[i], now);
-    json_t *ids = NULL;
-    if (store_reports_to_remind(c, now, &ids) == IS_OK) {
-        size_t i;
-        json_t *id;
-        json_array_foreach (ids, i, id)
-            changes += remind(c, json_string_value(id), now);
-        json_decref(ids);
+    struct store_report_id *ids;
+    size_t n;
+    if (store_reports_to_remind(c, now, &ids, &n) == IS_OK) {
+        for (size_t i = 0; i < n; i++)
+            changes += remind(c, ids[i].id, now);
+        free(ids);
     }
     free(t);
     return changes;

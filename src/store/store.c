@@ -114,6 +114,13 @@ void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
     }
 }
 
+int store_col_dup(sqlite3_stmt *st, int i, char **out)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    *out = t ? strdup((const char *)t) : NULL;
+    return t && !*out ? IS_ERR_NOMEM : IS_OK;
+}
+
 json_t *store_col_json_str(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
@@ -310,6 +317,20 @@ int store_list(struct store_conn *c, enum store_stmt id, const char *what,
     int rc = walk(c, st, what, true, fn, r);
     if (rc) {
         store_rows_free(r->items, r->n, r->size, drop);
+        r->items = NULL;
+        r->n = r->cap = 0;
+    }
+    return rc;
+}
+
+int store_rows_end(int rc, struct store_rows *r,
+                   void (*fr)(void *items, size_t n))
+{
+    if (rc) {
+        if (fr)
+            fr(r->items, r->n);
+        else
+            free(r->items);
         r->items = NULL;
         r->n = r->cap = 0;
     }

@@ -304,11 +304,30 @@ struct store_audit_query {
      * prev_hash or commitments. */
     const char *org;
 };
-/* A page of entries, oldest first. Each: seq, at, actor_user, actor_org,
- * actor_withheld, action, target, detail, version, hash, prev_hash,
- * commitment. */
-int store_audit_json(struct store_conn *c, const struct store_audit_query *q,
-                     json_t **out);
+/* One entry of a page of the log as the query's reader may see it. The
+ * strings are malloc'd (NULL when the column is NULL). */
+struct store_audit_row {
+    int64_t seq, at, version;
+    /* The actor. For a withheld entry of an organisation's query, the
+     * withheld actor (the reader's own); of the whole log's, the entry's
+     * own columns (none: no user, NULL org). The withheld actor of the
+     * whole log is never read. */
+    bool has_actor_user; /* false: actor_user is NULL */
+    int64_t actor_user;
+    char *actor_org;
+    bool withheld; /* the entry has a commitment (any length) */
+    char *action, *target;
+    char *detail; /* JSON object text */
+    /* the chain values; has_* false when the column is not 32 bytes */
+    bool has_hash, has_prev_hash, has_commitment;
+    unsigned char hash[32], prev_hash[32], commitment[32];
+};
+/* A page of entries, oldest first: *out a malloc'd array of *n (NULL when
+ * none) the caller hands to store_audit_rows_free. */
+int store_audit_page(struct store_conn *c, const struct store_audit_query *q,
+                     struct store_audit_row **out, size_t *n);
+/* Frees the strings of rows[0..n) and the array rows. NULL is fine. */
+void store_audit_rows_free(struct store_audit_row *rows, size_t n);
 
 /* ---- catalogues, policies, deadlines (store_reports.c) ---- */
 int store_catalogue_insert(struct store_conn *c, const char *kind,
@@ -423,9 +442,15 @@ int store_reports_waiting(struct store_conn *c, int64_t now,
                           int (*fn)(void *ctx, struct store_report *r),
                           void *ctx);
 
-/* Ids (json array) of open reports past a deadline that have no reminder
- * of that kind yet; at most 256, oldest first. */
-int store_reports_to_remind(struct store_conn *c, int64_t now, json_t **ids);
+/* A report id as a list of ids holds it. */
+struct store_report_id {
+    char id[40];
+};
+/* Ids of open reports past a deadline that have no reminder of that kind
+ * yet; at most 256, oldest first: *out a malloc'd array of *n (NULL when
+ * none) the caller free()s. */
+int store_reports_to_remind(struct store_conn *c, int64_t now,
+                            struct store_report_id **out, size_t *n);
 
 int store_report_update_add(struct store_conn *c, const char *report_id,
                             int64_t at, int64_t user_id, const char *kind,
@@ -496,14 +521,25 @@ int store_nisc_id(struct store_conn *c, char *out, size_t outlen);
 int store_event_insert(struct store_conn *c, const char *id,
                        const char *title_ja, const char *title_en,
                        const char *org, int64_t now);
-int store_event_get(struct store_conn *c, const char *id, json_t **out);
+/* An event as stored (no pointers: an array of them is free()d). */
+struct store_event {
+    char id[41];
+    char title_ja[801], title_en[801]; /* 200 code points of <= 4 bytes */
+    char created_by[64];
+    int64_t created_at;
+};
+int store_event_get(struct store_conn *c, const char *id,
+                    struct store_event *out);
 int store_event_link(struct store_conn *c, const char *event_id,
                      const char *report_id, const char *org, int64_t now);
-/* Report ids of an event, in link order. */
+/* Report ids of an event, in link order: *out a malloc'd array of *n
+ * (NULL when none) the caller free()s. */
 int store_event_reports(struct store_conn *c, const char *event_id,
-                        json_t **ids);
-/* Events, newest first: [{id, title, created_by, created_at}] */
-int store_events_json(struct store_conn *c, int limit, json_t **out);
+                        struct store_report_id **out, size_t *n);
+/* At most limit events, newest first: *out a malloc'd array of *n (NULL
+ * when none) the caller free()s. */
+int store_events_list(struct store_conn *c, int limit, struct store_event **out,
+                      size_t *n);
 
 /* ---- reminders ---- */
 /* Inserts a due reminder unless one of that kind exists; *created says. */

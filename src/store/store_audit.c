@@ -62,54 +62,61 @@ static int chain_link(struct store_conn *c, int64_t seq,
     return store_meta_set(c, "audit_bridge", v);
 }
 
-int store_audit_append(struct store_conn *c, const struct store_audit_entry *e)
+/* The seq and hash the next entry chains from (its prev). */
+struct chain_pos {
+    int64_t seq;
+    unsigned char prev[AUDIT_HASH_LEN];
+};
+
+/* Row mapper of ST_AUDIT_LAST (seq, hash): with no head recorded (or an
+ * unreadable one: seq still 1) follow the last row; never reuse a seq. */
+static int map_last(sqlite3_stmt *st, void *ctx)
 {
-    bool own_tx = !c->in_tx;
-    int rc;
-    if (own_tx && (rc = store_begin(c)))
-        return rc;
-    unsigned char prev[AUDIT_HASH_LEN], link[AUDIT_HASH_LEN];
-    unsigned char hash[AUDIT_HASH_LEN], commitment[AUDIT_HASH_LEN];
-    unsigned char salt[AUDIT_SALT_LEN];
-    int64_t seq = 1;
-    memcpy(prev, audit_chain_genesis, AUDIT_HASH_LEN);
+    struct chain_pos *p = ctx;
+    int64_t last = sqlite3_column_int64(st, 0);
+    if (p->seq == 1) {
+        p->seq = last + 1;
+        if (sqlite3_column_bytes(st, 1) == AUDIT_HASH_LEN)
+            memcpy(p->prev, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
+    } else if (last >= p->seq) {
+        p->seq = last + 1;
+    }
+    return IS_OK;
+}
+
+/* Where the next entry goes: after the recorded head, else after the last
+ * row, else first (from the genesis hash). */
+static int chain_head(struct store_conn *c, struct chain_pos *p)
+{
+    p->seq = 1;
+    memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);
     /* Chain from the recorded head, not from the last row: if entries were
      * removed from the end, the next entry still follows the removed one,
      * so verification keeps reporting the gap. */
     char head[96];
-    rc = store_meta_get(c, "audit_head", head, sizeof(head));
+    int rc = store_meta_get(c, "audit_head", head, sizeof(head));
     if (rc == IS_OK) {
         int64_t hseq;
-        if (parse_seq_hex(head, &hseq, prev))
-            seq = hseq + 1;
+        if (parse_seq_hex(head, &hseq, p->prev))
+            p->seq = hseq + 1;
         else
-            memcpy(prev, audit_chain_genesis, AUDIT_HASH_LEN);
+            memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);
     } else if (rc != IS_ERR_NOTFOUND) {
-        goto out;
+        return rc;
     }
-    sqlite3_stmt *st = store_stmt(c, ST_AUDIT_LAST);
-    if (!st) {
-        rc = IS_ERR_STORE;
-        goto out;
-    }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        /* no head recorded (or unreadable): follow the last row */
-        if (seq == 1) {
-            seq = sqlite3_column_int64(st, 0) + 1;
-            if (sqlite3_column_bytes(st, 1) == AUDIT_HASH_LEN)
-                memcpy(prev, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
-        } else if (sqlite3_column_int64(st, 0) >= seq) {
-            seq = sqlite3_column_int64(st, 0) + 1; /* never reuse a seq */
-        }
-    } else if (rc != SQLITE_DONE) {
-        sqlite3_reset(st);
-        rc = store_fail(c, "audit last");
-        goto out;
-    }
-    sqlite3_reset(st);
-    if ((rc = chain_link(c, seq, prev, link)))
-        goto out;
+    rc = store_get_row(c, ST_AUDIT_LAST, "audit last", map_last, p, "");
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+}
+
+/* Hashes e as entry seq chained from link (into hash) and inserts it; a
+ * withheld actor enters as a commitment, its opening goes to
+ * audit_withheld. */
+static int insert_entry(struct store_conn *c, const struct store_audit_entry *e,
+                        int64_t seq, const unsigned char link[AUDIT_HASH_LEN],
+                        unsigned char hash[AUDIT_HASH_LEN])
+{
+    unsigned char commitment[AUDIT_HASH_LEN];
+    unsigned char salt[AUDIT_SALT_LEN];
     const char *detail = e->detail ? e->detail : "{}";
     const char *target = e->target ? e->target : "";
     bool withhold = e->withhold && (e->actor_user || e->actor_org);
@@ -121,21 +128,42 @@ int store_audit_append(struct store_conn *c, const struct store_audit_entry *e)
                         withhold ? NULL : e->actor_org,
                         withhold ? commitment : NULL, e->action, target, detail,
                         hash);
-    rc = store_exec(c, ST_AUDIT_INSERT, "audit insert", "IINttttbbB", seq,
-                    e->at, withhold ? (int64_t)0 : e->actor_user,
-                    withhold ? NULL : e->actor_org, e->action, target, detail,
-                    link, hash, withhold ? commitment : NULL);
+    int rc = store_exec(c, ST_AUDIT_INSERT, "audit insert", "IINttttbbB", seq,
+                        e->at, withhold ? (int64_t)0 : e->actor_user,
+                        withhold ? NULL : e->actor_org, e->action, target,
+                        detail, link, hash, withhold ? commitment : NULL);
     if (!rc && withhold)
         rc = store_exec(c, ST_AUDIT_WITHHELD_INSERT, "audit withheld insert",
                         "IbNt", seq, salt, e->actor_user, e->actor_org);
-    if (rc)
-        goto out;
-    char hex[2 * AUDIT_HASH_LEN + 1];
+    sodium_memzero(salt, sizeof(salt));
+    return rc;
+}
+
+/* Records entry seq with hash as the head ("<seq>:<hash hex>"). */
+static int record_head(struct store_conn *c, int64_t seq,
+                       const unsigned char hash[AUDIT_HASH_LEN])
+{
+    char hex[2 * AUDIT_HASH_LEN + 1], head[96];
     util_hex(hex, hash, AUDIT_HASH_LEN);
     snprintf(head, sizeof(head), "%lld:%s", (long long)seq, hex);
-    rc = store_meta_set(c, "audit_head", head);
-out:
-    sodium_memzero(salt, sizeof(salt));
+    return store_meta_set(c, "audit_head", head);
+}
+
+int store_audit_append(struct store_conn *c, const struct store_audit_entry *e)
+{
+    bool own_tx = !c->in_tx;
+    int rc;
+    if (own_tx && (rc = store_begin(c)))
+        return rc;
+    struct chain_pos p;
+    unsigned char link[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
+    rc = chain_head(c, &p);
+    if (!rc)
+        rc = chain_link(c, p.seq, p.prev, link);
+    if (!rc)
+        rc = insert_entry(c, e, p.seq, link, hash);
+    if (!rc)
+        rc = record_head(c, p.seq, hash);
     if (own_tx) {
         if (rc)
             store_rollback(c);
@@ -212,162 +240,194 @@ static bool row_hash(sqlite3_stmt *st, struct store_audit_report *r,
     return true;
 }
 
+/* The state of a walk over the chain (ST_AUDIT_ALL, in seq order). */
+struct verify_walk {
+    struct store_audit_report *r;
+    int64_t bridge_seq; /* the first version-2 entry after v1 ones; -1 */
+    unsigned char bridge_salt[AUDIT_SALT_LEN];
+    unsigned char last[AUDIT_HASH_LEN]; /* hash of the previous entry */
+    int64_t expect, last_seq;
+};
+
+/* Checks that the entry seq, intact (its hash recomputes to calc), follows
+ * the previous one: its prev_hash is the previous hash (through the secret
+ * link for the bridge entry). */
+static void check_link(struct verify_walk *w, int64_t seq,
+                       const unsigned char *prev, const unsigned char *hash,
+                       const unsigned char calc[AUDIT_HASH_LEN])
+{
+    unsigned char want[AUDIT_HASH_LEN];
+    if (seq == w->bridge_seq)
+        audit_chain_bridge(w->bridge_salt, w->last, want);
+    else
+        memcpy(want, w->last, AUDIT_HASH_LEN);
+    if (!util_ct_equal(calc, hash, AUDIT_HASH_LEN))
+        add_problem(w->r, seq, "changed",
+                    "entry %lld was changed after it was written",
+                    (long long)seq);
+    else if (seq == w->expect && !util_ct_equal(prev, want, AUDIT_HASH_LEN))
+        add_problem(w->r, seq, "reordered",
+                    "entry %lld is intact but does not follow entry "
+                    "%lld (reordered, or its predecessor was "
+                    "changed and re-hashed)",
+                    (long long)seq, (long long)seq - 1);
+}
+
+/* Row mapper of ST_AUDIT_ALL: checks one entry against the walk so far. */
+static int verify_row(sqlite3_stmt *st, void *ctx)
+{
+    struct verify_walk *w = ctx;
+    struct store_audit_report *r = w->r;
+    unsigned char calc[AUDIT_HASH_LEN];
+    int64_t seq = sqlite3_column_int64(st, 0);
+    const unsigned char *prev = sqlite3_column_blob(st, 7);
+    const unsigned char *hash = sqlite3_column_blob(st, 8);
+    bool sizes_ok = sqlite3_column_bytes(st, 7) == AUDIT_HASH_LEN &&
+                    sqlite3_column_bytes(st, 8) == AUDIT_HASH_LEN;
+    r->entries++;
+    if (seq != w->expect)
+        add_problem(r, w->expect, "removed",
+                    "entries %lld to %lld are missing (removed)",
+                    (long long)w->expect, (long long)seq - 1);
+    if (!sizes_ok) {
+        add_problem(r, seq, "changed", "entry %lld has a damaged hash",
+                    (long long)seq);
+    } else {
+        if (row_hash(st, r, seq, calc))
+            check_link(w, seq, prev, hash, calc);
+        memcpy(w->last, hash, AUDIT_HASH_LEN);
+    }
+    w->last_seq = seq;
+    w->expect = seq + 1;
+    return IS_OK;
+}
+
+/* Compares the end of the walk (last_seq, r->head) with the recorded
+ * head: entries removed from the end, or a last entry not the recorded
+ * one. */
+static void check_head(struct store_conn *c, struct store_audit_report *r,
+                       int64_t last_seq)
+{
+    char head[96];
+    if (store_meta_get(c, "audit_head", head, sizeof(head)) != IS_OK)
+        return;
+    long long hseq = 0;
+    char *colon = strchr(head, ':');
+    if (colon) {
+        *colon = '\0';
+        long v;
+        if (!util_parse_long_simple(head, &v))
+            hseq = v;
+    }
+    if (hseq > last_seq)
+        add_problem(r, last_seq + 1, "truncated",
+                    "entries %lld to %lld were removed from the end",
+                    (long long)last_seq + 1, hseq);
+    else if (hseq == last_seq && colon && r->entries &&
+             strcmp(colon + 1, r->head) != 0)
+        add_problem(r, last_seq, "changed",
+                    "the last entry does not match the recorded head");
+}
+
 int store_audit_verify(struct store_conn *c, struct store_audit_report *r)
 {
     memset(r, 0, sizeof(*r));
+    struct verify_walk w = {.r = r, .bridge_seq = -1, .expect = 1};
+    memcpy(w.last, audit_chain_genesis, AUDIT_HASH_LEN);
     /* the secret link from the version-1 entries, if any */
-    int64_t bridge_seq = -1;
-    unsigned char bridge_salt[AUDIT_SALT_LEN];
     char meta[160];
     if (store_meta_get(c, "audit_bridge", meta, sizeof(meta)) == IS_OK &&
-        !parse_seq_hex(meta, &bridge_seq, bridge_salt))
-        bridge_seq = -1;
-    sqlite3_stmt *st = store_stmt(c, ST_AUDIT_ALL);
-    if (!st)
-        return IS_ERR_STORE;
-    unsigned char last[AUDIT_HASH_LEN], calc[AUDIT_HASH_LEN];
-    unsigned char want[AUDIT_HASH_LEN];
-    memcpy(last, audit_chain_genesis, AUDIT_HASH_LEN);
-    int64_t expect = 1, last_seq = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(st, 0);
-        const unsigned char *prev = sqlite3_column_blob(st, 7);
-        const unsigned char *hash = sqlite3_column_blob(st, 8);
-        bool sizes_ok = sqlite3_column_bytes(st, 7) == AUDIT_HASH_LEN &&
-                        sqlite3_column_bytes(st, 8) == AUDIT_HASH_LEN;
-        r->entries++;
-        if (seq != expect)
-            add_problem(r, expect, "removed",
-                        "entries %lld to %lld are missing (removed)",
-                        (long long)expect, (long long)seq - 1);
-        if (!sizes_ok) {
-            add_problem(r, seq, "changed", "entry %lld has a damaged hash",
-                        (long long)seq);
-        } else if (row_hash(st, r, seq, calc)) {
-            if (seq == bridge_seq)
-                audit_chain_bridge(bridge_salt, last, want);
-            else
-                memcpy(want, last, AUDIT_HASH_LEN);
-            if (!util_ct_equal(calc, hash, AUDIT_HASH_LEN))
-                add_problem(r, seq, "changed",
-                            "entry %lld was changed after it was written",
-                            (long long)seq);
-            else if (seq == expect &&
-                     !util_ct_equal(prev, want, AUDIT_HASH_LEN))
-                add_problem(r, seq, "reordered",
-                            "entry %lld is intact but does not follow entry "
-                            "%lld (reordered, or its predecessor was "
-                            "changed and re-hashed)",
-                            (long long)seq, (long long)seq - 1);
-            memcpy(last, hash, AUDIT_HASH_LEN);
-        } else {
-            memcpy(last, hash, AUDIT_HASH_LEN);
-        }
-        last_seq = seq;
-        expect = seq + 1;
-    }
-    sqlite3_reset(st);
-    sodium_memzero(bridge_salt, sizeof(bridge_salt));
-    if (rc != SQLITE_DONE)
-        return store_fail(c, "audit verify");
+        !parse_seq_hex(meta, &w.bridge_seq, w.bridge_salt))
+        w.bridge_seq = -1;
+    int rc = store_each(c, ST_AUDIT_ALL, "audit verify", verify_row, &w, "");
+    sodium_memzero(w.bridge_salt, sizeof(w.bridge_salt));
+    if (rc)
+        return rc;
     if (r->entries)
-        util_hex(r->head, last, AUDIT_HASH_LEN);
-    char head[96];
-    if (store_meta_get(c, "audit_head", head, sizeof(head)) == IS_OK) {
-        long long hseq = 0;
-        char *colon = strchr(head, ':');
-        if (colon) {
-            *colon = '\0';
-            long v;
-            if (!util_parse_long_simple(head, &v))
-                hseq = v;
-        }
-        if (hseq > last_seq)
-            add_problem(r, last_seq + 1, "truncated",
-                        "entries %lld to %lld were removed from the end",
-                        (long long)last_seq + 1, hseq);
-        else if (hseq == last_seq && colon && r->entries &&
-                 strcmp(colon + 1, r->head) != 0)
-            add_problem(r, last_seq, "changed",
-                        "the last entry does not match the recorded head");
-    }
+        util_hex(r->head, w.last, AUDIT_HASH_LEN);
+    check_head(c, r, w.last_seq);
     return IS_OK;
 }
 
-static json_t *hex_or_null(sqlite3_stmt *st, int col)
+/* Copies a 32-byte chain value of column col into out; false (out
+ * zeroed) when the column is not 32 bytes. */
+static bool chain_col(sqlite3_stmt *st, int col,
+                      unsigned char out[AUDIT_HASH_LEN])
 {
+    memset(out, 0, AUDIT_HASH_LEN);
     if (sqlite3_column_bytes(st, col) != AUDIT_HASH_LEN)
-        return json_null();
-    char hex[2 * AUDIT_HASH_LEN + 1];
-    util_hex(hex, sqlite3_column_blob(st, col), AUDIT_HASH_LEN);
-    return json_string(hex);
+        return false;
+    memcpy(out, sqlite3_column_blob(st, col), AUDIT_HASH_LEN);
+    return true;
 }
 
-static json_t *int_or_null(sqlite3_stmt *st, int col)
+struct page_walk {
+    struct store_rows rows;
+    bool own; /* an organisation's query: withheld actors are its own */
+};
+
+/* Row mapper of ST_AUDIT_PAGE*: seq, at, actor_user, actor_org, action,
+ * target, detail, hash, version, commitment, prev_hash, and the withheld
+ * actor (user, org). */
+static int map_audit_row(sqlite3_stmt *st, void *ctx)
 {
-    return sqlite3_column_type(st, col) == SQLITE_NULL
-               ? json_null()
-               : json_integer(sqlite3_column_int64(st, col));
+    struct page_walk *w = ctx;
+    struct store_audit_row *e = store_rows_push(&w->rows);
+    if (!e)
+        return IS_ERR_NOMEM;
+    e->seq = sqlite3_column_int64(st, 0);
+    e->at = sqlite3_column_int64(st, 1);
+    e->version = sqlite3_column_int64(st, 8);
+    e->withheld = sqlite3_column_bytes(st, 9) > 0;
+    /* the withheld actor is read for its own organisation only */
+    int user = e->withheld && w->own ? 11 : 2;
+    e->has_actor_user = sqlite3_column_type(st, user) != SQLITE_NULL;
+    e->actor_user = sqlite3_column_int64(st, user);
+    e->has_hash = chain_col(st, 7, e->hash);
+    e->has_commitment = chain_col(st, 9, e->commitment);
+    e->has_prev_hash = chain_col(st, 10, e->prev_hash);
+    int rc = store_col_dup(st, user + 1, &e->actor_org);
+    if (!rc)
+        rc = store_col_dup(st, 4, &e->action);
+    if (!rc)
+        rc = store_col_dup(st, 5, &e->target);
+    return rc ? rc : store_col_dup(st, 6, &e->detail);
 }
 
-static json_t *page_entry(sqlite3_stmt *st, bool whole)
+static void audit_rows_free(void *items, size_t n)
 {
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(sqlite3_column_int64(st, 1), ts);
-    json_t *detail =
-        json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL);
-    int64_t version = sqlite3_column_int64(st, 8);
-    bool withheld = sqlite3_column_bytes(st, 9) > 0;
-    json_t *user, *org;
-    if (!withheld) {
-        user = int_or_null(st, 2);
-        org = store_col_json_str(st, 3);
-    } else if (!whole) {
-        /* an organisation's own view: the withheld actor is its own */
-        user = int_or_null(st, 11);
-        org = store_col_json_str(st, 12);
-    } else {
-        user = json_null();
-        org = json_null();
-    }
-    bool chain = whole && version == 2;
-    return json_pack(
-        "{s:I,s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "seq",
-        (json_int_t)sqlite3_column_int64(st, 0), "at", ts, "actor_user", user,
-        "actor_org", org, "actor_withheld", withheld && whole, "action",
-        store_col_json_str(st, 4), "target", store_col_json_str(st, 5),
-        "detail", detail ? detail : json_object(), "version",
-        (json_int_t)version, "hash", chain ? hex_or_null(st, 7) : json_null(),
-        "prev_hash", chain ? hex_or_null(st, 10) : json_null(), "commitment",
-        chain && withheld ? hex_or_null(st, 9) : json_null());
+    store_audit_rows_free(items, n);
 }
 
-int store_audit_json(struct store_conn *c, const struct store_audit_query *q,
-                     json_t **out)
+int store_audit_page(struct store_conn *c, const struct store_audit_query *q,
+                     struct store_audit_row **out, size_t *n)
 {
-    sqlite3_stmt *st =
-        store_stmt(c, q->before > 0 ? ST_AUDIT_PAGE_DESC : ST_AUDIT_PAGE);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, q->after);
-    sqlite3_bind_int64(st, 2, q->before > 0 ? q->before : INT64_MAX);
-    store_bind_text(st, 3, q->org);
-    sqlite3_bind_int(st, 4, q->limit);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *en = page_entry(st, q->org == NULL);
-        if (q->before > 0)
-            json_array_insert_new(arr, 0, en); /* oldest first */
-        else
-            json_array_append_new(arr, en);
+    struct page_walk w = {.rows = {.size = sizeof(struct store_audit_row)},
+                          .own = q->org != NULL};
+    bool newest = q->before > 0;
+    int rc =
+        store_each(c, newest ? ST_AUDIT_PAGE_DESC : ST_AUDIT_PAGE, "audit list",
+                   map_audit_row, &w, "IIti", q->after,
+                   newest ? q->before : (int64_t)INT64_MAX, q->org, q->limit);
+    rc = store_rows_end(rc, &w.rows, audit_rows_free);
+    struct store_audit_row *rows = w.rows.items;
+    for (size_t i = 0; newest && i < w.rows.n / 2; i++) { /* oldest first */
+        struct store_audit_row t = rows[i];
+        rows[i] = rows[w.rows.n - 1 - i];
+        rows[w.rows.n - 1 - i] = t;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "audit list");
+    *out = rows;
+    *n = w.rows.n;
+    return rc;
+}
+
+void store_audit_rows_free(struct store_audit_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].actor_org);
+        free(rows[i].action);
+        free(rows[i].target);
+        free(rows[i].detail);
     }
-    *out = arr;
-    return IS_OK;
+    free(rows);
 }

@@ -39,6 +39,9 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *s);
  * short: out is "", and the error is logged and counted in
  * store_error_count() (infrashare_store_errors_total). */
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
+/* A malloc'd copy of a text column into *out (NULL when the column is
+ * NULL): IS_OK, or IS_ERR_NOMEM when the copy cannot be made. */
+int store_col_dup(sqlite3_stmt *st, int i, char **out);
 /* A text column as a new json string, or json null: a new reference the
  * caller owns (valid after the statement is reset). */
 json_t *store_col_json_str(sqlite3_stmt *st, int i);
@@ -118,5 +121,10 @@ int store_col_strs(sqlite3_stmt *st, char **const dst[], int n, char **mem);
 /* A store_drop_fn for rows whose first member is their one malloc'd
  * block (store_col_strs' mem) or string: frees it. */
 void store_drop_first(void *item);
+/* Ends a list query that returned rc: on an error releases r's rows with
+ * fr (their owned pointers and the array; NULL: the array only) and
+ * empties r. Returns rc. */
+int store_rows_end(int rc, struct store_rows *r,
+                   void (*fr)(void *items, size_t n));
 
 #endif

@@ -54,23 +54,30 @@ void store_catalogue_free(struct store_catalogue_item *k, size_t n)
     store_rows_free(k, n, sizeof(*k), store_drop_first);
 }
 
+struct policy_out {
+    bool *review;
+    int *limit_min;
+};
+
+/* Row mapper of ST_POLICY_GET: policy, review_limit_min. */
+static int map_policy(sqlite3_stmt *st, void *ctx)
+{
+    struct policy_out *p = ctx;
+    const char *policy = (const char *)sqlite3_column_text(st, 0);
+    *p->review = !policy || strcmp(policy, "auto") != 0;
+    *p->limit_min = sqlite3_column_int(st, 1);
+    return IS_OK;
+}
+
 int store_hop_policy(struct store_conn *c, const char *org_id, bool *review,
                      int *limit_min)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_POLICY_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org_id);
-    int rc = sqlite3_step(st);
+    struct policy_out p = {review, limit_min};
     *review = true;
     *limit_min = DEFAULT_REVIEW_LIMIT_MIN;
-    if (rc == SQLITE_ROW) {
-        *review = strcmp((const char *)sqlite3_column_text(st, 0), "auto");
-        *limit_min = sqlite3_column_int(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? IS_OK
-                                                 : store_fail(c, "policy");
+    int rc =
+        store_get_row(c, ST_POLICY_GET, "policy", map_policy, &p, "t", org_id);
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
 }
 
 int store_hop_reviews(struct store_conn *c, const struct ids *orgs,
@@ -88,48 +95,41 @@ int store_hop_reviews(struct store_conn *c, const struct ids *orgs,
 int store_hop_policy_set(struct store_conn *c, const char *org_id, bool review,
                          int limit_min, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_POLICY_SET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org_id);
-    store_bind_text(st, 2, review ? "review" : "auto");
-    sqlite3_bind_int(st, 3, limit_min);
-    sqlite3_bind_int64(st, 4, now);
-    return store_step_done(c, st, "policy set");
+    return store_exec(c, ST_POLICY_SET, "policy set", "ttiI", org_id,
+                      review ? "review" : "auto", limit_min, now);
 }
 
 int store_deadline_set(struct store_conn *c, const char *sector_id, int first_h,
                        int full_h, int final_d)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DEADLINE_SET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, sector_id);
-    sqlite3_bind_int(st, 2, first_h);
-    sqlite3_bind_int(st, 3, full_h);
-    sqlite3_bind_int(st, 4, final_d);
-    return store_step_done(c, st, "deadline set");
+    return store_exec(c, ST_DEADLINE_SET, "deadline set", "tiii", sector_id,
+                      first_h, full_h, final_d);
+}
+
+struct deadline_out {
+    int *first_h, *full_h, *final_d;
+};
+
+/* Row mapper of ST_DEADLINE_GET: first_notice_h, full_report_h, final_d. */
+static int map_deadline(sqlite3_stmt *st, void *ctx)
+{
+    struct deadline_out *d = ctx;
+    *d->first_h = sqlite3_column_int(st, 0);
+    *d->full_h = sqlite3_column_int(st, 1);
+    *d->final_d = sqlite3_column_int(st, 2);
+    return IS_OK;
 }
 
 int store_deadline_get(struct store_conn *c, const char *sector_id,
                        int *first_h, int *full_h, int *final_d)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DEADLINE_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, sector_id);
+    struct deadline_out d = {first_h, full_h, final_d};
     *first_h = 24;
     *full_h = 72;
     *final_d = 30;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *first_h = sqlite3_column_int(st, 0);
-        *full_h = sqlite3_column_int(st, 1);
-        *final_d = sqlite3_column_int(st, 2);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? IS_OK
-                                                 : store_fail(c, "deadline");
+    int rc = store_get_row(c, ST_DEADLINE_GET, "deadline", map_deadline, &d,
+                           "t", sector_id);
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
 }
 
 /* ---- reports ---- */
@@ -282,21 +282,19 @@ int store_report_insert(struct store_conn *c, struct store_report *r)
     return rc;
 }
 
+/* Row mapper of ST_REPORT_GET: read_report; IS_ERR_NOMEM without a body. */
+static int map_report(sqlite3_stmt *st, void *ctx)
+{
+    struct store_report *r = ctx;
+    read_report(st, r);
+    return r->body ? IS_OK : IS_ERR_NOMEM;
+}
+
 int store_report_get(struct store_conn *c, const char *id,
                      struct store_report *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REPORT_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read_report(st, out);
-        sqlite3_reset(st);
-        return out->body ? IS_OK : IS_ERR_NOMEM;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "report get");
+    return store_get_row(c, ST_REPORT_GET, "report get", map_report, out, "t",
+                         id);
 }
 
 int store_report_save(struct store_conn *c, const struct store_report *r)
@@ -392,57 +390,38 @@ int store_reports_waiting(struct store_conn *c, int64_t now,
     return scan_rows(c, st, fn, ctx);
 }
 
-int store_reports_to_remind(struct store_conn *c, int64_t now, json_t **ids)
+/* Row mapper of a list of report ids (first column) into a store_rows. */
+static int map_report_id(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_REMIND);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(arr, store_col_json_str(st, 0));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "reports to remind");
-    }
-    *ids = arr;
+    struct store_report_id *id = store_rows_push(ctx);
+    if (!id)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, id->id, sizeof(id->id));
     return IS_OK;
+}
+
+int store_reports_to_remind(struct store_conn *c, int64_t now,
+                            struct store_report_id **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_report_id)};
+    int rc =
+        store_rows_end(store_each(c, ST_REPORTS_REMIND, "reports to remind",
+                                  map_report_id, &r, "I", now),
+                       &r, NULL);
+    *out = r.items;
+    *n = r.n;
+    return rc;
 }
 
 int store_report_update_add(struct store_conn *c, const char *report_id,
                             int64_t at, int64_t user_id, const char *kind,
                             int range, const char *body, int64_t *id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_UPDATE_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    sqlite3_bind_int64(st, 2, at);
-    sqlite3_bind_int64(st, 3, user_id);
-    store_bind_text(st, 4, kind);
-    sqlite3_bind_int(st, 5, range);
-    store_bind_text(st, 6, body);
-    int rc = store_step_done(c, st, "update insert");
+    int rc = store_exec(c, ST_UPDATE_INSERT, "update insert", "tIItit",
+                        report_id, at, user_id, kind, range, body);
     if (!rc && id)
         *id = sqlite3_last_insert_rowid(c->db);
     return rc;
-}
-
-static json_t *time_json(int64_t t)
-{
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
-/* A malloc'd copy of column i's text; NULL when it is NULL (or memory
- * runs out). */
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
 }
 
 void store_updates_free(struct store_update *u, int n)
@@ -454,60 +433,43 @@ void store_updates_free(struct store_update *u, int n)
     free(u);
 }
 
+static void updates_free(void *items, size_t n)
+{
+    store_updates_free(items, (int)n);
+}
+
+/* Row mapper of ST_UPDATES_REPORT: id, at, kind, range, body. */
+static int map_update(sqlite3_stmt *st, void *ctx)
+{
+    struct store_update *u = store_rows_push(ctx);
+    if (!u)
+        return IS_ERR_NOMEM;
+    u->id = sqlite3_column_int64(st, 0);
+    u->at = sqlite3_column_int64(st, 1);
+    u->range = sqlite3_column_int(st, 3);
+    int rc = store_col_dup(st, 2, &u->kind);
+    return rc ? rc : store_col_dup(st, 4, &u->body);
+}
+
 int store_updates_list(struct store_conn *c, const char *report_id,
                        struct store_update **out, int *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = store_stmt(c, ST_UPDATES_REPORT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    struct store_update *arr = NULL;
-    int cnt = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_update *grown =
-            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
-        if (!grown) {
-            sqlite3_reset(st);
-            store_updates_free(arr, cnt);
-            return IS_ERR_NOMEM;
-        }
-        arr = grown;
-        struct store_update *u = &arr[cnt++];
-        u->id = sqlite3_column_int64(st, 0);
-        u->at = sqlite3_column_int64(st, 1);
-        u->kind = col_dup(st, 2);
-        u->range = sqlite3_column_int(st, 3);
-        u->body = col_dup(st, 4);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        store_updates_free(arr, cnt);
-        return store_fail(c, "updates");
-    }
-    *out = arr;
-    *n = cnt;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(struct store_update)};
+    int rc = store_rows_end(store_each(c, ST_UPDATES_REPORT, "updates",
+                                       map_update, &r, "t", report_id),
+                            &r, updates_free);
+    *out = r.items;
+    *n = (int)r.n;
+    return rc;
 }
 
 int store_timeline_add(struct store_conn *c, const char *report_id, int64_t at,
                        const char *org_id, int64_t user_id, const char *type,
                        const char *detail)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_TIMELINE_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    sqlite3_bind_int64(st, 2, at);
-    store_bind_text(st, 3, org_id);
-    if (user_id)
-        sqlite3_bind_int64(st, 4, user_id);
-    else
-        sqlite3_bind_null(st, 4);
-    store_bind_text(st, 5, type);
-    store_bind_text(st, 6, detail ? detail : "{}");
-    return store_step_done(c, st, "timeline insert");
+    return store_exec(c, ST_TIMELINE_INSERT, "timeline insert", "tItNtt",
+                      report_id, at, org_id, user_id, type,
+                      detail ? detail : "{}");
 }
 
 void store_timeline_free(struct store_timeline_entry *t, int n)
@@ -520,43 +482,36 @@ void store_timeline_free(struct store_timeline_entry *t, int n)
     free(t);
 }
 
+static void timeline_free(void *items, size_t n)
+{
+    store_timeline_free(items, (int)n);
+}
+
+/* Row mapper of ST_TIMELINE_REPORT: at, org_id, user_id (NULL: 0), type,
+ * detail. */
+static int map_timeline(sqlite3_stmt *st, void *ctx)
+{
+    struct store_timeline_entry *t = store_rows_push(ctx);
+    if (!t)
+        return IS_ERR_NOMEM;
+    t->at = sqlite3_column_int64(st, 0);
+    t->user_id = sqlite3_column_int64(st, 2);
+    int rc = store_col_dup(st, 1, &t->org);
+    if (!rc)
+        rc = store_col_dup(st, 3, &t->type);
+    return rc ? rc : store_col_dup(st, 4, &t->detail);
+}
+
 int store_timeline_list(struct store_conn *c, const char *report_id,
                         struct store_timeline_entry **out, int *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = store_stmt(c, ST_TIMELINE_REPORT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    struct store_timeline_entry *arr = NULL;
-    int cnt = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_timeline_entry *grown =
-            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
-        if (!grown) {
-            sqlite3_reset(st);
-            store_timeline_free(arr, cnt);
-            return IS_ERR_NOMEM;
-        }
-        arr = grown;
-        struct store_timeline_entry *t = &arr[cnt++];
-        t->at = sqlite3_column_int64(st, 0);
-        t->org = col_dup(st, 1);
-        t->user_id = sqlite3_column_type(st, 2) == SQLITE_NULL
-                         ? 0
-                         : sqlite3_column_int64(st, 2);
-        t->type = col_dup(st, 3);
-        t->detail = col_dup(st, 4);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        store_timeline_free(arr, cnt);
-        return store_fail(c, "timeline");
-    }
-    *out = arr;
-    *n = cnt;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(struct store_timeline_entry)};
+    int rc = store_rows_end(store_each(c, ST_TIMELINE_REPORT, "timeline",
+                                       map_timeline, &r, "t", report_id),
+                            &r, timeline_free);
+    *out = r.items;
+    *n = (int)r.n;
+    return rc;
 }
 
 int store_attachment_add(struct store_conn *c, const char *report_id,
@@ -590,42 +545,36 @@ void store_attachments_free(struct store_attachment *a, int n)
     free(a);
 }
 
+static void attachments_free(void *items, size_t n)
+{
+    store_attachments_free(items, (int)n);
+}
+
+/* Row mapper of ST_ATTACH_LIST: id, name, mime, size, sha256, update_id. */
+static int map_attachment(sqlite3_stmt *st, void *ctx)
+{
+    struct store_attachment *at = store_rows_push(ctx);
+    if (!at)
+        return IS_ERR_NOMEM;
+    at->id = sqlite3_column_int64(st, 0);
+    at->size = sqlite3_column_int64(st, 3);
+    at->update_id = sqlite3_column_int64(st, 5);
+    int rc = store_col_dup(st, 1, &at->name);
+    if (!rc)
+        rc = store_col_dup(st, 2, &at->mime);
+    return rc ? rc : store_col_dup(st, 4, &at->sha256);
+}
+
 int store_attachments_list(struct store_conn *c, const char *report_id,
                            struct store_attachment **out, int *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = store_stmt(c, ST_ATTACH_LIST);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    struct store_attachment *arr = NULL;
-    int cnt = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_attachment *grown =
-            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
-        if (!grown) {
-            sqlite3_reset(st);
-            store_attachments_free(arr, cnt);
-            return IS_ERR_NOMEM;
-        }
-        arr = grown;
-        struct store_attachment *at = &arr[cnt++];
-        at->id = sqlite3_column_int64(st, 0);
-        at->name = col_dup(st, 1);
-        at->mime = col_dup(st, 2);
-        at->size = sqlite3_column_int64(st, 3);
-        at->sha256 = col_dup(st, 4);
-        at->update_id = sqlite3_column_int64(st, 5);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        store_attachments_free(arr, cnt);
-        return store_fail(c, "attachments");
-    }
-    *out = arr;
-    *n = cnt;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(struct store_attachment)};
+    int rc = store_rows_end(store_each(c, ST_ATTACH_LIST, "attachments",
+                                       map_attachment, &r, "t", report_id),
+                            &r, attachments_free);
+    *out = r.items;
+    *n = (int)r.n;
+    return rc;
 }
 
 int store_attachment_get(struct store_conn *c, const char *report_id,
@@ -665,106 +614,80 @@ int store_event_insert(struct store_conn *c, const char *id,
                        const char *title_ja, const char *title_en,
                        const char *org, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_EVENT_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    store_bind_text(st, 2, title_ja);
-    store_bind_text(st, 3, title_en);
-    store_bind_text(st, 4, org);
-    sqlite3_bind_int64(st, 5, now);
-    return store_step_done(c, st, "event insert");
+    return store_exec(c, ST_EVENT_INSERT, "event insert", "ttttI", id, title_ja,
+                      title_en, org, now);
 }
 
-static json_t *event_row(sqlite3_stmt *st)
+/* Reads an event row (ST_EVENT_GET, ST_EVENTS_ALL): id, title_ja,
+ * title_en, created_by, created_at. */
+static void read_event(sqlite3_stmt *st, struct store_event *ev)
 {
-    return json_pack("{s:o,s:{s:o,s:o},s:o,s:o}", "id",
-                     store_col_json_str(st, 0), "title", "ja",
-                     store_col_json_str(st, 1), "en", store_col_json_str(st, 2),
-                     "created_by", store_col_json_str(st, 3), "created_at",
-                     time_json(sqlite3_column_int64(st, 4)));
+    store_col_copy(st, 0, ev->id, sizeof(ev->id));
+    store_col_copy(st, 1, ev->title_ja, sizeof(ev->title_ja));
+    store_col_copy(st, 2, ev->title_en, sizeof(ev->title_en));
+    store_col_copy(st, 3, ev->created_by, sizeof(ev->created_by));
+    ev->created_at = sqlite3_column_int64(st, 4);
 }
 
-int store_event_get(struct store_conn *c, const char *id, json_t **out)
+static int map_event(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_EVENT_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = event_row(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "event get");
+    memset(ctx, 0, sizeof(struct store_event));
+    read_event(st, ctx);
+    return IS_OK;
+}
+
+static int map_event_listed(sqlite3_stmt *st, void *ctx)
+{
+    struct store_event *ev = store_rows_push(ctx);
+    if (!ev)
+        return IS_ERR_NOMEM;
+    read_event(st, ev);
+    return IS_OK;
+}
+
+int store_event_get(struct store_conn *c, const char *id,
+                    struct store_event *out)
+{
+    return store_get_row(c, ST_EVENT_GET, "event get", map_event, out, "t", id);
 }
 
 int store_event_link(struct store_conn *c, const char *event_id,
                      const char *report_id, const char *org, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_EVENT_LINK);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, event_id);
-    store_bind_text(st, 2, report_id);
-    store_bind_text(st, 3, org);
-    sqlite3_bind_int64(st, 4, now);
-    return store_step_done(c, st, "event link");
+    return store_exec(c, ST_EVENT_LINK, "event link", "tttI", event_id,
+                      report_id, org, now);
 }
 
 int store_event_reports(struct store_conn *c, const char *event_id,
-                        json_t **ids)
+                        struct store_report_id **out, size_t *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_EVENT_REPORTS);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, event_id);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(arr, store_col_json_str(st, 0));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "event reports");
-    }
-    *ids = arr;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(struct store_report_id)};
+    int rc = store_rows_end(store_each(c, ST_EVENT_REPORTS, "event reports",
+                                       map_report_id, &r, "t", event_id),
+                            &r, NULL);
+    *out = r.items;
+    *n = r.n;
+    return rc;
 }
 
-int store_events_json(struct store_conn *c, int limit, json_t **out)
+int store_events_list(struct store_conn *c, int limit, struct store_event **out,
+                      size_t *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_EVENTS_ALL);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int(st, 1, limit);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(arr, event_row(st));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "events");
-    }
-    *out = arr;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(struct store_event)};
+    int rc = store_rows_end(store_each(c, ST_EVENTS_ALL, "events",
+                                       map_event_listed, &r, "i", limit),
+                            &r, NULL);
+    *out = r.items;
+    *n = r.n;
+    return rc;
 }
 
 int store_reminder_add(struct store_conn *c, const char *report_id,
                        const char *org_id, const char *kind, int64_t due,
                        int64_t now, bool *created)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_INSERT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    store_bind_text(st, 2, org_id);
-    store_bind_text(st, 3, kind);
-    sqlite3_bind_int64(st, 4, due);
-    sqlite3_bind_int64(st, 5, now);
-    int rc = store_step_done(c, st, "reminder insert");
+    int rc = store_exec(c, ST_REMINDER_INSERT, "reminder insert", "tttII",
+                        report_id, org_id, kind, due, now);
     *created = !rc && sqlite3_changes(c->db) == 1;
     return rc;
 }
@@ -776,42 +699,34 @@ void store_report_reminders_free(struct store_report_reminder *r, int n)
     free(r);
 }
 
+static void reminders_free(void *items, size_t n)
+{
+    store_report_reminders_free(items, (int)n);
+}
+
+/* Row mapper of ST_REMINDERS_REPORT: kind, due_at, created_at, sent_at
+ * (NULL: 0). */
+static int map_report_reminder(sqlite3_stmt *st, void *ctx)
+{
+    struct store_report_reminder *m = store_rows_push(ctx);
+    if (!m)
+        return IS_ERR_NOMEM;
+    m->due_at = sqlite3_column_int64(st, 1);
+    m->created_at = sqlite3_column_int64(st, 2);
+    m->sent_at = sqlite3_column_int64(st, 3);
+    return store_col_dup(st, 0, &m->kind);
+}
+
 int store_report_reminders(struct store_conn *c, const char *report_id,
                            struct store_report_reminder **out, int *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = store_stmt(c, ST_REMINDERS_REPORT);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    struct store_report_reminder *arr = NULL;
-    int cnt = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_report_reminder *grown =
-            realloc(arr, sizeof(*arr) * (size_t)(cnt + 1));
-        if (!grown) {
-            sqlite3_reset(st);
-            store_report_reminders_free(arr, cnt);
-            return IS_ERR_NOMEM;
-        }
-        arr = grown;
-        struct store_report_reminder *m = &arr[cnt++];
-        m->kind = col_dup(st, 0);
-        m->due_at = sqlite3_column_int64(st, 1);
-        m->created_at = sqlite3_column_int64(st, 2);
-        m->sent_at = sqlite3_column_type(st, 3) == SQLITE_NULL
-                         ? 0
-                         : sqlite3_column_int64(st, 3);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        store_report_reminders_free(arr, cnt);
-        return store_fail(c, "reminders");
-    }
-    *out = arr;
-    *n = cnt;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(struct store_report_reminder)};
+    int rc = store_rows_end(store_each(c, ST_REMINDERS_REPORT, "reminders",
+                                       map_report_reminder, &r, "t", report_id),
+                            &r, reminders_free);
+    *out = r.items;
+    *n = (int)r.n;
+    return rc;
 }
 
 int store_names(struct store_conn *c, const char *what, const char *id,
@@ -843,79 +758,57 @@ int store_names(struct store_conn *c, const char *what, const char *id,
 
 int store_nisc_id(struct store_conn *c, char *out, size_t outlen)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_NISC_ID);
-    if (!st)
-        return IS_ERR_STORE;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        store_col_copy(st, 0, out, outlen);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
+    return store_get_text(c, ST_NISC_ID, "nisc id", out, outlen, "");
+}
+
+struct claim_out {
+    struct store_reminder *r;
+    int *n, max;
+};
+
+/* Row mapper of ST_REMINDER_CLAIM: id, report_id, org_id, kind, attempts
+ * (rows past max are left out: the statement claims at most max). */
+static int map_claimed(sqlite3_stmt *st, void *ctx)
+{
+    struct claim_out *o = ctx;
+    if (*o->n >= o->max)
         return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "nisc id");
+    struct store_reminder *r = &o->r[(*o->n)++];
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, r->report_id, sizeof(r->report_id));
+    store_col_copy(st, 2, r->org_id, sizeof(r->org_id));
+    store_col_copy(st, 3, r->kind, sizeof(r->kind));
+    r->attempts = sqlite3_column_int(st, 4);
+    return IS_OK;
 }
 
 int store_reminders_claim(struct store_conn *c, int64_t now, int lease, int max,
                           struct store_reminder *out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_CLAIM);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, now + lease);
-    sqlite3_bind_int(st, 3, max);
-    int rc;
+    struct claim_out o = {out, n, max};
     *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-        struct store_reminder *r = &out[(*n)++];
-        memset(r, 0, sizeof(*r));
-        r->id = sqlite3_column_int64(st, 0);
-        store_col_copy(st, 1, r->report_id, sizeof(r->report_id));
-        store_col_copy(st, 2, r->org_id, sizeof(r->org_id));
-        store_col_copy(st, 3, r->kind, sizeof(r->kind));
-        r->attempts = sqlite3_column_int(st, 4);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? IS_OK
-                                                 : store_fail(c, "reminders");
+    return store_each(c, ST_REMINDER_CLAIM, "reminders", map_claimed, &o, "IIi",
+                      now, now + lease, max);
 }
 
 int store_reminder_sent(struct store_conn *c, int64_t id, int64_t now,
                         const char *channel)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_SENT);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    store_bind_text(st, 3, channel);
-    return store_step_done(c, st, "reminder sent");
+    return store_exec(c, ST_REMINDER_SENT, "reminder sent", "IIt", id, now,
+                      channel);
 }
 
 int store_reminder_retry(struct store_conn *c, int64_t id, int64_t next_at,
                          const char *error)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REMINDER_RETRY);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, next_at);
-    store_bind_text(st, 3, error);
-    return store_step_done(c, st, "reminder retry");
+    return store_exec(c, ST_REMINDER_RETRY, "reminder retry", "IIt", id,
+                      next_at, error);
 }
 
 int store_contact_first(struct store_conn *c, const char *org,
                         int64_t *contact_id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_CONTACT_FIRST);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, org);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *contact_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "contact");
+    return store_get_int64(c, ST_CONTACT_FIRST, "contact", contact_id, "t",
+                           org);
 }

@@ -24,6 +24,7 @@
 #include "core/range.h"
 #include "core/roles.h"
 #include "core/route.h"
+#include "service/audit.h"
 #include "service/demo.h"
 #include "service/registry.h"
 #include "store/store.h"
@@ -1421,7 +1422,7 @@ static void t_audit_intact(void **state)
     struct store_conn *c = store_acquire(s);
     json_t *arr = NULL;
     struct store_audit_query q = {.after = 2, .limit = 2};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 2);
     json_t *e3 = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(e3, "seq")), 3);
@@ -1438,7 +1439,7 @@ static void t_audit_intact(void **state)
                         "nisc");
     json_decref(arr);
     q = (struct store_audit_query){.after = 0, .limit = 100};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 5);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(arr, 4), "hash")),
@@ -1708,7 +1709,7 @@ static void t_audit_withheld(void **state)
     /* the whole view */
     json_t *arr = NULL;
     struct store_audit_query q = {.limit = 100};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 4);
     json_t *w = json_array_get(arr, 2);
     assert_true(json_is_null(json_object_get(w, "actor_user")));
@@ -1725,7 +1726,7 @@ static void t_audit_withheld(void **state)
 
     /* op-x's own view: its entry with its actor, nothing else, no hashes */
     q = (struct store_audit_query){.limit = 100, .org = "op-x"};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 1);
     w = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(w, "seq")), 3);
@@ -1738,7 +1739,7 @@ static void t_audit_withheld(void **state)
     json_decref(arr);
     /* the newest page below a bound, oldest first */
     q = (struct store_audit_query){.limit = 2, .before = 4};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     assert_int_equal(json_array_size(arr), 2);
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(arr, 0), "seq")), 2);
@@ -1814,7 +1815,7 @@ static void t_audit_v1_then_v2(void **state)
     assert_int_equal(rep.entries, 4);
     json_t *arr = NULL;
     struct store_audit_query q = {.limit = 100};
-    assert_int_equal(store_audit_json(c, &q, &arr), IS_OK);
+    assert_int_equal(audit_entries_json(c, NULL, &q, &arr), IS_OK);
     /* no version-1 hash is shown, not even as the next one's prev_hash */
     char *text = json_dumps(arr, 0);
     assert_null(strstr(text, x1));
@@ -2028,6 +2029,411 @@ static void t_col_copy_never_cut(void **state)
     sqlite3_close(db);
 }
 
+/* ------------------------------------ events, report ids, lists */
+
+/* A database with organisations nisc and op, a user of op (*uid) and
+ * reports R1, R2, R3 of op (R3 closed), each with deadlines
+ * first/full/final due at NOW+1, NOW+2, NOW+3. */
+static struct store *reports_db(const char *name, int64_t *uid)
+{
+    char path[512];
+    tmp_path(path, sizeof(path), name);
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const char *const orgs[][2] = {{"nisc", "nisc"}, {"op", "operator"}};
+    for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
+        struct store_org o = {.id = orgs[i][0],
+                              .kind = orgs[i][1],
+                              .name_ja = orgs[i][0],
+                              .name_en = orgs[i][0],
+                              .short_en = "",
+                              .attrs = "{}"};
+        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
+    }
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.org_id, sizeof(u.org_id), "op");
+    snprintf(u.username, sizeof(u.username), "reporter");
+    snprintf(u.pw_hash, sizeof(u.pw_hash), "x");
+    u.roles = ROLE_READER;
+    assert_int_equal(store_user_insert(c, &u, NOW, uid), IS_OK);
+    for (int i = 1; i <= 3; i++) {
+        struct store_report r;
+        memset(&r, 0, sizeof(r));
+        snprintf(r.id, sizeof(r.id), "R%d", i);
+        snprintf(r.originator, sizeof(r.originator), "op");
+        r.filed_by = *uid;
+        snprintf(r.kind, sizeof(r.kind), "incident");
+        snprintf(r.state, sizeof(r.state), i == 3 ? "closed" : "open");
+        snprintf(r.severity_rule, sizeof(r.severity_rule), "x");
+        r.declared = -1;
+        r.created_at = r.updated_at = NOW;
+        r.first_due = NOW + 1;
+        r.full_due = NOW + 2;
+        r.final_due = NOW + 3;
+        r.body = (char *)"{}";
+        assert_int_equal(store_report_insert(c, &r), IS_OK);
+        assert_true(r.seq > 0);
+    }
+    store_put(s, c);
+    return s;
+}
+
+static void t_events_as_structs(void **state)
+{
+    (void)state;
+    int64_t uid;
+    struct store *s = reports_db("events.db", &uid);
+    struct store_conn *c = store_acquire(s);
+    struct store_event ev;
+    assert_int_equal(store_event_get(c, "E1", &ev), IS_ERR_NOTFOUND);
+    assert_int_equal(
+        store_event_insert(c, "E1", "停電", "Power cut", "nisc", NOW + 5),
+        IS_OK);
+    assert_int_equal(
+        store_event_insert(c, "E2", "二件目", "Second", "nisc", NOW + 6),
+        IS_OK);
+    assert_int_equal(
+        store_event_insert(c, "E1", "重複", "Duplicate", "nisc", NOW + 7),
+        IS_ERR_CONFLICT);
+    assert_int_equal(store_event_get(c, "E1", &ev), IS_OK);
+    assert_string_equal(ev.id, "E1");
+    assert_string_equal(ev.title_ja, "停電");
+    assert_string_equal(ev.title_en, "Power cut");
+    assert_string_equal(ev.created_by, "nisc");
+    assert_int_equal(ev.created_at, NOW + 5);
+
+    /* newest first, at most limit */
+    struct store_event *evs = NULL;
+    size_t n = 99;
+    assert_int_equal(store_events_list(c, 10, &evs, &n), IS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(evs[0].id, "E2");
+    assert_string_equal(evs[1].id, "E1");
+    assert_string_equal(evs[1].title_ja, "停電");
+    free(evs);
+    assert_int_equal(store_events_list(c, 1, &evs, &n), IS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(evs[0].id, "E2");
+    free(evs);
+
+    /* linked reports in link order (not id order); none: NULL, 0 */
+    struct store_report_id *ids = NULL;
+    assert_int_equal(store_event_reports(c, "E1", &ids, &n), IS_OK);
+    assert_int_equal(n, 0);
+    assert_null(ids);
+    assert_int_equal(store_event_link(c, "E1", "R2", "nisc", NOW + 8), IS_OK);
+    assert_int_equal(store_event_link(c, "E1", "R1", "nisc", NOW + 9), IS_OK);
+    assert_int_equal(store_event_link(c, "E1", "R1", "nisc", NOW + 10),
+                     IS_ERR_CONFLICT);
+    assert_int_equal(store_event_reports(c, "E1", &ids, &n), IS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ids[0].id, "R2");
+    assert_string_equal(ids[1].id, "R1");
+    free(ids);
+    store_put(s, c);
+    store_close(s);
+}
+
+static void t_reports_to_remind_ids(void **state)
+{
+    (void)state;
+    int64_t uid;
+    struct store *s = reports_db("remind.db", &uid);
+    struct store_conn *c = store_acquire(s);
+    struct store_report_id *ids = NULL;
+    size_t n = 99;
+    /* nothing due yet */
+    assert_int_equal(store_reports_to_remind(c, NOW + 2, &ids, &n), IS_OK);
+    assert_int_equal(n, 0);
+    assert_null(ids);
+    /* the full report is late for both open reports (R3 is closed) */
+    assert_int_equal(store_reports_to_remind(c, NOW + 3, &ids, &n), IS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(ids[0].id, "R1");
+    assert_string_equal(ids[1].id, "R2");
+    free(ids);
+    /* a reminder of that kind takes R1 out until the final one is due */
+    bool created = false;
+    assert_int_equal(store_reminder_add(c, "R1", "op", "full_report", NOW + 2,
+                                        NOW + 3, &created),
+                     IS_OK);
+    assert_true(created);
+    assert_int_equal(store_reminder_add(c, "R1", "op", "full_report", NOW + 2,
+                                        NOW + 3, &created),
+                     IS_OK);
+    assert_false(created);
+    assert_int_equal(store_reports_to_remind(c, NOW + 3, &ids, &n), IS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0].id, "R2");
+    free(ids);
+    assert_int_equal(store_reports_to_remind(c, NOW + 4, &ids, &n), IS_OK);
+    assert_int_equal(n, 2);
+    free(ids);
+
+    /* the reminder as the report shows it, and as the outbox claims it */
+    struct store_report_reminder *m = NULL;
+    int nm = -1;
+    assert_int_equal(store_report_reminders(c, "R1", &m, &nm), IS_OK);
+    assert_int_equal(nm, 1);
+    assert_string_equal(m[0].kind, "full_report");
+    assert_int_equal(m[0].due_at, NOW + 2);
+    assert_int_equal(m[0].sent_at, 0);
+    store_report_reminders_free(m, nm);
+    struct store_reminder claimed[4];
+    int nc = -1;
+    assert_int_equal(store_reminders_claim(c, NOW + 4, 60, 4, claimed, &nc),
+                     IS_OK);
+    assert_int_equal(nc, 1);
+    assert_string_equal(claimed[0].report_id, "R1");
+    assert_string_equal(claimed[0].kind, "full_report");
+    assert_int_equal(claimed[0].attempts, 1);
+    /* leased: not claimed again */
+    assert_int_equal(store_reminders_claim(c, NOW + 5, 60, 4, claimed, &nc),
+                     IS_OK);
+    assert_int_equal(nc, 0);
+    assert_int_equal(store_reminder_sent(c, claimed[0].id, NOW + 6, "email"),
+                     IS_OK);
+    assert_int_equal(store_report_reminders(c, "R1", &m, &nm), IS_OK);
+    assert_int_equal(m[0].sent_at, NOW + 6);
+    store_report_reminders_free(m, nm);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* The per-report lists (updates, timeline, attachments) through their
+ * row mappers, policies and deadlines with their defaults. */
+static void t_report_lists_and_defaults(void **state)
+{
+    (void)state;
+    int64_t uid;
+    struct store *s = reports_db("lists.db", &uid);
+    struct store_conn *c = store_acquire(s);
+    struct store_update *u = NULL;
+    int n = -1;
+    assert_int_equal(store_updates_list(c, "R1", &u, &n), IS_OK);
+    assert_int_equal(n, 0);
+    assert_null(u);
+    int64_t id1 = 0, id2 = 0;
+    assert_int_equal(store_report_update_add(c, "R1", NOW + 1, uid, "full", 2,
+                                             "{\"a\":1}", &id1),
+                     IS_OK);
+    assert_int_equal(store_report_update_add(c, "R1", NOW + 2, uid, "final", 3,
+                                             "{\"b\":2}", &id2),
+                     IS_OK);
+    assert_true(id2 > id1);
+    assert_int_equal(store_updates_list(c, "R1", &u, &n), IS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(u[0].id, id1);
+    assert_string_equal(u[0].kind, "full");
+    assert_int_equal(u[0].range, 2);
+    assert_string_equal(u[1].body, "{\"b\":2}");
+    store_updates_free(u, n);
+
+    assert_int_equal(
+        store_timeline_add(c, "R1", NOW + 1, "op", uid, "filed", NULL), IS_OK);
+    assert_int_equal(
+        store_timeline_add(c, "R1", NOW + 2, "nisc", 0, "read", "{\"x\":1}"),
+        IS_OK);
+    struct store_timeline_entry *t = NULL;
+    assert_int_equal(store_timeline_list(c, "R1", &t, &n), IS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(t[0].org, "op");
+    assert_int_equal(t[0].user_id, uid);
+    assert_string_equal(t[0].detail, "{}");
+    assert_int_equal(t[1].user_id, 0); /* stored as NULL */
+    assert_string_equal(t[1].type, "read");
+    store_timeline_free(t, n);
+
+    int64_t aid = 0;
+    assert_int_equal(store_attachment_add(c, "R1", id1, "log.txt", "text/plain",
+                                          "hello", 5, "ab12", &aid),
+                     IS_OK);
+    struct store_attachment *a = NULL;
+    assert_int_equal(store_attachments_list(c, "R1", &a, &n), IS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].id, aid);
+    assert_string_equal(a[0].name, "log.txt");
+    assert_string_equal(a[0].mime, "text/plain");
+    assert_int_equal(a[0].size, 5);
+    assert_string_equal(a[0].sha256, "ab12");
+    assert_int_equal(a[0].update_id, id1);
+    store_attachments_free(a, n);
+
+    bool review = false;
+    int limit = 0;
+    assert_int_equal(store_hop_policy(c, "op", &review, &limit), IS_OK);
+    assert_true(review);
+    assert_int_equal(limit, 30);
+    assert_int_equal(store_hop_policy_set(c, "op", false, 5, NOW), IS_OK);
+    assert_int_equal(store_hop_policy(c, "op", &review, &limit), IS_OK);
+    assert_false(review);
+    assert_int_equal(limit, 5);
+
+    int first, full, final;
+    assert_int_equal(store_deadline_get(c, "energy", &first, &full, &final),
+                     IS_OK);
+    assert_int_equal(first, 24);
+    assert_int_equal(full, 72);
+    assert_int_equal(final, 30);
+    assert_int_equal(store_deadline_set(c, "*", 12, 48, 20), IS_OK);
+    assert_int_equal(store_deadline_set(c, "energy", 6, 24, 10), IS_OK);
+    assert_int_equal(store_deadline_get(c, "energy", &first, &full, &final),
+                     IS_OK);
+    assert_int_equal(first, 6);
+    assert_int_equal(store_deadline_get(c, "water", &first, &full, &final),
+                     IS_OK);
+    assert_int_equal(full, 48);
+
+    char nisc[64] = "";
+    assert_int_equal(store_nisc_id(c, nisc, sizeof(nisc)), IS_OK);
+    assert_string_equal(nisc, "nisc");
+    int64_t contact = -1;
+    assert_int_equal(store_contact_first(c, "op", &contact), IS_ERR_NOTFOUND);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* store_audit_page's rows as read: the whole log never reads a withheld
+ * actor; an organisation's query reads its own; chain values and their
+ * presence; a page below a bound comes oldest first. */
+static void t_audit_page_rows(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "audit-rows.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    append_entries(s, 2);
+    struct store_conn *c = store_acquire(s);
+    struct store_audit_entry e = {.at = NOW + 10,
+                                  .actor_user = 7,
+                                  .actor_org = "op-x",
+                                  .action = "report.file",
+                                  .target = "R1",
+                                  .detail = "{\"k\":\"v\"}",
+                                  .withhold = true};
+    assert_int_equal(store_audit_append(c, &e), IS_OK);
+
+    struct store_audit_row *rows = NULL;
+    size_t n = 0;
+    struct store_audit_query q = {.limit = 100};
+    assert_int_equal(store_audit_page(c, &q, &rows, &n), IS_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].seq, 1);
+    assert_false(rows[0].has_actor_user); /* entry 1: no actor */
+    assert_null(rows[0].actor_org);
+    assert_true(rows[1].has_actor_user);
+    assert_int_equal(rows[1].actor_user, 2);
+    assert_string_equal(rows[1].actor_org, "nisc");
+    assert_false(rows[1].withheld);
+    assert_false(rows[1].has_commitment);
+    const struct store_audit_row *w = &rows[2];
+    assert_true(w->withheld);
+    assert_false(w->has_actor_user);
+    assert_null(w->actor_org);
+    assert_true(w->has_commitment);
+    assert_true(w->has_hash && w->has_prev_hash);
+    assert_memory_equal(w->prev_hash, rows[1].hash, AUDIT_HASH_LEN);
+    assert_int_equal(w->version, 2);
+    assert_int_equal(w->at, NOW + 10);
+    assert_string_equal(w->action, "report.file");
+    assert_string_equal(w->target, "R1");
+    assert_string_equal(w->detail, "{\"k\":\"v\"}");
+    store_audit_rows_free(rows, n);
+
+    q = (struct store_audit_query){.limit = 100, .org = "op-x"};
+    assert_int_equal(store_audit_page(c, &q, &rows, &n), IS_OK);
+    assert_int_equal(n, 1);
+    assert_true(rows[0].withheld);
+    assert_true(rows[0].has_actor_user);
+    assert_int_equal(rows[0].actor_user, 7);
+    assert_string_equal(rows[0].actor_org, "op-x");
+    store_audit_rows_free(rows, n);
+
+    q = (struct store_audit_query){.limit = 100, .org = "nobody"};
+    assert_int_equal(store_audit_page(c, &q, &rows, &n), IS_OK);
+    assert_int_equal(n, 0);
+    assert_null(rows);
+
+    q = (struct store_audit_query){.limit = 2, .before = 4};
+    assert_int_equal(store_audit_page(c, &q, &rows, &n), IS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].seq, 2);
+    assert_int_equal(rows[1].seq, 3);
+    store_audit_rows_free(rows, n);
+    q = (struct store_audit_query){.limit = 3, .before = 4};
+    assert_int_equal(store_audit_page(c, &q, &rows, &n), IS_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].seq, 1);
+    assert_int_equal(rows[2].seq, 3);
+    store_audit_rows_free(rows, n);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* The API's encoding of the rows (service/audit.c): the whole view
+ * withholds, the organisation's view shows its own actor, no chain
+ * values. */
+static void t_audit_list_json(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "audit-list.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    append_entries(s, 2);
+    struct store_conn *c = store_acquire(s);
+    struct store_audit_entry e = {.at = NOW + 10,
+                                  .actor_user = 7,
+                                  .actor_org = "op-x",
+                                  .action = "report.file",
+                                  .target = "R1",
+                                  .withhold = true};
+    assert_int_equal(store_audit_append(c, &e), IS_OK);
+    struct auth_ctx who;
+    memset(&who, 0, sizeof(who));
+    snprintf(who.org.id, sizeof(who.org.id), "op-x");
+    snprintf(who.org.kind, sizeof(who.org.kind), "operator");
+    who.roles = ROLE_AUDITOR;
+    assert_false(audit_reads_whole(&who));
+    json_t *page = NULL;
+    assert_int_equal(audit_list(c, &who, 0, 0, 1, &page), IS_OK);
+    assert_string_equal(json_string_value(json_object_get(page, "scope")),
+                        "organisation");
+    json_t *items = json_object_get(page, "items");
+    assert_int_equal(json_array_size(items), 1);
+    json_t *w = json_array_get(items, 0);
+    assert_int_equal(json_integer_value(json_object_get(w, "actor_user")), 7);
+    assert_true(json_is_false(json_object_get(w, "actor_withheld")));
+    assert_true(json_is_null(json_object_get(w, "commitment")));
+    assert_int_equal(json_integer_value(json_object_get(page, "next_after")),
+                     3);
+    json_decref(page);
+
+    snprintf(who.org.id, sizeof(who.org.id), "nisc");
+    snprintf(who.org.kind, sizeof(who.org.kind), "nisc");
+    assert_true(audit_reads_whole(&who));
+    assert_int_equal(audit_list(c, &who, 0, 0, 10, &page), IS_OK);
+    assert_string_equal(json_string_value(json_object_get(page, "scope")),
+                        "all");
+    assert_true(json_is_null(json_object_get(page, "next_after")));
+    w = json_array_get(json_object_get(page, "items"), 2);
+    assert_true(json_is_null(json_object_get(w, "actor_user")));
+    assert_true(json_is_null(json_object_get(w, "actor_org")));
+    assert_true(json_is_true(json_object_get(w, "actor_withheld")));
+    assert_int_equal(
+        strlen(json_string_value(json_object_get(w, "commitment"))), 64);
+    json_decref(page);
+
+    json_t *v = NULL;
+    assert_int_equal(audit_verify_json(c, &v), IS_OK);
+    assert_true(json_is_true(json_object_get(v, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 3);
+    assert_int_equal(json_array_size(json_object_get(v, "problems")), 0);
+    json_decref(v);
+    store_put(s, c);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2061,6 +2467,11 @@ int main(void)
         cmocka_unit_test(t_audit_in_caller_transaction),
         cmocka_unit_test(t_audit_withheld),
         cmocka_unit_test(t_audit_v1_then_v2),
+        cmocka_unit_test(t_audit_page_rows),
+        cmocka_unit_test(t_audit_list_json),
+        cmocka_unit_test(t_events_as_structs),
+        cmocka_unit_test(t_reports_to_remind_ids),
+        cmocka_unit_test(t_report_lists_and_defaults),
         cmocka_unit_test(t_constraint_errors_mapped),
         cmocka_unit_test(t_backup),
         cmocka_unit_test(t_reports_prefilter_matches_core),
