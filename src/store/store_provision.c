@@ -119,17 +119,23 @@ int store_hop_insert(struct store_conn *c, const char *adv, const char *org,
                       (int64_t)arrived_at, (int64_t)relayed_at, how ? how : "");
 }
 
-/* Row mapper of ST_HOP_GET: step, parent, state, arrived, relayed, how. */
+/* Reads a hop from columns base..base+5: step, parent, state, arrived,
+ * relayed, how. */
+static void read_hop(sqlite3_stmt *st, int base, struct store_hop *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->step = sqlite3_column_int(st, base);
+    store_col_copy(st, base + 1, out->parent, sizeof(out->parent));
+    store_col_copy(st, base + 2, out->state, sizeof(out->state));
+    out->arrived_at = sqlite3_column_int64(st, base + 3);
+    out->relayed_at = sqlite3_column_int64(st, base + 4);
+    store_col_copy(st, base + 5, out->how, sizeof(out->how));
+}
+
+/* Row mapper of ST_HOP_GET. */
 static int map_hop(sqlite3_stmt *st, void *ctx)
 {
-    struct store_hop *out = ctx;
-    memset(out, 0, sizeof(*out));
-    out->step = sqlite3_column_int(st, 0);
-    store_col_copy(st, 1, out->parent, sizeof(out->parent));
-    store_col_copy(st, 2, out->state, sizeof(out->state));
-    out->arrived_at = sqlite3_column_int64(st, 3);
-    out->relayed_at = sqlite3_column_int64(st, 4);
-    store_col_copy(st, 5, out->how, sizeof(out->how));
+    read_hop(st, 0, ctx);
     return IS_OK;
 }
 
@@ -159,97 +165,149 @@ int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
                       (int64_t)now);
 }
 
-/* Runs a statement with one or two text binds and collects rows of text
- * columns: a flat array for one column, arrays of arrays otherwise. */
-static int collect(struct store_conn *c, enum store_stmt which, const char *a,
-                   const char *b, int64_t n1, int64_t n2, int ncols,
-                   json_t **out, const char *what)
+/* Row mappers that push onto a struct store_rows (ctx) of ids, of
+ * {adv, org} or {ceptoar, ministry} pairs, of hop entries. */
+static int map_id(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, which);
-    if (!st)
-        return IS_ERR_STORE;
-    if (a)
-        store_bind_text(st, 1, a);
-    else
-        sqlite3_bind_int64(st, 1, n1);
-    if (b)
-        store_bind_text(st, 2, b);
-    else if (n2 >= 0)
-        sqlite3_bind_int64(st, 2, n2);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (ncols == 1) {
-            json_array_append_new(arr, store_col_json_str(st, 0));
-        } else {
-            json_t *row = json_array();
-            for (int i = 0; i < ncols; i++)
-                json_array_append_new(row, store_col_json_str(st, i));
-            json_array_append_new(arr, row);
-        }
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, what);
-    }
-    *out = arr;
+    struct store_id *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->id, sizeof(x->id));
     return IS_OK;
+}
+
+static int map_adv_org(sqlite3_stmt *st, void *ctx)
+{
+    struct store_adv_org *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->adv, sizeof(x->adv));
+    store_col_copy(st, 1, x->org, sizeof(x->org));
+    return IS_OK;
+}
+
+static int map_ceptoar_hop(sqlite3_stmt *st, void *ctx)
+{
+    struct store_ceptoar_hop *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->ceptoar, sizeof(x->ceptoar));
+    store_col_copy(st, 1, x->ministry, sizeof(x->ministry));
+    return IS_OK;
+}
+
+/* ST_HOPS_ADV: org, the hop (as ST_HOP_GET), note_ja, note_en. */
+static int map_hop_entry(sqlite3_stmt *st, void *ctx)
+{
+    struct store_hop_entry *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->org, sizeof(x->org));
+    read_hop(st, 1, &x->hop);
+    x->note_ja = col_dup(st, 7);
+    x->note_en = col_dup(st, 8);
+    return x->note_ja && x->note_en ? IS_OK : IS_ERR_NOMEM;
+}
+
+void store_id_list_free(struct store_id_list *l)
+{
+    free(l->items);
+    *l = (struct store_id_list){0};
+}
+
+void store_adv_org_list_free(struct store_adv_org_list *l)
+{
+    free(l->items);
+    *l = (struct store_adv_org_list){0};
+}
+
+void store_ceptoar_hop_list_free(struct store_ceptoar_hop_list *l)
+{
+    free(l->items);
+    *l = (struct store_ceptoar_hop_list){0};
+}
+
+void store_hop_list_free(struct store_hop_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].note_ja);
+        free(l->items[i].note_en);
+    }
+    free(l->items);
+    *l = (struct store_hop_list){0};
+}
+
+/* Hands the rows a list query collected to out (rc: the query's result;
+ * on an error the rows are freed and out is zeroed). */
+static int take_ids(int rc, struct store_rows *r, struct store_id_list *out)
+{
+    out->items = r->items;
+    out->n = r->n;
+    if (rc)
+        store_id_list_free(out);
+    return rc;
+}
+
+static int take_adv_orgs(int rc, struct store_rows *r,
+                         struct store_adv_org_list *out)
+{
+    out->items = r->items;
+    out->n = r->n;
+    if (rc)
+        store_adv_org_list_free(out);
+    return rc;
 }
 
 int store_hop_children(struct store_conn *c, const char *adv,
-                       const char *parent, json_t **out)
+                       const char *parent, struct store_id_list *out)
 {
-    return collect(c, ST_HOP_CHILDREN, adv, parent, 0, -1, 1, out,
-                   "hop children");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    return take_ids(store_each(c, ST_HOP_CHILDREN, "hop children", map_id,
+                               &r, "tt", adv, parent),
+                    &r, out);
 }
 
-int store_hops_json(struct store_conn *c, const char *adv, json_t **out)
+int store_hops_list(struct store_conn *c, const char *adv,
+                    struct store_hop_list *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_HOPS_ADV);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr,
-            json_pack(
-                "{s:o,s:i,s:o,s:o,s:I,s:I,s:o,s:{s:o,s:o}}", "org",
-                store_col_json_str(st, 0), "step", sqlite3_column_int(st, 1),
-                "parent", store_col_json_str(st, 2), "state",
-                store_col_json_str(st, 3), "arrived_at",
-                (json_int_t)sqlite3_column_int64(st, 4), "relayed_at",
-                (json_int_t)sqlite3_column_int64(st, 5), "how",
-                store_col_json_str(st, 6), "note", "ja",
-                store_col_json_str(st, 7), "en", store_col_json_str(st, 8)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "hops");
-    }
-    *out = arr;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_HOPS_ADV, "hops", map_hop_entry, &r, "t", adv);
+    out->items = r.items;
+    out->n = r.n;
+    if (rc)
+        store_hop_list_free(out);
+    return rc;
 }
 
 int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
-                   json_t **out)
+                   struct store_adv_org_list *out)
 {
-    return collect(c, ST_HOPS_DUE, NULL, NULL, now, default_limit_min, 2, out,
-                   "hops due");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    return take_adv_orgs(store_each(c, ST_HOPS_DUE, "hops due", map_adv_org,
+                                    &r, "Ii", now, default_limit_min),
+                         &r, out);
 }
 
-int store_hops_ministries(struct store_conn *c, const char *adv, json_t **out)
+int store_hops_ministries(struct store_conn *c, const char *adv,
+                          struct store_id_list *out)
 {
-    return collect(c, ST_HOPS_MINISTRIES, adv, NULL, 0, -1, 1, out,
-                   "hop ministries");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    return take_ids(store_each(c, ST_HOPS_MINISTRIES, "hop ministries", map_id,
+                               &r, "t", adv),
+                    &r, out);
 }
 
-int store_hops_ceptoars(struct store_conn *c, const char *adv, json_t **out)
+int store_hops_ceptoars(struct store_conn *c, const char *adv,
+                        struct store_ceptoar_hop_list *out)
 {
-    return collect(c, ST_HOPS_CEPTOARS, adv, NULL, 0, -1, 2, out,
-                   "hop ceptoars");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_HOPS_CEPTOARS, "hop ceptoars", map_ceptoar_hop,
+                        &r, "t", adv);
+    out->items = r.items;
+    out->n = r.n;
+    if (rc)
+        store_ceptoar_hop_list_free(out);
+    return rc;
 }
 
 int store_recipients_add(struct store_conn *c, const char *adv,
@@ -312,30 +370,33 @@ int store_queue_next(struct store_conn *c, const char *adv, const char *org,
     return rc;
 }
 
+/* Reads a recipient from columns base..base+7: via, named, released,
+ * delivered, channel, acked, ack_via, escalated. */
+static void read_recipient(sqlite3_stmt *st, int base,
+                           struct store_recipient *out)
+{
+    memset(out, 0, sizeof(*out));
+    store_col_copy(st, base, out->via, sizeof(out->via));
+    out->named = sqlite3_column_int(st, base + 1) != 0;
+    out->released_at = sqlite3_column_int64(st, base + 2);
+    out->delivered_at = sqlite3_column_int64(st, base + 3);
+    store_col_copy(st, base + 4, out->channel, sizeof(out->channel));
+    out->acked_at = sqlite3_column_int64(st, base + 5);
+    store_col_copy(st, base + 6, out->ack_via, sizeof(out->ack_via));
+    out->escalated_at = sqlite3_column_int64(st, base + 7);
+}
+
+static int map_recipient(sqlite3_stmt *st, void *ctx)
+{
+    read_recipient(st, 0, ctx);
+    return IS_OK;
+}
+
 int store_recipient_get(struct store_conn *c, const char *adv, const char *org,
                         struct store_recipient *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof(*out));
-        store_col_copy(st, 0, out->via, sizeof(out->via));
-        out->named = sqlite3_column_int(st, 1) != 0;
-        out->released_at = sqlite3_column_int64(st, 2);
-        out->delivered_at = sqlite3_column_int64(st, 3);
-        store_col_copy(st, 4, out->channel, sizeof(out->channel));
-        out->acked_at = sqlite3_column_int64(st, 5);
-        store_col_copy(st, 6, out->ack_via, sizeof(out->ack_via));
-        out->escalated_at = sqlite3_column_int64(st, 7);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "recipient");
+    return store_get_row(c, ST_RCPT_GET, "recipient", map_recipient, out, "tt",
+                         adv, org);
 }
 
 int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
@@ -348,44 +409,52 @@ int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
     return rc;
 }
 
-int store_recipients_json(struct store_conn *c, const char *adv, json_t **out)
+/* ST_RCPT_SCAN: org, sector, name_ja, name_en, the recipient (as
+ * ST_RCPT_GET). */
+static int map_recipient_entry(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_SCAN);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr,
-            json_pack(
-                "{s:o,s:o,s:o,s:I,s:I,s:o,s:I,s:o,s:I,s:{s:o,s:o},"
-                "s:b}",
-                "org", store_col_json_str(st, 0), "via",
-                store_col_json_str(st, 1), "sector", store_col_json_str(st, 2),
-                "released_at", (json_int_t)sqlite3_column_int64(st, 3),
-                "delivered_at", (json_int_t)sqlite3_column_int64(st, 4),
-                "channel", store_col_json_str(st, 5), "acked_at",
-                (json_int_t)sqlite3_column_int64(st, 6), "ack_via",
-                store_col_json_str(st, 7), "escalated_at",
-                (json_int_t)sqlite3_column_int64(st, 8), "name", "ja",
-                store_col_json_str(st, 9), "en", store_col_json_str(st, 10),
-                "named", sqlite3_column_int(st, 11)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "recipients");
+    struct store_recipient_entry *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->org, sizeof(x->org));
+    store_col_copy(st, 1, x->sector, sizeof(x->sector));
+    x->name_ja = col_dup(st, 2);
+    x->name_en = col_dup(st, 3);
+    read_recipient(st, 4, &x->r);
+    return x->name_ja && x->name_en ? IS_OK : IS_ERR_NOMEM;
+}
+
+void store_recipient_list_free(struct store_recipient_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].name_ja);
+        free(l->items[i].name_en);
     }
-    *out = arr;
-    return IS_OK;
+    free(l->items);
+    *l = (struct store_recipient_list){0};
+}
+
+int store_recipients_list(struct store_conn *c, const char *adv,
+                          struct store_recipient_list *out)
+{
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_RCPT_SCAN, "recipients", map_recipient_entry, &r,
+                        "t", adv);
+    out->items = r.items;
+    out->n = r.n;
+    if (rc)
+        store_recipient_list_free(out);
+    return rc;
 }
 
 int store_recipients_due_escalation(struct store_conn *c, int64_t now,
-                                    json_t **out)
+                                    struct store_adv_org_list *out)
 {
-    return collect(c, ST_RCPT_DUE_ESCALATION, NULL, NULL, now, -1, 2, out,
-                   "escalation due");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    return take_adv_orgs(store_each(c, ST_RCPT_DUE_ESCALATION,
+                                    "escalation due", map_adv_org, &r, "I",
+                                    now),
+                         &r, out);
 }
 
 int store_recipient_escalated(struct store_conn *c, const char *adv,
@@ -398,32 +467,40 @@ int store_recipient_escalated(struct store_conn *c, const char *adv,
     return rc;
 }
 
+struct claim_ctx {
+    struct store_delivery *out;
+    int n, max;
+};
+
+/* ST_DLV_CLAIM: id, advisory, org, contact, channel, address, attempts,
+ * idempotency key. Rows past max (none: the statement's LIMIT) are
+ * left. */
+static int map_claimed(sqlite3_stmt *st, void *ctx)
+{
+    struct claim_ctx *x = ctx;
+    if (x->n >= x->max)
+        return IS_OK;
+    struct store_delivery *d = &x->out[x->n++];
+    memset(d, 0, sizeof(*d));
+    d->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, d->advisory_id, sizeof(d->advisory_id));
+    store_col_copy(st, 2, d->org_id, sizeof(d->org_id));
+    d->contact_id = sqlite3_column_int64(st, 3);
+    store_col_copy(st, 4, d->channel, sizeof(d->channel));
+    store_col_copy(st, 5, d->address, sizeof(d->address));
+    d->attempts = sqlite3_column_int(st, 6);
+    store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
+    return IS_OK;
+}
+
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_CLAIM);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, now + lease);
-    sqlite3_bind_int(st, 3, max);
-    int rc;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-        struct store_delivery *d = &out[(*n)++];
-        memset(d, 0, sizeof(*d));
-        d->id = sqlite3_column_int64(st, 0);
-        store_col_copy(st, 1, d->advisory_id, sizeof(d->advisory_id));
-        store_col_copy(st, 2, d->org_id, sizeof(d->org_id));
-        d->contact_id = sqlite3_column_int64(st, 3);
-        store_col_copy(st, 4, d->channel, sizeof(d->channel));
-        store_col_copy(st, 5, d->address, sizeof(d->address));
-        d->attempts = sqlite3_column_int(st, 6);
-        store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? IS_OK
-                                                 : store_fail(c, "claim");
+    struct claim_ctx x = {.out = out, .max = max};
+    int rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
+                        now + lease, max);
+    *n = x.n;
+    return rc;
 }
 
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
@@ -600,26 +677,35 @@ int store_drill_prev(struct store_conn *c, const char *target_kind,
                          target_kind, target, seq);
 }
 
-int store_deliveries_by_org(struct store_conn *c, const char *adv, json_t **out)
+/* ST_DLV_PENDING_BY_ORG: org, open, sending. */
+static int map_org_pending(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_PENDING_BY_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *o = json_object();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-                            json_pack("[I,I]",
-                                      (json_int_t)sqlite3_column_int64(st, 1),
-                                      (json_int_t)sqlite3_column_int64(st, 2)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        return store_fail(c, "deliveries by org");
-    }
-    *out = o;
+    struct store_org_pending *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->org, sizeof(x->org));
+    x->open = sqlite3_column_int64(st, 1);
+    x->sending = sqlite3_column_int64(st, 2);
     return IS_OK;
+}
+
+void store_org_pending_list_free(struct store_org_pending_list *l)
+{
+    free(l->items);
+    *l = (struct store_org_pending_list){0};
+}
+
+int store_deliveries_by_org(struct store_conn *c, const char *adv,
+                            struct store_org_pending_list *out)
+{
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_DLV_PENDING_BY_ORG, "deliveries by org",
+                        map_org_pending, &r, "t", adv);
+    out->items = r.items;
+    out->n = r.n;
+    if (rc)
+        store_org_pending_list_free(out);
+    return rc;
 }
 
 int store_deliveries_reset(struct store_conn *c, int *n)

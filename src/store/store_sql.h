@@ -368,9 +368,9 @@ ST(RCPT_GET, "SELECT via, named, released_at, delivered_at, channel, "
              "acked_at, ack_via, escalated_at FROM advisory_recipients WHERE "
              "advisory_id = ?1 AND org_id = ?2")
 ST(RCPT_SCAN,
-   "SELECT r.org_id, r.via, coalesce(sc.sector_id, ''), "
-   "r.released_at, r.delivered_at, r.channel, r.acked_at, r.ack_via, "
-   "r.escalated_at, o.name_ja, o.name_en, r.named FROM advisory_recipients "
+   "SELECT r.org_id, coalesce(sc.sector_id, ''), o.name_ja, o.name_en, "
+   "r.via, r.named, r.released_at, r.delivered_at, r.channel, r.acked_at, "
+   "r.ack_via, r.escalated_at FROM advisory_recipients "
    "r JOIN orgs o ON o.id = r.org_id LEFT JOIN scopes sc ON sc.id = "
    "o.scope_id WHERE r.advisory_id = ?1 ORDER BY r.org_id")
 ST(RCPT_DUE_ESCALATION,
@@ -399,7 +399,7 @@ ST(CONTACT_GET, "SELECT channel, address, secret, lang FROM contacts WHERE "
 ST(DLV_PENDING_BY_ORG,
    "SELECT org_id, sum(state IN ('queued', 'sending')),"
    " sum(state = 'sending') FROM deliveries WHERE advisory_id = ?1 "
-   "GROUP BY org_id")
+   "GROUP BY org_id ORDER BY org_id")
 ST(DLV_RESET, "UPDATE deliveries SET state = 'queued', lease_until = 0 "
               "WHERE state = 'sending'")
 ST(REMINDER_CLAIM,
