@@ -421,8 +421,8 @@ static json_t *hops_json(struct store_conn *c, const char *adv)
         const struct store_hop_entry *h = &hops.items[i];
         json_array_append_new(
             arr, json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:s,s:{s:s,s:s}}", "org",
-                           h->org, "step", h->hop.step, "parent",
-                           h->hop.parent, "state", h->hop.state, "arrived_at",
+                           h->org, "step", h->hop.step, "parent", h->hop.parent,
+                           "state", h->hop.state, "arrived_at",
                            tj(h->hop.arrived_at), "relayed_at",
                            tj(h->hop.relayed_at), "how", h->hop.how, "note",
                            "ja", h->note_ja, "en", h->note_en));
@@ -847,8 +847,8 @@ static void reach_finish(json_t *b)
                             : 0.0));
 }
 
-json_t *advisory_reach(const struct store_recipient_entry *const *rs,
-                       size_t n, int64_t created_at, int64_t now)
+json_t *advisory_reach(const struct store_recipient_entry *const *rs, size_t n,
+                       int64_t created_at, int64_t now)
 {
     IS_UNUSED(now);
     json_t *all = reach_new(), *by_c = json_object(), *by_s = json_object();
@@ -929,13 +929,13 @@ static json_t *dlv_item_json(const struct store_recipient_entry *x,
                              const char *state)
 {
     const struct store_recipient *r = &x->r;
-    return json_pack(
-        "{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:o}", "org", x->org,
-        "name", "ja", x->name_ja, "en", x->name_en, "via", r->via, "sector",
-        x->sector, "state", state, "released_at", tj(r->released_at),
-        "delivered_at", tj(r->delivered_at), "channel", r->channel, "acked_at",
-        tj(r->acked_at), "ack_via", r->ack_via, "escalated_at",
-        tj(r->escalated_at));
+    return json_pack("{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:o}",
+                     "org", x->org, "name", "ja", x->name_ja, "en", x->name_en,
+                     "via", r->via, "sector", x->sector, "state", state,
+                     "released_at", tj(r->released_at), "delivered_at",
+                     tj(r->delivered_at), "channel", r->channel, "acked_at",
+                     tj(r->acked_at), "ack_via", r->ack_via, "escalated_at",
+                     tj(r->escalated_at));
 }
 
 /* The advisory-wide message counts: the author's side's; null for the
@@ -993,14 +993,14 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
         if (!state || strcmp(state, "all") == 0 || strcmp(state, st) == 0)
             json_array_append_new(items, dlv_item_json(x, st));
     }
-    int rc = mine ? IS_OK
-                  : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                             "deliveries");
+    int rc = mine
+                 ? IS_OK
+                 : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
     if (!rc)
-        *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad->id, "items",
-                         items, "reach",
-                         advisory_reach(mine, nmine, ad->created_at, now),
-                         "messages", counts);
+        *out =
+            json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad->id, "items", items,
+                      "reach", advisory_reach(mine, nmine, ad->created_at, now),
+                      "messages", counts);
     else {
         json_decref(items);
         json_decref(counts);

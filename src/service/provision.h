@@ -87,8 +87,8 @@ int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
 
 /* Reach of an advisory over the recipients rs[0..n): per advisory,
  * CEPTOAR and sector. */
-json_t *advisory_reach(const struct store_recipient_entry *const *rs,
-                       size_t n, int64_t created_at, int64_t now);
+json_t *advisory_reach(const struct store_recipient_entry *const *rs, size_t n,
+                       int64_t created_at, int64_t now);
 
 /* Creates a drill advisory inside the caller's transaction. */
 int advisory_issue_drill(struct app *a, struct store_conn *c,

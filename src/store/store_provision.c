@@ -262,8 +262,8 @@ int store_hop_children(struct store_conn *c, const char *adv,
                        const char *parent, struct store_id_list *out)
 {
     struct store_rows r = {.size = sizeof(*out->items)};
-    return take_ids(store_each(c, ST_HOP_CHILDREN, "hop children", map_id,
-                               &r, "tt", adv, parent),
+    return take_ids(store_each(c, ST_HOP_CHILDREN, "hop children", map_id, &r,
+                               "tt", adv, parent),
                     &r, out);
 }
 
@@ -283,8 +283,8 @@ int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
                    struct store_adv_org_list *out)
 {
     struct store_rows r = {.size = sizeof(*out->items)};
-    return take_adv_orgs(store_each(c, ST_HOPS_DUE, "hops due", map_adv_org,
-                                    &r, "Ii", now, default_limit_min),
+    return take_adv_orgs(store_each(c, ST_HOPS_DUE, "hops due", map_adv_org, &r,
+                                    "Ii", now, default_limit_min),
                          &r, out);
 }
 
@@ -451,9 +451,8 @@ int store_recipients_due_escalation(struct store_conn *c, int64_t now,
                                     struct store_adv_org_list *out)
 {
     struct store_rows r = {.size = sizeof(*out->items)};
-    return take_adv_orgs(store_each(c, ST_RCPT_DUE_ESCALATION,
-                                    "escalation due", map_adv_org, &r, "I",
-                                    now),
+    return take_adv_orgs(store_each(c, ST_RCPT_DUE_ESCALATION, "escalation due",
+                                    map_adv_org, &r, "I", now),
                          &r, out);
 }
 
