@@ -75,6 +75,29 @@ static json_t *tj(int64_t t)
     return json_string(ts);
 }
 
+/* Ends a write under the writer lock: commits when rc is IS_OK, else
+ * (or when the commit fails) rolls back. Returns rc, or the commit's
+ * error. */
+static int write_end(struct store_conn *c, int rc)
+{
+    if (rc || (rc = store_commit(c)))
+        store_rollback(c);
+    return rc;
+}
+
+/* A write that failed in the hub: 500, nothing changed. */
+static int nothing_changed(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                    "nothing was changed");
+}
+
+static void wake_outbox(struct app *a)
+{
+    if (a->wake_outbox)
+        a->wake_outbox(a);
+}
+
 static bool is_author_kind(const char *kind)
 {
     return strcmp(kind, "nisc") == 0 || strcmp(kind, "ministry") == 0 ||
@@ -489,6 +512,8 @@ int advisory_issue(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const json_t *body, int64_t now,
                    json_t **out, struct svc_error *e)
 {
+    static const char not_sent[] =
+        "the advisory could not be stored; nothing was sent";
     if (!is_author_kind(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
@@ -497,9 +522,7 @@ int advisory_issue(struct app *a, struct store_conn *c,
      * narrowed a moment ago is never cited by a wider advisory */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the advisory could not be stored; nothing was "
-                        "sent");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, not_sent);
     rc = check_audience(c, who, json_object_get(body, "audience"),
                         range_parse(jv_str(body, "range")), e);
     if (!rc)
@@ -510,7 +533,6 @@ int advisory_issue(struct app *a, struct store_conn *c,
         return rc;
     }
     struct store_advisory ad;
-    memset(&ad, 0, sizeof(ad));
     rc = advisory_create(a, c, who, body, false, now, &ad);
     int64_t n = 0;
     if (!rc)
@@ -520,12 +542,11 @@ int advisory_issue(struct app *a, struct store_conn *c,
                           json_pack("{s:s,s:i,s:I,s:b}", "kind", ad.kind,
                                     "severity", ad.severity, "recipients",
                                     (json_int_t)n, "hotline", ad.hotline));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        goto fail;
+    if (write_end(c, rc)) {
+        store_advisory_release(&ad);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, not_sent);
     }
-    if (a->wake_outbox)
-        a->wake_outbox(a);
+    wake_outbox(a);
     log_event(LOG_INFO, "advisory issued", "advisory", json_string(ad.id),
               "recipients", json_integer(n), "hotline",
               json_boolean(ad.hotline), NULL);
@@ -533,10 +554,6 @@ int advisory_issue(struct app *a, struct store_conn *c,
     json_object_set_new(*out, "recipients", json_integer(n));
     store_advisory_release(&ad);
     return IS_OK;
-fail:
-    store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                    "the advisory could not be stored; nothing was sent");
 }
 
 int advisory_read(struct app *a, struct store_conn *c,
@@ -629,6 +646,73 @@ int advisory_list(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+/* Begins a write and loads the advisory who may read, under the writer
+ * lock. On an error nothing is held (rolled back) and e is filled. */
+static int begin_readable(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id, struct store_advisory *ad,
+                          struct svc_error *e)
+{
+    if (store_begin(c))
+        return nothing_changed(e);
+    int rc = load_readable(c, who, id, ad, e);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
+/* May who's organisation relay ad now, to range (jv "range", or ad's)?
+ * Its hop must be waiting, and a hop narrows the range, never widens it.
+ * IS_OK with *range, or an error with e filled. */
+static int relay_check(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_advisory *ad, const json_t *body,
+                       int *range, struct svc_error *e)
+{
+    struct store_hop h;
+    bool found = !store_hop_get(c, ad->id, who->org.id, &h);
+    if (!found || strcmp(h.state, "waiting") != 0) {
+        bool relayed = found && strcmp(h.state, "relayed") == 0;
+        return svc_fail(e, IS_ERR_CONFLICT,
+                        relayed ? "already_relayed" : "not_current_hop", NULL,
+                        relayed ? "your organisation has relayed this "
+                                  "advisory already"
+                                : "the advisory is not waiting for your "
+                                  "organisation's relay");
+    }
+    const char *rs = jv_str(body, "range");
+    *range = rs ? range_parse(rs) : ad->range;
+    if (*range > ad->range)
+        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
+                        "range: a hop may narrow the range (now %s), never "
+                        "widen it",
+                        range_name((enum share_range)ad->range));
+    return IS_OK;
+}
+
+/* Writes who's relay of ad at range (ad->range follows): the range, the
+ * hop, its release, the audit record. IS_ERR_CONFLICT only when the hop
+ * relayed already (a concurrent relay by the same hop won). */
+static int relay_write(struct app *a, struct store_conn *c,
+                       const struct auth_ctx *who, struct store_advisory *ad,
+                       const json_t *body, int range, int64_t now)
+{
+    int rc = IS_OK;
+    if (range != ad->range) {
+        rc = store_advisory_set_range(c, ad->id, range);
+        ad->range = range;
+    }
+    if (!rc)
+        rc = store_hop_relay(c, ad->id, who->org.id, now, "review",
+                             jv_str(body, "note_ja"), jv_str(body, "note_en"));
+    if (rc)
+        return rc;
+    rc = hop_release(a, c, ad, who->org.id, now, 0);
+    if (!rc)
+        rc = audit_record(c, who, now, "advisory.relay", ad->id,
+                          json_pack("{s:s}", "range",
+                                    range_name((enum share_range)ad->range)));
+    return rc == IS_ERR_CONFLICT ? IS_ERR_STORE : rc;
+}
+
 int advisory_relay(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const json_t *body, int64_t now, json_t **out,
@@ -638,72 +722,35 @@ int advisory_relay(struct app *a, struct store_conn *c,
     /* the advisory and the hop are read, checked and written under the
      * writer lock (docs/rules.md, "Concurrent writes"): another hop may
      * have narrowed the range, or this hop relayed, a moment ago */
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &ad, e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "nothing was changed");
-    if ((rc = load_readable(c, who, id, &ad, e))) {
-        store_rollback(c);
         return rc;
-    }
-    struct store_hop h;
-    if (store_hop_get(c, ad.id, who->org.id, &h) ||
-        strcmp(h.state, "waiting") != 0) {
-        bool relayed = !store_hop_get(c, ad.id, who->org.id, &h) &&
-                       strcmp(h.state, "relayed") == 0;
+    int range = ad.range;
+    rc = relay_check(c, who, &ad, body, &range, e);
+    if (rc) {
         store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT,
-                        relayed ? "already_relayed" : "not_current_hop", NULL,
-                        relayed ? "your organisation has relayed this "
-                                  "advisory already"
-                                : "the advisory is not waiting for your "
-                                  "organisation's relay");
+    } else {
+        int wrc = write_end(c, relay_write(a, c, who, &ad, body, range, now));
+        if (wrc == IS_ERR_CONFLICT)
+            rc = svc_fail(e, IS_ERR_CONFLICT, "already_relayed", NULL,
+                          "your organisation has relayed this advisory "
+                          "already");
+        else if (wrc)
+            rc = nothing_changed(e);
     }
-    const char *rs = jv_str(body, "range");
-    int new_range = rs ? range_parse(rs) : ad.range;
-    if (new_range > ad.range) {
-        store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
-                        "range: a hop may narrow the range (now %s), never "
-                        "widen it",
-                        range_name((enum share_range)ad.range));
+    if (!rc) {
+        wake_outbox(a);
+        *out = adv_json(c, who, &ad, true, now);
     }
-    if (new_range != ad.range) {
-        rc = store_advisory_set_range(c, ad.id, new_range);
-        ad.range = new_range;
-    }
-    if (!rc)
-        rc = store_hop_relay(c, ad.id, who->org.id, now, "review",
-                             jv_str(body, "note_ja"), jv_str(body, "note_en"));
-    if (rc == IS_ERR_CONFLICT) {
-        /* a concurrent relay by the same hop won */
-        store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT, "already_relayed", NULL,
-                        "your organisation has relayed this advisory "
-                        "already");
-    }
-    if (!rc)
-        rc = hop_release(a, c, &ad, who->org.id, now, 0);
-    if (!rc)
-        rc = audit_record(c, who, now, "advisory.relay", ad.id,
-                          json_pack("{s:s}", "range",
-                                    range_name((enum share_range)ad.range)));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        goto fail;
-    }
-    if (a->wake_outbox)
-        a->wake_outbox(a);
-    *out = adv_json(c, who, &ad, true, now);
     store_advisory_release(&ad);
-    return IS_OK;
-fail:
-    store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                    "nothing was changed");
+    return rc;
+}
+
+static json_t *ack_json(const char *adv, const char *org, int64_t acked_at,
+                        bool already)
+{
+    return json_pack("{s:s,s:s,s:o,s:b}", "advisory", adv, "org", org,
+                     "acked_at", tj(acked_at), "already", already);
 }
 
 int advisory_ack(struct app *a, struct store_conn *c,
@@ -715,47 +762,33 @@ int advisory_ack(struct app *a, struct store_conn *c,
     /* read, decided and written under the writer lock: of racing
      * acknowledgements exactly one records (the others answer
      * "already": acknowledging is idempotent) */
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &ad, e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "nothing was changed");
-    if ((rc = load_readable(c, who, id, &ad, e))) {
-        store_rollback(c);
         return rc;
-    }
     struct store_recipient r;
     if (store_recipient_get(c, ad.id, who->org.id, &r) || !r.released_at) {
         store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT, "not_a_recipient", NULL,
-                        "the advisory has not been sent to your "
-                        "organisation");
-    }
-    if (r.acked_at) {
+        rc = svc_fail(e, IS_ERR_CONFLICT, "not_a_recipient", NULL,
+                      "the advisory has not been sent to your "
+                      "organisation");
+    } else if (r.acked_at) {
         store_rollback(c);
-        *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
-                         who->org.id, "acked_at", tj(r.acked_at), "already", 1);
-        store_advisory_release(&ad);
-        return IS_OK;
+        *out = ack_json(ad.id, who->org.id, r.acked_at, true);
+    } else {
+        rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id,
+                                 "api");
+        if (!rc)
+            rc = store_deliveries_cancel(c, ad.id, who->org.id);
+        if (!rc)
+            rc = audit_record(c, who, now, "advisory.ack", ad.id,
+                              json_pack("{s:s}", "via", "api"));
+        if (write_end(c, rc))
+            rc = nothing_changed(e);
+        else
+            *out = ack_json(ad.id, who->org.id, now, false);
     }
-    rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id, "api");
-    if (!rc)
-        rc = store_deliveries_cancel(c, ad.id, who->org.id);
-    if (!rc)
-        rc = audit_record(c, who, now, "advisory.ack", ad.id,
-                          json_pack("{s:s}", "via", "api"));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        goto fail;
-    }
-    *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org", who->org.id,
-                     "acked_at", tj(now), "already", 0);
     store_advisory_release(&ad);
-    return IS_OK;
-fail:
-    store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                    "nothing was changed");
+    return rc;
 }
 
 /* ---- deliveries, reach ---- */
@@ -1065,50 +1098,78 @@ int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
     return rc;
 }
 
-int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
-                      const char *addr, enum ack_link_mode mode, int64_t now,
-                      char *adv_out, size_t adv_len)
+/* A link as the hub stored it, found by its token's hash. */
+struct ack_link {
+    unsigned char hash[32];
+    char adv[40], org[64];
+    int64_t expires, used;
+};
+
+/* Is token shaped as the hub writes them (base64url and dots)? */
+static bool link_shape_ok(const char *token, size_t n)
 {
-    char adv[40] = "", org[64] = "";
-    const char *reason = NULL;
-    unsigned char h[32];
-    int64_t exp = 0, used = 0;
+    bool ok = n > 20 && n < 120;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = (token[i] >= 'a' && token[i] <= 'z') ||
+             (token[i] >= 'A' && token[i] <= 'Z') ||
+             (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
+             token[i] == '_' || token[i] == '.';
+    return ok;
+}
+
+/* Does the token's signature match what the hub stored for the link? */
+static bool link_signed(const struct app *a, const char *token,
+                        const struct ack_link *l)
+{
+    char nonce[40], mac[48];
+    const char *d1 = strchr(token, '.');
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (!d1 || !d2 || (size_t)(d1 - token) >= sizeof(nonce))
+        return false;
+    snprintf(nonce, sizeof(nonce), "%.*s", (int)(d1 - token), token);
+    link_mac(a, nonce, l->expires, l->adv, l->org, mac, sizeof(mac));
+    return strlen(mac) == strlen(d2 + 1) &&
+           util_ct_equal(mac, d2 + 1, strlen(mac));
+}
+
+/* Looks token up (l filled as far as it was found): NULL when the link is
+ * valid at now, else why not: "forged" (unknown, or a signature that does
+ * not match), "expired", "used". */
+static const char *link_check(const struct app *a, struct store_conn *c,
+                              const char *token, int64_t now,
+                              struct ack_link *l)
+{
+    memset(l, 0, sizeof(*l));
     size_t n = strlen(token);
-    bool shape_ok = n > 20 && n < 120;
-    for (size_t i = 0; i < n && shape_ok; i++)
-        shape_ok = (token[i] >= 'a' && token[i] <= 'z') ||
-                   (token[i] >= 'A' && token[i] <= 'Z') ||
-                   (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
-                   token[i] == '_' || token[i] == '.';
-    if (shape_ok) {
-        crypto_generichash(h, sizeof(h), (const unsigned char *)token, n, NULL,
-                           0);
-        if (store_ack_link_get(c, h, adv, sizeof(adv), org, sizeof(org), &exp,
-                               &used))
-            reason = "forged";
-    } else {
-        reason = "forged";
-    }
-    if (!reason) {
-        /* the signature must match what the hub stored for the link */
-        char nonce[40], mac[48];
-        const char *d1 = strchr(token, '.');
-        const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-        if (!d1 || !d2 || (size_t)(d1 - token) >= sizeof(nonce)) {
-            reason = "forged";
-        } else {
-            snprintf(nonce, sizeof(nonce), "%.*s", (int)(d1 - token), token);
-            link_mac(a, nonce, exp, adv, org, mac, sizeof(mac));
-            if (strlen(mac) != strlen(d2 + 1) ||
-                !util_ct_equal(mac, d2 + 1, strlen(mac)))
-                reason = "forged";
-        }
-    }
-    if (!reason && exp <= now)
-        reason = "expired";
-    if (!reason && used)
-        reason = "used";
-    if (reason && reason[0] == 'f') {
+    if (!link_shape_ok(token, n))
+        return "forged";
+    crypto_generichash(l->hash, sizeof(l->hash), (const unsigned char *)token,
+                       n, NULL, 0);
+    if (store_ack_link_get(c, l->hash, l->adv, sizeof(l->adv), l->org,
+                           sizeof(l->org), &l->expires, &l->used) ||
+        !link_signed(a, token, l))
+        return "forged";
+    if (l->expires <= now)
+        return "expired";
+    return l->used ? "used" : NULL;
+}
+
+static void link_refusal_audit(struct store_conn *c, const char *adv,
+                               const char *reason, const char *addr,
+                               int64_t now)
+{
+    audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
+                 json_pack("{s:s,s:s}", "reason", reason, "addr", addr));
+}
+
+/* Answers a refused link: IS_ERR_LIMIT (nothing audited) past the
+ * per-address limit of forged links, else audited (not on a PROBE) and
+ * IS_ERR_GONE (expired), IS_ERR_CONFLICT (used) or IS_ERR_NOTFOUND. */
+static int link_refuse(struct app *a, struct store_conn *c, const char *adv,
+                       const char *reason, const char *addr,
+                       enum ack_link_mode mode, int64_t now)
+{
+    if (reason[0] == 'f') {
         /* A forged or unknown link needs no secret and every refusal is
          * audited, so these are limited per client address like failed
          * log-ins: past AUTH_ADDR_FAILS in the window, 429 and nothing
@@ -1117,51 +1178,61 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
          * acknowledge. */
         char akey[INET6_ADDRSTRLEN + 8];
         auth_addr_key(addr, akey, sizeof(akey));
-        if (!ratelimit_take(&a->limits.ack_refusals, akey, now)) {
+        if (!ratelimit_take(&a->limits.ack_refusals, akey, now))
             return IS_ERR_LIMIT;
-        }
     }
-    if (reason) {
-        if (mode != ACK_LINK_PROBE)
-            audit_record(
-                c, NULL, now, "advisory.ack_link.refused", adv,
-                json_pack("{s:s,s:s}", "reason", reason, "addr", addr));
-        return reason[0] == 'e'   ? IS_ERR_GONE
-               : reason[0] == 'u' ? IS_ERR_CONFLICT
-                                  : IS_ERR_NOTFOUND;
-    }
-    util_xcopy(adv_out, adv_len, adv);
-    if (mode != ACK_LINK_CONFIRM)
-        return IS_OK;
+    if (mode != ACK_LINK_PROBE)
+        link_refusal_audit(c, adv, reason, addr, now);
+    return reason[0] == 'e'   ? IS_ERR_GONE
+           : reason[0] == 'u' ? IS_ERR_CONFLICT
+                              : IS_ERR_NOTFOUND;
+}
+
+/* Uses a valid link: marks it used and acknowledges for its organisation
+ * (idempotent), in one audited transaction. IS_ERR_CONFLICT (audited as
+ * a refusal) when a concurrent request used it a moment ago;
+ * IS_ERR_STORE or IS_ERR_NOMEM when the hub failed. */
+static int link_confirm(struct store_conn *c, const struct ack_link *l,
+                        const char *addr, int64_t now)
+{
     int rc = store_begin(c);
     if (!rc)
-        rc = store_ack_link_use(c, h, now);
+        rc = store_ack_link_use(c, l->hash, now);
     bool already = false;
     if (!rc) {
-        int arc = store_recipient_ack(c, adv, org, now, 0, "link");
+        int arc = store_recipient_ack(c, l->adv, l->org, now, 0, "link");
         already = arc == IS_ERR_CONFLICT;
         rc = arc == IS_ERR_CONFLICT ? IS_OK : arc;
     }
     if (!rc)
-        rc = store_deliveries_cancel(c, adv, org);
+        rc = store_deliveries_cancel(c, l->adv, l->org);
     if (!rc)
-        rc = audit_record(c, NULL, now, "advisory.ack", adv,
+        rc = audit_record(c, NULL, now, "advisory.ack", l->adv,
                           json_pack("{s:s,s:s,s:s,s:b}", "via", "link", "org",
-                                    org, "addr", addr, "already", already));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        if (rc == IS_ERR_CONFLICT) {
-            /* used by a concurrent request a moment ago: refused, and
-             * audited like every refusal */
-            audit_record(
-                c, NULL, now, "advisory.ack_link.refused", adv,
-                json_pack("{s:s,s:s}", "reason", "used", "addr", addr));
-            return IS_ERR_CONFLICT;
-        }
-        /* the hub failed: never answered as one of the refusals above */
-        return rc == IS_ERR_NOMEM ? rc : IS_ERR_STORE;
+                                    l->org, "addr", addr, "already", already));
+    rc = write_end(c, rc);
+    if (rc == IS_ERR_CONFLICT) {
+        /* used by a concurrent request a moment ago: refused, and
+         * audited like every refusal */
+        link_refusal_audit(c, l->adv, "used", addr, now);
+        return IS_ERR_CONFLICT;
     }
-    return IS_OK;
+    /* the hub failed: never answered as one of the refusals */
+    return !rc || rc == IS_ERR_NOMEM ? rc : IS_ERR_STORE;
+}
+
+int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
+                      const char *addr, enum ack_link_mode mode, int64_t now,
+                      char *adv_out, size_t adv_len)
+{
+    struct ack_link l;
+    const char *reason = link_check(a, c, token, now, &l);
+    if (reason)
+        return link_refuse(a, c, l.adv, reason, addr, mode, now);
+    util_xcopy(adv_out, adv_len, l.adv);
+    if (mode != ACK_LINK_CONFIRM)
+        return IS_OK;
+    return link_confirm(c, &l, addr, now);
 }
 
 /* ---- the tick ---- */
@@ -1170,11 +1241,7 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
  * (or when the commit fails) rolls back. 1 when committed, else 0. */
 static int tick_end(struct store_conn *c, int rc)
 {
-    if (rc || store_commit(c)) {
-        store_rollback(c);
-        return 0;
-    }
-    return 1;
+    return write_end(c, rc) ? 0 : 1;
 }
 
 /* Relays a due hop by itself (policy auto, review limit passed, or the
@@ -1249,8 +1316,8 @@ int provision_tick(struct app *a, struct store_conn *c, int64_t now)
         }
     }
     store_adv_org_list_free(&esc);
-    if (changes && a->wake_outbox)
-        a->wake_outbox(a);
+    if (changes)
+        wake_outbox(a);
     return changes;
 }
 
