@@ -793,23 +793,21 @@ int advisory_ack(struct app *a, struct store_conn *c,
 
 /* ---- deliveries, reach ---- */
 
-/* A recipient's delivery state; p: its organisation's open deliveries
- * (NULL when it has none). */
-static const char *rcpt_state(const struct store_recipient *r,
-                              const struct store_org_pending *p)
+/* A recipient's delivery state. */
+static const char *rcpt_state(const struct store_recipient_entry *x)
 {
+    const struct store_recipient *r = &x->r;
     if (r->acked_at)
         return "acknowledged";
     if (!r->released_at)
         return "pending";
-    int64_t open = p ? p->open : 0, sending = p ? p->sending : 0;
     bool delivered = r->delivered_at != 0;
     /* past the deadline without acknowledgement, or out of channels */
-    if (r->escalated_at || (!delivered && open == 0))
+    if (r->escalated_at || (!delivered && x->open == 0))
         return "unreached";
     if (delivered)
         return "delivered";
-    return sending ? "sending" : "queued";
+    return x->sending ? "sending" : "queued";
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -952,11 +950,6 @@ static bool dlv_visible(struct store_conn *c, const struct dlv_viewer *v,
            strcmp(rel.ministry_id, v->org) == 0;
 }
 
-static int cmp_pending(const void *key, const void *item)
-{
-    return strcmp(key, ((const struct store_org_pending *)item)->org);
-}
-
 /* One item of the deliveries answer. */
 static json_t *dlv_item_json(const struct store_recipient_entry *x,
                              const char *state)
@@ -998,18 +991,13 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
                       int64_t now, json_t **out, struct svc_error *e)
 {
     struct store_recipient_list rcpts = {0};
-    struct store_org_pending_list pend = {0};
     json_t *counts = NULL;
-    const char *failed = NULL;
-    if (store_recipients_list(c, ad->id, &rcpts) ||
-        store_deliveries_by_org(c, ad->id, &pend))
-        failed = "deliveries";
-    else if (dlv_counts_json(c, ad->id, v, &counts))
-        failed = "delivery counts";
-    if (failed) {
+    if (store_recipients_list(c, ad->id, &rcpts))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
+    if (dlv_counts_json(c, ad->id, v, &counts)) {
         store_recipient_list_free(&rcpts);
-        store_org_pending_list_free(&pend);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", failed);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "delivery counts");
     }
     const struct store_recipient_entry **mine =
         calloc(rcpts.n ? rcpts.n : 1, sizeof(*mine));
@@ -1020,9 +1008,7 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
         if (!dlv_visible(c, v, x))
             continue;
         mine[nmine++] = x;
-        const struct store_org_pending *p = bsearch(
-            x->org, pend.items, pend.n, sizeof(*pend.items), cmp_pending);
-        const char *st = rcpt_state(&x->r, p);
+        const char *st = rcpt_state(x);
         if (!state || strcmp(state, "all") == 0 || strcmp(state, st) == 0)
             json_array_append_new(items, dlv_item_json(x, st));
     }
@@ -1040,7 +1026,6 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
     }
     free(mine);
     store_recipient_list_free(&rcpts);
-    store_org_pending_list_free(&pend);
     return rc;
 }
 

@@ -527,7 +527,7 @@ struct store_id_list {
 void store_id_list_free(struct store_id_list *l);
 /* An advisory and one of its organisations (a hop or a recipient). */
 struct store_adv_org {
-    char adv[40], org[IDS_LEN];
+    char adv[IDS_LEN], org[IDS_LEN];
 };
 struct store_adv_org_list {
     struct store_adv_org *items;
@@ -602,12 +602,14 @@ int store_recipient_get(struct store_conn *c, const char *adv, const char *org,
 /* IS_ERR_CONFLICT when already acknowledged (or not released). */
 int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
                         int64_t now, int64_t user, const char *via);
-/* Every recipient of an advisory, by org id (times 0 = none); the names
+/* Every recipient of an advisory, by org id (times 0 = none), with its
+ * open deliveries (queued or sending) and of those sending; the names
  * are malloc'd. */
 struct store_recipient_entry {
     char org[IDS_LEN], sector[IDS_LEN]; /* sector "" when none */
     struct store_recipient r;
     char *name_ja, *name_en;
+    int64_t open, sending;
 };
 struct store_recipient_list {
     struct store_recipient_entry *items;
@@ -649,20 +651,6 @@ int store_deliveries_cancel(struct store_conn *c, const char *adv,
                             const char *org);
 int store_deliveries_pending(struct store_conn *c, const char *adv,
                              const char *org, int64_t *n);
-/* An organisation's open deliveries of an advisory: queued or sending
- * (open), and of those sending. */
-struct store_org_pending {
-    char org[IDS_LEN];
-    int64_t open, sending;
-};
-struct store_org_pending_list {
-    struct store_org_pending *items;
-    size_t n;
-};
-void store_org_pending_list_free(struct store_org_pending_list *l);
-/* Every organisation with deliveries of adv, by org id (as strcmp). */
-int store_deliveries_by_org(struct store_conn *c, const char *adv,
-                            struct store_org_pending_list *out);
 /* An advisory's deliveries per state (the states of the deliveries
  * table). */
 struct store_delivery_counts {

@@ -772,8 +772,8 @@ static void t_provision_recipient_lists(void **state)
     assert_null(rl.items);
     assert_int_equal(rl.n, 0);
 
-    /* one first delivery each, by org; claiming is bounded by max and
-     * shows as sending */
+    /* one first delivery each; claiming is bounded by max and shows as
+     * sending in the recipient's open deliveries */
     struct store_delivery d[4];
     int got = 0;
     assert_int_equal(store_deliveries_claim(c, NOW + 20, 60, 1, d, &got),
@@ -784,19 +784,33 @@ static void t_provision_recipient_lists(void **state)
     assert_string_equal(d[0].advisory_id, "A1");
     assert_string_equal(d[0].channel, "email");
     assert_int_equal(d[0].attempts, 1);
-    struct store_org_pending_list pend = {0};
-    assert_int_equal(store_deliveries_by_org(c, "A1", &pend), IS_OK);
-    assert_int_equal(pend.n, 3);
-    for (size_t i = 0; i < pend.n; i++) {
-        assert_string_equal(pend.items[i].org, ids[i]);
-        assert_int_equal(pend.items[i].open, 1);
-        assert_int_equal(pend.items[i].sending,
-                         strcmp(pend.items[i].org, claimed) == 0);
+    assert_int_equal(store_recipients_list(c, "A1", &rl), IS_OK);
+    assert_int_equal(rl.n, 3);
+    for (size_t i = 0; i < rl.n; i++) {
+        assert_int_equal(rl.items[i].open, 1);
+        assert_int_equal(rl.items[i].sending,
+                         strcmp(rl.items[i].org, claimed) == 0);
     }
-    store_org_pending_list_free(&pend);
+    store_recipient_list_free(&rl);
     assert_int_equal(store_deliveries_claim(c, NOW + 20, 60, 4, d, &got),
                      IS_OK);
     assert_int_equal(got, 2);
+    /* delivered: no longer open */
+    assert_int_equal(store_delivery_done(c, &d[0], NOW + 30), IS_OK);
+    struct store_delivery_counts dc;
+    assert_int_equal(store_delivery_counts(c, "A1", &dc), IS_OK);
+    assert_true(dc.queued == 0 && dc.sending == 2 && dc.delivered == 1 &&
+                dc.failed == 0 && dc.cancelled == 0);
+    assert_int_equal(store_delivery_counts(c, "no-such", &dc), IS_OK);
+    assert_true(dc.queued + dc.sending + dc.delivered == 0);
+    assert_int_equal(store_recipients_list(c, "A1", &rl), IS_OK);
+    for (size_t i = 0; i < rl.n; i++) {
+        bool done = strcmp(rl.items[i].org, d[0].org_id) == 0;
+        assert_int_equal(rl.items[i].open, done ? 0 : 1);
+        assert_int_equal(rl.items[i].r.delivered_at, done ? NOW + 30 : 0);
+        assert_string_equal(rl.items[i].r.channel, done ? "email" : "");
+    }
+    store_recipient_list_free(&rl);
 
     /* past the deadline (900 s from release), unacknowledged only */
     struct store_adv_org_list esc = {0};
