@@ -66,24 +66,21 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
                  drill_ja, drill_en, range_tlp((enum share_range)ad.range),
                  range_tlp((enum share_range)ad.range));
     /* the hop notes on this recipient's path (content only) */
-    json_t *hops = NULL, *notes = json_array();
+    json_t *notes = json_array();
+    struct store_hop_list hops = {0};
     struct store_recipient rcpt;
-    if (content && !store_hops_json(c, ad.id, &hops) &&
+    if (content && !store_hops_list(c, ad.id, &hops) &&
         !store_recipient_get(c, ad.id, d->org_id, &rcpt)) {
-        size_t i;
-        json_t *h;
-        json_array_foreach (hops, i, h) {
-            json_t *n = json_object_get(h, "note");
-            const char *org = json_string_value(json_object_get(h, "org"));
-            bool on_path = strcmp(org, rcpt.via) == 0 ||
-                           json_integer_value(json_object_get(h, "step")) == 1;
-            if (on_path && (*json_string_value(json_object_get(n, "ja")) ||
-                            *json_string_value(json_object_get(n, "en"))))
+        for (size_t i = 0; i < hops.n; i++) {
+            const struct store_hop_entry *h = &hops.items[i];
+            bool on_path = strcmp(h->org, rcpt.via) == 0 || h->hop.step == 1;
+            if (on_path && (*h->note_ja || *h->note_en))
                 json_array_append_new(
-                    notes, json_pack("{s:s,s:O}", "by", org, "note", n));
+                    notes, json_pack("{s:s,s:{s:s,s:s}}", "by", h->org, "note",
+                                     "ja", h->note_ja, "en", h->note_en));
         }
     }
-    json_decref(hops);
+    store_hop_list_free(&hops);
     /* plain text (e-mail), Japanese first */
     struct buf *t = &m->text;
     if (ad.drill)

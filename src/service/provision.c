@@ -77,6 +77,29 @@ static json_t *tj(int64_t t)
     return json_string(ts);
 }
 
+/* Ends a write under the writer lock: commits when rc is IS_OK, else
+ * (or when the commit fails) rolls back. Returns rc, or the commit's
+ * error. */
+static int write_end(struct store_conn *c, int rc)
+{
+    if (rc || (rc = store_commit(c)))
+        store_rollback(c);
+    return rc;
+}
+
+/* A write that failed in the hub: 500, nothing changed. */
+static int nothing_changed(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                    "nothing was changed");
+}
+
+static void wake_outbox(struct app *a)
+{
+    if (a->wake_outbox)
+        a->wake_outbox(a);
+}
+
 /* ---- the range decision for advisories ---- */
 
 static struct range_decision adv_decide(struct store_conn *c,
@@ -130,16 +153,11 @@ static int hop_release(struct app *a, struct store_conn *c,
     int rc = store_recipients_dispatch(c, ad->id, hop, ad->hotline, now, &n);
     if (rc || depth > 4)
         return rc;
-    json_t *kids = NULL;
+    struct store_id_list kids = {0};
     rc = store_hop_children(c, ad->id, hop, &kids);
-    size_t i;
-    json_t *k;
-    json_array_foreach (kids, i, k) {
-        if (rc)
-            break;
-        rc = hop_arrive(a, c, ad, json_string_value(k), now, depth + 1);
-    }
-    json_decref(kids);
+    for (size_t i = 0; !rc && i < kids.n; i++)
+        rc = hop_arrive(a, c, ad, kids.items[i].id, now, depth + 1);
+    store_id_list_free(&kids);
     return rc;
 }
 
@@ -277,10 +295,12 @@ static void new_id(char *out, size_t len, char prefix)
     snprintf(out, len, "%c%s", prefix, hex);
 }
 
-/* Inserts the advisory and runs its chain (caller holds a transaction). */
-static int advisory_create(struct app *a, struct store_conn *c,
-                           const struct auth_ctx *who, const json_t *body,
-                           bool drill, int64_t now, struct store_advisory *ad)
+/* Fills ad for a new advisory from a checked body: every field, the
+ * malloc'd texts included (IS_ERR_NOMEM when one could not be made; ad
+ * then holds what was made, for store_advisory_release). */
+static int advisory_fill(const struct app *a, const struct auth_ctx *who,
+                         const json_t *body, bool drill, int64_t now,
+                         struct store_advisory *ad)
 {
     memset(ad, 0, sizeof(*ad));
     new_id(ad->id, sizeof(ad->id), 'A');
@@ -304,75 +324,120 @@ static int advisory_create(struct app *a, struct store_conn *c,
     if (!ad->title_ja || !ad->title_en || !ad->body_ja || !ad->body_en ||
         !ad->audience || !ad->refs)
         return IS_ERR_NOMEM;
-    int rc = store_advisory_insert(c, ad);
-    if (!rc)
-        rc = store_hop_insert(c, ad->id, ad->author, AUDIENCE_STEP_AUTHOR, "",
-                              "relayed", now, now, "author");
-    /* recipients */
-    json_t *aud = json_object_get(body, "audience");
-    if (!rc && jv_bool(aud, "all", false))
-        rc = store_recipients_add(c, ad->id, "all", NULL);
+    return IS_OK;
+}
+
+/* Writes the recipients the checked audience names (all, sectors,
+ * scopes, ceptoars, orgs). */
+static int recipients_add(struct store_conn *c, const char *adv,
+                          const json_t *aud)
+{
+    int rc = IS_OK;
+    if (jv_bool(aud, "all", false))
+        rc = store_recipients_add(c, adv, "all", NULL);
     static const char *const keys[][2] = {{"sectors", "sector"},
                                           {"scopes", "scope"},
                                           {"ceptoars", "ceptoar"},
                                           {"orgs", "org"}};
     for (size_t k = 0; !rc && k < IS_ARRAY_LEN(keys); k++) {
-        size_t i;
-        json_t *v;
-        json_array_foreach (json_object_get(aud, keys[k][0]), i, v) {
-            rc = store_recipients_add(c, ad->id, keys[k][1],
-                                      json_string_value(v));
-            if (rc)
-                break;
-        }
+        const json_t *ids = json_object_get(aud, keys[k][0]);
+        for (size_t i = 0; !rc && i < json_array_size(ids); i++)
+            rc = store_recipients_add(
+                c, adv, keys[k][1], json_string_value(json_array_get(ids, i)));
     }
-    /* hops: ministries (NISC's advisories), then CEPTOARs */
-    struct audience_chain plan = audience_chain_of(who->org.kind);
-    json_t *mins = NULL, *ceps = NULL;
-    if (!rc && plan.ministries)
+    return rc;
+}
+
+/* Writes the pending hops of the recipients' chain below the author:
+ * the ministries (when the author's kind starts above them), then the
+ * CEPTOARs, each under its ministry's hop or the author's; on the
+ * hotline each CEPTOAR's emergency contacts are queued too. */
+static int hops_add(struct store_conn *c, const struct store_advisory *ad,
+                    const char *author_kind, int64_t now)
+{
+    struct audience_chain plan = audience_chain_of(author_kind);
+    struct store_id_list mins = {0};
+    struct store_ceptoar_hop_list ceps = {0};
+    int rc = IS_OK;
+    if (plan.ministries)
         rc = store_hops_ministries(c, ad->id, &mins);
-    size_t i;
-    json_t *v;
-    json_array_foreach (mins, i, v) {
-        if (rc)
-            break;
-        rc = store_hop_insert(c, ad->id, json_string_value(v),
+    for (size_t i = 0; !rc && i < mins.n; i++)
+        rc = store_hop_insert(c, ad->id, mins.items[i].id,
                               AUDIENCE_STEP_MINISTRY, ad->author, "pending", 0,
                               0, "");
-    }
-    size_t nmin = json_array_size(mins);
-    const char **min_ids = calloc(nmin ? nmin : 1, sizeof(*min_ids));
+    const char **min_ids = calloc(mins.n ? mins.n : 1, sizeof(*min_ids));
     if (!min_ids && !rc)
         rc = IS_ERR_NOMEM;
-    for (size_t k = 0; min_ids && k < nmin; k++)
-        min_ids[k] = json_string_value(json_array_get(mins, k));
+    for (size_t k = 0; min_ids && k < mins.n; k++)
+        min_ids[k] = mins.items[k].id;
     if (!rc && plan.ceptoars)
         rc = store_hops_ceptoars(c, ad->id, &ceps);
-    json_array_foreach (ceps, i, v) {
-        if (rc)
-            break;
-        const char *cep = json_string_value(json_array_get(v, 0));
-        const char *min = json_string_value(json_array_get(v, 1));
-        rc = store_hop_insert(
-            c, ad->id, cep, AUDIENCE_STEP_CEPTOAR,
-            audience_ceptoar_parent(ad->author, min, min_ids, nmin), "pending",
-            0, 0, "");
+    for (size_t i = 0; !rc && i < ceps.n; i++) {
+        const char *cep = ceps.items[i].ceptoar;
+        rc = store_hop_insert(c, ad->id, cep, AUDIENCE_STEP_CEPTOAR,
+                              audience_ceptoar_parent(ad->author,
+                                                      ceps.items[i].ministry,
+                                                      min_ids, mins.n),
+                              "pending", 0, 0, "");
         if (!rc && ad->hotline)
             rc = store_queue_emergency(c, ad->id, cep, now);
     }
     free(min_ids);
-    json_decref(mins);
-    json_decref(ceps);
+    store_id_list_free(&mins);
+    store_ceptoar_hop_list_free(&ceps);
+    return rc;
+}
+
+/* Inserts the advisory and runs its chain (caller holds a transaction):
+ * the advisory, the author's hop, the recipients, the hops below; then
+ * the author relays at once (the recipients without a CEPTOAR hop, and
+ * the first hops). ad is filled (store_advisory_release) also on an
+ * error. */
+static int advisory_create(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, const json_t *body,
+                           bool drill, int64_t now, struct store_advisory *ad)
+{
+    int rc = advisory_fill(a, who, body, drill, now, ad);
+    if (!rc)
+        rc = store_advisory_insert(c, ad);
+    if (!rc)
+        rc = store_hop_insert(c, ad->id, ad->author, AUDIENCE_STEP_AUTHOR, "",
+                              "relayed", now, now, "author");
+    if (!rc)
+        rc = recipients_add(c, ad->id, json_object_get(body, "audience"));
+    if (!rc)
+        rc = hops_add(c, ad, who->org.kind, now);
     if (!rc)
         rc = store_recipients_set_via(c, ad->id);
-    /* the author relays at once: recipients without a CEPTOAR hop, and
-     * the first hops */
     int n = 0;
     if (!rc)
         rc = store_recipients_dispatch(c, ad->id, "", ad->hotline, now, &n);
     if (!rc)
         rc = hop_release(a, c, ad, ad->author, now, 0);
     return rc;
+}
+
+/* The advisory's chain as the API shows it: [{org, step, parent, state,
+ * arrived_at, relayed_at, how, note{ja,en}}] (times RFC 3339 or null).
+ * NULL when it could not be read. */
+static json_t *hops_json(struct store_conn *c, const char *adv)
+{
+    struct store_hop_list hops;
+    if (store_hops_list(c, adv, &hops))
+        return NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < hops.n; i++) {
+        const struct store_hop_entry *h = &hops.items[i];
+        json_array_append_new(
+            arr, json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:s,s:{s:s,s:s}}", "org",
+                           h->org, "step", h->hop.step, "parent", h->hop.parent,
+                           "state", h->hop.state, "arrived_at",
+                           tj(h->hop.arrived_at), "relayed_at",
+                           tj(h->hop.relayed_at), "how", h->hop.how, "note",
+                           "ja", h->note_ja, "en", h->note_en));
+    }
+    store_hop_list_free(&hops);
+    return arr;
 }
 
 static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
@@ -408,20 +473,9 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
     json_object_set_new(o, "audience", json_loads(ad->audience, 0, NULL));
     json_object_set_new(o, "title_in_notice",
                         json_boolean(ad->title_in_notice));
-    json_t *hops = NULL;
-    if (!store_hops_json(c, ad->id, &hops)) {
-        size_t i;
-        json_t *h;
-        json_array_foreach (hops, i, h) {
-            json_int_t t1 =
-                json_integer_value(json_object_get(h, "arrived_at"));
-            json_int_t t2 =
-                json_integer_value(json_object_get(h, "relayed_at"));
-            json_object_set_new(h, "arrived_at", tj(t1));
-            json_object_set_new(h, "relayed_at", tj(t2));
-        }
-        json_object_set_new(o, "chain", hops);
-    }
+    json_t *chain = hops_json(c, ad->id);
+    if (chain)
+        json_object_set_new(o, "chain", chain);
     /* referenced reports: only those the reader may read, as it may */
     json_t *refs = json_loads(ad->refs, 0, NULL), *shown = json_array();
     size_t i;
@@ -444,6 +498,8 @@ int advisory_issue(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const json_t *body, int64_t now,
                    json_t **out, struct svc_error *e)
 {
+    static const char not_sent[] =
+        "the advisory could not be stored; nothing was sent";
     if (!access_may_author_advisory(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
@@ -452,9 +508,7 @@ int advisory_issue(struct app *a, struct store_conn *c,
      * narrowed a moment ago is never cited by a wider advisory */
     int rc = store_begin(c);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the advisory could not be stored; nothing was "
-                        "sent");
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, not_sent);
     rc = check_audience(c, who, json_object_get(body, "audience"),
                         range_parse(jv_str(body, "range")), e);
     if (!rc)
@@ -465,7 +519,6 @@ int advisory_issue(struct app *a, struct store_conn *c,
         return rc;
     }
     struct store_advisory ad;
-    memset(&ad, 0, sizeof(ad));
     rc = advisory_create(a, c, who, body, false, now, &ad);
     int64_t n = 0;
     if (!rc)
@@ -475,12 +528,11 @@ int advisory_issue(struct app *a, struct store_conn *c,
                           json_pack("{s:s,s:i,s:I,s:b}", "kind", ad.kind,
                                     "severity", ad.severity, "recipients",
                                     (json_int_t)n, "hotline", ad.hotline));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        goto fail;
+    if (write_end(c, rc)) {
+        store_advisory_release(&ad);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, not_sent);
     }
-    if (a->wake_outbox)
-        a->wake_outbox(a);
+    wake_outbox(a);
     log_event(LOG_INFO, "advisory issued", "advisory", json_string(ad.id),
               "recipients", json_integer(n), "hotline",
               json_boolean(ad.hotline), NULL);
@@ -488,10 +540,6 @@ int advisory_issue(struct app *a, struct store_conn *c,
     json_object_set_new(*out, "recipients", json_integer(n));
     store_advisory_release(&ad);
     return IS_OK;
-fail:
-    store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                    "the advisory could not be stored; nothing was sent");
 }
 
 int advisory_read(struct app *a, struct store_conn *c,
@@ -584,6 +632,73 @@ int advisory_list(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+/* Begins a write and loads the advisory who may read, under the writer
+ * lock. On an error nothing is held (rolled back) and e is filled. */
+static int begin_readable(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id, struct store_advisory *ad,
+                          struct svc_error *e)
+{
+    if (store_begin(c))
+        return nothing_changed(e);
+    int rc = load_readable(c, who, id, ad, e);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
+/* May who's organisation relay ad now, to range (jv "range", or ad's)?
+ * Its hop must be waiting, and a hop narrows the range, never widens it.
+ * IS_OK with *range, or an error with e filled. */
+static int relay_check(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_advisory *ad, const json_t *body,
+                       int *range, struct svc_error *e)
+{
+    struct store_hop h;
+    bool found = !store_hop_get(c, ad->id, who->org.id, &h);
+    if (!found || strcmp(h.state, "waiting") != 0) {
+        bool relayed = found && strcmp(h.state, "relayed") == 0;
+        return svc_fail(e, IS_ERR_CONFLICT,
+                        relayed ? "already_relayed" : "not_current_hop", NULL,
+                        relayed ? "your organisation has relayed this "
+                                  "advisory already"
+                                : "the advisory is not waiting for your "
+                                  "organisation's relay");
+    }
+    const char *rs = jv_str(body, "range");
+    *range = rs ? range_parse(rs) : ad->range;
+    if (!range_within((enum share_range) * range, (enum share_range)ad->range))
+        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
+                        "range: a hop may narrow the range (now %s), never "
+                        "widen it",
+                        range_name((enum share_range)ad->range));
+    return IS_OK;
+}
+
+/* Writes who's relay of ad at range (ad->range follows): the range, the
+ * hop, its release, the audit record. IS_ERR_CONFLICT only when the hop
+ * relayed already (a concurrent relay by the same hop won). */
+static int relay_write(struct app *a, struct store_conn *c,
+                       const struct auth_ctx *who, struct store_advisory *ad,
+                       const json_t *body, int range, int64_t now)
+{
+    int rc = IS_OK;
+    if (range != ad->range) {
+        rc = store_advisory_set_range(c, ad->id, range);
+        ad->range = range;
+    }
+    if (!rc)
+        rc = store_hop_relay(c, ad->id, who->org.id, now, "review",
+                             jv_str(body, "note_ja"), jv_str(body, "note_en"));
+    if (rc)
+        return rc;
+    rc = hop_release(a, c, ad, who->org.id, now, 0);
+    if (!rc)
+        rc = audit_record(c, who, now, "advisory.relay", ad->id,
+                          json_pack("{s:s}", "range",
+                                    range_name((enum share_range)ad->range)));
+    return rc == IS_ERR_CONFLICT ? IS_ERR_STORE : rc;
+}
+
 int advisory_relay(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const json_t *body, int64_t now, json_t **out,
@@ -593,73 +708,35 @@ int advisory_relay(struct app *a, struct store_conn *c,
     /* the advisory and the hop are read, checked and written under the
      * writer lock (docs/rules.md, "Concurrent writes"): another hop may
      * have narrowed the range, or this hop relayed, a moment ago */
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &ad, e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "nothing was changed");
-    if ((rc = load_readable(c, who, id, &ad, e))) {
-        store_rollback(c);
         return rc;
-    }
-    struct store_hop h;
-    if (store_hop_get(c, ad.id, who->org.id, &h) ||
-        strcmp(h.state, "waiting") != 0) {
-        bool relayed = !store_hop_get(c, ad.id, who->org.id, &h) &&
-                       strcmp(h.state, "relayed") == 0;
+    int range = ad.range;
+    rc = relay_check(c, who, &ad, body, &range, e);
+    if (rc) {
         store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT,
-                        relayed ? "already_relayed" : "not_current_hop", NULL,
-                        relayed ? "your organisation has relayed this "
-                                  "advisory already"
-                                : "the advisory is not waiting for your "
-                                  "organisation's relay");
+    } else {
+        int wrc = write_end(c, relay_write(a, c, who, &ad, body, range, now));
+        if (wrc == IS_ERR_CONFLICT)
+            rc = svc_fail(e, IS_ERR_CONFLICT, "already_relayed", NULL,
+                          "your organisation has relayed this advisory "
+                          "already");
+        else if (wrc)
+            rc = nothing_changed(e);
     }
-    const char *rs = jv_str(body, "range");
-    int new_range = rs ? range_parse(rs) : ad.range;
-    if (!range_within((enum share_range)new_range,
-                      (enum share_range)ad.range)) {
-        store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
-                        "range: a hop may narrow the range (now %s), never "
-                        "widen it",
-                        range_name((enum share_range)ad.range));
+    if (!rc) {
+        wake_outbox(a);
+        *out = adv_json(c, who, &ad, true, now);
     }
-    if (new_range != ad.range) {
-        rc = store_advisory_set_range(c, ad.id, new_range);
-        ad.range = new_range;
-    }
-    if (!rc)
-        rc = store_hop_relay(c, ad.id, who->org.id, now, "review",
-                             jv_str(body, "note_ja"), jv_str(body, "note_en"));
-    if (rc == IS_ERR_CONFLICT) {
-        /* a concurrent relay by the same hop won */
-        store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT, "already_relayed", NULL,
-                        "your organisation has relayed this advisory "
-                        "already");
-    }
-    if (!rc)
-        rc = hop_release(a, c, &ad, who->org.id, now, 0);
-    if (!rc)
-        rc = audit_record(c, who, now, "advisory.relay", ad.id,
-                          json_pack("{s:s}", "range",
-                                    range_name((enum share_range)ad.range)));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        goto fail;
-    }
-    if (a->wake_outbox)
-        a->wake_outbox(a);
-    *out = adv_json(c, who, &ad, true, now);
     store_advisory_release(&ad);
-    return IS_OK;
-fail:
-    store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                    "nothing was changed");
+    return rc;
+}
+
+static json_t *ack_json(const char *adv, const char *org, int64_t acked_at,
+                        bool already)
+{
+    return json_pack("{s:s,s:s,s:o,s:b}", "advisory", adv, "org", org,
+                     "acked_at", tj(acked_at), "already", already);
 }
 
 int advisory_ack(struct app *a, struct store_conn *c,
@@ -671,67 +748,52 @@ int advisory_ack(struct app *a, struct store_conn *c,
     /* read, decided and written under the writer lock: of racing
      * acknowledgements exactly one records (the others answer
      * "already": acknowledging is idempotent) */
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &ad, e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "nothing was changed");
-    if ((rc = load_readable(c, who, id, &ad, e))) {
-        store_rollback(c);
         return rc;
-    }
     struct store_recipient r;
     if (store_recipient_get(c, ad.id, who->org.id, &r) || !r.released_at) {
         store_rollback(c);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_CONFLICT, "not_a_recipient", NULL,
-                        "the advisory has not been sent to your "
-                        "organisation");
-    }
-    if (r.acked_at) {
+        rc = svc_fail(e, IS_ERR_CONFLICT, "not_a_recipient", NULL,
+                      "the advisory has not been sent to your "
+                      "organisation");
+    } else if (r.acked_at) {
         store_rollback(c);
-        *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org",
-                         who->org.id, "acked_at", tj(r.acked_at), "already", 1);
-        store_advisory_release(&ad);
-        return IS_OK;
+        *out = ack_json(ad.id, who->org.id, r.acked_at, true);
+    } else {
+        rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id,
+                                 "api");
+        if (!rc)
+            rc = store_deliveries_cancel(c, ad.id, who->org.id);
+        if (!rc)
+            rc = audit_record(c, who, now, "advisory.ack", ad.id,
+                              json_pack("{s:s}", "via", "api"));
+        if (write_end(c, rc))
+            rc = nothing_changed(e);
+        else
+            *out = ack_json(ad.id, who->org.id, now, false);
     }
-    rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id, "api");
-    if (!rc)
-        rc = store_deliveries_cancel(c, ad.id, who->org.id);
-    if (!rc)
-        rc = audit_record(c, who, now, "advisory.ack", ad.id,
-                          json_pack("{s:s}", "via", "api"));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        goto fail;
-    }
-    *out = json_pack("{s:s,s:s,s:o,s:b}", "advisory", ad.id, "org", who->org.id,
-                     "acked_at", tj(now), "already", 0);
     store_advisory_release(&ad);
-    return IS_OK;
-fail:
-    store_advisory_release(&ad);
-    return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                    "nothing was changed");
+    return rc;
 }
 
 /* ---- deliveries, reach ---- */
 
-static const char *rcpt_state(const json_t *r, const json_t *pending)
+/* A recipient's delivery state. */
+static const char *rcpt_state(const struct store_recipient_entry *x)
 {
-    if (json_integer_value(json_object_get(r, "acked_at")))
+    const struct store_recipient *r = &x->r;
+    if (r->acked_at)
         return "acknowledged";
-    if (!json_integer_value(json_object_get(r, "released_at")))
+    if (!r->released_at)
         return "pending";
-    json_int_t open = json_integer_value(json_array_get(pending, 0));
-    json_int_t sending = json_integer_value(json_array_get(pending, 1));
-    bool delivered = json_integer_value(json_object_get(r, "delivered_at"));
+    bool delivered = r->delivered_at != 0;
     /* past the deadline without acknowledgement, or out of channels */
-    if (json_integer_value(json_object_get(r, "escalated_at")) ||
-        (!delivered && open == 0))
+    if (r->escalated_at || (!delivered && x->open == 0))
         return "unreached";
     if (delivered)
         return "delivered";
-    return sending ? "sending" : "queued";
+    return x->sending ? "sending" : "queued";
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -740,16 +802,15 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Adds one recipient to a reach bucket (a JSON object of counters). */
-static void reach_add(json_t *b, const json_t *r, int64_t t0)
+/* Adds one recipient (delivered and acknowledged at, 0 = not) to a reach
+ * bucket (a JSON object of counters). */
+static void reach_add(json_t *b, int64_t del, int64_t ack, int64_t t0)
 {
     static const int64_t windows[] = {15 * 60, 3600, 86400};
     static const char *const names[] = {"15m", "1h", "1d"};
     json_t *n = json_object_get(b, "recipients");
     json_object_set_new(b, "recipients",
                         json_integer(json_integer_value(n) + 1));
-    int64_t del = json_integer_value(json_object_get(r, "delivered_at"));
-    int64_t ack = json_integer_value(json_object_get(r, "acked_at"));
     for (int w = 0; w < 3; w++) {
         char k[32];
         snprintf(k, sizeof(k), "delivered_%s", names[w]);
@@ -767,7 +828,6 @@ static void reach_add(json_t *b, const json_t *r, int64_t t0)
         json_array_append_new(json_object_get(b, "_tta"),
                               json_integer(ack - t0));
 }
-
 static json_t *reach_new(void)
 {
     return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "recipients", 0,
@@ -804,25 +864,24 @@ static void reach_finish(json_t *b)
                             : 0.0));
 }
 
-json_t *advisory_reach(const json_t *recipients, int64_t created_at,
-                       int64_t now)
+json_t *advisory_reach(const struct store_recipient_entry *const *rs, size_t n,
+                       int64_t created_at, int64_t now)
 {
     IS_UNUSED(now);
     json_t *all = reach_new(), *by_c = json_object(), *by_s = json_object();
-    size_t i;
-    json_t *r;
-    json_array_foreach (recipients, i, r) {
-        reach_add(all, r, created_at);
-        const char *via = jv_str(r, "via");
-        const char *sec = jv_str(r, "sector");
-        const char *ck = via && *via ? via : "(direct)";
-        const char *sk = sec && *sec ? sec : "(none)";
+    for (size_t i = 0; i < n; i++) {
+        const struct store_recipient *r = &rs[i]->r;
+        const char *ck = *r->via ? r->via : "(direct)";
+        const char *sk = *rs[i]->sector ? rs[i]->sector : "(none)";
         if (!json_object_get(by_c, ck))
             json_object_set_new(by_c, ck, reach_new());
         if (!json_object_get(by_s, sk))
             json_object_set_new(by_s, sk, reach_new());
-        reach_add(json_object_get(by_c, ck), r, created_at);
-        reach_add(json_object_get(by_s, sk), r, created_at);
+        reach_add(all, r->delivered_at, r->acked_at, created_at);
+        reach_add(json_object_get(by_c, ck), r->delivered_at, r->acked_at,
+                  created_at);
+        reach_add(json_object_get(by_s, sk), r->delivered_at, r->acked_at,
+                  created_at);
     }
     reach_finish(all);
     const char *k;
@@ -835,6 +894,127 @@ json_t *advisory_reach(const json_t *recipients, int64_t created_at,
                      "by_sector", by_s);
 }
 
+/* Who may see an advisory's deliveries, and which. */
+struct dlv_viewer {
+    const char *org;  /* the viewer's organisation */
+    bool author_side; /* the author or NISC: every recipient */
+    bool ceptoar;     /* else a secretariat hop (its members), or a
+                         ministry hop (its sectors) */
+};
+
+/* The author's chain and the secretariats only: IS_OK with v filled, or
+ * IS_ERR_FORBIDDEN (e filled). */
+static int dlv_viewer_of(struct store_conn *c, const struct auth_ctx *who,
+                         const struct store_advisory *ad, struct dlv_viewer *v,
+                         struct svc_error *e)
+{
+    v->org = who->org.id;
+    v->author_side = strcmp(who->org.id, ad->author) == 0 ||
+                     strcmp(who->org.kind, "nisc") == 0;
+    v->ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
+    struct store_hop h;
+    bool hop = !store_hop_get(c, ad->id, who->org.id, &h);
+    bool ministry = strcmp(who->org.kind, "ministry") == 0;
+    if (!v->author_side && !(hop && (ministry || v->ceptoar)))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        "delivery status is for the author's chain and the "
+                        "secretariats");
+    return IS_OK;
+}
+
+/* Does v see recipient x? A secretariat the recipients it releases, a
+ * ministry those of its sectors. */
+static bool dlv_visible(struct store_conn *c, const struct dlv_viewer *v,
+                        const struct store_recipient_entry *x)
+{
+    if (v->author_side)
+        return true;
+    if (v->ceptoar)
+        return strcmp(x->r.via, v->org) == 0;
+    struct access_org rel;
+    return !store_org_rel(c, x->org, &rel) &&
+           strcmp(rel.ministry_id, v->org) == 0;
+}
+
+/* One item of the deliveries answer. */
+static json_t *dlv_item_json(const struct store_recipient_entry *x,
+                             const char *state)
+{
+    const struct store_recipient *r = &x->r;
+    return json_pack("{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:o}",
+                     "org", x->org, "name", "ja", x->name_ja, "en", x->name_en,
+                     "via", r->via, "sector", x->sector, "state", state,
+                     "released_at", tj(r->released_at), "delivered_at",
+                     tj(r->delivered_at), "channel", r->channel, "acked_at",
+                     tj(r->acked_at), "ack_via", r->ack_via, "escalated_at",
+                     tj(r->escalated_at));
+}
+
+/* The advisory-wide message counts: the author's side's; null for the
+ * hops. IS_ERR_STORE when they could not be read. */
+static int dlv_counts_json(struct store_conn *c, const char *adv,
+                           const struct dlv_viewer *v, json_t **out)
+{
+    struct store_delivery_counts dc;
+    if (!v->author_side) {
+        *out = json_null();
+        return IS_OK;
+    }
+    if (store_delivery_counts(c, adv, &dc))
+        return IS_ERR_STORE;
+    *out = json_pack("{s:I,s:I,s:I,s:I,s:I}", "queued", (json_int_t)dc.queued,
+                     "sending", (json_int_t)dc.sending, "delivered",
+                     (json_int_t)dc.delivered, "failed", (json_int_t)dc.failed,
+                     "cancelled", (json_int_t)dc.cancelled);
+    return IS_OK;
+}
+
+/* The deliveries answer for the recipients v sees: {advisory, items (in
+ * state, NULL/"all" = every), reach, messages}. IS_ERR_INTERNAL (e
+ * filled) when the hub failed. */
+static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
+                      const struct dlv_viewer *v, const char *state,
+                      int64_t now, json_t **out, struct svc_error *e)
+{
+    struct store_recipient_list rcpts = {0};
+    json_t *counts = NULL;
+    if (store_recipients_list(c, ad->id, &rcpts))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
+    if (dlv_counts_json(c, ad->id, v, &counts)) {
+        store_recipient_list_free(&rcpts);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "delivery counts");
+    }
+    const struct store_recipient_entry **mine =
+        calloc(rcpts.n ? rcpts.n : 1, sizeof(*mine));
+    json_t *items = json_array();
+    size_t nmine = 0;
+    for (size_t i = 0; mine && i < rcpts.n; i++) {
+        const struct store_recipient_entry *x = &rcpts.items[i];
+        if (!dlv_visible(c, v, x))
+            continue;
+        mine[nmine++] = x;
+        const char *st = rcpt_state(x);
+        if (!state || strcmp(state, "all") == 0 || strcmp(state, st) == 0)
+            json_array_append_new(items, dlv_item_json(x, st));
+    }
+    int rc = mine
+                 ? IS_OK
+                 : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
+    if (!rc)
+        *out =
+            json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad->id, "items", items,
+                      "reach", advisory_reach(mine, nmine, ad->created_at, now),
+                      "messages", counts);
+    else {
+        json_decref(items);
+        json_decref(counts);
+    }
+    free(mine);
+    store_recipient_list_free(&rcpts);
+    return rc;
+}
+
 int advisory_deliveries(struct app *a, struct store_conn *c,
                         const struct auth_ctx *who, const char *id,
                         const char *state, int64_t now, json_t **out,
@@ -845,90 +1025,12 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
     int rc = load_readable(c, who, id, &ad, e);
     if (rc)
         return rc;
-    /* the author's chain and the secretariats only; a secretariat sees
-     * its members, a ministry its sectors */
-    bool author_side = strcmp(who->org.id, ad.author) == 0 ||
-                       strcmp(who->org.kind, "nisc") == 0;
-    struct store_hop h;
-    bool hop = !store_hop_get(c, ad.id, who->org.id, &h);
-    bool is_ministry = strcmp(who->org.kind, "ministry") == 0;
-    bool is_ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
-    if (!author_side && !(hop && (is_ministry || is_ceptoar))) {
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
-                        "delivery status is for the author's chain and the "
-                        "secretariats");
-    }
-    json_t *rcpts = NULL, *pend = NULL;
-    if (store_recipients_json(c, ad.id, &rcpts) ||
-        store_deliveries_by_org(c, ad.id, &pend)) {
-        json_decref(rcpts);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
-    }
-    json_t *mine = json_array(), *items = json_array();
-    size_t i;
-    json_t *r;
-    json_array_foreach (rcpts, i, r) {
-        if (!author_side) {
-            bool ok;
-            if (is_ceptoar) {
-                ok = strcmp(jv_str(r, "via"), who->org.id) == 0;
-            } else {
-                struct access_org rel;
-                ok = !store_org_rel(c, jv_str(r, "org"), &rel) &&
-                     strcmp(rel.ministry_id, who->org.id) == 0;
-            }
-            if (!ok)
-                continue;
-        }
-        json_array_append(mine, r);
-        const char *st = rcpt_state(r, json_object_get(pend, jv_str(r, "org")));
-        if (state && strcmp(state, "all") != 0 && strcmp(state, st) != 0)
-            continue;
-        json_array_append_new(
-            items,
-            json_pack(
-                "{s:O,s:O,s:O,s:O,s:s,s:o,s:o,s:O,s:o,s:O,s:o}", "org",
-                json_object_get(r, "org"), "name", json_object_get(r, "name"),
-                "via", json_object_get(r, "via"), "sector",
-                json_object_get(r, "sector"), "state", st, "released_at",
-                tj(json_integer_value(json_object_get(r, "released_at"))),
-                "delivered_at",
-                tj(json_integer_value(json_object_get(r, "delivered_at"))),
-                "channel", json_object_get(r, "channel"), "acked_at",
-                tj(json_integer_value(json_object_get(r, "acked_at"))),
-                "ack_via", json_object_get(r, "ack_via"), "escalated_at",
-                tj(json_integer_value(json_object_get(r, "escalated_at")))));
-    }
-    /* advisory-wide counts are the author's side's; null for the hops */
-    json_t *counts = NULL;
-    struct store_delivery_counts dc;
-    if (!author_side) {
-        counts = json_null();
-    } else if (store_delivery_counts(c, ad.id, &dc)) {
-        json_decref(items);
-        json_decref(mine);
-        json_decref(rcpts);
-        json_decref(pend);
-        store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "delivery counts");
-    } else {
-        counts =
-            json_pack("{s:I,s:I,s:I,s:I,s:I}", "queued", (json_int_t)dc.queued,
-                      "sending", (json_int_t)dc.sending, "delivered",
-                      (json_int_t)dc.delivered, "failed", (json_int_t)dc.failed,
-                      "cancelled", (json_int_t)dc.cancelled);
-    }
-    *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad.id, "items", items,
-                     "reach", advisory_reach(mine, ad.created_at, now),
-                     "messages", counts);
-    json_decref(mine);
-    json_decref(rcpts);
-    json_decref(pend);
+    struct dlv_viewer v;
+    rc = dlv_viewer_of(c, who, &ad, &v, e);
+    if (!rc)
+        rc = dlv_answer(c, &ad, &v, state, now, out, e);
     store_advisory_release(&ad);
-    return IS_OK;
+    return rc;
 }
 
 /* ---- acknowledgement links ---- */
@@ -967,50 +1069,78 @@ int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
     return rc;
 }
 
-int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
-                      const char *addr, enum ack_link_mode mode, int64_t now,
-                      char *adv_out, size_t adv_len)
+/* A link as the hub stored it, found by its token's hash. */
+struct ack_link {
+    unsigned char hash[32];
+    char adv[40], org[64];
+    int64_t expires, used;
+};
+
+/* Is token shaped as the hub writes them (base64url and dots)? */
+static bool link_shape_ok(const char *token, size_t n)
 {
-    char adv[40] = "", org[64] = "";
-    const char *reason = NULL;
-    unsigned char h[32];
-    int64_t exp = 0, used = 0;
+    bool ok = n > 20 && n < 120;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = (token[i] >= 'a' && token[i] <= 'z') ||
+             (token[i] >= 'A' && token[i] <= 'Z') ||
+             (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
+             token[i] == '_' || token[i] == '.';
+    return ok;
+}
+
+/* Does the token's signature match what the hub stored for the link? */
+static bool link_signed(const struct app *a, const char *token,
+                        const struct ack_link *l)
+{
+    char nonce[40], mac[48];
+    const char *d1 = strchr(token, '.');
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (!d1 || !d2 || (size_t)(d1 - token) >= sizeof(nonce))
+        return false;
+    snprintf(nonce, sizeof(nonce), "%.*s", (int)(d1 - token), token);
+    link_mac(a, nonce, l->expires, l->adv, l->org, mac, sizeof(mac));
+    return strlen(mac) == strlen(d2 + 1) &&
+           util_ct_equal(mac, d2 + 1, strlen(mac));
+}
+
+/* Looks token up (l filled as far as it was found): NULL when the link is
+ * valid at now, else why not: "forged" (unknown, or a signature that does
+ * not match), "expired", "used". */
+static const char *link_check(const struct app *a, struct store_conn *c,
+                              const char *token, int64_t now,
+                              struct ack_link *l)
+{
+    memset(l, 0, sizeof(*l));
     size_t n = strlen(token);
-    bool shape_ok = n > 20 && n < 120;
-    for (size_t i = 0; i < n && shape_ok; i++)
-        shape_ok = (token[i] >= 'a' && token[i] <= 'z') ||
-                   (token[i] >= 'A' && token[i] <= 'Z') ||
-                   (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
-                   token[i] == '_' || token[i] == '.';
-    if (shape_ok) {
-        crypto_generichash(h, sizeof(h), (const unsigned char *)token, n, NULL,
-                           0);
-        if (store_ack_link_get(c, h, adv, sizeof(adv), org, sizeof(org), &exp,
-                               &used))
-            reason = "forged";
-    } else {
-        reason = "forged";
-    }
-    if (!reason) {
-        /* the signature must match what the hub stored for the link */
-        char nonce[40], mac[48];
-        const char *d1 = strchr(token, '.');
-        const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-        if (!d1 || !d2 || (size_t)(d1 - token) >= sizeof(nonce)) {
-            reason = "forged";
-        } else {
-            snprintf(nonce, sizeof(nonce), "%.*s", (int)(d1 - token), token);
-            link_mac(a, nonce, exp, adv, org, mac, sizeof(mac));
-            if (strlen(mac) != strlen(d2 + 1) ||
-                !util_ct_equal(mac, d2 + 1, strlen(mac)))
-                reason = "forged";
-        }
-    }
-    if (!reason && exp <= now)
-        reason = "expired";
-    if (!reason && used)
-        reason = "used";
-    if (reason && reason[0] == 'f') {
+    if (!link_shape_ok(token, n))
+        return "forged";
+    crypto_generichash(l->hash, sizeof(l->hash), (const unsigned char *)token,
+                       n, NULL, 0);
+    if (store_ack_link_get(c, l->hash, l->adv, sizeof(l->adv), l->org,
+                           sizeof(l->org), &l->expires, &l->used) ||
+        !link_signed(a, token, l))
+        return "forged";
+    if (l->expires <= now)
+        return "expired";
+    return l->used ? "used" : NULL;
+}
+
+static void link_refusal_audit(struct store_conn *c, const char *adv,
+                               const char *reason, const char *addr,
+                               int64_t now)
+{
+    audit_record(c, NULL, now, "advisory.ack_link.refused", adv,
+                 json_pack("{s:s,s:s}", "reason", reason, "addr", addr));
+}
+
+/* Answers a refused link: IS_ERR_LIMIT (nothing audited) past the
+ * per-address limit of forged links, else audited (not on a PROBE) and
+ * IS_ERR_GONE (expired), IS_ERR_CONFLICT (used) or IS_ERR_NOTFOUND. */
+static int link_refuse(struct app *a, struct store_conn *c, const char *adv,
+                       const char *reason, const char *addr,
+                       enum ack_link_mode mode, int64_t now)
+{
+    if (reason[0] == 'f') {
         /* A forged or unknown link needs no secret and every refusal is
          * audited, so these are limited per client address like failed
          * log-ins: past AUTH_ADDR_FAILS in the window, 429 and nothing
@@ -1019,122 +1149,146 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
          * acknowledge. */
         char akey[INET6_ADDRSTRLEN + 8];
         auth_addr_key(addr, akey, sizeof(akey));
-        if (!ratelimit_take(&a->limits.ack_refusals, akey, now)) {
+        if (!ratelimit_take(&a->limits.ack_refusals, akey, now))
             return IS_ERR_LIMIT;
-        }
     }
-    if (reason) {
-        if (mode != ACK_LINK_PROBE)
-            audit_record(
-                c, NULL, now, "advisory.ack_link.refused", adv,
-                json_pack("{s:s,s:s}", "reason", reason, "addr", addr));
-        return reason[0] == 'e'   ? IS_ERR_GONE
-               : reason[0] == 'u' ? IS_ERR_CONFLICT
-                                  : IS_ERR_NOTFOUND;
-    }
-    util_xcopy(adv_out, adv_len, adv);
-    if (mode != ACK_LINK_CONFIRM)
-        return IS_OK;
+    if (mode != ACK_LINK_PROBE)
+        link_refusal_audit(c, adv, reason, addr, now);
+    return reason[0] == 'e'   ? IS_ERR_GONE
+           : reason[0] == 'u' ? IS_ERR_CONFLICT
+                              : IS_ERR_NOTFOUND;
+}
+
+/* Uses a valid link: marks it used and acknowledges for its organisation
+ * (idempotent), in one audited transaction. IS_ERR_CONFLICT (audited as
+ * a refusal) when a concurrent request used it a moment ago;
+ * IS_ERR_STORE or IS_ERR_NOMEM when the hub failed. */
+static int link_confirm(struct store_conn *c, const struct ack_link *l,
+                        const char *addr, int64_t now)
+{
     int rc = store_begin(c);
     if (!rc)
-        rc = store_ack_link_use(c, h, now);
+        rc = store_ack_link_use(c, l->hash, now);
     bool already = false;
     if (!rc) {
-        int arc = store_recipient_ack(c, adv, org, now, 0, "link");
+        int arc = store_recipient_ack(c, l->adv, l->org, now, 0, "link");
         already = arc == IS_ERR_CONFLICT;
         rc = arc == IS_ERR_CONFLICT ? IS_OK : arc;
     }
     if (!rc)
-        rc = store_deliveries_cancel(c, adv, org);
+        rc = store_deliveries_cancel(c, l->adv, l->org);
     if (!rc)
-        rc = audit_record(c, NULL, now, "advisory.ack", adv,
+        rc = audit_record(c, NULL, now, "advisory.ack", l->adv,
                           json_pack("{s:s,s:s,s:s,s:b}", "via", "link", "org",
-                                    org, "addr", addr, "already", already));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        if (rc == IS_ERR_CONFLICT) {
-            /* used by a concurrent request a moment ago: refused, and
-             * audited like every refusal */
-            audit_record(
-                c, NULL, now, "advisory.ack_link.refused", adv,
-                json_pack("{s:s,s:s}", "reason", "used", "addr", addr));
-            return IS_ERR_CONFLICT;
-        }
-        /* the hub failed: never answered as one of the refusals above */
-        return rc == IS_ERR_NOMEM ? rc : IS_ERR_STORE;
+                                    l->org, "addr", addr, "already", already));
+    rc = write_end(c, rc);
+    if (rc == IS_ERR_CONFLICT) {
+        /* used by a concurrent request a moment ago: refused, and
+         * audited like every refusal */
+        link_refusal_audit(c, l->adv, "used", addr, now);
+        return IS_ERR_CONFLICT;
     }
-    return IS_OK;
+    /* the hub failed: never answered as one of the refusals */
+    return !rc || rc == IS_ERR_NOMEM ? rc : IS_ERR_STORE;
+}
+
+int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
+                      const char *addr, enum ack_link_mode mode, int64_t now,
+                      char *adv_out, size_t adv_len)
+{
+    struct ack_link l;
+    const char *reason = link_check(a, c, token, now, &l);
+    if (reason)
+        return link_refuse(a, c, l.adv, reason, addr, mode, now);
+    util_xcopy(adv_out, adv_len, l.adv);
+    if (mode != ACK_LINK_CONFIRM)
+        return IS_OK;
+    return link_confirm(c, &l, addr, now);
 }
 
 /* ---- the tick ---- */
 
+/* Ends one of the tick's transactions: commits when rc is IS_OK, else
+ * (or when the commit fails) rolls back. 1 when committed, else 0. */
+static int tick_end(struct store_conn *c, int rc)
+{
+    return write_end(c, rc) ? 0 : 1;
+}
+
+/* Relays a due hop by itself (policy auto, review limit passed, or the
+ * hotline), in its own transaction decided under the writer lock: the hop
+ * may have relayed since the scan (store_hop_relay is then a conflict).
+ * Returns 1 when it relayed, 0 when not, -1 when no transaction could be
+ * begun (the tick stops). */
+static int tick_relay(struct app *a, struct store_conn *c,
+                      const struct store_adv_org *p, int64_t now)
+{
+    struct store_advisory ad;
+    if (store_begin(c))
+        return -1;
+    if (store_advisory_get(c, p->adv, &ad)) {
+        store_rollback(c);
+        return 0;
+    }
+    bool review = true;
+    int limit;
+    store_hop_policy(c, p->org, &review, &limit);
+    int rc = store_hop_relay(c, p->adv, p->org, now,
+                             ad.hotline ? "hotline"
+                             : review   ? "limit"
+                                        : "auto",
+                             "", "");
+    if (!rc)
+        rc = hop_release(a, c, &ad, p->org, now, 0);
+    if (!rc)
+        rc = audit_record(c, NULL, now, "advisory.auto_relay", p->adv,
+                          json_pack("{s:s}", "hop", p->org));
+    store_advisory_release(&ad);
+    return tick_end(c, rc);
+}
+
+/* Escalates a recipient past its deadline to its remaining channels, in
+ * its own transaction (a conflict: acknowledged or escalated since the
+ * scan). Returns as tick_relay. */
+static int tick_escalate(struct store_conn *c, const struct store_adv_org *p,
+                         int64_t now)
+{
+    if (store_begin(c))
+        return -1;
+    int q = 0;
+    int rc = store_recipient_escalated(c, p->adv, p->org, now);
+    if (!rc)
+        rc = store_queue_next(c, p->adv, p->org, "escalation", true, now, &q);
+    if (!rc)
+        rc = audit_record(c, NULL, now, "advisory.escalate", p->adv,
+                          json_pack("{s:s,s:i}", "org", p->org, "channels", q));
+    return tick_end(c, rc);
+}
+
 int provision_tick(struct app *a, struct store_conn *c, int64_t now)
 {
     int changes = 0;
-    json_t *due = NULL;
+    struct store_adv_org_list due = {0}, esc = {0};
     if (store_hops_due(c, now, DEFAULT_LIMIT_MIN, &due) == IS_OK) {
-        size_t i;
-        json_t *p;
-        json_array_foreach (due, i, p) {
-            const char *adv = json_string_value(json_array_get(p, 0));
-            const char *org = json_string_value(json_array_get(p, 1));
-            struct store_advisory ad;
-            /* decided under the writer lock: the hop may have relayed
-             * since the scan (store_hop_relay is then a conflict) */
-            if (store_begin(c))
+        for (size_t i = 0; i < due.n; i++) {
+            int r = tick_relay(a, c, &due.items[i], now);
+            if (r < 0)
                 break;
-            if (store_advisory_get(c, adv, &ad)) {
-                store_rollback(c);
-                continue;
-            }
-            bool review = true;
-            int limit;
-            store_hop_policy(c, org, &review, &limit);
-            int rc = store_hop_relay(c, adv, org, now,
-                                     ad.hotline ? "hotline"
-                                     : review   ? "limit"
-                                                : "auto",
-                                     "", "");
-            if (!rc)
-                rc = hop_release(a, c, &ad, org, now, 0);
-            if (!rc)
-                rc = audit_record(c, NULL, now, "advisory.auto_relay", adv,
-                                  json_pack("{s:s}", "hop", org));
-            if (rc || store_commit(c))
-                store_rollback(c);
-            else
-                changes++;
-            store_advisory_release(&ad);
+            changes += r;
         }
-        json_decref(due);
     }
-    json_t *esc = NULL;
+    store_adv_org_list_free(&due);
     if (store_recipients_due_escalation(c, now, &esc) == IS_OK) {
-        size_t i;
-        json_t *p;
-        json_array_foreach (esc, i, p) {
-            const char *adv = json_string_value(json_array_get(p, 0));
-            const char *org = json_string_value(json_array_get(p, 1));
-            if (store_begin(c))
+        for (size_t i = 0; i < esc.n; i++) {
+            int r = tick_escalate(c, &esc.items[i], now);
+            if (r < 0)
                 break;
-            int q = 0;
-            /* a conflict: acknowledged (or escalated) since the scan */
-            int rc = store_recipient_escalated(c, adv, org, now);
-            if (!rc)
-                rc = store_queue_next(c, adv, org, "escalation", true, now, &q);
-            if (!rc)
-                rc = audit_record(
-                    c, NULL, now, "advisory.escalate", adv,
-                    json_pack("{s:s,s:i}", "org", org, "channels", q));
-            if (rc || store_commit(c))
-                store_rollback(c);
-            else
-                changes++;
+            changes += r;
         }
-        json_decref(esc);
     }
-    if (changes && a->wake_outbox)
-        a->wake_outbox(a);
+    store_adv_org_list_free(&esc);
+    if (changes)
+        wake_outbox(a);
     return changes;
 }
 

@@ -85,9 +85,10 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
                           const char *org, int64_t now, char *url, size_t len);
 
-/* Reach of an advisory: per advisory, CEPTOAR and sector. */
-json_t *advisory_reach(const json_t *recipients, int64_t created_at,
-                       int64_t now);
+/* Reach of an advisory over the recipients rs[0..n): per advisory,
+ * CEPTOAR and sector. */
+json_t *advisory_reach(const struct store_recipient_entry *const *rs, size_t n,
+                       int64_t created_at, int64_t now);
 
 /* Creates a drill advisory inside the caller's transaction. */
 int advisory_issue_drill(struct app *a, struct store_conn *c,

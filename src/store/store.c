@@ -121,12 +121,6 @@ int store_col_dup(sqlite3_stmt *st, int i, char **out)
     return t && !*out ? IS_ERR_NOMEM : IS_OK;
 }
 
-json_t *store_col_json_str(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? json_string((const char *)s) : json_null();
-}
-
 static void bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
     for (int i = 1; fmt && *fmt; fmt++, i++) {

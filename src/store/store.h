@@ -13,9 +13,10 @@
  * Errors: IS_OK, IS_ERR_NOTFOUND, IS_ERR_CONFLICT (unique key), IS_ERR_STORE
  * (logged, counted in store_error_count()).
  *
- * Ownership: on IS_OK a json_t ** out-parameter holds a new reference the
- * caller json_decref()s, and a char ** or void ** holds malloc'd memory the
- * caller free()s; on an error the caller must not use them. A struct the
+ * Ownership: the store returns structs and lists of structs, never the
+ * API's JSON (the service encodes it). On IS_OK a char ** or void ** holds
+ * malloc'd memory the caller free()s, and a list is released by its type's
+ * *_free; on an error the caller must not use them. A struct the
  * store fills (store_report, store_advisory) owns its pointers until its
  * *_release. Caller-sized buffers (char *out, size_t len) are filled and
  * NUL-terminated. Arguments are borrowed: nothing keeps a pointer to them
@@ -615,17 +616,65 @@ int store_hop_relay(struct store_conn *c, const char *adv, const char *org,
                     const char *note_en);
 int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
                      int64_t now);
-/* Pending children of a hop: json array of org ids. */
+/* Lists the provision queries return. A list owns items, a malloc'd
+ * array of n rows (NULL when n is 0), until its type's *_free, which
+ * takes a zeroed list too and leaves the list zeroed. On an error the
+ * function returns the list zeroed. Ids hold what the registry admits
+ * (IDS_LEN with the NUL). */
+struct store_id {
+    char id[IDS_LEN];
+};
+struct store_id_list {
+    struct store_id *items;
+    size_t n;
+};
+void store_id_list_free(struct store_id_list *l);
+/* An advisory and one of its organisations (a hop or a recipient). */
+struct store_adv_org {
+    char adv[IDS_LEN], org[IDS_LEN];
+};
+struct store_adv_org_list {
+    struct store_adv_org *items;
+    size_t n;
+};
+void store_adv_org_list_free(struct store_adv_org_list *l);
+/* A CEPTOAR hop and the ministry of its scope's sector ("" when none). */
+struct store_ceptoar_hop {
+    char ceptoar[IDS_LEN], ministry[IDS_LEN];
+};
+struct store_ceptoar_hop_list {
+    struct store_ceptoar_hop *items;
+    size_t n;
+};
+void store_ceptoar_hop_list_free(struct store_ceptoar_hop_list *l);
+/* One hop of an advisory's chain; the notes are malloc'd. */
+struct store_hop_entry {
+    char org[IDS_LEN];
+    struct store_hop hop;
+    char *note_ja, *note_en;
+};
+struct store_hop_list {
+    struct store_hop_entry *items;
+    size_t n;
+};
+void store_hop_list_free(struct store_hop_list *l);
+
+/* Pending children of a hop, by org id. */
 int store_hop_children(struct store_conn *c, const char *adv,
-                       const char *parent, json_t **out);
-int store_hops_json(struct store_conn *c, const char *adv, json_t **out);
-/* Waiting hops due to relay by themselves: [[adv, org], ...]. */
+                       const char *parent, struct store_id_list *out);
+/* The chain, by step then org id. */
+int store_hops_list(struct store_conn *c, const char *adv,
+                    struct store_hop_list *out);
+/* Waiting hops due to relay by themselves, the longest waiting first (at
+ * most 512). */
 int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
-                   json_t **out);
-/* The distinct ministries of the recipients' sectors: [ids]. */
-int store_hops_ministries(struct store_conn *c, const char *adv, json_t **out);
-/* The distinct CEPTOARs of the recipients: [[ceptoar, ministry], ...]. */
-int store_hops_ceptoars(struct store_conn *c, const char *adv, json_t **out);
+                   struct store_adv_org_list *out);
+/* The distinct ministries of the recipients' sectors, by id. */
+int store_hops_ministries(struct store_conn *c, const char *adv,
+                          struct store_id_list *out);
+/* The distinct CEPTOARs of the recipients, by id. */
+int store_hops_ceptoars(struct store_conn *c, const char *adv,
+                        struct store_ceptoar_hop_list *out);
 
 /* Recipients: what = "all" | "sector" | "scope" | "ceptoar" | "org". */
 int store_recipients_add(struct store_conn *c, const char *adv,
@@ -657,13 +706,25 @@ int store_recipient_get(struct store_conn *c, const char *adv, const char *org,
 /* IS_ERR_CONFLICT when already acknowledged (or not released). */
 int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
                         int64_t now, int64_t user, const char *via);
-/* Every recipient: [{org, via, sector, released_at, delivered_at, channel,
- * acked_at, ack_via, escalated_at, name{ja,en}, named}] (times as
- * integers, 0 = none). */
-int store_recipients_json(struct store_conn *c, const char *adv, json_t **out);
-/* Recipients past their acknowledgement deadline: [[adv, org], ...]. */
+/* Every recipient of an advisory, by org id (times 0 = none), with its
+ * open deliveries (queued or sending) and of those sending; the names
+ * are malloc'd. */
+struct store_recipient_entry {
+    char org[IDS_LEN], sector[IDS_LEN]; /* sector "" when none */
+    struct store_recipient r;
+    char *name_ja, *name_en;
+    int64_t open, sending;
+};
+struct store_recipient_list {
+    struct store_recipient_entry *items;
+    size_t n;
+};
+void store_recipient_list_free(struct store_recipient_list *l);
+int store_recipients_list(struct store_conn *c, const char *adv,
+                          struct store_recipient_list *out);
+/* Recipients past their acknowledgement deadline (at most 2048). */
 int store_recipients_due_escalation(struct store_conn *c, int64_t now,
-                                    json_t **out);
+                                    struct store_adv_org_list *out);
 /* IS_ERR_CONFLICT when acknowledged or escalated already. */
 int store_recipient_escalated(struct store_conn *c, const char *adv,
                               const char *org, int64_t now);
@@ -694,9 +755,6 @@ int store_deliveries_cancel(struct store_conn *c, const char *adv,
                             const char *org);
 int store_deliveries_pending(struct store_conn *c, const char *adv,
                              const char *org, int64_t *n);
-/* {org: [pending, sending]} for every org with deliveries. */
-int store_deliveries_by_org(struct store_conn *c, const char *adv,
-                            json_t **out);
 /* An advisory's deliveries per state (the states of the deliveries
  * table). */
 struct store_delivery_counts {

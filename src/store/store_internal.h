@@ -42,9 +42,6 @@ void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
 /* A malloc'd copy of a text column into *out (NULL when the column is
  * NULL): IS_OK, or IS_ERR_NOMEM when the copy cannot be made. */
 int store_col_dup(sqlite3_stmt *st, int i, char **out);
-/* A text column as a new json string, or json null: a new reference the
- * caller owns (valid after the statement is reset). */
-json_t *store_col_json_str(sqlite3_stmt *st, int i);
 
 /*
  * Statement helpers in the style of Fossil's db_int: one call prepares

@@ -26,6 +26,13 @@ void store_advisory_release(struct store_advisory *a)
     a->audience = a->refs = NULL;
 }
 
+/* For updates that must change a row: none changed (NOTFOUND from
+ * store_exec_changed) is a conflict, the row being in another state. */
+static int conflict_if_unchanged(int rc)
+{
+    return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+}
+
 int store_advisory_insert(struct store_conn *c, struct store_advisory *a)
 {
     int rc =
@@ -40,8 +47,11 @@ int store_advisory_insert(struct store_conn *c, struct store_advisory *a)
     return rc;
 }
 
-static int read_adv(sqlite3_stmt *st, struct store_advisory *a)
+/* Row mapper of ST_ADV_GET and ST_ADV_SCAN into a struct store_advisory
+ * (ctx), which then owns its texts. */
+static int map_adv(sqlite3_stmt *st, void *ctx)
 {
+    struct store_advisory *a = ctx;
     memset(a, 0, sizeof(*a));
     a->seq = sqlite3_column_int64(st, 0);
     store_col_copy(st, 1, a->id, sizeof(a->id));
@@ -69,11 +79,6 @@ static int read_adv(sqlite3_stmt *st, struct store_advisory *a)
     return IS_OK;
 }
 
-static int map_adv(sqlite3_stmt *st, void *ctx)
-{
-    return read_adv(st, ctx);
-}
-
 int store_advisory_get(struct store_conn *c, const char *id,
                        struct store_advisory *out)
 {
@@ -86,28 +91,32 @@ int store_advisory_set_range(struct store_conn *c, const char *id, int range)
                       (int)range);
 }
 
+struct scan_ctx {
+    int (*fn)(void *ctx, struct store_advisory *a);
+    void *ctx;
+    bool stopped;
+};
+
+static int map_scanned(sqlite3_stmt *st, void *ctx)
+{
+    struct scan_ctx *x = ctx;
+    struct store_advisory a;
+    int rc = map_adv(st, &a);
+    if (rc)
+        return rc;
+    x->stopped = x->fn(x->ctx, &a) != 0;
+    store_advisory_release(&a);
+    return x->stopped ? IS_ERR_LIMIT : IS_OK; /* IS_ERR_LIMIT: stop */
+}
+
 int store_advisories_scan(struct store_conn *c, int64_t before_seq,
                           int (*fn)(void *ctx, struct store_advisory *a),
                           void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ADV_SCAN);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, before_seq);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_advisory a;
-        if (read_adv(st, &a))
-            break;
-        int stop = fn(ctx, &a);
-        store_advisory_release(&a);
-        if (stop) {
-            sqlite3_reset(st);
-            return IS_OK;
-        }
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_OK : store_fail(c, "advisories scan");
+    struct scan_ctx x = {.fn = fn, .ctx = ctx};
+    int rc = store_each(c, ST_ADV_SCAN, "advisories scan", map_scanned, &x, "I",
+                        before_seq);
+    return x.stopped ? IS_OK : rc;
 }
 
 int store_hop_insert(struct store_conn *c, const char *adv, const char *org,
@@ -119,17 +128,19 @@ int store_hop_insert(struct store_conn *c, const char *adv, const char *org,
                       (int64_t)arrived_at, (int64_t)relayed_at, how ? how : "");
 }
 
-/* Row mapper of ST_HOP_GET: step, parent, state, arrived, relayed, how. */
+/* Row mapper of a hop, its last six columns: step, parent, state,
+ * arrived, relayed, how (ST_HOP_GET: all of them). */
 static int map_hop(sqlite3_stmt *st, void *ctx)
 {
     struct store_hop *out = ctx;
+    int b = sqlite3_column_count(st) - 6;
     memset(out, 0, sizeof(*out));
-    out->step = sqlite3_column_int(st, 0);
-    store_col_copy(st, 1, out->parent, sizeof(out->parent));
-    store_col_copy(st, 2, out->state, sizeof(out->state));
-    out->arrived_at = sqlite3_column_int64(st, 3);
-    out->relayed_at = sqlite3_column_int64(st, 4);
-    store_col_copy(st, 5, out->how, sizeof(out->how));
+    out->step = sqlite3_column_int(st, b);
+    store_col_copy(st, b + 1, out->parent, sizeof(out->parent));
+    store_col_copy(st, b + 2, out->state, sizeof(out->state));
+    out->arrived_at = sqlite3_column_int64(st, b + 3);
+    out->relayed_at = sqlite3_column_int64(st, b + 4);
+    store_col_copy(st, b + 5, out->how, sizeof(out->how));
     return IS_OK;
 }
 
@@ -144,12 +155,9 @@ int store_hop_relay(struct store_conn *c, const char *adv, const char *org,
                     int64_t now, const char *how, const char *note_ja,
                     const char *note_en)
 {
-    int rc = store_exec(c, ST_HOP_RELAY, "hop relay", "ttIttt", adv, org,
-                        (int64_t)now, how, note_ja ? note_ja : "",
-                        note_en ? note_en : "");
-    if (!rc && sqlite3_changes(c->db) == 0)
-        return IS_ERR_CONFLICT;
-    return rc;
+    return conflict_if_unchanged(store_exec_changed(
+        c, ST_HOP_RELAY, "hop relay", "ttIttt", adv, org, (int64_t)now, how,
+        note_ja ? note_ja : "", note_en ? note_en : ""));
 }
 
 int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
@@ -159,97 +167,115 @@ int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
                       (int64_t)now);
 }
 
-/* Runs a statement with one or two text binds and collects rows of text
- * columns: a flat array for one column, arrays of arrays otherwise. */
-static int collect(struct store_conn *c, enum store_stmt which, const char *a,
-                   const char *b, int64_t n1, int64_t n2, int ncols,
-                   json_t **out, const char *what)
+/* Row mapper of rows made of ids only (struct store_id, store_adv_org,
+ * store_ceptoar_hop: consecutive char[IDS_LEN] fields, one per column):
+ * pushes one onto the struct store_rows ctx. */
+static int map_ids(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, which);
-    if (!st)
-        return IS_ERR_STORE;
-    if (a)
-        store_bind_text(st, 1, a);
-    else
-        sqlite3_bind_int64(st, 1, n1);
-    if (b)
-        store_bind_text(st, 2, b);
-    else if (n2 >= 0)
-        sqlite3_bind_int64(st, 2, n2);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (ncols == 1) {
-            json_array_append_new(arr, store_col_json_str(st, 0));
-        } else {
-            json_t *row = json_array();
-            for (int i = 0; i < ncols; i++)
-                json_array_append_new(row, store_col_json_str(st, i));
-            json_array_append_new(arr, row);
-        }
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, what);
-    }
-    *out = arr;
+    char *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    for (int i = 0; i < sqlite3_column_count(st); i++)
+        store_col_copy(st, i, x + (size_t)i * IDS_LEN, IDS_LEN);
     return IS_OK;
 }
+_Static_assert(sizeof(struct store_adv_org) == 2 * IDS_LEN &&
+                   offsetof(struct store_adv_org, org) == IDS_LEN,
+               "store_adv_org: two ids");
+_Static_assert(sizeof(struct store_ceptoar_hop) == 2 * IDS_LEN &&
+                   offsetof(struct store_ceptoar_hop, ministry) == IDS_LEN,
+               "store_ceptoar_hop: two ids");
+
+/* ST_HOPS_ADV: org, note_ja, note_en, the hop (as ST_HOP_GET). */
+static int map_hop_entry(sqlite3_stmt *st, void *ctx)
+{
+    struct store_hop_entry *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->org, sizeof(x->org));
+    map_hop(st, &x->hop);
+    x->note_ja = col_dup(st, 1);
+    x->note_en = col_dup(st, 2);
+    return x->note_ja && x->note_en ? IS_OK : IS_ERR_NOMEM;
+}
+
+void store_id_list_free(struct store_id_list *l)
+{
+    free(l->items);
+    *l = (struct store_id_list){0};
+}
+
+void store_adv_org_list_free(struct store_adv_org_list *l)
+{
+    free(l->items);
+    *l = (struct store_adv_org_list){0};
+}
+
+void store_ceptoar_hop_list_free(struct store_ceptoar_hop_list *l)
+{
+    free(l->items);
+    *l = (struct store_ceptoar_hop_list){0};
+}
+
+void store_hop_list_free(struct store_hop_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].note_ja);
+        free(l->items[i].note_en);
+    }
+    free(l->items);
+    *l = (struct store_hop_list){0};
+}
+
+/* Hands the rows r a list query collected to the typed list *out and
+ * evaluates to rc, the query's result; on an error the rows are released
+ * with free_fn (out zeroed). */
+#define LIST_TAKE(rc, r, out, free_fn)                                         \
+    ((out)->items = (r).items, (out)->n = (r).n,                               \
+     (rc) ? (free_fn(out), (rc)) : IS_OK)
 
 int store_hop_children(struct store_conn *c, const char *adv,
-                       const char *parent, json_t **out)
+                       const char *parent, struct store_id_list *out)
 {
-    return collect(c, ST_HOP_CHILDREN, adv, parent, 0, -1, 1, out,
-                   "hop children");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_HOP_CHILDREN, "hop children", map_ids, &r, "tt",
+                        adv, parent);
+    return LIST_TAKE(rc, r, out, store_id_list_free);
 }
 
-int store_hops_json(struct store_conn *c, const char *adv, json_t **out)
+int store_hops_list(struct store_conn *c, const char *adv,
+                    struct store_hop_list *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_HOPS_ADV);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr,
-            json_pack(
-                "{s:o,s:i,s:o,s:o,s:I,s:I,s:o,s:{s:o,s:o}}", "org",
-                store_col_json_str(st, 0), "step", sqlite3_column_int(st, 1),
-                "parent", store_col_json_str(st, 2), "state",
-                store_col_json_str(st, 3), "arrived_at",
-                (json_int_t)sqlite3_column_int64(st, 4), "relayed_at",
-                (json_int_t)sqlite3_column_int64(st, 5), "how",
-                store_col_json_str(st, 6), "note", "ja",
-                store_col_json_str(st, 7), "en", store_col_json_str(st, 8)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "hops");
-    }
-    *out = arr;
-    return IS_OK;
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_HOPS_ADV, "hops", map_hop_entry, &r, "t", adv);
+    return LIST_TAKE(rc, r, out, store_hop_list_free);
 }
 
 int store_hops_due(struct store_conn *c, int64_t now, int default_limit_min,
-                   json_t **out)
+                   struct store_adv_org_list *out)
 {
-    return collect(c, ST_HOPS_DUE, NULL, NULL, now, default_limit_min, 2, out,
-                   "hops due");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_HOPS_DUE, "hops due", map_ids, &r, "Ii", now,
+                        default_limit_min);
+    return LIST_TAKE(rc, r, out, store_adv_org_list_free);
 }
 
-int store_hops_ministries(struct store_conn *c, const char *adv, json_t **out)
+int store_hops_ministries(struct store_conn *c, const char *adv,
+                          struct store_id_list *out)
 {
-    return collect(c, ST_HOPS_MINISTRIES, adv, NULL, 0, -1, 1, out,
-                   "hop ministries");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_HOPS_MINISTRIES, "hop ministries", map_ids, &r,
+                        "t", adv);
+    return LIST_TAKE(rc, r, out, store_id_list_free);
 }
 
-int store_hops_ceptoars(struct store_conn *c, const char *adv, json_t **out)
+int store_hops_ceptoars(struct store_conn *c, const char *adv,
+                        struct store_ceptoar_hop_list *out)
 {
-    return collect(c, ST_HOPS_CEPTOARS, adv, NULL, 0, -1, 2, out,
-                   "hop ceptoars");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc =
+        store_each(c, ST_HOPS_CEPTOARS, "hop ceptoars", map_ids, &r, "t", adv);
+    return LIST_TAKE(rc, r, out, store_ceptoar_hop_list_free);
 }
 
 int store_recipients_add(struct store_conn *c, const char *adv,
@@ -260,13 +286,9 @@ int store_recipients_add(struct store_conn *c, const char *adv,
                             : strcmp(what, "scope") == 0   ? ST_RCPT_SCOPE
                             : strcmp(what, "ceptoar") == 0 ? ST_RCPT_CEPTOAR
                                                            : ST_RCPT_ORG;
-    sqlite3_stmt *st = store_stmt(c, which);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    if (which != ST_RCPT_ALL)
-        store_bind_text(st, 2, id);
-    return store_step_done(c, st, "recipients add");
+    if (which == ST_RCPT_ALL)
+        return store_exec(c, which, "recipients add", "t", adv);
+    return store_exec(c, which, "recipients add", "tt", adv, id);
 }
 
 int store_recipients_set_via(struct store_conn *c, const char *adv)
@@ -312,118 +334,126 @@ int store_queue_next(struct store_conn *c, const char *adv, const char *org,
     return rc;
 }
 
+/* Row mapper of a recipient, its last eight columns: via, named,
+ * released, delivered, channel, acked, ack_via, escalated (ST_RCPT_GET:
+ * all of them). */
+static int map_recipient(sqlite3_stmt *st, void *ctx)
+{
+    struct store_recipient *out = ctx;
+    int b = sqlite3_column_count(st) - 8;
+    memset(out, 0, sizeof(*out));
+    store_col_copy(st, b, out->via, sizeof(out->via));
+    out->named = sqlite3_column_int(st, b + 1) != 0;
+    out->released_at = sqlite3_column_int64(st, b + 2);
+    out->delivered_at = sqlite3_column_int64(st, b + 3);
+    store_col_copy(st, b + 4, out->channel, sizeof(out->channel));
+    out->acked_at = sqlite3_column_int64(st, b + 5);
+    store_col_copy(st, b + 6, out->ack_via, sizeof(out->ack_via));
+    out->escalated_at = sqlite3_column_int64(st, b + 7);
+    return IS_OK;
+}
+
 int store_recipient_get(struct store_conn *c, const char *adv, const char *org,
                         struct store_recipient *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_GET);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    store_bind_text(st, 2, org);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof(*out));
-        store_col_copy(st, 0, out->via, sizeof(out->via));
-        out->named = sqlite3_column_int(st, 1) != 0;
-        out->released_at = sqlite3_column_int64(st, 2);
-        out->delivered_at = sqlite3_column_int64(st, 3);
-        store_col_copy(st, 4, out->channel, sizeof(out->channel));
-        out->acked_at = sqlite3_column_int64(st, 5);
-        store_col_copy(st, 6, out->ack_via, sizeof(out->ack_via));
-        out->escalated_at = sqlite3_column_int64(st, 7);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "recipient");
+    return store_get_row(c, ST_RCPT_GET, "recipient", map_recipient, out, "tt",
+                         adv, org);
 }
 
 int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
                         int64_t now, int64_t user, const char *via)
 {
-    int rc = store_exec(c, ST_RCPT_ACK, "ack", "ttINt", adv, org, (int64_t)now,
-                        (int64_t)user, via);
-    if (!rc && sqlite3_changes(c->db) == 0)
-        return IS_ERR_CONFLICT;
-    return rc;
+    return conflict_if_unchanged(
+        store_exec_changed(c, ST_RCPT_ACK, "ack", "ttINt", adv, org,
+                           (int64_t)now, (int64_t)user, via));
 }
 
-int store_recipients_json(struct store_conn *c, const char *adv, json_t **out)
+/* ST_RCPT_SCAN: org, sector, name_ja, name_en, open and sending
+ * deliveries, the recipient (as ST_RCPT_GET). */
+static int map_recipient_entry(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_RCPT_SCAN);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(
-            arr,
-            json_pack(
-                "{s:o,s:o,s:o,s:I,s:I,s:o,s:I,s:o,s:I,s:{s:o,s:o},"
-                "s:b}",
-                "org", store_col_json_str(st, 0), "via",
-                store_col_json_str(st, 1), "sector", store_col_json_str(st, 2),
-                "released_at", (json_int_t)sqlite3_column_int64(st, 3),
-                "delivered_at", (json_int_t)sqlite3_column_int64(st, 4),
-                "channel", store_col_json_str(st, 5), "acked_at",
-                (json_int_t)sqlite3_column_int64(st, 6), "ack_via",
-                store_col_json_str(st, 7), "escalated_at",
-                (json_int_t)sqlite3_column_int64(st, 8), "name", "ja",
-                store_col_json_str(st, 9), "en", store_col_json_str(st, 10),
-                "named", sqlite3_column_int(st, 11)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return store_fail(c, "recipients");
+    struct store_recipient_entry *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->org, sizeof(x->org));
+    store_col_copy(st, 1, x->sector, sizeof(x->sector));
+    x->name_ja = col_dup(st, 2);
+    x->name_en = col_dup(st, 3);
+    x->open = sqlite3_column_int64(st, 4);
+    x->sending = sqlite3_column_int64(st, 5);
+    map_recipient(st, &x->r);
+    return x->name_ja && x->name_en ? IS_OK : IS_ERR_NOMEM;
+}
+
+void store_recipient_list_free(struct store_recipient_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].name_ja);
+        free(l->items[i].name_en);
     }
-    *out = arr;
-    return IS_OK;
+    free(l->items);
+    *l = (struct store_recipient_list){0};
+}
+
+int store_recipients_list(struct store_conn *c, const char *adv,
+                          struct store_recipient_list *out)
+{
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_RCPT_SCAN, "recipients", map_recipient_entry, &r,
+                        "t", adv);
+    return LIST_TAKE(rc, r, out, store_recipient_list_free);
 }
 
 int store_recipients_due_escalation(struct store_conn *c, int64_t now,
-                                    json_t **out)
+                                    struct store_adv_org_list *out)
 {
-    return collect(c, ST_RCPT_DUE_ESCALATION, NULL, NULL, now, -1, 2, out,
-                   "escalation due");
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_each(c, ST_RCPT_DUE_ESCALATION, "escalation due", map_ids,
+                        &r, "I", now);
+    return LIST_TAKE(rc, r, out, store_adv_org_list_free);
 }
 
 int store_recipient_escalated(struct store_conn *c, const char *adv,
                               const char *org, int64_t now)
 {
-    int rc = store_exec(c, ST_RCPT_ESCALATED, "escalated", "ttI", adv, org,
-                        (int64_t)now);
-    if (!rc && sqlite3_changes(c->db) == 0)
-        return IS_ERR_CONFLICT;
-    return rc;
+    return conflict_if_unchanged(store_exec_changed(
+        c, ST_RCPT_ESCALATED, "escalated", "ttI", adv, org, (int64_t)now));
+}
+
+struct claim_ctx {
+    struct store_delivery *out;
+    int n, max;
+};
+
+/* ST_DLV_CLAIM: id, advisory, org, contact, channel, address, attempts,
+ * idempotency key. Rows past max (none: the statement's LIMIT) are
+ * left. */
+static int map_claimed(sqlite3_stmt *st, void *ctx)
+{
+    struct claim_ctx *x = ctx;
+    if (x->n >= x->max)
+        return IS_OK;
+    struct store_delivery *d = &x->out[x->n++];
+    memset(d, 0, sizeof(*d));
+    d->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, d->advisory_id, sizeof(d->advisory_id));
+    store_col_copy(st, 2, d->org_id, sizeof(d->org_id));
+    d->contact_id = sqlite3_column_int64(st, 3);
+    store_col_copy(st, 4, d->channel, sizeof(d->channel));
+    store_col_copy(st, 5, d->address, sizeof(d->address));
+    d->attempts = sqlite3_column_int(st, 6);
+    store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
+    return IS_OK;
 }
 
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_CLAIM);
-    if (!st)
-        return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, now + lease);
-    sqlite3_bind_int(st, 3, max);
-    int rc;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-        struct store_delivery *d = &out[(*n)++];
-        memset(d, 0, sizeof(*d));
-        d->id = sqlite3_column_int64(st, 0);
-        store_col_copy(st, 1, d->advisory_id, sizeof(d->advisory_id));
-        store_col_copy(st, 2, d->org_id, sizeof(d->org_id));
-        d->contact_id = sqlite3_column_int64(st, 3);
-        store_col_copy(st, 4, d->channel, sizeof(d->channel));
-        store_col_copy(st, 5, d->address, sizeof(d->address));
-        d->attempts = sqlite3_column_int(st, 6);
-        store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? IS_OK
-                                                 : store_fail(c, "claim");
+    struct claim_ctx x = {.out = out, .max = max};
+    int rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
+                        now + lease, max);
+    *n = x.n;
+    return rc;
 }
 
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
@@ -464,25 +494,16 @@ int store_deliveries_pending(struct store_conn *c, const char *adv,
     return store_get_int64(c, ST_DLV_PENDING_ORG, "pending", n, "tt", adv, org);
 }
 
-/* Row mapper of ST_DLV_COUNTS: state, count. */
-static int map_dlv_count(sqlite3_stmt *st, void *ctx)
+/* Row mapper of ST_DLV_COUNTS: queued, sending, delivered, failed,
+ * cancelled. */
+static int map_dlv_counts(sqlite3_stmt *st, void *ctx)
 {
     struct store_delivery_counts *o = ctx;
-    static const struct {
-        const char *state;
-        size_t off;
-    } states[] = {
-        {"queued", offsetof(struct store_delivery_counts, queued)},
-        {"sending", offsetof(struct store_delivery_counts, sending)},
-        {"delivered", offsetof(struct store_delivery_counts, delivered)},
-        {"failed", offsetof(struct store_delivery_counts, failed)},
-        {"cancelled", offsetof(struct store_delivery_counts, cancelled)},
-    };
-    const char *state = (const char *)sqlite3_column_text(st, 0);
-    for (size_t i = 0; state && i < IS_ARRAY_LEN(states); i++)
-        if (strcmp(state, states[i].state) == 0)
-            *(int64_t *)((char *)o + states[i].off) =
-                sqlite3_column_int64(st, 1);
+    o->queued = sqlite3_column_int64(st, 0);
+    o->sending = sqlite3_column_int64(st, 1);
+    o->delivered = sqlite3_column_int64(st, 2);
+    o->failed = sqlite3_column_int64(st, 3);
+    o->cancelled = sqlite3_column_int64(st, 4);
     return IS_OK;
 }
 
@@ -490,8 +511,8 @@ int store_delivery_counts(struct store_conn *c, const char *adv,
                           struct store_delivery_counts *out)
 {
     memset(out, 0, sizeof(*out));
-    return store_each(c, ST_DLV_COUNTS, "delivery counts", map_dlv_count, out,
-                      "t", adv);
+    return store_get_row(c, ST_DLV_COUNTS, "delivery counts", map_dlv_counts,
+                         out, "t", adv);
 }
 
 struct contact_out {
@@ -554,11 +575,8 @@ int store_ack_link_get(struct store_conn *c, const unsigned char hash[32],
 int store_ack_link_use(struct store_conn *c, const unsigned char hash[32],
                        int64_t now)
 {
-    int rc = store_exec(c, ST_ACK_LINK_USE, "ack link use", "bI", hash,
-                        (int64_t)now);
-    if (!rc && sqlite3_changes(c->db) == 0)
-        return IS_ERR_CONFLICT;
-    return rc;
+    return conflict_if_unchanged(store_exec_changed(
+        c, ST_ACK_LINK_USE, "ack link use", "bI", hash, (int64_t)now));
 }
 
 int store_drill_insert(struct store_conn *c, const char *id, const char *adv,
@@ -600,34 +618,9 @@ int store_drill_prev(struct store_conn *c, const char *target_kind,
                          target_kind, target, seq);
 }
 
-int store_deliveries_by_org(struct store_conn *c, const char *adv, json_t **out)
-{
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_PENDING_BY_ORG);
-    if (!st)
-        return IS_ERR_STORE;
-    store_bind_text(st, 1, adv);
-    json_t *o = json_object();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-                            json_pack("[I,I]",
-                                      (json_int_t)sqlite3_column_int64(st, 1),
-                                      (json_int_t)sqlite3_column_int64(st, 2)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(o);
-        return store_fail(c, "deliveries by org");
-    }
-    *out = o;
-    return IS_OK;
-}
-
 int store_deliveries_reset(struct store_conn *c, int *n)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DLV_RESET);
-    if (!st)
-        return IS_ERR_STORE;
-    int rc = store_step_done(c, st, "deliveries reset");
+    int rc = store_exec(c, ST_DLV_RESET, "deliveries reset", "");
     *n = rc ? 0 : sqlite3_changes(c->db);
     return rc;
 }

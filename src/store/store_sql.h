@@ -261,9 +261,8 @@ ST(ADV_SCAN, "SELECT " ADV_COLS " FROM advisories WHERE (?1 = 0 OR seq < ?1)"
 ST(HOP_INSERT, "INSERT OR IGNORE INTO advisory_hops(advisory_id, org_id, "
                "step, parent, state, arrived_at, relayed_at, how) "
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-ST(HOP_GET, "SELECT step, parent, state, arrived_at, relayed_at, how, "
-            "note_ja, note_en FROM advisory_hops WHERE advisory_id = ?1 AND "
-            "org_id = ?2")
+ST(HOP_GET, "SELECT step, parent, state, arrived_at, relayed_at, how "
+            "FROM advisory_hops WHERE advisory_id = ?1 AND org_id = ?2")
 ST(HOP_RELAY, "UPDATE advisory_hops SET state = 'relayed', relayed_at = ?3, "
               "how = ?4, note_ja = ?5, note_en = ?6 WHERE advisory_id = ?1 "
               "AND org_id = ?2 AND state <> 'relayed'")
@@ -271,9 +270,9 @@ ST(HOP_ARRIVE, "UPDATE advisory_hops SET state = 'waiting', arrived_at = ?3 "
                "WHERE advisory_id = ?1 AND org_id = ?2 AND state = 'pending'")
 ST(HOP_CHILDREN, "SELECT org_id FROM advisory_hops WHERE advisory_id = ?1 "
                  "AND parent = ?2 AND state = 'pending' ORDER BY org_id")
-ST(HOPS_ADV, "SELECT org_id, step, parent, state, arrived_at, relayed_at, "
-             "how, note_ja, note_en FROM advisory_hops WHERE advisory_id = ?1"
-             " ORDER BY step, org_id")
+ST(HOPS_ADV, "SELECT org_id, note_ja, note_en, step, parent, state, "
+             "arrived_at, relayed_at, how FROM advisory_hops WHERE "
+             "advisory_id = ?1 ORDER BY step, org_id")
 ST(HOPS_DUE,
    "SELECT h.advisory_id, h.org_id FROM advisory_hops h "
    "JOIN advisories a ON a.id = h.advisory_id WHERE h.state = 'waiting' "
@@ -364,8 +363,10 @@ ST(DLV_CANCEL_ORG, "UPDATE deliveries SET state = 'cancelled' WHERE "
                    "advisory_id = ?1 AND org_id = ?2 AND state = 'queued'")
 ST(DLV_PENDING_ORG, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 "
                     "AND org_id = ?2 AND state IN ('queued', 'sending')")
-ST(DLV_COUNTS, "SELECT state, count(*) FROM deliveries WHERE "
-               "advisory_id = ?1 GROUP BY state")
+ST(DLV_COUNTS,
+   "SELECT sum(state = 'queued'), sum(state = 'sending'), "
+   "sum(state = 'delivered'), sum(state = 'failed'), "
+   "sum(state = 'cancelled') FROM deliveries WHERE advisory_id = ?1")
 ST(RCPT_ACK,
    "UPDATE advisory_recipients SET acked_at = ?3, acked_by = ?4, "
    "ack_via = ?5 WHERE advisory_id = ?1 AND org_id = ?2 AND acked_at IS NULL"
@@ -374,11 +375,16 @@ ST(RCPT_GET, "SELECT via, named, released_at, delivered_at, channel, "
              "acked_at, ack_via, escalated_at FROM advisory_recipients WHERE "
              "advisory_id = ?1 AND org_id = ?2")
 ST(RCPT_SCAN,
-   "SELECT r.org_id, r.via, coalesce(sc.sector_id, ''), "
+   "SELECT r.org_id, coalesce(sc.sector_id, ''), o.name_ja, o.name_en, "
+   "coalesce(d.open, 0), coalesce(d.sending, 0), r.via, r.named, "
    "r.released_at, r.delivered_at, r.channel, r.acked_at, r.ack_via, "
-   "r.escalated_at, o.name_ja, o.name_en, r.named FROM advisory_recipients "
-   "r JOIN orgs o ON o.id = r.org_id LEFT JOIN scopes sc ON sc.id = "
-   "o.scope_id WHERE r.advisory_id = ?1 ORDER BY r.org_id")
+   "r.escalated_at "
+   "FROM advisory_recipients r JOIN orgs o ON o.id = r.org_id "
+   "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+   "LEFT JOIN (SELECT org_id, sum(state IN ('queued', 'sending')) AS open, "
+   "sum(state = 'sending') AS sending FROM deliveries WHERE advisory_id = ?1 "
+   "GROUP BY org_id) d ON d.org_id = r.org_id "
+   "WHERE r.advisory_id = ?1 ORDER BY r.org_id")
 ST(RCPT_DUE_ESCALATION,
    "SELECT r.advisory_id, r.org_id FROM "
    "advisory_recipients r JOIN advisories a ON a.id = r.advisory_id WHERE "
@@ -402,10 +408,6 @@ ST(DRILL_PREV, "SELECT id, advisory_id FROM drills WHERE target_kind = ?1 "
                "AND target = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1")
 ST(CONTACT_GET, "SELECT channel, address, secret, lang FROM contacts WHERE "
                 "id = ?1")
-ST(DLV_PENDING_BY_ORG,
-   "SELECT org_id, sum(state IN ('queued', 'sending')),"
-   " sum(state = 'sending') FROM deliveries WHERE advisory_id = ?1 "
-   "GROUP BY org_id")
 ST(DLV_RESET, "UPDATE deliveries SET state = 'queued', lease_until = 0 "
               "WHERE state = 'sending'")
 ST(REMINDER_CLAIM,

@@ -776,6 +776,287 @@ static void t_statement_helpers(void **state)
     store_close(s);
 }
 
+/* ------------------------------------------- provision lists (structs) */
+
+/* A small registry of its own: NISC, two ministries, one CEPTOAR with two
+ * operators in its scope, one operator in another sector without a
+ * CEPTOAR; an advisory from NISC to the energy sector and that operator. */
+static void prov_fixture(struct store_conn *c)
+{
+    assert_int_equal(store_begin(c), IS_OK);
+    assert_int_equal(
+        store_sector_insert(c, "s-energy", "エネルギー", "Energy", "m-meti", 1),
+        IS_OK);
+    assert_int_equal(
+        store_sector_insert(c, "s-water", "水道", "Water", "m-mhlw", 2), IS_OK);
+    assert_int_equal(
+        store_scope_insert(c, "sc-power", "s-energy", "電力", "Power", "[]"),
+        IS_OK);
+    assert_int_equal(
+        store_scope_insert(c, "sc-water", "s-water", "水道", "Water", "[]"),
+        IS_OK);
+    static const struct {
+        const char *id, *kind, *scope, *group;
+    } orgs[] = {
+        {"nisc", "nisc", NULL, NULL},
+        {"m-meti", "ministry", NULL, NULL},
+        {"m-mhlw", "ministry", NULL, NULL},
+        {"c-power", "ceptoar", "sc-power", NULL},
+        {"op-a", "operator", "sc-power", "c-power"},
+        {"op-b", "operator", "sc-power", "c-power"},
+        {"op-w", "operator", "sc-water", NULL},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
+        char ja[32];
+        snprintf(ja, sizeof(ja), "組織 %s", orgs[i].id);
+        struct store_org o = {.id = orgs[i].id,
+                              .kind = orgs[i].kind,
+                              .name_ja = ja,
+                              .name_en = orgs[i].id,
+                              .short_en = "",
+                              .scope_id = orgs[i].scope,
+                              .attrs = "{}"};
+        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
+        if (orgs[i].group)
+            assert_int_equal(
+                store_membership_insert(c, orgs[i].id, orgs[i].group), IS_OK);
+        /* operators: two contacts (the first by priority is used first) */
+        for (int k = 0; k < (strcmp(orgs[i].kind, "operator") ? 0 : 2); k++) {
+            char addr[64];
+            snprintf(addr, sizeof(addr), "%d@%s.example", k, orgs[i].id);
+            struct store_contact ct = {.org_id = orgs[i].id,
+                                       .channel = "email",
+                                       .address = addr,
+                                       .secret = "",
+                                       .lang = "ja",
+                                       .priority = k + 1};
+            assert_int_equal(store_contact_insert(c, &ct, NOW), IS_OK);
+        }
+    }
+    struct store_advisory ad = {.id = "A1",
+                                .author = "nisc",
+                                .kind = "warning",
+                                .range = RANGE_GREEN,
+                                .severity = 2,
+                                .title_ja = "題",
+                                .title_en = "title",
+                                .body_ja = "本文",
+                                .body_en = "body",
+                                .audience = "{}",
+                                .refs = "[]",
+                                .ack_deadline_s = 900,
+                                .created_at = NOW};
+    assert_int_equal(store_advisory_insert(c, &ad), IS_OK);
+    assert_int_equal(store_recipients_add(c, "A1", "sector", "s-energy"),
+                     IS_OK);
+    assert_int_equal(store_recipients_add(c, "A1", "org", "op-w"), IS_OK);
+    assert_int_equal(store_commit(c), IS_OK);
+}
+
+static void t_provision_hop_lists(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "prov-hops.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c);
+
+    /* the chain the recipients need: both ministries, the one CEPTOAR
+     * under its sector's ministry */
+    struct store_id_list mins = {0};
+    assert_int_equal(store_hops_ministries(c, "A1", &mins), IS_OK);
+    assert_int_equal(mins.n, 2);
+    assert_string_equal(mins.items[0].id, "m-meti");
+    assert_string_equal(mins.items[1].id, "m-mhlw");
+    store_id_list_free(&mins);
+    assert_null(mins.items);
+    assert_int_equal(mins.n, 0);
+    store_id_list_free(&mins); /* a zeroed list is fine */
+    struct store_ceptoar_hop_list ceps = {0};
+    assert_int_equal(store_hops_ceptoars(c, "A1", &ceps), IS_OK);
+    assert_int_equal(ceps.n, 1);
+    assert_string_equal(ceps.items[0].ceptoar, "c-power");
+    assert_string_equal(ceps.items[0].ministry, "m-meti");
+    store_ceptoar_hop_list_free(&ceps);
+
+    assert_int_equal(
+        store_hop_insert(c, "A1", "nisc", 0, "", "relayed", NOW, NOW, "author"),
+        IS_OK);
+    assert_int_equal(
+        store_hop_insert(c, "A1", "m-mhlw", 1, "nisc", "pending", 0, 0, ""),
+        IS_OK);
+    assert_int_equal(
+        store_hop_insert(c, "A1", "m-meti", 1, "nisc", "pending", 0, 0, ""),
+        IS_OK);
+    assert_int_equal(
+        store_hop_insert(c, "A1", "c-power", 2, "m-meti", "pending", 0, 0, ""),
+        IS_OK);
+    /* pending children, by id; none below a leaf */
+    struct store_id_list kids = {0};
+    assert_int_equal(store_hop_children(c, "A1", "nisc", &kids), IS_OK);
+    assert_int_equal(kids.n, 2);
+    assert_string_equal(kids.items[0].id, "m-meti");
+    assert_string_equal(kids.items[1].id, "m-mhlw");
+    store_id_list_free(&kids);
+    assert_int_equal(store_hop_children(c, "A1", "c-power", &kids), IS_OK);
+    assert_int_equal(kids.n, 0);
+    assert_null(kids.items);
+
+    /* m-meti arrives and relays with notes; m-mhlw waits */
+    assert_int_equal(store_hop_arrive(c, "A1", "m-meti", NOW), IS_OK);
+    assert_int_equal(store_hop_relay(c, "A1", "m-meti", NOW + 60, "review",
+                                     "注記", "a note"),
+                     IS_OK);
+    assert_int_equal(store_hop_arrive(c, "A1", "m-mhlw", NOW + 10), IS_OK);
+    struct store_hop_list hops = {0};
+    assert_int_equal(store_hops_list(c, "A1", &hops), IS_OK);
+    assert_int_equal(hops.n, 4);
+    static const char *const order[] = {"nisc", "m-meti", "m-mhlw", "c-power"};
+    for (size_t i = 0; i < hops.n; i++)
+        assert_string_equal(hops.items[i].org, order[i]);
+    const struct store_hop_entry *m = &hops.items[1];
+    assert_int_equal(m->hop.step, 1);
+    assert_string_equal(m->hop.parent, "nisc");
+    assert_string_equal(m->hop.state, "relayed");
+    assert_int_equal(m->hop.arrived_at, NOW);
+    assert_int_equal(m->hop.relayed_at, NOW + 60);
+    assert_string_equal(m->hop.how, "review");
+    assert_string_equal(m->note_ja, "注記");
+    assert_string_equal(m->note_en, "a note");
+    const struct store_hop_entry *cp = &hops.items[3];
+    assert_string_equal(cp->hop.parent, "m-meti");
+    assert_string_equal(cp->hop.state, "pending");
+    assert_int_equal(cp->hop.arrived_at, 0);
+    assert_string_equal(cp->note_ja, "");
+    store_hop_list_free(&hops);
+    assert_null(hops.items);
+
+    /* a waiting hop is due when its review limit (default 30 min) passes */
+    struct store_adv_org_list due = {0};
+    assert_int_equal(store_hops_due(c, NOW + 10 + 1799, 30, &due), IS_OK);
+    assert_int_equal(due.n, 0);
+    assert_int_equal(store_hops_due(c, NOW + 10 + 1800, 30, &due), IS_OK);
+    assert_int_equal(due.n, 1);
+    assert_string_equal(due.items[0].adv, "A1");
+    assert_string_equal(due.items[0].org, "m-mhlw");
+    store_adv_org_list_free(&due);
+    assert_int_equal(due.n, 0);
+    store_put(s, c);
+    store_close(s);
+}
+
+static void t_provision_recipient_lists(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "prov-rcpt.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c);
+    assert_int_equal(
+        store_hop_insert(c, "A1", "c-power", 2, "nisc", "pending", 0, 0, ""),
+        IS_OK);
+    assert_int_equal(store_recipients_set_via(c, "A1"), IS_OK);
+    int n = 0;
+    assert_int_equal(store_recipients_dispatch(c, "A1", "", false, NOW, &n),
+                     IS_OK);
+    assert_int_equal(n, 1); /* op-w: no CEPTOAR hop */
+    assert_int_equal(
+        store_recipients_dispatch(c, "A1", "c-power", false, NOW + 10, &n),
+        IS_OK);
+    assert_int_equal(n, 2);
+
+    struct store_recipient_list rl = {0};
+    assert_int_equal(store_recipients_list(c, "A1", &rl), IS_OK);
+    assert_int_equal(rl.n, 3);
+    static const char *const ids[] = {"op-a", "op-b", "op-w"};
+    for (size_t i = 0; i < rl.n; i++)
+        assert_string_equal(rl.items[i].org, ids[i]);
+    const struct store_recipient_entry *a = &rl.items[0], *w = &rl.items[2];
+    assert_string_equal(a->sector, "s-energy");
+    assert_string_equal(a->name_ja, "組織 op-a");
+    assert_string_equal(a->name_en, "op-a");
+    assert_string_equal(a->r.via, "c-power");
+    assert_false(a->r.named);
+    assert_int_equal(a->r.released_at, NOW + 10);
+    assert_int_equal(a->r.delivered_at, 0);
+    assert_int_equal(a->r.acked_at, 0);
+    assert_string_equal(w->sector, "s-water");
+    assert_string_equal(w->r.via, "");
+    assert_true(w->r.named);
+    assert_int_equal(w->r.released_at, NOW);
+    store_recipient_list_free(&rl);
+    assert_null(rl.items);
+    assert_int_equal(rl.n, 0);
+
+    /* one first delivery each; claiming is bounded by max and shows as
+     * sending in the recipient's open deliveries */
+    struct store_delivery d[4];
+    int got = 0;
+    assert_int_equal(store_deliveries_claim(c, NOW + 20, 60, 1, d, &got),
+                     IS_OK);
+    assert_int_equal(got, 1);
+    char claimed[64];
+    util_xcopy(claimed, sizeof(claimed), d[0].org_id);
+    assert_string_equal(d[0].advisory_id, "A1");
+    assert_string_equal(d[0].channel, "email");
+    assert_int_equal(d[0].attempts, 1);
+    assert_int_equal(store_recipients_list(c, "A1", &rl), IS_OK);
+    assert_int_equal(rl.n, 3);
+    for (size_t i = 0; i < rl.n; i++) {
+        assert_int_equal(rl.items[i].open, 1);
+        assert_int_equal(rl.items[i].sending,
+                         strcmp(rl.items[i].org, claimed) == 0);
+    }
+    store_recipient_list_free(&rl);
+    assert_int_equal(store_deliveries_claim(c, NOW + 20, 60, 4, d, &got),
+                     IS_OK);
+    assert_int_equal(got, 2);
+    /* delivered: no longer open */
+    assert_int_equal(store_delivery_done(c, &d[0], NOW + 30), IS_OK);
+    struct store_delivery_counts dc;
+    assert_int_equal(store_delivery_counts(c, "A1", &dc), IS_OK);
+    assert_true(dc.queued == 0 && dc.sending == 2 && dc.delivered == 1 &&
+                dc.failed == 0 && dc.cancelled == 0);
+    assert_int_equal(store_delivery_counts(c, "no-such", &dc), IS_OK);
+    assert_true(dc.queued + dc.sending + dc.delivered == 0);
+    assert_int_equal(store_recipients_list(c, "A1", &rl), IS_OK);
+    for (size_t i = 0; i < rl.n; i++) {
+        bool done = strcmp(rl.items[i].org, d[0].org_id) == 0;
+        assert_int_equal(rl.items[i].open, done ? 0 : 1);
+        assert_int_equal(rl.items[i].r.delivered_at, done ? NOW + 30 : 0);
+        assert_string_equal(rl.items[i].r.channel, done ? "email" : "");
+    }
+    store_recipient_list_free(&rl);
+
+    /* past the deadline (900 s from release), unacknowledged only */
+    struct store_adv_org_list esc = {0};
+    assert_int_equal(store_recipients_due_escalation(c, NOW + 899, &esc),
+                     IS_OK);
+    assert_int_equal(esc.n, 0);
+    assert_int_equal(store_recipients_due_escalation(c, NOW + 900, &esc),
+                     IS_OK);
+    assert_int_equal(esc.n, 1);
+    assert_string_equal(esc.items[0].adv, "A1");
+    assert_string_equal(esc.items[0].org, "op-w");
+    store_adv_org_list_free(&esc);
+    assert_int_equal(store_recipient_ack(c, "A1", "op-a", NOW + 100, 0, "api"),
+                     IS_OK);
+    assert_int_equal(store_recipients_due_escalation(c, NOW + 910, &esc),
+                     IS_OK);
+    assert_int_equal(esc.n, 2);
+    bool b = false, wseen = false;
+    for (size_t i = 0; i < esc.n; i++) {
+        b |= strcmp(esc.items[i].org, "op-b") == 0;
+        wseen |= strcmp(esc.items[i].org, "op-w") == 0;
+    }
+    assert_true(b && wseen);
+    store_adv_org_list_free(&esc);
+    store_put(s, c);
+    store_close(s);
+}
+
 static void t_open_missing_without_create(void **state)
 {
     (void)state;
@@ -2441,6 +2722,8 @@ int main(void)
         cmocka_unit_test(t_statement_helpers),
         cmocka_unit_test(t_reports_waiting_matches_core),
         cmocka_unit_test(t_reports_overdue_matches_core),
+        cmocka_unit_test(t_provision_hop_lists),
+        cmocka_unit_test(t_provision_recipient_lists),
         cmocka_unit_test(t_col_copy_never_cut),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
