@@ -49,7 +49,8 @@ bool deadline_report_overdue(bool open, int64_t full_at, int64_t full_due,
  * (released_at != 0), neither acknowledged nor escalated yet (0 = not),
  * and its acknowledgement deadline (ack_deadline_s after the release) has
  * come. The store's RCPT_DUE_ESCALATION statement selects the same
- * recipients (test_store.c::t_escalation_due_matches_core). */
+ * recipients (checked at the deadline's edge, before and after an
+ * acknowledgement, by test_store.c::t_provision_recipient_lists). */
 bool deadline_escalation_due(int64_t released_at, int64_t acked_at,
                              int64_t escalated_at, int64_t ack_deadline_s,
                              int64_t now);

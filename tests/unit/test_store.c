@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/audience.h"
 #include "core/audit_chain.h"
 #include "core/deadline.h"
 #include "core/range.h"
@@ -942,6 +943,87 @@ static void t_provision_hop_lists(void **state)
     assert_string_equal(due.items[0].org, "m-mhlw");
     store_adv_org_list_free(&due);
     assert_int_equal(due.n, 0);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* The worker's statement of advisory hops due to relay by themselves
+ * selects exactly those core/audience.h's audience_hop_due names: hotline
+ * or not x the hop's policy (auto; review with a 5-minute limit; none
+ * stored: review, the default 30 minutes) x time waited just before and at
+ * the limit. */
+static void t_hops_due_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "hops-due.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c); /* nisc, m-meti, m-mhlw, c-power, ... */
+    static const struct {
+        const char *org;
+        bool stored, review;
+        int limit_min;
+    } hops[] = {{"m-meti", true, false, 5},
+                {"m-mhlw", true, true, 5},
+                {"c-power", false, true, 30}};
+    for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+        if (hops[h].stored)
+            assert_int_equal(store_hop_policy_set(c, hops[h].org,
+                                                  hops[h].review,
+                                                  hops[h].limit_min, NOW),
+                             IS_OK);
+    static const int64_t deltas[] = {-1, 0};
+    struct {
+        char adv[16];
+        bool due;
+    } want[2 * IS_ARRAY_LEN(hops) * IS_ARRAY_LEN(deltas)];
+    int n = 0, due = 0;
+    const int64_t now = NOW + 7200;
+    assert_int_equal(store_begin(c), IS_OK);
+    for (int hotline = 0; hotline <= 1; hotline++)
+        for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+            for (size_t d = 0; d < IS_ARRAY_LEN(deltas); d++) {
+                snprintf(want[n].adv, sizeof(want[n].adv), "H%d", n);
+                struct store_advisory ad = {.author = "nisc",
+                                            .kind = "warning",
+                                            .range = RANGE_GREEN,
+                                            .severity = hotline ? 5 : 2,
+                                            .hotline = hotline,
+                                            .title_ja = "題",
+                                            .title_en = "title",
+                                            .body_ja = "本文",
+                                            .body_en = "body",
+                                            .audience = "{}",
+                                            .refs = "[]",
+                                            .ack_deadline_s = 900,
+                                            .created_at = NOW};
+                util_xcopy(ad.id, sizeof(ad.id), want[n].adv);
+                assert_int_equal(store_advisory_insert(c, &ad), IS_OK);
+                int64_t waited = (int64_t)hops[h].limit_min * 60 + deltas[d];
+                assert_int_equal(store_hop_insert(c, want[n].adv, hops[h].org,
+                                                  1, "nisc", "waiting",
+                                                  now - waited, 0, ""),
+                                 IS_OK);
+                want[n].due = audience_hop_due(hotline, hops[h].review, waited,
+                                               hops[h].limit_min);
+                due += want[n].due;
+                n++;
+            }
+    assert_int_equal(store_commit(c), IS_OK);
+    struct store_adv_org_list got = {0};
+    assert_int_equal(store_hops_due(c, now, 30, &got), IS_OK);
+    for (int i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < got.n; k++)
+            found |= strcmp(got.items[k].adv, want[i].adv) == 0;
+        assert_int_equal(found, want[i].due);
+    }
+    assert_int_equal((int)got.n, due);
+    /* not vacuous: every hotline hop (6), the auto hop off the hotline
+     * (2), the reviewing hops at their limit (2) */
+    assert_int_equal(due, 6 + 2 + 2);
+    store_adv_org_list_free(&got);
     store_put(s, c);
     store_close(s);
 }
@@ -2724,6 +2806,7 @@ int main(void)
         cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
+        cmocka_unit_test(t_hops_due_matches_core),
         cmocka_unit_test(t_col_copy_never_cut),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
