@@ -10,6 +10,10 @@
 #   deliver/ no service/, http/
 #   and nothing in the library includes cli/ (the command-line client)
 #
+# And http/ calls service/, not store/: the only store functions http/ may
+# call are those of the request's connection and of operations counters
+# (http_store_calls below); any other store_*( call in src/http/ fails.
+#
 # Prints each offending FILE:LINE and exits 1; exits 0 when all is well.
 # Usage: scripts/check-layers.sh        (from anywhere in the repository)
 set -uo pipefail
@@ -49,4 +53,15 @@ for layer in "${!forbidden[@]}"; do
                           print FNR ":" h }' "$f")
     done
 done
+# http/ -> store/: the connection a request holds, health and metrics
+http_store_calls="store_acquire store_put store_ping store_schema_version store_error_count"
+while IFS=: read -r f line call; do
+    name=${call%%(*}
+    name=${name%%[[:space:]]*}
+    case " $http_store_calls " in
+    *" $name "*) ;;
+    *) echo "$f:$line: http/ calls the store directly ($name); go through a service/ function"
+       bad=1 ;;
+    esac
+done < <(grep -noE '\bstore_[a-z0-9_]+[[:space:]]*\(' src/http/*.c)
 exit $bad

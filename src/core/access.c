@@ -35,3 +35,23 @@ bool access_may_see_org(const struct access_org *viewer, unsigned roles,
     }
     return false;
 }
+
+bool access_may_file_report(const char *kind)
+{
+    return strcmp(kind, "operator") == 0;
+}
+
+bool access_may_author_advisory(const char *kind)
+{
+    static const char *const authors[] = {"nisc", "ministry", "ceptoar",
+                                          "council", "agency"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(authors); i++)
+        if (strcmp(kind, authors[i]) == 0)
+            return true;
+    return false;
+}
+
+bool access_may_view_overdue(const char *kind)
+{
+    return strcmp(kind, "ministry") == 0 || strcmp(kind, "nisc") == 0;
+}

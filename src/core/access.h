@@ -42,4 +42,14 @@ enum access_view access_org_view(const struct access_org *viewer,
 bool access_may_see_org(const struct access_org *viewer, unsigned roles,
                         const struct access_org *target);
 
+/* What an organisation's kind (access_org.kind) lets it do, whatever the
+ * roles of its users (DOMAIN.md §4, §5; docs/rules.md). O(1).
+ * Reports (情報連絡) are filed by operators only. */
+bool access_may_file_report(const char *kind);
+/* Advisories (情報提供) come from NISC, ministries, CEPTOAR secretariats,
+ * the CEPTOAR Council and agencies. */
+bool access_may_author_advisory(const char *kind);
+/* The overdue view of reports is for ministries and NISC. */
+bool access_may_view_overdue(const char *kind);
+
 #endif

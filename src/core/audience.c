@@ -69,3 +69,10 @@ bool audience_relays_at_once(bool hotline, bool hop_reviews)
 {
     return hotline || !hop_reviews;
 }
+
+bool audience_hop_due(bool hotline, bool hop_reviews, int64_t waited_s,
+                      int limit_min)
+{
+    return audience_relays_at_once(hotline, hop_reviews) ||
+           waited_s >= (int64_t)limit_min * 60;
+}

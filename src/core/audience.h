@@ -84,5 +84,12 @@ const char *audience_ceptoar_parent(const char *author, const char *ministry,
 bool audience_hotline(bool drill, const char *kind, int severity);
 /* Does a hop relay as soon as the advisory arrives? */
 bool audience_relays_at_once(bool hotline, bool hop_reviews);
+/* Is a hop that has held the advisory for waited_s seconds due to relay it
+ * by itself? At once when it relays at once (audience_relays_at_once);
+ * otherwise once waited_s reaches its review limit of limit_min minutes.
+ * The store's HOPS_DUE statement selects the same hops
+ * (test_store.c::t_hops_due_matches_core). */
+bool audience_hop_due(bool hotline, bool hop_reviews, int64_t waited_s,
+                      int limit_min);
 
 #endif

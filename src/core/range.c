@@ -48,6 +48,11 @@ bool range_read_is_audited(enum share_range r)
     return r == RANGE_RED || r == RANGE_AMBER;
 }
 
+bool range_within(enum share_range r, enum share_range bound)
+{
+    return r <= bound; /* the enum runs from narrowest to widest */
+}
+
 struct range_decision range_decide(enum share_range range, bool anonymous,
                                    const struct range_relation *rel)
 {

@@ -90,6 +90,11 @@ bool range_content_travels(enum share_range r);
  * Red and Amber items are (reports, their attachments, advisories, and
  * the items a list shows). O(1). */
 bool range_read_is_audited(enum share_range r);
+/* May an item bounded by range bound be shared at range r? Only at the
+ * same range or a narrower one: a hop or a later update may narrow a range,
+ * never widen it, and an advisory is never wider than a report it cites
+ * (DOMAIN.md §3). O(1). */
+bool range_within(enum share_range r, enum share_range bound);
 
 #define RANGE_MAX_CHAIN 4
 /* What range decisions need to know about a report. */

@@ -61,7 +61,9 @@ int route_walk(const struct ids *chain, const char *first, const bool *review,
                struct route_walk *w);
 
 /* Severity from which a report waiting at a reviewing hop moves on by
- * itself once the hop's review limit has passed (docs/rules.md). */
+ * itself once the hop's review limit has passed (docs/rules.md). A plain
+ * number: the store's REPORTS_WAITING statement is built from it
+ * (RANGE_SQL). */
 #define ROUTE_AUTO_FORWARD_SEVERITY 3
 /* Is a report of severity that has waited waited_s seconds at a hop due
  * to move on by itself? Always when the hop relays automatically (review

@@ -143,10 +143,9 @@ static const struct jv_field lang_body[] = {
 static int h_session_lang(struct http_req *r, struct http_resp *out)
 {
     const char *lang = jv_str(r->json, "lang");
-    int rc = store_user_set_lang(r->sc, r->auth.user_id, lang);
+    int rc = auth_set_lang(r->sc, &r->auth, lang);
     if (rc)
         return http_fail(out, rc);
-    util_xcopy(r->auth.lang, sizeof(r->auth.lang), lang);
     out->body = json_pack("{s:o}", "user", me_json(&r->auth));
     return 200;
 }
@@ -170,14 +169,12 @@ static int h_token_create(struct http_req *r, struct http_resp *out)
             return http_error(out, 403, "forbidden", "username",
                               "username: only an admin may create tokens "
                               "for another user");
-        struct store_user u;
-        int rc = store_user_by_name(r->sc, uname, &u);
+        int rc = auth_user_id(r->sc, uname, &uid);
         if (rc == IS_ERR_NOTFOUND)
             return http_error(out, 400, "invalid_value", "username",
                               "username: no such user");
         if (rc)
             return http_fail(out, rc);
-        uid = u.id;
     }
     long long days = jv_int(r->json, "expires_in_days", 0);
     int64_t expires = days ? now + days * 86400 : 0;

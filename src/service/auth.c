@@ -423,3 +423,20 @@ int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
     *out = arr;
     return IS_OK;
 }
+
+int auth_user_id(struct store_conn *c, const char *username, int64_t *id)
+{
+    struct store_user u;
+    int rc = store_user_by_name(c, username, &u);
+    if (!rc)
+        *id = u.id;
+    return rc;
+}
+
+int auth_set_lang(struct store_conn *c, struct auth_ctx *who, const char *lang)
+{
+    int rc = store_user_set_lang(c, who->user_id, lang);
+    if (!rc)
+        rc = util_copy(who->lang, sizeof(who->lang), lang);
+    return rc;
+}

@@ -97,6 +97,12 @@ int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
 /* The user's API tokens as the API's JSON array (no secrets): a new
  * reference the caller json_decref()s, on IS_OK only. */
 int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out);
+/* The id of the user named username into *id: IS_ERR_NOTFOUND when there
+ * is none. */
+int auth_user_id(struct store_conn *c, const char *username, int64_t *id);
+/* Sets the signed-in user's interface language (lang: "ja" or "en", as the
+ * caller's field table checked) in the store and in who->lang. */
+int auth_set_lang(struct store_conn *c, struct auth_ctx *who, const char *lang);
 /* Fills ctx from a user row (org relations included). */
 int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
                       struct auth_ctx *out);

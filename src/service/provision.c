@@ -7,7 +7,9 @@
 #include <arpa/inet.h>
 #include <sodium.h>
 
+#include "core/access.h"
 #include "core/audience.h"
+#include "core/deadline.h"
 #include "core/range.h"
 #include "core/roles.h"
 #include "common/buf.h"
@@ -98,13 +100,6 @@ static void wake_outbox(struct app *a)
         a->wake_outbox(a);
 }
 
-static bool is_author_kind(const char *kind)
-{
-    return strcmp(kind, "nisc") == 0 || strcmp(kind, "ministry") == 0 ||
-           strcmp(kind, "ceptoar") == 0 || strcmp(kind, "council") == 0 ||
-           strcmp(kind, "agency") == 0;
-}
-
 /* ---- the range decision for advisories ---- */
 
 static struct range_decision adv_decide(struct store_conn *c,
@@ -185,15 +180,6 @@ static int hop_arrive(struct app *a, struct store_conn *c,
             rc = hop_release(a, c, ad, hop, now, depth);
     }
     return rc;
-}
-
-static int64_t ack_deadline(const struct app *a, int severity)
-{
-    if (severity >= 4)
-        return a->ack_deadline_s[0];
-    if (severity == 3)
-        return a->ack_deadline_s[1];
-    return a->ack_deadline_s[2];
 }
 
 /* Checks the audience's ids against the registry. */
@@ -293,7 +279,7 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
         if (!d.may_read)
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "refs",
                             "refs: no report %s", id);
-        if (range > rr)
+        if (!range_within((enum share_range)range, (enum share_range)rr))
             return svc_fail(e, IS_ERR_INVALID, "range_wider_than_source",
                             "range",
                             "range: wider than the range of report %s (%s)", id,
@@ -333,7 +319,7 @@ static int advisory_fill(const struct app *a, const struct auth_ctx *who,
     ad->audience = json_dumps(json_object_get(body, "audience"), JSON_COMPACT);
     json_t *refs = json_object_get(body, "refs");
     ad->refs = refs ? json_dumps(refs, JSON_COMPACT) : strdup("[]");
-    ad->ack_deadline_s = ack_deadline(a, ad->severity);
+    ad->ack_deadline_s = deadline_ack_s(ad->severity, a->ack_deadline_s);
     ad->created_at = now;
     if (!ad->title_ja || !ad->title_en || !ad->body_ja || !ad->body_en ||
         !ad->audience || !ad->refs)
@@ -514,7 +500,7 @@ int advisory_issue(struct app *a, struct store_conn *c,
 {
     static const char not_sent[] =
         "the advisory could not be stored; nothing was sent";
-    if (!is_author_kind(who->org.kind))
+    if (!access_may_author_advisory(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "advisories come from NISC, ministries, CEPTOAR "
                         "secretariats, the CEPTOAR Council and agencies");
@@ -680,7 +666,7 @@ static int relay_check(struct store_conn *c, const struct auth_ctx *who,
     }
     const char *rs = jv_str(body, "range");
     *range = rs ? range_parse(rs) : ad->range;
-    if (*range > ad->range)
+    if (!range_within((enum share_range) * range, (enum share_range)ad->range))
         return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                         "range: a hop may narrow the range (now %s), never "
                         "widen it",

@@ -76,7 +76,7 @@ enum ack_link_mode {
  * used already (also by a concurrent request); another code when the hub
  * failed (nothing recorded). A refused link is audited in VIEW and
  * CONFIRM; the acknowledgement is audited with the client address. The
- * page shown is http/'s (http/pages.c). */
+ * page shown is http/'s (http/routes_provision.c). */
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
                       char *adv, size_t adv_len);

@@ -7,6 +7,8 @@
 
 #include <sodium.h>
 
+#include "core/access.h"
+#include "core/deadline.h"
 #include "core/roles.h"
 #include "core/route.h"
 #include "common/buf.h"
@@ -380,8 +382,8 @@ static json_t *tjson(int64_t t)
 
 bool rp_overdue(const struct store_report *r, int64_t now)
 {
-    return strcmp(r->state, "open") == 0 &&
-           ((!r->full_at && r->full_due < now) || r->final_due < now);
+    return deadline_report_overdue(strcmp(r->state, "open") == 0, r->full_at,
+                                   r->full_due, r->final_due, now);
 }
 
 /* The description shown instead of the reporting organisation. */
@@ -881,7 +883,7 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const json_t *body, int64_t now, json_t **out,
                 struct svc_error *e)
 {
-    if (strcmp(who->org.kind, "operator") != 0)
+    if (!access_may_file_report(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                         "only operators file reports (情報連絡); your "
                         "organisation is a %s",
@@ -940,11 +942,12 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                a->reporting->sev.rules[sr.rule].id);
     r.declared = (int)jv_int(view, "declared_severity", -1);
     util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
-    int fh, uh, fd;
-    store_deadline_get(c, r.sector_id, &fh, &uh, &fd);
-    r.first_due = r.detected_at + (int64_t)fh * 3600;
-    r.full_due = r.detected_at + (int64_t)uh * 3600;
-    r.final_due = r.detected_at + (int64_t)fd * 86400;
+    struct deadline_rule dl;
+    store_deadline_get(c, r.sector_id, &dl.first_h, &dl.full_h, &dl.final_d);
+    struct report_deadlines due = deadline_report(r.detected_at, dl);
+    r.first_due = due.first_due;
+    r.full_due = due.full_due;
+    r.final_due = due.final_due;
     r.created_at = r.updated_at = now;
     r.hop_arrived_at = now;
     r.body = json_dumps(view, JSON_COMPACT);
@@ -1369,7 +1372,7 @@ int report_update(struct app *a, struct store_conn *c,
     }
     const char *rs = jv_str(body, "range");
     int new_range = rs ? range_parse(rs) : r.range;
-    if (new_range > r.range) {
+    if (!range_within((enum share_range)new_range, (enum share_range)r.range)) {
         rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                       "range: an update may narrow the range (now %s), "
                       "never widen it",
@@ -1493,7 +1496,7 @@ int report_forward(struct app *a, struct store_conn *c,
     }
     const char *rs = jv_str(body, "range");
     int new_range = rs ? range_parse(rs) : r.range;
-    if (new_range > r.range) {
+    if (!range_within((enum share_range)new_range, (enum share_range)r.range)) {
         rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
                       "range: a hop may narrow the range (now %s), never "
                       "widen it",

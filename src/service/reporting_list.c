@@ -5,6 +5,7 @@
  */
 #include "service/reporting_internal.h"
 
+#include "core/access.h"
 #include "common/buf.h"
 #include "common/jv.h"
 #include "common/util.h"
@@ -190,8 +191,7 @@ static int check_overdue_role(const struct auth_ctx *who,
 {
     if (!q->overdue)
         return IS_OK;
-    if (!who || (strcmp(who->org.kind, "ministry") != 0 &&
-                 strcmp(who->org.kind, "nisc") != 0))
+    if (!who || !access_may_view_overdue(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "overdue",
                         "overdue: the overdue view is for ministries and "
                         "NISC");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/range.h" /* RANGE_V_*: the SQL pre-filter */
+#include "core/route.h" /* ROUTE_AUTO_FORWARD_SEVERITY: REPORTS_WAITING */
 #include "common/embed.h"
 #include "common/log.h"
 #include "common/util.h"

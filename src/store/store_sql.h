@@ -1,5 +1,10 @@
 /* Every SQL statement of the store, by name (X-macro, see store_internal.h).
- * No include guard on purpose. */
+ * No include guard on purpose. Numbers that are rules of core/ are spelled
+ * from core's constants (RANGE_V_*, SQL_AUTO_FORWARD_SEVERITY), never
+ * retyped. */
+#ifndef SQL_AUTO_FORWARD_SEVERITY
+#define SQL_AUTO_FORWARD_SEVERITY RANGE_SQL(ROUTE_AUTO_FORWARD_SEVERITY)
+#endif
 ST(META_GET, "SELECT value FROM meta WHERE key = ?1")
 ST(META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
              "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
@@ -174,7 +179,7 @@ ST(REPORTS_SCAN,
    "     r.full_due < ?8) OR r.final_due < ?8))) "
    /* the pre-filter of core/range.c's rule (range_decide): candidates
     * only, checked against the rule over every combination by
-    * tests/unit/test_store.c (test_reports_prefilter_matches_core) */
+    * tests/unit/test_store.c (t_reports_prefilter_matches_core) */
    "AND (?12 OR r.range = " RANGE_SQL(
        RANGE_V_WHITE) " OR (?9 IS NOT NULL "
                       "     AND (r.range >= " RANGE_SQL(
@@ -194,7 +199,8 @@ ST(REPORTS_WAITING,
    "SELECT " REPORT_COLS " FROM reports "
    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
    "  WHERE org_id = reports.current_hop), 'review') = 'auto' "
-   "  OR (severity >= 3 AND hop_arrived_at + 60 * coalesce((SELECT "
+   "  OR (severity >= " SQL_AUTO_FORWARD_SEVERITY " AND "
+   "  hop_arrived_at + 60 * coalesce((SELECT "
    "  review_limit_min FROM hop_policies WHERE org_id = "
    "  reports.current_hop), ?2) <= ?1)) "
    "ORDER BY hop_arrived_at LIMIT 256")

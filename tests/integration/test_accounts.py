@@ -78,6 +78,23 @@ def test_session_get_with_cookie(hub):
     assert_error(r, 401, "unauthenticated")
 
 
+def test_session_language_is_answered_and_kept(hub):
+    hub.cli("user", "add", "lang-user", "--org", "nisc", "--roles", "reader",
+            "--password-file", str(pwfile(hub, "lang-pw", "lang-user-pw-123")))
+    s = hub.login("lang-user", "lang-user-pw-123")
+    assert s.get(hub.url + "/api/v1/session", timeout=30).json()["user"]["lang"] == "ja"
+    r = s.post(hub.url + "/api/v1/session/lang", json={"lang": "en"}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["lang"] == "en"
+    # the same session, and a new one, see the stored choice
+    assert s.get(hub.url + "/api/v1/session", timeout=30).json()["user"]["lang"] == "en"
+    s2 = hub.login("lang-user", "lang-user-pw-123")
+    assert s2.get(hub.url + "/api/v1/session", timeout=30).json()["user"]["lang"] == "en"
+    r = s2.post(hub.url + "/api/v1/session/lang", json={"lang": "ja"}, timeout=30)
+    assert r.status_code == 200 and r.json()["user"]["lang"] == "ja"
+    assert s.get(hub.url + "/api/v1/session", timeout=30).json()["user"]["lang"] == "ja"
+
+
 def test_csrf_is_required_for_state_changes(hub):
     s = hub.login("admin")
     csrf = s.headers.pop("X-CSRF-Token")

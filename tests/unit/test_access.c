@@ -237,6 +237,30 @@ static void t_admin(void **state)
                          ops[j]->id);
 }
 
+/* What each kind of organisation may do, whatever its users' roles: every
+ * kind of the registry, plus unknown and empty kinds (never allowed). */
+static void t_kind_abilities(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kind;
+        bool file, author, overdue;
+    } rows[] = {
+        {"operator", true, false, false}, {"nisc", false, true, true},
+        {"ministry", false, true, true},  {"ceptoar", false, true, false},
+        {"council", false, true, false},  {"agency", false, true, false},
+        {"", false, false, false},        {"Operator", false, false, false},
+        {"nisc ", false, false, false},   {"admin", false, false, false},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
+        assert_int_equal(access_may_file_report(rows[i].kind), rows[i].file);
+        assert_int_equal(access_may_author_advisory(rows[i].kind),
+                         rows[i].author);
+        assert_int_equal(access_may_view_overdue(rows[i].kind),
+                         rows[i].overdue);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +272,7 @@ int main(void)
         cmocka_unit_test(t_operator),
         cmocka_unit_test(t_agency_and_council),
         cmocka_unit_test(t_admin),
+        cmocka_unit_test(t_kind_abilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

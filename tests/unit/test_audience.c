@@ -183,6 +183,35 @@ static void test_hotline_and_relay(void **state)
     assert_false(audience_relays_at_once(false, true));
 }
 
+/* A waiting hop relays by itself: every hotline x review x time waited
+ * around the limit, with two limits (0 = at once). */
+static void test_hop_due_table(void **state)
+{
+    (void)state;
+    static const int limits[] = {0, 30};
+    static const int64_t deltas[] = {-61, -1, 0, 1, 3600};
+    int due = 0, n = 0;
+    for (int hotline = 0; hotline <= 1; hotline++)
+        for (int review = 0; review <= 1; review++)
+            for (size_t l = 0; l < IS_ARRAY_LEN(limits); l++)
+                for (size_t d = 0; d < IS_ARRAY_LEN(deltas); d++) {
+                    int64_t waited = (int64_t)limits[l] * 60 + deltas[d];
+                    if (waited < 0)
+                        continue;
+                    bool want = hotline || !review || deltas[d] >= 0;
+                    assert_int_equal(
+                        audience_hop_due(hotline, review, waited, limits[l]),
+                        want);
+                    due += want;
+                    n++;
+                }
+    /* limit 0 keeps only the 3 non-negative deltas; limit 30 all 5: 8
+     * times per (hotline, review); only reviewing hops off the hotline
+     * wait, for the 2 negative deltas of limit 30 */
+    assert_int_equal(n, 4 * 8);
+    assert_int_equal(due, 4 * 8 - 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_chain_by_author_kind),
         cmocka_unit_test(test_ceptoar_parent),
         cmocka_unit_test(test_hotline_and_relay),
+        cmocka_unit_test(test_hop_due_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

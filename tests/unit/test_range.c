@@ -710,9 +710,36 @@ static void test_range_rules_table(void **state)
     assert_int_equal(RANGE_V_GREEN, RANGE_GREEN);
 }
 
+/* Narrowing only: every pair of ranges, written out (5 x 5). */
+static void test_range_within_table(void **state)
+{
+    (void)state;
+    /* within[r][bound]: may an item bounded by bound be shared at r? */
+    static const bool within[RANGE_COUNT][RANGE_COUNT] = {
+        /* bound:  red    amber  yellow green  white */
+        /* red */ {true, true, true, true, true},
+        /* amber */ {false, true, true, true, true},
+        /* yellow */ {false, false, true, true, true},
+        /* green */ {false, false, false, true, true},
+        /* white */ {false, false, false, false, true},
+    };
+    int allowed = 0;
+    for (int r = 0; r < RANGE_COUNT; r++)
+        for (int b = 0; b < RANGE_COUNT; b++) {
+            assert_int_equal(
+                range_within((enum share_range)r, (enum share_range)b),
+                within[r][b]);
+            allowed += within[r][b];
+        }
+    assert_int_equal(allowed, 15); /* the diagonal and everything narrower */
+    assert_false(range_within(RANGE_WHITE, RANGE_RED));
+    assert_true(range_within(RANGE_RED, RANGE_WHITE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_range_within_table),
         cmocka_unit_test(test_property_every_combination),
         cmocka_unit_test(test_property_brief_product),
         cmocka_unit_test(test_examples),

@@ -19,9 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/audience.h"
 #include "core/audit_chain.h"
+#include "core/deadline.h"
 #include "core/range.h"
 #include "core/roles.h"
+#include "core/route.h"
 #include "service/audit.h"
 #include "service/demo.h"
 #include "service/registry.h"
@@ -289,6 +292,205 @@ static bool pf_selected(const struct pf_scan *x, const char *id)
         if (strcmp(x->ids[i], id) == 0)
             return true;
     return false;
+}
+
+/* A minimal open report at hop (chain: hop, nisc) for the SQL-vs-core
+ * tests below. */
+static void plain_report(struct store_report *r, int n, const char *hop,
+                         int64_t filed_by)
+{
+    memset(r, 0, sizeof(*r));
+    r->filed_by = filed_by;
+    snprintf(r->id, sizeof(r->id), "W%d", n);
+    snprintf(r->originator, sizeof(r->originator), "op");
+    snprintf(r->scope_id, sizeof(r->scope_id), "scope");
+    snprintf(r->sector_id, sizeof(r->sector_id), "sector");
+    snprintf(r->ministry_id, sizeof(r->ministry_id), "min");
+    snprintf(r->kind, sizeof(r->kind), "incident");
+    snprintf(r->state, sizeof(r->state), "open");
+    snprintf(r->severity_rule, sizeof(r->severity_rule), "x");
+    snprintf(r->current_hop, sizeof(r->current_hop), "%s", hop);
+    r->declared = -1;
+    assert_int_equal(ids_add(&r->chain, hop), IS_OK);
+    assert_int_equal(ids_add(&r->chain, "nisc"), IS_OK);
+    assert_int_equal(ids_add(&r->reached, hop), IS_OK);
+    r->created_at = r->updated_at = NOW;
+    r->body = (char *)"{}";
+}
+
+struct waiting_seen {
+    int n;
+    char ids[256][sizeof(((struct store_report *)0)->id)];
+};
+
+static int waiting_collect(void *ctx, struct store_report *r)
+{
+    struct waiting_seen *w = ctx;
+    assert_true(w->n < 256);
+    snprintf(w->ids[w->n++], sizeof(w->ids[0]), "%s", r->id);
+    return 0;
+}
+
+static bool waiting_has(const struct waiting_seen *w, const char *id)
+{
+    for (int i = 0; i < w->n; i++)
+        if (strcmp(w->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* A user of organisation "op" (reports name who filed them). */
+static int64_t plain_user(struct store_conn *c)
+{
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.org_id, sizeof(u.org_id), "op");
+    snprintf(u.username, sizeof(u.username), "reporter");
+    snprintf(u.pw_hash, sizeof(u.pw_hash), "x");
+    u.roles = ROLE_REPORTER;
+    int64_t uid = 0;
+    assert_int_equal(store_user_insert(c, &u, NOW, &uid), IS_OK);
+    return uid;
+}
+
+/* The worker's statement of reports due to leave their hop selects exactly
+ * those core/route.h's route_hop_due names: every policy (auto, review with
+ * a limit, no stored policy: review, 30 min) x severity 0-5 x time waited
+ * just before, at and after the limit. */
+static void t_reports_waiting_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "waiting.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const struct {
+        const char *id;
+        bool stored, review;
+        int limit_min;
+    } hops[] = {{"hop-auto", true, false, 5},
+                {"hop-review", true, true, 5},
+                {"hop-default", false, true, 30}};
+    static const char *const others[] = {"nisc", "min", "op"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(hops) + IS_ARRAY_LEN(others); i++) {
+        const char *id = i < IS_ARRAY_LEN(hops)
+                             ? hops[i].id
+                             : others[i - IS_ARRAY_LEN(hops)];
+        struct store_org o = {.id = id,
+                              .kind =
+                                  strcmp(id, "op") ? "ministry" : "operator",
+                              .name_ja = id,
+                              .name_en = id,
+                              .short_en = "",
+                              .attrs = "{}"};
+        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
+    }
+    for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+        if (hops[h].stored)
+            assert_int_equal(store_hop_policy_set(c, hops[h].id, hops[h].review,
+                                                  hops[h].limit_min, NOW),
+                             IS_OK);
+    int64_t uid = plain_user(c);
+    static const int64_t deltas[] = {-1, 0, 1}; /* around the limit */
+    struct {
+        char id[sizeof(((struct store_report *)0)->id)];
+        bool due;
+    } want[IS_ARRAY_LEN(hops) * 6 * IS_ARRAY_LEN(deltas)];
+    int n = 0, due = 0;
+    assert_int_equal(store_begin(c), IS_OK);
+    for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+        for (int sev = 0; sev <= 5; sev++)
+            for (size_t k = 0; k < IS_ARRAY_LEN(deltas); k++) {
+                struct store_report r;
+                plain_report(&r, n, hops[h].id, uid);
+                r.severity = sev;
+                int64_t waited = (int64_t)hops[h].limit_min * 60 + deltas[k];
+                r.hop_arrived_at = NOW - waited;
+                assert_int_equal(store_report_insert(c, &r), IS_OK);
+                snprintf(want[n].id, sizeof(want[n].id), "%s", r.id);
+                want[n].due = route_hop_due(hops[h].review, sev, waited,
+                                            hops[h].limit_min);
+                due += want[n].due;
+                n++;
+            }
+    assert_int_equal(store_commit(c), IS_OK);
+    static struct waiting_seen seen;
+    seen.n = 0;
+    assert_int_equal(store_reports_waiting(c, NOW, waiting_collect, &seen),
+                     IS_OK);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(waiting_has(&seen, want[i].id), want[i].due);
+    assert_int_equal(seen.n, due);
+    /* not vacuous: auto hops always (18), reviewing hops for severity 3-5
+     * at or past the limit (2 x 3 x 2 = 12) */
+    assert_int_equal(due, 18 + 12);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* The overdue filter of the report list selects exactly what
+ * core/deadline.h's deadline_report_overdue says: open or closed x full
+ * report in or not x now before, at and after each due time. */
+static void t_reports_overdue_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "overdue.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const char *const orgs[] = {"nisc", "min", "op"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
+        struct store_org o = {.id = orgs[i],
+                              .kind = strcmp(orgs[i], "op") ? "ministry"
+                                                            : "operator",
+                              .name_ja = orgs[i],
+                              .name_en = orgs[i],
+                              .short_en = "",
+                              .attrs = "{}"};
+        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
+    }
+    int64_t uid = plain_user(c);
+    /* full_due and final_due relative to NOW */
+    static const int64_t offs[] = {-1, 0, 1};
+    struct {
+        char id[sizeof(((struct store_report *)0)->id)];
+        bool overdue;
+    } want[2 * 2 * 3 * 3];
+    int n = 0, overdue = 0;
+    assert_int_equal(store_begin(c), IS_OK);
+    for (int open = 0; open <= 1; open++)
+        for (int in = 0; in <= 1; in++)
+            for (size_t a = 0; a < IS_ARRAY_LEN(offs); a++)
+                for (size_t b = 0; b < IS_ARRAY_LEN(offs); b++) {
+                    struct store_report r;
+                    plain_report(&r, n, "min", uid);
+                    snprintf(r.state, sizeof(r.state), "%s",
+                             open ? "open" : "closed");
+                    r.full_at = in ? NOW - 100 : 0;
+                    r.full_due = NOW + offs[a];
+                    r.final_due = NOW + 10 * offs[b];
+                    assert_int_equal(store_report_insert(c, &r), IS_OK);
+                    snprintf(want[n].id, sizeof(want[n].id), "%s", r.id);
+                    want[n].overdue = deadline_report_overdue(
+                        open, r.full_at, r.full_due, r.final_due, NOW);
+                    overdue += want[n].overdue;
+                    n++;
+                }
+    assert_int_equal(store_commit(c), IS_OK);
+    struct store_report_filter f = {
+        .min_severity = -1, .overdue = true, .all = true, .now = NOW};
+    static struct pf_scan x;
+    x.n = 0;
+    pf_collect(c, &f, &x);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(pf_selected(&x, want[i].id), want[i].overdue);
+    assert_int_equal(x.n, overdue);
+    /* not vacuous: open without the full report, 5 of the 9 due-time
+     * pairs (full due or final due passed); open with it, the 3 whose
+     * final due passed; closed, none */
+    assert_int_equal(overdue, 5 + 3);
+    store_put(s, c);
+    store_close(s);
 }
 
 static void t_reports_prefilter_matches_core(void **state)
@@ -741,6 +943,87 @@ static void t_provision_hop_lists(void **state)
     assert_string_equal(due.items[0].org, "m-mhlw");
     store_adv_org_list_free(&due);
     assert_int_equal(due.n, 0);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* The worker's statement of advisory hops due to relay by themselves
+ * selects exactly those core/audience.h's audience_hop_due names: hotline
+ * or not x the hop's policy (auto; review with a 5-minute limit; none
+ * stored: review, the default 30 minutes) x time waited just before and at
+ * the limit. */
+static void t_hops_due_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "hops-due.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c); /* nisc, m-meti, m-mhlw, c-power, ... */
+    static const struct {
+        const char *org;
+        bool stored, review;
+        int limit_min;
+    } hops[] = {{"m-meti", true, false, 5},
+                {"m-mhlw", true, true, 5},
+                {"c-power", false, true, 30}};
+    for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+        if (hops[h].stored)
+            assert_int_equal(store_hop_policy_set(c, hops[h].org,
+                                                  hops[h].review,
+                                                  hops[h].limit_min, NOW),
+                             IS_OK);
+    static const int64_t deltas[] = {-1, 0};
+    struct {
+        char adv[16];
+        bool due;
+    } want[2 * IS_ARRAY_LEN(hops) * IS_ARRAY_LEN(deltas)];
+    int n = 0, due = 0;
+    const int64_t now = NOW + 7200;
+    assert_int_equal(store_begin(c), IS_OK);
+    for (int hotline = 0; hotline <= 1; hotline++)
+        for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+            for (size_t d = 0; d < IS_ARRAY_LEN(deltas); d++) {
+                snprintf(want[n].adv, sizeof(want[n].adv), "H%d", n);
+                struct store_advisory ad = {.author = "nisc",
+                                            .kind = "warning",
+                                            .range = RANGE_GREEN,
+                                            .severity = hotline ? 5 : 2,
+                                            .hotline = hotline,
+                                            .title_ja = "題",
+                                            .title_en = "title",
+                                            .body_ja = "本文",
+                                            .body_en = "body",
+                                            .audience = "{}",
+                                            .refs = "[]",
+                                            .ack_deadline_s = 900,
+                                            .created_at = NOW};
+                util_xcopy(ad.id, sizeof(ad.id), want[n].adv);
+                assert_int_equal(store_advisory_insert(c, &ad), IS_OK);
+                int64_t waited = (int64_t)hops[h].limit_min * 60 + deltas[d];
+                assert_int_equal(store_hop_insert(c, want[n].adv, hops[h].org,
+                                                  1, "nisc", "waiting",
+                                                  now - waited, 0, ""),
+                                 IS_OK);
+                want[n].due = audience_hop_due(hotline, hops[h].review, waited,
+                                               hops[h].limit_min);
+                due += want[n].due;
+                n++;
+            }
+    assert_int_equal(store_commit(c), IS_OK);
+    struct store_adv_org_list got = {0};
+    assert_int_equal(store_hops_due(c, now, 30, &got), IS_OK);
+    for (int i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < got.n; k++)
+            found |= strcmp(got.items[k].adv, want[i].adv) == 0;
+        assert_int_equal(found, want[i].due);
+    }
+    assert_int_equal((int)got.n, due);
+    /* not vacuous: every hotline hop (6), the auto hop off the hotline
+     * (2), the reviewing hops at their limit (2) */
+    assert_int_equal(due, 6 + 2 + 2);
+    store_adv_org_list_free(&got);
     store_put(s, c);
     store_close(s);
 }
@@ -2519,8 +2802,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
         cmocka_unit_test(t_statement_helpers),
+        cmocka_unit_test(t_reports_waiting_matches_core),
+        cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
+        cmocka_unit_test(t_hops_due_matches_core),
         cmocka_unit_test(t_col_copy_never_cut),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
