@@ -8,6 +8,8 @@
 #include "common/common.h"
 #include "store/store.h"
 
+#include <jansson.h>
+
 /* An error a service hands back to its caller: the error code (enum
  * is_err; IS_OK while unfilled), a machine code for the API's error object,
  * the field it concerns ("" for none) and a sentence. Services know no
@@ -50,5 +52,9 @@ struct app {
 
 /* The current time (seconds). One place, so that time is passed down. */
 int64_t app_now(const struct app *a);
+
+/* t (Unix seconds) as an RFC 3339 JSON string, or JSON null for 0 (never,
+ * not yet). The caller owns the returned reference. */
+json_t *svc_time_json(int64_t t);
 
 #endif

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "core/roles.h"
+#include "service/app.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -389,16 +390,6 @@ int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
     return IS_OK;
 }
 
-/* An RFC 3339 time, or null for 0 (never / not yet). */
-static json_t *time_or_null(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
 {
     struct store_token *t;
@@ -411,9 +402,9 @@ int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
         if (json_array_append_new(
                 arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t[i].id, "name",
                                t[i].name ? t[i].name : "", "created_at",
-                               time_or_null(t[i].created_at), "expires_at",
-                               time_or_null(t[i].expires_at), "revoked_at",
-                               time_or_null(t[i].revoked_at)))) {
+                               svc_time_json(t[i].created_at), "expires_at",
+                               svc_time_json(t[i].expires_at), "revoked_at",
+                               svc_time_json(t[i].revoked_at)))) {
             json_decref(arr);
             arr = NULL;
         }

@@ -27,15 +27,6 @@ const struct jv_field provision_drill_spec[] = {
     {.name = NULL},
 };
 
-static json_t *tj(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const json_t *body, int64_t now, json_t **out,
                 struct svc_error *e)
@@ -138,7 +129,7 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     *out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "advisory", adv_id,
                      "target_kind", kind, "target", target ? target : "",
-                     "started_at", tj(now));
+                     "started_at", svc_time_json(now));
     return IS_OK;
 }
 
@@ -191,12 +182,13 @@ int drill_report(struct app *a, struct store_conn *c,
             json_decref(pdl);
         }
     }
-    json_t *rep = json_pack(
-        "{s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:o,s:o}", "drill", d.id, "advisory",
-        d.advisory, "target_kind", d.target_kind, "target", d.target,
-        "started_at", tj(t0), "reach", json_object_get(reach, "advisory"),
-        "by_ceptoar", json_object_get(reach, "by_ceptoar"), "not_reached",
-        not_reached, "comparison", comparison);
+    json_t *rep =
+        json_pack("{s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:o,s:o}", "drill", d.id,
+                  "advisory", d.advisory, "target_kind", d.target_kind,
+                  "target", d.target, "started_at", svc_time_json(t0), "reach",
+                  json_object_get(reach, "advisory"), "by_ceptoar",
+                  json_object_get(reach, "by_ceptoar"), "not_reached",
+                  not_reached, "comparison", comparison);
     if (!rep) {
         json_decref(dl);
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL,

@@ -369,15 +369,6 @@ json_t *report_summary(struct store_conn *c, const struct auth_ctx *who,
     return rp_summary(c, who, r, d, now);
 }
 
-static json_t *tjson(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 bool rp_overdue(const struct store_report *r, int64_t now)
 {
     return strcmp(r->state, "open") == 0 &&
@@ -458,9 +449,9 @@ json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
         r->declared >= 0 ? json_integer(r->declared) : json_null(), "effective",
         effective, "reporter", rp_reporter_json(c, who, r, d), "current_hop",
         r->current_hop[0] ? json_string(r->current_hop) : json_null(),
-        "detected_at", tjson(r->detected_at), "created_at",
-        tjson(r->created_at), "overdue", rp_overdue(r, now));
-    json_object_set_new(o, "updated_at", tjson(r->updated_at));
+        "detected_at", svc_time_json(r->detected_at), "created_at",
+        svc_time_json(r->created_at), "overdue", rp_overdue(r, now));
+    json_object_set_new(o, "updated_at", svc_time_json(r->updated_at));
     json_object_set_new(o, "reached_nisc",
                         json_boolean(r->current_hop[0] == '\0'));
     json_decref(body);
@@ -1157,15 +1148,6 @@ static json_t *chain_view(struct store_conn *c, const struct store_report *r)
     return arr;
 }
 
-static json_t *tj(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
@@ -1267,10 +1249,11 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
     json_object_set_new(
         o, "deadlines",
         json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "first_notice_due",
-                  tj(r->first_due), "full_report_due", tj(r->full_due),
-                  "final_report_due", tj(r->final_due), "full_report_at",
-                  tj(r->full_at), "closed_at", tj(r->closed_at), "overdue",
-                  rp_overdue(r, now)));
+                  svc_time_json(r->first_due), "full_report_due",
+                  svc_time_json(r->full_due), "final_report_due",
+                  svc_time_json(r->final_due), "full_report_at",
+                  svc_time_json(r->full_at), "closed_at",
+                  svc_time_json(r->closed_at), "overdue", rp_overdue(r, now)));
     /* deadline reminders concern the reporting organisation */
     if (who && strcmp(who->org.id, r->originator) == 0) {
         json_t *rem = reminders_json(c, r->id);
