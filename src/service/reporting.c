@@ -1309,121 +1309,175 @@ static int questions_asked(struct store_conn *c, const char *id)
  * second gets 409 when that state no longer allows it). Nothing read
  * before store_begin may be written back. */
 
+/* Opens the write transaction and loads report id for who (404 as
+ * load_readable). On success the transaction is open and *r is the
+ * caller's to release; on failure nothing is open or held, and e says why
+ * (fail_msg is the sentence when the transaction cannot be begun). */
+static int begin_readable(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id, struct store_report *r,
+                          struct range_decision *d, const char *fail_msg,
+                          struct svc_error *e)
+{
+    if (store_begin(c))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", fail_msg);
+    int rc = load_readable(c, who, id, r, d, e);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
+/* The range body asks for (its "range", else the current one) in
+ * *new_range; refused when it is wider than current. actor names who
+ * narrows in the message ("an update", "a hop"). */
+static int narrowed_range(const json_t *body, int current, const char *actor,
+                          int *new_range, struct svc_error *e)
+{
+    const char *rs = jv_str(body, "range");
+    *new_range = rs ? range_parse(rs) : current;
+    if (*new_range > current)
+        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
+                        "range: %s may narrow the range (now %s), never "
+                        "widen it",
+                        actor, range_name((enum share_range)current));
+    return IS_OK;
+}
+
+/* Whether who may add the update body to r (read under the writer lock):
+ * only the originator, never to a closed report, never widening the range
+ * (the new one in *new_range), and "question" only with kind answer,
+ * naming a question asked. */
+static int update_allowed(struct store_conn *c, const struct auth_ctx *who,
+                          const struct store_report *r, const json_t *body,
+                          int *new_range, struct svc_error *e)
+{
+    if (strcmp(who->org.id, r->originator) != 0)
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        "only the reporting organisation adds updates");
+    if (strcmp(r->state, "closed") == 0)
+        return svc_fail(e, IS_ERR_CONFLICT, "report_closed", NULL,
+                        "the final report has closed this report; nothing "
+                        "can be added");
+    int rc = narrowed_range(body, r->range, "an update", new_range, e);
+    if (rc)
+        return rc;
+    if (strcmp(jv_str(body, "kind"), "answer") == 0) {
+        long long q = jv_int(body, "question", 0);
+        int asked = questions_asked(c, r->id);
+        if (q < 1 || q > asked)
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
+                            "question: answers need the number of a question "
+                            "asked (%d asked so far)",
+                            asked);
+    } else if (jv_int(body, "question", 0)) {
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
+                        "question: only with kind answer");
+    }
+    return IS_OK;
+}
+
+/* Applies an update of kind to r in memory: the merged content view, its
+ * severity, the new range, and the full/final report times (a final report
+ * closes the report). Writes nothing. */
+static void update_apply(struct app *a, struct store_report *r,
+                         const json_t *view, const char *kind, int new_range,
+                         int64_t now)
+{
+    struct sev_result sr = evaluate_body(a, r->scope_id, r->kind, view);
+    r->severity = sr.level;
+    r->exceeded = sr.exceeded;
+    util_xcopy(r->severity_rule, sizeof(r->severity_rule),
+               a->reporting->sev.rules[sr.rule].id);
+    r->declared = (int)jv_int(view, "declared_severity", -1);
+    r->range = new_range;
+    r->updated_at = now;
+    if (strcmp(kind, "full") == 0 && !r->full_at)
+        r->full_at = now;
+    if (strcmp(kind, "final") == 0) {
+        snprintf(r->state, sizeof(r->state), "closed");
+        r->closed_at = now;
+        if (!r->full_at)
+            r->full_at = now;
+    }
+    free(r->body);
+    r->body = json_dumps(view, JSON_COMPACT);
+}
+
+/* The timeline entry type of an update of kind. */
+static const char *update_event(const char *kind)
+{
+    return strcmp(kind, "final") == 0    ? "final_report"
+           : strcmp(kind, "full") == 0   ? "full_report"
+           : strcmp(kind, "answer") == 0 ? "answer"
+                                         : "update";
+}
+
+/* Writes an applied update inside the open transaction: the update row,
+ * its attachments, the timeline entry (old_sev and old_range are r's
+ * before update_apply), the report and the audit record. */
+static int update_record_all(struct store_conn *c, const struct auth_ctx *who,
+                             const struct store_report *r, const json_t *body,
+                             const json_t *atts, struct decoded *att,
+                             int old_sev, int old_range, int64_t now)
+{
+    const char *kind = jv_str(body, "kind");
+    char *ubody = update_record(body);
+    int64_t upd = 0;
+    int rc = store_report_update_add(c, r->id, now, who->user_id, kind,
+                                     r->range, ubody, &upd);
+    free(ubody);
+    if (!rc)
+        rc = store_attachments(c, r->id, upd, atts, att);
+    char detail[160];
+    snprintf(detail, sizeof(detail),
+             "{\"update\":%lld,\"severity_from\":%d,\"severity_to\":%d%s}",
+             (long long)upd, old_sev, r->severity,
+             old_range != r->range ? ",\"narrowed\":true" : "");
+    if (!rc)
+        rc = store_timeline_add(c, r->id, now, r->originator, who->user_id,
+                                update_event(kind), detail);
+    if (!rc)
+        rc = store_report_save(c, r);
+    if (!rc)
+        rc = rp_audit(
+            c, who, now, "report.update", r,
+            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)upd));
+    return rc;
+}
+
 int report_update(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id,
                   const json_t *body, int64_t now, json_t **out,
                   struct svc_error *e)
 {
+    static const char failed[] = "the update could not be stored; "
+                                 "nothing was changed";
     struct store_report r;
     struct range_decision d;
     json_t *view = NULL, *warnings = NULL;
     struct decoded att = {0};
-    const char *kind = jv_str(body, "kind");
     json_t *atts = json_object_get(body, "attachments");
     /* the attachments depend on the request only: decoded before the
      * writer lock is taken */
     int rc = atts ? decode_attachments(atts, &att, e) : IS_OK;
+    if (!rc)
+        rc = begin_readable(c, who, id, &r, &d, failed, e);
     if (rc) {
         decoded_release(&att);
         return rc;
     }
-    if ((rc = store_begin(c))) {
-        decoded_release(&att);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the update could not be "
-                        "stored; nothing was changed");
-    }
-    rc = load_readable(c, who, id, &r, &d, e);
-    if (rc) {
-        store_rollback(c);
-        decoded_release(&att);
-        return rc;
-    }
-    if (strcmp(who->org.id, r.originator) != 0) {
-        rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
-                      "only the reporting organisation adds updates");
+    int new_range;
+    if ((rc = update_allowed(c, who, &r, body, &new_range, e)))
         goto out;
-    }
-    if (strcmp(r.state, "closed") == 0) {
-        rc = svc_fail(e, IS_ERR_CONFLICT, "report_closed", NULL,
-                      "the final report has closed this report; nothing "
-                      "can be added");
-        goto out;
-    }
-    const char *rs = jv_str(body, "range");
-    int new_range = rs ? range_parse(rs) : r.range;
-    if (new_range > r.range) {
-        rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
-                      "range: an update may narrow the range (now %s), "
-                      "never widen it",
-                      range_name((enum share_range)r.range));
-        goto out;
-    }
-    if (strcmp(kind, "answer") == 0) {
-        long long q = jv_int(body, "question", 0);
-        int asked = questions_asked(c, r.id);
-        if (q < 1 || q > asked) {
-            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
-                          "question: answers need the number of a question "
-                          "asked (%d asked so far)",
-                          asked);
-            goto out;
-        }
-    } else if (jv_int(body, "question", 0)) {
-        rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
-                      "question: only with kind answer");
-        goto out;
-    }
     view = json_loads(r.body, 0, NULL);
     merge_content(view, body);
     if ((rc = check_times(view, now, e)) ||
         (rc = check_catalogue(c, view, r.scope_id, e)))
         goto out;
     warnings = own_name_warnings(c, who->org.id, body);
-    struct sev_result sr = evaluate_body(a, r.scope_id, r.kind, view);
     int old_sev = r.severity, old_range = r.range;
-    r.severity = sr.level;
-    r.exceeded = sr.exceeded;
-    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
-               a->reporting->sev.rules[sr.rule].id);
-    r.declared = (int)jv_int(view, "declared_severity", -1);
-    r.range = new_range;
-    r.updated_at = now;
-    if (strcmp(kind, "full") == 0 && !r.full_at)
-        r.full_at = now;
-    if (strcmp(kind, "final") == 0) {
-        snprintf(r.state, sizeof(r.state), "closed");
-        r.closed_at = now;
-        if (!r.full_at)
-            r.full_at = now;
-    }
-    free(r.body);
-    r.body = json_dumps(view, JSON_COMPACT);
-    char *ubody = update_record(body);
-    int64_t upd = 0;
-    rc = store_report_update_add(c, r.id, now, who->user_id, kind, r.range,
-                                 ubody, &upd);
-    free(ubody);
-    if (!rc)
-        rc = store_attachments(c, r.id, upd, atts, &att);
-    char detail[160];
-    snprintf(detail, sizeof(detail),
-             "{\"update\":%lld,\"severity_from\":%d,\"severity_to\":%d%s}",
-             (long long)upd, old_sev, r.severity,
-             old_range != r.range ? ",\"narrowed\":true" : "");
-    if (!rc)
-        rc = store_timeline_add(c, r.id, now, r.originator, who->user_id,
-                                strcmp(kind, "final") == 0    ? "final_report"
-                                : strcmp(kind, "full") == 0   ? "full_report"
-                                : strcmp(kind, "answer") == 0 ? "answer"
-                                                              : "update",
-                                detail);
-    if (!rc)
-        rc = store_report_save(c, &r);
-    if (!rc)
-        rc = rp_audit(
-            c, who, now, "report.update", &r,
-            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)upd));
+    update_apply(a, &r, view, jv_str(body, "kind"), new_range, now);
+    rc = update_record_all(c, who, &r, body, atts, &att, old_sev, old_range,
+                           now);
     if (rc)
         goto out;
     if ((rc = store_commit(c)))
@@ -1440,9 +1494,7 @@ out:
     decoded_release(&att);
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                 "the update could not be stored; "
-                 "nothing was changed");
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", failed);
     return rc;
 }
 
@@ -1451,18 +1503,13 @@ int report_forward(struct app *a, struct store_conn *c,
                    const json_t *body, int64_t now, json_t **out,
                    struct svc_error *e)
 {
+    static const char failed[] = "the report could not be "
+                                 "forwarded; nothing was changed";
     struct store_report r;
     struct range_decision d;
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &r, &d, failed, e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the report could not be "
-                        "forwarded; nothing was changed");
-    rc = load_readable(c, who, id, &r, &d, e);
-    if (rc) {
-        store_rollback(c);
         return rc;
-    }
     if (!r.current_hop[0]) {
         rc = svc_fail(e, IS_ERR_CONFLICT, "not_current_hop", NULL,
                       "the report has reached the end of its chain");
@@ -1474,15 +1521,9 @@ int report_forward(struct app *a, struct store_conn *c,
                       r.current_hop);
         goto out;
     }
-    const char *rs = jv_str(body, "range");
-    int new_range = rs ? range_parse(rs) : r.range;
-    if (new_range > r.range) {
-        rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
-                      "range: a hop may narrow the range (now %s), never "
-                      "widen it",
-                      range_name((enum share_range)r.range));
+    int new_range;
+    if ((rc = narrowed_range(body, r.range, "a hop", &new_range, e)))
         goto out;
-    }
     json_t *detail = json_pack(
         "{s:s,s:s}", "range_from", range_name((enum share_range)r.range),
         "range_to", range_name((enum share_range)new_range));
@@ -1509,9 +1550,7 @@ out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                 "the report could not be "
-                 "forwarded; nothing was changed");
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", failed);
     return rc;
 }
 
@@ -1521,15 +1560,9 @@ int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 {
     struct store_report r;
     struct range_decision d;
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &r, &d, "nothing was changed", e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "nothing was changed");
-    rc = load_readable(c, who, id, &r, &d, e);
-    if (rc) {
-        store_rollback(c);
         return rc;
-    }
     if (!ids_has(&r.reached, who->org.id)) {
         rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                       "only the hops the report has reached annotate it "
