@@ -868,9 +868,11 @@ static void new_id(char *out, size_t len, char prefix)
     snprintf(out, len, "%c%s", prefix, hex);
 }
 
-int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const json_t *body, int64_t now, json_t **out,
-                struct svc_error *e)
+/* Whether who may file a report with body: only an operator, only for
+ * its own organisation and business scope (*scope: the one asked for, or
+ * the organisation's). */
+static int file_allowed(const struct auth_ctx *who, const json_t *body,
+                        const char **scope, struct svc_error *e)
 {
     if (strcmp(who->org.kind, "operator") != 0)
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
@@ -882,101 +884,130 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                         "org: you may file reports only for your own "
                         "organisation");
-    const char *scope = jv_str(body, "scope");
-    if (!scope)
-        scope = who->org.scope_id;
-    if (strcmp(scope, who->org.scope_id) != 0)
+    *scope = jv_str(body, "scope");
+    if (!*scope)
+        *scope = who->org.scope_id;
+    if (strcmp(*scope, who->org.scope_id) != 0)
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "scope",
                         "scope: your organisation's business scope is %s",
                         who->org.scope_id);
+    return IS_OK;
+}
+
+/* Fills a new report r (not yet written) from body and its content view:
+ * ids, route and chain (plan_route), community, severity, due times. */
+static int file_prepare(struct app *a, struct store_conn *c,
+                        const struct auth_ctx *who, const json_t *body,
+                        const char *scope, const json_t *view, int64_t now,
+                        struct store_report *r, struct svc_error *e)
+{
+    new_id(r->id, sizeof(r->id), 'R');
+    util_xcopy(r->originator, sizeof(r->originator), who->org.id);
+    r->filed_by = who->user_id;
+    util_xcopy(r->scope_id, sizeof(r->scope_id), scope);
+    util_xcopy(r->sector_id, sizeof(r->sector_id), who->org.sector_id);
+    util_xcopy(r->ministry_id, sizeof(r->ministry_id), who->org.ministry_id);
+    r->route = route_parse(jv_str(body, "route"));
+    r->range = range_parse(jv_str(body, "range"));
+    util_xcopy(r->kind, sizeof(r->kind), jv_str(body, "kind"));
+    snprintf(r->state, sizeof(r->state), "open");
+    int rc = plan_route(c, who, body, r, e);
+    if (rc)
+        return rc;
+    for (int i = 0; i < who->org.nceptoars; i++)
+        (void)ids_add(&r->community, who->org.ceptoars[i]); /* fits: */
+    /* IDS_MAX >= ACCESS_MAX_GROUPS */
+    struct sev_result sr = evaluate_body(a, scope, r->kind, view);
+    r->severity = sr.level;
+    r->exceeded = sr.exceeded;
+    util_xcopy(r->severity_rule, sizeof(r->severity_rule),
+               a->reporting->sev.rules[sr.rule].id);
+    r->declared = (int)jv_int(view, "declared_severity", -1);
+    util_time_parse(jv_str(view, "detected_at"), &r->detected_at);
+    int fh, uh, fd;
+    store_deadline_get(c, r->sector_id, &fh, &uh, &fd);
+    r->first_due = r->detected_at + (int64_t)fh * 3600;
+    r->full_due = r->detected_at + (int64_t)uh * 3600;
+    r->final_due = r->detected_at + (int64_t)fd * 86400;
+    r->created_at = r->updated_at = now;
+    r->hop_arrived_at = now;
+    r->body = json_dumps(view, JSON_COMPACT);
+    return IS_OK;
+}
+
+/* Writes the new report r in one transaction: its whole initial state
+ * (the first hop's arrival and any automatic relays) is computed before
+ * it is written, once; then the original update, attachments, timeline
+ * and audit record. Nothing is written when it fails. */
+static int file_write(struct store_conn *c, const struct auth_ctx *who,
+                      struct store_report *r, const json_t *atts,
+                      struct decoded *att, int64_t now)
+{
+    const char *first = route_first_hop(&r->chain);
+    struct route_walk w;
+    int64_t upd = 0;
+    if (!first)
+        return IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
+    int rc = store_begin(c);
+    if (rc)
+        return rc;
+    rc = walk_plan(c, r, first, &w);
+    if (!rc)
+        rc = walk_apply(r, &w, now);
+    if (!rc)
+        rc = store_report_insert(c, r);
+    if (!rc)
+        rc = store_report_update_add(c, r->id, now, who->user_id, "original",
+                                     r->range, r->body, &upd);
+    if (!rc)
+        rc = store_attachments(c, r->id, upd, atts, att);
+    if (!rc)
+        rc = store_timeline_add(
+            c, r->id, now, r->originator, who->user_id, "filed",
+            r->first_due < now ? "{\"first_notice_late\":true}" : "{}");
+    if (!rc)
+        rc = walk_record(c, r->id, &w, "filed", now);
+    if (!rc)
+        rc = rp_audit(c, who, now, "report.file", r,
+                      json_pack("{s:s,s:i}", "route",
+                                route_name((enum report_route)r->route),
+                                "severity", r->severity));
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}
+
+int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
+{
+    const char *scope = NULL;
+    int rc = file_allowed(who, body, &scope, e);
+    if (rc)
+        return rc;
     json_t *view = json_object();
     merge_content(view, body);
-    int rc = check_times(view, now, e);
+    rc = check_times(view, now, e);
     if (!rc)
         rc = check_catalogue(c, view, scope, e);
     struct decoded att = {0};
     json_t *atts = json_object_get(body, "attachments");
     if (!rc && atts)
         rc = decode_attachments(atts, &att, e);
-    if (rc) {
-        json_decref(view);
-        decoded_release(&att);
-        return rc;
-    }
     struct store_report r;
     memset(&r, 0, sizeof(r));
-    new_id(r.id, sizeof(r.id), 'R');
-    util_xcopy(r.originator, sizeof(r.originator), who->org.id);
-    r.filed_by = who->user_id;
-    util_xcopy(r.scope_id, sizeof(r.scope_id), scope);
-    util_xcopy(r.sector_id, sizeof(r.sector_id), who->org.sector_id);
-    util_xcopy(r.ministry_id, sizeof(r.ministry_id), who->org.ministry_id);
-    r.route = route_parse(jv_str(body, "route"));
-    r.range = range_parse(jv_str(body, "range"));
-    util_xcopy(r.kind, sizeof(r.kind), jv_str(body, "kind"));
-    snprintf(r.state, sizeof(r.state), "open");
-    rc = plan_route(c, who, body, &r, e);
+    if (!rc)
+        rc = file_prepare(a, c, who, body, scope, view, now, &r, e);
     if (rc) {
         json_decref(view);
         decoded_release(&att);
+        store_report_release(&r);
         return rc;
     }
-    for (int i = 0; i < who->org.nceptoars; i++)
-        (void)ids_add(&r.community, who->org.ceptoars[i]); /* fits: */
-    /* IDS_MAX >= ACCESS_MAX_GROUPS */
-    struct sev_result sr = evaluate_body(a, scope, r.kind, view);
-    r.severity = sr.level;
-    r.exceeded = sr.exceeded;
-    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
-               a->reporting->sev.rules[sr.rule].id);
-    r.declared = (int)jv_int(view, "declared_severity", -1);
-    util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
-    int fh, uh, fd;
-    store_deadline_get(c, r.sector_id, &fh, &uh, &fd);
-    r.first_due = r.detected_at + (int64_t)fh * 3600;
-    r.full_due = r.detected_at + (int64_t)uh * 3600;
-    r.final_due = r.detected_at + (int64_t)fd * 86400;
-    r.created_at = r.updated_at = now;
-    r.hop_arrived_at = now;
-    r.body = json_dumps(view, JSON_COMPACT);
     json_t *warnings = own_name_warnings(c, who->org.id, view);
-    int64_t upd = 0;
-    const char *first = route_first_hop(&r.chain);
-    struct route_walk w;
-    if (!first) {
-        rc = IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
-        goto out;
-    }
-    if ((rc = store_begin(c)))
-        goto out;
-    /* the report's whole initial state (the first hop's arrival and any
-     * automatic relays) is computed before it is written, once */
-    rc = walk_plan(c, &r, first, &w);
-    if (!rc)
-        rc = walk_apply(&r, &w, now);
-    if (!rc)
-        rc = store_report_insert(c, &r);
-    if (!rc)
-        rc = store_report_update_add(c, r.id, now, who->user_id, "original",
-                                     r.range, r.body, &upd);
-    if (!rc)
-        rc = store_attachments(c, r.id, upd, atts, &att);
-    if (!rc)
-        rc = store_timeline_add(
-            c, r.id, now, r.originator, who->user_id, "filed",
-            r.first_due < now ? "{\"first_notice_late\":true}" : "{}");
-    if (!rc)
-        rc = walk_record(c, r.id, &w, "filed", now);
-    if (!rc)
-        rc = rp_audit(c, who, now, "report.file", &r,
-                      json_pack("{s:s,s:i}", "route",
-                                route_name((enum report_route)r.route),
-                                "severity", r.severity));
-    if (rc) {
-        store_rollback(c);
-        goto out;
-    }
-    if ((rc = store_commit(c)))
+    if ((rc = file_write(c, who, &r, atts, &att, now)))
         goto out;
     *out = NULL;
     rc = view_of(c, who, &r, now, false, out, e); /* as written */
