@@ -27,12 +27,13 @@ const struct jv_field provision_drill_spec[] = {
     {.name = NULL},
 };
 
-int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const json_t *body, int64_t now, json_t **out,
-                struct svc_error *e)
+/* Whether who may drill target (of kind "all", "sector" or "ceptoar"):
+ * NISC drills anything, a ministry the sectors it owns (and their
+ * CEPTOARs), a secretariat its own CEPTOAR; the target must exist. */
+static int drill_allowed(struct store_conn *c, const struct auth_ctx *who,
+                         const char *kind, const char *target,
+                         struct svc_error *e)
 {
-    const char *kind = jv_str(body, "target_kind");
-    const char *target = jv_str(body, "target");
     const char *okind = who->org.kind;
     bool nisc = strcmp(okind, "nisc") == 0;
     bool ministry = strcmp(okind, "ministry") == 0;
@@ -82,6 +83,14 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "target",
                             "target: a ministry drills the sectors it owns");
     }
+    return IS_OK;
+}
+
+/* The advisory a drill sends (a new object): Green, severity 0, the drill
+ * marker before the titles, and default texts for what body leaves out. */
+static json_t *drill_advisory(const json_t *body, const char *kind,
+                              const char *target)
+{
     char tja[256], ten[256];
     snprintf(tja, sizeof(tja), "【訓練】%s",
              jv_str(body, "title_ja") ? jv_str(body, "title_ja")
@@ -96,7 +105,7 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         json_object_set_new(
             aud, strcmp(kind, "sector") == 0 ? "sectors" : "ceptoars",
             json_pack("[s]", target));
-    json_t *adv = json_pack(
+    return json_pack(
         "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "security_info", "range",
         "green", "severity", 0, "title_ja", tja, "title_en", ten, "body_ja",
         jv_str(body, "body_ja") ? jv_str(body, "body_ja")
@@ -107,10 +116,22 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                                 : "[DRILL] This is a drill. Please "
                                   "acknowledge receipt.",
         "audience", aud);
+}
+
+int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
+{
+    const char *kind = jv_str(body, "target_kind");
+    const char *target = jv_str(body, "target");
+    int rc = drill_allowed(c, who, kind, target, e);
+    if (rc)
+        return rc;
+    json_t *adv = drill_advisory(body, kind, target);
     char adv_id[40], id[24], hex[17];
     util_random_hex(hex, 8);
     snprintf(id, sizeof(id), "D%s", hex);
-    int rc = store_begin(c);
+    rc = store_begin(c);
     if (!rc)
         rc = advisory_issue_drill(a, c, who, adv, now, adv_id, sizeof(adv_id));
     if (!rc)
