@@ -220,6 +220,20 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
     return store_commit(c);
 }
 
+/* The context of user uid for a session or a token: IS_ERR_AUTH when the
+ * user is gone or disabled. */
+static int ctx_for_active_user(struct store_conn *c, int64_t uid,
+                               struct auth_ctx *out)
+{
+    struct store_user u;
+    int rc = store_user_by_id(c, uid, &u);
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
+    if (u.disabled)
+        return IS_ERR_AUTH;
+    return auth_ctx_for_user(c, &u, out);
+}
+
 int auth_session(struct store_conn *c, const char *cookie, int64_t now,
                  struct auth_ctx *out)
 {
@@ -233,13 +247,7 @@ int auth_session(struct store_conn *c, const char *cookie, int64_t now,
     int rc = store_session_get(c, h, now, &uid, csrf, sizeof(csrf));
     if (rc)
         return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
-    struct store_user u;
-    rc = store_user_by_id(c, uid, &u);
-    if (rc)
-        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
-    if (u.disabled)
-        return IS_ERR_AUTH;
-    rc = auth_ctx_for_user(c, &u, out);
+    rc = ctx_for_active_user(c, uid, out);
     if (rc)
         return rc;
     out->via_session = true;
@@ -300,13 +308,7 @@ int auth_token(struct store_conn *c, const char *token, int64_t now,
     hash32(secret, strlen(secret), got);
     if (!util_ct_equal(want, got, 32))
         return IS_ERR_AUTH;
-    struct store_user u;
-    rc = store_user_by_id(c, uid, &u);
-    if (rc)
-        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
-    if (u.disabled)
-        return IS_ERR_AUTH;
-    return auth_ctx_for_user(c, &u, out);
+    return ctx_for_active_user(c, uid, out);
 }
 
 int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
