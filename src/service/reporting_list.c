@@ -200,15 +200,25 @@ static int check_overdue_role(const struct auth_ctx *who,
     return IS_OK;
 }
 
+/* Checks query q for who (the overdue view's role, the cursor) and
+ * resolves it into *q_out (see resolve_cursor). */
+static int check_query(struct store_conn *c, const struct auth_ctx *who,
+                       const struct report_query *q, struct report_query *q_out,
+                       struct svc_error *e)
+{
+    int rc = check_overdue_role(who, q, e);
+    if (!rc)
+        rc = resolve_cursor(c, who, q, q_out, e);
+    return rc;
+}
+
 int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const struct report_query *q, int64_t now, json_t **out,
                 struct svc_error *e)
 {
     IS_UNUSED(a);
     struct report_query qc;
-    int rc = check_overdue_role(who, q, e);
-    if (!rc)
-        rc = resolve_cursor(c, who, q, &qc, e);
+    int rc = check_query(c, who, q, &qc, e);
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -275,9 +285,7 @@ int report_counts(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     struct report_query all;
-    int rc = check_overdue_role(who, q, e);
-    if (!rc)
-        rc = resolve_cursor(c, who, q, &all, e); /* checked, not applied */
+    int rc = check_query(c, who, q, &all, e); /* cursor checked, not applied */
     if (rc)
         return rc;
     all.before = 0;
@@ -310,9 +318,7 @@ int report_export_csv(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     struct report_query qc;
-    int rc = check_overdue_role(who, q, e);
-    if (!rc)
-        rc = resolve_cursor(c, who, q, &qc, e);
+    int rc = check_query(c, who, q, &qc, e);
     if (rc)
         return rc;
     struct buf b;
