@@ -33,17 +33,12 @@ struct app {
     struct reporting *reporting; /* severity table and report settings */
     struct auth_limits limits;
     bool cookie_secure; /* add "Secure" to the session cookie (behind TLS) */
-    /* provision settings (infrashared flags) */
+    /* provision settings (infrashared flags); the delivery worker's own
+     * (SMTP, retries, timeouts) are in its struct deliver_settings
+     * (deliver/message.h), filled in infrashared.c */
     char public_url[256];      /* base of links in messages */
     int ack_deadline_s[3];     /* severity 4-5, 3, 0-2 */
     unsigned char ack_key[32]; /* signs acknowledgement links */
-    char smtp_url[256];        /* smtp://host:port for e-mail */
-    char mail_from[128];
-    int max_attempts; /* per channel before the next one */
-    int retry_base_s; /* backoff: base * 2^(attempt-1), jitter */
-    int retry_cap_s;
-    int http_timeout_s; /* one webhook or SMTP exchange */
-    int max_inflight;   /* deliveries in flight at once */
     /* wakes the delivery worker when jobs were queued (may be NULL) */
     void (*wake_outbox)(struct app *a);
     void *outbox;
