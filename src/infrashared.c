@@ -128,35 +128,6 @@ static void wake_outbox(struct app *a)
     outbox_wake(a->outbox);
 }
 
-/* Starts the delivery worker on app's settings and lets the services
- * wake it. */
-static int start_outbox(struct app *app, struct outbox **ob)
-{
-    struct deliver_settings s = {
-        .store = app->store,
-        .max_attempts = app->max_attempts,
-        .retry_base_s = app->retry_base_s,
-        .retry_cap_s = app->retry_cap_s,
-        .http_timeout_s = app->http_timeout_s,
-        .max_inflight = app->max_inflight,
-        .ack_link_new = ack_link_new,
-        .ack_link_ctx = app,
-    };
-    _Static_assert(sizeof(s.public_url) == sizeof(app->public_url) &&
-                       sizeof(s.smtp_url) == sizeof(app->smtp_url) &&
-                       sizeof(s.mail_from) == sizeof(app->mail_from),
-                   "deliver_settings holds app's settings whole");
-    memcpy(s.public_url, app->public_url, sizeof(s.public_url));
-    memcpy(s.smtp_url, app->smtp_url, sizeof(s.smtp_url));
-    memcpy(s.mail_from, app->mail_from, sizeof(s.mail_from));
-    int rc = outbox_start(&s, ob);
-    if (!rc) {
-        app->outbox = *ob;
-        app->wake_outbox = wake_outbox;
-    }
-    return rc;
-}
-
 /* The services stop waking the worker before it goes. */
 static void stop_outbox(struct app *app, struct outbox *ob)
 {
@@ -326,18 +297,21 @@ static int parse_options(int argc, char **argv, struct config *cfg)
             return 2;
         }
     }
-    /* these options are copied into fixed arrays (struct app): one that
-     * does not fit is refused here, never cut short */
+    /* these options are copied into fixed arrays (struct app, struct
+     * deliver_settings): one that does not fit is refused here, never cut
+     * short */
     if ((cfg->public_url &&
          strlen(cfg->public_url) >= sizeof(((struct app *)0)->public_url)) ||
-        strlen(cfg->smtp_url) >= sizeof(((struct app *)0)->smtp_url) ||
+        strlen(cfg->smtp_url) >=
+            sizeof(((struct deliver_settings *)0)->smtp_url) ||
         (cfg->mail_from &&
-         strlen(cfg->mail_from) >= sizeof(((struct app *)0)->mail_from))) {
+         strlen(cfg->mail_from) >=
+             sizeof(((struct deliver_settings *)0)->mail_from))) {
         fprintf(stderr,
                 "infrashared: --public-url and --smtp-url take at "
                 "most %zu bytes, --mail-from %zu\n",
                 sizeof(((struct app *)0)->public_url) - 1,
-                sizeof(((struct app *)0)->mail_from) - 1);
+                sizeof(((struct deliver_settings *)0)->mail_from) - 1);
         return 2;
     }
     log_set_level((enum log_level)cfg->log_level);
@@ -346,8 +320,43 @@ static int parse_options(int argc, char **argv, struct config *cfg)
 
 /* ---- start and stop ---- */
 
-/* The links' base: --public-url, else the listening URL; no trailing "/".
- * The sender: --mail-from, else infrashare@<the links' host>. */
+/* Starts the delivery worker on cfg's delivery settings and app's links'
+ * base, and lets the services wake it. The sender: --mail-from, else
+ * infrashare@<the links' host>. */
+static int start_outbox(struct app *app, const struct config *cfg,
+                        struct outbox **ob)
+{
+    struct deliver_settings s = {
+        .store = app->store,
+        .max_attempts = (int)cfg->attempts,
+        .retry_base_s = (int)cfg->retry_base,
+        .retry_cap_s = (int)cfg->retry_cap,
+        .http_timeout_s = (int)cfg->http_timeout,
+        .max_inflight = (int)cfg->inflight,
+        .ack_link_new = ack_link_new,
+        .ack_link_ctx = app,
+    };
+    _Static_assert(sizeof(s.public_url) == sizeof(app->public_url),
+                   "deliver_settings holds app's links' base whole");
+    memcpy(s.public_url, app->public_url, sizeof(s.public_url));
+    /* checked in parse_options */
+    util_xcopy(s.smtp_url, sizeof(s.smtp_url), cfg->smtp_url);
+    if (cfg->mail_from) {
+        util_xcopy(s.mail_from, sizeof(s.mail_from), cfg->mail_from);
+    } else {
+        char domain[sizeof(s.mail_from) - 12];
+        message_mail_domain(app->public_url, domain, sizeof(domain));
+        snprintf(s.mail_from, sizeof(s.mail_from), "infrashare@%s", domain);
+    }
+    int rc = outbox_start(&s, ob);
+    if (!rc) {
+        app->outbox = *ob;
+        app->wake_outbox = wake_outbox;
+    }
+    return rc;
+}
+
+/* The links' base: --public-url, else the listening URL; no trailing "/". */
 static void set_public_url(struct app *app, const struct config *cfg,
                            const char *url)
 {
@@ -360,12 +369,6 @@ static void set_public_url(struct app *app, const struct config *cfg,
     size_t pl = strlen(app->public_url);
     while (pl > 0 && app->public_url[pl - 1] == '/')
         app->public_url[--pl] = '\0';
-    if (!cfg->mail_from) {
-        char domain[sizeof(app->mail_from) - 12];
-        message_mail_domain(app->public_url, domain, sizeof(domain));
-        snprintf(app->mail_from, sizeof(app->mail_from), "infrashare@%s",
-                 domain);
-    }
 }
 
 /* Opens the store and loads what the app needs before it serves: the
@@ -397,15 +400,6 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     app->reporting = rp;
-    /* checked in parse_options */
-    util_xcopy(app->smtp_url, sizeof(app->smtp_url), cfg->smtp_url);
-    if (cfg->mail_from)
-        util_xcopy(app->mail_from, sizeof(app->mail_from), cfg->mail_from);
-    app->max_attempts = (int)cfg->attempts;
-    app->retry_base_s = (int)cfg->retry_base;
-    app->retry_cap_s = (int)cfg->retry_cap;
-    app->http_timeout_s = (int)cfg->http_timeout;
-    app->max_inflight = (int)cfg->inflight;
     memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));
     if (load_ack_key(app->store, app->ack_key)) {
         fprintf(stderr, "infrashared: cannot read or create the "
@@ -446,7 +440,7 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     set_public_url(app, cfg, url);
     int rc = 0;
     struct outbox *ob = NULL;
-    if (start_outbox(app, &ob)) {
+    if (start_outbox(app, cfg, &ob)) {
         fprintf(stderr, "infrashared: cannot start the delivery worker\n");
         rc = 1;
     }

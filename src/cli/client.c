@@ -130,23 +130,33 @@ static void print_report(json_t *r)
         printf("  warning: %s\n", json_string_value(json_object_get(ev, "en")));
 }
 
+/* The JSON of --data (a file, or "-" for stdin) into *o, or an empty
+ * object without --data; *o is the caller's. Returns 0, or 2 with the
+ * parse error printed. */
+static int data_json(const struct cli_args *a, json_t **o)
+{
+    const char *data = cli_opt(a, "data");
+    if (!data) {
+        *o = json_object();
+        return 0;
+    }
+    json_error_t je;
+    *o = strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
+                                : json_load_file(data, 0, &je);
+    if (!*o) {
+        fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line, je.text);
+        return 2;
+    }
+    return 0;
+}
+
 /* Builds the JSON body of "report file" / "report update" from --data and
  * flags (flags override the file). */
 static int report_body(const struct cli_args *a, bool update, char **out)
 {
-    json_t *o = NULL;
-    const char *data = cli_opt(a, "data");
-    if (data) {
-        json_error_t je;
-        o = strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
-                                   : json_load_file(data, 0, &je);
-        if (!o) {
-            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line, je.text);
-            return 2;
-        }
-    } else {
-        o = json_object();
-    }
+    json_t *o;
+    if (data_json(a, &o))
+        return 2;
     static const char *const flags[][2] = {{"title", "title"},
                                            {"kind", "kind"},
                                            {"detected-at", "detected_at"},
@@ -206,6 +216,78 @@ static json_t *csv_array(const char *s)
     return arr;
 }
 
+/* drill start|report: the method, path and body (*o, or NULL) of the
+ * request. Returns 0, or 2 with the usage printed. */
+static int drill_request(const struct cli_args *a, const char **method,
+                         char *path, size_t len, json_t **o)
+{
+    const char *sub = a->npos ? a->pos[0] : "";
+    const char *id = a->npos > 1 ? a->pos[1] : NULL;
+    if (strcmp(sub, "start") == 0 && a->npos == 1) {
+        const char *tk = cli_opt(a, "target-kind");
+        if (!tk) {
+            fprintf(stderr, "infrashare: drill start --target-kind "
+                            "ceptoar|sector|all [--target ID]\n");
+            return 2;
+        }
+        *method = "POST";
+        snprintf(path, len, "/api/v1/drills");
+        *o = json_pack("{s:s}", "target_kind", tk);
+        if (cli_opt(a, "target"))
+            json_object_set_new(*o, "target",
+                                json_string(cli_opt(a, "target")));
+    } else if (strcmp(sub, "report") == 0 && id) {
+        snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id,
+                 cli_opt(a, "format") ? cli_opt(a, "format") : "json");
+    } else {
+        fprintf(stderr, "infrashare: drill start|report ID\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* The body of "advisory issue" into *o: --data (a file, or "-" for
+ * stdin) with the options laid over it. Returns 0, or 2 with the reason
+ * printed. */
+static int advisory_issue_body(const struct cli_args *a, json_t **o)
+{
+    if (data_json(a, o))
+        return 2;
+    static const char *const map[][2] = {
+        {"kind", "kind"},         {"range", "range"},
+        {"title-ja", "title_ja"}, {"title-en", "title_en"},
+        {"body-ja", "body_ja"},   {"body-en", "body_en"}};
+    for (size_t i = 0; i < IS_ARRAY_LEN(map); i++)
+        if (cli_opt(a, map[i][0]))
+            json_object_set_new(*o, map[i][1],
+                                json_string(cli_opt(a, map[i][0])));
+    if (cli_opt(a, "severity")) {
+        long v;
+        if (util_parse_long(cli_opt(a, "severity"), 0, 5, &v)) {
+            fprintf(stderr, "infrashare: --severity: 0 to 5\n");
+            json_decref(*o);
+            *o = NULL;
+            return 2;
+        }
+        json_object_set_new(*o, "severity", json_integer(v));
+    }
+    if (cli_flag(a, "title-in-notice"))
+        json_object_set_new(*o, "title_in_notice", json_true());
+    json_t *aud = json_object_get(*o, "audience");
+    if (!aud) {
+        aud = json_object();
+        json_object_set_new(*o, "audience", aud);
+    }
+    if (cli_flag(a, "all"))
+        json_object_set_new(aud, "all", json_true());
+    static const char *const lists[] = {"sectors", "scopes", "ceptoars",
+                                        "orgs"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(lists); i++)
+        if (cli_opt(a, lists[i]))
+            json_object_set_new(aud, lists[i], csv_array(cli_opt(a, lists[i])));
+    return 0;
+}
+
 /* advisory issue|show|deliveries|ack|relay|list, drill start|report */
 static int advisory_request(const char *cmd, const struct cli_args *a,
                             const char **method, char *path, size_t len,
@@ -214,71 +296,13 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
     const char *sub = a->npos ? a->pos[0] : "";
     const char *id = a->npos > 1 ? a->pos[1] : NULL;
     json_t *o = NULL;
+    int rc = 0;
     if (strcmp(cmd, "drill") == 0) {
-        if (strcmp(sub, "start") == 0 && a->npos == 1) {
-            const char *tk = cli_opt(a, "target-kind");
-            if (!tk) {
-                fprintf(stderr, "infrashare: drill start --target-kind "
-                                "ceptoar|sector|all [--target ID]\n");
-                return 2;
-            }
-            *method = "POST";
-            snprintf(path, len, "/api/v1/drills");
-            o = json_pack("{s:s}", "target_kind", tk);
-            if (cli_opt(a, "target"))
-                json_object_set_new(o, "target",
-                                    json_string(cli_opt(a, "target")));
-        } else if (strcmp(sub, "report") == 0 && id) {
-            snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id,
-                     cli_opt(a, "format") ? cli_opt(a, "format") : "json");
-        } else {
-            fprintf(stderr, "infrashare: drill start|report ID\n");
-            return 2;
-        }
+        rc = drill_request(a, method, path, len, &o);
     } else if (strcmp(sub, "issue") == 0 && a->npos == 1) {
         *method = "POST";
         snprintf(path, len, "/api/v1/advisories");
-        const char *data = cli_opt(a, "data");
-        json_error_t je;
-        o = data ? (strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
-                                           : json_load_file(data, 0, &je))
-                 : json_object();
-        if (!o) {
-            fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line, je.text);
-            return 2;
-        }
-        static const char *const map[][2] = {
-            {"kind", "kind"},         {"range", "range"},
-            {"title-ja", "title_ja"}, {"title-en", "title_en"},
-            {"body-ja", "body_ja"},   {"body-en", "body_en"}};
-        for (size_t i = 0; i < IS_ARRAY_LEN(map); i++)
-            if (cli_opt(a, map[i][0]))
-                json_object_set_new(o, map[i][1],
-                                    json_string(cli_opt(a, map[i][0])));
-        if (cli_opt(a, "severity")) {
-            long v;
-            if (util_parse_long(cli_opt(a, "severity"), 0, 5, &v)) {
-                fprintf(stderr, "infrashare: --severity: 0 to 5\n");
-                json_decref(o);
-                return 2;
-            }
-            json_object_set_new(o, "severity", json_integer(v));
-        }
-        if (cli_flag(a, "title-in-notice"))
-            json_object_set_new(o, "title_in_notice", json_true());
-        json_t *aud = json_object_get(o, "audience");
-        if (!aud) {
-            aud = json_object();
-            json_object_set_new(o, "audience", aud);
-        }
-        if (cli_flag(a, "all"))
-            json_object_set_new(aud, "all", json_true());
-        static const char *const lists[] = {"sectors", "scopes", "ceptoars",
-                                            "orgs"};
-        for (size_t i = 0; i < IS_ARRAY_LEN(lists); i++)
-            if (cli_opt(a, lists[i]))
-                json_object_set_new(aud, lists[i],
-                                    csv_array(cli_opt(a, lists[i])));
+        rc = advisory_issue_body(a, &o);
     } else if (strcmp(sub, "show") == 0 && id) {
         snprintf(path, len, "/api/v1/advisories/%s", id);
     } else if (strcmp(sub, "list") == 0) {
@@ -295,19 +319,19 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
         *method = "POST";
         snprintf(path, len, "/api/v1/advisories/%s/relay", id);
         o = json_object();
-        if (cli_opt(a, "note-ja"))
-            json_object_set_new(o, "note_ja",
-                                json_string(cli_opt(a, "note-ja")));
-        if (cli_opt(a, "note-en"))
-            json_object_set_new(o, "note_en",
-                                json_string(cli_opt(a, "note-en")));
-        if (cli_opt(a, "range"))
-            json_object_set_new(o, "range", json_string(cli_opt(a, "range")));
+        static const char *const notes[][2] = {
+            {"note-ja", "note_ja"}, {"note-en", "note_en"}, {"range", "range"}};
+        for (size_t i = 0; i < IS_ARRAY_LEN(notes); i++)
+            if (cli_opt(a, notes[i][0]))
+                json_object_set_new(o, notes[i][1],
+                                    json_string(cli_opt(a, notes[i][0])));
     } else {
         fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
                         "ID|ack ID|relay ID\n");
         return 2;
     }
+    if (rc)
+        return rc;
     if (o) {
         *body = json_dumps(o, JSON_COMPACT);
         json_decref(o);
@@ -369,6 +393,136 @@ static void print_advisory(const char *sub, json_t *j)
     }
 }
 
+/* report file|update ID|show ID|list: the method, path and body of the
+ * request. Returns 0, or 2 with the usage printed. */
+static int report_request(const struct cli_args *a, const char **method,
+                          char *path, size_t len, char **body)
+{
+    const char *sub = a->npos ? a->pos[0] : "";
+    if (strcmp(sub, "file") == 0 && a->npos == 1) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/reports");
+        return report_body(a, false, body);
+    }
+    if (strcmp(sub, "update") == 0 && a->npos == 2) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/reports/%s/updates", a->pos[1]);
+        return report_body(a, true, body);
+    }
+    if (strcmp(sub, "show") == 0 && a->npos == 2) {
+        snprintf(path, len, "/api/v1/reports/%s", a->pos[1]);
+        return 0;
+    }
+    if (strcmp(sub, "list") == 0 && a->npos == 1) {
+        snprintf(path, len, "/api/v1/reports?limit=%s%s%s%s",
+                 cli_opt(a, "limit") ? cli_opt(a, "limit") : "50",
+                 cli_flag(a, "overdue") ? "&overdue=true" : "",
+                 cli_opt(a, "min-severity") ? "&min_severity=" : "",
+                 cli_opt(a, "min-severity") ? cli_opt(a, "min-severity") : "");
+        return 0;
+    }
+    fprintf(stderr, "infrashare: report file|update ID|show ID|list "
+                    "(see --help)\n");
+    return 2;
+}
+
+/* api METHOD /PATH [--data FILE|-]: the request as given (path points
+ * into a). Returns 0, 1 when the data cannot be read or 2 with the usage
+ * printed. */
+static int raw_request(const struct cli_args *a, const char **method,
+                       const char **path, char **body)
+{
+    if (a->npos != 2 || a->pos[1][0] != '/') {
+        fprintf(stderr, "infrashare: api METHOD /PATH [--data FILE|-]\n");
+        return 2;
+    }
+    *method = a->pos[0];
+    *path = a->pos[1];
+    const char *data = cli_opt(a, "data");
+    if (data && util_read_file(strcmp(data, "-") == 0 ? "/dev/stdin" : data,
+                               16 * 1024 * 1024, body, NULL)) {
+        fprintf(stderr, "infrashare: cannot read %s\n", data);
+        return 1;
+    }
+    return 0;
+}
+
+/* The request of command cmd: its method, path (in pathbuf, or a
+ * constant) and body (the caller frees it). Returns 0 or the exit
+ * status. */
+static int client_request(const char *cmd, const struct cli_args *a,
+                          const char **method, const char **path, char *pathbuf,
+                          size_t len, char **body)
+{
+    if (strcmp(cmd, "whoami") == 0) {
+        *path = "/api/v1/session";
+        return 0;
+    }
+    if (strcmp(cmd, "sectors") == 0) {
+        *path = "/api/v1/sectors";
+        return 0;
+    }
+    if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+        *path = pathbuf;
+        return advisory_request(cmd, a, method, pathbuf, len, body);
+    }
+    if (strcmp(cmd, "report") == 0) {
+        *path = pathbuf;
+        return report_request(a, method, pathbuf, len, body);
+    }
+    return raw_request(a, method, path, body);
+}
+
+static void print_sectors(json_t *j)
+{
+    size_t i, k;
+    json_t *s, *sc;
+    json_array_foreach (json_object_get(j, "items"), i, s) {
+        json_t *n = json_object_get(s, "name");
+        printf("%s  %s / %s\n", json_string_value(json_object_get(s, "id")),
+               json_string_value(json_object_get(n, "ja")),
+               json_string_value(json_object_get(n, "en")));
+        json_array_foreach (json_object_get(s, "scopes"), k, sc) {
+            json_t *c = json_object_get(sc, "ceptoar");
+            printf("    %-20s %s\n",
+                   json_string_value(json_object_get(sc, "id")),
+                   json_string_value(
+                       json_object_get(json_object_get(c, "name"), "ja")));
+        }
+    }
+}
+
+/* A successful answer to command cmd, for people (text is the body). */
+static void print_answer(const char *cmd, const struct cli_args *a,
+                         const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+        if (j)
+            print_advisory(a->pos[0], j);
+        else
+            printf("%s\n", text);
+    } else if (strcmp(cmd, "report") == 0) {
+        if (strcmp(a->pos[0], "list") == 0) {
+            size_t i;
+            json_t *it;
+            json_array_foreach (json_object_get(j, "items"), i, it)
+                print_report_line(it);
+        } else {
+            print_report(j);
+        }
+    } else if (strcmp(cmd, "whoami") == 0) {
+        json_t *u = json_object_get(j, "user");
+        printf("%s @ %s (%s)\n",
+               json_string_value(json_object_get(u, "username")),
+               json_string_value(json_object_get(u, "org")),
+               json_string_value(json_object_get(u, "roles")));
+    } else {
+        print_sectors(j);
+    }
+    json_decref(j);
+}
+
 int cli_client(const char *cmd, int argc, char **argv)
 {
     static const char *const valued[] = {
@@ -393,65 +547,11 @@ int cli_client(const char *cmd, int argc, char **argv)
     const char *method = "GET", *path = NULL;
     char *body = NULL;
     char pathbuf[512];
-    if (strcmp(cmd, "whoami") == 0) {
-        path = "/api/v1/session";
-    } else if (strcmp(cmd, "sectors") == 0) {
-        path = "/api/v1/sectors";
-    } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
-        int rc =
-            advisory_request(cmd, &a, &method, pathbuf, sizeof(pathbuf), &body);
-        if (rc)
-            return rc;
-        path = pathbuf;
-    } else if (strcmp(cmd, "report") == 0) {
-        const char *sub = a.npos ? a.pos[0] : "";
-        if (strcmp(sub, "file") == 0 && a.npos == 1) {
-            method = "POST";
-            path = "/api/v1/reports";
-            int rc = report_body(&a, false, &body);
-            if (rc)
-                return rc;
-        } else if (strcmp(sub, "update") == 0 && a.npos == 2) {
-            method = "POST";
-            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports/%s/updates",
-                     a.pos[1]);
-            path = pathbuf;
-            int rc = report_body(&a, true, &body);
-            if (rc)
-                return rc;
-        } else if (strcmp(sub, "show") == 0 && a.npos == 2) {
-            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports/%s", a.pos[1]);
-            path = pathbuf;
-        } else if (strcmp(sub, "list") == 0 && a.npos == 1) {
-            snprintf(pathbuf, sizeof(pathbuf), "/api/v1/reports?limit=%s%s%s%s",
-                     cli_opt(&a, "limit") ? cli_opt(&a, "limit") : "50",
-                     cli_flag(&a, "overdue") ? "&overdue=true" : "",
-                     cli_opt(&a, "min-severity") ? "&min_severity=" : "",
-                     cli_opt(&a, "min-severity") ? cli_opt(&a, "min-severity")
-                                                 : "");
-            path = pathbuf;
-        } else {
-            fprintf(stderr, "infrashare: report file|update ID|show ID|list "
-                            "(see --help)\n");
-            return 2;
-        }
-    } else {
-        if (a.npos != 2 || a.pos[1][0] != '/') {
-            fprintf(stderr, "infrashare: api METHOD /PATH [--data FILE|-]\n");
-            return 2;
-        }
-        method = a.pos[0];
-        path = a.pos[1];
-        const char *data = cli_opt(&a, "data");
-        if (data) {
-            int rc =
-                util_read_file(strcmp(data, "-") == 0 ? "/dev/stdin" : data,
-                               16 * 1024 * 1024, &body, NULL);
-            if (rc) {
-                fprintf(stderr, "infrashare: cannot read %s\n", data);
-                return 1;
-            }
-        }
+    int rc = client_request(cmd, &a, &method, &path, pathbuf, sizeof(pathbuf),
+                            &body);
+    if (rc) {
+        free(body);
+        return rc;
     }
     if (!token && strcmp(path, "/api/v1/sectors") != 0) {
         fprintf(stderr, "infrashare: no token: pass --token or set "
@@ -463,7 +563,7 @@ int cli_client(const char *cmd, int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     struct api_answer ans = {0};
     char err[512];
-    int rc = api_call(url, token, method, path, body, &ans, err, sizeof(err));
+    rc = api_call(url, token, method, path, body, &ans, err, sizeof(err));
     free(body);
     int exit_code = 0;
     if (rc) {
@@ -475,46 +575,7 @@ int cli_client(const char *cmd, int argc, char **argv)
     } else if (strcmp(cmd, "api") == 0 || cli_flag(&a, "json")) {
         printf("%s\n", buf_str(&ans.body));
     } else {
-        json_t *j = json_loads(buf_str(&ans.body), 0, NULL);
-        if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
-            if (j)
-                print_advisory(a.pos[0], j);
-            else
-                printf("%s\n", buf_str(&ans.body));
-        } else if (strcmp(cmd, "report") == 0) {
-            if (strcmp(a.pos[0], "list") == 0) {
-                size_t i;
-                json_t *it;
-                json_array_foreach (json_object_get(j, "items"), i, it)
-                    print_report_line(it);
-            } else {
-                print_report(j);
-            }
-        } else if (strcmp(cmd, "whoami") == 0) {
-            json_t *u = json_object_get(j, "user");
-            printf("%s @ %s (%s)\n",
-                   json_string_value(json_object_get(u, "username")),
-                   json_string_value(json_object_get(u, "org")),
-                   json_string_value(json_object_get(u, "roles")));
-        } else {
-            size_t i, k;
-            json_t *s, *sc;
-            json_array_foreach (json_object_get(j, "items"), i, s) {
-                json_t *n = json_object_get(s, "name");
-                printf("%s  %s / %s\n",
-                       json_string_value(json_object_get(s, "id")),
-                       json_string_value(json_object_get(n, "ja")),
-                       json_string_value(json_object_get(n, "en")));
-                json_array_foreach (json_object_get(s, "scopes"), k, sc) {
-                    json_t *c = json_object_get(sc, "ceptoar");
-                    printf("    %-20s %s\n",
-                           json_string_value(json_object_get(sc, "id")),
-                           json_string_value(json_object_get(
-                               json_object_get(c, "name"), "ja")));
-                }
-            }
-        }
-        json_decref(j);
+        print_answer(cmd, &a, buf_str(&ans.body));
     }
     buf_release(&ans.body);
     curl_global_cleanup();

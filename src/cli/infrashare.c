@@ -116,6 +116,154 @@ static int cli_audit(struct store_conn *c, const char *action,
 
 /* ---- init ---- */
 
+/* The first admin's password into password: read from pwfile (checked
+ * against the length rule) or, without one, generated. Returns 0, or 1
+ * with the reason printed. */
+static int init_password(const char *pwfile, char *password, size_t len)
+{
+    if (!pwfile) {
+        auth_generate_password(password, len);
+        return 0;
+    }
+    if (read_secret(pwfile, password, len))
+        return 1;
+    if (!auth_password_ok(password)) {
+        fprintf(stderr,
+                "infrashare: the admin password must have %d "
+                "to %d characters\n",
+                AUTH_PW_MIN, AUTH_PW_MAX);
+        return 1;
+    }
+    return 0;
+}
+
+/* What init writes, beside the registry itself. */
+struct init_plan {
+    const char *data;      /* the data directory */
+    const char *demo_path; /* its demo data set, used with demo */
+    const char *hook;      /* base of the demo's webhook URLs */
+    const char *admin;     /* the first admin's user name */
+    const char *password;
+    bool demo;
+};
+
+/* The first admin (NISC, admin + auditor + reader) with password, inside
+ * the open transaction. err says why it is refused. */
+static int init_admin(struct store_conn *c, const struct init_plan *p,
+                      int64_t now, char *err, size_t errlen)
+{
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.org_id, sizeof(u.org_id), "nisc");
+    if (util_copy(u.username, sizeof(u.username), p->admin)) {
+        snprintf(err, errlen, "--admin is longer than %zu bytes",
+                 sizeof(u.username) - 1);
+        return IS_ERR_TOO_LARGE; /* refused, never cut short */
+    }
+    snprintf(u.display_name, sizeof(u.display_name), "Hub administrator");
+    snprintf(u.lang, sizeof(u.lang), "ja");
+    u.roles = ROLE_ADMIN | ROLE_AUDITOR | ROLE_READER;
+    int rc = auth_hash_password(p->password, u.pw_hash, sizeof(u.pw_hash));
+    if (!rc)
+        rc = store_user_insert(c, &u, now, NULL);
+    if (rc == IS_ERR_CONFLICT)
+        snprintf(err, errlen,
+                 "user %s exists in the demo data; choose "
+                 "another --admin",
+                 p->admin);
+    return rc;
+}
+
+/* Fills the new database behind c in one transaction: the registry, the
+ * reporting catalogue, the demo data set (with demo), the first admin and
+ * the audit record. Nothing is committed when it fails (err says why, or
+ * is ""). */
+static int init_fill(struct store_conn *c, const struct registry *reg,
+                     const struct init_plan *p, struct demo_stats *ds,
+                     char *err, size_t errlen)
+{
+    int64_t now = util_now();
+    int rc = store_begin(c);
+    if (!rc)
+        rc = registry_import(c, reg, now);
+    if (!rc)
+        rc = reporting_import(c, p->data, err, errlen);
+    if (!rc && p->demo) {
+        char demo_hash[crypto_pwhash_STRBYTES];
+        rc = auth_hash_password(DEMO_PASSWORD, demo_hash, sizeof(demo_hash));
+        if (!rc)
+            rc = demo_generate(c, p->demo_path, reg, demo_hash, p->hook, now,
+                               ds, err, errlen);
+        if (!rc)
+            rc = store_meta_set(c, "demo", "1");
+    }
+    if (!rc)
+        rc = init_admin(c, p, now, err, errlen);
+    if (!rc)
+        rc = cli_audit(c, "init", db_path,
+                       json_pack("{s:b,s:i,s:s}", "demo", p->demo, "operators",
+                                 ds->operators, "admin", p->admin));
+    if (!rc)
+        rc = store_commit(c);
+    else
+        store_rollback(c);
+    return rc;
+}
+
+/* Moves the database built at tmp to db_path. Returns 0, or 1 with the
+ * reason printed. */
+static int init_install(const char *tmp)
+{
+    /* A crashed daemon may have left a write-ahead log beside the old
+     * database; SQLite would replay it onto the new file. Remove both
+     * side files before the new database takes the name. */
+    char side[4200];
+    snprintf(side, sizeof(side), "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", db_path);
+    unlink(side);
+    if (rename(tmp, db_path) != 0) {
+        fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp, db_path,
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* Loads and checks the registry of data directory data into reg (the
+ * caller's to registry_release). Returns 0, or 1 with the reason printed
+ * and reg released. */
+static int init_registry(const char *data, struct registry *reg)
+{
+    char err[1024] = "", regdir[4096];
+    snprintf(regdir, sizeof(regdir), "%s/registry", data);
+    registry_init(reg);
+    if (registry_load(regdir, reg, err, sizeof(err))) {
+        fprintf(stderr, "infrashare: %s\n", err);
+        fprintf(stderr, "infrashare: nothing was written\n");
+        registry_release(reg);
+        return 1;
+    }
+    return 0;
+}
+
+/* What init tells its user once the database is in place. */
+static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
+                         const char *pwfile)
+{
+    printf("initialised %s (schema %d)\n", db_path, store_schema_version());
+    if (p->demo)
+        printf("demo data: %d operators, %d users, %d contacts "
+               "(demo password: %s)\n",
+               ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
+    if (!pwfile)
+        printf("first admin: user %s  password %s  (shown once: store it "
+               "now)\n",
+               p->admin, p->password);
+    else
+        printf("first admin: user %s  (password from %s)\n", p->admin, pwfile);
+}
+
 static int cmd_init(int argc, char **argv)
 {
     static const char *const flags[] = {"demo", "force", NULL};
@@ -143,40 +291,28 @@ static int cmd_init(int argc, char **argv)
         return 1;
     }
     char err[1024] = "";
-    char regdir[4096], demo_path[4096];
-    snprintf(regdir, sizeof(regdir), "%s/registry", data);
+    char demo_path[4096];
     snprintf(demo_path, sizeof(demo_path), "%s/demo/demo.json", data);
     /* 1. read and check all data before touching any database */
     struct registry reg;
-    registry_init(&reg);
-    if (registry_load(regdir, &reg, err, sizeof(err))) {
-        fprintf(stderr, "infrashare: %s\n", err);
-        fprintf(stderr, "infrashare: nothing was written\n");
-        registry_release(&reg);
+    if (init_registry(data, &reg))
         return 1;
-    }
     char password[AUTH_PW_MAX + 1];
     const char *pwfile = cli_opt(&a, "admin-password-file");
-    if (pwfile) {
-        if (read_secret(pwfile, password, sizeof(password))) {
-            registry_release(&reg);
-            return 1;
-        }
-        if (!auth_password_ok(password)) {
-            fprintf(stderr,
-                    "infrashare: the admin password must have %d "
-                    "to %d characters\n",
-                    AUTH_PW_MIN, AUTH_PW_MAX);
-            registry_release(&reg);
-            return 1;
-        }
-    } else {
-        auth_generate_password(password, sizeof(password));
+    if (init_password(pwfile, password, sizeof(password))) {
+        registry_release(&reg);
+        return 1;
     }
     /* 2. build into a temporary file, then rename: all or nothing */
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.init-tmp", db_path);
     unlink(tmp);
+    struct init_plan plan = {.data = data,
+                             .demo_path = demo_path,
+                             .hook = hook,
+                             .admin = admin,
+                             .password = password,
+                             .demo = cli_flag(&a, "demo")};
     struct store *s;
     if (store_open(tmp, STORE_CREATE, 1, &s, err, sizeof(err))) {
         fprintf(stderr, "infrashare: %s\n", err);
@@ -184,50 +320,8 @@ static int cmd_init(int argc, char **argv)
         return 1;
     }
     struct store_conn *c = store_acquire(s);
-    int64_t now = util_now();
     struct demo_stats ds = {0};
-    int rc = store_begin(c);
-    if (!rc)
-        rc = registry_import(c, &reg, now);
-    if (!rc)
-        rc = reporting_import(c, data, err, sizeof(err));
-    if (!rc && cli_flag(&a, "demo")) {
-        char demo_hash[crypto_pwhash_STRBYTES];
-        rc = auth_hash_password(DEMO_PASSWORD, demo_hash, sizeof(demo_hash));
-        if (!rc)
-            rc = demo_generate(c, demo_path, &reg, demo_hash, hook, now, &ds,
-                               err, sizeof(err));
-        if (!rc)
-            rc = store_meta_set(c, "demo", "1");
-    }
-    struct store_user u;
-    memset(&u, 0, sizeof(u));
-    snprintf(u.org_id, sizeof(u.org_id), "nisc");
-    if (!rc && util_copy(u.username, sizeof(u.username), admin)) {
-        rc = IS_ERR_TOO_LARGE; /* refused, never cut short */
-        snprintf(err, sizeof(err), "--admin is longer than %zu bytes",
-                 sizeof(u.username) - 1);
-    }
-    snprintf(u.display_name, sizeof(u.display_name), "Hub administrator");
-    snprintf(u.lang, sizeof(u.lang), "ja");
-    u.roles = ROLE_ADMIN | ROLE_AUDITOR | ROLE_READER;
-    if (!rc)
-        rc = auth_hash_password(password, u.pw_hash, sizeof(u.pw_hash));
-    if (!rc)
-        rc = store_user_insert(c, &u, now, NULL);
-    if (rc == IS_ERR_CONFLICT)
-        snprintf(err, sizeof(err),
-                 "user %s exists in the demo data; choose "
-                 "another --admin",
-                 admin);
-    if (!rc)
-        rc = cli_audit(c, "init", db_path,
-                       json_pack("{s:b,s:i,s:s}", "demo", cli_flag(&a, "demo"),
-                                 "operators", ds.operators, "admin", admin));
-    if (!rc)
-        rc = store_commit(c);
-    else
-        store_rollback(c);
+    int rc = init_fill(c, &reg, &plan, &ds, err, sizeof(err));
     store_put(s, c);
     store_close(s);
     registry_release(&reg);
@@ -235,34 +329,12 @@ static int cmd_init(int argc, char **argv)
         fprintf(stderr, "infrashare: init failed: %s\n",
                 err[0] ? err : is_strerror(rc));
         fprintf(stderr, "infrashare: nothing was written to %s\n", db_path);
+    }
+    if (rc || init_install(tmp)) {
         unlink(tmp);
         return 1;
     }
-    /* A crashed daemon may have left a write-ahead log beside the old
-     * database; SQLite would replay it onto the new file. Remove both
-     * side files before the new database takes the name. */
-    char side[4200];
-    snprintf(side, sizeof(side), "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", db_path);
-    unlink(side);
-    if (rename(tmp, db_path) != 0) {
-        fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp, db_path,
-                strerror(errno));
-        unlink(tmp);
-        return 1;
-    }
-    printf("initialised %s (schema %d)\n", db_path, store_schema_version());
-    if (cli_flag(&a, "demo"))
-        printf("demo data: %d operators, %d users, %d contacts "
-               "(demo password: %s)\n",
-               ds.operators, ds.users, ds.contacts, DEMO_PASSWORD);
-    if (!pwfile)
-        printf("first admin: user %s  password %s  (shown once: store it "
-               "now)\n",
-               admin, password);
-    else
-        printf("first admin: user %s  (password from %s)\n", admin, pwfile);
+    init_summary(&plan, &ds, pwfile);
     sodium_memzero(password, sizeof(password));
     return 0;
 }

@@ -50,12 +50,12 @@ static int check_string(const json_t *v, const struct jv_field *f,
 }
 
 static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
-                     const char *prefix, struct jv_error *err)
+                     const char *prefix, struct jv_error *err);
+
+/* Refuses the first key of obj that spec does not name. */
+static int check_keys(const json_t *obj, const struct jv_field *spec, size_t n,
+                      const char *prefix, struct jv_error *err)
 {
-    if (!json_is_object(obj))
-        return jv_fail(err, "invalid_type", "",
-                       prefix && *prefix ? prefix : "body",
-                       "must be a JSON object");
     const char *key;
     json_t *val;
     json_object_foreach ((json_t *)obj, key, val) {
@@ -74,6 +74,110 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
                            "is not a field of this request");
         }
     }
+    return IS_OK;
+}
+
+/* The path of field name below prefix ("prefix.name", or name at the
+ * top) into sub[128]. */
+static void sub_prefix(const char *prefix, const char *name, char sub[128])
+{
+    if (prefix && *prefix)
+        snprintf(sub, 128, "%s.%s", prefix, name);
+    else
+        util_xcopy(sub, 128, name);
+}
+
+/* Checks that v is an array of at most f->max_len items (what: "strings"
+ * or "objects"), then each item (of a JV_STRING_ARRAY or JV_OBJECT_ARRAY
+ * field). */
+static int check_array(const json_t *v, const struct jv_field *f,
+                       const char *prefix, struct jv_error *err)
+{
+    bool objects = f->type == JV_OBJECT_ARRAY;
+    if (!json_is_array(v))
+        return jv_fail(err, "invalid_type", prefix, f->name,
+                       objects ? "must be an array of objects"
+                               : "must be an array of strings");
+    if (f->max_len && json_array_size(v) > f->max_len)
+        return jv_fail(err, "too_long", prefix, f->name,
+                       "has more than %zu items", f->max_len);
+    char sub[128];
+    if (objects)
+        sub_prefix(prefix, f->name, sub);
+    size_t idx;
+    json_t *it;
+    json_array_foreach (v, idx, it) {
+        int rc = objects
+                     ? check_obj(it, f->sub, f->nsub, sub, err)
+                     : check_string(it, f, prefix, f->name, f->item_len, err);
+        if (rc)
+            return rc;
+    }
+    return IS_OK;
+}
+
+/* Checks that number v is an integer (JV_INT) or a number within
+ * [f->min, f->max] (when either is set). */
+static int check_number(const json_t *v, const struct jv_field *f,
+                        const char *prefix, struct jv_error *err)
+{
+    if (f->type == JV_INT && !json_is_integer(v))
+        return jv_fail(err, "invalid_type", prefix, f->name,
+                       "must be an integer");
+    if (!json_is_number(v))
+        return jv_fail(err, "invalid_type", prefix, f->name,
+                       "must be a number");
+    double d = json_number_value(v);
+    if ((f->min || f->max) && (d < (double)f->min || d > (double)f->max))
+        return jv_fail(err, "out_of_range", prefix, f->name,
+                       "must be between %lld and %lld", f->min, f->max);
+    return IS_OK;
+}
+
+/* Checks the present, non-null value v of field f. */
+static int check_value(const json_t *v, const struct jv_field *f,
+                       const char *prefix, struct jv_error *err)
+{
+    switch (f->type) {
+    case JV_STRING: return check_string(v, f, prefix, f->name, f->max_len, err);
+    case JV_TIME: {
+        int64_t t;
+        if (!json_is_string(v))
+            return jv_fail(err, "invalid_type", prefix, f->name,
+                           "must be an RFC 3339 time string");
+        if (util_time_parse(json_string_value(v), &t))
+            return jv_fail(err, "invalid_value", prefix, f->name,
+                           "is not an RFC 3339 time");
+        return IS_OK;
+    }
+    case JV_INT:
+    case JV_NUMBER: return check_number(v, f, prefix, err);
+    case JV_BOOL:
+        if (!json_is_boolean(v))
+            return jv_fail(err, "invalid_type", prefix, f->name,
+                           "must be true or false");
+        return IS_OK;
+    case JV_STRING_ARRAY:
+    case JV_OBJECT_ARRAY: return check_array(v, f, prefix, err);
+    case JV_OBJECT: {
+        char sub[128];
+        sub_prefix(prefix, f->name, sub);
+        return check_obj(v, f->sub, f->nsub, sub, err);
+    }
+    }
+    return IS_OK;
+}
+
+static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
+                     const char *prefix, struct jv_error *err)
+{
+    if (!json_is_object(obj))
+        return jv_fail(err, "invalid_type", "",
+                       prefix && *prefix ? prefix : "body",
+                       "must be a JSON object");
+    int rc = check_keys(obj, spec, n, prefix, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         const struct jv_field *f = &spec[i];
         json_t *v = json_object_get(obj, f->name);
@@ -83,93 +187,8 @@ static int check_obj(const json_t *obj, const struct jv_field *spec, size_t n,
                                "is required");
             continue;
         }
-        int rc;
-        switch (f->type) {
-        case JV_STRING:
-            rc = check_string(v, f, prefix, f->name, f->max_len, err);
-            if (rc)
-                return rc;
-            break;
-        case JV_TIME: {
-            int64_t t;
-            if (!json_is_string(v))
-                return jv_fail(err, "invalid_type", prefix, f->name,
-                               "must be an RFC 3339 time string");
-            if (util_time_parse(json_string_value(v), &t))
-                return jv_fail(err, "invalid_value", prefix, f->name,
-                               "is not an RFC 3339 time");
-            break;
-        }
-        case JV_INT:
-        case JV_NUMBER: {
-            double d;
-            if (f->type == JV_INT && !json_is_integer(v))
-                return jv_fail(err, "invalid_type", prefix, f->name,
-                               "must be an integer");
-            if (!json_is_number(v))
-                return jv_fail(err, "invalid_type", prefix, f->name,
-                               "must be a number");
-            d = json_number_value(v);
-            if ((f->min || f->max) &&
-                (d < (double)f->min || d > (double)f->max))
-                return jv_fail(err, "out_of_range", prefix, f->name,
-                               "must be between %lld and %lld", f->min, f->max);
-            break;
-        }
-        case JV_BOOL:
-            if (!json_is_boolean(v))
-                return jv_fail(err, "invalid_type", prefix, f->name,
-                               "must be true or false");
-            break;
-        case JV_STRING_ARRAY: {
-            if (!json_is_array(v))
-                return jv_fail(err, "invalid_type", prefix, f->name,
-                               "must be an array of strings");
-            if (f->max_len && json_array_size(v) > f->max_len)
-                return jv_fail(err, "too_long", prefix, f->name,
-                               "has more than %zu items", f->max_len);
-            size_t idx;
-            json_t *it;
-            json_array_foreach (v, idx, it) {
-                rc = check_string(it, f, prefix, f->name, f->item_len, err);
-                if (rc)
-                    return rc;
-            }
-            break;
-        }
-        case JV_OBJECT_ARRAY: {
-            if (!json_is_array(v))
-                return jv_fail(err, "invalid_type", prefix, f->name,
-                               "must be an array of objects");
-            if (f->max_len && json_array_size(v) > f->max_len)
-                return jv_fail(err, "too_long", prefix, f->name,
-                               "has more than %zu items", f->max_len);
-            char sub[128];
-            if (prefix && *prefix)
-                snprintf(sub, sizeof(sub), "%s.%s", prefix, f->name);
-            else
-                util_xcopy(sub, sizeof(sub), f->name);
-            size_t idx;
-            json_t *it;
-            json_array_foreach (v, idx, it) {
-                rc = check_obj(it, f->sub, f->nsub, sub, err);
-                if (rc)
-                    return rc;
-            }
-            break;
-        }
-        case JV_OBJECT: {
-            char sub[128];
-            if (prefix && *prefix)
-                snprintf(sub, sizeof(sub), "%s.%s", prefix, f->name);
-            else
-                util_xcopy(sub, sizeof(sub), f->name);
-            rc = check_obj(v, f->sub, f->nsub, sub, err);
-            if (rc)
-                return rc;
-            break;
-        }
-        }
+        if ((rc = check_value(v, f, prefix, err)))
+            return rc;
     }
     return IS_OK;
 }

@@ -112,6 +112,150 @@ static int copy_text(char *dst, size_t n, const json_t *o, const char *key,
     return IS_OK;
 }
 
+/* Refuses any key of o that is not in keys (NULL-terminated). */
+static int only_keys(const json_t *o, const char *const *keys,
+                     const char *where, char *err, size_t errlen)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach ((json_t *)o, key, v) {
+        size_t k = 0;
+        while (keys[k] && strcmp(key, keys[k]) != 0)
+            k++;
+        if (!keys[k])
+            return fail(err, errlen, "%s: unknown key \"%s\"", where, key);
+    }
+    return IS_OK;
+}
+
+/* Compiles rules[i] (r, one of n) into rule. Levels go from 5 down to 0:
+ * *prev_level is the level of the rule before it, updated. Only the last
+ * rule may have no conditions. */
+static int compile_rule(const json_t *r, size_t i, size_t n, int *prev_level,
+                        struct sev_rule *rule, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"id",      "level",   "all", "any",
+                                       "text_ja", "text_en", NULL};
+    const char *id = json_string_value(json_object_get(r, "id"));
+    json_t *lv = json_object_get(r, "level");
+    char where[96];
+    snprintf(where, sizeof(where), "rules[%zu] %s", i, id ? id : "");
+    if (!id || !json_is_integer(lv) || json_integer_value(lv) < 0 ||
+        json_integer_value(lv) > 5)
+        return fail(err, errlen, "%s: needs an id and a level 0-5", where);
+    int rc = only_keys(r, keys, where, err, errlen);
+    if (rc)
+        return rc;
+    if (util_copy(rule->id, sizeof(rule->id), id))
+        return fail(err, errlen, "%s: id is longer than %zu bytes", where,
+                    sizeof(rule->id) - 1);
+    rule->level = (int)json_integer_value(lv);
+    if (rule->level > *prev_level)
+        return fail(err, errlen,
+                    "%s: rules must go from level 5 down "
+                    "to 0 (first match wins)",
+                    where);
+    *prev_level = rule->level;
+    rc = compile_conds(json_object_get(r, "all"), rule->all, &rule->nall, where,
+                       err, errlen);
+    if (!rc)
+        rc = compile_conds(json_object_get(r, "any"), rule->any, &rule->nany,
+                           where, err, errlen);
+    if (rc)
+        return rc;
+    if (!rule->nall && !rule->nany && i + 1 < n)
+        return fail(err, errlen,
+                    "%s: a rule without conditions must be "
+                    "the last one (it would hide every rule below it)",
+                    where);
+    if (copy_text(rule->text_ja, sizeof(rule->text_ja), r, "text_ja", where,
+                  err, errlen) ||
+        copy_text(rule->text_en, sizeof(rule->text_en), r, "text_en", where,
+                  err, errlen))
+        return IS_ERR_INVALID;
+    return IS_OK;
+}
+
+/* The impact fact of level l (impact, a numeric fact named in "all" with a
+ * positive threshold) and its relay-station threshold. */
+static int level_impact(struct sev_level *l, const char *impact,
+                        const char *where, char *err, size_t errlen)
+{
+    l->impact_fact = -1;
+    if (!impact)
+        return IS_OK;
+    int f = severity_fact_parse(impact);
+    if (f < 0 || f >= SEV_NUMERIC_COUNT)
+        return fail(err, errlen,
+                    "%s: impact must name a numeric "
+                    "fact",
+                    where);
+    for (int k = 0; k < l->nall; k++)
+        if ((int)l->all[k].fact == f && l->all[k].gte > 0) {
+            l->impact_fact = f;
+            l->impact_threshold = l->all[k].gte;
+        }
+    if (l->impact_fact < 0)
+        return fail(err, errlen,
+                    "%s: impact fact %s has no positive "
+                    "threshold in \"all\"",
+                    where, impact);
+    for (int k = 0; k < l->nrelay; k++)
+        if ((int)l->relay[k].fact == f && l->relay[k].gte > 0)
+            l->relay_threshold = l->relay[k].gte;
+    return IS_OK;
+}
+
+/* Compiles maintenance_levels[i] (r) into t->levels[t->nlevels]; a scope
+ * may be listed once, "*" is the default. Does not count it in t. */
+static int compile_level(const json_t *r, size_t i, struct severity_table *t,
+                         char *err, size_t errlen)
+{
+    static const char *const keys[] = {"scope",  "all",     "relay_station",
+                                       "impact", "text_ja", "text_en",
+                                       "source", NULL};
+    struct sev_level *l = &t->levels[t->nlevels];
+    const char *scope = json_string_value(json_object_get(r, "scope"));
+    char where[96];
+    snprintf(where, sizeof(where), "maintenance_levels[%zu] %s", i,
+             scope ? scope : "");
+    if (!scope)
+        return fail(err, errlen, "%s: needs a scope", where);
+    int rc = only_keys(r, keys, where, err, errlen);
+    if (rc)
+        return rc;
+    for (int k = 0; k < t->nlevels; k++)
+        if (strcmp(t->levels[k].scope, scope) == 0)
+            return fail(err, errlen, "%s: scope listed twice", where);
+    if (util_copy(l->scope, sizeof(l->scope), scope))
+        return fail(err, errlen, "%s: scope is longer than %zu bytes", where,
+                    sizeof(l->scope) - 1);
+    rc = compile_conds(json_object_get(r, "all"), l->all, &l->nall, where, err,
+                       errlen);
+    if (!rc)
+        rc = compile_conds(json_object_get(r, "relay_station"), l->relay,
+                           &l->nrelay, where, err, errlen);
+    if (rc)
+        return rc;
+    if (l->nall == 0)
+        return fail(err, errlen,
+                    "%s: needs at least one condition in "
+                    "\"all\"",
+                    where);
+    rc = level_impact(l, json_string_value(json_object_get(r, "impact")), where,
+                      err, errlen);
+    if (rc)
+        return rc;
+    if (copy_text(l->text_ja, sizeof(l->text_ja), r, "text_ja", where, err,
+                  errlen) ||
+        copy_text(l->text_en, sizeof(l->text_en), r, "text_en", where, err,
+                  errlen))
+        return IS_ERR_INVALID;
+    if (strcmp(scope, "*") == 0)
+        t->default_level = t->nlevels;
+    return IS_OK;
+}
+
 int severity_compile(const json_t *rules, const json_t *levels,
                      struct severity_table *t, char *err, size_t errlen)
 {
@@ -129,51 +273,11 @@ int severity_compile(const json_t *rules, const json_t *levels,
                     SEV_MAX_SCOPES);
     size_t i;
     json_t *r;
-    int prev_level = 6;
+    int prev_level = 6, rc;
     json_array_foreach (ra, i, r) {
-        struct sev_rule *rule = &t->rules[t->nrules];
-        const char *id = json_string_value(json_object_get(r, "id"));
-        json_t *lv = json_object_get(r, "level");
-        char where[96];
-        snprintf(where, sizeof(where), "rules[%zu] %s", i, id ? id : "");
-        if (!id || !json_is_integer(lv) || json_integer_value(lv) < 0 ||
-            json_integer_value(lv) > 5)
-            return fail(err, errlen, "%s: needs an id and a level 0-5", where);
-        const char *key;
-        json_t *v;
-        json_object_foreach ((json_t *)r, key, v) {
-            if (strcmp(key, "id") && strcmp(key, "level") &&
-                strcmp(key, "all") && strcmp(key, "any") &&
-                strcmp(key, "text_ja") && strcmp(key, "text_en"))
-                return fail(err, errlen, "%s: unknown key \"%s\"", where, key);
-        }
-        if (util_copy(rule->id, sizeof(rule->id), id))
-            return fail(err, errlen, "%s: id is longer than %zu bytes", where,
-                        sizeof(rule->id) - 1);
-        rule->level = (int)json_integer_value(lv);
-        if (rule->level > prev_level)
-            return fail(err, errlen,
-                        "%s: rules must go from level 5 down "
-                        "to 0 (first match wins)",
-                        where);
-        prev_level = rule->level;
-        int rc = compile_conds(json_object_get(r, "all"), rule->all,
-                               &rule->nall, where, err, errlen);
-        if (!rc)
-            rc = compile_conds(json_object_get(r, "any"), rule->any,
-                               &rule->nany, where, err, errlen);
-        if (rc)
+        if ((rc = compile_rule(r, i, json_array_size(ra), &prev_level,
+                               &t->rules[t->nrules], err, errlen)))
             return rc;
-        if (!rule->nall && !rule->nany && i + 1 < json_array_size(ra))
-            return fail(err, errlen,
-                        "%s: a rule without conditions must be "
-                        "the last one (it would hide every rule below it)",
-                        where);
-        if (copy_text(rule->text_ja, sizeof(rule->text_ja), r, "text_ja", where,
-                      err, errlen) ||
-            copy_text(rule->text_en, sizeof(rule->text_en), r, "text_en", where,
-                      err, errlen))
-            return IS_ERR_INVALID;
         t->nrules++;
     }
     struct sev_rule *last = &t->rules[t->nrules - 1];
@@ -182,70 +286,8 @@ int severity_compile(const json_t *rules, const json_t *levels,
                     "rules: the last rule must be level 0 with "
                     "no conditions (the fallback)");
     json_array_foreach (la, i, r) {
-        struct sev_level *l = &t->levels[t->nlevels];
-        const char *scope = json_string_value(json_object_get(r, "scope"));
-        char where[96];
-        snprintf(where, sizeof(where), "maintenance_levels[%zu] %s", i,
-                 scope ? scope : "");
-        if (!scope)
-            return fail(err, errlen, "%s: needs a scope", where);
-        const char *key;
-        json_t *v;
-        json_object_foreach ((json_t *)r, key, v) {
-            if (strcmp(key, "scope") && strcmp(key, "all") &&
-                strcmp(key, "relay_station") && strcmp(key, "impact") &&
-                strcmp(key, "text_ja") && strcmp(key, "text_en") &&
-                strcmp(key, "source"))
-                return fail(err, errlen, "%s: unknown key \"%s\"", where, key);
-        }
-        for (int k = 0; k < t->nlevels; k++)
-            if (strcmp(t->levels[k].scope, scope) == 0)
-                return fail(err, errlen, "%s: scope listed twice", where);
-        if (util_copy(l->scope, sizeof(l->scope), scope))
-            return fail(err, errlen, "%s: scope is longer than %zu bytes",
-                        where, sizeof(l->scope) - 1);
-        int rc = compile_conds(json_object_get(r, "all"), l->all, &l->nall,
-                               where, err, errlen);
-        if (!rc)
-            rc = compile_conds(json_object_get(r, "relay_station"), l->relay,
-                               &l->nrelay, where, err, errlen);
-        if (rc)
+        if ((rc = compile_level(r, i, t, err, errlen)))
             return rc;
-        if (l->nall == 0)
-            return fail(err, errlen,
-                        "%s: needs at least one condition in "
-                        "\"all\"",
-                        where);
-        l->impact_fact = -1;
-        const char *impact = json_string_value(json_object_get(r, "impact"));
-        if (impact) {
-            int f = severity_fact_parse(impact);
-            if (f < 0 || f >= SEV_NUMERIC_COUNT)
-                return fail(err, errlen,
-                            "%s: impact must name a numeric "
-                            "fact",
-                            where);
-            for (int k = 0; k < l->nall; k++)
-                if ((int)l->all[k].fact == f && l->all[k].gte > 0) {
-                    l->impact_fact = f;
-                    l->impact_threshold = l->all[k].gte;
-                }
-            if (l->impact_fact < 0)
-                return fail(err, errlen,
-                            "%s: impact fact %s has no positive "
-                            "threshold in \"all\"",
-                            where, impact);
-            for (int k = 0; k < l->nrelay; k++)
-                if ((int)l->relay[k].fact == f && l->relay[k].gte > 0)
-                    l->relay_threshold = l->relay[k].gte;
-        }
-        if (copy_text(l->text_ja, sizeof(l->text_ja), r, "text_ja", where, err,
-                      errlen) ||
-            copy_text(l->text_en, sizeof(l->text_en), r, "text_en", where, err,
-                      errlen))
-            return IS_ERR_INVALID;
-        if (strcmp(scope, "*") == 0)
-            t->default_level = t->nlevels;
         t->nlevels++;
     }
     return IS_OK;

@@ -24,17 +24,153 @@ static const char *strip_drill(const char *t)
     return t;
 }
 
+/* Starts message m for contact contact_id: m zeroed, its buffers capped at
+ * cap each, the contact's channel, address and secret read. m's buffers
+ * are the caller's to message_release, also after a failure. */
+static int message_start(struct store_conn *c, int64_t contact_id, size_t cap,
+                         struct message *m)
+{
+    memset(m, 0, sizeof(*m));
+    buf_init(&m->text, cap);
+    buf_init(&m->json, cap);
+    char lang[8];
+    return store_contact_get(c, contact_id, m->channel, sizeof(m->channel),
+                             m->address, sizeof(m->address), m->secret,
+                             sizeof(m->secret), lang, sizeof(lang));
+}
+
+/* What an advisory's message says, decided once for every channel. */
+struct advisory_msg {
+    const struct store_advisory *ad;
+    bool content;          /* title, body and notes travel (Green, White) */
+    bool title;            /* the title travels */
+    bool recipient;        /* the organisation acknowledges: ack is its link */
+    const char *tja, *ten; /* titles without a drill marker */
+    const char *drill_ja, *drill_en; /* "" unless a drill */
+    const char *login;               /* the advisory's sign-in link */
+    const char *ack;
+    json_t *notes; /* [{by, note:{ja, en}}] on the recipient's path */
+};
+
+/* The hop notes on org's path of advisory ad ([{by, note}], content only),
+ * a new array; empty when the hops or the recipient cannot be read. */
+static json_t *hop_notes(struct store_conn *c, const char *ad, const char *org)
+{
+    json_t *notes = json_array();
+    struct store_hop_list hops = {0};
+    struct store_recipient rcpt;
+    if (!store_hops_list(c, ad, &hops) &&
+        !store_recipient_get(c, ad, org, &rcpt)) {
+        for (size_t i = 0; i < hops.n; i++) {
+            const struct store_hop_entry *h = &hops.items[i];
+            bool on_path = strcmp(h->org, rcpt.via) == 0 || h->hop.step == 1;
+            if (on_path && (*h->note_ja || *h->note_en))
+                json_array_append_new(
+                    notes, json_pack("{s:s,s:{s:s,s:s}}", "by", h->org, "note",
+                                     "ja", h->note_ja, "en", h->note_en));
+        }
+    }
+    store_hop_list_free(&hops);
+    return notes;
+}
+
+/* The hop notes in Japanese (ja) or English, one line each. */
+static void add_notes(struct buf *t, json_t *notes, bool ja)
+{
+    size_t i;
+    json_t *n;
+    json_array_foreach (notes, i, n) {
+        const char *by = json_string_value(json_object_get(n, "by"));
+        const char *text = json_string_value(
+            json_object_get(json_object_get(n, "note"), ja ? "ja" : "en"));
+        if (ja)
+            buf_addf(t, "[%s の注記] %s\n", by, text);
+        else
+            buf_addf(t, "[Note by %s] %s\n", by, text);
+    }
+}
+
+/* The plain-text (e-mail) body, Japanese first. */
+static void advisory_text(struct buf *t, const struct advisory_msg *v)
+{
+    const struct store_advisory *ad = v->ad;
+    if (ad->drill)
+        buf_adds(t, "【訓練】[DRILL] これは訓練です。/ This is a drill.\n\n");
+    buf_addf(t,
+             "種別 / kind: %s   深刻度 / severity: %d   共有範囲 / range: "
+             "%s\n\n",
+             ad->kind, ad->severity, range_tlp((enum share_range)ad->range));
+    if (v->content) {
+        buf_addf(t, "%s\n\n%s\n\n", v->tja, ad->body_ja);
+        add_notes(t, v->notes, true);
+        buf_addf(t, "\n----\n%s\n\n%s\n\n", v->ten, ad->body_en);
+        add_notes(t, v->notes, false);
+    } else {
+        if (v->title)
+            buf_addf(t, "%s / %s\n\n", v->tja, v->ten);
+        buf_addf(t,
+                 "共有範囲 %s の情報提供があります。内容はログインして確認"
+                 "してください。\nAn advisory with range %s is waiting "
+                 "for you. Sign in to read it:\n%s\n\n",
+                 range_name((enum share_range)ad->range),
+                 range_name((enum share_range)ad->range), v->login);
+    }
+    if (v->recipient)
+        buf_addf(t,
+                 "\n受領確認 / acknowledge (open the link, then press the "
+                 "button; single use):\n%s\n",
+                 v->ack);
+}
+
+/* The JSON body (webhooks and gateways) of delivery d on channel, a new
+ * object. */
+static json_t *advisory_json(const struct advisory_msg *v,
+                             const struct store_delivery *d,
+                             const char *channel, int64_t now)
+{
+    const struct store_advisory *ad = v->ad;
+    char sent_at[UTIL_TIME_LEN];
+    util_time_rfc3339(now, sent_at);
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:s}", "id", d->idem_key,
+        "type", "advisory", "advisory", ad->id, "kind", ad->kind, "range",
+        range_name((enum share_range)ad->range), "severity", ad->severity,
+        "tlp", range_tlp((enum share_range)ad->range), "drill", ad->drill,
+        "hotline", ad->hotline, "org", d->org_id, "ack_url",
+        v->recipient ? v->ack : NULL, "sent_at", sent_at);
+    json_object_set_new(o, "login_url", json_string(v->login));
+    if (v->title)
+        json_object_set_new(
+            o, "title",
+            json_pack("{s:s,s:s}", "ja", ad->title_ja, "en", ad->title_en));
+    if (v->content && strcmp(channel, "webhook") == 0) {
+        json_object_set_new(
+            o, "body",
+            json_pack("{s:s,s:s}", "ja", ad->body_ja, "en", ad->body_en));
+        json_object_set(o, "notes", v->notes);
+    }
+    if (strcmp(channel, "webhook") != 0) {
+        /* a gateway reads, texts or faxes a short message */
+        char sj[600], se[600];
+        snprintf(sj, sizeof(sj), "%s%s", v->drill_ja,
+                 v->title ? v->tja
+                          : "情報提供があります。ログインして確認してくだ"
+                            "さい。");
+        snprintf(se, sizeof(se), "%s%s", v->drill_en,
+                 v->title ? v->ten
+                          : "An advisory is waiting; sign in to read it.");
+        json_object_set_new(o, "channel", json_string(channel));
+        json_object_set_new(o, "text",
+                            json_pack("{s:s,s:s}", "ja", sj, "en", se));
+    }
+    return o;
+}
+
 int message_compose(const struct deliver_settings *a, struct store_conn *c,
                     const struct store_delivery *d, int64_t now,
                     struct message *m)
 {
-    memset(m, 0, sizeof(*m));
-    buf_init(&m->text, 256 * 1024);
-    buf_init(&m->json, 256 * 1024);
-    char lang[8];
-    int rc = store_contact_get(c, d->contact_id, m->channel, sizeof(m->channel),
-                               m->address, sizeof(m->address), m->secret,
-                               sizeof(m->secret), lang, sizeof(lang));
+    int rc = message_start(c, d->contact_id, 256 * 1024, m);
     if (rc)
         return rc;
     struct store_advisory ad;
@@ -50,115 +186,37 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
         store_advisory_release(&ad);
         return rc;
     }
-    bool content = range_content_travels((enum share_range)ad.range);
-    bool title = content || ad.title_in_notice;
-    const char *tja = strip_drill(ad.title_ja), *ten = strip_drill(ad.title_en);
     char login[400];
     snprintf(login, sizeof(login), "%s/#/advisories/%s", a->public_url, ad.id);
-    const char *drill_ja = ad.drill ? "【訓練】" : "";
-    const char *drill_en = ad.drill ? "[DRILL] " : "";
-    if (title)
-        snprintf(m->subject, sizeof(m->subject), "%s%s%s / %s", drill_ja,
-                 drill_en, tja, ten);
+    struct advisory_msg v = {
+        .ad = &ad,
+        .content = range_content_travels((enum share_range)ad.range),
+        .recipient = recipient,
+        .tja = strip_drill(ad.title_ja),
+        .ten = strip_drill(ad.title_en),
+        .drill_ja = ad.drill ? "【訓練】" : "",
+        .drill_en = ad.drill ? "[DRILL] " : "",
+        .login = login,
+        .ack = ack,
+    };
+    v.title = v.content || ad.title_in_notice;
+    if (v.title)
+        snprintf(m->subject, sizeof(m->subject), "%s%s%s / %s", v.drill_ja,
+                 v.drill_en, v.tja, v.ten);
     else
         snprintf(m->subject, sizeof(m->subject),
                  "%s%s情報提供のお知らせ（%s） / Advisory notice (%s)",
-                 drill_ja, drill_en, range_tlp((enum share_range)ad.range),
+                 v.drill_ja, v.drill_en, range_tlp((enum share_range)ad.range),
                  range_tlp((enum share_range)ad.range));
-    /* the hop notes on this recipient's path (content only) */
-    json_t *notes = json_array();
-    struct store_hop_list hops = {0};
-    struct store_recipient rcpt;
-    if (content && !store_hops_list(c, ad.id, &hops) &&
-        !store_recipient_get(c, ad.id, d->org_id, &rcpt)) {
-        for (size_t i = 0; i < hops.n; i++) {
-            const struct store_hop_entry *h = &hops.items[i];
-            bool on_path = strcmp(h->org, rcpt.via) == 0 || h->hop.step == 1;
-            if (on_path && (*h->note_ja || *h->note_en))
-                json_array_append_new(
-                    notes, json_pack("{s:s,s:{s:s,s:s}}", "by", h->org, "note",
-                                     "ja", h->note_ja, "en", h->note_en));
-        }
-    }
-    store_hop_list_free(&hops);
-    /* plain text (e-mail), Japanese first */
-    struct buf *t = &m->text;
-    if (ad.drill)
-        buf_adds(t, "【訓練】[DRILL] これは訓練です。/ This is a drill.\n\n");
-    buf_addf(t,
-             "種別 / kind: %s   深刻度 / severity: %d   共有範囲 / range: "
-             "%s\n\n",
-             ad.kind, ad.severity, range_tlp((enum share_range)ad.range));
-    if (content) {
-        buf_addf(t, "%s\n\n%s\n\n", tja, ad.body_ja);
-        size_t i;
-        json_t *n;
-        json_array_foreach (notes, i, n)
-            buf_addf(t, "[%s の注記] %s\n",
-                     json_string_value(json_object_get(n, "by")),
-                     json_string_value(
-                         json_object_get(json_object_get(n, "note"), "ja")));
-        buf_addf(t, "\n----\n%s\n\n%s\n\n", ten, ad.body_en);
-        json_array_foreach (notes, i, n)
-            buf_addf(t, "[Note by %s] %s\n",
-                     json_string_value(json_object_get(n, "by")),
-                     json_string_value(
-                         json_object_get(json_object_get(n, "note"), "en")));
-    } else {
-        if (title)
-            buf_addf(t, "%s / %s\n\n", tja, ten);
-        buf_addf(t,
-                 "共有範囲 %s の情報提供があります。内容はログインして確認"
-                 "してください。\nAn advisory with range %s is waiting "
-                 "for you. Sign in to read it:\n%s\n\n",
-                 range_name((enum share_range)ad.range),
-                 range_name((enum share_range)ad.range), login);
-    }
-    if (recipient)
-        buf_addf(t,
-                 "\n受領確認 / acknowledge (open the link, then press the "
-                 "button; single use):\n%s\n",
-                 ack);
-    /* JSON (webhooks and gateways) */
-    char sent_at[UTIL_TIME_LEN];
-    util_time_rfc3339(now, sent_at);
-    json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:s}", "id", d->idem_key,
-        "type", "advisory", "advisory", ad.id, "kind", ad.kind, "range",
-        range_name((enum share_range)ad.range), "severity", ad.severity, "tlp",
-        range_tlp((enum share_range)ad.range), "drill", ad.drill, "hotline",
-        ad.hotline, "org", d->org_id, "ack_url", recipient ? ack : NULL,
-        "sent_at", sent_at);
-    json_object_set_new(o, "login_url", json_string(login));
-    if (title)
-        json_object_set_new(
-            o, "title",
-            json_pack("{s:s,s:s}", "ja", ad.title_ja, "en", ad.title_en));
-    if (content && strcmp(m->channel, "webhook") == 0) {
-        json_object_set_new(
-            o, "body",
-            json_pack("{s:s,s:s}", "ja", ad.body_ja, "en", ad.body_en));
-        json_object_set(o, "notes", notes);
-    }
-    if (strcmp(m->channel, "webhook") != 0) {
-        /* a gateway reads, texts or faxes a short message */
-        char sj[600], se[600];
-        snprintf(sj, sizeof(sj), "%s%s", drill_ja,
-                 title ? tja
-                       : "情報提供があります。ログインして確認してくだ"
-                         "さい。");
-        snprintf(se, sizeof(se), "%s%s", drill_en,
-                 title ? ten : "An advisory is waiting; sign in to read it.");
-        json_object_set_new(o, "channel", json_string(m->channel));
-        json_object_set_new(o, "text",
-                            json_pack("{s:s,s:s}", "ja", sj, "en", se));
-    }
+    v.notes = v.content ? hop_notes(c, ad.id, d->org_id) : json_array();
+    advisory_text(&m->text, &v);
+    json_t *o = advisory_json(&v, d, m->channel, now);
     char *js = json_dumps(o, JSON_COMPACT);
     if (js)
         buf_adds(&m->json, js);
     free(js);
     json_decref(o);
-    json_decref(notes);
+    json_decref(v.notes);
     store_advisory_release(&ad);
     if (!js)
         return IS_ERR_NOMEM;
@@ -332,13 +390,7 @@ int message_compose_reminder(const struct deliver_settings *a,
                              const struct store_delivery *d, int64_t now,
                              struct message *m)
 {
-    memset(m, 0, sizeof(*m));
-    buf_init(&m->text, 64 * 1024);
-    buf_init(&m->json, 64 * 1024);
-    char lang[8];
-    int rc = store_contact_get(c, d->contact_id, m->channel, sizeof(m->channel),
-                               m->address, sizeof(m->address), m->secret,
-                               sizeof(m->secret), lang, sizeof(lang));
+    int rc = message_start(c, d->contact_id, 64 * 1024, m);
     if (rc)
         return rc;
     struct store_report rep;

@@ -271,6 +271,135 @@ static void record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
         store_rollback(c); /* leases expire: the jobs are tried again */
 }
 
+/* Hands prepared job j to curl; it is in flight until collect_done. */
+static void job_start(struct outbox *o, struct job *j)
+{
+    curl_multi_add_handle(o->multi, j->h);
+    jobs_link(o, j);
+    o->inflight++;
+}
+
+/* Claims up to room deliveries (into claimed[CLAIM_MAX]) and starts them;
+ * returns how many were claimed. They are composed (and their ack links
+ * created) in one transaction; one that cannot be is left to its lease. */
+static int start_deliveries(struct outbox *o, struct store_conn *c,
+                            struct store_delivery *claimed, int room,
+                            int64_t now)
+{
+    const struct deliver_settings *a = &o->settings;
+    int n = 0;
+    if (room > CLAIM_MAX)
+        room = CLAIM_MAX;
+    if (room > 0 && store_begin(c) == IS_OK) {
+        int lease = a->http_timeout_s * 2 + 30;
+        if (store_deliveries_claim(c, now, lease, room, claimed, &n) ||
+            store_commit(c)) {
+            store_rollback(c);
+            n = 0;
+        }
+    }
+    if (n && store_begin(c) == IS_OK) {
+        for (int i = 0; i < n; i++) {
+            struct job *j = calloc(1, sizeof(*j));
+            if (!j)
+                continue;
+            j->d = claimed[i];
+            if (job_prepare(o, c, j, now)) {
+                job_free(j); /* the lease expires; tried again */
+                continue;
+            }
+            job_start(o, j);
+        }
+        if (store_commit(c))
+            store_rollback(c);
+    }
+    return n;
+}
+
+/* Starts the job of claimed reminder rem at its organisation's first
+ * contact; without a contact, or when it cannot be composed, the reminder
+ * is tried again later (or given up after max_attempts). */
+static void start_reminder(struct outbox *o, struct store_conn *c,
+                           const struct store_reminder *rem, int64_t now)
+{
+    const struct deliver_settings *a = &o->settings;
+    struct job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return;
+    j->rem = *rem;
+    util_xcopy(j->d.org_id, sizeof(j->d.org_id), rem->org_id);
+    snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%lld",
+             (long long)rem->id);
+    j->d.attempts = rem->attempts;
+    int64_t contact;
+    if (store_contact_first(c, rem->org_id, &contact) ||
+        (j->d.contact_id = contact,
+         store_contact_get(c, contact, j->d.channel, sizeof(j->d.channel),
+                           j->d.address, sizeof(j->d.address), NULL, 0, NULL,
+                           0)) ||
+        job_prepare(o, c, j, now)) {
+        /* no contact, or not composable: tried again later */
+        if (store_begin(c) == IS_OK) {
+            if (store_reminder_retry(c, rem->id,
+                                     rem->attempts < a->max_attempts
+                                         ? now + backoff(a, rem->attempts)
+                                         : -1,
+                                     "no contact") ||
+                store_commit(c))
+                store_rollback(c);
+        }
+        job_free(j);
+        return;
+    }
+    job_start(o, j);
+}
+
+/* Claims up to room (at most 16) deadline reminders (情報連絡) and starts
+ * them; returns how many were claimed. */
+static int start_reminders(struct outbox *o, struct store_conn *c, int room,
+                           int64_t now)
+{
+    const struct deliver_settings *a = &o->settings;
+    if (room > 16)
+        room = 16;
+    struct store_reminder rems[16];
+    int nr = 0;
+    if (room > 0 && store_begin(c) == IS_OK) {
+        if (store_reminders_claim(c, now, a->http_timeout_s * 2 + 30, room,
+                                  rems, &nr) ||
+            store_commit(c)) {
+            store_rollback(c);
+            nr = 0;
+        }
+    }
+    for (int i = 0; i < nr; i++)
+        start_reminder(o, c, &rems[i], now);
+    return nr;
+}
+
+/* Lets curl work, then takes the finished jobs out, their outcomes into
+ * ocs[CLAIM_MAX * 4]; returns how many outcomes. */
+static int collect_done(struct outbox *o, struct outcome *ocs)
+{
+    int running = 0;
+    curl_multi_perform(o->multi, &running);
+    int nocs = 0, left;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(o->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct job *j = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &j);
+        if (nocs < CLAIM_MAX * 4)
+            classify(j, msg->data.result, &ocs[nocs++]);
+        curl_multi_remove_handle(o->multi, j->h);
+        jobs_unlink(o, j);
+        job_free(j);
+        o->inflight--;
+    }
+    return nocs;
+}
+
 static void *run(void *arg)
 {
     struct outbox *o = arg;
@@ -285,100 +414,11 @@ static void *run(void *arg)
                   "count", json_integer(reset), NULL);
     while (!atomic_load(&o->stop) && claimed && ocs) {
         int64_t now = util_now();
-        int room = a->max_inflight - o->inflight;
-        if (room > CLAIM_MAX)
-            room = CLAIM_MAX;
-        int n = 0;
-        if (room > 0 && store_begin(c) == IS_OK) {
-            int lease = a->http_timeout_s * 2 + 30;
-            if (store_deliveries_claim(c, now, lease, room, claimed, &n) ||
-                store_commit(c)) {
-                store_rollback(c);
-                n = 0;
-            }
-        }
-        if (n && store_begin(c) == IS_OK) {
-            /* compose (and create the ack links) in one transaction */
-            for (int i = 0; i < n; i++) {
-                struct job *j = calloc(1, sizeof(*j));
-                if (!j)
-                    continue;
-                j->d = claimed[i];
-                if (job_prepare(o, c, j, now)) {
-                    job_free(j); /* the lease expires; tried again */
-                    continue;
-                }
-                curl_multi_add_handle(o->multi, j->h);
-                jobs_link(o, j);
-                o->inflight++;
-            }
-            if (store_commit(c))
-                store_rollback(c);
-        }
+        int n =
+            start_deliveries(o, c, claimed, a->max_inflight - o->inflight, now);
         /* deadline reminders (情報連絡) share the worker */
-        room = a->max_inflight - o->inflight;
-        if (room > 16)
-            room = 16;
-        struct store_reminder rems[16];
-        int nr = 0;
-        if (room > 0 && store_begin(c) == IS_OK) {
-            if (store_reminders_claim(c, now, a->http_timeout_s * 2 + 30, room,
-                                      rems, &nr) ||
-                store_commit(c)) {
-                store_rollback(c);
-                nr = 0;
-            }
-        }
-        for (int i = 0; i < nr; i++) {
-            struct job *j = calloc(1, sizeof(*j));
-            if (!j)
-                continue;
-            j->rem = rems[i];
-            util_xcopy(j->d.org_id, sizeof(j->d.org_id), rems[i].org_id);
-            snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%lld",
-                     (long long)rems[i].id);
-            j->d.attempts = rems[i].attempts;
-            int64_t contact;
-            if (store_contact_first(c, rems[i].org_id, &contact) ||
-                (j->d.contact_id = contact,
-                 store_contact_get(c, contact, j->d.channel,
-                                   sizeof(j->d.channel), j->d.address,
-                                   sizeof(j->d.address), NULL, 0, NULL, 0)) ||
-                job_prepare(o, c, j, now)) {
-                /* no contact, or not composable: tried again later */
-                if (store_begin(c) == IS_OK) {
-                    if (store_reminder_retry(
-                            c, rems[i].id,
-                            rems[i].attempts < a->max_attempts
-                                ? now + backoff(a, rems[i].attempts)
-                                : -1,
-                            "no contact") ||
-                        store_commit(c))
-                        store_rollback(c);
-                }
-                job_free(j);
-                continue;
-            }
-            curl_multi_add_handle(o->multi, j->h);
-            jobs_link(o, j);
-            o->inflight++;
-        }
-        int running = 0;
-        curl_multi_perform(o->multi, &running);
-        int nocs = 0, left;
-        CURLMsg *msg;
-        while ((msg = curl_multi_info_read(o->multi, &left))) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            struct job *j = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &j);
-            if (nocs < CLAIM_MAX * 4)
-                classify(j, msg->data.result, &ocs[nocs++]);
-            curl_multi_remove_handle(o->multi, j->h);
-            jobs_unlink(o, j);
-            job_free(j);
-            o->inflight--;
-        }
+        int nr = start_reminders(o, c, a->max_inflight - o->inflight, now);
+        int nocs = collect_done(o, ocs);
         record(o, c, ocs, nocs, util_now());
         if (!n && !nr && !nocs)
             curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200, NULL);

@@ -18,12 +18,20 @@ static const char *const chart_labels[] = {"0",  "5m", "15m", "30m", "1h",
                                            "2h", "4h", "8h",  "24h"};
 #define NPOINTS 9
 
-static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
+/* The chart's geometry: the whole picture, and the plot inside it. */
+enum {
+    CHART_W = 640,
+    CHART_H = 300,
+    PLOT_X = 50,
+    PLOT_Y = 20,
+    PLOT_W = 420,
+    PLOT_H = 220
+};
+
+/* The recipients rcpts grouped by the CEPTOAR they were reached through
+ * ("(direct)" for none): a new object of arrays, in first-seen order. */
+static json_t *by_ceptoar(const json_t *rcpts)
 {
-    static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c",
-                                          "#9467bd", "#ff7f0e", "#8c564b",
-                                          "#e377c2", "#17becf"};
-    /* group by CEPTOAR */
     json_t *groups = json_object();
     size_t i;
     json_t *r;
@@ -34,69 +42,91 @@ static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
             json_object_set_new(groups, k, json_array());
         json_array_append(json_object_get(groups, k), r);
     }
-    size_t ng = json_object_size(groups);
-    int w = 640, h = 300, left = 50, top = 20, pw = 420, ph = 220;
+    return groups;
+}
+
+/* The frame, the share axis (0-100 %) and the time axis of a chart of ng
+ * series. */
+static void chart_axes(struct buf *b, size_t ng)
+{
     buf_addf(b,
              "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
              "height=\"%d\" role=\"img\" aria-label=\"acknowledged share over "
              "time per CEPTOAR\">",
-             w, (int)(h + 16 * (ng > 8 ? ng - 8 : 0)));
+             CHART_W, (int)(CHART_H + 16 * (ng > 8 ? ng - 8 : 0)));
     buf_addf(b,
              "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
              "fill=\"none\" stroke=\"#555\"/>",
-             left, top, pw, ph);
+             PLOT_X, PLOT_Y, PLOT_W, PLOT_H);
     for (int p = 0; p <= 4; p++) {
-        int y = top + ph - ph * p / 4;
+        int y = PLOT_Y + PLOT_H - PLOT_H * p / 4;
         buf_addf(b,
                  "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
                  "text-anchor=\"end\">%d%%</text>",
-                 left - 4, y + 3, p * 25);
+                 PLOT_X - 4, y + 3, p * 25);
     }
     for (int p = 0; p < NPOINTS; p++)
         buf_addf(b,
                  "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
                  "text-anchor=\"middle\">%s</text>",
-                 left + pw * p / (NPOINTS - 1), top + ph + 14, chart_labels[p]);
+                 PLOT_X + PLOT_W * p / (NPOINTS - 1), PLOT_Y + PLOT_H + 14,
+                 chart_labels[p]);
+}
+
+/* Series gi (recipients g, named key): a line of the acknowledged share at
+ * each chart point after t0, and its legend entry. Colour and dashes
+ * differ per series: colour is never the only cue. */
+static void chart_series(struct buf *b, const char *key, const json_t *g,
+                         int gi, int64_t t0)
+{
+    static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c",
+                                          "#9467bd", "#ff7f0e", "#8c564b",
+                                          "#e377c2", "#17becf"};
+    size_t n = json_array_size(g);
+    struct buf pts;
+    buf_init(&pts, 4096);
+    for (int p = 0; p < NPOINTS; p++) {
+        size_t acked = 0, k;
+        json_t *x;
+        json_array_foreach (g, k, x) {
+            int64_t at = json_integer_value(json_object_get(x, "acked_at"));
+            if (at && at - t0 <= chart_points[p])
+                acked++;
+        }
+        int px = PLOT_X + PLOT_W * p / (NPOINTS - 1);
+        int py = PLOT_Y + PLOT_H -
+                 (int)((double)PLOT_H * (double)acked / (double)(n ? n : 1));
+        buf_addf(&pts, "%s%d,%d", p ? " " : "", px, py);
+    }
+    const char *col = colours[gi % 8];
+    buf_addf(b,
+             "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
+             " stroke-dasharray=\"%d,%d\" points=\"%s\"/>",
+             col, 2 + 2 * (gi % 4), gi % 4 ? 3 : 0, buf_str(&pts));
+    if (buf_error(&pts)) /* the points were cut short: so is the page */
+        buf_set_error(b, buf_error(&pts));
+    buf_release(&pts);
+    int ly = PLOT_Y + 10 + 16 * gi;
+    buf_addf(b,
+             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+             "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%d,%d\"/>"
+             "<text x=\"%d\" y=\"%d\" font-size=\"11\">",
+             PLOT_X + PLOT_W + 10, ly, PLOT_X + PLOT_W + 30, ly, col,
+             2 + 2 * (gi % 4), gi % 4 ? 3 : 0, PLOT_X + PLOT_W + 34, ly + 4);
+    html_escape(b, key);
+    buf_adds(b, "</text>");
+}
+
+/* The acknowledged share over time per CEPTOAR, as SVG. */
+static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
+{
+    json_t *groups = by_ceptoar(rcpts);
+    chart_axes(b, json_object_size(groups));
     const char *key;
     json_t *g;
     int gi = 0;
-    json_object_foreach (groups, key, g) {
-        size_t n = json_array_size(g);
-        struct buf pts;
-        buf_init(&pts, 4096);
-        for (int p = 0; p < NPOINTS; p++) {
-            size_t acked = 0, k;
-            json_t *x;
-            json_array_foreach (g, k, x) {
-                int64_t at = json_integer_value(json_object_get(x, "acked_at"));
-                if (at && at - t0 <= chart_points[p])
-                    acked++;
-            }
-            int px = left + pw * p / (NPOINTS - 1);
-            int py = top + ph -
-                     (int)((double)ph * (double)acked / (double)(n ? n : 1));
-            buf_addf(&pts, "%s%d,%d", p ? " " : "", px, py);
-        }
-        const char *col = colours[gi % 8];
-        /* dashes differ too: colour is never the only cue */
-        buf_addf(b,
-                 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
-                 " stroke-dasharray=\"%d,%d\" points=\"%s\"/>",
-                 col, 2 + 2 * (gi % 4), gi % 4 ? 3 : 0, buf_str(&pts));
-        if (buf_error(&pts)) /* the points were cut short: so is the page */
-            buf_set_error(b, buf_error(&pts));
-        buf_release(&pts);
-        int ly = top + 10 + 16 * gi;
-        buf_addf(b,
-                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                 "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%d,%d\"/>"
-                 "<text x=\"%d\" y=\"%d\" font-size=\"11\">",
-                 left + pw + 10, ly, left + pw + 30, ly, col, 2 + 2 * (gi % 4),
-                 gi % 4 ? 3 : 0, left + pw + 34, ly + 4);
-        html_escape(b, key);
-        buf_adds(b, "</text>");
-        gi++;
-    }
+    json_object_foreach (groups, key, g)
+        chart_series(b, key, g, gi++, t0);
     buf_adds(b, "</svg>");
     json_decref(groups);
 }

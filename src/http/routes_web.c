@@ -177,22 +177,44 @@ static void public_item(struct buf *b, const json_t *ad, bool en)
     buf_adds(b, "</div></article>");
 }
 
-int h_web_public(struct http_req *r, struct http_resp *out)
+/* The full read of advisory id when it is White (the read applies the
+ * range decision again, as for the public), else NULL. The caller owns
+ * the returned reference. */
+static json_t *white_advisory(struct http_req *r, const char *id, int64_t now)
 {
-    bool en = strcmp(lang_of(r), "en") == 0;
-    const char *cur = http_query(r, "cursor");
-    int64_t now = app_now(r->app);
+    json_t *full = NULL;
     struct svc_error e = {0};
-    json_t *list = NULL;
-    if (advisory_list(r->app, r->sc, NULL, PUBLIC_PAGE, cur, false, now, &list,
-                      &e)) {
-        if (e.err == IS_ERR_INVALID)
-            return http_error(out, 400, e.code, e.field, "%s", e.message);
-        return http_fail(out, IS_ERR_INTERNAL);
+    if (advisory_read(r->app, r->sc, NULL, id, now, &full, &e))
+        return NULL;
+    if (strcmp(jv_str(full, "range"), "white") != 0) {
+        json_decref(full);
+        return NULL;
     }
-    struct buf b;
-    buf_init(&b, 8 * 1024 * 1024);
-    buf_addf(&b,
+    return full;
+}
+
+/* Answers 200 with b's text as ctype and the public validators (newest:
+ * the newest time shown, or NULL); 500 when b failed (past its cap or out
+ * of memory: never a cut-short page). b is released either way. */
+static int public_reply(struct http_resp *out, struct buf *b, const char *ctype,
+                        const char *newest)
+{
+    size_t blen = b->len;
+    char *text = buf_detach(b);
+    if (!text)
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->rawlen = blen;
+    out->raw = text;
+    out->ctype = ctype;
+    out->status = 200;
+    public_validators(out, newest);
+    return 200;
+}
+
+/* The public page's head, navigation and introduction. */
+static void public_head(struct buf *b, bool en)
+{
+    buf_addf(b,
              "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width, "
              "initial-scale=1\"><title>%s</title>"
@@ -218,25 +240,37 @@ int h_web_public(struct http_req *r, struct http_resp *out)
                   "published for everyone. Times are Japan Standard Time."
                 : "共有範囲がWhite（TLP:CLEAR）の、どなたでも読める情報提供"
                   "です。時刻は日本標準時です。");
-    json_t *items = json_object_get(list, "items");
+}
+
+int h_web_public(struct http_req *r, struct http_resp *out)
+{
+    bool en = strcmp(lang_of(r), "en") == 0;
+    const char *cur = http_query(r, "cursor");
+    int64_t now = app_now(r->app);
+    struct svc_error e = {0};
+    json_t *list = NULL;
+    if (advisory_list(r->app, r->sc, NULL, PUBLIC_PAGE, cur, false, now, &list,
+                      &e)) {
+        if (e.err == IS_ERR_INVALID)
+            return http_error(out, 400, e.code, e.field, "%s", e.message);
+        return http_fail(out, IS_ERR_INTERNAL);
+    }
+    struct buf b;
+    buf_init(&b, 8 * 1024 * 1024);
+    public_head(&b, en);
     size_t i;
     json_t *it;
     size_t shown = 0;
     char newest[UTIL_TIME_LEN + 8] = "";
-    json_array_foreach (items, i, it) {
-        json_t *full = NULL;
-        struct svc_error e2 = {0};
-        /* the full read applies the range decision again (public) */
-        if (advisory_read(r->app, r->sc, NULL, jv_str(it, "id"), now, &full,
-                          &e2))
+    json_array_foreach (json_object_get(list, "items"), i, it) {
+        json_t *full = white_advisory(r, jv_str(it, "id"), now);
+        if (!full)
             continue;
-        if (strcmp(jv_str(full, "range"), "white") == 0) {
-            public_item(&b, full, en);
-            shown++;
-            const char *c = jv_str(full, "created_at");
-            if (c && strcmp(c, newest) > 0)
-                util_xcopy(newest, sizeof(newest), c);
-        }
+        public_item(&b, full, en);
+        shown++;
+        const char *c = jv_str(full, "created_at");
+        if (c && strcmp(c, newest) > 0)
+            util_xcopy(newest, sizeof(newest), c);
         json_decref(full);
     }
     if (!shown)
@@ -252,22 +286,67 @@ int h_web_public(struct http_req *r, struct http_resp *out)
     }
     buf_adds(&b, "</main></body></html>\n");
     json_decref(list);
-    size_t blen = b.len;
-    char *text = buf_detach(&b);
-    if (!text) /* past its cap or out of memory: never a cut-short page */
-        return http_fail(out, IS_ERR_INTERNAL);
-    out->rawlen = blen;
-    out->raw = text;
-    out->ctype = "text/html; charset=utf-8";
-    out->status = 200;
-    public_validators(out, newest[0] ? newest : NULL);
-    return 200;
+    return public_reply(out, &b, "text/html; charset=utf-8",
+                        newest[0] ? newest : NULL);
+}
+
+/* The feed's head (RFC 4287) in language l; updated is its newest time.
+ * Links are absolute (readers resolve relative ones against the feed's
+ * own URL, which a proxy or a reader's cache may not keep): base is
+ * --public-url. */
+static void feed_head(struct buf *b, const char *l, const char *base,
+                      const char *updated)
+{
+    bool en = strcmp(l, "en") == 0;
+    buf_addf(b,
+             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"%s\">"
+             "<id>urn:infrashare:public:%s</id><title>%s</title>"
+             "<link rel=\"alternate\" type=\"text/html\" href=\"",
+             l, l,
+             en ? "infrashare public advisories (White)"
+                : "infrashare 公開情報（White）");
+    html_escape(b, base);
+    buf_addf(b,
+             "/public?lang=%s\"/><link rel=\"self\" "
+             "type=\"application/atom+xml\" href=\"",
+             l);
+    html_escape(b, base);
+    buf_addf(b, "/public/feed.atom%s\"/><updated>", en ? "?lang=en" : "");
+    html_escape(b, updated);
+    buf_adds(b, "</updated><author><name>infrashare</name></author>\n");
+}
+
+/* One White advisory (the full read) as a feed entry in language l. */
+static void feed_entry(struct buf *b, const json_t *full, const char *l,
+                       const char *base)
+{
+    buf_adds(b, "<entry><id>urn:infrashare:advisory:");
+    html_escape(b, jv_str(full, "id"));
+    buf_adds(b, "</id><title>");
+    html_escape(b, jv_str(json_object_get(full, "title"), l));
+    buf_adds(b, "</title><updated>");
+    html_escape(b, jv_str(full, "created_at"));
+    buf_adds(b, "</updated><published>");
+    html_escape(b, jv_str(full, "created_at"));
+    buf_adds(b, "</published><author><name>");
+    html_escape(b, jv_str(json_object_get(full, "author_name"), l));
+    buf_adds(b, "</name></author><category term=\"");
+    html_escape(b, jv_str(full, "kind"));
+    buf_adds(b, "\"/><category term=\"TLP:CLEAR\"/><link "
+                "rel=\"alternate\" type=\"text/html\" href=\"");
+    html_escape(b, base);
+    buf_adds(b, "/public");
+    buf_addf(b, "?lang=%s#", l);
+    html_escape(b, jv_str(full, "id"));
+    buf_adds(b, "\"/><content type=\"text\">");
+    html_escape(b, jv_str(json_object_get(full, "body"), l));
+    buf_adds(b, "</content></entry>\n");
 }
 
 int h_web_public_feed(struct http_req *r, struct http_resp *out)
 {
-    bool en = strcmp(lang_of(r), "en") == 0;
-    const char *l = en ? "en" : "ja";
+    const char *l = lang_of(r);
     int64_t now = app_now(r->app);
     struct svc_error e = {0};
     json_t *list = NULL;
@@ -285,74 +364,21 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out)
     const char *updated = updated_buf[0] ? updated_buf : NULL;
     char nowbuf[UTIL_TIME_LEN];
     util_time_rfc3339(now, nowbuf);
-    /* links are absolute (RFC 4287 readers resolve relative ones against
-     * the feed's own URL, which a proxy or a reader's cache may not keep):
-     * the base is --public-url */
     const char *base = r->app->public_url;
     struct buf b;
     buf_init(&b, 16 * 1024 * 1024);
-    buf_addf(&b,
-             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"%s\">"
-             "<id>urn:infrashare:public:%s</id><title>%s</title>"
-             "<link rel=\"alternate\" type=\"text/html\" href=\"",
-             l, l,
-             en ? "infrashare public advisories (White)"
-                : "infrashare 公開情報（White）");
-    html_escape(&b, base);
-    buf_addf(&b,
-             "/public?lang=%s\"/><link rel=\"self\" "
-             "type=\"application/atom+xml\" href=\"",
-             l);
-    html_escape(&b, base);
-    buf_addf(&b, "/public/feed.atom%s\"/><updated>", en ? "?lang=en" : "");
-    html_escape(&b, updated ? updated : nowbuf);
-    buf_adds(&b, "</updated><author><name>infrashare</name></author>\n");
+    feed_head(&b, l, base, updated ? updated : nowbuf);
     size_t i;
     json_t *it;
     json_array_foreach (items, i, it) {
-        json_t *full = NULL;
-        struct svc_error e2 = {0};
-        if (advisory_read(r->app, r->sc, NULL, jv_str(it, "id"), now, &full,
-                          &e2))
+        json_t *full = white_advisory(r, jv_str(it, "id"), now);
+        if (!full)
             continue;
-        if (strcmp(jv_str(full, "range"), "white") != 0) {
-            json_decref(full);
-            continue;
-        }
-        buf_adds(&b, "<entry><id>urn:infrashare:advisory:");
-        html_escape(&b, jv_str(full, "id"));
-        buf_adds(&b, "</id><title>");
-        html_escape(&b, jv_str(json_object_get(full, "title"), l));
-        buf_adds(&b, "</title><updated>");
-        html_escape(&b, jv_str(full, "created_at"));
-        buf_adds(&b, "</updated><published>");
-        html_escape(&b, jv_str(full, "created_at"));
-        buf_adds(&b, "</published><author><name>");
-        html_escape(&b, jv_str(json_object_get(full, "author_name"), l));
-        buf_adds(&b, "</name></author><category term=\"");
-        html_escape(&b, jv_str(full, "kind"));
-        buf_adds(&b, "\"/><category term=\"TLP:CLEAR\"/><link "
-                     "rel=\"alternate\" type=\"text/html\" href=\"");
-        html_escape(&b, base);
-        buf_adds(&b, "/public");
-        buf_addf(&b, "?lang=%s#", l);
-        html_escape(&b, jv_str(full, "id"));
-        buf_adds(&b, "\"/><content type=\"text\">");
-        html_escape(&b, jv_str(json_object_get(full, "body"), l));
-        buf_adds(&b, "</content></entry>\n");
+        feed_entry(&b, full, l, base);
         json_decref(full);
     }
     buf_adds(&b, "</feed>\n");
     json_decref(list);
-    size_t blen = b.len;
-    char *text = buf_detach(&b);
-    if (!text) /* past its cap or out of memory: never a cut-short page */
-        return http_fail(out, IS_ERR_INTERNAL);
-    out->rawlen = blen;
-    out->raw = text;
-    out->ctype = "application/atom+xml; charset=utf-8";
-    out->status = 200;
-    public_validators(out, updated);
-    return 200;
+    return public_reply(out, &b, "application/atom+xml; charset=utf-8",
+                        updated);
 }

@@ -323,56 +323,53 @@ static bool not_modified(struct MHD_Connection *conn, const char *method,
 /* Set while this file queues a response; see MHD_queue_response below. */
 static _Thread_local bool queuing_own;
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
-                                 struct http_req *r, struct http_resp *out)
+/* The bytes of out (its raw body, taken from it, or its JSON encoded;
+ * an encoding failure becomes a 500) into *data (malloc'd, the caller's;
+ * NULL only when out of memory) and *len; returns the content type. */
+static const char *resp_bytes(struct http_resp *out, char **data, size_t *len)
 {
-    char *data;
-    size_t len;
-    const char *ctype;
     if (out->raw) {
-        data = out->raw;
-        len = out->rawlen;
-        ctype = out->ctype ? out->ctype : "application/octet-stream";
+        *data = out->raw;
+        *len = out->rawlen;
         out->raw = NULL;
-    } else {
-        if (!out->body)
-            out->body = json_object();
-        data = json_dumps(out->body, JSON_COMPACT);
-        if (!data) {
-            data = strdup("{\"error\":{\"code\":\"internal\",\"message\":"
-                          "\"encoding failed\"}}");
-            out->status = 500;
-        }
-        len = data ? strlen(data) : 0;
-        ctype = "application/json; charset=utf-8";
+        return out->ctype ? out->ctype : "application/octet-stream";
     }
-    const char *method = r && r->method ? r->method : "GET";
-    bool gzipped = false;
-    if (data && len >= HTTP_GZIP_MIN &&
-        accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 "Accept-Encoding"))) {
-        char *z;
-        size_t zlen;
-        if (!gzip_bytes(data, len, &z, &zlen)) {
-            free(data);
-            data = z;
-            len = zlen;
-            gzipped = true;
-        }
+    if (!out->body)
+        out->body = json_object();
+    *data = json_dumps(out->body, JSON_COMPACT);
+    if (!*data) {
+        *data = strdup("{\"error\":{\"code\":\"internal\",\"message\":"
+                       "\"encoding failed\"}}");
+        out->status = 500;
     }
-    if (data && not_modified(conn, method, out)) {
-        /* 304: validators, Vary and Cache-Control stay; the library sends
-         * no body for it, and its Content-Length is that of the 200 it
-         * replaces (RFC 9110 section 8.6), so the bytes stay attached */
-        out->status = 304;
-        gzipped = false;
-    }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(data);
-        return MHD_NO;
-    }
+    *len = *data ? strlen(*data) : 0;
+    return "application/json; charset=utf-8";
+}
+
+/* Compresses *data (len *len) in place when it is large enough and the
+ * client accepts gzip; returns whether it did. */
+static bool maybe_gzip(struct MHD_Connection *conn, char **data, size_t *len)
+{
+    if (!*data || *len < HTTP_GZIP_MIN ||
+        !accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                  "Accept-Encoding")))
+        return false;
+    char *z;
+    size_t zlen;
+    if (gzip_bytes(*data, *len, &z, &zlen))
+        return false;
+    free(*data);
+    *data = z;
+    *len = zlen;
+    return true;
+}
+
+/* The response headers of out (ctype: its content type). */
+static void add_resp_headers(struct MHD_Response *resp,
+                             const struct http_resp *out,
+                             const struct rstate *st, const char *ctype,
+                             bool gzipped)
+{
     if (out->status != 304)
         MHD_add_response_header(resp, "Content-Type", ctype);
     if (gzipped)
@@ -393,10 +390,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
         MHD_add_response_header(resp, "Location", out->location);
     if (out->status == 405 && st->allow[0])
         MHD_add_response_header(resp, "Allow", st->allow);
-    queuing_own = true;
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)out->status, resp);
-    queuing_own = false;
-    MHD_destroy_response(resp);
+}
+
+/* The metrics and the one log line of a request answered with out. */
+static void observe(const struct rstate *st, const struct http_req *r,
+                    const struct http_resp *out)
+{
     double secs = util_mono() - st->t0;
     metrics_observe(st->route_index, out->status, secs);
     const struct http_route *rt =
@@ -409,6 +408,35 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
               json_real((double)(int64_t)(secs * 1e5) / 100.0), "user",
               actor ? json_integer(r->auth.user_id) : json_null(), "org",
               actor ? json_string(r->auth.org.id) : json_null(), NULL);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
+                                 struct http_req *r, struct http_resp *out)
+{
+    char *data;
+    size_t len;
+    const char *ctype = resp_bytes(out, &data, &len);
+    const char *method = r && r->method ? r->method : "GET";
+    bool gzipped = maybe_gzip(conn, &data, &len);
+    if (data && not_modified(conn, method, out)) {
+        /* 304: validators, Vary and Cache-Control stay; the library sends
+         * no body for it, and its Content-Length is that of the 200 it
+         * replaces (RFC 9110 section 8.6), so the bytes stay attached */
+        out->status = 304;
+        gzipped = false;
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    add_resp_headers(resp, out, st, ctype, gzipped);
+    queuing_own = true;
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)out->status, resp);
+    queuing_own = false;
+    MHD_destroy_response(resp);
+    observe(st, r, out);
     json_decref(out->body);
     out->body = NULL;
     free(out->raw);

@@ -20,3 +20,12 @@ int svc_fail(struct svc_error *e, enum is_err err, const char *code,
     va_end(ap);
     return err;
 }
+
+json_t *svc_time_json(int64_t t)
+{
+    if (!t)
+        return json_null();
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    return json_string(ts);
+}

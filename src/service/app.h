@@ -8,6 +8,8 @@
 #include "common/common.h"
 #include "store/store.h"
 
+#include <jansson.h>
+
 /* An error a service hands back to its caller: the error code (enum
  * is_err; IS_OK while unfilled), a machine code for the API's error object,
  * the field it concerns ("" for none) and a sentence. Services know no
@@ -31,17 +33,12 @@ struct app {
     struct reporting *reporting; /* severity table and report settings */
     struct auth_limits limits;
     bool cookie_secure; /* add "Secure" to the session cookie (behind TLS) */
-    /* provision settings (infrashared flags) */
+    /* provision settings (infrashared flags); the delivery worker's own
+     * (SMTP, retries, timeouts) are in its struct deliver_settings
+     * (deliver/message.h), filled in infrashared.c */
     char public_url[256];      /* base of links in messages */
     int ack_deadline_s[3];     /* severity 4-5, 3, 0-2 */
     unsigned char ack_key[32]; /* signs acknowledgement links */
-    char smtp_url[256];        /* smtp://host:port for e-mail */
-    char mail_from[128];
-    int max_attempts; /* per channel before the next one */
-    int retry_base_s; /* backoff: base * 2^(attempt-1), jitter */
-    int retry_cap_s;
-    int http_timeout_s; /* one webhook or SMTP exchange */
-    int max_inflight;   /* deliveries in flight at once */
     /* wakes the delivery worker when jobs were queued (may be NULL) */
     void (*wake_outbox)(struct app *a);
     void *outbox;
@@ -50,5 +47,9 @@ struct app {
 
 /* The current time (seconds). One place, so that time is passed down. */
 int64_t app_now(const struct app *a);
+
+/* t (Unix seconds) as an RFC 3339 JSON string, or JSON null for 0 (never,
+ * not yet). The caller owns the returned reference. */
+json_t *svc_time_json(int64_t t);
 
 #endif

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "core/roles.h"
+#include "service/app.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -219,6 +220,20 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
     return store_commit(c);
 }
 
+/* The context of user uid for a session or a token: IS_ERR_AUTH when the
+ * user is gone or disabled. */
+static int ctx_for_active_user(struct store_conn *c, int64_t uid,
+                               struct auth_ctx *out)
+{
+    struct store_user u;
+    int rc = store_user_by_id(c, uid, &u);
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
+    if (u.disabled)
+        return IS_ERR_AUTH;
+    return auth_ctx_for_user(c, &u, out);
+}
+
 int auth_session(struct store_conn *c, const char *cookie, int64_t now,
                  struct auth_ctx *out)
 {
@@ -232,13 +247,7 @@ int auth_session(struct store_conn *c, const char *cookie, int64_t now,
     int rc = store_session_get(c, h, now, &uid, csrf, sizeof(csrf));
     if (rc)
         return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
-    struct store_user u;
-    rc = store_user_by_id(c, uid, &u);
-    if (rc)
-        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
-    if (u.disabled)
-        return IS_ERR_AUTH;
-    rc = auth_ctx_for_user(c, &u, out);
+    rc = ctx_for_active_user(c, uid, out);
     if (rc)
         return rc;
     out->via_session = true;
@@ -299,13 +308,7 @@ int auth_token(struct store_conn *c, const char *token, int64_t now,
     hash32(secret, strlen(secret), got);
     if (!util_ct_equal(want, got, 32))
         return IS_ERR_AUTH;
-    struct store_user u;
-    rc = store_user_by_id(c, uid, &u);
-    if (rc)
-        return rc == IS_ERR_NOTFOUND ? IS_ERR_AUTH : rc;
-    if (u.disabled)
-        return IS_ERR_AUTH;
-    return auth_ctx_for_user(c, &u, out);
+    return ctx_for_active_user(c, uid, out);
 }
 
 int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
@@ -389,16 +392,6 @@ int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
     return IS_OK;
 }
 
-/* An RFC 3339 time, or null for 0 (never / not yet). */
-static json_t *time_or_null(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
 {
     struct store_token *t;
@@ -411,9 +404,9 @@ int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
         if (json_array_append_new(
                 arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t[i].id, "name",
                                t[i].name ? t[i].name : "", "created_at",
-                               time_or_null(t[i].created_at), "expires_at",
-                               time_or_null(t[i].expires_at), "revoked_at",
-                               time_or_null(t[i].revoked_at)))) {
+                               svc_time_json(t[i].created_at), "expires_at",
+                               svc_time_json(t[i].expires_at), "revoked_at",
+                               svc_time_json(t[i].revoked_at)))) {
             json_decref(arr);
             arr = NULL;
         }

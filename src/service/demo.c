@@ -64,6 +64,118 @@ static int add_contact(struct store_conn *c, const char *org,
     return rc;
 }
 
+/* What every step of demo_generate writes with. */
+struct demo_run {
+    struct store_conn *c;
+    const char *pw_hash;
+    const char *webhook_base;
+    int64_t now;
+    struct demo_stats *stats;
+};
+
+/* The staff users of a national body org (NISC, a ministry, an agency,
+ * a CEPTOAR secretariat) and a secretariat's contacts. */
+static int demo_staff(const struct demo_run *d, const json_t *org)
+{
+    const char *kind = jv_str(org, "kind");
+    const char *oid = jv_str(org, "id");
+    const unsigned staff = ROLE_READER | ROLE_LIAISON | ROLE_ANALYST;
+    char user[80], addr[256];
+    int rc = IS_OK;
+    if (strcmp(kind, "nisc") == 0) {
+        rc =
+            add_user(d->c, oid, "nisc-analyst", "NISC analyst (demo)",
+                     staff | ROLE_REPORTER, "ja", d->pw_hash, d->now, d->stats);
+        if (!rc)
+            rc = add_user(d->c, oid, "auditor", "Auditor (demo)",
+                          ROLE_READER | ROLE_AUDITOR, "ja", d->pw_hash, d->now,
+                          d->stats);
+    } else if (strcmp(kind, "ministry") == 0 || strcmp(kind, "agency") == 0) {
+        snprintf(user, sizeof(user), "%s-desk", oid);
+        rc = add_user(d->c, oid, user, "Desk (demo)", staff, "ja", d->pw_hash,
+                      d->now, d->stats);
+    } else if (strcmp(kind, "ceptoar") == 0) {
+        snprintf(user, sizeof(user), "%s-secretariat", oid);
+        rc = add_user(d->c, oid, user, "Secretariat (demo)",
+                      staff | ROLE_ORG_ADMIN, "ja", d->pw_hash, d->now,
+                      d->stats);
+        /* secretariat contacts, the emergency one first (緊急窓口) */
+        snprintf(addr, sizeof(addr), "%s@demo.example.jp", oid);
+        if (!rc)
+            rc = add_contact(d->c, oid, "email", addr, 1, false, d->now,
+                             d->stats);
+        snprintf(addr, sizeof(addr), "%sgateway/phone/%s", d->webhook_base,
+                 oid);
+        if (!rc)
+            rc = add_contact(d->c, oid, "phone", addr, 2, true, d->now,
+                             d->stats);
+    }
+    return rc;
+}
+
+/* Demo operator n of CEPTOAR ceptoar in scope: the organisation named by
+ * the patterns pja/pen, its membership, its user and two contacts. */
+static int demo_operator(const struct demo_run *d, const char *ceptoar,
+                         const char *scope, const char *sdash, const char *pja,
+                         const char *pen, int n)
+{
+    char id[64], name_ja[256], name_en[256], addr[256];
+    util_xsnprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
+    fill(name_ja, sizeof(name_ja), pja, n);
+    fill(name_en, sizeof(name_en), pen, n);
+    struct store_org o = {.id = id,
+                          .kind = "operator",
+                          .name_ja = name_ja,
+                          .name_en = name_en,
+                          .short_en = "",
+                          .scope_id = scope,
+                          .observer = false,
+                          .demo = true,
+                          .attrs = "{}"};
+    int rc = store_org_insert(d->c, &o, d->now);
+    if (!rc)
+        rc = store_membership_insert(d->c, id, ceptoar);
+    if (!rc)
+        d->stats->operators++;
+    if (!rc)
+        rc = add_user(d->c, id, id, name_en,
+                      ROLE_READER | ROLE_REPORTER | ROLE_LIAISON |
+                          ROLE_ORG_ADMIN,
+                      "ja", d->pw_hash, d->now, d->stats);
+    snprintf(addr, sizeof(addr), "%s@demo.example.jp", id);
+    if (!rc)
+        rc = add_contact(d->c, id, "email", addr, 1, false, d->now, d->stats);
+    snprintf(addr, sizeof(addr), "%s%s", d->webhook_base, id);
+    if (!rc)
+        rc = add_contact(d->c, id, "webhook", addr, 2, false, d->now, d->stats);
+    return rc;
+}
+
+/* The demo operators of CEPTOAR org ("members" of them), named by the
+ * patterns of its scope in ops. */
+static int demo_members(const struct demo_run *d, const json_t *org,
+                        const json_t *ops, const char *demo_json_path,
+                        char *err, size_t errlen)
+{
+    const char *scope = jv_str(org, "scope");
+    json_t *pat = json_object_get(ops, scope);
+    const char *pja = jv_str(pat, "name_ja");
+    const char *pen = jv_str(pat, "name_en");
+    if (!pja || !pen) {
+        snprintf(err, errlen,
+                 "%s: operators.%s needs name_ja and name_en patterns",
+                 demo_json_path, scope);
+        return IS_ERR_INVALID;
+    }
+    char sdash[64];
+    dashed(sdash, sizeof(sdash), scope);
+    long long members = jv_int(org, "members", 0);
+    int rc = IS_OK;
+    for (int n = 1; n <= members && !rc; n++)
+        rc = demo_operator(d, jv_str(org, "id"), scope, sdash, pja, pen, n);
+    return rc;
+}
+
 int demo_generate(struct store_conn *c, const char *demo_json_path,
                   const struct registry *r, const char *pw_hash,
                   const char *webhook_base, int64_t now,
@@ -86,88 +198,18 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
         json_decref(demo);
         return IS_ERR_INVALID;
     }
+    const struct demo_run d = {.c = c,
+                               .pw_hash = pw_hash,
+                               .webhook_base = webhook_base,
+                               .now = now,
+                               .stats = stats};
     int rc = IS_OK;
     size_t i;
     json_t *org;
-    char id[64], name_ja[256], name_en[256], addr[256], user[80];
-    const unsigned staff = ROLE_READER | ROLE_LIAISON | ROLE_ANALYST;
     json_array_foreach (r->orgs, i, org) {
-        const char *kind = jv_str(org, "kind");
-        const char *oid = jv_str(org, "id");
-        /* staff users for the national bodies */
-        if (strcmp(kind, "nisc") == 0) {
-            rc = add_user(c, oid, "nisc-analyst", "NISC analyst (demo)",
-                          staff | ROLE_REPORTER, "ja", pw_hash, now, stats);
-            if (!rc)
-                rc = add_user(c, oid, "auditor", "Auditor (demo)",
-                              ROLE_READER | ROLE_AUDITOR, "ja", pw_hash, now,
-                              stats);
-        } else if (strcmp(kind, "ministry") == 0 ||
-                   strcmp(kind, "agency") == 0) {
-            snprintf(user, sizeof(user), "%s-desk", oid);
-            rc = add_user(c, oid, user, "Desk (demo)", staff, "ja", pw_hash,
-                          now, stats);
-        } else if (strcmp(kind, "ceptoar") == 0) {
-            snprintf(user, sizeof(user), "%s-secretariat", oid);
-            rc = add_user(c, oid, user, "Secretariat (demo)",
-                          staff | ROLE_ORG_ADMIN, "ja", pw_hash, now, stats);
-            /* secretariat contacts, the emergency one first (緊急窓口) */
-            snprintf(addr, sizeof(addr), "%s@demo.example.jp", oid);
-            if (!rc)
-                rc = add_contact(c, oid, "email", addr, 1, false, now, stats);
-            snprintf(addr, sizeof(addr), "%sgateway/phone/%s", webhook_base,
-                     oid);
-            if (!rc)
-                rc = add_contact(c, oid, "phone", addr, 2, true, now, stats);
-        }
-        if (rc)
-            break;
-        if (strcmp(kind, "ceptoar") != 0)
-            continue;
-        const char *scope = jv_str(org, "scope");
-        json_t *pat = json_object_get(ops, scope);
-        const char *pja = jv_str(pat, "name_ja");
-        const char *pen = jv_str(pat, "name_en");
-        if (!pja || !pen) {
-            snprintf(err, errlen,
-                     "%s: operators.%s needs name_ja and name_en patterns",
-                     demo_json_path, scope);
-            rc = IS_ERR_INVALID;
-            break;
-        }
-        char sdash[64];
-        dashed(sdash, sizeof(sdash), scope);
-        long long members = jv_int(org, "members", 0);
-        for (int n = 1; n <= members && !rc; n++) {
-            util_xsnprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
-            fill(name_ja, sizeof(name_ja), pja, n);
-            fill(name_en, sizeof(name_en), pen, n);
-            struct store_org o = {.id = id,
-                                  .kind = "operator",
-                                  .name_ja = name_ja,
-                                  .name_en = name_en,
-                                  .short_en = "",
-                                  .scope_id = scope,
-                                  .observer = false,
-                                  .demo = true,
-                                  .attrs = "{}"};
-            rc = store_org_insert(c, &o, now);
-            if (!rc)
-                rc = store_membership_insert(c, id, oid);
-            if (!rc)
-                stats->operators++;
-            if (!rc)
-                rc = add_user(c, id, id, name_en,
-                              ROLE_READER | ROLE_REPORTER | ROLE_LIAISON |
-                                  ROLE_ORG_ADMIN,
-                              "ja", pw_hash, now, stats);
-            snprintf(addr, sizeof(addr), "%s@demo.example.jp", id);
-            if (!rc)
-                rc = add_contact(c, id, "email", addr, 1, false, now, stats);
-            snprintf(addr, sizeof(addr), "%s%s", webhook_base, id);
-            if (!rc)
-                rc = add_contact(c, id, "webhook", addr, 2, false, now, stats);
-        }
+        rc = demo_staff(&d, org);
+        if (!rc && strcmp(jv_str(org, "kind"), "ceptoar") == 0)
+            rc = demo_members(&d, org, ops, demo_json_path, err, errlen);
         if (rc)
             break;
     }

@@ -27,21 +27,13 @@ const struct jv_field provision_drill_spec[] = {
     {.name = NULL},
 };
 
-static json_t *tj(int64_t t)
+/* Whether who may drill target (of kind "all", "sector" or "ceptoar"):
+ * NISC drills anything, a ministry the sectors it owns (and their
+ * CEPTOARs), a secretariat its own CEPTOAR; the target must exist. */
+static int drill_allowed(struct store_conn *c, const struct auth_ctx *who,
+                         const char *kind, const char *target,
+                         struct svc_error *e)
 {
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
-int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const json_t *body, int64_t now, json_t **out,
-                struct svc_error *e)
-{
-    const char *kind = jv_str(body, "target_kind");
-    const char *target = jv_str(body, "target");
     const char *okind = who->org.kind;
     bool nisc = strcmp(okind, "nisc") == 0;
     bool ministry = strcmp(okind, "ministry") == 0;
@@ -89,6 +81,14 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "target",
                             "target: a ministry drills the sectors it owns");
     }
+    return IS_OK;
+}
+
+/* The advisory a drill sends (a new object): Green, severity 0, the drill
+ * marker before the titles, and default texts for what body leaves out. */
+static json_t *drill_advisory(const json_t *body, const char *kind,
+                              const char *target)
+{
     char tja[256], ten[256];
     snprintf(tja, sizeof(tja), "【訓練】%s",
              jv_str(body, "title_ja") ? jv_str(body, "title_ja")
@@ -103,7 +103,7 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         json_object_set_new(
             aud, strcmp(kind, "sector") == 0 ? "sectors" : "ceptoars",
             json_pack("[s]", target));
-    json_t *adv = json_pack(
+    return json_pack(
         "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "security_info", "range",
         "green", "severity", 0, "title_ja", tja, "title_en", ten, "body_ja",
         jv_str(body, "body_ja") ? jv_str(body, "body_ja")
@@ -114,10 +114,22 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                                 : "[DRILL] This is a drill. Please "
                                   "acknowledge receipt.",
         "audience", aud);
+}
+
+int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
+{
+    const char *kind = jv_str(body, "target_kind");
+    const char *target = jv_str(body, "target");
+    int rc = drill_allowed(c, who, kind, target, e);
+    if (rc)
+        return rc;
+    json_t *adv = drill_advisory(body, kind, target);
     char adv_id[40], id[24], hex[17];
     util_random_hex(hex, 8);
     snprintf(id, sizeof(id), "D%s", hex);
-    int rc = store_begin(c);
+    rc = store_begin(c);
     if (!rc)
         rc = advisory_issue_drill(a, c, who, adv, now, adv_id, sizeof(adv_id));
     if (!rc)
@@ -136,7 +148,7 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     *out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", id, "advisory", adv_id,
                      "target_kind", kind, "target", target ? target : "",
-                     "started_at", tj(now));
+                     "started_at", svc_time_json(now));
     return IS_OK;
 }
 
@@ -189,12 +201,13 @@ int drill_report(struct app *a, struct store_conn *c,
             json_decref(pdl);
         }
     }
-    json_t *rep = json_pack(
-        "{s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:o,s:o}", "drill", d.id, "advisory",
-        d.advisory, "target_kind", d.target_kind, "target", d.target,
-        "started_at", tj(t0), "reach", json_object_get(reach, "advisory"),
-        "by_ceptoar", json_object_get(reach, "by_ceptoar"), "not_reached",
-        not_reached, "comparison", comparison);
+    json_t *rep =
+        json_pack("{s:s,s:s,s:s,s:s,s:o,s:O,s:O,s:o,s:o}", "drill", d.id,
+                  "advisory", d.advisory, "target_kind", d.target_kind,
+                  "target", d.target, "started_at", svc_time_json(t0), "reach",
+                  json_object_get(reach, "advisory"), "by_ceptoar",
+                  json_object_get(reach, "by_ceptoar"), "not_reached",
+                  not_reached, "comparison", comparison);
     if (!rep) {
         json_decref(dl);
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL,

@@ -68,15 +68,6 @@ const struct jv_field provision_relay_spec[] = {
 
 #define DEFAULT_LIMIT_MIN 30
 
-static json_t *tj(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 /* Ends a write under the writer lock: commits when rc is IS_OK, else
  * (or when the commit fails) rolls back. Returns rc, or the commit's
  * error. */
@@ -432,9 +423,9 @@ static json_t *hops_json(struct store_conn *c, const char *adv)
             arr, json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:s,s:{s:s,s:s}}", "org",
                            h->org, "step", h->hop.step, "parent", h->hop.parent,
                            "state", h->hop.state, "arrived_at",
-                           tj(h->hop.arrived_at), "relayed_at",
-                           tj(h->hop.relayed_at), "how", h->hop.how, "note",
-                           "ja", h->note_ja, "en", h->note_en));
+                           svc_time_json(h->hop.arrived_at), "relayed_at",
+                           svc_time_json(h->hop.relayed_at), "how", h->hop.how,
+                           "note", "ja", h->note_ja, "en", h->note_en));
     }
     store_hop_list_free(&hops);
     return arr;
@@ -449,7 +440,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
         "tlp", range_tlp((enum share_range)ad->range), "severity", ad->severity,
         "title", "ja", ad->title_ja, "en", ad->title_en, "hotline", ad->hotline,
         "drill", ad->drill, "author", ad->author, "created_at",
-        tj(ad->created_at), "ack_deadline_min",
+        svc_time_json(ad->created_at), "ack_deadline_min",
         (json_int_t)(ad->ack_deadline_s / 60));
     char ja[256], en[256];
     store_names(c, "org", ad->author, ja, sizeof(ja), en, sizeof(en));
@@ -461,8 +452,9 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
             json_object_set_new(
                 o, "mine",
                 json_pack("{s:o,s:o,s:o,s:s,s:b}", "released_at",
-                          tj(r.released_at), "delivered_at", tj(r.delivered_at),
-                          "acked_at", tj(r.acked_at), "ack_via", r.ack_via,
+                          svc_time_json(r.released_at), "delivered_at",
+                          svc_time_json(r.delivered_at), "acked_at",
+                          svc_time_json(r.acked_at), "ack_via", r.ack_via,
                           "acknowledged", r.acked_at != 0));
     }
     if (!full)
@@ -736,7 +728,7 @@ static json_t *ack_json(const char *adv, const char *org, int64_t acked_at,
                         bool already)
 {
     return json_pack("{s:s,s:s,s:o,s:b}", "advisory", adv, "org", org,
-                     "acked_at", tj(acked_at), "already", already);
+                     "acked_at", svc_time_json(acked_at), "already", already);
 }
 
 int advisory_ack(struct app *a, struct store_conn *c,
@@ -941,13 +933,13 @@ static json_t *dlv_item_json(const struct store_recipient_entry *x,
                              const char *state)
 {
     const struct store_recipient *r = &x->r;
-    return json_pack("{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:o}",
-                     "org", x->org, "name", "ja", x->name_ja, "en", x->name_en,
-                     "via", r->via, "sector", x->sector, "state", state,
-                     "released_at", tj(r->released_at), "delivered_at",
-                     tj(r->delivered_at), "channel", r->channel, "acked_at",
-                     tj(r->acked_at), "ack_via", r->ack_via, "escalated_at",
-                     tj(r->escalated_at));
+    return json_pack(
+        "{s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:o}", "org", x->org,
+        "name", "ja", x->name_ja, "en", x->name_en, "via", r->via, "sector",
+        x->sector, "state", state, "released_at", svc_time_json(r->released_at),
+        "delivered_at", svc_time_json(r->delivered_at), "channel", r->channel,
+        "acked_at", svc_time_json(r->acked_at), "ack_via", r->ack_via,
+        "escalated_at", svc_time_json(r->escalated_at));
 }
 
 /* The advisory-wide message counts: the author's side's; null for the

@@ -371,15 +371,6 @@ json_t *report_summary(struct store_conn *c, const struct auth_ctx *who,
     return rp_summary(c, who, r, d, now);
 }
 
-static json_t *tjson(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 bool rp_overdue(const struct store_report *r, int64_t now)
 {
     return deadline_report_overdue(strcmp(r->state, "open") == 0, r->full_at,
@@ -460,9 +451,9 @@ json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
         r->declared >= 0 ? json_integer(r->declared) : json_null(), "effective",
         effective, "reporter", rp_reporter_json(c, who, r, d), "current_hop",
         r->current_hop[0] ? json_string(r->current_hop) : json_null(),
-        "detected_at", tjson(r->detected_at), "created_at",
-        tjson(r->created_at), "overdue", rp_overdue(r, now));
-    json_object_set_new(o, "updated_at", tjson(r->updated_at));
+        "detected_at", svc_time_json(r->detected_at), "created_at",
+        svc_time_json(r->created_at), "overdue", rp_overdue(r, now));
+    json_object_set_new(o, "updated_at", svc_time_json(r->updated_at));
     json_object_set_new(o, "reached_nisc",
                         json_boolean(r->current_hop[0] == '\0'));
     json_decref(body);
@@ -879,9 +870,11 @@ static void new_id(char *out, size_t len, char prefix)
     snprintf(out, len, "%c%s", prefix, hex);
 }
 
-int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const json_t *body, int64_t now, json_t **out,
-                struct svc_error *e)
+/* Whether who may file a report with body: only an operator, only for
+ * its own organisation and business scope (*scope: the one asked for, or
+ * the organisation's). */
+static int file_allowed(const struct auth_ctx *who, const json_t *body,
+                        const char **scope, struct svc_error *e)
 {
     if (!access_may_file_report(who->org.kind))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
@@ -893,102 +886,131 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                         "org: you may file reports only for your own "
                         "organisation");
-    const char *scope = jv_str(body, "scope");
-    if (!scope)
-        scope = who->org.scope_id;
-    if (strcmp(scope, who->org.scope_id) != 0)
+    *scope = jv_str(body, "scope");
+    if (!*scope)
+        *scope = who->org.scope_id;
+    if (strcmp(*scope, who->org.scope_id) != 0)
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "scope",
                         "scope: your organisation's business scope is %s",
                         who->org.scope_id);
+    return IS_OK;
+}
+
+/* Fills a new report r (not yet written) from body and its content view:
+ * ids, route and chain (plan_route), community, severity, due times. */
+static int file_prepare(struct app *a, struct store_conn *c,
+                        const struct auth_ctx *who, const json_t *body,
+                        const char *scope, const json_t *view, int64_t now,
+                        struct store_report *r, struct svc_error *e)
+{
+    new_id(r->id, sizeof(r->id), 'R');
+    util_xcopy(r->originator, sizeof(r->originator), who->org.id);
+    r->filed_by = who->user_id;
+    util_xcopy(r->scope_id, sizeof(r->scope_id), scope);
+    util_xcopy(r->sector_id, sizeof(r->sector_id), who->org.sector_id);
+    util_xcopy(r->ministry_id, sizeof(r->ministry_id), who->org.ministry_id);
+    r->route = route_parse(jv_str(body, "route"));
+    r->range = range_parse(jv_str(body, "range"));
+    util_xcopy(r->kind, sizeof(r->kind), jv_str(body, "kind"));
+    snprintf(r->state, sizeof(r->state), "open");
+    int rc = plan_route(c, who, body, r, e);
+    if (rc)
+        return rc;
+    for (int i = 0; i < who->org.nceptoars; i++)
+        (void)ids_add(&r->community, who->org.ceptoars[i]); /* fits: */
+    /* IDS_MAX >= ACCESS_MAX_GROUPS */
+    struct sev_result sr = evaluate_body(a, scope, r->kind, view);
+    r->severity = sr.level;
+    r->exceeded = sr.exceeded;
+    util_xcopy(r->severity_rule, sizeof(r->severity_rule),
+               a->reporting->sev.rules[sr.rule].id);
+    r->declared = (int)jv_int(view, "declared_severity", -1);
+    util_time_parse(jv_str(view, "detected_at"), &r->detected_at);
+    struct deadline_rule dl;
+    store_deadline_get(c, r->sector_id, &dl.first_h, &dl.full_h, &dl.final_d);
+    struct report_deadlines due = deadline_report(r->detected_at, dl);
+    r->first_due = due.first_due;
+    r->full_due = due.full_due;
+    r->final_due = due.final_due;
+    r->created_at = r->updated_at = now;
+    r->hop_arrived_at = now;
+    r->body = json_dumps(view, JSON_COMPACT);
+    return IS_OK;
+}
+
+/* Writes the new report r in one transaction: its whole initial state
+ * (the first hop's arrival and any automatic relays) is computed before
+ * it is written, once; then the original update, attachments, timeline
+ * and audit record. Nothing is written when it fails. */
+static int file_write(struct store_conn *c, const struct auth_ctx *who,
+                      struct store_report *r, const json_t *atts,
+                      struct decoded *att, int64_t now)
+{
+    const char *first = route_first_hop(&r->chain);
+    struct route_walk w;
+    int64_t upd = 0;
+    if (!first)
+        return IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
+    int rc = store_begin(c);
+    if (rc)
+        return rc;
+    rc = walk_plan(c, r, first, &w);
+    if (!rc)
+        rc = walk_apply(r, &w, now);
+    if (!rc)
+        rc = store_report_insert(c, r);
+    if (!rc)
+        rc = store_report_update_add(c, r->id, now, who->user_id, "original",
+                                     r->range, r->body, &upd);
+    if (!rc)
+        rc = store_attachments(c, r->id, upd, atts, att);
+    if (!rc)
+        rc = store_timeline_add(
+            c, r->id, now, r->originator, who->user_id, "filed",
+            r->first_due < now ? "{\"first_notice_late\":true}" : "{}");
+    if (!rc)
+        rc = walk_record(c, r->id, &w, "filed", now);
+    if (!rc)
+        rc = rp_audit(c, who, now, "report.file", r,
+                      json_pack("{s:s,s:i}", "route",
+                                route_name((enum report_route)r->route),
+                                "severity", r->severity));
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}
+
+int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const json_t *body, int64_t now, json_t **out,
+                struct svc_error *e)
+{
+    const char *scope = NULL;
+    int rc = file_allowed(who, body, &scope, e);
+    if (rc)
+        return rc;
     json_t *view = json_object();
     merge_content(view, body);
-    int rc = check_times(view, now, e);
+    rc = check_times(view, now, e);
     if (!rc)
         rc = check_catalogue(c, view, scope, e);
     struct decoded att = {0};
     json_t *atts = json_object_get(body, "attachments");
     if (!rc && atts)
         rc = decode_attachments(atts, &att, e);
-    if (rc) {
-        json_decref(view);
-        decoded_release(&att);
-        return rc;
-    }
     struct store_report r;
     memset(&r, 0, sizeof(r));
-    new_id(r.id, sizeof(r.id), 'R');
-    util_xcopy(r.originator, sizeof(r.originator), who->org.id);
-    r.filed_by = who->user_id;
-    util_xcopy(r.scope_id, sizeof(r.scope_id), scope);
-    util_xcopy(r.sector_id, sizeof(r.sector_id), who->org.sector_id);
-    util_xcopy(r.ministry_id, sizeof(r.ministry_id), who->org.ministry_id);
-    r.route = route_parse(jv_str(body, "route"));
-    r.range = range_parse(jv_str(body, "range"));
-    util_xcopy(r.kind, sizeof(r.kind), jv_str(body, "kind"));
-    snprintf(r.state, sizeof(r.state), "open");
-    rc = plan_route(c, who, body, &r, e);
+    if (!rc)
+        rc = file_prepare(a, c, who, body, scope, view, now, &r, e);
     if (rc) {
         json_decref(view);
         decoded_release(&att);
+        store_report_release(&r);
         return rc;
     }
-    for (int i = 0; i < who->org.nceptoars; i++)
-        (void)ids_add(&r.community, who->org.ceptoars[i]); /* fits: */
-    /* IDS_MAX >= ACCESS_MAX_GROUPS */
-    struct sev_result sr = evaluate_body(a, scope, r.kind, view);
-    r.severity = sr.level;
-    r.exceeded = sr.exceeded;
-    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
-               a->reporting->sev.rules[sr.rule].id);
-    r.declared = (int)jv_int(view, "declared_severity", -1);
-    util_time_parse(jv_str(view, "detected_at"), &r.detected_at);
-    struct deadline_rule dl;
-    store_deadline_get(c, r.sector_id, &dl.first_h, &dl.full_h, &dl.final_d);
-    struct report_deadlines due = deadline_report(r.detected_at, dl);
-    r.first_due = due.first_due;
-    r.full_due = due.full_due;
-    r.final_due = due.final_due;
-    r.created_at = r.updated_at = now;
-    r.hop_arrived_at = now;
-    r.body = json_dumps(view, JSON_COMPACT);
     json_t *warnings = own_name_warnings(c, who->org.id, view);
-    int64_t upd = 0;
-    const char *first = route_first_hop(&r.chain);
-    struct route_walk w;
-    if (!first) {
-        rc = IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
-        goto out;
-    }
-    if ((rc = store_begin(c)))
-        goto out;
-    /* the report's whole initial state (the first hop's arrival and any
-     * automatic relays) is computed before it is written, once */
-    rc = walk_plan(c, &r, first, &w);
-    if (!rc)
-        rc = walk_apply(&r, &w, now);
-    if (!rc)
-        rc = store_report_insert(c, &r);
-    if (!rc)
-        rc = store_report_update_add(c, r.id, now, who->user_id, "original",
-                                     r.range, r.body, &upd);
-    if (!rc)
-        rc = store_attachments(c, r.id, upd, atts, &att);
-    if (!rc)
-        rc = store_timeline_add(
-            c, r.id, now, r.originator, who->user_id, "filed",
-            r.first_due < now ? "{\"first_notice_late\":true}" : "{}");
-    if (!rc)
-        rc = walk_record(c, r.id, &w, "filed", now);
-    if (!rc)
-        rc = rp_audit(c, who, now, "report.file", &r,
-                      json_pack("{s:s,s:i}", "route",
-                                route_name((enum report_route)r.route),
-                                "severity", r.severity));
-    if (rc) {
-        store_rollback(c);
-        goto out;
-    }
-    if ((rc = store_commit(c)))
+    if ((rc = file_write(c, who, &r, atts, &att, now)))
         goto out;
     *out = NULL;
     rc = view_of(c, who, &r, now, false, out, e); /* as written */
@@ -1160,15 +1182,6 @@ static json_t *chain_view(struct store_conn *c, const struct store_report *r)
     return arr;
 }
 
-static json_t *tj(int64_t t)
-{
-    if (!t)
-        return json_null();
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
-    return json_string(ts);
-}
-
 int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
@@ -1270,10 +1283,11 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
     json_object_set_new(
         o, "deadlines",
         json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "first_notice_due",
-                  tj(r->first_due), "full_report_due", tj(r->full_due),
-                  "final_report_due", tj(r->final_due), "full_report_at",
-                  tj(r->full_at), "closed_at", tj(r->closed_at), "overdue",
-                  rp_overdue(r, now)));
+                  svc_time_json(r->first_due), "full_report_due",
+                  svc_time_json(r->full_due), "final_report_due",
+                  svc_time_json(r->final_due), "full_report_at",
+                  svc_time_json(r->full_at), "closed_at",
+                  svc_time_json(r->closed_at), "overdue", rp_overdue(r, now)));
     /* deadline reminders concern the reporting organisation */
     if (who && strcmp(who->org.id, r->originator) == 0) {
         json_t *rem = reminders_json(c, r->id);
@@ -1329,121 +1343,176 @@ static int questions_asked(struct store_conn *c, const char *id)
  * second gets 409 when that state no longer allows it). Nothing read
  * before store_begin may be written back. */
 
+/* Opens the write transaction and loads report id for who (404 as
+ * load_readable). On success the transaction is open and *r is the
+ * caller's to release; on failure nothing is open or held, and e says why
+ * (fail_msg is the sentence when the transaction cannot be begun). */
+static int begin_readable(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id, struct store_report *r,
+                          struct range_decision *d, const char *fail_msg,
+                          struct svc_error *e)
+{
+    if (store_begin(c))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", fail_msg);
+    int rc = load_readable(c, who, id, r, d, e);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
+/* The range body asks for (its "range", else the current one) in
+ * *new_range; refused when it is wider than current. actor names who
+ * narrows in the message ("an update", "a hop"). */
+static int narrowed_range(const json_t *body, int current, const char *actor,
+                          int *new_range, struct svc_error *e)
+{
+    const char *rs = jv_str(body, "range");
+    *new_range = rs ? range_parse(rs) : current;
+    if (!range_within((enum share_range) * new_range,
+                      (enum share_range)current))
+        return svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
+                        "range: %s may narrow the range (now %s), never "
+                        "widen it",
+                        actor, range_name((enum share_range)current));
+    return IS_OK;
+}
+
+/* Whether who may add the update body to r (read under the writer lock):
+ * only the originator, never to a closed report, never widening the range
+ * (the new one in *new_range), and "question" only with kind answer,
+ * naming a question asked. */
+static int update_allowed(struct store_conn *c, const struct auth_ctx *who,
+                          const struct store_report *r, const json_t *body,
+                          int *new_range, struct svc_error *e)
+{
+    if (strcmp(who->org.id, r->originator) != 0)
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        "only the reporting organisation adds updates");
+    if (strcmp(r->state, "closed") == 0)
+        return svc_fail(e, IS_ERR_CONFLICT, "report_closed", NULL,
+                        "the final report has closed this report; nothing "
+                        "can be added");
+    int rc = narrowed_range(body, r->range, "an update", new_range, e);
+    if (rc)
+        return rc;
+    if (strcmp(jv_str(body, "kind"), "answer") == 0) {
+        long long q = jv_int(body, "question", 0);
+        int asked = questions_asked(c, r->id);
+        if (q < 1 || q > asked)
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
+                            "question: answers need the number of a question "
+                            "asked (%d asked so far)",
+                            asked);
+    } else if (jv_int(body, "question", 0)) {
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
+                        "question: only with kind answer");
+    }
+    return IS_OK;
+}
+
+/* Applies an update of kind to r in memory: the merged content view, its
+ * severity, the new range, and the full/final report times (a final report
+ * closes the report). Writes nothing. */
+static void update_apply(struct app *a, struct store_report *r,
+                         const json_t *view, const char *kind, int new_range,
+                         int64_t now)
+{
+    struct sev_result sr = evaluate_body(a, r->scope_id, r->kind, view);
+    r->severity = sr.level;
+    r->exceeded = sr.exceeded;
+    util_xcopy(r->severity_rule, sizeof(r->severity_rule),
+               a->reporting->sev.rules[sr.rule].id);
+    r->declared = (int)jv_int(view, "declared_severity", -1);
+    r->range = new_range;
+    r->updated_at = now;
+    if (strcmp(kind, "full") == 0 && !r->full_at)
+        r->full_at = now;
+    if (strcmp(kind, "final") == 0) {
+        snprintf(r->state, sizeof(r->state), "closed");
+        r->closed_at = now;
+        if (!r->full_at)
+            r->full_at = now;
+    }
+    free(r->body);
+    r->body = json_dumps(view, JSON_COMPACT);
+}
+
+/* The timeline entry type of an update of kind. */
+static const char *update_event(const char *kind)
+{
+    return strcmp(kind, "final") == 0    ? "final_report"
+           : strcmp(kind, "full") == 0   ? "full_report"
+           : strcmp(kind, "answer") == 0 ? "answer"
+                                         : "update";
+}
+
+/* Writes an applied update inside the open transaction: the update row,
+ * its attachments, the timeline entry (old_sev and old_range are r's
+ * before update_apply), the report and the audit record. */
+static int update_record_all(struct store_conn *c, const struct auth_ctx *who,
+                             const struct store_report *r, const json_t *body,
+                             const json_t *atts, struct decoded *att,
+                             int old_sev, int old_range, int64_t now)
+{
+    const char *kind = jv_str(body, "kind");
+    char *ubody = update_record(body);
+    int64_t upd = 0;
+    int rc = store_report_update_add(c, r->id, now, who->user_id, kind,
+                                     r->range, ubody, &upd);
+    free(ubody);
+    if (!rc)
+        rc = store_attachments(c, r->id, upd, atts, att);
+    char detail[160];
+    snprintf(detail, sizeof(detail),
+             "{\"update\":%lld,\"severity_from\":%d,\"severity_to\":%d%s}",
+             (long long)upd, old_sev, r->severity,
+             old_range != r->range ? ",\"narrowed\":true" : "");
+    if (!rc)
+        rc = store_timeline_add(c, r->id, now, r->originator, who->user_id,
+                                update_event(kind), detail);
+    if (!rc)
+        rc = store_report_save(c, r);
+    if (!rc)
+        rc = rp_audit(
+            c, who, now, "report.update", r,
+            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)upd));
+    return rc;
+}
+
 int report_update(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id,
                   const json_t *body, int64_t now, json_t **out,
                   struct svc_error *e)
 {
+    static const char failed[] = "the update could not be stored; "
+                                 "nothing was changed";
     struct store_report r;
     struct range_decision d;
     json_t *view = NULL, *warnings = NULL;
     struct decoded att = {0};
-    const char *kind = jv_str(body, "kind");
     json_t *atts = json_object_get(body, "attachments");
     /* the attachments depend on the request only: decoded before the
      * writer lock is taken */
     int rc = atts ? decode_attachments(atts, &att, e) : IS_OK;
+    if (!rc)
+        rc = begin_readable(c, who, id, &r, &d, failed, e);
     if (rc) {
         decoded_release(&att);
         return rc;
     }
-    if ((rc = store_begin(c))) {
-        decoded_release(&att);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the update could not be "
-                        "stored; nothing was changed");
-    }
-    rc = load_readable(c, who, id, &r, &d, e);
-    if (rc) {
-        store_rollback(c);
-        decoded_release(&att);
-        return rc;
-    }
-    if (strcmp(who->org.id, r.originator) != 0) {
-        rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
-                      "only the reporting organisation adds updates");
+    int new_range;
+    if ((rc = update_allowed(c, who, &r, body, &new_range, e)))
         goto out;
-    }
-    if (strcmp(r.state, "closed") == 0) {
-        rc = svc_fail(e, IS_ERR_CONFLICT, "report_closed", NULL,
-                      "the final report has closed this report; nothing "
-                      "can be added");
-        goto out;
-    }
-    const char *rs = jv_str(body, "range");
-    int new_range = rs ? range_parse(rs) : r.range;
-    if (!range_within((enum share_range)new_range, (enum share_range)r.range)) {
-        rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
-                      "range: an update may narrow the range (now %s), "
-                      "never widen it",
-                      range_name((enum share_range)r.range));
-        goto out;
-    }
-    if (strcmp(kind, "answer") == 0) {
-        long long q = jv_int(body, "question", 0);
-        int asked = questions_asked(c, r.id);
-        if (q < 1 || q > asked) {
-            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
-                          "question: answers need the number of a question "
-                          "asked (%d asked so far)",
-                          asked);
-            goto out;
-        }
-    } else if (jv_int(body, "question", 0)) {
-        rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "question",
-                      "question: only with kind answer");
-        goto out;
-    }
     view = json_loads(r.body, 0, NULL);
     merge_content(view, body);
     if ((rc = check_times(view, now, e)) ||
         (rc = check_catalogue(c, view, r.scope_id, e)))
         goto out;
     warnings = own_name_warnings(c, who->org.id, body);
-    struct sev_result sr = evaluate_body(a, r.scope_id, r.kind, view);
     int old_sev = r.severity, old_range = r.range;
-    r.severity = sr.level;
-    r.exceeded = sr.exceeded;
-    util_xcopy(r.severity_rule, sizeof(r.severity_rule),
-               a->reporting->sev.rules[sr.rule].id);
-    r.declared = (int)jv_int(view, "declared_severity", -1);
-    r.range = new_range;
-    r.updated_at = now;
-    if (strcmp(kind, "full") == 0 && !r.full_at)
-        r.full_at = now;
-    if (strcmp(kind, "final") == 0) {
-        snprintf(r.state, sizeof(r.state), "closed");
-        r.closed_at = now;
-        if (!r.full_at)
-            r.full_at = now;
-    }
-    free(r.body);
-    r.body = json_dumps(view, JSON_COMPACT);
-    char *ubody = update_record(body);
-    int64_t upd = 0;
-    rc = store_report_update_add(c, r.id, now, who->user_id, kind, r.range,
-                                 ubody, &upd);
-    free(ubody);
-    if (!rc)
-        rc = store_attachments(c, r.id, upd, atts, &att);
-    char detail[160];
-    snprintf(detail, sizeof(detail),
-             "{\"update\":%lld,\"severity_from\":%d,\"severity_to\":%d%s}",
-             (long long)upd, old_sev, r.severity,
-             old_range != r.range ? ",\"narrowed\":true" : "");
-    if (!rc)
-        rc = store_timeline_add(c, r.id, now, r.originator, who->user_id,
-                                strcmp(kind, "final") == 0    ? "final_report"
-                                : strcmp(kind, "full") == 0   ? "full_report"
-                                : strcmp(kind, "answer") == 0 ? "answer"
-                                                              : "update",
-                                detail);
-    if (!rc)
-        rc = store_report_save(c, &r);
-    if (!rc)
-        rc = rp_audit(
-            c, who, now, "report.update", &r,
-            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)upd));
+    update_apply(a, &r, view, jv_str(body, "kind"), new_range, now);
+    rc = update_record_all(c, who, &r, body, atts, &att, old_sev, old_range,
+                           now);
     if (rc)
         goto out;
     if ((rc = store_commit(c)))
@@ -1460,9 +1529,7 @@ out:
     decoded_release(&att);
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                 "the update could not be stored; "
-                 "nothing was changed");
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", failed);
     return rc;
 }
 
@@ -1471,18 +1538,13 @@ int report_forward(struct app *a, struct store_conn *c,
                    const json_t *body, int64_t now, json_t **out,
                    struct svc_error *e)
 {
+    static const char failed[] = "the report could not be "
+                                 "forwarded; nothing was changed";
     struct store_report r;
     struct range_decision d;
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &r, &d, failed, e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the report could not be "
-                        "forwarded; nothing was changed");
-    rc = load_readable(c, who, id, &r, &d, e);
-    if (rc) {
-        store_rollback(c);
         return rc;
-    }
     if (!r.current_hop[0]) {
         rc = svc_fail(e, IS_ERR_CONFLICT, "not_current_hop", NULL,
                       "the report has reached the end of its chain");
@@ -1494,15 +1556,9 @@ int report_forward(struct app *a, struct store_conn *c,
                       r.current_hop);
         goto out;
     }
-    const char *rs = jv_str(body, "range");
-    int new_range = rs ? range_parse(rs) : r.range;
-    if (!range_within((enum share_range)new_range, (enum share_range)r.range)) {
-        rc = svc_fail(e, IS_ERR_INVALID, "range_widening", "range",
-                      "range: a hop may narrow the range (now %s), never "
-                      "widen it",
-                      range_name((enum share_range)r.range));
+    int new_range;
+    if ((rc = narrowed_range(body, r.range, "a hop", &new_range, e)))
         goto out;
-    }
     json_t *detail = json_pack(
         "{s:s,s:s}", "range_from", range_name((enum share_range)r.range),
         "range_to", range_name((enum share_range)new_range));
@@ -1529,9 +1585,7 @@ out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
     if (rc && !e->err)
-        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                 "the report could not be "
-                 "forwarded; nothing was changed");
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "%s", failed);
     return rc;
 }
 
@@ -1541,15 +1595,9 @@ int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 {
     struct store_report r;
     struct range_decision d;
-    int rc = store_begin(c);
+    int rc = begin_readable(c, who, id, &r, &d, "nothing was changed", e);
     if (rc)
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "nothing was changed");
-    rc = load_readable(c, who, id, &r, &d, e);
-    if (rc) {
-        store_rollback(c);
         return rc;
-    }
     if (!ids_has(&r.reached, who->org.id)) {
         rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                       "only the hops the report has reached annotate it "

@@ -140,23 +140,25 @@ static void csv_row(struct buf *b, struct store_conn *c,
     json_decref(body);
 }
 
-/* The audit entries for a page that showed Red or Amber reports: one
- * attributed entry for ids, one withheld entry for withheld (the reader's
- * own anonymous reports). Steals both arrays. */
+/* The audit entries for a page that showed Red or Amber reports (s): one
+ * attributed entry for s->audited, one withheld entry for s->withheld (the
+ * reader's own anonymous reports). Writes nothing when rc, the page's
+ * outcome so far, is an error; releases s either way. Returns the
+ * outcome. */
 static int audit_page(struct store_conn *c, const struct auth_ctx *who,
-                      int64_t now, const char *action, json_t *ids,
-                      json_t *withheld)
+                      int64_t now, const char *action, struct shown *s, int rc)
 {
-    int rc = IS_OK;
-    if (who && json_array_size(ids))
+    if (!rc && who && json_array_size(s->audited))
         rc = audit_record(c, who, now, action, "",
-                          json_pack("{s:O}", "reports", ids));
-    if (!rc && who && json_array_size(withheld))
-        rc = audit_record_withheld(
-            c, who, now, action, "",
-            json_pack("{s:O,s:b}", "reports", withheld, "anonymous_report", 1));
-    json_decref(ids);
-    json_decref(withheld);
+                          json_pack("{s:O}", "reports", s->audited));
+    if (!rc && who && json_array_size(s->withheld))
+        rc =
+            audit_record_withheld(c, who, now, action, "",
+                                  json_pack("{s:O,s:b}", "reports", s->withheld,
+                                            "anonymous_report", 1));
+    json_decref(s->audited);
+    json_decref(s->withheld);
+    s->audited = s->withheld = NULL;
     return rc;
 }
 
@@ -198,15 +200,25 @@ static int check_overdue_role(const struct auth_ctx *who,
     return IS_OK;
 }
 
+/* Checks query q for who (the overdue view's role, the cursor) and
+ * resolves it into *q_out (see resolve_cursor). */
+static int check_query(struct store_conn *c, const struct auth_ctx *who,
+                       const struct report_query *q, struct report_query *q_out,
+                       struct svc_error *e)
+{
+    int rc = check_overdue_role(who, q, e);
+    if (!rc)
+        rc = resolve_cursor(c, who, q, q_out, e);
+    return rc;
+}
+
 int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const struct report_query *q, int64_t now, json_t **out,
                 struct svc_error *e)
 {
     IS_UNUSED(a);
     struct report_query qc;
-    int rc = check_overdue_role(who, q, e);
-    if (!rc)
-        rc = resolve_cursor(c, who, q, &qc, e);
+    int rc = check_query(c, who, q, &qc, e);
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -231,13 +243,7 @@ int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     store_reports_close(&x.rows);
     if (rc == IS_ERR_NOTFOUND)
         rc = IS_OK;
-    if (!rc) {
-        rc = audit_page(c, who, now, "report.list", shown.audited,
-                        shown.withheld);
-    } else {
-        json_decref(shown.audited);
-        json_decref(shown.withheld);
-    }
+    rc = audit_page(c, who, now, "report.list", &shown, rc);
     if (rc) {
         json_decref(items);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
@@ -279,9 +285,7 @@ int report_counts(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     struct report_query all;
-    int rc = check_overdue_role(who, q, e);
-    if (!rc)
-        rc = resolve_cursor(c, who, q, &all, e); /* checked, not applied */
+    int rc = check_query(c, who, q, &all, e); /* cursor checked, not applied */
     if (rc)
         return rc;
     all.before = 0;
@@ -314,9 +318,7 @@ int report_export_csv(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     struct report_query qc;
-    int rc = check_overdue_role(who, q, e);
-    if (!rc)
-        rc = resolve_cursor(c, who, q, &qc, e);
+    int rc = check_query(c, who, q, &qc, e);
     if (rc)
         return rc;
     struct buf b;
@@ -340,13 +342,7 @@ int report_export_csv(struct app *a, struct store_conn *c,
         rc = IS_OK;
     if (!rc) /* a cut-short export is never handed out (nor audited) */
         rc = buf_error(&b);
-    if (!rc) {
-        rc = audit_page(c, who, now, "report.export", shown.audited,
-                        shown.withheld);
-    } else {
-        json_decref(shown.audited);
-        json_decref(shown.withheld);
-    }
+    rc = audit_page(c, who, now, "report.export", &shown, rc);
     if (rc) {
         buf_release(&b);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
