@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of infrashare: installs what is missing, builds twice
-# (normal -Werror build, and AddressSanitizer + UndefinedBehaviorSanitizer),
+# Runs every test of infrashare: installs what is missing, builds three
+# times (the -Werror test build, the release build the hub runs, and
+# AddressSanitizer + UndefinedBehaviorSanitizer),
 # checks that no function named in src/common/banned.h is called, that
 # the layers include only what they may (scripts/check-layers.sh), that the
 # names docs/architecture.md mentions exist (tools/check-doc.py), that no
@@ -88,6 +89,18 @@ if ! setup_build build-test; then
     echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 mkdir -p "$out"
+
+note "release build (-O3 -Werror: the build scripts/run-hub.sh makes)"
+# the optimiser sees more (maybe-uninitialized, ...): the hub's own build
+# must compile too, not only the test builds
+if [ ! -f build-release/build.ninja ]; then
+    meson setup build-release -Dtests=false --buildtype=release >/dev/null
+fi
+if ninja -C build-release >/dev/null 2>&1 || ninja -C build-release; then
+    add_counts release-build 1 0
+else
+    add_counts release-build 0 1
+fi
 
 note "banned functions"
 # the names come from src/common/banned.h: "#define NAME(...) BANNED(NAME)"

@@ -938,10 +938,12 @@ static int file_prepare(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
-/* Writes the new report r in one transaction: its whole initial state
- * (the first hop's arrival and any automatic relays) is computed before
- * it is written, once; then the original update, attachments, timeline
- * and audit record. Nothing is written when it fails. */
+/* Writes the new report r inside a write transaction it begins: its whole
+ * initial state (the first hop's arrival and any automatic relays) is
+ * computed before it is written, once; then the original update,
+ * attachments, timeline and audit record. On success the transaction is
+ * left open for the caller to build its answer from what was written and
+ * commit; on failure it is rolled back and nothing is written. */
 static int file_write(struct store_conn *c, const struct auth_ctx *who,
                       struct store_report *r, const json_t *atts,
                       struct decoded *att, int64_t now)
@@ -975,11 +977,9 @@ static int file_write(struct store_conn *c, const struct auth_ctx *who,
                       json_pack("{s:s,s:i}", "route",
                                 route_name((enum report_route)r->route),
                                 "severity", r->severity));
-    if (rc) {
+    if (rc)
         store_rollback(c);
-        return rc;
-    }
-    return store_commit(c);
+    return rc;
 }
 
 int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
@@ -1012,10 +1012,19 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     json_t *warnings = own_name_warnings(c, who->org.id, view);
     if ((rc = file_write(c, who, &r, atts, &att, now)))
         goto out;
+    /* the answer is read inside the same transaction, before the commit:
+     * exactly what is committed, nothing a later request added */
     *out = NULL;
-    rc = view_of(c, who, &r, now, false, out, e); /* as written */
-    if (!rc)
-        json_object_set_new(*out, "warnings", warnings);
+    rc = view_of(c, who, &r, now, false, out, e);
+    if (!rc && (rc = store_commit(c))) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    if (rc) {
+        store_rollback(c);
+        goto out;
+    }
+    json_object_set_new(*out, "warnings", warnings);
     warnings = NULL;
 out:
     json_decref(warnings);
@@ -1500,7 +1509,7 @@ int report_update(struct app *a, struct store_conn *c,
         decoded_release(&att);
         return rc;
     }
-    int new_range;
+    int new_range = -1; /* set by update_allowed on IS_OK */
     if ((rc = update_allowed(c, who, &r, body, &new_range, e)))
         goto out;
     view = json_loads(r.body, 0, NULL);
@@ -1556,7 +1565,7 @@ int report_forward(struct app *a, struct store_conn *c,
                       r.current_hop);
         goto out;
     }
-    int new_range;
+    int new_range = -1; /* set by narrowed_range on IS_OK */
     if ((rc = narrowed_range(body, r.range, "a hop", &new_range, e)))
         goto out;
     json_t *detail = json_pack(
