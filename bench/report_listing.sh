@@ -149,7 +149,9 @@ d = json.load(open(sys.argv[2]))
 items = d["items"]
 c = collections.Counter(i["range"] for i in items)
 cur = d.get("next_cursor")
-scanned = n - int(cur) + 1 if cur else "all"
+# the cursor is the last item'"'"'s id since issue 8 (it counts nothing the
+# reader may not see), so how far the scan went is not recoverable
+scanned = ("more follow" if not str(cur).isdigit() else n - int(cur) + 1) if cur else "all"
 ra = c["red"] + c["amber"]
 print(f"{v}: {len(items)} items, ranges {dict(sorted(c.items()))}, "
       f"red+amber {ra}, rows scanned {scanned}, "

@@ -30,12 +30,17 @@ void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN])
         snprintf(out, UTIL_TIME_LEN, "1970-01-01T00:00:00Z");
         return;
     }
+    /* RFC 3339 has four-digit years (0000-9999): a stored time outside
+     * them is data, clamped rather than overflowing the buffer */
     if (tm.tm_year + 1900 > 9999) {
-        /* RFC 3339 has four-digit years: clamp rather than overflow */
         snprintf(out, UTIL_TIME_LEN, "9999-12-31T23:59:59Z");
         return;
     }
-    /* fits: the year is clamped to four digits above */
+    if (tm.tm_year + 1900 < 0) {
+        snprintf(out, UTIL_TIME_LEN, "0000-01-01T00:00:00Z");
+        return;
+    }
+    /* fits: the year is within four digits here */
     util_xsnprintf(out, UTIL_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                    tm.tm_min, tm.tm_sec);

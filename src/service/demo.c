@@ -30,11 +30,14 @@ static int add_user(struct store_conn *c, const char *org, const char *name,
 {
     struct store_user u;
     memset(&u, 0, sizeof(u));
-    util_xcopy(u.org_id, sizeof(u.org_id), org);
-    util_xcopy(u.username, sizeof(u.username), name);
-    util_xcopy(u.display_name, sizeof(u.display_name), display);
-    util_xcopy(u.pw_hash, sizeof(u.pw_hash), pw_hash);
-    util_xcopy(u.lang, sizeof(u.lang), lang);
+    /* names come from the registry and demo files: one too long for its
+     * field stops the load with an error, never an abort */
+    if (util_copy(u.org_id, sizeof(u.org_id), org) ||
+        util_copy(u.username, sizeof(u.username), name) ||
+        util_copy(u.display_name, sizeof(u.display_name), display) ||
+        util_copy(u.pw_hash, sizeof(u.pw_hash), pw_hash) ||
+        util_copy(u.lang, sizeof(u.lang), lang))
+        return IS_ERR_TOO_LARGE;
     u.roles = roles;
     u.demo = true;
     int rc = store_user_insert(c, &u, now, NULL);
@@ -120,7 +123,8 @@ static int demo_operator(const struct demo_run *d, const char *ceptoar,
                          const char *pen, int n)
 {
     char id[64], name_ja[256], name_en[256], addr[256];
-    util_xsnprintf(id, sizeof(id), "op-%s-%04d", sdash, n);
+    if (util_fmt(id, sizeof(id), "op-%s-%04d", sdash, n))
+        return IS_ERR_TOO_LARGE; /* a scope id too long for operator ids */
     fill(name_ja, sizeof(name_ja), pja, n);
     fill(name_en, sizeof(name_en), pen, n);
     struct store_org o = {.id = id,

@@ -840,10 +840,10 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
         if (!ag)
             return svc_fail(e, IS_ERR_INVALID, "missing_field", "via_agency",
                             "via_agency: required with route via_agency");
-        if (store_org_rel(c, ag, &rel) || strcmp(rel.kind, "agency") != 0)
+        if (store_org_rel(c, ag, &rel) || strcmp(rel.kind, "agency") != 0 ||
+            util_copy(r->agency_id, sizeof(r->agency_id), ag))
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "via_agency",
                             "via_agency: not an agency of the registry");
-        util_xcopy(r->agency_id, sizeof(r->agency_id), ag);
         hops.agency = r->agency_id;
         break;
     }
@@ -1159,8 +1159,10 @@ static json_t *timeline_view(struct store_conn *c, const struct auth_ctx *who,
     json_array_foreach (tl, i, ev) {
         char org_buf[64] = "";
         const char *org = jv_str(ev, "org");
-        if (org)
-            util_xcopy(org_buf, sizeof(org_buf), org);
+        /* a stored id too long for any organisation matches none (it is
+         * attributed to nobody, its user hidden): never an abort */
+        if (org && util_copy(org_buf, sizeof(org_buf), org))
+            org_buf[0] = '\0';
         org = org ? org_buf : NULL; /* the JSON value may be replaced below */
         bool by_reporter = org && strcmp(org, r->originator) == 0;
         if (by_reporter && hide) {

@@ -32,6 +32,17 @@ static void t_time_format_known(void **state)
     assert_string_equal(out, "2024-02-29T00:00:00Z");
     util_time_rfc3339(253402300799LL, out); /* last second of 9999 */
     assert_string_equal(out, "9999-12-31T23:59:59Z");
+    /* before 1970 as it is; a stored time before year 0 (a year of five
+     * characters would not fit) is clamped like one after 9999, never an
+     * abort */
+    util_time_rfc3339(-1, out);
+    assert_string_equal(out, "1969-12-31T23:59:59Z");
+    util_time_rfc3339(-62167219200LL, out); /* 0000-01-01 */
+    assert_string_equal(out, "0000-01-01T00:00:00Z");
+    util_time_rfc3339(-100000000000LL, out); /* year -1200 */
+    assert_string_equal(out, "0000-01-01T00:00:00Z");
+    util_time_rfc3339(INT64_MIN, out);
+    assert_string_equal(out, "1970-01-01T00:00:00Z"); /* gmtime_r fails */
 }
 
 static void t_time_round_trip(void **state)
