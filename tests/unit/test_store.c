@@ -318,25 +318,29 @@ static void plain_report(struct store_report *r, int n, const char *hop,
     r->body = (char *)"{}";
 }
 
-struct waiting_seen {
-    int n;
-    char ids[256][sizeof(((struct store_report *)0)->id)];
-};
-
+/* store_reports_waiting's callback: collects ids into a pf_scan. */
 static int waiting_collect(void *ctx, struct store_report *r)
 {
-    struct waiting_seen *w = ctx;
-    assert_true(w->n < 256);
-    snprintf(w->ids[w->n++], sizeof(w->ids[0]), "%s", r->id);
+    struct pf_scan *x = ctx;
+    assert_true(x->n < (int)IS_ARRAY_LEN(x->ids));
+    snprintf(x->ids[x->n++], sizeof(x->ids[0]), "%s", r->id);
     return 0;
 }
 
-static bool waiting_has(const struct waiting_seen *w, const char *id)
+/* Organisations ids[0..n-1]: "op" an operator, the others ministries
+ * (enough for the reports of the SQL-vs-core tests). */
+static void plain_orgs(struct store_conn *c, const char *const *ids, size_t n)
 {
-    for (int i = 0; i < w->n; i++)
-        if (strcmp(w->ids[i], id) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < n; i++) {
+        struct store_org o = {.id = ids[i],
+                              .kind = strcmp(ids[i], "op") ? "ministry"
+                                                           : "operator",
+                              .name_ja = ids[i],
+                              .name_en = ids[i],
+                              .short_en = "",
+                              .attrs = "{}"};
+        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
+    }
 }
 
 /* A user of organisation "op" (reports name who filed them). */
@@ -371,20 +375,9 @@ static void t_reports_waiting_matches_core(void **state)
     } hops[] = {{"hop-auto", true, false, 5},
                 {"hop-review", true, true, 5},
                 {"hop-default", false, true, 30}};
-    static const char *const others[] = {"nisc", "min", "op"};
-    for (size_t i = 0; i < IS_ARRAY_LEN(hops) + IS_ARRAY_LEN(others); i++) {
-        const char *id = i < IS_ARRAY_LEN(hops)
-                             ? hops[i].id
-                             : others[i - IS_ARRAY_LEN(hops)];
-        struct store_org o = {.id = id,
-                              .kind =
-                                  strcmp(id, "op") ? "ministry" : "operator",
-                              .name_ja = id,
-                              .name_en = id,
-                              .short_en = "",
-                              .attrs = "{}"};
-        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
-    }
+    static const char *const orgs[] = {"hop-auto", "hop-review", "hop-default",
+                                       "nisc",     "min",        "op"};
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
     for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
         if (hops[h].stored)
             assert_int_equal(store_hop_policy_set(c, hops[h].id, hops[h].review,
@@ -414,12 +407,12 @@ static void t_reports_waiting_matches_core(void **state)
                 n++;
             }
     assert_int_equal(store_commit(c), IS_OK);
-    static struct waiting_seen seen;
+    static struct pf_scan seen;
     seen.n = 0;
     assert_int_equal(store_reports_waiting(c, NOW, waiting_collect, &seen),
                      IS_OK);
     for (int i = 0; i < n; i++)
-        assert_int_equal(waiting_has(&seen, want[i].id), want[i].due);
+        assert_int_equal(pf_selected(&seen, want[i].id), want[i].due);
     assert_int_equal(seen.n, due);
     /* not vacuous: auto hops always (18), reviewing hops for severity 3-5
      * at or past the limit (2 x 3 x 2 = 12) */
@@ -439,16 +432,7 @@ static void t_reports_overdue_matches_core(void **state)
     struct store *s = open_ok(path, STORE_CREATE);
     struct store_conn *c = store_acquire(s);
     static const char *const orgs[] = {"nisc", "min", "op"};
-    for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
-        struct store_org o = {.id = orgs[i],
-                              .kind = strcmp(orgs[i], "op") ? "ministry"
-                                                            : "operator",
-                              .name_ja = orgs[i],
-                              .name_en = orgs[i],
-                              .short_en = "",
-                              .attrs = "{}"};
-        assert_int_equal(store_org_insert(c, &o, NOW), IS_OK);
-    }
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
     int64_t uid = plain_user(c);
     /* full_due and final_due relative to NOW */
     static const int64_t offs[] = {-1, 0, 1};
