@@ -447,6 +447,90 @@ static int raw_request(const struct cli_args *a, const char **method,
     return 0;
 }
 
+/* "agreements rules | list ORG | sign ORG --rules-version V | withdraw
+ * ORG ID" (handling-rule agreements). Returns 0, or 2 with the usage
+ * printed. */
+static int agreements_request(const struct cli_args *a, const char **method,
+                              char *path, size_t len, char **body)
+{
+    const char *sub = a->npos ? a->pos[0] : "";
+    const char *org = a->npos > 1 ? a->pos[1] : NULL;
+    if (strcmp(sub, "rules") == 0 && a->npos == 1) {
+        snprintf(path, len, "/api/v1/handling-rules");
+    } else if (strcmp(sub, "list") == 0 && a->npos == 2) {
+        snprintf(path, len, "/api/v1/orgs/%s/agreements", org);
+    } else if (strcmp(sub, "sign") == 0 && a->npos == 2 &&
+               cli_opt(a, "rules-version")) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/orgs/%s/agreements", org);
+        json_t *o =
+            json_pack("{s:s}", "rules_version", cli_opt(a, "rules-version"));
+        *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (!*body)
+            return 1;
+    } else if (strcmp(sub, "withdraw") == 0 && a->npos == 3) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/orgs/%s/agreements/%s/withdraw", org,
+                 a->pos[2]);
+    } else {
+        fprintf(stderr, "infrashare: agreements rules | list ORG | sign ORG "
+                        "--rules-version V | withdraw ORG ID\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* One agreement as a line: id, version, state, who signed and withdrew. */
+static void print_agreement(json_t *g)
+{
+    json_t *sb = json_object_get(g, "signed_by");
+    json_t *wb = json_object_get(g, "withdrawn_by");
+    const char *st = json_string_value(json_object_get(g, "state"));
+    printf("#%lld  %s  %s (%s)  signed %s by %s",
+           (long long)json_integer_value(json_object_get(g, "id")),
+           json_string_value(json_object_get(g, "rules_version")), st,
+           st && strcmp(st, "active") == 0 ? "同意中" : "撤回済み",
+           json_string_value(json_object_get(g, "signed_at")),
+           sb && json_is_object(sb)
+               ? json_string_value(json_object_get(sb, "username"))
+               : "(system)");
+    if (json_is_string(json_object_get(g, "withdrawn_at")))
+        printf("  withdrawn %s by %s",
+               json_string_value(json_object_get(g, "withdrawn_at")),
+               wb && json_is_object(wb)
+                   ? json_string_value(json_object_get(wb, "username"))
+                   : "(system)");
+    printf("\n");
+}
+
+static void print_agreements(const char *sub, json_t *j)
+{
+    if (strcmp(sub, "rules") == 0) {
+        printf("%s  %s / %s\n",
+               json_string_value(json_object_get(j, "version")),
+               json_string_value(json_object_get(j, "title_ja")),
+               json_string_value(json_object_get(j, "title_en")));
+    } else if (strcmp(sub, "list") == 0) {
+        static const char *const ja[][2] = {{"none", "未同意"},
+                                            {"active", "同意中"},
+                                            {"withdrawn", "撤回済み"}};
+        const char *st = json_string_value(json_object_get(j, "state"));
+        const char *label = "";
+        for (size_t i = 0; st && i < IS_ARRAY_LEN(ja); i++)
+            if (strcmp(st, ja[i][0]) == 0)
+                label = ja[i][1];
+        printf("%s: %s (%s)\n", json_string_value(json_object_get(j, "org")),
+               st ? st : "?", label);
+        size_t i;
+        json_t *g;
+        json_array_foreach (json_object_get(j, "agreements"), i, g)
+            print_agreement(g);
+    } else {
+        print_agreement(j);
+    }
+}
+
 /* The request of command cmd: its method, path (in pathbuf, or a
  * constant) and body (the caller frees it). Returns 0 or the exit
  * status. */
@@ -469,6 +553,10 @@ static int client_request(const char *cmd, const struct cli_args *a,
     if (strcmp(cmd, "report") == 0) {
         *path = pathbuf;
         return report_request(a, method, pathbuf, len, body);
+    }
+    if (strcmp(cmd, "agreements") == 0) {
+        *path = pathbuf;
+        return agreements_request(a, method, pathbuf, len, body);
     }
     return raw_request(a, method, path, body);
 }
@@ -511,6 +599,11 @@ static void print_answer(const char *cmd, const struct cli_args *a,
         } else {
             print_report(j);
         }
+    } else if (strcmp(cmd, "agreements") == 0) {
+        if (j)
+            print_agreements(a->pos[0], j);
+        else
+            printf("%s\n", text);
     } else if (strcmp(cmd, "whoami") == 0) {
         json_t *u = json_object_get(j, "user");
         printf("%s @ %s (%s)\n",
@@ -526,13 +619,15 @@ static void print_answer(const char *cmd, const struct cli_args *a,
 int cli_client(const char *cmd, int argc, char **argv)
 {
     static const char *const valued[] = {
-        "url",         "token",       "data",        "title",        "kind",
-        "detected-at", "occurred-at", "range",       "route",        "what",
-        "measures",    "via-agency",  "via-ceptoar", "cause",        "threat",
-        "text",        "question",    "limit",       "min-severity", "severity",
-        "title-ja",    "title-en",    "body-ja",     "body-en",      "sectors",
-        "scopes",      "ceptoars",    "orgs",        "state",        "format",
-        "target-kind", "target",      "note-ja",     "note-en",      NULL};
+        "url",         "token",       "data",          "title",
+        "kind",        "detected-at", "occurred-at",   "range",
+        "route",       "what",        "measures",      "via-agency",
+        "via-ceptoar", "cause",       "threat",        "text",
+        "question",    "limit",       "min-severity",  "severity",
+        "title-ja",    "title-en",    "body-ja",       "body-en",
+        "sectors",     "scopes",      "ceptoars",      "orgs",
+        "state",       "format",      "target-kind",   "target",
+        "note-ja",     "note-en",     "rules-version", NULL};
     static const char *const flags[] = {"json",  "overdue",         "all",
                                         "inbox", "title-in-notice", NULL};
     struct cli_args a;

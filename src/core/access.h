@@ -14,6 +14,7 @@
 #define INFRASHARE_ACCESS_H
 
 #include "common/common.h"
+#include "core/agreement.h"
 
 #define ACCESS_MAX_GROUPS 8
 
@@ -23,7 +24,9 @@ struct access_org {
     char scope_id[64];    /* "" when none */
     char sector_id[64];   /* sector of scope_id */
     char ministry_id[64]; /* ministry owning sector_id */
-    bool observer;
+    /* its handling-rule agreement (core/agreement.h): only an active one
+     * gives Yellow standing; the registry observer flag gives nothing */
+    enum agreement_state agreement;
     int nceptoars;
     char ceptoars[ACCESS_MAX_GROUPS][64]; /* CEPTOARs of an operator */
 };

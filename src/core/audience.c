@@ -9,7 +9,7 @@ struct range_relation audience_relation(const struct audience_standing *s)
     rel.is_originator = s->is_author;
     rel.in_chain = s->hop_reached || (s->recipient && s->named);
     rel.in_community = s->recipient;
-    rel.observer = s->observer;
+    rel.observer = agreement_gives_yellow(s->agreement);
     return rel;
 }
 

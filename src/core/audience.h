@@ -34,7 +34,8 @@ struct audience_standing {
     bool hop_reached; /* a hop of the chain whose state is not pending */
     bool recipient;   /* in the audience */
     bool named;       /* a recipient named individually (orgs) */
-    bool observer;
+    /* the reader's handling-rule agreement: Yellow standing when active */
+    enum agreement_state agreement;
 };
 
 /* The reader's relation for range_decide. O(1). */

@@ -110,7 +110,7 @@ struct range_relation range_report_relation(const struct access_org *reader,
     for (int i = 0; i < reader->nceptoars && !rel.in_community; i++)
         if (listed(rep->community, rep->ncommunity, reader->ceptoars[i]))
             rel.in_community = true;
-    rel.observer = reader->observer;
+    rel.observer = agreement_gives_yellow(reader->agreement);
     return rel;
 }
 

@@ -12,7 +12,9 @@
  *            has reached that hop
  *   Amber  - + the item's community (reports: the members and secretariats
  *            of the originator's CEPTOARs; advisories: the audience)
- *   Yellow - + observers (organisations that agreed to the handling rules)
+ *   Yellow - + organisations with an active agreement to the handling
+ *            rules (core/agreement.h; the registry observer flag alone
+ *            gives nothing)
  *   Green  - + every registered organisation
  *   White  - + the public (no sign-in)
  * Identity: for an anonymous report only the originator and the secretariat
@@ -69,7 +71,7 @@ struct range_relation {
     bool in_chain;               /* a handling-chain hop the item has reached */
     bool is_routing_secretariat; /* the secretariat it was routed through */
     bool in_community;           /* Amber participants */
-    bool observer;               /* agreed to the handling rules (Yellow) */
+    bool observer; /* an active handling-rule agreement (Yellow) */
 };
 
 struct range_decision {

@@ -5,6 +5,7 @@
 #include "http/http.h"
 
 #include "core/roles.h"
+#include "service/agreements.h"
 #include "service/audit.h"
 #include "service/provision.h"
 #include "service/registry.h"
@@ -430,6 +431,12 @@ int h_web_asset(struct http_req *r, struct http_resp *out);
 int h_web_public(struct http_req *r, struct http_resp *out);
 int h_web_public_feed(struct http_req *r, struct http_resp *out);
 
+/* routes_agreements.c */
+int h_rules_current(struct http_req *r, struct http_resp *out);
+int h_agreements_list(struct http_req *r, struct http_resp *out);
+int h_agreements_sign(struct http_req *r, struct http_resp *out);
+int h_agreements_withdraw(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
@@ -672,5 +679,27 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .roles = ROLE_AUDITOR,
      .fn = h_audit_verify},
+    /* handling-rule agreements (routes_agreements.c) */
+    {.method = "GET",
+     .pattern = "/api/v1/handling-rules",
+     .auth = HTTP_AUTHED,
+     .fn = h_rules_current},
+    {.method = "GET",
+     .pattern = "/api/v1/orgs/{id}/agreements",
+     .auth = HTTP_AUTHED,
+     .fn = h_agreements_list},
+    {.method = "POST",
+     .pattern = "/api/v1/orgs/{id}/agreements",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     .body = agreements_sign_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_agreements_sign,
+     .max_body = 1024},
+    {.method = "POST",
+     .pattern = "/api/v1/orgs/{id}/agreements/{aid}/withdraw",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     .fn = h_agreements_withdraw},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

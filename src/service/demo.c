@@ -1,5 +1,7 @@
 #include "service/demo.h"
 
+#include "service/agreements.h"
+
 #include "core/roles.h"
 #include "common/buf.h"
 #include "common/jv.h"
@@ -180,6 +182,40 @@ static int demo_members(const struct demo_run *d, const json_t *org,
     return rc;
 }
 
+/* The handling-rule agreements of the demo set (demo.json
+ * "handling_rule_agreements".orgs): each organisation agrees to the
+ * current rules, recorded by the system. */
+static int demo_agreements(const struct demo_run *d, const json_t *demo,
+                           const char *path, char *err, size_t errlen)
+{
+    json_t *orgs = json_object_get(
+        json_object_get(demo, "handling_rule_agreements"), "orgs");
+    if (!orgs)
+        return IS_OK;
+    if (!json_is_array(orgs)) {
+        snprintf(err, errlen, "%s: handling_rule_agreements.orgs: an array",
+                 path);
+        return IS_ERR_INVALID;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach (orgs, i, v) {
+        const char *id = json_string_value(v);
+        struct access_org rel;
+        if (!id || strlen(id) > 63 || store_org_rel(d->c, id, &rel)) {
+            snprintf(err, errlen,
+                     "%s: handling_rule_agreements.orgs[%zu]: no such "
+                     "organisation",
+                     path, i);
+            return IS_ERR_INVALID;
+        }
+        int rc = agreements_record_system(d->c, id, d->now);
+        if (rc)
+            return rc;
+    }
+    return IS_OK;
+}
+
 int demo_generate(struct store_conn *c, const char *demo_json_path,
                   const struct registry *r, const char *pw_hash,
                   const char *webhook_base, int64_t now,
@@ -217,6 +253,8 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
         if (rc)
             break;
     }
+    if (!rc)
+        rc = demo_agreements(&d, demo, demo_json_path, err, errlen);
     if (rc && !err[0])
         snprintf(err, errlen, "demo data: %s", is_strerror(rc));
     json_decref(demo);

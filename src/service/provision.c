@@ -109,7 +109,7 @@ static struct range_decision adv_decide(struct store_conn *c,
             s.recipient = true;
             s.named = r.named;
         }
-        s.observer = who->org.observer;
+        s.agreement = who->org.agreement;
     }
     return audience_decide((enum share_range)ad->range, &s);
 }

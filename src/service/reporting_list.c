@@ -66,7 +66,7 @@ static int readable_open(struct store_conn *c, const struct auth_ctx *who,
     f.before_seq = q->before;
     f.viewer = who ? who->org.id : NULL;
     f.viewer_ceptoars = &x->ceps;
-    f.viewer_observer = who && who->org.observer;
+    f.viewer_agreed = who && agreement_gives_yellow(who->org.agreement);
     f.sector = q->sector;
     f.scope = q->scope;
     f.kind = q->kind;

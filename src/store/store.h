@@ -407,7 +407,7 @@ struct store_report_filter {
     int64_t before_seq;                /* cursor: 0 = from the newest */
     const char *viewer;                /* org id; NULL = the public */
     const struct ids *viewer_ceptoars; /* NULL = none */
-    bool viewer_observer;
+    bool viewer_agreed; /* agreement_gives_yellow of the viewer (?10) */
     const char *sector, *scope, *kind, *state; /* NULL = any */
     int min_severity;                          /* -1 = any */
     bool overdue; /* only reports past a deadline */
@@ -797,5 +797,42 @@ int store_drill_get(struct store_conn *c, const char *id,
  * advisory of out. */
 int store_drill_prev(struct store_conn *c, const char *target_kind,
                      const char *target, int64_t seq, struct store_drill *out);
+
+/* ---- handling-rule agreements (docs/rules.md) ---- */
+struct store_rules {
+    char version[32];
+    char title_ja[256], title_en[256];
+    int64_t effective_at;
+};
+/* The current handling rules (the latest effective_at). */
+int store_rules_current(struct store_conn *c, struct store_rules *out);
+struct store_agreement {
+    int64_t id;
+    char org_id[64];
+    char rules_version[32];
+    int64_t signed_by; /* users.id; 0 = the system */
+    char signed_by_name[65];
+    int64_t signed_at;
+    int64_t withdrawn_by; /* 0 when not withdrawn or by the system */
+    char withdrawn_by_name[65];
+    int64_t withdrawn_at; /* 0 = active */
+};
+/* Records a signing (signed_by 0 = the system); *id its id.
+ * IS_ERR_CONFLICT when org already has an active agreement. */
+int store_agreement_insert(struct store_conn *c, const char *org,
+                           const char *version, int64_t signed_by, int64_t now,
+                           int64_t *id);
+/* Withdraws agreement id of org. IS_ERR_NOTFOUND when there is no such
+ * active agreement. */
+int store_agreement_withdraw(struct store_conn *c, int64_t id, const char *org,
+                             int64_t by, int64_t now);
+int store_agreement_get(struct store_conn *c, int64_t id, const char *org,
+                        struct store_agreement *out);
+/* org's active agreement, or IS_ERR_NOTFOUND. */
+int store_agreement_active(struct store_conn *c, const char *org,
+                           struct store_agreement *out);
+/* org's agreements, newest first, into a malloc'd *out (free()) of *n. */
+int store_agreements_list(struct store_conn *c, const char *org,
+                          struct store_agreement **out, size_t *n);
 
 #endif

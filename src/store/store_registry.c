@@ -36,7 +36,8 @@ int store_membership_insert(struct store_conn *c, const char *org_id,
                       org_id, group_id);
 }
 
-/* Row mapper of ST_ORG_REL: id, kind, scope, sector, ministry, observer. */
+/* Row mapper of ST_ORG_REL: id, kind, scope, sector, ministry, agreement
+ * state. */
 static int map_org_rel(sqlite3_stmt *st, void *ctx)
 {
     struct access_org *out = ctx;
@@ -45,7 +46,10 @@ static int map_org_rel(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 2, out->scope_id, sizeof(out->scope_id));
     store_col_copy(st, 3, out->sector_id, sizeof(out->sector_id));
     store_col_copy(st, 4, out->ministry_id, sizeof(out->ministry_id));
-    out->observer = sqlite3_column_int(st, 5) != 0;
+    int ag = sqlite3_column_int(st, 5);
+    out->agreement = ag == AGREEMENT_ACTIVE      ? AGREEMENT_ACTIVE
+                     : ag == AGREEMENT_WITHDRAWN ? AGREEMENT_WITHDRAWN
+                                                 : AGREEMENT_NONE;
     return IS_OK;
 }
 

@@ -345,7 +345,7 @@ int store_reports_open(struct store_conn *c,
     sqlite3_bind_int(st, 7, f->overdue);
     sqlite3_bind_int64(st, 8, f->now);
     store_bind_text(st, 9, f->viewer);
-    sqlite3_bind_int(st, 10, f->viewer_observer);
+    sqlite3_bind_int(st, 10, f->viewer_agreed);
     if (f->viewer_ceptoars)
         bind_ids(st, 11, f->viewer_ceptoars);
     else

@@ -2,6 +2,14 @@
  * No include guard on purpose. Numbers that are rules of core/ are spelled
  * from core's constants (RANGE_V_*, SQL_AUTO_FORWARD_SEVERITY), never
  * retyped. */
+/* An organisation's handling-rule agreement state (core/agreement.h enum
+ * agreement_state: 0 none, 1 active, 2 withdrawn) from its agreements. */
+#ifndef AGREEMENT_STATE_SQL
+#define AGREEMENT_STATE_SQL(org)                                               \
+    "(SELECT CASE WHEN count(*) = 0 THEN 0 "                                   \
+    "WHEN sum(ag.withdrawn_at IS NULL) > 0 THEN 1 ELSE 2 END "                 \
+    "FROM agreements ag WHERE ag.org_id = " org ")"
+#endif
 #ifndef SQL_AUTO_FORWARD_SEVERITY
 #define SQL_AUTO_FORWARD_SEVERITY RANGE_SQL(ROUTE_AUTO_FORWARD_SEVERITY)
 #endif
@@ -17,11 +25,13 @@ ST(ORG_INSERT, "INSERT INTO orgs(id, kind, name_ja, name_en, short_en, "
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
 ST(MEMBERSHIP_INSERT, "INSERT INTO memberships(org_id, group_id) "
                       "VALUES (?1, ?2)")
-ST(ORG_REL, "SELECT o.id, o.kind, COALESCE(o.scope_id, ''), "
-            "COALESCE(sc.sector_id, ''), COALESCE(se.ministry_id, ''), "
-            "o.observer FROM orgs o "
-            "LEFT JOIN scopes sc ON sc.id = o.scope_id "
-            "LEFT JOIN sectors se ON se.id = sc.sector_id WHERE o.id = ?1")
+ST(ORG_REL,
+   "SELECT o.id, o.kind, COALESCE(o.scope_id, ''), "
+   "COALESCE(sc.sector_id, ''), COALESCE(se.ministry_id, "
+   "''), " AGREEMENT_STATE_SQL(
+       "o.id") " FROM orgs o "
+               "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+               "LEFT JOIN sectors se ON se.id = sc.sector_id WHERE o.id = ?1")
 ST(ORG_GROUPS, "SELECT m.group_id, g.kind FROM memberships m "
                "JOIN orgs g ON g.id = m.group_id WHERE m.org_id = ?1 "
                "ORDER BY m.group_id")
@@ -421,3 +431,26 @@ ST(REMINDER_RETRY, "UPDATE reminders SET next_at = ?2, last_error = ?3, "
                    "lease_until = 0 WHERE id = ?1")
 ST(CONTACT_FIRST, "SELECT id FROM contacts WHERE org_id = ?1 "
                   "ORDER BY priority, id LIMIT 1")
+/* ---- handling-rule agreements (store_agreements.c) ---- */
+ST(RULES_CURRENT,
+   "SELECT version, title_ja, title_en, effective_at "
+   "FROM handling_rules ORDER BY effective_at DESC, version DESC "
+   "LIMIT 1")
+ST(AGREEMENT_INSERT, "INSERT INTO agreements(org_id, rules_version, "
+                     "signed_by, signed_at) VALUES (?1, ?2, ?3, ?4)")
+ST(AGREEMENT_WITHDRAW, "UPDATE agreements SET withdrawn_by = ?3, "
+                       "withdrawn_at = ?4 WHERE id = ?1 AND org_id = ?2 "
+                       "AND withdrawn_at IS NULL")
+#ifndef AGREEMENT_COLS
+#define AGREEMENT_COLS                                                         \
+    "SELECT a.id, a.org_id, a.rules_version, coalesce(a.signed_by, 0), "       \
+    "coalesce(su.username, ''), a.signed_at, coalesce(a.withdrawn_by, 0), "    \
+    "coalesce(wu.username, ''), coalesce(a.withdrawn_at, 0) FROM agreements "  \
+    "a "                                                                       \
+    "LEFT JOIN users su ON su.id = a.signed_by "                               \
+    "LEFT JOIN users wu ON wu.id = a.withdrawn_by "
+#endif
+ST(AGREEMENTS_ORG, AGREEMENT_COLS "WHERE a.org_id = ?1 ORDER BY a.id DESC")
+ST(AGREEMENT_GET, AGREEMENT_COLS "WHERE a.id = ?1 AND a.org_id = ?2")
+ST(AGREEMENT_ACTIVE, AGREEMENT_COLS "WHERE a.org_id = ?1 "
+                                    "AND a.withdrawn_at IS NULL")

@@ -53,7 +53,7 @@ static void make(struct world *w)
     w->cep_tele = org("ceptoar-telecom", "ceptoar", "telecom", "ict", "mic");
     w->council = org("ceptoar-council", "council", NULL, NULL, NULL);
     w->agency = org("jpcert", "agency", NULL, NULL, NULL);
-    w->agency.observer = true;
+    w->agency.agreement = AGREEMENT_ACTIVE;
     w->bank = org("op-banking-0001", "operator", "banking", "finance", "fsa");
     member_of(&w->bank, "ceptoar-banking");
     w->bank2 = org("op-banking-0002", "operator", "banking", "finance", "fsa");

@@ -2,13 +2,14 @@
  * test_audience.c - who an advisory goes to and how it travels
  * (core/audience.h), as tables written from DOMAIN.md §3 and §5.
  *
- * The standing test is exhaustive: every combination of the six facts
- * about a reader times every range, against an oracle written here from
+ * The standing test is exhaustive: every combination of the five facts
+ * about a reader and its handling-rule agreement (none, active, withdrawn)
+ * times every range, against an oracle written here from
  * the rule (not from audience.c):
  *   may read iff registered and (author, or a hop reached, or a named
  *            recipient) and range >= Red
  *          or registered and recipient and range >= Amber
- *          or registered and observer and range >= Yellow
+ *          or registered and an ACTIVE agreement and range >= Yellow
  *          or registered and range >= Green
  *          or range == White
  *   sees identity iff may read and registered (advisories are never
@@ -34,7 +35,7 @@ static bool oracle_may_read(enum share_range r,
         return false;
     if (r == RANGE_GREEN)
         return true;
-    if (r == RANGE_YELLOW && s->observer)
+    if (r == RANGE_YELLOW && s->agreement == AGREEMENT_ACTIVE)
         return true;
     if (r >= RANGE_AMBER && s->recipient)
         return true;
@@ -45,14 +46,14 @@ static void test_standing_every_combination(void **state)
 {
     (void)state;
     int n = 0, readable = 0;
-    for (unsigned bits = 0; bits < 64; bits++) {
+    for (unsigned bits = 0; bits < 32 * AGREEMENT_STATE_COUNT; bits++) {
         struct audience_standing s = {
             .registered = bits & 1,
             .is_author = bits & 2,
             .hop_reached = bits & 4,
             .recipient = bits & 8,
             .named = bits & 16,
-            .observer = bits & 32,
+            .agreement = (enum agreement_state)(bits / 32),
         };
         for (int r = 0; r < RANGE_COUNT; r++) {
             struct range_decision d = audience_decide((enum share_range)r, &s);
@@ -66,7 +67,7 @@ static void test_standing_every_combination(void **state)
             readable += want;
         }
     }
-    assert_int_equal(n, 64 * RANGE_COUNT);
+    assert_int_equal(n, 32 * AGREEMENT_STATE_COUNT * RANGE_COUNT);
     assert_true(readable > 0 && readable < n);
 }
 
@@ -79,7 +80,8 @@ static void test_relation_table(void **state)
     } rows[] = {
         {{0}, {0}},
         /* the public: nothing else counts */
-        {{.is_author = true, .recipient = true, .observer = true}, {0}},
+        {{.is_author = true, .recipient = true, .agreement = AGREEMENT_ACTIVE},
+         {0}},
         {{.registered = true}, {.registered = true}},
         {{.registered = true, .is_author = true},
          {.registered = true, .is_originator = true}},
@@ -91,8 +93,13 @@ static void test_relation_table(void **state)
          {.registered = true, .in_chain = true, .in_community = true}},
         /* named without being a recipient means nothing */
         {{.registered = true, .named = true}, {.registered = true}},
-        {{.registered = true, .observer = true},
+        {{.registered = true, .agreement = AGREEMENT_ACTIVE},
          {.registered = true, .observer = true}},
+        /* never signed, or withdrawn: no Yellow standing */
+        {{.registered = true, .agreement = AGREEMENT_NONE},
+         {.registered = true}},
+        {{.registered = true, .agreement = AGREEMENT_WITHDRAWN},
+         {.registered = true}},
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
         struct range_relation got = audience_relation(&rows[i].s);

@@ -10,7 +10,8 @@
  *                            reached
  *                   Amber  - + members of the originator's CEPTOAR(s) and
  *                            those CEPTOARs' secretariats
- *                   Yellow - + observers
+ *                   Yellow - + organisations with an ACTIVE handling-rule
+ *                            agreement (never signed, or withdrawn: no)
  *                   Green  - + every registered organisation
  *                   White  - + the public
  *   sees identity iff may read and the reader is registered and
@@ -18,7 +19,9 @@
  *                    originator, or the routing secretariat once reached)
  *
  * The oracle knows each reader's standing from the role it plays in the
- * scenario (set by hand below), never from range_report_relation(). Any
+ * scenario (set by hand below), never from range_report_relation(). Every
+ * registered reader is tried in each agreement state (none, active,
+ * withdrawn: core/agreement.h), whatever its kind. Any
  * difference - a leak or a wrongful denial - fails the test with a message
  * naming the combination.
  */
@@ -70,9 +73,9 @@ enum role {
     R_MINISTRY_OWNER,    /* ministry owning the originator's sector */
     R_MINISTRY_OTHER,
     R_NISC,
-    R_AGENCY_HOP,      /* observer agency, the via_agency hop */
-    R_AGENCY_OBSERVER, /* observer agency, not the hop */
-    R_AGENCY_PLAIN,    /* agency that is not an observer */
+    R_AGENCY_HOP,      /* agency (agreed), the via_agency hop */
+    R_AGENCY_OBSERVER, /* agency (agreed), not the hop */
+    R_AGENCY_PLAIN,    /* agency that never agreed */
     R_PUBLIC           /* no sign-in: reader NULL */
 };
 
@@ -88,9 +91,9 @@ static const char *const role_names[] = {
     "ministry owning the sector",
     "ministry not owning the sector",
     "NISC",
-    "observer agency (the via_agency hop)",
-    "observer agency (not the hop)",
-    "agency, not an observer",
+    "agency (agreed), the via_agency hop",
+    "agency (agreed), not the hop",
+    "agency that never agreed",
     "the public"};
 
 #define MAX_READERS 16
@@ -126,11 +129,11 @@ static void common_bodies(struct world *w)
 {
     w->nisc = org("nisc", "nisc", NULL, NULL, NULL);
     w->agency_hop = org("jpcert", "agency", NULL, NULL, NULL);
-    w->agency_hop.observer = true;
+    w->agency_hop.agreement = AGREEMENT_ACTIVE;
     w->agency_observer = org("ipa", "agency", NULL, NULL, NULL);
-    w->agency_observer.observer = true;
+    w->agency_observer.agreement = AGREEMENT_ACTIVE;
     w->agency_plain = org("npa", "agency", NULL, NULL, NULL);
-    w->agency_plain.observer = false;
+    w->agency_plain.agreement = AGREEMENT_NONE; /* observer flag, no signing */
 }
 
 /* World 1: a bank in the banking CEPTOAR (finance, FSA) - the combination
@@ -324,14 +327,15 @@ static bool role_in_community(const struct world *w, enum role r)
     }
 }
 
-static bool role_is_observer(enum role r)
+/* Yellow standing: an active agreement, nothing else (DOMAIN.md §6a). */
+static bool agreed(enum agreement_state ag)
 {
-    return r == R_AGENCY_HOP || r == R_AGENCY_OBSERVER;
+    return ag == AGREEMENT_ACTIVE;
 }
 
 static struct verdict oracle(const struct world *w, enum share_range range,
                              enum report_route route, enum reached_state st,
-                             enum role who)
+                             enum role who, enum agreement_state ag)
 {
     struct verdict v = {false, false};
     bool registered = who != R_PUBLIC;
@@ -347,7 +351,7 @@ static struct verdict oracle(const struct world *w, enum share_range range,
         narrowest = RANGE_RED;
     else if (role_in_community(w, who))
         narrowest = RANGE_AMBER;
-    else if (role_is_observer(who))
+    else if (registered && agreed(ag))
         narrowest = RANGE_YELLOW;
     else if (registered)
         narrowest = RANGE_GREEN;
@@ -384,43 +388,55 @@ static void run_world(const struct world *w, struct tally *t)
                 struct range_report rep = build_report(
                     w, (enum share_range)range, (enum report_route)route,
                     (enum reached_state)st);
-                for (int k = 0; k < w->nreaders; k++) {
-                    const struct reader *rd = &w->readers[k];
-                    struct verdict want = oracle(
-                        w, (enum share_range)range, (enum report_route)route,
-                        (enum reached_state)st, rd->role);
-                    struct range_decision got =
-                        range_report_decide(rd->org, &rep);
-                    t->combos++;
-                    if (!want.may_read)
-                        t->denied++;
-                    else if (want.sees_identity)
-                        t->read_identity++;
-                    else
-                        t->read_anonymised++;
-                    if (got.may_read == want.may_read &&
-                        got.sees_identity == want.sees_identity)
-                        continue;
-                    char msg[512];
-                    snprintf(msg, sizeof(msg),
-                             "[%s] range=%s route=%s reached=%s reader=%s "
-                             "(%s): got may_read=%d sees_identity=%d, "
-                             "want may_read=%d sees_identity=%d%s",
-                             w->name, range_name((enum share_range)range),
-                             route_name((enum report_route)route),
-                             reached_names[st], role_names[rd->role],
-                             rd->org ? rd->org->id : "NULL", got.may_read,
-                             got.sees_identity, want.may_read,
-                             want.sees_identity,
-                             (got.may_read && !want.may_read) ||
-                                     (got.sees_identity && !want.sees_identity)
-                                 ? "  <-- LEAK"
-                                 : "  <-- wrongful denial");
-                    print_error("%s\n", msg);
-                    if (!t->mismatches)
-                        snprintf(t->first, sizeof(t->first), "%s", msg);
-                    t->mismatches++;
-                }
+                for (int k = 0; k < w->nreaders; k++)
+                    for (int ag = 0; ag < AGREEMENT_STATE_COUNT; ag++) {
+                        const struct reader *rd = &w->readers[k];
+                        if (!rd->org && ag) /* the public signs nothing */
+                            continue;
+                        struct access_org as;
+                        if (rd->org) {
+                            as = *rd->org;
+                            as.agreement = (enum agreement_state)ag;
+                        }
+                        struct verdict want = oracle(
+                            w, (enum share_range)range,
+                            (enum report_route)route, (enum reached_state)st,
+                            rd->role, (enum agreement_state)ag);
+                        struct range_decision got =
+                            range_report_decide(rd->org ? &as : NULL, &rep);
+                        t->combos++;
+                        if (!want.may_read)
+                            t->denied++;
+                        else if (want.sees_identity)
+                            t->read_identity++;
+                        else
+                            t->read_anonymised++;
+                        if (got.may_read == want.may_read &&
+                            got.sees_identity == want.sees_identity)
+                            continue;
+                        char msg[512];
+                        snprintf(
+                            msg, sizeof(msg),
+                            "[%s] range=%s route=%s reached=%s reader=%s "
+                            "(%s, agreement %s): got may_read=%d "
+                            "sees_identity=%d, "
+                            "want may_read=%d sees_identity=%d%s",
+                            w->name, range_name((enum share_range)range),
+                            route_name((enum report_route)route),
+                            reached_names[st], role_names[rd->role],
+                            rd->org ? rd->org->id : "NULL",
+                            agreement_state_name((enum agreement_state)ag),
+                            got.may_read, got.sees_identity, want.may_read,
+                            want.sees_identity,
+                            (got.may_read && !want.may_read) ||
+                                    (got.sees_identity && !want.sees_identity)
+                                ? "  <-- LEAK"
+                                : "  <-- wrongful denial");
+                        print_error("%s\n", msg);
+                        if (!t->mismatches)
+                            snprintf(t->first, sizeof(t->first), "%s", msg);
+                        t->mismatches++;
+                    }
             }
 }
 
@@ -434,14 +450,16 @@ static void test_property_every_combination(void **state)
     world_bank(w);
     assert_int_equal(w->nreaders, 13);
     run_world(w, &t);
-    long bank = (long)RANGE_COUNT * ROUTE_COUNT * REACHED_COUNT * 13;
+    /* 12 registered readers x 3 agreement states, and the public */
+    long bank = (long)RANGE_COUNT * ROUTE_COUNT * REACHED_COUNT *
+                (12 * AGREEMENT_STATE_COUNT + 1);
     assert_int_equal(t.combos, bank);
-    assert_int_equal(bank, 780);
+    assert_int_equal(bank, 2220);
 
     world_cable(w);
     assert_int_equal(w->nreaders, 15);
     run_world(w, &t);
-    assert_int_equal(t.combos, bank + 5L * 4 * 3 * 15);
+    assert_int_equal(t.combos, bank + 5L * 4 * 3 * (14 * 3 + 1));
 
     test_free(w);
     if (t.mismatches)
@@ -472,7 +490,9 @@ static void test_property_brief_product(void **state)
                 for (int k = 0; k < w->nreaders; k++) {
                     struct verdict want = oracle(
                         w, (enum share_range)range, (enum report_route)route,
-                        (enum reached_state)st, w->readers[k].role);
+                        (enum reached_state)st, w->readers[k].role,
+                        w->readers[k].org ? w->readers[k].org->agreement
+                                          : AGREEMENT_NONE);
                     struct range_decision got =
                         range_report_decide(w->readers[k].org, &rep);
                     combos++;
@@ -545,10 +565,13 @@ static void test_examples(void **state)
     d = range_report_decide(&w->agency_observer, &rep);
     assert_false(d.may_read);
 
-    /* Yellow: observers in, non-observers out */
+    /* Yellow: an active agreement in; never signed or withdrawn out */
     rep = build_report(w, RANGE_YELLOW, ROUTE_VIA_CEPTOAR, REACHED_FIRST);
     assert_true(range_report_decide(&w->agency_observer, &rep).may_read);
     assert_false(range_report_decide(&w->agency_plain, &rep).may_read);
+    struct access_org gone = w->agency_observer;
+    gone.agreement = AGREEMENT_WITHDRAWN;
+    assert_false(range_report_decide(&gone, &rep).may_read);
     assert_false(range_report_decide(&w->other_sector, &rep).may_read);
     assert_false(range_report_decide(NULL, &rep).may_read);
 

@@ -254,13 +254,15 @@ static int64_t org_count(struct store_conn *c, const char *kind, size_t *nkinds)
  * against core/range.c's rule, over every combination: range x route x
  * hops reached x the originator's CEPTOARs, for readers of every
  * standing (the public, the originator, each hop, members and
- * secretariats of the CEPTOARs, observers, others). The pre-filter may
+ * secretariats of the CEPTOARs, organisations whose handling-rule
+ * agreement is active, withdrawn or was never signed - read back from the
+ * store through store_org_rel - others). The pre-filter may
  * only pre-select; this checks that it never drops a report the rule lets
  * the reader read (a wrongful denial), and that it selects exactly those
  * (today it is exact: a looser filter would be caught here too). */
 struct pf_reader {
-    const char *id; /* NULL = the public */
-    bool observer;
+    const char *id;                 /* NULL = the public */
+    enum agreement_state agreement; /* as the store must report it */
     int nceptoars;
     const char *ceptoars[2];
 };
@@ -492,10 +494,14 @@ static void t_reports_prefilter_matches_core(void **state)
         {"cep-b", "ceptoar"},     {"op", "operator"},
         {"member-a", "operator"}, {"member-b", "operator"},
         {"watcher", "operator"},  {"other", "operator"},
+        {"member-c", "operator"}, {"lapsed", "agency"},
+        {"flagged", "agency"},
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
         struct store_org o = {.id = orgs[i].id,
                               .kind = orgs[i].kind,
+                              /* the registry flag alone gives nothing */
+                              .observer = strcmp(orgs[i].id, "flagged") == 0,
                               .name_ja = orgs[i].id,
                               .name_en = orgs[i].id,
                               .short_en = "",
@@ -510,6 +516,20 @@ static void t_reports_prefilter_matches_core(void **state)
     u.roles = ROLE_READER;
     int64_t uid = 0;
     assert_int_equal(store_user_insert(c, &u, NOW, &uid), IS_OK);
+    /* handling-rule agreements: watcher and member-c active, lapsed
+     * withdrawn (after a first withdrawn one too), flagged none */
+    int64_t aid = 0;
+    assert_int_equal(
+        store_agreement_insert(c, "watcher", "2026.1", uid, NOW, &aid), IS_OK);
+    assert_int_equal(
+        store_agreement_insert(c, "member-c", "2026.1", 0, NOW, &aid), IS_OK);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(
+            store_agreement_insert(c, "lapsed", "2026.1", uid, NOW, &aid),
+            IS_OK);
+        assert_int_equal(store_agreement_withdraw(c, aid, "lapsed", uid, NOW),
+                         IS_OK);
+    }
 
     /* the reports: every range x route x reached prefix x community */
     static const char *const chains[ROUTE_COUNT][4] = {
@@ -576,19 +596,21 @@ static void t_reports_prefilter_matches_core(void **state)
     }
 
     static const struct pf_reader readers[] = {
-        {NULL, false, 0, {NULL}},
-        {"op", false, 1, {"cep-a"}},
-        {"nisc", false, 0, {NULL}},
-        {"min", false, 0, {NULL}},
-        {"agency", false, 0, {NULL}},
-        {"cep-a", false, 0, {NULL}},
-        {"cep-b", false, 0, {NULL}},
-        {"member-a", false, 1, {"cep-a"}},
-        {"member-b", false, 1, {"cep-b"}},
-        {"member-b", true, 2, {"cep-b", "cep-a"}},
-        {"watcher", true, 0, {NULL}},
-        {"other", false, 0, {NULL}},
-        {"other", false, 1, {"cep-x"}},
+        {NULL, AGREEMENT_NONE, 0, {NULL}},
+        {"op", AGREEMENT_NONE, 1, {"cep-a"}},
+        {"nisc", AGREEMENT_NONE, 0, {NULL}},
+        {"min", AGREEMENT_NONE, 0, {NULL}},
+        {"agency", AGREEMENT_NONE, 0, {NULL}},
+        {"cep-a", AGREEMENT_NONE, 0, {NULL}},
+        {"cep-b", AGREEMENT_NONE, 0, {NULL}},
+        {"member-a", AGREEMENT_NONE, 1, {"cep-a"}},
+        {"member-b", AGREEMENT_NONE, 1, {"cep-b"}},
+        {"member-c", AGREEMENT_ACTIVE, 2, {"cep-b", "cep-a"}},
+        {"watcher", AGREEMENT_ACTIVE, 0, {NULL}},
+        {"lapsed", AGREEMENT_WITHDRAWN, 0, {NULL}},
+        {"flagged", AGREEMENT_NONE, 0, {NULL}},
+        {"other", AGREEMENT_NONE, 0, {NULL}},
+        {"other", AGREEMENT_NONE, 1, {"cep-x"}},
     };
     int checked = 0, readable = 0;
     for (size_t i = 0; i < IS_ARRAY_LEN(readers); i++) {
@@ -597,8 +619,13 @@ static void t_reports_prefilter_matches_core(void **state)
         memset(&org, 0, sizeof(org));
         struct ids ceps = {0};
         if (rd->id) {
-            snprintf(org.id, sizeof(org.id), "%s", rd->id);
-            org.observer = rd->observer;
+            /* the store's own reading of the organisation (its agreement
+             * state included); memberships are the reader's */
+            assert_int_equal(store_org_rel(c, rd->id, &org), IS_OK);
+            if (org.agreement != rd->agreement)
+                fail_msg("%s: agreement %s, want %s", rd->id,
+                         agreement_state_name(org.agreement),
+                         agreement_state_name(rd->agreement));
             org.nceptoars = rd->nceptoars;
             for (int g = 0; g < rd->nceptoars; g++) {
                 snprintf(org.ceptoars[g], sizeof(org.ceptoars[g]), "%s",
@@ -609,7 +636,7 @@ static void t_reports_prefilter_matches_core(void **state)
         struct store_report_filter f = {
             .viewer = rd->id,
             .viewer_ceptoars = &ceps,
-            .viewer_observer = rd->observer,
+            .viewer_agreed = agreement_gives_yellow(org.agreement),
             .min_severity = -1,
             .now = NOW,
         };
@@ -631,10 +658,11 @@ static void t_reports_prefilter_matches_core(void **state)
             bool may = range_report_decide(rd->id ? &org : NULL, &rr).may_read;
             bool sel = pf_selected(&x, r->id);
             if (may != sel)
-                fail_msg("reader %s%s: report range %s route %s reached %d "
+                fail_msg("reader %s (agreement %s): report range %s route %s "
+                         "reached %d "
                          "community %d: rule %d, SQL pre-filter %d",
                          rd->id ? rd->id : "(public)",
-                         rd->observer ? " (observer)" : "",
+                         rd->id ? agreement_state_name(org.agreement) : "",
                          range_name(rr.range), route_name(rr.route),
                          rr.nreached, rr.ncommunity, may, sel);
             checked++;

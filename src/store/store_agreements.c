@@ -1,0 +1,92 @@
+/*
+ * store_agreements.c - handling-rule versions and agreements
+ * (docs/rules.md "Handling-rule agreements").
+ */
+#include "store/store_internal.h"
+
+/* Row mapper of ST_RULES_CURRENT: version, title_ja, title_en, effective. */
+static int map_rules(sqlite3_stmt *st, void *ctx)
+{
+    struct store_rules *out = ctx;
+    memset(out, 0, sizeof(*out));
+    store_col_copy(st, 0, out->version, sizeof(out->version));
+    store_col_copy(st, 1, out->title_ja, sizeof(out->title_ja));
+    store_col_copy(st, 2, out->title_en, sizeof(out->title_en));
+    out->effective_at = sqlite3_column_int64(st, 3);
+    return IS_OK;
+}
+
+int store_rules_current(struct store_conn *c, struct store_rules *out)
+{
+    return store_get_row(c, ST_RULES_CURRENT, "rules current", map_rules, out,
+                         "");
+}
+
+int store_agreement_insert(struct store_conn *c, const char *org,
+                           const char *version, int64_t signed_by, int64_t now,
+                           int64_t *id)
+{
+    int rc = store_exec(c, ST_AGREEMENT_INSERT, "agreement insert", "ttNI", org,
+                        version, signed_by, now);
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_agreement_withdraw(struct store_conn *c, int64_t id, const char *org,
+                             int64_t by, int64_t now)
+{
+    return store_exec_changed(c, ST_AGREEMENT_WITHDRAW, "agreement withdraw",
+                              "ItNI", id, org, by, now);
+}
+
+/* Row mapper of AGREEMENT_COLS into one struct store_agreement. */
+static int map_agreement(sqlite3_stmt *st, void *ctx)
+{
+    struct store_agreement *out = ctx;
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, out->org_id, sizeof(out->org_id));
+    store_col_copy(st, 2, out->rules_version, sizeof(out->rules_version));
+    out->signed_by = sqlite3_column_int64(st, 3);
+    store_col_copy(st, 4, out->signed_by_name, sizeof(out->signed_by_name));
+    out->signed_at = sqlite3_column_int64(st, 5);
+    out->withdrawn_by = sqlite3_column_int64(st, 6);
+    store_col_copy(st, 7, out->withdrawn_by_name,
+                   sizeof(out->withdrawn_by_name));
+    out->withdrawn_at = sqlite3_column_int64(st, 8);
+    return IS_OK;
+}
+
+static int push_agreement(sqlite3_stmt *st, void *ctx)
+{
+    struct store_agreement *a = store_rows_push(ctx);
+    if (!a)
+        return IS_ERR_NOMEM;
+    return map_agreement(st, a);
+}
+
+int store_agreement_get(struct store_conn *c, int64_t id, const char *org,
+                        struct store_agreement *out)
+{
+    return store_get_row(c, ST_AGREEMENT_GET, "agreement get", map_agreement,
+                         out, "It", id, org);
+}
+
+int store_agreement_active(struct store_conn *c, const char *org,
+                           struct store_agreement *out)
+{
+    return store_get_row(c, ST_AGREEMENT_ACTIVE, "agreement active",
+                         map_agreement, out, "t", org);
+}
+
+int store_agreements_list(struct store_conn *c, const char *org,
+                          struct store_agreement **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_AGREEMENTS_ORG, "agreements", push_agreement, &r,
+                        NULL, "t", org);
+    *out = rc ? NULL : r.items;
+    *n = rc ? 0 : r.n;
+    return rc;
+}
