@@ -132,12 +132,12 @@ const D = {
   'route.noceptoar': ['（貴組織はCEPTOARに属していないため使えません）', '(not available: your organisation is in no CEPTOAR)'],
   'range.red.x': ['報告元と、この報告を取り扱う組織（上記の経路）およびその分析担当のみ。', 'Only you and the organisations handling it (the route above) and their analysts.'],
   'range.amber.x': ['Red に加えて、{ceptoar} の構成員と事務局。', 'Red, plus the members and the secretariat of {ceptoar}.'],
-  'range.yellow.x': ['Amber に加えて、取扱いルールに同意したオブザーバー（JPCERT/CC などの機関）。', 'Amber, plus observers that agreed to the handling rules (agencies such as JPCERT/CC).'],
+  'range.yellow.x': ['Amber に加えて、取扱いルールへの同意が記録されている組織（JPCERT/CC などの機関）。', 'Amber, plus organisations with a recorded agreement to the handling rules (agencies such as JPCERT/CC).'],
   'range.green.x': ['Yellow に加えて、登録されているすべての重要インフラ関係組織。', 'Yellow, plus every registered organisation of the CI community.'],
   'range.white.x': ['誰でも（ログイン不要の公開ページとフィードにも掲載）。', 'Everyone, including the public page and feed (no sign-in).'],
   'adv.range.red.x': ['発出元の経路と、個別に指定した組織のみ。', 'Only the author\'s chain and the organisations named individually.'],
   'adv.range.amber.x': ['Red に加えて、配信対象のすべての組織。', 'Red, plus every organisation in the audience.'],
-  'adv.range.yellow.x': ['Amber に加えて、オブザーバー（JPCERT/CC などの機関）。', 'Amber, plus observers (agencies such as JPCERT/CC).'],
+  'adv.range.yellow.x': ['Amber に加えて、取扱いルールに同意した組織（JPCERT/CC などの機関）。', 'Amber, plus organisations that agreed to the handling rules (agencies such as JPCERT/CC).'],
   'adv.range.green.x': ['登録されているすべての重要インフラ関係組織（配信先以外も読めます）。', 'Every registered organisation of the CI community (not only the audience).'],
   'adv.range.white.x': ['誰でも（公開ページと Atom フィードに掲載）。', 'Everyone: the public page and its Atom feed.'],
   // reports list
@@ -380,6 +380,21 @@ const D = {
   'audit.older': ['古い方へ', 'Older'],
   'audit.newest': ['最新', 'Newest'],
   'audit.hub': ['ハブ', 'the hub'],
+  // handling-rule agreements (page-org.js)
+  'agr.title': ['取扱いルールへの同意', 'Handling-rule agreement'],
+  'agr.x': ['共有範囲 Yellow の情報は、取扱いルールへの同意を記録した組織だけが閲覧できます。同意を撤回すると、次の操作から閲覧できなくなります。', 'Yellow items are readable only by organisations with a recorded agreement to the handling rules. After a withdrawal they are no longer readable, from the next request on.'],
+  'agr.current': ['現行の取扱いルール', 'Current handling rules'],
+  'agr.sign': ['現行ルールに同意する', 'Agree to the current rules'],
+  'agr.withdraw': ['同意を撤回する', 'Withdraw the agreement'],
+  'agr.signed': ['同意を記録しました。', 'Agreement recorded.'],
+  'agr.withdrawn': ['同意を撤回しました。', 'Agreement withdrawn.'],
+  'agr.version': ['版', 'Version'],
+  'agr.signedat': ['同意日時', 'Signed'],
+  'agr.signedby': ['同意者', 'Signed by'],
+  'agr.withdrawnat': ['撤回日時', 'Withdrawn'],
+  'agr.withdrawnby': ['撤回者', 'Withdrawn by'],
+  'agr.system': ['（ハブが記録）', '(recorded by the hub)'],
+  'agr.adminonly': ['同意と撤回は組織管理者（org_admin）が行います。', 'An organisation admin (org_admin) signs or withdraws.'],
 };
 
 const E = {
@@ -388,7 +403,7 @@ const E = {
   cause: { cyberattack: ['サイバー攻撃', 'Cyberattack'], unintentional: ['意図せぬ要因（人為ミス・障害）', 'Unintentional (error or fault)'], disaster: ['災害', 'Disaster'], other: ['その他', 'Other'], unknown: ['不明', 'Unknown'] },
   threat: { ddos: ['DDoS攻撃', 'DDoS'], malware: ['マルウェア', 'Malware'], ransomware: ['ランサムウェア', 'Ransomware'], unauthorised_access: ['不正アクセス', 'Unauthorised access'], targeted_email: ['標的型メール', 'Targeted e-mail'], defacement: ['改ざん', 'Defacement'], data_leak: ['情報漏えい', 'Data leak'], insider: ['内部不正', 'Insider'], watering_hole: ['水飲み場型攻撃', 'Watering hole'], supply_chain_update: ['ソフトウェア更新の悪用', 'Abused software update'], vulnerability_exploit: ['OS・ソフトウェアの脆弱性を悪用した攻撃', 'Exploitation of an OS/software vulnerability'], ics_malware: ['制御系システムを狙ったマルウェア', 'Malware targeting control systems'], other: ['その他', 'Other'], none: ['なし', 'None'] },
   route: { direct: ['直接（所管省庁へ）', 'Direct (to the ministry)'], via_ceptoar: ['CEPTOAR事務局経由', 'Via the CEPTOAR secretariat'], anonymous: ['匿名（CEPTOAR事務局経由）', 'Anonymous (via the CEPTOAR secretariat)'], via_agency: ['機関経由', 'Via an agency'] },
-  range: { red: ['Red（取扱い組織のみ）', 'Red (handling chain only)'], amber: ['Amber（コミュニティ内）', 'Amber (the community)'], yellow: ['Yellow（オブザーバーまで）', 'Yellow (+ observers)'], green: ['Green（重要インフラ全体）', 'Green (the whole CI community)'], white: ['White（公開）', 'White (public)'] },
+  range: { red: ['Red（取扱い組織のみ）', 'Red (handling chain only)'], amber: ['Amber（コミュニティ内）', 'Amber (the community)'], yellow: ['Yellow（取扱いルール同意組織まで）', 'Yellow (+ organisations that agreed to the handling rules)'], green: ['Green（重要インフラ全体）', 'Green (the whole CI community)'], white: ['White（公開）', 'White (public)'] },
   rstate: { open: ['対応中', 'open'], closed: ['完了', 'closed'] },
   hop: { pending: ['未着', 'not yet'], waiting: ['中継待ち', 'waiting'], relayed: ['中継済', 'relayed'] },
   how: { filed: ['報告受付', 'filed'], forwarded: ['転送', 'forwarded'], author: ['発出元', 'author'], auto: ['自動', 'automatic'], review: ['確認後', 'after review'], limit: ['期限到来で自動', 'review limit passed'], hotline: ['ホットライン', 'hotline'], '': ['', ''] },
@@ -399,6 +414,7 @@ const E = {
   orgkind: { nisc: ['NISC', 'NISC'], ministry: ['省庁', 'Ministry'], ceptoar: ['CEPTOAR', 'CEPTOAR'], council: ['協議会', 'Council'], agency: ['関係機関', 'Agency'], operator: ['重要インフラ事業者', 'Operator'] },
   updkind: { original: ['第一報', 'original'], update: ['続報', 'update'], full: ['詳報', 'full report'], final: ['最終報', 'final report'], answer: ['質問への回答', 'answer to a question'] },
   channel: { email: ['電子メール', 'e-mail'], webhook: ['Webhook', 'webhook'], phone: ['電話', 'phone'], sms: ['SMS', 'SMS'], fax: ['FAX', 'FAX'], '': ['—', '—'] },
+  agrstate: { none: ['未同意', 'not agreed'], active: ['同意中', 'agreed'], withdrawn: ['撤回済み', 'withdrawn'] },
   policy: { auto: ['自動で中継', 'relay at once (auto)'], review: ['確認してから中継', 'review, then relay'] },
 };
 

@@ -2,7 +2,7 @@
 // its users and contacts (org admins), and my API tokens (created and
 // shown once, listed without secret, revoked).
 import { h, table, select, msg, errText, time, clear, field, dl, flag, enc, put } from './dom.js';
-import { t, L, enumLabel } from './i18n.js';
+import { t, L, enumLabel, lang } from './i18n.js';
 import { get, put as apiPut, post, del } from './api.js';
 
 export async function render(main, { ctx }) {
@@ -35,6 +35,38 @@ export async function render(main, { ctx }) {
       } else put(box, h('p', {}, enumLabel('policy', p.policy) + ' · ' + t('org.limit') + ': ' + p.review_limit_min));
     } catch (e) { put(box, msg(errText(e), 'err')); }
   }
+
+  // handling-rule agreement (docs/rules.md "Handling-rule agreements")
+  const agr = h('div', { cls: 'card', id: 'agreement' });
+  put(main, agr);
+  async function drawAgreement() {
+    clear(agr);
+    put(agr, h('h2', {}, t('agr.title')), h('p', { cls: 'hint' }, t('agr.x')));
+    let a;
+    try { a = await get('/orgs/' + enc(org.id) + '/agreements'); } catch (e) { put(agr, msg(errText(e), 'err')); return; }
+    const r = a.current_rules;
+    const who = (u) => (u ? u.username : t('agr.system'));
+    put(agr, dl([
+      [t('state'), h('span', { id: 'agreement-state', 'data-state': a.state }, flag(enumLabel('agrstate', a.state), a.state === 'active' ? 'ok' : 'warn'))],
+      [t('agr.current'), r.version + ' · ' + (lang() === 'en' ? r.title_en : r.title_ja)],
+    ]));
+    if (a.agreements.length) put(agr, table([
+      [t('id'), (x) => h('span', { cls: 'id' }, String(x.id))], [t('agr.version'), (x) => x.rules_version],
+      [t('state'), (x) => enumLabel('agrstate', x.state)],
+      [t('agr.signedat'), (x) => time(x.signed_at)], [t('agr.signedby'), (x) => who(x.signed_by)],
+      [t('agr.withdrawnat'), (x) => (x.withdrawn_at ? time(x.withdrawn_at) : '—')], [t('agr.withdrawnby'), (x) => (x.withdrawn_at ? who(x.withdrawn_by) : '—')],
+    ], a.agreements));
+    if (!ctx.has('org_admin', 'admin')) { put(agr, h('p', { cls: 'hint' }, t('agr.adminonly'))); return; }
+    const out = h('div', { 'aria-live': 'polite', id: 'agreement-out' });
+    const act = async (fn, okText) => {
+      clear(out);
+      try { await fn(); await drawAgreement(); ctx.say(okText, 'ok'); } catch (err) { put(out, msg(errText(err), 'err')); }
+    };
+    const active = a.agreements.find((x) => x.state === 'active');
+    if (active) put(agr, h('div', { cls: 'row' }, h('button', { type: 'button', cls: 'danger', id: 'agreement-withdraw', on: { click: () => act(() => post('/orgs/' + enc(org.id) + '/agreements/' + active.id + '/withdraw'), t('agr.withdrawn')) } }, t('agr.withdraw'))), out);
+    else put(agr, h('div', { cls: 'row' }, h('button', { type: 'button', id: 'agreement-sign', on: { click: () => act(() => post('/orgs/' + enc(org.id) + '/agreements', { rules_version: r.version }), t('agr.signed')) } }, t('agr.sign'))), out);
+  }
+  await drawAgreement();
 
   if (ctx.has('org_admin', 'admin')) {
     const [users, contacts] = await Promise.all([get('/orgs/' + enc(org.id) + '/users').catch(() => ({ items: [] })), get('/orgs/' + enc(org.id) + '/contacts').catch(() => ({ items: [] }))]);

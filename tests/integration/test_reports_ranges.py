@@ -14,7 +14,7 @@ the reporting organisation; every way of reaching a report - read, list
 Oracle (each range includes the ones above it):
   Red    - the originator; the chain hops the report has reached
   Amber  - + members and the secretariat of the originator's CEPTOAR
-  Yellow - + observers (the agencies)
+  Yellow - + organisations with an active handling-rule agreement
   Green  - + every registered organisation
   White  - as Green for signed-in readers
 Identity: everyone who may read sees the reporting organisation, except for
@@ -45,7 +45,8 @@ CHAINS = {
 HOP_USER = {"ceptoar-banking": "ceptoar-banking-secretariat",
             "fsa": "fsa-desk", "jpcert": "jpcert-desk"}
 
-# reader -> (organisation, the CEPTOARs it belongs to or is, observer)
+# reader -> (organisation, the CEPTOARs it belongs to or is, an active
+# handling-rule agreement: Yellow standing)
 READERS = {
     "op-banking-0001": ("op-banking-0001", {"ceptoar-banking"}, False),
     "op-banking-0002": ("op-banking-0002", {"ceptoar-banking"}, False),
@@ -58,8 +59,11 @@ READERS = {
     "fsa-desk": ("fsa", set(), False),
     "meti-desk": ("meti", set(), False),
     "nisc-analyst": ("nisc", set(), False),
-    "jpcert-desk": ("jpcert", set(), True),   # observer, the via_agency hop
-    "ipa-desk": ("ipa", set(), True),         # observer, never a hop
+    "jpcert-desk": ("jpcert", set(), True),   # agreed, the via_agency hop
+    "ipa-desk": ("ipa", set(), True),         # agreed, never a hop
+    # the registry's observer flag but no handling-rule agreement (the demo
+    # data records none for the Ministry of Defense): no Yellow access
+    "mod-desk": ("mod", set(), False),
 }
 ORIGINATOR_COMMUNITY = {"ceptoar-banking"}
 ANON_LABEL_EN = "an operator in Banking etc. (via Banking etc. CEPTOAR)"
