@@ -440,6 +440,7 @@ int h_agreements_withdraw(struct http_req *r, struct http_resp *out);
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
+#define ABODY(name) .body = agreements_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -692,8 +693,7 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/orgs/{id}/agreements",
      .auth = HTTP_AUTHED,
      .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
-     .body = agreements_sign_spec,
-     .nbody = JV_UNTIL_NULL,
+     ABODY(sign),
      .fn = h_agreements_sign,
      .max_body = 1024},
     {.method = "POST",

@@ -33,14 +33,24 @@ static const char *const domains[] = {"it", "ot", "iot", NULL};
 static const char *const system_types[] = {"regular", "emergency_backup", NULL};
 static const char *const causes[] = {"cyberattack", "unintentional", "disaster",
                                      "other",       "unknown",       NULL};
-static const char *const threats[] = {
-    "ddos", "malware", "ransomware", "unauthorised_access", "targeted_email",
-    "defacement", "data_leak", "insider",
-    /* 003:259-351, 2285-2292: watering hole, an abused software update,
-     * exploitation of an OS/software vulnerability, control-system
-     * malware (docs/rules.md "Threat types") */
-    "watering_hole", "supply_chain_update", "vulnerability_exploit",
-    "ics_malware", "other", "none", NULL};
+/* 003:259-351, 2285-2292 add watering hole, an abused software update,
+ * exploitation of an OS/software vulnerability and control-system malware
+ * (docs/rules.md, section on threat types) */
+static const char *const threats[] = {"ddos",
+                                      "malware",
+                                      "ransomware",
+                                      "unauthorised_access",
+                                      "targeted_email",
+                                      "defacement",
+                                      "data_leak",
+                                      "insider",
+                                      "watering_hole",
+                                      "supply_chain_update",
+                                      "vulnerability_exploit",
+                                      "ics_malware",
+                                      "other",
+                                      "none",
+                                      NULL};
 static const char *const ranges[] = {"red",   "amber", "yellow",
                                      "green", "white", NULL};
 static const char *const routes[] = {"direct", "via_ceptoar", "anonymous",
