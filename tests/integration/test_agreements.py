@@ -276,3 +276,28 @@ def test_cli_agreements(h):
     assert r.returncode == 2
     assert history(h, "jcg")["state"] == "withdrawn"
     assert history(h, "npa")["state"] == "active"
+
+
+def test_signing_an_old_version_is_refused(h):
+    """Runs last: it records newer rules. The earlier version is then old:
+    signing it is 400 and changes nothing; the new one can be signed;
+    agreements to the earlier version stay active until withdrawn."""
+    import sqlite3
+    db = sqlite3.connect(str(h.db))
+    with db:
+        db.execute("INSERT INTO handling_rules(version, title_ja, title_en, "
+                   "effective_at) VALUES ('2027.1', '取扱いルール（2027年版）', "
+                   "'Handling rules (2027)', 1798761600)")
+    db.close()
+    assert h.api("GET", "/api/v1/handling-rules",
+                 token=h.tok("jcg-desk")).json()["version"] == "2027.1"
+    before = history(h, "jcg")
+    assert before["state"] == "withdrawn"
+    e = assert_error(sign(h, "jcg", "jcg-admin", RULES), 400, "invalid_value",
+                     "rules_version")
+    assert "2027.1" in e["message"]
+    assert history(h, "jcg")["agreements"] == before["agreements"]
+    s = sign(h, "jcg", "jcg-admin", "2027.1")
+    assert s.status_code == 201, s.text
+    assert s.json()["rules_version"] == "2027.1"
+    assert history(h, "npa")["state"] == "active"  # signed 2026.1
