@@ -221,14 +221,8 @@ int agreements_withdraw(struct store_conn *c, const struct auth_ctx *who,
 int agreements_record_system(struct store_conn *c, const char *org, int64_t now)
 {
     struct store_rules cur;
-    int64_t id = 0;
     int rc = store_rules_current(c, &cur);
     if (!rc)
-        rc = store_agreement_insert(c, org, cur.version, 0, now, &id);
-    if (!rc)
-        rc =
-            audit_record(c, NULL, now, "agreement.sign", org,
-                         json_pack("{s:I,s:s,s:b}", "agreement", (json_int_t)id,
-                                   "rules_version", cur.version, "demo", 1));
+        rc = store_agreement_insert(c, org, cur.version, 0, now, NULL);
     return rc;
 }

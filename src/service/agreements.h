@@ -43,7 +43,9 @@ int agreements_withdraw(struct store_conn *c, const struct auth_ctx *who,
                         const char *org, const char *aid, int64_t now,
                         json_t **out, struct svc_error *e);
 /* Records an agreement to the current rules for org by the system (demo
- * data); the caller holds a transaction. Audited with no actor. */
+ * data); the caller holds a transaction. Not audited on its own: it is part
+ * of the demo set, which `infrashare init --demo` audits as one "init"
+ * entry. */
 int agreements_record_system(struct store_conn *c, const char *org,
                              int64_t now);
 
