@@ -103,7 +103,9 @@ static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
     const struct deliver_settings *a = &o->settings;
     struct message m;
     int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now, &m)
-                       : message_compose(a, c, &j->d, now, &m);
+             : j->d.kind == STORE_JOB_ALERT
+                 ? message_compose_alert(a, c, &j->d, now, &m)
+                 : message_compose(a, c, &j->d, now, &m);
     if (rc) {
         message_release(&m);
         return rc;
@@ -237,28 +239,27 @@ static void record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
                     oc->error);
             continue;
         }
-        struct store_recipient r;
-        bool acked = oc->kind != 0 &&
-                     store_recipient_get(c, oc->d.advisory_id, oc->d.org_id,
-                                         &r) == IS_OK &&
-                     r.acked_at;
+        /* the same rule for both kinds of job (an advisory's delivery, a
+         * report's alert); the store acts on the job's own table */
+        bool settled = false;
+        if (oc->kind != 0 && store_delivery_settled(c, &oc->d, &settled))
+            settled = false;
         if (oc->kind == 0) {
             rc = store_delivery_done(c, &oc->d, now);
             atomic_fetch_add(&n_delivered, 1);
-        } else if (acked) {
-            /* acknowledged while this attempt was in flight: stop here */
-            rc = store_delivery_failed(c, oc->d.id,
+        } else if (settled) {
+            /* acknowledged (opened) while this attempt was in flight */
+            rc = store_delivery_failed(c, &oc->d,
                                        "stopped: acknowledged meanwhile");
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
             rc = store_delivery_retry(
-                c, oc->d.id, now + backoff(a, oc->d.attempts), oc->error);
+                c, &oc->d, now + backoff(a, oc->d.attempts), oc->error);
             atomic_fetch_add(&n_retried, 1);
         } else {
-            rc = store_delivery_failed(c, oc->d.id, oc->error);
+            rc = store_delivery_failed(c, &oc->d, oc->error);
             int q = 0;
             if (!rc)
-                rc = store_queue_next(c, oc->d.advisory_id, oc->d.org_id,
-                                      "next", false, now, &q);
+                rc = store_delivery_next(c, &oc->d, now, &q);
             atomic_fetch_add(&n_failed, 1);
             log_event(LOG_WARN, "delivery failed", "delivery",
                       json_integer(oc->d.id), "org", json_string(oc->d.org_id),

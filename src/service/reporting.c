@@ -13,6 +13,7 @@
 #include "core/route.h"
 #include "common/buf.h"
 #include "common/jv.h"
+#include "service/alerts.h"
 #include "service/reporting_internal.h"
 #include "common/util.h"
 
@@ -559,9 +560,14 @@ static int walk_apply(struct store_report *r, const struct route_walk *w,
 /* The timeline entries of walk w: "arrived" at each hop (how: the first
  * arrival's cause; later ones were "relayed"), and "relayed" by each hop
  * that relays automatically. */
-static int walk_record(struct store_conn *c, const char *id,
+static int walk_record(struct store_conn *c, const struct store_report *r,
                        const struct route_walk *w, const char *how, int64_t now)
 {
+    const char *id = r->id;
+    /* every hop arrived at is alerted (service/alerts.h) */
+    int arc = alerts_arrive(c, r, w, now);
+    if (arc)
+        return arc;
     for (int i = 0; i < w->n; i++) {
         char detail[128];
         snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}",
@@ -588,7 +594,7 @@ int rp_forward_step(struct store_conn *c, struct store_report *r,
     struct route_walk w;
     int rc = walk_plan(c, r, next, &w);
     if (!rc)
-        rc = walk_record(c, r->id, &w, how, now);
+        rc = walk_record(c, r, &w, how, now);
     if (!rc)
         rc = walk_apply(r, &w, now);
     return rc;
@@ -971,7 +977,7 @@ static int file_write(struct store_conn *c, const struct auth_ctx *who,
             c, r->id, now, r->originator, who->user_id, "filed",
             r->first_due < now ? "{\"first_notice_late\":true}" : "{}");
     if (!rc)
-        rc = walk_record(c, r->id, &w, "filed", now);
+        rc = walk_record(c, r, &w, "filed", now);
     if (!rc)
         rc = rp_audit(c, who, now, "report.file", r,
                       json_pack("{s:s,s:i}", "route",
@@ -1026,6 +1032,7 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     json_object_set_new(*out, "warnings", warnings);
     warnings = NULL;
+    alerts_wake(a); /* the hops' alerts were queued with the report */
 out:
     json_decref(warnings);
     json_decref(view);
@@ -1196,7 +1203,10 @@ static json_t *chain_view(struct store_conn *c, const struct store_report *r)
 int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
-    return report_view(a, c, who, id, now, true, out, e);
+    int rc = report_view(a, c, who, id, now, true, out, e);
+    if (!rc) /* a user of an alerted hop opened it (service/alerts.h) */
+        alerts_opened_by_read(c, who, id, now);
+    return rc;
 }
 
 /* The ordinal (1-based) of the update with row id row in ups, 0 if none. */
@@ -1521,13 +1531,17 @@ int report_update(struct app *a, struct store_conn *c,
         goto out;
     warnings = own_name_warnings(c, who->org.id, body);
     int old_sev = r.severity, old_range = r.range;
+    int old_alert_sev = alerts_severity(&r);
     update_apply(a, &r, view, jv_str(body, "kind"), new_range, now);
     rc = update_record_all(c, who, &r, body, atts, &att, old_sev, old_range,
                            now);
+    if (!rc) /* a raised severity alerts the hops reached again */
+        rc = alerts_raise(c, who, &r, old_alert_sev, now);
     if (rc)
         goto out;
     if ((rc = store_commit(c)))
         goto out;
+    alerts_wake(a);
     rc = view_of(c, who, &r, now, false, out, e);
     if (!rc) {
         json_object_set_new(*out, "warnings", warnings);
@@ -1590,8 +1604,10 @@ int report_forward(struct app *a, struct store_conn *c,
         rc = rp_audit(c, who, now, "report.forward", &r,
                       json_pack("{s:s}", "to",
                                 r.current_hop[0] ? r.current_hop : "nisc"));
-    if (!rc && !(rc = store_commit(c)))
+    if (!rc && !(rc = store_commit(c))) {
+        alerts_wake(a); /* the next hops' alerts */
         rc = view_of(c, who, &r, now, false, out, e);
+    }
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);

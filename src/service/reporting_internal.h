@@ -1,5 +1,6 @@
 /*
- * reporting_internal.h - shared by the reporting*.c files only.
+ * reporting_internal.h - shared by the reporting*.c files and alerts.c
+ * (upward alerts of reports) only.
  */
 #ifndef INFRASHARE_REPORTING_INTERNAL_H
 #define INFRASHARE_REPORTING_INTERNAL_H
