@@ -28,9 +28,9 @@ int alerts_raise(struct store_conn *c, const struct auth_ctx *who,
                  const struct store_report *r, int old_severity, int64_t now);
 /* After a commit that queued alerts: wakes the outbox. */
 void alerts_wake(struct app *a);
-/* who read report id: when who's organisation has an unopened alert of
- * it, the alert is marked opened (via "api") and audited in its own
- * transaction. Errors are logged, never the reader's. */
+/* who read (or forwarded, or annotated) report id: when who's organisation has
+ * an unopened alert of it, the alert is marked opened (via "api") and audited
+ * in its own transaction. Errors are logged, never the reader's. */
 void alerts_opened_by_read(struct store_conn *c, const struct auth_ctx *who,
                            const char *id, int64_t now);
 /* The signed link's confirmation (service/provision.c advisory_ack_link):

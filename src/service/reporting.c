@@ -1606,6 +1606,8 @@ int report_forward(struct app *a, struct store_conn *c,
                                 r.current_hop[0] ? r.current_hop : "nisc"));
     if (!rc && !(rc = store_commit(c))) {
         alerts_wake(a); /* the next hops' alerts */
+        /* the hop that forwarded it has opened it */
+        alerts_opened_by_read(c, who, r.id, now);
         rc = view_of(c, who, &r, now, false, out, e);
     }
 out:
@@ -1648,8 +1650,11 @@ int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     if (!rc)
         rc = rp_audit(c, who, now, question ? "report.question" : "report.note",
                       &r, NULL);
-    if (!rc && !(rc = store_commit(c)))
+    if (!rc && !(rc = store_commit(c))) {
+        /* a hop that annotates it has opened it */
+        alerts_opened_by_read(c, who, r.id, now);
         rc = view_of(c, who, &r, now, false, out, e);
+    }
     if (!rc && question)
         json_object_set_new(*out, "question", json_integer(number));
 out:

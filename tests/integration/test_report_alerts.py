@@ -343,16 +343,25 @@ def test_unopened_view_by_hop(ahub, hook):
     r3 = file(h, 2, "green")["id"]          # not severe: not listed
     v = h.ok("GET", "/api/v1/reports/unopened", "nisc-a")
     by = {g["org"]: [i["id"] for i in g["items"]] for g in v["hops"]}
-    assert set(by["meti"]) == {r1, r2}
-    assert by["ceptoar-gas"] == [r2]
-    assert r3 not in json.dumps(v)
-    assert v["total"] == 3
+    # the Amber report has not reached NISC: the range rule hides it from
+    # NISC (not listed, not counted); the Green one is listed at both hops
+    assert by == {"ceptoar-gas": [r2], "meti": [r2]}
+    assert v["total"] == 2
+    assert r1 not in json.dumps(v) and r3 not in json.dumps(v)
     anon = [i for g in v["hops"] for i in g["items"] if i["id"] == r2][0]
     assert OP not in json.dumps(anon)
-    assert anon["alert"]["severity"] == 5
-    # a ministry sees its own sectors' reports
+    assert anon["reporter"]["anonymous"] is True
+    assert anon["alert"]["severity"] == 5 and anon["alert"]["round"] == 1
+    # the ministry, a hop reached by both, sees both at its own hop
     m = h.ok("GET", "/api/v1/reports/unopened", "meti-a")
-    assert m["total"] == 3
+    mby = {g["org"]: sorted(i["id"] for i in g["items"]) for g in m["hops"]}
+    assert mby["meti"] == sorted([r1, r2]) and m["total"] == 3
+    # once forwarded to NISC, NISC may read it: listed at NISC's own hop
+    r = h.call("POST", f"/api/v1/reports/{r1}/forward", "meti-a", json={})
+    assert r.status_code == 200, r.text
+    v = h.ok("GET", "/api/v1/reports/unopened", "nisc-a")
+    by = {g["org"]: sorted(i["id"] for i in g["items"]) for g in v["hops"]}
+    assert r1 in by["nisc"] and r1 not in by.get("meti", [])
     # the org filter
     f = h.ok("GET", "/api/v1/reports/unopened?org=ceptoar-gas", "nisc-a")
     assert [g["org"] for g in f["hops"]] == ["ceptoar-gas"]
