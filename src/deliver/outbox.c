@@ -317,6 +317,46 @@ static int start_deliveries(struct outbox *o, struct store_conn *c,
     return n;
 }
 
+/* Is job d (its kind and id) in flight? */
+static bool in_flight(const struct outbox *o, const struct store_delivery *d)
+{
+    for (const struct job *j = o->jobs; j; j = j->next)
+        if (!j->rem.id && j->d.kind == d->kind && j->d.id == d->id)
+            return true;
+    return false;
+}
+
+/* Takes up to room alert jobs that were written already claimed (the
+ * services' hand-off, store_deliveries_fresh) and starts them: a read and
+ * no write before sending (their links need none either), so an alert
+ * leaves as soon as the outbox is woken after the commit that queued it.
+ * Returns how many were started. */
+static int start_fresh(struct outbox *o, struct store_conn *c,
+                       struct store_delivery *fresh, int room, int64_t now)
+{
+    int n = 0, started = 0;
+    if (room > CLAIM_MAX)
+        room = CLAIM_MAX;
+    if (room <= 0 || store_deliveries_fresh(c, room, fresh, &n))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (in_flight(o, &fresh[i]))
+            continue;
+        struct job *j = calloc(1, sizeof(*j));
+        if (!j)
+            continue;
+        j->d = fresh[i];
+        j->d.attempts = 1; /* this attempt */
+        if (job_prepare(o, c, j, now)) {
+            job_free(j); /* its hand-off lease expires; claimed then */
+            continue;
+        }
+        job_start(o, j);
+        started++;
+    }
+    return started;
+}
+
 /* Starts the job of claimed reminder rem at its organisation's first
  * contact; without a contact, or when it cannot be composed, the reminder
  * is tried again later (or given up after max_attempts). */
@@ -415,7 +455,14 @@ static void *run(void *arg)
                   "count", json_integer(reset), NULL);
     while (!atomic_load(&o->stop) && claimed && ocs) {
         int64_t now = util_now();
-        int n =
+        /* upward alerts handed over claimed first: nothing is written
+         * before they leave */
+        int n = start_fresh(o, c, claimed, a->max_inflight - o->inflight, now);
+        if (n) { /* on the wire before the claim transactions below */
+            int running = 0;
+            curl_multi_perform(o->multi, &running);
+        }
+        n +=
             start_deliveries(o, c, claimed, a->max_inflight - o->inflight, now);
         /* deadline reminders (情報連絡) share the worker */
         int nr = start_reminders(o, c, a->max_inflight - o->inflight, now);

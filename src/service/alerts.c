@@ -4,6 +4,8 @@
  */
 #include "service/alerts.h"
 
+#include <sodium.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "core/alert.h"
@@ -20,8 +22,40 @@ int alerts_severity(const struct store_report *r)
     return r->declared > r->severity ? r->declared : r->severity;
 }
 
-int alerts_arrive(struct store_conn *c, const struct store_report *r,
-                  const struct route_walk *w, int64_t now)
+/* A hop's alert link lives as long as an acknowledgement link. */
+#define ALERT_LINK_S (7 * 86400)
+
+/* The token of the link of (report, org, round) begun at alerted_at: its
+ * nonce is an HMAC of them with the hub's key (unguessable without it, the
+ * same each time it is made); hash: what is stored. */
+static void link_token(const struct app *a, const char *report, const char *org,
+                       int round, int64_t alerted_at, char *token, size_t len,
+                       unsigned char hash[32])
+{
+    char msg[200], nonce[32];
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    snprintf(msg, sizeof(msg), "alert-link.%.40s.%.64s.%d", report, org, round);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, strlen(msg),
+                           a->ack_key);
+    util_b64url(nonce, sizeof(nonce), mac, 16);
+    ack_link_token(a, nonce, alerted_at + ALERT_LINK_S, report, org, token, len,
+                   hash);
+}
+
+/* Stores the hash of org's link for the round begun at now. */
+static int link_store(struct app *a, struct store_conn *c, const char *report,
+                      const char *org, int round, int64_t now)
+{
+    char token[128];
+    unsigned char h[32];
+    link_token(a, report, org, round, now, token, sizeof(token), h);
+    return store_alert_link_insert(c, h, report, org, round,
+                                   now + ALERT_LINK_S);
+}
+
+int alerts_arrive(struct app *a, struct store_conn *c,
+                  const struct store_report *r, const struct route_walk *w,
+                  int64_t now)
 {
     int sev = alerts_severity(r);
     bool every = alert_fanout(sev) == ALERT_EVERY_CONTACT;
@@ -29,14 +63,17 @@ int alerts_arrive(struct store_conn *c, const struct store_report *r,
         int q = 0;
         int rc =
             store_alert_arrive(c, r->id, w->arrived[i], sev, every, now, &q);
+        if (!rc)
+            rc = link_store(a, c, r->id, w->arrived[i], 1, now);
         if (rc)
             return rc;
     }
     return IS_OK;
 }
 
-int alerts_raise(struct store_conn *c, const struct auth_ctx *who,
-                 const struct store_report *r, int old_severity, int64_t now)
+int alerts_raise(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const struct store_report *r,
+                 int old_severity, int64_t now)
 {
     int sev = alerts_severity(r);
     if (!alert_new_round(old_severity, sev))
@@ -47,8 +84,13 @@ int alerts_raise(struct store_conn *c, const struct auth_ctx *who,
     int total = 0;
     for (size_t i = 0; i < hops.n && !rc; i++) {
         int q = 0;
-        rc = store_alert_queue(c, r->id, hops.items[i].id, "alert", every, now,
-                               &q);
+        struct store_alert al;
+        rc = store_alert_get(c, r->id, hops.items[i].id, &al);
+        if (!rc)
+            rc = link_store(a, c, r->id, hops.items[i].id, al.round, now);
+        if (!rc)
+            rc = store_alert_queue(c, r->id, hops.items[i].id, "alert", every,
+                                   now, &q);
         total += q;
     }
     if (!rc && hops.n)
@@ -120,7 +162,18 @@ int alert_link_new(void *ctx, struct store_conn *c, const char *report,
                    const char *org, int round, int64_t now, char *url,
                    size_t len)
 {
-    return ack_link_issue(ctx, c, "alert", report, org, round, now, url, len);
+    IS_UNUSED(now);
+    const struct app *a = ctx;
+    struct store_alert al;
+    int rc = store_alert_get(c, report, org, &al);
+    if (rc)
+        return rc;
+    if (al.round != round)
+        return IS_ERR_GONE; /* a later round began: this job is stale */
+    char token[128];
+    unsigned char h[32];
+    link_token(a, report, org, round, al.alerted_at, token, sizeof(token), h);
+    return util_fmt(url, len, "%s/ack/%s", a->public_url, token);
 }
 
 /* Ends one of the tick's transactions: 1 when committed, else 0. */

@@ -18,14 +18,16 @@ int alerts_severity(const struct store_report *r);
 /* Inside the caller's write transaction: r arrived at each hop of walk w;
  * each hop's alert round and its jobs are written (the caller wakes the
  * outbox after the commit, alerts_wake). */
-int alerts_arrive(struct store_conn *c, const struct store_report *r,
-                  const struct route_walk *w, int64_t now);
+int alerts_arrive(struct app *a, struct store_conn *c,
+                  const struct store_report *r, const struct route_walk *w,
+                  int64_t now);
 /* Inside the caller's write transaction: an update took r's severity from
  * old_severity to alerts_severity(r); when that raises it
  * (alert_new_round), every hop reached starts a new round and is alerted
  * again, and the raise is audited. */
-int alerts_raise(struct store_conn *c, const struct auth_ctx *who,
-                 const struct store_report *r, int old_severity, int64_t now);
+int alerts_raise(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const struct store_report *r,
+                 int old_severity, int64_t now);
 /* After a commit that queued alerts: wakes the outbox. */
 void alerts_wake(struct app *a);
 /* who read (or forwarded, or annotated) report id: when who's organisation has
@@ -41,7 +43,10 @@ int alerts_link_open(struct store_conn *c, const unsigned char hash[32],
                      const char *report, const char *org, int round,
                      const char *addr, int64_t now);
 /* The outbox's link maker (struct deliver_settings alert_link_new); ctx
- * is the struct app. */
+ * is the struct app. It writes nothing: the link of a hop's round is
+ * derived from the hub's key (its nonce an HMAC of report, hop and round),
+ * and its hash was stored when the round began (alerts_arrive,
+ * alerts_raise), so composing an alert needs no write transaction. */
 int alert_link_new(void *ctx, struct store_conn *c, const char *report,
                    const char *org, int round, int64_t now, char *url,
                    size_t len);

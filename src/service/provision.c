@@ -1044,31 +1044,30 @@ static void link_mac(const struct app *a, const char *nonce, int64_t exp,
     util_b64url(out, outlen, mac, 24);
 }
 
-int ack_link_issue(struct app *a, struct store_conn *c, const char *kind,
-                   const char *id, const char *org, int round, int64_t now,
-                   char *url, size_t len)
+void ack_link_token(const struct app *a, const char *nonce, int64_t exp,
+                    const char *id, const char *org, char *token, size_t len,
+                    unsigned char hash[32])
 {
-    unsigned char raw[16], h[32];
-    char nonce[32], mac[48], token[128];
-    randombytes_buf(raw, sizeof(raw));
-    util_b64url(nonce, sizeof(nonce), raw, sizeof(raw));
-    int64_t exp = now + 7 * 86400;
+    char mac[48];
     link_mac(a, nonce, exp, id, org, mac, sizeof(mac));
-    snprintf(token, sizeof(token), "%s.%lld.%s", nonce, (long long)exp, mac);
-    crypto_generichash(h, sizeof(h), (const unsigned char *)token,
-                       strlen(token), NULL, 0);
-    int rc = strcmp(kind, "alert") == 0
-                 ? store_alert_link_insert(c, h, id, org, round, exp)
-                 : store_ack_link_insert(c, h, id, org, exp);
-    if (!rc)
-        snprintf(url, len, "%s/ack/%s", a->public_url, token);
-    return rc;
+    snprintf(token, len, "%s.%lld.%s", nonce, (long long)exp, mac);
+    crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token),
+                       NULL, 0);
 }
 
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
                           const char *org, int64_t now, char *url, size_t len)
 {
-    return ack_link_issue(a, c, "advisory", adv, org, 0, now, url, len);
+    unsigned char raw[16], h[32];
+    char nonce[32], token[128];
+    randombytes_buf(raw, sizeof(raw));
+    util_b64url(nonce, sizeof(nonce), raw, sizeof(raw));
+    int64_t exp = now + 7 * 86400;
+    ack_link_token(a, nonce, exp, adv, org, token, sizeof(token), h);
+    int rc = store_ack_link_insert(c, h, adv, org, exp);
+    if (!rc)
+        snprintf(url, len, "%s/ack/%s", a->public_url, token);
+    return rc;
 }
 
 /* A link as the hub stored it, found by its token's hash. */

@@ -82,12 +82,12 @@ enum ack_link_mode {
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
                       char *adv, size_t adv_len, bool *alert);
-/* Makes a single-use link of kind "advisory" (acknowledges id for org) or
- * "alert" (opens report id for hop org, alert round round), valid for 7
- * days; writes the URL (/ack/{token}) into url. */
-int ack_link_issue(struct app *a, struct store_conn *c, const char *kind,
-                   const char *id, const char *org, int round, int64_t now,
-                   char *url, size_t len);
+/* The token "nonce.exp.mac" of a link for (id, org) with this nonce and
+ * expiry (mac: HMAC-SHA256 with the hub's key), and its BLAKE2b hash, the
+ * only thing stored. */
+void ack_link_token(const struct app *a, const char *nonce, int64_t exp,
+                    const char *id, const char *org, char *token, size_t len,
+                    unsigned char hash[32]);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,

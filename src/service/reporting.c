@@ -560,12 +560,13 @@ static int walk_apply(struct store_report *r, const struct route_walk *w,
 /* The timeline entries of walk w: "arrived" at each hop (how: the first
  * arrival's cause; later ones were "relayed"), and "relayed" by each hop
  * that relays automatically. */
-static int walk_record(struct store_conn *c, const struct store_report *r,
-                       const struct route_walk *w, const char *how, int64_t now)
+static int walk_record(struct app *a, struct store_conn *c,
+                       const struct store_report *r, const struct route_walk *w,
+                       const char *how, int64_t now)
 {
     const char *id = r->id;
     /* every hop arrived at is alerted (service/alerts.h) */
-    int arc = alerts_arrive(c, r, w, now);
+    int arc = alerts_arrive(a, c, r, w, now);
     if (arc)
         return arc;
     for (int i = 0; i < w->n; i++) {
@@ -583,7 +584,7 @@ static int walk_record(struct store_conn *c, const struct store_report *r,
     return IS_OK;
 }
 
-int rp_forward_step(struct store_conn *c, struct store_report *r,
+int rp_forward_step(struct app *a, struct store_conn *c, struct store_report *r,
                     const char *how, int64_t user_id, int64_t now)
 {
     const char *next =
@@ -594,7 +595,7 @@ int rp_forward_step(struct store_conn *c, struct store_report *r,
     struct route_walk w;
     int rc = walk_plan(c, r, next, &w);
     if (!rc)
-        rc = walk_record(c, r, &w, how, now);
+        rc = walk_record(a, c, r, &w, how, now);
     if (!rc)
         rc = walk_apply(r, &w, now);
     return rc;
@@ -950,9 +951,9 @@ static int file_prepare(struct app *a, struct store_conn *c,
  * attachments, timeline and audit record. On success the transaction is
  * left open for the caller to build its answer from what was written and
  * commit; on failure it is rolled back and nothing is written. */
-static int file_write(struct store_conn *c, const struct auth_ctx *who,
-                      struct store_report *r, const json_t *atts,
-                      struct decoded *att, int64_t now)
+static int file_write(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who, struct store_report *r,
+                      const json_t *atts, struct decoded *att, int64_t now)
 {
     const char *first = route_first_hop(&r->chain);
     struct route_walk w;
@@ -977,7 +978,7 @@ static int file_write(struct store_conn *c, const struct auth_ctx *who,
             c, r->id, now, r->originator, who->user_id, "filed",
             r->first_due < now ? "{\"first_notice_late\":true}" : "{}");
     if (!rc)
-        rc = walk_record(c, r, &w, "filed", now);
+        rc = walk_record(a, c, r, &w, "filed", now);
     if (!rc)
         rc = rp_audit(c, who, now, "report.file", r,
                       json_pack("{s:s,s:i}", "route",
@@ -1016,7 +1017,7 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return rc;
     }
     json_t *warnings = own_name_warnings(c, who->org.id, view);
-    if ((rc = file_write(c, who, &r, atts, &att, now)))
+    if ((rc = file_write(a, c, who, &r, atts, &att, now)))
         goto out;
     /* the answer is read inside the same transaction, before the commit:
      * exactly what is committed, nothing a later request added */
@@ -1536,7 +1537,7 @@ int report_update(struct app *a, struct store_conn *c,
     rc = update_record_all(c, who, &r, body, atts, &att, old_sev, old_range,
                            now);
     if (!rc) /* a raised severity alerts the hops reached again */
-        rc = alerts_raise(c, who, &r, old_alert_sev, now);
+        rc = alerts_raise(a, c, who, &r, old_alert_sev, now);
     if (rc)
         goto out;
     if ((rc = store_commit(c)))
@@ -1597,7 +1598,7 @@ int report_forward(struct app *a, struct store_conn *c,
                             "forwarded", dt);
     free(dt);
     if (!rc)
-        rc = rp_forward_step(c, &r, "forwarded", who->user_id, now);
+        rc = rp_forward_step(a, c, &r, "forwarded", who->user_id, now);
     if (!rc)
         rc = store_report_save(c, &r);
     if (!rc)

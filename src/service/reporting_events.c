@@ -357,7 +357,7 @@ static int maybe_forward(struct app *a, struct store_conn *c, const char *id,
                                 "report (severity 3 or more) was forwarded "
                                 "automatically after the review limit.\"}");
     if (!rc)
-        rc = rp_forward_step(c, &r, review ? "auto_forwarded" : "relayed", 0,
+        rc = rp_forward_step(a, c, &r, review ? "auto_forwarded" : "relayed", 0,
                              now);
     if (!rc) {
         r.updated_at = now;

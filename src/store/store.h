@@ -753,6 +753,10 @@ struct store_delivery {
  * alert never waits behind an advisory's fan-out), then deliveries. */
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n);
+/* Alert jobs written claimed and not yet taken (attempts 0), up to max,
+ * into out (kind STORE_JOB_ALERT, attempts 0): read only. */
+int store_deliveries_fresh(struct store_conn *c, int max,
+                           struct store_delivery *out, int *n);
 /* At start-up: jobs a crashed process left 'sending' are queued again
  * (at-least-once; receivers drop duplicates by Idempotency-Key). */
 int store_deliveries_reset(struct store_conn *c, int *n);
@@ -818,6 +822,13 @@ int store_drill_prev(struct store_conn *c, const char *target_kind,
                      const char *target, int64_t seq, struct store_drill *out);
 
 /* ---- upward alerts (store/store_alerts.c; core/alert.h) ---- */
+/* Alert jobs are written already claimed for the outbox ('sending',
+ * attempts 0, a hand-off lease of this many seconds): the outbox, woken
+ * after the commit, takes them with a read (store_deliveries_fresh) and
+ * sends them at once, with no write of its own before sending. Jobs it
+ * does not take (no outbox running, a crash) are claimed again when the
+ * lease ends, or queued again at start (store_deliveries_reset). */
+#define STORE_ALERT_HANDOFF_S 300
 /* A hop's alert round of a report, as stored (times 0 = not yet). */
 struct store_alert {
     int round, severity;

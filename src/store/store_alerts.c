@@ -44,6 +44,9 @@ int store_alert_raise(struct store_conn *c, const char *report, int severity,
     *hops = (struct store_id_list){0};
     int rc = store_exec(c, ST_ALERT_RAISE, "alert raise", "tiI", report,
                         severity, (int64_t)now);
+    if (!rc) /* the earlier round's unsent jobs are stale */
+        rc = store_exec(c, ST_ALD_CANCEL_REPORT, "alert cancel report", "t",
+                        report);
     if (rc)
         return rc;
     struct store_rows r = {.size = sizeof(*hops->items)};

@@ -468,6 +468,16 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
     return rc;
 }
 
+int store_deliveries_fresh(struct store_conn *c, int max,
+                           struct store_delivery *out, int *n)
+{
+    struct claim_ctx x = {.out = out, .max = max, .kind = STORE_JOB_ALERT};
+    int rc =
+        store_each(c, ST_ALD_FRESH, "fresh alerts", map_claimed, &x, "i", max);
+    *n = x.n;
+    return rc;
+}
+
 static bool is_alert(const struct store_delivery *d)
 {
     return d->kind == STORE_JOB_ALERT;
@@ -487,9 +497,11 @@ int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
                          int64_t next_at, const char *error)
 {
-    return store_exec(c, is_alert(d) ? ST_ALD_RETRY : ST_DLV_RETRY,
-                      "delivery retry", "IIt", (int64_t)d->id, (int64_t)next_at,
-                      error);
+    if (is_alert(d)) /* attempts: a job taken fresh was not counted */
+        return store_exec(c, ST_ALD_RETRY, "alert retry", "IIti",
+                          (int64_t)d->id, (int64_t)next_at, error, d->attempts);
+    return store_exec(c, ST_DLV_RETRY, "delivery retry", "IIt", (int64_t)d->id,
+                      (int64_t)next_at, error);
 }
 
 int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,

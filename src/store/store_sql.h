@@ -424,6 +424,7 @@ ST(CONTACT_FIRST, "SELECT id FROM contacts WHERE org_id = ?1 "
 /* ---- upward alerts (0006; core/alert.h; store/store_alerts.c) ---- */
 #ifndef SQL_ALERT_SEVERE
 #define SQL_ALERT_SEVERE RANGE_SQL(ALERT_SEVERE)
+#define SQL_ALERT_HANDOFF_S RANGE_SQL(STORE_ALERT_HANDOFF_S)
 #endif
 ST(ALERT_ARRIVE,
    "INSERT INTO report_alerts(report_id, org_id, round, severity, "
@@ -442,10 +443,12 @@ ST(ALERT_GET,
 ST(ALERT_QUEUE,
    "INSERT OR IGNORE INTO alert_deliveries(report_id, org_id, round, "
    "purpose, contact_id, channel, address, reason, state, next_at, "
-   "idem_key, created_at) SELECT a.report_id, a.org_id, a.round, ?3, k.id, "
+   "idem_key, created_at, lease_until) SELECT a.report_id, a.org_id, "
+   "a.round, ?3, k.id, "
    "k.channel, k.address, CASE WHEN NOT ?4 THEN 'first' WHEN k.emergency "
-   "THEN 'emergency' ELSE 'all' END, 'queued', ?5, 'alert.' || a.report_id "
-   "|| '.' || a.org_id || '.' || a.round || '.' || ?3 || '.' || k.id, ?5 "
+   "THEN 'emergency' ELSE 'all' END, 'sending', ?5, 'alert.' || a.report_id "
+   "|| '.' || a.org_id || '.' || a.round || '.' || ?3 || '.' || k.id, ?5, "
+   "?5 + " SQL_ALERT_HANDOFF_S " "
    "FROM report_alerts a JOIN contacts k ON k.org_id = a.org_id "
    "WHERE a.report_id = ?1 AND a.org_id = ?2 AND (?4 OR k.id = (SELECT "
    "k2.id FROM contacts k2 WHERE k2.org_id = a.org_id ORDER BY "
@@ -453,9 +456,10 @@ ST(ALERT_QUEUE,
 ST(ALERT_QUEUE_NEXT,
    "INSERT OR IGNORE INTO alert_deliveries(report_id, org_id, round, "
    "purpose, contact_id, channel, address, reason, state, next_at, "
-   "idem_key, created_at) SELECT ?1, k.org_id, ?3, ?4, k.id, k.channel, "
-   "k.address, ?5, 'queued', ?6, 'alert.' || ?1 || '.' || k.org_id || '.' "
-   "|| ?3 || '.' || ?4 || '.' || k.id, ?6 FROM contacts k WHERE k.org_id = "
+   "idem_key, created_at, lease_until) SELECT ?1, k.org_id, ?3, ?4, k.id, "
+   "k.channel, k.address, ?5, 'sending', ?6, 'alert.' || ?1 || '.' || "
+   "k.org_id || '.' || ?3 || '.' || ?4 || '.' || k.id, ?6, ?6 + "
+   SQL_ALERT_HANDOFF_S " FROM contacts k WHERE k.org_id = "
    "?2 AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE "
    "d.report_id = ?1 AND d.org_id = ?2 AND d.round = ?3 AND d.purpose = ?4 "
    "AND d.contact_id = k.id) ORDER BY k.priority, k.id "
@@ -471,9 +475,18 @@ ST(ALD_DONE, "UPDATE alert_deliveries SET state = 'delivered', "
              "delivered_at = ?2, last_error = '' WHERE id = ?1 AND "
              "state = 'sending'")
 ST(ALD_RETRY, "UPDATE alert_deliveries SET state = 'queued', next_at = ?2, "
-              "last_error = ?3 WHERE id = ?1 AND state = 'sending'")
+              "last_error = ?3, attempts = ?4 WHERE id = ?1 AND "
+              "state = 'sending'")
 ST(ALD_FAILED, "UPDATE alert_deliveries SET state = 'failed', "
-               "last_error = ?2 WHERE id = ?1 AND state = 'sending'")
+               "last_error = ?2, attempts = max(attempts, 1) WHERE id = ?1 "
+               "AND state = 'sending'")
+ST(ALD_FRESH,
+   "SELECT id, report_id, org_id, contact_id, channel, address, attempts, "
+   "idem_key, round, purpose FROM alert_deliveries WHERE state = 'sending' "
+   "AND attempts = 0 ORDER BY id LIMIT ?1")
+ST(ALD_CANCEL_REPORT,
+   "UPDATE alert_deliveries SET state = 'cancelled' WHERE report_id = ?1 "
+   "AND state IN ('queued', 'sending')")
 ST(ALD_RESET, "UPDATE alert_deliveries SET state = 'queued', "
               "lease_until = 0 WHERE state = 'sending'")
 ST(ALD_CANCEL, "UPDATE alert_deliveries SET state = 'cancelled' WHERE "
