@@ -380,3 +380,30 @@ def test_unopened_view_bad_input(ahub):
     r = h.api("GET", "/api/v1/reports/unopened")
     assert r.status_code == 401
     assert h.ok("GET", "/api/v1/reports/unopened", "nisc-a") == before
+
+
+# ------------------------------------------------------------ the CLI
+
+def test_cli_report_unopened(ahub, hook):
+    from test_reports_cli import client
+    h = ahub
+    rid = file(h, 5, "green", title="CLI-TITLE")["id"]
+    other = file(h, 4, "amber", title="CLI-AMBER")["id"]
+    out = client(h, "report", "unopened", token=h.tok("nisc-a"))
+    assert out.returncode == 0, out.stderr
+    assert "Unopened severe reports: 1" in out.stdout
+    assert "未開封の重大な報告" in out.stdout
+    assert "meti (ministry)" in out.stdout and rid in out.stdout
+    assert other not in out.stdout          # Amber, not yet at NISC
+    js = client(h, "report", "unopened", "--json", "--org", "meti",
+                token=h.tok("meti-a"))
+    assert js.returncode == 0, js.stderr
+    v = json.loads(js.stdout)
+    assert sorted(i["id"] for g in v["hops"] for i in g["items"]) == sorted(
+        [rid, other])
+    # an operator: the API's 403, exit status 1
+    bad = client(h, "report", "unopened", token=h.tok("op-other"))
+    assert bad.returncode == 1 and "403" in bad.stderr
+    bad = client(h, "report", "unopened", "--org", "x" * 80,
+                 token=h.tok("nisc-a"))
+    assert bad.returncode == 2 and "--org" in bad.stderr
