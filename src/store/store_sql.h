@@ -458,8 +458,8 @@ ST(ALERT_QUEUE_NEXT,
    "purpose, contact_id, channel, address, reason, state, next_at, "
    "idem_key, created_at, lease_until) SELECT ?1, k.org_id, ?3, ?4, k.id, "
    "k.channel, k.address, ?5, 'sending', ?6, 'alert.' || ?1 || '.' || "
-   "k.org_id || '.' || ?3 || '.' || ?4 || '.' || k.id, ?6, ?6 + "
-   SQL_ALERT_HANDOFF_S " FROM contacts k WHERE k.org_id = "
+   "k.org_id || '.' || ?3 || '.' || ?4 || '.' || k.id, ?6, ?6 "
+   "+ " SQL_ALERT_HANDOFF_S " FROM contacts k WHERE k.org_id = "
    "?2 AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE "
    "d.report_id = ?1 AND d.org_id = ?2 AND d.round = ?3 AND d.purpose = ?4 "
    "AND d.contact_id = k.id) ORDER BY k.priority, k.id "
@@ -498,13 +498,13 @@ ST(ALERT_OPEN,
    "?5 WHERE report_id = ?1 AND org_id = ?2 AND opened_at IS NULL AND "
    "(?6 = 0 OR round = ?6)")
 ST(ALERTS_DUE_REMIND,
-   "SELECT report_id, org_id FROM report_alerts a WHERE severity >= "
-   SQL_ALERT_SEVERE " AND opened_at IS NULL AND reminded_at IS NULL AND "
+   "SELECT report_id, org_id FROM report_alerts a WHERE severity "
+   ">= " SQL_ALERT_SEVERE " AND opened_at IS NULL AND reminded_at IS NULL AND "
    "alerted_at + 60 * coalesce((SELECT review_limit_min FROM hop_policies "
    "p WHERE p.org_id = a.org_id), ?2) <= ?1 ORDER BY alerted_at LIMIT 512")
 ST(ALERTS_DUE_ESCALATE,
-   "SELECT report_id, org_id FROM report_alerts WHERE severity < "
-   SQL_ALERT_SEVERE " AND opened_at IS NULL AND escalated_at IS NULL AND "
+   "SELECT report_id, org_id FROM report_alerts WHERE severity "
+   "< " SQL_ALERT_SEVERE " AND opened_at IS NULL AND escalated_at IS NULL AND "
    "alerted_at + CASE WHEN severity = 3 THEN ?2 ELSE ?3 END <= ?1 "
    "ORDER BY alerted_at LIMIT 512")
 ST(ALERT_REMINDED,
@@ -519,8 +519,8 @@ ST(ALERTS_UNOPENED,
    "SELECT a.report_id, a.org_id, a.round, a.severity, a.alerted_at, "
    "coalesce(a.reminded_at, 0), o.kind, o.name_ja, o.name_en FROM "
    "report_alerts a JOIN orgs o ON o.id = a.org_id JOIN reports r ON "
-   "r.id = a.report_id WHERE a.opened_at IS NULL AND a.severity >= "
-   SQL_ALERT_SEVERE " AND r.state = 'open' ORDER BY a.org_id, "
+   "r.id = a.report_id WHERE a.opened_at IS NULL AND a.severity "
+   ">= " SQL_ALERT_SEVERE " AND r.state = 'open' ORDER BY a.org_id, "
    "a.alerted_at, a.report_id LIMIT 2000")
 ST(ALERT_LINK_INSERT,
    "INSERT OR IGNORE INTO ack_links(hash, advisory_id, org_id, expires_at, "
