@@ -80,8 +80,10 @@ def file(h, severity=4, rng="amber", route="direct", title="alert report",
 
 
 def alert_hits(hook, org, rid, purpose="alert"):
+    # the exact path: "/hooks/meti" is a prefix of "/hooks/meti-emergency"
     return [x for x in hook.seen(f"/hooks/{org}")
-            if x.json.get("type") == "report_alert"
+            if x.path == f"/hooks/{org}"
+            and x.json.get("type") == "report_alert"
             and x.json["report"] == rid and x.json["purpose"] == purpose]
 
 
