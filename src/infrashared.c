@@ -19,6 +19,7 @@
 #include "http/http.h"
 #include "common/log.h"
 #include "service/app.h"
+#include "service/alerts.h"
 #include "service/provision.h"
 #include "service/reporting.h"
 #include "service/worker.h"
@@ -335,6 +336,7 @@ static int start_outbox(struct app *app, const struct config *cfg,
         .max_inflight = (int)cfg->inflight,
         .ack_link_new = ack_link_new,
         .ack_link_ctx = app,
+        .alert_link_new = alert_link_new, /* service/alerts.h */
     };
     _Static_assert(sizeof(s.public_url) == sizeof(app->public_url),
                    "deliver_settings holds app's links' base whole");

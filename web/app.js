@@ -61,6 +61,7 @@ const ROUTES = [
   [/^\/drills\/([A-Za-z0-9_-]+)$/, 'page-drills.js', 'drill'],
   [/^\/org$/, 'page-org.js', 'org'],
   [/^\/audit$/, 'page-audit.js', 'audit'],
+  [/^\/alerts$/, 'page-alerts.js', 'alerts'],
 ];
 
 function navItems() {
@@ -74,7 +75,7 @@ function navItems() {
   } else if (k === 'ceptoar') {
     items.push(['/reports', 'nav.routed'], ['/advisories', 'nav.advisories'], ['/drills', 'nav.drills'], ['/inbox', 'nav.inbox']);
   } else if (staff) {
-    items.push(['/reports', 'nav.reports'], ['/events', 'nav.events'], ['/advisories', 'nav.advisories']);
+    items.push(['/reports', 'nav.reports'], ['/alerts', 'nav.alerts'], ['/events', 'nav.events'], ['/advisories', 'nav.advisories']);
     if (ctx.has('liaison', 'analyst')) items.push(['/advisories/new', 'nav.issue']);
     items.push(['/drills', 'nav.drills']);
   } else {

@@ -395,6 +395,17 @@ const D = {
   'agr.withdrawnby': ['撤回者', 'Withdrawn by'],
   'agr.system': ['（ハブが記録）', '(recorded by the hub)'],
   'agr.adminonly': ['同意と撤回は組織管理者（org_admin）が行います。', 'An organisation admin (org_admin) signs or withdraws.'],
+  // upward alerts: severe reports not yet opened by the hops they reached
+  'nav.alerts': ['未開封の報告', 'Unopened reports'],
+  'al.title': ['未開封の重大な報告', 'Unopened severe reports'],
+  'al.intro': ['深刻度4以上の報告で、届いた組織がまだ開封していないものです（組織ごと）。共有範囲で閲覧できない報告は表示されません。', 'Reports of severity 4 or more that a hop they reached has not opened yet, by hop. Reports the sharing range does not let you read are not shown.'],
+  'al.none': ['未開封の重大な報告はありません。', 'No unopened severe reports.'],
+  'al.total': ['{n}件', '{n} in all'],
+  'al.hop': ['組織', 'Hop'],
+  'al.waiting': ['経過', 'Waiting'],
+  'al.round': ['通知回', 'Round'],
+  'al.reminded': ['督促', 'Reminded'],
+  'al.no': ['なし', 'not yet'],
 };
 
 const E = {

@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 
 #include "common/buf.h"
@@ -421,9 +422,62 @@ static int report_request(const struct cli_args *a, const char **method,
                  cli_opt(a, "min-severity") ? cli_opt(a, "min-severity") : "");
         return 0;
     }
-    fprintf(stderr, "infrashare: report file|update ID|show ID|list "
+    if (strcmp(sub, "unopened") == 0 && a->npos == 1) {
+        /* the org id percent-encoded (the hub checks it) */
+        const char *org = cli_opt(a, "org");
+        if (org && strlen(org) > 63) {
+            fprintf(stderr, "infrashare: --org: at most 63 bytes / "
+                            "組織IDは63バイトまで\n");
+            return 2;
+        }
+        char q[3 * 64 + 8] = "";
+        size_t k = 0;
+        for (const char *p = org; p && *p && k + 4 < sizeof(q); p++) {
+            unsigned char ch = (unsigned char)*p;
+            if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.')
+                q[k++] = (char)ch;
+            else
+                k += (size_t)snprintf(q + k, sizeof(q) - k, "%%%02X", ch);
+        }
+        q[k] = '\0';
+        snprintf(path, len, "/api/v1/reports/unopened%s%s", org ? "?org=" : "",
+                 q);
+        return 0;
+    }
+    fprintf(stderr, "infrashare: report file|update ID|show ID|list|unopened "
                     "(see --help)\n");
     return 2;
+}
+
+/* report unopened: the hops and their unopened severe reports. */
+static void print_unopened(json_t *j)
+{
+    printf("未開封の重大な報告 / Unopened severe reports: %lld\n",
+           (long long)json_integer_value(json_object_get(j, "total")));
+    size_t i, k;
+    json_t *g, *it;
+    json_array_foreach (json_object_get(j, "hops"), i, g) {
+        json_t *n = json_object_get(g, "name");
+        printf("%s (%s)  %s / %s\n",
+               json_string_value(json_object_get(g, "org")),
+               json_string_value(json_object_get(g, "kind")),
+               json_string_value(json_object_get(n, "ja")),
+               json_string_value(json_object_get(n, "en")));
+        json_array_foreach (json_object_get(g, "items"), k, it) {
+            json_t *al = json_object_get(it, "alert");
+            printf("  ");
+            print_report_line(it);
+            printf("    待機 / waiting %lld min, round %lld, 督促 / "
+                   "reminded: %s\n",
+                   (long long)json_integer_value(
+                       json_object_get(al, "waiting_s")) /
+                       60,
+                   (long long)json_integer_value(json_object_get(al, "round")),
+                   json_is_string(json_object_get(al, "reminded_at"))
+                       ? json_string_value(json_object_get(al, "reminded_at"))
+                       : "no / なし");
+        }
+    }
 }
 
 /* api METHOD /PATH [--data FILE|-]: the request as given (path points
@@ -591,7 +645,9 @@ static void print_answer(const char *cmd, const struct cli_args *a,
         else
             printf("%s\n", text);
     } else if (strcmp(cmd, "report") == 0) {
-        if (strcmp(a->pos[0], "list") == 0) {
+        if (strcmp(a->pos[0], "unopened") == 0) {
+            print_unopened(j);
+        } else if (strcmp(a->pos[0], "list") == 0) {
             size_t i;
             json_t *it;
             json_array_foreach (json_object_get(j, "items"), i, it)
@@ -628,6 +684,14 @@ int cli_client(const char *cmd, int argc, char **argv)
         "sectors",     "scopes",      "ceptoars",      "orgs",
         "state",       "format",      "target-kind",   "target",
         "note-ja",     "note-en",     "rules-version", NULL};
+        "url",         "token",       "data",        "title",        "kind",
+        "detected-at", "occurred-at", "range",       "route",        "what",
+        "measures",    "via-agency",  "via-ceptoar", "cause",        "threat",
+        "text",        "question",    "limit",       "min-severity", "severity",
+        "title-ja",    "title-en",    "body-ja",     "body-en",      "sectors",
+        "scopes",      "ceptoars",    "orgs",        "state",        "format",
+        "target-kind", "target",      "note-ja",     "note-en",      "org",
+        NULL};
     static const char *const flags[] = {"json",  "overdue",         "all",
                                         "inbox", "title-in-notice", NULL};
     struct cli_args a;

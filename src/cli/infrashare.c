@@ -63,6 +63,7 @@ static void usage(FILE *f)
         "       [--question N] [--data FILE|-]\n"
         "  report show ID [--json]\n"
         "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n"
+        "  report unopened [--org HOP] [--json]   (NISC, ministries)\n"
         "  advisory issue [--data FILE|-] [--kind K] [--range R] [--severity "
         "N]\n"
         "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"

@@ -357,14 +357,15 @@ int message_email(const struct deliver_settings *a, const struct message *m,
              "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n"
              "Message-ID: <%s@%s>\r\n"
              "Auto-Submitted: auto-generated\r\n"
-             "X-Infrashare-Advisory: %s\r\n"
+             "X-Infrashare-%s: %s\r\n"
              "Idempotency-Key: %s\r\n"
              "MIME-Version: 1.0\r\n"
              "Content-Type: text/plain; charset=UTF-8\r\n"
              "Content-Transfer-Encoding: base64\r\n\r\n",
              days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900,
              tm.tm_hour, tm.tm_min, tm.tm_sec, d->idem_key, domain,
-             d->advisory_id, d->idem_key);
+             d->kind == STORE_JOB_ALERT ? "Report" : "Advisory", d->advisory_id,
+             d->idem_key);
     int rc = buf_error(&m->text); /* never encode a cut-short text */
     if (rc)
         return rc;
@@ -428,6 +429,154 @@ int message_compose_reminder(const struct deliver_settings *a,
     if (!js)
         return IS_ERR_NOMEM;
     /* the one check of both bufs: a cut-short message is never sent */
+    if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
+        return rc;
+    return IS_OK;
+}
+
+/* What an alert says, decided once for every channel. */
+struct alert_msg {
+    const struct store_report *rep;
+    const struct store_delivery *d;
+    bool content;         /* title and what happened travel (Green, White) */
+    bool reminder;        /* not opened in time: the reminder */
+    const char *title;    /* NULL unless content */
+    const char *what;     /* NULL unless content */
+    const char *reporter; /* NULL unless content and not anonymous */
+    const char *login, *open;
+};
+
+/* The plain-text (e-mail) body, Japanese first. */
+static void alert_text(struct buf *t, const struct alert_msg *v)
+{
+    const struct store_report *r = v->rep;
+    enum share_range rg = (enum share_range)r->range;
+    if (v->reminder)
+        buf_addf(t,
+                 "【督促】報告 %s はまだ開封されていません。\n[REMINDER] "
+                 "Report %s has not been opened yet.\n\n",
+                 r->id, r->id);
+    buf_addf(t,
+             "報告が届きました / A report arrived: %s\n"
+             "深刻度 / severity: %d   共有範囲 / range: %s\n\n",
+             r->id, r->severity, range_tlp(rg));
+    if (v->content) {
+        if (v->reporter)
+            buf_addf(t, "報告元 / reporter: %s\n", v->reporter);
+        buf_addf(t, "%s\n\n%s\n\n", v->title ? v->title : "",
+                 v->what ? v->what : "");
+    } else {
+        buf_addf(t,
+                 "共有範囲 %s の報告です。内容はログインして確認してくだ"
+                 "さい。\nA report with range %s is waiting for you. Sign "
+                 "in to read it:\n",
+                 range_name(rg), range_name(rg));
+    }
+    buf_addf(t, "%s\n\n", v->login);
+    buf_addf(t,
+             "開封確認 / mark as opened (open the link, then press the "
+             "button; single use):\n%s\n",
+             v->open);
+}
+
+/* The JSON body (webhooks and gateways), a new object. */
+static json_t *alert_json(const struct alert_msg *v, const char *channel,
+                          int64_t now)
+{
+    const struct store_report *r = v->rep;
+    enum share_range rg = (enum share_range)r->range;
+    char sent_at[UTIL_TIME_LEN];
+    util_time_rfc3339(now, sent_at);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
+                  v->d->idem_key, "type", "report_alert", "purpose",
+                  v->reminder ? "reminder" : "alert", "report", r->id, "round",
+                  v->d->round, "severity", r->severity, "range", range_name(rg),
+                  "tlp", range_tlp(rg), "hop", v->d->org_id, "login_url",
+                  v->login, "open_url", v->open, "sent_at", sent_at);
+    if (v->content) {
+        json_object_set_new(o, "title", json_string(v->title ? v->title : ""));
+        if (strcmp(channel, "webhook") == 0)
+            json_object_set_new(o, "what_happened",
+                                json_string(v->what ? v->what : ""));
+        if (v->reporter)
+            json_object_set_new(o, "reporter", json_string(v->reporter));
+    }
+    if (strcmp(channel, "webhook") != 0) {
+        char sj[1024], se[1024]; /* a title is at most 800 bytes */
+        snprintf(sj, sizeof(sj), "%s深刻度%dの報告が届きました。%s",
+                 v->reminder ? "【督促】" : "", r->severity,
+                 v->content && v->title ? v->title
+                                        : "ログインして確認してください。");
+        snprintf(se, sizeof(se), "%sA severity %d report arrived. %s",
+                 v->reminder ? "[REMINDER] " : "", r->severity,
+                 v->content && v->title ? v->title : "Sign in to read it.");
+        json_object_set_new(o, "channel", json_string(channel));
+        json_object_set_new(o, "text",
+                            json_pack("{s:s,s:s}", "ja", sj, "en", se));
+    }
+    return o;
+}
+
+int message_compose_alert(const struct deliver_settings *a,
+                          struct store_conn *c, const struct store_delivery *d,
+                          int64_t now, struct message *m)
+{
+    int rc = message_start(c, d->contact_id, 256 * 1024, m);
+    if (rc)
+        return rc;
+    struct store_report rep;
+    if ((rc = store_report_get(c, d->advisory_id, &rep)))
+        return rc;
+    char open[512] = "", login[400];
+    if ((rc = a->alert_link_new(a->ack_link_ctx, c, rep.id, d->org_id, d->round,
+                                now, open, sizeof(open)))) {
+        store_report_release(&rep);
+        return rc;
+    }
+    snprintf(login, sizeof(login), "%s/#/reports/%s", a->public_url, rep.id);
+    /* the effective severity: the declared one when higher */
+    if (rep.declared > rep.severity)
+        rep.severity = rep.declared;
+    json_t *body = json_loads(rep.body ? rep.body : "{}", 0, NULL);
+    struct alert_msg v = {
+        .rep = &rep,
+        .d = d,
+        .content = range_content_travels((enum share_range)rep.range),
+        .reminder = strcmp(d->purpose, "reminder") == 0,
+        .login = login,
+        .open = open,
+    };
+    if (v.content) {
+        v.title = json_string_value(json_object_get(body, "title"));
+        v.what = json_string_value(json_object_get(body, "what_happened"));
+        /* an anonymous report never names its reporter in a message */
+        if (rep.route != ROUTE_ANONYMOUS)
+            v.reporter = rep.originator;
+    }
+    const char *rj = v.reminder ? "【督促】" : "";
+    const char *re = v.reminder ? "[REMINDER] " : "";
+    if (v.content && v.title)
+        snprintf(m->subject, sizeof(m->subject),
+                 "%s%s報告（深刻度%d） / Report (severity %d): %s", rj, re,
+                 rep.severity, rep.severity, v.title);
+    else
+        snprintf(m->subject, sizeof(m->subject),
+                 "%s%s報告のお知らせ（深刻度%d、%s） / Report notice "
+                 "(severity %d, %s)",
+                 rj, re, rep.severity, range_tlp((enum share_range)rep.range),
+                 rep.severity, range_tlp((enum share_range)rep.range));
+    alert_text(&m->text, &v);
+    json_t *o = alert_json(&v, m->channel, now);
+    char *js = json_dumps(o, JSON_COMPACT);
+    if (js)
+        buf_adds(&m->json, js);
+    free(js);
+    json_decref(o);
+    json_decref(body);
+    store_report_release(&rep);
+    if (!js)
+        return IS_ERR_NOMEM;
     if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
         return rc;
     return IS_OK;

@@ -36,6 +36,12 @@ struct deliver_settings {
     int max_inflight;   /* deliveries in flight at once */
     deliver_ack_link_fn ack_link_new;
     void *ack_link_ctx; /* borrowed: passed to ack_link_new */
+    /* the signed, single-use link that opens (acknowledges) round of
+     * org's alert of report (service/alerts.c, alert_link_new); its ctx
+     * is ack_link_ctx */
+    int (*alert_link_new)(void *ctx, struct store_conn *c, const char *report,
+                          const char *org, int round, int64_t now, char *url,
+                          size_t len);
 };
 
 struct message {
@@ -66,6 +72,15 @@ int message_compose_reminder(const struct deliver_settings *a,
                              const struct store_reminder *r,
                              const struct store_delivery *d, int64_t now,
                              struct message *m);
+/* Composes an upward alert (or its reminder) of a claimed alert job
+ * (d->kind STORE_JOB_ALERT: d->advisory_id is the report) for the hop
+ * d->org_id, with a signed single-use link that opens the report for the
+ * hop. The range rule holds: the title and what happened travel only for
+ * Green and White (range_content_travels), and the reporting organisation
+ * is named only then and never for an anonymous report. */
+int message_compose_alert(const struct deliver_settings *a,
+                          struct store_conn *c, const struct store_delivery *d,
+                          int64_t now, struct message *m);
 /* The RFC 5322 e-mail (headers + base64 body) into out. */
 int message_email(const struct deliver_settings *a, const struct message *m,
                   const struct store_delivery *d, int64_t now, struct buf *out);

@@ -103,7 +103,9 @@ static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
     const struct deliver_settings *a = &o->settings;
     struct message m;
     int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now, &m)
-                       : message_compose(a, c, &j->d, now, &m);
+             : j->d.kind == STORE_JOB_ALERT
+                 ? message_compose_alert(a, c, &j->d, now, &m)
+                 : message_compose(a, c, &j->d, now, &m);
     if (rc) {
         message_release(&m);
         return rc;
@@ -237,28 +239,27 @@ static void record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
                     oc->error);
             continue;
         }
-        struct store_recipient r;
-        bool acked = oc->kind != 0 &&
-                     store_recipient_get(c, oc->d.advisory_id, oc->d.org_id,
-                                         &r) == IS_OK &&
-                     r.acked_at;
+        /* the same rule for both kinds of job (an advisory's delivery, a
+         * report's alert); the store acts on the job's own table */
+        bool settled = false;
+        if (oc->kind != 0 && store_delivery_settled(c, &oc->d, &settled))
+            settled = false;
         if (oc->kind == 0) {
             rc = store_delivery_done(c, &oc->d, now);
             atomic_fetch_add(&n_delivered, 1);
-        } else if (acked) {
-            /* acknowledged while this attempt was in flight: stop here */
-            rc = store_delivery_failed(c, oc->d.id,
+        } else if (settled) {
+            /* acknowledged (opened) while this attempt was in flight */
+            rc = store_delivery_failed(c, &oc->d,
                                        "stopped: acknowledged meanwhile");
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
             rc = store_delivery_retry(
-                c, oc->d.id, now + backoff(a, oc->d.attempts), oc->error);
+                c, &oc->d, now + backoff(a, oc->d.attempts), oc->error);
             atomic_fetch_add(&n_retried, 1);
         } else {
-            rc = store_delivery_failed(c, oc->d.id, oc->error);
+            rc = store_delivery_failed(c, &oc->d, oc->error);
             int q = 0;
             if (!rc)
-                rc = store_queue_next(c, oc->d.advisory_id, oc->d.org_id,
-                                      "next", false, now, &q);
+                rc = store_delivery_next(c, &oc->d, now, &q);
             atomic_fetch_add(&n_failed, 1);
             log_event(LOG_WARN, "delivery failed", "delivery",
                       json_integer(oc->d.id), "org", json_string(oc->d.org_id),
@@ -314,6 +315,46 @@ static int start_deliveries(struct outbox *o, struct store_conn *c,
             store_rollback(c);
     }
     return n;
+}
+
+/* Is job d (its kind and id) in flight? */
+static bool in_flight(const struct outbox *o, const struct store_delivery *d)
+{
+    for (const struct job *j = o->jobs; j; j = j->next)
+        if (!j->rem.id && j->d.kind == d->kind && j->d.id == d->id)
+            return true;
+    return false;
+}
+
+/* Takes up to room alert jobs that were written already claimed (the
+ * services' hand-off, store_deliveries_fresh) and starts them: a read and
+ * no write before sending (their links need none either), so an alert
+ * leaves as soon as the outbox is woken after the commit that queued it.
+ * Returns how many were started. */
+static int start_fresh(struct outbox *o, struct store_conn *c,
+                       struct store_delivery *fresh, int room, int64_t now)
+{
+    int n = 0, started = 0;
+    if (room > CLAIM_MAX)
+        room = CLAIM_MAX;
+    if (room <= 0 || store_deliveries_fresh(c, room, fresh, &n))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (in_flight(o, &fresh[i]))
+            continue;
+        struct job *j = calloc(1, sizeof(*j));
+        if (!j)
+            continue;
+        j->d = fresh[i];
+        j->d.attempts = 1; /* this attempt */
+        if (job_prepare(o, c, j, now)) {
+            job_free(j); /* its hand-off lease expires; claimed then */
+            continue;
+        }
+        job_start(o, j);
+        started++;
+    }
+    return started;
 }
 
 /* Starts the job of claimed reminder rem at its organisation's first
@@ -414,7 +455,14 @@ static void *run(void *arg)
                   "count", json_integer(reset), NULL);
     while (!atomic_load(&o->stop) && claimed && ocs) {
         int64_t now = util_now();
-        int n =
+        /* upward alerts handed over claimed first: nothing is written
+         * before they leave */
+        int n = start_fresh(o, c, claimed, a->max_inflight - o->inflight, now);
+        if (n) { /* on the wire before the claim transactions below */
+            int running = 0;
+            curl_multi_perform(o->multi, &running);
+        }
+        n +=
             start_deliveries(o, c, claimed, a->max_inflight - o->inflight, now);
         /* deadline reminders (情報連絡) share the worker */
         int nr = start_reminders(o, c, a->max_inflight - o->inflight, now);

@@ -400,6 +400,7 @@ int h_catalogue(struct http_req *r, struct http_resp *out);
 int h_reports_file(struct http_req *r, struct http_resp *out);
 int h_reports_list(struct http_req *r, struct http_resp *out);
 int h_reports_counts(struct http_req *r, struct http_resp *out);
+int h_reports_unopened(struct http_req *r, struct http_resp *out);
 int h_reports_export(struct http_req *r, struct http_resp *out);
 int h_report_read(struct http_req *r, struct http_resp *out);
 int h_report_update(struct http_req *r, struct http_resp *out);
@@ -549,6 +550,10 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/reports/export",
      .auth = HTTP_AUTHED,
      .fn = h_reports_export},
+    {.method = "GET",
+     .pattern = "/api/v1/reports/unopened",
+     .auth = HTTP_AUTHED,
+     .fn = h_reports_unopened},
     {.method = "GET",
      .pattern = "/api/v1/reports/{id}",
      .auth = HTTP_AUTHED,

@@ -198,15 +198,50 @@ static char *ack_page(int rc, enum ack_link_mode mode, const char *adv)
     }
 }
 
+/* The pages of an upward alert's link (opens the report for the hop). */
+static char *alert_page(int rc, enum ack_link_mode mode, const char *report)
+{
+    if (rc == IS_OK && mode != ACK_LINK_CONFIRM) {
+        struct buf b;
+        buf_init(&b, 65536);
+        buf_adds(&b, "<!doctype html><html lang=\"ja\"><head><meta "
+                     "charset=\"utf-8\"><meta name=\"viewport\" "
+                     "content=\"width=device-width\"><title>開封確認 / Mark "
+                     "as opened</title></head><body><h1>開封確認</h1><p>報告 "
+                     "<code>");
+        for (const char *p = report; *p; p++) /* ids are [A-Za-z0-9] */
+            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9'))
+                buf_add(&b, p, 1);
+        buf_adds(&b, "</code> を貴組織が開封したことを記録します。下のボタンを"
+                     "押すと記録されます（このリンクは一度だけ使えます）。</p>"
+                     "<h1 lang=\"en\">Mark as opened</h1><p lang=\"en\">Record "
+                     "that your organisation opened this report. Nothing is "
+                     "recorded until you press the button (the link works "
+                     "once).</p><form method=\"post\"><button type=\"submit\">"
+                     "開封を記録する / Mark as opened</button></form>"
+                     "</body></html>\n");
+        return buf_detach(&b);
+    }
+    if (rc == IS_OK)
+        return page("開封を記録しました", "Marked as opened",
+                    "貴組織の開封を記録しました。内容はログインして確認して"
+                    "ください。",
+                    "Your organisation's opening was recorded. Sign in to "
+                    "read the report.");
+    return ack_page(rc, mode, report);
+}
+
 int h_ack_link(struct http_req *r, struct http_resp *out)
 {
     char adv[40] = "";
+    bool alert = false;
     enum ack_link_mode mode = strcmp(r->method, "POST") == 0 ? ACK_LINK_CONFIRM
                               : strcmp(r->method, "HEAD") == 0 ? ACK_LINK_PROBE
                                                                : ACK_LINK_VIEW;
     int rc = advisory_ack_link(r->app, r->sc, r->params[0], r->addr, mode,
-                               app_now(r->app), adv, sizeof(adv));
-    char *page = ack_page(rc, mode, adv);
+                               app_now(r->app), adv, sizeof(adv), &alert);
+    char *page = alert ? alert_page(rc, mode, adv) : ack_page(rc, mode, adv);
     if (!page) /* out of memory or past the page's cap: no cut-short page */
         return http_fail(out, IS_ERR_INTERNAL);
     out->status = http_status_of(rc);

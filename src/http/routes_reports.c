@@ -5,6 +5,7 @@
 #include "http/http.h"
 
 #include "core/roles.h"
+#include "service/alerts.h"
 #include "service/registry.h"
 #include "service/reporting.h"
 #include "common/util.h"
@@ -279,5 +280,19 @@ int h_policy_set(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = hop_policy_set(r->sc, &r->auth, r->params[0], r->json,
                             app_now(r->app), &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+/* GET /api/v1/reports/unopened[?org=]: severe reports not yet opened by
+ * the hops they reached (service/alerts.h). */
+int h_reports_unopened(struct http_req *r, struct http_resp *out)
+{
+    const char *org = http_query(r, "org");
+    struct jv_error je;
+    if (org && jv_check_text("org", org, 63, &je))
+        return http_error(out, 400, je.code, je.field, "%s", je.message);
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = alerts_unopened(r->sc, &r->auth, org, app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }

@@ -3,6 +3,7 @@
  * deliveries view, reach, tick. Drills are in drills.c.
  */
 #include "service/provision.h"
+#include "service/alerts.h"
 
 #include <arpa/inet.h>
 #include <sodium.h>
@@ -1043,18 +1044,26 @@ static void link_mac(const struct app *a, const char *nonce, int64_t exp,
     util_b64url(out, outlen, mac, 24);
 }
 
+void ack_link_token(const struct app *a, const char *nonce, int64_t exp,
+                    const char *id, const char *org, char *token, size_t len,
+                    unsigned char hash[32])
+{
+    char mac[48];
+    link_mac(a, nonce, exp, id, org, mac, sizeof(mac));
+    snprintf(token, len, "%s.%lld.%s", nonce, (long long)exp, mac);
+    crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token),
+                       NULL, 0);
+}
+
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
                           const char *org, int64_t now, char *url, size_t len)
 {
     unsigned char raw[16], h[32];
-    char nonce[32], mac[48], token[128];
+    char nonce[32], token[128];
     randombytes_buf(raw, sizeof(raw));
     util_b64url(nonce, sizeof(nonce), raw, sizeof(raw));
     int64_t exp = now + 7 * 86400;
-    link_mac(a, nonce, exp, adv, org, mac, sizeof(mac));
-    snprintf(token, sizeof(token), "%s.%lld.%s", nonce, (long long)exp, mac);
-    crypto_generichash(h, sizeof(h), (const unsigned char *)token,
-                       strlen(token), NULL, 0);
+    ack_link_token(a, nonce, exp, adv, org, token, sizeof(token), h);
     int rc = store_ack_link_insert(c, h, adv, org, exp);
     if (!rc)
         snprintf(url, len, "%s/ack/%s", a->public_url, token);
@@ -1186,15 +1195,29 @@ static int link_confirm(struct store_conn *c, const struct ack_link *l,
 
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
-                      char *adv_out, size_t adv_len)
+                      char *adv_out, size_t adv_len, bool *alert)
 {
     struct ack_link l;
+    *alert = false;
     const char *reason = link_check(a, c, token, now, &l);
     if (reason)
         return link_refuse(a, c, l.adv, reason, addr, mode, now);
     util_xcopy(adv_out, adv_len, l.adv);
+    /* an upward alert's link opens the report for its hop
+     * (service/alerts.h); the checks above are the same for both */
+    char kind[16] = "advisory";
+    int round = 0;
+    if (store_ack_link_kind(c, l.hash, kind, sizeof(kind), &round))
+        return IS_ERR_STORE;
+    *alert = strcmp(kind, "alert") == 0;
     if (mode != ACK_LINK_CONFIRM)
         return IS_OK;
+    if (*alert) {
+        int rc = alerts_link_open(c, l.hash, l.adv, l.org, round, addr, now);
+        if (rc == IS_ERR_CONFLICT)
+            link_refusal_audit(c, l.adv, "used", addr, now);
+        return rc;
+    }
     return link_confirm(c, &l, addr, now);
 }
 

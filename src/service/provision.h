@@ -76,10 +76,18 @@ enum ack_link_mode {
  * used already (also by a concurrent request); another code when the hub
  * failed (nothing recorded). A refused link is audited in VIEW and
  * CONFIRM; the acknowledgement is audited with the client address. The
- * page shown is http/'s (http/routes_provision.c). */
+ * page shown is http/'s (http/routes_provision.c). *alert: the link is an
+ * upward alert's (kind "alert"): CONFIRM opens the report for its hop
+ * (alerts_link_open) instead, and adv is the report's id. */
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
-                      char *adv, size_t adv_len);
+                      char *adv, size_t adv_len, bool *alert);
+/* The token "nonce.exp.mac" of a link for (id, org) with this nonce and
+ * expiry (mac: HMAC-SHA256 with the hub's key), and its BLAKE2b hash, the
+ * only thing stored. */
+void ack_link_token(const struct app *a, const char *nonce, int64_t exp,
+                    const char *id, const char *org, char *token, size_t len,
+                    unsigned char hash[32]);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,

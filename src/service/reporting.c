@@ -13,6 +13,7 @@
 #include "core/route.h"
 #include "common/buf.h"
 #include "common/jv.h"
+#include "service/alerts.h"
 #include "service/reporting_internal.h"
 #include "common/util.h"
 
@@ -573,9 +574,15 @@ static int walk_apply(struct store_report *r, const struct route_walk *w,
 /* The timeline entries of walk w: "arrived" at each hop (how: the first
  * arrival's cause; later ones were "relayed"), and "relayed" by each hop
  * that relays automatically. */
-static int walk_record(struct store_conn *c, const char *id,
-                       const struct route_walk *w, const char *how, int64_t now)
+static int walk_record(struct app *a, struct store_conn *c,
+                       const struct store_report *r, const struct route_walk *w,
+                       const char *how, int64_t now)
 {
+    const char *id = r->id;
+    /* every hop arrived at is alerted (service/alerts.h) */
+    int arc = alerts_arrive(a, c, r, w, now);
+    if (arc)
+        return arc;
     for (int i = 0; i < w->n; i++) {
         char detail[128];
         snprintf(detail, sizeof(detail), "{\"how\":\"%s\"}",
@@ -591,7 +598,7 @@ static int walk_record(struct store_conn *c, const char *id,
     return IS_OK;
 }
 
-int rp_forward_step(struct store_conn *c, struct store_report *r,
+int rp_forward_step(struct app *a, struct store_conn *c, struct store_report *r,
                     const char *how, int64_t user_id, int64_t now)
 {
     const char *next =
@@ -602,7 +609,7 @@ int rp_forward_step(struct store_conn *c, struct store_report *r,
     struct route_walk w;
     int rc = walk_plan(c, r, next, &w);
     if (!rc)
-        rc = walk_record(c, r->id, &w, how, now);
+        rc = walk_record(a, c, r, &w, how, now);
     if (!rc)
         rc = walk_apply(r, &w, now);
     return rc;
@@ -958,9 +965,9 @@ static int file_prepare(struct app *a, struct store_conn *c,
  * attachments, timeline and audit record. On success the transaction is
  * left open for the caller to build its answer from what was written and
  * commit; on failure it is rolled back and nothing is written. */
-static int file_write(struct store_conn *c, const struct auth_ctx *who,
-                      struct store_report *r, const json_t *atts,
-                      struct decoded *att, int64_t now)
+static int file_write(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who, struct store_report *r,
+                      const json_t *atts, struct decoded *att, int64_t now)
 {
     const char *first = route_first_hop(&r->chain);
     struct route_walk w;
@@ -985,7 +992,7 @@ static int file_write(struct store_conn *c, const struct auth_ctx *who,
             c, r->id, now, r->originator, who->user_id, "filed",
             r->first_due < now ? "{\"first_notice_late\":true}" : "{}");
     if (!rc)
-        rc = walk_record(c, r->id, &w, "filed", now);
+        rc = walk_record(a, c, r, &w, "filed", now);
     if (!rc)
         rc = rp_audit(c, who, now, "report.file", r,
                       json_pack("{s:s,s:i}", "route",
@@ -1024,7 +1031,7 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return rc;
     }
     json_t *warnings = own_name_warnings(c, who->org.id, view);
-    if ((rc = file_write(c, who, &r, atts, &att, now)))
+    if ((rc = file_write(a, c, who, &r, atts, &att, now)))
         goto out;
     /* the answer is read inside the same transaction, before the commit:
      * exactly what is committed, nothing a later request added */
@@ -1040,6 +1047,7 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     json_object_set_new(*out, "warnings", warnings);
     warnings = NULL;
+    alerts_wake(a); /* the hops' alerts were queued with the report */
 out:
     json_decref(warnings);
     json_decref(view);
@@ -1210,7 +1218,10 @@ static json_t *chain_view(struct store_conn *c, const struct store_report *r)
 int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const char *id, int64_t now, json_t **out, struct svc_error *e)
 {
-    return report_view(a, c, who, id, now, true, out, e);
+    int rc = report_view(a, c, who, id, now, true, out, e);
+    if (!rc) /* a user of an alerted hop opened it (service/alerts.h) */
+        alerts_opened_by_read(c, who, id, now);
+    return rc;
 }
 
 /* The ordinal (1-based) of the update with row id row in ups, 0 if none. */
@@ -1535,13 +1546,17 @@ int report_update(struct app *a, struct store_conn *c,
         goto out;
     warnings = own_name_warnings(c, who->org.id, body);
     int old_sev = r.severity, old_range = r.range;
+    int old_alert_sev = alerts_severity(&r);
     update_apply(a, &r, view, jv_str(body, "kind"), new_range, now);
     rc = update_record_all(c, who, &r, body, atts, &att, old_sev, old_range,
                            now);
+    if (!rc) /* a raised severity alerts the hops reached again */
+        rc = alerts_raise(a, c, who, &r, old_alert_sev, now);
     if (rc)
         goto out;
     if ((rc = store_commit(c)))
         goto out;
+    alerts_wake(a);
     rc = view_of(c, who, &r, now, false, out, e);
     if (!rc) {
         json_object_set_new(*out, "warnings", warnings);
@@ -1597,15 +1612,19 @@ int report_forward(struct app *a, struct store_conn *c,
                             "forwarded", dt);
     free(dt);
     if (!rc)
-        rc = rp_forward_step(c, &r, "forwarded", who->user_id, now);
+        rc = rp_forward_step(a, c, &r, "forwarded", who->user_id, now);
     if (!rc)
         rc = store_report_save(c, &r);
     if (!rc)
         rc = rp_audit(c, who, now, "report.forward", &r,
                       json_pack("{s:s}", "to",
                                 r.current_hop[0] ? r.current_hop : "nisc"));
-    if (!rc && !(rc = store_commit(c)))
+    if (!rc && !(rc = store_commit(c))) {
+        alerts_wake(a); /* the next hops' alerts */
+        /* the hop that forwarded it has opened it */
+        alerts_opened_by_read(c, who, r.id, now);
         rc = view_of(c, who, &r, now, false, out, e);
+    }
 out:
     store_rollback(c); /* no-op after a commit */
     store_report_release(&r);
@@ -1646,8 +1665,11 @@ int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     if (!rc)
         rc = rp_audit(c, who, now, question ? "report.question" : "report.note",
                       &r, NULL);
-    if (!rc && !(rc = store_commit(c)))
+    if (!rc && !(rc = store_commit(c))) {
+        /* a hop that annotates it has opened it */
+        alerts_opened_by_read(c, who, r.id, now);
         rc = view_of(c, who, &r, now, false, out, e);
+    }
     if (!rc && question)
         json_object_set_new(*out, "question", json_integer(number));
 out:

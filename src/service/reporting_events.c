@@ -2,6 +2,7 @@
  * reporting_events.c - events (linked reports), hop policies, and the
  * background tick (auto-forwarding past review limits, due reminders).
  */
+#include "service/alerts.h"
 #include "service/reporting_internal.h"
 
 #include "core/roles.h"
@@ -356,7 +357,7 @@ static int maybe_forward(struct app *a, struct store_conn *c, const char *id,
                                 "report (severity 3 or more) was forwarded "
                                 "automatically after the review limit.\"}");
     if (!rc)
-        rc = rp_forward_step(c, &r, review ? "auto_forwarded" : "relayed", 0,
+        rc = rp_forward_step(a, c, &r, review ? "auto_forwarded" : "relayed", 0,
                              now);
     if (!rc) {
         r.updated_at = now;
@@ -441,6 +442,11 @@ int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
             changes += remind(c, ids[i].id, now);
         free(ids);
     }
+    /* upward alerts: auto-forwards queued the next hops' alerts; then the
+     * escalations and reminders of unopened alerts (service/alerts.h) */
+    if (changes)
+        alerts_wake(a);
+    changes += alerts_tick(a, c, now);
     free(t);
     return changes;
 }

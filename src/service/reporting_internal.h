@@ -1,5 +1,6 @@
 /*
- * reporting_internal.h - shared by the reporting*.c files only.
+ * reporting_internal.h - shared by the reporting*.c files and alerts.c
+ * (upward alerts of reports) only.
  */
 #ifndef INFRASHARE_REPORTING_INTERNAL_H
 #define INFRASHARE_REPORTING_INTERNAL_H
@@ -21,7 +22,7 @@ json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
                    const struct store_report *r, struct range_decision d,
                    int64_t now);
 /* Moves r to the next hop after its current one (forward or auto). */
-int rp_forward_step(struct store_conn *c, struct store_report *r,
+int rp_forward_step(struct app *a, struct store_conn *c, struct store_report *r,
                     const char *how, int64_t user_id, int64_t now);
 /* Audit with the report's anonymity recorded, so that the audit view can
  * withhold the reporter of an anonymous report. */

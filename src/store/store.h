@@ -730,6 +730,12 @@ int store_recipient_escalated(struct store_conn *c, const char *adv,
                               const char *org, int64_t now);
 
 /* ---- the outbox ---- */
+/* A job of the outbox: an advisory's delivery (kind STORE_JOB_ADVISORY,
+ * the deliveries table) or a report's upward alert (STORE_JOB_ALERT, the
+ * alert_deliveries table: advisory_id holds the report's id, round and
+ * purpose say which alert). The store_delivery_* functions below act on
+ * the job's own table; the outbox treats both alike. */
+enum store_job_kind { STORE_JOB_ADVISORY = 0, STORE_JOB_ALERT = 1 };
 struct store_delivery {
     int64_t id;
     char advisory_id[40], org_id[64];
@@ -738,19 +744,36 @@ struct store_delivery {
     char address[512];
     int attempts;
     char idem_key[160];
+    enum store_job_kind kind;
+    int round;        /* an alert's round (1 at arrival) */
+    char purpose[12]; /* an alert's: "alert" or "reminder" */
 };
-/* Claims up to max due jobs (queued and due, or sending with an expired
- * lease) for lease seconds. */
+/* Claims up to max due jobs of both kinds (queued and due, or sending
+ * with an expired lease) for lease seconds: alerts first (a report's
+ * alert never waits behind an advisory's fan-out), then deliveries. */
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n);
+/* Alert jobs written claimed and not yet taken (attempts 0), up to max,
+ * into out (kind STORE_JOB_ALERT, attempts 0): read only. */
+int store_deliveries_fresh(struct store_conn *c, int max,
+                           struct store_delivery *out, int *n);
 /* At start-up: jobs a crashed process left 'sending' are queued again
  * (at-least-once; receivers drop duplicates by Idempotency-Key). */
 int store_deliveries_reset(struct store_conn *c, int *n);
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now);
-int store_delivery_retry(struct store_conn *c, int64_t id, int64_t next_at,
-                         const char *error);
-int store_delivery_failed(struct store_conn *c, int64_t id, const char *error);
+int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
+                         int64_t next_at, const char *error);
+int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
+                          const char *error);
+/* After d's last attempt failed: queues the organisation's next unused
+ * contact for the same advisory, or the same alert round and purpose. */
+int store_delivery_next(struct store_conn *c, const struct store_delivery *d,
+                        int64_t now, int *queued);
+/* Is d's purpose met already (the advisory acknowledged, the alert round
+ * opened), so that no retry is due? */
+int store_delivery_settled(struct store_conn *c, const struct store_delivery *d,
+                           bool *settled);
 int store_deliveries_cancel(struct store_conn *c, const char *adv,
                             const char *org);
 int store_deliveries_pending(struct store_conn *c, const char *adv,
@@ -834,5 +857,82 @@ int store_agreement_active(struct store_conn *c, const char *org,
 /* org's agreements, newest first, into a malloc'd *out (free()) of *n. */
 int store_agreements_list(struct store_conn *c, const char *org,
                           struct store_agreement **out, size_t *n);
+/* ---- upward alerts (store/store_alerts.c; core/alert.h) ---- */
+/* Alert jobs are written already claimed for the outbox ('sending',
+ * attempts 0, a hand-off lease of this many seconds): the outbox, woken
+ * after the commit, takes them with a read (store_deliveries_fresh) and
+ * sends them at once, with no write of its own before sending. Jobs it
+ * does not take (no outbox running, a crash) are claimed again when the
+ * lease ends, or queued again at start (store_deliveries_reset). */
+#define STORE_ALERT_HANDOFF_S 300
+/* A hop's alert round of a report, as stored (times 0 = not yet). */
+struct store_alert {
+    int round, severity;
+    int64_t alerted_at, opened_at, escalated_at, reminded_at;
+    char opened_via[8];
+};
+/* The report arrived at org: its alert row (round 1; nothing when one
+ * exists) and the round's jobs (core alert_fanout: every contact, else
+ * the first). *queued: how many jobs. */
+int store_alert_arrive(struct store_conn *c, const char *report,
+                       const char *org, int severity, bool every, int64_t now,
+                       int *queued);
+/* A raised severity: every hop of the report starts a new round (opened,
+ * escalation and reminder cleared); *hops (malloc'd list) names them for
+ * store_alert_queue. */
+int store_alert_raise(struct store_conn *c, const char *report, int severity,
+                      int64_t now, struct store_id_list *hops);
+/* Queues the current round's jobs of purpose ("alert", "reminder") for
+ * org: every contact when every, else the first. */
+int store_alert_queue(struct store_conn *c, const char *report, const char *org,
+                      const char *purpose, bool every, int64_t now,
+                      int *queued);
+/* Queues the remaining contacts of org's current round (escalation). */
+int store_alert_queue_rest(struct store_conn *c, const char *report,
+                           const char *org, int64_t now, int *queued);
+int store_alert_get(struct store_conn *c, const char *report, const char *org,
+                    struct store_alert *out);
+/* Marks org's alert opened (round 0: whichever round is current, else
+ * only that round) and cancels its queued jobs; IS_ERR_NOTFOUND when there
+ * is no such unopened alert. */
+int store_alert_open(struct store_conn *c, const char *report, const char *org,
+                     int round, int64_t user, const char *via, int64_t now);
+/* Severe rounds not opened, not reminded, past the hop's review limit
+ * (default_limit_min when it has no policy): core alert_reminder_due. */
+int store_alerts_due_remind(struct store_conn *c, int64_t now,
+                            int default_limit_min,
+                            struct store_adv_org_list *out);
+/* Lesser rounds not opened, not escalated, past the acknowledgement
+ * deadline of their severity (limit3_s for 3, limit_low_s below):
+ * core alert_escalation_due. */
+int store_alerts_due_escalate(struct store_conn *c, int64_t now,
+                              int64_t limit3_s, int64_t limit_low_s,
+                              struct store_adv_org_list *out);
+/* IS_ERR_CONFLICT when opened, reminded or escalated meanwhile. */
+int store_alert_reminded(struct store_conn *c, const char *report,
+                         const char *org, int64_t now);
+int store_alert_escalated(struct store_conn *c, const char *report,
+                          const char *org, int64_t now);
+/* An unopened severe alert of an open report (the NISC view). */
+struct store_unopened {
+    char report[IDS_LEN], org[IDS_LEN], org_kind[24];
+    int round, severity;
+    int64_t alerted_at, reminded_at;
+    char *name_ja, *name_en; /* malloc'd */
+};
+struct store_unopened_list {
+    struct store_unopened *items;
+    size_t n;
+};
+void store_unopened_list_free(struct store_unopened_list *l);
+int store_alerts_unopened(struct store_conn *c,
+                          struct store_unopened_list *out);
+/* An alert's signed link (the ack_links table, kind 'alert'). */
+int store_alert_link_insert(struct store_conn *c, const unsigned char hash[32],
+                            const char *report, const char *org, int round,
+                            int64_t expires);
+/* The kind ("advisory", "alert") and round of a stored link. */
+int store_ack_link_kind(struct store_conn *c, const unsigned char hash[32],
+                        char *kind, size_t klen, int *round);
 
 #endif

@@ -423,10 +423,12 @@ int store_recipient_escalated(struct store_conn *c, const char *adv,
 struct claim_ctx {
     struct store_delivery *out;
     int n, max;
+    enum store_job_kind kind;
 };
 
-/* ST_DLV_CLAIM: id, advisory, org, contact, channel, address, attempts,
- * idempotency key. Rows past max (none: the statement's LIMIT) are
+/* ST_DLV_CLAIM and ST_ALD_CLAIM: id, advisory (an alert's report), org,
+ * contact, channel, address, attempts, idempotency key; ST_ALD_CLAIM also
+ * round and purpose. Rows past max (none: the statement's LIMIT) are
  * left. */
 static int map_claimed(sqlite3_stmt *st, void *ctx)
 {
@@ -435,6 +437,7 @@ static int map_claimed(sqlite3_stmt *st, void *ctx)
         return IS_OK;
     struct store_delivery *d = &x->out[x->n++];
     memset(d, 0, sizeof(*d));
+    d->kind = x->kind;
     d->id = sqlite3_column_int64(st, 0);
     store_col_copy(st, 1, d->advisory_id, sizeof(d->advisory_id));
     store_col_copy(st, 2, d->org_id, sizeof(d->org_id));
@@ -443,41 +446,101 @@ static int map_claimed(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 5, d->address, sizeof(d->address));
     d->attempts = sqlite3_column_int(st, 6);
     store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
+    if (x->kind == STORE_JOB_ALERT) {
+        d->round = sqlite3_column_int(st, 8);
+        store_col_copy(st, 9, d->purpose, sizeof(d->purpose));
+    }
     return IS_OK;
 }
 
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n)
 {
-    struct claim_ctx x = {.out = out, .max = max};
-    int rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
-                        now + lease, max);
+    struct claim_ctx x = {.out = out, .max = max, .kind = STORE_JOB_ALERT};
+    int rc = store_each(c, ST_ALD_CLAIM, "claim alerts", map_claimed, &x, "IIi",
+                        now, now + lease, max);
+    if (!rc && x.n < max) {
+        x.kind = STORE_JOB_ADVISORY;
+        rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
+                        now + lease, max - x.n);
+    }
     *n = x.n;
     return rc;
+}
+
+int store_deliveries_fresh(struct store_conn *c, int max,
+                           struct store_delivery *out, int *n)
+{
+    struct claim_ctx x = {.out = out, .max = max, .kind = STORE_JOB_ALERT};
+    int rc =
+        store_each(c, ST_ALD_FRESH, "fresh alerts", map_claimed, &x, "i", max);
+    *n = x.n;
+    return rc;
+}
+
+static bool is_alert(const struct store_delivery *d)
+{
+    return d->kind == STORE_JOB_ALERT;
 }
 
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now)
 {
-    int rc = store_exec(c, ST_DLV_DONE, "delivery done", "II", (int64_t)d->id,
-                        (int64_t)now);
-    if (rc)
+    int rc = store_exec(c, is_alert(d) ? ST_ALD_DONE : ST_DLV_DONE,
+                        "delivery done", "II", (int64_t)d->id, (int64_t)now);
+    if (rc || is_alert(d))
         return rc;
     return store_exec(c, ST_DLV_RCPT_DELIVERED, "recipient delivered", "ttIt",
                       d->advisory_id, d->org_id, (int64_t)now, d->channel);
 }
 
-int store_delivery_retry(struct store_conn *c, int64_t id, int64_t next_at,
-                         const char *error)
+int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
+                         int64_t next_at, const char *error)
 {
-    return store_exec(c, ST_DLV_RETRY, "delivery retry", "IIt", (int64_t)id,
+    if (is_alert(d)) /* attempts: a job taken fresh was not counted */
+        return store_exec(c, ST_ALD_RETRY, "alert retry", "IIti",
+                          (int64_t)d->id, (int64_t)next_at, error, d->attempts);
+    return store_exec(c, ST_DLV_RETRY, "delivery retry", "IIt", (int64_t)d->id,
                       (int64_t)next_at, error);
 }
 
-int store_delivery_failed(struct store_conn *c, int64_t id, const char *error)
+int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
+                          const char *error)
 {
-    return store_exec(c, ST_DLV_FAILED, "delivery failed", "It", (int64_t)id,
-                      error);
+    return store_exec(c, is_alert(d) ? ST_ALD_FAILED : ST_DLV_FAILED,
+                      "delivery failed", "It", (int64_t)d->id, error);
+}
+
+int store_delivery_next(struct store_conn *c, const struct store_delivery *d,
+                        int64_t now, int *queued)
+{
+    if (!is_alert(d))
+        return store_queue_next(c, d->advisory_id, d->org_id, "next", false,
+                                now, queued);
+    int rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert next", "ttittIi",
+                        d->advisory_id, d->org_id, d->round, d->purpose, "next",
+                        (int64_t)now, 0);
+    *queued = rc ? 0 : sqlite3_changes(c->db);
+    return rc;
+}
+
+int store_delivery_settled(struct store_conn *c, const struct store_delivery *d,
+                           bool *settled)
+{
+    *settled = false;
+    if (is_alert(d)) {
+        int64_t one = 0;
+        int rc = store_get_int64(c, ST_ALERT_OPENED, "alert opened", &one,
+                                 "tti", d->advisory_id, d->org_id, d->round);
+        *settled = rc == IS_OK && one;
+        return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+    }
+    struct store_recipient r;
+    int rc = store_recipient_get(c, d->advisory_id, d->org_id, &r);
+    if (rc == IS_ERR_NOTFOUND)
+        return IS_OK; /* an emergency contact's copy: no recipient */
+    *settled = !rc && r.acked_at;
+    return rc;
 }
 
 int store_deliveries_cancel(struct store_conn *c, const char *adv,
@@ -622,5 +685,9 @@ int store_deliveries_reset(struct store_conn *c, int *n)
 {
     int rc = store_exec(c, ST_DLV_RESET, "deliveries reset", "");
     *n = rc ? 0 : sqlite3_changes(c->db);
+    if (!rc) {
+        rc = store_exec(c, ST_ALD_RESET, "alert deliveries reset", "");
+        *n += rc ? 0 : sqlite3_changes(c->db);
+    }
     return rc;
 }

@@ -454,3 +454,108 @@ ST(AGREEMENTS_ORG, AGREEMENT_COLS "WHERE a.org_id = ?1 ORDER BY a.id DESC")
 ST(AGREEMENT_GET, AGREEMENT_COLS "WHERE a.id = ?1 AND a.org_id = ?2")
 ST(AGREEMENT_ACTIVE, AGREEMENT_COLS "WHERE a.org_id = ?1 "
                                     "AND a.withdrawn_at IS NULL")
+/* ---- upward alerts (0006; core/alert.h; store/store_alerts.c) ---- */
+#ifndef SQL_ALERT_SEVERE
+#define SQL_ALERT_SEVERE RANGE_SQL(ALERT_SEVERE)
+#define SQL_ALERT_HANDOFF_S RANGE_SQL(STORE_ALERT_HANDOFF_S)
+#endif
+ST(ALERT_ARRIVE,
+   "INSERT INTO report_alerts(report_id, org_id, round, severity, "
+   "alerted_at) VALUES (?1, ?2, 1, ?3, ?4) ON CONFLICT(report_id, org_id) "
+   "DO NOTHING")
+ST(ALERT_RAISE,
+   "UPDATE report_alerts SET round = round + 1, severity = ?2, "
+   "alerted_at = ?3, opened_at = NULL, opened_by = NULL, opened_via = '', "
+   "escalated_at = NULL, reminded_at = NULL WHERE report_id = ?1")
+ST(ALERT_HOPS, "SELECT org_id FROM report_alerts WHERE report_id = ?1 "
+               "ORDER BY org_id")
+ST(ALERT_GET,
+   "SELECT round, severity, alerted_at, opened_at, escalated_at, "
+   "reminded_at, opened_via FROM report_alerts WHERE report_id = ?1 AND "
+   "org_id = ?2")
+ST(ALERT_QUEUE,
+   "INSERT OR IGNORE INTO alert_deliveries(report_id, org_id, round, "
+   "purpose, contact_id, channel, address, reason, state, next_at, "
+   "idem_key, created_at, lease_until) SELECT a.report_id, a.org_id, "
+   "a.round, ?3, k.id, "
+   "k.channel, k.address, CASE WHEN NOT ?4 THEN 'first' WHEN k.emergency "
+   "THEN 'emergency' ELSE 'all' END, 'sending', ?5, 'alert.' || a.report_id "
+   "|| '.' || a.org_id || '.' || a.round || '.' || ?3 || '.' || k.id, ?5, "
+   "?5 + " SQL_ALERT_HANDOFF_S " "
+   "FROM report_alerts a JOIN contacts k ON k.org_id = a.org_id "
+   "WHERE a.report_id = ?1 AND a.org_id = ?2 AND (?4 OR k.id = (SELECT "
+   "k2.id FROM contacts k2 WHERE k2.org_id = a.org_id ORDER BY "
+   "k2.priority, k2.id LIMIT 1))")
+ST(ALERT_QUEUE_NEXT,
+   "INSERT OR IGNORE INTO alert_deliveries(report_id, org_id, round, "
+   "purpose, contact_id, channel, address, reason, state, next_at, "
+   "idem_key, created_at, lease_until) SELECT ?1, k.org_id, ?3, ?4, k.id, "
+   "k.channel, k.address, ?5, 'sending', ?6, 'alert.' || ?1 || '.' || "
+   "k.org_id || '.' || ?3 || '.' || ?4 || '.' || k.id, ?6, ?6 "
+   "+ " SQL_ALERT_HANDOFF_S " FROM contacts k WHERE k.org_id = "
+   "?2 AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE "
+   "d.report_id = ?1 AND d.org_id = ?2 AND d.round = ?3 AND d.purpose = ?4 "
+   "AND d.contact_id = k.id) ORDER BY k.priority, k.id "
+   "LIMIT CASE WHEN ?7 THEN -1 ELSE 1 END")
+ST(ALD_CLAIM,
+   "UPDATE alert_deliveries SET state = 'sending', lease_until = ?2, "
+   "attempts = attempts + 1 WHERE id IN (SELECT id FROM alert_deliveries "
+   "WHERE (state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
+   "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
+   "report_id, org_id, contact_id, channel, address, attempts, idem_key, "
+   "round, purpose")
+ST(ALD_DONE, "UPDATE alert_deliveries SET state = 'delivered', "
+             "delivered_at = ?2, last_error = '' WHERE id = ?1 AND "
+             "state = 'sending'")
+ST(ALD_RETRY, "UPDATE alert_deliveries SET state = 'queued', next_at = ?2, "
+              "last_error = ?3, attempts = ?4 WHERE id = ?1 AND "
+              "state = 'sending'")
+ST(ALD_FAILED, "UPDATE alert_deliveries SET state = 'failed', "
+               "last_error = ?2, attempts = max(attempts, 1) WHERE id = ?1 "
+               "AND state = 'sending'")
+ST(ALD_FRESH,
+   "SELECT id, report_id, org_id, contact_id, channel, address, attempts, "
+   "idem_key, round, purpose FROM alert_deliveries WHERE state = 'sending' "
+   "AND attempts = 0 ORDER BY id LIMIT ?1")
+ST(ALD_CANCEL_REPORT,
+   "UPDATE alert_deliveries SET state = 'cancelled' WHERE report_id = ?1 "
+   "AND state IN ('queued', 'sending')")
+ST(ALD_RESET, "UPDATE alert_deliveries SET state = 'queued', "
+              "lease_until = 0 WHERE state = 'sending'")
+ST(ALD_CANCEL, "UPDATE alert_deliveries SET state = 'cancelled' WHERE "
+               "report_id = ?1 AND org_id = ?2 AND state = 'queued'")
+ST(ALERT_OPENED, "SELECT 1 FROM report_alerts WHERE report_id = ?1 AND "
+                 "org_id = ?2 AND round = ?3 AND opened_at IS NOT NULL")
+ST(ALERT_OPEN,
+   "UPDATE report_alerts SET opened_at = ?3, opened_by = ?4, opened_via = "
+   "?5 WHERE report_id = ?1 AND org_id = ?2 AND opened_at IS NULL AND "
+   "(?6 = 0 OR round = ?6)")
+ST(ALERTS_DUE_REMIND,
+   "SELECT report_id, org_id FROM report_alerts a WHERE severity "
+   ">= " SQL_ALERT_SEVERE " AND opened_at IS NULL AND reminded_at IS NULL AND "
+   "alerted_at + 60 * coalesce((SELECT review_limit_min FROM hop_policies "
+   "p WHERE p.org_id = a.org_id), ?2) <= ?1 ORDER BY alerted_at LIMIT 512")
+ST(ALERTS_DUE_ESCALATE,
+   "SELECT report_id, org_id FROM report_alerts WHERE severity "
+   "< " SQL_ALERT_SEVERE " AND opened_at IS NULL AND escalated_at IS NULL AND "
+   "alerted_at + CASE WHEN severity = 3 THEN ?2 ELSE ?3 END <= ?1 "
+   "ORDER BY alerted_at LIMIT 512")
+ST(ALERT_REMINDED,
+   "UPDATE report_alerts SET reminded_at = ?3 WHERE report_id = ?1 AND "
+   "org_id = ?2 AND reminded_at IS NULL AND opened_at IS NULL AND "
+   "severity >= " SQL_ALERT_SEVERE)
+ST(ALERT_ESCALATED,
+   "UPDATE report_alerts SET escalated_at = ?3 WHERE report_id = ?1 AND "
+   "org_id = ?2 AND escalated_at IS NULL AND opened_at IS NULL AND "
+   "severity < " SQL_ALERT_SEVERE)
+ST(ALERTS_UNOPENED,
+   "SELECT a.report_id, a.org_id, a.round, a.severity, a.alerted_at, "
+   "coalesce(a.reminded_at, 0), o.kind, o.name_ja, o.name_en FROM "
+   "report_alerts a JOIN orgs o ON o.id = a.org_id JOIN reports r ON "
+   "r.id = a.report_id WHERE a.opened_at IS NULL AND a.severity "
+   ">= " SQL_ALERT_SEVERE " AND r.state = 'open' ORDER BY a.org_id, "
+   "a.alerted_at, a.report_id LIMIT 2000")
+ST(ALERT_LINK_INSERT,
+   "INSERT OR IGNORE INTO ack_links(hash, advisory_id, org_id, expires_at, "
+   "kind, round) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(ALERT_LINK_KIND, "SELECT kind, round FROM ack_links WHERE hash = ?1")

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alert.h"
 #include "core/audience.h"
 #include "core/audit_chain.h"
 #include "core/deadline.h"
@@ -1036,6 +1037,122 @@ static void t_hops_due_matches_core(void **state)
      * (2), the reviewing hops at their limit (2) */
     assert_int_equal(due, 6 + 2 + 2);
     store_adv_org_list_free(&got);
+    store_put(s, c);
+    store_close(s);
+}
+
+/* Whether an adv/org pair is in an adv_org list. */
+static bool pair_in(const struct store_adv_org_list *l, const char *adv,
+                    const char *org)
+{
+    for (size_t k = 0; k < l->n; k++)
+        if (strcmp(l->items[k].adv, adv) == 0 &&
+            strcmp(l->items[k].org, org) == 0)
+            return true;
+    return false;
+}
+
+/* The worker's statements of upward alerts due for a reminder
+ * (ALERTS_DUE_REMIND) and for escalation (ALERTS_DUE_ESCALATE) select
+ * exactly the rounds core/alert.h's alert_reminder_due and
+ * alert_escalation_due name: every severity x the hop's policy (a stored
+ * 5-minute limit; none stored: the default 30 minutes) x opened or not x
+ * time since the round began just before, at and after the limit (the
+ * acknowledgement deadlines are 300 s for severity 3 and 1800 s below, so
+ * the same times straddle them). */
+static void t_alerts_due_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "alerts-due.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const struct {
+        const char *id;
+        bool stored;
+        int limit_min;
+    } hops[] = {{"hop-review", true, 5}, {"hop-default", false, 30}};
+    static const char *const orgs[] = {"hop-review", "hop-default", "nisc",
+                                       "min", "op"};
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
+    assert_int_equal(store_hop_policy_set(c, "hop-review", true, 5, NOW),
+                     IS_OK);
+    static const int limits[3] = {60, 300, 1800};
+    int64_t uid = plain_user(c);
+    static const int64_t deltas[] = {-1, 0, 1};
+    struct {
+        char id[sizeof(((struct store_report *)0)->id)];
+        const char *org;
+        bool remind, escalate;
+    } want[2 * 6 * 2 * 3];
+    int n = 0, reminders = 0, escalations = 0;
+    assert_int_equal(store_begin(c), IS_OK);
+    for (size_t h = 0; h < IS_ARRAY_LEN(hops); h++)
+        for (int sev = 0; sev <= 5; sev++)
+            for (int opened = 0; opened <= 1; opened++)
+                for (size_t k = 0; k < IS_ARRAY_LEN(deltas); k++) {
+                    struct store_report r;
+                    plain_report(&r, n, hops[h].id, uid);
+                    r.severity = sev;
+                    assert_int_equal(store_report_insert(c, &r), IS_OK);
+                    int64_t waited =
+                        (int64_t)hops[h].limit_min * 60 + deltas[k];
+                    int q = -1;
+                    assert_int_equal(store_alert_arrive(c, r.id, hops[h].id,
+                                                        sev, sev >= 4,
+                                                        NOW - waited, &q),
+                                     IS_OK);
+                    assert_int_equal(q, 0); /* no contacts: no jobs */
+                    if (opened)
+                        assert_int_equal(store_alert_open(c, r.id, hops[h].id,
+                                                          0, uid, "api", NOW),
+                                         IS_OK);
+                    struct alert_round ar = {.severity = sev,
+                                             .alerted_at = NOW - waited,
+                                             .opened_at = opened ? NOW : 0};
+                    snprintf(want[n].id, sizeof(want[n].id), "%s", r.id);
+                    want[n].org = hops[h].id;
+                    want[n].remind = alert_reminder_due(
+                        &ar, (int64_t)hops[h].limit_min * 60, NOW);
+                    want[n].escalate = alert_escalation_due(
+                        &ar, deadline_ack_s(sev, limits), NOW);
+                    reminders += want[n].remind;
+                    escalations += want[n].escalate;
+                    n++;
+                }
+    assert_int_equal(store_commit(c), IS_OK);
+    struct store_adv_org_list rem = {0}, esc = {0};
+    assert_int_equal(store_alerts_due_remind(c, NOW, 30, &rem), IS_OK);
+    assert_int_equal(store_alerts_due_escalate(c, NOW,
+                                               deadline_ack_s(3, limits),
+                                               deadline_ack_s(0, limits), &esc),
+                     IS_OK);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(pair_in(&rem, want[i].id, want[i].org),
+                         want[i].remind);
+        assert_int_equal(pair_in(&esc, want[i].id, want[i].org),
+                         want[i].escalate);
+    }
+    assert_int_equal((int)rem.n, reminders);
+    assert_int_equal((int)esc.n, escalations);
+    /* not vacuous: severities 4-5 unopened at or past the limit (2 hops x
+     * 2 x 2); severity 3 (deadline 300 s) at and past it on the default
+     * hop (1800 s waited: 3) and on the 5-minute hop (2); severities 0-2
+     * (1800 s) on the default hop at and past it (3 x 2) */
+    assert_int_equal(reminders, 8);
+    assert_int_equal(escalations, 3 + 2 + 6);
+    /* a reminder is written once: the second is a conflict */
+    assert_true(rem.n > 0);
+    assert_int_equal(store_begin(c), IS_OK);
+    assert_int_equal(
+        store_alert_reminded(c, rem.items[0].adv, rem.items[0].org, NOW),
+        IS_OK);
+    assert_int_equal(
+        store_alert_reminded(c, rem.items[0].adv, rem.items[0].org, NOW),
+        IS_ERR_CONFLICT);
+    assert_int_equal(store_commit(c), IS_OK);
+    store_adv_org_list_free(&rem);
+    store_adv_org_list_free(&esc);
     store_put(s, c);
     store_close(s);
 }
@@ -2819,6 +2936,7 @@ int main(void)
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
         cmocka_unit_test(t_hops_due_matches_core),
+        cmocka_unit_test(t_alerts_due_matches_core),
         cmocka_unit_test(t_col_copy_never_cut),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_open_not_sqlite),
