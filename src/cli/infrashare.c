@@ -71,7 +71,12 @@ static void usage(FILE *f)
         "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
         "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
         "  drill start --target-kind ceptoar|sector|all [--target ID]\n"
-        "  drill report ID [--format json|csv|html]\n");
+        "  drill report ID [--format json|csv|html]\n"
+        "  advisory issue ... [--lists L1,L2] [--include-lists]\n"
+        "  advisory withhold ID --reason TEXT\n"
+        "  lists ORG | lists show ORG LIST | lists delete ORG LIST\n"
+        "  lists create ORG --name-ja J --name-en E [--members a,b]\n"
+        "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n");
 }
 
 static int open_db(struct store **s)
@@ -253,9 +258,12 @@ static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
 {
     printf("initialised %s (schema %d)\n", db_path, store_schema_version());
     if (p->demo)
-        printf("demo data: %d operators, %d users, %d contacts "
-               "(demo password: %s)\n",
-               ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
+        printf("demo data: %d external organisations on %d distribution "
+               "lists\n",
+               ds->externals, ds->lists);
+    printf("demo data: %d operators, %d users, %d contacts "
+           "(demo password: %s)\n",
+           ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
     if (!pwfile)
         printf("first admin: user %s  password %s  (shown once: store it "
                "now)\n",
@@ -1000,7 +1008,8 @@ int main(int argc, char **argv)
         return cmd_backup(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
-        strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0)
+        strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
+        strcmp(cmd, "lists") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

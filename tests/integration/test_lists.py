@@ -185,3 +185,64 @@ def test_water_drill_reaches_the_utilities(fresh_demo_hub):
     assert rep["reach"]["recipients"] == 1360
     orgs = {o["org"] for o in rep["organisations"]}
     assert len([o for o in orgs if o.startswith("ext-water-")]) == 1352
+
+
+def run_client(hub, *args, token):
+    import os
+    import subprocess
+    from conftest import BUILD, SANITIZER_MARKS
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("INFRASHARE_URL", "INFRASHARE_TOKEN")}
+    r = subprocess.run([str(BUILD / "infrashare"), *map(str, args), "--url",
+                        hub.url, "--token", token],
+                       capture_output=True, text=True, env=env, timeout=60)
+    for mark in SANITIZER_MARKS:
+        assert mark not in r.stderr, r.stderr
+    return r
+
+
+def test_cli_lists_and_withhold(fresh_demo_hub):
+    """`infrashare lists ...` and `infrashare advisory withhold` against
+    the real daemon."""
+    hub = fresh_demo_hub
+    t = hub.token(WATER_HUB)
+    r = run_client(hub, "lists", WATER_HUB, token=t)
+    assert r.returncode == 0, r.stderr
+    assert "L-demo-water-1" in r.stdout and " 169 " in r.stdout
+    r = run_client(hub, "lists", "show", WATER_HUB, "L-demo-water-1", token=t)
+    assert r.returncode == 0 and "ext-water-0001" in r.stdout
+    r = run_client(hub, "lists", "create", WATER_HUB, "--name-ja", "試験",
+                   "--name-en", "CLI test", "--members",
+                   "ext-water-0001,ext-water-0002", "--json", token=t)
+    assert r.returncode == 0, r.stderr
+    import json
+    lid = json.loads(r.stdout)["id"]
+    assert json.loads(r.stdout)["members_count"] == 2
+    # bad input: the API's error, a non-zero exit, nothing changed
+    r = run_client(hub, "lists", "set", WATER_HUB, lid, "--members",
+                   "ext-telecom-0001", token=t)
+    assert r.returncode == 1 and "HTTP 400 invalid_value" in r.stderr
+    r = run_client(hub, "lists", "show", WATER_HUB, lid, "--json", token=t)
+    assert json.loads(r.stdout)["members_count"] == 2
+    r = run_client(hub, "lists", "delete", WATER_HUB, lid, token=t)
+    assert r.returncode == 0 and "deleted" in r.stdout
+    # withholding from the command line
+    w = hub.login(WATER_HUB)
+    hub.api("PUT", f"/api/v1/orgs/{WATER_HUB}/policy", session=w,
+            json={"policy": "review", "review_limit_min": 30})
+    ts = hub.token(SECRETARIAT)
+    r = run_client(hub, "advisory", "issue", "--kind", "security_info",
+                   "--range", "amber", "--severity", "1", "--title-ja", "t",
+                   "--title-en", "t", "--body-ja", "b", "--body-en", "b",
+                   "--ceptoars", "ceptoar-water", "--include-lists", "--json",
+                   token=ts)
+    assert r.returncode == 0, r.stderr
+    adv = json.loads(r.stdout)
+    assert adv["recipients"] == 1360
+    r = run_client(hub, "advisory", "withhold", adv["id"], "--reason",
+                   "対象外 / not for us", token=t)
+    assert r.returncode == 0, r.stderr
+    assert "withheld" in r.stdout and "not for us" in r.stdout
+    r = run_client(hub, "advisory", "withhold", adv["id"], "--reason", "x",
+                   token=t)
+    assert r.returncode == 1 and "409 already_withheld" in r.stderr
