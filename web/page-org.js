@@ -4,6 +4,7 @@
 import { h, table, select, msg, errText, time, clear, field, dl, flag, enc, put } from './dom.js';
 import { t, L, enumLabel } from './i18n.js';
 import { get, put as apiPut, post, del } from './api.js';
+import { renderLists } from './lists.js';
 
 export async function render(main, { ctx }) {
   const me = ctx.me;
@@ -48,6 +49,9 @@ export async function render(main, { ctx }) {
       ['lang', (c) => c.lang || ''],
     ], contacts.items));
   } else put(main, h('p', { cls: 'hint' }, t('org.adminonly')));
+
+  // distribution lists (lists.js)
+  await renderLists(main, ctx, org);
 
   // API tokens of the signed-in user
   const tokBox = h('div', { id: 'tokens' });
