@@ -246,3 +246,19 @@ def test_cli_lists_and_withhold(fresh_demo_hub):
     r = run_client(hub, "advisory", "withhold", adv["id"], "--reason", "x",
                    token=t)
     assert r.returncode == 1 and "409 already_withheld" in r.stderr
+
+
+def test_nisc_water_drill_takes_the_hubs_lists_not_nisc_own(fresh_demo_hub):
+    hub = fresh_demo_hub
+    n = hub.login("nisc-analyst")
+    r = hub.api("POST", "/api/v1/drills", session=n,
+                json={"target_kind": "ceptoar", "target": "ceptoar-water"})
+    assert r.status_code == 201, r.text
+    rep = hub.api("GET", f"/api/v1/drills/{r.json()['id']}/report", session=n).json()
+    assert rep["reach"]["recipients"] == 1360
+    orgs = {o["org"] for o in rep["organisations"]}
+    assert not [o for o in orgs if o.startswith("ext-telecom-")]
+    adv = hub.api("GET", f"/api/v1/advisories/{r.json()['advisory']}", session=n).json()
+    hops = {h["org"]: h for h in adv["chain"]}
+    assert hops[WATER_HUB]["step"] == 3 and hops[WATER_HUB]["parent"] == "ceptoar-water"
+    assert hops["ceptoar-water"]["step"] == 2
