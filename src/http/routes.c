@@ -442,6 +442,7 @@ int h_web_public_feed(struct http_req *r, struct http_resp *out);
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
+#define LBODY(name) .body = lists_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -690,8 +691,7 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/orgs/{id}/lists",
      .auth = HTTP_AUTHED,
      .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
-     .body = lists_create_spec,
-     .nbody = JV_UNTIL_NULL,
+     LBODY(create),
      .fn = h_lists_create,
      .max_body = 262144},
     {.method = "GET",
@@ -702,8 +702,7 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/orgs/{id}/lists/{list}",
      .auth = HTTP_AUTHED,
      .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
-     .body = lists_update_spec,
-     .nbody = JV_UNTIL_NULL,
+     LBODY(update),
      .fn = h_lists_update,
      .max_body = 262144},
     {.method = "DELETE",
@@ -715,8 +714,7 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/advisories/{id}/withhold",
      .auth = HTTP_AUTHED,
      .roles = ROLE_LIAISON | ROLE_ANALYST,
-     .body = lists_withhold_spec,
-     .nbody = JV_UNTIL_NULL,
+     LBODY(withhold),
      .fn = h_adv_withhold,
      .max_body = 16384},
 };
