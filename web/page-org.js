@@ -18,8 +18,11 @@ export async function render(main, { ctx }) {
     org.registry && org.registry.members ? [t('org.members'), String(org.registry.members)] : null,
   ])));
 
-  // relay policy (hops: not operators)
-  if (org.kind !== 'operator') {
+  // relay policy (hops: not operators, but operators relaying to a
+  // distribution list are hops for it)
+  const relaysToList = org.kind === 'operator' &&
+    await get('/orgs/' + enc(org.id) + '/lists').then((r) => r.items.length > 0).catch(() => false);
+  if ((org.kind !== 'operator' && org.kind !== 'external') || relaysToList) {
     const box = h('div', { cls: 'card', id: 'policy' }, h('h2', {}, t('org.policy')), h('p', { cls: 'hint' }, t('org.policyx')));
     put(main, box);
     try {

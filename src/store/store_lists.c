@@ -156,9 +156,12 @@ int store_dlist_recipients_add(struct store_conn *c, const char *adv,
 int store_hop_withhold(struct store_conn *c, const char *adv, const char *org,
                        int64_t now, const char *reason)
 {
-    int rc = store_exec_changed(c, ST_HOP_WITHHOLD, "hop withhold", "ttIt", adv,
-                                org, now, reason);
-    return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+    int rc =
+        store_exec_changed(c, ST_HOP_WITHHOLD, "hop withhold", "tt", adv, org);
+    if (rc)
+        return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+    return store_exec(c, ST_HOP_WITHHELD_INSERT, "hop withheld", "ttIt", adv,
+                      org, now, reason);
 }
 
 struct withheld_row {

@@ -455,9 +455,9 @@ ST(DLISTS_REACHED, "SELECT l.id, l.owner FROM dist_lists l WHERE l.owner IN "
 ST(DLIST_RCPT_ADD, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
                    "org_id, via) SELECT ?1, m.org_id, ?3 FROM "
                    "dist_list_members m WHERE m.list_id = ?2")
-ST(HOP_WITHHOLD, "UPDATE advisory_hops SET state = 'withheld', "
-                 "withheld_at = ?3, withheld_reason = ?4 WHERE "
+ST(HOP_WITHHOLD, "UPDATE advisory_hops SET state = 'withheld' WHERE "
                  "advisory_id = ?1 AND org_id = ?2 AND state = 'waiting'")
-ST(HOP_WITHHELD, "SELECT withheld_at, withheld_reason FROM advisory_hops "
-                 "WHERE advisory_id = ?1 AND org_id = ?2 AND "
-                 "state = 'withheld'")
+ST(HOP_WITHHELD_INSERT, "INSERT INTO advisory_hop_withheld(advisory_id, "
+                        "org_id, at, reason) VALUES (?1, ?2, ?3, ?4)")
+ST(HOP_WITHHELD, "SELECT at, reason FROM advisory_hop_withheld "
+                 "WHERE advisory_id = ?1 AND org_id = ?2")

@@ -37,6 +37,8 @@ test('a hub manages its distribution list (Japanese, then English)', async () =>
   await lists.waitFor();
   assert.match(await lists.innerText(), /配信先リスト/);
   assert.match(await p.locator('#lists tr[data-list="L-demo-water-1"]').innerText(), /169/);
+  // a hub relaying to a list sets its relay policy like any hop
+  assert.match(await p.locator('#policy').innerText(), /中継の方針/);
   // a member outside the hub's visibility: refused, nothing added
   await p.locator('input[name=list-name-ja]').fill('訓練用リスト');
   await p.locator('input[name=list-name-en]').fill('Drill list');

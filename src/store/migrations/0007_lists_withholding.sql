@@ -20,12 +20,19 @@ UPDATE sqlite_schema
    AND instr(sql, '''withheld''') = 0;
 PRAGMA writable_schema = RESET;
 
--- Withholding: when and why (one text, bounded by the API).
-ALTER TABLE advisory_hops ADD COLUMN withheld_at INTEGER;
-ALTER TABLE advisory_hops ADD COLUMN withheld_reason TEXT NOT NULL DEFAULT '';
+-- Withholding: when and why (one text, bounded by the API), one row per
+-- withheld hop. Every statement of this migration can run again on a
+-- database that has it (IF NOT EXISTS; the CHECK edits are guarded).
+CREATE TABLE IF NOT EXISTS advisory_hop_withheld (
+    advisory_id TEXT NOT NULL REFERENCES advisories(id),
+    org_id      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (advisory_id, org_id)
+) STRICT, WITHOUT ROWID;
 
 -- A distribution list belongs to one organisation (its owner relays).
-CREATE TABLE dist_lists (
+CREATE TABLE IF NOT EXISTS dist_lists (
     seq        INTEGER PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
     owner      TEXT NOT NULL REFERENCES orgs(id),
@@ -33,12 +40,12 @@ CREATE TABLE dist_lists (
     name_en    TEXT NOT NULL,
     created_at INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX dist_lists_owner ON dist_lists(owner, id);
+CREATE INDEX IF NOT EXISTS dist_lists_owner ON dist_lists(owner, id);
 
-CREATE TABLE dist_list_members (
+CREATE TABLE IF NOT EXISTS dist_list_members (
     list_id TEXT NOT NULL REFERENCES dist_lists(id) ON DELETE CASCADE,
     org_id  TEXT NOT NULL REFERENCES orgs(id),
     PRIMARY KEY (list_id, org_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX dist_list_members_org ON dist_list_members(org_id, list_id);
-CREATE UNIQUE INDEX dist_lists_name ON dist_lists(owner, name_en);
+CREATE INDEX IF NOT EXISTS dist_list_members_org ON dist_list_members(org_id, list_id);
+CREATE UNIQUE INDEX IF NOT EXISTS dist_lists_name ON dist_lists(owner, name_en);
