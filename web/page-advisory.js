@@ -7,6 +7,7 @@ import { t, L, enumLabel, lang, dur } from './i18n.js';
 import { get, post } from './api.js';
 import { readSet } from './page-advisories.js';
 import { reporterCell } from './page-reports.js';
+import { withholdForm, withheldTable } from './lists.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 const REFRESH_S = 5;
@@ -94,6 +95,10 @@ export async function render(main, { ctx, params }) {
     } } }, h('h2', {}, t('adv.relaytitle')), field(t('adv.note_ja'), nja), field(t('adv.note_en'), nen), field(t('report.narrow'), rng),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'relay' }, t('adv.relay'))), out));
   }
+  // withholding (lists.js): the waiting hop may decline; the author sees why
+  if (myHop && myHop.state === 'waiting' && ctx.has('liaison', 'analyst')) put(main, withholdForm(ctx, a));
+  const wb = withheldTable(ctx, a.withheld);
+  if (wb) put(main, wb);
   if (chain.length) {
     put(main, h('h2', {}, t('adv.chain')), table([
       [t('org'), (c) => ctx.orgLabel(c.org)], [t('state'), (c) => enumLabel('hop', c.state)],

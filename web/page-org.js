@@ -4,6 +4,7 @@
 import { h, table, select, msg, errText, time, clear, field, dl, flag, enc, put } from './dom.js';
 import { t, L, enumLabel, lang } from './i18n.js';
 import { get, put as apiPut, post, del } from './api.js';
+import { renderLists } from './lists.js';
 
 export async function render(main, { ctx }) {
   const me = ctx.me;
@@ -17,8 +18,11 @@ export async function render(main, { ctx }) {
     org.registry && org.registry.members ? [t('org.members'), String(org.registry.members)] : null,
   ])));
 
-  // relay policy (hops: not operators)
-  if (org.kind !== 'operator') {
+  // relay policy (hops: not operators, but operators relaying to a
+  // distribution list are hops for it)
+  const relaysToList = org.kind === 'operator' &&
+    await get('/orgs/' + enc(org.id) + '/lists').then((r) => r.items.length > 0).catch(() => false);
+  if ((org.kind !== 'operator' && org.kind !== 'external') || relaysToList) {
     const box = h('div', { cls: 'card', id: 'policy' }, h('h2', {}, t('org.policy')), h('p', { cls: 'hint' }, t('org.policyx')));
     put(main, box);
     try {
@@ -80,6 +84,9 @@ export async function render(main, { ctx }) {
       ['lang', (c) => c.lang || ''],
     ], contacts.items));
   } else put(main, h('p', { cls: 'hint' }, t('org.adminonly')));
+
+  // distribution lists (lists.js)
+  await renderLists(main, ctx, org);
 
   // API tokens of the signed-in user
   const tokBox = h('div', { id: 'tokens' });

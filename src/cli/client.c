@@ -281,11 +281,13 @@ static int advisory_issue_body(const struct cli_args *a, json_t **o)
     }
     if (cli_flag(a, "all"))
         json_object_set_new(aud, "all", json_true());
-    static const char *const lists[] = {"sectors", "scopes", "ceptoars",
-                                        "orgs"};
+    static const char *const lists[] = {"sectors", "scopes", "ceptoars", "orgs",
+                                        "lists"};
     for (size_t i = 0; i < IS_ARRAY_LEN(lists); i++)
         if (cli_opt(a, lists[i]))
             json_object_set_new(aud, lists[i], csv_array(cli_opt(a, lists[i])));
+    if (cli_flag(a, "include-lists"))
+        json_object_set_new(aud, "include_lists", json_true());
     return 0;
 }
 
@@ -326,9 +328,13 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
             if (cli_opt(a, notes[i][0]))
                 json_object_set_new(o, notes[i][1],
                                     json_string(cli_opt(a, notes[i][0])));
+    } else if (strcmp(sub, "withhold") == 0 && id && cli_opt(a, "reason")) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/advisories/%s/withhold", id);
+        o = json_pack("{s:s}", "reason", cli_opt(a, "reason"));
     } else {
         fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
-                        "ID|ack ID|relay ID\n");
+                        "ID|ack ID|relay ID|withhold ID --reason TEXT\n");
         return 2;
     }
     if (rc)
@@ -583,6 +589,88 @@ static void print_agreements(const char *sub, json_t *j)
     } else {
         print_agreement(j);
     }
+/* lists ORG | show ORG LIST | create ORG --name-ja J --name-en E
+ * [--members a,b] | set ORG LIST [--name-ja J] [--name-en E] [--members
+ * a,b] | delete ORG LIST: distribution lists. Returns 0, or 2 with the
+ * usage printed. */
+static int lists_request(const struct cli_args *a, const char **method,
+                         char *path, size_t len, char **body)
+{
+    const char *sub = a->npos ? a->pos[0] : "";
+    const char *org = a->npos > 1 ? a->pos[1] : NULL;
+    const char *list = a->npos > 2 ? a->pos[2] : NULL;
+    json_t *o = NULL;
+    if (a->npos == 1 && strcmp(sub, "show") && strcmp(sub, "create") &&
+        strcmp(sub, "set") && strcmp(sub, "delete")) {
+        snprintf(path, len, "/api/v1/orgs/%s/lists", sub);
+        return 0;
+    }
+    if (strcmp(sub, "show") == 0 && list && a->npos == 3) {
+        snprintf(path, len, "/api/v1/orgs/%s/lists/%s", org, list);
+    } else if (strcmp(sub, "delete") == 0 && list && a->npos == 3) {
+        *method = "DELETE";
+        snprintf(path, len, "/api/v1/orgs/%s/lists/%s", org, list);
+    } else if ((strcmp(sub, "create") == 0 && org && a->npos == 2) ||
+               (strcmp(sub, "set") == 0 && list && a->npos == 3)) {
+        bool create = strcmp(sub, "create") == 0;
+        *method = create ? "POST" : "PUT";
+        if (create)
+            snprintf(path, len, "/api/v1/orgs/%s/lists", org);
+        else
+            snprintf(path, len, "/api/v1/orgs/%s/lists/%s", org, list);
+        o = json_object();
+        if (cli_opt(a, "name-ja"))
+            json_object_set_new(o, "name_ja",
+                                json_string(cli_opt(a, "name-ja")));
+        if (cli_opt(a, "name-en"))
+            json_object_set_new(o, "name_en",
+                                json_string(cli_opt(a, "name-en")));
+        if (cli_opt(a, "members"))
+            json_object_set_new(o, "members", csv_array(cli_opt(a, "members")));
+    } else {
+        fprintf(stderr,
+                "infrashare: lists ORG | show ORG LIST | create ORG --name-ja "
+                "J --name-en E [--members a,b] | set ORG LIST [--name-ja J] "
+                "[--name-en E] [--members a,b] | delete ORG LIST\n");
+        return 2;
+    }
+    if (o) {
+        *body = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+    }
+    return 0;
+}
+
+static void print_list_line(json_t *l)
+{
+    json_t *n = json_object_get(l, "name");
+    printf("%-24s %-20s %6lld  %s / %s\n",
+           json_string_value(json_object_get(l, "id")),
+           json_string_value(json_object_get(l, "owner")),
+           (long long)json_integer_value(json_object_get(l, "members_count")),
+           json_string_value(json_object_get(n, "ja")),
+           json_string_value(json_object_get(n, "en")));
+}
+
+static void print_lists(json_t *j)
+{
+    size_t i;
+    json_t *it;
+    if (json_object_get(j, "deleted")) {
+        printf("deleted %s / 削除しました\n",
+               json_string_value(json_object_get(j, "id")));
+        return;
+    }
+    if (json_object_get(j, "items")) {
+        json_array_foreach (json_object_get(j, "items"), i, it)
+            print_list_line(it);
+        return;
+    }
+    print_list_line(j);
+    json_array_foreach (json_object_get(j, "members"), i, it)
+        printf("    %-20s %s\n", json_string_value(json_object_get(it, "id")),
+               json_string_value(
+                   json_object_get(json_object_get(it, "name"), "ja")));
 }
 
 /* The request of command cmd: its method, path (in pathbuf, or a
@@ -611,6 +699,9 @@ static int client_request(const char *cmd, const struct cli_args *a,
     if (strcmp(cmd, "agreements") == 0) {
         *path = pathbuf;
         return agreements_request(a, method, pathbuf, len, body);
+    if (strcmp(cmd, "lists") == 0) {
+        *path = pathbuf;
+        return lists_request(a, method, pathbuf, len, body);
     }
     return raw_request(a, method, path, body);
 }
@@ -639,7 +730,15 @@ static void print_answer(const char *cmd, const struct cli_args *a,
                          const char *text)
 {
     json_t *j = json_loads(text, 0, NULL);
-    if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+    if (strcmp(cmd, "lists") == 0) {
+        print_lists(j);
+    } else if (strcmp(cmd, "advisory") == 0 &&
+               strcmp(a->pos[0], "withhold") == 0) {
+        printf("withheld %s at %s / 保留しました: %s\n",
+               json_string_value(json_object_get(j, "advisory")),
+               json_string_value(json_object_get(j, "hop")),
+               json_string_value(json_object_get(j, "reason")));
+    } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
         if (j)
             print_advisory(a->pos[0], j);
         else
@@ -694,6 +793,11 @@ int cli_client(const char *cmd, int argc, char **argv)
         NULL};
     static const char *const flags[] = {"json",  "overdue",         "all",
                                         "inbox", "title-in-notice", NULL};
+        "target-kind", "target",      "note-ja",     "note-en",      "lists",
+        "reason",      "name-ja",     "name-en",     "members",      NULL};
+    static const char *const flags[] = {
+        "json",          "overdue", "all", "inbox", "title-in-notice",
+        "include-lists", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;

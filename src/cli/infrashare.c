@@ -75,6 +75,11 @@ static void usage(FILE *f)
         "  drill report ID [--format json|csv|html]\n"
         "  agreements rules | list ORG [--json]\n"
         "  agreements sign ORG --rules-version V | withdraw ORG ID\n");
+        "  advisory issue ... [--lists L1,L2] [--include-lists]\n"
+        "  advisory withhold ID --reason TEXT\n"
+        "  lists ORG | lists show ORG LIST | lists delete ORG LIST\n"
+        "  lists create ORG --name-ja J --name-en E [--members a,b]\n"
+        "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n");
 }
 
 static int open_db(struct store **s)
@@ -256,9 +261,12 @@ static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
 {
     printf("initialised %s (schema %d)\n", db_path, store_schema_version());
     if (p->demo)
-        printf("demo data: %d operators, %d users, %d contacts "
-               "(demo password: %s)\n",
-               ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
+        printf("demo data: %d external organisations on %d distribution "
+               "lists\n",
+               ds->externals, ds->lists);
+    printf("demo data: %d operators, %d users, %d contacts "
+           "(demo password: %s)\n",
+           ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
     if (!pwfile)
         printf("first admin: user %s  password %s  (shown once: store it "
                "now)\n",
@@ -1005,6 +1013,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
         strcmp(cmd, "agreements") == 0)
+        strcmp(cmd, "lists") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -45,6 +45,27 @@ enum access_view access_org_view(const struct access_org *viewer,
 bool access_may_see_org(const struct access_org *viewer, unsigned roles,
                         const struct access_org *target);
 
+/* An external organisation (kind "external", reached only through
+ * distribution lists; docs/rules.md "Distribution lists") is visible to
+ * itself, NISC and hub admins, the ministry owning its sector, and the
+ * owners of the lists it is on: for such a target, ceptoars[] holds those
+ * owners (store_org_rel fills it), never CEPTOAR memberships. O(groups).
+ * access_may_see_org calls it for kind "external". */
+bool access_may_see_external(const struct access_org *viewer, unsigned roles,
+                             const struct access_org *target);
+
+/* Distribution lists (docs/rules.md "Distribution lists"). Who may see
+ * an owner's lists: the owner, NISC and hub admins, and for an operator's
+ * lists its secretariats and its ministry. O(groups). */
+bool access_may_view_lists(const struct access_org *viewer, unsigned roles,
+                           const struct access_org *owner);
+/* Who may create, change and delete them: the owner's org_admin users
+ * and hub admins. O(1). */
+bool access_may_manage_lists(const struct access_org *viewer, unsigned roles,
+                             const char *owner_id);
+/* Which kinds of organisation keep lists: every kind but external. */
+bool access_may_own_lists(const char *kind);
+
 /* What an organisation's kind (access_org.kind) lets it do, whatever the
  * roles of its users (DOMAIN.md §4, §5; docs/rules.md). O(1).
  * Reports (情報連絡) are filed by operators only. */

@@ -10,6 +10,11 @@ struct range_relation audience_relation(const struct audience_standing *s)
     rel.in_chain = s->hop_reached || (s->recipient && s->named);
     rel.in_community = s->recipient;
     rel.observer = agreement_gives_yellow(s->agreement);
+    /* a withheld recipient was never passed the advisory */
+    bool recipient = s->recipient && !s->withheld;
+    rel.in_chain = s->hop_reached || (recipient && s->named);
+    rel.in_community = recipient;
+    rel.observer = s->observer;
     return rel;
 }
 
@@ -22,14 +27,15 @@ struct range_decision audience_decide(enum share_range range,
 
 bool audience_names_any(const struct audience_shape *a)
 {
-    return a->all || a->sectors || a->scopes || a->ceptoars || a->orgs;
+    return a->all || a->sectors || a->scopes || a->ceptoars || a->orgs ||
+           a->lists;
 }
 
 bool audience_red_names_group(enum share_range range,
                               const struct audience_shape *a)
 {
-    return range == RANGE_RED &&
-           (a->all || a->sectors || a->scopes || a->ceptoars);
+    return range == RANGE_RED && (a->all || a->sectors || a->scopes ||
+                                  a->ceptoars || a->lists || a->include_lists);
 }
 
 bool audience_author_is_secretariat(const char *author_kind)
@@ -75,4 +81,35 @@ bool audience_hop_due(bool hotline, bool hop_reviews, int64_t waited_s,
 {
     return audience_relays_at_once(hotline, hop_reviews) ||
            waited_s >= (int64_t)limit_min * 60;
+}
+
+const char *audience_list_parent(const char *author, bool owner_is_hop,
+                                 bool owner_is_recipient, const char *owner_via)
+{
+    if (owner_is_hop)
+        return NULL;
+    if (owner_is_recipient && owner_via && owner_via[0])
+        return owner_via;
+    return author;
+}
+
+bool audience_may_name_list(const char *author_id, const char *author_kind,
+                            const char *owner)
+{
+    return strcmp(author_id, owner) == 0 || strcmp(author_kind, "nisc") == 0;
+}
+
+enum audience_withhold audience_withhold_check(const char *kind, int severity,
+                                               const char *hop_state)
+{
+    if (strcmp(kind, "warning") == 0 &&
+        severity >= AUDIENCE_WITHHOLD_MIN_SEVERITY)
+        return AUDIENCE_WITHHOLD_SEVERE;
+    if (strcmp(hop_state, "relayed") == 0)
+        return AUDIENCE_WITHHOLD_RELAYED;
+    if (strcmp(hop_state, "withheld") == 0)
+        return AUDIENCE_WITHHOLD_WITHHELD;
+    if (strcmp(hop_state, "waiting") != 0)
+        return AUDIENCE_WITHHOLD_NOT_HOP;
+    return AUDIENCE_WITHHOLD_OK;
 }

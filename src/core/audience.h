@@ -36,6 +36,12 @@ struct audience_standing {
     bool named;       /* a recipient named individually (orgs) */
     /* the reader's handling-rule agreement: Yellow standing when active */
     enum agreement_state agreement;
+    bool observer;
+    /* distribution lists and withholding (docs/rules.md): */
+    bool via_list; /* a recipient through a distribution list: the same
+                      standing as any recipient of the audience */
+    bool withheld; /* a recipient whose releasing hop (or a hop above it)
+                      withheld the advisory: no longer a recipient */
 };
 
 /* The reader's relation for range_decide. O(1). */
@@ -48,6 +54,8 @@ struct range_decision audience_decide(enum share_range range,
 struct audience_shape {
     bool all;
     size_t sectors, scopes, ceptoars, orgs;
+    size_t lists;       /* distribution lists named (a group: not Red) */
+    bool include_lists; /* + the lists of every organisation reached */
 };
 
 /* Names the audience anyone at all? */
@@ -92,5 +100,39 @@ bool audience_relays_at_once(bool hotline, bool hop_reviews);
  * (test_store.c::t_hops_due_matches_core). */
 bool audience_hop_due(bool hotline, bool hop_reviews, int64_t waited_s,
                       int limit_min);
+
+/* ---- distribution lists and withholding (docs/rules.md) ---- */
+
+#define AUDIENCE_STEP_LIST 3
+
+/* The parent of the hop a list's owner adds to an advisory's chain, so
+ * that the owner relays to its list once it has the advisory itself:
+ * NULL when the owner is already a hop of the chain (no new hop: the
+ * list's members wait for that hop); else owner_via when the owner is a
+ * recipient released by a hop (owner_via non-empty); else the author
+ * (the owner is released directly, or is not in the audience at all).
+ * Returns author, owner_via or NULL. O(1). */
+const char *audience_list_parent(const char *author, bool owner_is_hop,
+                                 bool owner_is_recipient,
+                                 const char *owner_via);
+/* May an author name a list in an audience? Its owner may, and NISC may
+ * name any list (NISC's extra recipients per CEPTOAR). O(1). */
+bool audience_may_name_list(const char *author_id, const char *author_kind,
+                            const char *owner);
+
+enum audience_withhold {
+    AUDIENCE_WITHHOLD_OK,
+    AUDIENCE_WITHHOLD_SEVERE,   /* a warning of severity >= 4 */
+    AUDIENCE_WITHHOLD_NOT_HOP,  /* not a hop, or not yet reached */
+    AUDIENCE_WITHHOLD_RELAYED,  /* relayed already */
+    AUDIENCE_WITHHOLD_WITHHELD, /* withheld already */
+};
+#define AUDIENCE_WITHHOLD_MIN_SEVERITY 4
+/* May a hop in state hop_state ("" when the organisation is no hop)
+ * withhold an advisory of this kind and severity? A warning of severity
+ * >= AUDIENCE_WITHHOLD_MIN_SEVERITY never (checked first: the answer does
+ * not depend on the hop); else only a hop that is waiting. O(1). */
+enum audience_withhold audience_withhold_check(const char *kind, int severity,
+                                               const char *hop_state);
 
 #endif

@@ -64,7 +64,8 @@ void roles_format(unsigned roles, char *out, size_t outlen)
 bool org_kind_valid(const char *kind)
 {
     static const char *const kinds[] = {"nisc",    "ministry", "ceptoar",
-                                        "council", "agency",   "operator"};
+                                        "council", "agency",   "operator",
+                                        "external"};
     for (unsigned i = 0; i < IS_ARRAY_LEN(kinds); i++)
         if (strcmp(kind, kinds[i]) == 0)
             return true;

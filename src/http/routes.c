@@ -8,6 +8,7 @@
 #include "service/agreements.h"
 #include "service/audit.h"
 #include "service/provision.h"
+#include "service/lists.h"
 #include "service/registry.h"
 #include "service/reporting.h"
 #include "common/buf.h"
@@ -426,6 +427,14 @@ int h_drill_start(struct http_req *r, struct http_resp *out);
 int h_drill_report(struct http_req *r, struct http_resp *out);
 int h_ack_link(struct http_req *r, struct http_resp *out);
 
+/* routes_lists.c */
+int h_lists_of_org(struct http_req *r, struct http_resp *out);
+int h_lists_create(struct http_req *r, struct http_resp *out);
+int h_lists_read(struct http_req *r, struct http_resp *out);
+int h_lists_update(struct http_req *r, struct http_resp *out);
+int h_lists_delete(struct http_req *r, struct http_resp *out);
+int h_adv_withhold(struct http_req *r, struct http_resp *out);
+
 /* routes_web.c */
 int h_web_index(struct http_req *r, struct http_resp *out);
 int h_web_asset(struct http_req *r, struct http_resp *out);
@@ -442,6 +451,7 @@ int h_agreements_withdraw(struct http_req *r, struct http_resp *out);
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
 #define ABODY(name) .body = agreements_##name##_spec, .nbody = JV_UNTIL_NULL
+#define LBODY(name) .body = lists_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -706,5 +716,40 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
      .fn = h_agreements_withdraw},
+    /* distribution lists and withholding (routes_lists.c) */
+    {.method = "GET",
+     .pattern = "/api/v1/orgs/{id}/lists",
+     .auth = HTTP_AUTHED,
+     .fn = h_lists_of_org},
+    {.method = "POST",
+     .pattern = "/api/v1/orgs/{id}/lists",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     LBODY(create),
+     .fn = h_lists_create,
+     .max_body = 262144},
+    {.method = "GET",
+     .pattern = "/api/v1/orgs/{id}/lists/{list}",
+     .auth = HTTP_AUTHED,
+     .fn = h_lists_read},
+    {.method = "PUT",
+     .pattern = "/api/v1/orgs/{id}/lists/{list}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     LBODY(update),
+     .fn = h_lists_update,
+     .max_body = 262144},
+    {.method = "DELETE",
+     .pattern = "/api/v1/orgs/{id}/lists/{list}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     .fn = h_lists_delete},
+    {.method = "POST",
+     .pattern = "/api/v1/advisories/{id}/withhold",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ANALYST,
+     LBODY(withhold),
+     .fn = h_adv_withhold,
+     .max_body = 16384},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

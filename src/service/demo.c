@@ -214,6 +214,112 @@ static int demo_agreements(const struct demo_run *d, const json_t *demo,
             return rc;
     }
     return IS_OK;
+/* ---- distribution lists (docs/rules.md "Distribution lists") ---- */
+
+/* pattern with "{owner}" replaced by owner (once). */
+static int with_owner(char *out, size_t outlen, const char *pattern,
+                      const char *owner)
+{
+    const char *p = strstr(pattern, "{owner}");
+    if (!p)
+        return util_fmt(out, outlen, "%s", pattern);
+    return util_fmt(out, outlen, "%.*s%s%s", (int)(p - pattern), pattern, owner,
+                    p + 7);
+}
+
+/* External organisation n of a list's scope: the organisation, two
+ * contacts like a demo operator's, its place on list. */
+static int demo_external(const struct demo_run *d, const json_t *spec,
+                         const char *list, const char *sdash, int n)
+{
+    char id[64], name_ja[256], name_en[256], addr[256];
+    if (util_fmt(id, sizeof(id), "ext-%s-%04d", sdash, n))
+        return IS_ERR_TOO_LARGE;
+    fill(name_ja, sizeof(name_ja), jv_str(spec, "member_ja"), n);
+    fill(name_en, sizeof(name_en), jv_str(spec, "member_en"), n);
+    struct store_org o = {.id = id,
+                          .kind = "external",
+                          .name_ja = name_ja,
+                          .name_en = name_en,
+                          .short_en = "",
+                          .scope_id = jv_str(spec, "scope"),
+                          .demo = true,
+                          .attrs = "{}"};
+    int rc = store_org_insert(d->c, &o, d->now);
+    if (!rc)
+        rc = store_dlist_member_add(d->c, list, id);
+    snprintf(addr, sizeof(addr), "%s@demo.example.jp", id);
+    if (!rc)
+        rc = add_contact(d->c, id, "email", addr, 1, false, d->now, d->stats);
+    snprintf(addr, sizeof(addr), "%s%s", d->webhook_base, id);
+    if (!rc)
+        rc = add_contact(d->c, id, "webhook", addr, 2, false, d->now, d->stats);
+    if (!rc)
+        d->stats->externals++;
+    return rc;
+}
+
+/* One list of owner holding count externals numbered from *next. */
+static int demo_list(const struct demo_run *d, const json_t *spec,
+                     const char *owner, const char *sdash, int count, int *next)
+{
+    struct store_dlist l = {.created_at = d->now};
+    if (util_fmt(l.id, sizeof(l.id), "L-demo-%s-%d", sdash, *next) ||
+        util_copy(l.owner, sizeof(l.owner), owner) ||
+        with_owner(l.name_ja, sizeof(l.name_ja), jv_str(spec, "name_ja"),
+                   owner) ||
+        with_owner(l.name_en, sizeof(l.name_en), jv_str(spec, "name_en"),
+                   owner))
+        return IS_ERR_TOO_LARGE;
+    int rc = store_dlist_insert(d->c, &l);
+    for (int i = 0; !rc && i < count; i++)
+        rc = demo_external(d, spec, l.id, sdash, (*next)++);
+    if (!rc && jv_str(spec, "hop_policy") &&
+        strcmp(jv_str(spec, "hop_policy"), "auto") == 0)
+        rc = store_hop_policy_set(d->c, owner, false, 30, d->now);
+    if (!rc)
+        d->stats->lists++;
+    return rc;
+}
+
+/* The lists of one entry of "distribution_lists": owned by "owner", or
+ * one per demo member of the CEPTOAR "owners_members_of" (its members
+ * op-SCOPE-0001.., as demo_members made them), "total" externals split
+ * evenly. */
+static int demo_lists(const struct demo_run *d, const json_t *spec,
+                      const struct registry *r, int *next_of_scope)
+{
+    const char *scope = jv_str(spec, "scope");
+    int total = (int)jv_int(spec, "total", 0);
+    if (!scope || !jv_str(spec, "name_ja") || !jv_str(spec, "name_en") ||
+        !jv_str(spec, "member_ja") || !jv_str(spec, "member_en") || total < 0 ||
+        total > 100000)
+        return IS_ERR_INVALID;
+    char sdash[64];
+    if (util_copy(sdash, sizeof(sdash), scope))
+        return IS_ERR_TOO_LARGE;
+    dashed(sdash, sizeof(sdash), scope);
+    const char *owner = jv_str(spec, "owner");
+    if (owner)
+        return demo_list(d, spec, owner, sdash, total, next_of_scope);
+    const char *cep = jv_str(spec, "owners_members_of");
+    long long owners = 0;
+    size_t i;
+    json_t *org;
+    json_array_foreach (r->orgs, i, org)
+        if (cep && jv_str(org, "id") && strcmp(jv_str(org, "id"), cep) == 0)
+            owners = jv_int(org, "members", 0);
+    if (owners <= 0)
+        return IS_ERR_INVALID;
+    int rc = IS_OK;
+    for (int k = 1; !rc && k <= owners; k++) {
+        char oid[64];
+        if (util_fmt(oid, sizeof(oid), "op-%s-%04d", sdash, k))
+            return IS_ERR_TOO_LARGE;
+        int count = (int)(total / owners + (k <= total % owners ? 1 : 0));
+        rc = demo_list(d, spec, oid, sdash, count, next_of_scope);
+    }
+    return rc;
 }
 
 int demo_generate(struct store_conn *c, const char *demo_json_path,
@@ -255,6 +361,28 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
     }
     if (!rc)
         rc = demo_agreements(&d, demo, demo_json_path, err, errlen);
+    /* distribution lists, after every operator exists; numbering per
+     * scope continues across entries of the same scope */
+    json_t *lists = json_object_get(demo, "distribution_lists");
+    json_t *spec;
+    json_array_foreach (lists, i, spec) {
+        if (rc)
+            break;
+        int next = 1;
+        for (size_t k = 0; k < i; k++)
+            if (jv_str(json_array_get(lists, k), "scope") &&
+                jv_str(spec, "scope") &&
+                strcmp(jv_str(json_array_get(lists, k), "scope"),
+                       jv_str(spec, "scope")) == 0)
+                next += (int)jv_int(json_array_get(lists, k), "total", 0);
+        rc = demo_lists(&d, spec, r, &next);
+        if (rc == IS_ERR_INVALID)
+            snprintf(err, errlen,
+                     "%s: distribution_lists[%zu] needs scope, total, "
+                     "name_ja, name_en, member_ja, member_en and an owner "
+                     "or a CEPTOAR with demo members (owners_members_of)",
+                     demo_json_path, i);
+    }
     if (rc && !err[0])
         snprintf(err, errlen, "demo data: %s", is_strerror(rc));
     json_decref(demo);

@@ -24,6 +24,7 @@ struct demo_stats {
     int operators;
     int users;
     int contacts;
+    int externals, lists; /* distribution lists and their members */
 };
 
 /* Generates the demo set into the store (caller holds a transaction).

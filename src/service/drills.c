@@ -103,6 +103,9 @@ static json_t *drill_advisory(const json_t *body, const char *kind,
         json_object_set_new(
             aud, strcmp(kind, "sector") == 0 ? "sectors" : "ceptoars",
             json_pack("[s]", target));
+    /* a drill also measures the lists its organisations relay to
+     * (docs/rules.md, "Distribution lists") */
+    json_object_set_new(aud, "include_lists", json_true());
     return json_pack(
         "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "security_info", "range",
         "green", "severity", 0, "title_ja", tja, "title_en", ten, "body_ja",

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "service/reporting.h"
 #include "common/util.h"
+#include "service/lists.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
                                         "newsletter", NULL};
@@ -32,6 +33,9 @@ static const struct jv_field audience_spec[] = {
      .max_len = 64,
      .item_len = 63},
     {.name = "orgs", .type = JV_STRING_ARRAY, .max_len = 1000, .item_len = 63},
+    /* distribution lists (service/lists.h) */
+    {.name = "lists", .type = JV_STRING_ARRAY, .max_len = 32, .item_len = 23},
+    {.name = "include_lists", .type = JV_BOOL},
 };
 
 const struct jv_field provision_issue_spec[] = {
@@ -109,6 +113,7 @@ static struct range_decision adv_decide(struct store_conn *c,
         if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
             s.recipient = true;
             s.named = r.named;
+            s.withheld = r.via[0] && lists_via_withheld(c, ad->id, r.via);
         }
         s.agreement = who->org.agreement;
     }
@@ -184,6 +189,8 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
         .scopes = json_array_size(json_object_get(aud, "scopes")),
         .ceptoars = json_array_size(json_object_get(aud, "ceptoars")),
         .orgs = json_array_size(json_object_get(aud, "orgs")),
+        .lists = json_array_size(json_object_get(aud, "lists")),
+        .include_lists = jv_bool(aud, "include_lists", false),
     };
     /* Red is readable only by the chain and organisations named
      * individually: pushing it to a whole sector would send notices to
@@ -222,8 +229,11 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
     }
     if (!audience_names_any(&shape))
         return svc_fail(e, IS_ERR_INVALID, "missing_field", "audience",
-                        "audience: name all, sectors, scopes, ceptoars or "
-                        "orgs");
+                        "audience: name all, sectors, scopes, ceptoars, "
+                        "orgs or lists");
+    int lrc = lists_check_audience(c, who, aud, e);
+    if (lrc)
+        return lrc;
     /* a secretariat pushes to its own members only */
     if (audience_author_is_secretariat(who->org.kind)) {
         if (audience_secretariat_too_wide(&shape))
@@ -401,6 +411,8 @@ static int advisory_create(struct app *a, struct store_conn *c,
         rc = hops_add(c, ad, who->org.kind, now);
     if (!rc)
         rc = store_recipients_set_via(c, ad->id);
+    if (!rc)
+        rc = lists_add_recipients(c, ad, json_object_get(body, "audience"));
     int n = 0;
     if (!rc)
         rc = store_recipients_dispatch(c, ad->id, "", ad->hotline, now, &n);
@@ -469,6 +481,12 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
     json_t *chain = hops_json(c, ad->id);
     if (chain)
         json_object_set_new(o, "chain", chain);
+    /* the author sees which hops withheld it, why, and whom it missed */
+    json_t *withheld = who && strcmp(who->org.id, ad->author) == 0
+                           ? lists_withheld_json(c, ad->id)
+                           : NULL;
+    if (withheld)
+        json_object_set_new(o, "withheld", withheld);
     /* referenced reports: only those the reader may read, as it may */
     json_t *refs = json_loads(ad->refs, 0, NULL), *shown = json_array();
     size_t i;
@@ -650,6 +668,9 @@ static int relay_check(struct store_conn *c, const struct auth_ctx *who,
     bool found = !store_hop_get(c, ad->id, who->org.id, &h);
     if (!found || strcmp(h.state, "waiting") != 0) {
         bool relayed = found && strcmp(h.state, "relayed") == 0;
+        if (found && strcmp(h.state, "withheld") == 0)
+            return svc_fail(e, IS_ERR_CONFLICT, "already_withheld", NULL,
+                            "your organisation has withheld this advisory");
         return svc_fail(e, IS_ERR_CONFLICT,
                         relayed ? "already_relayed" : "not_current_hop", NULL,
                         relayed ? "your organisation has relayed this "
@@ -908,6 +929,10 @@ static int dlv_viewer_of(struct store_conn *c, const struct auth_ctx *who,
     struct store_hop h;
     bool hop = !store_hop_get(c, ad->id, who->org.id, &h);
     bool ministry = strcmp(who->org.kind, "ministry") == 0;
+    /* a list owner's hop sees the recipients it releases, as a
+     * secretariat does */
+    if (hop && h.step == AUDIENCE_STEP_LIST)
+        v->ceptoar = true;
     if (!v->author_side && !(hop && (ministry || v->ceptoar)))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "delivery status is for the author's chain and the "
@@ -1003,6 +1028,11 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
         json_decref(items);
         json_decref(counts);
     }
+    /* withheld branches: the author's side (service/lists.c) */
+    json_t *withheld =
+        !rc && v->author_side ? lists_withheld_json(c, ad->id) : NULL;
+    if (withheld)
+        json_object_set_new(*out, "withheld", withheld);
     free(mine);
     store_recipient_list_free(&rcpts);
     return rc;

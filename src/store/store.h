@@ -934,5 +934,64 @@ int store_alert_link_insert(struct store_conn *c, const unsigned char hash[32],
 /* The kind ("advisory", "alert") and round of a stored link. */
 int store_ack_link_kind(struct store_conn *c, const unsigned char hash[32],
                         char *kind, size_t klen, int *round);
+/* ---- distribution lists and withholding (store/store_lists.c) ----
+ * A list (配信先リスト) belongs to its owner; its members are external
+ * organisations (docs/rules.md, "Distribution lists"). */
+struct store_dlist {
+    char id[24], owner[IDS_LEN];
+    char name_ja[256], name_en[256];
+    int64_t created_at, members;
+};
+struct store_dlist_list {
+    struct store_dlist *items;
+    size_t n;
+};
+void store_dlist_list_free(struct store_dlist_list *l);
+/* A member: id, names, scope ("" when none). */
+struct store_dlist_member {
+    char id[IDS_LEN], scope[IDS_LEN];
+    char name_ja[256], name_en[256];
+};
+struct store_dlist_member_list {
+    struct store_dlist_member *items;
+    size_t n;
+};
+void store_dlist_member_list_free(struct store_dlist_member_list *l);
+/* IS_ERR_CONFLICT when the owner has a list of that English name. */
+int store_dlist_insert(struct store_conn *c, const struct store_dlist *l);
+int store_dlist_get(struct store_conn *c, const char *id,
+                    struct store_dlist *out);
+int store_dlists_owner(struct store_conn *c, const char *owner,
+                       struct store_dlist_list *out);
+/* IS_ERR_CONFLICT on a name the owner uses for another list. */
+int store_dlist_rename(struct store_conn *c, const char *id,
+                       const char *name_ja, const char *name_en);
+int store_dlist_members_clear(struct store_conn *c, const char *id);
+int store_dlist_delete(struct store_conn *c, const char *id);
+/* IS_ERR_CONFLICT when org is on the list already. */
+int store_dlist_member_add(struct store_conn *c, const char *id,
+                           const char *org);
+int store_dlist_members(struct store_conn *c, const char *id,
+                        struct store_dlist_member_list *out);
+/* The owners of the lists org is on (store_org_rel's relays of an
+ * external organisation). */
+int store_dlist_owners_of(struct store_conn *c, const char *org,
+                          struct store_id_list *out);
+/* The lists owned by organisations an advisory reaches (its recipients
+ * and hops) other than its author: items[i].adv is the list id, .org its
+ * owner. */
+int store_dlists_reached(struct store_conn *c, const char *adv,
+                         struct store_adv_org_list *out);
+/* Makes a list's members recipients of adv released by hop via (those
+ * that are recipients already keep their releasing hop). */
+int store_dlist_recipients_add(struct store_conn *c, const char *adv,
+                               const char *list, const char *via);
+/* Withholds a waiting hop; IS_ERR_CONFLICT when it is not waiting. */
+int store_hop_withhold(struct store_conn *c, const char *adv, const char *org,
+                       int64_t now, const char *reason);
+/* When and why a hop withheld adv; IS_ERR_NOTFOUND when it did not. The
+ * reason is malloc'd (*reason, the caller frees). */
+int store_hop_withheld(struct store_conn *c, const char *adv, const char *org,
+                       int64_t *at, char **reason);
 
 #endif

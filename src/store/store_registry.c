@@ -65,14 +65,31 @@ static int map_org_ceptoar(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
+/* Row mapper of ST_DLIST_OWNERS_OF: keeps each owner (at most
+ * ACCESS_MAX_GROUPS; lists.c refuses a member past that many owners). */
+static int map_org_owner(sqlite3_stmt *st, void *ctx)
+{
+    struct access_org *out = ctx;
+    if (out->nceptoars < ACCESS_MAX_GROUPS)
+        store_col_copy(st, 0, out->ceptoars[out->nceptoars++],
+                       sizeof(out->ceptoars[0]));
+    return IS_OK;
+}
+
 int store_org_rel(struct store_conn *c, const char *id, struct access_org *out)
 {
     memset(out, 0, sizeof(*out));
     int rc = store_get_row(c, ST_ORG_REL, "org rel", map_org_rel, out, "t", id);
     if (rc)
         return rc;
-    return store_each(c, ST_ORG_GROUPS, "org groups", map_org_ceptoar, out, "t",
-                      id);
+    rc = store_each(c, ST_ORG_GROUPS, "org groups", map_org_ceptoar, out, "t",
+                    id);
+    /* an external organisation's relays are the owners of its lists
+     * (core/access.h, access_may_see_external) */
+    if (!rc && strcmp(out->kind, "external") == 0)
+        rc = store_each(c, ST_DLIST_OWNERS_OF, "list owners", map_org_owner,
+                        out, "t", id);
+    return rc;
 }
 
 /* Row mapper of ST_SECTORS_ALL: id, name_ja, name_en, ministry_id and

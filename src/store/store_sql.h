@@ -115,7 +115,8 @@ ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
               "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM memberships m "
               "     WHERE m.org_id = o.id AND m.group_id = ?3)) "
               "AND o.id > ?4 "
-              "AND (o.kind <> 'operator' OR ?5 = 0 OR o.id = ?6 "
+              "AND (o.kind NOT IN ('operator', 'external') OR ?5 = 0 "
+              "     OR o.id = ?6 "
               "     OR (?5 = 1 AND se.ministry_id = ?6) "
               "     OR (?5 = 2 AND EXISTS (SELECT 1 FROM memberships m2 "
               "         WHERE m2.org_id = o.id AND m2.group_id = ?6))) "
@@ -275,7 +276,7 @@ ST(HOP_GET, "SELECT step, parent, state, arrived_at, relayed_at, how "
             "FROM advisory_hops WHERE advisory_id = ?1 AND org_id = ?2")
 ST(HOP_RELAY, "UPDATE advisory_hops SET state = 'relayed', relayed_at = ?3, "
               "how = ?4, note_ja = ?5, note_en = ?6 WHERE advisory_id = ?1 "
-              "AND org_id = ?2 AND state <> 'relayed'")
+              "AND org_id = ?2 AND state IN ('pending', 'waiting')")
 ST(HOP_ARRIVE, "UPDATE advisory_hops SET state = 'waiting', arrived_at = ?3 "
                "WHERE advisory_id = ?1 AND org_id = ?2 AND state = 'pending'")
 ST(HOP_CHILDREN, "SELECT org_id FROM advisory_hops WHERE advisory_id = ?1 "
@@ -559,3 +560,42 @@ ST(ALERT_LINK_INSERT,
    "INSERT OR IGNORE INTO ack_links(hash, advisory_id, org_id, expires_at, "
    "kind, round) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 ST(ALERT_LINK_KIND, "SELECT kind, round FROM ack_links WHERE hash = ?1")
+/* ---- distribution lists and withholding (store/store_lists.c) ---- */
+#define DLIST_COLS                                                             \
+    "l.id, l.owner, l.name_ja, l.name_en, l.created_at, (SELECT count(*) "     \
+    "FROM dist_list_members m WHERE m.list_id = l.id)"
+ST(DLIST_INSERT, "INSERT INTO dist_lists(id, owner, name_ja, name_en, "
+                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(DLIST_GET, "SELECT " DLIST_COLS " FROM dist_lists l WHERE l.id = ?1")
+ST(DLISTS_OWNER, "SELECT " DLIST_COLS " FROM dist_lists l WHERE l.owner = ?1 "
+                 "ORDER BY l.seq")
+ST(DLIST_RENAME, "UPDATE dist_lists SET name_ja = ?2, name_en = ?3 "
+                 "WHERE id = ?1")
+ST(DLIST_MEMBERS_CLEAR, "DELETE FROM dist_list_members WHERE list_id = ?1")
+ST(DLIST_DELETE, "DELETE FROM dist_lists WHERE id = ?1")
+ST(DLIST_MEMBER_ADD, "INSERT INTO dist_list_members(list_id, org_id) "
+                     "VALUES (?1, ?2)")
+ST(DLIST_MEMBERS, "SELECT o.id, o.name_ja, o.name_en, coalesce(o.scope_id, '')"
+                  " FROM dist_list_members m JOIN orgs o ON o.id = m.org_id "
+                  "WHERE m.list_id = ?1 ORDER BY o.id")
+/* the owners of the lists an organisation is on, and whether one more
+ * owner (?2) would be new: store_org_rel's relays of an external org */
+ST(DLIST_OWNERS_OF, "SELECT DISTINCT l.owner FROM dist_list_members m "
+                    "JOIN dist_lists l ON l.id = m.list_id "
+                    "WHERE m.org_id = ?1 ORDER BY 1")
+/* the lists owned by an organisation the advisory reaches (a recipient
+ * or a hop) other than its author: include_lists */
+ST(DLISTS_REACHED, "SELECT l.id, l.owner FROM dist_lists l WHERE l.owner IN "
+                   "(SELECT org_id FROM advisory_recipients WHERE "
+                   "advisory_id = ?1 UNION SELECT org_id FROM advisory_hops "
+                   "WHERE advisory_id = ?1) AND l.owner <> (SELECT author "
+                   "FROM advisories WHERE id = ?1) ORDER BY l.seq")
+ST(DLIST_RCPT_ADD, "INSERT OR IGNORE INTO advisory_recipients(advisory_id, "
+                   "org_id, via) SELECT ?1, m.org_id, ?3 FROM "
+                   "dist_list_members m WHERE m.list_id = ?2")
+ST(HOP_WITHHOLD, "UPDATE advisory_hops SET state = 'withheld' WHERE "
+                 "advisory_id = ?1 AND org_id = ?2 AND state = 'waiting'")
+ST(HOP_WITHHELD_INSERT, "INSERT INTO advisory_hop_withheld(advisory_id, "
+                        "org_id, at, reason) VALUES (?1, ?2, ?3, ?4)")
+ST(HOP_WITHHELD, "SELECT at, reason FROM advisory_hop_withheld "
+                 "WHERE advisory_id = ?1 AND org_id = ?2")

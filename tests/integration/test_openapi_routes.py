@@ -17,9 +17,10 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 # drills.c); the service tables end with a NULL-name sentinel entry instead
 # of carrying their length
 SERVICE_DIR = ROOT / "src" / "service"
-PROVISION_SOURCES = ("provision.c", "drills.c")
+PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_"}
+BODY_PREFIX = {"S": "reporting_", "P": "provision_", "L": "lists_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -31,6 +32,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 #  .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file, ...},
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
 BODY_RE = re.compile(r'([SPA]?)BODY\(\s*(\w+)\s*\)')
+BODY_RE = re.compile(r'([SPL]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)

@@ -207,6 +207,69 @@ static void t_operator(void **state)
     assert_false(access_may_see_org(&w.cable, ROLE_READER, &w.bank));
 }
 
+/* An external organisation (distribution lists): itself, NISC, admins,
+ * the ministry of its sector, and the owners of its lists (ceptoars[]
+ * holds them); never the owners' CEPTOAR, other operators, agencies. */
+static void t_external(void **state)
+{
+    (void)state;
+    struct world w;
+    make(&w);
+    struct access_org ext =
+        org("ext-bank-0001", "external", "banking", "finance", "fsa");
+    member_of(&ext, "op-banking-0001"); /* the owner of its list */
+    struct {
+        const struct access_org *viewer;
+        unsigned roles;
+        bool sees;
+    } rows[] = {
+        {&ext, ROLE_READER, true},
+        {&w.nisc, ROLE_READER, true},
+        {&w.fsa, ROLE_READER, true},
+        {&w.mic, ROLE_READER, false},
+        {&w.bank, ROLE_READER, true},
+        {&w.bank2, ROLE_READER, false},
+        {&w.cep_bank, ROLE_ALL & ~ROLE_ADMIN, false},
+        {&w.agency, ROLE_READER, false},
+        {&w.council, ROLE_READER, false},
+        {&w.city, ROLE_ADMIN, true},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
+        if (access_may_see_org(rows[i].viewer, rows[i].roles, &ext) !=
+            rows[i].sees)
+            fail_msg("row %zu: %s sees external: want %d", i,
+                     rows[i].viewer->id, rows[i].sees);
+        assert_int_equal(
+            access_may_see_external(rows[i].viewer, rows[i].roles, &ext),
+            rows[i].sees);
+    }
+    /* lists: the owner, NISC, admins, an operator's secretariats and
+     * ministry; managed by the owner's org_admin users and hub admins */
+    assert_true(access_may_view_lists(&w.bank, ROLE_READER, &w.bank));
+    assert_true(access_may_view_lists(&w.nisc, ROLE_READER, &w.bank));
+    assert_true(access_may_view_lists(&w.cep_bank, ROLE_READER, &w.bank));
+    assert_true(access_may_view_lists(&w.fsa, ROLE_READER, &w.bank));
+    assert_false(access_may_view_lists(&w.mic, ROLE_READER, &w.bank));
+    assert_false(access_may_view_lists(&w.cep_tele, ROLE_READER, &w.bank));
+    assert_false(access_may_view_lists(&w.bank2, ROLE_READER, &w.bank));
+    assert_true(access_may_view_lists(&w.bank2, ROLE_ADMIN, &w.bank));
+    assert_false(access_may_view_lists(&w.fsa, ROLE_READER, &w.nisc));
+    assert_false(access_may_view_lists(&w.cep_bank, ROLE_READER, &w.nisc));
+    assert_true(access_may_manage_lists(&w.bank, ROLE_ORG_ADMIN, w.bank.id));
+    assert_false(access_may_manage_lists(
+        &w.bank, ROLE_ALL & ~ROLE_ADMIN & ~ROLE_ORG_ADMIN, w.bank.id));
+    assert_false(
+        access_may_manage_lists(&w.cep_bank, ROLE_ORG_ADMIN, w.bank.id));
+    assert_true(access_may_manage_lists(&w.bank2, ROLE_ADMIN, w.bank.id));
+    assert_true(access_may_own_lists("operator"));
+    assert_true(access_may_own_lists("nisc"));
+    assert_false(access_may_own_lists("external"));
+    assert_false(access_may_own_lists(""));
+    /* an external organisation files no reports and authors nothing */
+    assert_false(access_may_file_report("external"));
+    assert_false(access_may_author_advisory("external"));
+}
+
 static void t_agency_and_council(void **state)
 {
     (void)state;
@@ -270,6 +333,7 @@ int main(void)
         cmocka_unit_test(t_ministry),
         cmocka_unit_test(t_ceptoar_secretariat),
         cmocka_unit_test(t_operator),
+        cmocka_unit_test(t_external),
         cmocka_unit_test(t_agency_and_council),
         cmocka_unit_test(t_admin),
         cmocka_unit_test(t_kind_abilities),

@@ -14,6 +14,9 @@
  *          or range == White
  *   sees identity iff may read and registered (advisories are never
  *            anonymous)
+ * where "recipient" means a recipient not withheld (a recipient through a
+ * distribution list is a recipient like any other; one whose releasing
+ * hop withheld the advisory is none).
  */
 #include "common/common.h"
 
@@ -37,9 +40,10 @@ static bool oracle_may_read(enum share_range r,
         return true;
     if (r == RANGE_YELLOW && s->agreement == AGREEMENT_ACTIVE)
         return true;
-    if (r >= RANGE_AMBER && s->recipient)
+    bool recipient = s->recipient && !s->withheld;
+    if (r >= RANGE_AMBER && recipient)
         return true;
-    return s->is_author || s->hop_reached || (s->recipient && s->named);
+    return s->is_author || s->hop_reached || (recipient && s->named);
 }
 
 static void test_standing_every_combination(void **state)
@@ -47,6 +51,7 @@ static void test_standing_every_combination(void **state)
     (void)state;
     int n = 0, readable = 0;
     for (unsigned bits = 0; bits < 32 * AGREEMENT_STATE_COUNT; bits++) {
+    for (unsigned bits = 0; bits < 256; bits++) {
         struct audience_standing s = {
             .registered = bits & 1,
             .is_author = bits & 2,
@@ -54,6 +59,9 @@ static void test_standing_every_combination(void **state)
             .recipient = bits & 8,
             .named = bits & 16,
             .agreement = (enum agreement_state)(bits / 32),
+            .observer = bits & 32,
+            .via_list = bits & 64,
+            .withheld = bits & 128,
         };
         for (int r = 0; r < RANGE_COUNT; r++) {
             struct range_decision d = audience_decide((enum share_range)r, &s);
@@ -68,6 +76,7 @@ static void test_standing_every_combination(void **state)
         }
     }
     assert_int_equal(n, 32 * AGREEMENT_STATE_COUNT * RANGE_COUNT);
+    assert_int_equal(n, 256 * RANGE_COUNT);
     assert_true(readable > 0 && readable < n);
 }
 
@@ -111,6 +120,88 @@ static void test_relation_table(void **state)
         assert_int_equal(got.observer, w->observer);
         assert_false(got.is_routing_secretariat);
     }
+}
+
+/* A recipient through a distribution list reads exactly as any recipient
+ * of the audience (Amber and wider, not Red); withheld, it reads only what
+ * every registered organisation reads. */
+static void test_list_recipient_ranges(void **state)
+{
+    (void)state;
+    struct audience_standing member = {.registered = true, .recipient = true},
+                             listed = member, withheld = member;
+    listed.via_list = true;
+    withheld.via_list = true;
+    withheld.withheld = true;
+    for (int r = 0; r < RANGE_COUNT; r++) {
+        enum share_range rr = (enum share_range)r;
+        assert_int_equal(audience_decide(rr, &listed).may_read,
+                         audience_decide(rr, &member).may_read);
+        assert_int_equal(audience_decide(rr, &listed).may_read,
+                         rr >= RANGE_AMBER);
+        assert_int_equal(audience_decide(rr, &withheld).may_read,
+                         rr >= RANGE_GREEN);
+    }
+}
+
+static void test_list_parent_table(void **state)
+{
+    (void)state;
+    static const struct {
+        bool hop, rcpt;
+        const char *via, *want; /* want: "A" author, "V" via, NULL */
+    } rows[] = {
+        {true, false, "", NULL},   {true, true, "cep", NULL},
+        {false, true, "cep", "V"}, {false, true, "", "A"},
+        {false, false, "", "A"},   {false, false, "cep", "A"},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
+        const char *got = audience_list_parent("nisc", rows[i].hop,
+                                               rows[i].rcpt, rows[i].via);
+        if (!rows[i].want)
+            assert_null(got);
+        else if (rows[i].want[0] == 'A')
+            assert_string_equal(got, "nisc");
+        else
+            assert_string_equal(got, rows[i].via);
+    }
+    /* a list names someone; a Red advisory names no group, lists neither */
+    struct audience_shape lists = {.lists = 1}, incl = {.include_lists = true};
+    assert_true(audience_names_any(&lists));
+    assert_false(audience_names_any(&incl));
+    assert_true(audience_red_names_group(RANGE_RED, &lists));
+    assert_true(audience_red_names_group(RANGE_RED, &incl));
+    assert_false(audience_red_names_group(RANGE_AMBER, &lists));
+    assert_true(audience_may_name_list("op-1", "operator", "op-1"));
+    assert_true(audience_may_name_list("nisc", "nisc", "op-1"));
+    assert_false(audience_may_name_list("cep", "ceptoar", "op-1"));
+    assert_false(audience_may_name_list("mlit", "ministry", "op-1"));
+}
+
+static void test_withhold_table(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"warning", "security_info", "case",
+                                        "newsletter"};
+    static const char *const states[] = {"", "pending", "waiting", "relayed",
+                                         "withheld"};
+    for (size_t k = 0; k < IS_ARRAY_LEN(kinds); k++)
+        for (int sev = 0; sev <= 5; sev++)
+            for (size_t s = 0; s < IS_ARRAY_LEN(states); s++) {
+                enum audience_withhold want;
+                if (k == 0 && sev >= 4)
+                    want = AUDIENCE_WITHHOLD_SEVERE;
+                else if (s == 3)
+                    want = AUDIENCE_WITHHOLD_RELAYED;
+                else if (s == 4)
+                    want = AUDIENCE_WITHHOLD_WITHHELD;
+                else if (s == 2)
+                    want = AUDIENCE_WITHHOLD_OK;
+                else
+                    want = AUDIENCE_WITHHOLD_NOT_HOP;
+                assert_int_equal(
+                    audience_withhold_check(kinds[k], sev, states[s]), want);
+            }
 }
 
 /* Every shape of audience (each part empty or not) x every range x
@@ -229,6 +320,9 @@ int main(void)
         cmocka_unit_test(test_ceptoar_parent),
         cmocka_unit_test(test_hotline_and_relay),
         cmocka_unit_test(test_hop_due_table),
+        cmocka_unit_test(test_list_recipient_ranges),
+        cmocka_unit_test(test_list_parent_table),
+        cmocka_unit_test(test_withhold_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

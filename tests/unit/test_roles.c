@@ -140,7 +140,8 @@ static void t_org_kinds(void **state)
 {
     (void)state;
     static const char *const good[] = {"nisc",    "ministry", "ceptoar",
-                                       "council", "agency",   "operator"};
+                                       "council", "agency",   "operator",
+                                       "external"};
     for (size_t i = 0; i < IS_ARRAY_LEN(good); i++)
         assert_true(org_kind_valid(good[i]));
     static const char *const bad[] = {"",          "NISC",     "operators",

@@ -1754,7 +1754,12 @@ static void t_demo_generate(void **state)
 
     /* the members figures of the 18 CEPTOARs add up to 4263 */
     assert_int_equal(st.operators, 4263);
-    assert_int_equal(st.contacts, 2 * 4263 + 2 * 18);
+    /* + the distribution lists at the seeds' sizes: water's 8 hubs relay
+     * to 1352 utilities; NISC's lists: telecom 376, cable TV 438,
+     * medical 377, gas 38 (two contacts each) */
+    assert_int_equal(st.externals, 1352 + 376 + 438 + 377 + 38);
+    assert_int_equal(st.lists, 8 + 4);
+    assert_int_equal(st.contacts, 2 * 4263 + 2 * 18 + 2 * st.externals);
 
     const char *lg = "ceptoar-local-government";
     char *next = NULL;
