@@ -67,9 +67,11 @@ static void usage(FILE *f)
         "N]\n"
         "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"
         "       [--all | --sectors a,b | --scopes a,b | --ceptoars a,b |\n"
-        "        --orgs a,b] [--title-in-notice]\n"
+        "        --orgs a,b] [--title-in-notice] [--form roll_call]\n"
         "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
         "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
+        "  advisory answer ID --field QUESTION=VALUE [--field ...]\n"
+        "  advisory board ID [--state answered|unanswered] [--csv]\n"
         "  drill start --target-kind ceptoar|sector|all [--target ID]\n"
         "  drill report ID [--format json|csv|html]\n");
 }

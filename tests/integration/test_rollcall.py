@@ -480,3 +480,55 @@ def test_rollcall_issue_service_entry_point_default_form(rhub, hook):
     assert b["form"] == a["form"] and b["my_answer"] is None
     lst = rhub.ok("GET", "/api/v1/advisories?inbox=true", "op-a-liaison")
     assert lst["items"][0]["form"]["name"] == "roll_call"
+
+
+def test_cli_issue_answer_board(rhub, hook):
+    from test_reports_cli import client
+    gas_members(rhub, hook, ["op-a", "op-b"])
+    r = client(rhub, "advisory", "issue", "--kind", "security_info",
+               "--range", "green", "--severity", "2", "--title-ja", "安否確認",
+               "--title-en", "Roll call", "--body-ja", "回答を", "--body-en",
+               "Please answer", "--scopes", "gas", "--form", "roll_call",
+               "--json", token=rhub.tok("nisc-a"))
+    assert r.returncode == 0, r.stderr
+    import json
+    adv = json.loads(r.stdout)
+    aid = adv["id"]
+    assert adv["form"]["name"] == "roll_call"
+    r = client(rhub, "advisory", "answer", aid, "--field", "affected=yes",
+               "--field", "service_state=degraded", "--field",
+               "details=停電 = 一部", token=rhub.tok("op-a-liaison"))
+    assert r.returncode == 0, r.stderr
+    assert "answer recorded for op-a (revision 1)" in r.stdout
+    got = board(rhub, aid, "nisc-a", "?state=answered")["items"][0]
+    assert got["answer"]["answers"] == {"affected": "yes",
+                                        "service_state": "degraded",
+                                        "details": "停電 = 一部"}
+    # a bad answer: non-zero exit, the API's message naming the field
+    r = client(rhub, "advisory", "answer", aid, "--field", "affected=maybe",
+               "--field", "service_state=normal",
+               token=rhub.tok("op-b-liaison"))
+    assert r.returncode == 1 and "answers.affected" in r.stderr
+    r = client(rhub, "advisory", "answer", aid, "--field", "affected",
+               token=rhub.tok("op-b-liaison"))
+    assert r.returncode == 2
+    # the board, for people and as CSV
+    r = client(rhub, "advisory", "board", aid, token=rhub.tok("nisc-a"))
+    assert r.returncode == 0, r.stderr
+    assert "affected: yes=1" in r.stdout
+    lines = r.stdout.splitlines()
+    assert any(l.startswith("total") and "1/2" in l for l in lines)
+    assert any(l.startswith("op-b") and "not answered" in l for l in lines)
+    r = client(rhub, "advisory", "board", aid, "--state", "unanswered",
+               token=rhub.tok("gas-sec"))
+    assert [l.split()[0] for l in r.stdout.splitlines()
+            if l.startswith("op-")] == ["op-b"]
+    r = client(rhub, "advisory", "board", aid, "--csv",
+               token=rhub.tok("nisc-a"))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [(x["org"], x["affected"]) for x in rows] == [("op-a", "yes"),
+                                                         ("op-b", "")]
+    # an operator gets the API's refusal
+    r = client(rhub, "advisory", "board", aid, token=rhub.tok("op-a-liaison"))
+    assert r.returncode == 1 and "forbidden" in r.stderr
