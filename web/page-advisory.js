@@ -7,6 +7,7 @@ import { t, L, enumLabel, lang, dur } from './i18n.js';
 import { get, post } from './api.js';
 import { readSet } from './page-advisories.js';
 import { reporterCell } from './page-reports.js';
+import { rollcallSection } from './page-rollcall.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 const REFRESH_S = 5;
@@ -57,8 +58,10 @@ export async function render(main, { ctx, params }) {
     [t('inbox.ack'), t('inbox.deadline', { m: a.ack_deadline_min })],
   ]), h('h2', {}, t('adv.body')), h('div', { cls: 'body', lang: lang() }, L(a.body))));
 
+  // a roll call: the answer form (answering acknowledges) and the board
+  const stopRollcall = await rollcallSection(main, ctx, a);
   // our acknowledgement
-  if (a.mine && a.mine.released_at) {
+  if (a.mine && a.mine.released_at && !a.form) {
     const box = h('div', { cls: 'card', id: 'mine' }, h('h2', {}, t('adv.mine')));
     const draw = () => {
       put(clear(box), h('h2', {}, t('adv.mine')));
@@ -152,5 +155,5 @@ export async function render(main, { ctx, params }) {
   }
   const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, every * 1000); };
   await loop();
-  return () => { stopped = true; clearTimeout(timer); };
+  return () => { stopped = true; clearTimeout(timer); stopRollcall(); };
 }
