@@ -170,12 +170,60 @@ static int form_load(struct store_conn *c, const char *adv, json_t **norm,
     return IS_OK;
 }
 
+/* The member key of o, NULL when absent or null (a request's null is
+ * the same as leaving the field out). */
+static const json_t *member(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_null(v) ? NULL : v;
+}
+
+/* The normalised form of checked questions qs: only the fields the hub
+ * knows, defaults filled. NULL when out of memory. */
+static json_t *form_normalise(const json_t *qs, const char *name)
+{
+    json_t *out =
+        json_pack("{s:s,s:[]}", "name", name ? name : "survey", "questions");
+    json_t *arr = json_object_get(out, "questions");
+    for (size_t i = 0; out && i < json_array_size(qs); i++) {
+        const json_t *q = json_array_get(qs, i);
+        const json_t *lab = json_object_get(q, "label");
+        json_t *nq = json_pack(
+            "{s:s,s:s,s:b,s:{s:s,s:s}}", "id", jv_str(q, "id"), "type",
+            jv_str(q, "type"), "required", jv_bool(q, "required", false),
+            "label", "ja", jv_str(lab, "ja"), "en", jv_str(lab, "en"));
+        if (!nq) {
+            json_decref(out);
+            return NULL;
+        }
+        if (strcmp(jv_str(q, "type"), "text") == 0)
+            json_object_set_new(
+                nq, "max_len",
+                json_integer(jv_int(q, "max_len", ROLLCALL_TEXT_DEFAULT)));
+        const json_t *opts = member(q, "options");
+        if (opts) {
+            json_t *no = json_array();
+            for (size_t k = 0; k < json_array_size(opts); k++) {
+                const json_t *o = json_array_get(opts, k);
+                const json_t *ol = json_object_get(o, "label");
+                json_array_append_new(no, json_pack("{s:s,s:{s:s,s:s}}", "id",
+                                                    jv_str(o, "id"), "label",
+                                                    "ja", jv_str(ol, "ja"),
+                                                    "en", jv_str(ol, "en")));
+            }
+            json_object_set_new(nq, "options", no);
+        }
+        json_array_append_new(arr, nq);
+    }
+    return out;
+}
+
 int rollcall_form_check(const json_t *form, json_t **norm, struct svc_error *e)
 {
     *norm = NULL;
     if (!form || json_is_null(form))
         return IS_OK;
-    const json_t *qs = json_object_get(form, "questions");
+    const json_t *qs = member(form, "questions");
     const char *name = jv_str(form, "name");
     if (!qs) {
         if (!name || strcmp(name, "roll_call") != 0)
@@ -197,7 +245,7 @@ int rollcall_form_check(const json_t *form, json_t **norm, struct svc_error *e)
         const char *id = jv_str(q, "id");
         enum rollcall_qtype t = ROLLCALL_TEXT;
         rollcall_qtype_parse(jv_str(q, "type"), &t);
-        const json_t *opts = json_object_get(q, "options");
+        const json_t *opts = member(q, "options");
         snprintf(field, sizeof(field), "form.questions[%zu].id", i);
         if (!rollcall_id_valid(id))
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
@@ -227,46 +275,12 @@ int rollcall_form_check(const json_t *form, json_t **norm, struct svc_error *e)
                                     "%s: \"%s\" is used twice", field, oid);
         }
         snprintf(field, sizeof(field), "form.questions[%zu].max_len", i);
-        if (t != ROLLCALL_TEXT && json_object_get(q, "max_len"))
+        if (t != ROLLCALL_TEXT && member(q, "max_len"))
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
                             "%s: only a text question has max_len", field);
     }
-    /* normalised: only the fields the hub knows, defaults filled */
-    json_t *out =
-        json_pack("{s:s,s:[]}", "name", name ? name : "survey", "questions");
-    json_t *arr = json_object_get(out, "questions");
-    for (size_t i = 0; out && i < json_array_size(qs); i++) {
-        const json_t *q = json_array_get(qs, i);
-        const json_t *lab = json_object_get(q, "label");
-        json_t *nq = json_pack(
-            "{s:s,s:s,s:b,s:{s:s,s:s}}", "id", jv_str(q, "id"), "type",
-            jv_str(q, "type"), "required", jv_bool(q, "required", false),
-            "label", "ja", jv_str(lab, "ja"), "en", jv_str(lab, "en"));
-        if (!nq) {
-            json_decref(out);
-            return IS_ERR_NOMEM;
-        }
-        if (strcmp(jv_str(q, "type"), "text") == 0)
-            json_object_set_new(
-                nq, "max_len",
-                json_integer(jv_int(q, "max_len", ROLLCALL_TEXT_DEFAULT)));
-        const json_t *opts = json_object_get(q, "options");
-        if (opts) {
-            json_t *no = json_array();
-            for (size_t k = 0; k < json_array_size(opts); k++) {
-                const json_t *o = json_array_get(opts, k);
-                const json_t *ol = json_object_get(o, "label");
-                json_array_append_new(no, json_pack("{s:s,s:{s:s,s:s}}", "id",
-                                                    jv_str(o, "id"), "label",
-                                                    "ja", jv_str(ol, "ja"),
-                                                    "en", jv_str(ol, "en")));
-            }
-            json_object_set_new(nq, "options", no);
-        }
-        json_array_append_new(arr, nq);
-    }
-    *norm = out;
-    return out ? IS_OK : IS_ERR_NOMEM;
+    *norm = form_normalise(qs, name);
+    return *norm ? IS_OK : IS_ERR_NOMEM;
 }
 
 int rollcall_attach(struct store_conn *c, const char *adv, const json_t *norm,

@@ -532,3 +532,21 @@ def test_cli_issue_answer_board(rhub, hook):
     # an operator gets the API's refusal
     r = client(rhub, "advisory", "board", aid, token=rhub.tok("op-a-liaison"))
     assert r.returncode == 1 and "forbidden" in r.stderr
+
+
+def test_null_form_fields_are_absent(rhub, hook):
+    """null for an optional field is the same as leaving it out."""
+    gas_members(rhub, hook, ["op-a"])
+    adv = issue_rollcall(rhub, form={"name": "roll_call", "questions": None})
+    assert [q["id"] for q in adv["form"]["questions"]] == [
+        "affected", "service_state", "details"]
+    adv = issue_rollcall(rhub, form={"questions": [
+        {"id": "note", "type": "text", "label": {"ja": "備考", "en": "Note"},
+         "options": None, "max_len": None, "required": None}]})
+    assert adv["form"]["name"] == "survey"
+    assert adv["form"]["questions"][0] == {
+        "id": "note", "type": "text", "required": False, "max_len": 2000,
+        "label": {"ja": "備考", "en": "Note"}}
+    # without a form an advisory is no roll call
+    plain = rhub.issue("nisc-a", form=None)
+    assert "form" not in plain and "my_answer" not in plain

@@ -270,7 +270,8 @@ static void t_issue_entry_point_and_counters(void **state)
     const char *adv = json_string_value(json_object_get(out, "id"));
     assert_non_null(adv);
     char id[40];
-    snprintf(id, sizeof(id), "%s", adv);
+    assert_true(strlen(adv) < sizeof(id));
+    memcpy(id, adv, strlen(adv) + 1);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(out, "form"), "name")),
                         "roll_call");
