@@ -217,6 +217,8 @@ def answer(a):
         th.join()
     t_last = time.monotonic()
     pt.join()
+    c.close()  # idle since the start: the hub may have closed it
+    c = conn_of(a.url)
     st, payload = call(c, "GET", f"/api/v1/advisories/{adv}/answers?limit=1",
                        a.token)
     tot = json.loads(payload)["totals"]

@@ -49,10 +49,16 @@ int h_adv_board(struct http_req *r, struct http_resp *out)
         out->ctype = "text/csv; charset=utf-8";
         return 200;
     }
-    json_t *o = NULL;
+    char *text = NULL;
+    size_t len = 0;
     int rc = rollcall_board(r->app, r->sc, &r->auth, r->params[0], st, cur,
-                            limit, app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+                            limit, app_now(r->app), &text, &len, &e);
+    if (rc)
+        return http_svc_fail(out, &e);
+    out->raw = text;
+    out->rawlen = len;
+    out->ctype = "application/json";
+    return 200;
 }
 
 /* ---- the answer page of a roll call's link ---- */

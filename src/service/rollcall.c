@@ -653,25 +653,70 @@ static json_t *counts_json(const struct store_rollcall_count_list *l)
                      "by_sector", by_s);
 }
 
-static json_t *row_json(const struct store_rollcall_row *x)
+/* s as a JSON string (quoted, escaped) at the end of b. */
+static void json_text(struct buf *b, const char *s)
 {
-    json_t *o = json_pack(
-        "{s:s,s:{s:s,s:s},s:s,s:s,s:o,s:o,s:b}", "org", x->org, "name", "ja",
-        x->name_ja ? x->name_ja : "", "en", x->name_en ? x->name_en : "",
-        "ceptoar", x->via, "sector", x->sector, "released_at",
-        svc_time_json(x->released_at), "escalated_at",
-        svc_time_json(x->escalated_at), "answered", x->answers != NULL);
-    if (x->answers) {
-        struct store_rollcall_answer a = {.answers = x->answers,
-                                          .answered_at = x->answered_at,
-                                          .answered_by = x->answered_by,
-                                          .revision = x->revision};
-        util_xcopy(a.how, sizeof(a.how), x->how);
-        json_object_set_new(o, "answer", answer_json(&a));
-    } else {
-        json_object_set_new(o, "answer", json_null());
+    static const char hex[] = "0123456789abcdef";
+    buf_adds(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
+         p++) {
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            buf_add(b, esc, 2);
+        } else if (*p < 0x20) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            buf_add(b, esc, 6);
+        } else {
+            buf_add(b, p, 1);
+        }
     }
-    return o;
+    buf_adds(b, "\"");
+}
+
+/* A time as the API writes it: RFC 3339 in quotes, or null for 0. */
+static void json_time(struct buf *b, int64_t t)
+{
+    char s[UTIL_TIME_LEN];
+    if (!t) {
+        buf_adds(b, "null");
+        return;
+    }
+    util_time_rfc3339(t, s);
+    buf_addf(b, "\"%s\"", s);
+}
+
+/* One row of the board as JSON text, exactly row_json's object: the
+ * board's page is written directly (no JSON tree per row) because it is
+ * read often while answers arrive (bench/README.md, roll calls). The
+ * stored answers are the hub's own compact JSON and are copied as they
+ * are. */
+static void row_text(struct buf *b, const struct store_rollcall_row *x)
+{
+    buf_adds(b, "{\"org\":");
+    json_text(b, x->org);
+    buf_adds(b, ",\"name\":{\"ja\":");
+    json_text(b, x->name_ja);
+    buf_adds(b, ",\"en\":");
+    json_text(b, x->name_en);
+    buf_adds(b, "},\"ceptoar\":");
+    json_text(b, x->via);
+    buf_adds(b, ",\"sector\":");
+    json_text(b, x->sector);
+    buf_adds(b, ",\"released_at\":");
+    json_time(b, x->released_at);
+    buf_adds(b, ",\"escalated_at\":");
+    json_time(b, x->escalated_at);
+    if (!x->answers) {
+        buf_adds(b, ",\"answered\":false,\"answer\":null}");
+        return;
+    }
+    buf_adds(b, ",\"answered\":true,\"answer\":{\"answers\":");
+    buf_adds(b, x->answers);
+    buf_adds(b, ",\"answered_at\":");
+    json_time(b, x->answered_at);
+    buf_adds(b, ",\"via\":");
+    json_text(b, x->how);
+    buf_addf(b, ",\"revision\":%lld}}", (long long)x->revision);
 }
 
 static int state_code(const char *state)
@@ -684,7 +729,7 @@ static int state_code(const char *state)
 int rollcall_board(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const char *state, const char *after, int limit, int64_t now,
-                   json_t **out, struct svc_error *e)
+                   char **text, size_t *len, struct svc_error *e)
 {
     IS_UNUSED(a);
     IS_UNUSED(now);
@@ -705,22 +750,39 @@ int rollcall_board(struct app *a, struct store_conn *c,
         json_decref(norm);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the board");
     }
+    /* the counts and the form through jansson (small), the rows as text */
     json_t *o = counts_json(&cl);
-    json_t *items = json_array();
-    size_t shown = rl.n > (size_t)limit ? (size_t)limit : rl.n;
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, row_json(&rl.items[i]));
     json_object_set_new(o, "advisory", json_string(id));
     json_object_set_new(o, "form", norm);
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "next_cursor",
-                        rl.n > (size_t)limit
-                            ? json_string(rl.items[limit - 1].org)
-                            : json_null());
+    char *head = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    struct buf b;
+    buf_init(&b, 64u * 1024 * 1024);
+    size_t hl = head ? strlen(head) : 0;
+    if (hl > 1)
+        buf_add(&b, head, hl - 1); /* without its closing brace */
+    free(head);
+    buf_adds(&b, ",\"items\":[");
+    size_t shown = rl.n > (size_t)limit ? (size_t)limit : rl.n;
+    for (size_t i = 0; i < shown; i++) {
+        if (i)
+            buf_adds(&b, ",");
+        row_text(&b, &rl.items[i]);
+    }
+    buf_adds(&b, "],\"next_cursor\":");
+    if (rl.n > (size_t)limit)
+        json_text(&b, rl.items[limit - 1].org);
+    else
+        buf_adds(&b, "null");
+    buf_adds(&b, "}");
     store_rollcall_count_list_free(&cl);
     store_rollcall_row_list_free(&rl);
-    *out = o;
-    return IS_OK;
+    *len = b.len;
+    *text = hl > 1 ? buf_detach(&b) : NULL;
+    if (hl <= 1)
+        buf_release(&b);
+    return *text ? IS_OK
+                 : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the board");
 }
 
 static void csv_field(struct buf *b, const char *s, bool last)

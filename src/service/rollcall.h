@@ -60,11 +60,13 @@ int rollcall_answer(struct app *a, struct store_conn *c,
  * and the chain's secretariats (their members) and ministries (their
  * sectors), as the deliveries view. state: NULL/"all", "answered",
  * "unanswered"; after: the previous page's next_cursor (NULL = first);
- * limit 1..1000. */
+ * limit 1..1000. The answer is JSON text (*text malloc'd, *len its
+ * length; schema RollcallBoard of docs/openapi.json): its rows are
+ * written directly, without a JSON tree, as the board is read often. */
 int rollcall_board(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const char *state, const char *after, int limit, int64_t now,
-                   json_t **out, struct svc_error *e);
+                   char **text, size_t *len, struct svc_error *e);
 /* The same board as CSV (every row the viewer sees), audited
  * ("rollcall.export"). *text malloc'd, *len its length. */
 int rollcall_board_csv(struct app *a, struct store_conn *c,
