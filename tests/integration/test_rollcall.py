@@ -550,3 +550,22 @@ def test_null_form_fields_are_absent(rhub, hook):
     # without a form an advisory is no roll call
     plain = rhub.issue("nisc-a", form=None)
     assert "form" not in plain and "my_answer" not in plain
+
+
+def test_roll_call_mail_asks_for_the_answer(rhub, smtp):
+    rhub.add_operator("op-m")
+    rhub.add_contact("op-m", "email", "op-m@op.example.jp", 1)
+    issue_rollcall(rhub)
+    mail = wait_for(lambda: smtp.to("op-m@op.example.jp"), what="mail")[0]
+    text = mail.text
+    assert "answer the roll call" in text and "回答すると受領確認" in text
+    assert "press the button" not in text
+    m = re.search(r"(/ack/[A-Za-z0-9_.-]+)", text)
+    page = rhub.get(m.group(1))
+    assert page.status_code == 200 and 'name="affected"' in page.text
+    # a plain advisory's mail still asks for the acknowledgement
+    rhub.issue("nisc-a")
+    wait_for(lambda: len(smtp.to("op-m@op.example.jp")) == 2, what="mail 2")
+    plain = [x for x in smtp.to("op-m@op.example.jp")
+             if "Test advisory" in x.text]
+    assert plain and "press the button" in plain[0].text
