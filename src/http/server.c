@@ -622,6 +622,11 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
                        "body: not a valid form submission");
             return;
         }
+    } else if (st->body.len && r->route->form && !r->route->body) {
+        http_error(out, 415, "unsupported_media_type", "Content-Type",
+                   "Content-Type: the body must be an HTML form "
+                   "(application/x-www-form-urlencoded)");
+        return;
     } else if (st->body.len) {
         if (!r->route->body) {
             http_error(out, 400, "unexpected_body", "body",

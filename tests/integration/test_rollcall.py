@@ -269,6 +269,9 @@ def test_answer_through_the_signed_link(rhub, hook):
     r = rhub.post(path, data={"affected": "yes", "bogus": "1",
                               "service_state": "normal"})
     assert r.status_code == 400 and "bogus" in r.text
+    # a body that is not an HTML form
+    assert_error(rhub.post(path, json={"affected": "yes"}), 415,
+                 "unsupported_media_type")
     assert rows_in_db(rhub, aid) == []
     # the answer: recorded, acknowledged, the link used
     r = rhub.post(path, data={"affected": "no", "service_state": "normal",

@@ -3,10 +3,11 @@
 -- recipient organisation keeps one answer (a later one replaces it), and
 -- the board's counts are kept per (CEPTOAR hop, sector, question, value)
 -- in the same transaction as each answer, so reading the board never
--- scans the recipients.
+-- scans the recipients. (IF NOT EXISTS: a database rewound to an older
+-- schema version by a test re-runs this file.)
 
 -- The form attached to an advisory (normalised JSON, see service/rollcall.c).
-CREATE TABLE rollcall_forms (
+CREATE TABLE IF NOT EXISTS rollcall_forms (
     advisory_id TEXT PRIMARY KEY REFERENCES advisories(id),
     name        TEXT NOT NULL DEFAULT '',   -- 'roll_call' for the standard form
     form        TEXT NOT NULL,
@@ -15,7 +16,7 @@ CREATE TABLE rollcall_forms (
 
 -- One answer per recipient organisation (the latest; replacements are in
 -- the audit log).
-CREATE TABLE rollcall_answers (
+CREATE TABLE IF NOT EXISTS rollcall_answers (
     advisory_id TEXT NOT NULL REFERENCES advisories(id),
     org_id      TEXT NOT NULL REFERENCES orgs(id),
     answers     TEXT NOT NULL,              -- JSON {question: value}
@@ -29,7 +30,7 @@ CREATE TABLE rollcall_answers (
 -- The board's counters: question '' holds 'recipients' and 'answered';
 -- a choice question holds one row per value given. via is the recipient's
 -- releasing hop ('' = released by the author), sector '' = none.
-CREATE TABLE rollcall_counts (
+CREATE TABLE IF NOT EXISTS rollcall_counts (
     advisory_id TEXT NOT NULL,
     via         TEXT NOT NULL,
     sector      TEXT NOT NULL,
