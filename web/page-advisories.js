@@ -36,6 +36,7 @@ async function inbox(main, ctx) {
     const cell = h('span', {});
     const m = a.mine || {};
     if (m.acknowledged) put(cell, flag(t('inbox.acked', { at: '' }).trim(), 'ok'), ' ', time(m.acked_at));
+    else if (a.form) put(cell, flag(t('rc.unanswered'), 'warn'), ' ', link('/advisories/' + enc(a.id), t('rc.submit'))); // a roll call: answering acknowledges
     else if (ctx.has('liaison')) {
       put(cell, flag(t('inbox.unacked'), 'warn'), ' ', h('button', { type: 'button', 'data-ack': a.id, 'aria-label': t('inbox.ack') + ' ' + a.id, on: { click: async (e) => {
         e.target.disabled = true;

@@ -96,6 +96,7 @@ export async function render(main, { ctx }) {
       h('div', { cls: 'row' }, h('button', { type: 'button', cls: 'secondary', on: { click: loadOrgs } }, t('issue.load')))),
     field(t('issue.filter'), ofilter), olist, picked));
 
+  const rollcall = h('input', { type: 'checkbox', name: 'rollcall', id: 'issue-rollcall' });
   const out = h('div', { id: 'issue-errors', 'aria-live': 'assertive' });
   const btn = h('button', { type: 'submit', id: 'issue-submit' }, t('issue.submit'));
   const form = h('form', { novalidate: true },
@@ -104,6 +105,7 @@ export async function render(main, { ctx }) {
       field(t('issue.body_ja'), bja), field(t('issue.body_en'), ben), h('label', { cls: 'inline' }, notice, t('issue.notice'))),
     aud,
     h('fieldset', {}, h('legend', {}, t('range')), rangeBox),
+    h('fieldset', {}, h('legend', {}, t('rc.title').split('（')[0].split(' (')[0]), h('label', { cls: 'inline' }, rollcall, t('rc.attach'))),
     out, h('div', { cls: 'actions' }, btn));
   put(main, form);
   upd();
@@ -125,6 +127,7 @@ export async function render(main, { ctx }) {
     const body = { kind: kind.value, severity: Number(sev.value), range, title_ja: tja.value.trim(), title_en: ten.value.trim(),
       body_ja: bja.value, body_en: ben.value, audience };
     if (notice.checked) body.title_in_notice = true;
+    if (rollcall.checked) body.form = { name: 'roll_call' };
     for (const [el, v] of [[tja, body.title_ja], [ten, body.title_en], [bja, body.body_ja.trim()], [ben, body.body_en.trim()]]) {
       if (!v) { put(out, msg(el.labels[0].textContent + ': ' + t('err.missing_field'), 'err')); el.focus(); return; }
     }

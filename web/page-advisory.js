@@ -8,6 +8,7 @@ import { get, post } from './api.js';
 import { readSet } from './page-advisories.js';
 import { reporterCell } from './page-reports.js';
 import { withholdForm, withheldTable } from './lists.js';
+import { rollcallSection } from './page-rollcall.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 const REFRESH_S = 5;
@@ -58,8 +59,10 @@ export async function render(main, { ctx, params }) {
     [t('inbox.ack'), t('inbox.deadline', { m: a.ack_deadline_min })],
   ]), h('h2', {}, t('adv.body')), h('div', { cls: 'body', lang: lang() }, L(a.body))));
 
+  // a roll call: the answer form (answering acknowledges) and the board
+  const stopRollcall = await rollcallSection(main, ctx, a);
   // our acknowledgement
-  if (a.mine && a.mine.released_at) {
+  if (a.mine && a.mine.released_at && !a.form) {
     const box = h('div', { cls: 'card', id: 'mine' }, h('h2', {}, t('adv.mine')));
     const draw = () => {
       put(clear(box), h('h2', {}, t('adv.mine')));
@@ -157,5 +160,5 @@ export async function render(main, { ctx, params }) {
   }
   const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, every * 1000); };
   await loop();
-  return () => { stopped = true; clearTimeout(timer); };
+  return () => { stopped = true; clearTimeout(timer); stopRollcall(); };
 }

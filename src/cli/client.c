@@ -274,6 +274,9 @@ static int advisory_issue_body(const struct cli_args *a, json_t **o)
     }
     if (cli_flag(a, "title-in-notice"))
         json_object_set_new(*o, "title_in_notice", json_true());
+    if (cli_opt(a, "form")) /* a roll call: the standard form by name */
+        json_object_set_new(*o, "form",
+                            json_pack("{s:s}", "name", cli_opt(a, "form")));
     json_t *aud = json_object_get(*o, "audience");
     if (!aud) {
         aud = json_object();
@@ -291,7 +294,37 @@ static int advisory_issue_body(const struct cli_args *a, json_t **o)
     return 0;
 }
 
-/* advisory issue|show|deliveries|ack|relay|list, drill start|report */
+/* The body of "advisory answer": every --field QUESTION=VALUE, in order.
+ * Returns 0, or 2 with the reason printed. */
+static int advisory_answer_body(const struct cli_args *a, json_t **o)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < a->nopt; i++) {
+        if (strcmp(a->opt_name[i], "field") != 0)
+            continue;
+        const char *f = a->opt_val[i], *eq = strchr(f, '=');
+        if (!eq || eq == f) {
+            fprintf(stderr, "infrashare: --field QUESTION=VALUE "
+                            "(質問ID=値)\n");
+            json_decref(items);
+            return 2;
+        }
+        json_array_append_new(items,
+                              json_pack("{s:s%,s:s}", "question", f,
+                                        (size_t)(eq - f), "value", eq + 1));
+    }
+    if (json_array_size(items) == 0) {
+        fprintf(stderr, "infrashare: advisory answer ID --field "
+                        "QUESTION=VALUE ... (回答を --field で指定)\n");
+        json_decref(items);
+        return 2;
+    }
+    *o = json_pack("{s:o}", "answers", items);
+    return 0;
+}
+
+/* advisory issue|show|deliveries|ack|relay|list|answer|board,
+ * drill start|report */
 static int advisory_request(const char *cmd, const struct cli_args *a,
                             const char **method, char *path, size_t len,
                             char **body)
@@ -335,6 +368,19 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
     } else {
         fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
                         "ID|ack ID|relay ID|withhold ID --reason TEXT\n");
+    } else if (strcmp(sub, "answer") == 0 && id) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/advisories/%s/answers", id);
+        rc = advisory_answer_body(a, &o);
+    } else if (strcmp(sub, "board") == 0 && id) {
+        snprintf(path, len, "/api/v1/advisories/%s/answers?format=%s%s%s", id,
+                 cli_flag(a, "csv") ? "csv" : "json",
+                 cli_opt(a, "state") ? "&limit=1000&state=" : "&limit=1000",
+                 cli_opt(a, "state") ? cli_opt(a, "state") : "");
+    } else {
+        fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
+                        "ID|ack ID|relay ID|answer ID --field Q=V|board ID "
+                        "[--csv]\n");
         return 2;
     }
     if (rc)
@@ -344,6 +390,46 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
         json_decref(o);
     }
     return 0;
+}
+
+/* One line of counts of a roll call's board (a bucket). */
+static void print_bucket(const char *name, json_t *b)
+{
+    printf("%-28s %4lld/%-4lld", name,
+           (long long)json_integer_value(json_object_get(b, "answered")),
+           (long long)json_integer_value(json_object_get(b, "recipients")));
+    const char *q, *v;
+    json_t *vals, *n;
+    json_object_foreach (json_object_get(b, "values"), q, vals) {
+        printf("  %s:", q);
+        json_object_foreach (vals, v, n)
+            printf(" %s=%lld", v, (long long)json_integer_value(n));
+    }
+    printf("\n");
+}
+
+/* advisory board ID: counts (answered/recipients) in all, per CEPTOAR and
+ * sector, then the organisations that have not answered. */
+static void print_board(json_t *j)
+{
+    printf("回答状況 / answers: %s\n",
+           json_string_value(json_object_get(j, "advisory")));
+    print_bucket("total", json_object_get(j, "totals"));
+    const char *k;
+    json_t *b;
+    json_object_foreach (json_object_get(j, "by_ceptoar"), k, b)
+        print_bucket(k, b);
+    json_object_foreach (json_object_get(j, "by_sector"), k, b)
+        print_bucket(k, b);
+    size_t i;
+    json_t *it;
+    json_array_foreach (json_object_get(j, "items"), i, it)
+        printf("%-28s %s\n", json_string_value(json_object_get(it, "org")),
+               json_is_true(json_object_get(it, "answered"))
+                   ? "answered / 回答済"
+                   : "not answered / 未回答");
+    if (!json_is_null(json_object_get(j, "next_cursor")))
+        printf("(more: use the API's cursor / 続きは API で)\n");
 }
 
 static void print_advisory(const char *sub, json_t *j)
@@ -383,6 +469,17 @@ static void print_advisory(const char *sub, json_t *j)
             (long long)json_integer_value(json_object_get(r, "delivered_1d")),
             (long long)json_integer_value(
                 json_object_get(r, "acknowledged_1d")));
+    } else if (strcmp(sub, "board") == 0) {
+        print_board(j);
+    } else if (strcmp(sub, "answer") == 0) {
+        printf("%s: %s の回答を記録しました / answer recorded for %s "
+               "(revision %lld%s)\n",
+               json_string_value(json_object_get(j, "advisory")),
+               json_string_value(json_object_get(j, "org")),
+               json_string_value(json_object_get(j, "org")),
+               (long long)json_integer_value(json_object_get(j, "revision")),
+               json_is_true(json_object_get(j, "replaced")) ? ", replaced"
+                                                            : "");
     } else if (strcmp(sub, "report") == 0 && json_object_get(j, "reach")) {
         json_t *r = json_object_get(j, "reach");
         printf("drill %s: recipients %lld, acknowledged within 1 day %lld "
@@ -798,6 +895,10 @@ int cli_client(const char *cmd, int argc, char **argv)
     static const char *const flags[] = {
         "json",          "overdue", "all", "inbox", "title-in-notice",
         "include-lists", NULL};
+        "target-kind", "target",      "note-ja",     "note-en",      "field",
+        "form",        NULL};
+    static const char *const flags[] = {
+        "json", "overdue", "all", "inbox", "title-in-notice", "csv", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;

@@ -50,6 +50,7 @@ struct advisory_msg {
     const char *login;               /* the advisory's sign-in link */
     const char *ack;
     json_t *notes; /* [{by, note:{ja, en}}] on the recipient's path */
+    bool form;     /* a roll call: the link's page is its answer form */
 };
 
 /* The hop notes on org's path of advisory ad ([{by, note}], content only),
@@ -115,7 +116,13 @@ static void advisory_text(struct buf *t, const struct advisory_msg *v)
                  range_name((enum share_range)ad->range),
                  range_name((enum share_range)ad->range), v->login);
     }
-    if (v->recipient)
+    if (v->recipient && v->form)
+        buf_addf(t,
+                 "\n回答（安否確認・調査依頼。回答すると受領確認になります）/ "
+                 "answer the roll call (the link shows the form; answering "
+                 "acknowledges; single use):\n%s\n",
+                 v->ack);
+    else if (v->recipient)
         buf_addf(t,
                  "\n受領確認 / acknowledge (open the link, then press the "
                  "button; single use):\n%s\n",
@@ -198,6 +205,7 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
         .drill_en = ad.drill ? "[DRILL] " : "",
         .login = login,
         .ack = ack,
+        .form = store_rollcall_form_get(c, ad.id, NULL, 0, NULL) == IS_OK,
     };
     v.title = v.content || ad.title_in_notice;
     if (v.title)

@@ -9,6 +9,7 @@
 #include "service/audit.h"
 #include "service/provision.h"
 #include "service/lists.h"
+#include "service/rollcall.h"
 #include "service/registry.h"
 #include "service/reporting.h"
 #include "common/buf.h"
@@ -434,6 +435,9 @@ int h_lists_read(struct http_req *r, struct http_resp *out);
 int h_lists_update(struct http_req *r, struct http_resp *out);
 int h_lists_delete(struct http_req *r, struct http_resp *out);
 int h_adv_withhold(struct http_req *r, struct http_resp *out);
+/* routes_rollcall.c */
+int h_adv_answer(struct http_req *r, struct http_resp *out);
+int h_adv_board(struct http_req *r, struct http_resp *out);
 
 /* routes_web.c */
 int h_web_index(struct http_req *r, struct http_resp *out);
@@ -452,6 +456,7 @@ int h_agreements_withdraw(struct http_req *r, struct http_resp *out);
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
 #define ABODY(name) .body = agreements_##name##_spec, .nbody = JV_UNTIL_NULL
 #define LBODY(name) .body = lists_##name##_spec, .nbody = JV_UNTIL_NULL
+#define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -671,7 +676,9 @@ const struct http_route http_routes[] = {
     {.method = "POST",
      .pattern = "/ack/{token}",
      .auth = HTTP_PUBLIC,
-     .fn = h_ack_link},
+     .fn = h_ack_link,
+     .form = true,
+     .max_body = 131072},
     {.method = "GET", .pattern = "/", .auth = HTTP_PUBLIC, .fn = h_web_index},
     {.method = "GET",
      .pattern = "/ui/{file}",
@@ -751,5 +758,16 @@ const struct http_route http_routes[] = {
      LBODY(withhold),
      .fn = h_adv_withhold,
      .max_body = 16384},
+    {.method = "POST",
+     .pattern = "/api/v1/advisories/{id}/answers",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON,
+     RBODY(answer),
+     .fn = h_adv_answer,
+     .max_body = 131072},
+    {.method = "GET",
+     .pattern = "/api/v1/advisories/{id}/answers",
+     .auth = HTTP_AUTHED,
+     .fn = h_adv_board},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

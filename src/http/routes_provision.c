@@ -234,6 +234,8 @@ static char *alert_page(int rc, enum ack_link_mode mode, const char *report)
 
 int h_ack_link(struct http_req *r, struct http_resp *out)
 {
+    if (http_rollcall_link(r, out)) /* a roll call's link: its answer page */
+        return out->status;
     char adv[40] = "";
     bool alert = false;
     enum ack_link_mode mode = strcmp(r->method, "POST") == 0 ? ACK_LINK_CONFIRM

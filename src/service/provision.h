@@ -88,6 +88,18 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
 void ack_link_token(const struct app *a, const char *nonce, int64_t exp,
                     const char *id, const char *org, char *token, size_t len,
                     unsigned char hash[32]);
+                      char *adv, size_t adv_len);
+/* A valid link, as advisory_link_check finds it. */
+struct advisory_link {
+    unsigned char hash[32];
+    char adv[40], org[64];
+};
+/* Checks token as advisory_ack_link does (refusals audited and limited
+ * alike, by mode) without using it: IS_OK with l filled, or the codes of
+ * advisory_ack_link. For the answer page of a roll call (rollcall.h). */
+int advisory_link_check(struct app *a, struct store_conn *c, const char *token,
+                        const char *addr, enum ack_link_mode mode, int64_t now,
+                        struct advisory_link *l);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,

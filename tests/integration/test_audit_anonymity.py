@@ -12,6 +12,7 @@ to verify the chain) and swap in every user and organisation of the hub.
 """
 import hashlib
 import json
+from pathlib import Path
 import re
 import sqlite3
 from pathlib import Path
@@ -507,6 +508,10 @@ def test_migration_keeps_old_entries_verifiable_and_unguessable(fresh_demo_hub):
     # that has it: the test rewinds the version to 4)
     assert int(db_rows(hub, "SELECT value FROM meta WHERE key = "
                        "'schema_version'")[0][0]) >= 5
+    latest = max(int(p.name[:4]) for p in (
+        Path(__file__).resolve().parents[2] / "src" / "store" /
+        "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    assert db_rows(hub, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(latest),)]
     nisc = tok(hub, "auditor")
     v = hub.api("GET", "/api/v1/audit/verify", token=nisc).json()
     assert v["ok"] is True, v

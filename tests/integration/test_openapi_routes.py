@@ -21,6 +21,7 @@ PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_"}
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "L": "lists_"}
+BODY_PREFIX = {"S": "reporting_", "P": "provision_", "R": "rollcall_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -33,6 +34,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
 BODY_RE = re.compile(r'([SPA]?)BODY\(\s*(\w+)\s*\)')
 BODY_RE = re.compile(r'([SPL]?)BODY\(\s*(\w+)\s*\)')
+BODY_RE = re.compile(r'([SPR]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -124,6 +126,21 @@ def route_table():
     return routes
 
 
+def form_routes():
+    """{(method, path)} of the routes that accept an HTML form's body
+    (`.form = true`, the answer page of a roll call's link)."""
+    text = ROUTES_C.read_text(encoding="utf-8")
+    start = text.index("http_routes[] = {") + len("http_routes[] = {")
+    end = text.index("\n};", start)
+    out = set()
+    for row in rows(text[start:end]):
+        members, _ = designated(row)
+        if members.get("form") == "true":
+            out.add((members["method"].strip('"'),
+                     members["pattern"].strip('"')))
+    return out
+
+
 def int_defines():
     """Integer #defines of src/ (for AUTH_PW_MAX and the like)."""
     out = {}
@@ -140,6 +157,7 @@ def table_sources():
     return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
             SERVICE_DIR / "agreements.c"]
+            SERVICE_DIR / "rollcall.c"]
 
 
 def parse_field_tables():
@@ -390,6 +408,12 @@ def test_request_bodies_match_field_tables():
     for method, path, _, _, body in route_table():
         op = doc["paths"][path][method.lower()]
         if body is None:
+            if (method, path) in form_routes():
+                # an HTML form's body only (http_route.form)
+                rb = resolve(doc, op["requestBody"])
+                assert list(rb["content"]) == [
+                    "application/x-www-form-urlencoded"], (method, path)
+                continue
             assert "requestBody" not in op, (method, path)
             continue
         rb = resolve(doc, op["requestBody"])
