@@ -6,6 +6,7 @@
 
 #include "core/roles.h"
 #include "service/audit.h"
+#include "service/declarations.h"
 #include "service/provision.h"
 #include "service/registry.h"
 #include "service/reporting.h"
@@ -430,9 +431,16 @@ int h_web_asset(struct http_req *r, struct http_resp *out);
 int h_web_public(struct http_req *r, struct http_resp *out);
 int h_web_public_feed(struct http_req *r, struct http_resp *out);
 
+/* routes_declarations.c */
+int h_decl_declare(struct http_req *r, struct http_resp *out);
+int h_decl_list(struct http_req *r, struct http_resp *out);
+int h_decl_read(struct http_req *r, struct http_resp *out);
+int h_decl_end(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
+#define DBODY(name) .body = declaration_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -672,5 +680,25 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .roles = ROLE_AUDITOR,
      .fn = h_audit_verify},
+    {.method = "POST",
+     .pattern = "/api/v1/declarations",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ANALYST,
+     DBODY(declare),
+     .fn = h_decl_declare,
+     .max_body = 65536},
+    {.method = "GET",
+     .pattern = "/api/v1/declarations",
+     .auth = HTTP_AUTHED,
+     .fn = h_decl_list},
+    {.method = "GET",
+     .pattern = "/api/v1/declarations/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_decl_read},
+    {.method = "POST",
+     .pattern = "/api/v1/declarations/{id}/end",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ANALYST,
+     .fn = h_decl_end},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

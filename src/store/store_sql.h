@@ -421,3 +421,31 @@ ST(REMINDER_RETRY, "UPDATE reminders SET next_at = ?2, last_error = ?3, "
                    "lease_until = 0 WHERE id = ?1")
 ST(CONTACT_FIRST, "SELECT id FROM contacts WHERE org_id = ?1 "
                   "ORDER BY priority, id LIMIT 1")
+/* ---- large-scale outage declarations (store/store_declarations.c) ---- */
+#define DECL_COLS                                                              \
+    "id, title_ja, title_en, reason, national, event_id, rollcall_id, "        \
+    "started_at, started_by, started_org, ended_at, ended_by, ended_org"
+ST(DECL_INSERT, "INSERT INTO declarations(id, title_ja, title_en, reason, "
+                "national, event_id, started_at, started_by, started_org) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+ST(DECL_SECTOR_INSERT, "INSERT INTO declaration_sectors(declaration_id, "
+                       "sector_id) VALUES (?1, ?2)")
+ST(DECL_GET, "SELECT " DECL_COLS " FROM declarations WHERE id = ?1")
+ST(DECL_LIST, "SELECT " DECL_COLS " FROM declarations WHERE "
+              "(?1 = 0 OR ended_at IS NULL) ORDER BY seq DESC LIMIT ?2")
+ST(DECL_SECTORS, "SELECT sector_id FROM declaration_sectors WHERE "
+                 "declaration_id = ?1 ORDER BY sector_id")
+ST(DECL_END, "UPDATE declarations SET ended_at = ?2, ended_by = ?3, "
+             "ended_org = ?4 WHERE id = ?1 AND ended_at IS NULL")
+ST(DECL_SET_ROLLCALL, "UPDATE declarations SET rollcall_id = ?2 WHERE id = ?1")
+ST(EVENT_ADV_LINK, "INSERT INTO event_advisories(event_id, advisory_id, "
+                   "linked_by, linked_at) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT DO NOTHING")
+ST(EVENT_ADVISORIES, "SELECT advisory_id FROM event_advisories WHERE "
+                     "event_id = ?1 ORDER BY linked_at, advisory_id")
+ST(ADV_SECTORS, "SELECT DISTINCT s.sector_id FROM advisory_recipients r "
+                "JOIN orgs o ON o.id = r.org_id JOIN scopes s ON "
+                "s.id = o.scope_id WHERE r.advisory_id = ?1 "
+                "ORDER BY s.sector_id")
+ST(ADV_SET_MODE, "UPDATE advisories SET hotline = ?2, ack_deadline_s = ?3 "
+                 "WHERE id = ?1")

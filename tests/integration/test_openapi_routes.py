@@ -19,7 +19,7 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 SERVICE_DIR = ROOT / "src" / "service"
 PROVISION_SOURCES = ("provision.c", "drills.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
-BODY_PREFIX = {"S": "reporting_", "P": "provision_"}
+BODY_PREFIX = {"S": "reporting_", "P": "provision_", "D": "declaration_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -29,8 +29,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 #  .fn = h_org},
 # {.method = "POST", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
 #  .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file, ...},
-# BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
-BODY_RE = re.compile(r'([SP]?)BODY\(\s*(\w+)\s*\)')
+# BODY(t), SBODY(name), PBODY(name), DBODY(name) set .body and .nbody.
+BODY_RE = re.compile(r'([SPD]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -136,7 +136,8 @@ def int_defines():
 def table_sources():
     """The C files holding request field tables."""
     return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
-            *(SERVICE_DIR / name for name in PROVISION_SOURCES)]
+            *(SERVICE_DIR / name for name in PROVISION_SOURCES),
+            SERVICE_DIR / "declarations.c"]
 
 
 def parse_field_tables():
