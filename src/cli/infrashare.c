@@ -71,7 +71,10 @@ static void usage(FILE *f)
         "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
         "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
         "  drill start --target-kind ceptoar|sector|all [--target ID]\n"
-        "  drill report ID [--format json|csv|html]\n");
+        "  drill report ID [--format json|csv|html]\n"
+        "  declarations list [--active] | show ID | end ID\n"
+        "  declarations declare --title-ja T --title-en T --reason R\n"
+        "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n");
 }
 
 static int open_db(struct store **s)
@@ -1000,7 +1003,8 @@ int main(int argc, char **argv)
         return cmd_backup(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
-        strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0)
+        strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
+        strcmp(cmd, "declarations") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -10,11 +10,14 @@ Ending it brings the normal mode back. Declaring and ending are audited.
 
 Real daemon, real webhook and SMTP receivers (test_provision_features's
 harness)."""
+import json
+import os
+import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import assert_error, wait_for
+from conftest import BUILD, SANITIZER_MARKS, assert_error, wait_for
 from receivers import SMTPReceiver, WebhookReceiver
 from test_provision_features import base_flags, make_hub, staff
 
@@ -276,3 +279,48 @@ def test_declaring_bad_input_changes_nothing(ohub):
     assert state() == s1
     assert active(h, "nisc-a")["active"] == 1
     assert h.audit("declaration.end") == []
+
+
+def client(h, user, *args):
+    cmd = [str(BUILD / "infrashare"), *map(str, args), "--url", h.url,
+           "--token", h.tok(user)]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("INFRASHARE_URL", "INFRASHARE_TOKEN")}
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                       timeout=60)
+    for mark in SANITIZER_MARKS:
+        assert mark not in r.stderr, r.stderr
+    return r
+
+
+def test_cli_declarations_list_declare_end(ohub):
+    h = ohub
+    r = client(h, "op-a-liaison", "declarations", "list", "--active")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["mode: normal (平時)"]
+    # without the role: exit 1 with the API's error, nothing declared
+    r = client(h, "meti-a", "declarations", "declare", "--title-ja", "宣言",
+               "--title-en", "Declared", "--reason", "test", "--sectors",
+               "gas")
+    assert r.returncode == 1 and "HTTP 403 forbidden" in r.stderr
+    r = client(h, "nisc-a", "declarations", "declare", "--title-ja", "宣言",
+               "--title-en", "Declared", "--reason", "test", "--sectors",
+               "gas,water")
+    assert r.returncode == 0, r.stderr
+    did = r.stdout.split()[0]
+    assert r.stdout.split()[1:4] == ["active", "gas,water", "宣言"]
+    r = client(h, "op-a-liaison", "declarations", "list", "--active")
+    assert r.stdout.splitlines()[0] == "mode: outage (大規模IT障害発生時)"
+    assert r.stdout.splitlines()[1].split()[:2] == [did, "active"]
+    r = client(h, "op-a-liaison", "declarations", "show", did, "--json")
+    assert json.loads(r.stdout)["sectors"] == ["gas", "water"]
+    r = client(h, "nisc-a", "declarations", "end", did)
+    assert r.returncode == 0 and r.stdout.split()[:2] == [did, "ended"]
+    r = client(h, "nisc-a", "declarations", "end", did)
+    assert r.returncode == 1 and "HTTP 409 already_ended" in r.stderr
+    r = client(h, "nisc-a", "declarations", "declare", "--title-ja", "x",
+               "--title-en", "x", "--reason", "x")
+    assert r.returncode == 1 and "HTTP 400 missing_field" in r.stderr
+    r = client(h, "nisc-a", "declarations", "frobnicate")
+    assert r.returncode == 2 and "declarations list" in r.stderr
+    assert h.ok("GET", "/api/v1/declarations", "nisc-a")["active"] == 0
