@@ -448,6 +448,12 @@ int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
     if (store_reports_waiting(c, now, collect_waiting, t) == IS_OK)
         for (int i = 0; i < t->n; i++)
             changes += maybe_forward(a, c, t->ids[i], now);
+    /* large-scale outage mode: serious reports waiting in a covered sector
+     * move on without waiting for the review limit */
+    t->n = 0;
+    if (store_reports_waiting_outage(c, collect_waiting, t) == IS_OK)
+        for (int i = 0; i < t->n; i++)
+            changes += maybe_forward(a, c, t->ids[i], now);
     struct store_report_id *ids;
     size_t n;
     if (store_reports_to_remind(c, now, &ids, &n) == IS_OK) {

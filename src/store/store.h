@@ -843,6 +843,12 @@ int store_event_advisories(struct store_conn *c, const char *event_id,
 /* The sectors of an advisory's recipients (their main scope's sector). */
 int store_advisory_sectors(struct store_conn *c, const char *advisory_id,
                            struct store_id_list *out);
+/* Reports waiting at a hop that large-scale outage mode moves on at once:
+ * severity >= MODE_HOTLINE_SEVERITY in a sector an active declaration
+ * covers (store/store_reports.c). At most 256, oldest arrival first. */
+int store_reports_waiting_outage(struct store_conn *c,
+                                 int (*fn)(void *ctx, struct store_report *r),
+                                 void *ctx);
 /* Sets an advisory's hotline flag and acknowledgement deadline (the
  * mode's, decided before its recipients are released). */
 int store_advisory_set_mode(struct store_conn *c, const char *advisory_id,

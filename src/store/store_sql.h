@@ -422,6 +422,19 @@ ST(REMINDER_RETRY, "UPDATE reminders SET next_at = ?2, last_error = ?3, "
 ST(CONTACT_FIRST, "SELECT id FROM contacts WHERE org_id = ?1 "
                   "ORDER BY priority, id LIMIT 1")
 /* ---- large-scale outage declarations (store/store_declarations.c) ---- */
+#ifndef SQL_MODE_HOTLINE_SEVERITY
+#define SQL_MODE_HOTLINE_SEVERITY RANGE_SQL(MODE_HOTLINE_SEVERITY)
+#endif
+/* Reports waiting at a hop that large-scale outage mode moves on: severity
+ * >= MODE_HOTLINE_SEVERITY and an active declaration covers the report's
+ * sector (mode_covers, mode_report_skips_review; checked against core by
+ * test_store.c::t_reports_waiting_outage_matches_core) */
+ST(REPORTS_WAITING_OUTAGE,
+   "SELECT " REPORT_COLS " FROM reports WHERE current_hop <> '' AND "
+   "severity >= " SQL_MODE_HOTLINE_SEVERITY " AND EXISTS (SELECT 1 FROM "
+   "declarations d WHERE d.ended_at IS NULL AND (d.national <> 0 OR EXISTS "
+   "(SELECT 1 FROM declaration_sectors x WHERE x.declaration_id = d.id AND "
+   "x.sector_id = reports.sector_id))) ORDER BY hop_arrived_at LIMIT 256")
 #define DECL_COLS                                                              \
     "id, title_ja, title_en, reason, national, event_id, rollcall_id, "        \
     "started_at, started_by, started_org, ended_at, ended_by, ended_org"

@@ -324,3 +324,32 @@ def test_cli_declarations_list_declare_end(ohub):
     r = client(h, "nisc-a", "declarations", "frobnicate")
     assert r.returncode == 2 and "declarations list" in r.stderr
     assert h.ok("GET", "/api/v1/declarations", "nisc-a")["active"] == 0
+
+
+def test_serious_reports_waiting_move_on_when_declared(ohub):
+    """A severity-3 report waiting for METI's review (30 min) when the
+    declaration is made moves on at the worker's next pass; a severity-1
+    one keeps waiting."""
+    h = ohub
+    serious = file_report(h)
+    minor = file_report(h, kind="precursor", impact={})
+    assert serious["severity"]["computed"] == 3
+    assert minor["severity"]["computed"] < 3
+    assert serious["current_hop"] == minor["current_hop"] == "meti"
+    h.wait_ticks(2)
+    assert h.ok("GET", f"/api/v1/reports/{serious['id']}",
+                "op-a-rep")["current_hop"] == "meti"
+    d = declare(h, sectors=["gas"]).json()
+
+    def moved():
+        v = h.ok("GET", f"/api/v1/reports/{serious['id']}", "op-a-rep")
+        return v if v["reached_nisc"] else None
+    v = wait_for(moved, what="the waiting serious report to reach NISC")
+    auto = [e for e in v["timeline"] if e["type"] == "auto_forwarded"]
+    assert [e["org"] for e in auto] == ["meti"]
+    assert auto[0]["detail"] == {"reason": "large-scale outage mode",
+                                 "declaration": d["id"]}
+    assert "hop_notified" not in [e["type"] for e in v["timeline"]]
+    h.wait_ticks(2)
+    assert h.ok("GET", f"/api/v1/reports/{minor['id']}",
+                "op-a-rep")["current_hop"] == "meti"
