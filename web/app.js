@@ -1,7 +1,7 @@
 // app.js - the shell: session, language, navigation by role, the router.
 // Pages are modules loaded on demand (page-*.js); each renders into <main>
 // and may return a function that stops its timers when the page changes.
-import { t, lang, setLang, L } from './i18n.js';
+import { t, lang, setLang, L, fmtTime } from './i18n.js';
 import { get, post, del, setCsrf, onUnauthenticated } from './api.js';
 import { h, clear, msg, errText } from './dom.js';
 
@@ -107,6 +107,35 @@ function chrome() {
   }
 }
 
+/* The mode banner (large-scale outage mode): shown on every page while a
+ * declaration is active, read again at each navigation. Signed-in users
+ * only: the API gives the mode to registered organisations, never to the
+ * public. */
+const modeBox = h('div', { id: 'mode', cls: 'mode', role: 'region', hidden: true });
+status.parentNode.insertBefore(modeBox, status);
+
+let modeSeq = 0;
+async function modeBanner() {
+  const my = ++modeSeq;
+  if (!ctx.me) { clear(modeBox); modeBox.hidden = true; return; }
+  let d;
+  try { d = await get('/declarations?active=1', { quiet: true }); } catch (e) { return; }
+  const names = new Map();
+  try { for (const s of await ctx.sectors()) names.set(s.id, L(s.name)); } catch (e) { /* ids then */ }
+  if (my !== modeSeq) return; // a later navigation draws it
+  clear(modeBox);
+  modeBox.hidden = d.mode !== 'outage';
+  if (modeBox.hidden) return;
+  modeBox.setAttribute('aria-label', t('mode.label'));
+  modeBox.appendChild(h('strong', {}, t('mode.outage')));
+  for (const x of d.items) {
+    const cover = x.national ? t('mode.national') : x.sectors.map((s) => names.get(s) || s).join(lang() === 'en' ? ', ' : '、');
+    modeBox.appendChild(h('div', { cls: 'mode-item', 'data-id': x.id },
+      t('mode.line', { title: L(x.title), cover, since: fmtTime(x.started_at) })));
+  }
+  modeBox.appendChild(h('div', { cls: 'mode-rules' }, t('mode.rules')));
+}
+
 let cleanup = null;
 let seq = 0;
 
@@ -122,6 +151,7 @@ async function route() {
     if (m) { hit = r; params = m.slice(1); break; }
   }
   chrome();
+  modeBanner();
   clear(main);
   main.appendChild(h('p', { cls: 'loading' }, t('loading')));
   if (!hit) { clear(main); main.appendChild(h('h1', {}, t('notfound'))); return; }

@@ -380,6 +380,12 @@ const D = {
   'audit.older': ['古い方へ', 'Older'],
   'audit.newest': ['最新', 'Newest'],
   'audit.hub': ['ハブ', 'the hub'],
+  // large-scale outage mode (GET /api/v1/declarations?active=1)
+  'mode.label': ['運用モード', 'Operating mode'],
+  'mode.outage': ['大規模IT障害発生時モード', 'Large-scale outage mode'],
+  'mode.line': ['{title}（対象：{cover}、{since}から）', '{title} (covers: {cover}; since {since})'],
+  'mode.national': ['全分野', 'every sector'],
+  'mode.rules': ['期限の短縮・深刻度3以上のホットライン・点呼が適用されています。', 'Shorter deadlines, the hotline from severity 3 and a roll call apply.'],
 };
 
 const E = {
