@@ -63,6 +63,11 @@ struct http_route {
     size_t nbody;
     http_handler fn;
     size_t max_body; /* 0 = HTTP_MAX_BODY */
+    /* also accepts an application/x-www-form-urlencoded body (an HTML
+     * form's), given to the handler as r->json {name: value} unchecked
+     * (the handler checks it); only the answer page of a roll call's
+     * link (http/routes_rollcall.c) */
+    bool form;
 };
 
 struct http_req {
@@ -136,6 +141,12 @@ int http_start(struct app *app, const char *addr, int port, int threads,
                struct http_server **out);
 int http_port(struct http_server *s);
 void http_stop(struct http_server *s);
+
+/* Roll calls (http/routes_rollcall.c): an HTML form's body as {name:
+ * value} (NULL when it is not valid percent-encoded UTF-8); the answer
+ * page of a roll call's link: true when token is one (out filled). */
+json_t *http_form_parse(const char *text, size_t len);
+bool http_rollcall_link(struct http_req *r, struct http_resp *out);
 
 /* Prometheus text of the request metrics (http/metrics.c). */
 void metrics_observe(int route_index, int status, double seconds);

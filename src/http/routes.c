@@ -8,6 +8,7 @@
 #include "service/audit.h"
 #include "service/declarations.h"
 #include "service/provision.h"
+#include "service/rollcall.h"
 #include "service/registry.h"
 #include "service/reporting.h"
 #include "common/buf.h"
@@ -425,6 +426,10 @@ int h_drill_start(struct http_req *r, struct http_resp *out);
 int h_drill_report(struct http_req *r, struct http_resp *out);
 int h_ack_link(struct http_req *r, struct http_resp *out);
 
+/* routes_rollcall.c */
+int h_adv_answer(struct http_req *r, struct http_resp *out);
+int h_adv_board(struct http_req *r, struct http_resp *out);
+
 /* routes_web.c */
 int h_web_index(struct http_req *r, struct http_resp *out);
 int h_web_asset(struct http_req *r, struct http_resp *out);
@@ -441,6 +446,7 @@ int h_decl_end(struct http_req *r, struct http_resp *out);
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
 #define DBODY(name) .body = declaration_##name##_spec, .nbody = JV_UNTIL_NULL
+#define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -656,7 +662,9 @@ const struct http_route http_routes[] = {
     {.method = "POST",
      .pattern = "/ack/{token}",
      .auth = HTTP_PUBLIC,
-     .fn = h_ack_link},
+     .fn = h_ack_link,
+     .form = true,
+     .max_body = 131072},
     {.method = "GET", .pattern = "/", .auth = HTTP_PUBLIC, .fn = h_web_index},
     {.method = "GET",
      .pattern = "/ui/{file}",
@@ -700,5 +708,16 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .roles = ROLE_ANALYST,
      .fn = h_decl_end},
+    {.method = "POST",
+     .pattern = "/api/v1/advisories/{id}/answers",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON,
+     RBODY(answer),
+     .fn = h_adv_answer,
+     .max_body = 131072},
+    {.method = "GET",
+     .pattern = "/api/v1/advisories/{id}/answers",
+     .auth = HTTP_AUTHED,
+     .fn = h_adv_board},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

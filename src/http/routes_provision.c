@@ -200,6 +200,8 @@ static char *ack_page(int rc, enum ack_link_mode mode, const char *adv)
 
 int h_ack_link(struct http_req *r, struct http_resp *out)
 {
+    if (http_rollcall_link(r, out)) /* a roll call's link: its answer page */
+        return out->status;
     char adv[40] = "";
     enum ack_link_mode mode = strcmp(r->method, "POST") == 0 ? ACK_LINK_CONFIRM
                               : strcmp(r->method, "HEAD") == 0 ? ACK_LINK_PROBE

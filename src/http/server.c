@@ -610,7 +610,19 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     r->path = st->path;
     memcpy(r->params, st->params, sizeof(r->params));
     /* body */
-    if (st->body.len) {
+    const char *ctype =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    if (st->body.len && r->route->form && ctype &&
+        strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
+        /* an HTML form's body (a roll call's answer page): checked by
+         * the handler */
+        r->json = http_form_parse(buf_str(&st->body), st->body.len);
+        if (!r->json) {
+            http_error(out, 400, "malformed_form", "body",
+                       "body: not a valid form submission");
+            return;
+        }
+    } else if (st->body.len) {
         if (!r->route->body) {
             http_error(out, 400, "unexpected_body", "body",
                        "this endpoint takes no request body");

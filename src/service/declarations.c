@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "service/provision.h"
+#include "service/rollcall.h"
 #include "service/reporting_internal.h"
 
 #define DECL_LIST_MAX 200
@@ -27,7 +28,7 @@ const struct jv_field declaration_declare_spec[] = {
     {.name = NULL},
 };
 
-/* Who may declare and end: NISC analysts (003:580-590: NISC declares the
+/* Who may declare and end: NISC analysts (NISC declares the
  * specified serious event). */
 static bool may_declare(const struct auth_ctx *who)
 {
@@ -147,17 +148,37 @@ static int check_cover(struct store_conn *c, const json_t *body,
     return IS_OK;
 }
 
-/* The roll call of the covered sectors, issued as a warning of severity 3
- * (in outage mode: the hotline) asking each operator to acknowledge, inside
- * the declaring transaction. Its id into d->rollcall_id. */
-static int rollcall_issue(struct app *a, struct store_conn *c,
-                          const struct auth_ctx *who,
-                          struct store_declaration *d, int64_t now,
-                          struct svc_error *e)
+/* Code points of a UTF-8 string (validated by jv: no broken sequences). */
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* A roll-call title: prefix + the declaration's title when it fits the
+ * advisory's 200 code points, else prefix + fallback. */
+static void rollcall_title(char *out, size_t len, const char *prefix,
+                           const char *title, const char *fallback)
+{
+    if (code_points(prefix) + code_points(title) <= 200)
+        util_xsnprintf(out, len, "%s%s", prefix, title);
+    else
+        util_xsnprintf(out, len, "%s%s", prefix, fallback);
+}
+
+/* The body of the roll call of the covered sectors: a Green warning of
+ * severity MODE_HOTLINE_SEVERITY (in outage mode: the hotline) to the
+ * covered sectors (or all), with the standard roll-call form
+ * (service/rollcall.h). NULL when out of memory. */
+static json_t *rollcall_body(const struct store_declaration *d)
 {
     char tja[1024], ten[1024];
-    util_xsnprintf(tja, sizeof(tja), "【点呼】%s", d->title_ja);
-    util_xsnprintf(ten, sizeof(ten), "[Roll call] %s", d->title_en);
+    rollcall_title(tja, sizeof(tja), "【点呼】", d->title_ja,
+                   "大規模IT障害の宣言");
+    rollcall_title(ten, sizeof(ten), "[Roll call] ", d->title_en,
+                   "large-scale outage declared");
     json_t *aud = json_object();
     if (d->national) {
         json_object_set_new(aud, "all", json_true());
@@ -167,25 +188,60 @@ static int rollcall_issue(struct app *a, struct store_conn *c,
             json_array_append_new(s, json_string(d->sectors[i]));
         json_object_set_new(aud, "sectors", s);
     }
-    json_t *body = json_pack(
+    return json_pack(
         "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "warning", "range",
         "green", "severity", MODE_HOTLINE_SEVERITY, "title_ja", tja, "title_en",
         ten, "body_ja",
-        "大規模IT障害の発生が宣言されました。各事業者は、この連絡の受領を"
-        "確認（受領確認）し、被害の有無とサービスの状態を所管のCEPTOAR事務局に"
-        "報告してください。",
+        "大規模IT障害の発生が宣言されました。各組織は、この点呼に回答して"
+        "ください（被害の有無、サービスの状態、補足）。回答が受領確認になります"
+        "。",
         "body_en",
-        "A large-scale IT outage has been declared. Each operator: "
-        "acknowledge this message, and tell your CEPTOAR secretariat whether "
-        "you are affected and the state of your service.",
+        "A large-scale IT outage has been declared. Each organisation: answer "
+        "this roll call (affected or not, the state of your service, a note). "
+        "Your answer is your acknowledgement.",
         "audience", aud);
-    int rc = body ? advisory_issue_in(a, c, who, body, now, d->rollcall_id,
-                                      sizeof(d->rollcall_id), e)
-                  : IS_ERR_NOMEM;
+}
+
+/* Starts the roll call of a declaration just committed: rollcall_issue
+ * (service/rollcall.h) runs its own write transaction, so it is called
+ * right after the declaration's commit, never inside it; the declaration
+ * is then already active, so the roll call is in outage mode (the
+ * hotline, the shorter deadline, linked to the declaration's event). Its
+ * id is recorded in d and in the declaration. A roll call that cannot be
+ * issued leaves the declaration standing without one: logged and audited
+ * ("declaration.rollcall_failed"); NISC can issue one by hand. */
+static void rollcall_start(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who,
+                           struct store_declaration *d, int64_t now)
+{
+    struct svc_error re = {0};
+    json_t *body = rollcall_body(d), *adv = NULL;
+    int rc =
+        body ? rollcall_issue(a, c, who, body, now, &adv, &re) : IS_ERR_NOMEM;
     json_decref(body);
-    if (!rc)
-        rc = store_declaration_set_rollcall(c, d->id, d->rollcall_id);
-    return rc;
+    const char *id = json_string_value(json_object_get(adv, "id"));
+    if (!rc && id && strlen(id) < sizeof(d->rollcall_id)) {
+        util_xcopy(d->rollcall_id, sizeof(d->rollcall_id), id);
+        rc = store_begin(c);
+        if (!rc)
+            rc = store_declaration_set_rollcall(c, d->id, d->rollcall_id);
+        if (!rc)
+            rc = store_commit(c);
+        if (rc)
+            store_rollback(c);
+    } else if (!rc) {
+        rc = IS_ERR_INTERNAL;
+    }
+    json_decref(adv);
+    if (rc) {
+        d->rollcall_id[0] = '\0';
+        log_event(LOG_ERROR, "roll call of a declaration not started",
+                  "declaration", json_string(d->id), "error",
+                  json_string(re.message[0] ? re.message : "store"), NULL);
+        (void)audit_record(
+            c, who, now, "declaration.rollcall_failed", d->id,
+            json_pack("{s:s}", "code", re.code[0] ? re.code : "internal"));
+    }
 }
 
 static int declare_write(struct app *a, struct store_conn *c,
@@ -209,8 +265,6 @@ static int declare_write(struct app *a, struct store_conn *c,
                           json_pack("{s:b,s:O,s:s}", "national", d->national,
                                     "sectors", sectors, "event", d->event_id));
     json_decref(sectors);
-    if (!rc)
-        rc = rollcall_issue(a, c, who, d, now, e);
     return rc;
 }
 
@@ -236,8 +290,8 @@ int declaration_declare(struct app *a, struct store_conn *c,
     d->started_at = now;
     d->started_by = who->user_id;
     util_xcopy(d->started_org, sizeof(d->started_org), who->org.id);
-    /* declaration, event, audit entries and the roll call in one
-     * transaction: a 201 means all of them are committed */
+    /* declaration, event and audit entries in one transaction; the roll
+     * call right after the commit (rollcall_start) */
     int rc = store_begin(c);
     if (!rc)
         rc = declare_write(a, c, who, body, d, now, e);
@@ -251,8 +305,7 @@ int declaration_declare(struct app *a, struct store_conn *c,
                      "nothing was changed");
         return rc;
     }
-    if (a->wake_outbox)
-        a->wake_outbox(a);
+    rollcall_start(a, c, who, d, now);
     log_event(LOG_WARN, "large-scale outage declared", "declaration",
               json_string(d->id), "national", json_boolean(d->national), NULL);
     *out = decl_json(d);

@@ -13,10 +13,12 @@
 #include "core/mode.h"
 #include "core/range.h"
 #include "core/roles.h"
+#include "core/rollcall.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "service/declarations.h"
 #include "service/reporting.h"
+#include "service/rollcall.h"
 #include "common/util.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
@@ -58,6 +60,11 @@ const struct jv_field provision_issue_spec[] = {
      .sub = audience_spec,
      .nsub = IS_ARRAY_LEN(audience_spec)},
     {.name = "refs", .type = JV_STRING_ARRAY, .max_len = 20, .item_len = 40},
+    /* a roll call's answer form (service/rollcall.c) */
+    {.name = "form",
+     .type = JV_OBJECT,
+     .sub = rollcall_form_spec,
+     .nsub = ROLLCALL_FORM_SPEC_N},
     {.name = NULL},
 };
 
@@ -483,6 +490,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                           svc_time_json(r.acked_at), "ack_via", r.ack_via,
                           "acknowledged", r.acked_at != 0));
     }
+    rollcall_adv_json(c, who, ad->id, o);
     if (!full)
         return o;
     json_object_set_new(
@@ -532,12 +540,18 @@ int advisory_issue(struct app *a, struct store_conn *c,
     if (!rc)
         rc = check_refs(c, who, json_object_get(body, "refs"),
                         range_parse(jv_str(body, "range")), e);
+    json_t *form = NULL;
+    if (!rc)
+        rc = rollcall_form_check(json_object_get(body, "form"), &form, e);
     if (rc) {
         store_rollback(c);
         return rc;
     }
     struct store_advisory ad;
     rc = advisory_create(a, c, who, body, false, now, &ad);
+    if (!rc && form)
+        rc = rollcall_attach(c, ad.id, form, now);
+    json_decref(form);
     int64_t n = 0;
     if (!rc)
         rc = store_recipients_count(c, ad.id, &n);
@@ -778,6 +792,12 @@ int advisory_ack(struct app *a, struct store_conn *c,
     } else if (r.acked_at) {
         store_rollback(c);
         *out = ack_json(ad.id, who->org.id, r.acked_at, true);
+    } else if (rollcall_ack_needs_answer(rollcall_has_form(c, ad.id))) {
+        /* a roll call is acknowledged by answering it (rollcall.h) */
+        store_rollback(c);
+        rc = svc_fail(e, IS_ERR_CONFLICT, "answer_required", NULL,
+                      "this advisory asks for answers: answering "
+                      "acknowledges it (POST .../answers)");
     } else {
         rc = store_recipient_ack(c, ad.id, who->org.id, now, who->user_id,
                                  "api");
@@ -1224,6 +1244,20 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
     return link_confirm(c, &l, addr, now);
 }
 
+int advisory_link_check(struct app *a, struct store_conn *c, const char *token,
+                        const char *addr, enum ack_link_mode mode, int64_t now,
+                        struct advisory_link *out)
+{
+    struct ack_link l;
+    const char *reason = link_check(a, c, token, now, &l);
+    if (reason)
+        return link_refuse(a, c, l.adv, reason, addr, mode, now);
+    memcpy(out->hash, l.hash, sizeof(out->hash));
+    util_xcopy(out->adv, sizeof(out->adv), l.adv);
+    util_xcopy(out->org, sizeof(out->org), l.org);
+    return IS_OK;
+}
+
 /* ---- the tick ---- */
 
 /* Ends one of the tick's transactions: commits when rc is IS_OK, else
@@ -1323,31 +1357,6 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
 }
 
 /* ---- for large-scale outage declarations (service/declarations.c) ---- */
-
-int advisory_issue_in(struct app *a, struct store_conn *c,
-                      const struct auth_ctx *who, const json_t *body,
-                      int64_t now, char *adv_id, size_t len,
-                      struct svc_error *e)
-{
-    int rc = check_audience(c, who, json_object_get(body, "audience"),
-                            range_parse(jv_str(body, "range")), e);
-    if (rc)
-        return rc;
-    struct store_advisory ad;
-    rc = advisory_create(a, c, who, body, false, now, &ad);
-    int64_t n = 0;
-    if (!rc)
-        rc = store_recipients_count(c, ad.id, &n);
-    if (!rc)
-        rc = audit_record(c, who, now, "advisory.issue", ad.id,
-                          json_pack("{s:s,s:i,s:I,s:b}", "kind", ad.kind,
-                                    "severity", ad.severity, "recipients",
-                                    (json_int_t)n, "hotline", ad.hotline));
-    if (!rc)
-        util_xcopy(adv_id, len, ad.id);
-    store_advisory_release(&ad);
-    return rc;
-}
 
 int advisory_summary_if_readable(struct store_conn *c,
                                  const struct auth_ctx *who, const char *id,

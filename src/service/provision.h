@@ -80,6 +80,17 @@ enum ack_link_mode {
 int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
                       const char *addr, enum ack_link_mode mode, int64_t now,
                       char *adv, size_t adv_len);
+/* A valid link, as advisory_link_check finds it. */
+struct advisory_link {
+    unsigned char hash[32];
+    char adv[40], org[64];
+};
+/* Checks token as advisory_ack_link does (refusals audited and limited
+ * alike, by mode) without using it: IS_OK with l filled, or the codes of
+ * advisory_ack_link. For the answer page of a roll call (rollcall.h). */
+int advisory_link_check(struct app *a, struct store_conn *c, const char *token,
+                        const char *addr, enum ack_link_mode mode, int64_t now,
+                        struct advisory_link *l);
 /* Makes a single-use link for (advisory, org) valid for 7 days; writes the
  * URL into url. Called by the outbox when composing a message. */
 int advisory_ack_link_new(struct app *a, struct store_conn *c, const char *adv,
@@ -95,14 +106,6 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
                          const struct auth_ctx *who, const json_t *body,
                          int64_t now, char *adv_id, size_t len);
 
-/* Issues an advisory from a body the caller made (checked as
- * POST /api/v1/advisories checks its audience) inside the caller's
- * transaction, with its audit entry; its id into adv_id. The caller
- * commits and wakes the outbox. */
-int advisory_issue_in(struct app *a, struct store_conn *c,
-                      const struct auth_ctx *who, const json_t *body,
-                      int64_t now, char *adv_id, size_t len,
-                      struct svc_error *e);
 /* The list summary of advisory id (as GET /api/v1/advisories shows it)
  * when who may read it; *out NULL when it may not or there is none. */
 int advisory_summary_if_readable(struct store_conn *c,

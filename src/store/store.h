@@ -853,5 +853,67 @@ int store_reports_waiting_outage(struct store_conn *c,
  * mode's, decided before its recipients are released). */
 int store_advisory_set_mode(struct store_conn *c, const char *advisory_id,
                             bool hotline, int64_t ack_deadline_s);
+/* ---- roll calls and survey requests (store/store_rollcall.c) ---- */
+
+/* The form attached to advisory adv (form: normalised JSON text). */
+int store_rollcall_form_insert(struct store_conn *c, const char *adv,
+                               const char *name, const char *form, int64_t now);
+/* IS_ERR_NOTFOUND when adv carries no form; *form malloc'd (may be NULL
+ * when the caller wants the name only). */
+int store_rollcall_form_get(struct store_conn *c, const char *adv, char *name,
+                            size_t name_len, char **form);
+/* Writes the board's recipient counters of adv (after its recipients and
+ * their hops are written). */
+int store_rollcall_counts_init(struct store_conn *c, const char *adv);
+/* Adds delta to the counter (question, value) of org's bucket (its hop and
+ * sector). */
+int store_rollcall_count_add(struct store_conn *c, const char *adv,
+                             const char *org, const char *question,
+                             const char *value, int delta);
+struct store_rollcall_count {
+    char via[IDS_LEN], sector[IDS_LEN], question[40], value[40];
+    int64_t n;
+};
+struct store_rollcall_count_list {
+    struct store_rollcall_count *items;
+    size_t n;
+};
+void store_rollcall_count_list_free(struct store_rollcall_count_list *l);
+/* The counters a viewer sees: via (a secretariat: its members' buckets)
+ * or ministry (its sectors' buckets); "" = no filter. */
+int store_rollcall_counts(struct store_conn *c, const char *adv,
+                          const char *via, const char *ministry,
+                          struct store_rollcall_count_list *out);
+struct store_rollcall_answer {
+    char *answers; /* JSON text, malloc'd */
+    int64_t answered_at, answered_by, revision;
+    char how[8];
+};
+/* IS_ERR_NOTFOUND when org has not answered. */
+int store_rollcall_answer_get(struct store_conn *c, const char *adv,
+                              const char *org,
+                              struct store_rollcall_answer *out);
+/* Writes org's answer (replacing one there: revision + 1). */
+int store_rollcall_answer_put(struct store_conn *c, const char *adv,
+                              const char *org, const char *answers, int64_t now,
+                              int64_t by, const char *how);
+struct store_rollcall_row {
+    char org[IDS_LEN], sector[IDS_LEN], via[IDS_LEN];
+    char *name_ja, *name_en, *answers; /* answers NULL: not answered */
+    int64_t released_at, escalated_at, answered_at, answered_by, revision;
+    char how[8];
+};
+struct store_rollcall_row_list {
+    struct store_rollcall_row *items;
+    size_t n;
+};
+void store_rollcall_row_list_free(struct store_rollcall_row_list *l);
+/* One page of the board's rows (by org id, after `after`): state 0 every
+ * recipient, 1 answered, 2 not answered; via / ministry filter as
+ * store_rollcall_counts. */
+int store_rollcall_board_page(struct store_conn *c, const char *adv,
+                              const char *via, const char *ministry,
+                              const char *after, int state, int limit,
+                              struct store_rollcall_row_list *out);
 
 #endif

@@ -462,3 +462,51 @@ ST(ADV_SECTORS, "SELECT DISTINCT s.sector_id FROM advisory_recipients r "
                 "ORDER BY s.sector_id")
 ST(ADV_SET_MODE, "UPDATE advisories SET hotline = ?2, ack_deadline_s = ?3 "
                  "WHERE id = ?1")
+/* ---- roll calls (store/store_rollcall.c) ---- */
+ST(RC_FORM_INSERT, "INSERT INTO rollcall_forms(advisory_id, name, form, "
+                   "created_at) VALUES (?1, ?2, ?3, ?4)")
+ST(RC_FORM_GET, "SELECT name, form FROM rollcall_forms WHERE advisory_id = ?1")
+ST(RC_COUNTS_INIT,
+   "INSERT INTO rollcall_counts(advisory_id, via, sector, question, value, n) "
+   "SELECT ?1, r.via, coalesce(sc.sector_id, ''), '', 'recipients', count(*) "
+   "FROM advisory_recipients r JOIN orgs o ON o.id = r.org_id "
+   "LEFT JOIN scopes sc ON sc.id = o.scope_id WHERE r.advisory_id = ?1 "
+   "GROUP BY r.via, coalesce(sc.sector_id, '')")
+ST(RC_COUNT_ADD,
+   "INSERT INTO rollcall_counts(advisory_id, via, sector, question, value, n) "
+   "SELECT ?1, r.via, coalesce(sc.sector_id, ''), ?3, ?4, ?5 "
+   "FROM advisory_recipients r JOIN orgs o ON o.id = r.org_id "
+   "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+   "WHERE r.advisory_id = ?1 AND r.org_id = ?2 "
+   "ON CONFLICT(advisory_id, via, sector, question, value) "
+   "DO UPDATE SET n = n + excluded.n")
+ST(RC_COUNTS,
+   "SELECT via, sector, question, value, n FROM rollcall_counts "
+   "WHERE advisory_id = ?1 AND n <> 0 AND (?2 = '' OR via = ?2) AND "
+   "(?3 = '' OR sector IN (SELECT id FROM sectors WHERE ministry_id = ?3)) "
+   "ORDER BY via, sector, question, value")
+ST(RC_ANSWER_GET, "SELECT answers, answered_at, answered_by, how, revision "
+                  "FROM rollcall_answers WHERE advisory_id = ?1 AND "
+                  "org_id = ?2")
+ST(RC_ANSWER_PUT,
+   "INSERT INTO rollcall_answers(advisory_id, org_id, answers, answered_at, "
+   "answered_by, how) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+   "ON CONFLICT(advisory_id, org_id) DO UPDATE SET answers = excluded.answers,"
+   " answered_at = excluded.answered_at, answered_by = excluded.answered_by, "
+   "how = excluded.how, revision = revision + 1")
+/* The board's rows a viewer sees (?2 via = a secretariat's members, ?3 a
+ * ministry's sectors; '' = no filter), from the org after ?4, ?5: 0 every
+ * recipient, 1 answered, 2 not answered; at most ?6. */
+ST(RC_BOARD_PAGE,
+   "SELECT r.org_id, coalesce(sc.sector_id, ''), o.name_ja, o.name_en, "
+   "r.via, r.released_at, r.escalated_at, a.answers, a.answered_at, "
+   "a.answered_by, a.how, a.revision "
+   "FROM advisory_recipients r JOIN orgs o ON o.id = r.org_id "
+   "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+   "LEFT JOIN sectors se ON se.id = sc.sector_id "
+   "LEFT JOIN rollcall_answers a ON a.advisory_id = r.advisory_id AND "
+   "a.org_id = r.org_id "
+   "WHERE r.advisory_id = ?1 AND (?2 = '' OR r.via = ?2) AND "
+   "(?3 = '' OR se.ministry_id = ?3) AND r.org_id > ?4 AND "
+   "(?5 = 0 OR (?5 = 1) = (a.org_id IS NOT NULL)) "
+   "ORDER BY r.org_id LIMIT ?6")

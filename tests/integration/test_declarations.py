@@ -123,9 +123,20 @@ def test_declare_then_end(ohub, hook, smtp):
     rc = h.advisory(d["rollcall"], "nisc-a")
     assert rc["kind"] == "warning" and rc["severity"] == 3
     assert rc["hotline"] is True and rc["audience"] == {"sectors": ["gas"]}
+    assert rc["form"]["name"] == "roll_call"
+    assert rc["ack_deadline_min"] == 30
     wait_for(lambda: all(hits(hook, f"/hooks/{n}", rc["id"])
                          for n in ("op-a", "op-b")),
              what="the roll call at both operators")
+    # an operator answers it; NISC's board counts the answer
+    r = h.call("POST", f"/api/v1/advisories/{rc['id']}/answers",
+               "op-a-liaison", json={"answers": [
+                   {"question": "affected", "value": "yes"},
+                   {"question": "service_state", "value": "degraded"}]})
+    assert r.status_code == 200, r.text
+    board = h.ok("GET", f"/api/v1/advisories/{rc['id']}/answers", "nisc-a")
+    assert board["totals"]["answered"] == 1
+    assert board["totals"]["unanswered"] == 1
 
     # a severity-3 warning now takes the hotline: every contact at once,
     # the secretariat's emergency contact, no hop waits; half the deadline

@@ -19,7 +19,8 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 SERVICE_DIR = ROOT / "src" / "service"
 PROVISION_SOURCES = ("provision.c", "drills.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
-BODY_PREFIX = {"S": "reporting_", "P": "provision_", "D": "declaration_"}
+BODY_PREFIX = {"S": "reporting_", "P": "provision_", "D": "declaration_",
+               "R": "rollcall_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -29,8 +30,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 #  .fn = h_org},
 # {.method = "POST", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
 #  .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file, ...},
-# BODY(t), SBODY(name), PBODY(name), DBODY(name) set .body and .nbody.
-BODY_RE = re.compile(r'([SPD]?)BODY\(\s*(\w+)\s*\)')
+# BODY(t), SBODY(name), PBODY(name), DBODY(name), RBODY(name) set .body
+# and .nbody.
+BODY_RE = re.compile(r'([SPDR]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -122,6 +124,21 @@ def route_table():
     return routes
 
 
+def form_routes():
+    """{(method, path)} of the routes that accept an HTML form's body
+    (`.form = true`, the answer page of a roll call's link)."""
+    text = ROUTES_C.read_text(encoding="utf-8")
+    start = text.index("http_routes[] = {") + len("http_routes[] = {")
+    end = text.index("\n};", start)
+    out = set()
+    for row in rows(text[start:end]):
+        members, _ = designated(row)
+        if members.get("form") == "true":
+            out.add((members["method"].strip('"'),
+                     members["pattern"].strip('"')))
+    return out
+
+
 def int_defines():
     """Integer #defines of src/ (for AUTH_PW_MAX and the like)."""
     out = {}
@@ -137,7 +154,7 @@ def table_sources():
     """The C files holding request field tables."""
     return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
-            SERVICE_DIR / "declarations.c"]
+            SERVICE_DIR / "declarations.c", SERVICE_DIR / "rollcall.c"]
 
 
 def parse_field_tables():
@@ -388,6 +405,12 @@ def test_request_bodies_match_field_tables():
     for method, path, _, _, body in route_table():
         op = doc["paths"][path][method.lower()]
         if body is None:
+            if (method, path) in form_routes():
+                # an HTML form's body only (http_route.form)
+                rb = resolve(doc, op["requestBody"])
+                assert list(rb["content"]) == [
+                    "application/x-www-form-urlencoded"], (method, path)
+                continue
             assert "requestBody" not in op, (method, path)
             continue
         rb = resolve(doc, op["requestBody"])
