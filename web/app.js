@@ -61,6 +61,8 @@ const ROUTES = [
   [/^\/drills\/([A-Za-z0-9_-]+)$/, 'page-drills.js', 'drill'],
   [/^\/org$/, 'page-org.js', 'org'],
   [/^\/audit$/, 'page-audit.js', 'audit'],
+  [/^\/declarations$/, 'page-declarations.js', 'declarations'],
+  [/^\/declarations\/([A-Za-z0-9_-]+)$/, 'page-declarations.js', 'declaration'],
 ];
 
 function navItems() {
@@ -82,6 +84,7 @@ function navItems() {
   }
   items.push(['/org', 'nav.org']);
   if (ctx.has('auditor')) items.push(['/audit', 'nav.audit']);
+  if (k === 'nisc') items.push(['/declarations', 'nav.declarations']);
   return items;
 }
 
@@ -131,7 +134,8 @@ async function modeBanner() {
   for (const x of d.items) {
     const cover = x.national ? t('mode.national') : x.sectors.map((s) => names.get(s) || s).join(lang() === 'en' ? ', ' : '、');
     modeBox.appendChild(h('div', { cls: 'mode-item', 'data-id': x.id },
-      t('mode.line', { title: L(x.title), cover, since: fmtTime(x.started_at) })));
+      h('a', { href: '#/declarations/' + encodeURIComponent(x.id) },
+        t('mode.line', { title: L(x.title), cover, since: fmtTime(x.started_at) }))));
   }
   modeBox.appendChild(h('div', { cls: 'mode-rules' }, t('mode.rules')));
 }
