@@ -1,7 +1,7 @@
 // app.js - the shell: session, language, navigation by role, the router.
 // Pages are modules loaded on demand (page-*.js); each renders into <main>
 // and may return a function that stops its timers when the page changes.
-import { t, lang, setLang, L } from './i18n.js';
+import { t, lang, setLang, L, fmtTime } from './i18n.js';
 import { get, post, del, setCsrf, onUnauthenticated } from './api.js';
 import { h, clear, msg, errText } from './dom.js';
 
@@ -62,6 +62,8 @@ const ROUTES = [
   [/^\/org$/, 'page-org.js', 'org'],
   [/^\/audit$/, 'page-audit.js', 'audit'],
   [/^\/alerts$/, 'page-alerts.js', 'alerts'],
+  [/^\/declarations$/, 'page-declarations.js', 'declarations'],
+  [/^\/declarations\/([A-Za-z0-9_-]+)$/, 'page-declarations.js', 'declaration'],
 ];
 
 function navItems() {
@@ -83,6 +85,7 @@ function navItems() {
   }
   items.push(['/org', 'nav.org']);
   if (ctx.has('auditor')) items.push(['/audit', 'nav.audit']);
+  if (k === 'nisc') items.push(['/declarations', 'nav.declarations']);
   return items;
 }
 
@@ -108,6 +111,36 @@ function chrome() {
   }
 }
 
+/* The mode banner (large-scale outage mode): shown on every page while a
+ * declaration is active, read again at each navigation. Signed-in users
+ * only: the API gives the mode to registered organisations, never to the
+ * public. */
+const modeBox = h('div', { id: 'mode', cls: 'mode', role: 'region', hidden: true });
+status.parentNode.insertBefore(modeBox, status);
+
+let modeSeq = 0;
+async function modeBanner() {
+  const my = ++modeSeq;
+  if (!ctx.me) { clear(modeBox); modeBox.hidden = true; return; }
+  let d;
+  try { d = await get('/declarations?active=1', { quiet: true }); } catch (e) { return; }
+  const names = new Map();
+  try { for (const s of await ctx.sectors()) names.set(s.id, L(s.name)); } catch (e) { /* ids then */ }
+  if (my !== modeSeq) return; // a later navigation draws it
+  clear(modeBox);
+  modeBox.hidden = d.mode !== 'outage';
+  if (modeBox.hidden) return;
+  modeBox.setAttribute('aria-label', t('mode.label'));
+  modeBox.appendChild(h('strong', {}, t('mode.outage')));
+  for (const x of d.items) {
+    const cover = x.national ? t('mode.national') : x.sectors.map((s) => names.get(s) || s).join(lang() === 'en' ? ', ' : '、');
+    modeBox.appendChild(h('div', { cls: 'mode-item', 'data-id': x.id },
+      h('a', { href: '#/declarations/' + encodeURIComponent(x.id) },
+        t('mode.line', { title: L(x.title), cover, since: fmtTime(x.started_at) }))));
+  }
+  modeBox.appendChild(h('div', { cls: 'mode-rules' }, t('mode.rules')));
+}
+
 let cleanup = null;
 let seq = 0;
 
@@ -123,6 +156,7 @@ async function route() {
     if (m) { hit = r; params = m.slice(1); break; }
   }
   chrome();
+  modeBanner();
   clear(main);
   main.appendChild(h('p', { cls: 'loading' }, t('loading')));
   if (!hit) { clear(main); main.appendChild(h('h1', {}, t('notfound'))); return; }

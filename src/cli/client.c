@@ -580,6 +580,95 @@ static void print_unopened(json_t *j)
                        ? json_string_value(json_object_get(al, "reminded_at"))
                        : "no / なし");
         }
+/* declarations list [--active] | show ID | declare --title-ja T
+ * --title-en T --reason R (--sectors A,B | --national) | end ID: the
+ * method, path and body of the request. Returns 0, or 2 with the usage
+ * printed. */
+static int declaration_request(const struct cli_args *a, const char **method,
+                               char *path, size_t len, char **body)
+{
+    const char *sub = a->npos ? a->pos[0] : "";
+    if (strcmp(sub, "list") == 0 && a->npos == 1) {
+        snprintf(path, len, "/api/v1/declarations%s",
+                 cli_flag(a, "active") ? "?active=1" : "");
+        return 0;
+    }
+    if (strcmp(sub, "show") == 0 && a->npos == 2) {
+        snprintf(path, len, "/api/v1/declarations/%s", a->pos[1]);
+        return 0;
+    }
+    if (strcmp(sub, "end") == 0 && a->npos == 2) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/declarations/%s/end", a->pos[1]);
+        return 0;
+    }
+    if (strcmp(sub, "declare") == 0 && a->npos == 1) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/declarations");
+        json_t *o = json_object();
+        static const char *const map[][2] = {{"title-ja", "title_ja"},
+                                             {"title-en", "title_en"},
+                                             {"reason", "reason"}};
+        for (size_t i = 0; i < IS_ARRAY_LEN(map); i++)
+            if (cli_opt(a, map[i][0]))
+                json_object_set_new(o, map[i][1],
+                                    json_string(cli_opt(a, map[i][0])));
+        if (cli_flag(a, "national"))
+            json_object_set_new(o, "national", json_true());
+        if (cli_opt(a, "sectors"))
+            json_object_set_new(o, "sectors", csv_array(cli_opt(a, "sectors")));
+        *body = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        return 0;
+    }
+    fprintf(stderr,
+            "infrashare: declarations list [--active] | show ID | declare "
+            "--title-ja T --title-en T --reason R (--sectors A,B | "
+            "--national) | end ID\n"
+            "infrashare: 宣言の一覧・表示・宣言・終了（大規模IT障害）\n");
+    return 2;
+}
+
+/* One declaration in one line: id, state, coverage, titles. */
+static void print_declaration_line(json_t *d)
+{
+    json_t *t = json_object_get(d, "title");
+    char cover[512] = "national";
+    if (!json_is_true(json_object_get(d, "national"))) {
+        struct buf b;
+        buf_init(&b, sizeof(cover));
+        size_t i;
+        json_t *s;
+        json_array_foreach (json_object_get(d, "sectors"), i, s)
+            (void)buf_addf(&b, "%s%s", i ? "," : "", json_string_value(s));
+        if (buf_error(&b) || util_copy(cover, sizeof(cover), buf_str(&b)))
+            util_xcopy(cover, sizeof(cover), "(many sectors)");
+        buf_release(&b);
+    }
+    printf("%-18s %-7s %-24s %s / %s\n",
+           json_string_value(json_object_get(d, "id")),
+           json_is_true(json_object_get(d, "active")) ? "active" : "ended",
+           cover, json_string_value(json_object_get(t, "ja")),
+           json_string_value(json_object_get(t, "en")));
+}
+
+static void print_declarations(const struct cli_args *a, json_t *j)
+{
+    if (strcmp(a->pos[0], "list") == 0) {
+        const char *mode = json_string_value(json_object_get(j, "mode"));
+        printf("mode: %s (%s)\n", mode,
+               mode && strcmp(mode, "outage") == 0 ? "大規模IT障害発生時"
+                                                   : "平時");
+        size_t i;
+        json_t *it;
+        json_array_foreach (json_object_get(j, "items"), i, it)
+            print_declaration_line(it);
+    } else if (strcmp(a->pos[0], "show") == 0) {
+        char *s = json_dumps(j, JSON_INDENT(2));
+        printf("%s\n", s ? s : "");
+        free(s);
+    } else {
+        print_declaration_line(j);
     }
 }
 
@@ -799,6 +888,9 @@ static int client_request(const char *cmd, const struct cli_args *a,
     if (strcmp(cmd, "lists") == 0) {
         *path = pathbuf;
         return lists_request(a, method, pathbuf, len, body);
+    if (strcmp(cmd, "declarations") == 0) {
+        *path = pathbuf;
+        return declaration_request(a, method, pathbuf, len, body);
     }
     return raw_request(a, method, path, body);
 }
@@ -854,6 +946,9 @@ static void print_answer(const char *cmd, const struct cli_args *a,
     } else if (strcmp(cmd, "agreements") == 0) {
         if (j)
             print_agreements(a->pos[0], j);
+    } else if (strcmp(cmd, "declarations") == 0) {
+        if (j)
+            print_declarations(a, j);
         else
             printf("%s\n", text);
     } else if (strcmp(cmd, "whoami") == 0) {
@@ -899,6 +994,11 @@ int cli_client(const char *cmd, int argc, char **argv)
         "form",        NULL};
     static const char *const flags[] = {
         "json", "overdue", "all", "inbox", "title-in-notice", "csv", NULL};
+        "target-kind", "target",      "note-ja",     "note-en",      "reason",
+        NULL};
+    static const char *const flags[] = {
+        "json",     "overdue", "all", "inbox", "title-in-notice",
+        "national", "active",  NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;

@@ -82,6 +82,9 @@ static void usage(FILE *f)
         "  lists ORG | lists show ORG LIST | lists delete ORG LIST\n"
         "  lists create ORG --name-ja J --name-en E [--members a,b]\n"
         "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n");
+        "  declarations list [--active] | show ID | end ID\n"
+        "  declarations declare --title-ja T --title-en T --reason R\n"
+        "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n");
 }
 
 static int open_db(struct store **s)
@@ -1016,6 +1019,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
         strcmp(cmd, "agreements") == 0)
         strcmp(cmd, "lists") == 0)
+        strcmp(cmd, "declarations") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

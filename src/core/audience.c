@@ -1,5 +1,7 @@
 #include "core/audience.h"
 
+#include "core/mode.h"
+
 struct range_relation audience_relation(const struct audience_standing *s)
 {
     struct range_relation rel = {0};
@@ -68,7 +70,14 @@ const char *audience_ceptoar_parent(const char *author, const char *ministry,
 
 bool audience_hotline(bool drill, const char *kind, int severity)
 {
-    return !drill && strcmp(kind, "warning") == 0 && severity >= 4;
+    return audience_hotline_mode(drill, kind, severity, false);
+}
+
+bool audience_hotline_mode(bool drill, const char *kind, int severity,
+                           bool outage)
+{
+    int threshold = outage ? MODE_HOTLINE_SEVERITY : 4;
+    return !drill && strcmp(kind, "warning") == 0 && severity >= threshold;
 }
 
 bool audience_relays_at_once(bool hotline, bool hop_reviews)

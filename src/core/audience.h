@@ -91,6 +91,12 @@ const char *audience_ceptoar_parent(const char *author, const char *ministry,
 /* Is the advisory on the hotline (relayed at once everywhere, emergency
  * contacts told)? */
 bool audience_hotline(bool drill, const char *kind, int severity);
+/* The hotline with the mode as an input: in large-scale outage mode
+ * (outage true: a declaration covers the advisory's recipients) a warning
+ * of MODE_HOTLINE_SEVERITY (3) or more is on it too (core/mode.h);
+ * audience_hotline is this with outage false. */
+bool audience_hotline_mode(bool drill, const char *kind, int severity,
+                           bool outage);
 /* Does a hop relay as soon as the advisory arrives? */
 bool audience_relays_at_once(bool hotline, bool hop_reviews);
 /* Is a hop that has held the advisory for waited_s seconds due to relay it

@@ -7,6 +7,7 @@
 #include "core/roles.h"
 #include "service/agreements.h"
 #include "service/audit.h"
+#include "service/declarations.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -450,12 +451,18 @@ int h_rules_current(struct http_req *r, struct http_resp *out);
 int h_agreements_list(struct http_req *r, struct http_resp *out);
 int h_agreements_sign(struct http_req *r, struct http_resp *out);
 int h_agreements_withdraw(struct http_req *r, struct http_resp *out);
+/* routes_declarations.c */
+int h_decl_declare(struct http_req *r, struct http_resp *out);
+int h_decl_list(struct http_req *r, struct http_resp *out);
+int h_decl_read(struct http_req *r, struct http_resp *out);
+int h_decl_end(struct http_req *r, struct http_resp *out);
 
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
 #define ABODY(name) .body = agreements_##name##_spec, .nbody = JV_UNTIL_NULL
 #define LBODY(name) .body = lists_##name##_spec, .nbody = JV_UNTIL_NULL
+#define DBODY(name) .body = declaration_##name##_spec, .nbody = JV_UNTIL_NULL
 #define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
@@ -758,6 +765,26 @@ const struct http_route http_routes[] = {
      LBODY(withhold),
      .fn = h_adv_withhold,
      .max_body = 16384},
+    {.method = "POST",
+     .pattern = "/api/v1/declarations",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ANALYST,
+     DBODY(declare),
+     .fn = h_decl_declare,
+     .max_body = 65536},
+    {.method = "GET",
+     .pattern = "/api/v1/declarations",
+     .auth = HTTP_AUTHED,
+     .fn = h_decl_list},
+    {.method = "GET",
+     .pattern = "/api/v1/declarations/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_decl_read},
+    {.method = "POST",
+     .pattern = "/api/v1/declarations/{id}/end",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ANALYST,
+     .fn = h_decl_end},
     {.method = "POST",
      .pattern = "/api/v1/advisories/{id}/answers",
      .auth = HTTP_AUTHED,

@@ -11,11 +11,13 @@
 #include "core/access.h"
 #include "core/audience.h"
 #include "core/deadline.h"
+#include "core/mode.h"
 #include "core/range.h"
 #include "core/roles.h"
 #include "core/rollcall.h"
 #include "common/buf.h"
 #include "common/log.h"
+#include "service/declarations.h"
 #include "service/reporting.h"
 #include "service/rollcall.h"
 #include "common/util.h"
@@ -397,6 +399,28 @@ static int hops_add(struct store_conn *c, const struct store_advisory *ad,
     return rc;
 }
 
+/* Large-scale outage mode (service/declarations.h): when a declaration
+ * covers a sector of the advisory's recipients (written already), the
+ * hotline threshold drops to MODE_HOTLINE_SEVERITY and the acknowledgement
+ * deadline shortens (core/mode.h), decided before anything is released;
+ * the advisory is linked to the declaration's event. Drills keep the
+ * normal mode. */
+static int advisory_apply_mode(struct store_conn *c, struct store_advisory *ad,
+                               int64_t now)
+{
+    struct decl_mode m;
+    int rc = declaration_mode_advisory(c, ad->id, &m);
+    if (rc || !m.outage)
+        return rc;
+    ad->hotline =
+        audience_hotline_mode(ad->drill, ad->kind, ad->severity, true);
+    ad->ack_deadline_s = mode_ack_s(true, ad->ack_deadline_s);
+    rc = store_advisory_set_mode(c, ad->id, ad->hotline, ad->ack_deadline_s);
+    if (!rc)
+        rc = store_event_advisory_link(c, m.event_id, ad->id, m.org, now);
+    return rc;
+}
+
 /* Inserts the advisory and runs its chain (caller holds a transaction):
  * the advisory, the author's hop, the recipients, the hops below; then
  * the author relays at once (the recipients without a CEPTOAR hop, and
@@ -414,6 +438,8 @@ static int advisory_create(struct app *a, struct store_conn *c,
                               "relayed", now, now, "author");
     if (!rc)
         rc = recipients_add(c, ad->id, json_object_get(body, "audience"));
+    if (!rc && !drill)
+        rc = advisory_apply_mode(c, ad, now);
     if (!rc)
         rc = hops_add(c, ad, who->org.kind, now);
     if (!rc)
@@ -1381,4 +1407,20 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
     util_xcopy(adv_id, len, ad.id);
     store_advisory_release(&ad);
     return rc;
+}
+
+/* ---- for large-scale outage declarations (service/declarations.c) ---- */
+
+int advisory_summary_if_readable(struct store_conn *c,
+                                 const struct auth_ctx *who, const char *id,
+                                 int64_t now, json_t **out)
+{
+    struct store_advisory ad;
+    struct svc_error ignored = {0};
+    *out = NULL;
+    if (load_readable(c, who, id, &ad, &ignored))
+        return IS_OK;
+    *out = adv_json(c, who, &ad, false, now);
+    store_advisory_release(&ad);
+    return *out ? IS_OK : IS_ERR_NOMEM;
 }

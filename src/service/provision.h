@@ -115,6 +115,12 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
                          const struct auth_ctx *who, const json_t *body,
                          int64_t now, char *adv_id, size_t len);
 
+/* The list summary of advisory id (as GET /api/v1/advisories shows it)
+ * when who may read it; *out NULL when it may not or there is none. */
+int advisory_summary_if_readable(struct store_conn *c,
+                                 const struct auth_ctx *who, const char *id,
+                                 int64_t now, json_t **out);
+
 int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const json_t *body, int64_t now, json_t **out,
                 struct svc_error *e);

@@ -9,11 +9,13 @@
 
 #include "core/access.h"
 #include "core/deadline.h"
+#include "core/mode.h"
 #include "core/roles.h"
 #include "core/route.h"
 #include "common/buf.h"
 #include "common/jv.h"
 #include "service/alerts.h"
+#include "service/declarations.h"
 #include "service/reporting_internal.h"
 #include "common/util.h"
 
@@ -552,6 +554,14 @@ static int walk_plan(struct store_conn *c, const struct store_report *r,
 {
     bool review[IDS_MAX];
     int rc = store_hop_reviews(c, &r->chain, review);
+    /* large-scale outage mode: a report of severity 3 or more passes every
+     * reviewing hop at once (core/mode.h) */
+    struct decl_mode m;
+    if (!rc)
+        rc = declaration_mode_sector(c, r->sector_id, &m);
+    if (!rc && mode_report_skips_review(m.outage, r->severity))
+        for (int i = 0; i < IDS_MAX; i++)
+            review[i] = false;
     return rc ? rc : route_walk(&r->chain, first, review, w);
 }
 
@@ -959,6 +969,21 @@ static int file_prepare(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+/* Links a report filed in outage mode to the declaration's event, with
+ * its timeline entry (in the caller's transaction). */
+static int declared_link(struct store_conn *c, const struct decl_mode *m,
+                         const char *id, int64_t now)
+{
+    char detail[128];
+    snprintf(detail, sizeof(detail),
+             "{\"event\":\"%s\",\"declaration\":\"%s\"}", m->event_id,
+             m->declaration);
+    int rc = store_event_link(c, m->event_id, id, m->org, now);
+    if (!rc)
+        rc = store_timeline_add(c, id, now, m->org, 0, "linked", detail);
+    return rc;
+}
+
 /* Writes the new report r inside a write transaction it begins: its whole
  * initial state (the first hop's arrival and any automatic relays) is
  * computed before it is written, once; then the original update,
@@ -977,11 +1002,28 @@ static int file_write(struct app *a, struct store_conn *c,
     int rc = store_begin(c);
     if (rc)
         return rc;
-    rc = walk_plan(c, r, first, &w);
+    /* the mode is read under the writer lock: a declaration made a moment
+     * ago applies */
+    struct decl_mode m;
+    rc = declaration_mode_sector(c, r->sector_id, &m);
+    if (!rc && m.outage) {
+        struct report_deadlines due = mode_report_due(
+            true, r->detected_at,
+            (struct report_deadlines){.first_due = r->first_due,
+                                      .full_due = r->full_due,
+                                      .final_due = r->final_due});
+        r->first_due = due.first_due;
+        r->full_due = due.full_due;
+        r->final_due = due.final_due;
+    }
+    if (!rc)
+        rc = walk_plan(c, r, first, &w);
     if (!rc)
         rc = walk_apply(r, &w, now);
     if (!rc)
         rc = store_report_insert(c, r);
+    if (!rc && m.outage)
+        rc = declared_link(c, &m, r->id, now);
     if (!rc)
         rc = store_report_update_add(c, r->id, now, who->user_id, "original",
                                      r->range, r->body, &upd);

@@ -7,6 +7,8 @@
 
 #include "core/roles.h"
 #include "core/route.h"
+#include "core/mode.h"
+#include "service/declarations.h"
 #include "common/jv.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -336,12 +338,24 @@ static int maybe_forward(struct app *a, struct store_conn *c, const char *id,
     if (!r.current_hop[0] ||
         store_hop_policy(c, r.current_hop, &review, &limit))
         goto out;
-    bool due = route_hop_due(review, r.severity, now - r.hop_arrived_at, limit);
+    /* large-scale outage mode: severity 3 or more skips review (the walk
+     * from the next hop skips it too: rp_forward_step) */
+    struct decl_mode m;
+    if (declaration_mode_sector(c, r.sector_id, &m))
+        goto out;
+    bool skip = review && mode_report_skips_review(m.outage, r.severity);
+    bool due = skip ||
+               route_hop_due(review, r.severity, now - r.hop_arrived_at, limit);
     if (!due)
         goto out;
     char hop[64], detail[256];
     util_xcopy(hop, sizeof(hop), r.current_hop);
-    if (review)
+    if (skip)
+        snprintf(detail, sizeof(detail),
+                 "{\"reason\":\"large-scale outage mode\","
+                 "\"declaration\":\"%s\"}",
+                 m.declaration);
+    else if (review)
         snprintf(detail, sizeof(detail),
                  "{\"reason\":\"severity %d waited past the review limit\","
                  "\"review_limit_min\":%d}",
@@ -350,7 +364,7 @@ static int maybe_forward(struct app *a, struct store_conn *c, const char *id,
         snprintf(detail, sizeof(detail), "{\"reason\":\"policy auto\"}");
     int rc = store_timeline_add(c, r.id, now, hop, 0,
                                 review ? "auto_forwarded" : "relayed", detail);
-    if (!rc && review)
+    if (!rc && review && !skip)
         rc = store_timeline_add(c, r.id, now, hop, 0, "hop_notified",
                                 "{\"ja\":\"審査期限を過ぎたため、深刻度3以上の"
                                 "報告を自動的に転送しました。\",\"en\":\"The "
@@ -433,6 +447,12 @@ int reporting_tick(struct app *a, struct store_conn *c, int64_t now)
         return 0;
     t->now = now;
     if (store_reports_waiting(c, now, collect_waiting, t) == IS_OK)
+        for (int i = 0; i < t->n; i++)
+            changes += maybe_forward(a, c, t->ids[i], now);
+    /* large-scale outage mode: serious reports waiting in a covered sector
+     * move on without waiting for the review limit */
+    t->n = 0;
+    if (store_reports_waiting_outage(c, collect_waiting, t) == IS_OK)
         for (int i = 0; i < t->n; i++)
             changes += maybe_forward(a, c, t->ids[i], now);
     struct store_report_id *ids;

@@ -13,6 +13,7 @@
 #include "core/range.h" /* RANGE_V_*: the SQL pre-filter */
 #include "core/route.h" /* ROUTE_AUTO_FORWARD_SEVERITY: REPORTS_WAITING */
 #include "core/alert.h" /* ALERT_SEVERE: ALERTS_DUE_*, ALERTS_UNOPENED */
+#include "core/mode.h"  /* MODE_HOTLINE_SEVERITY: REPORTS_WAITING_OUTAGE */
 #include "common/embed.h"
 #include "common/log.h"
 #include "common/util.h"

@@ -993,6 +993,61 @@ int store_hop_withhold(struct store_conn *c, const char *adv, const char *org,
  * reason is malloc'd (*reason, the caller frees). */
 int store_hop_withheld(struct store_conn *c, const char *adv, const char *org,
                        int64_t *at, char **reason);
+/* ---- large-scale outage declarations (store/store_declarations.c) ---- */
+#define STORE_DECL_MAX_SECTORS 32
+/* A declaration as stored (no pointers: an array of them is free()d).
+ * ended_at 0: active. national: covers every sector (sectors empty). */
+struct store_declaration {
+    char id[41];
+    char title_ja[801], title_en[801]; /* 200 code points of <= 4 bytes */
+    char reason[8001];                 /* 2000 code points */
+    bool national;
+    char event_id[41];
+    char rollcall_id[41];
+    int64_t started_at, started_by;
+    char started_org[64];
+    int64_t ended_at, ended_by;
+    char ended_org[64];
+    int nsectors;
+    char sectors[STORE_DECL_MAX_SECTORS][64];
+};
+/* Inserts d (its row and its sectors). */
+int store_declaration_insert(struct store_conn *c,
+                             const struct store_declaration *d);
+int store_declaration_get(struct store_conn *c, const char *id,
+                          struct store_declaration *out);
+/* At most limit declarations, newest first (active_only: those not
+ * ended), each with its sectors: *out a malloc'd array of *n (NULL when
+ * none) the caller free()s. */
+int store_declarations_list(struct store_conn *c, bool active_only, int limit,
+                            struct store_declaration **out, size_t *n);
+/* Ends an active declaration: IS_ERR_NOTFOUND when none with that id is
+ * active. */
+int store_declaration_end(struct store_conn *c, const char *id, int64_t user_id,
+                          const char *org, int64_t now);
+int store_declaration_set_rollcall(struct store_conn *c, const char *id,
+                                   const char *rollcall_id);
+/* Links an advisory to an event (again: nothing). */
+int store_event_advisory_link(struct store_conn *c, const char *event_id,
+                              const char *advisory_id, const char *org,
+                              int64_t now);
+/* Advisory ids of an event, in link order: *out a malloc'd array of *n
+ * (NULL when none) the caller free()s. */
+int store_event_advisories(struct store_conn *c, const char *event_id,
+                           struct store_report_id **out, size_t *n);
+/* The sectors of an advisory's recipients (their main scope's sector). */
+int store_advisory_sectors(struct store_conn *c, const char *advisory_id,
+                           struct store_id_list *out);
+/* Reports waiting at a hop that large-scale outage mode moves on at once:
+ * severity >= MODE_HOTLINE_SEVERITY in a sector an active declaration
+ * covers (store/store_reports.c). At most 256, oldest arrival first. */
+int store_reports_waiting_outage(struct store_conn *c,
+                                 int (*fn)(void *ctx, struct store_report *r),
+                                 void *ctx);
+/* Sets an advisory's hotline flag and acknowledgement deadline (the
+ * mode's, decided before its recipients are released). */
+int store_advisory_set_mode(struct store_conn *c, const char *advisory_id,
+                            bool hotline, int64_t ack_deadline_s);
 /* ---- roll calls and survey requests (store/store_rollcall.c) ---- */
 
 /* The form attached to advisory adv (form: normalised JSON text). */

@@ -390,6 +390,16 @@ int store_reports_waiting(struct store_conn *c, int64_t now,
     return scan_rows(c, st, fn, ctx);
 }
 
+int store_reports_waiting_outage(struct store_conn *c,
+                                 int (*fn)(void *ctx, struct store_report *r),
+                                 void *ctx)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_WAITING_OUTAGE);
+    if (!st)
+        return IS_ERR_STORE;
+    return scan_rows(c, st, fn, ctx);
+}
+
 /* Row mapper of a list of report ids (first column) into a store_rows. */
 static int map_report_id(sqlite3_stmt *st, void *ctx)
 {

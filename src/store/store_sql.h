@@ -599,6 +599,47 @@ ST(HOP_WITHHELD_INSERT, "INSERT INTO advisory_hop_withheld(advisory_id, "
                         "org_id, at, reason) VALUES (?1, ?2, ?3, ?4)")
 ST(HOP_WITHHELD, "SELECT at, reason FROM advisory_hop_withheld "
                  "WHERE advisory_id = ?1 AND org_id = ?2")
+/* ---- large-scale outage declarations (store/store_declarations.c) ---- */
+#ifndef SQL_MODE_HOTLINE_SEVERITY
+#define SQL_MODE_HOTLINE_SEVERITY RANGE_SQL(MODE_HOTLINE_SEVERITY)
+#endif
+/* Reports waiting at a hop that large-scale outage mode moves on: severity
+ * >= MODE_HOTLINE_SEVERITY and an active declaration covers the report's
+ * sector (mode_covers, mode_report_skips_review; checked against core by
+ * test_store.c::t_reports_waiting_outage_matches_core) */
+ST(REPORTS_WAITING_OUTAGE,
+   "SELECT " REPORT_COLS " FROM reports WHERE current_hop <> '' AND "
+   "severity >= " SQL_MODE_HOTLINE_SEVERITY " AND EXISTS (SELECT 1 FROM "
+   "declarations d WHERE d.ended_at IS NULL AND (d.national <> 0 OR EXISTS "
+   "(SELECT 1 FROM declaration_sectors x WHERE x.declaration_id = d.id AND "
+   "x.sector_id = reports.sector_id))) ORDER BY hop_arrived_at LIMIT 256")
+#define DECL_COLS                                                              \
+    "id, title_ja, title_en, reason, national, event_id, rollcall_id, "        \
+    "started_at, started_by, started_org, ended_at, ended_by, ended_org"
+ST(DECL_INSERT, "INSERT INTO declarations(id, title_ja, title_en, reason, "
+                "national, event_id, started_at, started_by, started_org) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+ST(DECL_SECTOR_INSERT, "INSERT INTO declaration_sectors(declaration_id, "
+                       "sector_id) VALUES (?1, ?2)")
+ST(DECL_GET, "SELECT " DECL_COLS " FROM declarations WHERE id = ?1")
+ST(DECL_LIST, "SELECT " DECL_COLS " FROM declarations WHERE "
+              "(?1 = 0 OR ended_at IS NULL) ORDER BY seq DESC LIMIT ?2")
+ST(DECL_SECTORS, "SELECT sector_id FROM declaration_sectors WHERE "
+                 "declaration_id = ?1 ORDER BY sector_id")
+ST(DECL_END, "UPDATE declarations SET ended_at = ?2, ended_by = ?3, "
+             "ended_org = ?4 WHERE id = ?1 AND ended_at IS NULL")
+ST(DECL_SET_ROLLCALL, "UPDATE declarations SET rollcall_id = ?2 WHERE id = ?1")
+ST(EVENT_ADV_LINK, "INSERT INTO event_advisories(event_id, advisory_id, "
+                   "linked_by, linked_at) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT DO NOTHING")
+ST(EVENT_ADVISORIES, "SELECT advisory_id FROM event_advisories WHERE "
+                     "event_id = ?1 ORDER BY linked_at, advisory_id")
+ST(ADV_SECTORS, "SELECT DISTINCT s.sector_id FROM advisory_recipients r "
+                "JOIN orgs o ON o.id = r.org_id JOIN scopes s ON "
+                "s.id = o.scope_id WHERE r.advisory_id = ?1 "
+                "ORDER BY s.sector_id")
+ST(ADV_SET_MODE, "UPDATE advisories SET hotline = ?2, ack_deadline_s = ?3 "
+                 "WHERE id = ?1")
 /* ---- roll calls (store/store_rollcall.c) ---- */
 ST(RC_FORM_INSERT, "INSERT INTO rollcall_forms(advisory_id, name, form, "
                    "created_at) VALUES (?1, ?2, ?3, ?4)")

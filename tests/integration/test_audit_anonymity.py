@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from conftest import DEMO_PASSWORD, assert_error
+from conftest import DEMO_PASSWORD, ROOT, assert_error
 from test_reports_flow import OP, OP_NAMES, file_report, forward_ok, tok
 
 # the number of the newest migration (src/store/migrations/NNNN_*.sql)
@@ -424,11 +425,33 @@ def test_reveal_requires_a_reason_and_audits_it(fresh_demo_hub):
 
 # ---- existing databases: migration 0005 keeps the old chain verifiable ----
 
+MIGRATIONS = sorted((ROOT / "src" / "store" / "migrations").glob("*.sql"))
+
+
+def migration_number(path):
+    return int(path.name.split("_", 1)[0])
+
+
+def drop_later_migrations(con, after):
+    """Drops what the migrations numbered above after created (their
+    tables, indexes and triggers, newest first), so that the hub applies
+    them again at its next start as it would to an old database."""
+    for path in reversed(MIGRATIONS):
+        if migration_number(path) <= after:
+            continue
+        sql = path.read_text(encoding="utf-8")
+        for kind, name in reversed(re.findall(
+                r"CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX|TRIGGER)\s+"
+                r"(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.I)):
+            con.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+
+
 def to_version_1(hub):
     """Rewrites the stopped hub's database as a hub before migration 0005
     wrote it: schema 4, every entry version 1 with its actor in clear.
     Returns the rows (seq, actor_user, actor_org, hash) of the entries."""
     con = sqlite3.connect(hub.db)
+    drop_later_migrations(con, 5)
     for t in ("audit_no_update", "audit_no_delete",
               "audit_withheld_no_update", "audit_withheld_no_delete"):
         con.execute(f"DROP TRIGGER IF EXISTS {t}")
@@ -512,6 +535,8 @@ def test_migration_keeps_old_entries_verifiable_and_unguessable(fresh_demo_hub):
         Path(__file__).resolve().parents[2] / "src" / "store" /
         "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"))
     assert db_rows(hub, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(latest),)]
+    assert db_rows(hub, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(migration_number(MIGRATIONS[-1])),)]
     nisc = tok(hub, "auditor")
     v = hub.api("GET", "/api/v1/audit/verify", token=nisc).json()
     assert v["ok"] is True, v

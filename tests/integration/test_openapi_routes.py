@@ -22,6 +22,8 @@ PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_"}
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "L": "lists_"}
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "R": "rollcall_"}
+BODY_PREFIX = {"S": "reporting_", "P": "provision_", "D": "declaration_",
+               "R": "rollcall_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -35,6 +37,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 BODY_RE = re.compile(r'([SPA]?)BODY\(\s*(\w+)\s*\)')
 BODY_RE = re.compile(r'([SPL]?)BODY\(\s*(\w+)\s*\)')
 BODY_RE = re.compile(r'([SPR]?)BODY\(\s*(\w+)\s*\)')
+# BODY(t), SBODY(name), PBODY(name), DBODY(name), RBODY(name) set .body
+# and .nbody.
+BODY_RE = re.compile(r'([SPDR]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -158,6 +163,7 @@ def table_sources():
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
             SERVICE_DIR / "agreements.c"]
             SERVICE_DIR / "rollcall.c"]
+            SERVICE_DIR / "declarations.c", SERVICE_DIR / "rollcall.c"]
 
 
 def parse_field_tables():

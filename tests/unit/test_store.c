@@ -23,6 +23,7 @@
 #include "core/audience.h"
 #include "core/audit_chain.h"
 #include "core/deadline.h"
+#include "core/mode.h"
 #include "core/range.h"
 #include "core/roles.h"
 #include "core/route.h"
@@ -2931,12 +2932,105 @@ static void t_audit_list_json(void **state)
     store_close(s);
 }
 
+/* Large-scale outage mode: the worker's extra candidates
+ * (REPORTS_WAITING_OUTAGE) are exactly the reports core/mode.h moves on at
+ * once: waiting at a hop, severity >= 3, sector covered by an active
+ * declaration (mode_covers, mode_report_skips_review). Every sector
+ * (covered, covered by an ended declaration only, not covered) x severity
+ * x waiting or not; then again with a national declaration. */
+static void outage_expect(struct store_conn *c, int n,
+                          const char *const *sectors, bool national)
+{
+    static const char *const covered[] = {"s1"};
+    struct pf_scan *seen = calloc(1, sizeof(*seen));
+    assert_non_null(seen);
+    assert_int_equal(store_reports_waiting_outage(c, waiting_collect, seen),
+                     IS_OK);
+    int want = 0;
+    for (int i = 0; i < n; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "W%d", i);
+        int sev = (i / 2) % 6;
+        bool waiting = i % 2 == 0;
+        bool due = waiting &&
+                   mode_report_skips_review(
+                       mode_covers(national, covered, 1, sectors[i / 12]), sev);
+        assert_int_equal(pf_selected(seen, id), due);
+        want += due;
+    }
+    assert_int_equal(seen->n, want);
+    /* not vacuous: 3 severities x 1 sector, or x 3 when national */
+    assert_int_equal(want, national ? 9 : 3);
+    free(seen);
+}
+
+static void t_reports_waiting_outage_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "outage.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const char *const orgs[] = {"hop", "nisc", "min", "op"};
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
+    int64_t uid = plain_user(c);
+    static const char *const sectors[] = {"s1", "s2", "s3"};
+    assert_int_equal(store_begin(c), IS_OK);
+    for (size_t k = 0; k < IS_ARRAY_LEN(sectors); k++)
+        assert_int_equal(store_sector_insert(c, sectors[k], sectors[k],
+                                             sectors[k], "min", (int)k),
+                         IS_OK);
+    assert_int_equal(store_event_insert(c, "E1", "e", "e", "nisc", NOW), IS_OK);
+    struct store_declaration *d = calloc(1, sizeof(*d));
+    assert_non_null(d);
+    /* D1 covers s1 (active); D2 covered s2 and has ended */
+    snprintf(d->id, sizeof(d->id), "D1");
+    snprintf(d->event_id, sizeof(d->event_id), "E1");
+    snprintf(d->started_org, sizeof(d->started_org), "nisc");
+    d->started_by = uid;
+    d->started_at = NOW;
+    d->nsectors = 1;
+    snprintf(d->sectors[0], sizeof(d->sectors[0]), "s1");
+    assert_int_equal(store_declaration_insert(c, d), IS_OK);
+    snprintf(d->id, sizeof(d->id), "D2");
+    snprintf(d->sectors[0], sizeof(d->sectors[0]), "s2");
+    assert_int_equal(store_declaration_insert(c, d), IS_OK);
+    assert_int_equal(store_declaration_end(c, "D2", uid, "nisc", NOW), IS_OK);
+    assert_int_equal(store_declaration_end(c, "D2", uid, "nisc", NOW),
+                     IS_ERR_NOTFOUND);
+    int n = 0;
+    for (size_t k = 0; k < IS_ARRAY_LEN(sectors); k++)
+        for (int sev = 0; sev <= 5; sev++)
+            for (int waiting = 1; waiting >= 0; waiting--) {
+                struct store_report r;
+                plain_report(&r, n++, "hop", uid);
+                snprintf(r.sector_id, sizeof(r.sector_id), "%s", sectors[k]);
+                r.severity = sev;
+                r.hop_arrived_at = NOW; /* long before any review limit */
+                if (!waiting)
+                    r.current_hop[0] = '\0';
+                assert_int_equal(store_report_insert(c, &r), IS_OK);
+            }
+    assert_int_equal(store_commit(c), IS_OK);
+    outage_expect(c, n, sectors, false);
+    /* a national declaration covers every sector */
+    snprintf(d->id, sizeof(d->id), "D3");
+    d->national = true;
+    d->nsectors = 0;
+    assert_int_equal(store_declaration_insert(c, d), IS_OK);
+    outage_expect(c, n, sectors, true);
+    free(d);
+    store_put(s, c);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
         cmocka_unit_test(t_statement_helpers),
         cmocka_unit_test(t_reports_waiting_matches_core),
+        cmocka_unit_test(t_reports_waiting_outage_matches_core),
         cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
