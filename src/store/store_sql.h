@@ -336,7 +336,7 @@ ST(DLV_QUEUE_FIRST,
    "WHERE r.advisory_id = ?1 AND r.via = ?2 AND r.released_at = ?3 "
    "AND (?4 OR k.id = (SELECT k2.id FROM contacts k2 WHERE k2.org_id = "
    "r.org_id AND " SQL_CHANNEL_OK("k2") " ORDER BY k2.priority, k2.id "
-   "LIMIT 1)) AND " SQL_CHANNEL_OK("k"))
+                                        "LIMIT 1)) AND " SQL_CHANNEL_OK("k"))
 ST(DLV_QUEUE_EMERGENCY,
    "INSERT OR IGNORE INTO deliveries(advisory_id, "
    "org_id, contact_id, channel, address, reason, state, next_at, idem_key,"
@@ -348,9 +348,10 @@ ST(DLV_QUEUE_NEXT,
    "contact_id, channel, address, reason, state, next_at, idem_key, "
    "created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, ?4, "
    "'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 FROM contacts k "
-   "WHERE k.org_id = ?2 AND " SQL_CHANNEL_OK("k") " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
-   "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
-   "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
+   "WHERE k.org_id = ?2 AND " SQL_CHANNEL_OK(
+       "k") " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
+            "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
+            "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
 ST(DLV_CLAIM,
    "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
    "attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE "
@@ -469,7 +470,7 @@ ST(DRILLK_CEPTOARS_FILL,
 #define DRILLK_COLS                                                            \
     "d.seq, d.id, d.advisory_id, d.target_kind, d.target, d.created_by, "      \
     "d.created_at, d.kind, d.channel, d.fy, (SELECT group_concat(x.c, ',') "   \
-    "FROM (SELECT ceptoar_id c FROM drill_ceptoars WHERE drill_id = d.id "    \
+    "FROM (SELECT ceptoar_id c FROM drill_ceptoars WHERE drill_id = d.id "     \
     "ORDER BY 1) x) "
 #endif
 ST(DRILLK_GET, "SELECT " DRILLK_COLS "FROM drills d WHERE d.id = ?1")
