@@ -194,7 +194,7 @@ static int drill_channel_cover(struct store_conn *c, const char *adv,
     if (miss.n > 10)
         buf_addf(&b, ", ... (%zu more)", miss.n - 10);
     char *list = buf_detach(&b);
-    svc_fail(e, IS_ERR_INVALID, "channel_not_covered", "channel",
+    svc_fail(e, IS_ERR_INVALID, "invalid_value", "channel",
              "channel: %zu target(s) have no %s contact: %s", miss.n, channel,
              list ? list : "");
     free(list);
@@ -453,15 +453,16 @@ int drill_confirm(struct app *a, struct store_conn *c,
         store_recipient_get(c, d.advisory, who->org.id, &rc_))
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such drill");
     if (strcmp(d.kind, "structure") != 0)
-        return svc_fail(e, IS_ERR_CONFLICT, "not_structure_drill", NULL,
+        return svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
                         "only a structure drill asks members to confirm their "
                         "contacts");
     int64_t at = 0;
+    bool fresh = false;
     int rc = store_begin(c);
     if (!rc)
         rc = store_drill_confirm(c, d.id, who->org.id, who->user_id, "api", now,
-                                 &at);
-    if (!rc && at == now)
+                                 &at, &fresh);
+    if (!rc && fresh)
         rc = audit_record(c, who, now, "drill.confirm", d.id,
                           json_pack("{s:s}", "org", who->org.id));
     if (rc || (rc = store_commit(c))) {

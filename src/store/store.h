@@ -866,10 +866,10 @@ int store_drills_list(struct store_conn *c, int fy, const char *ceptoar,
                       int64_t before_seq, int limit,
                       struct store_drill_info_list *out);
 /* A member confirms its contacts (the first confirmation stays);
- * *confirmed_at is the time recorded. */
+ * *confirmed_at is the time recorded, *fresh whether this call made it. */
 int store_drill_confirm(struct store_conn *c, const char *drill,
                         const char *org, int64_t user, const char *via,
-                        int64_t now, int64_t *confirmed_at);
+                        int64_t now, int64_t *confirmed_at, bool *fresh);
 struct store_drill_contact {
     char org[IDS_LEN];
     char *name_ja, *name_en; /* malloc'd */

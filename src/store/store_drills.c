@@ -132,7 +132,7 @@ int store_recipients_lacking_channel(struct store_conn *c, const char *adv,
 
 int store_drill_add(struct store_conn *c, const struct store_drill_info *d)
 {
-    return store_exec(c, ST_DRILLK_INSERT, "drill add", "ttttttItti", d->id,
+    return store_exec(c, ST_DRILLK_INSERT, "drill add", "tttttItti", d->id,
                       d->advisory, d->target_kind, d->target, d->created_by,
                       (int64_t)d->created_at, d->kind, d->channel, d->fy);
 }
@@ -210,10 +210,11 @@ int store_drills_list(struct store_conn *c, int fy, const char *ceptoar,
 
 int store_drill_confirm(struct store_conn *c, const char *drill,
                         const char *org, int64_t user, const char *via,
-                        int64_t now, int64_t *confirmed_at)
+                        int64_t now, int64_t *confirmed_at, bool *fresh)
 {
     int rc = store_exec(c, ST_DRILLK_CONFIRM, "drill confirm", "ttNtI", drill,
                         org, (int64_t)user, via, (int64_t)now);
+    *fresh = !rc && sqlite3_changes(c->db) > 0;
     if (!rc)
         rc = store_get_int64(c, ST_DRILLK_CONFIRMED_AT, "drill confirmed",
                              confirmed_at, "tt", drill, org);
