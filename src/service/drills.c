@@ -111,7 +111,8 @@ static int drill_allowed(struct store_conn *c, const struct auth_ctx *who,
  * outage drill carries its one channel (only_channel, read by
  * advisory_issue_drill). */
 static json_t *drill_advisory(const json_t *body, const char *dkind,
-                              const char *kind, const char *target)
+                              const char *kind, const char *target,
+                              const char *page)
 {
     bool structure = strcmp(dkind, "structure") == 0;
     char tja[256], ten[256];
@@ -132,17 +133,23 @@ static json_t *drill_advisory(const json_t *body, const char *dkind,
                             : strcmp(kind, "subgroup") == 0 ? "subgroups"
                                                             : "ceptoars",
                             json_pack("[s]", target));
-    const char *bja =
-        structure ? "【訓練】これは連絡体制確認訓練です。貴組織の連絡先が最新"
-                    "であることを確認し、ハブで「連絡先を確認」を押してください"
-                    "。"
-                  : "【訓練】これは訓練です。受領を確認してください。";
-    const char *ben = structure
-                          ? "[DRILL] This is a contact-structure drill. Check "
-                            "that your organisation's contacts are current and "
-                            "press \"Confirm contacts\" in the hub."
-                          : "[DRILL] This is a drill. Please acknowledge "
-                            "receipt.";
+    char bja[1024], ben[1024];
+    if (structure) {
+        snprintf(bja, sizeof(bja),
+                 "【訓練】これは連絡体制確認訓練です。貴組織の連絡先が最新であ"
+                 "ることを確認し、%s で「連絡先を確認」を押してください。",
+                 page);
+        snprintf(ben, sizeof(ben),
+                 "[DRILL] This is a contact-structure drill. Check that your "
+                 "organisation's contacts are current and press \"Confirm "
+                 "contacts\" at %s.",
+                 page);
+    } else {
+        util_xcopy(bja, sizeof(bja),
+                   "【訓練】これは訓練です。受領を確認してください。");
+        util_xcopy(ben, sizeof(ben),
+                   "[DRILL] This is a drill. Please acknowledge receipt.");
+    }
     json_t *adv = json_pack(
         "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind", "security_info", "range",
         "green", "severity", 0, "title_ja", tja, "title_en", ten, "body_ja",
@@ -216,12 +223,13 @@ int drill_start(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return rc;
     const char *channel =
         jv_str(body, "channel") ? jv_str(body, "channel") : "";
-    json_t *adv = drill_advisory(body, dkind, kind, target);
     struct store_drill_info d = {.created_at = now,
                                  .fy = drill_fiscal_year(now)};
-    char hex[17];
+    char hex[17], page[600];
     util_random_hex(hex, 8);
     snprintf(d.id, sizeof(d.id), "D%s", hex);
+    snprintf(page, sizeof(page), "%s/#/drills/%s", a->public_url, d.id);
+    json_t *adv = drill_advisory(body, dkind, kind, target, page);
     util_xcopy(d.target_kind, sizeof(d.target_kind), kind);
     util_xcopy(d.target, sizeof(d.target), target ? target : "");
     util_xcopy(d.created_by, sizeof(d.created_by), who->org.id);

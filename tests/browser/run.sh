@@ -90,7 +90,7 @@ export INFRASHARE_UI_OUTPUT="$here/output"
 
 cd "$here"
 node --test --test-concurrency=1 --test-reporter=tap \
-    scenarios.test.mjs security.test.mjs
+    scenarios.test.mjs security.test.mjs drills.test.mjs
 rc=$?
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then
