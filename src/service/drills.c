@@ -686,7 +686,6 @@ static int acc_drill(struct store_conn *c, struct drill_viewer *v,
 static json_t *drill_item_json(struct store_conn *c, struct drill_viewer *v,
                                const struct store_drill_info *d, int64_t now)
 {
-    struct acc_map m = {.index = json_object()};
     struct drill_acc all = {0};
     struct store_recipient_list l = {0};
     if (!store_recipients_list(c, d->advisory, &l))
@@ -696,7 +695,6 @@ static json_t *drill_item_json(struct store_conn *c, struct drill_viewer *v,
                 acc_add(&all, &l.items[i].r, d->created_at);
     store_recipient_list_free(&l);
     all.drills = 1;
-    json_decref(m.index);
     json_t *ceps = json_array();
     char list[sizeof(d->ceptoars)];
     util_xcopy(list, sizeof(list), d->ceptoars);

@@ -396,6 +396,10 @@ def test_programme_list_summary_and_comparison(dhub, hook):
     assert rep["window_closed"] is False
     assert rep["comparison"] is None
     assert rep["comparison_status"] == "pending"
+    html = h.call("GET", f"/api/v1/drills/{d2['id']}/report?format=html",
+                  "nisc-a").text
+    assert "both drills' 1-day windows are closed" in html
+    assert "points</p>" not in html
     s = h.ok("GET", "/api/v1/drills/summary", "nisc-a")
     assert s["open_drills"] == 2 and s["ceptoars"] == []
     # the current drill's window closed, the previous one's too: shown
