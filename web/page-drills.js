@@ -1,21 +1,29 @@
-// page-drills.js - start a drill (POST /api/v1/drills) and read its report
-// (GET /api/v1/drills/{id}/report): reach within 1 day, the acknowledged
-// share over time per CEPTOAR as an SVG chart built here, the list of
-// organisations not reached, and the HTML/CSV formats in a new tab.
-// The API has no list of drills: this browser tab remembers the ids it
-// started (sessionStorage, ids only).
+// page-drills.js - the drill programme and drill reports.
+// /drills: start a drill of any kind (reach, structure, outage with its one
+// channel) on a CEPTOAR, sector, sub-group or every sector
+// (POST /api/v1/drills); the hub's list of drills per CEPTOAR and fiscal
+// year (GET /api/v1/drills); the national summary (GET
+// /api/v1/drills/summary). /drills/{id}: the report (GET
+// /api/v1/drills/{id}/report): reach within 1 day, the acknowledged share
+// over time per CEPTOAR as an SVG chart built here, reach per sub-group,
+// stale contacts of a structure drill, the organisations not reached, the
+// comparison once both 1-day windows are closed, and the HTML/CSV formats;
+// a member confirms its contacts there for a structure drill.
 import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put } from './dom.js';
 import { t, L, enumLabel, dur } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
 
-const KEY = 'infrashare.drills';
-const mine = () => { try { return JSON.parse(sessionStorage.getItem(KEY) || '[]'); } catch (e) { return []; } };
-const remember = (d) => { try { sessionStorage.setItem(KEY, JSON.stringify([d].concat(mine()).slice(0, 50))); } catch (e) { /* ignore */ } };
-
 export async function render(main, { ctx, params, name }) {
   return name === 'drill' ? report(main, ctx, params[0]) : start(main, ctx);
 }
+
+/* The Japanese fiscal year (April to March, Japan time) of a time. */
+function fiscalYear(ms) {
+  const d = new Date(ms + 9 * 3600 * 1000);
+  return d.getUTCMonth() >= 3 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
+}
+const pct = (x) => ((x || 0) * 100).toFixed(1) + '%';
 
 async function start(main, ctx) {
   const me = ctx.me, k = me.org_kind;
@@ -23,48 +31,106 @@ async function start(main, ctx) {
   const sectors = await ctx.sectors();
   const ceptoars = [];
   for (const s of sectors) for (const sc of s.scopes) if (sc.ceptoar && !ceptoars.some((c) => c[0] === sc.ceptoar.id)) ceptoars.push([sc.ceptoar.id, L(sc.ceptoar.name)]);
-  if (['nisc', 'ministry', 'ceptoar'].includes(k) && ctx.has('liaison', 'analyst')) {
-    const kinds = k === 'nisc' ? ['ceptoar', 'sector', 'all'] : k === 'ministry' ? ['ceptoar', 'sector'] : ['ceptoar'];
-    const tk = select('target_kind', kinds.map((x) => [x, t('drill.tk.' + x)]), 'ceptoar');
-    const target = h('select', { name: 'target' });
+  const cepName = (cid) => (ceptoars.find((c) => c[0] === cid) || [cid, cid])[1];
+  if (!['nisc', 'ministry', 'ceptoar'].includes(k)) {
+    put(main, h('p', { cls: 'hint' }, t('drill.members')));
+    return;
+  }
+  let subgroups = [];
+  try { subgroups = (await get('/subgroups')).items; } catch (e) { subgroups = []; }
+  const sgName = (id) => L((subgroups.find((g) => g.id === id) || {}).name) || id;
+  if (ctx.has('liaison', 'analyst')) {
+    const mySg = subgroups.filter((g) => k !== 'ceptoar' || g.ceptoar === me.org);
+    const tks = (k === 'nisc' ? ['ceptoar', 'sector', 'all'] : k === 'ministry' ? ['ceptoar', 'sector'] : ['ceptoar']).concat(mySg.length ? ['subgroup'] : []);
+    const kind = select('kind', ['reach', 'structure', 'outage'].map((x) => [x, t('drill.kind.' + x)]), 'reach', { id: 'drill-kind' });
+    const channel = select('channel', ['gateway', 'email', 'webhook'].map((x) => [x, t('drill.ch.' + x)]), 'gateway', { id: 'drill-channel' });
+    const tk = select('target_kind', tks.map((x) => [x, t('drill.tk.' + x)]), 'ceptoar', { id: 'drill-tk' });
+    const target = h('select', { name: 'target', id: 'drill-target' });
+    const channelRow = field(t('drill.channel'), channel, t('drill.channelhint'));
+    const targetRow = field(t('drill.target'), target);
     const fillTargets = () => {
       clear(target);
-      const opts = tk.value === 'sector' ? sectors.map((s) => [s.id, L(s.name)]) : k === 'ceptoar' ? ceptoars.filter((c) => c[0] === me.org) : ceptoars;
+      const opts = tk.value === 'sector' ? sectors.map((s) => [s.id, L(s.name)])
+        : tk.value === 'subgroup' ? mySg.map((g) => [g.id, cepName(g.ceptoar) + ' — ' + L(g.name)])
+          : k === 'ceptoar' ? ceptoars.filter((c) => c[0] === me.org) : ceptoars;
       for (const [v, l] of opts) put(target, h('option', { value: v }, l));
       targetRow.hidden = tk.value === 'all';
+      channelRow.hidden = kind.value !== 'outage';
     };
-    const targetRow = field(t('drill.target'), target);
     tk.addEventListener('change', fillTargets);
+    kind.addEventListener('change', fillTargets);
     const tja = h('input', { type: 'text', maxlength: 180 }), ten = h('input', { type: 'text', maxlength: 180 });
-    const out = h('div', { 'aria-live': 'polite' });
+    const out = h('div', { 'aria-live': 'polite', id: 'drill-error' });
     put(main, h('form', { cls: 'card', id: 'drill-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
-      const body = { target_kind: tk.value };
+      const body = { target_kind: tk.value, kind: kind.value };
+      if (kind.value === 'outage') body.channel = channel.value;
       if (tk.value !== 'all') body.target = target.value;
       if (tja.value.trim()) body.title_ja = tja.value.trim();
       if (ten.value.trim()) body.title_en = ten.value.trim();
       try {
         const d = await post('/drills', body);
-        remember({ id: d.id, target_kind: d.target_kind, target: d.target || '', started_at: d.started_at });
         ctx.say(t('drill.started', { id: d.id }), 'ok');
         ctx.go('/drills/' + enc(d.id));
       } catch (err) { put(out, msg(errText(err), 'err')); }
-    } } }, h('h2', {}, t('drill.start')), field(t('drill.target_kind'), tk), targetRow,
+    } } }, h('h2', {}, t('drill.start')), field(t('drill.kind'), kind, t('drill.kindhint')), channelRow,
+    field(t('drill.target_kind'), tk), targetRow,
     field(t('drill.titleja'), tja), field(t('drill.titleen'), ten),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'drill-start' }, t('drill.start'))), out));
     fillTargets();
   }
-  const list = mine();
-  put(main, h('h2', {}, t('drill.mine')));
-  if (!list.length) put(main, h('p', { cls: 'empty' }, t('none')));
-  else put(main, table([
-    [t('id'), (d) => link('/drills/' + enc(d.id), h('span', { cls: 'id' }, d.id))],
-    [t('drill.target_kind'), (d) => t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) : ctx.orgLabel(d.target)) : '')],
-    [t('time'), (d) => time(d.started_at)],
-  ], list));
-  const idIn = h('input', { type: 'text', maxlength: 40, name: 'drill' });
-  put(main, h('form', { cls: 'card filters', on: { submit: (e) => { e.preventDefault(); if (idIn.value.trim()) ctx.go('/drills/' + enc(idIn.value.trim())); } } },
-    field(t('drill.open'), idIn), h('div', { cls: 'row' }, h('button', { type: 'submit', cls: 'secondary' }, t('drill.openbtn')))));
+  // the programme: drills per CEPTOAR and fiscal year, and the summary
+  const now = fiscalYear(Date.now());
+  const fy = select('fy', [0, 1, 2, 3, 4].map((n) => [String(now - n), t('drill.fyname', { y: now - n })]), String(now), { id: 'drill-fy' });
+  const cepOpts = k === 'ceptoar' ? ceptoars.filter((c) => c[0] === me.org) : [['', t('drill.allceptoars')]].concat(ceptoars);
+  const cep = select('ceptoar', cepOpts, cepOpts[0][0], { id: 'drill-ceptoar' });
+  const listBox = h('div', { id: 'drill-list' }), sumBox = h('div', { id: 'drill-summary' });
+  const targetLabel = (d) => t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) || d.target : d.target_kind === 'subgroup' ? sgName(d.target) : cepName(d.target)) : '');
+  async function loadList(cursor) {
+    const q = '?limit=50&fy=' + enc(fy.value) + (cep.value ? '&ceptoar=' + enc(cep.value) : '') + (cursor ? '&cursor=' + enc(cursor) : '');
+    let r;
+    try { r = await get('/drills' + q); } catch (e) { put(clear(listBox), msg(errText(e), 'err')); return; }
+    if (!cursor) clear(listBox);
+    if (!r.items.length && !cursor) { put(listBox, h('p', { cls: 'empty' }, t('none'))); return; }
+    put(listBox, table([
+      [t('id'), (d) => link('/drills/' + enc(d.id), h('span', { cls: 'id' }, d.id))],
+      [t('drill.kind'), (d) => t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '')],
+      [t('drill.target_kind'), targetLabel],
+      [t('time'), (d) => time(d.started_at)],
+      [t('drill.reach'), (d) => pct(d.reach.reach_1d) + ` (${d.reach.acknowledged_1d} / ${d.reach.recipients})` + (d.window_closed ? '' : ' ' + t('drill.open1d')), 'num'],
+    ], r.items, (d) => ({ 'data-id': d.id })));
+    if (r.next_cursor) {
+      const more = h('button', { type: 'button', cls: 'secondary', on: { click: () => { more.remove(); loadList(r.next_cursor); } } }, t('drill.more'));
+      put(listBox, more);
+    }
+  }
+  async function loadSummary() {
+    let s;
+    try { s = await get('/drills/summary?fy=' + enc(fy.value)); } catch (e) { put(clear(sumBox), msg(errText(e), 'err')); return; }
+    const n = s.national || {}, tta = n.time_to_acknowledge || {};
+    put(clear(sumBox),
+      h('div', { cls: 'tiles' },
+        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'national-reach' }, pct(n.reach_1d)), t('drill.reach') + ` (${n.acknowledged_1d || 0} / ${n.recipients || 0})`),
+        h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(n.drills || 0)), t('drill.ndrills')),
+        h('div', { cls: 'tile' }, h('span', { cls: 'n' }, [dur(tta.p50_s), dur(tta.p90_s)].join(' / ')), t('drill.tta2')),
+        h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(s.open_drills)), t('drill.opendrills'))),
+      h('p', { cls: 'hint' }, t('drill.trend') + ': ' + s.trend.map((x) => t('drill.fyname', { y: x.fiscal_year }) + ' ' + (x.drills ? pct(x.reach_1d) : '—')).join(' · ')),
+      s.ceptoars.length ? table([
+        ['CEPTOAR', (r) => (r.name ? L(r.name) : r.ceptoar)],
+        [t('drill.ndrills'), (r) => String(r.figures ? r.figures.drills : 0), 'num'],
+        [t('drill.reach'), (r) => (r.figures ? pct(r.figures.reach_1d) + ` (${r.figures.acknowledged_1d} / ${r.figures.recipients})` : '—'), 'num'],
+        [t('drill.tta2'), (r) => (r.figures && r.figures.time_to_acknowledge.p50_s !== undefined ? dur(r.figures.time_to_acknowledge.p50_s) + ' / ' + dur(r.figures.time_to_acknowledge.p90_s) : '—'), 'num'],
+        [t('drill.channels'), (r) => (r.figures ? Object.entries(r.figures.channels).map(([c, v]) => enumLabel('channel', c) + ' ' + v).join(', ') : '')],
+        [t('drill.trend'), (r) => r.trend.map((x) => x.fiscal_year + ': ' + pct(x.reach_1d)).join(' · ')],
+      ], s.ceptoars, (r) => ({ 'data-ceptoar': r.ceptoar })) : h('p', { cls: 'empty' }, t('drill.nosummary')));
+  }
+  const reload = () => { loadList(); loadSummary(); };
+  fy.addEventListener('change', reload);
+  cep.addEventListener('change', () => loadList());
+  put(main, h('h2', {}, t('drill.programme')),
+    h('div', { cls: 'card filters' }, field(t('drill.fy'), fy), field('CEPTOAR', cep)),
+    listBox, h('h2', {}, t('drill.summary')), sumBox);
+  reload();
 }
 
 const POINTS = [0, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400];
@@ -101,8 +167,23 @@ function chart(orgs, t0, names) {
   return s;
 }
 
+/* A member's page of a structure drill: confirm the contacts. */
+function confirmCard(main, ctx, id) {
+  const out = h('div', { 'aria-live': 'polite', id: 'confirm-result' });
+  put(main, h('div', { cls: 'card' }, h('p', {}, t('drill.confirmhint')),
+    h('p', {}, link('/org', t('drill.contacts'))),
+    h('div', { cls: 'actions' }, h('button', { type: 'button', id: 'drill-confirm', on: { click: async () => {
+      clear(out);
+      try {
+        const r = await post('/drills/' + enc(id) + '/confirm', undefined);
+        put(out, msg(t('drill.confirmed', { at: new Date(r.confirmed_at).toLocaleString() }), 'ok'));
+      } catch (e) { put(out, msg(errText(e), 'err')); }
+    } } }, t('drill.confirm'))), out));
+}
+
 async function report(main, ctx, id) {
   put(main, h('h1', { 'data-title': t('drill.one', { id }) }, t('drill.one', { id })));
+  if (ctx.me.org_kind === 'operator') return confirmCard(main, ctx, id);
   const sectors = await ctx.sectors();
   const cepName = (cid) => { for (const s of sectors) for (const sc of s.scopes) if (sc.ceptoar && sc.ceptoar.id === cid) return L(sc.ceptoar.name); return cid; };
   const targetName = (d) => (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) || d.target : ctx.orgLabel(d.target));
@@ -123,7 +204,15 @@ async function report(main, ctx, id) {
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'reach-1d' }, ((r.reach_1d || 0) * 100).toFixed(1) + '%'), t('drill.reach') + ` (${r.acknowledged_1d || 0} / ${r.recipients || 0})`),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String((d.not_reached || []).length)), t('drill.notreached')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, [dur(tta.p50_s), dur(tta.p90_s), dur(tta.max_s)].join(' / ')), t('drill.tta'))),
-      d.comparison ? h('p', {}, t('drill.compare', { id: d.comparison.previous_drill, d: (d.comparison.change * 100).toFixed(1), p: (d.comparison.previous_reach_1d * 100).toFixed(1) + '%' })) : null,
+      h('p', { cls: 'meta', id: 'drill-kind-line' }, t('drill.kind') + ': ' + t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '') + ' · ' + t('drill.fyname', { y: d.fiscal_year })),
+      d.comparison ? h('p', { id: 'drill-compare' }, t('drill.compare', { id: d.comparison.previous_drill, d: (d.comparison.change * 100).toFixed(1), p: (d.comparison.previous_reach_1d * 100).toFixed(1) + '%' }))
+        : d.comparison_status === 'pending' ? h('p', { cls: 'hint', id: 'drill-compare' }, t('drill.comparepending')) : null,
+      d.structure ? h('div', { id: 'drill-structure' }, h('h2', {}, t('drill.structure')),
+        h('p', {}, t('drill.structurefig', { c: d.structure.confirmed, r: d.structure.recent, s: d.structure.stale.length, days: d.structure.max_age_days })),
+        d.structure.stale.length ? table([[t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('drill.updated'), (x) => (x.contacts_updated_at ? time(x.contacts_updated_at) : '—')]], d.structure.stale) : null) : null,
+      Object.keys(d.by_subgroup || {}).length ? h('div', { id: 'drill-subgroups' }, h('h2', {}, t('drill.bysubgroup')),
+        table([[t('drill.subgroup'), (r) => r.key], [t('adv.recipients'), (r) => String(r.recipients), 'num'], [t('drill.reach'), (r) => pct(r.reach_1d) + ` (${r.acknowledged_1d} / ${r.recipients})`, 'num']],
+          Object.entries(d.by_subgroup).map(([key, v]) => Object.assign({ key }, v)))) : null,
       h('h2', {}, t('drill.chart')), h('p', { cls: 'hint' }, t('drill.chartdesc')),
       chart(d.organisations || [], Date.parse(d.started_at), cepName),
       h('h2', {}, t('adv.reach')), reachTable(d.by_ceptoar, sectors),

@@ -217,8 +217,8 @@ static json_t *csv_array(const char *s)
     return arr;
 }
 
-/* drill start|report: the method, path and body (*o, or NULL) of the
- * request. Returns 0, or 2 with the usage printed. */
+/* drill start|report|list|summary|confirm: the method, path and body
+ * (*o, or NULL) of the request. Returns 0, or 2 with the usage printed. */
 static int drill_request(const struct cli_args *a, const char **method,
                          char *path, size_t len, json_t **o)
 {
@@ -228,23 +228,105 @@ static int drill_request(const struct cli_args *a, const char **method,
         const char *tk = cli_opt(a, "target-kind");
         if (!tk) {
             fprintf(stderr, "infrashare: drill start --target-kind "
-                            "ceptoar|sector|all [--target ID]\n");
+                            "ceptoar|sector|subgroup|all [--target ID] "
+                            "[--kind reach|structure|outage] [--channel "
+                            "gateway|email|webhook]\n");
             return 2;
         }
         *method = "POST";
         snprintf(path, len, "/api/v1/drills");
         *o = json_pack("{s:s}", "target_kind", tk);
-        if (cli_opt(a, "target"))
-            json_object_set_new(*o, "target",
-                                json_string(cli_opt(a, "target")));
+        static const char *const opts[][2] = {
+            {"target", "target"}, {"kind", "kind"}, {"channel", "channel"}};
+        for (size_t i = 0; i < IS_ARRAY_LEN(opts); i++)
+            if (cli_opt(a, opts[i][0]))
+                json_object_set_new(*o, opts[i][1],
+                                    json_string(cli_opt(a, opts[i][0])));
     } else if (strcmp(sub, "report") == 0 && id) {
         snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id,
                  cli_opt(a, "format") ? cli_opt(a, "format") : "json");
+    } else if (strcmp(sub, "confirm") == 0 && id) {
+        *method = "POST";
+        snprintf(path, len, "/api/v1/drills/%s/confirm", id);
+    } else if (strcmp(sub, "list") == 0 && a->npos == 1) {
+        snprintf(path, len, "/api/v1/drills?limit=%s%s%s%s%s",
+                 cli_opt(a, "limit") ? cli_opt(a, "limit") : "50",
+                 cli_opt(a, "fy") ? "&fy=" : "",
+                 cli_opt(a, "fy") ? cli_opt(a, "fy") : "",
+                 cli_opt(a, "ceptoar") ? "&ceptoar=" : "",
+                 cli_opt(a, "ceptoar") ? cli_opt(a, "ceptoar") : "");
+    } else if (strcmp(sub, "summary") == 0 && a->npos == 1) {
+        snprintf(path, len, "/api/v1/drills/summary%s%s",
+                 cli_opt(a, "fy") ? "?fy=" : "",
+                 cli_opt(a, "fy") ? cli_opt(a, "fy") : "");
     } else {
-        fprintf(stderr, "infrashare: drill start|report ID\n");
+        fprintf(stderr, "infrashare: drill start|list|summary|report "
+                        "ID|confirm ID\n");
         return 2;
     }
     return 0;
+}
+
+/* A drill answer for people: the list, the national summary. */
+static bool print_drill(const char *sub, json_t *j)
+{
+    size_t i;
+    json_t *it;
+    if (strcmp(sub, "list") == 0) {
+        printf("%-18s %-9s %-7s %-8s %-22s FY%-5s %s\n", "id", "kind",
+               "channel", "target", "", "",
+               "reach within 1 day / 1日以内到達率");
+        json_array_foreach (json_object_get(j, "items"), i, it) {
+            json_t *r = json_object_get(it, "reach");
+            printf(
+                "%-18s %-9s %-7s %-8s %-22s FY%-5lld %.1f%% (%lld / %lld)%s\n",
+                json_string_value(json_object_get(it, "id")),
+                json_string_value(json_object_get(it, "kind")),
+                *json_string_value(json_object_get(it, "channel"))
+                    ? json_string_value(json_object_get(it, "channel"))
+                    : "-",
+                json_string_value(json_object_get(it, "target_kind")),
+                json_string_value(json_object_get(it, "target")),
+                (long long)json_integer_value(
+                    json_object_get(it, "fiscal_year")),
+                100.0 * json_real_value(json_object_get(r, "reach_1d")),
+                (long long)json_integer_value(
+                    json_object_get(r, "acknowledged_1d")),
+                (long long)json_integer_value(json_object_get(r, "recipients")),
+                json_is_true(json_object_get(it, "window_closed"))
+                    ? ""
+                    : "  (window open / 集計中)");
+        }
+        return true;
+    }
+    if (strcmp(sub, "summary") == 0) {
+        json_t *n = json_object_get(j, "national");
+        printf(
+            "FY%lld national / 全国: drills %lld, recipients %lld, "
+            "reach within 1 day %.1f%%, open drills %lld\n",
+            (long long)json_integer_value(json_object_get(j, "fiscal_year")),
+            (long long)json_integer_value(json_object_get(n, "drills")),
+            (long long)json_integer_value(json_object_get(n, "recipients")),
+            100.0 * json_real_value(json_object_get(n, "reach_1d")),
+            (long long)json_integer_value(json_object_get(j, "open_drills")));
+        json_array_foreach (json_object_get(j, "ceptoars"), i, it) {
+            json_t *f = json_object_get(it, "figures");
+            json_t *t = json_object_get(f, "time_to_acknowledge");
+            printf(
+                "  %-24s drills %lld, reach %.1f%% (%lld / %lld), "
+                "p50 %llds, p90 %llds\n",
+                json_string_value(json_object_get(it, "ceptoar")),
+                (long long)json_integer_value(json_object_get(f, "drills")),
+                100.0 * json_real_value(json_object_get(f, "reach_1d")),
+                (long long)json_integer_value(
+                    json_object_get(f, "acknowledged_1d")),
+                (long long)json_integer_value(json_object_get(f, "recipients")),
+                (long long)json_integer_value(json_object_get(t, "p50_s")),
+                (long long)json_integer_value(json_object_get(t, "p90_s")));
+        }
+        return true;
+    }
+    return false;
 }
 
 /* The body of "advisory issue" into *o: --data (a file, or "-" for
@@ -929,8 +1011,11 @@ static void print_answer(const char *cmd, const struct cli_args *a,
                json_string_value(json_object_get(j, "reason")));
     } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
         if (j)
+    if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+        bool done = j && strcmp(cmd, "drill") == 0 && print_drill(a->pos[0], j);
+        if (!done && j)
             print_advisory(a->pos[0], j);
-        else
+        else if (!done)
             printf("%s\n", text);
     } else if (strcmp(cmd, "report") == 0) {
         if (strcmp(a->pos[0], "unopened") == 0) {
@@ -983,6 +1068,8 @@ int cli_client(const char *cmd, int argc, char **argv)
         "scopes",      "ceptoars",    "orgs",        "state",        "format",
         "target-kind", "target",      "note-ja",     "note-en",      "org",
         NULL};
+        "target-kind", "target",      "note-ja",     "note-en",      "channel",
+        "fy",          "ceptoar",     NULL};
     static const char *const flags[] = {"json",  "overdue",         "all",
                                         "inbox", "title-in-notice", NULL};
         "target-kind", "target",      "note-ja",     "note-en",      "lists",

@@ -42,6 +42,7 @@ static void usage(FILE *f)
         "  org list [--kind K] [--scope S] [--ceptoar C] [--limit N]\n"
         "  org show ID\n"
         "  org add ID --scope S --name-ja J --name-en E [--ceptoar C]...\n"
+        "      [--subgroup SG]...\n"
         "  org contact ORG --channel email|webhook|phone|sms|fax --address A\n"
         "       [--priority N] [--emergency] [--lang ja|en]\n"
         "  token create USER [--name NAME] [--expires-days N]\n"
@@ -85,6 +86,13 @@ static void usage(FILE *f)
         "  declarations list [--active] | show ID | end ID\n"
         "  declarations declare --title-ja T --title-en T --reason R\n"
         "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n");
+        "  drill start --target-kind ceptoar|sector|subgroup|all [--target "
+        "ID]\n"
+        "       [--kind reach|structure|outage] [--channel "
+        "gateway|email|webhook]\n"
+        "  drill report ID [--format json|csv|html] | confirm ID\n"
+        "  drill list [--fy YEAR] [--ceptoar ID] | summary [--fy YEAR]\n"
+        "  (drills is the same command as drill)\n");
 }
 
 static int open_db(struct store **s)
@@ -641,6 +649,28 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         if (nc < 8)
             ceps[nc++] = argv[i + 1];
     }
+    /* every --subgroup given (repeatable) must be a sub-group of one of
+     * those CEPTOARs */
+    const char *sgs[8];
+    int ns = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--subgroup") || i + 1 >= argc)
+            continue;
+        char cep[IDS_LEN];
+        bool in = false;
+        if (!store_subgroup_ceptoar(c, argv[i + 1], cep, sizeof(cep)))
+            for (int k = 0; k < nc; k++)
+                in |= strcmp(ceps[k], cep) == 0;
+        if (!in) {
+            fprintf(stderr,
+                    "infrashare: --subgroup: %s is not a sub-group of a "
+                    "--ceptoar given\n",
+                    argv[i + 1]);
+            return 1;
+        }
+        if (ns < 8)
+            sgs[ns++] = argv[i + 1];
+    }
     struct store_org o = {.id = id,
                           .kind = "operator",
                           .name_ja = ja,
@@ -653,6 +683,8 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         rc = store_org_insert(c, &o, util_now());
     for (int i = 0; !rc && i < nc; i++)
         rc = store_membership_insert(c, id, ceps[i]);
+    for (int i = 0; !rc && i < ns; i++)
+        rc = store_subgroup_member_add(c, sgs[i], id);
     if (!rc)
         rc = cli_audit(c, "org.add", id,
                        json_pack("{s:s,s:i}", "scope", scope, "ceptoars", nc));
@@ -747,8 +779,8 @@ static int cmd_org(int argc, char **argv)
 {
     static const char *const flags[] = {"json", "emergency", NULL};
     static const char *const valued[] = {
-        "kind",    "scope",   "ceptoar",  "limit", "name-ja", "name-en",
-        "channel", "address", "priority", "lang",  NULL};
+        "kind",    "scope",   "ceptoar",  "limit", "name-ja",  "name-en",
+        "channel", "address", "priority", "lang",  "subgroup", NULL};
     struct cli_args a;
     if (argc < 1 || cli_parse(argc - 1, argv + 1, flags, valued, &a)) {
         usage(stderr);
@@ -1002,6 +1034,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "drills") == 0) /* the same command, either name */
+        cmd = "drill";
     if (strcmp(cmd, "init") == 0)
         return cmd_init(sub_argc, sub_argv);
     if (strcmp(cmd, "user") == 0)

@@ -215,6 +215,12 @@ char *http_drill_html(json_t *rep, size_t cap, size_t *len)
                  "drill: %+.1f points</p>",
                  100.0 *
                      json_real_value(json_object_get(comparison, "change")));
+    else if (jv_str(rep, "comparison_status") &&
+             strcmp(jv_str(rep, "comparison_status"), "pending") == 0)
+        buf_adds(&b, "<p>前回の訓練との比較は、両方の訓練の1日の集計期間が"
+                     "終わってから表示されます / the comparison with the "
+                     "previous drill appears once both drills' 1-day windows "
+                     "are closed</p>");
     buf_adds(&b, "<h2>CEPTOAR別 受領確認率の推移 / acknowledged share over "
                  "time per CEPTOAR</h2>");
     svg_chart(&b, rcpts, t0);

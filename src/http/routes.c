@@ -439,6 +439,11 @@ int h_adv_withhold(struct http_req *r, struct http_resp *out);
 /* routes_rollcall.c */
 int h_adv_answer(struct http_req *r, struct http_resp *out);
 int h_adv_board(struct http_req *r, struct http_resp *out);
+/* routes_drills.c */
+int h_drill_list(struct http_req *r, struct http_resp *out);
+int h_drill_summary(struct http_req *r, struct http_resp *out);
+int h_drill_confirm(struct http_req *r, struct http_resp *out);
+int h_subgroups_list(struct http_req *r, struct http_resp *out);
 
 /* routes_web.c */
 int h_web_index(struct http_req *r, struct http_resp *out);
@@ -796,5 +801,23 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/advisories/{id}/answers",
      .auth = HTTP_AUTHED,
      .fn = h_adv_board},
+    /* the drill programme (routes_drills.c) */
+    {.method = "GET",
+     .pattern = "/api/v1/drills",
+     .auth = HTTP_AUTHED,
+     .fn = h_drill_list},
+    {.method = "GET",
+     .pattern = "/api/v1/drills/summary",
+     .auth = HTTP_AUTHED,
+     .fn = h_drill_summary},
+    {.method = "POST",
+     .pattern = "/api/v1/drills/{id}/confirm",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ORG_ADMIN,
+     .fn = h_drill_confirm},
+    {.method = "GET",
+     .pattern = "/api/v1/subgroups",
+     .auth = HTTP_AUTHED,
+     .fn = h_subgroups_list},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

@@ -122,7 +122,7 @@ static int demo_staff(const struct demo_run *d, const json_t *org)
  * the patterns pja/pen, its membership, its user and two contacts. */
 static int demo_operator(const struct demo_run *d, const char *ceptoar,
                          const char *scope, const char *sdash, const char *pja,
-                         const char *pen, int n)
+                         const char *pen, int n, const char *subgroup)
 {
     char id[64], name_ja[256], name_en[256], addr[256];
     if (util_fmt(id, sizeof(id), "op-%s-%04d", sdash, n))
@@ -141,6 +141,8 @@ static int demo_operator(const struct demo_run *d, const char *ceptoar,
     int rc = store_org_insert(d->c, &o, d->now);
     if (!rc)
         rc = store_membership_insert(d->c, id, ceptoar);
+    if (!rc && subgroup)
+        rc = store_subgroup_member_add(d->c, subgroup, id);
     if (!rc)
         d->stats->operators++;
     if (!rc)
@@ -177,8 +179,14 @@ static int demo_members(const struct demo_run *d, const json_t *org,
     dashed(sdash, sizeof(sdash), scope);
     long long members = jv_int(org, "members", 0);
     int rc = IS_OK;
+    /* the members are spread over the CEPTOAR's sub-groups in turn */
+    const json_t *sgs = json_object_get(org, "subgroups");
+    size_t nsg = json_array_size(sgs);
     for (int n = 1; n <= members && !rc; n++)
-        rc = demo_operator(d, jv_str(org, "id"), scope, sdash, pja, pen, n);
+        rc = demo_operator(
+            d, jv_str(org, "id"), scope, sdash, pja, pen, n,
+            nsg ? jv_str(json_array_get(sgs, (size_t)(n - 1) % nsg), "id")
+                : NULL);
     return rc;
 }
 

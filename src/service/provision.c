@@ -22,6 +22,7 @@
 #include "service/rollcall.h"
 #include "common/util.h"
 #include "service/lists.h"
+#include "service/drills.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
                                         "newsletter", NULL};
@@ -40,6 +41,10 @@ static const struct jv_field audience_spec[] = {
     /* distribution lists (service/lists.h) */
     {.name = "lists", .type = JV_STRING_ARRAY, .max_len = 32, .item_len = 23},
     {.name = "include_lists", .type = JV_BOOL},
+    {.name = "subgroups",
+     .type = JV_STRING_ARRAY,
+     .max_len = 32,
+     .item_len = 63},
 };
 
 const struct jv_field provision_issue_spec[] = {
@@ -236,7 +241,12 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
             }
         }
     }
-    if (!audience_names_any(&shape))
+    /* sub-groups of a CEPTOAR (service/drills.c) */
+    bool subgroups = false;
+    int sg_rc = drill_audience_subgroups(c, who, aud, range, &subgroups, e);
+    if (sg_rc)
+        return sg_rc;
+    if (!audience_names_any(&shape) && !subgroups)
         return svc_fail(e, IS_ERR_INVALID, "missing_field", "audience",
                         "audience: name all, sectors, scopes, ceptoars, "
                         "orgs or lists");
@@ -356,6 +366,10 @@ static int recipients_add(struct store_conn *c, const char *adv,
             rc = store_recipients_add(
                 c, adv, keys[k][1], json_string_value(json_array_get(ids, i)));
     }
+    const json_t *sgs = json_object_get(aud, "subgroups");
+    for (size_t i = 0; !rc && i < json_array_size(sgs); i++)
+        rc = store_recipients_add_subgroup(
+            c, adv, json_string_value(json_array_get(sgs, i)));
     return rc;
 }
 
@@ -433,6 +447,10 @@ static int advisory_create(struct app *a, struct store_conn *c,
     int rc = advisory_fill(a, who, body, drill, now, ad);
     if (!rc)
         rc = store_advisory_insert(c, ad);
+    /* an outage drill's one channel, before anything is queued */
+    if (!rc && drill && jv_str(body, "only_channel"))
+        rc =
+            store_advisory_channel_set(c, ad->id, jv_str(body, "only_channel"));
     if (!rc)
         rc = store_hop_insert(c, ad->id, ad->author, AUDIENCE_STEP_AUTHOR, "",
                               "relayed", now, now, "author");

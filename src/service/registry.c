@@ -86,6 +86,12 @@ static const struct jv_field history_spec[] = {
     {.name = "2016-03", .type = JV_STRING, .max_len = 32},
     {.name = "2017-03", .type = JV_STRING, .max_len = 32},
 };
+/* a sub-group inside a CEPTOAR (T-CEPTOAR SG1-SG4) */
+static const struct jv_field subgroup_spec[] = {
+    {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
+    {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
+};
 static const struct jv_field ceptoar_spec[] = {
     ORG_COMMON,
     {.name = "scope", .type = JV_STRING, .required = true, .max_len = ID_LEN},
@@ -113,6 +119,11 @@ static const struct jv_field ceptoar_spec[] = {
      .required = true,
      .max_len = 8,
      .item_len = ID_LEN},
+    {.name = "subgroups",
+     .type = JV_OBJECT_ARRAY,
+     .max_len = 32,
+     .sub = subgroup_spec,
+     .nsub = IS_ARRAY_LEN(subgroup_spec)},
 };
 static const struct jv_field file_spec[] = {
     {.name = "sectors", .type = JV_STRING_ARRAY},
@@ -283,6 +294,18 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Is sub-group sg's id used by another sub-group of any CEPTOAR? */
+static bool subgroup_seen(const struct registry *r, const json_t *sg)
+{
+    size_t i, j;
+    json_t *it, *x;
+    json_array_foreach (r->orgs, i, it)
+        json_array_foreach (json_object_get(it, "subgroups"), j, x)
+            if (x != sg && strcmp(jv_str(x, "id"), jv_str(sg, "id")) == 0)
+                return true;
+    return false;
+}
+
 /* Finds an item by id in an array; NULL when absent. O(n). */
 static json_t *find(json_t *arr, const char *id)
 {
@@ -364,6 +387,13 @@ static int check_refs(struct registry *r, char *err, size_t errlen)
                     return ref_error(it, err, errlen, "\"%s\" is not a council",
                                      json_string_value(x));
             }
+            /* sub-group ids are unique across the registry */
+            json_array_foreach (json_object_get(it, "subgroups"), j, x) {
+                if (find(r->orgs, jv_str(x, "id")) || subgroup_seen(r, x))
+                    return ref_error(it, err, errlen,
+                                     "sub-group id \"%s\" is used twice",
+                                     jv_str(x, "id"));
+            }
         }
         if (strcmp(kind, "council") == 0) {
             json_array_foreach (json_object_get(it, "members"), j, x) {
@@ -423,9 +453,9 @@ int registry_load(const char *dir, struct registry *r, char *err, size_t errlen)
 static char *org_attrs(json_t *it)
 {
     json_t *a = json_deep_copy(it);
-    static const char *const drop[] = {"id",      "kind",     "name_ja",
-                                       "name_en", "short_en", "_file",
-                                       "_line",   "observer", "scope"};
+    static const char *const drop[] = {
+        "id",    "kind",  "name_ja",  "name_en", "short_en",
+        "_file", "_line", "observer", "scope",   "subgroups"};
     for (size_t i = 0; i < IS_ARRAY_LEN(drop); i++)
         json_object_del(a, drop[i]);
     char *s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
@@ -483,6 +513,13 @@ int registry_import(struct store_conn *c, const struct registry *r, int64_t now)
         json_array_foreach (json_object_get(it, "councils"), j, x) {
             rc = store_membership_insert(c, jv_str(it, "id"),
                                          json_string_value(x));
+            if (rc)
+                return rc;
+        }
+        json_array_foreach (json_object_get(it, "subgroups"), j, x) {
+            rc = store_subgroup_insert(c, jv_str(x, "id"), jv_str(it, "id"),
+                                       jv_str(x, "name_ja"),
+                                       jv_str(x, "name_en"), (int)j);
             if (rc)
                 return rc;
         }

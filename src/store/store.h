@@ -1110,5 +1110,91 @@ int store_rollcall_board_page(struct store_conn *c, const char *adv,
                               const char *via, const char *ministry,
                               const char *after, int state, int limit,
                               struct store_rollcall_row_list *out);
+/* ---- drill kinds, the drill programme, sub-groups (store_drills.c) ---- */
+int store_subgroup_insert(struct store_conn *c, const char *id,
+                          const char *ceptoar, const char *name_ja,
+                          const char *name_en, int ord);
+int store_subgroup_member_add(struct store_conn *c, const char *subgroup,
+                              const char *org);
+/* The CEPTOAR of a sub-group (out: IDS_LEN); IS_ERR_NOTFOUND when none. */
+int store_subgroup_ceptoar(struct store_conn *c, const char *subgroup,
+                           char *out, size_t len);
+struct store_subgroup {
+    char id[IDS_LEN], ceptoar[IDS_LEN];
+    char *name_ja, *name_en; /* malloc'd */
+    int64_t members;
+};
+struct store_subgroup_list {
+    struct store_subgroup *items;
+    size_t n;
+};
+void store_subgroup_list_free(struct store_subgroup_list *l);
+/* Sub-groups of ceptoar (NULL = every CEPTOAR), by CEPTOAR and order. */
+int store_subgroups_list(struct store_conn *c, const char *ceptoar,
+                         struct store_subgroup_list *out);
+/* (sub-group, org) pairs of an advisory's recipients (store_adv_org:
+ * adv holds the sub-group id). */
+int store_subgroups_of_recipients(struct store_conn *c, const char *adv,
+                                  struct store_adv_org_list *out);
+/* Adds the operator members of a sub-group as recipients. */
+int store_recipients_add_subgroup(struct store_conn *c, const char *adv,
+                                  const char *subgroup);
+/* Limits an advisory's deliveries to one channel (gateway, email,
+ * webhook). */
+int store_advisory_channel_set(struct store_conn *c, const char *adv,
+                               const char *channel);
+/* The recipients of adv with no contact of channel (as an outage drill
+ * limits it), by org id. */
+int store_recipients_lacking_channel(struct store_conn *c, const char *adv,
+                                     const char *channel,
+                                     struct store_id_list *out);
+struct store_drill_info {
+    int64_t seq;
+    char id[IDS_LEN], advisory[IDS_LEN], target_kind[16], target[IDS_LEN];
+    char created_by[IDS_LEN], kind[16], channel[16];
+    int64_t created_at;
+    int fy;
+    char ceptoars[1024]; /* the CEPTOARs it went through, comma-separated */
+};
+int store_drill_add(struct store_conn *c, const struct store_drill_info *d);
+/* Records the CEPTOARs the drill's advisory went through (after its
+ * recipients are set). */
+int store_drill_ceptoars_fill(struct store_conn *c, const char *drill,
+                              const char *adv);
+int store_drill_info_get(struct store_conn *c, const char *id,
+                         struct store_drill_info *out);
+/* The previous drill of the same kind and target; IS_ERR_NOTFOUND. */
+int store_drill_previous(struct store_conn *c, const struct store_drill_info *d,
+                         struct store_drill_info *out);
+struct store_drill_info_list {
+    struct store_drill_info *items;
+    size_t n;
+};
+void store_drill_info_list_free(struct store_drill_info_list *l);
+/* Up to limit drills, newest first, with seq below before_seq (0 = from
+ * the newest), of fiscal year fy (0 = any) through ceptoar (NULL =
+ * any). */
+int store_drills_list(struct store_conn *c, int fy, const char *ceptoar,
+                      int64_t before_seq, int limit,
+                      struct store_drill_info_list *out);
+/* A member confirms its contacts (the first confirmation stays);
+ * *confirmed_at is the time recorded, *fresh whether this call made it. */
+int store_drill_confirm(struct store_conn *c, const char *drill,
+                        const char *org, int64_t user, const char *via,
+                        int64_t now, int64_t *confirmed_at, bool *fresh);
+struct store_drill_contact {
+    char org[IDS_LEN];
+    char *name_ja, *name_en; /* malloc'd */
+    int64_t confirmed_at, updated_at, ncontacts;
+};
+struct store_drill_contact_list {
+    struct store_drill_contact *items;
+    size_t n;
+};
+void store_drill_contact_list_free(struct store_drill_contact_list *l);
+/* A structure drill's recipients with their confirmation (0 = none) and
+ * the last change or earlier confirmation of their contacts (0 = none). */
+int store_drill_contacts(struct store_conn *c, const char *drill,
+                         const char *adv, struct store_drill_contact_list *out);
 
 #endif

@@ -9,6 +9,13 @@
     "(SELECT CASE WHEN count(*) = 0 THEN 0 "                                   \
     "WHEN sum(ag.withdrawn_at IS NULL) > 0 THEN 1 ELSE 2 END "                 \
     "FROM agreements ag WHERE ag.org_id = " org ")"
+#ifndef SQL_CHANNEL_OK
+/* contact k's channel takes part in advisory ?1: no advisory_channel row,
+ * or k's channel is its one channel (core/drill.h drill_channel_matches) */
+#define SQL_CHANNEL_OK(k)                                                      \
+    "NOT EXISTS (SELECT 1 FROM advisory_channel ac WHERE ac.advisory_id = "    \
+    "?1 AND NOT (" k ".channel = ac.channel OR (ac.channel = 'gateway' AND " k \
+    ".channel IN ('phone', 'sms'))))"
 #endif
 #ifndef SQL_AUTO_FORWARD_SEVERITY
 #define SQL_AUTO_FORWARD_SEVERITY RANGE_SQL(ROUTE_AUTO_FORWARD_SEVERITY)
@@ -338,7 +345,8 @@ ST(DLV_QUEUE_FIRST,
    "FROM advisory_recipients r JOIN contacts k ON k.org_id = r.org_id "
    "WHERE r.advisory_id = ?1 AND r.via = ?2 AND r.released_at = ?3 "
    "AND (?4 OR k.id = (SELECT k2.id FROM contacts k2 WHERE k2.org_id = "
-   "r.org_id ORDER BY k2.priority, k2.id LIMIT 1))")
+   "r.org_id AND " SQL_CHANNEL_OK("k2") " ORDER BY k2.priority, k2.id "
+                                        "LIMIT 1)) AND " SQL_CHANNEL_OK("k"))
 ST(DLV_QUEUE_EMERGENCY,
    "INSERT OR IGNORE INTO deliveries(advisory_id, "
    "org_id, contact_id, channel, address, reason, state, next_at, idem_key,"
@@ -350,9 +358,10 @@ ST(DLV_QUEUE_NEXT,
    "contact_id, channel, address, reason, state, next_at, idem_key, "
    "created_at) SELECT ?1, k.org_id, k.id, k.channel, k.address, ?4, "
    "'queued', ?3, ?1 || '.' || k.org_id || '.' || k.id, ?3 FROM contacts k "
-   "WHERE k.org_id = ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
-   "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
-   "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
+   "WHERE k.org_id = ?2 AND " SQL_CHANNEL_OK(
+       "k") " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
+            "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
+            "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
 ST(DLV_CLAIM,
    "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
    "attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE "
@@ -688,3 +697,72 @@ ST(RC_BOARD_PAGE,
    "(?3 = '' OR se.ministry_id = ?3) AND r.org_id > ?4 AND "
    "(?5 = 0 OR (?5 = 1) = (a.org_id IS NOT NULL)) "
    "ORDER BY r.org_id LIMIT ?6")
+/* ---- drill kinds, the drill programme, sub-groups (store_drills.c) ---- */
+ST(SUBGROUP_INSERT, "INSERT INTO subgroups(id, ceptoar_id, name_ja, name_en, "
+                    "ord) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(SUBGROUP_MEMBER_ADD, "INSERT OR IGNORE INTO subgroup_members(subgroup_id, "
+                        "org_id) VALUES (?1, ?2)")
+ST(SUBGROUPS_LIST, "SELECT s.id, s.ceptoar_id, s.name_ja, s.name_en, "
+                   "(SELECT count(*) FROM subgroup_members m WHERE "
+                   "m.subgroup_id = s.id) FROM subgroups s WHERE ?1 IS NULL "
+                   "OR s.ceptoar_id = ?1 ORDER BY s.ceptoar_id, s.ord, s.id")
+ST(SUBGROUP_CEPTOAR, "SELECT ceptoar_id FROM subgroups WHERE id = ?1")
+ST(SUBGROUP_OF_RCPTS,
+   "SELECT m.subgroup_id, r.org_id FROM advisory_recipients r JOIN "
+   "subgroup_members m ON m.org_id = r.org_id WHERE r.advisory_id = ?1 "
+   "ORDER BY 1, 2")
+ST(RCPT_SUBGROUP,
+   "INSERT OR IGNORE INTO advisory_recipients(advisory_id, org_id) SELECT "
+   "?1, m.org_id FROM subgroup_members m JOIN orgs o ON o.id = m.org_id AND "
+   "o.kind = 'operator' WHERE m.subgroup_id = ?2")
+ST(ADV_CHANNEL_SET, "INSERT INTO advisory_channel(advisory_id, channel) "
+                    "VALUES (?1, ?2)")
+/* recipients with no contact an advisory limited to channel ?2 may use
+ * (core/drill.h drill_channel_matches, copied in SQL) */
+ST(RCPT_LACKING_CHANNEL,
+   "SELECT r.org_id FROM advisory_recipients r WHERE r.advisory_id = ?1 AND "
+   "NOT EXISTS (SELECT 1 FROM contacts k WHERE k.org_id = r.org_id AND "
+   "(k.channel = ?2 OR (?2 = 'gateway' AND k.channel IN ('phone', 'sms')))) "
+   "ORDER BY r.org_id")
+ST(DRILLK_INSERT,
+   "INSERT INTO drills(id, advisory_id, target_kind, target, created_by, "
+   "created_at, kind, channel, fy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+   "?9)")
+ST(DRILLK_CEPTOARS_FILL,
+   "INSERT OR IGNORE INTO drill_ceptoars(drill_id, ceptoar_id) SELECT "
+   "DISTINCT ?1, r.via FROM advisory_recipients r JOIN orgs o ON o.id = "
+   "r.via AND o.kind = 'ceptoar' WHERE r.advisory_id = ?2")
+#ifndef DRILLK_COLS
+#define DRILLK_COLS                                                            \
+    "d.seq, d.id, d.advisory_id, d.target_kind, d.target, d.created_by, "      \
+    "d.created_at, d.kind, d.channel, d.fy, (SELECT group_concat(x.c, ',') "   \
+    "FROM (SELECT ceptoar_id c FROM drill_ceptoars WHERE drill_id = d.id "     \
+    "ORDER BY 1) x) "
+#endif
+ST(DRILLK_GET, "SELECT " DRILLK_COLS "FROM drills d WHERE d.id = ?1")
+ST(DRILLK_PREV, "SELECT " DRILLK_COLS "FROM drills d WHERE d.target_kind = ?1 "
+                "AND d.target = ?2 AND d.kind = ?3 AND d.seq < ?4 ORDER BY "
+                "d.seq DESC LIMIT 1")
+/* newest first, below seq ?3 (0 = from the newest); fiscal year ?1 (0 =
+ * every year), CEPTOAR ?2 (NULL = every one) */
+ST(DRILLK_LIST, "SELECT " DRILLK_COLS "FROM drills d WHERE (?1 = 0 OR d.fy = "
+                "?1) AND (?2 IS NULL OR EXISTS (SELECT 1 FROM drill_ceptoars "
+                "c WHERE c.drill_id = d.id AND c.ceptoar_id = ?2)) AND (?3 = "
+                "0 OR d.seq < ?3) ORDER BY d.seq DESC LIMIT ?4")
+ST(DRILLK_CONFIRM,
+   "INSERT INTO drill_confirms(drill_id, org_id, confirmed_by, via, "
+   "confirmed_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(drill_id, org_id) "
+   "DO NOTHING")
+ST(DRILLK_CONFIRMED_AT, "SELECT confirmed_at FROM drill_confirms WHERE "
+                        "drill_id = ?1 AND org_id = ?2")
+/* a structure drill's recipients: confirmed in it (0 = not), and when
+ * their contacts last changed or were confirmed before it (0 = never) */
+ST(DRILLK_CONTACTS,
+   "SELECT r.org_id, o.name_ja, o.name_en, coalesce((SELECT confirmed_at "
+   "FROM drill_confirms f WHERE f.drill_id = ?1 AND f.org_id = r.org_id), "
+   "0), coalesce((SELECT max(t) FROM (SELECT max(k.created_at) t FROM "
+   "contacts k WHERE k.org_id = r.org_id UNION ALL SELECT max(f.confirmed_at) "
+   "FROM drill_confirms f WHERE f.org_id = r.org_id AND f.drill_id <> ?1)), "
+   "0), (SELECT count(*) FROM contacts k WHERE k.org_id = r.org_id) FROM "
+   "advisory_recipients r JOIN orgs o ON o.id = r.org_id WHERE "
+   "r.advisory_id = ?2 ORDER BY r.org_id")

@@ -95,6 +95,7 @@ node --test --test-concurrency=1 --test-reporter=tap \
     scenarios.test.mjs security.test.mjs lists.test.mjs
     scenarios.test.mjs security.test.mjs rollcall.test.mjs
     scenarios.test.mjs security.test.mjs ui-outage-mode.test.mjs
+    scenarios.test.mjs security.test.mjs drills.test.mjs
 rc=$?
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then

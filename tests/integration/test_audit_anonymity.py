@@ -488,6 +488,16 @@ def to_version_1(hub):
     con.execute("DELETE FROM meta WHERE key IN ('audit_v1_entries', "
                 "'audit_bridge')")
     con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    # later migrations undone too (0011: drill kinds and sub-groups)
+    for t in ("drill_confirms", "drill_ceptoars", "advisory_channel",
+              "subgroup_members", "subgroups", "drills"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    con.execute("CREATE TABLE drills (seq INTEGER PRIMARY KEY, id TEXT NOT "
+                "NULL UNIQUE, advisory_id TEXT NOT NULL REFERENCES "
+                "advisories(id), target_kind TEXT NOT NULL CHECK "
+                "(target_kind IN ('ceptoar', 'sector', 'all')), target TEXT "
+                "NOT NULL DEFAULT '', created_by TEXT NOT NULL, created_at "
+                "INTEGER NOT NULL) STRICT")
     con.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
                 "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
     con.execute("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
@@ -537,6 +547,10 @@ def test_migration_keeps_old_entries_verifiable_and_unguessable(fresh_demo_hub):
     assert db_rows(hub, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(latest),)]
     assert db_rows(hub, "SELECT value FROM meta WHERE key = 'schema_version'") == [
         (str(migration_number(MIGRATIONS[-1])),)]
+    hub.start()                                    # migration 0005 (and later ones)
+    latest = max(int(m.name[:4]) for m in (Path(__file__).resolve().parents[2]
+                                           / "src/store/migrations").glob("*.sql"))
+    assert db_rows(hub, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(latest),)]
     nisc = tok(hub, "auditor")
     v = hub.api("GET", "/api/v1/audit/verify", token=nisc).json()
     assert v["ok"] is True, v

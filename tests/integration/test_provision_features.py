@@ -627,6 +627,21 @@ def test_drill_messages_report_and_comparison(phub, hook, smtp):
     d2 = run_drill(["op-d1", "op-d2", "op-d3", "op-d4"])
     rep2 = phub.ok("GET", f"/api/v1/drills/{d2['id']}/report", "nisc-a")
     assert rep2["reach"]["reach_1d"] == pytest.approx(4 / 5)
+    # the comparison waits until both drills' 1-day windows are closed
+    # (test_drill_kinds.py covers the rule; here both are backdated)
+    assert rep2["comparison"] is None
+    assert rep2["comparison_status"] == "pending"
+    con = sqlite3.connect(str(phub.db), timeout=10)
+    with con:
+        con.execute("UPDATE drills SET created_at = created_at - 2 * 86400")
+        con.execute("UPDATE advisories SET created_at = created_at - "
+                    "2 * 86400 WHERE drill = 1")
+        con.execute("UPDATE advisory_recipients SET acked_at = acked_at - "
+                    "2 * 86400, delivered_at = delivered_at - 2 * 86400 "
+                    "WHERE advisory_id IN (SELECT id FROM advisories WHERE "
+                    "drill = 1)")
+    con.close()
+    rep2 = phub.ok("GET", f"/api/v1/drills/{d2['id']}/report", "nisc-a")
     c = rep2["comparison"]
     assert c["previous_drill"] == d1["id"]
     assert c["previous_reach_1d"] == pytest.approx(0.4)

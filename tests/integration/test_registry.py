@@ -303,7 +303,9 @@ def test_nisc_sees_every_operator(demo_hub, sessions):
 def test_fourteenth_sector_through_data_alone(tmp_path, data_copy):
     cep = json.loads((data_copy / "registry" / "20-ceptoars.json")
                      .read_text(encoding="utf-8"))["organisations"]
-    template = next(o for o in cep if o["kind"] == "ceptoar")
+    # a CEPTOAR without sub-groups (their ids are unique in the registry)
+    template = next(o for o in cep
+                    if o["kind"] == "ceptoar" and "subgroups" not in o)
     airports_ceptoar = dict(template)
     airports_ceptoar.update({
         "id": "ceptoar-airports",

@@ -24,6 +24,7 @@
 #include "core/audit_chain.h"
 #include "core/deadline.h"
 #include "core/mode.h"
+#include "core/drill.h"
 #include "core/range.h"
 #include "core/roles.h"
 #include "core/route.h"
@@ -3020,6 +3021,122 @@ static void t_reports_waiting_outage_matches_core(void **state)
     assert_int_equal(store_declaration_insert(c, d), IS_OK);
     outage_expect(c, n, sectors, true);
     free(d);
+/* The queueing SQL's copy of drill_channel_matches (SQL_CHANNEL_OK in
+ * store_sql.h) and RCPT_LACKING_CHANNEL against core/drill.c on real
+ * SQLite: for every one-channel limit (none, gateway, email, webhook), the
+ * first message goes to the first contact of a matching channel by
+ * priority, "every contact" queues exactly the matching ones, and an
+ * organisation is "lacking" exactly when none of its contacts match. */
+static void t_drill_channel_sql_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "drill-channel.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c); /* op-a, op-b: two e-mail contacts each */
+    static const char *const chans[] = {"fax", "webhook", "sms", "email",
+                                        "phone"};
+    static const char *const limits[] = {"", "gateway", "email", "webhook"};
+    assert_int_equal(store_begin(c), IS_OK);
+    /* op-z: one contact of each channel, fax first by priority */
+    struct store_org oz = {.id = "op-z",
+                           .kind = "operator",
+                           .name_ja = "組織 op-z",
+                           .name_en = "op-z",
+                           .short_en = "",
+                           .scope_id = "sc-water",
+                           .attrs = "{}"};
+    assert_int_equal(store_org_insert(c, &oz, NOW), IS_OK);
+    for (size_t k = 0; k < IS_ARRAY_LEN(chans); k++) {
+        char addr[64];
+        snprintf(addr, sizeof(addr), "%s@op-z.example", chans[k]);
+        struct store_contact ct = {.org_id = "op-z",
+                                   .channel = chans[k],
+                                   .address = addr,
+                                   .secret = "",
+                                   .lang = "ja",
+                                   .priority = (int)k + 1};
+        assert_int_equal(store_contact_insert(c, &ct, NOW), IS_OK);
+    }
+    for (size_t l = 0; l < IS_ARRAY_LEN(limits); l++) {
+        char adv[16];
+        snprintf(adv, sizeof(adv), "CH%zu", l);
+        struct store_advisory ad = {.author = "nisc",
+                                    .kind = "security_info",
+                                    .range = RANGE_GREEN,
+                                    .title_ja = "題",
+                                    .title_en = "title",
+                                    .body_ja = "本文",
+                                    .body_en = "body",
+                                    .audience = "{}",
+                                    .refs = "[]",
+                                    .ack_deadline_s = 900,
+                                    .created_at = NOW};
+        util_xcopy(ad.id, sizeof(ad.id), adv);
+        assert_int_equal(store_advisory_insert(c, &ad), IS_OK);
+        if (*limits[l])
+            assert_int_equal(store_advisory_channel_set(c, adv, limits[l]),
+                             IS_OK);
+        assert_int_equal(store_recipients_add(c, adv, "org", "op-z"), IS_OK);
+        assert_int_equal(store_recipients_add(c, adv, "org", "op-a"), IS_OK);
+        int n = 0;
+        assert_int_equal(store_recipients_dispatch(c, adv, "", false, NOW, &n),
+                         IS_OK);
+        /* the first message of op-z: the first matching contact */
+        const char *want_first = NULL;
+        for (size_t k = 0; k < IS_ARRAY_LEN(chans) && !want_first; k++)
+            if (drill_channel_matches(limits[l], chans[k]))
+                want_first = chans[k];
+        char sql[256];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof(sql),
+                 "SELECT group_concat(channel, ',') FROM (SELECT channel "
+                 "FROM deliveries WHERE advisory_id = '%s' AND org_id = "
+                 "'op-z' ORDER BY id)",
+                 adv);
+        assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                            want_first);
+        sqlite3_finalize(st);
+        /* then every other matching contact, none of the others */
+        int queued = 0;
+        assert_int_equal(
+            store_queue_next(c, adv, "op-z", "escalation", true, NOW, &queued),
+            IS_OK);
+        int want_more = -1;
+        for (size_t k = 0; k < IS_ARRAY_LEN(chans); k++)
+            want_more += drill_channel_matches(limits[l], chans[k]);
+        assert_int_equal(queued, want_more);
+        for (size_t k = 0; k < IS_ARRAY_LEN(chans); k++) {
+            int64_t has = 0;
+            snprintf(sql, sizeof(sql),
+                     "SELECT count(*) FROM deliveries WHERE advisory_id = "
+                     "'%s' AND org_id = 'op-z' AND channel = '%s'",
+                     adv, chans[k]);
+            assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL),
+                             SQLITE_OK);
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            has = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            assert_int_equal(has, drill_channel_matches(limits[l], chans[k]));
+        }
+        /* op-a (e-mail only) lacks every limit but email and none */
+        struct store_id_list miss = {0};
+        if (*limits[l]) {
+            assert_int_equal(
+                store_recipients_lacking_channel(c, adv, limits[l], &miss),
+                IS_OK);
+            bool a_has = drill_channel_matches(limits[l], "email");
+            assert_int_equal(miss.n, a_has ? 0 : 1);
+            if (miss.n)
+                assert_string_equal(miss.items[0].id, "op-a");
+            store_id_list_free(&miss);
+        }
+    }
+    assert_int_equal(store_commit(c), IS_OK);
     store_put(s, c);
     store_close(s);
 }
@@ -3070,6 +3187,7 @@ int main(void)
         cmocka_unit_test(t_constraint_errors_mapped),
         cmocka_unit_test(t_backup),
         cmocka_unit_test(t_reports_prefilter_matches_core),
+        cmocka_unit_test(t_drill_channel_sql_matches_core),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
