@@ -447,9 +447,6 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
         *method = "POST";
         snprintf(path, len, "/api/v1/advisories/%s/withhold", id);
         o = json_pack("{s:s}", "reason", cli_opt(a, "reason"));
-    } else {
-        fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
-                        "ID|ack ID|relay ID|withhold ID --reason TEXT\n");
     } else if (strcmp(sub, "answer") == 0 && id) {
         *method = "POST";
         snprintf(path, len, "/api/v1/advisories/%s/answers", id);
@@ -461,8 +458,8 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
                  cli_opt(a, "state") ? cli_opt(a, "state") : "");
     } else {
         fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
-                        "ID|ack ID|relay ID|answer ID --field Q=V|board ID "
-                        "[--csv]\n");
+                        "ID|ack ID|relay ID|withhold ID --reason TEXT|answer "
+                        "ID --field Q=V|board ID [--csv]\n");
         return 2;
     }
     if (rc)
@@ -662,6 +659,9 @@ static void print_unopened(json_t *j)
                        ? json_string_value(json_object_get(al, "reminded_at"))
                        : "no / なし");
         }
+    }
+}
+
 /* declarations list [--active] | show ID | declare --title-ja T
  * --title-en T --reason R (--sectors A,B | --national) | end ID: the
  * method, path and body of the request. Returns 0, or 2 with the usage
@@ -857,6 +857,8 @@ static void print_agreements(const char *sub, json_t *j)
     } else {
         print_agreement(j);
     }
+}
+
 /* lists ORG | show ORG LIST | create ORG --name-ja J --name-en E
  * [--members a,b] | set ORG LIST [--name-ja J] [--name-en E] [--members
  * a,b] | delete ORG LIST: distribution lists. Returns 0, or 2 with the
@@ -967,9 +969,11 @@ static int client_request(const char *cmd, const struct cli_args *a,
     if (strcmp(cmd, "agreements") == 0) {
         *path = pathbuf;
         return agreements_request(a, method, pathbuf, len, body);
+    }
     if (strcmp(cmd, "lists") == 0) {
         *path = pathbuf;
         return lists_request(a, method, pathbuf, len, body);
+    }
     if (strcmp(cmd, "declarations") == 0) {
         *path = pathbuf;
         return declaration_request(a, method, pathbuf, len, body);
@@ -1009,9 +1013,8 @@ static void print_answer(const char *cmd, const struct cli_args *a,
                json_string_value(json_object_get(j, "advisory")),
                json_string_value(json_object_get(j, "hop")),
                json_string_value(json_object_get(j, "reason")));
-    } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
-        if (j)
-    if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0) {
+    } else if (strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
+               strcmp(cmd, "drills") == 0) {
         bool done = j && strcmp(cmd, "drill") == 0 && print_drill(a->pos[0], j);
         if (!done && j)
             print_advisory(a->pos[0], j);
@@ -1050,42 +1053,56 @@ static void print_answer(const char *cmd, const struct cli_args *a,
 
 int cli_client(const char *cmd, int argc, char **argv)
 {
-    static const char *const valued[] = {
-        "url",         "token",       "data",          "title",
-        "kind",        "detected-at", "occurred-at",   "range",
-        "route",       "what",        "measures",      "via-agency",
-        "via-ceptoar", "cause",       "threat",        "text",
-        "question",    "limit",       "min-severity",  "severity",
-        "title-ja",    "title-en",    "body-ja",       "body-en",
-        "sectors",     "scopes",      "ceptoars",      "orgs",
-        "state",       "format",      "target-kind",   "target",
-        "note-ja",     "note-en",     "rules-version", NULL};
-        "url",         "token",       "data",        "title",        "kind",
-        "detected-at", "occurred-at", "range",       "route",        "what",
-        "measures",    "via-agency",  "via-ceptoar", "cause",        "threat",
-        "text",        "question",    "limit",       "min-severity", "severity",
-        "title-ja",    "title-en",    "body-ja",     "body-en",      "sectors",
-        "scopes",      "ceptoars",    "orgs",        "state",        "format",
-        "target-kind", "target",      "note-ja",     "note-en",      "org",
-        NULL};
-        "target-kind", "target",      "note-ja",     "note-en",      "channel",
-        "fy",          "ceptoar",     NULL};
-    static const char *const flags[] = {"json",  "overdue",         "all",
-                                        "inbox", "title-in-notice", NULL};
-        "target-kind", "target",      "note-ja",     "note-en",      "lists",
-        "reason",      "name-ja",     "name-en",     "members",      NULL};
+    static const char *const valued[] = {"url",
+                                         "token",
+                                         "data",
+                                         "title",
+                                         "kind",
+                                         "detected-at",
+                                         "occurred-at",
+                                         "range",
+                                         "route",
+                                         "what",
+                                         "measures",
+                                         "via-agency",
+                                         "via-ceptoar",
+                                         "cause",
+                                         "threat",
+                                         "text",
+                                         "question",
+                                         "limit",
+                                         "min-severity",
+                                         "severity",
+                                         "title-ja",
+                                         "title-en",
+                                         "body-ja",
+                                         "body-en",
+                                         "sectors",
+                                         "scopes",
+                                         "ceptoars",
+                                         "orgs",
+                                         "state",
+                                         "format",
+                                         "target-kind",
+                                         "target",
+                                         "note-ja",
+                                         "note-en",
+                                         "rules-version",
+                                         "org",
+                                         "lists",
+                                         "reason",
+                                         "name-ja",
+                                         "name-en",
+                                         "members",
+                                         "field",
+                                         "form",
+                                         "channel",
+                                         "fy",
+                                         "ceptoar",
+                                         NULL};
     static const char *const flags[] = {
-        "json",          "overdue", "all", "inbox", "title-in-notice",
-        "include-lists", NULL};
-        "target-kind", "target",      "note-ja",     "note-en",      "field",
-        "form",        NULL};
-    static const char *const flags[] = {
-        "json", "overdue", "all", "inbox", "title-in-notice", "csv", NULL};
-        "target-kind", "target",      "note-ja",     "note-en",      "reason",
-        NULL};
-    static const char *const flags[] = {
-        "json",     "overdue", "all", "inbox", "title-in-notice",
-        "national", "active",  NULL};
+        "json",          "overdue", "all",      "inbox",  "title-in-notice",
+        "include-lists", "csv",     "national", "active", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;

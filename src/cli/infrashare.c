@@ -74,18 +74,16 @@ static void usage(FILE *f)
         "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
         "  advisory answer ID --field QUESTION=VALUE [--field ...]\n"
         "  advisory board ID [--state answered|unanswered] [--csv]\n"
-        "  drill start --target-kind ceptoar|sector|all [--target ID]\n"
-        "  drill report ID [--format json|csv|html]\n"
         "  agreements rules | list ORG [--json]\n"
-        "  agreements sign ORG --rules-version V | withdraw ORG ID\n");
+        "  agreements sign ORG --rules-version V | withdraw ORG ID\n"
         "  advisory issue ... [--lists L1,L2] [--include-lists]\n"
         "  advisory withhold ID --reason TEXT\n"
         "  lists ORG | lists show ORG LIST | lists delete ORG LIST\n"
         "  lists create ORG --name-ja J --name-en E [--members a,b]\n"
-        "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n");
+        "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n"
         "  declarations list [--active] | show ID | end ID\n"
         "  declarations declare --title-ja T --title-en T --reason R\n"
-        "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n");
+        "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n"
         "  drill start --target-kind ceptoar|sector|subgroup|all [--target "
         "ID]\n"
         "       [--kind reach|structure|outage] [--channel "
@@ -1051,9 +1049,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
-        strcmp(cmd, "agreements") == 0)
-        strcmp(cmd, "lists") == 0)
-        strcmp(cmd, "declarations") == 0)
+        strcmp(cmd, "agreements") == 0 || strcmp(cmd, "lists") == 0 ||
+        strcmp(cmd, "declarations") == 0 || strcmp(cmd, "drills") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -9,14 +9,11 @@ struct range_relation audience_relation(const struct audience_standing *s)
         return rel;
     rel.registered = true;
     rel.is_originator = s->is_author;
-    rel.in_chain = s->hop_reached || (s->recipient && s->named);
-    rel.in_community = s->recipient;
-    rel.observer = agreement_gives_yellow(s->agreement);
     /* a withheld recipient was never passed the advisory */
     bool recipient = s->recipient && !s->withheld;
     rel.in_chain = s->hop_reached || (recipient && s->named);
     rel.in_community = recipient;
-    rel.observer = s->observer;
+    rel.observer = agreement_gives_yellow(s->agreement);
     return rel;
 }
 

@@ -36,7 +36,6 @@ struct audience_standing {
     bool named;       /* a recipient named individually (orgs) */
     /* the reader's handling-rule agreement: Yellow standing when active */
     enum agreement_state agreement;
-    bool observer;
     /* distribution lists and withholding (docs/rules.md): */
     bool via_list; /* a recipient through a distribution list: the same
                       standing as any recipient of the audience */

@@ -222,6 +222,8 @@ static int demo_agreements(const struct demo_run *d, const json_t *demo,
             return rc;
     }
     return IS_OK;
+}
+
 /* ---- distribution lists (docs/rules.md "Distribution lists") ---- */
 
 /* pattern with "{owner}" replaced by owner (once). */

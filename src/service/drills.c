@@ -128,18 +128,14 @@ static json_t *drill_advisory(const json_t *body, const char *dkind,
     if (strcmp(kind, "all") == 0)
         json_object_set_new(aud, "all", json_true());
     else
-        json_object_set_new(
-            aud, strcmp(kind, "sector") == 0 ? "sectors" : "ceptoars",
-            json_pack("[s]", target));
-    /* a drill also measures the lists its organisations relay to
-     * (docs/rules.md, "Distribution lists") */
-    json_object_set_new(aud, "include_lists", json_true());
-    return json_pack(
         json_object_set_new(aud,
                             strcmp(kind, "sector") == 0     ? "sectors"
                             : strcmp(kind, "subgroup") == 0 ? "subgroups"
                                                             : "ceptoars",
                             json_pack("[s]", target));
+    /* a drill also measures the lists its organisations relay to
+     * (docs/rules.md, "Distribution lists") */
+    json_object_set_new(aud, "include_lists", json_true());
     char bja[1024], ben[1024];
     if (structure) {
         snprintf(bja, sizeof(bja),

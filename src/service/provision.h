@@ -88,7 +88,6 @@ int advisory_ack_link(struct app *a, struct store_conn *c, const char *token,
 void ack_link_token(const struct app *a, const char *nonce, int64_t exp,
                     const char *id, const char *org, char *token, size_t len,
                     unsigned char hash[32]);
-                      char *adv, size_t adv_len);
 /* A valid link, as advisory_link_check finds it. */
 struct advisory_link {
     unsigned char hash[32];

@@ -9,6 +9,7 @@
     "(SELECT CASE WHEN count(*) = 0 THEN 0 "                                   \
     "WHEN sum(ag.withdrawn_at IS NULL) > 0 THEN 1 ELSE 2 END "                 \
     "FROM agreements ag WHERE ag.org_id = " org ")"
+#endif
 #ifndef SQL_CHANNEL_OK
 /* contact k's channel takes part in advisory ?1: no advisory_channel row,
  * or k's channel is its one channel (core/drill.h drill_channel_matches) */

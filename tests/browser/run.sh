@@ -90,12 +90,9 @@ export INFRASHARE_UI_OUTPUT="$here/output"
 
 cd "$here"
 node --test --test-concurrency=1 --test-reporter=tap \
-    scenarios.test.mjs security.test.mjs agreements.test.mjs
-    scenarios.test.mjs security.test.mjs alerts.test.mjs
-    scenarios.test.mjs security.test.mjs lists.test.mjs
-    scenarios.test.mjs security.test.mjs rollcall.test.mjs
-    scenarios.test.mjs security.test.mjs ui-outage-mode.test.mjs
-    scenarios.test.mjs security.test.mjs drills.test.mjs
+    scenarios.test.mjs security.test.mjs agreements.test.mjs \
+    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs \
+    ui-outage-mode.test.mjs
 rc=$?
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then

@@ -3021,6 +3021,10 @@ static void t_reports_waiting_outage_matches_core(void **state)
     assert_int_equal(store_declaration_insert(c, d), IS_OK);
     outage_expect(c, n, sectors, true);
     free(d);
+    store_put(s, c);
+    store_close(s);
+}
+
 /* The queueing SQL's copy of drill_channel_matches (SQL_CHANNEL_OK in
  * store_sql.h) and RCPT_LACKING_CHANNEL against core/drill.c on real
  * SQLite: for every one-channel limit (none, gateway, email, webhook), the
