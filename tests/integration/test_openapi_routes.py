@@ -19,11 +19,8 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 SERVICE_DIR = ROOT / "src" / "service"
 PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
-BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_"}
-BODY_PREFIX = {"S": "reporting_", "P": "provision_", "L": "lists_"}
-BODY_PREFIX = {"S": "reporting_", "P": "provision_", "R": "rollcall_"}
-BODY_PREFIX = {"S": "reporting_", "P": "provision_", "D": "declaration_",
-               "R": "rollcall_"}
+BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_",
+               "L": "lists_", "D": "declaration_", "R": "rollcall_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -34,12 +31,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # {.method = "POST", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
 #  .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file, ...},
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
-BODY_RE = re.compile(r'([SPA]?)BODY\(\s*(\w+)\s*\)')
-BODY_RE = re.compile(r'([SPL]?)BODY\(\s*(\w+)\s*\)')
-BODY_RE = re.compile(r'([SPR]?)BODY\(\s*(\w+)\s*\)')
-# BODY(t), SBODY(name), PBODY(name), DBODY(name), RBODY(name) set .body
-# and .nbody.
-BODY_RE = re.compile(r'([SPDR]?)BODY\(\s*(\w+)\s*\)')
+# ABODY, LBODY, DBODY, RBODY(name) likewise (agreements, lists,
+# declarations, roll calls).
+BODY_RE = re.compile(r'([SPALDR]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -161,9 +155,8 @@ def table_sources():
     """The C files holding request field tables."""
     return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
-            SERVICE_DIR / "agreements.c"]
+            SERVICE_DIR / "agreements.c", SERVICE_DIR / "declarations.c",
             SERVICE_DIR / "rollcall.c"]
-            SERVICE_DIR / "declarations.c", SERVICE_DIR / "rollcall.c"]
 
 
 def parse_field_tables():
