@@ -424,7 +424,8 @@ def migration_number(path):
 
 def drop_later_migrations(con, after):
     """Drops what the migrations numbered above after created (their
-    tables, indexes and triggers, newest first), so that the hub applies
+    tables, indexes and triggers, newest first, and the columns they
+    added), so that the hub applies
     them again at its next start as it would to an old database."""
     for path in reversed(MIGRATIONS):
         if migration_number(path) <= after:
@@ -434,6 +435,12 @@ def drop_later_migrations(con, after):
                 r"CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX|TRIGGER)\s+"
                 r"(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.I)):
             con.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+        # and the columns they added to older tables
+        for table, col in re.findall(
+                r"ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", sql, re.I):
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            if col in cols:
+                con.execute(f"ALTER TABLE {table} DROP COLUMN {col}")
 
 
 def to_version_1(hub):
