@@ -21,6 +21,7 @@
 #include "service/app.h"
 #include "service/alerts.h"
 #include "service/provision.h"
+#include "service/rcache.h"
 #include "service/reporting.h"
 #include "service/worker.h"
 #include "deliver/message.h"
@@ -402,10 +403,12 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     app->reporting = rp;
+    app->board_cache = rcache_new(); /* NULL: boards are not cached */
     memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));
     if (load_ack_key(app->store, app->ack_key)) {
         fprintf(stderr, "infrashared: cannot read or create the "
                         "acknowledgement key\n");
+        rcache_free(app->board_cache);
         free(rp);
         store_close(app->store);
         return 1;
@@ -512,6 +515,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     rc = serve(&app, &cfg, &set);
     free(app.reporting);
+    rcache_free(app.board_cache);
     store_close(app.store);
     curl_global_cleanup();
     return rc;

@@ -13,13 +13,15 @@ prepare: edits the demo hub before the daemon starts (python sqlite3):
   recipient at once); e-mail contacts priority 3 and every webhook contact
   pointed at http://127.0.0.1:P/hooks/<org> (the bench receiver, so the
   outbox's deliveries succeed while answers arrive); one API token for the
-  user of each operator (demo users are named as their organisation and
+  user of each operator and each organisation on a distribution list (a
+  user made for it; demo users are named as their organisation and
   hold the liaison role), written as it `infrashare token create` would
   (id, BLAKE2b-256 of the secret), listed in FILE as "org<TAB>token".
 
 issue: POST /api/v1/advisories as NISC: a Green security_info with the
   standard roll-call form ({"name": "roll_call"}) and audience {"all":
-  true} - every recipient the registry has. Prints and saves (--out) the
+  true, "include_lists": true} - every member the registry has and the
+  distribution lists of every organisation the roll call reaches. Prints and saves (--out) the
   advisory id, the recipient count and the monotonic time of the 201;
   waits until every recipient is released (read-only sqlite3).
 
@@ -58,8 +60,18 @@ def prepare(a):
         c.execute("UPDATE contacts SET address = 'http://127.0.0.1:%d"
                   "/hooks/' || org_id WHERE channel != 'email'"
                   % a.receiver_port)
+        # organisations on distribution lists have no users in the demo:
+        # one each, with the roles of an operator's demo user, so that
+        # every recipient can answer through the API
+        c.execute("INSERT INTO users(org_id, username, pw_hash, roles, "
+                  "created_at) SELECT o.id, o.id, '!', (SELECT roles FROM "
+                  "users u JOIN orgs p ON p.id = u.org_id AND p.kind = "
+                  "'operator' AND u.username = p.id LIMIT 1), ? FROM orgs o "
+                  "WHERE o.kind = 'external' AND NOT EXISTS (SELECT 1 FROM "
+                  "users x WHERE x.username = o.id)", (now,))
         rows = c.execute("SELECT u.id, o.id FROM users u JOIN orgs o ON "
-                         "o.id = u.org_id WHERE o.kind = 'operator' AND "
+                         "o.id = u.org_id WHERE o.kind IN ('operator', "
+                         "'external') AND "
                          "u.username = o.id ORDER BY o.id").fetchall()
         with open(a.tokens, "w") as f:
             for uid, org in rows:
@@ -73,6 +85,8 @@ def prepare(a):
                 f.write(f"{org}\tist_{tid}_{secret}\n")
     info = {"operators": c.execute("SELECT count(*) FROM orgs WHERE kind = "
                                    "'operator'").fetchone()[0],
+            "external": c.execute("SELECT count(*) FROM orgs WHERE kind = "
+                                  "'external'").fetchone()[0],
             "tokens": len(rows)}
     c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     c.close()
@@ -102,7 +116,7 @@ def issue(a):
             "Roll call: effects of the large outage", "body_ja":
             "影響の有無とサービスの状態を回答してください。", "body_en":
             "Please report whether you are affected and your service "
-            "state.", "audience": {"all": True},
+            "state.", "audience": {"all": True, "include_lists": True},
             "form": {"name": "roll_call"}}
     c = conn_of(a.url)
     t0 = time.monotonic()

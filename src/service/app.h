@@ -27,6 +27,7 @@ int svc_fail(struct svc_error *e, enum is_err err, const char *code,
     __attribute__((format(printf, 5, 6)));
 
 struct reporting;
+struct rcache;
 
 struct app {
     struct store *store;
@@ -43,6 +44,9 @@ struct app {
     void (*wake_outbox)(struct app *a);
     void *outbox;
     int64_t started_at;
+    /* the roll-call boards last read, by version (service/rcache.h; NULL:
+     * no cache) */
+    struct rcache *board_cache;
 };
 
 /* The current time (seconds). One place, so that time is passed down. */

@@ -4,6 +4,7 @@
  * counters in one transaction, and encodes the board.
  */
 #include "service/rollcall.h"
+#include "service/rcache.h"
 
 #include <sodium.h>
 
@@ -658,18 +659,22 @@ static void json_text(struct buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     buf_adds(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
-         p++) {
+    const unsigned char *run = (const unsigned char *)(s ? s : "");
+    const unsigned char *p = run;
+    for (; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20)
+            continue; /* copied with its run */
+        buf_add(b, run, (size_t)(p - run));
+        run = p + 1;
         if (*p == '"' || *p == '\\') {
             char esc[2] = {'\\', (char)*p};
             buf_add(b, esc, 2);
-        } else if (*p < 0x20) {
+        } else {
             char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
             buf_add(b, esc, 6);
-        } else {
-            buf_add(b, p, 1);
         }
     }
+    buf_add(b, run, (size_t)(p - run));
     buf_adds(b, "\"");
 }
 
@@ -726,26 +731,22 @@ static int state_code(const char *state)
     return strcmp(state, "answered") == 0 ? 1 : 2;
 }
 
-int rollcall_board(struct app *a, struct store_conn *c,
-                   const struct auth_ctx *who, const char *id,
-                   const char *state, const char *after, int limit, int64_t now,
-                   char **text, size_t *len, struct svc_error *e)
+/* The board as rollcall_board answers it, read by the caller inside one
+ * snapshot. */
+static int board_text(struct store_conn *c, const struct viewer *vw,
+                      const char *id, const char *state, const char *after,
+                      int limit, char **text, size_t *len, struct svc_error *e)
 {
-    IS_UNUSED(a);
-    IS_UNUSED(now);
-    struct viewer v;
-    int rc = viewer_of(c, who, id, &v, e);
-    if (rc)
-        return rc;
     json_t *norm = NULL;
     if (form_load(c, id, &norm, NULL))
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
                         "this advisory asks for no answers");
     struct store_rollcall_count_list cl = {0};
     struct store_rollcall_row_list rl = {0};
-    if (store_rollcall_counts(c, id, v.via, v.ministry, &cl) ||
-        store_rollcall_board_page(c, id, v.via, v.ministry, after ? after : "",
-                                  state_code(state), limit + 1, &rl)) {
+    if (store_rollcall_counts(c, id, vw->via, vw->ministry, &cl) ||
+        store_rollcall_board_page(c, id, vw->via, vw->ministry,
+                                  after ? after : "", state_code(state),
+                                  limit + 1, &rl)) {
         store_rollcall_count_list_free(&cl);
         json_decref(norm);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the board");
@@ -783,6 +784,41 @@ int rollcall_board(struct app *a, struct store_conn *c,
         buf_release(&b);
     return *text ? IS_OK
                  : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the board");
+}
+
+int rollcall_board(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *id,
+                   const char *state, const char *after, int limit, int64_t now,
+                   char **text, size_t *len, struct svc_error *e)
+{
+    IS_UNUSED(now);
+    struct viewer v;
+    int rc = viewer_of(c, who, id, &v, e);
+    if (rc)
+        return rc;
+    /* The board is read often while answers arrive (bench/README.md, roll
+     * calls): the version is read first and the board in the same
+     * snapshot, so a text kept under version n shows at least the state of
+     * n; the key holds everything that chooses the text (the viewer's
+     * filter, not the viewer). */
+    char key[RCACHE_KEY_LEN];
+    int kl = snprintf(key, sizeof(key), "%s|%s|%s|%d|%d|%s", id, v.via,
+                      v.ministry, state_code(state), limit, after ? after : "");
+    bool cacheable = a && a->board_cache && kl > 0 && (size_t)kl < sizeof(key);
+    if (store_read_begin(c))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the board");
+    int64_t version = 0;
+    if (cacheable && store_rollcall_version(c, id, &version))
+        cacheable = false;
+    if (cacheable && rcache_get(a->board_cache, key, version, text, len)) {
+        store_read_end(c);
+        return IS_OK;
+    }
+    rc = board_text(c, &v, id, state, after, limit, text, len, e);
+    store_read_end(c);
+    if (!rc && cacheable)
+        rcache_put(a->board_cache, key, version, *text, *len);
+    return rc;
 }
 
 static void csv_field(struct buf *b, const char *s, bool last)

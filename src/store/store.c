@@ -437,6 +437,19 @@ void store_rollback(struct store_conn *c)
     c->in_tx = false;
 }
 
+int store_read_begin(struct store_conn *c)
+{
+    return exec(c, "BEGIN DEFERRED");
+}
+
+void store_read_end(struct store_conn *c)
+{
+    if (sqlite3_get_autocommit(c->db))
+        return; /* no transaction open */
+    if (exec(c, "COMMIT"))
+        exec(c, "ROLLBACK");
+}
+
 int store_ping(struct store_conn *c)
 {
     return exec(c, "SELECT 1");

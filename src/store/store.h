@@ -56,6 +56,13 @@ int store_begin(struct store_conn *c);
 int store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
 
+/* A read transaction (BEGIN DEFERRED ... COMMIT): every read between
+ * store_read_begin and store_read_end sees one snapshot of the database
+ * (WAL: writers go on meanwhile). Not for writes; does not nest with
+ * store_begin. store_read_end ends it whatever happened inside. */
+int store_read_begin(struct store_conn *c);
+void store_read_end(struct store_conn *c);
+
 int store_ping(struct store_conn *c);
 /* Online backup (sqlite3_backup_*) of the whole database to dest. */
 int store_backup(struct store *s, const char *dest, char *errbuf,
@@ -1057,6 +1064,10 @@ int store_rollcall_form_insert(struct store_conn *c, const char *adv,
  * when the caller wants the name only). */
 int store_rollcall_form_get(struct store_conn *c, const char *adv, char *name,
                             size_t name_len, char **form);
+/* The board version of adv (0 before the first change): bumped by the
+ * triggers of migration 0016 on every change a board shows. */
+int store_rollcall_version(struct store_conn *c, const char *adv,
+                           int64_t *version);
 /* Writes the board's recipient counters of adv (after its recipients and
  * their hops are written). */
 int store_rollcall_counts_init(struct store_conn *c, const char *adv);

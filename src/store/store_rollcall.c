@@ -38,6 +38,13 @@ int store_rollcall_form_get(struct store_conn *c, const char *adv, char *name,
                          adv);
 }
 
+int store_rollcall_version(struct store_conn *c, const char *adv,
+                           int64_t *version)
+{
+    return store_get_int64(c, ST_RC_VERSION, "rollcall version", version, "t",
+                           adv);
+}
+
 int store_rollcall_counts_init(struct store_conn *c, const char *adv)
 {
     return store_exec(c, ST_RC_COUNTS_INIT, "rollcall counts", "t", adv);

@@ -653,6 +653,8 @@ ST(ADV_SET_MODE, "UPDATE advisories SET hotline = ?2, ack_deadline_s = ?3 "
 /* ---- roll calls (store/store_rollcall.c) ---- */
 ST(RC_FORM_INSERT, "INSERT INTO rollcall_forms(advisory_id, name, form, "
                    "created_at) VALUES (?1, ?2, ?3, ?4)")
+ST(RC_VERSION, "SELECT coalesce((SELECT version FROM rollcall_versions "
+               "WHERE advisory_id = ?1), 0)")
 ST(RC_FORM_GET, "SELECT name, form FROM rollcall_forms WHERE advisory_id = ?1")
 ST(RC_COUNTS_INIT,
    "INSERT INTO rollcall_counts(advisory_id, via, sector, question, value, n) "

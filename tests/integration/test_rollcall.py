@@ -7,7 +7,9 @@ have not answered, and that nothing leaks to operators.
 """
 import csv
 import io
+import json
 import re
+import sqlite3
 
 import pytest
 
@@ -572,3 +574,54 @@ def test_roll_call_mail_asks_for_the_answer(rhub, smtp):
     plain = [x for x in smtp.to("op-m@op.example.jp")
              if "Test advisory" in x.text]
     assert plain and "press the button" in plain[0].text
+
+
+def recount(h, aid, orgs):
+    """(answered, {affected value: n}) of the stored answers of orgs."""
+    rows = [r for r in rows_in_db(h, aid) if r["org_id"] in orgs]
+    vals = {}
+    for r in rows:
+        v = json.loads(r["answers"])["affected"]
+        vals[v] = vals.get(v, 0) + 1
+    return len(rows), vals
+
+
+def test_board_is_never_stale(rhub, hook):
+    """The board is kept by version (docs/rules.md, "The board's cache"):
+    each read after a change - an answer, its replacement, a recipient
+    renamed by another writer of the database - shows it, for every
+    reader's filter, read twice (the second read is the kept one)."""
+    aid = board_env(rhub, hook)
+    sees = {"nisc-a": {"op-g1", "op-g2", "op-e1"},
+            "gas-sec": {"op-g1", "op-g2"}, "elec-sec": {"op-e1"}}
+
+    def check():
+        for user, orgs in sees.items():
+            n, vals = recount(rhub, aid, orgs)
+            for _ in range(2):
+                b = board(rhub, aid, user)
+                t = b["totals"]
+                assert (t["answered"], t["values"].get("affected", {})) == \
+                    (n, vals), user
+                assert sorted(i["org"] for i in b["items"]) == sorted(orgs)
+                assert {i["org"] for i in b["items"] if i["answered"]} == \
+                    {r["org_id"] for r in rows_in_db(rhub, aid)} & orgs
+
+    check()
+    steps = [("op-g1-liaison", "yes"), ("op-g1-liaison", "no"),
+             ("op-e1-liaison", "unknown"), ("op-g2-liaison", "yes")]
+    for user, v in steps:
+        assert answer(rhub, aid, user, affected=v,
+                      service_state="normal").status_code == 200
+        check()
+    # another writer of the database (a registry edit) renames a member:
+    # the next read shows the new name
+    con = sqlite3.connect(str(rhub.db), timeout=10)
+    with con:
+        con.execute("UPDATE orgs SET name_en = 'Renamed Gas 2' WHERE "
+                    "id = 'op-g2'")
+    con.close()
+    for user in ("nisc-a", "gas-sec"):
+        names = {i["org"]: i["name"]["en"] for i in
+                 board(rhub, aid, user)["items"]}
+        assert names["op-g2"] == "Renamed Gas 2", user

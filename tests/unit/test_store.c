@@ -869,6 +869,96 @@ static void prov_fixture(struct store_conn *c)
     assert_int_equal(store_commit(c), IS_OK);
 }
 
+/* The board's version (migration 0016): every change a roll-call board
+ * shows bumps it, whatever writes it; a change it does not show does
+ * not; an advisory without a form has none. */
+static int64_t rc_version(struct store_conn *c, const char *adv)
+{
+    int64_t v = -1;
+    assert_int_equal(store_rollcall_version(c, adv, &v), IS_OK);
+    return v;
+}
+
+static void sql_ok(struct store_conn *c, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+static void t_rollcall_version_triggers(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "rc-version.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c); /* A1: recipients op-a, op-b (c-power), op-w */
+    assert_int_equal(rc_version(c, "A1"), 0); /* no form: no version */
+    sql_ok(c, "UPDATE advisory_recipients SET released_at = 5 WHERE "
+              "advisory_id = 'A1'");
+    assert_int_equal(rc_version(c, "A1"), 0);
+    assert_int_equal(
+        store_rollcall_form_insert(c, "A1", "roll_call", "{\"q\":[]}", NOW),
+        IS_OK);
+    int64_t v = rc_version(c, "A1");
+
+    /* shown: an answer, its replacement, a count, a release, an escalation,
+     * a recipient added or removed, an org renamed or moved, the maps */
+    static const char *const shown[] = {
+        "UPDATE advisory_recipients SET released_at = 6 WHERE org_id = 'op-a'",
+        "UPDATE advisory_recipients SET escalated_at = 7 WHERE org_id = "
+        "'op-b'",
+        "UPDATE advisory_recipients SET via = 'nisc' WHERE org_id = 'op-w'",
+        "INSERT INTO advisory_recipients(advisory_id, org_id) VALUES ('A1', "
+        "'c-power')",
+        "DELETE FROM advisory_recipients WHERE org_id = 'c-power'",
+        "UPDATE orgs SET name_ja = '改名' WHERE id = 'op-a'",
+        "UPDATE orgs SET name_en = 'renamed' WHERE id = 'op-a'",
+        "UPDATE orgs SET scope_id = 'sc-water' WHERE id = 'op-b'",
+        "UPDATE scopes SET sector_id = 's-water' WHERE id = 'sc-power'",
+        "UPDATE sectors SET ministry_id = 'm-mhlw' WHERE id = 's-energy'",
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(shown); i++) {
+        sql_ok(c, shown[i]);
+        int64_t w = rc_version(c, "A1");
+        if (w <= v)
+            fail_msg("not bumped by: %s", shown[i]);
+        v = w;
+    }
+    assert_int_equal(store_rollcall_answer_put(c, "A1", "op-a",
+                                               "{\"affected\":\"no\"}", NOW, 1,
+                                               "api"),
+                     IS_OK);
+    assert_true(rc_version(c, "A1") > v);
+    v = rc_version(c, "A1");
+    assert_int_equal(store_rollcall_answer_put(c, "A1", "op-a",
+                                               "{\"affected\":\"yes\"}",
+                                               NOW + 1, 1, "api"),
+                     IS_OK);
+    assert_true(rc_version(c, "A1") > v);
+    v = rc_version(c, "A1");
+    assert_int_equal(
+        store_rollcall_count_add(c, "A1", "op-a", "affected", "yes", 1), IS_OK);
+    assert_true(rc_version(c, "A1") > v);
+    v = rc_version(c, "A1");
+
+    /* not shown: delivery and acknowledgement, another org's rename */
+    static const char *const hidden[] = {
+        "UPDATE advisory_recipients SET delivered_at = 9, channel = 'email' "
+        "WHERE org_id = 'op-a'",
+        "UPDATE advisory_recipients SET acked_at = 10 WHERE org_id = 'op-a'",
+        "UPDATE orgs SET name_en = 'other' WHERE id = 'm-meti'",
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(hidden); i++) {
+        sql_ok(c, hidden[i]);
+        if (rc_version(c, "A1") != v)
+            fail_msg("bumped by: %s", hidden[i]);
+    }
+    store_put(s, c);
+    store_close(s);
+}
+
 static void t_provision_hop_lists(void **state)
 {
     (void)state;
@@ -3155,6 +3245,7 @@ int main(void)
         cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
+        cmocka_unit_test(t_rollcall_version_triggers),
         cmocka_unit_test(t_hops_due_matches_core),
         cmocka_unit_test(t_alerts_due_matches_core),
         cmocka_unit_test(t_col_copy_never_cut),
