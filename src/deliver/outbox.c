@@ -47,7 +47,47 @@ struct outbox {
     CURLM *multi;
     int inflight;
     struct job *jobs; /* in flight, freed at stop */
+    /* the writer lock was busy: since when (util_mono; 0 = it was not),
+     * and whether this turn of the loop put a write off */
+    double busy_since;
+    bool deferred;
 };
+
+/* How long the outbox puts its own writes off while another thread holds
+ * the writer lock before it waits for the lock like any writer. */
+#define OUTBOX_DEFER_S 0.025
+
+/* Opens a write transaction without waiting behind another writer of the
+ * process: a report's transaction that queues an upward alert wakes the
+ * outbox at its commit, and the outbox must not then be inside its own
+ * write (waiting for the lock, then its fsync) but free to send the alert
+ * at once (bench/README.md, "Upward alert latency"). So it only TRIES the
+ * lock; when it is busy the write waits for the next turn of the loop (a
+ * short poll), up to OUTBOX_DEFER_S, after which it waits for the lock so
+ * that a hub busy with writes still records its deliveries; wait: at once.
+ * IS_ERR_CONFLICT: put off (o->deferred set). */
+static int begin_write(struct outbox *o, struct store_conn *c, bool wait)
+{
+    if (wait) {
+        o->busy_since = 0;
+        return store_begin(c);
+    }
+    int rc = store_try_begin(c);
+    if (rc != IS_ERR_CONFLICT) {
+        if (!rc)
+            o->busy_since = 0;
+        return rc;
+    }
+    double now = util_mono();
+    if (o->busy_since == 0)
+        o->busy_since = now;
+    if (now - o->busy_since < OUTBOX_DEFER_S) {
+        o->deferred = true;
+        return IS_ERR_CONFLICT;
+    }
+    o->busy_since = 0;
+    return store_begin(c);
+}
 
 static void jobs_link(struct outbox *o, struct job *j)
 {
@@ -216,13 +256,20 @@ static int64_t backoff(const struct deliver_settings *a, int attempts)
     return j < 1 ? 1 : j;
 }
 
-/* Records a batch of outcomes in one transaction. */
-static void record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
-                   int n, int64_t now)
+/* Records a batch of outcomes in one transaction. false: put off (the
+ * writer lock was busy, see begin_write; never when wait): the outcomes
+ * stay with the caller for the next turn. */
+static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
+                   int n, bool wait, int64_t now)
 {
     const struct deliver_settings *a = &o->settings;
-    if (n == 0 || store_begin(c))
-        return;
+    if (n == 0)
+        return true;
+    int brc = begin_write(o, c, wait);
+    if (brc == IS_ERR_CONFLICT)
+        return false;
+    if (brc)
+        return true; /* leases expire: the jobs are tried again */
     int rc = IS_OK;
     for (int i = 0; i < n && !rc; i++) {
         struct outcome *oc = &ocs[i];
@@ -270,6 +317,7 @@ static void record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
     }
     if (rc || store_commit(c))
         store_rollback(c); /* leases expire: the jobs are tried again */
+    return true;
 }
 
 /* Hands prepared job j to curl; it is in flight until collect_done. */
@@ -291,7 +339,7 @@ static int start_deliveries(struct outbox *o, struct store_conn *c,
     int n = 0;
     if (room > CLAIM_MAX)
         room = CLAIM_MAX;
-    if (room > 0 && store_begin(c) == IS_OK) {
+    if (room > 0 && begin_write(o, c, false) == IS_OK) {
         int lease = a->http_timeout_s * 2 + 30;
         if (store_deliveries_claim(c, now, lease, room, claimed, &n) ||
             store_commit(c)) {
@@ -299,7 +347,7 @@ static int start_deliveries(struct outbox *o, struct store_conn *c,
             n = 0;
         }
     }
-    if (n && store_begin(c) == IS_OK) {
+    if (n && store_begin(c) == IS_OK) { /* claimed: composed now */
         for (int i = 0; i < n; i++) {
             struct job *j = calloc(1, sizeof(*j));
             if (!j)
@@ -405,7 +453,7 @@ static int start_reminders(struct outbox *o, struct store_conn *c, int room,
         room = 16;
     struct store_reminder rems[16];
     int nr = 0;
-    if (room > 0 && store_begin(c) == IS_OK) {
+    if (room > 0 && begin_write(o, c, false) == IS_OK) {
         if (store_reminders_claim(c, now, a->http_timeout_s * 2 + 30, room,
                                   rems, &nr) ||
             store_commit(c)) {
@@ -419,8 +467,8 @@ static int start_reminders(struct outbox *o, struct store_conn *c, int room,
 }
 
 /* Lets curl work, then takes the finished jobs out, their outcomes into
- * ocs[CLAIM_MAX * 4]; returns how many outcomes. */
-static int collect_done(struct outbox *o, struct outcome *ocs)
+ * ocs[room]; returns how many outcomes. */
+static int collect_done(struct outbox *o, struct outcome *ocs, int room)
 {
     int running = 0;
     curl_multi_perform(o->multi, &running);
@@ -431,7 +479,7 @@ static int collect_done(struct outbox *o, struct outcome *ocs)
             continue;
         struct job *j = NULL;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &j);
-        if (nocs < CLAIM_MAX * 4)
+        if (nocs < room)
             classify(j, msg->data.result, &ocs[nocs++]);
         curl_multi_remove_handle(o->multi, j->h);
         jobs_unlink(o, j);
@@ -453,8 +501,10 @@ static void *run(void *arg)
     if (reset)
         log_event(LOG_INFO, "outbox: deliveries queued again after restart",
                   "count", json_integer(reset), NULL);
+    int pending = 0; /* outcomes not recorded yet (record put off) */
     while (!atomic_load(&o->stop) && claimed && ocs) {
         int64_t now = util_now();
+        o->deferred = false;
         /* upward alerts handed over claimed first: nothing is written
          * before they leave */
         int n = start_fresh(o, c, claimed, a->max_inflight - o->inflight, now);
@@ -466,9 +516,17 @@ static void *run(void *arg)
             start_deliveries(o, c, claimed, a->max_inflight - o->inflight, now);
         /* deadline reminders (情報連絡) share the worker */
         int nr = start_reminders(o, c, a->max_inflight - o->inflight, now);
-        int nocs = collect_done(o, ocs);
-        record(o, c, ocs, nocs, util_now());
-        if (!n && !nr && !nocs)
+        /* room for every job in flight: none of their outcomes is lost
+         * while records are put off (begin_write waits for the lock when
+         * the room runs short) */
+        int nocs = collect_done(o, ocs + pending, CLAIM_MAX * 4 - pending);
+        pending += nocs;
+        if (pending &&
+            record(o, c, ocs, pending, pending > CLAIM_MAX * 2, util_now()))
+            pending = 0;
+        if (o->deferred) /* the writer lock is busy: look again soon */
+            curl_multi_poll(o->multi, NULL, 0, 1, NULL);
+        else if (!n && !nr && !nocs)
             curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200, NULL);
     }
     /* stop: abandon what is in flight (it is queued again at start) */

@@ -415,6 +415,18 @@ int store_begin(struct store_conn *c)
     return rc;
 }
 
+int store_try_begin(struct store_conn *c)
+{
+    if (c->owner && pthread_mutex_trylock(&c->owner->write_lock) != 0)
+        return IS_ERR_CONFLICT; /* another writer of this process */
+    int rc = exec(c, "BEGIN IMMEDIATE");
+    if (!rc)
+        c->in_tx = true;
+    else if (c->owner)
+        pthread_mutex_unlock(&c->owner->write_lock);
+    return rc;
+}
+
 int store_commit(struct store_conn *c)
 {
     int rc = exec(c, "COMMIT");

@@ -53,6 +53,10 @@ void store_put(struct store *s, struct store_conn *c);
  * its transaction. store_rollback without an open transaction (e.g. after
  * store_commit) does nothing. */
 int store_begin(struct store_conn *c);
+/* store_begin, but IS_ERR_CONFLICT at once (nothing open) when another
+ * thread of this process holds the writer lock: for a worker that has
+ * other things to do than wait (the outbox: deliver/outbox.c). */
+int store_try_begin(struct store_conn *c);
 int store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
 
