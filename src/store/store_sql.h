@@ -182,38 +182,42 @@ ST(REPORT_SAVE,
     "r.hop_arrived_at, r.detected_at, r.created_at, r.updated_at, "            \
     "r.first_due, r.full_due, r.final_due, r.full_at, r.closed_at, "           \
     "r.body"
+/* The filter of a report scan, ?1..?13 (bound by
+ * store_report_filter_bind): the list's filters and the pre-filter of
+ * core/range.c's rule (range_decide), checked against the rule over every
+ * combination by tests/unit/test_store.c
+ * (t_reports_prefilter_matches_core). The list, its counts and the
+ * dashboard's aggregates (store_dashboard.c) all use this one text. */
+#ifndef REPORTS_WHERE_SQL
+/* clang-format off */
+#define REPORTS_WHERE_SQL                                                      \
+    "(?1 = 0 OR r.seq < ?1) "                                                  \
+    "AND (?2 IS NULL OR r.sector_id = ?2) "                                    \
+    "AND (?3 IS NULL OR r.scope_id = ?3) "                                     \
+    "AND (?4 IS NULL OR r.kind = ?4) "                                         \
+    "AND (?5 IS NULL OR r.state = ?5) "                                        \
+    "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "         \
+    "AND (?13 < 0 OR max(r.severity, coalesce(r.declared, -1)) <= ?13) "       \
+    "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "            \
+    "     r.full_due < ?8) OR r.final_due < ?8))) "                            \
+    "AND (?12 OR r.range = " RANGE_SQL(RANGE_V_WHITE) " "                      \
+    "  OR (?9 IS NOT NULL "                                                    \
+    "    AND (r.range >= " RANGE_SQL(RANGE_V_GREEN) " "                        \
+    "      OR r.originator = ?9 "                                              \
+    "      OR instr(r.reached, ',' || ?9 || ',') > 0 "                         \
+    "      OR (r.range >= " RANGE_SQL(RANGE_V_YELLOW) " AND ?10) "             \
+    "      OR (r.range >= " RANGE_SQL(RANGE_V_AMBER) " "                       \
+    "        AND (instr(r.community, ',' || ?9 || ',') > 0 "                   \
+    "          OR csv_overlap(?11, r.community)))))) "
+/* clang-format on */
+#endif
 ST(REPORTS_SCAN,
    "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
    "o.name_ja, o.name_en, sc.name_ja, sc.name_en, g.name_ja, g.name_en "
    "FROM reports r LEFT JOIN orgs o ON o.id = r.originator "
    "LEFT JOIN scopes sc ON sc.id = r.scope_id "
    "LEFT JOIN orgs g ON g.id = r.routing_ceptoar "
-   "WHERE (?1 = 0 OR r.seq < ?1) "
-   "AND (?2 IS NULL OR r.sector_id = ?2) "
-   "AND (?3 IS NULL OR r.scope_id = ?3) "
-   "AND (?4 IS NULL OR r.kind = ?4) "
-   "AND (?5 IS NULL OR r.state = ?5) "
-   "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "
-   "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "
-   "     r.full_due < ?8) OR r.final_due < ?8))) "
-   /* the pre-filter of core/range.c's rule (range_decide): candidates
-    * only, checked against the rule over every combination by
-    * tests/unit/test_store.c (t_reports_prefilter_matches_core) */
-   "AND (?12 OR r.range = " RANGE_SQL(
-       RANGE_V_WHITE) " OR (?9 IS NOT NULL "
-                      "     AND (r.range >= " RANGE_SQL(
-                          RANGE_V_GREEN) " "
-                                         "     OR r.originator = ?9 "
-                                         "     OR instr(r.reached, ',' || ?9 "
-                                         "|| ',') > 0 "
-                                         "     OR (r.range >= " RANGE_SQL(
-                                             RANGE_V_YELLOW) " AND ?10) "
-                                                             "     OR (r.range "
-                                                             ">= " RANGE_SQL(
-                                                                 RANGE_V_AMBER) " "
-                                                                                "         AND (instr(r.community, ',' || ?9 || ',') > 0 "
-                                                                                "         OR csv_overlap(?11, r.community)))))) "
-                                                                                "ORDER BY r.seq DESC")
+   "WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC")
 ST(REPORTS_WAITING,
    "SELECT " REPORT_COLS " FROM reports "
    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
@@ -767,3 +771,25 @@ ST(DRILLK_CONTACTS,
    "0), (SELECT count(*) FROM contacts k WHERE k.org_id = r.org_id) FROM "
    "advisory_recipients r JOIN orgs o ON o.id = r.org_id WHERE "
    "r.advisory_id = ?2 ORDER BY r.org_id")
+/* issue 11: the dashboard (store_dashboard.c). Every report aggregate
+ * filters with REPORTS_WHERE_SQL (?1..?13), the report list's own text. */
+ST(DASH_REPORT_CELLS,
+   "SELECT r.sector_id, max(r.severity, coalesce(r.declared, -1)), count(*) "
+   "FROM reports r WHERE " REPORTS_WHERE_SQL "GROUP BY 1, 2 ORDER BY 1, 2")
+ST(DASH_REPORT_COUNT, "SELECT count(*) FROM reports r WHERE " REPORTS_WHERE_SQL)
+ST(DASH_REPORT_DAYS,
+   "SELECT (r.created_at + 32400) / 86400, count(*) FROM reports r WHERE "
+   "r.created_at >= ?14 AND " REPORTS_WHERE_SQL "GROUP BY 1")
+ST(DASH_EVENTS_OPEN,
+   "SELECT count(DISTINCT er.event_id) FROM event_reports er JOIN reports r "
+   "ON r.id = er.report_id WHERE " REPORTS_WHERE_SQL)
+ST(DASH_ADV_ACKS,
+   "SELECT r.via, coalesce(g.name_ja, ''), coalesce(g.name_en, ''), "
+   "count(*), count(r.acked_at) FROM advisory_recipients r "
+   "LEFT JOIN orgs g ON g.id = r.via LEFT JOIN orgs o ON o.id = r.org_id "
+   "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+   "LEFT JOIN sectors se ON se.id = sc.sector_id WHERE r.advisory_id = ?1 "
+   "AND (?2 = 0 OR (?2 = 1 AND r.via = ?3) OR (?2 = 2 AND "
+   "coalesce(se.ministry_id, '') = ?3)) GROUP BY r.via ORDER BY r.via")
+ST(DASH_WAITING_RELAY, "SELECT count(*) FROM advisory_hops WHERE org_id = ?1 "
+                       "AND state = 'waiting'")
