@@ -120,18 +120,13 @@ export async function render(main, { ctx }) {
     h('p', {}, t('home.hello', { user: me.username, org: ctx.org ? L(ctx.org.name) : me.org })));
   const tiles = h('div', { cls: 'tiles', id: 'dash-tiles' });
   put(main, tiles);
-  // the inbox: every organisation has one (not part of the picture: its
-  // tile comes when it comes)
-  get('/advisories?inbox=true&limit=200').then((r) => {
-    const un = r.items.filter((a) => a.mine && !a.mine.acknowledged).length;
-    if (r.items.length || k === 'operator') put(tiles, tile(un, t('home.unacked'), '/inbox', 'inbox'));
-  }).catch(() => {});
   let d, sectors;
   try {
     [d, sectors] = await Promise.all([get('/dashboard'), ctx.sectors()]);
   } catch (e) { put(main, msg(errText(e), 'err')); return; }
   const staff = k === 'nisc' || k === 'ministry';
   const fl = d.advisories_in_flight;
+  const inbox = () => tile(d.inbox_unacknowledged, t('home.unacked'), '/inbox', 'inbox');
   if (staff) {
     put(tiles, tile(d.open_reports.total, t('home.open'), reportsPath({ state: 'open' }), 'open'));
     put(tiles, tile(d.overdue, t('home.overdue'), reportsPath({ overdue: 1 }), 'overdue'));
@@ -139,6 +134,7 @@ export async function render(main, { ctx }) {
     if (d.events_in_progress !== null) put(tiles, tile(d.events_in_progress, t('dash.events'), '/events', 'events'));
     put(tiles, tile(fl.total, t('dash.flight'), '/advisories', 'flight'));
     if (d.waiting_relay) put(tiles, tile(d.waiting_relay, t('dash.relay'), '/advisories', 'relay'));
+    if (d.inbox_unacknowledged) put(tiles, inbox());
     put(main, h('h2', {}, t('dash.matrix')), matrix(ctx, d, sectors));
     put(main, timeline(d.timeline));
     put(main, unopened(d));
@@ -149,9 +145,11 @@ export async function render(main, { ctx }) {
     put(tiles, tile(n - a, t('dash.notacked'), '/advisories', 'notacked'));
     put(tiles, tile(d.waiting_relay, t('dash.relay'), '/advisories', 'relay'));
     put(tiles, tile(d.open_reports.total, t('home.open'), reportsPath({ state: 'open' }), 'open'));
+    put(tiles, inbox());
     put(main, flights(ctx, d));
     put(main, timeline(d.timeline));
   } else {
+    put(tiles, inbox());
     put(tiles, tile(d.open_reports.total, k === 'operator' ? t('dash.readable') : t('home.open'),
       reportsPath(k === 'operator' ? { state: 'open', mine: 0 } : { state: 'open' }), 'open'));
     if (d.waiting_relay) put(tiles, tile(d.waiting_relay, t('dash.relay'), '/advisories', 'relay'));

@@ -33,15 +33,17 @@ static void open_filter(const struct auth_ctx *who, int64_t now,
     rp_filter_init(who, &q, now, f, ceps);
 }
 
+/* {total, cells} of the open reports who may read; *overdue: how many of
+ * them are past a deadline (the list's overdue view). */
 static json_t *report_part(struct store_conn *c, const struct auth_ctx *who,
-                           int64_t now, int *rc)
+                           int64_t now, int64_t *overdue, int *rc)
 {
     struct store_report_filter f;
     struct ids ceps;
     open_filter(who, now, &f, &ceps);
     struct store_dash_cell *cells = NULL;
     size_t n = 0;
-    *rc = store_dash_report_cells(c, &f, &cells, &n);
+    *rc = store_dash_report_cells(c, &f, &cells, &n, overdue);
     json_t *arr = json_array();
     json_int_t total = 0;
     for (size_t i = 0; !*rc && i < n; i++) {
@@ -167,27 +169,41 @@ static int unopened_part(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
-/* o[key]: the overdue reports (overdue, the list's overdue view) or the
- * events with an open report (!overdue) who may read; null when !allowed.
- * Always sets o[key] (0 on an error, which it returns). */
-static int count_part(struct store_conn *c, const struct auth_ctx *who,
-                      int64_t now, bool allowed, bool overdue, json_t *o,
-                      const char *key)
+/* o["events_in_progress"]: events with an open report who may read
+ * (events are for NISC's and the ministries' analysts), else null. */
+static int events_part(struct store_conn *c, const struct auth_ctx *who,
+                       int64_t now, bool allowed, json_t *o)
 {
     if (!allowed) {
-        json_object_set_new(o, key, json_null());
+        json_object_set_new(o, "events_in_progress", json_null());
         return IS_OK;
     }
     struct store_report_filter f;
     struct ids ceps;
-    struct report_query q = {.min_severity = -1, .overdue = overdue};
-    if (!overdue)
-        q.state = "open";
     int64_t n = 0;
-    rp_filter_init(who, &q, now, &f, &ceps);
-    int rc = overdue ? store_dash_report_count(c, &f, &n)
-                     : store_dash_events(c, &f, &n);
-    json_object_set_new(o, key, json_integer(n));
+    open_filter(who, now, &f, &ceps);
+    int rc = store_dash_events(c, &f, &n);
+    json_object_set_new(o, "events_in_progress", json_integer(n));
+    return rc;
+}
+
+/* Advisories released to who's organisation that it has not acknowledged
+ * and may read (the inbox's rule): *n. */
+static int inbox_part(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t *n)
+{
+    struct store_id_list l = {0};
+    *n = 0;
+    int rc = store_dash_inbox(c, who->org.id, &l);
+    for (size_t i = 0; !rc && i < l.n; i++) {
+        struct store_advisory ad;
+        if (store_advisory_get(c, l.items[i].id, &ad))
+            continue;
+        if (advisory_may_read(c, who, &ad))
+            (*n)++;
+        store_advisory_release(&ad);
+    }
+    store_id_list_free(&l);
     return rc;
 }
 
@@ -200,11 +216,14 @@ int dashboard_get(struct app *a, struct store_conn *c,
     bool staff = strcmp(kind, "nisc") == 0 || strcmp(kind, "ministry") == 0;
     int rc = IS_OK;
     json_t *o = json_pack("{s:o}", "generated_at", svc_time_json(now));
-    json_object_set_new(o, "open_reports", report_part(c, who, now, &rc));
+    int64_t overdue = 0;
+    json_object_set_new(o, "open_reports",
+                        report_part(c, who, now, &overdue, &rc));
+    /* the list's overdue view is for ministries and NISC */
+    json_object_set_new(o, "overdue",
+                        access_may_view_overdue(kind) ? json_integer(overdue)
+                                                      : json_null());
 
-    if (!rc)
-        rc = count_part(c, who, now, access_may_view_overdue(kind), true, o,
-                        "overdue");
     /* the timeline: reports filed and advisories issued per JST day */
     struct adv_walk x = {.c = c, .who = who, .flight = json_array()};
     int64_t today = (now + JST_OFFSET_S) / DAY_S;
@@ -234,11 +253,8 @@ int dashboard_get(struct app *a, struct store_conn *c,
         o, "advisories_in_flight",
         json_pack("{s:i,s:o}", "total", x.nflight, "items", x.flight));
 
-    /* events in progress: with an open report who may read (events are
-     * for NISC's and the ministries' analysts) */
     if (!rc)
-        rc = count_part(c, who, now, staff && (who->roles & ROLE_ANALYST),
-                        false, o, "events_in_progress");
+        rc = events_part(c, who, now, staff && (who->roles & ROLE_ANALYST), o);
     json_t *un = json_null();
     if (!rc && alert_may_view_unopened(kind))
         rc = unopened_part(c, who, now, &un);
@@ -248,6 +264,10 @@ int dashboard_get(struct app *a, struct store_conn *c,
     if (!rc)
         rc = store_dash_waiting_relay(c, who->org.id, &waiting);
     json_object_set_new(o, "waiting_relay", json_integer(waiting));
+    int64_t unacked = 0;
+    if (!rc)
+        rc = inbox_part(c, who, &unacked);
+    json_object_set_new(o, "inbox_unacknowledged", json_integer(unacked));
 
     if (rc) {
         json_decref(o);

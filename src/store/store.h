@@ -1207,14 +1207,14 @@ struct store_dash_cell {
     int severity; /* effective: max(computed, declared) */
     int64_t n;
 };
-/* Readable reports by sector and effective severity: *out malloc'd (NULL
- * when none), the caller free()s it. */
+/* The reports f selects by sector and effective severity (the higher of
+ * computed and declared): *out malloc'd (NULL when none), the caller
+ * free()s it; *overdue: how many of them are open past a deadline (the
+ * list's overdue filter). */
 int store_dash_report_cells(struct store_conn *c,
                             const struct store_report_filter *f,
-                            struct store_dash_cell **out, size_t *n);
-/* How many reports f selects. */
-int store_dash_report_count(struct store_conn *c,
-                            const struct store_report_filter *f, int64_t *n);
+                            struct store_dash_cell **out, size_t *n,
+                            int64_t *overdue);
 /* Reports f selects filed since since, per JST day: days[k] for the JST
  * day number first_day + k (day number = (t + 9 h) / 1 d), k < ndays. */
 int store_dash_report_days(struct store_conn *c,
@@ -1236,5 +1236,10 @@ int store_dash_adv_acks(struct store_conn *c, const char *adv, int mode,
                         size_t *n);
 /* Advisory hops waiting for org's relay. */
 int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n);
+
+/* Ids of advisories released to org and not acknowledged by it (at most
+ * 1,000): out->items malloc'd, store_id_list_free() it. */
+int store_dash_inbox(struct store_conn *c, const char *org,
+                     struct store_id_list *out);
 
 #endif

@@ -40,41 +40,56 @@ static int row_int64(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
+struct cells_ctx {
+    struct store_rows rows;
+    int64_t overdue;
+};
+
+/* Folds a (sector, severity, declared) group into its (sector, effective
+ * severity) cell. */
 static int row_cell(sqlite3_stmt *st, void *ctx)
 {
-    struct store_rows *r = ctx;
-    struct store_dash_cell *x = store_rows_push(r);
-    if (!x)
+    struct cells_ctx *x = ctx;
+    char sector[64];
+    store_col_copy(st, 0, sector, sizeof(sector));
+    int sev = sqlite3_column_int(st, 1), dec = sqlite3_column_int(st, 2);
+    int eff = dec > sev ? dec : sev;
+    int64_t n = sqlite3_column_int64(st, 3);
+    x->overdue += sqlite3_column_int64(st, 4);
+    struct store_dash_cell *cells = x->rows.items;
+    for (size_t i = 0; i < x->rows.n; i++) {
+        if (cells[i].severity == eff && strcmp(cells[i].sector, sector) == 0) {
+            cells[i].n += n;
+            return IS_OK;
+        }
+    }
+    struct store_dash_cell *c = store_rows_push(&x->rows);
+    if (!c)
         return IS_ERR_NOMEM;
-    store_col_copy(st, 0, x->sector, sizeof(x->sector));
-    x->severity = sqlite3_column_int(st, 1);
-    x->n = sqlite3_column_int64(st, 2);
+    memcpy(c->sector, sector, sizeof(c->sector));
+    c->severity = eff;
+    c->n = n;
     return IS_OK;
 }
 
 int store_dash_report_cells(struct store_conn *c,
                             const struct store_report_filter *f,
-                            struct store_dash_cell **out, size_t *n)
+                            struct store_dash_cell **out, size_t *n,
+                            int64_t *overdue)
 {
-    struct store_rows r = {.size = sizeof(struct store_dash_cell)};
+    struct cells_ctx x = {.rows = {.size = sizeof(struct store_dash_cell)}};
     int rc = walk_rows(c, prep_filter(c, ST_DASH_REPORT_CELLS, f),
-                       "dashboard cells", row_cell, &r);
+                       "dashboard cells", row_cell, &x);
     if (rc) {
-        free(r.items);
-        r.items = NULL;
-        r.n = 0;
+        free(x.rows.items);
+        x.rows.items = NULL;
+        x.rows.n = 0;
+        x.overdue = 0;
     }
-    *out = r.items;
-    *n = r.n;
+    *out = x.rows.items;
+    *n = x.rows.n;
+    *overdue = x.overdue;
     return rc;
-}
-
-int store_dash_report_count(struct store_conn *c,
-                            const struct store_report_filter *f, int64_t *n)
-{
-    *n = 0;
-    return walk_rows(c, prep_filter(c, ST_DASH_REPORT_COUNT, f),
-                     "dashboard count", row_int64, n);
 }
 
 struct days_ctx {
@@ -151,4 +166,32 @@ int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n)
     *n = 0;
     return store_get_int64(c, ST_DASH_WAITING_RELAY, "dashboard relay", n, "t",
                            org);
+}
+
+static int row_id(sqlite3_stmt *st, void *ctx)
+{
+    struct store_rows *r = ctx;
+    struct store_id *x = store_rows_push(r);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->id, sizeof(x->id));
+    return IS_OK;
+}
+
+int store_dash_inbox(struct store_conn *c, const char *org,
+                     struct store_id_list *out)
+{
+    struct store_rows r = {.size = sizeof(struct store_id)};
+    sqlite3_stmt *st = store_stmt(c, ST_DASH_INBOX);
+    if (st)
+        store_bind_text(st, 1, org);
+    int rc = walk_rows(c, st, "dashboard inbox", row_id, &r);
+    if (rc) {
+        free(r.items);
+        r.items = NULL;
+        r.n = 0;
+    }
+    out->items = r.items;
+    out->n = r.n;
+    return rc;
 }

@@ -190,6 +190,11 @@ ST(REPORT_SAVE,
  * dashboard's aggregates (store_dashboard.c) all use this one text. */
 #ifndef REPORTS_WHERE_SQL
 /* clang-format off */
+/* an open report past a deadline at ?8 (core/deadline.c,
+ * deadline_report_overdue) */
+#define REPORT_OVERDUE_SQL                                                     \
+    "(r.state = 'open' AND ((r.full_at IS NULL AND r.full_due < ?8) "          \
+    "OR r.final_due < ?8))"
 #define REPORTS_WHERE_SQL                                                      \
     "(?1 = 0 OR r.seq < ?1) "                                                  \
     "AND (?2 IS NULL OR r.sector_id = ?2) "                                    \
@@ -198,8 +203,7 @@ ST(REPORT_SAVE,
     "AND (?5 IS NULL OR r.state = ?5) "                                        \
     "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "         \
     "AND (?13 < 0 OR max(r.severity, coalesce(r.declared, -1)) <= ?13) "       \
-    "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "            \
-    "     r.full_due < ?8) OR r.final_due < ?8))) "                            \
+    "AND (?7 = 0 OR " REPORT_OVERDUE_SQL ") "                                  \
     "AND (?12 OR r.range = " RANGE_SQL(RANGE_V_WHITE) " "                      \
     "  OR (?9 IS NOT NULL "                                                    \
     "    AND (r.range >= " RANGE_SQL(RANGE_V_GREEN) " "                        \
@@ -773,10 +777,13 @@ ST(DRILLK_CONTACTS,
    "r.advisory_id = ?2 ORDER BY r.org_id")
 /* issue 11: the dashboard (store_dashboard.c). Every report aggregate
  * filters with REPORTS_WHERE_SQL (?1..?13), the report list's own text. */
+/* grouped in the order of the index reports_dash (migration 0012), so
+ * no sort: the caller folds severity and declared into the effective
+ * severity; the last column counts the overdue reports of the group */
 ST(DASH_REPORT_CELLS,
-   "SELECT r.sector_id, max(r.severity, coalesce(r.declared, -1)), count(*) "
-   "FROM reports r WHERE " REPORTS_WHERE_SQL "GROUP BY 1, 2 ORDER BY 1, 2")
-ST(DASH_REPORT_COUNT, "SELECT count(*) FROM reports r WHERE " REPORTS_WHERE_SQL)
+   "SELECT r.sector_id, r.severity, coalesce(r.declared, -1), count(*), "
+   "sum(" REPORT_OVERDUE_SQL ") FROM reports r WHERE " REPORTS_WHERE_SQL
+   "GROUP BY r.state, r.sector_id, r.severity, r.declared")
 ST(DASH_REPORT_DAYS,
    "SELECT (r.created_at + 32400) / 86400, count(*) FROM reports r WHERE "
    "r.created_at >= ?14 AND " REPORTS_WHERE_SQL "GROUP BY 1")
@@ -793,3 +800,8 @@ ST(DASH_ADV_ACKS,
    "coalesce(se.ministry_id, '') = ?3)) GROUP BY r.via ORDER BY r.via")
 ST(DASH_WAITING_RELAY, "SELECT count(*) FROM advisory_hops WHERE org_id = ?1 "
                        "AND state = 'waiting'")
+/* advisories released to org and not yet acknowledged by it: the inbox's
+ * candidates (the caller applies the advisory list's rule) */
+ST(DASH_INBOX, "SELECT advisory_id FROM advisory_recipients WHERE org_id = ?1 "
+               "AND released_at IS NOT NULL AND acked_at IS NULL ORDER BY "
+               "advisory_id LIMIT 1000")

@@ -221,12 +221,20 @@ def test_advisories_in_flight_match_the_delivery_board(world):
     f = flight(h, sec, aid)
     assert f is not None and f == boards(h, sec, aid)
     assert all(a == 0 for a, _ in f.values())
-    # an operator acknowledges: the progress moves
+    # an operator acknowledges: the progress moves, its inbox count falls
+    un0 = dash(h, OP)["inbox_unacknowledged"]
+    assert un0 >= 1
     r = call(h, OP, "POST", f"/api/v1/advisories/{aid}/ack")
     assert r.status_code == 200, r.text
+    un = dash(h, OP)["inbox_unacknowledged"]
+    r = call(h, OP, "GET", "/api/v1/advisories",
+             params={"inbox": "true", "limit": 200})
+    assert un == len([a for a in r.json()["items"]
+                      if not a["mine"]["acknowledged"]])
     f2 = flight(h, sec, aid)
     assert f2 == boards(h, sec, aid)
     assert sum(a for a, _ in f2.values()) == 1
+    assert un == un0 - 1
     # no board, no progress: an operator's dashboard does not list it
     assert flight(h, OP, aid) is None
 
