@@ -445,6 +445,9 @@ int h_drill_summary(struct http_req *r, struct http_resp *out);
 int h_drill_confirm(struct http_req *r, struct http_resp *out);
 int h_subgroups_list(struct http_req *r, struct http_resp *out);
 
+/* routes_dashboard.c (issue 11) */
+int h_dashboard(struct http_req *r, struct http_resp *out);
+
 /* routes_web.c */
 int h_web_index(struct http_req *r, struct http_resp *out);
 int h_web_asset(struct http_req *r, struct http_resp *out);
@@ -819,5 +822,10 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/subgroups",
      .auth = HTTP_AUTHED,
      .fn = h_subgroups_list},
+    /* the operations picture (routes_dashboard.c, issue 11) */
+    {.method = "GET",
+     .pattern = "/api/v1/dashboard",
+     .auth = HTTP_AUTHED,
+     .fn = h_dashboard},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

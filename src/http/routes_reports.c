@@ -72,6 +72,16 @@ static int report_query(struct http_req *r, struct http_resp *out,
         }
         q->min_severity = (int)v;
     }
+    s = http_query(r, "max_severity");
+    if (s) {
+        if (util_parse_long(s, 0, 5, &v)) {
+            http_error(out, 400, "out_of_range", "max_severity",
+                       "max_severity: an integer from 0 to 5");
+            return IS_ERR_INVALID;
+        }
+        q->has_max = true;
+        q->max_severity = (int)v;
+    }
     s = http_query(r, "overdue");
     if (s) {
         if (strcmp(s, "true") && strcmp(s, "false")) {

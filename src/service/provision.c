@@ -1442,3 +1442,20 @@ int advisory_summary_if_readable(struct store_conn *c,
     store_advisory_release(&ad);
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
+
+/* issue 11: the dashboard */
+bool advisory_may_read(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_advisory *ad)
+{
+    return adv_decide(c, who, ad).may_read;
+}
+
+int advisory_board_scope(struct store_conn *c, const struct auth_ctx *who,
+                         const struct store_advisory *ad)
+{
+    struct dlv_viewer v;
+    struct svc_error e = {0};
+    if (!who || dlv_viewer_of(c, who, ad, &v, &e))
+        return -1;
+    return v.author_side ? 0 : v.ceptoar ? 1 : 2;
+}

@@ -135,4 +135,15 @@ int drill_report(struct app *a, struct store_conn *c,
  * acknowledgement deadline are escalated. Returns the changes made. */
 int provision_tick(struct app *a, struct store_conn *c, int64_t now);
 
+/* issue 11: the dashboard (service/dashboard.c). Whether who may read
+ * ad (the list's and the read's rule), and which of its recipients who
+ * sees on its delivery board (GET /advisories/{id}/deliveries):
+ * -1 none (no board for who), 0 every one (the author or NISC), 1 those
+ * released via who's organisation (a secretariat or list-owner hop), 2
+ * those of who's sectors (a ministry hop). */
+bool advisory_may_read(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_advisory *ad);
+int advisory_board_scope(struct store_conn *c, const struct auth_ctx *who,
+                         const struct store_advisory *ad);
+
 #endif

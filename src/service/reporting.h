@@ -107,6 +107,8 @@ struct report_query {
                          * id of its last report (NULL = start) */
     const char *sector, *scope, *kind, *state, *q;
     int min_severity; /* -1 = any */
+    bool has_max;     /* max_severity applies (zero-initialised: any) */
+    int max_severity; /* 0..5, when has_max */
     bool overdue;
 };
 /* Lists what who may read (who NULL = the public). */

@@ -1,6 +1,6 @@
 /*
  * reporting_internal.h - shared by the reporting*.c files and alerts.c
- * (upward alerts of reports) only.
+ * (upward alerts of reports) and dashboard.c (the dashboard) only.
  */
 #ifndef INFRASHARE_REPORTING_INTERNAL_H
 #define INFRASHARE_REPORTING_INTERNAL_H
@@ -28,5 +28,13 @@ int rp_forward_step(struct app *a, struct store_conn *c, struct store_report *r,
  * withhold the reporter of an anonymous report. */
 int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
              const char *action, const struct store_report *r, json_t *detail);
+
+/* The store filter of q for who at now (reporting_list.c): the report
+ * list's filters and its range pre-filter; ceps holds who's CEPTOARs for
+ * f (it must outlive f). The list, its counts and the dashboard
+ * (service/dashboard.c) all build their filter here. */
+void rp_filter_init(const struct auth_ctx *who, const struct report_query *q,
+                    int64_t now, struct store_report_filter *f,
+                    struct ids *ceps);
 
 #endif

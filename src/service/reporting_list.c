@@ -52,28 +52,39 @@ struct readable {
     struct ids ceps;
 };
 
+void rp_filter_init(const struct auth_ctx *who, const struct report_query *q,
+                    int64_t now, struct store_report_filter *f,
+                    struct ids *ceps)
+{
+    memset(f, 0, sizeof(*f));
+    memset(ceps, 0, sizeof(*ceps));
+    if (who)
+        for (int i = 0; i < who->org.nceptoars; i++)
+            (void)ids_add(ceps, who->org.ceptoars[i]); /* IDS_MAX fits */
+    f->before_seq = q->before;
+    f->viewer = who ? who->org.id : NULL;
+    f->viewer_ceptoars = ceps;
+    f->viewer_agreed = who && agreement_gives_yellow(who->org.agreement);
+    f->sector = q->sector;
+    f->scope = q->scope;
+    f->kind = q->kind;
+    f->state = q->state;
+    f->min_severity = q->min_severity;
+    f->has_max = q->has_max;
+    f->max_severity = q->max_severity;
+    f->overdue = q->overdue;
+    f->now = now;
+}
+
 static int readable_open(struct store_conn *c, const struct auth_ctx *who,
                          const struct report_query *q, int64_t now,
                          struct readable *x)
 {
-    struct store_report_filter f = {0};
+    struct store_report_filter f;
     memset(x, 0, sizeof(*x));
     x->who = who;
     x->text = q->q;
-    if (who)
-        for (int i = 0; i < who->org.nceptoars; i++)
-            (void)ids_add(&x->ceps, who->org.ceptoars[i]); /* IDS_MAX fits */
-    f.before_seq = q->before;
-    f.viewer = who ? who->org.id : NULL;
-    f.viewer_ceptoars = &x->ceps;
-    f.viewer_agreed = who && agreement_gives_yellow(who->org.agreement);
-    f.sector = q->sector;
-    f.scope = q->scope;
-    f.kind = q->kind;
-    f.state = q->state;
-    f.min_severity = q->min_severity;
-    f.overdue = q->overdue;
-    f.now = now;
+    rp_filter_init(who, q, now, &f, &x->ceps);
     return store_reports_open(c, &f, &x->rows);
 }
 

@@ -421,8 +421,10 @@ struct store_report_filter {
     bool viewer_agreed; /* agreement_gives_yellow of the viewer (?10) */
     const char *sector, *scope, *kind, *state; /* NULL = any */
     int min_severity;                          /* -1 = any */
-    bool overdue; /* only reports past a deadline */
-    bool all;     /* the hub itself: no viewer pre-filter */
+    bool has_max;     /* max_severity applies (zero-initialised: any) */
+    int max_severity; /* effective severity at most this, when has_max */
+    bool overdue;     /* only reports past a deadline */
+    bool all;         /* the hub itself: no viewer pre-filter */
     int64_t now;
 };
 /* An open scan over candidate reports, newest first: a row iterator.
@@ -1211,5 +1213,48 @@ void store_drill_contact_list_free(struct store_drill_contact_list *l);
  * the last change or earlier confirmation of their contacts (0 = none). */
 int store_drill_contacts(struct store_conn *c, const char *drill,
                          const char *adv, struct store_drill_contact_list *out);
+
+/* issue 11: the dashboard's aggregates (store_dashboard.c). Each report
+ * count applies f exactly as store_reports_open does (REPORTS_WHERE_SQL):
+ * what it counts is what the list of the same filter returns. */
+struct store_dash_cell {
+    char sector[64];
+    int severity; /* effective: max(computed, declared) */
+    int64_t n;
+};
+/* The reports f selects by sector and effective severity (the higher of
+ * computed and declared): *out malloc'd (NULL when none), the caller
+ * free()s it; *overdue: how many of them are open past a deadline (the
+ * list's overdue filter). */
+int store_dash_report_cells(struct store_conn *c,
+                            const struct store_report_filter *f,
+                            struct store_dash_cell **out, size_t *n,
+                            int64_t *overdue);
+/* Reports f selects filed since since, per JST day: days[k] for the JST
+ * day number first_day + k (day number = (t + 9 h) / 1 d), k < ndays. */
+int store_dash_report_days(struct store_conn *c,
+                           const struct store_report_filter *f, int64_t since,
+                           int64_t first_day, int64_t *days, int ndays);
+/* Events with at least one report f selects. */
+int store_dash_events(struct store_conn *c, const struct store_report_filter *f,
+                      int64_t *n);
+/* An advisory's recipients and how many acknowledged, per relaying
+ * CEPTOAR (via; "" = direct): mode 0 every recipient, 1 those released
+ * via org, 2 those of org's sectors (org a ministry). */
+struct store_dash_ack {
+    char via[64];
+    char name_ja[256], name_en[256];
+    int64_t total, acked;
+};
+int store_dash_adv_acks(struct store_conn *c, const char *adv, int mode,
+                        const char *org, struct store_dash_ack **out,
+                        size_t *n);
+/* Advisory hops waiting for org's relay. */
+int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n);
+
+/* Ids of advisories released to org and not acknowledged by it (at most
+ * 1,000): out->items malloc'd, store_id_list_free() it. */
+int store_dash_inbox(struct store_conn *c, const char *org,
+                     struct store_id_list *out);
 
 #endif

@@ -124,4 +124,11 @@ void store_drop_first(void *item);
 int store_rows_end(int rc, struct store_rows *r,
                    void (*fr)(void *items, size_t n));
 
+/* Binds ?1..?13 of REPORTS_WHERE_SQL (store_sql.h) from f: the report
+ * list's filters and its range pre-filter, shared by every statement that
+ * selects or counts readable reports (store_reports.c, store_dashboard.c). */
+struct store_report_filter;
+void store_report_filter_bind(sqlite3_stmt *st,
+                              const struct store_report_filter *f);
+
 #endif

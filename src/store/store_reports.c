@@ -327,15 +327,9 @@ static int scan_rows(struct store_conn *c, sqlite3_stmt *st,
     return rc == SQLITE_DONE ? IS_OK : store_fail(c, "reports scan");
 }
 
-int store_reports_open(struct store_conn *c,
-                       const struct store_report_filter *f,
-                       struct store_report_rows *it)
+void store_report_filter_bind(sqlite3_stmt *st,
+                              const struct store_report_filter *f)
 {
-    it->c = c;
-    it->st = NULL;
-    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
-    if (!st)
-        return IS_ERR_STORE;
     sqlite3_bind_int64(st, 1, f->before_seq);
     store_bind_text(st, 2, f->sector);
     store_bind_text(st, 3, f->scope);
@@ -351,6 +345,19 @@ int store_reports_open(struct store_conn *c,
     else
         store_bind_text(st, 11, "");
     sqlite3_bind_int(st, 12, f->all);
+    sqlite3_bind_int(st, 13, f->has_max ? f->max_severity : -1);
+}
+
+int store_reports_open(struct store_conn *c,
+                       const struct store_report_filter *f,
+                       struct store_report_rows *it)
+{
+    it->c = c;
+    it->st = NULL;
+    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
+    if (!st)
+        return IS_ERR_STORE;
+    store_report_filter_bind(st, f);
     it->st = st;
     return IS_OK;
 }

@@ -182,38 +182,46 @@ ST(REPORT_SAVE,
     "r.hop_arrived_at, r.detected_at, r.created_at, r.updated_at, "            \
     "r.first_due, r.full_due, r.final_due, r.full_at, r.closed_at, "           \
     "r.body"
+/* The filter of a report scan, ?1..?13 (bound by
+ * store_report_filter_bind): the list's filters and the pre-filter of
+ * core/range.c's rule (range_decide), checked against the rule over every
+ * combination by tests/unit/test_store.c
+ * (t_reports_prefilter_matches_core). The list, its counts and the
+ * dashboard's aggregates (store_dashboard.c) all use this one text. */
+#ifndef REPORTS_WHERE_SQL
+/* clang-format off */
+/* an open report past a deadline at ?8 (core/deadline.c,
+ * deadline_report_overdue) */
+#define REPORT_OVERDUE_SQL                                                     \
+    "(r.state = 'open' AND ((r.full_at IS NULL AND r.full_due < ?8) "          \
+    "OR r.final_due < ?8))"
+#define REPORTS_WHERE_SQL                                                      \
+    "(?1 = 0 OR r.seq < ?1) "                                                  \
+    "AND (?2 IS NULL OR r.sector_id = ?2) "                                    \
+    "AND (?3 IS NULL OR r.scope_id = ?3) "                                     \
+    "AND (?4 IS NULL OR r.kind = ?4) "                                         \
+    "AND (?5 IS NULL OR r.state = ?5) "                                        \
+    "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "         \
+    "AND (?13 < 0 OR max(r.severity, coalesce(r.declared, -1)) <= ?13) "       \
+    "AND (?7 = 0 OR " REPORT_OVERDUE_SQL ") "                                  \
+    "AND (?12 OR r.range = " RANGE_SQL(RANGE_V_WHITE) " "                      \
+    "  OR (?9 IS NOT NULL "                                                    \
+    "    AND (r.range >= " RANGE_SQL(RANGE_V_GREEN) " "                        \
+    "      OR r.originator = ?9 "                                              \
+    "      OR instr(r.reached, ',' || ?9 || ',') > 0 "                         \
+    "      OR (r.range >= " RANGE_SQL(RANGE_V_YELLOW) " AND ?10) "             \
+    "      OR (r.range >= " RANGE_SQL(RANGE_V_AMBER) " "                       \
+    "        AND (instr(r.community, ',' || ?9 || ',') > 0 "                   \
+    "          OR csv_overlap(?11, r.community)))))) "
+/* clang-format on */
+#endif
 ST(REPORTS_SCAN,
    "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
    "o.name_ja, o.name_en, sc.name_ja, sc.name_en, g.name_ja, g.name_en "
    "FROM reports r LEFT JOIN orgs o ON o.id = r.originator "
    "LEFT JOIN scopes sc ON sc.id = r.scope_id "
    "LEFT JOIN orgs g ON g.id = r.routing_ceptoar "
-   "WHERE (?1 = 0 OR r.seq < ?1) "
-   "AND (?2 IS NULL OR r.sector_id = ?2) "
-   "AND (?3 IS NULL OR r.scope_id = ?3) "
-   "AND (?4 IS NULL OR r.kind = ?4) "
-   "AND (?5 IS NULL OR r.state = ?5) "
-   "AND (?6 < 0 OR max(r.severity, coalesce(r.declared, -1)) >= ?6) "
-   "AND (?7 = 0 OR (r.state = 'open' AND ((r.full_at IS NULL AND "
-   "     r.full_due < ?8) OR r.final_due < ?8))) "
-   /* the pre-filter of core/range.c's rule (range_decide): candidates
-    * only, checked against the rule over every combination by
-    * tests/unit/test_store.c (t_reports_prefilter_matches_core) */
-   "AND (?12 OR r.range = " RANGE_SQL(
-       RANGE_V_WHITE) " OR (?9 IS NOT NULL "
-                      "     AND (r.range >= " RANGE_SQL(
-                          RANGE_V_GREEN) " "
-                                         "     OR r.originator = ?9 "
-                                         "     OR instr(r.reached, ',' || ?9 "
-                                         "|| ',') > 0 "
-                                         "     OR (r.range >= " RANGE_SQL(
-                                             RANGE_V_YELLOW) " AND ?10) "
-                                                             "     OR (r.range "
-                                                             ">= " RANGE_SQL(
-                                                                 RANGE_V_AMBER) " "
-                                                                                "         AND (instr(r.community, ',' || ?9 || ',') > 0 "
-                                                                                "         OR csv_overlap(?11, r.community)))))) "
-                                                                                "ORDER BY r.seq DESC")
+   "WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC")
 ST(REPORTS_WAITING,
    "SELECT " REPORT_COLS " FROM reports "
    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
@@ -769,3 +777,33 @@ ST(DRILLK_CONTACTS,
    "0), (SELECT count(*) FROM contacts k WHERE k.org_id = r.org_id) FROM "
    "advisory_recipients r JOIN orgs o ON o.id = r.org_id WHERE "
    "r.advisory_id = ?2 ORDER BY r.org_id")
+/* issue 11: the dashboard (store_dashboard.c). Every report aggregate
+ * filters with REPORTS_WHERE_SQL (?1..?13), the report list's own text. */
+/* grouped in the order of the index reports_dash (migration 0012), so
+ * no sort: the caller folds severity and declared into the effective
+ * severity; the last column counts the overdue reports of the group */
+ST(DASH_REPORT_CELLS,
+   "SELECT r.sector_id, r.severity, coalesce(r.declared, -1), count(*), "
+   "sum(" REPORT_OVERDUE_SQL ") FROM reports r WHERE " REPORTS_WHERE_SQL
+   "GROUP BY r.state, r.sector_id, r.severity, r.declared")
+ST(DASH_REPORT_DAYS,
+   "SELECT (r.created_at + 32400) / 86400, count(*) FROM reports r WHERE "
+   "r.created_at >= ?14 AND " REPORTS_WHERE_SQL "GROUP BY 1")
+ST(DASH_EVENTS_OPEN,
+   "SELECT count(DISTINCT er.event_id) FROM event_reports er JOIN reports r "
+   "ON r.id = er.report_id WHERE " REPORTS_WHERE_SQL)
+ST(DASH_ADV_ACKS,
+   "SELECT r.via, coalesce(g.name_ja, ''), coalesce(g.name_en, ''), "
+   "count(*), count(r.acked_at) FROM advisory_recipients r "
+   "LEFT JOIN orgs g ON g.id = r.via LEFT JOIN orgs o ON o.id = r.org_id "
+   "LEFT JOIN scopes sc ON sc.id = o.scope_id "
+   "LEFT JOIN sectors se ON se.id = sc.sector_id WHERE r.advisory_id = ?1 "
+   "AND (?2 = 0 OR (?2 = 1 AND r.via = ?3) OR (?2 = 2 AND "
+   "coalesce(se.ministry_id, '') = ?3)) GROUP BY r.via ORDER BY r.via")
+ST(DASH_WAITING_RELAY, "SELECT count(*) FROM advisory_hops WHERE org_id = ?1 "
+                       "AND state = 'waiting'")
+/* advisories released to org and not yet acknowledged by it: the inbox's
+ * candidates (the caller applies the advisory list's rule) */
+ST(DASH_INBOX, "SELECT advisory_id FROM advisory_recipients WHERE org_id = ?1 "
+               "AND released_at IS NOT NULL AND acked_at IS NULL ORDER BY "
+               "advisory_id LIMIT 1000")

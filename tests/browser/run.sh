@@ -91,7 +91,7 @@ export INFRASHARE_UI_OUTPUT="$here/output"
 cd "$here"
 node --test --test-concurrency=1 --test-reporter=tap \
     scenarios.test.mjs security.test.mjs agreements.test.mjs \
-    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs \
+    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs dash.test.mjs \
     ui-outage-mode.test.mjs
 rc=$?
 
