@@ -512,7 +512,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                         json_pack("{s:s,s:s}", "ja", ja, "en", en));
     if (who) {
         struct store_recipient r;
-        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK)
+        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
             json_object_set_new(
                 o, "mine",
                 json_pack("{s:o,s:o,s:o,s:s,s:b}", "released_at",
@@ -520,6 +520,15 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                           svc_time_json(r.delivered_at), "acked_at",
                           svc_time_json(r.acked_at), "ack_via", r.ack_via,
                           "acknowledged", r.acked_at != 0));
+            /* issue 11: lists - the hub's read state */
+            int64_t opened = 0;
+            bool released;
+            if (store_recipient_opened(c, ad->id, who->org.id, &opened,
+                                       &released))
+                opened = 0;
+            json_object_set_new(json_object_get(o, "mine"), "opened_at",
+                                svc_time_json(opened));
+        }
     }
     rollcall_adv_json(c, who, ad->id, o);
     if (!full)
@@ -611,6 +620,31 @@ int advisory_issue(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+/* issue 11: lists. Records the first opening of ad by who's organisation
+ * when it is a recipient it was released to (the inbox's read state). A
+ * failure is logged and does not fail the read. */
+static void note_opened(struct store_conn *c, const struct auth_ctx *who,
+                        const struct store_advisory *ad, int64_t now)
+{
+    int64_t opened;
+    bool released;
+    if (!who ||
+        store_recipient_opened(c, ad->id, who->org.id, &opened, &released) ||
+        opened || !released)
+        return;
+    int rc = store_begin(c);
+    if (!rc) {
+        rc = store_recipient_open(c, ad->id, who->org.id, now);
+        if (rc)
+            store_rollback(c);
+        else
+            rc = store_commit(c);
+    }
+    if (rc)
+        log_event(LOG_WARN, "advisory opening not recorded", "advisory",
+                  json_string(ad->id), NULL);
+}
+
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e)
@@ -620,6 +654,7 @@ int advisory_read(struct app *a, struct store_conn *c,
     int rc = load_readable(c, who, id, &ad, e);
     if (rc)
         return rc;
+    note_opened(c, who, &ad, now);
     json_t *o = adv_json(c, who, &ad, true, now);
     if (range_read_is_audited((enum share_range)ad.range) && who &&
         audit_record(c, who, now, "advisory.read", ad.id, NULL)) {

@@ -614,6 +614,14 @@ enum store_acks_mode { STORE_ACKS_ALL, STORE_ACKS_VIA, STORE_ACKS_MINISTRY };
 int store_advisory_ack_counts(struct store_conn *c, const char *adv,
                               enum store_acks_mode mode, const char *org,
                               int64_t *acked, int64_t *total);
+/* When org first opened adv after its release (*opened 0: not yet) and
+ * whether it is released to org. IS_ERR_NOTFOUND: org is no recipient. */
+int store_recipient_opened(struct store_conn *c, const char *adv,
+                           const char *org, int64_t *opened, bool *released);
+/* Records org's first opening of adv (released to it) at now; a later
+ * one changes nothing. */
+int store_recipient_open(struct store_conn *c, const char *adv, const char *org,
+                         int64_t now);
 
 /* Hops of an advisory's relay chain. */
 int store_hop_insert(struct store_conn *c, const char *adv, const char *org,

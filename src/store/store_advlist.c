@@ -32,3 +32,37 @@ int store_advisory_ack_counts(struct store_conn *c, const char *adv,
     *total = x.total;
     return IS_OK;
 }
+
+struct opened {
+    int64_t at;
+    bool released;
+};
+
+/* Row mapper of ST_RCPT_OPENED_GET: opened_at (NULL: 0), released. */
+static int map_opened(sqlite3_stmt *st, void *ctx)
+{
+    struct opened *x = ctx;
+    x->at = sqlite3_column_int64(st, 0);
+    x->released = sqlite3_column_int(st, 1) != 0;
+    return IS_OK;
+}
+
+int store_recipient_opened(struct store_conn *c, const char *adv,
+                           const char *org, int64_t *opened, bool *released)
+{
+    struct opened x = {0};
+    int rc = store_get_row(c, ST_RCPT_OPENED_GET, "recipient opened",
+                           map_opened, &x, "tt", adv, org);
+    if (rc)
+        return rc;
+    *opened = x.at;
+    *released = x.released;
+    return IS_OK;
+}
+
+int store_recipient_open(struct store_conn *c, const char *adv, const char *org,
+                         int64_t now)
+{
+    return store_exec(c, ST_RCPT_OPENED_SET, "recipient open", "ttI", adv, org,
+                      now);
+}

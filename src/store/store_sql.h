@@ -794,3 +794,11 @@ ST(ADV_ACK_COUNTS,
    "o.scope_id LEFT JOIN sectors se ON se.id = sc.sector_id WHERE "
    "r.advisory_id = ?1 AND (?2 = 0 OR (?2 = 1 AND r.via = ?3) OR (?2 = 2 "
    "AND coalesce(se.ministry_id, '') = ?3))")
+/* when org ?2 first opened advisory ?1 (NULL: not yet; no row: not a
+ * recipient), and whether it is released to it */
+ST(RCPT_OPENED_GET,
+   "SELECT opened_at, released_at IS NOT NULL FROM "
+   "advisory_recipients WHERE advisory_id = ?1 AND org_id = ?2")
+ST(RCPT_OPENED_SET, "UPDATE advisory_recipients SET opened_at = ?3 WHERE "
+                    "advisory_id = ?1 AND org_id = ?2 AND opened_at IS NULL "
+                    "AND released_at IS NOT NULL")

@@ -310,3 +310,39 @@ def test_every_audit_action_has_a_label(fresh_demo_hub):
         r = hub.api("GET", "/api/v1/audit", session=nisc,
                     params={"action": code, "limit": 1})
         assert r.status_code == 200, (code, r.text)
+
+
+def test_opened_is_the_organisations_read_state(fresh_demo_hub):
+    hub = fresh_demo_hub
+    sec = hub.login(SEC)
+    adv = issue(hub, sec)
+    red = issue(hub, sec, range="red", audience={"orgs": [OP]})
+
+    def mine(s, aid):
+        got = [a for a in listing(hub, s, inbox="true") if a["id"] == aid]
+        assert len(got) == 1
+        return got[0]["mine"]
+
+    op = hub.login(OP)
+    other = hub.login("op-banking-0002")
+    assert mine(op, adv)["opened_at"] is None
+    # the author reading it records nothing (it is no recipient)
+    assert hub.api("GET", f"/api/v1/advisories/{adv}", session=sec).ok
+    assert mine(op, adv)["opened_at"] is None
+    r = hub.api("GET", f"/api/v1/advisories/{adv}", session=op)
+    assert r.status_code == 200 and r.json()["mine"]["opened_at"]
+    first = mine(op, adv)["opened_at"]
+    assert first
+    # another organisation's state is its own
+    assert mine(other, adv)["opened_at"] is None
+    # a second reading keeps the first time
+    assert hub.api("GET", f"/api/v1/advisories/{adv}", session=op).ok
+    assert mine(op, adv)["opened_at"] == first
+    # an audited (Red) read records it too; an acknowledgement without
+    # reading leaves it unopened but acknowledged
+    assert hub.api("POST", f"/api/v1/advisories/{red}/ack",
+                   session=op).status_code == 200
+    m = mine(op, red)
+    assert m["acknowledged"] is True and m["opened_at"] is None
+    assert hub.api("GET", f"/api/v1/advisories/{red}", session=op).ok
+    assert mine(op, red)["opened_at"]
