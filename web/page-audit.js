@@ -124,7 +124,10 @@ export async function render(main, { ctx }) {
     const items = r.items.slice().reverse();
     const cols = [
       [t('audit.seq'), (e) => String(e.seq), 'num'], [t('time'), (e) => time(e.at)],
-      [t('audit.actor'), (e) => h('span', { cls: 'actor', 'data-org': e.actor_org || '' }, actorText(e))],
+      // an actor's name filters by its organisation
+      [t('audit.actor'), (e) => (e.actor_org && !e.actor_withheld
+        ? h('a', { cls: 'actor', 'data-org': e.actor_org, href: hashFor(Object.assign({}, f, { actor_org: e.actor_org })) }, actorText(e))
+        : h('span', { cls: 'actor', 'data-org': '' }, actorText(e)))],
       [t('audit.action'), (e) => h('span', { cls: 'action', title: e.action }, actionText(e.action))],
       [t('audit.target'), (e) => h('span', { cls: 'id' }, e.target || '')],
       [t('audit.detail'), (e) => detailLines(e.detail)],

@@ -242,6 +242,15 @@ test('audit: filters in the URL, actors and actions by name, details as lines, e
     return a.length && a.every((x) => x === 'login');
   }, 'only log-ins');
   assert.match(await rows(p, '#audit-list').first().innerText(), /ログイン/);
+  // an actor's name narrows to its organisation, the other filters kept
+  const actorLink = rows(p, '#audit-list').first().locator('a.actor');
+  const org = await actorLink.getAttribute('data-org');
+  await actorLink.click();
+  await until(async () => p.url().includes('actor_org=' + encodeURIComponent(org)) && /action=login/.test(p.url()), 'actor filter in the URL');
+  await until(async () => {
+    const o = await p.locator('#audit-list tbody tr a.actor').evaluateAll((as) => as.map((a) => a.dataset.org));
+    return o.length && o.every((x) => x === org);
+  }, 'only that organisation');
   // a bad range is the API's 400, shown on the page
   await visit(p, '/audit?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z');
   await until(async () => /to/.test(await p.locator('#audit-list').innerText()), 'the error');
