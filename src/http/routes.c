@@ -372,6 +372,46 @@ static int h_org_contacts(struct http_req *r, struct http_resp *out)
 
 /* ---- audit ---- */
 
+/* The filters of GET /api/v1/audit and /audit/export into q: actor_org,
+ * actor_user, action (a code the hub writes), from and to (RFC 3339,
+ * from < to). Non-zero (out filled, 400 naming the field) when one is
+ * not valid. */
+static int audit_filters(struct http_req *r, struct http_resp *out,
+                         struct store_audit_query *q)
+{
+    const char *org = http_query(r, "actor_org");
+    if (org && (!*org || strlen(org) > 63))
+        return http_error(out, 400, "invalid_value", "actor_org",
+                          "actor_org: an organisation id");
+    q->actor_org = org;
+    const char *u = http_query(r, "actor_user");
+    long user = 0;
+    if (u && util_parse_long(u, 1, LONG_MAX, &user))
+        return http_error(out, 400, "invalid_value", "actor_user",
+                          "actor_user: a user id (integer >= 1)");
+    q->actor_user = user;
+    const char *act = http_query(r, "action");
+    if (act && !audit_action_known(act))
+        return http_error(out, 400, "invalid_value", "action",
+                          "action: not an action the hub records");
+    q->action = act;
+    const char *from = http_query(r, "from"), *to = http_query(r, "to");
+    if (from && util_time_parse(from, &q->from))
+        return http_error(out, 400, "invalid_value", "from",
+                          "from: a time (RFC 3339, e.g. "
+                          "2026-11-30T00:00:00+09:00)");
+    if (to && util_time_parse(to, &q->to))
+        return http_error(out, 400, "invalid_value", "to",
+                          "to: a time (RFC 3339, e.g. "
+                          "2026-12-01T00:00:00+09:00)");
+    q->has_from = from != NULL;
+    q->has_to = to != NULL;
+    if (from && to && q->from >= q->to)
+        return http_error(out, 400, "invalid_value", "to",
+                          "to: must be later than from");
+    return 0;
+}
+
 static int h_audit(struct http_req *r, struct http_resp *out)
 {
     int limit;
@@ -386,9 +426,40 @@ static int h_audit(struct http_req *r, struct http_resp *out)
     if (b && util_parse_long(b, 1, LONG_MAX, &before))
         return http_error(out, 400, "invalid_value", "before",
                           "before: a sequence number (integer >= 1)");
+    struct store_audit_query q = {
+        .after = after, .before = before, .limit = limit};
+    if (audit_filters(r, out, &q))
+        return out->status;
     /* the scope (DOMAIN §8a) is the service's: audit_reads_whole */
-    int rc = audit_list(r->sc, &r->auth, after, before, limit, &out->body);
+    int rc = audit_list(r->sc, &r->auth, &q, &out->body);
     return rc ? http_fail(out, rc) : 200;
+}
+
+/* GET /api/v1/audit/export: the entries matching the filters as CSV,
+ * with the list's scope */
+static int h_audit_export(struct http_req *r, struct http_resp *out)
+{
+    const char *fmt = http_query(r, "format");
+    if (fmt && strcmp(fmt, "csv"))
+        return http_error(out, 400, "invalid_value", "format",
+                          "format: csv (JSON is GET /api/v1/audit)");
+    struct store_audit_query q = {0};
+    if (audit_filters(r, out, &q))
+        return out->status;
+    char *csv;
+    size_t len;
+    int rc = audit_export_csv(r->sc, &r->auth, &q, &csv, &len);
+    if (rc == IS_ERR_TOO_LARGE)
+        return http_error(out, 413, "too_large", "from",
+                          "more than %d entries: narrow the time range "
+                          "(from, to) or the other filters",
+                          AUDIT_EXPORT_MAX);
+    if (rc)
+        return http_fail(out, rc);
+    out->raw = csv;
+    out->rawlen = len;
+    out->ctype = "text/csv; charset=utf-8";
+    return 200;
 }
 
 static int h_audit_verify(struct http_req *r, struct http_resp *out)
@@ -712,6 +783,11 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .roles = ROLE_AUDITOR,
      .fn = h_audit},
+    {.method = "GET",
+     .pattern = "/api/v1/audit/export",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_AUDITOR,
+     .fn = h_audit_export},
     {.method = "GET",
      .pattern = "/api/v1/audit/verify",
      .auth = HTTP_AUTHED,

@@ -6,6 +6,7 @@
 
 #include "service/provision.h"
 #include "http/drill_html.h"
+#include "core/range.h"
 #include "common/util.h"
 
 int h_adv_issue(struct http_req *r, struct http_resp *out)
@@ -31,11 +32,38 @@ int h_adv_list(struct http_req *r, struct http_resp *out)
     if (inbox && strcmp(inbox, "true") && strcmp(inbox, "false"))
         return http_error(out, 400, "invalid_value", "inbox",
                           "inbox: true or false");
+    /* issue 11: lists - the filters */
+    struct advisory_filter f = {.range = -1, .min_severity = -1, .acked = -1};
+    static const char *const kinds[] = {"warning", "security_info", "case",
+                                        "newsletter"};
+    f.kind = http_query(r, "kind");
+    bool kind_ok = !f.kind;
+    for (size_t i = 0; f.kind && i < IS_ARRAY_LEN(kinds); i++)
+        kind_ok |= strcmp(f.kind, kinds[i]) == 0;
+    if (!kind_ok)
+        return http_error(out, 400, "invalid_value", "kind",
+                          "kind: warning, security_info, case or newsletter");
+    const char *rg = http_query(r, "range");
+    if (rg && (f.range = range_parse(rg)) < 0)
+        return http_error(out, 400, "invalid_value", "range",
+                          "range: red, amber, yellow, green or white");
+    const char *sev = http_query(r, "min_severity");
+    long sv = -1;
+    if (sev && util_parse_long(sev, 0, 5, &sv))
+        return http_error(out, 400, "invalid_value", "min_severity",
+                          "min_severity: an integer from 0 to 5");
+    f.min_severity = (int)sv;
+    const char *ack = http_query(r, "acked");
+    if (ack && strcmp(ack, "true") && strcmp(ack, "false"))
+        return http_error(out, 400, "invalid_value", "acked",
+                          "acked: true or false");
+    if (ack)
+        f.acked = strcmp(ack, "true") == 0;
     struct svc_error e = {0};
     json_t *o = NULL;
-    int rc = advisory_list(r->app, r->sc, &r->auth, limit, cur,
-                           inbox && strcmp(inbox, "true") == 0, app_now(r->app),
-                           &o, &e);
+    int rc = advisory_list_filtered(r->app, r->sc, &r->auth, limit, cur,
+                                    inbox && strcmp(inbox, "true") == 0, &f,
+                                    app_now(r->app), &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
 

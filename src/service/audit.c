@@ -4,7 +4,10 @@
  */
 #include "service/audit.h"
 
+#include <string.h>
+
 #include "service/reporting.h"
+#include "common/buf.h"
 #include "common/util.h"
 
 bool audit_reads_whole(const struct auth_ctx *who)
@@ -41,7 +44,7 @@ static json_t *entry_json(const struct store_audit_row *e, bool whole)
         !hide && e->has_actor_user ? json_integer(e->actor_user) : json_null();
     json_t *org = hide ? json_null() : str_or_null(e->actor_org);
     bool chain = whole && e->version == 2;
-    return json_pack(
+    json_t *o = json_pack(
         "{s:I,s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "seq",
         (json_int_t)e->seq, "at", ts, "actor_user", user, "actor_org", org,
         "actor_withheld", hide, "action", str_or_null(e->action), "target",
@@ -50,16 +53,32 @@ static json_t *entry_json(const struct store_audit_row *e, bool whole)
         hex_or_null(chain && e->has_hash, e->hash), "prev_hash",
         hex_or_null(chain && e->has_prev_hash, e->prev_hash), "commitment",
         hex_or_null(chain && e->withheld && e->has_commitment, e->commitment));
+    /* the actor's names, as the actor itself is shown */
+    json_object_set_new(o, "actor_name",
+                        hide ? json_null() : str_or_null(e->actor_name));
+    json_object_set_new(
+        o, "actor_org_name",
+        hide || !e->actor_org_ja
+            ? json_null()
+            : json_pack("{s:s,s:s}", "ja", e->actor_org_ja, "en",
+                        e->actor_org_en ? e->actor_org_en : e->actor_org_ja));
+    return o;
 }
 
-int audit_entries_json(struct store_conn *c, const struct auth_ctx *who,
-                       const struct store_audit_query *q, json_t **items)
+/* The entries of q as audit_entries_json encodes them; *full: the store
+ * returned q->limit entries (more may follow), *last_seq the last one's
+ * seq (0: none), shown or not. */
+static int entries_json(struct store_conn *c, const struct auth_ctx *who,
+                        const struct store_audit_query *q, json_t **items,
+                        bool *full, int64_t *last_seq)
 {
     struct store_audit_row *rows;
     size_t n;
     int rc = store_audit_page(c, q, &rows, &n);
     if (rc)
         return rc;
+    *full = n == (size_t)q->limit;
+    *last_seq = n ? rows[n - 1].seq : 0;
     bool whole = q->org == NULL;
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
@@ -72,29 +91,217 @@ int audit_entries_json(struct store_conn *c, const struct auth_ctx *who,
         return IS_ERR_NOMEM;
     if (whole)
         reporting_audit_redact(c, who, arr);
+    /* a withheld actor has no names either; with an actor filter such an
+     * entry is left out (the filter would name its actor) */
+    bool by_actor = q->actor_org || q->actor_user;
+    for (size_t i = json_array_size(arr); i-- > 0;) {
+        json_t *en = json_array_get(arr, i);
+        if (!json_is_true(json_object_get(en, "actor_withheld")))
+            continue;
+        if (by_actor) {
+            json_array_remove(arr, i);
+            continue;
+        }
+        json_object_set_new(en, "actor_name", json_null());
+        json_object_set_new(en, "actor_org_name", json_null());
+    }
     *items = arr;
     return IS_OK;
 }
 
-int audit_list(struct store_conn *c, const struct auth_ctx *who, int64_t after,
-               int64_t before, int limit, json_t **out)
+int audit_entries_json(struct store_conn *c, const struct auth_ctx *who,
+                       const struct store_audit_query *q, json_t **items)
+{
+    bool full;
+    int64_t last;
+    return entries_json(c, who, q, items, &full, &last);
+}
+
+int audit_list(struct store_conn *c, const struct auth_ctx *who,
+               const struct store_audit_query *filt, json_t **out)
 {
     bool whole = audit_reads_whole(who);
-    struct store_audit_query q = {.after = after,
-                                  .before = before,
-                                  .limit = limit,
-                                  .org = whole ? NULL : who->org.id};
+    struct store_audit_query q = *filt;
+    q.org = whole ? NULL : who->org.id;
     json_t *items;
-    int rc = audit_entries_json(c, who, &q, &items);
+    bool full;
+    int64_t last;
+    int rc = entries_json(c, who, &q, &items, &full, &last);
     if (rc)
         return rc;
-    size_t n = json_array_size(items);
-    json_t *last = json_array_get(items, n - 1);
-    *out = json_pack("{s:o,s:O,s:s}", "items", items, "next_after",
-                     n == (size_t)limit ? json_object_get(last, "seq")
-                                        : json_null(),
-                     "scope", whole ? "all" : "organisation");
+    /* the cursor is the last entry the store returned, shown or not */
+    *out = json_pack("{s:o,s:o,s:s}", "items", items, "next_after",
+                     full && last ? json_integer(last) : json_null(), "scope",
+                     whole ? "all" : "organisation");
     return *out ? IS_OK : IS_ERR_NOMEM;
+}
+
+/* Every action code the hub writes (audit_record's callers, the command
+ * line's cli_audit). tests/integration/test_ui_lists.py checks that every
+ * code in the sources is here and that web/i18n.js names each in Japanese
+ * and English. */
+const char *const audit_actions[] = {
+    "advisory.ack",
+    "advisory.ack_link.refused",
+    "advisory.auto_relay",
+    "advisory.escalate",
+    "advisory.issue",
+    "advisory.read",
+    "advisory.relay",
+    "advisory.withhold",
+    "agreement.sign",
+    "agreement.withdraw",
+    "contact.add",
+    "declaration.declare",
+    "declaration.end",
+    "declaration.read",
+    "declaration.rollcall_failed",
+    "drill.confirm",
+    "drill.start",
+    "event.create",
+    "event.link",
+    "init",
+    "list.create",
+    "list.delete",
+    "list.update",
+    "login",
+    "login.failed",
+    "login.rate_limited",
+    "logout",
+    "org.add",
+    "policy.set",
+    "report.alert.escalate",
+    "report.alert.open",
+    "report.alert.raise",
+    "report.alert.remind",
+    "report.attachment.read",
+    "report.auto_forward",
+    "report.export",
+    "report.file",
+    "report.forward",
+    "report.list",
+    "report.note",
+    "report.question",
+    "report.read",
+    "report.reveal",
+    "report.update",
+    "rollcall.answer",
+    "rollcall.answer.replace",
+    "rollcall.export",
+    "token.create",
+    "token.revoke",
+    "user.add",
+    "user.disable",
+    "user.enable",
+    "user.passwd",
+    NULL,
+};
+
+bool audit_action_known(const char *action)
+{
+    for (size_t i = 0; action && audit_actions[i]; i++)
+        if (strcmp(audit_actions[i], action) == 0)
+            return true;
+    return false;
+}
+
+/* One CSV cell, quoted; a cell a spreadsheet would run as a formula
+ * (= + - @ tab CR first) is kept as text with a leading apostrophe. */
+static void csv_cell(struct buf *b, const char *s, bool last)
+{
+    buf_adds(b, "\"");
+    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
+              *s == '\r'))
+        buf_adds(b, "'");
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '"')
+            buf_adds(b, "\"\"");
+        else
+            buf_add(b, p, 1);
+    }
+    buf_adds(b, last ? "\"\r\n" : "\",");
+}
+
+static void csv_entry(struct buf *b, json_t *en)
+{
+    char seq[24], user[24];
+    snprintf(seq, sizeof(seq), "%lld",
+             (long long)json_integer_value(json_object_get(en, "seq")));
+    json_t *u = json_object_get(en, "actor_user");
+    if (json_is_integer(u))
+        snprintf(user, sizeof(user), "%lld", (long long)json_integer_value(u));
+    else
+        user[0] = '\0';
+    json_t *nm = json_object_get(en, "actor_org_name");
+    char *detail = json_dumps(json_object_get(en, "detail"),
+                              JSON_COMPACT | JSON_SORT_KEYS);
+    csv_cell(b, seq, false);
+    csv_cell(b, jv_str(en, "at"), false);
+    csv_cell(b, jv_str(en, "actor_org"), false);
+    csv_cell(b, jv_str(nm, "ja"), false);
+    csv_cell(b, jv_str(nm, "en"), false);
+    csv_cell(b, user, false);
+    csv_cell(b, jv_str(en, "actor_name"), false);
+    csv_cell(b,
+             json_is_true(json_object_get(en, "actor_withheld")) ? "true"
+                                                                 : "false",
+             false);
+    csv_cell(b, jv_str(en, "action"), false);
+    csv_cell(b, jv_str(en, "target"), false);
+    csv_cell(b, detail ? detail : "{}", true);
+    free(detail);
+}
+
+int audit_export_csv(struct store_conn *c, const struct auth_ctx *who,
+                     const struct store_audit_query *filt, char **csv,
+                     size_t *len)
+{
+    bool whole = audit_reads_whole(who);
+    struct store_audit_query q = *filt;
+    q.org = whole ? NULL : who->org.id;
+    q.after = 0;
+    q.before = 0;
+    q.limit = 1000;
+    struct buf b;
+    buf_init(&b, 64u << 20);
+    buf_adds(&b, "seq,at,actor_org,actor_org_name_ja,actor_org_name_en,"
+                 "actor_user,actor_name,actor_withheld,action,target,"
+                 "detail\r\n");
+    size_t total = 0;
+    int rc = IS_OK;
+    for (;;) {
+        json_t *items;
+        bool full;
+        int64_t last;
+        rc = entries_json(c, who, &q, &items, &full, &last);
+        if (rc)
+            break;
+        size_t i;
+        json_t *en;
+        json_array_foreach (items, i, en)
+            csv_entry(&b, en);
+        total += json_array_size(items);
+        json_decref(items);
+        if (total > AUDIT_EXPORT_MAX) {
+            rc = IS_ERR_TOO_LARGE;
+            break;
+        }
+        if (!full || !last)
+            break;
+        q.after = last;
+    }
+    if (rc) {
+        buf_release(&b);
+        return rc;
+    }
+    if (buf_error(&b)) {
+        rc = buf_error(&b);
+        buf_release(&b);
+        return rc;
+    }
+    *len = b.len;
+    *csv = buf_detach(&b);
+    return *csv ? IS_OK : IS_ERR_NOMEM;
 }
 
 int audit_verify_json(struct store_conn *c, json_t **out)

@@ -21,10 +21,26 @@
 bool audit_reads_whole(const struct auth_ctx *who);
 
 /* A page of the log as who reads it (GET /api/v1/audit): {items,
- * next_after, scope}. after, before and limit as in struct
- * store_audit_query; its org is set from who. */
-int audit_list(struct store_conn *c, const struct auth_ctx *who, int64_t after,
-               int64_t before, int limit, json_t **out);
+ * next_after, scope}. q: after, before, limit and the filters as in
+ * struct store_audit_query; its org is set from who. With an actor
+ * filter, entries whose actor who may not see are left out (a filter
+ * never tells a withheld actor). */
+int audit_list(struct store_conn *c, const struct auth_ctx *who,
+               const struct store_audit_query *q, json_t **out);
+
+/* issue 11: lists */
+/* Whether action is one of the codes the hub writes to the log (the
+ * table audit_actions[]; web/i18n.js names each). */
+bool audit_action_known(const char *action);
+extern const char *const audit_actions[];
+/* Every entry matching q's filters (after/before/limit ignored) as who
+ * reads them, as CSV (oldest first; cells a spreadsheet would run as a
+ * formula kept as text): *csv malloc'd, *len its length.
+ * IS_ERR_TOO_LARGE past AUDIT_EXPORT_MAX entries. */
+#define AUDIT_EXPORT_MAX 20000
+int audit_export_csv(struct store_conn *c, const struct auth_ctx *who,
+                     const struct store_audit_query *q, char **csv,
+                     size_t *len);
 
 /* The entries of q as a JSON array, oldest first. q->org NULL: the whole
  * log, as who (NULL: the hub's operator) reads it, withheld actors null

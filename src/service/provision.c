@@ -512,7 +512,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                         json_pack("{s:s,s:s}", "ja", ja, "en", en));
     if (who) {
         struct store_recipient r;
-        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK)
+        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
             json_object_set_new(
                 o, "mine",
                 json_pack("{s:o,s:o,s:o,s:s,s:b}", "released_at",
@@ -520,6 +520,15 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                           svc_time_json(r.delivered_at), "acked_at",
                           svc_time_json(r.acked_at), "ack_via", r.ack_via,
                           "acknowledged", r.acked_at != 0));
+            /* issue 11: lists - the hub's read state */
+            int64_t opened = 0;
+            bool released;
+            if (store_recipient_opened(c, ad->id, who->org.id, &opened,
+                                       &released))
+                opened = 0;
+            json_object_set_new(json_object_get(o, "mine"), "opened_at",
+                                svc_time_json(opened));
+        }
     }
     rollcall_adv_json(c, who, ad->id, o);
     if (!full)
@@ -611,6 +620,31 @@ int advisory_issue(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+/* issue 11: lists. Records the first opening of ad by who's organisation
+ * when it is a recipient it was released to (the inbox's read state). A
+ * failure is logged and does not fail the read. */
+static void note_opened(struct store_conn *c, const struct auth_ctx *who,
+                        const struct store_advisory *ad, int64_t now)
+{
+    int64_t opened;
+    bool released;
+    if (!who ||
+        store_recipient_opened(c, ad->id, who->org.id, &opened, &released) ||
+        opened || !released)
+        return;
+    int rc = store_begin(c);
+    if (!rc) {
+        rc = store_recipient_open(c, ad->id, who->org.id, now);
+        if (rc)
+            store_rollback(c);
+        else
+            rc = store_commit(c);
+    }
+    if (rc)
+        log_event(LOG_WARN, "advisory opening not recorded", "advisory",
+                  json_string(ad->id), NULL);
+}
+
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e)
@@ -620,6 +654,7 @@ int advisory_read(struct app *a, struct store_conn *c,
     int rc = load_readable(c, who, id, &ad, e);
     if (rc)
         return rc;
+    note_opened(c, who, &ad, now);
     json_t *o = adv_json(c, who, &ad, true, now);
     if (range_read_is_audited((enum share_range)ad.range) && who &&
         audit_record(c, who, now, "advisory.read", ad.id, NULL)) {
@@ -639,10 +674,34 @@ struct list_ctx {
     const struct auth_ctx *who;
     int limit, n;
     bool inbox, more;
+    const struct advisory_filter *f; /* NULL: none */
     int64_t now;
     char last[40]; /* id of the last advisory shown: the next cursor */
     json_t *items;
 };
+
+/* Does ad pass f (as the caller x->who sees it)? */
+static bool list_match(const struct list_ctx *x,
+                       const struct store_advisory *ad)
+{
+    const struct advisory_filter *f = x->f;
+    if (!f)
+        return true;
+    if ((f->kind && strcmp(f->kind, ad->kind)) ||
+        (f->range >= 0 && f->range != ad->range) ||
+        (f->min_severity >= 0 && ad->severity < f->min_severity))
+        return false;
+    if (f->acked < 0)
+        return true;
+    struct store_recipient r;
+    if (!x->who || store_recipient_get(x->c, ad->id, x->who->org.id, &r) ||
+        !r.released_at)
+        return false;
+    return (r.acked_at != 0) == (f->acked == 1);
+}
+
+static json_t *list_acks_json(struct store_conn *c, const struct auth_ctx *who,
+                              const struct store_advisory *ad);
 
 static int list_row(void *vctx, struct store_advisory *ad)
 {
@@ -654,11 +713,17 @@ static int list_row(void *vctx, struct store_advisory *ad)
         (!x->who || store_recipient_get(x->c, ad->id, x->who->org.id, &r) ||
          !r.released_at))
         return 0;
+    if (!list_match(x, ad))
+        return 0;
     if (x->n == x->limit) {
         x->more = true;
         return 1;
     }
-    json_array_append_new(x->items, adv_json(x->c, x->who, ad, false, x->now));
+    json_t *item = adv_json(x->c, x->who, ad, false, x->now);
+    json_t *acks = x->who ? list_acks_json(x->c, x->who, ad) : NULL;
+    if (acks)
+        json_object_set_new(item, "acks", acks);
+    json_array_append_new(x->items, item);
     x->n++;
     util_xcopy(x->last, sizeof(x->last), ad->id);
     return 0;
@@ -667,6 +732,16 @@ static int list_row(void *vctx, struct store_advisory *ad)
 int advisory_list(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, int limit, const char *cursor,
                   bool inbox, int64_t now, json_t **out, struct svc_error *e)
+{
+    return advisory_list_filtered(a, c, who, limit, cursor, inbox, NULL, now,
+                                  out, e);
+}
+
+int advisory_list_filtered(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, int limit,
+                           const char *cursor, bool inbox,
+                           const struct advisory_filter *f, int64_t now,
+                           json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
     int64_t before = 0;
@@ -685,6 +760,7 @@ int advisory_list(struct app *a, struct store_conn *c,
                          .who = who,
                          .limit = limit,
                          .inbox = inbox,
+                         .f = f,
                          .now = now,
                          .items = json_array()};
     if (store_advisories_scan(c, before, list_row, &x)) {
@@ -1002,6 +1078,26 @@ static int dlv_viewer_of(struct store_conn *c, const struct auth_ctx *who,
                         "delivery status is for the author's chain and the "
                         "secretariats");
     return IS_OK;
+}
+
+/* issue 11: lists. {acknowledged, total} of the recipients the
+ * deliveries view of who shows (dlv_visible, counted in SQL), or NULL
+ * when who may not see ad's deliveries or the counts could not be read. */
+static json_t *list_acks_json(struct store_conn *c, const struct auth_ctx *who,
+                              const struct store_advisory *ad)
+{
+    struct dlv_viewer v;
+    struct svc_error ignored = {0};
+    if (dlv_viewer_of(c, who, ad, &v, &ignored))
+        return NULL;
+    enum store_acks_mode mode = v.author_side ? STORE_ACKS_ALL
+                                : v.ceptoar   ? STORE_ACKS_VIA
+                                              : STORE_ACKS_MINISTRY;
+    int64_t acked, total;
+    if (store_advisory_ack_counts(c, ad->id, mode, v.org, &acked, &total))
+        return NULL;
+    return json_pack("{s:I,s:I}", "acknowledged", (json_int_t)acked, "total",
+                     (json_int_t)total);
 }
 
 /* Does v see recipient x? A secretariat the recipients it releases, a

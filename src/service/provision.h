@@ -48,6 +48,24 @@ int advisory_read(struct app *a, struct store_conn *c,
 int advisory_list(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, int limit, const char *cursor,
                   bool inbox, int64_t now, json_t **out, struct svc_error *e);
+/* issue 11: lists. The list's filters (GET /api/v1/advisories): kind
+ * (NULL any), range (-1 any), min_severity (-1 any), acked (-1 any; 1
+ * released to the caller's organisation and acknowledged by it, 0
+ * released to it and not yet acknowledged). */
+struct advisory_filter {
+    const char *kind;
+    int range, min_severity, acked;
+};
+/* advisory_list with the filter f (NULL: none). Each item carries
+ * "acks": {acknowledged, total} for a caller who may see the
+ * advisory's deliveries (the author's chain and the secretariats, as
+ * GET /advisories/{id}/deliveries), counting the recipients that view
+ * shows. */
+int advisory_list_filtered(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, int limit,
+                           const char *cursor, bool inbox,
+                           const struct advisory_filter *f, int64_t now,
+                           json_t **out, struct svc_error *e);
 int advisory_relay(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const json_t *body, int64_t now, json_t **out,

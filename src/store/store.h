@@ -315,6 +315,12 @@ struct store_audit_query {
      * ones included, with their actor: it is the reader's own); no hashes,
      * prev_hash or commitments. */
     const char *org;
+    /* filters (NULL / 0 = any): the actor as the reader sees it (its
+     * organisation, its user id), the action; and at >= from, at < to
+     * (has_from / has_to false: no bound) */
+    const char *actor_org, *action;
+    int64_t actor_user, from, to;
+    bool has_from, has_to;
 };
 /* One entry of a page of the log as the query's reader may see it. The
  * strings are malloc'd (NULL when the column is NULL). */
@@ -327,6 +333,8 @@ struct store_audit_row {
     bool has_actor_user; /* false: actor_user is NULL */
     int64_t actor_user;
     char *actor_org;
+    /* the actor's username and organisation names (NULL when none) */
+    char *actor_name, *actor_org_ja, *actor_org_en;
     bool withheld; /* the entry has a commitment (any length) */
     char *action, *target;
     char *detail; /* JSON object text */
@@ -611,6 +619,22 @@ int store_advisory_set_range(struct store_conn *c, const char *id, int range);
 int store_advisories_scan(struct store_conn *c, int64_t before_seq,
                           int (*fn)(void *ctx, struct store_advisory *a),
                           void *ctx);
+/* issue 11: lists (store_advlist.c). The acknowledged and total
+ * recipients of adv a viewer sees: mode STORE_ACKS_ALL every one,
+ * STORE_ACKS_VIA those org releases (a secretariat, a list owner),
+ * STORE_ACKS_MINISTRY those of org's sectors. */
+enum store_acks_mode { STORE_ACKS_ALL, STORE_ACKS_VIA, STORE_ACKS_MINISTRY };
+int store_advisory_ack_counts(struct store_conn *c, const char *adv,
+                              enum store_acks_mode mode, const char *org,
+                              int64_t *acked, int64_t *total);
+/* When org first opened adv after its release (*opened 0: not yet) and
+ * whether it is released to org. IS_ERR_NOTFOUND: org is no recipient. */
+int store_recipient_opened(struct store_conn *c, const char *adv,
+                           const char *org, int64_t *opened, bool *released);
+/* Records org's first opening of adv (released to it) at now; a later
+ * one changes nothing. */
+int store_recipient_open(struct store_conn *c, const char *adv, const char *org,
+                         int64_t now);
 
 /* Hops of an advisory's relay chain. */
 int store_hop_insert(struct store_conn *c, const char *adv, const char *org,

@@ -387,6 +387,14 @@ static int map_audit_row(sqlite3_stmt *st, void *ctx)
     e->has_commitment = chain_col(st, 9, e->commitment);
     e->has_prev_hash = chain_col(st, 10, e->prev_hash);
     int rc = store_col_dup(st, user + 1, &e->actor_org);
+    /* the names of the same actor: 13 / 14 username, 15-16 / 17-18 org */
+    bool wcol = user == 11;
+    if (!rc)
+        rc = store_col_dup(st, wcol ? 14 : 13, &e->actor_name);
+    if (!rc)
+        rc = store_col_dup(st, wcol ? 17 : 15, &e->actor_org_ja);
+    if (!rc)
+        rc = store_col_dup(st, wcol ? 18 : 16, &e->actor_org_en);
     if (!rc)
         rc = store_col_dup(st, 4, &e->action);
     if (!rc)
@@ -405,10 +413,12 @@ int store_audit_page(struct store_conn *c, const struct store_audit_query *q,
     struct page_walk w = {.rows = {.size = sizeof(struct store_audit_row)},
                           .own = q->org != NULL};
     bool newest = q->before > 0;
-    int rc =
-        store_each(c, newest ? ST_AUDIT_PAGE_DESC : ST_AUDIT_PAGE, "audit list",
-                   map_audit_row, &w, "IIti", q->after,
-                   newest ? q->before : (int64_t)INT64_MAX, q->org, q->limit);
+    int rc = store_each(c, newest ? ST_AUDIT_PAGE_DESC : ST_AUDIT_PAGE,
+                        "audit list", map_audit_row, &w, "IItitNtII", q->after,
+                        newest ? q->before : (int64_t)INT64_MAX, q->org,
+                        q->limit, q->actor_org, q->actor_user, q->action,
+                        q->has_from ? q->from : INT64_MIN,
+                        q->has_to ? q->to : INT64_MAX);
     rc = store_rows_end(rc, &w.rows, audit_rows_free);
     struct store_audit_row *rows = w.rows.items;
     for (size_t i = 0; newest && i < w.rows.n / 2; i++) { /* oldest first */
@@ -425,6 +435,9 @@ void store_audit_rows_free(struct store_audit_row *rows, size_t n)
 {
     for (size_t i = 0; rows && i < n; i++) {
         free(rows[i].actor_org);
+        free(rows[i].actor_name);
+        free(rows[i].actor_org_ja);
+        free(rows[i].actor_org_en);
         free(rows[i].action);
         free(rows[i].target);
         free(rows[i].detail);

@@ -108,9 +108,26 @@ ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
 #define AUDIT_PAGE_SQL(order)                                                  \
     "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, a.target, "      \
     "a.detail, a.hash, a.version, a.commitment, a.prev_hash, w.actor_user, "   \
-    "w.actor_org FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "    \
+    "w.actor_org, (SELECT username FROM users WHERE id = a.actor_user), "      \
+    "(SELECT username FROM users WHERE id = w.actor_user), (SELECT name_ja "   \
+    "FROM orgs WHERE id = a.actor_org), (SELECT name_en FROM orgs WHERE id = " \
+    "a.actor_org), (SELECT name_ja FROM orgs WHERE id = w.actor_org), "        \
+    "(SELECT name_en FROM orgs WHERE id = w.actor_org) "                       \
+    "FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "                \
     "WHERE a.seq > ?1 AND a.seq < ?2 AND (?3 IS NULL OR a.actor_org = ?3 "     \
-    "OR w.actor_org = ?3) ORDER BY a.seq " order " LIMIT ?4"
+    "OR w.actor_org = ?3) " AUDIT_FILTER_SQL " ORDER BY a.seq " order          \
+    " LIMIT ?4"
+/* the filters of GET /api/v1/audit (NULL = any): actor organisation ?5
+ * and user ?6 as the reader sees the actor (the whole log: the entry's
+ * own columns, a withheld actor matching nothing; an organisation's view:
+ * its own withheld actors too), action ?7; at >= ?8 and at < ?9 */
+#define AUDIT_FILTER_SQL                                                       \
+    "AND (?5 IS NULL OR (CASE WHEN ?3 IS NULL THEN a.actor_org ELSE "          \
+    "coalesce(w.actor_org, a.actor_org) END) = ?5) AND (?6 IS NULL OR (CASE "  \
+    "WHEN ?3 IS NULL THEN a.actor_user ELSE coalesce(w.actor_user, "           \
+    "a.actor_user) END) = ?6) AND (?7 IS NULL OR a.action = ?7) AND a.at >= "  \
+    "?8 "                                                                      \
+    "AND a.at < ?9"
 #endif
 ST(AUDIT_PAGE, AUDIT_PAGE_SQL("ASC"))
 ST(AUDIT_PAGE_DESC, AUDIT_PAGE_SQL("DESC"))
@@ -807,3 +824,21 @@ ST(DASH_WAITING_RELAY, "SELECT count(*) FROM advisory_hops WHERE org_id = ?1 "
 ST(DASH_INBOX, "SELECT advisory_id FROM advisory_recipients WHERE org_id = ?1 "
                "AND released_at IS NOT NULL AND acked_at IS NULL ORDER BY "
                "advisory_id LIMIT 1000")
+/* issue 11: lists */
+/* acknowledged and total recipients of advisory ?1 a viewer sees (mode
+ * ?2: 0 every one, 1 those released via organisation ?3, 2 those of the
+ * sectors of ministry ?3), as the deliveries view counts them */
+ST(ADV_ACK_COUNTS,
+   "SELECT count(*), count(r.acked_at) FROM advisory_recipients r "
+   "LEFT JOIN orgs o ON o.id = r.org_id LEFT JOIN scopes sc ON sc.id = "
+   "o.scope_id LEFT JOIN sectors se ON se.id = sc.sector_id WHERE "
+   "r.advisory_id = ?1 AND (?2 = 0 OR (?2 = 1 AND r.via = ?3) OR (?2 = 2 "
+   "AND coalesce(se.ministry_id, '') = ?3))")
+/* when org ?2 first opened advisory ?1 (NULL: not yet; no row: not a
+ * recipient), and whether it is released to it */
+ST(RCPT_OPENED_GET,
+   "SELECT opened_at, released_at IS NOT NULL FROM "
+   "advisory_recipients WHERE advisory_id = ?1 AND org_id = ?2")
+ST(RCPT_OPENED_SET, "UPDATE advisory_recipients SET opened_at = ?3 WHERE "
+                    "advisory_id = ?1 AND org_id = ?2 AND opened_at IS NULL "
+                    "AND released_at IS NOT NULL")

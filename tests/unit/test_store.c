@@ -2985,7 +2985,8 @@ static void t_audit_list_json(void **state)
     who.roles = ROLE_AUDITOR;
     assert_false(audit_reads_whole(&who));
     json_t *page = NULL;
-    assert_int_equal(audit_list(c, &who, 0, 0, 1, &page), IS_OK);
+    struct store_audit_query q1 = {.limit = 1};
+    assert_int_equal(audit_list(c, &who, &q1, &page), IS_OK);
     assert_string_equal(json_string_value(json_object_get(page, "scope")),
                         "organisation");
     json_t *items = json_object_get(page, "items");
@@ -3001,7 +3002,8 @@ static void t_audit_list_json(void **state)
     snprintf(who.org.id, sizeof(who.org.id), "nisc");
     snprintf(who.org.kind, sizeof(who.org.kind), "nisc");
     assert_true(audit_reads_whole(&who));
-    assert_int_equal(audit_list(c, &who, 0, 0, 10, &page), IS_OK);
+    struct store_audit_query q10 = {.limit = 10};
+    assert_int_equal(audit_list(c, &who, &q10, &page), IS_OK);
     assert_string_equal(json_string_value(json_object_get(page, "scope")),
                         "all");
     assert_true(json_is_null(json_object_get(page, "next_after")));
