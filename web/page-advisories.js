@@ -6,6 +6,7 @@
 import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, enc, put } from './dom.js';
 import { t, L, enumLabel } from './i18n.js';
 import { get, post } from './api.js';
+import { ackDue } from './deadline.js';
 
 export function readSet(ctx) {
   const key = 'infrashare.read.' + ctx.me.id;
@@ -58,7 +59,7 @@ async function inbox(main, ctx) {
     [t('kind'), (a) => enumLabel('advkind', a.kind)],
     [t('adv.author'), (a) => L(a.author_name)],
     [t('inbox.received'), (a) => time(a.mine && a.mine.released_at)],
-    [t('inbox.ack'), (a) => [ackCell(a), h('br'), h('span', { cls: 'meta' }, t('inbox.deadline', { m: a.ack_deadline_min }))]],
+    [t('inbox.ack'), (a) => [ackCell(a), h('br'), ackDue(a)]],
   ], r.items, (a) => ({ cls: read.has(a.id) ? null : 'unread', 'data-id': a.id })));
 }
 
