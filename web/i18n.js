@@ -545,6 +545,7 @@ const D = {
   'report.sendanswer': ['回答を送信', 'Send the answer'],
   'report.answered': ['質問 #{n} に回答しました。', 'Question #{n} answered.'],
   'report.pastdue': ['期限超過', 'Overdue'],
+  'report.toq': ['質問 #{n} への回答', 'answer to question #{n}'],
   'ackdue.label': ['確認期限', 'Acknowledge by'],
   'ackdue.overdue': ['期限超過', 'Overdue'],
   'new.impactown': ['{s}の項目', 'Figures for {s}'],

@@ -9,9 +9,13 @@ import { reporterCell, sectorName } from './page-reports.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 
-function detailText(d) {
+function detailText(d, updates) {
   if (!d || typeof d !== 'object') return '';
   const parts = [];
+  // an update, answer, full or final report: its text, from the update
+  const u = d.update && (updates || []).find((x) => x.id === d.update);
+  if (u && u.body && u.body.question) parts.push(t('report.toq', { n: u.body.question }));
+  if (u && u.body && (u.body.text || u.body.what_happened)) parts.push(u.body.text || u.body.what_happened);
   if (d.text) parts.push(d.text);
   if (d.note) parts.push(d.note);
   if (d.number) parts.push('#' + d.number);
@@ -55,7 +59,7 @@ export async function render(main, { ctx, params }) {
       h('ol', { cls: 'qlist' }, openQs.map((q) => {
         const n = Number(q.detail.number);
         const li = h('li', { 'data-question': n },
-          h('p', {}, h('strong', {}, t('report.qfrom', { n, org: q.org ? orgName(q.org) : t('audit.hub') })), ' ', time(q.at)),
+          h('p', {}, h('strong', {}, t('report.qfrom', { n, org: q.org ? orgName(q.org) : t('audit.hub') }))), h('p', { cls: 'meta' }, time(q.at)),
           h('p', { cls: 'body' }, q.detail.text || ''));
         if (canAnswer) {
           const ta = h('textarea', { name: 'answer', maxlength: 10000, id: 'answer-' + n });
@@ -212,16 +216,16 @@ export async function render(main, { ctx, params }) {
     [t('time'), (e) => time(e.at)],
     [t('org'), (e) => (e.by === 'reporter' ? t('reports.reporter') : e.org ? orgName(e.org) : t('audit.hub'))],
     [t('kind'), (e) => enumLabel('tl', e.type) || e.type],
-    [t('report.text'), (e) => h('span', { cls: 'body' }, detailText(e.detail))],
+    [t('report.text'), (e) => h('span', { cls: 'body' }, detailText(e.detail, r.updates))],
   ], r.timeline || [])));
 
   // updates
   if (r.updates && r.updates.length) {
-    put(main, h('h2', {}, t('report.updates')), table([
+    put(main, h('h2', {}, t('report.updates')), h('div', { id: 'updates' }, table([
       ['#', (u) => String(u.id)], [t('time'), (u) => time(u.at)], [t('kind'), (u) => enumLabel('updkind', u.kind)],
       [t('range'), (u) => rangeBadge(u.range)],
       [t('report.text'), (u) => h('span', { cls: 'body' }, (u.body && (u.body.text || u.body.what_happened)) || '')],
-    ], r.updates));
+    ], r.updates)));
   }
   // deadlines
   const d = r.deadlines || {};
