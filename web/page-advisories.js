@@ -14,6 +14,7 @@
 import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, enc, put, select, enumSelect, field } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
 import { get, post } from './api.js';
+import { ackDue } from './deadline.js';
 
 export function readSet(ctx) {
   const key = 'infrashare.read.' + ctx.me.id;
@@ -62,6 +63,16 @@ function readQuery() {
   };
   for (const k of FILTERS) { const v = q.get(k); if (v && ok[k](v)) f[k] = v; }
   return { f, sort: q.get('sort') || '', dir: q.get('dir') === 'asc' ? 'asc' : 'desc' };
+  put(out, table([
+    [t('state'), (a) => (read.has(a.id) ? '' : flag(t('inbox.new'), 'warn'))],
+    [t('title'), (a) => [link('/advisories/' + enc(a.id), L(a.title)), ' ', flags(a)]],
+    [t('severity'), (a) => sevBadge(a.severity)],
+    [t('range'), (a) => rangeBadge(a.range, a.tlp)],
+    [t('kind'), (a) => enumLabel('advkind', a.kind)],
+    [t('adv.author'), (a) => L(a.author_name)],
+    [t('inbox.received'), (a) => time(a.mine && a.mine.released_at)],
+    [t('inbox.ack'), (a) => [ackCell(a), h('br'), ackDue(a)]],
+  ], r.items, (a) => ({ cls: read.has(a.id) ? null : 'unread', 'data-id': a.id })));
 }
 
 function hashFor(base, f, sort, dir) {

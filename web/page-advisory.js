@@ -5,6 +5,7 @@
 import { h, link, table, select, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, lang, dur } from './i18n.js';
 import { get, post } from './api.js';
+import { ackDue } from './deadline.js';
 import { readSet } from './page-advisories.js';
 import { reporterCell } from './page-reports.js';
 import { withholdForm, withheldTable } from './lists.js';
@@ -56,7 +57,7 @@ export async function render(main, { ctx, params }) {
   put(main, h('div', { cls: 'card' }, dl([
     [t('adv.author'), L(a.author_name)], [t('adv.created'), time(a.created_at)],
     [t('adv.audience'), audienceText(a.audience, sectors)],
-    [t('inbox.ack'), t('inbox.deadline', { m: a.ack_deadline_min })],
+    [t('inbox.ack'), ackDue(a)],
   ]), h('h2', {}, t('adv.body')), h('div', { cls: 'body', lang: lang() }, L(a.body))));
 
   // a roll call: the answer form (answering acknowledges) and the board

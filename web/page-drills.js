@@ -9,7 +9,7 @@
 // stale contacts of a structure drill, the organisations not reached, the
 // comparison once both 1-day windows are closed, and the HTML/CSV formats;
 // a member confirms its contacts there for a structure drill.
-import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put } from './dom.js';
+import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put, flag } from './dom.js';
 import { t, L, enumLabel, dur } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
@@ -24,6 +24,9 @@ function fiscalYear(ms) {
   return d.getUTCMonth() >= 3 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
 }
 const pct = (x) => ((x || 0) * 100).toFixed(1) + '%';
+/* A drill's state in words: running (its 1-day window open, figures may
+ * still grow) or window closed (final figures). */
+const stateFlag = (d) => flag(d.window_closed ? t('drill.state.closed') : t('drill.state.running'), d.window_closed ? null : 'warn');
 
 async function start(main, ctx) {
   const me = ctx.me, k = me.org_kind;
@@ -33,9 +36,12 @@ async function start(main, ctx) {
   for (const s of sectors) for (const sc of s.scopes) if (sc.ceptoar && !ceptoars.some((c) => c[0] === sc.ceptoar.id)) ceptoars.push([sc.ceptoar.id, L(sc.ceptoar.name)]);
   const cepName = (cid) => (ceptoars.find((c) => c[0] === cid) || [cid, cid])[1];
   if (!['nisc', 'ministry', 'ceptoar'].includes(k)) {
-    put(main, h('p', { cls: 'hint' }, t('drill.members')));
+    // the API lists drills for NISC, ministries and secretariats only: say
+    // so plainly instead of an empty page
+    put(main, h('div', { cls: 'card', id: 'drill-noaccess', role: 'status' }, h('p', {}, t('drill.noaccess')), h('p', { cls: 'hint' }, t('drill.members'))));
     return;
   }
+  if (!ctx.has('liaison', 'analyst')) put(main, h('p', { cls: 'hint', id: 'drill-readonly' }, t('drill.readonly')));
   let subgroups = [];
   try { subgroups = (await get('/subgroups')).items; } catch (e) { subgroups = []; }
   const sgName = (id) => L((subgroups.find((g) => g.id === id) || {}).name) || id;
@@ -89,7 +95,7 @@ async function start(main, ctx) {
   async function loadList(cursor) {
     const q = '?limit=50&fy=' + enc(fy.value) + (cep.value ? '&ceptoar=' + enc(cep.value) : '') + (cursor ? '&cursor=' + enc(cursor) : '');
     let r;
-    try { r = await get('/drills' + q); } catch (e) { put(clear(listBox), msg(errText(e), 'err')); return; }
+    try { r = await get('/drills' + q); } catch (e) { put(clear(listBox), msg(e.status === 403 ? t('drill.noaccess') : errText(e), 'err')); return; }
     if (!cursor) clear(listBox);
     if (!r.items.length && !cursor) { put(listBox, h('p', { cls: 'empty' }, t('none'))); return; }
     put(listBox, table([
@@ -97,8 +103,10 @@ async function start(main, ctx) {
       [t('drill.kind'), (d) => t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '')],
       [t('drill.target_kind'), targetLabel],
       [t('time'), (d) => time(d.started_at)],
+      [t('state'), stateFlag],
       [t('drill.reach'), (d) => pct(d.reach.reach_1d) + ` (${d.reach.acknowledged_1d} / ${d.reach.recipients})` + (d.window_closed ? '' : ' ' + t('drill.open1d')), 'num'],
-    ], r.items, (d) => ({ 'data-id': d.id })));
+      [t('drill.report'), (d) => link('/drills/' + enc(d.id), t('drill.openreport'))],
+    ], r.items, (d) => ({ 'data-id': d.id, 'data-state': d.window_closed ? 'closed' : 'running' })));
     if (r.next_cursor) {
       const more = h('button', { type: 'button', cls: 'secondary', on: { click: () => { more.remove(); loadList(r.next_cursor); } } }, t('drill.more'));
       put(listBox, more);
@@ -139,11 +147,21 @@ const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b
 
 /* Acknowledged share over time per CEPTOAR: lines differ by colour AND by
  * dash pattern, with a text legend and a table of the same figures. */
-function chart(orgs, t0, names) {
+function chart(orgs, t0, names, running) {
+  // a running drill's lines stop at "now": nothing is drawn into the future
+  const elapsed = running ? Math.max(0, Math.min(86400, (Date.now() - t0) / 1000)) : 86400;
+  const xAt = (sec) => {
+    let i = 0;
+    while (i < POINTS.length - 2 && POINTS[i + 1] <= sec) i++;
+    const f = Math.min(1, (sec - POINTS[i]) / (POINTS[i + 1] - POINTS[i]));
+    return left + (pw * (i + f)) / (POINTS.length - 1);
+  };
+  const upto = POINTS.filter((sec) => sec < elapsed).concat([elapsed]);
   const groups = new Map();
   for (const o of orgs) { const k = o.via || '(direct)'; if (!groups.has(k)) groups.set(k, []); groups.get(k).push(o); }
   const left = 50, top = 20, pw = 420, ph = 220, w = 700, hgt = Math.max(280, top + 20 * groups.size + 20);
-  const s = svg('svg', { viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt, cls: 'chart', role: 'img', id: 'drill-chart', 'aria-labelledby': 'chart-title chart-desc' },
+  const nowX = xAt(elapsed);
+  const s = svg('svg', { viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt, cls: 'chart', role: 'img', id: 'drill-chart', 'aria-labelledby': 'chart-title chart-desc', 'data-now-x': nowX.toFixed(1), 'data-running': running ? 'true' : 'false' },
     svg('title', { id: 'chart-title' }, t('drill.chart')), svg('desc', { id: 'chart-desc' }, t('drill.chartdesc')),
     svg('rect', { x: left, y: top, width: pw, height: ph, fill: 'none', stroke: '#555' }));
   for (let p = 0; p <= 4; p++) {
@@ -151,11 +169,15 @@ function chart(orgs, t0, names) {
     put(s, svg('line', { x1: left, x2: left + pw, y1: y, y2: y, stroke: '#ddd' }), svg('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, p * 25 + '%'));
   }
   POINTS.forEach((_, i) => put(s, svg('text', { x: left + (pw * i) / (POINTS.length - 1), y: top + ph + 14, 'text-anchor': 'middle' }, LABELS[i])));
+  if (running) {
+    put(s, svg('line', { x1: nowX, x2: nowX, y1: top, y2: top + ph, stroke: '#333', 'stroke-dasharray': '4,3', id: 'chart-now' }),
+      svg('text', { x: nowX, y: top - 6, 'text-anchor': 'middle' }, t('drill.now')));
+  }
   let gi = 0;
   for (const [k, list] of groups) {
-    const pts = POINTS.map((sec, i) => {
+    const pts = upto.map((sec) => {
       const n = list.filter((o) => o.acked_at && (Date.parse(o.acked_at) - t0) / 1000 <= sec).length;
-      return `${left + (pw * i) / (POINTS.length - 1)},${top + ph - (ph * n) / (list.length || 1)}`;
+      return `${xAt(sec).toFixed(1)},${top + ph - (ph * n) / (list.length || 1)}`;
     }).join(' ');
     const col = COLOURS[gi % COLOURS.length], dash = gi % 4 ? `${2 + 2 * (gi % 4)},3` : 'none';
     const ly = top + 10 + 18 * gi;
@@ -198,14 +220,17 @@ async function report(main, ctx, id) {
     const r = d.reach || {};
     const tta = r.time_to_acknowledge || {};
     put(clear(box), 
-      h('p', { cls: 'meta' }, t('drill.target_kind') + ': ' + t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + targetName(d) : ''), ' · ', time(d.started_at),
+      h('p', { cls: 'meta' }, h('span', { id: 'drill-state', 'data-state': d.window_closed ? 'closed' : 'running' }, stateFlag(d)), ' ',
+        t('drill.target_kind') + ': ' + t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + targetName(d) : ''), ' · ', time(d.started_at),
         ' · ', h('a', { href: '#/advisories/' + enc(d.advisory) }, d.advisory), ' · ', t('adv.autorefresh', { s: 5 })),
       h('div', { cls: 'tiles' },
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'reach-1d' }, ((r.reach_1d || 0) * 100).toFixed(1) + '%'), t('drill.reach') + ` (${r.acknowledged_1d || 0} / ${r.recipients || 0})`),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String((d.not_reached || []).length)), t('drill.notreached')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, [dur(tta.p50_s), dur(tta.p90_s), dur(tta.max_s)].join(' / ')), t('drill.tta'))),
       h('p', { cls: 'meta', id: 'drill-kind-line' }, t('drill.kind') + ': ' + t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '') + ' · ' + t('drill.fyname', { y: d.fiscal_year })),
-      d.comparison ? h('p', { id: 'drill-compare' }, t('drill.compare', { id: d.comparison.previous_drill, d: (d.comparison.change * 100).toFixed(1), p: (d.comparison.previous_reach_1d * 100).toFixed(1) + '%' }))
+      // the comparison only when both 1-day windows are closed (the API's
+      // rule, honoured here too): never "-20 points" on a drill seconds old
+      d.comparison && d.comparison_status === 'shown' && d.window_closed ? h('p', { id: 'drill-compare' }, t('drill.compare', { id: d.comparison.previous_drill, d: (d.comparison.change * 100).toFixed(1), p: (d.comparison.previous_reach_1d * 100).toFixed(1) + '%' }))
         : d.comparison_status === 'pending' ? h('p', { cls: 'hint', id: 'drill-compare' }, t('drill.comparepending')) : null,
       d.structure ? h('div', { id: 'drill-structure' }, h('h2', {}, t('drill.structure')),
         h('p', {}, t('drill.structurefig', { c: d.structure.confirmed, r: d.structure.recent, s: d.structure.stale.length, days: d.structure.max_age_days })),
@@ -214,7 +239,7 @@ async function report(main, ctx, id) {
         table([[t('drill.subgroup'), (r) => r.key], [t('adv.recipients'), (r) => String(r.recipients), 'num'], [t('drill.reach'), (r) => pct(r.reach_1d) + ` (${r.acknowledged_1d} / ${r.recipients})`, 'num']],
           Object.entries(d.by_subgroup).map(([key, v]) => Object.assign({ key }, v)))) : null,
       h('h2', {}, t('drill.chart')), h('p', { cls: 'hint' }, t('drill.chartdesc')),
-      chart(d.organisations || [], Date.parse(d.started_at), cepName),
+      chart(d.organisations || [], Date.parse(d.started_at), cepName, !d.window_closed),
       h('h2', {}, t('adv.reach')), reachTable(d.by_ceptoar, sectors),
       h('h2', {}, t('drill.notreached') + ' (' + (d.not_reached || []).length + ')'),
       (d.not_reached || []).length ? table([[t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('adv.via'), (x) => cepName(x.via)], [t('state'), (x) => enumLabel('dstate', x.state)]], d.not_reached)

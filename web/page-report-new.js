@@ -10,6 +10,15 @@ const NUMS = ['users_affected', 'duration_min', 'kw_lost', 'households', 'broadc
 const BOOLS = ['service_stopped', 'service_degraded', 'compromise_confirmed', 'emergency_systems', 'safety_affected',
   'card_auth_affected', 'relay_station', 'attack_blocked', 'imminent_multi_sector_threat'];
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
+/* Impact figures that only some scopes' maintenance levels use
+ * (data/severity/maintenance_levels.json): shown first to operators of
+ * those scopes, folded away for the others. Every other figure applies to
+ * every sector. */
+const SECTOR_FIELDS = {
+  users_affected: ['telecom', 'cable_tv'], duration_min: ['telecom', 'cable_tv', 'electricity'],
+  kw_lost: ['electricity'], households: ['gas', 'water'], broadcast_stop_min: ['broadcasting'],
+  relay_station: ['broadcasting'], card_auth_affected: ['credit'],
+};
 
 export async function render(main, { ctx }) {
   put(main, h('h1', { 'data-title': t('new.title') }, t('new.title')));
@@ -80,10 +89,32 @@ export async function render(main, { ctx }) {
   // the live severity panel
   const sevOut = h('div', { id: 'severity-live', cls: 'card sevpanel', 'aria-live': 'polite', 'aria-atomic': 'true' });
 
+  // impact figures: those of the operator's own scope first, then the ones
+  // every sector uses, the other sectors' folded
+  const impKind = (k) => (SECTOR_FIELDS[k] ? (SECTOR_FIELDS[k].includes(scope) ? 'own' : 'other') : 'common');
+  const allImp = NUMS.map((k, i) => [k, f.nums[i], 'num']).concat(BOOLS.map((k, i) => [k, f.bools[i], 'bool']));
+  const ownImp = allImp.filter((x) => impKind(x[0]) === 'own');
+  const commonImp = allImp.filter((x) => impKind(x[0]) === 'common');
+  const otherImp = allImp.filter((x) => impKind(x[0]) === 'other');
+  const impFields = (list) => [
+    h('div', { cls: 'cols' }, list.filter((x) => x[2] === 'num').map(([k, el]) => field(t('impact.' + k), el))),
+    h('div', { cls: 'cols' }, list.filter((x) => x[2] === 'bool').map(([k, el]) => h('label', { cls: 'inline' }, el, t('impact.' + k))))];
+  // the title's own error, next to the field
+  const titleErr = h('p', { cls: 'fielderr', id: 'title-err', hidden: true });
   const jst = t('new.jst');
+  const titleRow = field(t('title'), f.title, t('new.titlehint'));
+  put(titleRow, titleErr);
+  const titleHint = f.title.getAttribute('aria-describedby');
+  const setTitleErr = (text) => {
+    titleErr.textContent = text || '';
+    titleErr.hidden = !text;
+    if (text) { f.title.setAttribute('aria-invalid', 'true'); f.title.setAttribute('aria-describedby', 'title-err ' + titleHint); }
+    else { f.title.removeAttribute('aria-invalid'); f.title.setAttribute('aria-describedby', titleHint); }
+  };
+  f.title.addEventListener('input', () => { if (f.title.value.trim()) setTitleErr(''); });
   const form = h('form', { novalidate: true },
     h('fieldset', {}, h('legend', {}, t('new.what')),
-      field(t('title'), f.title, t('new.titlehint')), field(t('kind'), f.kind), field(t('new.what'), f.what)),
+      titleRow, field(t('kind'), f.kind), field(t('new.what'), f.what)),
     h('fieldset', {}, h('legend', {}, t('new.when')), h('p', { cls: 'hint' }, jst),
       h('div', { cls: 'cols' }, field(t('new.occurred'), f.occurred), field(t('new.detected'), f.detected), field(t('new.contained'), f.contained))),
     h('fieldset', {}, h('legend', {}, t('new.where')),
@@ -92,9 +123,11 @@ export async function render(main, { ctx }) {
       h('div', { cls: 'row', role: 'group', 'aria-labelledby': 'dom-l' }, h('span', { id: 'dom-l', cls: 'label' }, h('strong', {}, t('new.domains'))), h('br'),
         enumValues('domain').map((d, i) => h('label', { cls: 'inline' }, f.domains[i], enumLabel('domain', d))))),
     h('fieldset', {}, h('legend', {}, t('new.why')), h('div', { cls: 'cols' }, field(t('new.cause'), f.cause), field(t('new.threat'), f.threat))),
-    h('fieldset', {}, h('legend', {}, t('new.impact')),
-      h('div', { cls: 'cols' }, NUMS.map((k, i) => field(t('impact.' + k), f.nums[i]))),
-      h('div', { cls: 'cols' }, BOOLS.map((k, i) => h('label', { cls: 'inline' }, f.bools[i], t('impact.' + k))))),
+    h('fieldset', { id: 'impact' }, h('legend', {}, t('new.impact')),
+      ownImp.length ? h('div', { id: 'impact-own', role: 'group', 'aria-labelledby': 'impact-own-l' }, h('p', { cls: 'label', id: 'impact-own-l' }, h('strong', {}, t('new.impactown', { s: L(scopeObj && scopeObj.name) || scope }))), impFields(ownImp)) : null,
+      h('div', { id: 'impact-common', role: 'group', 'aria-labelledby': 'impact-common-l' }, h('p', { cls: 'label', id: 'impact-common-l' }, h('strong', {}, t('new.impactcommon'))), impFields(commonImp)),
+      otherImp.length ? h('details', { id: 'impact-other' }, h('summary', {}, t('new.impactother', { n: otherImp.length })),
+        h('p', { cls: 'hint' }, t('new.impactotherhint')), impFields(otherImp)) : null),
     sevOut,
     h('fieldset', {}, h('legend', {}, t('new.declared')), h('p', { cls: 'hint' }, t('new.declaredhint')),
       h('div', { cls: 'cols' }, field(t('severity'), f.declared), field(t('new.reason'), f.reason))),
@@ -151,6 +184,7 @@ export async function render(main, { ctx }) {
     clear(errs);
     const body = { title: f.title.value.trim(), kind: f.kind.value, route: val('route', routeRadios), range: val('range', rangeRadios) };
     const det = jstInputToRfc(f.detected.value);
+    setTitleErr(body.title ? '' : t('new.titlemissing'));
     if (!body.title || !det) {
       put(errs, msg((body.title ? t('new.detected') : t('title')) + ': ' + t('err.missing_field'), 'err'));
       (body.title ? f.detected : f.title).focus();
@@ -182,6 +216,7 @@ export async function render(main, { ctx }) {
       ctx.go('/reports/' + encodeURIComponent(r.id));
     } catch (err) {
       put(errs, msg(errText(err), 'err'));
+      if (err.field === 'title') { setTitleErr(errText(err)); f.title.focus(); }
       btn.disabled = false;
     }
   });

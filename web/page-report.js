@@ -9,9 +9,13 @@ import { reporterCell, sectorName } from './page-reports.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 
-function detailText(d) {
+function detailText(d, updates) {
   if (!d || typeof d !== 'object') return '';
   const parts = [];
+  // an update, answer, full or final report: its text, from the update
+  const u = d.update && (updates || []).find((x) => x.id === d.update);
+  if (u && u.body && u.body.question) parts.push(t('report.toq', { n: u.body.question }));
+  if (u && u.body && (u.body.text || u.body.what_happened)) parts.push(u.body.text || u.body.what_happened);
   if (d.text) parts.push(d.text);
   if (d.note) parts.push(d.note);
   if (d.number) parts.push('#' + d.number);
@@ -43,6 +47,37 @@ export async function render(main, { ctx, params }) {
     h('span', { cls: 'id' }, r.id), sevBadge(r.severity.effective, true), rangeBadge(r.range, r.tlp),
     flag(enumLabel('kind', r.kind)), flag(enumLabel('rstate', r.state)), r.overdue ? flag(t('overdue'), 'warn') : null,
     flag(enumLabel('route', r.route))));
+
+  // open questions from the hops, at the top: the reporter answers here
+  const mine = r.reporter && r.reporter.org === me.org;
+  const answered = new Set((r.updates || []).filter((u) => u.kind === 'answer' && u.body && u.body.question).map((u) => Number(u.body.question)));
+  const openQs = (r.timeline || []).filter((e) => e.type === 'question' && e.detail && e.detail.number && !answered.has(Number(e.detail.number)));
+  if (openQs.length) {
+    const canAnswer = mine && ctx.has('reporter') && r.state === 'open';
+    put(main, h('section', { cls: 'card questions', id: 'open-questions', 'aria-labelledby': 'oq-h' },
+      h('h2', { id: 'oq-h' }, t('report.openq', { n: openQs.length })),
+      h('ol', { cls: 'qlist' }, openQs.map((q) => {
+        const n = Number(q.detail.number);
+        const li = h('li', { 'data-question': n },
+          h('p', {}, h('strong', {}, t('report.qfrom', { n, org: q.org ? orgName(q.org) : t('audit.hub') }))), h('p', { cls: 'meta' }, time(q.at)),
+          h('p', { cls: 'body' }, q.detail.text || ''));
+        if (canAnswer) {
+          const ta = h('textarea', { name: 'answer', maxlength: 10000, id: 'answer-' + n });
+          const out = h('div', { 'aria-live': 'polite', id: 'answer-out-' + n });
+          const form = h('form', { cls: 'answer', id: 'answer-form-' + n, hidden: true, novalidate: true, on: { submit: async (e) => {
+            e.preventDefault(); clear(out);
+            if (!ta.value.trim()) { put(out, msg(t('report.text') + ': ' + t('err.missing_field'), 'err')); ta.focus(); return; }
+            try { await post('/reports/' + enc(id) + '/updates', { kind: 'answer', question: n, text: ta.value }); ctx.say(t('report.answered', { n }), 'ok'); ctx.reload(); }
+            catch (err) { put(out, msg(errText(err), 'err')); }
+          } } }, field(t('report.youranswer', { n }), ta),
+          h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'answer-send-' + n }, t('report.sendanswer')),
+            h('button', { type: 'button', cls: 'secondary', on: { click: () => { form.hidden = true; btn.hidden = false; btn.focus(); } } }, t('cancel'))), out);
+          const btn = h('button', { type: 'button', id: 'answer-' + n + '-open', on: { click: () => { btn.hidden = true; form.hidden = false; ta.focus(); } } }, t('report.answer', { n }));
+          put(li, btn, form);
+        }
+        return li;
+      }))));
+  }
 
   // reporter and reveal
   const repBox = h('div', { cls: 'card', id: 'reporter' }, h('h2', {}, t('reports.reporter')), h('p', {}, reporterCell(r)));
@@ -136,7 +171,6 @@ export async function render(main, { ctx, params }) {
     } } }, h('h2', {}, t('report.addnote')), field(t('report.text'), txt), h('label', { cls: 'inline' }, q, t('report.question')),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'note-send' }, t('report.send'))), out));
   }
-  const mine = r.reporter && r.reporter.org === me.org;
   if (mine && ctx.has('reporter') && r.state === 'open') {
     const questions = (r.timeline || []).filter((e) => e.type === 'question').map((e) => e.detail && e.detail.number).filter(Boolean);
     const kind = enumSelect('kind', 'updkind', ['update', 'full', 'final'].concat(questions.length ? ['answer'] : []), 'update');
@@ -182,22 +216,29 @@ export async function render(main, { ctx, params }) {
     [t('time'), (e) => time(e.at)],
     [t('org'), (e) => (e.by === 'reporter' ? t('reports.reporter') : e.org ? orgName(e.org) : t('audit.hub'))],
     [t('kind'), (e) => enumLabel('tl', e.type) || e.type],
-    [t('report.text'), (e) => h('span', { cls: 'body' }, detailText(e.detail))],
+    [t('report.text'), (e) => h('span', { cls: 'body' }, detailText(e.detail, r.updates))],
   ], r.timeline || [])));
 
   // updates
   if (r.updates && r.updates.length) {
-    put(main, h('h2', {}, t('report.updates')), table([
+    put(main, h('h2', {}, t('report.updates')), h('div', { id: 'updates' }, table([
       ['#', (u) => String(u.id)], [t('time'), (u) => time(u.at)], [t('kind'), (u) => enumLabel('updkind', u.kind)],
       [t('range'), (u) => rangeBadge(u.range)],
       [t('report.text'), (u) => h('span', { cls: 'body' }, (u.body && (u.body.text || u.body.what_happened)) || '')],
-    ], r.updates));
+    ], r.updates)));
   }
   // deadlines
   const d = r.deadlines || {};
-  put(main, h('div', { cls: 'card' }, h('h2', {}, t('report.deadlines')), dl([
-    [t('report.firstdue'), time(d.first_notice_due)], [t('report.fulldue'), time(d.full_report_due)],
-    [t('report.finaldue'), time(d.final_report_due)], [t('report.fullat'), time(d.full_report_at)], [t('report.closedat'), time(d.closed_at)],
+  // each deadline as a clock time (JST), marked when passed and not met
+  const nowMs = Date.now();
+  const fullDone = d.full_report_at || d.closed_at, closed = d.closed_at || r.state === 'closed';
+  const due = (at, done, key) => {
+    const late = at && !done && Date.parse(at) < nowMs;
+    return h('span', { id: 'due-' + key, 'data-overdue': late ? 'true' : 'false' }, time(at), late ? [' ', flag(t('report.pastdue'), 'warn')] : null);
+  };
+  put(main, h('div', { cls: 'card', id: 'deadlines' }, h('h2', {}, t('report.deadlines')), dl([
+    [t('report.firstdue'), due(d.first_notice_due, true, 'first')], [t('report.fulldue'), due(d.full_report_due, fullDone, 'full')],
+    [t('report.finaldue'), due(d.final_report_due, closed, 'final')], [t('report.fullat'), time(d.full_report_at)], [t('report.closedat'), time(d.closed_at)],
     r.reminders && r.reminders.length ? [t('report.reminders'), r.reminders.map((x) => x.kind || '').join(', ')] : null,
   ])));
   if (r.attachments && r.attachments.length) {

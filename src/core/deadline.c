@@ -32,3 +32,8 @@ bool deadline_escalation_due(int64_t released_at, int64_t acked_at,
     return released_at && !acked_at && !escalated_at &&
            released_at + ack_deadline_s <= now;
 }
+
+int64_t deadline_ack_due(int64_t released_at, int64_t ack_deadline_s)
+{
+    return released_at ? released_at + ack_deadline_s : 0;
+}

@@ -55,4 +55,9 @@ bool deadline_escalation_due(int64_t released_at, int64_t acked_at,
                              int64_t escalated_at, int64_t ack_deadline_s,
                              int64_t now);
 
+/* The acknowledgement deadline of a recipient released at released_at:
+ * released_at + ack_deadline_s, the time deadline_escalation_due turns
+ * true; 0 when it was not released (released_at == 0). */
+int64_t deadline_ack_due(int64_t released_at, int64_t ack_deadline_s);
+
 #endif

@@ -515,7 +515,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
         if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
             json_object_set_new(
                 o, "mine",
-                json_pack("{s:o,s:o,s:o,s:s,s:b}", "released_at",
+                json_pack("{s:o,s:o,s:o,s:s,s:b,s:o}", "released_at",
                           svc_time_json(r.released_at), "delivered_at",
                           svc_time_json(r.delivered_at), "acked_at",
                           svc_time_json(r.acked_at), "ack_via", r.ack_via,
@@ -529,6 +529,9 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
             json_object_set_new(json_object_get(o, "mine"), "opened_at",
                                 svc_time_json(opened));
         }
+                          "acknowledged", r.acked_at != 0, "ack_due",
+                          svc_time_json(deadline_ack_due(r.released_at,
+                                                         ad->ack_deadline_s))));
     }
     rollcall_adv_json(c, who, ad->id, o);
     if (!full)

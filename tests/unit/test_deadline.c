@@ -92,6 +92,19 @@ static void t_escalation_due_table(void **state)
     assert_int_equal(due, 2); /* released, open, at and after the deadline */
 }
 
+/* The acknowledgement deadline is the edge deadline_escalation_due turns
+ * true at; none before the release. */
+static void t_ack_due(void **state)
+{
+    (void)state;
+    const int64_t rel = 1000, dl = 900;
+    assert_int_equal(deadline_ack_due(0, dl), 0);
+    const int64_t due = deadline_ack_due(rel, dl);
+    assert_int_equal(due, rel + dl);
+    assert_false(deadline_escalation_due(rel, 0, 0, dl, due - 1));
+    assert_true(deadline_escalation_due(rel, 0, 0, dl, due));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +112,7 @@ int main(void)
         cmocka_unit_test(t_report_due_times),
         cmocka_unit_test(t_overdue_table),
         cmocka_unit_test(t_escalation_due_table),
+        cmocka_unit_test(t_ack_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
