@@ -519,7 +519,9 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                           svc_time_json(r.released_at), "delivered_at",
                           svc_time_json(r.delivered_at), "acked_at",
                           svc_time_json(r.acked_at), "ack_via", r.ack_via,
-                          "acknowledged", r.acked_at != 0));
+                          "acknowledged", r.acked_at != 0, "ack_due",
+                          svc_time_json(deadline_ack_due(r.released_at,
+                                                         ad->ack_deadline_s))));
             /* issue 11: lists - the hub's read state */
             int64_t opened = 0;
             bool released;
@@ -529,9 +531,6 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
             json_object_set_new(json_object_get(o, "mine"), "opened_at",
                                 svc_time_json(opened));
         }
-                          "acknowledged", r.acked_at != 0, "ack_due",
-                          svc_time_json(deadline_ack_due(r.released_at,
-                                                         ad->ack_deadline_s))));
     }
     rollcall_adv_json(c, who, ad->id, o);
     if (!full)
