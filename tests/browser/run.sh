@@ -92,7 +92,6 @@ cd "$here"
 node --test --test-concurrency=1 --test-reporter=tap \
     scenarios.test.mjs security.test.mjs agreements.test.mjs \
     alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs dash.test.mjs \
-    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs \
     advlist.test.mjs \
     operator.test.mjs \
     ui-outage-mode.test.mjs
