@@ -4,6 +4,7 @@
 import { t, lang, setLang, L, fmtTime } from './i18n.js';
 import { get, post, del, setCsrf, onUnauthenticated } from './api.js';
 import { h, clear, msg, errText } from './dom.js';
+import { userName, timeNote } from './names.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -104,9 +105,10 @@ function chrome() {
     const cur = here === p || (p !== '/' && here.startsWith(p + '/') && !(p === '/advisories' && here === '/advisories/new'));
     nav.appendChild(h('a', { href: '#' + p, 'aria-current': cur ? 'page' : null }, t(key)));
   }
+  timeNote();
   clear(who);
   if (ctx.me) {
-    who.appendChild(h('span', { id: 'whoami' }, t('signedin', { user: ctx.me.username, org: ctx.org ? L(ctx.org.name) : ctx.me.org })));
+    who.appendChild(h('span', { id: 'whoami' }, t('signedin', { user: userName(ctx.me), org: ctx.org ? L(ctx.org.name) : ctx.me.org })));
     who.appendChild(h('button', { type: 'button', id: 'logout', on: { click: logout } }, t('logout')));
   }
 }

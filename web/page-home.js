@@ -2,6 +2,7 @@
 import { h, link, sevBadge, msg, errText, put } from './dom.js';
 import { t, L } from './i18n.js';
 import { get } from './api.js';
+import { roleNames, userName } from './names.js';
 
 function tile(n, label, path) {
   const body = [h('span', { cls: 'n' }, String(n)), label];
@@ -11,8 +12,8 @@ function tile(n, label, path) {
 export async function render(main, { ctx }) {
   const me = ctx.me;
   put(main, h('h1', { 'data-title': t('home.title') }, t('home.title')),
-    h('p', {}, t('home.hello', { user: me.username, org: ctx.org ? L(ctx.org.name) : me.org })),
-    h('p', { cls: 'meta' }, t('home.roles') + ': ' + me.roles));
+    h('p', {}, t('home.hello', { user: userName(me), org: ctx.org ? L(ctx.org.name) : me.org })),
+    h('p', { cls: 'meta' }, t('home.roles') + ': ' + roleNames(me.roles)));
   const tiles = h('div', { cls: 'tiles' });
   put(main, tiles);
   const k = me.org_kind;

@@ -5,6 +5,7 @@
 import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
 import { get, post } from './api.js';
+import { loadNames, orgShort } from './names.js';
 
 const saved = { sector: '', kind: '', state: '', min_severity: '', overdue: false, q: '', mine: true, waiting: false };
 
@@ -22,6 +23,7 @@ export async function render(main, { ctx }) {
   const title = k === 'operator' ? t('nav.myreports') : k === 'ceptoar' ? t('nav.routed') : t('reports.title');
   put(main, h('h1', { 'data-title': title }, title));
   const sectors = await ctx.sectors();
+  await loadNames(ctx);
 
   const fSector = select('sector', [['', t('reports.any')]].concat(sectors.map((s) => [s.id, L(s.name)])), saved.sector);
   const fKind = enumSelect('kind', 'kind', enumValues('kind'), saved.kind, t('reports.any'));
@@ -73,7 +75,7 @@ export async function render(main, { ctx }) {
         [t('kind'), (r) => enumLabel('kind', r.kind)],
         [t('sector'), (r) => sectorName(sectors, r.sector)],
         [t('reports.reporter'), reporterCell],
-        [t('reports.hop'), (r) => [enumLabel('rstate', r.state), ' · ', r.current_hop ? r.current_hop : t('reports.atnisc'), r.overdue ? [' ', flag(t('overdue'), 'warn')] : null]],
+        [t('reports.hop'), (r) => [enumLabel('rstate', r.state), ' · ', r.current_hop ? orgShort(r.current_hop) : t('reports.atnisc'), r.overdue ? [' ', flag(t('overdue'), 'warn')] : null]],
         [t('reports.detected'), (r) => time(r.detected_at)]);
       put(out, h('div', { id: 'reports-table' }, table(cols, rows)));
     }
