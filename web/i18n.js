@@ -104,7 +104,7 @@ const D = {
   'new.occurred': ['発生日時', 'Occurred at'],
   'new.detected': ['検知日時', 'Detected at'],
   'new.contained': ['収束日時', 'Contained at'],
-  'new.jst': ['日本標準時（JST, +09:00）で入力', 'Enter in Japan Standard Time (JST, +09:00)'],
+  'new.jst': ['日本標準時（JST、UTC+9）で入力', 'Enter in Japan Standard Time (JST, UTC+9)'],
   'new.service': ['影響を受けた重要インフラサービス', 'Affected CI service'],
   'new.sysclass': ['影響を受けたシステム', 'Affected system class'],
   'new.systype': ['系統', 'System'],
@@ -555,6 +555,7 @@ const D = {
   'adv.relaytitle.operator': ['配信先リストへ中継', 'Relay to our distribution lists'],
   'adv.relaytitle.other': ['次の宛先へ中継', 'Relay onwards'],
   'org.lang': ['言語', 'Language'],
+  'inbox.within': ['{w}以内に確認', 'acknowledge within {w}'],
 };
 
 const E = {

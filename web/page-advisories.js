@@ -4,7 +4,7 @@
 // "Unread" is kept per browser as a set of advisory ids (ids only, never
 // content) because the API records acknowledgement, not reading.
 import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, enc, put } from './dom.js';
-import { t, L, enumLabel } from './i18n.js';
+import { t, L, enumLabel, dur } from './i18n.js';
 import { get, post } from './api.js';
 
 export function readSet(ctx) {
@@ -58,7 +58,7 @@ async function inbox(main, ctx) {
     [t('kind'), (a) => enumLabel('advkind', a.kind)],
     [t('adv.author'), (a) => L(a.author_name)],
     [t('inbox.received'), (a) => time(a.mine && a.mine.released_at)],
-    [t('inbox.ack'), (a) => [ackCell(a), h('br'), h('span', { cls: 'meta' }, t('inbox.deadline', { m: a.ack_deadline_min }))]],
+    [t('inbox.ack'), (a) => [ackCell(a), h('br'), h('span', { cls: 'meta' }, t('inbox.within', { w: dur(a.ack_deadline_min * 60) }))]],
   ], r.items, (a) => ({ cls: read.has(a.id) ? null : 'unread', 'data-id': a.id })));
 }
 

@@ -57,7 +57,7 @@ export async function render(main, { ctx, params }) {
   put(main, h('div', { cls: 'card' }, dl([
     [t('adv.author'), L(a.author_name)], [t('adv.created'), time(a.created_at)],
     [t('adv.audience'), audienceText(a.audience, sectors)],
-    [t('inbox.ack'), t('inbox.deadline', { m: a.ack_deadline_min })],
+    [t('inbox.ack'), t('inbox.within', { w: dur(a.ack_deadline_min * 60) })],
   ]), h('h2', {}, t('adv.body')), h('div', { cls: 'body', lang: lang() }, L(a.body))));
 
   // a roll call: the answer form (answering acknowledges) and the board
