@@ -556,6 +556,7 @@ const D = {
   'adv.relaytitle.other': ['次の宛先へ中継', 'Relay onwards'],
   'org.lang': ['言語', 'Language'],
   'inbox.within': ['{w}以内に確認', 'acknowledge within {w}'],
+  'paren': ['（{x}）', ' ({x})'],
 };
 
 const E = {
