@@ -522,7 +522,7 @@ const D = {
   'drill.members': ['訓練の一覧と集計はNISC・所管省庁・CEPTOAR事務局向けです。連絡体制確認訓練の確認は、通知に記載されたリンクから行えます。', 'The drill programme is for NISC, ministries and CEPTOAR secretariats. Confirm your contacts for a structure drill through the link in its message.'],
   'drill.comparepending': ['前回の訓練との比較は、両方の訓練の1日の集計期間が終わってから表示されます。', 'The comparison with the previous drill appears once both drills\' 1-day windows are closed.'],
   'drill.structure': ['連絡先の確認状況', 'Contact confirmation'],
-  'drill.structurefig': ['確認済{c}・最近更新{r}・要更新{s}（{days}日以上更新・確認なし）', 'Confirmed {c}, recently updated {r}, stale {s} (no change or confirmation for over {days} days)'],
+  'drill.structurefig': ['確認済 {c}・最近更新 {r}・要更新 {s}（{days}日以上更新・確認なし）', 'Confirmed {c}, recently updated {r}, stale {s} (no change or confirmation for over {days} days)'],
   'drill.updated': ['連絡先の最終更新・確認', 'Contacts last changed or confirmed'],
   'drill.bysubgroup': ['サブグループ別の到達率', 'Reach per sub-group'],
   'drill.subgroup': ['サブグループ', 'Sub-group'],

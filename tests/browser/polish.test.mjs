@@ -94,8 +94,11 @@ test('i18n: every key used in web/*.js exists in both languages; no English-only
     i18n.setLang('en'); const en = i18n.t(k, null, true);
     if (typeof ja !== 'string' || typeof en !== 'string') { bad.push(k + ': not two texts'); continue; }
     if (!JP.test(ja) && !en.includes(ja)) bad.push(k + ': ' + ja);
-    // no space between a Japanese word and a name or number put into it
-    if (/\{(org|user|ministry|ceptoar|name|label|n|m|s|w)\} [\u3040-\u30ff\u4e00-\u9fff]|[\u3040-\u30ff\u4e00-\u9fff] \{(org|user|ministry|ceptoar|name|label|n|m|s|w)\}/.test(ja)) bad.push(k + ' (spacing): ' + ja);
+    // no space between a name or number put into the text and the particle
+    // or counter that follows it ("{org} の", "{n} 件"), nor between a
+    // particle and the name after it ("に {org}"); "確認済 {c}" (a label
+    // and its figure) is fine
+    if (/\{(?!id\})\w+\} [のにをはがでとへもや件組分秒時日回名人報版]|[のにをはがでとへもや] \{\w+\}/.test(ja)) bad.push(k + ' (spacing): ' + ja);
   }
   assert.deepEqual(bad, [], 'Japanese texts');
   i18n.setLang('ja');
