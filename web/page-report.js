@@ -18,7 +18,7 @@ function detailText(d) {
   if (d.number) parts.push('#' + d.number);
   if (d.question) parts.push('#' + d.question);
   if (d.event) parts.push(d.event);
-  if (d.kind) parts.push(enumLabel('updkind', d.kind) || d.kind);
+  if (d.kind) parts.push(enumLabel('updkind', d.kind) !== d.kind ? enumLabel('updkind', d.kind) : enumLabel('tl', d.kind));
   if (d.range) parts.push(String(d.range).toUpperCase());
   if (d.how) parts.push(enumLabel('how', d.how) || d.how);
   if (d.update) parts.push(t('report.updno', { n: d.update }));
@@ -201,7 +201,7 @@ export async function render(main, { ctx, params }) {
   put(main, h('div', { cls: 'card' }, h('h2', {}, t('report.deadlines')), dl([
     [t('report.firstdue'), time(d.first_notice_due)], [t('report.fulldue'), time(d.full_report_due)],
     [t('report.finaldue'), time(d.final_report_due)], [t('report.fullat'), time(d.full_report_at)], [t('report.closedat'), time(d.closed_at)],
-    r.reminders && r.reminders.length ? [t('report.reminders'), r.reminders.map((x) => x.kind || '').join(', ')] : null,
+    r.reminders && r.reminders.length ? [t('report.reminders'), r.reminders.map((x) => enumLabel('tl', x.kind)).join(lang() === 'en' ? ', ' : '、')] : null,
   ])));
   if (r.attachments && r.attachments.length) {
     put(main, h('h2', {}, t('report.atts')), h('ul', {}, r.attachments.map((a, i) =>
