@@ -4,6 +4,7 @@
 import { t, lang, setLang, L, fmtTime } from './i18n.js';
 import { get, post, del, setCsrf, onUnauthenticated } from './api.js';
 import { h, clear, msg, errText } from './dom.js';
+import { userName, timeNote, loadNames, orgName } from './names.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -40,7 +41,7 @@ const ctx = {
     if (id === 'nisc') return t('org.nisc');
     if (this.org && this.org.id === id) return L(this.org.name);
     const n = this._names.get(id);
-    return n ? L(n) : id;
+    return n ? L(n) : orgName(id); // names.js: councils, agencies, ...
   },
 };
 
@@ -104,9 +105,10 @@ function chrome() {
     const cur = here === p || (p !== '/' && here.startsWith(p + '/') && !(p === '/advisories' && here === '/advisories/new'));
     nav.appendChild(h('a', { href: '#' + p, 'aria-current': cur ? 'page' : null }, t(key)));
   }
+  timeNote();
   clear(who);
   if (ctx.me) {
-    who.appendChild(h('span', { id: 'whoami' }, t('signedin', { user: ctx.me.username, org: ctx.org ? L(ctx.org.name) : ctx.me.org })));
+    who.appendChild(h('span', { id: 'whoami' }, t('signedin', { user: userName(ctx.me), org: ctx.org ? L(ctx.org.name) : ctx.me.org })));
     who.appendChild(h('button', { type: 'button', id: 'logout', on: { click: logout } }, t('logout')));
   }
 }
@@ -187,6 +189,7 @@ export async function signedIn(user, csrfToken) {
   setCsrf(csrfToken);
   if (user.lang && user.lang !== lang()) setLang(user.lang);
   try { ctx.org = await get('/orgs/' + encodeURIComponent(user.org)); } catch (e) { ctx.org = null; }
+  await loadNames(ctx); // the national bodies' names, once per user (names.js)
 }
 
 ctx.signedIn = signedIn;

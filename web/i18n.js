@@ -82,7 +82,7 @@ const D = {
   'err.not_a_recipient': ['貴組織宛てではありません。', 'It was not sent to your organisation.'],
   // home
   'home.title': ['ホーム', 'Home'],
-  'home.hello': ['{org} の {user} としてログインしています。', 'Signed in as {user} of {org}.'],
+  'home.hello': ['{org}の{user}としてログインしています。', 'Signed in as {user} of {org}.'],
   'home.roles': ['ロール', 'Roles'],
   'home.open': ['未完了の報告', 'Open reports'],
   'home.overdue': ['期限超過', 'Overdue'],
@@ -102,9 +102,9 @@ const D = {
   'new.whosees': ['誰に届き、誰が読めるか（Who）', 'Who receives it and who may read it'],
   'new.titlehint': ['件名には機微な情報を書き過ぎないでください。', 'Keep the title short; it is shown in lists.'],
   'new.occurred': ['発生日時', 'Occurred at'],
-  'new.detected': ['検知日時（必須）', 'Detected at (required)'],
+  'new.detected': ['検知日時', 'Detected at'],
   'new.contained': ['収束日時', 'Contained at'],
-  'new.jst': ['日本標準時（JST, +09:00）で入力', 'Enter in Japan Standard Time (JST, +09:00)'],
+  'new.jst': ['日本標準時（JST、UTC+9）で入力', 'Enter in Japan Standard Time (JST, UTC+9)'],
   'new.service': ['影響を受けた重要インフラサービス', 'Affected CI service'],
   'new.sysclass': ['影響を受けたシステム', 'Affected system class'],
   'new.systype': ['系統', 'System'],
@@ -125,13 +125,13 @@ const D = {
   'new.computed': ['計算された深刻度', 'Computed severity'],
   'new.evaluating': ['計算中…', 'Evaluating…'],
   'new.needscope': ['事業範囲が分からないため計算できません。', 'No business scope: cannot evaluate.'],
-  'route.direct.x': ['{ministry} に届き、次に NISC に届きます。どちらも貴組織名を見ます。', 'Goes to {ministry}, then to NISC. Both see your organisation\'s name.'],
-  'route.via_ceptoar.x': ['{ceptoar} の事務局、{ministry}、NISC の順に届きます。いずれも貴組織名を見ます。', 'Goes to the {ceptoar} secretariat, then {ministry}, then NISC. All of them see your organisation\'s name.'],
-  'route.anonymous.x': ['{ceptoar} の事務局、{ministry}、NISC の順に届きます。貴組織名を知り得るのは事務局だけで（照会は監査ログに記録されます）、{ministry} と NISC には「{label}」とだけ表示されます。', 'Goes to the {ceptoar} secretariat, then {ministry}, then NISC. Only the secretariat can learn that it is from you (each look-up is audited); {ministry} and NISC see only "{label}".'],
+  'route.direct.x': ['{ministry}に届き、次に NISC に届きます。どちらも貴組織名を見ます。', 'Goes to {ministry}, then to NISC. Both see your organisation\'s name.'],
+  'route.via_ceptoar.x': ['{ceptoar}の事務局、{ministry}、NISC の順に届きます。いずれも貴組織名を見ます。', 'Goes to the {ceptoar} secretariat, then {ministry}, then NISC. All of them see your organisation\'s name.'],
+  'route.anonymous.x': ['{ceptoar}の事務局、{ministry}、NISC の順に届きます。貴組織名を知り得るのは事務局だけで（照会は監査ログに記録されます）、{ministry}と NISC には「{label}」とだけ表示されます。', 'Goes to the {ceptoar} secretariat, then {ministry}, then NISC. Only the secretariat can learn that it is from you (each look-up is audited); {ministry} and NISC see only "{label}".'],
   'route.via_agency.x': ['選んだ機関に届き、次に NISC に届きます。', 'Goes to the agency you choose, then to NISC.'],
   'route.noceptoar': ['（貴組織はCEPTOARに属していないため使えません）', '(not available: your organisation is in no CEPTOAR)'],
   'range.red.x': ['報告元と、この報告を取り扱う組織（上記の経路）およびその分析担当のみ。', 'Only you and the organisations handling it (the route above) and their analysts.'],
-  'range.amber.x': ['Red に加えて、{ceptoar} の構成員と事務局。', 'Red, plus the members and the secretariat of {ceptoar}.'],
+  'range.amber.x': ['Red に加えて、{ceptoar}の構成員と事務局。', 'Red, plus the members and the secretariat of {ceptoar}.'],
   'range.yellow.x': ['Amber に加えて、取扱いルールへの同意が記録されている組織（JPCERT/CC などの機関）。', 'Amber, plus organisations with a recorded agreement to the handling rules (agencies such as JPCERT/CC).'],
   'range.green.x': ['Yellow に加えて、登録されているすべての重要インフラ関係組織。', 'Yellow, plus every registered organisation of the CI community.'],
   'range.white.x': ['誰でも（ログイン不要の公開ページとフィードにも掲載）。', 'Everyone, including the public page and feed (no sign-in).'],
@@ -151,7 +151,7 @@ const D = {
   'reports.reporter': ['報告元', 'Reporter'],
   'reports.hop': ['現在の所在', 'Now at'],
   'reports.detected': ['検知', 'Detected'],
-  'reports.count': ['{n} 件表示', '{n} shown'],
+  'reports.count': ['{n}件表示', '{n} shown'],
   'reports.none': ['該当する報告はありません。', 'No reports match.'],
   'reports.select': ['選択', 'Select'],
   'reports.selectrow': ['{id} を選択', 'Select {id}'],
@@ -159,7 +159,7 @@ const D = {
   'reports.linkhint': ['一覧の「選択」欄で報告を選び、既存の事象に連携するか新しい事象を作ります。', 'Tick reports in the "Select" column, then link them to an event or create one.'],
   'reports.linkto': ['連携先の事象', 'Event'],
   'reports.newevent': ['（新しい事象を作る）', '(create a new event)'],
-  'reports.linked': ['{n} 件を事象 {id} に連携しました。', 'Linked {n} report(s) to event {id}.'],
+  'reports.linked': ['{n}件を事象 {id} に連携しました。', 'Linked {n} report(s) to event {id}.'],
   'reports.atnisc': ['NISC到達', 'reached NISC'],
   'overdue': ['期限超過', 'overdue'],
   // report detail
@@ -182,7 +182,7 @@ const D = {
   'report.revealneedconfirm': ['照会の前に確認欄にチェックしてください。', 'Tick the confirmation before revealing.'],
   'report.anon': ['匿名', 'anonymous'],
   'report.forward': ['次のホップへ転送', 'Forward to the next hop'],
-  'report.forwardto': ['{org} へ転送', 'Forward to {org}'],
+  'report.forwardto': ['{org}へ転送', 'Forward to {org}'],
   'report.narrow': ['共有範囲（狭めることのみ可）', 'Range (narrow only)'],
   'report.note': ['注記', 'Note'],
   'report.addnote': ['注記・質問', 'Note or question'],
@@ -233,7 +233,7 @@ const D = {
   'inbox.unacked': ['未確認', 'not acknowledged'],
   'inbox.ackdone': ['受領確認を記録しました。', 'Acknowledgement recorded.'],
   'inbox.none': ['受信した情報提供はありません。', 'Nothing received.'],
-  'inbox.deadline': ['確認期限 {m} 分', 'acknowledge within {m} min'],
+  'inbox.deadline': ['{m}分以内に確認', 'acknowledge within {m} min'],
   'adv.title': ['情報提供', 'Advisories'],
   'adv.waiting': ['貴組織の中継待ち', 'Waiting for our relay'],
   'adv.waitingnone': ['中継待ちの情報提供はありません。', 'Nothing is waiting for our relay.'],
@@ -253,15 +253,15 @@ const D = {
   'adv.deliveries': ['配信・受領確認の状況', 'Delivery and acknowledgement'],
   'adv.reach': ['CEPTOAR別の到達状況', 'Reach by CEPTOAR'],
   'adv.recipients': ['対象', 'Recipients'],
-  'adv.del': ['配信 {w}', 'Delivered {w}'],
-  'adv.ackw': ['確認 {w}', 'Acked {w}'],
+  'adv.del': ['{w}以内に配信', 'Delivered within {w}'],
+  'adv.ackw': ['{w}以内に確認', 'Acknowledged within {w}'],
   'adv.reach1d': ['1日以内の到達率', 'Reach within 1 day'],
   'adv.unreached': ['未到達（期限超過）', 'Not yet reached (past the deadline)'],
   'adv.unreachednone': ['未到達の組織はありません。', 'No organisation is unreached.'],
-  'adv.first': ['最初の {n} 件を表示しています。', 'The first {n} are shown.'],
+  'adv.first': ['最初の{n}件を表示しています。', 'The first {n} are shown.'],
   'adv.awaiting': ['受領確認待ち', 'Awaiting acknowledgement'],
   'adv.states': ['状態別', 'By state'],
-  'adv.autorefresh': ['{s} 秒ごとに自動更新', 'Refreshes every {s} s'],
+  'adv.autorefresh': ['{s}秒ごとに自動更新', 'Refreshes every {s} s'],
   'adv.channel': ['経路', 'Channel'],
   'adv.via': ['CEPTOAR', 'CEPTOAR'],
   'adv.mine': ['貴組織の受信', 'Your organisation'],
@@ -290,11 +290,11 @@ const D = {
   'issue.filter': ['名前で絞り込む', 'Filter by name'],
   'issue.load': ['一覧を表示', 'List'],
   'issue.add': ['追加', 'Add'],
-  'issue.remove': ['{name} を外す', 'Remove {name}'],
+  'issue.remove': ['{name}を外す', 'Remove {name}'],
   'issue.ownmembers': ['自CEPTOARの全構成員', 'All members of our CEPTOAR'],
   'issue.summary': ['配信対象と共有範囲は別です: 配信対象には通知が届き、共有範囲の組織は読むことができます。', 'Audience and range are separate: the audience is pushed the advisory; the range decides who may read it.'],
   'issue.submit': ['発出する', 'Issue'],
-  'issue.done': ['情報提供 {id} を発出しました（対象 {n} 組織）。', 'Advisory {id} issued ({n} recipients).'],
+  'issue.done': ['情報提供 {id} を発出しました（対象{n}組織）。', 'Advisory {id} issued ({n} recipients).'],
   'issue.hotline': ['深刻度4以上の警報は、すべての経路で即時に届けられます（ホットライン）。', 'Warnings of severity 4 or more go out at once on every channel (the hotline).'],
   // events
   'ev.title': ['事象', 'Events'],
@@ -328,7 +328,7 @@ const D = {
   'drill.chart': ['CEPTOAR別 受領確認率の推移', 'Acknowledged share over time, per CEPTOAR'],
   'drill.chartdesc': ['横軸は開始からの経過時間、縦軸は受領確認した組織の割合です。線の種類でも区別できます。', 'Horizontal: time since the start; vertical: share of organisations that acknowledged. Lines differ by dash pattern too.'],
   'drill.notreached': ['未到達（受領確認なし）', 'Not reached (no acknowledgement)'],
-  'drill.compare': ['前回の訓練 {id} との差: {d} ポイント（前回 {p}）', 'Change against the previous drill {id}: {d} points (then {p})'],
+  'drill.compare': ['前回の訓練 {id} との差: {d}ポイント（前回{p}）', 'Change against the previous drill {id}: {d} points (then {p})'],
   'drill.formats': ['他の形式', 'Other formats'],
   'drill.html': ['HTML版（新しいタブ）', 'HTML (new tab)'],
   'drill.csv': ['CSV', 'CSV'],
@@ -365,8 +365,8 @@ const D = {
   // audit
   'audit.title': ['監査ログ', 'Audit log'],
   'audit.verify': ['ハッシュチェーンの検証', 'Hash-chain verification'],
-  'audit.ok': ['改ざんは検出されませんでした（{n} 件）。', 'No tampering detected ({n} entries).'],
-  'audit.bad': ['問題が見つかりました（{n} 件）。', 'Problems found ({n}).'],
+  'audit.ok': ['改ざんは検出されませんでした（{n}件）。', 'No tampering detected ({n} entries).'],
+  'audit.bad': ['問題が見つかりました（{n}件）。', 'Problems found ({n}).'],
   'audit.head': ['先頭ハッシュ（外部に記録してください）', 'Head hash (record it outside the hub)'],
   'audit.seq': ['番号', 'Seq'],
   'audit.actor': ['実行者', 'Actor'],
@@ -446,7 +446,7 @@ const D = {
   'rc.replaced': ['回答を更新しました。', 'Your answer was replaced.'],
   'rc.answered': ['回答済', 'Answered'],
   'rc.unanswered': ['未回答', 'Not answered'],
-  'rc.revision': ['第 {n} 版', 'revision {n}'],
+  'rc.revision': ['第{n}版', 'revision {n}'],
   'rc.needliaison': ['回答には連絡担当（liaison）の役割が必要です。', 'Answering needs the liaison role.'],
   'rc.board': ['回答状況', 'Answers board'],
   'rc.csv': ['CSV で出力', 'Export CSV'],
@@ -627,6 +627,33 @@ const D = {
   'evrule.L2-degraded': ['サービスの低下（レベル2）', 'Service degraded (level 2)'],
   'evrule.L1-precursor': ['予兆・脆弱性（レベル1）', 'Precursor or vulnerability (level 1)'],
   'evrule.L0-info': ['情報（レベル0）', 'Information (level 0)'],
+  // issue 11: polish (names.js: names for ids and codes; the time zone note)
+  'tz.note': ['時刻はすべて日本標準時（JST、UTC+9）です。', 'All times are Japan Standard Time (JST, UTC+9).'],
+  'new.detected.req': ['検知日時（必須）', 'Detected at (required)'],
+  'sectorscope': ['{sector}（{scope}）', '{sector} ({scope})'],
+  'report.updno': ['第{n}報', 'No. {n}'],
+  'role.reader': ['閲覧者', 'Reader'],
+  'role.reporter': ['報告者', 'Reporter'],
+  'role.liaison': ['連絡担当', 'Liaison'],
+  'role.analyst': ['分析担当', 'Analyst'],
+  'role.org_admin': ['組織管理者', 'Organisation admin'],
+  'role.auditor': ['監査担当', 'Auditor'],
+  'role.admin': ['ハブ管理者', 'Hub admin'],
+  'rule.L5-multi-sector': ['複数分野への影響・差し迫った脅威', 'Several sectors affected or imminently threatened'],
+  'rule.L4-severe': ['サービス維持レベルの逸脱（重大な影響）', 'Maintenance level exceeded, significant impact'],
+  'rule.L3-exceeded': ['サービス維持レベルの逸脱・サービス停止', 'Maintenance level exceeded or service stopped'],
+  'rule.L2-degraded': ['サービス低下・侵害の確認', 'Service degraded or compromise confirmed'],
+  'rule.L1-precursor': ['予兆・脆弱性・防御された攻撃', 'Precursor, vulnerability or blocked attack'],
+  'rule.L0-info': ['情報提供のみ', 'Information only'],
+  'rule.max-of-reports': ['連携された報告の最大値', 'Highest of the linked reports'],
+  'adv.relaytitle.ministry': ['所管CEPTOARへ中継', 'Relay to our CEPTOARs'],
+  'adv.relaytitle.ceptoar': ['構成員へ中継', 'Relay to our members'],
+  'adv.relaytitle.council': ['所属CEPTOARへ中継', 'Relay to the member CEPTOARs'],
+  'adv.relaytitle.operator': ['配信先リストへ中継', 'Relay to our distribution lists'],
+  'adv.relaytitle.other': ['次の宛先へ中継', 'Relay onwards'],
+  'org.lang': ['言語', 'Language'],
+  'inbox.within': ['{w}以内に確認', 'acknowledge within {w}'],
+  'paren': ['（{x}）', ' ({x})'],
 };
 
 const E = {
@@ -733,13 +760,19 @@ export function L(o) {
 }
 
 const p2 = (n) => String(n).padStart(2, '0');
-/* RFC 3339 -> "2026-11-22 13:05 JST (+09:00)" */
+/* RFC 3339 -> Japan Standard Time without the offset: "2026/11/30 22:24"
+ * in Japanese, "2026-11-30 22:24" in English. The offset is stated once
+ * per page (tzNote(), in the footer), never in every cell; the <time>
+ * element keeps the UTC instant in its datetime attribute. */
 export function fmtTime(s) {
   const d = new Date(s);
-  if (isNaN(d.getTime())) return String(s);
+  if (s === null || s === undefined || s === '' || isNaN(d.getTime())) return String(s ?? '');
   const j = new Date(d.getTime() + 9 * 3600e3);
-  return `${j.getUTCFullYear()}-${p2(j.getUTCMonth() + 1)}-${p2(j.getUTCDate())} ${p2(j.getUTCHours())}:${p2(j.getUTCMinutes())} JST (+09:00)`;
+  const sep = cur === 'en' ? '-' : '/';
+  return `${j.getUTCFullYear()}${sep}${p2(j.getUTCMonth() + 1)}${sep}${p2(j.getUTCDate())} ${p2(j.getUTCHours())}:${p2(j.getUTCMinutes())}`;
 }
+/* The one statement of the time zone a page needs (see fmtTime). */
+export function tzNote() { return t('tz.note'); }
 /* datetime-local value (read as JST) <-> RFC 3339 UTC */
 export function jstInputToRfc(v) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v || '');
@@ -751,9 +784,18 @@ export function nowJstInput() {
   const j = new Date(Date.now() + 9 * 3600e3);
   return `${j.getUTCFullYear()}-${p2(j.getUTCMonth() + 1)}-${p2(j.getUTCDate())}T${p2(j.getUTCHours())}:${p2(j.getUTCMinutes())}`;
 }
+/* A duration in words: "45秒", "15分", "1時間30分", "2日3時間" in
+ * Japanese; "45 s", "15 min", "1 h 30 min", "2 days 3 h" in English. */
 export function dur(sec) {
-  if (sec === undefined || sec === null) return '—';
-  if (sec < 60) return sec + (cur === 'en' ? ' s' : '秒');
-  if (sec < 3600) return Math.round(sec / 60) + (cur === 'en' ? ' min' : '分');
-  return (sec / 3600).toFixed(1) + (cur === 'en' ? ' h' : '時間');
+  if (sec === undefined || sec === null || sec === '' || isNaN(Number(sec))) return '—';
+  const en = cur === 'en';
+  const u = en ? { s: ' s', m: ' min', h: ' h', d: (k) => (k === 1 ? ' day' : ' days') } : { s: '秒', m: '分', h: '時間', d: () => '日' };
+  const join = (a, b) => (en ? a + ' ' + b : a + b);
+  let n = Math.max(0, Math.round(Number(sec)));
+  if (n < 60) return n + u.s;
+  n = Math.round(n / 60); // minutes from here on
+  if (n < 60) return n + u.m;
+  const d = Math.floor(n / 1440), hr = Math.floor((n % 1440) / 60), mi = n % 60;
+  if (d === 0) return mi ? join(hr + u.h, mi + u.m) : hr + u.h;
+  return hr ? join(d + u.d(d), hr + u.h) : d + u.d(d);
 }

@@ -10,6 +10,7 @@ import { readSet } from './page-advisories.js';
 import { reporterCell } from './page-reports.js';
 import { withholdForm, withheldTable } from './lists.js';
 import { rollcallSection } from './page-rollcall.js';
+import { relayTitle } from './names.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 const REFRESH_S = 5;
@@ -37,11 +38,11 @@ export function reachTable(byCeptoar, sectors) {
   return table([
     [t('adv.via'), (r) => cepName(r.key)],
     [t('adv.recipients'), (r) => String(r.recipients), 'num'],
-    [t('adv.del', { w: '15m' }), (r) => String(r.delivered_15m), 'num'],
-    [t('adv.del', { w: '1d' }), (r) => String(r.delivered_1d), 'num'],
-    [t('adv.ackw', { w: '15m' }), (r) => String(r.acknowledged_15m), 'num'],
-    [t('adv.ackw', { w: '1h' }), (r) => String(r.acknowledged_1h), 'num'],
-    [t('adv.ackw', { w: '1d' }), (r) => String(r.acknowledged_1d), 'num'],
+    [t('adv.del', { w: dur(900) }), (r) => String(r.delivered_15m), 'num'],
+    [t('adv.del', { w: dur(86400) }), (r) => String(r.delivered_1d), 'num'],
+    [t('adv.ackw', { w: dur(900) }), (r) => String(r.acknowledged_15m), 'num'],
+    [t('adv.ackw', { w: dur(3600) }), (r) => String(r.acknowledged_1h), 'num'],
+    [t('adv.ackw', { w: dur(86400) }), (r) => String(r.acknowledged_1d), 'num'],
     [t('adv.reach1d'), (r) => h('span', {}, h('meter', { min: 0, max: 1, value: r.reach_1d || 0, 'aria-hidden': 'true' }), ' ', pct(r.reach_1d)), 'num'],
   ], rows);
 }
@@ -96,7 +97,7 @@ export async function render(main, { ctx, params }) {
       if (rng.value !== a.range) body.range = rng.value;
       try { await post('/advisories/' + enc(id) + '/relay', body); ctx.say(t('adv.relayed'), 'ok'); ctx.reload(); }
       catch (err) { put(out, msg(errText(err), 'err')); }
-    } } }, h('h2', {}, t('adv.relaytitle')), field(t('adv.note_ja'), nja), field(t('adv.note_en'), nen), field(t('report.narrow'), rng),
+    } } }, h('h2', {}, relayTitle(me.org_kind)), field(t('adv.note_ja'), nja), field(t('adv.note_en'), nen), field(t('report.narrow'), rng),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'relay' }, t('adv.relay'))), out));
   }
   // withholding (lists.js): the waiting hop may decline; the author sees why

@@ -4,6 +4,7 @@
 import { h, link, table, msg, errText, sevBadge, rangeBadge, time, clear, field, enc, put } from './dom.js';
 import { t, L, lang } from './i18n.js';
 import { get, post } from './api.js';
+import { orgName } from './names.js';
 
 export async function render(main, { ctx, params, name }) {
   return name === 'declaration' ? one(main, ctx, params[0]) : list(main, ctx);
@@ -61,8 +62,8 @@ async function one(main, ctx, id) {
     h('p', { cls: 'meta' }, h('span', { cls: 'id' }, d.id), ' · ',
       d.active ? t('decl.active') : t('decl.ended'), ' · ', t('decl.cover') + ': ' + cover(d, names)),
     h('div', { cls: 'card' }, h('p', {}, d.reason),
-      h('p', { cls: 'meta' }, t('decl.started') + ': ', time(d.started_at), ' (' + d.started_by.org + ')',
-        d.ended_at ? [' · ' + t('decl.endedat') + ': ', time(d.ended_at), ' (' + d.ended_by.org + ')'] : null),
+      h('p', { cls: 'meta' }, t('decl.started') + ': ', time(d.started_at), t('paren', { x: orgName(d.started_by.org) }),
+        d.ended_at ? [' · ' + t('decl.endedat') + ': ', time(d.ended_at), t('paren', { x: orgName(d.ended_by.org) })] : null),
       d.rollcall ? h('p', {}, t('decl.rollcall') + ': ', link('/advisories/' + enc(d.rollcall), h('span', { cls: 'id' }, d.rollcall))) : null));
   put(main, h('h2', {}, t('decl.reports', { n: d.counts.reports })), h('div', { id: 'decl-reports' }, table([
     [t('id'), (r) => link('/reports/' + enc(r.id), h('span', { cls: 'id' }, r.id))],

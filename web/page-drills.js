@@ -10,7 +10,7 @@
 // comparison once both 1-day windows are closed, and the HTML/CSV formats;
 // a member confirms its contacts there for a structure drill.
 import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put, flag } from './dom.js';
-import { t, L, enumLabel, dur } from './i18n.js';
+import { t, L, enumLabel, dur, fmtTime } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
 
@@ -142,7 +142,6 @@ async function start(main, ctx) {
 }
 
 const POINTS = [0, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400];
-const LABELS = ['0', '5m', '15m', '30m', '1h', '2h', '4h', '8h', '24h'];
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 /* Acknowledged share over time per CEPTOAR: lines differ by colour AND by
@@ -168,7 +167,7 @@ function chart(orgs, t0, names, running) {
     const y = top + ph - (ph * p) / 4;
     put(s, svg('line', { x1: left, x2: left + pw, y1: y, y2: y, stroke: '#ddd' }), svg('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, p * 25 + '%'));
   }
-  POINTS.forEach((_, i) => put(s, svg('text', { x: left + (pw * i) / (POINTS.length - 1), y: top + ph + 14, 'text-anchor': 'middle' }, LABELS[i])));
+  POINTS.forEach((_, i) => put(s, svg('text', { x: left + (pw * i) / (POINTS.length - 1), y: top + ph + 14, 'text-anchor': 'middle' }, i ? dur(POINTS[i]) : '0')));
   if (running) {
     put(s, svg('line', { x1: nowX, x2: nowX, y1: top, y2: top + ph, stroke: '#333', 'stroke-dasharray': '4,3', id: 'chart-now' }),
       svg('text', { x: nowX, y: top - 6, 'text-anchor': 'middle' }, t('drill.now')));
@@ -198,7 +197,7 @@ function confirmCard(main, ctx, id) {
       clear(out);
       try {
         const r = await post('/drills/' + enc(id) + '/confirm', undefined);
-        put(out, msg(t('drill.confirmed', { at: new Date(r.confirmed_at).toLocaleString() }), 'ok'));
+        put(out, msg(t('drill.confirmed', { at: fmtTime(r.confirmed_at) }), 'ok'));
       } catch (e) { put(out, msg(errText(e), 'err')); }
     } } }, t('drill.confirm'))), out));
 }

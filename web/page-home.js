@@ -9,6 +9,7 @@
 import { h, svg, link, sevBadge, msg, errText, put, enc, time } from './dom.js';
 import { t, L, sevName } from './i18n.js';
 import { get } from './api.js';
+import { roleNames, userName } from './names.js';
 
 const LEVELS = [5, 4, 3, 2, 1, 0];
 
@@ -117,7 +118,8 @@ function unopened(d) {
 export async function render(main, { ctx }) {
   const me = ctx.me, k = me.org_kind;
   put(main, h('h1', { 'data-title': t('home.title') }, t('home.title')),
-    h('p', {}, t('home.hello', { user: me.username, org: ctx.org ? L(ctx.org.name) : me.org })));
+    h('p', {}, t('home.hello', { user: userName(me), org: ctx.org ? L(ctx.org.name) : me.org })),
+    h('p', { cls: 'meta' }, t('home.roles') + ': ' + roleNames(me.roles)));
   const tiles = h('div', { cls: 'tiles', id: 'dash-tiles' });
   put(main, tiles);
   let d, sectors;

@@ -5,16 +5,18 @@ import { h, table, select, msg, errText, time, clear, field, dl, flag, enc, put 
 import { t, L, enumLabel, lang } from './i18n.js';
 import { get, put as apiPut, post, del } from './api.js';
 import { renderLists } from './lists.js';
+import { loadNames, orgName, sectorScope, roleNames, userName } from './names.js';
+
+const langName = (l) => (l === 'en' ? 'English' : l === 'ja' ? '日本語' : (l || '—'));
 
 export async function render(main, { ctx }) {
   const me = ctx.me;
   put(main, h('h1', { 'data-title': t('org.title') }, t('org.title')));
-  const [org, sectors] = await Promise.all([ctx.org || get('/orgs/' + enc(me.org)), ctx.sectors()]);
-  let scopeName = org.scope;
-  for (const s of sectors) for (const sc of s.scopes) if (sc.id === org.scope) scopeName = L(sc.name) + ' (' + L(s.name) + ')';
+  const [org] = await Promise.all([ctx.org || get('/orgs/' + enc(me.org)), loadNames(ctx)]);
+  const scopeName = sectorScope(org.sector, org.scope);
   put(main, h('div', { cls: 'card' }, h('h2', {}, L(org.name)), dl([
     [t('id'), h('span', { cls: 'id' }, org.id)], [t('kind'), enumLabel('orgkind', org.kind)],
-    org.scope ? [t('scope'), scopeName] : null, org.member_of && org.member_of.length ? [t('org.memberof'), org.member_of.map((x) => ctx.orgLabel(x)).join(', ')] : null,
+    org.scope ? [t('scope'), scopeName] : null, org.member_of && org.member_of.length ? [t('org.memberof'), org.member_of.map(orgName).join(lang() === 'en' ? ', ' : '、')] : null,
     org.registry && org.registry.members ? [t('org.members'), String(org.registry.members)] : null,
   ])));
 
@@ -49,7 +51,7 @@ export async function render(main, { ctx }) {
     let a;
     try { a = await get('/orgs/' + enc(org.id) + '/agreements'); } catch (e) { put(agr, msg(errText(e), 'err')); return; }
     const r = a.current_rules;
-    const who = (u) => (u ? u.username : t('agr.system'));
+    const who = (u) => (u ? userName(u) : t('agr.system'));
     put(agr, dl([
       [t('state'), h('span', { id: 'agreement-state', 'data-state': a.state }, flag(enumLabel('agrstate', a.state), a.state === 'active' ? 'ok' : 'warn'))],
       [t('agr.current'), r.version + ' · ' + (lang() === 'en' ? r.title_en : r.title_ja)],
@@ -75,13 +77,13 @@ export async function render(main, { ctx }) {
   if (ctx.has('org_admin', 'admin')) {
     const [users, contacts] = await Promise.all([get('/orgs/' + enc(org.id) + '/users').catch(() => ({ items: [] })), get('/orgs/' + enc(org.id) + '/contacts').catch(() => ({ items: [] }))]);
     put(main, h('h2', {}, t('org.users')), table([
-      [t('org.username'), (u) => u.username], [t('org.name'), (u) => u.display_name || '—'], [t('org.roles'), (u) => u.roles],
-      ['lang', (u) => u.lang], [t('org.enabled'), (u) => (u.disabled ? flag(t('no'), 'warn') : flag(t('yes'), 'ok'))],
+      [t('org.username'), (u) => u.username], [t('org.name'), (u) => u.display_name || '—'], [t('org.roles'), (u) => roleNames(u.roles)],
+      [t('org.lang'), (u) => langName(u.lang)], [t('org.enabled'), (u) => (u.disabled ? flag(t('no'), 'warn') : flag(t('yes'), 'ok'))],
     ], users.items));
     put(main, h('h2', {}, t('org.contacts')), table([
       [t('org.priority'), (c) => String(c.priority), 'num'], [t('org.channel'), (c) => enumLabel('channel', c.channel)],
       [t('org.address'), (c) => h('span', { cls: 'id' }, c.address)], [t('org.emergency'), (c) => (c.emergency ? flag(t('org.emergency'), 'warn') : '')],
-      ['lang', (c) => c.lang || ''],
+      [t('org.lang'), (c) => langName(c.lang)],
     ], contacts.items));
   } else put(main, h('p', { cls: 'hint' }, t('org.adminonly')));
 

@@ -5,6 +5,7 @@
 import { h, field, select, enumSelect, msg, errText, sevBadge, clear, add, put } from './dom.js';
 import { t, L, enumLabel, enumValues, jstInputToRfc, nowJstInput, lang } from './i18n.js';
 import { get, post } from './api.js';
+import { ruleName } from './names.js';
 
 const NUMS = ['users_affected', 'duration_min', 'kw_lost', 'households', 'broadcast_stop_min', 'records_leaked', 'operators_affected'];
 const BOOLS = ['service_stopped', 'service_degraded', 'compromise_confirmed', 'emergency_systems', 'safety_affected',
@@ -116,7 +117,7 @@ export async function render(main, { ctx }) {
     h('fieldset', {}, h('legend', {}, t('new.what')),
       titleRow, field(t('kind'), f.kind), field(t('new.what'), f.what)),
     h('fieldset', {}, h('legend', {}, t('new.when')), h('p', { cls: 'hint' }, jst),
-      h('div', { cls: 'cols' }, field(t('new.occurred'), f.occurred), field(t('new.detected'), f.detected), field(t('new.contained'), f.contained))),
+      h('div', { cls: 'cols' }, field(t('new.occurred'), f.occurred), field(t('new.detected.req'), f.detected), field(t('new.contained'), f.contained))),
     h('fieldset', {}, h('legend', {}, t('new.where')),
       h('p', { cls: 'meta' }, t('scope') + ': ' + L(scopeObj && scopeObj.name) + ' / ' + t('sector') + ': ' + L(sectorObj && sectorObj.name)),
       field(t('new.service'), f.service), field(t('new.sysclass'), f.sysclass), field(t('new.systype'), f.systype),
@@ -165,7 +166,7 @@ export async function render(main, { ctx }) {
       put(sevOut, h('h3', {}, t('new.computed')),
         h('p', { cls: 'big' }, sevBadge(r.level, true)),
         h('p', {}, L(r.explanation)),
-        h('p', { cls: 'meta' }, t('new.rule') + ': ', h('code', { id: 'severity-rule' }, r.rule)),
+        h('p', { cls: 'meta' }, t('new.rule') + ': ', h('span', { id: 'severity-rule', 'data-rule': r.rule }, ruleName(r.rule))),
         r.maintenance_level ? h('p', { cls: 'meta' }, t('new.maint') + ': ' + L(r.maintenance_level)) : null);
     } catch (e) {
       if (my !== evalSeq) return;

@@ -5,7 +5,8 @@
 import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues, lang } from './i18n.js';
 import { get, post } from './api.js';
-import { reporterCell, sectorName } from './page-reports.js';
+import { reporterCell } from './page-reports.js';
+import { loadNames, orgNames, orgName as nameOf, sectorScope, ruleName } from './names.js';
 
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 
@@ -21,10 +22,11 @@ function detailText(d, updates) {
   if (d.number) parts.push('#' + d.number);
   if (d.question) parts.push('#' + d.question);
   if (d.event) parts.push(d.event);
-  if (d.kind) parts.push(enumLabel('updkind', d.kind) || d.kind);
+  if (d.kind) parts.push(enumLabel('updkind', d.kind) !== d.kind ? enumLabel('updkind', d.kind) : enumLabel('tl', d.kind));
   if (d.range) parts.push(String(d.range).toUpperCase());
   if (d.how) parts.push(enumLabel('how', d.how) || d.how);
-  if (d.to) parts.push('→ ' + d.to);
+  if (d.update) parts.push(t('report.updno', { n: d.update }));
+  if (d.to) parts.push('→ ' + nameOf(d.to));
   if (d.ja || d.en) parts.push(L(d));
   if (d.first_notice_late) parts.push(lang() === 'en' ? 'first notice late' : '第一報期限超過');
   if (d.narrowed) parts.push(lang() === 'en' ? 'range narrowed' : '共有範囲を縮小');
@@ -35,13 +37,14 @@ export async function render(main, { ctx, params }) {
   const id = params[0];
   const me = ctx.me;
   const r = await get('/reports/' + enc(id));
-  const [sectors, cat] = await Promise.all([ctx.sectors(), get('/catalogue?scope=' + enc(r.scope)).catch(() => null)]);
+  const [, cat] = await Promise.all([loadNames(ctx), get('/catalogue?scope=' + enc(r.scope)).catch(() => null)]);
+  await orgNames(ctx, (r.timeline || []).map((e) => e.org));
   const catName = (list, cid) => {
     const x = cat && (cat[list] || []).find((c) => c.id === cid);
     return x ? (lang() === 'en' ? x.name_en : x.name_ja) : (cid || '—');
   };
   const names = new Map((r.chain || []).map((c) => [c.org, L(c.name)]));
-  const orgName = (o) => names.get(o) || ctx.orgLabel(o);
+  const orgName = (o) => names.get(o) || nameOf(o);
   const h1 = h('h1', { 'data-title': t('report.title', { id }) }, r.title);
   put(main, h1, h('p', { cls: 'meta' },
     h('span', { cls: 'id' }, r.id), sevBadge(r.severity.effective, true), rangeBadge(r.range, r.tlp),
@@ -114,7 +117,7 @@ export async function render(main, { ctx, params }) {
   const s = r.severity;
   put(main, h('div', { cls: 'card' }, h('h2', {}, t('severity')),
     h('p', {}, sevBadge(s.effective, true), ' ', t('report.effective')),
-    h('p', { cls: 'meta' }, t('report.computed') + ': ' + s.computed + ' ' + '(' + s.rule + ')',
+    h('p', { cls: 'meta' }, t('report.computed') + ': ' + s.computed + ' · ' + t('new.rule') + ': ' + ruleName(s.rule),
       s.declared !== null && s.declared !== undefined ? ' · ' + t('report.declared') + ': ' + s.declared : '')));
 
   // 5W1H
@@ -123,7 +126,7 @@ export async function render(main, { ctx, params }) {
   put(main, h('div', { cls: 'card' }, h('h2', {}, t('report.fields')), dl([
     [t('new.what'), h('div', { cls: 'body' }, r.what_happened || '—')],
     [t('new.occurred'), time(r.occurred_at)], [t('new.detected'), time(r.detected_at)], [t('new.contained'), time(r.contained_at)],
-    [t('sector') + ' / ' + t('scope'), sectorName(sectors, r.sector) + ' / ' + r.scope],
+    [t('sector') + ' / ' + t('scope'), sectorScope(r.sector, r.scope)],
     [t('new.service'), catName('ci_services', r.ci_service)], [t('new.sysclass'), catName('system_classes', r.system_class)],
     [t('new.systype'), r.system_type ? enumLabel('systype', r.system_type) : '—'],
     [t('new.domains'), (r.domains || []).map((d) => enumLabel('domain', d)).join(', ') || '—'],
@@ -222,7 +225,7 @@ export async function render(main, { ctx, params }) {
   // updates
   if (r.updates && r.updates.length) {
     put(main, h('h2', {}, t('report.updates')), h('div', { id: 'updates' }, table([
-      ['#', (u) => String(u.id)], [t('time'), (u) => time(u.at)], [t('kind'), (u) => enumLabel('updkind', u.kind)],
+      ['#', (u) => t('report.updno', { n: u.id })], [t('time'), (u) => time(u.at)], [t('kind'), (u) => enumLabel('updkind', u.kind)],
       [t('range'), (u) => rangeBadge(u.range)],
       [t('report.text'), (u) => h('span', { cls: 'body' }, (u.body && (u.body.text || u.body.what_happened)) || '')],
     ], r.updates)));
@@ -239,7 +242,7 @@ export async function render(main, { ctx, params }) {
   put(main, h('div', { cls: 'card', id: 'deadlines' }, h('h2', {}, t('report.deadlines')), dl([
     [t('report.firstdue'), due(d.first_notice_due, true, 'first')], [t('report.fulldue'), due(d.full_report_due, fullDone, 'full')],
     [t('report.finaldue'), due(d.final_report_due, closed, 'final')], [t('report.fullat'), time(d.full_report_at)], [t('report.closedat'), time(d.closed_at)],
-    r.reminders && r.reminders.length ? [t('report.reminders'), r.reminders.map((x) => x.kind || '').join(', ')] : null,
+    r.reminders && r.reminders.length ? [t('report.reminders'), r.reminders.map((x) => enumLabel('tl', x.kind)).join(lang() === 'en' ? ', ' : '、')] : null,
   ])));
   if (r.attachments && r.attachments.length) {
     put(main, h('h2', {}, t('report.atts')), h('ul', {}, r.attachments.map((a, i) =>

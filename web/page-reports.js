@@ -11,6 +11,7 @@
 import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
 import { get, post } from './api.js';
+import { loadNames, orgShort } from './names.js';
 
 const memory = { q: '' };
 const KEYS = ['sector', 'kind', 'state', 'min_severity', 'max_severity', 'overdue', 'mine', 'waiting', 'sort', 'dir'];
@@ -71,6 +72,7 @@ export async function render(main, { ctx }) {
   const sectors = await ctx.sectors();
   const saved = urlFilters();
   if (!staff) saved.overdue = false;
+  await loadNames(ctx);
 
   const sevOpts = [['', t('reports.any')]].concat([5, 4, 3, 2, 1, 0].map((l) => [l, String(l)]));
   const fSector = select('sector', [['', t('reports.any')]].concat(sectors.map((s) => [s.id, L(s.name)])), saved.sector);

@@ -7,6 +7,7 @@
 import { h, table, msg, errText, flag, time, clear, enc, put } from './dom.js';
 import { t, L } from './i18n.js';
 import { get, post } from './api.js';
+import { orgName, sectorName } from './names.js';
 
 const REFRESH_S = 5;
 const YNU = ['yes', 'no', 'unknown'];
@@ -76,7 +77,7 @@ function countsCell(form, b) {
 function bucketTable(form, by, label, id) {
   const rows = Object.entries(by || {}).map(([k, v]) => Object.assign({ key: k }, v));
   return h('div', { id }, table([
-    [label, (r) => r.key],
+    [label, (r) => (id === 'rc-by-sector' ? sectorName(r.key) : orgName(r.key))],
     [t('adv.recipients'), (r) => String(r.recipients), 'num'],
     [t('rc.answered'), (r) => String(r.answered), 'num'],
     [t('rc.unanswered'), (r) => String(r.unanswered), 'num'],

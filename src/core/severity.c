@@ -26,6 +26,40 @@ static const char *const fact_names[SEV_FACT_COUNT] = {
     "kind_vulnerability",
     "kind_info"};
 
+/* The facts in words, for the explanations people read (never the codes
+ * above): {Japanese, English}, in the order of enum sev_fact. */
+static const char *const fact_words[SEV_FACT_COUNT][2] = {
+    {"影響利用者数", "users affected"},
+    {"継続時間（分）", "duration (min)"},
+    {"供給支障電力（kW）", "power lost (kW)"},
+    {"影響戸数", "households affected"},
+    {"放送停止時間（分）", "broadcast stopped (min)"},
+    {"漏えい件数", "records leaked"},
+    {"影響を受けた事業者数", "operators affected"},
+    {"サービス維持レベルを逸脱した分野数",
+     "sectors over their maintenance level"},
+    {"影響の基準比（倍）", "impact against the threshold (times)"},
+    {"サービス維持レベルを逸脱", "service maintenance level exceeded"},
+    {"サービスが停止", "service stopped"},
+    {"サービスが低下", "service degraded"},
+    {"システムへの侵害を確認", "compromise confirmed"},
+    {"非常用・バックアップ系に影響", "emergency or backup systems affected"},
+    {"安全に関わるシステムに影響", "safety systems affected"},
+    {"カード承認に遅延・停止・不正利用",
+     "card authorisation delayed, stopped or misused"},
+    {"中継局設備", "relay-station equipment"},
+    {"攻撃を防御", "attack blocked"},
+    {"複数分野への差し迫った脅威", "imminent threat to several sectors"},
+    {"種別がインシデント", "kind: incident"},
+    {"種別が予兆・ヒヤリハット", "kind: precursor or near miss"},
+    {"種別が脆弱性", "kind: vulnerability"},
+    {"種別が情報", "kind: information"}};
+
+const char *severity_fact_words(enum sev_fact f, bool japanese)
+{
+    return (unsigned)f < SEV_FACT_COUNT ? fact_words[f][japanese ? 0 : 1] : "?";
+}
+
 int severity_fact_parse(const char *name)
 {
     for (int i = 0; name && i < SEV_FACT_COUNT; i++)
@@ -362,11 +396,20 @@ struct sev_result severity_eval(const struct severity_table *t,
     return res;
 }
 
-/* Which conditions of the rule held, as "fact=value" text. */
+static bool whole(double v)
+{
+    return v > -1e15 && v < 1e15 && v == (double)(long long)v;
+}
+
+/* Which conditions of the rule held, in words of one language:
+ * "影響利用者数 300000（30000以上）、サービスが停止" /
+ * "users affected 300000 (at least 30000), service stopped". */
 static void matched(const struct sev_rule *rule, const struct sev_facts *f,
-                    const struct sev_result *r, char *out, size_t n)
+                    const struct sev_result *r, bool japanese, char *out,
+                    size_t n)
 {
     size_t used = 0;
+    const char *sep = japanese ? "、" : ", ";
     out[0] = '\0';
     for (int pass = 0; pass < 2; pass++) {
         const struct sev_cond *cs = pass ? rule->any : rule->all;
@@ -375,14 +418,19 @@ static void matched(const struct sev_rule *rule, const struct sev_facts *f,
             if (!cond_holds(&cs[i], f, r->exceeded, r->impact_ratio))
                 continue;
             double v = fact_value(f, cs[i].fact, r->exceeded, r->impact_ratio);
+            const char *word = severity_fact_words(cs[i].fact, japanese);
+            /* whole numbers as such (300000, never 3e+05), ratios to
+             * one decimal */
+            int pv = whole(v) ? 0 : 1, pg = whole(cs[i].gte) ? 0 : 1;
             int w;
             if (cs[i].fact < SEV_NUMERIC_COUNT)
-                w = snprintf(out + used, n - used, "%s%s=%g (>= %g)",
-                             used ? ", " : "", fact_names[cs[i].fact], v,
-                             cs[i].gte);
+                w = snprintf(out + used, n - used,
+                             japanese ? "%s%s %.*f（%.*f以上）"
+                                      : "%s%s %.*f (at least %.*f)",
+                             used ? sep : "", word, pv, v, pg, cs[i].gte);
             else
-                w = snprintf(out + used, n - used, "%s%s", used ? ", " : "",
-                             fact_names[cs[i].fact]);
+                w = snprintf(out + used, n - used, "%s%s", used ? sep : "",
+                             word);
             if (w < 0 || (size_t)w >= n - used)
                 return;
             used += (size_t)w;
@@ -396,14 +444,15 @@ json_t *severity_explain(const struct severity_table *t,
     const struct sev_rule *rule = &t->rules[r->rule];
     const struct sev_level *l =
         f->scope >= 0 && f->scope < t->nlevels ? &t->levels[f->scope] : NULL;
-    char why[512], ja[1024], en[1024];
-    matched(rule, f, r, why, sizeof(why));
+    char why_ja[1024], why_en[768], ja[2048], en[1536];
+    matched(rule, f, r, true, why_ja, sizeof(why_ja));
+    matched(rule, f, r, false, why_en, sizeof(why_en));
     snprintf(ja, sizeof(ja), "深刻度%d（%s）: %s%s%s", r->level,
              severity_level_name(r->level, true), rule->text_ja,
-             why[0] ? " 該当: " : "", why);
+             why_ja[0] ? "該当する条件: " : "", why_ja);
     snprintf(en, sizeof(en), "Level %d (%s): %s%s%s", r->level,
              severity_level_name(r->level, false), rule->text_en,
-             why[0] ? " Matched: " : "", why);
+             why_en[0] ? " Matched: " : "", why_en);
     json_t *o =
         json_pack("{s:i,s:s,s:s,s:b,s:f,s:{s:s,s:s}}", "level", r->level,
                   "name", severity_level_name(r->level, false), "rule",

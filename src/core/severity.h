@@ -50,6 +50,9 @@ enum sev_fact {
  * severity_level_name return static strings: never freed. */
 int severity_fact_parse(const char *name);
 const char *severity_fact_name(enum sev_fact f);
+/* The fact in words for people ("サービスが停止" / "service stopped"),
+ * as the explanations use it; "?" when out of range. */
+const char *severity_fact_words(enum sev_fact f, bool japanese);
 
 struct sev_facts {
     int scope; /* index from severity_scope(); -1 = other */

@@ -75,9 +75,10 @@ static json_t *me_json(const struct auth_ctx *a)
 {
     char roles[128];
     roles_format(a->roles, roles, sizeof(roles));
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)a->user_id,
-                     "username", a->username, "org", a->org.id, "org_kind",
-                     a->org.kind, "roles", roles, "lang", a->lang);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
+                     (json_int_t)a->user_id, "username", a->username,
+                     "display_name", a->display_name, "org", a->org.id,
+                     "org_kind", a->org.kind, "roles", roles, "lang", a->lang);
 }
 
 static const struct jv_field session_body[] = {

@@ -88,6 +88,7 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
     memset(out, 0, sizeof(*out));
     out->user_id = u->id;
     util_xcopy(out->username, sizeof(out->username), u->username);
+    util_xcopy(out->display_name, sizeof(out->display_name), u->display_name);
     out->roles = u->roles;
     util_xcopy(out->lang, sizeof(out->lang), u->lang);
     return store_org_rel(c, u->org_id, &out->org);

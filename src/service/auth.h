@@ -30,6 +30,7 @@
 struct auth_ctx {
     int64_t user_id;
     char username[65];
+    char display_name[201]; /* the user's name to show; may be "" */
     unsigned roles;
     char lang[4];
     bool via_session;

@@ -94,6 +94,7 @@ node --test --test-concurrency=1 --test-reporter=tap \
     alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs dash.test.mjs \
     advlist.test.mjs \
     operator.test.mjs \
+    polish.test.mjs \
     ui-outage-mode.test.mjs
 rc=$?
 

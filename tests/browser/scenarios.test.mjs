@@ -62,7 +62,7 @@ test('operator files an anonymous incident in Japanese and sees its severity liv
   await p.locator('input[name=kw_lost]').fill('200000');
   await p.locator('input[name=duration_min]').fill('30');
   await until(async () => (await p.locator('#severity-live').innerText()).includes('深刻度 3 高'), 'live severity 3');
-  assert.equal(await p.locator('#severity-rule').innerText(), 'L3-exceeded');
+  assert.equal(await p.locator('#severity-rule').getAttribute('data-rule'), 'L3-exceeded');
   assert.match(await p.locator('#severity-live').innerText(), /サービス維持レベル/);
   await p.locator('input[name=route][value=anonymous]').check();
   await p.locator('input[name=range][value=amber]').check();

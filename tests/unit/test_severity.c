@@ -462,7 +462,8 @@ static void test_explain(void **state)
     check_explain(t, "broadcasting", &n, 0, "L0-info", "broadcasting");
     check_explain(t, NO_SCOPE, &n, IMMINENT, "L5-multi-sector", NULL);
 
-    /* the explanation names the matched facts */
+    /* the explanation names the matched facts in words of its language,
+     * never their codes ("exceeded", "impact_ratio=10 (>= 10)") */
     n = (struct nums)N(300000, 180, 0, 0, 0, 1, 0);
     struct sev_facts f = facts(t, "telecom", &n, 0);
     struct sev_result r = severity_eval(t, &f);
@@ -470,9 +471,28 @@ static void test_explain(void **state)
     assert_non_null(o);
     const char *en = json_string_value(
         json_object_get(json_object_get(o, "explanation"), "en"));
-    assert_non_null(strstr(en, "impact_ratio"));
-    assert_non_null(strstr(en, "exceeded"));
+    const char *ja = json_string_value(
+        json_object_get(json_object_get(o, "explanation"), "ja"));
+    assert_non_null(strstr(en, "Matched: service maintenance level exceeded"));
+    assert_non_null(strstr(en, "impact against the threshold (times) 10 "
+                               "(at least 10)"));
+    assert_null(strstr(en, "Matched: exceeded"));
+    assert_null(strstr(ja, "exceeded"));
     assert_non_null(strstr(en, t->rules[r.rule].text_en));
+    assert_non_null(strstr(ja, "該当する条件: サービス維持レベルを逸脱、"
+                               "影響の基準比（倍） 10（10以上）"));
+    for (int k = 0; k < SEV_FACT_COUNT; k++) {
+        /* "exceeded" is also an English word: the codes with "_" */
+        const char *code = severity_fact_name((enum sev_fact)k);
+        if (strchr(code, '_')) {
+            assert_null(strstr(en, code));
+            assert_null(strstr(ja, code));
+        }
+        assert_string_not_equal(severity_fact_words((enum sev_fact)k, true),
+                                "?");
+        assert_string_not_equal(severity_fact_words((enum sev_fact)k, false),
+                                "?");
+    }
     json_decref(o);
 }
 
