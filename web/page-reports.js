@@ -174,10 +174,13 @@ export async function render(main, { ctx }) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     memory.q = fQ.value.trim();
-    const f = Object.assign({}, saved, { sector: fSector.value, kind: fKind.value, state: fState.value, min_severity: fSev.value,
+    Object.assign(saved, { sector: fSector.value, kind: fKind.value, state: fState.value, min_severity: fSev.value,
       max_severity: fMax.value, overdue: fOver.checked, mine: k === 'operator' ? fMine.checked : true, waiting: fWait.checked });
-    const path = filtersPath(f);
-    if ('#' + path === location.hash) ctx.reload(); else ctx.go(path);
+    // the filters go back into the URL (the same history entry: a reload
+    // or a shared link shows this view) and the list loads in place
+    history.replaceState(null, '', '#' + filtersPath(saved));
+    csv.setAttribute('href', '/api/v1/reports/export?' + query().toString());
+    load(false);
   });
 
   if (canLink) {

@@ -18,7 +18,11 @@ async function actor(user, viewport) {
   await login(b.page, user);
   return b;
 }
-function clean(b) {
+/* Checks the page stayed clean and leaves the user's stored language
+ * Japanese (the language is remembered on the hub: later scenarios expect
+ * the demo users in Japanese). */
+async function clean(b) {
+  await setLang(b.page, 'ja');
   assert.deepEqual(b.errors, [], 'no script error');
   assert.deepEqual(b.csp, [], 'no CSP violation');
   assert.deepEqual(b.dialogs, [], 'no dialog');
@@ -151,7 +155,7 @@ test('NISC (ja, 1366x768): matrix = API, the overdue tile and a cell open filter
   await until(async () => /dir=asc/.test(await p.evaluate(() => location.hash)), 'ascending in the URL');
   const asc = await p.locator('#reports-table tbody tr time').evaluateAll((ts) => ts.map((x) => x.getAttribute('datetime')));
   assert.deepEqual(asc, [...asc].sort());
-  clean(b);
+  await clean(b);
 });
 
 for (const [l, vp] of [['en', { width: 1366, height: 768 }], ['ja', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }]]) {
@@ -175,6 +179,48 @@ for (const [l, vp] of [['en', { width: 1366, height: 768 }], ['ja', { width: 390
     const over = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     if (vp.width > 400) assert.ok(over <= 0, 'no sideways scrolling: ' + over);
     await shot(p, `dash-nisc-${l}-${vp.width}-list`);
-    clean(b);
+    await clean(b);
   });
 }
+
+test('a secretariat (ja, en): its CEPTOAR\'s acknowledgement progress equals its delivery board; an operator sees its own items', async () => {
+  const n = await actor('nisc-analyst');
+  const r = await pageApi(n.page, 'POST', '/advisories', {
+    kind: 'security_info', range: 'green', severity: 3, title_ja: '受領確認テスト ' + stamp, title_en: 'Ack check ' + stamp,
+    body_ja: '本文', body_en: 'Body', audience: { ceptoars: ['ceptoar-gas'] },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const aid = r.body.id;
+  await n.close();
+  const b = await actor('ceptoar-gas-secretariat', { width: 1366, height: 768 });
+  const p = b.page;
+  for (const l of ['ja', 'en']) {
+    await setLang(p, l);
+    await home(p);
+    const d = (await pageApi(p, 'GET', '/dashboard')).body;
+    const it = d.advisories_in_flight.items.find((x) => x.id === aid);
+    assert.ok(it, 'the advisory is in flight for the secretariat');
+    const board = (await pageApi(p, 'GET', `/advisories/${aid}/deliveries?state=all`)).body.items;
+    assert.equal(it.total, board.length);
+    assert.equal(it.acknowledged, board.filter((x) => x.state === 'acknowledged').length);
+    assert.deepEqual(it.by_ceptoar.map((c) => c.ceptoar), ['ceptoar-gas']);
+    const li = p.locator(`#dash-flight li[data-adv="${aid}"]`);
+    const text = await li.innerText();
+    assert.ok(text.includes(l === 'ja' ? `${it.acknowledged} / ${it.total} 受領確認` : `${it.acknowledged} of ${it.total} acknowledged`), text);
+    assert.ok(text.includes(l === 'ja' ? '受領確認テスト' : 'Ack check'));
+    assert.equal(Number(await p.locator('[data-tile=relay] .n').innerText()), d.waiting_relay);
+    await shot(p, `dash-secretariat-${l}-1366`);
+  }
+  await clean(b);
+  const o = await actor('op-gas-0002', { width: 390, height: 844 });
+  await setLang(o.page, 'ja');
+  await home(o.page);
+  const d = (await pageApi(o.page, 'GET', '/dashboard')).body;
+  assert.equal(Number(await o.page.locator('[data-tile=inbox] .n').innerText()), d.inbox_unacknowledged);
+  assert.equal(await o.page.locator('#dash-matrix').count(), 0, 'no cross-sector matrix for an operator');
+  await o.page.locator('[data-tile=open] a').click();
+  await until(async () => /mine=0/.test(await o.page.evaluate(() => location.hash)), 'the operator\'s filter in the URL');
+  assert.equal(await o.page.locator('input[name=mine]').isChecked(), false);
+  await shot(o.page, 'dash-operator-ja-390');
+  await clean(o);
+});
