@@ -103,7 +103,7 @@ export async function render(main, { ctx, name }) {
 
   // the filters: applying one changes the URL (a new page load of the view)
   const fKind = enumSelect('kind', 'advkind', enumValues('advkind'), f.kind || '', t('advl.any'), { id: 'f-kind' });
-  const fRange = select('range', [['', t('advl.any')]].concat(RANGES.map((r) => [r, enumLabel('range', r)])), f.range || '', { id: 'f-range' });
+  const fRange = select('range', [['', t('advl.any')]].concat(RANGES.map((r) => [r, r.toUpperCase()])), f.range || '', { id: 'f-range' });
   const fSev = select('min_severity', [['', t('advl.any')]].concat([5, 4, 3, 2, 1, 0].map((l) => [String(l), l + '+'])), f.min_severity || '', { id: 'f-sev' });
   const fAck = select('acked', [['', t('advl.any')], ['false', t('advl.acked.false')], ['true', t('advl.acked.true')]], f.acked || '', { id: 'f-acked' });
   const form = h('form', { cls: 'card filters', role: 'search', id: 'adv-filters', 'aria-label': t('advl.filters') },
