@@ -571,10 +571,6 @@ const D = {
   'advl.apply': ['絞り込む', 'Apply'],
   'advl.reset': ['条件を解除', 'Clear filters'],
   'advl.acks': ['受領確認／配信先', 'Acknowledged / total'],
-  'advl.acksof': ['{a}／{t}', '{a} / {t}'],
-  'advl.sortby': ['{col}で並べ替え', 'Sort by {col}'],
-  'advl.sortasc': ['昇順', 'ascending'],
-  'advl.sortdesc': ['降順', 'descending'],
   'advl.sortnote': ['並べ替えは読み込み済みの行が対象です。', 'Sorting applies to the rows loaded so far.'],
   'advl.none': ['条件に合う情報提供はありません。', 'No advisory matches these filters.'],
   'auditf.actor': ['実行者の組織（ID）', 'Actor organisation (id)'],
@@ -675,7 +671,7 @@ const E = {
   channel: { email: ['電子メール', 'e-mail'], webhook: ['Webhook', 'webhook'], phone: ['電話', 'phone'], sms: ['SMS', 'SMS'], fax: ['FAX', 'FAX'], '': ['—', '—'] },
   agrstate: { none: ['未同意', 'not agreed'], active: ['同意中', 'agreed'], withdrawn: ['撤回済み', 'withdrawn'] },
   policy: { auto: ['自動で中継', 'relay at once (auto)'], review: ['確認してから中継', 'review, then relay'] },
-  // issue 11: lists - every audit action code the hub writes (tests/integration/test_ui_lists.py)
+  // issue 11: lists (every audit action code)
   auditact: {
     'advisory.ack': ['情報提供の受領確認', 'Advisory acknowledged'],
     'advisory.ack_link.refused': ['受領確認リンクの拒否', 'Acknowledgement link refused'],

@@ -1,16 +1,8 @@
-// page-advisories.js - the inbox (GET /api/v1/advisories?inbox=true) with
-// unread / unacknowledged state and one-click acknowledgement, and the
-// list of advisories with those waiting for our relay.
-// Both pages: filters (kind, range, minimum severity, our acknowledgement)
-// sent to the API and kept in the hash query (#/advisories?kind=warning&
-// range=green&min_severity=3&acked=false, ids and enum values only), so a
-// view survives a reload and can be shared; more pages through the API's
-// cursor; sorting by column (of the rows loaded so far, kept in the URL as
-// sort=&dir=). For the author's chain and the secretariats the list API
-// adds "acks" (acknowledged / total, counted by the hub): its column.
-// "Unread" is the hub's record: not acknowledged by our organisation and
-// not opened by any of its users (mine.opened_at); the ids opened in this
-// browser (ids only, never content) cover an older hub.
+// page-advisories.js - the inbox (?inbox=true) and the advisory list:
+// filters in the hash query (kept on reload), paging by the API's cursor,
+// sorting of the loaded rows, "acks" (acknowledged / total) when the API
+// gives it; unread = not acknowledged nor opened (mine.opened_at) by our
+// organisation, nor opened in this browser (ids only). docs/ui.md.
 import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, enc, put, select, enumSelect, field } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
 import { get, post } from './api.js';
@@ -26,9 +18,6 @@ export function readSet(ctx) {
   };
 }
 
-/* Unread: not acknowledged by our organisation and not opened by any of
- * its users (the hub's records, mine.acknowledged and mine.opened_at), nor
- * in this browser. */
 export function isUnread(a, read) {
   const m = a.mine || {};
   return !m.acknowledged && !m.opened_at && !read.has(a.id);
@@ -40,8 +29,7 @@ function flags(a) {
 
 const PAGE = 50;
 
-/* Each cell names its column (data-label), for the card layout of narrow
- * screens (app.css, "issue 11: lists"). */
+/* data-label per cell: the cards of narrow screens */
 export function labelCells(el, names) {
   for (const tr of el.querySelectorAll('tbody tr')) {
     [...tr.children].forEach((td, i) => { if (names[i]) td.setAttribute('data-label', names[i]); });
@@ -50,8 +38,7 @@ export function labelCells(el, names) {
 const FILTERS = ['kind', 'range', 'min_severity', 'acked'];
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 
-/* The hash query: filters (checked against their values: anything else is
- * dropped), sort column and direction. */
+/* filters (valid values only), sort, dir from the hash query */
 function readQuery() {
   const q = new URLSearchParams((location.hash.split('?')[1]) || '');
   const f = {};
@@ -75,13 +62,14 @@ function readQuery() {
   ], r.items, (a) => ({ cls: read.has(a.id) ? null : 'unread', 'data-id': a.id })));
 }
 
-function hashFor(base, f, sort, dir) {
+/* '#' + base + the query of o's non-empty values */
+export function hashOf(base, o) {
   const p = new URLSearchParams();
-  for (const k of FILTERS) if (f[k]) p.set(k, f[k]);
-  if (sort) { p.set('sort', sort); p.set('dir', dir); }
+  for (const [k, v] of Object.entries(o)) if (v) p.set(k, v);
   const s = p.toString();
   return '#' + base + (s ? '?' + s : '');
 }
+const hashFor = (base, f, sort, dir) => hashOf(base, Object.assign({}, f, sort ? { sort, dir } : {}));
 
 const rangeOrder = (a) => RANGES.indexOf(a.range);
 const ackShare = (a) => (a.acks && a.acks.total ? a.acks.acknowledged / a.acks.total : -1);
@@ -147,7 +135,7 @@ export async function render(main, { ctx, name }) {
   if (!inbox) put(main, h('h2', {}, t('adv.all')));
   put(main, form);
   const info = h('p', { cls: 'meta', id: 'adv-count', 'aria-live': 'polite' });
-  const out = h('div', { id: inbox ? 'inbox' : 'adv-list' });
+  const out = h('div', { id: inbox ? 'inbox' : 'adv-list', cls: 'cards' });
   const moreBox = h('div', { cls: 'actions', id: 'adv-more' });
   put(main, info, out, moreBox);
 
@@ -186,7 +174,7 @@ export async function render(main, { ctx, name }) {
       cols.push(['received', t('inbox.received'), (a) => time(a.mine && a.mine.released_at), (a) => (a.mine && a.mine.released_at) || '']);
       cols.push(['ack', t('inbox.ack'), (a) => [ackCell(a), h('br'), h('span', { cls: 'meta' }, t('inbox.deadline', { m: a.ack_deadline_min }))], (a) => (a.mine && a.mine.acknowledged ? 1 : 0)]);
     } else cols.push(['created', t('adv.created'), (a) => time(a.created_at), (a) => a.created_at]);
-    if (hasAcks()) cols.push(['acks', t('advl.acks'), (a) => (a.acks ? h('span', { cls: 'acks', 'data-acks': a.acks.acknowledged + '/' + a.acks.total }, t('advl.acksof', { a: a.acks.acknowledged, t: a.acks.total })) : h('span', { cls: 'empty' }, '—')), ackShare, 'num']);
+    if (hasAcks()) cols.push(['acks', t('advl.acks'), (a) => (a.acks ? h('span', { cls: 'acks', 'data-acks': a.acks.acknowledged + '/' + a.acks.total }, a.acks.acknowledged + ' / ' + a.acks.total) : h('span', { cls: 'empty' }, '—')), ackShare, 'num']);
     return cols;
   }
   function sorted(cols) {
@@ -202,7 +190,7 @@ export async function render(main, { ctx, name }) {
   function header(c) {
     const on = sort === c[0];
     const label = on ? (dir === 'asc' ? ' ▲' : ' ▼') : '';
-    return h('button', { type: 'button', cls: 'sort', 'data-sort': c[0], 'aria-label': t('advl.sortby', { col: c[1] }) + (on ? ' (' + t(dir === 'asc' ? 'advl.sortasc' : 'advl.sortdesc') + ')' : ''),
+    return h('button', { type: 'button', cls: 'sort', 'data-sort': c[0],
       on: { click: () => {
         if (sort === c[0]) dir = dir === 'asc' ? 'desc' : 'asc';
         else { sort = c[0]; dir = c[0] === 'title' || c[0] === 'kind' || c[0] === 'author' || c[0] === 'id' ? 'asc' : 'desc'; }

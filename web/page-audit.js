@@ -1,18 +1,11 @@
-// page-audit.js - the audit log for auditors (GET /api/v1/audit, newest
-// page first) and the hash-chain verification (GET /api/v1/audit/verify).
-// NISC and hub admins see every entry (anonymous reporters withheld); any
-// other auditor sees its own organisation's entries, whose sequence numbers
-// have gaps, so pages are fetched by sequence bounds (before / after).
-// Filters (actor organisation or user, action, time range) go to the API
-// and live in the hash query (#/audit?action=login&from=...); the CSV
-// export (GET /api/v1/audit/export) takes the same filters and has the
-// list's scope. Actors are shown by name ("username (organisation)"),
-// actions as words (web/i18n.js "auditact", every code the hub writes),
-// details as "key: value" lines.
+// page-audit.js - the audit log for auditors, newest page first, paged by
+// sequence bounds (an organisation's view has gaps), and the chain's
+// verification. Filters in the hash query, sent to the API; the CSV export
+// with the same filters; actors, actions (i18n "auditact") by name.
 import { h, table, msg, time, clear, flag, put, field, select, errText } from './dom.js';
 import { t, L, enumLabel, enumValues, jstInputToRfc } from './i18n.js';
 import { get } from './api.js';
-import { labelCells } from './page-advisories.js';
+import { labelCells, hashOf } from './page-advisories.js';
 
 const LIMIT = 100;
 const TOP = Number.MAX_SAFE_INTEGER;
@@ -34,12 +27,7 @@ function readQuery() {
   return f;
 }
 
-function hashFor(f) {
-  const p = new URLSearchParams();
-  for (const k of FILTERS) if (f[k]) p.set(k, f[k]);
-  const s = p.toString();
-  return '#/audit' + (s ? '?' + s : '');
-}
+const hashFor = (f) => hashOf('/audit', f);
 
 /* "username (organisation name)"; the system; a withheld actor */
 export function actorText(e) {
@@ -104,7 +92,7 @@ export async function render(main, { ctx }) {
   put(main, form);
 
   const note = h('p', { cls: 'meta', id: 'audit-scope' });
-  const box = h('div', { id: 'audit-list' });
+  const box = h('div', { id: 'audit-list', cls: 'cards' });
   const nav = h('div', { cls: 'actions' });
   put(main, note, nav, box);
   const filterQ = () => FILTERS.filter((k) => f[k]).map((k) => '&' + k + '=' + encodeURIComponent(f[k])).join('');
