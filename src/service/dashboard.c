@@ -229,7 +229,7 @@ int dashboard_get(struct app *a, struct store_conn *c,
     int64_t today = (now + JST_OFFSET_S) / DAY_S;
     x.first_day = today - (DASHBOARD_DAYS - 1);
     x.since = x.first_day * DAY_S - JST_OFFSET_S;
-    int64_t filed[DASHBOARD_DAYS];
+    int64_t filed[DASHBOARD_DAYS] = {0};
     if (!rc) {
         struct store_report_filter f;
         struct ids ceps;

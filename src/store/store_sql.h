@@ -809,14 +809,16 @@ ST(DASH_REPORT_DAYS,
 ST(DASH_EVENTS_OPEN,
    "SELECT count(DISTINCT er.event_id) FROM event_reports er JOIN reports r "
    "ON r.id = er.report_id WHERE " REPORTS_WHERE_SQL)
+/* per relaying CEPTOAR, grouped first, named after: ?2 = 0 every
+ * recipient, 1 those released via ?3, 2 those of ministry ?3's sectors */
 ST(DASH_ADV_ACKS,
-   "SELECT r.via, coalesce(g.name_ja, ''), coalesce(g.name_en, ''), "
-   "count(*), count(r.acked_at) FROM advisory_recipients r "
-   "LEFT JOIN orgs g ON g.id = r.via LEFT JOIN orgs o ON o.id = r.org_id "
-   "LEFT JOIN scopes sc ON sc.id = o.scope_id "
-   "LEFT JOIN sectors se ON se.id = sc.sector_id WHERE r.advisory_id = ?1 "
-   "AND (?2 = 0 OR (?2 = 1 AND r.via = ?3) OR (?2 = 2 AND "
-   "coalesce(se.ministry_id, '') = ?3)) GROUP BY r.via ORDER BY r.via")
+   "SELECT x.via, coalesce(g.name_ja, ''), coalesce(g.name_en, ''), x.n, "
+   "x.a FROM (SELECT r.via AS via, count(*) AS n, count(r.acked_at) AS a "
+   "FROM advisory_recipients r WHERE r.advisory_id = ?1 AND (?2 = 0 OR (?2 "
+   "= 1 AND r.via = ?3) OR (?2 = 2 AND (SELECT coalesce(se.ministry_id, '') "
+   "FROM orgs o JOIN scopes sc ON sc.id = o.scope_id JOIN sectors se ON "
+   "se.id = sc.sector_id WHERE o.id = r.org_id) = ?3)) GROUP BY r.via) x "
+   "LEFT JOIN orgs g ON g.id = x.via ORDER BY x.via")
 ST(DASH_WAITING_RELAY, "SELECT count(*) FROM advisory_hops WHERE org_id = ?1 "
                        "AND state = 'waiting'")
 /* advisories released to org and not yet acknowledged by it: the inbox's
