@@ -530,6 +530,10 @@ const D = {
   'drill.contacts': ['自組織の連絡先を見る', 'See your organisation\'s contacts'],
   'drill.confirm': ['連絡先を確認', 'Confirm contacts'],
   'drill.confirmed': ['連絡先の確認を記録しました（{at}）。', 'Your confirmation is recorded ({at}).'],
+  // issue 11: phone
+  'table': ['表', 'Table'],
+  'table.named': ['表: {name}', 'Table: {name}'],
+  'table.action': ['操作', 'Action'],
 };
 
 const E = {

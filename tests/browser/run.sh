@@ -11,6 +11,7 @@
 #   tests/browser/run.sh            the scenarios
 #   tests/browser/run.sh --perf     also the measurements of docs/ui.md
 #                                   (10,000 reports, first-load bytes)
+#   tests/browser/run.sh a11y ...   only the named files (a11y.test.mjs ...)
 # Screenshots go to tests/browser/output/ (git-ignored).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,18 @@ root=$(cd "$here/../.." && pwd)
 build=${INFRASHARE_BUILD:-build-test}
 case $build in /*) ;; *) build="$root/$build" ;; esac
 perf=0
-[ "${1:-}" = "--perf" ] && perf=1
+files=()
+for arg in "$@"; do
+    case $arg in
+        --perf) perf=1 ;;
+        *) f=${arg%.mjs}; f=${f%.test}.test.mjs
+           [ -f "$here/$f" ] || { echo "browser tests: no $f"; echo "# pass 0"; echo "# fail 1"; exit 1; }
+           files+=("$f") ;;
+    esac
+done
+[ ${#files[@]} -gt 0 ] || files=(scenarios.test.mjs security.test.mjs agreements.test.mjs
+    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs
+    a11y.test.mjs ui-outage-mode.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -89,10 +101,7 @@ export INFRASHARE_ADMIN_TOKEN="$admin_token"
 export INFRASHARE_UI_OUTPUT="$here/output"
 
 cd "$here"
-node --test --test-concurrency=1 --test-reporter=tap \
-    scenarios.test.mjs security.test.mjs agreements.test.mjs \
-    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs \
-    ui-outage-mode.test.mjs
+node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"
 rc=$?
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then
