@@ -103,9 +103,17 @@ export function table(cols, rows, rowAttrs) {
     h('table', {},
       h('thead', {}, h('tr', {}, heads.map((x) => x.th))),
       h('tbody', {}, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : {},
-        cols.map((c, i) => h('td', { cls: c[2] || null, 'data-label': heads[i].card }, h('div', { cls: 'cell' }, c[1](r)))))))));
+        cols.map((c, i) => cell(c, heads[i].card, r))))));
   scrolls().observe(wrap);
   return wrap;
+}
+
+/* A cell: its value in div.cell; a cell showing nothing is marked
+ * "blank" (a card leaves it out). */
+function cell(c, label, r) {
+  const v = h('div', { cls: 'cell' }, c[1](r));
+  const blank = v.textContent.trim() === '' && !v.querySelector('img,svg,input,select,button,meter');
+  return h('td', { cls: [c[2], blank ? 'blank' : null].filter(Boolean).join(' ') || null, 'data-label': label }, v);
 }
 
 /* One ResizeObserver for every table wrapper: a wrapper that scrolls
