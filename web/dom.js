@@ -103,7 +103,7 @@ export function table(cols, rows, rowAttrs) {
     h('table', {},
       h('thead', {}, h('tr', {}, heads.map((x) => x.th))),
       h('tbody', {}, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : {},
-        cols.map((c, i) => cell(c, heads[i].card, r))))));
+        cols.map((c, i) => cell(c, heads[i].card, r)))))));
   scrolls().observe(wrap);
   return wrap;
 }
