@@ -28,8 +28,10 @@ for arg in "$@"; do
            files+=("$f") ;;
     esac
 done
-[ ${#files[@]} -gt 0 ] || files=(scenarios.test.mjs security.test.mjs agreements.test.mjs
-    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs
+# Run in this order, one node process per file (node --test would sort the
+# files by name, and a11y's data must not come before the scenarios').
+[ ${#files[@]} -gt 0 ] || files=(agreements.test.mjs alerts.test.mjs drills.test.mjs
+    lists.test.mjs rollcall.test.mjs scenarios.test.mjs security.test.mjs
     a11y.test.mjs ui-outage-mode.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -101,8 +103,18 @@ export INFRASHARE_ADMIN_TOKEN="$admin_token"
 export INFRASHARE_UI_OUTPUT="$here/output"
 
 cd "$here"
-node --test --test-concurrency=1 --test-reporter=tap "${files[@]}"
-rc=$?
+rc=0 npass=0 nfail=0
+for f in "${files[@]}"; do
+    node --test --test-concurrency=1 --test-reporter=tap "$f" >"$work/tap.log" 2>&1
+    frc=$?
+    cat "$work/tap.log"
+    [ $frc = 0 ] || rc=1
+    p=$(grep -E '^# pass [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
+    n=$(grep -E '^# fail [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
+    npass=$((npass + ${p:-0})); nfail=$((nfail + ${n:-1}))
+done
+echo "# pass $npass"
+echo "# fail $nfail"
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then
     node perf.mjs || rc=1
