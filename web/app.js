@@ -34,6 +34,16 @@ const ctx = {
     }
     return this._sectors;
   },
+  /* Whether the API lets us see an advisory's delivery status and
+   * roll-call answers (GET .../deliveries, .../answers): its author's
+   * organisation, NISC, and the ministries and secretariats that are hops
+   * of its chain; anyone else is refused (403/404), so pages do not ask. */
+  tracks(a) {
+    if (!this.me || !a) return false;
+    const k = this.kind();
+    if (k === 'nisc' || a.author === this.me.org) return true;
+    return (k === 'ministry' || k === 'ceptoar') && (a.chain || []).some((c) => c.org === this.me.org);
+  },
   /* A national body's name (ministries, CEPTOARs, NISC, one's own
    * organisation) from what the UI already has; otherwise the id. */
   orgLabel(id) {
@@ -78,7 +88,10 @@ function navItems() {
   } else if (k === 'ceptoar') {
     items.push(['/reports', 'nav.routed'], ['/advisories', 'nav.advisories'], ['/drills', 'nav.drills'], ['/inbox', 'nav.inbox']);
   } else if (staff) {
-    items.push(['/reports', 'nav.reports'], ['/alerts', 'nav.alerts'], ['/events', 'nav.events'], ['/advisories', 'nav.advisories']);
+    // events are for analysts only (GET /events answers anyone else 403)
+    items.push(['/reports', 'nav.reports'], ['/alerts', 'nav.alerts']);
+    if (ctx.has('analyst')) items.push(['/events', 'nav.events']);
+    items.push(['/advisories', 'nav.advisories']);
     if (ctx.has('liaison', 'analyst')) items.push(['/advisories/new', 'nav.issue']);
     items.push(['/drills', 'nav.drills']);
   } else {
@@ -183,7 +196,25 @@ async function route() {
 }
 let firstRender = true;
 
-export async function signedIn(user, csrfToken) {
+/* Whether this browser may hold a session: the expiry time the sign-in
+ * answered (expires_at), kept in localStorage until sign-out. The session
+ * cookie is HttpOnly, so the UI cannot see it; without this hint (never
+ * signed in here, signed out, or past the expiry, when the browser has
+ * dropped the cookie too) the UI does not ask GET /api/v1/session, which
+ * would answer 401 and the browser would log that as an error. */
+const HINT = 'infrashare.session_until';
+function hint(until) {
+  try { if (until) localStorage.setItem(HINT, until); else localStorage.removeItem(HINT); } catch (e) { /* private mode */ }
+}
+function mayHaveSession() {
+  let v = null;
+  try { v = localStorage.getItem(HINT); } catch (e) { return true; /* no storage: ask */ }
+  const until = v ? Date.parse(v) : NaN;
+  return Number.isFinite(until) && until > Date.now();
+}
+
+export async function signedIn(user, csrfToken, expiresAt) {
+  if (expiresAt) hint(expiresAt);
   ctx.me = user;
   ctx.roles = new Set((user.roles || '').split(',').filter(Boolean));
   setCsrf(csrfToken);
@@ -202,6 +233,7 @@ async function logout() {
 }
 
 function forget() {
+  hint(null);
   ctx.me = null; ctx.org = null; ctx.roles = new Set(); setCsrf(null);
   try { sessionStorage.clear(); } catch (e) { /* ignore */ }
 }
@@ -220,9 +252,11 @@ window.addEventListener('hashchange', () => { if (!keepStatus) ctx.say(''); keep
 onUnauthenticated(() => { if (ctx.me) { forget(); location.hash = '/login'; } });
 
 (async function boot() {
-  try {
-    const s = await get('/session', { quiet: true });
-    await signedIn(s.user, s.csrf_token);
-  } catch (e) { /* not signed in */ }
+  if (mayHaveSession()) {
+    try {
+      const s = await get('/session', { quiet: true });
+      await signedIn(s.user, s.csrf_token);
+    } catch (e) { if (e.status === 401) hint(null); /* not signed in */ }
+  }
   route();
 })();

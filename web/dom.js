@@ -84,13 +84,71 @@ export function errText(e) {
   return s;
 }
 
-/* Table from rows: cols = [[header, cellFn, cls?]] */
+/* Table from rows: cols = [[header, cellFn, cls?]]
+ * A header that is empty (a column of buttons or links) is named for
+ * screen readers by a visually hidden label (c[3], else "操作 /
+ * Action"). Every cell carries its column's name in data-label (empty
+ * for such a column) and its value in a div.cell: on a narrow screen
+ * (app.css) the rows are shown as cards, each value beside its column's
+ * name, so nothing needs sideways
+ * scrolling. The wrapper becomes a named, focusable group only while it
+ * does scroll sideways (keyboard users can then scroll it). */
 export function table(cols, rows, rowAttrs) {
-  return h('div', { cls: 'tablewrap' },
+  const heads = cols.map((c) => {
+    const empty = c[0] === null || c[0] === undefined || c[0] === '';
+    const label = empty ? (c[3] || t('table.action')) : (c[0] instanceof Node ? c[0].textContent : String(c[0]));
+    return { label, card: empty ? '' : label, th: h('th', { scope: 'col', cls: c[2] || null }, empty ? h('span', { cls: 'vh' }, label) : c[0]) };
+  });
+  const wrap = h('div', { cls: 'tablewrap' },
     h('table', {},
-      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', cls: c[2] || null }, c[0])))),
+      h('thead', {}, h('tr', {}, heads.map((x) => x.th))),
       h('tbody', {}, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : {},
-        cols.map((c) => h('td', { cls: c[2] || null }, c[1](r))))))));
+        cols.map((c, i) => cell(c, heads[i].card, r)))))));
+  scrolls().observe(wrap);
+  return wrap;
+}
+
+/* A cell: its value in div.cell; a cell showing nothing is marked
+ * "blank" (a card leaves it out). */
+function cell(c, label, r) {
+  const v = h('div', { cls: 'cell' }, c[1](r));
+  const blank = v.textContent.trim() === '' && !v.querySelector('img,svg,input,select,button,meter');
+  return h('td', { cls: [c[2], blank ? 'blank' : null].filter(Boolean).join(' ') || null, 'data-label': label }, v);
+}
+
+/* One ResizeObserver for every table wrapper: a wrapper that scrolls
+ * sideways gets tabindex=0, role=group and a name (the heading before it,
+ * else "表 / Table"), as a keyboard-scrollable region must; one that does
+ * not scroll gets none of them (no needless tab stop). */
+let observer = null;
+function scrolls() {
+  if (!observer) {
+    observer = new ResizeObserver((entries) => {
+      for (const { target: w } of entries) {
+        if (!w.isConnected) { observer.unobserve(w); continue; }
+        if (w.scrollWidth > w.clientWidth + 1) {
+          if (w.getAttribute('tabindex') === '0') continue;
+          w.setAttribute('tabindex', '0');
+          w.setAttribute('role', 'group');
+          w.setAttribute('aria-label', tableName(w));
+        } else if (w.hasAttribute('tabindex')) {
+          w.removeAttribute('tabindex'); w.removeAttribute('role'); w.removeAttribute('aria-label');
+        }
+      }
+    });
+  }
+  return observer;
+}
+
+/* The nearest heading before w (its own or an ancestor's earlier
+ * sibling), as the name of the table. */
+function tableName(w) {
+  for (let el = w; el && el.id !== 'main'; el = el.parentElement) {
+    for (let p = el.previousElementSibling; p; p = p.previousElementSibling) {
+      if (/^(H[1-6]|LEGEND)$/.test(p.tagName)) return t('table.named', { name: p.textContent.trim() });
+    }
+  }
+  return t('table');
 }
 
 export function field(labelText, input, hint) {

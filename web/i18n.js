@@ -650,6 +650,10 @@ const D = {
   'org.lang': ['言語', 'Language'],
   'inbox.within': ['{w}以内に確認', 'acknowledge within {w}'],
   'paren': ['（{x}）', ' ({x})'],
+  // issue 11: phone
+  'table': ['表', 'Table'],
+  'table.named': ['表: {name}', 'Table: {name}'],
+  'table.action': ['操作', 'Action'],
 };
 
 const E = {

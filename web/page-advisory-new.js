@@ -66,7 +66,7 @@ export async function render(main, { ctx }) {
         }
       }
     }
-    put(aud, h('h3', {}, t('issue.sectors')), g1,
+    put(aud, h('h2', {}, t('issue.sectors')), g1,
       h('details', {}, h('summary', {}, t('issue.scopes')), g2),
       h('details', {}, h('summary', {}, t('issue.ceptoars')), g3));
   }

@@ -161,6 +161,6 @@ export async function render(main, { ctx, params }) {
     return true;
   }
   const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, every * 1000); };
-  await loop();
+  if (ctx.tracks(a)) await loop();
   return () => { stopped = true; clearTimeout(timer); stopRollcall(); };
 }

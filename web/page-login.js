@@ -15,7 +15,7 @@ export async function render(main, { ctx }) {
     try {
       const r = await post('/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
-      await ctx.signedIn(r.user, r.csrf_token);
+      await ctx.signedIn(r.user, r.csrf_token, r.expires_at);
       ctx.say('');
       ctx.go('/');
     } catch (err) {

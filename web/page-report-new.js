@@ -134,8 +134,8 @@ export async function render(main, { ctx }) {
       h('div', { cls: 'cols' }, field(t('severity'), f.declared), field(t('new.reason'), f.reason))),
     h('fieldset', {}, h('legend', {}, t('new.measures')), field(t('new.measures'), f.measures)),
     h('fieldset', {}, h('legend', {}, t('new.whosees')),
-      h('h3', {}, t('new.route')), routeBox, agencyRow,
-      h('h3', {}, t('range')), rangeBox, whoSees),
+      h('h2', {}, t('new.route')), routeBox, agencyRow,
+      h('h2', {}, t('range')), rangeBox, whoSees),
     h('div', { id: 'form-errors', 'aria-live': 'assertive' }),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', id: 'submit-report' }, t('new.submit'))));
   put(main, form);
@@ -163,7 +163,7 @@ export async function render(main, { ctx }) {
       if (my !== evalSeq) return;
       sevOut.className = 'card sevpanel l' + r.level;
       clear(sevOut);
-      put(sevOut, h('h3', {}, t('new.computed')),
+      put(sevOut, h('h2', {}, t('new.computed')),
         h('p', { cls: 'big' }, sevBadge(r.level, true)),
         h('p', {}, L(r.explanation)),
         h('p', { cls: 'meta' }, t('new.rule') + ': ', h('span', { id: 'severity-rule', 'data-rule': r.rule }, ruleName(r.rule))),

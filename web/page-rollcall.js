@@ -141,6 +141,6 @@ export async function rollcallSection(main, ctx, a) {
     return true;
   }
   const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, REFRESH_S * 1000); };
-  await loop();
+  if (ctx.tracks(a)) await loop();
   return () => { stopped = true; clearTimeout(timer); };
 }

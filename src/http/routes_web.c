@@ -219,6 +219,8 @@ static void public_head(struct buf *b, bool en)
              "<meta name=\"viewport\" content=\"width=device-width, "
              "initial-scale=1\"><title>%s</title>"
              "<link rel=\"stylesheet\" href=\"/ui/app.css\">"
+             "<link rel=\"icon\" href=\"/ui/favicon.svg\" "
+             "type=\"image/svg+xml\">"
              "<link rel=\"alternate\" type=\"application/atom+xml\" "
              "title=\"%s\" href=\"/public/feed.atom\"></head><body>"
              "<a class=\"skip\" href=\"#main\">%s</a>"

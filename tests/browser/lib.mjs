@@ -101,3 +101,64 @@ export async function pageApi(page, method, p, body) {
     return { status: r.status, body: await r.json().catch(() => null) };
   }, [method, p, body === undefined ? null : body]);
 }
+
+/* axe-core (npm, pinned in package-lock.json) run on the page as it is.
+ * The script is evaluated through the DevTools protocol, which the page's
+ * CSP (script-src 'self') does not govern; nothing is added to the DOM.
+ * Fails on any violation of impact serious or critical, and on any
+ * violation of the rules named in failRules whatever their impact; prints
+ * every violation (all impacts) with its nodes. Returns the violations. */
+const AXE = fs.readFileSync(path.join(import.meta.dirname, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+export async function axeCheck(page, name, failRules = []) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const v = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((x) => ({
+      id: x.id, impact: x.impact, help: x.help,
+      nodes: x.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })),
+    }));
+  });
+  const bad = v.filter((x) => x.impact === 'serious' || x.impact === 'critical' || failRules.includes(x.id));
+  for (const x of v) {
+    console.log(`# axe ${name}: ${x.impact} ${x.id} (${x.help})`);
+    for (const n of x.nodes) console.log(`#   ${n.target}  ${n.html.replace(/\s+/g, ' ')}`);
+  }
+  if (bad.length) {
+    throw new Error(`axe on ${name}: ` + bad.map((x) => `${x.impact} ${x.id}: ` +
+      x.nodes.map((n) => n.target + ' ' + n.summary).join(' | ')).join('; '));
+  }
+  return v;
+}
+
+/* Records what the browser logs as an error while b.page is used: console
+ * errors (a failed request is logged as one), responses with status >= 400
+ * and requests that fail (other than those a navigation cancels). Also
+ * counts requests in flight for settle(). b.problems is the list. */
+export function watch(b) {
+  b.problems = [];
+  b.inflight = 0;
+  const p = b.page;
+  p.on('console', (m) => { if (m.type() === 'error') b.problems.push('console: ' + m.text()); });
+  p.on('response', (r) => { if (r.status() >= 400) b.problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  p.on('request', () => { b.inflight++; });
+  p.on('requestfinished', () => { b.inflight--; });
+  p.on('requestfailed', (r) => {
+    b.inflight--;
+    const f = r.failure();
+    if (!f || !/ERR_ABORTED/.test(f.errorText)) b.problems.push(`failed ${r.method()} ${r.url()}: ${f && f.errorText}`);
+  });
+  return b;
+}
+
+/* Waits until no request of a watch()ed browser has been in flight for
+ * quietMs (pages load their data after their heading). */
+export async function settle(b, quietMs = 300, timeout = 15000) {
+  const end = Date.now() + timeout;
+  let since = Date.now();
+  while (Date.now() < end) {
+    if (b.inflight > 0) since = Date.now();
+    else if (Date.now() - since >= quietMs) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('requests still in flight after ' + timeout + ' ms');
+}

@@ -11,6 +11,7 @@
 #   tests/browser/run.sh            the scenarios
 #   tests/browser/run.sh --perf     also the measurements of docs/ui.md
 #                                   (10,000 reports, first-load bytes)
+#   tests/browser/run.sh a11y ...   only the named files (a11y.test.mjs ...)
 # Screenshots go to tests/browser/output/ (git-ignored).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,21 @@ root=$(cd "$here/../.." && pwd)
 build=${INFRASHARE_BUILD:-build-test}
 case $build in /*) ;; *) build="$root/$build" ;; esac
 perf=0
-[ "${1:-}" = "--perf" ] && perf=1
+files=()
+for arg in "$@"; do
+    case $arg in
+        --perf) perf=1 ;;
+        *) f=${arg%.mjs}; f=${f%.test}.test.mjs
+           [ -f "$here/$f" ] || { echo "browser tests: no $f"; echo "# pass 0"; echo "# fail 1"; exit 1; }
+           files+=("$f") ;;
+    esac
+done
+# Run in this order, one node process per file (node --test would sort the
+# files by name, and a11y's data must not come before the scenarios').
+[ ${#files[@]} -gt 0 ] || files=(ackboard.test.mjs advlist.test.mjs
+    agreements.test.mjs alerts.test.mjs dash.test.mjs drills.test.mjs
+    lists.test.mjs operator.test.mjs polish.test.mjs rollcall.test.mjs
+    scenarios.test.mjs security.test.mjs a11y.test.mjs ui-outage-mode.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -89,14 +104,18 @@ export INFRASHARE_ADMIN_TOKEN="$admin_token"
 export INFRASHARE_UI_OUTPUT="$here/output"
 
 cd "$here"
-node --test --test-concurrency=1 --test-reporter=tap \
-    scenarios.test.mjs security.test.mjs agreements.test.mjs \
-    alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs dash.test.mjs \
-    advlist.test.mjs \
-    operator.test.mjs \
-    polish.test.mjs \
-    ui-outage-mode.test.mjs
-rc=$?
+rc=0 npass=0 nfail=0
+for f in "${files[@]}"; do
+    node --test --test-concurrency=1 --test-reporter=tap "$f" >"$work/tap.log" 2>&1
+    frc=$?
+    cat "$work/tap.log"
+    [ $frc = 0 ] || rc=1
+    p=$(grep -E '^# pass [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
+    n=$(grep -E '^# fail [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
+    npass=$((npass + ${p:-0})); nfail=$((nfail + ${n:-1}))
+done
+echo "# pass $npass"
+echo "# fail $nfail"
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then
     node perf.mjs || rc=1
