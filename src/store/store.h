@@ -1095,7 +1095,7 @@ int store_rollcall_form_insert(struct store_conn *c, const char *adv,
 int store_rollcall_form_get(struct store_conn *c, const char *adv, char *name,
                             size_t name_len, char **form);
 /* The board version of adv (0 before the first change): bumped by the
- * triggers of migration 0016 on every change a board shows. */
+ * triggers of migration 0017 on every change a board shows. */
 int store_rollcall_version(struct store_conn *c, const char *adv,
                            int64_t *version);
 /* Writes the board's recipient counters of adv (after its recipients and

@@ -869,7 +869,7 @@ static void prov_fixture(struct store_conn *c)
     assert_int_equal(store_commit(c), IS_OK);
 }
 
-/* The board's version (migration 0016): every change a roll-call board
+/* The board's version (migration 0017): every change a roll-call board
  * shows bumps it, whatever writes it; a change it does not show does
  * not; an advisory without a form has none. */
 static int64_t rc_version(struct store_conn *c, const char *adv)

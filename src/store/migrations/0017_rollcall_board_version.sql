@@ -1,4 +1,4 @@
--- 0016: the roll-call board's version (docs/rules.md, "Roll calls and
+-- 0017: the roll-call board's version (docs/rules.md, "Roll calls and
 -- survey requests", the board's cache). Every change to what a board
 -- shows - an answer, a recipient added, released, escalated or moved to
 -- another hop, an organisation's name or scope, the scope -> sector ->
