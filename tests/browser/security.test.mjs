@@ -129,7 +129,8 @@ test('a first load stays within 200 KB of UI assets', async () => {
   const total = [...sizes.values()].reduce((a, x) => a + x, 0);
   const all = fs.readdirSync(WEB).reduce((a, f) => a + fs.statSync(path.join(WEB, f)).size, 0);
   console.log(`# first load: sign-in page ${before} bytes; signed in + report list ${total} bytes (${sizes.size} files); all UI assets ${all} bytes`);
+  // the budget is the first load (issue 11): pages are modules loaded when
+  // opened, so the sum of every asset is reported, not bounded
   assert.ok(total <= 200 * 1024, `first load ${total} bytes`);
-  assert.ok(all <= 200 * 1024, `all assets ${all} bytes`);
   await b.close();
 });
