@@ -2,11 +2,12 @@
 # Browser tests of the infrashare web UI.
 #
 # Debian's chromium driven by playwright-core (npm, pinned in
-# package-lock.json), scenarios run by Node's built-in test runner. Starts
-# the real daemon from $INFRASHARE_BUILD (default build-test; it builds
-# nothing) on an ephemeral port with a temporary demo database, runs the
-# scenarios, stops the daemon and exits non-zero on any failure. Prints
-# node's test summary ("# pass N" / "# fail N").
+# package-lock.json), scenarios run by Node's built-in test runner. For
+# each test file: a fresh copy of one demo database made at the start, the
+# real daemon from $INFRASHARE_BUILD (default build-test; it builds
+# nothing) on an ephemeral port, the file, the daemon stopped. Exits
+# non-zero on any failure. Prints the summed summary ("# pass N" /
+# "# fail N").
 #
 #   tests/browser/run.sh            the scenarios
 #   tests/browser/run.sh --perf     also the measurements of docs/ui.md
@@ -70,42 +71,71 @@ cleanup() {
 }
 trap cleanup EXIT
 
-db="$work/hub.db"
+# One demo hub is made once (the template); every test file gets a fresh
+# copy of it and its own daemon, so no file depends on what another one
+# left behind (a user's stored language, a hop's policy, a declared
+# outage, data that changes counts).
+tmpl="$work/template.db"
 printf 'browser-test-admin-password\n' >"$work/admin.pw"
-"$build/infrashare" --db "$db" init --demo --data "$root/data" \
+"$build/infrashare" --db "$tmpl" init --demo --data "$root/data" \
     --admin-password-file "$work/admin.pw" >"$work/init.log" 2>&1 ||
     { cat "$work/init.log"; echo "# pass 0"; echo "# fail 1"; exit 1; }
-admin_token=$("$build/infrashare" --db "$db" token create admin --name browser-tests 2>/dev/null |
+admin_token=$("$build/infrashare" --db "$tmpl" token create admin --name browser-tests 2>/dev/null |
     grep -oE 'ist_[A-Za-z0-9_-]+' | head -1)
 [ -n "$admin_token" ] || { echo "browser tests: no admin token"; echo "# fail 1"; exit 1; }
 
-# --ack-deadlines: recipients not acknowledged within a few seconds become
-# "not yet reached", so the secretariat's list can be seen to shrink.
-"$build/infrashared" --db "$db" --port 0 --port-file "$work/port" \
-    --tick-ms 200 --ack-deadlines 4,4,4 >"$work/infrashared.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-    [ -s "$work/port" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ ! -s "$work/port" ]; then
-    cat "$work/infrashared.log"
-    echo "# pass 0"; echo "# fail 1"
-    exit 1
-fi
-port=$(cat "$work/port")
+rc=0
+# hub_start NAME: a fresh copy of the template and a daemon on it; sets
+# db, pid and the environment the test files read. --ack-deadlines:
+# recipients not acknowledged within a few seconds become "not yet
+# reached", so the secretariat's list can be seen to shrink.
+hub_start() {
+    db="$work/$1.db"
+    cp "$tmpl" "$db"
+    rm -f "$work/port"
+    "$build/infrashared" --db "$db" --port 0 --port-file "$work/port" \
+        --tick-ms 200 --ack-deadlines 4,4,4 >"$work/infrashared.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+        [ -s "$work/port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ ! -s "$work/port" ]; then
+        cat "$work/infrashared.log"
+        echo "# pass 0"; echo "# fail 1"
+        exit 1
+    fi
+    export INFRASHARE_URL="http://127.0.0.1:$(cat "$work/port")"
+    export INFRASHARE_DB="$db"
+}
+# hub_stop: stops the daemon; a sanitizer report or a bad exit fails the run
+hub_stop() {
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    local drc=$?
+    pid=
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work/infrashared.log"; then
+        echo "browser tests: sanitizer report in the daemon's log ($1)"
+        rc=1
+    fi
+    if [ $drc -ne 0 ] && [ $drc -ne 143 ]; then
+        echo "browser tests: infrashared exited $drc ($1)"
+        tail -20 "$work/infrashared.log"
+        rc=1
+    fi
+    rm -f "$db" "$db-wal" "$db-shm"
+}
 
 mkdir -p "$here/output"
-export INFRASHARE_URL="http://127.0.0.1:$port"
-export INFRASHARE_DB="$db"
 export INFRASHARE_BUILD="$build"
 export INFRASHARE_ADMIN_TOKEN="$admin_token"
 export INFRASHARE_UI_OUTPUT="$here/output"
 
 cd "$here"
-rc=0 npass=0 nfail=0
+npass=0 nfail=0
 for f in "${files[@]}"; do
+    hub_start "${f%.test.mjs}"
     node --test --test-concurrency=1 --test-reporter=tap "$f" >"$work/tap.log" 2>&1
     frc=$?
     cat "$work/tap.log"
@@ -113,25 +143,14 @@ for f in "${files[@]}"; do
     p=$(grep -E '^# pass [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
     n=$(grep -E '^# fail [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
     npass=$((npass + ${p:-0})); nfail=$((nfail + ${n:-1}))
+    hub_stop "$f"
 done
 echo "# pass $npass"
 echo "# fail $nfail"
 
 if [ $perf = 1 ] && [ $rc = 0 ]; then
+    hub_start perf
     node perf.mjs || rc=1
-fi
-
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work/infrashared.log"; then
-    echo "browser tests: sanitizer report in the daemon's log"
-    rc=1
-fi
-kill -TERM "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
-drc=$?
-pid=
-if [ $drc -ne 0 ] && [ $drc -ne 143 ]; then
-    echo "browser tests: infrashared exited $drc"
-    tail -20 "$work/infrashared.log"
-    rc=1
+    hub_stop perf.mjs
 fi
 exit $rc
