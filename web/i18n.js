@@ -542,7 +542,7 @@ const D = {
   'dash.tl.day': ['日付', 'Day'],
   'dash.flight': ['受領確認待ちの情報提供', 'Advisories awaiting acknowledgement'],
   'dash.noflight': ['受領確認待ちの情報提供はありません。', 'No advisory is awaiting acknowledgement.'],
-  'dash.flightmore': ['ほかに {n}件', '{n} more'],
+  'dash.flightmore': ['ほかに{n}件', '{n} more'],
   'dash.acked': ['受領確認済みの割合', 'Share acknowledged'],
   'dash.ackfig': ['{a} / {n} 受領確認', '{a} of {n} acknowledged'],
   'dash.direct': ['直接の宛先', 'Addressed directly'],

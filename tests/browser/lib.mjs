@@ -53,8 +53,16 @@ export async function logout(page) {
 }
 
 export async function go(page, hash) {
-  await page.goto(URL + '/#' + hash);
-  await page.locator('main h1').waitFor();
+  // the page shown before is marked, so that the wait below is for the
+  // new page's heading, not the old one still on screen
+  const same = await page.evaluate((want) => {
+    const h = document.querySelector('main h1');
+    if (h) h.setAttribute('data-stale', '1');
+    return location.hash === want;
+  }, '#' + hash).catch(() => false);
+  if (same) await page.reload();
+  else await page.goto(URL + '/#' + hash);
+  await page.locator('main h1:not([data-stale])').first().waitFor();
   await page.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
 }
 
