@@ -92,6 +92,7 @@ cd "$here"
 node --test --test-concurrency=1 --test-reporter=tap \
     scenarios.test.mjs security.test.mjs agreements.test.mjs \
     alerts.test.mjs lists.test.mjs rollcall.test.mjs drills.test.mjs \
+    ackboard.test.mjs \
     ui-outage-mode.test.mjs
 rc=$?
 
