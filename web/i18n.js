@@ -654,6 +654,24 @@ const D = {
   'table': ['表', 'Table'],
   'table.named': ['表: {name}', 'Table: {name}'],
   'table.action': ['操作', 'Action'],
+  // issue 11: ackboard
+  'ab.summary': ['受領確認', 'Acknowledged'],
+  'ab.notacked': ['未確認の組織（連絡先）', 'Not yet acknowledged (contacts)'],
+  'ab.notackedsum': ['未確認 {n} 組織（全 {total} 組織中）を表示', 'Show the {n} organisations not yet acknowledged (of {total})'],
+  'ab.contacts': ['連絡先', 'Contacts'],
+  'ab.emergency': ['緊急', 'emergency'],
+  'ab.remind': ['督促', 'Remind'],
+  'ab.remindone': ['{org} に督促を送る', 'Send {org} a reminder'],
+  'ab.remindall': ['未確認の全組織に督促を送る', 'Remind every organisation not acknowledged'],
+  'ab.remindhint': ['督促は同じ連絡先・経路で再送されます（共有範囲の規則どおり、Red・Amber・Yellow は本文なし）。同じ情報提供への督促は組織ごとに10分に1回までです。', 'A reminder is sent again to the same contacts and channels (under the range rule: no content for Red, Amber and Yellow). Your organisation may remind the recipients of one advisory once every 10 minutes.'],
+  'ab.reminded': ['{n} 組織に督促を送りました（{m} 通）。', 'Reminder queued for {n} organisations ({m} messages).'],
+  'ab.skipped': ['{n} 組織は送信中または連絡先がないため送っていません。', '{n} skipped (a message still on its way, or no usable contact).'],
+  'ab.nonesent': ['督促は送っていません。{n} 組織はまだ配信の途中（再試行中）か、使える連絡先がありません。', 'No reminder sent: the {n} organisation(s) still have a message on its way (being retried) or no usable contact.'],
+  'ab.csvall': ['CSV（全組織）', 'CSV (all recipients)'],
+  'ab.csvunreached': ['CSV（未到達）', 'CSV (not yet reached)'],
+  'err.remind_too_soon': ['この情報提供には10分以内に督促を送っています。しばらくしてから再度お試しください。', 'Your organisation reminded the recipients of this advisory less than 10 minutes ago; try again later.'],
+  'err.nothing_to_remind': ['督促できる組織はありません（全組織が受領確認済みか、まだ中継されていません）。', 'Nobody to remind: every organisation has acknowledged or has not been released to yet.'],
+  'err.already_acknowledged': ['その組織は既に受領確認しています。', 'That organisation has acknowledged already.'],
 };
 
 const E = {

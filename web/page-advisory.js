@@ -115,52 +115,166 @@ export async function render(main, { ctx, params }) {
     put(main, h('h2', {}, t('adv.refs')), h('ul', {}, a.refs.map((r) => h('li', {}, link('/reports/' + enc(r.id), r.title), ' — ', reporterCell(r)))));
   }
 
-  // deliveries: only the author's chain and the secretariats may see them
+  // deliveries: only the author's chain and the secretariats may see them.
+  // The board is built once and updated in place on each refresh (rows
+  // keyed by organisation), so an open list, the scroll position and the
+  // focus survive the automatic refresh.
   const dBox = h('section', { id: 'deliveries', 'aria-labelledby': 'dl-h' });
   put(main, dBox);
-  let timer = null, stopped = false, every = REFRESH_S;
+  let timer = null, stopped = false, every = REFRESH_S, board = null;
   async function refresh() {
     let all, unreached;
     try {
       [all, unreached] = await Promise.all([get('/advisories/' + enc(id) + '/deliveries?state=all'), get('/advisories/' + enc(id) + '/deliveries?state=unreached')]);
     } catch (e) {
-      if (e.status === 403) { clear(dBox); return false; }
-      put(clear(dBox), msg(errText(e), 'err'));
+      if (e.status === 403) { clear(dBox); board = null; return false; }
+      if (!board) put(clear(dBox), msg(errText(e), 'err'));
+      else board.fail(errText(e));
       return true;
     }
     if (stopped) return false;
-    const counts = {};
-    for (const it of all.items) counts[it.state] = (counts[it.state] || 0) + 1;
-    const awaiting = all.items.filter((it) => it.state !== 'acknowledged' && it.state !== 'unreached');
-    const r = all.reach.advisory;
     // large audiences (thousands of recipients) refresh less often
-    every = r.recipients > 1000 ? 15 : REFRESH_S;
-    put(clear(dBox), 
-      h('h2', { id: 'dl-h' }, t('adv.deliveries')),
-      h('p', { cls: 'meta' }, t('adv.autorefresh', { s: every }), ' · ', t('updated') + ': ', time(new Date().toISOString())),
-      h('div', { cls: 'tiles' },
-        h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(r.recipients)), t('adv.recipients')),
-        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'acked-count' }, String(counts.acknowledged || 0)), enumLabel('dstate', 'acknowledged')),
-        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'unreached-count' }, String(unreached.items.length)), t('adv.unreached')),
-        h('div', { cls: 'tile' }, h('span', { cls: 'n' }, pct(r.reach_1d)), t('adv.reach1d')),
-        r.time_to_acknowledge && r.time_to_acknowledge.p50_s !== undefined ? h('div', { cls: 'tile' }, h('span', { cls: 'n' }, dur(r.time_to_acknowledge.p50_s)), 'p50 ' + t('drill.tta').split(' p50')[0]) : null),
-      h('p', { cls: 'meta' }, t('adv.states') + ': ', Object.entries(counts).map(([s, n]) => h('span', {}, enumLabel('dstate', s) + ' ' + n + '  '))),
-      h('h3', {}, t('adv.reach')), h('div', { id: 'reach' }, reachTable(all.reach.by_ceptoar, sectors)),
-      h('h3', { id: 'unreached-h' }, t('adv.unreached') + ' (' + unreached.items.length + ')'),
-      unreached.items.length > SHOW_MAX ? h('p', { cls: 'meta' }, t('adv.first', { n: SHOW_MAX })) : null,
-      h('div', { id: 'unreached' }, unreached.items.length ? table([
-        [t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('adv.via'), (x) => ctx.orgLabel(x.via)],
-        [t('state'), (x) => enumLabel('dstate', x.state)], [t('inbox.received'), (x) => time(x.released_at)],
-        [t('adv.channel'), (x) => enumLabel('channel', x.channel)],
-      ], unreached.items.slice(0, SHOW_MAX), (x) => ({ 'data-org': x.org })) : h('p', { cls: 'empty' }, t('adv.unreachednone'))),
-      h('h3', {}, t('adv.awaiting') + ' (' + awaiting.length + ')'),
-      awaiting.length ? h('details', {}, h('summary', {}, t('adv.awaiting')), table([
-        [t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('state'), (x) => enumLabel('dstate', x.state)],
-        [t('adv.channel'), (x) => enumLabel('channel', x.channel)], [t('inbox.received'), (x) => time(x.released_at)],
-      ], awaiting.slice(0, SHOW_MAX))) : null);
+    every = all.reach.advisory.recipients > 1000 ? 15 : REFRESH_S;
+    if (!board) board = ackBoard(dBox, ctx, a, sectors);
+    board.update(all, unreached, every);
     return true;
   }
   const loop = async () => { if (stopped) return; const go = await refresh(); if (go && !stopped) timer = setTimeout(loop, every * 1000); };
   if (ctx.tracks(a)) await loop();
   return () => { stopped = true; clearTimeout(timer); stopRollcall(); };
+}
+
+// ---- issue 11: the acknowledgement board ----
+
+/* The contacts of a recipient (only those not acknowledged carry them; an
+ * address only for e-mail). */
+function contactsCell(x) {
+  const ks = x.contacts || [];
+  if (!ks.length) return h('span', { cls: 'empty' }, '—');
+  return h('ul', { cls: 'contacts' }, ks.map((k) => h('li', {},
+    enumLabel('channel', k.channel), k.address ? [' ', k.channel === 'email' ? h('a', { href: 'mailto:' + k.address }, k.address) : k.address] : null,
+    k.emergency ? [' ', flag(t('ab.emergency'), 'warn')] : null)));
+}
+
+/* Rows of tbody in the order of items, keyed by key(item): a row whose
+ * item did not change is kept as it is (its focus and state with it), a
+ * changed one replaced, a gone one removed. */
+function syncRows(tbody, items, key, rowFn) {
+  const old = new Map();
+  for (const tr of Array.from(tbody.children)) old.set(tr.dataset.key, tr);
+  let at = tbody.firstChild;
+  for (const it of items) {
+    const k = key(it), sig = JSON.stringify(it);
+    let tr = old.get(k);
+    if (tr && tr.dataset.sig === sig) old.delete(k);
+    else { tr = rowFn(it); tr.dataset.key = k; tr.dataset.sig = sig; }
+    if (tr !== at) tbody.insertBefore(tr, at); else at = at.nextSibling;
+  }
+  for (const tr of old.values()) if (tr.parentNode === tbody) tr.remove();
+}
+
+/* The board of advisory a in box: summary "acknowledged / total" at the
+ * top, tiles, reach by CEPTOAR, the not-yet-reached list, and the list of
+ * those not acknowledged with their contacts, CSV and reminders. Returns
+ * {update(all, unreached, every), fail(text)}. */
+function ackBoard(box, ctx, a, sectors) {
+  const id = a.id;
+  const may = ctx.has('liaison', 'analyst');
+  const csvHref = (st) => '/api/v1/advisories/' + enc(id) + '/deliveries?format=csv&state=' + st;
+  const el = {
+    sumN: h('span', { cls: 'n', id: 'ack-summary-n' }),
+    sumPct: h('span', { id: 'ack-summary-pct' }),
+    meter: h('meter', { min: 0, max: 1, value: 0, 'aria-hidden': 'true' }),
+    meta: h('p', { cls: 'meta', id: 'dl-meta' }),
+    recipients: h('span', { cls: 'n' }), acked: h('span', { cls: 'n', id: 'acked-count' }),
+    unreachedN: h('span', { cls: 'n', id: 'unreached-count' }), reach1d: h('span', { cls: 'n' }),
+    tta: h('div', { cls: 'tile', hidden: true }, h('span', { cls: 'n' }), 'p50 ' + t('drill.tta').split(' p50')[0]),
+    states: h('p', { cls: 'meta', id: 'dl-states' }),
+    reach: h('div', { id: 'reach' }),
+    unreachedH: h('h3', { id: 'unreached-h' }),
+    unreachedMax: h('p', { cls: 'meta', hidden: true }, t('adv.first', { n: SHOW_MAX })),
+    unreachedNone: h('p', { cls: 'empty' }, t('adv.unreachednone')),
+    notackedSum: h('summary', { id: 'notacked-sum' }),
+    out: h('div', { id: 'remind-out', 'aria-live': 'polite' }),
+    err: h('div', { 'aria-live': 'polite' }),
+  };
+  const remind = async (orgs, btn) => {
+    clear(el.out);
+    btn.disabled = true;
+    try {
+      const r = await post('/advisories/' + enc(id) + '/remind', orgs ? { orgs } : {});
+      if (!r.reminded.length) put(el.out, msg(t('ab.nonesent', { n: r.skipped.length }), 'warn'));
+      else put(el.out, msg(t('ab.reminded', { n: r.reminded.length, m: r.messages }) +
+        (r.skipped.length ? ' ' + t('ab.skipped', { n: r.skipped.length }) : ''), 'ok'));
+    } catch (e) { put(el.out, msg(errText(e), 'err')); }
+    finally { btn.disabled = false; }
+  };
+  const cols = (withRemind) => [
+    [t('org'), (x) => h('span', {}, L(x.name), h('br'), h('span', { cls: 'id' }, x.org))],
+    [t('adv.via'), (x) => x.via ? ctx.orgLabel(x.via) : '—'],
+    [t('state'), (x) => enumLabel('dstate', x.state)],
+    [t('ab.contacts'), contactsCell],
+    [t('inbox.received'), (x) => time(x.released_at)],
+    withRemind && may ? [t('ab.remind'), (x) => x.state === 'pending' ? h('span', { cls: 'empty' }, '—')
+      : h('button', { type: 'button', cls: 'small', 'data-remind': x.org, 'aria-label': t('ab.remindone', { org: L(x.name) }),
+        on: { click: (e) => remind([x.org], e.currentTarget) } }, t('ab.remind'))] : null,
+  ].filter(Boolean);
+  const unreachedTable = table(cols(false), []);
+  const notackedTable = table(cols(true), []);
+  const remindAll = may ? h('button', { type: 'button', id: 'remind-all', on: { click: (e) => remind(null, e.currentTarget) } }, t('ab.remindall')) : null;
+  const notacked = h('details', { id: 'notacked-box' }, el.notackedSum,
+    h('div', { cls: 'actions' }, remindAll,
+      h('a', { href: csvHref('all'), id: 'ab-csv', download: 'deliveries-' + id + '.csv' }, t('ab.csvall')),
+      h('a', { href: csvHref('unreached'), id: 'ab-csv-unreached', download: 'unreached-' + id + '.csv' }, t('ab.csvunreached'))),
+    may ? h('p', { cls: 'hint' }, t('ab.remindhint')) : null,
+    el.out, h('div', { id: 'notacked' }, notackedTable));
+  put(clear(box),
+    h('h2', { id: 'dl-h' }, t('adv.deliveries')),
+    h('p', { cls: 'ack-summary', id: 'ack-summary' }, h('span', {}, t('ab.summary')), ' ', el.sumN, ' ', el.meter, ' ', el.sumPct),
+    el.meta, el.err,
+    h('div', { cls: 'tiles' },
+      h('div', { cls: 'tile' }, el.recipients, t('adv.recipients')),
+      h('div', { cls: 'tile' }, el.acked, enumLabel('dstate', 'acknowledged')),
+      h('div', { cls: 'tile' }, el.unreachedN, t('adv.unreached')),
+      h('div', { cls: 'tile' }, el.reach1d, t('adv.reach1d')), el.tta),
+    el.states,
+    h('h3', {}, t('adv.reach')), el.reach,
+    el.unreachedH, el.unreachedMax, el.unreachedNone, h('div', { id: 'unreached' }, unreachedTable),
+    h('h3', { id: 'notacked-h' }, t('ab.notacked')), notacked);
+  let n = 0;
+  return {
+    fail(text) { put(clear(el.err), msg(text, 'err')); },
+    update(all, unreached, every) {
+      clear(el.err);
+      const counts = {};
+      for (const it of all.items) counts[it.state] = (counts[it.state] || 0) + 1;
+      const r = all.reach.advisory;
+      const acked = counts.acknowledged || 0, total = all.items.length;
+      el.sumN.textContent = acked + ' / ' + total;
+      el.meter.value = total ? acked / total : 0;
+      el.sumPct.textContent = '(' + pct(total ? acked / total : 0) + ')';
+      put(clear(el.meta), t('adv.autorefresh', { s: every }), ' · ', t('updated') + ': ', time(new Date().toISOString()));
+      el.recipients.textContent = String(r.recipients);
+      el.acked.textContent = String(acked);
+      el.unreachedN.textContent = String(unreached.items.length);
+      el.reach1d.textContent = pct(r.reach_1d);
+      const p50 = r.time_to_acknowledge && r.time_to_acknowledge.p50_s;
+      el.tta.hidden = p50 === undefined;
+      if (p50 !== undefined) el.tta.firstChild.textContent = dur(p50);
+      put(clear(el.states), t('adv.states') + ': ', Object.entries(counts).map(([s, k]) => h('span', {}, enumLabel('dstate', s) + ' ' + k + '  ')));
+      put(clear(el.reach), reachTable(all.reach.by_ceptoar, sectors));
+      el.unreachedH.textContent = t('adv.unreached') + ' (' + unreached.items.length + ')';
+      el.unreachedMax.hidden = unreached.items.length <= SHOW_MAX;
+      el.unreachedNone.hidden = unreached.items.length > 0;
+      unreachedTable.hidden = unreached.items.length === 0;
+      const rowU = (x) => h('tr', { 'data-org': x.org }, cols(false).map((c) => h('td', {}, c[1](x))));
+      syncRows(unreachedTable.querySelector('tbody'), unreached.items.slice(0, SHOW_MAX), (x) => x.org, rowU);
+      const waiting = all.items.filter((x) => x.state !== 'acknowledged');
+      el.notackedSum.textContent = t('ab.notackedsum', { n: waiting.length, total });
+      const rowW = (x) => h('tr', { 'data-org': x.org }, cols(true).map((c) => h('td', {}, c[1](x))));
+      syncRows(notackedTable.querySelector('tbody'), waiting.slice(0, SHOW_MAX), (x) => x.org, rowW);
+      if (remindAll) remindAll.disabled = !waiting.some((x) => x.state !== 'pending');
+      box.dataset.refreshes = String(++n);
+    },
+  };
 }

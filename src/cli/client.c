@@ -447,6 +447,19 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
         *method = "POST";
         snprintf(path, len, "/api/v1/advisories/%s/withhold", id);
         o = json_pack("{s:s}", "reason", cli_opt(a, "reason"));
+    } else if (strcmp(sub, "remind") == 0 && id) {
+        /* issue 11: every --org (none: all not acknowledged) */
+        *method = "POST";
+        snprintf(path, len, "/api/v1/advisories/%s/remind", id);
+        o = json_object();
+        json_t *orgs = json_array();
+        for (int i = 0; i < a->nopt; i++)
+            if (strcmp(a->opt_name[i], "org") == 0 && a->opt_val[i])
+                json_array_append_new(orgs, json_string(a->opt_val[i]));
+        if (json_array_size(orgs))
+            json_object_set_new(o, "orgs", orgs);
+        else
+            json_decref(orgs);
     } else if (strcmp(sub, "answer") == 0 && id) {
         *method = "POST";
         snprintf(path, len, "/api/v1/advisories/%s/answers", id);
@@ -459,7 +472,8 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
     } else {
         fprintf(stderr, "infrashare: advisory issue|list|show ID|deliveries "
                         "ID|ack ID|relay ID|withhold ID --reason TEXT|answer "
-                        "ID --field Q=V|board ID [--csv]\n");
+                        "ID --field Q=V|board ID [--csv]|remind ID [--org "
+                        "X]...\n");
         return 2;
     }
     if (rc)
@@ -550,6 +564,20 @@ static void print_advisory(const char *sub, json_t *j)
                 json_object_get(r, "acknowledged_1d")));
     } else if (strcmp(sub, "board") == 0) {
         print_board(j);
+    } else if (strcmp(sub, "remind") == 0) {
+        size_t i;
+        json_t *it;
+        printf("%s: 督促を送りました / reminder queued: %zu organisation(s), "
+               "%lld message(s)\n",
+               json_string_value(json_object_get(j, "advisory")),
+               json_array_size(json_object_get(j, "reminded")),
+               (long long)json_integer_value(json_object_get(j, "messages")));
+        json_array_foreach (json_object_get(j, "reminded"), i, it)
+            printf("  %s\n", json_string_value(it));
+        json_array_foreach (json_object_get(j, "skipped"), i, it)
+            printf("  %s: skipped / 送らず (%s)\n",
+                   json_string_value(json_object_get(it, "org")),
+                   json_string_value(json_object_get(it, "reason")));
     } else if (strcmp(sub, "answer") == 0) {
         printf("%s: %s の回答を記録しました / answer recorded for %s "
                "(revision %lld%s)\n",

@@ -74,6 +74,8 @@ static void usage(FILE *f)
         "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
         "  advisory answer ID --field QUESTION=VALUE [--field ...]\n"
         "  advisory board ID [--state answered|unanswered] [--csv]\n"
+        "  advisory remind ID [--org X]... (督促 / remind those not "
+        "acknowledged)\n"
         "  agreements rules | list ORG [--json]\n"
         "  agreements sign ORG --rules-version V | withdraw ORG ID\n"
         "  advisory issue ... [--lists L1,L2] [--include-lists]\n"

@@ -208,15 +208,25 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
         .form = store_rollcall_form_get(c, ad.id, NULL, 0, NULL) == IS_OK,
     };
     v.title = v.content || ad.title_in_notice;
+    /* a reminder from the acknowledgement board (issue 11): marked in the
+     * subject and the text; the range rule is the same */
+    bool remind = strcmp(d->purpose, "reminder") == 0;
+    const char *rj = remind ? "【督促】" : "";
+    const char *re = remind ? "[REMINDER] " : "";
     if (v.title)
-        snprintf(m->subject, sizeof(m->subject), "%s%s%s / %s", v.drill_ja,
-                 v.drill_en, v.tja, v.ten);
+        snprintf(m->subject, sizeof(m->subject), "%s%s%s%s%s / %s", rj,
+                 v.drill_ja, re, v.drill_en, v.tja, v.ten);
     else
         snprintf(m->subject, sizeof(m->subject),
-                 "%s%s情報提供のお知らせ（%s） / Advisory notice (%s)",
-                 v.drill_ja, v.drill_en, range_tlp((enum share_range)ad.range),
+                 "%s%s%s%s情報提供のお知らせ（%s） / Advisory notice (%s)", rj,
+                 v.drill_ja, re, v.drill_en,
+                 range_tlp((enum share_range)ad.range),
                  range_tlp((enum share_range)ad.range));
     v.notes = v.content ? hop_notes(c, ad.id, d->org_id) : json_array();
+    if (remind)
+        buf_adds(&m->text, "【督促】受領確認がまだです。確認してください。\n"
+                           "[REMINDER] Your acknowledgement has not been "
+                           "received yet; please acknowledge.\n\n");
     advisory_text(&m->text, &v);
     json_t *o = advisory_json(&v, d, m->channel, now);
     char *js = json_dumps(o, JSON_COMPACT);

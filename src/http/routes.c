@@ -497,6 +497,7 @@ int h_adv_read(struct http_req *r, struct http_resp *out);
 int h_adv_relay(struct http_req *r, struct http_resp *out);
 int h_adv_ack(struct http_req *r, struct http_resp *out);
 int h_adv_deliveries(struct http_req *r, struct http_resp *out);
+int h_adv_remind(struct http_req *r, struct http_resp *out);
 int h_drill_start(struct http_req *r, struct http_resp *out);
 int h_drill_report(struct http_req *r, struct http_resp *out);
 int h_ack_link(struct http_req *r, struct http_resp *out);
@@ -745,6 +746,13 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/advisories/{id}/deliveries",
      .auth = HTTP_AUTHED,
      .fn = h_adv_deliveries},
+    {.method = "POST",
+     .pattern = "/api/v1/advisories/{id}/remind",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ANALYST,
+     PBODY(remind),
+     .fn = h_adv_remind,
+     .max_body = 262144},
     {.method = "POST",
      .pattern = "/api/v1/drills",
      .auth = HTTP_AUTHED,

@@ -7,6 +7,7 @@
 #include "service/provision.h"
 #include "http/drill_html.h"
 #include "core/range.h"
+#include "http/routes_ackboard.h"
 #include "common/util.h"
 
 int h_adv_issue(struct http_req *r, struct http_resp *out)
@@ -107,11 +108,26 @@ int h_adv_deliveries(struct http_req *r, struct http_resp *out)
         return http_error(out, 400, "invalid_value", "state",
                           "state: all, pending, queued, sending, delivered, "
                           "acknowledged or unreached");
+    const char *fmt = http_query(r, "format");
+    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv"))
+        return http_error(out, 400, "invalid_value", "format",
+                          "format: json or csv");
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = advisory_deliveries(r->app, r->sc, &r->auth, r->params[0], st,
                                  app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    if (rc || !fmt || strcmp(fmt, "json") == 0)
+        return http_svc_reply(out, rc, &e, o, 200);
+    /* issue 11: the board's CSV export (http/routes_ackboard.c) */
+    size_t len = 0;
+    char *text = http_deliveries_csv(o, HTTP_DELIVERIES_CAP, &len);
+    json_decref(o);
+    if (!text)
+        return http_fail(out, IS_ERR_INTERNAL);
+    out->raw = text;
+    out->rawlen = len;
+    out->ctype = "text/csv; charset=utf-8";
+    return 200;
 }
 
 int h_drill_start(struct http_req *r, struct http_resp *out)

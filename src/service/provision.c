@@ -15,6 +15,7 @@
 #include "core/range.h"
 #include "core/roles.h"
 #include "core/rollcall.h"
+#include "core/remind.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "service/declarations.h"
@@ -1130,6 +1131,29 @@ static json_t *dlv_item_json(const struct store_recipient_entry *x,
         "escalated_at", svc_time_json(r->escalated_at));
 }
 
+/* The contacts of recipient org as the deliveries viewer sees them
+ * (docs/rules.md, "Acknowledgement board"): channel, address (e-mail
+ * only; null for a webhook or a phone/SMS/FAX gateway, whose URL may carry
+ * a credential), priority, emergency; never a secret. An empty array when
+ * they cannot be read. */
+static json_t *dlv_contacts_json(struct store_conn *c, const char *org)
+{
+    struct store_contact_entry *k = NULL;
+    size_t n = 0;
+    json_t *arr = json_array();
+    if (store_contacts_list(c, org, &k, &n))
+        return arr;
+    for (size_t i = 0; i < n; i++) {
+        bool hook = strcmp(k[i].channel, "email") != 0;
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s?,s:i,s:b}", "channel", k[i].channel,
+                           "address", hook ? NULL : k[i].address, "priority",
+                           k[i].priority, "emergency", k[i].emergency));
+    }
+    store_contacts_free(k, n);
+    return arr;
+}
+
 /* The advisory-wide message counts: the author's side's; null for the
  * hops. IS_ERR_STORE when they could not be read. */
 static int dlv_counts_json(struct store_conn *c, const char *adv,
@@ -1175,8 +1199,14 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
             continue;
         mine[nmine++] = x;
         const char *st = rcpt_state(x);
-        if (!state || strcmp(state, "all") == 0 || strcmp(state, st) == 0)
-            json_array_append_new(items, dlv_item_json(x, st));
+        if (!state || strcmp(state, "all") == 0 || strcmp(state, st) == 0) {
+            json_t *it = dlv_item_json(x, st);
+            /* whom to call: the contacts of those not acknowledged */
+            if (it && strcmp(st, "acknowledged") != 0)
+                json_object_set_new(it, "contacts",
+                                    dlv_contacts_json(c, x->org));
+            json_array_append_new(items, it);
+        }
     }
     int rc = mine
                  ? IS_OK
@@ -1556,4 +1586,169 @@ int advisory_board_scope(struct store_conn *c, const struct auth_ctx *who,
     if (!who || dlv_viewer_of(c, who, ad, &v, &e))
         return -1;
     return v.author_side ? 0 : v.ceptoar ? 1 : 2;
+}
+
+/* ---- issue 11: reminders from the acknowledgement board ---- */
+
+const struct jv_field provision_remind_spec[] = {
+    {.name = "orgs", .type = JV_STRING_ARRAY, .max_len = 5000, .item_len = 63},
+    {.name = NULL},
+};
+
+/* The recipient of rs named org, or NULL. */
+static const struct store_recipient_entry *
+rcpt_find(const struct store_recipient_list *rs, const char *org)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->items[i].org, org) == 0)
+            return &rs->items[i];
+    return NULL;
+}
+
+/* Checks the body's orgs against the recipients v sees: each a visible,
+ * released, not acknowledged recipient, named once. IS_OK, or the error
+ * naming "orgs" (e filled). */
+static int remind_check_orgs(struct store_conn *c, const struct dlv_viewer *v,
+                             const struct store_recipient_list *rs,
+                             const json_t *orgs, struct svc_error *e)
+{
+    size_t i, j;
+    json_t *o;
+    if (json_array_size(orgs) == 0)
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "orgs",
+                        "orgs: name at least one organisation, or leave "
+                        "orgs out to remind every one not acknowledged");
+    json_array_foreach (orgs, i, o) {
+        const char *org = json_string_value(o);
+        for (j = 0; j < i; j++)
+            if (strcmp(org, json_string_value(json_array_get(orgs, j))) == 0)
+                return svc_fail(e, IS_ERR_INVALID, "invalid_value", "orgs",
+                                "orgs[%zu]: %s is named twice", i, org);
+        const struct store_recipient_entry *x = rcpt_find(rs, org);
+        if (!x || !dlv_visible(c, v, x))
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", "orgs",
+                            "orgs[%zu]: %s is not a recipient of this "
+                            "advisory whose delivery you follow",
+                            i, org);
+        if (x->r.acked_at)
+            return svc_fail(e, IS_ERR_CONFLICT, "already_acknowledged", "orgs",
+                            "orgs[%zu]: %s has acknowledged already", i, org);
+        if (!remind_eligible(x->r.released_at, x->r.acked_at))
+            return svc_fail(e, IS_ERR_CONFLICT, "not_released", "orgs",
+                            "orgs[%zu]: the advisory has not been released "
+                            "to %s yet",
+                            i, org);
+    }
+    return IS_OK;
+}
+
+/* Queues the reminders (rs: every recipient; orgs: the body's, or NULL
+ * for every eligible one v sees) and fills the answer's arrays. */
+static int remind_queue_all(struct store_conn *c, const char *adv,
+                            const struct dlv_viewer *v,
+                            const struct store_recipient_list *rs,
+                            const json_t *orgs, int64_t now, json_t *reminded,
+                            json_t *skipped, int *nqueued)
+{
+    int rc = IS_OK;
+    for (size_t i = 0; !rc && i < rs->n; i++) {
+        const struct store_recipient_entry *x = &rs->items[i];
+        bool named = false;
+        size_t j;
+        json_t *o;
+        json_array_foreach (orgs, j, o)
+            named |= strcmp(json_string_value(o), x->org) == 0;
+        if (orgs ? !named
+                 : !dlv_visible(c, v, x) ||
+                       !remind_eligible(x->r.released_at, x->r.acked_at))
+            continue;
+        int q = 0;
+        bool flight = false;
+        rc = store_remind_queue(c, adv, x->org, now, &q, &flight);
+        if (rc)
+            break;
+        *nqueued += q;
+        if (q)
+            json_array_append_new(reminded, json_string(x->org));
+        else
+            json_array_append_new(
+                skipped, json_pack("{s:s,s:s}", "org", x->org, "reason",
+                                   flight ? "in_flight" : "no_contact"));
+    }
+    return rc;
+}
+
+int advisory_remind(struct app *a, struct store_conn *c,
+                    const struct auth_ctx *who, const char *id,
+                    const json_t *body, int64_t now, json_t **out,
+                    struct svc_error *e)
+{
+    struct store_advisory ad;
+    int rc = begin_readable(c, who, id, &ad, e);
+    if (rc)
+        return rc;
+    struct dlv_viewer v;
+    struct store_recipient_list rs = {0};
+    const json_t *orgs = json_object_get(body, "orgs");
+    if (json_is_null(orgs)) /* null is absent */
+        orgs = NULL;
+    int64_t last = 0;
+    json_t *reminded = json_array(), *skipped = json_array();
+    int nq = 0;
+    if ((rc = dlv_viewer_of(c, who, &ad, &v, e)))
+        goto fail;
+    if (store_recipients_list(c, ad.id, &rs) ||
+        store_remind_last(c, ad.id, who->org.id, &last)) {
+        rc = nothing_changed(e);
+        goto fail;
+    }
+    if (orgs && (rc = remind_check_orgs(c, &v, &rs, orgs, e)))
+        goto fail;
+    int64_t wait = remind_wait_s(last, now);
+    if (wait) {
+        rc = svc_fail(e, IS_ERR_LIMIT, "remind_too_soon", NULL,
+                      "your organisation reminded the recipients of this "
+                      "advisory less than %d minutes ago; try again in %lld "
+                      "s",
+                      REMIND_INTERVAL_S / 60, (long long)wait);
+        goto fail;
+    }
+    rc = remind_queue_all(c, ad.id, &v, &rs, orgs, now, reminded, skipped, &nq);
+    size_t n = json_array_size(reminded) + json_array_size(skipped);
+    if (!rc && n == 0) {
+        rc = svc_fail(e, IS_ERR_CONFLICT, "nothing_to_remind", NULL,
+                      "every recipient you follow has acknowledged or has "
+                      "not been released yet");
+        goto fail;
+    }
+    if (!rc && nq) /* only a reminder that sent something counts */
+        rc = store_remind_insert(c, ad.id, who->org.id, who->user_id,
+                                 (int)json_array_size(reminded), nq, now);
+    if (!rc)
+        rc = audit_record(c, who, now, "advisory.remind", ad.id,
+                          json_pack("{s:I,s:I,s:I}", "orgs",
+                                    (json_int_t)json_array_size(reminded),
+                                    "skipped",
+                                    (json_int_t)json_array_size(skipped),
+                                    "messages", (json_int_t)nq));
+    if (write_end(c, rc)) {
+        rc = nothing_changed(e);
+    } else {
+        char next[UTIL_TIME_LEN];
+        util_time_rfc3339(now + REMIND_INTERVAL_S, next);
+        *out = json_pack("{s:s,s:O,s:O,s:i,s:s}", "advisory", ad.id, "reminded",
+                         reminded, "skipped", skipped, "messages", nq,
+                         "next_allowed_at", next);
+        if (nq)
+            wake_outbox(a);
+    }
+    goto done;
+fail:
+    store_rollback(c);
+done:
+    json_decref(reminded);
+    json_decref(skipped);
+    store_recipient_list_free(&rs);
+    store_advisory_release(&ad);
+    return rc;
 }

@@ -163,5 +163,23 @@ bool advisory_may_read(struct store_conn *c, const struct auth_ctx *who,
                        const struct store_advisory *ad);
 int advisory_board_scope(struct store_conn *c, const struct auth_ctx *who,
                          const struct store_advisory *ad);
+/* ---- issue 11: reminders from the acknowledgement board ---- */
+/* body {orgs?: [org id]} */
+extern const struct jv_field provision_remind_spec[];
+/* Queues a reminder to the named recipients (orgs), else to every
+ * released, not acknowledged recipient whose delivery who follows (the
+ * deliveries' viewer rule): their earlier deliveries again (the same
+ * contacts and channels; the range rule of message_compose), audited
+ * "advisory.remind". At most once per advisory and reminding organisation
+ * within REMIND_INTERVAL_S (IS_ERR_LIMIT "remind_too_soon"; only one that
+ * queued a message counts). An org not a
+ * visible recipient is IS_ERR_INVALID naming "orgs"; acknowledged or not
+ * released IS_ERR_CONFLICT naming "orgs"; nothing to remind
+ * IS_ERR_CONFLICT "nothing_to_remind". Answer {advisory, reminded: [org],
+ * skipped: [{org, reason}], messages, next_allowed_at}. */
+int advisory_remind(struct app *a, struct store_conn *c,
+                    const struct auth_ctx *who, const char *id,
+                    const json_t *body, int64_t now, json_t **out,
+                    struct svc_error *e);
 
 #endif

@@ -1280,5 +1280,20 @@ int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n);
  * 1,000): out->items malloc'd, store_id_list_free() it. */
 int store_dash_inbox(struct store_conn *c, const char *org,
                      struct store_id_list *out);
+/* ---- issue 11: the acknowledgement board's reminders ---- */
+/* When by_org last reminded the recipients of adv (*at 0 = never). */
+int store_remind_last(struct store_conn *c, const char *adv, const char *by_org,
+                      int64_t *at);
+/* Records a reminder: by whom, how many organisations and messages. */
+int store_remind_insert(struct store_conn *c, const char *adv,
+                        const char *by_org, int64_t by_user, int orgs,
+                        int queued, int64_t now);
+/* Queues a reminder to recipient org of adv: its earlier deliveries (the
+ * same contacts and channels, at the contacts' current address, a new
+ * idempotency key, reason "reminder"), or its first usable contact when it
+ * had none. Nothing when a delivery of it is queued or sending
+ * (*in_flight). *queued: the messages queued. */
+int store_remind_queue(struct store_conn *c, const char *adv, const char *org,
+                       int64_t now, int *queued, bool *in_flight);
 
 #endif

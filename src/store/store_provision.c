@@ -446,10 +446,10 @@ static int map_claimed(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 5, d->address, sizeof(d->address));
     d->attempts = sqlite3_column_int(st, 6);
     store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
-    if (x->kind == STORE_JOB_ALERT) {
-        d->round = sqlite3_column_int(st, 8);
-        store_col_copy(st, 9, d->purpose, sizeof(d->purpose));
-    }
+    /* an alert's round and purpose; an advisory delivery's reason
+     * ("reminder": a reminder of the acknowledgement board) */
+    d->round = sqlite3_column_int(st, 8);
+    store_col_copy(st, 9, d->purpose, sizeof(d->purpose));
     return IS_OK;
 }
 

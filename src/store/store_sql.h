@@ -394,7 +394,7 @@ ST(DLV_CLAIM,
    "(state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
    "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
    "advisory_id, org_id, contact_id, channel, address, attempts, "
-   "idem_key")
+   "idem_key, 0, reason")
 ST(DLV_DONE, "UPDATE deliveries SET state = 'delivered', delivered_at = ?2,"
              " last_error = '' WHERE id = ?1 AND state = 'sending'")
 ST(DLV_RCPT_DELIVERED,
@@ -844,3 +844,20 @@ ST(RCPT_OPENED_GET,
 ST(RCPT_OPENED_SET, "UPDATE advisory_recipients SET opened_at = ?3 WHERE "
                     "advisory_id = ?1 AND org_id = ?2 AND opened_at IS NULL "
                     "AND released_at IS NOT NULL")
+/* issue 11: the acknowledgement board's reminders (store_ackboard.c) */
+ST(REMIND_LAST, "SELECT max(at) FROM advisory_reminds WHERE advisory_id = "
+                "?1 AND by_org = ?2")
+ST(REMIND_INSERT, "INSERT INTO advisory_reminds(advisory_id, by_org, "
+                  "by_user, orgs, queued, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+/* the org's earlier deliveries (not in flight) queued again as reminders:
+ * the same contacts, at their current address, a new idempotency key */
+ST(REMIND_REQUEUE,
+   "UPDATE deliveries SET state = 'queued', reason = 'reminder', attempts "
+   "= 0, next_at = ?3, lease_until = 0, last_error = '', address = "
+   "(SELECT k.address FROM contacts k WHERE k.id = deliveries.contact_id), "
+   "idem_key = advisory_id || '.' || org_id || '.' || contact_id || '.r' || "
+   "?3 WHERE advisory_id = ?1 AND org_id = ?2 AND state IN ('delivered', "
+   "'failed', 'cancelled') AND EXISTS (SELECT 1 FROM contacts k WHERE k.id "
+   "= deliveries.contact_id AND " SQL_CHANNEL_OK("k") ")")
+ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "
+                "org_id = ?2 AND state IN ('queued', 'sending')")
