@@ -45,6 +45,8 @@ async function start(main, ctx) {
   let subgroups = [];
   try { subgroups = (await get('/subgroups')).items; } catch (e) { subgroups = []; }
   const sgName = (id) => L((subgroups.find((g) => g.id === id) || {}).name) || id;
+  // the hub's list first, then the start form, then the national summary
+  const formBox = h('div', { id: 'drill-start-box' });
   if (ctx.has('liaison', 'analyst')) {
     const mySg = subgroups.filter((g) => k !== 'ceptoar' || g.ceptoar === me.org);
     const tks = (k === 'nisc' ? ['ceptoar', 'sector', 'all'] : k === 'ministry' ? ['ceptoar', 'sector'] : ['ceptoar']).concat(mySg.length ? ['subgroup'] : []);
@@ -67,7 +69,7 @@ async function start(main, ctx) {
     kind.addEventListener('change', fillTargets);
     const tja = h('input', { type: 'text', maxlength: 180 }), ten = h('input', { type: 'text', maxlength: 180 });
     const out = h('div', { 'aria-live': 'polite', id: 'drill-error' });
-    put(main, h('form', { cls: 'card', id: 'drill-form', on: { submit: async (e) => {
+    put(formBox, h('form', { cls: 'card', id: 'drill-form', on: { submit: async (e) => {
       e.preventDefault(); clear(out);
       const body = { target_kind: tk.value, kind: kind.value };
       if (kind.value === 'outage') body.channel = channel.value;
@@ -99,13 +101,12 @@ async function start(main, ctx) {
     if (!cursor) clear(listBox);
     if (!r.items.length && !cursor) { put(listBox, h('p', { cls: 'empty' }, t('none'))); return; }
     put(listBox, table([
-      [t('id'), (d) => link('/drills/' + enc(d.id), h('span', { cls: 'id' }, d.id))],
-      [t('drill.kind'), (d) => t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '')],
+      // the kind opens the drill's report; the id below it, small
+      [t('drill.report'), (d) => [link('/drills/' + enc(d.id), t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '')), h('br'), h('span', { cls: 'id' }, d.id)]],
+      [t('state'), stateFlag],
       [t('drill.target_kind'), targetLabel],
       [t('time'), (d) => time(d.started_at)],
-      [t('state'), stateFlag],
-      [t('drill.reach'), (d) => pct(d.reach.reach_1d) + ` (${d.reach.acknowledged_1d} / ${d.reach.recipients})` + (d.window_closed ? '' : ' ' + t('drill.open1d')), 'num'],
-      [t('drill.report'), (d) => link('/drills/' + enc(d.id), t('drill.openreport'))],
+      [t('drill.reach'), (d) => pct(d.reach.reach_1d) + ` (${d.reach.acknowledged_1d} / ${d.reach.recipients})`, 'num'],
     ], r.items, (d) => ({ 'data-id': d.id, 'data-state': d.window_closed ? 'closed' : 'running' })));
     if (r.next_cursor) {
       const more = h('button', { type: 'button', cls: 'secondary', on: { click: () => { more.remove(); loadList(r.next_cursor); } } }, t('drill.more'));
@@ -137,7 +138,7 @@ async function start(main, ctx) {
   cep.addEventListener('change', () => loadList());
   put(main, h('h2', {}, t('drill.programme')),
     h('div', { cls: 'card filters' }, field(t('drill.fy'), fy), field('CEPTOAR', cep)),
-    listBox, h('h2', {}, t('drill.summary')), sumBox);
+    listBox, formBox, h('h2', {}, t('drill.summary')), sumBox);
   reload();
 }
 

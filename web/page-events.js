@@ -90,7 +90,7 @@ function linkPicker(ctx, id, sectors, linked) {
   }
   let timer = null;
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 250); });
-  const form = h('form', { cls: 'card', id: 'link-form', role: 'search', on: { submit: (e) => { e.preventDefault(); clearTimeout(timer); search(); } } },
+  const form = h('form', { cls: 'card', id: 'event-link-form', role: 'search', on: { submit: (e) => { e.preventDefault(); clearTimeout(timer); search(); } } },
     h('h2', {}, t('ev.link')), field(t('ev.search'), q, t('ev.searchhint')),
     h('div', { cls: 'actions' }, h('button', { type: 'submit', cls: 'secondary', id: 'link-search' }, t('ev.searchgo'))),
     results, h('div', { cls: 'actions' }, go), out);

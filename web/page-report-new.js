@@ -104,7 +104,7 @@ export async function render(main, { ctx }) {
   const titleErr = h('p', { cls: 'fielderr', id: 'title-err', hidden: true });
   const jst = t('new.jst');
   const titleRow = field(t('title'), f.title, t('new.titlehint'));
-  put(titleRow, titleErr);
+  titleRow.insertBefore(titleErr, f.title.nextSibling);
   const titleHint = f.title.getAttribute('aria-describedby');
   const setTitleErr = (text) => {
     titleErr.textContent = text || '';

@@ -61,7 +61,7 @@ test('the programme lists the drill per CEPTOAR and fiscal year (English)', asyn
   await row.waitFor();
   assert.match(await row.innerText(), /Large outage \(one channel\) \(E-mail\)/);
   assert.match(await row.innerText(), /A sub-group/);
-  assert.match(await row.innerText(), /\(window open\)/);
+  assert.match(await row.innerText(), /Running \(1-day window open\)/);
   // the summary counts closed windows only: this drill is still open
   await until(async () => /Drills still in their 1-day window/.test(await p.locator('#drill-summary').innerText()), 'summary');
   // the previous fiscal year has none of today's drills
