@@ -701,6 +701,7 @@ const E = {
     'advisory.issue': ['情報提供の発出', 'Advisory issued'],
     'advisory.read': ['情報提供の閲覧', 'Advisory read'],
     'advisory.relay': ['情報提供の中継', 'Advisory relayed'],
+    'advisory.remind': ['受領確認の督促', 'Acknowledgement reminder sent'],
     'advisory.withhold': ['情報提供の保留（中継せず）', 'Advisory withheld'],
     'agreement.sign': ['取扱いルールへの同意', 'Handling rules agreed'],
     'agreement.withdraw': ['取扱いルール同意の撤回', 'Handling-rule agreement withdrawn'],

@@ -148,6 +148,7 @@ const char *const audit_actions[] = {
     "advisory.issue",
     "advisory.read",
     "advisory.relay",
+    "advisory.remind",
     "advisory.withhold",
     "agreement.sign",
     "agreement.withdraw",
