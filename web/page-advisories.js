@@ -50,16 +50,6 @@ function readQuery() {
   };
   for (const k of FILTERS) { const v = q.get(k); if (v && ok[k](v)) f[k] = v; }
   return { f, sort: q.get('sort') || '', dir: q.get('dir') === 'asc' ? 'asc' : 'desc' };
-  put(out, table([
-    [t('state'), (a) => (read.has(a.id) ? '' : flag(t('inbox.new'), 'warn'))],
-    [t('title'), (a) => [link('/advisories/' + enc(a.id), L(a.title)), ' ', flags(a)]],
-    [t('severity'), (a) => sevBadge(a.severity)],
-    [t('range'), (a) => rangeBadge(a.range, a.tlp)],
-    [t('kind'), (a) => enumLabel('advkind', a.kind)],
-    [t('adv.author'), (a) => L(a.author_name)],
-    [t('inbox.received'), (a) => time(a.mine && a.mine.released_at)],
-    [t('inbox.ack'), (a) => [ackCell(a), h('br'), ackDue(a)]],
-  ], r.items, (a) => ({ cls: read.has(a.id) ? null : 'unread', 'data-id': a.id })));
 }
 
 /* '#' + base + the query of o's non-empty values */
@@ -172,7 +162,7 @@ export async function render(main, { ctx, name }) {
       ['author', t('adv.author'), (a) => L(a.author_name), (a) => L(a.author_name)]);
     if (inbox) {
       cols.push(['received', t('inbox.received'), (a) => time(a.mine && a.mine.released_at), (a) => (a.mine && a.mine.released_at) || '']);
-      cols.push(['ack', t('inbox.ack'), (a) => [ackCell(a), h('br'), h('span', { cls: 'meta' }, t('inbox.deadline', { m: a.ack_deadline_min }))], (a) => (a.mine && a.mine.acknowledged ? 1 : 0)]);
+      cols.push(['ack', t('inbox.ack'), (a) => [ackCell(a), h('br'), ackDue(a)], (a) => (a.mine && a.mine.acknowledged ? 1 : 0)]);
     } else cols.push(['created', t('adv.created'), (a) => time(a.created_at), (a) => a.created_at]);
     if (hasAcks()) cols.push(['acks', t('advl.acks'), (a) => (a.acks ? h('span', { cls: 'acks', 'data-acks': a.acks.acknowledged + '/' + a.acks.total }, a.acks.acknowledged + ' / ' + a.acks.total) : h('span', { cls: 'empty' }, '—')), ackShare, 'num']);
     return cols;

@@ -158,7 +158,7 @@ test('operator (Japanese, 390x844): the open question on top, answered there; de
   const q = p.locator('#open-questions');
   await q.waitFor();
   const t = await q.innerText();
-  assert.match(t, /未回答の質問（1 件）/);
+  assert.match(t, /未回答の質問（1件）/);
   assert.match(t, /質問 #1（電力CEPTOAR/, 'the hop by its name: ' + t);
   assert.match(t, /Which substation\?/);
   // on top: before the reporter, the severity and the 5W1H; within the first screen
@@ -179,7 +179,7 @@ test('operator (Japanese, 390x844): the open question on top, answered there; de
   await p.locator('#answer-1').fill('第2変電所です。バックアップ系は影響なし。');
   await p.locator('#answer-send-1').click();
   await until(async () => (await p.locator('#open-questions').count()) === 0 && /回答/.test(await p.locator('#timeline').innerText()), 'answered');
-  assert.match(await p.locator('#timeline').innerText(), /回答\t質問 #1 への回答 · 第2変電所です/);
+  assert.match(await p.locator('#timeline').innerText(), /回答\t質問 #1への回答 · 第2変電所です/);
   assert.match(await p.locator('#updates').innerText(), /第2変電所です/);
   await shot(p, 'operator-question-answered-ja-phone');
   clean(b);
@@ -232,7 +232,7 @@ async function eventFlow(p, lang, title) {
   await until(async () => (await p.locator('#link-results tr[data-id]').count()) === 2, 'two matches');
   assert.equal(await p.locator('#link-go').isDisabled(), true);
   for (const id of [s.r1, s.r2]) await p.locator(`#link-results tr[data-id="${id}"] input[type=checkbox]`).check();
-  assert.match(await p.locator('#link-go').innerText(), lang === 'ja' ? /選んだ 2 件を連携/ : /Link the 2 picked/);
+  assert.match(await p.locator('#link-go').innerText(), lang === 'ja' ? /選んだ 2件を連携/ : /Link the 2 picked/);
   await p.locator('#link-go').click();
   await until(async () => (await p.locator('#event-reports tbody tr').count()) === 2, 'two linked');
   // the severity rule in words, not "max-of-reports"
