@@ -147,7 +147,7 @@ export async function render(main, { ctx }) {
         [sortHead(t('kind'), 'kind'), (r) => enumLabel('kind', r.kind)],
         [sortHead(t('sector'), 'sector'), (r) => sectorName(sectors, r.sector)],
         [t('reports.reporter'), reporterCell],
-        [sortHead(t('reports.hop'), 'hop'), (r) => [enumLabel('rstate', r.state), ' · ', r.current_hop ? ctx.orgLabel(r.current_hop) : t('reports.atnisc'), r.overdue ? [' ', flag(t('overdue'), 'warn')] : null]],
+        [sortHead(t('reports.hop'), 'hop'), (r) => [enumLabel('rstate', r.state), ' · ', r.current_hop ? orgShort(r.current_hop) : t('reports.atnisc'), r.overdue ? [' ', flag(t('overdue'), 'warn')] : null]],
         [sortHead(t('reports.detected'), 'detected'), (r) => time(r.detected_at)]);
       const tw = table(cols, rows);
       for (const th of tw.querySelectorAll('th')) {

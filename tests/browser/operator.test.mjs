@@ -164,9 +164,11 @@ test('operator (Japanese, 390x844): the open question on top, answered there; de
   // on top: before the reporter, the severity and the 5W1H; within the first screen
   assert.ok(await y(q) < await y(p.locator('#reporter')));
   assert.ok(await y(q) < 844, 'the question is on the first screen');
-  // deadlines: JST clock times; the full report (72 h) is overdue, the first notice is not
+  // deadlines: clock times (JST: the page states the zone once, in the
+  // footer); the full report (72 h) is overdue, the first notice is not
   const dl = p.locator('#deadlines');
-  assert.match(await dl.innerText(), /JST/);
+  assert.match(await dl.innerText(), /\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/);
+  assert.match(await p.locator('#tznote').innerText(), /日本標準時/);
   assert.equal(await p.locator('#due-full').getAttribute('data-overdue'), 'true');
   assert.match(await p.locator('#due-full').innerText(), /期限超過/);
   assert.equal(await p.locator('#due-first').getAttribute('data-overdue'), 'false');
@@ -179,7 +181,7 @@ test('operator (Japanese, 390x844): the open question on top, answered there; de
   await p.locator('#answer-1').fill('第2変電所です。バックアップ系は影響なし。');
   await p.locator('#answer-send-1').click();
   await until(async () => (await p.locator('#open-questions').count()) === 0 && /回答/.test(await p.locator('#timeline').innerText()), 'answered');
-  assert.match(await p.locator('#timeline').innerText(), /回答\t質問 #1への回答 · 第2変電所です/);
+  assert.match(await p.locator('#timeline').innerText(), /回答\s+質問 #1への回答 · 第2変電所です/);
   assert.match(await p.locator('#updates').innerText(), /第2変電所です/);
   await shot(p, 'operator-question-answered-ja-phone');
   clean(b);
