@@ -40,8 +40,12 @@ function clean(b) {
 }
 async function setLang(p, l) {
   if ((await p.evaluate(() => document.documentElement.lang)) === l) return;
+  // the switch sets the language at once, stores it, then renders the page
+  // again: wait for the new page's heading, not the old one
+  await p.evaluate(() => { const h = document.querySelector('main h1'); if (h) h.setAttribute('data-stale', '1'); });
   await p.locator('#lang').click();
   await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
+  await p.locator('main h1:not([data-stale])').first().waitFor();
   await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
 }
 /* The time-zone note: once per page, in the footer, in the page's language. */
@@ -174,12 +178,12 @@ test('operator: the report page in words (sector and scope, rule, update numbers
   await tzOnce(p, 'en');
   await shot(p, 'polish-report-en');
   // the report form: "required" on its field, the rule by name
+  // (the form's fields come after its heading, once the catalogue is read)
   await go(p, '/report/new');
-  text = await mainText(p);
-  assert.ok(text.includes('Detected at (required)'));
+  await until(async () => (await mainText(p)).includes('Detected at (required)'), 'the English form');
   await setLang(p, 'ja');
   await go(p, '/report/new');
-  assert.ok((await mainText(p)).includes('検知日時（必須）'));
+  await until(async () => (await mainText(p)).includes('検知日時（必須）'), 'the Japanese form');
   await p.locator('input[name=service_stopped]').check().catch(() => {});
   await until(async () => (await p.locator('#severity-rule').count()) > 0, 'the severity panel');
   const rule = p.locator('#severity-rule');
