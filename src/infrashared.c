@@ -404,11 +404,13 @@ static int open_app(struct app *app, const struct config *cfg)
     }
     app->reporting = rp;
     app->board_cache = rcache_new(); /* NULL: boards are not cached */
+    app->dash_cache = rcache_new();  /* NULL: dashboards are not cached */
     memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));
     if (load_ack_key(app->store, app->ack_key)) {
         fprintf(stderr, "infrashared: cannot read or create the "
                         "acknowledgement key\n");
         rcache_free(app->board_cache);
+        rcache_free(app->dash_cache);
         free(rp);
         store_close(app->store);
         return 1;
@@ -516,6 +518,7 @@ int main(int argc, char **argv)
     rc = serve(&app, &cfg, &set);
     free(app.reporting);
     rcache_free(app.board_cache);
+    rcache_free(app.dash_cache);
     store_close(app.store);
     curl_global_cleanup();
     return rc;

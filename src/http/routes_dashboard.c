@@ -9,7 +9,14 @@
 int h_dashboard(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
-    json_t *o = NULL;
-    int rc = dashboard_get(r->app, r->sc, &r->auth, app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = dashboard_text(r->app, r->sc, &r->auth, app_now(r->app), &text,
+                            &len, &e);
+    if (rc)
+        return http_svc_fail(out, &e);
+    out->raw = text;
+    out->rawlen = len;
+    out->ctype = "application/json";
+    return 200;
 }

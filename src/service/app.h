@@ -47,6 +47,9 @@ struct app {
     /* the roll-call boards last read, by version (service/rcache.h; NULL:
      * no cache) */
     struct rcache *board_cache;
+    /* the dashboards last computed, by reader and version
+     * (service/dashboard.c; NULL: no cache) */
+    struct rcache *dash_cache;
 };
 
 /* The current time (seconds). One place, so that time is passed down. */

@@ -13,6 +13,7 @@
  */
 #include "service/dashboard.h"
 
+#include "common/buf.h"
 #include "common/util.h"
 #include "core/access.h"
 #include "core/alert.h"
@@ -20,6 +21,7 @@
 #include "core/roles.h"
 #include "service/alerts.h"
 #include "service/provision.h"
+#include "service/rcache.h"
 #include "service/reporting_internal.h"
 
 #define JST_OFFSET_S (9 * 3600)
@@ -275,5 +277,69 @@ int dashboard_get(struct app *a, struct store_conn *c,
                         "the dashboard could not be read");
     }
     *out = o;
+    return IS_OK;
+}
+
+/* A kept dashboard is stored as "<expiry>\n<JSON>": the last second it
+ * may be answered (its next report deadline, or DASHBOARD_CACHE_S after
+ * it was computed, whichever is first). */
+int dashboard_text(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, int64_t now, char **text,
+                   size_t *len, struct svc_error *e)
+{
+    char key[RCACHE_KEY_LEN];
+    int64_t day = (now + JST_OFFSET_S) / DAY_S;
+    int kl = snprintf(key, sizeof(key), "dash|%s|%s|%u|%lld", who->org.id,
+                      who->org.kind, who->roles, (long long)day);
+    bool cacheable = a && a->dash_cache && kl > 0 && (size_t)kl < sizeof(key);
+    if (store_read_begin(c))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the dashboard could not be read");
+    int64_t version = 0, next_due = 0;
+    if (cacheable && store_dash_version(c, &version))
+        cacheable = false;
+    char *kept = NULL;
+    size_t kept_len = 0;
+    if (cacheable &&
+        rcache_get(a->dash_cache, key, version, &kept, &kept_len)) {
+        char *nl = memchr(kept, '\n', kept_len);
+        long long expiry = nl ? strtoll(kept, NULL, 10) : 0;
+        if (nl && now <= expiry) {
+            size_t off = (size_t)(nl + 1 - kept);
+            memmove(kept, nl + 1, kept_len - off);
+            kept[kept_len - off] = '\0';
+            *text = kept;
+            *len = kept_len - off;
+            store_read_end(c);
+            return IS_OK;
+        }
+        free(kept);
+    }
+    json_t *o = NULL;
+    int rc = dashboard_get(a, c, who, now, &o, e);
+    if (!rc && cacheable && store_dash_next_due(c, now, &next_due))
+        cacheable = false;
+    store_read_end(c);
+    if (rc)
+        return rc;
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!body)
+        return svc_fail(e, IS_ERR_NOMEM, "internal", NULL,
+                        "the dashboard could not be encoded");
+    size_t blen = strlen(body);
+    if (cacheable) {
+        int64_t expiry = now + DASHBOARD_CACHE_S;
+        if (next_due > 0 && next_due < expiry)
+            expiry = next_due;
+        struct buf b = BUF_INIT;
+        (void)buf_addf(&b, "%lld\n", (long long)expiry);
+        (void)buf_add(&b, body, blen);
+        if (!buf_error(&b))
+            rcache_put(a->dash_cache, key, version, b.data, b.len);
+        buf_release(&b);
+    }
+    *text = body;
+    *len = blen;
     return IS_OK;
 }

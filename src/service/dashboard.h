@@ -19,4 +19,15 @@ int dashboard_get(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, int64_t now, json_t **out,
                   struct svc_error *e);
 
+/* The same dashboard as JSON text (*text malloc'd, *len its length),
+ * computed in one snapshot and kept in a->dash_cache under who's
+ * organisation, kind and roles, the JST day and the dashboard's version
+ * (migration 0021). A kept text is answered again only while the version
+ * is unchanged and no report deadline has passed since it was computed
+ * (the overdue count), and for at most DASHBOARD_CACHE_S seconds; its
+ * generated_at says when it was computed. */
+#define DASHBOARD_CACHE_S 60
+int dashboard_text(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, int64_t now, char **text,
+                   size_t *len, struct svc_error *e);
 #endif

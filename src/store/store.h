@@ -1273,6 +1273,12 @@ struct store_dash_ack {
 int store_dash_adv_acks(struct store_conn *c, const char *adv, int mode,
                         const char *org, struct store_dash_ack **out,
                         size_t *n);
+/* The dashboard's version (bumped by the triggers of migration 0021 on
+ * every change to what it aggregates); *v 0 when the table is missing. */
+int store_dash_version(struct store_conn *c, int64_t *v);
+/* The earliest deadline of an open report at or after now (a report
+ * becomes overdue just after it); *t 0 when there is none. */
+int store_dash_next_due(struct store_conn *c, int64_t now, int64_t *t);
 /* Advisory hops waiting for org's relay. */
 int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n);
 

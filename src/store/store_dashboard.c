@@ -161,6 +161,19 @@ int store_dash_adv_acks(struct store_conn *c, const char *adv, int mode,
     return rc;
 }
 
+int store_dash_version(struct store_conn *c, int64_t *v)
+{
+    *v = 0;
+    return store_get_int64(c, ST_DASH_VERSION, "dashboard version", v, "");
+}
+
+int store_dash_next_due(struct store_conn *c, int64_t now, int64_t *t)
+{
+    *t = 0;
+    return store_get_int64(c, ST_DASH_NEXT_DUE, "dashboard deadlines", t, "I",
+                           now);
+}
+
 int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n)
 {
     *n = 0;

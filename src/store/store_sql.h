@@ -819,6 +819,15 @@ ST(DASH_ADV_ACKS,
    "FROM orgs o JOIN scopes sc ON sc.id = o.scope_id JOIN sectors se ON "
    "se.id = sc.sector_id WHERE o.id = r.org_id) = ?3)) GROUP BY r.via) x "
    "LEFT JOIN orgs g ON g.id = x.via ORDER BY x.via")
+/* the dashboard's version (migration 0021: bumped by triggers on every
+ * table it aggregates) and the next deadline of an open report not yet
+ * passed at ?1 (REPORT_OVERDUE_SQL's due times; NULL: none) */
+ST(DASH_VERSION, "SELECT version FROM dash_version WHERE id = 1")
+ST(DASH_NEXT_DUE,
+   "SELECT min(d) FROM (SELECT min(r.full_due) AS d FROM reports r WHERE "
+   "r.state = 'open' AND r.full_at IS NULL AND r.full_due >= ?1 UNION ALL "
+   "SELECT min(r.final_due) FROM reports r WHERE r.state = 'open' AND "
+   "r.final_due >= ?1)")
 ST(DASH_WAITING_RELAY, "SELECT count(*) FROM advisory_hops WHERE org_id = ?1 "
                        "AND state = 'waiting'")
 /* advisories released to org and not yet acknowledged by it: the inbox's

@@ -266,3 +266,42 @@ def test_dashboard_needs_sign_in_and_max_severity_is_checked(world):
     # min and max of one level select that level only
     rows = list_all(h, "nisc-analyst", min_severity=4, max_severity=4)
     assert rows and {r["severity"]["effective"] for r in rows} == {4}
+
+
+def test_a_kept_dashboard_is_never_stale(world):
+    """The hub keeps a computed dashboard (docs/rules.md, "Dashboard", its
+    cache) and answers it again only while nothing it counts changed: a
+    report filed through the API, a change written by ANOTHER process
+    straight into the database, and a report deadline passing each show
+    in the very next answer."""
+    import sqlite3
+    import time
+    from conftest import wait_for
+    h = world
+    user = "nisc-analyst"
+    d1 = dash(h, user)
+    assert dash(h, user)["open_reports"] == d1["open_reports"]
+    # 1. through the API
+    rep = file(h, "green", 3)
+    forward_to_nisc(h, rep["id"])
+    d2 = dash(h, user)
+    assert d2["open_reports"]["total"] == d1["open_reports"]["total"] + 1
+    # 2. another writer on the database (not through the daemon): closes it
+    con = sqlite3.connect(str(h.db), timeout=10)
+    with con:
+        con.execute("UPDATE reports SET state = 'closed' WHERE id = ?",
+                    (rep["id"],))
+    d3 = dash(h, user)
+    assert d3["open_reports"]["total"] == d1["open_reports"]["total"]
+    # 3. time alone: a deadline a few seconds ahead is not overdue now, and
+    # is counted overdue as soon as it has passed (no write in between)
+    with con:
+        con.execute("UPDATE reports SET state = 'open', full_at = NULL, "
+                    "full_due = ?, final_due = ? WHERE id = ?",
+                    (int(time.time()) + 2, int(time.time()) + 86400,
+                     rep["id"]))
+    con.close()
+    d4 = dash(h, user)
+    assert dash(h, user)["overdue"] == d4["overdue"]  # answered again
+    wait_for(lambda: dash(h, user)["overdue"] == d4["overdue"] + 1,
+             timeout=15, what="the passed deadline counted overdue")
