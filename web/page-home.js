@@ -43,7 +43,7 @@ function matrix(ctx, d, sectors) {
         : h('span', { cls: 'empty', 'aria-label': label }, '0'));
   };
   const rows = ids.filter((id) => rowTotal(id) > 0 || sectors.some((s) => s.id === id));
-  return h('div', { cls: 'tablewrap', id: 'dash-matrix', tabindex: '0', role: 'region', 'aria-label': t('dash.matrix') },
+  return h('div', { cls: 'tablewrap figures', id: 'dash-matrix', tabindex: '0', role: 'region', 'aria-label': t('dash.matrix') },
     h('table', { cls: 'matrix' },
       h('caption', {}, t('dash.matrixcap')),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('sector')),

@@ -176,6 +176,20 @@ for (const [l, vp] of [['en', { width: 1366, height: 768 }], ['ja', { width: 390
     assert.ok(text.includes(l === 'en' ? 'Open reports by sector and severity' : '分野×深刻度の未完了の報告'));
     assert.ok(text.includes(l === 'en' ? 'The last 7 days (JST)' : '直近7日間の推移（日本時間）'));
     await shot(p, `dash-nisc-${l}-${vp.width}`);
+    // the matrix stays a grid of figures on every screen: a table whose
+    // severity headers are shown and whose note is not squeezed into a
+    // column, inside the screen's width
+    const m = await p.evaluate(() => {
+      const tb = document.querySelector('#dash-matrix table');
+      const th = document.querySelectorAll('#dash-matrix thead th')[1].getBoundingClientRect();
+      return { display: getComputedStyle(tb).display, thH: th.height, thW: th.width,
+        cap: document.querySelector('#dash-matrix caption').getBoundingClientRect().width,
+        right: tb.getBoundingClientRect().right, vw: document.documentElement.clientWidth };
+    });
+    assert.equal(m.display, 'table', 'the matrix is a table');
+    assert.ok(m.thH > 8 && m.thW > 8, 'the severity headers are shown: ' + JSON.stringify(m));
+    assert.ok(m.cap > Math.min(300, m.vw * 0.7), 'the note spans the table: ' + JSON.stringify(m));
+    assert.ok(m.right <= m.vw + 1, 'the matrix fits the screen: ' + JSON.stringify(m));
     const open = p.locator('[data-tile=open] a');
     const n = Number(await open.locator('.n').innerText());
     await open.click();
