@@ -128,17 +128,18 @@ int obs_correlate(const struct obs_corr_site *sites, size_t n,
                   struct obs_corr_result *out);
 void obs_corr_free(struct obs_corr_result *r);
 
-/* The reason of a group in Japanese and English, e.g.
- *   "30 of 200 sites of sector energy slow at once; connect degraded most"
- *   「分野 energy の 200 サイト中 30 サイトが同時に低速。最も悪化した段階:
- *    接続」
- *   vantage: "vantage point osaka-1 sees 40 of its 50 sites slow while
- *   the other vantage points see them normal: a problem of the vantage
- *   point, not of the sites" / 「観測点 osaka-1 だけが 50 サイト中 40 サイトを
- *   低速と観測（他の観測点では正常）: サイトではなく観測点の問題」
- * Returns false when a text did not fit (OBS_REASON_MAX fits keys up to
+/* The reason of a group in Japanese and English. name_ja / name_en name
+ * the key for people (a sector's name, say; NULL = the key itself), e.g.
+ *   "30 of 200 sites of sector Energy slow at once; connect degraded most"
+ *   「分野「電力」の200サイト中30サイトが同時に低速。最も悪化した段階: 接続」
+ *   vantage: "vantage point osaka-1 alone sees 40 of its 50 sites slow
+ *   (the other vantage points see them normal): a problem of the vantage
+ *   point, not of the sites" / 「観測点「osaka-1」だけが50サイト中40サイト
+ *   を低速と観測（他の観測点では正常）: サイトではなく観測点の問題」
+ * Returns false when a text did not fit (OBS_REASON_MAX fits names up to
  * 64 bytes). */
-bool obs_group_reason(const struct obs_group *g, char *ja, size_t ja_cap,
-                      char *en, size_t en_cap);
+bool obs_group_reason(const struct obs_group *g, const char *name_ja,
+                      const char *name_en, char *ja, size_t ja_cap, char *en,
+                      size_t en_cap);
 
 #endif

@@ -114,10 +114,10 @@ struct obs_reason_in {
 /* The reason in Japanese and English, e.g. slow:
  *   "total 9.3× its usual 120 ms in 4 of the last 5 probes; connect
  *    degraded most"
- *   「総応答時間が通常（120 ms）の 9.3 倍（直近 5 回中 4 回）。最も悪化した
- *    段階: 接続」
+ *   「総応答時間が通常（120 ms）の9.3倍（直近5回中4回）。最も悪化した
+ *    段階: 接続」 (Japanese puts no space around numbers, docs/ui.md)
  * unreachable: "unreachable (timeout) in 5 of the last 5 probes" /
- *   「到達不能（タイムアウト）（直近 5 回中 5 回）」;
+ *   「到達不能（タイムアウト）（直近5回中5回）」;
  * normal "" / ""; learning, maintenance, paused: a fixed sentence each.
  * Writes NUL-terminated text into ja (ja_cap) and en (en_cap); returns
  * false when either did not fit (OBS_REASON_MAX always fits). */
