@@ -20,8 +20,8 @@
 #include "probe/engine.h"
 #include "common/util.h"
 
-#define MAX_IN_FLIGHT 1000
-#define LAG_BINS 10000 /* 1-ms bins; later lags go in the last one */
+#define MAX_IN_FLIGHT 512 /* probes at once (each holds one descriptor) */
+#define LAG_BINS 10000    /* 1-ms bins; later lags go in the last one */
 #define NS_KEEP_US (86400LL * 1000000)
 #define NS_RETRY_US (600LL * 1000000)
 #define MAX_CNAME 8

@@ -5,6 +5,9 @@
  * One thread owns an engine (the infrashare-probe program's main, or a
  * thread of the hub); nothing here is shared between engines, and nothing
  * blocks except the wait inside probe_engine_step (bounded by its timeout).
+ * The process calls curl_global_init once before creating an engine.
+ * At most 512 probes are in flight at once (each holds one descriptor);
+ * more due sites wait, which shows as schedule lag.
  *
  * Schedule: a site's phase within its interval is hash(site id) mod
  * interval (stable across restarts and vantages), each round's start is
