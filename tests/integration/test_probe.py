@@ -278,11 +278,14 @@ class Receiver:
     """A stand-in hub: the assignments, and every pushed batch checked
     against the vantage's Ed25519 public key (PyNaCl)."""
 
-    def __init__(self, public_key, token, items):
+    def __init__(self, public_key, token, items, fail_posts=0):
         from nacl.signing import VerifyKey
         self.key = VerifyKey(base64.b64decode(public_key))
         self.token = token
-        self.items = items
+        self.items = items      # a list, or f(n) for the n-th GET (0, 1 …)
+        self.gets = 0
+        self.fail_posts = fail_posts  # the first ones answer 503
+        self.posts = 0
         self.batches = []
         self.bad = []
         rec = self
@@ -304,7 +307,10 @@ class Receiver:
                     return self.reply(401, {"error": {"code": "auth"}})
                 if self.path != "/api/v1/observation/assignments":
                     return self.reply(404, {})
-                self.reply(200, {"items": rec.items})
+                items = rec.items(rec.gets) if callable(rec.items) \
+                    else rec.items
+                rec.gets += 1
+                self.reply(200, {"items": items})
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -315,6 +321,9 @@ class Receiver:
                 except (BadSignatureError, TypeError, ValueError) as e:
                     rec.bad.append(repr(e))
                     return self.reply(401, {"error": {"code": "signature"}})
+                rec.posts += 1
+                if rec.posts <= rec.fail_posts:
+                    return self.reply(503, {"error": {"code": "busy"}})
                 rec.batches.append({
                     "path": self.path,
                     "vantage": self.headers.get("X-Infrashare-Vantage"),
@@ -400,3 +409,51 @@ def test_push_mode_bad_key_file(tmp_path):
                   check=False)
     assert p.returncode == 2
     assert "is not a key made by --keygen" in p.stderr
+
+
+def test_push_mode_keeps_results_the_hub_did_not_take(bed, tmp_path):
+    """A 503 from the hub: the batch's results go with the next push."""
+    sites = [bed.add_site() for _ in range(3)]
+    bed.start()
+    key = tmp_path / "v.key"
+    pub = run_probe("--keygen", key).stdout.strip()
+    rec = Receiver(pub, "t", [bed.site_json(s, 1) for s in sites],
+                   fail_posts=1)
+    try:
+        run_probe("--hub", rec.url, "--vantage", "v", "--key", key,
+                  "--token", "t", "--resolver", bed.resolver, "--rounds", 2,
+                  "--batch-s", 1, check=False)
+    finally:
+        rec.close()
+    assert rec.posts >= 2 and rec.bad == []
+    results = [r for b in rec.batches for r in b["body"]["results"]]
+    # every probe reported exactly once, none lost with the refused batch
+    assert sorted((r["site"], r["at"]) for r in results) == sorted(
+        {(r["site"], r["at"]) for r in results})
+    assert len(results) == 6
+
+
+def test_push_mode_follows_new_assignments(bed, tmp_path):
+    """The site list is read again every --refresh-s: a site no longer
+    assigned stops being probed, a new one starts (the engine's
+    probe_engine_set_sites on a running schedule)."""
+    old = bed.add_site()
+    new = bed.add_site()
+    bed.start()
+    key = tmp_path / "v.key"
+    pub = run_probe("--keygen", key).stdout.strip()
+    rec = Receiver(pub, "t", lambda n: [bed.site_json(old if n == 0 else new,
+                                                      1)])
+    try:
+        run_probe("--hub", rec.url, "--vantage", "v", "--key", key,
+                  "--token", "t", "--resolver", bed.resolver, "--rounds", 3,
+                  "--batch-s", 1, "--refresh-s", 1)
+    finally:
+        rec.close()
+    assert rec.gets >= 2
+    results = [r for b in rec.batches for r in b["body"]["results"]]
+    sites = [r["site"] for r in results]
+    # the new site ran all its rounds; the old one stopped when replaced
+    assert sites.count(new.id) == 3
+    assert sites.count(old.id) < 3
+    assert len(bed.requests(new)) == 3
