@@ -246,9 +246,9 @@ size_t obs_sketch_encode(const struct obs_sketch *s, uint8_t *out, size_t cap)
     put_varint(&w, s->count);
     put_varint(&w, s->zero);
     put_varint(&w, s->nbins);
-    put_double(&w, s->count ? s->sum : 0);
-    put_double(&w, s->count ? s->min : 0);
-    put_double(&w, s->count ? s->max : 0);
+    put_double(&w, s->sum);
+    put_double(&w, s->min);
+    put_double(&w, s->max);
     int prev = 0;
     for (size_t k = 0; k < s->nbins; k++) {
         int i = s->bins[k].index;
@@ -274,7 +274,8 @@ static uint8_t get_byte(struct rd *r)
     return r->p[r->n++];
 }
 
-/* At most 5 bytes, value <= UINT32_MAX. */
+/* At most 5 bytes, minimal (one encoding per value: decode then encode
+ * gives the input back), value <= UINT32_MAX. */
 static uint32_t get_varint(struct rd *r)
 {
     uint64_t v = 0;
@@ -284,7 +285,8 @@ static uint32_t get_varint(struct rd *r)
             return 0;
         v |= (uint64_t)(b & 0x7f) << (7 * k);
         if (!(b & 0x80)) {
-            if (v > UINT32_MAX)
+            /* minimal: no trailing zero group, at most 32 bits */
+            if (v > UINT32_MAX || (k > 0 && b == 0))
                 r->ok = false;
             return (uint32_t)v;
         }

@@ -94,11 +94,13 @@ size_t obs_sketch_encode(const struct obs_sketch *s, uint8_t *out, size_t cap);
 /* Reads an encoding made by obs_sketch_encode. The bytes are untrusted:
  * returns false (and leaves s empty) unless the input is exactly one
  * well-formed encoding: right magic and version, len <=
- * OBS_SKETCH_MAX_BYTES, no varint past its 5 bytes or the end, nbins <=
+ * OBS_SKETCH_MAX_BYTES, each varint minimal and within its 5 bytes and
+ * the input, nbins <=
  * OBS_SKETCH_MAX_BINS, indices strictly ascending and within the range of
  * [MIN_MS, MAX_MS], each bin count > 0, zero + the bin counts == count
  * (no overflow), sum/min/max finite and 0 <= min <= max (when count > 0),
- * no trailing bytes. Never reads outside in[0..len). */
+ * no trailing bytes. Never reads outside in[0..len). So an accepted
+ * input is canonical: encoding the result gives the same bytes. */
 bool obs_sketch_decode(struct obs_sketch *s, const uint8_t *in, size_t len);
 
 #endif

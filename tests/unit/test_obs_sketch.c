@@ -299,13 +299,21 @@ static void t_decode_rejects(void **state)
     uint8_t over[] = {
         OBS_SKETCH_MAGIC, OBS_SKETCH_VERSION, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F};
     assert_false(obs_sketch_decode(&d, over, sizeof over));
+    /* a varint not minimal (0 as 0x80 0x00) */
+    uint8_t padded[5 + 1 + 24] = {OBS_SKETCH_MAGIC, OBS_SKETCH_VERSION, 0x80,
+                                  0x00}; /* then zero 0, nbins 0, 0.0 x 3 */
+    assert_false(obs_sketch_decode(&d, padded, sizeof padded));
+    padded[2] = 0; /* minimal: the empty sketch */
+    assert_true(obs_sketch_decode(&d, padded, sizeof padded - 1));
     /* longer than the maximum */
     static uint8_t long_in[OBS_SKETCH_MAX_BYTES + 1];
     memcpy(long_in, good, n);
     assert_false(obs_sketch_decode(&d, long_in, sizeof long_in));
-    /* the good one still decodes */
+    /* the good one still decodes, and encodes to the same bytes */
     assert_true(obs_sketch_decode(&d, good, n));
     assert_true(same(&s, &d));
+    assert_int_equal(obs_sketch_encode(&d, b, sizeof b), n);
+    assert_memory_equal(b, good, n);
 }
 
 int main(void)
