@@ -143,6 +143,21 @@ void obs_state_step(const struct obs_state_in *in, struct obs_state_out *out)
     out->changed = next != in->state;
     out->state = next;
     out->since = out->changed || in->since <= 0 ? in->at : in->since;
+    out->seen = out->window_n < OBS_STATE_N ? out->window_n : OBS_STATE_N;
+    int down = obs_window_count(out->window, out->window_n, OBS_STATE_N,
+                                OBS_VERDICT_DOWN);
+    switch (next) {
+    case OBS_STATE_UNREACHABLE: out->agree = down; break;
+    case OBS_STATE_SLOW:
+        out->agree = down + obs_window_count(out->window, out->window_n,
+                                             OBS_STATE_N, OBS_VERDICT_SLOW);
+        break;
+    case OBS_STATE_NORMAL:
+        out->agree = obs_window_count(out->window, out->window_n, OBS_STATE_N,
+                                      OBS_VERDICT_OK);
+        break;
+    default: out->agree = 0; break;
+    }
 }
 
 /* ---- reason texts ---- */

@@ -104,6 +104,12 @@ struct obs_state_out {
     int window_n;
     int64_t first_at; /* in->first_at, or at for the first result */
     bool changed;     /* state differs from in->state */
+    /* for the reason (struct obs_reason_in): of the newest `seen`
+     * (<= OBS_STATE_N) verdicts in the window, `agree` show the state
+     * (slow: slow or down; unreachable: down; normal: ok; 0 for the
+     * others) */
+    int agree;
+    int seen;
 };
 
 /* One step of the state machine (see the rules above). Cannot fail. */

@@ -138,6 +138,9 @@ static void site_init(struct site *s, enum obs_state st, int64_t at)
     s->in.baseline_ready = true;
 }
 
+/* the last step's output */
+static struct obs_state_out last;
+
 /* One probe; returns the state after it. */
 static enum obs_state probe(struct site *s, enum obs_verdict v)
 {
@@ -151,6 +154,7 @@ static enum obs_state probe(struct site *s, enum obs_verdict v)
     s->in.window = out.window;
     s->in.window_n = out.window_n;
     s->in.first_at = out.first_at;
+    last = out;
     return out.state;
 }
 
@@ -180,6 +184,8 @@ static void t_k_of_n(void **state)
     assert_int_equal(probe(&s, S), OBS_STATE_NORMAL);
     assert_int_equal(probe(&s, S), OBS_STATE_SLOW); /* 3rd slow probe */
     assert_true(s.in.since == s.in.at);
+    assert_int_equal(last.agree, 3);
+    assert_int_equal(last.seen, 5);
     since = s.in.since;
     /* alternating: stays slow */
     for (int i = 0; i < 40; i++) {
@@ -205,6 +211,7 @@ static void t_k_of_n(void **state)
     assert_int_equal(probe(&s, D), OBS_STATE_NORMAL);
     assert_int_equal(probe(&s, D), OBS_STATE_NORMAL);
     assert_int_equal(probe(&s, D), OBS_STATE_UNREACHABLE);
+    assert_int_equal(last.agree, 3);
     for (int i = 0; i < 20; i++)
         assert_int_equal(probe(&s, i % 2 ? D : S), OBS_STATE_UNREACHABLE);
     /* slow ones only: at most 1 down of 5 -> slow */
@@ -235,6 +242,8 @@ static void t_learning(void **state)
     assert_true(out.since == T0);
     assert_false(out.changed);
     assert_int_equal(out.window_n, 1);
+    assert_int_equal(out.seen, 1);
+    assert_int_equal(out.agree, 0);
     static const struct {
         int64_t age; /* at - first_at */
         bool ready;
