@@ -228,17 +228,26 @@ static void summarise(struct obs_group *g, const struct obs_corr_site *sites,
         }
 }
 
-/* Is a (sorted by id, via rank) a subset of b? */
+/* Is every member of a in b? Both are sorted by id (rank ascending):
+ * each of a is looked up by binary search, O(na log nb). */
 static bool subset(const size_t *a, size_t na, const size_t *b, size_t nb,
                    const size_t *rank)
 {
-    size_t j = 0;
+    if (na > nb)
+        return false;
+    size_t from = 0;
     for (size_t i = 0; i < na; i++) {
-        while (j < nb && rank[b[j]] < rank[a[i]])
-            j++;
-        if (j == nb || b[j] != a[i])
+        size_t lo = from, hi = nb, want = rank[a[i]];
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (rank[b[mid]] < want)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == nb || b[lo] != a[i])
             return false;
-        j++;
+        from = lo + 1;
     }
     return true;
 }
