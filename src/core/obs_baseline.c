@@ -127,18 +127,14 @@ void obs_phases_from_cumulative(double namelookup, double connect,
 
 int obs_hour_of_week(int64_t t)
 {
-    int64_t local = t + OBS_JST_OFFSET_S;
-    int64_t days = local / 86400;
-    int64_t secs = local % 86400;
-    if (secs < 0) {
-        secs += 86400;
-        days -= 1;
-    }
-    /* 1970-01-01 was a Thursday: Monday = 0 makes it 3 */
-    int64_t wd = (days + 3) % 7;
-    if (wd < 0)
-        wd += 7;
-    return (int)(wd * 24 + secs / 3600);
+    const int64_t week = 7 * 86400;
+    /* reduce first (no overflow at the ends of int64), then shift: unix
+     * time 0 is Thursday 09:00 JST, hour 3 x 24 + 9 of the week */
+    int64_t s = t % week + OBS_JST_OFFSET_S + 3 * 86400;
+    s %= week;
+    if (s < 0)
+        s += week;
+    return (int)(s / 3600);
 }
 
 static int cmp_double(const void *a, const void *b)

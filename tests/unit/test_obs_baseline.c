@@ -39,6 +39,11 @@ static void t_hour_of_week(void **state)
     };
     for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++)
         assert_int_equal(obs_hour_of_week(rows[i].t), rows[i].want);
+    /* the ends of int64 (no overflow: UBSan would say) */
+    int end = obs_hour_of_week(INT64_MAX);
+    assert_true(end >= 0 && end < OBS_HOURS_OF_WEEK);
+    end = obs_hour_of_week(INT64_MIN);
+    assert_true(end >= 0 && end < OBS_HOURS_OF_WEEK);
     /* every hour of a week once, in order */
     for (int h = 0; h < OBS_HOURS_OF_WEEK; h++)
         assert_int_equal(obs_hour_of_week(MONDAY + h * 3600LL + 1800), h);
