@@ -89,8 +89,11 @@ struct probe_engine {
     CURLM *multi;
     struct site *sites;
     size_t n_sites;
+    size_t *by_id; /* site indices sorted by id */
     struct host *hosts;
     size_t n_hosts;
+    size_t *host_index; /* open addressing: name → host index */
+    size_t host_mask;
     size_t *heap; /* site indices by due_us */
     size_t n_heap;
     size_t *ready; /* FIFO of due site indices */
@@ -366,19 +369,48 @@ static size_t host_find_or_add(struct host *hosts, size_t *n_hosts,
 static const struct host *old_host(const struct probe_engine *e,
                                    const char *name)
 {
-    /* linear: only while replacing the list, and for learned providers */
-    for (size_t i = 0; i < e->n_hosts; i++)
-        if (strcmp(e->hosts[i].name, name) == 0)
-            return &e->hosts[i];
+    if (!e->host_index)
+        return NULL;
+    size_t i = (size_t)str_hash(name) & e->host_mask;
+    while (e->host_index[i] != SIZE_MAX) {
+        if (strcmp(e->hosts[e->host_index[i]].name, name) == 0)
+            return &e->hosts[e->host_index[i]];
+        i = (i + 1) & e->host_mask;
+    }
     return NULL;
+}
+
+static int by_id_cmp(const void *a, const void *b, void *arg)
+{
+    const struct site *sites = arg;
+    int64_t x = sites[*(const size_t *)a].id;
+    int64_t y = sites[*(const size_t *)b].id;
+    return (x > y) - (x < y);
+}
+
+/* The index of the site with this id in sites (sorted by by_id), or
+ * SIZE_MAX. O(log n). */
+static size_t find_id(const struct site *sites, const size_t *by_id, size_t n,
+                      int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t v = sites[by_id[mid]].id;
+        if (v == id)
+            return by_id[mid];
+        if (v < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
 }
 
 static const struct site *old_site(const struct probe_engine *e, int64_t id)
 {
-    for (size_t i = 0; i < e->n_sites; i++)
-        if (e->sites[i].id == id)
-            return &e->sites[i];
-    return NULL;
+    size_t i = find_id(e->sites, e->by_id, e->n_sites, id);
+    return i == SIZE_MAX ? NULL : &e->sites[i];
 }
 
 static int build_sites(struct probe_engine *e, const struct probe_site *in,
@@ -427,13 +459,23 @@ int probe_engine_set_sites(struct probe_engine *e,
     size_t *index = malloc(cap * sizeof *index);
     size_t *heap = malloc((n ? n : 1) * sizeof *heap);
     size_t *ready = malloc((n ? n : 1) * sizeof *ready);
+    size_t *by_id = malloc((n ? n : 1) * sizeof *by_id);
     size_t n_hosts = 0;
     int rc = IS_ERR_NOMEM;
-    if (!ns || !nh || !index || !heap || !ready)
+    if (!ns || !nh || !index || !heap || !ready || !by_id)
         goto fail;
     rc = build_sites(e, sites, n, ns, bad);
     if (rc != IS_OK)
         goto fail;
+    for (size_t i = 0; i < n; i++)
+        by_id[i] = i;
+    qsort_r(by_id, n, sizeof *by_id, by_id_cmp, ns);
+    for (size_t i = 1; i < n; i++)
+        if (ns[by_id[i]].id == ns[by_id[i - 1]].id) {
+            *bad = by_id[i] > by_id[i - 1] ? by_id[i] : by_id[i - 1];
+            rc = IS_ERR_INVALID; /* the same id twice */
+            goto fail;
+        }
     for (size_t i = 0; i < cap; i++)
         index[i] = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -478,28 +520,28 @@ int probe_engine_set_sites(struct probe_engine *e,
             }
         }
     }
-    /* probes in flight: to the new indices (or none), host counts */
-    for (size_t i = 0; i < n_hosts; i++)
-        nh[i].active = 0;
+    /* hosts of probes in flight that no site of the new list has: kept,
+     * to go on counting them (the only step here that can fail, so the
+     * probes are changed only after it) */
     for (size_t k = 0; k < e->n_fl; k++) {
-        struct probe *p = e->fl[k];
-        p->site_ix = SIZE_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (ns[i].id == p->r.site) {
-                p->site_ix = i;
-                break;
-            }
         bool added;
-        size_t h =
-            host_find_or_add(nh, &n_hosts, index, cap - 1, p->host, &added);
+        size_t h = host_find_or_add(nh, &n_hosts, index, cap - 1,
+                                    e->fl[k]->host, &added);
         if (added) {
-            /* a host no site of the new list has: keep counting it */
-            nh[h].name = strdup(p->host);
+            nh[h].name = strdup(e->fl[k]->host);
             if (!nh[h].name) {
                 rc = IS_ERR_NOMEM;
                 goto fail;
             }
         }
+    }
+    /* probes in flight: to the new indices (or none), host counts */
+    for (size_t k = 0; k < e->n_fl; k++) {
+        struct probe *p = e->fl[k];
+        bool added;
+        size_t h =
+            host_find_or_add(nh, &n_hosts, index, cap - 1, p->host, &added);
+        p->site_ix = find_id(ns, by_id, n, p->r.site);
         p->host_ix = h;
         nh[h].active++;
         if (p->state == P_NS)
@@ -509,15 +551,19 @@ int probe_engine_set_sites(struct probe_engine *e,
     for (size_t i = 0; i < n; i++)
         if (!ns[i].in_flight && !ns[i].finished)
             heap[n_heap++] = i;
-    free(index);
     free_sites(e->sites, e->n_sites);
     free_hosts(e->hosts, e->n_hosts);
     free(e->heap);
     free(e->ready);
+    free(e->by_id);
+    free(e->host_index);
     e->sites = ns;
     e->n_sites = n;
+    e->by_id = by_id;
     e->hosts = nh;
     e->n_hosts = n_hosts;
+    e->host_index = index;
+    e->host_mask = cap - 1;
     e->heap = heap;
     e->ready = ready;
     e->n_ready = 0;
@@ -534,6 +580,7 @@ fail:
     free(index);
     free(heap);
     free(ready);
+    free(by_id);
     return rc;
 }
 
@@ -1179,6 +1226,8 @@ void probe_engine_destroy(struct probe_engine *e)
     free_hosts(e->hosts, e->n_hosts);
     free(e->heap);
     free(e->ready);
+    free(e->by_id);
+    free(e->host_index);
     free(e->cacert);
     free(e);
 }

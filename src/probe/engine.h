@@ -92,9 +92,10 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
                                          const char **why);
 /* Replaces the site list (copies it). A site kept (same id) keeps its
  * schedule; new sites get their phase; removed sites are not probed again
- * (a probe in flight finishes and is reported). IS_OK, IS_ERR_INVALID (a
- * URL without an http(s) scheme or host, interval < 1, status out of
- * range; *bad gets the index), IS_ERR_NOMEM. */
+ * (a probe in flight finishes and is reported). O(n log n). IS_OK,
+ * IS_ERR_INVALID (a URL without an http(s) scheme or host, interval
+ * outside 1..86400, status out of range, an id twice; *bad gets the
+ * index), IS_ERR_NOMEM. On an error the old list stays in force. */
 int probe_engine_set_sites(struct probe_engine *e,
                            const struct probe_site *sites, size_t n,
                            size_t *bad);

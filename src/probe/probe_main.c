@@ -685,8 +685,9 @@ static int run_standalone(struct probe_settings *set)
         rc = usage_error("site %zu of --sites (id %lld): %s", bad + 1,
                          (long long)l.v[bad].id,
                          rc == IS_ERR_INVALID
-                             ? "not an http(s) URL with a host, or "
-                               "expected_status out of 100..599"
+                             ? "not an http(s) URL with a host, "
+                               "expected_status out of 100..599, or an "
+                               "id given twice"
                              : "out of memory");
         probe_engine_destroy(e);
         sitelist_free(&l);

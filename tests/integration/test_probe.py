@@ -243,6 +243,8 @@ def test_bad_arguments(args, message):
     ('{"id": 1, "url": "http://x/", "expected_status": 99}',
      "expected_status"),
     ('{"id": 1, "url": "http://x/", "interval_s": "60"}', "integers"),
+    ('{"id": 1, "url": "http://x/"}\n{"id": 1, "url": "http://y/"}',
+     "site 2 of --sites (id 1)"),
 ])
 def test_bad_sites_file(tmp_path, line, message):
     f = tmp_path / "sites.jsonl"
