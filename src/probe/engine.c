@@ -296,6 +296,11 @@ static int parse_url(const char *url, struct site *st)
         return IS_ERR_NOMEM;
     int rc = IS_ERR_INVALID;
     char *scheme = NULL, *host = NULL, *port = NULL;
+    /* an authority must follow "://" (libcurl reads "http:///x" as the
+     * host "x") */
+    const char *auth = strstr(url, "://");
+    if (!auth || auth[3] == '/' || auth[3] == '\0')
+        goto out;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
         goto out;
     if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
