@@ -459,3 +459,16 @@ def test_push_mode_follows_new_assignments(bed, tmp_path):
     assert sites.count(new.id) == 3
     assert sites.count(old.id) < 3
     assert len(bed.requests(new)) == 3
+
+
+def test_sites_sharing_an_address(bed, tmp_path):
+    """Two sites on one address (one hosting network) behave each as set:
+    the server tells them apart by the Host header."""
+    one = bed.add_site(addr="127.10.200.1")
+    two = bed.add_site(addr="127.10.200.1")
+    bed.start()
+    bed.set(two, status=500)
+    res = probe_sites(bed, tmp_path)
+    assert res[one.id][0]["outcome"] == "ok"
+    assert res[two.id][0]["outcome"] == "http5xx"
+    assert res[one.id][0]["addr"] == res[two.id][0]["addr"] == "127.10.200.1"
