@@ -518,6 +518,8 @@ int probe_engine_set_sites(struct probe_engine *e,
                 hash64((uint64_t)st->id) % (uint64_t)st->interval_us;
             st->base_us = now + (int64_t)phase;
             st->due_us = st->base_us + jitter_us(e, st->interval_us);
+            if (st->due_us < now) /* a first round is never late */
+                st->due_us = now;
             if (os) {
                 st->rounds = os->rounds;
                 st->in_flight = os->in_flight;
