@@ -100,8 +100,12 @@ struct probe_engine {
     size_t n_ready;
     struct probe **fl; /* in flight */
     size_t n_fl;
-    int64_t next_start_us; /* rate limit: earliest next start */
-    int64_t period_us;
+    /* rate limit: a token bucket (depth: 50 ms of starts) and, strictly, at
+     * most rate starts in any second (ring of the last rate start times) */
+    double tokens, depth;
+    int64_t tokens_us;
+    int64_t *win;
+    size_t win_n, win_head;
     uint64_t rng;
     uint64_t started, finished;
     uint32_t lag_hist[LAG_BINS];
@@ -219,9 +223,21 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
         e->set.timeout_ms = 10000;
     if (e->set.dns_timeout_ms <= 0)
         e->set.dns_timeout_ms = 2000;
-    e->period_us = (int64_t)(1e6 / e->set.rate_per_s);
-    if (e->period_us < 1)
-        e->period_us = 1;
+    e->depth = e->set.rate_per_s / 20;
+    if (e->depth < 1)
+        e->depth = 1;
+    e->tokens = e->depth;
+    e->win_n = (size_t)e->set.rate_per_s;
+    if (e->win_n < 1)
+        e->win_n = 1;
+    e->win = malloc(e->win_n * sizeof *e->win);
+    if (!e->win) {
+        *why = "out of memory";
+        free(e);
+        return NULL;
+    }
+    for (size_t i = 0; i < e->win_n; i++)
+        e->win[i] = INT64_MIN / 2;
     e->rng = s->seed ? s->seed : (uint64_t)mono_us() ^ (uint64_t)wall_ms();
     if (e->rng == 0)
         e->rng = 1;
@@ -245,6 +261,7 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
         e->cacert = strdup(s->cacert);
         if (!e->cacert) {
             *why = "out of memory";
+            free(e->win);
             free(e);
             return NULL;
         }
@@ -254,6 +271,7 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
     if (!e->multi) {
         *why = "libcurl failed to start";
         free(e->cacert);
+        free(e->win);
         free(e);
         return NULL;
     }
@@ -262,10 +280,10 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
         *why = "out of memory";
         curl_multi_cleanup(e->multi);
         free(e->cacert);
+        free(e->win);
         free(e);
         return NULL;
     }
-    e->next_start_us = 0;
     return e;
 }
 
@@ -932,10 +950,11 @@ static void on_answer(struct probe_engine *e, size_t k, const struct dns_msg *m)
         if (!moved)
             break;
     }
+    int af = p->qtype == DNS_T_A ? AF_INET : AF_INET6;
     for (int i = 0; i < m->n_rr; i++)
-        if (m->rr[i].type == DNS_T_A && dns_name_eq(m->rr[i].name, cur)) {
+        if (m->rr[i].type == p->qtype && dns_name_eq(m->rr[i].name, cur)) {
             p->r.dns_ms = (double)(mono_us() - p->dns_start_us) / 1000.0;
-            if (!inet_ntop(AF_INET, m->rr[i].addr, p->r.addr, sizeof p->r.addr))
+            if (!inet_ntop(af, m->rr[i].addr, p->r.addr, sizeof p->r.addr))
                 break;
             dns_done(e, k);
             return;
@@ -945,14 +964,21 @@ static void on_answer(struct probe_engine *e, size_t k, const struct dns_msg *m)
         p->tries = 0;
         if (dns_send(e, p) == IS_OK)
             return;
+    } else if (p->qtype == DNS_T_A) {
+        /* no IPv4 address: the name's IPv6 address (AAAA) */
+        util_xcopy(p->qname, sizeof p->qname, cur);
+        p->qtype = DNS_T_AAAA;
+        p->tries = 0;
+        if (dns_send(e, p) == IS_OK)
+            return;
     }
     p->r.dns_ms = (double)(mono_us() - p->dns_start_us) / 1000.0;
     fail_detail(p, "", "no address for the name");
     finish(e, k, "dns");
 }
 
-/* Reads what the probe's DNS socket holds. Returns true when the probe
- * left the list (finished) or moved on, so the caller re-reads fl[k]. */
+/* Reads what the probe's DNS socket holds; the probe may finish (leave
+ * fl[k]) or move on to its next query. */
 static void dns_readable(struct probe_engine *e, size_t k)
 {
     struct probe *p = e->fl[k];
@@ -1086,23 +1112,47 @@ static void http_done(struct probe_engine *e, size_t k, CURLcode rc)
 
 /* ---- the loop ---- */
 
+static bool rate_ok(struct probe_engine *e, int64_t now)
+{
+    e->tokens += (double)(now - e->tokens_us) * e->set.rate_per_s / 1e6;
+    if (e->tokens > e->depth)
+        e->tokens = e->depth;
+    e->tokens_us = now;
+    return e->tokens >= 1 && e->win[e->win_head] <= now - 1000000;
+}
+
+static void rate_take(struct probe_engine *e, int64_t now)
+{
+    e->tokens -= 1;
+    e->win[e->win_head] = now;
+    e->win_head = (e->win_head + 1) % e->win_n;
+}
+
+/* When the rate limit lets the next probe start. */
+static int64_t rate_next(const struct probe_engine *e, int64_t now)
+{
+    int64_t t = now;
+    if (e->tokens < 1)
+        t = e->tokens_us +
+            (int64_t)((1 - e->tokens) * 1e6 / e->set.rate_per_s) + 1;
+    int64_t w = e->win[e->win_head] + 1000000;
+    return t > w ? t : w;
+}
+
 static void start_due(struct probe_engine *e, int64_t now)
 {
     while (e->n_heap > 0 && e->sites[e->heap[0]].due_us <= now)
         e->ready[e->n_ready++] = heap_pop(e);
     size_t w = 0;
+    bool can = rate_ok(e, now);
     for (size_t i = 0; i < e->n_ready; i++) {
         size_t ix = e->ready[i];
         struct site *st = &e->sites[ix];
-        bool rate_ok = now >= e->next_start_us;
         bool host_ok = e->hosts[st->host_ix].active < e->set.per_host;
-        if (rate_ok && host_ok && e->n_fl < MAX_IN_FLIGHT) {
-            /* token bucket of depth 1: starts at least a period apart,
-             * so no second holds more than rate_per_s starts */
-            e->next_start_us =
-                (e->next_start_us > now ? e->next_start_us : now) +
-                e->period_us;
+        if (can && host_ok && e->n_fl < MAX_IN_FLIGHT) {
+            rate_take(e, now);
             start_probe(e, ix, now);
+            can = rate_ok(e, now);
         } else {
             e->ready[w++] = ix;
         }
@@ -1127,8 +1177,11 @@ int probe_engine_step(struct probe_engine *e, int timeout_ms)
     int64_t until = now + (int64_t)timeout_ms * 1000;
     if (e->n_heap > 0 && e->sites[e->heap[0]].due_us < until)
         until = e->sites[e->heap[0]].due_us;
-    if (e->n_ready > 0 && e->next_start_us > now && e->next_start_us < until)
-        until = e->next_start_us;
+    if (e->n_ready > 0) {
+        int64_t r = rate_next(e, now);
+        if (r > now && r < until)
+            until = r;
+    }
     struct curl_waitfd wfd[MAX_IN_FLIGHT];
     size_t wk[MAX_IN_FLIGHT];
     unsigned nw = 0;
@@ -1236,5 +1289,6 @@ void probe_engine_destroy(struct probe_engine *e)
     free(e->by_id);
     free(e->host_index);
     free(e->cacert);
+    free(e->win);
     free(e);
 }

@@ -472,3 +472,18 @@ def test_sites_sharing_an_address(bed, tmp_path):
     assert res[one.id][0]["outcome"] == "ok"
     assert res[two.id][0]["outcome"] == "http5xx"
     assert res[one.id][0]["addr"] == res[two.id][0]["addr"] == "127.10.200.1"
+
+
+def test_ipv6_only_site(bed, tmp_path):
+    """A name with only an IPv6 address (AAAA) is probed on it."""
+    v4 = bed.add_site()
+    v6 = bed.add_site(addr="::1")
+    bed.start()
+    bed.set(v6, latency=0.1)
+    res = probe_sites(bed, tmp_path)
+    assert res[v4.id][0]["outcome"] == "ok"
+    r = res[v6.id][0]
+    assert r["outcome"] == "ok", r
+    assert r["addr"] == "::1"
+    assert r["ttfb_ms"] >= 100
+    assert [q.site_id for q in bed.requests(v6)] == [v6.id]

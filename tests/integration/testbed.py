@@ -140,6 +140,7 @@ class TestBed:
         self._by_addr = {}       # addr -> [site] (those listening there)
         self._by_host = {}       # host -> {path: site}
         self._started = False
+        self._first_of_host = {}  # host -> its first site
 
     # ---- the sites ----
     def add_site(self, sector="energy", provider=None, https=False,
@@ -155,7 +156,8 @@ class TestBed:
         provider = provider or self.providers[(n - 1) % len(self.providers)]
         if provider not in self.providers:
             raise TestBedError(f"unknown provider {provider}")
-        same = [s for s in self.sites if host and s.host == host]
+        same = [self._first_of_host[host]] \
+            if host in self._first_of_host else []
         if same:
             zone, addr = same[0].zone, same[0]._addr
             provider = same[0].provider
@@ -170,6 +172,7 @@ class TestBed:
                  expected_status=expected_status,
                  content_match=content_match, listen=listen)
         s._addr = addr
+        self._first_of_host.setdefault(host, s)
         self.sites.append(s)
         self.behaviour[s.id] = Behaviour()
         return s
@@ -227,16 +230,19 @@ class TestBed:
             port = _free_port()
             self._ports[p] = port
             lines = self._common_conf(port) + ["local=/test/"]
+            seen = set()
             for s in self.sites:
                 if s.provider != p:
                     continue
-                if s.addr and not any(
-                        x.host == s.host and x.id < s.id for x in self.sites):
-                    lines.append(f"host-record={s.host},{s.addr}")
+                record = f"host-record={s.host},{s.addr}"
+                if s.addr and s.host not in seen:
+                    lines.append(record)
+                seen.add(s.host)
                 ns = f"ns1.provider-{p}.test"
                 line = f"dns-rr={s.zone},2,{_wire_name(ns)}"
-                if line not in lines:
+                if line not in seen:
                     lines.append(line)
+                    seen.add(line)
             self._run_dnsmasq(p, lines)
         port = _free_port()
         self._ports["front"] = port
