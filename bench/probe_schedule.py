@@ -61,6 +61,8 @@ def main():
         "lag_p50_ms": stats["lag_p50_ms"], "lag_p99_ms": stats["lag_p99_ms"],
         "lag_max_ms": stats["lag_max_ms"],
         "cpu_s": round(cpu, 2),
+        "cpu_user_s": round(after.ru_utime - before.ru_utime, 2),
+        "cpu_sys_s": round(after.ru_stime - before.ru_stime, 2),
         "cpu_s_per_1000_probes": round(cpu / max(1, len(results)) * 1000, 3),
         "outcomes": dict(outcomes)}))
 

@@ -100,6 +100,8 @@ struct probe_engine {
     size_t n_ready;
     struct probe **fl; /* in flight */
     size_t n_fl;
+    CURL **pool; /* easy handles of finished probes, reset, for reuse */
+    size_t n_pool;
     /* rate limit: a token bucket (depth: 50 ms of starts) and, strictly, at
      * most rate starts in any second (ring of the last rate start times) */
     double tokens, depth;
@@ -276,7 +278,10 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
         return NULL;
     }
     e->fl = calloc(MAX_IN_FLIGHT, sizeof *e->fl);
-    if (!e->fl) {
+    e->pool = calloc(MAX_IN_FLIGHT, sizeof *e->pool);
+    if (!e->fl || !e->pool) {
+        free(e->fl);
+        free(e->pool);
         *why = "out of memory";
         curl_multi_cleanup(e->multi);
         free(e->cacert);
@@ -662,8 +667,14 @@ static void finish(struct probe_engine *e, size_t k, const char *outcome)
     struct probe *p = e->fl[k];
     p->r.outcome = outcome;
     e->fl[k] = e->fl[--e->n_fl];
-    if (p->easy)
+    if (p->easy) {
         curl_multi_remove_handle(e->multi, p->easy);
+        if (e->n_pool < MAX_IN_FLIGHT) { /* kept for the next probe */
+            curl_easy_reset(p->easy);
+            e->pool[e->n_pool++] = p->easy;
+            p->easy = NULL;
+        }
+    }
     struct host *h = &e->hosts[p->host_ix];
     if (h->active > 0)
         h->active--;
@@ -743,7 +754,7 @@ static int http_start(struct probe_engine *e, struct probe *p)
     if (rc != IS_OK)
         return IS_ERR_INVALID;
     p->connect_to = curl_slist_append(NULL, ct);
-    p->easy = curl_easy_init();
+    p->easy = e->n_pool > 0 ? e->pool[--e->n_pool] : curl_easy_init();
     if (!p->connect_to || !p->easy)
         return IS_ERR_NOMEM;
     CURL *c = p->easy;
@@ -1281,6 +1292,9 @@ void probe_engine_destroy(struct probe_engine *e)
         probe_free(e->fl[k]);
     }
     free(e->fl);
+    for (size_t i = 0; i < e->n_pool; i++)
+        curl_easy_cleanup(e->pool[i]);
+    free(e->pool);
     curl_multi_cleanup(e->multi);
     free_sites(e->sites, e->n_sites);
     free_hosts(e->hosts, e->n_hosts);

@@ -506,10 +506,9 @@ static int push_once(struct hub *h)
         return 0;
     if (n > BATCH_MAX)
         n = BATCH_MAX;
-    int64_t seq = (int64_t)util_now() * 1000;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    seq = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t seq = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     if (seq <= h->last_seq)
         seq = h->last_seq + 1;
     char sent[UTIL_TIME_LEN];
