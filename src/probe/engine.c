@@ -205,6 +205,37 @@ static size_t heap_pop(struct probe_engine *e)
 
 /* ---- creation ---- */
 
+/* Settings checked and defaults applied; the resolver parsed. NULL (and
+ * *why) when the resolver cannot be used. */
+static const char *engine_settings(struct probe_engine *e,
+                                   const struct probe_settings *s)
+{
+    e->set = *s;
+    if (e->set.per_host <= 0)
+        e->set.per_host = 2;
+    if (e->set.rate_per_s <= 0)
+        e->set.rate_per_s = 200;
+    if (e->set.timeout_ms <= 0)
+        e->set.timeout_ms = 10000;
+    if (e->set.dns_timeout_ms <= 0)
+        e->set.dns_timeout_ms = 2000;
+    e->set.resolver = NULL; /* the caller's strings are not kept */
+    e->set.cacert = NULL;
+    e->rng = s->seed ? s->seed : (uint64_t)mono_us() ^ (uint64_t)wall_ms();
+    if (e->rng == 0)
+        e->rng = 1;
+    char def[80];
+    const char *res = s->resolver;
+    if (!res) {
+        if (dns_default_server("/etc/resolv.conf", def, sizeof def) != IS_OK)
+            return "no nameserver in /etc/resolv.conf: give --resolver";
+        res = def;
+    }
+    if (dns_parse_server(res, &e->resolver, &e->resolver_len) != IS_OK)
+        return "the resolver is not ADDR:PORT";
+    return NULL;
+}
+
 struct probe_engine *probe_engine_create(const struct probe_settings *s,
                                          const char **why)
 {
@@ -216,77 +247,31 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
         *why = "out of memory";
         return NULL;
     }
-    e->set = *s;
-    if (e->set.per_host <= 0)
-        e->set.per_host = 2;
-    if (e->set.rate_per_s <= 0)
-        e->set.rate_per_s = 200;
-    if (e->set.timeout_ms <= 0)
-        e->set.timeout_ms = 10000;
-    if (e->set.dns_timeout_ms <= 0)
-        e->set.dns_timeout_ms = 2000;
+    *why = engine_settings(e, s);
+    if (*why) {
+        probe_engine_destroy(e);
+        return NULL;
+    }
     e->depth = e->set.rate_per_s / 20;
     if (e->depth < 1)
         e->depth = 1;
     e->tokens = e->depth;
-    e->win_n = (size_t)e->set.rate_per_s;
-    if (e->win_n < 1)
-        e->win_n = 1;
+    e->win_n = e->set.rate_per_s < 1 ? 1 : (size_t)e->set.rate_per_s;
     e->win = malloc(e->win_n * sizeof *e->win);
-    if (!e->win) {
+    e->cacert = s->cacert ? strdup(s->cacert) : NULL;
+    e->fl = calloc(MAX_IN_FLIGHT, sizeof *e->fl);
+    e->pool = calloc(MAX_IN_FLIGHT, sizeof *e->pool);
+    if (!e->win || (s->cacert && !e->cacert) || !e->fl || !e->pool) {
         *why = "out of memory";
-        free(e);
+        probe_engine_destroy(e);
         return NULL;
     }
     for (size_t i = 0; i < e->win_n; i++)
         e->win[i] = INT64_MIN / 2;
-    e->rng = s->seed ? s->seed : (uint64_t)mono_us() ^ (uint64_t)wall_ms();
-    if (e->rng == 0)
-        e->rng = 1;
-    char def[80];
-    const char *res = s->resolver;
-    if (!res) {
-        if (dns_default_server("/etc/resolv.conf", def, sizeof def) != IS_OK) {
-            *why = "no nameserver in /etc/resolv.conf: give --resolver";
-            free(e);
-            return NULL;
-        }
-        res = def;
-    }
-    if (dns_parse_server(res, &e->resolver, &e->resolver_len) != IS_OK) {
-        *why = "the resolver is not ADDR:PORT";
-        free(e);
-        return NULL;
-    }
-    e->set.resolver = NULL; /* not kept: the caller's string */
-    if (s->cacert) {
-        e->cacert = strdup(s->cacert);
-        if (!e->cacert) {
-            *why = "out of memory";
-            free(e->win);
-            free(e);
-            return NULL;
-        }
-    }
-    e->set.cacert = NULL;
     e->multi = curl_multi_init();
     if (!e->multi) {
         *why = "libcurl failed to start";
-        free(e->cacert);
-        free(e->win);
-        free(e);
-        return NULL;
-    }
-    e->fl = calloc(MAX_IN_FLIGHT, sizeof *e->fl);
-    e->pool = calloc(MAX_IN_FLIGHT, sizeof *e->pool);
-    if (!e->fl || !e->pool) {
-        free(e->fl);
-        free(e->pool);
-        *why = "out of memory";
-        curl_multi_cleanup(e->multi);
-        free(e->cacert);
-        free(e->win);
-        free(e);
+        probe_engine_destroy(e);
         return NULL;
     }
     return e;
@@ -1295,7 +1280,8 @@ void probe_engine_destroy(struct probe_engine *e)
     for (size_t i = 0; i < e->n_pool; i++)
         curl_easy_cleanup(e->pool[i]);
     free(e->pool);
-    curl_multi_cleanup(e->multi);
+    if (e->multi)
+        curl_multi_cleanup(e->multi);
     free_sites(e->sites, e->n_sites);
     free_hosts(e->hosts, e->n_hosts);
     free(e->heap);
