@@ -508,3 +508,17 @@ def test_source_address_and_slow_vantage(bed, tmp_path):
                   check=False)
     assert p.returncode == 2
     assert "the source is not an IP address" in p.stderr
+
+
+def test_content_check_reads_the_first_64_kb(bed, tmp_path):
+    """The content check reads at most the first 64 KB: text past it is
+    not found (content), text inside it is, even in a larger page."""
+    early = bed.add_site(content_match="MARKER-EARLY")
+    late = bed.add_site(content_match="MARKER-LATE")
+    bed.start()
+    big = "MARKER-EARLY" + "x" * 70000 + "MARKER-LATE" + "y" * 130000
+    bed.set_many([early, late], body=big)
+    res = probe_sites(bed, tmp_path)
+    assert res[early.id][0]["outcome"] == "ok", res[early.id]
+    assert res[late.id][0]["outcome"] == "content"
+    assert res[late.id][0]["status"] == 200
