@@ -522,3 +522,47 @@ def test_test_mode_is_loopback_only_and_production_refuses_loopback(
         assert r.status_code == 201, r.text
     finally:
         hub.stop()
+
+
+def test_cli_site_commands(world):
+    """The real `infrashare site` client against the daemon."""
+    env = {"INFRASHARE_URL": world.hub.url,
+           "INFRASHARE_TOKEN": world.tok["bank_a"]}
+    h = world.hub
+    r = h.cli("site", "add", "https://cli.example.jp/", "--label", "CLI",
+              "--interval", "90", "--notify", env=env)
+    assert "registered site" in r.stdout and "サイトを登録しました" in r.stdout
+    sid = r.stdout.split()[2]
+    r = h.cli("site", "show", sid, "--json", env=env)
+    import json
+    s = json.loads(r.stdout)
+    assert (s["url"], s["interval_s"], s["notify"], s["label"]) == (
+        "https://cli.example.jp/", 90, True, "CLI")
+    r = h.cli("site", "list", "--q", "cli.example", env=env)
+    assert sid in r.stdout and "1 site(s) / 1 件" in r.stdout
+    r = h.cli("site", "pause", sid, env=env)
+    assert "paused site" in r.stdout and "一時停止" in r.stdout
+    r = h.cli("site", "list", "--state", "paused", "--q", "cli.example",
+              env=env)
+    assert sid in r.stdout and "paused" in r.stdout
+    r = h.cli("site", "resume", sid, env=env)
+    assert "再開" in r.stdout
+    assert world.api("bank_a", "GET",
+                     f"/api/v1/sites/{sid}").json()["paused"] is False
+    # bad input: the API's error, exit 1, nothing stored
+    r = h.cli("site", "add", "http://10.0.0.1/", env=env, check=False)
+    assert r.returncode == 1 and "forbidden_address" in r.stderr
+    r = h.cli("site", "add", "https://cli.example.jp/", env=env, check=False)
+    assert r.returncode == 1 and "409 duplicate" in r.stderr
+    r = h.cli("site", "add", "https://cli2.example.jp/", "--interval", "x",
+              env=env, check=False)
+    assert r.returncode == 2
+    # another operator's site is not found
+    env_b = dict(env, INFRASHARE_TOKEN=world.tok["bank_b"])
+    r = h.cli("site", "rm", sid, env=env_b, check=False)
+    assert r.returncode == 1 and "404" in r.stderr
+    r = h.cli("site", "rm", sid, env=env)
+    assert "deleted site" in r.stdout
+    assert_error(world.api("bank_a", "GET", f"/api/v1/sites/{sid}"), 404)
+    r = h.cli("site", "frobnicate", env=env, check=False)
+    assert r.returncode == 2 and "site add URL" in r.stderr
