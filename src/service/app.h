@@ -50,6 +50,10 @@ struct app {
     /* the dashboards last computed, by reader and version
      * (service/dashboard.c; NULL: no cache) */
     struct rcache *dash_cache;
+    /* infrashared --test-mode (only when listening on loopback): website
+     * observation admits loopback site URLs and intervals from 1 s
+     * (service/sites.h) */
+    bool test_mode;
 };
 
 /* The current time (seconds). One place, so that time is passed down. */
