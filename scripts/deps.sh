@@ -16,7 +16,7 @@ for extra in "$@"; do
     case "$extra" in
     test)  pkgs+=(libcmocka-dev python3-pytest python3-requests
                   python3-jsonschema python3-aiosmtpd valgrind openssl
-                  clang-format) ;;
+                  clang-format python3-nacl) ;;
     bench) pkgs+=(wrk nginx-light) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

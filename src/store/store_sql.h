@@ -861,3 +861,4 @@ ST(REMIND_REQUEUE,
    "= deliveries.contact_id AND " SQL_CHANNEL_OK("k") ")")
 ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "
                 "org_id = ?2 AND state IN ('queued', 'sending')")
+#include "store/store_obs_sql.h"
