@@ -243,14 +243,10 @@ static bool subset(const size_t *a, size_t na, const size_t *b, size_t nb,
     return true;
 }
 
-/* Does x win over y when their members are equal? */
+/* Does x win over y when their members are equal? Kind order, then
+ * key (two groups of one kind never have the same key). */
 static bool prefer(const struct obs_group *x, const struct obs_group *y)
 {
-    /* share: nmembers / size, compared without division */
-    double sx = (double)x->nmembers * (double)y->size;
-    double sy = (double)y->nmembers * (double)x->size;
-    if (sx != sy)
-        return sx > sy;
     if (x->kind != y->kind)
         return x->kind < y->kind;
     return strcmp(x->key, y->key) < 0;
@@ -440,6 +436,21 @@ int obs_correlate(const struct obs_corr_site *sites, size_t n,
                 continue;
             if (cx->g.nmembers < cy->g.nmembers || prefer(&cy->g, &cx->g))
                 cx->dropped = true;
+        }
+    }
+
+    /* the kinds a kept group stands for */
+    for (size_t x = nvgroups; x < groups.n; x++) {
+        struct cand *cx = &groups.v[x];
+        if (cx->dropped)
+            continue;
+        for (size_t y = nvgroups; y < groups.n; y++) {
+            struct cand *cy = &groups.v[y];
+            if (!cy->dropped || cy->g.nmembers != cx->g.nmembers)
+                continue;
+            if (subset(out->store_ + cy->first, cy->g.nmembers,
+                       out->store_ + cx->first, cx->g.nmembers, rank))
+                cx->g.same_as |= 1u << cy->g.kind;
         }
     }
 

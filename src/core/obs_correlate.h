@@ -29,9 +29,10 @@
  *     ceil(OBS_CORR_FRACTION x size)) = max(3, ceil(10 %)).
  *  3. Explained elsewhere: a correlated group whose members are a strict
  *     subset of another correlated group's is dropped (a DNS provider's
- *     failure is one 'dns' group, not also a group per sector); of groups
- *     with the same members, the one with the highest share (members /
- *     size) is kept, then by kind order sector, dns, hosting, prefix.
+ *     failure is one 'dns' group, not also a group per sector). Of groups
+ *     with the same members one is kept, by kind order sector, dns,
+ *     hosting, prefix (a DDoS on a sector whose sites share one /24 is a
+ *     sector alert); its same_as names the kinds dropped for it.
  *  4. Fates: a member of a kept group: OBS_FATE_GROUP (the group's alert
  *     covers it: no separate site alert); any other anomalous site:
  *     OBS_FATE_SITE (a site alert to its organisation); not anomalous:
@@ -109,6 +110,8 @@ struct obs_group {
     int64_t since;            /* the earliest member's */
     size_t size;           /* sites in the group (vantage: sites it probed) */
     size_t nmembers;       /* anomalous members counted */
+    unsigned same_as;      /* bit (1u << kind): a group of that kind had
+                              the same members and was dropped for this */
     const size_t *members; /* indices into the input sites, by site id */
 };
 

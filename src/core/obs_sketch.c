@@ -170,6 +170,10 @@ double obs_sketch_quantile(const struct obs_sketch *s, double q)
         return -1;
     uint64_t rank = (uint64_t)floor(q * (double)(total - 1));
     double v;
+    if (rank == 0)
+        return s->min;
+    if (rank == total - 1)
+        return s->max;
     if (rank < s->zero) {
         v = 0;
     } else {

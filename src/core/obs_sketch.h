@@ -75,7 +75,8 @@ void obs_sketch_merge(struct obs_sketch *dst, const struct obs_sketch *src);
 /* The value of quantile q (0..1, clamped; 0.5 = median) in ms: the value
  * of rank floor(q * (count - 1)) (0-based) in ascending order, within
  * OBS_SKETCH_ALPHA relative error and clamped into [min, max]. -1 when
- * the sketch is empty. */
+ * the sketch is empty. The first and the last rank answer min and max
+ * exactly. */
 double obs_sketch_quantile(const struct obs_sketch *s, double q);
 
 /* Number of values in s. */

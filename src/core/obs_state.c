@@ -73,18 +73,34 @@ int obs_window_count(int64_t window, int n, int last, enum obs_verdict v)
     return c;
 }
 
-enum obs_state obs_window_candidate(int64_t window, int n)
+enum obs_state obs_window_judge(int64_t window, int n, enum obs_state current)
 {
     int down = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_DOWN);
     int slow = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_SLOW);
     int ok = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_OK);
-    if (down >= OBS_STATE_K)
-        return OBS_STATE_UNREACHABLE;
-    if (slow + down >= OBS_STATE_K)
-        return OBS_STATE_SLOW;
-    if (ok >= OBS_STATE_K)
-        return OBS_STATE_NORMAL;
-    return OBS_STATE_COUNT_;
+    int bad = down + slow;
+    switch (current) {
+    case OBS_STATE_UNREACHABLE:
+        if (ok >= OBS_STATE_RECOVER)
+            return OBS_STATE_NORMAL;
+        if (down <= OBS_STATE_N - OBS_STATE_RECOVER && bad >= OBS_STATE_K)
+            return OBS_STATE_SLOW;
+        return current;
+    case OBS_STATE_SLOW:
+        if (down >= OBS_STATE_K)
+            return OBS_STATE_UNREACHABLE;
+        if (ok >= OBS_STATE_RECOVER)
+            return OBS_STATE_NORMAL;
+        return current;
+    default:
+        if (down >= OBS_STATE_K)
+            return OBS_STATE_UNREACHABLE;
+        if (bad >= OBS_STATE_K)
+            return OBS_STATE_SLOW;
+        if (current == OBS_STATE_NORMAL || ok >= OBS_STATE_K)
+            return OBS_STATE_NORMAL;
+        return OBS_STATE_COUNT_;
+    }
 }
 
 /* The state a window calls for, given the current state and whether
@@ -92,22 +108,15 @@ enum obs_state obs_window_candidate(int64_t window, int n)
 static enum obs_state decide(enum obs_state cur, int64_t window, int n,
                              bool learnt)
 {
-    enum obs_state cand = obs_window_candidate(window, n);
-    bool held = cur == OBS_STATE_MAINTENANCE || cur == OBS_STATE_PAUSED;
     if (!learnt) {
-        if (cand == OBS_STATE_UNREACHABLE)
-            return OBS_STATE_UNREACHABLE;
-        if (cand == OBS_STATE_COUNT_ && cur == OBS_STATE_UNREACHABLE)
-            return cur;
-        return OBS_STATE_LEARNING;
+        /* only unreachable needs no baseline; judged as from normal */
+        enum obs_state u = obs_window_judge(
+            window, n, cur == OBS_STATE_UNREACHABLE ? cur : OBS_STATE_NORMAL);
+        return u == OBS_STATE_UNREACHABLE ? u : OBS_STATE_LEARNING;
     }
-    if (cand != OBS_STATE_COUNT_)
-        return cand;
-    /* no k of n: the state stays; from learning, maintenance or pause
-     * without an agreement it is normal */
-    if (held || cur == OBS_STATE_LEARNING || cur >= OBS_STATE_COUNT_)
-        return OBS_STATE_NORMAL;
-    return cur;
+    enum obs_state next = obs_window_judge(window, n, cur);
+    /* from learning, maintenance or pause without an agreement: normal */
+    return next == OBS_STATE_COUNT_ ? OBS_STATE_NORMAL : next;
 }
 
 void obs_state_step(const struct obs_state_in *in, struct obs_state_out *out)

@@ -8,22 +8,26 @@
  *    core/obs_baseline.h, 2 bits each) packed in an int64 (the column
  *    obs_states.window), the newest in the lowest 2 bits; window_n counts
  *    the valid slots (0..OBS_WINDOW_SLOTS).
- *  - The candidate of a window (obs_window_candidate), over its newest
- *    OBS_STATE_N (5) verdicts: unreachable when >= OBS_STATE_K (3) are
- *    down; else slow when >= 3 are slow or down; else normal when >= 3 are
- *    ok; else none (the state stays). Unknown verdicts (no baseline) count
- *    for nothing. So a state changes only when 3 of the last 5 probes
- *    agree (no flapping), and an anomaly starting now shows at the 3rd
- *    anomalous probe (<= 3 intervals).
+ *  - k of n with hysteresis, over the newest OBS_STATE_N (5) verdicts
+ *    (obs_window_judge): a state becomes unreachable when >= OBS_STATE_K
+ *    (3) are down, slow when >= 3 are slow or down, normal (from
+ *    learning, maintenance, pause) when >= 3 are ok. Leaving an anomalous
+ *    state needs more: back to normal when >= OBS_STATE_RECOVER (4) are
+ *    ok; unreachable to slow when <= 1 is down and >= 3 are slow or down.
+ *    Otherwise the state stays. Unknown verdicts (no baseline) count for
+ *    nothing. So an anomaly starting now shows at its 3rd anomalous probe
+ *    (<= 3 intervals), isolated anomalous probes (1 or 2 of 5) change
+ *    nothing, and verdicts alternating ok / slow change the state at most
+ *    once (no flapping).
  *  - Learning: until learning_s (default OBS_LEARNING_S, 7 days) has
  *    passed since the first result AND the baseline of the probe's hour
  *    of the week is usable, the state is learning - except unreachable,
- *    which needs no baseline (k of n down makes it unreachable; k of n
- *    not down brings it back to learning).
+ *    which needs no baseline (3 of 5 down make it unreachable; it is left
+ *    by the rule above, back to learning).
  *  - Maintenance: a probe inside a maintenance window of its site does
- *    not enter the window and the state shows maintenance; after the
- *    window the state is decided again from the window as it was before
- *    (held), so the maintenance itself never changes the state.
+ *    not enter the window and the state shows maintenance; the first probe
+ *    after it is judged on the window as it was before plus itself (the
+ *    window is held), so the maintenance itself never changes the state.
  *  - Paused (the site's opt-out): state paused, window kept.
  *  - since: the time of the probe that changed the state (kept while the
  *    state stays).
@@ -40,6 +44,7 @@
 
 #define OBS_STATE_K 3
 #define OBS_STATE_N 5
+#define OBS_STATE_RECOVER 4
 /* verdicts kept in the int64 (31 x 2 bits: the sign bit never set) */
 #define OBS_WINDOW_SLOTS 31
 #define OBS_LEARNING_S (7 * 86400LL)
@@ -70,9 +75,13 @@ int64_t obs_window_push(int64_t window, int *n, enum obs_verdict v);
 enum obs_verdict obs_window_at(int64_t window, int n, int i);
 /* How many of the newest min(last, n) verdicts are v. */
 int obs_window_count(int64_t window, int n, int last, enum obs_verdict v);
-/* The state the newest OBS_STATE_N verdicts call for (NORMAL, SLOW,
- * UNREACHABLE), or OBS_STATE_COUNT_ for none (see above). */
-enum obs_state obs_window_candidate(int64_t window, int n);
+/* The state the newest OBS_STATE_N verdicts of a window call for, given
+ * the current state (the rules above): NORMAL, SLOW or UNREACHABLE - the
+ * current one when it stays - or OBS_STATE_COUNT_ when the current state
+ * is none of those three (learning, maintenance, paused) and the window
+ * does not agree on one. Usable on any window, e.g. one vantage point's
+ * own verdicts of a site (current NORMAL: "is it anomalous from there"). */
+enum obs_state obs_window_judge(int64_t window, int n, enum obs_state current);
 
 struct obs_state_in {
     enum obs_state state;     /* current (LEARNING for a new site) */

@@ -72,6 +72,9 @@ struct http_route {
      * point's signed batch: its raw bytes are in r->body, and each
      * result's field is named with its index, results[3].site) */
     bool raw_json;
+    /* a vantage point's account (no role; service/sites.h) may call it;
+     * every other route refuses such an account (403) */
+    bool vantage;
 };
 
 struct http_req {

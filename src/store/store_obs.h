@@ -24,12 +24,8 @@ struct obs_reader {
     const char *sector; /* a secretariat's sector ("" none) */
 };
 
-struct store_obs_vantage {
-    char id[OBS_ID_LEN];
-    char public_key[128];
-    int64_t last_seq;
-    bool active;
-};
+/* struct store_obs_vantage: store/store.h (registration); this fills
+ * id, public_key, last_seq and active. */
 int store_obs_vantage_get(struct store_conn *c, const char *id,
                           struct store_obs_vantage *out);
 /* Takes seq for vantage id: IS_ERR_CONFLICT unless seq > its last_seq
