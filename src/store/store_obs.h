@@ -18,7 +18,8 @@
  * OBS_VISIBLE_SQL (store/store_obs_sql.h). */
 struct obs_reader {
     const char *org;    /* the reader's organisation */
-    bool all;           /* NISC: every site */
+    int scope;          /* enum access_site_scope (core/access.h) */
+    bool all;           /* NISC, hub admins: every site */
     bool ceptoar;       /* a CEPTOAR secretariat: its members' sites */
     bool ministry;      /* a ministry: its sectors' aggregates */
     const char *sector; /* a secretariat's sector ("" none) */

@@ -2,13 +2,11 @@
  * store/store_obs.c. Included at the end of store/store_sql.h (X-macro,
  * no include guard on purpose). */
 #ifndef OBS_VISIBLE_SQL
-/* Site s is visible to the reader (docs/rules.md "Website response
- * observation"): ?1 the reader's organisation, ?2 = 1 for NISC (every
- * site), ?3 = 1 when the reader is a CEPTOAR secretariat (its members'
- * sites). Mirrors obs_may_see_site (service/observation.c). */
-#define OBS_VISIBLE_SQL(s)                                                     \
-    "(?2 = 1 OR " s ".org_id = ?1 OR (?3 = 1 AND EXISTS (SELECT 1 FROM "       \
-    "memberships mv WHERE mv.org_id = " s ".org_id AND mv.group_id = ?1)))"
+/* Site s is visible to the reader: the registration's rule
+ * (OBS_SITE_VISIBLE_SQL, core access_site_scope) with ?1 the reader's
+ * organisation and ?2 its enum access_site_scope. ?3 = 1 when the reader
+ * is a CEPTOAR secretariat (the correlated alerts of its sector). */
+#define OBS_VISIBLE_SQL(s) OBS_SITE_VISIBLE_SQL(s, "?2", "?1")
 /* how (hour of the week, JST, Monday 00:00 = 0) of Unix time t: the epoch
  * was a Thursday 09:00 JST (core/obs_baseline.h obs_how) */
 #define OBS_HOW_SQL(t) "(((" t " + 32400) / 3600 + 72) % 168)"
@@ -158,7 +156,7 @@ ST(OBS_ALERTS_LIST,
    "?5) AND (?6 = '' OR a.sector_id = ?6) AND (CASE WHEN a.kind = 'site' "
    "THEN EXISTS (SELECT 1 FROM obs_sites s WHERE s.id = CAST(a.key AS "
    "INTEGER) AND " OBS_VISIBLE_SQL(
-       "s") ") ELSE (?2 = 1 OR (?3 = 1 AND "
+       "s") ") ELSE (?2 = 0 OR (?3 = 1 AND "
             "a.sector_id = ?7) OR (?8 = 1 AND EXISTS (SELECT 1 FROM sectors se "
             "WHERE "
             "se.id = a.sector_id AND se.ministry_id = ?1))) END) ORDER BY a.id "
