@@ -729,10 +729,15 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A count as a reader who cannot see the sites gets it: "<5" below 5. */
+/* A count as a reader who does not see every site it counts gets it:
+ * "<5" below 5 (0 too), else rounded down to a multiple of 5 — so that
+ * neither a small count nor the difference of two (the sector's sites
+ * minus its normal ones, say) tells about one site. */
 static json_t *count_json(int64_t v, bool sees)
 {
-    return sees || v >= 5 || v == 0 ? json_integer(v) : json_string("<5");
+    if (sees)
+        return json_integer(v);
+    return v < 5 ? json_string("<5") : json_integer(v - v % 5);
 }
 
 int obs_sectors(struct app *a, struct store_conn *c, const struct auth_ctx *who,
