@@ -78,10 +78,14 @@ enum obs_state obs_window_judge(int64_t window, int n, enum obs_state current)
     int down = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_DOWN);
     int slow = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_SLOW);
     int ok = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_OK);
+    /* answered without a usable baseline: reachable, neither ok nor slow */
+    int unknown = obs_window_count(window, n, OBS_STATE_N, OBS_VERDICT_UNKNOWN);
     int bad = down + slow;
     switch (current) {
     case OBS_STATE_UNREACHABLE:
-        if (ok >= OBS_STATE_RECOVER)
+        /* leaving unreachable needs answers, not a baseline: a site that
+         * was down before its baseline was learnt recovers too */
+        if (ok + unknown >= OBS_STATE_RECOVER)
             return OBS_STATE_NORMAL;
         if (down <= OBS_STATE_N - OBS_STATE_RECOVER && bad >= OBS_STATE_K)
             return OBS_STATE_SLOW;

@@ -624,6 +624,24 @@ int obs_alerts(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
+struct alert_link {
+    const struct auth_ctx *who;
+    int64_t now, id;
+    const char *alert_id;
+};
+
+/* Inside the advisory's write transaction: the alert still has none
+ * (else IS_ERR_CONFLICT) and takes this one; audited. */
+static int link_alert(struct store_conn *c, const char *adv_id, void *ctx)
+{
+    struct alert_link *lk = ctx;
+    int rc = store_obs_alert_set_advisory(c, lk->id, adv_id);
+    if (!rc)
+        rc = audit_record(c, lk->who, lk->now, "observation.advisory",
+                          lk->alert_id, json_pack("{s:s}", "advisory", adv_id));
+    return rc;
+}
+
 int obs_alert_advisory(struct app *a, struct store_conn *c,
                        const struct auth_ctx *who, const char *alert_id,
                        int64_t now, json_t **out, struct svc_error *e)
@@ -696,28 +714,21 @@ int obs_alert_advisory(struct app *a, struct store_conn *c,
                              un ? 3 : 2, "title_ja", tja, "title_en", ten,
                              "body_ja", bja, "body_en", ben, "audience", aud);
     free(al.mem);
+    /* the alert is linked in the advisory's own write transaction: of two
+     * racing requests one issues, the other gets 409 and nothing */
+    struct alert_link lk = {
+        .who = who, .now = now, .id = id, .alert_id = alert_id};
     json_t *adv = NULL;
-    int rc = advisory_issue(a, c, who, body, now, &adv, e);
+    int rc =
+        advisory_issue_linked(a, c, who, body, now, link_alert, &lk, &adv, e);
     json_decref(body);
-    if (rc)
-        return rc;
-    const char *adv_id = json_string_value(json_object_get(adv, "id"));
-    rc = store_begin(c);
-    if (!rc)
-        rc = store_obs_alert_set_advisory(c, id, adv_id ? adv_id : "");
-    if (!rc)
-        rc = audit_record(c, who, now, "observation.advisory", alert_id,
-                          json_pack("{s:s}", "advisory", adv_id ? adv_id : ""));
-    if (!rc)
-        rc = store_commit(c);
     if (rc) {
-        store_rollback(c);
-        json_decref(adv);
-        return rc == IS_ERR_CONFLICT
-                   ? svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
-                              "this alert has its advisory already")
-                   : svc_fail(e, rc, "internal", NULL, "the hub failed");
+        if (rc == IS_ERR_CONFLICT)
+            return svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
+                            "this alert has its advisory already");
+        return rc;
     }
+    const char *adv_id = json_string_value(json_object_get(adv, "id"));
     *out = json_pack("{s:I,s:s,s:o}", "alert", (json_int_t)id, "advisory_id",
                      adv_id ? adv_id : "", "advisory", adv);
     return IS_OK;

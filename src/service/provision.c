@@ -573,6 +573,16 @@ int advisory_issue(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const json_t *body, int64_t now,
                    json_t **out, struct svc_error *e)
 {
+    return advisory_issue_linked(a, c, who, body, now, NULL, NULL, out, e);
+}
+
+int advisory_issue_linked(struct app *a, struct store_conn *c,
+                          const struct auth_ctx *who, const json_t *body,
+                          int64_t now,
+                          int (*link)(struct store_conn *c, const char *adv_id,
+                                      void *ctx),
+                          void *link_ctx, json_t **out, struct svc_error *e)
+{
     static const char not_sent[] =
         "the advisory could not be stored; nothing was sent";
     if (!access_may_author_advisory(who->org.kind))
@@ -609,9 +619,18 @@ int advisory_issue(struct app *a, struct store_conn *c,
                           json_pack("{s:s,s:i,s:I,s:b}", "kind", ad.kind,
                                     "severity", ad.severity, "recipients",
                                     (json_int_t)n, "hotline", ad.hotline));
+    bool conflict = false;
+    if (!rc && link) {
+        rc = link(c, ad.id, link_ctx);
+        conflict = rc == IS_ERR_CONFLICT;
+    }
     if (write_end(c, rc)) {
         store_advisory_release(&ad);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, not_sent);
+        return conflict
+                   ? svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
+                              "its subject has an advisory already; "
+                              "nothing was sent")
+                   : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, not_sent);
     }
     wake_outbox(a);
     log_event(LOG_INFO, "advisory issued", "advisory", json_string(ad.id),

@@ -39,6 +39,16 @@ extern const struct jv_field provision_drill_spec[];
 int advisory_issue(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const json_t *body, int64_t now,
                    json_t **out, struct svc_error *e);
+/* As advisory_issue, and link(c, advisory id, ctx) runs inside the same
+ * write transaction after the advisory is stored: when it fails, nothing
+ * is stored or sent (IS_ERR_CONFLICT from link: 409 "conflict", e.g. the
+ * subject has its advisory already). */
+int advisory_issue_linked(struct app *a, struct store_conn *c,
+                          const struct auth_ctx *who, const json_t *body,
+                          int64_t now,
+                          int (*link)(struct store_conn *c, const char *adv_id,
+                                      void *ctx),
+                          void *link_ctx, json_t **out, struct svc_error *e);
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e);

@@ -111,6 +111,11 @@ static void t_judge_table(void **state)
         {{D, D, S, S, O}, 5, UR, UR},
         {{D, S, S, S, O}, 5, UR, SL},
         {{D, O, O, O, O}, 5, UR, NO},
+        /* answers without a baseline are answers: a site down before its
+         * baseline was learnt recovers */
+        {{D, U, U, U, U}, 5, UR, NO},
+        {{D, U, O, U, O}, 5, UR, NO},
+        {{D, D, U, U, U}, 5, UR, UR},
         {{D, D, O, O, O}, 5, UR, UR},
         {{D, S, D, S, D}, 5, UR, UR},
         {{S, D, S, D, S}, 5, UR, UR},
