@@ -789,7 +789,7 @@ const D = {
   'obs.cell': ['{site}、{t}：{state}', '{site}, {t}: {state}'],
   'obs.ratio': ['（通常の{r}倍）', ' ({r}× usual)'],
   'obs.aggrow': ['分野全体（{n}サイト）', 'Whole sector ({n} sites)'],
-  'obs.aggcell': ['分野全体、{t}：低速{n}・応答なし{m}', 'Whole sector, {t}: {n} slow, {m} unreachable'],
+  'obs.aggcell': ['分野全体、{t}：{m}サイト中{n}サイトに異常', 'Whole sector, {t}: {n} of {m} sites anomalous'],
   'obs.alerts': ['観測アラート', 'Observation alerts'],
   'obs.st.open': ['対応中', 'open'],
   'obs.st.closed': ['終了', 'closed'],

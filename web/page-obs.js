@@ -97,7 +97,7 @@ async function heatPage(main, { ctx }) {
   const to = Math.floor(Date.now() / 1000), from = to - WINDOWS[win];
   let r;
   try {
-    r = await get('/observation/heatmap?' + new URLSearchParams({ sector, from: iso(from), to: iso(to) }).toString());
+    r = await get('/observation/heatmap?' + new URLSearchParams({ sector, from: iso(from), to: iso(to), step: win === '6h' ? '5m' : '1h' }).toString());
   } catch (e) { put(box, msg(errText(e), 'err')); return; }
   drawHeat(box, r, from * 1000, to * 1000);
 }
@@ -129,12 +129,13 @@ function normalise(r, from, to) {
     return out;
   };
   const rows = rowsIn.map((x) => {
-    const s = x.site || x;
-    return { id: s.id ?? x.site_id, name: siteName(s), cells: cellsOf(x.cells) };
+    const s = x.site && typeof x.site === 'object' ? x.site : x;
+    const id = typeof x.site === 'number' ? x.site : (s.id ?? x.site_id);
+    return { id, name: siteName({ id, label: s.label, host: s.host }), cells: cellsOf(x.cells) };
   });
-  const aggIn = r.aggregate || r.sector_row || null;
-  const agg = aggIn ? cellsOf(aggIn.cells || aggIn) : null;
-  return { times, step, rows, agg, aggSites: aggIn && aggIn.sites };
+  const aggIn = r.aggregate || null;
+  const agg = aggIn ? cellsOf(Array.isArray(aggIn) ? aggIn : aggIn.cells) : null;
+  return { times, step, rows, agg, aggSites: r.sites ?? (aggIn && aggIn.sites) };
 }
 
 const bad = (c) => c && (c.state === 'slow' || c.state === 'unreachable');
@@ -164,12 +165,15 @@ function drawHeat(box, r, from, to) {
     return h('td', { cls: 'hc hc-' + st, tabindex: '-1', 'data-state': st, title: text },
       h('span', { 'aria-hidden': 'true' }, MARK[st] || ''), h('span', { cls: 'vh' }, text));
   };
+  /* the sector's row: how many of its sites were anomalous in the cell
+   * (the hub gives "<5" for small counts to readers who cannot see the
+   * sites) */
   const aggTd = (x, c) => {
-    const n = c ? (Number(c.slow) || 0) + (Number(c.unreachable) || 0) : 0;
-    const st = !c ? 'none' : Number(c.unreachable) > 0 && Number(c.unreachable) >= Number(c.slow || 0) ? 'unreachable' : n > 0 ? 'slow' : 'normal';
-    const text = t('obs.aggcell', { t: fmtTime(iso(x / 1000)), n: c ? count(c.slow) : '—', m: c ? count(c.unreachable) : '—' });
+    const a = c ? (c.anomalous ?? ((Number(c.slow) || 0) + (Number(c.unreachable) || 0))) : null;
+    const st = !c ? 'none' : (a === 0 || a === '0') ? 'normal' : 'slow';
+    const text = t('obs.aggcell', { t: fmtTime(iso(x / 1000)), n: count(a), m: c ? count(c.sites ?? c.n) : '—' });
     return h('td', { cls: 'hc hc-' + st + ' agg', tabindex: '-1', 'data-state': st, title: text },
-      h('span', { 'aria-hidden': 'true' }, n ? String(n) : ''), h('span', { cls: 'vh' }, text));
+      h('span', { 'aria-hidden': 'true' }, a && a !== '0' ? String(a) : ''), h('span', { cls: 'vh' }, text));
   };
   const body = h('tbody', {});
   if (d.agg) body.appendChild(h('tr', { cls: 'aggrow', 'data-agg': '1' }, h('th', { scope: 'row' }, t('obs.aggrow', { n: count(d.aggSites) })), d.agg.map((c, i) => aggTd(d.times[i], c))));

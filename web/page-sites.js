@@ -305,7 +305,8 @@ function drawCharts(box, o, from, to) {
   const pts = (o.points || []).map((p) => Object.assign({}, p, { x: ms(p.t) })).filter((p) => !Number.isNaN(p.x)).sort((a, b) => a.x - b.x);
   const base = (o.baseline || []).map((b) => Object.assign({}, b, { x: ms(b.t) })).filter((b) => !Number.isNaN(b.x) && b.high >= 0).sort((a, b) => a.x - b.x);
   if (!pts.length) { put(box, h('p', { cls: 'empty', id: 'site-nodata' }, t('site.nodata'))); return; }
-  const W = 720, H = 240, L0 = 52, R0 = 10, T0 = 12, B0 = 28;
+  // drawn at the width it is shown at (up to 720), so its text keeps its size on a phone
+  const W = Math.max(320, Math.min(720, Math.round(box.clientWidth || 720))), H = 240, L0 = 52, R0 = 10, T0 = 12, B0 = 28;
   const ok = (v) => typeof v === 'number' && v >= 0;
   const ymax = Math.max(10, ...pts.map((p) => (ok(p.p90) ? p.p90 : ok(p.p50) ? p.p50 : 0)), ...base.map((b) => b.high)) * 1.1;
   const X = (x) => L0 + (W - L0 - R0) * (x - from) / Math.max(1, to - from);
@@ -404,7 +405,7 @@ function axes(W, H, L0, R0, T0, B0, vmax, from, to, X, Y) {
     const x = from + span * i / 4;
     const j = new Date(x + 9 * 3600e3);
     const hm = String(j.getUTCHours()).padStart(2, '0') + ':' + String(j.getUTCMinutes()).padStart(2, '0');
-    const label = span > 2 * 86400e3 ? (j.getUTCMonth() + 1) + '/' + j.getUTCDate() + ' ' + hm : hm;
+    const label = span > 2 * 86400e3 ? (j.getUTCMonth() + 1) + '/' + j.getUTCDate() + (W >= 500 ? ' ' + hm : '') : hm;
     g.push(svg('text', { x: X(x), y: H - B0 + 16, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', cls: 'tick' }, label));
   }
   g.push(svg('line', { x1: L0, x2: W - R0, y1: H - B0, y2: H - B0, cls: 'axis' }));
