@@ -8,7 +8,11 @@
 #   store/   no service/, http/, deliver/
 #   service/ no http/
 #   deliver/ no service/, http/
-#   and nothing in the library includes cli/ (the command-line client)
+#   probe/   no store/, service/, http/, deliver/ (the website prober:
+#            network measurement; common/ and core/ only)
+#   and nothing in the library includes cli/ (the command-line client);
+#   only service/ (the hub's prober thread) and the probe program's main
+#   (src/probe/probe_main.c) include probe/
 #
 # And http/ calls service/, not store/: the only store functions http/ may
 # call are those of the request's connection and of operations counters
@@ -20,12 +24,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 declare -A forbidden=(
-    [common]="core store service deliver http cli"
-    [core]="store http service deliver cli"
-    [store]="service http deliver cli"
+    [common]="core store service deliver http cli probe"
+    [core]="store http service deliver cli probe"
+    [store]="service http deliver cli probe"
     [service]="http cli"
-    [deliver]="service http cli"
-    [http]="cli"
+    [deliver]="service http cli probe"
+    [http]="cli probe"
+    [probe]="store service http deliver cli"
 )
 
 allowed=()

@@ -27,6 +27,7 @@
 #include "deliver/message.h"
 #include "deliver/outbox.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include "store/store.h"
 #include "common/util.h"
@@ -46,8 +47,11 @@ static void usage(void)
             "[--retry-cap-s N]\n"
             "                   [--http-timeout-s N] [--max-inflight N] "
             "[--ack-deadlines H,M,L]\n"
+            "                   [--test-mode]   (tests only: loopback site "
+            "URLs, intervals from 1 s)\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
-            " :: listens on IPv6 and IPv4\n");
+            " :: listens on IPv6 and IPv4\n"
+            "  --test-mode is refused unless --listen is a loopback address\n");
 }
 
 /* Parses "a,b,c" of three positive integers. */
@@ -140,6 +144,19 @@ static void stop_outbox(struct app *app, struct outbox *ob)
 
 /* ---- the command line ---- */
 
+/* Is addr (an --listen value) a loopback address? */
+static bool listen_is_loopback(const char *addr)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return a[0] == 127;
+    if (inet_pton(AF_INET6, addr, a) == 1) {
+        static const unsigned char one[16] = {[15] = 1};
+        return memcmp(a, one, 16) == 0;
+    }
+    return false;
+}
+
 struct config {
     const char *db, *listen, *port_file, *metrics_token_file;
     const char *public_url, *smtp_url;
@@ -147,6 +164,7 @@ struct config {
     long port, threads, tick_ms;
     long attempts, retry_base, retry_cap, http_timeout, inflight;
     bool secure, help;
+    bool test_mode; /* --test-mode: loopback only (service/sites.h) */
     int ack_deadlines[3];
     long log_level;
 };
@@ -178,6 +196,7 @@ struct option {
 static const struct option options[] = {
     {.name = "cookie-secure", .kind = OPT_FLAG, .off = AT(secure)},
     {.name = "help", .kind = OPT_FLAG, .off = AT(help)},
+    {.name = "test-mode", .kind = OPT_FLAG, .off = AT(test_mode)},
     {.name = "db", .kind = OPT_STRING, .off = AT(db)},
     {.name = "listen", .kind = OPT_STRING, .off = AT(listen)},
     {.name = "port",
@@ -316,6 +335,13 @@ static int parse_options(int argc, char **argv, struct config *cfg)
                 sizeof(((struct deliver_settings *)0)->mail_from) - 1);
         return 2;
     }
+    /* test mode admits loopback site URLs (website observation): never on
+     * a hub others can reach */
+    if (cfg->test_mode && !listen_is_loopback(cfg->listen)) {
+        fprintf(stderr, "infrashared: --test-mode: only with --listen on a "
+                        "loopback address (127.0.0.0/8 or ::1)\n");
+        return 2;
+    }
     log_set_level((enum log_level)cfg->log_level);
     return -1;
 }
@@ -382,6 +408,7 @@ static int open_app(struct app *app, const struct config *cfg)
 {
     memset(app, 0, sizeof(*app));
     app->cookie_secure = cfg->secure;
+    app->test_mode = cfg->test_mode;
     app->started_at = util_now();
     char err[512];
     int rc = store_open(cfg->db, 0, (int)cfg->threads + 3, &app->store, err,

@@ -92,7 +92,12 @@ static void usage(FILE *f)
         "gateway|email|webhook]\n"
         "  drill report ID [--format json|csv|html] | confirm ID\n"
         "  drill list [--fy YEAR] [--ceptoar ID] | summary [--fy YEAR]\n"
-        "  (drills is the same command as drill)\n");
+        "  (drills is the same command as drill)\n"
+        "  site add URL [--org ORG] [--label L] [--interval S]\n"
+        "       [--expected-status N] [--content-match T] [--notify]\n"
+        "  site list [--org O] [--sector S] [--state S] [--q TEXT] [--limit "
+        "N]\n"
+        "  site show ID | pause ID | resume ID | rm ID   (HPレスポンス観測)\n");
 }
 
 static int open_db(struct store **s)
@@ -1052,7 +1057,8 @@ int main(int argc, char **argv)
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
         strcmp(cmd, "agreements") == 0 || strcmp(cmd, "lists") == 0 ||
-        strcmp(cmd, "declarations") == 0 || strcmp(cmd, "drills") == 0)
+        strcmp(cmd, "declarations") == 0 || strcmp(cmd, "drills") == 0 ||
+        strcmp(cmd, "site") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -106,3 +106,30 @@ bool access_may_view_overdue(const char *kind)
 {
     return strcmp(kind, "ministry") == 0 || strcmp(kind, "nisc") == 0;
 }
+
+enum access_site_scope access_site_scope(const struct access_org *viewer,
+                                         unsigned roles)
+{
+    if ((roles & ROLE_ADMIN) || strcmp(viewer->kind, "nisc") == 0)
+        return ACCESS_SITES_ALL;
+    if (strcmp(viewer->kind, "ceptoar") == 0)
+        return ACCESS_SITES_MEMBERS;
+    return ACCESS_SITES_OWN;
+}
+
+bool access_may_see_site(const struct access_org *viewer, unsigned roles,
+                         const struct access_org *site_org)
+{
+    if (strcmp(viewer->id, site_org->id) == 0)
+        return true;
+    switch (access_site_scope(viewer, roles)) {
+    case ACCESS_SITES_ALL: return true;
+    case ACCESS_SITES_MEMBERS:
+        for (int i = 0; i < site_org->nceptoars; i++)
+            if (strcmp(site_org->ceptoars[i], viewer->id) == 0)
+                return true;
+        return false;
+    case ACCESS_SITES_OWN: return false;
+    }
+    return false;
+}

@@ -76,4 +76,24 @@ bool access_may_author_advisory(const char *kind);
 /* The overdue view of reports is for ministries and NISC. */
 bool access_may_view_overdue(const char *kind);
 
+/* Website response observation (issue 12; docs/rules.md "Registration
+ * and visibility"). A registered site and everything observed of it is
+ * visible to its organisation, the secretariats of that organisation's
+ * CEPTOARs (site_org->ceptoars: its memberships, as store_org_rel fills
+ * them), NISC and hub admins; never to other operators, other CEPTOARs'
+ * secretariats or ministries (ministries get sector aggregates only).
+ * O(groups). */
+bool access_may_see_site(const struct access_org *viewer, unsigned roles,
+                         const struct access_org *site_org);
+/* The same rule as the parameters of a SQL filter (OBS_SITE_VISIBLE_SQL in
+ * store/store_sql.h): every site, the sites of the viewer's members and
+ * its own (a CEPTOAR secretariat), or its own only. O(1). */
+enum access_site_scope {
+    ACCESS_SITES_ALL,
+    ACCESS_SITES_MEMBERS, /* own + organisations that are members of it */
+    ACCESS_SITES_OWN
+};
+enum access_site_scope access_site_scope(const struct access_org *viewer,
+                                         unsigned roles);
+
 #endif

@@ -68,6 +68,9 @@ struct http_route {
      * (the handler checks it); only the answer page of a roll call's
      * link (http/routes_rollcall.c) */
     bool form;
+    /* a vantage point's account (no role; service/sites.h) may call it;
+     * every other route refuses such an account (403) */
+    bool vantage;
 };
 
 struct http_req {

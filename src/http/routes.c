@@ -8,6 +8,7 @@
 #include "service/agreements.h"
 #include "service/audit.h"
 #include "service/declarations.h"
+#include "service/sites.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -538,6 +539,19 @@ int h_decl_list(struct http_req *r, struct http_resp *out);
 int h_decl_read(struct http_req *r, struct http_resp *out);
 int h_decl_end(struct http_req *r, struct http_resp *out);
 
+/* routes_sites.c (issue 12: website observation, registration) */
+int h_sites_register(struct http_req *r, struct http_resp *out);
+int h_sites_list(struct http_req *r, struct http_resp *out);
+int h_sites_read(struct http_req *r, struct http_resp *out);
+int h_sites_update(struct http_req *r, struct http_resp *out);
+int h_sites_delete(struct http_req *r, struct http_resp *out);
+int h_sites_maintenance(struct http_req *r, struct http_resp *out);
+int h_obs_participant_join(struct http_req *r, struct http_resp *out);
+int h_obs_participants(struct http_req *r, struct http_resp *out);
+int h_obs_vantage_add(struct http_req *r, struct http_resp *out);
+int h_obs_vantages(struct http_req *r, struct http_resp *out);
+int h_obs_assignments(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
@@ -545,6 +559,7 @@ int h_decl_end(struct http_req *r, struct http_resp *out);
 #define LBODY(name) .body = lists_##name##_spec, .nbody = JV_UNTIL_NULL
 #define DBODY(name) .body = declaration_##name##_spec, .nbody = JV_UNTIL_NULL
 #define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
+#define OBODY(name) .body = sites_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -912,5 +927,62 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/dashboard",
      .auth = HTTP_AUTHED,
      .fn = h_dashboard},
+    /* website observation: registration (routes_sites.c, issue 12) */
+    {.method = "POST",
+     .pattern = "/api/v1/sites",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_LIAISON | ROLE_ANALYST | ROLE_ADMIN,
+     OBODY(register),
+     .fn = h_sites_register},
+    {.method = "GET",
+     .pattern = "/api/v1/sites",
+     .auth = HTTP_AUTHED,
+     .fn = h_sites_list},
+    {.method = "GET",
+     .pattern = "/api/v1/sites/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_sites_read},
+    {.method = "PATCH",
+     .pattern = "/api/v1/sites/{id}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_LIAISON | ROLE_ANALYST | ROLE_ADMIN,
+     OBODY(update),
+     .fn = h_sites_update},
+    {.method = "DELETE",
+     .pattern = "/api/v1/sites/{id}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_LIAISON | ROLE_ANALYST | ROLE_ADMIN,
+     .fn = h_sites_delete},
+    {.method = "POST",
+     .pattern = "/api/v1/sites/{id}/maintenance",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_LIAISON | ROLE_ANALYST | ROLE_ADMIN,
+     OBODY(maintenance),
+     .fn = h_sites_maintenance},
+    {.method = "POST",
+     .pattern = "/api/v1/observation/participants",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ANALYST | ROLE_ADMIN,
+     OBODY(participant),
+     .fn = h_obs_participant_join},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/participants",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_participants},
+    {.method = "POST",
+     .pattern = "/api/v1/observation/vantages",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ANALYST | ROLE_ADMIN,
+     OBODY(vantage),
+     .fn = h_obs_vantage_add},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/vantages",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_vantages},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/assignments",
+     .auth = HTTP_AUTHED,
+     .vantage = true,
+     .fn = h_obs_assignments},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

@@ -516,6 +516,13 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
     }
     if (r->route->roles && !(r->auth.roles & r->route->roles))
         return http_fail(out, IS_ERR_FORBIDDEN);
+    /* an account with no role is a vantage point's (issue 12,
+     * service/sites.h): its token is a credential for the routes made for
+     * vantage points only, and no credential anywhere else */
+    if (!r->auth.roles && !r->route->vantage)
+        return http_error(out, 401, "unauthenticated", "Authorization",
+                          "this token is a vantage point's: it is valid "
+                          "only for the vantage points' routes");
     return 0;
 }
 

@@ -47,6 +47,10 @@ struct app {
     /* the roll-call boards last read, by version (service/rcache.h; NULL:
      * no cache) */
     struct rcache *board_cache;
+    /* infrashared --test-mode (only when listening on loopback): website
+     * observation admits loopback site URLs and intervals from 1 s
+     * (service/sites.h) */
+    bool test_mode;
 };
 
 /* The current time (seconds). One place, so that time is passed down. */

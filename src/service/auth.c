@@ -312,7 +312,7 @@ int auth_token(struct store_conn *c, const char *token, int64_t now,
     return ctx_for_active_user(c, uid, out);
 }
 
-int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
+int auth_token_insert(struct store_conn *c, const struct auth_ctx *who,
                       int64_t user_id, const char *name, int64_t expires,
                       int64_t now, char token[AUTH_TOKEN_LEN], char id[33])
 {
@@ -323,14 +323,22 @@ int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
     util_b64url(secret, sizeof(secret), sraw, sizeof(sraw));
     snprintf(token, AUTH_TOKEN_LEN, "ist_%s_%s", id, secret);
     hash32(secret, strlen(secret), h);
-    int rc = store_begin(c);
-    if (rc)
-        return rc;
-    rc = store_token_insert(c, id, user_id, name, h, now, expires);
+    int rc = store_token_insert(c, id, user_id, name, h, now, expires);
     if (!rc)
         rc = audit_record(
             c, who, now, "token.create", id,
             json_pack("{s:I,s:s}", "user", (json_int_t)user_id, "name", name));
+    return rc;
+}
+
+int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t user_id, const char *name, int64_t expires,
+                      int64_t now, char token[AUTH_TOKEN_LEN], char id[33])
+{
+    int rc = store_begin(c);
+    if (rc)
+        return rc;
+    rc = auth_token_insert(c, who, user_id, name, expires, now, token, id);
     if (rc) {
         store_rollback(c);
         return rc;

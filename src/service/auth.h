@@ -87,6 +87,10 @@ int auth_token(struct store_conn *c, const char *token, int64_t now,
 int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
                       int64_t user_id, const char *name, int64_t expires,
                       int64_t now, char token[AUTH_TOKEN_LEN], char id[33]);
+/* auth_token_create inside the caller's write transaction. */
+int auth_token_insert(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t user_id, const char *name, int64_t expires,
+                      int64_t now, char token[AUTH_TOKEN_LEN], char id[33]);
 /* Revokes; who must own it or be admin, else IS_ERR_NOTFOUND. Audited. */
 int auth_token_revoke(struct store_conn *c, const struct auth_ctx *who,
                       const char *id, int64_t now);

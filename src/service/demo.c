@@ -393,6 +393,8 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
                      "or a CEPTOAR with demo members (owners_members_of)",
                      demo_json_path, i);
     }
+    if (!rc)
+        rc = demo_obs_generate(c, now, stats);
     if (rc && !err[0])
         snprintf(err, errlen, "demo data: %s", is_strerror(rc));
     json_decref(demo);

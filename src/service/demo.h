@@ -25,6 +25,7 @@ struct demo_stats {
     int users;
     int contacts;
     int externals, lists; /* distribution lists and their members */
+    int sites, rollups;   /* website observation (service/demo_obs.c) */
 };
 
 /* Generates the demo set into the store (caller holds a transaction).
@@ -33,5 +34,14 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
                   const struct registry *r, const char *pw_hash,
                   const char *webhook_base, int64_t now,
                   struct demo_stats *stats, char *err, size_t errlen);
+
+/* The website observation demo (issue 12; service/demo_obs.c): every demo
+ * CEPTOAR participates; about 3,000 sites of the demo operators, under
+ * the reserved .example names (demo = 1: never probed); a synthesized week
+ * of history (5-minute rollups with sketches, states, baselines) and one
+ * open sector-wide alert. Called by demo_generate after the operators,
+ * inside its transaction. */
+int demo_obs_generate(struct store_conn *c, int64_t now,
+                      struct demo_stats *stats);
 
 #endif

@@ -1296,4 +1296,128 @@ int store_remind_insert(struct store_conn *c, const char *adv,
 int store_remind_queue(struct store_conn *c, const char *adv, const char *org,
                        int64_t now, int *queued, bool *in_flight);
 
+/* ---- website response observation: registration (issue 12,
+ * store/store_sites.c; the schema: migrations/0018_observation.sql) ---- */
+
+/* A registered site as read, with what the list shows beside it: its
+ * organisation's names and sector, its first CEPTOAR, its current state
+ * (obs_states; "paused" when paused, "learning" before any result). */
+struct store_site {
+    int64_t id;
+    char org_id[64];
+    char url[2049];
+    char host[256];
+    char label[801]; /* 200 code points */
+    int expected_status;
+    char content_match[257];
+    int interval_s;
+    bool notify, paused, demo;
+    char hosting[801];
+    char dns_provider[256];
+    int64_t registered_by;
+    char via_org[64];
+    int64_t version, created_at, updated_at, deleted_at;
+    /* joined */
+    char org_name_ja[512], org_name_en[512];
+    char sector_id[64], ceptoar_id[64];
+    char state[16];
+    int64_t state_since;
+    char reason_ja[1024], reason_en[1024];
+    int64_t last_at; /* 0: no result yet */
+    double last_total;
+    char last_outcome[16];
+};
+
+/* Who reads (core/access.h access_site_scope as the parameters of
+ * OBS_SITE_VISIBLE_SQL). */
+struct store_site_viewer {
+    int scope; /* enum access_site_scope */
+    const char *org;
+};
+
+/* The filter of a site list (NULL / 0: any). */
+struct store_site_filter {
+    const char *org, *sector, *state, *q;
+    int limit, offset;
+};
+
+/* Inserts s (id, version, times set by the caller but id); *id the new
+ * row. IS_ERR_CONFLICT: the organisation has the same URL already. */
+int store_site_insert(struct store_conn *c, const struct store_site *s,
+                      int64_t *id);
+/* The site id (not deleted). IS_ERR_NOTFOUND when none. */
+int store_site_get(struct store_conn *c, int64_t id, struct store_site *out);
+/* Writes the changeable fields of s (label, expected_status,
+ * content_match, interval_s, notify, paused, hosting) if its stored version
+ * is expect: IS_ERR_NOTFOUND when no such site, IS_ERR_CONFLICT when the
+ * version differs. Bumps version and updated_at. */
+int store_site_update(struct store_conn *c, const struct store_site *s,
+                      int64_t expect, int64_t now);
+/* Marks the site deleted (it keeps its rows for history). */
+int store_site_delete(struct store_conn *c, int64_t id, int64_t now);
+/* The visible sites matching f (by id) into a malloc'd array of *n the
+ * caller free()s, and *total: how many match in all. */
+int store_sites_list(struct store_conn *c, const struct store_site_viewer *v,
+                     const struct store_site_filter *f, struct store_site **out,
+                     size_t *n, int64_t *total);
+/* Does organisation org belong to a participating CEPTOAR? */
+int store_site_org_participates(struct store_conn *c, const char *org,
+                                bool *yes);
+int store_site_maintenance_add(struct store_conn *c, int64_t site_id,
+                               int64_t starts, int64_t ends, const char *note,
+                               int64_t *id);
+struct store_site_window {
+    int64_t id, starts, ends;
+    char note[801];
+};
+/* The site's maintenance windows that end after since, by start. */
+int store_site_maintenance_list(struct store_conn *c, int64_t site_id,
+                                int64_t since, struct store_site_window **out,
+                                size_t *n);
+
+/* Programme participation per CEPTOAR. */
+struct store_obs_participant {
+    char ceptoar_id[64];
+    char name_ja[512], name_en[512];
+    int64_t joined_at, by_user;
+    int64_t sites; /* registered (not deleted) sites of its members */
+};
+/* IS_ERR_CONFLICT when it participates already. */
+int store_obs_participant_add(struct store_conn *c, const char *ceptoar,
+                              int64_t by_user, int64_t now);
+int store_obs_participants(struct store_conn *c,
+                           struct store_obs_participant **out, size_t *n);
+
+/* Vantage points. */
+struct store_obs_vantage {
+    char id[33];
+    char name_ja[801], name_en[801];
+    char public_key[64];
+    int64_t last_seq;
+    bool active;
+    int64_t created_at;
+    int64_t user_id; /* its account (0: none, e.g. 'hub') */
+};
+/* IS_ERR_CONFLICT when the id exists. */
+int store_obs_vantage_add(struct store_conn *c,
+                          const struct store_obs_vantage *v);
+int store_obs_vantages(struct store_conn *c, struct store_obs_vantage **out,
+                       size_t *n);
+/* The vantage point whose account is user_id. IS_ERR_NOTFOUND: none. */
+int store_obs_vantage_by_user(struct store_conn *c, int64_t user_id,
+                              struct store_obs_vantage *out);
+/* What a vantage point probes: sites not paused, not deleted, of an
+ * organisation whose CEPTOAR participates; demo sites only when
+ * with_demo. By id after the id after; fn is called with each (a
+ * borrowed row) and may stop the walk with an error. */
+struct store_obs_assignment {
+    int64_t id;
+    const char *url, *content_match, *host;
+    int expected_status, interval_s;
+};
+int store_obs_assignments(struct store_conn *c, bool with_demo, int64_t after,
+                          int (*fn)(const struct store_obs_assignment *a,
+                                    void *ctx),
+                          void *ctx);
+
 #endif

@@ -861,3 +861,88 @@ ST(REMIND_REQUEUE,
    "= deliveries.contact_id AND " SQL_CHANNEL_OK("k") ")")
 ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "
                 "org_id = ?2 AND state IN ('queued', 'sending')")
+/* issue 12: website registration (store_sites.c). The visibility rule of
+ * core/access.h (access_site_scope: 0 every site, 1 its own and its
+ * members', 2 its own) over the site row alias s, with the scope and the
+ * viewer's organisation as parameters: for every statement that lists or
+ * counts sites or what was observed of them. */
+#define OBS_SITE_VISIBLE_SQL(s, SCOPE, ORG)                                    \
+    "(" SCOPE " = 0 OR " s ".org_id = " ORG " OR (" SCOPE                      \
+    " = 1 AND EXISTS (SELECT 1 FROM memberships vm WHERE vm.org_id = " s       \
+    ".org_id AND vm.group_id = " ORG ")))"
+#define OBS_SITE_COLS                                                          \
+    "s.id, s.org_id, s.url, s.host, s.label, s.expected_status, "              \
+    "s.content_match, s.interval_s, s.notify, s.paused, s.demo, s.hosting, "   \
+    "s.dns_provider, s.registered_by, s.via_org, s.version, s.created_at, "    \
+    "s.updated_at, s.deleted_at, o.name_ja, o.name_en, "                       \
+    "coalesce(sc.sector_id, ''), coalesce((SELECT min(m.group_id) FROM "       \
+    "memberships m JOIN orgs g ON g.id = m.group_id AND g.kind = 'ceptoar' "   \
+    "WHERE m.org_id = s.org_id), ''), CASE WHEN s.paused THEN 'paused' ELSE "  \
+    "coalesce(st.state, 'learning') END, coalesce(st.since, s.created_at), "   \
+    "coalesce(st.reason_ja, ''), coalesce(st.reason_en, ''), "                 \
+    "coalesce(st.last_at, 0), coalesce(st.last_total, -1), "                   \
+    "coalesce(st.last_outcome, '') FROM obs_sites s JOIN orgs o ON o.id = "    \
+    "s.org_id LEFT JOIN scopes sc ON sc.id = o.scope_id LEFT JOIN obs_states " \
+    "st ON st.site_id = s.id "
+#define OBS_SITES_WHERE                                                        \
+    "WHERE s.deleted_at = 0 AND " OBS_SITE_VISIBLE_SQL(                        \
+        "s", "?1",                                                             \
+        "?2") " AND (?3 IS NULL OR s.org_id = ?3) AND (?4 IS NULL "            \
+              "OR sc.sector_id = ?4) AND (?5 IS NULL OR CASE WHEN "            \
+              "s.paused THEN 'paused' ELSE coalesce(st.state, "                \
+              "'learning') END = ?5) AND (?6 IS NULL OR "                      \
+              "instr(lower(s.url), lower(?6)) > 0 OR "                         \
+              "instr(lower(s.label), lower(?6)) > 0 OR "                       \
+              "instr(o.name_ja, ?6) > 0 OR instr(lower(o.name_en), "           \
+              "lower(?6)) > 0) "
+ST(SITE_INSERT,
+   "INSERT INTO obs_sites(org_id, url, host, label, expected_status, "
+   "content_match, interval_s, notify, paused, hosting, dns_provider, "
+   "registered_by, via_org, demo, version, created_at, updated_at) VALUES "
+   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, "
+   "?15)")
+ST(SITE_GET, "SELECT " OBS_SITE_COLS "WHERE s.id = ?1 AND s.deleted_at = 0")
+ST(SITE_VERSION,
+   "SELECT version FROM obs_sites WHERE id = ?1 AND deleted_at = 0")
+ST(SITE_UPDATE,
+   "UPDATE obs_sites SET label = ?2, expected_status = ?3, content_match = "
+   "?4, interval_s = ?5, notify = ?6, paused = ?7, hosting = ?8, version = "
+   "version + 1, updated_at = ?10 WHERE id = ?1 AND version = ?9 AND "
+   "deleted_at = 0")
+ST(SITE_DELETE, "UPDATE obs_sites SET deleted_at = ?2, version = version + "
+                "1, updated_at = ?2 WHERE id = ?1 AND deleted_at = 0")
+ST(SITES_LIST,
+   "SELECT " OBS_SITE_COLS OBS_SITES_WHERE "ORDER BY s.id LIMIT ?7 OFFSET ?8")
+ST(SITES_COUNT, "SELECT count(*) FROM obs_sites s JOIN orgs o ON o.id = "
+                "s.org_id LEFT JOIN scopes sc ON sc.id = o.scope_id LEFT JOIN "
+                "obs_states st ON st.site_id = s.id " OBS_SITES_WHERE)
+ST(SITE_ORG_PARTICIPATES,
+   "SELECT count(*) FROM memberships m JOIN obs_participants p ON "
+   "p.ceptoar_id = m.group_id WHERE m.org_id = ?1")
+ST(SITE_MAINT_INSERT, "INSERT INTO obs_maintenance(site_id, starts, ends, "
+                      "note) VALUES (?1, ?2, ?3, ?4)")
+ST(SITE_MAINT_LIST, "SELECT id, starts, ends, note FROM obs_maintenance "
+                    "WHERE site_id = ?1 AND ends > ?2 ORDER BY starts, id")
+ST(OBS_PART_INSERT, "INSERT INTO obs_participants(ceptoar_id, joined_at, "
+                    "by_user) VALUES (?1, ?2, ?3)")
+ST(OBS_PARTS,
+   "SELECT p.ceptoar_id, o.name_ja, o.name_en, p.joined_at, p.by_user, "
+   "(SELECT count(*) FROM obs_sites s JOIN memberships m ON m.org_id = "
+   "s.org_id AND m.group_id = p.ceptoar_id WHERE s.deleted_at = 0) FROM "
+   "obs_participants p JOIN orgs o ON o.id = p.ceptoar_id ORDER BY "
+   "p.ceptoar_id")
+ST(OBS_VANTAGE_INSERT,
+   "INSERT INTO obs_vantages(id, name_ja, name_en, public_key, created_at, "
+   "user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+#define OBS_VANTAGE_COLS                                                       \
+    "SELECT id, name_ja, name_en, public_key, last_seq, active, created_at, "  \
+    "user_id FROM obs_vantages "
+ST(OBS_VANTAGES, OBS_VANTAGE_COLS "ORDER BY id")
+ST(OBS_VANTAGE_BY_USER, OBS_VANTAGE_COLS "WHERE user_id = ?1 AND user_id "
+                                         "!= 0 AND active = 1")
+ST(OBS_ASSIGNMENTS,
+   "SELECT s.id, s.url, s.content_match, s.expected_status, s.interval_s, "
+   "s.host FROM obs_sites s WHERE s.deleted_at = 0 AND s.paused = 0 AND "
+   "(?1 = 1 OR s.demo = 0) AND s.id > ?2 AND EXISTS (SELECT 1 FROM "
+   "memberships m JOIN obs_participants p ON p.ceptoar_id = m.group_id WHERE "
+   "m.org_id = s.org_id) ORDER BY s.id")

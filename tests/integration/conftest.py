@@ -122,6 +122,8 @@ class Hub:
         self.log_path = workdir / "infrashared.log"
         # the bearer token GET /metrics needs (--metrics-token-file)
         self.metrics_token = "metrics-" + os.urandom(16).hex()
+        # extra infrashared flags (e.g. ["--test-mode"])
+        self.daemon_args = []
 
     # ---- command line ----
     def cli(self, *args, check=True, input=None, env=None):
@@ -176,7 +178,7 @@ class Hub:
         self.proc = subprocess.Popen(
             [str(BUILD / "infrashared"), "--db", str(self.db), "--port", "0",
              "--port-file", str(port_file), "--threads", "4",
-             "--tick-ms", "100", *self.metrics_flags()],
+             "--tick-ms", "100", *self.metrics_flags(), *self.daemon_args],
             stdout=self.log, stderr=self.log)
         def ready():
             if self.proc.poll() is not None:

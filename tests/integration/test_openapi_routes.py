@@ -20,7 +20,8 @@ SERVICE_DIR = ROOT / "src" / "service"
 PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_",
-               "L": "lists_", "D": "declaration_", "R": "rollcall_"}
+               "L": "lists_", "D": "declaration_", "R": "rollcall_",
+               "O": "sites_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -33,7 +34,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
 # ABODY, LBODY, DBODY, RBODY(name) likewise (agreements, lists,
 # declarations, roll calls).
-BODY_RE = re.compile(r'([SPALDR]?)BODY\(\s*(\w+)\s*\)')
+BODY_RE = re.compile(r'([SPALDRO]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -156,7 +157,7 @@ def table_sources():
     return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
             SERVICE_DIR / "agreements.c", SERVICE_DIR / "declarations.c",
-            SERVICE_DIR / "rollcall.c"]
+            SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c"]
 
 
 def parse_field_tables():

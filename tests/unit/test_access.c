@@ -324,6 +324,66 @@ static void t_kind_abilities(void **state)
     }
 }
 
+/* Website observation (issue 12): who sees a site of each organisation.
+ * Every viewer × site owner: its own organisation, the secretariat of a
+ * CEPTOAR it is a member of, NISC and hub admins; never another operator,
+ * another CEPTOAR, a ministry, an agency or the council. */
+static void t_site_visibility_table(void **state)
+{
+    (void)state;
+    struct world w;
+    make(&w);
+    const struct access_org *owners[] = {&w.bank, &w.bank2, &w.cable, &w.city};
+    static const struct {
+        const char *viewer;
+        const char *sees; /* owners seen, by index: "1100" */
+    } rows[] = {
+        {"nisc", "1111"},
+        {"fsa", "0000"},
+        {"mic", "0000"},
+        {"meti", "0000"},
+        {"ceptoar-banking", "1100"},
+        {"ceptoar-cable-tv", "0010"},
+        {"ceptoar-telecom", "0010"},
+        {"ceptoar-council", "0000"},
+        {"jpcert", "0000"},
+        {"op-banking-0001", "1000"},
+        {"op-banking-0002", "0100"},
+        {"op-cable-tv-0001", "0010"},
+        {"op-local-government-0001", "0001"},
+    };
+    const struct access_org *viewers[] = {
+        &w.nisc,      &w.fsa,      &w.mic,     &w.meti,   &w.cep_bank,
+        &w.cep_cable, &w.cep_tele, &w.council, &w.agency, &w.bank,
+        &w.bank2,     &w.cable,    &w.city};
+    assert_int_equal(IS_ARRAY_LEN(rows), IS_ARRAY_LEN(viewers));
+    for (size_t i = 0; i < IS_ARRAY_LEN(rows); i++) {
+        assert_string_equal(viewers[i]->id, rows[i].viewer);
+        for (size_t j = 0; j < IS_ARRAY_LEN(owners); j++) {
+            bool want = rows[i].sees[j] == '1';
+            /* every role set but admin: roles give no more */
+            if (access_may_see_site(viewers[i], ROLE_ALL & ~ROLE_ADMIN,
+                                    owners[j]) != want)
+                fail_msg("%s sees site of %s: want %d", rows[i].viewer,
+                         owners[j]->id, want);
+            /* a hub admin sees every site */
+            assert_true(access_may_see_site(viewers[i], ROLE_ADMIN, owners[j]));
+            /* the SQL filter's scope agrees with the decision */
+            enum access_site_scope sc =
+                access_site_scope(viewers[i], ROLE_READER);
+            bool by_scope =
+                strcmp(viewers[i]->id, owners[j]->id) == 0 ||
+                sc == ACCESS_SITES_ALL ||
+                (sc == ACCESS_SITES_MEMBERS &&
+                 ((owners[j]->nceptoars > 0 &&
+                   strcmp(owners[j]->ceptoars[0], viewers[i]->id) == 0) ||
+                  (owners[j]->nceptoars > 1 &&
+                   strcmp(owners[j]->ceptoars[1], viewers[i]->id) == 0)));
+            assert_int_equal(by_scope, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +397,7 @@ int main(void)
         cmocka_unit_test(t_agency_and_council),
         cmocka_unit_test(t_admin),
         cmocka_unit_test(t_kind_abilities),
+        cmocka_unit_test(t_site_visibility_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

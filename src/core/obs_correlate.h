@@ -1,0 +1,148 @@
+/*
+ * obs_correlate.h - which anomalous websites belong together: a sector, an
+ * address prefix, a DNS provider or a hosting network anomalous at once
+ * (the DDoS-campaign signature), or one vantage point's own problem
+ * (website response observation, docs/rules.md "Website response
+ * observation"). Pure and deterministic: no I/O, no clock; allocates its
+ * result (obs_corr_free).
+ *
+ * Input: EVERY observed site (normal ones too: they give the groups'
+ * sizes and "seen normal from the other vantage points"), each with its
+ * keys and, per vantage point (bit i = vantages[i], at most
+ * OBS_CORR_MAX_VANTAGES), whether that vantage probed it recently and
+ * whether it sees it anomalous (its own k of n). Sites paused or in a
+ * maintenance window are left out by the caller.
+ *
+ *  1. Vantage rule: a site is "seen anomalous by v only" when v sees it
+ *     anomalous, another vantage probed it, and no other vantage sees it
+ *     anomalous. A vantage v for which that holds for >= max(3,
+ *     ceil(50 % of the sites v probed)) sites is flagged: one 'vantage'
+ *     group (key: the vantage's id, members: those sites). Then every site
+ *     whose anomalous vantages are all flagged is the vantage's problem
+ *     (fate OBS_FATE_VANTAGE): no site alert, in no other group.
+ *     With one vantage point only, its own problem cannot be told apart.
+ *  2. Groups: the remaining anomalous sites, by each key (sector, prefix,
+ *     dns, hosting; "" = unknown, no group). In a group of `size` sites,
+ *     take the members whose `since` are >= the start of the densest
+ *     OBS_CORR_WINDOW_S window of `since`s (earliest such window on a
+ *     tie); the group is correlated when they are >= max(OBS_CORR_MIN,
+ *     ceil(OBS_CORR_FRACTION x size)) = max(3, ceil(10 %)).
+ *  3. Explained elsewhere: a correlated group whose members are a strict
+ *     subset of another correlated group's is dropped (a DNS provider's
+ *     failure is one 'dns' group, not also a group per sector). Of groups
+ *     with the same members one is kept, by kind order sector, dns,
+ *     hosting, prefix (a DDoS on a sector whose sites share one /24 is a
+ *     sector alert); its same_as names the kinds dropped for it.
+ *  4. Fates: a member of a kept group: OBS_FATE_GROUP (the group's alert
+ *     covers it: no separate site alert); any other anomalous site:
+ *     OBS_FATE_SITE (a site alert to its organisation); not anomalous:
+ *     OBS_FATE_NONE.
+ * Order: groups by kind (vantage, sector, dns, hosting, prefix), then key
+ * (bytewise); members by site id ascending.
+ */
+#ifndef INFRASHARE_OBS_CORRELATE_H
+#define INFRASHARE_OBS_CORRELATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "core/obs_baseline.h"
+#include "core/obs_state.h"
+
+#define OBS_CORR_MIN 3
+#define OBS_CORR_FRACTION 0.10
+#define OBS_CORR_WINDOW_S 1800
+#define OBS_CORR_VANTAGE_MIN 3
+#define OBS_CORR_VANTAGE_FRACTION 0.50
+#define OBS_CORR_MAX_VANTAGES 32
+/* text of a prefix: "255.255.255.0/24" or an IPv6 /48 */
+#define OBS_PREFIX_MAX 48
+
+/* Kinds as stored in obs_alerts.kind ("site" is not a group). */
+enum obs_group_kind {
+    OBS_GROUP_VANTAGE = 0,
+    OBS_GROUP_SECTOR,
+    OBS_GROUP_DNS,
+    OBS_GROUP_HOSTING,
+    OBS_GROUP_PREFIX,
+    OBS_GROUP_COUNT_
+};
+/* "vantage", "sector", "dns", "hosting", "prefix"; NULL out of range */
+const char *obs_group_kind_name(enum obs_group_kind k);
+bool obs_group_kind_parse(const char *s, enum obs_group_kind *out);
+
+enum obs_fate {
+    OBS_FATE_NONE = 0, /* not anomalous */
+    OBS_FATE_SITE,     /* its own site alert */
+    OBS_FATE_GROUP,    /* covered by a correlated group's alert */
+    OBS_FATE_VANTAGE   /* a vantage point's problem, not the site's */
+};
+const char *obs_fate_name(enum obs_fate f); /* "none" "site" ... */
+
+/* The /24 (IPv4) or /48 (IPv6) of a textual address, as
+ * "203.0.113.0/24" or "2001:db8:1::/48"; an IPv4-mapped IPv6 address
+ * counts as IPv4. False (out = "") for anything else ("" too). */
+bool obs_addr_prefix(const char *addr, char *out, size_t cap);
+
+/* One observed site. Strings are borrowed: they must outlive the
+ * result; NULL counts as "". */
+struct obs_corr_site {
+    int64_t site_id;          /* unique in the input */
+    const char *sector;       /* sector id */
+    const char *prefix;       /* obs_addr_prefix of its last address */
+    const char *dns;          /* DNS provider */
+    const char *hosting;      /* hosting network */
+    uint32_t probed;          /* bit i: vantages[i] probed it recently */
+    uint32_t anomalous;       /* bit i: vantages[i] sees it slow/unreachable */
+    enum obs_state condition; /* SLOW or UNREACHABLE when anomalous */
+    enum obs_phase phase;     /* the phase that degraded most */
+    int64_t since;            /* anomalous since (unix s) */
+};
+
+struct obs_group {
+    enum obs_group_kind kind;
+    const char *key;    /* borrowed: a site's string or a vantage id */
+    const char *sector; /* the members' sector when all share one, else "" */
+    enum obs_state condition; /* most members' (a tie: UNREACHABLE) */
+    enum obs_phase phase;     /* most members' (a tie: the lower enum) */
+    int64_t since;            /* the earliest member's */
+    size_t size;           /* sites in the group (vantage: sites it probed) */
+    size_t nmembers;       /* anomalous members counted */
+    unsigned same_as;      /* bit (1u << kind): a group of that kind had
+                              the same members and was dropped for this */
+    const size_t *members; /* indices into the input sites, by site id */
+};
+
+struct obs_corr_result {
+    struct obs_group *groups;
+    size_t ngroups;
+    enum obs_fate *fate; /* one per input site */
+    size_t *store_;      /* owned member storage */
+};
+
+/* Correlates n sites seen by nvantages vantage points (ids, for the
+ * vantage groups' keys). Returns IS_OK with *out filled (free with
+ * obs_corr_free, also after an error), IS_ERR_INVALID when nvantages >
+ * OBS_CORR_MAX_VANTAGES or two sites share an id, IS_ERR_NOMEM. */
+int obs_correlate(const struct obs_corr_site *sites, size_t n,
+                  const char *const *vantages, size_t nvantages,
+                  struct obs_corr_result *out);
+void obs_corr_free(struct obs_corr_result *r);
+
+/* The reason of a group in Japanese and English. name_ja / name_en name
+ * the key for people (a sector's name, say; NULL = the key itself), e.g.
+ *   "30 of 200 sites of sector Energy slow at once; connect degraded most"
+ *   「分野「電力」の200サイト中30サイトが同時に低速。最も悪化した段階: 接続」
+ *   vantage: "vantage point osaka-1 alone sees 40 of its 50 sites slow
+ *   (the other vantage points see them normal): a problem of the vantage
+ *   point, not of the sites" / 「観測点「osaka-1」だけが50サイト中40サイト
+ *   を低速と観測（他の観測点では正常）: サイトではなく観測点の問題」
+ * Returns false when a text did not fit (OBS_REASON_MAX fits names up to
+ * 64 bytes). */
+bool obs_group_reason(const struct obs_group *g, const char *name_ja,
+                      const char *name_en, char *ja, size_t ja_cap, char *en,
+                      size_t en_cap);
+
+#endif

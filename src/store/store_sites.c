@@ -1,0 +1,286 @@
+/*
+ * store_sites.c - website response observation: registered sites, their
+ * maintenance windows, programme participants and vantage points (issue
+ * 12; see store/store.h). The visibility filter is OBS_SITE_VISIBLE_SQL
+ * (store/store_sql.h), the SQL copy of core/access.h's
+ * access_may_see_site.
+ */
+#include "store/store_internal.h"
+
+_Static_assert(ACCESS_SITES_ALL == 0 && ACCESS_SITES_MEMBERS == 1 &&
+                   ACCESS_SITES_OWN == 2,
+               "OBS_SITE_VISIBLE_SQL reads the scope's numbers");
+
+/* Row mapper of OBS_SITE_COLS into a struct store_site. */
+static void read_site(sqlite3_stmt *st, struct store_site *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, s->org_id, sizeof(s->org_id));
+    store_col_copy(st, 2, s->url, sizeof(s->url));
+    store_col_copy(st, 3, s->host, sizeof(s->host));
+    store_col_copy(st, 4, s->label, sizeof(s->label));
+    s->expected_status = sqlite3_column_int(st, 5);
+    store_col_copy(st, 6, s->content_match, sizeof(s->content_match));
+    s->interval_s = sqlite3_column_int(st, 7);
+    s->notify = sqlite3_column_int(st, 8) != 0;
+    s->paused = sqlite3_column_int(st, 9) != 0;
+    s->demo = sqlite3_column_int(st, 10) != 0;
+    store_col_copy(st, 11, s->hosting, sizeof(s->hosting));
+    store_col_copy(st, 12, s->dns_provider, sizeof(s->dns_provider));
+    s->registered_by = sqlite3_column_int64(st, 13);
+    store_col_copy(st, 14, s->via_org, sizeof(s->via_org));
+    s->version = sqlite3_column_int64(st, 15);
+    s->created_at = sqlite3_column_int64(st, 16);
+    s->updated_at = sqlite3_column_int64(st, 17);
+    s->deleted_at = sqlite3_column_int64(st, 18);
+    store_col_copy(st, 19, s->org_name_ja, sizeof(s->org_name_ja));
+    store_col_copy(st, 20, s->org_name_en, sizeof(s->org_name_en));
+    store_col_copy(st, 21, s->sector_id, sizeof(s->sector_id));
+    store_col_copy(st, 22, s->ceptoar_id, sizeof(s->ceptoar_id));
+    store_col_copy(st, 23, s->state, sizeof(s->state));
+    s->state_since = sqlite3_column_int64(st, 24);
+    store_col_copy(st, 25, s->reason_ja, sizeof(s->reason_ja));
+    store_col_copy(st, 26, s->reason_en, sizeof(s->reason_en));
+    s->last_at = sqlite3_column_int64(st, 27);
+    s->last_total = sqlite3_column_double(st, 28);
+    store_col_copy(st, 29, s->last_outcome, sizeof(s->last_outcome));
+}
+
+static int map_site(sqlite3_stmt *st, void *ctx)
+{
+    read_site(st, ctx);
+    return IS_OK;
+}
+
+static int map_site_listed(sqlite3_stmt *st, void *ctx)
+{
+    struct store_site *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    read_site(st, s);
+    return IS_OK;
+}
+
+int store_site_insert(struct store_conn *c, const struct store_site *s,
+                      int64_t *id)
+{
+    int rc = store_exec(
+        c, ST_SITE_INSERT, "site insert", "ttttitiiittItiI", s->org_id, s->url,
+        s->host, s->label, s->expected_status, s->content_match, s->interval_s,
+        s->notify ? 1 : 0, s->paused ? 1 : 0, s->hosting, s->dns_provider,
+        s->registered_by, s->via_org, s->demo ? 1 : 0, s->created_at);
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_site_get(struct store_conn *c, int64_t id, struct store_site *out)
+{
+    return store_get_row(c, ST_SITE_GET, "site get", map_site, out, "I", id);
+}
+
+int store_site_update(struct store_conn *c, const struct store_site *s,
+                      int64_t expect, int64_t now)
+{
+    int64_t version;
+    int rc = store_get_int64(c, ST_SITE_VERSION, "site version", &version, "I",
+                             s->id);
+    if (rc)
+        return rc;
+    if (version != expect)
+        return IS_ERR_CONFLICT;
+    return store_exec_changed(
+        c, ST_SITE_UPDATE, "site update", "ItitiiitII", s->id, s->label,
+        s->expected_status, s->content_match, s->interval_s, s->notify ? 1 : 0,
+        s->paused ? 1 : 0, s->hosting, expect, now);
+}
+
+int store_site_delete(struct store_conn *c, int64_t id, int64_t now)
+{
+    return store_exec_changed(c, ST_SITE_DELETE, "site delete", "II", id, now);
+}
+
+int store_sites_list(struct store_conn *c, const struct store_site_viewer *v,
+                     const struct store_site_filter *f, struct store_site **out,
+                     size_t *n, int64_t *total)
+{
+    struct store_rows r = {.size = sizeof(struct store_site)};
+    *out = NULL;
+    *n = 0;
+    int rc =
+        store_get_int64(c, ST_SITES_COUNT, "sites count", total, "ittttt",
+                        v->scope, v->org, f->org, f->sector, f->state, f->q);
+    if (rc)
+        return rc;
+    rc = store_list(c, ST_SITES_LIST, "sites list", map_site_listed, &r, NULL,
+                    "itttttii", v->scope, v->org, f->org, f->sector, f->state,
+                    f->q, f->limit, f->offset);
+    if (rc)
+        return rc;
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+int store_site_org_participates(struct store_conn *c, const char *org,
+                                bool *yes)
+{
+    int64_t k = 0;
+    int rc = store_get_int64(c, ST_SITE_ORG_PARTICIPATES, "site participates",
+                             &k, "t", org);
+    *yes = !rc && k > 0;
+    return rc;
+}
+
+int store_site_maintenance_add(struct store_conn *c, int64_t site_id,
+                               int64_t starts, int64_t ends, const char *note,
+                               int64_t *id)
+{
+    int rc = store_exec(c, ST_SITE_MAINT_INSERT, "site maintenance", "IIIt",
+                        site_id, starts, ends, note);
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static int map_window(sqlite3_stmt *st, void *ctx)
+{
+    struct store_site_window *w = store_rows_push(ctx);
+    if (!w)
+        return IS_ERR_NOMEM;
+    w->id = sqlite3_column_int64(st, 0);
+    w->starts = sqlite3_column_int64(st, 1);
+    w->ends = sqlite3_column_int64(st, 2);
+    store_col_copy(st, 3, w->note, sizeof(w->note));
+    return IS_OK;
+}
+
+int store_site_maintenance_list(struct store_conn *c, int64_t site_id,
+                                int64_t since, struct store_site_window **out,
+                                size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_site_window)};
+    int rc = store_list(c, ST_SITE_MAINT_LIST, "site maintenance list",
+                        map_window, &r, NULL, "II", site_id, since);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+int store_obs_participant_add(struct store_conn *c, const char *ceptoar,
+                              int64_t by_user, int64_t now)
+{
+    return store_exec(c, ST_OBS_PART_INSERT, "participant add", "tII", ceptoar,
+                      now, by_user);
+}
+
+static int map_participant(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_participant *p = store_rows_push(ctx);
+    if (!p)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, p->ceptoar_id, sizeof(p->ceptoar_id));
+    store_col_copy(st, 1, p->name_ja, sizeof(p->name_ja));
+    store_col_copy(st, 2, p->name_en, sizeof(p->name_en));
+    p->joined_at = sqlite3_column_int64(st, 3);
+    p->by_user = sqlite3_column_int64(st, 4);
+    p->sites = sqlite3_column_int64(st, 5);
+    return IS_OK;
+}
+
+int store_obs_participants(struct store_conn *c,
+                           struct store_obs_participant **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_obs_participant)};
+    int rc = store_list(c, ST_OBS_PARTS, "participants", map_participant, &r,
+                        NULL, "");
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+int store_obs_vantage_add(struct store_conn *c,
+                          const struct store_obs_vantage *v)
+{
+    return store_exec(c, ST_OBS_VANTAGE_INSERT, "vantage add", "ttttII", v->id,
+                      v->name_ja, v->name_en, v->public_key, v->created_at,
+                      v->user_id);
+}
+
+static void read_vantage(sqlite3_stmt *st, struct store_obs_vantage *v)
+{
+    memset(v, 0, sizeof(*v));
+    store_col_copy(st, 0, v->id, sizeof(v->id));
+    store_col_copy(st, 1, v->name_ja, sizeof(v->name_ja));
+    store_col_copy(st, 2, v->name_en, sizeof(v->name_en));
+    store_col_copy(st, 3, v->public_key, sizeof(v->public_key));
+    v->last_seq = sqlite3_column_int64(st, 4);
+    v->active = sqlite3_column_int(st, 5) != 0;
+    v->created_at = sqlite3_column_int64(st, 6);
+    v->user_id = sqlite3_column_int64(st, 7);
+}
+
+static int map_vantage(sqlite3_stmt *st, void *ctx)
+{
+    read_vantage(st, ctx);
+    return IS_OK;
+}
+
+static int map_vantage_listed(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_vantage *v = store_rows_push(ctx);
+    if (!v)
+        return IS_ERR_NOMEM;
+    read_vantage(st, v);
+    return IS_OK;
+}
+
+int store_obs_vantages(struct store_conn *c, struct store_obs_vantage **out,
+                       size_t *n)
+{
+    struct store_rows r = {.size = sizeof(struct store_obs_vantage)};
+    int rc = store_list(c, ST_OBS_VANTAGES, "vantages", map_vantage_listed, &r,
+                        NULL, "");
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+int store_obs_vantage_by_user(struct store_conn *c, int64_t user_id,
+                              struct store_obs_vantage *out)
+{
+    return store_get_row(c, ST_OBS_VANTAGE_BY_USER, "vantage by user",
+                         map_vantage, out, "I", user_id);
+}
+
+struct assign_walk {
+    int (*fn)(const struct store_obs_assignment *a, void *ctx);
+    void *ctx;
+};
+
+static int map_assignment(sqlite3_stmt *st, void *ctx)
+{
+    const struct assign_walk *w = ctx;
+    struct store_obs_assignment a = {
+        .id = sqlite3_column_int64(st, 0),
+        .url = (const char *)sqlite3_column_text(st, 1),
+        .content_match = (const char *)sqlite3_column_text(st, 2),
+        .expected_status = sqlite3_column_int(st, 3),
+        .interval_s = sqlite3_column_int(st, 4),
+        .host = (const char *)sqlite3_column_text(st, 5),
+    };
+    if (!a.url || !a.content_match || !a.host)
+        return IS_ERR_NOMEM;
+    return w->fn(&a, w->ctx);
+}
+
+int store_obs_assignments(struct store_conn *c, bool with_demo, int64_t after,
+                          int (*fn)(const struct store_obs_assignment *a,
+                                    void *ctx),
+                          void *ctx)
+{
+    struct assign_walk w = {.fn = fn, .ctx = ctx};
+    return store_each(c, ST_OBS_ASSIGNMENTS, "assignments", map_assignment, &w,
+                      "iI", with_demo ? 1 : 0, after);
+}
