@@ -896,12 +896,6 @@ const E = {
     'user.enable': ['ユーザーの有効化', 'User enabled'],
     'user.passwd': ['パスワードの変更', 'Password changed'],
     // issue 12: ui (website response observation)
-    'site.register': ['観測対象サイトの登録', 'Site registered for observation'],
-    'site.update': ['観測対象サイトの変更', 'Observed site changed'],
-    'site.delete': ['観測対象サイトの削除', 'Observed site removed'],
-    'site.maintenance': ['保守時間帯の登録', 'Maintenance window added'],
-    'obs.participant.join': ['HP観測への参加', 'Joined web observation'],
-    'obs.vantage.add': ['観測点の追加', 'Vantage point added'],
     'observation.advisory': ['観測アラートからの情報提供', 'Advisory from an observation alert'],
   },
 };
