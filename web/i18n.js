@@ -736,7 +736,7 @@ const D = {
   'site.err.dup': ['このURLはこの組織で既に登録されています。', 'This URL is registered for this organisation already.'],
   'site.registered': ['{site}を登録しました。', 'Registered {site}.'],
   'site.title': ['観測対象サイト', 'Observed site'],
-  'site.since': ['（{t}から）', '(since {t})'],
+  'site.since': ['（{t}から）', ' (since {t})'],
   'site.dns': ['DNS事業者', 'DNS provider'],
   'site.via': ['登録した組織', 'Registered by'],
   'site.window': ['表示期間', 'Window'],
@@ -812,6 +812,10 @@ const D = {
   'obs.advisehint': ['{sector}分野の構成員へAmberで発出します（サイト名・組織名は含めません）。', 'Issued as Amber to the members of {sector}, without site or organisation names.'],
   'obs.advised': ['情報提供を発出しました。', 'Advisory issued.'],
   'obs.moresites': ['ほか{n}サイト', 'and {n} more'],
+  'err.invalid_url': ['http:// または https:// で始まる正しいURLを入力してください（ユーザー名・パスワードは含められません）。', 'Enter a valid http:// or https:// URL (with no user name or password in it).'],
+  'err.forbidden_address': ['このアドレスは観測できません（ハブ自身、ループバック・プライベートなどの範囲）。', 'This address cannot be observed (the hub itself, or a loopback, private or other reserved range).'],
+  'err.not_participating': ['この組織のCEPTOARはHP観測に参加していません。', 'The organisation’s CEPTOAR does not take part in web observation.'],
+  'err.version_conflict': ['先に他の変更がありました。再読み込みしてください。', 'It was changed in the meantime; reload the page.'],
 };
 
 const E = {

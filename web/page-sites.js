@@ -237,8 +237,12 @@ async function registerPage(main, { ctx }) {
       ctx.go('/sites/' + enc(s.id));
     } catch (e) {
       btn.disabled = false;
-      const text = e.status === 409 ? t('site.err.dup') : errText(e);
       const name = e.field ? String(e.field).replace(/^.*\./, '') : (e.status === 409 ? 'url' : null);
+      // next to the field: the code's text, else the field's own hint
+      // (its limits), else the hub's message
+      const hint = name && fields[name] && rows[name] ? rows[name].querySelector('.hint') : null;
+      const text = e.code === 'duplicate' ? t('site.err.dup')
+        : t('err.' + e.code, null, true) || (hint && e.status === 400 ? hint.textContent : errText(e));
       if (name && setErr(name, text)) fields[name].focus();
       put(status, msg(text, 'err'));
     }
@@ -267,7 +271,7 @@ async function sitePage(main, { ctx }, id) {
   const win = WINDOWS[q.get('window')] ? q.get('window') : '24h';
   put(main, h('h1', { 'data-title': title }, siteName(s)), obsNav(ctx, ''));
   put(main, h('div', { cls: 'card obs-now', id: 'site-state', 'data-state': s.state || '' },
-    h('p', { cls: 'obs-statebig' }, stateBadge(s.state), s.state_since ? [' ', t('site.since', { t: fmtTime(iso(s.state_since)) })] : null),
+    h('p', { cls: 'obs-statebig' }, stateBadge(s.state), s.state_since ? t('site.since', { t: fmtTime(iso(s.state_since)) }) : null),
     reason(s) ? h('p', { id: 'site-reason' }, reason(s)) : null,
     dl([
       [t('site.url'), h('span', { cls: 'id' }, s.url)],
