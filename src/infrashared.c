@@ -167,6 +167,8 @@ struct config {
     bool test_mode; /* --test-mode: loopback only (service/sites.h) */
     int ack_deadlines[3];
     long log_level;
+    /* issue 12: the in-hub prober (--probe, the default; --no-probe) */
+    bool probe, no_probe;
 };
 
 enum opt_kind {
@@ -196,6 +198,8 @@ struct option {
 static const struct option options[] = {
     {.name = "cookie-secure", .kind = OPT_FLAG, .off = AT(secure)},
     {.name = "help", .kind = OPT_FLAG, .off = AT(help)},
+    {.name = "probe", .kind = OPT_FLAG, .off = AT(probe)},
+    {.name = "no-probe", .kind = OPT_FLAG, .off = AT(no_probe)},
     {.name = "test-mode", .kind = OPT_FLAG, .off = AT(test_mode)},
     {.name = "db", .kind = OPT_STRING, .off = AT(db)},
     {.name = "listen", .kind = OPT_STRING, .off = AT(listen)},

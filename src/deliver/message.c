@@ -7,6 +7,7 @@
 
 #include "core/range.h"
 #include "common/util.h"
+#include "store/store_obs.h"
 
 void message_release(struct message *m)
 {
@@ -382,8 +383,10 @@ int message_email(const struct deliver_settings *a, const struct message *m,
              "Content-Transfer-Encoding: base64\r\n\r\n",
              days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900,
              tm.tm_hour, tm.tm_min, tm.tm_sec, d->idem_key, domain,
-             d->kind == STORE_JOB_ALERT ? "Report" : "Advisory", d->advisory_id,
-             d->idem_key);
+             d->kind == STORE_JOB_ALERT ? "Report"
+             : d->kind == STORE_JOB_OBS ? "Observation-Alert"
+                                        : "Advisory",
+             d->advisory_id, d->idem_key);
     int rc = buf_error(&m->text); /* never encode a cut-short text */
     if (rc)
         return rc;
@@ -595,6 +598,61 @@ int message_compose_alert(const struct deliver_settings *a,
     store_report_release(&rep);
     if (!js)
         return IS_ERR_NOMEM;
+    if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
+        return rc;
+    return IS_OK;
+}
+
+int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
+                        const struct store_delivery *d, int64_t now,
+                        struct message *m)
+{
+    IS_UNUSED(now);
+    int rc = message_start(c, d->contact_id, 64 * 1024, m);
+    if (rc)
+        return rc;
+    long id = 0;
+    if (util_parse_long(d->advisory_id, 1, 0x7fffffffL, &id))
+        return IS_ERR_NOTFOUND;
+    struct store_obs_alert al;
+    if ((rc = store_obs_alert_get(c, id, &al)))
+        return rc;
+    bool un = strcmp(al.condition, "unreachable") == 0;
+    bool site = strcmp(al.kind, "site") == 0;
+    char since[UTIL_TIME_LEN];
+    util_time_rfc3339(al.since, since);
+    snprintf(
+        m->subject, sizeof(m->subject),
+        "HPレスポンス観測アラート（%s、%lld サイト） / Website observation "
+        "alert (%s, %lld site%s)",
+        un ? "到達不能" : "遅延", (long long)al.site_count,
+        un ? "unreachable" : "slow", (long long)al.site_count,
+        al.site_count == 1 ? "" : "s");
+    buf_addf(&m->text,
+             "HPレスポンス観測アラート / Website observation alert\n\n"
+             "種別 / kind: %s%s%s\n"
+             "状態 / condition: %s\n"
+             "サイト数 / sites: %lld\n"
+             "開始 / since: %s\n\n"
+             "%s\n%s\n\n"
+             "詳細はサインインして確認してください / Sign in for the details:\n"
+             "%s/#/observation\n",
+             al.kind, site ? "" : " ", site ? "" : al.key, al.condition,
+             (long long)al.site_count, since, al.reason_ja ? al.reason_ja : "",
+             al.reason_en ? al.reason_en : "", a->public_url);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "type", "observation_alert",
+                  "kind", al.kind, "condition", al.condition, "site_count",
+                  (json_int_t)al.site_count, "since", since, "reason_ja",
+                  al.reason_ja ? al.reason_ja : "", "reason_en",
+                  al.reason_en ? al.reason_en : "");
+    free(al.mem);
+    char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!js)
+        return IS_ERR_NOMEM;
+    buf_adds(&m->json, js);
+    free(js);
     if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
         return rc;
     return IS_OK;

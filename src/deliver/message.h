@@ -81,6 +81,14 @@ int message_compose_reminder(const struct deliver_settings *a,
 int message_compose_alert(const struct deliver_settings *a,
                           struct store_conn *c, const struct store_delivery *d,
                           int64_t now, struct message *m);
+/* Composes the e-mail of a website observation alert (issue 12; d->kind
+ * STORE_JOB_OBS: d->advisory_id is the alert's id) for d->org_id: the
+ * alert's bilingual reason, condition, site count and since, and the
+ * sign-in link to the alert list. It names no site: a site alert goes to
+ * the site's own organisation, whose reason names only its own site. */
+int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
+                        const struct store_delivery *d, int64_t now,
+                        struct message *m);
 /* The RFC 5322 e-mail (headers + base64 body) into out. */
 int message_email(const struct deliver_settings *a, const struct message *m,
                   const struct store_delivery *d, int64_t now, struct buf *out);

@@ -145,6 +145,8 @@ static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
     int rc = j->rem.id ? message_compose_reminder(a, c, &j->rem, &j->d, now, &m)
              : j->d.kind == STORE_JOB_ALERT
                  ? message_compose_alert(a, c, &j->d, now, &m)
+             : j->d.kind == STORE_JOB_OBS
+                 ? message_compose_obs(a, c, &j->d, now, &m)
                  : message_compose(a, c, &j->d, now, &m);
     if (rc) {
         message_release(&m);

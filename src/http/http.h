@@ -71,6 +71,10 @@ struct http_route {
     /* a vantage point's account (no role; service/sites.h) may call it;
      * every other route refuses such an account (403) */
     bool vantage;
+    /* issue 12: the body is JSON checked by the handler itself (a vantage
+     * point's signed batch: its raw bytes are in r->body, and each
+     * result's field is named with its index, results[3].site) */
+    bool raw_json;
 };
 
 struct http_req {
@@ -87,6 +91,9 @@ struct http_req {
     char cookie[AUTH_COOKIE_LEN + 8];
     struct store_conn *sc; /* a connection held for the handler */
     void *mhd;             /* struct MHD_Connection * */
+    /* the request body's bytes as received (routes with raw_json) */
+    const char *body;
+    size_t body_len;
 };
 
 /* Route table (http/routes.c). */
@@ -132,6 +139,8 @@ int http_fail(struct http_resp *out, int err);
 /* Query parameter or NULL. Owned by libmicrohttpd: valid while the
  * request is handled, never freed by the caller. */
 const char *http_query(struct http_req *r, const char *name);
+/* Request header field or NULL (owned by libmicrohttpd, as http_query). */
+const char *http_header(struct http_req *r, const char *name);
 /* Parses ?limit= within [1,max] (default dflt); 400 into out on error. */
 int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
                int *limit);

@@ -9,6 +9,7 @@
 #include "service/audit.h"
 #include "service/declarations.h"
 #include "service/sites.h"
+#include "service/observation.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -533,6 +534,13 @@ int h_rules_current(struct http_req *r, struct http_resp *out);
 int h_agreements_list(struct http_req *r, struct http_resp *out);
 int h_agreements_sign(struct http_req *r, struct http_resp *out);
 int h_agreements_withdraw(struct http_req *r, struct http_resp *out);
+/* routes_obs.c (issue 12) */
+int h_obs_push(struct http_req *r, struct http_resp *out);
+int h_obs_site_series(struct http_req *r, struct http_resp *out);
+int h_obs_alerts(struct http_req *r, struct http_resp *out);
+int h_obs_alert_advisory(struct http_req *r, struct http_resp *out);
+int h_obs_heatmap(struct http_req *r, struct http_resp *out);
+int h_obs_sectors(struct http_req *r, struct http_resp *out);
 /* routes_declarations.c */
 int h_decl_declare(struct http_req *r, struct http_resp *out);
 int h_decl_list(struct http_req *r, struct http_resp *out);
@@ -984,5 +992,33 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .vantage = true,
      .fn = h_obs_assignments},
+    /* website response observation, its data (routes_obs.c, issue 12) */
+    {.method = "POST",
+     .pattern = "/api/v1/observations",
+     .auth = HTTP_PUBLIC, /* the batch's Ed25519 signature authenticates */
+     .raw_json = true,
+     .fn = h_obs_push,
+     .max_body = OBS_BATCH_MAX_BODY},
+    {.method = "GET",
+     .pattern = "/api/v1/sites/{id}/observations",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_site_series},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/alerts",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_alerts},
+    {.method = "POST",
+     .pattern = "/api/v1/observation/alerts/{id}/advisory",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ANALYST,
+     .fn = h_obs_alert_advisory},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/heatmap",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_heatmap},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/sectors",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_sectors},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

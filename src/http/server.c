@@ -107,6 +107,11 @@ const char *http_query(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->mhd, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *http_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, name);
+}
+
 int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
                int *limit)
 {
@@ -635,7 +640,7 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
                    "(application/x-www-form-urlencoded)");
         return;
     } else if (st->body.len) {
-        if (!r->route->body) {
+        if (!r->route->body && !r->route->raw_json) {
             http_error(out, 400, "unexpected_body", "body",
                        "this endpoint takes no request body");
             return;
@@ -652,6 +657,8 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
          * start */
         const char *text = buf_str(&st->body);
         size_t tlen = st->body.len;
+        r->body = text;
+        r->body_len = tlen;
         if (tlen >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
             text += 3;
             tlen -= 3;

@@ -772,7 +772,13 @@ int store_recipient_escalated(struct store_conn *c, const char *adv,
  * alert_deliveries table: advisory_id holds the report's id, round and
  * purpose say which alert). The store_delivery_* functions below act on
  * the job's own table; the outbox treats both alike. */
-enum store_job_kind { STORE_JOB_ADVISORY = 0, STORE_JOB_ALERT = 1 };
+enum store_job_kind {
+    STORE_JOB_ADVISORY = 0,
+    STORE_JOB_ALERT = 1,
+    /* issue 12: an observation alert's e-mail (obs_alert_deliveries;
+     * advisory_id holds the alert's id) */
+    STORE_JOB_OBS = 2
+};
 struct store_delivery {
     int64_t id;
     char advisory_id[40], org_id[64];

@@ -460,6 +460,11 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
     int rc = store_each(c, ST_ALD_CLAIM, "claim alerts", map_claimed, &x, "IIi",
                         now, now + lease, max);
     if (!rc && x.n < max) {
+        x.kind = STORE_JOB_OBS;
+        rc = store_each(c, ST_OBS_OAD_CLAIM, "claim obs alerts", map_claimed,
+                        &x, "IIi", now, now + lease, max - x.n);
+    }
+    if (!rc && x.n < max) {
         x.kind = STORE_JOB_ADVISORY;
         rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
                         now + lease, max - x.n);
@@ -483,9 +488,17 @@ static bool is_alert(const struct store_delivery *d)
     return d->kind == STORE_JOB_ALERT;
 }
 
+static bool is_obs(const struct store_delivery *d)
+{
+    return d->kind == STORE_JOB_OBS;
+}
+
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now)
 {
+    if (is_obs(d))
+        return store_exec(c, ST_OBS_OAD_DONE, "obs delivery done", "II",
+                          (int64_t)d->id, (int64_t)now);
     int rc = store_exec(c, is_alert(d) ? ST_ALD_DONE : ST_DLV_DONE,
                         "delivery done", "II", (int64_t)d->id, (int64_t)now);
     if (rc || is_alert(d))
@@ -497,6 +510,9 @@ int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
                          int64_t next_at, const char *error)
 {
+    if (is_obs(d))
+        return store_exec(c, ST_OBS_OAD_RETRY, "obs delivery retry", "IIt",
+                          (int64_t)d->id, (int64_t)next_at, error);
     if (is_alert(d)) /* attempts: a job taken fresh was not counted */
         return store_exec(c, ST_ALD_RETRY, "alert retry", "IIti",
                           (int64_t)d->id, (int64_t)next_at, error, d->attempts);
@@ -507,6 +523,9 @@ int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
                           const char *error)
 {
+    if (is_obs(d))
+        return store_exec(c, ST_OBS_OAD_FAILED, "obs delivery failed", "It",
+                          (int64_t)d->id, error);
     return store_exec(c, is_alert(d) ? ST_ALD_FAILED : ST_DLV_FAILED,
                       "delivery failed", "It", (int64_t)d->id, error);
 }
@@ -514,6 +533,10 @@ int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_next(struct store_conn *c, const struct store_delivery *d,
                         int64_t now, int *queued)
 {
+    if (is_obs(d)) { /* every e-mail contact has its own job already */
+        *queued = 0;
+        return IS_OK;
+    }
     if (!is_alert(d))
         return store_queue_next(c, d->advisory_id, d->org_id, "next", false,
                                 now, queued);
@@ -528,6 +551,8 @@ int store_delivery_settled(struct store_conn *c, const struct store_delivery *d,
                            bool *settled)
 {
     *settled = false;
+    if (is_obs(d))
+        return IS_OK;
     if (is_alert(d)) {
         int64_t one = 0;
         int rc = store_get_int64(c, ST_ALERT_OPENED, "alert opened", &one,

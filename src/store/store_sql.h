@@ -946,3 +946,4 @@ ST(OBS_ASSIGNMENTS,
    "(?1 = 1 OR s.demo = 0) AND s.id > ?2 AND EXISTS (SELECT 1 FROM "
    "memberships m JOIN obs_participants p ON p.ceptoar_id = m.group_id WHERE "
    "m.org_id = s.org_id) ORDER BY s.id")
+#include "store/store_obs_sql.h"

@@ -1,0 +1,971 @@
+/*
+ * store_obs.c - website response observation: results, rollups,
+ * baselines, states, alerts and their e-mail jobs (store/store_obs.h).
+ * Every statement is in store/store_obs_sql.h.
+ */
+#include "store/store_obs.h"
+
+#include <stdlib.h>
+
+#include "store/store_internal.h"
+
+/* Statements with REAL or blob parameters are bound here by hand (the
+ * store_exec letters have neither). */
+static sqlite3_stmt *prep(struct store_conn *c, enum store_stmt id)
+{
+    return store_stmt(c, id);
+}
+
+static void bind_reader(sqlite3_stmt *st, const struct obs_reader *rd)
+{
+    store_bind_text(st, 1, rd->org ? rd->org : "");
+    sqlite3_bind_int(st, 2, rd->all ? 1 : 0);
+    sqlite3_bind_int(st, 3, rd->ceptoar ? 1 : 0);
+}
+
+/* Walks st's rows with fn(ctx); IS_OK at the end. */
+static int walk(struct store_conn *c, sqlite3_stmt *st, const char *what,
+                store_row_fn fn, void *ctx)
+{
+    int rc = IS_OK, s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = fn(st, ctx);
+        if (rc)
+            break;
+    }
+    if (!rc && s != SQLITE_DONE)
+        rc = store_fail(c, what);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_double(st, i);
+}
+
+/* ---- vantage points ---- */
+
+static int map_vantage(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_vantage *v = ctx;
+    memset(v, 0, sizeof(*v));
+    store_col_copy(st, 0, v->id, sizeof(v->id));
+    store_col_copy(st, 1, v->public_key, sizeof(v->public_key));
+    v->last_seq = sqlite3_column_int64(st, 2);
+    v->active = sqlite3_column_int(st, 3) != 0;
+    return IS_OK;
+}
+
+int store_obs_vantage_get(struct store_conn *c, const char *id,
+                          struct store_obs_vantage *out)
+{
+    return store_get_row(c, ST_OBS_VANTAGE_GET, "vantage", map_vantage, out,
+                         "t", id);
+}
+
+int store_obs_vantage_take_seq(struct store_conn *c, const char *id,
+                               int64_t seq)
+{
+    int rc =
+        store_exec_changed(c, ST_OBS_VANTAGE_SEQ, "vantage seq", "tI", id, seq);
+    return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+}
+
+int store_obs_vantage_ensure_hub(struct store_conn *c, int64_t now)
+{
+    return store_exec(c, ST_OBS_VANTAGE_ENSURE_HUB, "hub vantage", "I", now);
+}
+
+/* ---- sites ---- */
+
+static void read_site(sqlite3_stmt *st, struct store_obs_site *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, s->org_id, sizeof(s->org_id));
+    store_col_copy(st, 2, s->sector_id, sizeof(s->sector_id));
+    store_col_copy(st, 3, s->host, sizeof(s->host));
+    store_col_copy(st, 4, s->hosting, sizeof(s->hosting));
+    store_col_copy(st, 5, s->dns_provider, sizeof(s->dns_provider));
+    s->interval_s = sqlite3_column_int(st, 6);
+    s->notify = sqlite3_column_int(st, 7) != 0;
+    s->paused = sqlite3_column_int(st, 8) != 0;
+    s->demo = sqlite3_column_int(st, 9) != 0;
+    s->deleted_at = sqlite3_column_int64(st, 10);
+    store_col_copy(st, 11, s->label, sizeof(s->label));
+    store_col_copy(st, 12, s->url, sizeof(s->url));
+}
+
+static int map_site(sqlite3_stmt *st, void *ctx)
+{
+    read_site(st, ctx);
+    return IS_OK;
+}
+
+static int map_site_listed(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_site *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    read_site(st, s);
+    return IS_OK;
+}
+
+int store_obs_site_get(struct store_conn *c, int64_t id,
+                       struct store_obs_site *out)
+{
+    return store_get_row(c, ST_OBS_SITE_GET, "obs site", map_site, out, "I",
+                         id);
+}
+
+int store_obs_site_assigned(struct store_conn *c, int64_t id, bool *yes)
+{
+    int64_t n = 0;
+    int rc =
+        store_get_int64(c, ST_OBS_SITE_ASSIGNED, "site assigned", &n, "I", id);
+    *yes = !rc && n > 0;
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+}
+
+int store_obs_hub_sites(struct store_conn *c, struct store_obs_site **out,
+                        size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_HUB_SITES, "hub sites", map_site_listed, &r,
+                        NULL, "");
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+int store_obs_site_visible(struct store_conn *c, const struct obs_reader *rd,
+                           int64_t id, bool *yes)
+{
+    *yes = false;
+    sqlite3_stmt *st = prep(c, ST_OBS_SITE_VISIBLE);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    sqlite3_bind_int64(st, 4, id);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *yes = sqlite3_column_int64(st, 0) > 0;
+    sqlite3_reset(st);
+    return s == SQLITE_ROW ? IS_OK : store_fail(c, "site visible");
+}
+
+int store_obs_in_maintenance(struct store_conn *c, int64_t site, int64_t at,
+                             bool *yes)
+{
+    int64_t n = 0;
+    int rc = store_get_int64(c, ST_OBS_IN_MAINTENANCE, "maintenance", &n, "II",
+                             site, at);
+    *yes = !rc && n > 0;
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+}
+
+/* ---- results ---- */
+
+int store_obs_result_insert(struct store_conn *c,
+                            const struct store_obs_result *r)
+{
+    sqlite3_stmt *st = prep(c, ST_OBS_RESULT_INSERT);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, r->site_id);
+    store_bind_text(st, 2, r->vantage_id);
+    sqlite3_bind_int64(st, 3, r->at);
+    sqlite3_bind_int(st, 4, r->at_ms);
+    store_bind_text(st, 5, r->outcome);
+    sqlite3_bind_int(st, 6, r->status);
+    sqlite3_bind_double(st, 7, r->dns_ms);
+    sqlite3_bind_double(st, 8, r->connect_ms);
+    sqlite3_bind_double(st, 9, r->tls_ms);
+    sqlite3_bind_double(st, 10, r->ttfb_ms);
+    sqlite3_bind_double(st, 11, r->total_ms);
+    store_bind_text(st, 12, r->addr);
+    store_bind_text(st, 13, r->verdict);
+    sqlite3_bind_double(st, 14, r->score);
+    return store_step_done(c, st, "obs result insert");
+}
+
+/* ---- baselines ---- */
+
+int store_obs_baseline_get(struct store_conn *c, int64_t site,
+                           const char *vantage, int how, double *median,
+                           double *mad, int *n)
+{
+    *median = -1;
+    *mad = 0;
+    *n = 0;
+    sqlite3_stmt *st = prep(c, ST_OBS_BASELINE_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, site);
+    store_bind_text(st, 2, vantage);
+    sqlite3_bind_int(st, 3, how);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *median = col_real(st, 0);
+        *mad = col_real(st, 1);
+        *n = sqlite3_column_int(st, 2);
+    }
+    sqlite3_reset(st);
+    if (s == SQLITE_ROW || s == SQLITE_DONE)
+        return IS_OK;
+    return store_fail(c, "baseline get");
+}
+
+int store_obs_baseline_put(struct store_conn *c, int64_t site,
+                           const char *vantage, int how, double median,
+                           double mad, int n, int64_t now)
+{
+    sqlite3_stmt *st = prep(c, ST_OBS_BASELINE_PUT);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, site);
+    store_bind_text(st, 2, vantage);
+    sqlite3_bind_int(st, 3, how);
+    sqlite3_bind_double(st, 4, median);
+    sqlite3_bind_double(st, 5, mad);
+    sqlite3_bind_int(st, 6, n);
+    sqlite3_bind_int64(st, 7, now);
+    return store_step_done(c, st, "baseline put");
+}
+
+static int map_double(sqlite3_stmt *st, void *ctx)
+{
+    double *d = store_rows_push(ctx);
+    if (!d)
+        return IS_ERR_NOMEM;
+    *d = col_real(st, 0);
+    return IS_OK;
+}
+
+int store_obs_baseline_source(struct store_conn *c, int64_t site,
+                              const char *vantage, int how, int64_t before,
+                              double **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(double)};
+    int rc = store_list(c, ST_OBS_BASELINE_SRC, "baseline source", map_double,
+                        &r, NULL, "ItiI", site, vantage, how, before);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+/* ---- rollups ---- */
+
+int store_obs_rollup_get(struct store_conn *c, int64_t site,
+                         const char *vantage, int64_t bucket,
+                         struct store_obs_rollup *out)
+{
+    sqlite3_stmt *st = prep(c, ST_OBS_ROLLUP_GET);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, site);
+    store_bind_text(st, 2, vantage);
+    sqlite3_bind_int64(st, 3, bucket);
+    int s = sqlite3_step(st);
+    int rc = IS_ERR_NOTFOUND;
+    if (s == SQLITE_ROW) {
+        out->n = sqlite3_column_int(st, 0);
+        out->errors = sqlite3_column_int(st, 1);
+        int len = sqlite3_column_bytes(st, 2);
+        const void *b = sqlite3_column_blob(st, 2);
+        out->sketch_len = 0;
+        if (b && len > 0 && (size_t)len <= sizeof(out->sketch)) {
+            memcpy(out->sketch, b, (size_t)len);
+            out->sketch_len = (size_t)len;
+        }
+        rc = IS_OK;
+    } else if (s != SQLITE_DONE) {
+        rc = store_fail(c, "rollup get");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int store_obs_rollup_put(struct store_conn *c, const struct store_obs_rollup *r)
+{
+    sqlite3_stmt *st = prep(c, ST_OBS_ROLLUP_PUT);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, r->site_id);
+    store_bind_text(st, 2, r->vantage_id);
+    sqlite3_bind_int64(st, 3, r->bucket);
+    sqlite3_bind_int(st, 4, r->n);
+    sqlite3_bind_int(st, 5, r->errors);
+    sqlite3_bind_double(st, 6, r->p50);
+    sqlite3_bind_double(st, 7, r->p90);
+    sqlite3_bind_double(st, 8, r->p99);
+    sqlite3_bind_double(st, 9, r->dns_p50);
+    sqlite3_bind_double(st, 10, r->connect_p50);
+    sqlite3_bind_double(st, 11, r->tls_p50);
+    sqlite3_bind_double(st, 12, r->ttfb_p50);
+    sqlite3_bind_blob(st, 13, r->sketch, (int)r->sketch_len, SQLITE_STATIC);
+    return store_step_done(c, st, "rollup put");
+}
+
+struct phases_ctx {
+    double v[4][64];
+    int n[4];
+};
+
+static int map_phases(sqlite3_stmt *st, void *ctx)
+{
+    struct phases_ctx *p = ctx;
+    for (int i = 0; i < 4; i++) {
+        double d = col_real(st, i);
+        if (d >= 0 && p->n[i] < 64)
+            p->v[i][p->n[i]++] = d;
+    }
+    return IS_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int store_obs_bucket_phases(struct store_conn *c, int64_t site,
+                            const char *vantage, int64_t bucket, double med[4])
+{
+    struct phases_ctx *p = calloc(1, sizeof(*p));
+    if (!p)
+        return IS_ERR_NOMEM;
+    int rc = store_each(c, ST_OBS_BUCKET_PHASES, "bucket phases", map_phases, p,
+                        "ItI", site, vantage, bucket);
+    for (int i = 0; i < 4; i++) {
+        med[i] = -1;
+        if (p->n[i]) {
+            qsort(p->v[i], (size_t)p->n[i], sizeof(double), cmp_double);
+            med[i] = p->v[i][(p->n[i] - 1) / 2];
+        }
+    }
+    free(p);
+    return rc;
+}
+
+/* ---- states ---- */
+
+static void read_vstate(sqlite3_stmt *st, int col0, struct store_obs_vstate *v,
+                        bool with_id)
+{
+    int i = col0;
+    if (with_id)
+        store_col_copy(st, i++, v->vantage_id, sizeof(v->vantage_id));
+    store_col_copy(st, i++, v->state, sizeof(v->state));
+    v->since = sqlite3_column_int64(st, i++);
+    if (with_id) {
+        v->score = col_real(st, i++);
+        v->ratio = col_real(st, i++);
+        v->usual_ms = col_real(st, i++);
+        store_col_copy(st, i++, v->phase, sizeof(v->phase));
+        v->window = sqlite3_column_int64(st, i++);
+        v->window_n = sqlite3_column_int(st, i++);
+        return;
+    }
+    v->window = sqlite3_column_int64(st, i++);
+    v->window_n = sqlite3_column_int(st, i++);
+    v->first_at = sqlite3_column_int64(st, i++);
+    v->last_at = sqlite3_column_int64(st, i++);
+    v->score = col_real(st, i++);
+    v->ratio = col_real(st, i++);
+    v->usual_ms = col_real(st, i++);
+    store_col_copy(st, i++, v->phase, sizeof(v->phase));
+}
+
+static int map_vstate(sqlite3_stmt *st, void *ctx)
+{
+    read_vstate(st, 0, ctx, false);
+    return IS_OK;
+}
+
+int store_obs_vstate_get(struct store_conn *c, int64_t site,
+                         const char *vantage, struct store_obs_vstate *out)
+{
+    return store_get_row(c, ST_OBS_VSTATE_GET, "vstate", map_vstate, out, "It",
+                         site, vantage);
+}
+
+int store_obs_vstate_put(struct store_conn *c, int64_t site,
+                         const struct store_obs_vstate *v)
+{
+    sqlite3_stmt *st = prep(c, ST_OBS_VSTATE_PUT);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, site);
+    store_bind_text(st, 2, v->vantage_id);
+    store_bind_text(st, 3, v->state);
+    sqlite3_bind_int64(st, 4, v->since);
+    sqlite3_bind_int64(st, 5, v->window);
+    sqlite3_bind_int(st, 6, v->window_n);
+    sqlite3_bind_int64(st, 7, v->first_at);
+    sqlite3_bind_int64(st, 8, v->last_at);
+    sqlite3_bind_double(st, 9, v->score);
+    sqlite3_bind_double(st, 10, v->ratio);
+    sqlite3_bind_double(st, 11, v->usual_ms);
+    store_bind_text(st, 12, v->phase);
+    return store_step_done(c, st, "vstate put");
+}
+
+static int map_vstate_listed(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_vstate *v = store_rows_push(ctx);
+    if (!v)
+        return IS_ERR_NOMEM;
+    read_vstate(st, 0, v, true);
+    return IS_OK;
+}
+
+int store_obs_vstates_of_site(struct store_conn *c, int64_t site, int64_t since,
+                              struct store_obs_vstate **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_VSTATES_OF_SITE, "vstates", map_vstate_listed,
+                        &r, NULL, "II", site, since);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+static int map_state(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_state *s = ctx;
+    store_col_copy(st, 0, s->state, sizeof(s->state));
+    s->since = sqlite3_column_int64(st, 1);
+    s->first_at = sqlite3_column_int64(st, 2);
+    return IS_OK;
+}
+
+int store_obs_state_get(struct store_conn *c, int64_t site,
+                        struct store_obs_state *out)
+{
+    return store_get_row(c, ST_OBS_STATE_GET, "state", map_state, out, "I",
+                         site);
+}
+
+int store_obs_state_put(struct store_conn *c, const struct store_obs_state *s)
+{
+    sqlite3_stmt *st = prep(c, ST_OBS_STATE_PUT);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, s->site_id);
+    store_bind_text(st, 2, s->state);
+    sqlite3_bind_int64(st, 3, s->since);
+    sqlite3_bind_int64(st, 4, s->window);
+    sqlite3_bind_int(st, 5, s->window_n);
+    sqlite3_bind_int64(st, 6, s->last_at);
+    sqlite3_bind_double(st, 7, s->last_total);
+    store_bind_text(st, 8, s->last_outcome);
+    store_bind_text(st, 9, s->addr);
+    sqlite3_bind_double(st, 10, s->score);
+    store_bind_text(st, 11, s->reason_ja);
+    store_bind_text(st, 12, s->reason_en);
+    store_bind_text(st, 13, s->phase);
+    sqlite3_bind_int64(st, 14, s->first_at);
+    return store_step_done(c, st, "state put");
+}
+
+/* ---- correlation input ---- */
+
+static int map_anomaly(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_anomaly_row *a = store_rows_push(ctx);
+    if (!a)
+        return IS_ERR_NOMEM;
+    a->site_id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, a->vantage_id, sizeof(a->vantage_id));
+    store_col_copy(st, 2, a->vstate, sizeof(a->vstate));
+    a->vsince = sqlite3_column_int64(st, 3);
+    a->ratio = col_real(st, 4);
+    store_col_copy(st, 5, a->phase, sizeof(a->phase));
+    store_col_copy(st, 6, a->sector, sizeof(a->sector));
+    store_col_copy(st, 7, a->addr, sizeof(a->addr));
+    store_col_copy(st, 8, a->dns, sizeof(a->dns));
+    store_col_copy(st, 9, a->hosting, sizeof(a->hosting));
+    store_col_copy(st, 10, a->org, sizeof(a->org));
+    a->notify = sqlite3_column_int(st, 11) != 0;
+    store_col_copy(st, 12, a->state, sizeof(a->state));
+    a->since = sqlite3_column_int64(st, 13);
+    store_col_copy(st, 14, a->label, sizeof(a->label));
+    store_col_copy(st, 15, a->host, sizeof(a->host));
+    a->usual_ms = col_real(st, 16);
+    store_col_copy(st, 17, a->reason_ja, sizeof(a->reason_ja));
+    store_col_copy(st, 18, a->reason_en, sizeof(a->reason_en));
+    return IS_OK;
+}
+
+int store_obs_anomaly_input(struct store_conn *c, int64_t now, int64_t window_s,
+                            struct store_obs_anomaly_row **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_ANOMALY_INPUT, "anomaly input", map_anomaly,
+                        &r, NULL, "II", window_s, now);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+static int map_group(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_group_size *g = store_rows_push(ctx);
+    if (!g)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, g->kind, sizeof(g->kind));
+    store_col_copy(st, 1, g->key, sizeof(g->key));
+    g->sites = sqlite3_column_int64(st, 2);
+    return IS_OK;
+}
+
+int store_obs_group_sizes(struct store_conn *c,
+                          struct store_obs_group_size **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_GROUP_SIZES, "group sizes", map_group, &r,
+                        NULL, "");
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+/* ---- alerts ---- */
+
+void store_obs_alerts_free(struct store_obs_alert *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++)
+        free(a[i].mem);
+    free(a);
+}
+
+static int read_alert(sqlite3_stmt *st, struct store_obs_alert *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, a->kind, sizeof(a->kind));
+    store_col_copy(st, 2, a->key, sizeof(a->key));
+    store_col_copy(st, 3, a->sector_id, sizeof(a->sector_id));
+    store_col_copy(st, 4, a->org_id, sizeof(a->org_id));
+    store_col_copy(st, 5, a->state, sizeof(a->state));
+    store_col_copy(st, 6, a->condition, sizeof(a->condition));
+    store_col_copy(st, 7, a->phase, sizeof(a->phase));
+    a->since = sqlite3_column_int64(st, 8);
+    a->raised_at = sqlite3_column_int64(st, 9);
+    a->closed_at = sqlite3_column_int64(st, 10);
+    a->site_count = sqlite3_column_int64(st, 11);
+    store_col_copy(st, 15, a->advisory_id, sizeof(a->advisory_id));
+    a->version = sqlite3_column_int64(st, 16);
+    char **const dst[] = {
+        NULL, NULL, NULL, NULL, NULL,          NULL,          NULL,        NULL,
+        NULL, NULL, NULL, NULL, &a->reason_ja, &a->reason_en, &a->evidence};
+    return store_col_strs(st, dst, 15, &a->mem);
+}
+
+static int map_alert(sqlite3_stmt *st, void *ctx)
+{
+    return read_alert(st, ctx);
+}
+
+static int map_alert_listed(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_alert *a = store_rows_push(ctx);
+    if (!a)
+        return IS_ERR_NOMEM;
+    return read_alert(st, a);
+}
+
+static void drop_alert(void *item)
+{
+    struct store_obs_alert *a = item;
+    free(a->mem);
+    a->mem = NULL;
+}
+
+int store_obs_alert_get(struct store_conn *c, int64_t id,
+                        struct store_obs_alert *out)
+{
+    return store_get_row(c, ST_OBS_ALERT_GET, "obs alert", map_alert, out, "I",
+                         id);
+}
+
+struct open_get {
+    int64_t *id, *since, *count;
+};
+
+static int map_open_get(sqlite3_stmt *st, void *ctx)
+{
+    struct open_get *g = ctx;
+    *g->id = sqlite3_column_int64(st, 0);
+    *g->since = sqlite3_column_int64(st, 1);
+    *g->count = sqlite3_column_int64(st, 2);
+    return IS_OK;
+}
+
+int store_obs_alert_open_get(struct store_conn *c, const char *kind,
+                             const char *key, int64_t *id, int64_t *since,
+                             int64_t *count)
+{
+    struct open_get g = {id, since, count};
+    return store_get_row(c, ST_OBS_ALERT_OPEN_GET, "open alert", map_open_get,
+                         &g, "tt", kind, key);
+}
+
+static int map_open(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_open_alert *a = store_rows_push(ctx);
+    if (!a)
+        return IS_ERR_NOMEM;
+    a->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, a->kind, sizeof(a->kind));
+    store_col_copy(st, 2, a->key, sizeof(a->key));
+    return IS_OK;
+}
+
+int store_obs_alerts_open(struct store_conn *c,
+                          struct store_obs_open_alert **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_ALERTS_OPEN_ALL, "open alerts", map_open, &r,
+                        NULL, "");
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+int store_obs_alert_insert(struct store_conn *c,
+                           const struct store_obs_alert *a, int64_t *id)
+{
+    return store_get_int64(
+        c, ST_OBS_ALERT_INSERT, "alert insert", id, "ttttttIIIttt", a->kind,
+        a->key, a->sector_id, a->org_id, a->condition, a->phase, a->since,
+        a->raised_at, a->site_count, a->reason_ja, a->reason_en, a->evidence);
+}
+
+int store_obs_alert_extend(struct store_conn *c,
+                           const struct store_obs_alert *a)
+{
+    return store_exec(c, ST_OBS_ALERT_EXTEND, "alert extend", "IItttttI", a->id,
+                      a->site_count, a->condition, a->phase, a->reason_ja,
+                      a->reason_en, a->evidence, a->since);
+}
+
+int store_obs_alert_close(struct store_conn *c, int64_t id, int64_t now)
+{
+    return store_exec(c, ST_OBS_ALERT_CLOSE, "alert close", "II", id, now);
+}
+
+int store_obs_alert_sites_set(struct store_conn *c, int64_t alert,
+                              const int64_t *sites, const int64_t *since,
+                              size_t n)
+{
+    int rc = store_exec(c, ST_OBS_ALERT_SITES_CLEAR, "alert sites clear", "I",
+                        alert);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = store_exec(c, ST_OBS_ALERT_SITE_ADD, "alert site", "III", alert,
+                        sites[i], since[i]);
+    return rc;
+}
+
+int store_obs_alerts_list(struct store_conn *c, const struct obs_reader *rd,
+                          const char *state, const char *kind,
+                          const char *sector, int limit,
+                          struct store_obs_alert **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(c, ST_OBS_ALERTS_LIST);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    store_bind_text(st, 4, state ? state : "");
+    store_bind_text(st, 5, kind ? kind : "");
+    store_bind_text(st, 6, sector ? sector : "");
+    store_bind_text(st, 7, rd->ceptoar && rd->sector ? rd->sector : "");
+    sqlite3_bind_int(st, 8, rd->ministry ? 1 : 0);
+    sqlite3_bind_int(st, 9, limit);
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = walk(c, st, "alerts list", map_alert_listed, &r);
+    if (rc) {
+        store_rows_free(r.items, r.n, r.size, drop_alert);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+static int map_alert_site(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_alert_site *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    s->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, s->label, sizeof(s->label));
+    store_col_copy(st, 2, s->host, sizeof(s->host));
+    store_col_copy(st, 3, s->org, sizeof(s->org));
+    s->since = sqlite3_column_int64(st, 4);
+    return IS_OK;
+}
+
+int store_obs_alert_sites_visible(struct store_conn *c,
+                                  const struct obs_reader *rd, int64_t alert,
+                                  struct store_obs_alert_site **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(c, ST_OBS_ALERT_SITES_VISIBLE);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    sqlite3_bind_int64(st, 4, alert);
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = walk(c, st, "alert sites", map_alert_site, &r);
+    if (rc) {
+        free(r.items);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,
+                                 const char *adv)
+{
+    int rc = store_exec_changed(c, ST_OBS_ALERT_SET_ADVISORY, "alert advisory",
+                                "It", id, adv);
+    return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+}
+
+int store_obs_alert_queue(struct store_conn *c, int64_t alert, const char *org,
+                          int64_t now, int *queued)
+{
+    int rc = store_exec(c, ST_OBS_ALERT_QUEUE, "obs alert queue", "ItI", alert,
+                        org, now);
+    *queued = rc ? 0 : sqlite3_changes(c->db);
+    return rc;
+}
+
+static int map_id(sqlite3_stmt *st, void *ctx)
+{
+    struct store_id *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, x->id, sizeof(x->id));
+    return IS_OK;
+}
+
+int store_obs_sector_ceptoars(struct store_conn *c, const char *sector,
+                              struct store_id_list *out)
+{
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_list(c, ST_OBS_SECTOR_CEPTOARS, "sector ceptoars", map_id,
+                        &r, NULL, "t", sector);
+    out->items = r.items;
+    out->n = r.n;
+    return rc;
+}
+
+int store_obs_nisc_orgs(struct store_conn *c, struct store_id_list *out)
+{
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_list(c, ST_OBS_NISC_ORGS, "nisc orgs", map_id, &r, NULL, "");
+    out->items = r.items;
+    out->n = r.n;
+    return rc;
+}
+
+int store_obs_site_vantages(struct store_conn *c, int64_t site,
+                            struct store_id_list *out)
+{
+    struct store_rows r = {.size = sizeof(*out->items)};
+    int rc = store_list(c, ST_OBS_SITE_VANTAGES, "site vantages", map_id, &r,
+                        NULL, "I", site);
+    out->items = r.items;
+    out->n = r.n;
+    return rc;
+}
+
+/* ---- series ---- */
+
+static int map_point(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_point *p = store_rows_push(ctx);
+    if (!p)
+        return IS_ERR_NOMEM;
+    p->t = sqlite3_column_int64(st, 0);
+    p->n = sqlite3_column_int(st, 1);
+    p->errors = sqlite3_column_int(st, 2);
+    p->p50 = col_real(st, 3);
+    p->p90 = col_real(st, 4);
+    p->p99 = col_real(st, 5);
+    p->dns = col_real(st, 6);
+    p->connect = col_real(st, 7);
+    p->tls = col_real(st, 8);
+    p->ttfb = col_real(st, 9);
+    store_col_copy(st, 10, p->vantage, sizeof(p->vantage));
+    if (sqlite3_column_count(st) > 11) {
+        int len = sqlite3_column_bytes(st, 11);
+        const void *b = sqlite3_column_blob(st, 11);
+        if (b && len > 0 && (size_t)len <= sizeof(p->sketch)) {
+            memcpy(p->sketch, b, (size_t)len);
+            p->sketch_len = (size_t)len;
+        }
+    }
+    return IS_OK;
+}
+
+int store_obs_points(struct store_conn *c, int64_t site, bool raw, int64_t from,
+                     int64_t to, struct store_obs_point **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, raw ? ST_OBS_RAW_POINTS : ST_OBS_ROLLUP_POINTS,
+                        "points", map_point, &r, NULL, "III", site, from, to);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+static int map_baseline_row(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_baseline_row *b = store_rows_push(ctx);
+    if (!b)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, b->vantage, sizeof(b->vantage));
+    b->how = sqlite3_column_int(st, 1);
+    b->median = col_real(st, 2);
+    b->mad = col_real(st, 3);
+    b->n = sqlite3_column_int(st, 4);
+    return IS_OK;
+}
+
+int store_obs_site_baselines(struct store_conn *c, int64_t site,
+                             struct store_obs_baseline_row **out, size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_SITE_BASELINES, "site baselines",
+                        map_baseline_row, &r, NULL, "I", site);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+/* ---- aggregates ---- */
+
+static int map_sector_count(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_sector_count *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    store_col_copy(st, 0, s->id, sizeof(s->id));
+    store_col_copy(st, 1, s->name_ja, sizeof(s->name_ja));
+    store_col_copy(st, 2, s->name_en, sizeof(s->name_en));
+    store_col_copy(st, 3, s->ministry, sizeof(s->ministry));
+    s->sites = sqlite3_column_int64(st, 4);
+    s->normal = sqlite3_column_int64(st, 5);
+    s->slow = sqlite3_column_int64(st, 6);
+    s->unreachable = sqlite3_column_int64(st, 7);
+    s->other = sqlite3_column_int64(st, 8);
+    s->visible = sqlite3_column_int64(st, 9);
+    return IS_OK;
+}
+
+int store_obs_sector_counts(struct store_conn *c, const struct obs_reader *rd,
+                            struct store_obs_sector_count **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(c, ST_OBS_SECTOR_COUNTS);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = walk(c, st, "sector counts", map_sector_count, &r);
+    if (rc) {
+        free(r.items);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+static int map_heat_site(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_heat_site *s = store_rows_push(ctx);
+    if (!s)
+        return IS_ERR_NOMEM;
+    s->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, s->label, sizeof(s->label));
+    store_col_copy(st, 2, s->host, sizeof(s->host));
+    store_col_copy(st, 3, s->org, sizeof(s->org));
+    store_col_copy(st, 4, s->state, sizeof(s->state));
+    return IS_OK;
+}
+
+int store_obs_heat_sites(struct store_conn *c, const struct obs_reader *rd,
+                         const char *sector, struct store_obs_heat_site **out,
+                         size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(c, ST_OBS_HEAT_SITES);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    store_bind_text(st, 4, sector);
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = walk(c, st, "heat sites", map_heat_site, &r);
+    if (rc) {
+        free(r.items);
+        return rc;
+    }
+    *out = r.items;
+    *n = r.n;
+    return IS_OK;
+}
+
+static int map_heat_cell(sqlite3_stmt *st, void *ctx)
+{
+    struct store_obs_heat_cell *h = store_rows_push(ctx);
+    if (!h)
+        return IS_ERR_NOMEM;
+    h->site = sqlite3_column_int64(st, 0);
+    h->t = sqlite3_column_int64(st, 1);
+    h->n = sqlite3_column_int64(st, 2);
+    h->errors = sqlite3_column_int64(st, 3);
+    h->p50 = col_real(st, 4);
+    h->usual = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : col_real(st, 5);
+    return IS_OK;
+}
+
+int store_obs_heat_cells(struct store_conn *c, const char *sector, int64_t from,
+                         int64_t to, int step, struct store_obs_heat_cell **out,
+                         size_t *n)
+{
+    struct store_rows r = {.size = sizeof(**out)};
+    int rc = store_list(c, ST_OBS_HEAT_CELLS, "heat cells", map_heat_cell, &r,
+                        NULL, "IIit", from, to, step, sector);
+    *out = r.items;
+    *n = r.n;
+    return rc;
+}
+
+int store_obs_prune(struct store_conn *c, int64_t raw_before,
+                    int64_t rollup_before, int64_t *deleted)
+{
+    *deleted = 0;
+    int rc =
+        store_exec(c, ST_OBS_PRUNE_RESULTS, "prune results", "I", raw_before);
+    if (!rc)
+        *deleted += sqlite3_changes(c->db);
+    if (!rc)
+        rc = store_exec(c, ST_OBS_PRUNE_ROLLUPS, "prune rollups", "I",
+                        rollup_before);
+    if (!rc)
+        *deleted += sqlite3_changes(c->db);
+    return rc;
+}

@@ -1,0 +1,284 @@
+"""Website response observation, the data side (issue 12; docs/rules.md
+"Ingest, storage and alerts"): a vantage point's signed batch through the
+real daemon — signature, replay, freshness, assignment and ranges each
+refused with a 4xx naming the field and nothing stored — then stored
+(raw result, rollup, state) and turned into alerts that only the right
+readers see, with the site alert's e-mail at the real SMTP receiver."""
+import base64
+import json
+import time
+
+import pytest
+
+from conftest import assert_error, wait_for
+from obs_bed import ObsHub, iso
+from receivers import SMTPReceiver
+
+GAS = ("op-a", "op-b")
+
+
+@pytest.fixture
+def smtp():
+    s = SMTPReceiver().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def bed(tmp_path, smtp):
+    """Gas operators op-a (notify on) and op-b, electricity operator op-e;
+    the gas and electricity CEPTOARs take part; NISC, METI and the two
+    secretariats staffed; vantage v1. Sites 1-3 op-a, 4-6 op-b, 7 op-e,
+    8 op-x (a member of no participating CEPTOAR)."""
+    h = ObsHub(tmp_path, smtp)
+    h.init()
+    h.tokens["admin"] = h.token("admin", name="provision")
+    h.add_user("nisc-a", "nisc", "reader,liaison,analyst")
+    h.add_user("meti-a", "meti", "reader,liaison,analyst")
+    h.add_user("gas-sec", "ceptoar-gas", "reader,liaison,analyst")
+    h.add_user("ele-sec", "ceptoar-electricity", "reader,liaison,analyst")
+    for n in GAS:
+        h.add_operator(n)
+        h.add_contact(n, "email", f"{n}@op.example.jp", 1)
+        h.add_user(f"{n}-u", n, "reader,liaison")
+    h.add_operator("op-e", scope="electricity",
+                   ceptoars=("ceptoar-electricity",))
+    h.add_contact("op-e", "email", "op-e@op.example.jp", 1)
+    h.add_user("op-e-u", "op-e", "reader,liaison")
+    h.add_operator("op-x", scope="water", ceptoars=("ceptoar-water",))
+    h.add_contact("ceptoar-gas", "email", "sec@gas.example.jp", 1)
+    h.add_contact("nisc", "email", "soc@nisc.example.jp", 1)
+    h.participate("ceptoar-gas", "ceptoar-electricity")
+    rows = []
+    for i in range(1, 9):
+        org = ("op-a" if i <= 3 else "op-b" if i <= 6 else
+               "op-e" if i == 7 else "op-x")
+        rows.append({"id": i, "org": org, "host": f"www.s{i}.gas.test",
+                     "addr": f"127.10.0.{i}", "notify": org == "op-a",
+                     "dns": "ns.provider-a.test"})
+    h.add_sites(rows)
+    h.add_vantage("v1")
+    h.start()
+    yield h
+    h.stop()
+
+
+def stored(h):
+    return (h.count("obs_results"), h.count("obs_rollups"),
+            h.db_rows("SELECT last_seq FROM obs_vantages WHERE id = 'v1'")[0]
+            ["last_seq"])
+
+
+def test_push_is_stored_as_result_rollup_and_state(bed):
+    h = bed
+    now = time.time()
+    h.push("v1", [h.result(1, now - 5, 123.4, addr="127.10.0.1"),
+                  h.result(2, now - 4, outcome="refused")])
+    rows = h.db_rows("SELECT site_id, vantage_id, outcome, total_ms, addr, "
+                     "at_ms FROM obs_results ORDER BY site_id")
+    assert [(r["site_id"], r["outcome"]) for r in rows] == [
+        (1, "ok"), (2, "refused")]
+    assert rows[0]["total_ms"] == 123.4 and rows[0]["addr"] == "127.10.0.1"
+    ru = h.db_rows("SELECT site_id, n, errors, p50 FROM obs_rollups ORDER "
+                   "BY site_id")
+    assert [(r["site_id"], r["n"], r["errors"]) for r in ru] == [
+        (1, 1, 0), (2, 1, 1)]
+    # the sketch's p50 is within its 2 % relative accuracy
+    assert abs(ru[0]["p50"] - 123.4) <= 123.4 * 0.02
+    st = h.db_rows("SELECT site_id, state FROM obs_states ORDER BY site_id")
+    assert [r["state"] for r in st] == ["learning", "learning"]
+    # the site's series shows the raw points to its organisation
+    s = h.ok("GET", "/api/v1/sites/1/observations?step=raw", "op-a-u")
+    assert s["site"] == 1 and s["step"] == "raw"
+    assert [p["p50"] for p in s["points"]] == [123.4]
+    assert s["vantages"] == ["v1"]
+
+
+def test_bad_signature_refused_nothing_stored(bed):
+    h = bed
+    before = stored(h)
+    body = h.batch("v1", [h.result(1, time.time())])
+    # a signature by another key
+    import nacl.signing
+    other = nacl.signing.SigningKey.generate()
+    sig = base64.b64encode(other.sign(body).signature).decode()
+    assert_error(h.push_raw("v1", body, sig=sig), 401, "bad_signature",
+                 "X-Infrashare-Signature")
+    # the body changed after signing
+    good = base64.b64encode(h.keys["v1"].sign(body).signature).decode()
+    assert_error(h.push_raw("v1", body.replace(b'"ok"', b'"dns"'), sig=good),
+                 401, "bad_signature", "X-Infrashare-Signature")
+    # no signature, garbage signature
+    assert_error(h.push_raw("v1", body, sig=False), 401, "bad_signature",
+                 "X-Infrashare-Signature")
+    assert_error(h.push_raw("v1", body, sig="not base64!"), 401,
+                 "bad_signature", "X-Infrashare-Signature")
+    # an unknown vantage point
+    assert_error(h.push_raw("v1", body, vantage_header="nobody"), 401,
+                 "unauthenticated", "X-Infrashare-Vantage")
+    assert stored(h) == before
+
+
+def test_replayed_batch_refused_nothing_stored(bed):
+    h = bed
+    body = h.batch("v1", [h.result(1, time.time())])
+    assert h.push_raw("v1", body).status_code == 202
+    before = stored(h)
+    assert_error(h.push_raw("v1", body), 409, "replayed", "seq")
+    # a lower sequence number, freshly signed and sent now
+    old = h.batch("v1", [h.result(1, time.time())], seq=h.seq["v1"] - 5)
+    assert_error(h.push_raw("v1", old), 409, "replayed", "seq")
+    assert stored(h) == before
+
+
+def test_stale_or_future_sent_at_refused(bed):
+    h = bed
+    before = stored(h)
+    for t in (time.time() - 301, time.time() + 301):
+        body = h.batch("v1", [h.result(1, time.time())], sent_at=iso(t))
+        assert_error(h.push_raw("v1", body), 400, "stale", "sent_at")
+    assert stored(h) == before
+
+
+def test_unassigned_site_refuses_whole_batch(bed):
+    h = bed
+    now = time.time()
+    before = stored(h)
+    # site 8's organisation is in no participating CEPTOAR; 999 does not
+    # exist: the whole batch is refused, naming the first bad item
+    for bad in (8, 999):
+        rs = [h.result(1, now), h.result(2, now), h.result(3, now),
+              h.result(bad, now)]
+        assert_error(h.push_raw("v1", h.batch("v1", rs)), 400,
+                     "not_assigned", "results[3].site")
+    assert stored(h) == before
+
+
+def test_paused_site_is_not_assigned(bed):
+    h = bed
+    h.sql("UPDATE obs_sites SET paused = 1 WHERE id = 5")
+    before = stored(h)
+    assert_error(h.push_raw("v1", h.batch("v1", [h.result(5, time.time())])),
+                 400, "not_assigned", "results[0].site")
+    assert stored(h) == before
+
+
+@pytest.mark.parametrize("field,value,code", [
+    ("total_ms", 600001, "out_of_range"),
+    ("total_ms", -2, "out_of_range"),
+    ("dns_ms", "fast", "invalid_type"),
+    ("outcome", "exploded", "invalid_value"),
+    ("status", 1000, "out_of_range"),
+    ("at", "yesterday", "invalid_time"),
+    ("site", "1", "invalid_type"),
+    ("color", "red", "unknown_field"),
+    ("addr", "x" * 80, "too_long"),
+])
+def test_result_ranges(bed, field, value, code):
+    h = bed
+    before = stored(h)
+    rs = [h.result(1, time.time()), h.result(2, time.time())]
+    rs[1][field] = value
+    assert_error(h.push_raw("v1", h.batch("v1", rs)), 400, code,
+                 f"results[1].{field}")
+    assert stored(h) == before
+
+
+def test_result_times(bed):
+    h = bed
+    before = stored(h)
+    now = time.time()
+    # more than 60 s in the future; older than 30 days (test mode)
+    for at in (now + 120, now - 31 * 86400):
+        rs = [h.result(1, at)]
+        assert_error(h.push_raw("v1", h.batch("v1", rs)), 400, "out_of_range",
+                     "results[0].at")
+    assert stored(h) == before
+
+
+def test_batch_shape(bed):
+    h = bed
+    before = stored(h)
+    now = time.time()
+    too_many = [h.result(1, now)] * 1001
+    assert_error(h.push_raw("v1", h.batch("v1", too_many)), 400, "too_long",
+                 "results")
+    body = json.dumps({"vantage": "v1", "seq": h.seq["v1"] + 1,
+                       "sent_at": iso(now), "results": [],
+                       "extra": 1}).encode()
+    assert_error(h.push_raw("v1", body), 400, "unknown_field", "extra")
+    # the body names another vantage point than its signer
+    body = json.dumps({"vantage": "v2", "seq": h.seq["v1"] + 1,
+                       "sent_at": iso(now), "results": []}).encode()
+    assert_error(h.push_raw("v1", body), 400, "invalid_value", "vantage")
+    assert stored(h) == before
+
+
+def outage_rounds(h, site, rounds, t0):
+    """rounds of every site 1-7, site failing (refused) in each."""
+    for k in range(rounds):
+        h.round("v1", range(1, 8), t0 + k * 60,
+                lambda s: "refused" if s == site else 100.0)
+
+
+def test_site_outage_alerts_only_its_organisation(bed, smtp):
+    h = bed
+    now = time.time()
+    outage_rounds(h, 2, 3, now - 240)
+    # unreachable needs no baseline: 3 of the last probes down
+    st = h.db_rows("SELECT state, reason_en FROM obs_states WHERE site_id = 2")
+    assert st[0]["state"] == "unreachable", st
+    mine = h.alerts("op-a-u")
+    assert [(a["kind"], a["site_count"], a["condition"]) for a in mine] == [
+        ("site", 1, "unreachable")]
+    assert [s["id"] for s in mine[0]["sites"]] == [2]
+    assert mine[0]["reason_en"] and mine[0]["reason_ja"]
+    # its secretariat and NISC see it; another operator, another
+    # secretariat and the ministry do not
+    assert [a["id"] for a in h.alerts("gas-sec")] == [mine[0]["id"]]
+    assert [a["id"] for a in h.alerts("nisc-a")] == [mine[0]["id"]]
+    for u in ("op-b-u", "op-e-u", "ele-sec", "meti-a"):
+        assert h.alerts(u) == [], u
+    # one e-mail, to op-a's contact only
+    wait_for(lambda: smtp.to("op-a@op.example.jp"), what="op-a's e-mail")
+    m = smtp.to("op-a@op.example.jp")
+    assert len(m) == 1
+    assert m[0]["X-Infrashare-Observation-Alert"] == str(mine[0]["id"])
+    for other in ("op-b@op.example.jp", "op-e@op.example.jp",
+                  "sec@gas.example.jp", "soc@nisc.example.jp"):
+        assert smtp.to(other) == [], other
+    # (recovery, which needs a learned baseline, is in test_obs_scenarios)
+
+
+def test_site_series_visibility(bed):
+    h = bed
+    h.push("v1", [h.result(4, time.time() - 1, 80.0)])
+    assert h.ok("GET", "/api/v1/sites/4/observations?step=raw",
+                "op-b-u")["points"]
+    assert h.ok("GET", "/api/v1/sites/4/observations", "gas-sec")["site"] == 4
+    assert h.ok("GET", "/api/v1/sites/4/observations", "nisc-a")["site"] == 4
+    # 404, not 403, for whoever may not see it
+    for u in ("op-a-u", "ele-sec", "meti-a"):
+        r = h.call("GET", "/api/v1/sites/4/observations", u)
+        assert_error(r, 404, "not_found")
+    assert_error(h.call("GET", "/api/v1/sites/4/observations?step=2m",
+                        "op-b-u"), 400, "invalid_value", "step")
+
+
+def test_sector_counts_hide_small_numbers(bed):
+    h = bed
+    now = time.time()
+    h.round("v1", range(1, 8), now - 10, lambda s: 100.0)
+    by = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
+                                      "meti-a")["items"]}
+    # 6 gas sites: the count is shown, the small per-state counts not
+    assert by["gas"]["sites"] == 6
+    assert by["electricity"]["sites"] == "<5"
+    assert by["gas"]["normal"] in (0, "<5") and by["gas"]["visible"] == 0
+    nisc = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
+                                        "nisc-a")["items"]}
+    assert nisc["electricity"]["sites"] == 1
+    # an operator sees its own sites exactly only when it sees them all
+    opa = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
+                                       "op-a-u")["items"]}
+    assert opa["gas"]["visible"] == 3 and opa["gas"]["sites"] == 6
