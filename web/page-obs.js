@@ -60,7 +60,9 @@ async function heatPage(main, { ctx }) {
   let sector = q.get('sector') || '';
   if (!sectors.some((s) => s.id === sector)) sector = '';
   if (!sector) {
-    const hot = rows.find((r) => alerted.has(r.sector)) || rows.find((r) => Number(r.unreachable) > 0 || Number(r.slow) > 0) || rows[0];
+    const some = (v) => v === '<5' || Number(v) > 0;
+    const hot = rows.find((r) => alerted.has(r.sector)) || rows.find((r) => some(r.unreachable) || some(r.slow)) ||
+      rows.find((r) => some(r.sites)) || rows[0];
     sector = hot ? hot.sector : (sectors[0] && sectors[0].id) || '';
   }
   // open correlated alerts first: what NISC and the secretariats act on

@@ -111,7 +111,7 @@ async function listPage(main, { ctx }) {
   });
   const bar = h('div', { cls: 'actions listbar' },
     h('p', { cls: 'meta', id: 'sites-info', 'aria-live': 'polite' }),
-    canChange(ctx) ? link('/sites/new', t('site.new')) : null);
+    seesSites(ctx) && canChange(ctx) ? link('/sites/new', t('site.new')) : null);
   const out = h('div', { id: 'sites-out' });
   put(main, form, bar, out);
   const p = new URLSearchParams();
