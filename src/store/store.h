@@ -1426,4 +1426,36 @@ int store_obs_assignments(struct store_conn *c, bool with_demo, int64_t after,
                                     void *ctx),
                           void *ctx);
 
+/* ---- the website observation demo (store_sites.c; service/demo_obs.c)
+ * ---- */
+/* Every CEPTOAR participates, the demo operators' sites and their
+ * states (DEMO_OBS_* in store/store_sql.h); *sites: how many. */
+int store_demo_obs_sites(struct store_conn *c, int64_t now, int *sites);
+/* Up to limit demo site ids of scope, by id, into ids; *n how many. */
+int store_demo_obs_scope_sites(struct store_conn *c, const char *scope,
+                               int64_t *ids, int limit, int *n);
+struct store_demo_rollup {
+    int64_t site_id, bucket;
+    int n, errors;
+    double p50, p90, p99, dns, connect, tls, ttfb;
+    const unsigned char *sketch;
+    size_t sketch_len;
+};
+int store_demo_obs_rollup(struct store_conn *c,
+                          const struct store_demo_rollup *r);
+int store_demo_obs_baseline(struct store_conn *c, int64_t site_id, int how,
+                            double median, double mad, int n, int64_t now);
+int store_demo_obs_state(struct store_conn *c, int64_t site_id,
+                         const char *state, int64_t since, int64_t window,
+                         int window_n, int64_t last_at, double last_total,
+                         double score, const char *reason_ja,
+                         const char *reason_en, const char *phase);
+/* An open sector alert with its sites (all since since); *id the new
+ * alert. */
+int store_demo_obs_alert(struct store_conn *c, const char *sector,
+                         const char *phase, int64_t since, int64_t raised,
+                         const int64_t *sites, int nsites,
+                         const char *reason_ja, const char *reason_en,
+                         const char *evidence, int64_t *id);
+
 #endif

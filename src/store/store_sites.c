@@ -284,3 +284,125 @@ int store_obs_assignments(struct store_conn *c, bool with_demo, int64_t after,
     return store_each(c, ST_OBS_ASSIGNMENTS, "assignments", map_assignment, &w,
                       "iI", with_demo ? 1 : 0, after);
 }
+
+/* ---- the website observation demo ---- */
+
+int store_demo_obs_sites(struct store_conn *c, int64_t now, int *sites)
+{
+    int rc =
+        store_exec(c, ST_DEMO_OBS_PARTICIPANTS, "demo participants", "I", now);
+    if (!rc)
+        rc = store_exec(c, ST_DEMO_OBS_SITES, "demo sites", "I", now);
+    if (!rc)
+        *sites = sqlite3_changes(c->db);
+    if (!rc)
+        rc = store_exec(c, ST_DEMO_OBS_STATES, "demo states", "I", now);
+    return rc;
+}
+
+struct id_fill {
+    int64_t *ids;
+    int limit, n;
+};
+
+static int map_id_fill(sqlite3_stmt *st, void *ctx)
+{
+    struct id_fill *f = ctx;
+    if (f->n < f->limit)
+        f->ids[f->n++] = sqlite3_column_int64(st, 0);
+    return IS_OK;
+}
+
+int store_demo_obs_scope_sites(struct store_conn *c, const char *scope,
+                               int64_t *ids, int limit, int *n)
+{
+    struct id_fill f = {.ids = ids, .limit = limit};
+    int rc = store_each(c, ST_DEMO_OBS_SITES_OF_SCOPE, "demo scope sites",
+                        map_id_fill, &f, "ti", scope, limit);
+    *n = f.n;
+    return rc;
+}
+
+int store_demo_obs_rollup(struct store_conn *c,
+                          const struct store_demo_rollup *r)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_DEMO_OBS_ROLLUP);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, r->site_id);
+    sqlite3_bind_int64(st, 2, r->bucket);
+    sqlite3_bind_int(st, 3, r->n);
+    sqlite3_bind_int(st, 4, r->errors);
+    sqlite3_bind_double(st, 5, r->p50);
+    sqlite3_bind_double(st, 6, r->p90);
+    sqlite3_bind_double(st, 7, r->p99);
+    sqlite3_bind_double(st, 8, r->dns);
+    sqlite3_bind_double(st, 9, r->connect);
+    sqlite3_bind_double(st, 10, r->tls);
+    sqlite3_bind_double(st, 11, r->ttfb);
+    sqlite3_bind_blob(st, 12, r->sketch, (int)r->sketch_len, SQLITE_STATIC);
+    int rc = store_step_done(c, st, "demo rollup");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int store_demo_obs_baseline(struct store_conn *c, int64_t site_id, int how,
+                            double median, double mad, int n, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_DEMO_OBS_BASELINE);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, site_id);
+    sqlite3_bind_int(st, 2, how);
+    sqlite3_bind_double(st, 3, median);
+    sqlite3_bind_double(st, 4, mad);
+    sqlite3_bind_int(st, 5, n);
+    sqlite3_bind_int64(st, 6, now);
+    int rc = store_step_done(c, st, "demo baseline");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int store_demo_obs_state(struct store_conn *c, int64_t site_id,
+                         const char *state, int64_t since, int64_t window,
+                         int window_n, int64_t last_at, double last_total,
+                         double score, const char *reason_ja,
+                         const char *reason_en, const char *phase)
+{
+    sqlite3_stmt *st = store_stmt(c, ST_DEMO_OBS_STATE_SET);
+    if (!st)
+        return IS_ERR_STORE;
+    sqlite3_bind_int64(st, 1, site_id);
+    store_bind_text(st, 2, state);
+    sqlite3_bind_int64(st, 3, since);
+    sqlite3_bind_int64(st, 4, window);
+    sqlite3_bind_int(st, 5, window_n);
+    sqlite3_bind_int64(st, 6, last_at);
+    sqlite3_bind_double(st, 7, last_total);
+    sqlite3_bind_double(st, 8, score);
+    store_bind_text(st, 9, reason_ja);
+    store_bind_text(st, 10, reason_en);
+    store_bind_text(st, 11, phase);
+    int rc = store_step_done(c, st, "demo state");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int store_demo_obs_alert(struct store_conn *c, const char *sector,
+                         const char *phase, int64_t since, int64_t raised,
+                         const int64_t *sites, int nsites,
+                         const char *reason_ja, const char *reason_en,
+                         const char *evidence, int64_t *id)
+{
+    int rc = store_exec(c, ST_DEMO_OBS_ALERT, "demo alert", "ttIIittt", sector,
+                        phase, since, raised, nsites, reason_ja, reason_en,
+                        evidence);
+    if (rc)
+        return rc;
+    *id = sqlite3_last_insert_rowid(c->db);
+    for (int i = 0; !rc && i < nsites; i++)
+        rc = store_exec(c, ST_DEMO_OBS_ALERT_SITE, "demo alert site", "III",
+                        *id, sites[i], since);
+    return rc;
+}

@@ -946,4 +946,50 @@ ST(OBS_ASSIGNMENTS,
    "(?1 = 1 OR s.demo = 0) AND s.id > ?2 AND EXISTS (SELECT 1 FROM "
    "memberships m JOIN obs_participants p ON p.ceptoar_id = m.group_id WHERE "
    "m.org_id = s.org_id) ORDER BY s.id")
+/* issue 12: the website observation demo (store_sites.c, demo_obs.c):
+ * every demo CEPTOAR participates; 7 of every 10 demo operators (by the
+ * number of their id) register one site under .example, demo = 1 (never
+ * probed); their hosting network and DNS provider spread over a few
+ * names; every demo site normal since ?1 - 6 days */
+ST(DEMO_OBS_PARTICIPANTS,
+   "INSERT OR IGNORE INTO obs_participants(ceptoar_id, joined_at, by_user) "
+   "SELECT id, ?1, 0 FROM orgs WHERE kind = 'ceptoar'")
+ST(DEMO_OBS_SITES,
+   "INSERT INTO obs_sites(org_id, url, host, label, expected_status, "
+   "interval_s, hosting, dns_provider, registered_by, demo, created_at, "
+   "updated_at) SELECT o.id, 'https://www.' || o.id || '.example/', 'www.' "
+   "|| o.id || '.example', o.name_ja || ' 公式サイト', 200, 60, "
+   "'demo-hosting-' || (CAST(substr(o.id, -4) AS INTEGER) % 4), "
+   "'ns.demo-dns-' || (CAST(substr(o.id, -4) AS INTEGER) % 3) || '.example', "
+   "0, 1, ?1 - 7 * 86400, ?1 - 7 * 86400 FROM orgs o WHERE o.kind = "
+   "'operator' AND o.demo = 1 AND CAST(substr(o.id, -4) AS INTEGER) % 10 < 7 "
+   "ORDER BY o.id")
+ST(DEMO_OBS_STATES,
+   "INSERT OR REPLACE INTO obs_states(site_id, state, since, window, "
+   "window_n, last_at, last_total, last_outcome, score, first_at) SELECT "
+   "s.id, 'normal', ?1 - 6 * 86400, 0, 5, ?1 - 60, 80 + (s.id * 37) % 300, "
+   "'ok', 0, ?1 - 7 * 86400 FROM obs_sites s WHERE s.demo = 1")
+/* the demo sites of a scope, by id (?2 at most) */
+ST(DEMO_OBS_SITES_OF_SCOPE,
+   "SELECT s.id FROM obs_sites s JOIN orgs o ON o.id = s.org_id WHERE "
+   "s.demo = 1 AND s.deleted_at = 0 AND o.scope_id = ?1 ORDER BY s.id LIMIT "
+   "?2")
+ST(DEMO_OBS_ROLLUP,
+   "INSERT OR REPLACE INTO obs_rollups(site_id, vantage_id, bucket, n, "
+   "errors, p50, p90, p99, dns_p50, connect_p50, tls_p50, ttfb_p50, sketch) "
+   "VALUES (?1, 'hub', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+ST(DEMO_OBS_BASELINE,
+   "INSERT OR REPLACE INTO obs_baselines(site_id, vantage_id, how, "
+   "median_ms, mad_ms, n, updated_at) VALUES (?1, 'hub', ?2, ?3, ?4, ?5, "
+   "?6)")
+ST(DEMO_OBS_STATE_SET,
+   "UPDATE obs_states SET state = ?2, since = ?3, window = ?4, window_n = "
+   "?5, last_at = ?6, last_total = ?7, last_outcome = 'ok', score = ?8, "
+   "reason_ja = ?9, reason_en = ?10, phase = ?11 WHERE site_id = ?1")
+ST(DEMO_OBS_ALERT,
+   "INSERT INTO obs_alerts(kind, key, sector_id, state, condition, phase, "
+   "since, raised_at, site_count, reason_ja, reason_en, evidence) VALUES "
+   "('sector', ?1, ?1, 'open', 'slow', ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+ST(DEMO_OBS_ALERT_SITE, "INSERT INTO obs_alert_sites(alert_id, site_id, "
+                        "since) VALUES (?1, ?2, ?3)")
 #include "store/store_obs_sql.h"

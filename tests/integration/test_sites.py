@@ -566,3 +566,60 @@ def test_cli_site_commands(world):
     assert_error(world.api("bank_a", "GET", f"/api/v1/sites/{sid}"), 404)
     r = h.cli("site", "frobnicate", env=env, check=False)
     assert r.returncode == 2 and "site add URL" in r.stderr
+
+
+def test_demo_sites_history_and_visibility(demo_hub):
+    """The demo: ~3,000 sites under .example, every demo CEPTOAR taking
+    part, one open sector alert's sites slow; each reader counts only the
+    sites it may see."""
+    hub = demo_hub
+    nisc = hub.login("nisc-analyst")
+    r = hub.api("GET", "/api/v1/sites", session=nisc, params={"limit": 1})
+    total = r.json()["total"]
+    assert 2500 <= total <= 3500, total
+    every = hub.api("GET", "/api/v1/sites", session=nisc,
+                    params={"limit": 200}).json()["items"]
+    assert all(s["host"].endswith(".example") and s["demo"] for s in every)
+    parts = hub.api("GET", "/api/v1/observation/participants",
+                    session=nisc).json()["items"]
+    assert len(parts) >= 18 and all(p["sites"] >= 1 for p in parts)
+    slow = hub.api("GET", "/api/v1/sites", session=nisc,
+                   params={"state": "slow", "limit": 200}).json()
+    assert slow["total"] >= 3
+    assert {s["sector"] for s in slow["items"]} == {"railway"}
+    assert all(s["reason_en"] and s["reason_ja"] for s in slow["items"])
+    rail = hub.api("GET", "/api/v1/sites", session=nisc,
+                   params={"sector": "railway", "limit": 200}).json()
+    # the secretariat sees exactly its members' sites, lists and counts
+    sec = hub.login("ceptoar-railway-secretariat")
+    mine = hub.api("GET", "/api/v1/sites", session=sec,
+                   params={"limit": 200}).json()
+    assert mine["total"] == rail["total"] == len(mine["items"])
+    assert {s["id"] for s in mine["items"]} == {s["id"] for s in
+                                                rail["items"]}
+    # an operator: its own; a ministry and another secretariat: none of
+    # these
+    op = hub.login("op-railway-0001")
+    own = hub.api("GET", "/api/v1/sites", session=op).json()
+    assert own["total"] == 1 and own["items"][0]["org"] == "op-railway-0001"
+    for name in ("mlit-desk", "ceptoar-banking-secretariat"):
+        s = hub.login(name)
+        body = hub.api("GET", "/api/v1/sites", session=s,
+                       params={"sector": "railway"}).json()
+        assert body["total"] == 0 and body["items"] == []
+        r = hub.api("GET", f"/api/v1/sites/{rail['items'][0]['id']}",
+                    session=s)
+        assert_error(r, 404, "not_found")
+    mlit = hub.login("mlit-desk")
+    assert hub.api("GET", "/api/v1/sites", session=mlit).json()["total"] == 0
+    # demo sites are never assigned to a prober
+    r = hub.api("GET", "/api/v1/observation/vantages", session=nisc)
+    assert "hub" in [v["id"] for v in r.json()["items"]]
+    r = hub.api("POST", "/api/v1/observation/vantages", session=nisc,
+                json={"id": "demo-check-" + os.urandom(3).hex(),
+                      "name_ja": "確認", "name_en": "Check",
+                      "public_key": keypair_b64()})
+    assert r.status_code == 201, r.text
+    got = hub.api("GET", "/api/v1/observation/assignments",
+                  token=r.json()["token"]).json()
+    assert got["items"] == []
