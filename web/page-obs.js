@@ -14,7 +14,7 @@
 //        advisory in one step (POST /observation/alerts/{id}/advisory).
 import { h, link, table, select, msg, errText, time, clear, field, enc, put } from './dom.js';
 import { t, L, fmtTime, dur } from './i18n.js';
-import { get, post } from './api.js';
+import { get, api } from './api.js';
 import { loadNames, sectorName } from './names.js';
 import { stateBadge, stateName, phaseName, reason, iso, ms, obsNav, siteName } from './page-sites.js';
 
@@ -78,15 +78,16 @@ async function heatPage(main, { ctx }) {
   put(main, h('h2', { id: 'obs-sectors-h' }, t('obs.sectors')));
   if (sum.error) put(main, msg(errText(sum.error), 'err'));
   else {
-    put(main, table([
-      [t('sector'), (r) => [link('/obs?' + new URLSearchParams({ sector: r.sector, window: win }).toString(), sectorName(r.sector)),
-        alerted.has(r.sector) ? [' ', h('span', { cls: 'badge flag flag-warn' }, '⚠ ' + t('obs.alerted'))] : null]],
-      [t('obs.sites'), (r) => count(r.sites), 'num'],
-      [stateName('normal'), (r) => count(r.normal), 'num'],
-      [stateName('slow'), (r) => count(r.slow), 'num'],
-      [stateName('unreachable'), (r) => count(r.unreachable), 'num'],
-    ], rows, (r) => ({ 'data-sector': r.sector, 'aria-current': r.sector === sector ? 'true' : null })));
-    main.lastChild.id = 'obs-sectors';
+    // a compact table (not cards on a phone: five short columns fit)
+    const num = (v) => h('td', { cls: 'num' }, count(v));
+    const head = (st) => h('th', { scope: 'col', cls: 'num' }, h('span', { 'aria-hidden': 'true' }, MARK[st] ? MARK[st] + ' ' : '✓ '), t('obs.short.' + st));
+    put(main, h('div', { id: 'obs-sectors', cls: 'sectorwrap' }, h('table', { cls: 'obs-sectors' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('sector')), h('th', { scope: 'col', cls: 'num' }, t('obs.sites')),
+        head('normal'), head('slow'), head('unreachable'))),
+      h('tbody', {}, rows.map((r) => h('tr', { 'data-sector': r.sector, 'aria-current': r.sector === sector ? 'true' : null },
+        h('th', { scope: 'row' }, link('/obs?' + new URLSearchParams({ sector: r.sector, window: win }).toString(), sectorName(r.sector)),
+          alerted.has(r.sector) ? [' ', h('span', { cls: 'badge flag flag-warn' }, '⚠ ' + t('obs.alerted'))] : null),
+        num(r.sites), num(r.normal), num(r.slow), num(r.unreachable)))))));
   }
   // the heat map of one sector
   const fSector = select('sector', sectors.map((s) => [s.id, L(s.name)]), sector);
@@ -182,11 +183,15 @@ function drawHeat(box, r, from, to) {
   const addRows = (list) => { for (const x of list) body.appendChild(h('tr', { 'data-site': x.id, 'data-bad': score(x) ? '1' : '0' }, h('th', { scope: 'row' }, link('/sites/' + enc(x.id), x.name)), x.cells.map((c, i) => cellTd(x.name, d.times[i], c)))); };
   addRows(rows.slice(0, ROWS));
   const tbl = h('table', { cls: 'heat', id: 'heat' }, h('caption', { cls: 'vh' }, t('obs.heatcap')), h('thead', {}, head), body);
-  const first = body.querySelector('td');
-  if (first) first.setAttribute('tabindex', '0');
+  // the one tab stop: the newest cell of the first row
+  const first = body.rows.length ? body.rows[0].cells[body.rows[0].cells.length - 1] : null;
+  if (first && first.tagName === 'TD') first.setAttribute('tabindex', '0');
   tbl.addEventListener('keydown', (e) => move(tbl, e));
   const wrap = h('div', { cls: 'heatwrap', tabindex: '0', role: 'region', 'aria-labelledby': 'heat-h', id: 'heat-wrap' }, tbl);
   put(box, h('p', { cls: 'meta' }, t('obs.heathelp')), legend, wrap);
+  // the newest cells are on the right: show them first
+  wrap.scrollLeft = wrap.scrollWidth;
+  requestAnimationFrame(() => { wrap.scrollLeft = wrap.scrollWidth; });
   const nbad = d.rows.filter((x) => score(x)).length;
   put(box, h('p', { cls: 'meta', id: 'heat-info' }, t('obs.heatinfo', { n: d.rows.length, b: nbad, step: dur(d.step / 1000) })));
   if (rows.length > ROWS) {
@@ -278,7 +283,7 @@ async function alertsPage(main, { ctx }) {
     const btn = h('button', { type: 'button', cls: 'small', 'data-advise': a.id, on: { click: async () => {
       btn.disabled = true;
       try {
-        const x = await post('/observation/alerts/' + enc(a.id) + '/advisory', {});
+        const x = await api('POST', '/observation/alerts/' + enc(a.id) + '/advisory'); // no body
         const id = x.advisory_id || x.id || (x.advisory && x.advisory.id);
         clear(box);
         put(box, msg(t('obs.advised'), 'ok'), id ? link('/advisories/' + enc(id), h('span', { cls: 'id' }, id)) : null);
