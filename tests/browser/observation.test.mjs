@@ -71,6 +71,7 @@ before(async () => {
   const sec = (await pageApi(n.page, 'GET', '/sectors')).body.items.find((x) => x.id === s.sector);
   s.sectorName = sec.name;
   s.ceptoar = sec.scopes.find((sc) => sc.ceptoar).ceptoar.id;
+  s.ministry = sec.ministry.id;
   // an anomalous site of the alert, and its organisation
   assert.ok(s.alert.sites.length > 0, 'NISC sees the sites of the alert');
   s.site = (await pageApi(n.page, 'GET', '/sites/' + s.alert.sites[0].id)).body;
@@ -157,6 +158,30 @@ for (const [l, view] of [['ja', '1366'], ['en', '390'], ['en', '1366'], ['ja', '
     await clean(b);
   });
 }
+
+test('the sector\'s ministry (ja, 1366 and en, 390) gets the sector\'s aggregate row and the alert\'s count, no site', async () => {
+  const b = await actor(s.ministry + '-desk', '1366'); // the demo's desks: <ministry>-desk
+  const p = b.page;
+  assert.equal(await p.locator('#nav a[href="#/obs"]').count(), 1);
+  assert.equal(await p.locator('#nav a[href="#/sites"]').count(), 0);
+  await go(p, '/obs?sector=' + s.sector);
+  await p.locator('#heat-out').waitFor();
+  await until(async () => (await p.locator('#heat, #heat-none').count()) > 0, 'the heat map');
+  assert.equal(await p.locator('#heat tbody tr[data-site]').count(), 0, 'no site rows for a ministry');
+  if (await p.locator('#heat').count()) assert.equal(await p.locator('#heat tbody tr[data-agg]').count(), 1, 'the aggregate row');
+  assert.equal(await p.locator('main .subnav a[href="#/sites"]').count(), 0);
+  await check(b, 'obs-heat-ministry-ja-1366', '1366');
+  await setLang(p, 'en');
+  await p.setViewportSize(VIEWS[390]);
+  await go(p, '/obs/alerts');
+  const row = p.locator(`#alerts-table tr[data-alert="${s.alert.id}"]`);
+  await row.waitFor();
+  assert.ok((await row.innerText()).includes(`${s.alert.site_count} sites`));
+  assert.equal(await row.locator('a[href^="#/sites/"]').count(), 0, 'no site names for a ministry');
+  assert.equal(await row.locator('button[data-advise]').count(), 0, 'a ministry does not make the advisory here');
+  await check(b, 'obs-alerts-ministry-en-390', '390');
+  await clean(b);
+});
 
 test('an operator (ja, 390 and en, 1366) sees only its own sites; another organisation\'s is not found; the form reports a bad URL at the field', async () => {
   const org = s.site.org;
