@@ -26,6 +26,7 @@
 #include "service/worker.h"
 #include "deliver/message.h"
 #include "deliver/outbox.h"
+#include "service/obs_prober.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -49,6 +50,8 @@ static void usage(void)
             "[--ack-deadlines H,M,L]\n"
             "                   [--test-mode]   (tests only: loopback site "
             "URLs, intervals from 1 s)\n"
+            "                   [--probe | --no-probe] [--probe-resolver "
+            "ADDR:PORT]   (the hub's own prober; on by default)\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
             "  --test-mode is refused unless --listen is a loopback address\n");
@@ -169,6 +172,7 @@ struct config {
     long log_level;
     /* issue 12: the in-hub prober (--probe, the default; --no-probe) */
     bool probe, no_probe;
+    const char *probe_resolver; /* --probe-resolver ADDR:PORT */
 };
 
 enum opt_kind {
@@ -200,6 +204,7 @@ static const struct option options[] = {
     {.name = "help", .kind = OPT_FLAG, .off = AT(help)},
     {.name = "probe", .kind = OPT_FLAG, .off = AT(probe)},
     {.name = "no-probe", .kind = OPT_FLAG, .off = AT(no_probe)},
+    {.name = "probe-resolver", .kind = OPT_STRING, .off = AT(probe_resolver)},
     {.name = "test-mode", .kind = OPT_FLAG, .off = AT(test_mode)},
     {.name = "db", .kind = OPT_STRING, .off = AT(db)},
     {.name = "listen", .kind = OPT_STRING, .off = AT(listen)},
@@ -415,7 +420,7 @@ static int open_app(struct app *app, const struct config *cfg)
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
     char err[512];
-    int rc = store_open(cfg->db, 0, (int)cfg->threads + 3, &app->store, err,
+    int rc = store_open(cfg->db, 0, (int)cfg->threads + 4, &app->store, err,
                         sizeof(err));
     if (rc) {
         fprintf(stderr, "infrashared: %s\n", err);
@@ -480,6 +485,14 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
         fprintf(stderr, "infrashared: cannot start the delivery worker\n");
         rc = 1;
     }
+    /* issue 12: the hub's own prober (vantage point 'hub') */
+    struct obs_prober *pr = NULL;
+    if (!rc && !cfg->no_probe &&
+        obs_prober_start(app, cfg->probe_resolver, &pr)) {
+        fprintf(stderr, "infrashared: cannot start the prober (--no-probe "
+                        "runs without it)\n");
+        rc = 1;
+    }
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
               json_integer(bound), "db", json_string(cfg->db), "threads",
               json_integer(cfg->threads), NULL);
@@ -493,6 +506,7 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
         sigwait(set, &sig);
         log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
     }
+    obs_prober_stop(pr);
     http_stop(srv);
     stop_outbox(app, ob);
     worker_stop(wk);

@@ -68,13 +68,13 @@ struct http_route {
      * (the handler checks it); only the answer page of a roll call's
      * link (http/routes_rollcall.c) */
     bool form;
-    /* a vantage point's account (no role; service/sites.h) may call it;
-     * every other route refuses such an account (403) */
-    bool vantage;
     /* issue 12: the body is JSON checked by the handler itself (a vantage
      * point's signed batch: its raw bytes are in r->body, and each
      * result's field is named with its index, results[3].site) */
     bool raw_json;
+    /* a vantage point's account (no role; service/sites.h) may call it;
+     * every other route refuses such an account (403) */
+    bool vantage;
 };
 
 struct http_req {

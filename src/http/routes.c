@@ -8,8 +8,8 @@
 #include "service/agreements.h"
 #include "service/audit.h"
 #include "service/declarations.h"
-#include "service/sites.h"
 #include "service/observation.h"
+#include "service/sites.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -935,6 +935,34 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/dashboard",
      .auth = HTTP_AUTHED,
      .fn = h_dashboard},
+    /* website response observation, its data (routes_obs.c, issue 12) */
+    {.method = "POST",
+     .pattern = "/api/v1/observations",
+     .auth = HTTP_PUBLIC, /* the batch's Ed25519 signature authenticates */
+     .raw_json = true,
+     .fn = h_obs_push,
+     .max_body = OBS_BATCH_MAX_BODY},
+    {.method = "GET",
+     .pattern = "/api/v1/sites/{id}/observations",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_site_series},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/alerts",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_alerts},
+    {.method = "POST",
+     .pattern = "/api/v1/observation/alerts/{id}/advisory",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_LIAISON | ROLE_ANALYST,
+     .fn = h_obs_alert_advisory},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/heatmap",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_heatmap},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/sectors",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_sectors},
     /* website observation: registration (routes_sites.c, issue 12) */
     {.method = "POST",
      .pattern = "/api/v1/sites",
@@ -992,33 +1020,5 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .vantage = true,
      .fn = h_obs_assignments},
-    /* website response observation, its data (routes_obs.c, issue 12) */
-    {.method = "POST",
-     .pattern = "/api/v1/observations",
-     .auth = HTTP_PUBLIC, /* the batch's Ed25519 signature authenticates */
-     .raw_json = true,
-     .fn = h_obs_push,
-     .max_body = OBS_BATCH_MAX_BODY},
-    {.method = "GET",
-     .pattern = "/api/v1/sites/{id}/observations",
-     .auth = HTTP_AUTHED,
-     .fn = h_obs_site_series},
-    {.method = "GET",
-     .pattern = "/api/v1/observation/alerts",
-     .auth = HTTP_AUTHED,
-     .fn = h_obs_alerts},
-    {.method = "POST",
-     .pattern = "/api/v1/observation/alerts/{id}/advisory",
-     .auth = HTTP_AUTHED,
-     .roles = ROLE_LIAISON | ROLE_ANALYST,
-     .fn = h_obs_alert_advisory},
-    {.method = "GET",
-     .pattern = "/api/v1/observation/heatmap",
-     .auth = HTTP_AUTHED,
-     .fn = h_obs_heatmap},
-    {.method = "GET",
-     .pattern = "/api/v1/observation/sectors",
-     .auth = HTTP_AUTHED,
-     .fn = h_obs_sectors},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

@@ -89,16 +89,25 @@ struct probe_engine {
     CURLM *multi;
     struct site *sites;
     size_t n_sites;
+    size_t *by_id; /* site indices sorted by id */
     struct host *hosts;
     size_t n_hosts;
+    size_t *host_index; /* open addressing: name → host index */
+    size_t host_mask;
     size_t *heap; /* site indices by due_us */
     size_t n_heap;
     size_t *ready; /* FIFO of due site indices */
     size_t n_ready;
     struct probe **fl; /* in flight */
     size_t n_fl;
-    int64_t next_start_us; /* rate limit: earliest next start */
-    int64_t period_us;
+    CURL **pool; /* easy handles of finished probes, reset, for reuse */
+    size_t n_pool;
+    /* rate limit: a token bucket (depth: 50 ms of starts) and, strictly, at
+     * most rate starts in any second (ring of the last rate start times) */
+    double tokens, depth;
+    int64_t tokens_us;
+    int64_t *win;
+    size_t win_n, win_head;
     uint64_t rng;
     uint64_t started, finished;
     uint32_t lag_hist[LAG_BINS];
@@ -196,6 +205,37 @@ static size_t heap_pop(struct probe_engine *e)
 
 /* ---- creation ---- */
 
+/* Settings checked and defaults applied; the resolver parsed. NULL (and
+ * *why) when the resolver cannot be used. */
+static const char *engine_settings(struct probe_engine *e,
+                                   const struct probe_settings *s)
+{
+    e->set = *s;
+    if (e->set.per_host <= 0)
+        e->set.per_host = 2;
+    if (e->set.rate_per_s <= 0)
+        e->set.rate_per_s = 200;
+    if (e->set.timeout_ms <= 0)
+        e->set.timeout_ms = 10000;
+    if (e->set.dns_timeout_ms <= 0)
+        e->set.dns_timeout_ms = 2000;
+    e->set.resolver = NULL; /* the caller's strings are not kept */
+    e->set.cacert = NULL;
+    e->rng = s->seed ? s->seed : (uint64_t)mono_us() ^ (uint64_t)wall_ms();
+    if (e->rng == 0)
+        e->rng = 1;
+    char def[80];
+    const char *res = s->resolver;
+    if (!res) {
+        if (dns_default_server("/etc/resolv.conf", def, sizeof def) != IS_OK)
+            return "no nameserver in /etc/resolv.conf: give --resolver";
+        res = def;
+    }
+    if (dns_parse_server(res, &e->resolver, &e->resolver_len) != IS_OK)
+        return "the resolver is not ADDR:PORT";
+    return NULL;
+}
+
 struct probe_engine *probe_engine_create(const struct probe_settings *s,
                                          const char **why)
 {
@@ -207,62 +247,33 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
         *why = "out of memory";
         return NULL;
     }
-    e->set = *s;
-    if (e->set.per_host <= 0)
-        e->set.per_host = 2;
-    if (e->set.rate_per_s <= 0)
-        e->set.rate_per_s = 200;
-    if (e->set.timeout_ms <= 0)
-        e->set.timeout_ms = 10000;
-    if (e->set.dns_timeout_ms <= 0)
-        e->set.dns_timeout_ms = 2000;
-    e->period_us = (int64_t)(1e6 / e->set.rate_per_s);
-    if (e->period_us < 1)
-        e->period_us = 1;
-    e->rng = s->seed ? s->seed : (uint64_t)mono_us() ^ (uint64_t)wall_ms();
-    if (e->rng == 0)
-        e->rng = 1;
-    char def[80];
-    const char *res = s->resolver;
-    if (!res) {
-        if (dns_default_server("/etc/resolv.conf", def, sizeof def) != IS_OK) {
-            *why = "no nameserver in /etc/resolv.conf: give --resolver";
-            free(e);
-            return NULL;
-        }
-        res = def;
-    }
-    if (dns_parse_server(res, &e->resolver, &e->resolver_len) != IS_OK) {
-        *why = "the resolver is not ADDR:PORT";
-        free(e);
+    *why = engine_settings(e, s);
+    if (*why) {
+        probe_engine_destroy(e);
         return NULL;
     }
-    e->set.resolver = NULL; /* not kept: the caller's string */
-    if (s->cacert) {
-        e->cacert = strdup(s->cacert);
-        if (!e->cacert) {
-            *why = "out of memory";
-            free(e);
-            return NULL;
-        }
+    e->depth = e->set.rate_per_s / 20;
+    if (e->depth < 1)
+        e->depth = 1;
+    e->tokens = e->depth;
+    e->win_n = e->set.rate_per_s < 1 ? 1 : (size_t)e->set.rate_per_s;
+    e->win = malloc(e->win_n * sizeof *e->win);
+    e->cacert = s->cacert ? strdup(s->cacert) : NULL;
+    e->fl = calloc(MAX_IN_FLIGHT, sizeof *e->fl);
+    e->pool = calloc(MAX_IN_FLIGHT, sizeof *e->pool);
+    if (!e->win || (s->cacert && !e->cacert) || !e->fl || !e->pool) {
+        *why = "out of memory";
+        probe_engine_destroy(e);
+        return NULL;
     }
-    e->set.cacert = NULL;
+    for (size_t i = 0; i < e->win_n; i++)
+        e->win[i] = INT64_MIN / 2;
     e->multi = curl_multi_init();
     if (!e->multi) {
         *why = "libcurl failed to start";
-        free(e->cacert);
-        free(e);
+        probe_engine_destroy(e);
         return NULL;
     }
-    e->fl = calloc(MAX_IN_FLIGHT, sizeof *e->fl);
-    if (!e->fl) {
-        *why = "out of memory";
-        curl_multi_cleanup(e->multi);
-        free(e->cacert);
-        free(e);
-        return NULL;
-    }
-    e->next_start_us = 0;
     return e;
 }
 
@@ -293,6 +304,11 @@ static int parse_url(const char *url, struct site *st)
         return IS_ERR_NOMEM;
     int rc = IS_ERR_INVALID;
     char *scheme = NULL, *host = NULL, *port = NULL;
+    /* an authority must follow "://" (libcurl reads "http:///x" as the
+     * host "x") */
+    const char *auth = strstr(url, "://");
+    if (!auth || auth[3] == '/' || auth[3] == '\0')
+        goto out;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
         goto out;
     if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
@@ -366,19 +382,48 @@ static size_t host_find_or_add(struct host *hosts, size_t *n_hosts,
 static const struct host *old_host(const struct probe_engine *e,
                                    const char *name)
 {
-    /* linear: only while replacing the list, and for learned providers */
-    for (size_t i = 0; i < e->n_hosts; i++)
-        if (strcmp(e->hosts[i].name, name) == 0)
-            return &e->hosts[i];
+    if (!e->host_index)
+        return NULL;
+    size_t i = (size_t)str_hash(name) & e->host_mask;
+    while (e->host_index[i] != SIZE_MAX) {
+        if (strcmp(e->hosts[e->host_index[i]].name, name) == 0)
+            return &e->hosts[e->host_index[i]];
+        i = (i + 1) & e->host_mask;
+    }
     return NULL;
+}
+
+static int by_id_cmp(const void *a, const void *b, void *arg)
+{
+    const struct site *sites = arg;
+    int64_t x = sites[*(const size_t *)a].id;
+    int64_t y = sites[*(const size_t *)b].id;
+    return (x > y) - (x < y);
+}
+
+/* The index of the site with this id in sites (sorted by by_id), or
+ * SIZE_MAX. O(log n). */
+static size_t find_id(const struct site *sites, const size_t *by_id, size_t n,
+                      int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t v = sites[by_id[mid]].id;
+        if (v == id)
+            return by_id[mid];
+        if (v < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
 }
 
 static const struct site *old_site(const struct probe_engine *e, int64_t id)
 {
-    for (size_t i = 0; i < e->n_sites; i++)
-        if (e->sites[i].id == id)
-            return &e->sites[i];
-    return NULL;
+    size_t i = find_id(e->sites, e->by_id, e->n_sites, id);
+    return i == SIZE_MAX ? NULL : &e->sites[i];
 }
 
 static int build_sites(struct probe_engine *e, const struct probe_site *in,
@@ -427,13 +472,23 @@ int probe_engine_set_sites(struct probe_engine *e,
     size_t *index = malloc(cap * sizeof *index);
     size_t *heap = malloc((n ? n : 1) * sizeof *heap);
     size_t *ready = malloc((n ? n : 1) * sizeof *ready);
+    size_t *by_id = malloc((n ? n : 1) * sizeof *by_id);
     size_t n_hosts = 0;
     int rc = IS_ERR_NOMEM;
-    if (!ns || !nh || !index || !heap || !ready)
+    if (!ns || !nh || !index || !heap || !ready || !by_id)
         goto fail;
     rc = build_sites(e, sites, n, ns, bad);
     if (rc != IS_OK)
         goto fail;
+    for (size_t i = 0; i < n; i++)
+        by_id[i] = i;
+    qsort_r(by_id, n, sizeof *by_id, by_id_cmp, ns);
+    for (size_t i = 1; i < n; i++)
+        if (ns[by_id[i]].id == ns[by_id[i - 1]].id) {
+            *bad = by_id[i] > by_id[i - 1] ? by_id[i] : by_id[i - 1];
+            rc = IS_ERR_INVALID; /* the same id twice */
+            goto fail;
+        }
     for (size_t i = 0; i < cap; i++)
         index[i] = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -471,6 +526,8 @@ int probe_engine_set_sites(struct probe_engine *e,
                 hash64((uint64_t)st->id) % (uint64_t)st->interval_us;
             st->base_us = now + (int64_t)phase;
             st->due_us = st->base_us + jitter_us(e, st->interval_us);
+            if (st->due_us < now) /* a first round is never late */
+                st->due_us = now;
             if (os) {
                 st->rounds = os->rounds;
                 st->in_flight = os->in_flight;
@@ -478,28 +535,28 @@ int probe_engine_set_sites(struct probe_engine *e,
             }
         }
     }
-    /* probes in flight: to the new indices (or none), host counts */
-    for (size_t i = 0; i < n_hosts; i++)
-        nh[i].active = 0;
+    /* hosts of probes in flight that no site of the new list has: kept,
+     * to go on counting them (the only step here that can fail, so the
+     * probes are changed only after it) */
     for (size_t k = 0; k < e->n_fl; k++) {
-        struct probe *p = e->fl[k];
-        p->site_ix = SIZE_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (ns[i].id == p->r.site) {
-                p->site_ix = i;
-                break;
-            }
         bool added;
-        size_t h =
-            host_find_or_add(nh, &n_hosts, index, cap - 1, p->host, &added);
+        size_t h = host_find_or_add(nh, &n_hosts, index, cap - 1,
+                                    e->fl[k]->host, &added);
         if (added) {
-            /* a host no site of the new list has: keep counting it */
-            nh[h].name = strdup(p->host);
+            nh[h].name = strdup(e->fl[k]->host);
             if (!nh[h].name) {
                 rc = IS_ERR_NOMEM;
                 goto fail;
             }
         }
+    }
+    /* probes in flight: to the new indices (or none), host counts */
+    for (size_t k = 0; k < e->n_fl; k++) {
+        struct probe *p = e->fl[k];
+        bool added;
+        size_t h =
+            host_find_or_add(nh, &n_hosts, index, cap - 1, p->host, &added);
+        p->site_ix = find_id(ns, by_id, n, p->r.site);
         p->host_ix = h;
         nh[h].active++;
         if (p->state == P_NS)
@@ -509,15 +566,19 @@ int probe_engine_set_sites(struct probe_engine *e,
     for (size_t i = 0; i < n; i++)
         if (!ns[i].in_flight && !ns[i].finished)
             heap[n_heap++] = i;
-    free(index);
     free_sites(e->sites, e->n_sites);
     free_hosts(e->hosts, e->n_hosts);
     free(e->heap);
     free(e->ready);
+    free(e->by_id);
+    free(e->host_index);
     e->sites = ns;
     e->n_sites = n;
+    e->by_id = by_id;
     e->hosts = nh;
     e->n_hosts = n_hosts;
+    e->host_index = index;
+    e->host_mask = cap - 1;
     e->heap = heap;
     e->ready = ready;
     e->n_ready = 0;
@@ -534,6 +595,7 @@ fail:
     free(index);
     free(heap);
     free(ready);
+    free(by_id);
     return rc;
 }
 
@@ -590,8 +652,14 @@ static void finish(struct probe_engine *e, size_t k, const char *outcome)
     struct probe *p = e->fl[k];
     p->r.outcome = outcome;
     e->fl[k] = e->fl[--e->n_fl];
-    if (p->easy)
+    if (p->easy) {
         curl_multi_remove_handle(e->multi, p->easy);
+        if (e->n_pool < MAX_IN_FLIGHT) { /* kept for the next probe */
+            curl_easy_reset(p->easy);
+            e->pool[e->n_pool++] = p->easy;
+            p->easy = NULL;
+        }
+    }
     struct host *h = &e->hosts[p->host_ix];
     if (h->active > 0)
         h->active--;
@@ -671,7 +739,7 @@ static int http_start(struct probe_engine *e, struct probe *p)
     if (rc != IS_OK)
         return IS_ERR_INVALID;
     p->connect_to = curl_slist_append(NULL, ct);
-    p->easy = curl_easy_init();
+    p->easy = e->n_pool > 0 ? e->pool[--e->n_pool] : curl_easy_init();
     if (!p->connect_to || !p->easy)
         return IS_ERR_NOMEM;
     CURL *c = p->easy;
@@ -878,10 +946,11 @@ static void on_answer(struct probe_engine *e, size_t k, const struct dns_msg *m)
         if (!moved)
             break;
     }
+    int af = p->qtype == DNS_T_A ? AF_INET : AF_INET6;
     for (int i = 0; i < m->n_rr; i++)
-        if (m->rr[i].type == DNS_T_A && dns_name_eq(m->rr[i].name, cur)) {
+        if (m->rr[i].type == p->qtype && dns_name_eq(m->rr[i].name, cur)) {
             p->r.dns_ms = (double)(mono_us() - p->dns_start_us) / 1000.0;
-            if (!inet_ntop(AF_INET, m->rr[i].addr, p->r.addr, sizeof p->r.addr))
+            if (!inet_ntop(af, m->rr[i].addr, p->r.addr, sizeof p->r.addr))
                 break;
             dns_done(e, k);
             return;
@@ -891,14 +960,21 @@ static void on_answer(struct probe_engine *e, size_t k, const struct dns_msg *m)
         p->tries = 0;
         if (dns_send(e, p) == IS_OK)
             return;
+    } else if (p->qtype == DNS_T_A) {
+        /* no IPv4 address: the name's IPv6 address (AAAA) */
+        util_xcopy(p->qname, sizeof p->qname, cur);
+        p->qtype = DNS_T_AAAA;
+        p->tries = 0;
+        if (dns_send(e, p) == IS_OK)
+            return;
     }
     p->r.dns_ms = (double)(mono_us() - p->dns_start_us) / 1000.0;
     fail_detail(p, "", "no address for the name");
     finish(e, k, "dns");
 }
 
-/* Reads what the probe's DNS socket holds. Returns true when the probe
- * left the list (finished) or moved on, so the caller re-reads fl[k]. */
+/* Reads what the probe's DNS socket holds; the probe may finish (leave
+ * fl[k]) or move on to its next query. */
 static void dns_readable(struct probe_engine *e, size_t k)
 {
     struct probe *p = e->fl[k];
@@ -1032,23 +1108,47 @@ static void http_done(struct probe_engine *e, size_t k, CURLcode rc)
 
 /* ---- the loop ---- */
 
+static bool rate_ok(struct probe_engine *e, int64_t now)
+{
+    e->tokens += (double)(now - e->tokens_us) * e->set.rate_per_s / 1e6;
+    if (e->tokens > e->depth)
+        e->tokens = e->depth;
+    e->tokens_us = now;
+    return e->tokens >= 1 && e->win[e->win_head] <= now - 1000000;
+}
+
+static void rate_take(struct probe_engine *e, int64_t now)
+{
+    e->tokens -= 1;
+    e->win[e->win_head] = now;
+    e->win_head = (e->win_head + 1) % e->win_n;
+}
+
+/* When the rate limit lets the next probe start. */
+static int64_t rate_next(const struct probe_engine *e, int64_t now)
+{
+    int64_t t = now;
+    if (e->tokens < 1)
+        t = e->tokens_us +
+            (int64_t)((1 - e->tokens) * 1e6 / e->set.rate_per_s) + 1;
+    int64_t w = e->win[e->win_head] + 1000000;
+    return t > w ? t : w;
+}
+
 static void start_due(struct probe_engine *e, int64_t now)
 {
     while (e->n_heap > 0 && e->sites[e->heap[0]].due_us <= now)
         e->ready[e->n_ready++] = heap_pop(e);
     size_t w = 0;
+    bool can = rate_ok(e, now);
     for (size_t i = 0; i < e->n_ready; i++) {
         size_t ix = e->ready[i];
         struct site *st = &e->sites[ix];
-        bool rate_ok = now >= e->next_start_us;
         bool host_ok = e->hosts[st->host_ix].active < e->set.per_host;
-        if (rate_ok && host_ok && e->n_fl < MAX_IN_FLIGHT) {
-            /* token bucket of depth 1: starts at least a period apart,
-             * so no second holds more than rate_per_s starts */
-            e->next_start_us =
-                (e->next_start_us > now ? e->next_start_us : now) +
-                e->period_us;
+        if (can && host_ok && e->n_fl < MAX_IN_FLIGHT) {
+            rate_take(e, now);
             start_probe(e, ix, now);
+            can = rate_ok(e, now);
         } else {
             e->ready[w++] = ix;
         }
@@ -1073,8 +1173,11 @@ int probe_engine_step(struct probe_engine *e, int timeout_ms)
     int64_t until = now + (int64_t)timeout_ms * 1000;
     if (e->n_heap > 0 && e->sites[e->heap[0]].due_us < until)
         until = e->sites[e->heap[0]].due_us;
-    if (e->n_ready > 0 && e->next_start_us > now && e->next_start_us < until)
-        until = e->next_start_us;
+    if (e->n_ready > 0) {
+        int64_t r = rate_next(e, now);
+        if (r > now && r < until)
+            until = r;
+    }
     struct curl_waitfd wfd[MAX_IN_FLIGHT];
     size_t wk[MAX_IN_FLIGHT];
     unsigned nw = 0;
@@ -1174,11 +1277,18 @@ void probe_engine_destroy(struct probe_engine *e)
         probe_free(e->fl[k]);
     }
     free(e->fl);
-    curl_multi_cleanup(e->multi);
+    for (size_t i = 0; i < e->n_pool; i++)
+        curl_easy_cleanup(e->pool[i]);
+    free(e->pool);
+    if (e->multi)
+        curl_multi_cleanup(e->multi);
     free_sites(e->sites, e->n_sites);
     free_hosts(e->hosts, e->n_hosts);
     free(e->heap);
     free(e->ready);
+    free(e->by_id);
+    free(e->host_index);
     free(e->cacert);
+    free(e->win);
     free(e);
 }

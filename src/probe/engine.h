@@ -13,13 +13,16 @@
  * interval (stable across restarts and vantages), each round's start is
  * moved by a random jitter of at most min(5 % of the interval, 2 s), so
  * starts spread over the interval (no thundering herd). Before a probe
- * starts it needs a token of the global rate limit (rate_per_s, burst 1)
- * and a free slot of its host (at most per_host probes of one host name at
- * once); a due site waiting for either starts late, and the lateness
- * (actual start − planned start) is the schedule lag (probe_engine_stats).
+ * starts it needs a token of the global rate limit (rate_per_s; a token
+ * bucket 50 ms deep, and never more than rate_per_s starts in any one
+ * second) and a free slot of its host (at most per_host probes of one
+ * host name at once); a due site waiting for either starts late, and the
+ * lateness (actual start − planned start) is the schedule lag
+ * (probe_engine_stats).
  *
- * A probe: its own DNS query (A, following CNAMEs; timed: dns_ms), then an
- * HTTP GET on a fresh connection to that address (CURLOPT_CONNECT_TO keeps
+ * A probe: its own DNS query (A, following CNAMEs; AAAA when the name has
+ * no A record; timed: dns_ms), then an HTTP GET on a fresh connection to
+ * that address (CURLOPT_CONNECT_TO keeps
  * the Host header and TLS SNI), no redirects followed, the first 64 KB of
  * the body kept for the content check. Phase durations in ms (-1: not
  * reached): dns, connect (TCP), tls (handshake; -1 for http), ttfb (request
@@ -92,9 +95,10 @@ struct probe_engine *probe_engine_create(const struct probe_settings *s,
                                          const char **why);
 /* Replaces the site list (copies it). A site kept (same id) keeps its
  * schedule; new sites get their phase; removed sites are not probed again
- * (a probe in flight finishes and is reported). IS_OK, IS_ERR_INVALID (a
- * URL without an http(s) scheme or host, interval < 1, status out of
- * range; *bad gets the index), IS_ERR_NOMEM. */
+ * (a probe in flight finishes and is reported). O(n log n). IS_OK,
+ * IS_ERR_INVALID (a URL without an http(s) scheme or host, interval
+ * outside 1..86400, status out of range, an id twice; *bad gets the
+ * index), IS_ERR_NOMEM. On an error the old list stays in force. */
 int probe_engine_set_sites(struct probe_engine *e,
                            const struct probe_site *sites, size_t n,
                            size_t *bad);

@@ -506,10 +506,9 @@ static int push_once(struct hub *h)
         return 0;
     if (n > BATCH_MAX)
         n = BATCH_MAX;
-    int64_t seq = (int64_t)util_now() * 1000;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    seq = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t seq = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     if (seq <= h->last_seq)
         seq = h->last_seq + 1;
     char sent[UTIL_TIME_LEN];
@@ -685,8 +684,9 @@ static int run_standalone(struct probe_settings *set)
         rc = usage_error("site %zu of --sites (id %lld): %s", bad + 1,
                          (long long)l.v[bad].id,
                          rc == IS_ERR_INVALID
-                             ? "not an http(s) URL with a host, or "
-                               "expected_status out of 100..599"
+                             ? "not an http(s) URL with a host, "
+                               "expected_status out of 100..599, or an "
+                               "id given twice"
                              : "out of memory");
         probe_engine_destroy(e);
         sitelist_free(&l);

@@ -19,8 +19,8 @@ void obs_reader_of(const struct auth_ctx *who, struct obs_reader *rd)
 {
     memset(rd, 0, sizeof(*rd));
     rd->org = who->org.id;
-    rd->all =
-        strcmp(who->org.kind, "nisc") == 0 || (who->roles & ROLE_ADMIN) != 0;
+    rd->scope = (int)access_site_scope(&who->org, who->roles);
+    rd->all = rd->scope == ACCESS_SITES_ALL;
     rd->ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
     rd->ministry = strcmp(who->org.kind, "ministry") == 0;
     rd->sector = who->org.sector_id;

@@ -447,11 +447,27 @@ int obs_prune(struct store_conn *c, int64_t now, int64_t *deleted)
 int obs_ingest(struct app *a, struct store_conn *c, const char *vantage,
                const struct obs_result_in *rs, size_t n, int64_t now)
 {
+    struct obs_result_in *kept = calloc(n ? n : 1, sizeof(*kept));
+    if (!kept)
+        return IS_ERR_NOMEM;
     int rc = store_begin(c);
-    if (rc)
+    if (rc) {
+        free(kept);
         return rc;
+    }
+    /* a site paused, deleted or left the programme since it was probed
+     * is no longer assigned: its result is dropped */
+    size_t nk = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        bool yes = false;
+        rc = store_obs_site_assigned(c, rs[i].site, &yes);
+        if (!rc && yes)
+            kept[nk++] = rs[i];
+    }
     int queued = 0;
-    rc = obs_ingest_locked(a, c, vantage, rs, n, now, &queued);
+    if (!rc)
+        rc = obs_ingest_locked(a, c, vantage, kept, nk, now, &queued);
+    free(kept);
     if (!rc)
         rc = store_commit(c);
     if (rc)

@@ -19,7 +19,7 @@ static sqlite3_stmt *prep(struct store_conn *c, enum store_stmt id)
 static void bind_reader(sqlite3_stmt *st, const struct obs_reader *rd)
 {
     store_bind_text(st, 1, rd->org ? rd->org : "");
-    sqlite3_bind_int(st, 2, rd->all ? 1 : 0);
+    sqlite3_bind_int(st, 2, rd->scope);
     sqlite3_bind_int(st, 3, rd->ceptoar ? 1 : 0);
 }
 

@@ -18,13 +18,15 @@
  * OBS_VISIBLE_SQL (store/store_obs_sql.h). */
 struct obs_reader {
     const char *org;    /* the reader's organisation */
-    bool all;           /* NISC: every site */
+    int scope;          /* enum access_site_scope (core/access.h) */
+    bool all;           /* NISC, hub admins: every site */
     bool ceptoar;       /* a CEPTOAR secretariat: its members' sites */
     bool ministry;      /* a ministry: its sectors' aggregates */
     const char *sector; /* a secretariat's sector ("" none) */
 };
 
-/* struct store_obs_vantage: store/store.h (the registration's, a superset) */
+/* struct store_obs_vantage: store/store.h (registration); this fills
+ * id, public_key, last_seq and active. */
 int store_obs_vantage_get(struct store_conn *c, const char *id,
                           struct store_obs_vantage *out);
 /* Takes seq for vantage id: IS_ERR_CONFLICT unless seq > its last_seq

@@ -2,21 +2,19 @@
  * store/store_obs.c. Included at the end of store/store_sql.h (X-macro,
  * no include guard on purpose). */
 #ifndef OBS_VISIBLE_SQL
-/* Site s is visible to the reader (docs/rules.md "Website response
- * observation"): ?1 the reader's organisation, ?2 = 1 for NISC (every
- * site), ?3 = 1 when the reader is a CEPTOAR secretariat (its members'
- * sites). Mirrors obs_may_see_site (service/observation.c). */
-#define OBS_VISIBLE_SQL(s)                                                     \
-    "(?2 = 1 OR " s ".org_id = ?1 OR (?3 = 1 AND EXISTS (SELECT 1 FROM "       \
-    "memberships mv WHERE mv.org_id = " s ".org_id AND mv.group_id = ?1)))"
+/* Site s is visible to the reader: the registration's rule
+ * (OBS_SITE_VISIBLE_SQL, core access_site_scope) with ?1 the reader's
+ * organisation and ?2 its enum access_site_scope. ?3 = 1 when the reader
+ * is a CEPTOAR secretariat (the correlated alerts of its sector). */
+#define OBS_VISIBLE_SQL(s) OBS_SITE_VISIBLE_SQL(s, "?2", "?1")
 /* how (hour of the week, JST, Monday 00:00 = 0) of Unix time t: the epoch
  * was a Thursday 09:00 JST (core/obs_baseline.h obs_how) */
 #define OBS_HOW_SQL(t) "(((" t " + 32400) / 3600 + 72) % 168)"
-#define OBS_DATA_SITE_COLS                                                          \
+#define OBSD_SITE_COLS                                                         \
     "s.id, s.org_id, coalesce(sc.sector_id, ''), s.host, s.hosting, "          \
     "s.dns_provider, s.interval_s, s.notify, s.paused, s.demo, s.deleted_at, " \
     "s.label, s.url"
-#define OBS_SITE_FROM                                                          \
+#define OBSD_SITE_FROM                                                         \
     " FROM obs_sites s JOIN orgs o ON o.id = s.org_id LEFT JOIN scopes sc ON " \
     "sc.id = o.scope_id "
 #endif
@@ -27,16 +25,16 @@ ST(OBS_VANTAGE_SEQ, "UPDATE obs_vantages SET last_seq = ?2 WHERE id = ?1 AND "
 ST(OBS_VANTAGE_ENSURE_HUB,
    "INSERT OR IGNORE INTO obs_vantages(id, name_ja, name_en, public_key, "
    "created_at) VALUES ('hub', 'ハブ', 'Hub', '', ?1)")
-ST(OBS_SITE_GET, "SELECT " OBS_DATA_SITE_COLS OBS_SITE_FROM "WHERE s.id = ?1")
+ST(OBS_SITE_GET, "SELECT " OBSD_SITE_COLS OBSD_SITE_FROM "WHERE s.id = ?1")
 /* a site is assigned to every vantage point while it is registered, not
  * paused and its organisation's CEPTOAR takes part in the programme */
 ST(OBS_SITE_ASSIGNED,
-   "SELECT count(*)" OBS_SITE_FROM
-   "WHERE s.id = ?1 AND s.deleted_at = 0 AND s.paused = 0 AND EXISTS "
+   "SELECT count(*)" OBSD_SITE_FROM "WHERE s.id = ?1 AND s.deleted_at = 0 AND "
+   "s.paused = 0 AND s.demo = 0 AND EXISTS "
    "(SELECT 1 FROM memberships m JOIN obs_participants p ON p.ceptoar_id = "
    "m.group_id WHERE m.org_id = s.org_id)")
 ST(OBS_HUB_SITES,
-   "SELECT " OBS_DATA_SITE_COLS OBS_SITE_FROM
+   "SELECT " OBSD_SITE_COLS OBSD_SITE_FROM
    "WHERE s.deleted_at = 0 AND s.paused = 0 AND s.demo = 0 AND EXISTS "
    "(SELECT 1 FROM memberships m JOIN obs_participants p ON p.ceptoar_id = "
    "m.group_id WHERE m.org_id = s.org_id) ORDER BY s.id")
@@ -118,7 +116,7 @@ ST(OBS_ANOMALY_INPUT,
 /* the size of each group: sites per sector, DNS provider, hosting
  * network, address prefix (registered, not paused) */
 ST(OBS_GROUP_SIZES,
-   "SELECT 'sector', coalesce(sc.sector_id, ''), count(*)" OBS_SITE_FROM
+   "SELECT 'sector', coalesce(sc.sector_id, ''), count(*)" OBSD_SITE_FROM
    "WHERE s.deleted_at = 0 AND s.paused = 0 GROUP BY 2 UNION ALL SELECT "
    "'dns', s.dns_provider, count(*) FROM obs_sites s WHERE s.deleted_at = 0 "
    "AND s.paused = 0 AND s.dns_provider <> '' GROUP BY 2 UNION ALL SELECT "
@@ -158,7 +156,7 @@ ST(OBS_ALERTS_LIST,
    "?5) AND (?6 = '' OR a.sector_id = ?6) AND (CASE WHEN a.kind = 'site' "
    "THEN EXISTS (SELECT 1 FROM obs_sites s WHERE s.id = CAST(a.key AS "
    "INTEGER) AND " OBS_VISIBLE_SQL(
-       "s") ") ELSE (?2 = 1 OR (?3 = 1 AND "
+       "s") ") ELSE (?2 = 0 OR (?3 = 1 AND "
             "a.sector_id = ?7) OR (?8 = 1 AND EXISTS (SELECT 1 FROM sectors se "
             "WHERE "
             "se.id = a.sector_id AND se.ministry_id = ?1))) END) ORDER BY a.id "
@@ -191,22 +189,23 @@ ST(OBS_SITE_VANTAGES,
 /* sites and their current state per sector (registered, not paused) */
 ST(OBS_SECTOR_COUNTS,
    "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, count(s.id), "
-   "sum(coalesce(st.state, 'learning') = 'normal'), "
-   "sum(coalesce(st.state, 'learning') = 'slow'), "
-   "sum(coalesce(st.state, 'learning') = 'unreachable'), "
-   "sum(coalesce(st.state, 'learning') NOT IN ('normal', 'slow', "
-   "'unreachable')), sum(" OBS_VISIBLE_SQL(
-       "s") ") FROM sectors se LEFT JOIN "
-            "scopes sc ON sc.sector_id = se.id LEFT JOIN orgs o ON o.scope_id "
-            "= sc.id "
-            "LEFT JOIN obs_sites s ON s.org_id = o.id AND s.deleted_at = 0 AND "
-            "s.paused = 0 LEFT JOIN obs_states st ON st.site_id = s.id GROUP "
-            "BY se.id "
-            "ORDER BY se.ord, se.id")
+   "coalesce(sum(s.id IS NOT NULL AND st.state = 'normal'), 0), "
+   "coalesce(sum(s.id IS NOT NULL AND st.state = 'slow'), 0), "
+   "coalesce(sum(s.id IS NOT NULL AND st.state = 'unreachable'), 0), "
+   "coalesce(sum(s.id IS NOT NULL AND coalesce(st.state, 'learning') NOT IN "
+   "('normal', 'slow', 'unreachable')), 0), coalesce(sum(s.id IS NOT NULL "
+   "AND " OBS_VISIBLE_SQL("s") "), 0) FROM sectors se LEFT JOIN scopes sc ON "
+                               "sc.sector_id = se.id LEFT JOIN orgs o ON "
+                               "o.scope_id = sc.id LEFT JOIN "
+                               "obs_sites s ON s.org_id = o.id AND "
+                               "s.deleted_at = 0 AND s.paused = 0 "
+                               "LEFT JOIN obs_states st ON st.site_id = s.id "
+                               "GROUP BY se.id ORDER BY "
+                               "se.ord, se.id")
 /* the heat map's sites of sector ?4 the reader may see */
 ST(OBS_HEAT_SITES,
    "SELECT s.id, s.label, s.host, s.org_id, coalesce(st.state, "
-   "'learning')" OBS_SITE_FROM
+   "'learning')" OBSD_SITE_FROM
    "LEFT JOIN obs_states st ON st.site_id = s.id WHERE s.deleted_at = 0 AND "
    "s.paused = 0 AND sc.sector_id = ?4 AND " OBS_VISIBLE_SQL(
        "s") " ORDER BY "

@@ -861,6 +861,7 @@ ST(REMIND_REQUEUE,
    "= deliveries.contact_id AND " SQL_CHANNEL_OK("k") ")")
 ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "
                 "org_id = ?2 AND state IN ('queued', 'sending')")
+#include "store/store_obs_sql.h"
 /* issue 12: website registration (store_sites.c). The visibility rule of
  * core/access.h (access_site_scope: 0 every site, 1 its own and its
  * members', 2 its own) over the site row alias s, with the scope and the
@@ -992,4 +993,3 @@ ST(DEMO_OBS_ALERT,
    "('sector', ?1, ?1, 'open', 'slow', ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
 ST(DEMO_OBS_ALERT_SITE, "INSERT INTO obs_alert_sites(alert_id, site_id, "
                         "since) VALUES (?1, ?2, ?3)")
-#include "store/store_obs_sql.h"

@@ -34,8 +34,11 @@ def iso(t):
 class ObsHub(ProvHub):
     """A ProvHub in --test-mode with observation helpers."""
 
-    def __init__(self, workdir, smtp=None, **kw):
-        flags = base_flags(smtp) + ["--test-mode", "--no-probe"]
+    def __init__(self, workdir, smtp=None, probe=(), **kw):
+        """probe: the hub prober's flags (e.g. ["--probe-resolver",
+        bed.resolver]); empty: --no-probe."""
+        flags = base_flags(smtp) + ["--test-mode"] + (
+            list(probe) if probe else ["--no-probe"])
         super().__init__(workdir, flags=flags, **kw)
         self.keys = {}
         self.seq = {}
@@ -66,15 +69,16 @@ class ObsHub(ProvHub):
         vals = []
         for r in rows:
             self.site_rows[r["id"]] = r
-            vals.append((r["id"], r["org"], f"http://{r['host']}/", r["host"],
+            vals.append((r["id"], r["org"], r.get("url", f"http://{r['host']}/"),
+                         r["host"],
                          r.get("label", r["host"]), r.get("interval", 60),
                          1 if r.get("notify") else 0,
                          1 if r.get("paused") else 0, r.get("hosting", ""),
-                         r.get("dns", ""), now, now))
+                         r.get("dns", ""), 1 if r.get("demo") else 0, now, now))
         self.sql("INSERT INTO obs_sites(id, org_id, url, host, label, "
-                 "interval_s, notify, paused, hosting, dns_provider, "
+                 "interval_s, notify, paused, hosting, dns_provider, demo, "
                  "registered_by, created_at, updated_at) VALUES (?, ?, ?, ?, "
-                 "?, ?, ?, ?, ?, ?, 1, ?, ?)", many=vals)
+                 "?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", many=vals)
 
     def add_vantage(self, vid):
         key = nacl.signing.SigningKey.generate()

@@ -282,3 +282,53 @@ def test_sector_counts_hide_small_numbers(bed):
     opa = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
                                        "op-a-u")["items"]}
     assert opa["gas"]["visible"] == 3 and opa["gas"]["sites"] == 6
+
+
+def test_heatmap_rows_and_aggregate_by_reader(bed):
+    h = bed
+    now = time.time()
+    h.round("v1", range(1, 8), now - 30, lambda s: 100.0)
+    # op-a: its own 3 gas sites as rows; the sector's aggregate (6 sites)
+    # with small counts hidden (it does not see every gas site)
+    m = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "op-a-u")
+    assert [r["site"] for r in m["rows"]] == [1, 2, 3]
+    assert m["sites"] == 6 and m["aggregate"]
+    for cell in m["aggregate"]:
+        assert cell["sites"] == 6 and cell["anomalous"] in (0, "<5")
+    # the secretariat sees every gas site: exact counts
+    g = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "gas-sec")
+    assert [r["site"] for r in g["rows"]] == [1, 2, 3, 4, 5, 6]
+    assert all(isinstance(c["sites"], int) for c in g["aggregate"])
+    # the ministry: no rows, the aggregate only
+    meti = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "meti-a")
+    assert meti["rows"] == [] and meti["aggregate"]
+    # a sector of fewer than 5 sites: no aggregate, and no rows for others
+    e = h.ok("GET", "/api/v1/observation/heatmap?sector=electricity",
+             "meti-a")
+    assert e["rows"] == [] and e["aggregate"] is None
+    assert_error(h.call("GET", "/api/v1/observation/heatmap", "meti-a"), 400,
+                 "missing_field", "sector")
+    assert_error(h.call("GET", "/api/v1/observation/heatmap?sector=gas&"
+                        "step=2m", "meti-a"), 400, "invalid_value", "step")
+
+
+def test_retention_raw_48h_rollups_400_days(bed):
+    h = bed
+    now = int(time.time())
+    old_raw, kept_raw = now - 49 * 3600, now - 47 * 3600
+    h.sql("INSERT INTO obs_results(site_id, vantage_id, at, outcome, "
+          "total_ms) VALUES (1, 'v1', ?, 'ok', 100), (1, 'v1', ?, 'ok', 100)",
+          old_raw, kept_raw)
+    b_old = (now - 401 * 86400) // 300 * 300
+    b_kept = (now - 399 * 86400) // 300 * 300
+    h.sql("INSERT INTO obs_rollups(site_id, vantage_id, bucket, n, errors, "
+          "p50, p90, p99, sketch) VALUES (1, 'v1', ?, 1, 0, 1, 1, 1, x''), "
+          "(1, 'v1', ?, 1, 0, 1, 1, 1, x'')", b_old, b_kept)
+    # a hub that has just started prunes at its first batch
+    h.push("v1", [h.result(1, now - 1)])
+    ats = [r["at"] for r in h.db_rows("SELECT at FROM obs_results "
+                                      "WHERE at < ? ORDER BY at", now - 3600)]
+    assert ats == [kept_raw]
+    bs = [r["bucket"] for r in h.db_rows(
+        "SELECT bucket FROM obs_rollups WHERE bucket < ?", now - 86400)]
+    assert bs == [b_kept]

@@ -243,6 +243,8 @@ def test_bad_arguments(args, message):
     ('{"id": 1, "url": "http://x/", "expected_status": 99}',
      "expected_status"),
     ('{"id": 1, "url": "http://x/", "interval_s": "60"}', "integers"),
+    ('{"id": 1, "url": "http://x/"}\n{"id": 1, "url": "http://y/"}',
+     "site 2 of --sites (id 1)"),
 ])
 def test_bad_sites_file(tmp_path, line, message):
     f = tmp_path / "sites.jsonl"
@@ -457,3 +459,31 @@ def test_push_mode_follows_new_assignments(bed, tmp_path):
     assert sites.count(new.id) == 3
     assert sites.count(old.id) < 3
     assert len(bed.requests(new)) == 3
+
+
+def test_sites_sharing_an_address(bed, tmp_path):
+    """Two sites on one address (one hosting network) behave each as set:
+    the server tells them apart by the Host header."""
+    one = bed.add_site(addr="127.10.200.1")
+    two = bed.add_site(addr="127.10.200.1")
+    bed.start()
+    bed.set(two, status=500)
+    res = probe_sites(bed, tmp_path)
+    assert res[one.id][0]["outcome"] == "ok"
+    assert res[two.id][0]["outcome"] == "http5xx"
+    assert res[one.id][0]["addr"] == res[two.id][0]["addr"] == "127.10.200.1"
+
+
+def test_ipv6_only_site(bed, tmp_path):
+    """A name with only an IPv6 address (AAAA) is probed on it."""
+    v4 = bed.add_site()
+    v6 = bed.add_site(addr="::1")
+    bed.start()
+    bed.set(v6, latency=0.1)
+    res = probe_sites(bed, tmp_path)
+    assert res[v4.id][0]["outcome"] == "ok"
+    r = res[v6.id][0]
+    assert r["outcome"] == "ok", r
+    assert r["addr"] == "::1"
+    assert r["ttfb_ms"] >= 100
+    assert [q.site_id for q in bed.requests(v6)] == [v6.id]

@@ -19,10 +19,11 @@ connections and real DNS answers without leaving the machine.
 
 Web server: one asyncio loop in a thread of the test process, one listening
 socket per site address (all on the same ephemeral port), plain or TLS (a
-self-signed certificate made with openssl; bed.cacert trusts it). A
-connection is counted from accept to close per host; every request is
-recorded with the server's monotonic timestamps (accepted, request read,
-response sent). Sites: 127.10.x.y; refused sites (nothing listens):
+self-signed certificate made with openssl; bed.cacert trusts it). Sites are
+found by the Host header and path, so several may share an address
+(add_site(addr=...)). A connection is counted per host from its request
+read to its response sent (or close); every request is recorded with the
+server's monotonic timestamps (accepted, request read, response sent). Sites: 127.10.x.y; refused sites (nothing listens):
 127.11.x.y.
 
 DNS: Debian's dnsmasq: one per provider (host records of its zones and an
@@ -136,8 +137,10 @@ class TestBed:
         self._loop = None
         self._thread = None
         self._servers = []
-        self._by_addr = {}       # addr -> {path: site}
+        self._by_addr = {}       # addr -> [site] (those listening there)
+        self._by_host = {}       # host -> {path: site}
         self._started = False
+        self._first_of_host = {}  # host -> its first site
 
     # ---- the sites ----
     def add_site(self, sector="energy", provider=None, https=False,
@@ -153,9 +156,10 @@ class TestBed:
         provider = provider or self.providers[(n - 1) % len(self.providers)]
         if provider not in self.providers:
             raise TestBedError(f"unknown provider {provider}")
-        same = [s for s in self.sites if host and s.host == host]
+        same = [self._first_of_host[host]] \
+            if host in self._first_of_host else []
         if same:
-            zone, addr = same[0].zone, same[0].addr
+            zone, addr = same[0].zone, same[0]._addr
             provider = same[0].provider
         else:
             zone = f"s{n:03d}.{sector}.test"
@@ -168,6 +172,7 @@ class TestBed:
                  expected_status=expected_status,
                  content_match=content_match, listen=listen)
         s._addr = addr
+        self._first_of_host.setdefault(host, s)
         self.sites.append(s)
         self.behaviour[s.id] = Behaviour()
         return s
@@ -225,16 +230,19 @@ class TestBed:
             port = _free_port()
             self._ports[p] = port
             lines = self._common_conf(port) + ["local=/test/"]
+            seen = set()
             for s in self.sites:
                 if s.provider != p:
                     continue
-                if s.addr and not any(
-                        x.host == s.host and x.id < s.id for x in self.sites):
-                    lines.append(f"host-record={s.host},{s.addr}")
+                record = f"host-record={s.host},{s.addr}"
+                if s.addr and s.host not in seen:
+                    lines.append(record)
+                seen.add(s.host)
                 ns = f"ns1.provider-{p}.test"
                 line = f"dns-rr={s.zone},2,{_wire_name(ns)}"
-                if line not in lines:
+                if line not in seen:
                     lines.append(line)
+                    seen.add(line)
             self._run_dnsmasq(p, lines)
         port = _free_port()
         self._ports["front"] = port
@@ -347,7 +355,8 @@ class TestBed:
     async def _listen_all(self):
         for s in self.sites:
             if s.listen:
-                self._by_addr.setdefault(s._addr, {})[s.path] = s
+                self._by_addr.setdefault(s._addr, []).append(s)
+                self._by_host.setdefault(s.host, {})[s.path] = s
         plain = sorted({s._addr for s in self.sites
                         if s.listen and not s.https})
         tls = sorted({s._addr for s in self.sites if s.listen and s.https})
@@ -390,22 +399,23 @@ class TestBed:
             self.active[host] -= 1
 
     async def _handle(self, reader, writer):
+        """One connection: the site is found by the Host header and path
+        (several sites may share an address); "close" sites of an address
+        whose sites all close are cut at accept."""
         accepted = time.monotonic()
         addr = writer.get_extra_info("sockname")[0]
-        paths = self._by_addr.get(addr, {})
-        any_site = next(iter(paths.values()), None)
-        host = any_site.host if any_site else addr
-        self._conn_open(host)
-        closed = False
+        on_addr = self._by_addr.get(addr, [])
+        with self.lock:
+            cut = on_addr and all(self.behaviour[x.id].mode == "close"
+                                  for x in on_addr)
+            if cut:
+                self.log.append(Request(on_addr[0].host, addr, "",
+                                        on_addr[0].id, accepted))
+        if cut:
+            writer.transport.abort()
+            return
+        host = None
         try:
-            if any_site and all(self.behaviour[s.id].mode == "close"
-                                for s in paths.values()):
-                with self.lock:
-                    self.log.append(Request(host, addr, "", any_site.id,
-                                            accepted))
-                writer.transport.abort()
-                closed = True
-                return
             try:
                 head = await asyncio.wait_for(
                     reader.readuntil(b"\r\n\r\n"), 30)
@@ -413,9 +423,15 @@ class TestBed:
                     asyncio.TimeoutError, ConnectionError, ssl.SSLError):
                 return
             read = time.monotonic()
-            line = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-            path = line[1] if len(line) > 1 else "/"
-            site = paths.get(path)
+            lines = head.decode("latin-1").split("\r\n")
+            parts = lines[0].split(" ")
+            path = parts[1] if len(parts) > 1 else "/"
+            host = addr
+            for h in lines[1:]:
+                if h.lower().startswith("host:"):
+                    host = h[5:].strip().rsplit(":", 1)[0].lower()
+            site = self._by_host.get(host, {}).get(path)
+            self._conn_open(host)
             req = Request(host, addr, path, site.id if site else 0,
                           accepted, read)
             with self.lock:
@@ -424,7 +440,6 @@ class TestBed:
                     else Behaviour(status=404, body="no such site")
             if b.mode == "close":
                 writer.transport.abort()
-                closed = True
                 return
             if b.mode == "hang":
                 await reader.read()  # until the client gives up
@@ -442,19 +457,19 @@ class TestBed:
             # counted closed now (synchronously after the write): the
             # client cannot have seen the response before this point
             self._conn_close(host)
-            closed = True
+            host = None
             try:
                 await writer.drain()
                 writer.close()
             except (ConnectionError, ssl.SSLError):
                 pass
         finally:
-            if not closed:
+            if host is not None:
                 self._conn_close(host)
-                try:
-                    writer.close()
-                except Exception:
-                    pass
+            try:
+                writer.close()
+            except Exception:
+                pass
 
     # ---- what the server saw ----
     def requests(self, site=None):
