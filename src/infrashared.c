@@ -496,6 +496,11 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
               json_integer(bound), "db", json_string(cfg->db), "threads",
               json_integer(cfg->threads), NULL);
+    if (cfg->test_mode)
+        log_event(LOG_WARN,
+                  "test mode: loopback site URLs and 1 s intervals "
+                  "are admitted (website observation)",
+                  NULL);
     if (rc) {
         /* the outbox failed to start */
     } else if (cfg->port_file && write_port_file(cfg->port_file, bound)) {

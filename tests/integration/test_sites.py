@@ -187,6 +187,8 @@ def test_the_hub_itself_is_refused_even_in_test_mode(world):
 
 
 def test_test_mode_admits_loopback(world):
+    assert any(line.get("msg", "").startswith("test mode")
+               for line in world.hub.log_lines())
     canon = []
     for i, url in enumerate(LOOPBACK_URLS):
         s = world.register("bank_b", url + f"t{i}")

@@ -3237,10 +3237,81 @@ static void t_drill_channel_sql_matches_core(void **state)
     store_close(s);
 }
 
+/* issue 12: the site list's visibility filter (OBS_SITE_VISIBLE_SQL, its
+ * parameters from access_site_scope) selects exactly the sites
+ * access_may_see_site lets each reader see: every organisation of the
+ * fixture (and one in two CEPTOARs) as reader, with and without the
+ * admin role, on real SQLite. */
+static void t_sites_visible_matches_core(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "sites-visible.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c); /* nisc, m-meti, m-mhlw, c-power, op-a, op-b, op-w */
+    assert_int_equal(store_begin(c), IS_OK);
+    struct store_org cw = {.id = "c-water",
+                           .kind = "ceptoar",
+                           .name_ja = "水道セプター",
+                           .name_en = "Water CEPTOAR",
+                           .short_en = "",
+                           .scope_id = "sc-water",
+                           .attrs = "{}"};
+    assert_int_equal(store_org_insert(c, &cw, NOW), IS_OK);
+    assert_int_equal(store_membership_insert(c, "op-b", "c-water"), IS_OK);
+    static const char *const owners[] = {"op-a", "op-b", "op-w"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(owners); i++) {
+        struct store_site st = {
+            .expected_status = 200, .interval_s = 60, .created_at = NOW};
+        snprintf(st.org_id, sizeof(st.org_id), "%s", owners[i]);
+        snprintf(st.url, sizeof(st.url), "https://www.%s.example/", owners[i]);
+        snprintf(st.host, sizeof(st.host), "www.%s.example", owners[i]);
+        assert_int_equal(store_site_insert(c, &st, NULL), IS_OK);
+    }
+    assert_int_equal(store_commit(c), IS_OK);
+    static const char *const viewers[] = {"nisc",    "m-meti",  "m-mhlw",
+                                          "c-power", "c-water", "op-a",
+                                          "op-b",    "op-w"};
+    static const unsigned roles[] = {ROLE_READER | ROLE_ANALYST, ROLE_ADMIN};
+    int checked = 0;
+    for (size_t v = 0; v < IS_ARRAY_LEN(viewers); v++)
+        for (size_t r = 0; r < IS_ARRAY_LEN(roles); r++) {
+            struct access_org who;
+            assert_int_equal(store_org_rel(c, viewers[v], &who), IS_OK);
+            struct store_site_viewer sv = {
+                .scope = (int)access_site_scope(&who, roles[r]), .org = who.id};
+            struct store_site_filter f = {.limit = 100};
+            struct store_site *items;
+            size_t n;
+            int64_t total;
+            assert_int_equal(store_sites_list(c, &sv, &f, &items, &n, &total),
+                             IS_OK);
+            assert_int_equal((int64_t)n, total);
+            for (size_t o = 0; o < IS_ARRAY_LEN(owners); o++) {
+                struct access_org owner;
+                assert_int_equal(store_org_rel(c, owners[o], &owner), IS_OK);
+                bool want = access_may_see_site(&who, roles[r], &owner);
+                bool got = false;
+                for (size_t k = 0; k < n; k++)
+                    got = got || strcmp(items[k].org_id, owners[o]) == 0;
+                if (want != got)
+                    fail_msg("%s (roles %u) site of %s: core %d, SQL %d",
+                             viewers[v], roles[r], owners[o], want, got);
+                checked++;
+            }
+            free(items);
+        }
+    assert_int_equal(checked, 48);
+    store_put(s, c);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
+        cmocka_unit_test(t_sites_visible_matches_core),
         cmocka_unit_test(t_statement_helpers),
         cmocka_unit_test(t_reports_waiting_matches_core),
         cmocka_unit_test(t_reports_waiting_outage_matches_core),
