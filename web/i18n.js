@@ -812,6 +812,7 @@ const D = {
   'obs.advisehint': ['{sector}分野の構成員へAmberで発出します（サイト名・組織名は含めません）。', 'Issued as Amber to the members of {sector}, without site or organisation names.'],
   'obs.advised': ['情報提供を発出しました。', 'Advisory issued.'],
   'obs.moresites': ['ほか{n}サイト', 'and {n} more'],
+  'obs.aggonly': ['分野全体の集計のみを表示しています（1セル＝{step}、数字は異常のあったサイト数）。', 'The sector as a whole only (one cell = {step}; the figure is the number of sites with an anomaly).'],
   'obs.short.normal': ['正常', 'Normal'],
   'obs.short.slow': ['低速', 'Slow'],
   'obs.short.unreachable': ['応答なし', 'Down'],

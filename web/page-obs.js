@@ -193,7 +193,9 @@ function drawHeat(box, r, from, to) {
   wrap.scrollLeft = wrap.scrollWidth;
   requestAnimationFrame(() => { wrap.scrollLeft = wrap.scrollWidth; });
   const nbad = d.rows.filter((x) => score(x)).length;
-  put(box, h('p', { cls: 'meta', id: 'heat-info' }, t('obs.heatinfo', { n: d.rows.length, b: nbad, step: dur(d.step / 1000) })));
+  put(box, h('p', { cls: 'meta', id: 'heat-info' }, d.rows.length
+    ? t('obs.heatinfo', { n: d.rows.length, b: nbad, step: dur(d.step / 1000) })
+    : t('obs.aggonly', { step: dur(d.step / 1000) })));
   if (rows.length > ROWS) {
     const more = h('button', { type: 'button', cls: 'secondary', id: 'heat-more', on: { click: () => { addRows(rows.slice(ROWS)); more.remove(); } } },
       t('obs.heatmore', { n: rows.length - ROWS }));
