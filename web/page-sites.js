@@ -444,10 +444,13 @@ function drawActions(ctx, box, s) {
     ends.removeAttribute('aria-invalid');
     try {
       await post('/sites/' + enc(s.id) + '/maintenance', { starts: a, ends: b, note: note.value.trim() });
-      put(out, msg(t('site.m.done', { a: fmtTime(a), b: fmtTime(b) }), 'ok'));
+      ctx.say(t('site.m.done', { a: fmtTime(a), b: fmtTime(b) }), 'ok');
+      ctx.reload();
     } catch (err) { put(out, msg(errText(err), 'err')); }
   });
   put(box, h('h2', {}, t('site.actions')),
     h('div', { cls: 'card' }, h('p', {}, s.paused ? t('site.pausedtext') : t('site.pausehint')), h('div', { cls: 'actions' }, pause)),
+    (s.maintenance || []).length ? h('div', { cls: 'card', id: 'site-maint' }, h('h3', {}, t('site.m.list')),
+      h('ul', {}, s.maintenance.map((w) => h('li', {}, time(iso(w.starts)), '〜', time(iso(w.ends)), w.note ? t('paren', { x: w.note }) : null)))) : null,
     h('details', { cls: 'card' }, h('summary', {}, t('site.maint')), mform), out);
 }

@@ -183,7 +183,7 @@ test('the sector\'s ministry (ja, 1366 and en, 390) gets the sector\'s aggregate
   await clean(b);
 });
 
-test('an operator (ja, 390 and en, 1366) sees only its own sites; another organisation\'s is not found; the form reports a bad URL at the field', async () => {
+test('an operator (ja, 390 and en, 1366) sees only its own sites; another organisation\'s is not found; the form reports a bad URL at the field; a maintenance window, pause and resume on its site', async () => {
   const org = s.site.org;
   const b = await actor(org, '390'); // demo operators sign in with their organisation's id
   const p = b.page;
@@ -217,6 +217,27 @@ test('an operator (ja, 390 and en, 1366) sees only its own sites; another organi
   b.problems = b.problems.filter((x) => !/^400 POST .*\/api\/v1\/sites$/.test(x) && !/status of 400/.test(x));
   assert.equal((await pageApi(p, 'GET', '/sites?limit=50')).body.total, api.total, 'nothing stored');
   await check(b, 'obs-new-operator-en-1366', '1366');
+  // its site: a maintenance window (JST inputs) is listed; pause and resume
+  await go(p, '/sites/' + s.site.id);
+  await p.locator('#site-chart').waitFor();
+  await p.locator('#site-actions summary').click();
+  const j = new Date(Date.now() + 9 * 3600e3 + 2 * 3600e3);
+  const pad = (n) => String(n).padStart(2, '0');
+  await p.locator('input[name=ends]').fill(`${j.getUTCFullYear()}-${pad(j.getUTCMonth() + 1)}-${pad(j.getUTCDate())}T${pad(j.getUTCHours())}:${pad(j.getUTCMinutes())}`);
+  await p.locator('input[name=note]').fill('browser test');
+  await p.locator('#maint-form button[type=submit]').click();
+  await p.locator('#site-maint li').first().waitFor();
+  assert.match(await p.locator('#site-maint').innerText(), /browser test/);
+  const site = (await pageApi(p, 'GET', '/sites/' + s.site.id)).body;
+  assert.ok(site.maintenance.some((w) => w.note === 'browser test'), JSON.stringify(site.maintenance));
+  await p.locator('#site-pause').click();
+  await until(async () => (await p.locator('#site-state').getAttribute('data-state')) === 'paused', 'paused');
+  assert.match(await p.locator('#site-state').innerText(), /‖ Paused/);
+  assert.equal((await pageApi(p, 'GET', '/sites/' + s.site.id)).body.paused, true);
+  await check(b, 'obs-site-operator-paused-en-1366', '1366');
+  await p.locator('#site-pause').click();
+  await until(async () => (await p.locator('#site-state').getAttribute('data-state')) !== 'paused', 'resumed');
+  assert.equal((await pageApi(p, 'GET', '/sites/' + s.site.id)).body.paused, false);
   await clean(b);
 });
 
