@@ -764,6 +764,7 @@ const D = {
   'site.pausehint': ['一時停止中はどの観測点からもこのサイトに接続しません（オプトアウト）。', 'While paused, no vantage point connects to this site (opt-out).'],
   'site.pausedtext': ['このサイトの観測は一時停止中です。', 'Observation of this site is paused.'],
   'site.maint': ['保守時間帯を登録', 'Add a maintenance window'],
+  'obs.to': ['〜', ' – '],
   'site.m.list': ['予定・実施中の保守時間帯', 'Maintenance windows, current and planned'],
   'site.m.starts': ['開始', 'Starts'],
   'site.m.ends': ['終了', 'Ends'],

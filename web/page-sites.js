@@ -272,7 +272,9 @@ async function sitePage(main, { ctx }, id) {
   put(main, h('h1', { 'data-title': title }, siteName(s)), obsNav(ctx, ''));
   put(main, h('div', { cls: 'card obs-now', id: 'site-state', 'data-state': s.state || '' },
     h('p', { cls: 'obs-statebig' }, stateBadge(s.state), s.state_since ? t('site.since', { t: fmtTime(iso(s.state_since)) }) : null),
-    reason(s) ? h('p', { id: 'site-reason' }, reason(s)) : null,
+    // the reason of an anomaly (a paused site or one in maintenance has
+    // none that is current)
+    reason(s) && ['slow', 'unreachable'].includes(s.state) ? h('p', { id: 'site-reason' }, reason(s)) : null,
     dl([
       [t('site.url'), h('span', { cls: 'id' }, s.url)],
       [t('org'), siteOrg(s)],
@@ -451,6 +453,6 @@ function drawActions(ctx, box, s) {
   put(box, h('h2', {}, t('site.actions')),
     h('div', { cls: 'card' }, h('p', {}, s.paused ? t('site.pausedtext') : t('site.pausehint')), h('div', { cls: 'actions' }, pause)),
     (s.maintenance || []).length ? h('div', { cls: 'card', id: 'site-maint' }, h('h3', {}, t('site.m.list')),
-      h('ul', {}, s.maintenance.map((w) => h('li', {}, time(iso(w.starts)), '〜', time(iso(w.ends)), w.note ? t('paren', { x: w.note }) : null)))) : null,
+      h('ul', {}, s.maintenance.map((w) => h('li', {}, time(iso(w.starts)), t('obs.to'), time(iso(w.ends)), w.note ? t('paren', { x: w.note }) : null)))) : null,
     h('details', { cls: 'card' }, h('summary', {}, t('site.maint')), mform), out);
 }
