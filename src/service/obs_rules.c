@@ -17,7 +17,14 @@ void obs_rules_site_state(const struct obs_site_vote *v, size_t n,
     out->state = OBS_STATE_LEARNING;
     size_t t = 0, a = 0, un = 0;
     int first_n = -1;
+    int held = -1; /* a maintenance or paused vote: no judgement */
     for (size_t i = 0; i < n; i++) {
+        if (v[i].state == OBS_STATE_MAINTENANCE ||
+            v[i].state == OBS_STATE_PAUSED) {
+            if (held < 0)
+                held = (int)i;
+            continue;
+        }
         if (v[i].state == OBS_STATE_LEARNING)
             continue;
         t++;
@@ -36,6 +43,9 @@ void obs_rules_site_state(const struct obs_site_vote *v, size_t n,
     } else if (first_n >= 0) {
         out->state = OBS_STATE_NORMAL;
         out->from = first_n;
+    } else if (held >= 0) {
+        out->state = v[held].state;
+        out->from = held;
     }
     if (out->from < 0)
         return;

@@ -27,9 +27,10 @@ struct obs_site_vote {
     enum obs_phase phase;
 };
 /* The site's state: anomalous when more than half of the vantage points
- * with a state other than learning see it anomalous (one of one counts);
- * then the worse of unreachable and slow by majority (a tie:
- * unreachable); else normal when one sees it normal; else learning. */
+ * that judged it (not learning, maintenance or paused) see it anomalous
+ * (one of one counts); then the worse of unreachable and slow by
+ * majority (a tie: unreachable); else normal when one sees it normal;
+ * else maintenance or paused when one says so; else learning. */
 struct obs_site_verdict {
     enum obs_state state;
     int from; /* the vote it follows, -1 none */
