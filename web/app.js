@@ -75,6 +75,12 @@ const ROUTES = [
   [/^\/alerts$/, 'page-alerts.js', 'alerts'],
   [/^\/declarations$/, 'page-declarations.js', 'declarations'],
   [/^\/declarations\/([A-Za-z0-9_-]+)$/, 'page-declarations.js', 'declaration'],
+  // issue 12: ui (website response observation)
+  [/^\/sites$/, 'page-sites.js', 'sites'],
+  [/^\/sites\/new$/, 'page-sites.js', 'siteNew'],
+  [/^\/sites\/([0-9]+)$/, 'page-sites.js', 'site'],
+  [/^\/obs$/, 'page-obs.js', 'obs'],
+  [/^\/obs\/alerts$/, 'page-obs.js', 'obsAlerts'],
 ];
 
 function navItems() {
@@ -100,6 +106,10 @@ function navItems() {
   items.push(['/org', 'nav.org']);
   if (ctx.has('auditor')) items.push(['/audit', 'nav.audit']);
   if (k === 'nisc') items.push(['/declarations', 'nav.declarations']);
+  // issue 12: ui - website response observation: the heat map and alerts
+  // for NISC, ministries and secretariats; an operator's own sites
+  if (k === 'nisc' || k === 'ministry' || k === 'ceptoar') items.push(['/obs', 'nav.obs']);
+  else if (k === 'operator') items.push(['/sites', 'nav.sites']);
   return items;
 }
 

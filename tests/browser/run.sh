@@ -34,7 +34,8 @@ done
 [ ${#files[@]} -gt 0 ] || files=(ackboard.test.mjs advlist.test.mjs
     agreements.test.mjs alerts.test.mjs dash.test.mjs drills.test.mjs
     lists.test.mjs operator.test.mjs polish.test.mjs rollcall.test.mjs
-    scenarios.test.mjs security.test.mjs a11y.test.mjs ui-outage-mode.test.mjs)
+    scenarios.test.mjs security.test.mjs a11y.test.mjs observation.test.mjs
+    ui-outage-mode.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
