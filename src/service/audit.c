@@ -171,6 +171,7 @@ const char *const audit_actions[] = {
     "logout",
     "obs.participant.join",
     "obs.vantage.add",
+    "observation.advisory",
     "org.add",
     "policy.set",
     "report.alert.escalate",
