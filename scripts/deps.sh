@@ -2,9 +2,10 @@
 # Install the Debian 12 packages infrashare needs, only those missing.
 # Idempotent and quiet when everything is present.
 #   scripts/deps.sh          build + run dependencies
-#   scripts/deps.sh test     + test peers (pytest, requests, jsonschema,
-#                              aiosmtpd, valgrind, openssl, clang-format,
-#                              dnsmasq and PyNaCl for the prober's test bed)
+#   scripts/deps.sh test     + test peers (pytest, pytest-xdist, requests,
+#                              jsonschema, aiosmtpd, valgrind, openssl,
+#                              clang-format, dnsmasq and PyNaCl for the
+#                              prober's test bed)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
@@ -15,9 +16,9 @@ pkgs=(build-essential pkg-config meson ninja-build
       libsodium-dev zlib1g-dev sqlite3 ca-certificates)
 for extra in "$@"; do
     case "$extra" in
-    test)  pkgs+=(libcmocka-dev python3-pytest python3-requests
-                  python3-jsonschema python3-aiosmtpd valgrind openssl
-                  clang-format dnsmasq-base python3-nacl) ;;
+    test)  pkgs+=(libcmocka-dev python3-pytest python3-pytest-xdist
+                  python3-requests python3-jsonschema python3-aiosmtpd
+                  valgrind openssl clang-format dnsmasq-base python3-nacl) ;;
     bench) pkgs+=(wrk nginx-light) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

@@ -65,10 +65,18 @@ run_unit() { # NAME BUILD [meson test args]
     add_counts "$name" "$p" "$f"
 }
 
+# The integration tests run in INFRASHARE_TEST_WORKERS (default 2) pytest
+# processes (pytest-xdist); --dist loadfile gives each worker whole files,
+# so a file's module-wide hub is started once and its tests keep their
+# order. Every test has its own hub, ports and directories (conftest.py),
+# so the workers share nothing. The junit XML is merged by xdist.
+workers=${INFRASHARE_TEST_WORKERS:-2}
+
 run_integration() { # NAME BUILD
     local name=$1 dir=$2
     local xml="$out/$name.xml"
     INFRASHARE_BUILD="$root/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+        -n "$workers" --dist loadfile \
         --junitxml="$xml" tests/integration 2>&1 | tail -25
     read -r p f < <(/usr/bin/python3 - "$xml" <<'PY'
 import sys, xml.etree.ElementTree as ET

@@ -8,6 +8,7 @@
 #include "common/html.h"
 
 #include "common/buf.h"
+#include "common/csv.h"
 #include "common/jv.h"
 #include "common/util.h"
 
@@ -129,19 +130,6 @@ static void svg_chart(struct buf *b, const json_t *rcpts, int64_t t0)
         chart_series(b, key, g, gi++, t0);
     buf_adds(b, "</svg>");
     json_decref(groups);
-}
-
-static void csv_cell(struct buf *b, const char *s, bool last)
-{
-    buf_adds(b, "\"");
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@'))
-        buf_adds(b, "'");
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"')
-            buf_add(b, "\"", 1); /* a quote is doubled */
-        buf_add(b, p, 1);
-    }
-    buf_adds(b, last ? "\"\r\n" : "\",");
 }
 
 char *http_drill_csv(json_t *rep, size_t cap, size_t *len)

@@ -6,24 +6,8 @@
 #include "http/routes_ackboard.h"
 
 #include "service/provision.h"
+#include "common/csv.h"
 #include "common/jv.h"
-
-/* One CSV cell: quoted, quotes doubled; a cell a spreadsheet would run as
- * a formula (=, +, -, @, tab, CR first) is kept as text with a '. */
-static void csv_cell(struct buf *b, const char *s, bool last)
-{
-    buf_adds(b, "\"");
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-              *s == '\r'))
-        buf_adds(b, "'");
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"')
-            buf_adds(b, "\"\"");
-        else
-            buf_add(b, p, 1);
-    }
-    buf_adds(b, last ? "\"\r\n" : "\",");
-}
 
 /* The contacts of an item in one cell: "channel address" joined by "; ",
  * an emergency contact marked "(emergency)". */

@@ -8,6 +8,7 @@
 
 #include "service/reporting.h"
 #include "common/buf.h"
+#include "common/csv.h"
 #include "common/util.h"
 
 bool audit_reads_whole(const struct auth_ctx *who)
@@ -211,23 +212,6 @@ bool audit_action_known(const char *action)
         if (strcmp(audit_actions[i], action) == 0)
             return true;
     return false;
-}
-
-/* One CSV cell, quoted; a cell a spreadsheet would run as a formula
- * (= + - @ tab CR first) is kept as text with a leading apostrophe. */
-static void csv_cell(struct buf *b, const char *s, bool last)
-{
-    buf_adds(b, "\"");
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-              *s == '\r'))
-        buf_adds(b, "'");
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"')
-            buf_adds(b, "\"\"");
-        else
-            buf_add(b, p, 1);
-    }
-    buf_adds(b, last ? "\"\r\n" : "\",");
 }
 
 static void csv_entry(struct buf *b, json_t *en)

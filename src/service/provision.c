@@ -1136,6 +1136,42 @@ static bool dlv_visible(struct store_conn *c, const struct dlv_viewer *v,
            strcmp(rel.ministry_id, v->org) == 0;
 }
 
+/* The recipients of an advisory whose delivery a viewer follows: the one
+ * lookup of the deliveries view and of reminders. all holds every
+ * recipient; items[0..n) point into it, those dlv_visible, in the
+ * store's order. */
+struct dlv_seen {
+    struct store_recipient_list all;
+    const struct store_recipient_entry **items;
+    size_t n;
+};
+
+static void dlv_seen_free(struct dlv_seen *s)
+{
+    free(s->items);
+    store_recipient_list_free(&s->all);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Reads the recipients of adv and picks those v sees. IS_OK, or
+ * IS_ERR_STORE / IS_ERR_NOMEM with s empty (nothing to free). */
+static int dlv_seen_load(struct store_conn *c, const char *adv,
+                         const struct dlv_viewer *v, struct dlv_seen *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (store_recipients_list(c, adv, &s->all))
+        return IS_ERR_STORE;
+    s->items = calloc(s->all.n ? s->all.n : 1, sizeof(*s->items));
+    if (!s->items) {
+        dlv_seen_free(s);
+        return IS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < s->all.n; i++)
+        if (dlv_visible(c, v, &s->all.items[i]))
+            s->items[s->n++] = &s->all.items[i];
+    return IS_OK;
+}
+
 /* One item of the deliveries answer. */
 static json_t *dlv_item_json(const struct store_recipient_entry *x,
                              const char *state)
@@ -1199,24 +1235,18 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
                       const struct dlv_viewer *v, const char *state,
                       int64_t now, json_t **out, struct svc_error *e)
 {
-    struct store_recipient_list rcpts = {0};
+    struct dlv_seen seen;
     json_t *counts = NULL;
-    if (store_recipients_list(c, ad->id, &rcpts))
+    if (dlv_seen_load(c, ad->id, v, &seen))
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
     if (dlv_counts_json(c, ad->id, v, &counts)) {
-        store_recipient_list_free(&rcpts);
+        dlv_seen_free(&seen);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "delivery counts");
     }
-    const struct store_recipient_entry **mine =
-        calloc(rcpts.n ? rcpts.n : 1, sizeof(*mine));
     json_t *items = json_array();
-    size_t nmine = 0;
-    for (size_t i = 0; mine && i < rcpts.n; i++) {
-        const struct store_recipient_entry *x = &rcpts.items[i];
-        if (!dlv_visible(c, v, x))
-            continue;
-        mine[nmine++] = x;
+    for (size_t i = 0; i < seen.n; i++) {
+        const struct store_recipient_entry *x = seen.items[i];
         const char *st = rcpt_state(x);
         if (!state || strcmp(state, "all") == 0 || strcmp(state, st) == 0) {
             json_t *it = dlv_item_json(x, st);
@@ -1227,26 +1257,16 @@ static int dlv_answer(struct store_conn *c, const struct store_advisory *ad,
             json_array_append_new(items, it);
         }
     }
-    int rc = mine
-                 ? IS_OK
-                 : svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "deliveries");
-    if (!rc)
-        *out =
-            json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad->id, "items", items,
-                      "reach", advisory_reach(mine, nmine, ad->created_at, now),
-                      "messages", counts);
-    else {
-        json_decref(items);
-        json_decref(counts);
-    }
+    *out = json_pack("{s:s,s:o,s:o,s:o}", "advisory", ad->id, "items", items,
+                     "reach",
+                     advisory_reach(seen.items, seen.n, ad->created_at, now),
+                     "messages", counts);
     /* withheld branches: the author's side (service/lists.c) */
-    json_t *withheld =
-        !rc && v->author_side ? lists_withheld_json(c, ad->id) : NULL;
+    json_t *withheld = v->author_side ? lists_withheld_json(c, ad->id) : NULL;
     if (withheld)
         json_object_set_new(*out, "withheld", withheld);
-    free(mine);
-    store_recipient_list_free(&rcpts);
-    return rc;
+    dlv_seen_free(&seen);
+    return IS_OK;
 }
 
 int advisory_deliveries(struct app *a, struct store_conn *c,
@@ -1614,22 +1634,21 @@ const struct jv_field provision_remind_spec[] = {
     {.name = NULL},
 };
 
-/* The recipient of rs named org, or NULL. */
-static const struct store_recipient_entry *
-rcpt_find(const struct store_recipient_list *rs, const char *org)
+/* The recipient the viewer sees named org, or NULL. */
+static const struct store_recipient_entry *rcpt_find(const struct dlv_seen *s,
+                                                     const char *org)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        if (strcmp(rs->items[i].org, org) == 0)
-            return &rs->items[i];
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->items[i]->org, org) == 0)
+            return s->items[i];
     return NULL;
 }
 
-/* Checks the body's orgs against the recipients v sees: each a visible,
- * released, not acknowledged recipient, named once. IS_OK, or the error
- * naming "orgs" (e filled). */
-static int remind_check_orgs(struct store_conn *c, const struct dlv_viewer *v,
-                             const struct store_recipient_list *rs,
-                             const json_t *orgs, struct svc_error *e)
+/* Checks the body's orgs against the recipients the viewer sees: each a
+ * visible, released, not acknowledged recipient, named once. IS_OK, or the
+ * error naming "orgs" (e filled). */
+static int remind_check_orgs(const struct dlv_seen *seen, const json_t *orgs,
+                             struct svc_error *e)
 {
     size_t i, j;
     json_t *o;
@@ -1643,8 +1662,8 @@ static int remind_check_orgs(struct store_conn *c, const struct dlv_viewer *v,
             if (strcmp(org, json_string_value(json_array_get(orgs, j))) == 0)
                 return svc_fail(e, IS_ERR_INVALID, "invalid_value", "orgs",
                                 "orgs[%zu]: %s is named twice", i, org);
-        const struct store_recipient_entry *x = rcpt_find(rs, org);
-        if (!x || !dlv_visible(c, v, x))
+        const struct store_recipient_entry *x = rcpt_find(seen, org);
+        if (!x)
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", "orgs",
                             "orgs[%zu]: %s is not a recipient of this "
                             "advisory whose delivery you follow",
@@ -1661,25 +1680,23 @@ static int remind_check_orgs(struct store_conn *c, const struct dlv_viewer *v,
     return IS_OK;
 }
 
-/* Queues the reminders (rs: every recipient; orgs: the body's, or NULL
- * for every eligible one v sees) and fills the answer's arrays. */
+/* Queues the reminders (seen: the recipients the viewer sees; orgs: the
+ * body's, checked by remind_check_orgs, or NULL for every eligible one)
+ * and fills the answer's arrays. */
 static int remind_queue_all(struct store_conn *c, const char *adv,
-                            const struct dlv_viewer *v,
-                            const struct store_recipient_list *rs,
-                            const json_t *orgs, int64_t now, json_t *reminded,
-                            json_t *skipped, int *nqueued)
+                            const struct dlv_seen *seen, const json_t *orgs,
+                            int64_t now, json_t *reminded, json_t *skipped,
+                            int *nqueued)
 {
     int rc = IS_OK;
-    for (size_t i = 0; !rc && i < rs->n; i++) {
-        const struct store_recipient_entry *x = &rs->items[i];
+    for (size_t i = 0; !rc && i < seen->n; i++) {
+        const struct store_recipient_entry *x = seen->items[i];
         bool named = false;
         size_t j;
         json_t *o;
         json_array_foreach (orgs, j, o)
             named |= strcmp(json_string_value(o), x->org) == 0;
-        if (orgs ? !named
-                 : !dlv_visible(c, v, x) ||
-                       !remind_eligible(x->r.released_at, x->r.acked_at))
+        if (orgs ? !named : !remind_eligible(x->r.released_at, x->r.acked_at))
             continue;
         int q = 0;
         bool flight = false;
@@ -1707,7 +1724,7 @@ int advisory_remind(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     struct dlv_viewer v;
-    struct store_recipient_list rs = {0};
+    struct dlv_seen seen = {0};
     const json_t *orgs = json_object_get(body, "orgs");
     if (json_is_null(orgs)) /* null is absent */
         orgs = NULL;
@@ -1716,12 +1733,12 @@ int advisory_remind(struct app *a, struct store_conn *c,
     int nq = 0;
     if ((rc = dlv_viewer_of(c, who, &ad, &v, e)))
         goto fail;
-    if (store_recipients_list(c, ad.id, &rs) ||
+    if (dlv_seen_load(c, ad.id, &v, &seen) ||
         store_remind_last(c, ad.id, who->org.id, &last)) {
         rc = nothing_changed(e);
         goto fail;
     }
-    if (orgs && (rc = remind_check_orgs(c, &v, &rs, orgs, e)))
+    if (orgs && (rc = remind_check_orgs(&seen, orgs, e)))
         goto fail;
     int64_t wait = remind_wait_s(last, now);
     if (wait) {
@@ -1732,7 +1749,7 @@ int advisory_remind(struct app *a, struct store_conn *c,
                       REMIND_INTERVAL_S / 60, (long long)wait);
         goto fail;
     }
-    rc = remind_queue_all(c, ad.id, &v, &rs, orgs, now, reminded, skipped, &nq);
+    rc = remind_queue_all(c, ad.id, &seen, orgs, now, reminded, skipped, &nq);
     size_t n = json_array_size(reminded) + json_array_size(skipped);
     if (!rc && n == 0) {
         rc = svc_fail(e, IS_ERR_CONFLICT, "nothing_to_remind", NULL,
@@ -1767,7 +1784,7 @@ fail:
 done:
     json_decref(reminded);
     json_decref(skipped);
-    store_recipient_list_free(&rs);
+    dlv_seen_free(&seen);
     store_advisory_release(&ad);
     return rc;
 }

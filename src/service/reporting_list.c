@@ -7,6 +7,7 @@
 
 #include "core/access.h"
 #include "common/buf.h"
+#include "common/csv.h"
 #include "common/jv.h"
 #include "common/util.h"
 
@@ -24,22 +25,6 @@ static bool matches_q(const struct store_report *r, const char *q)
                strcmp(r->id, q) == 0;
     json_decref(body);
     return hit;
-}
-
-static void csv_field(struct buf *b, const char *s, bool last)
-{
-    buf_adds(b, "\"");
-    /* a cell a spreadsheet would run as a formula is kept as text */
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-              *s == '\r'))
-        buf_adds(b, "'");
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"')
-            buf_adds(b, "\"\"");
-        else
-            buf_add(b, p, 1);
-    }
-    buf_adds(b, last ? "\"\r\n" : "\",");
 }
 
 /* The reports who may read that match q, newest first: the one row
@@ -136,17 +121,17 @@ static void csv_row(struct buf *b, struct store_conn *c,
              r->declared > r->severity ? r->declared : r->severity);
     util_time_rfc3339(r->detected_at, det);
     util_time_rfc3339(r->created_at, cre);
-    csv_field(b, r->id, false);
-    csv_field(b, range_tlp((enum share_range)r->range), false);
-    csv_field(b, r->kind, false);
-    csv_field(b, r->state, false);
-    csv_field(b, sev, false);
-    csv_field(b, r->scope_id, false);
-    csv_field(b, r->sector_id, false);
-    csv_field(b, who_txt, false);
-    csv_field(b, jv_str(body, "title"), false);
-    csv_field(b, det, false);
-    csv_field(b, cre, true);
+    csv_cell(b, r->id, false);
+    csv_cell(b, range_tlp((enum share_range)r->range), false);
+    csv_cell(b, r->kind, false);
+    csv_cell(b, r->state, false);
+    csv_cell(b, sev, false);
+    csv_cell(b, r->scope_id, false);
+    csv_cell(b, r->sector_id, false);
+    csv_cell(b, who_txt, false);
+    csv_cell(b, jv_str(body, "title"), false);
+    csv_cell(b, det, false);
+    csv_cell(b, cre, true);
     json_decref(rep);
     json_decref(body);
 }

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "common/buf.h"
+#include "common/csv.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "core/rollcall.h"
@@ -821,22 +822,6 @@ int rollcall_board(struct app *a, struct store_conn *c,
     return rc;
 }
 
-static void csv_field(struct buf *b, const char *s, bool last)
-{
-    buf_adds(b, "\"");
-    /* a cell a spreadsheet would run as a formula is kept as text */
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-              *s == '\r'))
-        buf_adds(b, "'");
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"')
-            buf_adds(b, "\"\"");
-        else
-            buf_add(b, p, 1);
-    }
-    buf_adds(b, last ? "\"\r\n" : "\",");
-}
-
 #define CSV_CAP (64u * 1024 * 1024)
 #define CSV_PAGE 1000
 
@@ -861,9 +846,9 @@ int rollcall_board_csv(struct app *a, struct store_conn *c,
                                        "ceptoar",     "sector",  "answered",
                                        "answered_at", "via",     "revision"};
     for (size_t i = 0; i < IS_ARRAY_LEN(head); i++)
-        csv_field(&b, head[i], false);
+        csv_cell(&b, head[i], false);
     for (int k = 0; k < f.n; k++)
-        csv_field(&b, f.q[k].id, k == f.n - 1);
+        csv_cell(&b, f.q[k].id, k == f.n - 1);
     char after[IDS_LEN] = "";
     int64_t rows = 0;
     for (;;) {
@@ -881,17 +866,17 @@ int rollcall_board_csv(struct app *a, struct store_conn *c,
                 util_time_rfc3339(x->answered_at, at);
                 snprintf(rev, sizeof(rev), "%lld", (long long)x->revision);
             }
-            csv_field(&b, x->org, false);
-            csv_field(&b, x->name_ja, false);
-            csv_field(&b, x->name_en, false);
-            csv_field(&b, x->via, false);
-            csv_field(&b, x->sector, false);
-            csv_field(&b, x->answers ? "yes" : "no", false);
-            csv_field(&b, at, false);
-            csv_field(&b, x->answers ? x->how : "", false);
-            csv_field(&b, rev, f.n == 0);
+            csv_cell(&b, x->org, false);
+            csv_cell(&b, x->name_ja, false);
+            csv_cell(&b, x->name_en, false);
+            csv_cell(&b, x->via, false);
+            csv_cell(&b, x->sector, false);
+            csv_cell(&b, x->answers ? "yes" : "no", false);
+            csv_cell(&b, at, false);
+            csv_cell(&b, x->answers ? x->how : "", false);
+            csv_cell(&b, rev, f.n == 0);
             for (int k = 0; k < f.n; k++)
-                csv_field(&b, jv_str(ans, f.q[k].id), k == f.n - 1);
+                csv_cell(&b, jv_str(ans, f.q[k].id), k == f.n - 1);
             json_decref(ans);
             rows++;
         }

@@ -859,13 +859,17 @@ ST(REMIND_LAST, "SELECT max(at) FROM advisory_reminds WHERE advisory_id = "
 ST(REMIND_INSERT, "INSERT INTO advisory_reminds(advisory_id, by_org, "
                   "by_user, orgs, queued, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 /* the org's earlier deliveries (not in flight) queued again as reminders:
- * the same contacts, at their current address, a new idempotency key */
+ * the same contacts, at their current address, a new idempotency key:
+ * ".r<time>.<n>", n = 1 + the advisory's reminders recorded so far, so
+ * two reminders in the same second differ too */
 ST(REMIND_REQUEUE,
    "UPDATE deliveries SET state = 'queued', reason = 'reminder', attempts "
    "= 0, next_at = ?3, lease_until = 0, last_error = '', address = "
    "(SELECT k.address FROM contacts k WHERE k.id = deliveries.contact_id), "
    "idem_key = advisory_id || '.' || org_id || '.' || contact_id || '.r' || "
-   "?3 WHERE advisory_id = ?1 AND org_id = ?2 AND state IN ('delivered', "
+   "?3 || '.' || (SELECT count(*) + 1 FROM advisory_reminds m WHERE "
+   "m.advisory_id = ?1) WHERE advisory_id = ?1 AND org_id = ?2 AND state IN "
+   "('delivered', "
    "'failed', 'cancelled') AND EXISTS (SELECT 1 FROM contacts k WHERE k.id "
    "= deliveries.contact_id AND " SQL_CHANNEL_OK("k") ")")
 ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "

@@ -11,7 +11,7 @@
   accepted message and can refuse recipients ("550 no such user") or fail
   the DATA phase a number of times (by dropping the connection or by a
   421 reply).
-* closed_port(): a port on 127.0.0.1 where nothing listens (connection
+* closed_port(): a port on 127.0.0.1 held where nothing listens (connection
   refused).
 """
 import asyncio
@@ -26,13 +26,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.smtp import SMTP
 
 
+# the sockets closed_port() holds, for the life of the test process
+_HELD_PORTS = []
+
+
 def closed_port():
-    """A port on 127.0.0.1 that refuses connections."""
+    """A port on 127.0.0.1 that refuses connections. The socket stays
+    bound but never listens, for the rest of the process: a port that was
+    merely closed again could be taken meanwhile by another test's server
+    or by a parallel worker's hub (pytest-xdist)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    _HELD_PORTS.append(s)
+    return s.getsockname()[1]
 
 
 class Hit:

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import BUILD, SANITIZER_MARKS, assert_error, wait_for
 from test_provision_features import base_flags, make_hub, staff
+from test_races import Racer
 from receivers import SMTPReceiver
 
 SECRET_TITLE = ("秘密の表題", "SecretTitleAmber")
@@ -276,3 +277,138 @@ def test_cli_advisory_remind(bhub, smtp):
     assert r.returncode != 0
     assert "remind_too_soon" in r.stdout + r.stderr or \
         "10 minutes" in r.stdout + r.stderr
+
+
+def test_concurrent_reminders_one_per_window(bhub, smtp):
+    """Many reminders by one organisation sent at the same moment (two
+    users of the gas secretariat, pairs released together on warm
+    connections): in each 10-minute window exactly one is answered 202,
+    every other 429 remind_too_soon, and the database holds exactly one
+    reminder (advisory_reminds row, outbox jobs, audit entry, e-mails)."""
+    bhub.add_user("gas-sec2", "ceptoar-gas", "reader,liaison,analyst")
+    aid = issue_amber(bhub)
+    ready(bhub, smtp, aid)
+    path = f"/api/v1/advisories/{aid}/remind"
+    chased = ("op-b", "op-c", "op-f")
+    before = {n: len(mails(smtp, f"desk@{n}.example.jp")) for n in chased}
+    keys = set()
+    racer = Racer(bhub)
+    try:
+        for window in range(3):
+            pairs = [(("gas-sec", "POST", path, {}),
+                      ("gas-sec2", "POST", path, {})) for _ in range(8)]
+            answers = [r for pair in racer.run(pairs) for r in pair]
+            won = [r for r in answers if r.status_code == 202]
+            assert len(won) == 1, [(r.status_code, r.text) for r in answers]
+            assert sorted(won[0].json()["reminded"]) == list(chased)
+            assert won[0].json()["messages"] == len(chased)
+            for r in answers:
+                if r is not won[0]:
+                    assert_error(r, 429, "remind_too_soon")
+            n = window + 1
+            assert len(bhub.db_rows(
+                "SELECT * FROM advisory_reminds WHERE advisory_id = ? AND "
+                "by_org = 'ceptoar-gas'", aid)) == n
+            # the outbox: each chased organisation's job queued again once
+            # (a reminder re-queues the job with a new idempotency key)
+            jobs = [j for j in bhub.jobs(aid) if j["reason"] == "reminder"]
+            assert sorted(j["org_id"] for j in jobs) == list(chased)
+            assert not {j["idem_key"] for j in jobs} & keys
+            keys |= {j["idem_key"] for j in jobs}
+            assert len(bhub.audit("advisory.remind")) == n
+            # every reminder sent: one e-mail more per organisation
+            wait_for(lambda: all(j["state"] == "delivered" for j in
+                                 bhub.jobs(aid) if j["reason"] ==
+                                 "reminder"), what="reminders sent")
+            assert all(len(mails(smtp, f"desk@{o}.example.jp")) ==
+                       before[o] + n for o in chased)
+            # the next window: the last reminder 10 minutes ago
+            con = sqlite3.connect(str(bhub.db), timeout=10)
+            with con:
+                con.execute("UPDATE advisory_reminds SET at = at - 601 "
+                            "WHERE advisory_id = ?", (aid,))
+            con.close()
+    finally:
+        racer.close()
+
+
+def acks_of(h, user, aid):
+    """(the advisory list's acks, the dashboard's acknowledged/total of
+    advisories in flight) of aid as user sees them; None where absent."""
+    items = [a for a in h.ok("GET", "/api/v1/advisories?limit=200",
+                             user)["items"] if a["id"] == aid]
+    listed = items[0].get("acks") if items else None
+    flight = [a for a in h.ok("GET", "/api/v1/dashboard", user)[
+        "advisories_in_flight"]["items"] if a["id"] == aid]
+    board = ({"acknowledged": flight[0]["acknowledged"],
+              "total": flight[0]["total"]} if flight else None)
+    return listed, board
+
+
+def test_ministry_counts_only_its_sectors(bhub, smtp):
+    """The acknowledgement counts a MINISTRY desk sees (the advisory
+    list's acks and the dashboard's advisories in flight) count only the
+    recipients of its own sectors, as its deliveries view shows them: on
+    NISC's advisory to gas (METI) and banking (FSA) each ministry hop
+    counts its own sector, an acknowledgement in the other sector leaves
+    its counts unchanged; a ministry that sent an advisory counts every
+    recipient; a ministry off the chain sees no counts."""
+    h = bhub
+    for n in ("op-k", "op-l"):
+        h.add_operator(n, scope="banking", ceptoars=("ceptoar-banking",))
+        h.add_contact(n, "email", f"desk@{n}.example.jp", 1)
+        h.add_user(f"{n}-liaison", n)
+    h.add_user("fsa-a", "fsa", "reader,liaison,analyst")
+    h.add_user("mlit-a", "mlit", "reader,liaison,analyst")
+    h.set_policy("fsa", "auto")
+    h.set_policy("ceptoar-banking", "auto")
+    gas, banking = {"op-a", "op-b", "op-c", "op-f"}, {"op-k", "op-l"}
+    aid = h.issue("nisc-a", range="amber", severity=2,
+                  audience={"scopes": ["gas", "banking"]})["id"]
+    wait_for(lambda: all(i["state"] != "pending" for i in
+                         h.items(aid, "nisc-a").values()),
+             what="released to every recipient")
+    assert set(h.items(aid, "nisc-a")) == gas | banking
+    # each ministry's deliveries view: its own sector only
+    assert set(h.items(aid, "meti-a")) == gas
+    assert set(h.items(aid, "fsa-a")) == banking
+
+    def want(acked, total):
+        return ({"acknowledged": acked, "total": total},) * 2
+
+    assert acks_of(h, "nisc-a", aid) == want(0, 6)
+    assert acks_of(h, "meti-a", aid) == want(0, 4)
+    assert acks_of(h, "fsa-a", aid) == want(0, 2)
+    # a banking member acknowledges: FSA's and NISC's counts move, METI's
+    # and the gas secretariat's do not
+    h.ok("POST", f"/api/v1/advisories/{aid}/ack", "op-k-liaison")
+    assert acks_of(h, "nisc-a", aid) == want(1, 6)
+    assert acks_of(h, "fsa-a", aid) == want(1, 2)
+    assert acks_of(h, "meti-a", aid) == want(0, 4)
+    assert acks_of(h, "gas-sec", aid) == want(0, 4)
+    # a gas member acknowledges: METI's counts move, FSA's do not
+    h.ok("POST", f"/api/v1/advisories/{aid}/ack", "op-b-liaison")
+    assert acks_of(h, "meti-a", aid) == want(1, 4)
+    assert acks_of(h, "fsa-a", aid) == want(1, 2)
+    # the last banking member: FSA's board is done (no longer in flight),
+    # the list still counts
+    h.ok("POST", f"/api/v1/advisories/{aid}/ack", "op-l-liaison")
+    assert acks_of(h, "fsa-a", aid) == (
+        {"acknowledged": 2, "total": 2}, None)
+    assert acks_of(h, "meti-a", aid) == want(1, 4)
+    assert acks_of(h, "nisc-a", aid) == want(3, 6)
+    # a ministry off the chain: neither counts nor the deliveries
+    listed, board = acks_of(h, "mlit-a", aid)
+    assert listed is None and board is None
+    assert h.call("GET", f"/api/v1/advisories/{aid}/deliveries",
+                  "mlit-a").status_code in (403, 404)
+    # an advisory METI sent itself: it counts every recipient
+    mine = h.issue("meti-a", range="amber", severity=2,
+                   audience={"scopes": ["gas"]})["id"]
+    wait_for(lambda: all(i["state"] != "pending" for i in
+                         h.items(mine, "meti-a").values()),
+             what="METI's advisory released")
+    assert set(h.items(mine, "meti-a")) == gas
+    h.ok("POST", f"/api/v1/advisories/{mine}/ack", "op-c-liaison")
+    assert acks_of(h, "meti-a", mine) == want(1, 4)
+    assert acks_of(h, "fsa-a", mine) == (None, None)
