@@ -84,6 +84,9 @@ struct probe {
 struct probe_engine {
     struct probe_settings set;
     char *cacert;
+    char source_opt[PROBE_ADDR_LEN + 8]; /* "host!ADDR" or "" */
+    struct sockaddr_storage source;      /* ss_family 0: any */
+    size_t source_len;
     struct sockaddr_storage resolver;
     size_t resolver_len;
     CURLM *multi;
@@ -233,6 +236,25 @@ static const char *engine_settings(struct probe_engine *e,
     }
     if (dns_parse_server(res, &e->resolver, &e->resolver_len) != IS_OK)
         return "the resolver is not ADDR:PORT";
+    e->set.source = NULL;
+    if (s->source) {
+        /* an address, port 0 (any): the probes' source, DNS included */
+        char with_port[PROBE_ADDR_LEN + 8];
+        bool v6 = strchr(s->source, ':') != NULL;
+        int rc = v6 ? util_fmt(with_port, sizeof with_port, "[%s]:1", s->source)
+                    : util_fmt(with_port, sizeof with_port, "%s:1", s->source);
+        if (rc != IS_OK ||
+            dns_parse_server(with_port, &e->source, &e->source_len) != IS_OK)
+            return "the source is not an IP address";
+        if (e->source.ss_family != e->resolver.ss_family)
+            return "the source and the resolver differ in address family";
+        if (e->source.ss_family == AF_INET)
+            ((struct sockaddr_in *)&e->source)->sin_port = 0;
+        else
+            ((struct sockaddr_in6 *)&e->source)->sin6_port = 0;
+        util_xsnprintf(e->source_opt, sizeof e->source_opt, "host!%s",
+                       s->source);
+    }
     return NULL;
 }
 
@@ -697,6 +719,9 @@ static int dns_send(struct probe_engine *e, struct probe *p)
                        SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (p->fd < 0)
             return IS_ERR_IO;
+        if (e->source_len && bind(p->fd, (struct sockaddr *)&e->source,
+                                  (socklen_t)e->source_len) != 0)
+            return IS_ERR_IO;
         if (connect(p->fd, (struct sockaddr *)&e->resolver,
                     (socklen_t)e->resolver_len) != 0)
             return IS_ERR_IO;
@@ -760,6 +785,8 @@ static int http_start(struct probe_engine *e, struct probe *p)
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->errbuf);
     if (e->cacert)
         curl_easy_setopt(c, CURLOPT_CAINFO, e->cacert);
+    if (e->source_opt[0])
+        curl_easy_setopt(c, CURLOPT_INTERFACE, e->source_opt);
     if (curl_multi_add_handle(e->multi, c) != CURLM_OK)
         return IS_ERR_INTERNAL;
     p->state = P_HTTP;

@@ -76,6 +76,8 @@ struct probe_settings {
     int max_rounds;       /* stop after each site was probed this often;
                              0: never stop */
     const char *cacert;   /* CA file for https; NULL: the system's */
+    const char *source;   /* source IP address of every probe (DNS too);
+                             NULL: the system's choice */
     uint64_t seed;        /* jitter; 0: from the clock */
     probe_result_cb cb;   /* called for every finished probe */
     void *cb_arg;

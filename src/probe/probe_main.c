@@ -13,7 +13,8 @@
  *       checks a batch signature (exit 0 valid, 1 not)
  * Options: --resolver ADDR:PORT, --per-host N, --rate N, --timeout-ms N,
  * --dns-timeout-ms N, --cacert FILE, --seed N, --batch-s N, --refresh-s N,
- * --stats (engine statistics as one JSON line on stderr at the end).
+ * --source ADDR (the probes' source address), --stats (engine statistics
+ * as one JSON line on stderr at the end).
  * Bad arguments: a message on stderr and exit 2.
  */
 #include <curl/curl.h>
@@ -72,6 +73,7 @@ static struct opt opts[] = {
     {"sig", true, NULL, false},
     {"body", true, NULL, false},
     {"stats", false, NULL, false},
+    {"source", true, NULL, false},
     {"help", false, NULL, false},
 };
 
@@ -83,14 +85,25 @@ static struct opt *opt_get(const char *name)
     return NULL;
 }
 
+/* An option the program knows (a name missing from opts[] is a bug). */
+static struct opt *opt_known(const char *name)
+{
+    struct opt *o = opt_get(name);
+    if (!o) {
+        fprintf(stderr, "infrashare-probe: internal: no option '%s'\n", name);
+        abort();
+    }
+    return o;
+}
+
 static const char *ov(const char *name)
 {
-    return opt_get(name)->val;
+    return opt_known(name)->val;
 }
 
 static bool og(const char *name)
 {
-    return opt_get(name)->given;
+    return opt_known(name)->given;
 }
 
 static int usage_error(const char *fmt, ...)
@@ -115,7 +128,8 @@ static const char usage[] =
     "options: --resolver ADDR:PORT  --per-host N (2)  --rate N/s (200)\n"
     "         --timeout-ms N (10000)  --dns-timeout-ms N (2000)\n"
     "         --cacert FILE  --seed N  --batch-s N (10)  --refresh-s N (300)"
-    "  --stats\n";
+    "  --stats\n"
+    "         --source ADDR (the probes' source address)\n";
 
 static int parse_args(int argc, char **argv)
 {
@@ -763,14 +777,17 @@ int main(int argc, char **argv)
     set.max_rounds = (int)rounds;
     set.cacert = og("cacert") ? ov("cacert") : NULL;
     set.seed = (uint64_t)seed;
-    if (set.resolver) {
+    set.source = og("source") ? ov("source") : NULL;
+    if (set.resolver || set.source) {
         /* checked here for a clear message (the engine checks it too) */
         struct probe_settings t = set;
         const char *why = NULL;
         t.cb = NULL;
         struct probe_engine *e = probe_engine_create(&t, &why);
         if (!e)
-            return usage_error("--resolver '%s': not ADDR:PORT", set.resolver);
+            return usage_error("--resolver '%s', --source '%s': %s",
+                               set.resolver ? set.resolver : "(default)",
+                               set.source ? set.source : "(any)", why);
         probe_engine_destroy(e);
     }
     struct sigaction sa;

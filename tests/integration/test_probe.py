@@ -487,3 +487,38 @@ def test_ipv6_only_site(bed, tmp_path):
     assert r["addr"] == "::1"
     assert r["ttfb_ms"] >= 100
     assert [q.site_id for q in bed.requests(v6)] == [v6.id]
+
+
+def test_source_address_and_slow_vantage(bed, tmp_path):
+    """--source sets the probes' source address (DNS and HTTP); the test
+    bed can slow down everything one source sees (a slow vantage point)."""
+    sites = [bed.add_site() for _ in range(3)]
+    bed.start()
+    bed.set_client("127.0.0.3", latency=0.3)
+    fast = probe_sites(bed, tmp_path, extra=("--source", "127.0.0.2"))
+    slow = probe_sites(bed, tmp_path, extra=("--source", "127.0.0.3"))
+    for s in sites:
+        assert fast[s.id][0]["outcome"] == slow[s.id][0]["outcome"] == "ok"
+        assert fast[s.id][0]["ttfb_ms"] < 300
+        assert slow[s.id][0]["ttfb_ms"] >= 300
+    assert sorted(r.client for r in bed.requests()) == \
+        ["127.0.0.2"] * 3 + ["127.0.0.3"] * 3
+    p = run_probe("--sites", tmp_path / "sites.jsonl", "--out", "-",
+                  "--resolver", bed.resolver, "--source", "example",
+                  check=False)
+    assert p.returncode == 2
+    assert "the source is not an IP address" in p.stderr
+
+
+def test_content_check_reads_the_first_64_kb(bed, tmp_path):
+    """The content check reads at most the first 64 KB: text past it is
+    not found (content), text inside it is, even in a larger page."""
+    early = bed.add_site(content_match="MARKER-EARLY")
+    late = bed.add_site(content_match="MARKER-LATE")
+    bed.start()
+    big = "MARKER-EARLY" + "x" * 70000 + "MARKER-LATE" + "y" * 130000
+    bed.set_many([early, late], body=big)
+    res = probe_sites(bed, tmp_path)
+    assert res[early.id][0]["outcome"] == "ok", res[early.id]
+    assert res[late.id][0]["outcome"] == "content"
+    assert res[late.id][0]["status"] == 200

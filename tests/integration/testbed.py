@@ -10,6 +10,7 @@ connections and real DNS answers without leaving the machine.
     bed.start()
     bed.set(s1, latency=0.3)            # 300 ms before the response
     bed.set(s2, status=503)             # or mode="close" / "hang", body=...
+    bed.set_client("127.0.0.2", latency=0.5)  # a slow vantage (--source)
     bed.stop_provider("b")              # s2's name no longer resolves
     bed.resolver                        # "127.0.0.1:PORT" for --resolver
     bed.write_sites(path, interval_s=2) # the prober's --sites file
@@ -84,6 +85,7 @@ class Request:
     read: float = 0.0
     sent: float = 0.0
     status: int = 0
+    client: str = ""          # the prober's source address
 
 
 def _free_port(kind=socket.SOCK_STREAM, both=True):
@@ -141,6 +143,7 @@ class TestBed:
         self._by_host = {}       # host -> {path: site}
         self._started = False
         self._first_of_host = {}  # host -> its first site
+        self.client_latency = {}  # prober source address -> extra seconds
 
     # ---- the sites ----
     def add_site(self, sector="energy", provider=None, https=False,
@@ -189,6 +192,13 @@ class TestBed:
     def set_many(self, sites, **kw):
         for s in sites:
             self.set(s, **kw)
+
+    def set_client(self, addr, latency=0.0):
+        """Every response to probes from source address addr (a prober
+        started with --source addr, e.g. one vantage point) is slower by
+        latency seconds: a slow vantage point, not slow sites."""
+        with self.lock:
+            self.client_latency[addr] = latency
 
     # ---- start and stop ----
     def start(self):
@@ -432,12 +442,14 @@ class TestBed:
                     host = h[5:].strip().rsplit(":", 1)[0].lower()
             site = self._by_host.get(host, {}).get(path)
             self._conn_open(host)
+            client = writer.get_extra_info("peername")[0]
             req = Request(host, addr, path, site.id if site else 0,
-                          accepted, read)
+                          accepted, read, client=client)
             with self.lock:
                 self.log.append(req)
                 b = Behaviour(**vars(self.behaviour[site.id])) if site \
                     else Behaviour(status=404, body="no such site")
+                b.latency += self.client_latency.get(client, 0.0)
             if b.mode == "close":
                 writer.transport.abort()
                 return
