@@ -6,7 +6,7 @@
 #                              jsonschema, aiosmtpd, valgrind, openssl,
 #                              clang-format, dnsmasq and PyNaCl for the
 #                              prober's test bed)
-#   scripts/deps.sh bench    + benchmark peers (wrk, nginx)
+#   scripts/deps.sh bench    + benchmark peers (wrk, nginx, blackbox_exporter)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
 set -euo pipefail
@@ -19,7 +19,7 @@ for extra in "$@"; do
     test)  pkgs+=(libcmocka-dev python3-pytest python3-pytest-xdist
                   python3-requests python3-jsonschema python3-aiosmtpd
                   valgrind openssl clang-format dnsmasq-base python3-nacl) ;;
-    bench) pkgs+=(wrk nginx-light) ;;
+    bench) pkgs+=(wrk nginx-light prometheus-blackbox-exporter) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
                  || pkgs+=(nodejs npm) ;;

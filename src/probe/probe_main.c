@@ -397,8 +397,7 @@ static void print_result(const struct probe_result *r, void *arg)
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (s) {
         fputs(s, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
+        fputc('\n', stdout); /* flushed once per engine step (main) */
     }
     free(s);
     json_decref(o);
@@ -706,7 +705,18 @@ static int run_standalone(struct probe_settings *set)
         sitelist_free(&l);
         return rc;
     }
-    rc = probe_engine_run(e, &stop_flag) == IS_OK ? 0 : 1;
+    /* probe_engine_run's loop, with the results written out after each
+     * step (one write for all the probes a wake-up finished, before the
+     * engine waits again) */
+    rc = 0;
+    while (!stop_flag) {
+        int st = probe_engine_step(e, 1000);
+        fflush(stdout);
+        if (st < 0)
+            rc = 1;
+        if (st <= 0)
+            break;
+    }
     if (og("stats")) {
         struct probe_stats ps;
         probe_engine_stats(e, &ps);
