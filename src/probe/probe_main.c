@@ -414,6 +414,7 @@ struct hub {
     int64_t last_seq;
     CURL *curl;
     int failures;
+    size_t refused; /* results of batches the hub refused (4xx): lost */
 };
 
 static size_t to_buf(char *data, size_t size, size_t nmemb, void *arg)
@@ -564,6 +565,7 @@ static int push_once(struct hub *h)
         /* the hub refused the batch: it would refuse it again */
         for (size_t i = 0; i < n; i++)
             json_array_remove(h->pending, 0);
+        h->refused += n;
     }
     return -1;
 }
@@ -652,7 +654,9 @@ static int run_hub(struct probe_settings *set, long batch_s, long refresh_s)
         }
     }
     push_all(&h);
-    if (json_array_size(h.pending) > 0)
+    /* a run ends in failure when results were not taken: still pending
+     * (the hub unreachable) or refused by it (a bad key, not assigned) */
+    if (json_array_size(h.pending) > 0 || h.refused > 0)
         rc = 1;
     if (og("stats")) {
         struct probe_stats ps;
