@@ -126,7 +126,10 @@ static enum obs_state decide(enum obs_state cur, int64_t window, int n,
 void obs_state_step(const struct obs_state_in *in, struct obs_state_out *out)
 {
     int64_t learning_s = in->learning_s > 0 ? in->learning_s : OBS_LEARNING_S;
-    out->first_at = in->first_at > 0 ? in->first_at : in->at;
+    /* the earliest result ever, also when an older one arrives later (a
+     * vantage point's kept batches, a backfilled history) */
+    out->first_at =
+        in->first_at > 0 && in->first_at < in->at ? in->first_at : in->at;
     out->window = in->window;
     out->window_n = in->window_n;
     if (!window_valid(out->window, out->window_n)) {

@@ -102,7 +102,8 @@ struct obs_state_out {
     int64_t since;
     int64_t window;
     int window_n;
-    int64_t first_at; /* in->first_at, or at for the first result */
+    int64_t first_at; /* the earlier of in->first_at and at (at for the
+                       * first result) */
     bool changed;     /* state differs from in->state */
     /* for the reason (struct obs_reason_in): of the newest `seen`
      * (<= OBS_STATE_N) verdicts in the window, `agree` show the state

@@ -275,6 +275,11 @@ static int ingest_one(struct store_conn *c, const char *vantage,
         rc = store_obs_vstate_put(c, r->site, &v);
         if (!rc)
             rc = update_site_state(c, &s, r, outcome);
+    } else if (r->at < v.first_at) {
+        /* older than every result taken: the learning period counts from
+         * it (a vantage point's kept batches, a backfilled history) */
+        v.first_at = r->at;
+        rc = store_obs_vstate_put(c, r->site, &v);
     }
     if (!rc)
         rc = update_rollup(c, r->site, vantage, r);

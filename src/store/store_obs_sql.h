@@ -79,7 +79,8 @@ ST(OBS_VSTATE_PUT,
    "state = excluded.state, since = excluded.since, window = "
    "excluded.window, window_n = excluded.window_n, last_at = "
    "excluded.last_at, score = excluded.score, ratio = excluded.ratio, "
-   "usual_ms = excluded.usual_ms, phase = excluded.phase")
+   "usual_ms = excluded.usual_ms, phase = excluded.phase, first_at = "
+   "min(obs_vstates.first_at, excluded.first_at)")
 /* a site's vantages' states, those that reported within ?2 seconds */
 ST(OBS_VSTATES_OF_SITE,
    "SELECT vantage_id, state, since, score, ratio, usual_ms, phase, "

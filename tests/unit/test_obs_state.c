@@ -249,6 +249,15 @@ static void t_learning(void **state)
     assert_int_equal(out.window_n, 1);
     assert_int_equal(out.seen, 1);
     assert_int_equal(out.agree, 0);
+    /* an older result arriving later moves the first result back */
+    in.first_at = T0;
+    in.at = T0 - 14 * DAY;
+    obs_state_step(&in, &out);
+    assert_true(out.first_at == T0 - 14 * DAY);
+    in.at = T0 + 60;
+    obs_state_step(&in, &out);
+    assert_true(out.first_at == T0);
+    in.first_at = 0;
     static const struct {
         int64_t age; /* at - first_at */
         bool ready;
