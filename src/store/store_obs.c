@@ -5,6 +5,7 @@
  */
 #include "store/store_obs.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "store/store_internal.h"
@@ -37,6 +38,39 @@ static int walk(struct store_conn *c, sqlite3_stmt *st, const char *what,
         rc = store_fail(c, what);
     sqlite3_reset(st);
     return rc;
+}
+
+/* Maps every row of st (prepared and bound; NULL when it could not be
+ * prepared: IS_ERR_STORE) with map, which appends to a struct store_rows
+ * of size-byte items. Returns the items (malloc'd, the caller's) with
+ * their count in *n and IS_OK in *rc; on an error *rc is set, the items
+ * made so far are dropped with drop (NULL: none to drop) and freed, and
+ * it returns NULL with *n 0. */
+static void *rows_of(struct store_conn *c, sqlite3_stmt *st, const char *what,
+                     store_row_fn map, size_t size, store_drop_fn drop,
+                     size_t *n, int *rc)
+{
+    struct store_rows r = {.size = size};
+    *rc = st ? walk(c, st, what, map, &r) : IS_ERR_STORE;
+    if (*rc) {
+        store_rows_free(r.items, r.n, size, drop);
+        r.items = NULL;
+        r.n = 0;
+    }
+    *n = r.n;
+    return r.items;
+}
+
+/* rows_of for id bound from fmt's arguments (as store_exec). */
+static void *rows_fmt(struct store_conn *c, enum store_stmt id,
+                      const char *what, store_row_fn map, size_t size,
+                      size_t *n, int *rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    va_end(ap);
+    return rows_of(c, st, what, map, size, NULL, n, rc);
 }
 
 static double col_real(sqlite3_stmt *st, int i)
@@ -131,11 +165,9 @@ int store_obs_site_assigned(struct store_conn *c, int64_t id, bool *yes)
 int store_obs_hub_sites(struct store_conn *c, struct store_obs_site **out,
                         size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_HUB_SITES, "hub sites", map_site_listed, &r,
-                        NULL, "");
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_HUB_SITES, "hub sites", map_site_listed,
+                    sizeof(**out), n, &rc, "");
     return rc;
 }
 
@@ -247,11 +279,9 @@ int store_obs_baseline_source(struct store_conn *c, int64_t site,
                               const char *vantage, int how, int64_t before,
                               double **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(double)};
-    int rc = store_list(c, ST_OBS_BASELINE_SRC, "baseline source", map_double,
-                        &r, NULL, "ItiI", site, vantage, how, before);
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_BASELINE_SRC, "baseline source", map_double,
+                    sizeof(**out), n, &rc, "ItiI", site, vantage, how, before);
     return rc;
 }
 
@@ -424,11 +454,9 @@ static int map_vstate_listed(sqlite3_stmt *st, void *ctx)
 int store_obs_vstates_of_site(struct store_conn *c, int64_t site, int64_t since,
                               struct store_obs_vstate **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_VSTATES_OF_SITE, "vstates", map_vstate_listed,
-                        &r, NULL, "II", site, since);
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_VSTATES_OF_SITE, "vstates", map_vstate_listed,
+                    sizeof(**out), n, &rc, "II", site, since);
     return rc;
 }
 
@@ -502,11 +530,9 @@ static int map_anomaly(sqlite3_stmt *st, void *ctx)
 int store_obs_anomaly_input(struct store_conn *c, int64_t now, int64_t window_s,
                             struct store_obs_anomaly_row **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_ANOMALY_INPUT, "anomaly input", map_anomaly,
-                        &r, NULL, "II", window_s, now);
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_ANOMALY_INPUT, "anomaly input", map_anomaly,
+                    sizeof(**out), n, &rc, "II", window_s, now);
     return rc;
 }
 
@@ -524,11 +550,9 @@ static int map_group(sqlite3_stmt *st, void *ctx)
 int store_obs_group_sizes(struct store_conn *c,
                           struct store_obs_group_size **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_GROUP_SIZES, "group sizes", map_group, &r,
-                        NULL, "");
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_GROUP_SIZES, "group sizes", map_group,
+                    sizeof(**out), n, &rc, "");
     return rc;
 }
 
@@ -627,11 +651,9 @@ static int map_open(sqlite3_stmt *st, void *ctx)
 int store_obs_alerts_open(struct store_conn *c,
                           struct store_obs_open_alert **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_ALERTS_OPEN_ALL, "open alerts", map_open, &r,
-                        NULL, "");
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_ALERTS_OPEN_ALL, "open alerts", map_open,
+                    sizeof(**out), n, &rc, "");
     return rc;
 }
 
@@ -674,27 +696,20 @@ int store_obs_alerts_list(struct store_conn *c, const struct obs_reader *rd,
                           const char *sector, int limit,
                           struct store_obs_alert **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *st = prep(c, ST_OBS_ALERTS_LIST);
-    if (!st)
-        return IS_ERR_STORE;
-    bind_reader(st, rd);
-    store_bind_text(st, 4, state ? state : "");
-    store_bind_text(st, 5, kind ? kind : "");
-    store_bind_text(st, 6, sector ? sector : "");
-    store_bind_text(st, 7, rd->ceptoar && rd->sector ? rd->sector : "");
-    sqlite3_bind_int(st, 8, rd->ministry ? 1 : 0);
-    sqlite3_bind_int(st, 9, limit);
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = walk(c, st, "alerts list", map_alert_listed, &r);
-    if (rc) {
-        store_rows_free(r.items, r.n, r.size, drop_alert);
-        return rc;
+    if (st) {
+        bind_reader(st, rd);
+        store_bind_text(st, 4, state ? state : "");
+        store_bind_text(st, 5, kind ? kind : "");
+        store_bind_text(st, 6, sector ? sector : "");
+        store_bind_text(st, 7, rd->ceptoar && rd->sector ? rd->sector : "");
+        sqlite3_bind_int(st, 8, rd->ministry ? 1 : 0);
+        sqlite3_bind_int(st, 9, limit);
     }
-    *out = r.items;
-    *n = r.n;
-    return IS_OK;
+    int rc;
+    *out = rows_of(c, st, "alerts list", map_alert_listed, sizeof(**out),
+                   drop_alert, n, &rc);
+    return rc;
 }
 
 static int map_alert_site(sqlite3_stmt *st, void *ctx)
@@ -714,22 +729,15 @@ int store_obs_alert_sites_visible(struct store_conn *c,
                                   const struct obs_reader *rd, int64_t alert,
                                   struct store_obs_alert_site **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *st = prep(c, ST_OBS_ALERT_SITES_VISIBLE);
-    if (!st)
-        return IS_ERR_STORE;
-    bind_reader(st, rd);
-    sqlite3_bind_int64(st, 4, alert);
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = walk(c, st, "alert sites", map_alert_site, &r);
-    if (rc) {
-        free(r.items);
-        return rc;
+    if (st) {
+        bind_reader(st, rd);
+        sqlite3_bind_int64(st, 4, alert);
     }
-    *out = r.items;
-    *n = r.n;
-    return IS_OK;
+    int rc;
+    *out = rows_of(c, st, "alert sites", map_alert_site, sizeof(**out), NULL, n,
+                   &rc);
+    return rc;
 }
 
 int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,
@@ -761,31 +769,26 @@ static int map_id(sqlite3_stmt *st, void *ctx)
 int store_obs_sector_ceptoars(struct store_conn *c, const char *sector,
                               struct store_id_list *out)
 {
-    struct store_rows r = {.size = sizeof(*out->items)};
-    int rc = store_list(c, ST_OBS_SECTOR_CEPTOARS, "sector ceptoars", map_id,
-                        &r, NULL, "t", sector);
-    out->items = r.items;
-    out->n = r.n;
+    int rc;
+    out->items = rows_fmt(c, ST_OBS_SECTOR_CEPTOARS, "sector ceptoars", map_id,
+                          sizeof(*out->items), &out->n, &rc, "t", sector);
     return rc;
 }
 
 int store_obs_nisc_orgs(struct store_conn *c, struct store_id_list *out)
 {
-    struct store_rows r = {.size = sizeof(*out->items)};
-    int rc = store_list(c, ST_OBS_NISC_ORGS, "nisc orgs", map_id, &r, NULL, "");
-    out->items = r.items;
-    out->n = r.n;
+    int rc;
+    out->items = rows_fmt(c, ST_OBS_NISC_ORGS, "nisc orgs", map_id,
+                          sizeof(*out->items), &out->n, &rc, "");
     return rc;
 }
 
 int store_obs_site_vantages(struct store_conn *c, int64_t site,
                             struct store_id_list *out)
 {
-    struct store_rows r = {.size = sizeof(*out->items)};
-    int rc = store_list(c, ST_OBS_SITE_VANTAGES, "site vantages", map_id, &r,
-                        NULL, "I", site);
-    out->items = r.items;
-    out->n = r.n;
+    int rc;
+    out->items = rows_fmt(c, ST_OBS_SITE_VANTAGES, "site vantages", map_id,
+                          sizeof(*out->items), &out->n, &rc, "I", site);
     return rc;
 }
 
@@ -821,11 +824,9 @@ static int map_point(sqlite3_stmt *st, void *ctx)
 int store_obs_points(struct store_conn *c, int64_t site, bool raw, int64_t from,
                      int64_t to, struct store_obs_point **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, raw ? ST_OBS_RAW_POINTS : ST_OBS_ROLLUP_POINTS,
-                        "points", map_point, &r, NULL, "III", site, from, to);
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, raw ? ST_OBS_RAW_POINTS : ST_OBS_ROLLUP_POINTS, "points",
+                    map_point, sizeof(**out), n, &rc, "III", site, from, to);
     return rc;
 }
 
@@ -845,11 +846,9 @@ static int map_baseline_row(sqlite3_stmt *st, void *ctx)
 int store_obs_site_baselines(struct store_conn *c, int64_t site,
                              struct store_obs_baseline_row **out, size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_SITE_BASELINES, "site baselines",
-                        map_baseline_row, &r, NULL, "I", site);
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_SITE_BASELINES, "site baselines",
+                    map_baseline_row, sizeof(**out), n, &rc, "I", site);
     return rc;
 }
 
@@ -876,21 +875,13 @@ static int map_sector_count(sqlite3_stmt *st, void *ctx)
 int store_obs_sector_counts(struct store_conn *c, const struct obs_reader *rd,
                             struct store_obs_sector_count **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *st = prep(c, ST_OBS_SECTOR_COUNTS);
-    if (!st)
-        return IS_ERR_STORE;
-    bind_reader(st, rd);
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = walk(c, st, "sector counts", map_sector_count, &r);
-    if (rc) {
-        free(r.items);
-        return rc;
-    }
-    *out = r.items;
-    *n = r.n;
-    return IS_OK;
+    if (st)
+        bind_reader(st, rd);
+    int rc;
+    *out = rows_of(c, st, "sector counts", map_sector_count, sizeof(**out),
+                   NULL, n, &rc);
+    return rc;
 }
 
 static int map_heat_site(sqlite3_stmt *st, void *ctx)
@@ -910,22 +901,15 @@ int store_obs_heat_sites(struct store_conn *c, const struct obs_reader *rd,
                          const char *sector, struct store_obs_heat_site **out,
                          size_t *n)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *st = prep(c, ST_OBS_HEAT_SITES);
-    if (!st)
-        return IS_ERR_STORE;
-    bind_reader(st, rd);
-    store_bind_text(st, 4, sector);
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = walk(c, st, "heat sites", map_heat_site, &r);
-    if (rc) {
-        free(r.items);
-        return rc;
+    if (st) {
+        bind_reader(st, rd);
+        store_bind_text(st, 4, sector);
     }
-    *out = r.items;
-    *n = r.n;
-    return IS_OK;
+    int rc;
+    *out = rows_of(c, st, "heat sites", map_heat_site, sizeof(**out), NULL, n,
+                   &rc);
+    return rc;
 }
 
 static int map_heat_cell(sqlite3_stmt *st, void *ctx)
@@ -946,11 +930,9 @@ int store_obs_heat_cells(struct store_conn *c, const char *sector, int64_t from,
                          int64_t to, int step, struct store_obs_heat_cell **out,
                          size_t *n)
 {
-    struct store_rows r = {.size = sizeof(**out)};
-    int rc = store_list(c, ST_OBS_HEAT_CELLS, "heat cells", map_heat_cell, &r,
-                        NULL, "IIit", from, to, step, sector);
-    *out = r.items;
-    *n = r.n;
+    int rc;
+    *out = rows_fmt(c, ST_OBS_HEAT_CELLS, "heat cells", map_heat_cell,
+                    sizeof(**out), n, &rc, "IIit", from, to, step, sector);
     return rc;
 }
 
