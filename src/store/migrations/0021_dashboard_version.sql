@@ -2,7 +2,10 @@
 -- GET /api/v1/dashboard aggregates reports, advisories, their recipients
 -- and hops, events, alerts and the registry. Every change to one of those
 -- tables bumps ONE counter, by these triggers, whatever writes it (the
--- daemon, the command-line tool, another process on the database). A
+-- daemon, the command-line tool, another process on the database); a
+-- change to a report or a recipient counts only when it touches a
+-- column the dashboard reads (a delivery attempt, an escalation time, a
+-- report's text or updated_at do not). A
 -- dashboard computed in one snapshot with the version it read may be
 -- answered again to the same reader while the version is unchanged and
 -- no deadline it counts has passed (service/dashboard.c).
@@ -20,7 +23,8 @@ AFTER INSERT ON reports BEGIN
 END;
 
 CREATE TRIGGER IF NOT EXISTS dash_version_reports_upd
-AFTER UPDATE ON reports BEGIN
+AFTER UPDATE OF id, seq, originator, scope_id, sector_id, ministry_id, routing_ceptoar, agency_id, route, range, kind, state, severity, declared, chain, reached, community, current_hop, created_at, full_at, full_due, final_due
+    ON reports BEGIN
     UPDATE dash_version SET version = version + 1 WHERE id = 1;
 END;
 
@@ -95,7 +99,8 @@ AFTER INSERT ON advisory_recipients BEGIN
 END;
 
 CREATE TRIGGER IF NOT EXISTS dash_version_advisory_recipients_upd
-AFTER UPDATE ON advisory_recipients BEGIN
+AFTER UPDATE OF advisory_id, org_id, via, released_at, acked_at
+    ON advisory_recipients BEGIN
     UPDATE dash_version SET version = version + 1 WHERE id = 1;
 END;
 
