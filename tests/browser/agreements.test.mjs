@@ -41,8 +41,12 @@ test('an org admin agrees in Japanese and withdraws in English', async () => {
   assert.equal(mid.agreements[0].signed_by.username, ADMIN);
 
   await p.locator('#lang').click();
-  await until(async () => (await box.innerText()).includes('Handling-rule agreement'), 'English UI');
-  assert.ok((await box.innerText()).includes('agreed'));
+  // the page is drawn again in English: wait for the whole box (heading
+  // and state), not only its heading (a race seen in a fresh-clone run)
+  await until(async () => {
+    const t = await box.innerText();
+    return t.includes('Handling-rule agreement') && t.includes('agreed');
+  }, 'English UI with the state "agreed"');
   await p.locator('#agreement-withdraw').click();
   await until(async () => (await state(p)) === 'withdrawn', 'withdrawn');
   const en = await box.innerText();
