@@ -7,7 +7,11 @@
 #   bench/rollcall_board.sh
 #   env: BENCH_ROLLCALL_SHARE=0.9       share of recipients that answer
 #        BENCH_ROLLCALL_WORKERS=8       answering client threads
-#        BENCH_ROLLCALL_WRK=20s         wrk duration while answers arrive
+#        BENCH_ROLLCALL_WRK=3s          wrk duration while answers arrive
+#                                       (keep it at most the answering
+#                                       time the summary prints, or the
+#                                       "during" run also reads after)
+#        BENCH_ROLLCALL_WRK_THREADS=2   wrk -t of the -c16 runs
 #        BENCH_ROLLCALL_THREADS=4       infrashared --threads
 #
 # Hub: a fresh demo hub (init --demo); bench/lib/rollcall_drive.py prepare
@@ -33,7 +37,7 @@
 
 SHARE=${BENCH_ROLLCALL_SHARE:-0.9}
 WORKERS=${BENCH_ROLLCALL_WORKERS:-8}
-WRK_DUR=${BENCH_ROLLCALL_WRK:-20s}
+WRK_DUR=${BENCH_ROLLCALL_WRK:-3s}
 DTHREADS=${BENCH_ROLLCALL_THREADS:-4}
 DRIVE=$BENCH_DIR/lib/rollcall_drive.py
 
@@ -80,7 +84,7 @@ WRKRES=$OUT/wrk.jsonl
 
 cpu_ticks() { sed -e 's/^.*) //' "/proc/$DAEMON_PID/stat" | awk '{print $12+$13}'; }
 wrk_board() { # NAME DURATION URL [CONNECTIONS]
-    local f="$OUT/wrk-$1.txt" c=${4:-16} t=2 c0 c1
+    local f="$OUT/wrk-$1.txt" c=${4:-16} t=${BENCH_ROLLCALL_WRK_THREADS:-2} c0 c1
     [ "$c" -ge 2 ] || t=1
     c0=$(cpu_ticks)
     timeout 300 wrk -t"$t" -c"$c" -d"$2" --latency \
@@ -133,6 +137,11 @@ print(f"issue -> board complete {a['issue_to_complete_s']} s "
       f"after the last answer)")
 for line in open(sys.argv[2]):
     r = json.loads(line)
+    if r["run"] == "during" and r.get("duration_s") and \
+            float(r["duration_s"]) > float(a["answer_s"]):
+        print(f"NOTE: wrk read for {r['duration_s']} s but the answers "
+              f"took {a['answer_s']} s: the 'during' figures include "
+              f"reads after the last answer (lower BENCH_ROLLCALL_WRK)")
     err = (r["non2xx"] + r["sock_connect"] + r["sock_read"] +
            r["sock_write"] + r["sock_timeout"])
     cpu = (1000 * float(r["server_cpu_s"]) / r["requests"]

@@ -420,7 +420,7 @@ static int open_app(struct app *app, const struct config *cfg)
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
     char err[512];
-    int rc = store_open(cfg->db, 0, (int)cfg->threads + 4, &app->store, err,
+    int rc = store_open(cfg->db, 0, 2 * (int)cfg->threads + 4, &app->store, err,
                         sizeof(err));
     if (rc) {
         fprintf(stderr, "infrashared: %s\n", err);

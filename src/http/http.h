@@ -146,13 +146,17 @@ int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
                int *limit);
 
 struct http_server;
-/* Starts listening on addr:port (port 0 = ephemeral). *out is the
- * caller's until http_stop, which stops serving and frees it; app must
- * outlive it. */
+/* Starts listening on addr:port (port 0 = ephemeral) with `threads`
+ * library threads serving connections and as many writer threads running
+ * the state-changing requests (server.c, "the writer pool"): the store
+ * needs 2 x threads connections for them. *out is the caller's until
+ * http_stop, which stops serving and frees it; app must outlive it. */
 int http_start(struct app *app, const char *addr, int port, int threads,
                struct http_server **out);
 int http_port(struct http_server *s);
 void http_stop(struct http_server *s);
+/* State-changing requests waiting for a writer thread, and being run. */
+void http_writes(int *queued, int *running);
 
 /* Roll calls (http/routes_rollcall.c): an HTML form's body as {name:
  * value} (NULL when it is not valid percent-encoded UTF-8); the answer

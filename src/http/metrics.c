@@ -208,6 +208,15 @@ int metrics_render(struct buf *b)
                    "# TYPE infrashare_worker_ticks_total counter\n"
                    "infrashare_worker_ticks_total %llu\n",
                    (unsigned long long)worker_ticks());
+    int wq, wr;
+    http_writes(&wq, &wr);
+    rc |= buf_addf(b,
+                   "# HELP infrashare_http_writes State-changing requests "
+                   "waiting for a writer thread (queued) and being run "
+                   "(running).\n# TYPE infrashare_http_writes gauge\n"
+                   "infrashare_http_writes{state=\"queued\"} %d\n"
+                   "infrashare_http_writes{state=\"running\"} %d\n",
+                   wq, wr);
     rc |= buf_addf(b,
                    "# HELP infrashare_store_errors_total Database errors.\n"
                    "# TYPE infrashare_store_errors_total counter\n"

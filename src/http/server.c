@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -31,10 +32,30 @@
 #define HTTP_CONN_MEMORY ((size_t)256 * 1024)
 #define HTTP_GZIP_MIN 1024 /* smaller bodies are sent as they are */
 
+/* The writer pool. A state-changing request (any method but GET and
+ * HEAD) is not run on the library's thread that read it: that thread
+ * suspends the connection and queues the request here, and one of the
+ * pool's threads runs the handler, then resumes the connection, whose
+ * library thread sends the answer. Writes queue for the process's writer
+ * lock (and, on the CLI's transactions, SQLite's busy timeout); a library
+ * thread waiting there would stall every connection it serves, reads
+ * included. With the writers apart, a read waits for a free library
+ * thread and its statements only (docs/architecture.md, "Threads and
+ * connections"). */
+#define HTTP_MAX_WRITERS 256 /* = the most --threads allows */
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
+    pthread_mutex_t wmu;
+    pthread_cond_t wcv;
+    struct rstate *whead, *wtail; /* queued, first to last */
+    bool wstop;                   /* no more queuing: run inline */
+    int nwriters;
+    pthread_t writers[HTTP_MAX_WRITERS];
 };
+
+static atomic_int writes_queued, writes_running;
 
 /* Per-request state kept by MHD between calls (con_cls). */
 struct rstate {
@@ -50,6 +71,14 @@ struct rstate {
     char allow[48]; /* methods the path accepts (for 405) */
     char *path;     /* copy of the URL path; params point into it */
     const char *params[HTTP_MAX_PARAMS];
+    /* a request run by the writer pool: its connection and method while
+     * queued, its answer once done (sent when the connection resumes) */
+    struct rstate *wnext;
+    struct MHD_Connection *conn;
+    const char *method;
+    bool done;
+    struct http_req wr;
+    struct http_resp wout;
 };
 
 int http_error(struct http_resp *out, int status, const char *code,
@@ -818,6 +847,70 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
     return false;
 }
 
+/* Queues a state-changing request for the writer pool, its connection
+ * suspended until a writer has run it; false when the pool is stopping or
+ * absent (the caller runs it inline). Called on the library's thread, in
+ * the access handler (the only place a connection may be suspended). */
+static bool writer_submit(struct http_server *srv, struct MHD_Connection *conn,
+                          struct rstate *st, const char *method)
+{
+    pthread_mutex_lock(&srv->wmu);
+    if (srv->wstop || srv->nwriters == 0) {
+        pthread_mutex_unlock(&srv->wmu);
+        return false;
+    }
+    st->conn = conn;
+    st->method = method;
+    st->wnext = NULL;
+    /* suspended before a writer can see it, so its resume comes after */
+    MHD_suspend_connection(conn);
+    if (srv->wtail)
+        srv->wtail->wnext = st;
+    else
+        srv->whead = st;
+    srv->wtail = st;
+    atomic_fetch_add(&writes_queued, 1);
+    pthread_cond_signal(&srv->wcv);
+    pthread_mutex_unlock(&srv->wmu);
+    return true;
+}
+
+/* A writer: runs queued requests until stopped and the queue is empty. */
+static void *writer_main(void *arg)
+{
+    struct http_server *srv = arg;
+    for (;;) {
+        pthread_mutex_lock(&srv->wmu);
+        while (!srv->whead && !srv->wstop)
+            pthread_cond_wait(&srv->wcv, &srv->wmu);
+        struct rstate *st = srv->whead;
+        if (!st) { /* stopping, nothing left */
+            pthread_mutex_unlock(&srv->wmu);
+            return NULL;
+        }
+        srv->whead = st->wnext;
+        if (!srv->whead)
+            srv->wtail = NULL;
+        atomic_fetch_sub(&writes_queued, 1);
+        atomic_fetch_add(&writes_running, 1);
+        pthread_mutex_unlock(&srv->wmu);
+        struct MHD_Connection *conn = st->conn;
+        process(srv, conn, st, st->method, &st->wout, &st->wr);
+        st->done = true;
+        atomic_fetch_sub(&writes_running, 1);
+        /* the library thread takes the connection up again and calls the
+         * access handler, which sends st->wout; st is not touched here
+         * after this (the connection may complete and free it) */
+        MHD_resume_connection(conn);
+    }
+}
+
+void http_writes(int *queued, int *running)
+{
+    *queued = atomic_load(&writes_queued);
+    *running = atomic_load(&writes_running);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -868,6 +961,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     if (st->queued)
         return MHD_YES;
+    if (st->done) { /* back from the writer pool */
+        enum MHD_Result ret = send_resp(conn, st, &st->wr, &st->wout);
+        json_decref(st->wr.json);
+        st->wr.json = NULL;
+        return ret;
+    }
+    if (is_state_changing(method) && writer_submit(srv, conn, st, method))
+        return MHD_YES;
     struct http_resp out = {0};
     struct http_req r = {0};
     process(srv, conn, st, method, &out, &r);
@@ -891,6 +992,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Stops the writer pool: queuing ends, the queue is run to its end, the
+ * threads are joined. */
+static void writers_stop(struct http_server *s)
+{
+    pthread_mutex_lock(&s->wmu);
+    s->wstop = true;
+    pthread_cond_broadcast(&s->wcv);
+    pthread_mutex_unlock(&s->wmu);
+    for (int i = 0; i < s->nwriters; i++)
+        pthread_join(s->writers[i], NULL);
+    s->nwriters = 0;
+}
+
+static void http_free(struct http_server *s)
+{
+    pthread_cond_destroy(&s->wcv);
+    pthread_mutex_destroy(&s->wmu);
+    free(s);
+}
+
 int http_start(struct app *app, const char *addr, int port, int threads,
                struct http_server **out)
 {
@@ -898,13 +1019,16 @@ int http_start(struct app *app, const char *addr, int port, int threads,
     if (!s)
         return IS_ERR_NOMEM;
     s->app = app;
+    pthread_mutex_init(&s->wmu, NULL);
+    pthread_cond_init(&s->wcv, NULL);
     /* IPv4 literal, or IPv6 literal (with or without brackets): "::" is
      * dual stack (IPv4 clients too), any other IPv6 address IPv6 only */
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
     struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     char a6[64];
     size_t alen = strlen(addr);
     if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']' &&
@@ -921,8 +1045,18 @@ int http_start(struct app *app, const char *addr, int port, int threads,
         flags |= IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ? MHD_USE_DUAL_STACK
                                                            : MHD_USE_IPv6;
     } else {
-        free(s);
+        http_free(s);
         return IS_ERR_INVALID;
+    }
+    int nw = threads < 1                  ? 1
+             : threads > HTTP_MAX_WRITERS ? HTTP_MAX_WRITERS
+                                          : threads;
+    for (; s->nwriters < nw; s->nwriters++) {
+        if (pthread_create(&s->writers[s->nwriters], NULL, writer_main, s)) {
+            writers_stop(s);
+            http_free(s);
+            return IS_ERR_IO;
+        }
     }
     s->d = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
@@ -935,7 +1069,8 @@ int http_start(struct app *app, const char *addr, int port, int threads,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->d) {
-        free(s);
+        writers_stop(s);
+        http_free(s);
         return IS_ERR_IO;
     }
     *out = s;
@@ -953,8 +1088,12 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* the writers finish what is queued and resume those connections, so
+     * that none is suspended when the library stops (requests that arrive
+     * meanwhile run inline) */
+    writers_stop(s);
     MHD_stop_daemon(s->d);
-    free(s);
+    http_free(s);
 }
 
 /* ---- the library's own error responses ----

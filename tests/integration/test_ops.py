@@ -122,9 +122,12 @@ def test_metrics_publish_nothing_per_item(hub):
             continue
         assert "R-2026" not in line and "A-2026" not in line, line
         for key, value in LABEL.findall(line):
-            assert key in {"route", "status", "le", "outcome"}, line
+            assert key in {"route", "status", "le", "outcome", "state"}, line
             if key == "route":
                 assert value in allowed, line
+            if key == "state":  # the writer pool's gauge, all writes
+                assert line.startswith("infrashare_http_writes{"), line
+                assert value in {"queued", "running"}, line
     for name in ("infrashare_advisory_", "range", "reveal", "anonymous"):
         assert name not in text
 

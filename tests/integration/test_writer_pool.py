@@ -1,0 +1,130 @@
+"""The writer pool (docs/architecture.md, "Threads and connections"): a
+state-changing request runs on a writer thread, not on the library thread
+that read it, so reads are answered while writes wait for the database.
+
+Another process (this test, as the CLI would) holds SQLite's write lock;
+ten reports are filed at once: four writer threads wait on the lock (one in
+SQLite's busy handler, three on the hub's writer mutex) and six are queued,
+which /metrics shows. Reads on new and kept-alive connections are answered
+meanwhile, and no filing is answered before the lock is released; then
+every filing is answered 201 and is in the database exactly once. Before
+the pool, the library threads (4) were the writers, and a read on a
+connection of a waiting thread waited with it.
+"""
+import sqlite3
+import threading
+from datetime import datetime, timezone
+
+import requests
+
+from conftest import wait_for
+
+REPORTER = "op-banking-0001"
+FILINGS = 10   # more than the hub's 4 library threads and 4 writers
+WRITERS = 4    # conftest starts the daemon with --threads 4
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def writes_gauge(hub):
+    vals = {}
+    for line in hub.metrics().text.splitlines():
+        if line.startswith("infrashare_http_writes{"):
+            state = line.split('state="', 1)[1].split('"', 1)[0]
+            vals[state] = int(line.rsplit(" ", 1)[1])
+    return vals.get("queued"), vals.get("running")
+
+
+def file_all(hub, token, titles):
+    answers = [None] * len(titles)
+
+    def one(i):
+        answers[i] = requests.post(
+            hub.url + "/api/v1/reports", timeout=60,
+            headers={"Authorization": f"Bearer {token}"},
+            json={"title": titles[i], "kind": "incident",
+                  "detected_at": now_iso(), "range": "green",
+                  "route": "via_ceptoar"})
+
+    threads = [threading.Thread(target=one, args=(i,))
+               for i in range(len(titles))]
+    for t in threads:
+        t.start()
+    return answers, threads
+
+
+def test_reads_are_answered_while_every_writer_waits(fresh_demo_hub):
+    h = fresh_demo_hub
+    token = h.token(REPORTER)
+    assert writes_gauge(h) == (0, 0)
+    titles = [f"writer pool {i}" for i in range(FILINGS)]
+    lock = sqlite3.connect(h.db, timeout=0, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        answers, threads = file_all(h, token, titles)
+        wait_for(lambda: writes_gauge(h) == (FILINGS - WRITERS, WRITERS),
+                 what="every writer waiting and the rest queued")
+        kept = requests.Session()
+        for i in range(12):
+            # a new connection each time (spread over the library threads)
+            r = requests.get(h.url + "/api/v1/reports?limit=5", timeout=5,
+                             headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200, r.text
+            r = kept.get(h.url + "/api/v1/session", timeout=5,
+                         headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200, r.text
+        # the writes are still waiting: none was answered
+        assert answers == [None] * FILINGS
+        assert writes_gauge(h) == (FILINGS - WRITERS, WRITERS)
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    for t in threads:
+        t.join(60)
+    assert [a.status_code for a in answers] == [201] * FILINGS, \
+        [a.text for a in answers if a.status_code != 201]
+    ids = [a.json()["id"] for a in answers]
+    assert len(set(ids)) == FILINGS
+    con = sqlite3.connect(f"file:{h.db}?mode=ro", uri=True)
+    rows = con.execute(
+        "SELECT id, json_extract(body, '$.title') AS t FROM reports "
+        "WHERE t LIKE 'writer pool %'"
+    ).fetchall()
+    con.close()
+    # each filing stored once, under the id its 201 gave
+    assert sorted(rows) == sorted(zip(ids, titles))
+    assert writes_gauge(h) == (0, 0)
+
+
+def test_stopping_runs_the_queued_writes_first(fresh_demo_hub):
+    """SIGTERM while writes are queued: the writers run them to their end
+    (each answered 201 and stored) before the library stops, and the
+    daemon exits cleanly (no connection left suspended)."""
+    h = fresh_demo_hub
+    token = h.token(REPORTER)
+    titles = [f"stopping {i}" for i in range(FILINGS)]
+    lock = sqlite3.connect(h.db, timeout=0, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        answers, threads = file_all(h, token, titles)
+        wait_for(lambda: writes_gauge(h) == (FILINGS - WRITERS, WRITERS),
+                 what="every writer waiting and the rest queued")
+        h.proc.terminate()
+        # the daemon is stopping, but waits for its queued writes
+        assert h.proc.poll() is None
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    for t in threads:
+        t.join(60)
+    assert [a.status_code for a in answers] == [201] * FILINGS, \
+        [a.text for a in answers if a.status_code != 201]
+    h.stop()  # asserts exit status 0 and no sanitizer report
+    con = sqlite3.connect(f"file:{h.db}?mode=ro", uri=True)
+    stored = sorted(r[0] for r in con.execute(
+        "SELECT json_extract(body, '$.title') AS t FROM reports "
+        "WHERE t LIKE 'stopping %'"))
+    con.close()
+    assert stored == sorted(titles)
