@@ -11,6 +11,7 @@ every filing is answered 201 and is in the database exactly once. Before
 the pool, the library threads (4) were the writers, and a read on a
 connection of a waiting thread waited with it.
 """
+import contextlib
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -55,17 +56,44 @@ def file_all(hub, token, titles):
     return answers, threads
 
 
+@contextlib.contextmanager
+def writes_waiting(hub, token, titles):
+    """Holds SQLite's write lock from this process, files one report per
+    title at once, and yields their answers (None until answered) once
+    every writer waits and the rest are queued; on leaving, releases the
+    lock, waits for the filings and checks each was answered 201."""
+    lock = sqlite3.connect(hub.db, timeout=0, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        answers, threads = file_all(hub, token, titles)
+        wait_for(lambda: writes_gauge(hub) == (FILINGS - WRITERS, WRITERS),
+                 what="every writer waiting and the rest queued")
+        yield answers
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    for t in threads:
+        t.join(60)
+    assert [a.status_code for a in answers] == [201] * FILINGS, \
+        [a.text for a in answers if a.status_code != 201]
+
+
+def stored(hub, prefix):
+    """(id, title) of the reports whose title starts with prefix."""
+    con = sqlite3.connect(f"file:{hub.db}?mode=ro", uri=True)
+    rows = con.execute(
+        "SELECT id, json_extract(body, '$.title') AS t FROM reports "
+        "WHERE t LIKE ?", (prefix + "%",)).fetchall()
+    con.close()
+    return sorted(rows)
+
+
 def test_reads_are_answered_while_every_writer_waits(fresh_demo_hub):
     h = fresh_demo_hub
     token = h.token(REPORTER)
     assert writes_gauge(h) == (0, 0)
     titles = [f"writer pool {i}" for i in range(FILINGS)]
-    lock = sqlite3.connect(h.db, timeout=0, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")
-    try:
-        answers, threads = file_all(h, token, titles)
-        wait_for(lambda: writes_gauge(h) == (FILINGS - WRITERS, WRITERS),
-                 what="every writer waiting and the rest queued")
+    with writes_waiting(h, token, titles) as answers:
         kept = requests.Session()
         for i in range(12):
             # a new connection each time (spread over the library threads)
@@ -78,23 +106,9 @@ def test_reads_are_answered_while_every_writer_waits(fresh_demo_hub):
         # the writes are still waiting: none was answered
         assert answers == [None] * FILINGS
         assert writes_gauge(h) == (FILINGS - WRITERS, WRITERS)
-    finally:
-        lock.execute("COMMIT")
-        lock.close()
-    for t in threads:
-        t.join(60)
-    assert [a.status_code for a in answers] == [201] * FILINGS, \
-        [a.text for a in answers if a.status_code != 201]
-    ids = [a.json()["id"] for a in answers]
-    assert len(set(ids)) == FILINGS
-    con = sqlite3.connect(f"file:{h.db}?mode=ro", uri=True)
-    rows = con.execute(
-        "SELECT id, json_extract(body, '$.title') AS t FROM reports "
-        "WHERE t LIKE 'writer pool %'"
-    ).fetchall()
-    con.close()
     # each filing stored once, under the id its 201 gave
-    assert sorted(rows) == sorted(zip(ids, titles))
+    ids = [a.json()["id"] for a in answers]
+    assert stored(h, "writer pool ") == sorted(zip(ids, titles))
     assert writes_gauge(h) == (0, 0)
 
 
@@ -105,26 +119,9 @@ def test_stopping_runs_the_queued_writes_first(fresh_demo_hub):
     h = fresh_demo_hub
     token = h.token(REPORTER)
     titles = [f"stopping {i}" for i in range(FILINGS)]
-    lock = sqlite3.connect(h.db, timeout=0, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")
-    try:
-        answers, threads = file_all(h, token, titles)
-        wait_for(lambda: writes_gauge(h) == (FILINGS - WRITERS, WRITERS),
-                 what="every writer waiting and the rest queued")
+    with writes_waiting(h, token, titles):
         h.proc.terminate()
         # the daemon is stopping, but waits for its queued writes
         assert h.proc.poll() is None
-    finally:
-        lock.execute("COMMIT")
-        lock.close()
-    for t in threads:
-        t.join(60)
-    assert [a.status_code for a in answers] == [201] * FILINGS, \
-        [a.text for a in answers if a.status_code != 201]
     h.stop()  # asserts exit status 0 and no sanitizer report
-    con = sqlite3.connect(f"file:{h.db}?mode=ro", uri=True)
-    stored = sorted(r[0] for r in con.execute(
-        "SELECT json_extract(body, '$.title') AS t FROM reports "
-        "WHERE t LIKE 'stopping %'"))
-    con.close()
-    assert stored == sorted(titles)
+    assert sorted(t for _, t in stored(h, "stopping ")) == sorted(titles)
