@@ -2,22 +2,26 @@
 # Builds the fuzz targets (not part of the test command).
 #   fuzz/build.sh            → fuzz/out/fuzz_<name> (libFuzzer, clang) and
 #                              fuzz/out/replay_<name> (any compiler, ASan+UBSan)
-#                              for each target: dns, obs_sketch
+#                              for each target: dns, obs_sketch, mail
 # Run:  mkdir -p fuzz/out/work && fuzz/out/fuzz_dns -max_total_time=60 fuzz/out/work fuzz/corpus/dns
 #       fuzz/out/replay_dns fuzz/corpus/dns/*
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p fuzz/out
-flags=(-std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer)
-libs=($(pkg-config --libs libsodium) -lm)
 cc=${CC:-cc}
 # target name → the sources it needs besides fuzz/fuzz_<name>.c
 declare -A sources=(
     [dns]="src/probe/dns.c src/common/util.c"
     [obs_sketch]="src/core/obs_sketch.c src/common/util.c"
+    [mail]="src/mail/mail.c src/common/util.c"
 )
-for t in dns obs_sketch; do
+# target name → pkg-config packages it needs besides libsodium
+declare -A packages=([mail]="gmime-3.0 jansson")
+for t in dns obs_sketch mail; do
     read -r -a src <<<"${sources[$t]}"
+    libs=($(pkg-config --libs libsodium ${packages[$t]:-}) -lm)
+    flags=(-std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer
+           ${packages[$t]:+$(pkg-config --cflags ${packages[$t]})})
     "$cc" "${flags[@]}" -fsanitize=address,undefined -o "fuzz/out/replay_$t" \
         "fuzz/fuzz_$t.c" fuzz/replay.c "${src[@]}" "${libs[@]}"
     if command -v clang >/dev/null 2>&1; then

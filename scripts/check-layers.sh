@@ -10,6 +10,8 @@
 #   deliver/ no service/, http/
 #   probe/   no store/, service/, http/, deliver/ (the website prober:
 #            network measurement; common/ and core/ only)
+#   mail/    no store/, service/, http/, deliver/, probe/ (a suspicious
+#            e-mail into indicators with GMime: bytes in, JSON out)
 #   and nothing in the library includes cli/ (the command-line client);
 #   only service/ (the hub's prober thread) and the probe program's main
 #   (src/probe/probe_main.c) include probe/
@@ -24,13 +26,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 declare -A forbidden=(
-    [common]="core store service deliver http cli probe"
-    [core]="store http service deliver cli probe"
-    [store]="service http deliver cli probe"
+    [common]="core store service deliver http cli probe mail"
+    [core]="store http service deliver cli probe mail"
+    [store]="service http deliver cli probe mail"
     [service]="http cli"
-    [deliver]="service http cli probe"
+    [deliver]="service http cli probe mail"
     [http]="cli probe"
-    [probe]="store service http deliver cli"
+    [probe]="store service http deliver cli mail"
+    [mail]="store service http deliver cli probe"
 )
 
 allowed=()

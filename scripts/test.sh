@@ -150,7 +150,7 @@ run_unit unit build-test
 
 note "unit tests under valgrind"
 run_unit unit-valgrind build-test \
-    --wrapper 'valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite' \
+    --wrapper "valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$root/tests/unit/valgrind.supp" \
     --timeout-multiplier 10
 
 note "integration tests (real daemon, pytest)"
