@@ -615,7 +615,12 @@ static char *visible_text(const char *s, const char *e, size_t cap)
             if (g_ascii_isspace(*p)) {
                 space = o > 0;
             } else {
-                if (space && o < cap)
+                /* the space and the character both fit, or neither is
+                 * written (found by fuzz/fuzz_mail.c: a space at the last
+                 * byte put the terminator one past the buffer) */
+                if (o + (space ? 2 : 1) > cap)
+                    break;
+                if (space)
                     out[o++] = ' ';
                 space = false;
                 out[o++] = *p;

@@ -407,6 +407,28 @@ static void t_invalid_bytes_stay_valid_json(void **state)
     json_decref(j);
 }
 
+/* Found by fuzz/fuzz_mail.c (corpus file crash-visible-text-terminator):
+ * a link text of spaced words whose space fell on the last byte of the
+ * 512-byte cap wrote the terminator one past the buffer. The text is
+ * now cut before a space and character that do not both fit. */
+static void t_long_link_text_is_cut_inside_its_buffer(void **state)
+{
+    IS_UNUSED(state);
+    GString *s = g_string_new("From: a@b.example\r\nContent-Type: text/html"
+                              "\r\n\r\n<a href=\"https://x.example/\">");
+    for (int i = 0; i < 400; i++)
+        g_string_append(s, "a ");
+    g_string_append(s, "</a>");
+    json_t *j = parse_ok(s->str);
+    g_string_free(s, TRUE);
+    const char *text = str(j, "urls.0.link_text");
+    assert_non_null(text);
+    assert_true(strlen(text) <= 512);
+    assert_true(strlen(text) >= 510);
+    assert_int_equal(text[strlen(text) - 1], 'a');
+    json_decref(j);
+}
+
 static void t_flag_table(void **state)
 {
     IS_UNUSED(state);
@@ -434,6 +456,7 @@ int main(void)
         cmocka_unit_test(t_broken_mime_keeps_the_rest),
         cmocka_unit_test(t_nesting_and_part_bombs),
         cmocka_unit_test(t_invalid_bytes_stay_valid_json),
+        cmocka_unit_test(t_long_link_text_is_cut_inside_its_buffer),
         cmocka_unit_test(t_flag_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
