@@ -91,8 +91,7 @@ int main(int argc, char **argv)
            "\"refused\": %ld, \"seconds\": %.3f, \"cpu_s\": %.3f, "
            "\"messages_per_s\": %.1f, \"urls\": %ld, \"attachments\": %ld, "
            "\"received\": %ld, \"flags\": %ld}\n",
-           msgs, refused, secs, cs, (double)msgs / cs, urls, atts, hops,
-           flags);
+           msgs, refused, secs, cs, (double)msgs / cs, urls, atts, hops, flags);
     for (int i = 0; i < n; i++)
         free(data[i]);
     free(data);
