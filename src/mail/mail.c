@@ -385,10 +385,7 @@ static void check_filename(struct walk *w, const char *name,
     if (exec_body && declared && strncmp(declared, "application/x-", 14) &&
         strcmp(declared, "application/octet-stream") != 0)
         add_flag(w, "type_mismatch", name);
-    if (e1 && (in_list(e1, n1, archive_ext) || is_archive_type(sniffed))) {
-        add_flag(w, "archive_attachment", name);
-        w->has_archive = true;
-    } else if (is_archive_type(sniffed)) {
+    if ((e1 && in_list(e1, n1, archive_ext)) || is_archive_type(sniffed)) {
         add_flag(w, "archive_attachment", name);
         w->has_archive = true;
     }
