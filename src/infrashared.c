@@ -52,6 +52,8 @@ static void usage(void)
             "URLs, intervals from 1 s)\n"
             "                   [--probe | --no-probe] [--probe-resolver "
             "ADDR:PORT]   (the hub's own prober; on by default)\n"
+            "                   [--c4tap-address ADDR] "
+            "[--c4tap-intake-token-file FILE]   (C4TAP mail intake)\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
             "  --test-mode is refused unless --listen is a loopback address\n");
@@ -97,17 +99,48 @@ static int load_ack_key(struct store *st, unsigned char key[32])
     return rc;
 }
 
-/* The metrics token: the file's first line (at most 256 characters). */
-static int load_metrics_token(const char *path)
+/* A token file's first line (at most 256 characters) into line. */
+static int read_token_line(const char *path, char line[300])
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return IS_ERR_IO;
-    char line[300] = "";
-    bool got = fgets(line, sizeof(line), f) != NULL;
+    line[0] = '\0';
+    bool got = fgets(line, 300, f) != NULL;
     fclose(f);
     line[strcspn(line, "\r\n")] = '\0';
-    int rc = got ? metrics_set_token(line) : IS_ERR_INVALID;
+    return got ? IS_OK : IS_ERR_INVALID;
+}
+
+/* The metrics token: the file's first line (at most 256 characters). */
+static int load_metrics_token(const char *path)
+{
+    char line[300];
+    int rc = read_token_line(path, line);
+    if (!rc)
+        rc = metrics_set_token(line);
+    sodium_memzero(line, sizeof(line));
+    return rc;
+}
+
+/* C4TAP's mail intake token (32 to 256 printable characters, no spaces):
+ * only its hash is kept. */
+static int load_intake_token(const char *path, struct app *app)
+{
+    char line[300];
+    int rc = read_token_line(path, line);
+    size_t n = rc ? 0 : strlen(line);
+    if (!rc && (n < 32 || n > 256))
+        rc = IS_ERR_INVALID;
+    for (size_t i = 0; !rc && i < n; i++)
+        if ((unsigned char)line[i] <= ' ' || (unsigned char)line[i] >= 127)
+            rc = IS_ERR_INVALID;
+    if (!rc) {
+        crypto_generichash(app->c4tap_intake_hash,
+                           sizeof(app->c4tap_intake_hash),
+                           (const unsigned char *)line, n, NULL, 0);
+        app->c4tap_intake_set = true;
+    }
     sodium_memzero(line, sizeof(line));
     return rc;
 }
@@ -173,6 +206,8 @@ struct config {
     /* issue 12: the in-hub prober (--probe, the default; --no-probe) */
     bool probe, no_probe;
     const char *probe_resolver; /* --probe-resolver ADDR:PORT */
+    /* issue 13: C4TAP's submission address and mail intake token */
+    const char *c4tap_address, *c4tap_intake_token_file;
 };
 
 enum opt_kind {
@@ -231,6 +266,10 @@ static const struct option options[] = {
      .kind = OPT_STRING,
      .off = AT(metrics_token_file)},
     {.name = "public-url", .kind = OPT_STRING, .off = AT(public_url)},
+    {.name = "c4tap-address", .kind = OPT_STRING, .off = AT(c4tap_address)},
+    {.name = "c4tap-intake-token-file",
+     .kind = OPT_STRING,
+     .off = AT(c4tap_intake_token_file)},
     {.name = "smtp-url", .kind = OPT_STRING, .off = AT(smtp_url)},
     {.name = "mail-from", .kind = OPT_STRING, .off = AT(mail_from)},
     DELIVERY("delivery-attempts", attempts),
@@ -330,6 +369,13 @@ static int parse_options(int argc, char **argv, struct config *cfg)
     /* these options are copied into fixed arrays (struct app, struct
      * deliver_settings): one that does not fit is refused here, never cut
      * short */
+    if (cfg->c4tap_address && (strlen(cfg->c4tap_address) >=
+                                   sizeof(((struct app *)0)->c4tap_address) ||
+                               !strchr(cfg->c4tap_address, '@'))) {
+        fprintf(stderr, "infrashared: --c4tap-address: an e-mail address "
+                        "(local@domain) of at most 200 bytes\n");
+        return 2;
+    }
     if ((cfg->public_url &&
          strlen(cfg->public_url) >= sizeof(((struct app *)0)->public_url)) ||
         strlen(cfg->smtp_url) >=
@@ -419,6 +465,18 @@ static int open_app(struct app *app, const struct config *cfg)
     app->cookie_secure = cfg->secure;
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
+    if (cfg->c4tap_address) /* length checked in parse_options */
+        util_xcopy(app->c4tap_address, sizeof(app->c4tap_address),
+                   cfg->c4tap_address);
+    if (cfg->c4tap_intake_token_file &&
+        load_intake_token(cfg->c4tap_intake_token_file, app)) {
+        fprintf(stderr,
+                "infrashared: --c4tap-intake-token-file: cannot read "
+                "a token of 32 to 256 printable characters (no "
+                "spaces) from the first line of %s\n",
+                cfg->c4tap_intake_token_file);
+        return 1;
+    }
     char err[512];
     int rc = store_open(cfg->db, 0, 2 * (int)cfg->threads + 4, &app->store, err,
                         sizeof(err));

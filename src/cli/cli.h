@@ -46,4 +46,20 @@ bool cli_flag(const struct cli_args *a, const char *name);
 /* Client commands (cli/client.c): talk to the API with a token. */
 int cli_client(const char *cmd, int argc, char **argv);
 
+#include "common/buf.h"
+/* One API answer: its status and body. */
+struct api_answer {
+    long status;
+    struct buf body;
+};
+/* Performs one request (cli/client.c). body may be NULL. IS_ERR_IO when
+ * unreachable (err filled). a->body is the caller's to buf_release. */
+int cli_api_call(const char *url, const char *token, const char *method,
+                 const char *path, const char *body, struct api_answer *a,
+                 char *err, size_t errlen);
+/* Prints the API's error object of a in one line on stderr. */
+void cli_print_api_error(const struct api_answer *a);
+/* infrashare c4tap ... (cli/client_c4tap.c, issue 13). */
+int cli_c4tap(const char *url, const char *token, const struct cli_args *a);
+
 #endif

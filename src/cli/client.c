@@ -10,21 +10,15 @@
 #include "common/buf.h"
 #include "common/util.h"
 
-struct api_answer {
-    long status;
-    struct buf body;
-};
-
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
 {
     struct buf *b = ud;
     return buf_add(b, p, size * n) ? 0 : size * n;
 }
 
-/* Performs one request. body may be NULL. IS_ERR_IO when unreachable. */
-static int api_call(const char *url, const char *token, const char *method,
-                    const char *path, const char *body, struct api_answer *a,
-                    char *err, size_t errlen)
+int cli_api_call(const char *url, const char *token, const char *method,
+                 const char *path, const char *body, struct api_answer *a,
+                 char *err, size_t errlen)
 {
     CURL *h = curl_easy_init();
     if (!h)
@@ -72,8 +66,7 @@ static int api_call(const char *url, const char *token, const char *method,
     return rc;
 }
 
-/* Prints the API's error object in one line. */
-static void print_api_error(const struct api_answer *a)
+void cli_print_api_error(const struct api_answer *a)
 {
     json_t *j = json_loads(buf_str(&a->body), 0, NULL);
     json_t *e = json_object_get(j, "error");
@@ -1102,7 +1095,8 @@ static int site_call(const char *url, const char *token, const char *method,
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     struct api_answer ans = {0};
     char err[512];
-    int rc = api_call(url, token, method, path, text, &ans, err, sizeof(err));
+    int rc =
+        cli_api_call(url, token, method, path, text, &ans, err, sizeof(err));
     free(text);
     int exit_code = 0;
     *out = NULL;
@@ -1110,7 +1104,7 @@ static int site_call(const char *url, const char *token, const char *method,
         fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
         exit_code = 1;
     } else if (ans.status < 200 || ans.status > 299) {
-        print_api_error(&ans);
+        cli_print_api_error(&ans);
         exit_code = 1;
     } else {
         *out = json_loads(buf_str(&ans.body), 0, NULL);
@@ -1351,18 +1345,17 @@ int cli_client(const char *cmd, int argc, char **argv)
                                          "q",
                                          "offset",
                                          "hosting",
+                                         "ranges",
+                                         "note",
+                                         "recipient",
+                                         "sender",
+                                         "intake-token-file",
+                                         "campaign",
                                          NULL};
-    static const char *const flags[] = {"json",
-                                        "overdue",
-                                        "all",
-                                        "inbox",
-                                        "title-in-notice",
-                                        "include-lists",
-                                        "csv",
-                                        "national",
-                                        "active",
-                                        "notify",
-                                        NULL};
+    static const char *const flags[] = {
+        "json",          "overdue",   "all",      "inbox",  "title-in-notice",
+        "include-lists", "csv",       "national", "active", "notify",
+        "anonymous",     "forwarded", NULL};
     struct cli_args a;
     if (cli_parse(argc, argv, flags, valued, &a))
         return 2;
@@ -1374,6 +1367,8 @@ int cli_client(const char *cmd, int argc, char **argv)
         url = "http://127.0.0.1:8080";
     if (strcmp(cmd, "site") == 0)
         return site_command(url, token, &a);
+    if (strcmp(cmd, "c4tap") == 0)
+        return cli_c4tap(url, token, &a);
     const char *method = "GET", *path = NULL;
     char *body = NULL;
     char pathbuf[512];
@@ -1393,14 +1388,14 @@ int cli_client(const char *cmd, int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     struct api_answer ans = {0};
     char err[512];
-    rc = api_call(url, token, method, path, body, &ans, err, sizeof(err));
+    rc = cli_api_call(url, token, method, path, body, &ans, err, sizeof(err));
     free(body);
     int exit_code = 0;
     if (rc) {
         fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
         exit_code = 1;
     } else if (ans.status < 200 || ans.status > 299) {
-        print_api_error(&ans);
+        cli_print_api_error(&ans);
         exit_code = 1;
     } else if (strcmp(cmd, "api") == 0 || cli_flag(&a, "json")) {
         printf("%s\n", buf_str(&ans.body));

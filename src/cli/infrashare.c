@@ -97,7 +97,13 @@ static void usage(FILE *f)
         "       [--expected-status N] [--content-match T] [--notify]\n"
         "  site list [--org O] [--sector S] [--state S] [--q TEXT] [--limit "
         "N]\n"
-        "  site show ID | pause ID | resume ID | rm ID   (HPレスポンス観測)\n");
+        "  site show ID | pause ID | resume ID | rm ID   (HPレスポンス観測)\n"
+        "  c4tap submit FILE.eml [--ranges T=R,...] [--anonymous] "
+        "[--forwarded]   (C4TAP)\n"
+        "  c4tap show ID | list | campaigns | campaign ID | lookup VALUE | "
+        "export\n"
+        "  c4tap intake --recipient ADDR --intake-token-file F   (the MTA's "
+        "pipe; e-mail on stdin)\n");
 }
 
 static int open_db(struct store **s)
@@ -1058,7 +1064,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||
         strcmp(cmd, "agreements") == 0 || strcmp(cmd, "lists") == 0 ||
         strcmp(cmd, "declarations") == 0 || strcmp(cmd, "drills") == 0 ||
-        strcmp(cmd, "site") == 0)
+        strcmp(cmd, "site") == 0 || strcmp(cmd, "c4tap") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
     fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -94,9 +94,11 @@ static int check_array(const json_t *v, const struct jv_field *f,
                        const char *prefix, struct jv_error *err)
 {
     bool objects = f->type == JV_OBJECT_ARRAY;
+    bool ints = f->type == JV_INT_ARRAY;
     if (!json_is_array(v))
         return jv_fail(err, "invalid_type", prefix, f->name,
                        objects ? "must be an array of objects"
+                       : ints  ? "must be an array of integers"
                                : "must be an array of strings");
     if (f->max_len && json_array_size(v) > f->max_len)
         return jv_fail(err, "too_long", prefix, f->name,
@@ -107,6 +109,17 @@ static int check_array(const json_t *v, const struct jv_field *f,
     size_t idx;
     json_t *it;
     json_array_foreach (v, idx, it) {
+        if (ints) {
+            json_int_t k = json_is_integer(it) ? json_integer_value(it) : 0;
+            if (!json_is_integer(it))
+                return jv_fail(err, "invalid_type", prefix, f->name,
+                               "must be an array of integers");
+            if ((f->min || f->max) && (k < f->min || k > f->max))
+                return jv_fail(err, "out_of_range", prefix, f->name,
+                               "items must be between %lld and %lld", f->min,
+                               f->max);
+            continue;
+        }
         int rc = objects
                      ? check_obj(it, f->sub, f->nsub, sub, err)
                      : check_string(it, f, prefix, f->name, f->item_len, err);
@@ -158,6 +171,7 @@ static int check_value(const json_t *v, const struct jv_field *f,
                            "must be true or false");
         return IS_OK;
     case JV_STRING_ARRAY:
+    case JV_INT_ARRAY:
     case JV_OBJECT_ARRAY: return check_array(v, f, prefix, err);
     case JV_OBJECT: {
         char sub[128];

@@ -10,6 +10,7 @@
 #include "service/declarations.h"
 #include "service/observation.h"
 #include "service/sites.h"
+#include "service/c4tap.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -560,6 +561,30 @@ int h_obs_vantage_add(struct http_req *r, struct http_resp *out);
 int h_obs_vantages(struct http_req *r, struct http_resp *out);
 int h_obs_assignments(struct http_req *r, struct http_resp *out);
 
+/* routes_c4tap.c (issue 13: C4TAP) */
+int h_c4tap_me(struct http_req *r, struct http_resp *out);
+int h_c4tap_participants(struct http_req *r, struct http_resp *out);
+int h_c4tap_join(struct http_req *r, struct http_resp *out);
+int h_c4tap_withdraw(struct http_req *r, struct http_resp *out);
+int h_c4tap_handlers(struct http_req *r, struct http_resp *out);
+int h_c4tap_handler_add(struct http_req *r, struct http_resp *out);
+int h_c4tap_handler_remove(struct http_req *r, struct http_resp *out);
+int h_c4tap_defaults(struct http_req *r, struct http_resp *out);
+int h_c4tap_submit(struct http_req *r, struct http_resp *out);
+int h_c4tap_intake(struct http_req *r, struct http_resp *out);
+int h_c4tap_submissions(struct http_req *r, struct http_resp *out);
+int h_c4tap_submission(struct http_req *r, struct http_resp *out);
+int h_c4tap_ranges(struct http_req *r, struct http_resp *out);
+int h_c4tap_original(struct http_req *r, struct http_resp *out);
+int h_c4tap_campaigns(struct http_req *r, struct http_resp *out);
+int h_c4tap_campaign(struct http_req *r, struct http_resp *out);
+int h_c4tap_campaign_note(struct http_req *r, struct http_resp *out);
+int h_c4tap_campaign_merge(struct http_req *r, struct http_resp *out);
+int h_c4tap_campaign_split(struct http_req *r, struct http_resp *out);
+int h_c4tap_campaign_advisory(struct http_req *r, struct http_resp *out);
+int h_c4tap_lookup(struct http_req *r, struct http_resp *out);
+int h_c4tap_export(struct http_req *r, struct http_resp *out);
+
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
 #define SBODY(name) .body = reporting_##name##_spec, .nbody = JV_UNTIL_NULL
@@ -568,6 +593,7 @@ int h_obs_assignments(struct http_req *r, struct http_resp *out);
 #define DBODY(name) .body = declaration_##name##_spec, .nbody = JV_UNTIL_NULL
 #define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
 #define OBODY(name) .body = sites_##name##_spec, .nbody = JV_UNTIL_NULL
+#define CBODY(name) .body = c4tap_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -963,6 +989,119 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/observation/sectors",
      .auth = HTTP_AUTHED,
      .fn = h_obs_sectors},
+    /* C4TAP (routes_c4tap.c, issue 13) */
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/me",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_me},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/participants",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_participants},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/participants",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     CBODY(join),
+     .fn = h_c4tap_join,
+     .max_body = 8192},
+    {.method = "DELETE",
+     .pattern = "/api/v1/c4tap/participants/{org}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     .fn = h_c4tap_withdraw},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/handlers",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_handlers},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/handlers",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     CBODY(handler),
+     .fn = h_c4tap_handler_add,
+     .max_body = 4096},
+    {.method = "DELETE",
+     .pattern = "/api/v1/c4tap/handlers/{username}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ORG_ADMIN | ROLE_ADMIN,
+     .fn = h_c4tap_handler_remove},
+    {.method = "PUT",
+     .pattern = "/api/v1/c4tap/defaults",
+     .auth = HTTP_AUTHED,
+     CBODY(defaults),
+     .fn = h_c4tap_defaults,
+     .max_body = 4096},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/submissions",
+     .auth = HTTP_AUTHED,
+     CBODY(submit),
+     .fn = h_c4tap_submit,
+     .max_body = C4TAP_MAX_BODY},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/submissions",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_submissions},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/submissions/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_submission},
+    {.method = "PATCH",
+     .pattern = "/api/v1/c4tap/submissions/{id}",
+     .auth = HTTP_AUTHED,
+     CBODY(ranges_update),
+     .fn = h_c4tap_ranges,
+     .max_body = 4096},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/submissions/{id}/original",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_original},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/intake",
+     .auth = HTTP_PUBLIC,
+     CBODY(intake),
+     .fn = h_c4tap_intake,
+     .max_body = C4TAP_MAX_BODY},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/campaigns",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_campaigns},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/campaigns/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_campaign},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/campaigns/{id}/notes",
+     .auth = HTTP_AUTHED,
+     CBODY(note),
+     .fn = h_c4tap_campaign_note,
+     .max_body = 32768},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/campaigns/{id}/merge",
+     .auth = HTTP_AUTHED,
+     CBODY(merge),
+     .fn = h_c4tap_campaign_merge,
+     .max_body = 4096},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/campaigns/{id}/split",
+     .auth = HTTP_AUTHED,
+     CBODY(split),
+     .fn = h_c4tap_campaign_split,
+     .max_body = 32768},
+    {.method = "POST",
+     .pattern = "/api/v1/c4tap/campaigns/{id}/advisory",
+     .auth = HTTP_AUTHED,
+     CBODY(advisory),
+     .fn = h_c4tap_campaign_advisory,
+     .max_body = 16384},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/lookup",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_lookup},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/export",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_export},
     /* website observation: registration (routes_sites.c, issue 12) */
     {.method = "POST",
      .pattern = "/api/v1/sites",

@@ -1154,3 +1154,96 @@ int mail_parse(const void *raw, size_t len, json_t **out, char *err,
     *out = w.root;
     return IS_OK;
 }
+
+/* ---- a forwarded e-mail ---- */
+
+/* The bytes of a GMime object written out, as a malloc'd copy. */
+static int object_bytes(GMimeObject *o, bool decoded_content, char **out,
+                        size_t *outlen)
+{
+    GMimeStream *ms = g_mime_stream_mem_new();
+    if (decoded_content) {
+        GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(o));
+        if (dw)
+            g_mime_data_wrapper_write_to_stream(dw, ms);
+    } else {
+        g_mime_object_write_to_stream(o, NULL, ms);
+    }
+    GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
+    int rc = IS_ERR_INVALID;
+    if (ba && ba->len > 0 && ba->len <= MAIL_MAX_BYTES) {
+        *out = malloc(ba->len);
+        if (*out) {
+            memcpy(*out, ba->data, ba->len);
+            *outlen = ba->len;
+            rc = IS_OK;
+        } else {
+            rc = IS_ERR_NOMEM;
+        }
+    }
+    g_object_unref(ms);
+    return rc;
+}
+
+/* Is o an attached e-mail: message/rfc822, or a part named *.eml? */
+static int attached_mail(GMimeObject *o, char **out, size_t *outlen)
+{
+    if (GMIME_IS_MESSAGE_PART(o)) {
+        GMimeMessage *inner =
+            g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+        return inner ? object_bytes(GMIME_OBJECT(inner), false, out, outlen)
+                     : IS_ERR_NOTFOUND;
+    }
+    if (GMIME_IS_PART(o)) {
+        const char *fn = g_mime_part_get_filename(GMIME_PART(o));
+        size_t n = fn ? strlen(fn) : 0;
+        if (n > 4 && strcasecmp(fn + n - 4, ".eml") == 0)
+            return object_bytes(o, true, out, outlen);
+    }
+    return IS_ERR_NOTFOUND;
+}
+
+int mail_unwrap(const void *raw, size_t len, char **inner, size_t *innerlen,
+                char *err, size_t errlen)
+{
+    *inner = NULL;
+    *innerlen = 0;
+    if (!raw || len == 0 || len > MAIL_MAX_BYTES) {
+        snprintf(err, errlen,
+                 len ? "the e-mail is larger than %u bytes"
+                     : "the e-mail is empty",
+                 MAIL_MAX_BYTES);
+        return IS_ERR_INVALID;
+    }
+    pthread_once(&gmime_once, gmime_start);
+    GMimeStream *st = g_mime_stream_mem_new_with_buffer(raw, len);
+    GMimeParser *p = g_mime_parser_new_with_stream(st);
+    GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+    int rc = IS_ERR_NOTFOUND;
+    if (m && looks_like_mail(m)) {
+        GMimeObject *top = g_mime_message_get_mime_part(m);
+        rc = top ? attached_mail(top, inner, innerlen) : IS_ERR_NOTFOUND;
+        if (rc == IS_ERR_NOTFOUND && top && GMIME_IS_MULTIPART(top)) {
+            /* the forward's parts, one level down (a text part and the
+             * attached e-mail; or multipart/mixed inside an alternative) */
+            GMimeMultipart *mp = GMIME_MULTIPART(top);
+            int n = g_mime_multipart_get_count(mp);
+            for (int i = 0;
+                 i < n && i < MAIL_MAX_PARTS && rc == IS_ERR_NOTFOUND; i++)
+                rc = attached_mail(g_mime_multipart_get_part(mp, i), inner,
+                                   innerlen);
+        }
+    }
+    if (rc == IS_ERR_NOTFOUND)
+        snprintf(err, errlen,
+                 m ? "no e-mail is attached: forward the suspicious e-mail "
+                     "as an attachment (message/rfc822 or an .eml file)"
+                   : "not an e-mail");
+    else if (rc)
+        snprintf(err, errlen, "the attached e-mail cannot be read");
+    if (m)
+        g_object_unref(m);
+    g_object_unref(p);
+    g_object_unref(st);
+    return rc == IS_ERR_NOTFOUND ? IS_ERR_INVALID : rc;
+}

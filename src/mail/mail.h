@@ -42,6 +42,14 @@
 int mail_parse(const void *raw, size_t len, json_t **out, char *err,
                size_t errlen);
 
+/* A participant's forward of a suspicious e-mail: the e-mail attached to
+ * raw[0..len) (message/rfc822, or a part named *.eml: the first one, at
+ * the top or one level down) into *inner (malloc'd, the caller's, on
+ * IS_OK). IS_ERR_INVALID with a sentence in err when none is attached (or
+ * raw is empty, too large, not an e-mail). */
+int mail_unwrap(const void *raw, size_t len, char **inner, size_t *innerlen,
+                char *err, size_t errlen);
+
 /* The flag codes with their explanations (docs and the UI's legend). */
 struct mail_flag_text {
     const char *code, *ja, *en;

@@ -54,6 +54,12 @@ struct app {
      * observation admits loopback site URLs and intervals from 1 s
      * (service/sites.h) */
     bool test_mode;
+    /* issue 13, C4TAP: the submission address handlers' personal
+     * addresses derive from (--c4tap-address, "" = none), and the mail
+     * intake's token (--c4tap-intake-token-file: its BLAKE2b hash) */
+    char c4tap_address[256];
+    unsigned char c4tap_intake_hash[32];
+    bool c4tap_intake_set;
 };
 
 /* The current time (seconds). One place, so that time is passed down. */

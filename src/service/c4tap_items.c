@@ -1,0 +1,1770 @@
+/*
+ * c4tap_items.c - C4TAP's submissions, campaigns, lookups and exports (see
+ * service/c4tap.h). Every item a reader gets passes core/c4tap.h's
+ * decision per information type here, in one place: view_of.
+ */
+#include "service/c4tap_internal.h"
+
+#include <ctype.h>
+#include <sodium.h>
+
+#include "common/csv.h"
+#include "common/util.h"
+#include "core/roles.h"
+#include "mail/mail.h"
+#include "service/provision.h"
+
+static const char *const range_names[] = {"red",   "amber", "yellow",
+                                          "green", "white", NULL};
+static const char *const adv_kinds[] = {"warning", "info", NULL};
+static const char *const type_names[] = {"original", "sender", "headers",
+                                         "received", "urls",   "attachments",
+                                         "provider", NULL};
+
+const struct jv_field c4tap_ranges_update_spec[] = {
+    {.name = "version",
+     .type = JV_INT,
+     .required = true,
+     .min = 1,
+     .max = 1000000000},
+    {.name = "ranges",
+     .type = JV_OBJECT,
+     .required = true,
+     .sub = c4tap_ranges_spec,
+     .nsub = C4_TYPE_COUNT},
+    {.name = NULL},
+};
+
+const struct jv_field c4tap_note_spec[] = {
+    {.name = "text", .type = JV_STRING, .max_len = 4000},
+    {.name = "range", .type = JV_STRING, .enum_values = range_names},
+    {.name = "title", .type = JV_STRING, .max_len = 200},
+    {.name = NULL},
+};
+
+const struct jv_field c4tap_merge_spec[] = {
+    {.name = "from",
+     .type = JV_INT_ARRAY,
+     .required = true,
+     .max_len = 50,
+     .min = 1,
+     .max = 1000000000000LL},
+    {.name = NULL},
+};
+
+const struct jv_field c4tap_split_spec[] = {
+    {.name = "submissions",
+     .type = JV_INT_ARRAY,
+     .required = true,
+     .max_len = 1000,
+     .min = 1,
+     .max = 1000000000000LL},
+    {.name = "title", .type = JV_STRING, .max_len = 200},
+    {.name = NULL},
+};
+
+const struct jv_field c4tap_advisory_spec[] = {
+    {.name = "range",
+     .type = JV_STRING,
+     .required = true,
+     .enum_values = range_names},
+    {.name = "severity", .type = JV_INT, .min = 0, .max = 5},
+    {.name = "kind", .type = JV_STRING, .enum_values = adv_kinds},
+    {.name = "title_ja", .type = JV_STRING, .max_len = 200},
+    {.name = "title_en", .type = JV_STRING, .max_len = 200},
+    {.name = "all", .type = JV_BOOL},
+    {.name = "sectors", .type = JV_STRING_ARRAY, .max_len = 32, .item_len = 63},
+    {.name = "ceptoars",
+     .type = JV_STRING_ARRAY,
+     .max_len = 64,
+     .item_len = 63},
+    {.name = "include",
+     .type = JV_STRING_ARRAY,
+     .max_len = C4_TYPE_COUNT,
+     .item_len = 20,
+     .enum_values = type_names},
+    {.name = NULL},
+};
+
+/* ---- ids ---- */
+
+static int parse_id(const char *s, int64_t *id)
+{
+    long v;
+    if (!s || util_parse_long(s, 1, INT64_MAX, &v))
+        return IS_ERR_NOTFOUND;
+    *id = v;
+    return IS_OK;
+}
+
+static int sub_not_found(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "id",
+                    "no such submission (or you may not see it)");
+}
+
+static int campaign_not_found(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "id",
+                    "no such campaign (or you may not see it)");
+}
+
+/* ---- what a reader may read of one submission ---- */
+
+struct view {
+    struct c4tap_reader rd;
+    enum share_range ranges[C4_TYPE_COUNT];
+    bool may[C4_TYPE_COUNT];
+    bool any;           /* some type readable */
+    bool sees_provider; /* who submitted */
+};
+
+static void view_of(const struct c4_me *m, const struct store_c4tap_sub *s,
+                    struct view *v)
+{
+    v->rd = c4_reader_for(m, s->org_id);
+    c4_ranges_parse(s->ranges, v->ranges);
+    v->any = false;
+    for (int t = 0; t < C4_TYPE_COUNT; t++) {
+        v->may[t] = c4tap_may_read(v->ranges[t], &v->rd);
+        /* the provider type alone is no view of the e-mail */
+        if (t != C4_PROVIDER)
+            v->any = v->any || v->may[t];
+    }
+    v->sees_provider =
+        c4tap_sees_provider(v->ranges[C4_PROVIDER], s->anonymous, &v->rd);
+}
+
+static json_t *provider_json(const struct store_c4tap_sub *s,
+                             const struct view *v)
+{
+    if (v->sees_provider)
+        return json_pack("{s:b,s:s,s:s,s:s,s:s}", "shown", 1, "org", s->org_id,
+                         "name_ja", s->org_name_ja, "name_en", s->org_name_en,
+                         "sector", s->sector_id);
+    /* the sector only: "an operator in <sector>" (counts allow it) */
+    return json_pack("{s:b,s:s,s:s,s:s}", "shown", 0, "sector", s->sector_id,
+                     "label_ja", "C4TAP 参加組織", "label_en",
+                     "a C4TAP participant");
+}
+
+static json_t *hidden_json(const struct view *v)
+{
+    json_t *a = json_array();
+    for (int t = 0; t < C4_TYPE_COUNT; t++)
+        if (!v->may[t])
+            json_array_append_new(
+                a, json_string(c4tap_type_name((enum c4tap_type)t)));
+    return a;
+}
+
+/* Copies key of src into dst when the reader may read type t. */
+static void put_if(json_t *dst, const json_t *src, const char *key,
+                   const struct view *v, enum c4tap_type t)
+{
+    if (!v->may[t])
+        return;
+    json_t *x = json_object_get(src, key);
+    json_object_set(dst, key, x ? x : json_null());
+}
+
+static json_t *flags_json(const json_t *parsed, const struct view *v)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach (json_object_get(parsed, "flags"), i, f) {
+        enum c4tap_type t =
+            c4tap_flag_type(json_string_value(json_object_get(f, "code")));
+        if (!v->may[t])
+            continue;
+        json_t *c = json_deep_copy(f);
+        json_object_set_new(c, "type", json_string(c4tap_type_name(t)));
+        json_array_append_new(out, c);
+    }
+    return out;
+}
+
+/* The submission as the reader may read it: full (every readable type's
+ * data) or a summary for lists. */
+static json_t *sub_json(const struct store_c4tap_sub *s, const json_t *parsed,
+                        const struct view *v, bool full)
+{
+    json_t *o =
+        json_pack("{s:I,s:I,s:o,s:o,s:s,s:b,s:I,s:o,s:o,s:o,s:o}", "id",
+                  (json_int_t)s->id, "campaign", (json_int_t)s->campaign_id,
+                  "received_at", svc_time_json(s->created_at), "mail_date",
+                  svc_time_json(s->mail_at), "via", s->via, "anonymous",
+                  s->anonymous, "version", (json_int_t)s->version, "ranges",
+                  c4_ranges_json(v->ranges, false), "tlp",
+                  c4_ranges_json(v->ranges, true), "provider",
+                  provider_json(s, v), "hidden", hidden_json(v));
+    if (!o)
+        return NULL;
+    if (v->may[C4_ORIGINAL]) {
+        json_object_set_new(o, "sha256", json_string(s->sha256));
+        json_object_set_new(o, "size", json_integer((json_int_t)s->size));
+        if (v->rd.is_provider || v->sees_provider)
+            json_object_set_new(o, "note", json_string(s->note));
+    }
+    if (!parsed)
+        return o;
+    if (full) {
+        put_if(o, parsed, "from", v, C4_SENDER);
+        put_if(o, parsed, "reply_to", v, C4_SENDER);
+        put_if(o, parsed, "return_path", v, C4_SENDER);
+        put_if(o, parsed, "subject", v, C4_HEADERS);
+        put_if(o, parsed, "message_id", v, C4_HEADERS);
+        put_if(o, parsed, "date", v, C4_HEADERS);
+        put_if(o, parsed, "date_header", v, C4_HEADERS);
+        put_if(o, parsed, "x_mailer", v, C4_HEADERS);
+        put_if(o, parsed, "auth", v, C4_HEADERS);
+        put_if(o, parsed, "warnings", v, C4_HEADERS);
+        put_if(o, parsed, "cut", v, C4_HEADERS);
+        put_if(o, parsed, "received", v, C4_RECEIVED);
+        put_if(o, parsed, "urls", v, C4_URLS);
+        put_if(o, parsed, "attachments", v, C4_ATTACHMENTS);
+        put_if(o, parsed, "messages", v, C4_ORIGINAL);
+    } else {
+        if (v->may[C4_HEADERS])
+            json_object_set(o, "subject",
+                            json_object_get(parsed, "subject")
+                                ? json_object_get(parsed, "subject")
+                                : json_null());
+        if (v->may[C4_SENDER]) {
+            json_t *from = json_object_get(parsed, "from");
+            json_t *addr = json_object_get(from, "address");
+            json_object_set(o, "from", addr ? addr : json_null());
+        }
+        if (v->may[C4_URLS])
+            json_object_set_new(o, "url_count",
+                                json_integer((json_int_t)json_array_size(
+                                    json_object_get(parsed, "urls"))));
+        if (v->may[C4_ATTACHMENTS])
+            json_object_set_new(o, "attachment_count",
+                                json_integer((json_int_t)json_array_size(
+                                    json_object_get(parsed, "attachments"))));
+    }
+    json_object_set_new(o, "flags", flags_json(parsed, v));
+    return o;
+}
+
+/* ---- indicators of a parsed e-mail ---- */
+
+struct ind {
+    const char *kind;
+    char *value;
+    enum c4tap_type type;
+    bool keyed;
+};
+struct inds {
+    struct ind *v;
+    size_t n, cap;
+};
+
+static void inds_free(struct inds *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].value);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Adds (kind, value) once; lower: ASCII lower-cased. Values past
+ * C4TAP_VALUE_MAX or empty are not indicators. */
+static int inds_add(struct inds *l, const char *kind, const char *value,
+                    enum c4tap_type type, bool keyed, bool lower)
+{
+    if (!value || !*value || strlen(value) > C4TAP_VALUE_MAX)
+        return IS_OK;
+    char *v = strdup(value);
+    if (!v)
+        return IS_ERR_NOMEM;
+    if (lower)
+        for (char *p = v; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].kind, kind) == 0 && strcmp(l->v[i].value, v) == 0) {
+            free(v);
+            return IS_OK;
+        }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        struct ind *nv = realloc(l->v, cap * sizeof(*nv));
+        if (!nv) {
+            free(v);
+            return IS_ERR_NOMEM;
+        }
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (struct ind){kind, v, type, keyed};
+    return IS_OK;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static int extract(const json_t *p, struct inds *l)
+{
+    int rc = IS_OK;
+    const json_t *from = json_object_get(p, "from");
+    const char *addr = jstr(from, "address");
+    rc = rc ? rc : inds_add(l, "sender_address", addr, C4_SENDER, true, true);
+    rc = rc ? rc
+            : inds_add(l, "sender_name", jstr(from, "display_name"), C4_SENDER,
+                       false, false);
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    rc = rc ? rc
+            : inds_add(l, "sender_domain", at ? at + 1 : NULL, C4_SENDER, false,
+                       true);
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(p, "reply_to"), i, x)
+        rc = rc ? rc
+                : inds_add(l, "reply_to", json_string_value(x), C4_SENDER, true,
+                           true);
+    rc = rc ? rc
+            : inds_add(l, "return_path", jstr(p, "return_path"), C4_SENDER,
+                       true, true);
+    const char *subject = jstr(p, "subject");
+    rc = rc ? rc : inds_add(l, "subject", subject, C4_HEADERS, false, false);
+    char norm[512];
+    c4tap_subject_norm(subject, norm, sizeof(norm));
+    rc = rc ? rc : inds_add(l, "subject_norm", norm, C4_HEADERS, true, false);
+    rc = rc ? rc
+            : inds_add(l, "message_id", jstr(p, "message_id"), C4_HEADERS,
+                       false, false);
+    rc = rc ? rc
+            : inds_add(l, "x_mailer", jstr(p, "x_mailer"), C4_HEADERS, false,
+                       false);
+    /* every hop's host and address; the origin (the earliest hop with an
+     * address, the last Received field) is the sender's infrastructure */
+    const char *origin = NULL;
+    json_array_foreach (json_object_get(p, "received"), i, x) {
+        const char *ip = jstr(x, "from_ip");
+        rc = rc ? rc : inds_add(l, "received_ip", ip, C4_RECEIVED, false, true);
+        rc = rc ? rc
+                : inds_add(l, "received_host", jstr(x, "from_host"),
+                           C4_RECEIVED, false, true);
+        if (ip && *ip)
+            origin = ip;
+    }
+    rc = rc ? rc : inds_add(l, "origin_ip", origin, C4_RECEIVED, true, true);
+    json_array_foreach (json_object_get(p, "urls"), i, x) {
+        rc = rc ? rc : inds_add(l, "url", jstr(x, "url"), C4_URLS, true, false);
+        rc = rc ? rc
+                : inds_add(l, "url_host", jstr(x, "host"), C4_URLS, true, true);
+    }
+    json_array_foreach (json_object_get(p, "attachments"), i, x) {
+        rc = rc ? rc
+                : inds_add(l, "attachment_sha256", jstr(x, "sha256"),
+                           C4_ATTACHMENTS, true, true);
+        rc = rc ? rc
+                : inds_add(l, "attachment_name", jstr(x, "filename"),
+                           C4_ATTACHMENTS, false, false);
+    }
+    return rc;
+}
+
+/* ---- submitting ---- */
+
+static int decode_b64(const char *text, char **out, size_t *len,
+                      struct svc_error *e)
+{
+    size_t n = strlen(text);
+    size_t cap = n / 4 * 3 + 3;
+    *out = malloc(cap ? cap : 1);
+    if (!*out)
+        return IS_ERR_NOMEM;
+    const char *end = NULL;
+    if (sodium_base642bin((unsigned char *)*out, cap, text, n, " \t\r\n", len,
+                          &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        (end && *end)) {
+        free(*out);
+        *out = NULL;
+        return svc_fail(e, IS_ERR_INVALID, "invalid_base64", "eml_base64",
+                        "eml_base64: not standard base64 (RFC 4648 section "
+                        "4, with padding)");
+    }
+    return IS_OK;
+}
+
+/* The parse's refusal as the API's error. */
+static int parse_refused(const char *why, size_t len, struct svc_error *e)
+{
+    if (len == 0)
+        return svc_fail(e, IS_ERR_INVALID, "empty", "eml_base64",
+                        "eml_base64: the e-mail is empty");
+    if (len > MAIL_MAX_BYTES)
+        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "eml_base64",
+                        "eml_base64: the e-mail is larger than %u bytes",
+                        MAIL_MAX_BYTES);
+    return svc_fail(e, IS_ERR_INVALID, "not_an_email", "eml_base64",
+                    "eml_base64: %s", why);
+}
+
+/* A MIME bomb: nesting past MAIL_MAX_DEPTH or parts past MAIL_MAX_PARTS.
+ * Hostile MIME below those limits is taken, its warnings kept. */
+static bool is_bomb(const json_t *p)
+{
+    json_int_t parts =
+        json_integer_value(json_object_get(json_object_get(p, "cut"), "parts"));
+    if (parts > 0)
+        return true;
+    size_t i;
+    json_t *w;
+    json_array_foreach (json_object_get(p, "warnings"), i, w) {
+        const char *code = jstr(w, "code");
+        if (code && strcmp(code, "nesting_too_deep") == 0)
+            return true;
+    }
+    return false;
+}
+
+struct submit_in {
+    const struct auth_ctx *who;
+    const char *eml_b64;
+    enum share_range ranges[C4_TYPE_COUNT];
+    bool anonymous, forwarded;
+    const char *note, *via;
+};
+
+static int submit(struct store_conn *c, const struct submit_in *in,
+                  const struct c4_me *m, int64_t now, json_t **out,
+                  struct svc_error *e)
+{
+    char *raw = NULL, *inner = NULL;
+    size_t len = 0, innerlen = 0;
+    char why[256] = "";
+    int rc = decode_b64(in->eml_b64, &raw, &len, e);
+    if (rc)
+        return rc;
+    if (len > MAIL_MAX_BYTES || len == 0) {
+        free(raw);
+        return parse_refused("", len, e);
+    }
+    const char *bytes = raw;
+    size_t nbytes = len;
+    if (in->forwarded) {
+        rc = mail_unwrap(raw, len, &inner, &innerlen, why, sizeof(why));
+        if (rc) {
+            free(raw);
+            if (rc == IS_ERR_NOMEM)
+                return rc;
+            return svc_fail(e, IS_ERR_INVALID, "no_attached_email",
+                            "eml_base64", "eml_base64: %s", why);
+        }
+        bytes = inner;
+        nbytes = innerlen;
+    }
+    json_t *parsed = NULL;
+    rc = mail_parse(bytes, nbytes, &parsed, why, sizeof(why));
+    if (rc) {
+        free(raw);
+        free(inner);
+        return rc == IS_ERR_INVALID ? parse_refused(why, nbytes, e) : rc;
+    }
+    if (is_bomb(parsed)) {
+        json_decref(parsed);
+        free(raw);
+        free(inner);
+        return svc_fail(e, IS_ERR_INVALID, "mime_bomb", "eml_base64",
+                        "eml_base64: a MIME bomb (nesting deeper than %d or "
+                        "more than %d parts): refused, nothing stored",
+                        MAIL_MAX_DEPTH, MAIL_MAX_PARTS);
+    }
+    struct inds l = {0};
+    char *text = NULL;
+    rc = extract(parsed, &l);
+    if (!rc && !(text = json_dumps(parsed, JSON_COMPACT)))
+        rc = IS_ERR_NOMEM;
+    struct store_c4tap_sub s = {0};
+    if (!rc) {
+        util_xcopy(s.org_id, sizeof(s.org_id), in->who->org.id);
+        s.user_id = in->who->user_id;
+        s.anonymous = in->anonymous;
+        util_xcopy(s.via, sizeof(s.via), in->via);
+        c4_ranges_format(in->ranges, s.ranges);
+        util_xcopy(s.sha256, sizeof(s.sha256), jstr(parsed, "sha256"));
+        s.size = (int64_t)nbytes;
+        s.created_at = now;
+        s.mail_at = now;
+        const char *d = jstr(parsed, "date");
+        int64_t t;
+        /* the e-mail's own date, unless absurd (before 1990, or a day
+         * ahead of the hub's clock) */
+        if (d && !util_time_parse(d, &t) && t > 631152000 && t <= now + 86400)
+            s.mail_at = t;
+        util_xcopy(s.note, sizeof(s.note), in->note ? in->note : "");
+        s.parsed = text;
+    }
+    int64_t id = 0;
+    if (!rc && !(rc = store_begin(c))) {
+        int64_t dup;
+        rc = store_c4tap_sub_by_hash(c, s.org_id, s.sha256, &dup);
+        if (!rc) {
+            store_rollback(c);
+            json_decref(parsed);
+            free(raw);
+            free(inner);
+            free(text);
+            inds_free(&l);
+            return svc_fail(e, IS_ERR_CONFLICT, "duplicate", "eml_base64",
+                            "your organisation submitted this e-mail already "
+                            "(submission %lld)",
+                            (long long)dup);
+        }
+        rc = rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+        /* the campaign: the lowest of those sharing a keyed indicator */
+        int64_t campaign = 0;
+        for (size_t i = 0; !rc && i < l.n; i++) {
+            if (!l.v[i].keyed)
+                continue;
+            int64_t ids[1];
+            int k = 0;
+            rc = store_c4tap_campaigns_sharing(c, l.v[i].kind, l.v[i].value,
+                                               ids, 1, &k);
+            if (!rc && k > 0 && (!campaign || ids[0] < campaign))
+                campaign = ids[0];
+        }
+        if (!rc && !campaign)
+            rc = store_c4tap_campaign_insert(c, now, &campaign);
+        s.campaign_id = campaign;
+        if (!rc)
+            rc = store_c4tap_sub_insert(c, &s, bytes, nbytes, &id);
+        for (size_t i = 0; !rc && i < l.n; i++)
+            rc = store_c4tap_indicator_add(c, id, l.v[i].kind, l.v[i].value,
+                                           (int)l.v[i].type, l.v[i].keyed);
+        if (!rc)
+            rc = store_c4tap_campaign_touch(c, campaign, now);
+        char target[32];
+        util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
+        json_t *detail = json_pack("{s:s,s:I}", "via", s.via, "campaign",
+                                   (json_int_t)campaign);
+        /* an anonymous provider's act: its actor enters the chain only as
+         * a hiding commitment (DOMAIN §8a) */
+        if (!rc)
+            rc = in->anonymous
+                     ? audit_record_withheld(c, in->who, now, "c4tap.submit",
+                                             target, detail)
+                     : audit_record(c, in->who, now, "c4tap.submit", target,
+                                    detail);
+        else
+            json_decref(detail);
+        if (rc || (rc = store_commit(c)))
+            store_rollback(c);
+    }
+    free(raw);
+    free(inner);
+    free(text);
+    s.parsed = NULL;
+    inds_free(&l);
+    if (rc) {
+        json_decref(parsed);
+        return rc;
+    }
+    struct store_c4tap_sub got;
+    rc = store_c4tap_sub_get(c, id, false, &got);
+    if (!rc) {
+        struct view v;
+        view_of(m, &got, &v);
+        *out = sub_json(&got, parsed, &v, true);
+        rc = *out ? IS_OK : IS_ERR_NOMEM;
+    }
+    json_decref(parsed);
+    return rc;
+}
+
+int c4tap_submit(struct app *a, struct store_conn *c,
+                 const struct auth_ctx *who, const json_t *body,
+                 const char *via, int64_t now, json_t **out,
+                 struct svc_error *e)
+{
+    (void)a;
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    if (!c4tap_may_submit(&m.rd))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "not_participant", NULL,
+                        "only handlers of participating organisations submit "
+                        "(your organisation's standing: %s)",
+                        c4tap_standing_name(m.rd.standing));
+    struct submit_in in = {
+        .who = who,
+        .eml_b64 = jv_str(body, "eml_base64"),
+        .anonymous = jv_bool(body, "anonymous", false),
+        .forwarded = jv_bool(body, "forwarded", false),
+        .note = jv_str(body, "note"),
+        .via = via,
+    };
+    c4_org_defaults(&m, in.ranges);
+    c4_ranges_apply(json_object_get(body, "ranges"), in.ranges);
+    return submit(c, &in, &m, now, out, e);
+}
+
+int c4tap_intake(struct app *a, struct store_conn *c, const json_t *body,
+                 int64_t now, json_t **out, struct svc_error *e)
+{
+    (void)a;
+    /* c4tap+<key>@domain: the key names the handler */
+    const char *rcpt = jv_str(body, "recipient");
+    const char *plus = strchr(rcpt, '+');
+    const char *at = plus ? strchr(plus, '@') : NULL;
+    char key[64] = "";
+    if (plus && at && at - plus - 1 > 0 && at - plus - 1 < (long)sizeof(key))
+        util_xsnprintf(key, sizeof(key), "%.*s", (int)(at - plus - 1),
+                       plus + 1);
+    struct store_c4tap_handler h;
+    int rc = key[0] ? store_c4tap_handler_by_key(c, key, &h) : IS_ERR_NOTFOUND;
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, IS_ERR_INVALID, "unknown_recipient", "recipient",
+                        "recipient: not a handler's submission address (the "
+                        "address is shown by GET /api/v1/c4tap/me)");
+    if (rc)
+        return rc;
+    struct store_user u;
+    struct auth_ctx who;
+    if ((rc = store_user_by_id(c, h.user_id, &u)))
+        return rc;
+    if (u.disabled)
+        return svc_fail(e, IS_ERR_FORBIDDEN, "not_a_handler", "recipient",
+                        "recipient: the handler's account is disabled");
+    if ((rc = auth_ctx_for_user(c, &u, &who)))
+        return rc;
+    struct c4_me m;
+    if ((rc = c4_me_of(c, &who, &m)))
+        return rc;
+    if (!c4tap_may_submit(&m.rd))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "not_participant", "recipient",
+                        "the handler's organisation does not take part in "
+                        "C4TAP (standing: %s)",
+                        c4tap_standing_name(m.rd.standing));
+    struct submit_in in = {
+        .who = &who,
+        .eml_b64 = jv_str(body, "eml_base64"),
+        .forwarded = true,
+        .note = "",
+        .via = "mail",
+    };
+    c4_org_defaults(&m, in.ranges);
+    return submit(c, &in, &m, now, out, e);
+}
+
+/* ---- reading ---- */
+
+int c4tap_submission_read(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id_text, int64_t now, json_t **out,
+                          struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    int64_t id;
+    struct store_c4tap_sub s;
+    if (parse_id(id_text, &id))
+        return sub_not_found(e);
+    rc = store_c4tap_sub_get(c, id, true, &s);
+    if (rc == IS_ERR_NOTFOUND)
+        return sub_not_found(e);
+    if (rc)
+        return rc;
+    struct view v;
+    view_of(&m, &s, &v);
+    if (!v.any) {
+        store_c4tap_sub_release(&s);
+        return sub_not_found(e);
+    }
+    json_t *parsed = json_loads(s.parsed, 0, NULL);
+    store_c4tap_sub_release(&s);
+    *out = sub_json(&s, parsed, &v, true);
+    json_decref(parsed);
+    if (!*out)
+        return IS_ERR_NOMEM;
+    (void)now;
+    return IS_OK;
+}
+
+int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
+                              const char *id_text, int64_t now, char **raw,
+                              size_t *len, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    int64_t id;
+    struct store_c4tap_sub s;
+    if (parse_id(id_text, &id))
+        return sub_not_found(e);
+    rc = store_c4tap_sub_get(c, id, false, &s);
+    if (rc == IS_ERR_NOTFOUND)
+        return sub_not_found(e);
+    if (rc)
+        return rc;
+    struct view v;
+    view_of(&m, &s, &v);
+    if (!v.any)
+        return sub_not_found(e);
+    if (!v.may[C4_ORIGINAL])
+        return svc_fail(e, IS_ERR_FORBIDDEN, "range", "id",
+                        "the provider shares the original e-mail more "
+                        "narrowly (%s) than your standing reads",
+                        range_name(v.ranges[C4_ORIGINAL]));
+    if ((rc = store_c4tap_sub_raw(c, id, raw, len)))
+        return rc;
+    char target[32];
+    util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
+    if ((rc = store_begin(c)) == IS_OK) {
+        rc = audit_record(c, who, now, "c4tap.original.read", target, NULL);
+        if (rc || (rc = store_commit(c)))
+            store_rollback(c);
+    }
+    if (rc) {
+        free(*raw);
+        *raw = NULL;
+    }
+    return rc;
+}
+
+struct list_ctx {
+    struct store_conn *c;
+    const struct c4_me *m;
+    int64_t campaign;
+    int limit;
+    json_t *items;
+    int64_t last;
+    bool more;
+};
+
+static int list_one(const struct store_c4tap_sub *s, void *ctx)
+{
+    struct list_ctx *k = ctx;
+    if (k->campaign && s->campaign_id != k->campaign)
+        return IS_OK;
+    struct view v;
+    view_of(k->m, s, &v);
+    if (!v.any)
+        return IS_OK;
+    if ((int)json_array_size(k->items) >= k->limit) {
+        k->more = true;
+        return STORE_C4_STOP;
+    }
+    json_t *o = sub_json(s, NULL, &v, false);
+    if (!o)
+        return IS_ERR_NOMEM;
+    json_array_append_new(k->items, o);
+    k->last = s->id;
+    return IS_OK;
+}
+
+/* The summaries' parsed parts, read after the walk (one statement at a
+ * time on the connection). */
+static int list_fill(struct store_conn *c, const struct c4_me *m, json_t *items)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach (items, i, o) {
+        struct store_c4tap_sub s;
+        int rc = store_c4tap_sub_get(
+            c, json_integer_value(json_object_get(o, "id")), true, &s);
+        if (rc)
+            return rc;
+        json_t *parsed = json_loads(s.parsed, 0, NULL);
+        store_c4tap_sub_release(&s);
+        struct view v;
+        view_of(m, &s, &v);
+        json_t *full = sub_json(&s, parsed, &v, false);
+        json_decref(parsed);
+        if (!full)
+            return IS_ERR_NOMEM;
+        json_array_set_new(items, i, full);
+    }
+    return IS_OK;
+}
+
+int c4tap_submissions_list(struct store_conn *c, const struct auth_ctx *who,
+                           const char *limit, const char *before,
+                           const char *campaign, json_t **out,
+                           struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    long lim = 50, bef = 0, camp = 0;
+    if (limit && util_parse_long(limit, 1, C4TAP_LIST_MAX, &lim))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "limit",
+                        "limit: an integer from 1 to %d", C4TAP_LIST_MAX);
+    if (before && util_parse_long(before, 1, INT64_MAX, &bef))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "before",
+                        "before: a submission id");
+    if (campaign && util_parse_long(campaign, 1, INT64_MAX, &camp))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "campaign",
+                        "campaign: a campaign id");
+    struct list_ctx k = {.c = c,
+                         .m = &m,
+                         .campaign = camp,
+                         .limit = (int)lim,
+                         .items = json_array()};
+    if (!k.items)
+        return IS_ERR_NOMEM;
+    if ((rc = store_read_begin(c))) {
+        json_decref(k.items);
+        return rc;
+    }
+    rc = store_c4tap_subs_walk(c, bef, list_one, &k);
+    if (!rc)
+        rc = list_fill(c, &m, k.items);
+    store_read_end(c);
+    if (rc) {
+        json_decref(k.items);
+        return rc;
+    }
+    *out = json_pack("{s:o,s:o}", "items", k.items, "next_before",
+                     k.more ? json_integer((json_int_t)k.last) : json_null());
+    return *out ? IS_OK : IS_ERR_NOMEM;
+}
+
+int c4tap_set_ranges(struct store_conn *c, const struct auth_ctx *who,
+                     const char *id_text, const json_t *body, int64_t now,
+                     json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    int64_t id;
+    if (parse_id(id_text, &id))
+        return sub_not_found(e);
+    if ((rc = store_begin(c)))
+        return rc;
+    struct store_c4tap_sub s;
+    rc = store_c4tap_sub_get(c, id, false, &s);
+    struct view v;
+    if (!rc)
+        view_of(&m, &s, &v);
+    if (rc == IS_ERR_NOTFOUND || (!rc && !v.any)) {
+        store_rollback(c);
+        return sub_not_found(e);
+    }
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    enum share_range next[C4_TYPE_COUNT];
+    memcpy(next, v.ranges, sizeof(next));
+    c4_ranges_apply(json_object_get(body, "ranges"), next);
+    int wide = c4tap_ranges_check(v.ranges, next, &v.rd);
+    if (wide >= 0) {
+        store_rollback(c);
+        char field[64];
+        util_xsnprintf(field, sizeof(field), "ranges.%s",
+                       c4tap_type_name((enum c4tap_type)wide));
+        return svc_fail(e, IS_ERR_CONFLICT, "range_too_wide", field,
+                        "%s: wider than the provider's choice (%s); only the "
+                        "provider widens a range, a relay or re-share may "
+                        "only narrow it",
+                        field, range_name(v.ranges[wide]));
+    }
+    char text[STORE_C4_RANGES];
+    c4_ranges_format(next, text);
+    rc = store_c4tap_sub_set_ranges(c, id, text, jv_int(body, "version", 0));
+    if (rc == IS_ERR_CONFLICT) {
+        store_rollback(c);
+        return svc_fail(e, IS_ERR_CONFLICT, "conflict", "version",
+                        "version: the submission changed meanwhile (now "
+                        "version %lld)",
+                        (long long)s.version);
+    }
+    char target[32];
+    util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
+    if (!rc) {
+        json_t *d = json_pack("{s:o}", "ranges", c4_ranges_json(next, false));
+        rc = s.anonymous && v.rd.is_provider
+                 ? audit_record_withheld(c, who, now, "c4tap.ranges", target, d)
+                 : audit_record(c, who, now, "c4tap.ranges", target, d);
+    }
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        return rc;
+    }
+    return c4tap_submission_read(c, who, id_text, now, out, e);
+}
+
+/* ---- campaigns ---- */
+
+struct seen {
+    int64_t subs;
+    int norgs, nsectors;
+    char orgs[64][64];
+    char sectors[32][64];
+    bool orgs_cut;
+};
+
+static void seen_add(struct seen *k, const struct store_c4tap_sub *s)
+{
+    k->subs++;
+    bool found = false;
+    for (int i = 0; i < k->norgs && !found; i++)
+        found = strcmp(k->orgs[i], s->org_id) == 0;
+    if (!found && k->norgs < 64)
+        util_xcopy(k->orgs[k->norgs++], sizeof(k->orgs[0]), s->org_id);
+    else if (!found)
+        k->orgs_cut = true;
+    found = !s->sector_id[0];
+    for (int i = 0; i < k->nsectors && !found; i++)
+        found = strcmp(k->sectors[i], s->sector_id) == 0;
+    if (!found && k->nsectors < 32)
+        util_xcopy(k->sectors[k->nsectors++], sizeof(k->sectors[0]),
+                   s->sector_id);
+}
+
+static json_t *seen_json(const struct seen *k)
+{
+    /* counts, never who: "seen by 4 organisations in 3 sectors" */
+    return json_pack("{s:I,s:i,s:i}", "submissions", (json_int_t)k->subs,
+                     "organisations", k->norgs, "sectors", k->nsectors);
+}
+
+/* Campaign lists and reads are for handlers; a campaign is visible when
+ * the reader may read something of one of its submissions, or analyses. */
+static json_t *campaign_json(struct store_conn *c, const struct c4_me *m,
+                             const struct store_c4tap_campaign *k, bool full,
+                             int *rc_out)
+{
+    struct store_c4tap_sub *subs = NULL;
+    size_t n = 0;
+    *rc_out = store_c4tap_subs_of_campaign(c, k->id, &subs, &n);
+    if (*rc_out)
+        return NULL;
+    struct seen all = {0};
+    int64_t *times = calloc(n ? n : 1, sizeof(int64_t));
+    int *wave = calloc(n ? n : 1, sizeof(int));
+    json_t *visible = json_array();
+    json_t *o = NULL;
+    if (!times || !wave || !visible) {
+        *rc_out = IS_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        seen_add(&all, &subs[i]);
+        times[i] = subs[i].mail_at;
+    }
+    int nwaves = c4tap_waves(times, (int)n, C4TAP_WAVE_GAP_S, wave);
+    json_t *waves = json_array();
+    for (int w = 0; w < nwaves; w++) {
+        struct seen ws = {0};
+        int64_t first = 0, last = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (wave[i] != w)
+                continue;
+            if (!ws.subs)
+                first = times[i];
+            last = times[i];
+            seen_add(&ws, &subs[i]);
+        }
+        json_t *wj = seen_json(&ws);
+        json_object_set_new(wj, "wave", json_integer(w + 1));
+        json_object_set_new(wj, "first", svc_time_json(first));
+        json_object_set_new(wj, "last", svc_time_json(last));
+        json_array_append_new(waves, wj);
+    }
+    int hidden = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct view v;
+        view_of(m, &subs[i], &v);
+        if (!v.any) {
+            hidden++;
+            continue;
+        }
+        json_array_append_new(visible, json_integer((json_int_t)subs[i].id));
+    }
+    if (!json_array_size(visible) && !c4tap_may_analyse(&m->rd)) {
+        json_decref(waves);
+        goto done; /* not visible: NULL with IS_OK */
+    }
+    o = json_pack("{s:I,s:s,s:o,s:o,s:s?,s:I,s:o,s:o,s:i}", "id",
+                  (json_int_t)k->id, "title", k->title, "created_at",
+                  svc_time_json(k->created_at), "updated_at",
+                  svc_time_json(k->updated_at), "advisory",
+                  k->advisory_id[0] ? k->advisory_id : NULL, "version",
+                  (json_int_t)k->version, "seen", seen_json(&all), "waves",
+                  waves, "hidden_submissions", hidden);
+    if (!o) {
+        *rc_out = IS_ERR_NOMEM;
+        goto done;
+    }
+    if (!full) {
+        json_object_set_new(o, "visible_submissions",
+                            json_integer((json_int_t)json_array_size(visible)));
+        goto done;
+    }
+    /* the submissions the reader may see, and their shared indicators
+     * (each counted over the submissions whose type it may read) */
+    json_t *items = json_array();
+    json_t *inds = json_object(); /* "kind\tvalue" -> {kind,value,type,count} */
+    for (size_t i = 0; i < n && !*rc_out; i++) {
+        struct store_c4tap_sub s;
+        if ((*rc_out = store_c4tap_sub_get(c, subs[i].id, true, &s)))
+            break;
+        struct view v;
+        view_of(m, &s, &v);
+        if (!v.any) {
+            store_c4tap_sub_release(&s);
+            continue;
+        }
+        json_t *pp = json_loads(s.parsed, 0, NULL);
+        store_c4tap_sub_release(&s);
+        json_array_append_new(items, sub_json(&s, pp, &v, false));
+        struct inds l = {0};
+        if (pp && !extract(pp, &l))
+            for (size_t j = 0; j < l.n; j++) {
+                if (!v.may[l.v[j].type] || !l.v[j].keyed)
+                    continue;
+                char key[C4TAP_VALUE_MAX + 64];
+                util_xsnprintf(key, sizeof(key), "%s\t%s", l.v[j].kind,
+                               l.v[j].value);
+                json_t *e = json_object_get(inds, key);
+                if (e)
+                    json_object_set_new(
+                        e, "count",
+                        json_integer(
+                            json_integer_value(json_object_get(e, "count")) +
+                            1));
+                else
+                    json_object_set_new(
+                        inds, key,
+                        json_pack("{s:s,s:s,s:s,s:i}", "kind", l.v[j].kind,
+                                  "value", l.v[j].value, "type",
+                                  c4tap_type_name(l.v[j].type), "count", 1));
+            }
+        json_decref(pp);
+        inds_free(&l);
+    }
+    json_t *shared = json_array();
+    const char *key;
+    json_t *val;
+    json_object_foreach (inds, key, val)
+        json_array_append(shared, val);
+    json_decref(inds);
+    json_object_set_new(o, "submissions", items);
+    json_object_set_new(o, "indicators", shared);
+    /* notes, each under its own range */
+    struct store_c4tap_note *notes = NULL;
+    size_t nn = 0;
+    json_t *nj = json_array();
+    if (!*rc_out && !(*rc_out = store_c4tap_notes(c, k->id, &notes, &nn)))
+        for (size_t i = 0; i < nn; i++) {
+            struct c4tap_reader rd = c4_reader_for(m, NULL);
+            if (!c4tap_may_read((enum share_range)notes[i].range, &rd))
+                continue;
+            json_array_append_new(
+                nj,
+                json_pack("{s:I,s:s,s:s,s:s,s:o}", "id",
+                          (json_int_t)notes[i].id, "text", notes[i].text,
+                          "range", range_name((enum share_range)notes[i].range),
+                          "author", notes[i].author, "created_at",
+                          svc_time_json(notes[i].created_at)));
+        }
+    store_c4tap_notes_free(notes, nn);
+    json_object_set_new(o, "notes", nj);
+done:
+    json_decref(visible);
+    free(times);
+    free(wave);
+    store_c4tap_subs_free(subs, n);
+    if (*rc_out) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int c4tap_campaigns_list(struct store_conn *c, const struct auth_ctx *who,
+                         json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    struct store_c4tap_campaign *k = NULL;
+    size_t n = 0;
+    if ((rc = store_read_begin(c)))
+        return rc;
+    rc = store_c4tap_campaigns(c, &k, &n);
+    json_t *items = json_array();
+    for (size_t i = 0; !rc && i < n && json_array_size(items) < 500; i++) {
+        json_t *o = campaign_json(c, &m, &k[i], false, &rc);
+        if (o)
+            json_array_append_new(items, o);
+    }
+    store_read_end(c);
+    free(k);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return *out ? IS_OK : IS_ERR_NOMEM;
+}
+
+static int campaign_get_live(struct store_conn *c, const char *id_text,
+                             struct store_c4tap_campaign *k,
+                             struct svc_error *e)
+{
+    int64_t id;
+    if (parse_id(id_text, &id))
+        return campaign_not_found(e);
+    int rc = store_c4tap_campaign_get(c, id, k);
+    if (rc == IS_ERR_NOTFOUND || (!rc && k->merged_into))
+        return campaign_not_found(e);
+    return rc;
+}
+
+int c4tap_campaign_read(struct store_conn *c, const struct auth_ctx *who,
+                        const char *id, json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    struct store_c4tap_campaign k;
+    if ((rc = store_read_begin(c)))
+        return rc;
+    rc = campaign_get_live(c, id, &k, e);
+    json_t *o = rc ? NULL : campaign_json(c, &m, &k, true, &rc);
+    store_read_end(c);
+    if (rc)
+        return rc;
+    if (!o)
+        return campaign_not_found(e);
+    *out = o;
+    return IS_OK;
+}
+
+static int analyst_only(const struct c4_me *m, struct svc_error *e)
+{
+    if (!m->rd.handler)
+        return c4_not_handler(e);
+    if (!c4tap_may_analyse(&m->rd))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        "C4TAP analysts and the Council secretariat work on "
+                        "campaigns");
+    return IS_OK;
+}
+
+static int campaign_reply(struct store_conn *c, const struct auth_ctx *who,
+                          int64_t id, json_t **out, struct svc_error *e)
+{
+    char text[32];
+    util_xsnprintf(text, sizeof(text), "%lld", (long long)id);
+    return c4tap_campaign_read(c, who, text, out, e);
+}
+
+int c4tap_campaign_note(struct store_conn *c, const struct auth_ctx *who,
+                        const char *id, const json_t *body, int64_t now,
+                        json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc || (rc = analyst_only(&m, e)))
+        return rc;
+    const char *text = jv_str(body, "text");
+    const char *title = jv_str(body, "title");
+    if ((!text || !*text) && !title)
+        return svc_fail(e, IS_ERR_INVALID, "missing_field", "text",
+                        "text: a note (or a title) is required");
+    int range = range_parse(jv_str(body, "range"));
+    if (range < 0)
+        range = RANGE_AMBER;
+    if ((rc = store_begin(c)))
+        return rc;
+    struct store_c4tap_campaign k;
+    rc = campaign_get_live(c, id, &k, e);
+    if (!rc && text && *text)
+        rc = store_c4tap_note_add(c, k.id, who->user_id, who->org.id, range,
+                                  text, now, NULL);
+    if (!rc && title)
+        rc = store_c4tap_campaign_set_title(c, k.id, title, now);
+    char target[32];
+    util_xsnprintf(target, sizeof(target), "c4tap-campaign:%lld",
+                   (long long)k.id);
+    if (!rc)
+        rc = audit_record(c, who, now, "c4tap.campaign.note", target, NULL);
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        return rc;
+    }
+    return campaign_reply(c, who, k.id, out, e);
+}
+
+int c4tap_campaign_merge(struct store_conn *c, const struct auth_ctx *who,
+                         const char *id, const json_t *body, int64_t now,
+                         json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc || (rc = analyst_only(&m, e)))
+        return rc;
+    if ((rc = store_begin(c)))
+        return rc;
+    struct store_c4tap_campaign into;
+    rc = campaign_get_live(c, id, &into, e);
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(body, "from"), i, x) {
+        if (rc)
+            break;
+        int64_t from = json_integer_value(x);
+        struct store_c4tap_campaign k;
+        if (from == into.id) {
+            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "from",
+                          "from: a campaign is not merged into itself");
+            break;
+        }
+        rc = store_c4tap_campaign_get(c, from, &k);
+        if (rc == IS_ERR_NOTFOUND || (!rc && k.merged_into)) {
+            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "from",
+                          "from: no such campaign (%lld)", (long long)from);
+            break;
+        }
+        if (!rc)
+            rc = store_c4tap_campaign_merge(c, from, into.id, now);
+    }
+    char target[32];
+    util_xsnprintf(target, sizeof(target), "c4tap-campaign:%lld",
+                   (long long)into.id);
+    if (!rc)
+        rc = audit_record(
+            c, who, now, "c4tap.campaign.merge", target,
+            json_pack("{s:O}", "from", json_object_get(body, "from")));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        return rc;
+    }
+    return campaign_reply(c, who, into.id, out, e);
+}
+
+int c4tap_campaign_split(struct store_conn *c, const struct auth_ctx *who,
+                         const char *id, const json_t *body, int64_t now,
+                         json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc || (rc = analyst_only(&m, e)))
+        return rc;
+    if ((rc = store_begin(c)))
+        return rc;
+    struct store_c4tap_campaign from;
+    rc = campaign_get_live(c, id, &from, e);
+    const json_t *list = json_object_get(body, "submissions");
+    if (!rc && (size_t)from.submissions <= json_array_size(list))
+        rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "submissions",
+                      "submissions: a split leaves at least one submission "
+                      "in the campaign");
+    if (!rc && !json_array_size(list))
+        rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "submissions",
+                      "submissions: name at least one submission");
+    int64_t nid = 0;
+    if (!rc)
+        rc = store_c4tap_campaign_insert(c, now, &nid);
+    const char *title = jv_str(body, "title");
+    if (!rc && title)
+        rc = store_c4tap_campaign_set_title(c, nid, title, now);
+    size_t i;
+    json_t *x;
+    json_array_foreach (list, i, x) {
+        if (rc)
+            break;
+        struct store_c4tap_sub s;
+        rc = store_c4tap_sub_get(c, json_integer_value(x), false, &s);
+        if (rc == IS_ERR_NOTFOUND || (!rc && s.campaign_id != from.id))
+            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "submissions",
+                          "submissions: %lld is not in campaign %lld",
+                          (long long)json_integer_value(x), (long long)from.id);
+        if (!rc)
+            rc = store_c4tap_sub_set_campaign(c, s.id, nid);
+    }
+    if (!rc)
+        rc = store_c4tap_campaign_touch(c, from.id, now);
+    char target[40];
+    util_xsnprintf(target, sizeof(target), "c4tap-campaign:%lld",
+                   (long long)from.id);
+    if (!rc)
+        rc = audit_record(c, who, now, "c4tap.campaign.split", target,
+                          json_pack("{s:I,s:O}", "into", (json_int_t)nid,
+                                    "submissions", list));
+    if (rc || (rc = store_commit(c))) {
+        store_rollback(c);
+        return rc;
+    }
+    return campaign_reply(c, who, nid, out, e);
+}
+
+/* ---- the one-step advisory ---- */
+
+struct adv_link {
+    int64_t campaign;
+    int64_t now;
+};
+
+static int link_campaign(struct store_conn *c, const char *adv_id, void *ctx)
+{
+    struct adv_link *k = ctx;
+    return store_c4tap_campaign_set_advisory(c, k->campaign, adv_id, k->now);
+}
+
+int c4tap_campaign_advisory(struct app *a, struct store_conn *c,
+                            const struct auth_ctx *who, const char *id,
+                            const json_t *body, int64_t now, json_t **out,
+                            struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc || (rc = analyst_only(&m, e)))
+        return rc;
+    struct store_c4tap_campaign k;
+    if ((rc = campaign_get_live(c, id, &k, e)))
+        return rc;
+    if (k.advisory_id[0])
+        return svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
+                        "this campaign has its advisory already (%s)",
+                        k.advisory_id);
+    enum share_range adv = (enum share_range)range_parse(jv_str(body, "range"));
+    bool include[C4_TYPE_COUNT] = {0}, named = false;
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(body, "include"), i, x) {
+        int t = c4tap_type_parse(json_string_value(x));
+        if (t >= 0) {
+            include[t] = true;
+            named = true;
+        }
+    }
+    if (!named)
+        for (int t = 0; t < C4_TYPE_COUNT; t++)
+            include[t] = true;
+    /* never the original e-mail nor who provided it */
+    include[C4_ORIGINAL] = include[C4_PROVIDER] = false;
+    struct store_c4tap_sub *subs = NULL;
+    size_t n = 0;
+    if ((rc = store_c4tap_subs_of_campaign(c, k.id, &subs, &n)))
+        return rc;
+    struct buf ja, en;
+    buf_init(&ja, 19000);
+    buf_init(&en, 19000);
+    int omitted = 0, carried = 0;
+    json_t *seen_vals = json_object();
+    for (size_t s = 0; s < n && !rc; s++) {
+        enum share_range r[C4_TYPE_COUNT];
+        c4_ranges_parse(subs[s].ranges, r);
+        for (int t = 0; t < C4_TYPE_COUNT; t++)
+            if (named && include[t] && !range_within(adv, r[t])) {
+                char field[32];
+                util_xsnprintf(field, sizeof(field), "range");
+                rc = svc_fail(
+                    e, IS_ERR_CONFLICT, "range_too_wide", field,
+                    "range: %s is wider than a provider's choice for %s (%s, "
+                    "submission %lld); choose a narrower range or leave %s "
+                    "out",
+                    range_name(adv), c4tap_type_name((enum c4tap_type)t),
+                    range_name(r[t]), (long long)subs[s].id,
+                    c4tap_type_name((enum c4tap_type)t));
+                break;
+            }
+        struct store_c4tap_sub full;
+        if (rc || (rc = store_c4tap_sub_get(c, subs[s].id, true, &full)))
+            break;
+        json_t *pp = json_loads(full.parsed, 0, NULL);
+        store_c4tap_sub_release(&full);
+        struct inds l = {0};
+        if (pp && !extract(pp, &l))
+            for (size_t j = 0; j < l.n; j++) {
+                int t = l.v[j].type;
+                if (!include[t] || !l.v[j].keyed ||
+                    strcmp(l.v[j].kind, "subject_norm") == 0)
+                    continue;
+                if (!range_within(adv, r[t])) {
+                    omitted++;
+                    continue;
+                }
+                char key[C4TAP_VALUE_MAX + 64];
+                util_xsnprintf(key, sizeof(key), "%s\t%s", l.v[j].kind,
+                               l.v[j].value);
+                if (json_object_get(seen_vals, key))
+                    continue;
+                json_object_set_new(seen_vals, key, json_true());
+                carried++;
+                /* defanged: no live link in a warning */
+                buf_addf(&ja, "- %s: ", l.v[j].kind);
+                buf_addf(&en, "- %s: ", l.v[j].kind);
+                for (const char *p = l.v[j].value; *p; p++) {
+                    if (*p == '.' && (t == C4_URLS || t == C4_SENDER)) {
+                        buf_adds(&ja, "[.]");
+                        buf_adds(&en, "[.]");
+                    } else {
+                        buf_add(&ja, p, 1);
+                        buf_add(&en, p, 1);
+                    }
+                }
+                buf_adds(&ja, "\n");
+                buf_adds(&en, "\n");
+            }
+        json_decref(pp);
+        inds_free(&l);
+    }
+    json_decref(seen_vals);
+    store_c4tap_subs_free(subs, n);
+    if (!rc && (buf_error(&ja) || buf_error(&en)))
+        rc = svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "include",
+                      "the campaign's indicators do not fit one advisory: "
+                      "include fewer types");
+    if (rc) {
+        buf_release(&ja);
+        buf_release(&en);
+        return rc;
+    }
+    char tja[256], ten[256];
+    util_xsnprintf(tja, sizeof(tja),
+                   "標的型攻撃メールの注意喚起（C4TAP キャンペーン %lld）",
+                   (long long)k.id);
+    util_xsnprintf(ten, sizeof(ten),
+                   "Targeted-attack e-mails (C4TAP campaign %lld)",
+                   (long long)k.id);
+    char *bja = malloc(20000), *ben = malloc(20000);
+    if (!bja || !ben) {
+        free(bja);
+        free(ben);
+        buf_release(&ja);
+        buf_release(&en);
+        return IS_ERR_NOMEM;
+    }
+    util_xsnprintf(
+        bja, 20000,
+        "C4TAP で共有された標的型攻撃メールのキャンペーンの指標です（%d 件"
+        "）。受信の有無を確認し、該当するメールを開かず、報告してください"
+        "。\n\n%s",
+        carried, ja.data ? ja.data : "");
+    util_xsnprintf(
+        ben, 20000,
+        "Indicators of a targeted-attack e-mail campaign shared through "
+        "C4TAP (%d). Check whether you received such e-mails, do not "
+        "open them, and report them.\n\n%s",
+        carried, en.data ? en.data : "");
+    buf_release(&ja);
+    buf_release(&en);
+    json_t *aud = json_object();
+    const json_t *sectors = json_object_get(body, "sectors");
+    const json_t *ceptoars = json_object_get(body, "ceptoars");
+    if (sectors && json_array_size(sectors))
+        json_object_set(aud, "sectors", (json_t *)sectors);
+    if (ceptoars && json_array_size(ceptoars))
+        json_object_set(aud, "ceptoars", (json_t *)ceptoars);
+    if (jv_bool(body, "all", false) || !json_object_size(aud))
+        json_object_set_new(aud, "all", json_true());
+    const char *kind = jv_str(body, "kind");
+    json_t *req = json_pack(
+        "{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o}", "kind", kind ? kind : "warning",
+        "range", range_name(adv), "severity",
+        (json_int_t)jv_int(body, "severity", 2), "title_ja",
+        jv_str(body, "title_ja") ? jv_str(body, "title_ja") : tja, "title_en",
+        jv_str(body, "title_en") ? jv_str(body, "title_en") : ten, "body_ja",
+        bja, "body_en", ben, "audience", aud);
+    if (!req) {
+        free(bja);
+        free(ben);
+        return IS_ERR_NOMEM;
+    }
+    struct adv_link lk = {.campaign = k.id, .now = now};
+    json_t *advj = NULL;
+    rc = advisory_issue_linked(a, c, who, req, now, link_campaign, &lk, &advj,
+                               e);
+    json_decref(req);
+    free(bja);
+    free(ben);
+    if (rc)
+        return rc;
+    *out =
+        json_pack("{s:o,s:I,s:i,s:i}", "advisory", advj, "campaign",
+                  (json_int_t)k.id, "indicators", carried, "omitted", omitted);
+    return *out ? IS_OK : IS_ERR_NOMEM;
+}
+
+/* ---- "have others seen this?" ---- */
+
+struct lookup_ctx {
+    struct store_conn *c;
+    int64_t ids[1000];
+    char kinds[1000][24];
+    int types[1000];
+    int n;
+};
+
+static int lookup_row(const struct store_c4tap_ind *i, void *ctx)
+{
+    struct lookup_ctx *k = ctx;
+    if (k->n >= 1000)
+        return STORE_C4_STOP;
+    k->ids[k->n] = i->submission_id;
+    util_xcopy(k->kinds[k->n], sizeof(k->kinds[0]), i->kind);
+    k->types[k->n] = i->type;
+    k->n++;
+    return IS_OK;
+}
+
+int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
+                 const char *value, const char *kind, json_t **out,
+                 struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    if (!value || !*value)
+        return svc_fail(e, IS_ERR_INVALID, "missing_field", "value",
+                        "value: the indicator to look up (a hash, URL, host, "
+                        "address or IP)");
+    if (strlen(value) > C4TAP_VALUE_MAX)
+        return svc_fail(e, IS_ERR_INVALID, "too_long", "value",
+                        "value: longer than %d bytes", C4TAP_VALUE_MAX);
+    if (!util_utf8_ok(value, strlen(value)))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "value",
+                        "value: not UTF-8");
+    if (kind && (strlen(kind) > 23 || !*kind))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "kind",
+                        "kind: an indicator kind (e.g. url, url_host, "
+                        "attachment_sha256, sender_address, origin_ip)");
+    /* stored hashes, addresses and hosts are lower-case; URLs as found */
+    char lower[C4TAP_VALUE_MAX + 1];
+    util_xcopy(lower, sizeof(lower), value);
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    bool both = strcmp(lower, value) != 0;
+    struct lookup_ctx *k = calloc(1, sizeof(*k));
+    if (!k)
+        return IS_ERR_NOMEM;
+    struct store_c4tap_counts cnt, cnt2 = {0};
+    if ((rc = store_read_begin(c))) {
+        free(k);
+        return rc;
+    }
+    rc = store_c4tap_lookup_counts(c, value, kind, &cnt);
+    if (!rc && both)
+        rc = store_c4tap_lookup_counts(c, lower, kind, &cnt2);
+    /* the spelling that matched (a value is stored in one of the two) */
+    const char *used = value;
+    if (!rc && both && cnt2.submissions > cnt.submissions) {
+        cnt = cnt2;
+        used = lower;
+    }
+    if (!rc)
+        rc = store_c4tap_lookup(c, used, kind, lookup_row, k);
+    json_t *matches = json_array();
+    int hidden = 0;
+    int64_t last_id = 0;
+    for (int i = 0; !rc && i < k->n; i++) {
+        if (k->ids[i] == last_id)
+            continue;
+        last_id = k->ids[i];
+        struct store_c4tap_sub s;
+        if ((rc = store_c4tap_sub_get(c, k->ids[i], false, &s)))
+            break;
+        struct view v;
+        view_of(&m, &s, &v);
+        if (!v.may[k->types[i]]) {
+            hidden++;
+            continue;
+        }
+        if (json_array_size(matches) >= 100)
+            continue;
+        json_array_append_new(
+            matches,
+            json_pack("{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "submission",
+                      (json_int_t)s.id, "campaign", (json_int_t)s.campaign_id,
+                      "kind", k->kinds[i], "type",
+                      c4tap_type_name((enum c4tap_type)k->types[i]),
+                      "mail_date", svc_time_json(s.mail_at), "provider",
+                      provider_json(&s, &v), "tlp",
+                      range_tlp(v.ranges[k->types[i]]), "received_at",
+                      svc_time_json(s.created_at)));
+    }
+    store_read_end(c);
+    free(k);
+    if (rc) {
+        json_decref(matches);
+        return rc;
+    }
+    /* counts to every handler; who and what only where the range allows */
+    *out = json_pack(
+        "{s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:o,s:o},s:o,s:i}", "value", used, "kind",
+        kind, "seen", "submissions", (json_int_t)cnt.submissions,
+        "organisations", (json_int_t)cnt.organisations, "sectors",
+        (json_int_t)cnt.sectors, "campaigns", (json_int_t)cnt.campaigns,
+        "first", svc_time_json(cnt.submissions ? cnt.first : 0), "last",
+        svc_time_json(cnt.submissions ? cnt.last : 0), "matches", matches,
+        "hidden", hidden);
+    return *out ? IS_OK : IS_ERR_NOMEM;
+}
+
+/* ---- exports ---- */
+
+struct export_ctx {
+    struct store_conn *c;
+    const struct c4_me *m;
+    int64_t campaign;
+    bool csv;
+    struct buf b;
+    json_t *items;
+    long rows;
+    int64_t ids[4096];
+    int nids;
+};
+
+static int export_pick(const struct store_c4tap_sub *s, void *ctx)
+{
+    struct export_ctx *k = ctx;
+    if (k->campaign && s->campaign_id != k->campaign)
+        return IS_OK;
+    struct view v;
+    view_of(k->m, s, &v);
+    if (!v.any)
+        return IS_OK;
+    if (k->nids >= (int)IS_ARRAY_LEN(k->ids))
+        return STORE_C4_STOP;
+    k->ids[k->nids++] = s->id;
+    return IS_OK;
+}
+
+struct export_sub {
+    struct export_ctx *k;
+    const struct store_c4tap_sub *s;
+    const struct view *v;
+};
+
+static int export_row(const struct store_c4tap_ind *i, void *ctx)
+{
+    struct export_sub *x = ctx;
+    struct export_ctx *k = x->k;
+    if ((unsigned)i->type >= C4_TYPE_COUNT || !x->v->may[i->type])
+        return IS_OK;
+    if (k->rows >= C4TAP_EXPORT_MAX)
+        return STORE_C4_STOP;
+    enum share_range r = x->v->ranges[i->type];
+    char date[UTIL_TIME_LEN];
+    util_time_rfc3339(x->s->mail_at, date);
+    k->rows++;
+    if (k->csv) {
+        char id[24], camp[24];
+        util_xsnprintf(id, sizeof(id), "%lld", (long long)x->s->id);
+        util_xsnprintf(camp, sizeof(camp), "%lld",
+                       (long long)x->s->campaign_id);
+        const char *tlp = range_tlp(r);
+        csv_cell(&k->b, id, false);
+        csv_cell(&k->b, camp, false);
+        csv_cell(&k->b, date, false);
+        csv_cell(&k->b, c4tap_type_name((enum c4tap_type)i->type), false);
+        csv_cell(&k->b, i->kind, false);
+        csv_cell(&k->b, i->value, false);
+        csv_cell(&k->b, range_name(r), false);
+        return csv_cell(&k->b, tlp, true);
+    }
+    const char *tlp = range_tlp(r);
+    json_t *o = json_pack(
+        "{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "submission", (json_int_t)x->s->id,
+        "campaign", (json_int_t)x->s->campaign_id, "mail_date", date, "type",
+        c4tap_type_name((enum c4tap_type)i->type), "kind", i->kind, "value",
+        i->value, "range", range_name(r), "tlp", tlp);
+    return o ? json_array_append_new(k->items, o) ? IS_ERR_NOMEM : IS_OK
+             : IS_ERR_NOMEM;
+}
+
+int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
+                 const char *format, const char *campaign, int64_t now,
+                 char **text, size_t *len, json_t **out, struct svc_error *e)
+{
+    struct c4_me m;
+    int rc = c4_me_of(c, who, &m);
+    if (rc)
+        return rc;
+    if (!m.rd.handler)
+        return c4_not_handler(e);
+    bool csv = !format || strcmp(format, "csv") == 0;
+    if (format && !csv && strcmp(format, "json") != 0)
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "format",
+                        "format: csv or json");
+    long camp = 0;
+    if (campaign && util_parse_long(campaign, 1, INT64_MAX, &camp))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "campaign",
+                        "campaign: a campaign id");
+    struct export_ctx *k = calloc(1, sizeof(*k));
+    if (!k)
+        return IS_ERR_NOMEM;
+    k->c = c;
+    k->m = &m;
+    k->campaign = camp;
+    k->csv = csv;
+    buf_init(&k->b, 64u * 1024 * 1024);
+    k->items = json_array();
+    if (csv)
+        buf_adds(&k->b, "submission,campaign,mail_date,type,kind,value,range,"
+                        "tlp\r\n");
+    if ((rc = store_read_begin(c)) == IS_OK) {
+        rc = store_c4tap_subs_walk(c, 0, export_pick, k);
+        for (int i = 0; !rc && i < k->nids; i++) {
+            struct store_c4tap_sub s;
+            if ((rc = store_c4tap_sub_get(c, k->ids[i], false, &s)))
+                break;
+            struct view v;
+            view_of(&m, &s, &v);
+            struct export_sub x = {k, &s, &v};
+            rc = store_c4tap_indicators_of(c, s.id, export_row, &x);
+            if (rc == STORE_C4_STOP)
+                rc = IS_OK;
+        }
+        store_read_end(c);
+    }
+    if (!rc && (rc = store_begin(c)) == IS_OK) {
+        rc = audit_record(c, who, now, "c4tap.export",
+                          campaign ? campaign : "all",
+                          json_pack("{s:s,s:I}", "format", csv ? "csv" : "json",
+                                    "rows", (json_int_t)k->rows));
+        if (rc || (rc = store_commit(c)))
+            store_rollback(c);
+    }
+    if (!rc && csv) {
+        if ((rc = buf_error(&k->b)) == IS_OK) {
+            *len = k->b.len;
+            *text = buf_detach(&k->b);
+            rc = *text ? IS_OK : IS_ERR_NOMEM;
+        }
+    } else if (!rc) {
+        *out = json_pack("{s:O,s:I}", "items", k->items, "rows",
+                         (json_int_t)k->rows);
+        rc = *out ? IS_OK : IS_ERR_NOMEM;
+    }
+    buf_release(&k->b);
+    json_decref(k->items);
+    free(k);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/* issue 13: C4TAP (store_c4tap.c; migration 0022). Included by
+ * store/store_sql.h: no include guard on purpose. */
+#define C4_ORG_COLS                                                            \
+    "o.org_id, o.standing, o.rules_version, o.agreed_by, o.agreed_at, "        \
+    "o.recorded_by, o.withdrawn_at, o.ranges, g.kind, g.name_ja, g.name_en, "  \
+    "COALESCE(p.sector_id, '') FROM c4tap_orgs o JOIN orgs g ON g.id = "       \
+    "o.org_id LEFT JOIN scopes p ON p.id = g.scope_id "
+ST(C4_ORG_GET, "SELECT " C4_ORG_COLS "WHERE o.org_id = ?1")
+ST(C4_ORGS, "SELECT " C4_ORG_COLS "ORDER BY o.standing DESC, o.org_id")
+ST(C4_ORG_PUT,
+   "INSERT INTO c4tap_orgs(org_id, standing, rules_version, agreed_by, "
+   "agreed_at, recorded_by, withdrawn_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+   "?7) ON CONFLICT(org_id) DO UPDATE SET standing = ?2, rules_version = ?3, "
+   "agreed_by = ?4, agreed_at = ?5, recorded_by = ?6, withdrawn_at = ?7")
+ST(C4_ORG_HISTORY, "INSERT INTO c4tap_org_history(org_id, standing, "
+                   "rules_version, agreed_by, at, by_user) VALUES (?1, ?2, "
+                   "?3, ?4, ?5, ?6)")
+ST(C4_ORG_RANGES, "UPDATE c4tap_orgs SET ranges = ?2 WHERE org_id = ?1")
+#define C4_HANDLER_COLS                                                        \
+    "h.user_id, h.kind, h.mail_key, h.registered_by, h.registered_at, "        \
+    "u.username, u.display_name, u.org_id FROM c4tap_handlers h JOIN users "   \
+    "u ON u.id = h.user_id "
+ST(C4_HANDLER_GET, "SELECT " C4_HANDLER_COLS "WHERE h.user_id = ?1")
+ST(C4_HANDLER_BY_KEY, "SELECT " C4_HANDLER_COLS "WHERE h.mail_key = ?1")
+ST(C4_HANDLERS, "SELECT " C4_HANDLER_COLS
+                "WHERE ?1 IS NULL OR u.org_id = ?1 ORDER BY u.org_id, "
+                "u.username")
+ST(C4_HANDLER_ADD, "INSERT INTO c4tap_handlers(user_id, kind, mail_key, "
+                   "registered_by, registered_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(C4_HANDLER_DELETE, "DELETE FROM c4tap_handlers WHERE user_id = ?1")
+#define C4_SUB_COLS                                                            \
+    "s.id, s.org_id, s.user_id, s.anonymous, s.via, s.ranges, s.sha256, "      \
+    "s.size, s.mail_at, s.created_at, s.campaign_id, s.note, s.version, "      \
+    "s.demo, g.name_ja, g.name_en, COALESCE(g.scope_id, ''), "                 \
+    "COALESCE(p.sector_id, '') "
+#define C4_SUB_FROM                                                            \
+    "FROM c4tap_submissions s JOIN orgs g ON g.id = s.org_id LEFT JOIN "       \
+    "scopes p ON p.id = g.scope_id "
+ST(C4_SUB_INSERT,
+   "INSERT INTO c4tap_submissions(org_id, user_id, anonymous, via, ranges, "
+   "sha256, size, mail_at, created_at, campaign_id, note, parsed, raw, demo) "
+   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+ST(C4_SUB_GET,
+   "SELECT " C4_SUB_COLS ", s.parsed " C4_SUB_FROM "WHERE s.id = ?1")
+ST(C4_SUB_HEAD, "SELECT " C4_SUB_COLS C4_SUB_FROM "WHERE s.id = ?1")
+ST(C4_LOOKUP_COUNTS,
+   "SELECT count(DISTINCT s.id), count(DISTINCT s.org_id), count(DISTINCT "
+   "p.sector_id), count(DISTINCT s.campaign_id), min(s.mail_at), "
+   "max(s.mail_at) FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id "
+   "= i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "
+   "p.id = g.scope_id WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2)")
+ST(C4_SUB_BY_HASH, "SELECT id FROM c4tap_submissions WHERE org_id = ?1 AND "
+                   "sha256 = ?2")
+ST(C4_SUB_RAW, "SELECT raw FROM c4tap_submissions WHERE id = ?1")
+ST(C4_SUB_VERSION, "SELECT version FROM c4tap_submissions WHERE id = ?1")
+ST(C4_SUB_SET_RANGES, "UPDATE c4tap_submissions SET ranges = ?2, version = "
+                      "version + 1 WHERE id = ?1 AND version = ?3")
+ST(C4_SUB_SET_CAMPAIGN,
+   "UPDATE c4tap_submissions SET campaign_id = ?2 WHERE id = ?1")
+ST(C4_SUBS_OF_CAMPAIGN, "SELECT " C4_SUB_COLS C4_SUB_FROM
+                        "WHERE s.campaign_id = ?1 ORDER BY s.mail_at, s.id")
+ST(C4_SUBS_WALK, "SELECT " C4_SUB_COLS C4_SUB_FROM
+                 "WHERE ?1 = 0 OR s.id < ?1 ORDER BY s.id DESC")
+ST(C4_IND_ADD, "INSERT INTO c4tap_indicators(submission_id, kind, value, "
+               "type, keyed) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(C4_CAMPAIGNS_SHARING,
+   "SELECT DISTINCT s.campaign_id FROM c4tap_indicators i JOIN "
+   "c4tap_submissions s ON s.id = i.submission_id WHERE i.value = ?2 AND "
+   "i.kind = ?1 AND i.keyed = 1 ORDER BY s.campaign_id")
+ST(C4_LOOKUP, "SELECT submission_id, kind, value, type FROM c4tap_indicators "
+              "WHERE value = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY "
+              "submission_id DESC LIMIT 1000")
+ST(C4_INDICATORS_OF, "SELECT submission_id, kind, value, type FROM "
+                     "c4tap_indicators WHERE submission_id = ?1 ORDER BY "
+                     "rowid")
+#define C4_CAMPAIGN_COLS                                                       \
+    "c.id, c.created_at, c.updated_at, c.merged_into, c.version, c.title, "    \
+    "c.advisory_id, (SELECT count(*) FROM c4tap_submissions s WHERE "          \
+    "s.campaign_id = c.id) FROM c4tap_campaigns c "
+ST(C4_CAMPAIGN_INSERT, "INSERT INTO c4tap_campaigns(created_at, updated_at) "
+                       "VALUES (?1, ?1)")
+ST(C4_CAMPAIGN_GET, "SELECT " C4_CAMPAIGN_COLS "WHERE c.id = ?1")
+ST(C4_CAMPAIGNS, "SELECT " C4_CAMPAIGN_COLS
+                 "WHERE c.merged_into = 0 ORDER BY c.updated_at DESC, c.id "
+                 "DESC")
+ST(C4_CAMPAIGN_TOUCH, "UPDATE c4tap_campaigns SET updated_at = max(updated_at, "
+                      "?2), version = version + 1 WHERE id = ?1")
+ST(C4_CAMPAIGN_TITLE, "UPDATE c4tap_campaigns SET title = ?2, updated_at = "
+                      "?3, version = version + 1 WHERE id = ?1")
+ST(C4_CAMPAIGN_MOVE, "UPDATE c4tap_submissions SET campaign_id = ?2 WHERE "
+                     "campaign_id = ?1")
+ST(C4_CAMPAIGN_MERGED, "UPDATE c4tap_campaigns SET merged_into = ?2, "
+                       "updated_at = ?3, version = version + 1 WHERE id = ?1")
+ST(C4_CAMPAIGN_MERGED_CHAIN,
+   "UPDATE c4tap_campaigns SET merged_into = ?2 WHERE merged_into = ?1")
+ST(C4_CAMPAIGN_ADVISORY,
+   "UPDATE c4tap_campaigns SET advisory_id = ?2, updated_at = ?3, version "
+   "= version + 1 WHERE id = ?1 AND advisory_id = ''")
+ST(C4_NOTE_ADD, "INSERT INTO c4tap_notes(campaign_id, user_id, org_id, range, "
+                "text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(C4_NOTES, "SELECT n.id, n.user_id, n.created_at, n.range, n.org_id, "
+             "n.text, COALESCE(NULLIF(u.display_name, ''), u.username, '') "
+             "FROM c4tap_notes n LEFT JOIN users u ON u.id = n.user_id "
+             "WHERE n.campaign_id = ?1 ORDER BY n.id")
