@@ -5,7 +5,9 @@
 #   scripts/deps.sh test     + test peers (pytest, pytest-xdist, requests,
 #                              jsonschema, aiosmtpd, valgrind, openssl,
 #                              clang-format, dnsmasq and PyNaCl for the
-#                              prober's test bed)
+#                              prober's test bed, postfix for the C4TAP
+#                              mail intake: installed unconfigured and not
+#                              started, the tests run a private instance)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx, blackbox_exporter)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
@@ -18,7 +20,8 @@ for extra in "$@"; do
     case "$extra" in
     test)  pkgs+=(libcmocka-dev python3-pytest python3-pytest-xdist
                   python3-requests python3-jsonschema python3-aiosmtpd
-                  valgrind openssl clang-format dnsmasq-base python3-nacl) ;;
+                  valgrind openssl clang-format dnsmasq-base python3-nacl
+                  postfix) ;;
     bench) pkgs+=(wrk nginx-light prometheus-blackbox-exporter) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
@@ -38,5 +41,11 @@ echo "deps.sh: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# postfix: "No configuration" (no main.cf, not started); the C4TAP tests
+# run their own instance (tests/integration/mta.py)
+if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+    echo "postfix postfix/main_mailer_type select No configuration" \
+        | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -81,6 +81,11 @@ const ROUTES = [
   [/^\/sites\/([0-9]+)$/, 'page-sites.js', 'site'],
   [/^\/obs$/, 'page-obs.js', 'obs'],
   [/^\/obs\/alerts$/, 'page-obs.js', 'obsAlerts'],
+  // issue 13: C4TAP
+  [/^\/c4tap$/, 'page-c4tap.js', 'c4tap'],
+  [/^\/c4tap\/campaigns$/, 'page-c4tap.js', 'c4tapCampaigns'],
+  [/^\/c4tap\/campaigns\/([0-9]+)$/, 'page-c4tap.js', 'c4tapCampaign'],
+  [/^\/c4tap\/s\/([0-9]+)$/, 'page-c4tap.js', 'c4tapSub'],
 ];
 
 function navItems() {
@@ -110,6 +115,8 @@ function navItems() {
   // for NISC, ministries and secretariats; an operator's own sites
   if (k === 'nisc' || k === 'ministry' || k === 'ceptoar') items.push(['/obs', 'nav.obs']);
   else if (k === 'operator') items.push(['/sites', 'nav.sites']);
+  // issue 13: C4TAP (the page tells a user who is no handler so)
+  items.push(['/c4tap', 'nav.c4tap']);
   return items;
 }
 

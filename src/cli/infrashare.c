@@ -286,8 +286,8 @@ static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
     printf("initialised %s (schema %d)\n", db_path, store_schema_version());
     if (p->demo)
         printf("demo data: %d external organisations on %d distribution "
-               "lists\n",
-               ds->externals, ds->lists);
+               "lists; %d C4TAP submissions (handler c4tap-secretariat)\n",
+               ds->externals, ds->lists, ds->c4tap);
     printf("demo data: %d operators, %d users, %d contacts "
            "(demo password: %s)\n",
            ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);

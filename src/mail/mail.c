@@ -1195,9 +1195,13 @@ static int attached_mail(GMimeObject *o, char **out, size_t *outlen)
                      : IS_ERR_NOTFOUND;
     }
     if (GMIME_IS_PART(o)) {
+        /* an e-mail attached with a transfer encoding (base64: some
+         * clients do) is a leaf part of type message/rfc822 */
+        GMimeContentType *ct = g_mime_object_get_content_type(o);
         const char *fn = g_mime_part_get_filename(GMIME_PART(o));
         size_t n = fn ? strlen(fn) : 0;
-        if (n > 4 && strcasecmp(fn + n - 4, ".eml") == 0)
+        if ((ct && g_mime_content_type_is_type(ct, "message", "rfc822")) ||
+            (n > 4 && strcasecmp(fn + n - 4, ".eml") == 0))
             return object_bytes(o, true, out, outlen);
     }
     return IS_ERR_NOTFOUND;

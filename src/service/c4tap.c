@@ -26,18 +26,16 @@ const struct jv_field c4tap_ranges_spec[] = {
     {.name = "provider", .type = JV_STRING, .enum_values = range_names},
     {.name = NULL},
 };
-#define RANGES_FIELD(req)                                                      \
-    {                                                                          \
-        .name = "ranges", .type = JV_OBJECT, .required = req,                  \
-        .sub = c4tap_ranges_spec, .nsub = C4_TYPE_COUNT                        \
-    }
 
 const struct jv_field c4tap_submit_spec[] = {
     {.name = "eml_base64",
      .type = JV_STRING,
      .required = true,
-     .max_len = C4TAP_MAX_BODY},
-    RANGES_FIELD(false),
+     .max_len = C4TAP_EML_B64_MAX},
+    {.name = "ranges",
+     .type = JV_OBJECT,
+     .sub = c4tap_ranges_spec,
+     .nsub = C4_TYPE_COUNT},
     {.name = "anonymous", .type = JV_BOOL},
     {.name = "forwarded", .type = JV_BOOL},
     {.name = "note", .type = JV_STRING, .max_len = 1000},
@@ -48,14 +46,18 @@ const struct jv_field c4tap_intake_spec[] = {
     {.name = "eml_base64",
      .type = JV_STRING,
      .required = true,
-     .max_len = C4TAP_MAX_BODY},
+     .max_len = C4TAP_EML_B64_MAX},
     {.name = "recipient", .type = JV_STRING, .required = true, .max_len = 320},
     {.name = "sender", .type = JV_STRING, .max_len = 320},
     {.name = NULL},
 };
 
 const struct jv_field c4tap_defaults_spec[] = {
-    RANGES_FIELD(true),
+    {.name = "ranges",
+     .type = JV_OBJECT,
+     .required = true,
+     .sub = c4tap_ranges_spec,
+     .nsub = C4_TYPE_COUNT},
     {.name = NULL},
 };
 

@@ -25,8 +25,10 @@
 #include "service/auth.h"
 #include "store/store.h"
 
-/* base64 of at most MAIL_MAX_BYTES (mail/mail.h) and the other fields */
-#define C4TAP_MAX_BODY (14u * 1024 * 1024 + 65536)
+/* eml_base64: the base64 of at most MAIL_MAX_BYTES (mail/mail.h) with
+ * line breaks (14 MiB); a request body: that and the other fields */
+#define C4TAP_EML_B64_MAX 14680064
+#define C4TAP_MAX_BODY (C4TAP_EML_B64_MAX + 65536)
 #define C4TAP_VALUE_MAX 2048      /* bytes of one indicator value kept */
 #define C4TAP_LIST_MAX 200        /* a page of submissions */
 #define C4TAP_EXPORT_MAX 100000   /* rows of one export */
@@ -126,6 +128,13 @@ int c4tap_submissions_list(struct store_conn *c, const struct auth_ctx *who,
 int c4tap_set_ranges(struct store_conn *c, const struct auth_ctx *who,
                      const char *id, const json_t *body, int64_t now,
                      json_t **out, struct svc_error *e);
+
+/* The demo's submissions (service/demo_c4tap.c): raw[0..len) parsed and
+ * stored for org's user with ranges (stored digits, core/c4tap.h order),
+ * demo = 1, no audit entry; the caller holds the write transaction. */
+int c4tap_demo_submit(struct store_conn *c, const char *org, int64_t user_id,
+                      const void *raw, size_t len, const char *ranges,
+                      bool anonymous, int64_t now);
 
 /* ---- campaigns ---- */
 int c4tap_campaigns_list(struct store_conn *c, const struct auth_ctx *who,

@@ -21,6 +21,8 @@ static const char *const type_names[] = {"original", "sender", "headers",
                                          "received", "urls",   "attachments",
                                          "provider", NULL};
 
+_Static_assert(C4_TYPE_COUNT == 7, "include's max_len names every type");
+
 const struct jv_field c4tap_ranges_update_spec[] = {
     {.name = "version",
      .type = JV_INT,
@@ -48,7 +50,7 @@ const struct jv_field c4tap_merge_spec[] = {
      .required = true,
      .max_len = 50,
      .min = 1,
-     .max = 1000000000000LL},
+     .max = 1000000000},
     {.name = NULL},
 };
 
@@ -58,7 +60,7 @@ const struct jv_field c4tap_split_spec[] = {
      .required = true,
      .max_len = 1000,
      .min = 1,
-     .max = 1000000000000LL},
+     .max = 1000000000},
     {.name = "title", .type = JV_STRING, .max_len = 200},
     {.name = NULL},
 };
@@ -80,7 +82,7 @@ const struct jv_field c4tap_advisory_spec[] = {
      .item_len = 63},
     {.name = "include",
      .type = JV_STRING_ARRAY,
-     .max_len = C4_TYPE_COUNT,
+     .max_len = 7, /* C4_TYPE_COUNT */
      .item_len = 20,
      .enum_values = type_names},
     {.name = NULL},
@@ -424,6 +426,86 @@ static bool is_bomb(const json_t *p)
     return false;
 }
 
+/* Stores s (its campaign chosen here: the lowest of those sharing a
+ * keyed indicator of l, else a new one) with its indicators; the caller
+ * holds the write transaction. */
+static int write_submission(struct store_conn *c, struct store_c4tap_sub *s,
+                            const struct inds *l, const void *bytes,
+                            size_t nbytes, int64_t now, int64_t *id,
+                            int64_t *campaign_out)
+{
+    int rc = IS_OK;
+    int64_t campaign = 0;
+    for (size_t i = 0; !rc && i < l->n; i++) {
+        if (!l->v[i].keyed)
+            continue;
+        int64_t ids[1];
+        int k = 0;
+        rc = store_c4tap_campaigns_sharing(c, l->v[i].kind, l->v[i].value, ids,
+                                           1, &k);
+        if (!rc && k > 0 && (!campaign || ids[0] < campaign))
+            campaign = ids[0];
+    }
+    if (!rc && !campaign)
+        rc = store_c4tap_campaign_insert(c, now, &campaign);
+    s->campaign_id = campaign;
+    if (!rc)
+        rc = store_c4tap_sub_insert(c, s, bytes, nbytes, id);
+    for (size_t i = 0; !rc && i < l->n; i++)
+        rc = store_c4tap_indicator_add(c, *id, l->v[i].kind, l->v[i].value,
+                                       (int)l->v[i].type, l->v[i].keyed);
+    if (!rc)
+        rc = store_c4tap_campaign_touch(c, campaign, now);
+    *campaign_out = campaign;
+    return rc;
+}
+
+/* The e-mail's own date, unless absurd (before 1990, or a day ahead of
+ * the hub's clock): else now. */
+static int64_t mail_time(const json_t *parsed, int64_t now)
+{
+    const char *d = jstr(parsed, "date");
+    int64_t t;
+    if (d && !util_time_parse(d, &t) && t > 631152000 && t <= now + 86400)
+        return t;
+    return now;
+}
+
+int c4tap_demo_submit(struct store_conn *c, const char *org, int64_t user_id,
+                      const void *raw, size_t len, const char *ranges,
+                      bool anonymous, int64_t now)
+{
+    json_t *parsed = NULL;
+    char why[256];
+    int rc = mail_parse(raw, len, &parsed, why, sizeof(why));
+    if (rc)
+        return rc;
+    struct inds l = {0};
+    char *text = NULL;
+    rc = extract(parsed, &l);
+    if (!rc && !(text = json_dumps(parsed, JSON_COMPACT)))
+        rc = IS_ERR_NOMEM;
+    struct store_c4tap_sub s = {0};
+    util_xcopy(s.org_id, sizeof(s.org_id), org);
+    s.user_id = user_id;
+    s.anonymous = anonymous;
+    s.demo = true;
+    util_xcopy(s.via, sizeof(s.via), "api");
+    util_xcopy(s.ranges, sizeof(s.ranges), ranges);
+    util_xcopy(s.sha256, sizeof(s.sha256), jstr(parsed, "sha256"));
+    s.size = (int64_t)len;
+    s.created_at = now;
+    s.mail_at = mail_time(parsed, now);
+    s.parsed = text;
+    int64_t id, campaign;
+    if (!rc)
+        rc = write_submission(c, &s, &l, raw, len, now, &id, &campaign);
+    free(text);
+    inds_free(&l);
+    json_decref(parsed);
+    return rc;
+}
+
 struct submit_in {
     const struct auth_ctx *who;
     const char *eml_b64;
@@ -491,13 +573,7 @@ static int submit(struct store_conn *c, const struct submit_in *in,
         util_xcopy(s.sha256, sizeof(s.sha256), jstr(parsed, "sha256"));
         s.size = (int64_t)nbytes;
         s.created_at = now;
-        s.mail_at = now;
-        const char *d = jstr(parsed, "date");
-        int64_t t;
-        /* the e-mail's own date, unless absurd (before 1990, or a day
-         * ahead of the hub's clock) */
-        if (d && !util_time_parse(d, &t) && t > 631152000 && t <= now + 86400)
-            s.mail_at = t;
+        s.mail_at = mail_time(parsed, now);
         util_xcopy(s.note, sizeof(s.note), in->note ? in->note : "");
         s.parsed = text;
     }
@@ -518,28 +594,10 @@ static int submit(struct store_conn *c, const struct submit_in *in,
                             (long long)dup);
         }
         rc = rc == IS_ERR_NOTFOUND ? IS_OK : rc;
-        /* the campaign: the lowest of those sharing a keyed indicator */
         int64_t campaign = 0;
-        for (size_t i = 0; !rc && i < l.n; i++) {
-            if (!l.v[i].keyed)
-                continue;
-            int64_t ids[1];
-            int k = 0;
-            rc = store_c4tap_campaigns_sharing(c, l.v[i].kind, l.v[i].value,
-                                               ids, 1, &k);
-            if (!rc && k > 0 && (!campaign || ids[0] < campaign))
-                campaign = ids[0];
-        }
-        if (!rc && !campaign)
-            rc = store_c4tap_campaign_insert(c, now, &campaign);
-        s.campaign_id = campaign;
         if (!rc)
-            rc = store_c4tap_sub_insert(c, &s, bytes, nbytes, &id);
-        for (size_t i = 0; !rc && i < l.n; i++)
-            rc = store_c4tap_indicator_add(c, id, l.v[i].kind, l.v[i].value,
-                                           (int)l.v[i].type, l.v[i].keyed);
-        if (!rc)
-            rc = store_c4tap_campaign_touch(c, campaign, now);
+            rc =
+                write_submission(c, &s, &l, bytes, nbytes, now, &id, &campaign);
         char target[32];
         util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
         json_t *detail = json_pack("{s:s,s:I}", "via", s.via, "campaign",
@@ -717,7 +775,7 @@ int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
     if (!v.any)
         return sub_not_found(e);
     if (!v.may[C4_ORIGINAL])
-        return svc_fail(e, IS_ERR_FORBIDDEN, "range", "id",
+        return svc_fail(e, IS_ERR_FORBIDDEN, "range_forbids", "id",
                         "the provider shares the original e-mail more "
                         "narrowly (%s) than your standing reads",
                         range_name(v.ranges[C4_ORIGINAL]));
@@ -1744,9 +1802,9 @@ int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
         }
         store_read_end(c);
     }
+    const char *target = campaign ? campaign : "";
     if (!rc && (rc = store_begin(c)) == IS_OK) {
-        rc = audit_record(c, who, now, "c4tap.export",
-                          campaign ? campaign : "all",
+        rc = audit_record(c, who, now, "c4tap.export", target,
                           json_pack("{s:s,s:I}", "format", csv ? "csv" : "json",
                                     "rows", (json_int_t)k->rows));
         if (rc || (rc = store_commit(c)))

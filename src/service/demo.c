@@ -395,6 +395,8 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
     }
     if (!rc)
         rc = demo_obs_generate(c, now, stats);
+    if (!rc)
+        rc = demo_c4tap_generate(c, pw_hash, now, stats);
     if (rc && !err[0])
         snprintf(err, errlen, "demo data: %s", is_strerror(rc));
     json_decref(demo);

@@ -26,6 +26,7 @@ struct demo_stats {
     int contacts;
     int externals, lists; /* distribution lists and their members */
     int sites, rollups;   /* website observation (service/demo_obs.c) */
+    int c4tap;            /* C4TAP submissions (service/demo_c4tap.c) */
 };
 
 /* Generates the demo set into the store (caller holds a transaction).
@@ -43,5 +44,12 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
  * inside its transaction. */
 int demo_obs_generate(struct store_conn *c, int64_t now,
                       struct demo_stats *stats);
+
+/* The C4TAP demo (issue 13; service/demo_c4tap.c): the secretariat's
+ * handler c4tap-secretariat, NISC's analyst, JPCERT/CC observing, four
+ * demo operators participating, a campaign in four waves across three
+ * sectors and one unrelated e-mail. Inside demo_generate's transaction. */
+int demo_c4tap_generate(struct store_conn *c, const char *pw_hash, int64_t now,
+                        struct demo_stats *stats);
 
 #endif

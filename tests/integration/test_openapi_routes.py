@@ -21,7 +21,7 @@ PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_",
                "L": "lists_", "D": "declaration_", "R": "rollcall_",
-               "O": "sites_"}
+               "O": "sites_", "C": "c4tap_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -34,7 +34,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
 # ABODY, LBODY, DBODY, RBODY(name) likewise (agreements, lists,
 # declarations, roll calls).
-BODY_RE = re.compile(r'([SPALDRO]?)BODY\(\s*(\w+)\s*\)')
+BODY_RE = re.compile(r'([SPALDROC]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -173,7 +173,8 @@ def table_sources():
     return [ROUTES_C, *sorted(SERVICE_DIR.glob("reporting*.c")),
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
             SERVICE_DIR / "agreements.c", SERVICE_DIR / "declarations.c",
-            SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c"]
+            SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c",
+            SERVICE_DIR / "c4tap.c", SERVICE_DIR / "c4tap_items.c"]
 
 
 def parse_field_tables():
@@ -357,7 +358,8 @@ def test_security_matches_route_auth_and_roles():
 JSON_TYPE = {"JV_STRING": "string", "JV_INT": "integer",
              "JV_NUMBER": "number", "JV_BOOL": "boolean",
              "JV_STRING_ARRAY": "array", "JV_OBJECT": "object",
-             "JV_TIME": "string", "JV_OBJECT_ARRAY": "array"}
+             "JV_TIME": "string", "JV_OBJECT_ARRAY": "array",
+             "JV_INT_ARRAY": "array"}
 
 
 def check_object_schema(doc, tables, schema, fields, where):
@@ -381,9 +383,15 @@ def check_object_schema(doc, tables, schema, fields, where):
         if f["type"] in ("JV_INT", "JV_NUMBER") and (f["min"] or f["max"]):
             assert prop.get("minimum") == f["min"], at
             assert prop.get("maximum") == f["max"], at
-        if f["type"] in ("JV_STRING_ARRAY", "JV_OBJECT_ARRAY") and \
-                f["max_len"]:
+        if f["type"] in ("JV_STRING_ARRAY", "JV_OBJECT_ARRAY",
+                         "JV_INT_ARRAY") and f["max_len"]:
             assert prop.get("maxItems") == f["max_len"], at
+        if f["type"] == "JV_INT_ARRAY":
+            items = resolve(doc, prop["items"])
+            assert items["type"] == "integer", at
+            if f["min"] or f["max"]:
+                assert items.get("minimum") == f["min"], at
+                assert items.get("maximum") == f["max"], at
         if f["type"] == "JV_STRING_ARRAY":
             items = resolve(doc, prop["items"])
             assert items["type"] == "string", at

@@ -1,0 +1,585 @@
+"""C4TAP (issue 13; docs/rules.md "C4TAP"): participants and handlers, the
+intake (API, CLI and a forward through a real Postfix), indicators and
+flags, per-type ranges decided for every reader on every read, list,
+lookup, campaign and export, anonymity, campaigns with waves across
+sectors, analysts' notes, merge, split and the one-step advisory, and
+every bad input of the issue (a clear 4xx, nothing stored)."""
+import concurrent.futures
+import csv
+import io
+import sqlite3
+
+import pytest
+
+from conftest import BUILD, Hub, assert_error, wait_for
+import c4tap_mail as cm
+import mta
+
+PW = "c4tap-test-password-123"
+TYPES = ["original", "sender", "headers", "received", "urls", "attachments",
+         "provider"]
+ORDER = ["red", "amber", "yellow", "green", "white"]
+# the parsed fields of each type, as the full read shows them
+FIELDS = {"sender": ["from", "reply_to", "return_path"],
+          "headers": ["subject", "message_id", "date", "x_mailer", "auth",
+                      "warnings"],
+          "received": ["received"], "urls": ["urls"],
+          "attachments": ["attachments"], "original": ["sha256", "size",
+                                                       "messages"]}
+
+
+def make_user(hub, name, org, roles):
+    pwf = hub.dir / f"{name}.pw"
+    pwf.write_text(PW + "\n")
+    hub.cli("user", "add", name, "--org", org, "--roles", roles,
+            "--password-file", pwf)
+    return hub.token(name)
+
+
+class Reader:
+    """A user as the independent oracle of the issue's range table sees
+    it: C4TAP's own table, written here from DOMAIN.md §10 and §3."""
+
+    def __init__(self, name, org, token, handler=True, standing="none",
+                 secretariat=False, analyst=False):
+        self.name, self.org, self.token = name, org, token
+        self.handler, self.standing = handler, standing
+        self.secretariat, self.analyst = secretariat, analyst
+
+    def may(self, rng, provider_org):
+        if rng == "white":
+            return True
+        if not self.handler:
+            return False
+        if self.org == provider_org or self.secretariat or self.analyst:
+            return True
+        return {"red": False,
+                "amber": self.standing == "participant",
+                "yellow": self.standing in ("participant", "observer"),
+                "green": self.standing in ("participant", "observer",
+                                           "relation")}[rng]
+
+    def sees_provider(self, ranges, anonymous, provider_org):
+        if anonymous:
+            return self.handler and (self.org == provider_org or
+                                     self.secretariat)
+        return self.may(ranges["provider"], provider_org)
+
+
+class World:
+    """Participants in three sectors, an observer, a relation, a withdrawn
+    organisation, the Council secretariat, a NISC analyst, a signed-in
+    user who is no handler."""
+
+    def __init__(self, tmp_path):
+        h = self.hub = Hub(tmp_path)
+        self.intake_token = "intake-" + "k" * 40
+        tok = tmp_path / "intake.token"
+        tok.write_text(self.intake_token + "\n")
+        self.intake_file = tok
+        h.daemon_args = ["--c4tap-address", "c4tap@c4tap.hub.example",
+                         "--c4tap-intake-token-file", str(tok)]
+        h.init()
+        for oid, scope, cep in (("op-bank-a", "banking", "ceptoar-banking"),
+                                ("op-bank-b", "banking", "ceptoar-banking"),
+                                ("op-power-a", "electricity",
+                                 "ceptoar-electricity"),
+                                ("op-tv-a", "cable_tv", "ceptoar-cable-tv"),
+                                ("op-city-a", "local_government",
+                                 "ceptoar-local-government")):
+            h.cli("org", "add", oid, "--scope", scope, "--name-ja",
+                  f"試験{oid}", "--name-en", f"Test {oid}", "--ceptoar", cep)
+        op = "reader,reporter,liaison,org_admin"
+        t = {
+            "bank": make_user(h, "u-bank", "op-bank-a", op),
+            "bank_b": make_user(h, "u-bank-b", "op-bank-b", op),
+            "power": make_user(h, "u-power", "op-power-a", op),
+            "tv": make_user(h, "u-tv", "op-tv-a", op),
+            "city": make_user(h, "u-city", "op-city-a", op),
+            "jpcert": make_user(h, "u-jpcert", "jpcert",
+                                "reader,analyst,liaison"),
+            "sec": make_user(h, "u-sec", "ceptoar-council",
+                             "reader,analyst,liaison,org_admin"),
+            "nisc": make_user(h, "u-nisc", "nisc", "reader,analyst,liaison"),
+            "plain": make_user(h, "u-plain", "op-bank-a", "reader"),
+        }
+        self.tok = t
+        h.start()
+        # the secretariat records agreements and registers handlers
+        for org, standing in (("op-bank-a", "participant"),
+                              ("op-bank-b", "participant"),
+                              ("op-power-a", "participant"),
+                              ("op-city-a", "participant"),
+                              ("jpcert", "observer"),
+                              ("op-tv-a", "relation")):
+            r = self.api("sec", "POST", "/api/v1/c4tap/participants",
+                         json={"org": org, "standing": standing,
+                               "rules_version": "1.0",
+                               "agreed_by": f"代表者 {org}"})
+            assert r.status_code == 201, r.text
+        for user, kind in (("u-bank", "participant"),
+                           ("u-bank-b", "participant"),
+                           ("u-power", "participant"),
+                           ("u-city", "participant"),
+                           ("u-jpcert", "participant"),
+                           ("u-tv", "participant"),
+                           ("u-sec", "participant"),
+                           ("u-nisc", "analyst")):
+            r = self.api("sec", "POST", "/api/v1/c4tap/handlers",
+                         json={"username": user, "kind": kind})
+            assert r.status_code == 201, r.text
+        # op-city-a withdraws: its handler stays registered, with no standing
+        r = self.api("sec", "DELETE", "/api/v1/c4tap/participants/op-city-a")
+        assert r.status_code == 200, r.text
+        R = Reader
+        self.readers = [
+            R("bank", "op-bank-a", t["bank"], standing="participant"),
+            R("bank_b", "op-bank-b", t["bank_b"], standing="participant"),
+            R("power", "op-power-a", t["power"], standing="participant"),
+            R("jpcert", "jpcert", t["jpcert"], standing="observer"),
+            R("tv", "op-tv-a", t["tv"], standing="relation"),
+            R("city", "op-city-a", t["city"], standing="none"),
+            R("sec", "ceptoar-council", t["sec"], secretariat=True),
+            R("nisc", "nisc", t["nisc"], analyst=True),
+            R("plain", "op-bank-a", t["plain"], handler=False),
+        ]
+
+    def api(self, who, method, path, **kw):
+        return self.hub.api(method, path, token=self.tok[who], **kw)
+
+    def submit(self, who, raw, **fields):
+        return self.api(who, "POST", "/api/v1/c4tap/submissions",
+                        json={"eml_base64": cm.b64(raw), **fields})
+
+    def db(self):
+        return sqlite3.connect(f"file:{self.hub.db}?mode=ro", uri=True)
+
+    def counts(self):
+        with self.db() as c:
+            return tuple(c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                         for t in ("c4tap_submissions", "c4tap_indicators",
+                                   "c4tap_campaigns"))
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = World(tmp_path)
+    yield w
+    w.hub.stop()
+
+
+def check_view(reader, sub, ranges, provider_org, anonymous):
+    """The submission as reader got it has exactly the types its range
+    allows: every other type named in hidden, its fields absent."""
+    want_hidden = [t for t in TYPES if not reader.may(ranges[t], provider_org)]
+    assert sub["hidden"] == want_hidden, (reader.name, sub["hidden"])
+    for t, fields in FIELDS.items():
+        for f in fields:
+            assert (f in sub) == (t not in want_hidden), (reader.name, t, f)
+    for flag in sub["flags"]:
+        assert flag["type"] not in want_hidden, (reader.name, flag)
+    prov = sub["provider"]
+    sees = reader.sees_provider(ranges, anonymous, provider_org)
+    assert prov["shown"] == sees, (reader.name, prov)
+    assert ("org" in prov) == sees
+    if sees:
+        assert prov["org"] == provider_org
+
+
+# ---- the issue's "done when", end to end with a real Postfix ----
+
+def test_forward_through_postfix_then_second_wave_every_reader(world,
+                                                               tmp_path):
+    why = mta.available()
+    if why:
+        pytest.skip(why)
+    w = world
+    # the bank sets its default ranges: attachment hashes for the whole
+    # community (White), URLs Green, sender Amber, headers Yellow, the
+    # original Red, who provided Amber
+    ranges = {"original": "red", "sender": "amber", "headers": "yellow",
+              "received": "amber", "urls": "green", "attachments": "white",
+              "provider": "amber"}
+    r = w.api("bank", "PUT", "/api/v1/c4tap/defaults",
+              json={"ranges": ranges})
+    assert r.status_code == 200, r.text
+    me = w.api("bank", "GET", "/api/v1/c4tap/me").json()
+    addr = me["submission_address"]
+    assert addr.startswith("c4tap+") and addr.endswith("@c4tap.hub.example")
+    pf = mta.Postfix("c4tap.hub.example", w.hub.url, w.intake_file,
+                     BUILD / "infrashare").start()
+    try:
+        import smtplib
+        first = cm.attack(1)
+        with smtplib.SMTP("127.0.0.1", pf.port) as s:
+            s.sendmail("handler@op-bank-a.example", [addr], cm.forward(first))
+        # a forward to an address that is no handler's is bounced by the
+        # MTA with the hub's reason, and nothing is stored
+        with smtplib.SMTP("127.0.0.1", pf.port) as s:
+            s.sendmail("handler@op-bank-a.example",
+                       ["c4tap+0000@c4tap.hub.example"],
+                       cm.forward(cm.attack(2)))
+        try:
+            wait_for(lambda: "status=bounced" in pf.log_text() and
+                     "status=sent" in pf.log_text(), what="postfix to deliver")
+        except AssertionError:
+            raise AssertionError("postfix did not deliver:\n" +
+                                 pf.log_text()[-4000:])
+    finally:
+        pf.stop()
+    assert "unknown_recipient" in pf.log_text()
+    subs = w.api("sec", "GET", "/api/v1/c4tap/submissions").json()["items"]
+    assert len(subs) == 1, subs
+    sid = subs[0]["id"]
+    mine = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+    assert mine["via"] == "mail" and mine["ranges"] == ranges
+    # the suspicious e-mail, not the forward: its indicators and flags
+    assert mine["from"]["address"] == "nenkin@kikou-info.example"
+    assert mine["subject"].startswith("【重要】年金情報の確認について")
+    assert [h["from_ip"] for h in mine["received"]] == ["192.0.2.10",
+                                                        "203.0.113.45"]
+    assert mine["auth"]["spf"] == "fail"
+    codes = {f["code"] for f in mine["flags"]}
+    for code in ("executable_attachment", "type_mismatch", "double_extension",
+                 "padding_spaces", "link_text_mismatch",
+                 "display_name_address", "reply_to_other_domain",
+                 "auth_failed"):
+        assert code in codes, (code, codes)
+    for f in mine["flags"]:
+        assert f["ja"] and f["en"]
+    orig = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}/original")
+    assert orig.status_code == 200
+    assert orig.headers["Content-Type"] == "message/rfc822"
+    assert b"kikou-check.example" in orig.content
+    assert b"Fwd:" not in orig.content  # the attached e-mail, not the forward
+
+    # a second wave from another sector three days later: the same
+    # attachment and URL host, anonymous, the power company's defaults
+    second = cm.attack(3, days=3)
+    r = w.submit("power", second, anonymous=True)
+    assert r.status_code == 201, r.text
+    s2 = r.json()
+    assert s2["campaign"] == mine["campaign"]
+    default = {"original": "red", "sender": "amber", "headers": "amber",
+               "received": "amber", "urls": "amber", "attachments": "green",
+               "provider": "red"}
+    assert s2["ranges"] == default
+    subs = {sid: ("op-bank-a", ranges, False),
+            s2["id"]: ("op-power-a", default, True)}
+    camp = mine["campaign"]
+
+    for rd in w.readers:
+        # every read
+        for i, (org, rng, anon) in subs.items():
+            r = w.hub.api("GET", f"/api/v1/c4tap/submissions/{i}",
+                          token=rd.token)
+            if not rd.handler:
+                assert_error(r, 403, "not_a_handler")
+                continue
+            if all(t in [x for x in TYPES if not rd.may(rng[x], org)]
+                   for t in TYPES if t != "provider"):
+                assert_error(r, 404)
+                continue
+            assert r.status_code == 200, (rd.name, r.text)
+            check_view(rd, r.json(), rng, org, anon)
+        if not rd.handler:
+            for path in ("/api/v1/c4tap/submissions",
+                         "/api/v1/c4tap/campaigns",
+                         "/api/v1/c4tap/export",
+                         "/api/v1/c4tap/lookup?value=x"):
+                assert_error(w.hub.api("GET", path, token=rd.token), 403,
+                             "not_a_handler")
+            continue
+        # the list
+        items = w.hub.api("GET", "/api/v1/c4tap/submissions",
+                          token=rd.token).json()["items"]
+        for it in items:
+            org, rng, anon = subs[it["id"]]
+            assert it["hidden"] == [t for t in TYPES
+                                    if not rd.may(rng[t], org)]
+            assert it["provider"]["shown"] == rd.sees_provider(rng, anon, org)
+        # the campaign: counts to every handler, never who
+        c = w.hub.api("GET", f"/api/v1/c4tap/campaigns/{camp}",
+                      token=rd.token)
+        assert c.status_code == 200, (rd.name, c.text)
+        c = c.json()
+        assert c["seen"] == {"submissions": 2, "organisations": 2,
+                             "sectors": 2}
+        assert [x["submissions"] for x in c["waves"]] == [1, 1]
+        assert c["waves"][1]["first"] > c["waves"][0]["last"]
+        text = str(c)
+        for i, (org, rng, anon) in subs.items():
+            if not rd.sees_provider(rng, anon, org):
+                assert org not in text, (rd.name, org)
+        for ind in c["indicators"]:
+            assert any(rd.may(rng[ind["type"]], org)
+                       for org, rng, _ in subs.values())
+        # the lookup of the attachment's hash and of the URL host
+        sha = mine["attachments"][0]["sha256"]
+        for value, typ in ((sha, "attachments"),
+                           ("kikou-check.example", "urls")):
+            lk = w.hub.api("GET", "/api/v1/c4tap/lookup",
+                           params={"value": value}, token=rd.token).json()
+            assert lk["seen"]["submissions"] == 2
+            assert lk["seen"]["organisations"] == 2
+            want = sorted(i for i, (org, rng, _) in subs.items()
+                          if rd.may(rng[typ], org))
+            assert sorted(m["submission"] for m in lk["matches"]) == want
+            assert lk["hidden"] == 2 - len(want)
+            for m in lk["matches"]:
+                org, rng, anon = subs[m["submission"]]
+                assert m["provider"]["shown"] == rd.sees_provider(rng, anon,
+                                                                  org)
+        # the exports: exactly the readable rows, with their TLP labels
+        rows = list(csv.DictReader(io.StringIO(w.hub.api(
+            "GET", "/api/v1/c4tap/export?format=csv", token=rd.token).text)))
+        for row in rows:
+            org, rng, _ = subs[int(row["submission"])]
+            assert rd.may(rng[row["type"]], org), (rd.name, row)
+            assert row["range"] == rng[row["type"]]
+            assert row["tlp"] == {"red": "TLP:RED",
+                                  "amber": "TLP:AMBER+STRICT",
+                                  "yellow": "TLP:AMBER", "green": "TLP:GREEN",
+                                  "white": "TLP:CLEAR"}[row["range"]]
+        got_types = {(int(r_["submission"]), r_["type"]) for r_ in rows}
+        for i, (org, rng, _) in subs.items():
+            for t in ("sender", "urls", "attachments"):
+                assert ((i, t) in got_types) == rd.may(rng[t], org), (
+                    rd.name, i, t)
+        js = w.hub.api("GET", "/api/v1/c4tap/export?format=json",
+                       token=rd.token).json()
+        assert js["rows"] == len(rows)
+
+
+# ---- bad input: a clear 4xx naming the problem, nothing stored ----
+
+def test_bad_input_is_refused_and_nothing_is_stored(world):
+    w = world
+    before = w.counts()
+    big = b"From: a@b.example\r\nSubject: big\r\n\r\n" + b"x" * (10 << 20)
+    cases = [
+        (b"", 400, "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, 400, "not_an_email"),
+        (b"just some words, no header at all\n", 400, "not_an_email"),
+        (cm.nested_bomb(), 400, "mime_bomb"),
+        (cm.parts_bomb(), 400, "mime_bomb"),
+        (big, 413, "too_large"),
+    ]
+    for raw, status, code in cases:
+        assert_error(w.submit("bank", raw), status, code, "eml_base64")
+    # not base64; a forward with no e-mail attached
+    r = w.api("bank", "POST", "/api/v1/c4tap/submissions",
+              json={"eml_base64": "!!not base64!!"})
+    assert_error(r, 400, "invalid_base64", "eml_base64")
+    assert_error(w.submit("bank", cm.attack(1), forwarded=True), 400,
+                 "no_attached_email", "eml_base64")
+    # a range that is none; an unknown type
+    assert_error(w.submit("bank", cm.attack(1), ranges={"urls": "purple"}),
+                 400, None, "ranges.urls")
+    assert_error(w.submit("bank", cm.attack(1), ranges={"body": "red"}), 400,
+                 None, "ranges.body")
+    # a note that is not UTF-8 text (the request's own encoding)
+    r = w.api("bank", "POST", "/api/v1/c4tap/submissions",
+              data=b'{"eml_base64":"' + cm.b64(cm.attack(1)).encode() +
+              b'","note":"\xff\xfe"}',
+              headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    # submissions by a non-participant, a non-handler, an observer
+    assert_error(w.submit("city", cm.attack(1)), 403, "not_participant")
+    assert_error(w.submit("plain", cm.attack(1)), 403, "not_a_handler")
+    assert_error(w.submit("jpcert", cm.attack(1)), 403, "not_participant")
+    # the intake without its token, with another token
+    body = {"eml_base64": cm.b64(cm.forward(cm.attack(1))),
+            "recipient": "c4tap+x@c4tap.hub.example"}
+    assert_error(w.hub.post("/api/v1/c4tap/intake", json=body), 401)
+    assert_error(w.hub.post("/api/v1/c4tap/intake", json=body,
+                            headers={"X-C4TAP-Intake-Token": "y" * 40}), 401)
+    assert w.counts() == before
+
+
+def test_invalid_charsets_are_indicators_not_errors(world):
+    """An e-mail that declares a charset that does not exist is a real
+    attacker's trick: it is taken, the text kept as U+FFFD, the parser's
+    complaint recorded (docs/rules.md). Only the request's own encodings
+    (base64, the JSON's UTF-8) are refused."""
+    w = world
+    r = w.submit("bank", cm.bad_charset())
+    assert r.status_code == 201, r.text
+    s = r.json()
+    assert s["urls"][0]["host"] == "odd-charset.example"
+
+
+def test_wider_range_on_reshare_is_refused(world):
+    w = world
+    r = w.submit("bank", cm.attack(1), ranges={"urls": "amber"})
+    assert r.status_code == 201, r.text
+    s = r.json()
+    # the secretariat and an analyst relay: they may narrow, never widen
+    for who in ("sec", "nisc"):
+        r = w.api(who, "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
+                  json={"version": s["version"], "ranges": {"urls": "green"}})
+        assert_error(r, 409, "range_too_wide", "ranges.urls")
+    r = w.api("sec", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
+              json={"version": s["version"], "ranges": {"urls": "red"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["ranges"]["urls"] == "red"
+    # a stale version
+    r = w.api("bank", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
+              json={"version": s["version"], "ranges": {"urls": "white"}})
+    assert_error(r, 409, "conflict", "version")
+    # the provider widens (its right), at the current version
+    r = w.api("bank", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
+              json={"version": s["version"] + 1,
+                    "ranges": {"urls": "green"}})
+    assert r.status_code == 200, r.text
+    # the advisory of a campaign is never wider than a provider's choice
+    r = w.api("nisc", "POST",
+              f"/api/v1/c4tap/campaigns/{s['campaign']}/advisory",
+              json={"range": "white", "include": ["urls"]})
+    assert_error(r, 409, "range_too_wide", "range")
+    with w.db() as c:
+        assert c.execute("SELECT count(*) FROM advisories").fetchone()[0] == 0
+
+
+# ---- anonymity in the audit log and in errors ----
+
+def test_anonymous_provider_stays_hidden(world):
+    w = world
+    r = w.submit("power", cm.attack(4), anonymous=True)
+    assert r.status_code == 201
+    sid = r.json()["id"]
+    # NISC's analyst reads everything but who provided an anonymous one
+    s = w.api("nisc", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+    assert s["provider"] == {"shown": False, "sector": "electricity",
+                             "label_ja": "C4TAP 参加組織",
+                             "label_en": "a C4TAP participant"}
+    s = w.api("sec", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+    assert s["provider"]["org"] == "op-power-a"
+    # the audit log's entry of the filing names no actor
+    audit = w.hub.api("GET", "/api/v1/audit?action=c4tap.submit",
+                      token=w.tok["nisc"])
+    if audit.status_code == 200:
+        for e in audit.json()["items"]:
+            if e.get("target") == f"c4tap:{sid}":
+                assert "op-power-a" not in str(e) and "u-power" not in str(e)
+    with w.db() as c:
+        rows = c.execute("SELECT actor_user, actor_org FROM audit WHERE "
+                         "action = 'c4tap.submit'").fetchall()
+    assert rows and all(u is None and (o is None or o == "")
+                        for u, o in rows), rows
+
+
+# ---- campaigns: analysts annotate, merge, split, advise ----
+
+def test_campaign_work_and_one_step_advisory(world):
+    w = world
+    a = w.submit("bank", cm.attack(1)).json()
+    b = w.submit("bank_b", cm.attack(2, host="other-host.example",
+                                      attachment=b"MZ other",
+                                      sender="x@unrelated.example",
+                                      subject="Quarterly invoice overdue",
+                                      received_ip="198.51.100.7",
+                                      reply_to="r@unrelated.example")).json()
+    assert a["campaign"] != b["campaign"]
+    # participants do not work on campaigns
+    r = w.api("bank", "POST", f"/api/v1/c4tap/campaigns/{a['campaign']}/notes",
+              json={"text": "x"})
+    assert_error(r, 403, "forbidden")
+    r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{a['campaign']}/notes",
+              json={"text": "同一の攻撃者と推定", "range": "red",
+                    "title": "年金機構かたり"})
+    assert r.status_code == 200, r.text
+    assert r.json()["title"] == "年金機構かたり"
+    assert [n["text"] for n in r.json()["notes"]] == ["同一の攻撃者と推定"]
+    # a Red note is the analysts' and the secretariat's only
+    c = w.api("bank_b", "GET", f"/api/v1/c4tap/campaigns/{a['campaign']}")
+    assert c.json()["notes"] == []
+    r = w.api("sec", "POST", f"/api/v1/c4tap/campaigns/{a['campaign']}/merge",
+              json={"from": [b["campaign"]]})
+    assert r.status_code == 200, r.text
+    assert r.json()["seen"]["submissions"] == 2
+    assert_error(w.api("sec", "GET",
+                       f"/api/v1/c4tap/campaigns/{b['campaign']}"), 404)
+    r = w.api("sec", "POST", f"/api/v1/c4tap/campaigns/{a['campaign']}/split",
+              json={"submissions": [b["id"]], "title": "別件"})
+    assert r.status_code == 201, r.text
+    new = r.json()
+    assert new["id"] not in (a["campaign"], b["campaign"])
+    assert [s["id"] for s in new["submissions"]] == [b["id"]]
+    # one step: an advisory of the campaign's shareable indicators
+    r = w.api("nisc", "POST",
+              f"/api/v1/c4tap/campaigns/{a['campaign']}/advisory",
+              json={"range": "green", "sectors": ["finance"]})
+    assert r.status_code == 201, r.text
+    adv = r.json()
+    assert adv["advisory"]["range"] == "green"
+    body = adv["advisory"]["body"]["en"]
+    # green carries the attachment hash (green), not the URLs (amber)
+    assert a["attachments"][0]["sha256"] in body
+    assert "kikou-check" not in body and "op-bank-a" not in body
+    assert adv["omitted"] > 0
+    r = w.api("nisc", "POST",
+              f"/api/v1/c4tap/campaigns/{a['campaign']}/advisory",
+              json={"range": "green"})
+    assert_error(r, 409, "conflict")
+
+
+# ---- races: many concurrent pairs, checked in the database ----
+
+def test_concurrent_submissions(world):
+    w = world
+    raw = cm.attack(7)
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        codes = list(ex.map(lambda _: w.submit("bank", raw).status_code,
+                            range(8)))
+    assert sorted(codes) == [201] + [409] * 7
+    # different e-mails sharing a URL host, at once: one campaign
+    mails = [cm.attack(10 + i) for i in range(8)]
+    whos = ["bank", "bank_b", "power"] * 3
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        res = list(ex.map(lambda p: w.submit(p[0], p[1]), zip(whos, mails)))
+    assert all(r.status_code == 201 for r in res), [r.text for r in res]
+    with w.db() as c:
+        assert c.execute("SELECT count(*) FROM c4tap_submissions").fetchone()[
+            0] == 9
+        assert c.execute("SELECT count(DISTINCT campaign_id) FROM "
+                         "c4tap_submissions").fetchone()[0] == 1
+        ids = {r.json()["id"] for r in res}
+        assert len(ids) == 8
+
+
+# ---- the CLI ----
+
+def test_cli_submit_lookup_export(world, tmp_path):
+    w = world
+    eml = tmp_path / "suspicious.eml"
+    eml.write_bytes(cm.attack(5))
+    env = {"INFRASHARE_URL": w.hub.url, "INFRASHARE_TOKEN": w.tok["bank"]}
+    r = w.hub.cli("c4tap", "submit", eml, "--ranges",
+                  "urls=green,attachments=white", env=env)
+    assert "submitted" in r.stdout and "double_extension" in r.stdout
+    r = w.hub.cli("c4tap", "lookup", "kikou-check.example", env=env)
+    assert '"submissions": 1' in r.stdout
+    r = w.hub.cli("c4tap", "export", env=env)
+    assert "TLP:GREEN" in r.stdout and "TLP:CLEAR" in r.stdout
+    r = w.hub.cli("c4tap", "submit", eml, env=env, check=False)
+    assert r.returncode == 1 and "duplicate" in r.stderr
+    r = w.hub.cli("c4tap", "submit", eml, "--ranges", "urls", env=env,
+                  check=False)
+    assert r.returncode == 2
+    # the MTA's pipe: exit 0 stored, 65 refused (bounce), 75 retry later
+    fwd = cm.forward(cm.attack(6))
+    me = w.api("bank", "GET", "/api/v1/c4tap/me").json()
+    args = ("c4tap", "intake", "--url", w.hub.url, "--intake-token-file",
+            w.intake_file)
+    r = w.hub.cli(*args, "--recipient", me["submission_address"],
+                  input=fwd.decode("utf-8"), check=False)
+    assert r.returncode == 0, r.stderr
+    r = w.hub.cli(*args, "--recipient", "c4tap+nobody@c4tap.hub.example",
+                  input=fwd.decode("utf-8"), check=False)
+    assert r.returncode == 65, r.stderr
+    r = w.hub.cli("c4tap", "intake", "--url", "http://127.0.0.1:9",
+                  "--intake-token-file", w.intake_file, "--recipient",
+                  me["submission_address"], input="From: a@b\n\nx",
+                  check=False)
+    assert r.returncode == 75, r.stderr

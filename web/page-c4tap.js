@@ -1,0 +1,334 @@
+// page-c4tap.js - C4TAP (標的型攻撃に関する情報共有, issue 13): a handler's
+// page to submit a suspicious e-mail (drag and drop, or a file chosen) with
+// a range per information type, the submissions it may see, one
+// submission's indicators with every flag explained in the reader's
+// language, campaigns with their wave timeline (SVG drawn here), and the
+// "have others seen this?" lookup. What the reader's range hides is
+// absent and named ("hidden"), never blanked out.
+//   #/c4tap                      submit, lookup, the list
+//   #/c4tap/s/{id}               a submission
+//   #/c4tap/campaigns            campaigns
+//   #/c4tap/campaigns/{id}       a campaign (analysts: note, advisory)
+// API: /c4tap/me, /c4tap/submissions[/{id}], /c4tap/campaigns[/{id}],
+// /c4tap/lookup, /c4tap/export (docs/openapi.json).
+import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge } from './dom.js';
+import { t, lang } from './i18n.js';
+import { get, post, api } from './api.js';
+import { sectorName } from './names.js';
+
+export const TYPES = ['original', 'sender', 'headers', 'received', 'urls', 'attachments', 'provider'];
+const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
+const MAX = 10 * 1024 * 1024;
+
+const typeName = (x) => t('c4.type.' + x, null, true) || x;
+const title = (text) => h('h1', { 'data-title': text }, text);
+
+function subnav(here) {
+  const items = [['/c4tap', 'c4.nav.subs'], ['/c4tap/campaigns', 'c4.nav.campaigns']];
+  return h('nav', { cls: 'subnav', 'aria-label': t('c4.nav') }, items.map(([p, k]) =>
+    h('a', { href: '#' + p, 'aria-current': p === here ? 'page' : null }, t(k))));
+}
+
+function providerText(p) {
+  if (p && p.shown) return (lang() === 'en' ? p.name_en : p.name_ja) || p.org;
+  return t('c4.provider.hidden', { sector: p && p.sector ? sectorName(p.sector) : '—' });
+}
+
+function hiddenNote(s) {
+  if (!s.hidden || !s.hidden.length) return null;
+  return h('p', { cls: 'hint c4-hidden' }, t('c4.hidden', { types: s.hidden.map(typeName).join(lang() === 'en' ? ', ' : '、') }));
+}
+
+function notHandler(main, e) {
+  main.appendChild(title(t('c4.title')));
+  main.appendChild(msg(e && e.code === 'not_a_handler' ? t('c4.nothandler') : errText(e), 'err'));
+}
+
+export async function render(main, env) {
+  const p = env.path;
+  let m;
+  if ((m = p.match(/^\/c4tap\/s\/([0-9]+)$/))) return subPage(main, env, m[1]);
+  if ((m = p.match(/^\/c4tap\/campaigns\/([0-9]+)$/))) return campaignPage(main, env, m[1]);
+  if (p === '/c4tap/campaigns') return campaignsPage(main, env);
+  return homePage(main, env);
+}
+
+/* ---- the home page: submit, lookup, list ---- */
+
+async function homePage(main, env) {
+  let me;
+  try { me = await get('/c4tap/me'); } catch (e) { return notHandler(main, e); }
+  main.appendChild(title(t('c4.title')));
+  main.appendChild(subnav('/c4tap'));
+  if (!me.handler) return notHandler(main, { code: 'not_a_handler' });
+  main.appendChild(dl([
+    [t('c4.standing'), t('c4.standing.' + me.standing, null, true) || me.standing],
+    me.submission_address ? [t('c4.address'), h('code', { id: 'c4-address' }, me.submission_address)] : null,
+  ]));
+  if (me.may_submit) main.appendChild(submitForm(env, me));
+  main.appendChild(lookupForm());
+  main.appendChild(h('h2', {}, t('c4.list')));
+  const box = h('div', { id: 'c4-list' });
+  main.appendChild(box);
+  try {
+    const r = await get('/c4tap/submissions?limit=50');
+    box.appendChild(r.items.length ? subsTable(r.items) : msg(t('c4.none')));
+  } catch (e) { box.appendChild(msg(errText(e), 'err')); }
+  main.appendChild(h('p', {}, h('a', { href: '/api/v1/c4tap/export?format=csv', download: 'c4tap-indicators.csv' }, t('c4.export.csv')), ' · ',
+    h('a', { href: '/api/v1/c4tap/export?format=json', download: 'c4tap-indicators.json' }, t('c4.export.json'))));
+}
+
+function subsTable(items) {
+  return table([
+    [t('c4.col.id'), (s) => link('/c4tap/s/' + s.id, '#' + s.id)],
+    [t('c4.col.date'), (s) => time(s.mail_date)],
+    [t('c4.col.subject'), (s) => s.subject ?? h('span', { cls: 'empty' }, t('c4.notshared'))],
+    [t('c4.col.from'), (s) => s.from ?? h('span', { cls: 'empty' }, t('c4.notshared'))],
+    [t('c4.col.flags'), (s) => String((s.flags || []).length)],
+    [t('c4.col.provider'), (s) => providerText(s.provider)],
+    [t('c4.col.campaign'), (s) => link('/c4tap/campaigns/' + s.campaign, '#' + s.campaign)],
+  ], items);
+}
+
+function rangeSelect(type, value) {
+  return select('range-' + type, RANGES.map((r) => [r, r.toUpperCase()]), value,
+    { id: 'c4-range-' + type });
+}
+
+function submitForm(env, me) {
+  let file = null;
+  const out = h('div', { role: 'status', 'aria-live': 'polite' });
+  const chosen = h('p', { cls: 'hint', id: 'c4-chosen' }, t('c4.drop.none'));
+  const input = h('input', { type: 'file', id: 'c4-file', accept: '.eml,message/rfc822' });
+  const take = (f) => {
+    if (!f) return;
+    if (f.size > MAX) { out.replaceChildren(msg(t('c4.toolarge'), 'err')); return; }
+    file = f; chosen.textContent = t('c4.drop.chosen', { name: f.name, n: f.size });
+  };
+  input.addEventListener('change', () => take(input.files[0]));
+  const zone = h('div', { cls: 'c4-drop', id: 'c4-drop' }, h('p', {}, t('c4.drop')), field(t('c4.file'), input), chosen);
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('over'); take(e.dataTransfer.files[0]); });
+  const anon = h('input', { type: 'checkbox', id: 'c4-anon' });
+  const fwd = h('input', { type: 'checkbox', id: 'c4-fwd' });
+  const ranges = h('fieldset', {}, h('legend', {}, t('c4.ranges')),
+    h('p', { cls: 'hint' }, t('c4.ranges.hint')),
+    TYPES.map((x) => field(typeName(x), rangeSelect(x, me.default_ranges[x]))));
+  const form = h('form', { cls: 'c4-submit', id: 'c4-form' },
+    h('h2', {}, t('c4.submit')), zone, ranges,
+    h('div', { cls: 'row' }, anon, h('label', { for: 'c4-anon' }, t('c4.anonymous'))),
+    h('div', { cls: 'row' }, fwd, h('label', { for: 'c4-fwd' }, t('c4.forwarded'))),
+    h('button', { type: 'submit' }, t('c4.submit.button')), out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!file) { out.replaceChildren(msg(t('c4.drop.none'), 'err')); return; }
+    const buf = new Uint8Array(await file.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000));
+    const body = { eml_base64: btoa(bin), anonymous: anon.checked, forwarded: fwd.checked, ranges: {} };
+    for (const x of TYPES) body.ranges[x] = form.querySelector('#c4-range-' + x).value;
+    try {
+      const s = await post('/c4tap/submissions', body);
+      env.ctx.say(t('c4.submitted', { id: s.id, campaign: s.campaign }), 'ok');
+      env.ctx.go('/c4tap/s/' + s.id);
+    } catch (err) { out.replaceChildren(msg(errText(err), 'err')); }
+  });
+  return form;
+}
+
+function lookupForm() {
+  const q = h('input', { type: 'search', id: 'c4-lookup', maxlength: 2048 });
+  const out = h('div', { id: 'c4-lookup-out', 'aria-live': 'polite' });
+  const form = h('form', { role: 'search' }, h('h2', {}, t('c4.lookup')),
+    field(t('c4.lookup.value'), q, t('c4.lookup.hint')), h('button', { type: 'submit' }, t('c4.lookup.button')), out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    out.replaceChildren();
+    if (!q.value.trim()) return;
+    try {
+      const r = await get('/c4tap/lookup?value=' + encodeURIComponent(q.value.trim()));
+      out.appendChild(h('p', { cls: 'c4-seen' }, t('c4.seen', r.seen)));
+      if (r.hidden) out.appendChild(h('p', { cls: 'hint' }, t('c4.lookup.hidden', { n: r.hidden })));
+      if (r.matches.length) out.appendChild(table([
+        [t('c4.col.id'), (m) => link('/c4tap/s/' + m.submission, '#' + m.submission)],
+        [t('c4.col.date'), (m) => time(m.mail_date)],
+        [t('c4.col.kind'), (m) => m.kind],
+        [t('c4.col.provider'), (m) => providerText(m.provider)],
+        ['TLP', (m) => m.tlp],
+      ], r.matches));
+    } catch (err) { out.appendChild(msg(errText(err), 'err')); }
+  });
+  return form;
+}
+
+/* ---- one submission ---- */
+
+function flagsTable(flags) {
+  if (!flags.length) return msg(t('c4.noflags'));
+  return table([
+    [t('c4.col.flag'), (f) => h('strong', {}, lang() === 'en' ? f.en : f.ja)],
+    [t('c4.col.evidence'), (f) => h('code', {}, f.evidence || '')],
+    [t('c4.col.type'), (f) => typeName(f.type)],
+  ], flags);
+}
+
+async function subPage(main, env, id) {
+  let s;
+  try { s = await get('/c4tap/submissions/' + id); } catch (e) {
+    if (e.code === 'not_a_handler') return notHandler(main, e);
+    main.appendChild(title(t('c4.sub', { id })));
+    main.appendChild(msg(errText(e), 'err'));
+    return;
+  }
+  main.appendChild(title(t('c4.sub', { id: s.id })));
+  main.appendChild(subnav(''));
+  main.appendChild(dl([
+    [t('c4.col.provider'), providerText(s.provider)],
+    [t('c4.col.campaign'), link('/c4tap/campaigns/' + s.campaign, '#' + s.campaign)],
+    [t('c4.col.date'), time(s.mail_date)],
+    [t('c4.received_at'), time(s.received_at)],
+    [t('c4.via'), t('c4.via.' + s.via, null, true) || s.via],
+  ]));
+  main.appendChild(hiddenNote(s));
+  main.appendChild(h('h2', {}, t('c4.ranges')));
+  main.appendChild(table([
+    [t('c4.col.type'), (x) => typeName(x)],
+    [t('range'), (x) => rangeBadge(s.ranges[x], s.tlp[x])],
+  ], TYPES));
+  main.appendChild(h('h2', {}, t('c4.flags')));
+  main.appendChild(flagsTable(s.flags || []));
+  if ('from' in s) {
+    main.appendChild(h('h2', {}, typeName('sender')));
+    main.appendChild(dl([
+      [t('c4.from'), s.from ? [s.from.display_name ? s.from.display_name + ' ' : '', h('code', {}, '<' + s.from.address + '>')] : '—'],
+      [t('c4.replyto'), (s.reply_to || []).join(', ') || '—'],
+      [t('c4.returnpath'), s.return_path || '—'],
+    ]));
+  }
+  if ('subject' in s) {
+    main.appendChild(h('h2', {}, typeName('headers')));
+    main.appendChild(dl([
+      [t('c4.col.subject'), s.subject || '—'], ['Message-ID', s.message_id || '—'],
+      ['Date', s.date_header || '—'], ['X-Mailer', s.x_mailer || '—'],
+      ['SPF / DKIM / DMARC', ['spf', 'dkim', 'dmarc'].map((k) => (s.auth && s.auth[k]) || '—').join(' / ')],
+    ]));
+  }
+  if (s.received) {
+    main.appendChild(h('h2', {}, typeName('received')));
+    main.appendChild(table([
+      ['from', (r) => r.from_host || '—'], ['IP', (r) => r.from_ip || '—'],
+      ['by', (r) => r.by_host || '—'], [t('c4.col.date'), (r) => r.date ? time(r.date) : '—'],
+    ], s.received));
+  }
+  if (s.urls) {
+    main.appendChild(h('h2', {}, typeName('urls')));
+    main.appendChild(table([
+      ['URL', (u) => h('code', {}, u.url)], [t('c4.linktext'), (u) => u.link_text || '—'], [t('c4.source'), (u) => u.source],
+    ], s.urls));
+  }
+  if (s.attachments) {
+    main.appendChild(h('h2', {}, typeName('attachments')));
+    main.appendChild(table([
+      [t('c4.filename'), (a) => h('code', {}, JSON.stringify(a.filename || ''))],
+      [t('c4.declared'), (a) => a.declared_type || '—'], [t('c4.sniffed'), (a) => a.sniffed_type || '—'],
+      [t('c4.size'), (a) => String(a.size)], ['SHA-256', (a) => h('code', { cls: 'hash' }, a.sha256)],
+    ], s.attachments));
+  }
+  if (s.sha256 && !s.hidden.includes('original'))
+    main.appendChild(h('p', {}, h('a', { href: '/api/v1/c4tap/submissions/' + s.id + '/original', download: 'submission-' + s.id + '.eml' }, t('c4.original'))));
+}
+
+/* ---- campaigns ---- */
+
+async function campaignsPage(main) {
+  main.appendChild(title(t('c4.campaigns')));
+  main.appendChild(subnav('/c4tap/campaigns'));
+  let r;
+  try { r = await get('/c4tap/campaigns'); } catch (e) { main.appendChild(msg(errText(e), 'err')); return; }
+  if (!r.items.length) { main.appendChild(msg(t('c4.none'))); return; }
+  main.appendChild(table([
+    [t('c4.col.campaign'), (c) => link('/c4tap/campaigns/' + c.id, '#' + c.id + (c.title ? ' ' + c.title : ''))],
+    [t('c4.col.seen'), (c) => t('c4.seen.short', c.seen)],
+    [t('c4.col.waves'), (c) => String(c.waves.length)],
+    [t('c4.col.updated'), (c) => time(c.updated_at)],
+  ], r.items));
+}
+
+/* The wave timeline: one bar per wave on a time axis, its height the
+ * submissions; the same figures as a table under it (never the picture
+ * alone). */
+function timeline(waves) {
+  if (!waves.length) return null;
+  const t0 = Date.parse(waves[0].first), t1 = Math.max(Date.parse(waves[waves.length - 1].last), t0 + 3600e3);
+  const W = 600, H = 120, max = Math.max(...waves.map((w) => w.submissions));
+  const x = (ms) => 20 + ((ms - t0) / (t1 - t0)) * (W - 40);
+  return svg('svg', { viewBox: `0 0 ${W} ${H + 20}`, cls: 'c4-timeline', role: 'img', 'aria-label': t('c4.timeline.label', { n: waves.length }) },
+    svg('line', { x1: 10, y1: H, x2: W - 10, y2: H, stroke: 'currentColor' }),
+    waves.map((w) => {
+      const a = x(Date.parse(w.first)), b = Math.max(x(Date.parse(w.last)), a + 6);
+      const hh = Math.max(4, (w.submissions / max) * (H - 20));
+      return svg('g', {}, svg('rect', { x: a, y: H - hh, width: b - a, height: hh, cls: 'c4-wave' }),
+        svg('text', { x: a, y: H + 14, 'font-size': 11 }, t('c4.wave', { n: w.wave })));
+    }));
+}
+
+async function campaignPage(main, env, id) {
+  let c;
+  try { c = await get('/c4tap/campaigns/' + id); } catch (e) {
+    main.appendChild(title(t('c4.campaign', { id })));
+    main.appendChild(msg(errText(e), 'err'));
+    return;
+  }
+  main.appendChild(title(t('c4.campaign', { id: c.id }) + (c.title ? ' ' + c.title : '')));
+  main.appendChild(subnav(''));
+  main.appendChild(h('p', { cls: 'c4-seen' }, t('c4.seen', c.seen)));
+  if (c.hidden_submissions) main.appendChild(h('p', { cls: 'hint' }, t('c4.hiddensubs', { n: c.hidden_submissions })));
+  main.appendChild(h('h2', {}, t('c4.waves')));
+  main.appendChild(timeline(c.waves));
+  main.appendChild(table([
+    [t('c4.col.wave'), (w) => t('c4.wave', { n: w.wave })], [t('c4.first'), (w) => time(w.first)], [t('c4.last'), (w) => time(w.last)],
+    [t('c4.col.seen'), (w) => t('c4.seen.short', w)],
+  ], c.waves));
+  if (c.indicators && c.indicators.length) {
+    main.appendChild(h('h2', {}, t('c4.indicators')));
+    main.appendChild(table([
+      [t('c4.col.kind'), (i) => i.kind], [t('c4.col.value'), (i) => h('code', {}, i.value)],
+      [t('c4.col.type'), (i) => typeName(i.type)], [t('c4.col.count'), (i) => String(i.count)],
+    ], c.indicators));
+  }
+  if (c.submissions && c.submissions.length) {
+    main.appendChild(h('h2', {}, t('c4.list')));
+    main.appendChild(subsTable(c.submissions));
+  }
+  main.appendChild(h('h2', {}, t('c4.notes')));
+  main.appendChild((c.notes || []).length ? h('ul', {}, c.notes.map((n) => h('li', {}, rangeBadge(n.range), ' ', n.text, ' — ', n.author, ' ', time(n.created_at)))) : msg(t('c4.nonotes')));
+  let me = null;
+  try { me = await get('/c4tap/me'); } catch (e) { me = null; }
+  if (me && me.may_analyse) main.appendChild(analystForms(env, c));
+}
+
+function analystForms(env, c) {
+  const text = h('textarea', { id: 'c4-note', maxlength: 4000, rows: 3 });
+  const nrange = rangeSelect('note', 'amber');
+  const out = h('div', { 'aria-live': 'polite' });
+  const note = h('form', {}, h('h2', {}, t('c4.note.add')), field(t('c4.note'), text), field(t('range'), nrange),
+    h('button', { type: 'submit' }, t('c4.note.button')), out);
+  note.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try { await post('/c4tap/campaigns/' + c.id + '/notes', { text: text.value, range: nrange.value }); env.ctx.reload(); } catch (err) { out.replaceChildren(msg(errText(err), 'err')); }
+  });
+  const arange = rangeSelect('adv', 'green');
+  const out2 = h('div', { 'aria-live': 'polite' });
+  const adv = h('form', {}, h('h2', {}, t('c4.advisory')), h('p', { cls: 'hint' }, t('c4.advisory.hint')),
+    field(t('range'), arange), h('button', { type: 'submit', disabled: !!c.advisory }, t('c4.advisory.button')), out2,
+    c.advisory ? h('p', {}, link('/advisories/' + c.advisory, t('c4.advisory.open'))) : null);
+  adv.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api('POST', '/c4tap/campaigns/' + c.id + '/advisory', { range: arange.value });
+      env.ctx.go('/advisories/' + r.advisory.id);
+    } catch (err) { out2.replaceChildren(msg(errText(err), 'err')); }
+  });
+  return h('div', {}, note, adv);
+}
