@@ -11,7 +11,7 @@
 //   #/c4tap/campaigns/{id}       a campaign (analysts: note, advisory)
 // API: /c4tap/me, /c4tap/submissions[/{id}], /c4tap/campaigns[/{id}],
 // /c4tap/lookup, /c4tap/export (docs/openapi.json).
-import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge } from './dom.js';
+import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge, put } from './dom.js';
 import { t, lang } from './i18n.js';
 import { get, post, api } from './api.js';
 import { sectorName } from './names.js';
@@ -190,7 +190,7 @@ async function subPage(main, env, id) {
     [t('c4.received_at'), time(s.received_at)],
     [t('c4.via'), t('c4.via.' + s.via, null, true) || s.via],
   ]));
-  main.appendChild(hiddenNote(s));
+  put(main, hiddenNote(s));
   main.appendChild(h('h2', {}, t('c4.ranges')));
   main.appendChild(table([
     [t('c4.col.type'), (x) => typeName(x)],
@@ -285,7 +285,7 @@ async function campaignPage(main, env, id) {
   main.appendChild(h('p', { cls: 'c4-seen' }, t('c4.seen', c.seen)));
   if (c.hidden_submissions) main.appendChild(h('p', { cls: 'hint' }, t('c4.hiddensubs', { n: c.hidden_submissions })));
   main.appendChild(h('h2', {}, t('c4.waves')));
-  main.appendChild(timeline(c.waves));
+  put(main, timeline(c.waves));
   main.appendChild(table([
     [t('c4.col.wave'), (w) => t('c4.wave', { n: w.wave })], [t('c4.first'), (w) => time(w.first)], [t('c4.last'), (w) => time(w.last)],
     [t('c4.col.seen'), (w) => t('c4.seen.short', w)],

@@ -35,7 +35,7 @@ done
     agreements.test.mjs alerts.test.mjs dash.test.mjs drills.test.mjs
     lists.test.mjs operator.test.mjs polish.test.mjs rollcall.test.mjs
     scenarios.test.mjs security.test.mjs a11y.test.mjs observation.test.mjs
-    ui-outage-mode.test.mjs)
+    ui-outage-mode.test.mjs c4tap.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -95,7 +95,8 @@ hub_start() {
     cp "$tmpl" "$db"
     rm -f "$work/port"
     "$build/infrashared" --db "$db" --port 0 --port-file "$work/port" \
-        --tick-ms 200 --ack-deadlines 4,4,4 >"$work/infrashared.log" 2>&1 &
+        --tick-ms 200 --ack-deadlines 4,4,4 \
+        --c4tap-address c4tap@c4tap.hub.example >"$work/infrashared.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do
         [ -s "$work/port" ] && break

@@ -1,0 +1,162 @@
+// c4tap.test.mjs - C4TAP (issue 13, the UI) against the demo's campaign
+// (four waves in three sectors, one anonymous submission), in Japanese and
+// English, at 1366x768 and 390x844, each page checked with axe-core, no
+// script error, no response >= 400 and no sideways scrolling on a phone:
+//  - a participant drops an .eml on the page (a real drop event carrying
+//    a File), sets a range per type, submits, and lands on the
+//    submission's page whose flags are explained in its language;
+//  - an observer (JPCERT/CC) sees only what its range allows: the types
+//    it may not read are named, their sections absent, no provider named;
+//  - the campaign page draws the wave timeline with its table, and counts
+//    without names;
+//  - the analyst annotates the campaign;
+//  - a user who is no handler is told so (no request refused).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle } from './lib.mjs';
+
+const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
+const open = [];
+
+async function actor(user, view) {
+  const b = watch(await browser({ viewport: VIEWS[view] }));
+  open.push(b);
+  await login(b.page, user);
+  return b;
+}
+async function setLang(p, l) {
+  if (await p.evaluate(() => document.documentElement.lang) !== l) {
+    await p.locator('main h1').evaluate((x) => x.setAttribute('data-stale', '1')).catch(() => {});
+    await p.locator('#lang').click();
+    await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
+    await p.locator('main h1:not([data-stale])').first().waitFor();
+  }
+}
+async function check(b, name, view) {
+  await settle(b);
+  if (view === '390') {
+    const w = await b.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(w[0] <= w[1] + 1, `${name}: the page scrolls sideways (${w[0]} > ${w[1]})`);
+  }
+  await shot(b.page, name);
+  await axeCheck(b.page, name, ['heading-order', 'empty-table-header']);
+  assert.deepEqual(b.errors, [], name + ': no script error');
+  assert.deepEqual(b.csp, [], name + ': no CSP violation');
+  assert.deepEqual(b.problems, [], name + ': no failed request');
+}
+
+// a suspicious e-mail with a double extension behind padding, a link
+// whose text names another site, and a Reply-To elsewhere
+const EML = [
+  'From: "Support (support@bank.example)" <alert@secure-bank-check.example>',
+  'Reply-To: collect@other.example',
+  'To: staff@op.example',
+  'Subject: =?UTF-8?B?44CQ6KaB56K66KqN44CR44Ki44Kr44Km44Oz44OI44Gu5YGc5q2i?=',
+  'Date: Mon, 30 Nov 2026 09:00:00 +0900',
+  'Message-ID: <ui-test-1@secure-bank-check.example>',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="b"',
+  '',
+  '--b',
+  'Content-Type: text/html; charset=utf-8',
+  '',
+  '<a href="https://secure-bank-check.example/x">https://www.bank.example/</a>',
+  '--b',
+  'Content-Type: application/pdf; name="statement.pdf          .exe"',
+  'Content-Disposition: attachment; filename="statement.pdf          .exe"',
+  'Content-Transfer-Encoding: base64',
+  '',
+  'TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  '--b--',
+  '',
+].join('\r\n');
+
+after(async () => { for (const b of open) await b.close(); });
+
+test('a participant drops an .eml, chooses ranges, and reads its flags in both languages', async () => {
+  for (const view of ['1366', '390']) {
+    const b = await actor(view === '1366' ? 'op-banking-0002' : 'op-banking-0001', view);
+    const p = b.page;
+    await go(p, '/c4tap');
+    await p.locator('#c4-address').waitFor();
+    assert.match(await p.locator('#c4-address').innerText(), /^c4tap\+[0-9a-f]{24}@/);
+    // the demo's campaign is listed; the anonymous submission names no one
+    await p.locator('#c4-list table').waitFor();
+    await check(b, `c4tap-home-ja-${view}`, view);
+    // a drop event with the file (as a person's drag from the desktop)
+    const eml = view === '1366' ? EML : EML.replace('ui-test-1', 'ui-test-2');
+    await p.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'suspicious.eml', { type: 'message/rfc822' }));
+      const zone = document.getElementById('c4-drop');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, eml);
+    await until(async () => /suspicious\.eml/.test(await p.locator('#c4-chosen').innerText()), 'the dropped file');
+    await p.locator('#c4-range-urls').selectOption('green');
+    await p.locator('#c4-range-attachments').selectOption('white');
+    await p.locator('#c4-form button[type=submit]').click();
+    await until(async () => /#\/c4tap\/s\/\d+$/.test(p.url()), 'the submission page');
+    await p.locator('main h1:has-text("提供")').waitFor();
+    const id = p.url().match(/(\d+)$/)[1];
+    // the flags, explained in Japanese
+    const ja = await p.locator('main').innerText();
+    assert.match(ja, /拡張子の前に大量の空白/);
+    assert.match(ja, /表示されているURLと実際のリンク先が異なる/);
+    assert.match(ja, /TLP:GREEN/);
+    await check(b, `c4tap-sub-ja-${view}`, view);
+    await setLang(p, 'en');
+    const en = await p.locator('main').innerText();
+    assert.match(en, /spaces before the extension push the real extension out of view/);
+    assert.match(en, /the URL shown is not where the link goes/);
+    await check(b, `c4tap-sub-en-${view}`, view);
+    // what the page shows is what the API says (ranges as chosen)
+    const api = await pageApi(p, 'GET', '/c4tap/submissions/' + id);
+    assert.equal(api.status, 200);
+    assert.equal(api.body.ranges.urls, 'green');
+    assert.equal(api.body.ranges.attachments, 'white');
+    await setLang(p, 'ja');
+  }
+});
+
+test('an observer sees only what its range allows; the campaign page counts without names', async () => {
+  const b = await actor('jpcert-desk', '1366');
+  const p = b.page;
+  const list = await pageApi(p, 'GET', '/c4tap/submissions');
+  assert.equal(list.status, 200);
+  const demo = list.body.items.find((s) => s.ranges.urls === 'amber' && s.ranges.attachments === 'green' && s.attachment_count > 0);
+  assert.ok(demo, 'a demo submission with the default ranges');
+  await go(p, '/c4tap/s/' + demo.id);
+  const text = await p.locator('main').innerText();
+  assert.match(text, /共有範囲により表示されない情報/);
+  assert.ok(!text.includes('nenkin@kikou-info.example'), 'no sender (Amber)');
+  assert.ok(!text.includes('kikou-check'), 'no URL (Amber)');
+  assert.match(text, /TVqQ|[0-9a-f]{64}/, 'the attachment hash (Green)');
+  assert.ok(!/op-banking|op-electricity|op-railway/.test(text), 'no provider named');
+  await check(b, 'c4tap-observer-sub', '1366');
+  await go(p, '/c4tap/campaigns/' + demo.campaign);
+  await p.locator('svg.c4-timeline').waitFor();
+  const c = await pageApi(p, 'GET', '/c4tap/campaigns/' + demo.campaign);
+  assert.equal(await p.locator('svg.c4-timeline rect.c4-wave').count(), c.body.waves.length);
+  assert.ok(c.body.waves.length >= 3, 'the demo campaign has waves');
+  const ctext = await p.locator('main').innerText();
+  assert.match(ctext, new RegExp(`${c.body.seen.organisations}組織・${c.body.seen.sectors}分野`));
+  assert.ok(!/試験|op-banking-0001/.test(ctext));
+  await check(b, 'c4tap-observer-campaign', '1366');
+});
+
+test('the analyst annotates a campaign; a user who is no handler is told so', async () => {
+  const b = await actor('nisc-analyst', '1366');
+  const p = b.page;
+  const cs = await pageApi(p, 'GET', '/c4tap/campaigns');
+  const camp = cs.body.items[0];
+  await go(p, '/c4tap/campaigns/' + camp.id);
+  await p.locator('#c4-note').fill('年金機構をかたる同一の攻撃と推定');
+  await p.locator('#c4-note').locator('xpath=ancestor::form').locator('button[type=submit]').click();
+  await until(async () => (await p.locator('main').innerText()).includes('年金機構をかたる同一の攻撃と推定'), 'the note');
+  await check(b, 'c4tap-analyst-campaign', '1366');
+  const nb = await actor('ceptoar-banking-secretariat', '390');
+  await go(nb.page, '/c4tap');
+  await until(async () => (await nb.page.locator('main').innerText()).includes('登録された取扱者だけ'), 'not a handler');
+  await check(nb, 'c4tap-not-handler', '390');
+});
