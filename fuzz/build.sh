@@ -16,7 +16,7 @@ declare -A sources=(
     [mail]="src/mail/mail.c src/common/util.c"
 )
 # target name → pkg-config packages it needs besides libsodium
-declare -A packages=([mail]="gmime-3.0 jansson")
+declare -A packages=([mail]="gmime-3.0 jansson libcrypto")
 for t in dns obs_sketch mail; do
     read -r -a src <<<"${sources[$t]}"
     libs=($(pkg-config --libs libsodium ${packages[$t]:-}) -lm)

@@ -58,9 +58,9 @@ export async function render(main, env) {
 async function homePage(main, env) {
   let me;
   try { me = await get('/c4tap/me'); } catch (e) { return notHandler(main, e); }
+  if (!me.handler) return notHandler(main, { code: 'not_a_handler' });
   main.appendChild(title(t('c4.title')));
   main.appendChild(subnav('/c4tap'));
-  if (!me.handler) return notHandler(main, { code: 'not_a_handler' });
   main.appendChild(dl([
     [t('c4.standing'), t('c4.standing.' + me.standing, null, true) || me.standing],
     me.submission_address ? [t('c4.address'), h('code', { id: 'c4-address' }, me.submission_address)] : null,

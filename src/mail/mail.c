@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,7 +82,9 @@ static json_t *jtext_n(const char *s, size_t n, size_t cap)
 {
     if (!s)
         return json_null();
-    char *out = malloc(cap + 4);
+    /* at most 3 bytes out per byte in (an invalid byte becomes U+FFFD) */
+    size_t room = n < cap / 3 ? 3 * n : cap;
+    char *out = malloc(room + 4);
     if (!out)
         return json_null();
     size_t o = 0;
@@ -115,13 +118,14 @@ static json_t *jtext_n(const char *s, size_t n, size_t cap)
             i++;
             continue;
         }
-        if (o + alen > cap)
+        if (o + alen > room)
             break;
         memcpy(out + o, add, alen);
         o += alen;
         i += ok ? len : 1;
     }
-    json_t *j = json_stringn(out, o);
+    /* valid UTF-8 by construction: no second check */
+    json_t *j = json_stringn_nocheck(out, o);
     free(out);
     return j ? j : json_null();
 }
@@ -143,15 +147,19 @@ static void add_flag(struct walk *w, const char *code, const char *evidence)
             strncmp(e, evidence, TEXT_CAP - 1) == 0)
             return;
     }
-    for (size_t k = 0; k < mail_flag_count; k++) {
-        if (strcmp(mail_flag_texts[k].code, code) != 0)
-            continue;
-        json_array_append_new(
-            w->flags, json_pack("{s:s,s:o,s:s,s:s}", "code", code, "evidence",
-                                jtext(evidence), "ja", mail_flag_texts[k].ja,
-                                "en", mail_flag_texts[k].en));
-        return;
-    }
+    /* the explanations are not copied into every result: readers take
+     * them from mail_flag_find */
+    if (mail_flag_find(code))
+        json_array_append_new(w->flags, json_pack("{s:s,s:o}", "code", code,
+                                                  "evidence", jtext(evidence)));
+}
+
+const struct mail_flag_text *mail_flag_find(const char *code)
+{
+    for (size_t k = 0; code && k < mail_flag_count; k++)
+        if (strcmp(mail_flag_texts[k].code, code) == 0)
+            return &mail_flag_texts[k];
+    return NULL;
 }
 
 /* ---- parser warnings ---- */
@@ -360,11 +368,19 @@ static bool is_archive_type(const char *t)
            strcmp(t, "application/gzip") == 0;
 }
 
+/* SHA-256 by OpenSSL's libcrypto, which uses the CPU's SHA extensions
+ * where it has them (the whole message and every attachment are hashed:
+ * libsodium's portable code was a tenth of the parse). */
 static void sha256_hex(const void *d, size_t n, char out[65])
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, d, n);
-    util_hex(out, h, sizeof(h));
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(d, n, h, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+        /* cannot happen with a working libcrypto: never a wrong hash */
+        crypto_hash_sha256(h, d, n);
+        len = 32;
+    }
+    util_hex(out, h, 32);
 }
 
 /* ---- attachments ---- */

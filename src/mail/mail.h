@@ -33,12 +33,12 @@
  *   [{url, host, source: text|html, link_text}], attachments [{filename,
  *   declared_type, sniffed_type, size, sha256}], messages [{from, subject,
  *   message_id}] (messages attached as message/rfc822), flags [{code,
- *   evidence, ja, en}], warnings [{code, offset, item}], counts of what
- *   the limits cut (cut: {urls, received, parts, warnings}).
- * Returns IS_OK, or IS_ERR_INVALID with a message in err (empty, larger
- * than MAIL_MAX_BYTES, not an e-mail: no header field of a message).
- * Hostile MIME never fails the parse: GMime's warnings become indicators,
- * and what the limits cut is counted. */
+ *   evidence}] (their Japanese and English explanations: mail_flag_find),
+ * warnings [{code, offset, item}], counts of what the limits cut (cut: {urls,
+ * received, parts, warnings}). Returns IS_OK, or IS_ERR_INVALID with a message
+ * in err (empty, larger than MAIL_MAX_BYTES, not an e-mail: no header field of
+ * a message). Hostile MIME never fails the parse: GMime's warnings become
+ * indicators, and what the limits cut is counted. */
 int mail_parse(const void *raw, size_t len, json_t **out, char *err,
                size_t errlen);
 
@@ -56,5 +56,8 @@ struct mail_flag_text {
 };
 extern const struct mail_flag_text mail_flag_texts[];
 extern const size_t mail_flag_count;
+/* The explanations of a flag code (the result's flags carry the code and
+ * its evidence only), NULL for a code that is not one. */
+const struct mail_flag_text *mail_flag_find(const char *code);
 
 #endif

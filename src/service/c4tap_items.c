@@ -180,8 +180,12 @@ static json_t *flags_json(const json_t *parsed, const struct view *v)
             c4tap_flag_type(json_string_value(json_object_get(f, "code")));
         if (!v->may[t])
             continue;
+        const struct mail_flag_text *x =
+            mail_flag_find(json_string_value(json_object_get(f, "code")));
         json_t *c = json_deep_copy(f);
         json_object_set_new(c, "type", json_string(c4tap_type_name(t)));
+        json_object_set_new(c, "ja", json_string(x ? x->ja : ""));
+        json_object_set_new(c, "en", json_string(x ? x->en : ""));
         json_array_append_new(out, c);
     }
     return out;
@@ -430,21 +434,20 @@ static bool is_bomb(const json_t *p)
  * keyed indicator of l, else a new one) with its indicators; the caller
  * holds the write transaction. */
 static int write_submission(struct store_conn *c, struct store_c4tap_sub *s,
-                            const struct inds *l, const void *bytes,
-                            size_t nbytes, int64_t now, int64_t *id,
-                            int64_t *campaign_out)
+                            const char *sector, const struct inds *l,
+                            const void *bytes, size_t nbytes, int64_t now,
+                            int64_t *id, int64_t *campaign_out)
 {
     int rc = IS_OK;
     int64_t campaign = 0;
     for (size_t i = 0; !rc && i < l->n; i++) {
         if (!l->v[i].keyed)
             continue;
-        int64_t ids[1];
-        int k = 0;
-        rc = store_c4tap_campaigns_sharing(c, l->v[i].kind, l->v[i].value, ids,
-                                           1, &k);
-        if (!rc && k > 0 && (!campaign || ids[0] < campaign))
-            campaign = ids[0];
+        int64_t shared = 0;
+        rc = store_c4tap_campaign_sharing(c, l->v[i].kind, l->v[i].value,
+                                          &shared);
+        if (!rc && shared > 0 && (!campaign || shared < campaign))
+            campaign = shared;
     }
     if (!rc && !campaign)
         rc = store_c4tap_campaign_insert(c, now, &campaign);
@@ -454,6 +457,15 @@ static int write_submission(struct store_conn *c, struct store_c4tap_sub *s,
     for (size_t i = 0; !rc && i < l->n; i++)
         rc = store_c4tap_indicator_add(c, *id, l->v[i].kind, l->v[i].value,
                                        (int)l->v[i].type, l->v[i].keyed);
+    /* the lookup's counts: once per value, whatever kinds hold it */
+    for (size_t i = 0; !rc && i < l->n; i++) {
+        bool again = false;
+        for (size_t j = 0; j < i && !again; j++)
+            again = strcmp(l->v[j].value, l->v[i].value) == 0;
+        if (!again)
+            rc = store_c4tap_value_add(c, l->v[i].value, s->org_id, sector,
+                                       s->mail_at);
+    }
     if (!rc)
         rc = store_c4tap_campaign_touch(c, campaign, now);
     *campaign_out = campaign;
@@ -475,6 +487,11 @@ int c4tap_demo_submit(struct store_conn *c, const char *org, int64_t user_id,
                       const void *raw, size_t len, const char *ranges,
                       bool anonymous, int64_t now)
 {
+    struct access_org rel;
+    int rrc = store_org_rel(c, org, &rel);
+    if (rrc)
+        return rrc;
+    const char *sector = rel.sector_id;
     json_t *parsed = NULL;
     char why[256];
     int rc = mail_parse(raw, len, &parsed, why, sizeof(why));
@@ -499,7 +516,7 @@ int c4tap_demo_submit(struct store_conn *c, const char *org, int64_t user_id,
     s.parsed = text;
     int64_t id, campaign;
     if (!rc)
-        rc = write_submission(c, &s, &l, raw, len, now, &id, &campaign);
+        rc = write_submission(c, &s, sector, &l, raw, len, now, &id, &campaign);
     free(text);
     inds_free(&l);
     json_decref(parsed);
@@ -596,8 +613,8 @@ static int submit(struct store_conn *c, const struct submit_in *in,
         rc = rc == IS_ERR_NOTFOUND ? IS_OK : rc;
         int64_t campaign = 0;
         if (!rc)
-            rc =
-                write_submission(c, &s, &l, bytes, nbytes, now, &id, &campaign);
+            rc = write_submission(c, &s, in->who->org.sector_id, &l, bytes,
+                                  nbytes, now, &id, &campaign);
         char target[32];
         util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
         json_t *detail = json_pack("{s:s,s:I}", "via", s.via, "campaign",
@@ -1570,23 +1587,37 @@ int c4tap_campaign_advisory(struct app *a, struct store_conn *c,
 /* ---- "have others seen this?" ---- */
 
 struct lookup_ctx {
-    struct store_conn *c;
-    int64_t ids[1000];
-    char kinds[1000][24];
-    int types[1000];
-    int n;
+    const struct c4_me *m;
+    json_t *matches;
+    int hidden;
+    int64_t last_id;
 };
 
-static int lookup_row(const struct store_c4tap_ind *i, void *ctx)
+/* One row of the value's newest rows: a match when the reader may read
+ * the row's type of its submission, else counted as hidden (a submission
+ * once, whichever of its kinds matched). */
+static int lookup_row(const char *kind, int type,
+                      const struct store_c4tap_sub *s, void *ctx)
 {
     struct lookup_ctx *k = ctx;
-    if (k->n >= 1000)
-        return STORE_C4_STOP;
-    k->ids[k->n] = i->submission_id;
-    util_xcopy(k->kinds[k->n], sizeof(k->kinds[0]), i->kind);
-    k->types[k->n] = i->type;
-    k->n++;
-    return IS_OK;
+    if (s->id == k->last_id || (unsigned)type >= C4_TYPE_COUNT)
+        return IS_OK;
+    k->last_id = s->id;
+    struct view v;
+    view_of(k->m, s, &v);
+    if (!v.may[type]) {
+        k->hidden++;
+        return IS_OK;
+    }
+    if (json_array_size(k->matches) >= C4TAP_LOOKUP_SHOWN)
+        return IS_OK;
+    json_t *o = json_pack(
+        "{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "submission", (json_int_t)s->id,
+        "campaign", (json_int_t)s->campaign_id, "kind", kind, "type",
+        c4tap_type_name((enum c4tap_type)type), "mail_date",
+        svc_time_json(s->mail_at), "provider", provider_json(s, &v), "tlp",
+        range_tlp(v.ranges[type]), "received_at", svc_time_json(s->created_at));
+    return o && !json_array_append_new(k->matches, o) ? IS_OK : IS_ERR_NOMEM;
 }
 
 int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
@@ -1619,12 +1650,12 @@ int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
     for (char *p = lower; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     bool both = strcmp(lower, value) != 0;
-    struct lookup_ctx *k = calloc(1, sizeof(*k));
-    if (!k)
-        return IS_ERR_NOMEM;
     struct store_c4tap_counts cnt, cnt2 = {0};
+    struct lookup_ctx k = {.m = &m, .matches = json_array()};
+    if (!k.matches)
+        return IS_ERR_NOMEM;
     if ((rc = store_read_begin(c))) {
-        free(k);
+        json_decref(k.matches);
         return rc;
     }
     rc = store_c4tap_lookup_counts(c, value, kind, &cnt);
@@ -1637,51 +1668,24 @@ int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
         used = lower;
     }
     if (!rc)
-        rc = store_c4tap_lookup(c, used, kind, lookup_row, k);
-    json_t *matches = json_array();
-    int hidden = 0;
-    int64_t last_id = 0;
-    for (int i = 0; !rc && i < k->n; i++) {
-        if (k->ids[i] == last_id)
-            continue;
-        last_id = k->ids[i];
-        struct store_c4tap_sub s;
-        if ((rc = store_c4tap_sub_get(c, k->ids[i], false, &s)))
-            break;
-        struct view v;
-        view_of(&m, &s, &v);
-        if (!v.may[k->types[i]]) {
-            hidden++;
-            continue;
-        }
-        if (json_array_size(matches) >= 100)
-            continue;
-        json_array_append_new(
-            matches,
-            json_pack("{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "submission",
-                      (json_int_t)s.id, "campaign", (json_int_t)s.campaign_id,
-                      "kind", k->kinds[i], "type",
-                      c4tap_type_name((enum c4tap_type)k->types[i]),
-                      "mail_date", svc_time_json(s.mail_at), "provider",
-                      provider_json(&s, &v), "tlp",
-                      range_tlp(v.ranges[k->types[i]]), "received_at",
-                      svc_time_json(s.created_at)));
-    }
+        rc = store_c4tap_lookup(c, used, kind, C4TAP_LOOKUP_ROWS, lookup_row,
+                                &k);
     store_read_end(c);
-    free(k);
+    json_t *matches = k.matches;
+    int hidden = k.hidden;
     if (rc) {
         json_decref(matches);
         return rc;
     }
     /* counts to every handler; who and what only where the range allows */
-    *out = json_pack(
-        "{s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:o,s:o},s:o,s:i}", "value", used, "kind",
-        kind, "seen", "submissions", (json_int_t)cnt.submissions,
-        "organisations", (json_int_t)cnt.organisations, "sectors",
-        (json_int_t)cnt.sectors, "campaigns", (json_int_t)cnt.campaigns,
-        "first", svc_time_json(cnt.submissions ? cnt.first : 0), "last",
-        svc_time_json(cnt.submissions ? cnt.last : 0), "matches", matches,
-        "hidden", hidden);
+    *out = json_pack("{s:s,s:s?,s:{s:I,s:I,s:I,s:o,s:o},s:o,s:i}", "value",
+                     used, "kind", kind, "seen", "submissions",
+                     (json_int_t)cnt.submissions, "organisations",
+                     (json_int_t)cnt.organisations, "sectors",
+                     (json_int_t)cnt.sectors, "first",
+                     svc_time_json(cnt.submissions ? cnt.first : 0), "last",
+                     svc_time_json(cnt.submissions ? cnt.last : 0), "matches",
+                     matches, "hidden", hidden);
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 

@@ -148,27 +148,33 @@ void store_c4tap_subs_free(struct store_c4tap_sub *s, size_t n)
     free(s);
 }
 
-static void read_sub(sqlite3_stmt *st, struct store_c4tap_sub *s)
+/* The columns of C4_SUB_COLS, starting at column k of st. */
+static void read_sub_at(sqlite3_stmt *st, int k, struct store_c4tap_sub *s)
 {
     memset(s, 0, sizeof(*s));
-    s->id = sqlite3_column_int64(st, 0);
-    store_col_copy(st, 1, s->org_id, sizeof(s->org_id));
-    s->user_id = sqlite3_column_int64(st, 2);
-    s->anonymous = sqlite3_column_int(st, 3) != 0;
-    store_col_copy(st, 4, s->via, sizeof(s->via));
-    store_col_copy(st, 5, s->ranges, sizeof(s->ranges));
-    store_col_copy(st, 6, s->sha256, sizeof(s->sha256));
-    s->size = sqlite3_column_int64(st, 7);
-    s->mail_at = sqlite3_column_int64(st, 8);
-    s->created_at = sqlite3_column_int64(st, 9);
-    s->campaign_id = sqlite3_column_int64(st, 10);
-    store_col_copy(st, 11, s->note, sizeof(s->note));
-    s->version = sqlite3_column_int64(st, 12);
-    s->demo = sqlite3_column_int(st, 13) != 0;
-    store_col_copy(st, 14, s->org_name_ja, sizeof(s->org_name_ja));
-    store_col_copy(st, 15, s->org_name_en, sizeof(s->org_name_en));
-    store_col_copy(st, 16, s->scope_id, sizeof(s->scope_id));
-    store_col_copy(st, 17, s->sector_id, sizeof(s->sector_id));
+    s->id = sqlite3_column_int64(st, k + 0);
+    store_col_copy(st, k + 1, s->org_id, sizeof(s->org_id));
+    s->user_id = sqlite3_column_int64(st, k + 2);
+    s->anonymous = sqlite3_column_int(st, k + 3) != 0;
+    store_col_copy(st, k + 4, s->via, sizeof(s->via));
+    store_col_copy(st, k + 5, s->ranges, sizeof(s->ranges));
+    store_col_copy(st, k + 6, s->sha256, sizeof(s->sha256));
+    s->size = sqlite3_column_int64(st, k + 7);
+    s->mail_at = sqlite3_column_int64(st, k + 8);
+    s->created_at = sqlite3_column_int64(st, k + 9);
+    s->campaign_id = sqlite3_column_int64(st, k + 10);
+    store_col_copy(st, k + 11, s->note, sizeof(s->note));
+    s->version = sqlite3_column_int64(st, k + 12);
+    s->demo = sqlite3_column_int(st, k + 13) != 0;
+    store_col_copy(st, k + 14, s->org_name_ja, sizeof(s->org_name_ja));
+    store_col_copy(st, k + 15, s->org_name_en, sizeof(s->org_name_en));
+    store_col_copy(st, k + 16, s->scope_id, sizeof(s->scope_id));
+    store_col_copy(st, k + 17, s->sector_id, sizeof(s->sector_id));
+}
+
+static void read_sub(sqlite3_stmt *st, struct store_c4tap_sub *s)
+{
+    read_sub_at(st, 0, s);
 }
 
 static int map_sub_parsed(sqlite3_stmt *st, void *ctx)
@@ -329,28 +335,13 @@ int store_c4tap_indicator_add(struct store_conn *c, int64_t sub,
                       value, type, keyed ? 1 : 0);
 }
 
-struct ids_ctx {
-    int64_t *ids;
-    int max, n;
-};
-
-static int map_id(sqlite3_stmt *st, void *ctx)
+int store_c4tap_campaign_sharing(struct store_conn *c, const char *kind,
+                                 const char *value, int64_t *id)
 {
-    struct ids_ctx *k = ctx;
-    if (k->n < k->max)
-        k->ids[k->n++] = sqlite3_column_int64(st, 0);
-    return IS_OK;
-}
-
-int store_c4tap_campaigns_sharing(struct store_conn *c, const char *kind,
-                                  const char *value, int64_t *ids, int max,
-                                  int *n)
-{
-    struct ids_ctx k = {ids, max, 0};
-    int rc = store_each(c, ST_C4_CAMPAIGNS_SHARING, "c4tap sharing", map_id, &k,
-                        "tt", kind, value);
-    *n = k.n;
-    return rc;
+    *id = 0;
+    int rc = store_get_int64(c, ST_C4_CAMPAIGNS_SHARING, "c4tap sharing", id,
+                             "tt", kind, value);
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
 }
 
 struct ind_ctx {
@@ -374,14 +365,30 @@ static int map_ind(sqlite3_stmt *st, void *ctx)
     return k->fn(&i, k->ctx);
 }
 
+struct lookup_ctx {
+    int (*fn)(const char *kind, int type, const struct store_c4tap_sub *s,
+              void *ctx);
+    void *ctx;
+};
+
+static int map_lookup(sqlite3_stmt *st, void *ctx)
+{
+    struct lookup_ctx *k = ctx;
+    struct store_c4tap_sub s;
+    read_sub_at(st, 2, &s);
+    const char *kind = (const char *)sqlite3_column_text(st, 0);
+    return k->fn(kind ? kind : "", sqlite3_column_int(st, 1), &s, k->ctx);
+}
+
 int store_c4tap_lookup(struct store_conn *c, const char *value,
-                       const char *kind,
-                       int (*fn)(const struct store_c4tap_ind *i, void *ctx),
+                       const char *kind, int limit,
+                       int (*fn)(const char *kind, int type,
+                                 const struct store_c4tap_sub *s, void *ctx),
                        void *ctx)
 {
-    struct ind_ctx k = {fn, ctx};
-    return store_each(c, ST_C4_LOOKUP, "c4tap lookup", map_ind, &k, "tt", value,
-                      kind);
+    struct lookup_ctx k = {fn, ctx};
+    return store_each(c, ST_C4_LOOKUP, "c4tap lookup", map_lookup, &k, "tti",
+                      value, kind, limit);
 }
 
 int store_c4tap_indicators_of(struct store_conn *c, int64_t sub,
@@ -410,8 +417,22 @@ int store_c4tap_lookup_counts(struct store_conn *c, const char *value,
                               const char *kind, struct store_c4tap_counts *out)
 {
     memset(out, 0, sizeof(*out));
-    return store_get_row(c, ST_C4_LOOKUP_COUNTS, "c4tap lookup counts",
-                         map_counts, out, "tt", value, kind);
+    /* by value: the counts kept at each submission; by kind: counted */
+    int rc = kind ? store_get_row(c, ST_C4_LOOKUP_COUNTS, "c4tap lookup counts",
+                                  map_counts, out, "tt", value, kind)
+                  : store_get_row(c, ST_C4_VALUE_COUNTS, "c4tap value counts",
+                                  map_counts, out, "t", value);
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+}
+
+int store_c4tap_value_add(struct store_conn *c, const char *value,
+                          const char *org, const char *sector, int64_t mail_at)
+{
+    int rc =
+        store_exec(c, ST_C4_VALUE_ADD, "c4tap value", "tI", value, mail_at);
+    return rc ? rc
+              : store_exec(c, ST_C4_VALUE_ORG_ADD, "c4tap value org", "ttt",
+                           value, org, sector ? sector : "");
 }
 
 /* ---- campaigns ---- */

@@ -101,31 +101,39 @@ int store_c4tap_subs_walk(struct store_conn *c, int64_t before,
 int store_c4tap_indicator_add(struct store_conn *c, int64_t sub,
                               const char *kind, const char *value, int type,
                               bool keyed);
-/* The campaigns (not merged away) of the submissions that share a keyed
- * indicator (kind, value) with anything submitted before, lowest first,
- * into ids[0..max); *n how many. */
-int store_c4tap_campaigns_sharing(struct store_conn *c, const char *kind,
-                                  const char *value, int64_t *ids, int max,
-                                  int *n);
+/* The lowest campaign of the submissions that share the keyed indicator
+ * (kind, value) into *id (0: none). Merged campaigns have no submissions,
+ * so the campaign is a live one. */
+int store_c4tap_campaign_sharing(struct store_conn *c, const char *kind,
+                                 const char *value, int64_t *id);
 struct store_c4tap_ind {
     int64_t submission_id;
     const char *kind, *value; /* borrowed for the call */
     int type;
 };
-/* Every indicator of value (of kind, when kind is not NULL), then of the
- * submission ids given: fn per row (borrowed strings). */
+/* The newest limit rows of indicator value (of kind, when kind is not
+ * NULL), newest submission first: fn per row with the row's kind and type
+ * and its submission (all borrowed for the call). */
 int store_c4tap_lookup(struct store_conn *c, const char *value,
-                       const char *kind,
-                       int (*fn)(const struct store_c4tap_ind *i, void *ctx),
+                       const char *kind, int limit,
+                       int (*fn)(const char *kind, int type,
+                                 const struct store_c4tap_sub *s, void *ctx),
                        void *ctx);
-/* Counts over every submission with the indicator (value, of kind unless
- * NULL): submissions, organisations, sectors, campaigns, first and last
- * mail_at. */
+/* Counts over every submission with the indicator value (of kind unless
+ * NULL): submissions, organisations, sectors, first and last mail_at
+ * (campaigns: 0, not counted). By value alone they are the counts kept by
+ * store_c4tap_value_add; by kind, counted from the rows. All 0 when no
+ * submission has it. */
 struct store_c4tap_counts {
     int64_t submissions, organisations, sectors, campaigns, first, last;
 };
 int store_c4tap_lookup_counts(struct store_conn *c, const char *value,
                               const char *kind, struct store_c4tap_counts *out);
+/* Counts value once more for a submission of org (in sector) with the
+ * e-mail's time mail_at: once per submission and value, in its write
+ * transaction. */
+int store_c4tap_value_add(struct store_conn *c, const char *value,
+                          const char *org, const char *sector, int64_t mail_at);
 int store_c4tap_indicators_of(struct store_conn *c, int64_t sub,
                               int (*fn)(const struct store_c4tap_ind *i,
                                         void *ctx),

@@ -36,6 +36,10 @@ ST(C4_HANDLER_DELETE, "DELETE FROM c4tap_handlers WHERE user_id = ?1")
 #define C4_SUB_FROM                                                            \
     "FROM c4tap_submissions s JOIN orgs g ON g.id = s.org_id LEFT JOIN "       \
     "scopes p ON p.id = g.scope_id "
+#define C4_SUB_FROM_IND                                                        \
+    "FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id = "              \
+    "i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "    \
+    "p.id = g.scope_id "
 ST(C4_SUB_INSERT,
    "INSERT INTO c4tap_submissions(org_id, user_id, anonymous, via, ranges, "
    "sha256, size, mail_at, created_at, campaign_id, note, parsed, raw, demo) "
@@ -45,10 +49,22 @@ ST(C4_SUB_GET,
 ST(C4_SUB_HEAD, "SELECT " C4_SUB_COLS C4_SUB_FROM "WHERE s.id = ?1")
 ST(C4_LOOKUP_COUNTS,
    "SELECT count(DISTINCT s.id), count(DISTINCT s.org_id), count(DISTINCT "
-   "p.sector_id), count(DISTINCT s.campaign_id), min(s.mail_at), "
+   "p.sector_id), 0, min(s.mail_at), "
    "max(s.mail_at) FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id "
    "= i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "
    "p.id = g.scope_id WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2)")
+/* the per-value counts (migration 0023) */
+ST(C4_VALUE_ADD, "INSERT INTO c4tap_values(value, submissions, first, last) "
+                 "VALUES (?1, 1, ?2, ?2) ON CONFLICT(value) DO UPDATE SET "
+                 "submissions = submissions + 1, first = min(first, ?2), "
+                 "last = max(last, ?2)")
+ST(C4_VALUE_ORG_ADD, "INSERT OR IGNORE INTO c4tap_value_orgs(value, org_id, "
+                     "sector_id) VALUES (?1, ?2, ?3)")
+ST(C4_VALUE_COUNTS,
+   "SELECT v.submissions, (SELECT count(*) FROM c4tap_value_orgs o WHERE "
+   "o.value = ?1), (SELECT count(DISTINCT o.sector_id) FROM "
+   "c4tap_value_orgs o WHERE o.value = ?1 AND o.sector_id <> ''), 0, "
+   "v.first, v.last FROM c4tap_values v WHERE v.value = ?1")
 ST(C4_SUB_BY_HASH, "SELECT id FROM c4tap_submissions WHERE org_id = ?1 AND "
                    "sha256 = ?2")
 ST(C4_SUB_RAW, "SELECT raw FROM c4tap_submissions WHERE id = ?1")
@@ -63,13 +79,16 @@ ST(C4_SUBS_WALK, "SELECT " C4_SUB_COLS C4_SUB_FROM
                  "WHERE ?1 = 0 OR s.id < ?1 ORDER BY s.id DESC")
 ST(C4_IND_ADD, "INSERT INTO c4tap_indicators(submission_id, kind, value, "
                "type, keyed) VALUES (?1, ?2, ?3, ?4, ?5)")
+/* the lowest campaign sharing a keyed indicator (NULL: none) */
 ST(C4_CAMPAIGNS_SHARING,
-   "SELECT DISTINCT s.campaign_id FROM c4tap_indicators i JOIN "
+   "SELECT min(s.campaign_id) FROM c4tap_indicators i JOIN "
    "c4tap_submissions s ON s.id = i.submission_id WHERE i.value = ?2 AND "
-   "i.kind = ?1 AND i.keyed = 1 ORDER BY s.campaign_id")
-ST(C4_LOOKUP, "SELECT submission_id, kind, value, type FROM c4tap_indicators "
-              "WHERE value = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY "
-              "submission_id DESC LIMIT 1000")
+   "i.kind = ?1 AND i.keyed = 1")
+/* the newest C4TAP_LOOKUP_ROWS rows of a value, with their submissions
+ * (the head columns of C4_SUB_COLS follow the indicator's kind and type) */
+ST(C4_LOOKUP, "SELECT i.kind, i.type, " C4_SUB_COLS C4_SUB_FROM_IND
+              "WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2) ORDER BY "
+              "i.submission_id DESC LIMIT ?3")
 ST(C4_INDICATORS_OF, "SELECT submission_id, kind, value, type FROM "
                      "c4tap_indicators WHERE submission_id = ?1 ORDER BY "
                      "rowid")

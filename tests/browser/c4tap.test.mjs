@@ -158,5 +158,6 @@ test('the analyst annotates a campaign; a user who is no handler is told so', as
   const nb = await actor('ceptoar-banking-secretariat', '390');
   await go(nb.page, '/c4tap');
   await until(async () => (await nb.page.locator('main').innerText()).includes('登録された取扱者だけ'), 'not a handler');
+  assert.equal(await nb.page.locator('main h1').count(), 1, 'one heading');
   await check(nb, 'c4tap-not-handler', '390');
 });

@@ -546,6 +546,18 @@ def test_concurrent_submissions(world):
                          "c4tap_submissions").fetchone()[0] == 1
         ids = {r.json()["id"] for r in res}
         assert len(ids) == 8
+        # the lookup's counts kept per value equal a recount of the rows
+        kept = dict(((v, (n, f, l)) for v, n, f, l in c.execute(
+            "SELECT value, submissions, first, last FROM c4tap_values")))
+        recount = dict(((v, (n, f, l)) for v, n, f, l in c.execute(
+            "SELECT i.value, count(DISTINCT s.id), min(s.mail_at), "
+            "max(s.mail_at) FROM c4tap_indicators i JOIN c4tap_submissions "
+            "s ON s.id = i.submission_id GROUP BY i.value")))
+        assert kept == recount
+        orgs = set(c.execute("SELECT value, org_id FROM c4tap_value_orgs"))
+        assert orgs == set(c.execute(
+            "SELECT DISTINCT i.value, s.org_id FROM c4tap_indicators i JOIN "
+            "c4tap_submissions s ON s.id = i.submission_id"))
 
 
 # ---- the CLI ----

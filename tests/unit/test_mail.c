@@ -61,9 +61,9 @@ static bool has_flag(json_t *j, const char *code, const char *evidence_part)
         const char *e = json_string_value(json_object_get(f, "evidence"));
         if (c && strcmp(c, code) == 0 &&
             (!evidence_part || (e && strstr(e, evidence_part)))) {
-            /* every flag carries both languages' explanation */
-            assert_non_null(json_string_value(json_object_get(f, "ja")));
-            assert_non_null(json_string_value(json_object_get(f, "en")));
+            /* every flag has both languages' explanation */
+            assert_non_null(mail_flag_find(c));
+            assert_true(mail_flag_find(c)->ja[0] && mail_flag_find(c)->en[0]);
             return true;
         }
     }
