@@ -1185,7 +1185,8 @@ int c4tap_campaigns_list(struct store_conn *c, const struct auth_ctx *who,
         return rc;
     rc = store_c4tap_campaigns(c, &k, &n);
     json_t *items = json_array();
-    for (size_t i = 0; !rc && i < n && json_array_size(items) < 500; i++) {
+    for (size_t i = 0;
+         !rc && i < n && json_array_size(items) < C4TAP_CAMPAIGNS_MAX; i++) {
         json_t *o = campaign_json(c, &m, &k[i], false, &rc);
         if (o)
             json_array_append_new(items, o);
@@ -1699,8 +1700,8 @@ struct export_ctx {
     struct buf b;
     json_t *items;
     long rows;
-    int64_t ids[4096];
-    int nids;
+    int64_t *ids; /* the submissions to export, newest first */
+    size_t nids, cap;
 };
 
 static int export_pick(const struct store_c4tap_sub *s, void *ctx)
@@ -1712,8 +1713,14 @@ static int export_pick(const struct store_c4tap_sub *s, void *ctx)
     view_of(k->m, s, &v);
     if (!v.any)
         return IS_OK;
-    if (k->nids >= (int)IS_ARRAY_LEN(k->ids))
-        return STORE_C4_STOP;
+    if (k->nids == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 1024;
+        int64_t *ids = realloc(k->ids, cap * sizeof(*ids));
+        if (!ids)
+            return IS_ERR_NOMEM;
+        k->ids = ids;
+        k->cap = cap;
+    }
     k->ids[k->nids++] = s->id;
     return IS_OK;
 }
@@ -1793,7 +1800,8 @@ int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
                         "tlp\r\n");
     if ((rc = store_read_begin(c)) == IS_OK) {
         rc = store_c4tap_subs_walk(c, 0, export_pick, k);
-        for (int i = 0; !rc && i < k->nids; i++) {
+        for (size_t i = 0; !rc && i < k->nids && k->rows < C4TAP_EXPORT_MAX;
+             i++) {
             struct store_c4tap_sub s;
             if ((rc = store_c4tap_sub_get(c, k->ids[i], false, &s)))
                 break;
@@ -1827,6 +1835,7 @@ int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
     }
     buf_release(&k->b);
     json_decref(k->items);
+    free(k->ids);
     free(k);
     return rc;
 }
