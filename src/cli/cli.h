@@ -52,7 +52,7 @@ struct api_answer {
     long status;
     struct buf body;
 };
-/* Performs one request (cli/client.c). body may be NULL. IS_ERR_IO when
+/* Performs one request (cli/api.c). body may be NULL. IS_ERR_IO when
  * unreachable (err filled). a->body is the caller's to buf_release. */
 int cli_api_call(const char *url, const char *token, const char *method,
                  const char *path, const char *body, struct api_answer *a,
