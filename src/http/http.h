@@ -3,7 +3,9 @@
  *
  * Every request goes through the same steps, in http/server.c:
  *   request head: target length (414), query parameters (400), header
- *   fields (431), Host in HTTP/1.1 (400) -> size limit (413) -> route
+ *   fields (431), Host in HTTP/1.1 (400) -> size limit (413) -> for a
+ *   route taking bodies over HTTP_MAX_BODY, the credentials (401/403)
+ *   before the body is read -> route
  *   match (404/405) -> body media type (415) -> JSON parse (400) ->
  *   authentication (401) -> CSRF for cookie sessions (403) -> role check
  *   (403) -> body validation against the route's field table (400) ->
@@ -75,6 +77,12 @@ struct http_route {
     /* a vantage point's account (no role; service/sites.h) may call it;
      * every other route refuses such an account (403) */
     bool vantage;
+    /* a public route's own credential check from the header fields (0:
+     * accepted; else the answer is in out and its status returned). Run
+     * before the body is read when max_body is above HTTP_MAX_BODY (the
+     * C4TAP mail intake's token); authenticated routes with such bodies
+     * are authenticated then (server.c, credentials_first) */
+    int (*precheck)(struct http_req *r, struct http_resp *out);
 };
 
 struct http_req {

@@ -572,6 +572,7 @@ int h_c4tap_handler_remove(struct http_req *r, struct http_resp *out);
 int h_c4tap_defaults(struct http_req *r, struct http_resp *out);
 int h_c4tap_submit(struct http_req *r, struct http_resp *out);
 int h_c4tap_intake(struct http_req *r, struct http_resp *out);
+int h_c4tap_intake_token(struct http_req *r, struct http_resp *out);
 int h_c4tap_submissions(struct http_req *r, struct http_resp *out);
 int h_c4tap_submission(struct http_req *r, struct http_resp *out);
 int h_c4tap_ranges(struct http_req *r, struct http_resp *out);
@@ -1061,6 +1062,7 @@ const struct http_route http_routes[] = {
      .auth = HTTP_PUBLIC,
      CBODY(intake),
      .fn = h_c4tap_intake,
+     .precheck = h_c4tap_intake_token,
      .max_body = C4TAP_MAX_BODY},
     {.method = "GET",
      .pattern = "/api/v1/c4tap/campaigns",

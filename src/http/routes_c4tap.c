@@ -86,7 +86,7 @@ int h_c4tap_submit(struct http_req *r, struct http_resp *out)
 /* The mail intake: the MTA's pipe (infrashare c4tap intake) with the
  * daemon's intake token in X-C4TAP-Intake-Token (--c4tap-intake-token-
  * file); no user session. */
-int h_c4tap_intake(struct http_req *r, struct http_resp *out)
+int h_c4tap_intake_token(struct http_req *r, struct http_resp *out)
 {
     const char *tok = http_header(r, "X-C4TAP-Intake-Token");
     if (!r->app->c4tap_intake_set)
@@ -101,6 +101,14 @@ int h_c4tap_intake(struct http_req *r, struct http_resp *out)
         return http_error(out, 401, "unauthenticated", "X-C4TAP-Intake-Token",
                           "X-C4TAP-Intake-Token: missing or not the intake "
                           "token");
+    return 0;
+}
+
+int h_c4tap_intake(struct http_req *r, struct http_resp *out)
+{
+    int refused = h_c4tap_intake_token(r, out); /* again: cheap */
+    if (refused)
+        return refused;
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = c4tap_intake(r->app, r->sc, r->json, NOW, &o, &e);

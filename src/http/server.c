@@ -720,6 +720,31 @@ done:
     r->sc = NULL;
 }
 
+/* The credentials of a request to a route with a large body, from its
+ * header fields alone: the route's own check for a public route
+ * (http_route.precheck: the mail intake's token), else the session or
+ * token, CSRF and roles as the pipeline checks them later. True when the
+ * body may be read; else out holds the answer. */
+static bool credentials_first(struct http_server *srv,
+                              struct MHD_Connection *conn,
+                              const struct rstate *st, const char *method,
+                              struct http_resp *out)
+{
+    const struct http_route *rt = &http_routes[st->route_index];
+    struct http_req r = {0};
+    r.app = srv->app;
+    r.route = rt;
+    r.route_index = st->route_index;
+    r.method = method;
+    r.mhd = conn;
+    if (rt->auth == HTTP_PUBLIC)
+        return !rt->precheck || !rt->precheck(&r, out);
+    r.sc = store_acquire(srv->app->store);
+    bool ok = !authenticate(&r, conn, out);
+    store_put(srv->app->store, r.sc);
+    return ok;
+}
+
 /* Called by libmicrohttpd with the request target before it splits the
  * query into arguments (connection.c, parse_initial_message_line, in
  * 0.9.75 and later). Each argument costs a record in the connection's
@@ -949,6 +974,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             http_error(&out, 413, "body_too_large", "body",
                        "the request body is larger than %zu bytes", cap);
             return send_resp(conn, st, &r, &out);
+        }
+        /* a route that takes bodies larger than the default (uploads of
+         * megabytes) checks the credentials before reading one: nobody
+         * without them makes the hub read and parse megabytes */
+        struct http_resp early = {0};
+        if (cap > HTTP_MAX_BODY && st->route_index >= 0 &&
+            !credentials_first(srv, conn, st, method, &early)) {
+            struct http_req r = {0};
+            r.method = method;
+            return send_resp(conn, st, &r, &early);
         }
         return MHD_YES;
     }

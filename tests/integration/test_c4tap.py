@@ -595,3 +595,33 @@ def test_cli_submit_lookup_export(world, tmp_path):
                   me["submission_address"], input="From: a@b\n\nx",
                   check=False)
     assert r.returncode == 75, r.stderr
+
+
+def test_no_megabytes_read_without_credentials(world):
+    """A route that takes megabytes (the submission, the mail intake)
+    answers a request without credentials from its header fields alone:
+    401 comes back while the body has not been sent."""
+    import socket
+    w = world
+    host, port = "127.0.0.1", w.hub.port
+    for path, extra in (("/api/v1/c4tap/intake", ""),
+                        ("/api/v1/c4tap/intake",
+                         "X-C4TAP-Intake-Token: " + "z" * 40 + "\r\n"),
+                        ("/api/v1/c4tap/submissions", ""),
+                        ("/api/v1/c4tap/submissions",
+                         "Authorization: Bearer ist_" + "0" * 32 + "_x\r\n")):
+        with socket.create_connection((host, port), timeout=10) as s:
+            s.sendall((f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+                       "Content-Type: application/json\r\n"
+                       f"{extra}Content-Length: 14000000\r\n\r\n").encode())
+            head = s.recv(4096).decode("latin-1")
+        assert head.startswith("HTTP/1.1 401"), (path, head[:200])
+    # with the credentials the body is read (and judged on its own)
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
+                   f"\r\nAuthorization: Bearer {w.tok['bank']}\r\n"
+                   "Content-Type: application/json\r\nConnection: close\r\n"
+                   "Content-Length: 9\r\n\r\nnot json!").encode())
+        head = s.recv(4096).decode("latin-1")
+    assert head.startswith("HTTP/1.1 400"), head[:200]
+    assert "malformed_json" in head
