@@ -86,6 +86,7 @@ const ROUTES = [
   [/^\/c4tap\/campaigns$/, 'page-c4tap.js', 'c4tapCampaigns'],
   [/^\/c4tap\/campaigns\/([0-9]+)$/, 'page-c4tap.js', 'c4tapCampaign'],
   [/^\/c4tap\/s\/([0-9]+)$/, 'page-c4tap.js', 'c4tapSub'],
+  [/^\/c4tap\/admin$/, 'page-c4tap.js', 'c4tapAdmin'],
 ];
 
 function navItems() {

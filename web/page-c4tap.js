@@ -8,7 +8,9 @@
 //   #/c4tap                      submit, lookup, the list
 //   #/c4tap/s/{id}               a submission
 //   #/c4tap/campaigns            campaigns
-//   #/c4tap/campaigns/{id}       a campaign (analysts: note, advisory)
+//   #/c4tap/campaigns/{id}       a campaign (analysts: note, merge, split,
+//                                advisory)
+//   #/c4tap/admin                the secretariat: agreements and handlers
 // API: /c4tap/me, /c4tap/submissions[/{id}], /c4tap/campaigns[/{id}],
 // /c4tap/lookup, /c4tap/export (docs/openapi.json).
 import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge, put } from './dom.js';
@@ -20,11 +22,16 @@ export const TYPES = ['original', 'sender', 'headers', 'received', 'urls', 'atta
 const RANGES = ['red', 'amber', 'yellow', 'green', 'white'];
 const MAX = 10 * 1024 * 1024;
 
+/* whether the reader manages C4TAP (the secretariat's org_admin, admins):
+ * the sub-navigation then shows the management page */
+let isManager = false;
+
 const typeName = (x) => t('c4.type.' + x, null, true) || x;
 const title = (text) => h('h1', { 'data-title': text }, text);
 
 function subnav(here) {
   const items = [['/c4tap', 'c4.nav.subs'], ['/c4tap/campaigns', 'c4.nav.campaigns']];
+  if (isManager) items.push(['/c4tap/admin', 'c4.nav.admin']);
   return h('nav', { cls: 'subnav', 'aria-label': t('c4.nav') }, items.map(([p, k]) =>
     h('a', { href: '#' + p, 'aria-current': p === here ? 'page' : null }, t(k))));
 }
@@ -50,6 +57,7 @@ export async function render(main, env) {
   if ((m = p.match(/^\/c4tap\/s\/([0-9]+)$/))) return subPage(main, env, m[1]);
   if ((m = p.match(/^\/c4tap\/campaigns\/([0-9]+)$/))) return campaignPage(main, env, m[1]);
   if (p === '/c4tap/campaigns') return campaignsPage(main, env);
+  if (p === '/c4tap/admin') return adminPage(main, env);
   return homePage(main, env);
 }
 
@@ -58,6 +66,8 @@ export async function render(main, env) {
 async function homePage(main, env) {
   let me;
   try { me = await get('/c4tap/me'); } catch (e) { return notHandler(main, e); }
+  isManager = me.manager;
+  if (!me.handler && me.manager) { env.ctx.go('/c4tap/admin'); return; }
   if (!me.handler) return notHandler(main, { code: 'not_a_handler' });
   main.appendChild(title(t('c4.title')));
   main.appendChild(subnav('/c4tap'));
@@ -308,6 +318,98 @@ async function campaignPage(main, env, id) {
   if (me && me.may_analyse) main.appendChild(analystForms(env, c));
 }
 
+/* Merge another campaign into this one; split submissions off. */
+function mergeSplit(env, c) {
+  const other = h('input', { type: 'number', id: 'c4-merge-from', min: 1, inputmode: 'numeric' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const merge = h('form', { id: 'c4-merge' }, h('h2', {}, t('c4.merge')), h('p', { cls: 'hint' }, t('c4.merge.hint')),
+    field(t('c4.merge.from'), other), h('button', { type: 'submit' }, t('c4.merge.button')), out);
+  merge.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try { await post('/c4tap/campaigns/' + c.id + '/merge', { from: [Number(other.value)] }); env.ctx.reload(); } catch (err) { out.replaceChildren(msg(errText(err), 'err')); }
+  });
+  const subs = c.submissions || [];
+  if (subs.length < 2) return merge;
+  const boxes = subs.map((x) => h('div', { cls: 'row' },
+    h('input', { type: 'checkbox', id: 'c4-split-' + x.id, value: String(x.id) }),
+    h('label', { for: 'c4-split-' + x.id }, '#' + x.id)));
+  const out2 = h('div', { 'aria-live': 'polite' });
+  const split = h('form', { id: 'c4-split' }, h('h2', {}, t('c4.split')),
+    h('fieldset', {}, h('legend', {}, t('c4.split.which')), boxes),
+    h('button', { type: 'submit' }, t('c4.split.button')), out2);
+  split.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const ids = [...split.querySelectorAll('input[type=checkbox]:checked')].map((b) => Number(b.value));
+    try { const r = await post('/c4tap/campaigns/' + c.id + '/split', { submissions: ids }); env.ctx.go('/c4tap/campaigns/' + r.id); } catch (err) { out2.replaceChildren(msg(errText(err), 'err')); }
+  });
+  return h('div', {}, merge, split);
+}
+
+/* ---- the secretariat: agreements to the operating rules, handlers ---- */
+
+async function adminPage(main, env) {
+  let me;
+  try { me = await get('/c4tap/me'); } catch (e) { return notHandler(main, e); }
+  isManager = me.manager;
+  main.appendChild(title(t('c4.admin')));
+  main.appendChild(subnav('/c4tap/admin'));
+  if (!me.manager) { main.appendChild(msg(t('c4.admin.only'), 'err')); return; }
+  const [parts, hands] = await Promise.all([get('/c4tap/participants'), get('/c4tap/handlers')]);
+  main.appendChild(h('p', {}, t('c4.admin.totals', parts.totals)));
+  main.appendChild(h('h2', {}, t('c4.admin.orgs')));
+  const out = h('div', { 'aria-live': 'polite' });
+  main.appendChild(table([
+    [t('c4.admin.org'), (o) => (lang() === 'en' ? o.name_en : o.name_ja) || o.org],
+    [t('c4.standing'), (o) => t('c4.standing.' + o.standing, null, true) || o.standing],
+    [t('c4.admin.version'), (o) => o.rules_version],
+    [t('c4.admin.agreedby'), (o) => o.agreed_by],
+    [t('c4.admin.agreedat'), (o) => time(o.agreed_at)],
+    ['', (o) => o.standing === 'none' ? '' : h('button', { type: 'button', on: { click: async () => {
+      try { await api('DELETE', '/c4tap/participants/' + encodeURIComponent(o.org)); env.ctx.reload(); } catch (err) { out.replaceChildren(msg(errText(err), 'err')); }
+    } } }, t('c4.admin.withdraw')), '', t('c4.admin.withdraw')],
+  ], parts.items));
+  main.appendChild(out);
+  const org = h('input', { type: 'text', id: 'c4-join-org', maxlength: 63, autocomplete: 'off' });
+  const standing = select('standing', ['participant', 'observer', 'relation'].map((x) => [x, t('c4.standing.' + x)]), 'participant', { id: 'c4-join-standing' });
+  const version = h('input', { type: 'text', id: 'c4-join-version', maxlength: 32, value: me.rules_version });
+  const by = h('input', { type: 'text', id: 'c4-join-by', maxlength: 200 });
+  const jout = h('div', { 'aria-live': 'polite' });
+  const join = h('form', { id: 'c4-join' }, h('h2', {}, t('c4.admin.join')),
+    field(t('c4.admin.orgid'), org, t('c4.admin.orgid.hint')), field(t('c4.standing'), standing),
+    field(t('c4.admin.version'), version), field(t('c4.admin.agreedby'), by),
+    h('button', { type: 'submit' }, t('c4.admin.join.button')), jout);
+  join.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await post('/c4tap/participants', { org: org.value.trim(), standing: standing.value, rules_version: version.value.trim(), agreed_by: by.value.trim() });
+      env.ctx.reload();
+    } catch (err) { jout.replaceChildren(msg(errText(err), 'err')); }
+  });
+  main.appendChild(join);
+  main.appendChild(h('h2', {}, t('c4.admin.handlers')));
+  const hout = h('div', { 'aria-live': 'polite' });
+  main.appendChild(table([
+    [t('c4.admin.user'), (x) => x.display_name ? x.display_name + ' (' + x.username + ')' : x.username],
+    [t('c4.admin.org'), (x) => x.org],
+    [t('c4.admin.kind'), (x) => t('c4.kind.' + x.kind, null, true) || x.kind],
+    ['', (x) => h('button', { type: 'button', on: { click: async () => {
+      try { await api('DELETE', '/c4tap/handlers/' + encodeURIComponent(x.username)); env.ctx.reload(); } catch (err) { hout.replaceChildren(msg(errText(err), 'err')); }
+    } } }, t('c4.admin.remove')), '', t('c4.admin.remove')],
+  ], hands.items));
+  main.appendChild(hout);
+  const user = h('input', { type: 'text', id: 'c4-handler-user', maxlength: 64, autocomplete: 'off' });
+  const kind = select('kind', ['participant', 'analyst'].map((x) => [x, t('c4.kind.' + x)]), 'participant', { id: 'c4-handler-kind' });
+  const aout = h('div', { 'aria-live': 'polite' });
+  const add = h('form', { id: 'c4-handler' }, h('h2', {}, t('c4.admin.addhandler')),
+    field(t('c4.admin.user'), user), field(t('c4.admin.kind'), kind),
+    h('button', { type: 'submit' }, t('c4.admin.addhandler.button')), aout);
+  add.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try { await post('/c4tap/handlers', { username: user.value.trim(), kind: kind.value }); env.ctx.reload(); } catch (err) { aout.replaceChildren(msg(errText(err), 'err')); }
+  });
+  main.appendChild(add);
+}
+
 function analystForms(env, c) {
   const text = h('textarea', { id: 'c4-note', maxlength: 4000, rows: 3 });
   const nrange = rangeSelect('note', 'amber');
@@ -330,5 +432,5 @@ function analystForms(env, c) {
       env.ctx.go('/advisories/' + r.advisory.id);
     } catch (err) { out2.replaceChildren(msg(errText(err), 'err')); }
   });
-  return h('div', {}, note, adv);
+  return h('div', {}, note, mergeSplit(env, c), adv);
 }

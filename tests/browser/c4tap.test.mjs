@@ -161,3 +161,39 @@ test('the analyst annotates a campaign; a user who is no handler is told so', as
   assert.equal(await nb.page.locator('main h1').count(), 1, 'one heading');
   await check(nb, 'c4tap-not-handler', '390');
 });
+
+test('the secretariat records an agreement and registers a handler; an analyst merges and splits campaigns', async () => {
+  const b = await actor('c4tap-secretariat', '1366');
+  const p = b.page;
+  await go(p, '/c4tap/admin');
+  await p.locator('#c4-join-org').fill('op-gas-0001');
+  await p.locator('#c4-join-by').fill('ガス 太郎');
+  await p.locator('#c4-join button[type=submit]').click();
+  await until(async () => (await p.locator('main').innerText()).includes('ガス 太郎'), 'the agreement listed');
+  await p.locator('#c4-handler-user').fill('op-gas-0001');
+  await p.locator('#c4-handler button[type=submit]').click();
+  await until(async () => (await pageApi(p, 'GET', '/c4tap/handlers')).body.items.some((x) => x.username === 'op-gas-0001'), 'the handler registered');
+  await go(p, '/c4tap/admin');
+  assert.match(await p.locator('main').innerText(), /op-gas-0001/);
+  await check(b, 'c4tap-admin', '1366');
+  // the campaigns: merge the second into the first, then split one off
+  const cs = (await pageApi(p, 'GET', '/c4tap/campaigns')).body.items.map((c) => c.id).sort((x, y) => x - y);
+  assert.ok(cs.length >= 2, 'the demo has two campaigns');
+  const [into, from] = cs;
+  await go(p, '/c4tap/campaigns/' + into);
+  await p.locator('#c4-merge-from').fill(String(from));
+  await p.locator('#c4-merge button[type=submit]').click();
+  await until(async () => (await pageApi(p, 'GET', '/c4tap/campaigns/' + from)).status === 404, 'merged away');
+  // that 404 was asked for: only it is dropped from the problems seen
+  await settle(b);
+  b.problems = b.problems.filter((x) => !x.includes('/c4tap/campaigns/' + from) && !/status of 404/.test(x));
+  await go(p, '/c4tap/campaigns/' + into);
+  const first = p.locator('#c4-split input[type=checkbox]').first();
+  const id = await first.getAttribute('value');
+  await first.check();
+  await p.locator('#c4-split button[type=submit]').click();
+  await until(async () => /#\/c4tap\/campaigns\/\d+$/.test(p.url()) && !p.url().endsWith('/' + into), 'the new campaign');
+  const now = (await pageApi(p, 'GET', '/c4tap/campaigns/' + p.url().match(/(\d+)$/)[1])).body;
+  assert.deepEqual(now.submissions.map((x) => String(x.id)), [id]);
+  await check(b, 'c4tap-split', '1366');
+});
