@@ -241,11 +241,12 @@ int c4tap_join(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 {
     (void)a;
     const char *org = jv_str(body, "org");
-    if (!c4_is_manager(who) &&
-        !((who->roles & ROLE_ORG_ADMIN) && strcmp(org, who->org.id) == 0))
+    /* the secretariat vets who joins: an organisation cannot record its
+     * own standing (it may leave on its own: c4tap_withdraw) */
+    if (!c4_is_manager(who))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
-                        "the Council secretariat records agreements (an "
-                        "organisation's own org_admin may record its own)");
+                        "the Council secretariat records agreements to "
+                        "C4TAP's operating rules");
     struct access_org rel;
     int rc = store_org_rel(c, org, &rel);
     if (rc == IS_ERR_NOTFOUND)

@@ -58,12 +58,13 @@ int c4tap_me(struct store_conn *c, const struct auth_ctx *who,
              const char *address, json_t **out, struct svc_error *e);
 /* POST /api/v1/c4tap/participants: records an organisation's agreement to
  * the operating rules (standing, rules_version, agreed_by, agreed_at);
- * the secretariat's org_admin users and hub admins for any organisation,
- * an organisation's own org_admin for itself. Audited (c4tap.join). */
+ * the secretariat's org_admin users and hub admins only (the secretariat
+ * vets who joins). Audited (c4tap.join). */
 int c4tap_join(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                const json_t *body, int64_t now, json_t **out,
                struct svc_error *e);
-/* DELETE /api/v1/c4tap/participants/{org}: withdraws (the same rights).
+/* DELETE /api/v1/c4tap/participants/{org}: withdraws: the secretariat,
+ * or the organisation's own org_admin (leaving needs no vetting).
  * Audited (c4tap.withdraw). */
 int c4tap_withdraw(struct store_conn *c, const struct auth_ctx *who,
                    const char *org, int64_t now, json_t **out,
@@ -125,9 +126,9 @@ int c4tap_submissions_list(struct store_conn *c, const struct auth_ctx *who,
                            const char *campaign, json_t **out,
                            struct svc_error *e);
 /* PATCH /api/v1/c4tap/submissions/{id} {version, ranges}: the provider
- * sets any range; the secretariat and analysts only narrow (409
- * range_too_wide naming ranges.<type>); 409 conflict on another
- * version. Audited (c4tap.ranges). */
+ * sets any range; the secretariat and analysts (a relay or re-share) only
+ * narrow (409 range_too_wide naming ranges.<type>); anyone else 403; 409
+ * conflict on another version. Audited (c4tap.ranges). */
 int c4tap_set_ranges(struct store_conn *c, const struct auth_ctx *who,
                      const char *id, const json_t *body, int64_t now,
                      json_t **out, struct svc_error *e);

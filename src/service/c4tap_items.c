@@ -941,6 +941,14 @@ int c4tap_set_ranges(struct store_conn *c, const struct auth_ctx *who,
         store_rollback(c);
         return rc;
     }
+    /* the provider, or a relay: the secretariat and analysts; another
+     * participant does not change (even narrow) someone else's sharing */
+    if (!v.rd.is_provider && !c4tap_may_analyse(&v.rd)) {
+        store_rollback(c);
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "id",
+                        "only the provider, the secretariat and C4TAP "
+                        "analysts change a submission's ranges");
+    }
     enum share_range next[C4_TYPE_COUNT];
     memcpy(next, v.ranges, sizeof(next));
     c4_ranges_apply(json_object_get(body, "ranges"), next);

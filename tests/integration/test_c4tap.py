@@ -384,6 +384,12 @@ def test_bad_input_is_refused_and_nothing_is_stored(world):
               b'","note":"\xff\xfe"}',
               headers={"Content-Type": "application/json"})
     assert r.status_code == 400, r.text
+    # an organisation does not record its own standing: the secretariat
+    # vets who joins
+    r = w.api("tv", "POST", "/api/v1/c4tap/participants",
+              json={"org": "op-tv-a", "standing": "participant",
+                    "rules_version": "1.0", "agreed_by": "self"})
+    assert_error(r, 403, "forbidden")
     # submissions by a non-participant, a non-handler, an observer
     assert_error(w.submit("city", cm.attack(1)), 403, "not_participant")
     assert_error(w.submit("plain", cm.attack(1)), 403, "not_a_handler")
@@ -419,6 +425,11 @@ def test_wider_range_on_reshare_is_refused(world):
         r = w.api(who, "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
                   json={"version": s["version"], "ranges": {"urls": "green"}})
         assert_error(r, 409, "range_too_wide", "ranges.urls")
+    # another participant does not change someone else's sharing, even
+    # to narrow it
+    r = w.api("bank_b", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
+              json={"version": s["version"], "ranges": {"urls": "red"}})
+    assert_error(r, 403, "forbidden")
     r = w.api("sec", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
               json={"version": s["version"], "ranges": {"urls": "red"}})
     assert r.status_code == 200, r.text
