@@ -38,6 +38,8 @@ struct http_resp {
     const char *ctype;
     char set_cookie[256]; /* optional Set-Cookie value */
     char location[256];   /* optional Location */
+    /* optional Content-Disposition (a file to save, not to show) */
+    char disposition[96];
     /* Validators (RFC 9110 section 8.8): a 200 carrying them is answered
      * 304 by the pipeline when If-None-Match / If-Modified-Since match. */
     char etag[64];             /* optional ETag, quoted ("W/\"...\"") */

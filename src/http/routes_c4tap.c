@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "common/util.h"
 #include "service/c4tap.h"
 
 #define NOW app_now(r->app)
@@ -153,6 +154,11 @@ int h_c4tap_original(struct http_req *r, struct http_resp *out)
     out->raw = raw;
     out->rawlen = len;
     out->ctype = "message/rfc822";
+    /* a suspicious e-mail is saved, never shown inline by a browser (the
+     * id is digits: the service parsed it) */
+    util_xsnprintf(out->disposition, sizeof(out->disposition),
+                   "attachment; filename=\"c4tap-submission-%.20s.eml\"",
+                   r->params[0]);
     return 200;
 }
 

@@ -420,6 +420,8 @@ static void add_resp_headers(struct MHD_Response *resp,
                          out->cache_control);
     if (out->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", out->set_cookie);
+    if (out->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", out->disposition);
     if (out->location[0])
         MHD_add_response_header(resp, "Location", out->location);
     if (out->status == 405 && st->allow[0])

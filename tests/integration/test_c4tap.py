@@ -250,6 +250,8 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
     orig = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}/original")
     assert orig.status_code == 200
     assert orig.headers["Content-Type"] == "message/rfc822"
+    assert orig.headers["Content-Disposition"] == (
+        f'attachment; filename="c4tap-submission-{sid}.eml"')
     assert b"kikou-check.example" in orig.content
     assert b"Fwd:" not in orig.content  # the attached e-mail, not the forward
 
