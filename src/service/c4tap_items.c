@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "common/csv.h"
+#include "common/jtext.h"
 #include "common/util.h"
 #include "core/roles.h"
 #include "mail/mail.h"
@@ -500,7 +501,7 @@ int c4tap_demo_submit(struct store_conn *c, const char *org, int64_t user_id,
     struct inds l = {0};
     char *text = NULL;
     rc = extract(parsed, &l);
-    if (!rc && !(text = json_dumps(parsed, JSON_COMPACT)))
+    if (!rc && !(text = jtext_dumps(parsed, NULL)))
         rc = IS_ERR_NOMEM;
     struct store_c4tap_sub s = {0};
     util_xcopy(s.org_id, sizeof(s.org_id), org);
@@ -578,7 +579,7 @@ static int submit(struct store_conn *c, const struct submit_in *in,
     struct inds l = {0};
     char *text = NULL;
     rc = extract(parsed, &l);
-    if (!rc && !(text = json_dumps(parsed, JSON_COMPACT)))
+    if (!rc && !(text = jtext_dumps(parsed, NULL)))
         rc = IS_ERR_NOMEM;
     struct store_c4tap_sub s = {0};
     if (!rc) {

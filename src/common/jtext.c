@@ -1,0 +1,139 @@
+/*
+ * jtext.c - see jtext.h.
+ */
+#include "common/jtext.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define JTEXT_MAX_DEPTH 2048
+
+/* Escapes as jansson does without JSON_ENSURE_ASCII / JSON_ESCAPE_SLASH:
+ * '"' and '\\', the short forms \b \f \n \r \t, other control characters
+ * as \u00XX; everything else (UTF-8 included) as it is. */
+static void put_string(struct buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    buf_add(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (i > run)
+            buf_add(b, s + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t k = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            k = 6;
+        }
+        buf_add(b, esc, k);
+    }
+    if (n > run)
+        buf_add(b, s + run, n - run);
+    buf_add(b, "\"", 1);
+}
+
+static int dump(const json_t *j, struct buf *b, int depth)
+{
+    if (depth > JTEXT_MAX_DEPTH)
+        return IS_ERR_INVALID;
+    char num[64];
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        buf_add(b, "{", 1);
+        const char *key;
+        json_t *v;
+        bool first = true;
+        json_object_foreach ((json_t *)j, key, v) {
+            if (!first)
+                buf_add(b, ",", 1);
+            first = false;
+            put_string(b, key, strlen(key));
+            buf_add(b, ":", 1);
+            int rc = dump(v, b, depth + 1);
+            if (rc)
+                return rc;
+        }
+        buf_add(b, "}", 1);
+        break;
+    }
+    case JSON_ARRAY: {
+        buf_add(b, "[", 1);
+        size_t i;
+        json_t *v;
+        json_array_foreach (j, i, v) {
+            if (i)
+                buf_add(b, ",", 1);
+            int rc = dump(v, b, depth + 1);
+            if (rc)
+                return rc;
+        }
+        buf_add(b, "]", 1);
+        break;
+    }
+    case JSON_STRING:
+        put_string(b, json_string_value(j), json_string_length(j));
+        break;
+    case JSON_INTEGER: {
+        int n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                         json_integer_value(j));
+        buf_add(b, num, (size_t)n);
+        break;
+    }
+    case JSON_REAL: {
+        /* the real through jansson's own formatting (rare in what the hub
+         * stores): the same text as json_dumps */
+        double d = json_real_value(j);
+        if (!isfinite(d))
+            return IS_ERR_INVALID;
+        char *t = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!t)
+            return IS_ERR_NOMEM;
+        buf_adds(b, t);
+        free(t);
+        break;
+    }
+    case JSON_TRUE: buf_add(b, "true", 4); break;
+    case JSON_FALSE: buf_add(b, "false", 5); break;
+    case JSON_NULL: buf_add(b, "null", 4); break;
+    }
+    return IS_OK;
+}
+
+int jtext_dump(const json_t *j, struct buf *b)
+{
+    if (!j)
+        return IS_ERR_INVALID;
+    int rc = dump(j, b, 0);
+    return rc ? rc : buf_error(b);
+}
+
+char *jtext_dumps(const json_t *j, size_t *len)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    if (jtext_dump(j, &b)) {
+        buf_release(&b);
+        return NULL;
+    }
+    if (len)
+        *len = b.len;
+    char *s = buf_detach(&b);
+    return s;
+}

@@ -1,0 +1,122 @@
+/*
+ * test_jtext.c - common/jtext.h: the same bytes as jansson's
+ * json_dumps(JSON_COMPACT) for every kind of value, every byte a string
+ * may hold, and the parse results of the e-mail corpus (fuzz/corpus/mail)
+ * that the C4TAP intake stores.
+ */
+#include "common/common.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+/* cmocka needs the headers above first */
+#include <cmocka.h>
+
+#include "common/jtext.h"
+#include "mail/mail.h"
+
+static void same(const json_t *j)
+{
+    char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t n = 0;
+    char *got = jtext_dumps(j, &n);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(got, want, n + 1);
+    free(want);
+    free(got);
+}
+
+static void test_every_byte_of_a_string(void **state)
+{
+    (void)state;
+    char all[128];
+    for (int i = 0; i < 128; i++)
+        all[i] = (char)i;
+    /* every ASCII byte alone and all together (strings are UTF-8: what
+     * jansson's constructors and the parser's text guarantee) */
+    for (int i = 0; i < 128; i++) {
+        json_t *s = json_stringn(all + i, 1);
+        same(s);
+        json_decref(s);
+    }
+    json_t *s = json_stringn(all, 128);
+    same(s);
+    json_decref(s);
+    s = json_string("日本語 \xe2\x80\xa8 / \\ \" \t\r\n end");
+    same(s);
+    json_decref(s);
+    s = json_string("");
+    same(s);
+    json_decref(s);
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    json_t *o = json_pack(
+        "{s:i,s:I,s:I,s:f,s:f,s:b,s:b,s:n,s:[],s:{},s:[i,[s,{s:s}]],s:s}",
+        "zero", 0, "max", (json_int_t)INT64_MAX, "min", (json_int_t)INT64_MIN,
+        "real", 1.5, "big", 1e300, "t", 1, "f", 0, "null", "empty_a", "empty_o",
+        "nest", 1, "x", "k\n", "v\x01", "key \"quoted\"", "値");
+    assert_non_null(o);
+    same(o);
+    /* insertion order kept */
+    json_t *p = json_object();
+    for (int i = 20; i > 0; i--) {
+        char k[8];
+        snprintf(k, sizeof k, "k%d", i);
+        json_object_set_new(p, k, json_integer(i));
+    }
+    same(p);
+    json_decref(o);
+    json_decref(p);
+    json_t *nan = json_real(0.0);
+    same(nan);
+    json_decref(nan);
+}
+
+static void test_mail_corpus(void **state)
+{
+    (void)state;
+    const char *src = getenv("INFRASHARE_SRC");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/fuzz/corpus/mail", src ? src : ".");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        static char raw[1 << 20];
+        size_t len = fread(raw, 1, sizeof raw, f);
+        fclose(f);
+        json_t *j = NULL;
+        char err[256];
+        if (mail_parse(raw, len, &j, err, sizeof err) == IS_OK) {
+            same(j);
+            json_decref(j);
+            n++;
+        }
+    }
+    closedir(d);
+    assert_true(n >= 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_byte_of_a_string),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_mail_corpus),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
