@@ -33,6 +33,7 @@
 #define C4TAP_LIST_MAX 200        /* a page of submissions */
 #define C4TAP_EXPORT_MAX 100000   /* rows of one export */
 #define C4TAP_CAMPAIGNS_MAX 100   /* campaigns listed, newest activity first */
+#define C4TAP_CAMPAIGN_SHOWN 100  /* a campaign's newest submissions shown */
 #define C4TAP_LOOKUP_ROWS 50      /* a lookup examines the newest rows */
 #define C4TAP_LOOKUP_SHOWN 20     /* and shows at most these matches */
 #define C4TAP_RULES_VERSION "1.0" /* the operating rules' current version */

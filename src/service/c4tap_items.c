@@ -1025,6 +1025,38 @@ static json_t *seen_json(const struct seen *k)
                      "organisations", k->norgs, "sectors", k->nsectors);
 }
 
+struct shared_ctx {
+    const struct c4_me *m;
+    json_t *out;
+    json_t *cur; /* the entry of the last kind and value seen */
+};
+
+static int shared_row(const char *kind, const char *value, int type,
+                      const struct store_c4tap_sub *s, void *ctx)
+{
+    struct shared_ctx *k = ctx;
+    struct view v;
+    view_of(k->m, s, &v);
+    if ((unsigned)type >= C4_TYPE_COUNT || !v.may[type])
+        return IS_OK;
+    if (k->cur &&
+        strcmp(json_string_value(json_object_get(k->cur, "kind")), kind) == 0 &&
+        strcmp(json_string_value(json_object_get(k->cur, "value")), value) ==
+            0) {
+        json_object_set_new(
+            k->cur, "count",
+            json_integer(json_integer_value(json_object_get(k->cur, "count")) +
+                         1));
+        return IS_OK;
+    }
+    k->cur =
+        json_pack("{s:s,s:s,s:s,s:i}", "kind", kind, "value", value, "type",
+                  c4tap_type_name((enum c4tap_type)type), "count", 1);
+    if (!k->cur || json_array_append_new(k->out, k->cur))
+        return IS_ERR_NOMEM;
+    return IS_OK;
+}
+
 /* Campaign lists and reads are for handlers; a campaign is visible when
  * the reader may read something of one of its submissions, or analyses. */
 static json_t *campaign_json(struct store_conn *c, const struct c4_me *m,
@@ -1098,54 +1130,29 @@ static json_t *campaign_json(struct store_conn *c, const struct c4_me *m,
                             json_integer((json_int_t)json_array_size(visible)));
         goto done;
     }
-    /* the submissions the reader may see, and their shared indicators
-     * (each counted over the submissions whose type it may read) */
+    /* the newest submissions the reader may see (at most
+     * C4TAP_CAMPAIGN_SHOWN; the counts above cover all) */
     json_t *items = json_array();
-    json_t *inds = json_object(); /* "kind\tvalue" -> {kind,value,type,count} */
-    for (size_t i = 0; i < n && !*rc_out; i++) {
+    for (size_t i = n; i-- > 0 && !*rc_out &&
+                       json_array_size(items) < C4TAP_CAMPAIGN_SHOWN;) {
+        struct view v;
+        view_of(m, &subs[i], &v);
+        if (!v.any)
+            continue;
         struct store_c4tap_sub s;
         if ((*rc_out = store_c4tap_sub_get(c, subs[i].id, true, &s)))
             break;
-        struct view v;
-        view_of(m, &s, &v);
-        if (!v.any) {
-            store_c4tap_sub_release(&s);
-            continue;
-        }
         json_t *pp = json_loads(s.parsed, 0, NULL);
         store_c4tap_sub_release(&s);
         json_array_append_new(items, sub_json(&s, pp, &v, false));
-        struct inds l = {0};
-        if (pp && !extract(pp, &l))
-            for (size_t j = 0; j < l.n; j++) {
-                if (!v.may[l.v[j].type] || !l.v[j].keyed)
-                    continue;
-                char key[C4TAP_VALUE_MAX + 64];
-                util_xsnprintf(key, sizeof(key), "%s\t%s", l.v[j].kind,
-                               l.v[j].value);
-                json_t *e = json_object_get(inds, key);
-                if (e)
-                    json_object_set_new(
-                        e, "count",
-                        json_integer(
-                            json_integer_value(json_object_get(e, "count")) +
-                            1));
-                else
-                    json_object_set_new(
-                        inds, key,
-                        json_pack("{s:s,s:s,s:s,s:i}", "kind", l.v[j].kind,
-                                  "value", l.v[j].value, "type",
-                                  c4tap_type_name(l.v[j].type), "count", 1));
-            }
         json_decref(pp);
-        inds_free(&l);
     }
-    json_t *shared = json_array();
-    const char *key;
-    json_t *val;
-    json_object_foreach (inds, key, val)
-        json_array_append(shared, val);
-    json_decref(inds);
+    /* the shared indicators, each counted over the submissions whose type
+     * of it the reader may read (rows in kind and value order) */
+    struct shared_ctx sc = {.m = m, .out = json_array()};
+    if (!*rc_out)
+        *rc_out = store_c4tap_campaign_keyed(c, k->id, shared_row, &sc);
+    json_t *shared = sc.out;
     json_object_set_new(o, "submissions", items);
     json_object_set_new(o, "indicators", shared);
     /* notes, each under its own range */
@@ -1499,10 +1506,16 @@ int c4tap_campaign_advisory(struct app *a, struct store_conn *c,
                     continue;
                 json_object_set_new(seen_vals, key, json_true());
                 carried++;
-                /* defanged: no live link in a warning */
+                /* defanged: no live link in a warning (hxxp, [.]) */
                 buf_addf(&ja, "- %s: ", l.v[j].kind);
                 buf_addf(&en, "- %s: ", l.v[j].kind);
-                for (const char *p = l.v[j].value; *p; p++) {
+                const char *val = l.v[j].value;
+                if (t == C4_URLS && strncasecmp(val, "http", 4) == 0) {
+                    buf_adds(&ja, "hxxp");
+                    buf_adds(&en, "hxxp");
+                    val += 4;
+                }
+                for (const char *p = val; *p; p++) {
                     if (*p == '.' && (t == C4_URLS || t == C4_SENDER)) {
                         buf_adds(&ja, "[.]");
                         buf_adds(&en, "[.]");

@@ -435,6 +435,35 @@ int store_c4tap_value_add(struct store_conn *c, const char *value,
                            value, org, sector ? sector : "");
 }
 
+struct keyed_ctx {
+    int (*fn)(const char *kind, const char *value, int type,
+              const struct store_c4tap_sub *s, void *ctx);
+    void *ctx;
+};
+
+static int map_keyed(sqlite3_stmt *st, void *ctx)
+{
+    struct keyed_ctx *k = ctx;
+    struct store_c4tap_sub s;
+    read_sub_at(st, 3, &s);
+    const char *kind = (const char *)sqlite3_column_text(st, 0);
+    const char *value = (const char *)sqlite3_column_text(st, 1);
+    return k->fn(kind ? kind : "", value ? value : "",
+                 sqlite3_column_int(st, 2), &s, k->ctx);
+}
+
+int store_c4tap_campaign_keyed(struct store_conn *c, int64_t campaign,
+                               int (*fn)(const char *kind, const char *value,
+                                         int type,
+                                         const struct store_c4tap_sub *s,
+                                         void *ctx),
+                               void *ctx)
+{
+    struct keyed_ctx k = {fn, ctx};
+    return store_each(c, ST_C4_CAMPAIGN_KEYED, "c4tap campaign keyed",
+                      map_keyed, &k, "I", campaign);
+}
+
 /* ---- campaigns ---- */
 
 static int map_campaign(sqlite3_stmt *st, void *ctx)

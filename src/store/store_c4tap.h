@@ -139,6 +139,15 @@ int store_c4tap_indicators_of(struct store_conn *c, int64_t sub,
                                         void *ctx),
                               void *ctx);
 
+/* Every keyed indicator row of campaign's submissions, by kind and value:
+ * fn per row with its submission (borrowed for the call). */
+int store_c4tap_campaign_keyed(struct store_conn *c, int64_t campaign,
+                               int (*fn)(const char *kind, const char *value,
+                                         int type,
+                                         const struct store_c4tap_sub *s,
+                                         void *ctx),
+                               void *ctx);
+
 /* ---- campaigns ---- */
 struct store_c4tap_campaign {
     int64_t id, created_at, updated_at, merged_into, version;

@@ -89,6 +89,12 @@ ST(C4_CAMPAIGNS_SHARING,
 ST(C4_LOOKUP, "SELECT i.kind, i.type, " C4_SUB_COLS C4_SUB_FROM_IND
               "WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2) ORDER BY "
               "i.submission_id DESC LIMIT ?3")
+/* the keyed indicators of a campaign's submissions, with each row's
+ * submission (C4_SUB_COLS after the kind, value and type) */
+ST(C4_CAMPAIGN_KEYED,
+   "SELECT i.kind, i.value, i.type, " C4_SUB_COLS C4_SUB_FROM_IND
+   "WHERE s.campaign_id = ?1 AND i.keyed "
+   "= 1 ORDER BY i.kind, i.value")
 ST(C4_INDICATORS_OF, "SELECT submission_id, kind, value, type FROM "
                      "c4tap_indicators WHERE submission_id = ?1 ORDER BY "
                      "rowid")

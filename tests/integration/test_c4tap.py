@@ -529,12 +529,20 @@ def test_campaign_work_and_one_step_advisory(world):
     body = adv["advisory"]["body"]["en"]
     # green carries the attachment hash (green), not the URLs (amber)
     assert a["attachments"][0]["sha256"] in body
+    assert "http" not in body.replace("hxxp", "")
     assert "kikou-check" not in body and "op-bank-a" not in body
     assert adv["omitted"] > 0
     r = w.api("nisc", "POST",
               f"/api/v1/c4tap/campaigns/{a['campaign']}/advisory",
               json={"range": "green"})
     assert_error(r, 409, "conflict")
+    # an Amber advisory of the other campaign carries its URLs, defanged
+    r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{new['id']}/advisory",
+              json={"range": "amber", "include": ["urls"]})
+    assert r.status_code == 201, r.text
+    body = r.json()["advisory"]["body"]["en"]
+    assert "hxxps://other-host[.]example/login?id=2" in body
+    assert "https://" not in body
 
 
 # ---- races: many concurrent pairs, checked in the database ----
