@@ -164,3 +164,52 @@ const char *ex_outcome_name(enum ex_outcome o)
     static const char *const names[] = {"on_time", "late", "missed", "pending"};
     return (unsigned)o < IS_ARRAY_LEN(names) ? names[o] : "unknown";
 }
+
+int ex_action_index(const struct ex_scenario *s, const char *id)
+{
+    int n = 0;
+    for (int i = 0; i < s->ninjects; i++)
+        for (int k = 0; k < s->inject[i].nexpect; k++, n++)
+            if (id && strcmp(s->inject[i].expect[k].id, id) == 0)
+                return n;
+    return -1;
+}
+
+int ex_action_count(const struct ex_scenario *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->ninjects; i++)
+        n += s->inject[i].nexpect;
+    return n;
+}
+
+int ex_participant_run(const struct ex_scenario *s, const bool *targeted,
+                       const int64_t *done_s, int64_t now_s,
+                       struct ex_step *step, enum ex_outcome *outcome)
+{
+    int asked = 0, a = 0;
+    for (int i = 0; i < s->ninjects; i++) {
+        const struct ex_inject *in = &s->inject[i];
+        struct ex_step *st = &step[i];
+        st->reached = targeted[i];
+        int cond =
+            in->when.present ? ex_action_index(s, in->when.action_id) : -1;
+        /* the condition is decided at by_min: before it, not yet */
+        bool decided =
+            !in->when.present || now_s >= (int64_t)in->when.by_min * 60;
+        st->fired =
+            st->reached && ex_inject_due(in, now_s) && decided &&
+            ex_condition_holds(&in->when, cond >= 0 ? done_s[cond] : -1);
+        st->fired_s = st->fired ? (int64_t)in->at_min * 60 : -1;
+        for (int k = 0; k < in->nexpect; k++, a++) {
+            if (!st->fired) {
+                outcome[a] = EX_PENDING;
+                continue;
+            }
+            asked++;
+            outcome[a] =
+                ex_score(&in->expect[k], st->fired_s, done_s[a], now_s);
+        }
+    }
+    return asked;
+}

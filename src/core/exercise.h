@@ -106,4 +106,30 @@ enum ex_outcome ex_score(const struct ex_expect *x, int64_t fired_s,
                          int64_t done_s, int64_t now_s);
 const char *ex_outcome_name(enum ex_outcome o);
 
+/* ---- one participant through the whole scenario ---- */
+
+#define EX_MAX_ACTIONS (EX_MAX_INJECTS * EX_MAX_EXPECT)
+/* The expected actions of s numbered in scenario order (inject by inject,
+ * then expect by expect): the index of action id, or -1. */
+int ex_action_index(const struct ex_scenario *s, const char *id);
+/* The number of expected actions of s. */
+int ex_action_count(const struct ex_scenario *s);
+
+/* One participant's step of the timeline at scenario time now_s. */
+struct ex_step {
+    bool reached;    /* the inject goes to this participant (targeting) */
+    bool fired;      /* due and its condition held */
+    int64_t fired_s; /* when (its at_min), when fired */
+};
+/* What the scenario did for one participant and how it did: targeted[i]
+ * whether inject i goes to it (the scenario's `to`, decided by the
+ * caller), done_s[a] when it did action a (-1: not; ex_action_index's
+ * numbering), at scenario time now_s. Fills step[0..ninjects) and
+ * outcome[a] for every action (EX_PENDING also for the actions of an
+ * inject that did not fire for it: nothing was asked). Returns the
+ * number of actions asked of it (those of fired injects). O(actions). */
+int ex_participant_run(const struct ex_scenario *s, const bool *targeted,
+                       const int64_t *done_s, int64_t now_s,
+                       struct ex_step *step, enum ex_outcome *outcome);
+
 #endif

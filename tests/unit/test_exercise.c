@@ -188,6 +188,54 @@ static void test_branching_and_scoring(void **state)
     free(s);
 }
 
+/* Three participants through the small scenario: fast (reports at 10
+ * min, acknowledges at 62), late (reports at 50, so the ministry asks;
+ * never acknowledges), silent (nothing). At the end (minute 90). */
+static void test_participants_through_the_scenario(void **state)
+{
+    (void)state;
+    struct ex_scenario *s = scenario();
+    assert_int_equal(ex_action_count(s), 2);
+    int report = ex_action_index(s, "p1-report");
+    int ack = ex_action_index(s, "p1-ack");
+    assert_int_equal(report, 0);
+    assert_int_equal(ack, 1);
+    assert_int_equal(ex_action_index(s, "nope"), -1);
+    bool all[3] = {true, true, true};
+    struct ex_step step[3];
+    enum ex_outcome out[2];
+    int64_t end = 90 * 60;
+
+    int64_t fast[2] = {10 * 60, 62 * 60};
+    assert_int_equal(ex_participant_run(s, all, fast, end, step, out), 2);
+    assert_true(step[0].fired && !step[1].fired && step[2].fired);
+    assert_int_equal(out[report], EX_ON_TIME);
+    assert_int_equal(out[ack], EX_ON_TIME);
+
+    int64_t late[2] = {50 * 60, -1};
+    assert_int_equal(ex_participant_run(s, all, late, end, step, out), 2);
+    assert_true(step[1].fired); /* no report by 45: the ministry asks */
+    assert_int_equal(step[1].fired_s, 45 * 60);
+    assert_int_equal(out[report], EX_LATE);
+    assert_int_equal(out[ack], EX_MISSED);
+
+    int64_t silent[2] = {-1, -1};
+    ex_participant_run(s, all, silent, end, step, out);
+    assert_int_equal(out[report], EX_MISSED);
+    /* mid-way (minute 30): nothing decided yet, the ask not fired */
+    ex_participant_run(s, all, silent, 30 * 60, step, out);
+    assert_false(step[1].fired);
+    assert_int_equal(out[report], EX_PENDING);
+    assert_false(step[2].fired);
+
+    /* not targeted by the provision: nothing asked of it there */
+    bool part[3] = {true, true, false};
+    assert_int_equal(ex_participant_run(s, part, fast, end, step, out), 1);
+    assert_false(step[2].fired);
+    assert_int_equal(out[ack], EX_PENDING);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_each_bad_scenario),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_branching_and_scoring),
+        cmocka_unit_test(test_participants_through_the_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
