@@ -25,6 +25,7 @@ echo
 echo "infrashare hub: http://127.0.0.1:${port}/   (Ctrl-C stops it)"
 echo "  API docs: http://127.0.0.1:${port}/api/v1/openapi.json"
 echo "  demo users (password infrashare-demo): nisc-analyst, meti-desk,"
-echo "  ceptoar-banking-secretariat, op-banking-0001, auditor"
+echo "  ceptoar-banking-secretariat, op-banking-0001, auditor;"
+echo "  C4TAP: c4tap-secretariat (the Council's), jpcert-desk (observer)"
 echo
 exec build/infrashared --db "$db" --port "$port"

@@ -127,8 +127,8 @@ function submitForm(env, me) {
     TYPES.map((x) => field(typeName(x), rangeSelect(x, me.default_ranges[x]))));
   const form = h('form', { cls: 'c4-submit', id: 'c4-form' },
     h('h2', {}, t('c4.submit')), zone, ranges,
-    h('div', { cls: 'row' }, anon, h('label', { for: 'c4-anon' }, t('c4.anonymous'))),
-    h('div', { cls: 'row' }, fwd, h('label', { for: 'c4-fwd' }, t('c4.forwarded'))),
+    h('div', { cls: 'row' }, h('label', { cls: 'inline' }, anon, t('c4.anonymous'))),
+    h('div', { cls: 'row' }, h('label', { cls: 'inline' }, fwd, t('c4.forwarded'))),
     h('button', { type: 'submit' }, t('c4.submit.button')), out);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -330,9 +330,8 @@ function mergeSplit(env, c) {
   });
   const subs = c.submissions || [];
   if (subs.length < 2) return merge;
-  const boxes = subs.map((x) => h('div', { cls: 'row' },
-    h('input', { type: 'checkbox', id: 'c4-split-' + x.id, value: String(x.id) }),
-    h('label', { for: 'c4-split-' + x.id }, '#' + x.id)));
+  const boxes = subs.map((x) => h('label', { cls: 'inline' },
+    h('input', { type: 'checkbox', id: 'c4-split-' + x.id, value: String(x.id) }), '#' + x.id));
   const out2 = h('div', { 'aria-live': 'polite' });
   const split = h('form', { id: 'c4-split' }, h('h2', {}, t('c4.split')),
     h('fieldset', {}, h('legend', {}, t('c4.split.which')), boxes),

@@ -3,6 +3,8 @@
  */
 #include "core/exercise.h"
 
+#include "common/util.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -27,7 +29,7 @@ static bool fail(struct ex_problem *p, const char *code, int inject,
 {
     p->code = code;
     p->inject = inject;
-    snprintf(p->field, sizeof(p->field), "%s", field);
+    util_xcopy(p->field, sizeof(p->field), field); /* our own names */
     return false;
 }
 
