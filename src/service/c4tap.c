@@ -228,7 +228,12 @@ int c4tap_me(struct store_conn *c, const struct auth_ctx *who,
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 
-static int write_end(struct store_conn *c, int rc)
+void c4_target(char out[40], const char *what, int64_t id)
+{
+    util_xsnprintf(out, 40, "%s:%lld", what, (long long)id);
+}
+
+int c4_write_end(struct store_conn *c, int rc)
 {
     if (rc || (rc = store_commit(c)))
         store_rollback(c);
@@ -288,7 +293,7 @@ int c4tap_join(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                                     c4tap_standing_name(o.standing),
                                     "rules_version", o.rules_version,
                                     "agreed_by", o.agreed_by));
-    if ((rc = write_end(c, rc)))
+    if ((rc = c4_write_end(c, rc)))
         return rc;
     struct store_c4tap_org got;
     if ((rc = store_c4tap_org_get(c, org, &got)))
@@ -324,7 +329,7 @@ int c4tap_withdraw(struct store_conn *c, const struct auth_ctx *who,
     }
     if (!rc)
         rc = audit_record(c, who, now, "c4tap.withdraw", org, NULL);
-    if ((rc = write_end(c, rc)))
+    if ((rc = c4_write_end(c, rc)))
         return rc;
     *out = org_json(&o);
     return *out ? IS_OK : IS_ERR_NOMEM;
@@ -423,7 +428,7 @@ int c4tap_handler_add(struct store_conn *c, const struct auth_ctx *who,
         rc = audit_record(c, who, now, "c4tap.handler.add", u.org_id,
                           json_pack("{s:s,s:s}", "username", u.username, "kind",
                                     c4tap_handler_name(kind)));
-    if ((rc = write_end(c, rc)))
+    if ((rc = c4_write_end(c, rc)))
         return rc;
     struct store_c4tap_handler got;
     if ((rc = store_c4tap_handler_get(c, u.id, &got)))
@@ -459,7 +464,7 @@ int c4tap_handler_remove(struct store_conn *c, const struct auth_ctx *who,
     if (!rc)
         rc = audit_record(c, who, now, "c4tap.handler.remove", u.org_id,
                           json_pack("{s:s}", "username", u.username));
-    return write_end(c, rc);
+    return c4_write_end(c, rc);
 }
 
 int c4tap_handlers(struct store_conn *c, const struct auth_ctx *who,
@@ -510,7 +515,7 @@ int c4tap_set_defaults(struct store_conn *c, const struct auth_ctx *who,
         rc = audit_record(
             c, who, now, "c4tap.defaults", who->org.id,
             json_pack("{s:o}", "ranges", c4_ranges_json(r, false)));
-    if ((rc = write_end(c, rc)))
+    if ((rc = c4_write_end(c, rc)))
         return rc;
     *out = json_pack("{s:o}", "default_ranges", c4_ranges_json(r, false));
     return *out ? IS_OK : IS_ERR_NOMEM;

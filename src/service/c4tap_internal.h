@@ -26,6 +26,12 @@ struct c4tap_reader c4_reader_for(const struct c4_me *m, const char *sub_org);
 void c4_org_defaults(const struct c4_me *m, enum share_range r[C4_TYPE_COUNT]);
 /* 403 not_a_handler. */
 int c4_not_handler(struct svc_error *e);
+/* Ends a write begun with store_begin: commits when rc is IS_OK, else (or
+ * when the commit fails) rolls back. Returns rc or the commit's error. */
+int c4_write_end(struct store_conn *c, int rc);
+/* The audit target of a submission ("c4tap:12") or a campaign
+ * ("c4tap-campaign:3"). */
+void c4_target(char out[40], const char *what, int64_t id);
 /* The secretariat's org_admin users and hub admins. */
 bool c4_is_manager(const struct auth_ctx *who);
 

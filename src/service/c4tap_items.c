@@ -616,8 +616,8 @@ static int submit(struct store_conn *c, const struct submit_in *in,
         if (!rc)
             rc = write_submission(c, &s, in->who->org.sector_id, &l, bytes,
                                   nbytes, now, &id, &campaign);
-        char target[32];
-        util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
+        char target[40];
+        c4_target(target, "c4tap", id);
         json_t *detail = json_pack("{s:s,s:I}", "via", s.via, "campaign",
                                    (json_int_t)campaign);
         /* an anonymous provider's act: its actor enters the chain only as
@@ -630,8 +630,7 @@ static int submit(struct store_conn *c, const struct submit_in *in,
                                     detail);
         else
             json_decref(detail);
-        if (rc || (rc = store_commit(c)))
-            store_rollback(c);
+        rc = c4_write_end(c, rc);
     }
     free(raw);
     free(inner);
@@ -799,12 +798,11 @@ int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
                         range_name(v.ranges[C4_ORIGINAL]));
     if ((rc = store_c4tap_sub_raw(c, id, raw, len)))
         return rc;
-    char target[32];
-    util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
+    char target[40];
+    c4_target(target, "c4tap", id);
     if ((rc = store_begin(c)) == IS_OK) {
         rc = audit_record(c, who, now, "c4tap.original.read", target, NULL);
-        if (rc || (rc = store_commit(c)))
-            store_rollback(c);
+        rc = c4_write_end(c, rc);
     }
     if (rc) {
         free(*raw);
@@ -975,18 +973,16 @@ int c4tap_set_ranges(struct store_conn *c, const struct auth_ctx *who,
                         "version %lld)",
                         (long long)s.version);
     }
-    char target[32];
-    util_xsnprintf(target, sizeof(target), "c4tap:%lld", (long long)id);
+    char target[40];
+    c4_target(target, "c4tap", id);
     if (!rc) {
         json_t *d = json_pack("{s:o}", "ranges", c4_ranges_json(next, false));
         rc = s.anonymous && v.rd.is_provider
                  ? audit_record_withheld(c, who, now, "c4tap.ranges", target, d)
                  : audit_record(c, who, now, "c4tap.ranges", target, d);
     }
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
+    if ((rc = c4_write_end(c, rc)))
         return rc;
-    }
     return c4tap_submission_read(c, who, id_text, now, out, e);
 }
 
@@ -1272,6 +1268,26 @@ static int campaign_reply(struct store_conn *c, const struct auth_ctx *who,
     return c4tap_campaign_read(c, who, text, out, e);
 }
 
+/* Ends an analyst's campaign write: the audit entry of action on campaign
+ * (detail stolen), the commit (everything rolled back on an error), then
+ * campaign reply_id as the reader now sees it. */
+static int campaign_write_end(struct store_conn *c, const struct auth_ctx *who,
+                              int64_t now, int rc, const char *action,
+                              int64_t campaign, json_t *detail,
+                              int64_t reply_id, json_t **out,
+                              struct svc_error *e)
+{
+    char target[40];
+    c4_target(target, "c4tap-campaign", campaign);
+    if (!rc)
+        rc = audit_record(c, who, now, action, target, detail);
+    else
+        json_decref(detail);
+    if ((rc = c4_write_end(c, rc)))
+        return rc;
+    return campaign_reply(c, who, reply_id, out, e);
+}
+
 int c4tap_campaign_note(struct store_conn *c, const struct auth_ctx *who,
                         const char *id, const json_t *body, int64_t now,
                         json_t **out, struct svc_error *e)
@@ -1290,23 +1306,15 @@ int c4tap_campaign_note(struct store_conn *c, const struct auth_ctx *who,
         range = RANGE_AMBER;
     if ((rc = store_begin(c)))
         return rc;
-    struct store_c4tap_campaign k;
+    struct store_c4tap_campaign k = {0};
     rc = campaign_get_live(c, id, &k, e);
     if (!rc && text && *text)
         rc = store_c4tap_note_add(c, k.id, who->user_id, who->org.id, range,
                                   text, now, NULL);
     if (!rc && title)
         rc = store_c4tap_campaign_set_title(c, k.id, title, now);
-    char target[32];
-    util_xsnprintf(target, sizeof(target), "c4tap-campaign:%lld",
-                   (long long)k.id);
-    if (!rc)
-        rc = audit_record(c, who, now, "c4tap.campaign.note", target, NULL);
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        return rc;
-    }
-    return campaign_reply(c, who, k.id, out, e);
+    return campaign_write_end(c, who, now, rc, "c4tap.campaign.note", k.id,
+                              NULL, k.id, out, e);
 }
 
 int c4tap_campaign_merge(struct store_conn *c, const struct auth_ctx *who,
@@ -1319,7 +1327,7 @@ int c4tap_campaign_merge(struct store_conn *c, const struct auth_ctx *who,
         return rc;
     if ((rc = store_begin(c)))
         return rc;
-    struct store_c4tap_campaign into;
+    struct store_c4tap_campaign into = {0};
     rc = campaign_get_live(c, id, &into, e);
     size_t i;
     json_t *x;
@@ -1342,18 +1350,10 @@ int c4tap_campaign_merge(struct store_conn *c, const struct auth_ctx *who,
         if (!rc)
             rc = store_c4tap_campaign_merge(c, from, into.id, now);
     }
-    char target[32];
-    util_xsnprintf(target, sizeof(target), "c4tap-campaign:%lld",
-                   (long long)into.id);
-    if (!rc)
-        rc = audit_record(
-            c, who, now, "c4tap.campaign.merge", target,
-            json_pack("{s:O}", "from", json_object_get(body, "from")));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        return rc;
-    }
-    return campaign_reply(c, who, into.id, out, e);
+    return campaign_write_end(
+        c, who, now, rc, "c4tap.campaign.merge", into.id,
+        json_pack("{s:O}", "from", json_object_get(body, "from")), into.id, out,
+        e);
 }
 
 int c4tap_campaign_split(struct store_conn *c, const struct auth_ctx *who,
@@ -1366,7 +1366,7 @@ int c4tap_campaign_split(struct store_conn *c, const struct auth_ctx *who,
         return rc;
     if ((rc = store_begin(c)))
         return rc;
-    struct store_c4tap_campaign from;
+    struct store_c4tap_campaign from = {0};
     rc = campaign_get_live(c, id, &from, e);
     const json_t *list = json_object_get(body, "submissions");
     if (!rc && (size_t)from.submissions <= json_array_size(list))
@@ -1398,18 +1398,10 @@ int c4tap_campaign_split(struct store_conn *c, const struct auth_ctx *who,
     }
     if (!rc)
         rc = store_c4tap_campaign_touch(c, from.id, now);
-    char target[40];
-    util_xsnprintf(target, sizeof(target), "c4tap-campaign:%lld",
-                   (long long)from.id);
-    if (!rc)
-        rc = audit_record(c, who, now, "c4tap.campaign.split", target,
-                          json_pack("{s:I,s:O}", "into", (json_int_t)nid,
-                                    "submissions", list));
-    if (rc || (rc = store_commit(c))) {
-        store_rollback(c);
-        return rc;
-    }
-    return campaign_reply(c, who, nid, out, e);
+    return campaign_write_end(
+        c, who, now, rc, "c4tap.campaign.split", from.id,
+        json_pack("{s:I,s:O}", "into", (json_int_t)nid, "submissions", list),
+        nid, out, e);
 }
 
 /* ---- the one-step advisory ---- */
@@ -1841,8 +1833,7 @@ int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
         rc = audit_record(c, who, now, "c4tap.export", target,
                           json_pack("{s:s,s:I}", "format", csv ? "csv" : "json",
                                     "rows", (json_int_t)k->rows));
-        if (rc || (rc = store_commit(c)))
-            store_rollback(c);
+        rc = c4_write_end(c, rc);
     }
     if (!rc && csv) {
         if ((rc = buf_error(&k->b)) == IS_OK) {
