@@ -1,7 +1,8 @@
 /*
  * api.c - one request to the hub's API for the client commands
  * (cli/client.c, cli/client_c4tap.c): libcurl, a token, the answer in a
- * capped buffer; and the API's error object in one line.
+ * capped buffer; the same with JSON in and out (cli_call); and the API's
+ * error object in one line.
  */
 #include "cli/cli.h"
 
@@ -77,4 +78,35 @@ void cli_print_api_error(const struct api_answer *a)
     else
         fprintf(stderr, "infrashare: HTTP %ld\n", a->status);
     json_decref(j);
+}
+
+int cli_call(const char *url, const char *token, const char *method,
+             const char *path, json_t *body, json_t **out, char **raw_out)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    if (body && !text) {
+        fprintf(stderr, "infrashare: out of memory\n");
+        return 1;
+    }
+    struct api_answer ans = {0};
+    char err[512];
+    int rc =
+        cli_api_call(url, token, method, path, text, &ans, err, sizeof(err));
+    free(text);
+    int code = 0;
+    if (out)
+        *out = NULL;
+    if (rc) {
+        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+        code = 1;
+    } else if (ans.status < 200 || ans.status > 299) {
+        cli_print_api_error(&ans);
+        code = 1;
+    } else if (raw_out) {
+        *raw_out = strdup(buf_str(&ans.body));
+    } else if (out) {
+        *out = json_loads(buf_str(&ans.body), 0, NULL);
+    }
+    buf_release(&ans.body);
+    return code;
 }

@@ -57,6 +57,12 @@ struct api_answer {
 int cli_api_call(const char *url, const char *token, const char *method,
                  const char *path, const char *body, struct api_answer *a,
                  char *err, size_t errlen);
+/* One request with a JSON body (NULL: none): on 2xx the answer's JSON
+ * into *out (NULL when it is not JSON) or, raw_out not NULL, its text
+ * into *raw_out (malloc'd); else the error printed. Returns the exit
+ * status: 0, or 1. */
+int cli_call(const char *url, const char *token, const char *method,
+             const char *path, json_t *body, json_t **out, char **raw_out);
 /* Prints the API's error object of a in one line on stderr. */
 void cli_print_api_error(const struct api_answer *a);
 /* infrashare c4tap ... (cli/client_c4tap.c, issue 13). */

@@ -1017,33 +1017,6 @@ static void print_site_line(json_t *s)
            json_string_value(json_object_get(s, "label")));
 }
 
-/* One request of the site command: the answer's JSON into *out (NULL
- * when the body is not JSON) on 2xx; else the error printed. Returns the
- * exit status. */
-static int site_call(const char *url, const char *token, const char *method,
-                     const char *path, json_t *body, json_t **out)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    struct api_answer ans = {0};
-    char err[512];
-    int rc =
-        cli_api_call(url, token, method, path, text, &ans, err, sizeof(err));
-    free(text);
-    int exit_code = 0;
-    *out = NULL;
-    if (rc) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
-        exit_code = 1;
-    } else if (ans.status < 200 || ans.status > 299) {
-        cli_print_api_error(&ans);
-        exit_code = 1;
-    } else {
-        *out = json_loads(buf_str(&ans.body), 0, NULL);
-    }
-    buf_release(&ans.body);
-    return exit_code;
-}
-
 static int site_usage(void)
 {
     fprintf(stderr,
@@ -1165,7 +1138,7 @@ static int site_command(const char *url, const char *token,
         return site_usage();
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    int rc = site_call(url, token, method, path, body, &j);
+    int rc = cli_call(url, token, method, path, body, &j, NULL);
     json_decref(body);
     bool pause = strcmp(sub, "pause") == 0;
     if (!rc && (pause || strcmp(sub, "resume") == 0)) {
@@ -1174,7 +1147,7 @@ static int site_command(const char *url, const char *token,
                       "paused", pause);
         json_decref(j);
         j = NULL;
-        rc = patch ? site_call(url, token, "PATCH", path, patch, &j) : 1;
+        rc = patch ? cli_call(url, token, "PATCH", path, patch, &j, NULL) : 1;
         json_decref(patch);
     }
     curl_global_cleanup();

@@ -108,39 +108,6 @@ static int ranges_json(const char *text, json_t **out)
     return IS_OK;
 }
 
-/* One request: 2xx -> *out (JSON or NULL) and 0; else the error printed
- * and 1. raw_out: the body's text instead (CSV). */
-static int call(const char *url, const char *token, const char *method,
-                const char *path, json_t *body, json_t **out, char **raw_out)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    if (body && !text) {
-        fprintf(stderr, "infrashare: out of memory\n");
-        return 1;
-    }
-    struct api_answer ans = {0};
-    char err[512];
-    int rc =
-        cli_api_call(url, token, method, path, text, &ans, err, sizeof(err));
-    free(text);
-    int code = 0;
-    if (out)
-        *out = NULL;
-    if (rc) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
-        code = 1;
-    } else if (ans.status < 200 || ans.status > 299) {
-        cli_print_api_error(&ans);
-        code = 1;
-    } else if (raw_out) {
-        *raw_out = strdup(buf_str(&ans.body));
-    } else if (out) {
-        *out = json_loads(buf_str(&ans.body), 0, NULL);
-    }
-    buf_release(&ans.body);
-    return code;
-}
-
 static void print_flags(const json_t *sub)
 {
     size_t i;
@@ -317,8 +284,8 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
                       cli_flag(a, "forwarded"), "note", cli_opt(a, "note"),
                       "ranges", ranges);
         free(enc);
-        rc = call(url, token, "POST", "/api/v1/c4tap/submissions", body, &j,
-                  NULL);
+        rc = cli_call(url, token, "POST", "/api/v1/c4tap/submissions", body, &j,
+                      NULL);
         json_decref(body);
         if (rc)
             return rc;
@@ -375,7 +342,7 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
                        "/api/v1/c4tap/export?format=%s%s%.20s", fmt,
                        camp ? "&campaign=" : "", camp ? camp : "");
         if (strcmp(fmt, "csv") == 0) {
-            rc = call(url, token, "GET", path, NULL, NULL, &raw);
+            rc = cli_call(url, token, "GET", path, NULL, NULL, &raw);
             if (!rc)
                 fputs(raw ? raw : "", stdout);
             free(raw);
@@ -385,7 +352,7 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
     } else {
         return usage();
     }
-    rc = call(url, token, "GET", path, NULL, &j, NULL);
+    rc = cli_call(url, token, "GET", path, NULL, &j, NULL);
     if (rc)
         return rc;
     if (as_json || strcmp(sub, "lookup") == 0 || strcmp(sub, "campaign") == 0) {
