@@ -646,3 +646,56 @@ def test_no_megabytes_read_without_credentials(world):
         head = s.recv(4096).decode("latin-1")
     assert head.startswith("HTTP/1.1 400"), head[:200]
     assert "malformed_json" in head
+
+
+def test_concurrent_merges_and_range_changes(world):
+    """Racing analysts: each pair merges two campaigns into each other at
+    once (exactly one of the two wins, the loser's target is gone); racing
+    range changes at one version (exactly one wins). The database holds
+    no submission in a merged campaign afterwards."""
+    w = world
+    camps = []
+    for i in range(8):
+        r = w.submit("bank", cm.attack(
+            i, host=f"race{i}.example", attachment=b"MZ race %d" % i,
+            sender=f"s{i}@race{i}.example", subject=f"Race subject {'x' * i}",
+            received_ip=f"198.18.0.{i + 1}",
+            reply_to=f"r{i}@race{i}.example"))
+        assert r.status_code == 201, r.text
+        camps.append(r.json()["campaign"])
+    assert len(set(camps)) == 8
+
+    def merge(pair):
+        into, frm = pair
+        return w.api("sec", "POST", f"/api/v1/c4tap/campaigns/{into}/merge",
+                     json={"from": [frm]}).status_code
+
+    pairs = []
+    for i in range(0, 8, 2):
+        pairs += [(camps[i], camps[i + 1]), (camps[i + 1], camps[i])]
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        codes = list(ex.map(merge, pairs))
+    for k in range(0, len(codes), 2):
+        assert sorted(codes[k:k + 2]) in ([200, 400], [200, 404]), codes
+    with w.db() as c:
+        assert c.execute(
+            "SELECT count(*) FROM c4tap_submissions s JOIN c4tap_campaigns "
+            "k ON k.id = s.campaign_id WHERE k.merged_into <> 0").fetchone()[
+                0] == 0
+        assert c.execute("SELECT count(DISTINCT campaign_id) FROM "
+                         "c4tap_submissions").fetchone()[0] == 4
+    s = w.api("bank", "GET", "/api/v1/c4tap/submissions?limit=1").json()[
+        "items"][0]
+
+    def narrow(r):
+        return w.api("bank", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",
+                     json={"version": s["version"],
+                           "ranges": {"urls": r}}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        codes = list(ex.map(narrow, ["red", "amber", "yellow", "green"] * 2))
+    assert sorted(codes) == [200] + [409] * 7, codes
+    with w.db() as c:
+        v = c.execute("SELECT version FROM c4tap_submissions WHERE id = ?",
+                      (s["id"],)).fetchone()[0]
+    assert v == s["version"] + 1
