@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "service/app.h"
 #include "service/alerts.h"
+#include "service/exercise_run.h"
 #include "service/provision.h"
 #include "service/rcache.h"
 #include "service/reporting.h"
@@ -436,6 +437,10 @@ static int start_outbox(struct app *app, const struct config *cfg,
     if (!rc) {
         app->outbox = *ob;
         app->wake_outbox = wake_outbox;
+        /* an exercise's outbox copies these (service/exercise_run.c) */
+        static struct deliver_settings copy;
+        copy = s;
+        app->deliver = &copy;
     }
     return rc;
 }
@@ -465,6 +470,7 @@ static int open_app(struct app *app, const struct config *cfg)
     app->cookie_secure = cfg->secure;
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
+    app->db_path = cfg->db;
     if (cfg->c4tap_address) /* length checked in parse_options */
         util_xcopy(app->c4tap_address, sizeof(app->c4tap_address),
                    cfg->c4tap_address);
@@ -497,6 +503,7 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     app->reporting = rp;
+    app->exercises = ex_runs_new(); /* NULL: no exercise can run */
     app->board_cache = rcache_new(); /* NULL: boards are not cached */
     app->dash_cache = rcache_new();  /* NULL: dashboards are not cached */
     memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));
@@ -561,6 +568,10 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
                   "test mode: loopback site URLs and 1 s intervals "
                   "are admitted (website observation)",
                   NULL);
+    /* issue 14: the exercises left running go on (their outboxes copy the
+     * hub's delivery settings, so after the hub's outbox) */
+    if (!rc && app->exercises && ex_runs_resume(app))
+        log_event(LOG_ERROR, "running exercises not resumed", NULL);
     if (rc) {
         /* the outbox failed to start */
     } else if (cfg->port_file && write_port_file(cfg->port_file, bound)) {
@@ -573,8 +584,10 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     }
     obs_prober_stop(pr);
     http_stop(srv);
-    stop_outbox(app, ob);
     worker_stop(wk);
+    ex_runs_free(app->exercises); /* their outboxes, their databases */
+    app->exercises = NULL;
+    stop_outbox(app, ob);
     auth_limits_release(&app->limits);
     return rc;
 }

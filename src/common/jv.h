@@ -19,7 +19,8 @@ enum jv_type {
     JV_NUMBER, /* integer or real in [min,max] */
     JV_BOOL,
     JV_STRING_ARRAY, /* array (max_len items) of strings (each <= item_len) */
-    JV_OBJECT,       /* nested object checked against sub/nsub */
+    JV_OBJECT,       /* nested object checked against sub/nsub (sub NULL:
+                      * any object, the service checks it) */
     JV_TIME,         /* RFC 3339 string */
     JV_OBJECT_ARRAY, /* array (max_len items) of objects checked against sub */
     JV_INT_ARRAY     /* array (max_len items) of integers in [min,max] */

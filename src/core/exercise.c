@@ -128,14 +128,23 @@ bool ex_scenario_check(const struct ex_scenario *s, struct ex_problem *p)
     return true;
 }
 
+int64_t ex_world_s(const struct ex_clock *c, int64_t now)
+{
+    if (!c->started_at)
+        return 0;
+    if (now < c->started_at)
+        now = c->started_at;
+    int64_t until = c->paused_since ? c->paused_since : now;
+    int64_t real = until - c->started_at - c->paused_total;
+    return (real < 0 ? 0 : real) * (c->scale > 1 ? c->scale : 1) +
+           (c->advanced_s > 0 ? c->advanced_s : 0);
+}
+
 int64_t ex_elapsed_s(const struct ex_clock *c, int64_t now)
 {
     if (!c->started_at || now < c->started_at)
         return 0;
-    int64_t until = c->paused_since ? c->paused_since : now;
-    int64_t real = until - c->started_at - c->paused_total;
-    int64_t e =
-        (real < 0 ? 0 : real) * (c->scale > 1 ? c->scale : 1) - c->shift_s;
+    int64_t e = ex_world_s(c, now) - c->shift_s;
     return e < 0 ? 0 : e;
 }
 

@@ -84,10 +84,17 @@ struct ex_clock {
     int64_t paused_since; /* 0 when running */
     int64_t paused_total; /* real seconds paused before paused_since */
     int64_t shift_s;      /* scenario seconds */
+    int64_t advanced_s;   /* exercise seconds jumped forward by hand */
     int scale;            /* >= 1 */
 };
-/* Scenario seconds elapsed at real time now (0 before the start; never
- * negative). */
+/* The exercise's own time at real time now: seconds since the start,
+ * running scale times as fast as real time while not paused, plus what
+ * the controller jumped forward (advanced_s). Never goes back: every
+ * timestamp of the exercise's database is started_at + this (the
+ * exercise's clock, service/exercise_run.c). */
+int64_t ex_world_s(const struct ex_clock *c, int64_t now);
+/* Scenario seconds elapsed at real time now: the exercise's time
+ * (ex_world_s) less the shift (0 before the start; never negative). */
 int64_t ex_elapsed_s(const struct ex_clock *c, int64_t now);
 /* Has the inject's time come at scenario time elapsed_s? */
 bool ex_inject_due(const struct ex_inject *i, int64_t elapsed_s);

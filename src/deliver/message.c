@@ -15,6 +15,48 @@ void message_release(struct message *m)
     buf_release(&m->json);
 }
 
+int message_mark_exercise(struct message *m, const char *exercise_id)
+{
+    static const char mark[] = "【演習】[EXERCISE] ";
+    char subject[sizeof(m->subject)];
+    if (strlen(m->subject) + sizeof(mark) > sizeof(subject))
+        return IS_ERR_NOMEM;
+    snprintf(subject, sizeof(subject), "%s%s", mark, m->subject);
+    util_xcopy(m->subject, sizeof(m->subject), subject);
+    struct buf t, j;
+    buf_init(&t, m->text.cap);
+    buf_addf(&t,
+             "【演習】[EXERCISE] これは演習です（%s）。実際の事案ではありま"
+             "せん。/ This is an exercise (%s), not a real incident.\n\n",
+             exercise_id, exercise_id);
+    buf_add(&t, buf_str(&m->text), m->text.len);
+    buf_init(&j, m->json.cap);
+    if (m->json.len && buf_str(&m->json)[0] == '{') {
+        json_t *s = json_string(exercise_id);
+        char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+        json_decref(s);
+        if (!q) {
+            buf_release(&t);
+            return IS_ERR_NOMEM;
+        }
+        buf_addf(&j, "{\"exercise\":%s%s", q, m->json.len > 2 ? "," : "");
+        free(q);
+        buf_add(&j, buf_str(&m->json) + 1, m->json.len - 1);
+    } else
+        buf_add(&j, buf_str(&m->json), m->json.len);
+    int rc = buf_error(&t) ? buf_error(&t) : buf_error(&j);
+    if (rc) {
+        buf_release(&t);
+        buf_release(&j);
+        return rc;
+    }
+    buf_release(&m->text);
+    buf_release(&m->json);
+    m->text = t;
+    m->json = j;
+    return IS_OK;
+}
+
 /* Drops a leading drill marker so that it is not said twice. */
 static const char *strip_drill(const char *t)
 {

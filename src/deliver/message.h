@@ -42,6 +42,14 @@ struct deliver_settings {
     int (*alert_link_new)(void *ctx, struct store_conn *c, const char *report,
                           const char *org, int round, int64_t now, char *url,
                           size_t len);
+    /* issue 14: the outbox of a cross-sector exercise's own database
+     * (service/exercise_run.c): every message is marked 【演習】/[EXERCISE]
+     * in its subject and first line and carries "exercise": id in its
+     * JSON (message_mark_exercise); its deliveries count apart from real
+     * ones; time is the exercise's (now(now_ctx)). "" = the hub's own. */
+    char exercise_id[40];
+    int64_t (*now)(void *ctx);
+    void *now_ctx;
 };
 
 struct message {
@@ -59,6 +67,10 @@ struct message {
 
 /* Frees the buffers of m (not m itself). */
 void message_release(struct message *m);
+/* Marks a composed message as an exercise's (issue 14): 【演習】[EXERCISE]
+ * before the subject and as the first line of the text, and "exercise":
+ * exercise_id first in the JSON body. IS_ERR_NOMEM when it does not fit. */
+int message_mark_exercise(struct message *m, const char *exercise_id);
 /* Composes the message of a claimed delivery (creates its ack link). m is
  * the caller's; its buffers are the caller's to message_release, also
  * after a failure. */

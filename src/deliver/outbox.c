@@ -11,13 +11,28 @@
 
 #define CLAIM_MAX 256
 
-static atomic_uint_fast64_t n_delivered, n_retried, n_failed;
+/* [0] the hub's own deliveries, [1] exercises' (never counted as real) */
+static atomic_uint_fast64_t n_delivered[2], n_retried[2], n_failed[2];
 
 void outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *failed)
 {
-    *delivered = atomic_load(&n_delivered);
-    *retried = atomic_load(&n_retried);
-    *failed = atomic_load(&n_failed);
+    *delivered = atomic_load(&n_delivered[0]);
+    *retried = atomic_load(&n_retried[0]);
+    *failed = atomic_load(&n_failed[0]);
+}
+
+void outbox_exercise_counts(uint64_t *delivered, uint64_t *retried,
+                            uint64_t *failed)
+{
+    *delivered = atomic_load(&n_delivered[1]);
+    *retried = atomic_load(&n_retried[1]);
+    *failed = atomic_load(&n_failed[1]);
+}
+
+/* The outbox's time: the exercise's for an exercise's outbox. */
+static int64_t now_of(const struct deliver_settings *a)
+{
+    return a->now ? a->now(a->now_ctx) : util_now();
 }
 
 /* One job in flight. */
@@ -148,6 +163,8 @@ static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
              : j->d.kind == STORE_JOB_OBS
                  ? message_compose_obs(a, c, &j->d, now, &m)
                  : message_compose(a, c, &j->d, now, &m);
+    if (!rc && a->exercise_id[0])
+        rc = message_mark_exercise(&m, a->exercise_id);
     if (rc) {
         message_release(&m);
         return rc;
@@ -295,7 +312,7 @@ static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
             settled = false;
         if (oc->kind == 0) {
             rc = store_delivery_done(c, &oc->d, now);
-            atomic_fetch_add(&n_delivered, 1);
+            atomic_fetch_add(&n_delivered[a->exercise_id[0] != 0], 1);
         } else if (settled) {
             /* acknowledged (opened) while this attempt was in flight */
             rc = store_delivery_failed(c, &oc->d,
@@ -303,13 +320,13 @@ static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
             rc = store_delivery_retry(
                 c, &oc->d, now + backoff(a, oc->d.attempts), oc->error);
-            atomic_fetch_add(&n_retried, 1);
+            atomic_fetch_add(&n_retried[a->exercise_id[0] != 0], 1);
         } else {
             rc = store_delivery_failed(c, &oc->d, oc->error);
             int q = 0;
             if (!rc)
                 rc = store_delivery_next(c, &oc->d, now, &q);
-            atomic_fetch_add(&n_failed, 1);
+            atomic_fetch_add(&n_failed[a->exercise_id[0] != 0], 1);
             log_event(LOG_WARN, "delivery failed", "delivery",
                       json_integer(oc->d.id), "org", json_string(oc->d.org_id),
                       "channel", json_string(oc->d.channel), "error",
@@ -505,7 +522,7 @@ static void *run(void *arg)
                   "count", json_integer(reset), NULL);
     int pending = 0; /* outcomes not recorded yet (record put off) */
     while (!atomic_load(&o->stop) && claimed && ocs) {
-        int64_t now = util_now();
+        int64_t now = now_of(a);
         o->deferred = false;
         /* upward alerts handed over claimed first: nothing is written
          * before they leave */
@@ -524,7 +541,7 @@ static void *run(void *arg)
         int nocs = collect_done(o, ocs + pending, CLAIM_MAX * 4 - pending);
         pending += nocs;
         if (pending &&
-            record(o, c, ocs, pending, pending > CLAIM_MAX * 2, util_now()))
+            record(o, c, ocs, pending, pending > CLAIM_MAX * 2, now_of(a)))
             pending = 0;
         if (o->deferred) /* the writer lock is busy: look again soon */
             curl_multi_poll(o->multi, NULL, 0, 1, NULL);

@@ -23,5 +23,8 @@ void outbox_stop(struct outbox *o);
 void outbox_wake(struct outbox *o);
 /* Counters for /metrics. */
 void outbox_counts(uint64_t *delivered, uint64_t *retried, uint64_t *failed);
+/* The same for every exercise's outbox together (issue 14). */
+void outbox_exercise_counts(uint64_t *delivered, uint64_t *retried,
+                            uint64_t *failed);
 
 #endif

@@ -176,6 +176,8 @@ bool http_rollcall_link(struct http_req *r, struct http_resp *out);
 
 /* Prometheus text of the request metrics (http/metrics.c). */
 void metrics_observe(int route_index, int status, double seconds);
+/* A request inside an exercise (issue 14): counted apart. */
+void metrics_exercise_request(void);
 int metrics_render(struct buf *b);
 /* Sets the bearer token a scraper must send for GET /metrics (32 to 256
  * printable characters, no spaces; IS_ERR_INVALID otherwise). Without one,

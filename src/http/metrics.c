@@ -106,6 +106,13 @@ static int label_index(int route_index)
                : RI_OTHER_WRITE;
 }
 
+static atomic_uint_fast64_t exercise_requests;
+
+void metrics_exercise_request(void)
+{
+    atomic_fetch_add(&exercise_requests, 1);
+}
+
 void metrics_observe(int route_index, int status, double seconds)
 {
     int ri = label_index(route_index);
@@ -202,6 +209,22 @@ int metrics_render(struct buf *b)
                    "infrashare_deliveries_total{outcome=\"failed\"} %llu\n",
                    (unsigned long long)dv, (unsigned long long)rt,
                    (unsigned long long)fl);
+    /* issue 14: exercises' own figures, never in the hub's above */
+    outbox_exercise_counts(&dv, &rt, &fl);
+    rc |= buf_addf(
+        b,
+        "# HELP infrashare_exercise_deliveries_total Delivery attempts of "
+        "cross-sector exercises (their own outboxes) by outcome.\n"
+        "# TYPE infrashare_exercise_deliveries_total counter\n"
+        "infrashare_exercise_deliveries_total{outcome=\"delivered\"} %llu\n"
+        "infrashare_exercise_deliveries_total{outcome=\"retried\"} %llu\n"
+        "infrashare_exercise_deliveries_total{outcome=\"failed\"} %llu\n"
+        "# HELP infrashare_exercise_requests_total Requests answered inside "
+        "cross-sector exercises (/x/{id}/).\n"
+        "# TYPE infrashare_exercise_requests_total counter\n"
+        "infrashare_exercise_requests_total %llu\n",
+        (unsigned long long)dv, (unsigned long long)rt, (unsigned long long)fl,
+        (unsigned long long)atomic_load(&exercise_requests));
     rc |= buf_addf(b,
                    "# HELP infrashare_worker_ticks_total Completed passes of "
                    "the background worker.\n"

@@ -11,6 +11,7 @@
 #include "service/observation.h"
 #include "service/sites.h"
 #include "service/c4tap.h"
+#include "service/exercises.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -585,6 +586,21 @@ int h_c4tap_campaign_split(struct http_req *r, struct http_resp *out);
 int h_c4tap_campaign_advisory(struct http_req *r, struct http_resp *out);
 int h_c4tap_lookup(struct http_req *r, struct http_resp *out);
 int h_c4tap_export(struct http_req *r, struct http_resp *out);
+/* routes_exercises.c (issue 14: cross-sector exercises) */
+int h_exercise_list(struct http_req *r, struct http_resp *out);
+int h_exercise_create(struct http_req *r, struct http_resp *out);
+int h_exercise_get(struct http_req *r, struct http_resp *out);
+int h_exercise_participants_add(struct http_req *r, struct http_resp *out);
+int h_exercise_participant_put(struct http_req *r, struct http_resp *out);
+int h_exercise_participant_delete(struct http_req *r, struct http_resp *out);
+int h_exercise_checklist(struct http_req *r, struct http_resp *out);
+int h_exercise_control(struct http_req *r, struct http_resp *out);
+int h_exercise_board(struct http_req *r, struct http_resp *out);
+int h_exercise_bcp(struct http_req *r, struct http_resp *out);
+int h_exercise_answer(struct http_req *r, struct http_resp *out);
+int h_exercise_note(struct http_req *r, struct http_resp *out);
+int h_exercise_report(struct http_req *r, struct http_resp *out);
+int h_exercise_debrief(struct http_req *r, struct http_resp *out);
 
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
@@ -595,6 +611,7 @@ int h_c4tap_export(struct http_req *r, struct http_resp *out);
 #define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
 #define OBODY(name) .body = sites_##name##_spec, .nbody = JV_UNTIL_NULL
 #define CBODY(name) .body = c4tap_##name##_spec, .nbody = JV_UNTIL_NULL
+#define XBODY(name) .body = exercise_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
     {.method = "GET",
@@ -1161,5 +1178,71 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .vantage = true,
      .fn = h_obs_assignments},
+    /* issue 14: cross-sector exercises */
+    {.method = "GET",
+     .pattern = "/api/v1/exercises",
+     .auth = HTTP_AUTHED,
+     .fn = h_exercise_list},
+    {.method = "POST",
+     .pattern = "/api/v1/exercises",
+     .auth = HTTP_AUTHED,
+     XBODY(create),
+     .fn = h_exercise_create},
+    {.method = "GET",
+     .pattern = "/api/v1/exercises/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_exercise_get},
+    {.method = "POST",
+     .pattern = "/api/v1/exercises/{id}/participants",
+     .auth = HTTP_AUTHED,
+     XBODY(participants),
+     .fn = h_exercise_participants_add},
+    {.method = "PUT",
+     .pattern = "/api/v1/exercises/{id}/participants/{org}",
+     .auth = HTTP_AUTHED,
+     XBODY(participant),
+     .fn = h_exercise_participant_put},
+    {.method = "DELETE",
+     .pattern = "/api/v1/exercises/{id}/participants/{org}",
+     .auth = HTTP_AUTHED,
+     .fn = h_exercise_participant_delete},
+    {.method = "PUT",
+     .pattern = "/api/v1/exercises/{id}/checklist",
+     .auth = HTTP_AUTHED,
+     XBODY(checklist),
+     .fn = h_exercise_checklist},
+    {.method = "POST",
+     .pattern = "/api/v1/exercises/{id}/control",
+     .auth = HTTP_AUTHED,
+     XBODY(control),
+     .fn = h_exercise_control},
+    {.method = "GET",
+     .pattern = "/api/v1/exercises/{id}/board",
+     .auth = HTTP_AUTHED,
+     .fn = h_exercise_board},
+    {.method = "POST",
+     .pattern = "/api/v1/exercises/{id}/bcp",
+     .auth = HTTP_AUTHED,
+     XBODY(bcp),
+     .fn = h_exercise_bcp},
+    {.method = "PUT",
+     .pattern = "/api/v1/exercises/{id}/questionnaire",
+     .auth = HTTP_AUTHED,
+     XBODY(answer),
+     .fn = h_exercise_answer},
+    {.method = "POST",
+     .pattern = "/api/v1/exercises/{id}/notes",
+     .auth = HTTP_AUTHED,
+     XBODY(note),
+     .fn = h_exercise_note},
+    {.method = "POST",
+     .pattern = "/api/v1/exercises/{id}/report",
+     .auth = HTTP_AUTHED,
+     XBODY(report),
+     .fn = h_exercise_report},
+    {.method = "GET",
+     .pattern = "/api/v1/exercises/{id}/debrief",
+     .auth = HTTP_AUTHED,
+     .fn = h_exercise_debrief},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

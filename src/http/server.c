@@ -2,6 +2,7 @@
  * server.c - libmicrohttpd glue and the request pipeline (see http.h).
  */
 #include "http/http.h"
+#include "service/exercises.h"
 #include "common/jv.h"
 
 #include <arpa/inet.h>
@@ -79,6 +80,9 @@ struct rstate {
     bool done;
     struct http_req wr;
     struct http_resp wout;
+    /* issue 14: a request under /x/{exercise}/ runs in that exercise
+     * (exercise_context); "" for the hub's own */
+    char exercise[40];
 };
 
 int http_error(struct http_resp *out, int status, const char *code,
@@ -428,12 +432,17 @@ static void add_resp_headers(struct MHD_Response *resp,
         MHD_add_response_header(resp, "Allow", st->allow);
 }
 
-/* The metrics and the one log line of a request answered with out. */
+/* The metrics and the one log line of a request answered with out. An
+ * exercise's requests are counted apart (never in the hub's request
+ * metrics) and their log line names the exercise. */
 static void observe(const struct rstate *st, const struct http_req *r,
                     const struct http_resp *out)
 {
     double secs = util_mono() - st->t0;
-    metrics_observe(st->route_index, out->status, secs);
+    if (st->exercise[0])
+        metrics_exercise_request();
+    else
+        metrics_observe(st->route_index, out->status, secs);
     const struct http_route *rt =
         st->route_index >= 0 ? &http_routes[st->route_index] : NULL;
     bool actor = r && r->authed && !out->log_withhold_actor;
@@ -443,7 +452,8 @@ static void observe(const struct rstate *st, const struct http_req *r,
               json_integer(out->status), "ms",
               json_real((double)(int64_t)(secs * 1e5) / 100.0), "user",
               actor ? json_integer(r->auth.user_id) : json_null(), "org",
-              actor ? json_string(r->auth.org.id) : json_null(), NULL);
+              actor ? json_string(r->auth.org.id) : json_null(), "exercise",
+              st->exercise[0] ? json_string(st->exercise) : NULL, NULL);
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
@@ -625,6 +635,82 @@ bool http_json_media_type(const char *ct)
     }
 }
 
+/* ---- the exercise context (issue 14) ----
+ *
+ * /x/{exercise}/<path> is <path> run inside a running cross-sector
+ * exercise: the same route and handler, on the exercise's app (its own
+ * database, clock and outbox: service/exercise_run.h). The caller is
+ * authenticated against the hub's accounts first and must be a
+ * participant or a controller; the routes of the exercise environment are
+ * those of the pipeline participants act with (exercise_routes). */
+
+/* The path under an /x/{id} prefix (st->exercise set), or url itself. An
+ * id that is no exercise's shape leaves the prefix in place (404). */
+static const char *exercise_prefix(struct rstate *st, const char *url)
+{
+    st->exercise[0] = '\0';
+    if (strncmp(url, "/x/", 3) != 0)
+        return url;
+    const char *id = url + 3;
+    size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                          "0123456789");
+    if (n == 0 || n >= sizeof(st->exercise) || (id[n] != '/' && id[n]))
+        return url;
+    memcpy(st->exercise, id, n);
+    st->exercise[n] = '\0';
+    return id[n] ? id + n : "/";
+}
+
+/* The routes of the exercise environment: pattern prefixes, and whether
+ * only reads are (the registry, as copied at the start). */
+static bool exercise_route(const struct http_route *rt)
+{
+    static const struct {
+        const char *prefix;
+        bool read_only;
+    } ok[] = {
+        {"/api/v1/reports", false},
+        {"/api/v1/events", false},
+        {"/api/v1/advisories", false},
+        {"/ack/", false},
+        {"/api/v1/sectors", true},
+        {"/api/v1/orgs", true},
+        {"/api/v1/catalogue", true},
+        {"/api/v1/severity/", false},
+        {"/api/v1/dashboard", true},
+        {"/api/v1/declarations", true},
+        {"/ui/", true},
+    };
+    if (strcmp(rt->pattern, "/") == 0)
+        return true;
+    bool get = strcmp(rt->method, "GET") == 0;
+    for (size_t i = 0; i < IS_ARRAY_LEN(ok); i++)
+        if (strncmp(rt->pattern, ok[i].prefix, strlen(ok[i].prefix)) == 0)
+            return get || !ok[i].read_only;
+    return false;
+}
+
+/* Moves request r into exercise st->exercise: *xa its app (a reference
+ * exercise_leave gives back), r's connection one of its database. 0, or
+ * the status of the answer in out. */
+static int exercise_context(struct http_server *srv, const struct rstate *st,
+                            struct http_req *r, struct app **xa,
+                            struct http_resp *out)
+{
+    if (!exercise_route(r->route))
+        return http_error(out, 404, "not_in_exercise", NULL,
+                          "%s %s is not part of the exercise environment",
+                          r->method, r->route->pattern);
+    struct svc_error e = {0};
+    if (exercise_enter(srv->app, st->exercise, r->authed ? &r->auth : NULL, xa,
+                       &e))
+        return http_svc_fail(out, &e);
+    store_put(srv->app->store, r->sc);
+    r->app = *xa;
+    r->sc = store_acquire(r->app->store);
+    return 0;
+}
+
 static void process(struct http_server *srv, struct MHD_Connection *conn,
                     struct rstate *st, const char *method,
                     struct http_resp *out, struct http_req *r)
@@ -706,7 +792,10 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
         r->json = json_object();
     }
     r->sc = store_acquire(srv->app->store);
+    struct app *xa = NULL;
     if (r->route->auth == HTTP_AUTHED && authenticate(r, conn, out))
+        goto done;
+    if (st->exercise[0] && exercise_context(srv, st, r, &xa, out))
         goto done;
     if (r->route->body) {
         struct jv_error je;
@@ -718,8 +807,9 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     out->status = 200;
     r->route->fn(r, out);
 done:
-    store_put(srv->app->store, r->sc);
+    store_put(r->app->store, r->sc);
     r->sc = NULL;
+    exercise_leave(xa);
 }
 
 /* The credentials of a request to a route with a large body, from its
@@ -953,7 +1043,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             st->t0 = util_mono();
         }
         st->started = true;
-        route_find(st, method, url);
+        route_find(st, method, exercise_prefix(st, url));
         size_t cap = HTTP_MAX_BODY;
         if (st->route_index >= 0 && http_routes[st->route_index].max_body)
             cap = http_routes[st->route_index].max_body;

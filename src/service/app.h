@@ -28,6 +28,9 @@ int svc_fail(struct svc_error *e, enum is_err err, const char *code,
 
 struct reporting;
 struct rcache;
+struct deliver_settings;
+struct ex_runs;
+struct ex_run;
 
 struct app {
     struct store *store;
@@ -60,9 +63,21 @@ struct app {
     char c4tap_address[256];
     unsigned char c4tap_intake_hash[32];
     bool c4tap_intake_set;
+    /* issue 14, cross-sector exercises (service/exercise_run.h): the
+     * hub's database file (an exercise's own database is made beside it),
+     * the delivery settings an exercise's outbox copies (NULL: exercises
+     * deliver nothing), and the running exercises (NULL: none loaded) */
+    const char *db_path;
+    const struct deliver_settings *deliver;
+    struct ex_runs *exercises;
+    /* an exercise's app (a copy of the hub's, over the exercise's own
+     * database): its exercise, and its clock (app_now) */
+    struct ex_run *exercise;
+    int64_t (*clock)(const struct app *a);
 };
 
-/* The current time (seconds). One place, so that time is passed down. */
+/* The current time (seconds). One place, so that time is passed down. In
+ * an exercise's app, the exercise's time (its clock). */
 int64_t app_now(const struct app *a);
 
 /* t (Unix seconds) as an RFC 3339 JSON string, or JSON null for 0 (never,

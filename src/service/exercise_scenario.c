@@ -3,6 +3,8 @@
  */
 #include "service/exercise_scenario.h"
 
+#include "core/range.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -12,9 +14,9 @@ static const char *const top_keys[] = {"format",   "id",          "title_ja",
                                        "title_en", "start_local", "groups",
                                        "injects",  NULL};
 static const char *const inject_keys[] = {
-    "id",       "at_min",   "from",     "to",      "kind",
-    "severity", "title_ja", "title_en", "body_ja", "body_en",
-    "when",     "expect",   "note_ja",  "note_en", NULL};
+    "id",       "at_min",   "from",    "to",      "kind", "severity",
+    "title_ja", "title_en", "body_ja", "body_en", "when", "expect",
+    "note_ja",  "note_en",  "range",   "drill",   NULL};
 static const char *const to_keys[] = {"all", "groups", "sectors", "orgs", NULL};
 static const char *const when_keys[] = {"if", "if_not", "by_min", NULL};
 static const char *const expect_keys[] = {"id", "action", "within_min",
@@ -181,6 +183,32 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
         rc = need_int(in, "severity", pre, 0, 5, false, &severity, e);
     if (!rc)
         rc = need_string(in, "kind", pre, 20, false, e);
+    /* an inject travels as an advisory of the exercise's own database
+     * (service/exercise_run.c): its kind and range are an advisory's */
+    const char *kind = json_string_value(json_object_get(in, "kind"));
+    if (!rc && kind && strcmp(kind, "warning") != 0 &&
+        strcmp(kind, "info") != 0 && strcmp(kind, "security_info") != 0 &&
+        strcmp(kind, "newsletter") != 0) {
+        char field[64];
+        util_xsnprintf(field, sizeof(field), "%s.kind", pre);
+        rc = bad(e, "invalid_value", field,
+                 "warning, info, security_info or newsletter");
+    }
+    const json_t *drill = json_object_get(in, "drill");
+    if (!rc && drill && !json_is_boolean(drill)) {
+        char field[64];
+        util_xsnprintf(field, sizeof(field), "%s.drill", pre);
+        rc = bad(e, "invalid_type", field, "must be true or false");
+    }
+    if (!rc)
+        rc = need_string(in, "range", pre, 10, false, e);
+    const char *range = json_string_value(json_object_get(in, "range"));
+    if (!rc && range && range_parse(range) < 0) {
+        char field[64];
+        util_xsnprintf(field, sizeof(field), "%s.range", pre);
+        rc = bad(e, "invalid_value", field,
+                 "red, amber, yellow, green or white");
+    }
     const json_t *to = json_object_get(in, "to");
     char tpre[48];
     util_xsnprintf(tpre, sizeof(tpre), "%s.to", pre);

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "common/log.h"
+#include "service/exercise_run.h"
 #include "service/provision.h"
 #include "service/reporting.h"
 
@@ -34,6 +35,8 @@ static void *run(void *arg)
         int n = reporting_tick(w->app, c, app_now(w->app));
         n += provision_tick(w->app, c, app_now(w->app));
         store_put(w->app->store, c);
+        /* issue 14: running exercises, each on its own clock */
+        n += ex_runs_tick(w->app);
         if (n)
             log_event(LOG_DEBUG, "worker pass", "changes", json_integer(n),
                       NULL);

@@ -154,6 +154,19 @@ static void test_clock(void **state)
     assert_int_equal(ex_elapsed_s(&c, 1101), 360);
     c.shift_s = 100000;
     assert_int_equal(ex_elapsed_s(&c, 1101), 0);
+    /* jumped 20 minutes forward by hand: the exercise's time and the
+     * scenario's both move; the shift still holds the timeline back */
+    c.shift_s = 300;
+    int64_t w = ex_world_s(&c, 1101);
+    assert_int_equal(w, 660);
+    c.advanced_s = 1200;
+    assert_int_equal(ex_world_s(&c, 1101), w + 1200);
+    assert_int_equal(ex_elapsed_s(&c, 1101), 360 + 1200);
+    /* paused, the exercise's time stands still and never goes back */
+    c.paused_since = 1101;
+    assert_int_equal(ex_world_s(&c, 5000), w + 1200);
+    c = (struct ex_clock){0};
+    assert_int_equal(ex_world_s(&c, 5000), 0); /* not started */
     struct ex_inject i = {.at_min = 6};
     assert_false(ex_inject_due(&i, 359));
     assert_true(ex_inject_due(&i, 360));
