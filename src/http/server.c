@@ -697,10 +697,6 @@ static int exercise_context(struct http_server *srv, const struct rstate *st,
                             struct http_req *r, struct app **xa,
                             struct http_resp *out)
 {
-    if (!exercise_route(r->route))
-        return http_error(out, 404, "not_in_exercise", NULL,
-                          "%s %s is not part of the exercise environment",
-                          r->method, r->route->pattern);
     struct svc_error e = {0};
     if (exercise_enter(srv->app, st->exercise, r->authed ? &r->auth : NULL, xa,
                        &e))
@@ -790,6 +786,12 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
         }
     } else if (r->route->body) {
         r->json = json_object();
+    }
+    if (st->exercise[0] && !exercise_route(r->route)) {
+        http_error(out, 404, "not_in_exercise", NULL,
+                   "%s %s is not part of the exercise environment", method,
+                   r->route->pattern);
+        return;
     }
     r->sc = store_acquire(srv->app->store);
     struct app *xa = NULL;

@@ -1,0 +1,589 @@
+"""Cross-sector exercises (issue 14) through the real daemon: the shipped
+FY2015 scenario, compressed in time with the controller's clock (started
+paused, moved forward with `advance`: no sleeps), with 303 participating
+organisations whose scripted behaviour (fast, late, never) drives real API
+calls inside the exercise (/x/{id}/), real e-mail (aiosmtpd) and webhook
+receivers for the injects; the board and the debrief are checked against
+an oracle computed here from what the script did. Then: nothing of the
+exercise in any real view, count, export or metric; and the bad input of
+the issue (non-participants, a second exercise for the same participants,
+scenarios refused with the field named, nothing changed)."""
+import csv
+import io
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import ADMIN_PASSWORD, DEMO_PASSWORD, assert_error, wait_for
+from receivers import SMTPReceiver, WebhookReceiver
+from test_provision_features import ProvHub, base_flags
+
+ROOT = Path(__file__).resolve().parents[2]
+FY2015 = json.loads((ROOT / "data/exercises/fy2015.json").read_text())
+
+# the scenario's groups of Part 2 (data/exercises/fy2015.json)
+GROUP_OF = {s: g for g, ss in {
+    "2-a": ["ict", "finance", "aviation", "railway", "logistics", "credit"],
+    "2-b": ["government", "medical"],
+    "2-c": ["electricity", "gas", "water", "chemical", "petroleum"],
+}.items() for s in ss}
+PART2 = {"2-a": "p2a", "2-b": "p2b", "2-c": "p2c"}
+SECTORS = ["aviation", "railway", "logistics", "credit", "medical",
+           "electricity", "gas", "water", "chemical", "petroleum"]
+
+
+class Bed:
+    """A demo hub with an SMTP and a webhook receiver, a controller and a
+    token for each participant."""
+
+    def __init__(self, tmp_path):
+        self.smtp = SMTPReceiver().start()
+        self.hook = WebhookReceiver().start()
+        self.h = ProvHub(tmp_path, demo=True, flags=base_flags(self.smtp))
+        self.h.init(extra=["--webhook-base", self.hook.url("/hooks/")])
+        self.h.start()
+        self.admin = self.h.token("admin", name="controller")
+        self.tokens = {}
+
+    def db(self, sql, *args):
+        con = sqlite3.connect(f"file:{self.h.db}?mode=ro", uri=True)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def token(self, org):
+        if org not in self.tokens:
+            self.tokens[org] = self.h.token(org, name="exercise")
+        return self.tokens[org]
+
+    def call(self, method, path, tok=None, **kw):
+        return self.h.api(method, path, token=tok or self.admin, **kw)
+
+    def ok(self, method, path, tok=None, status=200, **kw):
+        r = self.call(method, path, tok, **kw)
+        assert r.status_code == status, (method, path, r.status_code, r.text)
+        return r.json()
+
+    def stop(self):
+        self.h.stop()
+        self.smtp.stop()
+        self.hook.stop()
+
+
+@pytest.fixture
+def bed(tmp_path):
+    b = Bed(tmp_path)
+    yield b
+    b.stop()
+
+
+def participants_of(bed):
+    """303 operators: every operator of ten sectors (Part 2's three
+    groups) and the first 150 ICT operators."""
+    rows = bed.db(
+        "SELECT o.id, s.sector_id FROM orgs o JOIN scopes s ON s.id = "
+        "o.scope_id WHERE o.kind = 'operator' AND s.sector_id IN (%s) "
+        "ORDER BY o.id" % ",".join("?" * len(SECTORS)), *SECTORS)
+    ict = bed.db(
+        "SELECT o.id, s.sector_id FROM orgs o JOIN scopes s ON s.id = "
+        "o.scope_id WHERE o.kind = 'operator' AND s.sector_id = 'ict' "
+        "ORDER BY o.id LIMIT 150")
+    return dict(rows + ict)
+
+
+def auto_hops(bed):
+    """Ministries and CEPTOAR secretariats relay at once (a hop's review
+    is not what this exercise measures)."""
+    for (org,) in bed.db("SELECT id FROM orgs WHERE kind IN ('ministry', "
+                         "'ceptoar')"):
+        bed.ok("PUT", f"/api/v1/orgs/{org}/policy", json={"policy": "auto"})
+
+
+def create(bed, parts, **extra):
+    sectors = sorted({s for s in parts.values() if s != "ict"})
+    ict = sorted(o for o, s in parts.items() if s == "ict")
+    body = {"title_ja": "令和8年度 分野横断的演習（試験）",
+            "title_en": "FY2026 cross-sector exercise (test)",
+            "scenario": FY2015,
+            "participants": {"sectors": sectors, "orgs": ict}}
+    body.update(extra)
+    return bed.ok("POST", "/api/v1/exercises", json=body, status=201)
+
+
+def control(bed, x, action, **kw):
+    return bed.ok("POST", f"/api/v1/exercises/{x}/control",
+                  json={"action": action, **kw})
+
+
+# ---- the script: what each kind of participant does, and when ----
+
+# (minute, behaviour, act): act is ("ack", inject) | ("report",) | ("bcp",)
+SCRIPT = [
+    (0, "fast", ("ack", "p1-early-warning")),
+    (25, "fast", ("report",)),
+    (40, "late", ("ack", "p1-early-warning")),
+    (60, "fast", ("ack", "p1-nisc-provision")),
+    (70, "late", ("report",)),
+    (70, "late", ("ack", "p1-nisc-provision")),
+    (135, "fast", ("bcp",)),
+    (135, "fast", ("report",)),
+    (170, "late", ("bcp",)),
+    (170, "late", ("report",)),
+    (180, "fast", ("ack", "p2-nisc-provision")),
+    (200, "late", ("ack", "p2-nisc-provision")),
+]
+STOPS = [0, 25, 40, 60, 70, 135, 150, 170, 180, 200, 225]
+
+
+def behaviour(i):
+    return ("fast", "late", "never")[i % 3]
+
+
+def oracle(parts):
+    """Every participant's expected actions, scored from the script and
+    the scenario alone: {org: {action id: (outcome, minutes | None)}}."""
+    injects = {i["id"]: i for i in FY2015["injects"]}
+    out = {}
+    for i, org in enumerate(sorted(parts)):
+        b = behaviour(i)
+        group = GROUP_OF[parts[org]]
+        acts = [(m, a) for m, who, a in SCRIPT if who == b]
+        reports = sorted(m for m, a in acts if a[0] == "report")
+        bcps = sorted(m for m, a in acts if a[0] == "bcp")
+        acks = {a[1]: m for m, a in acts if a[0] == "ack"}
+        reached = []
+        for inj in FY2015["injects"]:
+            to = inj["to"]
+            if "groups" in to and group not in to["groups"]:
+                continue
+            w = inj.get("when")
+            if w:  # if_not p1-report by 60
+                first = [m for m in reports if m >= 25]
+                if first and first[0] <= w["by_min"]:
+                    continue
+            reached.append(inj)
+        res = {}
+        for inj in reached:
+            fired = inj["at_min"]
+            for x in inj.get("expect", []):
+                if x["action"] == "ack":
+                    done = acks.get(inj["id"])
+                elif x["action"] == "report":
+                    done = next((m for m in reports if m >= fired), None)
+                else:
+                    done = next((m for m in bcps if m >= fired), None)
+                if done is None:
+                    res[x["id"]] = ("missed" if 225 > fired + x["within_min"]
+                                    else "pending", None)
+                else:
+                    res[x["id"]] = ("on_time" if done - fired <= x["within_min"]
+                                    else "late", float(done - fired))
+        out[org] = res
+    return out
+
+
+def run_script(bed, x, parts, marks):
+    """Moves the exercise along STOPS and has the participants act."""
+    orgs = sorted(parts)
+    prefix = f"/x/{x}"
+    adv_of = {}
+
+    def inbox_advisory(org, inject):
+        title = next(i["title_en"] for i in FY2015["injects"]
+                     if i["id"] == inject)
+
+        def find():
+            r = bed.call("GET", prefix + "/api/v1/advisories?inbox=true&limit=100",
+                         bed.token(org))
+            assert r.status_code == 200, r.text
+            for a in r.json()["items"]:
+                if a["title"]["en"] == title:
+                    return a["id"]
+            return None
+        return wait_for(find, what=f"{inject} in {org}'s exercise inbox")
+
+    def act(org, a):
+        tok = bed.token(org)
+        if a[0] == "ack":
+            adv = inbox_advisory(org, a[1])
+            adv_of[a[1]] = adv
+            r = bed.call("POST", f"{prefix}/api/v1/advisories/{adv}/ack", tok)
+            assert r.status_code == 200, r.text
+        elif a[0] == "report":
+            r = bed.call("POST", prefix + "/api/v1/reports", tok, json={
+                "title": f"【演習】{org} 不審な通信",
+                "kind": "incident", "detected_at": "2026-12-01T03:45:00Z",
+                "range": "amber", "route": "direct",
+                "impact": {"households": 0}})
+            assert r.status_code == 201, r.text
+            marks["reports"].append(r.json()["id"])
+        else:
+            r = bed.call("POST", f"/api/v1/exercises/{x}/bcp", tok,
+                         json={"note": "BCP 発動 / BCP activated"})
+            assert r.status_code == 201, r.text
+
+    minute = 0
+    with ThreadPoolExecutor(8) as pool:
+        for stop in STOPS:
+            if stop > minute:
+                control(bed, x, "advance", minutes=stop - minute)
+                minute = stop
+            todo = [(org, a) for i, org in enumerate(orgs)
+                    for m, who, a in SCRIPT
+                    if m == stop and who == behaviour(i)]
+            list(pool.map(lambda t: act(*t), todo))
+    return adv_of
+
+
+def test_fy2015_compressed_with_303_participants(bed):
+    parts = participants_of(bed)
+    assert len(parts) == 303
+    auto_hops(bed)
+    orgs = sorted(parts)
+    # ten participants' mail server refuses them: their messages go to
+    # their next channel, the webhook receiver
+    refused = orgs[2::3][:10]  # participants that never act
+    for org in refused:
+        bed.smtp.refuse.add(f"{org}@demo.example.jp")
+    metrics0 = real_metrics(bed)
+    real0 = real_views(bed)
+    x = create(bed, parts)["id"]
+    for org in orgs:  # tokens before the clock matters (CLI)
+        bed.token(org)
+    got = bed.ok("GET", f"/api/v1/exercises/{x}")
+    assert got["state"] == "planning" and got["participants"] == 303
+    assert {p["org"] for p in got["participant_list"]} == set(orgs)
+    control(bed, x, "brief")
+    st = control(bed, x, "start", paused=True)
+    assert st["state"] == "running" and st["clock"]["paused"] is True
+
+    marks = {"reports": []}
+    adv_of = run_script(bed, x, parts, marks)
+
+    # ---- the board against the oracle, before the end ----
+    board = bed.ok("GET", f"/api/v1/exercises/{x}/board")
+    want = oracle(parts)
+    rows = {p["org"]: p for p in board["participants"]}
+    assert set(rows) == set(orgs)
+    for org in orgs:
+        have = {a["id"]: (a["outcome"], a["minutes"])
+                for a in rows[org]["actions"]}
+        assert have == want[org], (org, behaviour(orgs.index(org)))
+    counts = {}
+    for res in want.values():
+        for outcome, _ in res.values():
+            counts[outcome] = counts.get(outcome, 0) + 1
+    assert board["totals"]["asked"] == sum(counts.values())
+    for k in ("on_time", "late", "missed", "pending"):
+        assert board["totals"][k] == counts.get(k, 0), k
+
+    # ---- the injects went through the real pipeline, marked ----
+    ew = adv_of["p1-early-warning"]
+    def mails_of(adv):
+        return [m for m in bed.smtp.messages
+                if m["X-Infrashare-Advisory"] == adv]
+    # every participant that had not acknowledged it at once got it by
+    # e-mail (a fast one may have acknowledged before its e-mail left:
+    # the delivery then stops), none twice but for the reminder of the
+    # acknowledgement deadline, which the exercise's time passed
+    slow = {f"{o}@demo.example.jp" for i, o in enumerate(orgs)
+            if behaviour(i) != "fast" and o not in refused}
+    wait_for(lambda: slow <= {m.rcpt_tos[0] for m in mails_of(ew)},
+             what="the early warning's e-mails")
+    mails = mails_of(ew)
+    everyone = {f"{o}@demo.example.jp" for o in orgs if o not in refused}
+    assert {m.rcpt_tos[0] for m in mails} <= everyone
+    for m in mails:
+        assert m.subject.startswith("【演習】[EXERCISE] "), m.subject
+        assert m.text.splitlines()[0].startswith("【演習】[EXERCISE]")
+        assert f"/x/{x}/" in m.text  # its links lead into the exercise
+    hooks = wait_for(lambda: [h for h in bed.hook.seen("/hooks/", True)
+                              if h.json.get("advisory") == ew] or None,
+                     what="webhook fallbacks")
+    def hooked():
+        return {h.path.rsplit("/", 1)[1] for h in bed.hook.seen(
+            "/hooks/", True) if h.json.get("advisory") == ew}
+    # the refused ones by their next channel; the others that never
+    # acknowledged, escalated there once the deadline passed on the
+    # exercise's clock
+    wait_for(lambda: set(refused) <= hooked(),
+             what="every refused participant's webhook")
+    assert hooked() <= {o for i, o in enumerate(orgs)
+                        if behaviour(i) != "fast"}
+    for hk in hooks:
+        assert hk.json["exercise"] == x
+
+    # a participant's own view: its row only, no totals
+    fast_org = orgs[0]
+    mine = bed.ok("GET", f"/api/v1/exercises/{x}/board", bed.token(fast_org))
+    assert [p["org"] for p in mine["participants"]] == [fast_org]
+    assert "totals" not in mine
+
+    # ---- the questionnaire, the notes, the end, the debrief ----
+    for org in orgs[:6]:
+        bed.ok("PUT", f"/api/v1/exercises/{x}/questionnaire", bed.token(org),
+               json={"gaps": f"{org}: BCP 発動権限者の代行順位が未定義",
+                     "rating": 4})
+    bed.ok("POST", f"/api/v1/exercises/{x}/notes", status=201,
+           json={"group": "2-c", "text": "制御系の切り離し判断に時間"})
+    ended = control(bed, x, "end")
+    assert ended["state"] == "ended"
+    r = bed.call("POST", f"/x/{x}/api/v1/reports", bed.token(fast_org),
+                 json={})
+    assert_error(r, 404, "not_running")
+    d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief")
+    assert d["totals"]["asked"] == board["totals"]["asked"]
+    assert d["totals"]["on_time"] == counts.get("on_time", 0)
+    assert d["totals"]["missed"] == counts.get("missed", 0)
+    by_sector = {s["sector"]: s for s in d["sectors"]}
+    for sector in set(parts.values()):
+        members = [o for o in orgs if parts[o] == sector]
+        outs = [o for org in members for o, _ in want[org].values()]
+        assert by_sector[sector]["participants"] == len(members)
+        assert by_sector[sector]["asked"] == len(outs)
+        assert by_sector[sector]["late"] == outs.count("late"), sector
+    acts = {a["action"]: a for a in d["actions"]}
+    late_ew = [want[o]["p1-ack-warning"][1] for o in orgs
+               if want[o]["p1-ack-warning"][0] != "missed"]
+    late_ew.sort()
+    mid = len(late_ew) // 2
+    median = (late_ew[mid] if len(late_ew) % 2
+              else (late_ew[mid - 1] + late_ew[mid]) / 2)
+    assert acts["p1-ack-warning"]["median_minutes"] == median
+    assert len(d["questionnaire"]) == 6 and d["notes"][0]["group"] == "2-c"
+    # CSV: one row per asked action
+    r = bed.call("GET", f"/api/v1/exercises/{x}/debrief?format=csv")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith(
+        "text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == d["totals"]["asked"]
+    assert {r_["outcome"] for r_ in rows} <= {"on_time", "late", "missed"}
+    # HTML with the charts, and the management summary
+    r = bed.call("GET", f"/api/v1/exercises/{x}/debrief?format=html")
+    assert r.status_code == 200 and "<svg" in r.text and "【演習】" in r.text
+    r = bed.call("GET",
+                 f"/api/v1/exercises/{x}/debrief?format=html&view=summary")
+    assert r.status_code == 200 and "management summary" in r.text.lower()
+    # the interim, then the final report
+    bed.ok("POST", f"/api/v1/exercises/{x}/report",
+           json={"state": "interim", "summary_ja": "中間報告",
+                 "summary_en": "Interim"})
+    bed.ok("POST", f"/api/v1/exercises/{x}/report",
+           json={"state": "final", "summary_ja": "最終報告",
+                 "summary_en": "Final"})
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/report",
+                          json={"state": "interim"}), 409, "report_final")
+
+    # ---- nothing of the exercise in real views, counts or metrics ----
+    assert real_views(bed) == real0
+    metrics1 = real_metrics(bed)
+    for name, v in metrics0.items():
+        if name.startswith("infrashare_deliveries_total") or \
+                name.startswith("infrashare_reports"):
+            assert metrics1.get(name) == v, name
+    ex = exercise_metrics(bed)
+    assert ex['infrashare_exercise_deliveries_total{outcome="delivered"}'] \
+        >= len(slow)
+    # and not in the hub's database
+    for rid in marks["reports"][:20]:
+        assert not bed.db("SELECT 1 FROM reports WHERE id = ?", rid)
+    for adv in adv_of.values():
+        assert not bed.db("SELECT 1 FROM advisories WHERE id = ?", adv)
+        assert not bed.db("SELECT 1 FROM audit WHERE target = ?", adv)
+
+
+def real_views(bed):
+    """What the hub's real lists, counts and exports show to NISC and to
+    a participant (its ids and counts)."""
+    nisc, op = bed.admin, bed.token("op-gas-0001")
+    out = {}
+    for who, tok in (("nisc", nisc), ("op", op)):
+        for path in ("/api/v1/advisories?limit=100",
+                     "/api/v1/advisories?inbox=true&limit=100",
+                     "/api/v1/reports?limit=100", "/api/v1/events",
+                     "/api/v1/drills"):
+            r = bed.call("GET", path, tok)
+            out[(who, path)] = sorted(
+                i.get("id") for i in r.json().get("items", [])) \
+                if r.status_code == 200 else r.status_code
+        r = bed.call("GET", "/api/v1/reports/counts", tok)
+        out[(who, "counts")] = r.json() if r.status_code == 200 else r.status_code
+        r = bed.call("GET", "/api/v1/reports/export?format=csv", tok)
+        out[(who, "export")] = r.text if r.status_code == 200 else r.status_code
+        r = bed.call("GET", "/api/v1/dashboard", tok)
+        if r.status_code == 200:
+            dash = r.json()
+            dash.pop("generated_at", None)
+            dash.pop("as_of", None)
+            out[(who, "dashboard")] = json.dumps(dash, sort_keys=True)
+    return out
+
+
+def parse_metrics(text):
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = float(v)
+    return out
+
+
+def real_metrics(bed):
+    return {k: v for k, v in parse_metrics(bed.h.metrics().text).items()
+            if "exercise" not in k}
+
+
+def exercise_metrics(bed):
+    return {k: v for k, v in parse_metrics(bed.h.metrics().text).items()
+            if "exercise" in k}
+
+
+# ---- bad input ----
+
+def test_exercise_bad_input(bed):
+    parts = {o: s for o, s in participants_of(bed).items()
+             if s in ("gas", "water")}
+    auto_hops(bed)
+    before = bed.ok("GET", "/api/v1/exercises")["exercises"]
+    # scenarios refused with the field named, nothing created
+    bad = json.loads(json.dumps(FY2015))
+    bad["injects"][1]["at_min"] = 500
+    r = bed.call("POST", "/api/v1/exercises", json={
+        "title_ja": "t", "title_en": "t", "scenario": bad})
+    assert_error(r, 400, "out_of_order", "scenario.injects[2].at_min")
+    bad = json.loads(json.dumps(FY2015))
+    bad["injects"][0]["to"] = {"orgs": ["no-such-org"]}
+    r = bed.call("POST", "/api/v1/exercises", json={
+        "title_ja": "t", "title_en": "t", "scenario": bad})
+    assert_error(r, 400, "unknown_participants", "scenario.injects[0].to.orgs")
+    bad = json.loads(json.dumps(FY2015))
+    bad["injects"][0]["expect"][0]["action"] = "dance"
+    r = bed.call("POST", "/api/v1/exercises", json={
+        "title_ja": "t", "title_en": "t", "scenario": bad})
+    assert_error(r, 400, "unknown_action",
+                 "scenario.injects[0].expect[0].action")
+    bad = json.loads(json.dumps(FY2015))
+    bad["injects"][0]["from"] = "op-gas-0001"  # operators issue nothing
+    r = bed.call("POST", "/api/v1/exercises", json={
+        "title_ja": "t", "title_en": "t", "scenario": bad})
+    assert_error(r, 400, "invalid_sender", "scenario.injects[0].from")
+    r = bed.call("POST", "/api/v1/exercises", json={
+        "title_ja": "t", "title_en": "t", "scenario": FY2015,
+        "participants": {"sectors": ["no-sector"]}})
+    assert_error(r, 400, "unknown_participants", "sectors[0]")
+    # an operator is no controller
+    op = bed.token("op-gas-0001")
+    r = bed.call("POST", "/api/v1/exercises", op, json={
+        "title_ja": "t", "title_en": "t", "scenario": FY2015})
+    assert_error(r, 403, "not_a_controller")
+    assert bed.ok("GET", "/api/v1/exercises")["exercises"] == before
+
+    x = create(bed, parts)["id"]
+    # a non-participant sees nothing of it, and may not act in it
+    outsider = bed.token("op-electricity-0001")
+    assert_error(bed.call("GET", f"/api/v1/exercises/{x}", outsider), 404)
+    assert bed.ok("GET", "/api/v1/exercises", outsider)["exercises"] == []
+    control(bed, x, "start", paused=True)
+    r = bed.call("GET", f"/x/{x}/api/v1/advisories?inbox=true", outsider)
+    assert_error(r, 403, "not_a_participant")
+    r = bed.call("POST", f"/x/{x}/api/v1/reports", outsider, json={
+        "title": "x", "kind": "incident", "detected_at": "2026-12-01T00:00:00Z",
+        "range": "green", "route": "direct"})
+    assert_error(r, 403, "not_a_participant")
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/bcp", outsider,
+                          json={}), 403, "not_a_participant")
+    # routes outside the exercise environment, and unknown exercises
+    tok = bed.token("op-gas-0001")
+    assert_error(bed.call("GET", f"/x/{x}/api/v1/audit", tok), 404,
+                 "not_in_exercise")
+    assert_error(bed.call("POST", f"/x/{x}/api/v1/tokens", tok,
+                          json={"name": "x"}), 404, "not_in_exercise")
+    assert_error(bed.call("GET", "/x/Xnope/api/v1/reports", tok), 404,
+                 "not_running")
+    # a second exercise with a shared participant cannot start meanwhile
+    y = create(bed, {"op-gas-0001": "gas"})["id"]
+    r = bed.call("POST", f"/api/v1/exercises/{y}/control",
+                 json={"action": "start"})
+    err = assert_error(r, 409, "participant_busy")
+    assert "op-gas-0001" in err["message"] and x in err["message"]
+    assert bed.ok("GET", f"/api/v1/exercises/{y}")["state"] == "planning"
+    # participants do not change while it runs; time only goes forward
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/participants",
+                          json={"orgs": ["op-water-0001"]}), 409,
+                 "exercise_started")
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                          json={"action": "advance", "minutes": -5}), 400,
+                 field="minutes")
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                          json={"action": "fire", "inject": "nope"}), 400,
+                 "unknown_inject", "inject")
+    # fired once: by hand again is a conflict
+    control(bed, x, "fire", inject="p1-suspicious-traffic")
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                          json={"action": "fire",
+                                "inject": "p1-suspicious-traffic"}),
+                 409, "already_fired")
+    # an ad-hoc inject, checked like a scenario's
+    r = bed.call("POST", f"/api/v1/exercises/{x}/control", json={
+        "action": "inject", "adhoc": {"id": "adhoc-1", "from": "nisc",
+                                      "to": {"sectors": ["gas"]},
+                                      "title_ja": "追加", "title_en": "Extra",
+                                      "body_ja": "本文", "body_en": "Body",
+                                      "kind": "bogus"}})
+    assert_error(r, 400, "invalid_value", "adhoc.kind")
+    control(bed, x, "inject", adhoc={
+        "id": "adhoc-1", "from": "nisc", "to": {"sectors": ["gas"]},
+        "title_ja": "追加の状況付与", "title_en": "Extra situation",
+        "body_ja": "本文", "body_en": "Body"})
+    gas = bed.token("op-gas-0001")
+    wait_for(lambda: any(
+        a["title"]["en"] == "Extra situation" for a in bed.call(
+            "GET", f"/x/{x}/api/v1/advisories?inbox=true", gas).json()[
+                "items"]), what="the ad-hoc inject")
+    water = bed.token("op-water-0001")
+    assert not any(a["title"]["en"] == "Extra situation" for a in bed.call(
+        "GET", f"/x/{x}/api/v1/advisories?inbox=true", water).json()["items"])
+    # pause, resume, shift keep the clock sound
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                          json={"action": "pause"}), 409, "paused")
+    c = control(bed, x, "shift", minutes=10)["clock"]
+    assert c["shift_min"] == 10 and c["minute"] == 0
+    control(bed, x, "resume")
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                          json={"action": "resume"}), 409, "not_paused")
+    control(bed, x, "end")
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                          json={"action": "pause"}), 409, "not_running")
+    # now the second one starts
+    assert control(bed, y, "start", paused=True)["state"] == "running"
+    control(bed, y, "end")
+
+
+def test_exercise_survives_a_restart(bed):
+    """A running exercise goes on after the daemon restarts: its clock,
+    its database and what was done."""
+    parts = {o: s for o, s in participants_of(bed).items() if s == "water"}
+    x = create(bed, parts)["id"]
+    control(bed, x, "start", paused=True)
+    org = sorted(parts)[0]
+    tok = bed.token(org)
+    adv = wait_for(lambda: next((a["id"] for a in bed.call(
+        "GET", f"/x/{x}/api/v1/advisories?inbox=true", tok).json()["items"]),
+        None), what="the early warning")
+    bed.h.stop()
+    bed.h.start()
+    assert bed.call("POST", f"/x/{x}/api/v1/advisories/{adv}/ack",
+                    tok).status_code == 200
+    control(bed, x, "advance", minutes=31)
+    row = bed.ok("GET", f"/api/v1/exercises/{x}/board")["participants"]
+    mine = next(p for p in row if p["org"] == org)
+    ack = next(a for a in mine["actions"] if a["id"] == "p1-ack-warning")
+    assert ack["outcome"] == "on_time" and ack["minutes"] == 0.0
+    other = next(p for p in row if p["org"] != org)
+    ack = next(a for a in other["actions"] if a["id"] == "p1-ack-warning")
+    assert ack["outcome"] == "missed"
+    control(bed, x, "end")
