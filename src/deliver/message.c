@@ -18,11 +18,11 @@ void message_release(struct message *m)
 int message_mark_exercise(struct message *m, const char *exercise_id)
 {
     static const char mark[] = "【演習】[EXERCISE] ";
-    char subject[sizeof(m->subject)];
-    if (strlen(m->subject) + sizeof(mark) > sizeof(subject))
+    size_t n = strlen(m->subject);
+    if (n + sizeof(mark) > sizeof(m->subject))
         return IS_ERR_NOMEM;
-    snprintf(subject, sizeof(subject), "%s%s", mark, m->subject);
-    util_xcopy(m->subject, sizeof(m->subject), subject);
+    memmove(m->subject + sizeof(mark) - 1, m->subject, n + 1);
+    memcpy(m->subject, mark, sizeof(mark) - 1);
     struct buf t, j;
     buf_init(&t, m->text.cap);
     buf_addf(&t,

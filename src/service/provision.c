@@ -162,7 +162,10 @@ static int hop_release(struct app *a, struct store_conn *c,
                        int64_t now, int depth)
 {
     int n = 0;
-    int rc = store_recipients_dispatch(c, ad->id, hop, ad->hotline, now, &n);
+    /* in an exercise every contact of a participant takes part: each is
+     * sent the inject (issue 14, docs/rules.md "Cross-sector exercises") */
+    int rc = store_recipients_dispatch(c, ad->id, hop,
+                                       ad->hotline || a->exercise, now, &n);
     if (rc || depth > 4)
         return rc;
     struct store_id_list kids = {0};
@@ -467,7 +470,8 @@ static int advisory_create(struct app *a, struct store_conn *c,
         rc = lists_add_recipients(c, ad, json_object_get(body, "audience"));
     int n = 0;
     if (!rc)
-        rc = store_recipients_dispatch(c, ad->id, "", ad->hotline, now, &n);
+        rc = store_recipients_dispatch(c, ad->id, "",
+                                       ad->hotline || a->exercise, now, &n);
     if (!rc)
         rc = hop_release(a, c, ad, ad->author, now, 0);
     return rc;
