@@ -67,5 +67,9 @@ int cli_call(const char *url, const char *token, const char *method,
 void cli_print_api_error(const struct api_answer *a);
 /* infrashare c4tap ... (cli/client_c4tap.c, issue 13). */
 int cli_c4tap(const char *url, const char *token, const struct cli_args *a);
+/* infrashare exercise ... but "check" (cli/client_exercise.c, issue 14):
+ * argv from the subcommand on, its own options (--url, --token, ...).
+ * Returns the exit status: 0, 1 (the API's error printed), 2 (usage). */
+int cli_exercise(int argc, char **argv);
 
 #endif

@@ -106,7 +106,16 @@ static void usage(FILE *f)
         "  c4tap intake --recipient ADDR --intake-token-file F   (the MTA's "
         "pipe; e-mail on stdin)\n"
         "  exercise check FILE [--registry]   (a cross-sector exercise's "
-        "scenario)\n");
+        "scenario)\n"
+        "  exercise create --scenario FILE --title-ja T --title-en T\n"
+        "       [--sectors a,b] [--orgs a,b] [--ceptoars a,b]\n"
+        "       [--planned-for YYYY-MM-DD] [--scale N]   (分野横断的演習)\n"
+        "  exercise list [--json] | show ID [--json] | board ID [--json]\n"
+        "  exercise start ID [--paused] [--scale N]\n"
+        "  exercise brief ID | pause ID | resume ID | end ID\n"
+        "  exercise shift ID MINUTES | advance ID MINUTES | fire ID INJECT\n"
+        "  exercise debrief ID [--format json|csv|html] [--view summary]\n"
+        "       [--out FILE]\n");
 }
 
 static int open_db(struct store **s)
@@ -1027,9 +1036,12 @@ static int cmd_backup(int argc, char **argv)
  * scenario file checked (issue 14; service/exercise_scenario.h); with
  * --registry, every organisation and sector it names against the
  * database's registry too. Exit 0 and a summary, or 1 and the first
- * problem, named by its field. */
+ * problem, named by its field. The other exercise commands are client
+ * commands (cli/client_exercise.c). */
 static int cmd_exercise(int argc, char **argv)
 {
+    if (argc < 1 || strcmp(argv[0], "check") != 0)
+        return cli_exercise(argc, argv);
     bool registry = argc == 3 && strcmp(argv[2], "--registry") == 0;
     if ((argc != 2 && !registry) || strcmp(argv[0], "check") != 0) {
         fprintf(stderr, "infrashare: exercise check FILE [--registry]\n");

@@ -1,6 +1,7 @@
 #include "service/demo.h"
 
 #include "service/agreements.h"
+#include "store/store_exercise.h"
 
 #include "core/roles.h"
 #include "common/buf.h"
@@ -332,6 +333,45 @@ static int demo_lists(const struct demo_run *d, const json_t *spec,
     return rc;
 }
 
+/* issue 14: a planned cross-sector exercise on the shipped FY2015
+ * scenario (exercises/fy2015.json beside demo.json), the gas and water
+ * operators taking part, for the console's and participants' pages. No
+ * scenario file there: no demo exercise. */
+static int demo_exercise(struct store_conn *c, const char *demo_json_path,
+                         int64_t now)
+{
+    char path[4200];
+    const char *slash = strrchr(demo_json_path, '/');
+    int dn = slash ? (int)(slash - demo_json_path) : 1;
+    snprintf(path, sizeof(path), "%.*s/exercises/fy2015.json", dn,
+             slash ? demo_json_path : ".");
+    json_error_t je;
+    json_t *sc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!sc)
+        return IS_OK;
+    struct store_exercise x = {.scale = 1, .created_at = now};
+    util_xcopy(x.id, sizeof(x.id), "Xdemo000000000001");
+    util_xcopy(x.title_ja, sizeof(x.title_ja),
+               "分野横断的演習（デモ・平成27年度シナリオ）");
+    util_xcopy(x.title_en, sizeof(x.title_en),
+               "Cross-sector exercise (demo, FY2015 scenario)");
+    x.briefing_ja = "演習は平成27年度のシナリオで行います。事前確認の各項目を"
+                    "確認してください。演習中の通知には【演習】と表示されます。";
+    x.briefing_en = "The exercise follows the FY2015 scenario. Please go "
+                    "through the pre-check. Every exercise message is marked "
+                    "[EXERCISE].";
+    x.scenario = json_dumps(sc, JSON_COMPACT);
+    json_decref(sc);
+    int rc = x.scenario ? store_exercise_insert(c, &x) : IS_ERR_NOMEM;
+    int added = 0;
+    if (!rc)
+        rc = store_ex_participant_add_sector(c, x.id, "gas", &added);
+    if (!rc)
+        rc = store_ex_participant_add_sector(c, x.id, "water", &added);
+    free(x.scenario);
+    return rc;
+}
+
 int demo_generate(struct store_conn *c, const char *demo_json_path,
                   const struct registry *r, const char *pw_hash,
                   const char *webhook_base, int64_t now,
@@ -397,6 +437,8 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
         rc = demo_obs_generate(c, now, stats);
     if (!rc)
         rc = demo_c4tap_generate(c, pw_hash, now, stats);
+    if (!rc)
+        rc = demo_exercise(c, demo_json_path, now);
     if (rc && !err[0])
         snprintf(err, errlen, "demo data: %s", is_strerror(rc));
     json_decref(demo);

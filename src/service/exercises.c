@@ -694,6 +694,13 @@ static int adhoc_check(struct store_conn *c, const json_t *sc,
         snprintf(field, sizeof(field), "adhoc%s", f);
         if (util_copy(e->field, sizeof(e->field), field))
             util_xcopy(e->field, sizeof(e->field), "adhoc");
+        /* the sentence names the field as the request has it */
+        char *at = strstr(e->message, "injects[0]");
+        if (at) {
+            size_t tail = strlen(at + 10);
+            memcpy(at, "adhoc", 5);
+            memmove(at + 5, at + 10, tail + 1);
+        }
     } else if (find_inject(
                    sc, json_string_value(json_object_get(adhoc, "id"))) >= 0) {
         rc = svc_fail(e, IS_ERR_CONFLICT, "duplicate_id", "adhoc.id",

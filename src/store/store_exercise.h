@@ -14,7 +14,7 @@
 
 struct store_exercise {
     char id[40];
-    char title_ja[601], title_en[601];
+    char title_ja[801], title_en[801]; /* 200 characters of UTF-8 */
     char *scenario; /* malloc'd JSON text (store_exercise_release) */
     char state[12]; /* planning, briefing, running, ended */
     char planned_for[11];
@@ -49,7 +49,7 @@ int store_exercise_running(struct store_conn *c, char (*ids)[40], size_t max,
 
 struct store_ex_participant {
     char org_id[64];
-    char venue[201], theme_ja[1201], theme_en[1201];
+    char venue[801], theme_ja[4001], theme_en[4001]; /* 200, 1000 chars */
     char checklist[2048];
     /* from the registry */
     char kind[16], name_ja[601], name_en[601], sector_id[64], scope_id[64];
