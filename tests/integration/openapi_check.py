@@ -26,7 +26,14 @@ What is checked, for each request the hub answered:
   schemas (after reading integers and booleans from their text); query
   parameters the operation does not list are ignored by the hub, as the
   document says, and are not checked. Rejected requests (4xx) are not
-  checked: tests send invalid ones on purpose.
+  checked: tests send invalid ones on purpose;
+* a request under `/x/{exercise}/` (issue 14: a route run inside a
+  running cross-sector exercise, http/server.c `exercise_prefix`) is
+  checked as the route without the prefix, which is how the document
+  describes the exercise context (tag `exercises`), except for the
+  context's own refusals, `404 not_running` / `404 not_in_exercise` and
+  `403 not_a_participant`, which any route may answer there (schema
+  `Error`).
 
 The document is OpenAPI 3.0; its schemas are turned into JSON Schema
 draft 4 (the dialect OpenAPI 3.0 is based on) for python3-jsonschema:
@@ -57,6 +64,12 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
 REF_MARK = "x-component"
 # RFC 3339 date-time (section 5.6), as the document's `format: date-time`
+# /x/{exercise}/<path>: <path> inside a running exercise (the id's shape of
+# http/server.c exercise_prefix: letters and digits, fewer than 40)
+EXERCISE_RE = re.compile(r'^/x/([A-Za-z0-9]{1,39})(/.*)?$')
+# status: (the component response, the exercise context's error codes)
+EXERCISE_REFUSALS = {404: ("NotFound", ("not_running", "not_in_exercise")),
+                     403: ("Forbidden", ("not_a_participant",))}
 RFC3339_RE = re.compile(
     r'^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?'
     r'([Zz]|[+-](\d{2}):(\d{2}))$')
@@ -548,15 +561,51 @@ class Validator:
         v = self._validator(("req", template, method, name), schema, True)
         return [f"{label}: {e}" for e in self._schema_errors(v, instance)]
 
+    def exercise_path(self, method, path):
+        """The route's path of a request in the exercise context
+        (/x/{exercise}/<path>: <path>), or None for any other request."""
+        m = EXERCISE_RE.match(path)
+        if not m or self.find(method, path)[0] is not None:
+            return None
+        return m.group(2) or "/"
+
+    def _exercise_refusal(self, method, path, status, headers, body):
+        """Problems of a refusal of the exercise context itself, or None
+        when the answer is not one (the route's own answer)."""
+        if status not in EXERCISE_REFUSALS:
+            return None
+        name, codes = EXERCISE_REFUSALS[status]
+        try:
+            code = _strict_json(body)["error"]["code"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if code not in codes:
+            return None
+        return self._check_response_object(
+            f"{method.upper()} {path} (exercise context) -> {status}",
+            f"#/components/responses/{name}",
+            self.doc["components"]["responses"][name], headers, body,
+            method.upper())
+
     def check_exchange(self, request, response):
         """Problems of one requests exchange (PreparedRequest, Response)."""
         url = urlsplit(request.url)
-        problems = self.check_response(request.method, url.path,
+        path = url.path
+        inner = self.exercise_path(request.method, path)
+        if inner is not None:
+            refusal = self._exercise_refusal(request.method, path,
+                                             response.status_code,
+                                             response.headers,
+                                             response.content)
+            if refusal is not None:
+                return refusal
+            path = inner
+        problems = self.check_response(request.method, path,
                                        response.status_code, response.headers,
                                        response.content)
         if 200 <= response.status_code < 300:
-            problems += self.check_parameters(request.method, url.path,
+            problems += self.check_parameters(request.method, path,
                                               url.query)
-            problems += self.check_request(request.method, url.path,
+            problems += self.check_request(request.method, path,
                                            request.headers, request.body)
         return problems

@@ -12,16 +12,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ROUTES_C = ROOT / "src" / "http" / "routes.c"
 # field tables of the routes: routes.c's own (BODY(table)), the reporting
-# service's reporting_<name>_spec arrays (SBODY(name)) and the provision
+# service's reporting_<name>_spec arrays (SBODY(name)), the provision
 # service's provision_<name>_spec arrays (PBODY(name), in provision.c and
-# drills.c); the service tables end with a NULL-name sentinel entry instead
-# of carrying their length
+# drills.c) and the other services' (ABODY ... XBODY: exercises.c's
+# exercise_<name>_spec, issue 14); the service tables end with a NULL-name
+# sentinel entry instead of carrying their length
 SERVICE_DIR = ROOT / "src" / "service"
 PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_",
                "L": "lists_", "D": "declaration_", "R": "rollcall_",
-               "O": "sites_", "C": "c4tap_"}
+               "O": "sites_", "C": "c4tap_", "X": "exercise_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -32,9 +33,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # {.method = "POST", .pattern = "/api/v1/reports", .auth = HTTP_AUTHED,
 #  .roles = ROLE_REPORTER, SBODY(file), .fn = h_reports_file, ...},
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
-# ABODY, LBODY, DBODY, RBODY(name) likewise (agreements, lists,
-# declarations, roll calls).
-BODY_RE = re.compile(r'([SPALDROC]?)BODY\(\s*(\w+)\s*\)')
+# ABODY, LBODY, DBODY, RBODY, OBODY, CBODY, XBODY(name) likewise
+# (agreements, lists, declarations, roll calls, sites, C4TAP, exercises).
+BODY_RE = re.compile(r'([SPALDROCX]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -174,7 +175,8 @@ def table_sources():
             *(SERVICE_DIR / name for name in PROVISION_SOURCES),
             SERVICE_DIR / "agreements.c", SERVICE_DIR / "declarations.c",
             SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c",
-            SERVICE_DIR / "c4tap.c", SERVICE_DIR / "c4tap_items.c"]
+            SERVICE_DIR / "c4tap.c", SERVICE_DIR / "c4tap_items.c",
+            SERVICE_DIR / "exercises.c"]
 
 
 def parse_field_tables():
@@ -399,7 +401,13 @@ def check_object_schema(doc, tables, schema, fields, where):
                 assert items.get("maxLength") == f["item_len"], at
             if f["enum"]:
                 assert items.get("enum") == f["enum"], at
-        if f["type"] in ("JV_OBJECT", "JV_OBJECT_ARRAY"):
+        if f["type"] == "JV_OBJECT" and f["sub"] is None:
+            # no table: any object, which the service checks itself
+            # (common/jv.c; an exercise's scenario file): documented as a
+            # free-form object
+            assert prop.get("additionalProperties") is True, at
+            assert "properties" not in prop, at
+        elif f["type"] in ("JV_OBJECT", "JV_OBJECT_ARRAY"):
             assert f["sub"] in tables, (at, f["sub"])
             sub = prop if f["type"] == "JV_OBJECT" else resolve(
                 doc, prop["items"])
@@ -422,6 +430,8 @@ def test_field_tables_are_understood():
             assert body in terminated, (method, path, body)
     for name, fields in tables.items():
         for f in fields:
+            if f["type"] == "JV_OBJECT" and f["sub"] is None:
+                continue  # any object (common/jv.c: sub NULL)
             if f["type"] in ("JV_OBJECT", "JV_OBJECT_ARRAY"):
                 assert f["sub"] in tables, (name, f["name"], f["sub"])
 
@@ -457,3 +467,79 @@ def test_openapi_served_matches_file(hub):
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("application/json")
     assert r.json() == load_doc()
+
+
+# ---- the exercise context (issue 14) ----
+
+SERVER_C = ROOT / "src" / "http" / "server.c"
+
+
+def exercise_route_prefixes():
+    """({writable prefixes}, {read-only prefixes}) of the routes of the
+    exercise environment (http/server.c exercise_route), without a
+    trailing slash."""
+    text = SERVER_C.read_text(encoding="utf-8")
+    start = text.index("static bool exercise_route(")
+    body = text[start:text.index("\n}\n", start)]
+    rows = re.findall(r'\{\s*"([^"]+)"\s*,\s*(true|false)\s*\}', body)
+    assert rows, "the table of exercise_route in server.c not understood"
+    return ({p.rstrip("/") for p, ro in rows if ro == "false"},
+            {p.rstrip("/") for p, ro in rows if ro == "true"})
+
+
+def test_exercise_context_is_described():
+    """The tag `exercises` lists the routes of the exercise environment
+    as server.c allows them (any method, or GET only), and the context's
+    refusals are error codes of the document."""
+    doc = load_doc()
+    tag = next(t for t in doc["tags"] if t["name"] == "exercises")
+    text = tag["description"]
+    assert "/x/{id}/" in text and "/x/{id}/" in doc["info"]["description"]
+    start = text.index("Routes of the exercise environment:")
+    sentence = text[start:text.index("and `GET /`.", start)]
+    writable, read_only = sentence.split("`GET` only for")
+
+    def items(part):
+        return {i.rstrip("…").rstrip("/")
+                for i in re.findall(r"`(/[^`]*)`", part)}
+    assert (items(writable), items(read_only)) == exercise_route_prefixes()
+    codes = doc["components"]["schemas"]["Error"]["properties"]["error"][
+        "properties"]["code"]["enum"]
+    for code in ("not_in_exercise", "not_running", "not_a_participant"):
+        assert code in codes and re.search(rf"`(\d{{3}} )?{code}`", text), code
+
+
+def test_exercise_context_is_checked_as_its_routes():
+    """openapi_check checks /x/{id}/<path> as <path>, and the context's
+    own refusals against the Error schema."""
+    import requests
+    from requests.structures import CaseInsensitiveDict
+    from openapi_check import Validator
+    v = Validator(load_doc())
+    assert v.exercise_path("GET", "/x/X0a1b/api/v1/reports") == \
+        "/api/v1/reports"
+    assert v.exercise_path("GET", "/x/X0a1b") == "/"
+    assert v.exercise_path("GET", "/x/no-such-shape/api/v1/reports") is None
+    assert v.exercise_path("GET", "/api/v1/reports") is None
+
+    class Answer:
+        def __init__(self, status, body):
+            self.status_code = status
+            self.headers = CaseInsensitiveDict(
+                {"Content-Type": "application/json; charset=utf-8"})
+            self.content = json.dumps(body).encode()
+
+    def check(path, status, body):
+        req = requests.Request("GET", "http://hub" + path).prepare()
+        return v.check_exchange(req, Answer(status, body))
+    page = {"items": [], "next_cursor": None}
+    assert check("/x/X0a1b/api/v1/reports", 200, page) == []
+    assert check("/x/X0a1b/api/v1/reports", 200, {"items": 1})
+    refusal = {"error": {"code": "not_a_participant", "message": "m"}}
+    assert check("/x/X0a1b/api/v1/sectors", 403, refusal) == []
+    # another 403 is the route's own answer, not documented for this GET
+    assert check("/x/X0a1b/api/v1/sectors", 403,
+                 {"error": {"code": "forbidden", "message": "m"}})
+    for code in ("not_running", "not_in_exercise"):
+        assert check("/x/X0a1b/api/v1/tokens", 404,
+                     {"error": {"code": code, "message": "m"}}) == []
