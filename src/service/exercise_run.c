@@ -410,14 +410,33 @@ static const char *report_kind_of(const struct ex_run *r, int i, int k)
         "report_kind"));
 }
 
+static bool has_event(const struct facts *f, size_t lo, size_t hi, int type,
+                      const char *ref)
+{
+    for (size_t k = lo; k < hi; k++)
+        if (f->ev[k].type == type && strcmp(f->ev[k].ref, ref) == 0)
+            return true;
+    return false;
+}
+
 static bool reached(const struct facts *f, size_t lo, size_t hi,
                     const char *inject)
 {
-    for (size_t k = lo; k < hi; k++)
-        if (f->ev[k].type == STORE_EX_REACHED &&
-            strcmp(f->ev[k].ref, inject) == 0)
-            return true;
-    return false;
+    return has_event(f, lo, hi, STORE_EX_REACHED, inject);
+}
+
+/* Is expected action x asked of a participant? A relay of those the
+ * inject's advisory passes through (its hops: a secretariat, a
+ * ministry), whether or not the inject names them; every other action of
+ * those it reached. */
+static bool is_asked(const struct facts *f, size_t lo, size_t hi,
+                     const struct ex_expect *x, bool got,
+                     const struct store_ex_inject *fi)
+{
+    if (x->action == EX_ACT_RELAY)
+        return *fi->advisory_id &&
+               has_event(f, lo, hi, STORE_EX_HOP, fi->advisory_id);
+    return got;
 }
 
 /* Where expected action id is: its inject and expect index (false: none). */
@@ -563,6 +582,9 @@ int ex_run_fire(struct ex_run *r, int i, const json_t *adhoc, bool by_hand,
             json_object_get(in, "title_en"), "body_ja",
             json_object_get(in, "body_ja"), "body_en",
             json_object_get(in, "body_en"), "audience", "orgs", orgs);
+        /* a roll call's answer form travels with the inject */
+        if (body && json_object_get(in, "form"))
+            json_object_set(body, "form", json_object_get(in, "form"));
         /* the controller sends it on the sender's behalf: its audience
          * is the participants, whichever the sender could address itself
          * (an agency names no operator otherwise) */
@@ -692,12 +714,17 @@ json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
         for (int i = 0; i < r->sc->ninjects; i++) {
             const struct ex_inject *xi = &r->sc->inject[i];
             const struct store_ex_inject *fi = fired_inject(&f, xi->id);
-            if (!fi || !reached(&f, lo, hi, xi->id))
+            if (!fi)
                 continue;
-            nreached++;
-            json_array_append_new(reached_ids, json_string(xi->id));
+            bool got = reached(&f, lo, hi, xi->id);
+            if (got) {
+                nreached++;
+                json_array_append_new(reached_ids, json_string(xi->id));
+            }
             for (int k = 0; k < xi->nexpect; k++) {
                 const struct ex_expect *x = &xi->expect[k];
+                if (!is_asked(&f, lo, hi, x, got, fi))
+                    continue;
                 int64_t done = done_at(&f, lo, hi, x, report_kind_of(r, i, k),
                                        fi->advisory_id, fi->fired_at);
                 enum ex_outcome o = ex_score(x, fi->fired_at, done, now);

@@ -14,6 +14,7 @@
 #include "core/roles.h"
 #include "service/exercise_run.h"
 #include "service/exercise_scenario.h"
+#include "service/rollcall.h"
 #include "store/store_exercise.h"
 
 /* ---- request bodies ---- */
@@ -365,6 +366,35 @@ static int senders_check(struct store_conn *c, const json_t *sc,
     return IS_OK;
 }
 
+/* A roll call's form on an inject (`form`, as an advisory's). */
+static int forms_check(const json_t *sc, struct svc_error *e)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach (json_object_get(sc, "injects"), i, in) {
+        const json_t *form = json_object_get(in, "form");
+        if (!form)
+            continue;
+        json_t *norm = NULL;
+        struct jv_error je;
+        char field[64];
+        util_xsnprintf(field, sizeof(field), "scenario.injects[%zu].form", i);
+        if (!json_is_object(form) ||
+            jv_check(form, rollcall_form_spec, ROLLCALL_FORM_SPEC_N, &je))
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
+                            "%s: a roll call's form (name, questions), as "
+                            "an advisory's",
+                            field);
+        int rc = rollcall_form_check(form, &norm, e);
+        json_decref(norm);
+        if (rc) {
+            util_xcopy(e->field, sizeof(e->field), field);
+            return rc;
+        }
+    }
+    return IS_OK;
+}
+
 static int scenario_check(struct store_conn *c, const json_t *sc,
                           struct svc_error *e)
 {
@@ -382,7 +412,8 @@ static int scenario_check(struct store_conn *c, const json_t *sc,
             util_xcopy(e->field, sizeof(e->field), "scenario");
         return rc;
     }
-    return senders_check(c, sc, e);
+    rc = forms_check(sc, e);
+    return rc ? rc : senders_check(c, sc, e);
 }
 
 int exercise_create(struct app *a, struct store_conn *c,

@@ -129,7 +129,8 @@ enum store_ex_event {
     STORE_EX_RELAY,       /* org relayed advisory ref by hand */
     STORE_EX_BCP,         /* org declared BCP activation */
     STORE_EX_ROLLCALL,    /* org answered the roll call of advisory ref */
-    STORE_EX_DELIVERED    /* advisory ref was delivered to org */
+    STORE_EX_DELIVERED,   /* advisory ref was delivered to org */
+    STORE_EX_HOP          /* org is a hop (relays) of advisory ref */
 };
 struct store_ex_event_row {
     int type; /* enum store_ex_event */

@@ -88,4 +88,7 @@ ST(EX_EVENTS,
    "UNION ALL SELECT 6, r.org_id, r.advisory_id, r.delivered_at FROM "
    "advisory_recipients r JOIN ex_injects i ON i.advisory_id = "
    "r.advisory_id WHERE r.delivered_at IS NOT NULL "
+   "UNION ALL SELECT 7, h.org_id, h.advisory_id, h.arrived_at FROM "
+   "advisory_hops h JOIN ex_injects i ON i.advisory_id = h.advisory_id "
+   "WHERE h.step > 0 "
    "ORDER BY 1, 4")

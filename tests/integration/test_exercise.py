@@ -596,3 +596,149 @@ def test_exercise_survives_a_restart(bed):
     ack = next(a for a in other["actions"] if a["id"] == "p1-ack-warning")
     assert ack["outcome"] == "missed"
     control(bed, x, "end")
+
+
+def small_scenario():
+    """A drill step that a secretariat relays, then a roll call."""
+    return {
+        "format": "infrashare-exercise-scenario/1", "id": "drill-relay",
+        "title_ja": "訓練と中継", "title_en": "Drill and relay",
+        "injects": [
+            {"id": "d1", "at_min": 0, "from": "nisc", "to": {"all": True},
+             "kind": "info", "drill": True,
+             "title_ja": "訓練ステップ", "title_en": "Drill step",
+             "body_ja": "受領を確認してください。", "body_en": "Acknowledge.",
+             "expect": [{"id": "d1-ack", "action": "ack", "within_min": 10},
+                        {"id": "d1-relay", "action": "relay",
+                         "within_min": 5}]},
+            {"id": "rc1", "at_min": 5, "from": "nisc",
+             "to": {"sectors": ["gas"]}, "kind": "info",
+             "form": {"name": "roll_call"},
+             "title_ja": "安否確認", "title_en": "Roll call",
+             "body_ja": "回答してください。", "body_en": "Answer, please.",
+             "expect": [{"id": "rc1-answer", "action": "rollcall",
+                         "within_min": 10}]},
+            {"id": "end", "at_min": 30, "from": "nisc", "to": {"all": True},
+             "title_ja": "終了", "title_en": "End", "body_ja": "終了",
+             "body_en": "End"},
+        ]}
+
+
+def test_drill_step_relay_and_roll_call(bed):
+    """A drill step's reach in the debrief; a relay asked of the
+    secretariat the inject passes through (not of its members); a roll
+    call's answers scored."""
+    auto_hops(bed)
+    bed.ok("PUT", "/api/v1/orgs/ceptoar-gas/policy",
+           json={"policy": "review", "review_limit_min": 60})
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "訓練", "title_en": "Drill", "scenario": small_scenario(),
+        "participants": {"ceptoars": ["ceptoar-gas"]}})["id"]
+    members = sorted(o for (o,) in bed.db(
+        "SELECT org_id FROM memberships WHERE group_id = 'ceptoar-gas'"))
+    assert len(members) == 10
+    control(bed, x, "start", paused=True)
+    sec = bed.token("ceptoar-gas-secretariat")
+
+    def find(tok, title, inbox=True):
+        def f():
+            r = bed.call("GET", f"/x/{x}/api/v1/advisories?limit=100"
+                         + ("&inbox=true" if inbox else ""), tok)
+            return next((a["id"] for a in r.json()["items"]
+                         if a["title"]["en"] == title), None)
+        return wait_for(f, what=title)
+    d1 = find(sec, "Drill step", inbox=False)
+    # waiting at the secretariat: no member has it yet
+    assert find_none(bed, x, bed.token(members[0]), "Drill step")
+    control(bed, x, "advance", minutes=2)
+    r = bed.call("POST", f"/x/{x}/api/v1/advisories/{d1}/relay", sec,
+                 json={"note_ja": "演習です", "note_en": "Exercise"})
+    assert r.status_code == 200, r.text
+    acked = members[:6]
+    for org in acked:
+        tok = bed.token(org)
+        adv = find(tok, "Drill step")
+        assert bed.call("POST", f"/x/{x}/api/v1/advisories/{adv}/ack",
+                        tok).status_code == 200
+    control(bed, x, "advance", minutes=3)  # minute 5: the roll call
+    rc = find(sec, "Roll call", inbox=False)
+    assert bed.call("POST", f"/x/{x}/api/v1/advisories/{rc}/relay", sec,
+                    json={}).status_code == 200
+    control(bed, x, "advance", minutes=1)
+    answered = members[:4]
+    for org in answered:
+        tok = bed.token(org)
+        adv = find(tok, "Roll call")
+        r = bed.call("POST", f"/x/{x}/api/v1/advisories/{adv}/answers", tok,
+                     json={"answers": [
+                         {"question": "affected", "value": "no"},
+                         {"question": "service_state", "value": "normal"}]})
+        assert r.status_code in (200, 201), r.text
+    control(bed, x, "advance", minutes=25)
+    board = {p["org"]: {a["id"]: (a["outcome"], a["minutes"])
+                        for a in p["actions"]}
+             for p in bed.ok("GET", f"/api/v1/exercises/{x}/board")[
+                 "participants"]}
+    assert board["ceptoar-gas"]["d1-relay"] == ("on_time", 2.0)
+    for org in members:
+        assert "d1-relay" not in board[org]  # members relay nothing
+        assert board[org]["d1-ack"] == (("on_time", 2.0) if org in acked
+                                        else ("missed", None))
+        assert board[org]["rc1-answer"] == (("on_time", 1.0)
+                                            if org in answered
+                                            else ("missed", None))
+    control(bed, x, "end")
+    d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief")
+    (drill,) = d["drills"]
+    assert drill["inject"] == "d1"
+    assert drill["participants"] == 11  # the members and the secretariat
+    assert drill["on_time"] == len(acked)
+    assert drill["median_minutes"] == 2.0
+    r = bed.call("GET", f"/api/v1/exercises/{x}/debrief?format=html")
+    assert "Drill steps' reach" in r.text
+
+
+def find_none(bed, x, tok, title):
+    r = bed.call("GET", f"/x/{x}/api/v1/advisories?inbox=true&limit=100", tok)
+    assert r.status_code == 200, r.text
+    return all(a["title"]["en"] != title for a in r.json()["items"])
+
+
+def test_participants_debrief_hides_small_groups(bed):
+    """A participant's debrief: its own rows and answers, and the figures
+    of groups of 5 or more only."""
+    auto_hops(bed)
+    everyone = participants_of(bed)
+    water = sorted(o for o, s in everyone.items() if s == "water")
+    medical = sorted(o for o, s in everyone.items() if s == "medical")[:4]
+    assert len(water) >= 5
+    parts = {o: everyone[o] for o in water + medical}
+    sectors = {}
+    for o, s in parts.items():
+        sectors.setdefault(s, []).append(o)
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "小", "title_en": "Small", "scenario": FY2015,
+        "participants": {"orgs": sorted(parts)}})["id"]
+    control(bed, x, "start", paused=True)
+    org = sectors["water"][0]
+    tok = bed.token(org)
+    bed.ok("PUT", f"/api/v1/exercises/{x}/questionnaire", tok,
+           json={"gaps": "代行者の規定なし"})
+    other = sectors["water"][1]
+    bed.ok("PUT", f"/api/v1/exercises/{x}/questionnaire", bed.token(other),
+           json={"gaps": "他社の課題"})
+    control(bed, x, "end")
+    d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief", tok)
+    assert [p["org"] for p in d["participants"]] == [org]
+    assert [a["org"] for a in d["questionnaire"]] == [org]
+    assert d["notes"] == []
+    by = {s["sector"]: s for s in d["sectors"]}
+    assert by["medical"] == {"sector": "medical", "hidden": True}
+    assert by["water"]["hidden"] is False
+    assert by["water"]["participants"] == len(sectors["water"])
+    assert d["totals"]["participants"] == len(parts)
+    # the controller sees the medical figures
+    d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief")
+    assert {s["sector"]: s for s in d["sectors"]}["medical"][
+        "participants"] == len(sectors["medical"])
+    assert len(d["questionnaire"]) == 2
