@@ -857,6 +857,17 @@ int exercise_control(struct app *a, struct store_conn *c,
         json_object_set_new(detail, "minutes", json_integer(minutes));
     if (!rc && inject)
         json_object_set_new(detail, "inject", json_string(inject));
+    /* an inject by hand fires under the hub's write lock: two controllers
+     * firing it at once are one firing and one 409, and a refused firing
+     * changes nothing here either (version, audit) */
+    if (!rc && running && (strcmp(act, "fire") == 0 || adhoc)) {
+        struct ex_run *fr = ex_run_get(a, id);
+        rc = fr ? ex_run_fire(fr, adhoc ? -1 : find_inject(sc, inject), adhoc,
+                              true, e)
+                : svc_fail(e, IS_ERR_CONFLICT, "not_running", "action",
+                           "the exercise is not running here");
+        ex_run_put(fr);
+    }
     if (!rc && (rc = store_exercise_update(c, &x)))
         svc_fail(e, rc, rc == IS_ERR_CONFLICT ? "conflict" : "internal", NULL,
                  "the exercise changed meanwhile; try again");
@@ -879,20 +890,9 @@ int exercise_control(struct app *a, struct store_conn *c,
         struct ex_clock k;
         clock_of(&x, &k);
         ex_run_clock_set(r, &k);
-        struct svc_error fe = {0};
-        if (strcmp(act, "fire") == 0) {
-            rc = ex_run_fire(r, find_inject(sc, inject), NULL, true, &fe);
-        } else if (adhoc) {
-            rc = ex_run_fire(r, -1, adhoc, true, &fe);
-        }
-        if (rc) {
-            /* the clock is stored; the firing is answered as it went */
-            *e = fe;
-        } else {
-            /* what is due on the new clock fires now, not at the next
-             * pass of the worker */
-            fired = json_integer(ex_runs_tick(a));
-        }
+        /* what is due on the new clock fires now, not at the next pass
+         * of the worker */
+        fired = json_integer(ex_runs_tick(a));
     }
     ex_run_put(r);
     if (close_run)

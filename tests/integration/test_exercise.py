@@ -742,3 +742,53 @@ def test_participants_debrief_hides_small_groups(bed):
     assert {s["sector"]: s for s in d["sectors"]}["medical"][
         "participants"] == len(sectors["medical"])
     assert len(d["questionnaire"]) == 2
+
+
+def test_races_start_and_fire(bed):
+    """Two exercises sharing participants started at once, many times:
+    exactly one runs each time; an inject fired by hand from eight
+    controllers at once fires once."""
+    auto_hops(bed)
+    gas = {o: s for o, s in participants_of(bed).items() if s == "gas"}
+    for round_ in range(4):
+        xs = [create(bed, gas)["id"] for _ in range(4)]
+        with ThreadPoolExecutor(4) as pool:
+            rs = list(pool.map(lambda x: bed.call(
+                "POST", f"/api/v1/exercises/{x}/control",
+                json={"action": "start", "paused": True}), xs))
+        codes = sorted(r.status_code for r in rs)
+        assert codes == [200, 409, 409, 409], [r.text for r in rs]
+        running = [x for x in xs if bed.ok("GET", f"/api/v1/exercises/{x}")[
+            "state"] == "running"]
+        assert len(running) == 1
+        assert bed.db("SELECT count(*) FROM exercises WHERE state = "
+                      "'running'") == [(1,)]
+        if round_ == 0:
+            x = running[0]
+            v0 = bed.ok("GET", f"/api/v1/exercises/{x}")["version"]
+            audits0 = bed.db("SELECT count(*) FROM audit WHERE action = "
+                             "'exercise.control' AND target = ?", x)
+            with ThreadPoolExecutor(8) as pool:
+                rs = list(pool.map(lambda _: bed.call(
+                    "POST", f"/api/v1/exercises/{x}/control",
+                    json={"action": "fire", "inject": "p1-suspicious-mail"}),
+                    range(8)))
+            assert sorted(r.status_code for r in rs) == [200] + [409] * 7
+            # the seven refused changed nothing: one version, one entry
+            assert bed.ok("GET", f"/api/v1/exercises/{x}")["version"] == \
+                v0 + 1
+            assert bed.db("SELECT count(*) FROM audit WHERE action = "
+                          "'exercise.control' AND target = ?", x)[0][0] == \
+                audits0[0][0] + 1
+            con = sqlite3.connect(f"{bed.h.db}.exercise-{x}.db")
+            try:
+                assert con.execute(
+                    "SELECT count(*) FROM ex_injects WHERE inject_id = "
+                    "'p1-suspicious-mail'").fetchone() == (1,)
+                assert con.execute(
+                    "SELECT count(*) FROM advisories WHERE title_en = ?",
+                    ("(Situation) the suspicious e-mail identified",)
+                ).fetchone() == (1,)
+            finally:
+                con.close()
+        control(bed, running[0], "end")
