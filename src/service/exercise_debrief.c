@@ -213,6 +213,20 @@ static json_t *group_json(struct tally *t, bool ctl)
     return o;
 }
 
+/* The totals: for a participant also hidden when the sectors it cannot
+ * see add up to fewer than EX_MIN_GROUP participants, since the totals
+ * less the sectors it sees would give their figures. */
+static json_t *totals_json(struct figures *f, bool ctl)
+{
+    int hidden = 0;
+    for (size_t i = 0; i < f->sectors.n; i++)
+        if (f->sectors.t[i].participants < EX_MIN_GROUP)
+            hidden += f->sectors.t[i].participants;
+    if (!ctl && hidden > 0 && hidden < EX_MIN_GROUP)
+        return json_pack("{s:b}", "hidden", true);
+    return group_json(&f->all, ctl);
+}
+
 static json_t *keyed_json(struct tallies *ts, const char *key, bool ctl)
 {
     json_t *arr = json_array();
@@ -232,8 +246,10 @@ struct debrief_src {
     json_t *scenario; /* the file */
 };
 
+/* The earlier ended exercises (a participant's: those its organisation
+ * took part in too), their totals and sectors. */
 static json_t *comparison(struct store_conn *c, const struct store_exercise *x,
-                          bool ctl)
+                          bool ctl, const char *org)
 {
     json_t *arr = json_array();
     struct store_exercise *xs = NULL;
@@ -257,7 +273,7 @@ static json_t *comparison(struct store_conn *c, const struct store_exercise *x,
                 json_pack("{s:s,s:{s:s,s:s},s:o,s:o,s:o}", "id", full.id,
                           "title", "ja", full.title_ja, "en", full.title_en,
                           "ended_at", svc_time_json(full.ended_at), "totals",
-                          group_json(&f.all, ctl), "sectors",
+                          totals_json(&f, ctl), "sectors",
                           keyed_json(&f.sectors, "sector", ctl)));
             figures_free(&f);
         }
@@ -311,12 +327,12 @@ static json_t *debrief_json(struct store_conn *c, const struct auth_ctx *who,
         "exercise", "id", s->x.id, "title", "ja", s->x.title_ja, "en",
         s->x.title_en, "state", s->x.state, "report_state", s->x.report_state,
         "started_at", svc_time_json(s->x.started_at), "ended_at",
-        svc_time_json(s->x.ended_world), "totals", group_json(&f.all, ctl),
+        svc_time_json(s->x.ended_world), "totals", totals_json(&f, ctl),
         "sectors", keyed_json(&f.sectors, "sector", ctl), "actions",
         keyed_json(&f.actions, "action", ctl), "drills",
         keyed_json(&f.drills, "inject", ctl), "participants", parts,
         "questionnaire", answers, "notes", notes, "comparison",
-        comparison(c, &s->x, ctl));
+        comparison(c, &s->x, ctl, who->org.id));
     if (*s->x.report_state)
         json_object_set_new(
             o, "report",

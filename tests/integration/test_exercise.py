@@ -736,12 +736,33 @@ def test_participants_debrief_hides_small_groups(bed):
     assert by["medical"] == {"sector": "medical", "hidden": True}
     assert by["water"]["hidden"] is False
     assert by["water"]["participants"] == len(sectors["water"])
-    assert d["totals"]["participants"] == len(parts)
+    # the totals less water would be medical's four: hidden too
+    assert d["totals"] == {"hidden": True}
+    # no figure the reader sees covers 1 to 4 organisations it cannot see
+    for group in d["actions"] + d["drills"]:
+        assert group["hidden"] or group["participants"] >= 5
     # the controller sees the medical figures
     d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief")
     assert {s["sector"]: s for s in d["sectors"]}["medical"][
         "participants"] == len(sectors["medical"])
     assert len(d["questionnaire"]) == 2
+    first_totals = d["totals"]
+    # a second exercise, water only: compared with the first
+    y = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "二回目", "title_en": "Second", "scenario": FY2015,
+        "participants": {"orgs": sectors["water"]}})["id"]
+    control(bed, y, "start", paused=True)
+    control(bed, y, "end")
+    d = bed.ok("GET", f"/api/v1/exercises/{y}/debrief")
+    cmp = [c for c in d["comparison"] if c["id"] == x]
+    assert len(cmp) == 1 and cmp[0]["totals"] == first_totals
+    # a water participant sees the first (it took part), and in it the
+    # totals stay hidden; a medical one is in no comparison of y
+    d = bed.ok("GET", f"/api/v1/exercises/{y}/debrief", tok)
+    (c,) = [c for c in d["comparison"] if c["id"] == x]
+    assert c["totals"] == {"hidden": True}
+    assert_error(bed.call("GET", f"/api/v1/exercises/{y}/debrief",
+                          bed.token(sectors["medical"][0])), 404)
 
 
 def test_races_start_and_fire(bed):
