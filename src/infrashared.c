@@ -503,7 +503,7 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     app->reporting = rp;
-    app->exercises = ex_runs_new(); /* NULL: no exercise can run */
+    app->exercises = ex_runs_new();  /* NULL: no exercise can run */
     app->board_cache = rcache_new(); /* NULL: boards are not cached */
     app->dash_cache = rcache_new();  /* NULL: dashboards are not cached */
     memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));

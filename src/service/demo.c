@@ -355,8 +355,9 @@ static int demo_exercise(struct store_conn *c, const char *demo_json_path,
                "分野横断的演習（デモ・平成27年度シナリオ）");
     util_xcopy(x.title_en, sizeof(x.title_en),
                "Cross-sector exercise (demo, FY2015 scenario)");
-    x.briefing_ja = "演習は平成27年度のシナリオで行います。事前確認の各項目を"
-                    "確認してください。演習中の通知には【演習】と表示されます。";
+    x.briefing_ja =
+        "演習は平成27年度のシナリオで行います。事前確認の各項目を"
+        "確認してください。演習中の通知には【演習】と表示されます。";
     x.briefing_en = "The exercise follows the FY2015 scenario. Please go "
                     "through the pre-check. Every exercise message is marked "
                     "[EXERCISE].";

@@ -16,7 +16,7 @@ static const char *const top_keys[] = {"format",   "id",          "title_ja",
 static const char *const inject_keys[] = {
     "id",       "at_min",   "from",    "to",      "kind", "severity",
     "title_ja", "title_en", "body_ja", "body_en", "when", "expect",
-    "note_ja",  "note_en",  "range",   "drill",   "form",  NULL};
+    "note_ja",  "note_en",  "range",   "drill",   "form", NULL};
 static const char *const to_keys[] = {"all", "groups", "sectors", "orgs", NULL};
 static const char *const when_keys[] = {"if", "if_not", "by_min", NULL};
 static const char *const expect_keys[] = {"id", "action", "within_min",
