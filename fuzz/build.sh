@@ -2,7 +2,8 @@
 # Builds the fuzz targets (not part of the test command).
 #   fuzz/build.sh            → fuzz/out/fuzz_<name> (libFuzzer, clang) and
 #                              fuzz/out/replay_<name> (any compiler, ASan+UBSan)
-#                              for each target: dns, obs_sketch, mail
+#                              for each target: dns, obs_sketch, mail,
+#                              scenario
 # Run:  mkdir -p fuzz/out/work && fuzz/out/fuzz_dns -max_total_time=60 fuzz/out/work fuzz/corpus/dns
 #       fuzz/out/replay_dns fuzz/corpus/dns/*
 set -euo pipefail
@@ -14,10 +15,11 @@ declare -A sources=(
     [dns]="src/probe/dns.c src/common/util.c"
     [obs_sketch]="src/core/obs_sketch.c src/common/util.c"
     [mail]="src/mail/mail.c src/common/util.c"
+    [scenario]="src/service/exercise_scenario.c src/core/exercise.c src/core/range.c src/core/agreement.c src/service/app.c src/common/util.c"
 )
 # target name → pkg-config packages it needs besides libsodium
-declare -A packages=([mail]="gmime-3.0 jansson libcrypto")
-for t in dns obs_sketch mail; do
+declare -A packages=([mail]="gmime-3.0 jansson libcrypto" [scenario]="jansson")
+for t in dns obs_sketch mail scenario; do
     read -r -a src <<<"${sources[$t]}"
     libs=($(pkg-config --libs libsodium ${packages[$t]:-}) -lm)
     flags=(-std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer

@@ -2,9 +2,27 @@
 
 #include "common/util.h"
 
+#include <string.h>
+
 int64_t app_now(const struct app *a)
 {
     return a && a->clock ? a->clock(a) : util_now();
+}
+
+void svc_field(struct svc_error *e, const char *field)
+{
+    /* a field's name may quote a key of the request (an unknown field of
+     * a scenario file): one too long is cut at a character's boundary,
+     * never refused (fuzz/fuzz_scenario.c found the abort) */
+    if (!field)
+        field = "";
+    if (util_copy(e->field, sizeof(e->field), field)) {
+        size_t n = sizeof(e->field) - 4;
+        while (n > 0 && ((unsigned char)field[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(e->field, field, n);
+        memcpy(e->field + n, "...", 4);
+    }
 }
 
 int svc_fail(struct svc_error *e, enum is_err err, const char *code,
@@ -12,7 +30,7 @@ int svc_fail(struct svc_error *e, enum is_err err, const char *code,
 {
     e->err = err;
     util_xcopy(e->code, sizeof(e->code), code);
-    util_xcopy(e->field, sizeof(e->field), field ? field : "");
+    svc_field(e, field);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);

@@ -17,10 +17,13 @@
 struct svc_error {
     int err;
     char code[32];
-    char field[64];
+    char field[128]; /* may quote the request's own names: cut if longer */
     char message[256];
 };
 
+/* Sets e's field; one longer than the room is cut at a character's
+ * boundary and ends in "..." (it may quote the request's own keys). */
+void svc_field(struct svc_error *e, const char *field);
 /* Fills e and returns err. */
 int svc_fail(struct svc_error *e, enum is_err err, const char *code,
              const char *field, const char *fmt, ...)

@@ -5,6 +5,7 @@
 
 #include "core/range.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,18 @@ static const char *const expect_keys[] = {"id", "action", "within_min",
 static const char *const group_keys[] = {"sectors", "orgs", "name_ja",
                                          "name_en", NULL};
 
+/* A field's path into out: it may quote the request's own keys and names
+ * (any length), so it is cut, never refused; svc_fail cuts it again at a
+ * character's boundary to fit the error. */
+__attribute__((format(printf, 3, 4))) static void
+field_fmt(char *out, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+}
+
 static int bad(struct svc_error *e, const char *code, const char *field,
                const char *what)
 {
@@ -41,9 +54,11 @@ static int known_keys(const json_t *o, const char *const *keys,
         for (size_t i = 0; keys[i] && !ok; i++)
             ok = strcmp(keys[i], k) == 0;
         if (!ok) {
-            char field[128];
-            util_xsnprintf(field, sizeof(field), "%s%s%.60s", prefix,
-                           prefix[0] ? "." : "", k);
+            /* the key is the request's: any length (svc_fail cuts the
+             * field at a character's boundary) */
+            char field[256];
+            field_fmt(field, sizeof(field), "%s%s%s", prefix,
+                      prefix[0] ? "." : "", k);
             return bad(e, "unknown_field", field, "not a field of a scenario");
         }
     }
@@ -63,18 +78,28 @@ static bool id_ok(const char *s)
     return true;
 }
 
+/* Characters (code points) of UTF-8 text: limits count characters, as
+ * the API's field tables do (common/jv.h). */
+static size_t utf8_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 static int need_string(const json_t *o, const char *key, const char *prefix,
                        size_t max, bool required, struct svc_error *e)
 {
     json_t *v = json_object_get(o, key);
-    char field[128];
-    util_xsnprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "",
-                   key);
+    char field[256];
+    field_fmt(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "",
+              key);
     if (!v)
         return required ? bad(e, "missing_field", field, "is required") : IS_OK;
     if (!json_is_string(v))
         return bad(e, "invalid_type", field, "must be a string");
-    if (json_string_length(v) > max)
+    if (utf8_chars(json_string_value(v), json_string_length(v)) > max)
         return bad(e, "too_long", field, "is too long");
     return IS_OK;
 }
@@ -84,9 +109,9 @@ static int need_int(const json_t *o, const char *key, const char *prefix,
                     struct svc_error *e)
 {
     json_t *v = json_object_get(o, key);
-    char field[128];
-    util_xsnprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "",
-                   key);
+    char field[256];
+    field_fmt(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "",
+              key);
     if (!v)
         return required ? bad(e, "missing_field", field, "is required") : IS_OK;
     if (!json_is_integer(v))
@@ -103,8 +128,8 @@ static int names(struct store_conn *c, const json_t *o, const char *key,
                  const char *prefix, const json_t *groups, struct svc_error *e)
 {
     json_t *a = json_object_get(o, key);
-    char field[128];
-    util_xsnprintf(field, sizeof(field), "%s.%s", prefix, key);
+    char field[256];
+    field_fmt(field, sizeof(field), "%s.%s", prefix, key);
     if (!a)
         return IS_OK;
     if (!json_is_array(a) || json_array_size(a) > 1000)
@@ -145,16 +170,16 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
                        const json_t *groups, struct ex_inject *out,
                        struct svc_error *e)
 {
-    char pre[32];
-    util_xsnprintf(pre, sizeof(pre), "injects[%d]", idx);
+    char pre[256];
+    field_fmt(pre, sizeof(pre), "injects[%d]", idx);
     if (!json_is_object(in))
         return bad(e, "invalid_type", pre, "must be an object");
     int rc = known_keys(in, inject_keys, pre, e);
     if (!rc)
         rc = need_string(in, "id", pre, EX_ID_LEN - 1, true, e);
     if (!rc && !id_ok(json_string_value(json_object_get(in, "id")))) {
-        char field[64];
-        util_xsnprintf(field, sizeof(field), "%s.id", pre);
+        char field[256];
+        field_fmt(field, sizeof(field), "%s.id", pre);
         rc = bad(e, "invalid_value", field,
                  "letters a-z, digits, '-', '_' and '.' only");
     }
@@ -170,8 +195,8 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
         struct access_org rel;
         int r2 = store_org_rel(
             c, json_string_value(json_object_get(in, "from")), &rel);
-        char field[64];
-        util_xsnprintf(field, sizeof(field), "%s.from", pre);
+        char field[256];
+        field_fmt(field, sizeof(field), "%s.from", pre);
         if (r2 == IS_ERR_NOTFOUND)
             rc = bad(e, "unknown_participants", field,
                      "the sender is not in the registry");
@@ -189,29 +214,29 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
     if (!rc && kind && strcmp(kind, "warning") != 0 &&
         strcmp(kind, "info") != 0 && strcmp(kind, "security_info") != 0 &&
         strcmp(kind, "newsletter") != 0) {
-        char field[64];
-        util_xsnprintf(field, sizeof(field), "%s.kind", pre);
+        char field[256];
+        field_fmt(field, sizeof(field), "%s.kind", pre);
         rc = bad(e, "invalid_value", field,
                  "warning, info, security_info or newsletter");
     }
     const json_t *drill = json_object_get(in, "drill");
     if (!rc && drill && !json_is_boolean(drill)) {
-        char field[64];
-        util_xsnprintf(field, sizeof(field), "%s.drill", pre);
+        char field[256];
+        field_fmt(field, sizeof(field), "%s.drill", pre);
         rc = bad(e, "invalid_type", field, "must be true or false");
     }
     if (!rc)
         rc = need_string(in, "range", pre, 10, false, e);
     const char *range = json_string_value(json_object_get(in, "range"));
     if (!rc && range && range_parse(range) < 0) {
-        char field[64];
-        util_xsnprintf(field, sizeof(field), "%s.range", pre);
+        char field[256];
+        field_fmt(field, sizeof(field), "%s.range", pre);
         rc = bad(e, "invalid_value", field,
                  "red, amber, yellow, green or white");
     }
     const json_t *to = json_object_get(in, "to");
-    char tpre[48];
-    util_xsnprintf(tpre, sizeof(tpre), "%s.to", pre);
+    char tpre[256];
+    field_fmt(tpre, sizeof(tpre), "%s.to", pre);
     if (!rc && !json_is_object(to))
         rc = bad(e, to ? "invalid_type" : "missing_field", tpre,
                  "an object naming the participants it goes to");
@@ -231,8 +256,8 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
                json_string_value(json_object_get(in, "id")));
     const json_t *w = json_object_get(in, "when");
     if (w) {
-        char wpre[48];
-        util_xsnprintf(wpre, sizeof(wpre), "%s.when", pre);
+        char wpre[256];
+        field_fmt(wpre, sizeof(wpre), "%s.when", pre);
         if (!json_is_object(w))
             return bad(e, "invalid_type", wpre, "must be an object");
         if ((rc = known_keys(w, when_keys, wpre, e)))
@@ -251,16 +276,16 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
                    pos ? pos : neg);
     }
     const json_t *xs = json_object_get(in, "expect");
-    char xpre[48];
-    util_xsnprintf(xpre, sizeof(xpre), "%s.expect", pre);
+    char xpre[256];
+    field_fmt(xpre, sizeof(xpre), "%s.expect", pre);
     if (xs && (!json_is_array(xs) || json_array_size(xs) > EX_MAX_EXPECT))
         return bad(e, "invalid_type", xpre,
                    "must be an array of at most 8 expected actions");
     size_t k;
     json_t *x;
     json_array_foreach (xs, k, x) {
-        char kpre[64];
-        util_xsnprintf(kpre, sizeof(kpre), "%s[%zu]", xpre, k);
+        char kpre[256];
+        field_fmt(kpre, sizeof(kpre), "%s[%zu]", xpre, k);
         if (!json_is_object(x))
             return bad(e, "invalid_type", kpre, "must be an object");
         struct ex_expect *ex = &out->expect[k];
@@ -271,16 +296,16 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
             (rc = need_string(x, "report_kind", kpre, 20, false, e)))
             return rc;
         const char *xid = json_string_value(json_object_get(x, "id"));
-        char field[80];
+        char field[256];
         if (!id_ok(xid)) {
-            util_xsnprintf(field, sizeof(field), "%s.id", kpre);
+            field_fmt(field, sizeof(field), "%s.id", kpre);
             return bad(e, "invalid_value", field,
                        "letters a-z, digits, '-', '_' and '.' only");
         }
         int act =
             ex_action_parse(json_string_value(json_object_get(x, "action")));
         if (act < 0) {
-            util_xsnprintf(field, sizeof(field), "%s.action", kpre);
+            field_fmt(field, sizeof(field), "%s.action", kpre);
             return bad(e, "unknown_action", field,
                        "report, ack, relay, bcp or rollcall");
         }
@@ -315,8 +340,8 @@ int exercise_scenario_load(struct store_conn *c, const json_t *j,
     const char *gname;
     json_t *g;
     json_object_foreach ((json_t *)groups, gname, g) {
-        char gpre[96];
-        util_xsnprintf(gpre, sizeof(gpre), "groups.%.60s", gname);
+        char gpre[256];
+        field_fmt(gpre, sizeof(gpre), "groups.%s", gname);
         if (!json_is_object(g))
             return bad(e, "invalid_type", gpre, "must be an object");
         if ((rc = known_keys(g, group_keys, gpre, e)) ||
@@ -338,10 +363,10 @@ int exercise_scenario_load(struct store_conn *c, const json_t *j,
     }
     struct ex_problem p = {0};
     if (!ex_scenario_check(out, &p)) {
-        char field[96];
+        char field[256];
         if (p.inject >= 0)
-            util_xsnprintf(field, sizeof(field), "injects[%d].%s", p.inject,
-                           p.field);
+            field_fmt(field, sizeof(field), "injects[%d].%s", p.inject,
+                      p.field);
         else
             util_xcopy(field, sizeof(field), p.field);
         static const struct {

@@ -408,8 +408,7 @@ static int scenario_check(struct store_conn *c, const json_t *sc,
         char field[sizeof(e->field) + 16];
         snprintf(field, sizeof(field), "scenario%s%s", *e->field ? "." : "",
                  e->field);
-        if (util_copy(e->field, sizeof(e->field), field))
-            util_xcopy(e->field, sizeof(e->field), "scenario");
+        svc_field(e, field);
         return rc;
     }
     rc = forms_check(sc, e);
@@ -723,8 +722,7 @@ static int adhoc_check(struct store_conn *c, const json_t *sc,
         if (strncmp(f, "injects[0]", 10) == 0)
             f += 10;
         snprintf(field, sizeof(field), "adhoc%s", f);
-        if (util_copy(e->field, sizeof(e->field), field))
-            util_xcopy(e->field, sizeof(e->field), "adhoc");
+        svc_field(e, field);
         /* the sentence names the field as the request has it */
         char *at = strstr(e->message, "injects[0]");
         if (at) {

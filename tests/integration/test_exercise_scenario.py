@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, Hub
+from conftest import ROOT, Hub, assert_error
 
 FY2015 = ROOT / "data" / "exercises" / "fy2015.json"
 
@@ -104,3 +104,40 @@ def test_not_json_and_usage(hub, tmp_path):
     # without the registry, names are not looked up (the file alone)
     s = bad(lambda s: s["injects"][0].update({"from": "no-such-org"}))
     assert check(hub, tmp_path, s, registry=False).returncode == 0
+
+
+def test_a_long_unknown_key_is_named_not_fatal(hub, tmp_path):
+    """fuzz/fuzz_scenario.c found it: an unknown key longer than the error's
+    field aborted the checker (and the daemon, through POST
+    /api/v1/exercises). Now the field is cut at a character's boundary."""
+    crash = ROOT / "fuzz/corpus/scenario/crash-long-unknown-key.json"
+    r = hub.cli("exercise", "check", crash, check=False)
+    assert r.returncode == 1 and "unknown_field" in r.stderr, r.stderr
+    key = "鍵" * 300
+    sc = json.loads(FY2015.read_text())
+    sc["injects"][0][key] = 1
+    tok = hub.token("admin")
+    hub.start()
+    try:
+        r = hub.api("POST", "/api/v1/exercises", token=tok, json={
+            "title_ja": "t", "title_en": "t", "scenario": sc})
+        err = assert_error(r, 400, "unknown_field")
+        assert err["field"].startswith("scenario.injects[0].鍵")
+        assert err["field"].endswith("...")
+        assert len(err["field"].encode()) < 128
+        assert hub.api("GET", "/healthz").status_code == 200
+    finally:
+        hub.stop()
+
+
+def test_text_limits_count_characters(hub, tmp_path):
+    """A title of 200 Japanese characters (600 bytes) is within the limit
+    of 200 characters, as in the API's field tables; 201 is not."""
+    sc = json.loads(FY2015.read_text())
+    sc["injects"][0]["title_ja"] = "演" * 200
+    r = check(hub, tmp_path, sc)
+    assert r.returncode == 0, r.stderr
+    sc["injects"][0]["title_ja"] = "演" * 201
+    r = check(hub, tmp_path, sc)
+    assert r.returncode == 1 and "too_long" in r.stderr
+    assert "injects[0].title_ja" in r.stderr
