@@ -80,7 +80,7 @@ int store_ex_answer_put(struct store_conn *c, const char *exercise,
                         const char *org, const char *answers, int64_t by,
                         int64_t at);
 struct store_ex_text {
-    char org_or_group[64];
+    char org_or_group[256]; /* an org id, or a group of 60 characters */
     char *text; /* malloc'd: the answers' JSON, or the note */
     int64_t by, at;
 };
