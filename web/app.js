@@ -2,8 +2,8 @@
 // Pages are modules loaded on demand (page-*.js); each renders into <main>
 // and may return a function that stops its timers when the page changes.
 import { t, lang, setLang, L, fmtTime } from './i18n.js';
-import { get, post, del, setCsrf, onUnauthenticated } from './api.js';
-import { h, clear, msg, errText } from './dom.js';
+import { get, post, del, setCsrf, onUnauthenticated, exerciseId } from './api.js';
+import { h, clear, msg, errText, put } from './dom.js';
 import { userName, timeNote, loadNames, orgName } from './names.js';
 
 const main = document.getElementById('main');
@@ -87,7 +87,16 @@ const ROUTES = [
   [/^\/c4tap\/campaigns\/([0-9]+)$/, 'page-c4tap.js', 'c4tapCampaign'],
   [/^\/c4tap\/s\/([0-9]+)$/, 'page-c4tap.js', 'c4tapSub'],
   [/^\/c4tap\/admin$/, 'page-c4tap.js', 'c4tapAdmin'],
+  // issue 14: cross-sector exercises
+  [/^\/exercises$/, 'page-exercise.js', 'exercises'],
+  [/^\/exercises\/([A-Za-z0-9]+)$/, 'page-exercise.js', 'exercise'],
+  [/^\/exercises\/([A-Za-z0-9]+)\/debrief$/, 'page-exercise.js', 'exerciseDebrief'],
 ];
+
+/* The exercise context (issue 14, api.js): under /x/{id}/ the menu offers
+ * the pages that act in the exercise only (reports, advisories, events);
+ * the rest of the hub is reached from the real hub (the banner's link). */
+const IN_EXERCISE = new Set(['/', '/report/new', '/reports', '/inbox', '/advisories', '/advisories/new', '/events']);
 
 function navItems() {
   const k = ctx.kind();
@@ -118,6 +127,9 @@ function navItems() {
   else if (k === 'operator') items.push(['/sites', 'nav.sites']);
   // issue 13: C4TAP (the page tells a user who is no handler so)
   items.push(['/c4tap', 'nav.c4tap']);
+  // issue 14: cross-sector exercises (an empty list for one taking no part)
+  items.push(['/exercises', 'nav.exercises']);
+  if (exerciseId) return items.filter(([p]) => IN_EXERCISE.has(p));
   return items;
 }
 
@@ -150,6 +162,30 @@ function chrome() {
  * public. */
 const modeBox = h('div', { id: 'mode', cls: 'mode', role: 'region', hidden: true });
 status.parentNode.insertBefore(modeBox, status);
+
+/* The exercise banner (issue 14): on every page of the exercise context,
+ * whoever is signed in, so that nobody takes the exercise's messages for
+ * real ones; it names the exercise and links back to the real hub. */
+const exBox = h('div', { id: 'exercise-banner', cls: 'xbanner', role: 'region', hidden: !exerciseId });
+status.parentNode.insertBefore(exBox, modeBox);
+let exInfo = null; // the exercise (GET /exercises/{id}), read again at each navigation
+let exSeq = 0;
+async function exerciseBanner() {
+  if (!exerciseId) return;
+  const my = ++exSeq;
+  if (ctx.me) {
+    try { exInfo = await get('/exercises/' + encodeURIComponent(exerciseId), { quiet: true }); } catch (e) { exInfo = null; }
+  }
+  if (my !== exSeq) return; // a later navigation draws it
+  clear(exBox);
+  exBox.setAttribute('aria-label', t('x.banner.label'));
+  put(exBox, h('strong', { cls: 'xbanner-title' }, t('x.banner')),
+    exInfo ? h('span', { cls: 'xbanner-name' }, t('x.banner.name', { title: L(exInfo.title) })) : null,
+    exInfo && exInfo.state !== 'running' ? h('span', { cls: 'xbanner-state' }, t('x.banner.notrunning')) : null,
+    h('span', { cls: 'xbanner-links' },
+      h('a', { href: '/', id: 'exercise-back' }, t('x.banner.back')),
+      exInfo ? [' · ', h('a', { href: '/#/exercises/' + encodeURIComponent(exerciseId) }, t('x.banner.console'))] : null));
+}
 
 let modeSeq = 0;
 async function modeBanner() {
@@ -190,6 +226,7 @@ async function route() {
   }
   chrome();
   modeBanner();
+  exerciseBanner();
   clear(main);
   main.appendChild(h('p', { cls: 'loading' }, t('loading')));
   if (!hit) { clear(main); main.appendChild(h('h1', {}, t('notfound'))); return; }
@@ -208,7 +245,7 @@ async function route() {
   }
   const h1 = main.querySelector('h1');
   // the title names the page only, never an item's content
-  document.title = (h1 && h1.dataset.title ? h1.dataset.title : t('app')) + ' - infrashare';
+  document.title = (exerciseId ? t('x.titleprefix') : '') + (h1 && h1.dataset.title ? h1.dataset.title : t('app')) + ' - infrashare';
   if (h1) { h1.setAttribute('tabindex', '-1'); if (!firstRender) h1.focus(); }
   firstRender = false;
 }
@@ -253,6 +290,7 @@ async function logout() {
 function forget() {
   hint(null);
   ctx.me = null; ctx.org = null; ctx.roles = new Set(); setCsrf(null);
+  exInfo = null;
   try { sessionStorage.clear(); } catch (e) { /* ignore */ }
 }
 

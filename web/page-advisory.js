@@ -4,7 +4,7 @@
 // reached" list, refreshed every few seconds.
 import { h, link, table, select, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, lang, dur } from './i18n.js';
-import { get, post } from './api.js';
+import { get, post, apiUrl } from './api.js';
 import { ackDue } from './deadline.js';
 import { readSet } from './page-advisories.js';
 import { reporterCell } from './page-reports.js';
@@ -180,7 +180,7 @@ function syncRows(tbody, items, key, rowFn) {
 function ackBoard(box, ctx, a, sectors) {
   const id = a.id;
   const may = ctx.has('liaison', 'analyst');
-  const csvHref = (st) => '/api/v1/advisories/' + enc(id) + '/deliveries?format=csv&state=' + st;
+  const csvHref = (st) => apiUrl('/advisories/') + enc(id) + '/deliveries?format=csv&state=' + st;
   const el = {
     sumN: h('span', { cls: 'n', id: 'ack-summary-n' }),
     sumPct: h('span', { id: 'ack-summary-pct' }),

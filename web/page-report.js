@@ -4,7 +4,7 @@
 // an update or answer, link to an event).
 import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues, lang } from './i18n.js';
-import { get, post } from './api.js';
+import { get, post, apiUrl } from './api.js';
 import { reporterCell } from './page-reports.js';
 import { loadNames, orgNames, orgName as nameOf, sectorScope, ruleName } from './names.js';
 
@@ -246,6 +246,6 @@ export async function render(main, { ctx, params }) {
   ])));
   if (r.attachments && r.attachments.length) {
     put(main, h('h2', {}, t('report.atts')), h('ul', {}, r.attachments.map((a, i) =>
-      h('li', {}, h('a', { href: '/api/v1/reports/' + enc(id) + '/attachments/' + enc(a.id || i + 1), download: '' }, a.name || ('#' + (i + 1)))))));
+      h('li', {}, h('a', { href: apiUrl('/reports/') + enc(id) + '/attachments/' + enc(a.id || i + 1), download: '' }, a.name || ('#' + (i + 1)))))));
   }
 }

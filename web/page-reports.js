@@ -10,7 +10,7 @@
 // sensitive).
 import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues } from './i18n.js';
-import { get, post } from './api.js';
+import { get, post, apiUrl } from './api.js';
 import { loadNames, orgShort } from './names.js';
 
 const memory = { q: '' };
@@ -108,7 +108,7 @@ export async function render(main, { ctx }) {
     if (saved.overdue && staff) p.set('overdue', 'true');
     return p;
   };
-  csv.setAttribute('href', '/api/v1/reports/export?' + query().toString());
+  csv.setAttribute('href', apiUrl('/reports/export?') + query().toString());
   function visible() {
     const rows = items.filter((r) => (k !== 'operator' || !saved.mine || (r.reporter && r.reporter.org === me.org))
       && (!saved.waiting || r.current_hop === me.org));
@@ -179,7 +179,7 @@ export async function render(main, { ctx }) {
     // the filters go back into the URL (the same history entry: a reload
     // or a shared link shows this view) and the list loads in place
     history.replaceState(null, '', '#' + filtersPath(saved));
-    csv.setAttribute('href', '/api/v1/reports/export?' + query().toString());
+    csv.setAttribute('href', apiUrl('/reports/export?') + query().toString());
     load(false);
   });
 

@@ -6,7 +6,7 @@
 // the CSV export. Refreshed every few seconds while the page is open.
 import { h, table, msg, errText, flag, time, clear, enc, put } from './dom.js';
 import { t, L } from './i18n.js';
-import { get, post } from './api.js';
+import { get, post, apiUrl } from './api.js';
 import { orgName, sectorName } from './names.js';
 
 const REFRESH_S = 5;
@@ -118,7 +118,7 @@ export async function rollcallSection(main, ctx, a) {
     put(clear(sec),
       h('h2', { id: 'rc-board-h' }, t('rc.board')),
       h('p', { cls: 'meta' }, t('adv.autorefresh', { s: REFRESH_S }), ' · ', t('updated') + ': ', time(new Date().toISOString()), ' · ',
-        h('a', { href: '/api/v1/advisories/' + enc(a.id) + '/answers?format=csv', id: 'rc-csv', download: 'answers-' + a.id + '.csv' }, t('rc.csv'))),
+        h('a', { href: apiUrl('/advisories/') + enc(a.id) + '/answers?format=csv', id: 'rc-csv', download: 'answers-' + a.id + '.csv' }, t('rc.csv'))),
       h('div', { cls: 'tiles' },
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'rc-recipients' }, String(T.recipients)), t('adv.recipients')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'rc-answered' }, String(T.answered)), t('rc.answered')),

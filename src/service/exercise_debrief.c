@@ -327,12 +327,16 @@ static json_t *debrief_json(struct store_conn *c, const struct auth_ctx *who,
         "exercise", "id", s->x.id, "title", "ja", s->x.title_ja, "en",
         s->x.title_en, "state", s->x.state, "report_state", s->x.report_state,
         "started_at", svc_time_json(s->x.started_at), "ended_at",
-        svc_time_json(s->x.ended_world), "totals", totals_json(&f, ctl),
-        "sectors", keyed_json(&f.sectors, "sector", ctl), "actions",
+        svc_time_json(s->x.ended_at), "totals", totals_json(&f, ctl), "sectors",
+        keyed_json(&f.sectors, "sector", ctl), "actions",
         keyed_json(&f.actions, "action", ctl), "drills",
         keyed_json(&f.drills, "inject", ctl), "participants", parts,
         "questionnaire", answers, "notes", notes, "comparison",
         comparison(c, &s->x, ctl, who->org.id));
+    /* the end on the exercise's own clock (started_at + its time) */
+    json_object_set_new(json_object_get(o, "exercise"),
+                        "ended_at_exercise_time",
+                        svc_time_json(s->x.ended_world));
     if (*s->x.report_state)
         json_object_set_new(
             o, "report",

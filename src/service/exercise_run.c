@@ -730,10 +730,14 @@ json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
                 enum ex_outcome o = ex_score(x, fi->fired_at, done, now);
                 totals[o]++;
                 asked++;
+                const json_t *ij = inject_json(r, i);
                 json_t *a = json_pack(
-                    "{s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "id", x->id, "inject",
-                    xi->id, "action", ex_action_name(x->action), "outcome",
-                    ex_outcome_name(o), "within_min", x->within_min, "fired_at",
+                    "{s:s,s:s,s:{s:O,s:O},s:s,s:s,s:i,s:o,s:o}", "id", x->id,
+                    "inject", xi->id, "inject_title", "ja",
+                    json_object_get(ij, "title_ja"), "en",
+                    json_object_get(ij, "title_en"), "action",
+                    ex_action_name(x->action), "outcome", ex_outcome_name(o),
+                    "within_min", x->within_min, "fired_at",
                     svc_time_json(fi->fired_at), "done_at",
                     done < 0 ? json_null() : svc_time_json(done));
                 json_object_set_new(

@@ -237,7 +237,8 @@ static json_t *part_json(const struct store_ex_participant *p)
                      ck ? ck : json_object());
 }
 
-static json_t *exercise_json(struct store_conn *c, const struct auth_ctx *who,
+static json_t *exercise_json(struct app *a, struct store_conn *c,
+                             const struct auth_ctx *who,
                              const struct store_exercise *x, bool full,
                              int64_t real_now)
 {
@@ -278,10 +279,32 @@ static json_t *exercise_json(struct store_conn *c, const struct auth_ctx *who,
         json_object_set_new(o, "participant_list", arr);
     }
     struct store_ex_participant me;
-    json_object_set_new(o, "me",
-                        store_ex_participant_get(c, x->id, who->org.id, &me)
-                            ? json_null()
-                            : part_json(&me));
+    json_t *mine = store_ex_participant_get(c, x->id, who->org.id, &me)
+                       ? json_null()
+                       : part_json(&me);
+    if (json_is_object(mine)) {
+        /* what it gave: its questionnaire, its BCP activation */
+        struct store_ex_text t;
+        json_t *q = json_null();
+        if (store_ex_answer_get(c, x->id, who->org.id, &t) == IS_OK) {
+            json_t *ans = json_loads(t.text, 0, NULL);
+            q = json_pack("{s:o,s:o}", "answers", ans ? ans : json_object(),
+                          "submitted_at", svc_time_json(t.at));
+            free(t.text);
+        }
+        json_object_set_new(mine, "questionnaire", q);
+        int64_t bcp = 0;
+        struct ex_run *r = ex_run_get(a, x->id);
+        if (r) {
+            struct store_conn *xc = store_acquire(r->store);
+            if (store_ex_bcp_last(xc, who->org.id, &bcp))
+                bcp = 0;
+            store_put(r->store, xc);
+            ex_run_put(r);
+        }
+        json_object_set_new(mine, "bcp_declared_at", svc_time_json(bcp));
+    }
+    json_object_set_new(o, "me", mine);
     if (*x->report_state)
         json_object_set_new(o, "report",
                             json_pack("{s:s,s:s}", "ja",
@@ -466,7 +489,7 @@ int exercise_create(struct app *a, struct store_conn *c,
     struct store_exercise got;
     if (store_exercise_get(c, x.id, &got))
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "not read back");
-    *out = exercise_json(c, who, &got, true, util_now());
+    *out = exercise_json(a, c, who, &got, true, util_now());
     store_exercise_release(&got);
     return IS_OK;
 }
@@ -481,7 +504,7 @@ int exercise_get(struct app *a, struct store_conn *c,
     int rc = load(c, who, id, &x, &part, e);
     if (rc)
         return rc;
-    *out = exercise_json(c, who, &x, true, util_now());
+    *out = exercise_json(a, c, who, &x, true, util_now());
     store_exercise_release(&x);
     return IS_OK;
 }
@@ -499,7 +522,8 @@ int exercise_list(struct app *a, struct store_conn *c,
     json_t *arr = json_array();
     int64_t now = util_now();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, exercise_json(c, who, &xs[i], false, now));
+        json_array_append_new(arr,
+                              exercise_json(a, c, who, &xs[i], false, now));
     store_exercise_list_free(xs, n);
     *out = json_pack("{s:o}", "exercises", arr);
     return IS_OK;
@@ -539,13 +563,14 @@ static int begin_ctl(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
-static int answer_exercise(struct store_conn *c, const struct auth_ctx *who,
-                           const char *id, json_t **out, struct svc_error *e)
+static int answer_exercise(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, const char *id,
+                           json_t **out, struct svc_error *e)
 {
     struct store_exercise x;
     if (store_exercise_get(c, id, &x))
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "not read back");
-    *out = exercise_json(c, who, &x, true, util_now());
+    *out = exercise_json(a, c, who, &x, true, util_now());
     store_exercise_release(&x);
     return IS_OK;
 }
@@ -571,7 +596,7 @@ int exercise_participants_add(struct app *a, struct store_conn *c,
     store_exercise_release(&x);
     if (write_end(c, rc, e))
         return e->err;
-    return answer_exercise(c, who, id, out, e);
+    return answer_exercise(a, c, who, id, out, e);
 }
 
 int exercise_participant_put(struct app *a, struct store_conn *c,
@@ -903,7 +928,7 @@ int exercise_control(struct app *a, struct store_conn *c,
     json_decref(fired);
     if (rc)
         return rc;
-    return answer_exercise(c, who, id, out, e);
+    return answer_exercise(a, c, who, id, out, e);
 }
 
 /* ---- the board and participants' acts ---- */
@@ -1088,7 +1113,7 @@ int exercise_report(struct app *a, struct store_conn *c,
     store_exercise_release(&x);
     if (write_end(c, rc, e))
         return e->err;
-    return answer_exercise(c, who, id, out, e);
+    return answer_exercise(a, c, who, id, out, e);
 }
 
 /* ---- the exercise context ---- */

@@ -295,6 +295,23 @@ int store_ex_answers(struct store_conn *c, const char *exercise,
     return texts(c, ST_EX_ANSWERS, "exercise answers", exercise, out, n);
 }
 
+static int map_text_one(sqlite3_stmt *st, void *ctx)
+{
+    struct store_ex_text *t = ctx;
+    store_col_copy(st, 0, t->org_or_group, sizeof(t->org_or_group));
+    t->by = sqlite3_column_int64(st, 2);
+    t->at = sqlite3_column_int64(st, 3);
+    return store_col_dup(st, 1, &t->text);
+}
+
+int store_ex_answer_get(struct store_conn *c, const char *exercise,
+                        const char *org, struct store_ex_text *out)
+{
+    memset(out, 0, sizeof(*out));
+    return store_get_row(c, ST_EX_ANSWER_GET, "exercise answer", map_text_one,
+                         out, "tt", exercise, org);
+}
+
 int store_ex_note_add(struct store_conn *c, const char *exercise,
                       const char *group, const char *text, int64_t by,
                       int64_t at)
@@ -458,6 +475,12 @@ int store_ex_events(struct store_conn *c, struct store_ex_event_row **out,
     *out = r.items;
     *n = r.n;
     return rc;
+}
+
+int store_ex_bcp_last(struct store_conn *c, const char *org, int64_t *at)
+{
+    return store_get_int64(c, ST_EX_BCP_LAST, "exercise bcp last", at, "t",
+                           org);
 }
 
 int store_ex_bcp_add(struct store_conn *c, const char *org, int64_t user,

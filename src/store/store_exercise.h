@@ -86,6 +86,10 @@ struct store_ex_text {
 };
 int store_ex_answers(struct store_conn *c, const char *exercise,
                      struct store_ex_text **out, size_t *n);
+/* One participant's answer (IS_ERR_NOTFOUND: none yet); out->text
+ * malloc'd (store_ex_texts_free(out, 1) frees it). */
+int store_ex_answer_get(struct store_conn *c, const char *exercise,
+                        const char *org, struct store_ex_text *out);
 int store_ex_note_add(struct store_conn *c, const char *exercise,
                       const char *group, const char *text, int64_t by,
                       int64_t at);
@@ -141,6 +145,8 @@ struct store_ex_event_row {
 /* Every event, oldest first within each type. */
 int store_ex_events(struct store_conn *c, struct store_ex_event_row **out,
                     size_t *n);
+/* When org last declared BCP activation (0: never). */
+int store_ex_bcp_last(struct store_conn *c, const char *org, int64_t *at);
 int store_ex_bcp_add(struct store_conn *c, const char *org, int64_t user,
                      const char *note, int64_t at);
 

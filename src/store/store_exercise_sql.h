@@ -58,6 +58,8 @@ ST(EX_ANSWER_PUT,
    "= ?4, submitted_at = ?5")
 ST(EX_ANSWERS, "SELECT org_id, answers, submitted_by, submitted_at FROM "
                "exercise_answers WHERE exercise_id = ?1 ORDER BY org_id")
+ST(EX_ANSWER_GET, "SELECT org_id, answers, submitted_by, submitted_at FROM "
+                  "exercise_answers WHERE exercise_id = ?1 AND org_id = ?2")
 ST(EX_NOTE_ADD, "INSERT INTO exercise_notes(exercise_id, grp, text, by_user, "
                 "at) VALUES (?1, ?2, ?3, ?4, ?5)")
 ST(EX_NOTES, "SELECT grp, text, by_user, at FROM exercise_notes WHERE "
@@ -69,6 +71,7 @@ ST(EX_INJECT_FIRED, "INSERT INTO ex_injects(inject_id, advisory_id, "
                     "fired_at, by_hand, adhoc) VALUES (?1, ?2, ?3, ?4, ?5)")
 ST(EX_FIRED_ADD, "INSERT OR IGNORE INTO ex_fired(inject_id, org_id) VALUES "
                  "(?1, ?2)")
+ST(EX_BCP_LAST, "SELECT max(declared_at) FROM ex_bcp WHERE org_id = ?1")
 ST(EX_BCP_ADD, "INSERT INTO ex_bcp(org_id, declared_at, user_id, note) "
                "VALUES (?1, ?2, ?3, ?4)")
 /* every event, by type (enum store_ex_event) */

@@ -324,6 +324,17 @@ def test_fy2015_compressed_with_303_participants(bed):
         bed.ok("PUT", f"/api/v1/exercises/{x}/questionnaire", bed.token(org),
                json={"gaps": f"{org}: BCP 発動権限者の代行順位が未定義",
                      "rating": 4})
+    me = bed.ok("GET", f"/api/v1/exercises/{x}", bed.token(orgs[0]))["me"]
+    assert me["org"] == orgs[0] and "scenario" not in bed.ok(
+        "GET", f"/api/v1/exercises/{x}", bed.token(orgs[0]))
+    assert me["questionnaire"]["answers"]["rating"] == 4
+    assert me["bcp_declared_at"] is not None  # a fast one: at minute 135
+    never = bed.ok("GET", f"/api/v1/exercises/{x}",
+                   bed.token(orgs[2]))["me"]
+    assert never["bcp_declared_at"] is None
+    assert never["questionnaire"]["answers"]["gaps"].startswith(orgs[2])
+    assert bed.ok("GET", f"/api/v1/exercises/{x}",
+                  bed.token(orgs[7]))["me"]["questionnaire"] is None
     bed.ok("POST", f"/api/v1/exercises/{x}/notes", status=201,
            json={"group": "第2-c班（制御システム）" * 4, "text": "制御系の切り離し判断に時間"})
     ended = control(bed, x, "end")
