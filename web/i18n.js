@@ -1218,6 +1218,8 @@ const E = {
     'c4tap.ranges': ['C4TAP 共有範囲の変更', 'C4TAP ranges changed'],
     'c4tap.submit': ['C4TAP 不審メールの提供', 'C4TAP suspicious e-mail submitted'],
     'c4tap.withdraw': ['C4TAP からの脱退', 'C4TAP agreement withdrawn'],
+    'cascade.suggest': ['連鎖影響の提案', 'Cascade suggested'],
+    'dependencies.edit': ['相互依存モデルの更新', 'Interdependency model edited'],
     'exercise.answer': ['演習アンケートの回答', 'Exercise questionnaire answered'],
     'exercise.bcp': ['演習での BCP 発動宣言', 'BCP activation declared in an exercise'],
     'exercise.checklist': ['演習の事前確認', 'Exercise pre-check recorded'],

@@ -19,6 +19,7 @@
 #include "service/exercise_scenario.h"
 #include "service/registry.h"
 #include "service/reporting.h"
+#include "service/dependencies.h"
 #include "common/log.h"
 #include "store/store.h"
 #include "common/util.h"
@@ -232,6 +233,8 @@ static int init_fill(struct store_conn *c, const struct registry *reg,
         rc = registry_import(c, reg, now);
     if (!rc)
         rc = reporting_import(c, p->data, err, errlen);
+    if (!rc) /* issue 15: the interdependency model's first version */
+        rc = dependencies_import(c, p->data, now, err, errlen);
     if (!rc && p->demo) {
         char demo_hash[crypto_pwhash_STRBYTES];
         rc = auth_hash_password(DEMO_PASSWORD, demo_hash, sizeof(demo_hash));

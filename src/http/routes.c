@@ -12,6 +12,7 @@
 #include "service/sites.h"
 #include "service/c4tap.h"
 #include "service/exercises.h"
+#include "service/dependencies.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -601,6 +602,11 @@ int h_exercise_answer(struct http_req *r, struct http_resp *out);
 int h_exercise_note(struct http_req *r, struct http_resp *out);
 int h_exercise_report(struct http_req *r, struct http_resp *out);
 int h_exercise_debrief(struct http_req *r, struct http_resp *out);
+/* routes_depend.c (issue 15: interdependency and cascade suggestions) */
+int h_dependencies_get(struct http_req *r, struct http_resp *out);
+int h_dependencies_put(struct http_req *r, struct http_resp *out);
+int h_event_cascade(struct http_req *r, struct http_resp *out);
+int h_event_cascade_advisory(struct http_req *r, struct http_resp *out);
 
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
@@ -1244,5 +1250,26 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/exercises/{id}/debrief",
      .auth = HTTP_AUTHED,
      .fn = h_exercise_debrief},
+    /* issue 15: interdependency and cascade suggestions */
+    {.method = "GET",
+     .pattern = "/api/v1/dependencies",
+     .auth = HTTP_AUTHED,
+     .fn = h_dependencies_get},
+    {.method = "PUT",
+     .pattern = "/api/v1/dependencies",
+     .auth = HTTP_AUTHED,
+     .body = dependencies_put_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_dependencies_put},
+    {.method = "GET",
+     .pattern = "/api/v1/events/{id}/cascade",
+     .auth = HTTP_AUTHED,
+     .fn = h_event_cascade},
+    {.method = "POST",
+     .pattern = "/api/v1/events/{id}/cascade/advisory",
+     .auth = HTTP_AUTHED,
+     .body = dependencies_advisory_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_event_cascade_advisory},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

@@ -1,0 +1,43 @@
+/*
+ * routes_depend.c - handlers of the interdependency model and cascade
+ * suggestions (service/dependencies.h, issue 15). Thin: parse, call the
+ * service, encode.
+ */
+#include "http/http.h"
+
+#include "service/dependencies.h"
+
+#define NOW app_now(r->app)
+
+int h_dependencies_get(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = dependencies_get(r->app, r->sc, &r->auth, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_dependencies_put(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = dependencies_put(r->app, r->sc, &r->auth, r->json, NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_event_cascade(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_cascade(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_event_cascade_advisory(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_cascade_advisory(r->app, r->sc, &r->auth, r->params[0],
+                                    r->json, NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 201);
+}

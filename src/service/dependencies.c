@@ -1,0 +1,719 @@
+/*
+ * dependencies.c - the interdependency model and cascade suggestions (see
+ * service/dependencies.h).
+ */
+#include "service/dependencies.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "core/roles.h"
+#include "service/provision.h"
+#include "service/reporting.h"
+#include "store/store_depend.h"
+
+static const char *const model_keys[] = {"format",   "id",      "title_ja",
+                                         "title_en", "note_ja", "note_en",
+                                         "edges",    NULL};
+static const char *const edge_keys[] = {
+    "from", "to", "strength", "lag_min", "regional", "why_ja", "why_en", NULL};
+
+const struct jv_field dependencies_put_spec[] = {
+    /* the version being replaced (optimistic concurrency) */
+    {.name = "version",
+     .type = JV_INT,
+     .required = true,
+     .min = 1,
+     .max = 1000000000},
+    /* the model file (checked by dependencies_parse) */
+    {.name = "model", .type = JV_OBJECT, .required = true},
+    {.name = NULL},
+};
+
+static const char *const adv_ranges[] = {"amber", "yellow", "green", "white",
+                                         NULL};
+const struct jv_field dependencies_advisory_spec[] = {
+    {.name = "suggestion",
+     .type = JV_INT,
+     .required = true,
+     .min = 1,
+     .max = 1000000000000LL},
+    {.name = "sectors", .type = JV_STRING_ARRAY, .max_len = 64, .item_len = 63},
+    {.name = "range",
+     .type = JV_STRING,
+     .max_len = 10,
+     .enum_values = adv_ranges},
+    {.name = "title_ja", .type = JV_STRING, .max_len = 200},
+    {.name = "title_en", .type = JV_STRING, .max_len = 200},
+    {.name = "body_ja", .type = JV_STRING, .max_len = 20000},
+    {.name = "body_en", .type = JV_STRING, .max_len = 20000},
+    {.name = NULL},
+};
+
+/* ---- the model file ---- */
+
+__attribute__((format(printf, 4, 5))) static int bad(struct svc_error *e,
+                                                     const char *code,
+                                                     const char *field,
+                                                     const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return svc_fail(e, IS_ERR_INVALID, code, field, "%s: %s", field, msg);
+}
+
+static int known(const json_t *o, const char *const *keys, const char *pre,
+                 struct svc_error *e)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach ((json_t *)o, k, v) {
+        bool ok = false;
+        for (size_t i = 0; keys[i] && !ok; i++)
+            ok = strcmp(keys[i], k) == 0;
+        if (!ok) {
+            char field[256];
+            snprintf(field, sizeof(field), "%s%s%s", pre, *pre ? "." : "", k);
+            return bad(e, "unknown_field", field, "not a field of the model");
+        }
+    }
+    return IS_OK;
+}
+
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int text(const json_t *o, const char *key, const char *pre, size_t max,
+                bool required, struct svc_error *e)
+{
+    char field[64];
+    snprintf(field, sizeof(field), "%s%s%s", pre, *pre ? "." : "", key);
+    const json_t *v = json_object_get(o, key);
+    if (!v)
+        return required ? bad(e, "missing_field", field, "is required") : IS_OK;
+    if (!json_is_string(v))
+        return bad(e, "invalid_type", field, "must be a string");
+    if (chars(json_string_value(v)) > max)
+        return bad(e, "too_long", field, "at most %zu characters", max);
+    return IS_OK;
+}
+
+/* A node must be a sector or an organisation of the registry. */
+static bool node_known(struct store_conn *c, const char *id)
+{
+    if (!c)
+        return true;
+    struct access_org rel;
+    return store_names(c, "sector", id, NULL, 0, NULL, 0) == IS_OK ||
+           store_org_rel(c, id, &rel) == IS_OK;
+}
+
+int dependencies_parse(struct store_conn *c, const json_t *j,
+                       struct dep_model *m, struct svc_error *e)
+{
+    memset(m, 0, sizeof(*m));
+    if (!json_is_object(j))
+        return bad(e, "invalid_type", "model", "must be an object");
+    int rc = known(j, model_keys, "", e);
+    const char *fmt = json_string_value(json_object_get(j, "format"));
+    if (!rc && (!fmt || strcmp(fmt, DEPENDENCIES_FORMAT) != 0))
+        rc = bad(e, "invalid_value", "format",
+                 "must be \"" DEPENDENCIES_FORMAT "\"");
+    if (!rc)
+        rc = text(j, "id", "", 47, true, e);
+    static const char *const texts[] = {"title_ja", "title_en", "note_ja",
+                                        "note_en"};
+    for (size_t k = 0; !rc && k < IS_ARRAY_LEN(texts); k++)
+        rc = text(j, texts[k], "", k < 2 ? 200 : 4000, k < 2, e);
+    const json_t *edges = json_object_get(j, "edges");
+    if (!rc && !json_is_array(edges))
+        rc = bad(e, edges ? "invalid_type" : "missing_field", "edges",
+                 "an array of dependencies");
+    if (!rc && json_array_size(edges) > DEP_MAX_EDGES)
+        rc = bad(e, "too_many", "edges", "at most %d", DEP_MAX_EDGES);
+    size_t i;
+    json_t *ed;
+    json_array_foreach (edges, i, ed) {
+        if (rc)
+            break;
+        char pre[32], field[64];
+        snprintf(pre, sizeof(pre), "edges[%zu]", i);
+        if (!json_is_object(ed)) {
+            rc = bad(e, "invalid_type", pre, "must be an object");
+            break;
+        }
+        if ((rc = known(ed, edge_keys, pre, e)) ||
+            (rc = text(ed, "from", pre, 63, true, e)) ||
+            (rc = text(ed, "to", pre, 63, true, e)) ||
+            (rc = text(ed, "why_ja", pre, 500, false, e)) ||
+            (rc = text(ed, "why_en", pre, 500, false, e)))
+            break;
+        static const char *const ends[] = {"from", "to"};
+        int idx[2] = {-1, -1};
+        for (int k = 0; k < 2 && !rc; k++) {
+            const char *id = json_string_value(json_object_get(ed, ends[k]));
+            snprintf(field, sizeof(field), "%s.%s", pre, ends[k]);
+            if (!node_known(c, id))
+                rc = bad(e, "unknown_node", field,
+                         "%.63s is neither a sector nor an organisation", id);
+            else if ((idx[k] = dep_node(m, id, true)) < 0)
+                rc = bad(e, "too_many", field, "at most %d nodes",
+                         DEP_MAX_NODES);
+        }
+        if (rc)
+            break;
+        const json_t *s = json_object_get(ed, "strength");
+        const json_t *l = json_object_get(ed, "lag_min");
+        const json_t *r = json_object_get(ed, "regional");
+        if (!json_is_integer(s)) {
+            snprintf(field, sizeof(field), "%s.strength", pre);
+            rc = bad(e, s ? "invalid_type" : "missing_field", field,
+                     "1 (weak), 2 (medium) or 3 (strong)");
+        } else if (!json_is_integer(l)) {
+            snprintf(field, sizeof(field), "%s.lag_min", pre);
+            rc = bad(e, l ? "invalid_type" : "missing_field", field,
+                     "minutes until the dependent feels it (0 to %d)",
+                     DEP_MAX_LAG_MIN);
+        } else if (r && !json_is_boolean(r)) {
+            snprintf(field, sizeof(field), "%s.regional", pre);
+            rc = bad(e, "invalid_type", field, "must be true or false");
+        }
+        if (rc)
+            break;
+        struct dep_edge *de = &m->edge[m->nedges++];
+        de->from = idx[0];
+        de->to = idx[1];
+        json_int_t sv = json_integer_value(s), lv = json_integer_value(l);
+        de->strength = sv < 0 || sv > 9 ? 0 : (int)sv;
+        de->lag_min = lv < -1 || lv > DEP_MAX_LAG_MIN ? -1 : (int)lv;
+        de->regional = json_is_true(r);
+    }
+    if (rc)
+        return rc;
+    struct dep_problem p;
+    if (!dep_model_check(m, &p)) {
+        char field[64];
+        const char *what = strcmp(p.code, "invalid_strength") == 0 ? "strength"
+                           : strcmp(p.code, "invalid_lag") == 0    ? "lag_min"
+                                                                   : NULL;
+        if (what)
+            snprintf(field, sizeof(field), "edges[%d].%s", p.edge, what);
+        else
+            snprintf(field, sizeof(field), "edges[%d]", p.edge);
+        const char *why =
+            strcmp(p.code, "zero_lag_cycle") == 0
+                ? "closes a cycle of dependencies of zero lag (an outage "
+                  "would reach itself at once)"
+            : strcmp(p.code, "duplicate_edge") == 0
+                ? "the same dependency twice"
+            : strcmp(p.code, "invalid_strength") == 0
+                ? "1 (weak), 2 (medium) or 3 (strong)"
+                : "minutes, 0 to 10080";
+        return bad(e, p.code, field, "%s", why);
+    }
+    return IS_OK;
+}
+
+/* ---- storage ---- */
+
+int dependencies_import(struct store_conn *c, const char *data_dir, int64_t now,
+                        char *err, size_t errlen)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/dependencies/national.json", data_dir);
+    json_error_t je;
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return IS_OK; /* none in this data directory */
+        fclose(f);
+        snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column,
+                 je.text);
+        return IS_ERR_INVALID;
+    }
+    struct dep_model *m = malloc(sizeof(*m));
+    struct svc_error e = {0};
+    int rc = m ? dependencies_parse(c, j, m, &e) : IS_ERR_NOMEM;
+    free(m);
+    char *t = rc ? NULL : json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (rc) {
+        snprintf(err, errlen, "%s: %s", path, e.message);
+        return rc;
+    }
+    rc = t ? store_dep_add(c, 1, t, 0, now) : IS_ERR_NOMEM;
+    free(t);
+    return rc;
+}
+
+/* The current model, parsed (m on the heap, the caller's to free). */
+static int current(struct store_conn *c, struct store_dep_model *row,
+                   json_t **j, struct dep_model **m, struct svc_error *e)
+{
+    *j = NULL;
+    *m = NULL;
+    int rc = store_dep_current(c, row);
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, rc, "no_model", NULL,
+                        "no interdependency model has been loaded");
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL, "the model cannot be read");
+    *j = json_loads(row->model, 0, NULL);
+    *m = malloc(sizeof(**m));
+    struct svc_error pe = {0};
+    if (!*j || !*m || dependencies_parse(NULL, *j, *m, &pe)) {
+        json_decref(*j);
+        free(*m);
+        free(row->model);
+        *j = NULL;
+        *m = NULL;
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the stored model cannot be read");
+    }
+    return IS_OK;
+}
+
+int dependencies_get(struct app *a, struct store_conn *c,
+                     const struct auth_ctx *who, json_t **out,
+                     struct svc_error *e)
+{
+    IS_UNUSED(a);
+    IS_UNUSED(who);
+    struct store_dep_model row;
+    json_t *j;
+    struct dep_model *m;
+    int rc = current(c, &row, &j, &m, e);
+    if (rc)
+        return rc;
+    json_t *nodes = json_array();
+    for (int i = 0; i < m->nnodes; i++) {
+        char ja[601] = "", en[601] = "";
+        if (store_names(c, "sector", m->node[i], ja, sizeof(ja), en,
+                        sizeof(en)) &&
+            store_names(c, "org", m->node[i], ja, sizeof(ja), en, sizeof(en)))
+            ja[0] = en[0] = '\0';
+        json_array_append_new(nodes,
+                              json_pack("{s:s,s:{s:s,s:s}}", "id", m->node[i],
+                                        "name", "ja", ja, "en", en));
+    }
+    *out =
+        json_pack("{s:I,s:o,s:I,s:o,s:o}", "version", (json_int_t)row.version,
+                  "created_at", svc_time_json(row.created_at), "created_by",
+                  (json_int_t)row.created_by, "nodes", nodes, "model", j);
+    free(m);
+    free(row.model);
+    return IS_OK;
+}
+
+static bool may_edit(const struct auth_ctx *who)
+{
+    return (who->roles & ROLE_ADMIN) ||
+           (strcmp(who->org.kind, "nisc") == 0 && (who->roles & ROLE_ANALYST));
+}
+
+int dependencies_put(struct app *a, struct store_conn *c,
+                     const struct auth_ctx *who, const json_t *body,
+                     int64_t now, json_t **out, struct svc_error *e)
+{
+    if (!may_edit(who))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        "the model is edited by NISC's analysts");
+    const json_t *model = json_object_get(body, "model");
+    int64_t version = jv_int(body, "version", 0);
+    struct dep_model *m = malloc(sizeof(*m));
+    if (!m)
+        return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    int rc = store_begin(c);
+    if (rc) {
+        free(m);
+        return svc_fail(e, rc, "internal", NULL, "the database is busy");
+    }
+    rc = dependencies_parse(c, model, m, e);
+    free(m);
+    if (rc) { /* name the field inside the body */
+        char field[sizeof(e->field) + 8];
+        snprintf(field, sizeof(field), "model%s%s",
+                 strcmp(e->field, "model") == 0 ? "" : ".",
+                 strcmp(e->field, "model") == 0 ? "" : e->field);
+        svc_field(e, field);
+    }
+    struct store_dep_model row = {0};
+    if (!rc) {
+        int r2 = store_dep_current(c, &row);
+        int64_t have = r2 == IS_OK ? row.version : 0;
+        free(row.model);
+        if (r2 && r2 != IS_ERR_NOTFOUND)
+            rc = svc_fail(e, r2, "internal", NULL, "the model cannot be read");
+        else if (have != version)
+            rc = svc_fail(e, IS_ERR_CONFLICT, "version_conflict", "version",
+                          "version: the model is at version %lld, not %lld "
+                          "(reload it, then edit)",
+                          (long long)have, (long long)version);
+        else {
+            char *t = json_dumps(model, JSON_COMPACT);
+            rc = t ? store_dep_add(c, version + 1, t, who->user_id, now)
+                   : IS_ERR_NOMEM;
+            free(t);
+            if (!rc)
+                rc = audit_record(
+                    c, who, now, "dependencies.edit", "",
+                    json_pack("{s:I}", "version", (json_int_t)(version + 1)));
+            if (rc)
+                svc_fail(e, rc,
+                         rc == IS_ERR_CONFLICT ? "version_conflict"
+                                               : "internal",
+                         "version", "the model changed meanwhile");
+        }
+    }
+    if (!rc && (rc = store_commit(c)))
+        svc_fail(e, rc, "internal", NULL, "not stored");
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return dependencies_get(a, c, who, out, e);
+}
+
+/* ---- cascade ---- */
+
+#define EX_MAX_HOPS 6
+
+static json_t *names_json(struct store_conn *c, const char *id)
+{
+    char ja[601] = "", en[601] = "";
+    if (store_names(c, "sector", id, ja, sizeof(ja), en, sizeof(en)) &&
+        store_names(c, "org", id, ja, sizeof(ja), en, sizeof(en)))
+        return json_pack("{s:s,s:s}", "ja", id, "en", id);
+    return json_pack("{s:s,s:s}", "ja", ja, "en", en);
+}
+
+/* The why of edge a -> b from the model file. */
+static json_t *why_of(const json_t *model, const char *a, const char *b)
+{
+    size_t i;
+    json_t *ed;
+    json_array_foreach (json_object_get(model, "edges"), i, ed) {
+        const char *f = json_string_value(json_object_get(ed, "from"));
+        const char *t = json_string_value(json_object_get(ed, "to"));
+        if (f && t && strcmp(f, a) == 0 && strcmp(t, b) == 0) {
+            const char *ja = json_string_value(json_object_get(ed, "why_ja"));
+            const char *en = json_string_value(json_object_get(ed, "why_en"));
+            return json_pack("{s:s,s:s,s:s,s:s,s:O,s:O}", "from", a, "to", b,
+                             "ja", ja ? ja : "", "en", en ? en : "", "strength",
+                             json_object_get(ed, "strength"), "lag_min",
+                             json_object_get(ed, "lag_min"));
+        }
+    }
+    return json_pack("{s:s,s:s}", "from", a, "to", b);
+}
+
+static json_t *suggestions_json(struct store_conn *c, const struct dep_model *m,
+                                const json_t *model,
+                                const struct dep_suggestion *s, int n)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *path = json_array(), *steps = json_array();
+        for (int k = 0; k < s[i].npath; k++) {
+            json_array_append_new(path, json_string(m->node[s[i].path[k]]));
+            if (k + 1 < s[i].npath)
+                json_array_append_new(steps,
+                                      why_of(model, m->node[s[i].path[k]],
+                                             m->node[s[i].path[k + 1]]));
+        }
+        json_array_append_new(
+            arr,
+            json_pack("{s:i,s:s,s:o,s:b,s:i,s:i,s:b,s:o,s:o}", "rank", i + 1,
+                      "node", m->node[s[i].node], "name",
+                      names_json(c, m->node[s[i].node]), "same_sector",
+                      s[i].npath == 2 && s[i].path[0] == s[i].path[1],
+                      "lag_min", s[i].lag_min, "strength", s[i].strength,
+                      "regional", s[i].regional, "path", path, "steps", steps));
+    }
+    return arr;
+}
+
+static json_t *cascade_json(const struct store_cascade *x, json_t *event)
+{
+    json_t *sugg = json_loads(x->suggestions, 0, NULL);
+    json_t *src = json_loads(x->sources, 0, NULL);
+    return json_pack(
+        "{s:s,s:o,s:I,s:i,s:o,s:o,s:o,s:o,s:o}", "event", x->event_id, "title",
+        event ? event : json_null(), "suggestion", (json_int_t)x->id,
+        "severity", x->severity, "sources", src ? src : json_array(),
+        "model_version", json_integer(x->model_version), "suggestions",
+        sugg ? sugg : json_array(), "created_at", svc_time_json(x->created_at),
+        "advisory",
+        *x->advisory_id ? json_pack("{s:s,s:o}", "id", x->advisory_id, "at",
+                                    svc_time_json(x->acted_at))
+                        : json_null());
+}
+
+int event_cascade(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *event, int64_t now,
+                  json_t **out, struct svc_error *e)
+{
+    json_t *ev = NULL;
+    /* the event as who may read it: its readable reports only */
+    int rc = event_read(a, c, who, event, now, &ev, e);
+    if (rc)
+        return rc;
+    int severity = (int)json_integer_value(
+        json_object_get(json_object_get(ev, "severity"), "level"));
+    json_t *sources = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach (json_object_get(ev, "reports"), i, r) {
+        const char *s = json_string_value(json_object_get(r, "sector"));
+        bool have = false;
+        size_t k;
+        json_t *v;
+        json_array_foreach (sources, k, v)
+            have |= s && strcmp(json_string_value(v), s) == 0;
+        if (s && *s && !have)
+            json_array_append_new(sources, json_string(s));
+    }
+    json_t *title = json_incref(json_object_get(ev, "title"));
+    json_decref(ev);
+    struct store_dep_model row;
+    json_t *model;
+    struct dep_model *m;
+    if ((rc = current(c, &row, &model, &m, e))) {
+        json_decref(sources);
+        json_decref(title);
+        return rc;
+    }
+    int src[DEP_MAX_NODES], nsrc = 0;
+    json_t *v;
+    json_array_foreach (sources, i, v) {
+        int n = dep_node_find(m, json_string_value(v));
+        if (n >= 0 && nsrc < DEP_MAX_NODES)
+            src[nsrc++] = n;
+    }
+    struct dep_suggestion *sg = calloc(DEP_MAX_NODES, sizeof(*sg));
+    int n =
+        sg ? dep_cascade(m, src, nsrc, severity, EX_MAX_HOPS, sg, DEP_MAX_NODES)
+           : 0;
+    json_t *sugg = suggestions_json(c, m, model, sg, n);
+    free(sg);
+    free(m);
+    json_decref(model);
+    struct store_cascade x = {.model_version = row.version,
+                              .severity = severity,
+                              .created_by = who->user_id,
+                              .created_at = now};
+    free(row.model);
+    util_xcopy(x.event_id, sizeof(x.event_id), event);
+    x.sources = json_dumps(sources, JSON_COMPACT);
+    x.suggestions = json_dumps(sugg, JSON_COMPACT);
+    json_decref(sources);
+    json_decref(sugg);
+    /* recorded once per what was suggested: the same answer again (same
+     * model, severity, sources) reuses the last row */
+    rc = store_begin(c);
+    struct store_cascade last;
+    bool same = false;
+    if (!rc && store_cascade_last(c, event, &last) == IS_OK) {
+        same = last.model_version == x.model_version &&
+               last.severity == x.severity && x.sources &&
+               strcmp(last.sources, x.sources) == 0;
+        if (same) {
+            store_cascade_release(&x);
+            x = last;
+        } else {
+            store_cascade_release(&last);
+        }
+    }
+    if (!rc && !same)
+        rc = x.sources && x.suggestions ? store_cascade_add(c, &x, &x.id)
+                                        : IS_ERR_NOMEM;
+    if (!rc && !same)
+        rc = audit_record(
+            c, who, now, "cascade.suggest", event,
+            json_pack("{s:I,s:i}", "suggestion", (json_int_t)x.id, "count", n));
+    if (!rc && (rc = store_commit(c)))
+        store_rollback(c);
+    if (rc) {
+        store_rollback(c);
+        store_cascade_release(&x);
+        json_decref(title);
+        return svc_fail(e, rc, "internal", NULL,
+                        "the suggestions could not be recorded");
+    }
+    *out = cascade_json(&x, title);
+    store_cascade_release(&x);
+    return IS_OK;
+}
+
+struct acted {
+    int64_t id, by, at;
+};
+
+static int link_acted(struct store_conn *c, const char *adv, void *ctx)
+{
+    struct acted *a = ctx;
+    int rc = store_cascade_acted(c, a->id, adv, a->by, a->at);
+    return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+}
+
+int event_cascade_advisory(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, const char *event,
+                           const json_t *body, int64_t now, json_t **out,
+                           struct svc_error *e)
+{
+    int64_t id = jv_int(body, "suggestion", 0);
+    struct store_cascade x;
+    memset(&x, 0, sizeof(x));
+    if (store_cascade_get(c, id, &x) || strcmp(x.event_id, event) != 0) {
+        store_cascade_release(&x);
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "suggestion",
+                        "suggestion: no such suggestion for this event");
+    }
+    /* who must still read the event (its suggestions follow from it) */
+    json_t *ev = NULL;
+    int rc = event_read(a, c, who, event, now, &ev, e);
+    json_decref(ev);
+    if (rc) {
+        store_cascade_release(&x);
+        return rc;
+    }
+    if (*x.advisory_id) {
+        store_cascade_release(&x);
+        return svc_fail(e, IS_ERR_CONFLICT, "already_acted", "suggestion",
+                        "suggestion: an advisory was made from it already");
+    }
+    json_t *sugg = json_loads(x.suggestions, 0, NULL);
+    json_t *src = json_loads(x.sources, 0, NULL);
+    const json_t *want = json_object_get(body, "sectors");
+    json_t *sectors = json_array();
+    size_t i;
+    json_t *s;
+    json_array_foreach (sugg, i, s) {
+        const char *node = json_string_value(json_object_get(s, "node"));
+        bool named = !want;
+        size_t k;
+        json_t *w;
+        json_array_foreach (want, k, w)
+            named |= strcmp(json_string_value(w), node) == 0;
+        /* sectors only: named operators are warned through their sector */
+        if (named && store_names(c, "sector", node, NULL, 0, NULL, 0) == IS_OK)
+            json_array_append_new(sectors, json_string(node));
+    }
+    json_array_foreach (want, i, s) {
+        bool found = false;
+        size_t k;
+        json_t *t;
+        json_array_foreach (sectors, k, t)
+            found |= strcmp(json_string_value(t), json_string_value(s)) == 0;
+        if (!found && !rc) {
+            char field[32];
+            snprintf(field, sizeof(field), "sectors[%zu]", i);
+            rc = svc_fail(e, IS_ERR_INVALID, "not_suggested", field,
+                          "%s: %.63s is not a sector of this suggestion", field,
+                          json_string_value(s));
+        }
+    }
+    if (!rc && json_array_size(sectors) == 0)
+        rc = svc_fail(e, IS_ERR_INVALID, "nothing_to_warn", "sectors",
+                      "sectors: the suggestion names no sector to warn");
+    /* the text: the caller's, or one written from the suggestion */
+    struct buf tj, te, bj, be;
+    buf_init(&tj, 4096);
+    buf_init(&te, 4096);
+    buf_init(&bj, 64 * 1024);
+    buf_init(&be, 64 * 1024);
+    const char *src0 = json_string_value(json_array_get(src, 0));
+    json_t *sn = names_json(c, src0 ? src0 : "");
+    buf_addf(&tj, "【連鎖注意】%s の障害（深刻度 %d）による影響のおそれ",
+             json_string_value(json_object_get(sn, "ja")), x.severity);
+    buf_addf(&te, "Possible knock-on effects of an outage in %s (severity %d)",
+             json_string_value(json_object_get(sn, "en")), x.severity);
+    buf_addf(&bj,
+             "%s の障害（深刻度 %d）が相互依存を通じて次の分野に及ぶおそれ"
+             "があります。\n",
+             json_string_value(json_object_get(sn, "ja")), x.severity);
+    buf_addf(&be,
+             "An outage in %s (severity %d) may reach these sectors "
+             "through their dependencies:\n",
+             json_string_value(json_object_get(sn, "en")), x.severity);
+    json_array_foreach (sugg, i, s) {
+        const char *node = json_string_value(json_object_get(s, "node"));
+        bool in = false;
+        size_t k;
+        json_t *t;
+        json_array_foreach (sectors, k, t)
+            in |= strcmp(json_string_value(t), node) == 0;
+        if (!in)
+            continue;
+        json_t *nm = json_object_get(s, "name");
+        int lag = (int)json_integer_value(json_object_get(s, "lag_min"));
+        bool regional = json_is_true(json_object_get(s, "regional"));
+        buf_addf(&bj, "・%s：約 %d 分後%s\n",
+                 json_string_value(json_object_get(nm, "ja")), lag,
+                 regional ? "（同じ地域）" : "");
+        buf_addf(&be, "- %s: within about %d minutes%s\n",
+                 json_string_value(json_object_get(nm, "en")), lag,
+                 regional ? " (in the same region)" : "");
+    }
+    json_decref(sn);
+    json_t *req = NULL;
+    if (!rc &&
+        (buf_error(&tj) || buf_error(&te) || buf_error(&bj) || buf_error(&be)))
+        rc = svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    if (!rc) {
+        const char *range = jv_str(body, "range");
+        req = json_pack(
+            "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:{s:O}}", "kind", "warning", "range",
+            range ? range : "amber", "severity",
+            x.severity < 0   ? 0
+            : x.severity > 5 ? 5
+                             : x.severity,
+            "title_ja",
+            jv_str(body, "title_ja") ? jv_str(body, "title_ja") : buf_str(&tj),
+            "title_en",
+            jv_str(body, "title_en") ? jv_str(body, "title_en") : buf_str(&te),
+            "body_ja",
+            jv_str(body, "body_ja") ? jv_str(body, "body_ja") : buf_str(&bj),
+            "body_en",
+            jv_str(body, "body_en") ? jv_str(body, "body_en") : buf_str(&be),
+            "audience", "sectors", sectors);
+        if (!req)
+            rc = svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    }
+    buf_release(&tj);
+    buf_release(&te);
+    buf_release(&bj);
+    buf_release(&be);
+    json_decref(sugg);
+    json_decref(src);
+    json_decref(sectors);
+    if (!rc) {
+        struct acted ac = {.id = x.id, .by = who->user_id, .at = now};
+        json_t *adv = NULL;
+        rc = advisory_issue_linked(a, c, who, req, now, link_acted, &ac, &adv,
+                                   e);
+        if (rc == IS_ERR_CONFLICT)
+            svc_fail(e, rc, "already_acted", "suggestion",
+                     "suggestion: an advisory was made from it already");
+        if (!rc)
+            *out = json_pack("{s:I,s:o}", "suggestion", (json_int_t)x.id,
+                             "advisory", adv);
+    }
+    json_decref(req);
+    store_cascade_release(&x);
+    return rc;
+}

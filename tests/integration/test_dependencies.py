@@ -1,0 +1,196 @@
+"""Interdependency and cascade suggestions (issue 15, DOMAIN.md §13): the
+national model loaded by init, NISC's versioned edits (bad input named and
+refused, nothing changed), an electricity L4 event's suggestions checked
+against an independent walk of the model file, and one step from a
+suggestion to an advisory, recorded with it."""
+import heapq
+import json
+from datetime import datetime, timezone
+
+from conftest import ROOT, assert_error
+
+MODEL = json.loads((ROOT / "data/dependencies/national.json").read_text())
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def tok(hub, user):
+    cache = hub.__dict__.setdefault("_dep_tokens", {})
+    if user not in cache:
+        cache[user] = hub.token(user, name="dependencies")
+    return cache[user]
+
+
+def call(hub, method, path, user, **kw):
+    return hub.api(method, path, token=tok(hub, user), **kw)
+
+
+def carries(sev, strength):
+    return sev >= 3 and sev + strength >= 6
+
+
+def oracle(model, sources, sev, max_hops=6):
+    """The walk of issue 15 written again: shortest lag, then the stronger
+    path, then fewer hops; ranked by strength, lag, hops, id."""
+    edges = model["edges"]
+    best = {s: (0, -4, 0, [s], False) for s in sources}
+    heap = [(0, -4, 0, s) for s in sources]
+    done = set()
+    while heap:
+        lag, nstr, hops, u = heapq.heappop(heap)
+        if u in done or best[u][:3] != (lag, nstr, hops):
+            continue
+        done.add(u)
+        if hops >= max_hops:
+            continue
+        for e in edges:
+            if e["from"] != u or e["to"] == u or e["to"] in sources:
+                continue
+            if not carries(sev, e["strength"]) or e["to"] in done:
+                continue
+            cand = (lag + e["lag_min"], -min(-nstr, e["strength"]), hops + 1)
+            if e["to"] not in best or cand < best[e["to"]][:3]:
+                best[e["to"]] = cand + (best[u][3] + [e["to"]],
+                                        best[u][4] or e.get("regional", False))
+                heapq.heappush(heap, cand + (e["to"],))
+    out = []
+    for s in sources:
+        for e in edges:
+            if e["from"] == s and e["to"] == s and carries(sev, e["strength"]):
+                out.append((e["strength"], e["lag_min"], 2, s,
+                            e.get("regional", False)))
+    for n, (lag, nstr, hops, path, reg) in best.items():
+        if n not in sources:
+            out.append((-nstr, lag, len(path), n, reg))
+    out.sort(key=lambda t: (-t[0], t[1], t[2], t[3]))
+    return [(n, lag, st, reg) for st, lag, _, n, reg in out]
+
+
+def test_electricity_l4_event_cascade_and_advisory(fresh_demo_hub):
+    hub = fresh_demo_hub
+    m = call(hub, "GET", "/api/v1/dependencies", "nisc-analyst").json()
+    assert m["version"] == 1 and m["model"] == MODEL
+    names = {n["id"]: n["name"] for n in m["nodes"]}
+    assert names["electricity"]["en"] and names["electricity"]["ja"]
+    # an electricity outage at level 4, in an event
+    r = call(hub, "POST", "/api/v1/reports", "op-electricity-0001", json={
+        "title": "送電停止 / transmission lost", "kind": "incident",
+        "detected_at": now_iso(), "range": "green", "route": "direct",
+        "declared_severity": 4, "declared_reason": "広域停電",
+        "impact": {"households": 200000, "service_stopped": True}})
+    assert r.status_code == 201, r.text
+    ev = call(hub, "POST", "/api/v1/events", "nisc-analyst", json={
+        "title_ja": "関西の大規模停電", "title_en": "Kansai blackout",
+        "reports": [r.json()["id"]]})
+    assert ev.status_code == 201, ev.text
+    eid = ev.json()["id"]
+    sev = ev.json()["severity"]["level"]
+    assert sev == 4
+    c = call(hub, "GET", f"/api/v1/events/{eid}/cascade", "nisc-analyst")
+    assert c.status_code == 200, c.text
+    c = c.json()
+    assert c["sources"] == ["electricity"] and c["severity"] == 4
+    want = oracle(MODEL, ["electricity"], 4)
+    have = [(s["node"], s["lag_min"], s["strength"], s["regional"])
+            for s in c["suggestions"]]
+    assert have == want
+    # the strong ones first: railway and chemical at once, then water ...
+    assert [s["node"] for s in c["suggestions"][:4]] == [
+        "chemical", "railway", "medical", "water"]
+    # each step says why, in both languages
+    fin = next(s for s in c["suggestions"] if s["node"] == "finance")
+    assert fin["path"] == ["electricity", "finance"]
+    assert fin["steps"][0]["ja"] and fin["steps"][0]["en"]
+    # asked again: the same record
+    again = call(hub, "GET", f"/api/v1/events/{eid}/cascade",
+                 "nisc-analyst").json()
+    assert again["suggestion"] == c["suggestion"]
+    # a sector that was not suggested: refused, nothing made
+    assert_error(call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
+                      "nisc-analyst", json={"suggestion": c["suggestion"],
+                                            "sectors": ["railway", "nope"]}),
+                 400, "not_suggested", "sectors[1]")
+    assert call(hub, "GET", f"/api/v1/events/{eid}/cascade",
+                "nisc-analyst").json()["advisory"] is None
+    # one step to an advisory, to the strong dependents only
+    strong = [s["node"] for s in c["suggestions"] if s["strength"] == 3]
+    a = call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
+             "nisc-analyst", json={"suggestion": c["suggestion"],
+                                   "sectors": strong})
+    assert a.status_code == 201, a.text
+    adv = a.json()["advisory"]
+    assert adv["kind"] == "warning" and adv["severity"] == 4
+    assert "【連鎖注意】" in adv["title"]["ja"]
+    assert adv["recipients"] > 0
+    # recorded with the suggestion; a second advisory from it is refused
+    c2 = call(hub, "GET", f"/api/v1/events/{eid}/cascade",
+              "nisc-analyst").json()
+    assert c2["advisory"]["id"] == adv["id"]
+    assert_error(call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
+                      "nisc-analyst", json={"suggestion": c["suggestion"]}),
+                 409, "already_acted", "suggestion")
+    # a suggestion of no such event
+    assert_error(call(hub, "POST", "/api/v1/events/E0/cascade/advisory",
+                      "nisc-analyst", json={"suggestion": c["suggestion"]}),
+                 404)
+    # operators see no events, hence no cascade
+    assert_error(call(hub, "GET", f"/api/v1/events/{eid}/cascade",
+                      "op-electricity-0001"), 404)
+
+
+def test_model_edits_and_bad_input(fresh_demo_hub):
+    hub = fresh_demo_hub
+    m = call(hub, "GET", "/api/v1/dependencies", "nisc-analyst").json()
+
+    def put(model, version=1, user="nisc-analyst"):
+        return call(hub, "PUT", "/api/v1/dependencies", user,
+                    json={"version": version, "model": model})
+
+    def edited(**change):
+        x = json.loads(json.dumps(MODEL))
+        x["edges"].append(change)
+        return x
+    # a cycle of zero lag: refused, naming the edge that closes it
+    z = json.loads(json.dumps(MODEL))
+    z["edges"].append({"from": "railway", "to": "electricity", "strength": 1,
+                       "lag_min": 0})
+    r = put(z)
+    err = assert_error(r, 400, "zero_lag_cycle")
+    assert err["field"] == f"model.edges[{len(z['edges']) - 1}]"
+    # a cycle that takes time is fine (and the walk ends on it)
+    for bad, code, field in (
+            (edited(**{"from": "nope", "to": "water", "strength": 2,
+                       "lag_min": 5}), "unknown_node", "from"),
+            (edited(**{"from": "water", "to": "gas", "strength": 4,
+                       "lag_min": 5}), "invalid_strength", "strength"),
+            (edited(**{"from": "water", "to": "gas", "strength": 2,
+                       "lag_min": -1}), "invalid_lag", "lag_min"),
+            (edited(**{"from": "water", "to": "gas", "strength": 2}),
+             "missing_field", "lag_min"),
+            (edited(**{"from": "electricity", "to": "water", "strength": 2,
+                       "lag_min": 5}), "duplicate_edge", None),
+            (edited(**{"from": "water", "to": "gas", "strength": 2,
+                       "lag_min": 5, "colour": "red"}), "unknown_field",
+             "colour")):
+        err = assert_error(put(bad), 400, code)
+        n = len(bad["edges"]) - 1
+        assert err["field"] == (f"model.edges[{n}].{field}" if field
+                                else f"model.edges[{n}]"), err
+    # not NISC: refused
+    assert_error(put(edited(**{"from": "water", "to": "gas", "strength": 2,
+                               "lag_min": 5}), user="meti-desk"), 403)
+    assert_error(put(MODEL, user="op-gas-0001"), 403)
+    # nothing changed
+    assert call(hub, "GET", "/api/v1/dependencies",
+                "nisc-analyst").json()["version"] == 1
+    # an edit: version 2; the stale version 1 again: 409
+    ok = edited(**{"from": "railway", "to": "electricity", "strength": 1,
+                   "lag_min": 600, "why_en": "a timed cycle"})
+    r = put(ok)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2 and r.json()["model"] == ok
+    assert_error(put(ok, version=1), 409, "version_conflict", "version")
+    assert call(hub, "GET", "/api/v1/dependencies",
+                "nisc-analyst").json()["version"] == 2
