@@ -24,11 +24,12 @@ static const char *const edge_keys[] = {
     "from", "to", "strength", "lag_min", "regional", "why_ja", "why_en", NULL};
 
 const struct jv_field dependencies_put_spec[] = {
-    /* the version being replaced (optimistic concurrency) */
+    /* the version being replaced (optimistic concurrency; 0: there is
+     * none yet, the first model of a hub initialised without one) */
     {.name = "version",
      .type = JV_INT,
      .required = true,
-     .min = 1,
+     .min = 0,
      .max = 1000000000},
     /* the model file (checked by dependencies_parse) */
     {.name = "model", .type = JV_OBJECT, .required = true},

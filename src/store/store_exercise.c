@@ -347,6 +347,8 @@ static const char *const seed_sql[] = {
     "INSERT OR REPLACE INTO main.handling_rules SELECT * FROM "
     "real.handling_rules",
     "INSERT INTO main.agreements SELECT * FROM real.agreements",
+    /* the interdependency model: cascade suggestions work in an exercise */
+    "INSERT INTO main.dep_models SELECT * FROM real.dep_models",
     /* nobody signs in here: no password hash travels */
     "INSERT INTO main.users(id, org_id, username, display_name, pw_hash, "
     "roles, lang, disabled, demo, created_at) SELECT id, org_id, username, "

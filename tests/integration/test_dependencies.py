@@ -194,3 +194,62 @@ def test_model_edits_and_bad_input(fresh_demo_hub):
     assert_error(put(ok, version=1), 409, "version_conflict", "version")
     assert call(hub, "GET", "/api/v1/dependencies",
                 "nisc-analyst").json()["version"] == 2
+
+
+def test_first_model_on_a_hub_without_one(tmp_path, data_copy):
+    """A data directory without a model: no model until NISC puts the
+    first one, with version 0."""
+    import shutil
+    from conftest import Hub
+    shutil.rmtree(data_copy / "dependencies")
+    hub = Hub(tmp_path / "hub", data=data_copy, demo=True)
+    hub.dir.mkdir()
+    hub.init()
+    hub.start()
+    try:
+        assert_error(call(hub, "GET", "/api/v1/dependencies", "nisc-analyst"),
+                     404, "no_model")
+        assert_error(call(hub, "PUT", "/api/v1/dependencies", "nisc-analyst",
+                          json={"version": 1, "model": MODEL}),
+                     409, "version_conflict", "version")
+        r = call(hub, "PUT", "/api/v1/dependencies", "nisc-analyst",
+                 json={"version": 0, "model": MODEL})
+        assert r.status_code == 200, r.text
+        assert r.json()["version"] == 1
+    finally:
+        hub.stop()
+
+
+def test_cascade_inside_an_exercise(fresh_demo_hub):
+    """The model travels into an exercise's own database: an event there
+    gets its suggestions, and nothing of it reaches the real events."""
+    hub = fresh_demo_hub
+    scenario = json.loads((ROOT / "data/exercises/fy2015.json").read_text())
+    x = call(hub, "POST", "/api/v1/exercises", "nisc-analyst", json={
+        "title_ja": "停電演習", "title_en": "Blackout exercise",
+        "scenario": scenario, "participants": {"sectors": ["electricity"]}})
+    assert x.status_code == 201, x.text
+    xid = x.json()["id"]
+    r = call(hub, "POST", f"/api/v1/exercises/{xid}/control", "nisc-analyst",
+             json={"action": "start", "paused": True})
+    assert r.status_code == 200, r.text
+    real_events = call(hub, "GET", "/api/v1/events", "nisc-analyst").json()
+    r = call(hub, "POST", f"/x/{xid}/api/v1/reports", "op-electricity-0001",
+             json={"title": "【演習】送電停止", "kind": "incident",
+                   "detected_at": now_iso(), "range": "green",
+                   "route": "direct", "declared_severity": 4,
+                   "declared_reason": "演習"})
+    assert r.status_code == 201, r.text
+    ev = call(hub, "POST", f"/x/{xid}/api/v1/events", "nisc-analyst", json={
+        "title_ja": "演習の停電", "title_en": "Exercise blackout",
+        "reports": [r.json()["id"]]})
+    assert ev.status_code == 201, ev.text
+    c = call(hub, "GET", f"/x/{xid}/api/v1/events/{ev.json()['id']}/cascade",
+             "nisc-analyst")
+    assert c.status_code == 200, c.text
+    assert [s["node"] for s in c.json()["suggestions"]] == [
+        n for n, _, _, _ in oracle(MODEL, ["electricity"], 4)]
+    assert call(hub, "GET", "/api/v1/events",
+                "nisc-analyst").json() == real_events
+    assert_error(call(hub, "GET", f"/api/v1/events/{ev.json()['id']}/cascade",
+                      "nisc-analyst"), 404)

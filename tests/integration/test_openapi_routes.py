@@ -15,8 +15,10 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 # service's reporting_<name>_spec arrays (SBODY(name)), the provision
 # service's provision_<name>_spec arrays (PBODY(name), in provision.c and
 # drills.c) and the other services' (ABODY ... XBODY: exercises.c's
-# exercise_<name>_spec, issue 14); the service tables end with a NULL-name
-# sentinel entry instead of carrying their length
+# exercise_<name>_spec, issue 14), or a service's table named directly
+# (`.body = dependencies_put_spec, .nbody = JV_UNTIL_NULL`, issue 15); the
+# service tables end with a NULL-name sentinel entry instead of carrying
+# their length
 SERVICE_DIR = ROOT / "src" / "service"
 PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
@@ -35,6 +37,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # BODY(t), SBODY(name), PBODY(name) set .body and .nbody.
 # ABODY, LBODY, DBODY, RBODY, OBODY, CBODY, XBODY(name) likewise
 # (agreements, lists, declarations, roll calls, sites, C4TAP, exercises).
+# Or written out: {.method = "PUT", .pattern = "/api/v1/dependencies", ...,
+#  .body = dependencies_put_spec, .nbody = JV_UNTIL_NULL, .fn = ...}
+# (.nbody JV_UNTIL_NULL, or IS_ARRAY_LEN(t) for a table of routes.c).
 BODY_RE = re.compile(r'([SPALDROCX]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
@@ -97,12 +102,9 @@ def load_doc():
     return json.loads(OPENAPI.read_text(encoding="utf-8"))
 
 
-def route_table():
-    """[(method, path, auth, roles, body table name or None)] of routes.c.
-
-    BODY(t) names the table t of routes.c; SBODY(name) the reporting
-    service's reporting_<name>_spec, PBODY(name) the provision service's
-    provision_<name>_spec."""
+def route_bodies():
+    """[(method, path, auth, roles, body table name or None, whether the
+    table is counted to its NULL-name sentinel)] of routes.c."""
     text = ROUTES_C.read_text(encoding="utf-8")
     start = text.index("http_routes[] = {") + len("http_routes[] = {")
     end = text.index("\n};", start)
@@ -113,18 +115,37 @@ def route_table():
         # otherwise make a route silently disappear from these checks)
         assert {"method", "pattern", "auth", "fn"} <= set(members), row
         assert len(other) <= 1, row
-        body = None
+        body, until_null = None, False
         if other:
+            assert "body" not in members and "nbody" not in members, row
             m = BODY_RE.fullmatch(other[0])
             assert m, row
             body = m.group(2)
             if m.group(1):
                 body = f"{BODY_PREFIX[m.group(1)]}{body}_spec"
+                until_null = True
+        elif "body" in members or "nbody" in members:
+            # written out: .body = <table>, .nbody = JV_UNTIL_NULL (a
+            # service's table) or IS_ARRAY_LEN(<table>)
+            body = members.get("body", "")
+            assert re.fullmatch(r"\w+", body), row
+            nbody = members.get("nbody", "")
+            assert nbody in ("JV_UNTIL_NULL", f"IS_ARRAY_LEN({body})"), row
+            until_null = nbody == "JV_UNTIL_NULL"
         routes.append((members["method"].strip('"'),
                        members["pattern"].strip('"'), members["auth"],
-                       members.get("roles", "0"), body))
+                       members.get("roles", "0"), body, until_null))
     assert routes, "no route found in the route table of routes.c"
     return routes
+
+
+def route_table():
+    """[(method, path, auth, roles, body table name or None)] of routes.c.
+
+    BODY(t) names the table t of routes.c; SBODY(name) the reporting
+    service's reporting_<name>_spec, PBODY(name) the provision service's
+    provision_<name>_spec; `.body = t` written out names t."""
+    return [r[:5] for r in route_bodies()]
 
 
 def form_routes():
@@ -176,7 +197,7 @@ def table_sources():
             SERVICE_DIR / "agreements.c", SERVICE_DIR / "declarations.c",
             SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c",
             SERVICE_DIR / "c4tap.c", SERVICE_DIR / "c4tap_items.c",
-            SERVICE_DIR / "exercises.c"]
+            SERVICE_DIR / "exercises.c", SERVICE_DIR / "dependencies.c"]
 
 
 def parse_field_tables():
@@ -186,8 +207,10 @@ def parse_field_tables():
     defines = int_defines()
 
     def num(tok, where):
-        if re.fullmatch(r'-?\d+', tok):
-            return int(tok)
+        # 1000000000000LL: an integer constant with its suffix
+        m = re.fullmatch(r'(-?\d+)(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])', tok)
+        if m:
+            return int(m.group(1))
         assert tok in defines, f"cannot resolve {tok} in {where}"
         return defines[tok]
 
@@ -418,15 +441,15 @@ def check_object_schema(doc, tables, schema, fields, where):
 
 
 def test_field_tables_are_understood():
-    """The services' tables (SBODY, PBODY) are found, end with the NULL-name
-    sentinel the pipeline counts to (JV_UNTIL_NULL), and their nested
-    tables resolve."""
+    """The services' tables (SBODY, PBODY, ..., or `.body = t` with
+    `.nbody = JV_UNTIL_NULL`) are found, end with the NULL-name sentinel the
+    pipeline counts to (JV_UNTIL_NULL), and their nested tables resolve."""
     tables, terminated = parse_field_tables()
-    for method, path, _, _, body in route_table():
+    for method, path, _, _, body, until_null in route_bodies():
         if body is None:
             continue
         assert body in tables, (method, path, body)
-        if body.startswith(tuple(BODY_PREFIX.values())):
+        if until_null or body.startswith(tuple(BODY_PREFIX.values())):
             assert body in terminated, (method, path, body)
     for name, fields in tables.items():
         for f in fields:
