@@ -327,11 +327,12 @@ static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
             if (!rc)
                 rc = store_delivery_next(c, &oc->d, now, &q);
             atomic_fetch_add(&n_failed[a->exercise_id[0] != 0], 1);
-            log_event(LOG_WARN, "delivery failed", "delivery",
-                      json_integer(oc->d.id), "org", json_string(oc->d.org_id),
-                      "channel", json_string(oc->d.channel), "error",
-                      json_string(oc->error), "next_channel_queued",
-                      json_integer(q), NULL);
+            log_event(
+                LOG_WARN, "delivery failed", "delivery", json_integer(oc->d.id),
+                "org", json_string(oc->d.org_id), "channel",
+                json_string(oc->d.channel), "error", json_string(oc->error),
+                "next_channel_queued", json_integer(q), "exercise",
+                a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
         }
     }
     if (rc || store_commit(c))
@@ -345,6 +346,15 @@ static void job_start(struct outbox *o, struct job *j)
     curl_multi_add_handle(o->multi, j->h);
     jobs_link(o, j);
     o->inflight++;
+}
+
+/* Is job d (its kind and id) in flight? */
+static bool in_flight(const struct outbox *o, const struct store_delivery *d)
+{
+    for (const struct job *j = o->jobs; j; j = j->next)
+        if (!j->rem.id && j->d.kind == d->kind && j->d.id == d->id)
+            return true;
+    return false;
 }
 
 /* Claims up to room deliveries (into claimed[CLAIM_MAX]) and starts them;
@@ -368,6 +378,11 @@ static int start_deliveries(struct outbox *o, struct store_conn *c,
     }
     if (n && store_begin(c) == IS_OK) { /* claimed: composed now */
         for (int i = 0; i < n; i++) {
+            /* claimed again while still in flight (its lease ran out on
+             * a clock that jumped: an exercise's, advanced by hand): one
+             * transfer at a time */
+            if (in_flight(o, &claimed[i]))
+                continue;
             struct job *j = calloc(1, sizeof(*j));
             if (!j)
                 continue;
@@ -382,15 +397,6 @@ static int start_deliveries(struct outbox *o, struct store_conn *c,
             store_rollback(c);
     }
     return n;
-}
-
-/* Is job d (its kind and id) in flight? */
-static bool in_flight(const struct outbox *o, const struct store_delivery *d)
-{
-    for (const struct job *j = o->jobs; j; j = j->next)
-        if (!j->rem.id && j->d.kind == d->kind && j->d.id == d->id)
-            return true;
-    return false;
 }
 
 /* Takes up to room alert jobs that were written already claimed (the
@@ -519,7 +525,8 @@ static void *run(void *arg)
     store_deliveries_reset(c, &reset);
     if (reset)
         log_event(LOG_INFO, "outbox: deliveries queued again after restart",
-                  "count", json_integer(reset), NULL);
+                  "count", json_integer(reset), "exercise",
+                  a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
     int pending = 0; /* outcomes not recorded yet (record put off) */
     while (!atomic_load(&o->stop) && claimed && ocs) {
         int64_t now = now_of(a);

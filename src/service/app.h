@@ -76,6 +76,7 @@ struct app {
     /* an exercise's app (a copy of the hub's, over the exercise's own
      * database): its exercise, and its clock (app_now) */
     struct ex_run *exercise;
+    char exercise_id[40]; /* "" for the hub's own */
     int64_t (*clock)(const struct app *a);
 };
 

@@ -63,10 +63,12 @@ static int dbl_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static json_t *tally_json(struct tally *t)
+static json_t *tally_json(struct tally *t, bool ctl)
 {
     json_t *median = json_null();
-    if (t->nmin) {
+    /* a participant's view: no median of fewer than EX_MIN_GROUP times
+     * (one organisation's time would be the median of one) */
+    if (t->nmin && (ctl || t->nmin >= EX_MIN_GROUP)) {
         qsort(t->minutes, t->nmin, sizeof(double), dbl_cmp);
         double m =
             t->nmin % 2
@@ -208,9 +210,21 @@ static json_t *group_json(struct tally *t, bool ctl)
 {
     if (!ctl && t->participants < EX_MIN_GROUP)
         return json_pack("{s:b}", "hidden", true);
-    json_t *o = tally_json(t);
+    json_t *o = tally_json(t, ctl);
     json_object_set_new(o, "hidden", json_false());
     return o;
+}
+
+/* The participants of the sectors too small to show add up to 1..4: the
+ * figures over every participant (the totals, an action's, a drill
+ * step's) less those of the sectors shown would give theirs. */
+static bool small_remainder(const struct figures *f)
+{
+    int hidden = 0;
+    for (size_t i = 0; i < f->sectors.n; i++)
+        if (f->sectors.t[i].participants < EX_MIN_GROUP)
+            hidden += f->sectors.t[i].participants;
+    return hidden > 0 && hidden < EX_MIN_GROUP;
 }
 
 /* The totals: for a participant also hidden when the sectors it cannot
@@ -218,20 +232,20 @@ static json_t *group_json(struct tally *t, bool ctl)
  * less the sectors it sees would give their figures. */
 static json_t *totals_json(struct figures *f, bool ctl)
 {
-    int hidden = 0;
-    for (size_t i = 0; i < f->sectors.n; i++)
-        if (f->sectors.t[i].participants < EX_MIN_GROUP)
-            hidden += f->sectors.t[i].participants;
-    if (!ctl && hidden > 0 && hidden < EX_MIN_GROUP)
+    if (!ctl && small_remainder(f))
         return json_pack("{s:b}", "hidden", true);
     return group_json(&f->all, ctl);
 }
 
-static json_t *keyed_json(struct tallies *ts, const char *key, bool ctl)
+/* Keyed groups; hide_all: every one hidden (a participant's view of the
+ * groups over every participant when small_remainder holds). */
+static json_t *keyed_json(struct tallies *ts, const char *key, bool ctl,
+                          bool hide_all)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < ts->n; i++) {
-        json_t *o = group_json(&ts->t[i], ctl);
+        json_t *o = hide_all ? json_pack("{s:b}", "hidden", true)
+                             : group_json(&ts->t[i], ctl);
         json_object_set_new(o, key, json_string(ts->keys[i]));
         json_array_append_new(arr, o);
     }
@@ -254,7 +268,8 @@ static json_t *comparison(struct store_conn *c, const struct store_exercise *x,
     json_t *arr = json_array();
     struct store_exercise *xs = NULL;
     size_t n = 0;
-    if (store_exercise_list(c, NULL, &xs, &n))
+    /* a participant: only the exercises its organisation took part in */
+    if (store_exercise_list(c, ctl ? NULL : org, &xs, &n))
         return arr;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(xs[i].state, "ended") != 0 ||
@@ -274,7 +289,7 @@ static json_t *comparison(struct store_conn *c, const struct store_exercise *x,
                           "title", "ja", full.title_ja, "en", full.title_en,
                           "ended_at", svc_time_json(full.ended_at), "totals",
                           totals_json(&f, ctl), "sectors",
-                          keyed_json(&f.sectors, "sector", ctl)));
+                          keyed_json(&f.sectors, "sector", ctl, false)));
             figures_free(&f);
         }
         json_decref(b);
@@ -328,11 +343,12 @@ static json_t *debrief_json(struct store_conn *c, const struct auth_ctx *who,
         s->x.title_en, "state", s->x.state, "report_state", s->x.report_state,
         "started_at", svc_time_json(s->x.started_at), "ended_at",
         svc_time_json(s->x.ended_at), "totals", totals_json(&f, ctl), "sectors",
-        keyed_json(&f.sectors, "sector", ctl), "actions",
-        keyed_json(&f.actions, "action", ctl), "drills",
-        keyed_json(&f.drills, "inject", ctl), "participants", parts,
-        "questionnaire", answers, "notes", notes, "comparison",
-        comparison(c, &s->x, ctl, who->org.id));
+        keyed_json(&f.sectors, "sector", ctl, false), "actions",
+        keyed_json(&f.actions, "action", ctl, !ctl && small_remainder(&f)),
+        "drills",
+        keyed_json(&f.drills, "inject", ctl, !ctl && small_remainder(&f)),
+        "participants", parts, "questionnaire", answers, "notes", notes,
+        "comparison", comparison(c, &s->x, ctl, who->org.id));
     /* the end on the exercise's own clock (started_at + its time) */
     json_object_set_new(json_object_get(o, "exercise"),
                         "ended_at_exercise_time",

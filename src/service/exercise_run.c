@@ -37,7 +37,8 @@ static void run_destroy(struct ex_run *r)
     outbox_stop(r->outbox); /* before its database closes */
     if (r->store)
         store_close(r->store);
-    auth_limits_release(&r->app.limits);
+    if (r->limits_init)
+        auth_limits_release(&r->app.limits);
     json_decref(r->scenario);
     free(r->sc);
     free(r->members);
@@ -97,10 +98,15 @@ void ex_run_close(struct app *a, const char *id)
 
 /* ---- the clock ---- */
 
-void ex_run_clock_set(struct ex_run *r, const struct ex_clock *c)
+void ex_run_clock_set(struct ex_run *r, const struct ex_clock *c,
+                      int64_t version)
 {
     pthread_mutex_lock(&r->lock);
-    r->clock = *c;
+    /* two console acts committed in one order may arrive in the other */
+    if (version > r->clock_version) {
+        r->clock = *c;
+        r->clock_version = version;
+    }
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -198,12 +204,16 @@ int ex_run_open(struct app *a, struct store_conn *c,
     if (!a->exercises || !a->db_path)
         return svc_fail(e, IS_ERR_INTERNAL, "exercises_unavailable", NULL,
                         "this hub runs no exercises");
+    if (!a->deliver)
+        return svc_fail(e, IS_ERR_CONFLICT, "hub_starting", NULL,
+                        "the hub is starting: try again in a moment");
     struct ex_run *r = calloc(1, sizeof(*r));
     if (!r)
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
     pthread_mutex_init(&r->lock, NULL);
     atomic_init(&r->refs, 1);
-    auth_limits_init(&r->app.limits);
+    atomic_init(&r->live, !fresh); /* a resumed one was committed */
+    r->clock_version = x->version;
     util_xcopy(r->id, sizeof(r->id), x->id);
     snprintf(r->path, sizeof(r->path), "%s.exercise-%s.db", a->db_path, x->id);
     clock_of(x, &r->clock);
@@ -219,7 +229,9 @@ int ex_run_open(struct app *a, struct store_conn *c,
     if (!rc && fresh)
         remove_files(r->path);
     if (!rc)
-        rc = store_open(r->path, STORE_CREATE, 6, &r->store, err, sizeof(err));
+        /* resumed: the file must be there (never made anew, empty) */
+        rc = store_open(r->path, fresh ? STORE_CREATE : 0, 6, &r->store, err,
+                        sizeof(err));
     if (!rc && fresh) {
         struct store_conn *xc = store_acquire(r->store);
         rc = store_ex_seed(xc, a->db_path, x->id);
@@ -235,9 +247,10 @@ int ex_run_open(struct app *a, struct store_conn *c,
     }
     /* the exercise's app: the hub's settings over its own database, its
      * own time, links under /x/{id}, its own acknowledgement key */
-    struct auth_limits limits = r->app.limits;
     r->app = *a;
-    r->app.limits = limits;
+    auth_limits_init(&r->app.limits);
+    r->limits_init = true;
+    util_xcopy(r->app.exercise_id, sizeof(r->app.exercise_id), x->id);
     r->app.store = r->store;
     r->app.board_cache = NULL;
     r->app.dash_cache = NULL;
@@ -631,38 +644,53 @@ static int tick_one(struct ex_run *r, int64_t real_now)
 {
     struct ex_clock clk;
     ex_run_clock_get(r, &clk);
-    if (!clk.started_at)
+    /* not started, or started but not committed yet (ex_run_go) */
+    if (!clk.started_at || !atomic_load(&r->live))
         return 0;
     int64_t elapsed = ex_elapsed_s(&clk, real_now);
     struct store_conn *c = store_acquire(r->store);
     struct store_ex_inject *inj = NULL;
     size_t ninj = 0;
+    int rc = store_ex_injects(c, &inj, &ninj);
+    /* the firing takes its own connection: none is held meanwhile (the
+     * pool is small, and ticks run on several threads) */
+    store_put(r->store, c);
     int n = 0;
-    if (!store_ex_injects(c, &inj, &ninj)) {
-        for (int i = 0; i < r->sc->ninjects; i++) {
-            const struct ex_inject *xi = &r->sc->inject[i];
-            if (!ex_inject_due(xi, elapsed))
-                break; /* in time order */
-            bool done = false;
-            for (size_t k = 0; k < ninj && !done; k++)
-                done = strcmp(inj[k].inject_id, xi->id) == 0;
-            if (done)
-                continue;
-            struct svc_error e = {0};
-            if (ex_run_fire(r, i, NULL, false, &e) && e.err != IS_ERR_CONFLICT)
-                log_event(LOG_WARN, "exercise inject not fired", "exercise",
-                          json_string(r->id), "inject", json_string(xi->id),
-                          "error", json_string(e.message), NULL);
-            else
-                n++;
-        }
+    for (int i = 0; !rc && i < r->sc->ninjects; i++) {
+        const struct ex_inject *xi = &r->sc->inject[i];
+        if (!ex_inject_due(xi, elapsed))
+            break; /* in time order */
+        bool done = false;
+        for (size_t k = 0; k < ninj && !done; k++)
+            done = strcmp(inj[k].inject_id, xi->id) == 0;
+        if (done)
+            continue;
+        struct svc_error e = {0};
+        if (ex_run_fire(r, i, NULL, false, &e) && e.err != IS_ERR_CONFLICT)
+            log_event(LOG_WARN, "exercise inject not fired", "exercise",
+                      json_string(r->id), "inject", json_string(xi->id),
+                      "error", json_string(e.message), NULL);
+        else
+            n++;
     }
     store_ex_injects_free(inj, ninj);
+    c = store_acquire(r->store);
     int64_t now = app_now(&r->app);
     n += reporting_tick(&r->app, c, now);
     n += provision_tick(&r->app, c, now);
     store_put(r->store, c);
     return n;
+}
+
+int ex_run_tick(struct ex_run *r)
+{
+    return r ? tick_one(r, util_now()) : 0;
+}
+
+void ex_run_go(struct ex_run *r)
+{
+    if (r)
+        atomic_store(&r->live, true);
 }
 
 int ex_runs_tick(struct app *a)

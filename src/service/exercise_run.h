@@ -45,7 +45,10 @@ struct ex_run {
     size_t nmembers;
     pthread_mutex_t lock; /* the clock */
     struct ex_clock clock;
+    int64_t clock_version; /* the exercise's version the clock is of */
     atomic_int refs;
+    atomic_bool live; /* its start is committed: injects may fire */
+    bool limits_init;
     char path[4200];
 };
 
@@ -68,8 +71,10 @@ void ex_run_put(struct ex_run *r);
  * database closes when the last reference is put. */
 void ex_run_close(struct app *a, const char *id);
 
-/* The clock. */
-void ex_run_clock_set(struct ex_run *r, const struct ex_clock *c);
+/* The clock, as stored with the exercise's version (an older version
+ * than the clock's is ignored). */
+void ex_run_clock_set(struct ex_run *r, const struct ex_clock *c,
+                      int64_t version);
 void ex_run_clock_get(struct ex_run *r, struct ex_clock *c);
 /* The exercise's time (Unix seconds on its clock) at real time now. */
 int64_t ex_run_now(struct ex_run *r, int64_t real_now);
@@ -86,6 +91,12 @@ int ex_run_fire(struct ex_run *r, int i, const json_t *adhoc, bool by_hand,
  * clock, then runs the exercise's reporting and provision ticks. Returns
  * the number of changes. */
 int ex_runs_tick(struct app *a);
+/* The same pass for one exercise (the console's act: what became due on
+ * its new clock fires before the answer). */
+int ex_run_tick(struct ex_run *r);
+/* Its start is committed: the worker may fire its injects (a run opened
+ * by `start` waits for the hub's commit). */
+void ex_run_go(struct ex_run *r);
 
 /* The board: every participant (only_org non-NULL: that one) with each
  * expected action of the injects that reached it, scored at the

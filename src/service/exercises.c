@@ -135,6 +135,9 @@ const struct jv_field exercise_report_spec[] = {
     {.name = NULL},
 };
 
+/* BCP activations one organisation may declare in one exercise */
+#define EX_MAX_BCP 20
+
 /* ---- who ---- */
 
 bool exercise_controller(const struct auth_ctx *who)
@@ -469,9 +472,14 @@ int exercise_create(struct app *a, struct store_conn *c,
     x.scenario = json_dumps(sc, JSON_COMPACT);
     if (!x.scenario)
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    /* the scenario's check reads the registry outside the write lock:
+     * its thousands of lookups hold no writer back */
+    rc = scenario_check(c, sc, e);
+    if (rc) {
+        free(x.scenario);
+        return rc;
+    }
     rc = store_begin(c);
-    if (!rc)
-        rc = scenario_check(c, sc, e);
     if (!rc && (rc = store_exercise_insert(c, &x)))
         svc_fail(e, rc, "internal", NULL, "the exercise could not be stored");
     int added = 0;
@@ -609,9 +617,12 @@ int exercise_participant_put(struct app *a, struct store_conn *c,
     int rc = begin_ctl(c, who, id, &x, e);
     if (rc)
         return rc;
+    bool ended = strcmp(x.state, "ended") == 0;
     store_exercise_release(&x);
     struct store_ex_participant p;
-    rc = store_ex_participant_get(c, id, org, &p);
+    rc = ended ? svc_fail(e, IS_ERR_CONFLICT, "exercise_ended", NULL,
+                          "the exercise has ended")
+               : store_ex_participant_get(c, id, org, &p);
     if (rc == IS_ERR_NOTFOUND)
         svc_fail(e, rc, "not_a_participant", "org",
                  "%.63s takes no part in this exercise", org);
@@ -729,19 +740,25 @@ static int adhoc_check(struct store_conn *c, const json_t *sc,
     json_object_set_new(in, "at_min", json_integer(0));
     json_object_del(in, "when");
     json_object_del(in, "expect");
-    json_t *one = json_pack(
-        "{s:s,s:s,s:s,s:s,s:O,s:[O]}", "format", EXERCISE_SCENARIO_FORMAT, "id",
-        "adhoc", "title_ja", "adhoc", "title_en", "adhoc", "groups",
-        json_object_get(sc, "groups") ? json_object_get(sc, "groups")
-                                      : json_object(),
-        "injects", in);
+    json_t *groups = json_object_get(sc, "groups")
+                         ? json_incref(json_object_get(sc, "groups"))
+                         : json_object();
+    json_t *one =
+        json_pack("{s:s,s:s,s:s,s:s,s:o,s:[O]}", "format",
+                  EXERCISE_SCENARIO_FORMAT, "id", "adhoc", "title_ja", "adhoc",
+                  "title_en", "adhoc", "groups", groups, "injects", in);
     json_decref(in);
     struct ex_scenario *s = malloc(sizeof(*s));
     int rc = one && s ? exercise_scenario_load(c, one, s, e) : IS_ERR_NOMEM;
     free(s);
     if (!rc)
+        rc = forms_check(one, e);
+    if (!rc)
         rc = senders_check(c, one, e);
     if (rc) {
+        /* named as the request has it: adhoc.<field> */
+        if (strncmp(e->field, "scenario.", 9) == 0)
+            memmove(e->field, e->field + 9, strlen(e->field + 9) + 1);
         char field[sizeof(e->field) + 16];
         const char *f = e->field;
         if (strncmp(f, "injects[0]", 10) == 0)
@@ -859,6 +876,14 @@ int exercise_control(struct app *a, struct store_conn *c,
         /* over: what was not done is missed, whatever time was left */
         json_t *board = r ? ex_run_board(r, NULL, INT64_MAX / 4) : NULL;
         ex_run_put(r);
+        if (!r) {
+            /* its database could not be opened again (the log said why
+             * at the start): it still ends, without results, so that its
+             * participants are free for other exercises */
+            log_event(LOG_ERROR, "exercise ended without its results",
+                      "exercise", json_string(id), NULL);
+            board = json_pack("{s:[]}", "participants");
+        }
         if (!board)
             rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                           "the exercise's results cannot be read");
@@ -912,10 +937,11 @@ int exercise_control(struct app *a, struct store_conn *c,
     if (r && !close_run) {
         struct ex_clock k;
         clock_of(&x, &k);
-        ex_run_clock_set(r, &k);
+        ex_run_clock_set(r, &k, x.version);
+        ex_run_go(r); /* a start is committed now */
         /* what is due on the new clock fires now, not at the next pass
-         * of the worker */
-        fired = json_integer(ex_runs_tick(a));
+         * of the worker (this exercise only) */
+        fired = json_integer(ex_run_tick(r));
     }
     ex_run_put(r);
     if (close_run)
@@ -999,6 +1025,13 @@ int exercise_bcp(struct app *a, struct store_conn *c,
     if (xc) {
         const char *note = jv_str(body, "note");
         rc = store_begin(xc);
+        int64_t n = 0;
+        if (!rc && (rc = store_ex_bcp_count(xc, who->org.id, &n)) == IS_OK &&
+            n >= EX_MAX_BCP)
+            rc = svc_fail(e, IS_ERR_CONFLICT, "too_many_declarations", NULL,
+                          "your organisation declared BCP activation %d "
+                          "times in this exercise already",
+                          EX_MAX_BCP);
         if (!rc)
             rc = store_ex_bcp_add(xc, who->org.id, who->user_id,
                                   note ? note : "", now);
@@ -1006,7 +1039,8 @@ int exercise_bcp(struct app *a, struct store_conn *c,
             rc = audit_record(xc, who, now, "exercise.bcp", id, NULL);
         if (rc || (rc = store_commit(xc))) {
             store_rollback(xc);
-            svc_fail(e, rc, "internal", NULL, "not stored");
+            if (!e->err)
+                svc_fail(e, rc, "internal", NULL, "not stored");
         }
         store_put(r->store, xc);
     }

@@ -639,7 +639,8 @@ int advisory_issue_linked(struct app *a, struct store_conn *c,
     wake_outbox(a);
     log_event(LOG_INFO, "advisory issued", "advisory", json_string(ad.id),
               "recipients", json_integer(n), "hotline",
-              json_boolean(ad.hotline), NULL);
+              json_boolean(ad.hotline), "exercise",
+              a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
     *out = adv_json(c, who, &ad, true, now);
     json_object_set_new(*out, "recipients", json_integer(n));
     store_advisory_release(&ad);

@@ -479,6 +479,12 @@ int store_ex_events(struct store_conn *c, struct store_ex_event_row **out,
     return rc;
 }
 
+int store_ex_bcp_count(struct store_conn *c, const char *org, int64_t *n)
+{
+    return store_get_int64(c, ST_EX_BCP_COUNT, "exercise bcp count", n, "t",
+                           org);
+}
+
 int store_ex_bcp_last(struct store_conn *c, const char *org, int64_t *at)
 {
     return store_get_int64(c, ST_EX_BCP_LAST, "exercise bcp last", at, "t",

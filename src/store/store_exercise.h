@@ -146,6 +146,7 @@ struct store_ex_event_row {
 int store_ex_events(struct store_conn *c, struct store_ex_event_row **out,
                     size_t *n);
 /* When org last declared BCP activation (0: never). */
+int store_ex_bcp_count(struct store_conn *c, const char *org, int64_t *n);
 int store_ex_bcp_last(struct store_conn *c, const char *org, int64_t *at);
 int store_ex_bcp_add(struct store_conn *c, const char *org, int64_t user,
                      const char *note, int64_t at);

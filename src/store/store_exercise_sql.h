@@ -71,6 +71,7 @@ ST(EX_INJECT_FIRED, "INSERT INTO ex_injects(inject_id, advisory_id, "
                     "fired_at, by_hand, adhoc) VALUES (?1, ?2, ?3, ?4, ?5)")
 ST(EX_FIRED_ADD, "INSERT OR IGNORE INTO ex_fired(inject_id, org_id) VALUES "
                  "(?1, ?2)")
+ST(EX_BCP_COUNT, "SELECT count(*) FROM ex_bcp WHERE org_id = ?1")
 ST(EX_BCP_LAST, "SELECT max(declared_at) FROM ex_bcp WHERE org_id = ?1")
 ST(EX_BCP_ADD, "INSERT INTO ex_bcp(org_id, declared_at, user_id, note) "
                "VALUES (?1, ?2, ?3, ?4)")

@@ -753,6 +753,9 @@ def test_participants_debrief_hides_small_groups(bed):
     # no figure the reader sees covers 1 to 4 organisations it cannot see
     for group in d["actions"] + d["drills"]:
         assert group["hidden"] or group["participants"] >= 5
+    # and here the actions' figures over everyone less water's would
+    # give medical's: hidden
+    assert d["actions"] and all(g["hidden"] for g in d["actions"])
     # the controller sees the medical figures
     d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief")
     assert {s["sector"]: s for s in d["sectors"]}["medical"][
@@ -775,6 +778,18 @@ def test_participants_debrief_hides_small_groups(bed):
     assert c["totals"] == {"hidden": True}
     assert_error(bed.call("GET", f"/api/v1/exercises/{y}/debrief",
                           bed.token(sectors["medical"][0])), 404)
+    # a third exercise with gas operators only: its gas participants are
+    # compared with nothing of the two they were not in
+    gas = sorted(o for o, s in everyone.items() if s == "gas")
+    z = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "三回目", "title_en": "Third", "scenario": FY2015,
+        "participants": {"orgs": gas}})["id"]
+    control(bed, z, "start", paused=True)
+    control(bed, z, "end")
+    d = bed.ok("GET", f"/api/v1/exercises/{z}/debrief", bed.token(gas[0]))
+    assert d["comparison"] == []
+    d = bed.ok("GET", f"/api/v1/exercises/{z}/debrief")
+    assert {c["id"] for c in d["comparison"]} >= {x, y}
 
 
 def test_races_start_and_fire(bed):
