@@ -42,8 +42,27 @@ SIMPLE(h_exercise_control,
        exercise_control(r->app, r->sc, &r->auth, r->params[0], r->json, NOW, &o,
                         &e),
        200)
-SIMPLE(h_exercise_board,
-       exercise_board(r->app, r->sc, &r->auth, r->params[0], &o, &e), 200)
+int h_exercise_board(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    struct buf raw;
+    buf_init(&raw, 64 * 1024 * 1024);
+    int rc =
+        exercise_board(r->app, r->sc, &r->auth, r->params[0], &o, &raw, &e);
+    if (rc || o) {
+        buf_release(&raw);
+        return http_svc_reply(out, rc, &e, o, 200);
+    }
+    size_t len = raw.len;
+    char *text = buf_detach(&raw);
+    if (!text)
+        return http_fail(out, IS_ERR_NOMEM);
+    out->raw = text;
+    out->rawlen = len;
+    out->ctype = "application/json; charset=utf-8";
+    return 200;
+}
 SIMPLE(h_exercise_bcp,
        exercise_bcp(r->app, r->sc, &r->auth, r->params[0], r->json, &o, &e),
        201)

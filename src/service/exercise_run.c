@@ -43,6 +43,8 @@ static void run_destroy(struct ex_run *r)
     free(r->sc);
     free(r->members);
     pthread_mutex_destroy(&r->lock);
+    pthread_mutex_destroy(&r->cache_lock);
+    free(r->cache_text);
     free(r);
 }
 
@@ -211,6 +213,7 @@ int ex_run_open(struct app *a, struct store_conn *c,
     if (!r)
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
     pthread_mutex_init(&r->lock, NULL);
+    pthread_mutex_init(&r->cache_lock, NULL);
     atomic_init(&r->refs, 1);
     atomic_init(&r->live, !fresh); /* a resumed one was committed */
     r->clock_version = x->version;
@@ -382,7 +385,7 @@ static void org_range(const struct facts *f, const char *org, size_t *lo,
  * advisory adv): the first matching event at or after the firing, or -1. */
 static int64_t done_at(const struct facts *f, size_t lo, size_t hi,
                        const struct ex_expect *x, const char *report_kind,
-                       const char *adv, int64_t fired_at)
+                       const char *inject, int64_t fired_at)
 {
     static const int type_of[EX_ACT_COUNT] = {[EX_ACT_REPORT] = STORE_EX_REPORT,
                                               [EX_ACT_ACK] = STORE_EX_ACK,
@@ -397,8 +400,8 @@ static int64_t done_at(const struct facts *f, size_t lo, size_t hi,
         const struct store_ex_event_row *ev = &f->ev[k];
         if (ev->type != type)
             continue;
-        if (by_advisory) {
-            if (adv && strcmp(ev->ref, adv) == 0)
+        if (by_advisory) { /* events name the inject of the advisory */
+            if (inject && strcmp(ev->ref, inject) == 0)
                 return ev->at;
             continue;
         }
@@ -448,7 +451,7 @@ static bool is_asked(const struct facts *f, size_t lo, size_t hi,
 {
     if (x->action == EX_ACT_RELAY)
         return *fi->advisory_id &&
-               has_event(f, lo, hi, STORE_EX_HOP, fi->advisory_id);
+               has_event(f, lo, hi, STORE_EX_HOP, fi->inject_id);
     return got;
 }
 
@@ -500,7 +503,8 @@ static bool targeted(const struct ex_run *r, const json_t *to,
 
 struct fire_link {
     const char *inject;
-    const json_t *orgs;
+    const json_t *orgs; /* those this advisory reaches */
+    bool first;         /* the inject's first advisory: records it fired */
     int64_t at;
     bool by_hand;
     const char *adhoc;
@@ -509,14 +513,15 @@ struct fire_link {
 static int link_fired(struct store_conn *c, const char *adv, void *ctx)
 {
     struct fire_link *l = ctx;
-    int rc =
-        store_ex_inject_fired(c, l->inject, adv, l->at, l->by_hand, l->adhoc);
+    int rc = l->first ? store_ex_inject_fired(c, l->inject, adv, l->at,
+                                              l->by_hand, l->adhoc)
+                      : IS_OK;
     size_t i;
     json_t *o;
     json_array_foreach (l->orgs, i, o) {
         if (rc)
             break;
-        rc = store_ex_fired_add(c, l->inject, json_string_value(o));
+        rc = store_ex_fired_add(c, l->inject, json_string_value(o), adv);
     }
     return rc;
 }
@@ -554,9 +559,9 @@ int ex_run_fire(struct ex_run *r, int i, const json_t *adhoc, bool by_hand,
             const struct store_ex_inject *fi = fired_inject(&f, cin->id);
             int64_t done = -1;
             if (fi && reached(&f, lo, hi, cin->id))
-                done = done_at(&f, lo, hi, &cin->expect[ck],
-                               report_kind_of(r, ci, ck), fi->advisory_id,
-                               fi->fired_at);
+                done =
+                    done_at(&f, lo, hi, &cin->expect[ck],
+                            report_kind_of(r, ci, ck), cin->id, fi->fired_at);
             /* the condition's minute on the exercise's time, under the
              * present shift */
             int64_t by_world =
@@ -610,18 +615,40 @@ int ex_run_fire(struct ex_run *r, int i, const json_t *adhoc, bool by_hand,
             svc_fail(e, IS_ERR_INVALID, "unknown_participants", "inject.from",
                      "the sender %.63s is not in the registry", from);
         } else {
-            struct fire_link lk = {.inject = id,
-                                   .orgs = orgs,
-                                   .at = now,
-                                   .by_hand = by_hand,
-                                   .adhoc = adhoc_text};
-            json_t *out = NULL;
-            rc = advisory_issue_linked(&r->app, c, &who, body, now, link_fired,
-                                       &lk, &out, e);
-            if (rc == IS_ERR_CONFLICT)
-                svc_fail(e, rc, "already_fired", "inject",
-                         "inject %s has fired already", id);
-            json_decref(out);
+            /* an inject with a condition goes as one advisory to each
+             * participant it holds for: one advisory to all of them would
+             * show every reader its audience, that is who met the
+             * condition (who had not reported) */
+            bool each = xi && xi->when.present;
+            size_t norgs = json_array_size(orgs);
+            /* and no wider than Amber: a Green or White one would be
+             * listed to every participant, each telling whom it asked */
+            if (each && range &&
+                (strcmp(range, "green") == 0 || strcmp(range, "white") == 0))
+                json_object_set_new(body, "range", json_string("amber"));
+            else if (each && !range)
+                json_object_set_new(body, "range", json_string("amber"));
+            for (size_t k = 0; !rc && k < (each ? norgs : 1); k++) {
+                json_t *one =
+                    each ? json_pack("[O]", json_array_get(orgs, k)) : NULL;
+                if (each)
+                    json_object_set(json_object_get(body, "audience"), "orgs",
+                                    one);
+                struct fire_link lk = {.inject = id,
+                                       .orgs = each ? one : orgs,
+                                       .first = k == 0,
+                                       .at = now,
+                                       .by_hand = by_hand,
+                                       .adhoc = adhoc_text};
+                json_t *out = NULL;
+                rc = advisory_issue_linked(&r->app, c, &who, body, now,
+                                           link_fired, &lk, &out, e);
+                if (rc == IS_ERR_CONFLICT)
+                    svc_fail(e, rc, "already_fired", "inject",
+                             "inject %s has fired already", id);
+                json_decref(out);
+                json_decref(one);
+            }
         }
         json_decref(body);
     }
@@ -717,8 +744,13 @@ int ex_runs_tick(struct app *a)
 
 /* ---- the board ---- */
 
-json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
+/* The board, and (until non-NULL) the exercise time up to which it stays
+ * as it is when nothing is written: the first pending action's limit. */
+static json_t *board_at(struct ex_run *r, const char *only_org, int64_t now,
+                        int64_t *until)
 {
+    if (until)
+        *until = INT64_MAX;
     struct store_conn *c = store_acquire(r->store);
     struct facts f;
     int rc = facts_load(c, &f);
@@ -754,8 +786,11 @@ json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
                 if (!is_asked(&f, lo, hi, x, got, fi))
                     continue;
                 int64_t done = done_at(&f, lo, hi, x, report_kind_of(r, i, k),
-                                       fi->advisory_id, fi->fired_at);
+                                       xi->id, fi->fired_at);
                 enum ex_outcome o = ex_score(x, fi->fired_at, done, now);
+                int64_t flips = fi->fired_at + (int64_t)x->within_min * 60 + 1;
+                if (o == EX_PENDING && until && flips < *until)
+                    *until = flips;
                 totals[o]++;
                 asked++;
                 const json_t *ij = inject_json(r, i);
@@ -787,4 +822,62 @@ json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
                      "on_time", totals[EX_ON_TIME], "late", totals[EX_LATE],
                      "missed", totals[EX_MISSED], "pending", totals[EX_PENDING],
                      "participants", parts);
+}
+
+json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
+{
+    return board_at(r, only_org, now, NULL);
+}
+
+int ex_run_board_text(struct ex_run *r, int64_t now, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    int64_t version = 0;
+    struct store_conn *c = store_acquire(r->store);
+    int rc = store_ex_board_version(c, &version);
+    store_put(r->store, c);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&r->cache_lock);
+    if (r->cache_text && r->cache_version == version && now >= r->cache_from &&
+        now < r->cache_until) {
+        *text = malloc(r->cache_len + 1);
+        if (*text) {
+            memcpy(*text, r->cache_text, r->cache_len + 1);
+            *len = r->cache_len;
+        }
+        pthread_mutex_unlock(&r->cache_lock);
+        return *text ? IS_OK : IS_ERR_NOMEM;
+    }
+    pthread_mutex_unlock(&r->cache_lock);
+    /* built outside the lock: readers of a fresh cache do not wait */
+    int64_t until;
+    json_t *b = board_at(r, NULL, now, &until);
+    char *t = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(b);
+    if (!t)
+        return IS_ERR_NOMEM;
+    size_t n = strlen(t);
+    char *copy = malloc(n + 1);
+    if (!copy) {
+        free(t);
+        return IS_ERR_NOMEM;
+    }
+    memcpy(copy, t, n + 1);
+    pthread_mutex_lock(&r->cache_lock);
+    if (version >= r->cache_version) {
+        free(r->cache_text);
+        r->cache_text = t;
+        r->cache_len = n;
+        r->cache_version = version;
+        r->cache_from = now;
+        r->cache_until = until;
+        t = NULL;
+    }
+    pthread_mutex_unlock(&r->cache_lock);
+    free(t);
+    *text = copy;
+    *len = n;
+    return IS_OK;
 }

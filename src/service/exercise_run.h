@@ -48,6 +48,12 @@ struct ex_run {
     int64_t clock_version; /* the exercise's version the clock is of */
     atomic_int refs;
     atomic_bool live; /* its start is committed: injects may fire */
+    /* the whole board as last built (ex_run_board_text): valid for its
+     * database's board version and exercise times [from, until) */
+    pthread_mutex_t cache_lock;
+    char *cache_text;
+    size_t cache_len;
+    int64_t cache_version, cache_from, cache_until;
     bool limits_init;
     char path[4200];
 };
@@ -103,5 +109,10 @@ void ex_run_go(struct ex_run *r);
  * exercise's time now (core/exercise.h ex_score), and the totals. A new
  * object, or NULL (out of memory, the database). */
 json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now);
+/* The whole board (every participant, the totals) as JSON text, a
+ * malloc'd copy of the cache while nothing it reads was written
+ * (ex_board_version, migration 0026) and no pending action's limit
+ * passed; else built anew and cached. */
+int ex_run_board_text(struct ex_run *r, int64_t now, char **text, size_t *len);
 
 #endif

@@ -68,9 +68,11 @@ int exercise_control(struct app *a, struct store_conn *c,
                      const struct auth_ctx *who, const char *id,
                      const json_t *body, int64_t now, json_t **out,
                      struct svc_error *e);
+/* The board: *out, or (raw non-NULL, a controller, the exercise
+ * running) its JSON text in raw, from the run's cache. */
 int exercise_board(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id, json_t **out,
-                   struct svc_error *e);
+                   struct buf *raw, struct svc_error *e);
 int exercise_bcp(struct app *a, struct store_conn *c,
                  const struct auth_ctx *who, const char *id, const json_t *body,
                  json_t **out, struct svc_error *e);

@@ -349,6 +349,8 @@ static const char *const seed_sql[] = {
     "INSERT INTO main.agreements SELECT * FROM real.agreements",
     /* the interdependency model: cascade suggestions work in an exercise */
     "INSERT INTO main.dep_models SELECT * FROM real.dep_models",
+    /* the board's version (its cache): this is an exercise's database */
+    "INSERT OR IGNORE INTO main.ex_board_version(id, version) VALUES (1, 1)",
     /* nobody signs in here: no password hash travels */
     "INSERT INTO main.users(id, org_id, username, display_name, pw_hash, "
     "roles, lang, disabled, demo, created_at) SELECT id, org_id, username, "
@@ -451,9 +453,16 @@ int store_ex_inject_fired(struct store_conn *c, const char *inject,
 }
 
 int store_ex_fired_add(struct store_conn *c, const char *inject,
-                       const char *org)
+                       const char *org, const char *advisory)
 {
-    return store_exec(c, ST_EX_FIRED_ADD, "exercise fired", "tt", inject, org);
+    return store_exec(c, ST_EX_FIRED_ADD, "exercise fired", "ttt", inject, org,
+                      advisory);
+}
+
+int store_ex_board_version(struct store_conn *c, int64_t *v)
+{
+    return store_get_int64(c, ST_EX_BOARD_VERSION, "exercise board version", v,
+                           "");
 }
 
 static int map_event(sqlite3_stmt *st, void *ctx)

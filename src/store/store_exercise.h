@@ -81,7 +81,7 @@ int store_ex_answer_put(struct store_conn *c, const char *exercise,
                         int64_t at);
 struct store_ex_text {
     char org_or_group[256]; /* an org id, or a group of 60 characters */
-    char *text; /* malloc'd: the answers' JSON, or the note */
+    char *text;             /* malloc'd: the answers' JSON, or the note */
     int64_t by, at;
 };
 int store_ex_answers(struct store_conn *c, const char *exercise,
@@ -122,19 +122,24 @@ void store_ex_injects_free(struct store_ex_inject *x, size_t n);
 int store_ex_inject_fired(struct store_conn *c, const char *inject,
                           const char *advisory, int64_t at, bool by_hand,
                           const char *adhoc);
+/* Inject reached org with advisory (its own, for an inject with a
+ * condition). */
 int store_ex_fired_add(struct store_conn *c, const char *inject,
-                       const char *org);
+                       const char *org, const char *advisory);
+/* The board's version: bumped by triggers on what the board reads
+ * (migration 0026). */
+int store_ex_board_version(struct store_conn *c, int64_t *v);
 
 /* What was done, as the features recorded it: one row per event. */
 enum store_ex_event {
     STORE_EX_REACHED = 0, /* an inject reached org (ref: the inject) */
     STORE_EX_REPORT,      /* org filed a report (ref: its kind) */
-    STORE_EX_ACK,         /* org acknowledged advisory ref */
-    STORE_EX_RELAY,       /* org relayed advisory ref by hand */
+    STORE_EX_ACK,         /* org acknowledged inject ref's advisory */
+    STORE_EX_RELAY,       /* org relayed inject ref's advisory by hand */
     STORE_EX_BCP,         /* org declared BCP activation */
-    STORE_EX_ROLLCALL,    /* org answered the roll call of advisory ref */
-    STORE_EX_DELIVERED,   /* advisory ref was delivered to org */
-    STORE_EX_HOP          /* org is a hop (relays) of advisory ref */
+    STORE_EX_ROLLCALL,    /* org answered inject ref's roll call */
+    STORE_EX_DELIVERED,   /* (not read: kept for the numbering) */
+    STORE_EX_HOP          /* org is a hop (relays) of inject ref's advisory */
 };
 struct store_ex_event_row {
     int type; /* enum store_ex_event */

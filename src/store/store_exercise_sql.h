@@ -69,30 +69,34 @@ ST(EX_INJECTS, "SELECT inject_id, advisory_id, fired_at, by_hand, adhoc FROM "
                "ex_injects ORDER BY fired_at, inject_id")
 ST(EX_INJECT_FIRED, "INSERT INTO ex_injects(inject_id, advisory_id, "
                     "fired_at, by_hand, adhoc) VALUES (?1, ?2, ?3, ?4, ?5)")
-ST(EX_FIRED_ADD, "INSERT OR IGNORE INTO ex_fired(inject_id, org_id) VALUES "
-                 "(?1, ?2)")
+ST(EX_FIRED_ADD, "INSERT OR IGNORE INTO ex_fired(inject_id, org_id, "
+                 "advisory_id) VALUES (?1, ?2, ?3)")
 ST(EX_BCP_COUNT, "SELECT count(*) FROM ex_bcp WHERE org_id = ?1")
 ST(EX_BCP_LAST, "SELECT max(declared_at) FROM ex_bcp WHERE org_id = ?1")
 ST(EX_BCP_ADD, "INSERT INTO ex_bcp(org_id, declared_at, user_id, note) "
                "VALUES (?1, ?2, ?3, ?4)")
 /* every event, by type (enum store_ex_event) */
+/* every event the board reads, by type (enum store_ex_event); advisories
+ * are named by the inject they carried (ex_fired.advisory_id) */
 ST(EX_EVENTS,
    "SELECT 0, f.org_id, f.inject_id, i.fired_at FROM ex_fired f JOIN "
    "ex_injects i ON i.inject_id = f.inject_id "
    "UNION ALL SELECT 1, originator, kind, created_at FROM reports "
-   "UNION ALL SELECT 2, r.org_id, r.advisory_id, r.acked_at FROM "
-   "advisory_recipients r JOIN ex_injects i ON i.advisory_id = "
-   "r.advisory_id WHERE r.acked_at IS NOT NULL "
-   "UNION ALL SELECT 3, h.org_id, h.advisory_id, h.relayed_at FROM "
-   "advisory_hops h JOIN ex_injects i ON i.advisory_id = h.advisory_id "
-   "WHERE h.relayed_at IS NOT NULL AND h.step > 0 AND h.how = 'review' "
+   "UNION ALL SELECT 2, r.org_id, f.inject_id, r.acked_at FROM "
+   "advisory_recipients r JOIN ex_fired f ON f.advisory_id = r.advisory_id "
+   "AND f.org_id = r.org_id WHERE r.acked_at IS NOT NULL "
+   "UNION ALL SELECT 3, h.org_id, f.inject_id, min(h.relayed_at) FROM "
+   "advisory_hops h JOIN (SELECT DISTINCT inject_id, advisory_id FROM "
+   "ex_fired) f ON f.advisory_id = h.advisory_id WHERE h.relayed_at IS NOT "
+   "NULL AND h.step > 0 AND h.how = 'review' GROUP BY h.org_id, f.inject_id "
    "UNION ALL SELECT 4, org_id, '', declared_at FROM ex_bcp "
-   "UNION ALL SELECT 5, a.org_id, a.advisory_id, a.answered_at FROM "
-   "rollcall_answers a JOIN ex_injects i ON i.advisory_id = a.advisory_id "
-   "UNION ALL SELECT 6, r.org_id, r.advisory_id, r.delivered_at FROM "
-   "advisory_recipients r JOIN ex_injects i ON i.advisory_id = "
-   "r.advisory_id WHERE r.delivered_at IS NOT NULL "
-   "UNION ALL SELECT 7, h.org_id, h.advisory_id, h.arrived_at FROM "
-   "advisory_hops h JOIN ex_injects i ON i.advisory_id = h.advisory_id "
-   "WHERE h.step > 0 "
-   "ORDER BY 1, 4")
+   "UNION ALL SELECT 5, a.org_id, f.inject_id, a.answered_at FROM "
+   "rollcall_answers a JOIN ex_fired f ON f.advisory_id = a.advisory_id "
+   "AND f.org_id = a.org_id "
+   "UNION ALL SELECT 7, h.org_id, f.inject_id, min(h.arrived_at) FROM "
+   "advisory_hops h JOIN (SELECT DISTINCT inject_id, advisory_id FROM "
+   "ex_fired) f ON f.advisory_id = h.advisory_id WHERE h.step > 0 GROUP BY "
+   "h.org_id, f.inject_id")
+ST(EX_BOARD_VERSION, "SELECT version FROM ex_board_version WHERE id = 1")
+ST(EX_BOARD_VERSION_INIT, "INSERT OR IGNORE INTO ex_board_version(id, "
+                          "version) VALUES (1, 1)")

@@ -840,3 +840,63 @@ def test_races_start_and_fire(bed):
             finally:
                 con.close()
         control(bed, running[0], "end")
+
+
+def test_board_follows_every_change_and_conditions_stay_private(bed):
+    """The controller's board (cached between changes) shows an
+    acknowledgement as soon as it is made and a limit as soon as it
+    passes; an inject with a condition goes to each participant it holds
+    for alone, so that no reader learns who met it."""
+    auto_hops(bed)
+    parts = {o: s for o, s in participants_of(bed).items() if s == "water"}
+    orgs = sorted(parts)
+    x = create(bed, parts)["id"]
+    control(bed, x, "start", paused=True)
+
+    def outcome(org, action):
+        b = bed.ok("GET", f"/api/v1/exercises/{x}/board")
+        row = next(p for p in b["participants"] if p["org"] == org)
+        return next(a["outcome"] for a in row["actions"] if a["id"] == action)
+    assert outcome(orgs[0], "p1-ack-warning") == "pending"
+    assert outcome(orgs[0], "p1-ack-warning") == "pending"  # from the cache
+    tok = bed.token(orgs[0])
+    adv = wait_for(lambda: next((a["id"] for a in bed.call(
+        "GET", f"/x/{x}/api/v1/advisories?inbox=true", tok).json()["items"]),
+        None), what="the early warning")
+    assert bed.call("POST", f"/x/{x}/api/v1/advisories/{adv}/ack",
+                    tok).status_code == 200
+    assert outcome(orgs[0], "p1-ack-warning") == "on_time"
+    assert outcome(orgs[1], "p1-ack-warning") == "pending"
+    control(bed, x, "advance", minutes=31)
+    assert outcome(orgs[1], "p1-ack-warning") == "missed"
+    # minute 31: orgs[0] reports; then minute 60: the ministry asks the
+    # others, each alone
+    r = bed.call("POST", f"/x/{x}/api/v1/reports", tok, json={
+        "title": "【演習】報告", "kind": "incident",
+        "detected_at": "2026-12-01T03:45:00Z", "range": "amber",
+        "route": "direct"})
+    assert r.status_code == 201, r.text
+    control(bed, x, "advance", minutes=29)
+    asks = "(Situation) the ministry asks for your report"
+    title = next(i["title_en"] for i in FY2015["injects"]
+                 if i["id"] == "p1-ministry-asks")
+    for org in orgs[1:]:
+        t = bed.token(org)
+        items = wait_for(lambda: [a for a in bed.call(
+            "GET", f"/x/{x}/api/v1/advisories?limit=100", t).json()["items"]
+            if a["title"]["en"] == title] or None, what="the question")
+        assert len(items) == 1
+        full = bed.ok("GET", f"/x/{x}/api/v1/advisories/{items[0]['id']}", t)
+        assert full["audience"].get("orgs") == [org]
+    # the one that reported has none, and reads none of the others'
+    seen = [a for a in bed.call("GET", f"/x/{x}/api/v1/advisories?limit=100",
+                                tok).json()["items"]
+            if a["title"]["en"] == title]
+    assert seen == [], asks
+    assert outcome(orgs[0], "p1-report") == "on_time"
+    b = bed.ok("GET", f"/api/v1/exercises/{x}/board")
+    row = next(p for p in b["participants"] if p["org"] == orgs[1])
+    assert "p1-ministry-asks" in row["reached"]
+    row = next(p for p in b["participants"] if p["org"] == orgs[0])
+    assert "p1-ministry-asks" not in row["reached"]
+    control(bed, x, "end")
