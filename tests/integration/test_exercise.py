@@ -900,3 +900,24 @@ def test_board_follows_every_change_and_conditions_stay_private(bed):
     row = next(p for p in b["participants"] if p["org"] == orgs[0])
     assert "p1-ministry-asks" not in row["reached"]
     control(bed, x, "end")
+
+
+def test_bcp_declarations_are_capped(bed):
+    """A participant declares BCP activation at most 20 times in one
+    exercise: the 21st is refused and not recorded."""
+    parts = {o: s for o, s in participants_of(bed).items() if s == "water"}
+    x = create(bed, parts)["id"]
+    control(bed, x, "start", paused=True)
+    org = sorted(parts)[0]
+    tok = bed.token(org)
+    for _ in range(20):
+        bed.ok("POST", f"/api/v1/exercises/{x}/bcp", tok, status=201,
+               json={"note": "発動"})
+    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/bcp", tok,
+                          json={}), 409, "too_many_declarations")
+    con = sqlite3.connect(f"{bed.h.db}.exercise-{x}.db")
+    try:
+        assert con.execute("SELECT count(*) FROM ex_bcp").fetchone() == (20,)
+    finally:
+        con.close()
+    control(bed, x, "end")
