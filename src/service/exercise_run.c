@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/jtext.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "core/roles.h"
@@ -44,6 +45,7 @@ static void run_destroy(struct ex_run *r)
     free(r->members);
     pthread_mutex_destroy(&r->lock);
     pthread_mutex_destroy(&r->cache_lock);
+    pthread_cond_destroy(&r->cache_cond);
     free(r->cache_text);
     free(r);
 }
@@ -214,6 +216,7 @@ int ex_run_open(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
     pthread_mutex_init(&r->lock, NULL);
     pthread_mutex_init(&r->cache_lock, NULL);
+    pthread_cond_init(&r->cache_cond, NULL);
     atomic_init(&r->refs, 1);
     atomic_init(&r->live, !fresh); /* a resumed one was committed */
     r->clock_version = x->version;
@@ -829,6 +832,22 @@ json_t *ex_run_board(struct ex_run *r, const char *only_org, int64_t now)
     return board_at(r, only_org, now, NULL);
 }
 
+/* A copy of the cache when it is valid for version at exercise time now
+ * (under cache_lock). */
+static bool cache_copy(struct ex_run *r, int64_t version, int64_t now,
+                       char **text, size_t *len)
+{
+    if (!r->cache_text || r->cache_version != version || now < r->cache_from ||
+        now >= r->cache_until)
+        return false;
+    *text = malloc(r->cache_len + 1);
+    if (*text) {
+        memcpy(*text, r->cache_text, r->cache_len + 1);
+        *len = r->cache_len;
+    }
+    return *text != NULL;
+}
+
 int ex_run_board_text(struct ex_run *r, int64_t now, char **text, size_t *len)
 {
     *text = NULL;
@@ -840,33 +859,30 @@ int ex_run_board_text(struct ex_run *r, int64_t now, char **text, size_t *len)
     if (rc)
         return rc;
     pthread_mutex_lock(&r->cache_lock);
-    if (r->cache_text && r->cache_version == version && now >= r->cache_from &&
-        now < r->cache_until) {
-        *text = malloc(r->cache_len + 1);
-        if (*text) {
-            memcpy(*text, r->cache_text, r->cache_len + 1);
-            *len = r->cache_len;
-        }
+    /* one build at a time: readers arriving meanwhile wait for it and
+     * take it when it is of their version (else they build next) */
+    while (!cache_copy(r, version, now, text, len) && r->cache_building)
+        pthread_cond_wait(&r->cache_cond, &r->cache_lock);
+    if (*text) {
         pthread_mutex_unlock(&r->cache_lock);
-        return *text ? IS_OK : IS_ERR_NOMEM;
+        return IS_OK;
     }
+    r->cache_building = true;
     pthread_mutex_unlock(&r->cache_lock);
-    /* built outside the lock: readers of a fresh cache do not wait */
-    int64_t until;
-    json_t *b = board_at(r, NULL, now, &until);
-    char *t = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    /* the version read again now: the build is at least as new */
+    c = store_acquire(r->store);
+    rc = store_ex_board_version(c, &version);
+    store_put(r->store, c);
+    int64_t until = INT64_MAX;
+    json_t *b = rc ? NULL : board_at(r, NULL, now, &until);
+    size_t n = 0;
+    char *t = b ? jtext_dumps(b, &n) : NULL;
     json_decref(b);
-    if (!t)
-        return IS_ERR_NOMEM;
-    size_t n = strlen(t);
-    char *copy = malloc(n + 1);
-    if (!copy) {
-        free(t);
-        return IS_ERR_NOMEM;
-    }
-    memcpy(copy, t, n + 1);
+    char *copy = t ? malloc(n + 1) : NULL;
+    if (copy)
+        memcpy(copy, t, n + 1);
     pthread_mutex_lock(&r->cache_lock);
-    if (version >= r->cache_version) {
+    if (copy && version >= r->cache_version) {
         free(r->cache_text);
         r->cache_text = t;
         r->cache_len = n;
@@ -875,8 +891,12 @@ int ex_run_board_text(struct ex_run *r, int64_t now, char **text, size_t *len)
         r->cache_until = until;
         t = NULL;
     }
+    r->cache_building = false;
+    pthread_cond_broadcast(&r->cache_cond);
     pthread_mutex_unlock(&r->cache_lock);
     free(t);
+    if (!copy)
+        return rc ? rc : IS_ERR_NOMEM;
     *text = copy;
     *len = n;
     return IS_OK;

@@ -51,6 +51,8 @@ struct ex_run {
     /* the whole board as last built (ex_run_board_text): valid for its
      * database's board version and exercise times [from, until) */
     pthread_mutex_t cache_lock;
+    pthread_cond_t cache_cond; /* a build ended */
+    bool cache_building;
     char *cache_text;
     size_t cache_len;
     int64_t cache_version, cache_from, cache_until;
