@@ -91,6 +91,8 @@ const ROUTES = [
   [/^\/exercises$/, 'page-exercise.js', 'exercises'],
   [/^\/exercises\/([A-Za-z0-9]+)$/, 'page-exercise.js', 'exercise'],
   [/^\/exercises\/([A-Za-z0-9]+)\/debrief$/, 'page-exercise.js', 'exerciseDebrief'],
+  // issue 15: the interdependency model
+  [/^\/dependencies$/, 'page-dependencies.js', 'dependencies'],
 ];
 
 /* The exercise context (issue 14, api.js): under /x/{id}/ the menu offers
@@ -129,6 +131,10 @@ function navItems() {
   items.push(['/c4tap', 'nav.c4tap']);
   // issue 14: cross-sector exercises (an empty list for one taking no part)
   items.push(['/exercises', 'nav.exercises']);
+  // issue 15: the interdependency model, for NISC's and the ministries'
+  // analysts and the admins (anyone signed in may read it; NISC's
+  // analysts and the admins edit it)
+  if ((staff && ctx.has('analyst')) || ctx.has('admin')) items.push(['/dependencies', 'nav.dependencies']);
   if (exerciseId) return items.filter(([p]) => IN_EXERCISE.has(p));
   return items;
 }

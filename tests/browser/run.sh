@@ -35,7 +35,8 @@ done
     agreements.test.mjs alerts.test.mjs dash.test.mjs drills.test.mjs
     lists.test.mjs operator.test.mjs polish.test.mjs rollcall.test.mjs
     scenarios.test.mjs security.test.mjs a11y.test.mjs observation.test.mjs
-    ui-outage-mode.test.mjs c4tap.test.mjs exercise.test.mjs)
+    ui-outage-mode.test.mjs c4tap.test.mjs exercise.test.mjs
+    dependencies.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
