@@ -334,17 +334,25 @@ static int demo_lists(const struct demo_run *d, const json_t *spec,
 }
 
 /* issue 14: a planned cross-sector exercise on the shipped FY2015
- * scenario (exercises/fy2015.json beside demo.json), the gas and water
+ * scenario (exercises/fy2015.json of the data directory), the gas and water
  * operators taking part, for the console's and participants' pages. No
  * scenario file there: no demo exercise. */
 static int demo_exercise(struct store_conn *c, const char *demo_json_path,
                          int64_t now)
 {
+    /* demo_json_path is <data>/demo/demo.json: the scenario is
+     * <data>/exercises/fy2015.json */
     char path[4200];
-    const char *slash = strrchr(demo_json_path, '/');
-    int dn = slash ? (int)(slash - demo_json_path) : 1;
-    snprintf(path, sizeof(path), "%.*s/exercises/fy2015.json", dn,
-             slash ? demo_json_path : ".");
+    size_t n = strlen(demo_json_path);
+    int cut = 0, dn = 0;
+    for (size_t i = n; i > 0 && cut < 2; i--)
+        if (demo_json_path[i - 1] == '/' && ++cut == 2)
+            dn = (int)(i - 1);
+    if (cut < 2)
+        snprintf(path, sizeof(path), "exercises/fy2015.json");
+    else
+        snprintf(path, sizeof(path), "%.*s/exercises/fy2015.json", dn,
+                 demo_json_path);
     json_error_t je;
     json_t *sc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!sc)

@@ -921,3 +921,27 @@ def test_bcp_declarations_are_capped(bed):
     finally:
         con.close()
     control(bed, x, "end")
+
+
+def test_the_demo_has_a_planned_exercise(bed):
+    """init --demo plans one exercise on the shipped FY2015 scenario with
+    the gas and water operators: the console and a participant's page
+    have something to show on a fresh hub."""
+    xs = bed.ok("GET", "/api/v1/exercises")["exercises"]
+    demo = [x for x in xs if x["id"] == "Xdemo000000000001"]
+    assert len(demo) == 1 and demo[0]["state"] == "planning"
+    want = {o for o, s in participants_of_all(bed).items()
+            if s in ("gas", "water")}
+    x = bed.ok("GET", "/api/v1/exercises/Xdemo000000000001")
+    assert {p["org"] for p in x["participant_list"]} == want
+    assert x["scenario"]["id"] == "fy2015"
+    mine = bed.ok("GET", "/api/v1/exercises", bed.token("op-gas-0001"))
+    assert [e["id"] for e in mine["exercises"]] == ["Xdemo000000000001"]
+    assert bed.ok("GET", "/api/v1/exercises",
+                  bed.token("op-electricity-0001"))["exercises"] == []
+
+
+def participants_of_all(bed):
+    return dict(bed.db(
+        "SELECT o.id, s.sector_id FROM orgs o JOIN scopes s ON s.id = "
+        "o.scope_id WHERE o.kind = 'operator'"))

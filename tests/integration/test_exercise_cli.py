@@ -69,7 +69,8 @@ def test_exercise_cli_lifecycle(fresh_demo_hub, tmp_path):
     r = cli("list")
     assert xid in r.stdout and "FY2015 exercise" in r.stdout
     listed = cli_json("list")["exercises"]
-    assert [x["id"] for x in listed] == [xid]
+    # newest first: this one, then the demo's planned exercise
+    assert [x["id"] for x in listed] == [xid, "Xdemo000000000001"]
     assert listed[0]["state"] == "planning"
 
     # show: the participant list with Japanese names
