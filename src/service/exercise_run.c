@@ -182,7 +182,7 @@ static int load_members(struct ex_run *r, struct store_conn *c)
     return rc;
 }
 
-static void clock_of(const struct store_exercise *x, struct ex_clock *c)
+void ex_clock_of(const struct store_exercise *x, struct ex_clock *c)
 {
     *c = (struct ex_clock){.started_at = x->started_at,
                            .paused_since = x->paused_since,
@@ -222,7 +222,7 @@ int ex_run_open(struct app *a, struct store_conn *c,
     r->clock_version = x->version;
     util_xcopy(r->id, sizeof(r->id), x->id);
     snprintf(r->path, sizeof(r->path), "%s.exercise-%s.db", a->db_path, x->id);
-    clock_of(x, &r->clock);
+    ex_clock_of(x, &r->clock);
     json_error_t je;
     r->scenario = json_loads(x->scenario ? x->scenario : "", 0, &je);
     r->sc = calloc(1, sizeof(*r->sc));

@@ -79,6 +79,8 @@ void ex_run_put(struct ex_run *r);
  * database closes when the last reference is put. */
 void ex_run_close(struct app *a, const char *id);
 
+/* The clock of an exercise as stored. */
+void ex_clock_of(const struct store_exercise *x, struct ex_clock *c);
 /* The clock, as stored with the exercise's version (an older version
  * than the clock's is ignored). */
 void ex_run_clock_set(struct ex_run *r, const struct ex_clock *c,

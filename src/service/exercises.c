@@ -200,20 +200,10 @@ static int write_end(struct store_conn *c, int rc, struct svc_error *e)
 
 /* ---- answers ---- */
 
-static void clock_of(const struct store_exercise *x, struct ex_clock *k)
-{
-    *k = (struct ex_clock){.started_at = x->started_at,
-                           .paused_since = x->paused_since,
-                           .paused_total = x->paused_total,
-                           .shift_s = x->shift_s,
-                           .advanced_s = x->advanced_s,
-                           .scale = x->scale};
-}
-
 static json_t *clock_json(const struct store_exercise *x, int64_t real_now)
 {
     struct ex_clock k;
-    clock_of(x, &k);
+    ex_clock_of(x, &k);
     bool running = strcmp(x->state, "running") == 0;
     int64_t at = running ? real_now : x->ended_at;
     int64_t world = x->started_at ? x->started_at + ex_world_s(&k, at) : 0;
@@ -571,6 +561,28 @@ static int begin_ctl(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
+/* Opens the write and loads the exercise for a participant's own act
+ * (403 when who's organisation takes no part); on an error nothing is
+ * open. */
+static int begin_part(struct store_conn *c, const struct auth_ctx *who,
+                      const char *id, struct store_exercise *x,
+                      struct svc_error *e)
+{
+    int rc = store_begin(c);
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL, "the database is busy");
+    bool part = false;
+    rc = load(c, who, id, x, &part, e);
+    if (!rc && !part) {
+        store_exercise_release(x);
+        rc = svc_fail(e, IS_ERR_FORBIDDEN, "not_a_participant", NULL,
+                      "your organisation takes no part in this exercise");
+    }
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
 static int answer_exercise(struct app *a, struct store_conn *c,
                            const struct auth_ctx *who, const char *id,
                            json_t **out, struct svc_error *e)
@@ -672,17 +684,10 @@ int exercise_checklist_put(struct app *a, struct store_conn *c,
                            struct svc_error *e)
 {
     IS_UNUSED(a);
-    int rc = store_begin(c);
-    if (rc)
-        return svc_fail(e, rc, "internal", NULL, "the database is busy");
     struct store_exercise x;
-    bool part = false;
-    rc = load(c, who, id, &x, &part, e);
+    int rc = begin_part(c, who, id, &x, e);
     if (!rc) {
-        if (!part)
-            rc = svc_fail(e, IS_ERR_FORBIDDEN, "not_a_participant", NULL,
-                          "your organisation takes no part in this exercise");
-        else if (strcmp(x.state, "ended") == 0)
+        if (strcmp(x.state, "ended") == 0)
             rc = svc_fail(e, IS_ERR_CONFLICT, "exercise_ended", NULL,
                           "the exercise has ended");
         store_exercise_release(&x);
@@ -936,7 +941,7 @@ int exercise_control(struct app *a, struct store_conn *c,
     json_t *fired = NULL;
     if (r && !close_run) {
         struct ex_clock k;
-        clock_of(&x, &k);
+        ex_clock_of(&x, &k);
         ex_run_clock_set(r, &k, x.version);
         ex_run_go(r); /* a start is committed now */
         /* what is due on the new clock fires now, not at the next pass
@@ -1089,17 +1094,10 @@ int exercise_answer(struct app *a, struct store_conn *c,
                     struct svc_error *e)
 {
     IS_UNUSED(a);
-    int rc = store_begin(c);
-    if (rc)
-        return svc_fail(e, rc, "internal", NULL, "the database is busy");
     struct store_exercise x;
-    bool part = false;
-    rc = load(c, who, id, &x, &part, e);
+    int rc = begin_part(c, who, id, &x, e);
     if (!rc) {
-        if (!part)
-            rc = svc_fail(e, IS_ERR_FORBIDDEN, "not_a_participant", NULL,
-                          "your organisation takes no part in this exercise");
-        else if (planning(&x))
+        if (planning(&x))
             rc = svc_fail(e, IS_ERR_CONFLICT, "not_started", NULL,
                           "the questionnaire opens when the exercise starts");
         store_exercise_release(&x);
