@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "common/log.h"
+#include "service/guideline.h"
 #include "service/app.h"
 #include "service/alerts.h"
 #include "service/exercise_run.h"
@@ -503,15 +504,23 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     app->reporting = rp;
-    app->exercises = ex_runs_new();  /* NULL: no exercise can run */
-    app->board_cache = rcache_new(); /* NULL: boards are not cached */
-    app->dash_cache = rcache_new();  /* NULL: dashboards are not cached */
+    /* issue 15: the guideline's editions (embedded at build time) */
+    if (guideline_load(err, sizeof(err))) {
+        fprintf(stderr, "infrashared: guideline: %s\n", err);
+        store_close(app->store);
+        return 1;
+    }
+    app->exercises = ex_runs_new();   /* NULL: no exercise can run */
+    app->board_cache = rcache_new();  /* NULL: boards are not cached */
+    app->dash_cache = rcache_new();   /* NULL: dashboards are not cached */
+    app->survey_cache = rcache_new(); /* NULL: results are not cached */
     memcpy(app->ack_deadline_s, cfg->ack_deadlines, sizeof(cfg->ack_deadlines));
     if (load_ack_key(app->store, app->ack_key)) {
         fprintf(stderr, "infrashared: cannot read or create the "
                         "acknowledgement key\n");
         rcache_free(app->board_cache);
         rcache_free(app->dash_cache);
+        rcache_free(app->survey_cache);
         free(rp);
         store_close(app->store);
         return 1;
@@ -640,6 +649,7 @@ int main(int argc, char **argv)
     free(app.reporting);
     rcache_free(app.board_cache);
     rcache_free(app.dash_cache);
+    rcache_free(app.survey_cache);
     store_close(app.store);
     curl_global_cleanup();
     return rc;

@@ -301,8 +301,9 @@ static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
     printf("initialised %s (schema %d)\n", db_path, store_schema_version());
     if (p->demo)
         printf("demo data: %d external organisations on %d distribution "
-               "lists; %d C4TAP submissions (handler c4tap-secretariat)\n",
-               ds->externals, ds->lists, ds->c4tap);
+               "lists; %d C4TAP submissions (handler c4tap-secretariat); "
+               "%d survey responses\n",
+               ds->externals, ds->lists, ds->c4tap, ds->survey_answers);
     printf("demo data: %d operators, %d users, %d contacts "
            "(demo password: %s)\n",
            ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);

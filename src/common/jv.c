@@ -103,9 +103,7 @@ static int check_array(const json_t *v, const struct jv_field *f,
     if (f->max_len && json_array_size(v) > f->max_len)
         return jv_fail(err, "too_long", prefix, f->name,
                        "has more than %zu items", f->max_len);
-    char sub[128];
-    if (objects)
-        sub_prefix(prefix, f->name, sub);
+    char sub[128] = "";
     size_t idx;
     json_t *it;
     json_array_foreach (v, idx, it) {
@@ -119,6 +117,11 @@ static int check_array(const json_t *v, const struct jv_field *f,
                                "items must be between %lld and %lld", f->min,
                                f->max);
             continue;
+        }
+        if (objects) { /* the item named by its index: "answers[2]" */
+            char base[128];
+            sub_prefix(prefix, f->name, base);
+            snprintf(sub, sizeof(sub), "%.100s[%zu]", base, idx);
         }
         int rc = objects
                      ? check_obj(it, f->sub, f->nsub, sub, err)

@@ -7,6 +7,7 @@
 
 #include "core/range.h"
 #include "common/util.h"
+#include "store/store_notice.h"
 #include "store/store_obs.h"
 
 void message_release(struct message *m)
@@ -425,9 +426,10 @@ int message_email(const struct deliver_settings *a, const struct message *m,
              "Content-Transfer-Encoding: base64\r\n\r\n",
              days[tm.tm_wday], tm.tm_mday, mons[tm.tm_mon], tm.tm_year + 1900,
              tm.tm_hour, tm.tm_min, tm.tm_sec, d->idem_key, domain,
-             d->kind == STORE_JOB_ALERT ? "Report"
-             : d->kind == STORE_JOB_OBS ? "Observation-Alert"
-                                        : "Advisory",
+             d->kind == STORE_JOB_ALERT    ? "Report"
+             : d->kind == STORE_JOB_OBS    ? "Observation-Alert"
+             : d->kind == STORE_JOB_NOTICE ? "Notice"
+                                           : "Advisory",
              d->advisory_id, d->idem_key);
     int rc = buf_error(&m->text); /* never encode a cut-short text */
     if (rc)
@@ -689,6 +691,42 @@ int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
                   al.reason_ja ? al.reason_ja : "", "reason_en",
                   al.reason_en ? al.reason_en : "");
     free(al.mem);
+    char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!js)
+        return IS_ERR_NOMEM;
+    buf_adds(&m->json, js);
+    free(js);
+    if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
+        return rc;
+    return IS_OK;
+}
+
+int message_compose_notice(const struct deliver_settings *a,
+                           struct store_conn *c, const struct store_delivery *d,
+                           int64_t now, struct message *m)
+{
+    IS_UNUSED(a);
+    IS_UNUSED(now);
+    int rc = message_start(c, d->contact_id, 16 * 1024, m);
+    if (rc)
+        return rc;
+    long id = 0;
+    if (util_parse_long(d->advisory_id, 1, 0x7fffffffL, &id))
+        return IS_ERR_NOTFOUND;
+    struct store_notice n;
+    if ((rc = store_notice_get(c, id, &n)))
+        return rc;
+    /* the subject is the queuing service's, bounded there */
+    if (util_copy(m->subject, sizeof(m->subject), n.subject ? n.subject : "")) {
+        store_notice_release(&n);
+        return IS_ERR_INVALID;
+    }
+    buf_adds(&m->text, n.body ? n.body : "");
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "notice", "kind",
+                          n.kind, "ref", n.ref, "subject", m->subject, "body",
+                          n.body ? n.body : "");
+    store_notice_release(&n);
     char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!js)

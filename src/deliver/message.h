@@ -101,6 +101,12 @@ int message_compose_alert(const struct deliver_settings *a,
 int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
                         const struct store_delivery *d, int64_t now,
                         struct message *m);
+/* Composes the e-mail of a notice (issue 15; d->kind STORE_JOB_NOTICE:
+ * d->advisory_id is the notice's id): its subject and text as queued
+ * (store/store_notice.h). */
+int message_compose_notice(const struct deliver_settings *a,
+                           struct store_conn *c, const struct store_delivery *d,
+                           int64_t now, struct message *m);
 /* The RFC 5322 e-mail (headers + base64 body) into out. */
 int message_email(const struct deliver_settings *a, const struct message *m,
                   const struct store_delivery *d, int64_t now, struct buf *out);

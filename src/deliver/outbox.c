@@ -162,6 +162,8 @@ static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
                  ? message_compose_alert(a, c, &j->d, now, &m)
              : j->d.kind == STORE_JOB_OBS
                  ? message_compose_obs(a, c, &j->d, now, &m)
+             : j->d.kind == STORE_JOB_NOTICE
+                 ? message_compose_notice(a, c, &j->d, now, &m)
                  : message_compose(a, c, &j->d, now, &m);
     if (!rc && a->exercise_id[0])
         rc = message_mark_exercise(&m, a->exercise_id);

@@ -13,6 +13,8 @@
 #include "service/c4tap.h"
 #include "service/exercises.h"
 #include "service/dependencies.h"
+#include "service/risks.h"
+#include "service/surveys.h"
 #include "service/provision.h"
 #include "service/lists.h"
 #include "service/rollcall.h"
@@ -607,6 +609,36 @@ int h_dependencies_get(struct http_req *r, struct http_resp *out);
 int h_dependencies_put(struct http_req *r, struct http_resp *out);
 int h_event_cascade(struct http_req *r, struct http_resp *out);
 int h_event_cascade_advisory(struct http_req *r, struct http_resp *out);
+int h_report_cascade(struct http_req *r, struct http_resp *out);
+int h_report_cascade_advisory(struct http_req *r, struct http_resp *out);
+int h_obs_alert_cascade(struct http_req *r, struct http_resp *out);
+int h_obs_alert_cascade_advisory(struct http_req *r, struct http_resp *out);
+/* routes_surveys.c (issue 15: the guideline catalogue, the annual
+ * survey, CP/BCP readiness) */
+int h_guideline_get(struct http_req *r, struct http_resp *out);
+int h_surveys_list(struct http_req *r, struct http_resp *out);
+int h_survey_create(struct http_req *r, struct http_resp *out);
+int h_survey_get(struct http_req *r, struct http_resp *out);
+int h_survey_answers_post(struct http_req *r, struct http_resp *out);
+int h_survey_answers_get(struct http_req *r, struct http_resp *out);
+int h_survey_attachment_post(struct http_req *r, struct http_resp *out);
+int h_survey_attachment_get(struct http_req *r, struct http_resp *out);
+int h_survey_progress(struct http_req *r, struct http_resp *out);
+int h_survey_remind(struct http_req *r, struct http_resp *out);
+int h_survey_close(struct http_req *r, struct http_resp *out);
+int h_survey_aggregates(struct http_req *r, struct http_resp *out);
+int h_survey_report(struct http_req *r, struct http_resp *out);
+int h_bcp_get(struct http_req *r, struct http_resp *out);
+int h_bcp_put(struct http_req *r, struct http_resp *out);
+/* routes_risks.c (issue 15: the risk register) */
+int h_risks_list(struct http_req *r, struct http_resp *out);
+int h_risk_create(struct http_req *r, struct http_resp *out);
+int h_risks_heatmap(struct http_req *r, struct http_resp *out);
+int h_risks_scale_get(struct http_req *r, struct http_resp *out);
+int h_risks_scale_put(struct http_req *r, struct http_resp *out);
+int h_risk_get(struct http_req *r, struct http_resp *out);
+int h_risk_update(struct http_req *r, struct http_resp *out);
+int h_risk_history(struct http_req *r, struct http_resp *out);
 
 #define BODY(spec) .body = spec, .nbody = IS_ARRAY_LEN(spec)
 #define PBODY(name) .body = provision_##name##_spec, .nbody = JV_UNTIL_NULL
@@ -617,6 +649,7 @@ int h_event_cascade_advisory(struct http_req *r, struct http_resp *out);
 #define RBODY(name) .body = rollcall_##name##_spec, .nbody = JV_UNTIL_NULL
 #define OBODY(name) .body = sites_##name##_spec, .nbody = JV_UNTIL_NULL
 #define CBODY(name) .body = c4tap_##name##_spec, .nbody = JV_UNTIL_NULL
+#define SVBODY(name) .body = survey_##name##_spec, .nbody = JV_UNTIL_NULL
 #define XBODY(name) .body = exercise_##name##_spec, .nbody = JV_UNTIL_NULL
 
 const struct http_route http_routes[] = {
@@ -1271,5 +1304,135 @@ const struct http_route http_routes[] = {
      .body = dependencies_advisory_spec,
      .nbody = JV_UNTIL_NULL,
      .fn = h_event_cascade_advisory},
+    {.method = "GET",
+     .pattern = "/api/v1/reports/{id}/cascade",
+     .auth = HTTP_AUTHED,
+     .fn = h_report_cascade},
+    {.method = "POST",
+     .pattern = "/api/v1/reports/{id}/cascade/advisory",
+     .auth = HTTP_AUTHED,
+     .body = dependencies_advisory_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_report_cascade_advisory},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/alerts/{id}/cascade",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_alert_cascade},
+    {.method = "POST",
+     .pattern = "/api/v1/observation/alerts/{id}/cascade/advisory",
+     .auth = HTTP_AUTHED,
+     .body = dependencies_advisory_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_obs_alert_cascade_advisory},
+    /* issue 15: the guideline catalogue, the annual survey, CP/BCP */
+    {.method = "GET",
+     .pattern = "/api/v1/guideline",
+     .auth = HTTP_AUTHED,
+     .fn = h_guideline_get},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys",
+     .auth = HTTP_AUTHED,
+     .fn = h_surveys_list},
+    {.method = "POST",
+     .pattern = "/api/v1/surveys",
+     .auth = HTTP_AUTHED,
+     SVBODY(create),
+     .fn = h_survey_create},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_get},
+    {.method = "POST",
+     .pattern = "/api/v1/surveys/{id}/answers",
+     .auth = HTTP_AUTHED,
+     SVBODY(answers),
+     .max_body = 4 * 1024 * 1024,
+     .fn = h_survey_answers_post},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys/{id}/answers",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_answers_get},
+    {.method = "POST",
+     .pattern = "/api/v1/surveys/{id}/attachments",
+     .auth = HTTP_AUTHED,
+     SVBODY(attachment),
+     .max_body = SURVEY_ATTACHMENT_MAX_BODY,
+     .fn = h_survey_attachment_post},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys/{id}/attachments/{att}",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_attachment_get},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys/{id}/progress",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_progress},
+    {.method = "POST",
+     .pattern = "/api/v1/surveys/{id}/remind",
+     .auth = HTTP_AUTHED,
+     SVBODY(remind),
+     .fn = h_survey_remind},
+    {.method = "POST",
+     .pattern = "/api/v1/surveys/{id}/close",
+     .auth = HTTP_AUTHED,
+     SVBODY(close),
+     .fn = h_survey_close},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys/{id}/aggregates",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_aggregates},
+    {.method = "GET",
+     .pattern = "/api/v1/surveys/{id}/report",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_report},
+    {.method = "GET",
+     .pattern = "/api/v1/bcp-readiness",
+     .auth = HTTP_AUTHED,
+     .fn = h_bcp_get},
+    {.method = "PUT",
+     .pattern = "/api/v1/bcp-readiness",
+     .auth = HTTP_AUTHED,
+     SVBODY(bcp),
+     .fn = h_bcp_put},
+    /* issue 15: the risk register. The fixed paths (heatmap, scale) come
+     * before /api/v1/risks/{id}: the first route matching wins
+     * (route_find in server.c) */
+    {.method = "GET",
+     .pattern = "/api/v1/risks",
+     .auth = HTTP_AUTHED,
+     .fn = h_risks_list},
+    {.method = "POST",
+     .pattern = "/api/v1/risks",
+     .auth = HTTP_AUTHED,
+     .body = risks_create_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_risk_create},
+    {.method = "GET",
+     .pattern = "/api/v1/risks/heatmap",
+     .auth = HTTP_AUTHED,
+     .fn = h_risks_heatmap},
+    {.method = "GET",
+     .pattern = "/api/v1/risks/scale",
+     .auth = HTTP_AUTHED,
+     .fn = h_risks_scale_get},
+    {.method = "PUT",
+     .pattern = "/api/v1/risks/scale",
+     .auth = HTTP_AUTHED,
+     .body = risks_scale_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_risks_scale_put},
+    {.method = "GET",
+     .pattern = "/api/v1/risks/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_risk_get},
+    {.method = "PUT",
+     .pattern = "/api/v1/risks/{id}",
+     .auth = HTTP_AUTHED,
+     .body = risks_update_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_risk_update},
+    {.method = "GET",
+     .pattern = "/api/v1/risks/{id}/history",
+     .auth = HTTP_AUTHED,
+     .fn = h_risk_history},
 };
 const size_t http_nroutes = IS_ARRAY_LEN(http_routes);

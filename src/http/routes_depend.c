@@ -41,3 +41,38 @@ int h_event_cascade_advisory(struct http_req *r, struct http_resp *out)
                                     r->json, NOW, &o, &e);
     return http_svc_reply(out, rc, &e, o, 201);
 }
+
+int h_report_cascade(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_cascade(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_report_cascade_advisory(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_cascade_advisory(r->app, r->sc, &r->auth, r->params[0],
+                                     r->json, NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 201);
+}
+
+int h_obs_alert_cascade(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc =
+        obs_alert_cascade(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_obs_alert_cascade_advisory(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = obs_alert_cascade_advisory(r->app, r->sc, &r->auth, r->params[0],
+                                        r->json, NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 201);
+}

@@ -56,6 +56,9 @@ struct app {
     /* the dashboards last computed, by reader and version
      * (service/dashboard.c; NULL: no cache) */
     struct rcache *dash_cache;
+    /* the published results of closed survey campaigns, by campaign,
+     * format and language (service/survey_report.c; NULL: no cache) */
+    struct rcache *survey_cache;
     /* infrashared --test-mode (only when listening on loopback): website
      * observation admits loopback site URLs and intervals from 1 s
      * (service/sites.h) */

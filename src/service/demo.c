@@ -448,6 +448,8 @@ int demo_generate(struct store_conn *c, const char *demo_json_path,
         rc = demo_c4tap_generate(c, pw_hash, now, stats);
     if (!rc)
         rc = demo_exercise(c, demo_json_path, now);
+    if (!rc)
+        rc = demo_survey_generate(c, now, stats);
     if (rc && !err[0])
         snprintf(err, errlen, "demo data: %s", is_strerror(rc));
     json_decref(demo);

@@ -27,6 +27,7 @@ struct demo_stats {
     int externals, lists; /* distribution lists and their members */
     int sites, rollups;   /* website observation (service/demo_obs.c) */
     int c4tap;            /* C4TAP submissions (service/demo_c4tap.c) */
+    int survey_answers;   /* survey responses (service/demo_survey.c) */
 };
 
 /* Generates the demo set into the store (caller holds a transaction).
@@ -51,5 +52,11 @@ int demo_obs_generate(struct store_conn *c, int64_t now,
  * sectors and one unrelated e-mail. Inside demo_generate's transaction. */
 int demo_c4tap_generate(struct store_conn *c, const char *pw_hash, int64_t now,
                         struct demo_stats *stats);
+
+/* The annual survey's demo (issue 15; service/demo_survey.c): last fiscal
+ * year's campaign closed with its figures, this year's open with answers
+ * and drafts coming in. Inside demo_generate's transaction. */
+int demo_survey_generate(struct store_conn *c, int64_t now,
+                         struct demo_stats *stats);
 
 #endif

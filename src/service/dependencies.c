@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "core/roles.h"
 #include "service/provision.h"
+#include "service/observation.h"
 #include "service/reporting.h"
 #include "store/store_depend.h"
 
@@ -448,12 +449,21 @@ static json_t *suggestions_json(struct store_conn *c, const struct dep_model *m,
     return arr;
 }
 
-static json_t *cascade_json(const struct store_cascade *x, json_t *event)
+/* What suggestions are about: an event, a report, or a sector-wide alert
+ * of website observation (their key in the cascade log: the event's or
+ * report's id, "obs-alert-<id>"). */
+enum subject { SUBJ_EVENT, SUBJ_REPORT, SUBJ_ALERT };
+static const char *const subject_names[] = {"event", "report",
+                                            "observation_alert"};
+
+static json_t *cascade_json(const struct store_cascade *x, enum subject kind,
+                            const char *id, json_t *event)
 {
     json_t *sugg = json_loads(x->suggestions, 0, NULL);
     json_t *src = json_loads(x->sources, 0, NULL);
     return json_pack(
-        "{s:s,s:o,s:I,s:i,s:o,s:o,s:o,s:o,s:o}", "event", x->event_id, "title",
+        "{s:s,s:{s:s,s:s},s:o,s:I,s:i,s:o,s:o,s:o,s:o,s:o}", "event",
+        x->event_id, "subject", "kind", subject_names[kind], "id", id, "title",
         event ? event : json_null(), "suggestion", (json_int_t)x->id,
         "severity", x->severity, "sources", src ? src : json_array(),
         "model_version", json_integer(x->model_version), "suggestions",
@@ -464,32 +474,93 @@ static json_t *cascade_json(const struct store_cascade *x, json_t *event)
                         : json_null());
 }
 
-int event_cascade(struct app *a, struct store_conn *c,
-                  const struct auth_ctx *who, const char *event, int64_t now,
-                  json_t **out, struct svc_error *e)
+/* The subject as who may read it: the sectors it concerns, its severity
+ * (an event's: of its readable reports; a website alert: 4 unreachable, 3
+ * slow), its title, and its key in the cascade log. */
+static int subject_read(struct app *a, struct store_conn *c,
+                        const struct auth_ctx *who, enum subject kind,
+                        const char *id, int64_t now, json_t **sources,
+                        int *severity, json_t **title, char key[64],
+                        struct svc_error *e)
 {
-    json_t *ev = NULL;
-    /* the event as who may read it: its readable reports only */
-    int rc = event_read(a, c, who, event, now, &ev, e);
+    *sources = json_array();
+    *title = NULL;
+    *severity = 0;
+    json_t *o = NULL;
+    int rc = IS_OK;
+    if (kind == SUBJ_ALERT) {
+        struct store_obs_alert al;
+        bool nisc = false;
+        if ((rc = obs_alert_actionable(c, who, id, &al, &nisc, e)))
+            return rc;
+        if (strcmp(al.kind, "sector") != 0) {
+            free(al.mem);
+            return svc_fail(e, IS_ERR_CONFLICT, "not_sector_wide", "id",
+                            "cascades follow a sector-wide alert (this one "
+                            "is of a %s)",
+                            al.kind);
+        }
+        bool un = strcmp(al.condition, "unreachable") == 0;
+        *severity = un ? 4 : 3;
+        json_array_append_new(*sources, json_string(al.sector_id));
+        char t[256];
+        snprintf(t, sizeof(t),
+                 "HPレスポンス観測：%lld サイトが同時に%s / Website "
+                 "observation: %lld sites %s at once",
+                 (long long)al.site_count, un ? "到達不能" : "遅延",
+                 (long long)al.site_count, un ? "unreachable" : "slow");
+        *title = json_string(t);
+        snprintf(key, 64, "obs-alert-%lld", (long long)al.id);
+        free(al.mem);
+        return IS_OK;
+    }
+    rc = kind == SUBJ_EVENT ? event_read(a, c, who, id, now, &o, e)
+                            : report_read(a, c, who, id, now, &o, e);
     if (rc)
         return rc;
-    int severity = (int)json_integer_value(
-        json_object_get(json_object_get(ev, "severity"), "level"));
-    json_t *sources = json_array();
+    if (util_copy(key, 64, id)) {
+        json_decref(o);
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "id", "no such item");
+    }
+    const json_t *sev = json_object_get(o, "severity");
+    *severity = (int)json_integer_value(
+        json_object_get(sev, kind == SUBJ_EVENT ? "level" : "effective"));
+    json_t *reports = kind == SUBJ_EVENT ? json_object_get(o, "reports")
+                                         : json_pack("[O]", o);
     size_t i;
     json_t *r;
-    json_array_foreach (json_object_get(ev, "reports"), i, r) {
-        const char *s = json_string_value(json_object_get(r, "sector"));
+    json_array_foreach (reports, i, r) {
+        const char *sec = json_string_value(json_object_get(r, "sector"));
         bool have = false;
         size_t k;
         json_t *v;
-        json_array_foreach (sources, k, v)
-            have |= s && strcmp(json_string_value(v), s) == 0;
-        if (s && *s && !have)
-            json_array_append_new(sources, json_string(s));
+        json_array_foreach (*sources, k, v)
+            have |= sec && strcmp(json_string_value(v), sec) == 0;
+        if (sec && *sec && !have)
+            json_array_append_new(*sources, json_string(sec));
     }
-    json_t *title = json_incref(json_object_get(ev, "title"));
-    json_decref(ev);
+    if (kind != SUBJ_EVENT)
+        json_decref(reports);
+    *title = json_incref(json_object_get(o, "title"));
+    json_decref(o);
+    return IS_OK;
+}
+
+static int suggest(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, enum subject kind,
+                   const char *id, int64_t now, json_t **out,
+                   struct svc_error *e)
+{
+    json_t *sources, *title;
+    int severity;
+    char event[64];
+    int rc = subject_read(a, c, who, kind, id, now, &sources, &severity, &title,
+                          event, e);
+    if (rc) {
+        json_decref(sources);
+        return rc;
+    }
+    size_t i;
     struct store_dep_model row;
     json_t *model;
     struct dep_model *m;
@@ -543,9 +614,10 @@ int event_cascade(struct app *a, struct store_conn *c,
         rc = x.sources && x.suggestions ? store_cascade_add(c, &x, &x.id)
                                         : IS_ERR_NOMEM;
     if (!rc && !same)
-        rc = audit_record(
-            c, who, now, "cascade.suggest", event,
-            json_pack("{s:I,s:i}", "suggestion", (json_int_t)x.id, "count", n));
+        rc = audit_record(c, who, now, "cascade.suggest", event,
+                          json_pack("{s:I,s:i,s:s}", "suggestion",
+                                    (json_int_t)x.id, "count", n, "subject",
+                                    subject_names[kind]));
     if (!rc && (rc = store_commit(c)))
         store_rollback(c);
     if (rc) {
@@ -555,9 +627,30 @@ int event_cascade(struct app *a, struct store_conn *c,
         return svc_fail(e, rc, "internal", NULL,
                         "the suggestions could not be recorded");
     }
-    *out = cascade_json(&x, title);
+    *out = cascade_json(&x, kind, id, title);
     store_cascade_release(&x);
     return IS_OK;
+}
+
+int event_cascade(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, const char *event, int64_t now,
+                  json_t **out, struct svc_error *e)
+{
+    return suggest(a, c, who, SUBJ_EVENT, event, now, out, e);
+}
+
+int report_cascade(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *report, int64_t now,
+                   json_t **out, struct svc_error *e)
+{
+    return suggest(a, c, who, SUBJ_REPORT, report, now, out, e);
+}
+
+int obs_alert_cascade(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who, const char *alert,
+                      int64_t now, json_t **out, struct svc_error *e)
+{
+    return suggest(a, c, who, SUBJ_ALERT, alert, now, out, e);
 }
 
 struct acted {
@@ -571,26 +664,28 @@ static int link_acted(struct store_conn *c, const char *adv, void *ctx)
     return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
 }
 
-int event_cascade_advisory(struct app *a, struct store_conn *c,
-                           const struct auth_ctx *who, const char *event,
-                           const json_t *body, int64_t now, json_t **out,
-                           struct svc_error *e)
+static int advise(struct app *a, struct store_conn *c,
+                  const struct auth_ctx *who, enum subject kind, const char *id,
+                  const json_t *body, int64_t now, json_t **out,
+                  struct svc_error *e)
 {
-    int64_t id = jv_int(body, "suggestion", 0);
+    /* who must still read the subject (its suggestions follow from it) */
+    json_t *srcs = NULL, *ttl = NULL;
+    int sev;
+    char event[64];
+    int rc =
+        subject_read(a, c, who, kind, id, now, &srcs, &sev, &ttl, event, e);
+    json_decref(srcs);
+    json_decref(ttl);
+    if (rc)
+        return rc;
+    int64_t sid = jv_int(body, "suggestion", 0);
     struct store_cascade x;
     memset(&x, 0, sizeof(x));
-    if (store_cascade_get(c, id, &x) || strcmp(x.event_id, event) != 0) {
+    if (store_cascade_get(c, sid, &x) || strcmp(x.event_id, event) != 0) {
         store_cascade_release(&x);
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "suggestion",
-                        "suggestion: no such suggestion for this event");
-    }
-    /* who must still read the event (its suggestions follow from it) */
-    json_t *ev = NULL;
-    int rc = event_read(a, c, who, event, now, &ev, e);
-    json_decref(ev);
-    if (rc) {
-        store_cascade_release(&x);
-        return rc;
+                        "suggestion: no such suggestion for this item");
     }
     if (*x.advisory_id) {
         store_cascade_release(&x);
@@ -717,4 +812,28 @@ int event_cascade_advisory(struct app *a, struct store_conn *c,
     json_decref(req);
     store_cascade_release(&x);
     return rc;
+}
+
+int event_cascade_advisory(struct app *a, struct store_conn *c,
+                           const struct auth_ctx *who, const char *event,
+                           const json_t *body, int64_t now, json_t **out,
+                           struct svc_error *e)
+{
+    return advise(a, c, who, SUBJ_EVENT, event, body, now, out, e);
+}
+
+int report_cascade_advisory(struct app *a, struct store_conn *c,
+                            const struct auth_ctx *who, const char *report,
+                            const json_t *body, int64_t now, json_t **out,
+                            struct svc_error *e)
+{
+    return advise(a, c, who, SUBJ_REPORT, report, body, now, out, e);
+}
+
+int obs_alert_cascade_advisory(struct app *a, struct store_conn *c,
+                               const struct auth_ctx *who, const char *alert,
+                               const json_t *body, int64_t now, json_t **out,
+                               struct svc_error *e)
+{
+    return advise(a, c, who, SUBJ_ALERT, alert, body, now, out, e);
 }

@@ -63,5 +63,25 @@ int event_cascade_advisory(struct app *a, struct store_conn *c,
                            const struct auth_ctx *who, const char *event,
                            const json_t *body, int64_t now, json_t **out,
                            struct svc_error *e);
+/* The same for one report (its sector, its effective severity), as who may
+ * read it. */
+int report_cascade(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const char *report, int64_t now,
+                   json_t **out, struct svc_error *e);
+int report_cascade_advisory(struct app *a, struct store_conn *c,
+                            const struct auth_ctx *who, const char *report,
+                            const json_t *body, int64_t now, json_t **out,
+                            struct svc_error *e);
+/* The same for a sector-wide alert of website observation (issue 12), by
+ * who may act on it (NISC, the sector's secretariats): its sector, severity
+ * 4 when the sites are unreachable, 3 when slow. 409 not_sector_wide for
+ * other alerts. */
+int obs_alert_cascade(struct app *a, struct store_conn *c,
+                      const struct auth_ctx *who, const char *alert,
+                      int64_t now, json_t **out, struct svc_error *e);
+int obs_alert_cascade_advisory(struct app *a, struct store_conn *c,
+                               const struct auth_ctx *who, const char *alert,
+                               const json_t *body, int64_t now, json_t **out,
+                               struct svc_error *e);
 
 #endif

@@ -260,6 +260,7 @@ int ex_run_open(struct app *a, struct store_conn *c,
     r->app.store = r->store;
     r->app.board_cache = NULL;
     r->app.dash_cache = NULL;
+    r->app.survey_cache = NULL;
     r->app.exercises = NULL;
     r->app.exercise = r;
     r->app.clock = app_clock;

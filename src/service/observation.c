@@ -642,25 +642,24 @@ static int link_alert(struct store_conn *c, const char *adv_id, void *ctx)
     return rc;
 }
 
-int obs_alert_advisory(struct app *a, struct store_conn *c,
-                       const struct auth_ctx *who, const char *alert_id,
-                       int64_t now, json_t **out, struct svc_error *e)
+int obs_alert_actionable(struct store_conn *c, const struct auth_ctx *who,
+                         const char *alert_id, struct store_obs_alert *al,
+                         bool *nisc, struct svc_error *e)
 {
     struct obs_reader rd;
     obs_reader_of(who, &rd);
     int64_t id;
-    struct store_obs_alert al;
-    memset(&al, 0, sizeof(al));
-    if (parse_id(alert_id, &id) || store_obs_alert_get(c, id, &al))
+    memset(al, 0, sizeof(*al));
+    if (parse_id(alert_id, &id) || store_obs_alert_get(c, id, al))
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such alert");
     /* NISC, or a secretariat of the alert's sector; a site alert is not
      * an advisory's matter (its organisation was told) */
-    bool nisc = strcmp(who->org.kind, "nisc") == 0;
+    *nisc = strcmp(who->org.kind, "nisc") == 0;
     bool secretariat =
-        rd.ceptoar && al.sector_id[0] && strcmp(rd.sector, al.sector_id) == 0;
-    bool visible = nisc || secretariat;
-    if (!visible || strcmp(al.kind, "site") == 0 ||
-        strcmp(al.kind, "vantage") == 0) {
+        rd.ceptoar && al->sector_id[0] && strcmp(rd.sector, al->sector_id) == 0;
+    bool visible = *nisc || secretariat;
+    if (!visible || strcmp(al->kind, "site") == 0 ||
+        strcmp(al->kind, "vantage") == 0) {
         bool may_see = false;
         struct store_obs_alert *l = NULL;
         size_t ln = 0;
@@ -668,7 +667,8 @@ int obs_alert_advisory(struct app *a, struct store_conn *c,
             for (size_t i = 0; i < ln; i++)
                 may_see = may_see || l[i].id == id;
         store_obs_alerts_free(l, ln);
-        free(al.mem);
+        free(al->mem);
+        al->mem = NULL;
         if (!may_see)
             return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
                             "no such alert");
@@ -676,6 +676,19 @@ int obs_alert_advisory(struct app *a, struct store_conn *c,
                         "an advisory is made from a sector-wide alert by "
                         "NISC or the sector's CEPTOAR secretariat");
     }
+    return IS_OK;
+}
+
+int obs_alert_advisory(struct app *a, struct store_conn *c,
+                       const struct auth_ctx *who, const char *alert_id,
+                       int64_t now, json_t **out, struct svc_error *e)
+{
+    struct store_obs_alert al;
+    bool nisc = false;
+    int rc = obs_alert_actionable(c, who, alert_id, &al, &nisc, e);
+    if (rc)
+        return rc;
+    int64_t id = al.id;
     if (al.advisory_id[0]) {
         free(al.mem);
         return svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
@@ -719,8 +732,7 @@ int obs_alert_advisory(struct app *a, struct store_conn *c,
     struct alert_link lk = {
         .who = who, .now = now, .id = id, .alert_id = alert_id};
     json_t *adv = NULL;
-    int rc =
-        advisory_issue_linked(a, c, who, body, now, link_alert, &lk, &adv, e);
+    rc = advisory_issue_linked(a, c, who, body, now, link_alert, &lk, &adv, e);
     json_decref(body);
     if (rc) {
         if (rc == IS_ERR_CONFLICT)

@@ -77,6 +77,13 @@ int obs_site_observations(struct app *a, struct store_conn *c,
 int obs_alerts(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                const char *state, const char *kind, const char *sector,
                int64_t now, json_t **out, struct svc_error *e);
+/* The alert alert_id when who may act on it (NISC, or a CEPTOAR secretariat
+ * of its sector; not a site's or a vantage point's alert): *al filled (its
+ * mem the caller's to free), *nisc whether who is NISC. 404 when who may
+ * not see it, 403 when it sees it but may not act. */
+int obs_alert_actionable(struct store_conn *c, const struct auth_ctx *who,
+                         const char *alert_id, struct store_obs_alert *al,
+                         bool *nisc, struct svc_error *e);
 int obs_alert_advisory(struct app *a, struct store_conn *c,
                        const struct auth_ctx *who, const char *alert_id,
                        int64_t now, json_t **out, struct svc_error *e);

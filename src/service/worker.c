@@ -8,6 +8,7 @@
 #include "service/exercise_run.h"
 #include "service/provision.h"
 #include "service/reporting.h"
+#include "service/risks.h"
 
 static atomic_uint_fast64_t ticks;
 
@@ -34,6 +35,7 @@ static void *run(void *arg)
         struct store_conn *c = store_acquire(w->app->store);
         int n = reporting_tick(w->app, c, app_now(w->app));
         n += provision_tick(w->app, c, app_now(w->app));
+        n += risks_tick(w->app, c, app_now(w->app));
         store_put(w->app->store, c);
         /* issue 14: running exercises, each on its own clock */
         n += ex_runs_tick(w->app);

@@ -777,7 +777,10 @@ enum store_job_kind {
     STORE_JOB_ALERT = 1,
     /* issue 12: an observation alert's e-mail (obs_alert_deliveries;
      * advisory_id holds the alert's id) */
-    STORE_JOB_OBS = 2
+    STORE_JOB_OBS = 2,
+    /* issue 15: a notice's e-mail (notice_deliveries; advisory_id holds
+     * the notice's id: store/store_notice.h) */
+    STORE_JOB_NOTICE = 3
 };
 struct store_delivery {
     int64_t id;

@@ -465,6 +465,11 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                         &x, "IIi", now, now + lease, max - x.n);
     }
     if (!rc && x.n < max) {
+        x.kind = STORE_JOB_NOTICE;
+        rc = store_each(c, ST_NOTICE_CLAIM, "claim notices", map_claimed, &x,
+                        "IIi", now, now + lease, max - x.n);
+    }
+    if (!rc && x.n < max) {
         x.kind = STORE_JOB_ADVISORY;
         rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
                         now + lease, max - x.n);
@@ -493,9 +498,17 @@ static bool is_obs(const struct store_delivery *d)
     return d->kind == STORE_JOB_OBS;
 }
 
+static bool is_notice(const struct store_delivery *d)
+{
+    return d->kind == STORE_JOB_NOTICE;
+}
+
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now)
 {
+    if (is_notice(d))
+        return store_exec(c, ST_NOTICE_DONE, "notice delivered", "II",
+                          (int64_t)d->id, (int64_t)now);
     if (is_obs(d))
         return store_exec(c, ST_OBS_OAD_DONE, "obs delivery done", "II",
                           (int64_t)d->id, (int64_t)now);
@@ -510,6 +523,9 @@ int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
                          int64_t next_at, const char *error)
 {
+    if (is_notice(d))
+        return store_exec(c, ST_NOTICE_RETRY, "notice retry", "IIt",
+                          (int64_t)d->id, (int64_t)next_at, error);
     if (is_obs(d))
         return store_exec(c, ST_OBS_OAD_RETRY, "obs delivery retry", "IIt",
                           (int64_t)d->id, (int64_t)next_at, error);
@@ -523,6 +539,9 @@ int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
                           const char *error)
 {
+    if (is_notice(d))
+        return store_exec(c, ST_NOTICE_FAILED, "notice failed", "It",
+                          (int64_t)d->id, error);
     if (is_obs(d))
         return store_exec(c, ST_OBS_OAD_FAILED, "obs delivery failed", "It",
                           (int64_t)d->id, error);
@@ -533,7 +552,8 @@ int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
 int store_delivery_next(struct store_conn *c, const struct store_delivery *d,
                         int64_t now, int *queued)
 {
-    if (is_obs(d)) { /* every e-mail contact has its own job already */
+    if (is_obs(d) || is_notice(d)) { /* every e-mail contact has its own
+                                        job already */
         *queued = 0;
         return IS_OK;
     }
@@ -551,7 +571,7 @@ int store_delivery_settled(struct store_conn *c, const struct store_delivery *d,
                            bool *settled)
 {
     *settled = false;
-    if (is_obs(d))
+    if (is_obs(d) || is_notice(d))
         return IS_OK;
     if (is_alert(d)) {
         int64_t one = 0;

@@ -253,3 +253,83 @@ def test_cascade_inside_an_exercise(fresh_demo_hub):
                 "nisc-analyst").json() == real_events
     assert_error(call(hub, "GET", f"/api/v1/events/{ev.json()['id']}/cascade",
                       "nisc-analyst"), 404)
+
+
+def test_report_cascade_and_advisory(fresh_demo_hub):
+    """One report above the maintenance level: suggestions from its sector
+    and effective severity, for whoever may read it; one step to an
+    advisory by the ministry the report reached first."""
+    hub = fresh_demo_hub
+    r = call(hub, "POST", "/api/v1/reports", "op-electricity-0001", json={
+        "title": "変電所停止 / substation down", "kind": "incident",
+        "detected_at": now_iso(), "range": "amber", "route": "direct",
+        "declared_severity": 5, "declared_reason": "広域停電",
+        "impact": {"households": 900000, "service_stopped": True}})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    c = call(hub, "GET", f"/api/v1/reports/{rid}/cascade", "meti-desk")
+    assert c.status_code == 200, c.text
+    c = c.json()
+    assert c["subject"] == {"kind": "report", "id": rid}
+    assert c["sources"] == ["electricity"] and c["severity"] == 5
+    have = [(s["node"], s["lag_min"], s["strength"], s["regional"])
+            for s in c["suggestions"]]
+    assert have == oracle(MODEL, ["electricity"], 5)
+    # the reporter reads its report, hence its suggestions; another
+    # operator reads neither (an Amber report)
+    mine = call(hub, "GET", f"/api/v1/reports/{rid}/cascade",
+                "op-electricity-0001")
+    assert mine.status_code == 200
+    assert_error(call(hub, "GET", f"/api/v1/reports/{rid}", "op-gas-0001"),
+                 404)
+    assert_error(call(hub, "GET", f"/api/v1/reports/{rid}/cascade",
+                      "op-gas-0001"), 404)
+    assert_error(call(hub, "POST", f"/api/v1/reports/{rid}/cascade/advisory",
+                      "op-gas-0001", json={"suggestion": c["suggestion"]}),
+                 404)
+    # a suggestion of another item is not this report's
+    assert_error(call(hub, "POST", f"/api/v1/reports/{rid}/cascade/advisory",
+                      "meti-desk", json={"suggestion": 999999}), 404,
+                 "not_found", "suggestion")
+    a = call(hub, "POST", f"/api/v1/reports/{rid}/cascade/advisory",
+             "meti-desk", json={"suggestion": c["suggestion"],
+                                   "sectors": ["water", "railway"]})
+    assert a.status_code == 201, a.text
+    assert a.json()["advisory"]["severity"] == 5
+    again = call(hub, "GET", f"/api/v1/reports/{rid}/cascade",
+                 "meti-desk").json()
+    assert again["advisory"]["id"] == a.json()["advisory"]["id"]
+    assert_error(call(hub, "POST", f"/api/v1/reports/{rid}/cascade/advisory",
+                      "meti-desk", json={"suggestion": c["suggestion"]}),
+                 409, "already_acted", "suggestion")
+
+
+def test_sector_wide_website_alert_cascade(fresh_demo_hub):
+    """The demo's open sector-wide alert of website observation: its
+    sector's dependents at severity 4 (unreachable) or 3 (slow), for NISC
+    and the sector's secretariat only."""
+    hub = fresh_demo_hub
+    alerts = call(hub, "GET", "/api/v1/observation/alerts", "nisc-analyst",
+                  params={"state": "open"}).json()["items"]
+    al = next(a for a in alerts if a["kind"] == "sector")
+    sector = al["sector"]
+    sev = 4 if al["condition"] == "unreachable" else 3
+    c = call(hub, "GET", f"/api/v1/observation/alerts/{al['id']}/cascade",
+             "nisc-analyst")
+    assert c.status_code == 200, c.text
+    c = c.json()
+    assert c["subject"] == {"kind": "observation_alert", "id": str(al["id"])}
+    assert c["event"] == f"obs-alert-{al['id']}"
+    assert c["sources"] == [sector] and c["severity"] == sev
+    have = [(s["node"], s["lag_min"], s["strength"], s["regional"])
+            for s in c["suggestions"]]
+    assert have == oracle(MODEL, [sector], sev)
+    # an operator of the sector sees no sector alert to act on
+    assert call(hub, "GET", f"/api/v1/observation/alerts/{al['id']}/cascade",
+                f"op-{sector}-0001").status_code in (403, 404)
+    if c["suggestions"]:
+        a = call(hub, "POST",
+                 f"/api/v1/observation/alerts/{al['id']}/cascade/advisory",
+                 "nisc-analyst", json={"suggestion": c["suggestion"]})
+        assert a.status_code == 201, a.text
+        assert a.json()["advisory"]["kind"] == "warning"

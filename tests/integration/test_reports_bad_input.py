@@ -122,7 +122,7 @@ BAD_FILINGS = [
      400, "invalid_value", "attachments.content_base64"),
     ("attachment-missing-name",
      dict(attachments=[{"mime": "text/plain", "content_base64": "aGk="}]),
-     400, "missing_field", "attachments.name"),
+     400, "missing_field", "attachments[0].name"),
     ("six-attachments",
      dict(attachments=[{"name": f"f{i}.txt", "mime": "text/plain",
                         "content_base64": b64(b"hello")} for i in range(6)]),

@@ -1,0 +1,64 @@
+/*
+ * store_notice.c - notices e-mailed through the outbox (see
+ * store/store_notice.h).
+ */
+#include "store/store_internal.h"
+#include "store/store_notice.h"
+
+#include <stdlib.h>
+
+int store_notice_queue(struct store_conn *c, const char *org, const char *kind,
+                       const char *ref, const char *subject, const char *body,
+                       int64_t now, int64_t *notice_id, int *queued)
+{
+    *queued = 0;
+    int rc = store_exec(c, ST_NOTICE_ADD, "notice add", "tttttI", kind, ref,
+                        org, subject, body, now);
+    if (rc)
+        return rc;
+    int64_t id = sqlite3_last_insert_rowid(c->db);
+    if (notice_id)
+        *notice_id = id;
+    rc = store_exec(c, ST_NOTICE_QUEUE, "notice queue", "ItI", id, org, now);
+    if (!rc)
+        *queued = sqlite3_changes(c->db);
+    return rc;
+}
+
+void store_notice_release(struct store_notice *n)
+{
+    if (!n)
+        return;
+    free(n->subject);
+    free(n->body);
+    n->subject = n->body = NULL;
+}
+
+static int map_notice(sqlite3_stmt *st, void *ctx)
+{
+    struct store_notice *n = ctx;
+    memset(n, 0, sizeof(*n));
+    n->id = sqlite3_column_int64(st, 0);
+    store_col_copy(st, 1, n->kind, sizeof(n->kind));
+    store_col_copy(st, 2, n->ref, sizeof(n->ref));
+    store_col_copy(st, 3, n->org_id, sizeof(n->org_id));
+    n->created_at = sqlite3_column_int64(st, 6);
+    if (store_col_dup(st, 4, &n->subject) || store_col_dup(st, 5, &n->body)) {
+        store_notice_release(n);
+        return IS_ERR_NOMEM;
+    }
+    return IS_OK;
+}
+
+int store_notice_get(struct store_conn *c, int64_t id, struct store_notice *out)
+{
+    memset(out, 0, sizeof(*out));
+    return store_get_row(c, ST_NOTICE_GET, "notice", map_notice, out, "I", id);
+}
+
+int store_notice_count(struct store_conn *c, const char *kind, const char *ref,
+                       const char *org, int64_t since, int64_t *n)
+{
+    return store_get_int64(c, ST_NOTICE_COUNT, "notice count", n, "tttI", kind,
+                           ref, org, since);
+}

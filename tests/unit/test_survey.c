@@ -1,0 +1,210 @@
+/*
+ * test_survey.c - what the annual survey publishes (core/survey.h) and the
+ * guideline catalogue (service/guideline.h), written from DOMAIN.md §12
+ * and issue 15: groups of fewer than five hidden, pooled only when big
+ * enough, and no hidden group recomputable from the published figures;
+ * the adoption rate; the shipped edition and every bad catalogue refused.
+ */
+#include "common/common.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* cmocka needs the headers above first */
+#include <cmocka.h>
+
+#include "core/survey.h"
+#include "service/app.h"
+#include "service/guideline.h"
+
+static void test_publish_examples(void **state)
+{
+    (void)state;
+    bool pub[4], other, national;
+    /* 6 and 5 shown; 3 + 1 = 4 hidden and pooled in nothing */
+    int64_t a[] = {6, 3, 1, 5};
+    assert_int_equal(sv_publish(a, 4, 5, pub, &other, &national), 11);
+    assert_true(pub[0] && !pub[1] && !pub[2] && pub[3]);
+    assert_false(other);
+    assert_true(national);
+    /* 3 + 2 = 5 hidden: pooled, and in the total */
+    int64_t b[] = {5, 3, 2, 7};
+    assert_int_equal(sv_publish(b, 4, 5, pub, &other, &national), 17);
+    assert_true(other && national);
+    /* no sector big enough, but 8 together: one pooled group, the total */
+    int64_t c[] = {4, 4};
+    assert_int_equal(sv_publish(c, 2, 5, pub, &other, &national), 8);
+    assert_true(!pub[0] && !pub[1]);
+    assert_true(other && national);
+    int64_t d[] = {2, 2};
+    assert_int_equal(sv_publish(d, 2, 5, pub, &other, &national), 0);
+    assert_false(other || national);
+}
+
+/* For random sectors: every published figure counts at least 5; the total
+ * is exactly the published groups, disjoint; so the total minus any set of
+ * published groups (what a reader can subtract) leaves 0 or at least 5
+ * operators, and a hidden sector is in a figure only inside the pooled
+ * group of at least 5. */
+static void test_publish_nothing_recomputable(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    for (int round = 0; round < 3000; round++) {
+        int k = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 9;
+        int64_t n[9];
+        bool pub[9], other, national;
+        for (int i = 0; i < k; i++)
+            n[i] = (int64_t)(((seed = seed * 1103515245u + 12345u) >> 16) % 12);
+        int64_t total = sv_publish(n, k, 5, pub, &other, &national);
+        int64_t shown = 0, hidden = 0, fig[10];
+        int nf = 0;
+        for (int i = 0; i < k; i++) {
+            assert_int_equal(pub[i], n[i] >= 5);
+            if (pub[i])
+                shown += fig[nf++] = n[i];
+            else
+                hidden += n[i];
+        }
+        assert_int_equal(other, hidden >= 5);
+        if (other)
+            fig[nf++] = hidden;
+        assert_int_equal(national, shown + (other ? hidden : 0) >= 5);
+        if (!national)
+            continue;
+        assert_int_equal(total, shown + (other ? hidden : 0));
+        for (unsigned set = 0; set < (1u << nf); set++) {
+            int64_t left = total;
+            for (int i = 0; i < nf; i++)
+                if (set & (1u << i))
+                    left -= fig[i];
+            if (left != 0 && left < 5)
+                fail_msg("the total minus published groups leaves %lld",
+                         (long long)left);
+        }
+    }
+}
+
+static void test_rate(void **state)
+{
+    (void)state;
+    assert_true(sv_rate(0, 0, 0) < 0);
+    assert_true(sv_rate(1, 0, 0) == 100.0);
+    assert_true(sv_rate(1, 1, 1) == 33.3);
+    assert_true(sv_rate(2, 1, 0) == 66.7);
+    assert_true(sv_rate(0, 5, 5) == 0.0);
+}
+
+static void test_shipped_edition(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    assert_int_equal(guideline_load(err, sizeof(err)), IS_OK);
+    const struct gl_edition *ed = guideline_edition(NULL);
+    assert_non_null(ed);
+    assert_string_equal(ed->edition, "ed5");
+    assert_ptr_equal(guideline_edition("ed5"), ed);
+    assert_null(guideline_edition("ed4"));
+    /* the PDCA items, the controls and their measures, the checks */
+    const struct gl_item *it = guideline_item(ed, "4.1.1(1)");
+    assert_non_null(it);
+    assert_string_equal(it->pdca, "plan");
+    assert_true(it->answerable);
+    it = guideline_item(ed, "4.1.3(2)(ア)");
+    assert_non_null(it);
+    assert_false(it->answerable); /* a control with measures: a heading */
+    assert_true(guideline_item(ed, "4.1.3(2)(ア)-1")->answerable);
+    assert_string_equal(guideline_item(ed, "4.4.1(1)")->pdca, "act");
+    assert_false(guideline_item(ed, "bcp1")->answerable);
+    assert_string_equal(guideline_item(ed, "bcp1.1")->parent, "bcp1");
+    assert_true(guideline_item_known("bcp7.1"));
+    assert_false(guideline_item_known("4.9.9(9)"));
+    int leaves = 0;
+    for (int i = 0; i < ed->nitems; i++) {
+        bool parent = false;
+        for (int j = 0; j < ed->nitems; j++)
+            parent |= strcmp(ed->items[j].parent, ed->items[i].id) == 0;
+        assert_int_equal(ed->items[i].answerable, !parent);
+        leaves += !parent;
+    }
+    assert_int_equal(leaves, ed->nanswerable);
+    guideline_unload();
+    assert_null(guideline_edition(NULL));
+}
+
+static int parse(const char *text, char *field, size_t len)
+{
+    json_t *doc = json_loads(text, 0, NULL);
+    assert_non_null(doc);
+    struct gl_edition ed;
+    struct svc_error e = {0};
+    int rc = guideline_parse(doc, &ed, &e);
+    guideline_release(&ed);
+    json_decref(doc);
+    snprintf(field, len, "%s", e.field);
+    return rc;
+}
+
+#define T "\"title\":{\"ja\":\"題\",\"en\":\"t\"}"
+#define X "\"text\":{\"ja\":\"文\",\"en\":\"x\"}"
+#define ITEM(id, parent)                                                       \
+    "{\"id\":\"" id "\",\"pdca\":\"plan\",\"parent\":" parent "," T "," X "}"
+
+static void test_bad_catalogues(void **state)
+{
+    (void)state;
+    char f[128];
+    assert_int_equal(parse("{\"edition\":\"e\"," T ",\"items\":[" ITEM(
+                               "a", "null") "," ITEM("b", "\"a\"") "]}",
+                           f, sizeof(f)),
+                     IS_OK);
+    static const struct {
+        const char *doc, *field;
+    } bad[] = {
+        {"{" T ",\"items\":[" ITEM("a", "null") "]}", "edition"},
+        {"{\"edition\":\"e\",\"items\":[" ITEM("a", "null") "]}", "title"},
+        {"{\"edition\":\"e\"," T
+         ",\"items\":[" ITEM("a", "null") "," ITEM("a", "null") "]}",
+         "items[1]"},
+        {"{\"edition\":\"e\"," T
+         ",\"items\":[" ITEM("b", "\"a\"") "," ITEM("a", "null") "]}",
+         "items[0]"},
+        {"{\"edition\":\"e\"," T ",\"items\":[" ITEM("a b", "null") "]}",
+         "items[0]"},
+        {"{\"edition\":\"e\"," T ",\"items\":[{\"id\":\"a\",\"pdca\":"
+         "\"plan\"," T "}]}",
+         "items[0]"},
+        {"{\"edition\":\"e\"," T ",\"items\":[{\"id\":\"a\",\"pdca\":"
+         "\"later\"," T "," X "}]}",
+         "items[0]"},
+        {"{\"edition\":\"e\"," T ",\"items\":[{\"id\":\"a\",\"pdca\":"
+         "\"plan\",\"title\":{\"ja\":\"題\"}," X "}]}",
+         "items[0]"},
+        {"{\"edition\":\"e\"," T ",\"items\":[]}", "items"},
+        {"{\"edition\":\"e\"," T ",\"items\":[" ITEM(
+             "a", "null") "],\"bcp\":[{\"id\":\"c\"," T ",\"point\":{\"ja\":"
+                          "\"p\",\"en\":\"p\"},\"checks\":[{\"id\":\"a\","
+                          "\"text\":{\"ja\":\"q\",\"en\":\"q\"}}]}]}",
+         "bcp[0].checks[0]"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(parse(bad[i].doc, f, sizeof(f)), IS_ERR_INVALID);
+        assert_string_equal(f, bad[i].field);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_publish_examples),
+        cmocka_unit_test(test_publish_nothing_recomputable),
+        cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_shipped_edition),
+        cmocka_unit_test(test_bad_catalogues),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
