@@ -72,4 +72,44 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a);
  * Returns the exit status: 0, 1 (the API's error printed), 2 (usage). */
 int cli_exercise(int argc, char **argv);
 
+/* ---- issue 15: the survey, CP/BCP readiness and the risk register ----
+ * infrashare survey|bcp ... (cli/client_survey.c) and infrashare risk ...
+ * (cli/client_risk.c): argv from the subcommand on, their own options
+ * (--url, --token, ...). Return the exit status: 0, 1 (the API's error
+ * printed with its code, field and message), 2 (usage). */
+int cli_survey(int argc, char **argv);
+int cli_bcp(int argc, char **argv);
+int cli_risk(int argc, char **argv);
+
+/* Helpers of those commands (cli/client_survey.c). */
+struct cli_conn {
+    const char *url;
+    const char *token;
+};
+/* The hub (--url, INFRASHARE_URL, else http://127.0.0.1:8080) and the
+ * token (--token, INFRASHARE_TOKEN). Returns 0, or 2 with the reason
+ * printed when there is no token. */
+int cli_conn_of(const struct cli_args *a, struct cli_conn *k);
+/* One request with a JSON body (NULL: none). Returns 0 with the 2xx answer
+ * in *ans (the caller's to buf_release), or 1 with the reason printed (the
+ * API's error: "HTTP 400 code (field f): message"). */
+int cli_req(const struct cli_conn *k, const char *method, const char *path,
+            json_t *body, struct api_answer *ans);
+/* The same with the answer's JSON in *out (the caller's to json_decref). */
+int cli_req_json(const struct cli_conn *k, const char *method, const char *path,
+                 json_t *body, json_t **out);
+/* j indented on stdout. */
+void cli_put_json(const json_t *j);
+/* Whether id may be one segment of a path: 1 to 39 letters, digits, '-'
+ * and '_' (digits_only: digits alone, 1 to 18). */
+bool cli_seg_ok(const char *id, bool digits_only);
+/* "a,b,c" into ["a","b","c"] (empty items left out). */
+json_t *cli_list_of(const char *text);
+/* Writes n bytes to path. Returns 0, or 1 with the reason printed. */
+int cli_save_file(const char *path, const char *data, size_t n);
+/* Reads a JSON file of at most cap bytes. NULL with the reason printed. */
+json_t *cli_load_json(const char *path, size_t cap);
+/* The string member key of o, "" when none. */
+const char *cli_jstr(const json_t *o, const char *key);
+
 #endif

@@ -116,7 +116,30 @@ static void usage(FILE *f)
         "  exercise brief ID | pause ID | resume ID | end ID\n"
         "  exercise shift ID MINUTES | advance ID MINUTES | fire ID INJECT\n"
         "  exercise debrief ID [--format json|csv|html] [--view summary]\n"
-        "       [--out FILE]\n");
+        "       [--out FILE]\n"
+        "  survey list [--json] | show ID [--json]   (安全基準等の浸透状況等に"
+        "関する調査)\n"
+        "  survey open --fy N --deadline RFC3339 [--sectors a,b]\n"
+        "       [--title-ja T --title-en T] [--edition E] | close ID\n"
+        "  survey progress ID [--json] | remind ID [--orgs a,b]\n"
+        "  survey results ID [--format json|csv|html] [--lang ja|en] "
+        "[--out FILE]\n"
+        "  survey answers ID [--org ORG] [--json]\n"
+        "  survey answer ID --file ANSWERS.json [--submit] [--share]\n"
+        "  survey attach ID --item ITEM FILE [--type MEDIA]   (at most 2 "
+        "MiB)\n"
+        "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
+        "  risk list [--state open|closed] [--treatment T] [--above] "
+        "[--json]\n"
+        "  risk show ID [--json] | history ID [--json] | heatmap [--json]   "
+        "(リスク登録簿)\n"
+        "  risk add --title T --owner O --impact N --likelihood N\n"
+        "       --treatment reduce|avoid|transfer|accept --review "
+        "YYYY-MM-DD|RFC3339\n"
+        "       [--asset A] [--description D] [--measures id,id] [--plan P] "
+        "[--shared]\n"
+        "  risk update ID [the same options] [--close | --reopen] "
+        "[--unshare]\n");
 }
 
 static int open_db(struct store **s)
@@ -1136,6 +1159,12 @@ int main(int argc, char **argv)
         return cmd_backup(sub_argc, sub_argv);
     if (strcmp(cmd, "exercise") == 0)
         return cmd_exercise(sub_argc, sub_argv);
+    if (strcmp(cmd, "survey") == 0) /* issue 15: cli/client_survey.c */
+        return cli_survey(sub_argc, sub_argv);
+    if (strcmp(cmd, "bcp") == 0)
+        return cli_bcp(sub_argc, sub_argv);
+    if (strcmp(cmd, "risk") == 0) /* cli/client_risk.c */
+        return cli_risk(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||

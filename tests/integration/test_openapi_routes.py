@@ -15,8 +15,10 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 # service's reporting_<name>_spec arrays (SBODY(name)), the provision
 # service's provision_<name>_spec arrays (PBODY(name), in provision.c and
 # drills.c) and the other services' (ABODY ... XBODY: exercises.c's
-# exercise_<name>_spec, issue 14), or a service's table named directly
-# (`.body = dependencies_put_spec, .nbody = JV_UNTIL_NULL`, issue 15); the
+# exercise_<name>_spec, issue 14; SVBODY: surveys.c's survey_<name>_spec,
+# issue 15), or a service's table named directly
+# (`.body = dependencies_put_spec, .nbody = JV_UNTIL_NULL`, issue 15; the
+# risk register's risks_<name>_spec of risks.c likewise); the
 # service tables end with a NULL-name sentinel entry instead of carrying
 # their length
 SERVICE_DIR = ROOT / "src" / "service"
@@ -24,7 +26,8 @@ PROVISION_SOURCES = ("provision.c", "drills.c", "lists.c")
 # the table name of a service body macro: SBODY(name), PBODY(name)
 BODY_PREFIX = {"S": "reporting_", "P": "provision_", "A": "agreements_",
                "L": "lists_", "D": "declaration_", "R": "rollcall_",
-               "O": "sites_", "C": "c4tap_", "X": "exercise_"}
+               "O": "sites_", "C": "c4tap_", "X": "exercise_",
+               "SV": "survey_"}
 OPENAPI = ROOT / "docs" / "openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
                 "trace")
@@ -40,7 +43,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
 # Or written out: {.method = "PUT", .pattern = "/api/v1/dependencies", ...,
 #  .body = dependencies_put_spec, .nbody = JV_UNTIL_NULL, .fn = ...}
 # (.nbody JV_UNTIL_NULL, or IS_ARRAY_LEN(t) for a table of routes.c).
-BODY_RE = re.compile(r'([SPALDROCX]?)BODY\(\s*(\w+)\s*\)')
+BODY_RE = re.compile(r'(SV|[SPALDROCX]?)BODY\(\s*(\w+)\s*\)')
 FIELD_TABLE_RE = re.compile(
     r'(?:static\s+)?const\s+struct\s+jv_field\s+(\w+)\s*\[\]\s*=\s*'
     r'\{(.*?)\n\};', re.S)
@@ -180,14 +183,39 @@ def raw_json_routes():
 
 
 def int_defines():
-    """Integer #defines of src/ (for AUTH_PW_MAX and the like)."""
-    out = {}
+    """Integer #defines of src/ (for AUTH_PW_MAX and the like), also those
+    written as a constant expression of others (`(2 << 20)`)."""
+    out, exprs = {}, {}
     for p in (ROOT / "src").rglob("*.[ch]"):
+        text = p.read_text(encoding="utf-8")
         for m in re.finditer(r'^#define\s+(\w+)\s+\(?\s*(\d+)(?:[uU]?[lL]{0,2})'
-                             r'\s*\)?\s*(?:/\*.*)?$',
-                             p.read_text(encoding="utf-8"), re.M):
+                             r'\s*\)?\s*(?:/\*.*)?$', text, re.M):
             out[m.group(1)] = int(m.group(2))
+        for m in re.finditer(r'^#define\s+(\w+)\s+(\([\w\s+*/<-]+\))'
+                             r'\s*(?:/\*.*)?$', text, re.M):
+            exprs.setdefault(m.group(1), m.group(2))
+    for _ in range(5):
+        for name, expr in exprs.items():
+            if name not in out:
+                value = const_expr(expr, out)
+                if value is not None:
+                    out[name] = value
     return out
+
+
+def const_expr(expr, defines):
+    """The value of an integer constant expression of C (+ - * / << and
+    parentheses over decimal integers and integer #defines), as the
+    compiler computes it for the positive values of the field tables;
+    None when it is not one."""
+    try:
+        text = re.sub(r'\b[A-Za-z_]\w*\b',
+                      lambda m: str(defines[m.group(0)]), expr)
+    except KeyError:
+        return None
+    if not re.fullmatch(r'[\d\s()+*/<-]+', text):
+        return None
+    return eval(text.replace("/", "//"), {"__builtins__": {}})  # noqa: S307
 
 
 def table_sources():
@@ -197,7 +225,8 @@ def table_sources():
             SERVICE_DIR / "agreements.c", SERVICE_DIR / "declarations.c",
             SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c",
             SERVICE_DIR / "c4tap.c", SERVICE_DIR / "c4tap_items.c",
-            SERVICE_DIR / "exercises.c", SERVICE_DIR / "dependencies.c"]
+            SERVICE_DIR / "exercises.c", SERVICE_DIR / "dependencies.c",
+            SERVICE_DIR / "surveys.c", SERVICE_DIR / "risks.c"]
 
 
 def parse_field_tables():
@@ -211,8 +240,12 @@ def parse_field_tables():
         m = re.fullmatch(r'(-?\d+)(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])', tok)
         if m:
             return int(m.group(1))
-        assert tok in defines, f"cannot resolve {tok} in {where}"
-        return defines[tok]
+        if tok in defines:
+            return defines[tok]
+        # SURVEY_ATTACHMENT_MAX / 3 * 4 + 4: a constant expression
+        value = const_expr(tok, defines)
+        assert value is not None, f"cannot resolve {tok} in {where}"
+        return value
 
     tables, terminated = {}, set()
     for path in table_sources():

@@ -178,7 +178,7 @@ def test_answer_for_another_org_changes_nothing(rhub, hook):
                   {"question": "affected", "value": "no"},
                   {"question": "service_state", "value": "normal"}]},
      "answers.affected"),
-    ({"answers": [{"question": "affected"}]}, "answers.value"),
+    ({"answers": [{"question": "affected"}]}, "answers[0].value"),
     ({"answer": []}, "answer"),
 ])
 def test_bad_answers_name_the_field(rhub, hook, body, field):
@@ -204,9 +204,9 @@ def test_bad_answers_name_the_field(rhub, hook, body, field):
      "form.questions[0].options"),
     ({"questions": [{"id": "q", "type": "rating",
                      "label": {"ja": "a", "en": "a"}}]},
-     "form.questions.type"),
+     "form.questions[0].type"),
     ({"questions": [{"id": "q", "type": "text", "label": {"ja": "a"}}]},
-     "form.questions.label.en"),
+     "form.questions[0].label.en"),
     ({"questions": [{"id": f"q{i}", "type": "text",
                      "label": {"ja": "a", "en": "a"}} for i in range(21)]},
      "form.questions"),
