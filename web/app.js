@@ -93,6 +93,10 @@ const ROUTES = [
   [/^\/exercises\/([A-Za-z0-9]+)\/debrief$/, 'page-exercise.js', 'exerciseDebrief'],
   // issue 15: the interdependency model
   [/^\/dependencies$/, 'page-dependencies.js', 'dependencies'],
+  // issue 15: the annual safety-standards survey and CP/BCP readiness
+  [/^\/surveys$/, 'page-surveys.js', 'surveys'],
+  [/^\/surveys\/([A-Za-z0-9_-]+)$/, 'page-surveys.js', 'survey'],
+  [/^\/bcp$/, 'page-surveys.js', 'bcp'],
 ];
 
 /* The exercise context (issue 14, api.js): under /x/{id}/ the menu offers
@@ -135,6 +139,12 @@ function navItems() {
   // analysts and the admins (anyone signed in may read it; NISC's
   // analysts and the admins edit it)
   if ((staff && ctx.has('analyst')) || ctx.has('admin')) items.push(['/dependencies', 'nav.dependencies']);
+  // issue 15: the annual safety-standards survey (operators answer,
+  // secretariats follow their members, NISC and ministries the sectors;
+  // everyone reads the published results) and an operator's CP/BCP
+  // readiness
+  items.push(['/surveys', 'nav.surveys']);
+  if (k === 'operator') items.push(['/bcp', 'nav.bcp']);
   if (exerciseId) return items.filter(([p]) => IN_EXERCISE.has(p));
   return items;
 }

@@ -1262,6 +1262,10 @@ const D = {
   'cas.issuehint': ['選んだ分野の構成員へ、Amberの注意喚起（深刻度{s}）として発出します。件名と本文は提案から作られます。', 'Issued as an Amber warning (severity {s}) to the members of the sectors chosen, its title and text written from the suggestion.'],
   'cas.issued': ['情報提供（{id}）を発出しました。', 'Advisory {id} issued.'],
   'cas.done': ['この提案から発出した情報提供：', 'Advisory issued from this suggestion:'],
+  // issue 15: the annual safety-standards survey and CP/BCP readiness: the
+  // menu; the pages' own texts are in page-surveys.js (addTexts)
+  'nav.surveys': ['安全基準等調査', 'Safety-standards survey'],
+  'nav.bcp': ['CP/BCP準備状況', 'CP/BCP readiness'],
 };
 
 const E = {
@@ -1309,6 +1313,14 @@ const E = {
     'c4tap.withdraw': ['C4TAP からの脱退', 'C4TAP agreement withdrawn'],
     'cascade.suggest': ['連鎖影響の提案', 'Cascade suggested'],
     'dependencies.edit': ['相互依存モデルの更新', 'Interdependency model edited'],
+    'bcp.update': ['CP/BCP 準備状況の更新', 'CP/BCP readiness updated'],
+    'survey.attach': ['調査の根拠資料の添付', 'Survey evidence attached'],
+    'survey.close': ['調査の締切', 'Survey campaign closed'],
+    'survey.detach': ['調査の根拠資料の削除', 'Survey evidence deleted'],
+    'survey.open': ['調査の開始', 'Survey campaign opened'],
+    'survey.remind': ['調査の督促', 'Survey reminders sent'],
+    'survey.save': ['調査回答の一時保存', 'Survey answers saved'],
+    'survey.submit': ['調査回答の提出', 'Survey answers submitted'],
     'exercise.answer': ['演習アンケートの回答', 'Exercise questionnaire answered'],
     'exercise.bcp': ['演習での BCP 発動宣言', 'BCP activation declared in an exercise'],
     'exercise.checklist': ['演習の事前確認', 'Exercise pre-check recorded'],
@@ -1354,6 +1366,9 @@ const E = {
     'report.read': ['報告の閲覧', 'Report read'],
     'report.reveal': ['報告元の開示', 'Reporter revealed'],
     'report.update': ['報告の続報', 'Report updated'],
+    'risk.create': ['リスクの登録', 'Risk entered in the register'],
+    'risk.scale': ['リスク評価基準の変更', 'Risk scale changed'],
+    'risk.update': ['リスクの更新', 'Risk updated'],
     'rollcall.answer': ['安否確認への回答', 'Roll call answered'],
     'rollcall.answer.replace': ['安否確認の回答の差し替え', 'Roll call answer replaced'],
     'rollcall.export': ['安否確認の書き出し', 'Roll call exported'],
@@ -1373,6 +1388,14 @@ const E = {
 };
 
 const SEV = [['なし', 'none'], ['低', 'low'], ['中', 'medium'], ['高', 'high'], ['重大', 'severe'], ['危機', 'crisis']];
+
+/* A page's own texts, kept in its module (loaded when the page is first
+ * opened) rather than here, so that they are not part of every first
+ * load: the module calls this once with a table shaped like D. A key
+ * already defined here is left as it is. */
+export function addTexts(table) {
+  for (const [k, v] of Object.entries(table)) if (!(k in D)) D[k] = v;
+}
 
 /* t('key', {var}) - the text in the current language; soft: null if none */
 export function t(key, vars, soft) {

@@ -157,6 +157,11 @@ export async function render(main, { ctx }) {
     if (d.waiting_relay) put(tiles, tile(d.waiting_relay, t('dash.relay'), '/advisories', 'relay'));
     if (k === 'operator' && ctx.has('reporter')) put(main, h('p', {}, link('/report/new', t('nav.file'))));
     put(main, timeline(d.timeline));
+    // issue 15: the CP/BCP readiness summary (page-surveys.js, loaded
+    // for operators only: not part of the others' first load)
+    if (k === 'operator') {
+      try { put(main, await (await import('./page-surveys.js')).bcpSummary()); } catch (e) { /* the page has the rest */ }
+    }
   }
   tiles.setAttribute('data-ready', '1');
 }

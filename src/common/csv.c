@@ -11,11 +11,31 @@ static bool csv_formula_start(char c)
            c == '\r';
 }
 
+/* A plain decimal number ("-30.5", "-4"): read as a number, never as a
+ * formula, so it needs no apostrophe (a negative figure stays a number). */
+static bool csv_plain_number(const char *p)
+{
+    if (*p == '-')
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
+}
+
 int csv_cell(struct buf *b, const char *s, bool last)
 {
     const char *p = s ? s : "";
     buf_adds(b, "\"");
-    if (csv_formula_start(*p))
+    if (csv_formula_start(*p) && !csv_plain_number(p))
         buf_adds(b, "'");
     for (; *p; p++) {
         if (*p == '"')

@@ -13,7 +13,8 @@
  * inside doubled, other bytes (comma, newline, UTF-8) copied. A cell that
  * starts with a character a spreadsheet would run as a formula (= + - @,
  * tab or CR) gets a leading apostrophe inside the quotes, so it is kept as
- * text. The cell is followed by "," or, when last, by "\r\n". Returns IS_OK
+ * text — but for a plain decimal number ("-30.5"), which a spreadsheet
+ * reads as a number. The cell is followed by "," or, when last, by "\r\n". Returns IS_OK
  * or the buf's sticky error (b then holds a cut-short prefix: check
  * buf_error/buf_detach before using it). */
 int csv_cell(struct buf *b, const char *s, bool last);

@@ -8,14 +8,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Which groups are published, from the respondents of each sector n[0..k):
- * a sector with at least min; the others pooled as one group ("other")
- * when together at least min, else in no figure; the national total (the
- * published sectors and the pooled group) when at least min. Fills
- * published[0..k), *other, *national; returns the national total's
- * respondents (0 when not published). */
-int64_t sv_publish(const int64_t *n, int k, int64_t min, bool *published,
-                   bool *other, bool *national);
+/* May a group of n respondents be published? At least min; and for each of
+ * the nsec secretariats, known[s] of them share their answers with it, so
+ * the respondents it does not know (n - known[s]) must be none or at least
+ * min: otherwise it could subtract what it knows from the group's figures
+ * and learn fewer than min operators' answers. */
+bool sv_group_ok(int64_t n, const int64_t *known, int nsec, int64_t min);
+
+/* Which groups are published, from each sector's respondents n[0..k) and,
+ * per sector, the respondents known to each secretariat
+ * (known[i * nsec + s]; NULL or nsec 0: none shared): a sector when
+ * sv_group_ok; the others pooled as one group ("other") when the pool is
+ * sv_group_ok, else in no figure; the national total (the published
+ * sectors and the pool) when sv_group_ok. Fills published[0..k), *other,
+ * *national; returns the national total's respondents (0 when not
+ * published). */
+int64_t sv_publish(const int64_t *n, int k, const int64_t *known, int nsec,
+                   int64_t min, bool *published, bool *other, bool *national);
 
 /* The adoption rate in percent with one decimal: adopted of the answers
  * that apply (adopted + partly + not; "not applicable" left out); -1 when

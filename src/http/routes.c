@@ -623,6 +623,7 @@ int h_survey_answers_post(struct http_req *r, struct http_resp *out);
 int h_survey_answers_get(struct http_req *r, struct http_resp *out);
 int h_survey_attachment_post(struct http_req *r, struct http_resp *out);
 int h_survey_attachment_get(struct http_req *r, struct http_resp *out);
+int h_survey_attachment_delete(struct http_req *r, struct http_resp *out);
 int h_survey_progress(struct http_req *r, struct http_resp *out);
 int h_survey_remind(struct http_req *r, struct http_resp *out);
 int h_survey_close(struct http_req *r, struct http_resp *out);
@@ -1362,6 +1363,10 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/surveys/{id}/attachments/{att}",
      .auth = HTTP_AUTHED,
      .fn = h_survey_attachment_get},
+    {.method = "DELETE",
+     .pattern = "/api/v1/surveys/{id}/attachments/{att}",
+     .auth = HTTP_AUTHED,
+     .fn = h_survey_attachment_delete},
     {.method = "GET",
      .pattern = "/api/v1/surveys/{id}/progress",
      .auth = HTTP_AUTHED,

@@ -42,6 +42,10 @@ SIMPLE(h_survey_attachment_post,
        survey_attachment_post(r->app, r->sc, &r->auth, r->params[0], r->json,
                               NOW, &o, &e),
        201)
+SIMPLE(h_survey_attachment_delete,
+       survey_attachment_delete(r->app, r->sc, &r->auth, r->params[0],
+                                r->params[1], NOW, &o, &e),
+       200)
 SIMPLE(h_survey_progress,
        survey_progress(r->app, r->sc, &r->auth, r->params[0], &o, &e), 200)
 SIMPLE(h_survey_remind,

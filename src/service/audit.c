@@ -225,6 +225,7 @@ const char *const audit_actions[] = {
     "site.update",
     "survey.attach",
     "survey.close",
+    "survey.detach",
     "survey.open",
     "survey.remind",
     "survey.save",

@@ -584,9 +584,12 @@ static int suggest(struct app *a, struct store_conn *c,
     free(sg);
     free(m);
     json_decref(model);
+    /* the anonymous reporter asking about its own report: its act is
+     * audited withheld and recorded without its user */
+    bool hidden = kind == SUBJ_REPORT && report_by_hidden_reporter(c, who, id);
     struct store_cascade x = {.model_version = row.version,
                               .severity = severity,
-                              .created_by = who->user_id,
+                              .created_by = hidden ? 0 : who->user_id,
                               .created_at = now};
     free(row.model);
     util_xcopy(x.event_id, sizeof(x.event_id), event);
@@ -613,11 +616,15 @@ static int suggest(struct app *a, struct store_conn *c,
     if (!rc && !same)
         rc = x.sources && x.suggestions ? store_cascade_add(c, &x, &x.id)
                                         : IS_ERR_NOMEM;
-    if (!rc && !same)
-        rc = audit_record(c, who, now, "cascade.suggest", event,
-                          json_pack("{s:I,s:i,s:s}", "suggestion",
-                                    (json_int_t)x.id, "count", n, "subject",
-                                    subject_names[kind]));
+    if (!rc && !same) {
+        json_t *detail =
+            json_pack("{s:I,s:i,s:s}", "suggestion", (json_int_t)x.id, "count",
+                      n, "subject", subject_names[kind]);
+        rc = hidden
+                 ? audit_record_withheld(c, who, now, "cascade.suggest", event,
+                                         detail)
+                 : audit_record(c, who, now, "cascade.suggest", event, detail);
+    }
     if (!rc && (rc = store_commit(c)))
         store_rollback(c);
     if (rc) {
@@ -675,6 +682,7 @@ static int advise(struct app *a, struct store_conn *c,
     char event[64];
     int rc =
         subject_read(a, c, who, kind, id, now, &srcs, &sev, &ttl, event, e);
+    char *mine = rc ? NULL : json_dumps(srcs, JSON_COMPACT);
     json_decref(srcs);
     json_decref(ttl);
     if (rc)
@@ -682,11 +690,19 @@ static int advise(struct app *a, struct store_conn *c,
     int64_t sid = jv_int(body, "suggestion", 0);
     struct store_cascade x;
     memset(&x, 0, sizeof(x));
-    if (store_cascade_get(c, sid, &x) || strcmp(x.event_id, event) != 0) {
+    /* a suggestion made from what this reader reads: the same item, the
+     * same sources and severity (another reader's, from reports this one
+     * may not read, is not its to act on) */
+    if (!mine || store_cascade_get(c, sid, &x) ||
+        strcmp(x.event_id, event) != 0 || x.severity != sev ||
+        strcmp(x.sources, mine) != 0) {
+        free(mine);
         store_cascade_release(&x);
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "suggestion",
-                        "suggestion: no such suggestion for this item");
+                        "suggestion: no such suggestion for this item as "
+                        "you read it (ask for the suggestions first)");
     }
+    free(mine);
     if (*x.advisory_id) {
         store_cascade_release(&x);
         return svc_fail(e, IS_ERR_CONFLICT, "already_acted", "suggestion",
@@ -695,6 +711,8 @@ static int advise(struct app *a, struct store_conn *c,
     json_t *sugg = json_loads(x.suggestions, 0, NULL);
     json_t *src = json_loads(x.sources, 0, NULL);
     const json_t *want = json_object_get(body, "sectors");
+    if (json_is_null(want)) /* null: as if absent (every suggested sector) */
+        want = NULL;
     json_t *sectors = json_array();
     size_t i;
     json_t *s;

@@ -545,6 +545,19 @@ int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
     return audit_record(c, who, now, action, r->id, detail);
 }
 
+bool report_by_hidden_reporter(struct store_conn *c, const struct auth_ctx *who,
+                               const char *id)
+{
+    struct store_report r;
+    memset(&r, 0, sizeof(r));
+    if (store_report_get(c, id, &r))
+        return false;
+    bool hidden = r.route == ROUTE_ANONYMOUS && who &&
+                  strcmp(who->org.id, r.originator) == 0;
+    store_report_release(&r);
+    return hidden;
+}
+
 /* ---- the hop chain ---- */
 
 /* The walk of r arriving at first (core/route.h, route_walk) under the

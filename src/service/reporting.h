@@ -78,6 +78,10 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 /* Reads one report as who may see it (404 if not). */
 int report_read(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 const char *id, int64_t now, json_t **out, struct svc_error *e);
+/* Is who the anonymous reporter of report id (its acts on its own report
+ * are audited withheld: audit_record_withheld)? */
+bool report_by_hidden_reporter(struct store_conn *c, const struct auth_ctx *who,
+                               const char *id);
 /* Appends an update / full report / final report / answer. */
 int report_update(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id,

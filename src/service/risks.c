@@ -488,11 +488,17 @@ int risks_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 
 /* ---- checks of a body ---- */
 
+/* White space only, the ideographic space (U+3000) included. */
 static bool blank(const char *s)
 {
-    for (; s && *s; s++)
-        if (!strchr(" \t\r\n", *s))
+    while (s && *s) {
+        if (strncmp(s, "\xe3\x80\x80", 3) == 0)
+            s += 3;
+        else if (strchr(" \t\r\n", *s))
+            s++;
+        else
             return false;
+    }
     return true;
 }
 
@@ -532,7 +538,7 @@ static int check_body(const json_t *body, int64_t now, int64_t old_review,
                             "%s: must not be empty", needed[i]);
     }
     const json_t *m = json_object_get(body, "measures");
-    if (m) {
+    if (m && !json_is_null(m)) { /* null: as if absent */
         int rc = check_measures(m, e);
         if (rc)
             return rc;
@@ -598,7 +604,7 @@ static int apply(struct store_risk *r, const json_t *body, char **measures)
         return IS_ERR_INVALID;
     *measures = NULL;
     const json_t *m = json_object_get(body, "measures");
-    if (m) {
+    if (m && !json_is_null(m)) {
         *measures = json_dumps(m, JSON_COMPACT);
         if (!*measures)
             return IS_ERR_NOMEM;

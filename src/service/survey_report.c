@@ -23,13 +23,31 @@
 
 /* ---- what may be published ---- */
 
+/* every sector asked, with no respondent yet */
+static int sector_one(void *ctx, const struct store_survey_progress *p)
+{
+    json_object_set_new(
+        (json_t *)ctx, p->sector_id,
+        json_pack("{s:i,s:{},s:{}}", "respondents", 0, "items", "known"));
+    return IS_OK;
+}
+
 static int tally_n_one(void *ctx, const char *sector, int64_t n)
 {
-    json_t *sectors = ctx;
-    if (n > 0)
-        json_object_set_new(
-            sectors, sector,
-            json_pack("{s:I,s:{}}", "respondents", (json_int_t)n, "items"));
+    json_t *g = json_object_get((json_t *)ctx, sector);
+    if (g)
+        json_object_set_new(g, "respondents", json_integer(n));
+    return IS_OK;
+}
+
+/* a secretariat's known respondents of a sector (those sharing with it) */
+static int shared_one(void *ctx, const char *sector, const char *ceptoar,
+                      int64_t n)
+{
+    json_t *g = json_object_get((json_t *)ctx, sector);
+    if (g)
+        json_object_set_new(json_object_get(g, "known"), ceptoar,
+                            json_integer(n));
     return IS_OK;
 }
 
@@ -37,7 +55,7 @@ static int tally_one(void *ctx, const struct store_survey_tally *t)
 {
     json_t *sectors = ctx;
     json_t *g = json_object_get(sectors, t->sector_id);
-    if (g) /* a sector whose respondents all took their answers back: none */
+    if (g)
         json_object_set_new(json_object_get(g, "items"), t->item,
                             json_pack("[I,I,I,I]", (json_int_t)t->adopted,
                                       (json_int_t)t->partly,
@@ -72,34 +90,64 @@ static void pool(json_t *acc, const json_t *g)
 
 int survey_results(struct store_conn *c, const char *id, json_t **out)
 {
+    /* every sector asked (one with no respondent is hidden as one with
+     * four), its respondents, counts and what secretariats know of it */
     json_t *sectors = json_object();
-    int rc = store_survey_tally_n(c, id, tally_n_one, sectors);
+    int rc = store_survey_progress(c, id, sector_one, sectors);
+    if (!rc)
+        rc = store_survey_tally_n(c, id, tally_n_one, sectors);
     if (!rc)
         rc = store_survey_tally(c, id, tally_one, sectors);
-    size_t k = json_object_size(sectors);
+    if (!rc)
+        rc = store_survey_shared_counts(c, id, shared_one, sectors);
+    /* the secretariats that know someone, numbered */
+    json_t *secs = json_object();
+    const char *key;
+    json_t *g;
+    json_object_foreach (sectors, key, g) {
+        const char *cep;
+        json_t *v;
+        json_object_foreach (json_object_get(g, "known"), cep, v)
+            if (!json_object_get(secs, cep))
+                json_object_set_new(
+                    secs, cep,
+                    json_integer((json_int_t)json_object_size(secs)));
+    }
+    size_t k = json_object_size(sectors), nsec = json_object_size(secs);
     int64_t *n = calloc(k + 1, sizeof(*n));
+    int64_t *known = calloc(k * nsec + 1, sizeof(*known));
     bool *pub = calloc(k + 1, sizeof(*pub));
-    if (!rc && (!n || !pub))
+    if (!rc && (!n || !known || !pub))
         rc = IS_ERR_NOMEM;
     if (rc) {
         free(n);
+        free(known);
         free(pub);
+        json_decref(secs);
         json_decref(sectors);
         return rc;
     }
-    const char *key;
-    json_t *g;
     size_t i = 0;
-    json_object_foreach (sectors, key, g)
-        n[i++] = json_integer_value(json_object_get(g, "respondents"));
+    json_object_foreach (sectors, key, g) {
+        n[i] = json_integer_value(json_object_get(g, "respondents"));
+        const char *cep;
+        json_t *v;
+        json_object_foreach (json_object_get(g, "known"), cep, v)
+            known[i * nsec +
+                  (size_t)json_integer_value(json_object_get(secs, cep))] =
+                json_integer_value(v);
+        i++;
+    }
     bool other_ok, national_ok;
-    sv_publish(n, (int)k, SURVEY_MIN_GROUP, pub, &other_ok, &national_ok);
+    sv_publish(n, (int)k, known, (int)nsec, SURVEY_MIN_GROUP, pub, &other_ok,
+               &national_ok);
     json_t *published = json_array(), *hidden = json_array();
     json_t *other =
         json_pack("{s:i,s:{},s:i}", "respondents", 0, "items", "sectors", 0);
     json_t *national = json_pack("{s:i,s:{}}", "respondents", 0, "items");
     i = 0;
     json_object_foreach (sectors, key, g) {
+        json_object_del(g, "known");
         if (pub[i++]) {
             json_object_set_new(g, "sector", json_string(key));
             json_array_append(published, g);
@@ -109,16 +157,18 @@ int survey_results(struct store_conn *c, const char *id, json_t **out)
             pool(other, g);
         }
     }
-    /* the hidden sectors together: one group when big enough (then in the
-     * national figure too); else in no figure, so that the national total
-     * minus the published sectors is nothing */
+    /* the hidden sectors together: one group when it may be published
+     * (then in the national figure too); else in no figure, so that the
+     * national total minus the published sectors is nothing */
     if (other_ok) {
         pool(national, other);
         json_object_set_new(other, "sectors",
                             json_integer((json_int_t)json_array_size(hidden)));
     }
     free(n);
+    free(known);
     free(pub);
+    json_decref(secs);
     json_decref(sectors);
     *out = json_pack(
         "{s:i,s:o,s:o,s:o,s:o}", "min_group", SURVEY_MIN_GROUP, "sectors",
@@ -245,13 +295,15 @@ static json_t *groups_of(struct store_conn *c, const struct gl_edition *ed,
                                              names(c, sec), "published", 0,
                                              "reason", "fewer_than_min_group"));
     }
+    /* the pool has no year-on-year change: its sectors may differ from
+     * one year to the next */
     const json_t *o = json_object_get(res, "other");
     if (json_is_object(o))
         json_array_append_new(
             arr, group_json(ed, "other", "other",
                             json_pack("{s:s,s:s}", "ja", "その他の分野（合算）",
                                       "en", "Other sectors (pooled)"),
-                            o, prev_of(prev_groups, "other")));
+                            o, NULL));
     const json_t *n = json_object_get(res, "national");
     if (json_is_object(n))
         json_array_append_new(arr,

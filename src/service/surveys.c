@@ -53,6 +53,11 @@ const struct jv_field survey_answers_spec[] = {
      .max_len = GUIDELINE_MAX_ITEMS,
      .sub = answer_spec,
      .nsub = IS_ARRAY_LEN(answer_spec)},
+    /* items whose answer (and evidence) is taken back to "not answered" */
+    {.name = "clear",
+     .type = JV_STRING_ARRAY,
+     .max_len = GUIDELINE_MAX_ITEMS,
+     .item_len = 47},
     {.name = "submit", .type = JV_BOOL},
     {.name = "shared", .type = JV_BOOL},
     /* the operator answering: the caller's own (another's is refused) */
@@ -65,11 +70,12 @@ const struct jv_field survey_attachment_spec[] = {
     {.name = "name", .type = JV_STRING, .required = true, .max_len = 200},
     {.name = "content_type", .type = JV_STRING, .max_len = 100},
     /* the file in base64 (RFC 4648 §4), at most SURVEY_ATTACHMENT_MAX
-     * bytes decoded */
+     * bytes decoded (checked decoded: 413 too_large; the string may be as
+     * long as the body, so that a file over the limit is always a 413) */
     {.name = "content",
      .type = JV_STRING,
      .required = true,
-     .max_len = SURVEY_ATTACHMENT_MAX / 3 * 4 + 4},
+     .max_len = SURVEY_ATTACHMENT_MAX_BODY},
     {.name = NULL},
 };
 
@@ -442,9 +448,13 @@ static int bcp_one(void *ctx, const struct store_bcp_answer *x)
 }
 
 /* The response of org as JSON (the caller decided it may be read). */
+/* The response of org as JSON (the caller decided it may be read); own:
+ * the reader is the operator itself (its CP/BCP checklist is offered only
+ * to it: a secretariat reads the shared answers, never the checklist). */
 static int response_json(struct store_conn *c, const struct store_survey *s,
                          const struct gl_edition *ed,
-                         const struct store_survey_resp *r, json_t **out)
+                         const struct store_survey_resp *r, bool own,
+                         json_t **out)
 {
     struct resp_ctx x = {.answers = json_object()};
     int rc = store_survey_answers(c, s->id, r->org_id, answer_one, &x);
@@ -453,7 +463,7 @@ static int response_json(struct store_conn *c, const struct store_survey *s,
     /* the operator's CP/BCP readiness, offered for the checks it has not
      * answered here yet */
     struct bcp_ctx b = {.map = json_object()};
-    if (!rc)
+    if (!rc && own)
         rc = store_bcp_answers(c, r->org_id, s->edition, bcp_one, &b);
     if (rc) {
         json_decref(x.answers);
@@ -526,7 +536,7 @@ int survey_answers_get(struct app *a, struct store_conn *c,
     const struct gl_edition *ed = edition_of(c, &s, &own_ed, e);
     if (!ed)
         return e->err;
-    rc = response_json(c, &s, ed, &r, out);
+    rc = response_json(c, &s, ed, &r, own, out);
     guideline_release(&own_ed);
     if (rc)
         return svc_fail(e, rc, "internal", NULL, "the response cannot be read");
@@ -558,16 +568,12 @@ static int answering_org(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
-static int count_answered(void *ctx, const struct store_survey_answer *x)
+/* the items answered (a set: item -> true) */
+static int collect_answered(void *ctx, const struct store_survey_answer *x)
 {
-    struct {
-        const struct gl_edition *ed;
-        int n;
-        const char *first_missing;
-    } *k = ctx;
-    IS_UNUSED(x);
-    k->n++;
-    return IS_OK;
+    return json_object_set_new((json_t *)ctx, x->item, json_true())
+               ? IS_ERR_NOMEM
+               : IS_OK;
 }
 
 int survey_answers_post(struct app *a, struct store_conn *c,
@@ -615,8 +621,22 @@ int survey_answers_post(struct app *a, struct store_conn *c,
             goto fail_ed;
         }
     }
+    json_array_foreach (json_object_get(body, "clear"), i, v) {
+        const struct gl_item *it = guideline_item(ed, json_string_value(v));
+        if (!it || !it->answerable) {
+            char field[40];
+            snprintf(field, sizeof(field), "clear[%zu]", i);
+            rc = svc_fail(e, IS_ERR_INVALID, "unknown_item", field,
+                          "%s: not an answerable item of the campaign's "
+                          "edition",
+                          field);
+            goto fail_ed;
+        }
+    }
     bool was_submitted = strcmp(r.state, "submitted") == 0;
-    bool submit = jv_bool(body, "submit", false);
+    /* without "submit" a save keeps the response's state: a submitted one
+     * stays submitted (and complete) */
+    bool submit = jv_bool(body, "submit", was_submitted);
     bool shared = jv_bool(body, "shared", r.shared);
     /* a submitted response counted in the tallies comes out first, and
      * goes back with its new answers when submitted again */
@@ -624,6 +644,13 @@ int survey_answers_post(struct app *a, struct store_conn *c,
         (rc = store_survey_tally_apply(c, id, r.org_id, r.sector_id, -1))) {
         svc_fail(e, rc, "internal", NULL, "not stored");
         goto fail_ed;
+    }
+    json_array_foreach (json_object_get(body, "clear"), i, v) {
+        if ((rc = store_survey_answer_clear(c, id, r.org_id,
+                                            json_string_value(v)))) {
+            svc_fail(e, rc, "internal", NULL, "not stored");
+            goto fail_ed;
+        }
     }
     json_array_foreach (json_object_get(body, "answers"), i, v) {
         if ((rc = store_survey_answer_put(c, id, r.org_id, jv_str(v, "item"),
@@ -634,20 +661,28 @@ int survey_answers_post(struct app *a, struct store_conn *c,
         }
     }
     if (submit) {
-        struct {
-            const struct gl_edition *ed;
-            int n;
-            const char *first_missing;
-        } k = {ed, 0, NULL};
-        if ((rc = store_survey_answers(c, id, r.org_id, count_answered, &k))) {
+        json_t *have = json_object();
+        if ((rc = store_survey_answers(c, id, r.org_id, collect_answered,
+                                       have))) {
+            json_decref(have);
             svc_fail(e, rc, "internal", NULL, "not stored");
             goto fail_ed;
         }
-        if (k.n < ed->nanswerable) {
+        int missing = 0;
+        const char *first = NULL;
+        for (int k = 0; k < ed->nitems; k++)
+            if (ed->items[k].answerable &&
+                !json_object_get(have, ed->items[k].id)) {
+                missing++;
+                first = first ? first : ed->items[k].id;
+            }
+        json_decref(have);
+        if (missing) {
             rc = svc_fail(e, IS_ERR_INVALID, "incomplete", "answers",
-                          "answers: %d of the %d items are not answered yet "
-                          "(save a draft, or answer them all to submit)",
-                          ed->nanswerable - k.n, ed->nanswerable);
+                          "answers: %d of the %d items are not answered yet, "
+                          "the first %.47s (save a draft, or answer them all "
+                          "to submit)",
+                          missing, ed->nanswerable, first);
             goto fail_ed;
         }
         if ((rc = store_survey_tally_apply(c, id, r.org_id, r.sector_id, 1))) {
@@ -670,7 +705,7 @@ int survey_answers_post(struct app *a, struct store_conn *c,
         goto fail_ed;
     }
     if ((rc = store_survey_resp_get(c, id, r.org_id, &r)) ||
-        (rc = response_json(c, &s, ed, &r, out)))
+        (rc = response_json(c, &s, ed, &r, true, out)))
         svc_fail(e, rc, "internal", NULL, "stored, but cannot be read back");
     guideline_release(&own_ed);
     return rc;
@@ -698,11 +733,24 @@ static bool ctype_ok(const char *t)
     return true;
 }
 
+/* A file name: no path separator, quote or control character (C0, DEL,
+ * C1), and no bidirectional control that would show it reversed (U+200E/F,
+ * U+202A-E, U+2066-9); UTF-8 checked by the field table. */
 static bool name_ok(const char *n)
 {
-    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+    const unsigned char *p = (const unsigned char *)n;
+    while (*p) {
         if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '"')
             return false;
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            return false; /* C1 */
+        if (p[0] == 0xe2 && p[1] == 0x80 &&
+            (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae)))
+            return false; /* U+200E/F, U+202A-E */
+        if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+            return false; /* U+2066-9 */
+        p++;
+    }
     return *n != '\0' && strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
 }
 
@@ -823,9 +871,11 @@ int survey_attachment_get(struct app *a, struct store_conn *c,
     long n = 0;
     struct store_survey_att x;
     memset(&x, 0, sizeof(x));
+    /* who may read it is decided on its description; the bytes are read
+     * only then */
     int rc = util_parse_long(att, 1, 0x7fffffffL, &n)
                  ? IS_ERR_NOTFOUND
-                 : store_survey_att_get(c, n, &x);
+                 : store_survey_att_meta(c, n, &x);
     bool may = !rc && strcmp(x.campaign_id, id) == 0;
     if (may && strcmp(x.org_id, who->org.id) != 0) {
         /* a secretariat: a member's file when the member shares */
@@ -833,6 +883,8 @@ int survey_attachment_get(struct app *a, struct store_conn *c,
         may = is_secretariat(who) && member_of_mine(c, who, x.org_id) &&
               store_survey_resp_get(c, id, x.org_id, &r) == IS_OK && r.shared;
     }
+    if (may)
+        may = store_survey_att_get(c, n, &x) == IS_OK;
     if (!may) {
         free(x.data);
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "att",
@@ -845,16 +897,64 @@ int survey_attachment_get(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+int survey_attachment_delete(struct app *a, struct store_conn *c,
+                             const struct auth_ctx *who, const char *id,
+                             const char *att, int64_t now, json_t **out,
+                             struct svc_error *e)
+{
+    IS_UNUSED(a);
+    long n = 0;
+    struct store_survey s;
+    struct store_survey_resp r;
+    int rc = store_begin(c);
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL, "the database is busy");
+    if ((rc = load(c, id, &s, e)) ||
+        (rc = answering_org(c, who, &s, NULL, &r, e)))
+        goto fail;
+    /* the caller's own file of this campaign, else as if there were none */
+    struct store_survey_att x;
+    memset(&x, 0, sizeof(x));
+    if (util_parse_long(att, 1, 0x7fffffffL, &n) ||
+        store_survey_att_meta(c, n, &x) || strcmp(x.campaign_id, id) != 0 ||
+        strcmp(x.org_id, r.org_id) != 0) {
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", "att",
+                      "no such attachment of yours");
+        goto fail;
+    }
+    if ((rc = store_survey_att_delete(c, n))) {
+        svc_fail(e, rc, "internal", NULL, "not deleted");
+        goto fail;
+    }
+    if ((rc = audit_record(c, who, now, "survey.detach", id,
+                           json_pack("{s:s,s:I,s:s}", "org", r.org_id,
+                                     "attachment", (json_int_t)n, "item",
+                                     x.item))) ||
+        (rc = store_commit(c))) {
+        svc_fail(e, rc, "internal", NULL, "not deleted");
+        goto fail;
+    }
+    *out = json_pack("{s:s,s:I,s:b}", "campaign", id, "attachment",
+                     (json_int_t)n, "deleted", 1);
+    return IS_OK;
+fail:
+    store_rollback(c);
+    return rc;
+}
+
 /* ---- progress and reminders ---- */
 
 struct prog_ctx {
     json_t *arr;
     struct store_conn *c;
+    const char *only; /* a secretariat: its own sector only */
 };
 
 static int prog_one(void *ctx, const struct store_survey_progress *p)
 {
     struct prog_ctx *x = ctx;
+    if (x->only && strcmp(x->only, p->sector_id) != 0)
+        return IS_OK;
     json_array_append_new(
         x->arr,
         json_pack("{s:s,s:o,s:I,s:I,s:I,s:I}", "sector", p->sector_id, "name",
@@ -895,7 +995,10 @@ int survey_progress(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
                         "progress is followed by NISC, the ministries and "
                         "the CEPTOAR secretariats");
-    struct prog_ctx p = {.arr = json_array(), .c = c};
+    /* NISC and the ministries: every sector's counts; a secretariat: its
+     * own sector's and its members' states */
+    struct prog_ctx p = {
+        .arr = json_array(), .c = c, .only = wide ? NULL : who->org.sector_id};
     json_t *members = json_null();
     rc = store_survey_progress(c, id, prog_one, &p);
     if (!rc && sec) {
@@ -950,6 +1053,8 @@ int survey_remind(struct app *a, struct store_conn *c,
     /* the operators the caller may remind */
     struct remind_ctx x = {.orgs = json_array()};
     const json_t *want = json_object_get(body, "orgs");
+    if (!json_is_array(want)) /* null: as if absent (everyone followed) */
+        want = NULL;
     size_t i;
     json_t *v;
     if (want) {
@@ -996,8 +1101,12 @@ int survey_remind(struct app *a, struct store_conn *c,
              s.title_ja, s.title_en, deadline, a->public_url, s.id);
     json_t *sent = json_array(), *skipped = json_array();
     int64_t queued = 0;
+    json_t *seen = json_object(); /* each operator once per request */
     json_array_foreach (x.orgs, i, v) {
         const char *org = jv_str(v, "org");
+        if (json_object_get(seen, org))
+            continue;
+        json_object_set_new(seen, org, json_true());
         const char *state = jv_str(v, "state");
         int64_t last = jv_int(v, "last", 0);
         const char *why = strcmp(state, "submitted") == 0 ? "submitted"
@@ -1020,6 +1129,7 @@ int survey_remind(struct app *a, struct store_conn *c,
             sent, json_pack("{s:s,s:i}", "org", org, "messages", nq));
     }
     json_decref(x.orgs);
+    json_decref(seen);
     if (!rc)
         rc = audit_record(c, who, now, "survey.remind", id,
                           json_pack("{s:I,s:I}", "operators",
@@ -1106,7 +1216,7 @@ static int bcp_json(struct store_conn *c, const struct auth_ctx *who,
     /* per characteristic: the checks with their answers and a score
      * (adopted 1, partly 0.5, of the checks that apply) */
     json_t *chars = json_array();
-    int answered_all = 0, total_all = 0;
+    int answered_all = 0, total_all = 0, applies_all = 0;
     double score_all = 0;
     size_t i;
     json_t *ch;
@@ -1139,6 +1249,7 @@ static int bcp_json(struct store_conn *c, const struct auth_ctx *who,
         }
         answered_all += answered;
         total_all += total;
+        applies_all += applies;
         score_all += score;
         json_array_append_new(
             chars,
@@ -1155,11 +1266,14 @@ static int bcp_json(struct store_conn *c, const struct auth_ctx *who,
                               : json_null()));
     }
     json_decref(b.map);
-    *out =
-        json_pack("{s:s,s:s,s:I,s:i,s:i,s:o}", "org", who->org.id, "edition",
-                  ed->edition, "version", (json_int_t)version, "answered",
-                  answered_all, "total", total_all, "characteristics", chars);
-    IS_UNUSED(score_all);
+    json_t *overall =
+        applies_all
+            ? json_integer((json_int_t)(score_all * 100 / applies_all + 0.5))
+            : json_null();
+    *out = json_pack("{s:s,s:s,s:I,s:i,s:i,s:o,s:o}", "org", who->org.id,
+                     "edition", ed->edition, "version", (json_int_t)version,
+                     "answered", answered_all, "total", total_all, "readiness",
+                     overall, "characteristics", chars);
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 

@@ -68,6 +68,12 @@ int survey_attachment_get(struct app *a, struct store_conn *c,
                           const struct auth_ctx *who, const char *id,
                           const char *att, unsigned char **data, size_t *len,
                           char *name, size_t namelen, struct svc_error *e);
+/* Deletes the caller's own attachment att (its operator's, the campaign
+ * open). */
+int survey_attachment_delete(struct app *a, struct store_conn *c,
+                             const struct auth_ctx *who, const char *id,
+                             const char *att, int64_t now, json_t **out,
+                             struct svc_error *e);
 int survey_progress(struct app *a, struct store_conn *c,
                     const struct auth_ctx *who, const char *id, json_t **out,
                     struct svc_error *e);

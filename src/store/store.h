@@ -794,9 +794,10 @@ struct store_delivery {
     int round;        /* an alert's round (1 at arrival) */
     char purpose[12]; /* an alert's: "alert" or "reminder" */
 };
-/* Claims up to max due jobs of both kinds (queued and due, or sending
+/* Claims up to max due jobs of every kind (queued and due, or sending
  * with an expired lease) for lease seconds: alerts first (a report's
- * alert never waits behind an advisory's fan-out), then deliveries. */
+ * alert never waits behind an advisory's fan-out), observation alerts,
+ * advisories' deliveries, then notices (reminders wait behind warnings). */
 int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n);
 /* Alert jobs written claimed and not yet taken (attempts 0), up to max,

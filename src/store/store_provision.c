@@ -465,14 +465,16 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                         &x, "IIi", now, now + lease, max - x.n);
     }
     if (!rc && x.n < max) {
-        x.kind = STORE_JOB_NOTICE;
-        rc = store_each(c, ST_NOTICE_CLAIM, "claim notices", map_claimed, &x,
-                        "IIi", now, now + lease, max - x.n);
-    }
-    if (!rc && x.n < max) {
         x.kind = STORE_JOB_ADVISORY;
         rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
                         now + lease, max - x.n);
+    }
+    /* notices (survey and review reminders) last: a reminder never waits
+     * ahead of a warning */
+    if (!rc && x.n < max) {
+        x.kind = STORE_JOB_NOTICE;
+        rc = store_each(c, ST_NOTICE_CLAIM, "claim notices", map_claimed, &x,
+                        "IIi", now, now + lease, max - x.n);
     }
     *n = x.n;
     return rc;

@@ -204,6 +204,13 @@ int store_survey_answer_put(struct store_conn *c, const char *id,
                       item, answer, evidence ? evidence : "");
 }
 
+int store_survey_answer_clear(struct store_conn *c, const char *id,
+                              const char *org, const char *item)
+{
+    return store_exec(c, ST_SV_ANSWER_CLEAR, "survey answer clear", "ttt", id,
+                      org, item);
+}
+
 static int map_answer(sqlite3_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
@@ -278,6 +285,26 @@ int store_survey_tally_n(struct store_conn *c, const char *id,
     return store_each(c, ST_SV_TALLY_NS, "tally n", map_tally_n, &v, "t", id);
 }
 
+static int map_shared(sqlite3_stmt *st, void *ctx)
+{
+    struct visit *v = ctx;
+    char sector[64], ceptoar[64];
+    store_col_copy(st, 0, sector, sizeof(sector));
+    store_col_copy(st, 1, ceptoar, sizeof(ceptoar));
+    return ((int (*)(void *, const char *, const char *, int64_t))v->fn)(
+        v->ctx, sector, ceptoar, sqlite3_column_int64(st, 2));
+}
+
+int store_survey_shared_counts(struct store_conn *c, const char *id,
+                               int (*fn)(void *ctx, const char *sector,
+                                         const char *ceptoar, int64_t n),
+                               void *ctx)
+{
+    struct visit v = {(void *)fn, ctx};
+    return store_each(c, ST_SV_SHARED_COUNTS, "survey shared", map_shared, &v,
+                      "t", id);
+}
+
 /* ---- attachments ---- */
 
 static int map_count(sqlite3_stmt *st, void *ctx)
@@ -323,6 +350,12 @@ int store_survey_att_add(struct store_conn *c, const struct store_survey_att *a,
     return rc;
 }
 
+int store_survey_att_delete(struct store_conn *c, int64_t att)
+{
+    return store_exec_changed(c, ST_SV_ATT_DELETE, "attachment delete", "I",
+                              att);
+}
+
 static void read_att(sqlite3_stmt *st, struct store_survey_att *a)
 {
     memset(a, 0, sizeof(*a));
@@ -359,6 +392,20 @@ int store_survey_att_get(struct store_conn *c, int64_t att,
     memset(out, 0, sizeof(*out));
     return store_get_row(c, ST_SV_ATT_GET, "attachment", map_att_data, out, "I",
                          att);
+}
+
+static int map_att_meta(sqlite3_stmt *st, void *ctx)
+{
+    read_att(st, ctx);
+    return IS_OK;
+}
+
+int store_survey_att_meta(struct store_conn *c, int64_t att,
+                          struct store_survey_att *out)
+{
+    memset(out, 0, sizeof(*out));
+    return store_get_row(c, ST_SV_ATT_META, "attachment", map_att_meta, out,
+                         "I", att);
 }
 
 static int map_att_each(sqlite3_stmt *st, void *ctx)

@@ -78,6 +78,9 @@ int store_survey_progress(struct store_conn *c, const char *id,
 int store_survey_answer_put(struct store_conn *c, const char *id,
                             const char *org, const char *item,
                             const char *answer, const char *evidence);
+/* Takes item's answer of org back to "not answered" (none: nothing). */
+int store_survey_answer_clear(struct store_conn *c, const char *id,
+                              const char *org, const char *item);
 struct store_survey_answer {
     char item[48];
     char answer[12];
@@ -104,6 +107,12 @@ int store_survey_tally_n(struct store_conn *c, const char *id,
                          int (*fn)(void *ctx, const char *sector, int64_t n),
                          void *ctx);
 
+/* Per sector and CEPTOAR, the submitted respondents sharing with it. */
+int store_survey_shared_counts(struct store_conn *c, const char *id,
+                               int (*fn)(void *ctx, const char *sector,
+                                         const char *ceptoar, int64_t n),
+                               void *ctx);
+
 struct store_survey_att {
     int64_t id;
     char campaign_id[16], org_id[64], item[48];
@@ -117,6 +126,10 @@ int store_survey_att_count(struct store_conn *c, const char *id,
                            const char *org, int64_t *n, int64_t *bytes);
 int store_survey_att_add(struct store_conn *c, const struct store_survey_att *a,
                          const unsigned char *data, size_t len, int64_t *out);
+int store_survey_att_delete(struct store_conn *c, int64_t att);
+/* Its description only (a->data NULL). */
+int store_survey_att_meta(struct store_conn *c, int64_t att,
+                          struct store_survey_att *out);
 /* With its bytes (a->data, the caller frees). */
 int store_survey_att_get(struct store_conn *c, int64_t att,
                          struct store_survey_att *out);

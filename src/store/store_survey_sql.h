@@ -64,6 +64,9 @@ ST(SV_ANSWER_PUT,
    "INSERT INTO survey_answers(campaign_id, org_id, item_id, answer, "
    "evidence) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(campaign_id, org_id, "
    "item_id) DO UPDATE SET answer = ?4, evidence = ?5")
+ST(SV_ANSWER_CLEAR, "DELETE FROM survey_answers WHERE campaign_id = ?1 AND "
+                   "org_id = ?2 AND item_id = ?3")
+ST(SV_ATT_DELETE, "DELETE FROM survey_attachments WHERE id = ?1")
 ST(SV_ANSWERS, "SELECT item_id, answer, evidence FROM survey_answers WHERE "
                "campaign_id = ?1 AND org_id = ?2 ORDER BY item_id")
 /* the tallies follow a submission: ?4 = +1 (counted) or -1 (taken back) */
@@ -86,6 +89,14 @@ ST(SV_TALLY, "SELECT y.sector_id, y.item_id, y.adopted, y.partly, "
              "?1 ORDER BY y.sector_id, y.item_id")
 ST(SV_TALLY_NS, "SELECT sector_id, respondents FROM survey_tally_n WHERE "
                 "campaign_id = ?1 ORDER BY sector_id")
+/* per sector and CEPTOAR: the submitted respondents that share their
+ * answers with that CEPTOAR's secretariat */
+ST(SV_SHARED_COUNTS,
+   "SELECT t.sector_id, m.group_id, count(*) FROM survey_responses r JOIN "
+   "survey_targets t ON t.campaign_id = r.campaign_id AND t.org_id = "
+   "r.org_id JOIN memberships m ON m.org_id = r.org_id JOIN orgs g ON g.id "
+   "= m.group_id WHERE r.campaign_id = ?1 AND r.state = 'submitted' AND "
+   "r.shared = 1 AND g.kind = 'ceptoar' GROUP BY 1, 2 ORDER BY 1, 2")
 ST(SV_ATT_COUNT, "SELECT count(*), COALESCE(sum(size), 0) FROM "
                  "survey_attachments WHERE campaign_id = ?1 AND org_id = ?2")
 ST(SV_ATT_ADD, "INSERT INTO survey_attachments(campaign_id, org_id, item_id, "
@@ -94,6 +105,9 @@ ST(SV_ATT_ADD, "INSERT INTO survey_attachments(campaign_id, org_id, item_id, "
 ST(SV_ATT_GET, "SELECT id, campaign_id, org_id, item_id, name, ctype, size, "
                "sha256, created_by, created_at, data FROM "
                "survey_attachments WHERE id = ?1")
+ST(SV_ATT_META, "SELECT id, campaign_id, org_id, item_id, name, ctype, size, "
+                "sha256, created_by, created_at, NULL FROM survey_attachments "
+                "WHERE id = ?1")
 ST(SV_ATTS, "SELECT id, campaign_id, org_id, item_id, name, ctype, size, "
             "sha256, created_by, created_at, NULL FROM survey_attachments "
             "WHERE campaign_id = ?1 AND org_id = ?2 ORDER BY id")

@@ -137,6 +137,9 @@ def anonymous_activity(hub):
     assert r.status_code == 200 and rid in r.text and named in r.text
     r = hub.api("GET", "/api/v1/reports/export", token=tok(hub, OP))
     assert r.status_code == 200 and rid in r.text
+    # the cascade suggestions of its own report (issue 15)
+    r = hub.api("GET", f"/api/v1/reports/{rid}/cascade", token=tok(hub, OP))
+    assert r.status_code in (200, 404), r.text   # 404: a hub without model
     # the secretariat reads, reveals with a reason, forwards
     sec = tok(hub, "ceptoar-banking-secretariat")
     assert hub.api("GET", f"/api/v1/reports/{rid}",
@@ -194,7 +197,7 @@ def test_brute_force_over_every_user_and_org_never_matches(fresh_demo_hub):
     withheld = [e for e in items if e["actor_withheld"]]
     assert {e["action"] for e in withheld} >= {
         "report.file", "report.update", "report.read", "report.list",
-        "report.export"}
+        "report.export", "cascade.suggest"}
     for e in withheld:
         assert e["actor_user"] is None and e["actor_org"] is None
         assert re.fullmatch(r"[0-9a-f]{64}", e["commitment"])

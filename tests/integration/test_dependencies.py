@@ -333,3 +333,38 @@ def test_sector_wide_website_alert_cascade(fresh_demo_hub):
                  "nisc-analyst", json={"suggestion": c["suggestion"]})
         assert a.status_code == 201, a.text
         assert a.json()["advisory"]["kind"] == "warning"
+
+
+def test_a_reader_acts_only_on_the_suggestion_it_was_given(fresh_demo_hub):
+    """NISC's suggestion for an event comes from reports a ministry may not
+    read: the ministry asks for its own (from what it reads), and NISC's is
+    not its to turn into an advisory."""
+    hub = fresh_demo_hub
+    ids = []
+    for user, sev in (("op-banking-0001", 3), ("op-gas-0001", 5)):
+        r = call(hub, "POST", "/api/v1/reports", user, json={
+            "title": f"outage {user}", "kind": "incident",
+            "detected_at": now_iso(), "range": "amber", "route": "direct",
+            "declared_severity": sev, "declared_reason": "test",
+            "impact": {"service_stopped": True}})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    # each ministry forwards its sector's report to NISC
+    for rid, desk in zip(ids, ("fsa-desk", "meti-desk")):
+        r = call(hub, "POST", f"/api/v1/reports/{rid}/forward", desk, json={})
+        assert r.status_code in (200, 201), r.text
+    ev = call(hub, "POST", "/api/v1/events", "nisc-analyst", json={
+        "title_ja": "複合障害", "title_en": "combined outage",
+        "reports": ids})
+    assert ev.status_code == 201, ev.text
+    eid = ev.json()["id"]
+    mine = call(hub, "GET", f"/api/v1/events/{eid}/cascade",
+                "nisc-analyst").json()
+    assert set(mine["sources"]) == {"finance", "gas"}
+    # the ministry of finance reads the event without the gas report
+    fsa = call(hub, "GET", f"/api/v1/events/{eid}/cascade", "fsa-desk")
+    assert fsa.status_code == 200, fsa.text
+    assert fsa.json()["sources"] == ["finance"]
+    assert_error(call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
+                      "fsa-desk", json={"suggestion": mine["suggestion"]}),
+                 404, "not_found", "suggestion")

@@ -475,6 +475,8 @@ def test_bad_input_changes_nothing(rhub):
     long_title = "危" * 201
     cases = [
         (body(measures=["no-such-item"]), 400, "unknown_item", "measures[0]"),
+        (body(title="\u3000\u3000 "), 400, "invalid_value", "title"),
+        (body(owner="\u3000"), 400, "invalid_value", "owner"),
         (body(measures=[M1, "4.9.9"]), 400, "unknown_item", "measures[1]"),
         (body(measures=[M1, M1]), 400, "duplicate_item", "measures[1]"),
         (body(measures=[M1] * 51), 400, None, "measures"),
@@ -582,3 +584,18 @@ def test_review_reminders_by_smtp(rhub, smtp):
     # nothing else was mailed (no other organisation has a contact)
     assert {a for x in smtp.messages for a in x.rcpt_tos} == {desk,
                                                               risk_desk}
+
+
+def test_null_is_as_if_absent(rhub):
+    """null for an optional field is the same as leaving it out (the
+    OpenAPI document's convention): no measures on create, unchanged on
+    update."""
+    h = rhub
+    r = create(h, "a-rep", measures=None)
+    assert r["measures"] == []
+    rid = create(h, "a-rep")["id"]
+    cur = h.ok("GET", f"/api/v1/risks/{rid}", "a-rep")
+    r = put(h, "a-rep", rid, version=cur["version"], measures=None,
+            title="changed")
+    assert r.status_code == 200, r.text
+    assert r.json()["measures"] == cur["measures"]

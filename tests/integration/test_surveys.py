@@ -551,6 +551,10 @@ def test_bcp_readiness_feeds_the_survey(sv):
     assert r.status_code == 200, r.text
     got = r.json()
     assert got["version"] == 1 and got["answered"] == len(checks)
+    every = [given[c] for c in checks if given[c] != "na"]
+    assert got["readiness"] == int(sum(
+        1.0 if v == "adopted" else 0.5 if v == "partly" else 0
+        for v in every) * 100 / len(every) + 0.5)
     for ch, b in zip(got["characteristics"], CATALOGUE["bcp"]):
         vals = [given[c["id"]] for c in b["checks"]]
         applies = [v for v in vals if v != "na"]
@@ -667,3 +671,146 @@ def test_the_demo_has_last_years_results_and_this_years_campaign(sv):
     assert nat["phases"]["plan"] > nat["phases"]["act"]
     assert_error(call(sv, "GET", f"/api/v1/surveys/SV{fy}/aggregates",
                       "op-gas-0001"), 409, "campaign_open", "id")
+
+
+def test_an_incomplete_submission_names_the_first_missing_item(sv):
+    cid = open_campaign(sv, 2038, ["medical"])["id"]
+    org = operators(sv, "medical")[1]
+    skip = ANSWERABLE[3]
+    r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org, json={
+        "version": 0, "submit": True,
+        "answers": [{"item": i, "answer": "na"} for i in ANSWERABLE
+                    if i != skip]})
+    err = assert_error(r, 400, "incomplete", "answers")
+    assert f"1 of the {len(ANSWERABLE)} items" in err["message"]
+    assert skip in err["message"]
+
+
+def test_what_a_secretariat_knows_is_not_subtracted(sv):
+    """A secretariat reads the answers its members share: a sector it knows
+    all but one of is not published (it would subtract what it knows and
+    learn the last one's answers), nor pooled into a figure that lets it."""
+    cid = open_campaign(sv, 2042, ["gas", "water", "electricity"])["id"]
+    gas = operators(sv, "gas")
+    for k, org in enumerate(gas[:5]):
+        submit(sv, cid, org, answers_for(org, 2042), shared=k < 4)
+    elec = operators(sv, "electricity")
+    for org in elec[:6]:
+        submit(sv, cid, org, answers_for(org, 2042))
+    close(sv, cid)
+    agg = call(sv, "GET", f"/api/v1/surveys/{cid}/aggregates",
+               "ceptoar-gas-secretariat").json()
+    groups = {g["key"]: g for g in agg["groups"]}
+    assert groups["electricity"]["published"]
+    assert not groups["gas"]["published"]
+    # water (no respondent) is hidden the same way as gas (five)
+    assert groups["water"] == {"key": "water", "kind": "sector",
+                               "name": groups["water"]["name"],
+                               "published": False,
+                               "reason": "fewer_than_min_group"}
+    assert set(groups["gas"]) == set(groups["water"])
+    # the pool is gas alone (water has none): the secretariat knows 4 of
+    # its 5, so it is in no figure; the total is electricity's alone
+    assert "other" not in groups
+    assert groups["national"]["respondents"] == 6
+
+
+def test_saves_keep_the_state_and_answers_can_be_cleared(sv):
+    cid = open_campaign(sv, 2043, ["chemical"])["id"]
+    org = operators(sv, "chemical")[2]
+    submit(sv, cid, org, answers_for(org, 2043))
+    cur = call(sv, "GET", f"/api/v1/surveys/{cid}/answers", org).json()
+    # sharing after submitting keeps it submitted (and counted)
+    r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org,
+             json={"version": cur["version"], "shared": True})
+    assert r.status_code == 200 and r.json()["state"] == "submitted"
+    n = db(sv, "SELECT respondents FROM survey_tally_n WHERE campaign_id = ? "
+           "AND sector_id = 'chemical'", cid)
+    assert n == [(1,)]
+    # clearing an answer of a submitted response: refused unless it goes
+    # back to a draft
+    v = r.json()["version"]
+    before = snapshot(sv)
+    assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org,
+                      json={"version": v, "clear": [ANSWERABLE[0]]}),
+                 400, "incomplete", "answers")
+    assert snapshot(sv) == before
+    assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org,
+                      json={"version": v, "clear": ["4.9.9"]}),
+                 400, "unknown_item", "clear[0]")
+    r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org,
+             json={"version": v, "clear": [ANSWERABLE[0]], "submit": False})
+    assert r.status_code == 200 and r.json()["state"] == "draft"
+    assert r.json()["missing"] == 1
+    assert ANSWERABLE[0] not in {a["item"] for a in r.json()["answers"]}
+    assert db(sv, "SELECT respondents FROM survey_tally_n WHERE campaign_id "
+              "= ? AND sector_id = 'chemical'", cid) == [(0,)]
+    # a file: deleted by its operator only
+    up = call(sv, "POST", f"/api/v1/surveys/{cid}/attachments", org,
+              json={"item": ANSWERABLE[1], "name": "a.txt",
+                    "content": "eA=="}).json()
+    path = f"/api/v1/surveys/{cid}/attachments/{up['id']}"
+    other = operators(sv, "chemical")[3]
+    assert_error(call(sv, "DELETE", path, other), 404, "not_found", "att")
+    r = call(sv, "DELETE", path, org)
+    assert r.status_code == 200 and r.json()["deleted"] is True
+    assert_error(call(sv, "GET", path, org), 404)
+    assert_error(call(sv, "DELETE", path, org), 404, "not_found", "att")
+    # file names that would show reversed or hide characters
+    for name in ("evil\u202etxt.exe", "a\u0085b", "x\u2066y"):
+        assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/attachments",
+                          org, json={"item": ANSWERABLE[1], "name": name,
+                                     "content": "eA=="}),
+                     400, "invalid_value", "name")
+    # a file a few bytes over the limit is 413 like any over it
+    big = base64.b64encode(b"x" * (2 * 1024 * 1024 + 3)).decode()
+    assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/attachments", org,
+                      json={"item": ANSWERABLE[1], "name": "b",
+                            "content": big}), 413, "too_large", "content")
+
+
+def test_reminding_one_operator_twice_in_a_request_sends_once(sv, smtp):
+    cid = open_campaign(sv, 2044, ["petroleum"])["id"]
+    org = operators(sv, "petroleum")[4]
+    addr = f"{org}@demo.example.jp"
+    had = len(smtp.to(addr))
+    r = call(sv, "POST", f"/api/v1/surveys/{cid}/remind", "nisc-analyst",
+             json={"orgs": [org] * 50})
+    assert r.status_code == 200
+    assert [x["org"] for x in r.json()["reminded"]] == [org]
+    wait_for(lambda: len(smtp.to(addr)) > had, what="the reminder")
+    sv.wait_ticks(5)
+    assert len(smtp.to(addr)) == had + 1
+    assert db(sv, "SELECT count(*) FROM survey_reminders WHERE campaign_id "
+              "= ?", cid) == [(1,)]
+
+
+def test_a_secretariat_sees_its_own_sector_and_no_checklist(sv):
+    cid = open_campaign(sv, 2045, ["gas", "water"])["id"]
+    prog = call(sv, "GET", f"/api/v1/surveys/{cid}/progress",
+                "ceptoar-gas-secretariat").json()
+    assert [p["sector"] for p in prog["sectors"]] == ["gas"]
+    assert {m["org"] for m in prog["members"]} == set(operators(sv, "gas"))
+    nisc = call(sv, "GET", f"/api/v1/surveys/{cid}/progress",
+                "nisc-analyst").json()
+    assert [p["sector"] for p in nisc["sectors"]] == ["gas", "water"]
+    # the operator's CP/BCP checklist is offered to it, never to the
+    # secretariat reading its shared answers
+    org = operators(sv, "gas")[6]
+    checks = [c["id"] for b in CATALOGUE["bcp"] for c in b["checks"]]
+    r = call(sv, "PUT", "/api/v1/bcp-readiness", org, json={
+        "version": call(sv, "GET", "/api/v1/bcp-readiness", org).json()[
+            "version"],
+        "answers": [{"check": checks[0], "answer": "not",
+                     "note": "PRIVATE: no generator"}]})
+    assert r.status_code == 200
+    r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org, json={
+        "version": 0, "shared": True,
+        "answers": [{"item": ANSWERABLE[0], "answer": "adopted"}]})
+    assert r.status_code == 200
+    assert [s["item"] for s in r.json()["suggested"]] == [checks[0]]
+    seen = call(sv, "GET", f"/api/v1/surveys/{cid}/answers",
+                "ceptoar-gas-secretariat", params={"org": org})
+    assert seen.status_code == 200
+    assert seen.json()["suggested"] == []
+    assert "PRIVATE" not in seen.text

@@ -43,7 +43,15 @@ static void t_table(void **state)
         /* formula starts are kept as text with an apostrophe */
         {"=1+2", false, "\"'=1+2\","},
         {"+81 3", false, "\"'+81 3\","},
-        {"-1", false, "\"'-1\","},
+        {"-1+2", false, "\"'-1+2\","},
+        {"-", false, "\"'-\","},
+        {"-1.", false, "\"'-1.\","},
+        {"-.5", false, "\"'-.5\","},
+        {"-1e3", false, "\"'-1e3\","},
+        {"-2-3", false, "\"'-2-3\","},
+        /* but a plain negative number stays a number */
+        {"-1", false, "\"-1\","},
+        {"-30.5", false, "\"-30.5\","},
         {"@SUM(A1)", false, "\"'@SUM(A1)\","},
         {"\tx", false, "\"'\tx\","},
         {"\rx", false, "\"'\rx\","},

@@ -27,66 +27,127 @@ static void test_publish_examples(void **state)
     bool pub[4], other, national;
     /* 6 and 5 shown; 3 + 1 = 4 hidden and pooled in nothing */
     int64_t a[] = {6, 3, 1, 5};
-    assert_int_equal(sv_publish(a, 4, 5, pub, &other, &national), 11);
+    assert_int_equal(sv_publish(a, 4, NULL, 0, 5, pub, &other, &national), 11);
     assert_true(pub[0] && !pub[1] && !pub[2] && pub[3]);
     assert_false(other);
     assert_true(national);
     /* 3 + 2 = 5 hidden: pooled, and in the total */
     int64_t b[] = {5, 3, 2, 7};
-    assert_int_equal(sv_publish(b, 4, 5, pub, &other, &national), 17);
+    assert_int_equal(sv_publish(b, 4, NULL, 0, 5, pub, &other, &national), 17);
     assert_true(other && national);
     /* no sector big enough, but 8 together: one pooled group, the total */
     int64_t c[] = {4, 4};
-    assert_int_equal(sv_publish(c, 2, 5, pub, &other, &national), 8);
+    assert_int_equal(sv_publish(c, 2, NULL, 0, 5, pub, &other, &national), 8);
     assert_true(!pub[0] && !pub[1]);
     assert_true(other && national);
     int64_t d[] = {2, 2};
-    assert_int_equal(sv_publish(d, 2, 5, pub, &other, &national), 0);
+    assert_int_equal(sv_publish(d, 2, NULL, 0, 5, pub, &other, &national), 0);
     assert_false(other || national);
 }
 
-/* For random sectors: every published figure counts at least 5; the total
- * is exactly the published groups, disjoint; so the total minus any set of
- * published groups (what a reader can subtract) leaves 0 or at least 5
- * operators, and a hidden sector is in a figure only inside the pooled
- * group of at least 5. */
+/* What a secretariat knows (its members' shared answers) counts: a group
+ * it knows all but 1-4 of is not published. */
+static void test_publish_what_secretariats_know(void **state)
+{
+    (void)state;
+    bool pub[3], other, national;
+    /* one secretariat; sector 0: 5 respondents, it knows 4 (the fifth
+     * would be the group minus what it knows); sector 1: it knows all 6;
+     * sector 2: 9, it knows 5 (4 unknown) */
+    int64_t n[] = {5, 6, 9};
+    int64_t known[] = {4, 6, 5};
+    int64_t total = sv_publish(n, 3, known, 1, 5, pub, &other, &national);
+    assert_false(pub[0]);
+    assert_true(pub[1]);
+    assert_false(pub[2]);
+    /* pooled: 14 respondents, 9 known, 5 unknown: published */
+    assert_true(other);
+    assert_true(national);
+    assert_int_equal(total, 20);
+    /* two secretariats: each must be checked */
+    int64_t n2[] = {10};
+    int64_t k2[] = {0, 7}; /* the second knows 7: 3 unknown */
+    sv_publish(n2, 1, k2, 2, 5, pub, &other, &national);
+    assert_false(pub[0]);
+    assert_false(other || national);
+    assert_true(sv_group_ok(10, (int64_t[]){0, 5}, 2, 5));
+    assert_false(sv_group_ok(4, (int64_t[]){0}, 1, 5));
+}
+
+/* For random sectors and secretariats: every published figure counts at
+ * least 5; the total is exactly the published groups, disjoint; so the
+ * total minus any set of published groups (what a reader can subtract)
+ * leaves 0 or at least 5 operators — and, for each secretariat, 0 or at
+ * least 5 operators it does not know. */
 static void test_publish_nothing_recomputable(void **state)
 {
     (void)state;
     unsigned seed = 12345;
+#define RND(m) ((int64_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (m)))
     for (int round = 0; round < 3000; round++) {
-        int k = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 9;
-        int64_t n[9];
-        bool pub[9], other, national;
-        for (int i = 0; i < k; i++)
-            n[i] = (int64_t)(((seed = seed * 1103515245u + 12345u) >> 16) % 12);
-        int64_t total = sv_publish(n, k, 5, pub, &other, &national);
-        int64_t shown = 0, hidden = 0, fig[10];
-        int nf = 0;
+        int k = 1 + (int)RND(8), nsec = (int)RND(3);
+        int64_t n[8], known[8 * 2] = {0};
+        bool pub[8], other, national;
         for (int i = 0; i < k; i++) {
-            assert_int_equal(pub[i], n[i] >= 5);
-            if (pub[i])
-                shown += fig[nf++] = n[i];
-            else
-                hidden += n[i];
+            n[i] = RND(12);
+            for (int s = 0; s < nsec; s++)
+                known[i * nsec + s] = RND(n[i] + 1);
         }
-        assert_int_equal(other, hidden >= 5);
-        if (other)
-            fig[nf++] = hidden;
-        assert_int_equal(national, shown + (other ? hidden : 0) >= 5);
+        int64_t total = sv_publish(n, k, nsec ? known : NULL, nsec, 5, pub,
+                                   &other, &national);
+        /* the published figures: each with its unknown part per
+         * secretariat */
+        int64_t fig[9], unk[9][2];
+        int nf = 0;
+        int64_t hidden = 0, hunk[2] = {0, 0};
+        for (int i = 0; i < k; i++) {
+            if (pub[i]) {
+                fig[nf] = n[i];
+                for (int s = 0; s < nsec; s++)
+                    unk[nf][s] = n[i] - known[i * nsec + s];
+                nf++;
+            } else {
+                hidden += n[i];
+                for (int s = 0; s < nsec; s++)
+                    hunk[s] += n[i] - known[i * nsec + s];
+            }
+        }
+        if (other) {
+            fig[nf] = hidden;
+            for (int s = 0; s < nsec; s++)
+                unk[nf][s] = hunk[s];
+            nf++;
+        }
+        for (int i = 0; i < nf; i++) {
+            assert_true(fig[i] >= 5);
+            for (int s = 0; s < nsec; s++)
+                assert_true(unk[i][s] == 0 || unk[i][s] >= 5);
+        }
         if (!national)
             continue;
-        assert_int_equal(total, shown + (other ? hidden : 0));
+        int64_t sum = 0;
+        for (int i = 0; i < nf; i++)
+            sum += fig[i];
+        assert_int_equal(total, sum);
         for (unsigned set = 0; set < (1u << nf); set++) {
-            int64_t left = total;
-            for (int i = 0; i < nf; i++)
+            int64_t left = total, lu[2] = {0, 0};
+            for (int i = 0; i < nf; i++) {
                 if (set & (1u << i))
                     left -= fig[i];
+                else
+                    for (int s = 0; s < nsec; s++)
+                        lu[s] += unk[i][s];
+            }
             if (left != 0 && left < 5)
                 fail_msg("the total minus published groups leaves %lld",
                          (long long)left);
+            for (int s = 0; s < nsec; s++)
+                if (lu[s] != 0 && lu[s] < 5)
+                    fail_msg("secretariat %d is left %lld unknown", s,
+                             (long long)lu[s]);
         }
     }
+#undef RND
 }
 
 static void test_rate(void **state)
@@ -201,6 +262,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_publish_examples),
+        cmocka_unit_test(test_publish_what_secretariats_know),
         cmocka_unit_test(test_publish_nothing_recomputable),
         cmocka_unit_test(test_rate),
         cmocka_unit_test(test_shipped_edition),
