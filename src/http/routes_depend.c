@@ -6,6 +6,7 @@
 #include "http/http.h"
 
 #include "service/dependencies.h"
+#include "service/stix.h"
 
 #define NOW app_now(r->app)
 
@@ -75,4 +76,13 @@ int h_obs_alert_cascade_advisory(struct http_req *r, struct http_resp *out)
     int rc = obs_alert_cascade_advisory(r->app, r->sc, &r->auth, r->params[0],
                                         r->json, NOW, &o, &e);
     return http_svc_reply(out, rc, &e, o, 201);
+}
+
+/* issue 16: an advisory as a STIX 2.1 bundle */
+int h_advisory_stix(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = advisory_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
 }
