@@ -81,6 +81,10 @@ int cli_survey(int argc, char **argv);
 int cli_bcp(int argc, char **argv);
 int cli_risk(int argc, char **argv);
 
+/* infrashare stix export advisory ID [--out FILE] (cli/client_stix.c,
+ * issue 16). */
+int cli_stix(int argc, char **argv);
+
 /* Helpers of those commands (cli/client_survey.c). */
 struct cli_conn {
     const char *url;

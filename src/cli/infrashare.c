@@ -129,6 +129,7 @@ static void usage(FILE *f)
         "  survey attach ID --item ITEM FILE [--type MEDIA]   (at most 2 "
         "MiB)\n"
         "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
+        "  stix export advisory ID [--out FILE]   (a STIX 2.1 bundle)\n"
         "  risk list [--state open|closed] [--treatment T] [--above] "
         "[--json]\n"
         "  risk show ID [--json] | history ID [--json] | heatmap [--json]   "
@@ -1165,6 +1166,8 @@ int main(int argc, char **argv)
         return cli_bcp(sub_argc, sub_argv);
     if (strcmp(cmd, "risk") == 0) /* cli/client_risk.c */
         return cli_risk(sub_argc, sub_argv);
+    if (strcmp(cmd, "stix") == 0) /* issue 16: cli/client_stix.c */
+        return cli_stix(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||

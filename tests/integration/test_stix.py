@@ -191,3 +191,35 @@ def test_each_hub_has_its_own_namespace(fresh_demo_hub, demo_hub):
     assert ida and idb and not ida & idb
     assert {o["id"] for o in ba["objects"]
             if o["type"] == "marking-definition"} == {TLP["white"][0]}
+
+
+def test_the_cli_exports_the_same_bundle(fresh_demo_hub, tmp_path):
+    import os
+    import subprocess
+    from conftest import BUILD
+    hub = fresh_demo_hub
+    adv = issue(hub, "green")
+
+    def cli(*args):
+        env = dict(os.environ, INFRASHARE_URL=hub.url,
+                   INFRASHARE_TOKEN=tok(hub, "nisc-analyst"))
+        return subprocess.run([str(BUILD / "infrashare"), "stix", *args],
+                              capture_output=True, text=True, env=env,
+                              timeout=60)
+    out = tmp_path / "a.json"
+    r = cli("export", "advisory", adv["id"], "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    api = call(hub, "GET", f"/api/v1/advisories/{adv['id']}/stix",
+               "nisc-analyst").json()
+    assert json.loads(out.read_text()) == api
+    valid(api)
+    r = cli("export", "advisory", adv["id"])
+    assert r.returncode == 0 and json.loads(r.stdout) == api
+    # an unknown advisory: the API's error, exit 1; bad usage: exit 2
+    r = cli("export", "advisory", "A0")
+    assert r.returncode == 1 and "not_found" in r.stderr
+    for bad in (["export"], ["export", "report", "R1"], ["import"],
+                ["export", "advisory", "../x"]):
+        r = cli(*bad)
+        assert r.returncode == 2, (bad, r.stderr)
+        assert "stix export advisory" in r.stderr or "advisory id" in r.stderr
