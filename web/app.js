@@ -97,6 +97,11 @@ const ROUTES = [
   [/^\/surveys$/, 'page-surveys.js', 'surveys'],
   [/^\/surveys\/([A-Za-z0-9_-]+)$/, 'page-surveys.js', 'survey'],
   [/^\/bcp$/, 'page-surveys.js', 'bcp'],
+  // issue 15: the risk register
+  [/^\/risks$/, 'page-risks.js', 'risks'],
+  [/^\/risks\/new$/, 'page-risks.js', 'riskNew'],
+  [/^\/risks\/scale$/, 'page-risks.js', 'riskScale'],
+  [/^\/risks\/([0-9]+)$/, 'page-risks.js', 'risk'],
 ];
 
 /* The exercise context (issue 14, api.js): under /x/{id}/ the menu offers
@@ -145,6 +150,9 @@ function navItems() {
   // readiness
   items.push(['/surveys', 'nav.surveys']);
   if (k === 'operator') items.push(['/bcp', 'nav.bcp']);
+  // issue 15: the risk register (operators keep one; secretariats read
+  // their members' shared risks)
+  if (k === 'operator' || k === 'ceptoar') items.push(['/risks', 'nav.risks']);
   if (exerciseId) return items.filter(([p]) => IN_EXERCISE.has(p));
   return items;
 }

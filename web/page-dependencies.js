@@ -13,8 +13,72 @@
 // The event page (page-events.js) shows the cascade suggestions made from
 // this model.
 import { h, svg, table, msg, time, field, put, clear, flag } from './dom.js';
-import { t, L, lang, dur } from './i18n.js';
+import { t, L, lang, dur, addTexts } from './i18n.js';
 import { get, put as apiPut } from './api.js';
+
+/* The page's texts (i18n.js addTexts: not part of every first load);
+ * cascade.js uses the strengths, lags and regions too (it imports this
+ * module). */
+const TEXTS = {
+  'dep.title': ['重要インフラ分野間の相互依存', 'Interdependency between critical-infrastructure sectors'],
+  'dep.version': ['第{v}版', 'Version {v}'],
+  'dep.by.init': ['初期データ', 'initial data'],
+  'dep.by.you': ['あなたが保存', 'saved by you'],
+  'dep.intro': ['ある分野の障害がほかの分野へ及ぶ関係のモデルです。事象ページの「連鎖影響の提案」はこのモデルから作られます。', 'How an outage in one sector reaches others. The cascade suggestions on an event’s page are made from this model.'],
+  'dep.graph': ['関係図', 'Graph'],
+  'dep.graph.desc': ['{n}分野・{m}件の依存関係の図。同じ内容を下の「依存関係の一覧」の表に示します。', 'A graph of {n} sectors and {m} dependencies; the table “Dependencies” below gives the same.'],
+  'dep.legend': ['凡例', 'Legend'],
+  'dep.k.strong': ['強い依存（3）', 'strong dependency (3)'],
+  'dep.k.medium': ['中程度の依存（2）', 'medium dependency (2)'],
+  'dep.k.weak': ['弱い依存（1）', 'weak dependency (1)'],
+  'dep.k.regional': ['破線：同じ地域の中でだけ及ぶ', 'dashed: only within the same region'],
+  'dep.k.loop': ['輪：同じ分野のほかの事業者へ及ぶ', 'loop: to the sector’s other operators'],
+  'dep.k.org': ['四角：個別の組織', 'square: a single organisation'],
+  'dep.k.arrow': ['矢印は影響の向きです（障害の起きた分野 → 影響を受ける分野）。線が太いほど強く依存しています。', 'Arrows point the way an outage spreads (from the sector hit to the one depending on it); the thicker the line, the stronger the dependency.'],
+  'dep.k.more': ['分野にポインターを合わせるとその分野の依存関係が強調され、線に合わせると影響までの時間と理由が表示されます。', 'Point at a sector to bring out its dependencies, at a line to see its lag and why.'],
+  'dep.tip': ['{from} → {to}：{what}', '{from} → {to}: {what}'],
+  'dep.edges': ['依存関係の一覧（{n}件）', 'Dependencies ({n})'],
+  'dep.noedges': ['依存関係はまだありません。', 'No dependencies yet.'],
+  'dep.col.from': ['影響元（障害の起きた分野）', 'From (the sector hit)'],
+  'dep.col.to': ['影響先（依存する分野）', 'To (the dependent)'],
+  'dep.col.strength': ['強さ', 'Strength'],
+  'dep.col.lag': ['影響までの時間', 'Lag'],
+  'dep.col.regional': ['範囲', 'Extent'],
+  'dep.col.why': ['理由', 'Why'],
+  'dep.strength.1': ['弱（1）', 'weak (1)'],
+  'dep.strength.2': ['中（2）', 'medium (2)'],
+  'dep.strength.3': ['強（3）', 'strong (3)'],
+  'dep.lag': ['約{d}後', 'within about {d}'],
+  'dep.lag0': ['直ちに', 'at once'],
+  'dep.regional': ['同じ地域のみ', 'same region only'],
+  'dep.anyregion': ['地域を問わない', 'any region'],
+  'dep.self': ['同じ分野のほかの事業者', 'the sector’s other operators'],
+  'dep.edit': ['モデルの編集', 'Edit the model'],
+  'dep.edit.base': ['編集のもとにする版：第{v}版', 'Editing version {v}'],
+  'dep.edit.json': ['モデル（JSON）', 'Model (JSON)'],
+  'dep.edit.hint': ['形式「infrashare-dependencies/1」。edges の各要素は from・to（分野または組織のID）、strength（1〜3）、lag_min（分：0〜10080）、regional（true/false）、why_ja・why_en です。保存すると新しい版になり、以前の版も記録に残ります。', 'Format “infrashare-dependencies/1”. Each element of edges has from and to (sector or organisation ids), strength (1 to 3), lag_min (minutes, 0 to 10080), regional (true/false), why_ja and why_en. Saving makes a new version; the earlier ones stay on record.'],
+  'dep.save': ['新しい版として保存', 'Save as a new version'],
+  'dep.discard': ['編集を取り消す', 'Discard changes'],
+  'dep.saved': ['第{v}版として保存しました。', 'Saved as version {v}.'],
+  'dep.badjson': ['JSONとして読めません：{m}', 'This is not valid JSON: {m}'],
+  'dep.err.at': ['問題の箇所：{field}', 'Where: {field}'],
+  'dep.err.edge': ['{field}（{from} → {to}）', '{field} ({from} → {to})'],
+  'dep.err.unknown_field': ['モデルにない項目です。', 'Not a field of the model.'],
+  'dep.err.invalid_type': ['値の型が正しくありません。', 'The value has the wrong type.'],
+  'dep.err.missing_field': ['必須の項目がありません。', 'A required field is missing.'],
+  'dep.err.too_long': ['文字数が多すぎます。', 'The text is too long.'],
+  'dep.err.too_many': ['依存関係または分野・組織の数が上限を超えています。', 'Too many dependencies, or too many sectors and organisations.'],
+  'dep.err.invalid_value': ['値が正しくありません（format は「infrashare-dependencies/1」）。', 'The value is not valid (format must be “infrashare-dependencies/1”).'],
+  'dep.conflict': ['保存していません：編集中に別の版（第{v}版）が保存されました。最新の版を読み込み、編集し直してください。', 'Not saved: another version (version {v}) was saved while you were editing. Load the latest version and make your edit again.'],
+  'dep.conflict.any': ['保存していません：編集中に別の版が保存されました。最新の版を読み込み、編集し直してください。', 'Not saved: another version was saved while you were editing. Load the latest version and make your edit again.'],
+  'dep.reload': ['最新の版を読み込む', 'Load the latest version'],
+  'err.zero_lag_cycle': ['影響までの時間が0分の依存関係が循環しています（障害が直ちに自分自身へ戻ることになります）。この依存関係の時間を1分以上にするか、削除してください。', 'This closes a cycle of zero-lag dependencies (an outage would reach itself at once): give it a lag of a minute or more, or remove it.'],
+  'err.unknown_node': ['分野または組織のIDではありません。', 'Neither a sector nor an organisation id.'],
+  'err.invalid_strength': ['強さは1（弱）・2（中）・3（強）のいずれかです。', 'The strength is 1 (weak), 2 (medium) or 3 (strong).'],
+  'err.invalid_lag': ['影響までの時間は0〜10080分です。', 'The lag is 0 to 10080 minutes.'],
+  'err.duplicate_edge': ['同じ依存関係が二つあります。', 'The same dependency twice.'],
+};
+addTexts(TEXTS);
 
 /* Whether the reader may edit the model (the API's rule). */
 export function mayEdit(ctx) {

@@ -1,13 +1,13 @@
 // page-events.js - events (NISC and ministry analysts): the list, one
 // event with its linked reports and severity, create, link a report, and
-// the cascade suggestions (issue 15): the sectors the event may reach
-// through the interdependency model (page-dependencies.js), ranked, and
-// one step from them to an advisory.
+// the cascade suggestions (issue 15, cascade.js): the sectors the event
+// may reach through the interdependency model, ranked, and one step from
+// them to an advisory.
 import { h, link, table, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, enc, put } from './dom.js';
 import { t, L, lang, enumLabel } from './i18n.js';
 import { get, post } from './api.js';
 import { reporterCell, sectorName } from './page-reports.js';
-import { strengthLabel, lagLabel, said } from './page-dependencies.js';
+import { cascadePanel } from './cascade.js';
 
 export async function render(main, { ctx, params, name }) {
   return name === 'event' ? one(main, ctx, params[0]) : list(main, ctx);
@@ -57,103 +57,8 @@ async function one(main, ctx, id) {
   ], ev.reports || [])));
   // the cascade suggestions (in an exercise too: its database has the
   // model of its start)
-  put(main, cascadePanel(ctx, id, sectors));
+  put(main, cascadePanel(ctx, { base: '/events/' + enc(id), subject: 'event', sectors }));
   if (ctx.has('analyst')) put(main, linkPicker(ctx, id, sectors, new Set((ev.reports || []).map((r) => r.id))));
-}
-
-/* ---- cascade suggestions (issue 15) ---- */
-
-/* The panel: filled once the suggestions are read (GET .../cascade, which
- * whoever reads the event may ask), so the event shows at once. */
-function cascadePanel(ctx, id, sectors) {
-  const box = h('div', { id: 'cascade-body' }, h('p', { cls: 'loading' }, t('loading')));
-  const panel = h('section', { cls: 'card cascade', id: 'cascade', 'aria-labelledby': 'cascade-h' },
-    h('h2', { id: 'cascade-h' }, t('cas.title')), box);
-  const load = async (note) => {
-    let c;
-    try { c = await get('/events/' + enc(id) + '/cascade'); } catch (err) { put(clear(box), msg(errText(err), 'err')); return; }
-    clear(box);
-    if (note) put(box, note);
-    drawCascade(box, ctx, id, c, sectors, load);
-  };
-  load();
-  return panel;
-}
-
-function drawCascade(box, ctx, id, c, sectors, reload) {
-  const sectorIds = new Set(sectors.map((s) => s.id));
-  const names = new Map();
-  for (const s of c.suggestions) names.set(s.node, s.name);
-  const nameOf = (n) => (names.has(n) ? L(names.get(n)) : sectorName(sectors, n));
-  const sep = lang() === 'en' ? ', ' : '、';
-  put(box, h('p', { cls: 'meta', id: 'cascade-basis' },
-    h('span', {}, t('cas.from', { sources: c.sources.length ? c.sources.map(nameOf).join(sep) : '—' })),
-    sevBadge(c.severity, true),
-    h('a', { href: '#/dependencies' }, t('cas.model', { v: c.model_version })),
-    h('span', {}, t('cas.made')), time(c.created_at)));
-  if (!c.suggestions.length) {
-    put(box, h('p', { cls: 'empty', id: 'cascade-none' }, t('cas.none')), h('p', { cls: 'hint' }, t('cas.rule')));
-    return;
-  }
-  put(box, h('p', { cls: 'hint' }, t('cas.intro')));
-  const acted = c.advisory;
-  const canIssue = !acted && ctx.has('liaison', 'analyst');
-  // every suggested sector ticked at first; organisations are warned
-  // through their sector, so they have no box
-  const picked = new Set(c.suggestions.filter((s) => sectorIds.has(s.node)).map((s) => s.node));
-  const count = h('span', { id: 'cascade-count', 'aria-live': 'polite' });
-  const go = h('button', { type: 'button', id: 'cascade-issue' }, t('cas.issue'));
-  const refresh = () => { count.textContent = t('cas.picked', { n: picked.size }); go.disabled = !picked.size; };
-  const cols = [];
-  if (canIssue) {
-    cols.push([t('cas.col.pick'), (s) => (sectorIds.has(s.node)
-      ? h('input', { type: 'checkbox', value: s.node, checked: true, cls: 'cascade-pick', 'aria-label': t('cas.pickone', { name: L(s.name) }),
-        on: { change: (e) => { if (e.target.checked) picked.add(s.node); else picked.delete(s.node); refresh(); } } })
-      : h('span', { cls: 'hint' }, t('cas.notsector')))]);
-  }
-  cols.push(
-    [t('cas.col.rank'), (s) => String(s.rank), 'num'],
-    [t('cas.col.node'), (s) => [h('strong', {}, L(s.name)), s.same_sector ? [' ', flag(t('cas.same'))] : null]],
-    [t('dep.col.strength'), (s) => h('span', { cls: 'dep-str dep-str-' + s.strength }, strengthLabel(s.strength))],
-    [t('cas.col.lag'), (s) => lagLabel(s.lag_min)],
-    [t('dep.col.regional'), (s) => (s.regional ? flag(t('cas.regional')) : t('dep.anyregion'))],
-    [t('cas.col.path'), (s) => h('ol', { cls: 'cas-path' + (s.steps.length === 1 ? ' one' : ''), 'aria-label': t('cas.pathof', { name: L(s.name) }) },
-      s.steps.map((st) => h('li', {},
-        h('span', { cls: 'cas-step' }, nameOf(st.from) + ' → ' + nameOf(st.to) + (st.from === st.to ? t('cas.others') : '')),
-        st.ja || st.en ? h('span', { cls: 'cas-why' }, t('cas.whysep'), said(st.ja, st.en)) : null,
-        // a step's own strength and lag when the path has several
-        st.strength && s.steps.length > 1 ? h('span', { cls: 'hint cas-stepmeta' }, t('cas.stepmeta', { s: strengthLabel(st.strength), lag: lagLabel(st.lag_min) })) : null)))],
-  );
-  put(box, h('div', { id: 'cascade-list' }, table(cols, c.suggestions, (s) => ({ 'data-node': s.node, 'data-rank': s.rank }))));
-  if (acted) { put(box, done(acted)); return; }
-  if (!canIssue) return;
-  const out = h('div', { id: 'cascade-out', 'aria-live': 'polite' });
-  go.addEventListener('click', async () => {
-    clear(out); go.disabled = true;
-    // in the order of the suggestions
-    const list = c.suggestions.map((s) => s.node).filter((n) => picked.has(n));
-    try {
-      const r = await post('/events/' + enc(id) + '/cascade/advisory', { suggestion: c.suggestion, sectors: list });
-      const a = r.advisory || {};
-      clear(box);
-      put(box, msg(t('cas.issued', { id: a.id }), 'ok'));
-      drawCascade(box, ctx, id, Object.assign({}, c, { advisory: { id: a.id, at: a.created_at || new Date().toISOString() } }), sectors, reload);
-      const first = box.querySelector('#cascade-done a');
-      if (first) first.focus();
-    } catch (err) {
-      if (err.code === 'already_acted') { reload(msg(errText(err), 'err')); return; }
-      put(out, msg(errText(err), 'err')); refresh();
-    }
-  });
-  refresh();
-  put(box, h('div', { cls: 'actions', id: 'cascade-actions' }, go, count),
-    h('p', { cls: 'hint', id: 'cascade-hint' }, t('cas.issuehint', { s: c.severity })), out);
-}
-
-/* The advisory made from the suggestion, in place of the button. */
-function done(a) {
-  return h('p', { id: 'cascade-done', cls: 'cascade-done', 'data-advisory': a.id },
-    t('cas.done'), ' ', link('/advisories/' + enc(a.id), h('span', { cls: 'id' }, a.id)), a.at ? (lang() === 'en' ? [' (', time(a.at), ')'] : ['（', time(a.at), '）']) : null);
 }
 
 /* Link reports by searching the report list (GET /reports: exactly the

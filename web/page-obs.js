@@ -11,7 +11,8 @@
 //   #/obs/alerts?state=&kind=&sector=   the alert list (GET
 //        /observation/alerts): kind, sector, since, sites, phase, reason;
 //        NISC and the sector's secretariat turn a correlated alert into an
-//        advisory in one step (POST /observation/alerts/{id}/advisory).
+//        advisory in one step (POST /observation/alerts/{id}/advisory);
+//        a sector-wide alert's cascade suggestions (cascade.js) below.
 import { h, link, table, select, msg, errText, time, clear, field, enc, put } from './dom.js';
 import { t, L, fmtTime, dur } from './i18n.js';
 import { get, api } from './api.js';
@@ -307,5 +308,16 @@ async function alertsPage(main, { ctx }) {
     [t('obs.advisory'), advCell],
   ], r.items, (a) => ({ 'data-alert': a.id, 'data-kind': a.kind })));
   out.firstChild.id = 'alerts-table';
+  // the cascade suggestions of a sector-wide alert (issue 15, cascade.js):
+  // for NISC and the sector's secretariat, as the API allows; an open
+  // alert's are read at once, a closed one's when asked
+  const casc = r.items.filter((a) => a.kind === 'sector' && a.sector && (ctx.kind() === 'nisc' || (ctx.kind() === 'ceptoar' && mine.has(a.sector))));
+  if (casc.length) {
+    const m = await import('./cascade.js');
+    for (const a of casc) {
+      put(out, m.cascadePanel(ctx, { base: '/observation/alerts/' + enc(a.id), subject: 'alert', sectors, prefix: 'cascade-' + a.id,
+        heading: t('cas.title.alert', { what: alertWhat(a) }), lazy: a.state === 'closed' }));
+    }
+  }
 }
 

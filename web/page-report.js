@@ -1,7 +1,8 @@
 // page-report.js - one report: 5W1H, severity, hops, timeline, updates,
 // deadlines; and what the reader's organisation may do with it (reveal an
 // anonymous identity, note or question, forward with a narrower range, add
-// an update or answer, link to an event).
+// an update or answer, link to an event); the cascade suggestions of a
+// severe report (cascade.js).
 import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
 import { t, L, enumLabel, enumValues, lang } from './i18n.js';
 import { get, post, apiUrl } from './api.js';
@@ -119,6 +120,18 @@ export async function render(main, { ctx, params }) {
     h('p', {}, sevBadge(s.effective, true), ' ', t('report.effective')),
     h('p', { cls: 'meta' }, t('report.computed') + ': ' + s.computed + ' · ' + t('new.rule') + ': ' + ruleName(s.rule),
       s.declared !== null && s.declared !== undefined ? ' · ' + t('report.declared') + ': ' + s.declared : '')));
+  // the cascade suggestions (issue 15, cascade.js): asked for by those who
+  // may issue advisories, for a report of severity 3 or more; shown only
+  // when the hub answers them (the page does not wait for them)
+  if (s.effective >= 3 && ['nisc', 'ministry', 'ceptoar'].includes(ctx.kind()) && ctx.has('liaison', 'analyst')) {
+    const slot = h('div', { id: 'cascade-slot' });
+    put(main, slot);
+    import('./cascade.js').then(async (m) => {
+      const base = '/reports/' + enc(id);
+      const [c, sectors] = await Promise.all([m.loadCascade(base), ctx.sectors()]);
+      if (c && slot.isConnected) put(slot, m.cascadePanel(ctx, { base, subject: 'report', sectors, data: c }));
+    }).catch(() => {});
+  }
 
   // 5W1H
   const imp = r.impact || {};

@@ -28,7 +28,7 @@
 // /close|/aggregates|/report]], /bcp-readiness (docs/openapi.json).
 import { h, svg, link, table, msg, errText, time, field, put, clear, enc, flag } from './dom.js';
 import { t, L, lang, jstInputToRfc, addTexts } from './i18n.js';
-import { get, post, put as apiPut, apiUrl } from './api.js';
+import { get, post, put as apiPut, del, apiUrl } from './api.js';
 
 /* The pages' texts (i18n.js addTexts: not part of every first load). */
 const TEXTS = {
@@ -127,7 +127,20 @@ const TEXTS = {
   'sv.savedat': ['最終保存', 'Last saved'],
   'sv.notsaved': ['まだ保存していません', 'Not saved yet'],
   'sv.submittedat': ['提出', 'Submitted'],
-  'sv.resubmit': ['提出済みです。締切までは回答を変更できますが、一時保存すると提出が取り消され、もう一度提出が必要になります。', 'Submitted. You may change your answers until the campaign closes, but saving a draft takes the submission back until you submit again.'],
+  'sv.resubmit': ['提出済みです。締切までは回答を変更でき、保存しても提出済みのままです。ただし、未回答に戻した項目があるまま保存すると提出が取り消されて一時保存になり、もう一度提出が必要になります。', 'Submitted. You may change your answers until the campaign closes, and saving keeps them submitted. But saving with items taken back to “not answered” takes the submission back (a draft again) until you submit again.'],
+  'sv.savechanges': ['変更を保存', 'Save changes'],
+  'sv.unsubmit': ['未回答の項目が{n}項目あるため、保存すると提出が取り消され、一時保存になります。', '{n} items are not answered: saving takes the submission back and keeps a draft.'],
+  'sv.unsubmitted': ['提出を取り消し、一時保存しました（{n}項目回答）。すべて回答してからもう一度提出してください。', 'The submission is taken back and a draft saved ({n} items answered). Answer every item and submit again.'],
+  'sv.savedsub': ['変更を保存しました（提出済みのままです）。', 'Changes saved (still submitted).'],
+  'sv.clear': ['この回答を取り消す', 'Clear this answer'],
+  'sv.clear.done': ['{item}の回答を未回答に戻しました（根拠・補足も消えます）。保存すると記録されます。', '{item} is back to “not answered” (its evidence too); save to keep this.'],
+  'sv.cleared': ['{n}項目を未回答に戻しました。', '{n} items taken back to “not answered”.'],
+  'sv.file.delete': ['削除…', 'Delete…'],
+  'sv.file.deletelabel': ['{name}を削除', 'Delete {name}'],
+  'sv.file.confirm': ['{name}を削除しますか。取り消せません。', 'Delete {name}? This cannot be undone.'],
+  'sv.file.yes': ['削除する', 'Delete'],
+  'sv.file.deleted': ['{name}を削除しました。', 'Deleted {name}.'],
+  'sv.file.failed': ['{name}を削除できませんでした：{why}', 'Could not delete {name}: {why}'],
   'sv.suggest': ['CP/BCPチェックリストの回答を使う（{n}項目）', 'Use my CP/BCP checklist answers ({n} items)'],
   'sv.suggest.hint': ['CP/BCP準備状況の回答を、まだ選んでいない項目に入れます。保存するまでは記録されません。', 'Fills the items not yet answered here with your CP/BCP readiness answers; nothing is kept until you save.'],
   'sv.suggest.done': ['{n}項目にCP/BCPチェックリストの回答を入れました。保存してください。', 'Filled {n} items from your CP/BCP checklist: save to keep them.'],
@@ -504,6 +517,9 @@ async function answerForm(main, ctx, c) {
   const [g, resp] = await Promise.all([guideline(c.edition), get(base + '/answers')]);
   let version = resp.version, state = resp.state;
   const have = new Map(resp.answers.map((a) => [a.item, a]));
+  // the items with an answer on the hub: one no longer answered here is
+  // sent in "clear" (taken back to "not answered")
+  let stored = new Set(resp.answers.filter((a) => a.answer).map((a) => a.item));
   const items = new Map(); // item id -> {el, radios, evidence, files, err, phase}
   let n = 0;
   const status = h('div', { id: 'sv-save-out', 'aria-live': 'polite' });
@@ -527,7 +543,7 @@ async function answerForm(main, ctx, c) {
       h('p', { cls: 'hint' }, t('sv.share.hint'))),
     suggestBox());
   put(main, summary);
-  if (state === 'submitted') put(summary, h('p', { cls: 'msg warn', id: 'sv-resubmit' }, t('sv.resubmit')));
+  put(summary, h('p', { cls: 'msg', id: 'sv-resubmit', hidden: state !== 'submitted' }, t('sv.resubmit')));
 
   function suggestBox() {
     const sug = resp.suggested || [];
@@ -579,7 +595,10 @@ async function answerForm(main, ctx, c) {
     const fileIn = h('input', { type: 'file', id: hid + '-file', cls: 'sv-file' });
     const files = h('ul', { cls: 'sv-files', id: hid + '-files' });
     const fileOut = h('p', { cls: 'hint', id: hid + '-fileout', 'aria-live': 'polite' });
-    for (const x of a.attachments || []) files.appendChild(fileItem(c, x));
+    const clearOut = h('p', { cls: 'hint', id: hid + '-clearout', 'aria-live': 'polite' });
+    const clearBtn = h('button', { type: 'button', cls: 'linklike sv-clear', id: hid + '-clear' },
+      t('sv.clear'), h('span', { cls: 'vh' }, ' ' + it.id));
+    for (const x of a.attachments || []) files.appendChild(fileItem(c, x, fileOut));
     const el = h('div', { cls: 'sv-item', id: hid, 'data-item': it.id, 'data-phase': phase },
       h('h4', { id: hid + '-h' }, h('span', { cls: 'id' }, it.id), ' ', L(it.title)),
       it.text ? h('details', { cls: 'sv-text' }, h('summary', {}, t('sv.guide')),
@@ -588,15 +607,23 @@ async function answerForm(main, ctx, c) {
         it.ref ? h('p', { cls: 'hint' }, t('sv.ref', { ref: it.ref })) : null) : null,
       h('fieldset', { cls: 'sv-answer', 'aria-describedby': hid + '-err' },
         h('legend', {}, t('sv.answer'), h('span', { cls: 'vh' }, ' ' + it.id)),
-        radios.map((r) => h('label', { cls: 'inline sv-choice' }, r, answerLabel(r.value)))),
+        radios.map((r) => h('label', { cls: 'inline sv-choice' }, r, answerLabel(r.value))),
+        h('div', { cls: 'sv-clearrow' }, clearBtn, clearOut)),
       err,
       h('div', { cls: 'row' }, h('label', { for: evidence.id }, t('sv.evidence'), h('span', { cls: 'vh' }, ' ' + it.id)), evidence),
       h('div', { cls: 'sv-attach' },
         h('label', { for: fileIn.id }, t('sv.attach'), h('span', { cls: 'vh' }, ' ' + it.id)), fileIn,
         h('p', { cls: 'hint' }, t('sv.attach.hint')), fileOut, files));
-    const rec = { el, radios, evidence, err, phase, files };
+    const rec = { el, radios, evidence, err, phase, files, clearBtn };
     items.set(it.id, rec);
-    for (const r of radios) r.addEventListener('change', () => { mark(rec); setItemErr(rec, ''); recount(); });
+    for (const r of radios) r.addEventListener('change', () => { mark(rec); setItemErr(rec, ''); clearOut.textContent = ''; recount(); });
+    clearBtn.addEventListener('click', () => {
+      for (const r of radios) r.checked = false;
+      evidence.value = '';
+      mark(rec); recount();
+      clearOut.textContent = t('sv.clear.done', { item: it.id });
+      radios[0].focus();
+    });
     fileIn.addEventListener('change', () => upload(it.id, rec, fileIn, fileOut));
     mark(rec);
     return el;
@@ -605,6 +632,7 @@ async function answerForm(main, ctx, c) {
   function mark(rec) {
     const r = rec.radios.find((x) => x.checked);
     rec.el.setAttribute('data-answer', r ? r.value : '');
+    rec.clearBtn.hidden = !r; // nothing to take back
   }
   function setItemErr(rec, text) {
     rec.err.textContent = text || ''; rec.err.hidden = !text;
@@ -639,11 +667,21 @@ async function answerForm(main, ctx, c) {
         } } }, t('sv.phasecount', { p: phaseLabel(p), n: a, m }))));
     }
     if (k === items.size) { progErr.hidden = true; progErr.textContent = ''; }
+    saveLabel();
   }
-  recount();
 
   // the bar at the bottom of the screen: save, submit
   const saveBtn = h('button', { type: 'button', cls: 'secondary', id: 'sv-save' }, t('sv.save'));
+  const unsubmit = h('p', { cls: 'msg warn', id: 'sv-unsubmit', hidden: true });
+  // a submitted response stays submitted when saved, unless items are
+  // not answered (cleared): it is then saved as a draft (submit: false)
+  function saveLabel() {
+    const missing = [...items.values()].filter((rec) => !rec.radios.some((r) => r.checked)).length;
+    saveBtn.textContent = state === 'submitted' && !missing ? t('sv.savechanges') : t('sv.save');
+    unsubmit.textContent = t('sv.unsubmit', { n: missing });
+    unsubmit.hidden = !(state === 'submitted' && missing);
+  }
+  recount();
   const submitBtn = h('button', { type: 'button', id: 'sv-submit' }, t('sv.submit'));
   const confirmBox = h('div', { cls: 'sv-confirm msg warn', id: 'sv-submit-confirm', hidden: true, role: 'group', 'aria-label': t('sv.submit') },
     h('p', { id: 'sv-submit-q' }), h('div', { cls: 'actions' },
@@ -651,7 +689,7 @@ async function answerForm(main, ctx, c) {
       h('button', { type: 'button', cls: 'secondary', id: 'sv-submit-no', on: { click: () => { confirmBox.hidden = true; submitBtn.focus(); } } }, t('cancel'))));
   put(main, h('div', { cls: 'sv-bar', id: 'sv-bar', role: 'region', 'aria-label': t('sv.bar') },
     h('div', { cls: 'actions' }, saveBtn, submitBtn, barCount),
-    confirmBox, status));
+    unsubmit, confirmBox, status));
   saveBtn.addEventListener('click', () => save(false));
   submitBtn.addEventListener('click', () => {
     clear(status);
@@ -669,33 +707,52 @@ async function answerForm(main, ctx, c) {
     document.getElementById('sv-submit-yes').focus();
   });
 
-  let sent = [];
+  let sent = [], cleared = [];
   async function save(submit) {
     clear(status);
     confirmBox.hidden = true;
     for (const rec of items.values()) setItemErr(rec, '');
     sent = [];
+    cleared = [];
     let loose = 0; // evidence written for an item not answered: not kept
     for (const [item, rec] of items) {
       const r = rec.radios.find((x) => x.checked);
       if (r) sent.push({ item, answer: r.value, evidence: rec.evidence.value });
-      else if (rec.evidence.value.trim()) loose++;
+      else {
+        if (stored.has(item)) cleared.push(item);
+        if (rec.evidence.value.trim()) loose++;
+      }
     }
+    const body = { version, answers: sent, shared: shared.checked };
+    if (cleared.length) body.clear = cleared;
+    // without "submit" the hub keeps the state: a submitted response with
+    // every item answered stays submitted; otherwise a draft
+    const was = state;
+    const complete = sent.length === items.size;
+    if (submit) body.submit = true;
+    else if (!(was === 'submitted' && complete)) body.submit = false;
     saveBtn.disabled = submitBtn.disabled = true;
     try {
-      const r = await post(base + '/answers', { version, answers: sent, submit, shared: shared.checked });
+      const r = await post(base + '/answers', body);
       version = r.version; state = r.state;
+      stored = new Set((r.answers || []).filter((a) => a.answer).map((a) => a.item));
+      saveLabel();
       clear(stateEl); put(stateEl, mineBadge(state));
       clear(savedEl); put(savedEl, t('sv.savedat'), ' ', time(r.updated_at));
       const rs = document.getElementById('sv-resubmit');
       if (rs) rs.hidden = state !== 'submitted';
-      put(status, msg(submit ? t('sv.submitted') : t('sv.saved', { n: sent.length }), 'ok'));
+      put(status, msg(submit ? t('sv.submitted') : state === 'submitted' ? t('sv.savedsub')
+        : was === 'submitted' ? t('sv.unsubmitted', { n: sent.length }) : t('sv.saved', { n: sent.length }), was === 'submitted' && state !== 'submitted' ? 'warn' : 'ok'));
+      if (cleared.length) put(status, msg(t('sv.cleared', { n: cleared.length }), 'ok'));
+      for (const rec of items.values()) { const o = rec.el.querySelector('[id$="-clearout"]'); if (o) o.textContent = ''; }
       if (loose) put(status, msg(t('sv.loose', { n: loose }), 'warn'));
       if (submit) ctx.say(t('sv.submitted'), 'ok');
     } catch (e) {
       if (e.status === 409 && e.code === 'version_conflict') { put(status, reloadBox(ctx, t('sv.conflict'))); return; }
-      const m = /^answers\[(\d+)\]/.exec(e.field || '');
-      const rec = m && sent[Number(m[1])] ? items.get(sent[Number(m[1])].item) : null;
+      // an error naming answers[i] or clear[i]: at that item
+      const m = /^(answers|clear)\[(\d+)\]/.exec(e.field || '');
+      const which = m ? (m[1] === 'answers' ? (sent[Number(m[2])] || {}).item : cleared[Number(m[2])]) : null;
+      const rec = which ? items.get(which) : null;
       const text = errOf(e);
       if (rec) { setItemErr(rec, text); rec.el.scrollIntoView(); rec.radios[0].focus(); } else if (e.code === 'incomplete' || e.field === 'answers') {
         progErr.textContent = text; progErr.hidden = false;
@@ -720,7 +777,7 @@ async function answerForm(main, ctx, c) {
         fr.readAsDataURL(file);
       });
       const x = await post(base + '/attachments', { item, name: file.name, content_type: file.type || 'application/octet-stream', content: b64 });
-      rec.files.appendChild(fileItem(c, x));
+      rec.files.appendChild(fileItem(c, x, out));
       out.textContent = t('sv.attach.done', { name: x.name });
     } catch (e) {
       out.textContent = t('sv.attach.failed', { name: file.name, why: errOf(e) });
@@ -730,10 +787,36 @@ async function answerForm(main, ctx, c) {
   return null;
 }
 
-function fileItem(c, x) {
-  return h('li', { 'data-att': x.id },
+/* A file as a download link; in the answer form (out: where to say what
+ * happened) with "Delete…", confirmed in the page (DELETE
+ * …/attachments/{att}: the operator's own files, while open). */
+function fileItem(c, x, out) {
+  const li = h('li', { 'data-att': x.id },
     h('a', { href: apiUrl('/surveys/' + enc(c.id) + '/attachments/' + enc(x.id)), download: x.name }, x.name),
     ' ', h('span', { cls: 'hint' }, size(x.size)));
+  if (!out) return li;
+  const ask = h('button', { type: 'button', cls: 'secondary small sv-file-del', 'aria-label': t('sv.file.deletelabel', { name: x.name }) }, t('sv.file.delete'));
+  const yes = h('button', { type: 'button', cls: 'danger small sv-file-yes' }, t('sv.file.yes'));
+  const no = h('button', { type: 'button', cls: 'secondary small sv-file-no' }, t('cancel'));
+  const confirmBox = h('div', { cls: 'sv-confirm msg warn', hidden: true, role: 'group', 'aria-label': t('sv.file.deletelabel', { name: x.name }) },
+    h('p', {}, t('sv.file.confirm', { name: x.name })), h('div', { cls: 'actions' }, yes, no));
+  ask.addEventListener('click', () => { ask.hidden = true; confirmBox.hidden = false; yes.focus(); });
+  no.addEventListener('click', () => { confirmBox.hidden = true; ask.hidden = false; ask.focus(); });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await del('/surveys/' + enc(c.id) + '/attachments/' + enc(x.id));
+      const list = li.parentElement;
+      li.remove();
+      out.textContent = t('sv.file.deleted', { name: x.name });
+      const input = list && list.parentElement ? list.parentElement.querySelector('input[type=file]') : null;
+      if (input) input.focus();
+    } catch (e) {
+      yes.disabled = false;
+      out.textContent = t('sv.file.failed', { name: x.name, why: errOf(e) });
+    }
+  });
+  return put(li, ' ', ask, confirmBox);
 }
 
 /* A characteristic of cyber attacks (CP/BCP): its point and, folded, its
@@ -1052,7 +1135,7 @@ async function bcpPage(main, ctx) {
   }
   put(main, form);
   const draw = (x) => {
-    let a = 0, n = 0, score = 0, applies = 0;
+    let a = 0, n = 0;
     for (const ch of x.characteristics) {
       const m = meters.get(ch.id);
       if (!m) continue;
@@ -1060,13 +1143,9 @@ async function bcpPage(main, ctx) {
       m.text.textContent = ch.readiness === null ? t('bcp.noscore', { a: ch.answered, n: ch.total }) : t('bcp.score', { r: ch.readiness, a: ch.answered, n: ch.total });
       m.bar.closest('section').setAttribute('data-readiness', ch.readiness === null ? '' : String(ch.readiness));
       a += ch.answered; n += ch.total;
-      for (const k of ch.checks) {
-        if (!k.answer) continue;
-        if (k.answer !== 'na') applies++;
-        score += k.answer === 'adopted' ? 1 : k.answer === 'partly' ? 0.5 : 0;
-      }
     }
-    const all = applies ? Math.round((score * 100) / applies) : null;
+    // the overall readiness as the hub computes it
+    const all = x.readiness === undefined ? null : x.readiness;
     total.textContent = all === null ? t('bcp.total.none') : t('bcp.total', { r: all });
     total.setAttribute('data-readiness', all === null ? '' : String(all));
     summary.textContent = t('bcp.answered', { a, n });
@@ -1112,6 +1191,8 @@ export async function bcpSummary() {
   return h('section', { id: 'home-bcp', 'aria-labelledby': 'home-bcp-h' },
     h('h2', { id: 'home-bcp-h' }, t('bcp.title')),
     h('p', { id: 'home-bcp-answered' }, t('bcp.answered', { a: d.answered, n: d.total }), ' ', link('/bcp', t('bcp.open'))),
+    h('p', { id: 'home-bcp-total', 'data-readiness': d.readiness === null || d.readiness === undefined ? '' : String(d.readiness) },
+      d.readiness === null || d.readiness === undefined ? t('bcp.total.none') : t('bcp.total', { r: d.readiness })),
     h('ul', { cls: 'bcp-mini' }, d.characteristics.map((ch, i) => {
       const name = t('bcp.char', { n: i + 1, title: L(ch.title) });
       return h('li', { 'data-char': ch.id, 'data-readiness': ch.readiness === null ? '' : String(ch.readiness) },

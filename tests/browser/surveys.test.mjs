@@ -297,7 +297,7 @@ test('the operator answers: checklist suggestions, a draft kept, a file, a stale
   const href = await p.locator('.sv-item[data-item="4.1.1(1)"] ul.sv-files a').getAttribute('href');
   assert.equal(await p.evaluate(async (u) => (await fetch(u)).text(), href), content);
   await file.setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(2 * 1024 * 1024 + 1) });
-  assert.match(await p.locator('.sv-item[data-item="4.1.1(1)"] [aria-live]').innerText(), /big\.bin.*2MB/);
+  assert.match(await p.locator('.sv-item[data-item="4.1.1(1)"] [id$="-fileout"]').innerText(), /big\.bin.*2MB/);
   assert.equal(await p.locator('.sv-item[data-item="4.1.1(1)"] ul.sv-files li').count(), 1);
   // the form in both languages and at both widths
   await everyWay(b, 'survey-form', async (l, v) => {
@@ -358,7 +358,10 @@ test('the operator answers: checklist suggestions, a draft kept, a file, a stale
   await go(p, '/surveys/' + ID);
   await setLang(p, 'en');
   assert.match(await p.locator('#sv-summary').innerText(), /Submitted[\s\S]*77 of 77 answered/);
-  assert.match(await p.locator('#sv-resubmit').innerText(), /saving a draft takes the submission back/);
+  // a save keeps a submitted response submitted (the API's rule since
+  // "clear"): the button says so
+  assert.match(await p.locator('#sv-resubmit').innerText(), /saving keeps them submitted/);
+  assert.equal(await p.locator('#sv-save').innerText(), 'Save changes');
   await check(b, 'survey-form-submitted-en-1366', '1366');
   await setLang(p, 'ja');
 });
