@@ -632,6 +632,7 @@ int h_survey_report(struct http_req *r, struct http_resp *out);
 int h_bcp_get(struct http_req *r, struct http_resp *out);
 /* routes_depend.c too (issue 16: STIX 2.1) */
 int h_advisory_stix(struct http_req *r, struct http_resp *out);
+int h_report_stix(struct http_req *r, struct http_resp *out);
 int h_bcp_put(struct http_req *r, struct http_resp *out);
 /* routes_risks.c (issue 15: the risk register) */
 int h_risks_list(struct http_req *r, struct http_resp *out);
@@ -1332,6 +1333,10 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/advisories/{id}/stix",
      .auth = HTTP_AUTHED,
      .fn = h_advisory_stix},
+    {.method = "GET",
+     .pattern = "/api/v1/reports/{id}/stix",
+     .auth = HTTP_AUTHED,
+     .fn = h_report_stix},
     /* issue 15: the guideline catalogue, the annual survey, CP/BCP */
     {.method = "GET",
      .pattern = "/api/v1/guideline",

@@ -86,3 +86,11 @@ int h_advisory_stix(struct http_req *r, struct http_resp *out)
     int rc = advisory_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
+
+int h_report_stix(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = report_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}

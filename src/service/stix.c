@@ -13,6 +13,7 @@
 #include "core/range.h"
 #include "core/stix.h"
 #include "service/provision.h"
+#include "service/reporting.h"
 #include "store/store_stix.h"
 
 static int namespace_read(struct store_conn *c, unsigned char ns[16])
@@ -267,6 +268,123 @@ int advisory_stix(struct app *a, struct store_conn *c,
         json_decref(b.objects);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the advisory cannot be written as STIX");
+    }
+    *out = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bid, "objects",
+                     b.objects);
+    return *out ? IS_OK
+                : svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+}
+
+/* ---- a report (情報連絡) ---- */
+
+int report_stix(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+                const char *id, int64_t now, json_t **out, struct svc_error *e)
+{
+    json_t *rep = NULL;
+    /* the report as who may read it: its reporter as the anonymity rule
+     * shows it to who (report_read decides and audits) */
+    int rc = report_read(a, c, who, id, now, &rep, e);
+    if (rc)
+        return rc;
+    struct bundle b = {.objects = json_array()};
+    if ((rc = stix_namespace_load(c, b.ns))) {
+        json_decref(rep);
+        json_decref(b.objects);
+        return svc_fail(e, rc, "internal", NULL, "the hub's STIX namespace");
+    }
+    b.range = range_parse(json_string_value(json_object_get(rep, "range")));
+    if (b.range < 0)
+        b.range = RANGE_RED;
+    b.marking = stix_tlp_id((enum share_range)b.range);
+    char created[STIX_TIME_LEN], modified[STIX_TIME_LEN];
+    stix_time_of(json_string_value(json_object_get(rep, "created_at")),
+                 created);
+    stix_time_of(json_string_value(json_object_get(rep, "updated_at")),
+                 modified);
+    if (strcmp(modified, created) < 0)
+        memcpy(modified, created, sizeof(modified));
+    json_array_append_new(b.objects, marking_json(b.range));
+    /* the reporter: its organisation when who may know it, else one
+     * identity of this report alone, named as the anonymity rule names it
+     * ("an operator in <scope> (via <CEPTOAR>)"), linked to nothing */
+    const json_t *who_rep = json_object_get(rep, "reporter");
+    const char *org = json_string_value(json_object_get(who_rep, "org"));
+    char reporter[STIX_ID_LEN], key[128];
+    snprintf(key, sizeof(key), "report:%.60s", id);
+    if (org) {
+        rc = identity(&b, c, org, json_object_get(who_rep, "name"), reporter);
+    } else {
+        char akey[160];
+        snprintf(akey, sizeof(akey), "anonymous:report:%.60s", id);
+        const json_t *label = json_object_get(who_rep, "label");
+        rc = add_id(&b, "identity", akey, reporter);
+        if (!rc) {
+            json_t *o = sdo(&b, "identity", reporter, created, created);
+            const char *ja = json_string_value(json_object_get(label, "ja"));
+            const char *en = json_string_value(json_object_get(label, "en"));
+            json_object_set_new(o, "name",
+                                json_string(ja && *ja ? ja : "匿名の事業者"));
+            json_object_set_new(o, "identity_class",
+                                json_string("organization"));
+            json_object_set_new(o, "lang", json_string("ja"));
+            json_array_append_new(b.objects, o);
+            rc = language_content(
+                &b, reporter, akey, created,
+                json_pack("{s:s}", "name",
+                          en && *en ? en : "an anonymous operator"));
+        }
+    }
+    char iid[STIX_ID_LEN], rid[STIX_ID_LEN];
+    if (!rc)
+        rc = add_id(&b, "incident", key, iid);
+    if (!rc)
+        rc = add_id(&b, "report", key, rid);
+    if (rc) {
+        json_decref(rep);
+        json_decref(b.objects);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the report cannot be written as STIX");
+    }
+    const json_t *title = json_object_get(rep, "title");
+    const char *what = json_string_value(json_object_get(rep, "what_happened"));
+    const json_t *sev = json_object_get(rep, "severity");
+    char sevl[32];
+    snprintf(sevl, sizeof(sevl), "severity-%lld",
+             (long long)json_integer_value(json_object_get(sev, "effective")));
+    const char *kind = json_string_value(json_object_get(rep, "kind"));
+    const char *sector = json_string_value(json_object_get(rep, "sector"));
+    char secl[96];
+    snprintf(secl, sizeof(secl), "sector-%.63s", sector ? sector : "");
+    json_t *ext = json_pack("[{s:s,s:s}]", "source_name", "infrashare",
+                            "external_id", id);
+    json_t *inc = sdo(&b, "incident", iid, created, modified);
+    json_object_set_new(inc, "name", json_incref((json_t *)title));
+    if (what && *what)
+        json_object_set_new(inc, "description", json_string(what));
+    json_object_set_new(inc, "labels",
+                        json_pack("[s,s,s,s]", "infrashare-report",
+                                  kind ? kind : "report", sevl, secl));
+    json_object_set_new(inc, "created_by_ref", json_string(reporter));
+    json_object_set_new(inc, "external_references", json_deep_copy(ext));
+    json_array_append_new(b.objects, inc);
+    json_t *r = sdo(&b, "report", rid, created, modified);
+    json_object_set_new(r, "name", json_incref((json_t *)title));
+    if (what && *what)
+        json_object_set_new(r, "description", json_string(what));
+    json_object_set_new(r, "published", json_string(created));
+    json_object_set_new(r, "report_types", json_pack("[s]", "threat-report"));
+    json_object_set_new(r, "labels",
+                        json_pack("[s,s,s]", "infrashare-report", sevl, secl));
+    json_object_set_new(r, "created_by_ref", json_string(reporter));
+    json_object_set_new(r, "object_refs", json_pack("[s,s]", iid, reporter));
+    json_object_set_new(r, "external_references", ext);
+    json_array_append_new(b.objects, r);
+    json_decref(rep);
+    char bid[STIX_ID_LEN];
+    if ((rc = add_id(&b, "bundle", key, bid))) {
+        json_decref(b.objects);
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the report cannot be written as STIX");
     }
     *out = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bid, "objects",
                      b.objects);

@@ -223,3 +223,63 @@ def test_the_cli_exports_the_same_bundle(fresh_demo_hub, tmp_path):
         r = cli(*bad)
         assert r.returncode == 2, (bad, r.stderr)
         assert "stix export advisory" in r.stderr or "advisory id" in r.stderr
+
+
+def test_a_report_is_an_incident_and_the_anonymous_stay_anonymous(
+        fresh_demo_hub):
+    """A report exports as an incident with a report about it, created by
+    its reporter as the reader may know it: a named report by its
+    organisation's identity; an anonymous one, to all but its reporter, by
+    an identity of that report alone, named "an operator in <scope> (via
+    <CEPTOAR>)" — no name, no link to the organisation or to its other
+    reports."""
+    from test_reports_flow import OP, OP_NAMES, file_report, forward_ok
+    hub = fresh_demo_hub
+    ns = None
+    named = file_report(hub, range="amber", route="direct",
+                        title="送金システム障害 / payment outage",
+                        what_happened="決済が停止した。")
+    b = call(hub, "GET", f"/api/v1/reports/{named['id']}/stix", "fsa-desk")
+    assert b.status_code == 200, b.text
+    objs = valid(b.json())
+    ns = namespace(hub)
+    key = "report:" + named["id"]
+    inc = objs[f"incident--{uuid.uuid5(ns, 'incident:' + key)}"]
+    rep = objs[f"report--{uuid.uuid5(ns, 'report:' + key)}"]
+    assert inc["name"] == rep["name"] == "送金システム障害 / payment outage"
+    assert inc["description"] == "決済が停止した。"
+    assert rep["object_refs"][0] == inc["id"]
+    assert inc["object_marking_refs"] == [TLP["amber"][0]]
+    assert objs[inc["created_by_ref"]]["id"] == \
+        f"identity--{uuid.uuid5(ns, 'identity:org:' + OP)}"
+    # another operator may not read it
+    assert_error(call(hub, "GET", f"/api/v1/reports/{named['id']}/stix",
+                      "op-gas-0001"), 404)
+
+    anon = [file_report(hub, range="amber", route="anonymous",
+                        title=f"anonymous {k}") for k in range(2)]
+    sec = "ceptoar-banking-secretariat"
+    people = set()
+    for a in anon:
+        r = call(hub, "GET", f"/api/v1/reports/{a['id']}/stix", sec)
+        assert r.status_code == 200, r.text
+        text = r.text
+        for name in OP_NAMES:
+            assert name not in text, name
+        objs = valid(r.json())
+        inc = objs[f"incident--{uuid.uuid5(ns, 'incident:report:' + a['id'])}"]
+        who = objs[inc["created_by_ref"]]
+        assert who["id"] == \
+            f"identity--{uuid.uuid5(ns, 'identity:anonymous:report:' + a['id'])}"
+        assert "external_references" not in who
+        assert "経由" in who["name"]
+        lc = [o for o in r.json()["objects"]
+              if o["type"] == "language-content" and o["object_ref"] == who["id"]]
+        assert lc[0]["contents"]["en"]["name"].startswith("an operator in ")
+        people.add(who["id"])
+        # its reporter sees itself
+        mine = call(hub, "GET", f"/api/v1/reports/{a['id']}/stix", OP).json()
+        assert f"identity--{uuid.uuid5(ns, 'identity:org:' + OP)}" in {
+            o["id"] for o in mine["objects"]}
+    assert len(people) == 2          # two reports, two unlinked identities
+    assert f"identity--{uuid.uuid5(ns, 'identity:org:' + OP)}" not in people
