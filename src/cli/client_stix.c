@@ -2,7 +2,8 @@
  * client_stix.c - infrashare stix: STIX 2.1 over the API (issue 16,
  * docs/stix.md).
  *
- *   stix export advisory ID [--out FILE]   the advisory as a STIX bundle
+ *   stix export advisory|report ID [--out FILE]   the item as a STIX
+ *                                                   bundle
  *
  * An API error is printed with its code, field and message (exit 1); bad
  * usage prints the usage (exit 2).
@@ -16,8 +17,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "infrashare: stix export advisory ID [--out FILE]   (a "
-                    "STIX 2.1 bundle; STIX 2.1 形式で出力)\n");
+    fprintf(stderr, "infrashare: stix export advisory|report ID [--out FILE]   "
+                    "(a STIX 2.1 bundle; STIX 2.1 形式で出力)\n");
     return 2;
 }
 
@@ -30,11 +31,12 @@ int cli_stix(int argc, char **argv)
     if (cli_parse(argc, argv, flags, valued, &a))
         return usage();
     if (a.npos != 3 || strcmp(a.pos[0], "export") != 0 ||
-        strcmp(a.pos[1], "advisory") != 0)
+        (strcmp(a.pos[1], "advisory") != 0 && strcmp(a.pos[1], "report") != 0))
         return usage();
+    bool report = strcmp(a.pos[1], "report") == 0;
     const char *id = a.pos[2];
     if (!cli_seg_ok(id, false)) {
-        fprintf(stderr, "infrashare: %s: not an advisory id\n", id);
+        fprintf(stderr, "infrashare: %s: not an id of the hub\n", id);
         return 2;
     }
     struct cli_conn k;
@@ -42,7 +44,8 @@ int cli_stix(int argc, char **argv)
     if (rc)
         return rc;
     char path[128];
-    snprintf(path, sizeof(path), "/api/v1/advisories/%s/stix", id);
+    snprintf(path, sizeof(path), "/api/v1/%s/%s/stix",
+             report ? "reports" : "advisories", id);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     json_t *b = NULL;
     rc = cli_req_json(&k, "GET", path, NULL, &b);

@@ -129,7 +129,7 @@ static void usage(FILE *f)
         "  survey attach ID --item ITEM FILE [--type MEDIA]   (at most 2 "
         "MiB)\n"
         "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
-        "  stix export advisory ID [--out FILE]   (a STIX 2.1 bundle)\n"
+        "  stix export advisory|report ID [--out FILE]   (a STIX 2.1 bundle)\n"
         "  risk list [--state open|closed] [--treatment T] [--above] "
         "[--json]\n"
         "  risk show ID [--json] | history ID [--json] | heatmap [--json]   "

@@ -218,11 +218,19 @@ def test_the_cli_exports_the_same_bundle(fresh_demo_hub, tmp_path):
     # an unknown advisory: the API's error, exit 1; bad usage: exit 2
     r = cli("export", "advisory", "A0")
     assert r.returncode == 1 and "not_found" in r.stderr
-    for bad in (["export"], ["export", "report", "R1"], ["import"],
+    # a report too
+    from test_reports_flow import file_report
+    rep = file_report(hub, range="green", route="direct")
+    r = cli("export", "report", rep["id"])
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == call(
+        hub, "GET", f"/api/v1/reports/{rep['id']}/stix", "nisc-analyst").json()
+    for bad in (["export"], ["export", "event", "E1"], ["import"],
                 ["export", "advisory", "../x"]):
         r = cli(*bad)
         assert r.returncode == 2, (bad, r.stderr)
-        assert "stix export advisory" in r.stderr or "advisory id" in r.stderr
+        assert "stix export advisory|report" in r.stderr or \
+            "not an id" in r.stderr
 
 
 def test_a_report_is_an_incident_and_the_anonymous_stay_anonymous(
