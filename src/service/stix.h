@@ -29,7 +29,6 @@ int advisory_stix(struct app *a, struct store_conn *c,
  * identity — its organisation when who may know it, else an identity of
  * this report alone named as the anonymity rule names the reporter. */
 int report_stix(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const char *id, int64_t now, json_t **out,
-                struct svc_error *e);
+                const char *id, int64_t now, json_t **out, struct svc_error *e);
 
 #endif

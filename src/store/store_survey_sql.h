@@ -65,7 +65,7 @@ ST(SV_ANSWER_PUT,
    "evidence) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(campaign_id, org_id, "
    "item_id) DO UPDATE SET answer = ?4, evidence = ?5")
 ST(SV_ANSWER_CLEAR, "DELETE FROM survey_answers WHERE campaign_id = ?1 AND "
-                   "org_id = ?2 AND item_id = ?3")
+                    "org_id = ?2 AND item_id = ?3")
 ST(SV_ATT_DELETE, "DELETE FROM survey_attachments WHERE id = ?1")
 ST(SV_ANSWERS, "SELECT item_id, answer, evidence FROM survey_answers WHERE "
                "campaign_id = ?1 AND org_id = ?2 ORDER BY item_id")
