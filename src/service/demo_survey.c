@@ -87,16 +87,12 @@ static int respond(struct store_conn *c, const struct gl_edition *ed,
 {
     struct org_list l = {0};
     int rc = store_survey_resp_of_ceptoar(c, id, NULL, resp_one, &l);
-    char last[64] = "";
-    int taken = 0;
+    json_t *taken = json_object(); /* sector -> respondents so far */
     for (size_t k = 0; !rc && k < l.n; k++) {
-        if (strcmp(last, l.sectors[k]) != 0) {
-            util_xcopy(last, sizeof(last), l.sectors[k]);
-            taken = 0;
-        }
-        if (untouched(l.ids[k]) || taken >= max || draw(100) >= 60)
+        json_int_t n = json_integer_value(json_object_get(taken, l.sectors[k]));
+        if (untouched(l.ids[k]) || n >= max || draw(100) >= 60)
             continue;
-        taken++;
+        json_object_set_new(taken, l.sectors[k], json_integer(n + 1));
         bool draft = drafts && draw(4) == 0;
         for (int i = 0; !rc && i < ed->nitems; i++) {
             const struct gl_item *it = &ed->items[i];
@@ -114,6 +110,7 @@ static int respond(struct store_conn *c, const struct gl_edition *ed,
         if (!rc)
             stats->survey_answers++;
     }
+    json_decref(taken);
     free(l.ids);
     free(l.sectors);
     return rc;
