@@ -11,6 +11,7 @@
 #include "common/embed.h"
 #include "common/util.h"
 #include "service/app.h"
+#include "store/store_survey.h"
 
 extern const struct embed_file guideline_editions[];
 extern const size_t guideline_editions_count;
@@ -215,4 +216,26 @@ const struct gl_item *guideline_item(const struct gl_edition *ed,
 bool guideline_item_known(const char *id)
 {
     return guideline_item(guideline_edition(NULL), id) != NULL;
+}
+
+const struct gl_edition *guideline_edition_stored(struct store_conn *c,
+                                                  const char *edition,
+                                                  struct gl_edition *own)
+{
+    const struct gl_edition *ed = guideline_edition(edition);
+    if (ed)
+        return ed;
+    char *stored = NULL;
+    json_t *doc = NULL;
+    if (store_gl_edition_get(c, edition, &stored) == IS_OK)
+        doc = json_loads(stored, 0, NULL);
+    free(stored);
+    struct svc_error pe = {0};
+    int rc = doc ? guideline_parse(doc, own, &pe) : IS_ERR_NOTFOUND;
+    json_decref(doc);
+    if (rc) {
+        guideline_release(own);
+        return NULL;
+    }
+    return own;
 }

@@ -51,6 +51,13 @@ void guideline_unload(void);
 
 /* The edition named (NULL or "": the newest), or NULL. */
 const struct gl_edition *guideline_edition(const char *edition);
+/* The edition a campaign was opened with: the shipped one of that name,
+ * else the copy stored with the campaign parsed into *own (release it with
+ * guideline_release; it is zeroed when not used). NULL when neither can
+ * be read. */
+const struct gl_edition *guideline_edition_stored(struct store_conn *c,
+                                                  const char *edition,
+                                                  struct gl_edition *own);
 /* The item of ed by id, or NULL. */
 const struct gl_item *guideline_item(const struct gl_edition *ed,
                                      const char *id);

@@ -643,22 +643,11 @@ int survey_aggregates(struct app *a, struct store_conn *c,
                    ? svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "too large")
                    : IS_OK;
     }
-    const struct gl_edition *ed = guideline_edition(s.edition);
     struct gl_edition own = {0};
-    if (!ed) { /* an edition no longer shipped: the one stored with it */
-        char *stored = NULL;
-        json_t *doc = NULL;
-        struct svc_error pe = {0};
-        if (store_gl_edition_get(c, s.edition, &stored) == IS_OK)
-            doc = json_loads(stored, 0, NULL);
-        free(stored);
-        if (doc && guideline_parse(doc, &own, &pe) == IS_OK)
-            ed = &own;
-        json_decref(doc);
-        if (!ed)
-            return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                            "the campaign's edition cannot be read");
-    }
+    const struct gl_edition *ed = guideline_edition_stored(c, s.edition, &own);
+    if (!ed)
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the campaign's edition cannot be read");
     json_t *p = NULL;
     rc = published(c, &s, ed, &p, e);
     if (!rc) {

@@ -222,23 +222,11 @@ static const struct gl_edition *edition_of(struct store_conn *c,
                                            struct gl_edition *own,
                                            struct svc_error *e)
 {
-    const struct gl_edition *ed = guideline_edition(s->edition);
-    if (ed)
-        return ed;
-    char *stored = NULL;
-    json_t *doc = NULL;
-    if (store_gl_edition_get(c, s->edition, &stored) == IS_OK)
-        doc = json_loads(stored, 0, NULL);
-    free(stored);
-    struct svc_error pe = {0};
-    if (doc && guideline_parse(doc, own, &pe) == IS_OK) {
-        json_decref(doc);
-        return own;
-    }
-    json_decref(doc);
-    svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-             "the campaign's edition of the guideline cannot be read");
-    return NULL;
+    const struct gl_edition *ed = guideline_edition_stored(c, s->edition, own);
+    if (!ed)
+        svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                 "the campaign's edition of the guideline cannot be read");
+    return ed;
 }
 
 /* ---- campaigns ---- */
