@@ -814,3 +814,60 @@ def test_a_secretariat_sees_its_own_sector_and_no_checklist(sv):
     assert seen.status_code == 200
     assert seen.json()["suggested"] == []
     assert "PRIVATE" not in seen.text
+
+
+def test_concurrent_checklist_saves_and_a_close_racing_submissions(sv):
+    """CP/BCP saves of one version: one wins each round. NISC closes while
+    operators submit: every submission either got 200 before the close and
+    is counted, or 409 campaign_closed and is not; the published figures
+    equal the submitted responses in the database."""
+    org = operators(sv, "railway")[3]
+    tok(sv, org)
+    checks = [c["id"] for b in CATALOGUE["bcp"] for c in b["checks"]]
+    for rnd in range(3):
+        v = call(sv, "GET", "/api/v1/bcp-readiness", org).json()["version"]
+        codes = []
+
+        def put(k):
+            r = call(sv, "PUT", "/api/v1/bcp-readiness", org, json={
+                "version": v, "answers": [{"check": checks[k],
+                                           "answer": "partly"}]})
+            codes.append(r.status_code)
+        ts = [threading.Thread(target=put, args=(k,)) for k in range(8)]
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+        assert sorted(codes) == [200] + [409] * 7, codes
+        assert db(sv, "SELECT version FROM bcp_readiness_version WHERE "
+                  "org_id = ?", org) == [(v + 1,)]
+    cid = open_campaign(sv, 2046, ["railway"])["id"]
+    orgs = operators(sv, "railway")[:12]
+    for o in orgs:
+        tok(sv, o)
+    version = call(sv, "GET", f"/api/v1/surveys/{cid}",
+                   "nisc-analyst").json()["version"]
+    got = {}
+
+    def submit_one(o):
+        r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", o, json={
+            "version": 0, "submit": True,
+            "answers": [{"item": i, "answer": "adopted"}
+                        for i in ANSWERABLE]})
+        got[o] = r.status_code
+
+    def close_it():
+        got["close"] = call(sv, "POST", f"/api/v1/surveys/{cid}/close",
+                            "nisc-analyst",
+                            json={"version": version}).status_code
+    ts = [threading.Thread(target=submit_one, args=(o,)) for o in orgs]
+    ts.insert(len(ts) // 2, threading.Thread(target=close_it))
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    assert got.pop("close") == 200
+    assert set(got.values()) <= {200, 409}
+    accepted = sorted(o for o, c in got.items() if c == 200)
+    assert db(sv, "SELECT org_id FROM survey_responses WHERE campaign_id = ? "
+              "AND state = 'submitted' ORDER BY org_id", cid) == [
+        (o,) for o in accepted]
+    n = db(sv, "SELECT respondents FROM survey_tally_n WHERE campaign_id = ?",
+           cid)
+    assert n == ([(len(accepted),)] if accepted else [])
