@@ -1238,6 +1238,7 @@ const E = {
     'survey.remind': ['調査の督促', 'Survey reminders sent'],
     'survey.save': ['調査回答の一時保存', 'Survey answers saved'],
     'survey.submit': ['調査回答の提出', 'Survey answers submitted'],
+    'taxii.add': ['TAXII によるオブジェクト追加', 'Objects added over TAXII'],
     'exercise.answer': ['演習アンケートの回答', 'Exercise questionnaire answered'],
     'exercise.bcp': ['演習での BCP 発動宣言', 'BCP activation declared in an exercise'],
     'exercise.checklist': ['演習の事前確認', 'Exercise pre-check recorded'],

@@ -52,13 +52,17 @@ int stix_id(const unsigned char ns[16], const char *type, const char *key,
     size_t tn = strlen(type);
     if (!type_ok(type, tn))
         return IS_ERR_INVALID;
-    char name[512];
-    int n = snprintf(name, sizeof(name), "%s:%s", type, key);
-    if (n < 0 || (size_t)n >= sizeof(name))
+    size_t kn = key ? strlen(key) : 0;
+    if (kn > STIX_KEY_MAX)
         return IS_ERR_INVALID;
+    char name[STIX_KEY_MAX + 48];
+    memcpy(name, type, tn);
+    name[tn] = ':';
+    if (kn)
+        memcpy(name + tn + 1, key, kn);
     char u[STIX_UUID_LEN];
-    stix_uuid5(ns, name, (size_t)n, u);
-    n = snprintf(out, STIX_ID_LEN, "%s--%s", type, u);
+    stix_uuid5(ns, name, tn + 1 + kn, u);
+    int n = snprintf(out, STIX_ID_LEN, "%s--%s", type, u);
     return n < 0 || n >= STIX_ID_LEN ? IS_ERR_INVALID : IS_OK;
 }
 
@@ -156,4 +160,68 @@ void stix_time(int64_t seconds, int ms, char out[STIX_TIME_LEN])
              ms < 0     ? 0
              : ms > 999 ? 999
                         : ms);
+}
+
+/* The namespace of STIX 2.1 §2.9 for the ids of cyber-observable objects:
+ * 00abedb4-aa42-466c-9c01-fed23315a9b7. */
+static const unsigned char sco_ns[16] = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42,
+                                         0x46, 0x6c, 0x9c, 0x01, 0xfe, 0xd2,
+                                         0x33, 0x15, 0xa9, 0xb7};
+
+int stix_sco_id(const char *type, const char *canonical, char out[STIX_ID_LEN])
+{
+    size_t tn = type ? strlen(type) : 0;
+    if (!type_ok(type, tn) || !canonical || !*canonical)
+        return IS_ERR_INVALID;
+    char u[STIX_UUID_LEN];
+    stix_uuid5(sco_ns, canonical, strlen(canonical), u);
+    int n = snprintf(out, STIX_ID_LEN, "%s--%s", type, u);
+    return n < 0 || n >= STIX_ID_LEN ? IS_ERR_INVALID : IS_OK;
+}
+
+int stix_pattern_quote(const char *value, char *out, size_t outlen)
+{
+    size_t o = 0;
+    if (!value || outlen < 3)
+        return IS_ERR_LIMIT;
+    out[o++] = '\'';
+    for (const char *p = value; *p; p++) {
+        bool esc = *p == '\'' || *p == '\\';
+        if (o + (esc ? 2 : 1) + 2 > outlen) {
+            out[0] = '\0';
+            return IS_ERR_LIMIT;
+        }
+        if (esc)
+            out[o++] = '\\';
+        out[o++] = *p;
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+    return IS_OK;
+}
+
+int stix_ipv4_ok(const char *s)
+{
+    if (!s)
+        return 0;
+    int parts = 0;
+    const char *p = s;
+    while (parts < 4) {
+        int v = 0, digits = 0;
+        while (*p >= '0' && *p <= '9') {
+            v = v * 10 + (*p - '0');
+            if (++digits > 3 || v > 255)
+                return 0;
+            p++;
+        }
+        if (!digits || (digits > 1 && p[-digits] == '0'))
+            return 0;
+        parts++;
+        if (parts < 4) {
+            if (*p != '.')
+                return 0;
+            p++;
+        }
+    }
+    return *p == '\0';
 }

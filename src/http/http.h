@@ -49,6 +49,8 @@ struct http_resp {
      * update): the request log line names no user or organisation, whose
      * time would link them to the report's (docs/rules.md). */
     bool log_withhold_actor;
+    /* issue 16: X-TAXII-Date-Added-First/Last of a TAXII page ("": none) */
+    char date_added_first[40], date_added_last[40];
 };
 
 enum http_auth {
@@ -85,6 +87,12 @@ struct http_route {
      * C4TAP mail intake's token); authenticated routes with such bodies
      * are authenticated then (server.c, credentials_first) */
     int (*precheck)(struct http_req *r, struct http_resp *out);
+    /* issue 16: a TAXII 2.1 endpoint (docs/taxii.md): Accept must admit
+     * application/taxii+json;version=2.1 (406), a body must be sent as
+     * it (415; with raw_json: the handler parses it), credentials may be
+     * HTTP Basic with an API token as the password, and every error
+     * under /taxii2/ is the TAXII error object */
+    bool taxii;
 };
 
 struct http_req {

@@ -5,6 +5,7 @@
 #include "http/http.h"
 
 #include "core/roles.h"
+#include "service/taxii.h"
 #include "service/agreements.h"
 #include "service/audit.h"
 #include "service/declarations.h"
@@ -632,7 +633,21 @@ int h_survey_report(struct http_req *r, struct http_resp *out);
 int h_bcp_get(struct http_req *r, struct http_resp *out);
 /* routes_depend.c too (issue 16: STIX 2.1) */
 int h_advisory_stix(struct http_req *r, struct http_resp *out);
+/* issue 16: TAXII 2.1 (routes_taxii.c) */
+int h_taxii_discovery(struct http_req *r, struct http_resp *out);
+int h_taxii_api_root(struct http_req *r, struct http_resp *out);
+int h_taxii_collections(struct http_req *r, struct http_resp *out);
+int h_taxii_collection(struct http_req *r, struct http_resp *out);
+int h_taxii_objects(struct http_req *r, struct http_resp *out);
+int h_taxii_add(struct http_req *r, struct http_resp *out);
+int h_taxii_object(struct http_req *r, struct http_resp *out);
+int h_taxii_versions(struct http_req *r, struct http_resp *out);
+int h_taxii_manifest(struct http_req *r, struct http_resp *out);
+int h_taxii_status(struct http_req *r, struct http_resp *out);
 int h_report_stix(struct http_req *r, struct http_resp *out);
+int h_event_stix(struct http_req *r, struct http_resp *out);
+int h_c4tap_stix(struct http_req *r, struct http_resp *out);
+int h_obs_alert_stix(struct http_req *r, struct http_resp *out);
 int h_bcp_put(struct http_req *r, struct http_resp *out);
 /* routes_risks.c (issue 15: the risk register) */
 int h_risks_list(struct http_req *r, struct http_resp *out);
@@ -1337,6 +1352,73 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/reports/{id}/stix",
      .auth = HTTP_AUTHED,
      .fn = h_report_stix},
+    {.method = "GET",
+     .pattern = "/api/v1/events/{id}/stix",
+     .auth = HTTP_AUTHED,
+     .fn = h_event_stix},
+    {.method = "GET",
+     .pattern = "/api/v1/c4tap/submissions/{id}/stix",
+     .auth = HTTP_AUTHED,
+     .fn = h_c4tap_stix},
+    {.method = "GET",
+     .pattern = "/api/v1/observation/alerts/{id}/stix",
+     .auth = HTTP_AUTHED,
+     .fn = h_obs_alert_stix},
+    /* issue 16: TAXII 2.1 (docs/taxii.md): errors as TAXII error objects,
+     * Basic credentials with an API token, Accept and Content-Type of
+     * application/taxii+json (server.c) */
+    {.method = "GET",
+     .pattern = "/taxii2/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_discovery},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_api_root},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/collections/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_collections},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/collections/{id}/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_collection},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/collections/{id}/objects/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_objects},
+    {.method = "POST",
+     .pattern = "/taxii2/infrashare/collections/{id}/objects/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .raw_json = true,
+     .max_body = TAXII_MAX_ENVELOPE,
+     .fn = h_taxii_add},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/collections/{id}/objects/{obj}/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_object},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/collections/{id}/objects/{obj}/versions/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_versions},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/collections/{id}/manifest/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_manifest},
+    {.method = "GET",
+     .pattern = "/taxii2/infrashare/status/{id}/",
+     .auth = HTTP_AUTHED,
+     .taxii = true,
+     .fn = h_taxii_status},
     /* issue 15: the guideline catalogue, the annual survey, CP/BCP */
     {.method = "GET",
      .pattern = "/api/v1/guideline",

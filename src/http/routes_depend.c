@@ -94,3 +94,27 @@ int h_report_stix(struct http_req *r, struct http_resp *out)
     int rc = report_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
     return http_svc_reply(out, rc, &e, o, 200);
 }
+
+int h_event_stix(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = event_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_c4tap_stix(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = c4tap_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}
+
+int h_obs_alert_stix(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    json_t *o = NULL;
+    int rc = obs_alert_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
+    return http_svc_reply(out, rc, &e, o, 200);
+}

@@ -2,6 +2,7 @@
  * server.c - libmicrohttpd glue and the request pipeline (see http.h).
  */
 #include "http/http.h"
+#include "core/taxii.h"
 #include "service/exercises.h"
 #include "common/jv.h"
 
@@ -83,6 +84,9 @@ struct rstate {
     /* issue 14: a request under /x/{exercise}/ runs in that exercise
      * (exercise_context); "" for the hub's own */
     char exercise[40];
+    /* issue 16: the target is under /taxii2 (errors as TAXII error
+     * objects, routes_taxii.c) */
+    bool taxii;
 };
 
 int http_error(struct http_resp *out, int status, const char *code,
@@ -430,6 +434,46 @@ static void add_resp_headers(struct MHD_Response *resp,
         MHD_add_response_header(resp, "Location", out->location);
     if (out->status == 405 && st->allow[0])
         MHD_add_response_header(resp, "Allow", st->allow);
+    if (out->date_added_first[0])
+        MHD_add_response_header(resp, "X-TAXII-Date-Added-First",
+                                out->date_added_first);
+    if (out->date_added_last[0])
+        MHD_add_response_header(resp, "X-TAXII-Date-Added-Last",
+                                out->date_added_last);
+    if (st->taxii && out->status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate",
+                                "Basic realm=\"infrashare TAXII\", "
+                                "charset=\"UTF-8\"");
+}
+
+/* An error answer under /taxii2 as the TAXII 2.1 error object (title,
+ * description, error_code, http_status as a string, details.field). */
+static void taxii_error(struct http_resp *out)
+{
+    const json_t *err = json_object_get(out->body, "error");
+    if (out->raw || !err)
+        return;
+    const char *code = json_string_value(json_object_get(err, "code"));
+    const char *msg = json_string_value(json_object_get(err, "message"));
+    const char *field = json_string_value(json_object_get(err, "field"));
+    const char *title = MHD_get_reason_phrase_for((unsigned)out->status);
+    char status[8];
+    snprintf(status, sizeof(status), "%d", out->status);
+    json_t *t = json_pack("{s:s,s:s,s:s,s:s}", "title",
+                          title && *title ? title : "Error", "description",
+                          msg ? msg : "", "error_code", code ? code : "error",
+                          "http_status", status);
+    if (t && field)
+        json_object_set_new(t, "details", json_pack("{s:s}", "field", field));
+    char *text = t ? json_dumps(t, JSON_COMPACT) : NULL;
+    json_decref(t);
+    if (!text)
+        return;
+    json_decref(out->body);
+    out->body = NULL;
+    out->raw = text;
+    out->rawlen = strlen(text);
+    out->ctype = TAXII_MEDIA;
 }
 
 /* The metrics and the one log line of a request answered with out. An
@@ -461,6 +505,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
 {
     char *data;
     size_t len;
+    if (st->taxii && out->status >= 400)
+        taxii_error(out);
     const char *ctype = resp_bytes(out, &data, &len);
     const char *method = r && r->method ? r->method : "GET";
     bool gzipped = maybe_gzip(conn, &data, &len);
@@ -518,6 +564,36 @@ static bool is_state_changing(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+/* HTTP Basic credentials "user:token" (base64): the token's user must be
+ * the named one. IS_ERR_AUTH when they are not valid. */
+static int basic_token(struct http_req *r, const char *b64, int64_t now)
+{
+    unsigned char dec[512];
+    size_t n = 0;
+    const char *end = NULL;
+    while (*b64 == ' ')
+        b64++;
+    if (strlen(b64) > 600 ||
+        sodium_base642bin(dec, sizeof(dec) - 1, b64, strlen(b64), " ", &n, &end,
+                          sodium_base64_VARIANT_ORIGINAL) ||
+        *end != '\0')
+        return IS_ERR_AUTH;
+    dec[n] = '\0';
+    char *colon = memchr(dec, ':', n);
+    if (!colon || memchr(dec, '\0', n))
+        return IS_ERR_AUTH;
+    *colon = '\0';
+    const char *user = (const char *)dec, *token = colon + 1;
+    int rc = auth_token(r->sc, token, now, &r->auth);
+    if (rc)
+        return rc;
+    if (strcmp(r->auth.username, user) != 0) {
+        memset(&r->auth, 0, sizeof(r->auth));
+        return IS_ERR_AUTH;
+    }
+    return IS_OK;
+}
+
 /* Authentication: bearer token first, then the session cookie. */
 static int authenticate(struct http_req *r, struct MHD_Connection *conn,
                         struct http_resp *out)
@@ -526,10 +602,18 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     int rc;
     int64_t now = app_now(r->app);
-    if (authz) {
+    if (authz && r->route->taxii && strncasecmp(authz, "Basic ", 6) == 0) {
+        /* issue 16: many TAXII clients only do Basic; the password is an
+         * API token of the named user (never the user's password) */
+        rc = basic_token(r, authz + 6, now);
+    } else if (authz) {
         if (strncmp(authz, "Bearer ", 7) != 0)
             return http_error(out, 401, "unauthenticated", "Authorization",
-                              "Authorization: expected 'Bearer <token>'");
+                              r->route->taxii
+                                  ? "Authorization: expected 'Bearer "
+                                    "<token>' or Basic with an API token"
+                                  : "Authorization: expected 'Bearer "
+                                    "<token>'");
         rc = auth_token(r->sc, authz + 7, now, &r->auth);
     } else {
         const char *cookie =
@@ -737,8 +821,30 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     /* body */
     const char *ctype =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    if (st->body.len && r->route->form && ctype &&
-        strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
+    if (r->route->taxii && !taxii_accept_ok(MHD_lookup_connection_value(
+                               conn, MHD_HEADER_KIND, "Accept"))) {
+        http_error(out, 406, "not_acceptable", "Accept",
+                   "Accept: this server answers only %s", TAXII_MEDIA);
+        return;
+    }
+    if (r->route->taxii && st->body.len) {
+        if (!r->route->raw_json) {
+            http_error(out, 400, "unexpected_body", "body",
+                       "this endpoint takes no request body");
+            return;
+        }
+        if (!taxii_ctype_ok(ctype)) {
+            http_error(out, 415, "unsupported_media_type", "Content-Type",
+                       "Content-Type: the body must be sent as %s",
+                       TAXII_MEDIA);
+            return;
+        }
+        /* the envelope is parsed by its handler */
+        r->body = buf_str(&st->body);
+        r->body_len = st->body.len;
+    } else if (st->body.len && r->route->form && ctype &&
+               strncasecmp(ctype, "application/x-www-form-urlencoded", 33) ==
+                   0) {
         /* an HTML form's body (a roll call's answer page): checked by
          * the handler */
         r->json = http_form_parse(buf_str(&st->body), st->body.len);
@@ -1045,6 +1151,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             st->t0 = util_mono();
         }
         st->started = true;
+        st->taxii = strncmp(url, "/taxii2", 7) == 0 &&
+                    (url[7] == '/' || url[7] == '\0');
         route_find(st, method, exercise_prefix(st, url));
         size_t cap = HTTP_MAX_BODY;
         if (st->route_index >= 0 && http_routes[st->route_index].max_body)

@@ -230,6 +230,7 @@ const char *const audit_actions[] = {
     "survey.remind",
     "survey.save",
     "survey.submit",
+    "taxii.add",
     "token.create",
     "token.revoke",
     "user.add",

@@ -672,6 +672,17 @@ static void note_opened(struct store_conn *c, const struct auth_ctx *who,
                   json_string(ad->id), NULL);
 }
 
+bool advisory_may_read_id(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id)
+{
+    struct store_advisory ad;
+    struct svc_error e = {0};
+    if (load_readable(c, who, id, &ad, &e))
+        return false;
+    store_advisory_release(&ad);
+    return true;
+}
+
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e)
@@ -692,6 +703,26 @@ int advisory_read(struct app *a, struct store_conn *c,
                         "audited, so it is refused");
     }
     store_advisory_release(&ad);
+    *out = o;
+    return IS_OK;
+}
+
+int advisory_json_system(struct store_conn *c, const char *id, int64_t now,
+                         json_t **out)
+{
+    struct store_advisory ad;
+    if (!id || strlen(id) >= sizeof(ad.id))
+        return IS_ERR_NOTFOUND;
+    int rc = store_advisory_get(c, id, &ad);
+    if (rc)
+        return rc;
+    /* no reader: nothing of a reader's (mine, my_answer, withheld), and
+     * the cited reports, which only a reader's range decides, left out */
+    json_t *o = adv_json(c, NULL, &ad, true, now);
+    store_advisory_release(&ad);
+    if (!o)
+        return IS_ERR_NOMEM;
+    json_object_del(o, "refs");
     *out = o;
     return IS_OK;
 }

@@ -52,6 +52,17 @@ int advisory_issue_linked(struct app *a, struct store_conn *c,
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e);
+/* The advisory id as the system sees it, for no reader (the TAXII
+ * server's reader-independent STIX objects, service/stix.h): as
+ * advisory_read's JSON but without any range decision, audit or opening
+ * record, nothing of a reader's (mine, withheld; my_answer null) and no
+ * refs. IS_ERR_NOTFOUND when there is none. *out a new reference. */
+int advisory_json_system(struct store_conn *c, const char *id, int64_t now,
+                         json_t **out);
+/* May who read advisory id (the range decided as for advisory_read)?
+ * False when there is none. Records nothing. */
+bool advisory_may_read_id(struct store_conn *c, const struct auth_ctx *who,
+                          const char *id);
 /* cursor: the previous page's next_cursor, the id of its last advisory
  * (NULL = from the newest); one naming no advisory who may read is
  * 400 invalid_value, as one the hub never returned. */

@@ -9,6 +9,7 @@
 #include "service/provision.h"
 #include "service/reporting.h"
 #include "service/risks.h"
+#include "service/taxii.h"
 
 static atomic_uint_fast64_t ticks;
 
@@ -36,6 +37,9 @@ static void *run(void *arg)
         int n = reporting_tick(w->app, c, app_now(w->app));
         n += provision_tick(w->app, c, app_now(w->app));
         n += risks_tick(w->app, c, app_now(w->app));
+        /* issue 16: new advisories into the TAXII collection */
+        int t = taxii_tick(w->app, c, app_now(w->app));
+        n += t > 0 ? t : 0;
         store_put(w->app->store, c);
         /* issue 14: running exercises, each on its own clock */
         n += ex_runs_tick(w->app);

@@ -881,6 +881,7 @@ ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "
 #include "store/store_survey_sql.h"
 #include "store/store_stix_sql.h"
 #include "store/store_risk_sql.h"
+#include "store/store_taxii_sql.h"
 /* issue 12: website registration (store_sites.c). The visibility rule of
  * core/access.h (access_site_scope: 0 every site, 1 its own and its
  * members', 2 its own) over the site row alias s, with the scope and the

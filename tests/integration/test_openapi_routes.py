@@ -154,32 +154,39 @@ def route_table():
 def form_routes():
     """{(method, path)} of the routes that accept an HTML form's body
     (`.form = true`, the answer page of a roll call's link)."""
+    return flagged_routes("form")
+
+
+def flagged_routes(flag):
+    """{(method, path)} of the routes whose entry sets `.<flag> = true`."""
     text = ROUTES_C.read_text(encoding="utf-8")
     start = text.index("http_routes[] = {") + len("http_routes[] = {")
     end = text.index("\n};", start)
     out = set()
     for row in rows(text[start:end]):
         members, _ = designated(row)
-        if members.get("form") == "true":
+        if members.get(flag) == "true":
             out.add((members["method"].strip('"'),
                      members["pattern"].strip('"')))
     return out
 
 
 def raw_json_routes():
-    """{(method, path)} of the routes whose JSON body the handler checks
-    itself (`.raw_json = true`, issue 12: a vantage point's signed batch,
-    whose errors name each result by its index)."""
-    text = ROUTES_C.read_text(encoding="utf-8")
-    start = text.index("http_routes[] = {") + len("http_routes[] = {")
-    end = text.index("\n};", start)
-    out = set()
-    for row in rows(text[start:end]):
-        members, _ = designated(row)
-        if members.get("raw_json") == "true":
-            out.add((members["method"].strip('"'),
-                     members["pattern"].strip('"')))
-    return out
+    """The routes whose JSON body the handler checks itself (`.raw_json`,
+    issue 12: a vantage point's signed batch, whose errors name each
+    result by its index)."""
+    return flagged_routes("raw_json")
+
+
+def taxii_routes():
+    """The TAXII 2.1 routes (`.taxii`, issue 16, docs/taxii.md): errors are
+    the TAXII error object in the TAXII media type, Basic credentials with
+    an API token are taken besides Bearer, and a body is an envelope in
+    the TAXII media type."""
+    return flagged_routes("taxii")
+
+
+TAXII_MEDIA = "application/taxii+json;version=2.1"
 
 
 def int_defines():
@@ -346,6 +353,7 @@ def html_page(doc, op):
 
 def test_operations_are_described():
     doc = load_doc()
+    taxii = taxii_routes()
     for method, path, auth, *_ in route_table():
         op = doc["paths"][path][method.lower()]
         assert op.get("summary"), (method, path)
@@ -360,6 +368,14 @@ def test_operations_are_described():
                 continue
             if not status.startswith("2"):
                 content = resp["content"]
+                if (method, path) in taxii:
+                    # every error under /taxii2/ is the TAXII error object
+                    assert set(content) == {TAXII_MEDIA}, (method, path,
+                                                           status)
+                    assert content[TAXII_MEDIA]["schema"] == {
+                        "$ref": "#/components/schemas/TaxiiError"}, (
+                        method, path, status)
+                    continue
                 if "application/json" not in content:
                     # only a public page answers its own refusals as pages
                     # (the signed acknowledgement link: 404, 409, 410)
@@ -402,7 +418,11 @@ def test_security_matches_route_auth_and_roles():
                 "$ref": "#/components/responses/Unauthorized"}, (method, path)
         else:
             names = {k for req in security for k in req}
-            assert names == {"bearerAuth", "cookieAuth"}, (method, path)
+            want = {"bearerAuth", "cookieAuth"}
+            if (method, path) in taxii_routes():
+                # TAXII clients may send Basic with an API token
+                want.add("taxiiBasic")
+            assert names == want, (method, path)
             assert "401" in op["responses"], (method, path)
             if method != "GET":
                 params = [resolve(doc, p) for p in op.get("parameters", [])]
@@ -505,10 +525,12 @@ def test_request_bodies_match_field_tables():
                     "application/x-www-form-urlencoded"], (method, path)
                 continue
             if (method, path) in raw_json_routes():
-                # JSON checked by the handler (http_route.raw_json)
+                # JSON checked by the handler (http_route.raw_json); a
+                # TAXII envelope in the TAXII media type
                 rb = resolve(doc, op["requestBody"])
-                assert list(rb["content"]) == ["application/json"], (method,
-                                                                    path)
+                media = (TAXII_MEDIA if (method, path) in taxii_routes()
+                         else "application/json")
+                assert list(rb["content"]) == [media], (method, path)
                 continue
             assert "requestBody" not in op, (method, path)
             continue

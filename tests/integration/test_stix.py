@@ -1,5 +1,6 @@
-"""STIX 2.1 (issue 16, first part): an advisory exported as a bundle, as
-its reader may read it. Every bundle is checked against the STIX 2.1 rules
+"""STIX 2.1 (issue 16): advisories, reports, events, C4TAP submissions and
+website-observation alerts exported as bundles, as their reader may read
+them. Every bundle is checked against the STIX 2.1 rules
 written for these tests from the OASIS specification
 (stix21.schema.json, read by the jsonschema package — nothing of the
 exporter), every reference resolved inside the bundle, the TLP 2.0
@@ -56,18 +57,22 @@ def valid(bundle):
     errors = sorted(VALIDATOR.iter_errors(bundle), key=lambda e: e.path)
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}"
                                  for e in errors[:10])
-    ids = [o["id"] for o in bundle["objects"]]
+    ids = [o["id"] for o in bundle.get("objects", [])]
     # one object per id (one version of each in a bundle)
     assert len(ids) == len(set(ids))
     known = set(ids)
-    for o in bundle["objects"]:
+    for o in bundle.get("objects", []):
         refs = [v for k, v in o.items() if k.endswith("_ref")]
         for k, v in o.items():
             if k.endswith("_refs"):
                 refs += v
         for r in refs:
             assert r in known, (o["id"], r)
-    return {o["id"]: o for o in bundle["objects"]}
+    for o in bundle.get("objects", []):
+        if o["type"] == "indicator":
+            assert o["pattern_type"] == "stix"
+            check_pattern(o["pattern"])
+    return {o["id"]: o for o in bundle.get("objects", [])}
 
 
 def issue(hub, rng, **over):
@@ -225,12 +230,26 @@ def test_the_cli_exports_the_same_bundle(fresh_demo_hub, tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == call(
         hub, "GET", f"/api/v1/reports/{rep['id']}/stix", "nisc-analyst").json()
-    for bad in (["export"], ["export", "event", "E1"], ["import"],
-                ["export", "advisory", "../x"]):
+    for bad in (["export"], ["export", "campaign", "1"], ["import"],
+                ["export", "advisory", "../x"], ["export", "event"]):
         r = cli(*bad)
         assert r.returncode == 2, (bad, r.stderr)
-        assert "stix export advisory|report" in r.stderr or \
-            "not an id" in r.stderr
+        assert "stix export advisory|report|event|c4tap|alert" in \
+            r.stderr or "not an id" in r.stderr
+    # an event, an alert: the API's bundles
+    from test_reports_events import create_event
+    ev = create_event(hub, "nisc-analyst", [rep["id"]]).json()
+    r = cli("export", "event", ev["id"])
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == call(
+        hub, "GET", f"/api/v1/events/{ev['id']}/stix", "nisc-analyst").json()
+    al = call(hub, "GET", "/api/v1/observation/alerts",
+              "nisc-analyst").json()["items"][0]
+    r = cli("export", "alert", str(al["id"]))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["id"].startswith("bundle--")
+    r = cli("export", "c4tap", "999999")
+    assert r.returncode == 1, r.stderr
 
 
 def test_a_report_is_an_incident_and_the_anonymous_stay_anonymous(
@@ -291,3 +310,505 @@ def test_a_report_is_an_incident_and_the_anonymous_stay_anonymous(
             o["id"] for o in mine["objects"]}
     assert len(people) == 2          # two reports, two unlinked identities
     assert f"identity--{uuid.uuid5(ns, 'identity:org:' + OP)}" not in people
+
+
+# ---- the STIX patterning grammar (STIX 2.1 §9), independent of the hub ----
+# A recursive-descent checker of the grammar's pattern expressions:
+#   pattern      := obs_expr (("AND" | "OR" | "FOLLOWEDBY") obs_expr)*
+#   obs_expr     := "[" comp_expr "]" | "(" pattern ")"
+#   comp_expr    := comp ( ("AND" | "OR") comp )*
+#   comp         := "(" comp_expr ")" | ["NOT"] path op value
+#   path         := type ":" step ("." step | "[" (int | "*") "]")*
+#   step         := identifier | quoted string
+#   value        := 'string' (only \' and \\ escaped) | int | float | bool
+#                   | t'timestamp' | h'hex' | b'base64' | "(" value, … ")"
+# check_pattern returns the (path, value) comparisons it read.
+import re as _re
+
+_TOKEN = _re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<str>'(?:[^'\\]|\\['\\])*')
+  | (?P<tstr>[thb]'[^']*')
+  | (?P<num>-?\d+(?:\.\d+)?)
+  | (?P<op>!=|<=|>=|=|<|>|\[|\]|\(|\)|:|\.|,|\*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
+""", _re.X)
+_OPS = {"=", "!=", "<", ">", "<=", ">=", "IN", "LIKE", "MATCHES",
+        "ISSUBSET", "ISSUPERSET"}
+
+
+def _tokens(text):
+    out, i = [], 0
+    while i < len(text):
+        m = _TOKEN.match(text, i)
+        assert m, f"bad character at {i}: {text[i:i + 20]!r}"
+        i = m.end()
+        if m.lastgroup != "ws":
+            out.append((m.lastgroup, m.group()))
+    return out
+
+
+def _unquote(lit):
+    body, out, i = lit[1:-1], "", 0
+    while i < len(body):
+        if body[i] == "\\":
+            assert body[i + 1] in "'\\", lit
+            out += body[i + 1]
+            i += 2
+        else:
+            out += body[i]
+            i += 1
+    return out
+
+
+class _Pattern:
+    def __init__(self, text):
+        self.t, self.i, self.comps = _tokens(text), 0, []
+
+    def peek(self, k=0):
+        j = self.i + k
+        return self.t[j] if j < len(self.t) else (None, None)
+
+    def take(self, want=None):
+        kind, v = self.peek()
+        assert kind is not None, "unexpected end"
+        assert want is None or v == want, f"expected {want}, got {v}"
+        self.i += 1
+        return kind, v
+
+    def pattern(self):
+        self.obs()
+        while self.peek()[1] in ("AND", "OR", "FOLLOWEDBY"):
+            self.take()
+            self.obs()
+
+    def obs(self):
+        if self.peek()[1] == "(":
+            self.take("(")
+            self.pattern()
+            self.take(")")
+            return
+        self.take("[")
+        self.comp_expr()
+        self.take("]")
+
+    def comp_expr(self):
+        self.comp()
+        while self.peek()[1] in ("AND", "OR"):
+            self.take()
+            self.comp()
+
+    def comp(self):
+        if self.peek()[1] == "(":
+            self.take("(")
+            self.comp_expr()
+            self.take(")")
+            return
+        path = self.path()
+        if self.peek()[1] == "NOT":
+            self.take()
+        kind, op = self.take()
+        assert op in _OPS, f"not an operator: {op}"
+        self.comps.append((path, self.value()))
+
+    def path(self):
+        kind, typ = self.take()
+        assert kind == "word" and _re.fullmatch(r"[a-z0-9][a-z0-9-]*", typ), typ
+        self.take(":")
+        steps = [self.step()]
+        while self.peek()[1] in (".", "["):
+            if self.take()[1] == ".":
+                steps.append(self.step())
+            else:
+                kind, v = self.take()
+                assert kind == "num" or v == "*", v
+                self.take("]")
+        return typ + ":" + ".".join(steps)
+
+    def step(self):
+        kind, v = self.take()
+        assert kind in ("word", "str"), v
+        return v if kind == "word" else _unquote(v)
+
+    def value(self):
+        kind, v = self.take()
+        if kind == "str":
+            return _unquote(v)
+        if v == "(":
+            vals = [self.value()]
+            while self.peek()[1] == ",":
+                self.take()
+                vals.append(self.value())
+            self.take(")")
+            return tuple(vals)
+        assert kind in ("num", "tstr") or v in ("true", "false"), v
+        return v
+
+
+def check_pattern(text):
+    p = _Pattern(text)
+    p.pattern()
+    assert p.i == len(p.t), f"trailing tokens in {text!r}"
+    return p.comps
+
+
+def test_the_pattern_checker_itself():
+    assert check_pattern("[url:value = 'http://x/a\\'b\\\\c']") == [
+        ("url:value", "http://x/a'b\\c")]
+    assert check_pattern("[file:hashes.'SHA-256' = 'ab'] AND "
+                         "[email-message:from_ref.value = 'a@b']") == [
+        ("file:hashes.SHA-256", "ab"), ("email-message:from_ref.value", "a@b")]
+    for bad in ("[url:value = 'it's']", "url:value = 'x'", "[url:value 'x']",
+                "[url:value = 'x'", "[url:value = 'a\\b']", "[Url:value = 1]"):
+        with pytest.raises(AssertionError):
+            check_pattern(bad)
+
+
+SCO_NS = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
+
+
+def sco_id(typ, contrib):
+    """STIX 2.1 §2.9: UUIDv5 of the SCO namespace and the JCS (RFC 8785)
+    of the ID-contributing properties."""
+    text = json.dumps(contrib, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+    return f"{typ}--{uuid.uuid5(SCO_NS, text)}"
+
+
+def marking_of(o):
+    m = o.get("object_marking_refs")
+    assert m and len(m) == 1, o
+    return next(k for k, v in TLP.items() if v[0] == m[0])
+
+
+def markings_defined(bundle):
+    objs = bundle.get("objects", [])
+    have = {o["id"] for o in objs if o["type"] == "marking-definition"}
+    used = {r for o in objs for r in o.get("object_marking_refs", [])}
+    assert have == used, (have, used)
+
+
+# ---- events ----
+
+def test_an_event_is_an_incident_of_its_readable_reports(fresh_demo_hub):
+    """An event exports as an incident and a report about it (TLP:RED),
+    whose object_refs are the incident and, of each linked report its
+    reader may read, that report's incident as the report export names it
+    — in the bundle exactly as the report export gives it (an anonymous
+    reporter's identity of that report alone)."""
+    from test_reports_flow import OP, OP_NAMES
+    from test_reports_events import create_event, file_report
+    hub = fresh_demo_hub
+    named = file_report(hub, OP, range="amber", title="named member")
+    anon = file_report(hub, OP, route="anonymous", range="green",
+                       title="anonymous member")
+    gas = file_report(hub, "op-gas-0001", range="green", title="gas member")
+    # made by a ministry's analyst that may read all three; the others
+    # read what their ranges let them
+    r = create_event(hub, "fsa-desk",
+                     [named["id"], anon["id"], gas["id"]], title="wave")
+    assert r.status_code == 201, r.text
+    eid = r.json()["id"]
+    creator = r.json()["created_by"]
+    ns = None
+    counts = set()
+    for user in ("nisc-analyst", "fsa-desk", "meti-desk"):
+        view = call(hub, "GET", f"/api/v1/events/{eid}", user)
+        assert view.status_code == 200, (user, view.text)
+        shown = [i["id"] for i in view.json()["reports"]]
+        counts.add(len(shown))
+        b = call(hub, "GET", f"/api/v1/events/{eid}/stix", user)
+        assert b.status_code == 200, (user, b.text)
+        objs = valid(b.json())
+        markings_defined(b.json())
+        ns = namespace(hub)
+        inc = objs[f"incident--{uuid.uuid5(ns, 'incident:event:' + eid)}"]
+        rep = objs[f"report--{uuid.uuid5(ns, 'report:event:' + eid)}"]
+        assert inc["name"] == rep["name"] == "wave（日本語）"
+        assert marking_of(inc) == marking_of(rep) == "red"
+        assert objs[inc["created_by_ref"]]["external_references"][0][
+            "external_id"] == creator
+        want = [inc["id"]] + [
+            f"incident--{uuid.uuid5(ns, 'incident:report:' + i)}"
+            for i in shown]
+        assert rep["object_refs"] == want, user
+        lc = [o for o in b.json()["objects"] if o["type"] ==
+              "language-content" and o["object_ref"] == rep["id"]]
+        assert lc[0]["contents"] == {"en": {"name": "wave"}}
+        # each report's incident and reporter as the report export gives
+        # them to this reader
+        for rid in shown:
+            one = call(hub, "GET", f"/api/v1/reports/{rid}/stix", user)
+            assert one.status_code == 200
+            theirs = {o["id"]: o for o in one.json()["objects"]}
+            iid = f"incident--{uuid.uuid5(ns, 'incident:report:' + rid)}"
+            mine = dict(objs[iid])
+            assert mine == theirs[iid], (user, rid)
+            assert objs[mine["created_by_ref"]]["name"] == \
+                theirs[mine["created_by_ref"]]["name"]
+        # the reports this reader may not read leave no trace
+        for rid in {named["id"], anon["id"], gas["id"]} - set(shown):
+            assert rid not in b.text
+        # the anonymous reporter stays anonymous
+        if anon["id"] in shown:
+            for name in OP_NAMES:
+                assert name not in b.text.replace(
+                    named["id"], "") or named["id"] in shown
+            who = objs[objs[
+                f"incident--{uuid.uuid5(ns, 'incident:report:' + anon['id'])}"
+            ]["created_by_ref"]]
+            assert who["id"] == f"identity--{uuid.uuid5(ns, 'identity:anonymous:report:' + anon['id'])}"
+    assert len(counts) > 1      # the readers do not all read the same
+    # a reader that may see no event: 404, as for the event itself
+    for user in ("op-gas-0001", OP):
+        assert_error(call(hub, "GET", f"/api/v1/events/{eid}", user), 404)
+        assert_error(call(hub, "GET", f"/api/v1/events/{eid}/stix", user),
+                     404)
+    assert_error(call(hub, "GET", "/api/v1/events/E0/stix", "nisc-analyst"),
+                 404)
+
+
+def test_an_event_of_anonymous_reports_names_no_reporter(fresh_demo_hub):
+    from test_reports_flow import OP, OP_NAMES
+    from test_reports_events import create_event, file_report
+    hub = fresh_demo_hub
+    anon = [file_report(hub, OP, route="anonymous", range="green",
+                        title=f"anonymous {k}") for k in range(2)]
+    eid = create_event(hub, "nisc-analyst",
+                       [a["id"] for a in anon]).json()["id"]
+    for user in ("nisc-analyst", "fsa-desk"):
+        b = call(hub, "GET", f"/api/v1/events/{eid}/stix", user)
+        assert b.status_code == 200, b.text
+        for name in OP_NAMES:
+            assert name not in b.text, (user, name)
+        objs = valid(b.json())
+        ns = namespace(hub)
+        people = {objs[f"incident--{uuid.uuid5(ns, 'incident:report:' + a['id'])}"][
+            "created_by_ref"] for a in anon}
+        assert len(people) == 2
+        assert f"identity--{uuid.uuid5(ns, 'identity:org:' + OP)}" not in people
+
+
+# ---- C4TAP ----
+
+C4_RANGES = {"original": "red", "sender": "amber", "headers": "green",
+             "received": "yellow", "urls": "green", "attachments": "white",
+             "provider": "amber"}
+ORDER = ["red", "amber", "yellow", "green", "white"]
+
+
+def c4tap_world(tmp_path):
+    from test_c4tap import World
+    return World(tmp_path)
+
+
+def test_c4tap_observables_and_indicators_follow_each_types_range(tmp_path):
+    """Each information type's observables, indicators and observed-data
+    carry that type's marking and reach only the readers its range lets
+    read it; patterns are valid STIX patterns whose values are the
+    submission's own; SCO ids are those of STIX 2.1 §2.9."""
+    import c4tap_mail as cm
+    w = c4tap_world(tmp_path)
+    try:
+        raw = cm.attack(7, subject="【重要】it's a \\test\\ 年金")
+        r = w.submit("bank", raw, ranges=C4_RANGES)
+        assert r.status_code == 201, r.text
+        sid = r.json()["id"]
+        seen_any = 0
+        for rd in w.readers:
+            plain = w.hub.api("GET", f"/api/v1/c4tap/submissions/{sid}",
+                              token=rd.token)
+            got = w.hub.api("GET", f"/api/v1/c4tap/submissions/{sid}/stix",
+                            token=rd.token)
+            assert got.status_code == plain.status_code, (rd.name, got.text)
+            if got.status_code != 200:
+                continue
+            seen_any += 1
+            sub = plain.json()
+            b = got.json()
+            objs = valid(b)
+            markings_defined(b)
+            may = {t: rd.may(C4_RANGES[t], "op-bank-a") for t in C4_RANGES}
+            by_label = {}
+            for o in objs.values():
+                for lab in o.get("labels", []):
+                    if lab.startswith("c4tap-"):
+                        by_label.setdefault(lab[6:], []).append(o)
+            # exactly the readable types, each with its own marking
+            for t in ("sender", "headers", "received", "urls",
+                      "attachments"):
+                assert (t in by_label) == may[t], (rd.name, t)
+                for o in by_label.get(t, []):
+                    assert marking_of(o) == C4_RANGES[t], (rd.name, o["id"])
+            for o in objs.values():
+                if o["type"] in ("email-addr",):
+                    assert may["sender"]
+                if o["type"] == "file":
+                    assert may["attachments"]
+                    assert marking_of(o) == "white"
+                if o["type"] == "url":
+                    assert may["urls"]
+                    assert o["id"] == sco_id("url", {"value": o["value"]})
+            pats = {}
+            for o in objs.values():
+                if o["type"] == "indicator":
+                    for path, v in check_pattern(o["pattern"]):
+                        pats.setdefault(path, set()).add(v)
+            if may["sender"]:
+                addr = sub["from"]["address"]
+                assert addr in pats["email-message:from_ref.value"]
+                assert sco_id("email-addr", {"value": addr}) in objs
+                assert set(sub["reply_to"]) <= pats["email-addr:value"]
+            else:
+                assert "email-message:from_ref.value" not in pats
+                assert "nenkin@kikou-info.example" not in got.text
+            if may["headers"]:
+                assert pats["email-message:subject"] == {sub["subject"]}
+                msg = [o for o in objs.values()
+                       if o["type"] == "email-message"]
+                assert len(msg) == 1 and msg[0]["subject"] == sub["subject"]
+                contrib = {"subject": sub["subject"]}
+                if may["sender"]:
+                    contrib["from_ref"] = msg[0]["from_ref"]
+                    # the narrower of the two types it carries
+                    assert marking_of(msg[0]) == "amber"
+                else:
+                    assert "from_ref" not in msg[0]
+                    assert marking_of(msg[0]) == "green"
+                assert msg[0]["id"] == sco_id("email-message", contrib)
+            else:
+                assert "email-message:subject" not in pats
+            if may["urls"]:
+                urls = {u["url"] for u in sub["urls"]}
+                assert urls == pats["url:value"]
+                assert {u["host"] for u in sub["urls"]} <= \
+                    pats["domain-name:value"]
+            else:
+                assert "url:value" not in pats
+                assert "kikou-check.example" not in got.text
+            if may["attachments"]:
+                hashes = {a["sha256"] for a in sub["attachments"]}
+                assert pats["file:hashes.SHA-256"] == hashes
+                for h in hashes:
+                    f = [o for o in objs.values() if o["type"] == "file"
+                         and o["hashes"] == {"SHA-256": h}][0]
+                    assert f["id"] == sco_id("file", {
+                        "hashes": {"SHA-256": h}, "name": f["name"]})
+            if may["received"]:
+                assert pats["ipv4-addr:value"] == {"203.0.113.45"}
+            else:
+                assert "203.0.113.45" not in got.text
+            # the provider only to who may know it, and only on objects no
+            # wider than its range (Amber)
+            prov = [o for o in objs.values() if o["type"] == "identity"]
+            sees = rd.sees_provider(C4_RANGES, False, "op-bank-a")
+            assert bool(prov) == sees, rd.name
+            for o in objs.values():
+                if "created_by_ref" in o:
+                    assert sees
+                    assert ORDER.index(marking_of(o)) <= \
+                        ORDER.index("amber"), (rd.name, o["id"])
+            if not sees:
+                assert "op-bank-a" not in got.text
+                assert "試験op-bank-a" not in got.text
+            # exported again: the same bundle
+            again = w.hub.api("GET",
+                              f"/api/v1/c4tap/submissions/{sid}/stix",
+                              token=rd.token).json()
+            assert again == b
+        assert seen_any >= 5
+        assert w.hub.api("GET", "/api/v1/c4tap/submissions/999999/stix",
+                         token=w.tok["sec"]).status_code == 404
+        # an anonymous submission: the provider to itself and the
+        # secretariat only, marked Red, and never a creator of wider objects
+        a = w.submit("power", cm.attack(8, host="anon-host.example"),
+                     anonymous=True, ranges=C4_RANGES)
+        assert a.status_code == 201, a.text
+        aid = a.json()["id"]
+        for who in ("nisc", "bank", "jpcert"):
+            t = w.api(who, "GET", f"/api/v1/c4tap/submissions/{aid}/stix")
+            assert t.status_code == 200, t.text
+            valid(t.json())
+            assert "op-power-a" not in t.text and "試験op-power-a" not in t.text
+            assert not [o for o in t.json()["objects"]
+                        if o["type"] == "identity"]
+        t = w.api("sec", "GET", f"/api/v1/c4tap/submissions/{aid}/stix")
+        objs = valid(t.json())
+        ids = [o for o in objs.values() if o["type"] == "identity"]
+        assert len(ids) == 1 and marking_of(ids[0]) == "red"
+        for o in objs.values():
+            if "created_by_ref" in o:
+                assert marking_of(o) == "red"
+        # a narrowed range takes the type out of the wider readers' bundles
+        # and makes a new version of every object
+        before = w.api("jpcert", "GET",
+                       f"/api/v1/c4tap/submissions/{sid}/stix").json()
+        assert any(o["type"] == "file" for o in before["objects"])
+        r = w.api("bank", "PATCH", f"/api/v1/c4tap/submissions/{sid}",
+                  json={"version": 1, "ranges": {"attachments": "amber"}})
+        assert r.status_code == 200, r.text
+        after = w.api("jpcert", "GET",
+                      f"/api/v1/c4tap/submissions/{sid}/stix").json()
+        valid(after)
+        assert not any(o["type"] == "file" for o in after["objects"])
+        assert not [o for o in after["objects"] if o["type"] == "indicator"
+                    and "file:" in o["pattern"]]
+        mods = {o["id"]: o["modified"] for o in before["objects"]
+                if "modified" in o and o["type"] == "indicator"}
+        for o in after["objects"]:
+            if o["id"] in mods:
+                assert o["modified"] > mods[o["id"]]
+    finally:
+        w.hub.stop()
+
+
+# ---- website observation ----
+
+def test_a_sector_alert_is_observed_data_and_a_sighting(fresh_demo_hub):
+    hub = fresh_demo_hub
+    alerts = call(hub, "GET", "/api/v1/observation/alerts", "nisc-analyst",
+                  params={"state": "open"}).json()["items"]
+    al = next(a for a in alerts if a["kind"] == "sector")
+    aid = al["id"]
+    r = call(hub, "GET", f"/api/v1/observation/alerts/{aid}/stix",
+             "nisc-analyst")
+    assert r.status_code == 200, r.text
+    b = r.json()
+    objs = valid(b)
+    markings_defined(b)
+    ns = namespace(hub)
+    key = f"obs-alert:{aid}"
+    od = objs[f"observed-data--{uuid.uuid5(ns, 'observed-data:' + key)}"]
+    inf = objs[f"infrastructure--{uuid.uuid5(ns, 'infrastructure:' + key)}"]
+    sg = objs[f"sighting--{uuid.uuid5(ns, 'sighting:' + key)}"]
+    assert sg["sighting_of_ref"] == inf["id"]
+    assert sg["observed_data_refs"] == [od["id"]]
+    assert od["first_observed"] <= od["last_observed"]
+    assert od["number_observed"] >= 1
+    assert al["sector"] in inf["name"]
+    hosts = {s["host"] for s in al["sites"]}
+    got = set()
+    for ref in od["object_refs"]:
+        o = objs[ref]
+        assert o["type"] in ("domain-name", "ipv4-addr")
+        assert ref == sco_id(o["type"], {"value": o["value"]})
+        got.add(o["value"])
+    assert got == hosts
+    for o in b["objects"]:
+        if o["type"] != "marking-definition":
+            assert marking_of(o) == "red"
+    again = call(hub, "GET", f"/api/v1/observation/alerts/{aid}/stix",
+                 "nisc-analyst").json()
+    assert again == b
+    # who does not see the alert gets 404, as in the list
+    for user in ("op-water-0001",):
+        mine = call(hub, "GET", "/api/v1/observation/alerts", user)
+        if mine.status_code == 200 and any(
+                a["id"] == aid for a in mine.json()["items"]):
+            continue
+        assert_error(call(hub, "GET",
+                          f"/api/v1/observation/alerts/{aid}/stix", user), 404)
+    assert_error(call(hub, "GET", "/api/v1/observation/alerts/0/stix",
+                      "nisc-analyst"), 404)
+    assert_error(call(hub, "GET", "/api/v1/observation/alerts/x/stix",
+                      "nisc-analyst"), 404)

@@ -115,13 +115,67 @@ static void test_time(void **state)
     assert_string_equal(t, "2025-12-01T09:30:00.999Z");
 }
 
+static void test_pattern_quote(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(stix_pattern_quote("a@b.example", out, sizeof(out)),
+                     IS_OK);
+    assert_string_equal(out, "'a@b.example'");
+    /* the grammar's two escapes: a single quote and a backslash */
+    assert_int_equal(stix_pattern_quote("it's a\\b", out, sizeof(out)), IS_OK);
+    assert_string_equal(out, "'it\\'s a\\\\b'");
+    assert_int_equal(stix_pattern_quote("", out, sizeof(out)), IS_OK);
+    assert_string_equal(out, "''");
+    /* UTF-8 passes unchanged */
+    assert_int_equal(stix_pattern_quote("年金", out, sizeof(out)), IS_OK);
+    assert_string_equal(out, "'年金'");
+    /* exactly the room: "'" + 4 + "'" + NUL = 7; escapes count double */
+    assert_int_equal(stix_pattern_quote("abcd", out, 7), IS_OK);
+    assert_int_equal(stix_pattern_quote("abcde", out, 7), IS_ERR_LIMIT);
+    assert_string_equal(out, "");
+    assert_int_equal(stix_pattern_quote("ab''", out, 7), IS_ERR_LIMIT);
+    assert_int_equal(stix_pattern_quote(NULL, out, sizeof(out)), IS_ERR_LIMIT);
+}
+
+static void test_sco_id(void **state)
+{
+    (void)state;
+    char id[STIX_ID_LEN];
+    /* STIX 2.1 §2.9's namespace; the value Python's
+     * uuid.uuid5(UUID("00abedb4-aa42-466c-9c01-fed23315a9b7"),
+     * '{"value":"example.com"}') gives */
+    assert_int_equal(
+        stix_sco_id("domain-name", "{\"value\":\"example.com\"}", id), IS_OK);
+    assert_string_equal(id,
+                        "domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7");
+    assert_int_equal(stix_sco_id("Bad", "{}", id), IS_ERR_INVALID);
+    assert_int_equal(stix_sco_id("url", "", id), IS_ERR_INVALID);
+}
+
+static void test_ipv4(void **state)
+{
+    (void)state;
+    assert_true(stix_ipv4_ok("203.0.113.45"));
+    assert_true(stix_ipv4_ok("0.0.0.0"));
+    assert_true(stix_ipv4_ok("255.255.255.255"));
+    assert_false(stix_ipv4_ok("256.1.1.1"));
+    assert_false(stix_ipv4_ok("1.2.3"));
+    assert_false(stix_ipv4_ok("1.2.3.4.5"));
+    assert_false(stix_ipv4_ok("01.2.3.4"));
+    assert_false(stix_ipv4_ok("1.2.3.4 "));
+    assert_false(stix_ipv4_ok("example.com"));
+    assert_false(stix_ipv4_ok(""));
+    assert_false(stix_ipv4_ok(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_uuid5),
-        cmocka_unit_test(test_ids),
-        cmocka_unit_test(test_tlp),
-        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_uuid5),         cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_tlp),           cmocka_unit_test(test_time),
+        cmocka_unit_test(test_pattern_quote), cmocka_unit_test(test_sco_id),
+        cmocka_unit_test(test_ipv4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,725 @@
+/*
+ * taxii.c - the TAXII 2.1 server (see service/taxii.h, docs/taxii.md).
+ */
+#include "service/taxii.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "core/roles.h"
+#include "core/stix.h"
+#include "service/auth.h"
+#include "service/provision.h"
+#include "service/stix.h"
+#include "store/store_taxii.h"
+
+#define STIX_MEDIA "application/stix+json;version=2.1"
+
+static const struct taxii_coll colls[] = {
+    {TAXII_COLL_SHARED, "82b8bb8d-f1d4-442b-a7e5-dcf08e8484bd", "shared",
+     "共有インテリジェンス / Shared intelligence",
+     "What members, agencies and peer hubs post; each object is read as "
+     "its TLP 2.0 marking allows (unmarked: TLP:RED).",
+     true},
+    {TAXII_COLL_ADVISORIES, "f32df133-9fca-4ad2-80d4-7a913841a061",
+     "advisories", "情報提供 / Advisories",
+     "The hub's advisories (情報提供) as STIX reports, each read as its "
+     "sharing range allows.",
+     false},
+};
+
+const struct taxii_coll *taxii_coll_find(const char *s)
+{
+    for (size_t i = 0; s && i < IS_ARRAY_LEN(colls); i++)
+        if (strcmp(s, colls[i].id) == 0 || strcmp(s, colls[i].alias) == 0)
+            return &colls[i];
+    return NULL;
+}
+
+static bool may_write(const struct taxii_coll *coll, const struct auth_ctx *who)
+{
+    return coll->writable &&
+           (who->roles & (ROLE_REPORTER | ROLE_LIAISON | ROLE_ANALYST));
+}
+
+json_t *taxii_discovery_json(const struct app *a)
+{
+    char root[320];
+    snprintf(root, sizeof(root), "%s/taxii2/infrashare/",
+             a->public_url[0] ? a->public_url : "");
+    /* a public URL ending in '/' gives "//taxii2": drop one */
+    size_t n = strlen(a->public_url);
+    if (n && a->public_url[n - 1] == '/')
+        snprintf(root, sizeof(root), "%staxii2/infrashare/", a->public_url);
+    return json_pack("{s:s,s:s,s:s,s:[s]}", "title",
+                     "infrashare TAXII 2.1 / 重要インフラ情報共有ハブ",
+                     "description",
+                     "The critical-infrastructure information-sharing hub: "
+                     "advisories and shared intelligence as STIX 2.1, each "
+                     "object as its sharing range allows.",
+                     "default", root, "api_roots", root);
+}
+
+json_t *taxii_api_root_json(void)
+{
+    return json_pack("{s:s,s:s,s:[s],s:I}", "title", "infrashare",
+                     "description",
+                     "Collections per audience: shared intelligence and the "
+                     "hub's advisories.",
+                     "versions", TAXII_MEDIA, "max_content_length",
+                     (json_int_t)TAXII_MAX_ENVELOPE);
+}
+
+json_t *taxii_collection_json(const struct taxii_coll *coll,
+                              const struct auth_ctx *who)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:[s]}", "id", coll->id, "title",
+                     coll->title, "description", coll->description, "alias",
+                     coll->alias, "can_read", 1, "can_write",
+                     may_write(coll, who) ? 1 : 0, "media_types", STIX_MEDIA);
+}
+
+json_t *taxii_collections_json(const struct auth_ctx *who)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < IS_ARRAY_LEN(colls); i++)
+        json_array_append_new(arr, taxii_collection_json(&colls[i], who));
+    return json_pack("{s:o}", "collections", arr);
+}
+
+/* ---- reading ---- */
+
+/* The next tokens' key: derived from the hub's link-signing key. */
+static void next_key(const struct app *a, unsigned char key[TAXII_KEY_LEN])
+{
+    static const char ctx[] = "infrashare taxii next token";
+    crypto_generichash(key, TAXII_KEY_LEN, (const unsigned char *)ctx,
+                       sizeof(ctx) - 1, a->ack_key, sizeof(a->ack_key));
+}
+
+/* One list of match[...] values as a JSON array text (NULL: no filter);
+ * -1 when a value list is malformed. */
+static int match_json(const char *s, char **out)
+{
+    *out = NULL;
+    if (!s)
+        return 0;
+    char buf[TAXII_MAX_MATCH * 260];
+    const char *items[TAXII_MAX_MATCH];
+    int n = taxii_list_split(s, buf, sizeof(buf), items, TAXII_MAX_MATCH);
+    if (n < 0)
+        return -1;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(items[i]));
+    *out = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return *out ? 0 : -1;
+}
+
+struct page_ctx {
+    struct app *a;
+    struct store_conn *c;
+    const struct auth_ctx *who;
+    const struct taxii_coll *coll;
+    enum taxii_view view;
+    int limit, n;
+    bool more;
+    int scanned;
+    int64_t last_added, last_seq; /* the last object the page holds */
+    int64_t first_added;
+    struct buf *b;
+    /* the advisories' decisions of this page, by id (a page holds each
+     * advisory's few objects together) */
+    char adv_id[40];
+    bool adv_ok;
+    int audited;
+};
+
+static bool adv_readable(struct page_ctx *x, const char *src)
+{
+    if (strcmp(x->adv_id, src) != 0) {
+        /* an id too long to remember is decided each time */
+        bool kept = util_copy(x->adv_id, sizeof(x->adv_id), src) == IS_OK;
+        x->adv_ok = advisory_may_read_id(x->c, x->who, src);
+        if (!kept)
+            return x->adv_ok;
+    }
+    return x->adv_ok;
+}
+
+static int page_row(const struct store_taxii_row *r, void *ctx)
+{
+    struct page_ctx *x = ctx;
+    x->scanned++;
+    bool ok = x->coll->n == TAXII_COLL_ADVISORIES
+                  ? (!r->src || adv_readable(x, r->src))
+                  : taxii_object_decide(&x->who->org, r->range, r->poster,
+                                        r->community)
+                        .may_read;
+    if (!ok)
+        return 0;
+    if (x->n == x->limit) {
+        x->more = true;
+        return 1;
+    }
+    char added[TAXII_TIME_LEN];
+    taxii_time_format(r->added, added);
+    struct buf *b = x->b;
+    if (x->n)
+        buf_adds(b, ",");
+    switch (x->view) {
+    case TAXII_VIEW_OBJECTS:
+    case TAXII_VIEW_OBJECT: buf_add(b, r->body, r->body_len); break;
+    case TAXII_VIEW_MANIFEST:
+        /* ids and versions were checked when added: no escaping needed */
+        buf_addf(b,
+                 "{\"id\":\"%s\",\"date_added\":\"%s\",\"version\":\"%s\","
+                 "\"media_type\":\"%s\"}",
+                 r->stix_id, added, r->version, STIX_MEDIA);
+        break;
+    case TAXII_VIEW_VERSIONS: buf_addf(b, "\"%s\"", r->version); break;
+    }
+    if (!x->n)
+        x->first_added = r->added;
+    x->n++;
+    x->last_added = r->added;
+    x->last_seq = r->seq;
+    return 0;
+}
+
+/* The canonical text of a query, bound into its next tokens. */
+static void query_text(const struct auth_ctx *who,
+                       const struct taxii_coll *coll,
+                       const struct taxii_query *q, struct buf *b)
+{
+    const char *v[] = {q->object_id,  q->added_after,   q->match_id,
+                       q->match_type, q->match_version, q->match_spec_version};
+    buf_addf(b, "%d|%d|%s", coll->n, (int)q->view, who->org.id);
+    for (size_t i = 0; i < IS_ARRAY_LEN(v); i++)
+        buf_addf(b, "|%zu:%s", v[i] ? strlen(v[i]) : (size_t)0,
+                 v[i] ? v[i] : "-");
+}
+
+static int bad(struct svc_error *e, const char *field, const char *msg)
+{
+    return svc_fail(e, IS_ERR_INVALID, "invalid_value", field, "%s: %s", field,
+                    msg);
+}
+
+int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+              const struct taxii_coll *coll, const struct taxii_query *q,
+              struct taxii_page *out, struct svc_error *e)
+{
+    buf_init(&out->body, 0);
+    out->first[0] = out->last[0] = '\0';
+    long limit = TAXII_PAGE_DEFAULT;
+    if (q->limit && util_parse_long(q->limit, 1, TAXII_PAGE_MAX, &limit))
+        return bad(e, "limit", "a whole number from 1 to 1000");
+    struct store_taxii_query sq = {.coll = coll->n, .scan = TAXII_SCAN};
+    int64_t now_us = (int64_t)app_now(a) * 1000000 + 999999;
+    if (q->added_after) {
+        int64_t t;
+        if (taxii_time_parse(q->added_after, false, &t))
+            return bad(e, "added_after", "not an RFC 3339 timestamp");
+        if (t > now_us)
+            return bad(e, "added_after", "in the future");
+        sq.from_added = t;
+        sq.from_seq = INT64_MAX;
+    }
+    struct taxii_versions ver;
+    const char *mv = q->match_version;
+    if (q->view == TAXII_VIEW_VERSIONS)
+        mv = "all";
+    if (taxii_versions_parse(mv, &ver))
+        return bad(e, "match[version]",
+                   "last, first, all or STIX timestamps, comma-separated");
+    sq.v_all = ver.all;
+    sq.v_last = ver.last;
+    sq.v_first = ver.first;
+    char *ids = NULL, *types = NULL, *vts = NULL;
+    int rc = IS_OK;
+    if (q->object_id) {
+        json_t *one = json_pack("[s]", q->object_id);
+        ids = json_dumps(one, JSON_COMPACT);
+        json_decref(one);
+    } else if (match_json(q->match_id, &ids)) {
+        rc = bad(e, "match[id]", "a comma-separated list of up to 100 ids");
+        goto done;
+    }
+    if (match_json(q->match_type, &types)) {
+        rc = bad(e, "match[type]", "a comma-separated list of up to 100 types");
+        goto done;
+    }
+    if (q->match_spec_version) {
+        char buf[TAXII_MAX_MATCH * 8];
+        const char *items[TAXII_MAX_MATCH];
+        int n = taxii_list_split(q->match_spec_version, buf, sizeof(buf), items,
+                                 TAXII_MAX_MATCH);
+        if (n < 0) {
+            rc = bad(e, "match[spec_version]", "a comma-separated list");
+            goto done;
+        }
+        /* every object held is 2.1 */
+        sq.none = true;
+        for (int i = 0; i < n; i++)
+            if (strcmp(items[i], "2.1") == 0)
+                sq.none = false;
+    }
+    if (ver.nts) {
+        json_t *arr = json_array();
+        for (int i = 0; i < ver.nts; i++)
+            json_array_append_new(arr, json_integer(ver.ts[i]));
+        vts = json_dumps(arr, JSON_COMPACT);
+        json_decref(arr);
+    }
+    sq.ids_json = ids;
+    sq.types_json = types;
+    sq.vts_json = vts;
+    /* the pre-selection by range: the same decision as page_row's */
+    char mine[ACCESS_MAX_GROUPS * 66 + 2];
+    size_t m = 0;
+    mine[m++] = ',';
+    mine[m] = '\0';
+    for (int i = 0; i < who->org.nceptoars; i++)
+        m += (size_t)snprintf(mine + m, sizeof(mine) - m, "%s,",
+                              who->org.ceptoars[i]);
+    sq.everything =
+        coll->n == TAXII_COLL_ADVISORIES || taxii_reads_everything(&who->org);
+    sq.me = who->org.id;
+    sq.observer = agreement_gives_yellow(who->org.agreement);
+    sq.mine = mine;
+    unsigned char key[TAXII_KEY_LEN];
+    next_key(a, key);
+    struct buf qt = BUF_INIT;
+    query_text(who, coll, q, &qt);
+    if (buf_error(&qt)) {
+        rc = svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+        buf_release(&qt);
+        goto done;
+    }
+    if (q->next && taxii_next_open(key, buf_str(&qt), q->next, &sq.from_added,
+                                   &sq.from_seq)) {
+        rc = bad(e, "next",
+                 "not a token this server gave for this query (its "
+                 "collection, filters and caller)");
+        buf_release(&qt);
+        goto done;
+    }
+    struct buf items = BUF_INIT;
+    struct page_ctx x = {.a = a,
+                         .c = c,
+                         .who = who,
+                         .coll = coll,
+                         .view = q->view,
+                         .limit = (int)limit,
+                         .b = &items};
+    if ((rc = store_read_begin(c)) == IS_OK) {
+        rc = store_taxii_page(c, &sq, page_row, &x);
+        store_read_end(c);
+    }
+    if (rc) {
+        buf_release(&items);
+        buf_release(&qt);
+        rc = svc_fail(e, rc, "internal", NULL, "the objects could not be read");
+        goto done;
+    }
+    /* the scan's cap reached without filling the page: go on from the
+     * last row read */
+    if (!x.more && x.scanned >= TAXII_SCAN && x.n < x.limit)
+        x.more = true;
+    if ((q->view == TAXII_VIEW_OBJECT || q->view == TAXII_VIEW_VERSIONS) &&
+        x.n == 0 && !q->next) {
+        buf_release(&items);
+        buf_release(&qt);
+        rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                      "no such object in this collection");
+        goto done;
+    }
+    char token[TAXII_NEXT_LEN] = "";
+    if (x.more)
+        taxii_next_make(key, buf_str(&qt), x.last_added, x.last_seq, token);
+    buf_release(&qt);
+    struct buf *b = &out->body;
+    const char *list = q->view == TAXII_VIEW_MANIFEST   ? "objects"
+                       : q->view == TAXII_VIEW_VERSIONS ? "versions"
+                                                        : "objects";
+    if (!x.n && !x.more && q->view != TAXII_VIEW_VERSIONS) {
+        buf_adds(b, "{}"); /* the empty envelope (TAXII 2.1 §3.7) */
+    } else {
+        buf_addf(b, "{\"more\":%s", x.more ? "true" : "false");
+        if (x.more)
+            buf_addf(b, ",\"next\":\"%s\"", token);
+        if (x.n || q->view == TAXII_VIEW_VERSIONS) {
+            buf_addf(b, ",\"%s\":[", list);
+            buf_add(b, items.data ? items.data : "", items.len);
+            buf_adds(b, "]");
+        }
+        buf_adds(b, "}");
+    }
+    if (x.n) {
+        taxii_time_format(x.first_added, out->first);
+        taxii_time_format(x.last_added, out->last);
+    }
+    rc = buf_error(&items) || buf_error(b)
+             ? svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory")
+             : IS_OK;
+    buf_release(&items);
+done:
+    free(ids);
+    free(types);
+    free(vts);
+    if (rc)
+        buf_release(&out->body);
+    return rc;
+}
+
+void taxii_page_release(struct taxii_page *p)
+{
+    buf_release(&p->body);
+}
+
+/* ---- adding ---- */
+
+/* Microseconds now, as the app's clock tells (the real clock's fraction
+ * when the app runs on it). */
+static int64_t now_micro(const struct app *a)
+{
+    int64_t s = app_now(a);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t us = s * 1000000;
+    if ((int64_t)ts.tv_sec == s)
+        us += ts.tv_nsec / 1000;
+    return us;
+}
+
+static void uuid4(char out[STIX_UUID_LEN])
+{
+    unsigned char u[16];
+    randombytes_buf(u, sizeof(u));
+    u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+    char hex[33];
+    util_hex(hex, u, 16);
+    snprintf(out, STIX_UUID_LEN, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+             hex + 12, hex + 16, hex + 20);
+}
+
+static json_t *status_item(const char *id, const char *version, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id ? id : ""));
+    if (version)
+        json_object_set_new(o, "version", json_string(version));
+    if (msg)
+        json_object_set_new(o, "message", json_string(msg));
+    return o;
+}
+
+/* One checked object ready to store. */
+struct pending {
+    struct taxii_object o;
+    char *body;
+};
+
+int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+              const struct taxii_coll *coll, const char *body, size_t len,
+              json_t **status, struct svc_error *e)
+{
+    if (!may_write(coll, who))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        coll->writable
+                            ? "adding objects needs the reporter, liaison "
+                              "or analyst role"
+                            : "this collection is read-only");
+    if (len > TAXII_MAX_ENVELOPE)
+        return svc_fail(e, IS_ERR_TOO_LARGE, "body_too_large", "body",
+                        "the envelope is larger than %d bytes",
+                        TAXII_MAX_ENVELOPE);
+    json_error_t je;
+    json_t *env = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!env)
+        return svc_fail(e, IS_ERR_INVALID, "malformed_json", "body",
+                        "body: not valid JSON (line %d, column %d): %s",
+                        je.line, je.column, je.text);
+    json_t *objs = json_object_get(env, "objects");
+    if (!json_is_object(env) || !json_is_array(objs)) {
+        json_decref(env);
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "objects",
+                        "objects: an envelope must hold a list of objects");
+    }
+    size_t total = json_array_size(objs);
+    if (total > TAXII_MAX_OBJECTS) {
+        json_decref(env);
+        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "objects",
+                        "objects: at most %d objects in one envelope",
+                        TAXII_MAX_OBJECTS);
+    }
+    struct pending *p = calloc(total ? total : 1, sizeof(*p));
+    json_t *successes = json_array(), *failures = json_array();
+    if (!p) {
+        json_decref(env);
+        json_decref(successes);
+        json_decref(failures);
+        return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    }
+    size_t i, ngood = 0;
+    json_t *obj;
+    json_array_foreach (objs, i, obj) {
+        char why[160];
+        struct taxii_object o;
+        if (taxii_object_check(obj, &o, why, sizeof(why))) {
+            const char *id = json_string_value(json_object_get(obj, "id"));
+            char msg[200];
+            snprintf(msg, sizeof(msg), "objects[%zu]: %s", i, why);
+            json_array_append_new(failures, status_item(id, NULL, msg));
+            continue;
+        }
+        char *text = json_dumps(obj, JSON_COMPACT);
+        if (!text || strlen(text) > TAXII_MAX_OBJECT) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "objects[%zu]: larger than %d bytes", i,
+                     TAXII_MAX_OBJECT);
+            json_array_append_new(failures, status_item(o.id, NULL, msg));
+            free(text);
+            continue;
+        }
+        p[ngood].o = o;
+        p[ngood].body = text;
+        ngood++;
+    }
+    char community[ACCESS_MAX_GROUPS * 66 + 70];
+    taxii_community(&who->org, community, sizeof(community));
+    char sid[STIX_UUID_LEN];
+    uuid4(sid);
+    int64_t now = app_now(a);
+    int rc = store_begin(c);
+    int64_t last = 0, added = 0;
+    if (!rc)
+        rc = store_taxii_last_added(c, coll->n, &last);
+    if (!rc) {
+        /* date_added never decreases along the order of adding (pages
+         * depend on it) */
+        added = now_micro(a);
+        if (added <= last)
+            added = last + 1;
+    }
+    size_t nadded = 0;
+    for (size_t k = 0; !rc && k < ngood; k++) {
+        char vtext[TAXII_TIME_LEN];
+        const char *vt = p[k].o.version_text;
+        int64_t ver = p[k].o.version;
+        if (!vt) { /* no created or modified: its version is date_added */
+            taxii_time_format(added, vtext);
+            vt = vtext;
+            ver = added;
+        }
+        struct store_taxii_put put = {.coll = coll->n,
+                                      .stix_id = p[k].o.id,
+                                      .version = vt,
+                                      .type = p[k].o.type,
+                                      .poster = who->org.id,
+                                      .community = community,
+                                      .src = NULL,
+                                      .body = p[k].body,
+                                      .ver_us = ver,
+                                      .added = added,
+                                      .range = p[k].o.range};
+        int r = store_taxii_put(c, &put);
+        if (r == IS_ERR_CONFLICT) {
+            json_array_append_new(
+                successes,
+                status_item(p[k].o.id, vt, "this version is held already"));
+        } else if (r == IS_OK) {
+            json_array_append_new(successes, status_item(p[k].o.id, vt, NULL));
+            nadded++;
+        } else {
+            rc = r;
+        }
+    }
+    char when[TAXII_TIME_LEN];
+    taxii_time_format(added ? added : now * 1000000, when);
+    json_t *st = json_pack(
+        "{s:s,s:s,s:s,s:I,s:I,s:o,s:I,s:o,s:I,s:[]}", "id", sid, "status",
+        "complete", "request_timestamp", when, "total_count", (json_int_t)total,
+        "success_count", (json_int_t)json_array_size(successes), "successes",
+        successes, "failure_count", (json_int_t)json_array_size(failures),
+        "failures", failures, "pending_count", (json_int_t)0, "pendings");
+    char *st_text = st ? json_dumps(st, JSON_COMPACT) : NULL;
+    if (!rc && !st_text)
+        rc = IS_ERR_NOMEM;
+    if (!rc)
+        rc = store_taxii_status_put(c, sid, who->org.id, now, st_text);
+    if (!rc)
+        rc = audit_record(c, who, now, "taxii.add", coll->alias,
+                          json_pack("{s:s,s:I,s:I,s:I}", "status", sid, "total",
+                                    (json_int_t)total, "added",
+                                    (json_int_t)nadded, "failed",
+                                    (json_int_t)(total - ngood)));
+    if (!rc)
+        rc = store_commit(c);
+    if (rc)
+        store_rollback(c);
+    free(st_text);
+    for (size_t k = 0; k < ngood; k++)
+        free(p[k].body);
+    free(p);
+    json_decref(env);
+    if (rc) {
+        json_decref(st);
+        return svc_fail(e, rc, "internal", NULL,
+                        "the objects could not be stored: nothing was added");
+    }
+    *status = st;
+    return IS_OK;
+}
+
+int taxii_status(struct store_conn *c, const struct auth_ctx *who,
+                 const char *id, char **body, struct svc_error *e)
+{
+    int rc = store_taxii_status_get(c, id, who->org.id, body);
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, rc, "not_found", NULL, "no such status");
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL,
+                        "the status could not be "
+                        "read");
+    return IS_OK;
+}
+
+/* ---- the advisories collection ---- */
+
+struct tick_ctx {
+    struct app *a;
+    struct store_conn *c;
+    int64_t now, seq;
+    char ids[64][40];
+    int64_t seqs[64];
+    int n;
+};
+
+static int collect(int64_t seq, const char *id, void *ctx)
+{
+    struct tick_ctx *t = ctx;
+    if (t->n < (int)IS_ARRAY_LEN(t->ids) &&
+        !util_copy(t->ids[t->n], sizeof(t->ids[0]), id))
+        t->seqs[t->n++] = seq;
+    return IS_OK;
+}
+
+/* Adds one advisory's objects (inside the caller's write transaction). */
+static int add_advisory(struct app *a, struct store_conn *c, const char *id,
+                        int64_t now, int64_t added)
+{
+    json_t *objs = NULL;
+    int range = RANGE_RED;
+    int rc = stix_advisory_objects(a, c, id, now, &objs, &range);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *obj;
+    json_array_foreach (objs, i, obj) {
+        char why[160];
+        struct taxii_object o;
+        if (taxii_object_check(obj, &o, why, sizeof(why))) {
+            log_event(LOG_WARN, "taxii: an advisory's object failed its check",
+                      "advisory", json_string(id), "why", json_string(why),
+                      NULL);
+            continue;
+        }
+        char *text = json_dumps(obj, JSON_COMPACT);
+        if (!text) {
+            rc = IS_ERR_NOMEM;
+            break;
+        }
+        /* the author's identity (a national body, which every signed-in
+         * organisation may see), its English name and the TLP
+         * definitions are shared by every advisory: public in the
+         * collection, so that each reader has what its reports refer to */
+        const char *of = json_string_value(json_object_get(obj, "object_ref"));
+        bool common = strcmp(o.type, "identity") == 0 ||
+                      strcmp(o.type, "marking-definition") == 0 ||
+                      (strcmp(o.type, "language-content") == 0 && of &&
+                       strncmp(of, "identity--", 10) == 0);
+        struct store_taxii_put put = {.coll = TAXII_COLL_ADVISORIES,
+                                      .stix_id = o.id,
+                                      .version =
+                                          o.version_text ? o.version_text : "",
+                                      .type = o.type,
+                                      .poster = "",
+                                      .community = ",",
+                                      .src = common ? NULL : id,
+                                      .body = text,
+                                      .ver_us = o.version,
+                                      .added = added,
+                                      .range = common ? RANGE_WHITE : range};
+        int r = store_taxii_put(c, &put);
+        free(text);
+        /* an identity or marking another advisory brought already */
+        if (r && r != IS_ERR_CONFLICT) {
+            rc = r;
+            break;
+        }
+    }
+    json_decref(objs);
+    return rc;
+}
+
+int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
+{
+    char hw[32];
+    int64_t from = 0;
+    long v;
+    if (store_meta_get(c, "taxii_advisory_seq", hw, sizeof(hw)) == IS_OK &&
+        !util_parse_long(hw, 0, INT64_MAX, &v))
+        from = (int64_t)v;
+    struct tick_ctx t = {.a = a, .c = c, .now = now};
+    if (store_taxii_advisories_after(c, from, (int)IS_ARRAY_LEN(t.ids), collect,
+                                     &t))
+        return -1;
+    if (store_taxii_status_prune(c, now - TAXII_STATUS_KEEP_S))
+        return -1;
+    if (!t.n)
+        return 0;
+    /* the hub's STIX namespace exists before the transaction (its first
+     * use makes it in a transaction of its own) */
+    unsigned char ns[16];
+    if (stix_namespace_load(c, ns))
+        return -1;
+    int rc = store_begin(c);
+    int64_t last = 0;
+    if (!rc)
+        rc = store_taxii_last_added(c, TAXII_COLL_ADVISORIES, &last);
+    int64_t added = now_micro(a);
+    if (added <= last)
+        added = last + 1;
+    int done = 0;
+    for (int k = 0; !rc && k < t.n; k++) {
+        /* each advisory at its own instant */
+        rc = add_advisory(a, c, t.ids[k], now, added + k);
+        if (rc == IS_ERR_NOTFOUND) /* gone (an exercise's): skip it */
+            rc = IS_OK;
+        if (!rc) {
+            snprintf(hw, sizeof(hw), "%lld", (long long)t.seqs[k]);
+            rc = store_meta_set(c, "taxii_advisory_seq", hw);
+            done++;
+        }
+    }
+    if (!rc)
+        rc = store_commit(c);
+    if (rc) {
+        store_rollback(c);
+        log_event(LOG_WARN,
+                  "taxii: advisories could not be added to the collection; "
+                  "the next turn tries again",
+                  "error", json_integer(rc), NULL);
+        return -1;
+    }
+    return done;
+}

@@ -1,0 +1,89 @@
+/*
+ * taxii.h - the TAXII 2.1 server (issue 16; docs/taxii.md): collections
+ * per audience, objects added by members and peer hubs (each read as its
+ * TLP 2.0 marking's range allows, core/taxii.h taxii_object_decide), the
+ * hub's advisories (materialised by taxii_tick, read as each advisory's
+ * range allows), pages that never skip or repeat, status resources.
+ *
+ * Ownership: on IS_OK a json_t ** out-parameter holds a new reference the
+ * caller json_decref()s; a struct buf out is the caller's to release.
+ */
+#ifndef INFRASHARE_SERVICE_TAXII_H
+#define INFRASHARE_SERVICE_TAXII_H
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "core/taxii.h"
+#include "service/app.h"
+#include "service/auth.h"
+
+#define TAXII_MAX_ENVELOPE (10 * 1024 * 1024) /* bytes of a POST */
+#define TAXII_MAX_OBJECTS 10000               /* objects in one POST */
+#define TAXII_PAGE_MAX 1000
+#define TAXII_PAGE_DEFAULT 100
+#define TAXII_SCAN 20000 /* stored objects one page reads at most */
+#define TAXII_STATUS_KEEP_S (7 * 86400)
+
+#define TAXII_COLL_SHARED 1
+#define TAXII_COLL_ADVISORIES 2
+
+struct taxii_coll {
+    int n;
+    const char *id, *alias;
+    const char *title, *description;
+    bool writable; /* by reporters, liaisons and analysts */
+};
+/* A collection by its id or alias; NULL when none. */
+const struct taxii_coll *taxii_coll_find(const char *id_or_alias);
+
+/* GET /taxii2/, the API root, the collections (as who may use them). */
+json_t *taxii_discovery_json(const struct app *a);
+json_t *taxii_api_root_json(void);
+json_t *taxii_collections_json(const struct auth_ctx *who);
+json_t *taxii_collection_json(const struct taxii_coll *coll,
+                              const struct auth_ctx *who);
+
+enum taxii_view {
+    TAXII_VIEW_OBJECTS,  /* …/objects/: an envelope */
+    TAXII_VIEW_MANIFEST, /* …/manifest/ */
+    TAXII_VIEW_OBJECT,   /* …/objects/{id}/: an envelope of its versions */
+    TAXII_VIEW_VERSIONS  /* …/objects/{id}/versions/ */
+};
+
+/* A GET's query parameters (NULL: absent). */
+struct taxii_query {
+    enum taxii_view view;
+    const char *object_id;
+    const char *added_after, *match_id, *match_type, *match_version,
+        *match_spec_version, *next, *limit;
+};
+
+/* A page, as JSON text, and the date_added of its first and last objects
+ * ("" when it has none). */
+struct taxii_page {
+    struct buf body;
+    char first[TAXII_TIME_LEN], last[TAXII_TIME_LEN];
+};
+
+/* GET of objects, manifest, an object, its versions. e->field names the
+ * parameter of a 400; a collection or object who may not read is 404. */
+int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+              const struct taxii_coll *coll, const struct taxii_query *q,
+              struct taxii_page *out, struct svc_error *e);
+void taxii_page_release(struct taxii_page *p);
+
+/* POST …/objects/: the envelope's bytes; *status the status resource. */
+int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+              const struct taxii_coll *coll, const char *body, size_t len,
+              json_t **status, struct svc_error *e);
+/* GET …/status/{id}/: the status, for its poster's organisation only. */
+int taxii_status(struct store_conn *c, const struct auth_ctx *who,
+                 const char *id, char **body, struct svc_error *e);
+
+/* The worker's turn: adds advisories issued since the last turn to the
+ * advisories collection, and forgets status resources older than 7 days.
+ * Returns how many advisories it added (negative: an error). */
+int taxii_tick(struct app *a, struct store_conn *c, int64_t now);
+
+#endif

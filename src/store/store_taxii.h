@@ -1,0 +1,125 @@
+/*
+ * store_taxii.h - the TAXII 2.1 server's objects and status resources
+ * (issue 16; docs/taxii.md, service/taxii.h).
+ */
+#ifndef INFRASHARE_STORE_TAXII_H
+#define INFRASHARE_STORE_TAXII_H
+
+#include "store/store.h"
+
+/* An object version to add (inside a write transaction). */
+struct store_taxii_put {
+    int coll;
+    const char *stix_id, *version, *type, *poster, *src, *body;
+    const char *community; /* ",<CEPTOAR>,…," of the poster */
+    int64_t ver_us, added;
+    int range;
+};
+/* Adds it and keeps the first/last version flags of its id: IS_OK, or
+ * IS_ERR_CONFLICT when the collection holds that version already
+ * (nothing changed). */
+int store_taxii_put(struct store_conn *c, const struct store_taxii_put *p);
+/* The latest date_added in coll (0 when none). */
+int store_taxii_last_added(struct store_conn *c, int coll, int64_t *added);
+
+/* A page's query (store_sql.h TAXII_PAGE). */
+struct store_taxii_query {
+    int coll;
+    int64_t from_added, from_seq; /* after (added, seq) */
+    const char *ids_json;         /* JSON array of ids, or NULL */
+    bool none;                    /* a filter that matches nothing */
+    /* the pre-selection by range (core/taxii.h taxii_object_decide) */
+    bool everything;        /* none (NISC, or a collection decided in C) */
+    const char *me;         /* the caller's organisation */
+    bool observer;          /* it has Yellow standing */
+    const char *mine;       /* its CEPTOARs ",a,b," */
+    const char *types_json; /* JSON array, or NULL */
+    bool v_all, v_last, v_first;
+    const char *vts_json; /* JSON array of ver_us, or NULL */
+    int scan;             /* rows to read at most */
+};
+/* One row; its strings live until the callback returns. */
+struct store_taxii_row {
+    int64_t seq, ver_us, added;
+    const char *stix_id, *version, *type, *poster, *community, *src, *body;
+    size_t body_len;
+    int range;
+};
+/* Calls fn for each row in order until it returns non-zero (that value is
+ * returned; 1 stops with IS_OK). */
+int store_taxii_page(struct store_conn *c, const struct store_taxii_query *q,
+                     int (*fn)(const struct store_taxii_row *r, void *ctx),
+                     void *ctx);
+/* Whether a hub item (src) has objects in coll. */
+int store_taxii_src_seen(struct store_conn *c, int coll, const char *src,
+                         bool *seen);
+
+int store_taxii_status_put(struct store_conn *c, const char *id,
+                           const char *org, int64_t now, const char *body);
+/* The body (malloc'd) of a status that org made: IS_ERR_NOTFOUND
+ * otherwise. */
+int store_taxii_status_get(struct store_conn *c, const char *id,
+                           const char *org, char **body);
+int store_taxii_status_prune(struct store_conn *c, int64_t before);
+
+/* Up to max advisories after seq (their seq and id) for fn. */
+int store_taxii_advisories_after(struct store_conn *c, int64_t seq, int max,
+                                 int (*fn)(int64_t seq, const char *id,
+                                           void *ctx),
+                                 void *ctx);
+
+/* Objects of coll after seq (at most max), in the order of adding. */
+int store_taxii_after_seq(struct store_conn *c, int coll, int64_t seq, int max,
+                          int (*fn)(const struct store_taxii_row *r, void *ctx),
+                          void *ctx);
+
+/* A peer: a remote TAXII collection (service/taxii_sync.h). */
+struct store_taxii_peer {
+    char id[24], name[201], org[64], api_root[513], collection[129];
+    char direction[8], auth_user[129], secret[257];
+    int interval_s;
+    int64_t created_at;
+    char pull_after[64];
+    int64_t push_seq, next_run, last_run, last_ok;
+    char last_error[513];
+    int64_t pulled, added, duplicates, quarantined, pushed, push_failed;
+};
+int store_taxii_peer_add(struct store_conn *c,
+                         const struct store_taxii_peer *p);
+int store_taxii_peer_get(struct store_conn *c, const char *id,
+                         struct store_taxii_peer *out);
+/* Every peer, by name, for fn. */
+int store_taxii_peers(struct store_conn *c,
+                      int (*fn)(const struct store_taxii_peer *p, void *ctx),
+                      void *ctx);
+int store_taxii_peer_delete(struct store_conn *c, const char *id);
+/* The id of a peer due at now (IS_ERR_NOTFOUND: none). */
+int store_taxii_peer_due(struct store_conn *c, int64_t now, char id[24]);
+/* What a run did to a peer. */
+struct store_taxii_run {
+    const char *direction; /* "pull", "push" */
+    bool ok;
+    const char *reason;
+    int64_t objects, added, duplicates, quarantined, failed;
+};
+/* Records a run and the peer's new state (inside a write transaction). */
+int store_taxii_peer_state(struct store_conn *c, const char *id,
+                           const char *pull_after, int64_t push_seq,
+                           int64_t next_run, int64_t now,
+                           const struct store_taxii_run *run);
+int store_taxii_runs(struct store_conn *c, const char *peer, int max,
+                     int (*fn)(int64_t at, const char *direction, bool ok,
+                               const char *reason, int64_t objects,
+                               int64_t added, int64_t failed, void *ctx),
+                     void *ctx);
+int store_taxii_runs_prune(struct store_conn *c, int64_t before);
+int store_taxii_quarantine_add(struct store_conn *c, const char *peer,
+                               int64_t at, const char *stix_id,
+                               const char *reason, const char *body);
+int store_taxii_quarantine(struct store_conn *c, const char *peer, int max,
+                           int (*fn)(int64_t at, const char *stix_id,
+                                     const char *reason, const char *body,
+                                     void *ctx),
+                           void *ctx);
+
+#endif
