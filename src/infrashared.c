@@ -29,6 +29,7 @@
 #include "deliver/message.h"
 #include "deliver/outbox.h"
 #include "service/obs_prober.h"
+#include "service/taxii_sync.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -569,6 +570,12 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
                         "runs without it)\n");
         rc = 1;
     }
+    /* issue 16: the TAXII client's timer (peers' pulls and pushes) */
+    struct taxii_syncer *ts = NULL;
+    if (!rc && taxii_sync_start(app, &ts)) {
+        fprintf(stderr, "infrashared: cannot start the TAXII client\n");
+        rc = 1;
+    }
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
               json_integer(bound), "db", json_string(cfg->db), "threads",
               json_integer(cfg->threads), NULL);
@@ -592,6 +599,7 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
         log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
     }
     obs_prober_stop(pr);
+    taxii_sync_stop(ts);
     http_stop(srv);
     worker_stop(wk);
     ex_runs_free(app->exercises); /* their outboxes, their databases */

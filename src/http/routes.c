@@ -6,6 +6,7 @@
 
 #include "core/roles.h"
 #include "service/taxii.h"
+#include "service/taxii_sync.h"
 #include "service/agreements.h"
 #include "service/audit.h"
 #include "service/declarations.h"
@@ -644,6 +645,11 @@ int h_taxii_object(struct http_req *r, struct http_resp *out);
 int h_taxii_versions(struct http_req *r, struct http_resp *out);
 int h_taxii_manifest(struct http_req *r, struct http_resp *out);
 int h_taxii_status(struct http_req *r, struct http_resp *out);
+int h_taxii_peers(struct http_req *r, struct http_resp *out);
+int h_taxii_peer_add(struct http_req *r, struct http_resp *out);
+int h_taxii_peer_remove(struct http_req *r, struct http_resp *out);
+int h_taxii_peer_sync(struct http_req *r, struct http_resp *out);
+int h_taxii_peer_log(struct http_req *r, struct http_resp *out);
 int h_report_stix(struct http_req *r, struct http_resp *out);
 int h_event_stix(struct http_req *r, struct http_resp *out);
 int h_c4tap_stix(struct http_req *r, struct http_resp *out);
@@ -1419,6 +1425,34 @@ const struct http_route http_routes[] = {
      .auth = HTTP_AUTHED,
      .taxii = true,
      .fn = h_taxii_status},
+    /* issue 16: the TAXII client's peers (service/taxii_sync.h) */
+    {.method = "GET",
+     .pattern = "/api/v1/taxii/peers",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ADMIN,
+     .fn = h_taxii_peers},
+    {.method = "POST",
+     .pattern = "/api/v1/taxii/peers",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ADMIN,
+     .body = taxii_peer_spec,
+     .nbody = JV_UNTIL_NULL,
+     .fn = h_taxii_peer_add},
+    {.method = "DELETE",
+     .pattern = "/api/v1/taxii/peers/{id}",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ADMIN,
+     .fn = h_taxii_peer_remove},
+    {.method = "POST",
+     .pattern = "/api/v1/taxii/peers/{id}/sync",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ADMIN,
+     .fn = h_taxii_peer_sync},
+    {.method = "GET",
+     .pattern = "/api/v1/taxii/peers/{id}/log",
+     .auth = HTTP_AUTHED,
+     .roles = ROLE_ADMIN,
+     .fn = h_taxii_peer_log},
     /* issue 15: the guideline catalogue, the annual survey, CP/BCP */
     {.method = "GET",
      .pattern = "/api/v1/guideline",

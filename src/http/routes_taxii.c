@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "http/http.h"
 #include "service/taxii.h"
+#include "service/taxii_sync.h"
 
 /* out as a TAXII answer of j (stolen). */
 static int reply(struct http_resp *out, int status, json_t *j)
@@ -179,4 +180,48 @@ int h_taxii_status(struct http_req *r, struct http_resp *out)
     out->ctype = TAXII_MEDIA;
     out->status = 200;
     return 200;
+}
+
+/* ---- peers (the TAXII client; admins) ---- */
+
+int h_taxii_peers(struct http_req *r, struct http_resp *out)
+{
+    json_t *body = NULL;
+    struct svc_error e = {0};
+    int rc = taxii_peers_list(r->sc, &r->auth, &body, &e);
+    return http_svc_reply(out, rc, &e, body, 200);
+}
+
+int h_taxii_peer_add(struct http_req *r, struct http_resp *out)
+{
+    json_t *body = NULL;
+    struct svc_error e = {0};
+    int rc = taxii_peer_add(r->app, r->sc, &r->auth, r->json, &body, &e);
+    return http_svc_reply(out, rc, &e, body, 201);
+}
+
+int h_taxii_peer_remove(struct http_req *r, struct http_resp *out)
+{
+    struct svc_error e = {0};
+    if (taxii_peer_remove(r->sc, &r->auth, r->params[0], app_now(r->app), &e))
+        return http_svc_fail(out, &e);
+    return http_svc_reply(
+        out, IS_OK, &e,
+        json_pack("{s:s,s:b}", "id", r->params[0], "deleted", 1), 200);
+}
+
+int h_taxii_peer_sync(struct http_req *r, struct http_resp *out)
+{
+    json_t *body = NULL;
+    struct svc_error e = {0};
+    int rc = taxii_peer_sync(r->app, r->sc, &r->auth, r->params[0], &body, &e);
+    return http_svc_reply(out, rc, &e, body, 200);
+}
+
+int h_taxii_peer_log(struct http_req *r, struct http_resp *out)
+{
+    json_t *body = NULL;
+    struct svc_error e = {0};
+    int rc = taxii_peer_log(r->sc, &r->auth, r->params[0], &body, &e);
+    return http_svc_reply(out, rc, &e, body, 200);
 }

@@ -233,7 +233,8 @@ def table_sources():
             SERVICE_DIR / "rollcall.c", SERVICE_DIR / "sites.c",
             SERVICE_DIR / "c4tap.c", SERVICE_DIR / "c4tap_items.c",
             SERVICE_DIR / "exercises.c", SERVICE_DIR / "dependencies.c",
-            SERVICE_DIR / "surveys.c", SERVICE_DIR / "risks.c"]
+            SERVICE_DIR / "surveys.c", SERVICE_DIR / "risks.c",
+            SERVICE_DIR / "taxii_sync.c"]
 
 
 def parse_field_tables():

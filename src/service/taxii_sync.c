@@ -1,0 +1,802 @@
+/*
+ * taxii_sync.c - the TAXII 2.1 client (see service/taxii_sync.h).
+ */
+#include "service/taxii_sync.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "core/roles.h"
+#include "core/taxii.h"
+#include "deliver/taxii_http.h"
+#include "service/taxii.h"
+#include "store/store_taxii.h"
+
+static const char *const directions[] = {"pull", "push", "both", NULL};
+
+const struct jv_field taxii_peer_spec[] = {
+    {.name = "name", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "org", .type = JV_STRING, .required = true, .max_len = 63},
+    {.name = "api_root", .type = JV_STRING, .required = true, .max_len = 512},
+    {.name = "collection", .type = JV_STRING, .required = true, .max_len = 128},
+    {.name = "direction",
+     .type = JV_STRING,
+     .required = true,
+     .enum_values = directions},
+    {.name = "auth_user", .type = JV_STRING, .max_len = 128},
+    {.name = "token", .type = JV_STRING, .required = true, .max_len = 256},
+    {.name = "interval_s",
+     .type = JV_INT,
+     .min = 1,
+     .max = TAXII_PEER_INTERVAL_MAX},
+    {.name = NULL},
+};
+
+/* One sync at a time (the timer and an admin's "sync now"): a peer's
+ * state is read, advanced and written by one run. */
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool is_admin(const struct auth_ctx *who)
+{
+    return who && (who->roles & ROLE_ADMIN);
+}
+
+static int not_admin(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                    "peers are managed by hub administrators");
+}
+
+/* ---- the peer's JSON ---- */
+
+static json_t *peer_json(const struct store_taxii_peer *p)
+{
+    const char *state = !p->last_run                ? "never"
+                        : p->last_ok == p->last_run ? "ok"
+                                                    : "failing";
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:o,s:o,s:s,s:s,s:s,"
+        "s:{s:I,s:I,s:I,s:I,s:I,s:I}}",
+        "id", p->id, "name", p->name, "org", p->org, "api_root", p->api_root,
+        "collection", p->collection, "direction", p->direction, "auth",
+        p->auth_user[0] ? "basic" : "bearer", "interval_s", p->interval_s,
+        "created_at", svc_time_json(p->created_at), "last_run",
+        svc_time_json(p->last_run), "last_ok", svc_time_json(p->last_ok),
+        "next_run", svc_time_json(p->next_run), "state", state, "last_error",
+        p->last_error, "pull_after", p->pull_after, "counts", "pulled",
+        (json_int_t)p->pulled, "added", (json_int_t)p->added, "duplicates",
+        (json_int_t)p->duplicates, "quarantined", (json_int_t)p->quarantined,
+        "pushed", (json_int_t)p->pushed, "push_failed",
+        (json_int_t)p->push_failed);
+}
+
+/* ---- managing peers ---- */
+
+static bool url_ok(const char *u)
+{
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        return false;
+    size_t n = strlen(u);
+    if (n < 10 || u[n - 1] != '/')
+        return false;
+    for (const char *p = u; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '\\' || *p == '<' ||
+            *p == '>' || (unsigned char)*p >= 0x7f)
+            return false;
+    return true;
+}
+
+static bool name_chars_ok(const char *s, bool token)
+{
+    if (!*s)
+        return false;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (token ? (ch <= ' ' || ch >= 0x7f)
+                  : !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+                      ch == '.'))
+            return false;
+    }
+    return true;
+}
+
+int taxii_peer_add(struct app *a, struct store_conn *c,
+                   const struct auth_ctx *who, const json_t *body, json_t **out,
+                   struct svc_error *e)
+{
+    if (!is_admin(who))
+        return not_admin(e);
+    struct store_taxii_peer p = {0};
+    const char *name = json_string_value(json_object_get(body, "name"));
+    const char *org = json_string_value(json_object_get(body, "org"));
+    const char *root = json_string_value(json_object_get(body, "api_root"));
+    const char *coll = json_string_value(json_object_get(body, "collection"));
+    const char *dir = json_string_value(json_object_get(body, "direction"));
+    const json_t *ju = json_object_get(body, "auth_user");
+    const char *user = json_is_string(ju) ? json_string_value(ju) : "";
+    const char *token = json_string_value(json_object_get(body, "token"));
+    const json_t *ji = json_object_get(body, "interval_s");
+    int interval = json_is_integer(ji) ? (int)json_integer_value(ji) : 900;
+    int min = a->test_mode ? 1 : TAXII_PEER_INTERVAL_MIN;
+    if (!*name)
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "name",
+                        "name: must not be empty");
+    if (!url_ok(root))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "api_root",
+                        "api_root: an http:// or https:// URL of the remote "
+                        "API root, ending in '/'");
+    if (!name_chars_ok(coll, false))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "collection",
+                        "collection: the remote collection's id or alias "
+                        "(letters, digits, '-', '_', '.')");
+    if (!name_chars_ok(token, true))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "token",
+                        "token: printable characters without spaces");
+    if (strchr(user, ':') || (*user && !name_chars_ok(user, true)))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "auth_user",
+                        "auth_user: printable characters without spaces or "
+                        "':'");
+    if (interval < min)
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "interval_s",
+                        "interval_s: at least %d seconds", min);
+    struct access_org rel;
+    if (store_org_rel(c, org, &rel))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "org",
+                        "org: no such organisation in the registry (the "
+                        "peer's objects are attributed to it)");
+    unsigned char rnd[8];
+    char hex[17];
+    randombytes_buf(rnd, sizeof(rnd));
+    util_hex(hex, rnd, sizeof(rnd));
+    int64_t now = app_now(a);
+    snprintf(p.id, sizeof(p.id), "T%s", hex);
+    if (util_copy(p.name, sizeof(p.name), name) ||
+        util_copy(p.org, sizeof(p.org), org) ||
+        util_copy(p.api_root, sizeof(p.api_root), root) ||
+        util_copy(p.collection, sizeof(p.collection), coll) ||
+        util_copy(p.direction, sizeof(p.direction), dir) ||
+        util_copy(p.auth_user, sizeof(p.auth_user), user) ||
+        util_copy(p.secret, sizeof(p.secret), token))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", NULL,
+                        "a value is too long");
+    p.interval_s = interval;
+    p.created_at = now;
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_taxii_peer_add(c, &p);
+    if (!rc)
+        rc = audit_record(c, who, now, "taxii.peer.add", p.id,
+                          json_pack("{s:s,s:s,s:s,s:s}", "name", p.name, "org",
+                                    p.org, "api_root", p.api_root, "direction",
+                                    p.direction));
+    if (!rc)
+        rc = store_commit(c);
+    if (rc) {
+        store_rollback(c);
+        return svc_fail(e, rc, "internal", NULL, "the peer was not stored");
+    }
+    p.next_run = now;
+    *out = peer_json(&p);
+    return IS_OK;
+}
+
+static int list_one(const struct store_taxii_peer *p, void *ctx)
+{
+    json_array_append_new(ctx, peer_json(p));
+    return IS_OK;
+}
+
+int taxii_peers_list(struct store_conn *c, const struct auth_ctx *who,
+                     json_t **out, struct svc_error *e)
+{
+    if (!is_admin(who))
+        return not_admin(e);
+    json_t *items = json_array();
+    int rc = store_taxii_peers(c, list_one, items);
+    if (rc) {
+        json_decref(items);
+        return svc_fail(e, rc, "internal", NULL, "the peers could not be read");
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return IS_OK;
+}
+
+int taxii_peer_remove(struct store_conn *c, const struct auth_ctx *who,
+                      const char *id, int64_t now, struct svc_error *e)
+{
+    if (!is_admin(who))
+        return not_admin(e);
+    pthread_mutex_lock(&run_lock);
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_taxii_peer_delete(c, id);
+    if (!rc)
+        rc = audit_record(c, who, now, "taxii.peer.remove", id, NULL);
+    if (!rc)
+        rc = store_commit(c);
+    if (rc)
+        store_rollback(c);
+    pthread_mutex_unlock(&run_lock);
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, rc, "not_found", NULL, "no such peer");
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL, "the peer was not removed");
+    return IS_OK;
+}
+
+static int log_run(int64_t at, const char *direction, bool ok,
+                   const char *reason, int64_t objects, int64_t added,
+                   int64_t failed, void *ctx)
+{
+    json_array_append_new(
+        ctx, json_pack("{s:o,s:s,s:b,s:s,s:I,s:I,s:I}", "at", svc_time_json(at),
+                       "direction", direction, "ok", ok, "reason", reason,
+                       "objects", (json_int_t)objects, "added",
+                       (json_int_t)added, "failed", (json_int_t)failed));
+    return IS_OK;
+}
+
+static int log_quarantine(int64_t at, const char *stix_id, const char *reason,
+                          const char *body, void *ctx)
+{
+    json_array_append_new(ctx, json_pack("{s:o,s:s,s:s,s:s}", "at",
+                                         svc_time_json(at), "id", stix_id,
+                                         "reason", reason, "object", body));
+    return IS_OK;
+}
+
+int taxii_peer_log(struct store_conn *c, const struct auth_ctx *who,
+                   const char *id, json_t **out, struct svc_error *e)
+{
+    if (!is_admin(who))
+        return not_admin(e);
+    struct store_taxii_peer p;
+    int rc = store_taxii_peer_get(c, id, &p);
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, rc, "not_found", NULL, "no such peer");
+    json_t *runs = json_array(), *q = json_array();
+    if (!rc)
+        rc = store_taxii_runs(c, id, 50, log_run, runs);
+    if (!rc)
+        rc = store_taxii_quarantine(c, id, 50, log_quarantine, q);
+    if (rc) {
+        json_decref(runs);
+        json_decref(q);
+        return svc_fail(e, rc, "internal", NULL, "the log could not be read");
+    }
+    *out = json_pack("{s:o,s:o,s:o}", "peer", peer_json(&p), "runs", runs,
+                     "quarantine", q);
+    return IS_OK;
+}
+
+/* ---- a run ---- */
+
+struct run {
+    const char *direction;
+    bool ok;
+    char reason[512];
+    int64_t objects, added, duplicates, quarantined, failed;
+};
+
+static void reason(struct run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void reason(struct run *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+    va_end(ap);
+    /* a remote server's text is shown as plain text: no control
+     * characters */
+    for (char *p = r->reason; *p; p++)
+        if ((unsigned char)*p < ' ')
+            *p = ' ';
+}
+
+/* The Authorization value for the peer. */
+static void authz_of(const struct store_taxii_peer *p, char *out, size_t len)
+{
+    if (!p->auth_user[0]) {
+        snprintf(out, len, "Bearer %s", p->secret);
+        return;
+    }
+    char plain[400];
+    int n = snprintf(plain, sizeof(plain), "%s:%s", p->auth_user, p->secret);
+    char b64[560];
+    sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)plain, (size_t)n,
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, len, "Basic %s", b64);
+    sodium_memzero(plain, sizeof(plain));
+}
+
+/* Percent-encodes s (a query value) onto b. */
+static void add_escaped(struct buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
+            *p == '~')
+            buf_add(b, p, 1);
+        else
+            buf_addf(b, "%%%02X", *p);
+    }
+}
+
+/* Why an answer is not a usable TAXII one ("" when it is): HTTP status,
+ * redirects, media type. */
+static bool answer_ok(const struct taxii_http *h, long want, struct run *r,
+                      const char *what)
+{
+    if (h->status >= 300 && h->status < 400) {
+        reason(r,
+               "%s: the server redirected (HTTP %ld to %.160s); redirects "
+               "are not followed",
+               what, h->status, h->location[0] ? h->location : "?");
+        return false;
+    }
+    if (h->status != want) {
+        /* a TAXII error object's title and description when there is one */
+        json_t *j = json_loadb(buf_str(&h->body), h->body.len, 0, NULL);
+        const char *t = json_string_value(json_object_get(j, "title"));
+        const char *d = json_string_value(json_object_get(j, "description"));
+        reason(r, "%s: HTTP %ld%s%.120s%s%.200s", what, h->status,
+               t ? ": " : " (not a TAXII error object)", t ? t : "",
+               d ? " - " : "", d ? d : "");
+        json_decref(j);
+        return false;
+    }
+    if (strncasecmp(h->ctype, "application/taxii+json", 22) != 0 &&
+        strncasecmp(h->ctype, "application/json", 16) != 0) {
+        reason(r, "%s: the answer is not TAXII JSON (Content-Type: %.100s)",
+               what, h->ctype[0] ? h->ctype : "none");
+        return false;
+    }
+    return true;
+}
+
+/* Imports one page's objects (one transaction): each good object into the
+ * shared collection as the peer's organisation's, a bad one into the
+ * quarantine with its reason. */
+static int import_page(struct app *a, struct store_conn *c,
+                       const struct store_taxii_peer *p, const char *community,
+                       const json_t *objs, int64_t now, struct run *r)
+{
+    int rc = store_begin(c);
+    int64_t last = 0, added = 0;
+    if (!rc)
+        rc = store_taxii_last_added(c, TAXII_COLL_SHARED, &last);
+    if (!rc) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        added = app_now(a) * 1000000;
+        if ((int64_t)ts.tv_sec == app_now(a))
+            added += ts.tv_nsec / 1000;
+        if (added <= last)
+            added = last + 1;
+    }
+    struct run pr = {0};
+    size_t i;
+    const json_t *obj;
+    json_array_foreach (objs, i, obj) {
+        if (rc)
+            break;
+        pr.objects++;
+        char why[160];
+        struct taxii_object o;
+        char *text = json_dumps(obj, JSON_COMPACT);
+        if (!text) {
+            rc = IS_ERR_NOMEM;
+            break;
+        }
+        bool good = taxii_object_check(obj, &o, why, sizeof(why)) == IS_OK;
+        if (good && strlen(text) > TAXII_MAX_OBJECT) {
+            good = false;
+            snprintf(why, sizeof(why), "larger than %d bytes",
+                     TAXII_MAX_OBJECT);
+        }
+        if (!good) {
+            const char *id = json_string_value(json_object_get(obj, "id"));
+            if (strlen(text) > 65536)
+                text[65536] = '\0';
+            rc = store_taxii_quarantine_add(c, p->id, now, id ? id : "", why,
+                                            text);
+            pr.quarantined++;
+            free(text);
+            continue;
+        }
+        char vtext[TAXII_TIME_LEN];
+        const char *vt = o.version_text;
+        int64_t ver = o.version;
+        if (!vt) {
+            taxii_time_format(added, vtext);
+            vt = vtext;
+            ver = added;
+        }
+        struct store_taxii_put put = {.coll = TAXII_COLL_SHARED,
+                                      .stix_id = o.id,
+                                      .version = vt,
+                                      .type = o.type,
+                                      .poster = p->org,
+                                      .community = community,
+                                      .src = NULL,
+                                      .body = text,
+                                      .ver_us = ver,
+                                      .added = added,
+                                      .range = o.range};
+        int k = store_taxii_put(c, &put);
+        free(text);
+        if (k == IS_ERR_CONFLICT)
+            pr.duplicates++;
+        else if (k == IS_OK)
+            pr.added++;
+        else
+            rc = k;
+    }
+    if (!rc)
+        rc = store_commit(c);
+    if (rc) {
+        store_rollback(c);
+        reason(r,
+               "the page could not be stored (error %d): nothing of it "
+               "was added",
+               rc);
+        return rc;
+    }
+    r->objects += pr.objects;
+    r->added += pr.added;
+    r->duplicates += pr.duplicates;
+    r->quarantined += pr.quarantined;
+    return IS_OK;
+}
+
+/* Pulls the remote collection's objects added since the last run. */
+static void pull(struct app *a, struct store_conn *c,
+                 const struct store_taxii_peer *p, const struct access_org *org,
+                 int64_t now, char after[64], struct run *r)
+{
+    r->direction = "pull";
+    char authz[700];
+    authz_of(p, authz, sizeof(authz));
+    char community[ACCESS_MAX_GROUPS * 66 + 70];
+    taxii_community(org, community, sizeof(community));
+    char next[1024] = "";
+    char last_seen[64] = "";
+    for (int page = 0; page < TAXII_PULL_PAGES; page++) {
+        struct buf url = BUF_INIT;
+        buf_addf(&url, "%scollections/", p->api_root);
+        add_escaped(&url, p->collection);
+        buf_addf(&url, "/objects/?limit=%d", TAXII_PULL_PAGE);
+        if (next[0]) {
+            buf_adds(&url, "&next=");
+            add_escaped(&url, next);
+        } else if (after[0]) {
+            buf_adds(&url, "&added_after=");
+            add_escaped(&url, after);
+        }
+        struct taxii_http h;
+        int rc = buf_error(&url) ? IS_ERR_NOMEM
+                                 : taxii_http(buf_str(&url), authz, NULL, 0,
+                                              TAXII_PEER_TIMEOUT_S,
+                                              TAXII_PEER_MAX_ANSWER, &h);
+        buf_release(&url);
+        if (rc) {
+            reason(r, "GET objects: %s",
+                   rc == IS_ERR_NOMEM ? "out of memory" : h.err);
+            taxii_http_release(&h);
+            return;
+        }
+        if (!answer_ok(&h, 200, r, "GET objects")) {
+            taxii_http_release(&h);
+            return;
+        }
+        json_error_t je;
+        json_t *env = json_loadb(buf_str(&h.body), h.body.len, 0, &je);
+        const json_t *objs = json_object_get(env, "objects");
+        const json_t *more = json_object_get(env, "more");
+        const char *nx = json_string_value(json_object_get(env, "next"));
+        if (!json_is_object(env) || (objs && !json_is_array(objs)) ||
+            (more && !json_is_boolean(more))) {
+            reason(r, "GET objects: the answer is not a TAXII envelope%s%.100s",
+                   env ? "" : ": ", env ? "" : je.text);
+            json_decref(env);
+            taxii_http_release(&h);
+            return;
+        }
+        if (objs && import_page(a, c, p, community, objs, now, r)) {
+            json_decref(env);
+            taxii_http_release(&h);
+            return;
+        }
+        if (h.date_last[0] && strlen(h.date_last) < sizeof(last_seen))
+            memcpy(last_seen, h.date_last, strlen(h.date_last) + 1);
+        bool go = json_is_true(more) && nx && *nx && strlen(nx) < sizeof(next);
+        if (go)
+            memcpy(next, nx, strlen(nx) + 1);
+        json_decref(env);
+        taxii_http_release(&h);
+        if (!go)
+            break;
+    }
+    /* the next run asks for what was added after the last object seen
+     * (the whole collection was read: objects that share its date_added
+     * are all here) */
+    if (last_seen[0])
+        memcpy(after, last_seen, strlen(last_seen) + 1);
+    r->ok = true;
+}
+
+struct push_batch {
+    const struct store_taxii_peer *p;
+    const struct access_org *org;
+    struct buf *env;
+    int n, scanned;
+    int64_t last_seq;
+};
+
+static int push_row(const struct store_taxii_row *row, void *ctx)
+{
+    struct push_batch *x = ctx;
+    x->scanned++;
+    x->last_seq = row->seq;
+    /* never back to where it came from, and only what the peer's
+     * organisation may read here */
+    if (strcmp(row->poster, x->p->org) == 0 ||
+        !taxii_object_decide(x->org, row->range, row->poster, row->community)
+             .may_read)
+        return 0;
+    if (x->n)
+        buf_adds(x->env, ",");
+    buf_add(x->env, row->body, row->body_len);
+    x->n++;
+    return x->n == TAXII_PUSH_BATCH ? 1 : 0;
+}
+
+/* Pushes to the remote collection what the peer's organisation may read
+ * of the shared collection, added since the last push. */
+static void push(struct store_conn *c, const struct store_taxii_peer *p,
+                 const struct access_org *org, int64_t *seq, struct run *r)
+{
+    r->direction = "push";
+    char authz[700];
+    authz_of(p, authz, sizeof(authz));
+    struct buf url = BUF_INIT;
+    buf_addf(&url, "%scollections/", p->api_root);
+    add_escaped(&url, p->collection);
+    buf_adds(&url, "/objects/");
+    for (int k = 0; k < TAXII_PUSH_BATCHES; k++) {
+        struct buf env = BUF_INIT;
+        buf_adds(&env, "{\"objects\":[");
+        struct push_batch x = {.p = p, .org = org, .env = &env};
+        int rc = store_taxii_after_seq(c, TAXII_COLL_SHARED, *seq, 1000,
+                                       push_row, &x);
+        buf_adds(&env, "]}");
+        if (rc || buf_error(&env) || buf_error(&url)) {
+            reason(r, "the objects to push could not be read");
+            buf_release(&env);
+            buf_release(&url);
+            return;
+        }
+        if (!x.scanned) { /* all pushed */
+            buf_release(&env);
+            break;
+        }
+        if (!x.n) { /* nothing for this peer in what was read */
+            *seq = x.last_seq;
+            buf_release(&env);
+            continue;
+        }
+        struct taxii_http h;
+        rc = taxii_http(buf_str(&url), authz, buf_str(&env), env.len,
+                        TAXII_PEER_TIMEOUT_S, 4 * 1024 * 1024, &h);
+        buf_release(&env);
+        if (rc) {
+            reason(r, "POST objects: %s", h.err);
+            taxii_http_release(&h);
+            buf_release(&url);
+            return;
+        }
+        if (!answer_ok(&h, 202, r, "POST objects")) {
+            taxii_http_release(&h);
+            buf_release(&url);
+            return;
+        }
+        json_t *st = json_loadb(buf_str(&h.body), h.body.len, 0, NULL);
+        taxii_http_release(&h);
+        const json_t *sc = json_object_get(st, "success_count");
+        const json_t *fc = json_object_get(st, "failure_count");
+        if (!json_is_integer(sc) || !json_is_integer(fc)) {
+            reason(r, "POST objects: the answer is not a TAXII status");
+            json_decref(st);
+            buf_release(&url);
+            return;
+        }
+        r->objects += x.n;
+        r->added += json_integer_value(sc);
+        r->failed += json_integer_value(fc);
+        if (json_integer_value(fc) > 0) {
+            const json_t *f0 =
+                json_array_get(json_object_get(st, "failures"), 0);
+            const char *m = json_string_value(json_object_get(f0, "message"));
+            const char *id = json_string_value(json_object_get(f0, "id"));
+            reason(r, "the peer refused %lld object(s); first: %.100s: %.200s",
+                   (long long)json_integer_value(fc), id ? id : "?",
+                   m ? m : "no reason given");
+        }
+        json_decref(st);
+        /* judged by the peer (added or refused with a reason): done */
+        *seq = x.last_seq;
+    }
+    buf_release(&url);
+    r->ok = true;
+}
+
+/* Records a run and the peer's state. */
+static int record(struct store_conn *c, const struct store_taxii_peer *p,
+                  const char *after, int64_t seq, int64_t now,
+                  const struct run *r)
+{
+    struct store_taxii_run sr = {.direction = r->direction,
+                                 .ok = r->ok,
+                                 .reason = r->reason,
+                                 .objects = r->objects,
+                                 .added = r->added,
+                                 .duplicates = r->duplicates,
+                                 .quarantined = r->quarantined,
+                                 .failed = r->failed};
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_taxii_peer_state(c, p->id, after, seq, now + p->interval_s,
+                                    now, &sr);
+    if (!rc)
+        rc = store_commit(c);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
+static int run_peer(struct app *a, struct store_conn *c, const char *id,
+                    int64_t now)
+{
+    struct store_taxii_peer p;
+    int rc = store_taxii_peer_get(c, id, &p);
+    if (rc)
+        return rc;
+    struct access_org org;
+    char after[64];
+    memcpy(after, p.pull_after, sizeof(after));
+    int64_t seq = p.push_seq;
+    if (store_org_rel(c, p.org, &org)) {
+        struct run r = {.direction = "pull"};
+        reason(&r, "the peer's organisation %s is no longer in the registry",
+               p.org);
+        return record(c, &p, after, seq, now, &r);
+    }
+    bool both = strcmp(p.direction, "both") == 0;
+    if (both || strcmp(p.direction, "pull") == 0) {
+        struct run r = {0};
+        pull(a, c, &p, &org, now, after, &r);
+        if ((rc = record(c, &p, after, seq, now, &r)))
+            return rc;
+        if (!r.ok)
+            log_event(LOG_WARN, "taxii peer: pull failed", "peer",
+                      json_string(p.id), "reason", json_string(r.reason), NULL);
+    }
+    if (both || strcmp(p.direction, "push") == 0) {
+        struct run r = {0};
+        push(c, &p, &org, &seq, &r);
+        if ((rc = record(c, &p, after, seq, now, &r)))
+            return rc;
+        if (!r.ok)
+            log_event(LOG_WARN, "taxii peer: push failed", "peer",
+                      json_string(p.id), "reason", json_string(r.reason), NULL);
+    }
+    return IS_OK;
+}
+
+int taxii_peer_sync(struct app *a, struct store_conn *c,
+                    const struct auth_ctx *who, const char *id, json_t **out,
+                    struct svc_error *e)
+{
+    if (who && !is_admin(who))
+        return not_admin(e);
+    int64_t now = app_now(a);
+    pthread_mutex_lock(&run_lock);
+    int rc = run_peer(a, c, id, now);
+    pthread_mutex_unlock(&run_lock);
+    if (rc == IS_ERR_NOTFOUND)
+        return svc_fail(e, rc, "not_found", NULL, "no such peer");
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL, "the run was not recorded");
+    if (who && audit_record(c, who, now, "taxii.peer.sync", id, NULL))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "the run could not be audited");
+    struct store_taxii_peer p;
+    if ((rc = store_taxii_peer_get(c, id, &p)))
+        return svc_fail(e, rc, "internal", NULL, "the peer could not be read");
+    *out = peer_json(&p);
+    return IS_OK;
+}
+
+/* ---- the timer ---- */
+
+struct taxii_syncer {
+    struct app *app;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stop;
+};
+
+static void *sync_main(void *arg)
+{
+    struct taxii_syncer *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        pthread_mutex_unlock(&s->lock);
+        struct store_conn *c = store_acquire(s->app->store);
+        int64_t now = app_now(s->app);
+        char id[24];
+        /* the peers due now, one after the other (each run moves its
+         * next_run past now) */
+        for (int k = 0; k < 100 && store_taxii_peer_due(c, now, id) == IS_OK;
+             k++) {
+            pthread_mutex_lock(&run_lock);
+            int rc = run_peer(s->app, c, id, now);
+            pthread_mutex_unlock(&run_lock);
+            if (rc)
+                break;
+        }
+        store_taxii_runs_prune(c, now - 30 * 86400);
+        store_put(s->app->store, c);
+        pthread_mutex_lock(&s->lock);
+        if (s->stop)
+            break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&s->cond, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int taxii_sync_start(struct app *a, struct taxii_syncer **out)
+{
+    struct taxii_syncer *s = calloc(1, sizeof(*s));
+    if (!s)
+        return IS_ERR_NOMEM;
+    s->app = a;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    if (pthread_create(&s->thread, NULL, sync_main, s)) {
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->cond);
+        free(s);
+        return IS_ERR_INTERNAL;
+    }
+    *out = s;
+    return IS_OK;
+}
+
+void taxii_sync_stop(struct taxii_syncer *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s);
+}
