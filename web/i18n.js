@@ -1242,6 +1242,7 @@ const E = {
     'taxii.peer.add': ['TAXII 連携先の登録', 'TAXII peer added'],
     'taxii.peer.remove': ['TAXII 連携先の削除', 'TAXII peer removed'],
     'taxii.peer.sync': ['TAXII 連携先の同期実行', 'TAXII peer synchronised'],
+    'taxii.read': ['TAXII による Red/Amber 情報の閲覧', 'Red/Amber items read over TAXII'],
     'exercise.answer': ['演習アンケートの回答', 'Exercise questionnaire answered'],
     'exercise.bcp': ['演習での BCP 発動宣言', 'BCP activation declared in an exercise'],
     'exercise.checklist': ['演習の事前確認', 'Exercise pre-check recorded'],

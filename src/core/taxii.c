@@ -161,6 +161,26 @@ void taxii_time_format(int64_t us, char out[TAXII_TIME_LEN])
         out[0] = '\0';
 }
 
+size_t taxii_json_tokens(const char *s, size_t len)
+{
+    size_t n = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '[' || ch == '{' || ch == ',' || ch == ':') {
+            n++;
+        }
+    }
+    return n;
+}
+
 /* ---- filters ---- */
 
 int taxii_list_split(const char *s, char *buf, size_t buflen, const char **out,
@@ -262,7 +282,30 @@ static int why_set(char *why, size_t whylen, const char *msg)
     return IS_ERR_INVALID;
 }
 
-/* A marking reference narrows *range when it is a TLP 2.0 one. */
+/* The TLP 1.0 marking definitions of STIX 2.1 (§7.2.1.4), read as the
+ * ranges they are closest to without widening: WHITE White, GREEN Green,
+ * AMBER Amber (TLP 1.0 AMBER is read narrowly), RED Red. */
+static int tlp1_range(const char *id)
+{
+    static const struct {
+        const char *id;
+        int range;
+    } t[] = {
+        {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+         RANGE_WHITE},
+        {"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+         RANGE_GREEN},
+        {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+         RANGE_AMBER},
+        {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", RANGE_RED},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(t); i++)
+        if (strcmp(id, t[i].id) == 0)
+            return t[i].range;
+    return -1;
+}
+
+/* A marking reference narrows *range when it is a TLP (2.0 or 1.0) one. */
 static int marking_ref(const json_t *ref, int *range, bool *any, char *why,
                        size_t whylen)
 {
@@ -272,6 +315,8 @@ static int marking_ref(const json_t *ref, int *range, bool *any, char *why,
                        "a marking reference is not a marking-definition "
                        "identifier");
     int r = stix_tlp_range(id);
+    if (r < 0)
+        r = tlp1_range(id);
     if (r >= 0 && (!*any || r < *range)) {
         *range = r;
         *any = true;

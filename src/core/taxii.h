@@ -49,6 +49,13 @@ struct taxii_versions {
  * TAXII_MAX_MATCH values). s NULL: the default. */
 int taxii_versions_parse(const char *s, struct taxii_versions *v);
 
+/* The JSON tokens of an envelope that open or separate values ('[', '{',
+ * ',', ':' outside strings), counted before it is parsed: a parse costs
+ * memory per value, so a small envelope of millions of tiny values is
+ * refused from this count. O(len). */
+#define TAXII_MAX_TOKENS 1000000
+size_t taxii_json_tokens(const char *s, size_t len);
+
 /* A comma-separated match[...] list into at most max pointers into buf
  * (a copy of s, cut at the commas): the count, or -1 when s is empty, has
  * an empty value, more than max values or does not fit buf. */

@@ -100,9 +100,24 @@ int taxii_http(const char *url, const char *authz, const char *body, size_t len,
                  "the answer is larger than %zu bytes", max);
         ret = IS_ERR_IO;
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(out->err, sizeof(out->err),
-                 "no complete answer within %ld s (the server stalled)",
-                 timeout_s);
+        /* the low-speed limit and the whole-exchange limit end the same
+         * way: the time spent tells which one it was */
+        double spent = 0, connected = 0;
+        curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &spent);
+        curl_easy_getinfo(c, CURLINFO_CONNECT_TIME, &connected);
+        if (connected <= 0)
+            snprintf(out->err, sizeof(out->err), "no connection within %.0f s",
+                     spent);
+        else if (spent < (double)timeout_s - 0.5)
+            snprintf(out->err, sizeof(out->err),
+                     "the server stalled (under 1 byte/s for %ld s; gave up "
+                     "after %.0f s)",
+                     timeout_s < 5 ? timeout_s : 5L, spent);
+        else
+            snprintf(out->err, sizeof(out->err),
+                     "no complete answer within %ld s (the server is too "
+                     "slow or stalled)",
+                     timeout_s);
         ret = IS_ERR_IO;
     } else if (rc != CURLE_OK) {
         if (util_copy(out->err, sizeof(out->err), curl_easy_strerror(rc)))

@@ -234,6 +234,7 @@ const char *const audit_actions[] = {
     "taxii.peer.add",
     "taxii.peer.remove",
     "taxii.peer.sync",
+    "taxii.read",
     "token.create",
     "token.revoke",
     "user.add",

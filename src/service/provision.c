@@ -30,7 +30,7 @@ static const char *const adv_kinds[] = {"warning", "security_info", "case",
 static const char *const ranges[] = {"red",   "amber", "yellow",
                                      "green", "white", NULL};
 
-static const struct jv_field audience_spec[] = {
+const struct jv_field provision_audience_spec[] = {
     {.name = "all", .type = JV_BOOL},
     {.name = "sectors", .type = JV_STRING_ARRAY, .max_len = 32, .item_len = 63},
     {.name = "scopes", .type = JV_STRING_ARRAY, .max_len = 64, .item_len = 63},
@@ -47,6 +47,10 @@ static const struct jv_field audience_spec[] = {
      .max_len = 32,
      .item_len = 63},
 };
+
+_Static_assert(IS_ARRAY_LEN(provision_audience_spec) ==
+                   PROVISION_AUDIENCE_SPEC_N,
+               "PROVISION_AUDIENCE_SPEC_N counts provision_audience_spec");
 
 const struct jv_field provision_issue_spec[] = {
     {.name = "kind",
@@ -68,8 +72,8 @@ const struct jv_field provision_issue_spec[] = {
     {.name = "audience",
      .type = JV_OBJECT,
      .required = true,
-     .sub = audience_spec,
-     .nsub = IS_ARRAY_LEN(audience_spec)},
+     .sub = provision_audience_spec,
+     .nsub = PROVISION_AUDIENCE_SPEC_N},
     {.name = "refs", .type = JV_STRING_ARRAY, .max_len = 20, .item_len = 40},
     /* a roll call's answer form (service/rollcall.c) */
     {.name = "form",
@@ -889,7 +893,7 @@ static int relay_write(struct app *a, struct store_conn *c,
 {
     int rc = IS_OK;
     if (range != ad->range) {
-        rc = store_advisory_set_range(c, ad->id, range);
+        rc = store_advisory_set_range(c, ad->id, range, now);
         ad->range = range;
     }
     if (!rc)

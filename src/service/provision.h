@@ -33,6 +33,10 @@
 #include "store/store.h"
 
 extern const struct jv_field provision_issue_spec[];
+/* An advisory's audience (provision_issue_spec's "audience"; also the
+ * audience a TAXII peer's advisories get, service/taxii_sync.c). */
+#define PROVISION_AUDIENCE_SPEC_N 8
+extern const struct jv_field provision_audience_spec[];
 extern const struct jv_field provision_relay_spec[];
 extern const struct jv_field provision_drill_spec[];
 

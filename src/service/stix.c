@@ -125,6 +125,11 @@ static json_t *marking_json(int r)
         stix_tlp_value((enum share_range)r));
 }
 
+json_t *stix_tlp_marking(int r)
+{
+    return marking_json(r);
+}
+
 /* The common properties of an object made by the hub. */
 static json_t *sdo(struct bundle *b, const char *type, const char *id,
                    const char *created, const char *modified)
@@ -135,9 +140,21 @@ static json_t *sdo(struct bundle *b, const char *type, const char *id,
 }
 
 /* The English version of object id's text properties (Japanese in the
- * object itself, lang "ja"). */
+ * object itself, lang "ja"), of the object's version modified, itself
+ * created when the object was. */
+static int language_content_of(struct bundle *b, const char *of,
+                               const char *key, const char *created,
+                               const char *modified, json_t *en);
+
 static int language_content(struct bundle *b, const char *of, const char *key,
                             const char *modified, json_t *en)
+{
+    return language_content_of(b, of, key, modified, modified, en);
+}
+
+static int language_content_of(struct bundle *b, const char *of,
+                               const char *key, const char *created,
+                               const char *modified, json_t *en)
 {
     char id[STIX_ID_LEN];
     char k[256];
@@ -146,7 +163,7 @@ static int language_content(struct bundle *b, const char *of, const char *key,
         json_decref(en);
         return IS_ERR_INVALID;
     }
-    json_t *o = sdo(b, "language-content", id, modified, modified);
+    json_t *o = sdo(b, "language-content", id, created, modified);
     json_object_set_new(o, "object_ref", json_string(of));
     json_object_set_new(o, "object_modified", json_string(modified));
     json_object_set_new(o, "contents", json_pack("{s:o}", "en", en));
@@ -154,11 +171,22 @@ static int language_content(struct bundle *b, const char *of, const char *key,
     return IS_OK;
 }
 
+/* Is org a national body (NISC, a ministry, a CEPTOAR, a council, an
+ * agency), whose identity is public registry information? */
+static bool national_body(struct store_conn *c, const char *org)
+{
+    struct access_org rel;
+    return store_org_rel(c, org, &rel) == IS_OK &&
+           strcmp(rel.kind, "operator") != 0 &&
+           strcmp(rel.kind, "external") != 0;
+}
+
 /* An organisation as an identity (name in Japanese, English as language
- * content); created when it entered the registry, so that every export
- * gives the same object. */
-static int identity(struct bundle *b, struct store_conn *c, const char *org,
-                    const json_t *name, char id[STIX_ID_LEN])
+ * content) with b's marking; created when it entered the registry, so
+ * that every export gives the same object. */
+static int identity_marked(struct bundle *b, struct store_conn *c,
+                           const char *org, const json_t *name,
+                           char id[STIX_ID_LEN])
 {
     int64_t t = 0;
     store_stix_org_created(c, org, &t);
@@ -184,6 +212,20 @@ static int identity(struct bundle *b, struct store_conn *c, const char *org,
     return IS_OK;
 }
 
+/* The identity of org: a national body's is public registry information
+ * (the same object in every bundle and in the TAXII collections), marked
+ * TLP:CLEAR; an operator's carries its item's marking. */
+static int identity(struct bundle *b, struct store_conn *c, const char *org,
+                    const json_t *name, char id[STIX_ID_LEN])
+{
+    const char *item_marking = b->marking;
+    if (national_body(c, org))
+        b->marking = stix_tlp_id(RANGE_WHITE);
+    int rc = identity_marked(b, c, org, name, id);
+    b->marking = item_marking;
+    return rc;
+}
+
 /* report_types of an advisory's kind (STIX report-type-ov) */
 static const char *report_type(const char *kind)
 {
@@ -192,6 +234,8 @@ static const char *report_type(const char *kind)
            : strcmp(kind, "case") == 0          ? "threat-report"
                                                 : "threat-report";
 }
+
+static void markings_first(struct bundle *b);
 
 /* The advisory adv (as advisory_read or advisory_json_system gives it)
  * into b: its marking definition, its author's identity, with_notes the
@@ -207,7 +251,7 @@ static int advisory_objects(struct bundle *b, struct store_conn *c,
     char created[STIX_TIME_LEN];
     stix_time_of(json_string_value(json_object_get(adv, "created_at")),
                  created);
-    json_array_append_new(b->objects, marking_json(b->range));
+    b->used[b->range] = true;
     char author[STIX_ID_LEN], rid[STIX_ID_LEN], key[128];
     const char *aorg = json_string_value(json_object_get(adv, "author"));
     int rc =
@@ -272,7 +316,18 @@ static int advisory_objects(struct bundle *b, struct store_conn *c,
     char sev[32];
     snprintf(sev, sizeof(sev), "severity-%lld",
              (long long)json_integer_value(json_object_get(adv, "severity")));
-    json_t *r = sdo(b, "report", rid, created, created);
+    /* a narrowed range is a new version (docs/stix.md) */
+    int64_t narrowed = 0;
+    char modified[STIX_TIME_LEN];
+    memcpy(modified, created, sizeof(modified));
+    int64_t issued = 0;
+    util_time_parse(json_string_value(json_object_get(adv, "created_at")),
+                    &issued);
+    /* strictly after the first version, even within its second */
+    if (store_advisory_range_at(c, id, &narrowed) == IS_OK && narrowed > 0)
+        stix_time(narrowed > issued ? narrowed : issued,
+                  narrowed > issued ? 0 : 1, modified);
+    json_t *r = sdo(b, "report", rid, created, modified);
     json_object_set_new(r, "name", json_incref(json_object_get(title, "ja")));
     json_object_set_new(r, "description",
                         json_incref(json_object_get(body, "ja")));
@@ -289,10 +344,15 @@ static int advisory_objects(struct bundle *b, struct store_conn *c,
                         json_pack("[{s:s,s:s}]", "source_name", "infrashare",
                                   "external_id", id));
     json_array_append_new(b->objects, r);
-    return language_content(
-        b, rid, key, created,
+    rc = language_content_of(
+        b, rid, key, created, modified,
         json_pack("{s:O,s:O}", "name", json_object_get(title, "en"),
                   "description", json_object_get(body, "en")));
+    /* the definitions of the markings used (the item's; TLP:CLEAR of a
+     * national body's identity), first */
+    if (!rc)
+        markings_first(b);
+    return rc;
 }
 
 int advisory_stix(struct app *a, struct store_conn *c,

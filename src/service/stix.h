@@ -17,6 +17,9 @@
 
 /* The hub's STIX namespace (a UUID made once and kept in the meta table). */
 int stix_namespace_load(struct store_conn *c, unsigned char ns[16]);
+/* The official TLP 2.0 marking-definition object of range r (a new
+ * reference). */
+json_t *stix_tlp_marking(int r);
 
 /* GET /api/v1/advisories/{id}/stix: the advisory as who may read it (404
  * otherwise), as a STIX 2.1 bundle. */

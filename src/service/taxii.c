@@ -131,14 +131,14 @@ struct page_ctx {
     int limit, n;
     bool more;
     int scanned;
-    int64_t last_added, last_seq; /* the last object the page holds */
-    int64_t first_added;
+    int64_t first_added, last_added; /* of the objects the page holds */
+    int64_t pos_added, pos_seq;      /* the last row read */
+    json_t *audit;                   /* the Red and Amber items shown (ids) */
     struct buf *b;
     /* the advisories' decisions of this page, by id (a page holds each
      * advisory's few objects together) */
     char adv_id[40];
     bool adv_ok;
-    int audited;
 };
 
 static bool adv_readable(struct page_ctx *x, const char *src)
@@ -162,12 +162,24 @@ static int page_row(const struct store_taxii_row *r, void *ctx)
                   : taxii_object_decide(&x->who->org, r->range, r->poster,
                                         r->community)
                         .may_read;
-    if (!ok)
-        return 0;
-    if (x->n == x->limit) {
+    if (ok && x->n == x->limit) {
+        /* a readable object past the page: the next page starts at it */
         x->more = true;
         return 1;
     }
+    /* the position the next page goes on from: the last row read,
+     * returned or not (a page the scan's cap ended goes on past the
+     * rows it skipped) */
+    x->pos_added = r->added;
+    x->pos_seq = r->seq;
+    if (!ok)
+        return 0;
+    /* reads of Red and Amber items are audited (range_read_is_audited):
+     * the advisories', or the posted objects' ids, one record a page */
+    if (range_read_is_audited((enum share_range)r->range) && x->audit &&
+        json_array_size(x->audit) < TAXII_PAGE_MAX)
+        json_array_append_new(x->audit,
+                              json_string(r->src ? r->src : r->stix_id));
     char added[TAXII_TIME_LEN];
     taxii_time_format(r->added, added);
     struct buf *b = x->b;
@@ -189,7 +201,6 @@ static int page_row(const struct store_taxii_row *r, void *ctx)
         x->first_added = r->added;
     x->n++;
     x->last_added = r->added;
-    x->last_seq = r->seq;
     return 0;
 }
 
@@ -245,9 +256,15 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     char *ids = NULL, *types = NULL, *vts = NULL;
     int rc = IS_OK;
     if (q->object_id) {
+        /* an id that is no JSON string (not UTF-8) names no object */
         json_t *one = json_pack("[s]", q->object_id);
-        ids = json_dumps(one, JSON_COMPACT);
+        ids = one ? json_dumps(one, JSON_COMPACT) : NULL;
         json_decref(one);
+        if (!ids) {
+            rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
+                          "no such object in this collection");
+            goto done;
+        }
     } else if (match_json(q->match_id, &ids)) {
         rc = bad(e, "match[id]", "a comma-separated list of up to 100 ids");
         goto done;
@@ -318,11 +335,18 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                          .coll = coll,
                          .view = q->view,
                          .limit = (int)limit,
-                         .b = &items};
+                         .b = &items,
+                         .audit = json_array()};
     if ((rc = store_read_begin(c)) == IS_OK) {
         rc = store_taxii_page(c, &sq, page_row, &x);
         store_read_end(c);
     }
+    /* the Red and Amber items shown, audited (else nothing is shown) */
+    if (!rc && json_array_size(x.audit) &&
+        audit_record(c, who, app_now(a), "taxii.read", coll->alias,
+                     json_pack("{s:O}", "items", x.audit)))
+        rc = IS_ERR_INTERNAL;
+    json_decref(x.audit);
     if (rc) {
         buf_release(&items);
         buf_release(&qt);
@@ -343,7 +367,7 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     char token[TAXII_NEXT_LEN] = "";
     if (x.more)
-        taxii_next_make(key, buf_str(&qt), x.last_added, x.last_seq, token);
+        taxii_next_make(key, buf_str(&qt), x.pos_added, x.pos_seq, token);
     buf_release(&qt);
     struct buf *b = &out->body;
     const char *list = q->view == TAXII_VIEW_MANIFEST   ? "objects"
@@ -442,6 +466,11 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return svc_fail(e, IS_ERR_TOO_LARGE, "body_too_large", "body",
                         "the envelope is larger than %d bytes",
                         TAXII_MAX_ENVELOPE);
+    if (taxii_json_tokens(body, len) > TAXII_MAX_TOKENS)
+        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "objects",
+                        "objects: the envelope holds more than %d JSON "
+                        "values",
+                        TAXII_MAX_TOKENS);
     json_error_t je;
     json_t *env = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!env)
@@ -519,6 +548,17 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             taxii_time_format(added, vtext);
             vt = vtext;
             ver = added;
+        }
+        if (strcmp(p[k].o.type, "marking-definition") == 0 &&
+            stix_tlp_range(p[k].o.id) >= 0) {
+            /* the official TLP 2.0 definitions are built in: one posted
+             * (a copy, or an attempt to redefine one) changes nothing */
+            json_array_append_new(
+                successes,
+                status_item(p[k].o.id, vt,
+                            "an official TLP 2.0 marking definition: built "
+                            "in, not stored"));
+            continue;
         }
         struct store_taxii_put put = {.coll = coll->n,
                                       .stix_id = p[k].o.id,
@@ -620,6 +660,13 @@ static int add_advisory(struct app *a, struct store_conn *c, const char *id,
     json_t *objs = NULL;
     int range = RANGE_RED;
     int rc = stix_advisory_objects(a, c, id, now, &objs, &range);
+    if (rc == IS_ERR_NOTFOUND || rc == IS_ERR_INVALID ||
+        rc == IS_ERR_INTERNAL) {
+        /* nothing stored of it: one advisory never stalls the others */
+        log_event(LOG_WARN, "taxii: an advisory is not in the collection",
+                  "advisory", json_string(id), "error", json_integer(rc), NULL);
+        return IS_OK;
+    }
     if (rc)
         return rc;
     size_t i;
@@ -638,10 +685,10 @@ static int add_advisory(struct app *a, struct store_conn *c, const char *id,
             rc = IS_ERR_NOMEM;
             break;
         }
-        /* the author's identity (a national body, which every signed-in
-         * organisation may see), its English name and the TLP
-         * definitions are shared by every advisory: public in the
-         * collection, so that each reader has what its reports refer to */
+        /* the author's identity (a national body's: TLP:CLEAR, public
+         * registry information), its English name and the TLP
+         * definitions are shared by every advisory: read by their own
+         * marking, so that each reader has what its reports refer to */
         const char *of = json_string_value(json_object_get(obj, "object_ref"));
         bool common = strcmp(o.type, "identity") == 0 ||
                       strcmp(o.type, "marking-definition") == 0 ||
@@ -658,7 +705,7 @@ static int add_advisory(struct app *a, struct store_conn *c, const char *id,
                                       .body = text,
                                       .ver_us = o.version,
                                       .added = added,
-                                      .range = common ? RANGE_WHITE : range};
+                                      .range = common ? o.range : range};
         int r = store_taxii_put(c, &put);
         free(text);
         /* an identity or marking another advisory brought already */
@@ -671,21 +718,79 @@ static int add_advisory(struct app *a, struct store_conn *c, const char *id,
     return rc;
 }
 
+/* The official TLP 2.0 marking definitions in the advisories collection
+ * (public: what its objects refer to), once per database. (The shared
+ * collection holds only what was posted; the definitions posted are
+ * built in, never stored.) */
+static int seed_tlp(struct app *a, struct store_conn *c)
+{
+    char v[8];
+    if (store_meta_get(c, "taxii_tlp_seeded", v, sizeof(v)) == IS_OK)
+        return IS_OK;
+    int rc = store_begin(c);
+    int64_t added = now_micro(a);
+    for (int coll = TAXII_COLL_ADVISORIES; !rc && coll <= TAXII_COLL_ADVISORIES;
+         coll++) {
+        int64_t last = 0;
+        rc = store_taxii_last_added(c, coll, &last);
+        int64_t at = added > last ? added : last + 1;
+        for (int r = 0; !rc && r < RANGE_COUNT; r++) {
+            json_t *m = stix_tlp_marking(r);
+            char *text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+            struct taxii_object o;
+            char why[160];
+            if (!text || taxii_object_check(m, &o, why, sizeof(why))) {
+                rc = IS_ERR_INTERNAL;
+            } else {
+                struct store_taxii_put put = {.coll = coll,
+                                              .stix_id = o.id,
+                                              .version = o.version_text,
+                                              .type = o.type,
+                                              .poster = "",
+                                              .community = ",",
+                                              .src = NULL,
+                                              .body = text,
+                                              .ver_us = o.version,
+                                              .added = at,
+                                              .range = RANGE_WHITE};
+                rc = store_taxii_put(c, &put);
+                if (rc == IS_ERR_CONFLICT)
+                    rc = IS_OK;
+            }
+            free(text);
+            json_decref(m);
+        }
+    }
+    if (!rc)
+        rc = store_meta_set(c, "taxii_tlp_seeded", "1");
+    if (!rc)
+        rc = store_commit(c);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
 int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
 {
     char hw[32];
     int64_t from = 0;
     long v;
+    if (seed_tlp(a, c))
+        return -1;
     if (store_meta_get(c, "taxii_advisory_seq", hw, sizeof(hw)) == IS_OK &&
         !util_parse_long(hw, 0, INT64_MAX, &v))
         from = (int64_t)v;
     struct tick_ctx t = {.a = a, .c = c, .now = now};
+    struct tick_ctx narrowed = {.a = a, .c = c, .now = now};
     if (store_taxii_advisories_after(c, from, (int)IS_ARRAY_LEN(t.ids), collect,
-                                     &t))
+                                     &t) ||
+        store_taxii_advisories_narrowed(c, TAXII_COLL_ADVISORIES,
+                                        (int)IS_ARRAY_LEN(narrowed.ids),
+                                        collect, &narrowed))
         return -1;
     if (store_taxii_status_prune(c, now - TAXII_STATUS_KEEP_S))
         return -1;
-    if (!t.n)
+    if (!t.n && !narrowed.n)
         return 0;
     /* the hub's STIX namespace exists before the transaction (its first
      * use makes it in a transaction of its own) */
@@ -702,14 +807,22 @@ int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
     int done = 0;
     for (int k = 0; !rc && k < t.n; k++) {
         /* each advisory at its own instant */
-        rc = add_advisory(a, c, t.ids[k], now, added + k);
-        if (rc == IS_ERR_NOTFOUND) /* gone (an exercise's): skip it */
-            rc = IS_OK;
+        rc = add_advisory(a, c, t.ids[k], now, added++);
         if (!rc) {
             snprintf(hw, sizeof(hw), "%lld", (long long)t.seqs[k]);
             rc = store_meta_set(c, "taxii_advisory_seq", hw);
             done++;
         }
+    }
+    /* a narrowed advisory: its objects replaced by their new version (with
+     * the narrower marking), added anew; the wider version is no longer
+     * served */
+    for (int k = 0; !rc && k < narrowed.n; k++) {
+        rc = store_taxii_src_delete(c, TAXII_COLL_ADVISORIES, narrowed.ids[k]);
+        if (!rc)
+            rc = add_advisory(a, c, narrowed.ids[k], now, added++);
+        if (!rc)
+            done++;
     }
     if (!rc)
         rc = store_commit(c);

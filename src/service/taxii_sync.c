@@ -15,12 +15,16 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "core/roles.h"
+#include "core/access.h"
+#include "core/stix.h"
 #include "core/taxii.h"
 #include "deliver/taxii_http.h"
+#include "service/provision.h"
 #include "service/taxii.h"
 #include "store/store_taxii.h"
 
 static const char *const directions[] = {"pull", "push", "both", NULL};
+static const char *const mappings[] = {"objects", "advisories", NULL};
 
 const struct jv_field taxii_peer_spec[] = {
     {.name = "name", .type = JV_STRING, .required = true, .max_len = 200},
@@ -37,6 +41,11 @@ const struct jv_field taxii_peer_spec[] = {
      .type = JV_INT,
      .min = 1,
      .max = TAXII_PEER_INTERVAL_MAX},
+    {.name = "mapping", .type = JV_STRING, .enum_values = mappings},
+    {.name = "audience",
+     .type = JV_OBJECT,
+     .sub = provision_audience_spec,
+     .nsub = PROVISION_AUDIENCE_SPEC_N},
     {.name = NULL},
 };
 
@@ -59,10 +68,11 @@ static int not_admin(struct svc_error *e)
 
 static json_t *peer_json(const struct store_taxii_peer *p)
 {
+    json_t *aud = p->audience[0] ? json_loads(p->audience, 0, NULL) : NULL;
     const char *state = !p->last_run                ? "never"
                         : p->last_ok == p->last_run ? "ok"
                                                     : "failing";
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:o,s:o,s:s,s:s,s:s,"
         "s:{s:I,s:I,s:I,s:I,s:I,s:I}}",
         "id", p->id, "name", p->name, "org", p->org, "api_root", p->api_root,
@@ -76,6 +86,13 @@ static json_t *peer_json(const struct store_taxii_peer *p)
         (json_int_t)p->duplicates, "quarantined", (json_int_t)p->quarantined,
         "pushed", (json_int_t)p->pushed, "push_failed",
         (json_int_t)p->push_failed);
+    if (o) {
+        json_object_set_new(o, "mapping", json_string(p->mapping));
+        json_object_set_new(o, "audience", aud ? aud : json_null());
+    } else {
+        json_decref(aud);
+    }
+    return o;
 }
 
 /* ---- managing peers ---- */
@@ -126,6 +143,11 @@ int taxii_peer_add(struct app *a, struct store_conn *c,
     const char *token = json_string_value(json_object_get(body, "token"));
     const json_t *ji = json_object_get(body, "interval_s");
     int interval = json_is_integer(ji) ? (int)json_integer_value(ji) : 900;
+    const json_t *jm = json_object_get(body, "mapping");
+    const char *mapping =
+        json_is_string(jm) ? json_string_value(jm) : "objects";
+    const json_t *aud = json_object_get(body, "audience");
+    bool advisories = strcmp(mapping, "advisories") == 0;
     int min = a->test_mode ? 1 : TAXII_PEER_INTERVAL_MIN;
     if (!*name)
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "name",
@@ -153,6 +175,29 @@ int taxii_peer_add(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "org",
                         "org: no such organisation in the registry (the "
                         "peer's objects are attributed to it)");
+    if (advisories && !json_is_object(aud))
+        return svc_fail(e, IS_ERR_INVALID, "missing_field", "audience",
+                        "audience: the advisories' audience is needed to "
+                        "turn reports into advisories");
+    if (!advisories && json_is_object(aud))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "audience",
+                        "audience: only for mapping \"advisories\"");
+    if (advisories && !access_may_author_advisory(rel.kind))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "org",
+                        "org: an organisation of kind %s does not issue "
+                        "advisories (NISC, ministries, CEPTOARs, agencies "
+                        "do)",
+                        rel.kind);
+    char *aud_text = advisories ? json_dumps(aud, JSON_COMPACT) : NULL;
+    if (advisories && (!aud_text || strlen(aud_text) >= sizeof(p.audience))) {
+        free(aud_text);
+        return svc_fail(e, IS_ERR_INVALID, "too_long", "audience",
+                        "audience: too large");
+    }
+    if (aud_text)
+        memcpy(p.audience, aud_text, strlen(aud_text) + 1);
+    free(aud_text);
+    memcpy(p.mapping, mapping, strlen(mapping) + 1);
     unsigned char rnd[8];
     char hex[17];
     randombytes_buf(rnd, sizeof(rnd));
@@ -245,6 +290,16 @@ static int log_run(int64_t at, const char *direction, bool ok,
     return IS_OK;
 }
 
+static int log_map(const char *stix_id, const char *state, const char *advisory,
+                   const char *reason, int64_t at, void *ctx)
+{
+    json_array_append_new(ctx,
+                          json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", stix_id,
+                                    "state", state, "advisory", advisory,
+                                    "reason", reason, "at", svc_time_json(at)));
+    return IS_OK;
+}
+
 static int log_quarantine(int64_t at, const char *stix_id, const char *reason,
                           const char *body, void *ctx)
 {
@@ -263,18 +318,21 @@ int taxii_peer_log(struct store_conn *c, const struct auth_ctx *who,
     int rc = store_taxii_peer_get(c, id, &p);
     if (rc == IS_ERR_NOTFOUND)
         return svc_fail(e, rc, "not_found", NULL, "no such peer");
-    json_t *runs = json_array(), *q = json_array();
+    json_t *runs = json_array(), *q = json_array(), *m = json_array();
     if (!rc)
         rc = store_taxii_runs(c, id, 50, log_run, runs);
     if (!rc)
         rc = store_taxii_quarantine(c, id, 50, log_quarantine, q);
+    if (!rc)
+        rc = store_taxii_map_list(c, id, 50, log_map, m);
     if (rc) {
         json_decref(runs);
         json_decref(q);
+        json_decref(m);
         return svc_fail(e, rc, "internal", NULL, "the log could not be read");
     }
-    *out = json_pack("{s:o,s:o,s:o}", "peer", peer_json(&p), "runs", runs,
-                     "quarantine", q);
+    *out = json_pack("{s:o,s:o,s:o,s:o}", "peer", peer_json(&p), "runs", runs,
+                     "quarantine", q, "advisories", m);
     return IS_OK;
 }
 
@@ -363,6 +421,37 @@ static bool answer_ok(const struct taxii_http *h, long want, struct run *r,
     return true;
 }
 
+static int seen_row(const struct store_taxii_row *row, void *ctx)
+{
+    IS_UNUSED(row);
+    *(bool *)ctx = true;
+    return 1;
+}
+
+/* Whether the shared collection holds stix_id, whoever posted it: its
+ * version ver_us, or (ver_us < 0) any version. */
+static int held(struct store_conn *c, const char *stix_id, int64_t ver_us,
+                bool *seen)
+{
+    char vts[32];
+    snprintf(vts, sizeof(vts), "[%lld]", (long long)ver_us);
+    json_t *ids = json_pack("[s]", stix_id);
+    char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+    json_decref(ids);
+    if (!text)
+        return IS_ERR_NOMEM;
+    struct store_taxii_query q = {.coll = TAXII_COLL_SHARED,
+                                  .ids_json = text,
+                                  .everything = true,
+                                  .v_all = ver_us < 0,
+                                  .vts_json = ver_us < 0 ? NULL : vts,
+                                  .scan = 1};
+    *seen = false;
+    int rc = store_taxii_page(c, &q, seen_row, seen);
+    free(text);
+    return rc;
+}
+
 /* Imports one page's objects (one transaction): each good object into the
  * shared collection as the peer's organisation's, a bad one into the
  * quarantine with its reason. */
@@ -413,9 +502,32 @@ static int import_page(struct app *a, struct store_conn *c,
             free(text);
             continue;
         }
+        if (strcmp(o.type, "marking-definition") == 0 &&
+            stix_tlp_range(o.id) >= 0) {
+            /* an official TLP 2.0 definition: built in (never redefined) */
+            pr.duplicates++;
+            free(text);
+            continue;
+        }
         char vtext[TAXII_TIME_LEN];
         const char *vt = o.version_text;
         int64_t ver = o.version;
+        /* an id and version held already, whoever posted it here (this
+         * hub's own object coming back from a peer, or one that another
+         * peer brought), is a duplicate: a loop adds nothing and changes
+         * nobody's reading of it. An object without created or modified
+         * (a cyber-observable) has each server's date_added as its
+         * version: its id names it. */
+        bool seen = false;
+        rc = held(c, o.id, vt ? ver : -1, &seen);
+        if (rc || seen) {
+            if (!rc)
+                pr.duplicates++;
+            free(text);
+            if (rc)
+                break;
+            continue;
+        }
         if (!vt) {
             taxii_time_format(added, vtext);
             vt = vtext;
@@ -433,6 +545,11 @@ static int import_page(struct app *a, struct store_conn *c,
                                       .added = added,
                                       .range = o.range};
         int k = store_taxii_put(c, &put);
+        /* a new report, to turn into an advisory (in this transaction, so
+         * that it is converted exactly once) */
+        if (k == IS_OK && strcmp(p->mapping, "advisories") == 0 &&
+            strcmp(o.type, "report") == 0)
+            k = store_taxii_map_add(c, p->id, o.id, now, text);
         free(text);
         if (k == IS_ERR_CONFLICT)
             pr.duplicates++;
@@ -495,6 +612,13 @@ static void pull(struct app *a, struct store_conn *c,
             return;
         }
         if (!answer_ok(&h, 200, r, "GET objects")) {
+            taxii_http_release(&h);
+            return;
+        }
+        if (taxii_json_tokens(buf_str(&h.body), h.body.len) >
+            TAXII_MAX_TOKENS) {
+            reason(r, "GET objects: the answer holds more than %d JSON values",
+                   TAXII_MAX_TOKENS);
             taxii_http_release(&h);
             return;
         }
@@ -639,6 +763,156 @@ static void push(struct store_conn *c, const struct store_taxii_peer *p,
     r->ok = true;
 }
 
+/* ---- reports into advisories (mapping "advisories") ---- */
+
+#define CONVERT_MAX 20 /* reports turned into advisories per run */
+
+struct pending_report {
+    char id[STIX_ID_LEN];
+    char *body;
+};
+
+struct pending_list {
+    struct pending_report r[CONVERT_MAX];
+    int n;
+};
+
+static int collect_pending(const char *stix_id, const char *body, void *ctx)
+{
+    struct pending_list *l = ctx;
+    if (l->n == CONVERT_MAX || strlen(stix_id) >= sizeof(l->r[0].id))
+        return IS_OK;
+    char *copy = strdup(body);
+    if (!copy)
+        return IS_ERR_NOMEM;
+    memcpy(l->r[l->n].id, stix_id, strlen(stix_id) + 1);
+    l->r[l->n].body = copy;
+    l->n++;
+    return IS_OK;
+}
+
+/* s cut to at most max code points (whole characters). */
+static json_t *cut_text(const char *s, size_t max)
+{
+    size_t i = 0, cps = 0;
+    while (s[i] && cps < max) {
+        unsigned char ch = (unsigned char)s[i];
+        size_t len = ch < 0x80 ? 1 : ch < 0xe0 ? 2 : ch < 0xf0 ? 3 : 4;
+        for (size_t k = 1; k < len && s[i + k]; k++)
+            ;
+        i += len;
+        cps++;
+    }
+    return json_stringn(s, i);
+}
+
+/* The advisory a report becomes: its name as the title, its description
+ * as the body (both languages: the feed's text is in one), its marking's
+ * range, the severity of a "severity-N" label (else 2), the peer's
+ * audience. NULL with why when it cannot be one. */
+static json_t *advisory_of(const struct store_taxii_peer *p, const json_t *rep,
+                           char *why, size_t whylen)
+{
+    struct taxii_object o;
+    if (taxii_object_check(rep, &o, why, whylen))
+        return NULL;
+    const char *name = json_string_value(json_object_get(rep, "name"));
+    const char *desc = json_string_value(json_object_get(rep, "description"));
+    if (!name || !*name) {
+        snprintf(why, whylen, "the report has no name (the title)");
+        return NULL;
+    }
+    int severity = 2;
+    size_t i;
+    const json_t *l;
+    json_array_foreach (json_object_get(rep, "labels"), i, l) {
+        const char *t = json_string_value(l);
+        if (t && strncmp(t, "severity-", 9) == 0 && t[9] >= '0' &&
+            t[9] <= '5' && !t[10])
+            severity = t[9] - '0';
+    }
+    json_t *aud = json_loads(p->audience, 0, NULL);
+    json_t *b = json_pack(
+        "{s:s,s:s,s:i,s:o,s:o,s:o,s:o,s:o}", "kind", "security_info", "range",
+        range_name((enum share_range)o.range), "severity", severity, "title_ja",
+        cut_text(name, 200), "title_en", cut_text(name, 200), "body_ja",
+        cut_text(desc && *desc ? desc : name, 20000), "body_en",
+        cut_text(desc && *desc ? desc : name, 20000), "audience",
+        aud ? aud : json_object());
+    struct jv_error je;
+    if (!b || jv_check(b, provision_issue_spec, JV_UNTIL_NULL, &je)) {
+        snprintf(why, whylen, "%s", b ? je.message : "out of memory");
+        json_decref(b);
+        return NULL;
+    }
+    return b;
+}
+
+struct link_ctx {
+    const char *peer, *stix_id;
+};
+
+/* Inside the advisory's transaction: the report is done (once). */
+static int link_done(struct store_conn *c, const char *adv_id, void *ctx)
+{
+    const struct link_ctx *l = ctx;
+    int rc = store_taxii_map_set(c, l->peer, l->stix_id, "done", adv_id, "");
+    return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
+}
+
+/* Turns the peer's pending reports into advisories issued as its
+ * organisation's; a report that cannot be one is marked failed with the
+ * reason (in r). */
+static void convert(struct app *a, struct store_conn *c,
+                    const struct store_taxii_peer *p,
+                    const struct access_org *org, int64_t now, struct run *r)
+{
+    struct pending_list l = {.n = 0};
+    if (store_taxii_map_pending(c, p->id, CONVERT_MAX, collect_pending, &l)) {
+        reason(r, "the reports to turn into advisories could not be read");
+        r->ok = false;
+    }
+    struct auth_ctx who = {.user_id = 0, .roles = ROLE_ANALYST};
+    snprintf(who.username, sizeof(who.username), "taxii-peer");
+    snprintf(who.lang, sizeof(who.lang), "ja");
+    who.org = *org;
+    int failed = 0;
+    for (int k = 0; k < l.n; k++) {
+        char why[256] = "";
+        json_t *rep = json_loads(l.r[k].body, 0, NULL);
+        json_t *body = rep ? advisory_of(p, rep, why, sizeof(why)) : NULL;
+        json_t *out = NULL;
+        struct svc_error e = {0};
+        struct link_ctx lc = {p->id, l.r[k].id};
+        int rc = body ? advisory_issue_linked(a, c, &who, body, now, link_done,
+                                              &lc, &out, &e)
+                      : IS_ERR_INVALID;
+        if (rc && body)
+            snprintf(why, sizeof(why), "%s", e.message);
+        if (rc && rc != IS_ERR_CONFLICT) {
+            /* recorded as failed with its reason (never tried again) */
+            int k2 = store_begin(c);
+            if (!k2)
+                k2 = store_taxii_map_set(c, p->id, l.r[k].id, "failed", "",
+                                         why[0] ? why : "not an advisory");
+            if (!k2)
+                k2 = store_commit(c);
+            if (k2)
+                store_rollback(c);
+            if (!failed++)
+                reason(r,
+                       "a report was not turned into an advisory: %.100s: "
+                       "%.200s",
+                       l.r[k].id, why[0] ? why : "not an advisory");
+        }
+        json_decref(out);
+        json_decref(body);
+        json_decref(rep);
+        free(l.r[k].body);
+    }
+    r->failed += failed;
+}
+
 /* Records a run and the peer's state. */
 static int record(struct store_conn *c, const struct store_taxii_peer *p,
                   const char *after, int64_t seq, int64_t now,
@@ -684,6 +958,9 @@ static int run_peer(struct app *a, struct store_conn *c, const char *id,
     if (both || strcmp(p.direction, "pull") == 0) {
         struct run r = {0};
         pull(a, c, &p, &org, now, after, &r);
+        /* reports brought by this pull or an earlier one */
+        if (strcmp(p.mapping, "advisories") == 0)
+            convert(a, c, &p, &org, now, &r);
         if ((rc = record(c, &p, after, seq, now, &r)))
             return rc;
         if (!r.ok)

@@ -85,10 +85,18 @@ int store_advisory_get(struct store_conn *c, const char *id,
     return store_get_row(c, ST_ADV_GET, "advisory", map_adv, out, "t", id);
 }
 
-int store_advisory_set_range(struct store_conn *c, const char *id, int range)
+int store_advisory_set_range(struct store_conn *c, const char *id, int range,
+                             int64_t now)
 {
-    return store_exec(c, ST_ADV_SET_RANGE, "advisory range", "ti", id,
-                      (int)range);
+    return store_exec(c, ST_ADV_SET_RANGE, "advisory range", "tiI", id, range,
+                      now);
+}
+
+int store_advisory_range_at(struct store_conn *c, const char *id, int64_t *at)
+{
+    *at = 0;
+    return store_get_int64(c, ST_ADV_RANGE_AT, "advisory range_at", at, "t",
+                           id);
 }
 
 struct scan_ctx {

@@ -299,7 +299,9 @@ ST(ADV_INSERT, "INSERT INTO advisories(id, author, author_user, kind, range,"
                "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")
 ST(ADV_GET, "SELECT " ADV_COLS " FROM advisories WHERE id = ?1")
 /* a range only narrows (docs/rules.md): never widened by a stale write */
-ST(ADV_SET_RANGE, "UPDATE advisories SET range = min(range, ?2) WHERE id = ?1")
+ST(ADV_SET_RANGE, "UPDATE advisories SET range_at = CASE WHEN ?2 < range THEN "
+                  "?3 ELSE range_at END, range = min(range, ?2) WHERE id = ?1")
+ST(ADV_RANGE_AT, "SELECT range_at FROM advisories WHERE id = ?1")
 ST(ADV_SCAN, "SELECT " ADV_COLS " FROM advisories WHERE (?1 = 0 OR seq < ?1)"
              " ORDER BY seq DESC")
 ST(HOP_INSERT, "INSERT OR IGNORE INTO advisory_hops(advisory_id, org_id, "

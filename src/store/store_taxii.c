@@ -17,6 +17,7 @@ int store_taxii_last_added(struct store_conn *c, int coll, int64_t *added)
 struct versions {
     bool any;
     int64_t max, min, same;
+    int last_range;
 };
 
 static int map_versions(sqlite3_stmt *st, void *ctx)
@@ -26,33 +27,38 @@ static int map_versions(sqlite3_stmt *st, void *ctx)
     v->max = sqlite3_column_int64(st, 0);
     v->min = sqlite3_column_int64(st, 1);
     v->same = sqlite3_column_int64(st, 2);
+    v->last_range = sqlite3_column_int(st, 3);
     return IS_OK;
 }
 
 int store_taxii_put(struct store_conn *c, const struct store_taxii_put *p)
 {
+    /* the versions of the object's lineage (this poster's) */
     struct versions v = {0};
     int rc =
         store_get_row(c, ST_TAXII_VERSIONS_OF, "taxii versions", map_versions,
-                      &v, "itI", p->coll, p->stix_id, p->ver_us);
+                      &v, "itIt", p->coll, p->stix_id, p->ver_us, p->poster);
     if (rc)
         return rc;
     if (v.same)
         return IS_ERR_CONFLICT;
     bool last = !v.any || p->ver_us > v.max;
     bool first = !v.any || p->ver_us < v.min;
+    /* a new last version: the lineage's versions are read as its range
+     * allows too (a narrowed object narrows its older versions) */
     if (v.any && last &&
-        (rc = store_exec(c, ST_TAXII_CLEAR_LAST, "taxii clear last", "it",
-                         p->coll, p->stix_id)))
+        (rc = store_exec(c, ST_TAXII_CLEAR_LAST, "taxii clear last", "itti",
+                         p->coll, p->stix_id, p->poster, p->range)))
         return rc;
     if (v.any && first &&
-        (rc = store_exec(c, ST_TAXII_CLEAR_FIRST, "taxii clear first", "it",
-                         p->coll, p->stix_id)))
+        (rc = store_exec(c, ST_TAXII_CLEAR_FIRST, "taxii clear first", "itt",
+                         p->coll, p->stix_id, p->poster)))
         return rc;
-    return store_exec(c, ST_TAXII_INSERT, "taxii insert", "itIttIitttiit",
+    return store_exec(c, ST_TAXII_INSERT, "taxii insert", "itIttIitttiiti",
                       p->coll, p->stix_id, p->ver_us, p->version, p->type,
                       p->added, p->range, p->poster, p->community, p->src,
-                      last ? 1 : 0, first ? 1 : 0, p->body);
+                      last ? 1 : 0, first ? 1 : 0, p->body,
+                      last ? p->range : v.last_range);
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
@@ -207,10 +213,10 @@ int store_taxii_after_seq(struct store_conn *c, int coll, int64_t seq, int max,
 
 int store_taxii_peer_add(struct store_conn *c, const struct store_taxii_peer *p)
 {
-    return store_exec(c, ST_TAXII_PEER_ADD, "taxii peer add", "ttttttttiI",
+    return store_exec(c, ST_TAXII_PEER_ADD, "taxii peer add", "ttttttttiItt",
                       p->id, p->name, p->org, p->api_root, p->collection,
                       p->direction, p->auth_user, p->secret, p->interval_s,
-                      p->created_at);
+                      p->created_at, p->mapping, p->audience);
 }
 
 static int map_peer(sqlite3_stmt *st, void *ctx)
@@ -239,6 +245,8 @@ static int map_peer(sqlite3_stmt *st, void *ctx)
     p->quarantined = sqlite3_column_int64(st, 19);
     p->pushed = sqlite3_column_int64(st, 20);
     p->push_failed = sqlite3_column_int64(st, 21);
+    store_col_copy(st, 22, p->mapping, sizeof(p->mapping));
+    store_col_copy(st, 23, p->audience, sizeof(p->audience));
     return IS_OK;
 }
 
@@ -363,4 +371,76 @@ int store_taxii_quarantine(struct store_conn *c, const char *peer, int max,
     struct q_walk w = {fn, ctx};
     return store_each(c, ST_TAXII_QUARANTINE, "taxii quarantine", map_q, &w,
                       "ti", peer, max);
+}
+
+int store_taxii_map_add(struct store_conn *c, const char *peer,
+                        const char *stix_id, int64_t at, const char *body)
+{
+    return store_exec(c, ST_TAXII_MAP_ADD, "taxii map add", "ttIt", peer,
+                      stix_id, at, body);
+}
+
+struct map_walk {
+    int (*pending)(const char *stix_id, const char *body, void *ctx);
+    int (*list)(const char *stix_id, const char *state, const char *advisory,
+                const char *reason, int64_t at, void *ctx);
+    void *ctx;
+};
+
+static int map_pending_row(sqlite3_stmt *st, void *ctx)
+{
+    struct map_walk *w = ctx;
+    return w->pending(col_text(st, 0), col_text(st, 1), w->ctx);
+}
+
+int store_taxii_map_pending(struct store_conn *c, const char *peer, int max,
+                            int (*fn)(const char *stix_id, const char *body,
+                                      void *ctx),
+                            void *ctx)
+{
+    struct map_walk w = {.pending = fn, .ctx = ctx};
+    return store_each(c, ST_TAXII_MAP_PENDING, "taxii map pending",
+                      map_pending_row, &w, "ti", peer, max);
+}
+
+int store_taxii_map_set(struct store_conn *c, const char *peer,
+                        const char *stix_id, const char *state,
+                        const char *advisory, const char *reason)
+{
+    return store_exec_changed(c, ST_TAXII_MAP_SET, "taxii map set", "ttttt",
+                              peer, stix_id, state, advisory, reason);
+}
+
+static int map_list_row(sqlite3_stmt *st, void *ctx)
+{
+    struct map_walk *w = ctx;
+    return w->list(col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                   col_text(st, 3), sqlite3_column_int64(st, 4), w->ctx);
+}
+
+int store_taxii_map_list(struct store_conn *c, const char *peer, int max,
+                         int (*fn)(const char *stix_id, const char *state,
+                                   const char *advisory, const char *reason,
+                                   int64_t at, void *ctx),
+                         void *ctx)
+{
+    struct map_walk w = {.list = fn, .ctx = ctx};
+    return store_each(c, ST_TAXII_MAP_LIST, "taxii map list", map_list_row, &w,
+                      "ti", peer, max);
+}
+
+int store_taxii_advisories_narrowed(struct store_conn *c, int coll, int max,
+                                    int (*fn)(int64_t seq, const char *id,
+                                              void *ctx),
+                                    void *ctx)
+{
+    struct adv_walk w = {fn, ctx};
+    return store_each(c, ST_TAXII_ADVISORIES_NARROWED, "taxii narrowed",
+                      map_adv, &w, "ii", coll, max);
+}
+
+int store_taxii_src_delete(struct store_conn *c, int coll, const char *src)
+{
+    return store_exec(c, ST_TAXII_SRC_DELETE, "taxii src delete", "it", coll,
+                      src);
 }

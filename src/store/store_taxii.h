@@ -62,6 +62,14 @@ int store_taxii_status_get(struct store_conn *c, const char *id,
                            const char *org, char **body);
 int store_taxii_status_prune(struct store_conn *c, int64_t before);
 
+/* Up to max advisories whose range was narrowed after their objects were
+ * added to coll, for fn. */
+int store_taxii_advisories_narrowed(struct store_conn *c, int coll, int max,
+                                    int (*fn)(int64_t seq, const char *id,
+                                              void *ctx),
+                                    void *ctx);
+/* Removes a hub item's objects from coll. */
+int store_taxii_src_delete(struct store_conn *c, int coll, const char *src);
 /* Up to max advisories after seq (their seq and id) for fn. */
 int store_taxii_advisories_after(struct store_conn *c, int64_t seq, int max,
                                  int (*fn)(int64_t seq, const char *id,
@@ -83,6 +91,8 @@ struct store_taxii_peer {
     int64_t push_seq, next_run, last_run, last_ok;
     char last_error[513];
     int64_t pulled, added, duplicates, quarantined, pushed, push_failed;
+    char mapping[12];    /* "objects", "advisories" */
+    char audience[2048]; /* the advisories' audience (JSON), "" */
 };
 int store_taxii_peer_add(struct store_conn *c,
                          const struct store_taxii_peer *p);
@@ -121,5 +131,24 @@ int store_taxii_quarantine(struct store_conn *c, const char *peer, int max,
                                      const char *reason, const char *body,
                                      void *ctx),
                            void *ctx);
+
+/* Reports a peer brought, to turn into advisories (migration 0030). */
+int store_taxii_map_add(struct store_conn *c, const char *peer,
+                        const char *stix_id, int64_t at, const char *body);
+/* Up to max pending reports of peer for fn (id and the object's JSON). */
+int store_taxii_map_pending(struct store_conn *c, const char *peer, int max,
+                            int (*fn)(const char *stix_id, const char *body,
+                                      void *ctx),
+                            void *ctx);
+/* Ends a pending report: state "done" (advisory) or "failed" (reason);
+ * IS_ERR_NOTFOUND when it is no longer pending. */
+int store_taxii_map_set(struct store_conn *c, const char *peer,
+                        const char *stix_id, const char *state,
+                        const char *advisory, const char *reason);
+int store_taxii_map_list(struct store_conn *c, const char *peer, int max,
+                         int (*fn)(const char *stix_id, const char *state,
+                                   const char *advisory, const char *reason,
+                                   int64_t at, void *ctx),
+                         void *ctx);
 
 #endif

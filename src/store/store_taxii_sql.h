@@ -2,17 +2,19 @@
  * store/store_sql.h: no include guard on purpose. */
 ST(TAXII_LAST_ADDED, "SELECT coalesce(max(added), 0) FROM taxii_objects "
                      "WHERE coll = ?1")
+/* an object's lineage: its versions posted by one organisation */
 ST(TAXII_VERSIONS_OF,
-   "SELECT max(ver_us), min(ver_us), coalesce(sum(ver_us = ?3), 0) "
-   "FROM taxii_objects WHERE coll = ?1 AND stix_id = ?2")
-ST(TAXII_CLEAR_LAST, "UPDATE taxii_objects SET is_last = 0 WHERE coll = ?1 "
-                     "AND stix_id = ?2 AND is_last = 1")
+   "SELECT max(ver_us), min(ver_us), coalesce(sum(ver_us = ?3), 0), "
+   "coalesce(max(CASE WHEN is_last = 1 THEN range END), 0) FROM "
+   "taxii_objects WHERE coll = ?1 AND poster = ?4 AND stix_id = ?2")
+ST(TAXII_CLEAR_LAST, "UPDATE taxii_objects SET is_last = 0, last_range = ?4 "
+                     "WHERE coll = ?1 AND poster = ?3 AND stix_id = ?2")
 ST(TAXII_CLEAR_FIRST, "UPDATE taxii_objects SET is_first = 0 WHERE coll = ?1 "
-                      "AND stix_id = ?2 AND is_first = 1")
+                      "AND poster = ?3 AND stix_id = ?2 AND is_first = 1")
 ST(TAXII_INSERT,
    "INSERT INTO taxii_objects (coll, stix_id, ver_us, version, type, added, "
-   "range, poster, community, src, is_last, is_first, body) VALUES (?1, ?2, "
-   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+   "range, poster, community, src, is_last, is_first, body, last_range) "
+   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
 /* A page: the collection's objects after the position (added, seq), in
  * the order they were added, pre-selected by range as core/taxii.c
  * taxii_object_decide decides (?6 = 1: no pre-selection; ?7 the caller's
@@ -21,12 +23,15 @@ ST(TAXII_INSERT,
 /* clang-format off */
 #ifndef TAXII_PAGE_COLS
 #define TAXII_PAGE_COLS                                                        \
-    "SELECT seq, stix_id, ver_us, version, type, added, range, poster, "       \
-    "community, src, body FROM taxii_objects "
+    "SELECT seq, stix_id, ver_us, version, type, added, "                     \
+    "min(range, last_range), poster, community, src, body FROM "               \
+    "taxii_objects "
 #define TAXII_PAGE_FILTERS                                                     \
-    " AND (?6 = 1 OR range >= " RANGE_SQL(RANGE_V_GREEN) " OR poster = ?7 "    \
-    "OR (range >= " RANGE_SQL(RANGE_V_YELLOW) " AND ?14 = 1) "                 \
-    "OR (range >= " RANGE_SQL(RANGE_V_AMBER) " "                               \
+    " AND (?6 = 1 OR min(range, last_range) >= " RANGE_SQL(RANGE_V_GREEN) " "  \
+    "OR poster = ?7 "                                                          \
+    "OR (min(range, last_range) >= " RANGE_SQL(RANGE_V_YELLOW) " "             \
+    "AND ?14 = 1) "                                                            \
+    "OR (min(range, last_range) >= " RANGE_SQL(RANGE_V_AMBER) " "              \
     "AND (instr(community, ',' || ?7 || ',') > 0 "                             \
     "OR csv_overlap(?15, community)))) "                                       \
     "AND (?8 IS NULL OR type IN (SELECT value FROM json_each(?8))) "           \
@@ -53,7 +58,7 @@ ST(TAXII_AFTER_SEQ,
     "id, name, org, api_root, collection, direction, auth_user, secret, "      \
     "interval_s, created_at, pull_after, push_seq, next_run, "                 \
     "coalesce(last_run, 0), coalesce(last_ok, 0), last_error, pulled, "        \
-    "added, duplicates, quarantined, pushed, push_failed"
+    "added, duplicates, quarantined, pushed, push_failed, mapping, audience"
 #endif
 /* clang-format on */
 ST(TAXII_SRC_SEEN, "SELECT count(*) FROM taxii_objects WHERE coll = ?1 AND "
@@ -63,13 +68,19 @@ ST(TAXII_STATUS_PUT, "INSERT INTO taxii_status (id, org, created_at, body) "
 ST(TAXII_STATUS_GET, "SELECT body FROM taxii_status WHERE id = ?1 AND "
                      "org = ?2")
 ST(TAXII_STATUS_PRUNE, "DELETE FROM taxii_status WHERE created_at < ?1")
+/* advisories whose range was narrowed since their objects were added */
+ST(TAXII_ADVISORIES_NARROWED,
+   "SELECT DISTINCT a.seq, a.id FROM advisories a JOIN taxii_objects t ON "
+   "t.coll = ?1 AND t.src = a.id WHERE t.type = 'report' AND t.is_last = 1 "
+   "AND a.range < t.range LIMIT ?2")
+ST(TAXII_SRC_DELETE, "DELETE FROM taxii_objects WHERE coll = ?1 AND src = ?2")
 /* advisories not yet in the TAXII collection (the worker's high-water) */
 ST(TAXII_ADVISORIES_AFTER, "SELECT seq, id FROM advisories WHERE seq > ?1 "
-                           "ORDER BY seq LIMIT ?2")
+                           "AND drill = 0 ORDER BY seq LIMIT ?2")
 ST(TAXII_PEER_ADD,
    "INSERT INTO taxii_peers (id, name, org, api_root, collection, direction, "
-   "auth_user, secret, interval_s, created_at, next_run) VALUES (?1, ?2, ?3, "
-   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
+   "auth_user, secret, interval_s, created_at, next_run, mapping, audience) "
+   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)")
 ST(TAXII_PEER_GET, "SELECT " TAXII_PEER_COLS " FROM taxii_peers WHERE id = ?1")
 ST(TAXII_PEERS, "SELECT " TAXII_PEER_COLS " FROM taxii_peers ORDER BY name, "
                 "id")
@@ -92,3 +103,13 @@ ST(TAXII_QUARANTINE_ADD, "INSERT INTO taxii_quarantine (peer, at, stix_id, "
                          "reason, body) VALUES (?1, ?2, ?3, ?4, ?5)")
 ST(TAXII_QUARANTINE, "SELECT at, stix_id, reason, body FROM taxii_quarantine "
                      "WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2")
+ST(TAXII_MAP_ADD, "INSERT OR IGNORE INTO taxii_adv_map (peer, stix_id, state, "
+                  "at, body) VALUES (?1, ?2, 'pending', ?3, ?4)")
+ST(TAXII_MAP_PENDING, "SELECT stix_id, body FROM taxii_adv_map WHERE peer = "
+                      "?1 AND state = 'pending' ORDER BY at, stix_id LIMIT ?2")
+ST(TAXII_MAP_SET, "UPDATE taxii_adv_map SET state = ?3, advisory = ?4, "
+                  "reason = ?5 WHERE peer = ?1 AND stix_id = ?2 AND state = "
+                  "'pending'")
+ST(TAXII_MAP_LIST, "SELECT stix_id, state, advisory, reason, at FROM "
+                   "taxii_adv_map WHERE peer = ?1 ORDER BY at DESC, stix_id "
+                   "LIMIT ?2")

@@ -8,7 +8,9 @@ What is checked, for each request the hub answered:
 
 * the operation: the path must be one of the document (else the answer
   must be the documented `404 not_found`), with the method (else the
-  documented `405 method_not_allowed` with an `Allow` header). HEAD is
+  documented `405 method_not_allowed` with an `Allow` header); under
+  `/taxii2` those are the TAXII error object (`TaxiiNotFound`,
+  `TaxiiMethodNotAllowed`). HEAD is
   checked as the GET of the same path, without a body;
 * the status code must be listed under the operation (`default` is
   honoured when present); an undocumented status is a failure;
@@ -352,14 +354,18 @@ class Validator:
         method = method.upper()
         template, op, item = self.find(method, path)
         status = int(status)
+        # under /taxii2 the refusals are the TAXII error object (issue 16,
+        # docs/taxii.md): components TaxiiNotFound, TaxiiMethodNotAllowed
+        taxii = "Taxii" if path == "/taxii2" or path.startswith("/taxii2/") \
+            else ""
         if template is None:
             return self._check_fallback(
                 f"{method} {path} (no such path in the document)",
-                404, "NotFound", status, headers, body, method)
+                404, taxii + "NotFound", status, headers, body, method)
         if op is None:
             problems = self._check_fallback(
                 f"{method} {template} (method not in the document)",
-                405, "MethodNotAllowed", status, headers, body, method)
+                405, taxii + "MethodNotAllowed", status, headers, body, method)
             if not problems and not headers.get("Allow"):
                 problems.append(f"{method} {template} -> 405: no Allow header")
             return problems

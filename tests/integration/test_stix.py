@@ -112,10 +112,21 @@ def test_an_advisory_in_every_range_is_valid_stix(fresh_demo_hub):
         assert m["name"] == name and m["created"] == "2022-10-01T00:00:00.000Z"
         assert m["extensions"][TLP2_EXT] == {
             "extension_type": "property-extension", "tlp_2_0": value}
-        # every object carries the item's marking: none wider than it
+        # every object carries the item's marking (none wider than it),
+        # but a national body's identity and its English name: public
+        # registry information, TLP:CLEAR in every bundle
+        clear = TLP["white"][0]
+        public = {o["id"] for o in b["objects"] if o["type"] == "identity"}
+        public |= {o["id"] for o in b["objects"]
+                   if o["type"] == "language-content"
+                   and o["object_ref"] in public}
+        assert public, "the author's identity"
         for o in b["objects"]:
-            if o["type"] != "marking-definition":
-                assert o["object_marking_refs"] == [mid], o["id"]
+            if o["type"] == "marking-definition":
+                continue
+            want = [clear] if o["id"] in public else [mid]
+            assert o["object_marking_refs"] == want, o["id"]
+        assert clear in objs
         # the author, and the English as language content
         author = objs[rep["created_by_ref"]]
         assert author["type"] == "identity"

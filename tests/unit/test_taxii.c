@@ -185,6 +185,33 @@ static void test_object_checks(void **state)
     checked = NULL;
 }
 
+static void test_tlp1_and_tokens(void **state)
+{
+    (void)state;
+    struct taxii_object o;
+    char why[160];
+    /* TLP 1.0 (STIX 2.1 §7.2.1.4): read never wider */
+    assert_int_equal(
+        check(IND(",\"object_marking_refs\":[\"marking-definition--34098fce-"
+                  "860f-48ae-8e50-ebd3cc5e41da\"]"),
+              &o, why),
+        IS_OK);
+    assert_int_equal(o.range, RANGE_GREEN);
+    assert_int_equal(
+        check(IND(",\"object_marking_refs\":[\"" CLEAR_ID
+                  "\",\"marking-definition--f88d31f6-486f-44da-b317-"
+                  "01333bde0b82\"]"),
+              &o, why),
+        IS_OK);
+    assert_int_equal(o.range, RANGE_AMBER);
+    json_decref(checked);
+    checked = NULL;
+    /* the values an envelope would parse into, strings skipped */
+    const char *env = "{\"objects\":[{\"a\":\"x,y:[{\\\"\"},{}]}";
+    assert_int_equal(taxii_json_tokens(env, strlen(env)), 7);
+    assert_int_equal(taxii_json_tokens("", 0), 0);
+}
+
 static struct access_org org(const char *id, const char *kind,
                              const char *ceptoar)
 {
@@ -282,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_object_checks),
         cmocka_unit_test(test_who_reads),
         cmocka_unit_test(test_next_tokens),
+        cmocka_unit_test(test_tlp1_and_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
