@@ -21,6 +21,14 @@ int cli_api_call(const char *url, const char *token, const char *method,
                  const char *path, const char *body, struct api_answer *a,
                  char *err, size_t errlen)
 {
+    return cli_api_call_media(url, token, method, path, body,
+                              "application/json", a, err, errlen);
+}
+
+int cli_api_call_media(const char *url, const char *token, const char *method,
+                       const char *path, const char *body, const char *media,
+                       struct api_answer *a, char *err, size_t errlen)
+{
     CURL *h = curl_easy_init();
     if (!h)
         return IS_ERR_NOMEM;
@@ -33,8 +41,11 @@ int cli_api_call(const char *url, const char *token, const char *method,
         snprintf(authz, sizeof(authz), "Authorization: Bearer %s", token);
         hdr = curl_slist_append(hdr, authz);
     }
-    hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    hdr = curl_slist_append(hdr, "Accept: application/json");
+    char ctype[160], accept[160];
+    snprintf(ctype, sizeof(ctype), "Content-Type: %.120s", media);
+    snprintf(accept, sizeof(accept), "Accept: %.120s", media);
+    hdr = curl_slist_append(hdr, ctype);
+    hdr = curl_slist_append(hdr, accept);
     buf_init(&a->body, 64 * 1024 * 1024);
     curl_easy_setopt(h, CURLOPT_URL, full);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);

@@ -57,6 +57,11 @@ struct api_answer {
 int cli_api_call(const char *url, const char *token, const char *method,
                  const char *path, const char *body, struct api_answer *a,
                  char *err, size_t errlen);
+/* The same with media (e.g. application/taxii+json;version=2.1) as the
+ * request's Content-Type and Accept. */
+int cli_api_call_media(const char *url, const char *token, const char *method,
+                       const char *path, const char *body, const char *media,
+                       struct api_answer *a, char *err, size_t errlen);
 /* One request with a JSON body (NULL: none): on 2xx the answer's JSON
  * into *out (NULL when it is not JSON) or, raw_out not NULL, its text
  * into *raw_out (malloc'd); else the error printed. Returns the exit
@@ -81,9 +86,12 @@ int cli_survey(int argc, char **argv);
 int cli_bcp(int argc, char **argv);
 int cli_risk(int argc, char **argv);
 
-/* infrashare stix export advisory ID [--out FILE] (cli/client_stix.c,
- * issue 16). */
+/* infrashare stix export advisory ID [--out FILE] and stix import FILE
+ * (cli/client_stix.c, issue 16). */
 int cli_stix(int argc, char **argv);
+/* infrashare taxii peers|peer-add|sync|log|peer-remove (cli/client_taxii.c,
+ * issue 16): the TAXII client's peers over the API. */
+int cli_taxii(int argc, char **argv);
 
 /* Helpers of those commands (cli/client_survey.c). */
 struct cli_conn {

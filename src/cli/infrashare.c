@@ -131,6 +131,14 @@ static void usage(FILE *f)
         "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
         "  stix export advisory|report|event|c4tap|alert ID [--out FILE]\n"
         "                                                (a STIX 2.1 bundle)\n"
+        "  stix import FILE|- [--collection shared]   (a bundle, envelope or "
+        "array;\n"
+        "       at most 10 MiB; STIX 2.1 の取り込み)\n"
+        "  taxii peers [--json] | sync ID [--json] | log ID [--json] | "
+        "peer-remove ID\n"
+        "  taxii peer-add --name N --org O --api-root URL --collection C\n"
+        "       --direction pull|push|both --token-file F [--auth-user U]\n"
+        "       [--interval S]   (TAXII ピア: hub administrators)\n"
         "  risk list [--state open|closed] [--treatment T] [--above] "
         "[--json]\n"
         "  risk show ID [--json] | history ID [--json] | heatmap [--json]   "
@@ -1169,6 +1177,8 @@ int main(int argc, char **argv)
         return cli_risk(sub_argc, sub_argv);
     if (strcmp(cmd, "stix") == 0) /* issue 16: cli/client_stix.c */
         return cli_stix(sub_argc, sub_argv);
+    if (strcmp(cmd, "taxii") == 0) /* issue 16: cli/client_taxii.c */
+        return cli_taxii(sub_argc, sub_argv);
     if (strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0 ||
         strcmp(cmd, "api") == 0 || strcmp(cmd, "report") == 0 ||
         strcmp(cmd, "advisory") == 0 || strcmp(cmd, "drill") == 0 ||

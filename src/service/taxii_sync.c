@@ -916,11 +916,19 @@ static void convert(struct app *a, struct store_conn *c,
 /* Records a run and the peer's state. */
 static int record(struct store_conn *c, const struct store_taxii_peer *p,
                   const char *after, int64_t seq, int64_t now,
-                  const struct run *r)
+                  const struct run *r, const struct run *before)
 {
+    /* the peer's state is the whole sync's: a "both" peer whose pull
+     * failed stays failing with that reason however its push went */
+    bool peer_ok = r->ok && (!before || before->ok);
+    const char *peer_reason = !r->ok                  ? r->reason
+                              : before && !before->ok ? before->reason
+                                                      : r->reason;
     struct store_taxii_run sr = {.direction = r->direction,
                                  .ok = r->ok,
                                  .reason = r->reason,
+                                 .peer_ok = peer_ok,
+                                 .peer_reason = peer_reason,
                                  .objects = r->objects,
                                  .added = r->added,
                                  .duplicates = r->duplicates,
@@ -952,8 +960,9 @@ static int run_peer(struct app *a, struct store_conn *c, const char *id,
         struct run r = {.direction = "pull"};
         reason(&r, "the peer's organisation %s is no longer in the registry",
                p.org);
-        return record(c, &p, after, seq, now, &r);
+        return record(c, &p, after, seq, now, &r, NULL);
     }
+    struct run pulled = {.ok = true};
     bool both = strcmp(p.direction, "both") == 0;
     if (both || strcmp(p.direction, "pull") == 0) {
         struct run r = {0};
@@ -961,8 +970,9 @@ static int run_peer(struct app *a, struct store_conn *c, const char *id,
         /* reports brought by this pull or an earlier one */
         if (strcmp(p.mapping, "advisories") == 0)
             convert(a, c, &p, &org, now, &r);
-        if ((rc = record(c, &p, after, seq, now, &r)))
+        if ((rc = record(c, &p, after, seq, now, &r, NULL)))
             return rc;
+        pulled = r;
         if (!r.ok)
             log_event(LOG_WARN, "taxii peer: pull failed", "peer",
                       json_string(p.id), "reason", json_string(r.reason), NULL);
@@ -970,7 +980,7 @@ static int run_peer(struct app *a, struct store_conn *c, const char *id,
     if (both || strcmp(p.direction, "push") == 0) {
         struct run r = {0};
         push(c, &p, &org, &seq, &r);
-        if ((rc = record(c, &p, after, seq, now, &r)))
+        if ((rc = record(c, &p, after, seq, now, &r, &pulled)))
             return rc;
         if (!r.ok)
             log_event(LOG_WARN, "taxii peer: push failed", "peer",

@@ -618,8 +618,7 @@ int store_advisory_get(struct store_conn *c, const char *id,
 int store_advisory_set_range(struct store_conn *c, const char *id, int range,
                              int64_t now);
 /* When the advisory's range was last narrowed (0: never). */
-int store_advisory_range_at(struct store_conn *c, const char *id,
-                            int64_t *at);
+int store_advisory_range_at(struct store_conn *c, const char *id, int64_t *at);
 /* Newest first from before_seq (0 = newest); fn returns non-zero to stop. */
 int store_advisories_scan(struct store_conn *c, int64_t before_seq,
                           int (*fn)(void *ctx, struct store_advisory *a),

@@ -298,9 +298,9 @@ int store_taxii_peer_state(struct store_conn *c, const char *id,
     bool pull = strcmp(run->direction, "pull") == 0;
     int rc = store_exec(
         c, ST_TAXII_PEER_STATE, "taxii peer state", "ttIIIitIIIIII", id,
-        pull_after, push_seq, next_run, now, run->ok ? 1 : 0, run->reason,
-        pull ? run->objects : (int64_t)0, pull ? run->added : (int64_t)0,
-        pull ? run->duplicates : (int64_t)0,
+        pull_after, push_seq, next_run, now, run->peer_ok ? 1 : 0,
+        run->peer_reason, pull ? run->objects : (int64_t)0,
+        pull ? run->added : (int64_t)0, pull ? run->duplicates : (int64_t)0,
         pull ? run->quarantined : (int64_t)0, pull ? (int64_t)0 : run->added,
         pull ? (int64_t)0 : run->failed);
     if (rc)

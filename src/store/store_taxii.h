@@ -108,8 +108,10 @@ int store_taxii_peer_due(struct store_conn *c, int64_t now, char id[24]);
 /* What a run did to a peer. */
 struct store_taxii_run {
     const char *direction; /* "pull", "push" */
-    bool ok;
+    bool ok;               /* this run's outcome, and */
     const char *reason;
+    bool peer_ok;            /* the peer's after it (a sync's whole) */
+    const char *peer_reason; /* its last_error */
     int64_t objects, added, duplicates, quarantined, failed;
 };
 /* Records a run and the peer's new state (inside a write transaction). */
