@@ -102,6 +102,9 @@ const ROUTES = [
   [/^\/risks\/new$/, 'page-risks.js', 'riskNew'],
   [/^\/risks\/scale$/, 'page-risks.js', 'riskScale'],
   [/^\/risks\/([0-9]+)$/, 'page-risks.js', 'risk'],
+  // issue 16: TAXII peers (hub admins)
+  [/^\/taxii$/, 'page-taxii.js', 'taxii'],
+  [/^\/taxii\/([A-Za-z0-9_-]+)$/, 'page-taxii.js', 'taxiiPeer'],
 ];
 
 /* The exercise context (issue 14, api.js): under /x/{id}/ the menu offers
@@ -153,6 +156,8 @@ function navItems() {
   // issue 15: the risk register (operators keep one; secretariats read
   // their members' shared risks)
   if (k === 'operator' || k === 'ceptoar') items.push(['/risks', 'nav.risks']);
+  // issue 16: TAXII peers (the API answers hub admins only)
+  if (ctx.has('admin')) items.push(['/taxii', 'nav.taxii']);
   if (exerciseId) return items.filter(([p]) => IN_EXERCISE.has(p));
   return items;
 }

@@ -1183,6 +1183,8 @@ const D = {
   'nav.bcp': ['CP/BCP準備状況', 'CP/BCP readiness'],
   // the risk register: the menu; the pages' texts are in page-risks.js
   'nav.risks': ['リスク登録簿', 'Risk register'],
+  // issue 16: TAXII peers: the menu; the pages' texts are in page-taxii.js
+  'nav.taxii': ['TAXII 連携', 'TAXII peers'],
 };
 
 const E = {

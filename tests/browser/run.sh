@@ -36,7 +36,7 @@ done
     lists.test.mjs operator.test.mjs polish.test.mjs rollcall.test.mjs
     scenarios.test.mjs security.test.mjs a11y.test.mjs observation.test.mjs
     ui-outage-mode.test.mjs c4tap.test.mjs exercise.test.mjs
-    dependencies.test.mjs surveys.test.mjs risks.test.mjs)
+    dependencies.test.mjs surveys.test.mjs risks.test.mjs taxii.test.mjs)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
