@@ -1003,7 +1003,9 @@ int taxii_peer_sync(struct app *a, struct store_conn *c,
         return svc_fail(e, rc, "not_found", NULL, "no such peer");
     if (rc)
         return svc_fail(e, rc, "internal", NULL, "the run was not recorded");
-    if (who && audit_record(c, who, now, "taxii.peer.sync", id, NULL))
+    int audited =
+        who ? audit_record(c, who, now, "taxii.peer.sync", id, NULL) : IS_OK;
+    if (audited)
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the run could not be audited");
     struct store_taxii_peer p;

@@ -45,7 +45,9 @@ ST(TAXII_PAGE,
    "ORDER BY added, seq LIMIT ?13")
 /* The same for a list of ids (?4, a JSON array): by the ids' index. */
 ST(TAXII_PAGE_IDS,
-   TAXII_PAGE_COLS
+   "SELECT seq, stix_id, ver_us, version, type, added, "
+   "min(range, last_range), poster, community, src, body FROM taxii_objects "
+   "INDEXED BY taxii_objects_id "
    "WHERE coll = ?1 AND stix_id IN (SELECT value FROM json_each(?4)) "
    "AND added >= ?2 AND (added > ?2 OR seq > ?3) AND ?5 = 0"
    TAXII_PAGE_FILTERS
