@@ -448,43 +448,19 @@ static json_t *status_item(const char *id, const char *version, const char *msg)
 
 struct known_ctx {
     const struct auth_ctx *who;
-    bool *known;
+    int64_t ver_us; /* < 0: any version */
+    bool known, any;
 };
 
-static int known_row(const struct store_taxii_row *r, void *ctx)
+static int known_row(const char *poster, const char *community, int range,
+                     int64_t ver_us, void *ctx)
 {
     struct known_ctx *k = ctx;
-    if (!taxii_object_decide(&k->who->org, r->range, r->poster, r->community)
-             .may_read)
-        return 0;
-    *k->known = true;
-    return 1;
-}
-
-/* Whether coll holds stix_id at version ver_us (ver_us < 0: at any
- * version) in a lineage who may read. */
-static int readable_version(struct store_conn *c, const struct auth_ctx *who,
-                            int coll, const char *stix_id, int64_t ver_us,
-                            bool *known)
-{
-    *known = false;
-    char vts[32];
-    snprintf(vts, sizeof(vts), "[%lld]", (long long)ver_us);
-    json_t *ids = json_pack("[s]", stix_id);
-    char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
-    json_decref(ids);
-    if (!text)
-        return IS_ERR_NOMEM;
-    struct store_taxii_query q = {.coll = coll,
-                                  .ids_json = text,
-                                  .everything = true,
-                                  .v_all = ver_us < 0,
-                                  .vts_json = ver_us < 0 ? NULL : vts,
-                                  .scan = 100};
-    struct known_ctx k = {who, known};
-    int rc = store_taxii_page(c, &q, known_row, &k);
-    free(text);
-    return rc;
+    k->any = true;
+    if ((k->ver_us < 0 || ver_us == k->ver_us) &&
+        taxii_object_decide(&k->who->org, range, poster, community).may_read)
+        k->known = true;
+    return IS_OK;
 }
 
 /* One checked object ready to store. */
@@ -590,12 +566,11 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
          * in a lineage the caller may read: held, not copied (a peer
          * pushing back what it pulled adds nothing; one it may not read
          * is never confirmed to exist) */
-        bool known = false;
-        rc =
-            readable_version(c, who, coll->n, p[k].o.id, vt ? ver : -1, &known);
+        struct known_ctx kn = {.who = who, .ver_us = vt ? ver : -1};
+        rc = store_taxii_same_id(c, coll->n, p[k].o.id, known_row, &kn);
         if (rc)
             break;
-        if (known) {
+        if (kn.known) {
             json_array_append_new(successes,
                                   status_item(p[k].o.id, vt ? vt : "",
                                               "this version is held already"));
@@ -618,6 +593,7 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             continue;
         }
         struct store_taxii_put put = {.coll = coll->n,
+                                      .fresh = !kn.any,
                                       .stix_id = p[k].o.id,
                                       .version = vt,
                                       .type = p[k].o.type,

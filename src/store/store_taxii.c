@@ -35,9 +35,10 @@ int store_taxii_put(struct store_conn *c, const struct store_taxii_put *p)
 {
     /* the versions of the object's lineage (this poster's) */
     struct versions v = {0};
-    int rc =
-        store_get_row(c, ST_TAXII_VERSIONS_OF, "taxii versions", map_versions,
-                      &v, "itIt", p->coll, p->stix_id, p->ver_us, p->poster);
+    int rc = p->fresh ? IS_OK
+                      : store_get_row(c, ST_TAXII_VERSIONS_OF, "taxii versions",
+                                      map_versions, &v, "itIt", p->coll,
+                                      p->stix_id, p->ver_us, p->poster);
     if (rc)
         return rc;
     if (v.same)
@@ -443,4 +444,27 @@ int store_taxii_src_delete(struct store_conn *c, int coll, const char *src)
 {
     return store_exec(c, ST_TAXII_SRC_DELETE, "taxii src delete", "it", coll,
                       src);
+}
+
+struct same_walk {
+    int (*fn)(const char *poster, const char *community, int range,
+              int64_t ver_us, void *ctx);
+    void *ctx;
+};
+
+static int map_same(sqlite3_stmt *st, void *ctx)
+{
+    struct same_walk *w = ctx;
+    return w->fn(col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2),
+                 sqlite3_column_int64(st, 3), w->ctx);
+}
+
+int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
+                        int (*fn)(const char *poster, const char *community,
+                                  int range, int64_t ver_us, void *ctx),
+                        void *ctx)
+{
+    struct same_walk w = {fn, ctx};
+    return store_each(c, ST_TAXII_SAME_ID, "taxii same id", map_same, &w, "it",
+                      coll, stix_id);
 }

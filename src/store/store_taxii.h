@@ -12,6 +12,7 @@ struct store_taxii_put {
     int coll;
     const char *stix_id, *version, *type, *poster, *src, *body;
     const char *community; /* ",<CEPTOAR>,…," of the poster */
+    bool fresh; /* the collection holds no version of the id (known) */
     int64_t ver_us, added;
     int range;
 };
@@ -19,6 +20,13 @@ struct store_taxii_put {
  * IS_ERR_CONFLICT when the collection holds that version already
  * (nothing changed). */
 int store_taxii_put(struct store_conn *c, const struct store_taxii_put *p);
+/* Each version of stix_id in coll, whoever posted it (at most 1,000), for
+ * fn: its poster, community, range (that of the version and its
+ * lineage's last, the narrower) and version. */
+int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
+                        int (*fn)(const char *poster, const char *community,
+                                  int range, int64_t ver_us, void *ctx),
+                        void *ctx);
 /* The latest date_added in coll (0 when none). */
 int store_taxii_last_added(struct store_conn *c, int coll, int64_t *added);
 

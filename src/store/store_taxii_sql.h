@@ -2,6 +2,11 @@
  * store/store_sql.h: no include guard on purpose. */
 ST(TAXII_LAST_ADDED, "SELECT coalesce(max(added), 0) FROM taxii_objects "
                      "WHERE coll = ?1")
+/* the versions of an id in a collection, whoever posted them */
+ST(TAXII_SAME_ID,
+   "SELECT poster, community, min(range, last_range), ver_us FROM "
+   "taxii_objects INDEXED BY taxii_objects_id WHERE coll = ?1 AND stix_id = "
+   "?2 LIMIT 1000")
 /* an object's lineage: its versions posted by one organisation */
 ST(TAXII_VERSIONS_OF,
    "SELECT max(ver_us), min(ver_us), coalesce(sum(ver_us = ?3), 0), "
