@@ -181,6 +181,103 @@ size_t taxii_json_tokens(const char *s, size_t len)
     return n;
 }
 
+/* Skips whitespace from i. */
+static size_t sp(const char *s, size_t len, size_t i)
+{
+    while (i < len &&
+           (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The index after the JSON value at i (valid JSON: only its end is
+ * found), or len when it runs out. */
+static size_t skip_value(const char *s, size_t len, size_t i)
+{
+    int depth = 0;
+    bool in_str = false;
+    for (; i < len; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"') {
+                in_str = false;
+                if (!depth)
+                    return i + 1;
+            }
+            continue;
+        }
+        if (ch == '"') {
+            in_str = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (!depth)
+                return i; /* the end of the enclosing container */
+            if (!--depth)
+                return i + 1;
+        } else if (!depth && (ch == ',' || ch == ' ' || ch == '\t' ||
+                              ch == '\n' || ch == '\r')) {
+            return i; /* the end of a number or literal */
+        }
+    }
+    return len;
+}
+
+int taxii_envelope_spans(const char *s, size_t len, size_t *starts,
+                         size_t *lens, size_t max)
+{
+    size_t i = 0;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    i = sp(s, len, i);
+    if (i >= len || s[i] != '{')
+        return -1;
+    i++;
+    for (;;) {
+        i = sp(s, len, i);
+        if (i >= len || s[i] != '"')
+            return -1;
+        size_t k = i;
+        i = skip_value(s, len, i);
+        bool objects = i - k == 9 && memcmp(s + k, "\"objects\"", 9) == 0;
+        i = sp(s, len, i);
+        if (i >= len || s[i] != ':')
+            return -1;
+        i = sp(s, len, i + 1);
+        if (!objects) {
+            i = skip_value(s, len, i);
+        } else {
+            if (i >= len || s[i] != '[')
+                return -1;
+            i = sp(s, len, i + 1);
+            int n = 0;
+            if (i < len && s[i] == ']')
+                return 0;
+            for (;;) {
+                size_t start = i;
+                i = skip_value(s, len, i);
+                if ((size_t)n == max || i <= start || i > len)
+                    return -1;
+                starts[n] = start;
+                lens[n] = i - start;
+                n++;
+                i = sp(s, len, i);
+                if (i < len && s[i] == ',') {
+                    i = sp(s, len, i + 1);
+                    continue;
+                }
+                return i < len && s[i] == ']' ? n : -1;
+            }
+        }
+        i = sp(s, len, i);
+        if (i >= len || s[i] != ',')
+            return -1;
+        i++;
+    }
+}
+
 /* ---- filters ---- */
 
 int taxii_list_split(const char *s, char *buf, size_t buflen, const char **out,

@@ -56,6 +56,15 @@ int taxii_versions_parse(const char *s, struct taxii_versions *v);
 #define TAXII_MAX_TOKENS 1000000
 size_t taxii_json_tokens(const char *s, size_t len);
 
+/* The byte spans of the elements of an envelope's top-level "objects"
+ * array, as sent (so that each object is stored as it was posted, not
+ * serialised again): their count, or -1 when the text is not the simple
+ * shape the scanner knows (the caller serialises the parsed objects
+ * instead). starts/lens hold at most max spans. The text must have parsed
+ * as JSON already. O(len). */
+int taxii_envelope_spans(const char *s, size_t len, size_t *starts,
+                         size_t *lens, size_t max);
+
 /* A comma-separated match[...] list into at most max pointers into buf
  * (a copy of s, cut at the commas): the count, or -1 when s is empty, has
  * an empty value, more than max values or does not fit buf. */

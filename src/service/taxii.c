@@ -3,6 +3,7 @@
  */
 #include "service/taxii.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,95 +470,45 @@ struct pending {
     char *body;
 };
 
-int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-              const struct taxii_coll *coll, const char *body, size_t len,
-              json_t **status, struct svc_error *e)
+/* One envelope to add: checked outside the write transaction, added in
+ * one with others (group commit, below). */
+struct add_job {
+    struct app *a;
+    const struct taxii_coll *coll;
+    const struct auth_ctx *who;
+    struct pending *p;
+    size_t ngood, total;
+    json_t *successes, *failures; /* taken by status once it is made */
+    json_t *status;
+    int rc;
+    bool done;
+    struct add_job *next;
+};
+
+/* Adds j's objects, its status resource and its audit record inside the
+ * open write transaction. */
+static int add_job_run(struct store_conn *c, struct add_job *j)
 {
-    if (!may_write(coll, who))
-        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
-                        coll->writable
-                            ? "adding objects needs the reporter, liaison "
-                              "or analyst role"
-                            : "this collection is read-only");
-    if (len > TAXII_MAX_ENVELOPE)
-        return svc_fail(e, IS_ERR_TOO_LARGE, "body_too_large", "body",
-                        "the envelope is larger than %d bytes",
-                        TAXII_MAX_ENVELOPE);
-    if (taxii_json_tokens(body, len) > TAXII_MAX_TOKENS)
-        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "objects",
-                        "objects: the envelope holds more than %d JSON "
-                        "values",
-                        TAXII_MAX_TOKENS);
-    json_error_t je;
-    json_t *env = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-    if (!env)
-        return svc_fail(e, IS_ERR_INVALID, "malformed_json", "body",
-                        "body: not valid JSON (line %d, column %d): %s",
-                        je.line, je.column, je.text);
-    json_t *objs = json_object_get(env, "objects");
-    if (!json_is_object(env) || !json_is_array(objs)) {
-        json_decref(env);
-        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "objects",
-                        "objects: an envelope must hold a list of objects");
-    }
-    size_t total = json_array_size(objs);
-    if (total > TAXII_MAX_OBJECTS) {
-        json_decref(env);
-        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "objects",
-                        "objects: at most %d objects in one envelope",
-                        TAXII_MAX_OBJECTS);
-    }
-    struct pending *p = calloc(total ? total : 1, sizeof(*p));
-    json_t *successes = json_array(), *failures = json_array();
-    if (!p) {
-        json_decref(env);
-        json_decref(successes);
-        json_decref(failures);
-        return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
-    }
-    size_t i, ngood = 0;
-    json_t *obj;
-    json_array_foreach (objs, i, obj) {
-        char why[160];
-        struct taxii_object o;
-        if (taxii_object_check(obj, &o, why, sizeof(why))) {
-            const char *id = json_string_value(json_object_get(obj, "id"));
-            char msg[200];
-            snprintf(msg, sizeof(msg), "objects[%zu]: %s", i, why);
-            json_array_append_new(failures, status_item(id, NULL, msg));
-            continue;
-        }
-        char *text = json_dumps(obj, JSON_COMPACT);
-        if (!text || strlen(text) > TAXII_MAX_OBJECT) {
-            char msg[200];
-            snprintf(msg, sizeof(msg), "objects[%zu]: larger than %d bytes", i,
-                     TAXII_MAX_OBJECT);
-            json_array_append_new(failures, status_item(o.id, NULL, msg));
-            free(text);
-            continue;
-        }
-        p[ngood].o = o;
-        p[ngood].body = text;
-        ngood++;
-    }
+    const struct auth_ctx *who = j->who;
+    const struct taxii_coll *coll = j->coll;
+    struct pending *p = j->p;
+    json_t *successes = j->successes;
     char community[ACCESS_MAX_GROUPS * 66 + 70];
     taxii_community(&who->org, community, sizeof(community));
     char sid[STIX_UUID_LEN];
     uuid4(sid);
-    int64_t now = app_now(a);
-    int rc = store_begin(c);
+    int64_t now = app_now(j->a);
     int64_t last = 0, added = 0;
-    if (!rc)
-        rc = store_taxii_last_added(c, coll->n, &last);
+    /* date_added never decreases along the order of adding (pages depend
+     * on it); the envelope's objects share one instant */
+    int rc = store_taxii_last_added(c, coll->n, &last);
     if (!rc) {
-        /* date_added never decreases along the order of adding (pages
-         * depend on it) */
-        added = now_micro(a);
+        added = now_micro(j->a);
         if (added <= last)
             added = last + 1;
     }
     size_t nadded = 0;
-    for (size_t k = 0; !rc && k < ngood; k++) {
+    for (size_t k = 0; !rc && k < j->ngood; k++) {
         char vtext[TAXII_TIME_LEN];
         const char *vt = p[k].o.version_text;
         int64_t ver = p[k].o.version;
@@ -616,40 +567,215 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             rc = r;
         }
     }
+    if (rc)
+        return rc;
     char when[TAXII_TIME_LEN];
-    taxii_time_format(added ? added : now * 1000000, when);
-    json_t *st = json_pack(
+    taxii_time_format(added, when);
+    j->status = json_pack(
         "{s:s,s:s,s:s,s:I,s:I,s:o,s:I,s:o,s:I,s:[]}", "id", sid, "status",
-        "complete", "request_timestamp", when, "total_count", (json_int_t)total,
-        "success_count", (json_int_t)json_array_size(successes), "successes",
-        successes, "failure_count", (json_int_t)json_array_size(failures),
-        "failures", failures, "pending_count", (json_int_t)0, "pendings");
-    char *st_text = st ? json_dumps(st, JSON_COMPACT) : NULL;
-    if (!rc && !st_text)
-        rc = IS_ERR_NOMEM;
-    if (!rc)
-        rc = store_taxii_status_put(c, sid, who->org.id, now, st_text);
+        "complete", "request_timestamp", when, "total_count",
+        (json_int_t)j->total, "success_count",
+        (json_int_t)json_array_size(successes), "successes", successes,
+        "failure_count", (json_int_t)json_array_size(j->failures), "failures",
+        j->failures, "pending_count", (json_int_t)0, "pendings");
+    char *st_text = j->status ? json_dumps(j->status, JSON_COMPACT) : NULL;
+    rc = st_text ? store_taxii_status_put(c, sid, who->org.id, now, st_text)
+                 : IS_ERR_NOMEM;
+    free(st_text);
     if (!rc)
         rc = audit_record(c, who, now, "taxii.add", coll->alias,
                           json_pack("{s:s,s:I,s:I,s:I}", "status", sid, "total",
-                                    (json_int_t)total, "added",
+                                    (json_int_t)j->total, "added",
                                     (json_int_t)nadded, "failed",
-                                    (json_int_t)(total - ngood)));
+                                    (json_int_t)(j->total - j->ngood)));
+    return rc;
+}
+
+/*
+ * Group commit: envelopes posted at the same time are added in one write
+ * transaction, so that they share one durable commit (the disk's flush is
+ * most of a commit's time, and other writers wait for it). The first
+ * poster to find no batch running runs one with every envelope waiting
+ * (of its store, at most TAXII_BATCH), commits, and wakes them; each gets
+ * the outcome of the commit its objects were in — a 2xx only once they are
+ * durable. One that fails fails the batch: nothing of it is stored.
+ */
+#define TAXII_BATCH 32
+
+static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t batch_done = PTHREAD_COND_INITIALIZER;
+static struct add_job *waiting; /* in arrival order */
+static bool batch_running;
+
+static void run_batch(struct store_conn *c, struct add_job *batch)
+{
+    int rc = store_begin(c);
+    for (struct add_job *j = batch; !rc && j; j = j->next)
+        rc = add_job_run(c, j);
     if (!rc)
         rc = store_commit(c);
     if (rc)
         store_rollback(c);
-    free(st_text);
+    for (struct add_job *j = batch; j; j = j->next)
+        j->rc = rc;
+}
+
+static int group_commit(struct store_conn *c, struct add_job *me)
+{
+    pthread_mutex_lock(&batch_lock);
+    struct add_job **end = &waiting;
+    while (*end)
+        end = &(*end)->next;
+    me->next = NULL;
+    *end = me;
+    while (!me->done) {
+        if (batch_running) {
+            pthread_cond_wait(&batch_done, &batch_lock);
+            continue;
+        }
+        /* this thread runs the next batch: the waiting envelopes of its
+         * store (another store's wait for a thread of theirs) */
+        batch_running = true;
+        struct add_job *batch = NULL, **bend = &batch, **at = &waiting;
+        int n = 0;
+        while (*at && n < TAXII_BATCH) {
+            struct add_job *j = *at;
+            if (j->a->store != me->a->store) {
+                at = &j->next;
+                continue;
+            }
+            *at = j->next;
+            j->next = NULL;
+            *bend = j;
+            bend = &j->next;
+            n++;
+        }
+        pthread_mutex_unlock(&batch_lock);
+        run_batch(c, batch);
+        pthread_mutex_lock(&batch_lock);
+        for (struct add_job *j = batch; j; j = j->next)
+            j->done = true;
+        batch_running = false;
+        pthread_cond_broadcast(&batch_done);
+    }
+    pthread_mutex_unlock(&batch_lock);
+    return me->rc;
+}
+
+int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+              const struct taxii_coll *coll, const char *body, size_t len,
+              json_t **status, struct svc_error *e)
+{
+    if (!may_write(coll, who))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        coll->writable
+                            ? "adding objects needs the reporter, liaison "
+                              "or analyst role"
+                            : "this collection is read-only");
+    if (len > TAXII_MAX_ENVELOPE)
+        return svc_fail(e, IS_ERR_TOO_LARGE, "body_too_large", "body",
+                        "the envelope is larger than %d bytes",
+                        TAXII_MAX_ENVELOPE);
+    if (taxii_json_tokens(body, len) > TAXII_MAX_TOKENS)
+        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "objects",
+                        "objects: the envelope holds more than %d JSON "
+                        "values",
+                        TAXII_MAX_TOKENS);
+    json_error_t je;
+    json_t *env = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!env)
+        return svc_fail(e, IS_ERR_INVALID, "malformed_json", "body",
+                        "body: not valid JSON (line %d, column %d): %s",
+                        je.line, je.column, je.text);
+    json_t *objs = json_object_get(env, "objects");
+    if (!json_is_object(env) || !json_is_array(objs)) {
+        json_decref(env);
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "objects",
+                        "objects: an envelope must hold a list of objects");
+    }
+    size_t total = json_array_size(objs);
+    if (total > TAXII_MAX_OBJECTS) {
+        json_decref(env);
+        return svc_fail(e, IS_ERR_TOO_LARGE, "too_large", "objects",
+                        "objects: at most %d objects in one envelope",
+                        TAXII_MAX_OBJECTS);
+    }
+    struct pending *p = calloc(total ? total : 1, sizeof(*p));
+    json_t *successes = json_array(), *failures = json_array();
+    /* each object is kept as it was sent (its bytes in the envelope), or
+     * serialised again when the envelope's shape is one the scanner does
+     * not know */
+    size_t *starts = calloc(total ? total : 1, sizeof(size_t));
+    size_t *lens = calloc(total ? total : 1, sizeof(size_t));
+    if (!p || !starts || !lens) {
+        free(p);
+        free(starts);
+        free(lens);
+        json_decref(env);
+        json_decref(successes);
+        json_decref(failures);
+        return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    }
+    bool raw =
+        taxii_envelope_spans(body, len, starts, lens, total) == (int)total;
+    size_t i, ngood = 0;
+    json_t *obj;
+    json_array_foreach (objs, i, obj) {
+        char why[160];
+        struct taxii_object o;
+        if (taxii_object_check(obj, &o, why, sizeof(why))) {
+            const char *id = json_string_value(json_object_get(obj, "id"));
+            char msg[200];
+            snprintf(msg, sizeof(msg), "objects[%zu]: %s", i, why);
+            json_array_append_new(failures, status_item(id, NULL, msg));
+            continue;
+        }
+        if (raw && lens[i] > TAXII_MAX_OBJECT) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "objects[%zu]: larger than %d bytes", i,
+                     TAXII_MAX_OBJECT);
+            json_array_append_new(failures, status_item(o.id, NULL, msg));
+            continue;
+        }
+        char *text = raw ? strndup(body + starts[i], lens[i])
+                         : json_dumps(obj, JSON_COMPACT);
+        if (!text || strlen(text) > TAXII_MAX_OBJECT) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "objects[%zu]: larger than %d bytes", i,
+                     TAXII_MAX_OBJECT);
+            json_array_append_new(failures, status_item(o.id, NULL, msg));
+            free(text);
+            continue;
+        }
+        p[ngood].o = o;
+        p[ngood].body = text;
+        ngood++;
+    }
+    free(starts);
+    free(lens);
+    struct add_job j = {.a = a,
+                        .coll = coll,
+                        .who = who,
+                        .p = p,
+                        .ngood = ngood,
+                        .total = total,
+                        .successes = successes,
+                        .failures = failures};
+    int rc = group_commit(c, &j);
     for (size_t k = 0; k < ngood; k++)
         free(p[k].body);
     free(p);
     json_decref(env);
+    if (!j.status) { /* never made: its lists are still here */
+        json_decref(successes);
+        json_decref(failures);
+    }
     if (rc) {
-        json_decref(st);
+        json_decref(j.status);
         return svc_fail(e, rc, "internal", NULL,
                         "the objects could not be stored: nothing was added");
     }
-    *status = st;
+    *status = j.status;
     return IS_OK;
 }
 

@@ -167,7 +167,10 @@ class Node:
         return out
 
     def count(self):
-        return self.sql("SELECT count(*) FROM taxii_objects")[0][0]
+        """Objects of the shared collection (the advisories collection is
+        the worker's: it adds the TLP definitions at its first pass)."""
+        return self.sql("SELECT count(*) FROM taxii_objects WHERE coll = ?",
+                        SHARED)[0][0]
 
     # ---- the peers API (hub administrator, Bearer) ----
     def api(self, method, path, **kw):

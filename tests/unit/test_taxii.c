@@ -212,6 +212,25 @@ static void test_tlp1_and_tokens(void **state)
     assert_int_equal(taxii_json_tokens("", 0), 0);
 }
 
+static void test_envelope_spans(void **state)
+{
+    (void)state;
+    size_t st[4], ln[4];
+    const char *e1 = "{\"more\": false, \"objects\" : [ {\"a\":\"}],\\\"\"}"
+                     " , {\"b\":[1,{\"c\":2}]},3 ], \"x\": null}";
+    assert_int_equal(taxii_envelope_spans(e1, strlen(e1), st, ln, 4), 3);
+    assert_memory_equal(e1 + st[0], "{\"a\":\"}],\\\"\"}", ln[0]);
+    assert_int_equal(ln[0], strlen("{\"a\":\"}],\\\"\"}"));
+    assert_memory_equal(e1 + st[1], "{\"b\":[1,{\"c\":2}]}", ln[1]);
+    assert_memory_equal(e1 + st[2], "3", ln[2]);
+    /* more than max, an escaped key, no objects: not a shape it knows */
+    assert_int_equal(taxii_envelope_spans(e1, strlen(e1), st, ln, 2), -1);
+    const char *e2 = "{\"\\u006fbjects\":[{}]}";
+    assert_int_equal(taxii_envelope_spans(e2, strlen(e2), st, ln, 4), -1);
+    const char *e3 = "{\"objects\":[]}";
+    assert_int_equal(taxii_envelope_spans(e3, strlen(e3), st, ln, 4), 0);
+}
+
 static struct access_org org(const char *id, const char *kind,
                              const char *ceptoar)
 {
@@ -310,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_who_reads),
         cmocka_unit_test(test_next_tokens),
         cmocka_unit_test(test_tlp1_and_tokens),
+        cmocka_unit_test(test_envelope_spans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
