@@ -160,13 +160,17 @@ int h_taxii_add(struct http_req *r, struct http_resp *out)
     const struct taxii_coll *c = coll_of(r, out);
     if (!c)
         return out->status;
-    json_t *status = NULL;
+    char *status = NULL;
     struct svc_error e = {0};
     int rc = taxii_add(r->app, r->sc, &r->auth, c, r->body ? r->body : "",
                        r->body ? r->body_len : 0, &status, &e);
     if (rc)
         return http_svc_fail(out, &e);
-    return reply(out, 202, status);
+    out->raw = status;
+    out->rawlen = strlen(status);
+    out->ctype = TAXII_MEDIA;
+    out->status = 202;
+    return 202;
 }
 
 int h_taxii_status(struct http_req *r, struct http_resp *out)

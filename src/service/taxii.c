@@ -479,7 +479,8 @@ struct add_job {
     struct pending *p;
     size_t ngood, total;
     json_t *successes, *failures; /* taken by status once it is made */
-    json_t *status;
+    json_t *status;               /* made (it holds successes and failures) */
+    char *status_text;            /* as stored, and answered */
     int rc;
     bool done;
     struct add_job *next;
@@ -578,10 +579,10 @@ static int add_job_run(struct store_conn *c, struct add_job *j)
         (json_int_t)json_array_size(successes), "successes", successes,
         "failure_count", (json_int_t)json_array_size(j->failures), "failures",
         j->failures, "pending_count", (json_int_t)0, "pendings");
-    char *st_text = j->status ? json_dumps(j->status, JSON_COMPACT) : NULL;
-    rc = st_text ? store_taxii_status_put(c, sid, who->org.id, now, st_text)
-                 : IS_ERR_NOMEM;
-    free(st_text);
+    j->status_text = j->status ? json_dumps(j->status, JSON_COMPACT) : NULL;
+    rc = j->status_text
+             ? store_taxii_status_put(c, sid, who->org.id, now, j->status_text)
+             : IS_ERR_NOMEM;
     if (!rc)
         rc = audit_record(c, who, now, "taxii.add", coll->alias,
                           json_pack("{s:s,s:I,s:I,s:I}", "status", sid, "total",
@@ -664,7 +665,7 @@ static int group_commit(struct store_conn *c, struct add_job *me)
 
 int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
               const struct taxii_coll *coll, const char *body, size_t len,
-              json_t **status, struct svc_error *e)
+              char **status, struct svc_error *e)
 {
     if (!may_write(coll, who))
         return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
@@ -770,12 +771,13 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         json_decref(successes);
         json_decref(failures);
     }
+    json_decref(j.status);
     if (rc) {
-        json_decref(j.status);
+        free(j.status_text);
         return svc_fail(e, rc, "internal", NULL,
                         "the objects could not be stored: nothing was added");
     }
-    *status = j.status;
+    *status = j.status_text;
     return IS_OK;
 }
 

@@ -73,10 +73,11 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
               struct taxii_page *out, struct svc_error *e);
 void taxii_page_release(struct taxii_page *p);
 
-/* POST …/objects/: the envelope's bytes; *status the status resource. */
+/* POST …/objects/: the envelope's bytes; *status the status resource's
+ * JSON text as stored (malloc'd, the caller's). */
 int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
               const struct taxii_coll *coll, const char *body, size_t len,
-              json_t **status, struct svc_error *e);
+              char **status, struct svc_error *e);
 /* GET …/status/{id}/: the status, for its poster's organisation only. */
 int taxii_status(struct store_conn *c, const struct auth_ctx *who,
                  const char *id, char **body, struct svc_error *e);
