@@ -841,7 +841,8 @@ static json_t *advisory_of(const struct store_taxii_peer *p, const json_t *rep,
         aud ? aud : json_object());
     struct jv_error je;
     if (!b || jv_check(b, provision_issue_spec, JV_UNTIL_NULL, &je)) {
-        snprintf(why, whylen, "%s", b ? je.message : "out of memory");
+        if (util_copy(why, whylen, b ? je.message : "out of memory"))
+            why[0] = '\0';
         json_decref(b);
         return NULL;
     }
@@ -888,7 +889,8 @@ static void convert(struct app *a, struct store_conn *c,
                                               &lc, &out, &e)
                       : IS_ERR_INVALID;
         if (rc && body)
-            snprintf(why, sizeof(why), "%s", e.message);
+            if (util_copy(why, sizeof(why), e.message))
+                why[0] = '\0';
         if (rc && rc != IS_ERR_CONFLICT) {
             /* recorded as failed with its reason (never tried again) */
             int k2 = store_begin(c);
