@@ -496,9 +496,12 @@ static int import_page(struct app *a, struct store_conn *c,
             const char *id = json_string_value(json_object_get(obj, "id"));
             if (strlen(text) > 65536)
                 text[65536] = '\0';
+            /* a feed that keeps serving a bad object: quarantined once */
+            bool fresh = false;
             rc = store_taxii_quarantine_add(c, p->id, now, id ? id : "", why,
-                                            text);
-            pr.quarantined++;
+                                            text, &fresh);
+            if (fresh)
+                pr.quarantined++;
             free(text);
             continue;
         }

@@ -344,10 +344,19 @@ int store_taxii_runs_prune(struct store_conn *c, int64_t before)
 
 int store_taxii_quarantine_add(struct store_conn *c, const char *peer,
                                int64_t at, const char *stix_id,
-                               const char *reason, const char *body)
+                               const char *reason, const char *body,
+                               bool *added)
 {
-    return store_exec(c, ST_TAXII_QUARANTINE_ADD, "taxii quarantine", "tIttt",
-                      peer, at, stix_id, reason, body);
+    int64_t held = 0;
+    *added = false;
+    int rc = store_get_int64(c, ST_TAXII_QUARANTINE_HELD, "taxii quarantined",
+                             &held, "tttt", peer, stix_id, reason, body);
+    if (rc || held)
+        return rc;
+    rc = store_exec(c, ST_TAXII_QUARANTINE_ADD, "taxii quarantine", "tIttt",
+                    peer, at, stix_id, reason, body);
+    *added = rc == IS_OK;
+    return rc;
 }
 
 struct q_walk {

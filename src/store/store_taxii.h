@@ -133,9 +133,12 @@ int store_taxii_runs(struct store_conn *c, const char *peer, int max,
                                int64_t added, int64_t failed, void *ctx),
                      void *ctx);
 int store_taxii_runs_prune(struct store_conn *c, int64_t before);
+/* Quarantines an object a pull refused, unless the peer's quarantine
+ * holds it already with that reason (*added tells). */
 int store_taxii_quarantine_add(struct store_conn *c, const char *peer,
                                int64_t at, const char *stix_id,
-                               const char *reason, const char *body);
+                               const char *reason, const char *body,
+                               bool *added);
 int store_taxii_quarantine(struct store_conn *c, const char *peer, int max,
                            int (*fn)(int64_t at, const char *stix_id,
                                      const char *reason, const char *body,

@@ -108,6 +108,9 @@ ST(TAXII_RUNS, "SELECT at, direction, ok, reason, objects, added, failed FROM "
 ST(TAXII_RUNS_PRUNE, "DELETE FROM taxii_runs WHERE at < ?1")
 ST(TAXII_QUARANTINE_ADD, "INSERT INTO taxii_quarantine (peer, at, stix_id, "
                          "reason, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+ST(TAXII_QUARANTINE_HELD,
+   "SELECT count(*) FROM taxii_quarantine WHERE peer = ?1 AND stix_id = ?2 "
+   "AND reason = ?3 AND body = ?4")
 ST(TAXII_QUARANTINE, "SELECT at, stix_id, reason, body FROM taxii_quarantine "
                      "WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2")
 ST(TAXII_MAP_ADD, "INSERT OR IGNORE INTO taxii_adv_map (peer, stix_id, state, "

@@ -195,7 +195,7 @@ test('a participating operator ticks the checklist, acknowledges in the exercise
   assert.match(await text(p, '#exercise-banner'), /【演習】演習環境（本番ではありません）/);
   assert.match(await text(p, '#exercise-banner'), new RegExp(TITLE_JA));
   assert.equal(await p.locator('#exercise-back').getAttribute('href'), '/');
-  assert.match(await p.title(), /^【演習】/);
+  await until(async () => /^【演習】/.test(await p.title()), 'the exercise title');
   // the menu: the exercise's pages only
   const menu = await p.locator('#nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(menu.includes('#/inbox') && menu.includes('#/reports'), JSON.stringify(menu));

@@ -163,7 +163,7 @@ test('operator (Japanese, 390x844): the open question on top, answered there; de
   assert.match(t, /Which substation\?/);
   // on top: before the reporter, the severity and the 5W1H; within the first screen
   assert.ok(await y(q) < await y(p.locator('#reporter')));
-  assert.ok(await y(q) < 844, 'the question is on the first screen');
+  await until(async () => await y(q) < 844, 'the question is on the first screen');
   // deadlines: clock times (JST: the page states the zone once, in the
   // footer); the full report (72 h) is overdue, the first notice is not
   const dl = p.locator('#deadlines');
