@@ -413,7 +413,7 @@ void taxii_page_release(struct taxii_page *p)
 
 /* Microseconds now, as the app's clock tells (the real clock's fraction
  * when the app runs on it). */
-static int64_t now_micro(const struct app *a)
+int64_t taxii_now_micro(const struct app *a)
 {
     int64_t s = app_now(a);
     struct timespec ts;
@@ -504,7 +504,7 @@ static int add_job_run(struct store_conn *c, struct add_job *j)
      * on it); the envelope's objects share one instant */
     int rc = store_taxii_last_added(c, coll->n, &last);
     if (!rc) {
-        added = now_micro(j->a);
+        added = taxii_now_micro(j->a);
         if (added <= last)
             added = last + 1;
     }
@@ -889,7 +889,7 @@ static int seed_tlp(struct app *a, struct store_conn *c)
     if (store_meta_get(c, "taxii_tlp_seeded", v, sizeof(v)) == IS_OK)
         return IS_OK;
     int rc = store_begin(c);
-    int64_t added = now_micro(a);
+    int64_t added = taxii_now_micro(a);
     for (int coll = TAXII_COLL_ADVISORIES; !rc && coll <= TAXII_COLL_ADVISORIES;
          coll++) {
         int64_t last = 0;
@@ -962,7 +962,7 @@ int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
     int64_t last = 0;
     if (!rc)
         rc = store_taxii_last_added(c, TAXII_COLL_ADVISORIES, &last);
-    int64_t added = now_micro(a);
+    int64_t added = taxii_now_micro(a);
     if (added <= last)
         added = last + 1;
     int done = 0;

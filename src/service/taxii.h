@@ -82,6 +82,10 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 int taxii_status(struct store_conn *c, const struct auth_ctx *who,
                  const char *id, char **body, struct svc_error *e);
 
+/* Microseconds now, as the app's clock tells (the real clock's fraction
+ * when the app runs on it): the date_added of what is added now. */
+int64_t taxii_now_micro(const struct app *a);
+
 /* The worker's turn: adds advisories issued since the last turn to the
  * advisories collection, and forgets status resources older than 7 days.
  * Returns how many advisories it added (negative: an error). */

@@ -421,11 +421,21 @@ static bool answer_ok(const struct taxii_http *h, long want, struct run *r,
     return true;
 }
 
-static int seen_row(const struct store_taxii_row *row, void *ctx)
+struct held_ctx {
+    int64_t ver_us; /* < 0: any version */
+    bool seen;
+};
+
+static int held_row(const char *poster, const char *community, int range,
+                    int64_t ver_us, void *ctx)
 {
-    IS_UNUSED(row);
-    *(bool *)ctx = true;
-    return 1;
+    IS_UNUSED(poster);
+    IS_UNUSED(community);
+    IS_UNUSED(range);
+    struct held_ctx *h = ctx;
+    if (h->ver_us < 0 || ver_us == h->ver_us)
+        h->seen = true;
+    return IS_OK;
 }
 
 /* Whether the shared collection holds stix_id, whoever posted it: its
@@ -433,22 +443,9 @@ static int seen_row(const struct store_taxii_row *row, void *ctx)
 static int held(struct store_conn *c, const char *stix_id, int64_t ver_us,
                 bool *seen)
 {
-    char vts[32];
-    snprintf(vts, sizeof(vts), "[%lld]", (long long)ver_us);
-    json_t *ids = json_pack("[s]", stix_id);
-    char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
-    json_decref(ids);
-    if (!text)
-        return IS_ERR_NOMEM;
-    struct store_taxii_query q = {.coll = TAXII_COLL_SHARED,
-                                  .ids_json = text,
-                                  .everything = true,
-                                  .v_all = ver_us < 0,
-                                  .vts_json = ver_us < 0 ? NULL : vts,
-                                  .scan = 1};
-    *seen = false;
-    int rc = store_taxii_page(c, &q, seen_row, seen);
-    free(text);
+    struct held_ctx h = {.ver_us = ver_us};
+    int rc = store_taxii_same_id(c, TAXII_COLL_SHARED, stix_id, held_row, &h);
+    *seen = h.seen;
     return rc;
 }
 
@@ -464,11 +461,7 @@ static int import_page(struct app *a, struct store_conn *c,
     if (!rc)
         rc = store_taxii_last_added(c, TAXII_COLL_SHARED, &last);
     if (!rc) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        added = app_now(a) * 1000000;
-        if ((int64_t)ts.tv_sec == app_now(a))
-            added += ts.tv_nsec / 1000;
+        added = taxii_now_micro(a);
         if (added <= last)
             added = last + 1;
     }
