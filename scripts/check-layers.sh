@@ -61,8 +61,9 @@ for layer in "${!forbidden[@]}"; do
                           print FNR ":" h }' "$f")
     done
 done
-# http/ -> store/: the connection a request holds, health and metrics
-http_store_calls="store_acquire store_put store_ping store_schema_version store_error_count"
+# http/ -> store/: the connection a request holds, health, readiness and
+# metrics
+http_store_calls="store_acquire store_put store_ping store_schema_version store_writable store_error_count"
 while IFS=: read -r f line call; do
     name=${call%%(*}
     name=${name%%[[:space:]]*}

@@ -3,7 +3,7 @@
  *
  *   infrashared [--db PATH] [--listen ADDR] [--port N] [--threads N]
  *               [--port-file FILE] [--log-level debug|info|warn|error]
- *               [--cookie-secure]
+ *               [--cookie-secure] [--node-id ID]
  *
  * Stops cleanly on SIGINT or SIGTERM.
  */
@@ -57,9 +57,12 @@ static void usage(void)
             "ADDR:PORT]   (the hub's own prober; on by default)\n"
             "                   [--c4tap-address ADDR] "
             "[--c4tap-intake-token-file FILE]   (C4TAP mail intake)\n"
+            "                   [--node-id ID]   (this hub in GET /readyz "
+            "and /metrics; default the host name)\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
-            "  --test-mode is refused unless --listen is a loopback address\n");
+            "  --test-mode is refused unless --listen is a loopback address\n"
+            "  --node-id is 1 to 63 characters of A-Z a-z 0-9 . _ -\n");
 }
 
 /* Parses "a,b,c" of three positive integers. */
@@ -211,6 +214,9 @@ struct config {
     const char *probe_resolver; /* --probe-resolver ADDR:PORT */
     /* issue 13: C4TAP's submission address and mail intake token */
     const char *c4tap_address, *c4tap_intake_token_file;
+    /* issue 17: --node-id (NULL: the host name), and the id in force */
+    const char *node_id;
+    char node[64];
 };
 
 enum opt_kind {
@@ -245,6 +251,7 @@ static const struct option options[] = {
     {.name = "probe-resolver", .kind = OPT_STRING, .off = AT(probe_resolver)},
     {.name = "test-mode", .kind = OPT_FLAG, .off = AT(test_mode)},
     {.name = "db", .kind = OPT_STRING, .off = AT(db)},
+    {.name = "node-id", .kind = OPT_STRING, .off = AT(node_id)},
     {.name = "listen", .kind = OPT_STRING, .off = AT(listen)},
     {.name = "port",
      .kind = OPT_LONG,
@@ -319,6 +326,33 @@ static int set_option(struct config *cfg, const struct option *o, const char *v)
         return IS_ERR_INVALID;
     }
     return IS_ERR_INVALID;
+}
+
+/* The node id (issue 17): --node-id, else the host name; checked and
+ * given to the metrics (metrics_set_node). IS_ERR_INVALID, with the
+ * message on stderr, when it is not 1 to 63 of [A-Za-z0-9._-]. */
+static int set_node_id(struct config *cfg)
+{
+    char host[256] = "";
+    const char *id = cfg->node_id;
+    if (!id) {
+        if (gethostname(host, sizeof(host)) != 0)
+            host[0] = '\0';
+        host[sizeof(host) - 1] = '\0';
+        id = host;
+    }
+    if (metrics_set_node(id) || util_copy(cfg->node, sizeof(cfg->node), id)) {
+        if (cfg->node_id)
+            fprintf(stderr, "infrashared: --node-id: 1 to 63 characters of "
+                            "A-Z a-z 0-9 . _ -\n");
+        else
+            fprintf(stderr,
+                    "infrashared: the host name is not a valid node id "
+                    "(1 to 63 characters of A-Z a-z 0-9 . _ -): give one "
+                    "with --node-id\n");
+        return IS_ERR_INVALID;
+    }
+    return IS_OK;
 }
 
 /* Fills cfg from argv (options in order; the last of a repeated one wins).
@@ -400,6 +434,8 @@ static int parse_options(int argc, char **argv, struct config *cfg)
                         "loopback address (127.0.0.0/8 or ::1)\n");
         return 2;
     }
+    if (set_node_id(cfg))
+        return 2;
     log_set_level((enum log_level)cfg->log_level);
     return -1;
 }
@@ -473,6 +509,7 @@ static int open_app(struct app *app, const struct config *cfg)
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
     app->db_path = cfg->db;
+    util_xcopy(app->node_id, sizeof(app->node_id), cfg->node); /* checked */
     if (cfg->c4tap_address) /* length checked in parse_options */
         util_xcopy(app->c4tap_address, sizeof(app->c4tap_address),
                    cfg->c4tap_address);
@@ -578,7 +615,7 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     }
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
               json_integer(bound), "db", json_string(cfg->db), "threads",
-              json_integer(cfg->threads), NULL);
+              json_integer(cfg->threads), "node", json_string(cfg->node), NULL);
     if (cfg->test_mode)
         log_event(LOG_WARN,
                   "test mode: loopback site URLs and 1 s intervals "

@@ -51,6 +51,8 @@ struct http_resp {
     bool log_withhold_actor;
     /* issue 16: X-TAXII-Date-Added-First/Last of a TAXII page ("": none) */
     char date_added_first[40], date_added_last[40];
+    /* issue 17: optional Retry-After in seconds (0: none), on a 503 */
+    int retry_after;
 };
 
 enum http_auth {
@@ -191,6 +193,10 @@ int metrics_render(struct buf *b);
  * printable characters, no spaces; IS_ERR_INVALID otherwise). Without one,
  * GET /metrics answers 401 to everyone. Call before http_start. */
 int metrics_set_token(const char *token);
+/* Sets this hub's node id, published as infrashare_node_info{node="id"}
+ * 1: 1 to 63 characters of [A-Za-z0-9._-] (IS_ERR_INVALID otherwise,
+ * nothing set). Call before http_start. */
+int metrics_set_node(const char *id);
 /* 0 when the request carries the metrics token, else fills out with 401
  * and returns it. */
 int metrics_authorize(struct http_req *r, struct http_resp *out);

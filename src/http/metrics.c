@@ -29,14 +29,13 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 #define NBUCKET (sizeof(buckets) / sizeof(buckets[0]))
 
-/* Routes whose counts reveal nothing of what is shared: health, metrics,
- * the API document and log-in/log-out (brute force shows here). */
+/* Routes whose counts reveal nothing of what is shared: health and
+ * readiness, metrics, the API document and log-in/log-out (brute force
+ * shows here). */
 static const char *const ops_routes[][2] = {
-    {"GET", "/healthz"},
-    {"GET", "/metrics"},
-    {"GET", "/api/v1/openapi.json"},
-    {"POST", "/api/v1/session"},
-    {"GET", "/api/v1/session"},
+    {"GET", "/healthz"},           {"GET", "/readyz"},
+    {"GET", "/metrics"},           {"GET", "/api/v1/openapi.json"},
+    {"POST", "/api/v1/session"},   {"GET", "/api/v1/session"},
     {"DELETE", "/api/v1/session"},
 };
 
@@ -66,6 +65,24 @@ int metrics_set_token(const char *token)
     crypto_generichash(token_hash, sizeof(token_hash),
                        (const unsigned char *)token, n, NULL, 0);
     token_set = true;
+    return IS_OK;
+}
+
+/* This hub's node id (infrashare_node_info), "" until set. */
+static char node_id[64];
+
+int metrics_set_node(const char *id)
+{
+    size_t n = strlen(id);
+    if (n < 1 || n > 63)
+        return IS_ERR_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+            return IS_ERR_INVALID;
+    }
+    memcpy(node_id, id, n + 1);
     return IS_OK;
 }
 
@@ -147,9 +164,18 @@ static const char *route_label(int ri, char *tmp, size_t len)
 int metrics_render(struct buf *b)
 {
     char tmp[256];
-    int rc = buf_adds(b, "# HELP infrashare_http_requests_total HTTP "
-                         "requests by route and status.\n"
-                         "# TYPE infrashare_http_requests_total counter\n");
+    int rc = 0;
+    /* a label value of [A-Za-z0-9._-] (metrics_set_node): no escaping */
+    if (node_id[0])
+        rc |= buf_addf(b,
+                       "# HELP infrashare_node_info This hub's node id "
+                       "(infrashared --node-id), always 1.\n"
+                       "# TYPE infrashare_node_info gauge\n"
+                       "infrashare_node_info{node=\"%s\"} 1\n",
+                       node_id);
+    rc |= buf_adds(b, "# HELP infrashare_http_requests_total HTTP "
+                      "requests by route and status.\n"
+                      "# TYPE infrashare_http_requests_total counter\n");
     for (int ri = 0; ri < MAX_ROUTES && !rc; ri++) {
         if (ri >= (int)http_nroutes && ri < RI_PSEUDO)
             continue;

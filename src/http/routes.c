@@ -4,6 +4,8 @@
  */
 #include "http/http.h"
 
+#include <stdatomic.h>
+
 #include "core/roles.h"
 #include "service/taxii.h"
 #include "service/taxii_sync.h"
@@ -24,6 +26,7 @@
 #include "service/reporting.h"
 #include "common/buf.h"
 #include "common/embed.h"
+#include "common/log.h"
 #include "common/util.h"
 
 extern const struct embed_file http_docs[];
@@ -33,13 +36,46 @@ extern const size_t http_docs_count;
 
 /* ---- health and metrics ---- */
 
+/* Liveness (issue 17): the process answers. Never touches the database,
+ * so a locked or read-only store (a backup, the CLI's transaction) does
+ * not get a live hub restarted; whether it takes traffic is GET /readyz.
+ * The schema version is this build's (the migrations it embeds). */
 static int h_healthz(struct http_req *r, struct http_resp *out)
 {
-    if (store_ping(r->sc))
-        return http_error(out, 503, "store_unavailable", NULL,
-                          "the database does not answer");
+    IS_UNUSED(r);
     out->body = json_pack("{s:s,s:i}", "status", "ok", "schema_version",
                           store_schema_version());
+    return 200;
+}
+
+/* How long GET /readyz waits for the write lock, and the Retry-After of
+ * its 503 (seconds). */
+#define READYZ_WAIT_MS 100
+#define READYZ_RETRY_S 5
+
+/* Readiness (issue 17): ready to take traffic when the database takes
+ * writes now (store_writable: the write lock within READYZ_WAIT_MS, then
+ * let go). Not ready: 503 store_not_writable with Retry-After. The change
+ * of state is logged once each way, not every probe. */
+static int h_readyz(struct http_req *r, struct http_resp *out)
+{
+    static atomic_int last = -1; /* 1 ready, 0 not, -1 not asked yet */
+    int rc = store_writable(r->sc, READYZ_WAIT_MS);
+    int now = rc == IS_OK;
+    if (atomic_exchange(&last, now) != now)
+        log_event(now ? LOG_INFO : LOG_WARN,
+                  now ? "ready: the database takes writes"
+                      : "not ready: the database does not take writes",
+                  "node", json_string(r->app->node_id), NULL);
+    if (!now) {
+        out->retry_after = READYZ_RETRY_S;
+        return http_error(out, 503, "store_not_writable", NULL,
+                          "the database does not take writes now (another "
+                          "process holds its write lock, or it is "
+                          "read-only); try again later");
+    }
+    out->body =
+        json_pack("{s:s,s:s}", "status", "ready", "node", r->app->node_id);
     return 200;
 }
 
@@ -682,6 +718,10 @@ const struct http_route http_routes[] = {
      .pattern = "/healthz",
      .auth = HTTP_PUBLIC,
      .fn = h_healthz},
+    {.method = "GET",
+     .pattern = "/readyz",
+     .auth = HTTP_PUBLIC,
+     .fn = h_readyz},
     {.method = "GET",
      .pattern = "/metrics",
      .auth = HTTP_PUBLIC,

@@ -58,6 +58,9 @@ struct http_server {
 };
 
 static atomic_int writes_queued, writes_running;
+/* run by a writer, its answer not yet sent by the library (http_stop
+ * waits for these before the library stops) */
+static atomic_int writes_unsent;
 
 /* Per-request state kept by MHD between calls (con_cls). */
 struct rstate {
@@ -434,6 +437,11 @@ static void add_resp_headers(struct MHD_Response *resp,
         MHD_add_response_header(resp, "Location", out->location);
     if (out->status == 405 && st->allow[0])
         MHD_add_response_header(resp, "Allow", st->allow);
+    if (out->retry_after > 0) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%d", out->retry_after);
+        MHD_add_response_header(resp, "Retry-After", secs);
+    }
     if (out->date_added_first[0])
         MHD_add_response_header(resp, "X-TAXII-Date-Added-First",
                                 out->date_added_first);
@@ -1122,6 +1130,7 @@ static void *writer_main(void *arg)
         struct MHD_Connection *conn = st->conn;
         process(srv, conn, st, st->method, &st->wout, &st->wr);
         st->done = true;
+        atomic_fetch_add(&writes_unsent, 1);
         atomic_fetch_sub(&writes_running, 1);
         /* the library thread takes the connection up again and calls the
          * access handler, which sends st->wout; st is not touched here
@@ -1223,6 +1232,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct rstate *st = *con_cls;
     if (!st)
         return;
+    if (st->done) /* a writer's answer: sent, or its connection gone */
+        atomic_fetch_sub(&writes_unsent, 1);
     buf_release(&st->body);
     free(st->path);
     free(st);
@@ -1329,6 +1340,11 @@ void http_stop(struct http_server *s)
      * that none is suspended when the library stops (requests that arrive
      * meanwhile run inline) */
     writers_stop(s);
+    /* and the library sends those answers before it stops (closing a
+     * connection whose write was committed would lose its 2xx); bounded,
+     * should a client not read */
+    for (int ms = 0; atomic_load(&writes_unsent) > 0 && ms < 10000; ms++)
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     MHD_stop_daemon(s->d);
     http_free(s);
 }

@@ -50,6 +50,10 @@ struct app {
     void (*wake_outbox)(struct app *a);
     void *outbox;
     int64_t started_at;
+    /* issue 17: this hub's node id (infrashared --node-id, default the
+     * host name; 1 to 63 of [A-Za-z0-9._-], checked by metrics_set_node):
+     * named by GET /readyz and the metric infrashare_node_info */
+    char node_id[64];
     /* the roll-call boards last read, by version (service/rcache.h; NULL:
      * no cache) */
     struct rcache *board_cache;

@@ -997,12 +997,11 @@ static int declared_link(struct store_conn *c, const struct decl_mode *m,
     return rc;
 }
 
-/* Writes the new report r inside a write transaction it begins: its whole
+/* Writes the new report r inside the open write transaction: its whole
  * initial state (the first hop's arrival and any automatic relays) is
  * computed before it is written, once; then the original update,
- * attachments, timeline and audit record. On success the transaction is
- * left open for the caller to build its answer from what was written and
- * commit; on failure it is rolled back and nothing is written. */
+ * attachments, timeline and audit record. On failure the caller undoes
+ * what was written (file_run runs in a group commit's savepoint). */
 static int file_write(struct app *a, struct store_conn *c,
                       const struct auth_ctx *who, struct store_report *r,
                       const json_t *atts, struct decoded *att, int64_t now)
@@ -1012,13 +1011,10 @@ static int file_write(struct app *a, struct store_conn *c,
     int64_t upd = 0;
     if (!first)
         return IS_ERR_INTERNAL; /* plan_route gives every chain NISC */
-    int rc = store_begin(c);
-    if (rc)
-        return rc;
     /* the mode is read under the writer lock: a declaration made a moment
      * ago applies */
     struct decl_mode m;
-    rc = declaration_mode_sector(c, r->sector_id, &m);
+    int rc = declaration_mode_sector(c, r->sector_id, &m);
     if (!rc && m.outage) {
         struct report_deadlines due = mode_report_due(
             true, r->detected_at,
@@ -1053,8 +1049,33 @@ static int file_write(struct app *a, struct store_conn *c,
                       json_pack("{s:s,s:i}", "route",
                                 route_name((enum report_route)r->route),
                                 "severity", r->severity));
-    if (rc)
-        store_rollback(c);
+    return rc;
+}
+
+/* One filing as a group-commit job (store_group_commit): the report is
+ * written and its answer read inside the same transaction, before the
+ * commit: exactly what is committed, nothing a later request added. */
+struct file_job {
+    struct app *a;
+    const struct auth_ctx *who;
+    struct store_report *r;
+    const json_t *atts;
+    struct decoded *att;
+    int64_t now;
+    json_t *out;
+    struct svc_error *e;
+};
+
+static int file_run(struct store_conn *c, void *arg)
+{
+    struct file_job *f = arg;
+    int rc = file_write(f->a, c, f->who, f->r, f->atts, f->att, f->now);
+    if (!rc)
+        rc = view_of(c, f->who, f->r, f->now, false, &f->out, f->e);
+    if (rc) {
+        json_decref(f->out);
+        f->out = NULL;
+    }
     return rc;
 }
 
@@ -1086,20 +1107,20 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return rc;
     }
     json_t *warnings = own_name_warnings(c, who->org.id, view);
-    if ((rc = file_write(a, c, who, &r, atts, &att, now)))
-        goto out;
-    /* the answer is read inside the same transaction, before the commit:
-     * exactly what is committed, nothing a later request added */
+    struct file_job f = {.a = a,
+                         .who = who,
+                         .r = &r,
+                         .atts = atts,
+                         .att = &att,
+                         .now = now,
+                         .e = e};
+    struct store_job job = {.run = file_run, .arg = &f};
     *out = NULL;
-    rc = view_of(c, who, &r, now, false, out, e);
-    if (!rc && (rc = store_commit(c))) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    if (rc) {
-        store_rollback(c);
+    if ((rc = store_group_commit(c, &job))) {
+        json_decref(f.out); /* read, but its commit failed */
         goto out;
     }
+    *out = f.out;
     json_object_set_new(*out, "warnings", warnings);
     warnings = NULL;
     alerts_wake(a); /* the hops' alerts were queued with the report */

@@ -481,15 +481,13 @@ struct add_job {
     json_t *successes, *failures; /* taken by status once it is made */
     json_t *status;               /* made (it holds successes and failures) */
     char *status_text;            /* as stored, and answered */
-    int rc;
-    bool done;
-    struct add_job *next;
 };
 
 /* Adds j's objects, its status resource and its audit record inside the
- * open write transaction. */
-static int add_job_run(struct store_conn *c, struct add_job *j)
+ * open write transaction (a group commit's job: store_group_commit). */
+static int add_job_run(struct store_conn *c, void *arg)
 {
+    struct add_job *j = arg;
     const struct auth_ctx *who = j->who;
     const struct taxii_coll *coll = j->coll;
     struct pending *p = j->p;
@@ -592,77 +590,6 @@ static int add_job_run(struct store_conn *c, struct add_job *j)
     return rc;
 }
 
-/*
- * Group commit: envelopes posted at the same time are added in one write
- * transaction, so that they share one durable commit (the disk's flush is
- * most of a commit's time, and other writers wait for it). The first
- * poster to find no batch running runs one with every envelope waiting
- * (of its store, at most TAXII_BATCH), commits, and wakes them; each gets
- * the outcome of the commit its objects were in — a 2xx only once they are
- * durable. One that fails fails the batch: nothing of it is stored.
- */
-#define TAXII_BATCH 32
-
-static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t batch_done = PTHREAD_COND_INITIALIZER;
-static struct add_job *waiting; /* in arrival order */
-static bool batch_running;
-
-static void run_batch(struct store_conn *c, struct add_job *batch)
-{
-    int rc = store_begin(c);
-    for (struct add_job *j = batch; !rc && j; j = j->next)
-        rc = add_job_run(c, j);
-    if (!rc)
-        rc = store_commit(c);
-    if (rc)
-        store_rollback(c);
-    for (struct add_job *j = batch; j; j = j->next)
-        j->rc = rc;
-}
-
-static int group_commit(struct store_conn *c, struct add_job *me)
-{
-    pthread_mutex_lock(&batch_lock);
-    struct add_job **end = &waiting;
-    while (*end)
-        end = &(*end)->next;
-    me->next = NULL;
-    *end = me;
-    while (!me->done) {
-        if (batch_running) {
-            pthread_cond_wait(&batch_done, &batch_lock);
-            continue;
-        }
-        /* this thread runs the next batch: the waiting envelopes of its
-         * store (another store's wait for a thread of theirs) */
-        batch_running = true;
-        struct add_job *batch = NULL, **bend = &batch, **at = &waiting;
-        int n = 0;
-        while (*at && n < TAXII_BATCH) {
-            struct add_job *j = *at;
-            if (j->a->store != me->a->store) {
-                at = &j->next;
-                continue;
-            }
-            *at = j->next;
-            j->next = NULL;
-            *bend = j;
-            bend = &j->next;
-            n++;
-        }
-        pthread_mutex_unlock(&batch_lock);
-        run_batch(c, batch);
-        pthread_mutex_lock(&batch_lock);
-        for (struct add_job *j = batch; j; j = j->next)
-            j->done = true;
-        batch_running = false;
-        pthread_cond_broadcast(&batch_done);
-    }
-    pthread_mutex_unlock(&batch_lock);
-    return me->rc;
-}
-
 int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
               const struct taxii_coll *coll, const char *body, size_t len,
               char **status, struct svc_error *e)
@@ -762,7 +689,10 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                         .total = total,
                         .successes = successes,
                         .failures = failures};
-    int rc = group_commit(c, &j);
+    /* envelopes posted at the same time share one durable commit; a 202
+     * only once it is durable; one that fails fails alone */
+    struct store_job job = {.run = add_job_run, .arg = &j};
+    int rc = store_group_commit(c, &job);
     for (size_t k = 0; k < ngood; k++)
         free(p[k].body);
     free(p);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/range.h" /* RANGE_V_*: the SQL pre-filter */
@@ -29,12 +30,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 
 static atomic_uint_fast64_t store_errors;
 
+/* How long a statement waits for a lock another process holds. */
+#define STORE_BUSY_MS 10000
+
 struct store {
     char *path;
     /* Writers of this process queue here rather than in SQLite's busy
      * handler, which sleeps and retries: one writer at a time, woken in
      * turn, no sleeping (other processes still meet the busy timeout). */
     pthread_mutex_t write_lock;
+    /* the holder of write_lock is inside its write transaction (set after
+     * its BEGIN IMMEDIATE succeeded, cleared before it lets go): the
+     * database took a writer just now (store_writable) */
+    atomic_bool writing;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int nconn;
@@ -403,14 +411,25 @@ static int exec(struct store_conn *c, const char *sql)
     return IS_OK;
 }
 
+/* Ends holding the process's writer lock (c's transaction is over). */
+static void writer_release(struct store_conn *c)
+{
+    if (c->owner) {
+        atomic_store(&c->owner->writing, false);
+        pthread_mutex_unlock(&c->owner->write_lock);
+    }
+}
+
 int store_begin(struct store_conn *c)
 {
     if (c->owner)
         pthread_mutex_lock(&c->owner->write_lock);
     int rc = exec(c, "BEGIN IMMEDIATE");
-    if (!rc)
+    if (!rc) {
         c->in_tx = true;
-    else if (c->owner)
+        if (c->owner)
+            atomic_store(&c->owner->writing, true);
+    } else if (c->owner)
         pthread_mutex_unlock(&c->owner->write_lock);
     return rc;
 }
@@ -420,9 +439,11 @@ int store_try_begin(struct store_conn *c)
     if (c->owner && pthread_mutex_trylock(&c->owner->write_lock) != 0)
         return IS_ERR_CONFLICT; /* another writer of this process */
     int rc = exec(c, "BEGIN IMMEDIATE");
-    if (!rc)
+    if (!rc) {
         c->in_tx = true;
-    else if (c->owner)
+        if (c->owner)
+            atomic_store(&c->owner->writing, true);
+    } else if (c->owner)
         pthread_mutex_unlock(&c->owner->write_lock);
     return rc;
 }
@@ -433,8 +454,8 @@ int store_commit(struct store_conn *c)
     if (rc) {
         exec(c, "ROLLBACK");
     }
-    if (c->in_tx && c->owner)
-        pthread_mutex_unlock(&c->owner->write_lock);
+    if (c->in_tx)
+        writer_release(c);
     c->in_tx = false;
     return rc;
 }
@@ -443,8 +464,7 @@ void store_rollback(struct store_conn *c)
 {
     if (c->in_tx) {
         exec(c, "ROLLBACK");
-        if (c->owner)
-            pthread_mutex_unlock(&c->owner->write_lock);
+        writer_release(c);
     }
     c->in_tx = false;
 }
@@ -465,6 +485,69 @@ void store_read_end(struct store_conn *c)
 int store_ping(struct store_conn *c)
 {
     return exec(c, "SELECT 1");
+}
+
+/* Milliseconds from t0 (util_mono) to now, at least 0. */
+static int ms_since(double t0)
+{
+    double ms = (util_mono() - t0) * 1000.0;
+    return ms > 0 ? (int)ms : 0;
+}
+
+/* Takes s's writer lock within timeout_ms: IS_OK (held), or the answer of
+ * store_writable without it (a writer in its transaction proves the
+ * database writable; else IS_ERR_CONFLICT). */
+static int writer_lock_within(struct store *s, int timeout_ms, bool *held)
+{
+    *held = false;
+    if (pthread_mutex_trylock(&s->write_lock) == 0) {
+        *held = true;
+        return IS_OK;
+    }
+    if (atomic_load(&s->writing))
+        return IS_OK;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    long ns = until.tv_nsec + (long)timeout_ms * 1000000L;
+    until.tv_sec += ns / 1000000000L;
+    until.tv_nsec = ns % 1000000000L;
+    if (pthread_mutex_timedlock(&s->write_lock, &until) == 0) {
+        *held = true;
+        return IS_OK;
+    }
+    return atomic_load(&s->writing) ? IS_OK : IS_ERR_CONFLICT;
+}
+
+int store_writable(struct store_conn *c, int timeout_ms)
+{
+    if (timeout_ms < 1 || timeout_ms > 1000 || c->in_tx ||
+        !sqlite3_get_autocommit(c->db))
+        return IS_ERR_INVALID;
+    double t0 = util_mono();
+    bool held = false;
+    if (c->owner) {
+        int rc = writer_lock_within(c->owner, timeout_ms, &held);
+        if (rc || !held)
+            return rc;
+    }
+    int left = timeout_ms - ms_since(t0);
+    sqlite3_busy_timeout(c->db, left > 1 ? left : 1);
+    int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
+    int out = IS_OK;
+    if (!sqlite3_get_autocommit(c->db)) { /* the ROLLBACK failed: a bug */
+        out = store_fail(c, "readiness probe: ROLLBACK");
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    } else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+        out = IS_ERR_CONFLICT;
+    } else if (rc != SQLITE_OK) {
+        out = IS_ERR_STORE;
+    }
+    if (held)
+        pthread_mutex_unlock(&c->owner->write_lock);
+    return out;
 }
 
 static int migration_number(const char *name)
@@ -517,7 +600,7 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
     sqlite3_create_function(c->db, "csv_overlap", 2,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             csv_overlap_fn, NULL, NULL);
-    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
     /* The first read tells whether this is an SQLite database at all. */
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(c->db, "PRAGMA schema_version", -1, &st, NULL);
@@ -632,6 +715,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->write_lock, NULL);
+    atomic_init(&s->writing, false);
     pthread_cond_init(&s->cond, NULL);
     int rc = conn_open(&s->conns[0], path, flags, errbuf, errlen);
     if (!rc)

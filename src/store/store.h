@@ -67,7 +67,39 @@ void store_rollback(struct store_conn *c);
 int store_read_begin(struct store_conn *c);
 void store_read_end(struct store_conn *c);
 
+/* Group commit (store_group.c). run is called with the transaction open
+ * on some thread's connection (perhaps not the caller's), inside a
+ * savepoint of its own: it must not begin, commit or roll back, and must
+ * not depend on thread-local state. A run that returns an error has its
+ * writes undone and that error is returned to its caller; the batch's
+ * other jobs go on. store_group_commit returns once the commit that held
+ * the job is durable (IS_OK) or failed (the error; nothing of the job is
+ * stored). The caller's connection is free for reads before and after. */
+struct store_job {
+    int (*run)(struct store_conn *c, void *arg);
+    void *arg;
+    /* the store's own, set by store_group_commit */
+    const struct store *store;
+    int rc;
+    bool done;
+    struct store_job *next;
+};
+int store_group_commit(struct store_conn *c, struct store_job *j);
+
 int store_ping(struct store_conn *c);
+/* Whether the database takes writes now (GET /readyz): BEGIN IMMEDIATE
+ * then ROLLBACK on c, waiting at most timeout_ms (1 to 1000) for the
+ * write lock, this process's writers' and other processes' (SQLite's busy
+ * timeout, on c for this call only). A writer of this process inside its
+ * write transaction proves it without waiting. IS_OK when writable;
+ * IS_ERR_CONFLICT when the lock was not had in time (another writer,
+ * e.g. a CLI transaction or a copy of the file, holds it), IS_ERR_STORE
+ * when the database refuses the write (read-only, I/O error). Neither is
+ * logged nor counted in store_error_count(): a probe that answers "not
+ * ready" is not a failure of the store (a ROLLBACK that fails is, and is
+ * logged). IS_ERR_INVALID when c holds a transaction or timeout_ms is out
+ * of range. */
+int store_writable(struct store_conn *c, int timeout_ms);
 /* Online backup (sqlite3_backup_*) of the whole database to dest. */
 int store_backup(struct store *s, const char *dest, char *errbuf,
                  size_t errlen);

@@ -85,7 +85,8 @@ def test_metrics_need_the_metrics_token(hub):
     assert req_count(s, "GET /metrics", 401) == 7
 
 
-OPS_ROUTES = {"GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
+OPS_ROUTES = {"GET /healthz", "GET /readyz", "GET /metrics",
+              "GET /api/v1/openapi.json",
               "POST /api/v1/session", "GET /api/v1/session",
               "DELETE /api/v1/session"}
 LABEL = re.compile(r'(\w+)="([^"]*)"')
@@ -122,12 +123,15 @@ def test_metrics_publish_nothing_per_item(hub):
             continue
         assert "R-2026" not in line and "A-2026" not in line, line
         for key, value in LABEL.findall(line):
-            assert key in {"route", "status", "le", "outcome", "state"}, line
+            assert key in {"route", "status", "le", "outcome", "state",
+                           "node"}, line
             if key == "route":
                 assert value in allowed, line
             if key == "state":  # the writer pool's gauge, all writes
                 assert line.startswith("infrashare_http_writes{"), line
                 assert value in {"queued", "running"}, line
+            if key == "node":  # the hub's own id (issue 17), nothing else
+                assert line.startswith("infrashare_node_info{"), line
     for name in ("infrashare_advisory_", "range", "reveal", "anonymous"):
         assert name not in text
 

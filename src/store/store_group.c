@@ -1,0 +1,143 @@
+/*
+ * store_group.c - group commit: write jobs that arrive together share one
+ * write transaction and one durable commit.
+ *
+ * With synchronous=FULL the disk's flush is most of a small transaction's
+ * time, and every other writer waits for it. A job queues here; the first
+ * thread that finds no batch running for its store becomes the batch's
+ * runner: it begins one transaction, runs every queued job of that store
+ * (at most STORE_GROUP_MAX) each inside its own savepoint, commits once and
+ * wakes the others. A job that fails is rolled back to its savepoint and
+ * gets its own error; the others go on. Each caller learns the outcome of
+ * the commit its job was in, so a 2xx is answered only for what is durable.
+ */
+#include "store/store_internal.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#define STORE_GROUP_MAX 64
+
+static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t group_done = PTHREAD_COND_INITIALIZER;
+static struct store_job *queue; /* in arrival order, every store's */
+/* stores with a batch running; few stores per process (the hub's and
+ * one per running exercise) */
+#define GROUP_RUNNING_MAX 64
+static const struct store *running[GROUP_RUNNING_MAX];
+
+static bool is_running(const struct store *s)
+{
+    for (int i = 0; i < GROUP_RUNNING_MAX; i++)
+        if (running[i] == s)
+            return true;
+    return false;
+}
+
+static bool set_running(const struct store *s, bool on)
+{
+    for (int i = 0; i < GROUP_RUNNING_MAX; i++) {
+        if (on ? running[i] == NULL : running[i] == s) {
+            running[i] = on ? s : NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int savepoint(struct store_conn *c, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return store_fail(c, sql);
+    }
+    return IS_OK;
+}
+
+/* Runs batch (a list of jobs of c's store) in one transaction on c. */
+static void run_batch(struct store_conn *c, struct store_job *batch)
+{
+    int rc = store_begin(c);
+    bool any = false;
+    for (struct store_job *j = batch; j; j = j->next) {
+        if (rc) {
+            j->rc = rc;
+            continue;
+        }
+        j->rc = savepoint(c, "SAVEPOINT store_job");
+        if (j->rc)
+            continue;
+        j->rc = j->run(c, j->arg);
+        if (j->rc) {
+            /* this job's writes go; the transaction and the others stay */
+            if (savepoint(c, "ROLLBACK TO store_job") ||
+                savepoint(c, "RELEASE store_job"))
+                rc = IS_ERR_STORE;
+        } else if (savepoint(c, "RELEASE store_job")) {
+            j->rc = rc = IS_ERR_STORE;
+        } else {
+            any = true;
+        }
+    }
+    if (!rc && any)
+        rc = store_commit(c);
+    else
+        store_rollback(c);
+    if (rc) /* nothing of the batch is stored */
+        for (struct store_job *j = batch; j; j = j->next)
+            if (!j->rc)
+                j->rc = rc;
+}
+
+int store_group_commit(struct store_conn *c, struct store_job *me)
+{
+    const struct store *s = c->owner;
+    me->store = s;
+    me->done = false;
+    me->rc = IS_OK;
+    me->next = NULL;
+    if (!s) { /* a connection of no pool: nothing to group with */
+        run_batch(c, me);
+        return me->rc;
+    }
+    pthread_mutex_lock(&group_lock);
+    struct store_job **end = &queue;
+    while (*end)
+        end = &(*end)->next;
+    *end = me;
+    while (!me->done) {
+        if (is_running(s) || !set_running(s, true)) {
+            pthread_cond_wait(&group_done, &group_lock);
+            continue;
+        }
+        /* this thread runs the next batch: the queued jobs of its store */
+        struct store_job *batch = NULL, **bend = &batch, **at = &queue;
+        int n = 0;
+        while (*at && n < STORE_GROUP_MAX) {
+            struct store_job *j = *at;
+            if (j->store != s) {
+                at = &j->next;
+                continue;
+            }
+            *at = j->next;
+            j->next = NULL;
+            *bend = j;
+            bend = &j->next;
+            n++;
+        }
+        pthread_mutex_unlock(&group_lock);
+        run_batch(c, batch);
+        pthread_mutex_lock(&group_lock);
+        /* j->next is read before done is set: a finished job's owner may
+         * return and reuse its memory at once */
+        for (struct store_job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->done = true;
+        }
+        set_running(s, false);
+        pthread_cond_broadcast(&group_done);
+    }
+    pthread_mutex_unlock(&group_lock);
+    return me->rc;
+}

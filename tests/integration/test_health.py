@@ -1,0 +1,169 @@
+"""Issue 17: liveness (GET /healthz), readiness (GET /readyz) and the node
+id (infrashared --node-id) against the real daemon.
+
+/healthz answers while the process is alive and never touches the
+database; /readyz answers 200 with the node id while the database takes
+writes, and 503 store_not_writable with Retry-After while another process
+holds the database's write lock (made real here: this test process takes
+it with sqlite3's BEGIN EXCLUSIVE on the hub's own file). The node id is
+checked when the daemon starts (a bad one is refused with a message and a
+non-zero exit) and published in /metrics as infrashare_node_info.
+"""
+import re
+import socket
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import BUILD, Hub, assert_error, wait_for
+
+NODE = "hub-tokyo-1.example_jp"
+
+
+@pytest.fixture
+def node_hub(tmp_path):
+    """A fresh hub started with --node-id NODE."""
+    h = Hub(tmp_path)
+    h.daemon_args = ["--node-id", NODE]
+    h.init()
+    h.start()
+    yield h
+    h.stop()
+
+
+def requests_counted(hub, route, status):
+    """infrashare_http_requests_total of route and status (0: none yet)."""
+    want = (f'infrashare_http_requests_total{{route="{route}",'
+            f'status="{status}"}} ')
+    for line in hub.metrics().text.splitlines():
+        if line.startswith(want):
+            return int(line[len(want):])
+    return 0
+
+
+def test_healthz_is_alive_without_credentials(hub):
+    r = hub.get("/healthz")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"status", "schema_version"}
+    assert body["status"] == "ok"
+    assert isinstance(body["schema_version"], int)
+    assert body["schema_version"] >= 1
+
+
+def test_readyz_names_the_node_and_is_public(node_hub):
+    r = node_hub.get("/readyz")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"status": "ready", "node": NODE}
+    assert "Retry-After" not in r.headers
+    # a load balancer's HEAD is answered as the GET, without a body
+    r = node_hub.api("HEAD", "/readyz")
+    assert r.status_code == 200 and r.content == b""
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_readyz_answers_only_get(node_hub, method):
+    r = node_hub.api(method, "/readyz")
+    assert_error(r, 405, "method_not_allowed")
+    assert set(r.headers["Allow"].replace(" ", "").split(",")) >= {"GET"}
+    assert "POST" not in r.headers["Allow"].split(", ")
+
+
+def test_node_id_is_in_the_metrics(node_hub):
+    node_hub.get("/readyz")
+    text = node_hub.metrics().text
+    lines = text.splitlines()
+    assert "# TYPE infrashare_node_info gauge" in lines
+    assert any(l.startswith("# HELP infrashare_node_info ") for l in lines)
+    assert [l for l in lines if l.startswith("infrashare_node_info")] == [
+        f'infrashare_node_info{{node="{NODE}"}} 1']
+    # /readyz is an operational route: counted under its own label
+    assert requests_counted(node_hub, "GET /readyz", 200) >= 1
+
+
+def test_default_node_id_is_the_host_name(hub):
+    host = socket.gethostname()
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,63}", host):
+        pytest.skip(f"this machine's host name {host!r} is no valid node id")
+    assert hub.get("/readyz").json() == {"status": "ready", "node": host}
+    assert f'infrashare_node_info{{node="{host}"}} 1' in \
+        hub.metrics().text.splitlines()
+
+
+def answer_with(hub, path, status):
+    """Polls GET path until it answers status; returns that response (a
+    requests.Response of a 5xx is false: it is kept apart)."""
+    got = []
+
+    def answered():
+        r = hub.get(path)
+        if r.status_code == status:
+            got.append(r)
+        return bool(got)
+    wait_for(answered, what=f"GET {path} to answer {status}")
+    return got[0]
+
+
+def run_daemon(tmp_path, *args):
+    """infrashared with args and a database that does not exist: it stops
+    after its options (exit 2 for bad ones) or at the database (exit 1)."""
+    return subprocess.run(
+        [str(BUILD / "infrashared"), "--db", str(tmp_path / "none.db"),
+         "--port", "0", *args],
+        capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("bad", [
+    "", "a" * 64, "hub tokyo", "hub/1", 'hub"1', "hub{1}", "hub:1",
+    "東京ハブ", "hub\n1",
+])
+def test_bad_node_id_is_refused(tmp_path, bad):
+    r = run_daemon(tmp_path, "--node-id", bad)
+    # refused with the command line's status and its own message, before
+    # anything is opened
+    assert r.returncode == 2
+    assert r.stderr == ("infrashared: --node-id: 1 to 63 characters of "
+                        "A-Z a-z 0-9 . _ -\n"), r.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_node_id_of_63_characters_is_accepted(tmp_path):
+    # the options pass; the daemon stops only at the missing database
+    r = run_daemon(tmp_path, "--node-id", "N-." + "a" * 59 + "_")
+    assert r.returncode == 1, r.stderr
+    assert "--node-id" not in r.stderr
+    assert "no database here" in r.stderr, r.stderr
+
+
+def test_readyz_is_503_while_the_database_is_locked(node_hub):
+    assert node_hub.get("/readyz").status_code == 200
+    # another process takes the write lock of the hub's database file (as
+    # a transaction of the CLI would)
+    lock = sqlite3.connect(str(node_hub.db), timeout=30, isolation_level=None)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        r = answer_with(node_hub, "/readyz", 503)
+        assert_error(r, 503, "store_not_writable")
+        assert set(r.json()) == {"error"}
+        assert set(r.json()["error"]) == {"code", "message"}
+        assert re.fullmatch(r"[1-9][0-9]*", r.headers["Retry-After"]), \
+            r.headers
+        # alive all the same: liveness does not need the database
+        h = node_hub.get("/healthz")
+        assert h.status_code == 200 and h.json()["status"] == "ok"
+        assert "Retry-After" not in h.headers
+        # still locked: still not ready (not a one-off)
+        assert node_hub.get("/readyz").status_code == 503
+        assert requests_counted(node_hub, "GET /readyz", 503) >= 2
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    r = answer_with(node_hub, "/readyz", 200)
+    assert r.json() == {"status": "ready", "node": NODE}
+    # the change of state is logged once each way, with the node
+    msgs = [l.get("msg") for l in node_hub.log_lines()
+            if l.get("node") == NODE and "ready" in str(l.get("msg"))]
+    assert msgs.count("not ready: the database does not take writes") == 1
+    assert msgs[-1] == "ready: the database takes writes"
