@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 
 #include "core/range.h"
@@ -97,26 +99,206 @@ struct advisory_msg {
     bool form;     /* a roll call: the link's page is its answer form */
 };
 
-/* The hop notes on org's path of advisory ad ([{by, note}], content only),
- * a new array; empty when the hops or the recipient cannot be read. */
-static json_t *hop_notes(struct store_conn *c, const char *ad, const char *org)
+/* What message_compose reads and encodes once per advisory and once per
+ * organisation, kept across the jobs of one batch (message.h). The JSON
+ * body is put together from values that jansson encoded
+ * (JSON_COMPACT | JSON_ENCODE_ANY, as json_dumps encodes them inside the
+ * object), so it has the bytes of the object advisory_json_of describes. */
+struct message_cache {
+    /* the advisory (adv_ok: read for adv) */
+    bool adv_ok;
+    char adv[40];
+    struct store_advisory ad;
+    bool form;
+    bool hops_ok; /* hops read */
+    struct store_hop_list hops;
+    char login[400];
+    /* its encoded JSON values: "type" .. "hotline" (the members, without
+     * braces), login_url, title, body, a gateway's text (NULL: absent) */
+    char *j_head, *j_login, *j_title, *j_body, *j_text;
+    /* the organisation (org_ok: read for org of adv) */
+    bool org_ok;
+    char org[IDS_LEN];
+    bool recipient;
+    json_t *notes;
+    char *j_notes;
+};
+
+struct message_cache *message_cache_new(void)
+{
+    return calloc(1, sizeof(struct message_cache));
+}
+
+static void cache_org_drop(struct message_cache *mc)
+{
+    json_decref(mc->notes);
+    free(mc->j_notes);
+    mc->notes = NULL;
+    mc->j_notes = NULL;
+    mc->org_ok = false;
+}
+
+static void cache_adv_drop(struct message_cache *mc)
+{
+    cache_org_drop(mc);
+    if (mc->adv_ok)
+        store_advisory_release(&mc->ad);
+    store_hop_list_free(&mc->hops);
+    free(mc->j_head);
+    free(mc->j_login);
+    free(mc->j_title);
+    free(mc->j_body);
+    free(mc->j_text);
+    mc->j_head = mc->j_login = mc->j_title = mc->j_body = mc->j_text = NULL;
+    mc->adv_ok = mc->hops_ok = false;
+}
+
+void message_cache_free(struct message_cache *mc)
+{
+    if (!mc)
+        return;
+    cache_adv_drop(mc);
+    free(mc);
+}
+
+/* v's json_dumps (compact, any value) and drops v; NULL when v is. */
+static char *dump_value(json_t *v)
+{
+    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(v);
+    return s;
+}
+
+/* Appends s as a JSON string, as jansson encodes it: printable ASCII other
+ * than '"' and '\\' as it is (jansson escapes only those two, control
+ * characters, and '/' or non-ASCII on flags never used here), anything
+ * else by jansson itself. IS_ERR_INVALID: not UTF-8. */
+static int add_json_string(struct buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+        p++;
+    if (!*p) {
+        buf_adds(b, "\"");
+        buf_add(b, s, (size_t)(p - (const unsigned char *)s));
+        buf_adds(b, "\"");
+        return IS_OK;
+    }
+    char *q = dump_value(json_string(s));
+    if (!q)
+        return IS_ERR_INVALID;
+    buf_adds(b, q);
+    free(q);
+    return IS_OK;
+}
+
+/* The hop notes on org's path ([{by, note}], content only), a new array:
+ * empty when the hops (mc->hops_ok) or the recipient (rcpt NULL) could not
+ * be read. */
+static json_t *hop_notes(const struct message_cache *mc,
+                         const struct store_recipient *rcpt)
 {
     json_t *notes = json_array();
-    struct store_hop_list hops = {0};
-    struct store_recipient rcpt;
-    if (!store_hops_list(c, ad, &hops) &&
-        !store_recipient_get(c, ad, org, &rcpt)) {
-        for (size_t i = 0; i < hops.n; i++) {
-            const struct store_hop_entry *h = &hops.items[i];
-            bool on_path = strcmp(h->org, rcpt.via) == 0 || h->hop.step == 1;
-            if (on_path && (*h->note_ja || *h->note_en))
-                json_array_append_new(
-                    notes, json_pack("{s:s,s:{s:s,s:s}}", "by", h->org, "note",
-                                     "ja", h->note_ja, "en", h->note_en));
-        }
+    if (!mc->hops_ok || !rcpt)
+        return notes;
+    for (size_t i = 0; i < mc->hops.n; i++) {
+        const struct store_hop_entry *h = &mc->hops.items[i];
+        bool on_path = strcmp(h->org, rcpt->via) == 0 || h->hop.step == 1;
+        if (on_path && (*h->note_ja || *h->note_en))
+            json_array_append_new(
+                notes, json_pack("{s:s,s:{s:s,s:s}}", "by", h->org, "note",
+                                 "ja", h->note_ja, "en", h->note_en));
     }
-    store_hop_list_free(&hops);
     return notes;
+}
+
+/* Reads advisory adv into mc (once per advisory) and encodes what its
+ * every message's JSON shares. */
+static int cache_advisory(const struct deliver_settings *a,
+                          struct store_conn *c, struct message_cache *mc,
+                          const char *adv)
+{
+    if (mc->adv_ok && strcmp(mc->adv, adv) == 0)
+        return IS_OK;
+    cache_adv_drop(mc);
+    struct store_advisory *ad = &mc->ad;
+    int rc = store_advisory_get(c, adv, ad);
+    if (rc)
+        return rc;
+    mc->adv_ok = true;
+    if (util_copy(mc->adv, sizeof(mc->adv), adv)) {
+        cache_adv_drop(mc);
+        return IS_ERR_INVALID;
+    }
+    snprintf(mc->login, sizeof(mc->login), "%s/#/advisories/%s", a->public_url,
+             ad->id);
+    mc->form = store_rollcall_form_get(c, ad->id, NULL, 0, NULL) == IS_OK;
+    bool content = range_content_travels((enum share_range)ad->range);
+    bool title = content || ad->title_in_notice;
+    if (content)
+        mc->hops_ok = store_hops_list(c, ad->id, &mc->hops) == IS_OK;
+    char *head = dump_value(
+        json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b}", "type", "advisory",
+                  "advisory", ad->id, "kind", ad->kind, "range",
+                  range_name((enum share_range)ad->range), "severity",
+                  ad->severity, "tlp", range_tlp((enum share_range)ad->range),
+                  "drill", ad->drill, "hotline", ad->hotline));
+    size_t hl = head ? strlen(head) : 0;
+    if (hl >= 2) { /* the members without the braces */
+        memmove(head, head + 1, hl - 2);
+        head[hl - 2] = '\0';
+    }
+    mc->j_head = head;
+    mc->j_login = dump_value(json_string(mc->login));
+    if (title)
+        mc->j_title = dump_value(
+            json_pack("{s:s,s:s}", "ja", ad->title_ja, "en", ad->title_en));
+    if (content)
+        mc->j_body = dump_value(
+            json_pack("{s:s,s:s}", "ja", ad->body_ja, "en", ad->body_en));
+    /* a gateway reads, texts or faxes a short message */
+    char sj[600], se[600];
+    snprintf(sj, sizeof(sj), "%s%s", ad->drill ? "【訓練】" : "",
+             title ? strip_drill(ad->title_ja)
+                   : "情報提供があります。ログインして確認してくだ"
+                     "さい。");
+    snprintf(se, sizeof(se), "%s%s", ad->drill ? "[DRILL] " : "",
+             title ? strip_drill(ad->title_en)
+                   : "An advisory is waiting; sign in to read it.");
+    mc->j_text = dump_value(json_pack("{s:s,s:s}", "ja", sj, "en", se));
+    if (!mc->j_head || hl < 2 || !mc->j_login || !mc->j_text ||
+        (title && !mc->j_title) || (content && !mc->j_body)) {
+        cache_adv_drop(mc);
+        return IS_ERR_NOMEM;
+    }
+    return IS_OK;
+}
+
+/* Reads org's copy of mc's advisory (once per organisation): whether it is
+ * a recipient, and its hop notes. */
+static int cache_org(struct store_conn *c, struct message_cache *mc,
+                     const char *org)
+{
+    if (mc->org_ok && strcmp(mc->org, org) == 0)
+        return IS_OK;
+    cache_org_drop(mc);
+    if (util_copy(mc->org, sizeof(mc->org), org))
+        return IS_ERR_INVALID;
+    struct store_recipient me;
+    mc->recipient = store_recipient_get(c, mc->ad.id, org, &me) == IS_OK;
+    bool content = range_content_travels((enum share_range)mc->ad.range);
+    mc->notes =
+        content ? hop_notes(mc, mc->recipient ? &me : NULL) : json_array();
+    if (!mc->notes)
+        return IS_ERR_NOMEM;
+    json_incref(mc->notes);
+    mc->j_notes = dump_value(mc->notes);
+    if (!mc->j_notes) {
+        cache_org_drop(mc);
+        return IS_ERR_NOMEM;
+    }
+    mc->org_ok = true;
+    return IS_OK;
 }
 
 /* The hop notes in Japanese (ja) or English, one line each. */
@@ -173,85 +355,100 @@ static void advisory_text(struct buf *t, const struct advisory_msg *v)
                  v->ack);
 }
 
-/* The JSON body (webhooks and gateways) of delivery d on channel, a new
- * object. */
-static json_t *advisory_json(const struct advisory_msg *v,
-                             const struct store_delivery *d,
-                             const char *channel, int64_t now)
+/* The JSON body (webhooks and gateways) of delivery d on channel: the
+ * object {id, type, advisory, kind, range, severity, tlp, drill, hotline,
+ * org, ack_url (null unless a recipient), sent_at, login_url, title (when
+ * it travels), body and notes (content, webhook only), channel and text (a
+ * gateway)} in that order, compact. */
+static int advisory_json(const struct message_cache *mc,
+                         const struct advisory_msg *v,
+                         const struct store_delivery *d, const char *channel,
+                         int64_t now, struct buf *out)
 {
-    const struct store_advisory *ad = v->ad;
     char sent_at[UTIL_TIME_LEN];
     util_time_rfc3339(now, sent_at);
-    json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:b,s:b,s:s,s:s?,s:s}", "id", d->idem_key,
-        "type", "advisory", "advisory", ad->id, "kind", ad->kind, "range",
-        range_name((enum share_range)ad->range), "severity", ad->severity,
-        "tlp", range_tlp((enum share_range)ad->range), "drill", ad->drill,
-        "hotline", ad->hotline, "org", d->org_id, "ack_url",
-        v->recipient ? v->ack : NULL, "sent_at", sent_at);
-    json_object_set_new(o, "login_url", json_string(v->login));
-    if (v->title)
-        json_object_set_new(
-            o, "title",
-            json_pack("{s:s,s:s}", "ja", ad->title_ja, "en", ad->title_en));
-    if (v->content && strcmp(channel, "webhook") == 0) {
-        json_object_set_new(
-            o, "body",
-            json_pack("{s:s,s:s}", "ja", ad->body_ja, "en", ad->body_en));
-        json_object_set(o, "notes", v->notes);
+    bool webhook = strcmp(channel, "webhook") == 0;
+    int rc;
+    buf_adds(out, "{\"id\":");
+    if ((rc = add_json_string(out, d->idem_key)))
+        return rc;
+    buf_adds(out, ",");
+    buf_adds(out, mc->j_head);
+    buf_adds(out, ",\"org\":");
+    if ((rc = add_json_string(out, d->org_id)))
+        return rc;
+    buf_adds(out, ",\"ack_url\":");
+    if (!v->recipient)
+        buf_adds(out, "null");
+    else if ((rc = add_json_string(out, v->ack)))
+        return rc;
+    buf_adds(out, ",\"sent_at\":");
+    if ((rc = add_json_string(out, sent_at)))
+        return rc;
+    buf_adds(out, ",\"login_url\":");
+    buf_adds(out, mc->j_login);
+    if (v->title) {
+        buf_adds(out, ",\"title\":");
+        buf_adds(out, mc->j_title);
     }
-    if (strcmp(channel, "webhook") != 0) {
-        /* a gateway reads, texts or faxes a short message */
-        char sj[600], se[600];
-        snprintf(sj, sizeof(sj), "%s%s", v->drill_ja,
-                 v->title ? v->tja
-                          : "情報提供があります。ログインして確認してくだ"
-                            "さい。");
-        snprintf(se, sizeof(se), "%s%s", v->drill_en,
-                 v->title ? v->ten
-                          : "An advisory is waiting; sign in to read it.");
-        json_object_set_new(o, "channel", json_string(channel));
-        json_object_set_new(o, "text",
-                            json_pack("{s:s,s:s}", "ja", sj, "en", se));
+    if (v->content && webhook) {
+        buf_adds(out, ",\"body\":");
+        buf_adds(out, mc->j_body);
+        buf_adds(out, ",\"notes\":");
+        buf_adds(out, mc->j_notes);
     }
-    return o;
+    if (!webhook) {
+        buf_adds(out, ",\"channel\":");
+        if ((rc = add_json_string(out, channel)))
+            return rc;
+        buf_adds(out, ",\"text\":");
+        buf_adds(out, mc->j_text);
+    }
+    buf_adds(out, "}");
+    return buf_error(out);
 }
 
 int message_compose(const struct deliver_settings *a, struct store_conn *c,
-                    const struct store_delivery *d, int64_t now,
-                    struct message *m)
+                    struct message_cache *cache, const struct store_delivery *d,
+                    int64_t now, struct message *m)
 {
     int rc = message_start(c, d->contact_id, 256 * 1024, m);
     if (rc)
         return rc;
-    struct store_advisory ad;
-    if ((rc = store_advisory_get(c, d->advisory_id, &ad)))
+    struct message_cache *mc = cache ? cache : message_cache_new();
+    if (!mc)
+        return IS_ERR_NOMEM;
+    if ((rc = cache_advisory(a, c, mc, d->advisory_id)) ||
+        (rc = cache_org(c, mc, d->org_id))) {
+        if (!cache)
+            message_cache_free(mc);
         return rc;
+    }
+    const struct store_advisory *ad = &mc->ad;
     /* only recipients acknowledge; a secretariat's emergency contact is
      * told, not asked */
     char ack[512] = "";
-    struct store_recipient me;
-    bool recipient = store_recipient_get(c, ad.id, d->org_id, &me) == IS_OK;
-    if (recipient && (rc = a->ack_link_new(a->ack_link_ctx, c, ad.id, d->org_id,
-                                           now, ack, sizeof(ack)))) {
-        store_advisory_release(&ad);
+    if (mc->recipient &&
+        (rc = a->ack_link_new(a->ack_link_ctx, c, ad->id, d->org_id, now, ack,
+                              sizeof(ack)))) {
+        if (!cache)
+            message_cache_free(mc);
         return rc;
     }
-    char login[400];
-    snprintf(login, sizeof(login), "%s/#/advisories/%s", a->public_url, ad.id);
     struct advisory_msg v = {
-        .ad = &ad,
-        .content = range_content_travels((enum share_range)ad.range),
-        .recipient = recipient,
-        .tja = strip_drill(ad.title_ja),
-        .ten = strip_drill(ad.title_en),
-        .drill_ja = ad.drill ? "【訓練】" : "",
-        .drill_en = ad.drill ? "[DRILL] " : "",
-        .login = login,
+        .ad = ad,
+        .content = range_content_travels((enum share_range)ad->range),
+        .recipient = mc->recipient,
+        .tja = strip_drill(ad->title_ja),
+        .ten = strip_drill(ad->title_en),
+        .drill_ja = ad->drill ? "【訓練】" : "",
+        .drill_en = ad->drill ? "[DRILL] " : "",
+        .login = mc->login,
         .ack = ack,
-        .form = store_rollcall_form_get(c, ad.id, NULL, 0, NULL) == IS_OK,
+        .notes = mc->notes,
+        .form = mc->form,
     };
-    v.title = v.content || ad.title_in_notice;
+    v.title = v.content || ad->title_in_notice;
     /* a reminder from the acknowledgement board (issue 11): marked in the
      * subject and the text; the range rule is the same */
     bool remind = strcmp(d->purpose, "reminder") == 0;
@@ -264,28 +461,71 @@ int message_compose(const struct deliver_settings *a, struct store_conn *c,
         snprintf(m->subject, sizeof(m->subject),
                  "%s%s%s%s情報提供のお知らせ（%s） / Advisory notice (%s)", rj,
                  v.drill_ja, re, v.drill_en,
-                 range_tlp((enum share_range)ad.range),
-                 range_tlp((enum share_range)ad.range));
-    v.notes = v.content ? hop_notes(c, ad.id, d->org_id) : json_array();
-    if (remind)
-        buf_adds(&m->text, "【督促】受領確認がまだです。確認してください。\n"
-                           "[REMINDER] Your acknowledgement has not been "
-                           "received yet; please acknowledge.\n\n");
-    advisory_text(&m->text, &v);
-    json_t *o = advisory_json(&v, d, m->channel, now);
-    char *js = json_dumps(o, JSON_COMPACT);
-    if (js)
-        buf_adds(&m->json, js);
-    free(js);
-    json_decref(o);
-    json_decref(v.notes);
-    store_advisory_release(&ad);
-    if (!js)
-        return IS_ERR_NOMEM;
+                 range_tlp((enum share_range)ad->range),
+                 range_tlp((enum share_range)ad->range));
+    /* the plain text is the e-mail's only */
+    if (strcmp(m->channel, "email") == 0) {
+        if (remind)
+            buf_adds(&m->text,
+                     "【督促】受領確認がまだです。確認してください。\n"
+                     "[REMINDER] Your acknowledgement has not been "
+                     "received yet; please acknowledge.\n\n");
+        advisory_text(&m->text, &v);
+    }
+    rc = advisory_json(mc, &v, d, m->channel, now, &m->json);
+    if (!cache)
+        message_cache_free(mc);
+    if (rc)
+        return rc;
     /* the one check of both bufs: a cut-short message is never sent */
     if ((rc = buf_error(&m->text)) || (rc = buf_error(&m->json)))
         return rc;
     return IS_OK;
+}
+
+/* SHA-256 of OpenSSL's libcrypto, fetched once: it uses the CPU's SHA
+ * extensions, several times faster than libsodium's portable code on the
+ * bodies every webhook signs (bench/fanout_50k.sh). NULL: not available,
+ * libsodium signs. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* HMAC-SHA256 (RFC 2104) of ts then body under key[klen <= 64, the block
+ * size] with libcrypto's SHA-256 into mac[32]; false on a failure. */
+static bool hmac_sha256_evp(const unsigned char *key, size_t klen,
+                            const char *ts, const char *body, size_t len,
+                            unsigned char mac[32])
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    if (!sha256_md || klen > 64)
+        return false;
+    unsigned char pad[64], inner[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    bool ok = x != NULL;
+    memset(pad, 0x36, sizeof(pad));
+    for (size_t i = 0; i < klen; i++)
+        pad[i] ^= key[i];
+    ok = ok && EVP_DigestInit_ex(x, sha256_md, NULL) == 1 &&
+         EVP_DigestUpdate(x, pad, sizeof(pad)) == 1 &&
+         EVP_DigestUpdate(x, ts, strlen(ts)) == 1 &&
+         EVP_DigestUpdate(x, body, len) == 1 &&
+         EVP_DigestFinal_ex(x, inner, &n) == 1 && n == 32;
+    memset(pad, 0x5c, sizeof(pad));
+    for (size_t i = 0; i < klen; i++)
+        pad[i] ^= key[i];
+    ok = ok && EVP_DigestInit_ex(x, sha256_md, NULL) == 1 &&
+         EVP_DigestUpdate(x, pad, sizeof(pad)) == 1 &&
+         EVP_DigestUpdate(x, inner, 32) == 1 &&
+         EVP_DigestFinal_ex(x, mac, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(x);
+    sodium_memzero(pad, sizeof(pad));
+    return ok;
 }
 
 void message_signature(const char *secret_hex, int64_t t, const char *body,
@@ -296,13 +536,17 @@ void message_signature(const char *secret_hex, int64_t t, const char *body,
     if (sodium_hex2bin(key, sizeof(key), secret_hex, strlen(secret_hex), NULL,
                        &klen, NULL) != 0)
         klen = 0;
-    crypto_auth_hmacsha256_state st;
     char ts[24];
     snprintf(ts, sizeof(ts), "%lld.", (long long)t);
-    crypto_auth_hmacsha256_init(&st, key, klen);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
-    crypto_auth_hmacsha256_final(&st, mac);
+    if (!hmac_sha256_evp(key, klen, ts, body, len, mac)) {
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, key, klen);
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts,
+                                      strlen(ts));
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+        crypto_auth_hmacsha256_final(&st, mac);
+    }
+    sodium_memzero(key, sizeof(key));
     char hex[2 * sizeof(mac) + 1];
     util_hex(hex, mac, sizeof(mac));
     snprintf(out, outlen, "t=%lld,v1=%s", (long long)t, hex);

@@ -71,12 +71,23 @@ void message_release(struct message *m);
  * before the subject and as the first line of the text, and "exercise":
  * exercise_id first in the JSON body. IS_ERR_NOMEM when it does not fit. */
 int message_mark_exercise(struct message *m, const char *exercise_id);
-/* Composes the message of a claimed delivery (creates its ack link). m is
- * the caller's; its buffers are the caller's to message_release, also
- * after a failure. */
+/* What message_compose reads once per advisory (the advisory, its roll
+ * call form, its hops, the JSON its every message shares) and once per
+ * organisation (its recipient row and hop notes), for the jobs of one
+ * batch composed in one transaction (nothing it read can change
+ * meanwhile). A cache must not outlive that transaction. */
+struct message_cache;
+/* A new, empty cache; NULL when out of memory. */
+struct message_cache *message_cache_new(void);
+/* Frees mc (NULL: nothing). */
+void message_cache_free(struct message_cache *mc);
+/* Composes the message of a claimed delivery (creates its ack link), with
+ * cache (NULL: none, everything is read for this job). m is the caller's;
+ * its buffers are the caller's to message_release, also after a failure.
+ * The plain text is composed for the e-mail channel only. */
 int message_compose(const struct deliver_settings *a, struct store_conn *c,
-                    const struct store_delivery *d, int64_t now,
-                    struct message *m);
+                    struct message_cache *cache, const struct store_delivery *d,
+                    int64_t now, struct message *m);
 /* Composes a deadline reminder for the reporting organisation (about its
  * own report: the title may travel). d->contact_id names the contact. */
 int message_compose_reminder(const struct deliver_settings *a,

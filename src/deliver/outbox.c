@@ -10,6 +10,13 @@
 #include "common/util.h"
 
 #define CLAIM_MAX 256
+/* A claim waits until this many jobs (at most a quarter of
+ * --max-inflight) have room, or CLAIM_WAIT_S has passed since the last
+ * one: a fan-out is claimed, composed and recorded in batches, a few
+ * transactions (and fsyncs) per hundred deliveries rather than one per
+ * handful. */
+#define CLAIM_BATCH 64
+#define CLAIM_WAIT_S 0.02
 
 /* [0] the hub's own deliveries, [1] exercises' (never counted as real) */
 static atomic_uint_fast64_t n_delivered[2], n_retried[2], n_failed[2];
@@ -66,6 +73,12 @@ struct outbox {
      * and whether this turn of the loop put a write off */
     double busy_since;
     bool deferred;
+    double last_claim;    /* util_mono of the last claim (tried) */
+    double pending_since; /* util_mono of the oldest outcome not written */
+    /* easy handles of finished jobs, reset, for the next ones (curl's
+     * connections live in the multi handle, not in these) */
+    CURL **idle;
+    int nidle;
 };
 
 /* How long the outbox puts its own writes off while another thread holds
@@ -139,11 +152,16 @@ static size_t read_payload(char *dst, size_t s, size_t n, void *ud)
     return k;
 }
 
-static void job_free(struct job *j)
+/* Frees job j (out of the multi handle); its easy handle is kept, reset,
+ * for a next job while there is room (o NULL: freed too). */
+static void job_free(struct outbox *o, struct job *j)
 {
     if (!j)
         return;
-    if (j->h)
+    if (j->h && o && o->idle && o->nidle < o->settings.max_inflight) {
+        curl_easy_reset(j->h);
+        o->idle[o->nidle++] = j->h;
+    } else if (j->h)
         curl_easy_cleanup(j->h);
     curl_slist_free_all(j->hdrs);
     curl_slist_free_all(j->rcpt);
@@ -152,8 +170,8 @@ static void job_free(struct job *j)
 }
 
 /* Builds the easy handle of a job. */
-static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
-                       int64_t now)
+static int job_prepare(struct outbox *o, struct store_conn *c,
+                       struct message_cache *mc, struct job *j, int64_t now)
 {
     const struct deliver_settings *a = &o->settings;
     struct message m;
@@ -164,14 +182,14 @@ static int job_prepare(struct outbox *o, struct store_conn *c, struct job *j,
                  ? message_compose_obs(a, c, &j->d, now, &m)
              : j->d.kind == STORE_JOB_NOTICE
                  ? message_compose_notice(a, c, &j->d, now, &m)
-                 : message_compose(a, c, &j->d, now, &m);
+                 : message_compose(a, c, mc, &j->d, now, &m);
     if (!rc && a->exercise_id[0])
         rc = message_mark_exercise(&m, a->exercise_id);
     if (rc) {
         message_release(&m);
         return rc;
     }
-    j->h = curl_easy_init();
+    j->h = o->nidle ? o->idle[--o->nidle] : curl_easy_init();
     if (!j->h) {
         message_release(&m);
         return IS_ERR_NOMEM;
@@ -277,20 +295,13 @@ static int64_t backoff(const struct deliver_settings *a, int attempts)
     return j < 1 ? 1 : j;
 }
 
-/* Records a batch of outcomes in one transaction. false: put off (the
- * writer lock was busy, see begin_write; never when wait): the outcomes
- * stay with the caller for the next turn. */
-static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
-                   int n, bool wait, int64_t now)
+/* Writes the outcomes ocs[n] in the open transaction; counts them into
+ * cnt (delivered, retried, failed), added to the counters only once
+ * committed. */
+static int record_ops(struct outbox *o, struct store_conn *c,
+                      struct outcome *ocs, int n, int64_t now, int cnt[3])
 {
     const struct deliver_settings *a = &o->settings;
-    if (n == 0)
-        return true;
-    int brc = begin_write(o, c, wait);
-    if (brc == IS_ERR_CONFLICT)
-        return false;
-    if (brc)
-        return true; /* leases expire: the jobs are tried again */
     int rc = IS_OK;
     for (int i = 0; i < n && !rc; i++) {
         struct outcome *oc = &ocs[i];
@@ -314,7 +325,7 @@ static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
             settled = false;
         if (oc->kind == 0) {
             rc = store_delivery_done(c, &oc->d, now);
-            atomic_fetch_add(&n_delivered[a->exercise_id[0] != 0], 1);
+            cnt[0]++;
         } else if (settled) {
             /* acknowledged (opened) while this attempt was in flight */
             rc = store_delivery_failed(c, &oc->d,
@@ -322,13 +333,13 @@ static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
             rc = store_delivery_retry(
                 c, &oc->d, now + backoff(a, oc->d.attempts), oc->error);
-            atomic_fetch_add(&n_retried[a->exercise_id[0] != 0], 1);
+            cnt[1]++;
         } else {
             rc = store_delivery_failed(c, &oc->d, oc->error);
             int q = 0;
             if (!rc)
                 rc = store_delivery_next(c, &oc->d, now, &q);
-            atomic_fetch_add(&n_failed[a->exercise_id[0] != 0], 1);
+            cnt[2]++;
             log_event(
                 LOG_WARN, "delivery failed", "delivery", json_integer(oc->d.id),
                 "org", json_string(oc->d.org_id), "channel",
@@ -337,9 +348,7 @@ static bool record(struct outbox *o, struct store_conn *c, struct outcome *ocs,
                 a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
         }
     }
-    if (rc || store_commit(c))
-        store_rollback(c); /* leases expire: the jobs are tried again */
-    return true;
+    return rc;
 }
 
 /* Hands prepared job j to curl; it is in flight until collect_done. */
@@ -359,45 +368,112 @@ static bool in_flight(const struct outbox *o, const struct store_delivery *d)
     return false;
 }
 
-/* Claims up to room deliveries (into claimed[CLAIM_MAX]) and starts them;
- * returns how many were claimed. They are composed (and their ack links
- * created) in one transaction; one that cannot be is left to its lease. */
-static int start_deliveries(struct outbox *o, struct store_conn *c,
-                            struct store_delivery *claimed, int room,
-                            int64_t now)
+/* How many jobs make a batch: CLAIM_BATCH, at most a quarter of
+ * --max-inflight. */
+static int batch_of(const struct outbox *o)
+{
+    int batch = o->settings.max_inflight / 4;
+    return batch > CLAIM_BATCH ? CLAIM_BATCH : batch;
+}
+
+/* Is a claim of room jobs due: room for a batch, or CLAIM_WAIT_S since
+ * the last claim? */
+static bool claim_due(const struct outbox *o, int room)
+{
+    if (room <= 0)
+        return false;
+    return room >= batch_of(o) || util_mono() - o->last_claim >= CLAIM_WAIT_S;
+}
+
+/* Is there room for jobs, but less than a batch (claim_due waits)? */
+static bool batch_waits(const struct outbox *o)
+{
+    int room = o->settings.max_inflight - o->inflight;
+    return room > 0 && room < batch_of(o);
+}
+
+/* The write transaction of one turn of the loop: records the outcomes
+ * ocs[*pending] when there are a batch of them (or they waited
+ * CLAIM_WAIT_S, or a claim is due), and, when claim_due, claims up to room
+ * due jobs (into claimed[CLAIM_MAX]) and composes them (their ack links
+ * are written), all in one transaction: many outcomes and claims per
+ * commit. The composed jobs start only once it committed; a job that
+ * cannot be composed is left to its lease. *pending becomes 0 once the
+ * outcomes are written, or given up (an error: rolled back, the leases
+ * expire and the jobs are tried again); it stays when the write was put
+ * off (begin_write). *claimed_tried: a claim was due. Returns how many
+ * jobs were claimed. */
+static int write_turn(struct outbox *o, struct store_conn *c,
+                      struct outcome *ocs, int *pending,
+                      struct store_delivery *claimed, int room, int64_t now,
+                      bool *claim_tried)
 {
     const struct deliver_settings *a = &o->settings;
-    int n = 0;
     if (room > CLAIM_MAX)
         room = CLAIM_MAX;
-    if (room > 0 && begin_write(o, c, false) == IS_OK) {
+    bool claim = claim_due(o, room);
+    bool rec = *pending > 0 && (claim || *pending >= batch_of(o) ||
+                                util_mono() - o->pending_since >= CLAIM_WAIT_S);
+    *claim_tried = claim;
+    if (!claim && !rec)
+        return 0;
+    int brc = begin_write(o, c, *pending > CLAIM_MAX * 2);
+    if (brc == IS_ERR_CONFLICT)
+        return 0; /* put off: the outcomes stay for the next turn */
+    if (brc) {
+        *pending = 0; /* leases expire: the jobs are tried again */
+        return 0;
+    }
+    int cnt[3] = {0, 0, 0};
+    int rc = rec ? record_ops(o, c, ocs, *pending, now, cnt) : IS_OK;
+    int n = 0;
+    struct job *ready = NULL; /* composed, started once committed */
+    struct message_cache *mc = NULL;
+    if (!rc && claim) {
+        o->last_claim = util_mono();
         int lease = a->http_timeout_s * 2 + 30;
-        if (store_deliveries_claim(c, now, lease, room, claimed, &n) ||
-            store_commit(c)) {
-            store_rollback(c);
-            n = 0;
-        }
+        rc = store_deliveries_claim(c, now, lease, room, claimed, &n);
+        mc = n && !rc ? message_cache_new() : NULL;
     }
-    if (n && store_begin(c) == IS_OK) { /* claimed: composed now */
-        for (int i = 0; i < n; i++) {
-            /* claimed again while still in flight (its lease ran out on
-             * a clock that jumped: an exercise's, advanced by hand): one
-             * transfer at a time */
-            if (in_flight(o, &claimed[i]))
-                continue;
-            struct job *j = calloc(1, sizeof(*j));
-            if (!j)
-                continue;
-            j->d = claimed[i];
-            if (job_prepare(o, c, j, now)) {
-                job_free(j); /* the lease expires; tried again */
-                continue;
-            }
-            job_start(o, j);
+    for (int i = 0; !rc && i < n; i++) {
+        /* claimed again while still in flight (its lease ran out on a
+         * clock that jumped: an exercise's, advanced by hand): one
+         * transfer at a time */
+        if (in_flight(o, &claimed[i]))
+            continue;
+        struct job *j = calloc(1, sizeof(*j));
+        if (!j)
+            continue;
+        j->d = claimed[i];
+        if (job_prepare(o, c, mc, j, now)) {
+            job_free(o, j); /* the lease expires; tried again */
+            continue;
         }
-        if (store_commit(c))
-            store_rollback(c);
+        j->next = ready;
+        ready = j;
     }
+    message_cache_free(mc); /* read in this transaction only */
+    if (rc || store_commit(c)) {
+        store_rollback(c); /* leases expire: the jobs are tried again */
+        n = 0;
+        while (ready) { /* never sent: their claims were rolled back */
+            struct job *j = ready;
+            ready = j->next;
+            job_free(o, j);
+        }
+    } else {
+        atomic_fetch_add(&n_delivered[a->exercise_id[0] != 0], cnt[0]);
+        atomic_fetch_add(&n_retried[a->exercise_id[0] != 0], cnt[1]);
+        atomic_fetch_add(&n_failed[a->exercise_id[0] != 0], cnt[2]);
+    }
+    while (ready) {
+        struct job *j = ready;
+        ready = j->next;
+        j->next = NULL;
+        job_start(o, j);
+    }
+    if (rec)
+        *pending = 0;
     return n;
 }
 
@@ -422,8 +498,8 @@ static int start_fresh(struct outbox *o, struct store_conn *c,
             continue;
         j->d = fresh[i];
         j->d.attempts = 1; /* this attempt */
-        if (job_prepare(o, c, j, now)) {
-            job_free(j); /* its hand-off lease expires; claimed then */
+        if (job_prepare(o, c, NULL, j, now)) {
+            job_free(o, j); /* its hand-off lease expires; claimed then */
             continue;
         }
         job_start(o, j);
@@ -453,7 +529,7 @@ static void start_reminder(struct outbox *o, struct store_conn *c,
          store_contact_get(c, contact, j->d.channel, sizeof(j->d.channel),
                            j->d.address, sizeof(j->d.address), NULL, 0, NULL,
                            0)) ||
-        job_prepare(o, c, j, now)) {
+        job_prepare(o, c, NULL, j, now)) {
         /* no contact, or not composable: tried again later */
         if (store_begin(c) == IS_OK) {
             if (store_reminder_retry(c, rem->id,
@@ -464,7 +540,7 @@ static void start_reminder(struct outbox *o, struct store_conn *c,
                 store_commit(c))
                 store_rollback(c);
         }
-        job_free(j);
+        job_free(o, j);
         return;
     }
     job_start(o, j);
@@ -510,7 +586,7 @@ static int collect_done(struct outbox *o, struct outcome *ocs, int room)
             classify(j, msg->data.result, &ocs[nocs++]);
         curl_multi_remove_handle(o->multi, j->h);
         jobs_unlink(o, j);
-        job_free(j);
+        job_free(o, j);
         o->inflight--;
     }
     return nocs;
@@ -523,47 +599,69 @@ static void *run(void *arg)
     struct store_conn *c = store_acquire(a->store);
     struct store_delivery *claimed = calloc(CLAIM_MAX, sizeof(*claimed));
     struct outcome *ocs = calloc(CLAIM_MAX * 4, sizeof(*ocs));
+    o->idle = calloc(a->max_inflight > 0 ? (size_t)a->max_inflight : 1,
+                     sizeof(*o->idle)); /* NULL: no reuse */
     int reset = 0;
     store_deliveries_reset(c, &reset);
     if (reset)
         log_event(LOG_INFO, "outbox: deliveries queued again after restart",
                   "count", json_integer(reset), "exercise",
                   a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
-    int pending = 0; /* outcomes not recorded yet (record put off) */
+    int pending = 0; /* outcomes not recorded yet (batched, or put off) */
     while (!atomic_load(&o->stop) && claimed && ocs) {
         int64_t now = now_of(a);
         o->deferred = false;
         /* upward alerts handed over claimed first: nothing is written
          * before they leave */
         int n = start_fresh(o, c, claimed, a->max_inflight - o->inflight, now);
-        if (n) { /* on the wire before the claim transactions below */
-            int running = 0;
-            curl_multi_perform(o->multi, &running);
-        }
-        n +=
-            start_deliveries(o, c, claimed, a->max_inflight - o->inflight, now);
-        /* deadline reminders (情報連絡) share the worker */
-        int nr = start_reminders(o, c, a->max_inflight - o->inflight, now);
         /* room for every job in flight: none of their outcomes is lost
          * while records are put off (begin_write waits for the lock when
-         * the room runs short) */
+         * the room runs short). Alerts just started go on the wire here,
+         * before the write below. */
         int nocs = collect_done(o, ocs + pending, CLAIM_MAX * 4 - pending);
+        if (nocs && !pending)
+            o->pending_since = util_mono();
         pending += nocs;
-        if (pending &&
-            record(o, c, ocs, pending, pending > CLAIM_MAX * 2, now_of(a)))
-            pending = 0;
+        /* outcomes recorded, and new jobs claimed and composed, in one
+         * transaction per batch */
+        bool claim_tried = false;
+        n += write_turn(o, c, ocs, &pending, claimed,
+                        a->max_inflight - o->inflight, now_of(a), &claim_tried);
+        /* deadline reminders (情報連絡) share the worker, claimed as
+         * often as deliveries are */
+        int nr = claim_tried
+                     ? start_reminders(o, c, a->max_inflight - o->inflight, now)
+                     : 0;
         if (o->deferred) /* the writer lock is busy: look again soon */
             curl_multi_poll(o->multi, NULL, 0, 1, NULL);
         else if (!n && !nr && !nocs)
-            curl_multi_poll(o->multi, NULL, 0, o->inflight ? 50 : 200, NULL);
+            /* outcomes, or a claim, waiting for their batch: at most
+             * CLAIM_WAIT_S */
+            curl_multi_poll(o->multi, NULL, 0,
+                            pending || batch_waits(o)
+                                ? (int)(CLAIM_WAIT_S * 1000)
+                            : o->inflight ? 50
+                                          : 200,
+                            NULL);
+    }
+    /* stop: what has finished is recorded; what is in flight is
+     * abandoned (queued again at start) */
+    if (pending && claimed && ocs && store_begin(c) == IS_OK) {
+        int cnt[3] = {0, 0, 0};
+        if (record_ops(o, c, ocs, pending, now_of(a), cnt) || store_commit(c))
+            store_rollback(c);
     }
     /* stop: abandon what is in flight (it is queued again at start) */
     while (o->jobs) {
         struct job *j = o->jobs;
         curl_multi_remove_handle(o->multi, j->h);
         jobs_unlink(o, j);
-        job_free(j);
+        job_free(o, j);
     }
+    while (o->nidle)
+        curl_easy_cleanup(o->idle[--o->nidle]);
+    free(o->idle);
+    o->idle = NULL;
     free(claimed);
     free(ocs);
     store_put(a->store, c);

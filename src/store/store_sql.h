@@ -390,19 +390,28 @@ ST(DLV_QUEUE_NEXT,
        "k") " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
             "d.advisory_id = ?1 AND d.org_id = ?2 AND d.contact_id = k.id) "
             "ORDER BY k.priority, k.id LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END")
+/* the first ?3 due jobs by (next_at, id): each part walks deliveries_due
+ * (state, next_at, id) in order and stops at ?3 rows, so a claim does not
+ * read (and sort) every queued row of a large fan-out */
 ST(DLV_CLAIM,
    "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
-   "attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE "
-   "(state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
-   "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
+   "attempts = attempts + 1 WHERE id IN (SELECT id FROM (SELECT id, next_at "
+   "FROM (SELECT id, next_at FROM deliveries WHERE state = 'queued' AND "
+   "next_at <= ?1 ORDER BY next_at, id LIMIT ?3) UNION ALL SELECT id, "
+   "next_at FROM (SELECT id, next_at FROM deliveries WHERE state = "
+   "'sending' AND lease_until <= ?1 ORDER BY next_at, id LIMIT ?3) "
+   "ORDER BY next_at, id LIMIT ?3)) RETURNING id, "
    "advisory_id, org_id, contact_id, channel, address, attempts, "
    "idem_key, 0, reason")
 ST(DLV_DONE, "UPDATE deliveries SET state = 'delivered', delivered_at = ?2,"
              " last_error = '' WHERE id = ?1 AND state = 'sending'")
+/* the first delivery to an organisation sets its time and channel; the
+ * next ones (every contact on the hotline) leave the row unwritten */
 ST(DLV_RCPT_DELIVERED,
    "UPDATE advisory_recipients SET delivered_at = "
    "coalesce(delivered_at, ?3), channel = CASE WHEN channel = '' THEN ?4 "
-   "ELSE channel END WHERE advisory_id = ?1 AND org_id = ?2")
+   "ELSE channel END WHERE advisory_id = ?1 AND org_id = ?2 AND "
+   "(delivered_at IS NULL OR channel = '')")
 ST(DLV_RETRY, "UPDATE deliveries SET state = 'queued', next_at = ?2, "
               "last_error = ?3 WHERE id = ?1 AND state = 'sending'")
 ST(DLV_FAILED, "UPDATE deliveries SET state = 'failed', last_error = ?2 "
