@@ -17,5 +17,19 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void log_set_level(enum log_level min);
 void log_set_fd(int fd);
 void log_event(enum log_level lvl, const char *msg, ...);
+/* log_fields: the line log_event writes for the same fields, byte for
+ * byte, made without JSON values (the request log of every request:
+ * http/server.c). A string field with NULL, and LOG_F_NULL, are null;
+ * text that needs escaping is written through jansson as log_event does. */
+enum log_field_type { LOG_F_STR, LOG_F_INT, LOG_F_REAL, LOG_F_NULL };
+struct log_field {
+    const char *name;
+    enum log_field_type type;
+    const char *s;
+    int64_t i;
+    double d;
+};
+void log_fields(enum log_level lvl, const char *msg, const struct log_field *f,
+                size_t n);
 
 #endif

@@ -427,7 +427,9 @@ static int write_turn(struct outbox *o, struct store_conn *c,
     int cnt[3] = {0, 0, 0};
     int rc = rec ? record_ops(o, c, ocs, *pending, now, cnt) : IS_OK;
     int n = 0;
-    struct job *ready = NULL; /* composed, started once committed */
+    /* composed, started once committed, in the order claimed (alerts
+     * first: store_deliveries_claim) */
+    struct job *ready = NULL, **ready_end = &ready;
     struct message_cache *mc = NULL;
     if (!rc && claim) {
         o->last_claim = util_mono();
@@ -449,8 +451,9 @@ static int write_turn(struct outbox *o, struct store_conn *c,
             job_free(o, j); /* the lease expires; tried again */
             continue;
         }
-        j->next = ready;
-        ready = j;
+        j->next = NULL;
+        *ready_end = j;
+        ready_end = &j->next;
     }
     message_cache_free(mc); /* read in this transaction only */
     if (rc || store_commit(c)) {
@@ -648,8 +651,13 @@ static void *run(void *arg)
      * abandoned (queued again at start) */
     if (pending && claimed && ocs && store_begin(c) == IS_OK) {
         int cnt[3] = {0, 0, 0};
-        if (record_ops(o, c, ocs, pending, now_of(a), cnt) || store_commit(c))
+        if (record_ops(o, c, ocs, pending, now_of(a), cnt) || store_commit(c)) {
             store_rollback(c);
+        } else {
+            atomic_fetch_add(&n_delivered[a->exercise_id[0] != 0], cnt[0]);
+            atomic_fetch_add(&n_retried[a->exercise_id[0] != 0], cnt[1]);
+            atomic_fetch_add(&n_failed[a->exercise_id[0] != 0], cnt[2]);
+        }
     }
     /* stop: abandon what is in flight (it is queued again at start) */
     while (o->jobs) {

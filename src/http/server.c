@@ -4,6 +4,7 @@
 #include "http/http.h"
 #include "core/taxii.h"
 #include "service/exercises.h"
+#include "common/jtext.h"
 #include "common/jv.h"
 
 #include <arpa/inet.h>
@@ -25,13 +26,19 @@
 
 /* Limits of the request head, enforced by this file with the JSON error
  * object (docs/rules.md, "HTTP protocol"). The per-connection memory of
- * libmicrohttpd (HTTP_CONN_MEMORY) is far above them, so the library's own
- * limits are reached only by heads larger than that. */
+ * libmicrohttpd (HTTP_CONN_MEMORY) holds a head at all of them (a target
+ * of 8 KiB and 100 fields of 32 KiB: about 41 KiB, with the library's
+ * records of them) and the library's copy of a Cookie field of up to 32
+ * KiB (in up to 500 cookies; 100 beside a target of 8 KiB); larger heads
+ * get the library's 431 (queue_library_431). The
+ * library zeroes all of it after every request of a kept-alive
+ * connection (MHD_pool_reset), so it is no larger than that: at 256 KiB
+ * the zeroing was an eighth of the CPU time of a small GET. */
 #define HTTP_MAX_URL 8192           /* request target, bytes: 414 */
 #define HTTP_MAX_QUERY_PARAMS 64    /* query parameters: 400 */
 #define HTTP_MAX_HEADERS 100        /* header fields: 431 */
 #define HTTP_MAX_HEADER_BYTES 32768 /* names + values: 431 */
-#define HTTP_CONN_MEMORY ((size_t)256 * 1024)
+#define HTTP_CONN_MEMORY ((size_t)96 * 1024)
 #define HTTP_GZIP_MIN 1024 /* smaller bodies are sent as they are */
 
 /* The writer pool. A state-changing request (any method but GET and
@@ -82,6 +89,7 @@ struct rstate {
     struct MHD_Connection *conn;
     const char *method;
     bool done;
+    char wmethod[16];
     struct http_req wr;
     struct http_resp wout;
     /* issue 14: a request under /x/{exercise}/ runs in that exercise
@@ -201,12 +209,13 @@ static void route_find(struct rstate *st, const char *method, const char *url)
         method = "GET";
     st->route_index = -1;
     st->method_mismatch = false;
+    /* match reads the path only: one copy serves every pattern */
+    char tmp[1024];
+    if (strlen(url) >= sizeof(tmp))
+        return;
+    util_xcopy(tmp, sizeof(tmp), url);
     for (size_t i = 0; i < http_nroutes; i++) {
-        char tmp[1024];
         const char *params[HTTP_MAX_PARAMS] = {0};
-        if (strlen(url) >= sizeof(tmp))
-            return;
-        util_xcopy(tmp, sizeof(tmp), url);
         if (!match(http_routes[i].pattern, tmp, params))
             continue;
         if (strcmp(http_routes[i].method, method) != 0) {
@@ -381,13 +390,15 @@ static const char *resp_bytes(struct http_resp *out, char **data, size_t *len)
     }
     if (!out->body)
         out->body = json_object();
-    *data = json_dumps(out->body, JSON_COMPACT);
+    /* jansson's compact bytes, written several times faster (a list of
+     * 50 reports spent a quarter of its time in json_dumps) */
+    *data = jtext_dumps(out->body, len);
     if (!*data) {
         *data = strdup("{\"error\":{\"code\":\"internal\",\"message\":"
                        "\"encoding failed\"}}");
         out->status = 500;
+        *len = *data ? strlen(*data) : 0;
     }
-    *len = *data ? strlen(*data) : 0;
     return "application/json; charset=utf-8";
 }
 
@@ -498,14 +509,24 @@ static void observe(const struct rstate *st, const struct http_req *r,
     const struct http_route *rt =
         st->route_index >= 0 ? &http_routes[st->route_index] : NULL;
     bool actor = r && r->authed && !out->log_withhold_actor;
-    log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", "method",
-              json_string(r ? r->method : "?"), "route",
-              json_string(rt ? rt->pattern : "(none)"), "status",
-              json_integer(out->status), "ms",
-              json_real((double)(int64_t)(secs * 1e5) / 100.0), "user",
-              actor ? json_integer(r->auth.user_id) : json_null(), "org",
-              actor ? json_string(r->auth.org.id) : json_null(), "exercise",
-              st->exercise[0] ? json_string(st->exercise) : NULL, NULL);
+    /* the line log_event would write, made without JSON values */
+    const struct log_field f[] = {
+        {.name = "method", .type = LOG_F_STR, .s = r ? r->method : "?"},
+        {.name = "route", .type = LOG_F_STR, .s = rt ? rt->pattern : "(none)"},
+        {.name = "status", .type = LOG_F_INT, .i = out->status},
+        {.name = "ms",
+         .type = LOG_F_REAL,
+         .d = (double)(int64_t)(secs * 1e5) / 100.0},
+        {.name = "user",
+         .type = actor ? LOG_F_INT : LOG_F_NULL,
+         .i = actor ? r->auth.user_id : 0},
+        {.name = "org", .type = LOG_F_STR, .s = actor ? r->auth.org.id : NULL},
+        {.name = "exercise",
+         .type = LOG_F_STR,
+         .s = st->exercise[0] ? st->exercise : NULL},
+    };
+    log_fields(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f,
+               IS_ARRAY_LEN(f));
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
@@ -662,6 +683,63 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
                           "this token is a vantage point's: it is valid "
                           "only for the vantage points' routes");
     return 0;
+}
+
+/* ---- read transactions ----
+ *
+ * In WAL mode every statement run outside a transaction is a read
+ * transaction of its own: it takes and drops the shared-memory read lock
+ * (fcntl calls) and checks the database's size (fstat), which costs more
+ * than the statement. So the pipeline reads the credentials (the token or
+ * session, its user, the user's organisation: four statements) in one
+ * read transaction (auth_read_begin), and for the routes listed below,
+ * whose handlers only read and open no transaction of their own, the
+ * handler's reads too: one snapshot, one lock, per request. Nothing is
+ * cached between requests: a revoked token, an ended session or a
+ * disabled user is refused at once. Any other route's transaction ends
+ * before its handler runs (the handler may write or begin its own). */
+
+/* Read-only handlers (method, pattern): nothing in them writes or begins
+ * a transaction of its own (a nested BEGIN would fail). Adding a
+ * route here needs that checked through its whole call tree. */
+static const struct {
+    const char *method, *pattern;
+} snapshot_routes[] = {
+    {"GET", "/api/v1/sectors"},
+    {"GET", "/api/v1/orgs"},
+    {"GET", "/api/v1/orgs/{id}"},
+};
+
+static bool *snapshot_index; /* by route index; NULL: none */
+static pthread_once_t snapshot_once = PTHREAD_ONCE_INIT;
+
+static void snapshot_init(void)
+{
+    bool *t = calloc(http_nroutes ? http_nroutes : 1, sizeof(*t));
+    for (size_t i = 0; t && i < http_nroutes; i++)
+        for (size_t k = 0; k < IS_ARRAY_LEN(snapshot_routes); k++)
+            if (strcmp(http_routes[i].method, snapshot_routes[k].method) == 0 &&
+                strcmp(http_routes[i].pattern, snapshot_routes[k].pattern) == 0)
+                t[i] = true;
+    snapshot_index = t;
+}
+
+static bool snapshot_route(int route_index)
+{
+    pthread_once(&snapshot_once, snapshot_init);
+    return snapshot_index && route_index >= 0 &&
+           (size_t)route_index < http_nroutes && snapshot_index[route_index];
+}
+
+/* authenticate in one read transaction (r->sc has none open). */
+static int authenticate_read(struct http_req *r, struct MHD_Connection *conn,
+                             struct http_resp *out)
+{
+    bool tx = auth_read_begin(r->sc) == IS_OK;
+    int rc = authenticate(r, conn, out);
+    if (tx)
+        auth_read_end(r->sc);
+    return rc;
 }
 
 void http_etag_of(struct http_resp *out, const void *data, size_t len)
@@ -909,8 +987,18 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     }
     r->sc = store_acquire(srv->app->store);
     struct app *xa = NULL;
+    /* one read transaction for the credentials, and for the handler too
+     * when its route reads only (snapshot_route); never into an
+     * exercise's database, which is another connection */
+    bool snap = snapshot_route(st->route_index) && !st->exercise[0];
+    bool tx = (snap || r->route->auth == HTTP_AUTHED) &&
+              auth_read_begin(r->sc) == IS_OK;
     if (r->route->auth == HTTP_AUTHED && authenticate(r, conn, out))
         goto done;
+    if (tx && !snap) { /* the handler may write: its own transactions */
+        auth_read_end(r->sc);
+        tx = false;
+    }
     if (st->exercise[0] && exercise_context(srv, st, r, &xa, out))
         goto done;
     if (r->route->body) {
@@ -923,6 +1011,8 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
     out->status = 200;
     r->route->fn(r, out);
 done:
+    if (tx)
+        auth_read_end(r->sc);
     store_put(r->app->store, r->sc);
     r->sc = NULL;
     exercise_leave(xa);
@@ -948,7 +1038,7 @@ static bool credentials_first(struct http_server *srv,
     if (rt->auth == HTTP_PUBLIC)
         return !rt->precheck || !rt->precheck(&r, out);
     r.sc = store_acquire(srv->app->store);
-    bool ok = !authenticate(&r, conn, out);
+    bool ok = !authenticate_read(&r, conn, out);
     store_put(srv->app->store, r.sc);
     return ok;
 }
@@ -1094,6 +1184,10 @@ static bool writer_submit(struct http_server *srv, struct MHD_Connection *conn,
     }
     st->conn = conn;
     st->method = method;
+    /* a copy for the log line should the client leave before the answer
+     * (on_completed); every state-changing method fits */
+    if (util_copy(st->wmethod, sizeof(st->wmethod), method))
+        st->wmethod[0] = '\0';
     st->wnext = NULL;
     /* suspended before a writer can see it, so its resume comes after */
     MHD_suspend_connection(conn);
@@ -1232,8 +1326,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct rstate *st = *con_cls;
     if (!st)
         return;
-    if (st->done) /* a writer's answer: sent, or its connection gone */
+    if (st->done) { /* a writer's answer: sent, or its connection gone */
+        if (!st->queued) {
+            /* the client left while its write ran: the write is
+             * committed, so it is logged and counted like any other */
+            st->wr.method = st->wmethod;
+            observe(st, &st->wr, &st->wout);
+            log_event(LOG_WARN, "answer not sent", "status",
+                      json_integer(st->wout.status), "reason",
+                      json_string("the client closed the connection "
+                                  "before the answer"),
+                      NULL);
+            json_decref(st->wout.body);
+            free(st->wout.raw);
+            json_decref(st->wr.json);
+        }
         atomic_fetch_sub(&writes_unsent, 1);
+    }
     buf_release(&st->body);
     free(st->path);
     free(st);
@@ -1403,6 +1512,35 @@ static const char *library_error_text(unsigned status, const char **code,
     }
 }
 
+/* 431 from the library: answered through its own queue (with the JSON
+ * body), never by closing the connection. 0.9.75 refuses a head whose
+ * cookies do not fit the connection's memory in parse_cookie_header, whose
+ * result its caller ignores: it goes on looking up Host and
+ * Content-Length in the head, so a connection closed there (MHD_NO) has
+ * its memory freed under that reading (a crash of the daemon on one
+ * request with a long Cookie header). Queued, the answer is sent and the
+ * connection closed by the library's state machine. */
+static enum MHD_Result queue_library_431(struct MHD_Connection *connection,
+                                         char *body)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Connection", "close");
+    MHD_add_response_header(resp, "Content-Type",
+                            "application/json; charset=utf-8");
+    add_security_headers(resp, false, NULL);
+    enum MHD_Result ret = real_queue(connection, 431, resp);
+    MHD_destroy_response(resp);
+    metrics_observe(-1, 431, 0);
+    log_event(LOG_INFO, "request", "route", json_string("(none)"), "status",
+              json_integer(431), "refused_by", json_string("http"), NULL);
+    return ret;
+}
+
 enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
                                    unsigned int status_code,
                                    struct MHD_Response *response)
@@ -1425,6 +1563,8 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
     json_decref(root);
     if (!body)
         return MHD_NO;
+    if (status_code == 431)
+        return queue_library_431(connection, body);
     struct buf b;
     buf_init(&b, 4096);
     buf_addf(&b,

@@ -274,6 +274,16 @@ int auth_logout(struct store_conn *c, const char *cookie,
     return store_commit(c);
 }
 
+int auth_read_begin(struct store_conn *c)
+{
+    return store_read_begin(c);
+}
+
+void auth_read_end(struct store_conn *c)
+{
+    store_read_end(c);
+}
+
 /* Splits "ist_<32 hex id>_<secret>" into id and secret. */
 static bool token_split(const char *tok, char id[33], const char **secret)
 {

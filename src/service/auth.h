@@ -79,6 +79,15 @@ int auth_session(struct store_conn *c, const char *cookie, int64_t now,
                  struct auth_ctx *out);
 int auth_logout(struct store_conn *c, const char *cookie,
                 const struct auth_ctx *who, int64_t now);
+/* A read transaction on c (which has none open) for a request: its
+ * credentials (auth_session/auth_token read four statements) and, for a
+ * route that only reads, its handler's reads come from one snapshot,
+ * under one lock of the database instead of one per statement
+ * (http/server.c). Nothing is cached: each request reads the credentials
+ * as they are. auth_read_end ends it whatever happened inside; nothing
+ * between may write or begin a transaction. */
+int auth_read_begin(struct store_conn *c);
+void auth_read_end(struct store_conn *c);
 /* Resolves "ist_<id>_<secret>". IS_ERR_AUTH when bad/revoked/expired. */
 int auth_token(struct store_conn *c, const char *token, int64_t now,
                struct auth_ctx *out);

@@ -471,14 +471,17 @@ void store_rollback(struct store_conn *c)
 
 int store_read_begin(struct store_conn *c)
 {
-    return exec(c, "BEGIN DEFERRED");
+    sqlite3_stmt *st = store_stmt(c, ST_READ_BEGIN);
+    return st ? store_step_done(c, st, "read begin")
+              : exec(c, "BEGIN DEFERRED");
 }
 
 void store_read_end(struct store_conn *c)
 {
     if (sqlite3_get_autocommit(c->db))
         return; /* no transaction open */
-    if (exec(c, "COMMIT"))
+    sqlite3_stmt *st = store_stmt(c, ST_READ_COMMIT);
+    if (!st || store_step_done(c, st, "read end"))
         exec(c, "ROLLBACK");
 }
 
@@ -691,9 +694,19 @@ static int migrate(struct store_conn *c, const char *path, char *errbuf,
     return IS_OK;
 }
 
+/* SQLite keeps no memory statistics (nothing here reads them): each of
+ * its allocations would take a process-wide lock for them. Before any
+ * connection is opened. */
+static pthread_once_t sqlite_config_once = PTHREAD_ONCE_INIT;
+static void sqlite_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, int nconn, struct store **out,
                char *errbuf, size_t errlen)
 {
+    pthread_once(&sqlite_config_once, sqlite_config);
     struct stat sb;
     if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
         snprintf(errbuf, errlen,

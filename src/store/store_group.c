@@ -45,14 +45,10 @@ static bool set_running(const struct store *s, bool on)
     return false;
 }
 
-static int savepoint(struct store_conn *c, const char *sql)
+static int savepoint(struct store_conn *c, enum store_stmt id)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
-        return store_fail(c, sql);
-    }
-    return IS_OK;
+    sqlite3_stmt *st = store_stmt(c, id);
+    return st ? store_step_done(c, st, "group commit savepoint") : IS_ERR_STORE;
 }
 
 /* Runs batch (a list of jobs of c's store) in one transaction on c. */
@@ -65,16 +61,16 @@ static void run_batch(struct store_conn *c, struct store_job *batch)
             j->rc = rc;
             continue;
         }
-        j->rc = savepoint(c, "SAVEPOINT store_job");
+        j->rc = savepoint(c, ST_JOB_SAVEPOINT);
         if (j->rc)
             continue;
         j->rc = j->run(c, j->arg);
         if (j->rc) {
             /* this job's writes go; the transaction and the others stay */
-            if (savepoint(c, "ROLLBACK TO store_job") ||
-                savepoint(c, "RELEASE store_job"))
+            if (savepoint(c, ST_JOB_ROLLBACK_TO) ||
+                savepoint(c, ST_JOB_RELEASE))
                 rc = IS_ERR_STORE;
-        } else if (savepoint(c, "RELEASE store_job")) {
+        } else if (savepoint(c, ST_JOB_RELEASE)) {
             j->rc = rc = IS_ERR_STORE;
         } else {
             any = true;
@@ -97,6 +93,13 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
     me->done = false;
     me->rc = IS_OK;
     me->next = NULL;
+    if (c->in_tx || !sqlite3_get_autocommit(c->db)) {
+        /* a transaction of the caller's is open on c (a read one, or a
+         * write one): the job would run outside it, and a batch run on c
+         * would fail every other job of it. The caller's mistake fails
+         * the caller alone, every time. */
+        return store_fail(c, "group commit with a transaction open");
+    }
     if (!s) { /* a connection of no pool: nothing to group with */
         run_batch(c, me);
         return me->rc;

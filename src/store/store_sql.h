@@ -21,6 +21,13 @@
 #ifndef SQL_AUTO_FORWARD_SEVERITY
 #define SQL_AUTO_FORWARD_SEVERITY RANGE_SQL(ROUTE_AUTO_FORWARD_SEVERITY)
 #endif
+/* transactions run on every request: prepared once per connection
+ * rather than parsed each time (store_read_begin, store_group.c) */
+ST(READ_BEGIN, "BEGIN DEFERRED")
+ST(READ_COMMIT, "COMMIT")
+ST(JOB_SAVEPOINT, "SAVEPOINT store_job")
+ST(JOB_RELEASE, "RELEASE store_job")
+ST(JOB_ROLLBACK_TO, "ROLLBACK TO store_job")
 ST(META_GET, "SELECT value FROM meta WHERE key = ?1")
 ST(META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
              "ON CONFLICT(key) DO UPDATE SET value = excluded.value")

@@ -3389,6 +3389,21 @@ static void t_group_commit(void **state)
     assert_int_equal(store_audit_verify(c, &rep), IS_OK);
     assert_int_equal(rep.nproblems, 0);
     assert_int_equal(rep.entries, GC_THREADS * GC_ROUNDS);
+    /* a caller with its own transaction open (here a read one) is
+     * refused, alone and every time: its job would run outside that
+     * transaction, and a batch run on its connection would fail others */
+    struct store_audit_entry e = {.at = NOW,
+                                  .actor_user = 1,
+                                  .actor_org = "nisc",
+                                  .action = "report.read",
+                                  .target = "inside-a-read",
+                                  .detail = "{}"};
+    assert_int_equal(store_read_begin(c), IS_OK);
+    assert_int_equal(store_audit_append(c, &e), IS_ERR_STORE);
+    store_read_end(c);
+    assert_int_equal(store_audit_append(c, &e), IS_OK);
+    assert_int_equal(store_audit_verify(c, &rep), IS_OK);
+    assert_int_equal(rep.entries, GC_THREADS * GC_ROUNDS + 1);
     store_put(s, c);
     store_close(s);
 }
