@@ -256,16 +256,17 @@ static int cache_advisory(const struct deliver_settings *a,
     if (content)
         mc->j_body = dump_value(
             json_pack("{s:s,s:s}", "ja", ad->body_ja, "en", ad->body_en));
-    /* a gateway reads, texts or faxes a short message */
-    char sj[600], se[600];
-    snprintf(sj, sizeof(sj), "%s%s", ad->drill ? "【訓練】" : "",
-             title ? strip_drill(ad->title_ja)
-                   : "情報提供があります。ログインして確認してくだ"
-                     "さい。");
-    snprintf(se, sizeof(se), "%s%s", ad->drill ? "[DRILL] " : "",
-             title ? strip_drill(ad->title_en)
-                   : "An advisory is waiting; sign in to read it.");
-    mc->j_text = dump_value(json_pack("{s:s,s:s}", "ja", sj, "en", se));
+    /* a gateway reads, texts or faxes a short message; jansson joins the
+     * mark and the title (a title is up to 200 characters, 800 bytes: a
+     * fixed buffer once cut a Japanese one mid-character, and the whole
+     * message failed) */
+    mc->j_text = dump_value(
+        json_pack("{s:s+,s:s+}", "ja", ad->drill ? "【訓練】" : "",
+                  title ? strip_drill(ad->title_ja)
+                        : "情報提供があります。ログインして確認してください。",
+                  "en", ad->drill ? "[DRILL] " : "",
+                  title ? strip_drill(ad->title_en)
+                        : "An advisory is waiting; sign in to read it."));
     if (!mc->j_head || hl < 2 || !mc->j_login || !mc->j_text ||
         (title && !mc->j_title) || (content && !mc->j_body)) {
         cache_adv_drop(mc);

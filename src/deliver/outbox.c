@@ -448,7 +448,12 @@ static int write_turn(struct outbox *o, struct store_conn *c,
             continue;
         j->d = claimed[i];
         if (job_prepare(o, c, mc, j, now)) {
-            job_free(o, j); /* the lease expires; tried again */
+            /* the lease expires; tried again. Said, so that a message
+             * that can never be composed does not wait unseen */
+            log_event(LOG_ERROR, "delivery not composed", "delivery",
+                      json_integer(claimed[i].id), "channel",
+                      json_string(claimed[i].channel), NULL);
+            job_free(o, j);
             continue;
         }
         j->next = NULL;

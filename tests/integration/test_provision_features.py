@@ -530,6 +530,31 @@ def test_range_decides_what_bodies_carry(phub, hook, smtp, rng,
         assert "Advisory notice" in mail.subject
 
 
+def test_longest_titles_reach_every_channel_whole(phub, hook, smtp):
+    """Titles of 200 characters in each language (Japanese 3 bytes a
+    character, an emoji 4: 601 bytes) reach the e-mail, the webhook and a
+    gateway's short text whole. The gateway's text was once made in a
+    600-byte buffer: the Japanese title was cut mid-character and no
+    message of that advisory could be composed on any channel."""
+    for n in ("op-lmail", "op-lhook", "op-lsms"):
+        phub.add_operator(n)
+    phub.add_contact("op-lmail", "email", "desk@op-lmail.example.jp", 1)
+    phub.add_contact("op-lhook", "webhook", hook.url("/hooks/op-lhook"), 1)
+    phub.add_contact("op-lsms", "sms", hook.url("/gw/lsms"), 1)
+    ja = ("重要インフラ" * 34)[:199] + "😀"
+    en = ("Critical infrastructure " * 9)[:199] + "!"
+    assert len(ja) == 200 and len(ja.encode()) == 601
+    phub.issue("nisc-a", range="green", title_ja=ja, title_en=en,
+               audience={"orgs": ["op-lmail", "op-lhook", "op-lsms"]})
+    wait_for(lambda: smtp.to("desk@op-lmail.example.jp") and
+             hook.count("/hooks/op-lhook", True) and
+             hook.count("/gw/lsms", True), what="messages")
+    assert hook.seen("/hooks/op-lhook", True)[0].json["title"] == \
+        {"ja": ja, "en": en}
+    assert hook.seen("/gw/lsms", True)[0].json["text"] == {"ja": ja, "en": en}
+    assert ja in smtp.to("desk@op-lmail.example.jp")[0].text
+
+
 # ---------------------------------------------------------------- drills
 
 def drill_env(h, hook):
