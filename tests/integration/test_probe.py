@@ -178,8 +178,12 @@ def test_jitter_spreads_starts(bed, tmp_path):
     probe_sites(bed, tmp_path, interval_s=3, rounds=1)
     accepted = [r.accepted for r in bed.requests()]
     assert len(accepted) == len(sites)
-    # all at once would be 60 in 100 ms; spread over 3 s, ~2 per 100 ms
-    assert _max_in_window(accepted, 0.1) <= 0.15 * len(sites)
+    # all at once would be 60 in 100 ms; spread over 3 s, ~2 per 100 ms.
+    # The times are the receiver's: a stall of a loaded machine (CI's 2
+    # CPUs) lets the starts that fell due meanwhile go out together (10
+    # in 100 ms was seen once), so the bound is "far from all at once"
+    assert _max_in_window(accepted, 0.1) <= 0.3 * len(sites)
+    assert _max_in_window(accepted, 1.0) <= 0.6 * len(sites)
 
 
 def test_rate_limit_holds(bed, tmp_path):
