@@ -46,7 +46,6 @@ issue: POST /api/v1/advisories as NISC (warning, Green, severity 4,
   equals the database's distinct idem_key count).
 """
 import argparse
-import http.client
 import json
 import os
 import sqlite3
@@ -55,8 +54,9 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fanout_drive import (body_text, cpu_s, http_json, proc_status,  # noqa
-                          task_cpu, wait_idle)
+from fanout_drive import (body_text, cpu_s, http_json,  # noqa
+                          parse_extra, post_advisory, proc_status, task_cpu,
+                          wait_idle)
 
 
 def prepare(a):
@@ -121,17 +121,7 @@ def prepare(a):
 
 
 def issue(a):
-    extra = {}
-    for kv in a.extra:
-        k, _, v = kv.partition("=")
-        try:
-            extra[k] = int(v)
-        except ValueError:
-            try:
-                extra[k] = float(v)
-            except ValueError:
-                extra[k] = v
-    host, _, port = a.url.split("//", 1)[1].rstrip("/").partition(":")
+    extra = parse_extra(a.extra)
     db = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True, timeout=10)
     res = dict(extra)
     res["rss_before_kb"] = proc_status(a.pid).get("VmRSS")
@@ -140,25 +130,16 @@ def issue(a):
     cpu0 = cpu_s(a.pid)
     tcpu0 = task_cpu(a.pid)
     pcpu0 = cpu_s(a.peer_pid) if a.peer_pid else None
-    body = json.dumps({
+    status, rbody, t_send, t201 = post_advisory(a.url, a.token, {
         "kind": "warning", "range": "green", "severity": 4,
         "title_ja": "ベンチマーク: 5万件配信の測定",
         "title_en": "Benchmark: 50,000 deliveries",
         "body_ja": body_text(a.body_chars // 3, "ja"),
         "body_en": body_text(a.body_chars, "en"),
-        "audience": {"all": True}}, ensure_ascii=False).encode()
-    conn = http.client.HTTPConnection(host, int(port), timeout=120)
-    t_send = time.monotonic()
-    conn.request("POST", "/api/v1/advisories", body=body, headers={
-        "Authorization": "Bearer " + a.token,
-        "Content-Type": "application/json"})
-    r = conn.getresponse()
-    rbody = r.read()
-    t201 = time.monotonic()
-    conn.close()
-    res["issue_status"] = r.status
+        "audience": {"all": True}}, 120)
+    res["issue_status"] = status
     res["t_post_s"] = round(t201 - t_send, 4)
-    if r.status != 201:
+    if status != 201:
         res["error"] = rbody[:300].decode(errors="replace")
         print(json.dumps(res))
         return 1

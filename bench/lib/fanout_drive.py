@@ -232,9 +232,10 @@ def sink_stats(path):
         return None
 
 
-def issue(a):
+def parse_extra(pairs):
+    """--extra k=v pairs as a dict, numbers as numbers."""
     extra = {}
-    for kv in a.extra:
+    for kv in pairs:
         k, _, v = kv.partition("=")
         try:
             extra[k] = int(v)
@@ -243,7 +244,28 @@ def issue(a):
                 extra[k] = float(v)
             except ValueError:
                 extra[k] = v
-    host, _, port = a.url.split("//", 1)[1].rstrip("/").partition(":")
+    return extra
+
+
+def post_advisory(url, token, payload, timeout):
+    """POSTs payload to /api/v1/advisories of the hub at url; returns
+    (status, body bytes, monotonic time sent, monotonic time answered)."""
+    host, _, port = url.split("//", 1)[1].rstrip("/").partition(":")
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    t_send = time.monotonic()
+    conn.request("POST", "/api/v1/advisories", body=body, headers={
+        "Authorization": "Bearer " + token,
+        "Content-Type": "application/json"})
+    r = conn.getresponse()
+    rbody = r.read()
+    t_answer = time.monotonic()
+    conn.close()
+    return r.status, rbody, t_send, t_answer
+
+
+def issue(a):
+    extra = parse_extra(a.extra)
     db = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True, timeout=10)
     res = dict(extra)
     res["mode"] = "webhook" if a.receiver else "email"
@@ -263,25 +285,16 @@ def issue(a):
     cpu0 = cpu_s(a.pid)
     tcpu0 = task_cpu(a.pid)
     pcpu0 = cpu_s(a.peer_pid) if a.peer_pid else None
-    body = json.dumps({
+    status, rbody, t_send, t201 = post_advisory(a.url, a.token, {
         "kind": "security_info", "range": "green", "severity": 1,
         "title_ja": "ベンチマーク: 配信性能の測定",
         "title_en": "Benchmark: delivery throughput",
         "body_ja": body_text(a.body_chars // 3, "ja"),
         "body_en": body_text(a.body_chars, "en"),
-        "audience": {"all": True}}, ensure_ascii=False).encode()
-    conn = http.client.HTTPConnection(host, int(port), timeout=60)
-    t_send = time.monotonic()
-    conn.request("POST", "/api/v1/advisories", body=body, headers={
-        "Authorization": "Bearer " + a.token,
-        "Content-Type": "application/json"})
-    r = conn.getresponse()
-    rbody = r.read()
-    t201 = time.monotonic()
-    conn.close()
-    res["issue_status"] = r.status
+        "audience": {"all": True}}, 60)
+    res["issue_status"] = status
     res["t_post_s"] = round(t201 - t_send, 4)
-    if r.status != 201:
+    if status != 201:
         sampler.stop.set()
         res["error"] = rbody[:300].decode(errors="replace")
         print(json.dumps(res))
@@ -423,6 +436,7 @@ def issue(a):
     try:
         if a.no_api_check:
             raise RuntimeError("skipped (--no-api-check)")
+        host, _, port = a.url.split("//", 1)[1].rstrip("/").partition(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         conn.request("GET", f"/api/v1/advisories/{aid}/deliveries",
                      headers={"Authorization": "Bearer " + a.token})
