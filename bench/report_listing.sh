@@ -13,8 +13,9 @@
 #    for the mix: ranges, routes, states, originators over all demo
 #    operators; every report has reached NISC).
 # 2. infrashared on it; one API token each for nisc-analyst,
-#    op-banking-0001 and fsa-desk. Before the measured daemon starts, a
-#    first daemon run with --tick-ms 100 lets the worker send the due
+#    op-banking-0001, fsa-desk and ceptoar-banking-secretariat (issue 17's
+#    target names NISC, a ministry and a secretariat). Before the measured
+#    daemon starts, a first daemon run with --tick-ms 100 lets the worker send the due
 #    reminders of the seeded overdue reports (a backlog a real hub would not
 #    have), so the worker does not write during the runs.
 # 3. For each view, the same command:
@@ -23,6 +24,7 @@
 #      nisc          /api/v1/reports?limit=50                 nisc-analyst
 #      operator      /api/v1/reports?limit=50                 op-banking-0001
 #      fsa           /api/v1/reports?limit=50                 fsa-desk
+#      secretariat   /api/v1/reports?limit=50                 ceptoar-banking-secretariat
 #      nisc-overdue  /api/v1/reports?limit=50&overdue=true    nisc-analyst
 #      nisc-green    /api/v1/reports?limit=50&q=TLP:GREEN     nisc-analyst
 #      nisc-q-all    /api/v1/reports?limit=50&q=TLP:          nisc-analyst
@@ -78,12 +80,15 @@ tok_for() {
 }
 TOK[nisc-analyst]=$(tok_for nisc-analyst)
 TOK[op-banking-0001]=$(tok_for op-banking-0001)
+TOK[ceptoar-banking-secretariat]=$(tok_for ceptoar-banking-secretariat)
 TOK[fsa-desk]=$(tok_for fsa-desk)
 
-VIEWS=(nisc operator fsa nisc-overdue nisc-green nisc-q-all)
+VIEWS=(nisc operator fsa secretariat nisc-overdue nisc-green nisc-q-all)
 declare -A VUSER VPATH
 VUSER[nisc]=nisc-analyst;       VPATH[nisc]='/api/v1/reports?limit=50'
 VUSER[operator]=op-banking-0001; VPATH[operator]='/api/v1/reports?limit=50'
+VUSER[secretariat]=ceptoar-banking-secretariat
+VPATH[secretariat]='/api/v1/reports?limit=50'
 VUSER[fsa]=fsa-desk;            VPATH[fsa]='/api/v1/reports?limit=50'
 VUSER[nisc-overdue]=nisc-analyst
 VPATH[nisc-overdue]='/api/v1/reports?limit=50&overdue=true'

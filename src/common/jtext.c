@@ -3,6 +3,8 @@
  */
 #include "common/jtext.h"
 
+#include "common/util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,4 +138,156 @@ char *jtext_dumps(const json_t *j, size_t *len)
         *len = b.len;
     char *s = buf_detach(&b);
     return s;
+}
+
+/* ---- the writer ---- */
+
+void jw_init(struct jw *w, struct buf *b)
+{
+    memset(w, 0, sizeof(*w));
+    w->b = b;
+}
+
+/* Before a value: the comma after the previous value of this level, none
+ * right after a key. */
+static void jw_pre(struct jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->comma[w->depth])
+        buf_add(w->b, ",", 1);
+    w->comma[w->depth] = true;
+}
+
+static void jw_open(struct jw *w, const char *c)
+{
+    jw_pre(w);
+    if (w->depth >= JW_MAX_DEPTH) {
+        buf_set_error(w->b, IS_ERR_INVALID);
+        return;
+    }
+    buf_add(w->b, c, 1);
+    w->comma[++w->depth] = false;
+}
+
+static void jw_close(struct jw *w, const char *c)
+{
+    buf_add(w->b, c, 1);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void jw_obj(struct jw *w)
+{
+    jw_open(w, "{");
+}
+
+void jw_arr(struct jw *w)
+{
+    jw_open(w, "[");
+}
+
+void jw_end_obj(struct jw *w)
+{
+    jw_close(w, "}");
+}
+
+void jw_end_arr(struct jw *w)
+{
+    jw_close(w, "]");
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+    jw_pre(w);
+    put_string(w->b, key, strlen(key));
+    buf_add(w->b, ":", 1);
+    w->after_key = true;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    /* what json_string would refuse is not written as a string */
+    if (!s || !util_utf8_valid(s, n)) {
+        jw_null(w);
+        return;
+    }
+    jw_pre(w);
+    put_string(w->b, s, n);
+}
+
+void jw_int(struct jw *w, long long v)
+{
+    jw_pre(w);
+    char num[24], *p = num + sizeof(num);
+    unsigned long long u =
+        v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_add(w->b, p, (size_t)(num + sizeof(num) - p));
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+    jw_pre(w);
+    if (v)
+        buf_add(w->b, "true", 4);
+    else
+        buf_add(w->b, "false", 5);
+}
+
+void jw_null(struct jw *w)
+{
+    jw_pre(w);
+    buf_add(w->b, "null", 4);
+}
+
+void jw_json(struct jw *w, const json_t *j)
+{
+    if (!j) {
+        jw_null(w);
+        return;
+    }
+    jw_pre(w);
+    int rc = dump(j, w->b, w->depth);
+    if (rc)
+        buf_set_error(w->b, rc);
+}
+
+void jw_kstr(struct jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_kint(struct jw *w, const char *key, long long v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+void jw_kbool(struct jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}
+
+void jw_ktime(struct jw *w, const char *key, int64_t t)
+{
+    jw_key(w, key);
+    if (!t) {
+        jw_null(w);
+        return;
+    }
+    char ts[UTIL_TIME_LEN];
+    util_time_rfc3339(t, ts);
+    jw_pre(w);
+    put_string(w->b, ts, strlen(ts));
 }

@@ -12,6 +12,8 @@
 #define INFRASHARE_JTEXT_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "common/buf.h"
 
@@ -23,5 +25,38 @@ int jtext_dump(const json_t *j, struct buf *b);
  * of memory or j has no text), the caller's to free(); *len its length
  * when len is not NULL. */
 char *jtext_dumps(const json_t *j, size_t *len);
+
+/* ---- writing JSON text directly ----
+ * For a hot answer built from stored rows (a list page of 50 reports):
+ * the same compact text a json_t built in the same order would dump to,
+ * without building the json_t. Keys and values go in order; commas and
+ * colons are the writer's. Strings must be valid UTF-8 as for jtext_dump;
+ * a NULL string is written as null. Nesting is at most JW_MAX_DEPTH
+ * levels (a deeper jw_obj/jw_arr sets the buffer's error). */
+#define JW_MAX_DEPTH 16
+struct jw {
+    struct buf *b;
+    int depth;
+    bool after_key;
+    bool comma[JW_MAX_DEPTH + 1]; /* a value at that level came before */
+};
+void jw_init(struct jw *w, struct buf *b);
+void jw_obj(struct jw *w); /* '{' */
+void jw_arr(struct jw *w); /* '[' */
+void jw_end_obj(struct jw *w);
+void jw_end_arr(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+void jw_str(struct jw *w, const char *s);
+void jw_int(struct jw *w, long long v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* j's compact text as the next value (NULL: null). */
+void jw_json(struct jw *w, const json_t *j);
+/* key and value at once */
+void jw_kstr(struct jw *w, const char *key, const char *s);
+void jw_kint(struct jw *w, const char *key, long long v);
+void jw_kbool(struct jw *w, const char *key, bool v);
+/* A time as RFC 3339 text (util_time_rfc3339), or null for 0 ("none"). */
+void jw_ktime(struct jw *w, const char *key, int64_t t);
 
 #endif

@@ -22,8 +22,49 @@ const char *is_strerror(int err)
     }
 }
 
+/* Two digits of v (0..99) at p. */
+static void put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
 void util_time_rfc3339(int64_t t, char out[UTIL_TIME_LEN])
 {
+    /* 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59Z by arithmetic (days to
+     * the civil date, H. Hinnant's algorithm): gmtime_r takes a lock and
+     * snprintf parses a format, per time of every list row; times outside
+     * go through gmtime_r as before */
+    if (t >= -62167219200LL && t <= 253402300799LL) {
+        int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+        int64_t sod = t - days * 86400;
+        int64_t z = days + 719468;
+        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        int64_t doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        int64_t y = yoe + era * 400;
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int64_t mp = (5 * doy + 2) / 153;
+        int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+        int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+        if (m <= 2)
+            y++;
+        put2(out, (int)(y / 100));
+        put2(out + 2, (int)(y % 100));
+        out[4] = '-';
+        put2(out + 5, m);
+        out[7] = '-';
+        put2(out + 8, d);
+        out[10] = 'T';
+        put2(out + 11, (int)(sod / 3600));
+        out[13] = ':';
+        put2(out + 14, (int)(sod / 60 % 60));
+        out[16] = ':';
+        put2(out + 17, (int)(sod % 60));
+        out[19] = 'Z';
+        out[20] = '\0';
+        return;
+    }
     time_t tt = (time_t)t;
     struct tm tm;
     if (!gmtime_r(&tt, &tm)) {
@@ -214,15 +255,18 @@ int util_parse_long_simple(const char *s, long *out)
     return util_parse_long(s, LONG_MIN, LONG_MAX, out);
 }
 
-bool util_utf8_ok(const char *s, size_t n)
+/* Valid UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF) with no NUL; text: no control characters but tab, LF, CR. */
+static bool utf8_check(const char *s, size_t n, bool text)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
         unsigned c = p[i];
         if (c < 0x80) {
-            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-                c == 0x7f)
+            if (c == 0 ||
+                (text && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                          c == 0x7f)))
                 return false;
             i++;
             continue;
@@ -255,6 +299,16 @@ bool util_utf8_ok(const char *s, size_t n)
         i += len;
     }
     return true;
+}
+
+bool util_utf8_ok(const char *s, size_t n)
+{
+    return utf8_check(s, n, true);
+}
+
+bool util_utf8_valid(const char *s, size_t n)
+{
+    return utf8_check(s, n, false);
 }
 
 size_t util_utf8_len(const char *s)

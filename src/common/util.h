@@ -42,6 +42,9 @@ int util_parse_long(const char *s, long min, long max, long *out);
 /* True when s is valid UTF-8 with no NUL and no C0 control other than
  * tab/newline/CR. O(n). */
 bool util_utf8_ok(const char *s, size_t n);
+/* True when s is valid UTF-8 with no NUL, controls allowed: what
+ * jansson's json_string accepts. O(n). */
+bool util_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t util_utf8_len(const char *s);
 

@@ -133,9 +133,15 @@ int h_reports_list(struct http_req *r, struct http_resp *out)
     if (report_query(r, out, &q, 500))
         return 400;
     struct svc_error e = {0};
-    json_t *o = NULL;
-    int rc = report_list(r->app, r->sc, &r->auth, &q, app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    char *text;
+    size_t len;
+    if (report_list(r->app, r->sc, &r->auth, &q, app_now(r->app), &text, &len,
+                    &e))
+        return http_svc_fail(out, &e);
+    out->raw = text;
+    out->rawlen = len;
+    out->ctype = "application/json; charset=utf-8";
+    return 200;
 }
 
 int h_reports_counts(struct http_req *r, struct http_resp *out)

@@ -394,9 +394,10 @@ bool rp_overdue(const struct store_report *r, int64_t now)
                                    r->full_due, r->final_due, now);
 }
 
-/* The description shown instead of the reporting organisation. */
-static json_t *anon_label(struct store_conn *c, const struct store_report *r,
-                          bool with_ceptoar)
+/* The description shown instead of the reporting organisation, as its
+ * two languages. */
+static void anon_label(struct store_conn *c, const struct store_report *r,
+                       bool with_ceptoar, char ja[700], char en[700])
 {
     char sja[256], sen[256], cja[256] = "", cen[256] = "";
     if (r->scope_ja[0]) {
@@ -406,7 +407,6 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
         store_names(c, "scope", r->scope_id, sja, sizeof(sja), sen,
                     sizeof(sen));
     }
-    char ja[700], en[700];
     if (with_ceptoar && r->routing_ceptoar[0]) {
         if (r->ceptoar_ja[0]) {
             util_xcopy(cja, sizeof(cja), r->ceptoar_ja);
@@ -415,20 +415,24 @@ static json_t *anon_label(struct store_conn *c, const struct store_report *r,
             store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
                         sizeof(cen));
         }
-        snprintf(ja, sizeof(ja), "%sの事業者（%s経由）", sja, cja);
-        snprintf(en, sizeof(en), "an operator in %s (via %s)", sen, cen);
+        snprintf(ja, 700, "%sの事業者（%s経由）", sja, cja);
+        snprintf(en, 700, "an operator in %s (via %s)", sen, cen);
     } else {
-        snprintf(ja, sizeof(ja), "%sの事業者", sja);
-        snprintf(en, sizeof(en), "an operator in %s", sen);
+        snprintf(ja, 700, "%sの事業者", sja);
+        snprintf(en, 700, "an operator in %s", sen);
     }
-    return json_pack("{s:s,s:s}", "ja", ja, "en", en);
 }
 
-json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
-                         const struct store_report *r, struct range_decision d)
+/* The "reporter" object into w: the organisation, or the anonymous
+ * label. */
+static void reporter_write(struct jw *w, struct store_conn *c,
+                           const struct auth_ctx *who,
+                           const struct store_report *r,
+                           struct range_decision d)
 {
     bool anonymous = r->route == ROUTE_ANONYMOUS;
     bool is_originator = who && strcmp(who->org.id, r->originator) == 0;
+    jw_obj(w);
     if (d.sees_identity && (!anonymous || is_originator)) {
         char ja[256], en[256];
         if (r->originator_ja[0]) {
@@ -438,43 +442,103 @@ json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
             store_names(c, "org", r->originator, ja, sizeof(ja), en,
                         sizeof(en));
         }
-        return json_pack("{s:s,s:{s:s,s:s},s:b}", "org", r->originator, "name",
-                         "ja", ja, "en", en, "anonymous", anonymous);
+        jw_kstr(w, "org", r->originator);
+        jw_key(w, "name");
+        jw_obj(w);
+        jw_kstr(w, "ja", ja);
+        jw_kstr(w, "en", en);
+        jw_end_obj(w);
+        jw_kbool(w, "anonymous", anonymous);
+    } else {
+        /* the routing secretariat may reveal it (audited), not just see
+         * it */
+        char ja[700], en[700];
+        anon_label(c, r, anonymous, ja, en);
+        jw_kbool(w, "anonymous", anonymous);
+        jw_kbool(w, "withheld", true);
+        jw_key(w, "label");
+        jw_obj(w);
+        jw_kstr(w, "ja", ja);
+        jw_kstr(w, "en", en);
+        jw_end_obj(w);
+        jw_kbool(w, "revealable", anonymous && d.sees_identity);
     }
-    /* the routing secretariat may reveal it (audited), not just see it */
-    return json_pack("{s:b,s:b,s:o,s:b}", "anonymous", anonymous, "withheld", 1,
-                     "label", anon_label(c, r, anonymous), "revealable",
-                     anonymous && d.sees_identity);
+    jw_end_obj(w);
+}
+
+/* The JSON text in b as a json_t (NULL when it cannot be); b released. */
+static json_t *written(struct buf *b)
+{
+    json_t *o = buf_error(b) ? NULL : json_loadb(b->data, b->len, 0, NULL);
+    buf_release(b);
+    return o;
+}
+
+json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
+                         const struct store_report *r, struct range_decision d)
+{
+    struct buf b;
+    struct jw w;
+    buf_init(&b, 0);
+    jw_init(&w, &b);
+    reporter_write(&w, c, who, r, d);
+    return written(&b);
+}
+
+void rp_summary_write(struct jw *w, struct store_conn *c,
+                      const struct auth_ctx *who, const struct store_report *r,
+                      struct range_decision d, int64_t now)
+{
+    int effective = r->declared > r->severity ? r->declared : r->severity;
+    jw_obj(w);
+    jw_kstr(w, "id", r->id);
+    jw_key(w, "title");
+    if (r->title[0]) { /* the scan query reads the title itself */
+        jw_str(w, r->title);
+    } else { /* other callers parse it */
+        json_t *body = json_loads(r->body, 0, NULL);
+        jw_json(w, json_object_get(body, "title"));
+        json_decref(body);
+    }
+    jw_kstr(w, "kind", r->kind);
+    jw_kstr(w, "state", r->state);
+    jw_kstr(w, "range", range_name((enum share_range)r->range));
+    jw_kstr(w, "tlp", range_tlp((enum share_range)r->range));
+    jw_kstr(w, "route", route_name((enum report_route)r->route));
+    jw_kstr(w, "scope", r->scope_id);
+    jw_kstr(w, "sector", r->sector_id);
+    jw_key(w, "severity");
+    jw_obj(w);
+    jw_kint(w, "computed", r->severity);
+    jw_kstr(w, "rule", r->severity_rule);
+    jw_key(w, "declared");
+    if (r->declared >= 0)
+        jw_int(w, r->declared);
+    else
+        jw_null(w);
+    jw_kint(w, "effective", effective);
+    jw_end_obj(w);
+    jw_key(w, "reporter");
+    reporter_write(w, c, who, r, d);
+    jw_kstr(w, "current_hop", r->current_hop[0] ? r->current_hop : NULL);
+    jw_ktime(w, "detected_at", r->detected_at);
+    jw_ktime(w, "created_at", r->created_at);
+    jw_kbool(w, "overdue", rp_overdue(r, now));
+    jw_ktime(w, "updated_at", r->updated_at);
+    jw_kbool(w, "reached_nisc", r->current_hop[0] == '\0');
+    jw_end_obj(w);
 }
 
 json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
                    const struct store_report *r, struct range_decision d,
                    int64_t now)
 {
-    /* the scan query reads the title itself; other callers parse it */
-    json_t *body = r->title[0] ? NULL : json_loads(r->body, 0, NULL);
-    json_t *title = r->title[0] ? json_string(r->title)
-                                : json_incref(json_object_get(body, "title"));
-    int effective = r->declared > r->severity ? r->declared : r->severity;
-    json_t *o = json_pack(
-        "{s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:i,s:s,s:o,s:i},s:o,s:o,"
-        "s:o,s:o,s:b}",
-        "id", r->id, "title", title ? title : json_null(), "kind", r->kind,
-        "state", r->state, "range", range_name((enum share_range)r->range),
-        "tlp", range_tlp((enum share_range)r->range), "route",
-        route_name((enum report_route)r->route), "scope", r->scope_id, "sector",
-        r->sector_id, "severity", "computed", r->severity, "rule",
-        r->severity_rule, "declared",
-        r->declared >= 0 ? json_integer(r->declared) : json_null(), "effective",
-        effective, "reporter", rp_reporter_json(c, who, r, d), "current_hop",
-        r->current_hop[0] ? json_string(r->current_hop) : json_null(),
-        "detected_at", svc_time_json(r->detected_at), "created_at",
-        svc_time_json(r->created_at), "overdue", rp_overdue(r, now));
-    json_object_set_new(o, "updated_at", svc_time_json(r->updated_at));
-    json_object_set_new(o, "reached_nisc",
-                        json_boolean(r->current_hop[0] == '\0'));
-    json_decref(body);
-    return o;
+    struct buf b;
+    struct jw w;
+    buf_init(&b, 0);
+    jw_init(&w, &b);
+    rp_summary_write(&w, c, who, r, d, now);
+    return written(&b);
 }
 
 /* ---- severity ---- */

@@ -115,10 +115,14 @@ struct report_query {
     int max_severity; /* 0..5, when has_max */
     bool overdue;
 };
-/* Lists what who may read (who NULL = the public). */
+/* Lists what who may read (who NULL = the public): the page as JSON text
+ * {"items":[...],"next_cursor":...} in *text (malloc'd, NUL-terminated,
+ * the caller's to free; *len its length). Written directly, not through a
+ * json_t: a page of 50 is the hub's hottest read (docs/architecture.md,
+ * "Lists"). */
 int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const struct report_query *q, int64_t now, json_t **out,
-                struct svc_error *e);
+                const struct report_query *q, int64_t now, char **text,
+                size_t *len, struct svc_error *e);
 /* Counts of readable reports by severity, sector, kind and state. */
 int report_counts(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const struct report_query *q,

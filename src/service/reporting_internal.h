@@ -5,6 +5,7 @@
 #ifndef INFRASHARE_REPORTING_INTERNAL_H
 #define INFRASHARE_REPORTING_INTERNAL_H
 
+#include "common/jtext.h"
 #include "service/reporting.h"
 
 /* What core/range needs of r; rr points into r (valid while r is). */
@@ -17,7 +18,11 @@ bool rp_overdue(const struct store_report *r, int64_t now);
  * reference (the caller json_decref()s it), as is rp_summary's. */
 json_t *rp_reporter_json(struct store_conn *c, const struct auth_ctx *who,
                          const struct store_report *r, struct range_decision d);
-/* The list view of a report (no timeline, no updates). */
+/* The list view of a report (no timeline, no updates): written into w
+ * (the list page's text), or as a json_t, the same value. */
+void rp_summary_write(struct jw *w, struct store_conn *c,
+                      const struct auth_ctx *who, const struct store_report *r,
+                      struct range_decision d, int64_t now);
 json_t *rp_summary(struct store_conn *c, const struct auth_ctx *who,
                    const struct store_report *r, struct range_decision d,
                    int64_t now);

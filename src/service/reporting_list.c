@@ -209,15 +209,22 @@ static int check_query(struct store_conn *c, const struct auth_ctx *who,
 }
 
 int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
-                const struct report_query *q, int64_t now, json_t **out,
-                struct svc_error *e)
+                const struct report_query *q, int64_t now, char **text,
+                size_t *len, struct svc_error *e)
 {
     IS_UNUSED(a);
     struct report_query qc;
     int rc = check_query(c, who, q, &qc, e);
     if (rc)
         return rc;
-    json_t *items = json_array();
+    struct buf b;
+    struct jw w;
+    buf_init(&b, 0);
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    int shown_n = 0;
     struct shown shown = {json_array(), json_array()};
     char last_id[40] = ""; /* of the last report shown: the next cursor */
     bool more = false;
@@ -226,30 +233,36 @@ int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     struct range_decision d;
     rc = readable_open(c, who, &qc, now, &x);
     while (!rc && !(rc = readable_next(&x, &r, &d))) {
-        if (q->limit && (int)json_array_size(items) == q->limit) {
+        if (q->limit && shown_n == q->limit) {
             more = true;
             store_report_release(&r);
             break;
         }
         util_xcopy(last_id, sizeof(last_id), r.id);
         shown_add(&shown, who, &r);
-        json_array_append_new(items, rp_summary(c, who, &r, d, now));
+        rp_summary_write(&w, c, who, &r, d, now);
+        shown_n++;
         store_report_release(&r);
     }
     store_reports_close(&x.rows);
     if (rc == IS_ERR_NOTFOUND)
         rc = IS_OK;
+    jw_end_arr(&w);
+    jw_kstr(&w, "next_cursor", more ? last_id : NULL);
+    jw_end_obj(&w);
+    if (!rc)
+        rc = buf_error(&b);
+    /* audited (durably) before the page is answered; a failed page is
+     * neither audited nor answered */
     rc = audit_page(c, who, now, "report.list", &shown, rc);
     if (rc) {
-        json_decref(items);
+        buf_release(&b);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the list could not be "
                         "read");
     }
-    json_t *o = json_pack("{s:o}", "items", items);
-    json_object_set_new(o, "next_cursor",
-                        more ? json_string(last_id) : json_null());
-    *out = o;
+    *len = b.len;
+    *text = buf_detach(&b);
     return IS_OK;
 }
 

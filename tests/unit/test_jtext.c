@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 /* cmocka needs the headers above first */
 #include <cmocka.h>
@@ -111,12 +112,93 @@ static void test_mail_corpus(void **state)
     assert_true(n >= 5);
 }
 
+/* The writer: keys, values and nesting give the bytes jansson dumps for
+ * the json_t built in the same order. */
+static void test_writer(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 0);
+    struct jw w;
+    jw_init(&w, &b);
+    json_t *want = json_object();
+    jw_obj(&w);
+    jw_kstr(&w, "id", "r-1");
+    json_object_set_new(want, "id", json_string("r-1"));
+    jw_kstr(&w, "title", "停電\"q\"\n\x01");
+    json_object_set_new(want, "title", json_string("停電\"q\"\n\x01"));
+    jw_kstr(&w, "none", NULL);
+    json_object_set_new(want, "none", json_null());
+    jw_kstr(&w, "bad", "\xff\xfe"); /* not UTF-8: null, as json_string */
+    json_object_set_new(want, "bad", json_null());
+    long long ints[] = {0, 5, -1, 1234567890123LL, LLONG_MAX, LLONG_MIN};
+    jw_key(&w, "ints");
+    jw_arr(&w);
+    json_t *ja = json_array();
+    for (size_t i = 0; i < IS_ARRAY_LEN(ints); i++) {
+        jw_int(&w, ints[i]);
+        json_array_append_new(ja, json_integer(ints[i]));
+    }
+    jw_end_arr(&w);
+    json_object_set_new(want, "ints", ja);
+    jw_key(&w, "empty");
+    jw_obj(&w);
+    jw_end_obj(&w);
+    json_object_set_new(want, "empty", json_object());
+    jw_key(&w, "nested");
+    jw_obj(&w);
+    jw_kbool(&w, "t", true);
+    jw_kbool(&w, "f", false);
+    jw_ktime(&w, "at", 1709164800);
+    jw_ktime(&w, "never", 0);
+    jw_end_obj(&w);
+    json_object_set_new(want, "nested",
+                        json_pack("{s:b,s:b,s:s,s:n}", "t", 1, "f", 0, "at",
+                                  "2024-02-29T00:00:00Z", "never"));
+    json_t *inner = json_pack("{s:[i,s,{}],s:f}", "a", 1, "b", "x", 0.5);
+    jw_key(&w, "json");
+    jw_json(&w, inner);
+    json_object_set(want, "json", inner);
+    jw_key(&w, "nothing");
+    jw_json(&w, NULL);
+    json_object_set_new(want, "nothing", json_null());
+    jw_end_obj(&w);
+    assert_int_equal(buf_error(&b), IS_OK);
+    char *wt = json_dumps(want, JSON_COMPACT);
+    assert_int_equal(b.len, strlen(wt));
+    assert_memory_equal(b.data, wt, b.len);
+    free(wt);
+    json_decref(want);
+    json_decref(inner);
+    /* an array of objects: commas between elements, none after a key */
+    buf_reset(&b);
+    jw_init(&w, &b);
+    jw_arr(&w);
+    for (int i = 0; i < 3; i++) {
+        jw_obj(&w);
+        jw_kint(&w, "i", i);
+        jw_end_obj(&w);
+    }
+    jw_end_arr(&w);
+    assert_int_equal(buf_error(&b), IS_OK);
+    assert_int_equal(b.len, strlen("[{\"i\":0},{\"i\":1},{\"i\":2}]"));
+    assert_memory_equal(b.data, "[{\"i\":0},{\"i\":1},{\"i\":2}]", b.len);
+    /* nesting past the limit is an error of the buffer, not an overflow */
+    buf_reset(&b);
+    jw_init(&w, &b);
+    for (int i = 0; i < JW_MAX_DEPTH + 2; i++)
+        jw_arr(&w);
+    assert_int_equal(buf_error(&b), IS_ERR_INVALID);
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_byte_of_a_string),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_mail_corpus),
+        cmocka_unit_test(test_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,52 @@ static void t_time_format_known(void **state)
     assert_string_equal(out, "1970-01-01T00:00:00Z"); /* gmtime_r fails */
 }
 
+/* The text is that of gmtime_r and strftime (the C library's calendar,
+ * independent of util's arithmetic) for times across the whole range of
+ * four-digit years: both ends, around every leap rule (4, 100, 400), before
+ * 1970, and a spread of pseudo-random seconds. */
+static void t_time_matches_gmtime(void **state)
+{
+    (void)state;
+    int64_t lo = -62167219200LL, hi = 253402300799LL;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    int64_t edge[] = {lo,
+                      lo + 1,
+                      lo + 86399,
+                      -1,
+                      0,
+                      1,
+                      hi,
+                      hi - 1,
+                      951868799LL,
+                      951868800LL,
+                      951782400LL,   /* 2000-02-29 */
+                      -2203891200LL, /* 1900-03-01: 1900 is not leap */
+                      4107542400LL /* 2100-03-01 */};
+    for (int i = 0; i < 200000 + (int)IS_ARRAY_LEN(edge); i++) {
+        int64_t t;
+        if (i < (int)IS_ARRAY_LEN(edge)) {
+            t = edge[i];
+        } else {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            t = lo + (int64_t)(x % (uint64_t)(hi - lo + 1));
+        }
+        char got[UTIL_TIME_LEN], want[64];
+        time_t tt = (time_t)t;
+        struct tm tm;
+        assert_non_null(gmtime_r(&tt, &tm));
+        /* strftime's %Y has no leading zeros for years below 1000 */
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec);
+        util_time_rfc3339(t, got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%lld: %s, gmtime_r %s", (long long)t, got, want);
+    }
+}
+
 static void t_time_round_trip(void **state)
 {
     (void)state;
@@ -367,6 +413,17 @@ static void t_utf8_ok(void **state)
     /* the length limits what is read: a sequence cut by n is rejected */
     assert_false(util_utf8_ok("情", 2));
     assert_true(util_utf8_ok("情", 3));
+    /* util_utf8_valid: the encoding only, controls allowed (what a JSON
+     * string may hold); NUL, broken and overlong sequences, surrogates
+     * and code points past U+10FFFF are still refused */
+    assert_true(util_utf8_valid("a\x01\x1b\x7f情", 7));
+    assert_false(util_utf8_valid("ab\0cd", 5));
+    assert_false(util_utf8_valid("情", 2));
+    assert_false(util_utf8_valid("\xc0\xaf", 2));
+    assert_false(util_utf8_valid("\xed\xa0\x80", 3));
+    assert_false(util_utf8_valid("\xf4\x90\x80\x80", 4));
+    assert_false(util_utf8_valid("\xff", 1));
+    assert_true(util_utf8_valid("\xf0\x9f\x98\x80", 4));
 }
 
 static void t_utf8_len(void **state)
@@ -679,6 +736,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_time_format_known),
         cmocka_unit_test(t_time_round_trip),
+        cmocka_unit_test(t_time_matches_gmtime),
         cmocka_unit_test(t_time_parse_offsets),
         cmocka_unit_test(t_time_parse_fraction),
         cmocka_unit_test(t_time_parse_invalid),
