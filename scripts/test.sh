@@ -161,6 +161,8 @@ browser_log="$out/browser.log"
 INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1
 brc=$?
 tail -25 "$browser_log"
+# which test failed, and how (the tail above shows only the last file)
+sed -n '/^=== browser failures/,/^# pass [0-9]/p' "$browser_log" | head -200
 bp=$(grep -E '^# pass [0-9]+' "$browser_log" | tail -1 | awk '{print $3}')
 bf=$(grep -E '^# fail [0-9]+' "$browser_log" | tail -1 | awk '{print $3}')
 bp=${bp:-0}; bf=${bf:-0}

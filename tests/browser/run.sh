@@ -146,8 +146,19 @@ for f in "${files[@]}"; do
     p=$(grep -E '^# pass [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
     n=$(grep -E '^# fail [0-9]+' "$work/tap.log" | tail -1 | awk '{print $3}')
     npass=$((npass + ${p:-0})); nfail=$((nfail + ${n:-1}))
+    if [ $frc != 0 ]; then
+        # each failed test with its error block, gathered for the end
+        { echo "--- $f"
+          awk '/^ *not ok /{p=1} p{print} p && /^ *\.\.\.$/{p=0}' "$work/tap.log"
+          echo "--- the daemon's last log lines"
+          tail -15 "$work/infrashared.log"; } >>"$work/failures.txt"
+    fi
     hub_stop "$f"
 done
+if [ -s "$work/failures.txt" ]; then
+    echo "=== browser failures"
+    cat "$work/failures.txt"
+fi
 echo "# pass $npass"
 echo "# fail $nfail"
 
