@@ -579,6 +579,7 @@ int store_schema_version(void)
 
 static void conn_close(struct store_conn *c)
 {
+    store_names_cache_free(c);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(c->stmts[i]);
     memset(c->stmts, 0, sizeof(c->stmts));

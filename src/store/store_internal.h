@@ -23,7 +23,12 @@ struct store_conn {
     sqlite3_stmt *stmts[ST__COUNT];
     bool in_tx;
     struct store_conn *next_free;
+    /* the organisation and scope names this connection has read, while
+     * registry_version is unchanged (store_reports.c) */
+    struct names_cache *names;
 };
+/* Frees c->names (conn_close). */
+void store_names_cache_free(struct store_conn *c);
 
 /* Returns the reset statement, or NULL (logged) when preparing failed. */
 sqlite3_stmt *store_stmt(struct store_conn *c, enum store_stmt id);

@@ -259,15 +259,6 @@ static void read_report(sqlite3_stmt *st, struct store_report *r)
     r->closed_at = sqlite3_column_int64(st, 29);
     const unsigned char *b = sqlite3_column_text(st, 30);
     r->body = strdup(b ? (const char *)b : "{}");
-    if (sqlite3_column_count(st) >= 38) {
-        store_col_copy(st, 31, r->title, sizeof(r->title));
-        store_col_copy(st, 32, r->originator_ja, sizeof(r->originator_ja));
-        store_col_copy(st, 33, r->originator_en, sizeof(r->originator_en));
-        store_col_copy(st, 34, r->scope_ja, sizeof(r->scope_ja));
-        store_col_copy(st, 35, r->scope_en, sizeof(r->scope_en));
-        store_col_copy(st, 36, r->ceptoar_ja, sizeof(r->ceptoar_ja));
-        store_col_copy(st, 37, r->ceptoar_en, sizeof(r->ceptoar_en));
-    }
 }
 
 int store_report_insert(struct store_conn *c, struct store_report *r)
@@ -348,12 +339,124 @@ void store_report_filter_bind(sqlite3_stmt *st,
     sqlite3_bind_int(st, 13, f->has_max ? f->max_severity : -1);
 }
 
+/* ---- the names a list shows ----
+ * A report list names each row's organisation, scope and routing CEPTOAR.
+ * Joining orgs and scopes for every row was about a fifth of a list
+ * page's CPU; the registry changes rarely (an import, an edit by an
+ * admin), so each connection keeps the names it has read, in an
+ * open-addressing table, for as long as registry_version (bumped by the
+ * triggers of migration 0032 on every insert, delete or change of an id
+ * or a name) is the version the table was filled under. A scan reads the
+ * version when it opens; a name read afterwards but changed meanwhile is
+ * dropped at the next scan, which sees the new version. At most
+ * NAMES_SLOTS / 2 names are kept; past that, names are read each time. */
+#define NAMES_SLOTS 16384u /* a power of two */
+
+struct names_entry {
+    char *key; /* "o" or "s", then the id; NULL = free slot */
+    char *ja, *en;
+};
+
+struct names_cache {
+    int64_t version;
+    size_t used;
+    struct names_entry slot[NAMES_SLOTS];
+};
+
+static void names_clear(struct names_cache *nc)
+{
+    for (size_t i = 0; i < NAMES_SLOTS; i++) {
+        free(nc->slot[i].key);
+        free(nc->slot[i].ja);
+        free(nc->slot[i].en);
+    }
+    memset(nc->slot, 0, sizeof(nc->slot));
+    nc->used = 0;
+}
+
+void store_names_cache_free(struct store_conn *c)
+{
+    if (!c->names)
+        return;
+    names_clear(c->names);
+    free(c->names);
+    c->names = NULL;
+}
+
+/* Keeps the names only while the registry is at the version read now:
+ * false when the version cannot be read (the scan then reads names each
+ * time). */
+static bool names_check(struct store_conn *c)
+{
+    int64_t v = 0;
+    if (store_get_int64(c, ST_REGISTRY_VERSION, "registry version", &v, ""))
+        return false;
+    if (!c->names) {
+        c->names = calloc(1, sizeof(*c->names));
+        if (!c->names)
+            return false;
+        c->names->version = v;
+    }
+    if (c->names->version != v) {
+        names_clear(c->names);
+        c->names->version = v;
+    }
+    return true;
+}
+
+static uint32_t names_hash(const char *k)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    return h;
+}
+
+/* The names of organisation (kind 'o') or scope ('s') id into ja/en (as
+ * store_names: the id itself when there is none). */
+static void names_get(struct store_conn *c, bool cached, char kind,
+                      const char *id, char *ja, size_t jalen, char *en,
+                      size_t enlen)
+{
+    const char *what = kind == 's' ? "scope" : "org";
+    char key[72];
+    if (!cached || !c->names || util_copy(key + 1, sizeof(key) - 1, id)) {
+        store_names(c, what, id, ja, jalen, en, enlen);
+        return;
+    }
+    key[0] = kind;
+    struct names_cache *nc = c->names;
+    uint32_t i = names_hash(key) & (NAMES_SLOTS - 1);
+    for (; nc->slot[i].key; i = (i + 1) & (NAMES_SLOTS - 1)) {
+        if (strcmp(nc->slot[i].key, key) == 0) {
+            if (util_copy(ja, jalen, nc->slot[i].ja))
+                ja[0] = '\0';
+            if (util_copy(en, enlen, nc->slot[i].en))
+                en[0] = '\0';
+            return;
+        }
+    }
+    int rc = store_names(c, what, id, ja, jalen, en, enlen);
+    if ((rc != IS_OK && rc != IS_ERR_NOTFOUND) || nc->used >= NAMES_SLOTS / 2)
+        return;
+    struct names_entry e = {strdup(key), strdup(ja), strdup(en)};
+    if (!e.key || !e.ja || !e.en) {
+        free(e.key);
+        free(e.ja);
+        free(e.en);
+        return;
+    }
+    nc->slot[i] = e;
+    nc->used++;
+}
+
 int store_reports_open(struct store_conn *c,
                        const struct store_report_filter *f,
                        struct store_report_rows *it)
 {
     it->c = c;
     it->st = NULL;
+    it->names = names_check(c);
     sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
     if (!st)
         return IS_ERR_STORE;
@@ -370,7 +473,21 @@ int store_reports_next(struct store_report_rows *it, struct store_report *r)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_report(st, r);
-        return r->body ? IS_OK : IS_ERR_NOMEM;
+        if (!r->body)
+            return IS_ERR_NOMEM;
+        store_col_copy(st, 31, r->title, sizeof(r->title));
+        struct store_conn *c = it->c;
+        names_get(c, it->names, 'o', r->originator, r->originator_ja,
+                  sizeof(r->originator_ja), r->originator_en,
+                  sizeof(r->originator_en));
+        if (r->scope_id[0])
+            names_get(c, it->names, 's', r->scope_id, r->scope_ja,
+                      sizeof(r->scope_ja), r->scope_en, sizeof(r->scope_en));
+        if (r->routing_ceptoar[0])
+            names_get(c, it->names, 'o', r->routing_ceptoar, r->ceptoar_ja,
+                      sizeof(r->ceptoar_ja), r->ceptoar_en,
+                      sizeof(r->ceptoar_en));
+        return IS_OK;
     }
     sqlite3_reset(st);
     it->st = NULL;

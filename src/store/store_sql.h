@@ -240,12 +240,8 @@ ST(REPORT_SAVE,
 /* clang-format on */
 #endif
 ST(REPORTS_SCAN,
-   "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title'), "
-   "o.name_ja, o.name_en, sc.name_ja, sc.name_en, g.name_ja, g.name_en "
-   "FROM reports r LEFT JOIN orgs o ON o.id = r.originator "
-   "LEFT JOIN scopes sc ON sc.id = r.scope_id "
-   "LEFT JOIN orgs g ON g.id = r.routing_ceptoar "
-   "WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC")
+   "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title') "
+   "FROM reports r WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC")
 ST(REPORTS_WAITING,
    "SELECT " REPORT_COLS " FROM reports "
    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "
@@ -293,6 +289,7 @@ ST(REMINDERS_REPORT, "SELECT kind, due_at, created_at, sent_at FROM "
                      "reminders WHERE report_id = ?1 ORDER BY id")
 ST(NAMES_SCOPE, "SELECT name_ja, name_en FROM scopes WHERE id = ?1")
 ST(NAMES_ORG, "SELECT name_ja, name_en FROM orgs WHERE id = ?1")
+ST(REGISTRY_VERSION, "SELECT version FROM registry_version WHERE id = 1")
 ST(NAMES_SECTOR, "SELECT name_ja, name_en FROM sectors WHERE id = ?1")
 ST(NISC_ID, "SELECT id FROM orgs WHERE kind = 'nisc' ORDER BY id LIMIT 1")
 #define ADV_COLS                                                               \

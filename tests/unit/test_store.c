@@ -887,6 +887,92 @@ static void sql_ok(struct store_conn *c, const char *sql)
         fail_msg("%s: %s", sql, msg ? msg : "?");
 }
 
+/* The names of one report as a list scan gives them (originator, scope,
+ * routing CEPTOAR), read on connection c. */
+static void scan_names(struct store_conn *c, char out[3][520])
+{
+    struct store_report_filter f = {.all = true, .min_severity = -1};
+    struct store_report_rows it;
+    struct store_report r;
+    assert_int_equal(store_reports_open(c, &f, &it), IS_OK);
+    assert_int_equal(store_reports_next(&it, &r), IS_OK);
+    snprintf(out[0], 520, "%s|%s", r.originator_ja, r.originator_en);
+    snprintf(out[1], 520, "%s|%s", r.scope_ja, r.scope_en);
+    snprintf(out[2], 520, "%s|%s", r.ceptoar_ja, r.ceptoar_en);
+    store_report_release(&r);
+    store_reports_close(&it);
+}
+
+/* A list scan's names are those of the registry as it is now, though
+ * each connection keeps the names it has read: a rename, a new name of a
+ * scope, an organisation removed and one added under an id nothing had,
+ * by this connection or another one, shows at the next scan of both; an
+ * update of anything else does not empty the kept names. */
+static void t_report_scan_names(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "scan-names.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s), *c2 = store_acquire(s);
+    static const char *const orgs[] = {"op", "nisc", "min"};
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
+    sql_ok(c, "INSERT INTO sectors(id, name_ja, name_en, ministry_id, ord) "
+              "VALUES ('sector', '分野', 'Sector', 'min', 1)");
+    sql_ok(c, "INSERT INTO scopes(id, sector_id, name_ja, name_en) VALUES "
+              "('scope', 'sector', '範囲', 'Scope')");
+    struct store_report r;
+    plain_report(&r, 1, "nisc", plain_user(c));
+    snprintf(r.routing_ceptoar, sizeof(r.routing_ceptoar), "cep");
+    assert_int_equal(store_report_insert(c, &r), IS_OK);
+    char got[3][520], got2[3][520];
+    scan_names(c, got);
+    assert_string_equal(got[0], "op|op");
+    assert_string_equal(got[1], "範囲|Scope");
+    assert_string_equal(got[2], "cep|cep"); /* no such org: its id */
+    scan_names(c2, got2);
+    assert_string_equal(got2[0], "op|op");
+
+    sql_ok(c2, "UPDATE orgs SET name_ja = '改名', name_en = 'Renamed' "
+               "WHERE id = 'op'");
+    scan_names(c, got);
+    assert_string_equal(got[0], "改名|Renamed");
+    sql_ok(c, "UPDATE scopes SET name_en = 'Scope 2' WHERE id = 'scope'");
+    scan_names(c2, got2);
+    assert_string_equal(got2[1], "範囲|Scope 2");
+    scan_names(c, got);
+    assert_string_equal(got[1], "範囲|Scope 2");
+    struct store_org o = {.id = "cep",
+                          .kind = "ceptoar",
+                          .name_ja = "セプター",
+                          .name_en = "CEPTOAR",
+                          .short_en = "",
+                          .attrs = "{}"};
+    assert_int_equal(store_org_insert(c2, &o, NOW), IS_OK);
+    scan_names(c, got);
+    assert_string_equal(got[2], "セプター|CEPTOAR");
+    sql_ok(c2, "DELETE FROM orgs WHERE id = 'cep'");
+    scan_names(c, got);
+    assert_string_equal(got[2], "cep|cep");
+
+    /* what changes no name keeps the version (and so the kept names) */
+    int64_t v0 = 0, v1 = 0;
+    assert_int_equal(store_get_int64(c, ST_REGISTRY_VERSION, "v", &v0, ""),
+                     IS_OK);
+    sql_ok(c, "UPDATE orgs SET observer = 1 WHERE id = 'op'");
+    sql_ok(c, "UPDATE reports SET severity = 3");
+    assert_int_equal(store_get_int64(c, ST_REGISTRY_VERSION, "v", &v1, ""),
+                     IS_OK);
+    assert_int_equal(v1, v0);
+    sql_ok(c, "UPDATE orgs SET name_en = 'Again' WHERE id = 'op'");
+    assert_int_equal(store_get_int64(c, ST_REGISTRY_VERSION, "v", &v1, ""),
+                     IS_OK);
+    assert_true(v1 > v0);
+    store_put(s, c2);
+    store_put(s, c);
+    store_close(s);
+}
+
 static void t_rollcall_version_triggers(void **state)
 {
     (void)state;
@@ -3419,6 +3505,7 @@ int main(void)
         cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
+        cmocka_unit_test(t_report_scan_names),
         cmocka_unit_test(t_rollcall_version_triggers),
         cmocka_unit_test(t_hops_due_matches_core),
         cmocka_unit_test(t_alerts_due_matches_core),
