@@ -237,6 +237,11 @@ def main(argv):
         for key in (f"range_{rng_}", f"route_{route}", f"state_{state}"):
             counts[key] = counts.get(key, 0) + 1
 
+    # the title column (migration 0033) is filled as the hub fills it,
+    # from the body in the same statement
+    cols = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
+    title_col = ", title" if "title" in cols else ""
+    title_val = ", json_extract(?30, '$.title')" if "title" in cols else ""
     db.execute("BEGIN IMMEDIATE")
     db.executemany(
         "INSERT INTO reports(id, originator, filed_by, scope_id, sector_id, "
@@ -244,8 +249,9 @@ def main(argv):
         "severity, severity_rule, exceeded, declared, chain, reached, "
         "community, current_hop, hop_arrived_at, detected_at, created_at, "
         "updated_at, first_due, full_due, final_due, full_at, closed_at, "
-        "body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-        "?,?,?,?)", rep_rows)
+        "body" + title_col + ") VALUES (" +
+        ", ".join(f"?{i}" for i in range(1, 31)) + title_val + ")",
+        rep_rows)
     db.executemany(
         "INSERT INTO report_updates(report_id, at, user_id, kind, range, "
         "body) VALUES (?,?,?,?,?,?)", upd_rows)

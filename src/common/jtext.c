@@ -11,20 +11,35 @@
 
 #define JTEXT_MAX_DEPTH 2048
 
+/* Appends n bytes: in place when they fit the allocation (a page of 50
+ * summaries makes some 7,000 small appends), within b's cap; else through
+ * buf_add, which grows the buffer, or sets its error past the cap. */
+static inline void put_raw(struct buf *b, const char *s, size_t n)
+{
+    if (!b->err && b->data && n < b->alloc - b->len && b->cap &&
+        n <= b->cap - b->len) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    buf_add(b, s, n);
+}
+
 /* Escapes as jansson does without JSON_ENSURE_ASCII / JSON_ESCAPE_SLASH:
  * '"' and '\\', the short forms \b \f \n \r \t, other control characters
  * as \u00XX; everything else (UTF-8 included) as it is. */
 static void put_string(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    buf_add(b, "\"", 1);
+    put_raw(b, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         if (i > run)
-            buf_add(b, s + run, i - run);
+            put_raw(b, s + run, i - run);
         run = i + 1;
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
         size_t k = 2;
@@ -44,11 +59,11 @@ static void put_string(struct buf *b, const char *s, size_t n)
             esc[5] = hex[c & 15];
             k = 6;
         }
-        buf_add(b, esc, k);
+        put_raw(b, esc, k);
     }
     if (n > run)
-        buf_add(b, s + run, n - run);
-    buf_add(b, "\"", 1);
+        put_raw(b, s + run, n - run);
+    put_raw(b, "\"", 1);
 }
 
 static int dump(const json_t *j, struct buf *b, int depth)
@@ -58,35 +73,35 @@ static int dump(const json_t *j, struct buf *b, int depth)
     char num[64];
     switch (json_typeof(j)) {
     case JSON_OBJECT: {
-        buf_add(b, "{", 1);
+        put_raw(b, "{", 1);
         const char *key;
         json_t *v;
         bool first = true;
         json_object_foreach ((json_t *)j, key, v) {
             if (!first)
-                buf_add(b, ",", 1);
+                put_raw(b, ",", 1);
             first = false;
             put_string(b, key, strlen(key));
-            buf_add(b, ":", 1);
+            put_raw(b, ":", 1);
             int rc = dump(v, b, depth + 1);
             if (rc)
                 return rc;
         }
-        buf_add(b, "}", 1);
+        put_raw(b, "}", 1);
         break;
     }
     case JSON_ARRAY: {
-        buf_add(b, "[", 1);
+        put_raw(b, "[", 1);
         size_t i;
         json_t *v;
         json_array_foreach (j, i, v) {
             if (i)
-                buf_add(b, ",", 1);
+                put_raw(b, ",", 1);
             int rc = dump(v, b, depth + 1);
             if (rc)
                 return rc;
         }
-        buf_add(b, "]", 1);
+        put_raw(b, "]", 1);
         break;
     }
     case JSON_STRING:
@@ -95,7 +110,7 @@ static int dump(const json_t *j, struct buf *b, int depth)
     case JSON_INTEGER: {
         int n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
                          json_integer_value(j));
-        buf_add(b, num, (size_t)n);
+        put_raw(b, num, (size_t)n);
         break;
     }
     case JSON_REAL: {
@@ -111,9 +126,9 @@ static int dump(const json_t *j, struct buf *b, int depth)
         free(t);
         break;
     }
-    case JSON_TRUE: buf_add(b, "true", 4); break;
-    case JSON_FALSE: buf_add(b, "false", 5); break;
-    case JSON_NULL: buf_add(b, "null", 4); break;
+    case JSON_TRUE: put_raw(b, "true", 4); break;
+    case JSON_FALSE: put_raw(b, "false", 5); break;
+    case JSON_NULL: put_raw(b, "null", 4); break;
     }
     return IS_OK;
 }
@@ -157,7 +172,7 @@ static void jw_pre(struct jw *w)
         return;
     }
     if (w->comma[w->depth])
-        buf_add(w->b, ",", 1);
+        put_raw(w->b, ",", 1);
     w->comma[w->depth] = true;
 }
 
@@ -168,13 +183,13 @@ static void jw_open(struct jw *w, const char *c)
         buf_set_error(w->b, IS_ERR_INVALID);
         return;
     }
-    buf_add(w->b, c, 1);
+    put_raw(w->b, c, 1);
     w->comma[++w->depth] = false;
 }
 
 static void jw_close(struct jw *w, const char *c)
 {
-    buf_add(w->b, c, 1);
+    put_raw(w->b, c, 1);
     if (w->depth > 0)
         w->depth--;
 }
@@ -203,7 +218,7 @@ void jw_key(struct jw *w, const char *key)
 {
     jw_pre(w);
     put_string(w->b, key, strlen(key));
-    buf_add(w->b, ":", 1);
+    put_raw(w->b, ":", 1);
     w->after_key = true;
 }
 
@@ -231,22 +246,22 @@ void jw_int(struct jw *w, long long v)
     } while (u);
     if (v < 0)
         *--p = '-';
-    buf_add(w->b, p, (size_t)(num + sizeof(num) - p));
+    put_raw(w->b, p, (size_t)(num + sizeof(num) - p));
 }
 
 void jw_bool(struct jw *w, bool v)
 {
     jw_pre(w);
     if (v)
-        buf_add(w->b, "true", 4);
+        put_raw(w->b, "true", 4);
     else
-        buf_add(w->b, "false", 5);
+        put_raw(w->b, "false", 5);
 }
 
 void jw_null(struct jw *w)
 {
     jw_pre(w);
-    buf_add(w->b, "null", 4);
+    put_raw(w->b, "null", 4);
 }
 
 void jw_json(struct jw *w, const json_t *j)
@@ -286,8 +301,10 @@ void jw_ktime(struct jw *w, const char *key, int64_t t)
         jw_null(w);
         return;
     }
-    char ts[UTIL_TIME_LEN];
-    util_time_rfc3339(t, ts);
+    char ts[UTIL_TIME_LEN + 1]; /* quoted; the text needs no escape */
+    util_time_rfc3339(t, ts + 1);
+    ts[0] = '"';
+    ts[UTIL_TIME_LEN] = '"';
     jw_pre(w);
-    put_string(w->b, ts, strlen(ts));
+    put_raw(w->b, ts, UTIL_TIME_LEN + 1);
 }

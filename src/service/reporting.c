@@ -434,13 +434,13 @@ static void reporter_write(struct jw *w, struct store_conn *c,
     bool is_originator = who && strcmp(who->org.id, r->originator) == 0;
     jw_obj(w);
     if (d.sees_identity && (!anonymous || is_originator)) {
-        char ja[256], en[256];
-        if (r->originator_ja[0]) {
-            util_xcopy(ja, sizeof(ja), r->originator_ja);
-            util_xcopy(en, sizeof(en), r->originator_en);
-        } else {
-            store_names(c, "org", r->originator, ja, sizeof(ja), en,
-                        sizeof(en));
+        char ja_read[256], en_read[256];
+        const char *ja = r->originator_ja, *en = r->originator_en;
+        if (!ja[0]) { /* not read with the row */
+            store_names(c, "org", r->originator, ja_read, sizeof(ja_read),
+                        en_read, sizeof(en_read));
+            ja = ja_read;
+            en = en_read;
         }
         jw_kstr(w, "org", r->originator);
         jw_key(w, "name");

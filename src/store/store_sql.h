@@ -185,10 +185,11 @@ ST(REPORT_INSERT, "INSERT INTO reports(id, originator, filed_by, scope_id, "
                   " range, kind, state, severity, severity_rule, exceeded, "
                   "declared, chain, reached, community, current_hop, "
                   "hop_arrived_at, detected_at, created_at, updated_at, "
-                  "first_due, full_due, final_due, full_at, closed_at, body)"
-                  " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                  "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-                  "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)")
+                  "first_due, full_due, final_due, full_at, closed_at, body,"
+                  " title) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                  "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+                  "?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
+                  "json_extract(?31, '$.title'))")
 ST(REPORT_GET, "SELECT " REPORT_COLS " FROM reports WHERE id = ?1")
 /* the range only narrows here (docs/rules.md): a stale copy never widens */
 ST(REPORT_SAVE,
@@ -196,7 +197,7 @@ ST(REPORT_SAVE,
    " severity_rule = ?15, exceeded = ?16, declared = ?17, "
    "reached = ?19, current_hop = ?21, hop_arrived_at = ?22, "
    "updated_at = ?25, full_at = ?29, closed_at = ?30, "
-   "body = ?31 WHERE id = ?2")
+   "body = ?31, title = json_extract(?31, '$.title') WHERE id = ?2")
 /* the same columns, qualified, for queries that join */
 #define REPORT_COLS_R                                                          \
     "r.seq, r.id, r.originator, r.filed_by, r.scope_id, r.sector_id, "         \
@@ -240,7 +241,8 @@ ST(REPORT_SAVE,
 /* clang-format on */
 #endif
 ST(REPORTS_SCAN,
-   "SELECT " REPORT_COLS_R ", json_extract(r.body, '$.title') "
+   "SELECT " REPORT_COLS_R ", "
+   "coalesce(r.title, json_extract(r.body, '$.title')) "
    "FROM reports r WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC")
 ST(REPORTS_WAITING,
    "SELECT " REPORT_COLS " FROM reports "

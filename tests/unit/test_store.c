@@ -973,6 +973,52 @@ static void t_report_scan_names(void **state)
     store_close(s);
 }
 
+/* The title a list scan gives is the body's, as the body is written
+ * (insert and save extract it in the same statement); a row whose title
+ * column is empty falls back to its body. */
+static void t_report_scan_title(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "scan-title.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const char *const orgs[] = {"op", "nisc", "min"};
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
+    struct store_report r;
+    plain_report(&r, 1, "nisc", plain_user(c));
+    r.body = (char *)"{\"title\":\"停電 \\\"A\\\"\",\"what_happened\":\"x\"}";
+    assert_int_equal(store_report_insert(c, &r), IS_OK);
+    struct store_report_filter f = {.all = true, .min_severity = -1};
+    struct store_report_rows it;
+    struct store_report got;
+    static const struct {
+        const char *sql, *body, *want;
+    } steps[] = {
+        {NULL, NULL, "停電 \"A\""},
+        {NULL, "{\"title\":\"B\"}", "B"},
+        {"UPDATE reports SET title = NULL", NULL, "B"},
+        {NULL, "{\"what_happened\":\"no title\"}", ""},
+    };
+    for (size_t i = 0; i < IS_ARRAY_LEN(steps); i++) {
+        if (steps[i].sql)
+            sql_ok(c, steps[i].sql);
+        if (steps[i].body) {
+            r.body = (char *)steps[i].body;
+            assert_int_equal(store_report_save(c, &r), IS_OK);
+        }
+        assert_int_equal(store_reports_open(c, &f, &it), IS_OK);
+        assert_int_equal(store_reports_next(&it, &got), IS_OK);
+        if (strcmp(got.title, steps[i].want) != 0)
+            fail_msg("step %zu: title \"%s\", want \"%s\"", i, got.title,
+                     steps[i].want);
+        store_report_release(&got);
+        store_reports_close(&it);
+    }
+    store_put(s, c);
+    store_close(s);
+}
+
 static void t_rollcall_version_triggers(void **state)
 {
     (void)state;
@@ -3506,6 +3552,7 @@ int main(void)
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
         cmocka_unit_test(t_report_scan_names),
+        cmocka_unit_test(t_report_scan_title),
         cmocka_unit_test(t_rollcall_version_triggers),
         cmocka_unit_test(t_hops_due_matches_core),
         cmocka_unit_test(t_alerts_due_matches_core),
