@@ -479,8 +479,9 @@ struct store_report_filter {
  * at a time; nothing else may use the connection until it is closed. */
 struct store_report_rows {
     struct store_conn *c;
-    void *st;   /* the engine's open statement (owned by c's cache) */
-    bool names; /* c's kept names are of the registry's current version */
+    void *st;     /* the engine's open statement (owned by c's cache) */
+    bool names;   /* c's kept names are of the registry's current version */
+    int64_t rows; /* rows returned so far */
 };
 int store_reports_open(struct store_conn *c,
                        const struct store_report_filter *f,

@@ -347,9 +347,10 @@ void store_report_filter_bind(sqlite3_stmt *st,
  * open-addressing table, for as long as registry_version (bumped by the
  * triggers of migration 0032 on every insert, delete or change of an id
  * or a name) is the version the table was filled under. A scan reads the
- * version when it opens; a name read afterwards but changed meanwhile is
- * dropped at the next scan, which sees the new version. At most
- * NAMES_SLOTS / 2 names are kept; past that, names are read each time. */
+ * version at its first row, inside the read transaction its statement
+ * holds, so the version and every name it reads are of one snapshot. At
+ * most NAMES_SLOTS / 2 names are kept; past that, names are read each
+ * time. */
 #define NAMES_SLOTS 16384u /* a power of two */
 
 struct names_entry {
@@ -456,7 +457,8 @@ int store_reports_open(struct store_conn *c,
 {
     it->c = c;
     it->st = NULL;
-    it->names = names_check(c);
+    it->rows = 0;
+    it->names = false;
     sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
     if (!st)
         return IS_ERR_STORE;
@@ -477,6 +479,10 @@ int store_reports_next(struct store_report_rows *it, struct store_report *r)
             return IS_ERR_NOMEM;
         store_col_copy(st, 31, r->title, sizeof(r->title));
         struct store_conn *c = it->c;
+        /* the version is read at the first row, while the scan holds its
+         * read transaction: the same snapshot as every name it reads */
+        if (it->rows++ == 0)
+            it->names = names_check(c);
         names_get(c, it->names, 'o', r->originator, r->originator_ja,
                   sizeof(r->originator_ja), r->originator_en,
                   sizeof(r->originator_en));
