@@ -395,9 +395,11 @@ bool rp_overdue(const struct store_report *r, int64_t now)
 }
 
 /* The description shown instead of the reporting organisation, as its
- * two languages. */
+ * two languages (two names of at most 255 bytes and the words around). */
+#define ANON_LABEL_LEN 700
 static void anon_label(struct store_conn *c, const struct store_report *r,
-                       bool with_ceptoar, char ja[700], char en[700])
+                       bool with_ceptoar, char ja[ANON_LABEL_LEN],
+                       char en[ANON_LABEL_LEN])
 {
     char sja[256], sen[256], cja[256] = "", cen[256] = "";
     if (r->scope_ja[0]) {
@@ -415,12 +417,23 @@ static void anon_label(struct store_conn *c, const struct store_report *r,
             store_names(c, "org", r->routing_ceptoar, cja, sizeof(cja), cen,
                         sizeof(cen));
         }
-        snprintf(ja, 700, "%sの事業者（%s経由）", sja, cja);
-        snprintf(en, 700, "an operator in %s (via %s)", sen, cen);
+        snprintf(ja, ANON_LABEL_LEN, "%sの事業者（%s経由）", sja, cja);
+        snprintf(en, ANON_LABEL_LEN, "an operator in %s (via %s)", sen, cen);
     } else {
-        snprintf(ja, 700, "%sの事業者", sja);
-        snprintf(en, 700, "an operator in %s", sen);
+        snprintf(ja, ANON_LABEL_LEN, "%sの事業者", sja);
+        snprintf(en, ANON_LABEL_LEN, "an operator in %s", sen);
     }
+}
+
+/* {"ja": ja, "en": en} under key. */
+static void write_ja_en(struct jw *w, const char *key, const char *ja,
+                        const char *en)
+{
+    jw_key(w, key);
+    jw_obj(w);
+    jw_kstr(w, "ja", ja);
+    jw_kstr(w, "en", en);
+    jw_end_obj(w);
 }
 
 /* The "reporter" object into w: the organisation, or the anonymous
@@ -443,24 +456,16 @@ static void reporter_write(struct jw *w, struct store_conn *c,
             en = en_read;
         }
         jw_kstr(w, "org", r->originator);
-        jw_key(w, "name");
-        jw_obj(w);
-        jw_kstr(w, "ja", ja);
-        jw_kstr(w, "en", en);
-        jw_end_obj(w);
+        write_ja_en(w, "name", ja, en);
         jw_kbool(w, "anonymous", anonymous);
     } else {
         /* the routing secretariat may reveal it (audited), not just see
          * it */
-        char ja[700], en[700];
+        char ja[ANON_LABEL_LEN], en[ANON_LABEL_LEN];
         anon_label(c, r, anonymous, ja, en);
         jw_kbool(w, "anonymous", anonymous);
         jw_kbool(w, "withheld", true);
-        jw_key(w, "label");
-        jw_obj(w);
-        jw_kstr(w, "ja", ja);
-        jw_kstr(w, "en", en);
-        jw_end_obj(w);
+        write_ja_en(w, "label", ja, en);
         jw_kbool(w, "revealable", anonymous && d.sees_identity);
     }
     jw_end_obj(w);
