@@ -1,6 +1,7 @@
 // app.js - the shell: session, language, navigation by role, the router.
-// Pages are modules loaded on demand (page-*.js); each renders into <main>
-// and may return a function that stops its timers when the page changes.
+// Pages are modules loaded on demand (page-*.js); each renders into its own
+// element inside <main> and may return a function that stops its timers
+// when the page changes.
 import { t, lang, setLang, L, fmtTime } from './i18n.js';
 import { get, post, del, setCsrf, onUnauthenticated, exerciseId } from './api.js';
 import { h, clear, msg, errText, put } from './dom.js';
@@ -263,7 +264,13 @@ async function route() {
     const mod = await import('./' + hit[1]);
     if (my !== seq) return;
     clear(main);
-    const stop = await mod.render(main, { ctx, params, name: hit[2], path });
+    // each navigation renders into its own element: a page still awaiting
+    // a read when the user moves on (the home page's CP/BCP summary, say)
+    // then draws into an element no longer on the page, never into the
+    // next page
+    const view = h('div', { cls: 'view' });
+    main.appendChild(view);
+    const stop = await mod.render(view, { ctx, params, name: hit[2], path });
     if (my !== seq) { if (typeof stop === 'function') stop(); return; }
     cleanup = typeof stop === 'function' ? stop : null;
   } catch (e) {

@@ -198,6 +198,29 @@ test('operator (Japanese, 390x844): the open question on top, answered there; de
   clean(b);
 });
 
+test('operator: a read the home page still awaits when the user moves on draws nothing on the next page', async () => {
+  // the home page's CP/BCP summary is read after the rest; its answer is
+  // held here until the user has gone on to a report, then let through
+  const b = await actor(OP, PHONE, 'ja');
+  const p = b.page;
+  let release, held;
+  const gate = new Promise((r) => { release = r; });
+  const seen = new Promise((r) => { held = r; });
+  await p.route('**/api/v1/bcp-readiness', async (r) => { held(); await gate; await r.continue(); });
+  await go(p, '/');
+  await seen;
+  // the element the home page draws into, kept to see its late part arrive
+  await p.evaluate(() => { window.homeRoot = document.querySelector('main h1').parentElement; });
+  await go(p, '/reports/' + s.r1);
+  await p.locator('#reporter').waitFor();
+  release();
+  await until(() => p.evaluate(() => window.homeRoot.querySelector('#home-bcp') !== null), 'the late summary drawn where the home page was');
+  assert.equal(await p.locator('#home-bcp').count(), 0, 'not on the report page');
+  assert.equal(await p.evaluate(() => window.homeRoot.isConnected), false, 'the home page is off the page');
+  await p.unroute('**/api/v1/bcp-readiness');
+  clean(b);
+});
+
 test('operator: the acknowledgement deadline is a clock time with an overdue mark (Japanese, then English)', async () => {
   const p = s.op.page;
   await go(p, '/inbox');
