@@ -63,60 +63,64 @@ int store_fail(struct store_conn *c, const char *what)
     return IS_ERR_STORE;
 }
 
-sqlite3_stmt *store_stmt(struct store_conn *c, enum store_stmt id)
+db_stmt *store_stmt(struct store_conn *c, enum store_stmt id)
 {
-    sqlite3_stmt *st = c->stmts[id];
-    if (!st) {
+    db_stmt *st = &c->stmts[id];
+    if (!st->lite) {
         if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
-                               SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
+                               SQLITE_PREPARE_PERSISTENT, &st->lite,
                                NULL) != SQLITE_OK) {
+            st->lite = NULL;
             store_fail(c, stmt_sql[id]);
             return NULL;
         }
-        return c->stmts[id];
+        return st;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    db_reset(st);
+    db_clear_bindings(st);
     return st;
 }
 
-int store_step_done(struct store_conn *c, sqlite3_stmt *st, const char *what)
+int store_step_done(struct store_conn *c, db_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
-    int ext = sqlite3_extended_errcode(c->db);
-    sqlite3_reset(st);
-    /* extended result codes are on: compare the primary code */
-    if ((rc & 0xff) == SQLITE_DONE || (rc & 0xff) == SQLITE_ROW)
-        return IS_OK;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT &&
-        (ext == SQLITE_CONSTRAINT_UNIQUE ||
-         ext == SQLITE_CONSTRAINT_PRIMARYKEY))
-        return IS_ERR_CONFLICT;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return IS_ERR_INVALID;
-    return store_fail(c, what);
+    int rc = db_step(st);
+    db_reset(st);
+    switch (rc) {
+    case DB_DONE:
+    case DB_ROW: return IS_OK;
+    case DB_UNIQUE: return IS_ERR_CONFLICT;
+    case DB_CONSTRAINT: return IS_ERR_INVALID;
+    default: return store_fail(c, what);
+    }
 }
 
-void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+bool store_tx_open(struct store_conn *c)
 {
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
+    return !sqlite3_get_autocommit(c->db);
 }
 
-void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
+int64_t store_changes(struct store_conn *c)
+{
+    return sqlite3_changes64(c->db);
+}
+
+int64_t store_last_id(struct store_conn *c)
+{
+    return sqlite3_last_insert_rowid(c->db);
+}
+
+void store_col_copy(db_stmt *st, int i, char *out, size_t outlen)
 {
     if (!out || !outlen) /* the caller does not want this column */
         return;
-    const char *s = (const char *)sqlite3_column_text(st, i);
+    const char *s = (const char *)db_column_text(st, i);
     if (!s)
         s = "";
     if (util_copy(out, outlen, s)) {
         /* loud, not fatal: a daemon that aborts on a stored row would
          * abort again on every restart */
         atomic_fetch_add(&store_errors, 1);
-        const char *col = sqlite3_column_name(st, i);
+        const char *col = db_column_name(st, i);
         log_event(LOG_ERROR, "store value longer than its field", "column",
                   json_string(col ? col : "?"), "bytes",
                   json_integer((json_int_t)strlen(s)), "max",
@@ -124,51 +128,46 @@ void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen)
     }
 }
 
-int store_col_dup(sqlite3_stmt *st, int i, char **out)
+int store_col_dup(db_stmt *st, int i, char **out)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const unsigned char *t = db_column_text(st, i);
     *out = t ? strdup((const char *)t) : NULL;
     return t && !*out ? IS_ERR_NOMEM : IS_OK;
 }
 
-static void bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
+static void bind_args(db_stmt *st, const char *fmt, va_list ap)
 {
     for (int i = 1; fmt && *fmt; fmt++, i++) {
         switch (*fmt) {
-        case 't': store_bind_text(st, i, va_arg(ap, const char *)); break;
-        case 'i': sqlite3_bind_int(st, i, va_arg(ap, int)); break;
-        case 'I': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+        case 't': db_bind_text(st, i, va_arg(ap, const char *)); break;
+        case 'i': db_bind_int(st, i, va_arg(ap, int)); break;
+        case 'I': db_bind_int64(st, i, va_arg(ap, int64_t)); break;
         case 'N': {
             int64_t v = va_arg(ap, int64_t);
             if (v)
-                sqlite3_bind_int64(st, i, v);
+                db_bind_int64(st, i, v);
             else
-                sqlite3_bind_null(st, i);
+                db_bind_null(st, i);
             break;
         }
         case 'b':
-        case 'B': {
-            const unsigned char *b = va_arg(ap, const unsigned char *);
-            if (b)
-                sqlite3_bind_blob(st, i, b, 32, SQLITE_STATIC);
-            else
-                sqlite3_bind_null(st, i);
+        case 'B':
+            db_bind_blob(st, i, va_arg(ap, const unsigned char *), 32);
             break;
-        }
-        default: /* 'n' */ sqlite3_bind_null(st, i); break;
+        default: /* 'n' */ db_bind_null(st, i); break;
         }
     }
 }
 
-sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
-                          const char *fmt, va_list ap)
+db_stmt *store_vprep(struct store_conn *c, enum store_stmt id, const char *fmt,
+                     va_list ap)
 {
-    sqlite3_stmt *st = store_stmt(c, id);
+    db_stmt *st = store_stmt(c, id);
     if (!st)
         return NULL;
     /* a binding list that does not match the statement is a bug: refuse
      * it rather than run the statement with parameters shifted */
-    if ((size_t)sqlite3_bind_parameter_count(st) != strlen(fmt ? fmt : "")) {
+    if ((size_t)db_bind_parameter_count(st) != strlen(fmt ? fmt : "")) {
         store_fail(c, "binding list does not match the statement");
         return NULL;
     }
@@ -179,11 +178,11 @@ sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
 static int vexec(struct store_conn *c, enum store_stmt id, const char *what,
                  bool need_change, const char *fmt, va_list ap)
 {
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     if (!st)
         return IS_ERR_STORE;
     int rc = store_step_done(c, st, what);
-    if (!rc && need_change && sqlite3_changes(c->db) == 0)
+    if (!rc && need_change && store_changes(c) == 0)
         return IS_ERR_NOTFOUND;
     return rc;
 }
@@ -209,22 +208,22 @@ int store_exec_changed(struct store_conn *c, enum store_stmt id,
 }
 
 /* Steps st: each row through fn (only the first when !all). Resets st. */
-static int walk(struct store_conn *c, sqlite3_stmt *st, const char *what,
-                bool all, store_row_fn fn, void *ctx)
+static int walk(struct store_conn *c, db_stmt *st, const char *what, bool all,
+                store_row_fn fn, void *ctx)
 {
     if (!st)
         return IS_ERR_STORE;
     int rc, n = 0, err = IS_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         n++;
         err = fn(st, ctx);
         if (err || !all)
             break;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if (err)
         return err;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return store_fail(c, what);
     return n || all ? IS_OK : IS_ERR_NOTFOUND;
 }
@@ -234,7 +233,7 @@ int store_get_row(struct store_conn *c, enum store_stmt id, const char *what,
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     return walk(c, st, what, false, fn, ctx);
 }
@@ -244,14 +243,14 @@ int store_each(struct store_conn *c, enum store_stmt id, const char *what,
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     return walk(c, st, what, true, fn, ctx);
 }
 
-static int map_int64(sqlite3_stmt *st, void *ctx)
+static int map_int64(db_stmt *st, void *ctx)
 {
-    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    *(int64_t *)ctx = db_column_int64(st, 0);
     return IS_OK;
 }
 
@@ -260,7 +259,7 @@ int store_get_int64(struct store_conn *c, enum store_stmt id, const char *what,
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     return walk(c, st, what, false, map_int64, out);
 }
@@ -270,7 +269,7 @@ struct text_out {
     size_t len;
 };
 
-static int map_text(sqlite3_stmt *st, void *ctx)
+static int map_text(db_stmt *st, void *ctx)
 {
     struct text_out *t = ctx;
     store_col_copy(st, 0, t->out, t->len);
@@ -283,7 +282,7 @@ int store_get_text(struct store_conn *c, enum store_stmt id, const char *what,
     struct text_out t = {.out = out, .len = outlen};
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     return walk(c, st, what, false, map_text, &t);
 }
@@ -316,7 +315,7 @@ int store_list(struct store_conn *c, enum store_stmt id, const char *what,
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     int rc = walk(c, st, what, true, fn, r);
     if (rc) {
@@ -341,22 +340,21 @@ int store_rows_end(int rc, struct store_rows *r,
     return rc;
 }
 
-int store_col_strs(sqlite3_stmt *st, char **const dst[], int n, char **mem)
+int store_col_strs(db_stmt *st, char **const dst[], int n, char **mem)
 {
     size_t len = 1;
     for (int i = 0; i < n; i++)
-        if (dst[i] && sqlite3_column_text(st, i))
-            len += (size_t)sqlite3_column_bytes(st, i) + 1;
+        if (dst[i] && db_column_text(st, i))
+            len += (size_t)db_column_bytes(st, i) + 1;
     char *p = malloc(len), *block = p;
     if (!p)
         return IS_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
-        const char *s =
-            dst[i] ? (const char *)sqlite3_column_text(st, i) : NULL;
+        const char *s = dst[i] ? (const char *)db_column_text(st, i) : NULL;
         if (dst[i])
             *dst[i] = s ? p : NULL;
         if (s) {
-            size_t k = (size_t)sqlite3_column_bytes(st, i);
+            size_t k = (size_t)db_column_bytes(st, i);
             memcpy(p, s, k);
             p[k] = '\0';
             p += k + 1;
@@ -471,7 +469,7 @@ void store_rollback(struct store_conn *c)
 
 int store_read_begin(struct store_conn *c)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_READ_BEGIN);
+    db_stmt *st = store_stmt(c, ST_READ_BEGIN);
     return st ? store_step_done(c, st, "read begin")
               : exec(c, "BEGIN DEFERRED");
 }
@@ -480,7 +478,7 @@ void store_read_end(struct store_conn *c)
 {
     if (sqlite3_get_autocommit(c->db))
         return; /* no transaction open */
-    sqlite3_stmt *st = store_stmt(c, ST_READ_COMMIT);
+    db_stmt *st = store_stmt(c, ST_READ_COMMIT);
     if (!st || store_step_done(c, st, "read end"))
         exec(c, "ROLLBACK");
 }
@@ -581,7 +579,7 @@ static void conn_close(struct store_conn *c)
 {
     store_names_cache_free(c);
     for (int i = 0; i < ST__COUNT; i++)
-        sqlite3_finalize(c->stmts[i]);
+        sqlite3_finalize(c->stmts[i].lite);
     memset(c->stmts, 0, sizeof(c->stmts));
     sqlite3_close(c->db);
     c->db = NULL;

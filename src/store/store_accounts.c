@@ -13,25 +13,25 @@ int store_user_insert(struct store_conn *c, const struct store_user *u,
                         (int)u->roles, u->lang[0] ? u->lang : "ja",
                         (int)u->disabled, (int)u->demo, now);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
 /* Row mapper of ST_USER_BY_*: id, org, username, display_name, pw_hash,
  * roles, lang, disabled, demo. */
-static int map_user(sqlite3_stmt *st, void *ctx)
+static int map_user(db_stmt *st, void *ctx)
 {
     struct store_user *out = ctx;
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_column_int64(st, 0);
     store_col_copy(st, 1, out->org_id, sizeof(out->org_id));
     store_col_copy(st, 2, out->username, sizeof(out->username));
     store_col_copy(st, 3, out->display_name, sizeof(out->display_name));
     store_col_copy(st, 4, out->pw_hash, sizeof(out->pw_hash));
-    out->roles = (unsigned)sqlite3_column_int(st, 5);
+    out->roles = (unsigned)db_column_int(st, 5);
     store_col_copy(st, 6, out->lang, sizeof(out->lang));
-    out->disabled = sqlite3_column_int(st, 7) != 0;
-    out->demo = sqlite3_column_int(st, 8) != 0;
+    out->disabled = db_column_int(st, 7) != 0;
+    out->demo = db_column_int(st, 8) != 0;
     return IS_OK;
 }
 
@@ -68,19 +68,19 @@ int store_user_set_lang(struct store_conn *c, int64_t id, const char *lang)
 
 /* Row mapper of ST_USERS_ORG: id, org, username, display_name, roles,
  * lang, disabled, demo (no password hash). */
-static int map_user_listed(sqlite3_stmt *st, void *ctx)
+static int map_user_listed(db_stmt *st, void *ctx)
 {
     struct store_user *u = store_rows_push(ctx);
     if (!u)
         return IS_ERR_NOMEM;
-    u->id = sqlite3_column_int64(st, 0);
+    u->id = db_column_int64(st, 0);
     store_col_copy(st, 1, u->org_id, sizeof(u->org_id));
     store_col_copy(st, 2, u->username, sizeof(u->username));
     store_col_copy(st, 3, u->display_name, sizeof(u->display_name));
-    u->roles = (unsigned)sqlite3_column_int(st, 4);
+    u->roles = (unsigned)db_column_int(st, 4);
     store_col_copy(st, 5, u->lang, sizeof(u->lang));
-    u->disabled = sqlite3_column_int(st, 6) != 0;
-    u->demo = sqlite3_column_int(st, 7) != 0;
+    u->disabled = db_column_int(st, 6) != 0;
+    u->demo = db_column_int(st, 7) != 0;
     return IS_OK;
 }
 
@@ -113,10 +113,10 @@ struct session_out {
     size_t csrflen;
 };
 
-static int map_session(sqlite3_stmt *st, void *ctx)
+static int map_session(db_stmt *st, void *ctx)
 {
     struct session_out *o = ctx;
-    *o->user_id = sqlite3_column_int64(st, 0);
+    *o->user_id = db_column_int64(st, 0);
     store_col_copy(st, 1, o->csrf, o->csrflen);
     return IS_OK;
 }
@@ -154,13 +154,13 @@ struct token_out {
 };
 
 /* A hash that is not 32 bytes matches no token. */
-static int map_token(sqlite3_stmt *st, void *ctx)
+static int map_token(db_stmt *st, void *ctx)
 {
     struct token_out *o = ctx;
-    if (sqlite3_column_bytes(st, 1) != 32)
+    if (db_column_bytes(st, 1) != 32)
         return IS_ERR_NOTFOUND;
-    *o->user_id = sqlite3_column_int64(st, 0);
-    memcpy(o->hash, sqlite3_column_blob(st, 1), 32);
+    *o->user_id = db_column_int64(st, 0);
+    memcpy(o->hash, db_column_blob(st, 1), 32);
     return IS_OK;
 }
 
@@ -177,11 +177,11 @@ struct owner_out {
     bool *revoked;
 };
 
-static int map_owner(sqlite3_stmt *st, void *ctx)
+static int map_owner(db_stmt *st, void *ctx)
 {
     struct owner_out *o = ctx;
-    *o->user_id = sqlite3_column_int64(st, 0);
-    *o->revoked = sqlite3_column_int(st, 1) != 0;
+    *o->user_id = db_column_int64(st, 0);
+    *o->revoked = db_column_int(st, 1) != 0;
     return IS_OK;
 }
 
@@ -200,18 +200,18 @@ int store_token_revoke(struct store_conn *c, const char *id, int64_t now)
 
 /* Row mapper of ST_TOKENS_USER: id, name, created_at, expires_at,
  * revoked_at (NULL times read as 0). */
-static int map_token_listed(sqlite3_stmt *st, void *ctx)
+static int map_token_listed(db_stmt *st, void *ctx)
 {
     struct store_token *t = store_rows_push(ctx);
     if (!t)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, t->id, sizeof(t->id));
-    const unsigned char *name = sqlite3_column_text(st, 1);
+    const unsigned char *name = db_column_text(st, 1);
     if (name && !(t->name = strdup((const char *)name)))
         return IS_ERR_NOMEM;
-    t->created_at = sqlite3_column_int64(st, 2);
-    t->expires_at = sqlite3_column_int64(st, 3);
-    t->revoked_at = sqlite3_column_int64(st, 4);
+    t->created_at = db_column_int64(st, 2);
+    t->expires_at = db_column_int64(st, 3);
+    t->revoked_at = db_column_int64(st, 4);
     return IS_OK;
 }
 

@@ -38,7 +38,7 @@ int store_remind_queue(struct store_conn *c, const char *adv, const char *org,
                     now);
     if (rc)
         return rc;
-    *queued = sqlite3_changes(c->db);
+    *queued = store_changes(c);
     if (*queued == 0) /* never sent to a contact: the first usable one */
         rc = store_queue_next(c, adv, org, "reminder", false, now, queued);
     return rc;

@@ -10,11 +10,11 @@ struct ack_counts {
 };
 
 /* Row mapper of ST_ADV_ACK_COUNTS: count(*), count(acked_at). */
-static int map_ack_counts(sqlite3_stmt *st, void *ctx)
+static int map_ack_counts(db_stmt *st, void *ctx)
 {
     struct ack_counts *x = ctx;
-    x->total = sqlite3_column_int64(st, 0);
-    x->acked = sqlite3_column_int64(st, 1);
+    x->total = db_column_int64(st, 0);
+    x->acked = db_column_int64(st, 1);
     return IS_OK;
 }
 
@@ -39,11 +39,11 @@ struct opened {
 };
 
 /* Row mapper of ST_RCPT_OPENED_GET: opened_at (NULL: 0), released. */
-static int map_opened(sqlite3_stmt *st, void *ctx)
+static int map_opened(db_stmt *st, void *ctx)
 {
     struct opened *x = ctx;
-    x->at = sqlite3_column_int64(st, 0);
-    x->released = sqlite3_column_int(st, 1) != 0;
+    x->at = db_column_int64(st, 0);
+    x->released = db_column_int(st, 1) != 0;
     return IS_OK;
 }
 

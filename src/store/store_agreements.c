@@ -5,14 +5,14 @@
 #include "store/store_internal.h"
 
 /* Row mapper of ST_RULES_CURRENT: version, title_ja, title_en, effective. */
-static int map_rules(sqlite3_stmt *st, void *ctx)
+static int map_rules(db_stmt *st, void *ctx)
 {
     struct store_rules *out = ctx;
     memset(out, 0, sizeof(*out));
     store_col_copy(st, 0, out->version, sizeof(out->version));
     store_col_copy(st, 1, out->title_ja, sizeof(out->title_ja));
     store_col_copy(st, 2, out->title_en, sizeof(out->title_en));
-    out->effective_at = sqlite3_column_int64(st, 3);
+    out->effective_at = db_column_int64(st, 3);
     return IS_OK;
 }
 
@@ -29,7 +29,7 @@ int store_agreement_insert(struct store_conn *c, const char *org,
     int rc = store_exec(c, ST_AGREEMENT_INSERT, "agreement insert", "ttNI", org,
                         version, signed_by, now);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -41,24 +41,24 @@ int store_agreement_withdraw(struct store_conn *c, int64_t id, const char *org,
 }
 
 /* Row mapper of AGREEMENT_COLS into one struct store_agreement. */
-static int map_agreement(sqlite3_stmt *st, void *ctx)
+static int map_agreement(db_stmt *st, void *ctx)
 {
     struct store_agreement *out = ctx;
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_column_int64(st, 0);
     store_col_copy(st, 1, out->org_id, sizeof(out->org_id));
     store_col_copy(st, 2, out->rules_version, sizeof(out->rules_version));
-    out->signed_by = sqlite3_column_int64(st, 3);
+    out->signed_by = db_column_int64(st, 3);
     store_col_copy(st, 4, out->signed_by_name, sizeof(out->signed_by_name));
-    out->signed_at = sqlite3_column_int64(st, 5);
-    out->withdrawn_by = sqlite3_column_int64(st, 6);
+    out->signed_at = db_column_int64(st, 5);
+    out->withdrawn_by = db_column_int64(st, 6);
     store_col_copy(st, 7, out->withdrawn_by_name,
                    sizeof(out->withdrawn_by_name));
-    out->withdrawn_at = sqlite3_column_int64(st, 8);
+    out->withdrawn_at = db_column_int64(st, 8);
     return IS_OK;
 }
 
-static int push_agreement(sqlite3_stmt *st, void *ctx)
+static int push_agreement(db_stmt *st, void *ctx)
 {
     struct store_agreement *a = store_rows_push(ctx);
     if (!a)

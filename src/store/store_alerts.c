@@ -12,7 +12,7 @@ int store_alert_queue(struct store_conn *c, const char *report, const char *org,
 {
     int rc = store_exec(c, ST_ALERT_QUEUE, "alert queue", "tttiI", report, org,
                         purpose, every ? 1 : 0, (int64_t)now);
-    *queued = rc ? 0 : sqlite3_changes(c->db);
+    *queued = rc ? 0 : store_changes(c);
     return rc;
 }
 
@@ -23,13 +23,13 @@ int store_alert_arrive(struct store_conn *c, const char *report,
     *queued = 0;
     int rc = store_exec(c, ST_ALERT_ARRIVE, "alert arrive", "ttiI", report, org,
                         severity, (int64_t)now);
-    if (rc || sqlite3_changes(c->db) == 0)
+    if (rc || store_changes(c) == 0)
         return rc; /* arrived before: its alert stands */
     return store_alert_queue(c, report, org, "alert", every, now, queued);
 }
 
 /* Row mapper of ST_ALERT_HOPS: pushes one id. */
-static int map_id(sqlite3_stmt *st, void *ctx)
+static int map_id(db_stmt *st, void *ctx)
 {
     struct store_id *x = store_rows_push(ctx);
     if (!x)
@@ -65,21 +65,21 @@ int store_alert_queue_rest(struct store_conn *c, const char *report,
     if (!rc)
         rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert rest", "ttittIi", report,
                         org, a.round, "alert", "escalation", (int64_t)now, 1);
-    *queued = rc ? 0 : sqlite3_changes(c->db);
+    *queued = rc ? 0 : store_changes(c);
     return rc;
 }
 
 /* Row mapper of ST_ALERT_GET. */
-static int map_alert(sqlite3_stmt *st, void *ctx)
+static int map_alert(db_stmt *st, void *ctx)
 {
     struct store_alert *a = ctx;
     memset(a, 0, sizeof(*a));
-    a->round = sqlite3_column_int(st, 0);
-    a->severity = sqlite3_column_int(st, 1);
-    a->alerted_at = sqlite3_column_int64(st, 2);
-    a->opened_at = sqlite3_column_int64(st, 3);
-    a->escalated_at = sqlite3_column_int64(st, 4);
-    a->reminded_at = sqlite3_column_int64(st, 5);
+    a->round = db_column_int(st, 0);
+    a->severity = db_column_int(st, 1);
+    a->alerted_at = db_column_int64(st, 2);
+    a->opened_at = db_column_int64(st, 3);
+    a->escalated_at = db_column_int64(st, 4);
+    a->reminded_at = db_column_int64(st, 5);
     store_col_copy(st, 6, a->opened_via, sizeof(a->opened_via));
     return IS_OK;
 }
@@ -103,7 +103,7 @@ int store_alert_open(struct store_conn *c, const char *report, const char *org,
 }
 
 /* Row mapper of two ids (report, org) into a struct store_adv_org. */
-static int map_pair(sqlite3_stmt *st, void *ctx)
+static int map_pair(db_stmt *st, void *ctx)
 {
     struct store_adv_org *x = store_rows_push(ctx);
     if (!x)
@@ -173,17 +173,17 @@ void store_unopened_list_free(struct store_unopened_list *l)
 }
 
 /* Row mapper of ST_ALERTS_UNOPENED. */
-static int map_unopened(sqlite3_stmt *st, void *ctx)
+static int map_unopened(db_stmt *st, void *ctx)
 {
     struct store_unopened *u = store_rows_push(ctx);
     if (!u)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, u->report, sizeof(u->report));
     store_col_copy(st, 1, u->org, sizeof(u->org));
-    u->round = sqlite3_column_int(st, 2);
-    u->severity = sqlite3_column_int(st, 3);
-    u->alerted_at = sqlite3_column_int64(st, 4);
-    u->reminded_at = sqlite3_column_int64(st, 5);
+    u->round = db_column_int(st, 2);
+    u->severity = db_column_int(st, 3);
+    u->alerted_at = db_column_int64(st, 4);
+    u->reminded_at = db_column_int64(st, 5);
     store_col_copy(st, 6, u->org_kind, sizeof(u->org_kind));
     int rc = store_col_dup(st, 7, &u->name_ja);
     if (!rc)
@@ -215,11 +215,11 @@ struct link_kind_out {
     int *round;
 };
 
-static int map_link_kind(sqlite3_stmt *st, void *ctx)
+static int map_link_kind(db_stmt *st, void *ctx)
 {
     struct link_kind_out *o = ctx;
     store_col_copy(st, 0, o->kind, o->klen);
-    *o->round = sqlite3_column_int(st, 1);
+    *o->round = db_column_int(st, 1);
     return IS_OK;
 }
 

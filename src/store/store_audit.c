@@ -70,14 +70,14 @@ struct chain_pos {
 
 /* Row mapper of ST_AUDIT_LAST (seq, hash): with no head recorded (or an
  * unreadable one: seq still 1) follow the last row; never reuse a seq. */
-static int map_last(sqlite3_stmt *st, void *ctx)
+static int map_last(db_stmt *st, void *ctx)
 {
     struct chain_pos *p = ctx;
-    int64_t last = sqlite3_column_int64(st, 0);
+    int64_t last = db_column_int64(st, 0);
     if (p->seq == 1) {
         p->seq = last + 1;
-        if (sqlite3_column_bytes(st, 1) == AUDIT_HASH_LEN)
-            memcpy(p->prev, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
+        if (db_column_bytes(st, 1) == AUDIT_HASH_LEN)
+            memcpy(p->prev, db_column_blob(st, 1), AUDIT_HASH_LEN);
     } else if (last >= p->seq) {
         p->seq = last + 1;
     }
@@ -192,17 +192,17 @@ static void add_problem(struct store_audit_report *r, int64_t seq,
 /* Recomputes the hash of the current AUDIT_ALL row into calc; false when
  * the row cannot be hashed (damaged version or commitment). Checks the
  * commitment of a withheld actor against its opening. */
-static bool row_hash(sqlite3_stmt *st, struct store_audit_report *r,
-                     int64_t seq, unsigned char calc[AUDIT_HASH_LEN])
+static bool row_hash(db_stmt *st, struct store_audit_report *r, int64_t seq,
+                     unsigned char calc[AUDIT_HASH_LEN])
 {
-    const unsigned char *prev = sqlite3_column_blob(st, 7);
-    int64_t version = sqlite3_column_int64(st, 9);
-    int64_t at = sqlite3_column_int64(st, 1);
-    int64_t user = sqlite3_column_int64(st, 2);
-    const char *org = (const char *)sqlite3_column_text(st, 3);
-    const char *action = (const char *)sqlite3_column_text(st, 4);
-    const char *target = (const char *)sqlite3_column_text(st, 5);
-    const char *detail = (const char *)sqlite3_column_text(st, 6);
+    const unsigned char *prev = db_column_blob(st, 7);
+    int64_t version = db_column_int64(st, 9);
+    int64_t at = db_column_int64(st, 1);
+    int64_t user = db_column_int64(st, 2);
+    const char *org = (const char *)db_column_text(st, 3);
+    const char *action = (const char *)db_column_text(st, 4);
+    const char *target = (const char *)db_column_text(st, 5);
+    const char *detail = (const char *)db_column_text(st, 6);
     if (version == 1) {
         audit_chain_hash(prev, at, user, org, action, target, detail, calc);
         return true;
@@ -212,8 +212,8 @@ static bool row_hash(sqlite3_stmt *st, struct store_audit_report *r,
                     (long long)seq);
         return false;
     }
-    int clen = sqlite3_column_bytes(st, 10);
-    const unsigned char *cm = sqlite3_column_blob(st, 10);
+    int clen = db_column_bytes(st, 10);
+    const unsigned char *cm = db_column_blob(st, 10);
     if (clen != 0 && clen != AUDIT_HASH_LEN) {
         add_problem(r, seq, "changed", "entry %lld has a damaged commitment",
                     (long long)seq);
@@ -222,14 +222,13 @@ static bool row_hash(sqlite3_stmt *st, struct store_audit_report *r,
     if (clen) {
         unsigned char open[AUDIT_HASH_LEN];
         r->withheld++;
-        if (sqlite3_column_bytes(st, 11) != AUDIT_SALT_LEN) {
+        if (db_column_bytes(st, 11) != AUDIT_SALT_LEN) {
             add_problem(r, seq, "changed",
                         "the withheld actor of entry %lld is missing",
                         (long long)seq);
         } else {
-            audit_chain_commit(sqlite3_column_blob(st, 11),
-                               sqlite3_column_int64(st, 12),
-                               (const char *)sqlite3_column_text(st, 13), open);
+            audit_chain_commit(db_column_blob(st, 11), db_column_int64(st, 12),
+                               (const char *)db_column_text(st, 13), open);
             if (!util_ct_equal(open, cm, AUDIT_HASH_LEN))
                 add_problem(r, seq, "changed",
                             "the withheld actor of entry %lld does not "
@@ -276,16 +275,16 @@ static void check_link(struct verify_walk *w, int64_t seq,
 }
 
 /* Row mapper of ST_AUDIT_ALL: checks one entry against the walk so far. */
-static int verify_row(sqlite3_stmt *st, void *ctx)
+static int verify_row(db_stmt *st, void *ctx)
 {
     struct verify_walk *w = ctx;
     struct store_audit_report *r = w->r;
     unsigned char calc[AUDIT_HASH_LEN];
-    int64_t seq = sqlite3_column_int64(st, 0);
-    const unsigned char *prev = sqlite3_column_blob(st, 7);
-    const unsigned char *hash = sqlite3_column_blob(st, 8);
-    bool sizes_ok = sqlite3_column_bytes(st, 7) == AUDIT_HASH_LEN &&
-                    sqlite3_column_bytes(st, 8) == AUDIT_HASH_LEN;
+    int64_t seq = db_column_int64(st, 0);
+    const unsigned char *prev = db_column_blob(st, 7);
+    const unsigned char *hash = db_column_blob(st, 8);
+    bool sizes_ok = db_column_bytes(st, 7) == AUDIT_HASH_LEN &&
+                    db_column_bytes(st, 8) == AUDIT_HASH_LEN;
     r->entries++;
     if (seq != w->expect)
         add_problem(r, w->expect, "removed",
@@ -353,13 +352,12 @@ int store_audit_verify(struct store_conn *c, struct store_audit_report *r)
 
 /* Copies a 32-byte chain value of column col into out; false (out
  * zeroed) when the column is not 32 bytes. */
-static bool chain_col(sqlite3_stmt *st, int col,
-                      unsigned char out[AUDIT_HASH_LEN])
+static bool chain_col(db_stmt *st, int col, unsigned char out[AUDIT_HASH_LEN])
 {
     memset(out, 0, AUDIT_HASH_LEN);
-    if (sqlite3_column_bytes(st, col) != AUDIT_HASH_LEN)
+    if (db_column_bytes(st, col) != AUDIT_HASH_LEN)
         return false;
-    memcpy(out, sqlite3_column_blob(st, col), AUDIT_HASH_LEN);
+    memcpy(out, db_column_blob(st, col), AUDIT_HASH_LEN);
     return true;
 }
 
@@ -371,20 +369,20 @@ struct page_walk {
 /* Row mapper of ST_AUDIT_PAGE*: seq, at, actor_user, actor_org, action,
  * target, detail, hash, version, commitment, prev_hash, and the withheld
  * actor (user, org). */
-static int map_audit_row(sqlite3_stmt *st, void *ctx)
+static int map_audit_row(db_stmt *st, void *ctx)
 {
     struct page_walk *w = ctx;
     struct store_audit_row *e = store_rows_push(&w->rows);
     if (!e)
         return IS_ERR_NOMEM;
-    e->seq = sqlite3_column_int64(st, 0);
-    e->at = sqlite3_column_int64(st, 1);
-    e->version = sqlite3_column_int64(st, 8);
-    e->withheld = sqlite3_column_bytes(st, 9) > 0;
+    e->seq = db_column_int64(st, 0);
+    e->at = db_column_int64(st, 1);
+    e->version = db_column_int64(st, 8);
+    e->withheld = db_column_bytes(st, 9) > 0;
     /* the withheld actor is read for its own organisation only */
     int user = e->withheld && w->own ? 11 : 2;
-    e->has_actor_user = sqlite3_column_type(st, user) != SQLITE_NULL;
-    e->actor_user = sqlite3_column_int64(st, user);
+    e->has_actor_user = db_column_type(st, user) != DB_NULL;
+    e->actor_user = db_column_int64(st, user);
     e->has_hash = chain_col(st, 7, e->hash);
     e->has_commitment = chain_col(st, 9, e->commitment);
     e->has_prev_hash = chain_col(st, 10, e->prev_hash);

@@ -7,17 +7,17 @@
 
 /* ---- organisations ---- */
 
-static int map_org(sqlite3_stmt *st, void *ctx)
+static int map_org(db_stmt *st, void *ctx)
 {
     struct store_c4tap_org *o = ctx;
     memset(o, 0, sizeof(*o));
     store_col_copy(st, 0, o->org_id, sizeof(o->org_id));
-    o->standing = sqlite3_column_int(st, 1);
+    o->standing = db_column_int(st, 1);
     store_col_copy(st, 2, o->rules_version, sizeof(o->rules_version));
     store_col_copy(st, 3, o->agreed_by, sizeof(o->agreed_by));
-    o->agreed_at = sqlite3_column_int64(st, 4);
-    o->recorded_by = sqlite3_column_int64(st, 5);
-    o->withdrawn_at = sqlite3_column_int64(st, 6);
+    o->agreed_at = db_column_int64(st, 4);
+    o->recorded_by = db_column_int64(st, 5);
+    o->withdrawn_at = db_column_int64(st, 6);
     store_col_copy(st, 7, o->ranges, sizeof(o->ranges));
     store_col_copy(st, 8, o->kind, sizeof(o->kind));
     store_col_copy(st, 9, o->name_ja, sizeof(o->name_ja));
@@ -26,7 +26,7 @@ static int map_org(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-static int map_org_listed(sqlite3_stmt *st, void *ctx)
+static int map_org_listed(db_stmt *st, void *ctx)
 {
     void *o = store_rows_push(ctx);
     return o ? map_org(st, o) : IS_ERR_NOMEM;
@@ -71,22 +71,22 @@ int store_c4tap_orgs(struct store_conn *c, struct store_c4tap_org **out,
 
 /* ---- handlers ---- */
 
-static int map_handler(sqlite3_stmt *st, void *ctx)
+static int map_handler(db_stmt *st, void *ctx)
 {
     struct store_c4tap_handler *h = ctx;
     memset(h, 0, sizeof(*h));
-    h->user_id = sqlite3_column_int64(st, 0);
-    h->kind = sqlite3_column_int(st, 1);
+    h->user_id = db_column_int64(st, 0);
+    h->kind = db_column_int(st, 1);
     store_col_copy(st, 2, h->mail_key, sizeof(h->mail_key));
-    h->registered_by = sqlite3_column_int64(st, 3);
-    h->registered_at = sqlite3_column_int64(st, 4);
+    h->registered_by = db_column_int64(st, 3);
+    h->registered_at = db_column_int64(st, 4);
     store_col_copy(st, 5, h->username, sizeof(h->username));
     store_col_copy(st, 6, h->display_name, sizeof(h->display_name));
     store_col_copy(st, 7, h->org_id, sizeof(h->org_id));
     return IS_OK;
 }
 
-static int map_handler_listed(sqlite3_stmt *st, void *ctx)
+static int map_handler_listed(db_stmt *st, void *ctx)
 {
     void *h = store_rows_push(ctx);
     return h ? map_handler(st, h) : IS_ERR_NOMEM;
@@ -149,48 +149,48 @@ void store_c4tap_subs_free(struct store_c4tap_sub *s, size_t n)
 }
 
 /* The columns of C4_SUB_COLS, starting at column k of st. */
-static void read_sub_at(sqlite3_stmt *st, int k, struct store_c4tap_sub *s)
+static void read_sub_at(db_stmt *st, int k, struct store_c4tap_sub *s)
 {
     memset(s, 0, sizeof(*s));
-    s->id = sqlite3_column_int64(st, k + 0);
+    s->id = db_column_int64(st, k + 0);
     store_col_copy(st, k + 1, s->org_id, sizeof(s->org_id));
-    s->user_id = sqlite3_column_int64(st, k + 2);
-    s->anonymous = sqlite3_column_int(st, k + 3) != 0;
+    s->user_id = db_column_int64(st, k + 2);
+    s->anonymous = db_column_int(st, k + 3) != 0;
     store_col_copy(st, k + 4, s->via, sizeof(s->via));
     store_col_copy(st, k + 5, s->ranges, sizeof(s->ranges));
     store_col_copy(st, k + 6, s->sha256, sizeof(s->sha256));
-    s->size = sqlite3_column_int64(st, k + 7);
-    s->mail_at = sqlite3_column_int64(st, k + 8);
-    s->created_at = sqlite3_column_int64(st, k + 9);
-    s->campaign_id = sqlite3_column_int64(st, k + 10);
+    s->size = db_column_int64(st, k + 7);
+    s->mail_at = db_column_int64(st, k + 8);
+    s->created_at = db_column_int64(st, k + 9);
+    s->campaign_id = db_column_int64(st, k + 10);
     store_col_copy(st, k + 11, s->note, sizeof(s->note));
-    s->version = sqlite3_column_int64(st, k + 12);
-    s->demo = sqlite3_column_int(st, k + 13) != 0;
+    s->version = db_column_int64(st, k + 12);
+    s->demo = db_column_int(st, k + 13) != 0;
     store_col_copy(st, k + 14, s->org_name_ja, sizeof(s->org_name_ja));
     store_col_copy(st, k + 15, s->org_name_en, sizeof(s->org_name_en));
     store_col_copy(st, k + 16, s->scope_id, sizeof(s->scope_id));
     store_col_copy(st, k + 17, s->sector_id, sizeof(s->sector_id));
 }
 
-static void read_sub(sqlite3_stmt *st, struct store_c4tap_sub *s)
+static void read_sub(db_stmt *st, struct store_c4tap_sub *s)
 {
     read_sub_at(st, 0, s);
 }
 
-static int map_sub_parsed(sqlite3_stmt *st, void *ctx)
+static int map_sub_parsed(db_stmt *st, void *ctx)
 {
     struct store_c4tap_sub *s = ctx;
     read_sub(st, s);
     return store_col_dup(st, 18, &s->parsed);
 }
 
-static int map_sub(sqlite3_stmt *st, void *ctx)
+static int map_sub(db_stmt *st, void *ctx)
 {
     read_sub(st, ctx);
     return IS_OK;
 }
 
-static int map_sub_listed(sqlite3_stmt *st, void *ctx)
+static int map_sub_listed(db_stmt *st, void *ctx)
 {
     void *s = store_rows_push(ctx);
     return s ? map_sub(st, s) : IS_ERR_NOMEM;
@@ -200,28 +200,28 @@ int store_c4tap_sub_insert(struct store_conn *c,
                            const struct store_c4tap_sub *s, const void *raw,
                            size_t rawlen, int64_t *id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_C4_SUB_INSERT);
+    db_stmt *st = store_stmt(c, ST_C4_SUB_INSERT);
     if (!st)
         return IS_ERR_STORE;
-    store_bind_text(st, 1, s->org_id);
-    sqlite3_bind_int64(st, 2, s->user_id);
-    sqlite3_bind_int(st, 3, s->anonymous ? 1 : 0);
-    store_bind_text(st, 4, s->via);
-    store_bind_text(st, 5, s->ranges);
-    store_bind_text(st, 6, s->sha256);
-    sqlite3_bind_int64(st, 7, s->size);
-    sqlite3_bind_int64(st, 8, s->mail_at);
-    sqlite3_bind_int64(st, 9, s->created_at);
-    sqlite3_bind_int64(st, 10, s->campaign_id);
-    store_bind_text(st, 11, s->note);
-    store_bind_text(st, 12, s->parsed ? s->parsed : "{}");
-    sqlite3_bind_blob64(st, 13, raw, rawlen, SQLITE_STATIC);
-    sqlite3_bind_int(st, 14, s->demo ? 1 : 0);
+    db_bind_text(st, 1, s->org_id);
+    db_bind_int64(st, 2, s->user_id);
+    db_bind_int(st, 3, s->anonymous ? 1 : 0);
+    db_bind_text(st, 4, s->via);
+    db_bind_text(st, 5, s->ranges);
+    db_bind_text(st, 6, s->sha256);
+    db_bind_int64(st, 7, s->size);
+    db_bind_int64(st, 8, s->mail_at);
+    db_bind_int64(st, 9, s->created_at);
+    db_bind_int64(st, 10, s->campaign_id);
+    db_bind_text(st, 11, s->note);
+    db_bind_text(st, 12, s->parsed ? s->parsed : "{}");
+    db_bind_blob(st, 13, raw, rawlen);
+    db_bind_int(st, 14, s->demo ? 1 : 0);
     int rc = store_step_done(c, st, "c4tap submission insert");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    db_reset(st);
+    db_clear_bindings(st);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -247,11 +247,11 @@ struct raw_ctx {
     size_t *len;
 };
 
-static int map_raw(sqlite3_stmt *st, void *ctx)
+static int map_raw(db_stmt *st, void *ctx)
 {
     struct raw_ctx *r = ctx;
-    size_t n = (size_t)sqlite3_column_bytes(st, 0);
-    const void *b = sqlite3_column_blob(st, 0);
+    size_t n = (size_t)db_column_bytes(st, 0);
+    const void *b = db_column_blob(st, 0);
     *r->raw = malloc(n ? n : 1);
     if (!*r->raw)
         return IS_ERR_NOMEM;
@@ -307,7 +307,7 @@ struct walk_ctx {
     void *ctx;
 };
 
-static int map_walk(sqlite3_stmt *st, void *ctx)
+static int map_walk(db_stmt *st, void *ctx)
 {
     struct walk_ctx *w = ctx;
     struct store_c4tap_sub s;
@@ -349,14 +349,14 @@ struct ind_ctx {
     void *ctx;
 };
 
-static int map_ind(sqlite3_stmt *st, void *ctx)
+static int map_ind(db_stmt *st, void *ctx)
 {
     struct ind_ctx *k = ctx;
     struct store_c4tap_ind i = {
-        .submission_id = sqlite3_column_int64(st, 0),
-        .kind = (const char *)sqlite3_column_text(st, 1),
-        .value = (const char *)sqlite3_column_text(st, 2),
-        .type = sqlite3_column_int(st, 3),
+        .submission_id = db_column_int64(st, 0),
+        .kind = (const char *)db_column_text(st, 1),
+        .value = (const char *)db_column_text(st, 2),
+        .type = db_column_int(st, 3),
     };
     if (!i.kind)
         i.kind = "";
@@ -371,13 +371,13 @@ struct lookup_ctx {
     void *ctx;
 };
 
-static int map_lookup(sqlite3_stmt *st, void *ctx)
+static int map_lookup(db_stmt *st, void *ctx)
 {
     struct lookup_ctx *k = ctx;
     struct store_c4tap_sub s;
     read_sub_at(st, 2, &s);
-    const char *kind = (const char *)sqlite3_column_text(st, 0);
-    return k->fn(kind ? kind : "", sqlite3_column_int(st, 1), &s, k->ctx);
+    const char *kind = (const char *)db_column_text(st, 0);
+    return k->fn(kind ? kind : "", db_column_int(st, 1), &s, k->ctx);
 }
 
 int store_c4tap_lookup(struct store_conn *c, const char *value,
@@ -401,15 +401,15 @@ int store_c4tap_indicators_of(struct store_conn *c, int64_t sub,
                       "I", sub);
 }
 
-static int map_counts(sqlite3_stmt *st, void *ctx)
+static int map_counts(db_stmt *st, void *ctx)
 {
     struct store_c4tap_counts *k = ctx;
-    k->submissions = sqlite3_column_int64(st, 0);
-    k->organisations = sqlite3_column_int64(st, 1);
-    k->sectors = sqlite3_column_int64(st, 2);
-    k->campaigns = sqlite3_column_int64(st, 3);
-    k->first = sqlite3_column_int64(st, 4);
-    k->last = sqlite3_column_int64(st, 5);
+    k->submissions = db_column_int64(st, 0);
+    k->organisations = db_column_int64(st, 1);
+    k->sectors = db_column_int64(st, 2);
+    k->campaigns = db_column_int64(st, 3);
+    k->first = db_column_int64(st, 4);
+    k->last = db_column_int64(st, 5);
     return IS_OK;
 }
 
@@ -441,15 +441,15 @@ struct keyed_ctx {
     void *ctx;
 };
 
-static int map_keyed(sqlite3_stmt *st, void *ctx)
+static int map_keyed(db_stmt *st, void *ctx)
 {
     struct keyed_ctx *k = ctx;
     struct store_c4tap_sub s;
     read_sub_at(st, 3, &s);
-    const char *kind = (const char *)sqlite3_column_text(st, 0);
-    const char *value = (const char *)sqlite3_column_text(st, 1);
-    return k->fn(kind ? kind : "", value ? value : "",
-                 sqlite3_column_int(st, 2), &s, k->ctx);
+    const char *kind = (const char *)db_column_text(st, 0);
+    const char *value = (const char *)db_column_text(st, 1);
+    return k->fn(kind ? kind : "", value ? value : "", db_column_int(st, 2), &s,
+                 k->ctx);
 }
 
 int store_c4tap_campaign_keyed(struct store_conn *c, int64_t campaign,
@@ -466,22 +466,22 @@ int store_c4tap_campaign_keyed(struct store_conn *c, int64_t campaign,
 
 /* ---- campaigns ---- */
 
-static int map_campaign(sqlite3_stmt *st, void *ctx)
+static int map_campaign(db_stmt *st, void *ctx)
 {
     struct store_c4tap_campaign *k = ctx;
     memset(k, 0, sizeof(*k));
-    k->id = sqlite3_column_int64(st, 0);
-    k->created_at = sqlite3_column_int64(st, 1);
-    k->updated_at = sqlite3_column_int64(st, 2);
-    k->merged_into = sqlite3_column_int64(st, 3);
-    k->version = sqlite3_column_int64(st, 4);
+    k->id = db_column_int64(st, 0);
+    k->created_at = db_column_int64(st, 1);
+    k->updated_at = db_column_int64(st, 2);
+    k->merged_into = db_column_int64(st, 3);
+    k->version = db_column_int64(st, 4);
     store_col_copy(st, 5, k->title, sizeof(k->title));
     store_col_copy(st, 6, k->advisory_id, sizeof(k->advisory_id));
-    k->submissions = sqlite3_column_int64(st, 7);
+    k->submissions = db_column_int64(st, 7);
     return IS_OK;
 }
 
-static int map_campaign_listed(sqlite3_stmt *st, void *ctx)
+static int map_campaign_listed(db_stmt *st, void *ctx)
 {
     void *k = store_rows_push(ctx);
     return k ? map_campaign(st, k) : IS_ERR_NOMEM;
@@ -491,7 +491,7 @@ int store_c4tap_campaign_insert(struct store_conn *c, int64_t now, int64_t *id)
 {
     int rc = store_exec(c, ST_C4_CAMPAIGN_INSERT, "c4tap campaign", "I", now);
     if (!rc)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -559,7 +559,7 @@ int store_c4tap_note_add(struct store_conn *c, int64_t campaign,
     int rc = store_exec(c, ST_C4_NOTE_ADD, "c4tap note", "IItitI", campaign,
                         user_id, org, range, text, now);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -570,15 +570,15 @@ void store_c4tap_notes_free(struct store_c4tap_note *n, size_t count)
     free(n);
 }
 
-static int map_note(sqlite3_stmt *st, void *ctx)
+static int map_note(db_stmt *st, void *ctx)
 {
     struct store_c4tap_note *n = store_rows_push(ctx);
     if (!n)
         return IS_ERR_NOMEM;
-    n->id = sqlite3_column_int64(st, 0);
-    n->user_id = sqlite3_column_int64(st, 1);
-    n->created_at = sqlite3_column_int64(st, 2);
-    n->range = sqlite3_column_int(st, 3);
+    n->id = db_column_int64(st, 0);
+    n->user_id = db_column_int64(st, 1);
+    n->created_at = db_column_int64(st, 2);
+    n->range = db_column_int(st, 3);
     store_col_copy(st, 4, n->org_id, sizeof(n->org_id));
     int rc = store_col_dup(st, 5, &n->text);
     store_col_copy(st, 6, n->author, sizeof(n->author));

@@ -10,33 +10,33 @@
 #include <string.h>
 
 /* The statement id with f bound, or NULL (logged). */
-static sqlite3_stmt *prep_filter(struct store_conn *c, enum store_stmt id,
-                                 const struct store_report_filter *f)
+static db_stmt *prep_filter(struct store_conn *c, enum store_stmt id,
+                            const struct store_report_filter *f)
 {
-    sqlite3_stmt *st = store_stmt(c, id);
+    db_stmt *st = store_stmt(c, id);
     if (st)
         store_report_filter_bind(st, f);
     return st;
 }
 
 /* Steps st to its end, calling fn on each row; resets st. */
-static int walk_rows(struct store_conn *c, sqlite3_stmt *st, const char *what,
-                     int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx)
+static int walk_rows(struct store_conn *c, db_stmt *st, const char *what,
+                     int (*fn)(db_stmt *st, void *ctx), void *ctx)
 {
     if (!st)
         return IS_ERR_STORE;
     int rc, out = IS_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !out)
+    while ((rc = db_step(st)) == DB_ROW && !out)
         out = fn(st, ctx);
-    if (!out && rc != SQLITE_DONE)
+    if (!out && rc != DB_DONE)
         out = store_fail(c, what);
-    sqlite3_reset(st);
+    db_reset(st);
     return out;
 }
 
-static int row_int64(sqlite3_stmt *st, void *ctx)
+static int row_int64(db_stmt *st, void *ctx)
 {
-    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    *(int64_t *)ctx = db_column_int64(st, 0);
     return IS_OK;
 }
 
@@ -47,15 +47,15 @@ struct cells_ctx {
 
 /* Folds a (sector, severity, declared) group into its (sector, effective
  * severity) cell. */
-static int row_cell(sqlite3_stmt *st, void *ctx)
+static int row_cell(db_stmt *st, void *ctx)
 {
     struct cells_ctx *x = ctx;
     char sector[64];
     store_col_copy(st, 0, sector, sizeof(sector));
-    int sev = sqlite3_column_int(st, 1), dec = sqlite3_column_int(st, 2);
+    int sev = db_column_int(st, 1), dec = db_column_int(st, 2);
     int eff = dec > sev ? dec : sev;
-    int64_t n = sqlite3_column_int64(st, 3);
-    x->overdue += sqlite3_column_int64(st, 4);
+    int64_t n = db_column_int64(st, 3);
+    x->overdue += db_column_int64(st, 4);
     struct store_dash_cell *cells = x->rows.items;
     for (size_t i = 0; i < x->rows.n; i++) {
         if (cells[i].severity == eff && strcmp(cells[i].sector, sector) == 0) {
@@ -97,12 +97,12 @@ struct days_ctx {
     int ndays;
 };
 
-static int row_day(sqlite3_stmt *st, void *ctx)
+static int row_day(db_stmt *st, void *ctx)
 {
     struct days_ctx *x = ctx;
-    int64_t k = sqlite3_column_int64(st, 0) - x->first;
+    int64_t k = db_column_int64(st, 0) - x->first;
     if (k >= 0 && k < x->ndays)
-        x->days[k] += sqlite3_column_int64(st, 1);
+        x->days[k] += db_column_int64(st, 1);
     return IS_OK;
 }
 
@@ -112,9 +112,9 @@ int store_dash_report_days(struct store_conn *c,
 {
     struct days_ctx x = {.first = first_day, .days = days, .ndays = ndays};
     memset(days, 0, sizeof(*days) * (size_t)ndays);
-    sqlite3_stmt *st = prep_filter(c, ST_DASH_REPORT_DAYS, f);
+    db_stmt *st = prep_filter(c, ST_DASH_REPORT_DAYS, f);
     if (st)
-        sqlite3_bind_int64(st, 14, since);
+        db_bind_int64(st, 14, since);
     return walk_rows(c, st, "dashboard days", row_day, &x);
 }
 
@@ -126,7 +126,7 @@ int store_dash_events(struct store_conn *c, const struct store_report_filter *f,
                      "dashboard events", row_int64, n);
 }
 
-static int row_ack(sqlite3_stmt *st, void *ctx)
+static int row_ack(db_stmt *st, void *ctx)
 {
     struct store_rows *r = ctx;
     struct store_dash_ack *x = store_rows_push(r);
@@ -135,8 +135,8 @@ static int row_ack(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 0, x->via, sizeof(x->via));
     store_col_copy(st, 1, x->name_ja, sizeof(x->name_ja));
     store_col_copy(st, 2, x->name_en, sizeof(x->name_en));
-    x->total = sqlite3_column_int64(st, 3);
-    x->acked = sqlite3_column_int64(st, 4);
+    x->total = db_column_int64(st, 3);
+    x->acked = db_column_int64(st, 4);
     return IS_OK;
 }
 
@@ -144,11 +144,11 @@ int store_dash_adv_acks(struct store_conn *c, const char *adv, int mode,
                         const char *org, struct store_dash_ack **out, size_t *n)
 {
     struct store_rows r = {.size = sizeof(struct store_dash_ack)};
-    sqlite3_stmt *st = store_stmt(c, ST_DASH_ADV_ACKS);
+    db_stmt *st = store_stmt(c, ST_DASH_ADV_ACKS);
     if (st) {
-        store_bind_text(st, 1, adv);
-        sqlite3_bind_int(st, 2, mode);
-        store_bind_text(st, 3, org ? org : "");
+        db_bind_text(st, 1, adv);
+        db_bind_int(st, 2, mode);
+        db_bind_text(st, 3, org ? org : "");
     }
     int rc = walk_rows(c, st, "dashboard acks", row_ack, &r);
     if (rc) {
@@ -181,7 +181,7 @@ int store_dash_waiting_relay(struct store_conn *c, const char *org, int64_t *n)
                            org);
 }
 
-static int row_id(sqlite3_stmt *st, void *ctx)
+static int row_id(db_stmt *st, void *ctx)
 {
     struct store_rows *r = ctx;
     struct store_id *x = store_rows_push(r);
@@ -195,9 +195,9 @@ int store_dash_inbox(struct store_conn *c, const char *org,
                      struct store_id_list *out)
 {
     struct store_rows r = {.size = sizeof(struct store_id)};
-    sqlite3_stmt *st = store_stmt(c, ST_DASH_INBOX);
+    db_stmt *st = store_stmt(c, ST_DASH_INBOX);
     if (st)
-        store_bind_text(st, 1, org);
+        db_bind_text(st, 1, org);
     int rc = walk_rows(c, st, "dashboard inbox", row_id, &r);
     if (rc) {
         free(r.items);

@@ -4,31 +4,31 @@
  */
 #include "store/store_internal.h"
 
-static void read_decl(sqlite3_stmt *st, struct store_declaration *d)
+static void read_decl(db_stmt *st, struct store_declaration *d)
 {
     store_col_copy(st, 0, d->id, sizeof(d->id));
     store_col_copy(st, 1, d->title_ja, sizeof(d->title_ja));
     store_col_copy(st, 2, d->title_en, sizeof(d->title_en));
     store_col_copy(st, 3, d->reason, sizeof(d->reason));
-    d->national = sqlite3_column_int(st, 4) != 0;
+    d->national = db_column_int(st, 4) != 0;
     store_col_copy(st, 5, d->event_id, sizeof(d->event_id));
     store_col_copy(st, 6, d->rollcall_id, sizeof(d->rollcall_id));
-    d->started_at = sqlite3_column_int64(st, 7);
-    d->started_by = sqlite3_column_int64(st, 8);
+    d->started_at = db_column_int64(st, 7);
+    d->started_by = db_column_int64(st, 8);
     store_col_copy(st, 9, d->started_org, sizeof(d->started_org));
-    d->ended_at = sqlite3_column_int64(st, 10);
-    d->ended_by = sqlite3_column_int64(st, 11);
+    d->ended_at = db_column_int64(st, 10);
+    d->ended_by = db_column_int64(st, 11);
     store_col_copy(st, 12, d->ended_org, sizeof(d->ended_org));
 }
 
-static int map_decl(sqlite3_stmt *st, void *ctx)
+static int map_decl(db_stmt *st, void *ctx)
 {
     memset(ctx, 0, sizeof(struct store_declaration));
     read_decl(st, ctx);
     return IS_OK;
 }
 
-static int map_decl_listed(sqlite3_stmt *st, void *ctx)
+static int map_decl_listed(db_stmt *st, void *ctx)
 {
     struct store_declaration *d = store_rows_push(ctx);
     if (!d)
@@ -37,7 +37,7 @@ static int map_decl_listed(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-static int map_sector(sqlite3_stmt *st, void *ctx)
+static int map_sector(db_stmt *st, void *ctx)
 {
     struct store_declaration *d = ctx;
     if (d->nsectors >= STORE_DECL_MAX_SECTORS)
@@ -112,7 +112,7 @@ int store_event_advisory_link(struct store_conn *c, const char *event_id,
                       event_id, advisory_id, org, now);
 }
 
-static int map_id40(sqlite3_stmt *st, void *ctx)
+static int map_id40(db_stmt *st, void *ctx)
 {
     struct store_report_id *id = store_rows_push(ctx);
     if (!id)
@@ -134,7 +134,7 @@ int store_event_advisories(struct store_conn *c, const char *event_id,
     return rc;
 }
 
-static int map_sector_id(sqlite3_stmt *st, void *ctx)
+static int map_sector_id(db_stmt *st, void *ctx)
 {
     struct store_id *x = store_rows_push(ctx);
     if (!x)

@@ -7,12 +7,12 @@
 
 #include <stdlib.h>
 
-static int map_model(sqlite3_stmt *st, void *ctx)
+static int map_model(db_stmt *st, void *ctx)
 {
     struct store_dep_model *m = ctx;
-    m->version = sqlite3_column_int64(st, 0);
-    m->created_by = sqlite3_column_int64(st, 2);
-    m->created_at = sqlite3_column_int64(st, 3);
+    m->version = db_column_int64(st, 0);
+    m->created_by = db_column_int64(st, 2);
+    m->created_at = db_column_int64(st, 3);
     return store_col_dup(st, 1, &m->model);
 }
 
@@ -39,19 +39,19 @@ void store_cascade_release(struct store_cascade *x)
     x->sources = x->suggestions = NULL;
 }
 
-static int map_cascade(sqlite3_stmt *st, void *ctx)
+static int map_cascade(db_stmt *st, void *ctx)
 {
     struct store_cascade *x = ctx;
     memset(x, 0, sizeof(*x));
-    x->id = sqlite3_column_int64(st, 0);
+    x->id = db_column_int64(st, 0);
     store_col_copy(st, 1, x->event_id, sizeof(x->event_id));
-    x->model_version = sqlite3_column_int64(st, 2);
-    x->severity = sqlite3_column_int(st, 3);
-    x->created_by = sqlite3_column_int64(st, 6);
-    x->created_at = sqlite3_column_int64(st, 7);
+    x->model_version = db_column_int64(st, 2);
+    x->severity = db_column_int(st, 3);
+    x->created_by = db_column_int64(st, 6);
+    x->created_at = db_column_int64(st, 7);
     store_col_copy(st, 8, x->advisory_id, sizeof(x->advisory_id));
-    x->acted_by = sqlite3_column_int64(st, 9);
-    x->acted_at = sqlite3_column_int64(st, 10);
+    x->acted_by = db_column_int64(st, 9);
+    x->acted_at = db_column_int64(st, 10);
     if (store_col_dup(st, 4, &x->sources) ||
         store_col_dup(st, 5, &x->suggestions)) {
         store_cascade_release(x);
@@ -67,7 +67,7 @@ int store_cascade_add(struct store_conn *c, const struct store_cascade *x,
                         x->event_id, x->model_version, x->severity, x->sources,
                         x->suggestions, x->created_by, x->created_at);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 

@@ -10,9 +10,9 @@
     ((out)->items = (r).items, (out)->n = (r).n,                               \
      (rc) ? (free_fn(out), (rc)) : IS_OK)
 
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(db_stmt *st, int i)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
+    const unsigned char *s = db_column_text(st, i);
     return strdup(s ? (const char *)s : "");
 }
 
@@ -51,7 +51,7 @@ void store_subgroup_list_free(struct store_subgroup_list *l)
 }
 
 /* ST_SUBGROUPS_LIST: id, ceptoar, name_ja, name_en, members. */
-static int map_subgroup(sqlite3_stmt *st, void *ctx)
+static int map_subgroup(db_stmt *st, void *ctx)
 {
     struct store_subgroup *x = store_rows_push(ctx);
     if (!x)
@@ -60,7 +60,7 @@ static int map_subgroup(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 1, x->ceptoar, sizeof(x->ceptoar));
     x->name_ja = col_dup(st, 2);
     x->name_en = col_dup(st, 3);
-    x->members = sqlite3_column_int64(st, 4);
+    x->members = db_column_int64(st, 4);
     return x->name_ja && x->name_en ? IS_OK : IS_ERR_NOMEM;
 }
 
@@ -74,7 +74,7 @@ int store_subgroups_list(struct store_conn *c, const char *ceptoar,
 }
 
 /* Rows of two ids (struct store_adv_org). */
-static int map_two_ids(sqlite3_stmt *st, void *ctx)
+static int map_two_ids(db_stmt *st, void *ctx)
 {
     struct store_adv_org *x = store_rows_push(ctx);
     if (!x)
@@ -109,7 +109,7 @@ int store_advisory_channel_set(struct store_conn *c, const char *adv,
                       channel);
 }
 
-static int map_id(sqlite3_stmt *st, void *ctx)
+static int map_id(db_stmt *st, void *ctx)
 {
     struct store_id *x = store_rows_push(ctx);
     if (!x)
@@ -146,29 +146,29 @@ int store_drill_ceptoars_fill(struct store_conn *c, const char *drill,
 
 /* DRILLK_COLS: seq, id, advisory, target_kind, target, created_by,
  * created_at, kind, channel, fy, ceptoars. */
-static void map_info(sqlite3_stmt *st, struct store_drill_info *d)
+static void map_info(db_stmt *st, struct store_drill_info *d)
 {
     memset(d, 0, sizeof(*d));
-    d->seq = sqlite3_column_int64(st, 0);
+    d->seq = db_column_int64(st, 0);
     store_col_copy(st, 1, d->id, sizeof(d->id));
     store_col_copy(st, 2, d->advisory, sizeof(d->advisory));
     store_col_copy(st, 3, d->target_kind, sizeof(d->target_kind));
     store_col_copy(st, 4, d->target, sizeof(d->target));
     store_col_copy(st, 5, d->created_by, sizeof(d->created_by));
-    d->created_at = sqlite3_column_int64(st, 6);
+    d->created_at = db_column_int64(st, 6);
     store_col_copy(st, 7, d->kind, sizeof(d->kind));
     store_col_copy(st, 8, d->channel, sizeof(d->channel));
-    d->fy = sqlite3_column_int(st, 9);
+    d->fy = db_column_int(st, 9);
     store_col_copy(st, 10, d->ceptoars, sizeof(d->ceptoars));
 }
 
-static int map_info_one(sqlite3_stmt *st, void *ctx)
+static int map_info_one(db_stmt *st, void *ctx)
 {
     map_info(st, ctx);
     return IS_OK;
 }
 
-static int map_info_row(sqlite3_stmt *st, void *ctx)
+static int map_info_row(db_stmt *st, void *ctx)
 {
     struct store_drill_info *d = store_rows_push(ctx);
     if (!d)
@@ -214,7 +214,7 @@ int store_drill_confirm(struct store_conn *c, const char *drill,
 {
     int rc = store_exec(c, ST_DRILLK_CONFIRM, "drill confirm", "ttNtI", drill,
                         org, (int64_t)user, via, (int64_t)now);
-    *fresh = !rc && sqlite3_changes(c->db) > 0;
+    *fresh = !rc && store_changes(c) > 0;
     if (!rc)
         rc = store_get_int64(c, ST_DRILLK_CONFIRMED_AT, "drill confirmed",
                              confirmed_at, "tt", drill, org);
@@ -233,7 +233,7 @@ void store_drill_contact_list_free(struct store_drill_contact_list *l)
 
 /* ST_DRILLK_CONTACTS: org, name_ja, name_en, confirmed_at, updated_at,
  * contacts. */
-static int map_drill_contact(sqlite3_stmt *st, void *ctx)
+static int map_drill_contact(db_stmt *st, void *ctx)
 {
     struct store_drill_contact *x = store_rows_push(ctx);
     if (!x)
@@ -241,9 +241,9 @@ static int map_drill_contact(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 0, x->org, sizeof(x->org));
     x->name_ja = col_dup(st, 1);
     x->name_en = col_dup(st, 2);
-    x->confirmed_at = sqlite3_column_int64(st, 3);
-    x->updated_at = sqlite3_column_int64(st, 4);
-    x->ncontacts = sqlite3_column_int64(st, 5);
+    x->confirmed_at = db_column_int64(st, 3);
+    x->updated_at = db_column_int64(st, 4);
+    x->ncontacts = db_column_int64(st, 5);
     return x->name_ja && x->name_en ? IS_OK : IS_ERR_NOMEM;
 }
 

@@ -23,7 +23,7 @@ void store_exercise_release(struct store_exercise *x)
     x->debrief = x->report_ja = x->report_en = NULL;
 }
 
-static int map_head(sqlite3_stmt *st, struct store_exercise *x)
+static int map_head(db_stmt *st, struct store_exercise *x)
 {
     memset(x, 0, sizeof(*x));
     store_col_copy(st, 0, x->id, sizeof(x->id));
@@ -31,23 +31,23 @@ static int map_head(sqlite3_stmt *st, struct store_exercise *x)
     store_col_copy(st, 2, x->title_en, sizeof(x->title_en));
     store_col_copy(st, 3, x->state, sizeof(x->state));
     store_col_copy(st, 4, x->planned_for, sizeof(x->planned_for));
-    x->scale = sqlite3_column_int(st, 5);
-    x->started_at = sqlite3_column_int64(st, 6);
-    x->paused_since = sqlite3_column_int64(st, 7);
-    x->paused_total = sqlite3_column_int64(st, 8);
-    x->shift_s = sqlite3_column_int64(st, 9);
-    x->advanced_s = sqlite3_column_int64(st, 10);
-    x->ended_at = sqlite3_column_int64(st, 11);
-    x->ended_world = sqlite3_column_int64(st, 12);
+    x->scale = db_column_int(st, 5);
+    x->started_at = db_column_int64(st, 6);
+    x->paused_since = db_column_int64(st, 7);
+    x->paused_total = db_column_int64(st, 8);
+    x->shift_s = db_column_int64(st, 9);
+    x->advanced_s = db_column_int64(st, 10);
+    x->ended_at = db_column_int64(st, 11);
+    x->ended_world = db_column_int64(st, 12);
     store_col_copy(st, 13, x->report_state, sizeof(x->report_state));
-    x->created_by = sqlite3_column_int64(st, 14);
-    x->created_at = sqlite3_column_int64(st, 15);
-    x->version = sqlite3_column_int64(st, 16);
-    x->participants = sqlite3_column_int(st, 17);
+    x->created_by = db_column_int64(st, 14);
+    x->created_at = db_column_int64(st, 15);
+    x->version = db_column_int64(st, 16);
+    x->participants = db_column_int(st, 17);
     return IS_OK;
 }
 
-static int map_full(sqlite3_stmt *st, void *ctx)
+static int map_full(db_stmt *st, void *ctx)
 {
     struct store_exercise *x = ctx;
     map_head(st, x);
@@ -63,7 +63,7 @@ static int map_full(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-static int map_listed(sqlite3_stmt *st, void *ctx)
+static int map_listed(db_stmt *st, void *ctx)
 {
     struct store_exercise *x = store_rows_push(ctx);
     return x ? map_head(st, x) : IS_ERR_NOMEM;
@@ -126,7 +126,7 @@ struct id_rows {
     size_t max, n;
 };
 
-static int map_id(sqlite3_stmt *st, void *ctx)
+static int map_id(db_stmt *st, void *ctx)
 {
     struct id_rows *r = ctx;
     if (r->n < r->max)
@@ -145,7 +145,7 @@ int store_exercise_running(struct store_conn *c, char (*ids)[40], size_t max,
 
 /* ---- participants ---- */
 
-static int map_part(sqlite3_stmt *st, void *ctx)
+static int map_part(db_stmt *st, void *ctx)
 {
     struct store_ex_participant *p = ctx;
     memset(p, 0, sizeof(*p));
@@ -162,7 +162,7 @@ static int map_part(sqlite3_stmt *st, void *ctx)
     return IS_OK;
 }
 
-static int map_part_listed(sqlite3_stmt *st, void *ctx)
+static int map_part_listed(db_stmt *st, void *ctx)
 {
     void *p = store_rows_push(ctx);
     return p ? map_part(st, p) : IS_ERR_NOMEM;
@@ -191,7 +191,7 @@ static int add_rows(struct store_conn *c, enum store_stmt id, const char *what,
 {
     int rc = store_exec(c, id, what, "tt", exercise, x);
     if (!rc && added)
-        *added += sqlite3_changes(c->db);
+        *added += store_changes(c);
     return rc;
 }
 
@@ -237,7 +237,7 @@ struct busy_row {
     size_t orglen, otherlen;
 };
 
-static int map_busy(sqlite3_stmt *st, void *ctx)
+static int map_busy(db_stmt *st, void *ctx)
 {
     struct busy_row *b = ctx;
     store_col_copy(st, 0, b->org, b->orglen);
@@ -263,14 +263,14 @@ int store_ex_answer_put(struct store_conn *c, const char *exercise,
                       org, answers, by, at);
 }
 
-static int map_text(sqlite3_stmt *st, void *ctx)
+static int map_text(db_stmt *st, void *ctx)
 {
     struct store_ex_text *t = store_rows_push(ctx);
     if (!t)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, t->org_or_group, sizeof(t->org_or_group));
-    t->by = sqlite3_column_int64(st, 2);
-    t->at = sqlite3_column_int64(st, 3);
+    t->by = db_column_int64(st, 2);
+    t->at = db_column_int64(st, 3);
     return store_col_dup(st, 1, &t->text);
 }
 
@@ -295,12 +295,12 @@ int store_ex_answers(struct store_conn *c, const char *exercise,
     return texts(c, ST_EX_ANSWERS, "exercise answers", exercise, out, n);
 }
 
-static int map_text_one(sqlite3_stmt *st, void *ctx)
+static int map_text_one(db_stmt *st, void *ctx)
 {
     struct store_ex_text *t = ctx;
     store_col_copy(st, 0, t->org_or_group, sizeof(t->org_or_group));
-    t->by = sqlite3_column_int64(st, 2);
-    t->at = sqlite3_column_int64(st, 3);
+    t->by = db_column_int64(st, 2);
+    t->at = db_column_int64(st, 3);
     return store_col_dup(st, 1, &t->text);
 }
 
@@ -371,14 +371,16 @@ static int run(struct store_conn *c, const char *sql, const char *what)
 int store_ex_seed(struct store_conn *c, const char *main_path,
                   const char *exercise)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ?1 AS real", -1, &st,
+    /* SQLite's own: the hub's database attached to the exercise's */
+    sqlite3_stmt *raw = NULL;
+    if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ?1 AS real", -1, &raw,
                            NULL) != SQLITE_OK)
         return store_fail(c, "exercise seed attach");
-    sqlite3_bind_text(st, 1, main_path, -1, SQLITE_STATIC);
-    int src = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (src != SQLITE_DONE)
+    db_stmt st = {.lite = raw};
+    db_bind_text(&st, 1, main_path);
+    int src = db_step(&st);
+    sqlite3_finalize(raw);
+    if (src != DB_DONE)
         return store_fail(c, "exercise seed attach");
     /* a deferred transaction: BEGIN IMMEDIATE would take the write lock
      * of the attached hub's database too, which its writer holds (the
@@ -387,18 +389,19 @@ int store_ex_seed(struct store_conn *c, const char *main_path,
     for (size_t i = 0; !rc && i < IS_ARRAY_LEN(seed_sql); i++)
         rc = run(c, seed_sql[i], "exercise seed");
     if (!rc) {
-        st = NULL;
+        raw = NULL;
         if (sqlite3_prepare_v2(
                 c->db,
                 "INSERT INTO main.contacts SELECT k.* FROM real.contacts k "
                 "JOIN real.exercise_participants p ON p.org_id = k.org_id "
                 "WHERE p.exercise_id = ?1",
-                -1, &st, NULL) != SQLITE_OK)
+                -1, &raw, NULL) != SQLITE_OK)
             rc = store_fail(c, "exercise seed contacts");
         else {
-            sqlite3_bind_text(st, 1, exercise, -1, SQLITE_STATIC);
-            rc = store_step_done(c, st, "exercise seed contacts");
-            sqlite3_finalize(st);
+            st.lite = raw;
+            db_bind_text(&st, 1, exercise);
+            rc = store_step_done(c, &st, "exercise seed contacts");
+            sqlite3_finalize(raw);
         }
     }
     if (rc)
@@ -409,16 +412,16 @@ int store_ex_seed(struct store_conn *c, const char *main_path,
     return rc ? rc : drc;
 }
 
-static int map_inject(sqlite3_stmt *st, void *ctx)
+static int map_inject(db_stmt *st, void *ctx)
 {
     struct store_ex_inject *x = store_rows_push(ctx);
     if (!x)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, x->inject_id, sizeof(x->inject_id));
     store_col_copy(st, 1, x->advisory_id, sizeof(x->advisory_id));
-    x->fired_at = sqlite3_column_int64(st, 2);
-    x->by_hand = sqlite3_column_int(st, 3) != 0;
-    if (sqlite3_column_bytes(st, 4) == 0)
+    x->fired_at = db_column_int64(st, 2);
+    x->by_hand = db_column_int(st, 3) != 0;
+    if (db_column_bytes(st, 4) == 0)
         return IS_OK;
     return store_col_dup(st, 4, &x->adhoc);
 }
@@ -465,15 +468,15 @@ int store_ex_board_version(struct store_conn *c, int64_t *v)
                            "");
 }
 
-static int map_event(sqlite3_stmt *st, void *ctx)
+static int map_event(db_stmt *st, void *ctx)
 {
     struct store_ex_event_row *e = store_rows_push(ctx);
     if (!e)
         return IS_ERR_NOMEM;
-    e->type = sqlite3_column_int(st, 0);
+    e->type = db_column_int(st, 0);
     store_col_copy(st, 1, e->org_id, sizeof(e->org_id));
     store_col_copy(st, 2, e->ref, sizeof(e->ref));
-    e->at = sqlite3_column_int64(st, 3);
+    e->at = db_column_int64(st, 3);
     return IS_OK;
 }
 

@@ -14,7 +14,6 @@
 #include "store/store_internal.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 
 #define STORE_GROUP_MAX 64
 
@@ -47,7 +46,7 @@ static bool set_running(const struct store *s, bool on)
 
 static int savepoint(struct store_conn *c, enum store_stmt id)
 {
-    sqlite3_stmt *st = store_stmt(c, id);
+    db_stmt *st = store_stmt(c, id);
     return st ? store_step_done(c, st, "group commit savepoint") : IS_ERR_STORE;
 }
 
@@ -93,7 +92,7 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
     me->done = false;
     me->rc = IS_OK;
     me->next = NULL;
-    if (c->in_tx || !sqlite3_get_autocommit(c->db)) {
+    if (c->in_tx || store_tx_open(c)) {
         /* a transaction of the caller's is open on c (a read one, or a
          * write one): the job would run outside it, and a batch run on c
          * would fail every other job of it. The caller's mistake fails

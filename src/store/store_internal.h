@@ -4,9 +4,9 @@
 #ifndef INFRASHARE_STORE_INTERNAL_H
 #define INFRASHARE_STORE_INTERNAL_H
 
-#include <sqlite3.h>
 #include <stdarg.h>
 
+#include "store/db.h"
 #include "store/store.h"
 
 /* Prepared statements, cached per connection, prepared on first use. */
@@ -20,7 +20,7 @@ enum store_stmt {
 struct store_conn {
     struct store *owner;
     sqlite3 *db;
-    sqlite3_stmt *stmts[ST__COUNT];
+    db_stmt stmts[ST__COUNT]; /* .lite NULL until first used */
     bool in_tx;
     struct store_conn *next_free;
     /* the organisation and scope names this connection has read, while
@@ -31,22 +31,26 @@ struct store_conn {
 void store_names_cache_free(struct store_conn *c);
 
 /* Returns the reset statement, or NULL (logged) when preparing failed. */
-sqlite3_stmt *store_stmt(struct store_conn *c, enum store_stmt id);
+db_stmt *store_stmt(struct store_conn *c, enum store_stmt id);
 /* Logs a database failure, counts it, returns IS_ERR_STORE. */
 int store_fail(struct store_conn *c, const char *what);
 /* Maps a step/exec result: DONE/ROW -> OK, CONSTRAINT -> CONFLICT. */
-int store_step_done(struct store_conn *c, sqlite3_stmt *st, const char *what);
-/* Binds text or NULL. */
-void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+int store_step_done(struct store_conn *c, db_stmt *st, const char *what);
+/* A transaction is open on c (a read one or a write one). */
+bool store_tx_open(struct store_conn *c);
+/* Rows the last write statement on c changed. */
+int64_t store_changes(struct store_conn *c);
+/* The id the last INSERT on c gave its row (an INTEGER PRIMARY KEY). */
+int64_t store_last_id(struct store_conn *c);
 /* Copies a text column into out ("" for NULL; nothing when out is NULL or
  * outlen 0). A value that does not fit
  * outlen (a field sized below what validation admits: a bug) is never cut
  * short: out is "", and the error is logged and counted in
  * store_error_count() (infrashare_store_errors_total). */
-void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t outlen);
+void store_col_copy(db_stmt *st, int i, char *out, size_t outlen);
 /* A malloc'd copy of a text column into *out (NULL when the column is
  * NULL): IS_OK, or IS_ERR_NOMEM when the copy cannot be made. */
-int store_col_dup(sqlite3_stmt *st, int i, char **out);
+int store_col_dup(db_stmt *st, int i, char **out);
 
 /*
  * Statement helpers in the style of Fossil's db_int: one call prepares
@@ -59,15 +63,15 @@ int store_col_dup(sqlite3_stmt *st, int i, char **out);
  *   'b' const unsigned char[32]              'B' the same, NULL binds NULL
  *   'n' nothing read: binds NULL
  * An argument must have exactly the letter's type (int64_t for 'I': cast
- * literals). Text and blobs are bound SQLITE_STATIC: they must live until
+ * literals). Text and blobs are bound as they are (db.h): they must live until
  * the call returns. what names the query in the error log.
  */
 
 /* Prepares id and binds fmt's arguments from ap. NULL (logged) when the
  * statement could not be prepared or fmt has not one letter per
  * parameter. */
-sqlite3_stmt *store_vprep(struct store_conn *c, enum store_stmt id,
-                          const char *fmt, va_list ap);
+db_stmt *store_vprep(struct store_conn *c, enum store_stmt id, const char *fmt,
+                     va_list ap);
 
 /* Runs a statement that returns no rows the caller needs.
  * IS_OK, IS_ERR_CONFLICT (unique key), IS_ERR_INVALID (other constraint),
@@ -80,7 +84,7 @@ int store_exec_changed(struct store_conn *c, enum store_stmt id,
 
 /* A row mapper: reads the current row of st into ctx. Returns IS_OK, or an
  * error that stops the walk and is returned by the caller. */
-typedef int (*store_row_fn)(sqlite3_stmt *st, void *ctx);
+typedef int (*store_row_fn)(db_stmt *st, void *ctx);
 
 /* Maps the first row with fn. IS_ERR_NOTFOUND when there is none. */
 int store_get_row(struct store_conn *c, enum store_stmt id, const char *what,
@@ -119,7 +123,7 @@ int store_list(struct store_conn *c, enum store_stmt id, const char *what,
 /* Columns 0..n-1 of the row as strings in one malloc'd block *mem:
  * *dst[i] points at column i's copy (NULL for a NULL column; a NULL
  * dst[i] skips the column). IS_OK, or IS_ERR_NOMEM with *mem NULL. */
-int store_col_strs(sqlite3_stmt *st, char **const dst[], int n, char **mem);
+int store_col_strs(db_stmt *st, char **const dst[], int n, char **mem);
 /* A store_drop_fn for rows whose first member is their one malloc'd
  * block (store_col_strs' mem) or string: frees it. */
 void store_drop_first(void *item);
@@ -133,7 +137,6 @@ int store_rows_end(int rc, struct store_rows *r,
  * list's filters and its range pre-filter, shared by every statement that
  * selects or counts readable reports (store_reports.c, store_dashboard.c). */
 struct store_report_filter;
-void store_report_filter_bind(sqlite3_stmt *st,
-                              const struct store_report_filter *f);
+void store_report_filter_bind(db_stmt *st, const struct store_report_filter *f);
 
 #endif

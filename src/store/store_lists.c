@@ -7,23 +7,23 @@
 
 /* ST_DLIST_GET / ST_DLISTS_OWNER: id, owner, name_ja, name_en,
  * created_at, members. */
-static void map_dlist_into(sqlite3_stmt *st, struct store_dlist *l)
+static void map_dlist_into(db_stmt *st, struct store_dlist *l)
 {
     store_col_copy(st, 0, l->id, sizeof(l->id));
     store_col_copy(st, 1, l->owner, sizeof(l->owner));
     store_col_copy(st, 2, l->name_ja, sizeof(l->name_ja));
     store_col_copy(st, 3, l->name_en, sizeof(l->name_en));
-    l->created_at = sqlite3_column_int64(st, 4);
-    l->members = sqlite3_column_int64(st, 5);
+    l->created_at = db_column_int64(st, 4);
+    l->members = db_column_int64(st, 5);
 }
 
-static int map_dlist(sqlite3_stmt *st, void *ctx)
+static int map_dlist(db_stmt *st, void *ctx)
 {
     map_dlist_into(st, ctx);
     return IS_OK;
 }
 
-static int map_dlist_row(sqlite3_stmt *st, void *ctx)
+static int map_dlist_row(db_stmt *st, void *ctx)
 {
     struct store_dlist *l = store_rows_push(ctx);
     if (!l)
@@ -33,7 +33,7 @@ static int map_dlist_row(sqlite3_stmt *st, void *ctx)
 }
 
 /* ST_DLIST_MEMBERS: id, name_ja, name_en, scope. */
-static int map_member(sqlite3_stmt *st, void *ctx)
+static int map_member(db_stmt *st, void *ctx)
 {
     struct store_dlist_member *m = store_rows_push(ctx);
     if (!m)
@@ -46,12 +46,12 @@ static int map_member(sqlite3_stmt *st, void *ctx)
 }
 
 /* Rows of ids only (struct store_id, struct store_adv_org). */
-static int map_id_cols(sqlite3_stmt *st, void *ctx)
+static int map_id_cols(db_stmt *st, void *ctx)
 {
     char *x = store_rows_push(ctx);
     if (!x)
         return IS_ERR_NOMEM;
-    for (int i = 0; i < sqlite3_column_count(st); i++)
+    for (int i = 0; i < db_column_count(st); i++)
         store_col_copy(st, i, x + (size_t)i * IDS_LEN, IDS_LEN);
     return IS_OK;
 }
@@ -169,10 +169,10 @@ struct withheld_row {
     char *reason;
 };
 
-static int map_withheld(sqlite3_stmt *st, void *ctx)
+static int map_withheld(db_stmt *st, void *ctx)
 {
     struct withheld_row *w = ctx;
-    w->at = sqlite3_column_int64(st, 0);
+    w->at = db_column_int64(st, 0);
     return store_col_dup(st, 1, &w->reason);
 }
 

@@ -16,12 +16,12 @@ int store_notice_queue(struct store_conn *c, const char *org, const char *kind,
                         org, subject, body, now);
     if (rc)
         return rc;
-    int64_t id = sqlite3_last_insert_rowid(c->db);
+    int64_t id = store_last_id(c);
     if (notice_id)
         *notice_id = id;
     rc = store_exec(c, ST_NOTICE_QUEUE, "notice queue", "ItI", id, org, now);
     if (!rc)
-        *queued = sqlite3_changes(c->db);
+        *queued = store_changes(c);
     return rc;
 }
 
@@ -34,15 +34,15 @@ void store_notice_release(struct store_notice *n)
     n->subject = n->body = NULL;
 }
 
-static int map_notice(sqlite3_stmt *st, void *ctx)
+static int map_notice(db_stmt *st, void *ctx)
 {
     struct store_notice *n = ctx;
     memset(n, 0, sizeof(*n));
-    n->id = sqlite3_column_int64(st, 0);
+    n->id = db_column_int64(st, 0);
     store_col_copy(st, 1, n->kind, sizeof(n->kind));
     store_col_copy(st, 2, n->ref, sizeof(n->ref));
     store_col_copy(st, 3, n->org_id, sizeof(n->org_id));
-    n->created_at = sqlite3_column_int64(st, 6);
+    n->created_at = db_column_int64(st, 6);
     if (store_col_dup(st, 4, &n->subject) || store_col_dup(st, 5, &n->body)) {
         store_notice_release(n);
         return IS_ERR_NOMEM;

@@ -12,31 +12,31 @@
 
 /* Statements with REAL or blob parameters are bound here by hand (the
  * store_exec letters have neither). */
-static sqlite3_stmt *prep(struct store_conn *c, enum store_stmt id)
+static db_stmt *prep(struct store_conn *c, enum store_stmt id)
 {
     return store_stmt(c, id);
 }
 
-static void bind_reader(sqlite3_stmt *st, const struct obs_reader *rd)
+static void bind_reader(db_stmt *st, const struct obs_reader *rd)
 {
-    store_bind_text(st, 1, rd->org ? rd->org : "");
-    sqlite3_bind_int(st, 2, rd->scope);
-    sqlite3_bind_int(st, 3, rd->ceptoar ? 1 : 0);
+    db_bind_text(st, 1, rd->org ? rd->org : "");
+    db_bind_int(st, 2, rd->scope);
+    db_bind_int(st, 3, rd->ceptoar ? 1 : 0);
 }
 
 /* Walks st's rows with fn(ctx); IS_OK at the end. */
-static int walk(struct store_conn *c, sqlite3_stmt *st, const char *what,
+static int walk(struct store_conn *c, db_stmt *st, const char *what,
                 store_row_fn fn, void *ctx)
 {
     int rc = IS_OK, s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((s = db_step(st)) == DB_ROW) {
         rc = fn(st, ctx);
         if (rc)
             break;
     }
-    if (!rc && s != SQLITE_DONE)
+    if (!rc && s != DB_DONE)
         rc = store_fail(c, what);
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -46,7 +46,7 @@ static int walk(struct store_conn *c, sqlite3_stmt *st, const char *what,
  * their count in *n and IS_OK in *rc; on an error *rc is set, the items
  * made so far are dropped with drop (NULL: none to drop) and freed, and
  * it returns NULL with *n 0. */
-static void *rows_of(struct store_conn *c, sqlite3_stmt *st, const char *what,
+static void *rows_of(struct store_conn *c, db_stmt *st, const char *what,
                      store_row_fn map, size_t size, store_drop_fn drop,
                      size_t *n, int *rc)
 {
@@ -68,26 +68,26 @@ static void *rows_fmt(struct store_conn *c, enum store_stmt id,
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_vprep(c, id, fmt, ap);
+    db_stmt *st = store_vprep(c, id, fmt, ap);
     va_end(ap);
     return rows_of(c, st, what, map, size, NULL, n, rc);
 }
 
-static double col_real(sqlite3_stmt *st, int i)
+static double col_real(db_stmt *st, int i)
 {
-    return sqlite3_column_double(st, i);
+    return db_column_double(st, i);
 }
 
 /* ---- vantage points ---- */
 
-static int map_vantage(sqlite3_stmt *st, void *ctx)
+static int map_vantage(db_stmt *st, void *ctx)
 {
     struct store_obs_vantage *v = ctx;
     memset(v, 0, sizeof(*v));
     store_col_copy(st, 0, v->id, sizeof(v->id));
     store_col_copy(st, 1, v->public_key, sizeof(v->public_key));
-    v->last_seq = sqlite3_column_int64(st, 2);
-    v->active = sqlite3_column_int(st, 3) != 0;
+    v->last_seq = db_column_int64(st, 2);
+    v->active = db_column_int(st, 3) != 0;
     return IS_OK;
 }
 
@@ -113,31 +113,31 @@ int store_obs_vantage_ensure_hub(struct store_conn *c, int64_t now)
 
 /* ---- sites ---- */
 
-static void read_site(sqlite3_stmt *st, struct store_obs_site *s)
+static void read_site(db_stmt *st, struct store_obs_site *s)
 {
     memset(s, 0, sizeof(*s));
-    s->id = sqlite3_column_int64(st, 0);
+    s->id = db_column_int64(st, 0);
     store_col_copy(st, 1, s->org_id, sizeof(s->org_id));
     store_col_copy(st, 2, s->sector_id, sizeof(s->sector_id));
     store_col_copy(st, 3, s->host, sizeof(s->host));
     store_col_copy(st, 4, s->hosting, sizeof(s->hosting));
     store_col_copy(st, 5, s->dns_provider, sizeof(s->dns_provider));
-    s->interval_s = sqlite3_column_int(st, 6);
-    s->notify = sqlite3_column_int(st, 7) != 0;
-    s->paused = sqlite3_column_int(st, 8) != 0;
-    s->demo = sqlite3_column_int(st, 9) != 0;
-    s->deleted_at = sqlite3_column_int64(st, 10);
+    s->interval_s = db_column_int(st, 6);
+    s->notify = db_column_int(st, 7) != 0;
+    s->paused = db_column_int(st, 8) != 0;
+    s->demo = db_column_int(st, 9) != 0;
+    s->deleted_at = db_column_int64(st, 10);
     store_col_copy(st, 11, s->label, sizeof(s->label));
     store_col_copy(st, 12, s->url, sizeof(s->url));
 }
 
-static int map_site(sqlite3_stmt *st, void *ctx)
+static int map_site(db_stmt *st, void *ctx)
 {
     read_site(st, ctx);
     return IS_OK;
 }
 
-static int map_site_listed(sqlite3_stmt *st, void *ctx)
+static int map_site_listed(db_stmt *st, void *ctx)
 {
     struct store_obs_site *s = store_rows_push(ctx);
     if (!s)
@@ -175,16 +175,16 @@ int store_obs_site_visible(struct store_conn *c, const struct obs_reader *rd,
                            int64_t id, bool *yes)
 {
     *yes = false;
-    sqlite3_stmt *st = prep(c, ST_OBS_SITE_VISIBLE);
+    db_stmt *st = prep(c, ST_OBS_SITE_VISIBLE);
     if (!st)
         return IS_ERR_STORE;
     bind_reader(st, rd);
-    sqlite3_bind_int64(st, 4, id);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW)
-        *yes = sqlite3_column_int64(st, 0) > 0;
-    sqlite3_reset(st);
-    return s == SQLITE_ROW ? IS_OK : store_fail(c, "site visible");
+    db_bind_int64(st, 4, id);
+    int s = db_step(st);
+    if (s == DB_ROW)
+        *yes = db_column_int64(st, 0) > 0;
+    db_reset(st);
+    return s == DB_ROW ? IS_OK : store_fail(c, "site visible");
 }
 
 int store_obs_in_maintenance(struct store_conn *c, int64_t site, int64_t at,
@@ -202,23 +202,23 @@ int store_obs_in_maintenance(struct store_conn *c, int64_t site, int64_t at,
 int store_obs_result_insert(struct store_conn *c,
                             const struct store_obs_result *r)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_RESULT_INSERT);
+    db_stmt *st = prep(c, ST_OBS_RESULT_INSERT);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, r->site_id);
-    store_bind_text(st, 2, r->vantage_id);
-    sqlite3_bind_int64(st, 3, r->at);
-    sqlite3_bind_int(st, 4, r->at_ms);
-    store_bind_text(st, 5, r->outcome);
-    sqlite3_bind_int(st, 6, r->status);
-    sqlite3_bind_double(st, 7, r->dns_ms);
-    sqlite3_bind_double(st, 8, r->connect_ms);
-    sqlite3_bind_double(st, 9, r->tls_ms);
-    sqlite3_bind_double(st, 10, r->ttfb_ms);
-    sqlite3_bind_double(st, 11, r->total_ms);
-    store_bind_text(st, 12, r->addr);
-    store_bind_text(st, 13, r->verdict);
-    sqlite3_bind_double(st, 14, r->score);
+    db_bind_int64(st, 1, r->site_id);
+    db_bind_text(st, 2, r->vantage_id);
+    db_bind_int64(st, 3, r->at);
+    db_bind_int(st, 4, r->at_ms);
+    db_bind_text(st, 5, r->outcome);
+    db_bind_int(st, 6, r->status);
+    db_bind_double(st, 7, r->dns_ms);
+    db_bind_double(st, 8, r->connect_ms);
+    db_bind_double(st, 9, r->tls_ms);
+    db_bind_double(st, 10, r->ttfb_ms);
+    db_bind_double(st, 11, r->total_ms);
+    db_bind_text(st, 12, r->addr);
+    db_bind_text(st, 13, r->verdict);
+    db_bind_double(st, 14, r->score);
     return store_step_done(c, st, "obs result insert");
 }
 
@@ -231,20 +231,20 @@ int store_obs_baseline_get(struct store_conn *c, int64_t site,
     *median = -1;
     *mad = 0;
     *n = 0;
-    sqlite3_stmt *st = prep(c, ST_OBS_BASELINE_GET);
+    db_stmt *st = prep(c, ST_OBS_BASELINE_GET);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, site);
-    store_bind_text(st, 2, vantage);
-    sqlite3_bind_int(st, 3, how);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
+    db_bind_int64(st, 1, site);
+    db_bind_text(st, 2, vantage);
+    db_bind_int(st, 3, how);
+    int s = db_step(st);
+    if (s == DB_ROW) {
         *median = col_real(st, 0);
         *mad = col_real(st, 1);
-        *n = sqlite3_column_int(st, 2);
+        *n = db_column_int(st, 2);
     }
-    sqlite3_reset(st);
-    if (s == SQLITE_ROW || s == SQLITE_DONE)
+    db_reset(st);
+    if (s == DB_ROW || s == DB_DONE)
         return IS_OK;
     return store_fail(c, "baseline get");
 }
@@ -253,20 +253,20 @@ int store_obs_baseline_put(struct store_conn *c, int64_t site,
                            const char *vantage, int how, double median,
                            double mad, int n, int64_t now)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_BASELINE_PUT);
+    db_stmt *st = prep(c, ST_OBS_BASELINE_PUT);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, site);
-    store_bind_text(st, 2, vantage);
-    sqlite3_bind_int(st, 3, how);
-    sqlite3_bind_double(st, 4, median);
-    sqlite3_bind_double(st, 5, mad);
-    sqlite3_bind_int(st, 6, n);
-    sqlite3_bind_int64(st, 7, now);
+    db_bind_int64(st, 1, site);
+    db_bind_text(st, 2, vantage);
+    db_bind_int(st, 3, how);
+    db_bind_double(st, 4, median);
+    db_bind_double(st, 5, mad);
+    db_bind_int(st, 6, n);
+    db_bind_int64(st, 7, now);
     return store_step_done(c, st, "baseline put");
 }
 
-static int map_double(sqlite3_stmt *st, void *ctx)
+static int map_double(db_stmt *st, void *ctx)
 {
     double *d = store_rows_push(ctx);
     if (!d)
@@ -291,50 +291,50 @@ int store_obs_rollup_get(struct store_conn *c, int64_t site,
                          const char *vantage, int64_t bucket,
                          struct store_obs_rollup *out)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_ROLLUP_GET);
+    db_stmt *st = prep(c, ST_OBS_ROLLUP_GET);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, site);
-    store_bind_text(st, 2, vantage);
-    sqlite3_bind_int64(st, 3, bucket);
-    int s = sqlite3_step(st);
+    db_bind_int64(st, 1, site);
+    db_bind_text(st, 2, vantage);
+    db_bind_int64(st, 3, bucket);
+    int s = db_step(st);
     int rc = IS_ERR_NOTFOUND;
-    if (s == SQLITE_ROW) {
-        out->n = sqlite3_column_int(st, 0);
-        out->errors = sqlite3_column_int(st, 1);
-        int len = sqlite3_column_bytes(st, 2);
-        const void *b = sqlite3_column_blob(st, 2);
+    if (s == DB_ROW) {
+        out->n = db_column_int(st, 0);
+        out->errors = db_column_int(st, 1);
+        int len = db_column_bytes(st, 2);
+        const void *b = db_column_blob(st, 2);
         out->sketch_len = 0;
         if (b && len > 0 && (size_t)len <= sizeof(out->sketch)) {
             memcpy(out->sketch, b, (size_t)len);
             out->sketch_len = (size_t)len;
         }
         rc = IS_OK;
-    } else if (s != SQLITE_DONE) {
+    } else if (s != DB_DONE) {
         rc = store_fail(c, "rollup get");
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
 int store_obs_rollup_put(struct store_conn *c, const struct store_obs_rollup *r)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_ROLLUP_PUT);
+    db_stmt *st = prep(c, ST_OBS_ROLLUP_PUT);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, r->site_id);
-    store_bind_text(st, 2, r->vantage_id);
-    sqlite3_bind_int64(st, 3, r->bucket);
-    sqlite3_bind_int(st, 4, r->n);
-    sqlite3_bind_int(st, 5, r->errors);
-    sqlite3_bind_double(st, 6, r->p50);
-    sqlite3_bind_double(st, 7, r->p90);
-    sqlite3_bind_double(st, 8, r->p99);
-    sqlite3_bind_double(st, 9, r->dns_p50);
-    sqlite3_bind_double(st, 10, r->connect_p50);
-    sqlite3_bind_double(st, 11, r->tls_p50);
-    sqlite3_bind_double(st, 12, r->ttfb_p50);
-    sqlite3_bind_blob(st, 13, r->sketch, (int)r->sketch_len, SQLITE_STATIC);
+    db_bind_int64(st, 1, r->site_id);
+    db_bind_text(st, 2, r->vantage_id);
+    db_bind_int64(st, 3, r->bucket);
+    db_bind_int(st, 4, r->n);
+    db_bind_int(st, 5, r->errors);
+    db_bind_double(st, 6, r->p50);
+    db_bind_double(st, 7, r->p90);
+    db_bind_double(st, 8, r->p99);
+    db_bind_double(st, 9, r->dns_p50);
+    db_bind_double(st, 10, r->connect_p50);
+    db_bind_double(st, 11, r->tls_p50);
+    db_bind_double(st, 12, r->ttfb_p50);
+    db_bind_blob(st, 13, r->sketch, (int)r->sketch_len);
     return store_step_done(c, st, "rollup put");
 }
 
@@ -343,7 +343,7 @@ struct phases_ctx {
     int n[4];
 };
 
-static int map_phases(sqlite3_stmt *st, void *ctx)
+static int map_phases(db_stmt *st, void *ctx)
 {
     struct phases_ctx *p = ctx;
     for (int i = 0; i < 4; i++) {
@@ -381,34 +381,34 @@ int store_obs_bucket_phases(struct store_conn *c, int64_t site,
 
 /* ---- states ---- */
 
-static void read_vstate(sqlite3_stmt *st, int col0, struct store_obs_vstate *v,
+static void read_vstate(db_stmt *st, int col0, struct store_obs_vstate *v,
                         bool with_id)
 {
     int i = col0;
     if (with_id)
         store_col_copy(st, i++, v->vantage_id, sizeof(v->vantage_id));
     store_col_copy(st, i++, v->state, sizeof(v->state));
-    v->since = sqlite3_column_int64(st, i++);
+    v->since = db_column_int64(st, i++);
     if (with_id) {
         v->score = col_real(st, i++);
         v->ratio = col_real(st, i++);
         v->usual_ms = col_real(st, i++);
         store_col_copy(st, i++, v->phase, sizeof(v->phase));
-        v->window = sqlite3_column_int64(st, i++);
-        v->window_n = sqlite3_column_int(st, i++);
+        v->window = db_column_int64(st, i++);
+        v->window_n = db_column_int(st, i++);
         return;
     }
-    v->window = sqlite3_column_int64(st, i++);
-    v->window_n = sqlite3_column_int(st, i++);
-    v->first_at = sqlite3_column_int64(st, i++);
-    v->last_at = sqlite3_column_int64(st, i++);
+    v->window = db_column_int64(st, i++);
+    v->window_n = db_column_int(st, i++);
+    v->first_at = db_column_int64(st, i++);
+    v->last_at = db_column_int64(st, i++);
     v->score = col_real(st, i++);
     v->ratio = col_real(st, i++);
     v->usual_ms = col_real(st, i++);
     store_col_copy(st, i++, v->phase, sizeof(v->phase));
 }
 
-static int map_vstate(sqlite3_stmt *st, void *ctx)
+static int map_vstate(db_stmt *st, void *ctx)
 {
     read_vstate(st, 0, ctx, false);
     return IS_OK;
@@ -424,25 +424,25 @@ int store_obs_vstate_get(struct store_conn *c, int64_t site,
 int store_obs_vstate_put(struct store_conn *c, int64_t site,
                          const struct store_obs_vstate *v)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_VSTATE_PUT);
+    db_stmt *st = prep(c, ST_OBS_VSTATE_PUT);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, site);
-    store_bind_text(st, 2, v->vantage_id);
-    store_bind_text(st, 3, v->state);
-    sqlite3_bind_int64(st, 4, v->since);
-    sqlite3_bind_int64(st, 5, v->window);
-    sqlite3_bind_int(st, 6, v->window_n);
-    sqlite3_bind_int64(st, 7, v->first_at);
-    sqlite3_bind_int64(st, 8, v->last_at);
-    sqlite3_bind_double(st, 9, v->score);
-    sqlite3_bind_double(st, 10, v->ratio);
-    sqlite3_bind_double(st, 11, v->usual_ms);
-    store_bind_text(st, 12, v->phase);
+    db_bind_int64(st, 1, site);
+    db_bind_text(st, 2, v->vantage_id);
+    db_bind_text(st, 3, v->state);
+    db_bind_int64(st, 4, v->since);
+    db_bind_int64(st, 5, v->window);
+    db_bind_int(st, 6, v->window_n);
+    db_bind_int64(st, 7, v->first_at);
+    db_bind_int64(st, 8, v->last_at);
+    db_bind_double(st, 9, v->score);
+    db_bind_double(st, 10, v->ratio);
+    db_bind_double(st, 11, v->usual_ms);
+    db_bind_text(st, 12, v->phase);
     return store_step_done(c, st, "vstate put");
 }
 
-static int map_vstate_listed(sqlite3_stmt *st, void *ctx)
+static int map_vstate_listed(db_stmt *st, void *ctx)
 {
     struct store_obs_vstate *v = store_rows_push(ctx);
     if (!v)
@@ -460,12 +460,12 @@ int store_obs_vstates_of_site(struct store_conn *c, int64_t site, int64_t since,
     return rc;
 }
 
-static int map_state(sqlite3_stmt *st, void *ctx)
+static int map_state(db_stmt *st, void *ctx)
 {
     struct store_obs_state *s = ctx;
     store_col_copy(st, 0, s->state, sizeof(s->state));
-    s->since = sqlite3_column_int64(st, 1);
-    s->first_at = sqlite3_column_int64(st, 2);
+    s->since = db_column_int64(st, 1);
+    s->first_at = db_column_int64(st, 2);
     return IS_OK;
 }
 
@@ -478,37 +478,37 @@ int store_obs_state_get(struct store_conn *c, int64_t site,
 
 int store_obs_state_put(struct store_conn *c, const struct store_obs_state *s)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_STATE_PUT);
+    db_stmt *st = prep(c, ST_OBS_STATE_PUT);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, s->site_id);
-    store_bind_text(st, 2, s->state);
-    sqlite3_bind_int64(st, 3, s->since);
-    sqlite3_bind_int64(st, 4, s->window);
-    sqlite3_bind_int(st, 5, s->window_n);
-    sqlite3_bind_int64(st, 6, s->last_at);
-    sqlite3_bind_double(st, 7, s->last_total);
-    store_bind_text(st, 8, s->last_outcome);
-    store_bind_text(st, 9, s->addr);
-    sqlite3_bind_double(st, 10, s->score);
-    store_bind_text(st, 11, s->reason_ja);
-    store_bind_text(st, 12, s->reason_en);
-    store_bind_text(st, 13, s->phase);
-    sqlite3_bind_int64(st, 14, s->first_at);
+    db_bind_int64(st, 1, s->site_id);
+    db_bind_text(st, 2, s->state);
+    db_bind_int64(st, 3, s->since);
+    db_bind_int64(st, 4, s->window);
+    db_bind_int(st, 5, s->window_n);
+    db_bind_int64(st, 6, s->last_at);
+    db_bind_double(st, 7, s->last_total);
+    db_bind_text(st, 8, s->last_outcome);
+    db_bind_text(st, 9, s->addr);
+    db_bind_double(st, 10, s->score);
+    db_bind_text(st, 11, s->reason_ja);
+    db_bind_text(st, 12, s->reason_en);
+    db_bind_text(st, 13, s->phase);
+    db_bind_int64(st, 14, s->first_at);
     return store_step_done(c, st, "state put");
 }
 
 /* ---- correlation input ---- */
 
-static int map_anomaly(sqlite3_stmt *st, void *ctx)
+static int map_anomaly(db_stmt *st, void *ctx)
 {
     struct store_obs_anomaly_row *a = store_rows_push(ctx);
     if (!a)
         return IS_ERR_NOMEM;
-    a->site_id = sqlite3_column_int64(st, 0);
+    a->site_id = db_column_int64(st, 0);
     store_col_copy(st, 1, a->vantage_id, sizeof(a->vantage_id));
     store_col_copy(st, 2, a->vstate, sizeof(a->vstate));
-    a->vsince = sqlite3_column_int64(st, 3);
+    a->vsince = db_column_int64(st, 3);
     a->ratio = col_real(st, 4);
     store_col_copy(st, 5, a->phase, sizeof(a->phase));
     store_col_copy(st, 6, a->sector, sizeof(a->sector));
@@ -516,9 +516,9 @@ static int map_anomaly(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 8, a->dns, sizeof(a->dns));
     store_col_copy(st, 9, a->hosting, sizeof(a->hosting));
     store_col_copy(st, 10, a->org, sizeof(a->org));
-    a->notify = sqlite3_column_int(st, 11) != 0;
+    a->notify = db_column_int(st, 11) != 0;
     store_col_copy(st, 12, a->state, sizeof(a->state));
-    a->since = sqlite3_column_int64(st, 13);
+    a->since = db_column_int64(st, 13);
     store_col_copy(st, 14, a->label, sizeof(a->label));
     store_col_copy(st, 15, a->host, sizeof(a->host));
     a->usual_ms = col_real(st, 16);
@@ -536,14 +536,14 @@ int store_obs_anomaly_input(struct store_conn *c, int64_t now, int64_t window_s,
     return rc;
 }
 
-static int map_group(sqlite3_stmt *st, void *ctx)
+static int map_group(db_stmt *st, void *ctx)
 {
     struct store_obs_group_size *g = store_rows_push(ctx);
     if (!g)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, g->kind, sizeof(g->kind));
     store_col_copy(st, 1, g->key, sizeof(g->key));
-    g->sites = sqlite3_column_int64(st, 2);
+    g->sites = db_column_int64(st, 2);
     return IS_OK;
 }
 
@@ -565,10 +565,10 @@ void store_obs_alerts_free(struct store_obs_alert *a, size_t n)
     free(a);
 }
 
-static int read_alert(sqlite3_stmt *st, struct store_obs_alert *a)
+static int read_alert(db_stmt *st, struct store_obs_alert *a)
 {
     memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(st, 0);
+    a->id = db_column_int64(st, 0);
     store_col_copy(st, 1, a->kind, sizeof(a->kind));
     store_col_copy(st, 2, a->key, sizeof(a->key));
     store_col_copy(st, 3, a->sector_id, sizeof(a->sector_id));
@@ -576,24 +576,24 @@ static int read_alert(sqlite3_stmt *st, struct store_obs_alert *a)
     store_col_copy(st, 5, a->state, sizeof(a->state));
     store_col_copy(st, 6, a->condition, sizeof(a->condition));
     store_col_copy(st, 7, a->phase, sizeof(a->phase));
-    a->since = sqlite3_column_int64(st, 8);
-    a->raised_at = sqlite3_column_int64(st, 9);
-    a->closed_at = sqlite3_column_int64(st, 10);
-    a->site_count = sqlite3_column_int64(st, 11);
+    a->since = db_column_int64(st, 8);
+    a->raised_at = db_column_int64(st, 9);
+    a->closed_at = db_column_int64(st, 10);
+    a->site_count = db_column_int64(st, 11);
     store_col_copy(st, 15, a->advisory_id, sizeof(a->advisory_id));
-    a->version = sqlite3_column_int64(st, 16);
+    a->version = db_column_int64(st, 16);
     char **const dst[] = {
         NULL, NULL, NULL, NULL, NULL,          NULL,          NULL,        NULL,
         NULL, NULL, NULL, NULL, &a->reason_ja, &a->reason_en, &a->evidence};
     return store_col_strs(st, dst, 15, &a->mem);
 }
 
-static int map_alert(sqlite3_stmt *st, void *ctx)
+static int map_alert(db_stmt *st, void *ctx)
 {
     return read_alert(st, ctx);
 }
 
-static int map_alert_listed(sqlite3_stmt *st, void *ctx)
+static int map_alert_listed(db_stmt *st, void *ctx)
 {
     struct store_obs_alert *a = store_rows_push(ctx);
     if (!a)
@@ -619,12 +619,12 @@ struct open_get {
     int64_t *id, *since, *count;
 };
 
-static int map_open_get(sqlite3_stmt *st, void *ctx)
+static int map_open_get(db_stmt *st, void *ctx)
 {
     struct open_get *g = ctx;
-    *g->id = sqlite3_column_int64(st, 0);
-    *g->since = sqlite3_column_int64(st, 1);
-    *g->count = sqlite3_column_int64(st, 2);
+    *g->id = db_column_int64(st, 0);
+    *g->since = db_column_int64(st, 1);
+    *g->count = db_column_int64(st, 2);
     return IS_OK;
 }
 
@@ -637,12 +637,12 @@ int store_obs_alert_open_get(struct store_conn *c, const char *kind,
                          &g, "tt", kind, key);
 }
 
-static int map_open(sqlite3_stmt *st, void *ctx)
+static int map_open(db_stmt *st, void *ctx)
 {
     struct store_obs_open_alert *a = store_rows_push(ctx);
     if (!a)
         return IS_ERR_NOMEM;
-    a->id = sqlite3_column_int64(st, 0);
+    a->id = db_column_int64(st, 0);
     store_col_copy(st, 1, a->kind, sizeof(a->kind));
     store_col_copy(st, 2, a->key, sizeof(a->key));
     return IS_OK;
@@ -696,15 +696,15 @@ int store_obs_alerts_list(struct store_conn *c, const struct obs_reader *rd,
                           const char *sector, int limit,
                           struct store_obs_alert **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_ALERTS_LIST);
+    db_stmt *st = prep(c, ST_OBS_ALERTS_LIST);
     if (st) {
         bind_reader(st, rd);
-        store_bind_text(st, 4, state ? state : "");
-        store_bind_text(st, 5, kind ? kind : "");
-        store_bind_text(st, 6, sector ? sector : "");
-        store_bind_text(st, 7, rd->ceptoar && rd->sector ? rd->sector : "");
-        sqlite3_bind_int(st, 8, rd->ministry ? 1 : 0);
-        sqlite3_bind_int(st, 9, limit);
+        db_bind_text(st, 4, state ? state : "");
+        db_bind_text(st, 5, kind ? kind : "");
+        db_bind_text(st, 6, sector ? sector : "");
+        db_bind_text(st, 7, rd->ceptoar && rd->sector ? rd->sector : "");
+        db_bind_int(st, 8, rd->ministry ? 1 : 0);
+        db_bind_int(st, 9, limit);
     }
     int rc;
     *out = rows_of(c, st, "alerts list", map_alert_listed, sizeof(**out),
@@ -712,16 +712,16 @@ int store_obs_alerts_list(struct store_conn *c, const struct obs_reader *rd,
     return rc;
 }
 
-static int map_alert_site(sqlite3_stmt *st, void *ctx)
+static int map_alert_site(db_stmt *st, void *ctx)
 {
     struct store_obs_alert_site *s = store_rows_push(ctx);
     if (!s)
         return IS_ERR_NOMEM;
-    s->id = sqlite3_column_int64(st, 0);
+    s->id = db_column_int64(st, 0);
     store_col_copy(st, 1, s->label, sizeof(s->label));
     store_col_copy(st, 2, s->host, sizeof(s->host));
     store_col_copy(st, 3, s->org, sizeof(s->org));
-    s->since = sqlite3_column_int64(st, 4);
+    s->since = db_column_int64(st, 4);
     return IS_OK;
 }
 
@@ -729,10 +729,10 @@ int store_obs_alert_sites_visible(struct store_conn *c,
                                   const struct obs_reader *rd, int64_t alert,
                                   struct store_obs_alert_site **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_ALERT_SITES_VISIBLE);
+    db_stmt *st = prep(c, ST_OBS_ALERT_SITES_VISIBLE);
     if (st) {
         bind_reader(st, rd);
-        sqlite3_bind_int64(st, 4, alert);
+        db_bind_int64(st, 4, alert);
     }
     int rc;
     *out = rows_of(c, st, "alert sites", map_alert_site, sizeof(**out), NULL, n,
@@ -753,11 +753,11 @@ int store_obs_alert_queue(struct store_conn *c, int64_t alert, const char *org,
 {
     int rc = store_exec(c, ST_OBS_ALERT_QUEUE, "obs alert queue", "ItI", alert,
                         org, now);
-    *queued = rc ? 0 : sqlite3_changes(c->db);
+    *queued = rc ? 0 : store_changes(c);
     return rc;
 }
 
-static int map_id(sqlite3_stmt *st, void *ctx)
+static int map_id(db_stmt *st, void *ctx)
 {
     struct store_id *x = store_rows_push(ctx);
     if (!x)
@@ -794,14 +794,14 @@ int store_obs_site_vantages(struct store_conn *c, int64_t site,
 
 /* ---- series ---- */
 
-static int map_point(sqlite3_stmt *st, void *ctx)
+static int map_point(db_stmt *st, void *ctx)
 {
     struct store_obs_point *p = store_rows_push(ctx);
     if (!p)
         return IS_ERR_NOMEM;
-    p->t = sqlite3_column_int64(st, 0);
-    p->n = sqlite3_column_int(st, 1);
-    p->errors = sqlite3_column_int(st, 2);
+    p->t = db_column_int64(st, 0);
+    p->n = db_column_int(st, 1);
+    p->errors = db_column_int(st, 2);
     p->p50 = col_real(st, 3);
     p->p90 = col_real(st, 4);
     p->p99 = col_real(st, 5);
@@ -810,9 +810,9 @@ static int map_point(sqlite3_stmt *st, void *ctx)
     p->tls = col_real(st, 8);
     p->ttfb = col_real(st, 9);
     store_col_copy(st, 10, p->vantage, sizeof(p->vantage));
-    if (sqlite3_column_count(st) > 11) {
-        int len = sqlite3_column_bytes(st, 11);
-        const void *b = sqlite3_column_blob(st, 11);
+    if (db_column_count(st) > 11) {
+        int len = db_column_bytes(st, 11);
+        const void *b = db_column_blob(st, 11);
         if (b && len > 0 && (size_t)len <= sizeof(p->sketch)) {
             memcpy(p->sketch, b, (size_t)len);
             p->sketch_len = (size_t)len;
@@ -830,16 +830,16 @@ int store_obs_points(struct store_conn *c, int64_t site, bool raw, int64_t from,
     return rc;
 }
 
-static int map_baseline_row(sqlite3_stmt *st, void *ctx)
+static int map_baseline_row(db_stmt *st, void *ctx)
 {
     struct store_obs_baseline_row *b = store_rows_push(ctx);
     if (!b)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, b->vantage, sizeof(b->vantage));
-    b->how = sqlite3_column_int(st, 1);
+    b->how = db_column_int(st, 1);
     b->median = col_real(st, 2);
     b->mad = col_real(st, 3);
-    b->n = sqlite3_column_int(st, 4);
+    b->n = db_column_int(st, 4);
     return IS_OK;
 }
 
@@ -854,7 +854,7 @@ int store_obs_site_baselines(struct store_conn *c, int64_t site,
 
 /* ---- aggregates ---- */
 
-static int map_sector_count(sqlite3_stmt *st, void *ctx)
+static int map_sector_count(db_stmt *st, void *ctx)
 {
     struct store_obs_sector_count *s = store_rows_push(ctx);
     if (!s)
@@ -863,19 +863,19 @@ static int map_sector_count(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 1, s->name_ja, sizeof(s->name_ja));
     store_col_copy(st, 2, s->name_en, sizeof(s->name_en));
     store_col_copy(st, 3, s->ministry, sizeof(s->ministry));
-    s->sites = sqlite3_column_int64(st, 4);
-    s->normal = sqlite3_column_int64(st, 5);
-    s->slow = sqlite3_column_int64(st, 6);
-    s->unreachable = sqlite3_column_int64(st, 7);
-    s->other = sqlite3_column_int64(st, 8);
-    s->visible = sqlite3_column_int64(st, 9);
+    s->sites = db_column_int64(st, 4);
+    s->normal = db_column_int64(st, 5);
+    s->slow = db_column_int64(st, 6);
+    s->unreachable = db_column_int64(st, 7);
+    s->other = db_column_int64(st, 8);
+    s->visible = db_column_int64(st, 9);
     return IS_OK;
 }
 
 int store_obs_sector_counts(struct store_conn *c, const struct obs_reader *rd,
                             struct store_obs_sector_count **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_SECTOR_COUNTS);
+    db_stmt *st = prep(c, ST_OBS_SECTOR_COUNTS);
     if (st)
         bind_reader(st, rd);
     int rc;
@@ -884,12 +884,12 @@ int store_obs_sector_counts(struct store_conn *c, const struct obs_reader *rd,
     return rc;
 }
 
-static int map_heat_site(sqlite3_stmt *st, void *ctx)
+static int map_heat_site(db_stmt *st, void *ctx)
 {
     struct store_obs_heat_site *s = store_rows_push(ctx);
     if (!s)
         return IS_ERR_NOMEM;
-    s->id = sqlite3_column_int64(st, 0);
+    s->id = db_column_int64(st, 0);
     store_col_copy(st, 1, s->label, sizeof(s->label));
     store_col_copy(st, 2, s->host, sizeof(s->host));
     store_col_copy(st, 3, s->org, sizeof(s->org));
@@ -901,10 +901,10 @@ int store_obs_heat_sites(struct store_conn *c, const struct obs_reader *rd,
                          const char *sector, struct store_obs_heat_site **out,
                          size_t *n)
 {
-    sqlite3_stmt *st = prep(c, ST_OBS_HEAT_SITES);
+    db_stmt *st = prep(c, ST_OBS_HEAT_SITES);
     if (st) {
         bind_reader(st, rd);
-        store_bind_text(st, 4, sector);
+        db_bind_text(st, 4, sector);
     }
     int rc;
     *out = rows_of(c, st, "heat sites", map_heat_site, sizeof(**out), NULL, n,
@@ -912,17 +912,17 @@ int store_obs_heat_sites(struct store_conn *c, const struct obs_reader *rd,
     return rc;
 }
 
-static int map_heat_cell(sqlite3_stmt *st, void *ctx)
+static int map_heat_cell(db_stmt *st, void *ctx)
 {
     struct store_obs_heat_cell *h = store_rows_push(ctx);
     if (!h)
         return IS_ERR_NOMEM;
-    h->site = sqlite3_column_int64(st, 0);
-    h->t = sqlite3_column_int64(st, 1);
-    h->n = sqlite3_column_int64(st, 2);
-    h->errors = sqlite3_column_int64(st, 3);
+    h->site = db_column_int64(st, 0);
+    h->t = db_column_int64(st, 1);
+    h->n = db_column_int64(st, 2);
+    h->errors = db_column_int64(st, 3);
     h->p50 = col_real(st, 4);
-    h->usual = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : col_real(st, 5);
+    h->usual = db_column_type(st, 5) == DB_NULL ? -1 : col_real(st, 5);
     return IS_OK;
 }
 
@@ -943,11 +943,11 @@ int store_obs_prune(struct store_conn *c, int64_t raw_before,
     int rc =
         store_exec(c, ST_OBS_PRUNE_RESULTS, "prune results", "I", raw_before);
     if (!rc)
-        *deleted += sqlite3_changes(c->db);
+        *deleted += store_changes(c);
     if (!rc)
         rc = store_exec(c, ST_OBS_PRUNE_ROLLUPS, "prune rollups", "I",
                         rollup_before);
     if (!rc)
-        *deleted += sqlite3_changes(c->db);
+        *deleted += store_changes(c);
     return rc;
 }

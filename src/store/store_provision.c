@@ -8,9 +8,9 @@
 
 #include "common/util.h"
 
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(db_stmt *st, int i)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
+    const unsigned char *s = db_column_text(st, i);
     return strdup(s ? (const char *)s : "");
 }
 
@@ -43,34 +43,34 @@ int store_advisory_insert(struct store_conn *c, struct store_advisory *a)
                    a->refs ? a->refs : "[]", (int)a->hotline, (int)a->drill,
                    (int64_t)a->ack_deadline_s, (int64_t)a->created_at);
     if (!rc)
-        a->seq = sqlite3_last_insert_rowid(c->db);
+        a->seq = store_last_id(c);
     return rc;
 }
 
 /* Row mapper of ST_ADV_GET and ST_ADV_SCAN into a struct store_advisory
  * (ctx), which then owns its texts. */
-static int map_adv(sqlite3_stmt *st, void *ctx)
+static int map_adv(db_stmt *st, void *ctx)
 {
     struct store_advisory *a = ctx;
     memset(a, 0, sizeof(*a));
-    a->seq = sqlite3_column_int64(st, 0);
+    a->seq = db_column_int64(st, 0);
     store_col_copy(st, 1, a->id, sizeof(a->id));
     store_col_copy(st, 2, a->author, sizeof(a->author));
-    a->author_user = sqlite3_column_int64(st, 3);
+    a->author_user = db_column_int64(st, 3);
     store_col_copy(st, 4, a->kind, sizeof(a->kind));
-    a->range = sqlite3_column_int(st, 5);
-    a->severity = sqlite3_column_int(st, 6);
+    a->range = db_column_int(st, 5);
+    a->severity = db_column_int(st, 6);
     a->title_ja = col_dup(st, 7);
     a->title_en = col_dup(st, 8);
     a->body_ja = col_dup(st, 9);
     a->body_en = col_dup(st, 10);
-    a->title_in_notice = sqlite3_column_int(st, 11) != 0;
+    a->title_in_notice = db_column_int(st, 11) != 0;
     a->audience = col_dup(st, 12);
     a->refs = col_dup(st, 13);
-    a->hotline = sqlite3_column_int(st, 14) != 0;
-    a->drill = sqlite3_column_int(st, 15) != 0;
-    a->ack_deadline_s = sqlite3_column_int64(st, 16);
-    a->created_at = sqlite3_column_int64(st, 17);
+    a->hotline = db_column_int(st, 14) != 0;
+    a->drill = db_column_int(st, 15) != 0;
+    a->ack_deadline_s = db_column_int64(st, 16);
+    a->created_at = db_column_int64(st, 17);
     if (!a->title_ja || !a->title_en || !a->body_ja || !a->body_en ||
         !a->audience || !a->refs) {
         store_advisory_release(a);
@@ -105,7 +105,7 @@ struct scan_ctx {
     bool stopped;
 };
 
-static int map_scanned(sqlite3_stmt *st, void *ctx)
+static int map_scanned(db_stmt *st, void *ctx)
 {
     struct scan_ctx *x = ctx;
     struct store_advisory a;
@@ -138,16 +138,16 @@ int store_hop_insert(struct store_conn *c, const char *adv, const char *org,
 
 /* Row mapper of a hop, its last six columns: step, parent, state,
  * arrived, relayed, how (ST_HOP_GET: all of them). */
-static int map_hop(sqlite3_stmt *st, void *ctx)
+static int map_hop(db_stmt *st, void *ctx)
 {
     struct store_hop *out = ctx;
-    int b = sqlite3_column_count(st) - 6;
+    int b = db_column_count(st) - 6;
     memset(out, 0, sizeof(*out));
-    out->step = sqlite3_column_int(st, b);
+    out->step = db_column_int(st, b);
     store_col_copy(st, b + 1, out->parent, sizeof(out->parent));
     store_col_copy(st, b + 2, out->state, sizeof(out->state));
-    out->arrived_at = sqlite3_column_int64(st, b + 3);
-    out->relayed_at = sqlite3_column_int64(st, b + 4);
+    out->arrived_at = db_column_int64(st, b + 3);
+    out->relayed_at = db_column_int64(st, b + 4);
     store_col_copy(st, b + 5, out->how, sizeof(out->how));
     return IS_OK;
 }
@@ -178,12 +178,12 @@ int store_hop_arrive(struct store_conn *c, const char *adv, const char *org,
 /* Row mapper of rows made of ids only (struct store_id, store_adv_org,
  * store_ceptoar_hop: consecutive char[IDS_LEN] fields, one per column):
  * pushes one onto the struct store_rows ctx. */
-static int map_ids(sqlite3_stmt *st, void *ctx)
+static int map_ids(db_stmt *st, void *ctx)
 {
     char *x = store_rows_push(ctx);
     if (!x)
         return IS_ERR_NOMEM;
-    for (int i = 0; i < sqlite3_column_count(st); i++)
+    for (int i = 0; i < db_column_count(st); i++)
         store_col_copy(st, i, x + (size_t)i * IDS_LEN, IDS_LEN);
     return IS_OK;
 }
@@ -195,7 +195,7 @@ _Static_assert(sizeof(struct store_ceptoar_hop) == 2 * IDS_LEN &&
                "store_ceptoar_hop: two ids");
 
 /* ST_HOPS_ADV: org, note_ja, note_en, the hop (as ST_HOP_GET). */
-static int map_hop_entry(sqlite3_stmt *st, void *ctx)
+static int map_hop_entry(db_stmt *st, void *ctx)
 {
     struct store_hop_entry *x = store_rows_push(ctx);
     if (!x)
@@ -318,7 +318,7 @@ int store_recipients_dispatch(struct store_conn *c, const char *adv,
                         via, (int64_t)now);
     if (rc)
         return rc;
-    *n = sqlite3_changes(c->db);
+    *n = store_changes(c);
     if (*n == 0)
         return IS_OK;
     return store_exec(c, ST_DLV_QUEUE_FIRST, "deliveries queue", "ttIi", adv,
@@ -338,26 +338,26 @@ int store_queue_next(struct store_conn *c, const char *adv, const char *org,
     int rc = store_exec(c, ST_DLV_QUEUE_NEXT, "queue next", "ttIti", adv, org,
                         (int64_t)now, reason, (int)all);
     if (!rc && queued)
-        *queued = sqlite3_changes(c->db);
+        *queued = store_changes(c);
     return rc;
 }
 
 /* Row mapper of a recipient, its last eight columns: via, named,
  * released, delivered, channel, acked, ack_via, escalated (ST_RCPT_GET:
  * all of them). */
-static int map_recipient(sqlite3_stmt *st, void *ctx)
+static int map_recipient(db_stmt *st, void *ctx)
 {
     struct store_recipient *out = ctx;
-    int b = sqlite3_column_count(st) - 8;
+    int b = db_column_count(st) - 8;
     memset(out, 0, sizeof(*out));
     store_col_copy(st, b, out->via, sizeof(out->via));
-    out->named = sqlite3_column_int(st, b + 1) != 0;
-    out->released_at = sqlite3_column_int64(st, b + 2);
-    out->delivered_at = sqlite3_column_int64(st, b + 3);
+    out->named = db_column_int(st, b + 1) != 0;
+    out->released_at = db_column_int64(st, b + 2);
+    out->delivered_at = db_column_int64(st, b + 3);
     store_col_copy(st, b + 4, out->channel, sizeof(out->channel));
-    out->acked_at = sqlite3_column_int64(st, b + 5);
+    out->acked_at = db_column_int64(st, b + 5);
     store_col_copy(st, b + 6, out->ack_via, sizeof(out->ack_via));
-    out->escalated_at = sqlite3_column_int64(st, b + 7);
+    out->escalated_at = db_column_int64(st, b + 7);
     return IS_OK;
 }
 
@@ -378,7 +378,7 @@ int store_recipient_ack(struct store_conn *c, const char *adv, const char *org,
 
 /* ST_RCPT_SCAN: org, sector, name_ja, name_en, open and sending
  * deliveries, the recipient (as ST_RCPT_GET). */
-static int map_recipient_entry(sqlite3_stmt *st, void *ctx)
+static int map_recipient_entry(db_stmt *st, void *ctx)
 {
     struct store_recipient_entry *x = store_rows_push(ctx);
     if (!x)
@@ -387,8 +387,8 @@ static int map_recipient_entry(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 1, x->sector, sizeof(x->sector));
     x->name_ja = col_dup(st, 2);
     x->name_en = col_dup(st, 3);
-    x->open = sqlite3_column_int64(st, 4);
-    x->sending = sqlite3_column_int64(st, 5);
+    x->open = db_column_int64(st, 4);
+    x->sending = db_column_int64(st, 5);
     map_recipient(st, &x->r);
     return x->name_ja && x->name_en ? IS_OK : IS_ERR_NOMEM;
 }
@@ -438,7 +438,7 @@ struct claim_ctx {
  * contact, channel, address, attempts, idempotency key; ST_ALD_CLAIM also
  * round and purpose. Rows past max (none: the statement's LIMIT) are
  * left. */
-static int map_claimed(sqlite3_stmt *st, void *ctx)
+static int map_claimed(db_stmt *st, void *ctx)
 {
     struct claim_ctx *x = ctx;
     if (x->n >= x->max)
@@ -446,17 +446,17 @@ static int map_claimed(sqlite3_stmt *st, void *ctx)
     struct store_delivery *d = &x->out[x->n++];
     memset(d, 0, sizeof(*d));
     d->kind = x->kind;
-    d->id = sqlite3_column_int64(st, 0);
+    d->id = db_column_int64(st, 0);
     store_col_copy(st, 1, d->advisory_id, sizeof(d->advisory_id));
     store_col_copy(st, 2, d->org_id, sizeof(d->org_id));
-    d->contact_id = sqlite3_column_int64(st, 3);
+    d->contact_id = db_column_int64(st, 3);
     store_col_copy(st, 4, d->channel, sizeof(d->channel));
     store_col_copy(st, 5, d->address, sizeof(d->address));
-    d->attempts = sqlite3_column_int(st, 6);
+    d->attempts = db_column_int(st, 6);
     store_col_copy(st, 7, d->idem_key, sizeof(d->idem_key));
     /* an alert's round and purpose; an advisory delivery's reason
      * ("reminder": a reminder of the acknowledgement board) */
-    d->round = sqlite3_column_int(st, 8);
+    d->round = db_column_int(st, 8);
     store_col_copy(st, 9, d->purpose, sizeof(d->purpose));
     return IS_OK;
 }
@@ -573,7 +573,7 @@ int store_delivery_next(struct store_conn *c, const struct store_delivery *d,
     int rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert next", "ttittIi",
                         d->advisory_id, d->org_id, d->round, d->purpose, "next",
                         (int64_t)now, 0);
-    *queued = rc ? 0 : sqlite3_changes(c->db);
+    *queued = rc ? 0 : store_changes(c);
     return rc;
 }
 
@@ -614,14 +614,14 @@ int store_deliveries_pending(struct store_conn *c, const char *adv,
 
 /* Row mapper of ST_DLV_COUNTS: queued, sending, delivered, failed,
  * cancelled. */
-static int map_dlv_counts(sqlite3_stmt *st, void *ctx)
+static int map_dlv_counts(db_stmt *st, void *ctx)
 {
     struct store_delivery_counts *o = ctx;
-    o->queued = sqlite3_column_int64(st, 0);
-    o->sending = sqlite3_column_int64(st, 1);
-    o->delivered = sqlite3_column_int64(st, 2);
-    o->failed = sqlite3_column_int64(st, 3);
-    o->cancelled = sqlite3_column_int64(st, 4);
+    o->queued = db_column_int64(st, 0);
+    o->sending = db_column_int64(st, 1);
+    o->delivered = db_column_int64(st, 2);
+    o->failed = db_column_int64(st, 3);
+    o->cancelled = db_column_int64(st, 4);
     return IS_OK;
 }
 
@@ -638,7 +638,7 @@ struct contact_out {
     size_t chlen, alen, slen, llen;
 };
 
-static int map_contact(sqlite3_stmt *st, void *ctx)
+static int map_contact(db_stmt *st, void *ctx)
 {
     struct contact_out *o = ctx;
     store_col_copy(st, 0, o->channel, o->chlen);
@@ -671,13 +671,13 @@ struct ack_link_out {
     int64_t *expires, *used;
 };
 
-static int map_ack_link(sqlite3_stmt *st, void *ctx)
+static int map_ack_link(db_stmt *st, void *ctx)
 {
     struct ack_link_out *o = ctx;
     store_col_copy(st, 0, o->adv, o->alen);
     store_col_copy(st, 1, o->org, o->olen);
-    *o->expires = sqlite3_column_int64(st, 2);
-    *o->used = sqlite3_column_int64(st, 3);
+    *o->expires = db_column_int64(st, 2);
+    *o->used = db_column_int64(st, 3);
     return IS_OK;
 }
 
@@ -707,19 +707,19 @@ int store_drill_insert(struct store_conn *c, const char *id, const char *adv,
 
 /* Row mapper of ST_DRILL_GET: id, advisory, target_kind, target,
  * created_by, created_at, seq (ST_DRILL_PREV: the first two). */
-static int map_drill(sqlite3_stmt *st, void *ctx)
+static int map_drill(db_stmt *st, void *ctx)
 {
     struct store_drill *d = ctx;
     memset(d, 0, sizeof(*d));
     store_col_copy(st, 0, d->id, sizeof(d->id));
     store_col_copy(st, 1, d->advisory, sizeof(d->advisory));
-    if (sqlite3_column_count(st) < 7)
+    if (db_column_count(st) < 7)
         return IS_OK;
     store_col_copy(st, 2, d->target_kind, sizeof(d->target_kind));
     store_col_copy(st, 3, d->target, sizeof(d->target));
     store_col_copy(st, 4, d->created_by, sizeof(d->created_by));
-    d->created_at = sqlite3_column_int64(st, 5);
-    d->seq = sqlite3_column_int64(st, 6);
+    d->created_at = db_column_int64(st, 5);
+    d->seq = db_column_int64(st, 6);
     return IS_OK;
 }
 
@@ -739,10 +739,10 @@ int store_drill_prev(struct store_conn *c, const char *target_kind,
 int store_deliveries_reset(struct store_conn *c, int *n)
 {
     int rc = store_exec(c, ST_DLV_RESET, "deliveries reset", "");
-    *n = rc ? 0 : sqlite3_changes(c->db);
+    *n = rc ? 0 : store_changes(c);
     if (!rc) {
         rc = store_exec(c, ST_ALD_RESET, "alert deliveries reset", "");
-        *n += rc ? 0 : sqlite3_changes(c->db);
+        *n += rc ? 0 : store_changes(c);
     }
     return rc;
 }

@@ -38,7 +38,7 @@ int store_membership_insert(struct store_conn *c, const char *org_id,
 
 /* Row mapper of ST_ORG_REL: id, kind, scope, sector, ministry, agreement
  * state. */
-static int map_org_rel(sqlite3_stmt *st, void *ctx)
+static int map_org_rel(db_stmt *st, void *ctx)
 {
     struct access_org *out = ctx;
     store_col_copy(st, 0, out->id, sizeof(out->id));
@@ -46,7 +46,7 @@ static int map_org_rel(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 2, out->scope_id, sizeof(out->scope_id));
     store_col_copy(st, 3, out->sector_id, sizeof(out->sector_id));
     store_col_copy(st, 4, out->ministry_id, sizeof(out->ministry_id));
-    int ag = sqlite3_column_int(st, 5);
+    int ag = db_column_int(st, 5);
     out->agreement = ag == AGREEMENT_ACTIVE      ? AGREEMENT_ACTIVE
                      : ag == AGREEMENT_WITHDRAWN ? AGREEMENT_WITHDRAWN
                                                  : AGREEMENT_NONE;
@@ -54,10 +54,10 @@ static int map_org_rel(sqlite3_stmt *st, void *ctx)
 }
 
 /* Row mapper of ST_ORG_GROUPS (id, kind): keeps the CEPTOARs. */
-static int map_org_ceptoar(sqlite3_stmt *st, void *ctx)
+static int map_org_ceptoar(db_stmt *st, void *ctx)
 {
     struct access_org *out = ctx;
-    const char *kind = (const char *)sqlite3_column_text(st, 1);
+    const char *kind = (const char *)db_column_text(st, 1);
     if (kind && strcmp(kind, "ceptoar") == 0 &&
         out->nceptoars < ACCESS_MAX_GROUPS)
         store_col_copy(st, 0, out->ceptoars[out->nceptoars++],
@@ -67,7 +67,7 @@ static int map_org_ceptoar(sqlite3_stmt *st, void *ctx)
 
 /* Row mapper of ST_DLIST_OWNERS_OF: keeps each owner (at most
  * ACCESS_MAX_GROUPS; lists.c refuses a member past that many owners). */
-static int map_org_owner(sqlite3_stmt *st, void *ctx)
+static int map_org_owner(db_stmt *st, void *ctx)
 {
     struct access_org *out = ctx;
     if (out->nceptoars < ACCESS_MAX_GROUPS)
@@ -94,7 +94,7 @@ int store_org_rel(struct store_conn *c, const char *id, struct access_org *out)
 
 /* Row mapper of ST_SECTORS_ALL: id, name_ja, name_en, ministry_id and
  * the ministry's name_ja, name_en. */
-static int map_sector(sqlite3_stmt *st, void *ctx)
+static int map_sector(db_stmt *st, void *ctx)
 {
     struct store_sector_entry *s = store_rows_push(ctx);
     if (!s)
@@ -107,7 +107,7 @@ static int map_sector(sqlite3_stmt *st, void *ctx)
 
 /* Row mapper of ST_SCOPES_ALL: id, sector_id, name_ja, name_en, related
  * and the CEPTOAR's id, name_ja, name_en, attrs. */
-static int map_scope(sqlite3_stmt *st, void *ctx)
+static int map_scope(db_stmt *st, void *ctx)
 {
     struct store_scope_entry *s = store_rows_push(ctx);
     if (!s)
@@ -153,13 +153,13 @@ void store_sectors_release(struct store_sectors *s)
 
 /* Row mapper of ST_ORG_GET / ST_ORGS_LIST: id, kind, name_ja, name_en,
  * short_en, scope_id, observer, demo, attrs, sector_id. */
-static int map_org(sqlite3_stmt *st, void *ctx)
+static int map_org(db_stmt *st, void *ctx)
 {
     struct store_org_entry *o = store_rows_push(ctx);
     if (!o)
         return IS_ERR_NOMEM;
-    o->observer = sqlite3_column_int(st, 6) != 0;
-    o->demo = sqlite3_column_int(st, 7) != 0;
+    o->observer = db_column_int(st, 6) != 0;
+    o->demo = db_column_int(st, 7) != 0;
     char **const dst[] = {&o->id,       &o->kind,     &o->name.ja, &o->name.en,
                           &o->short_en, &o->scope_id, NULL,        NULL,
                           &o->attrs,    &o->sector_id};
@@ -167,7 +167,7 @@ static int map_org(sqlite3_stmt *st, void *ctx)
 }
 
 /* Row mapper of ST_ORG_GROUPS (id, kind): the group's id. */
-static int map_group_id(sqlite3_stmt *st, void *ctx)
+static int map_group_id(db_stmt *st, void *ctx)
 {
     char **id = store_rows_push(ctx);
     char **const dst[] = {id};
@@ -244,13 +244,13 @@ int store_orgs_list(struct store_conn *c, const struct store_org_filter *f,
 }
 
 /* Row mapper of ST_ORG_COUNTS: kind, count. */
-static int map_org_count(sqlite3_stmt *st, void *ctx)
+static int map_org_count(db_stmt *st, void *ctx)
 {
     struct store_org_count *k = store_rows_push(ctx);
     if (!k)
         return IS_ERR_NOMEM;
     store_col_copy(st, 0, k->kind, sizeof(k->kind));
-    k->n = sqlite3_column_int64(st, 1);
+    k->n = db_column_int64(st, 1);
     return IS_OK;
 }
 
@@ -276,18 +276,18 @@ int store_contact_insert(struct store_conn *c, const struct store_contact *k,
 
 /* Row mapper of ST_CONTACTS_ORG: id, channel, address, priority,
  * emergency, lang. */
-static int map_contact_listed(sqlite3_stmt *st, void *ctx)
+static int map_contact_listed(db_stmt *st, void *ctx)
 {
     struct store_contact_entry *k = store_rows_push(ctx);
     if (!k)
         return IS_ERR_NOMEM;
-    k->id = sqlite3_column_int64(st, 0);
+    k->id = db_column_int64(st, 0);
     store_col_copy(st, 1, k->channel, sizeof(k->channel));
-    const unsigned char *addr = sqlite3_column_text(st, 2);
+    const unsigned char *addr = db_column_text(st, 2);
     if (!(k->address = strdup(addr ? (const char *)addr : "")))
         return IS_ERR_NOMEM;
-    k->priority = sqlite3_column_int(st, 3);
-    k->emergency = sqlite3_column_int(st, 4) != 0;
+    k->priority = db_column_int(st, 3);
+    k->emergency = db_column_int(st, 4) != 0;
     store_col_copy(st, 5, k->lang, sizeof(k->lang));
     return IS_OK;
 }

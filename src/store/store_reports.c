@@ -27,12 +27,12 @@ int store_catalogue_check(struct store_conn *c, const char *kind,
 }
 
 /* Row mapper of ST_CATALOGUE_ALL: kind, doc. */
-static int map_catalogue(sqlite3_stmt *st, void *ctx)
+static int map_catalogue(db_stmt *st, void *ctx)
 {
     struct store_catalogue_item *k = store_rows_push(ctx);
     if (!k)
         return IS_ERR_NOMEM;
-    const char *kind = (const char *)sqlite3_column_text(st, 0);
+    const char *kind = (const char *)db_column_text(st, 0);
     k->system_class = kind && strcmp(kind, "system_class") == 0;
     char **const dst[] = {NULL, &k->doc};
     return store_col_strs(st, dst, 2, &k->doc);
@@ -60,12 +60,12 @@ struct policy_out {
 };
 
 /* Row mapper of ST_POLICY_GET: policy, review_limit_min. */
-static int map_policy(sqlite3_stmt *st, void *ctx)
+static int map_policy(db_stmt *st, void *ctx)
 {
     struct policy_out *p = ctx;
-    const char *policy = (const char *)sqlite3_column_text(st, 0);
+    const char *policy = (const char *)db_column_text(st, 0);
     *p->review = !policy || strcmp(policy, "auto") != 0;
-    *p->limit_min = sqlite3_column_int(st, 1);
+    *p->limit_min = db_column_int(st, 1);
     return IS_OK;
 }
 
@@ -111,12 +111,12 @@ struct deadline_out {
 };
 
 /* Row mapper of ST_DEADLINE_GET: first_notice_h, full_report_h, final_d. */
-static int map_deadline(sqlite3_stmt *st, void *ctx)
+static int map_deadline(db_stmt *st, void *ctx)
 {
     struct deadline_out *d = ctx;
-    *d->first_h = sqlite3_column_int(st, 0);
-    *d->full_h = sqlite3_column_int(st, 1);
-    *d->final_d = sqlite3_column_int(st, 2);
+    *d->first_h = db_column_int(st, 0);
+    *d->full_h = db_column_int(st, 1);
+    *d->final_d = db_column_int(st, 2);
     return IS_OK;
 }
 
@@ -140,17 +140,17 @@ void store_report_release(struct store_report *r)
     r->body = NULL;
 }
 
-static void bind_opt_time(sqlite3_stmt *st, int i, int64_t t)
+static void bind_opt_time(db_stmt *st, int i, int64_t t)
 {
     if (t)
-        sqlite3_bind_int64(st, i, t);
+        db_bind_int64(st, i, t);
     else
-        sqlite3_bind_null(st, i);
+        db_bind_null(st, i);
 }
 
 /* The stored form of an id list: ",a,b," (",": none), so that SQL can
  * test membership with instr(col, ',' || id || ','). */
-static void bind_ids(sqlite3_stmt *st, int i, const struct ids *l)
+static void bind_ids(db_stmt *st, int i, const struct ids *l)
 {
     char csv[IDS_MAX * (IDS_LEN + 1) + 2] = ",";
     size_t n = 1;
@@ -161,15 +161,15 @@ static void bind_ids(sqlite3_stmt *st, int i, const struct ids *l)
         csv[n++] = ',';
     }
     csv[n] = '\0';
-    sqlite3_bind_text(st, i, csv, (int)n, SQLITE_TRANSIENT);
+    db_bind_text_copy(st, i, csv, n);
 }
 
 /* Reads ",a,b," back; empty elements are skipped, and so are ids that do
  * not fit struct ids (none can be stored: bind_ids writes only those). */
-static void col_ids(sqlite3_stmt *st, int i, struct ids *l)
+static void col_ids(db_stmt *st, int i, struct ids *l)
 {
     memset(l, 0, sizeof(*l));
-    const char *p = (const char *)sqlite3_column_text(st, i);
+    const char *p = (const char *)db_column_text(st, i);
     while (p && *p) {
         while (*p == ',')
             p++;
@@ -185,96 +185,95 @@ static void col_ids(sqlite3_stmt *st, int i, struct ids *l)
 }
 
 /* Binds every column with the numbering of REPORT_INSERT / REPORT_SAVE. */
-static void bind_report(sqlite3_stmt *st, const struct store_report *r)
+static void bind_report(db_stmt *st, const struct store_report *r)
 {
-    store_bind_text(st, 2, r->id);
-    store_bind_text(st, 3, r->originator);
-    sqlite3_bind_int64(st, 4, r->filed_by);
-    store_bind_text(st, 5, r->scope_id);
-    store_bind_text(st, 6, r->sector_id);
-    store_bind_text(st, 7, r->ministry_id);
-    store_bind_text(st, 8, r->routing_ceptoar);
-    store_bind_text(st, 9, r->agency_id);
-    sqlite3_bind_int(st, 10, r->route);
-    sqlite3_bind_int(st, 11, r->range);
-    store_bind_text(st, 12, r->kind);
-    store_bind_text(st, 13, r->state);
-    sqlite3_bind_int(st, 14, r->severity);
-    store_bind_text(st, 15, r->severity_rule);
-    sqlite3_bind_int(st, 16, r->exceeded);
+    db_bind_text(st, 2, r->id);
+    db_bind_text(st, 3, r->originator);
+    db_bind_int64(st, 4, r->filed_by);
+    db_bind_text(st, 5, r->scope_id);
+    db_bind_text(st, 6, r->sector_id);
+    db_bind_text(st, 7, r->ministry_id);
+    db_bind_text(st, 8, r->routing_ceptoar);
+    db_bind_text(st, 9, r->agency_id);
+    db_bind_int(st, 10, r->route);
+    db_bind_int(st, 11, r->range);
+    db_bind_text(st, 12, r->kind);
+    db_bind_text(st, 13, r->state);
+    db_bind_int(st, 14, r->severity);
+    db_bind_text(st, 15, r->severity_rule);
+    db_bind_int(st, 16, r->exceeded);
     if (r->declared >= 0)
-        sqlite3_bind_int(st, 17, r->declared);
+        db_bind_int(st, 17, r->declared);
     else
-        sqlite3_bind_null(st, 17);
+        db_bind_null(st, 17);
     bind_ids(st, 18, &r->chain);
     bind_ids(st, 19, &r->reached);
     bind_ids(st, 20, &r->community);
-    store_bind_text(st, 21, r->current_hop);
-    sqlite3_bind_int64(st, 22, r->hop_arrived_at);
-    sqlite3_bind_int64(st, 23, r->detected_at);
-    sqlite3_bind_int64(st, 24, r->created_at);
-    sqlite3_bind_int64(st, 25, r->updated_at);
-    sqlite3_bind_int64(st, 26, r->first_due);
-    sqlite3_bind_int64(st, 27, r->full_due);
-    sqlite3_bind_int64(st, 28, r->final_due);
+    db_bind_text(st, 21, r->current_hop);
+    db_bind_int64(st, 22, r->hop_arrived_at);
+    db_bind_int64(st, 23, r->detected_at);
+    db_bind_int64(st, 24, r->created_at);
+    db_bind_int64(st, 25, r->updated_at);
+    db_bind_int64(st, 26, r->first_due);
+    db_bind_int64(st, 27, r->full_due);
+    db_bind_int64(st, 28, r->final_due);
     bind_opt_time(st, 29, r->full_at);
     bind_opt_time(st, 30, r->closed_at);
-    store_bind_text(st, 31, r->body ? r->body : "{}");
+    db_bind_text(st, 31, r->body ? r->body : "{}");
 }
 
-static void read_report(sqlite3_stmt *st, struct store_report *r)
+static void read_report(db_stmt *st, struct store_report *r)
 {
     memset(r, 0, sizeof(*r));
-    r->seq = sqlite3_column_int64(st, 0);
+    r->seq = db_column_int64(st, 0);
     store_col_copy(st, 1, r->id, sizeof(r->id));
     store_col_copy(st, 2, r->originator, sizeof(r->originator));
-    r->filed_by = sqlite3_column_int64(st, 3);
+    r->filed_by = db_column_int64(st, 3);
     store_col_copy(st, 4, r->scope_id, sizeof(r->scope_id));
     store_col_copy(st, 5, r->sector_id, sizeof(r->sector_id));
     store_col_copy(st, 6, r->ministry_id, sizeof(r->ministry_id));
     store_col_copy(st, 7, r->routing_ceptoar, sizeof(r->routing_ceptoar));
     store_col_copy(st, 8, r->agency_id, sizeof(r->agency_id));
-    r->route = sqlite3_column_int(st, 9);
-    r->range = sqlite3_column_int(st, 10);
+    r->route = db_column_int(st, 9);
+    r->range = db_column_int(st, 10);
     store_col_copy(st, 11, r->kind, sizeof(r->kind));
     store_col_copy(st, 12, r->state, sizeof(r->state));
-    r->severity = sqlite3_column_int(st, 13);
+    r->severity = db_column_int(st, 13);
     store_col_copy(st, 14, r->severity_rule, sizeof(r->severity_rule));
-    r->exceeded = sqlite3_column_int(st, 15) != 0;
-    r->declared = sqlite3_column_type(st, 16) == SQLITE_NULL
-                      ? -1
-                      : sqlite3_column_int(st, 16);
+    r->exceeded = db_column_int(st, 15) != 0;
+    r->declared =
+        db_column_type(st, 16) == DB_NULL ? -1 : db_column_int(st, 16);
     col_ids(st, 17, &r->chain);
     col_ids(st, 18, &r->reached);
     col_ids(st, 19, &r->community);
     store_col_copy(st, 20, r->current_hop, sizeof(r->current_hop));
-    r->hop_arrived_at = sqlite3_column_int64(st, 21);
-    r->detected_at = sqlite3_column_int64(st, 22);
-    r->created_at = sqlite3_column_int64(st, 23);
-    r->updated_at = sqlite3_column_int64(st, 24);
-    r->first_due = sqlite3_column_int64(st, 25);
-    r->full_due = sqlite3_column_int64(st, 26);
-    r->final_due = sqlite3_column_int64(st, 27);
-    r->full_at = sqlite3_column_int64(st, 28);
-    r->closed_at = sqlite3_column_int64(st, 29);
-    const unsigned char *b = sqlite3_column_text(st, 30);
+    r->hop_arrived_at = db_column_int64(st, 21);
+    r->detected_at = db_column_int64(st, 22);
+    r->created_at = db_column_int64(st, 23);
+    r->updated_at = db_column_int64(st, 24);
+    r->first_due = db_column_int64(st, 25);
+    r->full_due = db_column_int64(st, 26);
+    r->final_due = db_column_int64(st, 27);
+    r->full_at = db_column_int64(st, 28);
+    r->closed_at = db_column_int64(st, 29);
+    const unsigned char *b = db_column_text(st, 30);
     r->body = strdup(b ? (const char *)b : "{}");
 }
 
 int store_report_insert(struct store_conn *c, struct store_report *r)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REPORT_INSERT);
+    db_stmt *st = store_stmt(c, ST_REPORT_INSERT);
     if (!st)
         return IS_ERR_STORE;
     bind_report(st, r);
     int rc = store_step_done(c, st, "report insert");
     if (!rc)
-        r->seq = sqlite3_last_insert_rowid(c->db);
+        r->seq = store_last_id(c);
     return rc;
 }
 
 /* Row mapper of ST_REPORT_GET: read_report; IS_ERR_NOMEM without a body. */
-static int map_report(sqlite3_stmt *st, void *ctx)
+static int map_report(db_stmt *st, void *ctx)
 {
     struct store_report *r = ctx;
     read_report(st, r);
@@ -290,53 +289,52 @@ int store_report_get(struct store_conn *c, const char *id,
 
 int store_report_save(struct store_conn *c, const struct store_report *r)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REPORT_SAVE);
+    db_stmt *st = store_stmt(c, ST_REPORT_SAVE);
     if (!st)
         return IS_ERR_STORE;
     bind_report(st, r);
     int rc = store_step_done(c, st, "report save");
-    if (!rc && sqlite3_changes(c->db) != 1)
+    if (!rc && store_changes(c) != 1)
         return IS_ERR_NOTFOUND;
     return rc;
 }
 
-static int scan_rows(struct store_conn *c, sqlite3_stmt *st,
+static int scan_rows(struct store_conn *c, db_stmt *st,
                      int (*fn)(void *ctx, struct store_report *r), void *ctx)
 {
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_report r;
         read_report(st, &r);
         int stop = r.body ? fn(ctx, &r) : IS_ERR_NOMEM;
         store_report_release(&r);
         if (stop) {
-            sqlite3_reset(st);
+            db_reset(st);
             return stop < 0 ? stop : IS_OK;
         }
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? IS_OK : store_fail(c, "reports scan");
+    db_reset(st);
+    return rc == DB_DONE ? IS_OK : store_fail(c, "reports scan");
 }
 
-void store_report_filter_bind(sqlite3_stmt *st,
-                              const struct store_report_filter *f)
+void store_report_filter_bind(db_stmt *st, const struct store_report_filter *f)
 {
-    sqlite3_bind_int64(st, 1, f->before_seq);
-    store_bind_text(st, 2, f->sector);
-    store_bind_text(st, 3, f->scope);
-    store_bind_text(st, 4, f->kind);
-    store_bind_text(st, 5, f->state);
-    sqlite3_bind_int(st, 6, f->min_severity);
-    sqlite3_bind_int(st, 7, f->overdue);
-    sqlite3_bind_int64(st, 8, f->now);
-    store_bind_text(st, 9, f->viewer);
-    sqlite3_bind_int(st, 10, f->viewer_agreed);
+    db_bind_int64(st, 1, f->before_seq);
+    db_bind_text(st, 2, f->sector);
+    db_bind_text(st, 3, f->scope);
+    db_bind_text(st, 4, f->kind);
+    db_bind_text(st, 5, f->state);
+    db_bind_int(st, 6, f->min_severity);
+    db_bind_int(st, 7, f->overdue);
+    db_bind_int64(st, 8, f->now);
+    db_bind_text(st, 9, f->viewer);
+    db_bind_int(st, 10, f->viewer_agreed);
     if (f->viewer_ceptoars)
         bind_ids(st, 11, f->viewer_ceptoars);
     else
-        store_bind_text(st, 11, "");
-    sqlite3_bind_int(st, 12, f->all);
-    sqlite3_bind_int(st, 13, f->has_max ? f->max_severity : -1);
+        db_bind_text(st, 11, "");
+    db_bind_int(st, 12, f->all);
+    db_bind_int(st, 13, f->has_max ? f->max_severity : -1);
 }
 
 /* ---- the names a list shows ----
@@ -459,7 +457,7 @@ int store_reports_open(struct store_conn *c,
     it->st = NULL;
     it->rows = 0;
     it->names = false;
-    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
+    db_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
     if (!st)
         return IS_ERR_STORE;
     store_report_filter_bind(st, f);
@@ -469,11 +467,11 @@ int store_reports_open(struct store_conn *c,
 
 int store_reports_next(struct store_report_rows *it, struct store_report *r)
 {
-    sqlite3_stmt *st = it->st;
+    db_stmt *st = it->st;
     if (!st)
         return IS_ERR_NOTFOUND;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
         read_report(st, r);
         if (!r->body)
             return IS_ERR_NOMEM;
@@ -495,16 +493,15 @@ int store_reports_next(struct store_report_rows *it, struct store_report *r)
                       sizeof(r->ceptoar_en));
         return IS_OK;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     it->st = NULL;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
-                             : store_fail(it->c, "reports scan");
+    return rc == DB_DONE ? IS_ERR_NOTFOUND : store_fail(it->c, "reports scan");
 }
 
 void store_reports_close(struct store_report_rows *it)
 {
     if (it->st)
-        sqlite3_reset(it->st);
+        db_reset(it->st);
     it->st = NULL;
 }
 
@@ -512,11 +509,11 @@ int store_reports_waiting(struct store_conn *c, int64_t now,
                           int (*fn)(void *ctx, struct store_report *r),
                           void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_WAITING);
+    db_stmt *st = store_stmt(c, ST_REPORTS_WAITING);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int(st, 2, DEFAULT_REVIEW_LIMIT_MIN);
+    db_bind_int64(st, 1, now);
+    db_bind_int(st, 2, DEFAULT_REVIEW_LIMIT_MIN);
     return scan_rows(c, st, fn, ctx);
 }
 
@@ -524,14 +521,14 @@ int store_reports_waiting_outage(struct store_conn *c,
                                  int (*fn)(void *ctx, struct store_report *r),
                                  void *ctx)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_REPORTS_WAITING_OUTAGE);
+    db_stmt *st = store_stmt(c, ST_REPORTS_WAITING_OUTAGE);
     if (!st)
         return IS_ERR_STORE;
     return scan_rows(c, st, fn, ctx);
 }
 
 /* Row mapper of a list of report ids (first column) into a store_rows. */
-static int map_report_id(sqlite3_stmt *st, void *ctx)
+static int map_report_id(db_stmt *st, void *ctx)
 {
     struct store_report_id *id = store_rows_push(ctx);
     if (!id)
@@ -560,7 +557,7 @@ int store_report_update_add(struct store_conn *c, const char *report_id,
     int rc = store_exec(c, ST_UPDATE_INSERT, "update insert", "tIItit",
                         report_id, at, user_id, kind, range, body);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -579,14 +576,14 @@ static void updates_free(void *items, size_t n)
 }
 
 /* Row mapper of ST_UPDATES_REPORT: id, at, kind, range, body. */
-static int map_update(sqlite3_stmt *st, void *ctx)
+static int map_update(db_stmt *st, void *ctx)
 {
     struct store_update *u = store_rows_push(ctx);
     if (!u)
         return IS_ERR_NOMEM;
-    u->id = sqlite3_column_int64(st, 0);
-    u->at = sqlite3_column_int64(st, 1);
-    u->range = sqlite3_column_int(st, 3);
+    u->id = db_column_int64(st, 0);
+    u->at = db_column_int64(st, 1);
+    u->range = db_column_int(st, 3);
     int rc = store_col_dup(st, 2, &u->kind);
     return rc ? rc : store_col_dup(st, 4, &u->body);
 }
@@ -629,13 +626,13 @@ static void timeline_free(void *items, size_t n)
 
 /* Row mapper of ST_TIMELINE_REPORT: at, org_id, user_id (NULL: 0), type,
  * detail. */
-static int map_timeline(sqlite3_stmt *st, void *ctx)
+static int map_timeline(db_stmt *st, void *ctx)
 {
     struct store_timeline_entry *t = store_rows_push(ctx);
     if (!t)
         return IS_ERR_NOMEM;
-    t->at = sqlite3_column_int64(st, 0);
-    t->user_id = sqlite3_column_int64(st, 2);
+    t->at = db_column_int64(st, 0);
+    t->user_id = db_column_int64(st, 2);
     int rc = store_col_dup(st, 1, &t->org);
     if (!rc)
         rc = store_col_dup(st, 3, &t->type);
@@ -659,19 +656,19 @@ int store_attachment_add(struct store_conn *c, const char *report_id,
                          const void *data, size_t len, const char *sha256,
                          int64_t *id)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ATTACH_INSERT);
+    db_stmt *st = store_stmt(c, ST_ATTACH_INSERT);
     if (!st)
         return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    sqlite3_bind_int64(st, 2, update_id);
-    store_bind_text(st, 3, name);
-    store_bind_text(st, 4, mime);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)len);
-    store_bind_text(st, 6, sha256);
-    sqlite3_bind_blob(st, 7, data, (int)len, SQLITE_STATIC);
+    db_bind_text(st, 1, report_id);
+    db_bind_int64(st, 2, update_id);
+    db_bind_text(st, 3, name);
+    db_bind_text(st, 4, mime);
+    db_bind_int64(st, 5, (int64_t)len);
+    db_bind_text(st, 6, sha256);
+    db_bind_blob(st, 7, data, (int)len);
     int rc = store_step_done(c, st, "attachment insert");
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -691,14 +688,14 @@ static void attachments_free(void *items, size_t n)
 }
 
 /* Row mapper of ST_ATTACH_LIST: id, name, mime, size, sha256, update_id. */
-static int map_attachment(sqlite3_stmt *st, void *ctx)
+static int map_attachment(db_stmt *st, void *ctx)
 {
     struct store_attachment *at = store_rows_push(ctx);
     if (!at)
         return IS_ERR_NOMEM;
-    at->id = sqlite3_column_int64(st, 0);
-    at->size = sqlite3_column_int64(st, 3);
-    at->update_id = sqlite3_column_int64(st, 5);
+    at->id = db_column_int64(st, 0);
+    at->size = db_column_int64(st, 3);
+    at->update_id = db_column_int64(st, 5);
     int rc = store_col_dup(st, 1, &at->name);
     if (!rc)
         rc = store_col_dup(st, 2, &at->mime);
@@ -721,24 +718,23 @@ int store_attachment_get(struct store_conn *c, const char *report_id,
                          int64_t id, char **name, char **mime, void **data,
                          size_t *len)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_ATTACH_GET);
+    db_stmt *st = store_stmt(c, ST_ATTACH_GET);
     if (!st)
         return IS_ERR_STORE;
-    store_bind_text(st, 1, report_id);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? IS_ERR_NOTFOUND
-                                 : store_fail(c, "attachment");
+    db_bind_text(st, 1, report_id);
+    db_bind_int64(st, 2, id);
+    int rc = db_step(st);
+    if (rc != DB_ROW) {
+        db_reset(st);
+        return rc == DB_DONE ? IS_ERR_NOTFOUND : store_fail(c, "attachment");
     }
-    *name = strdup((const char *)sqlite3_column_text(st, 0));
-    *mime = strdup((const char *)sqlite3_column_text(st, 1));
-    *len = (size_t)sqlite3_column_bytes(st, 2);
+    *name = strdup((const char *)db_column_text(st, 0));
+    *mime = strdup((const char *)db_column_text(st, 1));
+    *len = (size_t)db_column_bytes(st, 2);
     *data = malloc(*len ? *len : 1);
     if (*data && *len)
-        memcpy(*data, sqlite3_column_blob(st, 2), *len);
-    sqlite3_reset(st);
+        memcpy(*data, db_column_blob(st, 2), *len);
+    db_reset(st);
     if (!*name || !*mime || !*data) {
         free(*name);
         free(*mime);
@@ -760,23 +756,23 @@ int store_event_insert(struct store_conn *c, const char *id,
 
 /* Reads an event row (ST_EVENT_GET, ST_EVENTS_ALL): id, title_ja,
  * title_en, created_by, created_at. */
-static void read_event(sqlite3_stmt *st, struct store_event *ev)
+static void read_event(db_stmt *st, struct store_event *ev)
 {
     store_col_copy(st, 0, ev->id, sizeof(ev->id));
     store_col_copy(st, 1, ev->title_ja, sizeof(ev->title_ja));
     store_col_copy(st, 2, ev->title_en, sizeof(ev->title_en));
     store_col_copy(st, 3, ev->created_by, sizeof(ev->created_by));
-    ev->created_at = sqlite3_column_int64(st, 4);
+    ev->created_at = db_column_int64(st, 4);
 }
 
-static int map_event(sqlite3_stmt *st, void *ctx)
+static int map_event(db_stmt *st, void *ctx)
 {
     memset(ctx, 0, sizeof(struct store_event));
     read_event(st, ctx);
     return IS_OK;
 }
 
-static int map_event_listed(sqlite3_stmt *st, void *ctx)
+static int map_event_listed(db_stmt *st, void *ctx)
 {
     struct store_event *ev = store_rows_push(ctx);
     if (!ev)
@@ -828,7 +824,7 @@ int store_reminder_add(struct store_conn *c, const char *report_id,
 {
     int rc = store_exec(c, ST_REMINDER_INSERT, "reminder insert", "tttII",
                         report_id, org_id, kind, due, now);
-    *created = !rc && sqlite3_changes(c->db) == 1;
+    *created = !rc && store_changes(c) == 1;
     return rc;
 }
 
@@ -846,14 +842,14 @@ static void reminders_free(void *items, size_t n)
 
 /* Row mapper of ST_REMINDERS_REPORT: kind, due_at, created_at, sent_at
  * (NULL: 0). */
-static int map_report_reminder(sqlite3_stmt *st, void *ctx)
+static int map_report_reminder(db_stmt *st, void *ctx)
 {
     struct store_report_reminder *m = store_rows_push(ctx);
     if (!m)
         return IS_ERR_NOMEM;
-    m->due_at = sqlite3_column_int64(st, 1);
-    m->created_at = sqlite3_column_int64(st, 2);
-    m->sent_at = sqlite3_column_int64(st, 3);
+    m->due_at = db_column_int64(st, 1);
+    m->created_at = db_column_int64(st, 2);
+    m->sent_at = db_column_int64(st, 3);
     return store_col_dup(st, 0, &m->kind);
 }
 
@@ -875,25 +871,25 @@ int store_names(struct store_conn *c, const char *what, const char *id,
     enum store_stmt which = strcmp(what, "scope") == 0    ? ST_NAMES_SCOPE
                             : strcmp(what, "sector") == 0 ? ST_NAMES_SECTOR
                                                           : ST_NAMES_ORG;
-    sqlite3_stmt *st = store_stmt(c, which);
+    db_stmt *st = store_stmt(c, which);
     if (!st)
         return IS_ERR_STORE;
-    store_bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
+    db_bind_text(st, 1, id);
+    int rc = db_step(st);
     /* until found, the names are the id itself; an id that does not fit
      * the caller's arrays leaves "" (never a cut-short id) */
     if (ja && util_copy(ja, jalen, id ? id : ""))
         ja[0] = '\0';
     if (en && util_copy(en, enlen, id ? id : ""))
         en[0] = '\0';
-    if (rc == SQLITE_ROW && ja && en) {
+    if (rc == DB_ROW && ja && en) {
         store_col_copy(st, 0, ja, jalen);
         store_col_copy(st, 1, en, enlen);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
+    db_reset(st);
+    if (rc == DB_ROW)
         return IS_OK;
-    return rc == SQLITE_DONE ? IS_ERR_NOTFOUND : store_fail(c, "names");
+    return rc == DB_DONE ? IS_ERR_NOTFOUND : store_fail(c, "names");
 }
 
 int store_nisc_id(struct store_conn *c, char *out, size_t outlen)
@@ -908,18 +904,18 @@ struct claim_out {
 
 /* Row mapper of ST_REMINDER_CLAIM: id, report_id, org_id, kind, attempts
  * (rows past max are left out: the statement claims at most max). */
-static int map_claimed(sqlite3_stmt *st, void *ctx)
+static int map_claimed(db_stmt *st, void *ctx)
 {
     struct claim_out *o = ctx;
     if (*o->n >= o->max)
         return IS_OK;
     struct store_reminder *r = &o->r[(*o->n)++];
     memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(st, 0);
+    r->id = db_column_int64(st, 0);
     store_col_copy(st, 1, r->report_id, sizeof(r->report_id));
     store_col_copy(st, 2, r->org_id, sizeof(r->org_id));
     store_col_copy(st, 3, r->kind, sizeof(r->kind));
-    r->attempts = sqlite3_column_int(st, 4);
+    r->attempts = db_column_int(st, 4);
     return IS_OK;
 }
 

@@ -14,20 +14,20 @@ void store_risk_release(struct store_risk *r)
     r->mem = NULL;
 }
 
-static int read_risk(sqlite3_stmt *st, struct store_risk *r)
+static int read_risk(db_stmt *st, struct store_risk *r)
 {
     memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(st, 0);
-    r->impact = sqlite3_column_int(st, 6);
-    r->likelihood = sqlite3_column_int(st, 7);
-    r->review_at = sqlite3_column_int64(st, 11);
-    r->shared = sqlite3_column_int(st, 13) != 0;
-    r->version = sqlite3_column_int64(st, 14);
-    r->created_by = sqlite3_column_int64(st, 15);
-    r->created_at = sqlite3_column_int64(st, 16);
-    r->updated_by = sqlite3_column_int64(st, 17);
-    r->updated_at = sqlite3_column_int64(st, 18);
-    r->threshold = sqlite3_column_int(st, 21);
+    r->id = db_column_int64(st, 0);
+    r->impact = db_column_int(st, 6);
+    r->likelihood = db_column_int(st, 7);
+    r->review_at = db_column_int64(st, 11);
+    r->shared = db_column_int(st, 13) != 0;
+    r->version = db_column_int64(st, 14);
+    r->created_by = db_column_int64(st, 15);
+    r->created_at = db_column_int64(st, 16);
+    r->updated_by = db_column_int64(st, 17);
+    r->updated_at = db_column_int64(st, 18);
+    r->threshold = db_column_int(st, 21);
     char **const dst[] = {NULL,
                           &r->org_id,
                           &r->title,
@@ -55,12 +55,12 @@ static int read_risk(sqlite3_stmt *st, struct store_risk *r)
     return store_col_strs(st, dst, (int)IS_ARRAY_LEN(dst), &r->mem);
 }
 
-static int map_risk(sqlite3_stmt *st, void *ctx)
+static int map_risk(db_stmt *st, void *ctx)
 {
     return read_risk(st, ctx);
 }
 
-static int map_risk_listed(sqlite3_stmt *st, void *ctx)
+static int map_risk_listed(db_stmt *st, void *ctx)
 {
     struct store_risk *r = store_rows_push(ctx);
     return r ? read_risk(st, r) : IS_ERR_NOMEM;
@@ -75,7 +75,7 @@ int store_risk_insert(struct store_conn *c, const struct store_risk *r,
                         r->plan, r->review_at, r->state, r->shared ? 1 : 0,
                         r->created_by, r->created_at);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -123,15 +123,15 @@ int store_risks_list(struct store_conn *c, const struct store_risk_reader *v,
     return IS_OK;
 }
 
-static int map_cell(sqlite3_stmt *st, void *ctx)
+static int map_cell(db_stmt *st, void *ctx)
 {
     struct store_risk_cell *x = store_rows_push(ctx);
     if (!x)
         return IS_ERR_NOMEM;
-    x->impact = sqlite3_column_int(st, 0);
-    x->likelihood = sqlite3_column_int(st, 1);
-    x->count = sqlite3_column_int64(st, 2);
-    x->above = sqlite3_column_int64(st, 3);
+    x->impact = db_column_int(st, 0);
+    x->likelihood = db_column_int(st, 1);
+    x->count = db_column_int64(st, 2);
+    x->above = db_column_int64(st, 3);
     return IS_OK;
 }
 
@@ -154,11 +154,11 @@ struct levels {
     int impact, likelihood;
 };
 
-static int map_levels(sqlite3_stmt *st, void *ctx)
+static int map_levels(db_stmt *st, void *ctx)
 {
     struct levels *l = ctx;
-    l->impact = sqlite3_column_int(st, 0);
-    l->likelihood = sqlite3_column_int(st, 1);
+    l->impact = db_column_int(st, 0);
+    l->likelihood = db_column_int(st, 1);
     return IS_OK;
 }
 
@@ -201,14 +201,14 @@ void store_risk_versions_free(struct store_risk_version *v, size_t n)
     store_rows_free(v, n, sizeof(*v), drop_version);
 }
 
-static int map_version(sqlite3_stmt *st, void *ctx)
+static int map_version(db_stmt *st, void *ctx)
 {
     struct store_risk_version *v = store_rows_push(ctx);
     if (!v)
         return IS_ERR_NOMEM;
-    v->version = sqlite3_column_int64(st, 0);
-    v->by = sqlite3_column_int64(st, 2);
-    v->at = sqlite3_column_int64(st, 3);
+    v->version = db_column_int64(st, 0);
+    v->by = db_column_int64(st, 2);
+    v->at = db_column_int64(st, 3);
     store_col_copy(st, 4, v->username, sizeof(v->username));
     return store_col_dup(st, 1, &v->snapshot);
 }
@@ -238,14 +238,14 @@ void store_risk_scale_release(struct store_risk_scale *s)
     s->impact = s->likelihood = NULL;
 }
 
-static int map_scale(sqlite3_stmt *st, void *ctx)
+static int map_scale(db_stmt *st, void *ctx)
 {
     struct store_risk_scale *s = ctx;
     memset(s, 0, sizeof(*s));
-    s->threshold = sqlite3_column_int(st, 2);
-    s->version = sqlite3_column_int64(st, 3);
-    s->updated_by = sqlite3_column_int64(st, 4);
-    s->updated_at = sqlite3_column_int64(st, 5);
+    s->threshold = db_column_int(st, 2);
+    s->version = db_column_int64(st, 3);
+    s->updated_by = db_column_int64(st, 4);
+    s->updated_at = db_column_int64(st, 5);
     if (store_col_dup(st, 0, &s->impact) ||
         store_col_dup(st, 1, &s->likelihood)) {
         store_risk_scale_release(s);
@@ -281,14 +281,14 @@ void store_risk_due_free(struct store_risk_due *d, size_t n)
     store_rows_free(d, n, sizeof(*d), drop_due);
 }
 
-static int map_due(sqlite3_stmt *st, void *ctx)
+static int map_due(db_stmt *st, void *ctx)
 {
     struct store_risk_due *d = store_rows_push(ctx);
     if (!d)
         return IS_ERR_NOMEM;
-    d->id = sqlite3_column_int64(st, 0);
+    d->id = db_column_int64(st, 0);
     store_col_copy(st, 1, d->org_id, sizeof(d->org_id));
-    d->review_at = sqlite3_column_int64(st, 3);
+    d->review_at = db_column_int64(st, 3);
     return store_col_dup(st, 2, &d->title);
 }
 

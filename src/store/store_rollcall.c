@@ -20,7 +20,7 @@ struct form_ctx {
     char **form;
 };
 
-static int map_form(sqlite3_stmt *st, void *vctx)
+static int map_form(db_stmt *st, void *vctx)
 {
     struct form_ctx *x = vctx;
     if (x->name)
@@ -58,7 +58,7 @@ int store_rollcall_count_add(struct store_conn *c, const char *adv,
                       question, value, (int64_t)delta);
 }
 
-static int map_count(sqlite3_stmt *st, void *ctx)
+static int map_count(db_stmt *st, void *ctx)
 {
     struct store_rollcall_count *x = store_rows_push(ctx);
     if (!x)
@@ -67,7 +67,7 @@ static int map_count(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 1, x->sector, sizeof(x->sector));
     store_col_copy(st, 2, x->question, sizeof(x->question));
     store_col_copy(st, 3, x->value, sizeof(x->value));
-    x->n = sqlite3_column_int64(st, 4);
+    x->n = db_column_int64(st, 4);
     return IS_OK;
 }
 
@@ -91,14 +91,14 @@ int store_rollcall_counts(struct store_conn *c, const char *adv,
     return rc;
 }
 
-static int map_answer(sqlite3_stmt *st, void *ctx)
+static int map_answer(db_stmt *st, void *ctx)
 {
     struct store_rollcall_answer *x = ctx;
     int rc = store_col_dup(st, 0, &x->answers);
-    x->answered_at = sqlite3_column_int64(st, 1);
-    x->answered_by = sqlite3_column_int64(st, 2);
+    x->answered_at = db_column_int64(st, 1);
+    x->answered_by = db_column_int64(st, 2);
     store_col_copy(st, 3, x->how, sizeof(x->how));
-    x->revision = sqlite3_column_int64(st, 4);
+    x->revision = db_column_int64(st, 4);
     return rc;
 }
 
@@ -127,7 +127,7 @@ static void row_drop(void *item)
     free(x->answers);
 }
 
-static int map_row(sqlite3_stmt *st, void *ctx)
+static int map_row(db_stmt *st, void *ctx)
 {
     struct store_rollcall_row *x = store_rows_push(ctx);
     if (!x)
@@ -138,14 +138,14 @@ static int map_row(sqlite3_stmt *st, void *ctx)
     if (!rc)
         rc = store_col_dup(st, 3, &x->name_en);
     store_col_copy(st, 4, x->via, sizeof(x->via));
-    x->released_at = sqlite3_column_int64(st, 5);
-    x->escalated_at = sqlite3_column_int64(st, 6);
+    x->released_at = db_column_int64(st, 5);
+    x->escalated_at = db_column_int64(st, 6);
     if (!rc)
         rc = store_col_dup(st, 7, &x->answers);
-    x->answered_at = sqlite3_column_int64(st, 8);
-    x->answered_by = sqlite3_column_int64(st, 9);
+    x->answered_at = db_column_int64(st, 8);
+    x->answered_by = db_column_int64(st, 9);
     store_col_copy(st, 10, x->how, sizeof(x->how));
-    x->revision = sqlite3_column_int64(st, 11);
+    x->revision = db_column_int64(st, 11);
     return rc;
 }
 

@@ -12,48 +12,48 @@ _Static_assert(ACCESS_SITES_ALL == 0 && ACCESS_SITES_MEMBERS == 1 &&
                "OBS_SITE_VISIBLE_SQL reads the scope's numbers");
 
 /* Row mapper of OBS_SITE_COLS into a struct store_site. */
-static void read_site(sqlite3_stmt *st, struct store_site *s)
+static void read_site(db_stmt *st, struct store_site *s)
 {
     memset(s, 0, sizeof(*s));
-    s->id = sqlite3_column_int64(st, 0);
+    s->id = db_column_int64(st, 0);
     store_col_copy(st, 1, s->org_id, sizeof(s->org_id));
     store_col_copy(st, 2, s->url, sizeof(s->url));
     store_col_copy(st, 3, s->host, sizeof(s->host));
     store_col_copy(st, 4, s->label, sizeof(s->label));
-    s->expected_status = sqlite3_column_int(st, 5);
+    s->expected_status = db_column_int(st, 5);
     store_col_copy(st, 6, s->content_match, sizeof(s->content_match));
-    s->interval_s = sqlite3_column_int(st, 7);
-    s->notify = sqlite3_column_int(st, 8) != 0;
-    s->paused = sqlite3_column_int(st, 9) != 0;
-    s->demo = sqlite3_column_int(st, 10) != 0;
+    s->interval_s = db_column_int(st, 7);
+    s->notify = db_column_int(st, 8) != 0;
+    s->paused = db_column_int(st, 9) != 0;
+    s->demo = db_column_int(st, 10) != 0;
     store_col_copy(st, 11, s->hosting, sizeof(s->hosting));
     store_col_copy(st, 12, s->dns_provider, sizeof(s->dns_provider));
-    s->registered_by = sqlite3_column_int64(st, 13);
+    s->registered_by = db_column_int64(st, 13);
     store_col_copy(st, 14, s->via_org, sizeof(s->via_org));
-    s->version = sqlite3_column_int64(st, 15);
-    s->created_at = sqlite3_column_int64(st, 16);
-    s->updated_at = sqlite3_column_int64(st, 17);
-    s->deleted_at = sqlite3_column_int64(st, 18);
+    s->version = db_column_int64(st, 15);
+    s->created_at = db_column_int64(st, 16);
+    s->updated_at = db_column_int64(st, 17);
+    s->deleted_at = db_column_int64(st, 18);
     store_col_copy(st, 19, s->org_name_ja, sizeof(s->org_name_ja));
     store_col_copy(st, 20, s->org_name_en, sizeof(s->org_name_en));
     store_col_copy(st, 21, s->sector_id, sizeof(s->sector_id));
     store_col_copy(st, 22, s->ceptoar_id, sizeof(s->ceptoar_id));
     store_col_copy(st, 23, s->state, sizeof(s->state));
-    s->state_since = sqlite3_column_int64(st, 24);
+    s->state_since = db_column_int64(st, 24);
     store_col_copy(st, 25, s->reason_ja, sizeof(s->reason_ja));
     store_col_copy(st, 26, s->reason_en, sizeof(s->reason_en));
-    s->last_at = sqlite3_column_int64(st, 27);
-    s->last_total = sqlite3_column_double(st, 28);
+    s->last_at = db_column_int64(st, 27);
+    s->last_total = db_column_double(st, 28);
     store_col_copy(st, 29, s->last_outcome, sizeof(s->last_outcome));
 }
 
-static int map_site(sqlite3_stmt *st, void *ctx)
+static int map_site(db_stmt *st, void *ctx)
 {
     read_site(st, ctx);
     return IS_OK;
 }
 
-static int map_site_listed(sqlite3_stmt *st, void *ctx)
+static int map_site_listed(db_stmt *st, void *ctx)
 {
     struct store_site *s = store_rows_push(ctx);
     if (!s)
@@ -71,7 +71,7 @@ int store_site_insert(struct store_conn *c, const struct store_site *s,
         s->notify ? 1 : 0, s->paused ? 1 : 0, s->hosting, s->dns_provider,
         s->registered_by, s->via_org, s->demo ? 1 : 0, s->created_at);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
@@ -140,18 +140,18 @@ int store_site_maintenance_add(struct store_conn *c, int64_t site_id,
     int rc = store_exec(c, ST_SITE_MAINT_INSERT, "site maintenance", "IIIt",
                         site_id, starts, ends, note);
     if (!rc && id)
-        *id = sqlite3_last_insert_rowid(c->db);
+        *id = store_last_id(c);
     return rc;
 }
 
-static int map_window(sqlite3_stmt *st, void *ctx)
+static int map_window(db_stmt *st, void *ctx)
 {
     struct store_site_window *w = store_rows_push(ctx);
     if (!w)
         return IS_ERR_NOMEM;
-    w->id = sqlite3_column_int64(st, 0);
-    w->starts = sqlite3_column_int64(st, 1);
-    w->ends = sqlite3_column_int64(st, 2);
+    w->id = db_column_int64(st, 0);
+    w->starts = db_column_int64(st, 1);
+    w->ends = db_column_int64(st, 2);
     store_col_copy(st, 3, w->note, sizeof(w->note));
     return IS_OK;
 }
@@ -175,7 +175,7 @@ int store_obs_participant_add(struct store_conn *c, const char *ceptoar,
                       now, by_user);
 }
 
-static int map_participant(sqlite3_stmt *st, void *ctx)
+static int map_participant(db_stmt *st, void *ctx)
 {
     struct store_obs_participant *p = store_rows_push(ctx);
     if (!p)
@@ -183,9 +183,9 @@ static int map_participant(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 0, p->ceptoar_id, sizeof(p->ceptoar_id));
     store_col_copy(st, 1, p->name_ja, sizeof(p->name_ja));
     store_col_copy(st, 2, p->name_en, sizeof(p->name_en));
-    p->joined_at = sqlite3_column_int64(st, 3);
-    p->by_user = sqlite3_column_int64(st, 4);
-    p->sites = sqlite3_column_int64(st, 5);
+    p->joined_at = db_column_int64(st, 3);
+    p->by_user = db_column_int64(st, 4);
+    p->sites = db_column_int64(st, 5);
     return IS_OK;
 }
 
@@ -208,26 +208,26 @@ int store_obs_vantage_add(struct store_conn *c,
                       v->user_id);
 }
 
-static void read_vantage(sqlite3_stmt *st, struct store_obs_vantage *v)
+static void read_vantage(db_stmt *st, struct store_obs_vantage *v)
 {
     memset(v, 0, sizeof(*v));
     store_col_copy(st, 0, v->id, sizeof(v->id));
     store_col_copy(st, 1, v->name_ja, sizeof(v->name_ja));
     store_col_copy(st, 2, v->name_en, sizeof(v->name_en));
     store_col_copy(st, 3, v->public_key, sizeof(v->public_key));
-    v->last_seq = sqlite3_column_int64(st, 4);
-    v->active = sqlite3_column_int(st, 5) != 0;
-    v->created_at = sqlite3_column_int64(st, 6);
-    v->user_id = sqlite3_column_int64(st, 7);
+    v->last_seq = db_column_int64(st, 4);
+    v->active = db_column_int(st, 5) != 0;
+    v->created_at = db_column_int64(st, 6);
+    v->user_id = db_column_int64(st, 7);
 }
 
-static int map_vantage(sqlite3_stmt *st, void *ctx)
+static int map_vantage(db_stmt *st, void *ctx)
 {
     read_vantage(st, ctx);
     return IS_OK;
 }
 
-static int map_vantage_listed(sqlite3_stmt *st, void *ctx)
+static int map_vantage_listed(db_stmt *st, void *ctx)
 {
     struct store_obs_vantage *v = store_rows_push(ctx);
     if (!v)
@@ -259,16 +259,16 @@ struct assign_walk {
     void *ctx;
 };
 
-static int map_assignment(sqlite3_stmt *st, void *ctx)
+static int map_assignment(db_stmt *st, void *ctx)
 {
     const struct assign_walk *w = ctx;
     struct store_obs_assignment a = {
-        .id = sqlite3_column_int64(st, 0),
-        .url = (const char *)sqlite3_column_text(st, 1),
-        .content_match = (const char *)sqlite3_column_text(st, 2),
-        .expected_status = sqlite3_column_int(st, 3),
-        .interval_s = sqlite3_column_int(st, 4),
-        .host = (const char *)sqlite3_column_text(st, 5),
+        .id = db_column_int64(st, 0),
+        .url = (const char *)db_column_text(st, 1),
+        .content_match = (const char *)db_column_text(st, 2),
+        .expected_status = db_column_int(st, 3),
+        .interval_s = db_column_int(st, 4),
+        .host = (const char *)db_column_text(st, 5),
     };
     if (!a.url || !a.content_match || !a.host)
         return IS_ERR_NOMEM;
@@ -294,7 +294,7 @@ int store_demo_obs_sites(struct store_conn *c, int64_t now, int *sites)
     if (!rc)
         rc = store_exec(c, ST_DEMO_OBS_SITES, "demo sites", "I", now);
     if (!rc)
-        *sites = sqlite3_changes(c->db);
+        *sites = store_changes(c);
     if (!rc)
         rc = store_exec(c, ST_DEMO_OBS_STATES, "demo states", "I", now);
     return rc;
@@ -305,11 +305,11 @@ struct id_fill {
     int limit, n;
 };
 
-static int map_id_fill(sqlite3_stmt *st, void *ctx)
+static int map_id_fill(db_stmt *st, void *ctx)
 {
     struct id_fill *f = ctx;
     if (f->n < f->limit)
-        f->ids[f->n++] = sqlite3_column_int64(st, 0);
+        f->ids[f->n++] = db_column_int64(st, 0);
     return IS_OK;
 }
 
@@ -326,41 +326,41 @@ int store_demo_obs_scope_sites(struct store_conn *c, const char *scope,
 int store_demo_obs_rollup(struct store_conn *c,
                           const struct store_demo_rollup *r)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DEMO_OBS_ROLLUP);
+    db_stmt *st = store_stmt(c, ST_DEMO_OBS_ROLLUP);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, r->site_id);
-    sqlite3_bind_int64(st, 2, r->bucket);
-    sqlite3_bind_int(st, 3, r->n);
-    sqlite3_bind_int(st, 4, r->errors);
-    sqlite3_bind_double(st, 5, r->p50);
-    sqlite3_bind_double(st, 6, r->p90);
-    sqlite3_bind_double(st, 7, r->p99);
-    sqlite3_bind_double(st, 8, r->dns);
-    sqlite3_bind_double(st, 9, r->connect);
-    sqlite3_bind_double(st, 10, r->tls);
-    sqlite3_bind_double(st, 11, r->ttfb);
-    sqlite3_bind_blob(st, 12, r->sketch, (int)r->sketch_len, SQLITE_STATIC);
+    db_bind_int64(st, 1, r->site_id);
+    db_bind_int64(st, 2, r->bucket);
+    db_bind_int(st, 3, r->n);
+    db_bind_int(st, 4, r->errors);
+    db_bind_double(st, 5, r->p50);
+    db_bind_double(st, 6, r->p90);
+    db_bind_double(st, 7, r->p99);
+    db_bind_double(st, 8, r->dns);
+    db_bind_double(st, 9, r->connect);
+    db_bind_double(st, 10, r->tls);
+    db_bind_double(st, 11, r->ttfb);
+    db_bind_blob(st, 12, r->sketch, (int)r->sketch_len);
     int rc = store_step_done(c, st, "demo rollup");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    db_reset(st);
+    db_clear_bindings(st);
     return rc;
 }
 
 int store_demo_obs_baseline(struct store_conn *c, int64_t site_id, int how,
                             double median, double mad, int n, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DEMO_OBS_BASELINE);
+    db_stmt *st = store_stmt(c, ST_DEMO_OBS_BASELINE);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, site_id);
-    sqlite3_bind_int(st, 2, how);
-    sqlite3_bind_double(st, 3, median);
-    sqlite3_bind_double(st, 4, mad);
-    sqlite3_bind_int(st, 5, n);
-    sqlite3_bind_int64(st, 6, now);
+    db_bind_int64(st, 1, site_id);
+    db_bind_int(st, 2, how);
+    db_bind_double(st, 3, median);
+    db_bind_double(st, 4, mad);
+    db_bind_int(st, 5, n);
+    db_bind_int64(st, 6, now);
     int rc = store_step_done(c, st, "demo baseline");
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -370,22 +370,22 @@ int store_demo_obs_state(struct store_conn *c, int64_t site_id,
                          double score, const char *reason_ja,
                          const char *reason_en, const char *phase)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_DEMO_OBS_STATE_SET);
+    db_stmt *st = store_stmt(c, ST_DEMO_OBS_STATE_SET);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int64(st, 1, site_id);
-    store_bind_text(st, 2, state);
-    sqlite3_bind_int64(st, 3, since);
-    sqlite3_bind_int64(st, 4, window);
-    sqlite3_bind_int(st, 5, window_n);
-    sqlite3_bind_int64(st, 6, last_at);
-    sqlite3_bind_double(st, 7, last_total);
-    sqlite3_bind_double(st, 8, score);
-    store_bind_text(st, 9, reason_ja);
-    store_bind_text(st, 10, reason_en);
-    store_bind_text(st, 11, phase);
+    db_bind_int64(st, 1, site_id);
+    db_bind_text(st, 2, state);
+    db_bind_int64(st, 3, since);
+    db_bind_int64(st, 4, window);
+    db_bind_int(st, 5, window_n);
+    db_bind_int64(st, 6, last_at);
+    db_bind_double(st, 7, last_total);
+    db_bind_double(st, 8, score);
+    db_bind_text(st, 9, reason_ja);
+    db_bind_text(st, 10, reason_en);
+    db_bind_text(st, 11, phase);
     int rc = store_step_done(c, st, "demo state");
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -400,7 +400,7 @@ int store_demo_obs_alert(struct store_conn *c, const char *sector,
                         evidence);
     if (rc)
         return rc;
-    *id = sqlite3_last_insert_rowid(c->db);
+    *id = store_last_id(c);
     for (int i = 0; !rc && i < nsites; i++)
         rc = store_exec(c, ST_DEMO_OBS_ALERT_SITE, "demo alert site", "III",
                         *id, sites[i], since);

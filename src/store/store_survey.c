@@ -14,7 +14,7 @@ int store_gl_edition_put(struct store_conn *c, const char *edition,
                       catalogue, now);
 }
 
-static int map_dup0(sqlite3_stmt *st, void *ctx)
+static int map_dup0(db_stmt *st, void *ctx)
 {
     return store_col_dup(st, 0, (char **)ctx);
 }
@@ -28,27 +28,27 @@ int store_gl_edition_get(struct store_conn *c, const char *edition, char **out)
 
 /* ---- campaigns ---- */
 
-static void read_survey(sqlite3_stmt *st, struct store_survey *s)
+static void read_survey(db_stmt *st, struct store_survey *s)
 {
     memset(s, 0, sizeof(*s));
     store_col_copy(st, 0, s->id, sizeof(s->id));
-    s->fy = sqlite3_column_int(st, 1);
+    s->fy = db_column_int(st, 1);
     store_col_copy(st, 2, s->edition, sizeof(s->edition));
     store_col_copy(st, 3, s->title_ja, sizeof(s->title_ja));
     store_col_copy(st, 4, s->title_en, sizeof(s->title_en));
     store_col_copy(st, 5, s->sectors, sizeof(s->sectors));
-    s->items = sqlite3_column_int(st, 6);
+    s->items = db_column_int(st, 6);
     store_col_copy(st, 7, s->state, sizeof(s->state));
-    s->deadline = sqlite3_column_int64(st, 8);
-    s->opened_by = sqlite3_column_int64(st, 9);
-    s->opened_at = sqlite3_column_int64(st, 10);
-    s->closed_by = sqlite3_column_int64(st, 11);
-    s->closed_at = sqlite3_column_int64(st, 12);
-    s->version = sqlite3_column_int64(st, 13);
-    s->targets = sqlite3_column_int64(st, 14);
+    s->deadline = db_column_int64(st, 8);
+    s->opened_by = db_column_int64(st, 9);
+    s->opened_at = db_column_int64(st, 10);
+    s->closed_by = db_column_int64(st, 11);
+    s->closed_at = db_column_int64(st, 12);
+    s->version = db_column_int64(st, 13);
+    s->targets = db_column_int64(st, 14);
 }
 
-static int map_survey(sqlite3_stmt *st, void *ctx)
+static int map_survey(db_stmt *st, void *ctx)
 {
     read_survey(st, ctx);
     return IS_OK;
@@ -72,7 +72,7 @@ struct visit {
     void *ctx;
 };
 
-static int map_survey_each(sqlite3_stmt *st, void *ctx)
+static int map_survey_each(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_survey s;
@@ -108,29 +108,29 @@ int store_survey_targets_add(struct store_conn *c, const char *id,
 {
     int rc =
         store_exec(c, ST_SV_TARGETS_ADD, "survey targets", "tt", id, sectors);
-    *n = rc ? 0 : sqlite3_changes(c->db);
+    *n = rc ? 0 : store_changes(c);
     return rc;
 }
 
 /* ---- responses ---- */
 
-static void read_resp(sqlite3_stmt *st, struct store_survey_resp *r)
+static void read_resp(db_stmt *st, struct store_survey_resp *r)
 {
     memset(r, 0, sizeof(*r));
     store_col_copy(st, 0, r->org_id, sizeof(r->org_id));
     store_col_copy(st, 1, r->sector_id, sizeof(r->sector_id));
     store_col_copy(st, 2, r->state, sizeof(r->state));
-    r->shared = sqlite3_column_int(st, 3) != 0;
-    r->updated_at = sqlite3_column_int64(st, 4);
-    r->submitted_at = sqlite3_column_int64(st, 5);
-    r->version = sqlite3_column_int64(st, 6);
-    r->answered = sqlite3_column_int64(st, 7);
-    r->last_reminded = sqlite3_column_int64(st, 8);
+    r->shared = db_column_int(st, 3) != 0;
+    r->updated_at = db_column_int64(st, 4);
+    r->submitted_at = db_column_int64(st, 5);
+    r->version = db_column_int64(st, 6);
+    r->answered = db_column_int64(st, 7);
+    r->last_reminded = db_column_int64(st, 8);
     store_col_copy(st, 9, r->name_ja, sizeof(r->name_ja));
     store_col_copy(st, 10, r->name_en, sizeof(r->name_en));
 }
 
-static int map_resp(sqlite3_stmt *st, void *ctx)
+static int map_resp(db_stmt *st, void *ctx)
 {
     read_resp(st, ctx);
     return IS_OK;
@@ -143,7 +143,7 @@ int store_survey_resp_get(struct store_conn *c, const char *id, const char *org,
                          "tt", id, org);
 }
 
-static int map_resp_each(sqlite3_stmt *st, void *ctx)
+static int map_resp_each(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_survey_resp r;
@@ -172,14 +172,14 @@ int store_survey_resp_put(struct store_conn *c, const char *id, const char *org,
                       org, state, shared ? 1 : 0, by, at, submitted_at);
 }
 
-static int map_progress(sqlite3_stmt *st, void *ctx)
+static int map_progress(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_survey_progress p = {0};
     store_col_copy(st, 0, p.sector_id, sizeof(p.sector_id));
-    p.targets = sqlite3_column_int64(st, 1);
-    p.submitted = sqlite3_column_int64(st, 2);
-    p.drafts = sqlite3_column_int64(st, 3);
+    p.targets = db_column_int64(st, 1);
+    p.submitted = db_column_int64(st, 2);
+    p.drafts = db_column_int64(st, 3);
     return ((int (*)(void *, const struct store_survey_progress *))v->fn)(
         v->ctx, &p);
 }
@@ -211,13 +211,13 @@ int store_survey_answer_clear(struct store_conn *c, const char *id,
                       org, item);
 }
 
-static int map_answer(sqlite3_stmt *st, void *ctx)
+static int map_answer(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_survey_answer a = {0};
     store_col_copy(st, 0, a.item, sizeof(a.item));
     store_col_copy(st, 1, a.answer, sizeof(a.answer));
-    const unsigned char *ev = sqlite3_column_text(st, 2);
+    const unsigned char *ev = db_column_text(st, 2);
     a.evidence = ev ? (const char *)ev : "";
     return ((int (*)(void *, const struct store_survey_answer *))v->fn)(v->ctx,
                                                                         &a);
@@ -246,16 +246,16 @@ int store_survey_tally_apply(struct store_conn *c, const char *id,
     return rc;
 }
 
-static int map_tally(sqlite3_stmt *st, void *ctx)
+static int map_tally(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_survey_tally t = {0};
     store_col_copy(st, 0, t.sector_id, sizeof(t.sector_id));
     store_col_copy(st, 1, t.item, sizeof(t.item));
-    t.adopted = sqlite3_column_int64(st, 2);
-    t.partly = sqlite3_column_int64(st, 3);
-    t.not_adopted = sqlite3_column_int64(st, 4);
-    t.na = sqlite3_column_int64(st, 5);
+    t.adopted = db_column_int64(st, 2);
+    t.partly = db_column_int64(st, 3);
+    t.not_adopted = db_column_int64(st, 4);
+    t.na = db_column_int64(st, 5);
     return ((int (*)(void *, const struct store_survey_tally *))v->fn)(v->ctx,
                                                                        &t);
 }
@@ -268,13 +268,13 @@ int store_survey_tally(struct store_conn *c, const char *id,
     return store_each(c, ST_SV_TALLY, "tally", map_tally, &v, "t", id);
 }
 
-static int map_tally_n(sqlite3_stmt *st, void *ctx)
+static int map_tally_n(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     char sector[64];
     store_col_copy(st, 0, sector, sizeof(sector));
     return ((int (*)(void *, const char *, int64_t))v->fn)(
-        v->ctx, sector, sqlite3_column_int64(st, 1));
+        v->ctx, sector, db_column_int64(st, 1));
 }
 
 int store_survey_tally_n(struct store_conn *c, const char *id,
@@ -285,14 +285,14 @@ int store_survey_tally_n(struct store_conn *c, const char *id,
     return store_each(c, ST_SV_TALLY_NS, "tally n", map_tally_n, &v, "t", id);
 }
 
-static int map_shared(sqlite3_stmt *st, void *ctx)
+static int map_shared(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     char sector[64], ceptoar[64];
     store_col_copy(st, 0, sector, sizeof(sector));
     store_col_copy(st, 1, ceptoar, sizeof(ceptoar));
     return ((int (*)(void *, const char *, const char *, int64_t))v->fn)(
-        v->ctx, sector, ceptoar, sqlite3_column_int64(st, 2));
+        v->ctx, sector, ceptoar, db_column_int64(st, 2));
 }
 
 int store_survey_shared_counts(struct store_conn *c, const char *id,
@@ -307,11 +307,11 @@ int store_survey_shared_counts(struct store_conn *c, const char *id,
 
 /* ---- attachments ---- */
 
-static int map_count(sqlite3_stmt *st, void *ctx)
+static int map_count(db_stmt *st, void *ctx)
 {
     int64_t *x = ctx;
-    x[0] = sqlite3_column_int64(st, 0);
-    x[1] = sqlite3_column_int64(st, 1);
+    x[0] = db_column_int64(st, 0);
+    x[1] = db_column_int64(st, 1);
     return IS_OK;
 }
 
@@ -329,24 +329,24 @@ int store_survey_att_count(struct store_conn *c, const char *id,
 int store_survey_att_add(struct store_conn *c, const struct store_survey_att *a,
                          const unsigned char *data, size_t len, int64_t *out)
 {
-    sqlite3_stmt *st = store_stmt(c, ST_SV_ATT_ADD);
+    db_stmt *st = store_stmt(c, ST_SV_ATT_ADD);
     if (!st)
         return IS_ERR_STORE;
-    store_bind_text(st, 1, a->campaign_id);
-    store_bind_text(st, 2, a->org_id);
-    store_bind_text(st, 3, a->item);
-    store_bind_text(st, 4, a->name);
-    store_bind_text(st, 5, a->ctype);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)len);
-    store_bind_text(st, 7, a->sha256);
-    sqlite3_bind_blob64(st, 8, data, len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, a->created_by);
-    sqlite3_bind_int64(st, 10, a->created_at);
+    db_bind_text(st, 1, a->campaign_id);
+    db_bind_text(st, 2, a->org_id);
+    db_bind_text(st, 3, a->item);
+    db_bind_text(st, 4, a->name);
+    db_bind_text(st, 5, a->ctype);
+    db_bind_int64(st, 6, (int64_t)len);
+    db_bind_text(st, 7, a->sha256);
+    db_bind_blob(st, 8, data, len);
+    db_bind_int64(st, 9, a->created_by);
+    db_bind_int64(st, 10, a->created_at);
     int rc = store_step_done(c, st, "attachment add");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    db_reset(st);
+    db_clear_bindings(st);
     if (!rc && out)
-        *out = sqlite3_last_insert_rowid(c->db);
+        *out = store_last_id(c);
     return rc;
 }
 
@@ -356,27 +356,27 @@ int store_survey_att_delete(struct store_conn *c, int64_t att)
                               att);
 }
 
-static void read_att(sqlite3_stmt *st, struct store_survey_att *a)
+static void read_att(db_stmt *st, struct store_survey_att *a)
 {
     memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(st, 0);
+    a->id = db_column_int64(st, 0);
     store_col_copy(st, 1, a->campaign_id, sizeof(a->campaign_id));
     store_col_copy(st, 2, a->org_id, sizeof(a->org_id));
     store_col_copy(st, 3, a->item, sizeof(a->item));
     store_col_copy(st, 4, a->name, sizeof(a->name));
     store_col_copy(st, 5, a->ctype, sizeof(a->ctype));
-    a->size = sqlite3_column_int64(st, 6);
+    a->size = db_column_int64(st, 6);
     store_col_copy(st, 7, a->sha256, sizeof(a->sha256));
-    a->created_by = sqlite3_column_int64(st, 8);
-    a->created_at = sqlite3_column_int64(st, 9);
+    a->created_by = db_column_int64(st, 8);
+    a->created_at = db_column_int64(st, 9);
 }
 
-static int map_att_data(sqlite3_stmt *st, void *ctx)
+static int map_att_data(db_stmt *st, void *ctx)
 {
     struct store_survey_att *a = ctx;
     read_att(st, a);
-    const void *b = sqlite3_column_blob(st, 10);
-    int n = sqlite3_column_bytes(st, 10);
+    const void *b = db_column_blob(st, 10);
+    int n = db_column_bytes(st, 10);
     a->data = malloc(n > 0 ? (size_t)n : 1);
     if (!a->data)
         return IS_ERR_NOMEM;
@@ -394,7 +394,7 @@ int store_survey_att_get(struct store_conn *c, int64_t att,
                          att);
 }
 
-static int map_att_meta(sqlite3_stmt *st, void *ctx)
+static int map_att_meta(db_stmt *st, void *ctx)
 {
     read_att(st, ctx);
     return IS_OK;
@@ -408,7 +408,7 @@ int store_survey_att_meta(struct store_conn *c, int64_t att,
                          "I", att);
 }
 
-static int map_att_each(sqlite3_stmt *st, void *ctx)
+static int map_att_each(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_survey_att a;
@@ -435,16 +435,16 @@ int store_survey_reminded(struct store_conn *c, const char *id, const char *org,
 
 /* ---- CP/BCP readiness ---- */
 
-static int map_bcp(sqlite3_stmt *st, void *ctx)
+static int map_bcp(db_stmt *st, void *ctx)
 {
     struct visit *v = ctx;
     struct store_bcp_answer a = {0};
     store_col_copy(st, 0, a.check, sizeof(a.check));
     store_col_copy(st, 1, a.answer, sizeof(a.answer));
-    const unsigned char *n = sqlite3_column_text(st, 2);
+    const unsigned char *n = db_column_text(st, 2);
     a.note = n ? (const char *)n : "";
-    a.updated_by = sqlite3_column_int64(st, 3);
-    a.updated_at = sqlite3_column_int64(st, 4);
+    a.updated_by = db_column_int64(st, 3);
+    a.updated_at = db_column_int64(st, 4);
     return ((int (*)(void *, const struct store_bcp_answer *))v->fn)(v->ctx,
                                                                      &a);
 }

@@ -20,14 +20,14 @@ struct versions {
     int last_range;
 };
 
-static int map_versions(sqlite3_stmt *st, void *ctx)
+static int map_versions(db_stmt *st, void *ctx)
 {
     struct versions *v = ctx;
-    v->any = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    v->max = sqlite3_column_int64(st, 0);
-    v->min = sqlite3_column_int64(st, 1);
-    v->same = sqlite3_column_int64(st, 2);
-    v->last_range = sqlite3_column_int(st, 3);
+    v->any = db_column_type(st, 0) != DB_NULL;
+    v->max = db_column_int64(st, 0);
+    v->min = db_column_int64(st, 1);
+    v->same = db_column_int64(st, 2);
+    v->last_range = db_column_int(st, 3);
     return IS_OK;
 }
 
@@ -62,30 +62,29 @@ int store_taxii_put(struct store_conn *c, const struct store_taxii_put *p)
                       last ? p->range : v.last_range);
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(db_stmt *st, int i)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
+    const unsigned char *s = db_column_text(st, i);
     return s ? (const char *)s : "";
 }
 
 /* The current row of a TAXII_PAGE_COLS statement (strings valid until
  * the next step). */
-static void row_of(sqlite3_stmt *st, struct store_taxii_row *r)
+static void row_of(db_stmt *st, struct store_taxii_row *r)
 {
     *r = (struct store_taxii_row){
-        .seq = sqlite3_column_int64(st, 0),
+        .seq = db_column_int64(st, 0),
         .stix_id = col_text(st, 1),
-        .ver_us = sqlite3_column_int64(st, 2),
+        .ver_us = db_column_int64(st, 2),
         .version = col_text(st, 3),
         .type = col_text(st, 4),
-        .added = sqlite3_column_int64(st, 5),
-        .range = sqlite3_column_int(st, 6),
+        .added = db_column_int64(st, 5),
+        .range = db_column_int(st, 6),
         .poster = col_text(st, 7),
         .community = col_text(st, 8),
-        .src =
-            sqlite3_column_type(st, 9) == SQLITE_NULL ? NULL : col_text(st, 9),
+        .src = db_column_type(st, 9) == DB_NULL ? NULL : col_text(st, 9),
         .body = col_text(st, 10),
-        .body_len = (size_t)sqlite3_column_bytes(st, 10),
+        .body_len = (size_t)db_column_bytes(st, 10),
     };
 }
 
@@ -94,30 +93,30 @@ int store_taxii_page(struct store_conn *c, const struct store_taxii_query *q,
                      void *ctx)
 {
     enum store_stmt id = q->ids_json ? ST_TAXII_PAGE_IDS : ST_TAXII_PAGE;
-    sqlite3_stmt *st = store_stmt(c, id);
+    db_stmt *st = store_stmt(c, id);
     if (!st)
         return IS_ERR_STORE;
-    sqlite3_bind_int(st, 1, q->coll);
-    sqlite3_bind_int64(st, 2, q->from_added);
-    sqlite3_bind_int64(st, 3, q->from_seq);
-    store_bind_text(st, 4, q->ids_json);
-    sqlite3_bind_int(st, 5, q->none ? 1 : 0);
-    sqlite3_bind_int(st, 6, q->everything ? 1 : 0);
-    store_bind_text(st, 7, q->me ? q->me : "");
-    store_bind_text(st, 8, q->types_json);
-    sqlite3_bind_int(st, 9, q->v_all ? 1 : 0);
-    sqlite3_bind_int(st, 10, q->v_last ? 1 : 0);
-    sqlite3_bind_int(st, 11, q->v_first ? 1 : 0);
-    store_bind_text(st, 12, q->vts_json);
-    sqlite3_bind_int(st, 13, q->scan);
-    sqlite3_bind_int(st, 14, q->observer ? 1 : 0);
-    store_bind_text(st, 15, q->mine ? q->mine : ",");
+    db_bind_int(st, 1, q->coll);
+    db_bind_int64(st, 2, q->from_added);
+    db_bind_int64(st, 3, q->from_seq);
+    db_bind_text(st, 4, q->ids_json);
+    db_bind_int(st, 5, q->none ? 1 : 0);
+    db_bind_int(st, 6, q->everything ? 1 : 0);
+    db_bind_text(st, 7, q->me ? q->me : "");
+    db_bind_text(st, 8, q->types_json);
+    db_bind_int(st, 9, q->v_all ? 1 : 0);
+    db_bind_int(st, 10, q->v_last ? 1 : 0);
+    db_bind_int(st, 11, q->v_first ? 1 : 0);
+    db_bind_text(st, 12, q->vts_json);
+    db_bind_int(st, 13, q->scan);
+    db_bind_int(st, 14, q->observer ? 1 : 0);
+    db_bind_text(st, 15, q->mine ? q->mine : ",");
     int rc = IS_OK;
     for (;;) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
+        int s = db_step(st);
+        if (s == DB_DONE)
             break;
-        if (s != SQLITE_ROW) {
+        if (s != DB_ROW) {
             rc = store_fail(c, "taxii page");
             break;
         }
@@ -129,7 +128,7 @@ int store_taxii_page(struct store_conn *c, const struct store_taxii_query *q,
             break;
         }
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -150,7 +149,7 @@ int store_taxii_status_put(struct store_conn *c, const char *id,
                       now, body);
 }
 
-static int map_dup(sqlite3_stmt *st, void *ctx)
+static int map_dup(db_stmt *st, void *ctx)
 {
     return store_col_dup(st, 0, (char **)ctx);
 }
@@ -174,10 +173,10 @@ struct adv_walk {
     void *ctx;
 };
 
-static int map_adv(sqlite3_stmt *st, void *ctx)
+static int map_adv(db_stmt *st, void *ctx)
 {
     struct adv_walk *w = ctx;
-    return w->fn(sqlite3_column_int64(st, 0), col_text(st, 1), w->ctx);
+    return w->fn(db_column_int64(st, 0), col_text(st, 1), w->ctx);
 }
 
 int store_taxii_advisories_after(struct store_conn *c, int64_t seq, int max,
@@ -195,7 +194,7 @@ struct row_walk {
     void *ctx;
 };
 
-static int map_object(sqlite3_stmt *st, void *ctx)
+static int map_object(db_stmt *st, void *ctx)
 {
     struct row_walk *w = ctx;
     struct store_taxii_row r;
@@ -220,7 +219,7 @@ int store_taxii_peer_add(struct store_conn *c, const struct store_taxii_peer *p)
                       p->created_at, p->mapping, p->audience);
 }
 
-static int map_peer(sqlite3_stmt *st, void *ctx)
+static int map_peer(db_stmt *st, void *ctx)
 {
     struct store_taxii_peer *p = ctx;
     memset(p, 0, sizeof(*p));
@@ -232,20 +231,20 @@ static int map_peer(sqlite3_stmt *st, void *ctx)
     store_col_copy(st, 5, p->direction, sizeof(p->direction));
     store_col_copy(st, 6, p->auth_user, sizeof(p->auth_user));
     store_col_copy(st, 7, p->secret, sizeof(p->secret));
-    p->interval_s = sqlite3_column_int(st, 8);
-    p->created_at = sqlite3_column_int64(st, 9);
+    p->interval_s = db_column_int(st, 8);
+    p->created_at = db_column_int64(st, 9);
     store_col_copy(st, 10, p->pull_after, sizeof(p->pull_after));
-    p->push_seq = sqlite3_column_int64(st, 11);
-    p->next_run = sqlite3_column_int64(st, 12);
-    p->last_run = sqlite3_column_int64(st, 13);
-    p->last_ok = sqlite3_column_int64(st, 14);
+    p->push_seq = db_column_int64(st, 11);
+    p->next_run = db_column_int64(st, 12);
+    p->last_run = db_column_int64(st, 13);
+    p->last_ok = db_column_int64(st, 14);
     store_col_copy(st, 15, p->last_error, sizeof(p->last_error));
-    p->pulled = sqlite3_column_int64(st, 16);
-    p->added = sqlite3_column_int64(st, 17);
-    p->duplicates = sqlite3_column_int64(st, 18);
-    p->quarantined = sqlite3_column_int64(st, 19);
-    p->pushed = sqlite3_column_int64(st, 20);
-    p->push_failed = sqlite3_column_int64(st, 21);
+    p->pulled = db_column_int64(st, 16);
+    p->added = db_column_int64(st, 17);
+    p->duplicates = db_column_int64(st, 18);
+    p->quarantined = db_column_int64(st, 19);
+    p->pushed = db_column_int64(st, 20);
+    p->push_failed = db_column_int64(st, 21);
     store_col_copy(st, 22, p->mapping, sizeof(p->mapping));
     store_col_copy(st, 23, p->audience, sizeof(p->audience));
     return IS_OK;
@@ -263,7 +262,7 @@ struct peer_walk {
     void *ctx;
 };
 
-static int map_peer_walk(sqlite3_stmt *st, void *ctx)
+static int map_peer_walk(db_stmt *st, void *ctx)
 {
     struct peer_walk *w = ctx;
     struct store_taxii_peer p;
@@ -317,13 +316,13 @@ struct run_walk {
     void *ctx;
 };
 
-static int map_run(sqlite3_stmt *st, void *ctx)
+static int map_run(db_stmt *st, void *ctx)
 {
     struct run_walk *w = ctx;
-    return w->fn(sqlite3_column_int64(st, 0), col_text(st, 1),
-                 sqlite3_column_int(st, 2) != 0, col_text(st, 3),
-                 sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
-                 sqlite3_column_int64(st, 6), w->ctx);
+    return w->fn(db_column_int64(st, 0), col_text(st, 1),
+                 db_column_int(st, 2) != 0, col_text(st, 3),
+                 db_column_int64(st, 4), db_column_int64(st, 5),
+                 db_column_int64(st, 6), w->ctx);
 }
 
 int store_taxii_runs(struct store_conn *c, const char *peer, int max,
@@ -365,10 +364,10 @@ struct q_walk {
     void *ctx;
 };
 
-static int map_q(sqlite3_stmt *st, void *ctx)
+static int map_q(db_stmt *st, void *ctx)
 {
     struct q_walk *w = ctx;
-    return w->fn(sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+    return w->fn(db_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
                  col_text(st, 3), w->ctx);
 }
 
@@ -397,7 +396,7 @@ struct map_walk {
     void *ctx;
 };
 
-static int map_pending_row(sqlite3_stmt *st, void *ctx)
+static int map_pending_row(db_stmt *st, void *ctx)
 {
     struct map_walk *w = ctx;
     return w->pending(col_text(st, 0), col_text(st, 1), w->ctx);
@@ -421,11 +420,11 @@ int store_taxii_map_set(struct store_conn *c, const char *peer,
                               peer, stix_id, state, advisory, reason);
 }
 
-static int map_list_row(sqlite3_stmt *st, void *ctx)
+static int map_list_row(db_stmt *st, void *ctx)
 {
     struct map_walk *w = ctx;
     return w->list(col_text(st, 0), col_text(st, 1), col_text(st, 2),
-                   col_text(st, 3), sqlite3_column_int64(st, 4), w->ctx);
+                   col_text(st, 3), db_column_int64(st, 4), w->ctx);
 }
 
 int store_taxii_map_list(struct store_conn *c, const char *peer, int max,
@@ -461,11 +460,11 @@ struct same_walk {
     void *ctx;
 };
 
-static int map_same(sqlite3_stmt *st, void *ctx)
+static int map_same(db_stmt *st, void *ctx)
 {
     struct same_walk *w = ctx;
-    return w->fn(col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2),
-                 sqlite3_column_int64(st, 3), w->ctx);
+    return w->fn(col_text(st, 0), col_text(st, 1), db_column_int(st, 2),
+                 db_column_int64(st, 3), w->ctx);
 }
 
 int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,

@@ -721,14 +721,14 @@ static void t_open_creates_and_migrates(void **state)
     store_close(s);
 }
 
-static int map_count(sqlite3_stmt *st, void *ctx)
+static int map_count(db_stmt *st, void *ctx)
 {
     IS_UNUSED(st);
     (*(int *)ctx)++;
     return IS_OK;
 }
 
-static int map_stop(sqlite3_stmt *st, void *ctx)
+static int map_stop(db_stmt *st, void *ctx)
 {
     IS_UNUSED(st);
     (*(int *)ctx)++;
@@ -2739,12 +2739,13 @@ static void t_col_copy_never_cut(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     uint64_t errs = store_error_count();
     char out[4] = "zz";
-    store_col_copy(st, 0, out, sizeof(out));
+    db_stmt row = {.lite = st};
+    store_col_copy(&row, 0, out, sizeof(out));
     assert_string_equal(out, "");
     assert_int_equal(store_error_count(), errs + 1);
-    store_col_copy(st, 1, out, sizeof(out));
+    store_col_copy(&row, 1, out, sizeof(out));
     assert_string_equal(out, "abc");
-    store_col_copy(st, 2, out, sizeof(out));
+    store_col_copy(&row, 2, out, sizeof(out));
     assert_string_equal(out, "");
     assert_int_equal(store_error_count(), errs + 1);
     sqlite3_finalize(st);
