@@ -128,6 +128,9 @@ if scripts/check-layers.sh; then add_counts layers 1 0; else add_counts layers 0
 note "names in docs/architecture.md exist (tools/check-doc.py)"
 if /usr/bin/python3 tools/check-doc.py docs/architecture.md; then add_counts doc-names 1 0; else add_counts doc-names 0 1; fi
 
+note "PostgreSQL's schema equals SQLite's migrations (tools/pg_schema_check.py, a throwaway PostgreSQL 15)"
+if /usr/bin/python3 tools/pg_schema_check.py; then add_counts pg-schema 1 0; else add_counts pg-schema 0 1; fi
+
 note "no unchecked string copies (util_copy / util_xcopy; docs/architecture.md)"
 copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARGV: snprintf(...\"%s\", src)\n" }' \
     $(find src -name '*.c' -o -name '*.h' | sort) || true)

@@ -613,8 +613,10 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
         fprintf(stderr, "infrashared: cannot start the TAXII client\n");
         rc = 1;
     }
+    char db_name[512];
+    store_redact(cfg->db, db_name, sizeof(db_name));
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
-              json_integer(bound), "db", json_string(cfg->db), "threads",
+              json_integer(bound), "db", json_string(db_name), "threads",
               json_integer(cfg->threads), "node", json_string(cfg->node), NULL);
     if (cfg->test_mode)
         log_event(LOG_WARN,

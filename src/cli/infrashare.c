@@ -279,8 +279,10 @@ static int init_fill(struct store_conn *c, const struct registry *reg,
     }
     if (!rc)
         rc = init_admin(c, p, now, err, errlen);
+    char db_shown[512]; /* the audit's target: never a password */
+    store_redact(db_path, db_shown, sizeof(db_shown));
     if (!rc)
-        rc = cli_audit(c, "init", db_path,
+        rc = cli_audit(c, "init", db_shown,
                        json_pack("{s:b,s:i,s:s}", "demo", p->demo, "operators",
                                  ds->operators, "admin", p->admin));
     if (!rc)
@@ -331,7 +333,9 @@ static int init_registry(const char *data, struct registry *reg)
 static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
                          const char *pwfile)
 {
-    printf("initialised %s (schema %d)\n", db_path, store_schema_version());
+    char shown[512];
+    store_redact(db_path, shown, sizeof(shown));
+    printf("initialised %s (schema %d)\n", shown, store_schema_version());
     if (p->demo)
         printf("demo data: %d external organisations on %d distribution "
                "lists; %d C4TAP submissions (handler c4tap-secretariat); "
@@ -346,6 +350,58 @@ static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
                p->admin, p->password);
     else
         printf("first admin: user %s  (password from %s)\n", p->admin, pwfile);
+}
+
+/* init on PostgreSQL: the database must hold no hub yet (an SQLite file
+ * is replaced with --force; a PostgreSQL database is dropped and created
+ * by its administrator). init_fill runs in one transaction: all or
+ * nothing. Releases reg; wipes password. */
+static int init_postgresql(struct registry *reg, const char *data,
+                           const char *demo_path, const char *hook,
+                           const char *admin, char *password,
+                           const char *pwfile, bool demo)
+{
+    char err[1024] = "", shown[512];
+    store_redact(db_path, shown, sizeof(shown));
+    struct init_plan plan = {.data = data,
+                             .demo_path = demo_path,
+                             .hook = hook,
+                             .admin = admin,
+                             .password = password,
+                             .demo = demo};
+    struct store *s;
+    int rc = store_open(db_path, STORE_CREATE, 1, &s, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "infrashare: %s\n", err);
+        registry_release(reg);
+        sodium_memzero(password, AUTH_PW_MAX + 1);
+        return 1;
+    }
+    struct store_conn *c = store_acquire(s);
+    char probe[8];
+    struct demo_stats ds = {0};
+    if (store_meta_get(c, "severity_rules", probe, sizeof(probe)) !=
+        IS_ERR_NOTFOUND) {
+        fprintf(stderr,
+                "infrashare: %s holds a hub already; not initialising again "
+                "(drop and create the database to start anew)\n",
+                shown);
+        rc = IS_ERR_CONFLICT;
+    } else {
+        rc = init_fill(c, reg, &plan, &ds, err, sizeof(err));
+        if (rc)
+            fprintf(stderr,
+                    "infrashare: init failed: %s\n"
+                    "infrashare: nothing was written to %s\n",
+                    err[0] ? err : is_strerror(rc), shown);
+    }
+    store_put(s, c);
+    store_close(s);
+    registry_release(reg);
+    if (!rc)
+        init_summary(&plan, &ds, pwfile);
+    sodium_memzero(password, AUTH_PW_MAX + 1);
+    return rc ? 1 : 0;
 }
 
 static int cmd_init(int argc, char **argv)
@@ -367,7 +423,8 @@ static int cmd_init(int argc, char **argv)
                            ? cli_opt(&a, "webhook-base")
                            : "http://127.0.0.1:8090/hooks/";
     struct stat sb;
-    if (stat(db_path, &sb) == 0 && !cli_flag(&a, "force")) {
+    bool pg = store_is_postgresql(db_path);
+    if (!pg && stat(db_path, &sb) == 0 && !cli_flag(&a, "force")) {
         fprintf(stderr,
                 "infrashare: %s exists already; not initialising again "
                 "(--force replaces it)\n",
@@ -387,6 +444,10 @@ static int cmd_init(int argc, char **argv)
         registry_release(&reg);
         return 1;
     }
+    /* 2. PostgreSQL: the schema, then everything in one transaction */
+    if (pg)
+        return init_postgresql(&reg, data, demo_path, hook, admin, password,
+                               pwfile, cli_flag(&a, "demo"));
     /* 2. build into a temporary file, then rename: all or nothing */
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.init-tmp", db_path);

@@ -529,11 +529,22 @@ static void observe(const struct rstate *st, const struct http_req *r,
                IS_ARRAY_LEN(f));
 }
 
+/* Retry-After of a 503 store_unavailable: a failover of PostgreSQL takes
+ * seconds */
+#define STORE_RETRY_AFTER_S 2
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
                                  struct http_req *r, struct http_resp *out)
 {
     char *data;
     size_t len;
+    /* issue 17: a failure while the database cannot be reached (no
+     * PostgreSQL primary answers) says so, and when to try again */
+    if (out->status == 500 && store_unavailable()) {
+        http_error(out, 503, "store_unavailable", NULL,
+                   "the database cannot be reached now; try again shortly");
+        out->retry_after = STORE_RETRY_AFTER_S;
+    }
     if (st->taxii && out->status >= 400)
         taxii_error(out);
     const char *ctype = resp_bytes(out, &data, &len);

@@ -208,6 +208,12 @@ int ex_run_open(struct app *a, struct store_conn *c,
     if (!a->exercises || !a->db_path)
         return svc_fail(e, IS_ERR_INTERNAL, "exercises_unavailable", NULL,
                         "this hub runs no exercises");
+    /* an exercise's world is an SQLite file beside the hub's database:
+     * a hub on PostgreSQL has none yet (docs/postgresql.md) */
+    if (store_is_postgresql(a->db_path))
+        return svc_fail(e, IS_ERR_CONFLICT, "exercises_unavailable", NULL,
+                        "exercises run on a hub whose store is SQLite; this "
+                        "hub's is PostgreSQL");
     if (!a->deliver)
         return svc_fail(e, IS_ERR_CONFLICT, "hub_starting", NULL,
                         "the hub is starting: try again in a moment");

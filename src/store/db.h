@@ -7,8 +7,8 @@
  * themselves: they get a statement from the connection's cache
  * (store_stmt, store_vprep in store_internal.h) and use these. The
  * engine's own calls are in store.c (connections, transactions,
- * migrations, backup) and here, so that what a second engine has to
- * provide is this file's list.
+ * migrations, backup) and here. SQLite's are inline; PostgreSQL's
+ * (libpq) are in db_pg.c, used when the statement has a .pg part.
  *
  * Semantics are SQLite's: parameters are numbered from 1, columns from 0;
  * text and blobs bound are the caller's and must stay valid until the
@@ -21,10 +21,13 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A prepared statement of one connection's cache. */
+struct pg_stmt;
 typedef struct db_stmt {
     sqlite3_stmt *lite;
+    struct pg_stmt *pg; /* PostgreSQL's, when the connection is one */
 } db_stmt;
 
 /* What db_step answers. */
@@ -40,8 +43,30 @@ enum db_step_result {
 /* db_column_type's answer for a NULL value (the only type compared). */
 #define DB_NULL SQLITE_NULL
 
+/* PostgreSQL's side of each call below (db_pg.c). */
+int pgs_step(struct pg_stmt *p);
+void pgs_reset(struct pg_stmt *p);
+void pgs_clear_bindings(struct pg_stmt *p);
+int pgs_bind_parameter_count(struct pg_stmt *p);
+void pgs_bind_int64(struct pg_stmt *p, int i, int64_t v);
+void pgs_bind_double(struct pg_stmt *p, int i, double v);
+void pgs_bind_null(struct pg_stmt *p, int i);
+void pgs_bind_null_int(struct pg_stmt *p, int i);
+void pgs_bind_text(struct pg_stmt *p, int i, const char *v, size_t n, int copy);
+void pgs_bind_blob(struct pg_stmt *p, int i, const void *v, size_t n);
+int pgs_column_count(struct pg_stmt *p);
+int pgs_column_null(struct pg_stmt *p, int i);
+int64_t pgs_column_int64(struct pg_stmt *p, int i);
+double pgs_column_double(struct pg_stmt *p, int i);
+const unsigned char *pgs_column_text(struct pg_stmt *p, int i);
+const void *pgs_column_blob(struct pg_stmt *p, int i);
+int pgs_column_bytes(struct pg_stmt *p, int i);
+const char *pgs_column_name(struct pg_stmt *p, int i);
+
 static inline int db_step(db_stmt *s)
 {
+    if (s->pg)
+        return pgs_step(s->pg);
     int rc = sqlite3_step(s->lite);
     switch (rc & 0xff) {
     case SQLITE_ROW: return DB_ROW;
@@ -62,36 +87,76 @@ static inline int db_step(db_stmt *s)
 /* Ends the statement's run (its rows, its read) and keeps its bindings. */
 static inline void db_reset(db_stmt *s)
 {
+    if (s->pg) {
+        pgs_reset(s->pg);
+        return;
+    }
     sqlite3_reset(s->lite);
 }
 static inline void db_clear_bindings(db_stmt *s)
 {
+    if (s->pg) {
+        pgs_clear_bindings(s->pg);
+        return;
+    }
     sqlite3_clear_bindings(s->lite);
 }
 static inline int db_bind_parameter_count(db_stmt *s)
 {
+    if (s->pg)
+        return pgs_bind_parameter_count(s->pg);
     return sqlite3_bind_parameter_count(s->lite);
 }
 
 static inline void db_bind_int(db_stmt *s, int i, int v)
 {
+    if (s->pg) {
+        pgs_bind_int64(s->pg, i, v);
+        return;
+    }
     sqlite3_bind_int(s->lite, i, v);
 }
 static inline void db_bind_int64(db_stmt *s, int i, int64_t v)
 {
+    if (s->pg) {
+        pgs_bind_int64(s->pg, i, v);
+        return;
+    }
     sqlite3_bind_int64(s->lite, i, v);
 }
 static inline void db_bind_double(db_stmt *s, int i, double v)
 {
+    if (s->pg) {
+        pgs_bind_double(s->pg, i, v);
+        return;
+    }
     sqlite3_bind_double(s->lite, i, v);
 }
 static inline void db_bind_null(db_stmt *s, int i)
 {
+    if (s->pg) {
+        pgs_bind_null(s->pg, i);
+        return;
+    }
+    sqlite3_bind_null(s->lite, i);
+}
+/* NULL in the place of an integer (PostgreSQL prepares the statement
+ * with the parameter's type: an integer's NULL says which). */
+static inline void db_bind_null_int(db_stmt *s, int i)
+{
+    if (s->pg) {
+        pgs_bind_null_int(s->pg, i);
+        return;
+    }
     sqlite3_bind_null(s->lite, i);
 }
 /* A NUL-terminated text; NULL binds NULL. */
 static inline void db_bind_text(db_stmt *s, int i, const char *v)
 {
+    if (s->pg) {
+        pgs_bind_text(s->pg, i, v, v ? strlen(v) : 0, 0);
+        return;
+    }
     if (v)
         sqlite3_bind_text(s->lite, i, v, -1, SQLITE_STATIC);
     else
@@ -100,11 +165,19 @@ static inline void db_bind_text(db_stmt *s, int i, const char *v)
 /* The n bytes at v as text, copied now (v may go before the step). */
 static inline void db_bind_text_copy(db_stmt *s, int i, const char *v, size_t n)
 {
+    if (s->pg) {
+        pgs_bind_text(s->pg, i, v, n, 1);
+        return;
+    }
     sqlite3_bind_text64(s->lite, i, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 /* n bytes as a blob; NULL binds NULL. */
 static inline void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
 {
+    if (s->pg) {
+        pgs_bind_blob(s->pg, i, v, n);
+        return;
+    }
     if (v)
         sqlite3_bind_blob64(s->lite, i, v, n, SQLITE_STATIC);
     else
@@ -113,42 +186,60 @@ static inline void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
 
 static inline int db_column_count(db_stmt *s)
 {
+    if (s->pg)
+        return pgs_column_count(s->pg);
     return sqlite3_column_count(s->lite);
 }
 /* DB_NULL for a NULL value, another number for any other. */
 static inline int db_column_type(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_null(s->pg, i) ? DB_NULL : SQLITE_TEXT;
     return sqlite3_column_type(s->lite, i);
 }
 static inline int db_column_int(db_stmt *s, int i)
 {
+    if (s->pg)
+        return (int)pgs_column_int64(s->pg, i);
     return sqlite3_column_int(s->lite, i);
 }
 static inline int64_t db_column_int64(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_int64(s->pg, i);
     return sqlite3_column_int64(s->lite, i);
 }
 static inline double db_column_double(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_double(s->pg, i);
     return sqlite3_column_double(s->lite, i);
 }
 /* The value as NUL-terminated text; NULL for NULL. */
 static inline const unsigned char *db_column_text(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_text(s->pg, i);
     return sqlite3_column_text(s->lite, i);
 }
 static inline const void *db_column_blob(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_blob(s->pg, i);
     return sqlite3_column_blob(s->lite, i);
 }
 /* The size in bytes of the value last read by db_column_text or
  * db_column_blob. */
 static inline int db_column_bytes(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_bytes(s->pg, i);
     return sqlite3_column_bytes(s->lite, i);
 }
 static inline const char *db_column_name(db_stmt *s, int i)
 {
+    if (s->pg)
+        return pgs_column_name(s->pg, i);
     return sqlite3_column_name(s->lite, i);
 }
 

@@ -18,9 +18,12 @@
 #include "common/embed.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "store/db_pg.h"
 
 extern const struct embed_file store_migrations[];
 extern const size_t store_migrations_count;
+extern const struct embed_file store_migrations_pg[];
+extern const size_t store_migrations_pg_count;
 
 static const char *const stmt_sql[ST__COUNT] = {
 #define ST(name, sql) sql,
@@ -28,7 +31,18 @@ static const char *const stmt_sql[ST__COUNT] = {
 #undef ST
 };
 
+/* PostgreSQL's own text of some statements (NULL: SQLite's, rewritten) */
+static const char *const stmt_sql_pg[ST__COUNT] = {
+#define STP(name, sql) [ST_##name] = sql,
+#include "store/store_sql_pg.h"
+#undef STP
+};
+
 static atomic_uint_fast64_t store_errors;
+/* PostgreSQL: a connection was lost and could not be made again (no
+ * server, or no primary among the URI's hosts); cleared by the next
+ * connection made (store_unavailable) */
+static atomic_bool store_down;
 
 /* How long a statement waits for a lock another process holds. */
 #define STORE_BUSY_MS 10000
@@ -58,14 +72,31 @@ uint64_t store_error_count(void)
 int store_fail(struct store_conn *c, const char *what)
 {
     atomic_fetch_add(&store_errors, 1);
-    log_event(LOG_ERROR, "store error", "what", json_string(what), "sqlite",
-              json_string(c && c->db ? sqlite3_errmsg(c->db) : "?"), NULL);
+    const char *msg = "?";
+    if (c && c->pg && pgc_lost(c->pg))
+        atomic_store(&store_down, true);
+    if (c && c->pg)
+        msg = pgc_errmsg(c->pg);
+    else if (c && c->db)
+        msg = sqlite3_errmsg(c->db);
+    log_event(LOG_ERROR, "store error", "what", json_string(what),
+              c && c->pg ? "postgresql" : "sqlite", json_string(msg), NULL);
     return IS_ERR_STORE;
 }
 
 db_stmt *store_stmt(struct store_conn *c, enum store_stmt id)
 {
     db_stmt *st = &c->stmts[id];
+    if (c->pg) {
+        const char *sql = stmt_sql_pg[id] ? stmt_sql_pg[id] : stmt_sql[id];
+        if (!st->pg && !(st->pg = pgs_new(c->pg, (int)id, sql))) {
+            store_fail(c, stmt_sql[id]);
+            return NULL;
+        }
+        db_reset(st);
+        db_clear_bindings(st);
+        return st;
+    }
     if (!st->lite) {
         if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
                                SQLITE_PREPARE_PERSISTENT, &st->lite,
@@ -96,17 +127,17 @@ int store_step_done(struct store_conn *c, db_stmt *st, const char *what)
 
 bool store_tx_open(struct store_conn *c)
 {
-    return !sqlite3_get_autocommit(c->db);
+    return c->pg ? pgc_in_tx(c->pg) : !sqlite3_get_autocommit(c->db);
 }
 
 int64_t store_changes(struct store_conn *c)
 {
-    return sqlite3_changes64(c->db);
+    return c->pg ? pgc_changes(c->pg) : sqlite3_changes64(c->db);
 }
 
 int64_t store_last_id(struct store_conn *c)
 {
-    return sqlite3_last_insert_rowid(c->db);
+    return c->pg ? pgc_last_id(c->pg) : sqlite3_last_insert_rowid(c->db);
 }
 
 void store_col_copy(db_stmt *st, int i, char *out, size_t outlen)
@@ -147,7 +178,7 @@ static void bind_args(db_stmt *st, const char *fmt, va_list ap)
             if (v)
                 db_bind_int64(st, i, v);
             else
-                db_bind_null(st, i);
+                db_bind_null_int(st, i);
             break;
         }
         case 'b':
@@ -398,6 +429,15 @@ static void csv_overlap_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 static int exec(struct store_conn *c, const char *sql)
 {
+    if (c->pg) {
+        if (pgc_exec(c->pg, sql)) {
+            log_event(LOG_ERROR, "store exec failed", "error",
+                      json_string(pgc_errmsg(c->pg)), NULL);
+            atomic_fetch_add(&store_errors, 1);
+            return IS_ERR_STORE;
+        }
+        return IS_OK;
+    }
     char *msg = NULL;
     if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         log_event(LOG_ERROR, "store exec failed", "error",
@@ -418,11 +458,84 @@ static void writer_release(struct store_conn *c)
     }
 }
 
+/* PostgreSQL: a connection lost outside a transaction is connected again
+ * (libpq tries each host of the URI: the primary may be another one now)
+ * before a transaction starts on it. */
+static int pg_ready(struct store_conn *c)
+{
+    if (!pgc_lost(c->pg))
+        return IS_OK;
+    if (pgc_reconnect(c->pg)) {
+        atomic_fetch_add(&store_errors, 1);
+        atomic_store(&store_down, true);
+        return IS_ERR_STORE;
+    }
+    atomic_store(&store_down, false);
+    log_event(LOG_INFO, "store reconnected", NULL);
+    return IS_OK;
+}
+
+bool store_unavailable(void)
+{
+    return atomic_load(&store_down);
+}
+
+/* PostgreSQL: starts a transaction with sql (BEGIN ...). A connection
+ * found lost there (the server restarted, the primary moved) is made
+ * again and the BEGIN sent once more: nothing of the transaction ran, so
+ * that retry is always safe. */
+static int pg_begin(struct store_conn *c, const char *sql)
+{
+    for (int attempt = 0;; attempt++) {
+        int rc = pg_ready(c);
+        if (rc)
+            return rc;
+        if (!exec(c, sql))
+            return IS_OK;
+        if (attempt > 0 || !pgc_lost(c->pg)) {
+            if (pgc_lost(c->pg))
+                atomic_store(&store_down, true);
+            return IS_ERR_STORE;
+        }
+    }
+}
+
+/* The writer lock of every node on one PostgreSQL database: write
+ * transactions take it first, so they run one at a time as on SQLite
+ * (the audit chain stays one chain; a read-modify-write reads what the
+ * last writer committed). Readers never wait for it. */
+#define PG_WRITER_LOCK "7305321"
+
+/* Starts the write transaction on the engine (BEGIN IMMEDIATE on SQLite;
+ * on PostgreSQL BEGIN and the writer lock; try: IS_ERR_CONFLICT rather
+ * than wait). */
+static int engine_begin(struct store_conn *c, bool try)
+{
+    if (!c->pg)
+        return exec(c, "BEGIN IMMEDIATE");
+    int rc = pg_begin(c, "BEGIN");
+    if (rc)
+        return rc;
+    int64_t got = 0;
+    if (!try)
+        rc = exec(c, "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
+    else if (pgc_query_int(c->pg,
+                           "SELECT pg_try_advisory_xact_lock(" PG_WRITER_LOCK
+                           ")::int",
+                           &got))
+        rc = IS_ERR_STORE;
+    else if (!got)
+        rc = IS_ERR_CONFLICT;
+    if (rc)
+        exec(c, "ROLLBACK");
+    return rc;
+}
+
 int store_begin(struct store_conn *c)
 {
     if (c->owner)
         pthread_mutex_lock(&c->owner->write_lock);
-    int rc = exec(c, "BEGIN IMMEDIATE");
+    int rc = engine_begin(c, false);
     if (!rc) {
         c->in_tx = true;
         if (c->owner)
@@ -436,7 +549,7 @@ int store_try_begin(struct store_conn *c)
 {
     if (c->owner && pthread_mutex_trylock(&c->owner->write_lock) != 0)
         return IS_ERR_CONFLICT; /* another writer of this process */
-    int rc = exec(c, "BEGIN IMMEDIATE");
+    int rc = engine_begin(c, true);
     if (!rc) {
         c->in_tx = true;
         if (c->owner)
@@ -448,7 +561,10 @@ int store_try_begin(struct store_conn *c)
 
 int store_commit(struct store_conn *c)
 {
-    int rc = exec(c, "COMMIT");
+    /* PostgreSQL answers COMMIT of a failed transaction with a rollback,
+     * not an error: that is a failure here */
+    int rc = c->pg && pgc_tx_failed(c->pg) ? store_fail(c, "commit")
+                                           : exec(c, "COMMIT");
     if (rc) {
         exec(c, "ROLLBACK");
     }
@@ -469,6 +585,8 @@ void store_rollback(struct store_conn *c)
 
 int store_read_begin(struct store_conn *c)
 {
+    if (c->pg)
+        return pg_begin(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     db_stmt *st = store_stmt(c, ST_READ_BEGIN);
     return st ? store_step_done(c, st, "read begin")
               : exec(c, "BEGIN DEFERRED");
@@ -476,8 +594,13 @@ int store_read_begin(struct store_conn *c)
 
 void store_read_end(struct store_conn *c)
 {
-    if (sqlite3_get_autocommit(c->db))
+    if (!store_tx_open(c))
         return; /* no transaction open */
+    if (c->pg) {
+        if (pgc_tx_failed(c->pg) || exec(c, "COMMIT"))
+            exec(c, "ROLLBACK");
+        return;
+    }
     db_stmt *st = store_stmt(c, ST_READ_COMMIT);
     if (!st || store_step_done(c, st, "read end"))
         exec(c, "ROLLBACK");
@@ -485,6 +608,8 @@ void store_read_end(struct store_conn *c)
 
 int store_ping(struct store_conn *c)
 {
+    if (c->pg && pg_ready(c))
+        return IS_ERR_STORE;
     return exec(c, "SELECT 1");
 }
 
@@ -519,11 +644,26 @@ static int writer_lock_within(struct store *s, int timeout_ms, bool *held)
     return atomic_load(&s->writing) ? IS_OK : IS_ERR_CONFLICT;
 }
 
+/* PostgreSQL: the server is a primary (not in recovery): a write would
+ * be taken. The writer lock is not asked for: a node's writers wait for
+ * it in turn, which is not a fault of the database. */
+static int pg_writable(struct store_conn *c)
+{
+    int rc = pg_ready(c);
+    if (rc)
+        return rc;
+    int64_t primary = 0;
+    if (pgc_query_int(c->pg, "SELECT (NOT pg_is_in_recovery())::int", &primary))
+        return pgc_lost(c->pg) ? IS_ERR_STORE : IS_ERR_STORE;
+    return primary ? IS_OK : IS_ERR_STORE;
+}
+
 int store_writable(struct store_conn *c, int timeout_ms)
 {
-    if (timeout_ms < 1 || timeout_ms > 1000 || c->in_tx ||
-        !sqlite3_get_autocommit(c->db))
+    if (timeout_ms < 1 || timeout_ms > 1000 || c->in_tx || store_tx_open(c))
         return IS_ERR_INVALID;
+    if (c->pg)
+        return pg_writable(c);
     double t0 = util_mono();
     bool held = false;
     if (c->owner) {
@@ -578,16 +718,24 @@ int store_schema_version(void)
 static void conn_close(struct store_conn *c)
 {
     store_names_cache_free(c);
-    for (int i = 0; i < ST__COUNT; i++)
+    for (int i = 0; i < ST__COUNT; i++) {
         sqlite3_finalize(c->stmts[i].lite);
+        pgs_free(c->stmts[i].pg);
+    }
     memset(c->stmts, 0, sizeof(c->stmts));
     sqlite3_close(c->db);
     c->db = NULL;
+    pgc_close(c->pg);
+    c->pg = NULL;
 }
 
 static int conn_open(struct store_conn *c, const char *path, int flags,
                      char *errbuf, size_t errlen)
 {
+    if (pg_is_uri(path)) {
+        memset(c, 0, sizeof(*c));
+        return pgc_open(path, &c->pg, errbuf, errlen);
+    }
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & STORE_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
@@ -630,8 +778,41 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
     return IS_OK;
 }
 
+/* PostgreSQL: whether the meta table exists (a database the store has
+ * migrated at least once). */
+static int pg_have_meta(struct store_conn *c, int *have)
+{
+    int64_t n = 0;
+    if (pgc_query_int(c->pg,
+                      "SELECT count(*) FROM information_schema.tables WHERE "
+                      "table_schema = current_schema() AND table_name = "
+                      "'meta'",
+                      &n))
+        return store_fail(c, "schema check");
+    *have = n > 0;
+    return IS_OK;
+}
+
 static int db_version(struct store_conn *c, int *out)
 {
+    if (c->pg) {
+        int have_meta = 0;
+        int rc = pg_have_meta(c, &have_meta);
+        if (rc)
+            return rc;
+        *out = 0;
+        if (!have_meta)
+            return IS_OK;
+        char v[32];
+        rc = store_meta_get(c, "schema_version", v, sizeof(v));
+        if (rc == IS_ERR_NOTFOUND)
+            return IS_OK;
+        long n;
+        if (rc || util_parse_long_simple(v, &n))
+            return rc ? rc : IS_ERR_INVALID;
+        *out = (int)n;
+        return IS_OK;
+    }
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(
         c->db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'", -1,
@@ -658,9 +839,61 @@ static int db_version(struct store_conn *c, int *out)
     return IS_OK;
 }
 
+/* PostgreSQL: every migration not applied yet, each in a write
+ * transaction that reads the version again under the writer lock, so
+ * that nodes starting together apply each one once. */
+static int migrate_pg(struct store_conn *c, const char *name, char *errbuf,
+                      size_t errlen)
+{
+    for (size_t i = 0; i < store_migrations_pg_count; i++) {
+        const struct embed_file *m = &store_migrations_pg[i];
+        int v = migration_number(m->name), have = 0;
+        if (store_begin(c))
+            goto fail;
+        if (db_version(c, &have)) {
+            store_rollback(c);
+            snprintf(errbuf, errlen, "%s: cannot read the schema version",
+                     name);
+            return IS_ERR_STORE;
+        }
+        if (have > store_schema_version()) {
+            store_rollback(c);
+            snprintf(errbuf, errlen,
+                     "%s: database schema version %d is newer than this "
+                     "build knows (%d); refusing to start - use a newer "
+                     "infrashare",
+                     name, have, store_schema_version());
+            return IS_ERR_INVALID;
+        }
+        if (v <= have) {
+            store_rollback(c);
+            continue;
+        }
+        char ver[16];
+        snprintf(ver, sizeof(ver), "%d", v);
+        if (exec(c, (const char *)m->data) ||
+            store_meta_set(c, "schema_version", ver) || store_commit(c)) {
+            store_rollback(c);
+            snprintf(errbuf, errlen, "%s: migration %s failed: %s", name,
+                     m->name, pgc_errmsg(c->pg));
+            return IS_ERR_STORE;
+        }
+        log_event(LOG_INFO, "migration applied", "name", json_string(m->name),
+                  NULL);
+        continue;
+    fail:
+        snprintf(errbuf, errlen, "%s: cannot start a transaction: %s", name,
+                 pgc_errmsg(c->pg));
+        return IS_ERR_STORE;
+    }
+    return IS_OK;
+}
+
 static int migrate(struct store_conn *c, const char *path, char *errbuf,
                    size_t errlen)
 {
+    if (c->pg)
+        return migrate_pg(c, path, errbuf, errlen);
     int have = 0;
     if (db_version(c, &have)) {
         snprintf(errbuf, errlen, "%s: cannot read the schema version", path);
@@ -707,7 +940,14 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
 {
     pthread_once(&sqlite_config_once, sqlite_config);
     struct stat sb;
-    if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
+    bool pg = pg_is_uri(path);
+    /* the name errors give: a PostgreSQL URI without its password */
+    char name[512];
+    if (pg)
+        pg_uri_redact(path, name, sizeof(name));
+    else
+        util_xsnprintf(name, sizeof(name), "%.500s", path);
+    if (!pg && !(flags & STORE_CREATE) && stat(path, &sb) != 0) {
         snprintf(errbuf, errlen,
                  "%s: no database here (run 'infrashare init' first)", path);
         return IS_ERR_NOTFOUND;
@@ -731,7 +971,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
     pthread_cond_init(&s->cond, NULL);
     int rc = conn_open(&s->conns[0], path, flags, errbuf, errlen);
     if (!rc)
-        rc = migrate(&s->conns[0], path, errbuf, errlen);
+        rc = migrate(&s->conns[0], name, errbuf, errlen);
     s->nconn = rc ? 0 : 1;
     for (int i = 1; !rc && i < nconn; i++) {
         rc = conn_open(&s->conns[i], path, 0, errbuf, errlen);
@@ -789,8 +1029,27 @@ void store_put(struct store *s, struct store_conn *c)
     pthread_mutex_unlock(&s->lock);
 }
 
+bool store_is_postgresql(const char *db)
+{
+    return pg_is_uri(db);
+}
+
+void store_redact(const char *db, char *out, size_t outlen)
+{
+    if (pg_is_uri(db))
+        pg_uri_redact(db, out, outlen);
+    else if (outlen)
+        util_xsnprintf(out, outlen, "%.*s", (int)(outlen - 1), db);
+}
+
 int store_backup(struct store *s, const char *dest, char *errbuf, size_t errlen)
 {
+    if (pg_is_uri(s->path)) {
+        snprintf(errbuf, errlen,
+                 "a PostgreSQL store is backed up with PostgreSQL's own "
+                 "tools (pg_basebackup, pg_dump): docs/postgresql.md");
+        return IS_ERR_INVALID;
+    }
     struct stat sb;
     if (stat(dest, &sb) == 0) {
         snprintf(errbuf, errlen, "%s: exists already; not overwriting", dest);

@@ -100,6 +100,17 @@ int store_ping(struct store_conn *c);
  * logged). IS_ERR_INVALID when c holds a transaction or timeout_ms is out
  * of range. */
 int store_writable(struct store_conn *c, int timeout_ms);
+/* The database cannot be reached now: a PostgreSQL connection was lost
+ * and no server (no primary) answered since. A failed request is then
+ * answered 503 with Retry-After rather than 500. */
+bool store_unavailable(void);
+/* Whether db (the --db setting) names a PostgreSQL database (a
+ * postgresql:// or postgres:// URI) rather than an SQLite file. */
+bool store_is_postgresql(const char *db);
+/* db as it may be shown in a log line or a message: a PostgreSQL URI
+ * without its password (cut to outlen). */
+void store_redact(const char *db, char *out, size_t outlen);
+
 /* Online backup (sqlite3_backup_*) of the whole database to dest. */
 int store_backup(struct store *s, const char *dest, char *errbuf,
                  size_t errlen);

@@ -19,7 +19,8 @@ enum store_stmt {
 
 struct store_conn {
     struct store *owner;
-    sqlite3 *db;
+    sqlite3 *db;              /* SQLite's connection, or NULL */
+    struct pg_conn *pg;       /* PostgreSQL's (store/db_pg.h), or NULL */
     db_stmt stmts[ST__COUNT]; /* .lite NULL until first used */
     bool in_tx;
     struct store_conn *next_free;

@@ -111,10 +111,25 @@ def wait_for(predicate, timeout=20.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+# INFRASHARE_TEST_PG=postgresql://USER@HOST:PORT (a server the tests may
+# create databases on): each hub gets a database of its own there instead
+# of an SQLite file (issue 17: the suite on both engines)
+TEST_PG = os.environ.get("INFRASHARE_TEST_PG")
+
+
+def pg_database():
+    """A new, empty PostgreSQL database on TEST_PG: its URI."""
+    name = "hub_" + os.urandom(8).hex()
+    subprocess.run(["psql", "-q", "-d", TEST_PG + "/postgres", "-c",
+                    f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True, timeout=60)
+    return TEST_PG + "/" + name
+
+
 class Hub:
     def __init__(self, workdir: Path, demo=False, data=DATA):
         self.dir = workdir
-        self.db = workdir / "hub.db"
+        self.db = pg_database() if TEST_PG else workdir / "hub.db"
         self.data = data
         self.demo = demo
         self.proc = None

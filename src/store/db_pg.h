@@ -1,0 +1,62 @@
+/*
+ * db_pg.h - a PostgreSQL connection of the store, through libpq (store/
+ * only; store.c opens it, db.h's calls run its statements).
+ *
+ * Statements are the store's texts rewritten by pg_sql.h, prepared on the
+ * server at their first run (named s<id>), parameters sent as text (blobs
+ * as binary) with the types of their first binding, results read as text.
+ */
+#ifndef INFRASHARE_STORE_DB_PG_H
+#define INFRASHARE_STORE_DB_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pg_conn;
+struct pg_stmt;
+
+/* Whether path names a PostgreSQL database (a postgresql:// or
+ * postgres:// URI, libpq's form, several hosts allowed). */
+bool pg_is_uri(const char *path);
+
+/* uri as it may be shown (an error, a log line): the password of its
+ * user part and any password= parameter replaced by ***; cut to outlen. */
+void pg_uri_redact(const char *uri, char *out, size_t outlen);
+
+/* Connects: IS_OK, or an error with errbuf saying why (the password, if
+ * the URI has one, is never written there). */
+int pgc_open(const char *uri, struct pg_conn **out, char *errbuf,
+             size_t errlen);
+void pgc_close(struct pg_conn *pc);
+/* Runs sql (one or more statements, no parameters): IS_OK or
+ * IS_ERR_STORE (the message in pgc_errmsg). */
+int pgc_exec(struct pg_conn *pc, const char *sql);
+/* The first column of the first row of sql as an integer: IS_OK, or
+ * IS_ERR_STORE (no row, or the query failed). */
+int pgc_query_int(struct pg_conn *pc, const char *sql, int64_t *out);
+/* The open transaction has failed (only ROLLBACK is taken now). */
+bool pgc_tx_failed(const struct pg_conn *pc);
+/* The last error's message ("" when none). */
+const char *pgc_errmsg(const struct pg_conn *pc);
+/* A transaction is open (or failed and not yet ended). */
+bool pgc_in_tx(const struct pg_conn *pc);
+/* Rows the last INSERT, UPDATE or DELETE changed. */
+int64_t pgc_changes(const struct pg_conn *pc);
+/* The id the last INSERT gave its row, when its table has an identity
+ * column (0 before any). */
+int64_t pgc_last_id(const struct pg_conn *pc);
+/* The connection was lost (the server went away): every statement fails
+ * until pgc_reconnect succeeds. */
+bool pgc_lost(const struct pg_conn *pc);
+/* Connects again (another host of the URI, say): IS_OK or IS_ERR_STORE. */
+int pgc_reconnect(struct pg_conn *pc);
+
+/* The statement id of the store's cache, with its SQLite text: NULL when
+ * it cannot be rewritten (logged by the caller) or out of memory. */
+struct pg_stmt *pgs_new(struct pg_conn *pc, int id, const char *sql);
+void pgs_free(struct pg_stmt *p);
+/* The statement's PostgreSQL text. */
+const char *pgs_sql(const struct pg_stmt *p);
+
+#endif

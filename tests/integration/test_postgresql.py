@@ -1,0 +1,173 @@
+"""The hub on PostgreSQL (issue 17, docs/postgresql.md): a real
+PostgreSQL 15 server (tests/integration/pgserver.py), `infrashare init
+--demo` and infrashared on it, the reporting loop through the API, the
+audit chain, readiness; and a password in the URI is never shown.
+
+The whole integration suite runs on PostgreSQL with INFRASHARE_TEST_PG
+(conftest.py); this file runs in the default suite, so the engine is
+tested on every run.
+"""
+import subprocess
+from datetime import datetime, timezone
+
+import pytest
+
+import pgserver
+from conftest import BUILD, Hub
+
+pytestmark = pytest.mark.skipif(not pgserver.available(),
+                                reason="PostgreSQL 15 is not installed "
+                                       "(scripts/deps.sh test installs it)")
+
+SECRET = "pw-" + "9f3c1e7a55d04b2b"
+
+
+@pytest.fixture(scope="module")
+def pg():
+    srv = pgserver.PgServer()
+    try:
+        yield srv.start()
+    finally:
+        srv.stop()
+        srv.remove()
+
+
+@pytest.fixture(scope="module")
+def pg_hub(pg, tmp_path_factory):
+    h = Hub(tmp_path_factory.mktemp("pghub"), demo=True)
+    # trust authentication takes any password: the URI carries one so
+    # that where it goes can be checked
+    h.db = pg.create_db("hub").replace("postgres@", f"postgres:{SECRET}@")
+    h.init_out = h.init()
+    h.start()
+    yield h
+    h.stop()
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_init_and_health(pg_hub, pg):
+    out = pg_hub.init_out.stdout
+    assert "initialised postgresql://postgres:***@127.0.0.1" in out
+    assert "4263 operators" in out
+    r = pg_hub.get("/healthz")
+    assert r.status_code == 200 and r.json()["schema_version"] >= 33
+    r = pg_hub.get("/readyz")
+    assert r.status_code == 200, r.text
+    # the schema is PostgreSQL's, the registry is in it
+    assert int(pg.psql("SELECT count(*) FROM orgs WHERE kind = 'operator'",
+                       db="hub")) == 4263
+    assert pg.psql("SELECT value FROM meta WHERE key = 'schema_version'",
+                   db="hub") == str(pg_hub.get("/healthz").json()["schema_version"])
+
+
+def test_report_loop_and_ranges(pg_hub):
+    op = pg_hub.token("op-banking-0001", name="pg")
+    other = pg_hub.token("op-electricity-0001", name="pg")
+    nisc = pg_hub.token("nisc-analyst", name="pg")
+    body = {"title": "PostgreSQL の試験 / PG test", "kind": "incident",
+            "detected_at": now_iso(), "range": "amber", "route": "direct",
+            "what_happened": "障害 outage"}
+    r = pg_hub.api("POST", "/api/v1/reports", token=op, json=body)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    # the ministry's hop forwards it to NISC
+    fsa = pg_hub.token("fsa-desk", name="pg")
+    r = pg_hub.api("POST", f"/api/v1/reports/{rid}/forward", token=fsa, json={})
+    assert r.status_code == 200, r.text
+    got = pg_hub.api("GET", f"/api/v1/reports/{rid}", token=nisc)
+    assert got.status_code == 200, got.text
+    assert got.json()["title"] == body["title"]
+    ids = [x["id"] for x in pg_hub.api("GET", "/api/v1/reports",
+                                       token=nisc).json()["items"]]
+    assert rid in ids
+    # Amber: an operator of another sector neither reads nor lists it
+    assert pg_hub.api("GET", f"/api/v1/reports/{rid}",
+                      token=other).status_code == 404
+    ids = [x["id"] for x in pg_hub.api("GET", "/api/v1/reports",
+                                       token=other).json()["items"]]
+    assert rid not in ids
+    # a search by the title's words finds it (q=), in Japanese too
+    r = pg_hub.api("GET", "/api/v1/reports", token=nisc,
+                   params={"q": "試験"})
+    assert rid in [x["id"] for x in r.json()["items"]]
+
+
+def test_audit_chain_verifies(pg_hub):
+    # the CLI reads the chain of the same PostgreSQL database
+    r = pg_hub.cli("audit", "verify")
+    assert "audit log OK" in r.stdout and "chain intact" in r.stdout, r.stdout
+    entries = int(r.stdout.split("entries")[0].split()[-1])
+    assert entries >= 3  # init, the report filed, its forwarding
+
+
+def test_password_never_shown(pg_hub):
+    """The URI's password is in no output: init's, the daemon's log,
+    the audit log, an error message of the CLI."""
+    assert SECRET not in pg_hub.init_out.stdout + pg_hub.init_out.stderr
+    assert SECRET not in pg_hub.log_path.read_text(errors="replace")
+    r = pg_hub.cli("audit", "list", "--limit", "1000")
+    assert "init" in r.stdout and SECRET not in r.stdout + r.stderr
+    # a server that does not answer: the message names the host, not the
+    # password
+    bad = pg_hub.db.rsplit("@", 1)[0] + "@127.0.0.1:1/hub"
+    r = subprocess.run([str(BUILD / "infrashare"), "--db", bad, "audit",
+                        "verify"], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "PostgreSQL" in r.stderr, r.stderr
+    assert SECRET not in r.stderr + r.stdout
+
+
+def test_backup_is_refused_with_the_way(pg_hub, tmp_path):
+    r = pg_hub.cli("backup", str(tmp_path / "b.db"), check=False)
+    assert r.returncode != 0
+    assert "pg_basebackup" in r.stderr
+    assert not (tmp_path / "b.db").exists()
+
+
+def test_server_gone_then_back(tmp_path_factory):
+    """The database server dies (SIGKILL) under a running hub: requests
+    answer 503 store_unavailable with Retry-After, a write never gets a
+    2xx, /readyz is not ready; the server comes back on the same port and
+    data: the hub serves again without a restart, and what got a 201
+    before is there."""
+    srv = pgserver.PgServer()
+    h = Hub(tmp_path_factory.mktemp("pgdown"), demo=True)
+    try:
+        srv.start()
+        h.db = srv.create_db("hub")
+        h.init()
+        h.start()
+        op = h.token("op-banking-0001", name="pg")
+        body = {"title": "before the crash", "kind": "incident",
+                "detected_at": now_iso(), "range": "green", "route": "direct"}
+        r = h.api("POST", "/api/v1/reports", token=op, json=body)
+        assert r.status_code == 201, r.text
+        before = r.json()["id"]
+
+        srv.stop(kill=True)
+        r = h.api("POST", "/api/v1/reports", token=op,
+                  json=dict(body, title="while down"))
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "store_unavailable"
+        assert int(r.headers["Retry-After"]) >= 1
+        r = h.api("GET", f"/api/v1/reports/{before}", token=op)
+        assert r.status_code == 503, r.text
+        assert h.get("/readyz").status_code == 503
+
+        srv.start()  # the same data folder and port
+        r = h.api("GET", f"/api/v1/reports/{before}", token=op)
+        assert r.status_code == 200, r.text
+        r = h.api("POST", "/api/v1/reports", token=op,
+                  json=dict(body, title="after the restart"))
+        assert r.status_code == 201, r.text
+        assert h.get("/readyz").status_code == 200
+        titles = srv.psql("SELECT string_agg(title, '|' ORDER BY seq) FROM "
+                          "reports", db="hub").split("|")
+        assert titles == ["before the crash", "after the restart"]
+        assert "store reconnected" in h.log_path.read_text(errors="replace")
+    finally:
+        h.stop(expect_clean=False)
+        srv.remove()
