@@ -55,6 +55,7 @@ struct pg_stmt {
     unsigned gen;
     bool id_return; /* RETURNING of the identity added by us */
     bool write;     /* INSERT, UPDATE or DELETE */
+    bool control;   /* SAVEPOINT, RELEASE, ROLLBACK TO...: not preparable */
     const char **vals;
     int *lens, *fmts;
     Oid *types;
@@ -384,6 +385,10 @@ struct pg_stmt *pgs_new(struct pg_conn *pc, int id, const char *sql)
     p->write = !strncasecmp(verb, "INSERT", 6) ||
                !strncasecmp(verb, "UPDATE", 6) ||
                !strncasecmp(verb, "DELETE", 6);
+    p->control =
+        !strncasecmp(verb, "SAVEPOINT", 9) ||
+        !strncasecmp(verb, "RELEASE", 7) || !strncasecmp(verb, "ROLLBACK", 8) ||
+        !strncasecmp(verb, "BEGIN", 5) || !strncasecmp(verb, "COMMIT", 6);
     const char *col = insert_identity(pc, t);
     if (col) {
         size_t n = strlen(t) + strlen(col) + 16;
@@ -584,6 +589,17 @@ static int run(struct pg_stmt *p)
     struct pg_conn *pc = p->pc;
     if (pc->lost)
         return DB_ERROR;
+    if (p->control) { /* the server prepares no transaction control */
+        if (p->n > 0)
+            return DB_ERROR;
+        PGresult *r = PQexec(pc->conn, p->sql);
+        int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? DB_DONE
+                                                            : classify(pc, r);
+        PQclear(r);
+        p->ran = true;
+        p->nrows = 0;
+        return rc == DB_DONE ? DB_ROW : rc;
+    }
     if (p->gen != pc->gen) {
         /* a parameter first bound NULL with no type may be one nothing
          * around it types (x IS NULL): the server refuses that, which
