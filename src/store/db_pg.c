@@ -263,6 +263,21 @@ int pgc_query_int(struct pg_conn *pc, const char *sql, int64_t *out)
     return rc;
 }
 
+int pgc_exec_params(struct pg_conn *pc, const char *sql, int n,
+                    const char *const *vals, const int *lens, const int *fmts)
+{
+    PGresult *r = PQexecParams(pc->conn, sql, n, NULL, vals, lens, fmts, 0);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = IS_OK;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        set_result_err(pc, r);
+        check_lost(pc);
+        rc = IS_ERR_STORE;
+    }
+    PQclear(r);
+    return rc;
+}
+
 bool pgc_tx_failed(const struct pg_conn *pc)
 {
     return PQtransactionStatus(pc->conn) == PQTRANS_INERROR;

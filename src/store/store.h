@@ -100,6 +100,18 @@ int store_ping(struct store_conn *c);
  * logged). IS_ERR_INVALID when c holds a transaction or timeout_ms is out
  * of range. */
 int store_writable(struct store_conn *c, int timeout_ms);
+/* migrate-store (store/store_copy.c): every row of the SQLite store src,
+ * read in one snapshot, into the PostgreSQL store dst (migrated, holding
+ * no hub yet), written in one transaction, with each table's row count
+ * compared before the commit. IS_OK, or an error with err saying why
+ * (nothing is then written to dst). */
+struct store_copy_report {
+    int tables;
+    int64_t rows;
+};
+int store_copy(struct store *src, struct store *dst,
+               struct store_copy_report *rep, char *err, size_t errlen);
+
 /* The database cannot be reached now: a PostgreSQL connection was lost
  * and no server (no primary) answered since. A failed request is then
  * answered 503 with Retry-After rather than 500. */

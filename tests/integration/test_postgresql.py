@@ -171,3 +171,60 @@ def test_server_gone_then_back(tmp_path_factory):
     finally:
         h.stop(expect_clean=False)
         srv.remove()
+
+
+def test_migrate_store_sqlite_to_postgresql(pg, tmp_path_factory):
+    """infrashare migrate-store: a hub that ran on SQLite (a report filed
+    and forwarded, an advisory sent) copied into an empty PostgreSQL
+    database; every table's count and the audit chain's head equal; the
+    hub started on PostgreSQL serves what it had and takes new writes (the
+    ids go on past the copied ones); a destination that holds a hub is
+    refused and left as it was."""
+    h = Hub(tmp_path_factory.mktemp("mig"), demo=True)
+    h.init()
+    h.start()
+    op = h.token("op-banking-0001", name="mig")
+    nisc = h.token("nisc-analyst", name="mig")
+    body = {"title": "移行前の報告 / before the move", "kind": "incident",
+            "detected_at": now_iso(), "range": "amber", "route": "direct"}
+    r = h.api("POST", "/api/v1/reports", token=op, json=body)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    r = h.api("POST", f"/api/v1/reports/{rid}/forward",
+              token=h.token("fsa-desk", name="mig"), json={})
+    assert r.status_code == 200, r.text
+    h.stop()
+    head = h.cli("audit", "verify").stdout
+    sqlite_db = h.db
+
+    uri = pg.create_db("moved").replace("postgres@", f"postgres:{SECRET}@")
+    r = h.cli("migrate-store", "--to", uri)
+    assert "each table's count equal" in r.stdout, r.stdout
+    assert "audit chain intact in both" in r.stdout
+    assert SECRET not in r.stdout + r.stderr
+    # the same head as the source's own verification
+    src_head = head.split("head ")[1].split()[0]
+    assert f"head {src_head}" in r.stdout
+
+    # a second run: the destination holds a hub now; refused, unchanged
+    before = pg.psql("SELECT count(*) FROM reports", db="moved")
+    r = h.cli("migrate-store", "--to", uri, check=False)
+    assert r.returncode != 0 and "holds a hub already" in r.stderr
+    assert pg.psql("SELECT count(*) FROM reports", db="moved") == before
+
+    h.db = uri
+    h.start()
+    try:
+        nisc = h.token("nisc-analyst", name="after")
+        got = h.api("GET", f"/api/v1/reports/{rid}", token=nisc)
+        assert got.status_code == 200, got.text
+        assert got.json()["title"] == body["title"]
+        op = h.token("op-banking-0001", name="after")
+        r = h.api("POST", "/api/v1/reports", token=op,
+                  json=dict(body, title="after the move"))
+        assert r.status_code == 201, r.text
+        r = h.cli("audit", "verify")
+        assert "audit log OK" in r.stdout, r.stdout
+    finally:
+        h.stop()
+    assert sqlite_db.exists()  # the source is left as it was
