@@ -432,9 +432,39 @@ static void subquery_names(struct tks *ts)
     }
 }
 
+/* LIMIT x: a negative x is no limit in SQLite, an error in PostgreSQL,
+ * whose "no limit" is NULL: LIMIT NULLIF(GREATEST(x, -1), -1). */
+static void limits(struct tks *ts)
+{
+    for (size_t i = 0; i < ts->n; i++) {
+        if (!word_is(&ts->v[i], "LIMIT"))
+            continue;
+        int d = ts->v[i].depth;
+        size_t first = next(ts, i), last = ts->n;
+        for (size_t k = first; k < ts->n; k++) {
+            const struct tk *t = &ts->v[k];
+            if (t->depth < d ||
+                (t->depth == d &&
+                 (word_is(t, "OFFSET") || word_is(t, "UNION") ||
+                  word_is(t, "EXCEPT") || word_is(t, "INTERSECT") ||
+                  word_is(t, "RETURNING") || punct_is(t, ';') ||
+                  punct_is(t, ','))))
+                break;
+            if (t->kind != TK_SPACE)
+                last = k;
+        }
+        if (first >= ts->n || last == ts->n || ts->v[first].before ||
+            ts->v[last].after)
+            continue;
+        ts->v[first].before = "NULLIF(GREATEST(";
+        ts->v[last].after = ", -1), -1)";
+    }
+}
+
 static int rewrite(struct tks *ts)
 {
     truth(ts);
+    limits(ts);
     subquery_names(ts);
     upsert_names(ts);
     size_t conflict_at = ts->n; /* ON CONFLICT DO NOTHING goes before it */

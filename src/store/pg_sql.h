@@ -20,6 +20,8 @@
  *     'k'), substr(x, -n) -> right(x, n), x'..' -> '\x..'::bytea;
  *   - the names PostgreSQL reserves that the store uses as column names
  *     (window) are quoted;
+ *   - LIMIT x -> LIMIT NULLIF(GREATEST(x, -1), -1): a negative limit is
+ *     no limit, as in SQLite;
  *   - a parameter or a column standing alone as an operand of AND, OR,
  *     NOT, WHERE, WHEN or HAVING is compared with 0 (SQLite's truth).
  * A statement that needs more (INSERT OR REPLACE, say) has a text of its

@@ -490,8 +490,11 @@ static int pg_begin(struct store_conn *c, const char *sql)
         int rc = pg_ready(c);
         if (rc)
             return rc;
-        if (!exec(c, sql))
+        if (!exec(c, sql)) {
+            /* a server answered: the database is reachable again */
+            atomic_store(&store_down, false);
             return IS_OK;
+        }
         if (attempt > 0 || !pgc_lost(c->pg)) {
             if (pgc_lost(c->pg))
                 atomic_store(&store_down, true);

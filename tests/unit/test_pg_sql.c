@@ -103,7 +103,7 @@ static void t_order_by_nulls(void **state)
     is("SELECT a FROM t ORDER BY a", "SELECT a FROM t ORDER BY a NULLS FIRST");
     is("SELECT a FROM t ORDER BY a DESC, b ASC, c LIMIT ?1",
        "SELECT a FROM t ORDER BY a DESC NULLS LAST, b ASC NULLS FIRST, c NULLS "
-       "FIRST LIMIT $1");
+       "FIRST LIMIT NULLIF(GREATEST($1, -1), -1)");
     /* a term's own parentheses and commas; a term that says NULLS stays */
     is("SELECT 1 ORDER BY coalesce(a, b) DESC, c NULLS LAST",
        "SELECT 1 ORDER BY coalesce(a, b) DESC NULLS LAST, c NULLS LAST");
@@ -112,7 +112,8 @@ static void t_order_by_nulls(void **state)
        "SELECT row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS LAST) "
        "FROM t");
     is("SELECT (SELECT x FROM u ORDER BY y LIMIT 1) FROM t ORDER BY z",
-       "SELECT (SELECT x FROM u ORDER BY y NULLS FIRST LIMIT 1) FROM t ORDER "
+       "SELECT (SELECT x FROM u ORDER BY y NULLS FIRST LIMIT "
+       "NULLIF(GREATEST(1, -1), -1)) FROM t ORDER "
        "BY z NULLS FIRST");
     is("SELECT 1 ORDER BY CASE WHEN a THEN 0 ELSE 1 END, id",
        "SELECT 1 ORDER BY CASE WHEN (a <> 0) THEN 0 ELSE 1 END NULLS FIRST, id "
@@ -155,6 +156,19 @@ static void t_functions(void **state)
        "UPDATE s SET \"window\" = $1, window_n = excluded.\"window\"");
     /* a column named like a function is left alone */
     is("SELECT max FROM t", "SELECT max FROM t");
+}
+
+/* a negative LIMIT is no limit (SQLite's), NULL on PostgreSQL */
+static void t_limits(void **state)
+{
+    (void)state;
+    is("SELECT a FROM t LIMIT ?3",
+       "SELECT a FROM t LIMIT NULLIF(GREATEST($3, -1), -1)");
+    is("SELECT a FROM t LIMIT CASE WHEN ?5 THEN -1 ELSE 1 END OFFSET 2",
+       "SELECT a FROM t LIMIT NULLIF(GREATEST(CASE WHEN ($5 <> 0) THEN -1 ELSE "
+       "1 END, -1), -1) OFFSET 2");
+    is("SELECT (SELECT x FROM u LIMIT 1) FROM t",
+       "SELECT (SELECT x FROM u LIMIT NULLIF(GREATEST(1, -1), -1)) FROM t");
 }
 
 /* SQLite's truth: an integer standing alone where a condition goes */
@@ -221,6 +235,7 @@ int main(void)
         cmocka_unit_test(t_is),
         cmocka_unit_test(t_functions),
         cmocka_unit_test(t_truth),
+        cmocka_unit_test(t_limits),
         cmocka_unit_test(t_upsert_names),
         cmocka_unit_test(t_subquery_names),
         cmocka_unit_test(t_refused),
