@@ -52,6 +52,15 @@ static bool word_is(const struct tk *t, const char *w)
            strncasecmp(t->s, w, t->n) == 0;
 }
 
+/* t is one of the n words of kw. */
+static bool word_in(const struct tk *t, const char *const *kw, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (word_is(t, kw[i]))
+            return true;
+    return false;
+}
+
 static bool punct_is(const struct tk *t, char c)
 {
     return t->kind == TK_PUNCT && t->s[0] == c;
@@ -187,10 +196,7 @@ static bool ends_order_term(const struct tk *t)
     static const char *const kw[] = {
         "LIMIT",  "OFFSET",    "ROWS",  "RANGE",  "GROUPS",   "UNION",
         "EXCEPT", "INTERSECT", "FETCH", "WINDOW", "RETURNING"};
-    for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
-        if (word_is(t, kw[i]))
-            return true;
-    return punct_is(t, ';');
+    return word_in(t, kw, sizeof(kw) / sizeof(kw[0])) || punct_is(t, ';');
 }
 
 /* Gives each term of the ORDER BY whose BY is at i SQLite's place for
@@ -279,10 +285,7 @@ static bool keyword(const struct tk *t)
     static const char *const kw[] = {"NOT",    "NULL",  "TRUE",   "FALSE",
                                      "EXISTS", "CASE",  "SELECT", "AND",
                                      "OR",     "WHERE", "WHEN",   "THEN"};
-    for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
-        if (word_is(t, kw[i]))
-            return true;
-    return false;
+    return word_in(t, kw, sizeof(kw) / sizeof(kw[0]));
 }
 
 /* A parameter or a column standing alone as an operand of AND, OR, NOT,
@@ -334,10 +337,7 @@ static bool expr_keyword(const struct tk *t)
         "NOT",  "NULL",    "IS",     "IN",     "BETWEEN", "LIKE",     "CAST",
         "AS",   "INTEGER", "TEXT",   "BIGINT", "REAL",    "DISTINCT", "FROM",
         "TRUE", "FALSE",   "EXISTS", "SELECT", "excluded"};
-    for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
-        if (word_is(t, kw[i]))
-            return true;
-    return false;
+    return word_in(t, kw, sizeof(kw) / sizeof(kw[0]));
 }
 
 /* In INSERT INTO t ... ON CONFLICT ... DO UPDATE SET a = expr [WHERE
@@ -400,10 +400,7 @@ static bool clause_keyword(const struct tk *t)
         "EXCEPT", "INTERSECT", "ON",     "JOIN",   "LEFT",
         "INNER",  "CROSS",     "HAVING", "OFFSET", "RETURNING",
         "USING",  "NATURAL",   "FULL",   "RIGHT",  "WINDOW"};
-    for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
-        if (word_is(t, kw[i]))
-            return true;
-    return false;
+    return word_in(t, kw, sizeof(kw) / sizeof(kw[0]));
 }
 
 /* A subquery in FROM or JOIN without a name gets one (PostgreSQL 15
