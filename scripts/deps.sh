@@ -10,7 +10,8 @@
 #                              started, the tests run a private instance;
 #                              postgresql-15 for the PostgreSQL store's
 #                              tests: no system cluster is made, the tests
-#                              start their own servers in temporary folders)
+#                              start their own servers in temporary folders;
+#                              python3-psycopg2 lets tests read its tables)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx, blackbox_exporter)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
@@ -25,7 +26,7 @@ for extra in "$@"; do
     test)  pkgs+=(libcmocka-dev python3-pytest python3-pytest-xdist
                   python3-requests python3-jsonschema python3-aiosmtpd
                   valgrind openssl clang-format dnsmasq-base python3-nacl
-                  postfix postgresql-15) ;;
+                  postfix postgresql-15 python3-psycopg2) ;;
     bench) pkgs+=(wrk nginx-light prometheus-blackbox-exporter) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 
+import hubdb  # noqa: F401 - the tests' look into a hub's database (either engine)
 from openapi_check import Mismatch, Validator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +114,8 @@ def wait_for(predicate, timeout=20.0, what="condition"):
 
 # INFRASHARE_TEST_PG=postgresql://USER@HOST:PORT (a server the tests may
 # create databases on): each hub gets a database of its own there instead
-# of an SQLite file (issue 17: the suite on both engines)
+# of an SQLite file (issue 17: the suite on both engines). Tests read and
+# write hub.db (a path or a postgresql:// URI) with hubdb.connect(hub.db).
 TEST_PG = os.environ.get("INFRASHARE_TEST_PG")
 
 

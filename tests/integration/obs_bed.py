@@ -12,11 +12,12 @@ then pushed at one-minute steps just before now. Rounds are counted, not
 seconds."""
 import base64
 import json
-import sqlite3
 import time
 from datetime import datetime, timezone
 
 import nacl.signing
+
+import hubdb
 
 from test_provision_features import ProvHub, base_flags
 
@@ -46,7 +47,7 @@ class ObsHub(ProvHub):
 
     # ---- registration (before start) ----
     def sql(self, sql, *args, many=None):
-        con = sqlite3.connect(self.db, timeout=30)
+        con = hubdb.connect(self.db, timeout=30)
         try:
             if many is not None:
                 con.executemany(sql, many)
@@ -59,8 +60,9 @@ class ObsHub(ProvHub):
     def participate(self, *ceptoars):
         now = int(time.time())
         for c in ceptoars:
-            self.sql("INSERT OR IGNORE INTO obs_participants(ceptoar_id, "
-                     "joined_at, by_user) VALUES (?, ?, 1)", c, now)
+            self.sql("INSERT INTO obs_participants(ceptoar_id, joined_at, "
+                     "by_user) VALUES (?, ?, 1) ON CONFLICT DO NOTHING", c,
+                     now)
 
     def add_sites(self, rows):
         """rows: dicts {id, org, host, addr?, dns?, hosting?, notify?,

@@ -9,11 +9,11 @@ field with nothing changed, and the CLI's `advisory remind`.
 import csv
 import io
 import os
-import sqlite3
 import subprocess
 
 import pytest
 
+import hubdb
 from conftest import BUILD, SANITIZER_MARKS, assert_error, wait_for
 from test_provision_features import base_flags, make_hub, staff
 from test_races import Racer
@@ -189,7 +189,7 @@ def test_remind_sends_email_without_amber_content_and_is_audited(bhub, smtp):
     wait_for(lambda: len(mails(smtp, "desk@op-c.example.jp")) ==
              before["op-c"] + 2, what="NISC's reminder")
     # ten minutes later the secretariat may remind again
-    con = sqlite3.connect(str(bhub.db), timeout=10)
+    con = hubdb.connect(bhub.db, timeout=10)
     with con:
         con.execute("UPDATE advisory_reminds SET at = at - 601 WHERE "
                     "advisory_id = ? AND by_org = 'ceptoar-gas'", (aid,))
@@ -239,7 +239,7 @@ def test_remind_nothing_left(bhub, smtp):
     ready(bhub, smtp, aid)
     for n in ("op-b", "op-c"):
         bhub.ok("POST", f"/api/v1/advisories/{aid}/ack", f"{n}-liaison")
-    con = sqlite3.connect(str(bhub.db), timeout=10)
+    con = hubdb.connect(bhub.db, timeout=10)
     with con:  # op-f acknowledged too (it has no user)
         con.execute("UPDATE advisory_recipients SET acked_at = 1 WHERE "
                     "advisory_id = ? AND org_id = 'op-f'", (aid,))
@@ -323,7 +323,7 @@ def test_concurrent_reminders_one_per_window(bhub, smtp):
             assert all(len(mails(smtp, f"desk@{o}.example.jp")) ==
                        before[o] + n for o in chased)
             # the next window: the last reminder 10 minutes ago
-            con = sqlite3.connect(str(bhub.db), timeout=10)
+            con = hubdb.connect(bhub.db, timeout=10)
             with con:
                 con.execute("UPDATE advisory_reminds SET at = at - 601 "
                             "WHERE advisory_id = ?", (aid,))

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+import hubdb
 from conftest import Hub, assert_error
 
 RULES = "2026.1"
@@ -282,8 +283,7 @@ def test_signing_an_old_version_is_refused(h):
     """Runs last: it records newer rules. The earlier version is then old:
     signing it is 400 and changes nothing; the new one can be signed;
     agreements to the earlier version stay active until withdrawn."""
-    import sqlite3
-    db = sqlite3.connect(str(h.db))
+    db = hubdb.connect(h.db)
     with db:
         db.execute("INSERT INTO handling_rules(version, title_ja, title_en, "
                    "effective_at) VALUES ('2027.1', '取扱いルール（2027年版）', "

@@ -2,10 +2,10 @@
 chain catches changed, removed and truncated entries."""
 import json
 import re
-import sqlite3
 
 import requests
 
+import hubdb
 from conftest import ADMIN_PASSWORD, assert_error
 
 ALICE_PW = "alice-audit-password-7Qz"
@@ -161,12 +161,16 @@ def test_no_secret_in_audit_or_log(hub):
         assert s not in audit_text, f"{what} in the audit log"
         assert s not in cli_list, f"{what} in 'audit list'"
         assert s not in log, f"{what} in the daemon log"
-    # and the database holds no secret in clear either
-    raw = hub.db.read_bytes()
+    # and the database holds no secret in clear either (on PostgreSQL, its
+    # dump: there a BYTEA column's bytes are written in hex)
+    raw = hubdb.contents(hub.db)
     for what, s in needles.items():
         if what in ("session cookie", "csrf token"):
             continue     # the CSRF token is stored by design; cookies hashed
         assert s.encode() not in raw, f"{what} in the database file"
+        if hubdb.is_pg(hub.db):
+            assert s.encode().hex().encode() not in raw, \
+                f"{what} in the database (BYTEA)"
     # the log did record the traffic, so the search was not vacuous
     assert '"route":"/api/v1/tokens"' in log
 
@@ -191,11 +195,13 @@ def test_cli_audit_verify_ok(hub):
 # ---- tampering (on the stopped hub's database file) ----
 
 def tamper(db, *sql):
-    con = sqlite3.connect(db)
-    con.execute("DROP TRIGGER audit_no_update")
-    con.execute("DROP TRIGGER audit_no_delete")
+    """Runs each statement (text, or (text, parameters)) with the audit
+    log's append-only triggers dropped."""
+    con = hubdb.connect(db)
+    for t in ("audit_no_update", "audit_no_delete"):
+        hubdb.drop_trigger(con, t, "audit")
     for stmt in sql:
-        con.execute(stmt)
+        con.execute(*((stmt,) if isinstance(stmt, str) else stmt))
     con.commit()
     con.close()
 
@@ -220,12 +226,12 @@ def api_verify(hub):
 
 def test_the_triggers_refuse_changes(hub):
     n = prepared(hub)
-    con = sqlite3.connect(hub.db)
+    con = hubdb.connect(hub.db)
     for stmt in ("UPDATE audit SET detail = '{}' WHERE seq = 2",
                  "DELETE FROM audit WHERE seq = 2"):
         try:
             con.execute(stmt)
-        except sqlite3.DatabaseError as e:
+        except hubdb.DatabaseError as e:
             assert "append-only" in str(e)
         else:
             raise AssertionError(f"{stmt} was allowed")
@@ -305,13 +311,14 @@ def test_truncated_log_is_detected_before_new_entries(hub):
 
 def test_reordered_or_rehashed_entry_is_detected(hub):
     prepared(hub)
-    con = sqlite3.connect(hub.db)
-    rows = con.execute("SELECT seq, hash FROM audit WHERE seq IN (2, 3)").fetchall()
+    con = hubdb.connect(hub.db)
+    rows = con.execute("SELECT seq, hash FROM audit WHERE seq IN (2, 3) "
+                       "ORDER BY seq").fetchall()
     con.close()
     h2, h3 = rows[0][1], rows[1][1]
     # swap the stored hashes of two entries: each then fails its own check
-    tamper(hub.db, f"UPDATE audit SET hash = x'{h3.hex()}' WHERE seq = 2",
-           f"UPDATE audit SET hash = x'{h2.hex()}' WHERE seq = 3")
+    tamper(hub.db, ("UPDATE audit SET hash = ? WHERE seq = 2", (h3,)),
+           ("UPDATE audit SET hash = ? WHERE seq = 3", (h2,)))
     r = hub.cli("audit", "verify", check=False)
     assert r.returncode == 3
     assert re.search(r"changed entry 2\b", r.stdout)

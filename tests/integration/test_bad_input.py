@@ -4,12 +4,12 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import subprocess
 
 import pytest
 import requests
 
+import hubdb
 from conftest import BUILD, DATA, Hub, assert_error
 
 COOKIE = "infrashare_session"
@@ -394,8 +394,10 @@ def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
-def sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256(db):
+    """The hash of what the database holds (the SQLite file's bytes, or a
+    PostgreSQL database's dump)."""
+    return hashlib.sha256(hubdb.contents(db)).hexdigest()
 
 
 def truncate_ceptoars(data):
@@ -481,7 +483,7 @@ def test_init_admin_name_taken_by_a_demo_user(tmp_path):
     r = h.cli("init", "--data", DATA, "--demo", "--admin", "nisc-analyst",
               "--admin-password-file", pw, check=False)
     assert r.returncode != 0
-    assert not h.db.exists()
+    assert not hubdb.exists(h.db)
     assert not list(tmp_path.glob("hub.db*"))
     assert "nisc-analyst exists in the demo data" in r.stderr, r.stderr
 
@@ -493,7 +495,7 @@ def test_init_admin_password_too_short(tmp_path):
     r = h.cli("init", "--data", DATA, "--admin-password-file", pw, check=False)
     assert r.returncode != 0
     assert "password" in r.stderr
-    assert not h.db.exists()
+    assert not hubdb.exists(h.db)
 
 
 # ---- bad databases at start ----
@@ -552,7 +554,7 @@ def test_missing_database(tmp_path):
 def test_database_from_a_newer_schema(tmp_path):
     h = Hub(tmp_path)
     h.init()
-    con = sqlite3.connect(h.db)
+    con = hubdb.connect(h.db)
     with con:
         con.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
     con.close()
@@ -561,7 +563,7 @@ def test_database_from_a_newer_schema(tmp_path):
     assert "newer" in msg
     assert "999" in msg
     assert sha256(h.db) == before
-    con = sqlite3.connect(h.db)
+    con = hubdb.connect(h.db)
     assert con.execute("SELECT value FROM meta WHERE key='schema_version'"
                        ).fetchone() == ("999",)
     con.close()

@@ -7,10 +7,10 @@ every bad input of the issue (a clear 4xx, nothing stored)."""
 import concurrent.futures
 import csv
 import io
-import sqlite3
 
 import pytest
 
+import hubdb
 from conftest import BUILD, Hub, assert_error, wait_for
 import c4tap_mail as cm
 import mta
@@ -152,7 +152,7 @@ class World:
                         json={"eml_base64": cm.b64(raw), **fields})
 
     def db(self):
-        return sqlite3.connect(f"file:{self.hub.db}?mode=ro", uri=True)
+        return hubdb.connect(self.hub.db, readonly=True)
 
     def counts(self):
         with self.db() as c:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import hubdb
 from conftest import Hub, assert_error
 
 OP = "op-banking-0001"
@@ -274,7 +275,6 @@ def test_a_kept_dashboard_is_never_stale(world):
     report filed through the API, a change written by ANOTHER process
     straight into the database, and a report deadline passing each show
     in the very next answer."""
-    import sqlite3
     import time
     from conftest import wait_for
     h = world
@@ -287,7 +287,7 @@ def test_a_kept_dashboard_is_never_stale(world):
     d2 = dash(h, user)
     assert d2["open_reports"]["total"] == d1["open_reports"]["total"] + 1
     # 2. another writer on the database (not through the daemon): closes it
-    con = sqlite3.connect(str(h.db), timeout=10)
+    con = hubdb.connect(h.db, timeout=10)
     with con:
         con.execute("UPDATE reports SET state = 'closed' WHERE id = ?",
                     (rep["id"],))

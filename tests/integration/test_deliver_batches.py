@@ -15,9 +15,9 @@ the database, as test_provision_crash.py does.
 import collections
 import re
 import secrets
-import sqlite3
 import time
 
+import hubdb
 from receivers import WebhookReceiver
 from test_provision_features import (base_flags, make_hub, staff,
                                      verify_signature)
@@ -31,7 +31,7 @@ def seed(db, receiver):
     emergency webhook contact of ceptoar-gas. Returns {contact_id: (org,
     secret)} and the emergency contact's (id, secret)."""
     now = int(time.time())
-    con = sqlite3.connect(db, timeout=30)
+    con = hubdb.connect(db, timeout=30)
     out = {}
     with con:
         for i in range(1, N_ORGS + 1):
@@ -48,16 +48,16 @@ def seed(db, receiver):
                 cur = con.execute(
                     "INSERT INTO contacts(org_id, channel, address, "
                     "priority, emergency, secret, lang, created_at) VALUES "
-                    "(?, 'webhook', ?, ?, 0, ?, 'ja', ?)",
+                    "(?, 'webhook', ?, ?, 0, ?, 'ja', ?) RETURNING id",
                     (org, receiver.url(f"/hooks/{org}/{k}"), k, sec, now))
-                out[cur.lastrowid] = (org, sec)
+                out[cur.fetchone()[0]] = (org, sec)
         esec = secrets.token_hex(32)
         cur = con.execute(
             "INSERT INTO contacts(org_id, channel, address, priority, "
             "emergency, secret, lang, created_at) VALUES ('ceptoar-gas', "
-            "'webhook', ?, 9, 1, ?, 'ja', ?)",
+            "'webhook', ?, 9, 1, ?, 'ja', ?) RETURNING id",
             (receiver.url("/emergency/ceptoar-gas"), esec, now))
-        emergency = (cur.lastrowid, esec)
+        emergency = (cur.fetchone()[0], esec)
     con.close()
     return out, emergency
 

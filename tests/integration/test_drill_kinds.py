@@ -16,11 +16,11 @@ import datetime
 import math
 import os
 import re
-import sqlite3
 import subprocess
 
 import pytest
 
+import hubdb
 from conftest import BUILD, SANITIZER_MARKS, assert_error, wait_for
 from test_provision_features import (ack_path, assert_stays, base_flags,
                                      make_hub, staff)
@@ -71,7 +71,7 @@ def start(h, user, status=201, **body):
 
 
 def db_write(h, sql, *args):
-    con = sqlite3.connect(str(h.db), timeout=10)
+    con = hubdb.connect(h.db, timeout=10)
     try:
         with con:
             con.execute(sql, args)
@@ -85,7 +85,7 @@ def shift(h, drill, seconds):
     injected clock of these tests."""
     adv = h.db_rows("SELECT advisory_id FROM drills WHERE id = ?",
                     drill)[0]["advisory_id"]
-    con = sqlite3.connect(str(h.db), timeout=10)
+    con = hubdb.connect(h.db, timeout=10)
     try:
         with con:
             s = seconds

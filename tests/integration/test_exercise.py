@@ -11,12 +11,12 @@ scenarios refused with the field named, nothing changed)."""
 import csv
 import io
 import json
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+import hubdb
 from conftest import ADMIN_PASSWORD, DEMO_PASSWORD, assert_error, wait_for
 from receivers import SMTPReceiver, WebhookReceiver
 from test_provision_features import ProvHub, base_flags
@@ -49,7 +49,7 @@ class Bed:
         self.tokens = {}
 
     def db(self, sql, *args):
-        con = sqlite3.connect(f"file:{self.h.db}?mode=ro", uri=True)
+        con = hubdb.connect(self.h.db, readonly=True)
         try:
             return con.execute(sql, args).fetchall()
         finally:
@@ -828,7 +828,7 @@ def test_races_start_and_fire(bed):
             assert bed.db("SELECT count(*) FROM audit WHERE action = "
                           "'exercise.control' AND target = ?", x)[0][0] == \
                 audits0[0][0] + 1
-            con = sqlite3.connect(f"{bed.h.db}.exercise-{x}.db")
+            con = hubdb.connect(f"{bed.h.db}.exercise-{x}.db")
             try:
                 assert con.execute(
                     "SELECT count(*) FROM ex_injects WHERE inject_id = "
@@ -915,7 +915,7 @@ def test_bcp_declarations_are_capped(bed):
                json={"note": "発動"})
     assert_error(bed.call("POST", f"/api/v1/exercises/{x}/bcp", tok,
                           json={}), 409, "too_many_declarations")
-    con = sqlite3.connect(f"{bed.h.db}.exercise-{x}.db")
+    con = hubdb.connect(f"{bed.h.db}.exercise-{x}.db")
     try:
         assert con.execute("SELECT count(*) FROM ex_bcp").fetchone() == (20,)
     finally:

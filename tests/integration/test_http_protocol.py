@@ -9,7 +9,6 @@ import gzip
 import http.client
 import json
 import socket
-import sqlite3
 import subprocess
 import time
 import zlib
@@ -17,6 +16,7 @@ import zlib
 import pytest
 import requests
 
+import hubdb
 from conftest import BUILD, Hub, assert_error, wait_for
 
 OP = "op-banking-0001"
@@ -354,7 +354,7 @@ def test_listen_dual_stack(lhub):
     lhub.login("admin")
     lhub.url = f"http://[::1]:{lhub.port}"
     lhub.login("admin")
-    con = sqlite3.connect(f"file:{lhub.db}?mode=ro", uri=True, timeout=10)
+    con = hubdb.connect(lhub.db, timeout=10, readonly=True)
     details = [json.loads(d) for (d,) in con.execute(
         "SELECT detail FROM audit WHERE action = 'login'")]
     con.close()

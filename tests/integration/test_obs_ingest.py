@@ -330,8 +330,8 @@ def test_retention_raw_48h_rollups_400_days(bed):
     b_old = (now - 401 * 86400) // 300 * 300
     b_kept = (now - 399 * 86400) // 300 * 300
     h.sql("INSERT INTO obs_rollups(site_id, vantage_id, bucket, n, errors, "
-          "p50, p90, p99, sketch) VALUES (1, 'v1', ?, 1, 0, 1, 1, 1, x''), "
-          "(1, 'v1', ?, 1, 0, 1, 1, 1, x'')", b_old, b_kept)
+          "p50, p90, p99, sketch) VALUES (1, 'v1', ?, 1, 0, 1, 1, 1, ?), "
+          "(1, 'v1', ?, 1, 0, 1, 1, 1, ?)", b_old, b"", b_kept, b"")
     # a hub that has just started prunes at its first batch
     h.push("v1", [h.result(1, now - 1)])
     ats = [r["at"] for r in h.db_rows("SELECT at FROM obs_results "

@@ -4,11 +4,11 @@ storage and alerts"): the alert is linked inside the advisory's own write
 transaction, so of many concurrent requests by NISC and the sector's
 secretariat exactly one issues an advisory; every other one is 409 and
 leaves nothing behind (no second advisory, no message queued)."""
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import hubdb
 from conftest import Hub
 
 USERS = ("nisc-analyst", "ceptoar-railway-secretariat")
@@ -25,7 +25,7 @@ def hub(tmp_path_factory):
 
 
 def rows(h, sql, *args):
-    con = sqlite3.connect(f"file:{h.db}?mode=ro", uri=True, timeout=10)
+    con = hubdb.connect(h.db, timeout=10, readonly=True)
     try:
         return con.execute(sql, args).fetchall()
     finally:

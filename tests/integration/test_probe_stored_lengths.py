@@ -4,13 +4,13 @@ A value in the database may have been written by an older version, by the
 command line or by hand. The daemon copies some of them into fixed-size
 fields; one that does not fit must give a clear answer (or be treated as
 matching nothing), never abort the process: an abort on a stored row would
-repeat on every read and every restart. Each test writes such a row with
-sqlite3 beside the running daemon, asks for what reads it, and checks the
-daemon is still serving."""
-import sqlite3
+repeat on every read and every restart. Each test writes such a row
+straight into the database (hubdb) beside the running daemon, asks for
+what reads it, and checks the daemon is still serving."""
 import time
 from datetime import datetime, timedelta, timezone
 
+import hubdb
 from conftest import assert_error
 
 OP = "op-banking-0001"
@@ -25,7 +25,7 @@ def iso(**ago):
 
 
 def write(hub, sql, *args):
-    con = sqlite3.connect(hub.db, timeout=30)
+    con = hubdb.connect(hub.db, timeout=30)
     with con:
         con.execute(sql, args)
     con.close()

@@ -8,6 +8,7 @@ a-z 0-9 . _ -, starting with a letter or digit.
 """
 import pytest
 
+import hubdb
 from conftest import Hub
 
 
@@ -50,4 +51,4 @@ def test_init_refuses_a_confusable_admin_name(tmp_path):
     r = h.cli("init", "--data", h.data, "--admin-password-file", pw,
               "--admin", "\u0430dmin", check=False)
     assert r.returncode == 2, (r.stdout, r.stderr)
-    assert not h.db.exists()
+    assert not hubdb.exists(h.db)

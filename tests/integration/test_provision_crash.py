@@ -16,9 +16,9 @@ Idempotency-Key each organisation appears exactly once.
 import collections
 import json
 import secrets
-import sqlite3
 import time
 
+import hubdb
 from receivers import WebhookReceiver
 from test_provision_features import (base_flags, make_hub, staff,
                                      verify_signature)
@@ -31,7 +31,7 @@ def seed_operators(db, receiver, n):
     with one webhook contact, into the hub's database. Returns
     {org: (contact_id, secret)}."""
     now = int(time.time())
-    con = sqlite3.connect(db, timeout=30)
+    con = hubdb.connect(db, timeout=30)
     out = {}
     with con:
         for i in range(1, n + 1):
@@ -47,9 +47,9 @@ def seed_operators(db, receiver, n):
             cur = con.execute(
                 "INSERT INTO contacts(org_id, channel, address, priority, "
                 "emergency, secret, lang, created_at) VALUES "
-                "(?, 'webhook', ?, 1, 0, ?, 'ja', ?)",
+                "(?, 'webhook', ?, 1, 0, ?, 'ja', ?) RETURNING id",
                 (org, receiver.url(f"/hooks/{org}"), sec, now))
-            out[org] = (cur.lastrowid, sec)
+            out[org] = (cur.fetchone()[0], sec)
     con.close()
     return out
 

@@ -16,12 +16,12 @@ import hashlib
 import hmac
 import io
 import re
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
+import hubdb
 from conftest import BUILD, Hub, assert_error, wait_for
 from receivers import SMTPReceiver, WebhookReceiver
 
@@ -147,10 +147,9 @@ class ProvHub(Hub):
 
     # ---- the outbox, read from the database (read-only) ----
     def db_rows(self, sql, *args):
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True,
-                              timeout=10)
+        con = hubdb.connect(self.db, timeout=10, readonly=True,
+                            rows="named")
         try:
-            con.row_factory = sqlite3.Row
             return [dict(r) for r in con.execute(sql, args)]
         finally:
             con.close()
@@ -659,7 +658,7 @@ def test_drill_messages_report_and_comparison(phub, hook, smtp):
     # (test_drill_kinds.py covers the rule; here both are backdated)
     assert rep2["comparison"] is None
     assert rep2["comparison_status"] == "pending"
-    con = sqlite3.connect(str(phub.db), timeout=10)
+    con = hubdb.connect(phub.db, timeout=10)
     with con:
         con.execute("UPDATE drills SET created_at = created_at - 2 * 86400")
         con.execute("UPDATE advisories SET created_at = created_at - "

@@ -13,12 +13,12 @@ import base64
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
 
 import pytest
 import requests
 
+import hubdb
 from conftest import assert_error, wait_for
 from receivers import closed_port
 from test_provision_features import (  # noqa: F401 (smtp, hook: fixtures)
@@ -395,7 +395,7 @@ def test_ack_link_expired(rhub, hook):
                    hashlib.sha256).digest()[:24]
     token = f"{nonce}.{exp}." + base64.urlsafe_b64encode(mac).rstrip(
         b"=").decode()
-    con = sqlite3.connect(h.db, timeout=10)
+    con = hubdb.connect(h.db, timeout=10)
     with con:
         con.execute("INSERT INTO ack_links(hash, advisory_id, org_id, "
                     "expires_at) VALUES (?, ?, ?, ?)",

@@ -13,13 +13,13 @@ codes.
 import collections
 import json
 import os
-import sqlite3
 import threading
 from datetime import datetime, timezone
 
 import pytest
 import requests
 
+import hubdb
 from conftest import Hub, wait_for
 
 PAIRS = int(os.environ.get("INFRASHARE_RACE_PAIRS", "40"))
@@ -55,9 +55,7 @@ def now_iso():
 
 
 def db(hub):
-    con = sqlite3.connect(f"file:{hub.db}?mode=ro", uri=True, timeout=30)
-    con.row_factory = sqlite3.Row
-    return con
+    return hubdb.connect(hub.db, timeout=30, readonly=True, rows="named")
 
 
 class Racer:

@@ -2,10 +2,10 @@
 within 24 h of detection, full report within 72 h, final report within 30
 days; reminders from the worker; an overdue view for ministries and NISC."""
 import json
-import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 
+import hubdb
 from conftest import DATA, assert_error, wait_for
 
 OP = "op-banking-0001"
@@ -170,7 +170,7 @@ def test_every_overdue_report_gets_its_reminder(fresh_demo_hub):
     assert read(hub, first["id"])["overdue"] is False
     # then its full report falls due: the deadline moved to the present
     # in the database (the hub has no clock a test could set)
-    con = sqlite3.connect(str(hub.db), timeout=10)
+    con = hubdb.connect(hub.db, timeout=10)
     with con:
         con.execute("UPDATE reports SET full_due = ? WHERE id = ?",
                     (int(time.time()), first["id"]))

@@ -9,10 +9,10 @@ import csv
 import io
 import json
 import re
-import sqlite3
 
 import pytest
 
+import hubdb
 from conftest import assert_error, wait_for
 from test_provision_features import (ack_path, base_flags, gas_members,
                                      make_hub, staff)
@@ -616,7 +616,7 @@ def test_board_is_never_stale(rhub, hook):
         check()
     # another writer of the database (a registry edit) renames a member:
     # the next read shows the new name
-    con = sqlite3.connect(str(rhub.db), timeout=10)
+    con = hubdb.connect(rhub.db, timeout=10)
     with con:
         con.execute("UPDATE orgs SET name_en = 'Renamed Gas 2' WHERE "
                     "id = 'op-g2'")

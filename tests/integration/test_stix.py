@@ -7,12 +7,12 @@ exporter), every reference resolved inside the bundle, the TLP 2.0
 marking of each range (DOMAIN.md §14) and the ids recomputed here as
 UUIDv5 of the hub's namespace (Python's uuid module)."""
 import json
-import sqlite3
 import uuid
 
 import jsonschema
 import pytest
 
+import hubdb
 from conftest import ROOT, assert_error
 
 SCHEMA = json.loads((ROOT / "tests/integration/stix21.schema.json")
@@ -44,7 +44,7 @@ def call(hub, method, path, user, **kw):
 
 
 def namespace(hub):
-    con = sqlite3.connect(str(hub.db), timeout=30)
+    con = hubdb.connect(hub.db, timeout=30)
     try:
         (v,) = con.execute("SELECT value FROM meta WHERE key = "
                            "'stix_namespace'").fetchone()

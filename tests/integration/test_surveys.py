@@ -12,12 +12,12 @@ import hashlib
 import io
 import json
 import random
-import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import hubdb
 from conftest import ROOT, Hub, assert_error, wait_for
 from receivers import SMTPReceiver
 
@@ -63,7 +63,7 @@ def call(hub, method, path, user, **kw):
 
 
 def db(hub, sql, *args):
-    con = sqlite3.connect(str(hub.db), timeout=30)
+    con = hubdb.connect(hub.db, timeout=30)
     try:
         return con.execute(sql, args).fetchall()
     finally:

@@ -19,13 +19,13 @@ import json
 import re
 import threading
 import time
-import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
+import hubdb
 from conftest import DEMO_PASSWORD, Hub, wait_for
 from test_http_protocol import parse, raw
 from test_stix import TLP as STIX_TLP
@@ -1094,7 +1094,7 @@ def test_concurrent_posts_of_one_version_store_it_once(mod):
                                            "match[version]": "all"}))
     assert len(man["objects"]) == 1, man
     assert ok(t.object(OP, o["id"]))["objects"] == [o]
-    db = sqlite3.connect(str(t.hub.db), timeout=30)
+    db = hubdb.connect(t.hub.db, timeout=30)
     try:
         (n,) = db.execute("SELECT count(*) FROM taxii_objects WHERE "
                           "stix_id = ?", (o["id"],)).fetchone()

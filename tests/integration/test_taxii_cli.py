@@ -6,12 +6,12 @@ held already or refused (and why), with an exit status a script can trust;
 and never print the remote's token.
 """
 import json
-import sqlite3
 import uuid
 
 import pytest
 import requests
 
+import hubdb
 from conftest import Hub
 
 TAXII = "application/taxii+json;version=2.1"
@@ -66,7 +66,7 @@ def admin(hub):
 
 def stored(hub):
     """{stix_id: rows} of the shared collection, from the database."""
-    con = sqlite3.connect(f"file:{hub.db}?mode=ro", uri=True, timeout=30)
+    con = hubdb.connect(hub.db, timeout=30, readonly=True)
     try:
         out = {}
         for sid, poster in con.execute(

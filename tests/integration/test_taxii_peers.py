@@ -26,7 +26,6 @@ docs/openapi.json by the harness (conftest.py).
 """
 import json
 import socket
-import sqlite3
 import threading
 import time
 import uuid
@@ -35,6 +34,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 import requests
 
+import hubdb
 from conftest import Hub, assert_error, wait_for
 from receivers import _Server, closed_port
 
@@ -150,8 +150,7 @@ class Node:
 
     # ---- the database (read only, while the daemon runs) ----
     def sql(self, query, *args):
-        con = sqlite3.connect(f"file:{self.hub.db}?mode=ro", uri=True,
-                              timeout=30)
+        con = hubdb.connect(self.hub.db, timeout=30, readonly=True)
         try:
             return con.execute(query, args).fetchall()
         finally:

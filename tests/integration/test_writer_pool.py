@@ -2,10 +2,11 @@
 state-changing request runs on a writer thread, not on the library thread
 that read it, so reads are answered while writes wait for the database.
 
-Another process (this test, as the CLI would) holds SQLite's write lock;
-ten reports are filed at once: four writer threads wait on the lock (one in
-SQLite's busy handler, three on the hub's writer mutex) and six are queued,
-which /metrics shows. Reads on new and kept-alive connections are answered
+Another process (this test, as the CLI would) holds SQLite's write lock
+(on PostgreSQL: an EXCLUSIVE lock of the reports table); ten reports are
+filed at once: four writer threads wait on the lock (one in SQLite's busy
+handler, three on the hub's writer mutex) and six are queued, which
+/metrics shows. Reads on new and kept-alive connections are answered
 meanwhile, and no filing is answered before the lock is released; then
 every filing is answered 201 and is in the database exactly once. Before
 the pool, the library threads (4) were the writers, and a read on a
@@ -20,6 +21,7 @@ from datetime import datetime, timezone
 
 import requests
 
+import hubdb
 from conftest import wait_for
 
 REPORTER = "op-banking-0001"
@@ -59,21 +61,36 @@ def file_all(hub, token, titles):
 
 
 @contextlib.contextmanager
-def writes_waiting(hub, token, titles):
-    """Holds SQLite's write lock from this process, files one report per
-    title at once, and yields their answers (None until answered) once
-    every writer waits and the rest are queued; on leaving, releases the
-    lock, waits for the filings and checks each was answered 201."""
-    lock = sqlite3.connect(hub.db, timeout=0, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")
+def write_lock(hub):
+    """Holds the database's write lock from this process, as a transaction
+    of the CLI would: SQLite's (BEGIN IMMEDIATE on the hub's file); on
+    PostgreSQL, which has no database-wide write lock, a lock of the
+    reports table that lets reads through and holds every write to it."""
+    if hubdb.is_pg(hub.db):
+        lock = hubdb.connect(hub.db)
+        lock.execute("BEGIN")
+        lock.execute("LOCK TABLE reports IN EXCLUSIVE MODE")
+    else:
+        lock = sqlite3.connect(hub.db, timeout=0, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
     try:
+        yield
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+
+
+@contextlib.contextmanager
+def writes_waiting(hub, token, titles):
+    """Holds the write lock from this process, files one report per title
+    at once, and yields their answers (None until answered) once every
+    writer waits and the rest are queued; on leaving, releases the lock,
+    waits for the filings and checks each was answered 201."""
+    with write_lock(hub):
         answers, threads = file_all(hub, token, titles)
         wait_for(lambda: writes_gauge(hub) == (FILINGS - WRITERS, WRITERS),
                  what="every writer waiting and the rest queued")
         yield answers
-    finally:
-        lock.execute("COMMIT")
-        lock.close()
     for t in threads:
         t.join(60)
     assert [a.status_code for a in answers] == [201] * FILINGS, \
@@ -81,13 +98,14 @@ def writes_waiting(hub, token, titles):
 
 
 def stored(hub, prefix):
-    """(id, title) of the reports whose title starts with prefix."""
-    con = sqlite3.connect(f"file:{hub.db}?mode=ro", uri=True)
-    rows = con.execute(
-        "SELECT id, json_extract(body, '$.title') AS t FROM reports "
-        "WHERE t LIKE ?", (prefix + "%",)).fetchall()
+    """(id, title) of the reports whose title starts with prefix (ASCII
+    case ignored, as SQL's LIKE)."""
+    con = hubdb.connect(hub.db, readonly=True)
+    rows = con.execute("SELECT id, body FROM reports").fetchall()
     con.close()
-    return sorted(rows)
+    titles = ((i, json.loads(body).get("title")) for i, body in rows)
+    return sorted((i, t) for i, t in titles if isinstance(t, str) and
+                  t.lower().startswith(prefix.lower()))
 
 
 def test_reads_are_answered_while_every_writer_waits(fresh_demo_hub):
@@ -143,9 +161,7 @@ def test_a_write_whose_client_left_is_committed_logged_and_counted(
     body = json.dumps({"title": title, "kind": "incident",
                        "detected_at": now_iso(), "range": "green",
                        "route": "via_ceptoar"}).encode()
-    lock = sqlite3.connect(h.db, timeout=0, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")
-    try:
+    with write_lock(h):
         s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
         s.sendall(b"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   b"Authorization: Bearer " + token.encode() + b"\r\n"
@@ -155,9 +171,6 @@ def test_a_write_whose_client_left_is_committed_logged_and_counted(
         wait_for(lambda: writes_gauge(h)[1] == 1,
                  what="the filing running, waiting for the lock")
         s.close()
-    finally:
-        lock.execute("COMMIT")
-        lock.close()
 
     def posts():
         return [e for e in h.log_lines() if e.get("msg") == "request"
