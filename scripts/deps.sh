@@ -13,6 +13,8 @@
 #                              start their own servers in temporary folders;
 #                              python3-psycopg2 lets tests read its tables)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx, blackbox_exporter)
+#   scripts/deps.sh postgres + PostgreSQL 15's server (scripts/run-cluster.sh;
+#                              no system cluster is made)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
 set -euo pipefail
@@ -28,10 +30,11 @@ for extra in "$@"; do
                   valgrind openssl clang-format dnsmasq-base python3-nacl
                   postfix postgresql-15 python3-psycopg2) ;;
     bench) pkgs+=(wrk nginx-light prometheus-blackbox-exporter) ;;
+    postgres) pkgs+=(postgresql-15) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
                  || pkgs+=(nodejs npm) ;;
-    *) echo "deps.sh: unknown group '$extra' (use: test, bench, browser)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown group '$extra' (use: test, bench, browser, postgres)" >&2; exit 2 ;;
     esac
 done
 

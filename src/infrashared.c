@@ -92,7 +92,11 @@ static int load_ack_key(struct store *st, unsigned char key[32])
 {
     struct store_conn *c = store_acquire(st);
     char hex[80];
-    int rc = store_meta_get(c, "ack_key", hex, sizeof(hex));
+    /* read and made in one write transaction: nodes starting together
+     * on a new database agree on one key */
+    int rc = store_begin(c);
+    if (!rc)
+        rc = store_meta_get(c, "ack_key", hex, sizeof(hex));
     if (rc == IS_ERR_NOTFOUND) {
         randombytes_buf(key, 32);
         util_hex(hex, key, 32);
@@ -101,6 +105,10 @@ static int load_ack_key(struct store *st, unsigned char key[32])
                                      NULL) != 0) {
         rc = IS_ERR_INVALID;
     }
+    if (!rc)
+        rc = store_commit(c);
+    else if (store_in_tx(c))
+        store_rollback(c);
     store_put(st, c);
     return rc;
 }
@@ -531,6 +539,7 @@ static int open_app(struct app *app, const struct config *cfg)
                   NULL);
         return 1;
     }
+    store_set_node(app->store, cfg->node);
     struct reporting *rp = calloc(1, sizeof(*rp));
     struct store_conn *c0 = store_acquire(app->store);
     rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;
@@ -572,6 +581,7 @@ static int open_app(struct app *app, const struct config *cfg)
 static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
 {
     auth_limits_init(&app->limits);
+    app->limits.shared = store_is_postgresql(cfg->db);
     struct worker *wk = NULL;
     if (worker_start(app, (int)cfg->tick_ms, &wk)) {
         fprintf(stderr, "infrashared: cannot start the worker thread\n");

@@ -490,8 +490,25 @@ static int write_turn(struct outbox *o, struct store_conn *c,
  * no write before sending (their links need none either), so an alert
  * leaves as soon as the outbox is woken after the commit that queued it.
  * Returns how many were started. */
+/* Is d's outcome among the n collected and not yet written (its row
+ * still reads as handed over)? */
+static bool awaiting_record(const struct outcome *ocs, int n,
+                            const struct store_delivery *d)
+{
+    for (int i = 0; i < n; i++)
+        if (!ocs[i].reminder_id && ocs[i].d.kind == d->kind &&
+            ocs[i].d.id == d->id)
+            return true;
+    return false;
+}
+
+/* Starts the alerts handed over by this node's requests (written
+ * 'sending', attempts 0): none in flight, and none whose outcome is among
+ * the pending ocs (a sent alert reads as handed over until its outcome is
+ * written: it is not sent again meanwhile). */
 static int start_fresh(struct outbox *o, struct store_conn *c,
-                       struct store_delivery *fresh, int room, int64_t now)
+                       struct store_delivery *fresh, int room, int64_t now,
+                       const struct outcome *ocs, int pending)
 {
     int n = 0, started = 0;
     if (room > CLAIM_MAX)
@@ -499,7 +516,7 @@ static int start_fresh(struct outbox *o, struct store_conn *c,
     if (room <= 0 || store_deliveries_fresh(c, room, fresh, &n))
         return 0;
     for (int i = 0; i < n; i++) {
-        if (in_flight(o, &fresh[i]))
+        if (in_flight(o, &fresh[i]) || awaiting_record(ocs, pending, &fresh[i]))
             continue;
         struct job *j = calloc(1, sizeof(*j));
         if (!j)
@@ -621,7 +638,8 @@ static void *run(void *arg)
         o->deferred = false;
         /* upward alerts handed over claimed first: nothing is written
          * before they leave */
-        int n = start_fresh(o, c, claimed, a->max_inflight - o->inflight, now);
+        int n = start_fresh(o, c, claimed, a->max_inflight - o->inflight, now,
+                            ocs, pending);
         /* room for every job in flight: none of their outcomes is lost
          * while records are put off (begin_write waits for the lock when
          * the room runs short). Alerts just started go on the wire here,

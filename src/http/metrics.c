@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "service/lead.h"
 #include "service/worker.h"
 #include "deliver/outbox.h"
 
@@ -257,6 +258,14 @@ int metrics_render(struct buf *b)
                    "# TYPE infrashare_worker_ticks_total counter\n"
                    "infrashare_worker_ticks_total %llu\n",
                    (unsigned long long)worker_ticks());
+    rc |= buf_addf(b,
+                   "# HELP infrashare_duty_held Whether this node performs "
+                   "a duty one node performs for all nodes of the hub (1) "
+                   "or leaves it to another (0).\n"
+                   "# TYPE infrashare_duty_held gauge\n"
+                   "infrashare_duty_held{duty=\"prober\"} %d\n"
+                   "infrashare_duty_held{duty=\"taxii\"} %d\n",
+                   lead_duty_held("prober"), lead_duty_held("taxii"));
     int wq, wr;
     http_writes(&wq, &wr);
     rc |= buf_addf(b,

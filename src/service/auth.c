@@ -25,6 +25,7 @@ void auth_limits_init(struct auth_limits *l)
     ratelimit_init(&l->by_name, AUTH_FAIL_WINDOW, AUTH_USER_FAILS);
     ratelimit_init(&l->by_addr, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
     ratelimit_init(&l->ack_refusals, AUTH_FAIL_WINDOW, AUTH_ADDR_FAILS);
+    l->shared = false; /* the caller sets it for a shared database */
 }
 
 void auth_limits_release(struct auth_limits *l)
@@ -33,6 +34,79 @@ void auth_limits_release(struct auth_limits *l)
     ratelimit_release(&l->by_name);
     ratelimit_release(&l->by_addr);
     ratelimit_release(&l->ack_refusals);
+}
+
+static const char *const limit_kind[] = {"addr", "name", "user", "ack"};
+
+/* The key of a shared counter: a digest of which and key (any length; a
+ * name that is no account may be long). The audit log holds the same
+ * addresses and names in clear (login.failed). */
+static void limit_key(enum auth_limit which, const char *key, char out[65])
+{
+    unsigned char h[32];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)limit_kind[which],
+                              strlen(limit_kind[which]) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)key, strlen(key));
+    crypto_hash_sha256_final(&st, h);
+    util_hex(out, h, sizeof(h));
+}
+
+static struct ratelimit *limit_table(struct auth_limits *l,
+                                     enum auth_limit which)
+{
+    return which == AUTH_LIMIT_ADDR   ? &l->by_addr
+           : which == AUTH_LIMIT_NAME ? &l->by_name
+                                      : &l->ack_refusals;
+}
+
+/* One operation on a shared counter, in c's transaction or one of its
+ * own. */
+static int limit_shared(struct store_conn *c, enum store_limit_op op,
+                        enum auth_limit which, const char *key, int64_t now,
+                        bool *ok)
+{
+    char k[65];
+    limit_key(which, key, k);
+    int max = which == AUTH_LIMIT_ADDR || which == AUTH_LIMIT_ACK
+                  ? AUTH_ADDR_FAILS
+                  : AUTH_USER_FAILS;
+    bool own = !store_in_tx(c);
+    int rc = own ? store_begin(c) : IS_OK;
+    if (!rc)
+        rc = store_limit(c, op, limit_kind[which], k, now, AUTH_FAIL_WINDOW,
+                         max, ok);
+    if (own && !rc)
+        rc = store_commit(c);
+    else if (own)
+        store_rollback(c);
+    return rc;
+}
+
+bool auth_limit_take(struct auth_limits *l, struct store_conn *c,
+                     enum auth_limit which, const char *key, int64_t now)
+{
+    if (l->shared) {
+        bool ok = false;
+        return !limit_shared(c, STORE_LIMIT_TAKE, which, key, now, &ok) && ok;
+    }
+    return ratelimit_take(limit_table(l, which), key, now);
+}
+
+/* ratelimit_give_back (AUTH_LIMIT_ADDR, _NAME, _ACK) or rl_users_clear
+ * (AUTH_LIMIT_USER: key is the account's id) on counter which. */
+static void limit_give_back(struct auth_limits *l, struct store_conn *c,
+                            enum auth_limit which, const char *key, int64_t now)
+{
+    bool ok;
+    if (l->shared)
+        limit_shared(c,
+                     which == AUTH_LIMIT_USER ? STORE_LIMIT_CLEAR
+                                              : STORE_LIMIT_GIVE_BACK,
+                     which, key, now, &ok);
+    else if (which != AUTH_LIMIT_USER)
+        ratelimit_give_back(limit_table(l, which), key, now);
 }
 
 int auth_hash_password(const char *pw, char *out, size_t outlen)
@@ -169,14 +243,18 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
     /* Check and count in one step, before the slow password check: of
      * attempts that run at the same time, no more than the limit get
      * through. A success takes its count back. */
-    bool ok = ratelimit_take(&l->by_addr, akey, now);
+    char uid[24];
+    snprintf(uid, sizeof(uid), "%lld", found ? (long long)u.id : 0LL);
+    bool ok = auth_limit_take(l, c, AUTH_LIMIT_ADDR, akey, now);
     if (ok) {
         if (!found)
-            ok = ratelimit_take(&l->by_name, username, now);
+            ok = auth_limit_take(l, c, AUTH_LIMIT_NAME, username, now);
+        else if (l->shared)
+            ok = auth_limit_take(l, c, AUTH_LIMIT_USER, uid, now);
         else if (rl_users_take(&l->by_user, u.id, now, &ok))
             ok = false; /* cannot count: refuse as limited */
         if (!ok)
-            ratelimit_give_back(&l->by_addr, akey, now);
+            limit_give_back(l, c, AUTH_LIMIT_ADDR, akey, now);
     }
     if (!ok) {
         audit_record(c, NULL, now, "login.rate_limited", username,
@@ -194,8 +272,11 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
                                       : "disabled"));
         return IS_ERR_AUTH;
     }
-    ratelimit_give_back(&l->by_addr, akey, now);
-    rl_users_clear(&l->by_user, u.id);
+    limit_give_back(l, c, AUTH_LIMIT_ADDR, akey, now);
+    if (l->shared)
+        limit_give_back(l, c, AUTH_LIMIT_USER, uid, now);
+    else
+        rl_users_clear(&l->by_user, u.id);
     unsigned char raw[32], h[32];
     randombytes_buf(raw, sizeof(raw));
     util_b64url(cookie, AUTH_COOKIE_LEN, raw, sizeof(raw));

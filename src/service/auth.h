@@ -48,7 +48,26 @@ struct auth_limits {
     /* refused acknowledgement links per client address (each is audited;
      * the link needs no credentials): docs/rules.md "Acknowledgement" */
     struct ratelimit ack_refusals;
+    /* issue 17: the nodes of this hub share its database (PostgreSQL):
+     * the counters live there (store_limit, table login_limits), so a
+     * client or an account limited on one node is limited on every node;
+     * the tables above are then unused */
+    bool shared;
 };
+
+/* Which counter: the kinds of auth_limit_take (the tables above). */
+enum auth_limit {
+    AUTH_LIMIT_ADDR,
+    AUTH_LIMIT_NAME,
+    AUTH_LIMIT_USER,
+    AUTH_LIMIT_ACK
+};
+/* ratelimit_take on counter which, in memory or, when l->shared, in the
+ * database (its own write transaction when c has none open). false when
+ * the key is blocked, or when the shared count cannot be made (refused as
+ * limited). */
+bool auth_limit_take(struct auth_limits *l, struct store_conn *c,
+                     enum auth_limit which, const char *key, int64_t now);
 
 void auth_limits_init(struct auth_limits *l);
 void auth_limits_release(struct auth_limits *l);

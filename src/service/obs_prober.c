@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "probe/engine.h"
+#include "service/lead.h"
 #include "service/observation.h"
 
 #define REFRESH_S 30  /* the assigned sites are read again this often */
@@ -160,13 +161,32 @@ static void flush(struct obs_prober *p)
     p->nbuf = 0;
 }
 
+/* Probes nothing more (another node performs the duty): the engine's
+ * list emptied, probes in flight finish and are reported. */
+static void idle(struct obs_prober *p)
+{
+    size_t bad = 0;
+    struct probe_site none = {0};
+    if (probe_engine_set_sites(p->eng, &none, 0, &bad) == IS_OK) {
+        sites_free(p->sites, p->nsites);
+        p->sites = NULL;
+        p->nsites = 0;
+    }
+}
+
 static void *run(void *arg)
 {
     struct obs_prober *p = arg;
     double last_refresh = 0, last_flush = util_mono();
+    /* issue 17: of a hub's nodes, one probes (service/lead.h) */
+    struct lead duty = {.duty = "prober"};
     while (!atomic_load(&p->stop)) {
         double now = util_mono();
-        if (!last_refresh || now - last_refresh >= REFRESH_S) {
+        if (!lead_holds(&duty, p->app->store, util_now())) {
+            if (last_refresh)
+                idle(p);
+            last_refresh = 0;
+        } else if (!last_refresh || now - last_refresh >= REFRESH_S) {
             if (refresh(p))
                 log_event(LOG_WARN, "hub prober: sites not read", NULL);
             last_refresh = now;

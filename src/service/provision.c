@@ -1451,7 +1451,7 @@ static int link_refuse(struct app *a, struct store_conn *c, const char *adv,
          * acknowledge. */
         char akey[INET6_ADDRSTRLEN + 8];
         auth_addr_key(addr, akey, sizeof(akey));
-        if (!ratelimit_take(&a->limits.ack_refusals, akey, now))
+        if (!auth_limit_take(&a->limits, c, AUTH_LIMIT_ACK, akey, now))
             return IS_ERR_LIMIT;
     }
     if (mode != ACK_LINK_PROBE)

@@ -19,6 +19,7 @@
 #include "core/stix.h"
 #include "core/taxii.h"
 #include "deliver/taxii_http.h"
+#include "service/lead.h"
 #include "service/provision.h"
 #include "service/taxii.h"
 #include "store/store_taxii.h"
@@ -1021,6 +1022,7 @@ struct taxii_syncer {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
+    struct lead duty; /* the peers' sync: one node's (service/lead.h) */
 };
 
 static void *sync_main(void *arg)
@@ -1034,7 +1036,9 @@ static void *sync_main(void *arg)
         char id[24];
         /* the peers due now, one after the other (each run moves its
          * next_run past now) */
-        for (int k = 0; k < 100 && store_taxii_peer_due(c, now, id) == IS_OK;
+        bool lead = lead_holds(&s->duty, s->app->store, now);
+        for (int k = 0;
+             lead && k < 100 && store_taxii_peer_due(c, now, id) == IS_OK;
              k++) {
             pthread_mutex_lock(&run_lock);
             int rc = run_peer(s->app, c, id, now);
@@ -1042,7 +1046,8 @@ static void *sync_main(void *arg)
             if (rc)
                 break;
         }
-        store_taxii_runs_prune(c, now - 30 * 86400);
+        if (lead)
+            store_taxii_runs_prune(c, now - 30 * 86400);
         store_put(s->app->store, c);
         pthread_mutex_lock(&s->lock);
         if (s->stop)
@@ -1062,6 +1067,7 @@ int taxii_sync_start(struct app *a, struct taxii_syncer **out)
     if (!s)
         return IS_ERR_NOMEM;
     s->app = a;
+    s->duty.duty = "taxii";
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     if (pthread_create(&s->thread, NULL, sync_main, s)) {

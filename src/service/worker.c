@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "service/exercise_run.h"
+#include "service/lead.h"
 #include "service/provision.h"
 #include "service/reporting.h"
 #include "service/risks.h"
@@ -20,6 +21,8 @@ struct worker {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
+    /* the TAXII collection's additions: one node's duty (service/lead.h) */
+    struct lead taxii;
 };
 
 uint64_t worker_ticks(void)
@@ -37,8 +40,11 @@ static void *run(void *arg)
         int n = reporting_tick(w->app, c, app_now(w->app));
         n += provision_tick(w->app, c, app_now(w->app));
         n += risks_tick(w->app, c, app_now(w->app));
-        /* issue 16: new advisories into the TAXII collection */
-        int t = taxii_tick(w->app, c, app_now(w->app));
+        /* issue 16: new advisories into the TAXII collection (issue 17:
+         * by one node) */
+        int t = lead_holds(&w->taxii, w->app->store, app_now(w->app))
+                    ? taxii_tick(w->app, c, app_now(w->app))
+                    : 0;
         n += t > 0 ? t : 0;
         store_put(w->app->store, c);
         /* issue 14: running exercises, each on its own clock */
@@ -73,6 +79,7 @@ int worker_start(struct app *a, int tick_ms, struct worker **out)
     if (!w)
         return IS_ERR_NOMEM;
     w->app = a;
+    w->taxii.duty = "taxii";
     w->tick_ms = tick_ms;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);

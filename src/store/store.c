@@ -59,10 +59,21 @@ struct store {
     atomic_bool writing;
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    char node[64]; /* store_set_node */
     int nconn;
     struct store_conn *conns;
     struct store_conn *free_list;
 };
+
+void store_set_node(struct store *s, const char *node)
+{
+    util_xcopy(s->node, sizeof(s->node), node);
+}
+
+const char *store_node(const struct store_conn *c)
+{
+    return c->owner->node;
+}
 
 uint64_t store_error_count(void)
 {
@@ -546,6 +557,11 @@ int store_begin(struct store_conn *c)
     } else if (c->owner)
         pthread_mutex_unlock(&c->owner->write_lock);
     return rc;
+}
+
+bool store_in_tx(const struct store_conn *c)
+{
+    return c->in_tx;
 }
 
 int store_try_begin(struct store_conn *c)

@@ -41,6 +41,11 @@ struct store_conn;
  * On failure returns an error and writes a sentence to errbuf. */
 int store_open(const char *path, int flags, int nconn, struct store **out,
                char *errbuf, size_t errlen);
+/* Names this process's node (infrashared --node-id; "" until set): the
+ * outbox's claims carry it, so that a node starting takes back only its
+ * own deliveries in flight (store_deliveries_reset). Call before the
+ * first store_acquire. */
+void store_set_node(struct store *s, const char *node);
 void store_close(struct store *s);
 /* Blocks until a connection is free. Never NULL. */
 struct store_conn *store_acquire(struct store *s);
@@ -65,6 +70,8 @@ void store_rollback(struct store_conn *c);
  * (WAL: writers go on meanwhile). Not for writes; does not nest with
  * store_begin. store_read_end ends it whatever happened inside. */
 int store_read_begin(struct store_conn *c);
+/* Whether c holds a write transaction (store_begin) now. */
+bool store_in_tx(const struct store_conn *c);
 void store_read_end(struct store_conn *c);
 
 /* Group commit (store_group.c). run is called with the transaction open
@@ -865,8 +872,34 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
  * into out (kind STORE_JOB_ALERT, attempts 0): read only. */
 int store_deliveries_fresh(struct store_conn *c, int max,
                            struct store_delivery *out, int *n);
-/* At start-up: jobs a crashed process left 'sending' are queued again
- * (at-least-once; receivers drop duplicates by Idempotency-Key). */
+/* The counters of failed log-ins and refused links shared by the nodes
+ * of one database (table login_limits), with the meaning of
+ * service/ratelimit.h's: a window starts at its first failure and lasts
+ * window seconds; kind is "addr", "name", "user" or "ack", key a digest.
+ * STORE_LIMIT_TAKE: *ok false when the key has max failures in its
+ * window, else one failure is counted (and *ok true); GIVE_BACK takes one
+ * back (never below zero); CLEAR forgets the key. Counters whose window
+ * is over are deleted as a TAKE passes. In the caller's write
+ * transaction, which makes the check and the count one step across
+ * nodes. */
+enum store_limit_op {
+    STORE_LIMIT_TAKE,
+    STORE_LIMIT_GIVE_BACK,
+    STORE_LIMIT_CLEAR
+};
+int store_limit(struct store_conn *c, enum store_limit_op op, const char *kind,
+                const char *key, int64_t now, int64_t window, int max,
+                bool *ok);
+/* Takes or renews, for lease seconds, the lease of a duty one node
+ * performs for all ("prober", "taxii"): held when no node holds it, when
+ * this node (store_set_node) does, or when the holder's lease ran out
+ * (now >= its end). *held says whether this node holds it now, *until its
+ * lease's end. In the caller's write transaction. */
+int store_duty_hold(struct store_conn *c, const char *duty, int64_t now,
+                    int lease, bool *held, int64_t *until);
+/* At start-up: jobs this node (store_set_node) left 'sending' when it
+ * crashed are queued again (at-least-once; receivers drop duplicates by
+ * Idempotency-Key). Other nodes' jobs keep their leases. */
 int store_deliveries_reset(struct store_conn *c, int *n);
 int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now);

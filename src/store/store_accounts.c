@@ -235,3 +235,78 @@ void store_tokens_free(struct store_token *t, size_t n)
 {
     store_rows_free(t, n, sizeof(*t), drop_token);
 }
+
+struct limit_row {
+    int64_t window_start;
+    int failures;
+};
+
+static int map_limit(db_stmt *st, void *ctx)
+{
+    struct limit_row *r = ctx;
+    r->window_start = db_column_int64(st, 0);
+    r->failures = db_column_int(st, 1);
+    return IS_OK;
+}
+
+int store_limit(struct store_conn *c, enum store_limit_op op, const char *kind,
+                const char *key, int64_t now, int64_t window, int max, bool *ok)
+{
+    *ok = true;
+    if (op == STORE_LIMIT_CLEAR)
+        return store_exec(c, ST_LIMIT_DEL, "limit clear", "tt", kind, key);
+    int rc = IS_OK;
+    if (op == STORE_LIMIT_TAKE)
+        rc = store_exec(c, ST_LIMIT_PURGE, "limit purge", "I", now - window);
+    struct limit_row r = {0, 0};
+    if (!rc)
+        rc = store_get_row(c, ST_LIMIT_GET, "limit get", map_limit, &r, "tt",
+                           kind, key);
+    bool live = rc == IS_OK && now < r.window_start + window;
+    if (rc == IS_ERR_NOTFOUND)
+        rc = IS_OK;
+    if (rc)
+        return rc;
+    if (op == STORE_LIMIT_GIVE_BACK) {
+        if (!live || r.failures <= 0)
+            return IS_OK;
+        return store_exec(c, ST_LIMIT_PUT, "limit give back", "ttIi", kind, key,
+                          r.window_start, r.failures - 1);
+    }
+    if (live && r.failures >= max) {
+        *ok = false;
+        return IS_OK;
+    }
+    return store_exec(c, ST_LIMIT_PUT, "limit take", "ttIi", kind, key,
+                      live ? r.window_start : now, live ? r.failures + 1 : 1);
+}
+
+struct duty_row {
+    char node[64];
+    int64_t until;
+};
+
+static int map_duty(db_stmt *st, void *ctx)
+{
+    struct duty_row *r = ctx;
+    store_col_copy(st, 0, r->node, sizeof(r->node));
+    r->until = db_column_int64(st, 1);
+    return IS_OK;
+}
+
+int store_duty_hold(struct store_conn *c, const char *duty, int64_t now,
+                    int lease, bool *held, int64_t *until)
+{
+    struct duty_row r = {"", 0};
+    *held = false;
+    *until = 0;
+    int rc = store_exec(c, ST_DUTY_HOLD, "duty hold", "ttIi", duty,
+                        store_node(c), now, lease);
+    if (!rc)
+        rc = store_get_row(c, ST_DUTY_GET, "duty get", map_duty, &r, "t", duty);
+    if (rc)
+        return rc;
+    *held = strcmp(r.node, store_node(c)) == 0;
+    *until = r.until;
+    return IS_OK;
+}

@@ -10,8 +10,8 @@
 int store_alert_queue(struct store_conn *c, const char *report, const char *org,
                       const char *purpose, bool every, int64_t now, int *queued)
 {
-    int rc = store_exec(c, ST_ALERT_QUEUE, "alert queue", "tttiI", report, org,
-                        purpose, every ? 1 : 0, (int64_t)now);
+    int rc = store_exec(c, ST_ALERT_QUEUE, "alert queue", "tttiIt", report, org,
+                        purpose, every ? 1 : 0, (int64_t)now, store_node(c));
     *queued = rc ? 0 : store_changes(c);
     return rc;
 }
@@ -63,8 +63,9 @@ int store_alert_queue_rest(struct store_conn *c, const char *report,
     struct store_alert a;
     int rc = store_alert_get(c, report, org, &a);
     if (!rc)
-        rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert rest", "ttittIi", report,
-                        org, a.round, "alert", "escalation", (int64_t)now, 1);
+        rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert rest", "ttittIit",
+                        report, org, a.round, "alert", "escalation",
+                        (int64_t)now, 1, store_node(c));
     *queued = rc ? 0 : store_changes(c);
     return rc;
 }

@@ -28,6 +28,8 @@ struct store_conn {
      * registry_version is unchanged (store_reports.c) */
     struct names_cache *names;
 };
+/* The node this process is (store_set_node; "" when not set). */
+const char *store_node(const struct store_conn *c);
 /* Frees c->names (conn_close). */
 void store_names_cache_free(struct store_conn *c);
 

@@ -47,7 +47,8 @@ ST(OBS_BASELINE_GET, "SELECT median_ms, mad_ms, n FROM obs_baselines WHERE "
                      "site_id = ?1 AND vantage_id = ?2 AND how = ?3")
 ST(OBS_BASELINE_PUT,
    "INSERT INTO obs_baselines(site_id, vantage_id, how, median_ms, mad_ms, "
-   "n, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO "
+   "n, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(site_id, "
+   "vantage_id, how) DO "
    "UPDATE SET median_ms = excluded.median_ms, mad_ms = excluded.mad_ms, n "
    "= excluded.n, updated_at = excluded.updated_at")
 /* the 5-minute p50s of hour-of-week ?3 in the 4 weeks before ?4 */
@@ -59,7 +60,8 @@ ST(OBS_ROLLUP_GET, "SELECT n, errors, sketch FROM obs_rollups WHERE site_id "
 ST(OBS_ROLLUP_PUT,
    "INSERT INTO obs_rollups(site_id, vantage_id, bucket, n, errors, p50, "
    "p90, p99, dns_p50, connect_p50, tls_p50, ttfb_p50, sketch) VALUES (?1, "
-   "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO "
+   "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(site_id, "
+   "vantage_id, bucket) DO "
    "UPDATE SET n = excluded.n, errors = excluded.errors, p50 = excluded.p50, "
    "p90 = excluded.p90, p99 = excluded.p99, dns_p50 = excluded.dns_p50, "
    "connect_p50 = excluded.connect_p50, tls_p50 = excluded.tls_p50, "
@@ -75,7 +77,8 @@ ST(OBS_VSTATE_GET,
 ST(OBS_VSTATE_PUT,
    "INSERT INTO obs_vstates(site_id, vantage_id, state, since, window, "
    "window_n, first_at, last_at, score, ratio, usual_ms, phase) VALUES (?1, "
-   "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO UPDATE SET "
+   "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(site_id, "
+   "vantage_id) DO UPDATE SET "
    "state = excluded.state, since = excluded.since, window = "
    "excluded.window, window_n = excluded.window_n, last_at = "
    "excluded.last_at, score = excluded.score, ratio = excluded.ratio, "
@@ -92,7 +95,8 @@ ST(OBS_STATE_PUT,
    "INSERT INTO obs_states(site_id, state, since, window, window_n, last_at, "
    "last_total, last_outcome, addr, score, reason_ja, reason_en, phase, "
    "first_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-   "?13, ?14) ON CONFLICT DO UPDATE SET state = excluded.state, since = "
+   "?13, ?14) ON CONFLICT(site_id) DO UPDATE SET state = excluded.state, "
+   "since = "
    "excluded.since, window = excluded.window, window_n = excluded.window_n, "
    "last_at = max(last_at, excluded.last_at), last_total = CASE WHEN "
    "excluded.last_at >= last_at THEN excluded.last_total ELSE last_total "

@@ -465,8 +465,8 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
                            int max, struct store_delivery *out, int *n)
 {
     struct claim_ctx x = {.out = out, .max = max, .kind = STORE_JOB_ALERT};
-    int rc = store_each(c, ST_ALD_CLAIM, "claim alerts", map_claimed, &x, "IIi",
-                        now, now + lease, max);
+    int rc = store_each(c, ST_ALD_CLAIM, "claim alerts", map_claimed, &x,
+                        "IIit", now, now + lease, max, store_node(c));
     if (!rc && x.n < max) {
         x.kind = STORE_JOB_OBS;
         rc = store_each(c, ST_OBS_OAD_CLAIM, "claim obs alerts", map_claimed,
@@ -474,8 +474,8 @@ int store_deliveries_claim(struct store_conn *c, int64_t now, int lease,
     }
     if (!rc && x.n < max) {
         x.kind = STORE_JOB_ADVISORY;
-        rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIi", now,
-                        now + lease, max - x.n);
+        rc = store_each(c, ST_DLV_CLAIM, "claim", map_claimed, &x, "IIit", now,
+                        now + lease, max - x.n, store_node(c));
     }
     /* notices (survey and review reminders) last: a reminder never waits
      * ahead of a warning */
@@ -492,8 +492,8 @@ int store_deliveries_fresh(struct store_conn *c, int max,
                            struct store_delivery *out, int *n)
 {
     struct claim_ctx x = {.out = out, .max = max, .kind = STORE_JOB_ALERT};
-    int rc =
-        store_each(c, ST_ALD_FRESH, "fresh alerts", map_claimed, &x, "i", max);
+    int rc = store_each(c, ST_ALD_FRESH, "fresh alerts", map_claimed, &x, "it",
+                        max, store_node(c));
     *n = x.n;
     return rc;
 }
@@ -570,9 +570,9 @@ int store_delivery_next(struct store_conn *c, const struct store_delivery *d,
     if (!is_alert(d))
         return store_queue_next(c, d->advisory_id, d->org_id, "next", false,
                                 now, queued);
-    int rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert next", "ttittIi",
+    int rc = store_exec(c, ST_ALERT_QUEUE_NEXT, "alert next", "ttittIit",
                         d->advisory_id, d->org_id, d->round, d->purpose, "next",
-                        (int64_t)now, 0);
+                        (int64_t)now, 0, store_node(c));
     *queued = rc ? 0 : store_changes(c);
     return rc;
 }
@@ -738,10 +738,12 @@ int store_drill_prev(struct store_conn *c, const char *target_kind,
 
 int store_deliveries_reset(struct store_conn *c, int *n)
 {
-    int rc = store_exec(c, ST_DLV_RESET, "deliveries reset", "");
+    int rc =
+        store_exec(c, ST_DLV_RESET, "deliveries reset", "t", store_node(c));
     *n = rc ? 0 : store_changes(c);
     if (!rc) {
-        rc = store_exec(c, ST_ALD_RESET, "alert deliveries reset", "");
+        rc = store_exec(c, ST_ALD_RESET, "alert deliveries reset", "t",
+                        store_node(c));
         *n += rc ? 0 : store_changes(c);
     }
     return rc;

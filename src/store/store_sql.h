@@ -401,7 +401,8 @@ ST(DLV_QUEUE_NEXT,
  * read (and sort) every queued row of a large fan-out */
 ST(DLV_CLAIM,
    "UPDATE deliveries SET state = 'sending', lease_until = ?2, "
-   "attempts = attempts + 1 WHERE id IN (SELECT id FROM (SELECT id, next_at "
+   "attempts = attempts + 1, claimed_by = ?4 WHERE id IN (SELECT id FROM "
+   "(SELECT id, next_at "
    "FROM (SELECT id, next_at FROM deliveries WHERE state = 'queued' AND "
    "next_at <= ?1 ORDER BY next_at, id LIMIT ?3) UNION ALL SELECT id, "
    "next_at FROM (SELECT id, next_at FROM deliveries WHERE state = "
@@ -471,8 +472,24 @@ ST(DRILL_PREV, "SELECT id, advisory_id FROM drills WHERE target_kind = ?1 "
                "AND target = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1")
 ST(CONTACT_GET, "SELECT channel, address, secret, lang FROM contacts WHERE "
                 "id = ?1")
+/* the shared log-in limits (store_limit; migration 0034) */
+ST(LIMIT_GET, "SELECT window_start, failures FROM login_limits WHERE "
+              "kind = ?1 AND key = ?2")
+ST(LIMIT_PUT, "INSERT INTO login_limits(kind, key, window_start, failures) "
+              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(kind, key) DO UPDATE SET "
+              "window_start = excluded.window_start, failures = "
+              "excluded.failures")
+ST(LIMIT_DEL, "DELETE FROM login_limits WHERE kind = ?1 AND key = ?2")
+ST(LIMIT_PURGE, "DELETE FROM login_limits WHERE window_start <= ?1")
+/* a duty's lease (store_duty_hold; migration 0034) */
+ST(DUTY_HOLD,
+   "INSERT INTO node_duties(duty, node, lease_until) VALUES (?1, ?2, ?3 + "
+   "?4) ON CONFLICT(duty) DO UPDATE SET node = excluded.node, lease_until "
+   "= excluded.lease_until WHERE node_duties.node = excluded.node OR "
+   "node_duties.lease_until <= ?3")
+ST(DUTY_GET, "SELECT node, lease_until FROM node_duties WHERE duty = ?1")
 ST(DLV_RESET, "UPDATE deliveries SET state = 'queued', lease_until = 0 "
-              "WHERE state = 'sending'")
+              "WHERE state = 'sending' AND claimed_by = ?1")
 ST(REMINDER_CLAIM,
    "UPDATE reminders SET lease_until = ?2, attempts = "
    "attempts + 1 WHERE id IN (SELECT id FROM reminders WHERE sent_at IS "
@@ -529,12 +546,13 @@ ST(ALERT_GET,
 ST(ALERT_QUEUE,
    "INSERT OR IGNORE INTO alert_deliveries(report_id, org_id, round, "
    "purpose, contact_id, channel, address, reason, state, next_at, "
-   "idem_key, created_at, lease_until) SELECT a.report_id, a.org_id, "
+   "idem_key, created_at, lease_until, claimed_by) SELECT a.report_id, "
+   "a.org_id, "
    "a.round, ?3, k.id, "
    "k.channel, k.address, CASE WHEN NOT ?4 THEN 'first' WHEN k.emergency "
    "THEN 'emergency' ELSE 'all' END, 'sending', ?5, 'alert.' || a.report_id "
    "|| '.' || a.org_id || '.' || a.round || '.' || ?3 || '.' || k.id, ?5, "
-   "?5 + " SQL_ALERT_HANDOFF_S " "
+   "?5 + " SQL_ALERT_HANDOFF_S ", ?6 "
    "FROM report_alerts a JOIN contacts k ON k.org_id = a.org_id "
    "WHERE a.report_id = ?1 AND a.org_id = ?2 AND (?4 OR k.id = (SELECT "
    "k2.id FROM contacts k2 WHERE k2.org_id = a.org_id ORDER BY "
@@ -542,17 +560,19 @@ ST(ALERT_QUEUE,
 ST(ALERT_QUEUE_NEXT,
    "INSERT OR IGNORE INTO alert_deliveries(report_id, org_id, round, "
    "purpose, contact_id, channel, address, reason, state, next_at, "
-   "idem_key, created_at, lease_until) SELECT ?1, k.org_id, ?3, ?4, k.id, "
+   "idem_key, created_at, lease_until, claimed_by) SELECT ?1, k.org_id, "
+   "?3, ?4, k.id, "
    "k.channel, k.address, ?5, 'sending', ?6, 'alert.' || ?1 || '.' || "
    "k.org_id || '.' || ?3 || '.' || ?4 || '.' || k.id, ?6, ?6 "
-   "+ " SQL_ALERT_HANDOFF_S " FROM contacts k WHERE k.org_id = "
+   "+ " SQL_ALERT_HANDOFF_S ", ?8 FROM contacts k WHERE k.org_id = "
    "?2 AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE "
    "d.report_id = ?1 AND d.org_id = ?2 AND d.round = ?3 AND d.purpose = ?4 "
    "AND d.contact_id = k.id) ORDER BY k.priority, k.id "
    "LIMIT CASE WHEN ?7 THEN -1 ELSE 1 END")
 ST(ALD_CLAIM,
    "UPDATE alert_deliveries SET state = 'sending', lease_until = ?2, "
-   "attempts = attempts + 1 WHERE id IN (SELECT id FROM alert_deliveries "
+   "attempts = attempts + 1, claimed_by = ?4 WHERE id IN (SELECT id FROM "
+   "alert_deliveries "
    "WHERE (state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
    "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
    "report_id, org_id, contact_id, channel, address, attempts, idem_key, "
@@ -569,12 +589,12 @@ ST(ALD_FAILED, "UPDATE alert_deliveries SET state = 'failed', "
 ST(ALD_FRESH,
    "SELECT id, report_id, org_id, contact_id, channel, address, attempts, "
    "idem_key, round, purpose FROM alert_deliveries WHERE state = 'sending' "
-   "AND attempts = 0 ORDER BY id LIMIT ?1")
+   "AND attempts = 0 AND claimed_by = ?2 ORDER BY id LIMIT ?1")
 ST(ALD_CANCEL_REPORT,
    "UPDATE alert_deliveries SET state = 'cancelled' WHERE report_id = ?1 "
    "AND state IN ('queued', 'sending')")
 ST(ALD_RESET, "UPDATE alert_deliveries SET state = 'queued', "
-              "lease_until = 0 WHERE state = 'sending'")
+              "lease_until = 0 WHERE state = 'sending' AND claimed_by = ?1")
 ST(ALD_CANCEL, "UPDATE alert_deliveries SET state = 'cancelled' WHERE "
                "report_id = ?1 AND org_id = ?2 AND state = 'queued'")
 ST(ALERT_OPENED, "SELECT 1 FROM report_alerts WHERE report_id = ?1 AND "

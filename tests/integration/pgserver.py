@@ -7,6 +7,14 @@ new temporary folder of /tmp and starts the server on a free port of
 to it (pytest's own folders are root's alone). stop() stops it
 (kill=True: SIGKILL, as a crash); remove() deletes the folder. Nothing
 else is touched; the server listens on loopback only.
+
+PgServer.standby_of(primary, name) makes a streaming standby of a running
+primary (pg_basebackup -R: a copy of its data that follows its WAL), and
+primary.require_sync(name) makes every commit on the primary wait until
+that standby has flushed it (synchronous replication): a client told
+"committed" by the primary finds the row on the standby. promote() turns
+a standby into a primary (pg_ctl promote) and waits until it accepts
+writes.
 """
 import os
 import shutil
@@ -33,6 +41,7 @@ def free_port():
 class PgServer:
     def __init__(self, settings=()):
         self.dir = Path(tempfile.mkdtemp(prefix="infrashare-pg-"))
+        self.standby_from = None  # (primary, application name)
         self.data = self.dir / "pgdata"
         self.port = None
         self.settings = list(settings)
@@ -48,7 +57,13 @@ class PgServer:
         if os.geteuid() == 0:
             self.as_owner = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self.dir, "postgres")
-        if not self.data.exists():
+        if not self.data.exists() and self.standby_from:
+            primary, name = self.standby_from
+            r = self._run([BIN / "pg_basebackup", "-D", self.data, "-R",
+                           "-X", "stream", "-c", "fast", "-d",
+                           primary.uri() + "?application_name=" + name])
+            assert r.returncode == 0, r.stdout + r.stderr
+        elif not self.data.exists():
             r = self._run([BIN / "initdb", "-D", self.data, "-U", "postgres",
                            "--locale=C", "--encoding=UTF8", "-A", "trust"])
             assert r.returncode == 0, r.stdout + r.stderr
@@ -63,6 +78,33 @@ class PgServer:
         assert r.returncode == 0, r.stdout + r.stderr + self.log()
         self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
         return self
+
+    @classmethod
+    def standby_of(cls, primary, name="standby1"):
+        """A streaming standby of the running primary (not started)."""
+        sb = cls(settings=primary.settings)
+        sb.standby_from = (primary, name)
+        return sb
+
+    def require_sync(self, name="standby1"):
+        """Every commit waits for standby `name` to flush it."""
+        self.psql(f"ALTER SYSTEM SET synchronous_standby_names = '{name}'")
+        self.psql("SELECT pg_reload_conf()")
+
+    def sync_standbys(self):
+        """Application names of the standbys replicating synchronously."""
+        out = self.psql("SELECT application_name FROM pg_stat_replication "
+                        "WHERE sync_state = 'sync'")
+        return out.split() if out else []
+
+    def promote(self):
+        r = self._run([BIN / "pg_ctl", "-D", self.data, "-w", "-t", "60",
+                       "promote"])
+        assert r.returncode == 0, r.stdout + r.stderr + self.log()
+        deadline = time.monotonic() + 60
+        while self.psql("SELECT pg_is_in_recovery()") != "f":
+            assert time.monotonic() < deadline, "the standby was not promoted"
+            time.sleep(0.05)
 
     def log(self):
         p = self.dir / "server.log"

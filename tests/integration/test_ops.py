@@ -124,7 +124,7 @@ def test_metrics_publish_nothing_per_item(hub):
         assert "R-2026" not in line and "A-2026" not in line, line
         for key, value in LABEL.findall(line):
             assert key in {"route", "status", "le", "outcome", "state",
-                           "node"}, line
+                           "node", "duty"}, line
             if key == "route":
                 assert value in allowed, line
             if key == "state":  # the writer pool's gauge, all writes
@@ -132,6 +132,9 @@ def test_metrics_publish_nothing_per_item(hub):
                 assert value in {"queued", "running"}, line
             if key == "node":  # the hub's own id (issue 17), nothing else
                 assert line.startswith("infrashare_node_info{"), line
+            if key == "duty":  # the duties one node performs (issue 17)
+                assert line.startswith("infrashare_duty_held{"), line
+                assert value in {"prober", "taxii"}, line
     for name in ("infrashare_advisory_", "range", "reveal", "anonymous"):
         assert name not in text
 

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Runs the hub as several nodes on PostgreSQL, on this machine (issue 17,
+# docs/postgresql.md): a PostgreSQL 15 primary and a streaming standby in
+# synchronous replication (every commit is on both before the hub answers),
+# and two infrashared nodes on the same database, each reached directly
+# (put a load balancer in front in production). Installs what is missing,
+# builds, initialises the database (national registry + demo data) on the
+# first run, prints the URLs and the first admin's password. Ctrl-C stops
+# the nodes and the servers; the data stays in var/cluster/ (CLUSTER_DIR)
+# for the next run (remove that folder to start anew).
+#
+#   PORT=8081 (the first node; the second is PORT+1)
+#   PG_PORT=55432 (the primary; the standby is PG_PORT+1)
+#
+# This is a local layout to try several nodes and a failover by hand (kill
+# the primary, then: pg_ctl -D var/cluster/standby promote); production
+# runs each part on its own machine (docs/postgresql.md, "Production
+# layout").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh postgres
+if [ ! -f build/build.ninja ]; then
+    meson setup build -Dtests=false --buildtype=release >/dev/null
+fi
+ninja -C build >/dev/null
+
+port="${PORT:-8081}"
+pg_port="${PG_PORT:-55432}"
+bin=/usr/lib/postgresql/15/bin
+dir="${CLUSTER_DIR:-$PWD/var/cluster}"
+# PostgreSQL refuses to run as root: as root, its folders are the postgres
+# user's and its commands run as that user (in /var/lib/infrashare-cluster
+# when the postgres user cannot reach this checkout)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+    as_pg=(runuser -u postgres --)
+    if [ -z "${CLUSTER_DIR:-}" ] && ! runuser -u postgres -- test -x "$PWD"; then
+        dir=/var/lib/infrashare-cluster
+    fi
+    mkdir -p "$dir"
+    chown postgres "$dir"
+fi
+mkdir -p "$dir"
+pg() { "${as_pg[@]}" "$@"; }
+
+pids=()
+stop() {
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+    for d in standby primary; do
+        pg "$bin/pg_ctl" -D "$dir/$d" -m fast -w stop >/dev/null 2>&1 || true
+    done
+}
+trap stop EXIT INT TERM
+
+start_server() { # data folder, port
+    pg "$bin/pg_ctl" -D "$1" -w -t 60 -l "$1.log" \
+        -o "-p $2 -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+}
+
+if [ ! -d "$dir/primary" ]; then
+    echo "First run: a PostgreSQL primary in $dir/primary"
+    pg "$bin/initdb" -D "$dir/primary" -U postgres --locale=C \
+        --encoding=UTF8 -A trust >/dev/null
+    start_server "$dir/primary" "$pg_port"
+    pg psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE hub"
+    echo "... and its standby in $dir/standby (pg_basebackup)"
+    pg "$bin/pg_basebackup" -D "$dir/standby" -R -X stream -c fast \
+        -d "postgresql://postgres@127.0.0.1:$pg_port/postgres?application_name=standby1"
+    pg psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres \
+        -c "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" \
+        -c "SELECT pg_reload_conf()" >/dev/null
+elif [ ! -f "$dir/standby/standby.signal" ]; then
+    # the standby was promoted (a failover): the old primary missed what
+    # was written since and must not come back as a primary
+    echo "The standby was promoted: the old primary in $dir/primary is out of"
+    echo "date and stays stopped (rebuild it as a standby with pg_rewind or"
+    echo "pg_basebackup, or remove $dir to start anew)."
+else
+    start_server "$dir/primary" "$pg_port" || true
+fi
+start_server "$dir/standby" "$((pg_port + 1))" || true
+
+# libpq tries the hosts in turn and keeps the one that takes writes
+db="postgresql://postgres@127.0.0.1:$pg_port,127.0.0.1:$((pg_port + 1))/hub?target_session_attrs=read-write&connect_timeout=2"
+# a hub is there once init has written its severity rules
+held=$(pg psql -X -q -t -A -d "$db" \
+    -c "SELECT count(*) FROM meta WHERE key = 'severity_rules'" 2>/dev/null || echo 0)
+if [ "$held" != "1" ]; then
+    echo "Initialising the hub's database with the national registry and the DEMO data set"
+    build/infrashare --db "$db" init --demo
+else
+    echo "Using the hub already in the database (reset the admin's password with:"
+    echo "  build/infrashare --db '$db' user passwd admin)"
+fi
+
+for i in 1 2; do
+    build/infrashared --db "$db" --port "$((port + i - 1))" --node-id "node-$i" \
+        >>"$dir/node-$i.log" 2>&1 &
+    pids+=($!)
+done
+echo
+echo "infrashare hub, two nodes on one PostgreSQL database (Ctrl-C stops all):"
+echo "  node-1: http://127.0.0.1:${port}/   node-2: http://127.0.0.1:$((port + 1))/"
+echo "  database: primary 127.0.0.1:${pg_port}, synchronous standby 127.0.0.1:$((pg_port + 1))"
+echo "  logs: $dir/node-1.log, $dir/node-2.log, $dir/primary.log, $dir/standby.log"
+echo "  demo users (password infrashare-demo): nisc-analyst, meti-desk,"
+echo "  ceptoar-banking-secretariat, op-banking-0001, auditor"
+wait "${pids[@]}"
