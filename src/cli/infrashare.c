@@ -380,13 +380,16 @@ static int init_postgresql(struct registry *reg, const char *data,
         return 1;
     }
     struct store_conn *c = store_acquire(s);
-    char probe[8];
+    bool held = true;
     struct demo_stats ds = {0};
-    if (store_meta_get(c, "severity_rules", probe, sizeof(probe)) !=
-        IS_ERR_NOTFOUND) {
+    int mrc = store_meta_has(c, "severity_rules", &held);
+    if (mrc) {
+        fprintf(stderr, "infrashare: %s cannot be read\n", shown);
+        rc = mrc;
+    } else if (held) {
         fprintf(stderr,
-                "infrashare: %s holds a hub already; not initialising again "
-                "(drop and create the database to start anew)\n",
+                "infrashare: a hub exists already in %s; not initialising "
+                "again (drop and create the database to start anew)\n",
                 shown);
         rc = IS_ERR_CONFLICT;
     } else {
@@ -394,8 +397,13 @@ static int init_postgresql(struct registry *reg, const char *data,
         if (rc)
             fprintf(stderr,
                     "infrashare: init failed: %s\n"
-                    "infrashare: nothing was written to %s\n",
-                    err[0] ? err : is_strerror(rc), shown);
+                    "infrashare: %s to %s\n",
+                    err[0] ? err : is_strerror(rc),
+                    store_is_postgresql(db_path)
+                        ? "no hub was written (the empty schema stays; init "
+                          "may run again)"
+                        : "nothing was written",
+                    shown);
     }
     store_put(s, c);
     store_close(s);

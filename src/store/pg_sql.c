@@ -36,6 +36,7 @@ struct tk {
     bool drop;             /* not written */
     const char *before;    /* written before it */
     const char *after;     /* written after it */
+    const char *tail;      /* written after that (the statement's end) */
     bool json_key;         /* TK_STR '$.name': written as 'name' */
     const struct tk *qual; /* written after a "<qual>." prefix */
     long sub_n;            /* ')' of a subquery named here: its number */
@@ -458,8 +459,44 @@ static void limits(struct tks *ts)
     }
 }
 
+/* SQLite's hints to its planner, which PostgreSQL does not take:
+ * "INDEXED BY name" and "NOT INDEXED" are dropped, and so is a unary '+'
+ * that keeps SQLite from using an index (AND +r.state = 'open'). */
+static void planner_hints(struct tks *ts)
+{
+    static const char *const before_operand[] = {
+        "AND",  "OR",   "NOT",    "WHERE", "ON",     "WHEN",
+        "THEN", "ELSE", "SELECT", "BY",    "HAVING", "IN"};
+    for (size_t i = 0; i < ts->n; i++) {
+        struct tk *t = &ts->v[i];
+        if (word_is(t, "INDEXED")) {
+            size_t b = prev(ts, i), by = next(ts, i);
+            size_t last = i;
+            if (b < ts->n && word_is(&ts->v[b], "NOT"))
+                ts->v[b].drop = true;
+            else if (by < ts->n && word_is(&ts->v[by], "BY") &&
+                     next(ts, by) < ts->n)
+                last = next(ts, by);
+            for (size_t k = i; k <= last; k++)
+                ts->v[k].drop = true;
+            continue;
+        }
+        if (!punct_is(t, '+'))
+            continue;
+        size_t b = prev(ts, i);
+        if (b < ts->n &&
+            (word_in(&ts->v[b], before_operand,
+                     sizeof(before_operand) / sizeof(before_operand[0])) ||
+             punct_is(&ts->v[b], '(') || punct_is(&ts->v[b], ',') ||
+             punct_is(&ts->v[b], '=') || punct_is(&ts->v[b], '<') ||
+             punct_is(&ts->v[b], '>')))
+            t->drop = true;
+    }
+}
+
 static int rewrite(struct tks *ts)
 {
+    planner_hints(ts);
     truth(ts);
     limits(ts);
     subquery_names(ts);
@@ -553,7 +590,7 @@ static int rewrite(struct tks *ts)
         if (conflict_at < ts->n)
             ts->v[conflict_at].before = "ON CONFLICT DO NOTHING ";
         else if (ts->n)
-            ts->v[ts->n - 1].after = " ON CONFLICT DO NOTHING";
+            ts->v[ts->n - 1].tail = " ON CONFLICT DO NOTHING";
     }
     return 0;
 }
@@ -587,6 +624,8 @@ static void write_tokens(const struct tks *ts, struct buf *b)
             buf_adds(b, t->after);
         if (t->after && t->sub_n)
             buf_addf(b, "%ld", t->sub_n);
+        if (t->tail)
+            buf_adds(b, t->tail);
     }
 }
 

@@ -1115,6 +1115,14 @@ int store_meta_get(struct store_conn *c, const char *key, char *out,
     return store_get_text(c, ST_META_GET, "meta get", out, outlen, "t", key);
 }
 
+int store_meta_has(struct store_conn *c, const char *key, bool *has)
+{
+    int64_t n = 0;
+    int rc = store_get_int64(c, ST_META_HAS, "meta has", &n, "t", key);
+    *has = !rc && n > 0;
+    return rc;
+}
+
 int store_meta_set(struct store_conn *c, const char *key, const char *value)
 {
     return store_exec(c, ST_META_SET, "meta set", "tt", key, value);

@@ -142,6 +142,8 @@ uint64_t store_error_count(void);
 int store_meta_get(struct store_conn *c, const char *key, char *out,
                    size_t outlen);
 int store_meta_set(struct store_conn *c, const char *key, const char *value);
+/* Whether meta holds key: IS_OK (*has set) or IS_ERR_STORE. */
+int store_meta_has(struct store_conn *c, const char *key, bool *has);
 
 /* ---- registry ---- */
 struct store_org {

@@ -45,7 +45,8 @@ ST(RISK_LIST,
    "SELECT " RISK_COLS RISK_FROM "WHERE " RISK_READER_SQL
    " AND (?3 IS NULL OR r.state = ?3) "
    "AND (?4 IS NULL OR r.treatment = ?4) "
-   "AND (?5 < 0 OR (r.impact * r.likelihood >= " RISK_THRESHOLD_SQL ") = ?5) "
+   "AND (?5 < 0 OR (CASE WHEN r.impact * r.likelihood >= " RISK_THRESHOLD_SQL
+   " THEN 1 ELSE 0 END) = ?5) "
    "AND (?6 IS NULL OR r.review_at < ?6) "
    "AND r.id > ?7 ORDER BY r.id LIMIT ?8")
 /* the heat map: the reader's open risks per (impact, likelihood), and how

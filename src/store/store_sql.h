@@ -28,6 +28,7 @@ ST(READ_COMMIT, "COMMIT")
 ST(JOB_SAVEPOINT, "SAVEPOINT store_job")
 ST(JOB_RELEASE, "RELEASE store_job")
 ST(JOB_ROLLBACK_TO, "ROLLBACK TO store_job")
+ST(META_HAS, "SELECT count(*) FROM meta WHERE key = ?1")
 ST(META_GET, "SELECT value FROM meta WHERE key = ?1")
 ST(META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
              "ON CONFLICT(key) DO UPDATE SET value = excluded.value")

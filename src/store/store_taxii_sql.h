@@ -41,7 +41,8 @@ ST(TAXII_INSERT,
     "OR csv_overlap(?15, community)))) "                                       \
     "AND (?8 IS NULL OR type IN (SELECT value FROM json_each(?8))) "           \
     "AND (?9 = 1 OR (?10 = 1 AND is_last = 1) OR (?11 = 1 AND is_first = 1) "  \
-    "OR (?12 IS NOT NULL AND ver_us IN (SELECT value FROM json_each(?12)))) "
+    "OR (?12 IS NOT NULL AND ver_us IN (SELECT CAST(value AS BIGINT) FROM "   \
+    "json_each(?12)))) "
 #endif
 ST(TAXII_PAGE,
    TAXII_PAGE_COLS

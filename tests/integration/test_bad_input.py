@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import hubdb
-from conftest import BUILD, DATA, Hub, assert_error
+from conftest import BUILD, DATA, TEST_PG, Hub, assert_error
 
 COOKIE = "infrashare_session"
 
@@ -483,7 +483,17 @@ def test_init_admin_name_taken_by_a_demo_user(tmp_path):
     r = h.cli("init", "--data", DATA, "--demo", "--admin", "nisc-analyst",
               "--admin-password-file", pw, check=False)
     assert r.returncode != 0
-    assert not hubdb.exists(h.db)
+    if TEST_PG:
+        # opening the database made its (empty) schema; no hub is in it
+        con = hubdb.connect(h.db, readonly=True)
+        try:
+            assert con.execute("SELECT count(*) FROM meta WHERE key = "
+                               "'severity_rules'").fetchone()[0] == 0
+            assert con.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+        finally:
+            con.close()
+    else:
+        assert not hubdb.exists(h.db)
     assert not list(tmp_path.glob("hub.db*"))
     assert "nisc-analyst exists in the demo data" in r.stderr, r.stderr
 

@@ -169,6 +169,25 @@ static void t_limits(void **state)
        "1 END, -1), -1) OFFSET 2");
     is("SELECT (SELECT x FROM u LIMIT 1) FROM t",
        "SELECT (SELECT x FROM u LIMIT NULLIF(GREATEST(1, -1), -1)) FROM t");
+    /* the limit's closing survives INSERT OR IGNORE's ON CONFLICT, which
+     * follows it at the statement's end */
+    is("INSERT OR IGNORE INTO t(a) SELECT a FROM u LIMIT CASE WHEN ?5 THEN -1 "
+       "ELSE 1 END",
+       "INSERT INTO t(a) SELECT a FROM u LIMIT NULLIF(GREATEST(CASE WHEN ($5 "
+       "<> 0) THEN -1 ELSE 1 END, -1), -1) ON CONFLICT DO NOTHING");
+}
+
+/* SQLite's planner hints are dropped; a binary '+' stays */
+static void t_planner_hints(void **state)
+{
+    (void)state;
+    is("SELECT a FROM t INDEXED BY t_a WHERE a = 1",
+       "SELECT a FROM t  WHERE a = 1");
+    is("SELECT a FROM t NOT INDEXED WHERE a = 1",
+       "SELECT a FROM t   WHERE a = 1");
+    is("WHERE x = 1 AND +r.state = 'open'", "WHERE x = 1 AND r.state = 'open'");
+    is("SELECT a + b, (+c) FROM t WHERE d = +1",
+       "SELECT a + b, (c) FROM t WHERE d = 1");
 }
 
 /* SQLite's truth: an integer standing alone where a condition goes */
@@ -240,6 +259,7 @@ int main(void)
         cmocka_unit_test(t_functions),
         cmocka_unit_test(t_truth),
         cmocka_unit_test(t_limits),
+        cmocka_unit_test(t_planner_hints),
         cmocka_unit_test(t_upsert_names),
         cmocka_unit_test(t_subquery_names),
         cmocka_unit_test(t_refused),
