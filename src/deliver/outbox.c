@@ -331,9 +331,21 @@ static int record_ops(struct outbox *o, struct store_conn *c,
             rc = store_delivery_failed(c, &oc->d,
                                        "stopped: acknowledged meanwhile");
         } else if (oc->kind == 1 && oc->d.attempts < a->max_attempts) {
-            rc = store_delivery_retry(
-                c, &oc->d, now + backoff(a, oc->d.attempts), oc->error);
+            int64_t next_at = now + backoff(a, oc->d.attempts);
+            rc = store_delivery_retry(c, &oc->d, next_at, oc->error);
             cnt[1]++;
+            /* when it was put off, to the millisecond (wall clock) */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            log_event(
+                LOG_INFO, "delivery retry", "delivery", json_integer(oc->d.id),
+                "of", json_string(oc->d.advisory_id), "attempts",
+                json_integer(oc->d.attempts), "next_at", json_integer(next_at),
+                "at_ms",
+                json_integer((json_int_t)ts.tv_sec * 1000 +
+                             ts.tv_nsec / 1000000),
+                "error", json_string(oc->error), "exercise",
+                a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
         } else {
             rc = store_delivery_failed(c, &oc->d, oc->error);
             int q = 0;
