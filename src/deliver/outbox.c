@@ -283,6 +283,15 @@ static void classify(struct job *j, CURLcode cc, struct outcome *oc)
                  j->err[0] ? j->err : curl_easy_strerror(cc));
 }
 
+/* A job kind's name in log lines (the ids are per kind). */
+static const char *job_kind_name(enum store_job_kind k)
+{
+    return k == STORE_JOB_ALERT    ? "alert"
+           : k == STORE_JOB_OBS    ? "observation"
+           : k == STORE_JOB_NOTICE ? "notice"
+                                   : "advisory";
+}
+
 static int64_t backoff(const struct deliver_settings *a, int attempts)
 {
     int64_t d = a->retry_base_s;
@@ -334,12 +343,14 @@ static int record_ops(struct outbox *o, struct store_conn *c,
             int64_t next_at = now + backoff(a, oc->d.attempts);
             rc = store_delivery_retry(c, &oc->d, next_at, oc->error);
             cnt[1]++;
-            /* when it was put off, to the millisecond (wall clock) */
+            /* when it was put off, to the millisecond (wall clock); never
+             * the report's or advisory's id: a log line must not link a
+             * report to its reporter (tests/integration/test_probe_logs.py) */
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             log_event(
                 LOG_INFO, "delivery retry", "delivery", json_integer(oc->d.id),
-                "of", json_string(oc->d.advisory_id), "attempts",
+                "job", json_string(job_kind_name(oc->d.kind)), "attempts",
                 json_integer(oc->d.attempts), "next_at", json_integer(next_at),
                 "at_ms",
                 json_integer((json_int_t)ts.tv_sec * 1000 +

@@ -98,7 +98,7 @@ def test_failing_receiver_retries_then_next_channel(rhub, hook, smtp, mode):
                      for e in h.log_lines()
                      if e.get("msg") == "delivery retry"
                      and e.get("delivery") == row["id"]
-                     and e.get("of") == adv)
+                     and e.get("job") == "advisory")
     assert [r[0] for r in retries] == list(range(1, want_attempts)), \
         (retries, snaps)
     next_ats = sorted({r[1] for r in retries})
