@@ -173,6 +173,33 @@ def test_login_limit_is_one_limit_across_nodes(pg, tmp_path):
         stop_all([a, b])
 
 
+def test_concurrent_failures_on_both_nodes_count_once(pg, tmp_path):
+    """The shared counter's read-modify-write (store_limit) runs in the
+    write transaction: of 24 wrong passwords for one account sent at once,
+    half to each node, exactly USER_FAILS are let through to the password
+    check (401); the others are limited (429); the row counts USER_FAILS."""
+    from concurrent.futures import ThreadPoolExecutor
+    a, b = nodes(tmp_path, pg.create_db("limits_race"))
+    try:
+        a.add_user("desk", "nisc", "reader")
+        a.start()
+        b.start()
+
+        def attempt(i):
+            h = (a, b)[i % 2]
+            return h.post("/api/v1/session",
+                          json={"username": "desk",
+                                "password": f"wrong-{i}"}).status_code
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            codes = list(pool.map(attempt, range(24)))
+        assert sorted(codes) == [401] * USER_FAILS + [429] * (24 - USER_FAILS)
+        rows = a.db_rows("SELECT failures FROM login_limits WHERE "
+                         "kind = 'user'")
+        assert [r["failures"] for r in rows] == [USER_FAILS]
+    finally:
+        stop_all([a, b])
+
+
 def primary_standby():
     primary = pgserver.PgServer().start()
     standby = pgserver.PgServer.standby_of(primary, "standby1").start()
