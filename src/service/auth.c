@@ -91,11 +91,16 @@ bool auth_limit_take(struct auth_limits *l, struct store_conn *c,
         bool ok = false;
         return !limit_shared(c, STORE_LIMIT_TAKE, which, key, now, &ok) && ok;
     }
+    if (which == AUTH_LIMIT_USER) { /* key: the account's id */
+        bool ok = false;
+        return !rl_users_take(&l->by_user, strtoll(key, NULL, 10), now, &ok) &&
+               ok; /* cannot count: refused as limited */
+    }
     return ratelimit_take(limit_table(l, which), key, now);
 }
 
-/* ratelimit_give_back (AUTH_LIMIT_ADDR, _NAME, _ACK) or rl_users_clear
- * (AUTH_LIMIT_USER: key is the account's id) on counter which. */
+/* After a success: one failure taken back (AUTH_LIMIT_ADDR, _NAME, _ACK),
+ * or the account's counter cleared (AUTH_LIMIT_USER: key is its id). */
 static void limit_give_back(struct auth_limits *l, struct store_conn *c,
                             enum auth_limit which, const char *key, int64_t now)
 {
@@ -105,7 +110,9 @@ static void limit_give_back(struct auth_limits *l, struct store_conn *c,
                      which == AUTH_LIMIT_USER ? STORE_LIMIT_CLEAR
                                               : STORE_LIMIT_GIVE_BACK,
                      which, key, now, &ok);
-    else if (which != AUTH_LIMIT_USER)
+    else if (which == AUTH_LIMIT_USER)
+        rl_users_clear(&l->by_user, strtoll(key, NULL, 10));
+    else
         ratelimit_give_back(limit_table(l, which), key, now);
 }
 
@@ -247,12 +254,8 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
     snprintf(uid, sizeof(uid), "%lld", found ? (long long)u.id : 0LL);
     bool ok = auth_limit_take(l, c, AUTH_LIMIT_ADDR, akey, now);
     if (ok) {
-        if (!found)
-            ok = auth_limit_take(l, c, AUTH_LIMIT_NAME, username, now);
-        else if (l->shared)
-            ok = auth_limit_take(l, c, AUTH_LIMIT_USER, uid, now);
-        else if (rl_users_take(&l->by_user, u.id, now, &ok))
-            ok = false; /* cannot count: refuse as limited */
+        ok = found ? auth_limit_take(l, c, AUTH_LIMIT_USER, uid, now)
+                   : auth_limit_take(l, c, AUTH_LIMIT_NAME, username, now);
         if (!ok)
             limit_give_back(l, c, AUTH_LIMIT_ADDR, akey, now);
     }
@@ -273,10 +276,7 @@ int auth_login(struct store_conn *c, struct auth_limits *l,
         return IS_ERR_AUTH;
     }
     limit_give_back(l, c, AUTH_LIMIT_ADDR, akey, now);
-    if (l->shared)
-        limit_give_back(l, c, AUTH_LIMIT_USER, uid, now);
-    else
-        rl_users_clear(&l->by_user, u.id);
+    limit_give_back(l, c, AUTH_LIMIT_USER, uid, now);
     unsigned char raw[32], h[32];
     randombytes_buf(raw, sizeof(raw));
     util_b64url(cookie, AUTH_COOKIE_LEN, raw, sizeof(raw));

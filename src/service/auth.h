@@ -62,10 +62,11 @@ enum auth_limit {
     AUTH_LIMIT_USER,
     AUTH_LIMIT_ACK
 };
-/* ratelimit_take on counter which, in memory or, when l->shared, in the
- * database (its own write transaction when c has none open). false when
- * the key is blocked, or when the shared count cannot be made (refused as
- * limited). */
+/* Check and count one failure in advance (ratelimit_take; for
+ * AUTH_LIMIT_USER, key is the account's id and the counter rl_users_take's)
+ * in memory or, when l->shared, in the database (its own write
+ * transaction when c has none open). false when the key is blocked, or
+ * when the count cannot be made (refused as limited). */
 bool auth_limit_take(struct auth_limits *l, struct store_conn *c,
                      enum auth_limit which, const char *key, int64_t now);
 
