@@ -247,8 +247,15 @@ int pgc_exec(struct pg_conn *pc, const char *sql)
 
 int pgc_query_int(struct pg_conn *pc, const char *sql, int64_t *out)
 {
+    return pgc_query_int_params(pc, sql, 0, NULL, out);
+}
+
+int pgc_query_int_params(struct pg_conn *pc, const char *sql, int n,
+                         const char *const *vals, int64_t *out)
+{
     *out = 0;
-    PGresult *r = PQexec(pc->conn, sql);
+    PGresult *r = n ? PQexecParams(pc->conn, sql, n, NULL, vals, NULL, NULL, 0)
+                    : PQexec(pc->conn, sql);
     int rc = IS_ERR_STORE;
     if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
         PQnfields(r) > 0) {
@@ -599,6 +606,52 @@ static int classify(struct pg_conn *pc, PGresult *r)
     return DB_ERROR;
 }
 
+/* SAVEPOINT st, the statement and RELEASE SAVEPOINT st sent together in
+ * libpq's pipeline mode: one round trip instead of three for every write
+ * inside a transaction. res[0..2] get the three commands' results (NULL:
+ * none came, the connection failed); a command after a failed one comes
+ * back PGRES_PIPELINE_ABORTED, and the transaction is then in error until
+ * the caller rolls back to the savepoint. */
+static void exec_savepointed(struct pg_stmt *p, PGresult *res[3])
+{
+    PGconn *c = p->pc->conn;
+    res[0] = res[1] = res[2] = NULL;
+    if (!PQenterPipelineMode(c))
+        return;
+    bool sent =
+        PQsendQueryParams(c, "SAVEPOINT st", 0, NULL, NULL, NULL, NULL, 0) &&
+        PQsendQueryPrepared(c, p->name, p->n, p->vals, p->lens, p->fmts, 0) &&
+        PQsendQueryParams(c, "RELEASE SAVEPOINT st", 0, NULL, NULL, NULL, NULL,
+                          0) &&
+        PQpipelineSync(c);
+    /* each command's results end with a NULL; the sync's result ends the
+     * pipeline. A broken connection ends it too: at most a few NULLs more
+     * than commands are read */
+    for (int i = 0, nulls = 0; sent && nulls < 8;) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            nulls++;
+            i++;
+            if (PQstatus(c) == CONNECTION_BAD)
+                break;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (i < 3 && !res[i])
+            res[i] = r;
+        else
+            PQclear(r);
+    }
+    if (!PQexitPipelineMode(c) || PQstatus(c) == CONNECTION_BAD) {
+        /* results are left unread: this connection is not used again */
+        set_err(p->pc, PQerrorMessage(c));
+        p->pc->lost = true;
+    }
+}
+
 static int run(struct pg_stmt *p)
 {
     struct pg_conn *pc = p->pc;
@@ -648,14 +701,26 @@ static int run(struct pg_stmt *p)
      * store handles a conflict and keeps writing); PostgreSQL would end
      * the transaction: a write inside one runs under a savepoint */
     bool sp = p->write && pgc_in_tx(pc);
-    if (sp && pgc_exec(pc, "SAVEPOINT st"))
-        return DB_ERROR;
-    p->res =
-        PQexecPrepared(pc->conn, p->name, p->n, p->vals, p->lens, p->fmts, 0);
+    PGresult *spr[3] = {NULL, NULL, NULL};
+    if (sp) {
+        exec_savepointed(p, spr);
+        if (!spr[0] || PQresultStatus(spr[0]) != PGRES_COMMAND_OK) {
+            int rc = pc->lost && !spr[0] ? DB_ERROR : classify(pc, spr[0]);
+            for (int i = 0; i < 3; i++)
+                PQclear(spr[i]);
+            return rc;
+        }
+        PQclear(spr[0]);
+        p->res = spr[1];
+    } else {
+        p->res = PQexecPrepared(pc->conn, p->name, p->n, p->vals, p->lens,
+                                p->fmts, 0);
+    }
     ExecStatusType st = p->res ? PQresultStatus(p->res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        int rc = classify(pc, p->res);
+        int rc = pc->lost && !p->res ? DB_ERROR : classify(pc, p->res);
         PQclear(p->res);
+        PQclear(spr[2]);
         p->res = NULL;
         if (sp && !pc->lost) {
             char keep[sizeof(pc->err)];
@@ -665,11 +730,14 @@ static int run(struct pg_stmt *p)
         }
         return rc;
     }
-    if (sp && pgc_exec(pc, "RELEASE SAVEPOINT st")) {
+    if (sp && (!spr[2] || PQresultStatus(spr[2]) != PGRES_COMMAND_OK)) {
+        int rc = pc->lost && !spr[2] ? DB_ERROR : classify(pc, spr[2]);
+        PQclear(spr[2]);
         PQclear(p->res);
         p->res = NULL;
-        return DB_ERROR;
+        return rc == DB_DONE ? DB_ERROR : rc;
     }
+    PQclear(spr[2]);
     p->ran = true;
     const char *cmd = PQcmdStatus(p->res);
     if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||

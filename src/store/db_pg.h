@@ -35,6 +35,10 @@ int pgc_exec(struct pg_conn *pc, const char *sql);
 /* The first column of the first row of sql as an integer: IS_OK, or
  * IS_ERR_STORE (no row, or the query failed). */
 int pgc_query_int(struct pg_conn *pc, const char *sql, int64_t *out);
+/* The first column of the first row of sql, with n text parameters
+ * vals, as an integer: as pgc_query_int. */
+int pgc_query_int_params(struct pg_conn *pc, const char *sql, int n,
+                         const char *const *vals, int64_t *out);
 /* Runs sql with n parameters (vals[i] NULL: NULL; fmts[i] 1: binary,
  * lens[i] its size), types taken from where each stands: IS_OK, or
  * IS_ERR_STORE (the message in pgc_errmsg). */
