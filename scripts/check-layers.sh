@@ -63,7 +63,7 @@ for layer in "${!forbidden[@]}"; do
 done
 # http/ -> store/: the connection a request holds, health, readiness and
 # metrics
-http_store_calls="store_acquire store_put store_ping store_schema_version store_writable store_error_count store_unavailable"
+http_store_calls="store_acquire store_put store_ping store_schema_version store_writable store_node_in_use store_error_count store_unavailable"
 while IFS=: read -r f line call; do
     name=${call%%(*}
     name=${name%%[[:space:]]*}

@@ -540,6 +540,12 @@ static int open_app(struct app *app, const struct config *cfg)
         return 1;
     }
     store_set_node(app->store, cfg->node);
+    if (store_node_claim(app->store, err, sizeof(err))) {
+        fprintf(stderr, "infrashared: %s\n", err);
+        log_event(LOG_ERROR, "cannot start", "error", json_string(err), NULL);
+        store_close(app->store);
+        return 1;
+    }
     struct reporting *rp = calloc(1, sizeof(*rp));
     struct store_conn *c0 = store_acquire(app->store);
     rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;

@@ -391,6 +391,15 @@ static bool in_flight(const struct outbox *o, const struct store_delivery *d)
     return false;
 }
 
+/* A job claimed again while still in flight (see write_turn) holds the
+ * new claim's lease: its outcome is written under that lease. */
+static void renew_in_flight(struct outbox *o, const struct store_delivery *d)
+{
+    for (struct job *j = o->jobs; j; j = j->next)
+        if (!j->rem.id && j->d.kind == d->kind && j->d.id == d->id)
+            j->d.lease_until = d->lease_until;
+}
+
 /* How many jobs make a batch: CLAIM_BATCH, at most a quarter of
  * --max-inflight. */
 static int batch_of(const struct outbox *o)
@@ -496,6 +505,8 @@ static int write_turn(struct outbox *o, struct store_conn *c,
         atomic_fetch_add(&n_delivered[a->exercise_id[0] != 0], cnt[0]);
         atomic_fetch_add(&n_retried[a->exercise_id[0] != 0], cnt[1]);
         atomic_fetch_add(&n_failed[a->exercise_id[0] != 0], cnt[2]);
+        for (int i = 0; i < n; i++)
+            renew_in_flight(o, &claimed[i]);
     }
     while (ready) {
         struct job *j = ready;

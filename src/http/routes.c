@@ -60,6 +60,14 @@ static int h_healthz(struct http_req *r, struct http_resp *out)
 static int h_readyz(struct http_req *r, struct http_resp *out)
 {
     static atomic_int last = -1; /* 1 ready, 0 not, -1 not asked yet */
+    /* a node whose id another running node took (store_node_check) takes
+     * no traffic: the two would take each other's outbox work */
+    if (store_node_in_use(r->app->store)) {
+        out->retry_after = READYZ_RETRY_S;
+        return http_error(out, 503, "node_id_in_use", NULL,
+                          "another running node of this database has this "
+                          "node's id (--node-id)");
+    }
     int rc = store_writable(r->sc, READYZ_WAIT_MS);
     int now = rc == IS_OK;
     if (atomic_exchange(&last, now) != now)

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "service/exercise_run.h"
 #include "service/lead.h"
 #include "service/provision.h"
@@ -23,7 +24,11 @@ struct worker {
     bool stop;
     /* the TAXII collection's additions: one node's duty (service/lead.h) */
     struct lead taxii;
+    double node_checked; /* util_mono() of the last store_node_check */
 };
+
+/* How often the worker checks this node's hold of its id (seconds). */
+#define NODE_CHECK_S 5
 
 uint64_t worker_ticks(void)
 {
@@ -47,6 +52,12 @@ static void *run(void *arg)
                     : 0;
         n += t > 0 ? t : 0;
         store_put(w->app->store, c);
+        /* issue 17: this node's id still held (after a failover, taken
+         * again on the new primary) */
+        if (util_mono() - w->node_checked >= NODE_CHECK_S) {
+            w->node_checked = util_mono();
+            store_node_check(w->app->store);
+        }
         /* issue 14: running exercises, each on its own clock */
         n += ex_runs_tick(w->app);
         if (n)

@@ -60,6 +60,10 @@ struct store {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     char node[64]; /* store_set_node */
+    /* store_node_claim: the connection holding the node id's lock, and
+     * whether another node holds it now */
+    struct pg_conn *node_pg;
+    atomic_bool node_in_use;
     int nconn;
     struct store_conn *conns;
     struct store_conn *free_list;
@@ -73,6 +77,69 @@ void store_set_node(struct store *s, const char *node)
 const char *store_node(const struct store_conn *c)
 {
     return c->owner->node;
+}
+
+/* The class of the node-id locks: pg_try_advisory_lock's two-key form,
+ * whose keys never meet the writer lock's single key (PG_WRITER_LOCK). */
+#define PG_NODE_LOCK "SELECT pg_try_advisory_lock(7305322, hashtext($1))::int"
+
+static int node_lock(struct store *s, char *errbuf, size_t errlen)
+{
+    const char *v[1] = {s->node};
+    int64_t got = 0;
+    if (pgc_query_int_params(s->node_pg, PG_NODE_LOCK, 1, v, &got)) {
+        snprintf(errbuf, errlen, "cannot take the node id \"%s\": %s", s->node,
+                 pgc_errmsg(s->node_pg));
+        return IS_ERR_STORE;
+    }
+    atomic_store(&s->node_in_use, got != 1);
+    if (got != 1) {
+        snprintf(errbuf, errlen,
+                 "node id \"%s\" is in use by another running node of this "
+                 "database: give each node its own --node-id",
+                 s->node);
+        return IS_ERR_CONFLICT;
+    }
+    return IS_OK;
+}
+
+int store_node_claim(struct store *s, char *errbuf, size_t errlen)
+{
+    if (!pg_is_uri(s->path) || !s->node[0])
+        return IS_OK;
+    if (!s->node_pg) {
+        int rc = pgc_open(s->path, &s->node_pg, errbuf, errlen);
+        if (rc)
+            return rc;
+    }
+    return node_lock(s, errbuf, errlen);
+}
+
+int store_node_check(struct store *s)
+{
+    if (!s->node_pg)
+        return IS_OK;
+    int64_t one = 0;
+    bool was = atomic_load(&s->node_in_use);
+    if (!was && !pgc_lost(s->node_pg) &&
+        !pgc_query_int(s->node_pg, "SELECT 1", &one))
+        return IS_OK; /* the session, and with it the lock, goes on */
+    if (pgc_lost(s->node_pg) && pgc_reconnect(s->node_pg))
+        return IS_ERR_STORE;
+    char err[256];
+    int rc = node_lock(s, err, sizeof(err));
+    if (rc == IS_ERR_CONFLICT && !was)
+        log_event(LOG_ERROR, "node id in use", "node", json_string(s->node),
+                  "error", json_string(err), NULL);
+    else if (rc == IS_OK && was)
+        log_event(LOG_INFO, "node id held again", "node", json_string(s->node),
+                  NULL);
+    return rc;
+}
+
+bool store_node_in_use(struct store *s)
+{
+    return atomic_load(&s->node_in_use);
 }
 
 uint64_t store_error_count(void)
@@ -1018,6 +1085,8 @@ void store_close(struct store *s)
         return;
     for (int i = 0; i < s->nconn; i++)
         conn_close(&s->conns[i]);
+    if (s->node_pg)
+        pgc_close(s->node_pg);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->write_lock);
     pthread_cond_destroy(&s->cond);

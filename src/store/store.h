@@ -46,6 +46,21 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
  * own deliveries in flight (store_deliveries_reset). Call before the
  * first store_acquire. */
 void store_set_node(struct store *s, const char *node);
+/* issue 17: a node id names one running node. On PostgreSQL the node
+ * holds, on a connection of its own, a session advisory lock keyed by its
+ * id (store_set_node) for as long as it runs; the server lets it go when
+ * the process or that connection ends, a crash included, so a node
+ * restarted after kill -9 takes it at once. IS_ERR_CONFLICT (errbuf says
+ * why): another running node of this database has this id. IS_OK on
+ * SQLite (one process per file) and when no id is set. */
+int store_node_claim(struct store *s, char *errbuf, size_t errlen);
+/* Called now and then (the worker): a lost lock connection (a failover)
+ * connects again and takes the id again. IS_ERR_CONFLICT: another node
+ * took this id meanwhile (logged; store_node_in_use true until this node
+ * holds it again); IS_ERR_STORE: no server reachable (tried next time). */
+int store_node_check(struct store *s);
+/* This node's id is held by another running node (store_node_check). */
+bool store_node_in_use(struct store *s);
 void store_close(struct store *s);
 /* Blocks until a connection is free. Never NULL. */
 struct store_conn *store_acquire(struct store *s);
@@ -863,6 +878,11 @@ struct store_delivery {
     enum store_job_kind kind;
     int round;        /* an alert's round (1 at arrival) */
     char purpose[12]; /* an alert's: "alert" or "reminder" */
+    /* the lease this holder's claim (or hand-off) set: an outcome is
+     * written only while the row still carries it, so a node whose lease
+     * ran out (and whose job another node claimed since) writes nothing
+     * over the new holder's claim */
+    int64_t lease_until;
 };
 /* Claims up to max due jobs of every kind (queued and due, or sending
  * with an expired lease) for lease seconds: alerts first (a report's

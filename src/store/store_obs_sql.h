@@ -246,14 +246,15 @@ ST(OBS_OAD_CLAIM,
    "obs_alert_deliveries WHERE (state = 'queued' AND next_at <= ?1) OR "
    "(state = 'sending' AND lease_until <= ?1) ORDER BY next_at, id LIMIT "
    "?3) RETURNING id, alert_id, org_id, contact_id, channel, address, "
-   "attempts, idem_key, 0, ''")
+   "attempts, idem_key, 0, '', lease_until")
 ST(OBS_OAD_DONE, "UPDATE obs_alert_deliveries SET state = 'delivered', "
                  "delivered_at = ?2, last_error = '' WHERE id = ?1 AND "
-                 "state = 'sending'")
+                 "state = 'sending' AND lease_until = ?3")
 ST(OBS_OAD_RETRY, "UPDATE obs_alert_deliveries SET state = 'queued', "
                   "next_at = ?2, last_error = ?3 WHERE id = ?1 AND state = "
-                  "'sending'")
+                  "'sending' AND lease_until = ?4")
 ST(OBS_OAD_FAILED, "UPDATE obs_alert_deliveries SET state = 'failed', "
-                   "last_error = ?2 WHERE id = ?1 AND state = 'sending'")
+                   "last_error = ?2 WHERE id = ?1 AND state = 'sending' AND "
+                   "lease_until = ?3")
 ST(OBS_IN_MAINTENANCE, "SELECT count(*) FROM obs_maintenance WHERE site_id = "
                        "?1 AND starts <= ?2 AND ends > ?2")

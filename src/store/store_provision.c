@@ -458,6 +458,7 @@ static int map_claimed(db_stmt *st, void *ctx)
      * ("reminder": a reminder of the acknowledgement board) */
     d->round = db_column_int(st, 8);
     store_col_copy(st, 9, d->purpose, sizeof(d->purpose));
+    d->lease_until = db_column_int64(st, 10);
     return IS_OK;
 }
 
@@ -517,13 +518,14 @@ int store_delivery_done(struct store_conn *c, const struct store_delivery *d,
                         int64_t now)
 {
     if (is_notice(d))
-        return store_exec(c, ST_NOTICE_DONE, "notice delivered", "II",
-                          (int64_t)d->id, (int64_t)now);
+        return store_exec(c, ST_NOTICE_DONE, "notice delivered", "III",
+                          (int64_t)d->id, (int64_t)now, d->lease_until);
     if (is_obs(d))
-        return store_exec(c, ST_OBS_OAD_DONE, "obs delivery done", "II",
-                          (int64_t)d->id, (int64_t)now);
-    int rc = store_exec(c, is_alert(d) ? ST_ALD_DONE : ST_DLV_DONE,
-                        "delivery done", "II", (int64_t)d->id, (int64_t)now);
+        return store_exec(c, ST_OBS_OAD_DONE, "obs delivery done", "III",
+                          (int64_t)d->id, (int64_t)now, d->lease_until);
+    int rc =
+        store_exec(c, is_alert(d) ? ST_ALD_DONE : ST_DLV_DONE, "delivery done",
+                   "III", (int64_t)d->id, (int64_t)now, d->lease_until);
     if (rc || is_alert(d))
         return rc;
     return store_exec(c, ST_DLV_RCPT_DELIVERED, "recipient delivered", "ttIt",
@@ -534,29 +536,33 @@ int store_delivery_retry(struct store_conn *c, const struct store_delivery *d,
                          int64_t next_at, const char *error)
 {
     if (is_notice(d))
-        return store_exec(c, ST_NOTICE_RETRY, "notice retry", "IIt",
-                          (int64_t)d->id, (int64_t)next_at, error);
+        return store_exec(c, ST_NOTICE_RETRY, "notice retry", "IItI",
+                          (int64_t)d->id, (int64_t)next_at, error,
+                          d->lease_until);
     if (is_obs(d))
-        return store_exec(c, ST_OBS_OAD_RETRY, "obs delivery retry", "IIt",
-                          (int64_t)d->id, (int64_t)next_at, error);
+        return store_exec(c, ST_OBS_OAD_RETRY, "obs delivery retry", "IItI",
+                          (int64_t)d->id, (int64_t)next_at, error,
+                          d->lease_until);
     if (is_alert(d)) /* attempts: a job taken fresh was not counted */
-        return store_exec(c, ST_ALD_RETRY, "alert retry", "IIti",
-                          (int64_t)d->id, (int64_t)next_at, error, d->attempts);
-    return store_exec(c, ST_DLV_RETRY, "delivery retry", "IIt", (int64_t)d->id,
-                      (int64_t)next_at, error);
+        return store_exec(c, ST_ALD_RETRY, "alert retry", "IItiI",
+                          (int64_t)d->id, (int64_t)next_at, error, d->attempts,
+                          d->lease_until);
+    return store_exec(c, ST_DLV_RETRY, "delivery retry", "IItI", (int64_t)d->id,
+                      (int64_t)next_at, error, d->lease_until);
 }
 
 int store_delivery_failed(struct store_conn *c, const struct store_delivery *d,
                           const char *error)
 {
     if (is_notice(d))
-        return store_exec(c, ST_NOTICE_FAILED, "notice failed", "It",
-                          (int64_t)d->id, error);
+        return store_exec(c, ST_NOTICE_FAILED, "notice failed", "ItI",
+                          (int64_t)d->id, error, d->lease_until);
     if (is_obs(d))
-        return store_exec(c, ST_OBS_OAD_FAILED, "obs delivery failed", "It",
-                          (int64_t)d->id, error);
+        return store_exec(c, ST_OBS_OAD_FAILED, "obs delivery failed", "ItI",
+                          (int64_t)d->id, error, d->lease_until);
     return store_exec(c, is_alert(d) ? ST_ALD_FAILED : ST_DLV_FAILED,
-                      "delivery failed", "It", (int64_t)d->id, error);
+                      "delivery failed", "ItI", (int64_t)d->id, error,
+                      d->lease_until);
 }
 
 int store_delivery_next(struct store_conn *c, const struct store_delivery *d,

@@ -410,9 +410,10 @@ ST(DLV_CLAIM,
    "'sending' AND lease_until <= ?1 ORDER BY next_at, id LIMIT ?3) "
    "ORDER BY next_at, id LIMIT ?3)) RETURNING id, "
    "advisory_id, org_id, contact_id, channel, address, attempts, "
-   "idem_key, 0, reason")
+   "idem_key, 0, reason, lease_until")
 ST(DLV_DONE, "UPDATE deliveries SET state = 'delivered', delivered_at = ?2,"
-             " last_error = '' WHERE id = ?1 AND state = 'sending'")
+             " last_error = '' WHERE id = ?1 AND state = 'sending' AND "
+             "lease_until = ?3")
 /* the first delivery to an organisation sets its time and channel; the
  * next ones (every contact on the hotline) leave the row unwritten */
 ST(DLV_RCPT_DELIVERED,
@@ -421,9 +422,10 @@ ST(DLV_RCPT_DELIVERED,
    "ELSE channel END WHERE advisory_id = ?1 AND org_id = ?2 AND "
    "(delivered_at IS NULL OR channel = '')")
 ST(DLV_RETRY, "UPDATE deliveries SET state = 'queued', next_at = ?2, "
-              "last_error = ?3 WHERE id = ?1 AND state = 'sending'")
+              "last_error = ?3 WHERE id = ?1 AND state = 'sending' AND "
+              "lease_until = ?4")
 ST(DLV_FAILED, "UPDATE deliveries SET state = 'failed', last_error = ?2 "
-               "WHERE id = ?1 AND state = 'sending'")
+               "WHERE id = ?1 AND state = 'sending' AND lease_until = ?3")
 ST(DLV_CANCEL_ORG, "UPDATE deliveries SET state = 'cancelled' WHERE "
                    "advisory_id = ?1 AND org_id = ?2 AND state = 'queued'")
 ST(DLV_PENDING_ORG, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 "
@@ -577,19 +579,20 @@ ST(ALD_CLAIM,
    "WHERE (state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
    "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
    "report_id, org_id, contact_id, channel, address, attempts, idem_key, "
-   "round, purpose")
+   "round, purpose, lease_until")
 ST(ALD_DONE, "UPDATE alert_deliveries SET state = 'delivered', "
              "delivered_at = ?2, last_error = '' WHERE id = ?1 AND "
-             "state = 'sending'")
+             "state = 'sending' AND lease_until = ?3")
 ST(ALD_RETRY, "UPDATE alert_deliveries SET state = 'queued', next_at = ?2, "
               "last_error = ?3, attempts = ?4 WHERE id = ?1 AND "
-              "state = 'sending'")
+              "state = 'sending' AND lease_until = ?5")
 ST(ALD_FAILED, "UPDATE alert_deliveries SET state = 'failed', "
                "last_error = ?2, attempts = max(attempts, 1) WHERE id = ?1 "
-               "AND state = 'sending'")
+               "AND state = 'sending' AND lease_until = ?3")
 ST(ALD_FRESH,
    "SELECT id, report_id, org_id, contact_id, channel, address, attempts, "
-   "idem_key, round, purpose FROM alert_deliveries WHERE state = 'sending' "
+   "idem_key, round, purpose, lease_until FROM alert_deliveries WHERE "
+   "state = 'sending' "
    "AND attempts = 0 AND claimed_by = ?2 ORDER BY id LIMIT ?1")
 ST(ALD_CANCEL_REPORT,
    "UPDATE alert_deliveries SET state = 'cancelled' WHERE report_id = ?1 "

@@ -144,11 +144,13 @@ ST(NOTICE_CLAIM,
    "WHERE (state = 'queued' AND next_at <= ?1) OR (state = 'sending' AND "
    "lease_until <= ?1) ORDER BY next_at, id LIMIT ?3) RETURNING id, "
    "notice_id, org_id, contact_id, channel, address, attempts, idem_key, 0, "
-   "''")
+   "'', lease_until")
 ST(NOTICE_DONE, "UPDATE notice_deliveries SET state = 'delivered', "
                 "delivered_at = ?2, last_error = '' WHERE id = ?1 AND state "
-                "= 'sending'")
+                "= 'sending' AND lease_until = ?3")
 ST(NOTICE_RETRY, "UPDATE notice_deliveries SET state = 'queued', next_at = "
-                 "?2, last_error = ?3 WHERE id = ?1 AND state = 'sending'")
+                 "?2, last_error = ?3 WHERE id = ?1 AND state = 'sending' "
+                 "AND lease_until = ?4")
 ST(NOTICE_FAILED, "UPDATE notice_deliveries SET state = 'failed', "
-                  "last_error = ?2 WHERE id = ?1 AND state = 'sending'")
+                  "last_error = ?2 WHERE id = ?1 AND state = 'sending' AND "
+                  "lease_until = ?3")

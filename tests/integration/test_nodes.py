@@ -12,6 +12,8 @@ in synchronous replication, two `infrashared` processes with their own
   deliveries the dead node had in flight (the same Idempotency-Key), never
   of the live node's own.
 - The log-in limit is one limit across the nodes.
+- A node id names one running node: a second node with an id in use is
+  refused; a node killed with SIGKILL frees its id at once.
 - The primary killed during filing and the standby promoted: no report that
   got a 201 is lost, no request got a 2xx while no primary existed, and the
   nodes serve again without a restart.
@@ -173,6 +175,38 @@ def test_login_limit_is_one_limit_across_nodes(pg, tmp_path):
         stop_all([a, b])
 
 
+def test_node_id_is_one_running_node(pg, tmp_path):
+    """A second node started with an id in use is refused, and changes
+    nothing; a node killed with SIGKILL frees its id at once (the server
+    ends its session), so it starts again without waiting."""
+    import subprocess
+    from conftest import BUILD
+    db = pg.create_db("node_ids")
+    a, b = nodes(tmp_path, db)
+    try:
+        a.start()
+        b.start()
+        before = a.db_rows("SELECT count(*) AS n FROM audit")[0]["n"]
+        r = subprocess.run([str(BUILD / "infrashared"), "--db", db,
+                            "--port", "0", "--node-id", "node-b"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert 'node id "node-b" is in use by another running node' in \
+            r.stderr, r.stderr
+        assert a.db_rows("SELECT count(*) AS n FROM audit")[0]["n"] == before
+        for h in (a, b):
+            assert h.get("/readyz").status_code == 200
+        # SIGKILL: no clean-up ran, and the id is free at once
+        b.kill()
+        b.start()
+        assert b.get("/readyz").json() == {"status": "ready", "node": "node-b"}
+        locks = pg.psql("SELECT count(*) FROM pg_locks WHERE locktype = "
+                        "'advisory' AND classid = 7305322 AND granted")
+        assert locks == "2"
+    finally:
+        stop_all([a, b])
+
+
 def test_concurrent_failures_on_both_nodes_count_once(pg, tmp_path):
     """The shared counter's read-modify-write (store_limit) runs in the
     write transaction: of 24 wrong passwords for one account sent at once,
@@ -302,6 +336,11 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
         for h in hubs:
             assert "store reconnected" in h.log_path.read_text(
                 errors="replace")
+        # each node holds its id again, on the new primary
+        wait_for(lambda: standby.psql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND classid = 7305322 AND granted") == str(len(hubs)),
+            timeout=30, what="both nodes' ids held on the promoted primary")
         print("\nFAILOVER", {"201": len(acked), "rows": len(got),
                              "503_no_primary": sum(
                                  o[0] > killed_at and o[1] < promote_at and

@@ -1493,6 +1493,57 @@ static void t_provision_recipient_lists(void **state)
     store_close(s);
 }
 
+/* An outcome is written only under the lease its holder's claim set: a
+ * holder whose lease ran out, and whose job was claimed again since (by
+ * another node), changes nothing; the new holder's outcome is written. */
+static void t_outcome_fenced_by_lease(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "prov-fence.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    prov_fixture(c);
+    int n = 0;
+    assert_int_equal(store_recipients_dispatch(c, "A1", "", false, NOW, &n),
+                     IS_OK);
+    assert_true(n > 0);
+    struct store_delivery old, cur;
+    int got = 0;
+    assert_int_equal(store_deliveries_claim(c, NOW + 20, 60, 1, &old, &got),
+                     IS_OK);
+    assert_int_equal(got, 1);
+    assert_int_equal(old.lease_until, NOW + 80);
+    /* its lease runs out: claimed again, under a new lease */
+    assert_int_equal(store_deliveries_claim(c, NOW + 80, 60, 1, &cur, &got),
+                     IS_OK);
+    assert_int_equal(got, 1);
+    assert_int_equal(cur.id, old.id);
+    assert_int_equal(cur.lease_until, NOW + 140);
+    assert_int_equal(cur.attempts, 2);
+    /* the first holder's outcomes change nothing */
+    assert_int_equal(store_delivery_failed(c, &old, "refused"), IS_OK);
+    assert_int_equal(store_changes(c), 0);
+    assert_int_equal(store_delivery_retry(c, &old, NOW + 500, "timeout"),
+                     IS_OK);
+    assert_int_equal(store_changes(c), 0);
+    assert_int_equal(store_delivery_done(c, &old, NOW + 90), IS_OK);
+    struct store_delivery_counts dc;
+    assert_int_equal(store_delivery_counts(c, "A1", &dc), IS_OK);
+    assert_int_equal(dc.sending, 1);
+    assert_int_equal(dc.delivered + dc.failed, 0);
+    int queued = dc.queued; /* the other recipients' */
+    /* the new holder's is */
+    assert_int_equal(store_delivery_retry(c, &cur, NOW + 500, "timeout"),
+                     IS_OK);
+    assert_int_equal(store_changes(c), 1);
+    assert_int_equal(store_delivery_counts(c, "A1", &dc), IS_OK);
+    assert_int_equal(dc.queued, queued + 1);
+    assert_int_equal(dc.sending, 0);
+    store_put(s, c);
+    store_close(s);
+}
+
 static void t_open_missing_without_create(void **state)
 {
     (void)state;
@@ -3552,6 +3603,7 @@ int main(void)
         cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
         cmocka_unit_test(t_provision_recipient_lists),
+        cmocka_unit_test(t_outcome_fenced_by_lease),
         cmocka_unit_test(t_report_scan_names),
         cmocka_unit_test(t_report_scan_title),
         cmocka_unit_test(t_rollcall_version_triggers),
