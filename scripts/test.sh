@@ -8,7 +8,8 @@
 # string copy is unchecked and that every C file is formatted by
 # .clang-format, and runs the unit tests (cmocka), the unit tests under
 # valgrind, the
-# integration tests (pytest against the real daemon) on both builds, and
+# integration tests (pytest against the real daemon) on PostgreSQL with the
+# normal build and on SQLite with the sanitizer build, and
 # the browser tests (Debian chromium driven by playwright-core) on the
 # normal build.
 # Ends with one line: "N passed, N failed".
@@ -156,8 +157,13 @@ run_unit unit-valgrind build-test \
     --wrapper "valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$root/tests/unit/valgrind.supp" \
     --timeout-multiplier 10
 
-note "integration tests (real daemon, pytest)"
-run_integration integration build-test
+# The integration suite runs on both engines (issue 17): on PostgreSQL
+# with the normal build (each pytest worker starts a throwaway PostgreSQL
+# 15 of its own, tests/integration/conftest.py), and on SQLite, the
+# default engine, with the sanitizer build below. Both runs are the whole
+# suite; running each engine once keeps the command within its time.
+note "integration tests on PostgreSQL (real daemon, real PostgreSQL 15, pytest)"
+INFRASHARE_TEST_ENGINE=postgresql run_integration integration-pg build-test
 
 note "browser tests (Debian chromium + playwright-core, real daemon)"
 browser_log="$out/browser.log"
@@ -177,6 +183,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if setup_build build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug; then
     run_unit unit-asan build-asan
+    # the integration suite on SQLite
     run_integration integration-asan build-asan
 else
     add_counts asan-build 0 1

@@ -22,7 +22,7 @@ DEMO_NOT_AGREED = ["mod", "mofa", "nra", "fdma", "jcg"]
 @pytest.fixture(scope="module")
 def h(tmp_path_factory):
     hub = Hub(tmp_path_factory.mktemp("agreements"), demo=True)
-    hub.init()
+    hub.init_fixture()
     pw = hub.dir / "admin.pw2"
     pw.write_text(PW + "\n")
     for org in ["mod", "jcg", "fdma", "nra", "mofa"]:

@@ -27,7 +27,7 @@ def iso(**ago):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("dash"), demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     h.tok = {u: h.token(u, name="dash") for u in READERS}
     yield h

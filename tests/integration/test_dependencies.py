@@ -7,7 +7,9 @@ import heapq
 import json
 from datetime import datetime, timezone
 
-from conftest import ROOT, assert_error
+import pytest
+
+from conftest import ROOT, TEST_PG, assert_error
 
 MODEL = json.loads((ROOT / "data/dependencies/national.json").read_text())
 
@@ -204,7 +206,7 @@ def test_first_model_on_a_hub_without_one(tmp_path, data_copy):
     shutil.rmtree(data_copy / "dependencies")
     hub = Hub(tmp_path / "hub", data=data_copy, demo=True)
     hub.dir.mkdir()
-    hub.init()
+    hub.init_fixture()
     hub.start()
     try:
         assert_error(call(hub, "GET", "/api/v1/dependencies", "nisc-analyst"),
@@ -220,6 +222,7 @@ def test_first_model_on_a_hub_without_one(tmp_path, data_copy):
         hub.stop()
 
 
+@pytest.mark.skipif(bool(TEST_PG), reason="exercises need an SQLite hub")
 def test_cascade_inside_an_exercise(fresh_demo_hub):
     """The model travels into an exercise's own database: an event there
     gets its suggestions, and nothing of it reaches the real events."""

@@ -93,7 +93,7 @@ def req(method, target, headers=(), body=b"", version="HTTP/1.1",
 @pytest.fixture(scope="module")
 def phub(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("httpproto"), demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     yield h
     h.stop()
@@ -311,7 +311,7 @@ class ListenHub(Hub):
 @pytest.fixture
 def lhub(tmp_path):
     h = ListenHub(tmp_path, demo=True)
-    h.init()
+    h.init_fixture()
     yield h
     h.stop()
 

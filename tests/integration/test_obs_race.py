@@ -17,7 +17,7 @@ USERS = ("nisc-analyst", "ceptoar-railway-secretariat")
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("obsrace"), demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     h.tok = {u: h.token(u, name="race") for u in USERS}
     yield h

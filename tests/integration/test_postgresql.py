@@ -127,6 +127,46 @@ def test_backup_is_refused_with_the_way(pg_hub, tmp_path):
     assert not (tmp_path / "b.db").exists()
 
 
+def test_init_twice_is_refused(pg_hub, pg):
+    """init (with --force too) over a database that holds a hub is refused
+    with the way to start anew, and changes nothing (SQLite's --force
+    replaces its file; a PostgreSQL database is dropped by its owner)."""
+    users = pg.psql("SELECT count(*) FROM users", db="hub")
+    head = pg.psql("SELECT max(seq) FROM audit", db="hub")
+    for extra in ((), ("--force",)):
+        r = pg_hub.cli(
+            "init", "--data", pg_hub.data, "--admin-password-file",
+            pg_hub.dir / "admin.pw", *extra, check=False)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "a hub exists already" in r.stderr, r.stderr
+        assert "drop and create the database" in r.stderr, r.stderr
+        assert SECRET not in r.stderr + r.stdout
+    assert pg.psql("SELECT count(*) FROM users", db="hub") == users
+    assert pg.psql("SELECT max(seq) FROM audit", db="hub") == head
+
+
+def test_exercises_are_refused(pg_hub):
+    """An exercise's environment is an SQLite database beside the hub's: on
+    a PostgreSQL hub an exercise is planned, but starting it answers 409
+    exercises_unavailable and it stays in planning."""
+    import json
+    from conftest import ROOT
+    nisc = pg_hub.token("nisc-analyst", name="ex")
+    scenario = json.loads((ROOT / "data/exercises/fy2015.json").read_text())
+    x = pg_hub.api("POST", "/api/v1/exercises", token=nisc, json={
+        "title_ja": "停電演習", "title_en": "Blackout exercise",
+        "scenario": scenario, "participants": {"sectors": ["electricity"]}})
+    assert x.status_code == 201, x.text
+    xid = x.json()["id"]
+    r = pg_hub.api("POST", f"/api/v1/exercises/{xid}/control", token=nisc,
+                   json={"action": "start", "paused": True})
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "exercises_unavailable"
+    assert "PostgreSQL" in r.json()["error"]["message"]
+    r = pg_hub.api("GET", f"/api/v1/exercises/{xid}", token=nisc)
+    assert r.status_code == 200 and r.json()["state"] == "planning", r.text[:300]
+
+
 def test_server_gone_then_back(tmp_path_factory):
     """The database server dies (SIGKILL) under a running hub: requests
     answer 503 store_unavailable with Retry-After, a write never gets a
@@ -181,6 +221,7 @@ def test_migrate_store_sqlite_to_postgresql(pg, tmp_path_factory):
     ids go on past the copied ones); a destination that holds a hub is
     refused and left as it was."""
     h = Hub(tmp_path_factory.mktemp("mig"), demo=True)
+    h.db = h.dir / "hub.db"  # the source is SQLite, whichever engine the suite runs on
     h.init()
     h.start()
     op = h.token("op-banking-0001", name="mig")

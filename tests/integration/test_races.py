@@ -35,7 +35,7 @@ REPORTER = "op-banking-0001"
 @pytest.fixture(scope="module")
 def rhub(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("races"), demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     h.tokens = {}
     h.racer = Racer(h)

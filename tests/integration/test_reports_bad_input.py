@@ -135,7 +135,7 @@ def shared(tmp_path_factory):
     """One demo hub for the read-only refusals (nothing may be stored)."""
     from conftest import Hub
     h = Hub(tmp_path_factory.mktemp("badinput"), demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     yield h
     h.stop()

@@ -111,7 +111,7 @@ def oracle_identity(reader, rep):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("ranges"), demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     tokens = {u: h.token(u, name="ranges") for u in READERS}
     n0 = h.api("GET", "/api/v1/reports/counts",

@@ -44,7 +44,7 @@ def smtp():
 @pytest.fixture(scope="module")
 def sv(tmp_path_factory, smtp):
     h = Hub(tmp_path_factory.mktemp("surveys"), demo=True)
-    h.init()
+    h.init_fixture()
     h.daemon_args += ["--smtp-url", smtp.url, "--retry-base-s", "1"]
     h.start()
     yield h

@@ -240,7 +240,7 @@ def without(o, *keys):
 
 def demo_hub(tmp):
     h = Hub(tmp, demo=True)
-    h.init()
+    h.init_fixture()
     h.start()
     return h
 

@@ -38,7 +38,7 @@ def bundle(objs):
 def hub(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("taxiicli"), demo=True)
     h.daemon_args = ["--test-mode"]
-    h.init()
+    h.init_fixture()
     h.start()
     yield h
     h.stop()

@@ -87,7 +87,7 @@ class Node:
         self.name = name
         self.hub = Hub(d, demo=True)
         self.hub.daemon_args = ["--test-mode"]
-        self.hub.init()
+        self.hub.init_fixture()
         self.hub.start()
         self.tokens = {}
 

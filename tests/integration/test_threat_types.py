@@ -15,7 +15,7 @@ NEW = ["watering_hole", "supply_chain_update", "vulnerability_exploit",
 @pytest.fixture(scope="module")
 def h(tmp_path_factory):
     hub = Hub(tmp_path_factory.mktemp("threats"), demo=True)
-    hub.init()
+    hub.init_fixture()
     hub.start()
     hub.op = hub.token("op-electricity-0001", name="threats")
     yield hub
