@@ -45,6 +45,11 @@ struct pg_conn {
     bool idents_loaded;
     size_t n_idents;
     char **ident_table, **ident_col;
+    /* column names NOT NULL in every table (loaded with the identities):
+     * pg_sql_translate_nn leaves their ORDER BY terms without a NULLS
+     * clause, so that an index gives the order */
+    size_t n_notnull;
+    char **notnull;
 };
 
 struct pg_stmt {
@@ -150,6 +155,11 @@ static void idents_free(struct pg_conn *pc)
     free(pc->ident_col);
     pc->ident_table = pc->ident_col = NULL;
     pc->n_idents = 0;
+    for (size_t i = 0; i < pc->n_notnull; i++)
+        free(pc->notnull[i]);
+    free(pc->notnull);
+    pc->notnull = NULL;
+    pc->n_notnull = 0;
     pc->idents_loaded = false;
 }
 
@@ -349,8 +359,42 @@ static int idents_load(struct pg_conn *pc)
         }
     }
     PQclear(r);
+    r = PQexec(pc->conn,
+               "SELECT column_name FROM information_schema.columns WHERE "
+               "table_schema = current_schema() GROUP BY column_name "
+               "HAVING bool_and(is_nullable = 'NO')");
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        set_result_err(pc, r);
+        check_lost(pc);
+        PQclear(r);
+        idents_free(pc);
+        return IS_ERR_STORE;
+    }
+    n = PQntuples(r);
+    pc->notnull = calloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; pc->notnull && i < n; i++) {
+        pc->notnull[i] = strdup(PQgetvalue(r, i, 0));
+        if (!pc->notnull[i])
+            break;
+        pc->n_notnull = (size_t)i + 1;
+    }
+    PQclear(r);
+    if (!pc->notnull || pc->n_notnull != (size_t)n) {
+        idents_free(pc);
+        return IS_ERR_NOMEM;
+    }
     pc->idents_loaded = true;
     return IS_OK;
+}
+
+static bool notnull_has(void *ctx, const char *name, size_t n)
+{
+    const struct pg_conn *pc = ctx;
+    for (size_t i = 0; i < pc->n_notnull; i++)
+        if (strlen(pc->notnull[i]) == n &&
+            strncasecmp(pc->notnull[i], name, n) == 0)
+            return true;
+    return false;
 }
 
 /* The identity column of the table sql inserts into, when it has one and
@@ -392,7 +436,12 @@ struct pg_stmt *pgs_new(struct pg_conn *pc, int id, const char *sql)
     p->pc = pc;
     snprintf(p->name, sizeof(p->name), "s%d", id);
     bool used[64];
-    char *t = pg_sql_translate(sql, &p->n, used);
+    /* the schema's NOT NULL names; unknown (not loaded): every ORDER BY
+     * term keeps its NULLS clause */
+    struct pg_notnull nn = {.has = notnull_has, .ctx = pc};
+    bool known = !pgc_in_tx(pc) || !pgc_tx_failed(pc);
+    known = known && idents_load(pc) == IS_OK;
+    char *t = pg_sql_translate_nn(sql, &p->n, used, known ? &nn : NULL);
     if (t && p->n > 64) { /* the store's statements have at most 40 */
         free(t);
         t = NULL;

@@ -45,6 +45,7 @@ struct tk {
 struct tks {
     struct tk *v;
     size_t n, cap;
+    const struct pg_notnull *nn; /* NULL: no column is known NOT NULL */
 };
 
 static bool word_is(const struct tk *t, const char *w)
@@ -200,24 +201,70 @@ static bool ends_order_term(const struct tk *t)
     return word_in(t, kw, sizeof(kw) / sizeof(kw[0])) || punct_is(t, ';');
 }
 
+/* The statement joins with LEFT, RIGHT or FULL: a column NOT NULL in its
+ * table may be NULL in a row of the join. */
+static bool outer_join(const struct tks *ts)
+{
+    for (size_t i = 0; i < ts->n; i++)
+        if (word_is(&ts->v[i], "LEFT") || word_is(&ts->v[i], "RIGHT") ||
+            word_is(&ts->v[i], "FULL"))
+            return true;
+    return false;
+}
+
+/* The statement names an output "AS name" (which may be NULL whatever
+ * the columns are). */
+static bool output_named(const struct tks *ts, const struct tk *name)
+{
+    for (size_t i = 0; i < ts->n; i++) {
+        if (!word_is(&ts->v[i], "AS"))
+            continue;
+        size_t j = next(ts, i);
+        if (j < ts->n && ts->v[j].kind == TK_WORD && ts->v[j].n == name->n &&
+            strncasecmp(ts->v[j].s, name->s, name->n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The ORDER BY term of the n tokens at idx (spaces, ASC and DESC left
+ * out) is one column, bare or qualified, that cannot be NULL: its name is
+ * NOT NULL in every table (ts->nn), nothing is outer-joined, and no
+ * output is named so. */
+static bool term_not_null(const struct tks *ts, const size_t *idx, int n)
+{
+    if (!ts->nn || !(n == 1 || (n == 3 && punct_is(&ts->v[idx[1]], '.'))))
+        return false;
+    const struct tk *name = &ts->v[idx[n - 1]];
+    if (name->kind != TK_WORD || (n == 3 && ts->v[idx[0]].kind != TK_WORD))
+        return false;
+    return !outer_join(ts) && !output_named(ts, name) &&
+           ts->nn->has(ts->nn->ctx, name->s, name->n);
+}
+
 /* Gives each term of the ORDER BY whose BY is at i SQLite's place for
- * NULLs. */
+ * NULLs (SQLite sorts NULLs first ascending, last descending), unless the
+ * term cannot be NULL: the clause would keep PostgreSQL from walking an
+ * index in order (a sort of the whole table instead). */
 static void order_by(struct tks *ts, size_t by)
 {
     int d = ts->v[by].depth;
     size_t last = ts->n; /* the term's last token that is not space */
     bool nulls = false, desc = false;
+    size_t idx[4];
+    int n = 0;
     for (size_t i = by + 1;; i++) {
         struct tk *t = i < ts->n ? &ts->v[i] : NULL;
         bool end = !t || t->depth < d ||
                    (t->depth == d && (punct_is(t, ',') || ends_order_term(t)));
         if (end) {
-            if (last < ts->n && !nulls)
+            if (last < ts->n && !nulls && !term_not_null(ts, idx, n))
                 ts->v[last].after = desc ? " NULLS LAST" : " NULLS FIRST";
             if (!t || t->depth < d || !punct_is(t, ','))
                 return;
             last = ts->n;
             nulls = desc = false;
+            n = 0;
             continue;
         }
         if (t->kind == TK_SPACE)
@@ -227,7 +274,12 @@ static void order_by(struct tks *ts, size_t by)
             if (word_is(t, "NULLS"))
                 nulls = true;
             desc = word_is(t, "DESC");
+            if (desc || word_is(t, "ASC"))
+                continue;
         }
+        if (n < 4)
+            idx[n] = i;
+        n++;
     }
 }
 
@@ -631,9 +683,15 @@ static void write_tokens(const struct tks *ts, struct buf *b)
 
 char *pg_sql_translate(const char *sql, int *nparams, bool *used)
 {
+    return pg_sql_translate_nn(sql, nparams, used, NULL);
+}
+
+char *pg_sql_translate_nn(const char *sql, int *nparams, bool *used,
+                          const struct pg_notnull *nn)
+{
     if (used)
         memset(used, 0, 64 * sizeof(*used));
-    struct tks ts = {0};
+    struct tks ts = {.nn = nn};
     char *out = NULL;
     long max = 0;
     if (!tokenize(sql, &ts) && !rewrite(&ts)) {

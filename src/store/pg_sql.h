@@ -31,6 +31,7 @@
 #define INFRASHARE_STORE_PG_SQL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The statement for PostgreSQL: malloc'd (the caller frees), or NULL when
  * out of memory or when sql has a construct this cannot rewrite (an
@@ -39,5 +40,19 @@
  * NULL, 64 entries): used[k] is true when parameter k + 1 appears (a
  * parameter that does not must still have a type on PostgreSQL). */
 char *pg_sql_translate(const char *sql, int *nparams, bool *used);
+
+/* Which column names are NOT NULL in every table of the schema: has(ctx,
+ * name, n) is true for the n bytes at name. */
+struct pg_notnull {
+    bool (*has)(void *ctx, const char *name, size_t n);
+    void *ctx;
+};
+/* As pg_sql_translate; an ORDER BY term that is one column, bare or
+ * qualified, whose name nn says is NOT NULL everywhere gets no NULLS
+ * clause when nothing in the statement is outer-joined and no output is
+ * named so (NULLs cannot occur there; the clause would keep PostgreSQL
+ * from walking an index in order). nn NULL: as pg_sql_translate. */
+char *pg_sql_translate_nn(const char *sql, int *nparams, bool *used,
+                          const struct pg_notnull *nn);
 
 #endif

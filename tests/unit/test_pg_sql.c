@@ -121,6 +121,45 @@ static void t_order_by_nulls(void **state)
        "FIRST");
 }
 
+/* "seq" and "id" are NOT NULL in every table; "at" is not */
+static bool nn_has(void *ctx, const char *name, size_t n)
+{
+    (void)ctx;
+    return (n == 3 && strncmp(name, "seq", 3) == 0) ||
+           (n == 2 && strncmp(name, "id", 2) == 0);
+}
+
+static void is_nn(const char *sql, const char *want)
+{
+    struct pg_notnull nn = {.has = nn_has, .ctx = NULL};
+    char *got = pg_sql_translate_nn(sql, NULL, NULL, &nn);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void t_order_by_not_null(void **state)
+{
+    (void)state;
+    /* a column NOT NULL everywhere, bare or qualified: no clause (an
+     * index gives the order); any other term keeps SQLite's place */
+    is_nn("SELECT seq, hash FROM audit ORDER BY seq DESC",
+          "SELECT seq, hash FROM audit ORDER BY seq DESC");
+    is_nn("SELECT a FROM t ORDER BY t.id, at DESC",
+          "SELECT a FROM t ORDER BY t.id, at DESC NULLS LAST");
+    is_nn("SELECT a FROM t ORDER BY id + 1",
+          "SELECT a FROM t ORDER BY id + 1 NULLS FIRST");
+    /* outer-joined: the column may be NULL in a row of the join */
+    is_nn("SELECT a FROM t LEFT JOIN u ON u.k = t.k ORDER BY u.id",
+          "SELECT a FROM t LEFT JOIN u ON u.k = t.k ORDER BY u.id NULLS FIRST");
+    /* an output named so may be NULL whatever the columns are */
+    is_nn("SELECT max(x) AS seq FROM t GROUP BY k ORDER BY seq",
+          "SELECT max(x) AS seq FROM t GROUP BY k ORDER BY seq NULLS FIRST");
+    /* without the schema's names, every term keeps its clause */
+    is("SELECT a FROM t ORDER BY id",
+       "SELECT a FROM t ORDER BY id NULLS FIRST");
+}
+
 static void t_is(void **state)
 {
     (void)state;
@@ -255,6 +294,7 @@ int main(void)
         cmocka_unit_test(t_params),
         cmocka_unit_test(t_insert_or_ignore),
         cmocka_unit_test(t_order_by_nulls),
+        cmocka_unit_test(t_order_by_not_null),
         cmocka_unit_test(t_is),
         cmocka_unit_test(t_functions),
         cmocka_unit_test(t_truth),
