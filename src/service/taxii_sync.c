@@ -51,8 +51,25 @@ const struct jv_field taxii_peer_spec[] = {
 };
 
 /* One sync at a time (the timer and an admin's "sync now"): a peer's
- * state is read, advanced and written by one run. */
+ * state is read, advanced and written by one run. Across the nodes of a
+ * PostgreSQL hub too (store_run_lock): "sync now" runs on the node that
+ * takes the request, the schedule on the duty's holder. */
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int runs_lock(struct store_conn *c)
+{
+    pthread_mutex_lock(&run_lock);
+    int rc = store_run_lock(c, STORE_RUN_TAXII_PEERS);
+    if (rc)
+        pthread_mutex_unlock(&run_lock);
+    return rc;
+}
+
+static void runs_unlock(struct store_conn *c)
+{
+    store_run_unlock(c, STORE_RUN_TAXII_PEERS);
+    pthread_mutex_unlock(&run_lock);
+}
 
 static bool is_admin(const struct auth_ctx *who)
 {
@@ -261,8 +278,10 @@ int taxii_peer_remove(struct store_conn *c, const struct auth_ctx *who,
 {
     if (!is_admin(who))
         return not_admin(e);
-    pthread_mutex_lock(&run_lock);
-    int rc = store_begin(c);
+    int rc = runs_lock(c);
+    if (rc)
+        return svc_fail(e, rc, "internal", NULL, "the peer was not removed");
+    rc = store_begin(c);
     if (!rc)
         rc = store_taxii_peer_delete(c, id);
     if (!rc)
@@ -271,7 +290,7 @@ int taxii_peer_remove(struct store_conn *c, const struct auth_ctx *who,
         rc = store_commit(c);
     if (rc)
         store_rollback(c);
-    pthread_mutex_unlock(&run_lock);
+    runs_unlock(c);
     if (rc == IS_ERR_NOTFOUND)
         return svc_fail(e, rc, "not_found", NULL, "no such peer");
     if (rc)
@@ -995,9 +1014,11 @@ int taxii_peer_sync(struct app *a, struct store_conn *c,
     if (who && !is_admin(who))
         return not_admin(e);
     int64_t now = app_now(a);
-    pthread_mutex_lock(&run_lock);
-    int rc = run_peer(a, c, id, now);
-    pthread_mutex_unlock(&run_lock);
+    int rc = runs_lock(c);
+    if (!rc) {
+        rc = run_peer(a, c, id, now);
+        runs_unlock(c);
+    }
     if (rc == IS_ERR_NOTFOUND)
         return svc_fail(e, rc, "not_found", NULL, "no such peer");
     if (rc)
@@ -1040,9 +1061,11 @@ static void *sync_main(void *arg)
         for (int k = 0;
              lead && k < 100 && store_taxii_peer_due(c, now, id) == IS_OK;
              k++) {
-            pthread_mutex_lock(&run_lock);
-            int rc = run_peer(s->app, c, id, now);
-            pthread_mutex_unlock(&run_lock);
+            int rc = runs_lock(c);
+            if (!rc) {
+                rc = run_peer(s->app, c, id, now);
+                runs_unlock(c);
+            }
             if (rc)
                 break;
         }

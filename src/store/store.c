@@ -558,6 +558,26 @@ bool store_unavailable(void)
     return atomic_load(&store_down);
 }
 
+int store_run_lock(struct store_conn *c, enum store_run run)
+{
+    if (!c->pg)
+        return IS_OK;
+    char sql[80];
+    snprintf(sql, sizeof(sql), "SELECT pg_advisory_lock(7305323, %d)",
+             (int)run);
+    return pg_ready(c) ? IS_ERR_STORE : exec(c, sql);
+}
+
+void store_run_unlock(struct store_conn *c, enum store_run run)
+{
+    if (!c->pg)
+        return;
+    char sql[80];
+    snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(7305323, %d)",
+             (int)run);
+    exec(c, sql); /* a lost connection let it go already */
+}
+
 /* PostgreSQL: starts a transaction with sql (BEGIN ...). A connection
  * found lost there (the server restarted, the primary moved) is made
  * again and the BEGIN sent once more: nothing of the transaction ran, so
@@ -594,16 +614,21 @@ static int engine_begin(struct store_conn *c, bool try)
 {
     if (!c->pg)
         return exec(c, "BEGIN IMMEDIATE");
+    /* waiting for the lock: sent with the BEGIN, one round trip */
+    if (!try) {
+        int rc = pg_begin(
+            c, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
+        if (rc && !pgc_lost(c->pg) && pgc_in_tx(c->pg))
+            exec(c, "ROLLBACK"); /* begun, but the lock failed */
+        return rc;
+    }
     int rc = pg_begin(c, "BEGIN");
     if (rc)
         return rc;
     int64_t got = 0;
-    if (!try)
-        rc = exec(c, "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
-    else if (pgc_query_int(c->pg,
-                           "SELECT pg_try_advisory_xact_lock(" PG_WRITER_LOCK
-                           ")::int",
-                           &got))
+    if (pgc_query_int(
+            c->pg, "SELECT pg_try_advisory_xact_lock(" PG_WRITER_LOCK ")::int",
+            &got))
         rc = IS_ERR_STORE;
     else if (!got)
         rc = IS_ERR_CONFLICT;

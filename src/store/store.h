@@ -61,6 +61,16 @@ int store_node_claim(struct store *s, char *errbuf, size_t errlen);
 int store_node_check(struct store *s);
 /* This node's id is held by another running node (store_node_check). */
 bool store_node_in_use(struct store *s);
+/* Runs that span several transactions and must be one at a time across
+ * the nodes of a PostgreSQL hub, whichever node starts them (the TAXII
+ * peers' runs: the duty holder's schedule and an administrator's "sync
+ * now" on any node). */
+enum store_run { STORE_RUN_TAXII_PEERS = 1 };
+/* Waits for run's session advisory lock on c (the server lets it go if
+ * c's connection ends); IS_OK, or IS_ERR_STORE. SQLite: IS_OK at once
+ * (one process; its callers serialise in memory). */
+int store_run_lock(struct store_conn *c, enum store_run run);
+void store_run_unlock(struct store_conn *c, enum store_run run);
 void store_close(struct store *s);
 /* Blocks until a connection is free. Never NULL. */
 struct store_conn *store_acquire(struct store *s);

@@ -14,6 +14,8 @@ in synchronous replication, two `infrashared` processes with their own
 - The log-in limit is one limit across the nodes.
 - A node id names one running node: a second node with an id in use is
   refused; a node killed with SIGKILL frees its id at once.
+- A TAXII peer's run is one at a time across the nodes ("sync now" on any
+  node waits for a run elsewhere).
 - The primary killed during filing and the standby promoted: no report that
   got a 201 is lost, no request got a 2xx while no primary existed, and the
   nodes serve again without a restart.
@@ -204,6 +206,58 @@ def test_node_id_is_one_running_node(pg, tmp_path):
                         "'advisory' AND classid = 7305322 AND granted")
         assert locks == "2"
     finally:
+        stop_all([a, b])
+
+
+def test_taxii_sync_now_waits_for_another_nodes_run(pg, tmp_path):
+    """A TAXII peer's run (the duty holder's schedule, or an
+    administrator's "sync now" on any node) is one at a time across the
+    nodes: while the run lock is held elsewhere (here by the test, as a
+    node's run would hold it), "sync now" on node b waits for it, records
+    nothing meanwhile, and runs once it is let go."""
+    import psycopg2
+    db = pg.create_db("taxii_runs")
+    a, b = nodes(tmp_path, db)
+    holder = None
+    try:
+        a.start()
+        b.start()
+        admin = a.tokens["admin"]
+        r = a.api("POST", "/api/v1/taxii/peers", token=admin, json={
+            "name": "feed", "org": "jpcert", "direction": "pull",
+            "api_root": "http://127.0.0.1:1/taxii2/api1/",
+            "collection": "indicators", "interval_s": 3600,
+            "token": "ist_remote_" + "0" * 32})
+        assert r.status_code == 201, r.text
+        pid = r.json()["id"]
+
+        def runs():
+            return a.db_rows("SELECT count(*) AS n FROM taxii_runs WHERE "
+                             "peer = ?", pid)[0]["n"]
+        wait_for(lambda: runs() == 1, what="the scheduled first run")
+        holder = psycopg2.connect(db)
+        holder.autocommit = True
+        cur = holder.cursor()
+        cur.execute("SELECT pg_advisory_lock(7305323, 1)")
+        answer = {}
+        t = threading.Thread(target=lambda: answer.setdefault(
+            "r", b.api("POST", f"/api/v1/taxii/peers/{pid}/sync",
+                       token=admin)))
+        t.start()
+
+        def waiting():
+            cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = "
+                        "'advisory' AND classid = 7305323 AND NOT granted")
+            return cur.fetchone()[0] == 1
+        wait_for(waiting, what="node b's sync to wait for the run lock")
+        assert runs() == 1 and "r" not in answer
+        cur.execute("SELECT pg_advisory_unlock(7305323, 1)")
+        t.join(timeout=120)
+        assert answer["r"].status_code == 200, answer["r"].text
+        assert runs() == 2
+    finally:
+        if holder:
+            holder.close()
         stop_all([a, b])
 
 
