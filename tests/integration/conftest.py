@@ -12,11 +12,13 @@ when the hub accepted it): a mismatch raises openapi_check.Mismatch at the
 call and, in case the call ran in a thread that swallowed it, fails the test
 at teardown. Raw-socket tests are not checked.
 """
+import atexit
 import json
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -121,8 +123,6 @@ def wait_for(predicate, timeout=20.0, what="condition"):
 # (pgserver.py), removed when the process ends.
 TEST_PG = os.environ.get("INFRASHARE_TEST_PG")
 if not TEST_PG and os.environ.get("INFRASHARE_TEST_ENGINE") == "postgresql":
-    import atexit
-
     import pgserver
 
     _server = pgserver.PgServer().start()
@@ -141,29 +141,37 @@ def pg_database(template=None):
     return TEST_PG + "/" + name
 
 
-# On PostgreSQL the fixtures' hubs are copies (CREATE DATABASE ... TEMPLATE)
-# of a database this worker initialised once the same way: a demo init
-# there is some 200,000 round trips to the server (17 s, against 0.7 s on
-# SQLite), and the suite starts some 200 demo hubs. The copy is the same
-# database an init gives; `init` itself is still run by every test that
-# calls hub.init() and by the template's own creation.
-_PG_TEMPLATES = {}
+# The fixtures' hubs are copies of a database this worker initialised once
+# the same way: on PostgreSQL a CREATE DATABASE ... TEMPLATE, on SQLite a
+# copy of the file. A demo init on PostgreSQL is some 200,000 round trips
+# to the server (15 s), on SQLite under the sanitizers several seconds,
+# and the suite starts some 200 demo hubs. The copy is the same database
+# an init gives (init writes nothing else); `init` itself is still run by
+# every test that calls hub.init() and by the template's own creation.
+_TEMPLATES = {}
 
 
-def _pg_template(demo):
-    if demo not in _PG_TEMPLATES:
-        uri = pg_database()
-        pw = Path(os.environ.get("TMPDIR", "/tmp")) / ("infrashare-admin-" + os.urandom(4).hex())
+def _template(demo):
+    """The worker's initialised database: a PostgreSQL database name, or
+    an SQLite file's path."""
+    if demo not in _TEMPLATES:
+        tmp = Path(tempfile.mkdtemp(prefix="infrashare-template-"))
+        atexit.register(shutil.rmtree, tmp, True)
+        db = pg_database() if TEST_PG else str(tmp / "hub.db")
+        pw = tmp / "admin.pw"
         pw.write_text(ADMIN_PASSWORD + "\n")
         args = ["init", "--data", DATA, "--admin-password-file", pw]
         if demo:
             args.append("--demo")
-        r = subprocess.run([str(BUILD / "infrashare"), "--db", uri, *map(str, args)],
+        r = subprocess.run([str(BUILD / "infrashare"), "--db", db, *map(str, args)],
                            capture_output=True, text=True, timeout=600)
-        pw.unlink()
         assert r.returncode == 0, r.stdout + r.stderr
-        _PG_TEMPLATES[demo] = uri.rsplit("/", 1)[1]
-    return _PG_TEMPLATES[demo]
+        for mark in SANITIZER_MARKS:
+            assert mark not in r.stderr, r.stderr
+        # an SQLite file whose log was not checkpointed is not copied alone
+        assert TEST_PG or not list(tmp.glob("hub.db-*")), list(tmp.iterdir())
+        _TEMPLATES[demo] = db.rsplit("/", 1)[1] if TEST_PG else db
+    return _TEMPLATES[demo]
 
 
 class Hub:
@@ -203,12 +211,15 @@ class Hub:
         return self.cli(*args, *extra)
 
     def init_fixture(self):
-        """The fixtures' init: on PostgreSQL, with the registry as shipped,
-        this hub's database becomes a copy of the worker's template."""
-        if not TEST_PG or self.data != DATA:
+        """The fixtures' init: with the registry as shipped, this hub's
+        database becomes a copy of the worker's template (_template)."""
+        if self.data != DATA:
             return self.init()
         (self.dir / "admin.pw").write_text(ADMIN_PASSWORD + "\n")
-        self.db = pg_database(_pg_template(self.demo))
+        if TEST_PG:
+            self.db = pg_database(_template(self.demo))
+        else:
+            shutil.copyfile(_template(self.demo), self.db)
 
     # ---- daemon ----
     @property
