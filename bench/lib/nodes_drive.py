@@ -1,22 +1,36 @@
-"""bench/nodes.sh's driver: filing with 1, 2 and 3 hub nodes on one
-PostgreSQL 15, against pgbench's single-row durable inserts on the same
-server, in the same run (issue 17, bench/README.md "Nodes on PostgreSQL").
+"""bench/nodes.sh's driver: filing and acknowledgements with 1, 2 and 3
+hub nodes on one PostgreSQL 15, against pgbench's single-row durable
+inserts on the same server, in the same run (issue 17, bench/README.md
+"Nodes on PostgreSQL").
 
     /usr/bin/python3 bench/lib/nodes_drive.py OUTDIR BUILD ROOT
 
 env: BENCH_ROUNDS (2), BENCH_DURATION (10 s), BENCH_CLIENTS (16),
-     BENCH_NODE_THREADS (4: infrashared --threads of each node).
+     BENCH_NODE_THREADS (4: infrashared --threads of each node),
+     BENCH_ACK_PER_RUN (20000: acknowledgements a run may use),
+     BENCH_ACK_ORGS (64: recipient organisations of each advisory).
 
 One PostgreSQL server (tests/integration/pgserver.py: initdb in a
 temporary folder, fsync and synchronous_commit on, as shipped), one hub
-database (init without demo data, 16 operators each with a reporter and an
-API token). Per round, in this order:
+database (init without demo data, BENCH_ACK_ORGS banking operators, each
+with a user of roles reader, reporter and liaison and an API token; hop
+policies of the FSA and the banking CEPTOAR set to auto; enough green
+advisories of NISC to the banking scope issued through a node beforehand
+for every acknowledgement run to use fresh (advisory, organisation)
+pairs). Per round, in this order:
   nodes=1, nodes=2, nodes=3: that many infrashared processes (--node-id
       bench-N) on the database; BENCH_CLIENTS wrk connections split over
       them (one wrk per node, bench/lib/file_report.lua); the figure is
       the sum of the 201s per second; then SELECT count(*) FROM reports
       must have grown by at least the 201s counted (wrk does not read the
       answers of requests in flight when it stops, which are committed);
+  acks, nodes=1, 2, 3: BENCH_CLIENTS wrk connections split over the
+      nodes (bench/lib/ack.lua), each wrk with its own slice of the pairs,
+      each pair used once: POST /api/v1/advisories/{id}/ack by the
+      organisation's liaison; the figure is the first acknowledgements
+      (200, "already":false) per second; the acknowledged recipients in
+      the database must have grown by at least that many, and no pair may
+      have been used twice (a slice run out);
   pgbench: BENCH_CLIENTS clients, each transaction one INSERT of a ~1 KB
       row and its durable commit (pgbench -n -c C -j 2 -T D -f insert.sql).
 Warm-up: 2 s of nodes=1 before the first round (not recorded).
@@ -42,6 +56,9 @@ THREADS = int(os.environ.get("BENCH_NODE_THREADS", "4"))
 CLI = BUILD / "infrashare"
 DAEMON = BUILD / "infrashared"
 LUA = ROOT / "bench" / "lib" / "file_report.lua"
+ACK_LUA = ROOT / "bench" / "lib" / "ack.lua"
+ACK_PER_RUN = int(os.environ.get("BENCH_ACK_PER_RUN", "20000"))
+ACK_ORGS = int(os.environ.get("BENCH_ACK_ORGS", "64"))
 
 
 def log(msg):
@@ -126,6 +143,103 @@ def run_nodes(srv, db, n, work, tokens, duration, tag):
             stop_node(p)
 
 
+def count_acks(srv):
+    return int(srv.psql("SELECT count(*) FROM advisory_recipients WHERE "
+                        "acked_at IS NOT NULL", db="hub"))
+
+
+def run_acks(srv, db, n, work, pairs, duration, tag):
+    """One acknowledgement run over n nodes; pairs: this run's slice."""
+    nodes = [start_node(db, f"bench-{i + 1}", work) for i in range(n)]
+    try:
+        before = count_acks(srv)
+        split = [CLIENTS // n + (1 if i < CLIENTS % n else 0)
+                 for i in range(n)]
+        per = len(pairs) // n
+        wrks = []
+        for i, ((_, port), c) in enumerate(zip(nodes, split)):
+            f = work / f"pairs.{tag}.{i}"
+            f.write_text("".join(f"{t} {a}\n"
+                                 for t, a in pairs[i * per:(i + 1) * per]))
+            wrks.append(subprocess.Popen(
+                ["wrk", "-t1", f"-c{c}", f"-d{duration}s", "--latency",
+                 "-s", str(ACK_LUA), f"http://127.0.0.1:{port}"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                env=dict(os.environ, BENCH_PAIRS_FILE=str(f))))
+        outs = [w.communicate(timeout=duration + 120)[0] for w in wrks]
+        new = already = other = 0
+        per_s = 0.0
+        for o in outs:
+            m = re.search(r"ACKS new_200=(\d+) already=(\d+) other=(\d+) "
+                          r".*new_per_s=([\d.]+)", o)
+            if not m:
+                raise SystemExit("wrk printed no ACKS line:\n" + o)
+            new += int(m.group(1))
+            already += int(m.group(2))
+            other += int(m.group(3))
+            per_s += float(m.group(4))
+        if already:
+            raise SystemExit(f"acks nodes={n}: a slice ran out ({already} "
+                             "pairs used twice): raise BENCH_ACK_PER_RUN")
+        if new == 0:
+            raise SystemExit(f"acks nodes={n}: no acknowledgement:\n"
+                             + outs[0])
+        after = count_acks(srv)
+        if after - before < new:
+            raise SystemExit(f"acks nodes={n}: {new} first acknowledgements "
+                             f"but only {after - before} new in the database")
+        return {"run": f"acks nodes={n}", "acks_per_s": round(per_s, 1),
+                "acks_200": new, "other": other,
+                "rows_added": after - before, "clients": split,
+                "wrk": outs}
+    finally:
+        for p, _ in nodes:
+            stop_node(p)
+
+
+def http(port, method, path, token, body=None):
+    import urllib.request
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": "Bearer " + token,
+                 "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def issue_advisories(db, work, n_adv):
+    """n_adv green advisories of NISC to the banking scope, through one
+    node, with the hops on auto: their ids."""
+    p, port = start_node(db, "bench-setup", work)
+    try:
+        admin = next(x for x in cli(db, "token", "create", "admin", "--name",
+                                    "bench-setup").split()
+                     if x.startswith("ist_"))
+        for org in ("fsa", "ceptoar-banking"):
+            http(port, "PUT", f"/api/v1/orgs/{org}/policy", admin,
+                 {"policy": "auto"})
+        nisc = next(x for x in cli(db, "token", "create", "bench-nisc",
+                                   "--name", "bench-setup").split()
+                    if x.startswith("ist_"))
+        ids = []
+        for i in range(n_adv):
+            a = http(port, "POST", "/api/v1/advisories", nisc, {
+                "kind": "security_info", "range": "green", "severity": 1,
+                "title_ja": f"ベンチ用の情報提供 {i}",
+                "title_en": f"Bench advisory {i}",
+                "body_ja": "確認してください。", "body_en": "Please confirm.",
+                "audience": {"scopes": ["banking"]}})
+            if a.get("recipients") != ACK_ORGS:
+                raise SystemExit(f"advisory {a.get('id')}: "
+                                 f"{a.get('recipients')} recipients, "
+                                 f"not {ACK_ORGS}")
+            ids.append(a["id"])
+        return ids
+    finally:
+        stop_node(p)
+
+
 def run_pgbench(srv, duration):
     script = OUT / "insert.sql"
     script.write_text("INSERT INTO bench_rows(body) VALUES "
@@ -160,17 +274,32 @@ def main():
         lines = []
         upw = work / "user.pw"
         upw.write_text("bench-user-password-0001\n")
-        for i in range(1, 17):
+        for i in range(1, ACK_ORGS + 1):
             org = f"op-bench-{i:04d}"
             cli(db, "org", "add", org, "--scope", "banking", "--name-ja",
                 f"ベンチ事業者 {i}", "--name-en", f"Bench operator {i}",
                 "--ceptoar", "ceptoar-banking")
             user = f"bench-{i:04d}"
             cli(db, "user", "add", user, "--org", org, "--roles",
-                "reader,reporter", "--password-file", upw)
+                "reader,reporter,liaison", "--password-file", upw)
             out = cli(db, "token", "create", user, "--name", "bench-nodes")
             lines.append(next(x for x in out.split() if x.startswith("ist_")))
         tokens.write_text("\n".join(lines) + "\n")
+        cli(db, "user", "add", "bench-nisc", "--org", "nisc", "--roles",
+            "reader,liaison,analyst", "--password-file", upw)
+        # every acknowledgement run (3 per round and a warm-up) gets
+        # ACK_PER_RUN fresh (token, advisory) pairs
+        runs = 3 * ROUNDS + 1
+        n_adv = -(-ACK_PER_RUN * runs // ACK_ORGS)
+        log(f"issuing {n_adv} advisories to {ACK_ORGS} organisations")
+        advs = issue_advisories(db, work, n_adv)
+        pairs = [(t, a) for a in advs for t in lines]
+        cursor = 0
+
+        def take():
+            nonlocal cursor
+            cursor += ACK_PER_RUN
+            return pairs[cursor - ACK_PER_RUN:cursor]
         (OUT / "machine.txt").write_text(
             subprocess.run(["psql", "--version"], capture_output=True,
                            text=True).stdout
@@ -178,6 +307,7 @@ def main():
             + srv.psql("SHOW fsync") + " fsync\n")
         log("warm-up: nodes=1, 2 s")
         run_nodes(srv, db, 1, work, tokens, 2, "warm")
+        run_acks(srv, db, 1, work, take(), 2, "warm")
         results = []
         with open(OUT / "results.jsonl", "w") as f:
             for r in range(ROUNDS):
@@ -187,6 +317,14 @@ def main():
                     x["round"] = r + 1
                     log(f"round {r + 1} nodes={n}: {x['created_per_s']} "
                         f"reports/s ({x['other']} other answers)")
+                    results.append(x)
+                    f.write(json.dumps(x) + "\n")
+                for n in (1, 2, 3):
+                    x = run_acks(srv, db, n, work, take(), DURATION,
+                                 f"r{r}n{n}")
+                    x["round"] = r + 1
+                    log(f"round {r + 1} acks nodes={n}: {x['acks_per_s']} "
+                        f"acknowledgements/s ({x['other']} other answers)")
                     results.append(x)
                     f.write(json.dumps(x) + "\n")
                 x = run_pgbench(srv, DURATION)
@@ -203,6 +341,11 @@ def main():
                                   if x["run"] == f"nodes={n}")
             print(f"filing, {n} node(s), {CLIENTS} clients: median "
                   f"{v:.0f} reports/s = {v / loop:.2f} x pgbench")
+        for n in (1, 2, 3):
+            v = statistics.median(x["acks_per_s"] for x in results
+                                  if x["run"] == f"acks nodes={n}")
+            print(f"acknowledgements, {n} node(s), {CLIENTS} clients: "
+                  f"median {v:.0f}/s = {v / loop:.2f} x pgbench")
     finally:
         srv.stop()
         srv.remove()
