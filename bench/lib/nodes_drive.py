@@ -102,45 +102,56 @@ def stop_node(p):
         p.wait()
 
 
+def drive(db, n, work, lua, envs, duration, count):
+    """n nodes on db, BENCH_CLIENTS wrk connections split over them (one
+    wrk per node, script lua, node i's environment envs(i)) for duration
+    seconds: (wrk outputs, the split, what count() grew by meanwhile)."""
+    nodes = [start_node(db, f"bench-{i + 1}", work) for i in range(n)]
+    try:
+        before = count()
+        split = [CLIENTS // n + (1 if i < CLIENTS % n else 0)
+                 for i in range(n)]
+        wrks = [subprocess.Popen(
+            ["wrk", "-t1", f"-c{c}", f"-d{duration}s", "--latency",
+             "-s", str(lua), f"http://127.0.0.1:{port}"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=envs(i)) for i, ((_, port), c) in enumerate(zip(nodes, split))]
+        outs = [w.communicate(timeout=duration + 120)[0] for w in wrks]
+        return outs, split, count() - before
+    finally:
+        for p, _ in nodes:
+            stop_node(p)
+
+
+def sums(outs, pattern, what):
+    """The numbers pattern's groups capture in every wrk output, summed."""
+    total = None
+    for o in outs:
+        m = re.search(pattern, o)
+        if not m:
+            raise SystemExit(f"wrk printed no {what} line:\n" + o)
+        v = [float(g) for g in m.groups()]
+        total = v if total is None else [a + b for a, b in zip(total, v)]
+    return total
+
+
 def count_reports(srv):
     return int(srv.psql("SELECT count(*) FROM reports", db="hub"))
 
 
 def run_nodes(srv, db, n, work, tokens, duration, tag):
-    nodes = [start_node(db, f"bench-{i + 1}", work) for i in range(n)]
-    try:
-        before = count_reports(srv)
-        split = [CLIENTS // n + (1 if i < CLIENTS % n else 0)
-                 for i in range(n)]
-        env = dict(os.environ, BENCH_TOKENS_FILE=str(tokens),
-                   BENCH_RUN_TAG=tag)
-        wrks = [subprocess.Popen(
-            ["wrk", "-t1", f"-c{c}", f"-d{duration}s", "--latency",
-             "-s", str(LUA), f"http://127.0.0.1:{port}"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=env) for (_, port), c in zip(nodes, split)]
-        outs = [w.communicate(timeout=duration + 120)[0] for w in wrks]
-        created = per_s = 0.0
-        other = 0
-        for o in outs:
-            m = re.search(r"FILING created_201=(\d+) other=(\d+) .*"
-                          r"created_per_s=([\d.]+)", o)
-            if not m:
-                raise SystemExit("wrk printed no FILING line:\n" + o)
-            created += int(m.group(1))
-            other += int(m.group(2))
-            per_s += float(m.group(3))
-        after = count_reports(srv)
-        if after - before < created:
-            raise SystemExit(f"nodes={n}: {created} 201s but only "
-                             f"{after - before} new rows")
-        return {"run": f"nodes={n}", "created_per_s": round(per_s, 1),
-                "created_201": int(created), "other": other,
-                "rows_added": after - before, "clients": split,
-                "wrk": outs}
-    finally:
-        for p, _ in nodes:
-            stop_node(p)
+    env = dict(os.environ, BENCH_TOKENS_FILE=str(tokens), BENCH_RUN_TAG=tag)
+    outs, split, added = drive(db, n, work, LUA, lambda i: env, duration,
+                               lambda: count_reports(srv))
+    created, other, per_s = sums(
+        outs, r"FILING created_201=(\d+) other=(\d+) .*"
+        r"created_per_s=([\d.]+)", "FILING")
+    if added < created:
+        raise SystemExit(f"nodes={n}: {int(created)} 201s but only "
+                         f"{added} new rows")
+    return {"run": f"nodes={n}", "created_per_s": round(per_s, 1),
+            "created_201": int(created), "other": int(other),
+            "rows_added": added, "clients": split, "wrk": outs}
 
 
 def count_acks(srv):
@@ -149,52 +160,33 @@ def count_acks(srv):
 
 
 def run_acks(srv, db, n, work, pairs, duration, tag):
-    """One acknowledgement run over n nodes; pairs: this run's slice."""
-    nodes = [start_node(db, f"bench-{i + 1}", work) for i in range(n)]
-    try:
-        before = count_acks(srv)
-        split = [CLIENTS // n + (1 if i < CLIENTS % n else 0)
-                 for i in range(n)]
-        per = len(pairs) // n
-        wrks = []
-        for i, ((_, port), c) in enumerate(zip(nodes, split)):
-            f = work / f"pairs.{tag}.{i}"
-            f.write_text("".join(f"{t} {a}\n"
-                                 for t, a in pairs[i * per:(i + 1) * per]))
-            wrks.append(subprocess.Popen(
-                ["wrk", "-t1", f"-c{c}", f"-d{duration}s", "--latency",
-                 "-s", str(ACK_LUA), f"http://127.0.0.1:{port}"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                env=dict(os.environ, BENCH_PAIRS_FILE=str(f))))
-        outs = [w.communicate(timeout=duration + 120)[0] for w in wrks]
-        new = already = other = 0
-        per_s = 0.0
-        for o in outs:
-            m = re.search(r"ACKS new_200=(\d+) already=(\d+) other=(\d+) "
-                          r".*new_per_s=([\d.]+)", o)
-            if not m:
-                raise SystemExit("wrk printed no ACKS line:\n" + o)
-            new += int(m.group(1))
-            already += int(m.group(2))
-            other += int(m.group(3))
-            per_s += float(m.group(4))
-        if already:
-            raise SystemExit(f"acks nodes={n}: a slice ran out ({already} "
-                             "pairs used twice): raise BENCH_ACK_PER_RUN")
-        if new == 0:
-            raise SystemExit(f"acks nodes={n}: no acknowledgement:\n"
-                             + outs[0])
-        after = count_acks(srv)
-        if after - before < new:
-            raise SystemExit(f"acks nodes={n}: {new} first acknowledgements "
-                             f"but only {after - before} new in the database")
-        return {"run": f"acks nodes={n}", "acks_per_s": round(per_s, 1),
-                "acks_200": new, "other": other,
-                "rows_added": after - before, "clients": split,
-                "wrk": outs}
-    finally:
-        for p, _ in nodes:
-            stop_node(p)
+    """One acknowledgement run over n nodes; pairs: this run's slice, a
+    file of its own for each node."""
+    per = len(pairs) // n
+    files = []
+    for i in range(n):
+        f = work / f"pairs.{tag}.{i}"
+        f.write_text("".join(f"{t} {a}\n"
+                             for t, a in pairs[i * per:(i + 1) * per]))
+        files.append(f)
+    outs, split, added = drive(
+        db, n, work, ACK_LUA,
+        lambda i: dict(os.environ, BENCH_PAIRS_FILE=str(files[i])),
+        duration, lambda: count_acks(srv))
+    new, already, other, per_s = sums(
+        outs, r"ACKS new_200=(\d+) already=(\d+) other=(\d+) "
+        r".*new_per_s=([\d.]+)", "ACKS")
+    if already:
+        raise SystemExit(f"acks nodes={n}: a slice ran out ({int(already)} "
+                         "pairs used twice): raise BENCH_ACK_PER_RUN")
+    if new == 0:
+        raise SystemExit(f"acks nodes={n}: no acknowledgement:\n" + outs[0])
+    if added < new:
+        raise SystemExit(f"acks nodes={n}: {int(new)} first acknowledgements "
+                         f"but only {added} new in the database")
+    return {"run": f"acks nodes={n}", "acks_per_s": round(per_s, 1),
+            "acks_200": int(new), "other": int(other), "rows_added": added,
+            "clients": split, "wrk": outs}
 
 
 def http(port, method, path, token, body=None):
