@@ -539,6 +539,10 @@ struct store_report_rows {
     void *st;     /* the engine's open statement (owned by c's cache) */
     bool names;   /* c's kept names are of the registry's current version */
     int64_t rows; /* rows returned so far */
+    /* the scan reads in chunks of `chunk` rows (growing), each one the
+     * rows before the previous chunk's last seq: PostgreSQL reads a whole
+     * result at once, and a list must not read 1,000,000 rows for 50 */
+    int64_t chunk, in_chunk, last_seq;
 };
 int store_reports_open(struct store_conn *c,
                        const struct store_report_filter *f,

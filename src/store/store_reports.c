@@ -449,6 +449,11 @@ static void names_get(struct store_conn *c, bool cached, char kind,
     nc->used++;
 }
 
+/* chunks of the reports scan (store_report_rows) */
+#define SCAN_CHUNK_FIRST 64
+#define SCAN_CHUNK_GROWTH 4
+#define SCAN_CHUNK_MAX 4096
+
 int store_reports_open(struct store_conn *c,
                        const struct store_report_filter *f,
                        struct store_report_rows *it)
@@ -457,12 +462,34 @@ int store_reports_open(struct store_conn *c,
     it->st = NULL;
     it->rows = 0;
     it->names = false;
+    it->chunk = SCAN_CHUNK_FIRST;
+    it->in_chunk = 0;
+    it->last_seq = 0;
     db_stmt *st = store_stmt(c, ST_REPORTS_SCAN);
     if (!st)
         return IS_ERR_STORE;
     store_report_filter_bind(st, f);
+    db_bind_int64(st, 14, it->chunk);
     it->st = st;
     return IS_OK;
+}
+
+/* After a full chunk: the next one, the rows before the last one read
+ * (the filter's other bindings stay), SCAN_CHUNK_GROWTH times larger up to
+ * SCAN_CHUNK_MAX. A caller that skips many rows (a search in the titles)
+ * reaches large chunks soon; one that stops at the first page reads one. */
+static int next_chunk(struct store_report_rows *it, db_stmt *st)
+{
+    db_reset(st);
+    if (it->in_chunk < it->chunk || it->last_seq <= 0)
+        return DB_DONE;
+    it->chunk = it->chunk * SCAN_CHUNK_GROWTH > SCAN_CHUNK_MAX
+                    ? SCAN_CHUNK_MAX
+                    : it->chunk * SCAN_CHUNK_GROWTH;
+    it->in_chunk = 0;
+    db_bind_int64(st, 1, it->last_seq);
+    db_bind_int64(st, 14, it->chunk);
+    return db_step(st);
 }
 
 int store_reports_next(struct store_report_rows *it, struct store_report *r)
@@ -471,10 +498,14 @@ int store_reports_next(struct store_report_rows *it, struct store_report *r)
     if (!st)
         return IS_ERR_NOTFOUND;
     int rc = db_step(st);
+    if (rc == DB_DONE)
+        rc = next_chunk(it, st);
     if (rc == DB_ROW) {
         read_report(st, r);
         if (!r->body)
             return IS_ERR_NOMEM;
+        it->in_chunk++;
+        it->last_seq = r->seq;
         store_col_copy(st, 31, r->title, sizeof(r->title));
         struct store_conn *c = it->c;
         /* the version is read at the first row, while the scan holds its

@@ -244,7 +244,7 @@ ST(REPORT_SAVE,
 ST(REPORTS_SCAN,
    "SELECT " REPORT_COLS_R ", "
    "coalesce(r.title, json_extract(r.body, '$.title')) "
-   "FROM reports r WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC")
+   "FROM reports r WHERE " REPORTS_WHERE_SQL "ORDER BY r.seq DESC LIMIT ?14")
 ST(REPORTS_WAITING,
    "SELECT " REPORT_COLS " FROM reports "
    "WHERE current_hop <> '' AND (coalesce((SELECT policy FROM hop_policies "

@@ -363,6 +363,77 @@ static int64_t plain_user(struct store_conn *c)
     return uid;
 }
 
+/* The reports scan reads in growing chunks (64, 256, 1024, 4096 rows),
+ * each one the rows before the last one read: over 1,500 reports, with
+ * filters that keep every row, every seventh row, and a start inside the
+ * table, every selected report comes once, newest first, across every
+ * chunk boundary, and nothing else. */
+static int scan_seqs(struct store_conn *c, const struct store_report_filter *f,
+                     int64_t *seqs, int max)
+{
+    struct store_report_rows it;
+    struct store_report r;
+    int n = 0, rc;
+    assert_int_equal(store_reports_open(c, f, &it), IS_OK);
+    while (!(rc = store_reports_next(&it, &r))) {
+        assert_true(n < max);
+        seqs[n++] = r.seq;
+        store_report_release(&r);
+    }
+    store_reports_close(&it);
+    assert_int_equal(rc, IS_ERR_NOTFOUND);
+    return n;
+}
+
+static void t_reports_scan_chunks(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "chunks.db");
+    struct store *s = open_ok(path, STORE_CREATE);
+    struct store_conn *c = store_acquire(s);
+    static const char *const orgs[] = {"hop", "nisc", "min", "op"};
+    plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
+    int64_t uid = plain_user(c);
+    enum { N = 1500 };
+    static int64_t seq_of[N];
+    assert_int_equal(store_begin(c), IS_OK);
+    for (int i = 0; i < N; i++) {
+        struct store_report r;
+        plain_report(&r, i, "hop", uid);
+        if (i % 7 == 3)
+            snprintf(r.kind, sizeof(r.kind), "info");
+        assert_int_equal(store_report_insert(c, &r), IS_OK);
+        seq_of[i] = r.seq;
+        if (i)
+            assert_true(seq_of[i] > seq_of[i - 1]);
+    }
+    assert_int_equal(store_commit(c), IS_OK);
+    static int64_t got[N + 1];
+    struct store_report_filter f = {
+        .all = true, .min_severity = -1, .now = NOW};
+    assert_int_equal(scan_seqs(c, &f, got, N + 1), N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(got[i], seq_of[N - 1 - i]);
+
+    f.kind = "info"; /* every seventh: chunks mostly empty of matches */
+    int n = scan_seqs(c, &f, got, N + 1), k = 0;
+    for (int i = N - 1; i >= 0; i--)
+        if (i % 7 == 3) {
+            assert_true(k < n);
+            assert_int_equal(got[k++], seq_of[i]);
+        }
+    assert_int_equal(n, k);
+
+    f.kind = NULL; /* from a cursor inside the table */
+    f.before_seq = seq_of[1000];
+    assert_int_equal(scan_seqs(c, &f, got, N + 1), 1000);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(got[i], seq_of[999 - i]);
+    store_put(s, c);
+    store_close(s);
+}
+
 /* The worker's statement of reports due to leave their hop selects exactly
  * those core/route.h's route_hop_due names: every policy (auto, review with
  * a limit, no stored policy: review, 30 min) x severity 0-5 x time waited
@@ -3599,6 +3670,7 @@ int main(void)
         cmocka_unit_test(t_sites_visible_matches_core),
         cmocka_unit_test(t_statement_helpers),
         cmocka_unit_test(t_reports_waiting_matches_core),
+        cmocka_unit_test(t_reports_scan_chunks),
         cmocka_unit_test(t_reports_waiting_outage_matches_core),
         cmocka_unit_test(t_reports_overdue_matches_core),
         cmocka_unit_test(t_provision_hop_lists),
