@@ -50,6 +50,10 @@ struct pg_conn {
      * clause, so that an index gives the order */
     size_t n_notnull;
     char **notnull;
+    /* pgc_batch_*: rows sent and not yet answered, rows answered, and the
+     * first row that failed (0: none) */
+    int batch_pending;
+    int64_t batch_done, batch_failed;
 };
 
 struct pg_stmt {
@@ -295,6 +299,106 @@ int pgc_exec_params(struct pg_conn *pc, const char *sql, int n,
         rc = IS_ERR_STORE;
     }
     PQclear(r);
+    return rc;
+}
+
+/* Reads the answers to the rows sent since the last sync: IS_OK, or
+ * IS_ERR_STORE with the first failed row in batch_failed. A failed row
+ * aborts the rest of the pipeline (PGRES_PIPELINE_ABORTED) and its
+ * transaction. */
+static int batch_sync(struct pg_conn *pc)
+{
+    PGconn *c = pc->conn;
+    int pending = pc->batch_pending;
+    pc->batch_pending = 0;
+    if (!PQpipelineSync(c)) {
+        set_err(pc, PQerrorMessage(c));
+        check_lost(pc);
+        return IS_ERR_STORE;
+    }
+    /* each row's result is followed by a NULL; the sync's result ends
+     * the batch; a broken connection ends it too (bounded: at most a few
+     * NULLs more than rows) */
+    int answered = 0, nulls = 0;
+    bool synced = false;
+    while (nulls <= pending + 8) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            nulls++;
+            if (PQstatus(c) == CONNECTION_BAD)
+                break;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            synced = true;
+            break;
+        }
+        answered++;
+        if (st == PGRES_FATAL_ERROR && !pc->batch_failed) {
+            set_result_err(pc, r);
+            pc->batch_failed = pc->batch_done + answered;
+        }
+        PQclear(r);
+    }
+    pc->batch_done += answered;
+    if (!synced) {
+        set_err(pc, PQerrorMessage(c));
+        pc->lost = true;
+        return IS_ERR_STORE;
+    }
+    return pc->batch_failed ? IS_ERR_STORE : IS_OK;
+}
+
+int pgc_batch_begin(struct pg_conn *pc, const char *sql, int n)
+{
+    pc->batch_pending = 0;
+    pc->batch_done = pc->batch_failed = 0;
+    PGresult *r = PQprepare(pc->conn, "pgc_batch", sql, n, NULL);
+    int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? IS_OK : IS_ERR_STORE;
+    if (rc) {
+        set_result_err(pc, r);
+        check_lost(pc);
+    }
+    PQclear(r);
+    if (!rc && !PQenterPipelineMode(pc->conn)) {
+        set_err(pc, PQerrorMessage(pc->conn));
+        rc = IS_ERR_STORE;
+    }
+    return rc;
+}
+
+int pgc_batch_add(struct pg_conn *pc, int n, const char *const *vals,
+                  const int *lens, const int *fmts)
+{
+    if (!PQsendQueryPrepared(pc->conn, "pgc_batch", n, vals, lens, fmts, 0)) {
+        set_err(pc, PQerrorMessage(pc->conn));
+        check_lost(pc);
+        return IS_ERR_STORE;
+    }
+    if (++pc->batch_pending >= PGC_BATCH_ROWS)
+        return batch_sync(pc);
+    return IS_OK;
+}
+
+int pgc_batch_end(struct pg_conn *pc, int64_t *failed_row)
+{
+    int rc = pc->batch_pending ? batch_sync(pc) : IS_OK;
+    if (!PQexitPipelineMode(pc->conn) && !rc) {
+        set_err(pc, PQerrorMessage(pc->conn));
+        rc = IS_ERR_STORE;
+    }
+    if (failed_row)
+        *failed_row = pc->batch_failed;
+    if (!rc) {
+        PGresult *r = PQexec(pc->conn, "DEALLOCATE pgc_batch");
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+            set_result_err(pc, r);
+            rc = IS_ERR_STORE;
+        }
+        PQclear(r);
+    }
     return rc;
 }
 

@@ -44,6 +44,20 @@ int pgc_query_int_params(struct pg_conn *pc, const char *sql, int n,
  * IS_ERR_STORE (the message in pgc_errmsg). */
 int pgc_exec_params(struct pg_conn *pc, const char *sql, int n,
                     const char *const *vals, const int *lens, const int *fmts);
+/* Many rows of one statement sent in libpq's pipeline mode, answered
+ * every PGC_BATCH_ROWS rows (one round trip per batch instead of per row;
+ * migrate-store's copy). pgc_batch_begin prepares sql (n parameters) and
+ * enters pipeline mode; pgc_batch_add sends one row (parameters as in
+ * pgc_exec_params; they may be reused when it returns); pgc_batch_end
+ * reads the last answers and leaves pipeline mode. Each returns IS_OK or
+ * IS_ERR_STORE (the message in pgc_errmsg); a failed row fails the
+ * transaction, and pgc_batch_end sets *failed_row to its number from 1
+ * (0: none failed). After an error, call pgc_batch_end and roll back. */
+#define PGC_BATCH_ROWS 256
+int pgc_batch_begin(struct pg_conn *pc, const char *sql, int n);
+int pgc_batch_add(struct pg_conn *pc, int n, const char *const *vals,
+                  const int *lens, const int *fmts);
+int pgc_batch_end(struct pg_conn *pc, int64_t *failed_row);
 /* The open transaction has failed (only ROLLBACK is taken now). */
 bool pgc_tx_failed(const struct pg_conn *pc);
 /* The last error's message ("" when none). */

@@ -184,8 +184,15 @@ static int copy_table(sqlite3 *db, struct pg_conn *pc, const char *t,
     const char *vals[COPY_MAX_COLS];
     int lens[COPY_MAX_COLS], fmts[COPY_MAX_COLS];
     char nums[COPY_MAX_COLS][32];
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    int s = SQLITE_DONE;
+    /* the rows go in batches (pipeline mode): one round trip per
+     * PGC_BATCH_ROWS rows, not per row */
+    if (pgc_batch_begin(pc, buf_str(&ins), ncols)) {
+        snprintf(err, errlen, "%s: %s", t, pgc_errmsg(pc));
+        goto out;
+    }
+    bool sent = true;
+    while (sent && (s = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < ncols; i++) {
             lens[i] = 0;
             fmts[i] = 0;
@@ -211,13 +218,18 @@ static int copy_table(sqlite3 *db, struct pg_conn *pc, const char *t,
             default: vals[i] = (const char *)sqlite3_column_text(st, i); break;
             }
         }
-        if (pgc_exec_params(pc, buf_str(&ins), ncols, vals, lens, fmts)) {
-            snprintf(err, errlen, "%s: row %lld: %s", t, (long long)*rows + 1,
+        sent = !pgc_batch_add(pc, ncols, vals, lens, fmts);
+        if (sent)
+            (*rows)++;
+    }
+    int64_t bad = 0;
+    if (pgc_batch_end(pc, &bad) || !sent) {
+        if (bad)
+            snprintf(err, errlen, "%s: row %lld: %s", t, (long long)bad,
                      pgc_errmsg(pc));
-            rc = IS_ERR_STORE;
-            goto out;
-        }
-        (*rows)++;
+        else
+            snprintf(err, errlen, "%s: %s", t, pgc_errmsg(pc));
+        goto out;
     }
     if (s != SQLITE_DONE)
         goto fail;

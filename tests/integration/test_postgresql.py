@@ -7,6 +7,7 @@ The whole integration suite runs on PostgreSQL with INFRASHARE_TEST_PG
 (conftest.py); this file runs in the default suite, so the engine is
 tested on every run.
 """
+import sqlite3
 import subprocess
 from datetime import datetime, timezone
 
@@ -269,3 +270,42 @@ def test_migrate_store_sqlite_to_postgresql(pg, tmp_path_factory):
     finally:
         h.stop()
     assert sqlite_db.exists()  # the source is left as it was
+
+
+def test_migrate_store_failed_row_is_named_and_nothing_written(
+        pg, tmp_path_factory):
+    """The copy sends rows in batches (pipeline mode, 256 rows to a round
+    trip): a row PostgreSQL refuses in the middle of a batch is named by
+    its table and number, the destination keeps no row (one transaction),
+    and once the source is mended the same destination takes the move."""
+    h = Hub(tmp_path_factory.mktemp("migbad"), demo=True)
+    h.db = h.dir / "hub.db"  # the source is SQLite on either engine's run
+    h.init()
+    src = sqlite3.connect(h.db)
+    n_orgs = src.execute("SELECT count(*) FROM orgs").fetchone()[0]
+    assert n_orgs > 600  # the 300th row is inside the second batch
+    rowid, name = src.execute(
+        "SELECT rowid, name_en FROM orgs ORDER BY rowid LIMIT 1 OFFSET 299"
+    ).fetchone()
+    # text that is not UTF-8: SQLite keeps its bytes, PostgreSQL refuses it
+    src.execute("UPDATE orgs SET name_en = name_en || CAST(X'FF' AS TEXT) "
+                "WHERE rowid = ?", (rowid,))
+    src.commit()
+    uri = pg.create_db("migbad")
+    r = h.cli("migrate-store", "--to", uri, check=False)
+    assert r.returncode != 0
+    assert "orgs: row 300:" in r.stderr, r.stderr
+    # the schema is made first; the rows go in one transaction: none kept
+    assert pg.psql("SELECT (SELECT count(*) FROM orgs) + (SELECT count(*) "
+                   "FROM users) + (SELECT count(*) FROM audit)",
+                   db="migbad") == "0"
+
+    src.execute("UPDATE orgs SET name_en = ? WHERE rowid = ?", (name, rowid))
+    src.commit()
+    src.close()
+    r = h.cli("migrate-store", "--to", uri)
+    assert "each table's count equal" in r.stdout, r.stdout
+    assert pg.psql("SELECT count(*) FROM orgs", db="migbad") == str(n_orgs)
+    assert pg.psql("SELECT name_en FROM orgs ORDER BY id", db="migbad") == \
+        "\n".join(x for (x,) in sqlite3.connect(h.db).execute(
+            "SELECT name_en FROM orgs ORDER BY id"))
