@@ -9,8 +9,13 @@
 #   bench_make_hub DIR           fresh hub.db with the national registry + demo
 #   bench_token DIR              prints an API token for nisc-analyst
 #   bench_start_daemon DIR T LOG [extra args]
-#                                starts infrashared --threads T, waits for the
-#                                port file (deadline); sets DAEMON_PID/PORT
+#                                starts infrashared --threads T on DIR/hub.db
+#                                (or on $BENCH_HUB_DB when set: a PostgreSQL
+#                                URI), waits for the port file (deadline);
+#                                sets DAEMON_PID/PORT
+#   bench_pg_start VAR DBNAME    a throwaway PostgreSQL 15 server with database
+#                                DBNAME (bench/lib/pg_server.py); its URI in
+#                                VAR; stopped and removed at exit
 #   bench_stop_pid PID [SIG]     SIGTERM (default), waits with a deadline,
 #                                SIGKILL if needed; prints the exit status
 #   bench_wait_idle PID          waits until the process uses no CPU
@@ -36,6 +41,7 @@ BENCH_LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 
 BENCH_PIDS=()
 BENCH_TMPDIRS=()
+BENCH_PG_DIRS=()
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -114,7 +120,7 @@ bench_start_daemon() {
     shift 3
     local pf="$dir/port.$threads.$RANDOM"
     rm -f "$pf"
-    "$IS_DAEMON" --db "$dir/hub.db" --listen 127.0.0.1 --port 0 \
+    "$IS_DAEMON" --db "${BENCH_HUB_DB:-$dir/hub.db}" --listen 127.0.0.1 --port 0 \
         --port-file "$pf" --threads "$threads" \
         --log-level "$BENCH_LOG_LEVEL" "$@" 2>"$logf" &
     DAEMON_PID=$!
@@ -194,6 +200,9 @@ bench_cleanup() {
         [ -n "$p" ] || continue
         bench_alive "$p" && bench_stop_pid "$p" TERM
     done
+    for d in "${BENCH_PG_DIRS[@]:-}"; do
+        [ -n "$d" ] && "$PY" "$BENCH_DIR/lib/pg_server.py" stop "$d"
+    done
     if [ "${BENCH_KEEP:-0}" != 1 ]; then
         for d in "${BENCH_TMPDIRS[@]:-}"; do
             [ -n "$d" ] && [ -d "$d" ] && rm -rf -- "$d"
@@ -206,6 +215,19 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# bench_pg_start VAR DBNAME: a throwaway PostgreSQL 15 server (initdb in a
+# temporary folder, loopback only, settings as shipped) with database
+# DBNAME; its URI in VAR. The EXIT trap stops it and removes its folder.
+bench_pg_start() {
+    local out
+    [ -x /usr/lib/postgresql/15/bin/initdb ] ||
+        die "PostgreSQL 15 missing: run $ROOT/scripts/deps.sh postgres"
+    out=$("$PY" "$BENCH_DIR/lib/pg_server.py" start "$ROOT" "$2") ||
+        die "PostgreSQL did not start"
+    BENCH_PG_DIRS+=("${out#* }")
+    printf -v "$1" '%s' "${out%% *}"
+}
 
 # What was measured: commit, whether the tree was dirty, binary checksums.
 bench_buildinfo() {

@@ -3,7 +3,9 @@
 # 100,000 reports in the database.
 #
 #   bench/report_listing.sh
-#   env: BENCH_REPORTS=100000     reports to seed (default 100000)
+#   env: BENCH_ENGINE=sqlite      or postgresql (issue 17: see step 1b)
+#        BENCH_REPORTS=100000     reports to seed (default 100000; 1000000
+#                                 on postgresql)
 #        BENCH_ROUNDS=2           rounds (default 2)
 #        BENCH_DURATION=10s       wrk duration (default 10s)
 #        BENCH_LIST_THREADS=4     infrashared --threads (default 4)
@@ -12,6 +14,12 @@
 #    reports straight into its database in one transaction (see that file
 #    for the mix: ranges, routes, states, originators over all demo
 #    operators; every report has reached NISC).
+# 1b. BENCH_ENGINE=postgresql: after the reminder backlog is drained
+#    (below), a throwaway PostgreSQL 15 server (bench/lib/pg_server.py,
+#    settings as shipped: fsync and synchronous_commit on) and
+#    `infrashare migrate-store --to` it, the product's own move, timed;
+#    then VACUUM (ANALYZE), as after any bulk load. From there on the
+#    tokens, the daemon and the counts use the PostgreSQL database.
 # 2. infrashared on it; one API token each for nisc-analyst,
 #    op-banking-0001, fsa-desk and ceptoar-banking-secretariat (issue 17's
 #    target names NISC, a ministry and a secretariat). Before the measured
@@ -42,13 +50,21 @@
 # Raw outputs: bench/out/<stamp>/listing/
 . "$(dirname "$0")/common.sh"
 
-NREPORTS=${BENCH_REPORTS:-100000}
+ENGINE=${BENCH_ENGINE:-sqlite}
+case $ENGINE in
+sqlite) NREPORTS=${BENCH_REPORTS:-100000} ;;
+postgresql) NREPORTS=${BENCH_REPORTS:-1000000} ;;
+*) die "BENCH_ENGINE must be sqlite or postgresql, not $ENGINE" ;;
+esac
+# the reminder backlog grows with the reports: 120 s for 100,000
+DRAIN_S=${BENCH_DRAIN_S:-$((NREPORTS / 100000 * 120 > 120 ? NREPORTS / 100000 * 120 : 120))}
 ROUNDS=${BENCH_ROUNDS:-2}
 DURATION=${BENCH_DURATION:-10s}
 DTHREADS=${BENCH_LIST_THREADS:-4}
 CLK_TCK=$(getconf CLK_TCK)
 
 need wrk curl sqlite3
+[ "$ENGINE" = sqlite ] || need psql
 bench_build
 OUT=$(bench_outdir listing)
 bench_machine >"$OUT/machine.txt"
@@ -97,7 +113,13 @@ VPATH[nisc-green]='/api/v1/reports?limit=50&q=TLP:GREEN'
 VUSER[nisc-q-all]=nisc-analyst
 VPATH[nisc-q-all]='/api/v1/reports?limit=50&q=TLP:'
 
-db_q() { sqlite3 "$HUB/hub.db" "$1"; }
+db_q() {
+    if [ -n "${BENCH_HUB_DB:-}" ]; then
+        psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$BENCH_HUB_DB" -c "$1"
+    else
+        sqlite3 "$HUB/hub.db" "$1"
+    fi
+}
 # Overdue reports the worker has not sent a due reminder for yet (the
 # condition of REPORTS_REMIND in src/store/store_sql.h).
 to_remind() {
@@ -121,7 +143,7 @@ n0=$(to_remind)
 t0=$SECONDS
 bench_start_daemon "$HUB" "$DTHREADS" "$DLOG0" --tick-ms 100
 left=$n0
-for ((i = 0; i < 240 && SECONDS - t0 < 120; i++)); do
+for ((i = 0; i < DRAIN_S * 2 && SECONDS - t0 < DRAIN_S; i++)); do
     left=$(to_remind)
     [ "$left" = 0 ] && break
     sleep 0.5
@@ -131,6 +153,24 @@ echo "reminder backlog: $n0 reports to remind, $left left after $((SECONDS - t0)
     "(--tick-ms 100), reminders rows: $(db_q 'SELECT count(*) FROM reminders')," \
     "drain daemon $STOP_RESULT" | tee -a "$OUT/seed.txt" >&2
 grep '"level":"error"' "$DLOG0" >"$OUT/daemon.drain.errors.log" || true
+
+# ---- 1b. the hub moved to PostgreSQL ----
+if [ "$ENGINE" = postgresql ]; then
+    bench_pg_start PG_URI hub
+    log "migrate-store to PostgreSQL 15 ($PG_URI)"
+    M_T0=$(date +%s.%N)
+    "$IS_CLI" --db "$HUB/hub.db" migrate-store --to "$PG_URI" \
+        >"$OUT/migrate.txt" 2>&1 || { cat "$OUT/migrate.txt" >&2; die "migrate-store failed"; }
+    echo "migrate-store wall_s=$(awk -v a="$M_T0" -v b="$(date +%s.%N)" \
+        'BEGIN{printf "%.1f", b-a}')" >>"$OUT/migrate.txt"
+    BENCH_HUB_DB=$PG_URI
+    db_q 'VACUUM (ANALYZE)'
+    {
+        echo "engine: PostgreSQL $(db_q 'SHOW server_version'), fsync $(db_q 'SHOW fsync'), synchronous_commit $(db_q 'SHOW synchronous_commit'), shared_buffers $(db_q 'SHOW shared_buffers')"
+        echo "database size after the move: $(db_q "SELECT pg_size_pretty(pg_database_size('hub'))")"
+    } >>"$OUT/machine.txt"
+    cat "$OUT/migrate.txt" >&2
+fi
 
 DLOG=$HUB/daemon.log
 bench_start_daemon "$HUB" "$DTHREADS" "$DLOG"
@@ -265,7 +305,9 @@ for l in open(sys.argv[1]):
     echo
     echo "first page of each view (one curl before the runs):"
     sed 's/^/  /' "$OUT/views.txt"
+    echo "engine: $ENGINE, $NREPORTS reports"
     echo "seeding: $(tr '\n' ' ' <"$OUT/seed.txt")"
+    [ "$ENGINE" = sqlite ] || echo "move: $(tr '\n' ' ' <"$OUT/migrate.txt")"
     echo "infrashared --threads $DTHREADS, wrk -t2 -c16 -d$DURATION --latency, $ROUNDS rounds"
     echo "stop: $STOP; daemon error lines: $(lines "$OUT/daemon.errors.log")"
     sed 's/^/db after: /' "$OUT/db_after.txt"
