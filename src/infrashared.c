@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "service/guideline.h"
 #include "service/app.h"
+#include "service/auth.h"
 #include "service/alerts.h"
 #include "service/exercise_run.h"
 #include "service/provision.h"
@@ -634,6 +635,12 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     log_event(LOG_INFO, "listening", "url", json_string(url), "port",
               json_integer(bound), "db", json_string(db_name), "threads",
               json_integer(cfg->threads), "node", json_string(cfg->node), NULL);
+    if (auth_test_kdf())
+        log_event(LOG_WARN,
+                  "test build (-Dtest_kdf=true): new passwords are hashed "
+                  "at Argon2id's minimum cost; never run it with real "
+                  "passwords",
+                  NULL);
     if (cfg->test_mode)
         log_event(LOG_WARN,
                   "test mode: loopback site URLs and 1 s intervals "

@@ -75,6 +75,9 @@ void auth_limits_release(struct auth_limits *l);
 
 /* Argon2id hash (libsodium string form) into out. IS_ERR_NOMEM. */
 int auth_hash_password(const char *pw, char *out, size_t outlen);
+/* True in a build made with -Dtest_kdf=true: new hashes at Argon2id's
+ * minimum cost, for the test suites only (the daemon warns at start). */
+bool auth_test_kdf(void);
 /* Password policy: AUTH_PW_MIN..AUTH_PW_MAX bytes. */
 bool auth_password_ok(const char *pw);
 /* A user name: 2 to 64 of a-z 0-9 . _ -, starting with a letter or digit.
