@@ -374,6 +374,9 @@ test('a peer removed after a confirmation in the page', async () => {
   await p.locator('#status').getByText('削除しました').waitFor();
   await card(p, s.closed.id).waitFor({ state: 'detached' });
   assert.ok(!(await peersApi()).some((y) => y.id === s.closed.id));
+  // the card goes when the page is cleared for its reload; the list is
+  // drawn again (summary and cards together) once the peers are read
+  await p.locator('#tx-peers #tx-summary').waitFor();
   assert.equal(await p.locator('section.tx-peer').count(), 2);
   await check(b, 'taxii-removed-ja-1366', '1366');
 });

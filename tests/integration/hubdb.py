@@ -43,7 +43,9 @@ Write SQL both engines accept: no PRAGMA, sqlite_master, rowid (on
 PostgreSQL only scopes and c4tap_indicators have a rowid column), x'..' or
 zeroblob() (pass bytes as a parameter), INSERT OR IGNORE (ON CONFLICT DO
 NOTHING), json_extract(), lastrowid (INSERT ... RETURNING id).
-drop_trigger() drops a trigger on either engine; exists() tells whether
+write(db, fn) runs fn(con) in a transaction and runs it again when a live
+daemon's writers deadlocked it. drop_trigger() drops a trigger on either
+engine; exists() tells whether
 init made the database; contents() gives what a database holds as bytes
 (to hash it, or to search it for a secret).
 """
@@ -87,6 +89,35 @@ def connect(db, timeout=5.0, readonly=False, rows=None):
     if rows == "named":
         con.row_factory = sqlite3.Row
     return con
+
+
+def _transient(e):
+    """A failure the daemon's own writers can cause a test's transaction
+    (and a retry of the whole transaction mends): PostgreSQL's deadlock
+    and serialization failures, and a lock not had within the timeout."""
+    if psycopg2 and isinstance(e, psycopg2.Error):
+        return e.pgcode in ("40P01", "40001", "55P03")
+    return (isinstance(e, sqlite3.OperationalError) and
+            "locked" in str(e))
+
+
+def write(db, fn, timeout=10.0, attempts=20):
+    """Runs fn(con) in one transaction on the hub database db and commits;
+    the whole transaction again when the running daemon's writers made it
+    fail (_transient), up to attempts times. For tests that change rows a
+    live daemon also writes (moving a drill's times into the past: the
+    test's UPDATEs take the rows in another order than the daemon's
+    delivery worker, and PostgreSQL then aborts one of the two)."""
+    for i in range(attempts):
+        con = connect(db, timeout=timeout)
+        try:
+            with con:
+                return fn(con)
+        except Error as e:
+            if not _transient(e) or i == attempts - 1:
+                raise
+        finally:
+            con.close()
 
 
 def drop_trigger(con, name, table, if_exists=False):

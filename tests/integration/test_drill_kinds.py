@@ -71,12 +71,7 @@ def start(h, user, status=201, **body):
 
 
 def db_write(h, sql, *args):
-    con = hubdb.connect(h.db, timeout=10)
-    try:
-        with con:
-            con.execute(sql, args)
-    finally:
-        con.close()
+    hubdb.write(h.db, lambda con: con.execute(sql, args))
 
 
 def shift(h, drill, seconds):
@@ -85,30 +80,29 @@ def shift(h, drill, seconds):
     injected clock of these tests."""
     adv = h.db_rows("SELECT advisory_id FROM drills WHERE id = ?",
                     drill)[0]["advisory_id"]
-    con = hubdb.connect(h.db, timeout=10)
-    try:
-        with con:
-            s = seconds
-            con.execute("UPDATE drills SET created_at = created_at - ? "
-                        "WHERE id = ?", (s, drill))
-            con.execute("UPDATE advisories SET created_at = created_at - ? "
-                        "WHERE id = ?", (s, adv))
-            con.execute("UPDATE advisory_recipients SET released_at = "
-                        "released_at - ?1, delivered_at = delivered_at - ?1, "
-                        "acked_at = acked_at - ?1, escalated_at = "
-                        "escalated_at - ?1 WHERE advisory_id = ?2", (s, adv))
-            con.execute("UPDATE advisory_hops SET arrived_at = arrived_at - "
-                        "?1, relayed_at = relayed_at - ?1 WHERE advisory_id "
-                        "= ?2", (s, adv))
-            con.execute("UPDATE deliveries SET created_at = created_at - ?1, "
-                        "delivered_at = delivered_at - ?1, next_at = next_at "
-                        "- ?1 WHERE advisory_id = ?2", (s, adv))
-            t = con.execute("SELECT created_at FROM drills WHERE id = ?",
-                            (drill,)).fetchone()[0]
-            con.execute("UPDATE drills SET fy = ? WHERE id = ?",
-                        (fiscal_year(t), drill))
-    finally:
-        con.close()
+
+    def move(con):
+        s = seconds
+        con.execute("UPDATE drills SET created_at = created_at - ? "
+                    "WHERE id = ?", (s, drill))
+        con.execute("UPDATE advisories SET created_at = created_at - ? "
+                    "WHERE id = ?", (s, adv))
+        con.execute("UPDATE advisory_recipients SET released_at = "
+                    "released_at - ?1, delivered_at = delivered_at - ?1, "
+                    "acked_at = acked_at - ?1, escalated_at = "
+                    "escalated_at - ?1 WHERE advisory_id = ?2", (s, adv))
+        con.execute("UPDATE advisory_hops SET arrived_at = arrived_at - "
+                    "?1, relayed_at = relayed_at - ?1 WHERE advisory_id "
+                    "= ?2", (s, adv))
+        con.execute("UPDATE deliveries SET created_at = created_at - ?1, "
+                    "delivered_at = delivered_at - ?1, next_at = next_at "
+                    "- ?1 WHERE advisory_id = ?2", (s, adv))
+        t = con.execute("SELECT created_at FROM drills WHERE id = ?",
+                        (drill,)).fetchone()[0]
+        con.execute("UPDATE drills SET fy = ? WHERE id = ?",
+                    (fiscal_year(t), drill))
+
+    hubdb.write(h.db, move)
 
 
 def all_delivered(h, adv, n):

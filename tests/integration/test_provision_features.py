@@ -658,8 +658,7 @@ def test_drill_messages_report_and_comparison(phub, hook, smtp):
     # (test_drill_kinds.py covers the rule; here both are backdated)
     assert rep2["comparison"] is None
     assert rep2["comparison_status"] == "pending"
-    con = hubdb.connect(phub.db, timeout=10)
-    with con:
+    def backdate(con):
         con.execute("UPDATE drills SET created_at = created_at - 2 * 86400")
         con.execute("UPDATE advisories SET created_at = created_at - "
                     "2 * 86400 WHERE drill = 1")
@@ -667,7 +666,8 @@ def test_drill_messages_report_and_comparison(phub, hook, smtp):
                     "2 * 86400, delivered_at = delivered_at - 2 * 86400 "
                     "WHERE advisory_id IN (SELECT id FROM advisories WHERE "
                     "drill = 1)")
-    con.close()
+
+    hubdb.write(phub.db, backdate)
     rep2 = phub.ok("GET", f"/api/v1/drills/{d2['id']}/report", "nisc-a")
     c = rep2["comparison"]
     assert c["previous_drill"] == d1["id"]
