@@ -24,7 +24,9 @@ passed=0
 failed=0
 failures=()
 
-note() { printf '\n=== %s\n' "$*"; }
+# each stage's heading carries the seconds since the start, so a slow
+# stage shows in the log
+note() { printf '\n=== [%ds] %s\n' "$SECONDS" "$*"; }
 
 # add_counts NAME PASSED FAILED
 add_counts() {
