@@ -1326,6 +1326,12 @@ void probe_engine_stats(const struct probe_engine *e, struct probe_stats *s)
     s->lag_max_ms = e->lag_max_ms;
 }
 
+void probe_engine_wakeup(struct probe_engine *e)
+{
+    if (e)
+        curl_multi_wakeup(e->multi);
+}
+
 void probe_engine_destroy(struct probe_engine *e)
 {
     if (!e)

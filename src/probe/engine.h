@@ -113,6 +113,9 @@ int probe_engine_step(struct probe_engine *e, int timeout_ms);
  * error of a failed step. */
 int probe_engine_run(struct probe_engine *e, volatile sig_atomic_t *stop);
 void probe_engine_stats(const struct probe_engine *e, struct probe_stats *s);
+/* Ends the wait of a probe_engine_step now (any thread may call it: the
+ * owner's thread returns at once, e.g. to see that it must stop). */
+void probe_engine_wakeup(struct probe_engine *e);
 void probe_engine_destroy(struct probe_engine *e);
 
 #endif

@@ -246,6 +246,7 @@ void obs_prober_stop(struct obs_prober *p)
     if (!p)
         return;
     atomic_store(&p->stop, true);
+    probe_engine_wakeup(p->eng); /* not after its wait of up to 200 ms */
     pthread_join(p->th, NULL);
     probe_engine_destroy(p->eng);
     sites_free(p->sites, p->nsites);
