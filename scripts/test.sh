@@ -144,10 +144,11 @@ copies=$(perl -0ne 'while (/\bsnprintf\s*\(([^;]*?),\s*"%s"\s*,/g) { print "$ARG
 if [ -n "$copies" ]; then echo "$copies"; add_counts copies 0 1; else add_counts copies 1 0; fi
 
 note "formatting (.clang-format)"
-unformatted=$(find src tests/unit bench tools -name '*.[ch]' | sort \
-    | while read -r f; do
-        clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"
-    done)
+# one clang-format per file, on every core
+unformatted=$(find src tests/unit bench tools -name '*.[ch]' -print0 \
+    | xargs -0 -P "$(nproc)" -n 1 sh -c \
+        'clang-format --dry-run --Werror "$1" >/dev/null 2>&1 || echo "$1"' sh \
+    | sort)
 if [ -n "$unformatted" ]; then
     echo "not formatted (run: clang-format -i FILE):"; echo "$unformatted"
     add_counts format 0 1

@@ -125,17 +125,24 @@ TEST_PG = os.environ.get("INFRASHARE_TEST_PG")
 if not TEST_PG and os.environ.get("INFRASHARE_TEST_ENGINE") == "postgresql":
     import pgserver
 
-    _server = pgserver.PgServer().start()
+    # fsync=off: this server lives as long as the test process and never
+    # has to survive the machine's crash (a process killed still leaves
+    # its writes to the kernel); commits still wait for the WAL write.
+    # The failover and crash tests start servers of their own, with fsync
+    # (test_nodes.py, test_postgresql.py).
+    _server = pgserver.PgServer(settings=["fsync=off"]).start()
     atexit.register(_server.remove)
     TEST_PG = _server.uri().rsplit("/", 1)[0]
     os.environ["INFRASHARE_TEST_PG"] = TEST_PG
 
 
 def pg_database(template=None):
-    """A new PostgreSQL database on TEST_PG, empty or a copy of template:
-    its URI."""
+    """A new PostgreSQL database on TEST_PG, empty or a copy of template
+    (copied file by file: STRATEGY FILE_COPY takes half the time of the
+    default for the demo database): its URI."""
     name = "hub_" + os.urandom(8).hex()
-    sql = f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")
+    sql = f"CREATE DATABASE {name}" + (
+        f" TEMPLATE {template} STRATEGY FILE_COPY" if template else "")
     subprocess.run(["psql", "-q", "-d", TEST_PG + "/postgres", "-c", sql],
                    check=True, capture_output=True, timeout=120)
     return TEST_PG + "/" + name
@@ -177,7 +184,10 @@ def _template(demo):
 class Hub:
     def __init__(self, workdir: Path, demo=False, data=DATA):
         self.dir = workdir
-        self.db = pg_database() if TEST_PG else workdir / "hub.db"
+        # on PostgreSQL the database is made when first asked for (db):
+        # a fixture's hub becomes a copy of the template instead, and a
+        # test may name a database of its own
+        self._db = None if TEST_PG else workdir / "hub.db"
         self.data = data
         self.demo = demo
         self.proc = None
@@ -187,6 +197,18 @@ class Hub:
         self.metrics_token = "metrics-" + os.urandom(16).hex()
         # extra infrashared flags (e.g. ["--test-mode"])
         self.daemon_args = []
+
+    @property
+    def db(self):
+        """The hub's database: an SQLite file's path or a postgresql://
+        URI (an empty database, made on first use)."""
+        if self._db is None:
+            self._db = pg_database()
+        return self._db
+
+    @db.setter
+    def db(self, value):
+        self._db = value
 
     # ---- command line ----
     def cli(self, *args, check=True, input=None, env=None):

@@ -69,7 +69,7 @@ static void test_values(void **state)
     /* insertion order kept */
     json_t *p = json_object();
     for (int i = 20; i > 0; i--) {
-        char k[8];
+        char k[16];
         snprintf(k, sizeof k, "k%d", i);
         json_object_set_new(p, k, json_integer(i));
     }
