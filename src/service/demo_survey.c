@@ -58,21 +58,27 @@ static bool untouched(const char *org)
 struct org_list {
     char (*ids)[64];
     char (*sectors)[64];
-    size_t n;
+    size_t n, cap;
 };
 
-/* The operators asked in campaign id, by sector (in id order). */
+/* The operators asked in campaign id, by sector (in id order). The
+ * arrays grow by doubling: one more row per realloc copied them all
+ * again for each of the ~5,000 operators. */
 static int resp_one(void *ctx, const struct store_survey_resp *r)
 {
     struct org_list *l = ctx;
-    char(*ids)[64] = realloc(l->ids, (l->n + 1) * sizeof(*ids));
-    if (!ids)
-        return IS_ERR_NOMEM;
-    l->ids = ids;
-    char(*sec)[64] = realloc(l->sectors, (l->n + 1) * sizeof(*sec));
-    if (!sec)
-        return IS_ERR_NOMEM;
-    l->sectors = sec;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char(*ids)[64] = realloc(l->ids, cap * sizeof(*ids));
+        if (!ids)
+            return IS_ERR_NOMEM;
+        l->ids = ids;
+        char(*sec)[64] = realloc(l->sectors, cap * sizeof(*sec));
+        if (!sec)
+            return IS_ERR_NOMEM;
+        l->sectors = sec;
+        l->cap = cap;
+    }
     util_xcopy(l->ids[l->n], sizeof(l->ids[l->n]), r->org_id);
     util_xcopy(l->sectors[l->n], sizeof(l->sectors[l->n]), r->sector_id);
     l->n++;
