@@ -16,11 +16,14 @@
 #include "store/db_pg.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "common/common.h"
 #include "common/util.h"
@@ -212,6 +215,127 @@ int pgc_open(const char *uri, struct pg_conn **out, char *errbuf, size_t errlen)
     }
     *out = pc;
     return IS_OK;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A node's pool was n connects one after another, ~14 ms each (the
+ * server forks a backend and authenticates): here they overlap. The
+ * store's first connection is still opened with pgc_open, whose
+ * connect_timeout libpq enforces; the non-blocking connect does not, so
+ * the wait is bounded here. */
+int pgc_open_many(const char *uri, struct pg_conn **out, int n, char *errbuf,
+                  size_t errlen)
+{
+    if (n <= 0)
+        return IS_OK;
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    PGconn **cs = calloc((size_t)n, sizeof(*cs));
+    PostgresPollingStatusType *st = calloc((size_t)n, sizeof(*st));
+    struct pollfd *fds = calloc((size_t)n, sizeof(*fds));
+    int *idx = calloc((size_t)n, sizeof(*idx));
+    int rc = IS_OK;
+    const char *why = NULL;
+    if (!cs || !st || !fds || !idx) {
+        rc = IS_ERR_NOMEM;
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        cs[i] = PQconnectStart(uri);
+        if (!cs[i]) {
+            rc = IS_ERR_NOMEM;
+            goto done;
+        }
+        if (PQstatus(cs[i]) == CONNECTION_BAD) {
+            why = PQerrorMessage(cs[i]);
+            rc = IS_ERR_IO;
+            goto done;
+        }
+        st[i] = PGRES_POLLING_WRITING; /* as libpq says to begin */
+    }
+    int64_t deadline = mono_ms() + 10000;
+    for (;;) {
+        int pending = 0;
+        for (int i = 0; i < n; i++) {
+            if (st[i] == PGRES_POLLING_OK)
+                continue;
+            if (st[i] == PGRES_POLLING_FAILED) {
+                why = PQerrorMessage(cs[i]);
+                rc = IS_ERR_IO;
+                goto done;
+            }
+            fds[pending].fd = PQsocket(cs[i]);
+            fds[pending].events =
+                st[i] == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+            fds[pending].revents = 0;
+            idx[pending++] = i;
+        }
+        if (!pending)
+            break;
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) {
+            why = "timed out connecting";
+            rc = IS_ERR_IO;
+            goto done;
+        }
+        int r = poll(fds, (nfds_t)pending, (int)left);
+        if (r < 0 && errno != EINTR) {
+            why = "poll failed";
+            rc = IS_ERR_IO;
+            goto done;
+        }
+        for (int k = 0; r > 0 && k < pending; k++)
+            if (fds[k].revents)
+                st[idx[k]] = PQconnectPoll(cs[idx[k]]);
+    }
+    for (int i = 0; i < n; i++) {
+        struct pg_conn *pc = calloc(1, sizeof(*pc));
+        if (!pc || !(pc->uri = strdup(uri))) {
+            free(pc);
+            rc = IS_ERR_NOMEM;
+            goto done;
+        }
+        pc->conn = cs[i];
+        cs[i] = NULL;
+        pc->gen = 1;
+        out[i] = pc;
+        if (session_setup(pc)) {
+            snprintf(errbuf, errlen, "PostgreSQL session setup failed: %s",
+                     pc->err);
+            rc = IS_ERR_STORE;
+            goto done;
+        }
+    }
+done:
+    if (rc && why) {
+        /* libpq's message names hosts and ports, never the password */
+        snprintf(errbuf, errlen, "cannot connect to PostgreSQL: %s", why);
+        size_t len = strlen(errbuf);
+        while (len && (errbuf[len - 1] == '\n' || errbuf[len - 1] == ' '))
+            errbuf[--len] = '\0';
+    } else if (rc == IS_ERR_NOMEM) {
+        util_xcopy(errbuf, errlen,
+                   "cannot connect to PostgreSQL: out of memory");
+    }
+    for (int i = 0; cs && i < n; i++)
+        if (cs[i])
+            PQfinish(cs[i]);
+    if (rc)
+        for (int i = 0; i < n; i++) {
+            pgc_close(out[i]);
+            out[i] = NULL;
+        }
+    free(cs);
+    free(st);
+    free(fds);
+    free(idx);
+    return rc;
 }
 
 void pgc_close(struct pg_conn *pc)

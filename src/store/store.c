@@ -1084,7 +1084,19 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
     if (!rc)
         rc = migrate(&s->conns[0], name, errbuf, errlen);
     s->nconn = rc ? 0 : 1;
-    for (int i = 1; !rc && i < nconn; i++) {
+    if (!rc && pg && nconn > 1) {
+        /* the rest of the pool at once (pgc_open_many) */
+        struct pg_conn **pcs = calloc((size_t)nconn - 1, sizeof(*pcs));
+        rc = pcs ? pgc_open_many(path, pcs, nconn - 1, errbuf, errlen)
+                 : IS_ERR_NOMEM;
+        for (int i = 1; !rc && i < nconn; i++) {
+            memset(&s->conns[i], 0, sizeof(s->conns[i]));
+            s->conns[i].pg = pcs[i - 1];
+            s->nconn = i + 1;
+        }
+        free(pcs);
+    }
+    for (int i = s->nconn; !rc && !pg && i < nconn; i++) {
         rc = conn_open(&s->conns[i], path, 0, errbuf, errlen);
         if (!rc)
             s->nconn = i + 1;
