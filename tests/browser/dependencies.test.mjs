@@ -21,7 +21,7 @@
 //    went to the ticked sectors only.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, OUT } from './lib.mjs';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const NISC = 'nisc-analyst';
@@ -147,7 +147,7 @@ test('the model as a graph and a table, for NISC, a ministry, an operator and th
   const lit = await p.locator('#dep-graph path.dep-edge.hl').first().evaluate((x) => getComputedStyle(x).opacity);
   assert.ok(Number(dim) < 0.5 && Number(lit) === 1, `the others dimmed (${dim}, ${lit})`);
   // the viewport as it is (a full-page shot would move the pointer away)
-  await p.screenshot({ path: OUT + '/dependencies-hover-petroleum.png' });
+  await shot(p, 'dependencies-hover-petroleum', { fullPage: false });
 
   // a ministry desk (in the menu) and an operator (not in the menu) read
   // it, without the editor and without any request refused

@@ -66,9 +66,20 @@ export async function go(page, hash) {
   await page.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
 }
 
-export async function shot(page, name) {
+/* A screenshot for people to look at (tests/browser/output/NAME.png) of a
+ * page (whole, unless fullPage is false) or of one locator. No test
+ * compares them: a screenshot that times out on a loaded machine is noted
+ * in the log and the test goes on (the assertions are elsewhere). */
+export async function shot(target, name, { fullPage = true } = {}) {
   fs.mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+  const opts = { path: path.join(OUT, name + '.png'), timeout: 30000 };
+  if (typeof target.goto === 'function') opts.fullPage = fullPage;
+  try {
+    await target.screenshot(opts);
+  } catch (e) {
+    if (e.name !== 'TimeoutError') throw e;
+    console.log(`# screenshot ${name}: not taken (${e.message.split('\n')[0]})`);
+  }
 }
 
 export async function mainText(page) {

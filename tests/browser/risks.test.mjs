@@ -28,7 +28,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { browser, login, go, until, axeCheck, watch, settle, URL, OUT } from './lib.mjs';
+import { browser, login, go, shot, until, axeCheck, watch, settle, URL } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const OP = 'op-gas-0001';
@@ -93,7 +93,7 @@ async function check(b, name, view, full = false) {
       .filter((c) => c.offsetParent && c.getBoundingClientRect().width < 150).map((c) => c.closest('td').dataset.label));
     assert.deepEqual(narrow, [], name + ': no squeezed table cell');
   }
-  await b.page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: full });
+  await shot(b.page, name, { fullPage: full });
   await axeCheck(b.page, name, ['heading-order', 'empty-table-header']);
   assert.deepEqual(b.errors, [], name + ': no script error');
   assert.deepEqual(b.csp, [], name + ': no CSP violation');

@@ -33,7 +33,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { browser, login, go, until, pageApi, axeCheck, watch, settle, URL, OUT } from './lib.mjs';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, URL } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const NISC = 'nisc-analyst';
@@ -101,7 +101,7 @@ async function check(b, name, view, full = false) {
       .filter((c) => c.offsetParent && c.getBoundingClientRect().width < 150).map((c) => c.closest('td').dataset.label));
     assert.deepEqual(narrow, [], name + ': no squeezed table cell');
   }
-  await b.page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: full });
+  await shot(b.page, name, { fullPage: full });
   await axeCheck(b.page, name, ['heading-order', 'empty-table-header']);
   assert.deepEqual(b.errors, [], name + ': no script error');
   assert.deepEqual(b.csp, [], name + ': no CSP violation');
@@ -311,7 +311,7 @@ test('the operator answers: checklist suggestions, a draft kept, a file, a stale
     if (v === '390') await p.locator('.sv-item[data-item="4.1.1(1)"]').scrollIntoViewIfNeeded();
   });
   await p.locator('.sv-item[data-item="4.1.1(1)"]').scrollIntoViewIfNeeded();
-  await p.screenshot({ path: path.join(OUT, 'survey-form-item-ja-1366.png') });
+  await shot(p, 'survey-form-item-ja-1366', { fullPage: false });
 
   // saved meanwhile elsewhere: this save is refused (409), with a reload
   const mine = (await pageApi(p, 'GET', `/surveys/${ID}/answers`)).body;
@@ -468,7 +468,7 @@ test('NISC closes the campaign; everyone sees the results as computed, water not
     assert.match(await p.locator('#sv-chart-hidden').innerText(), l === 'ja' ? /水道/ : /Water/);
     // the items of the chosen group
     assert.equal(await p.locator('#sv-items tbody tr').count(), 77);
-    await p.locator('#sv-chart').screenshot({ path: path.join(OUT, `survey-chart-${l}-${v}.png`) });
+    await shot(p.locator('#sv-chart'), `survey-chart-${l}-${v}`);
   }, true);
   await p.locator('#sv-group-pick').selectOption('gas');
   const it = agg.groups.find((g) => g.key === 'gas').items.find((x) => x.item === '4.1.1(1)');

@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { browser, login, go, until, axeCheck, watch, settle, adminApi, URL, OUT } from './lib.mjs';
+import { browser, login, go, shot, until, axeCheck, watch, settle, adminApi, URL } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 // run.sh makes the demo hub with this admin password
@@ -124,7 +124,7 @@ async function check(b, name, view) {
       .filter((c) => c.offsetParent && c.getBoundingClientRect().width < 150).map((c) => c.closest('td').dataset.label));
     assert.deepEqual(narrow, [], name + ': no squeezed table cell');
   }
-  await b.page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+  await shot(b.page, name);
   await axeCheck(b.page, name, ['heading-order', 'empty-table-header']);
   assert.deepEqual(b.errors, [], name + ': no script error');
   assert.deepEqual(b.csp, [], name + ': no CSP violation');
