@@ -14,11 +14,19 @@ from datetime import datetime, timezone
 import pytest
 
 import pgserver
-from conftest import BUILD, Hub
+from conftest import BUILD, TEST_PG, Hub
 
-pytestmark = pytest.mark.skipif(not pgserver.available(),
-                                reason="PostgreSQL 15 is not installed "
-                                       "(scripts/deps.sh test installs it)")
+pytestmark = [
+    pytest.mark.skipif(not pgserver.available(),
+                       reason="PostgreSQL 15 is not installed "
+                              "(scripts/deps.sh test installs it)"),
+    # these tests start servers of their own and do the same whichever
+    # engine the suite runs on: scripts/test.sh runs them once, in the
+    # SQLite run, whose build has the sanitizers
+    pytest.mark.skipif(bool(TEST_PG),
+                       reason="run by the SQLite run of the suite "
+                              "(own PostgreSQL servers)"),
+]
 
 SECRET = "pw-" + "9f3c1e7a55d04b2b"
 
