@@ -25,28 +25,20 @@ import threading
 import time
 from datetime import datetime, timezone
 
-import pytest
 import requests
 
 import pgserver
-from conftest import TEST_PG, wait_for
+from conftest import wait_for
 from test_postgresql import pg  # noqa: F401 (the module's server)
+from test_postgresql import pytestmark as test_postgresql_marks
 from receivers import WebhookReceiver
 from test_provision_crash import N_ORGS, poll, seed_operators
 from test_provision_features import (USER_PASSWORD, ProvHub, base_flags,
                                      staff)
 
-pytestmark = [
-    pytest.mark.skipif(not pgserver.available(),
-                       reason="PostgreSQL 15 is not installed "
-                              "(scripts/deps.sh test installs it)"),
-    # these tests start servers of their own and do the same whichever
-    # engine the suite runs on: scripts/test.sh runs them once, in the
-    # SQLite run, whose build has the sanitizers
-    pytest.mark.skipif(bool(TEST_PG),
-                       reason="run by the SQLite run of the suite "
-                              "(own PostgreSQL servers)"),
-]
+# the same marks as test_postgresql.py's: skipped without PostgreSQL 15,
+# and in the suite's PostgreSQL run (these tests start their own servers)
+pytestmark = test_postgresql_marks
 
 USER_FAILS = 5  # AUTH_USER_FAILS
 
