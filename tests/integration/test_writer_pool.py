@@ -65,13 +65,15 @@ def write_lock(hub):
     """Holds the database's write lock from this process, as a transaction
     of the CLI would: SQLite's (BEGIN IMMEDIATE on the hub's file); on
     PostgreSQL, which has no database-wide write lock, a lock of the
-    reports table that lets reads through and holds every write to it."""
+    reports table that lets reads through and holds every write to it.
+    Taking it waits (up to 30 s) for a write of the hub's own that holds
+    it at that moment, e.g. a timer's."""
     if hubdb.is_pg(hub.db):
         lock = hubdb.connect(hub.db)
         lock.execute("BEGIN")
         lock.execute("LOCK TABLE reports IN EXCLUSIVE MODE")
     else:
-        lock = sqlite3.connect(hub.db, timeout=0, isolation_level=None)
+        lock = sqlite3.connect(hub.db, timeout=30, isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")
     try:
         yield
