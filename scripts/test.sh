@@ -11,7 +11,7 @@
 # integration tests (pytest against the real daemon) on PostgreSQL with the
 # normal build and on SQLite with the sanitizer build, and
 # the browser tests (Debian chromium driven by playwright-core) on the
-# normal build, in the background during the sanitizer stage.
+# normal build, in the background from the build on.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -105,6 +105,19 @@ if ! setup_build build-test; then
 fi
 mkdir -p "$out"
 
+# The browser tests wait on the page far more than they compute: alone
+# they kept 0.4 of this machine's two cores busy. They run in the
+# background from here on, beside the checks, the unit tests and the
+# integration run on PostgreSQL (which waits on its servers and timers:
+# ~1.2 cores), and their results are printed at the end. Beside the
+# sanitizer run instead (which keeps both cores busy), the two slowed
+# each other down: 1,630 s for the sanitizer run, ~1,500 s for the
+# browser tests.
+note "browser tests (Debian chromium + playwright-core, real daemon): started in the background"
+browser_log="$out/browser.log"
+INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1 &
+browser_pid=$!
+
 note "release build (-O3 -Werror: the build scripts/run-hub.sh makes)"
 # the optimiser sees more (maybe-uninitialized, ...): the hub's own build
 # must compile too, not only the test builds
@@ -171,15 +184,6 @@ run_unit unit-valgrind build-test \
 # suite; running each engine once keeps the command within its time.
 note "integration tests on PostgreSQL (real daemon, real PostgreSQL 15, pytest)"
 INFRASHARE_TEST_ENGINE=postgresql run_integration integration-pg build-test
-
-# The browser tests wait on the page far more than they compute: alone
-# they kept 0.4 of this machine's two cores busy. They run in the
-# background while the sanitizer build and its tests run, and their
-# results are printed after them.
-note "browser tests (Debian chromium + playwright-core, real daemon): started in the background"
-browser_log="$out/browser.log"
-INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1 &
-browser_pid=$!
 
 note "sanitizer build (ASan + UBSan)"
 # quarantine_size_mb: freed memory waits in a 32 MB quarantine (ASan's

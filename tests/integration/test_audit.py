@@ -49,7 +49,7 @@ def busy_hub(hub):
     assert hub.api("GET", "/api/v1/session", token=api_token).status_code == 200
     r = alice.delete(hub.url + f"/api/v1/tokens/{api_tid}", timeout=30)
     assert r.status_code == 200
-    cli_token = hub.token("alice", name="cli-audited")
+    cli_token = hub.cli_token("alice", name="cli-audited")
     hub.cli("user", "disable", "alice")
     return {"api_token": api_token, "api_tid": api_tid, "cli_token": cli_token,
             "session_cookie": alice.cookies["infrashare_session"],

@@ -310,7 +310,8 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
                "?target_session_attrs=read-write&connect_timeout=2")
         hubs = nodes(tmp_path, uri)
         hubs[0].add_operator("op-filer")
-        tok = hubs[0].add_user("op-filer-desk", "op-filer", "reader,reporter")
+        hubs[0].add_user("op-filer-desk", "op-filer", "reader,reporter")
+        tok = hubs[0].tok("op-filer-desk")
         for h in hubs:
             h.start()
         outcomes = []  # (sent_at, answered_at, status, id)

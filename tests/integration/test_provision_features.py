@@ -39,6 +39,7 @@ class ProvHub(Hub):
         self.flags = [str(f) for f in flags]
         self.tick_ms = tick_ms
         self.tokens = {}
+        self.pending_tokens = []  # users added before start (add_user)
 
     def start(self):
         port_file = self.dir / "port"
@@ -60,6 +61,9 @@ class ProvHub(Hub):
             return port_file.exists() and port_file.read_text().strip()
         self.port = int(wait_for(ready, what="infrashared to listen"))
         self.url = f"http://127.0.0.1:{self.port}"
+        for user in self.pending_tokens:
+            self.tok(user)
+        self.pending_tokens = []
         return self
 
     # ---- registry and people (CLI) ----
@@ -87,9 +91,15 @@ class ProvHub(Hub):
         pw.write_text(USER_PASSWORD + "\n")
         self.cli("user", "add", name, "--org", org, "--roles", roles,
                  "--password-file", pw)
-        return self.tok(name)
+        # the user's token: made now by a running hub, else by start()
+        # once the hub runs (Hub.token: a request, not a CLI process)
+        if self.running():
+            return self.tok(name)
+        self.pending_tokens.append(name)
+        return None
 
     def tok(self, user):
+        """The user's token (Hub.token), made once."""
         if user not in self.tokens:
             self.tokens[user] = self.token(user, name="provision")
         return self.tokens[user]

@@ -382,13 +382,20 @@ def test_only_the_operator_and_a_sharing_secretariat_read_answers(sv):
 
 
 def snapshot(hub):
-    return [db(hub, f"SELECT * FROM {t} ORDER BY 1, 2") for t in (
-        "survey_campaigns", "survey_targets", "survey_responses",
-        "survey_answers", "survey_tally", "survey_tally_n",
-        "survey_reminders", "bcp_readiness")] + [
-        db(hub, "SELECT id, campaign_id, org_id, size FROM "
-           "survey_attachments ORDER BY id"),
-        db(hub, "SELECT count(*) FROM notices")]
+    """The survey tables' rows, read in one connection (on PostgreSQL a
+    connection is a backend's start)."""
+    con = hubdb.connect(hub.db, timeout=30)
+    try:
+        return [con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                for t in ("survey_campaigns", "survey_targets",
+                          "survey_responses", "survey_answers",
+                          "survey_tally", "survey_tally_n",
+                          "survey_reminders", "bcp_readiness")] + [
+            con.execute("SELECT id, campaign_id, org_id, size FROM "
+                        "survey_attachments ORDER BY id").fetchall(),
+            con.execute("SELECT count(*) FROM notices").fetchall()]
+    finally:
+        con.close()
 
 
 def test_bad_input_is_refused_and_changes_nothing(sv):
