@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "common/common.h"
 #include "common/util.h"
@@ -184,28 +183,31 @@ static int session_setup(struct pg_conn *pc)
                         "SET lock_timeout = '10s'; SET jit = off");
 }
 
-int pgc_open(const char *uri, struct pg_conn **out, char *errbuf, size_t errlen)
+/* "cannot connect to PostgreSQL: why" in errbuf, without libpq's
+ * trailing newline (libpq's message names hosts and ports, never the
+ * password). */
+static void connect_error(char *errbuf, size_t errlen, const char *why)
+{
+    snprintf(errbuf, errlen, "cannot connect to PostgreSQL: %s", why);
+    size_t n = strlen(errbuf);
+    while (n && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' '))
+        errbuf[--n] = '\0';
+}
+
+/* A pg_conn for the connected conn (taken over, finished on failure),
+ * its session set up. */
+static int adopt(const char *uri, PGconn *conn, struct pg_conn **out,
+                 char *errbuf, size_t errlen)
 {
     *out = NULL;
     struct pg_conn *pc = calloc(1, sizeof(*pc));
-    if (!pc)
-        return IS_ERR_NOMEM;
-    pc->uri = strdup(uri);
-    if (!pc->uri) {
+    if (!pc || !(pc->uri = strdup(uri))) {
         free(pc);
+        PQfinish(conn);
+        connect_error(errbuf, errlen, "out of memory");
         return IS_ERR_NOMEM;
     }
-    pc->conn = PQconnectdb(uri);
-    if (!pc->conn || PQstatus(pc->conn) != CONNECTION_OK) {
-        /* libpq's message names hosts and ports, never the password */
-        snprintf(errbuf, errlen, "cannot connect to PostgreSQL: %s",
-                 pc->conn ? PQerrorMessage(pc->conn) : "out of memory");
-        size_t n = strlen(errbuf);
-        while (n && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' '))
-            errbuf[--n] = '\0';
-        pgc_close(pc);
-        return IS_ERR_IO;
-    }
+    pc->conn = conn;
     pc->gen = 1;
     if (session_setup(pc)) {
         snprintf(errbuf, errlen, "PostgreSQL session setup failed: %s",
@@ -217,11 +219,17 @@ int pgc_open(const char *uri, struct pg_conn **out, char *errbuf, size_t errlen)
     return IS_OK;
 }
 
-static int64_t mono_ms(void)
+int pgc_open(const char *uri, struct pg_conn **out, char *errbuf, size_t errlen)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    *out = NULL;
+    PGconn *conn = PQconnectdb(uri);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        connect_error(errbuf, errlen,
+                      conn ? PQerrorMessage(conn) : "out of memory");
+        PQfinish(conn);
+        return IS_ERR_IO;
+    }
+    return adopt(uri, conn, out, errbuf, errlen);
 }
 
 /* A node's pool was n connects one after another, ~14 ms each (the
@@ -259,7 +267,7 @@ int pgc_open_many(const char *uri, struct pg_conn **out, int n, char *errbuf,
         }
         st[i] = PGRES_POLLING_WRITING; /* as libpq says to begin */
     }
-    int64_t deadline = mono_ms() + 10000;
+    double deadline = util_mono() + 10.0;
     for (;;) {
         int pending = 0;
         for (int i = 0; i < n; i++) {
@@ -278,13 +286,13 @@ int pgc_open_many(const char *uri, struct pg_conn **out, int n, char *errbuf,
         }
         if (!pending)
             break;
-        int64_t left = deadline - mono_ms();
+        int left = (int)((deadline - util_mono()) * 1000);
         if (left <= 0) {
             why = "timed out connecting";
             rc = IS_ERR_IO;
             goto done;
         }
-        int r = poll(fds, (nfds_t)pending, (int)left);
+        int r = poll(fds, (nfds_t)pending, left);
         if (r < 0 && errno != EINTR) {
             why = "poll failed";
             rc = IS_ERR_IO;
@@ -294,35 +302,16 @@ int pgc_open_many(const char *uri, struct pg_conn **out, int n, char *errbuf,
             if (fds[k].revents)
                 st[idx[k]] = PQconnectPoll(cs[idx[k]]);
     }
-    for (int i = 0; i < n; i++) {
-        struct pg_conn *pc = calloc(1, sizeof(*pc));
-        if (!pc || !(pc->uri = strdup(uri))) {
-            free(pc);
-            rc = IS_ERR_NOMEM;
-            goto done;
-        }
-        pc->conn = cs[i];
+    for (int i = 0; i < n && !rc; i++) {
+        PGconn *conn = cs[i];
         cs[i] = NULL;
-        pc->gen = 1;
-        out[i] = pc;
-        if (session_setup(pc)) {
-            snprintf(errbuf, errlen, "PostgreSQL session setup failed: %s",
-                     pc->err);
-            rc = IS_ERR_STORE;
-            goto done;
-        }
+        rc = adopt(uri, conn, &out[i], errbuf, errlen);
     }
 done:
-    if (rc && why) {
-        /* libpq's message names hosts and ports, never the password */
-        snprintf(errbuf, errlen, "cannot connect to PostgreSQL: %s", why);
-        size_t len = strlen(errbuf);
-        while (len && (errbuf[len - 1] == '\n' || errbuf[len - 1] == ' '))
-            errbuf[--len] = '\0';
-    } else if (rc == IS_ERR_NOMEM) {
-        util_xcopy(errbuf, errlen,
-                   "cannot connect to PostgreSQL: out of memory");
-    }
+    if (rc && why)
+        connect_error(errbuf, errlen, why);
+    else if (rc == IS_ERR_NOMEM)
+        connect_error(errbuf, errlen, "out of memory");
     for (int i = 0; cs && i < n; i++)
         if (cs[i])
             PQfinish(cs[i]);
