@@ -23,13 +23,18 @@ struct ex_runs {
     pthread_mutex_t lock;
     struct ex_run *runs[EX_MAX_RUNNING];
     size_t n;
+    /* PostgreSQL: one opening of a run started on another node at a time
+     * (ex_run_follow), so that one exercise is opened once here */
+    pthread_mutex_t open_lock;
 };
 
 struct ex_runs *ex_runs_new(void)
 {
     struct ex_runs *rs = calloc(1, sizeof(*rs));
-    if (rs)
+    if (rs) {
         pthread_mutex_init(&rs->lock, NULL);
+        pthread_mutex_init(&rs->open_lock, NULL);
+    }
     return rs;
 }
 
@@ -63,14 +68,13 @@ void ex_runs_free(struct ex_runs *rs)
     for (size_t i = 0; i < rs->n; i++)
         ex_run_put(rs->runs[i]);
     pthread_mutex_destroy(&rs->lock);
+    pthread_mutex_destroy(&rs->open_lock);
     free(rs);
 }
 
-struct ex_run *ex_run_get(struct app *a, const char *id)
+/* The run of exercise id open on this node (a reference), or NULL. */
+static struct ex_run *run_find(struct ex_runs *rs, const char *id)
 {
-    struct ex_runs *rs = a->exercises;
-    if (!rs || !id)
-        return NULL;
     struct ex_run *r = NULL;
     pthread_mutex_lock(&rs->lock);
     for (size_t i = 0; i < rs->n; i++)
@@ -81,6 +85,91 @@ struct ex_run *ex_run_get(struct app *a, const char *id)
         }
     pthread_mutex_unlock(&rs->lock);
     return r;
+}
+
+/* Several nodes (PostgreSQL): an exercise is started, paused, moved on
+ * and ended on whichever node takes the console's request, and its world
+ * is a schema every node reaches. So before a node uses its run of id (r,
+ * a reference, or NULL), it follows the stored exercise: a running one it
+ * has not open is opened (as at a restart), the clock of one it has is
+ * the stored clock (ex_run_clock_set keeps the newer version), and one no
+ * longer running is closed here. A run whose start is not committed yet
+ * (not live) is this node's own start in progress: it stays. Returns the
+ * run to use (a reference), or NULL. c: a connection of the hub's store
+ * (read outside any transaction of the caller's). */
+static struct ex_run *follow(struct app *a, struct store_conn *c,
+                             const char *id, struct ex_run *r)
+{
+    struct store_exercise x;
+    if (store_exercise_get(c, id, &x))
+        return r; /* unreadable now: as it was */
+    bool running = strcmp(x.state, "running") == 0;
+    if (running && r) {
+        struct ex_clock k;
+        ex_clock_of(&x, &k);
+        ex_run_clock_set(r, &k, x.version);
+    } else if (running) {
+        struct ex_runs *rs = a->exercises;
+        pthread_mutex_lock(&rs->open_lock);
+        r = run_find(rs, id);
+        struct svc_error e = {0};
+        if (!r && ex_run_open(a, c, &x, false, &e) == IS_OK)
+            r = run_find(rs, id);
+        else if (!r)
+            log_event(LOG_ERROR, "exercise not followed", "exercise",
+                      json_string(id), "error", json_string(e.message), NULL);
+        pthread_mutex_unlock(&rs->open_lock);
+    } else if (r && atomic_load(&r->live)) {
+        ex_run_put(r);
+        ex_run_close(a, id);
+        r = NULL;
+    }
+    store_exercise_release(&x);
+    return r;
+}
+
+static bool several_nodes(const struct app *a)
+{
+    return a->db_path && store_is_postgresql(a->db_path);
+}
+
+struct ex_run *ex_run_get(struct app *a, const char *id)
+{
+    struct ex_runs *rs = a->exercises;
+    if (!rs || !id)
+        return NULL;
+    struct ex_run *r = run_find(rs, id);
+    if (!several_nodes(a))
+        return r;
+    struct store_conn *c = store_acquire(a->store);
+    r = follow(a, c, id, r);
+    store_put(a->store, c);
+    return r;
+}
+
+void ex_runs_follow(struct app *a)
+{
+    struct ex_runs *rs = a->exercises;
+    if (!rs || !several_nodes(a))
+        return;
+    struct store_conn *c = store_acquire(a->store);
+    char ids[EX_MAX_RUNNING * 2][40];
+    size_t n = 0;
+    if (store_exercise_running(c, ids, EX_MAX_RUNNING, &n) == IS_OK) {
+        /* and the ones open here that the store no longer runs */
+        pthread_mutex_lock(&rs->lock);
+        for (size_t i = 0; i < rs->n; i++) {
+            bool listed = false;
+            for (size_t k = 0; k < n && !listed; k++)
+                listed = strcmp(ids[k], rs->runs[i]->id) == 0;
+            if (!listed && n < IS_ARRAY_LEN(ids))
+                util_xcopy(ids[n++], sizeof(ids[0]), rs->runs[i]->id);
+        }
+        pthread_mutex_unlock(&rs->lock);
+        for (size_t i = 0; i < n; i++)
+            ex_run_put(follow(a, c, ids[i], run_find(rs, ids[i])));
+    }
+    store_put(a->store, c);
 }
 
 void ex_run_close(struct app *a, const char *id)
@@ -192,28 +281,12 @@ void ex_clock_of(const struct store_exercise *x, struct ex_clock *c)
                            .scale = x->scale};
 }
 
-static void remove_files(const char *path)
-{
-    static const char *const tails[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < IS_ARRAY_LEN(tails); i++) {
-        char p[4300];
-        snprintf(p, sizeof(p), "%s%s", path, tails[i]);
-        unlink(p);
-    }
-}
-
 int ex_run_open(struct app *a, struct store_conn *c,
                 const struct store_exercise *x, bool fresh, struct svc_error *e)
 {
     if (!a->exercises || !a->db_path)
         return svc_fail(e, IS_ERR_INTERNAL, "exercises_unavailable", NULL,
                         "this hub runs no exercises");
-    /* an exercise's world is an SQLite file beside the hub's database:
-     * a hub on PostgreSQL has none yet (docs/postgresql.md) */
-    if (store_is_postgresql(a->db_path))
-        return svc_fail(e, IS_ERR_CONFLICT, "exercises_unavailable", NULL,
-                        "exercises run on a hub whose store is SQLite; this "
-                        "hub's is PostgreSQL");
     if (!a->deliver)
         return svc_fail(e, IS_ERR_CONFLICT, "hub_starting", NULL,
                         "the hub is starting: try again in a moment");
@@ -227,7 +300,6 @@ int ex_run_open(struct app *a, struct store_conn *c,
     atomic_init(&r->live, !fresh); /* a resumed one was committed */
     r->clock_version = x->version;
     util_xcopy(r->id, sizeof(r->id), x->id);
-    snprintf(r->path, sizeof(r->path), "%s.exercise-%s.db", a->db_path, x->id);
     ex_clock_of(x, &r->clock);
     json_error_t je;
     r->scenario = json_loads(x->scenario ? x->scenario : "", 0, &je);
@@ -238,15 +310,24 @@ int ex_run_open(struct app *a, struct store_conn *c,
     if (!rc)
         rc = load_members(r, c);
     char err[512] = "";
+    /* its world: a file beside the hub's database, or a schema of the
+     * hub's PostgreSQL database (store_ex_world_path) */
+    if (!rc && store_ex_world_path(a->db_path, x->id, r->path, sizeof(r->path)))
+        rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                      "the exercise's database name is too long");
     if (!rc && fresh)
-        remove_files(r->path);
+        rc = store_ex_world_reset(a->db_path, x->id, err, sizeof(err));
     if (!rc)
-        /* resumed: the file must be there (never made anew, empty) */
-        rc = store_open(r->path, fresh ? STORE_CREATE : 0, 6, &r->store, err,
-                        sizeof(err));
+        /* resumed: the world must be there (never made anew, empty) */
+        rc = store_open(r->path, (fresh ? STORE_CREATE : 0) | STORE_WORLD, 6,
+                        &r->store, err, sizeof(err));
+    if (!rc) {
+        /* its outbox's claims are this node's */
+        store_set_node(r->store, store_node_of(a->store));
+    }
     if (!rc && fresh) {
         struct store_conn *xc = store_acquire(r->store);
-        rc = store_ex_seed(xc, a->db_path, x->id);
+        rc = store_ex_seed(xc, c, a->db_path, x->id);
         store_put(r->store, xc);
     }
     if (rc) {
@@ -735,6 +816,7 @@ int ex_runs_tick(struct app *a)
     struct ex_runs *rs = a->exercises;
     if (!rs)
         return 0;
+    ex_runs_follow(a); /* PostgreSQL: what other nodes started or ended */
     struct ex_run *runs[EX_MAX_RUNNING];
     size_t n = 0;
     pthread_mutex_lock(&rs->lock);

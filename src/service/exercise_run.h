@@ -72,8 +72,14 @@ int ex_run_open(struct app *a, struct store_conn *c,
                 struct svc_error *e);
 /* Loads the exercises left running (daemon start). */
 int ex_runs_resume(struct app *a);
-/* The running exercise id (a reference: ex_run_put it), or NULL. */
+/* The running exercise id (a reference: ex_run_put it), or NULL. On
+ * PostgreSQL, where several nodes share the exercise, it first follows
+ * the stored exercise: opens one another node started, takes the stored
+ * clock, closes one another node ended. */
 struct ex_run *ex_run_get(struct app *a, const char *id);
+/* On PostgreSQL, the same for every exercise the store runs or this node
+ * has open (the worker's pass). Nothing on SQLite. */
+void ex_runs_follow(struct app *a);
 void ex_run_put(struct ex_run *r);
 /* Takes the exercise out of the registry and stops its outbox; its
  * database closes when the last reference is put. */

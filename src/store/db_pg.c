@@ -380,6 +380,29 @@ int pgc_query_int(struct pg_conn *pc, const char *sql, int64_t *out)
     return pgc_query_int_params(pc, sql, 0, NULL, out);
 }
 
+int pgc_query_text(struct pg_conn *pc, const char *sql, char *out,
+                   size_t outlen)
+{
+    if (outlen)
+        out[0] = '\0';
+    PGresult *r = PQexec(pc->conn, sql);
+    int rc = IS_ERR_STORE;
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+        PQnfields(r) > 0) {
+        const char *v = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+        if (strlen(v) < outlen) {
+            util_xcopy(out, outlen, v);
+            rc = IS_OK;
+        } else
+            set_err(pc, "value too long");
+    } else {
+        set_result_err(pc, r);
+        check_lost(pc);
+    }
+    PQclear(r);
+    return rc;
+}
+
 int pgc_query_int_params(struct pg_conn *pc, const char *sql, int n,
                          const char *const *vals, int64_t *out)
 {

@@ -40,6 +40,10 @@ int pgc_exec(struct pg_conn *pc, const char *sql);
 /* The first column of the first row of sql as an integer: IS_OK, or
  * IS_ERR_STORE (no row, or the query failed). */
 int pgc_query_int(struct pg_conn *pc, const char *sql, int64_t *out);
+/* The first column of sql's first row as text into out (IS_ERR_STORE
+ * when there is no row or the value does not fit outlen; "" for NULL). */
+int pgc_query_text(struct pg_conn *pc, const char *sql, char *out,
+                   size_t outlen);
 /* The first column of the first row of sql, with n text parameters
  * vals, as an integer: as pgc_query_int. */
 int pgc_query_int_params(struct pg_conn *pc, const char *sql, int n,

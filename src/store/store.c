@@ -74,6 +74,11 @@ void store_set_node(struct store *s, const char *node)
     util_xcopy(s->node, sizeof(s->node), node);
 }
 
+const char *store_node_of(const struct store *s)
+{
+    return s->node;
+}
+
 const char *store_node(const struct store_conn *c)
 {
     return c->owner->node;
@@ -606,6 +611,12 @@ static int pg_begin(struct store_conn *c, const char *sql)
  * (the audit chain stays one chain; a read-modify-write reads what the
  * last writer committed). Readers never wait for it. */
 #define PG_WRITER_LOCK "7305321"
+/* An exercise's world (STORE_WORLD, a schema of the hub's database): its
+ * writer lock, keyed by the schema, never meets the hub's (an exercise
+ * starts inside the hub's write transaction and migrates its world) or
+ * another world's, except by a collision of hashtext, which only makes
+ * two worlds' writers take turns. */
+#define PG_WORLD_LOCK "7305324, hashtext(current_schema())"
 
 /* Starts the write transaction on the engine (BEGIN IMMEDIATE on SQLite;
  * on PostgreSQL BEGIN and the writer lock; try: IS_ERR_CONFLICT rather
@@ -617,7 +628,9 @@ static int engine_begin(struct store_conn *c, bool try)
     /* waiting for the lock: sent with the BEGIN, one round trip */
     if (!try) {
         int rc = pg_begin(
-            c, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
+            c, c->world
+                   ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WORLD_LOCK ")"
+                   : "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
         if (rc && !pgc_lost(c->pg) && pgc_in_tx(c->pg))
             exec(c, "ROLLBACK"); /* begun, but the lock failed */
         return rc;
@@ -627,7 +640,10 @@ static int engine_begin(struct store_conn *c, bool try)
         return rc;
     int64_t got = 0;
     if (pgc_query_int(
-            c->pg, "SELECT pg_try_advisory_xact_lock(" PG_WRITER_LOCK ")::int",
+            c->pg,
+            c->world
+                ? "SELECT pg_try_advisory_xact_lock(" PG_WORLD_LOCK ")::int"
+                : "SELECT pg_try_advisory_xact_lock(" PG_WRITER_LOCK ")::int",
             &got))
         rc = IS_ERR_STORE;
     else if (!got)
@@ -845,7 +861,21 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
 {
     if (pg_is_uri(path)) {
         memset(c, 0, sizeof(*c));
-        return pgc_open(path, &c->pg, errbuf, errlen);
+        c->world = (flags & STORE_WORLD) != 0;
+        int rc = pgc_open(path, &c->pg, errbuf, errlen);
+        int64_t have = 0;
+        if (!rc && c->world && !(flags & STORE_CREATE) &&
+            (pgc_query_int(c->pg,
+                           "SELECT count(*) FROM pg_namespace WHERE nspname = "
+                           "current_schema()",
+                           &have) ||
+             !have)) {
+            snprintf(errbuf, errlen, "the exercise's schema is missing");
+            pgc_close(c->pg);
+            c->pg = NULL;
+            rc = IS_ERR_NOTFOUND;
+        }
+        return rc;
     }
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & STORE_CREATE)
@@ -1092,6 +1122,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
         for (int i = 1; !rc && i < nconn; i++) {
             memset(&s->conns[i], 0, sizeof(s->conns[i]));
             s->conns[i].pg = pcs[i - 1];
+            s->conns[i].world = (flags & STORE_WORLD) != 0;
             s->nconn = i + 1;
         }
         free(pcs);

@@ -36,6 +36,11 @@ struct store;
 struct store_conn;
 
 #define STORE_CREATE 1 /* create the file if missing */
+/* An exercise's world (store_ex_world_path): on PostgreSQL a schema of
+ * the hub's database, whose write transactions take a writer lock of
+ * their own (keyed by the schema), not the hub's; without STORE_CREATE
+ * the schema must exist (IS_ERR_NOTFOUND). Nothing on SQLite. */
+#define STORE_WORLD 2
 
 /* Opens (and migrates) the database with a pool of nconn connections.
  * On failure returns an error and writes a sentence to errbuf. */
@@ -46,6 +51,8 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
  * own deliveries in flight (store_deliveries_reset). Call before the
  * first store_acquire. */
 void store_set_node(struct store *s, const char *node);
+/* The node id store_set_node gave s ("" when none). */
+const char *store_node_of(const struct store *s);
 /* issue 17: a node id names one running node. On PostgreSQL the node
  * holds, on a connection of its own, a session advisory lock keyed by its
  * id (store_set_node) for as long as it runs; the server lets it go when

@@ -257,8 +257,7 @@ static int on_table(struct pg_conn *pc, const char *pre, const char *t,
     return rc;
 }
 
-/* Each identity of the destination past the highest id copied. */
-static int identities_past(struct pg_conn *pc)
+int store_pg_identities_past(struct pg_conn *pc)
 {
     return pgc_exec(
         pc, "DO $$ DECLARE r record; BEGIN FOR r IN SELECT table_name, "
@@ -313,7 +312,7 @@ int store_copy(struct store *src, struct store *dst,
         rep->rows += rows;
         rep->tables++;
     }
-    if (!rc && identities_past(dc->pg)) {
+    if (!rc && store_pg_identities_past(dc->pg)) {
         snprintf(err, errlen, "identities: %s", pgc_errmsg(dc->pg));
         rc = IS_ERR_STORE;
     }

@@ -5,7 +5,13 @@
 #include "store/store_internal.h"
 #include "store/store_exercise.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "store/db_pg.h"
 
 /* ---- exercises ---- */
 
@@ -368,9 +374,183 @@ static int run(struct store_conn *c, const char *sql, const char *what)
     return IS_OK;
 }
 
-int store_ex_seed(struct store_conn *c, const char *main_path,
-                  const char *exercise)
+/* The schema of an exercise's world on PostgreSQL: "ex_" and the id in
+ * lower case, any character but a letter or a digit as '_' (ids are "X"
+ * and hex digits: the name needs no quoting). */
+static void world_schema(const char *exercise, char *out, size_t outlen)
 {
+    size_t o = 0;
+    const char *pre = "ex_";
+    for (const char *p = pre; *p && o + 1 < outlen; p++)
+        out[o++] = *p;
+    for (const char *p = exercise; *p && o + 1 < outlen; p++) {
+        char ch = *p;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        out[o++] =
+            (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '_';
+    }
+    out[o] = '\0';
+}
+
+int store_ex_world_path(const char *hub, const char *exercise, char *out,
+                        size_t outlen)
+{
+    if (!pg_is_uri(hub)) {
+        if (strlen(hub) + strlen(exercise) + 16 > outlen)
+            return IS_ERR_TOO_LARGE;
+        util_xsnprintf(out, outlen, "%s.exercise-%s.db", hub, exercise);
+        return IS_OK;
+    }
+    /* the hub's URI with the world's schema first on the search path: in
+     * libpq's "options" (command-line options of the server's session);
+     * an "options" the hub's URI has already keeps what it says, and a
+     * search_path in it is overridden by the later -c */
+    char schema[64];
+    world_schema(exercise, schema, sizeof(schema));
+    char opt[96];
+    util_xsnprintf(opt, sizeof(opt), "-c%%20search_path%%3D%s", schema);
+    const char *q = strchr(hub, '?');
+    const char *at = NULL;
+    for (const char *p = q; p && *p; p = strchr(p + 1, '&'))
+        if (strncmp(p + 1, "options=", 8) == 0) {
+            at = p + 9;
+            break;
+        }
+    struct buf b = BUF_INIT;
+    if (at) {
+        size_t vlen = strcspn(at, "&");
+        buf_add(&b, hub, (size_t)(at - hub) + vlen);
+        buf_adds(&b, vlen ? "%20" : "");
+        buf_adds(&b, opt);
+        buf_adds(&b, at + vlen);
+    } else {
+        buf_adds(&b, hub);
+        buf_adds(&b, q ? "&options=" : "?options=");
+        buf_adds(&b, opt);
+    }
+    int rc = buf_error(&b)                   ? IS_ERR_NOMEM
+             : strlen(buf_str(&b)) >= outlen ? IS_ERR_TOO_LARGE
+                                             : IS_OK;
+    if (!rc)
+        util_xcopy(out, outlen, buf_str(&b));
+    buf_release(&b);
+    return rc;
+}
+
+int store_ex_world_reset(const char *hub, const char *exercise, char *err,
+                         size_t errlen)
+{
+    char path[4300];
+    int rc = store_ex_world_path(hub, exercise, path, sizeof(path));
+    if (rc) {
+        snprintf(err, errlen, "the exercise's database name is too long");
+        return rc;
+    }
+    if (!pg_is_uri(hub)) {
+        static const char *const tails[] = {"", "-wal", "-shm"};
+        for (size_t i = 0; i < IS_ARRAY_LEN(tails); i++) {
+            char p[4400];
+            util_xsnprintf(p, sizeof(p), "%s%s", path, tails[i]);
+            unlink(p);
+        }
+        return IS_OK;
+    }
+    /* a world left by an earlier start that did not commit goes first */
+    char schema[64], sql[256];
+    world_schema(exercise, schema, sizeof(schema));
+    util_xsnprintf(sql, sizeof(sql),
+                   "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
+                   schema);
+    struct pg_conn *pc = NULL;
+    rc = pgc_open(hub, &pc, err, errlen);
+    if (!rc && pgc_exec(pc, sql)) {
+        snprintf(err, errlen, "the exercise's schema: %s", pgc_errmsg(pc));
+        rc = IS_ERR_STORE;
+    }
+    if (pc)
+        pgc_close(pc);
+    return rc;
+}
+
+/* PostgreSQL: the world is a schema of the hub's database; c's session
+ * has it first on its search path, the hub's tables are named with
+ * theirs (read from hub, a connection of the hub's store). The tables
+ * copied whole, as seed_sql's: */
+static const char *const seed_pg_tables[] = {
+    "sectors",   "scopes",           "orgs",       "memberships",
+    "subgroups", "subgroup_members", "catalogue",  "hop_policies",
+    "deadlines", "handling_rules",   "agreements", "dep_models",
+};
+
+static int seed_pg_exec(struct store_conn *c, struct buf *b, int n,
+                        const char *const *vals)
+{
+    int rc = buf_error(b) ? IS_ERR_NOMEM
+             : pgc_exec_params(c->pg, buf_str(b), n, vals, NULL, NULL)
+                 ? store_fail(c, "exercise seed")
+                 : IS_OK;
+    buf_reset(b);
+    return rc;
+}
+
+static int seed_pg_run(struct store_conn *c, struct store_conn *hub,
+                       const char *exercise)
+{
+    char schema[256];
+    if (pgc_query_text(hub->pg, "SELECT quote_ident(current_schema())", schema,
+                       sizeof(schema)) ||
+        !schema[0])
+        return store_fail(hub, "exercise seed: the hub's schema");
+    struct buf b = BUF_INIT;
+    int rc = store_begin(c);
+    /* the migrations' default handling rules make way for the hub's */
+    if (!rc && pgc_exec(c->pg, "DELETE FROM handling_rules"))
+        rc = store_fail(c, "exercise seed");
+    for (size_t i = 0; !rc && i < IS_ARRAY_LEN(seed_pg_tables); i++) {
+        buf_addf(&b,
+                 "INSERT INTO %s OVERRIDING SYSTEM VALUE SELECT * FROM %s.%s",
+                 seed_pg_tables[i], schema, seed_pg_tables[i]);
+        rc = seed_pg_exec(c, &b, 0, NULL);
+    }
+    if (!rc && pgc_exec(c->pg, "INSERT INTO ex_board_version(id, version) "
+                               "VALUES (1, 1) ON CONFLICT DO NOTHING"))
+        rc = store_fail(c, "exercise seed");
+    if (!rc) {
+        /* nobody signs in here: no password hash travels */
+        buf_addf(&b,
+                 "INSERT INTO users(id, org_id, username, display_name, "
+                 "pw_hash, roles, lang, disabled, demo, created_at) SELECT "
+                 "id, org_id, username, display_name, '', roles, lang, "
+                 "disabled, demo, created_at FROM %s.users",
+                 schema);
+        rc = seed_pg_exec(c, &b, 0, NULL);
+    }
+    if (!rc) {
+        const char *v[1] = {exercise};
+        buf_addf(&b,
+                 "INSERT INTO contacts OVERRIDING SYSTEM VALUE SELECT k.* FROM "
+                 "%s.contacts k JOIN "
+                 "%s.exercise_participants p ON p.org_id = k.org_id WHERE "
+                 "p.exercise_id = $1",
+                 schema, schema);
+        rc = seed_pg_exec(c, &b, 1, v);
+    }
+    if (!rc && store_pg_identities_past(c->pg))
+        rc = store_fail(c, "exercise seed identities");
+    buf_release(&b);
+    if (rc) {
+        store_rollback(c);
+        return rc;
+    }
+    return store_commit(c);
+}
+
+int store_ex_seed(struct store_conn *c, struct store_conn *hub,
+                  const char *main_path, const char *exercise)
+{
+    if (c->pg)
+        return seed_pg_run(c, hub, exercise);
     /* SQLite's own: the hub's database attached to the exercise's */
     sqlite3_stmt *raw = NULL;
     if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ?1 AS real", -1, &raw,

@@ -99,14 +99,28 @@ void store_ex_texts_free(struct store_ex_text *t, size_t n);
 
 /* ---- an exercise's own database ---- */
 
-/* Copies the registry of the hub's database at main_path into c's (an
- * exercise's fresh database): sectors, scopes, organisations, memberships,
- * sub-groups, the catalogue, hop policies, deadlines, handling rules and
- * agreements; users without their password hashes (nobody signs in to an
- * exercise's database); and the contacts of the participants of exercise
- * only. In one transaction. */
-int store_ex_seed(struct store_conn *c, const char *main_path,
-                  const char *exercise);
+/* Where exercise's world lives, from the hub's database hub: on SQLite a
+ * file beside the hub's ("HUB.exercise-ID.db"); on PostgreSQL a schema of
+ * the hub's database ("ex_" and the id in lower case), named by the hub's
+ * URI with the schema first on the session's search path (libpq's
+ * "options"). Open it with store_open(..., STORE_WORLD ...).
+ * IS_ERR_TOO_LARGE when it does not fit outlen. */
+int store_ex_world_path(const char *hub, const char *exercise, char *out,
+                        size_t outlen);
+/* Before a start: the world of an earlier start of exercise goes (its
+ * files; its schema, made again empty). On failure a sentence in err. */
+int store_ex_world_reset(const char *hub, const char *exercise, char *err,
+                         size_t errlen);
+/* Copies the registry of the hub's database into c's (an exercise's fresh
+ * world): sectors, scopes, organisations, memberships, sub-groups, the
+ * catalogue, hop policies, deadlines, handling rules and agreements; users
+ * without their password hashes (nobody signs in to an exercise's world);
+ * and the contacts of the participants of exercise only. In one
+ * transaction on c; what the hub has committed (SQLite: the file at
+ * main_path attached; PostgreSQL: the hub's schema, read from hub, a
+ * connection of the hub's store). */
+int store_ex_seed(struct store_conn *c, struct store_conn *hub,
+                  const char *main_path, const char *exercise);
 
 struct store_ex_inject {
     char inject_id[48];

@@ -23,6 +23,7 @@ struct store_conn {
     struct pg_conn *pg;       /* PostgreSQL's (store/db_pg.h), or NULL */
     db_stmt stmts[ST__COUNT]; /* .lite NULL until first used */
     bool in_tx;
+    bool world; /* an exercise's world (STORE_WORLD): its own writer lock */
     struct store_conn *next_free;
     /* the organisation and scope names this connection has read, while
      * registry_version is unchanged (store_reports.c) */
@@ -30,6 +31,10 @@ struct store_conn {
 };
 /* The node this process is (store_set_node; "" when not set). */
 const char *store_node(const struct store_conn *c);
+/* PostgreSQL: each identity column of the connection's schema past the
+ * highest id its table holds (after rows were copied in with their ids). */
+struct pg_conn;
+int store_pg_identities_past(struct pg_conn *pc);
 /* Frees c->names (conn_close). */
 void store_names_cache_free(struct store_conn *c);
 

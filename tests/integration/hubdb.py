@@ -72,6 +72,17 @@ def is_pg(db):
     return str(db).startswith(("postgresql://", "postgres://"))
 
 
+def world(db, exercise):
+    """The database of exercise's world (store_ex_world_path): on SQLite
+    the file beside the hub's, on PostgreSQL the hub's database with the
+    world's schema ("ex_" and the id in lower case) first on the search
+    path. Give it to connect()."""
+    if not is_pg(db):
+        return f"{db}.exercise-{exercise}.db"
+    schema = "ex_" + re.sub(r"[^a-z0-9]", "_", exercise.lower())
+    return f"{db}{'&' if '?' in str(db) else '?'}options=-c%20search_path%3D{schema}"
+
+
 def connect(db, timeout=5.0, readonly=False, rows=None):
     """A connection to the hub database db (a path or a postgresql:// URI).
     timeout: seconds to wait for a lock (sqlite3's default 5); readonly:

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import ROOT, TEST_PG, assert_error
+from conftest import ROOT, assert_error
 
 MODEL = json.loads((ROOT / "data/dependencies/national.json").read_text())
 
@@ -222,7 +222,6 @@ def test_first_model_on_a_hub_without_one(tmp_path, data_copy):
         hub.stop()
 
 
-@pytest.mark.skipif(bool(TEST_PG), reason="exercises need an SQLite hub")
 def test_cascade_inside_an_exercise(fresh_demo_hub):
     """The model travels into an exercise's own database: an event there
     gets its suggestions, and nothing of it reaches the real events."""

@@ -14,13 +14,8 @@ import os
 import re
 import subprocess
 
-import pytest
+from conftest import BUILD, ROOT
 
-from conftest import BUILD, ROOT, TEST_PG
-
-pytestmark = pytest.mark.skipif(bool(TEST_PG), reason="exercises need an "
-                                "SQLite hub (409 exercises_unavailable on "
-                                "PostgreSQL, test_postgresql.py)")
 
 FY2015 = ROOT / "data" / "exercises" / "fy2015.json"
 CSV_HEAD = ["org", "name_ja", "name_en", "sector", "inject", "action_id",

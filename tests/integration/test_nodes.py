@@ -16,6 +16,9 @@ in synchronous replication, two `infrashared` processes with their own
   refused; a node killed with SIGKILL frees its id at once.
 - A TAXII peer's run is one at a time across the nodes ("sync now" on any
   node waits for a run elsewhere).
+- An exercise started on one node runs on both: the other node serves it,
+  follows its clock, fires an inject once across the two, and closes it
+  when it ends.
 - The primary killed during filing and the standby promoted: no report that
   got a 201 is lost, no request got a 2xx while no primary existed, and the
   nodes serve again without a restart.
@@ -476,3 +479,101 @@ def test_one_node_probes_and_another_takes_over(pg, tmp_path):
     finally:
         stop_all(hubs)
         bed.close()
+
+
+def test_exercise_across_nodes(pg, tmp_path):
+    """An exercise started on one node runs on every node (its world is a
+    schema of the shared database): the other node serves its board and
+    its participants, takes the clock the console moved on the first, fires
+    a scenario inject once across both, and closes it when the first ends
+    it (docs/postgresql.md "Exercises")."""
+    import json
+    import hubdb
+    from conftest import ROOT
+    db = pg.create_db("exercise")
+    hubs = []
+    for name in ("node-a", "node-b"):
+        h = ProvHub(tmp_path / name, demo=True,
+                    flags=[*base_flags(None), "--node-id", name])
+        h.dir.mkdir(parents=True, exist_ok=True)
+        h.db = db
+        hubs.append(h)
+    a, b = hubs
+    a.init()
+    try:
+        a.start()
+        b.start()
+        nisc = a.token("nisc-analyst", name="console")
+        op = a.db_rows(
+            "SELECT o.id FROM orgs o JOIN scopes s ON s.id = o.scope_id "
+            "WHERE o.kind = 'operator' AND s.sector_id = 'water' "
+            "ORDER BY o.id LIMIT 1")[0]["id"]
+        op_tok = a.token(op, name="participant")
+        scenario = json.loads(
+            (ROOT / "data/exercises/fy2015.json").read_text())
+        r = a.api("POST", "/api/v1/exercises", token=nisc, json={
+            "title_ja": "断水演習（複数ノード）",
+            "title_en": "Water outage exercise (nodes)",
+            "scenario": scenario, "participants": {"sectors": ["water"]}})
+        assert r.status_code == 201, r.text
+        x = r.json()["id"]
+
+        def control(h, action, status=200, **kw):
+            r = h.api("POST", f"/api/v1/exercises/{x}/control", token=nisc,
+                      json={"action": action, **kw})
+            assert r.status_code == status, (action, r.text)
+            return r.json()
+        control(a, "start", paused=True)
+        started = a.api("GET", f"/api/v1/exercises/{x}", token=nisc).json()
+        # node b, which did not start it, serves its board and participants
+        r = b.api("GET", f"/api/v1/exercises/{x}/board", token=nisc)
+        assert r.status_code == 200, r.text
+        assert op in {p["org"] for p in r.json()["participants"]}, r.text[:300]
+        # a scenario inject fired on node b is fired: node a refuses it
+        control(b, "fire", inject="p1-suspicious-mail")
+        r = a.api("POST", f"/api/v1/exercises/{x}/control", token=nisc,
+                  json={"action": "fire", "inject": "p1-suspicious-mail"})
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "already_fired", r.text
+        # the clock moved on node a is node b's: paused, 90 minutes on
+        control(a, "advance", minutes=90)
+        moved = a.api("GET", f"/api/v1/exercises/{x}", token=nisc).json()
+        r = b.api("POST", f"/api/v1/exercises/{x}/bcp", token=op_tok,
+                  json={"note": "発動（ノードB）"})
+        assert r.status_code == 201, r.text
+
+        def ts(s):
+            return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=timezone.utc).timestamp()
+        at = ts(r.json()["declared_at"])
+        assert at == ts(moved["clock"]["exercise_time"]), (r.json(), moved)
+        assert at - ts(started["clock"]["exercise_time"]) == 90 * 60, \
+            (r.json(), started["clock"])
+        con = hubdb.connect(hubdb.world(db, x), readonly=True)
+        try:
+            assert con.execute(
+                "SELECT count(*) FROM ex_injects WHERE inject_id = "
+                "'p1-suspicious-mail'").fetchone() == (1,)
+            assert con.execute("SELECT count(*) FROM ex_bcp").fetchone() == \
+                (1,)
+            # the inject's advisory is the world's ...
+            assert con.execute(
+                "SELECT count(*) FROM advisories WHERE title_en = ?",
+                ("(Situation) the suspicious e-mail identified",)
+            ).fetchone() == (1,)
+        finally:
+            con.close()
+        # ... and nothing of it is in the hub's own tables
+        assert a.db_rows(
+            "SELECT count(*) AS n FROM advisories WHERE title_en = ?",
+            "(Situation) the suspicious e-mail identified")[0]["n"] == 0
+        # ended on node b: node a no longer runs it
+        control(b, "end")
+        r = a.api("POST", f"/api/v1/exercises/{x}/bcp", token=op_tok,
+                  json={"note": "終了後"})
+        assert r.status_code == 404, r.text
+        assert r.json()["error"]["code"] == "not_running", r.text
+        r = a.api("GET", f"/api/v1/exercises/{x}", token=nisc)
+        assert r.json()["state"] == "ended", r.text[:300]
+    finally:
+        stop_all(hubs)

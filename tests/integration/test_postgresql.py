@@ -154,28 +154,6 @@ def test_init_twice_is_refused(pg_hub, pg):
     assert pg.psql("SELECT max(seq) FROM audit", db="hub") == head
 
 
-def test_exercises_are_refused(pg_hub):
-    """An exercise's environment is an SQLite database beside the hub's: on
-    a PostgreSQL hub an exercise is planned, but starting it answers 409
-    exercises_unavailable and it stays in planning."""
-    import json
-    from conftest import ROOT
-    nisc = pg_hub.token("nisc-analyst", name="ex")
-    scenario = json.loads((ROOT / "data/exercises/fy2015.json").read_text())
-    x = pg_hub.api("POST", "/api/v1/exercises", token=nisc, json={
-        "title_ja": "停電演習", "title_en": "Blackout exercise",
-        "scenario": scenario, "participants": {"sectors": ["electricity"]}})
-    assert x.status_code == 201, x.text
-    xid = x.json()["id"]
-    r = pg_hub.api("POST", f"/api/v1/exercises/{xid}/control", token=nisc,
-                   json={"action": "start", "paused": True})
-    assert r.status_code == 409, r.text
-    assert r.json()["error"]["code"] == "exercises_unavailable"
-    assert "PostgreSQL" in r.json()["error"]["message"]
-    r = pg_hub.api("GET", f"/api/v1/exercises/{xid}", token=nisc)
-    assert r.status_code == 200 and r.json()["state"] == "planning", r.text[:300]
-
-
 def test_server_gone_then_back(tmp_path_factory):
     """The database server dies (SIGKILL) under a running hub: requests
     answer 503 store_unavailable with Retry-After, a write never gets a

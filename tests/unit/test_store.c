@@ -33,6 +33,7 @@
 #include "service/demo.h"
 #include "service/registry.h"
 #include "store/store.h"
+#include "store/store_exercise.h"
 #include "store/store_internal.h" /* the statement helpers */
 #include "common/util.h"
 
@@ -3663,6 +3664,46 @@ static void t_group_commit(void **state)
     store_close(s);
 }
 
+/* An exercise's world: a file beside an SQLite hub's; on PostgreSQL the
+ * hub's URI with the world's schema on the search path, kept beside an
+ * "options" the URI has, and refused when it does not fit. */
+static void t_exercise_world_path(void **state)
+{
+    (void)state;
+    char p[512];
+    assert_int_equal(store_ex_world_path("/var/hub.db", "X0aF", p, sizeof(p)),
+                     IS_OK);
+    assert_string_equal(p, "/var/hub.db.exercise-X0aF.db");
+    assert_int_equal(
+        store_ex_world_path("postgresql://u@h:5432/hub", "X0aF", p, sizeof(p)),
+        IS_OK);
+    assert_string_equal(
+        p, "postgresql://u@h:5432/hub?options=-c%20search_path%3Dex_x0af");
+    assert_int_equal(store_ex_world_path("postgresql://h/hub?sslmode=require",
+                                         "X-1", p, sizeof(p)),
+                     IS_OK);
+    assert_string_equal(p, "postgresql://h/hub?sslmode=require&options=-c%20"
+                           "search_path%3Dex_x_1");
+    assert_int_equal(
+        store_ex_world_path("postgres://h/hub?options=-c%20jit%3Doff&a=b", "X1",
+                            p, sizeof(p)),
+        IS_OK);
+    assert_string_equal(p, "postgres://h/hub?options=-c%20jit%3Doff%20-c%20"
+                           "search_path%3Dex_x1&a=b");
+    assert_int_equal(store_ex_world_path(
+                         "postgresql://h/hub?a=b&options=", "X1", p, sizeof(p)),
+                     IS_OK);
+    assert_string_equal(
+        p, "postgresql://h/hub?a=b&options=-c%20search_path%3Dex_x1");
+    char small[40];
+    assert_int_equal(
+        store_ex_world_path("postgresql://h/hub", "X1", small, sizeof(small)),
+        IS_ERR_TOO_LARGE);
+    assert_int_equal(store_ex_world_path("/a/very/long/path/to/the/hub.db",
+                                         "X1", small, sizeof(small)),
+                     IS_ERR_TOO_LARGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -3717,6 +3758,7 @@ int main(void)
         cmocka_unit_test(t_backup),
         cmocka_unit_test(t_reports_prefilter_matches_core),
         cmocka_unit_test(t_drill_channel_sql_matches_core),
+        cmocka_unit_test(t_exercise_world_path),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
