@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "store/db_pg.h"
+#include "store/store_exercise.h"
 
 #define COPY_MAX_TABLES 256
 #define COPY_MAX_COLS 64
@@ -290,6 +291,17 @@ int store_copy(struct store *src, struct store *dst,
     bool reading = false, writing = false;
     if (!rc && !(rc = store_read_begin(sc)))
         reading = true;
+    /* a running exercise's world is a file beside the source, which the
+     * copy does not carry: the exercise would not run on (it ends first) */
+    char running[1][40];
+    size_t nrun = 0;
+    if (!rc && !(rc = store_exercise_running(sc, running, 1, &nrun)) && nrun) {
+        snprintf(err, errlen,
+                 "exercise %s is running, and its world is a file beside "
+                 "this database that the copy does not carry: end it first",
+                 running[0]);
+        rc = IS_ERR_CONFLICT;
+    }
     if (!rc)
         rc = tables_in_order(sc->db, t, &n, err, errlen);
     if (!rc && !(rc = store_begin(dc)))

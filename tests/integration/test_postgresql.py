@@ -258,6 +258,37 @@ def test_migrate_store_sqlite_to_postgresql(pg, tmp_path_factory):
     assert sqlite_db.exists()  # the source is left as it was
 
 
+def test_migrate_store_refuses_a_running_exercise(pg, tmp_path_factory):
+    """An SQLite hub's running exercise has its world in a file beside the
+    database, which migrate-store does not carry: the move is refused,
+    naming the exercise, and nothing is written; ended, it moves."""
+    h = Hub(tmp_path_factory.mktemp("migx"), demo=True)
+    h.db = h.dir / "hub.db"
+    h.init()
+    h.start()
+    nisc = h.token("nisc-analyst", name="migx")
+    xs = h.api("GET", "/api/v1/exercises", token=nisc).json()["exercises"]
+    x = xs[0]["id"]
+
+    def control(action):
+        r = h.api("POST", f"/api/v1/exercises/{x}/control", token=nisc,
+                  json={"action": action})
+        assert r.status_code == 200, r.text
+    control("start")
+    h.stop()
+    uri = pg.create_db("movedx")
+    r = h.cli("migrate-store", "--to", uri, check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"exercise {x} is running" in r.stderr, r.stderr
+    assert "nothing was written" in r.stderr, r.stderr
+    assert pg.psql("SELECT count(*) FROM orgs", db="movedx") == "0"
+    h.start()
+    control("end")
+    h.stop()
+    r = h.cli("migrate-store", "--to", uri)
+    assert "each table's count equal" in r.stdout, r.stdout
+
+
 def test_migrate_store_failed_row_is_named_and_nothing_written(
         pg, tmp_path_factory):
     """The copy sends rows in batches (pipeline mode, 256 rows to a round
