@@ -16,9 +16,7 @@
 #include "store/db_pg.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <libpq-fe.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,99 +230,32 @@ int pgc_open(const char *uri, struct pg_conn **out, char *errbuf, size_t errlen)
     return adopt(uri, conn, out, errbuf, errlen);
 }
 
-/* A node's pool was n connects one after another, ~14 ms each (the
- * server forks a backend and authenticates): here they overlap. The
- * store's first connection is still opened with pgc_open, whose
- * connect_timeout libpq enforces; the non-blocking connect does not, so
- * the wait is bounded here. */
-int pgc_open_many(const char *uri, struct pg_conn **out, int n, char *errbuf,
-                  size_t errlen)
+int pgc_open_lazy(const char *uri, struct pg_conn **out)
 {
-    if (n <= 0)
-        return IS_OK;
-    for (int i = 0; i < n; i++)
-        out[i] = NULL;
-    PGconn **cs = calloc((size_t)n, sizeof(*cs));
-    PostgresPollingStatusType *st = calloc((size_t)n, sizeof(*st));
-    struct pollfd *fds = calloc((size_t)n, sizeof(*fds));
-    int *idx = calloc((size_t)n, sizeof(*idx));
-    int rc = IS_OK;
-    const char *why = NULL;
-    if (!cs || !st || !fds || !idx) {
-        rc = IS_ERR_NOMEM;
-        goto done;
+    *out = NULL;
+    PGconn *conn = PQconnectdb(uri);
+    if (!conn)
+        return IS_ERR_NOMEM;
+    if (PQstatus(conn) == CONNECTION_OK) {
+        char err[256];
+        if (adopt(uri, conn, out, err, sizeof(err)) == IS_OK)
+            return IS_OK;
+        conn = PQconnectdb(uri); /* its setup failed: kept as lost */
+        if (!conn)
+            return IS_ERR_NOMEM;
     }
-    for (int i = 0; i < n; i++) {
-        cs[i] = PQconnectStart(uri);
-        if (!cs[i]) {
-            rc = IS_ERR_NOMEM;
-            goto done;
-        }
-        if (PQstatus(cs[i]) == CONNECTION_BAD) {
-            why = PQerrorMessage(cs[i]);
-            rc = IS_ERR_IO;
-            goto done;
-        }
-        st[i] = PGRES_POLLING_WRITING; /* as libpq says to begin */
+    struct pg_conn *pc = calloc(1, sizeof(*pc));
+    if (!pc || !(pc->uri = strdup(uri))) {
+        free(pc);
+        PQfinish(conn);
+        return IS_ERR_NOMEM;
     }
-    double deadline = util_mono() + 10.0;
-    for (;;) {
-        int pending = 0;
-        for (int i = 0; i < n; i++) {
-            if (st[i] == PGRES_POLLING_OK)
-                continue;
-            if (st[i] == PGRES_POLLING_FAILED) {
-                why = PQerrorMessage(cs[i]);
-                rc = IS_ERR_IO;
-                goto done;
-            }
-            fds[pending].fd = PQsocket(cs[i]);
-            fds[pending].events =
-                st[i] == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-            fds[pending].revents = 0;
-            idx[pending++] = i;
-        }
-        if (!pending)
-            break;
-        int left = (int)((deadline - util_mono()) * 1000);
-        if (left <= 0) {
-            why = "timed out connecting";
-            rc = IS_ERR_IO;
-            goto done;
-        }
-        int r = poll(fds, (nfds_t)pending, left);
-        if (r < 0 && errno != EINTR) {
-            why = "poll failed";
-            rc = IS_ERR_IO;
-            goto done;
-        }
-        for (int k = 0; r > 0 && k < pending; k++)
-            if (fds[k].revents)
-                st[idx[k]] = PQconnectPoll(cs[idx[k]]);
-    }
-    for (int i = 0; i < n && !rc; i++) {
-        PGconn *conn = cs[i];
-        cs[i] = NULL;
-        rc = adopt(uri, conn, &out[i], errbuf, errlen);
-    }
-done:
-    if (rc && why)
-        connect_error(errbuf, errlen, why);
-    else if (rc == IS_ERR_NOMEM)
-        connect_error(errbuf, errlen, "out of memory");
-    for (int i = 0; cs && i < n; i++)
-        if (cs[i])
-            PQfinish(cs[i]);
-    if (rc)
-        for (int i = 0; i < n; i++) {
-            pgc_close(out[i]);
-            out[i] = NULL;
-        }
-    free(cs);
-    free(st);
-    free(fds);
-    free(idx);
-    return rc;
+    pc->conn = conn;
+    pc->gen = 1;
+    set_err(pc, PQerrorMessage(conn));
+    pc->lost = true;
+    *out = pc;
+    return IS_OK;
 }
 
 void pgc_close(struct pg_conn *pc)

@@ -28,11 +28,11 @@ void pg_uri_redact(const char *uri, char *out, size_t outlen);
  * the URI has one, is never written there). */
 int pgc_open(const char *uri, struct pg_conn **out, char *errbuf,
              size_t errlen);
-/* Connects n times to uri at once (libpq's non-blocking connect, one
- * poll() over all of them; 10 s at most): out[0..n-1] all connected and
- * IS_OK, or none and an error as pgc_open's. */
-int pgc_open_many(const char *uri, struct pg_conn **out, int n, char *errbuf,
-                  size_t errlen);
+/* A connection of a pool, opened when first needed: connected, or, when
+ * the server does not take it now, lost (pgc_lost: the first use connects
+ * again, as after a failover, or fails as with the server gone). IS_OK, or
+ * IS_ERR_NOMEM. */
+int pgc_open_lazy(const char *uri, struct pg_conn **out);
 void pgc_close(struct pg_conn *pc);
 /* Runs sql (one or more statements, no parameters): IS_OK or
  * IS_ERR_STORE (the message in pgc_errmsg). */

@@ -64,7 +64,11 @@ struct store {
      * whether another node holds it now */
     struct pg_conn *node_pg;
     atomic_bool node_in_use;
-    int nconn;
+    /* the pool: conns[0..cap), of which nconn opened (SQLite: all at
+     * open; PostgreSQL: the first at open, the rest when first needed,
+     * store_acquire); world: STORE_WORLD */
+    int nconn, cap;
+    bool pg, world;
     struct store_conn *conns;
     struct store_conn *free_list;
 };
@@ -1114,19 +1118,12 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
     if (!rc)
         rc = migrate(&s->conns[0], name, errbuf, errlen);
     s->nconn = rc ? 0 : 1;
-    if (!rc && pg && nconn > 1) {
-        /* the rest of the pool at once (pgc_open_many) */
-        struct pg_conn **pcs = calloc((size_t)nconn - 1, sizeof(*pcs));
-        rc = pcs ? pgc_open_many(path, pcs, nconn - 1, errbuf, errlen)
-                 : IS_ERR_NOMEM;
-        for (int i = 1; !rc && i < nconn; i++) {
-            memset(&s->conns[i], 0, sizeof(s->conns[i]));
-            s->conns[i].pg = pcs[i - 1];
-            s->conns[i].world = (flags & STORE_WORLD) != 0;
-            s->nconn = i + 1;
-        }
-        free(pcs);
-    }
+    s->cap = nconn;
+    s->pg = pg;
+    s->world = (flags & STORE_WORLD) != 0;
+    /* PostgreSQL: the rest of the pool when first needed (store_acquire):
+     * a backend costs the server memory and its connection budget, and a
+     * node, or an exercise's world on a node, seldom uses all of them */
     for (int i = s->nconn; !rc && !pg && i < nconn; i++) {
         rc = conn_open(&s->conns[i], path, 0, errbuf, errlen);
         if (!rc)
@@ -1163,13 +1160,43 @@ void store_close(struct store *s)
     free(s);
 }
 
+/* PostgreSQL: opens the pool's next connection for store_acquire (called
+ * and returning with s->lock held, released meanwhile), or NULL when the
+ * pool is whole or out of memory. A connection the server does not take
+ * now is lost (pgc_open_lazy): its first use connects again or fails as
+ * with the server gone (503), never waits here. */
+static struct store_conn *pool_grow(struct store *s)
+{
+    if (!s->pg || s->nconn >= s->cap)
+        return NULL;
+    struct store_conn *c = &s->conns[s->nconn++]; /* reserved */
+    pthread_mutex_unlock(&s->lock);
+    struct pg_conn *pc = NULL;
+    int rc = pgc_open_lazy(s->path, &pc);
+    pthread_mutex_lock(&s->lock);
+    if (rc) {
+        /* out of memory: the slot stays reserved and empty; the pool
+         * serves with the connections it has */
+        log_event(LOG_ERROR, "store connection not opened", NULL);
+        return NULL;
+    }
+    memset(c, 0, sizeof(*c));
+    c->pg = pc;
+    c->world = s->world;
+    c->owner = s;
+    return c;
+}
+
 struct store_conn *store_acquire(struct store *s)
 {
     pthread_mutex_lock(&s->lock);
-    while (!s->free_list)
+    struct store_conn *c = NULL;
+    while (!s->free_list && !(c = pool_grow(s)))
         pthread_cond_wait(&s->cond, &s->lock);
-    struct store_conn *c = s->free_list;
-    s->free_list = c->next_free;
+    if (!c) {
+        c = s->free_list;
+        s->free_list = c->next_free;
+    }
     pthread_mutex_unlock(&s->lock);
     return c;
 }

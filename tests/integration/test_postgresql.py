@@ -154,6 +154,32 @@ def test_init_twice_is_refused(pg_hub, pg):
     assert pg.psql("SELECT max(seq) FROM audit", db="hub") == head
 
 
+def test_pool_opens_connections_when_needed(pg, tmp_path_factory):
+    """A node's pool (2 x --threads + 4 = 12 connections) opens its first
+    connection at start and each other one when a thread first finds none
+    free: an idle node holds a few backends, a busy one no more than its
+    pool, and every request is served."""
+    from concurrent.futures import ThreadPoolExecutor
+    h = Hub(tmp_path_factory.mktemp("pool"))
+    h.db = pg.create_db("pool")
+    h.init()
+    h.start()
+    try:
+        def backends():
+            return int(pg.psql("SELECT count(*) FROM pg_stat_activity "
+                               "WHERE datname = 'pool'"))
+        idle = backends()
+        assert 1 <= idle <= 8, idle  # the whole pool would be 12
+        tok = h.token("admin", name="pool")
+        with ThreadPoolExecutor(16) as ex:
+            rs = list(ex.map(lambda _: h.api(
+                "GET", "/api/v1/reports?limit=50", token=tok), range(200)))
+        assert [r.status_code for r in rs] == [200] * 200
+        assert idle <= backends() <= 12
+    finally:
+        h.stop()
+
+
 def test_server_gone_then_back(tmp_path_factory):
     """The database server dies (SIGKILL) under a running hub: requests
     answer 503 store_unavailable with Retry-After, a write never gets a
