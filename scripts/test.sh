@@ -182,21 +182,28 @@ run_unit unit-valgrind build-test \
 # 15 of its own, tests/integration/conftest.py), and on SQLite, the
 # default engine, with the sanitizer build below. Both runs are the whole
 # suite; running each engine once keeps the command within its time.
+# The sanitizer build compiles meanwhile (~80 s alone), in the background.
+asan_log="$out/asan-build.log"
+setup_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+    --buildtype=debug >"$asan_log" 2>&1 &
+asan_pid=$!
+
 note "integration tests on PostgreSQL (real daemon, real PostgreSQL 15, pytest)"
 INFRASHARE_TEST_ENGINE=postgresql run_integration integration-pg build-test
 
-note "sanitizer build (ASan + UBSan)"
+note "sanitizer build (ASan + UBSan): its end"
 # quarantine_size_mb: freed memory waits in a 32 MB quarantine (ASan's
 # default is 256 MB) before it is reused, so a use after free is still
 # caught for the last 32 MB freed; with 256 MB every allocation of a
 # process touched new pages, and `init --demo` took 5.0 s instead of 2.3 s
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:quarantine_size_mb=32
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-if setup_build build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug; then
+if wait "$asan_pid"; then
     run_unit unit-asan build-asan
     # the integration suite on SQLite
     run_integration integration-asan build-asan
 else
+    tail -40 "$asan_log"
     add_counts asan-build 0 1
 fi
 

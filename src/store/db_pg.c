@@ -237,7 +237,7 @@ int pgc_open_lazy(const char *uri, struct pg_conn **out)
     if (!conn)
         return IS_ERR_NOMEM;
     if (PQstatus(conn) == CONNECTION_OK) {
-        char err[256];
+        char err[600];
         if (adopt(uri, conn, out, err, sizeof(err)) == IS_OK)
             return IS_OK;
         conn = PQconnectdb(uri); /* its setup failed: kept as lost */
