@@ -172,8 +172,12 @@ for (const [l, vp] of [['en', { width: 1366, height: 768 }], ['ja', { width: 390
     await setLang(p, l);
     await home(p);
     await assertMatrix(p);
+    // the headings follow the language switch once the page has drawn
+    // again (under load, a read right after the matrix can precede it)
+    const heading = l === 'en' ? 'Open reports by sector and severity' : '分野×深刻度の未完了の報告';
+    await until(async () => (await p.locator('main').innerText()).includes(heading), `the heading in ${l}`);
     const text = await p.locator('main').innerText();
-    assert.ok(text.includes(l === 'en' ? 'Open reports by sector and severity' : '分野×深刻度の未完了の報告'));
+    assert.ok(text.includes(heading));
     assert.ok(text.includes(l === 'en' ? 'The last 7 days (JST)' : '直近7日間の推移（日本時間）'));
     await shot(p, `dash-nisc-${l}-${vp.width}`);
     // the matrix stays a grid of figures on every screen: a table whose
