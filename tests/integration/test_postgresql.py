@@ -292,16 +292,18 @@ def test_migrate_store_refuses_a_running_exercise(pg, tmp_path_factory):
     h.db = h.dir / "hub.db"
     h.init()
     h.start()
-    nisc = h.token("nisc-analyst", name="migx")
-    xs = h.api("GET", "/api/v1/exercises", token=nisc).json()["exercises"]
-    x = xs[0]["id"]
+    try:
+        nisc = h.token("nisc-analyst", name="migx")
+        xs = h.api("GET", "/api/v1/exercises", token=nisc).json()["exercises"]
+        x = xs[0]["id"]
 
-    def control(action):
-        r = h.api("POST", f"/api/v1/exercises/{x}/control", token=nisc,
-                  json={"action": action})
-        assert r.status_code == 200, r.text
-    control("start")
-    h.stop()
+        def control(action):
+            r = h.api("POST", f"/api/v1/exercises/{x}/control", token=nisc,
+                      json={"action": action})
+            assert r.status_code == 200, r.text
+        control("start")
+    finally:
+        h.stop()
     uri = pg.create_db("movedx")
     r = h.cli("migrate-store", "--to", uri, check=False)
     assert r.returncode == 1, r.stdout + r.stderr
@@ -309,8 +311,10 @@ def test_migrate_store_refuses_a_running_exercise(pg, tmp_path_factory):
     assert "nothing was written" in r.stderr, r.stderr
     assert pg.psql("SELECT count(*) FROM orgs", db="movedx") == "0"
     h.start()
-    control("end")
-    h.stop()
+    try:
+        control("end")
+    finally:
+        h.stop()
     r = h.cli("migrate-store", "--to", uri)
     assert "each table's count equal" in r.stdout, r.stdout
 
