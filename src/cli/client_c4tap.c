@@ -333,7 +333,9 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
             return 2;
         }
     } else if (strcmp(sub, "export") == 0 && a->npos == 1) {
-        const char *fmt = cli_opt(a, "format") ? cli_opt(a, "format") : "csv";
+        const char *fmt = cli_opt(a, "format");
+        if (!fmt)
+            fmt = "csv";
         const char *camp = cli_opt(a, "campaign");
         if ((strcmp(fmt, "csv") && strcmp(fmt, "json")) ||
             (camp && strspn(camp, "0123456789") != strlen(camp)))
