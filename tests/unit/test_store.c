@@ -108,6 +108,41 @@ static struct store *open_ok(const char *path, int flags)
     return s;
 }
 
+/* A store at path holding the current schema, copied from a template
+ * migrated once per run: under valgrind a migration from scratch costs
+ * about 2 s, and most tests only need the schema. The tests of opening
+ * and migrating (t_open_*) migrate their own files. */
+static char template_db[512];
+
+static void copy_bytes(const char *from, const char *to)
+{
+    size_t n = 0;
+    char *data = read_all(from, &n);
+    write_file(to, data, n);
+    free(data);
+}
+
+static void schema_copy(const char *path)
+{
+    if (!template_db[0]) {
+        tmp_path(template_db, sizeof(template_db), "template.db");
+        store_close(open_ok(template_db, STORE_CREATE));
+        /* closed by its last connection: no write-ahead log is left
+         * beside it, so its one file is the whole database */
+        char wal[600];
+        snprintf(wal, sizeof(wal), "%s-wal", template_db);
+        struct stat sb;
+        assert_int_not_equal(stat(wal, &sb), 0);
+    }
+    copy_bytes(template_db, path);
+}
+
+static struct store *open_new(const char *path)
+{
+    schema_copy(path);
+    return open_ok(path, STORE_CREATE);
+}
+
 static void exec_raw(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
@@ -224,7 +259,7 @@ static void load_fails(const char *dir, char *err, size_t errlen)
 
 static struct store *store_with_registry(const char *path)
 {
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct registry r;
     load_registry(&r);
     struct store_conn *c = store_acquire(s);
@@ -391,7 +426,7 @@ static void t_reports_scan_chunks(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "chunks.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const char *const orgs[] = {"hop", "nisc", "min", "op"};
     plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
@@ -444,7 +479,7 @@ static void t_reports_waiting_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "waiting.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const struct {
         const char *id;
@@ -507,7 +542,7 @@ static void t_reports_overdue_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "overdue.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const char *const orgs[] = {"nisc", "min", "op"};
     plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
@@ -560,7 +595,7 @@ static void t_reports_prefilter_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "prefilter.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const struct {
         const char *id, *kind;
@@ -985,7 +1020,7 @@ static void t_report_scan_names(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "scan-names.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s), *c2 = store_acquire(s);
     static const char *const orgs[] = {"op", "nisc", "min"};
     plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
@@ -1053,7 +1088,7 @@ static void t_report_scan_title(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "scan-title.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const char *const orgs[] = {"op", "nisc", "min"};
     plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
@@ -1096,7 +1131,7 @@ static void t_rollcall_version_triggers(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "rc-version.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c); /* A1: recipients op-a, op-b (c-power), op-w */
     assert_int_equal(rc_version(c, "A1"), 0); /* no form: no version */
@@ -1169,7 +1204,7 @@ static void t_provision_hop_lists(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "prov-hops.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c);
 
@@ -1267,7 +1302,7 @@ static void t_hops_due_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "hops-due.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c); /* nisc, m-meti, m-mhlw, c-power, ... */
     static const struct {
@@ -1362,7 +1397,7 @@ static void t_alerts_due_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "alerts-due.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const struct {
         const char *id;
@@ -1459,7 +1494,7 @@ static void t_provision_recipient_lists(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "prov-rcpt.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c);
     assert_int_equal(
@@ -1573,7 +1608,7 @@ static void t_outcome_fenced_by_lease(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "prov-fence.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c);
     int n = 0;
@@ -2086,7 +2121,7 @@ static void t_demo_generate(void **state)
     char path[512], demo[1024], err[512] = "";
     tmp_path(path, sizeof(path), "demo.db");
     snprintf(demo, sizeof(demo), "%s/data/demo/demo.json", src_root());
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct registry r;
     load_registry(&r);
     struct store_conn *c = store_acquire(s);
@@ -2199,7 +2234,7 @@ static void append_entries(struct store *s, int n)
 static void audit_db(char *path, size_t pathlen, const char *name)
 {
     tmp_path(path, pathlen, name);
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     append_entries(s, 5);
     store_close(s);
 }
@@ -2299,7 +2334,7 @@ static void t_audit_empty(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "audit-empty.db");
-    store_close(open_ok(path, STORE_CREATE));
+    store_close(open_new(path));
     struct store_audit_report rep;
     verify(path, &rep);
     assert_int_equal(rep.entries, 0);
@@ -2528,7 +2563,7 @@ static void t_audit_withheld(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "audit-withheld.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     append_entries(s, 2);
     struct store_conn *c = store_acquire(s);
     struct store_audit_entry e = {.at = NOW + 10,
@@ -2627,7 +2662,7 @@ static void t_audit_v1_then_v2(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "audit-v1.db");
-    store_close(open_ok(path, STORE_CREATE));
+    store_close(open_new(path));
     /* two version-1 entries as the old code wrote them */
     unsigned char h1[AUDIT_HASH_LEN], h2[AUDIT_HASH_LEN];
     audit_chain_hash(audit_chain_genesis, NOW, 5, "op-x", "report.file", "R1",
@@ -2684,7 +2719,7 @@ static void t_audit_in_caller_transaction(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "audit-tx.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     append_entries(s, 2);
     struct store_conn *c = store_acquire(s);
     struct store_audit_entry e = {.at = NOW, .action = "rolled.back"};
@@ -2725,7 +2760,7 @@ static void t_constraint_errors_mapped(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "constraints.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     struct store_org o = {.id = "nisc",
                           .kind = "nisc",
@@ -2800,7 +2835,7 @@ static void t_backup(void **state)
     (void)state;
     char path[512], dest[512], err[512] = "";
     tmp_path(path, sizeof(path), "live.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     append_entries(s, 5);
     tmp_path(dest, sizeof(dest), "backup.db");
     int rc = store_backup(s, dest, err, sizeof(err));
@@ -2884,7 +2919,7 @@ static struct store *reports_db(const char *name, int64_t *uid)
 {
     char path[512];
     tmp_path(path, sizeof(path), name);
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const char *const orgs[][2] = {{"nisc", "nisc"}, {"op", "operator"}};
     for (size_t i = 0; i < IS_ARRAY_LEN(orgs); i++) {
@@ -3148,7 +3183,7 @@ static void t_audit_page_rows(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "audit-rows.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     append_entries(s, 2);
     struct store_conn *c = store_acquire(s);
     struct store_audit_entry e = {.at = NOW + 10,
@@ -3225,7 +3260,7 @@ static void t_audit_list_json(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "audit-list.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     append_entries(s, 2);
     struct store_conn *c = store_acquire(s);
     struct store_audit_entry e = {.at = NOW + 10,
@@ -3319,7 +3354,7 @@ static void t_reports_waiting_outage_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "outage.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     static const char *const orgs[] = {"hop", "nisc", "min", "op"};
     plain_orgs(c, orgs, IS_ARRAY_LEN(orgs));
@@ -3385,7 +3420,7 @@ static void t_drill_channel_sql_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "drill-channel.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c); /* op-a, op-b: two e-mail contacts each */
     static const char *const chans[] = {"fax", "webhook", "sms", "email",
@@ -3504,7 +3539,7 @@ static void t_sites_visible_matches_core(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof(path), "sites-visible.db");
-    struct store *s = open_ok(path, STORE_CREATE);
+    struct store *s = open_new(path);
     struct store_conn *c = store_acquire(s);
     prov_fixture(c); /* nisc, m-meti, m-mhlw, c-power, op-a, op-b, op-w */
     assert_int_equal(store_begin(c), IS_OK);
@@ -3617,6 +3652,7 @@ static void t_group_commit(void **state)
     (void)state;
     char path[512], err[512] = "";
     tmp_path(path, sizeof(path), "group.db");
+    schema_copy(path);
     struct store *s = NULL;
     assert_int_equal(
         store_open(path, STORE_CREATE, GC_THREADS + 1, &s, err, sizeof(err)),
