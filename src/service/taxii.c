@@ -509,6 +509,81 @@ struct add_job {
     char *status_text;            /* as stored, and answered */
 };
 
+/* An object of an envelope, by its id (to sort and search). */
+struct id_ref {
+    const char *id;
+    size_t k; /* its index in the envelope's pending objects */
+};
+
+static int id_ref_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct id_ref *)a)->id,
+                  ((const struct id_ref *)b)->id);
+}
+
+struct held_ctx {
+    struct id_ref *refs; /* sorted by id */
+    size_t n;
+    bool *look;
+};
+
+/* Marks every object of the envelope whose id the collection holds. */
+static int held_id(const char *stix_id, void *ctx)
+{
+    struct held_ctx *h = ctx;
+    struct id_ref key = {.id = stix_id};
+    struct id_ref *r =
+        bsearch(&key, h->refs, h->n, sizeof(*h->refs), id_ref_cmp);
+    if (!r)
+        return IS_OK;
+    size_t i = (size_t)(r - h->refs);
+    while (i > 0 && strcmp(h->refs[i - 1].id, stix_id) == 0)
+        i--;
+    for (; i < h->n && strcmp(h->refs[i].id, stix_id) == 0; i++)
+        h->look[h->refs[i].k] = true;
+    return IS_OK;
+}
+
+/* Which of the n objects must be looked up one by one before they are
+ * added (look[k]): those whose id the collection holds already, found
+ * with one query for the whole envelope, and those whose id the envelope
+ * holds more than once (a later one must see an earlier one added). Any
+ * other object is new: no version of it exists in any lineage, which is
+ * what its own lookup would find. Inside the write transaction, so
+ * nothing else adds these ids meanwhile. */
+static int mark_lookups(struct store_conn *c, int coll, const struct pending *p,
+                        size_t n, bool *look)
+{
+    if (n == 0)
+        return IS_OK;
+    struct id_ref *refs = calloc(n, sizeof(*refs));
+    json_t *ids = json_array();
+    int rc = refs && ids ? IS_OK : IS_ERR_NOMEM;
+    for (size_t k = 0; !rc && k < n; k++) {
+        refs[k] = (struct id_ref){.id = p[k].o.id, .k = k};
+        look[k] = false;
+    }
+    if (!rc)
+        qsort(refs, n, sizeof(*refs), id_ref_cmp);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (i + 1 < n && strcmp(refs[i].id, refs[i + 1].id) == 0)
+            look[refs[i].k] = look[refs[i + 1].k] = true;
+        if ((i == 0 || strcmp(refs[i - 1].id, refs[i].id) != 0) &&
+            json_array_append_new(ids, json_string(refs[i].id)))
+            rc = IS_ERR_NOMEM;
+    }
+    char *text = rc ? NULL : json_dumps(ids, JSON_COMPACT);
+    if (!rc && !text)
+        rc = IS_ERR_NOMEM;
+    struct held_ctx h = {.refs = refs, .n = n, .look = look};
+    if (!rc)
+        rc = store_taxii_ids_held(c, coll, text, held_id, &h);
+    free(text);
+    json_decref(ids);
+    free(refs);
+    return rc;
+}
+
 /* Adds j's objects, its status resource and its audit record inside the
  * open write transaction (a group commit's job: store_group_commit). */
 static int add_job_run(struct store_conn *c, void *arg)
@@ -532,6 +607,9 @@ static int add_job_run(struct store_conn *c, void *arg)
         if (added <= last)
             added = last + 1;
     }
+    bool *look = calloc(j->ngood ? j->ngood : 1, sizeof(*look));
+    if (!rc)
+        rc = look ? mark_lookups(c, coll->n, p, j->ngood, look) : IS_ERR_NOMEM;
     size_t nadded = 0;
     for (size_t k = 0; !rc && k < j->ngood; k++) {
         char vtext[TAXII_TIME_LEN];
@@ -543,8 +621,8 @@ static int add_job_run(struct store_conn *c, void *arg)
          * pushing back what it pulled adds nothing; one it may not read
          * is never confirmed to exist) */
         struct known_ctx kn = {.who = who, .ver_us = vt ? ver : -1};
-        rc = store_taxii_same_id(c, coll->n, p[k].o.id, known_row, &kn);
-        if (rc)
+        if (look[k] &&
+            (rc = store_taxii_same_id(c, coll->n, p[k].o.id, known_row, &kn)))
             break;
         if (kn.known) {
             json_array_append_new(successes,
@@ -592,6 +670,7 @@ static int add_job_run(struct store_conn *c, void *arg)
             rc = r;
         }
     }
+    free(look);
     if (rc)
         return rc;
     char when[TAXII_TIME_LEN];

@@ -476,3 +476,22 @@ int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
     return store_each(c, ST_TAXII_SAME_ID, "taxii same id", map_same, &w, "it",
                       coll, stix_id);
 }
+
+struct held_walk {
+    int (*fn)(const char *stix_id, void *ctx);
+    void *ctx;
+};
+
+static int map_held(db_stmt *st, void *ctx)
+{
+    struct held_walk *w = ctx;
+    return w->fn(col_text(st, 0), w->ctx);
+}
+
+int store_taxii_ids_held(struct store_conn *c, int coll, const char *ids_json,
+                         int (*fn)(const char *stix_id, void *ctx), void *ctx)
+{
+    struct held_walk w = {fn, ctx};
+    return store_each(c, ST_TAXII_IDS_HELD, "taxii ids held", map_held, &w,
+                      "it", coll, ids_json);
+}

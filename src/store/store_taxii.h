@@ -27,6 +27,10 @@ int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
                         int (*fn)(const char *poster, const char *community,
                                   int range, int64_t ver_us, void *ctx),
                         void *ctx);
+/* Calls fn once with each id of ids_json (a JSON array of strings) of
+ * which coll holds some version, whoever posted it. */
+int store_taxii_ids_held(struct store_conn *c, int coll, const char *ids_json,
+                         int (*fn)(const char *stix_id, void *ctx), void *ctx);
 /* The latest date_added in coll (0 when none). */
 int store_taxii_last_added(struct store_conn *c, int coll, int64_t *added);
 

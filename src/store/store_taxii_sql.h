@@ -7,6 +7,10 @@ ST(TAXII_SAME_ID,
    "SELECT poster, community, min(range, last_range), ver_us FROM "
    "taxii_objects INDEXED BY taxii_objects_id WHERE coll = ?1 AND stix_id = "
    "?2 LIMIT 1000")
+/* which of the ids in ?2 (a JSON array) coll holds, in any version */
+ST(TAXII_IDS_HELD,
+   "SELECT DISTINCT stix_id FROM taxii_objects INDEXED BY taxii_objects_id "
+   "WHERE coll = ?1 AND stix_id IN (SELECT value FROM json_each(?2))")
 /* an object's lineage: its versions posted by one organisation */
 ST(TAXII_VERSIONS_OF,
    "SELECT max(ver_us), min(ver_us), coalesce(sum(ver_us = ?3), 0), "

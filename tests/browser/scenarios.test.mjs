@@ -323,6 +323,8 @@ test('the other pages render in both languages (screenshots)', async () => {
   const a = await actor('auditor');
   await go(a.page, '/audit');
   await a.page.locator('#verify', { hasText: 'OK' }).waitFor();
+  // the list is fetched after the check of the chain: wait for its rows
+  await a.page.locator('#audit-list tbody tr').first().waitFor();
   assert.match(await a.page.locator('#audit-list').innerText(), /報告元の開示/); // the action in words (web/i18n.js auditact)
   // the reveal is recorded with its reason
   assert.ok((await a.page.locator('#audit-list tr[data-action="report.reveal"]').first().innerText()).includes(REVEAL_REASON));

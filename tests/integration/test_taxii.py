@@ -1140,6 +1140,36 @@ def test_versions_of_one_object(mod):
     assert instants(p2["versions"]) == instants(v[2:]) and not more(p2)
 
 
+def test_a_new_object_several_times_in_one_envelope(mod):
+    """An id the collection does not hold, three versions of it in one
+    envelope, out of order, and one of them twice: each version stored
+    once, the repeat "held already", first and last by `modified`
+    (docs/taxii.md: objects whose id the envelope repeats are looked up one
+    by one, so a later one sees an earlier one)."""
+    t = mod
+    oid = f"indicator--{uuid.uuid4()}"
+    v = [ts(11), ts(12), ts(13)]
+    objs = [indicator(oid=oid, modified=v[1], name="b"),
+            indicator(oid=oid, modified=v[0], name="a"),
+            indicator(oid=oid, modified=v[2], name="c"),
+            indicator(oid=oid, modified=v[1], name="b again"),
+            indicator(name="another, new and alone")]
+    st = ok(t.post_envelope(OP, objs), 202)
+    assert st["success_count"] == 5 and st["failure_count"] == 0, st
+    msgs = [x.get("message") for x in st["successes"]]
+    assert msgs.count("this version is held already") == 1, st
+    assert "message" not in st["successes"][4], st
+    for q, want in (("last", [(v[2], "c")]), ("first", [(v[0], "a")]),
+                    ("all", [(v[0], "a"), (v[1], "b"), (v[2], "c")])):
+        got = ok(t.object(OP, oid, **{"match[version]": q}))["objects"]
+        assert sorted((o["modified"], o["name"]) for o in got) == want, q
+    # listed in the order of adding (one instant, then as sent)
+    assert instants(ok(t.versions(OP, oid))["versions"]) == \
+        instants([v[1], v[0], v[2]])
+    got = ok(t.objects(OP, **{"match[id]": oid}))["objects"]
+    assert [o["name"] for o in got] == ["c"]
+
+
 def test_last_is_the_latest_modified_not_the_latest_added(mod):
     t = mod
     oid = f"malware--{uuid.uuid4()}"
