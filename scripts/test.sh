@@ -77,17 +77,13 @@ run_unit() { # NAME BUILD [meson test args]
 # so a file's module-wide hub is started once and its tests keep their
 # order. Every test has its own hub, ports and directories (conftest.py),
 # so the workers share nothing. The junit XML is merged by xdist.
-# The run on PostgreSQL has INFRASHARE_TEST_PG_WORKERS (default 3): its
-# workers wait on their PostgreSQL servers' round trips more than they
-# compute: two of them kept ~1.2 of the two cores busy.
 workers=${INFRASHARE_TEST_WORKERS:-2}
-pg_workers=${INFRASHARE_TEST_PG_WORKERS:-${INFRASHARE_TEST_WORKERS:-3}}
 
-run_integration() { # NAME BUILD WORKERS
-    local name=$1 dir=$2 n=$3
+run_integration() { # NAME BUILD
+    local name=$1 dir=$2
     local xml="$out/$name.xml"
     INFRASHARE_BUILD="$root/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-        -n "$n" --dist loadfile \
+        -n "$workers" --dist loadfile \
         --junitxml="$xml" tests/integration 2>&1 | tail -25
     read -r p f < <(/usr/bin/python3 - "$xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -199,7 +195,7 @@ setup_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 asan_pid=$!
 
 note "integration tests on PostgreSQL (real daemon, real PostgreSQL 15, pytest)"
-INFRASHARE_TEST_ENGINE=postgresql run_integration integration-pg build-test "$pg_workers"
+INFRASHARE_TEST_ENGINE=postgresql run_integration integration-pg build-test
 
 note "sanitizer build (ASan + UBSan): its end"
 # quarantine_size_mb: freed memory waits in a 32 MB quarantine (ASan's
@@ -211,7 +207,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if wait "$asan_pid"; then
     run_unit unit-asan build-asan
     # the integration suite on SQLite
-    run_integration integration-asan build-asan "$workers"
+    run_integration integration-asan build-asan
 else
     tail -40 "$asan_log"
     add_counts asan-build 0 1
