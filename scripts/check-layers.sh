@@ -61,9 +61,10 @@ for layer in "${!forbidden[@]}"; do
                           print FNR ":" h }' "$f")
     done
 done
-# http/ -> store/: the connection a request holds, health, readiness and
-# metrics
-http_store_calls="store_acquire store_put store_ping store_schema_version store_writable store_node_in_use store_error_count store_unavailable"
+# http/ -> store/: the connection a request holds (and, to run a read
+# again, whether it was lost and the request wrote nothing), health,
+# readiness and metrics
+http_store_calls="store_acquire store_put store_conn_lost store_thread_writes store_ping store_schema_version store_writable store_node_in_use store_error_count store_unavailable"
 while IFS=: read -r f line call; do
     name=${call%%(*}
     name=${name%%[[:space:]]*}

@@ -888,6 +888,10 @@ static int exercise_context(struct http_server *srv, const struct rstate *st,
     return 0;
 }
 
+static bool run_route(struct http_server *srv, struct MHD_Connection *conn,
+                      struct rstate *st, const char *method,
+                      struct http_resp *out, struct http_req *r, bool retry);
+
 static void process(struct http_server *srv, struct MHD_Connection *conn,
                     struct rstate *st, const char *method,
                     struct http_resp *out, struct http_req *r)
@@ -996,6 +1000,38 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
                    r->route->pattern);
         return;
     }
+    /* issue 17: a read-only request whose PostgreSQL connection was lost
+     * while it ran (a failover), and which began no write, is run once
+     * more from its credentials on: nothing of it was stored, so running
+     * it again is safe, and the client gets its answer instead of a 503.
+     * A request that began a write (an audited read's audit entry, say)
+     * is not: that write may have been committed. */
+    bool reads = !is_state_changing(method);
+    for (int attempt = 0;
+         run_route(srv, conn, st, method, out, r, reads && attempt == 0);
+         attempt++) {
+        log_event(LOG_WARN,
+                  "request run again: its database connection "
+                  "was lost and it had written nothing",
+                  "route", json_string(r->route->pattern), NULL);
+        json_decref(out->body);
+        free(out->raw);
+        memset(out, 0, sizeof(*out));
+        r->app = srv->app;
+        r->authed = false;
+        memset(&r->auth, 0, sizeof(r->auth));
+    }
+}
+
+/* The credentials, the body's check and the handler of a request with a
+ * route (process). True when retry was allowed and the request should be
+ * run again: its connection was lost and it began no write (out then
+ * holds a failure to discard). */
+static bool run_route(struct http_server *srv, struct MHD_Connection *conn,
+                      struct rstate *st, const char *method,
+                      struct http_resp *out, struct http_req *r, bool retry)
+{
+    uint64_t writes = store_thread_writes();
     r->sc = store_acquire(srv->app->store);
     struct app *xa = NULL;
     /* one read transaction for the credentials, and for the handler too
@@ -1024,9 +1060,12 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
 done:
     if (tx)
         auth_read_end(r->sc);
+    bool again =
+        retry && store_conn_lost(r->sc) && store_thread_writes() == writes;
     store_put(r->app->store, r->sc);
     r->sc = NULL;
     exercise_leave(xa);
+    return again;
 }
 
 /* The credentials of a request to a route with a large body, from its

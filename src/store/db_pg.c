@@ -34,6 +34,25 @@
 #define OID_TEXT 25
 #define OID_FLOAT8 701
 
+/* Statements this thread sent outside a transaction (pgc_thread_unboxed):
+ * each is committed on its own, so it may have written. */
+static _Thread_local uint64_t thread_unboxed;
+
+uint64_t pgc_thread_unboxed(void)
+{
+    return thread_unboxed;
+}
+
+/* sql may write if run outside a transaction: anything but a SELECT (the
+ * store's SELECTs call no function that writes) or the BEGIN of one */
+static bool may_write(const char *sql)
+{
+    while (isspace((unsigned char)*sql))
+        sql++;
+    return strncasecmp(sql, "SELECT", 6) != 0 &&
+           strncasecmp(sql, "BEGIN", 5) != 0;
+}
+
 struct pg_conn {
     PGconn *conn;
     char *uri;
@@ -290,6 +309,8 @@ static void check_lost(struct pg_conn *pc)
 
 int pgc_exec(struct pg_conn *pc, const char *sql)
 {
+    if (!pgc_in_tx(pc) && may_write(sql))
+        thread_unboxed++;
     PGresult *r = PQexec(pc->conn, sql);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = IS_OK;
@@ -357,6 +378,8 @@ int pgc_query_int_params(struct pg_conn *pc, const char *sql, int n,
 int pgc_exec_params(struct pg_conn *pc, const char *sql, int n,
                     const char *const *vals, const int *lens, const int *fmts)
 {
+    if (!pgc_in_tx(pc) && may_write(sql))
+        thread_unboxed++;
     PGresult *r = PQexecParams(pc->conn, sql, n, NULL, vals, lens, fmts, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = IS_OK;
@@ -880,6 +903,8 @@ static int run(struct pg_stmt *p)
     struct pg_conn *pc = p->pc;
     if (pc->lost)
         return DB_ERROR;
+    if (!pgc_in_tx(pc) && may_write(p->sql))
+        thread_unboxed++;
     if (p->control) { /* the server prepares no transaction control */
         if (p->n > 0)
             return DB_ERROR;

@@ -83,6 +83,10 @@ int64_t pgc_last_id(const struct pg_conn *pc);
 bool pgc_lost(const struct pg_conn *pc);
 /* Connects again (another host of the URI, say): IS_OK or IS_ERR_STORE. */
 int pgc_reconnect(struct pg_conn *pc);
+/* How many statements other than SELECT (and BEGIN) the calling thread
+ * has sent outside a transaction, on any connection: each commits on its
+ * own, so any of them may have written. */
+uint64_t pgc_thread_unboxed(void);
 
 /* The statement id of the store's cache, with its SQLite text: NULL when
  * it cannot be rewritten (logged by the caller) or out of memory. */

@@ -567,6 +567,25 @@ bool store_unavailable(void)
     return atomic_load(&store_down);
 }
 
+/* Write transactions and group-commit jobs this thread has begun
+ * (store_thread_writes). */
+static _Thread_local uint64_t thread_writes;
+
+void store_thread_wrote(void)
+{
+    thread_writes++;
+}
+
+uint64_t store_thread_writes(void)
+{
+    return thread_writes + pgc_thread_unboxed();
+}
+
+bool store_conn_lost(const struct store_conn *c)
+{
+    return c && c->pg && pgc_lost(c->pg);
+}
+
 int store_run_lock(struct store_conn *c, enum store_run run)
 {
     if (!c->pg)
@@ -659,6 +678,7 @@ static int engine_begin(struct store_conn *c, bool try)
 
 int store_begin(struct store_conn *c)
 {
+    thread_writes++;
     if (c->owner)
         pthread_mutex_lock(&c->owner->write_lock);
     int rc = engine_begin(c, false);
@@ -678,6 +698,7 @@ bool store_in_tx(const struct store_conn *c)
 
 int store_try_begin(struct store_conn *c)
 {
+    thread_writes++;
     if (c->owner && pthread_mutex_trylock(&c->owner->write_lock) != 0)
         return IS_ERR_CONFLICT; /* another writer of this process */
     int rc = engine_begin(c, true);

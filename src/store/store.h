@@ -155,6 +155,16 @@ int store_copy(struct store *src, struct store *dst,
  * and no server (no primary) answered since. A failed request is then
  * answered 503 with Retry-After rather than 500. */
 bool store_unavailable(void);
+/* How many writes the calling thread has begun, on any connection: write
+ * transactions, group-commit jobs and, on PostgreSQL, statements sent
+ * outside a transaction (each commits on its own). A request that began
+ * none has changed nothing; with store_conn_lost it may be run again
+ * (http/server.c). */
+uint64_t store_thread_writes(void);
+/* c is a PostgreSQL connection found lost (the server went away or the
+ * primary moved) and not yet connected again: what ran on it since may
+ * have failed. */
+bool store_conn_lost(const struct store_conn *c);
 /* Whether db (the --db setting) names a PostgreSQL database (a
  * postgresql:// or postgres:// URI) rather than an SQLite file. */
 bool store_is_postgresql(const char *db);

@@ -88,6 +88,7 @@ static void run_batch(struct store_conn *c, struct store_job *batch)
 int store_group_commit(struct store_conn *c, struct store_job *me)
 {
     const struct store *s = c->owner;
+    store_thread_wrote();
     me->store = s;
     me->done = false;
     me->rc = IS_OK;

@@ -35,6 +35,8 @@ const char *store_node(const struct store_conn *c);
  * highest id its table holds (after rows were copied in with their ids). */
 struct pg_conn;
 int store_pg_identities_past(struct pg_conn *pc);
+/* Counts a write this thread begins (store_thread_writes). */
+void store_thread_wrote(void);
 /* Frees c->names (conn_close). */
 void store_names_cache_free(struct store_conn *c);
 

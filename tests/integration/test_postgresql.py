@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import pytest
 
 import pgserver
-from conftest import BUILD, TEST_PG, Hub
+from conftest import BUILD, TEST_PG, Hub, wait_for
 
 pytestmark = [
     pytest.mark.skipif(not pgserver.available(),
@@ -33,7 +33,9 @@ SECRET = "pw-" + "9f3c1e7a55d04b2b"
 
 @pytest.fixture(scope="module")
 def pg():
-    srv = pgserver.PgServer()
+    # whole statements in pg_stat_activity (test_a_read_whose_...: the
+    # store's statements are longer than the 1 kB shown by default)
+    srv = pgserver.PgServer(settings=["track_activity_query_size=16384"])
     try:
         yield srv.start()
     finally:
@@ -178,6 +180,117 @@ def test_pool_opens_connections_when_needed(pg, tmp_path_factory):
         assert idle <= backends() <= 12
     finally:
         h.stop()
+
+
+class TableLock:
+    """A psql session holding an ACCESS EXCLUSIVE lock on a table until
+    release(): every statement of the hub that reads the table waits for
+    it, in view of pg_stat_activity."""
+
+    def __init__(self, pg, table, db="hub"):
+        self.pg = pg
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.uri(db)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        self.proc.stdin.write("SET application_name = 'test-locker';\n"
+                              f"BEGIN; LOCK TABLE {table} IN ACCESS "
+                              "EXCLUSIVE MODE;\n")
+        self.proc.stdin.flush()
+        wait_for(lambda: pg.psql(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a "
+            "USING (pid) WHERE a.application_name = 'test-locker' AND "
+            f"l.relation = '{table}'::regclass AND l.granted",
+            db=db) == "1", what=f"the lock on {table}")
+
+    def waiting(self):
+        """(pid, query) of each backend waiting for a lock."""
+        out = self.pg.psql(
+            "SELECT pid, replace(query, E'\\n', ' ') FROM pg_stat_activity "
+            "WHERE "
+            "wait_event_type = 'Lock' AND application_name <> 'test-locker'")
+        return [(int(line.split("|", 1)[0]), line.split("|", 1)[1])
+                for line in out.splitlines() if "|" in line]
+
+    def release(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.write("ROLLBACK;\n\\q\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+
+
+def cut_while_waiting(pg, table, statement, request):
+    """Runs request() (an HTTP call) while table is locked; when the hub's
+    backend that runs it waits for the lock in statement (a part of the
+    statement's text), terminates that backend (the connection is lost in
+    the middle of the request's transaction, as in a failover), releases
+    the lock and returns request()'s answer. Other backends of the hub
+    that wait meanwhile (the worker's timers) are terminated too: one of
+    them may hold the writer lock the request waits for."""
+    from concurrent.futures import ThreadPoolExecutor
+    lock = TableLock(pg, table)
+    try:
+        with ThreadPoolExecutor(1) as ex:
+            fut = ex.submit(request)
+            seen = set()
+
+            def found():
+                waiting = lock.waiting()
+                seen.update(q[-60:] for _, q in waiting)
+                for pid, _ in waiting:
+                    pg.psql(f"SELECT pg_terminate_backend({pid})")
+                return any(statement in q for _, q in waiting)
+            try:
+                wait_for(found, what=f"the request waiting in {statement!r}")
+            except AssertionError as e:
+                raise AssertionError(f"{e}; waited: {seen}") from None
+            lock.release()
+            return fut.result(timeout=60)
+    finally:
+        lock.release()
+
+
+def test_a_read_whose_connection_is_lost_is_run_again(pg_hub, pg):
+    """Issue 17, failover: a read-only request whose database connection is
+    lost in the middle of its transaction (its backend terminated while
+    it waits) began no write, so the hub runs it once more and answers
+    200, not 503. A write request in the same situation is never run
+    again: 503 store_unavailable, and nothing of it is stored."""
+    op = pg_hub.token("op-banking-0001", name="lost")
+    body = {"title": "lost connection / 接続断", "kind": "incident",
+            "detected_at": now_iso(), "range": "green", "route": "direct"}
+    r = pg_hub.api("POST", "/api/v1/reports", token=op, json=body)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    log_before = len(pg_hub.log_path.read_text(errors="replace"))
+
+    got = cut_while_waiting(
+        pg, "reports", "FROM reports WHERE id",
+        lambda: pg_hub.api("GET", f"/api/v1/reports/{rid}", token=op))
+    assert got.status_code == 200, got.text
+    assert got.json()["id"] == rid and got.json()["title"] == body["title"]
+    log = pg_hub.log_path.read_text(errors="replace")[log_before:]
+    assert log.count("request run again") == 1, log
+    assert "/api/v1/reports/{id}" in log
+
+    # a write: terminated inside its write transaction, never run again
+    count = int(pg.psql("SELECT count(*) FROM reports", db="hub"))
+    log_before = len(pg_hub.log_path.read_text(errors="replace"))
+    got = cut_while_waiting(
+        pg, "reports", "INSERT INTO reports",
+        lambda: pg_hub.api("POST", "/api/v1/reports", token=op,
+                           json=dict(body, title="never stored twice")))
+    assert got.status_code == 503, got.text
+    assert got.json()["error"]["code"] == "store_unavailable"
+    assert int(pg.psql("SELECT count(*) FROM reports", db="hub")) == count
+    assert pg.psql("SELECT count(*) FROM reports WHERE title = "
+                   "'never stored twice'", db="hub") == "0"
+    log = pg_hub.log_path.read_text(errors="replace")[log_before:]
+    assert "request run again" not in log
+    # and the hub serves again without a restart
+    r = pg_hub.api("POST", "/api/v1/reports", token=op,
+                   json=dict(body, title="after the cut"))
+    assert r.status_code == 201, r.text
 
 
 def test_server_gone_then_back(tmp_path_factory):

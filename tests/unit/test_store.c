@@ -3599,6 +3599,62 @@ static void t_sites_visible_matches_core(void **state)
     store_close(s);
 }
 
+/* store_thread_writes (issue 17: a read-only request that began no write
+ * may be run again after its connection was lost): a write transaction
+ * and a group-commit job each count, on this thread only; reads do not. */
+static void *count_other_thread(void *p)
+{
+    struct store *s = p;
+    struct store_conn *c = store_acquire(s);
+    uintptr_t bad = store_begin(c) != IS_OK;
+    if (!bad)
+        bad = store_commit(c) != IS_OK;
+    store_put(s, c);
+    return (void *)bad;
+}
+
+static void t_thread_writes(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof(path), "writes.db");
+    struct store *s = open_new(path);
+    struct store_conn *c = store_acquire(s);
+    uint64_t w = store_thread_writes();
+    /* reads, in a read transaction and outside one */
+    char v[64];
+    assert_int_equal(store_read_begin(c), IS_OK);
+    (void)store_meta_get(c, "schema_version", v, sizeof(v));
+    store_read_end(c);
+    (void)store_meta_get(c, "schema_version", v, sizeof(v));
+    assert_true(store_thread_writes() == w);
+    /* a write transaction, even one rolled back */
+    assert_int_equal(store_begin(c), IS_OK);
+    store_rollback(c);
+    assert_true(store_thread_writes() == w + 1);
+    /* a group-commit job (store_audit_append runs one) */
+    struct store_audit_entry e = {.at = NOW,
+                                  .actor_user = 1,
+                                  .actor_org = "nisc",
+                                  .action = "report.read",
+                                  .target = "R1",
+                                  .detail = "{}"};
+    assert_int_equal(store_audit_append(c, &e), IS_OK);
+    assert_true(store_thread_writes() >= w + 2);
+    uint64_t mine = store_thread_writes();
+    /* another thread's writes are its own */
+    pthread_t th;
+    void *res = NULL;
+    assert_int_equal(pthread_create(&th, NULL, count_other_thread, s), 0);
+    assert_int_equal(pthread_join(th, &res), 0);
+    assert_null(res);
+    assert_true(store_thread_writes() == mine);
+    /* SQLite: a connection is never lost */
+    assert_false(store_conn_lost(c));
+    store_put(s, c);
+    store_close(s);
+}
+
 /* ---- group commit (store_group.c) ---- */
 
 #define GC_THREADS 8
@@ -3761,6 +3817,7 @@ int main(void)
         cmocka_unit_test(t_col_copy_never_cut),
         cmocka_unit_test(t_open_missing_without_create),
         cmocka_unit_test(t_group_commit),
+        cmocka_unit_test(t_thread_writes),
         cmocka_unit_test(t_open_not_sqlite),
         cmocka_unit_test(t_open_newer_schema_refused),
         cmocka_unit_test(t_registry_load),
