@@ -108,11 +108,12 @@ mkdir -p "$out"
 # The browser tests wait on the page far more than they compute: alone
 # they kept 0.4 of this machine's two cores busy. They run in the
 # background from here on, beside the checks, the unit tests and the
-# integration run on PostgreSQL (which waits on its servers and timers:
-# ~1.2 cores), and their results are printed at the end. Beside the
-# sanitizer run instead (which keeps both cores busy), the two slowed
-# each other down: 1,630 s for the sanitizer run, ~1,500 s for the
-# browser tests.
+# integration run on PostgreSQL, and their results are printed at the
+# end. Together they keep the two cores busy (1.95 of them on average
+# during the PostgreSQL run, sampled every 10 s; a third pytest worker
+# there made it slower, not faster). Beside the sanitizer run instead,
+# the two slowed each other down: 1,630 s for the sanitizer run,
+# ~1,500 s for the browser tests.
 note "browser tests (Debian chromium + playwright-core, real daemon): started in the background"
 browser_log="$out/browser.log"
 INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1 &
