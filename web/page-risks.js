@@ -638,7 +638,10 @@ async function newPage(main, ctx) {
 
 async function riskPage(main, ctx, id) {
   const op = ctx.kind() === 'operator';
-  const [r, cat, scale] = await Promise.all([get('/risks/' + enc(id)), catalogue(), op ? get('/risks/scale') : null]);
+  // the history's first page is fetched beside the risk, and the page is
+  // drawn at once: its version never shows before its history
+  const [r, cat, scale, hist] = await Promise.all([get('/risks/' + enc(id)), catalogue(), op ? get('/risks/scale') : null,
+    get(historyPath(id, null))]);
   const byId = new Map(cat.map((m) => [m.id, m]));
   put(main, title(r.title, t('rk.one', { id: r.id })), h('p', {}, link('/risks', t('rk.back'))));
   const head = h('p', { cls: 'meta', id: 'rk-head' }, stateBadge(r.state), scoreEl(r), r.review_due ? flag('⏰ ' + t('rk.due'), 'warn') : null,
@@ -681,7 +684,7 @@ async function riskPage(main, ctx, id) {
       form.querySelector('#rk-f-title').focus();
     });
   } else if (op) put(view, h('p', { cls: 'hint', id: 'rk-readonly' }, t('rk.readonly')));
-  put(main, await historySection(r, scale, op));
+  put(main, historySection(r, scale, op, hist));
   return null;
 }
 
@@ -714,7 +717,11 @@ function fmt(iso) {
 
 /* The history: each version with when, who (the operator's own users;
  * a secretariat sees the organisation only) and what changed. */
-async function historySection(r, scale, op) {
+function historyPath(id, cursor) {
+  return '/risks/' + enc(id) + '/history?limit=100' + (cursor ? '&cursor=' + enc(cursor) : '');
+}
+
+function historySection(r, scale, op, first) {
   const list = h('ol', { cls: 'rk-history', id: 'rk-history' });
   const more = h('div', { id: 'rk-history-more' });
   const sec = h('section', { cls: 'card', id: 'rk-history-box', 'aria-labelledby': 'rk-history-h' },
@@ -731,8 +738,7 @@ async function historySection(r, scale, op) {
       default: return null; // text: named only
     }
   };
-  const load = async (cursor) => {
-    const p = await get('/risks/' + enc(r.id) + '/history?limit=100' + (cursor ? '&cursor=' + enc(cursor) : ''));
+  const show = (p) => {
     for (const v of p.items) {
       const first = v.version === 1;
       const names = v.changed.map((k) => t('rk.f.' + k, null, true) || k);
@@ -746,11 +752,14 @@ async function historySection(r, scale, op) {
     clear(more);
     if (p.next_cursor) {
       const b = h('button', { type: 'button', cls: 'secondary', id: 'rk-history-next' }, t('more'));
-      b.addEventListener('click', () => { b.disabled = true; load(p.next_cursor).catch((e) => put(more, msg(errText(e), 'err'))); });
+      b.addEventListener('click', () => {
+        b.disabled = true;
+        get(historyPath(r.id, p.next_cursor)).then(show).catch((e) => put(more, msg(errText(e), 'err')));
+      });
       put(more, b);
     }
   };
-  await load(null);
+  show(first);
   return sec;
 }
 
