@@ -25,8 +25,8 @@ static int report_view(struct app *a, struct store_conn *c,
                        const struct auth_ctx *who, const char *id, int64_t now,
                        bool audit, json_t **out, struct svc_error *e);
 static int view_of(struct store_conn *c, const struct auth_ctx *who,
-                   const struct store_report *r, int64_t now, bool audit,
-                   json_t **out, struct svc_error *e);
+                   const struct store_report *r, int64_t now, json_t **out,
+                   struct svc_error *e);
 
 /* ---- request field tables ---- */
 
@@ -1140,7 +1140,7 @@ static int file_run(struct store_conn *c, void *arg)
     struct file_job *f = arg;
     int rc = file_write(f->a, c, f->who, f->r, f->atts, f->att, f->now);
     if (!rc)
-        rc = view_of(c, f->who, f->r, f->now, false, &f->out, f->e);
+        rc = view_of(c, f->who, f->r, f->now, &f->out, f->e);
     if (rc) {
         json_decref(f->out);
         f->out = NULL;
@@ -1433,16 +1433,16 @@ static json_t *attachments_json(struct store_conn *c, const char *id)
 /* The view of report r for who, answered from r as it is in memory (as
  * just written, or as read): the report row is not read back; the
  * timeline, updates, attachments and reminders are read from their
- * tables. 404 exactly as load_readable when who may not read r. */
+ * tables (inside the caller's transaction, so in r's snapshot). 404
+ * exactly as load_readable when who may not read r. Audits nothing. */
 static int view_of(struct store_conn *c, const struct auth_ctx *who,
-                   const struct store_report *r, int64_t now, bool audit,
-                   json_t **out, struct svc_error *e)
+                   const struct store_report *r, int64_t now, json_t **out,
+                   struct svc_error *e)
 {
     struct range_decision d = rp_decide(who, r);
     if (!d.may_read)
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
                         "no such report");
-    int rc;
     json_t *o = rp_summary(c, who, r, d, now);
     json_t *body = json_loads(r->body, 0, NULL);
     /* content fields of the current view */
@@ -1475,14 +1475,6 @@ static int view_of(struct store_conn *c, const struct auth_ctx *who,
         if (rem)
             json_object_set_new(o, "reminders", rem);
     }
-    rc = IS_OK;
-    if (audit && range_read_is_audited((enum share_range)r->range))
-        rc = rp_audit(c, who, now, "report.read", r, NULL);
-    if (rc) {
-        json_decref(o);
-        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
-                        "the read could not be audited, so it is refused");
-    }
     *out = o;
     return IS_OK;
 }
@@ -1494,10 +1486,28 @@ static int report_view(struct app *a, struct store_conn *c,
     IS_UNUSED(a);
     struct store_report r;
     struct range_decision d;
-    int rc = load_readable(c, who, id, &r, &d, e);
+    /* the report row and its chain, timeline, updates and attachments are
+     * read in one snapshot: read one after another outside it, an update
+     * written between two of them showed a report that never was (the
+     * update without its timeline entry). The audit entry is written
+     * after the snapshot ends (a read transaction takes no writes). */
+    int rc = store_read_begin(c);
     if (rc)
+        return svc_fail(e, rc, "internal", NULL,
+                        "the report could not be read");
+    if ((rc = load_readable(c, who, id, &r, &d, e))) {
+        store_read_end(c);
         return rc;
-    rc = view_of(c, who, &r, now, audit, out, e);
+    }
+    rc = view_of(c, who, &r, now, out, e);
+    store_read_end(c);
+    if (!rc && audit && range_read_is_audited((enum share_range)r.range) &&
+        rp_audit(c, who, now, "report.read", &r, NULL)) {
+        json_decref(*out);
+        *out = NULL;
+        rc = svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                      "the read could not be audited, so it is refused");
+    }
     store_report_release(&r);
     return rc;
 }
@@ -1702,7 +1712,7 @@ int report_update(struct app *a, struct store_conn *c,
     if ((rc = store_commit(c)))
         goto out;
     alerts_wake(a);
-    rc = view_of(c, who, &r, now, false, out, e);
+    rc = view_of(c, who, &r, now, out, e);
     if (!rc) {
         json_object_set_new(*out, "warnings", warnings);
         warnings = NULL;
@@ -1768,7 +1778,7 @@ int report_forward(struct app *a, struct store_conn *c,
         alerts_wake(a); /* the next hops' alerts */
         /* the hop that forwarded it has opened it */
         alerts_opened_by_read(c, who, r.id, now);
-        rc = view_of(c, who, &r, now, false, out, e);
+        rc = view_of(c, who, &r, now, out, e);
     }
 out:
     store_rollback(c); /* no-op after a commit */
@@ -1813,7 +1823,7 @@ int report_note(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     if (!rc && !(rc = store_commit(c))) {
         /* a hop that annotates it has opened it */
         alerts_opened_by_read(c, who, r.id, now);
-        rc = view_of(c, who, &r, now, false, out, e);
+        rc = view_of(c, who, &r, now, out, e);
     }
     if (!rc && question)
         json_object_set_new(*out, "question", json_integer(number));

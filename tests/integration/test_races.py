@@ -268,6 +268,71 @@ def test_two_updates_race(rhub):
     check(problems)
 
 
+def test_a_read_racing_updates_sees_one_state(rhub):
+    """GET /reports/{id} while the reporter adds updates: every answer is
+    the report as it was between two commits - the current view's fields,
+    its updates and their timeline entries all of the same moment (the
+    report row and its other tables are read in one snapshot), never an
+    update without its timeline entry or the reverse."""
+    import concurrent.futures as cf
+    rounds = 10
+    ids = file_reports(rhub, max(4, PAIRS // 5))
+    reporter = tok(rhub, REPORTER)
+
+    def writer(rid):
+        with requests.Session() as s:
+            for k in range(1, rounds + 1):
+                r = s.post(f"{rhub.url}/api/v1/reports/{rid}/updates",
+                           json={"kind": "update", "measures": f"m-{k}"},
+                           headers={"Authorization": "Bearer " + reporter},
+                           timeout=60)
+                assert r.status_code == 201, r.text
+        return rid
+
+    def reader(rid, done):
+        seen = []
+        with requests.Session() as s:
+            # at least one read after the last update, so the final state
+            # is among those checked
+            while True:
+                last = done.is_set()
+                r = s.get(f"{rhub.url}/api/v1/reports/{rid}", timeout=60,
+                          headers={"Authorization": "Bearer " + reporter})
+                assert r.status_code == 200, r.text
+                seen.append(r.json())
+                if last:
+                    return seen
+
+    problems, reads = [], 0
+    with cf.ThreadPoolExecutor(2 * WIDTH) as ex:
+        for start in range(0, len(ids), WIDTH):
+            batch = ids[start:start + WIDTH]
+            dones = [threading.Event() for _ in batch]
+            readers = [ex.submit(reader, rid, d) for rid, d in zip(batch, dones)]
+            writers = [ex.submit(writer, rid) for rid in batch]
+            for w, d in zip(writers, dones):
+                w.result()
+                d.set()
+            for rid, f in zip(batch, readers):
+                for v in f.result():
+                    reads += 1
+                    n = sum(u["kind"] == "update" for u in v["updates"])
+                    tl = sum(isinstance(t.get("detail"), dict)
+                             and "update" in t["detail"]
+                             for t in v["timeline"])
+                    # the update whose ordinal the timeline names exists
+                    refs = [t["detail"]["update"] for t in v["timeline"]
+                            if isinstance(t.get("detail"), dict)
+                            and "update" in t["detail"]]
+                    want = f"m-{n}" if n else None
+                    if (tl, v.get("measures"), 0 in refs) != (n, want, False):
+                        problems.append((rid, n, tl, v.get("measures"), refs))
+                if v.get("measures") != f"m-{rounds}":
+                    problems.append((rid, "last read", v.get("measures")))
+    print("reads checked:", reads)
+    check(problems)
+
+
 def test_update_and_final_report_race(rhub):
     """An update racing the final report: either the update came first
     (both 200) or the final report closed the report and the update is
