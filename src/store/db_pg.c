@@ -527,10 +527,15 @@ static int idents_load(struct pg_conn *pc)
 {
     if (pc->idents_loaded)
         return IS_OK;
-    PGresult *r =
-        PQexec(pc->conn, "SELECT table_name, column_name FROM "
-                         "information_schema.columns WHERE is_identity = "
-                         "'YES' AND table_schema = current_schema()");
+    /* the catalogue itself, not information_schema's views of it: the
+     * same rows (compared on a migrated database) in less than half the
+     * time, and every connection of every process reads them */
+    PGresult *r = PQexec(
+        pc->conn, "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute "
+                  "a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE "
+                  "c.relnamespace = current_schema()::regnamespace AND "
+                  "c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT "
+                  "a.attisdropped AND a.attidentity <> ''");
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
         set_result_err(pc, r);
         check_lost(pc);
@@ -557,9 +562,12 @@ static int idents_load(struct pg_conn *pc)
     }
     PQclear(r);
     r = PQexec(pc->conn,
-               "SELECT column_name FROM information_schema.columns WHERE "
-               "table_schema = current_schema() GROUP BY column_name "
-               "HAVING bool_and(is_nullable = 'NO')");
+               "SELECT a.attname FROM pg_catalog.pg_attribute a JOIN "
+               "pg_catalog.pg_class c ON c.oid = a.attrelid WHERE "
+               "c.relnamespace = current_schema()::regnamespace AND "
+               "c.relkind IN ('r', 'v', 'f', 'p') AND a.attnum > 0 AND NOT "
+               "a.attisdropped GROUP BY a.attname HAVING "
+               "bool_and(a.attnotnull)");
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
         set_result_err(pc, r);
         check_lost(pc);

@@ -950,9 +950,10 @@ static int pg_have_meta(struct store_conn *c, int *have)
 {
     int64_t n = 0;
     if (pgc_query_int(c->pg,
-                      "SELECT count(*) FROM information_schema.tables WHERE "
-                      "table_schema = current_schema() AND table_name = "
-                      "'meta'",
+                      "SELECT count(*) FROM pg_catalog.pg_class WHERE "
+                      "relnamespace = current_schema()::regnamespace AND "
+                      "relname = 'meta' AND relkind IN ('r', 'v', 'f', "
+                      "'p')",
                       &n))
         return store_fail(c, "schema check");
     *have = n > 0;
