@@ -85,7 +85,10 @@ run_integration() { # NAME BUILD
     INFRASHARE_BUILD="$root/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
         -n "$workers" --dist loadfile \
         --junitxml="$xml" tests/integration 2>&1 | tail -25
-    read -r p f < <(/usr/bin/python3 - "$xml" <<'PY'
+    # counts, and each failed test's name with its message's first line
+    # into $out/NAME.failed (printed again in the summary: the middle of
+    # a long log is the part a reader of its ends does not see)
+    read -r p f < <(/usr/bin/python3 - "$xml" "$out/$name.failed" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
     r = ET.parse(sys.argv[1]).getroot()
@@ -93,6 +96,12 @@ except Exception:
     print(0, 1); sys.exit()
 s = r if r.tag == "testsuite" else r.find("testsuite")
 t, f, e, k = (int(s.get(a, 0)) for a in ("tests", "failures", "errors", "skipped"))
+with open(sys.argv[2], "w") as out:
+    for c in s.iter("testcase"):
+        for bad in list(c.findall("failure")) + list(c.findall("error")):
+            msg = (bad.get("message") or "").strip().splitlines()
+            out.write("%s::%s: %s\n" % (c.get("classname"), c.get("name"),
+                                        (msg[0] if msg else bad.tag)[:300]))
 print(t - f - e - k, f + e)
 PY
 )
@@ -104,6 +113,7 @@ if ! setup_build build-test; then
     echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 mkdir -p "$out"
+rm -f "$out"/*.failed
 
 # The browser tests wait on the page far more than they compute: alone
 # they kept 0.4 of this machine's two cores busy. They run in the
@@ -228,5 +238,12 @@ add_counts browser "$bp" "$bf"
 
 note "summary"
 for f in "${failures[@]+"${failures[@]}"}"; do echo "  $f"; done
+for f in "$out"/*.failed; do
+    [ -s "$f" ] || continue
+    echo "failed in $(basename "$f" .failed):"
+    sed 's/^/    /' "$f"
+done
+sed -n '/^=== browser failures/,/^# pass [0-9]/p' "$browser_log" |
+    sed -n "s/^ *not ok [0-9]* - /failed in browser:    /p" | head -20
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
