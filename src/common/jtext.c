@@ -35,6 +35,16 @@ static void put_string(struct buf *b, const char *s, size_t n)
     put_raw(b, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
+        /* 8 bytes that need no escape at once */
+        while (n - i >= 8) {
+            uint64_t w = util_w8(s + i);
+            if (util_w8_below(w, 0x20) || util_w8_has(w, '"') ||
+                util_w8_has(w, '\\'))
+                break;
+            i += 8;
+        }
+        if (i == n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

@@ -262,6 +262,14 @@ static bool utf8_check(const char *s, size_t n, bool text)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 8) { /* 8 printable ASCII bytes: valid either way */
+            uint64_t w = util_w8(s + i);
+            if (!(w & UTIL_W8_HIGHS) && !util_w8_below(w, 0x20) &&
+                !util_w8_has(w, 0x7f)) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = p[i];
         if (c < 0x80) {
             if (c == 0 ||

@@ -48,6 +48,28 @@ bool util_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t util_utf8_len(const char *s);
 
+/* Word-at-a-time byte tests, for scans that skip 8 plain bytes at once
+ * (JSON escaping, UTF-8 checks): util_w8 reads 8 bytes of s (any
+ * alignment); util_w8_below(w, n) is whether any byte of w is below n
+ * (1 <= n <= 128; a byte >= 0x80 never is), util_w8_has(w, c) whether
+ * any byte equals c. Both are exact: a word they pass has no such byte. */
+static inline uint64_t util_w8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof(w));
+    return w;
+}
+#define UTIL_W8_ONES 0x0101010101010101ULL
+#define UTIL_W8_HIGHS 0x8080808080808080ULL
+static inline bool util_w8_below(uint64_t w, unsigned n)
+{
+    return ((w - UTIL_W8_ONES * n) & ~w & UTIL_W8_HIGHS) != 0;
+}
+static inline bool util_w8_has(uint64_t w, unsigned char c)
+{
+    return util_w8_below(w ^ (UTIL_W8_ONES * c), 1);
+}
+
 /* Constant-time equality of two equal-length byte strings. */
 bool util_ct_equal(const void *a, const void *b, size_t n);
 

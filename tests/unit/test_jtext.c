@@ -54,6 +54,24 @@ static void test_every_byte_of_a_string(void **state)
     s = json_string("");
     same(s);
     json_decref(s);
+    /* each byte that needs an escape, and a multibyte character, at each
+     * position of strings of 1 to 24 bytes (the writer skips 8 plain
+     * bytes at a time where it can) */
+    static const char *special[] = {"\"",   "\\",   "\n", "\x01",
+                                    "\x1f", "\x7f", "/",  "情"};
+    for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++)
+        for (size_t len = 1; len <= 24; len++)
+            for (size_t pos = 0; pos < len; pos++) {
+                char t[40];
+                memset(t, 'p', len);
+                size_t sl = strlen(special[k]);
+                memcpy(t + pos, special[k], sl);
+                size_t n = pos + sl > len ? pos + sl : len;
+                s = json_stringn(t, n);
+                assert_non_null(s);
+                same(s);
+                json_decref(s);
+            }
 }
 
 static void test_values(void **state)

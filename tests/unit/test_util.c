@@ -354,6 +354,94 @@ static void t_parse_long(void **state)
     assert_int_equal(util_parse_long_simple("12a", &v), IS_ERR_INVALID);
 }
 
+/* ------------------------------------------------- word-at-a-time tests */
+
+static bool below_bytewise(uint64_t w, unsigned n)
+{
+    for (int i = 0; i < 8; i++)
+        if (((w >> (8 * i)) & 0xff) < n)
+            return true;
+    return false;
+}
+
+static bool has_bytewise(uint64_t w, unsigned char c)
+{
+    for (int i = 0; i < 8; i++)
+        if (((w >> (8 * i)) & 0xff) == c)
+            return true;
+    return false;
+}
+
+static void w8_same(uint64_t w)
+{
+    static const unsigned ns[] = {1, 0x20, 0x7f, 0x80};
+    static const unsigned char cs[] = {0, '"', '\\', 0x7f, 0x80, 0xff};
+    for (size_t i = 0; i < IS_ARRAY_LEN(ns); i++)
+        assert_int_equal(util_w8_below(w, ns[i]), below_bytewise(w, ns[i]));
+    for (size_t i = 0; i < IS_ARRAY_LEN(cs); i++)
+        assert_int_equal(util_w8_has(w, cs[i]), has_bytewise(w, cs[i]));
+}
+
+/* util_w8_below / util_w8_has answer exactly what a loop over the 8
+ * bytes answers: every byte value at every position of plain and of
+ * high-byte filler, neighbours of each special byte, and random words. */
+static void t_w8_exact(void **state)
+{
+    (void)state;
+    static const unsigned char fills[] = {'a', 0x20, 0x80, 0xe6, 0xff, 0x21};
+    for (size_t f = 0; f < IS_ARRAY_LEN(fills); f++)
+        for (int pos = 0; pos < 8; pos++)
+            for (unsigned v = 0; v < 256; v++) {
+                uint64_t w = UTIL_W8_ONES * fills[f];
+                w &= ~(0xffULL << (8 * pos));
+                w |= (uint64_t)v << (8 * pos);
+                w8_same(w);
+                /* the same byte beside a borrow-making neighbour */
+                w8_same(w & ~(0xffULL << (8 * ((pos + 1) % 8))));
+            }
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        w8_same(x);
+        w8_same(x & 0x7f7f7f7f7f7f7f7fULL); /* ASCII only */
+    }
+    char s[9] = "ab\"cdefg";
+    assert_true(util_w8_has(util_w8(s), '"'));
+    assert_false(util_w8_below(util_w8(s), 0x20));
+}
+
+/* A bad byte at each position of a long string is found (the check reads
+ * 8 bytes at a time where it can), and a good multibyte character at each
+ * position passes. */
+static void t_utf8_every_position(void **state)
+{
+    (void)state;
+    static const char bad[] = {0x01,       0x7f,       0x00, (char)0x80,
+                               (char)0xff, (char)0xc0, 0x1b};
+    char s[32];
+    for (int pos = 0; pos < 24; pos++) {
+        for (size_t b = 0; b < sizeof(bad); b++) {
+            memset(s, 'x', 24);
+            s[pos] = bad[b];
+            assert_false(util_utf8_ok(s, 24));
+            /* util_utf8_valid allows the controls, not the rest */
+            bool control = bad[b] == 0x01 || bad[b] == 0x7f || bad[b] == 0x1b;
+            assert_int_equal(util_utf8_valid(s, 24), control);
+        }
+        memset(s, 'x', 26);
+        memcpy(s + pos, "情", 3); /* 3 bytes: still 26 in all */
+        assert_true(util_utf8_ok(s, 26));
+        assert_false(util_utf8_ok(s, (size_t)pos + 2)); /* cut inside it */
+        s[pos + 2] = 'x';                               /* broken */
+        assert_false(util_utf8_ok(s, 26));
+        memset(s, 'x', 24);
+        s[pos] = '\t';
+        assert_true(util_utf8_ok(s, 24));
+    }
+}
+
 /* ----------------------------------------------------------------- UTF-8 */
 
 static bool ok(const char *s)
@@ -742,6 +830,8 @@ int main(void)
         cmocka_unit_test(t_time_parse_invalid),
         cmocka_unit_test(t_time_format_far_future_terminated),
         cmocka_unit_test(t_parse_long),
+        cmocka_unit_test(t_w8_exact),
+        cmocka_unit_test(t_utf8_every_position),
         cmocka_unit_test(t_utf8_ok),
         cmocka_unit_test(t_utf8_len),
         cmocka_unit_test(t_ct_equal),
