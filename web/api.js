@@ -25,9 +25,10 @@ export function setCsrf(v) { csrf = v || null; }
 export function onUnauthenticated(fn) { onUnauth = fn; }
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, messageJa) {
     super(message || code);
     this.status = status; this.code = code; this.field = field;
+    this.messageJa = messageJa; // the error object's message_ja
   }
 }
 
@@ -49,7 +50,7 @@ export async function api(method, path, body, opts) {
   if (ct.startsWith('application/json')) data = await r.json().catch(() => null);
   if (!r.ok) {
     const e = (data && data.error) || {};
-    const err = new ApiError(r.status, e.code || 'http_' + r.status, e.message, e.field);
+    const err = new ApiError(r.status, e.code || 'http_' + r.status, e.message, e.field, e.message_ja);
     if (r.status === 401 && !(opts && opts.quiet)) onUnauth(err);
     throw err;
   }

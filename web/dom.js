@@ -78,6 +78,9 @@ export function errText(e) {
   if (!e) return '';
   if (e.code === 'network') return t('err.network');
   const known = t('err.' + e.code, null, true);
+  // a code the page has no words for: the hub's own Japanese sentence
+  // (message_ja, which starts with the field) when the page is in Japanese
+  if (!known && lang() === 'ja' && e.messageJa) return e.messageJa;
   let s = known || e.message || e.code;
   if (known && e.status === 400 && e.message) s = known + ' (' + e.message + ')';
   if (e.field && !known) s += ' (' + e.field + ')';

@@ -136,6 +136,17 @@ struct http_status_row {
 const struct http_status_row *http_status_row(int err);
 int http_status_of(int err);
 
+/* The Japanese sentence of an error code (src/http/error_ja.c): the
+ * error object's message_ja. A code with no row gets a sentence for its
+ * status class. Never NULL; static text. */
+struct http_error_ja_row {
+    const char *code;
+    const char *ja;
+};
+const char *http_error_ja(const char *code, int status);
+/* The table itself, sorted by code (for its tests and the code check). */
+const struct http_error_ja_row *http_error_ja_rows(size_t *n);
+
 /* Answers a service's error: the status of e->err with e's code, field and
  * sentence. An e left unfilled (IS_OK) is 500 "internal". Returns the
  * status. */

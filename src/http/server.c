@@ -100,6 +100,24 @@ struct rstate {
     bool taxii;
 };
 
+/* message_ja of error object e: the code's Japanese sentence
+ * (http_error_ja), after the field when there is one, as the English
+ * message starts with it. */
+static void error_add_ja(json_t *e, const char *code, const char *field,
+                         int status)
+{
+    const char *ja = http_error_ja(code, status);
+    char text[768];
+    if (field && util_utf8_valid(field, strlen(field)))
+        snprintf(text, sizeof(text), "%.256s: %s", field, ja);
+    else
+        util_xcopy(text, sizeof(text), ja);
+    json_t *v = json_string(text);
+    if (!v) /* a field cut inside a character: the sentence alone */
+        v = json_string(ja);
+    json_object_set_new(e, "message_ja", v);
+}
+
 int http_error(struct http_resp *out, int status, const char *code,
                const char *field, const char *fmt, ...)
 {
@@ -116,6 +134,7 @@ int http_error(struct http_resp *out, int status, const char *code,
     json_t *f = field ? json_string(field) : NULL;
     if (f)
         json_object_set_new(e, "field", f);
+    error_add_ja(e, code, f ? field : NULL, status);
     out->body = json_pack("{s:o}", "error", e);
     out->status = status;
     return status;
@@ -395,7 +414,8 @@ static const char *resp_bytes(struct http_resp *out, char **data, size_t *len)
     *data = jtext_dumps(out->body, len);
     if (!*data) {
         *data = strdup("{\"error\":{\"code\":\"internal\",\"message\":"
-                       "\"encoding failed\"}}");
+                       "\"encoding failed\",\"message_ja\":"
+                       "\"応答を作成できませんでした。\"}}");
         out->status = 500;
         *len = *data ? strlen(*data) : 0;
     }
@@ -1608,6 +1628,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
     json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
     if (field)
         json_object_set_new(e, "field", json_string(field));
+    error_add_ja(e, code, field, (int)status_code);
     json_t *root = json_pack("{s:o}", "error", e);
     char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
     json_decref(root);

@@ -116,6 +116,35 @@ test('operator (English, 390x844): the same form on a phone', async () => {
   clean(b);
 });
 
+test('secretariat (Japanese): an error the page has no words for is shown in the hub\'s Japanese (message_ja)', async () => {
+  const b = await actor(SEC, DESK, 'ja');
+  const p = b.page;
+  await go(p, '/reports/' + s.r1);
+  // a control character: the hub refuses the note (invalid_text, field text)
+  await p.locator('#note-form textarea').fill('制御文字' + MARK + '\u0001');
+  await p.locator('#note-send').click();
+  const err = p.locator('#note-form .msg.err');
+  await err.waitFor();
+  assert.equal(await err.innerText(), 'text: 文字列が正しくありません（UTF-8 でない、または制御文字を含みます）。');
+  assert.equal(await err.getAttribute('role'), 'alert');
+  // in English, the hub's English sentence and the field
+  await setLang(p, 'en');
+  await go(p, '/reports/' + s.r1);
+  await p.locator('#note-form textarea').fill('control' + MARK + '\u0001');
+  await p.locator('#note-send').click();
+  await err.waitFor();
+  const en = await err.innerText();
+  assert.match(en, /^text: .*\(text\)$/);
+  assert.doesNotMatch(en, /[\u3000-\u9fff]/);
+  // nothing was added: the report has no note yet
+  const r = await pageApi(p, 'GET', '/reports/' + s.r1);
+  assert.equal(r.status, 200);
+  assert.ok(!JSON.stringify(r.body).includes(MARK + '\\u0001'), 'no note stored');
+  assert.ok(!JSON.stringify(r.body).includes('制御文字' + MARK), 'no note stored');
+  await setLang(p, 'ja');
+  clean(b);
+});
+
 test('secretariat (English, 1366x768) asks a question and forwards', async () => {
   const b = await actor(SEC, DESK, 'en');
   const p = b.page;

@@ -15,6 +15,7 @@ at teardown. Raw-socket tests are not checked.
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -437,12 +438,44 @@ class Hub:
                                 timeout=30, **kw)
 
 
+def error_ja_table():
+    """code -> Japanese sentence, read from src/http/error_ja.c (the table
+    the hub answers message_ja from)."""
+    if not hasattr(error_ja_table, "rows"):
+        text = (ROOT / "src" / "http" / "error_ja.c").read_text("utf-8")
+        body = text.split("rows[] = {", 1)[1].split("\n};", 1)[0]
+        # a row may be wrapped by clang-format: join its string pieces
+        rows = re.findall(r'\{"([a-z_]+)",\s*((?:"[^"]*"\s*)+)\}', body)
+        error_ja_table.rows = {
+            c: "".join(re.findall(r'"([^"]*)"', pieces)) for c, pieces in rows}
+        assert len(error_ja_table.rows) > 100
+    return error_ja_table.rows
+
+
+def assert_message_ja(err, status):
+    """message_ja of error object err: the code's sentence of
+    src/http/error_ja.c, after "field: " when there is a field (a code
+    without a row: a sentence of its status class, in Japanese)."""
+    ja = err.get("message_ja")
+    assert isinstance(ja, str) and ja, err
+    assert any(ord(ch) > 0x3000 for ch in ja), err
+    field = err.get("field")
+    want = error_ja_table().get(err.get("code"))
+    if want is not None:
+        assert ja == (f"{field}: {want}" if field else want), err
+    elif field:
+        assert ja.startswith(f"{field}: "), err
+    return ja
+
+
 def assert_error(resp, status, code=None, field=None):
-    """A 4xx/5xx with the JSON error object of API.md."""
+    """A 4xx/5xx with the JSON error object of API.md, its Japanese
+    sentence included."""
     assert resp.status_code == status, (resp.status_code, resp.text)
     assert resp.headers["Content-Type"].startswith("application/json")
     err = resp.json()["error"]
     assert isinstance(err["message"], str) and err["message"]
+    assert_message_ja(err, status)
     if code:
         assert err["code"] == code, err
     if field:

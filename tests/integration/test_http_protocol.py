@@ -17,7 +17,7 @@ import pytest
 import requests
 
 import hubdb
-from conftest import BUILD, Hub, assert_error, wait_for
+from conftest import BUILD, Hub, assert_error, assert_message_ja, wait_for
 
 OP = "op-banking-0001"
 
@@ -77,6 +77,7 @@ def json_error(answer, status, code=None, field=None):
         assert err["code"] == code, err
     if field:
         assert err.get("field") == field, err
+    assert_message_ja(err, status)
     return err
 
 
@@ -235,6 +236,46 @@ def test_malformed_content_length_and_version_are_json(phub):
     json_error(ans, 400, "bad_request")
     ans = raw(phub.port, req("GET", "/healthz", version="HTTP/2.0"))
     json_error(ans, 505, "http_version_not_supported")
+
+
+# ---- errors in Japanese and English (docs/rules.md) ----
+
+def test_every_kind_of_error_says_it_in_japanese_too(phub):
+    """message_ja beside message: the library's refusals (raw), the
+    head's checks, authentication, routing, the body's validation, each
+    with its Japanese sentence, after the field when there is one."""
+    ja = {}
+    ans = raw(phub.port, req("GET", "/healthz", version="HTTP/2.0"))
+    ja["505"] = json_error(ans, 505)["message_ja"]
+    ans = raw(phub.port, req("GET", "/healthz", host=False))
+    ja["host"] = json_error(ans, 400, "bad_host", "Host")["message_ja"]
+    ans = raw(phub.port, req("GET", "/api/v1/orgs",
+                             [f"X-Pad: {'a' * 40000}"]))
+    ja["431"] = json_error(ans, 431, "headers_too_large")["message_ja"]
+    r = phub.get("/api/v1/reports")
+    ja["401"] = assert_error(r, 401, "unauthenticated")["message_ja"]
+    tok = phub.token("op-banking-0001")
+    r = phub.api("GET", "/api/v1/no-such-path", token=tok)
+    ja["404"] = assert_error(r, 404, "not_found")["message_ja"]
+    r = phub.api("POST", "/api/v1/reports", token=tok, data=b"{}",
+                 headers={"Content-Type": "text/plain"})
+    ja["415"] = assert_error(r, 415, "unsupported_media_type")["message_ja"]
+    r = phub.api("POST", "/api/v1/reports", token=tok, data=b"{",
+                 headers={"Content-Type": "application/json"})
+    ja["json"] = assert_error(r, 400, "malformed_json")["message_ja"]
+    r = phub.api("GET", "/api/v1/reports?limit=abc", token=tok)
+    ja["limit"] = assert_error(r, 400, field="limit")["message_ja"]
+    assert ja == {
+        "505": "HTTP/1.0 と HTTP/1.1 のみ受け付けます。",
+        "host": "Host: Host ヘッダーはちょうど 1 つ必要です。",
+        "431": "headers: ヘッダーが大きすぎます。",
+        "401": "ログイン、または有効な API トークンが必要です。",
+        "404": "見つかりません（または閲覧できません）。",
+        "415": "Content-Type: 本文は application/json（UTF-8）で"
+               "送ってください。",
+        "json": "body: JSON として読めません。",
+        "limit": "limit: 値が範囲外です。",
+    }, ja
 
 
 # ---- 11: Host ----

@@ -614,11 +614,14 @@ def test_exercise_context_is_checked_as_its_routes():
     page = {"items": [], "next_cursor": None}
     assert check("/x/X0a1b/api/v1/reports", 200, page) == []
     assert check("/x/X0a1b/api/v1/reports", 200, {"items": 1})
-    refusal = {"error": {"code": "not_a_participant", "message": "m"}}
+    refusal = {"error": {"code": "not_a_participant", "message": "m",
+                          "message_ja": "m"}}
     assert check("/x/X0a1b/api/v1/sectors", 403, refusal) == []
     # another 403 is the route's own answer, not documented for this GET
     assert check("/x/X0a1b/api/v1/sectors", 403,
-                 {"error": {"code": "forbidden", "message": "m"}})
+                 {"error": {"code": "forbidden", "message": "m",
+                            "message_ja": "m"}})
     for code in ("not_running", "not_in_exercise"):
         assert check("/x/X0a1b/api/v1/tokens", 404,
-                     {"error": {"code": code, "message": "m"}}) == []
+                     {"error": {"code": code, "message": "m",
+                                "message_ja": "m"}}) == []

@@ -36,7 +36,7 @@ def body(obj):
 
 
 def error(code="not_found"):
-    return body({"error": {"code": code, "message": "m"}})
+    return body({"error": {"code": code, "message": "m", "message_ja": "m"}})
 
 
 def tiny(schema, request_schema=None, status="200"):

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "http/http.h"
+#include "common/util.h"
 
 /* The expected status of each code, written here independently of the
  * table. IS_ERR_COUNT_ sizes it, so a new code left out is 0 and fails. */
@@ -71,12 +72,60 @@ static void out_of_range_is_internal(void **state)
                      http_status_row(IS_ERR_INTERNAL));
 }
 
+/* The Japanese sentences (http/error_ja.c): strictly sorted (the lookup
+ * is a binary search), each valid UTF-8 with Japanese in it, found by
+ * its code; every default code of the status table has one; an unknown
+ * code gets its status class's sentence. */
+static bool has_non_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return true;
+    return false;
+}
+
+static void japanese_sentence_of_every_code(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const struct http_error_ja_row *rows = http_error_ja_rows(&n);
+    assert_true(n > 100);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            assert_true(strcmp(rows[i - 1].code, rows[i].code) < 0);
+        assert_true(util_utf8_ok(rows[i].ja, strlen(rows[i].ja)));
+        assert_true(has_non_ascii(rows[i].ja));
+        assert_ptr_equal(http_error_ja(rows[i].code, 400), rows[i].ja);
+    }
+    for (int err = 1; err < IS_ERR_COUNT_; err++) {
+        const char *code = http_status_row(err)->code;
+        bool found = false;
+        for (size_t i = 0; i < n; i++)
+            found = found || strcmp(rows[i].code, code) == 0;
+        if (!found)
+            fail_msg("no Japanese sentence for the default code %s", code);
+    }
+    assert_string_equal(http_error_ja("invalid_value", 400),
+                        "値が正しくありません。");
+    /* unknown codes (and none): by status class, never NULL */
+    assert_string_equal(http_error_ja("no_such_code", 404),
+                        "見つかりません（または閲覧できません）。");
+    assert_string_equal(http_error_ja("zzz", 503),
+                        "ハブは要求を完了できませんでした。");
+    assert_string_equal(http_error_ja(NULL, 400),
+                        "リクエストが正しくありません。");
+    assert_string_equal(http_error_ja("", 403), "権限がありません。");
+    assert_string_equal(http_error_ja("aaa", 429),
+                        "要求が多すぎます。しばらくしてからお試しください。");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_code_has_a_status),
         cmocka_unit_test(errors_are_4xx_or_5xx_by_kind),
         cmocka_unit_test(out_of_range_is_internal),
+        cmocka_unit_test(japanese_sentence_of_every_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
