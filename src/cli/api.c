@@ -78,6 +78,28 @@ int cli_api_call_media(const char *url, const char *token, const char *method,
     return rc;
 }
 
+/* Whether the locale's language for messages is Japanese: the first set
+ * of LC_ALL, LC_MESSAGES, LANG (POSIX's order) starts with "ja". */
+static bool locale_ja(void)
+{
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "ja", 2) == 0;
+    }
+    return false;
+}
+
+const char *cli_error_text(const json_t *e)
+{
+    const char *ja = json_string_value(json_object_get(e, "message_ja"));
+    const char *en = json_string_value(json_object_get(e, "message"));
+    if (ja && locale_ja())
+        return ja;
+    return en ? en : (ja ? ja : "");
+}
+
 void cli_print_api_error(const struct api_answer *a)
 {
     json_t *j = json_loads(buf_str(&a->body), 0, NULL);
@@ -85,7 +107,7 @@ void cli_print_api_error(const struct api_answer *a)
     if (e)
         fprintf(stderr, "infrashare: HTTP %ld %s: %s\n", a->status,
                 json_string_value(json_object_get(e, "code")),
-                json_string_value(json_object_get(e, "message")));
+                cli_error_text(e));
     else
         fprintf(stderr, "infrashare: HTTP %ld\n", a->status);
     json_decref(j);

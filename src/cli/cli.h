@@ -70,6 +70,10 @@ int cli_call(const char *url, const char *token, const char *method,
              const char *path, json_t *body, json_t **out, char **raw_out);
 /* Prints the API's error object of a in one line on stderr. */
 void cli_print_api_error(const struct api_answer *a);
+/* The sentence of error object e to print: its message_ja when the
+ * locale's language is Japanese (LC_ALL, else LC_MESSAGES, else LANG
+ * starts with "ja"), else its message; "" when it has neither. */
+const char *cli_error_text(const json_t *e);
 /* infrashare c4tap ... (cli/client_c4tap.c, issue 13). */
 int cli_c4tap(const char *url, const char *token, const struct cli_args *a);
 /* infrashare exercise ... but "check" (cli/client_exercise.c, issue 14):

@@ -83,7 +83,7 @@ static void print_error(const struct api_answer *a)
     if (e)
         fprintf(stderr, "infrashare: HTTP %ld %s%s%s%s: %s\n", a->status,
                 cli_jstr(e, "code"), field ? " (field " : "",
-                field ? field : "", field ? ")" : "", cli_jstr(e, "message"));
+                field ? field : "", field ? ")" : "", cli_error_text(e));
     else
         cli_print_api_error(a);
     json_decref(j);

@@ -29,6 +29,13 @@ import requests
 import hubdb  # noqa: F401 - the tests' look into a hub's database (either engine)
 from openapi_check import Mismatch, Validator
 
+# The CLI prints the hub's Japanese error sentences when the locale's
+# language is Japanese (cli_error_text): the suite runs in one known
+# locale, and a test that wants another sets it for its own call.
+for _var in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C.UTF-8"
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("INFRASHARE_BUILD", ROOT / "build")).resolve()
 DATA = ROOT / "data"

@@ -107,6 +107,42 @@ def test_json_outputs_are_valid_json(fresh_demo_hub):
     assert rid in [i["id"] for i in json.loads(r.stdout)["items"]]
 
 
+def test_api_errors_in_the_locales_language(demo_hub):
+    """The CLI prints the API error's sentence in Japanese (message_ja)
+    when the locale's language is Japanese: LC_ALL, else LC_MESSAGES, else
+    LANG, as POSIX orders them; else the English message."""
+    t = demo_hub.token(OP)
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+
+    def show(**loc):
+        r = subprocess.run(
+            [str(BUILD / "infrashare"), "report", "show", "R0000000000000000",
+             "--url", demo_hub.url, "--token", t],
+            capture_output=True, text=True, env={**base, **loc}, timeout=60)
+        assert r.returncode == 1 and r.stdout == "", (r.returncode, r.stderr)
+        return r.stderr.strip()
+
+    ja = "infrashare: HTTP 404 not_found: 見つかりません（または閲覧できません）。"
+    en = "infrashare: HTTP 404 not_found: no such report"
+    assert show(LANG="ja_JP.UTF-8") == ja
+    assert show(LC_ALL="ja_JP.UTF-8", LANG="C.UTF-8") == ja
+    assert show(LC_MESSAGES="ja_JP.UTF-8") == ja
+    assert show(LANG="C.UTF-8") == en
+    assert show() == en
+    assert show(LC_MESSAGES="en_US.UTF-8", LANG="ja_JP.UTF-8") == en
+    assert show(LC_ALL="C", LC_MESSAGES="ja_JP.UTF-8") == en
+    # a field, as in English: the code's sentence after it
+    r = subprocess.run(
+        [str(BUILD / "infrashare"), "report", "file", "--title", "bad kind",
+         "--kind", "outage", "--range", "green", "--route", "direct",
+         "--url", demo_hub.url, "--token", t],
+        capture_output=True, text=True, env={**base, "LANG": "ja_JP.UTF-8"},
+        timeout=60)
+    assert r.returncode != 0 and r.stdout == ""
+    assert "kind: 値が正しくありません。" in r.stderr, r.stderr
+
+
 def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):
     hub = fresh_demo_hub
     t = hub.token(OP)
