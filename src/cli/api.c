@@ -113,6 +113,21 @@ void cli_print_api_error(const struct api_answer *a)
     json_decref(j);
 }
 
+void cli_print_api_error_field(const struct api_answer *a)
+{
+    json_t *j = json_loads(buf_str(&a->body), 0, NULL);
+    json_t *e = json_object_get(j, "error");
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *field = json_string_value(json_object_get(e, "field"));
+    if (e)
+        fprintf(stderr, "infrashare: HTTP %ld %s%s%s%s: %s\n", a->status,
+                code ? code : "", field ? " (field " : "", field ? field : "",
+                field ? ")" : "", cli_error_text(e));
+    else
+        cli_print_api_error(a);
+    json_decref(j);
+}
+
 int cli_call(const char *url, const char *token, const char *method,
              const char *path, json_t *body, json_t **out, char **raw_out)
 {

@@ -70,6 +70,9 @@ int cli_call(const char *url, const char *token, const char *method,
              const char *path, json_t *body, json_t **out, char **raw_out);
 /* Prints the API's error object of a in one line on stderr. */
 void cli_print_api_error(const struct api_answer *a);
+/* The same with the field it names ("HTTP 400 unknown_inject (field
+ * inject): ..."): the exercise, survey, bcp and risk commands. */
+void cli_print_api_error_field(const struct api_answer *a);
 /* The sentence of error object e to print: its message_ja when the
  * locale's language is Japanese (LC_ALL, else LC_MESSAGES, else LANG
  * starts with "ja"), else its message; "" when it has neither. */

@@ -69,21 +69,6 @@ static bool id_ok(const char *id)
                       "0123456789-_") == n;
 }
 
-/* The API's error object in one line on stderr, with the field it names. */
-static void print_error(const struct api_answer *a)
-{
-    json_t *j = json_loads(buf_str(&a->body), 0, NULL);
-    json_t *e = json_object_get(j, "error");
-    const char *field = json_string_value(json_object_get(e, "field"));
-    if (e)
-        fprintf(stderr, "infrashare: HTTP %ld %s%s%s%s: %s\n", a->status,
-                str(e, "code"), field ? " (field " : "", field ? field : "",
-                field ? ")" : "", cli_error_text(e));
-    else
-        cli_print_api_error(a);
-    json_decref(j);
-}
-
 /* One request with a JSON body (NULL: none); the 2xx answer in *ans (the
  * caller's to buf_release). Returns the exit status: 0, or 1 with the
  * error printed. */
@@ -106,7 +91,7 @@ static int call(const char *url, const char *token, const char *method,
         return 1;
     }
     if (ans->status < 200 || ans->status > 299) {
-        print_error(ans);
+        cli_print_api_error_field(ans);
         buf_release(&ans->body);
         return 1;
     }

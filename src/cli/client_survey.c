@@ -74,21 +74,6 @@ int cli_conn_of(const struct cli_args *a, struct cli_conn *k)
     return 0;
 }
 
-/* The API's error object in one line on stderr, with the field it names. */
-static void print_error(const struct api_answer *a)
-{
-    json_t *j = json_loads(buf_str(&a->body), 0, NULL);
-    json_t *e = json_object_get(j, "error");
-    const char *field = json_string_value(json_object_get(e, "field"));
-    if (e)
-        fprintf(stderr, "infrashare: HTTP %ld %s%s%s%s: %s\n", a->status,
-                cli_jstr(e, "code"), field ? " (field " : "",
-                field ? field : "", field ? ")" : "", cli_error_text(e));
-    else
-        cli_print_api_error(a);
-    json_decref(j);
-}
-
 int cli_req(const struct cli_conn *k, const char *method, const char *path,
             json_t *body, struct api_answer *ans)
 {
@@ -108,7 +93,7 @@ int cli_req(const struct cli_conn *k, const char *method, const char *path,
         return 1;
     }
     if (ans->status < 200 || ans->status > 299) {
-        print_error(ans);
+        cli_print_api_error_field(ans);
         buf_release(&ans->body);
         return 1;
     }
