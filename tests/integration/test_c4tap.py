@@ -79,7 +79,7 @@ class World:
         self.intake_file = tok
         h.daemon_args = ["--c4tap-address", "c4tap@c4tap.hub.example",
                          "--c4tap-intake-token-file", str(tok)]
-        h.init()
+        h.init_fixture()
         for oid, scope, cep in (("op-bank-a", "banking", "ceptoar-banking"),
                                 ("op-bank-b", "banking", "ceptoar-banking"),
                                 ("op-power-a", "electricity",

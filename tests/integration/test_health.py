@@ -26,7 +26,7 @@ def node_hub(tmp_path):
     """A fresh hub started with --node-id NODE."""
     h = Hub(tmp_path)
     h.daemon_args = ["--node-id", NODE]
-    h.init()
+    h.init_fixture()
     h.start()
     yield h
     h.stop()

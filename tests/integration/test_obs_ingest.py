@@ -31,7 +31,7 @@ def bed(tmp_path, smtp):
     secretariats staffed; vantage v1. Sites 1-3 op-a, 4-6 op-b, 7 op-e,
     8 op-x (a member of no participating CEPTOAR)."""
     h = ObsHub(tmp_path, smtp)
-    h.init()
+    h.init_fixture()
     h.tokens["admin"] = h.token("admin", name="provision")
     h.add_user("nisc-a", "nisc", "reader,liaison,analyst")
     h.add_user("meti-a", "meti", "reader,liaison,analyst")

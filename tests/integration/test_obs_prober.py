@@ -26,7 +26,7 @@ def tbed(tmp_path):
 def make(tmp_path, tbed, probe):
     h = ObsHub(tmp_path / "hub", probe=probe)
     (tmp_path / "hub").mkdir()
-    h.init()
+    h.init_fixture()
     h.add_operator("op-a")
     h.participate("ceptoar-gas")
     r = tbed.roles

@@ -40,7 +40,7 @@ def smtp():
 
 
 def build(h, sectors, vantages, notify=()):
-    h.init()
+    h.init_fixture()
     h.tokens["admin"] = h.token("admin", name="provision")
     h.add_user("nisc-a", "nisc", "reader,liaison,analyst")
     h.add_contact("nisc", "email", "soc@nisc.example.jp", 1)

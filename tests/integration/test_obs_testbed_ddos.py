@@ -39,7 +39,7 @@ def world(tmp_path):
     bed.set_many(gas + water, latency=NORMAL)
     (tmp_path / "hub").mkdir()
     h = ObsHub(tmp_path / "hub")
-    h.init()
+    h.init_fixture()
     h.add_user("nisc-a", "nisc", "reader,liaison,analyst")
     for sector, cep, sites, base in (("gas", "ceptoar-gas", gas, 1),
                                      ("water", "ceptoar-water", water, 101)):

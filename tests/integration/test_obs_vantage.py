@@ -23,7 +23,7 @@ def world(tmp_path):
     bed.start()
     (tmp_path / "hub").mkdir()
     h = ObsHub(tmp_path / "hub")
-    h.init()
+    h.init_fixture()
     h.add_operator("op-a")
     h.participate("ceptoar-gas")
     h.add_sites([{"id": i + 1, "org": "op-a", "host": s.host, "url": s.url,

@@ -191,7 +191,7 @@ def base_flags(smtp=None, **over):
 
 def make_hub(tmp_path, flags):
     h = ProvHub(tmp_path, flags=flags)
-    h.init()
+    h.init_fixture()
     h.tokens["admin"] = h.token("admin", name="provision")
     return h
 

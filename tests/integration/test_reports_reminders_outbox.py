@@ -39,7 +39,7 @@ def file_overdue(hub, tok):
 def test_reminder_is_sent_to_the_first_contact(tmp_path):
     with WebhookReceiver() as rx:
         hub = ProvHub(tmp_path, flags=["--retry-base-s", "1"])
-        hub.init()
+        hub.init_fixture()
         hub.start()
         try:
             tok = setup_operator(hub, rx)
@@ -72,7 +72,7 @@ def test_reminder_retries_until_the_receiver_answers(tmp_path):
         rx.set_mode("/late", 500)
         hub = ProvHub(tmp_path, flags=["--retry-base-s", "1",
                                        "--delivery-attempts", "5"])
-        hub.init()
+        hub.init_fixture()
         hub.start()
         try:
             tok = setup_operator(hub, rx)
@@ -93,7 +93,7 @@ def test_reminder_retries_until_the_receiver_answers(tmp_path):
 def test_an_organisation_without_contacts_keeps_its_reminder_due(tmp_path):
     hub = ProvHub(tmp_path, flags=["--retry-base-s", "1",
                                    "--delivery-attempts", "1"])
-    hub.init()
+    hub.init_fixture()
     hub.start()
     try:
         tok = setup_operator(hub)

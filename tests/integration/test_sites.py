@@ -30,7 +30,7 @@ class World:
     def __init__(self, tmp_path):
         self.hub = Hub(tmp_path)
         self.hub.daemon_args = ["--test-mode"]
-        self.hub.init()
+        self.hub.init_fixture()
         h = self.hub
         for oid, scope, cep in (("op-bank-a", "banking", "ceptoar-banking"),
                                 ("op-bank-b", "banking", "ceptoar-banking"),
