@@ -158,6 +158,21 @@ static int open_db(struct store **s)
 {
     char err[512];
     int rc = store_open(db_path, 0, 1, s, err, sizeof(err));
+    /* entries of reads a stopped hub left in its read-audit journal go
+     * into the chain first: every command sees the whole log (store.h) */
+    if (!rc && (rc = store_journal_attach(*s, false, err, sizeof(err))) != 0)
+        store_close(*s);
+    if (!rc) {
+        struct store_conn *c = store_acquire(*s);
+        rc = store_audit_settle(c, NULL);
+        store_put(*s, c);
+        if (rc) {
+            util_xcopy(err, sizeof(err),
+                       "cannot move the audit journal's entries into the "
+                       "audit log");
+            store_close(*s);
+        }
+    }
     if (rc)
         fprintf(stderr, "infrashare: %s\n", err);
     return rc;

@@ -195,7 +195,7 @@ int auth_ctx_for_user(struct store_conn *c, const struct store_user *u,
 
 static int record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
                   const char *action, const char *target, json_t *detail,
-                  bool withhold)
+                  bool withhold, bool read)
 {
     char *d = NULL;
     if (detail) {
@@ -211,7 +211,7 @@ static int record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
         .detail = d ? d : "{}",
         .withhold = withhold,
     };
-    int rc = store_audit_append(c, &e);
+    int rc = read ? store_audit_append_read(c, &e) : store_audit_append(c, &e);
     free(d);
     return rc;
 }
@@ -241,14 +241,21 @@ void auth_addr_key(const char *addr, char *out, size_t len)
 int audit_record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
                  const char *action, const char *target, json_t *detail)
 {
-    return record(c, who, now, action, target, detail, false);
+    return record(c, who, now, action, target, detail, false, false);
 }
 
 int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
                           int64_t now, const char *action, const char *target,
                           json_t *detail)
 {
-    return record(c, who, now, action, target, detail, true);
+    return record(c, who, now, action, target, detail, true, false);
+}
+
+int audit_record_read(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t now, const char *action, json_t *detail,
+                      bool withhold)
+{
+    return record(c, who, now, action, "", detail, withhold, true);
 }
 
 int auth_login(struct store_conn *c, struct auth_limits *l,

@@ -154,5 +154,12 @@ int audit_record(struct store_conn *c, const struct auth_ctx *who, int64_t now,
 int audit_record_withheld(struct store_conn *c, const struct auth_ctx *who,
                           int64_t now, const char *action, const char *target,
                           json_t *detail);
+/* The entry of an audited read that writes nothing else (a page of the
+ * report list, an export), withheld when withhold: durable when it
+ * returns IS_OK, through the read-audit journal when the hub has one (in
+ * the chain after the next store_audit_settle; store.h). */
+int audit_record_read(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t now, const char *action, json_t *detail,
+                      bool withhold);
 
 #endif

@@ -145,13 +145,14 @@ static int audit_page(struct store_conn *c, const struct auth_ctx *who,
                       int64_t now, const char *action, struct shown *s, int rc)
 {
     if (!rc && who && json_array_size(s->audited))
-        rc = audit_record(c, who, now, action, "",
-                          json_pack("{s:O}", "reports", s->audited));
-    if (!rc && who && json_array_size(s->withheld))
         rc =
-            audit_record_withheld(c, who, now, action, "",
-                                  json_pack("{s:O,s:b}", "reports", s->withheld,
-                                            "anonymous_report", 1));
+            audit_record_read(c, who, now, action,
+                              json_pack("{s:O}", "reports", s->audited), false);
+    if (!rc && who && json_array_size(s->withheld))
+        rc = audit_record_read(c, who, now, action,
+                               json_pack("{s:O,s:b}", "reports", s->withheld,
+                                         "anonymous_report", 1),
+                               true);
     json_decref(s->audited);
     json_decref(s->withheld);
     s->audited = s->withheld = NULL;

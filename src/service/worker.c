@@ -42,6 +42,9 @@ static void *run(void *arg)
     while (!w->stop) {
         pthread_mutex_unlock(&w->lock);
         struct store_conn *c = store_acquire(w->app->store);
+        /* the read-audit journal's entries into the chain (store.h) */
+        if (store_audit_settle(c, NULL))
+            log_event(LOG_ERROR, "audit journal entries not moved", NULL);
         int n = reporting_tick(w->app, c, app_now(w->app));
         n += provision_tick(w->app, c, app_now(w->app));
         n += risks_tick(w->app, c, app_now(w->app));

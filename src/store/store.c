@@ -71,7 +71,21 @@ struct store {
     bool pg, world;
     struct store_conn *conns;
     struct store_conn *free_list;
+    /* the read-audit journal (store_journal_attach; NULL: none) and its
+     * identity (journal_meta.id, hex) */
+    struct store *journal;
+    char journal_id[40];
 };
+
+struct store *store_journal_of(const struct store_conn *c)
+{
+    return c->owner ? c->owner->journal : NULL;
+}
+
+const char *store_journal_id(const struct store *s)
+{
+    return s->journal_id;
+}
 
 void store_set_node(struct store *s, const char *node)
 {
@@ -935,7 +949,10 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
     if (exec(c, "PRAGMA journal_mode=WAL") ||
         exec(c, "PRAGMA synchronous=FULL") ||
         exec(c, "PRAGMA foreign_keys=ON") ||
-        exec(c, "PRAGMA temp_store=MEMORY")) {
+        exec(c, "PRAGMA temp_store=MEMORY") ||
+        /* the journal holds withheld actors until they are moved: a
+         * deleted row leaves no copy in the file's free pages */
+        ((flags & STORE_JOURNAL) && exec(c, "PRAGMA secure_delete=ON"))) {
         snprintf(errbuf, errlen, "%s: cannot configure database: %s", path,
                  sqlite3_errmsg(c->db));
         conn_close(c);
@@ -1097,6 +1114,59 @@ static int migrate(struct store_conn *c, const char *path, char *errbuf,
  * its allocations would take a process-wide lock for them. Before any
  * connection is opened. */
 static pthread_once_t sqlite_config_once = PTHREAD_ONCE_INIT;
+/* The read-audit journal's schema (store_journal_attach): made when
+ * missing, with the journal's identity. */
+static int journal_schema(struct store_conn *c, const char *name, char *errbuf,
+                          size_t errlen)
+{
+    if (exec(c, "CREATE TABLE IF NOT EXISTS journal_meta("
+                "k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS audit_journal("
+                "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                "at INTEGER NOT NULL, actor_user INTEGER NOT NULL, "
+                "actor_org TEXT, action TEXT NOT NULL, "
+                "target TEXT NOT NULL, detail TEXT NOT NULL, "
+                "withhold INTEGER NOT NULL);"
+                "INSERT OR IGNORE INTO journal_meta(k, v) "
+                "VALUES ('id', lower(hex(randomblob(16))))")) {
+        snprintf(errbuf, errlen, "%s: cannot make the audit journal: %s", name,
+                 sqlite3_errmsg(c->db));
+        return IS_ERR_STORE;
+    }
+    return IS_OK;
+}
+
+int store_journal_attach(struct store *s, bool create, char *errbuf,
+                         size_t errlen)
+{
+    if (s->pg || s->world || s->journal)
+        return IS_OK;
+    char path[4096];
+    if (util_fmt(path, sizeof(path), "%s" STORE_JOURNAL_SUFFIX, s->path)) {
+        snprintf(errbuf, errlen, "the database's path is too long");
+        return IS_ERR_INVALID;
+    }
+    struct stat sb;
+    if (!create && stat(path, &sb) != 0)
+        return IS_OK;
+    struct store *j = NULL;
+    int rc = store_open(path, STORE_CREATE | STORE_JOURNAL, s->cap, &j, errbuf,
+                        errlen);
+    if (rc)
+        return rc;
+    struct store_conn *jc = store_acquire(j);
+    rc = store_get_text(jc, ST_JOURNAL_ID, "audit journal id", s->journal_id,
+                        sizeof(s->journal_id), "");
+    store_put(j, jc);
+    if (rc || strlen(s->journal_id) != 32) {
+        snprintf(errbuf, errlen, "%s: the audit journal has no identity", path);
+        store_close(j);
+        return rc ? rc : IS_ERR_STORE;
+    }
+    s->journal = j;
+    return IS_OK;
+}
+
 static void sqlite_config(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -1138,7 +1208,9 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
     pthread_cond_init(&s->cond, NULL);
     int rc = conn_open(&s->conns[0], path, flags, errbuf, errlen);
     if (!rc)
-        rc = migrate(&s->conns[0], name, errbuf, errlen);
+        rc = (flags & STORE_JOURNAL)
+                 ? journal_schema(&s->conns[0], name, errbuf, errlen)
+                 : migrate(&s->conns[0], name, errbuf, errlen);
     s->nconn = rc ? 0 : 1;
     s->cap = nconn;
     s->pg = pg;
@@ -1147,7 +1219,8 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
      * a backend costs the server memory and its connection budget, and a
      * node, or an exercise's world on a node, seldom uses all of them */
     for (int i = s->nconn; !rc && !pg && i < nconn; i++) {
-        rc = conn_open(&s->conns[i], path, 0, errbuf, errlen);
+        rc = conn_open(&s->conns[i], path, flags & STORE_JOURNAL, errbuf,
+                       errlen);
         if (!rc)
             s->nconn = i + 1;
     }
@@ -1170,6 +1243,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_close(s->journal);
     for (int i = 0; i < s->nconn; i++)
         conn_close(&s->conns[i]);
     if (s->node_pg)

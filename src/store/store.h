@@ -41,6 +41,9 @@ struct store_conn;
  * their own (keyed by the schema), not the hub's; without STORE_CREATE
  * the schema must exist (IS_ERR_NOTFOUND). Nothing on SQLite. */
 #define STORE_WORLD 2
+/* The read-audit journal's own file (store_journal_attach's, not for
+ * other callers). */
+#define STORE_JOURNAL 4
 
 /* Opens (and migrates) the database with a pool of nconn connections.
  * On failure returns an error and writes a sentence to errbuf. */
@@ -393,6 +396,35 @@ struct store_audit_entry {
 /* Appends one chained (version 2) entry. Inside the caller's transaction
  * if one is open, else in its own. */
 int store_audit_append(struct store_conn *c, const struct store_audit_entry *e);
+
+/* The read-audit journal (docs/rules.md "Audit of reporting"). The entry
+ * of an audited read that writes nothing else (a list page, an export)
+ * is appended, durably, to a journal of its own: an SQLite file beside
+ * the hub's (its path and STORE_JOURNAL_SUFFIX), with its own write lock
+ * and log, so that the read neither waits for the hub's writers nor makes
+ * every reader of the hub's database drop its page cache.
+ * store_audit_settle moves the journal's entries into the chain, in their
+ * order, exactly once: a mark in the hub's meta table (the journal's
+ * identity and the last entry moved) is written in the same transaction.
+ * Without a journal (PostgreSQL, whose nodes each write the chain; a
+ * command-line process; an exercise's world) the entry goes straight into
+ * the chain, as store_audit_append. */
+#define STORE_JOURNAL_SUFFIX ".audit-journal"
+/* Opens s's journal, made when missing if create (the daemon); without
+ * create only one that exists (a command that finds entries a stopped
+ * daemon left). IS_OK without a journal on PostgreSQL. */
+int store_journal_attach(struct store *s, bool create, char *errbuf,
+                         size_t errlen);
+/* Appends e as store_audit_append does, through the journal when s has
+ * one and no transaction is open on c (then it is in the chain after the
+ * next store_audit_settle). Durable when it returns IS_OK. */
+int store_audit_append_read(struct store_conn *c,
+                            const struct store_audit_entry *e);
+/* Moves every entry the journal holds into the chain (none: IS_OK at
+ * once). c has no transaction open. Called by the worker, before every
+ * view of the audit log, at the daemon's start and stop, and by a command
+ * that opens the hub's database. *moved (may be NULL): how many. */
+int store_audit_settle(struct store_conn *c, int64_t *moved);
 
 struct store_audit_problem {
     int64_t seq;

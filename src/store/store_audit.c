@@ -175,6 +175,174 @@ int store_audit_append(struct store_conn *c, const struct store_audit_entry *e)
     return store_group_commit(c, &j);
 }
 
+/* ---- the read-audit journal (store.h) ---- */
+
+/* Inserts e into the journal, inside the journal's open transaction. */
+static int journal_insert(struct store_conn *jc, void *arg)
+{
+    const struct store_audit_entry *e = arg;
+    return store_exec(jc, ST_JOURNAL_INSERT, "audit journal insert", "IItttti",
+                      e->at, e->actor_user, e->actor_org, e->action,
+                      e->target ? e->target : "", e->detail ? e->detail : "{}",
+                      e->withhold ? 1 : 0);
+}
+
+int store_audit_append_read(struct store_conn *c,
+                            const struct store_audit_entry *e)
+{
+    struct store *j = store_journal_of(c);
+    if (!j || c->in_tx)
+        return store_audit_append(c, e);
+    /* entries that arrive together share the journal's durable commit */
+    struct store_conn *jc = store_acquire(j);
+    struct store_job job = {.run = journal_insert, .arg = (void *)e};
+    int rc = store_group_commit(jc, &job);
+    store_put(j, jc);
+    return rc;
+}
+
+/* One journal entry as store_audit_settle moves it. */
+struct journal_row {
+    int64_t id;
+    struct store_audit_entry e;
+    char *mem; /* actor_org, action, target, detail */
+};
+
+static void journal_row_drop(void *item)
+{
+    free(((struct journal_row *)item)->mem);
+}
+
+static int map_journal_row(db_stmt *st, void *ctx)
+{
+    struct journal_row *r = store_rows_push(ctx);
+    if (!r)
+        return IS_ERR_NOMEM;
+    r->id = db_column_int64(st, 0);
+    r->e.at = db_column_int64(st, 1);
+    r->e.actor_user = db_column_int64(st, 2);
+    char *org, *action, *target, *detail;
+    char **const dst[] = {&org, &action, &target, &detail};
+    /* columns 3..6 */
+    char **const cols[] = {NULL, NULL, NULL, dst[0], dst[1], dst[2], dst[3]};
+    int rc = store_col_strs(st, cols, 7, &r->mem);
+    if (rc)
+        return rc;
+    r->e.actor_org = org;
+    r->e.action = action ? action : "";
+    r->e.target = target ? target : "";
+    r->e.detail = detail ? detail : "{}";
+    r->e.withhold = db_column_int64(st, 7) != 0;
+    return IS_OK;
+}
+
+/* The journal entries to move (rows[0..n), in id order). */
+struct settle_batch {
+    const char *journal_id;
+    struct journal_row *rows;
+    size_t n;
+    int64_t moved, last; /* entries appended; the last id now moved */
+};
+
+/* The last entry of journal_id already in the chain (meta
+ * audit_journal "<journal id>:<last id>"; 0 when none, or when the mark
+ * is another journal's). */
+static int journal_mark(struct store_conn *c, const char *journal_id,
+                        int64_t *last)
+{
+    char v[96];
+    *last = 0;
+    int rc = store_meta_get(c, "audit_journal", v, sizeof(v));
+    if (rc == IS_ERR_NOTFOUND)
+        return IS_OK;
+    if (rc)
+        return rc;
+    char *colon = strchr(v, ':');
+    long n;
+    if (!colon)
+        return IS_OK;
+    *colon = '\0';
+    if (strcmp(v, journal_id) == 0 && !util_parse_long_simple(colon + 1, &n))
+        *last = n;
+    return IS_OK;
+}
+
+/* Appends the batch's entries the chain does not hold yet, and the mark,
+ * inside the hub's open write transaction. */
+static int settle_in_tx(struct store_conn *c, void *arg)
+{
+    struct settle_batch *b = arg;
+    int64_t last;
+    int rc = journal_mark(c, b->journal_id, &last);
+    b->moved = 0;
+    for (size_t i = 0; !rc && i < b->n; i++) {
+        if (b->rows[i].id <= last)
+            continue; /* moved by another mover first */
+        rc = append_in_tx(c, &b->rows[i].e);
+        if (!rc) {
+            last = b->rows[i].id;
+            b->moved++;
+        }
+    }
+    b->last = last;
+    char v[96];
+    snprintf(v, sizeof(v), "%s:%lld", b->journal_id, (long long)last);
+    return rc ? rc : store_meta_set(c, "audit_journal", v);
+}
+
+static int journal_delete(struct store_conn *jc, void *arg)
+{
+    return store_exec(jc, ST_JOURNAL_DELETE, "audit journal delete", "I",
+                      *(const int64_t *)arg);
+}
+
+/* Entries moved per transaction of the hub's database. */
+#define SETTLE_BATCH 1000
+
+int store_audit_settle(struct store_conn *c, int64_t *moved)
+{
+    if (moved)
+        *moved = 0;
+    struct store *j = store_journal_of(c);
+    if (!j || c->in_tx)
+        return IS_OK;
+    struct store_conn *jc = store_acquire(j);
+    const char *jid = store_journal_id(c->owner);
+    int rc = IS_OK;
+    for (;;) {
+        /* the oldest entries; those at or below the chain's mark (moved
+         * by a settle that stopped before its clean-up) are skipped in
+         * settle_in_tx and deleted below */
+        struct store_rows rows = {.size = sizeof(struct journal_row)};
+        rc = store_list(jc, ST_JOURNAL_PAGE, "audit journal page",
+                        map_journal_row, &rows, journal_row_drop, "Ii",
+                        (int64_t)0, SETTLE_BATCH);
+        if (rc || rows.n == 0) {
+            store_rows_free(rows.items, rows.n, rows.size, journal_row_drop);
+            break;
+        }
+        struct settle_batch b = {
+            .journal_id = jid, .rows = rows.items, .n = rows.n};
+        struct store_job job = {.run = settle_in_tx, .arg = &b};
+        rc = store_group_commit(c, &job);
+        size_t n = rows.n;
+        store_rows_free(rows.items, rows.n, rows.size, journal_row_drop);
+        if (rc)
+            break;
+        if (moved)
+            *moved += b.moved;
+        /* in the chain now: out of the journal (a crash before this
+         * leaves them to the next settle, which skips them by the mark) */
+        int64_t last = b.last;
+        struct store_job del = {.run = journal_delete, .arg = &last};
+        rc = store_group_commit(jc, &del);
+        if (rc || n < SETTLE_BATCH)
+            break;
+    }
+    store_put(j, jc);
+    return rc;
+}
+
 static void add_problem(struct store_audit_report *r, int64_t seq,
                         const char *kind, const char *fmt, ...)
 {

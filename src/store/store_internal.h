@@ -29,6 +29,10 @@ struct store_conn {
      * registry_version is unchanged (store_reports.c) */
     struct names_cache *names;
 };
+/* The read-audit journal of c's store (NULL: none) and its identity
+ * (store_journal_attach). */
+struct store *store_journal_of(const struct store_conn *c);
+const char *store_journal_id(const struct store *s);
 /* The node this process is (store_set_node; "" when not set). */
 const char *store_node(const struct store_conn *c);
 /* PostgreSQL: each identity column of the connection's schema past the

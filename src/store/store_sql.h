@@ -107,6 +107,16 @@ ST(AUDIT_INSERT, "INSERT INTO audit(seq, at, actor_user, actor_org, action, "
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 2, ?10)")
 ST(AUDIT_WITHHELD_INSERT, "INSERT INTO audit_withheld(seq, salt, "
                           "actor_user, actor_org) VALUES (?1, ?2, ?3, ?4)")
+/* the read-audit journal (store_audit.c; its own SQLite file, never on
+ * PostgreSQL) */
+ST(JOURNAL_ID, "SELECT v FROM journal_meta WHERE k = 'id'")
+ST(JOURNAL_INSERT, "INSERT INTO audit_journal(at, actor_user, actor_org, "
+                   "action, target, detail, withhold) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+ST(JOURNAL_PAGE, "SELECT id, at, actor_user, actor_org, action, target, "
+                 "detail, withhold FROM audit_journal WHERE id > ?1 "
+                 "ORDER BY id LIMIT ?2")
+ST(JOURNAL_DELETE, "DELETE FROM audit_journal WHERE id <= ?1")
 ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
               "a.target, a.detail, a.prev_hash, a.hash, a.version, "
               "a.commitment, w.salt, w.actor_user, w.actor_org "

@@ -3756,6 +3756,217 @@ static void t_group_commit(void **state)
     store_close(s);
 }
 
+/* ---------------------------------------------- the read-audit journal */
+
+/* The first column of sql's first row in the SQLite file path. */
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    return v;
+}
+
+/* A read's entry i (withheld when i % 3 == 0). */
+static void append_read(struct store_conn *c, int i)
+{
+    char detail[64];
+    snprintf(detail, sizeof(detail), "{\"reports\":[\"R-%d\"]}", i);
+    struct store_audit_entry e = {.at = NOW + i,
+                                  .actor_user = 7,
+                                  .actor_org = "op-banking-0001",
+                                  .action = "report.list",
+                                  .target = "",
+                                  .detail = detail,
+                                  .withhold = i % 3 == 0};
+    assert_int_equal(store_audit_append_read(c, &e), IS_OK);
+}
+
+static struct store *open_with_journal(const char *path, int nconn)
+{
+    struct store *s = NULL;
+    char err[512] = "";
+    assert_int_equal(store_open(path, 0, nconn, &s, err, sizeof(err)), IS_OK);
+    int rc = store_journal_attach(s, true, err, sizeof(err));
+    if (rc)
+        fail_msg("journal: %s", err);
+    return s;
+}
+
+/* A read's entry goes to the journal, durably, and reaches the chain at
+ * the settle, once and in order; the withheld actor as a commitment; a
+ * settle cut short after its commit (the clean-up lost) moves nothing
+ * twice; a command's open without a journal makes none. */
+static void t_read_audit_journal(void **state)
+{
+    (void)state;
+    char path[512], jpath[600], err[512] = "";
+    tmp_path(path, sizeof(path), "journal.db");
+    schema_copy(path);
+    snprintf(jpath, sizeof(jpath), "%s" STORE_JOURNAL_SUFFIX, path);
+    unlink(jpath);
+
+    /* without create, no journal is made */
+    struct store *s = open_ok(path, 0);
+    assert_int_equal(store_journal_attach(s, false, err, sizeof(err)), IS_OK);
+    struct store_conn *c = store_acquire(s);
+    append_read(c, 1);
+    store_put(s, c);
+    store_close(s);
+    assert_int_equal(access(jpath, F_OK), -1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 1);
+
+    s = open_with_journal(path, 2);
+    c = store_acquire(s);
+    for (int i = 2; i <= 7; i++)
+        append_read(c, i);
+    /* durable in the journal, not in the chain yet */
+    assert_int_equal(raw_int(jpath, "SELECT count(*) FROM audit_journal"), 6);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 1);
+    /* inside a transaction the entry goes into the chain there */
+    assert_int_equal(store_begin(c), IS_OK);
+    append_read(c, 8);
+    assert_int_equal(store_commit(c), IS_OK);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 2);
+
+    int64_t moved = -1;
+    assert_int_equal(store_audit_settle(c, &moved), IS_OK);
+    assert_int_equal(moved, 6);
+    assert_int_equal(raw_int(jpath, "SELECT count(*) FROM audit_journal"), 0);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 8);
+    /* in the journal's order, after the entries already in the chain */
+    assert_int_equal(raw_int(path, "SELECT at FROM audit WHERE seq = 3"),
+                     NOW + 2);
+    assert_int_equal(raw_int(path, "SELECT at FROM audit WHERE seq = 8"),
+                     NOW + 7);
+    /* entries 3 and 6 withheld: a commitment, the actor only in
+     * audit_withheld */
+    char q[256];
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM audit WHERE commitment IS NOT NULL AND "
+             "actor_org IS NULL AND at IN (%d, %d)",
+             NOW + 3, NOW + 6);
+    assert_int_equal(raw_int(path, q), 2);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit_withheld"), 2);
+    assert_int_equal(store_audit_settle(c, &moved), IS_OK);
+    assert_int_equal(moved, 0);
+
+    /* a settle that committed but lost its clean-up: the entries are
+     * back in the journal below the mark, and the next settle moves
+     * only the new one */
+    for (int i = 9; i <= 10; i++)
+        append_read(c, i);
+    assert_int_equal(store_audit_settle(c, &moved), IS_OK);
+    assert_int_equal(moved, 2);
+    store_put(s, c);
+    store_close(s);
+    int64_t last = raw_int(jpath, "SELECT seq FROM sqlite_sequence WHERE "
+                                  "name = 'audit_journal'");
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO audit_journal(id, at, actor_user, actor_org, "
+             "action, target, detail, withhold) VALUES "
+             "(%lld, 1, 7, 'op-banking-0001', 'report.list', '', '{}', 0), "
+             "(%lld, 2, 7, 'op-banking-0001', 'report.list', '', '{}', 0)",
+             (long long)last - 1, (long long)last);
+    exec_raw(jpath, sql);
+    s = open_with_journal(path, 2);
+    c = store_acquire(s);
+    append_read(c, 11);
+    assert_int_equal(store_audit_settle(c, &moved), IS_OK);
+    assert_int_equal(moved, 1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 11);
+    assert_int_equal(raw_int(jpath, "SELECT count(*) FROM audit_journal"), 0);
+    struct store_audit_report rep;
+    assert_int_equal(store_audit_verify(c, &rep), IS_OK);
+    dump_problems(&rep);
+    assert_int_equal(rep.nproblems, 0);
+    assert_int_equal(rep.entries, 11);
+    store_put(s, c);
+    store_close(s);
+
+    /* a new journal (another identity; the old one lost): its entries
+     * are moved although their ids are at or below the old mark */
+    unlink(jpath);
+    s = open_with_journal(path, 2);
+    c = store_acquire(s);
+    append_read(c, 12);
+    assert_int_equal(store_audit_settle(c, &moved), IS_OK);
+    assert_int_equal(moved, 1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 12);
+    store_put(s, c);
+    store_close(s);
+}
+
+#define JR_THREADS 6
+#define JR_ROUNDS 40
+
+struct jr_arg {
+    struct store *s;
+    int idx;
+};
+
+/* Readers append entries while settlers move them. */
+static void *jr_thread(void *p)
+{
+    struct jr_arg *a = p;
+    struct store_conn *c = store_acquire(a->s);
+    for (int r = 0; r < JR_ROUNDS; r++) {
+        if (a->idx < 2) {
+            if (store_audit_settle(c, NULL)) {
+                store_put(a->s, c);
+                return (void *)1;
+            }
+        } else {
+            append_read(c, a->idx * 1000 + r);
+        }
+    }
+    store_put(a->s, c);
+    return NULL;
+}
+
+/* Many readers and two settlers at once: every entry in the chain exactly
+ * once, the chain intact, the journal empty. */
+static void t_read_audit_journal_concurrent(void **state)
+{
+    (void)state;
+    char path[512], jpath[600];
+    tmp_path(path, sizeof(path), "journal-race.db");
+    schema_copy(path);
+    snprintf(jpath, sizeof(jpath), "%s" STORE_JOURNAL_SUFFIX, path);
+    unlink(jpath);
+    struct store *s = open_with_journal(path, JR_THREADS + 1);
+    pthread_t th[JR_THREADS];
+    struct jr_arg args[JR_THREADS];
+    for (int i = 0; i < JR_THREADS; i++) {
+        args[i] = (struct jr_arg){.s = s, .idx = i};
+        assert_int_equal(pthread_create(&th[i], NULL, jr_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < JR_THREADS; i++) {
+        void *ret = NULL;
+        assert_int_equal(pthread_join(th[i], &ret), 0);
+        assert_null(ret);
+    }
+    struct store_conn *c = store_acquire(s);
+    assert_int_equal(store_audit_settle(c, NULL), IS_OK);
+    struct store_audit_report rep;
+    assert_int_equal(store_audit_verify(c, &rep), IS_OK);
+    dump_problems(&rep);
+    assert_int_equal(rep.nproblems, 0);
+    int readers = JR_THREADS - 2;
+    assert_int_equal(rep.entries, readers * JR_ROUNDS);
+    store_put(s, c);
+    store_close(s);
+    assert_int_equal(raw_int(path, "SELECT count(DISTINCT at) FROM audit"),
+                     readers * JR_ROUNDS);
+    assert_int_equal(raw_int(jpath, "SELECT count(*) FROM audit_journal"), 0);
+}
+
 /* An exercise's world: a file beside an SQLite hub's; on PostgreSQL the
  * hub's URI with the world's schema on the search path, kept beside an
  * "options" the URI has, and refused when it does not fit. */
@@ -3852,6 +4063,8 @@ int main(void)
         cmocka_unit_test(t_reports_prefilter_matches_core),
         cmocka_unit_test(t_drill_channel_sql_matches_core),
         cmocka_unit_test(t_exercise_world_path),
+        cmocka_unit_test(t_read_audit_journal),
+        cmocka_unit_test(t_read_audit_journal_concurrent),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
