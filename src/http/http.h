@@ -53,6 +53,11 @@ struct http_resp {
     char date_added_first[40], date_added_last[40];
     /* issue 17: optional Retry-After in seconds (0: none), on a 503 */
     int retry_after;
+    /* issue 17: the request's own database connection was lost (its
+     * backend ended, a failover): a 500 is answered as 503
+     * store_unavailable even when other connections reach the database
+     * again meanwhile (set by the pipeline) */
+    bool store_lost;
 };
 
 enum http_auth {

@@ -560,7 +560,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
     size_t len;
     /* issue 17: a failure while the database cannot be reached (no
      * PostgreSQL primary answers) says so, and when to try again */
-    if (out->status == 500 && store_unavailable()) {
+    if (out->status == 500 && (store_unavailable() || out->store_lost)) {
         http_error(out, 503, "store_unavailable", NULL,
                    "the database cannot be reached now; try again shortly");
         out->retry_after = STORE_RETRY_AFTER_S;
@@ -1080,8 +1080,8 @@ static bool run_route(struct http_server *srv, struct MHD_Connection *conn,
 done:
     if (tx)
         auth_read_end(r->sc);
-    bool again =
-        retry && store_conn_lost(r->sc) && store_thread_writes() == writes;
+    out->store_lost = store_conn_lost(r->sc);
+    bool again = retry && out->store_lost && store_thread_writes() == writes;
     store_put(r->app->store, r->sc);
     r->sc = NULL;
     exercise_leave(xa);
