@@ -550,25 +550,14 @@ static int open_app(struct app *app, const struct config *cfg)
     /* the read-audit journal (SQLite): made when missing; the entries a
      * stopped or crashed run left in it go into the chain before the
      * first request (store.h) */
-    struct store_conn *c0 = NULL;
-    rc = store_journal_attach(app->store, true, err, sizeof(err));
-    if (!rc) {
-        c0 = store_acquire(app->store);
-        rc = store_audit_settle(c0, NULL);
-        store_put(app->store, c0);
-        if (rc)
-            util_xcopy(err, sizeof(err),
-                       "cannot move the audit journal's "
-                       "entries into the audit log");
-    }
-    if (rc) {
+    if (store_journal_attach(app->store, true, err, sizeof(err))) {
         fprintf(stderr, "infrashared: %s\n", err);
         log_event(LOG_ERROR, "cannot start", "error", json_string(err), NULL);
         store_close(app->store);
         return 1;
     }
     struct reporting *rp = calloc(1, sizeof(*rp));
-    c0 = store_acquire(app->store);
+    struct store_conn *c0 = store_acquire(app->store);
     rc = rp ? reporting_load(c0, rp, err, sizeof(err)) : IS_ERR_NOMEM;
     store_put(app->store, c0);
     if (rc) {

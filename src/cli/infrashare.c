@@ -162,17 +162,6 @@ static int open_db(struct store **s)
      * into the chain first: every command sees the whole log (store.h) */
     if (!rc && (rc = store_journal_attach(*s, false, err, sizeof(err))) != 0)
         store_close(*s);
-    if (!rc) {
-        struct store_conn *c = store_acquire(*s);
-        rc = store_audit_settle(c, NULL);
-        store_put(*s, c);
-        if (rc) {
-            util_xcopy(err, sizeof(err),
-                       "cannot move the audit journal's entries into the "
-                       "audit log");
-            store_close(*s);
-        }
-    }
     if (rc)
         fprintf(stderr, "infrashare: %s\n", err);
     return rc;

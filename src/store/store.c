@@ -1164,7 +1164,17 @@ int store_journal_attach(struct store *s, bool create, char *errbuf,
         return rc ? rc : IS_ERR_STORE;
     }
     s->journal = j;
-    return IS_OK;
+    /* what a stopped or crashed run left goes into the chain now */
+    struct store_conn *c = store_acquire(s);
+    rc = store_audit_settle(c, NULL);
+    store_put(s, c);
+    if (rc) {
+        snprintf(errbuf, errlen,
+                 "cannot move the audit journal's entries into the audit log");
+        s->journal = NULL;
+        store_close(j);
+    }
+    return rc;
 }
 
 static void sqlite_config(void)

@@ -412,7 +412,8 @@ int store_audit_append(struct store_conn *c, const struct store_audit_entry *e);
 #define STORE_JOURNAL_SUFFIX ".audit-journal"
 /* Opens s's journal, made when missing if create (the daemon); without
  * create only one that exists (a command that finds entries a stopped
- * daemon left). IS_OK without a journal on PostgreSQL. */
+ * daemon left), and moves the entries it holds into the chain
+ * (store_audit_settle). IS_OK without a journal on PostgreSQL. */
 int store_journal_attach(struct store *s, bool create, char *errbuf,
                          size_t errlen);
 /* Appends e as store_audit_append does, through the journal when s has

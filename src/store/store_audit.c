@@ -222,9 +222,8 @@ static int map_journal_row(db_stmt *st, void *ctx)
     r->e.at = db_column_int64(st, 1);
     r->e.actor_user = db_column_int64(st, 2);
     char *org, *action, *target, *detail;
-    char **const dst[] = {&org, &action, &target, &detail};
     /* columns 3..6 */
-    char **const cols[] = {NULL, NULL, NULL, dst[0], dst[1], dst[2], dst[3]};
+    char **const cols[] = {NULL, NULL, NULL, &org, &action, &target, &detail};
     int rc = store_col_strs(st, cols, 7, &r->mem);
     if (rc)
         return rc;
@@ -315,8 +314,8 @@ int store_audit_settle(struct store_conn *c, int64_t *moved)
          * settle_in_tx and deleted below */
         struct store_rows rows = {.size = sizeof(struct journal_row)};
         rc = store_list(jc, ST_JOURNAL_PAGE, "audit journal page",
-                        map_journal_row, &rows, journal_row_drop, "Ii",
-                        (int64_t)0, SETTLE_BATCH);
+                        map_journal_row, &rows, journal_row_drop, "i",
+                        SETTLE_BATCH);
         if (rc || rows.n == 0) {
             store_rows_free(rows.items, rows.n, rows.size, journal_row_drop);
             break;

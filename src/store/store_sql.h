@@ -114,8 +114,7 @@ ST(JOURNAL_INSERT, "INSERT INTO audit_journal(at, actor_user, actor_org, "
                    "action, target, detail, withhold) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
 ST(JOURNAL_PAGE, "SELECT id, at, actor_user, actor_org, action, target, "
-                 "detail, withhold FROM audit_journal WHERE id > ?1 "
-                 "ORDER BY id LIMIT ?2")
+                 "detail, withhold FROM audit_journal ORDER BY id LIMIT ?1")
 ST(JOURNAL_DELETE, "DELETE FROM audit_journal WHERE id <= ?1")
 ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
               "a.target, a.detail, a.prev_hash, a.hash, a.version, "
