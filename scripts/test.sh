@@ -159,7 +159,7 @@ if scripts/check-layers.sh; then add_counts layers 1 0; else add_counts layers 0
 note "names in docs/architecture.md exist (tools/check-doc.py)"
 if /usr/bin/python3 tools/check-doc.py docs/architecture.md; then add_counts doc-names 1 0; else add_counts doc-names 0 1; fi
 
-note "every error code has a Japanese sentence (tools/check-error-ja.py)"
+note "every error code has a Japanese sentence, every CLI message both languages (tools/check-error-ja.py)"
 if /usr/bin/python3 tools/check-error-ja.py; then add_counts error-ja 1 0; else add_counts error-ja 0 1; fi
 
 note "PostgreSQL's schema equals SQLite's migrations (tools/pg_schema_check.py, a throwaway PostgreSQL 15)"

@@ -14,6 +14,14 @@ The codes are read where the sources name them as literals:
   rfail(e, i, field, "code", ...)      (src/service/observation.c)
   *code = "code"                       (src/http/server.c, library errors)
 
+The command line's own messages (src/cli) have both languages too: a
+message printed with fprintf(stderr, "infrashare: ...") must either be
+bilingual already (it holds Japanese), only pass on a text made elsewhere
+(nothing but conversions and punctuation: "%s: %s"), or be a usage line
+(it shows the syntax: "|" or "[--"); anything else goes through
+cli_errf(EN, JA, ...) (src/cli/cli.h), which prints one of the two by the
+locale. The check names each English-only message and fails.
+
 Usage: tools/check-error-ja.py   (from the repository root; exit 1 on a
 missing row, with the codes and where they are sent)
 """
@@ -52,7 +60,45 @@ def sent_codes():
     return found
 
 
+CLI_PRINT = re.compile(r'fprintf\(\s*stderr\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
+CLI_ERRF = re.compile(r'\bcli_errf\(\s*"')
+JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+WORD = re.compile(r"[A-Za-z]{2,}")
+CONVERSION = re.compile(r"%[-+ #0-9.*]*(?:hh|h|ll|l|z|j|t)?[a-zA-Z%]")
+
+
+def english_only_cli_messages():
+    """(where, text) of each CLI message printed in English only, and the
+    number of cli_errf calls."""
+    bad, nerrf = [], 0
+    for path in sorted((SRC / "cli").glob("*.c")):
+        text = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"),
+                           path.read_text(encoding="utf-8"))
+        nerrf += len(CLI_ERRF.findall(text))
+        for m in CLI_PRINT.finditer(text):
+            msg = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+            if not msg.startswith("infrashare: "):
+                continue
+            words = CONVERSION.sub("", msg[len("infrashare: "):])
+            words = words.replace("\\n", " ").replace("infrashare:", "")
+            words = words.replace("HTTP", "")  # a protocol, not English
+            if (JAPANESE.search(msg) or not WORD.search(words)
+                    or "|" in msg or "[--" in msg):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            bad.append((f"{path.relative_to(ROOT)}:{line}", msg))
+    return bad, nerrf
+
+
 def main():
+    bad, nerrf = english_only_cli_messages()
+    for where, msg in bad:
+        print(f"{where}: the CLI message '{msg}' is in English only: print "
+              "it with cli_errf(EN, JA, ...)")
+    if nerrf < 50:
+        print(f"check-error-ja: {nerrf} cli_errf calls in src/cli: the "
+              "pattern no longer matches the sources")
+        return 1
     have = table_codes()
     sent = sent_codes()
     if len(have) < 100 or len(sent) < 100:
@@ -63,10 +109,11 @@ def main():
     for c in missing:
         print(f"{sent[c]}: error code '{c}' has no Japanese sentence in "
               f"{TABLE.relative_to(ROOT)}")
-    if missing:
+    if missing or bad:
         return 1
     print(f"check-error-ja: {len(sent)} codes sent, each with a Japanese "
-          f"sentence ({len(have)} rows)")
+          f"sentence ({len(have)} rows); {nerrf} CLI messages in both "
+          "languages")
     return 0
 
 

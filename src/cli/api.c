@@ -78,24 +78,11 @@ int cli_api_call_media(const char *url, const char *token, const char *method,
     return rc;
 }
 
-/* Whether the locale's language for messages is Japanese: the first set
- * of LC_ALL, LC_MESSAGES, LANG (POSIX's order) starts with "ja". */
-static bool locale_ja(void)
-{
-    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < IS_ARRAY_LEN(vars); i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strncmp(v, "ja", 2) == 0;
-    }
-    return false;
-}
-
 const char *cli_error_text(const json_t *e)
 {
     const char *ja = json_string_value(json_object_get(e, "message_ja"));
     const char *en = json_string_value(json_object_get(e, "message"));
-    if (ja && locale_ja())
+    if (ja && cli_locale_ja())
         return ja;
     return en ? en : (ja ? ja : "");
 }
@@ -133,7 +120,7 @@ int cli_call(const char *url, const char *token, const char *method,
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     if (body && !text) {
-        fprintf(stderr, "infrashare: out of memory\n");
+        cli_errf("out of memory\n", "メモリが足りません\n");
         return 1;
     }
     struct api_answer ans = {0};
@@ -145,7 +132,8 @@ int cli_call(const char *url, const char *token, const char *method,
     if (out)
         *out = NULL;
     if (rc) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+        cli_errf("cannot reach the hub: %s\n", "ハブに接続できません: %s\n",
+                 err);
         code = 1;
     } else if (ans.status < 200 || ans.status > 299) {
         cli_print_api_error(&ans);

@@ -8,6 +8,17 @@ static bool listed(const char *const *list, const char *name)
     return false;
 }
 
+bool cli_locale_ja(void)
+{
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "ja", 2) == 0;
+    }
+    return false;
+}
+
 int cli_parse_quiet(int argc, char **argv, const char *const *flags,
                     const char *const *valued, struct cli_args *a,
                     enum cli_parse_error *why, const char **arg)
@@ -60,15 +71,16 @@ int cli_parse(int argc, char **argv, const char *const *flags,
         return IS_OK;
     switch (why) {
     case CLI_PARSE_TOO_MANY_OPTIONS:
-        fprintf(stderr, "infrashare: too many options\n");
+        cli_errf("too many options\n", "オプションが多すぎます\n");
         break;
     case CLI_PARSE_NO_VALUE:
-        fprintf(stderr, "infrashare: --%s needs a value\n", arg + 2);
+        cli_errf("--%s needs a value\n", "--%s には値が必要です\n", arg + 2);
         break;
     case CLI_PARSE_UNKNOWN:
-        fprintf(stderr, "infrashare: unknown option --%s\n", arg + 2);
+        cli_errf("unknown option --%s\n", "--%s というオプションはありません\n",
+                 arg + 2);
         break;
-    default: fprintf(stderr, "infrashare: too many arguments\n"); break;
+    default: cli_errf("too many arguments\n", "引数が多すぎます\n"); break;
     }
     return IS_ERR_INVALID;
 }

@@ -5,8 +5,22 @@
 #define INFRASHARE_CLI_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "common/common.h"
+
+/* Whether the command line speaks Japanese: the first set of LC_ALL,
+ * LC_MESSAGES and LANG (POSIX's order) starts with "ja" (cli/api.c). */
+bool cli_locale_ja(void);
+
+/* Prints "infrashare: " and a message on stderr in the locale's language:
+ * en and ja are the English and the Japanese format of the same message,
+ * both literals, so the compiler checks each against the same arguments
+ * (README, "Command-line tool"). */
+#define cli_errf(en, ja, ...)                                                  \
+    ((void)(cli_locale_ja()                                                    \
+                ? fprintf(stderr, "infrashare: " ja, ##__VA_ARGS__)            \
+                : fprintf(stderr, "infrashare: " en, ##__VA_ARGS__)))
 
 /* Options after the subcommand: "--name value" pairs and flags. */
 struct cli_args {
@@ -73,9 +87,8 @@ void cli_print_api_error(const struct api_answer *a);
 /* The same with the field it names ("HTTP 400 unknown_inject (field
  * inject): ..."): the exercise, survey, bcp and risk commands. */
 void cli_print_api_error_field(const struct api_answer *a);
-/* The sentence of error object e to print: its message_ja when the
- * locale's language is Japanese (LC_ALL, else LC_MESSAGES, else LANG
- * starts with "ja"), else its message; "" when it has neither. */
+/* The sentence of error object e to print: its message_ja when
+ * cli_locale_ja(), else its message; "" when it has neither. */
 const char *cli_error_text(const json_t *e);
 /* infrashare c4tap ... (cli/client_c4tap.c, issue 13). */
 int cli_c4tap(const char *url, const char *token, const struct cli_args *a);

@@ -104,7 +104,8 @@ static int report_body(const struct cli_args *a, bool update, char **out)
     if (q) {
         long n;
         if (util_parse_long(q, 1, 10000, &n)) {
-            fprintf(stderr, "infrashare: --question: a question number\n");
+            cli_errf("--question: a question number\n",
+                     "--question: 質問の番号を指定してください\n");
             json_decref(o);
             return 2;
         }
@@ -271,7 +272,8 @@ static int advisory_issue_body(const struct cli_args *a, json_t **o)
     if (cli_opt(a, "severity")) {
         long v;
         if (util_parse_long(cli_opt(a, "severity"), 0, 5, &v)) {
-            fprintf(stderr, "infrashare: --severity: 0 to 5\n");
+            cli_errf("--severity: 0 to 5\n",
+                     "--severity: 0 から 5 で指定してください\n");
             json_decref(*o);
             *o = NULL;
             return 2;
@@ -721,7 +723,7 @@ static int raw_request(const struct cli_args *a, const char **method,
     const char *data = cli_opt(a, "data");
     if (data && util_read_file(strcmp(data, "-") == 0 ? "/dev/stdin" : data,
                                16 * 1024 * 1024, body, NULL)) {
-        fprintf(stderr, "infrashare: cannot read %s\n", data);
+        cli_errf("cannot read %s\n", "%s を読めません\n", data);
         return 1;
     }
     return 0;
@@ -1066,7 +1068,7 @@ static int site_list_path(const struct cli_args *a, char *path, size_t len)
     int rc = buf_error(&b) || util_copy(path, len, buf_str(&b)) ? 1 : 0;
     buf_release(&b);
     if (rc)
-        fprintf(stderr, "infrashare: the filter is too long\n");
+        cli_errf("the filter is too long\n", "絞り込み条件が長すぎます\n");
     return rc;
 }
 
@@ -1112,8 +1114,9 @@ static int site_command(const char *url, const char *token,
     const char *sub = a->npos ? a->pos[0] : "";
     bool one = a->npos == 2;
     if (!token) {
-        fprintf(stderr, "infrashare: no token: pass --token or set "
-                        "INFRASHARE_TOKEN\n");
+        cli_errf("no token: pass --token or set INFRASHARE_TOKEN\n",
+                 "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
+                 "を設定してください\n");
         return 2;
     }
     char path[1024];
@@ -1283,9 +1286,11 @@ int cli_client(const char *cmd, int argc, char **argv)
         return rc;
     }
     if (!token && strcmp(path, "/api/v1/sectors") != 0) {
-        fprintf(stderr, "infrashare: no token: pass --token or set "
-                        "INFRASHARE_TOKEN (create one with 'infrashare "
-                        "token create USER')\n");
+        cli_errf(
+            "no token: pass --token or set INFRASHARE_TOKEN (create one with "
+            "'infrashare token create USER')\n",
+            "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
+            "を設定してください（作成は 'infrashare token create USER'）\n");
         free(body);
         return 2;
     }
@@ -1296,7 +1301,8 @@ int cli_client(const char *cmd, int argc, char **argv)
     free(body);
     int exit_code = 0;
     if (rc) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+        cli_errf("cannot reach the hub: %s\n", "ハブに接続できません: %s\n",
+                 err);
         exit_code = 1;
     } else if (ans.status < 200 || ans.status > 299) {
         cli_print_api_error(&ans);

@@ -65,17 +65,17 @@ static int read_eml(const char *path, char **out, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "infrashare: %s: cannot open\n", path);
+        cli_errf("%s: cannot open\n", "%s: 開けません\n", path);
         return 1;
     }
     int rc = read_all(f, MAIL_MAX_BYTES, out, len);
     if (f != stdin)
         fclose(f);
     if (rc == IS_ERR_TOO_LARGE)
-        fprintf(stderr, "infrashare: %s: larger than %u bytes\n", path,
-                MAIL_MAX_BYTES);
+        cli_errf("%s: larger than %u bytes\n", "%s: %u バイトを超えています\n",
+                 path, MAIL_MAX_BYTES);
     else if (rc)
-        fprintf(stderr, "infrashare: %s: cannot read\n", path);
+        cli_errf("%s: cannot read\n", "%s: 読めません\n", path);
     return rc ? 1 : 0;
 }
 
@@ -151,15 +151,16 @@ static int intake(const char *url, const struct cli_args *a)
     const char *rcpt = cli_opt(a, "recipient");
     const char *tokfile = cli_opt(a, "intake-token-file");
     if (!rcpt || !tokfile) {
-        fprintf(stderr, "infrashare: c4tap intake needs --recipient and "
-                        "--intake-token-file\n");
+        cli_errf("c4tap intake needs --recipient and --intake-token-file\n",
+                 "c4tap intake には --recipient と --intake-token-file "
+                 "が必要です\n");
         return EX_TEMPFAIL; /* a set-up error: keep the mail queued */
     }
     char *tok = NULL;
     size_t toklen = 0;
     if (util_read_file(tokfile, 1024, &tok, &toklen)) {
-        fprintf(stderr, "infrashare: %s: cannot read the intake token\n",
-                tokfile);
+        cli_errf("%s: cannot read the intake token\n",
+                 "%s: 受付トークンを読めません\n", tokfile);
         return EX_TEMPFAIL;
     }
     tok[strcspn(tok, "\r\n")] = '\0';
@@ -168,10 +169,9 @@ static int intake(const char *url, const struct cli_args *a)
     int rc = read_all(stdin, MAIL_MAX_BYTES, &raw, &len);
     if (rc) {
         free(tok);
-        fprintf(stderr,
-                "infrashare: the e-mail is larger than %u bytes or "
-                "cannot be read\n",
-                MAIL_MAX_BYTES);
+        cli_errf("the e-mail is larger than %u bytes or cannot be read\n",
+                 "メールが %u バイトを超えているか、読めません\n",
+                 MAIL_MAX_BYTES);
         return rc == IS_ERR_TOO_LARGE ? EX_DATAERR : EX_TEMPFAIL;
     }
     char *enc = b64(raw, len);
@@ -195,7 +195,8 @@ static int intake(const char *url, const struct cli_args *a)
     free(tok);
     if (bad) {
         free(text);
-        fprintf(stderr, "infrashare: --url or the token is too long\n");
+        cli_errf("--url or the token is too long\n",
+                 "--url またはトークンが長すぎます\n");
         return EX_TEMPFAIL;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -226,8 +227,8 @@ static int intake(const char *url, const struct cli_args *a)
     free(text);
     int code;
     if (cc != CURLE_OK) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n",
-                curl_easy_strerror(cc));
+        cli_errf("cannot reach the hub: %s\n", "ハブに接続できません: %s\n",
+                 curl_easy_strerror(cc));
         code = EX_TEMPFAIL;
     } else if (status >= 200 && status <= 299) {
         code = 0;
@@ -254,8 +255,9 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
     if (strcmp(sub, "intake") == 0)
         return intake(url, a);
     if (!token) {
-        fprintf(stderr, "infrashare: no token: pass --token or set "
-                        "INFRASHARE_TOKEN\n");
+        cli_errf("no token: pass --token or set INFRASHARE_TOKEN\n",
+                 "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
+                 "を設定してください\n");
         return 2;
     }
     bool as_json = cli_flag(a, "json");
@@ -274,8 +276,10 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
             ranges_json(cli_opt(a, "ranges"), &ranges)) {
             free(enc);
             json_decref(ranges);
-            fprintf(stderr, "infrashare: --ranges: TYPE=RANGE,... (e.g. "
-                            "urls=amber,attachments=green)\n");
+            cli_errf("--ranges: TYPE=RANGE,... (e.g. "
+                     "urls=amber,attachments=green)\n",
+                     "--ranges: 種別=共有範囲,...（例: "
+                     "urls=amber,attachments=green）\n");
             return 2;
         }
         json_t *body =
@@ -329,7 +333,7 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
         if (h)
             curl_easy_cleanup(h);
         if (bad) {
-            fprintf(stderr, "infrashare: the value is too long\n");
+            cli_errf("the value is too long\n", "値が長すぎます\n");
             return 2;
         }
     } else if (strcmp(sub, "export") == 0 && a->npos == 1) {

@@ -77,7 +77,7 @@ static int call(const char *url, const char *token, const char *method,
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     if (body && !text) {
-        fprintf(stderr, "infrashare: out of memory\n");
+        cli_errf("out of memory\n", "メモリが足りません\n");
         return 1;
     }
     char err[512];
@@ -86,7 +86,8 @@ static int call(const char *url, const char *token, const char *method,
         cli_api_call(url, token, method, path, text, ans, err, sizeof(err));
     free(text);
     if (rc) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+        cli_errf("cannot reach the hub: %s\n", "ハブに接続できません: %s\n",
+                 err);
         buf_release(&ans->body);
         return 1;
     }
@@ -110,7 +111,8 @@ static int call_json(const char *url, const char *token, const char *method,
     *out = json_loads(buf_str(&ans.body), 0, NULL);
     buf_release(&ans.body);
     if (!*out) {
-        fprintf(stderr, "infrashare: the hub's answer is not JSON\n");
+        cli_errf("the hub's answer is not JSON\n",
+                 "ハブの応答が JSON ではありません\n");
         return 1;
     }
     return 0;
@@ -318,7 +320,8 @@ static int create(const char *url, const char *token, const struct cli_args *a)
     long scale = 0;
     if (cli_opt(a, "scale") &&
         util_parse_long(cli_opt(a, "scale"), 1, 3600, &scale)) {
-        fprintf(stderr, "infrashare: --scale: 1 to 3600\n");
+        cli_errf("--scale: 1 to 3600\n",
+                 "--scale: 1 から 3600 で指定してください\n");
         return 2;
     }
     json_error_t je;
@@ -368,15 +371,18 @@ static int control_body(const struct cli_args *a, const char *act,
     long v = 0;
     if (minutes && strcmp(act, "shift") == 0 &&
         (util_parse_long(a->pos[2], -1440, 1440, &v) || v == 0)) {
-        fprintf(stderr, "infrashare: exercise shift ID MINUTES: -1440 to "
-                        "1440, not 0 (later: positive, earlier: "
-                        "negative)\n");
+        cli_errf("exercise shift ID MINUTES: -1440 to 1440, not 0 (later: "
+                 "positive, earlier: negative)\n",
+                 "exercise shift ID 分: -1440 から 1440、0 以外（遅らせる: "
+                 "正、早める: 負）\n");
         return 2;
     }
     if (minutes && strcmp(act, "advance") == 0 &&
         util_parse_long(a->pos[2], 1, 1440, &v)) {
-        fprintf(stderr, "infrashare: exercise advance ID MINUTES: 1 to 1440 "
-                        "(the exercise's time only goes forward)\n");
+        cli_errf("exercise advance ID MINUTES: 1 to 1440 (the exercise's time "
+                 "only goes forward)\n",
+                 "exercise advance ID 分: 1 から "
+                 "1440（演習の時刻は進めることしかできません）\n");
         return 2;
     }
     if (minutes)
@@ -387,7 +393,8 @@ static int control_body(const struct cli_args *a, const char *act,
         long scale = 0;
         if (cli_opt(a, "scale") &&
             util_parse_long(cli_opt(a, "scale"), 1, 3600, &scale)) {
-            fprintf(stderr, "infrashare: --scale: 1 to 3600\n");
+            cli_errf("--scale: 1 to 3600\n",
+                     "--scale: 1 から 3600 で指定してください\n");
             return 2;
         }
         if (cli_opt(a, "scale"))
@@ -444,14 +451,14 @@ static int write_out(const char *path, const char *data, size_t n)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        fprintf(stderr, "infrashare: %s: cannot open: %s\n", path,
-                strerror(errno));
+        cli_errf("%s: cannot open: %s\n", "%s: 開けません: %s\n", path,
+                 strerror(errno));
         return 1;
     }
     bool bad = fwrite(data, 1, n, f) != n;
     bad |= fclose(f) != 0;
     if (bad) {
-        fprintf(stderr, "infrashare: %s: cannot write\n", path);
+        cli_errf("%s: cannot write\n", "%s: 書き込めません\n", path);
         return 1;
     }
     return 0;
@@ -490,7 +497,8 @@ static int debrief(const char *url, const char *token, const struct cli_args *a)
         if (d)
             print_debrief(d);
         else
-            fprintf(stderr, "infrashare: the hub's answer is not JSON\n");
+            cli_errf("the hub's answer is not JSON\n",
+                     "ハブの応答が JSON ではありません\n");
         rc = d ? 0 : 1;
         json_decref(d);
     } else {
@@ -566,9 +574,11 @@ int cli_exercise(int argc, char **argv)
     if (!url)
         url = "http://127.0.0.1:8080";
     if (!token) {
-        fprintf(stderr, "infrashare: no token: pass --token or set "
-                        "INFRASHARE_TOKEN (create one with 'infrashare "
-                        "token create USER')\n");
+        cli_errf(
+            "no token: pass --token or set INFRASHARE_TOKEN (create one with "
+            "'infrashare token create USER')\n",
+            "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
+            "を設定してください（作成は 'infrashare token create USER'）\n");
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -151,8 +151,8 @@ static void print_heatmap(const json_t *h)
     bool own = strcmp(cli_jstr(h, "basis"), "own_scale") == 0;
     long long ni = num(h, "impact_levels"), nl = num(h, "likelihood_levels");
     if (ni < 1 || ni > LEVELS || nl < 1 || nl > LEVELS) {
-        fprintf(stderr, "infrashare: the heat map has %lld x %lld levels\n", ni,
-                nl);
+        cli_errf("the heat map has %lld x %lld levels\n",
+                 "ヒートマップが %lld × %lld 段階になっています\n", ni, nl);
         return;
     }
     long long count[LEVELS][LEVELS] = {{0}}, above[LEVELS][LEVELS] = {{0}};
@@ -223,8 +223,10 @@ static int review_time(const char *s, char *out, size_t len)
     else if (util_copy(out, len, s))
         out[0] = '\0';
     if (!*out || util_time_parse(out, &t)) {
-        fprintf(stderr, "infrashare: --review: a date (2027-03-31, 00:00 "
-                        "JST) or an RFC 3339 time\n");
+        cli_errf(
+            "--review: a date (2027-03-31, 00:00 JST) or an RFC 3339 time\n",
+            "--review: 日付（2027-03-31、日本時間 0:00）または RFC 3339 "
+            "の時刻で指定してください\n");
         return 2;
     }
     return 0;
@@ -247,10 +249,9 @@ static int fields(const struct cli_args *a, json_t *body)
         if (!s)
             continue;
         if (util_parse_long(s, 1, LEVELS, &v)) {
-            fprintf(stderr,
-                    "infrashare: --%s: a level of your scale, 1 to "
-                    "%d\n",
-                    levels[i], LEVELS);
+            cli_errf("--%s: a level of your scale, 1 to %d\n",
+                     "--%s: 尺度の段階を 1 から %d で指定してください\n",
+                     levels[i], LEVELS);
             return 2;
         }
         json_object_set_new(body, levels[i], json_integer(v));
@@ -259,8 +260,10 @@ static int fields(const struct cli_args *a, json_t *body)
     if (t) {
         if (strcmp(t, "reduce") && strcmp(t, "avoid") &&
             strcmp(t, "transfer") && strcmp(t, "accept")) {
-            fprintf(stderr, "infrashare: --treatment: reduce, avoid, "
-                            "transfer or accept\n");
+            cli_errf("--treatment: reduce, avoid, transfer or accept\n",
+                     "--treatment: "
+                     "reduce（低減）、avoid（回避）、transfer（移転）、accept（"
+                     "受容）のいずれかです\n");
             return 2;
         }
         json_object_set_new(body, "treatment", json_string(t));
@@ -275,14 +278,16 @@ static int fields(const struct cli_args *a, json_t *body)
         json_object_set_new(body, "measures",
                             cli_list_of(cli_opt(a, "measures")));
     if (cli_flag(a, "shared") && cli_flag(a, "unshare")) {
-        fprintf(stderr, "infrashare: --shared or --unshare, not both\n");
+        cli_errf("--shared or --unshare, not both\n",
+                 "--shared と --unshare は同時に指定できません\n");
         return 2;
     }
     if (cli_flag(a, "shared") || cli_flag(a, "unshare"))
         json_object_set_new(body, "shared",
                             json_boolean(cli_flag(a, "shared")));
     if (cli_flag(a, "close") && cli_flag(a, "reopen")) {
-        fprintf(stderr, "infrashare: --close or --reopen, not both\n");
+        cli_errf("--close or --reopen, not both\n",
+                 "--close と --reopen は同時に指定できません\n");
         return 2;
     }
     if (cli_flag(a, "close") || cli_flag(a, "reopen"))
@@ -292,7 +297,8 @@ static int fields(const struct cli_args *a, json_t *body)
     /* a title or text that is not UTF-8 was left out by jansson */
     for (size_t i = 0; i < IS_ARRAY_LEN(texts); i++)
         if (cli_opt(a, texts[i]) && !json_object_get(body, texts[i])) {
-            fprintf(stderr, "infrashare: --%s: not UTF-8 text\n", texts[i]);
+            cli_errf("--%s: not UTF-8 text\n",
+                     "--%s: UTF-8 のテキストではありません\n", texts[i]);
             return 2;
         }
     return 0;
@@ -306,8 +312,8 @@ static int add_cmd(const struct cli_conn *k, const struct cli_args *a)
                                          "likelihood", "treatment", "review"};
     for (size_t i = 0; i < IS_ARRAY_LEN(needed); i++)
         if (!cli_opt(a, needed[i])) {
-            fprintf(stderr, "infrashare: risk add: --%s is required\n",
-                    needed[i]);
+            cli_errf("risk add: --%s is required\n",
+                     "risk add: --%s が必要です\n", needed[i]);
             return usage();
         }
     if (a->npos != 1 || cli_flag(a, "close") || cli_flag(a, "reopen") ||
@@ -336,7 +342,8 @@ static int update_cmd(const struct cli_conn *k, const struct cli_args *a)
     json_t *body = json_object();
     int rc = fields(a, body);
     if (!rc && json_object_size(body) == 0) {
-        fprintf(stderr, "infrashare: risk update: nothing to change\n");
+        cli_errf("risk update: nothing to change\n",
+                 "risk update: 変更する項目がありません\n");
         rc = usage();
     }
     if (rc) {

@@ -76,8 +76,8 @@ static json_t *load_input(const char *path)
         return NULL;
     }
     if (rc) {
-        fprintf(stderr, "infrashare: %s: cannot read: %s\n", path,
-                rc == IS_ERR_IO ? strerror(errno) : "out of memory");
+        cli_errf("%s: cannot read: %s\n", "%s: 読めません: %s\n", path,
+                 rc == IS_ERR_IO ? strerror(errno) : "out of memory");
         free(text);
         return NULL;
     }
@@ -98,10 +98,12 @@ static json_t *objects_of(const char *path, json_t *doc)
 {
     json_t *objs = json_is_array(doc) ? doc : json_object_get(doc, "objects");
     if (!json_is_array(objs)) {
-        fprintf(stderr,
-                "infrashare: %s: not a STIX bundle, a TAXII envelope or an "
-                "array of objects (no \"objects\" list)\n",
-                path);
+        cli_errf("%s: not a STIX bundle, a TAXII envelope or an array of "
+                 "objects (no \"objects\" list)\n",
+                 "%s: STIX バンドル、TAXII "
+                 "エンベロープ、オブジェクトの配列のいずれでもありません（\"obj"
+                 "ects\" の一覧がありません）\n",
+                 path);
         return NULL;
     }
     if (!json_array_size(objs)) {
@@ -174,8 +176,8 @@ static int import_cmd(const struct cli_args *a)
     if (!coll)
         coll = "shared";
     if (!cli_seg_ok(coll, false)) {
-        fprintf(stderr, "infrashare: %s: not a collection's id or alias\n",
-                coll);
+        cli_errf("%s: not a collection's id or alias\n",
+                 "%s: コレクションの ID または別名ではありません\n", coll);
         return 2;
     }
     struct cli_conn k;
@@ -212,7 +214,7 @@ static int import_cmd(const struct cli_args *a)
             n /= 2;
         }
         if (!text) {
-            fprintf(stderr, "infrashare: out of memory\n");
+            cli_errf("out of memory\n", "メモリが足りません\n");
             rc = 1;
             break;
         }
@@ -222,7 +224,8 @@ static int import_cmd(const struct cli_args *a)
                                    TAXII_MEDIA_21, &ans, err, sizeof(err));
         free(text);
         if (r) {
-            fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+            cli_errf("cannot reach the hub: %s\n", "ハブに接続できません: %s\n",
+                     err);
             rc = 1;
         } else if (ans.status != 202) {
             taxii_error(&ans);
@@ -230,8 +233,8 @@ static int import_cmd(const struct cli_args *a)
         } else {
             json_t *st = json_loads(buf_str(&ans.body), 0, NULL);
             if (!json_is_object(st)) {
-                fprintf(stderr, "infrashare: the hub's answer is not a TAXII "
-                                "status\n");
+                cli_errf("the hub's answer is not a TAXII status\n",
+                         "ハブの応答が TAXII のステータスではありません\n");
                 rc = 1;
             } else {
                 tally(st, at, &t);
@@ -279,7 +282,8 @@ int cli_stix(int argc, char **argv)
         return usage();
     const char *id = a.pos[2];
     if (!cli_seg_ok(id, false)) {
-        fprintf(stderr, "infrashare: %s: not an id of the hub\n", id);
+        cli_errf("%s: not an id of the hub\n", "%s: ハブの ID ではありません\n",
+                 id);
         return 2;
     }
     struct cli_conn k;
@@ -295,7 +299,7 @@ int cli_stix(int argc, char **argv)
         const char *out = cli_opt(&a, "out");
         char *text = json_dumps(b, JSON_INDENT(2));
         if (!text) {
-            fprintf(stderr, "infrashare: out of memory\n");
+            cli_errf("out of memory\n", "メモリが足りません\n");
             rc = 1;
         } else if (out) {
             rc = cli_save_file(out, text, strlen(text));

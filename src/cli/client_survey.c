@@ -66,9 +66,11 @@ int cli_conn_of(const struct cli_args *a, struct cli_conn *k)
     if (!k->url)
         k->url = "http://127.0.0.1:8080";
     if (!k->token) {
-        fprintf(stderr, "infrashare: no token: pass --token or set "
-                        "INFRASHARE_TOKEN (create one with 'infrashare "
-                        "token create USER')\n");
+        cli_errf(
+            "no token: pass --token or set INFRASHARE_TOKEN (create one with "
+            "'infrashare token create USER')\n",
+            "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
+            "を設定してください（作成は 'infrashare token create USER'）\n");
         return 2;
     }
     return 0;
@@ -80,7 +82,7 @@ int cli_req(const struct cli_conn *k, const char *method, const char *path,
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     memset(ans, 0, sizeof(*ans));
     if (body && !text) {
-        fprintf(stderr, "infrashare: out of memory\n");
+        cli_errf("out of memory\n", "メモリが足りません\n");
         return 1;
     }
     char err[512];
@@ -88,7 +90,8 @@ int cli_req(const struct cli_conn *k, const char *method, const char *path,
                           sizeof(err));
     free(text);
     if (rc) {
-        fprintf(stderr, "infrashare: cannot reach the hub: %s\n", err);
+        cli_errf("cannot reach the hub: %s\n", "ハブに接続できません: %s\n",
+                 err);
         buf_release(&ans->body);
         return 1;
     }
@@ -111,7 +114,8 @@ int cli_req_json(const struct cli_conn *k, const char *method, const char *path,
     *out = json_loads(buf_str(&ans.body), 0, NULL);
     buf_release(&ans.body);
     if (!*out) {
-        fprintf(stderr, "infrashare: the hub's answer is not JSON\n");
+        cli_errf("the hub's answer is not JSON\n",
+                 "ハブの応答が JSON ではありません\n");
         return 1;
     }
     return 0;
@@ -143,14 +147,14 @@ int cli_save_file(const char *path, const char *data, size_t n)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        fprintf(stderr, "infrashare: %s: cannot open: %s\n", path,
-                strerror(errno));
+        cli_errf("%s: cannot open: %s\n", "%s: 開けません: %s\n", path,
+                 strerror(errno));
         return 1;
     }
     bool bad = fwrite(data, 1, n, f) != n;
     bad |= fclose(f) != 0;
     if (bad) {
-        fprintf(stderr, "infrashare: %s: cannot write\n", path);
+        cli_errf("%s: cannot write\n", "%s: 書き込めません\n", path);
         return 1;
     }
     return 0;
@@ -162,12 +166,13 @@ json_t *cli_load_json(const char *path, size_t cap)
     size_t len = 0;
     int rc = util_read_file(path, cap, &text, &len);
     if (rc == IS_ERR_LIMIT) {
-        fprintf(stderr, "infrashare: %s: larger than %zu bytes\n", path, cap);
+        cli_errf("%s: larger than %zu bytes\n",
+                 "%s: %zu バイトを超えています\n", path, cap);
         return NULL;
     }
     if (rc) {
-        fprintf(stderr, "infrashare: %s: cannot read: %s\n", path,
-                strerror(errno));
+        cli_errf("%s: cannot read: %s\n", "%s: 読めません: %s\n", path,
+                 strerror(errno));
         return NULL;
     }
     json_error_t je;
@@ -452,13 +457,15 @@ static int open_cmd(const struct cli_conn *k, const struct cli_args *a)
         return usage();
     long year;
     if (util_parse_long(fy, 2000, 2100, &year)) {
-        fprintf(stderr, "infrashare: --fy: a fiscal year, 2000 to 2100\n");
+        cli_errf("--fy: a fiscal year, 2000 to 2100\n",
+                 "--fy: 年度を 2000 から 2100 で指定してください\n");
         return 2;
     }
     int64_t t;
     if (util_time_parse(dl, &t)) {
-        fprintf(stderr, "infrashare: --deadline: an RFC 3339 time "
-                        "(2026-12-25T17:00:00+09:00)\n");
+        cli_errf("--deadline: an RFC 3339 time (2026-12-25T17:00:00+09:00)\n",
+                 "--deadline: RFC 3339 "
+                 "の時刻で指定してください（2026-12-25T17:00:00+09:00）\n");
         return 2;
     }
     json_t *body =
@@ -471,7 +478,8 @@ static int open_cmd(const struct cli_conn *k, const struct cli_args *a)
             continue;
         json_t *v = json_string(cli_opt(a, texts[i][0]));
         if (!v) {
-            fprintf(stderr, "infrashare: --%s: not UTF-8 text\n", texts[i][0]);
+            cli_errf("--%s: not UTF-8 text\n",
+                     "--%s: UTF-8 のテキストではありません\n", texts[i][0]);
             json_decref(body);
             return 2;
         }
@@ -590,7 +598,8 @@ static int results_cmd(const struct cli_conn *k, const struct cli_args *a)
         if (p)
             print_results(p);
         else
-            fprintf(stderr, "infrashare: the hub's answer is not JSON\n");
+            cli_errf("the hub's answer is not JSON\n",
+                     "ハブの応答が JSON ではありません\n");
         rc = p ? 0 : 1;
         json_decref(p);
     } else {
@@ -609,10 +618,8 @@ static json_t *entries_of(const char *file, const json_t *doc,
 {
     const json_t *arr = json_object_get(doc, "answers");
     if (!json_is_array(arr)) {
-        fprintf(stderr,
-                "infrashare: %s: an object with an \"answers\" array "
-                "expected\n",
-                file);
+        cli_errf("%s: an object with an \"answers\" array expected\n",
+                 "%s: \"answers\" 配列を持つオブジェクトが必要です\n", file);
         return NULL;
     }
     json_t *out = json_array();
@@ -716,8 +723,12 @@ static int read_attachment(const char *file, unsigned char **data, size_t *n)
     FILE *f = fopen(file, "rb");
     struct stat st;
     if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "infrashare: %s: cannot read%s%s\n", file,
-                f ? ": not a regular file" : ": ", f ? "" : strerror(errno));
+        if (f)
+            cli_errf("%s: cannot read: not a regular file\n",
+                     "%s: 読めません: 通常のファイルではありません\n", file);
+        else
+            cli_errf("%s: cannot read: %s\n", "%s: 読めません: %s\n", file,
+                     strerror(errno));
         if (f)
             fclose(f);
         return 1;
@@ -733,7 +744,7 @@ static int read_attachment(const char *file, unsigned char **data, size_t *n)
     *data = malloc((size_t)st.st_size + 1);
     if (!*data) {
         fclose(f);
-        fprintf(stderr, "infrashare: out of memory\n");
+        cli_errf("out of memory\n", "メモリが足りません\n");
         return 1;
     }
     /* one byte more than the size read: a file that grew is refused */
@@ -741,8 +752,8 @@ static int read_attachment(const char *file, unsigned char **data, size_t *n)
     bool bad = ferror(f) || *n != (size_t)st.st_size;
     fclose(f);
     if (bad) {
-        fprintf(stderr, "infrashare: %s: changed while read, or unreadable\n",
-                file);
+        cli_errf("%s: changed while read, or unreadable\n",
+                 "%s: 読み込み中に変更されたか、読めません\n", file);
         free(*data);
         *data = NULL;
         return 1;
@@ -764,7 +775,7 @@ static int attach_cmd(const struct cli_conn *k, const struct cli_args *a)
     char *b64 = malloc(blen);
     if (!b64) {
         free(data);
-        fprintf(stderr, "infrashare: out of memory\n");
+        cli_errf("out of memory\n", "メモリが足りません\n");
         return 1;
     }
     sodium_bin2base64(b64, blen, data, n, sodium_base64_VARIANT_ORIGINAL);
@@ -776,10 +787,9 @@ static int attach_cmd(const struct cli_conn *k, const struct cli_args *a)
                              "content", b64, "content_type", type);
     free(b64);
     if (!body) {
-        fprintf(stderr,
-                "infrashare: %s: the file name or item is not "
-                "UTF-8 text\n",
-                file);
+        cli_errf("%s: the file name or item is not UTF-8 text\n",
+                 "%s: ファイル名または項目が UTF-8 のテキストではありません\n",
+                 file);
         return 1;
     }
     char path[128];
@@ -873,8 +883,8 @@ int cli_survey(int argc, char **argv)
         (want > 1 && !cli_seg_ok(a.pos[1], false)))
         return usage();
     if (cli_opt(&a, "org") && !cli_seg_ok(cli_opt(&a, "org"), false)) {
-        fprintf(stderr, "infrashare: --org: an organisation id (letters, "
-                        "digits, '-' and '_')\n");
+        cli_errf("--org: an organisation id (letters, digits, '-' and '_')\n",
+                 "--org: 組織 ID（英字、数字、'-'、'_'）で指定してください\n");
         return 2;
     }
     struct cli_conn k;

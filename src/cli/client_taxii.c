@@ -83,9 +83,10 @@ static int read_token(const char *path, char *out, size_t len)
     size_t n = 0;
     int rc = util_read_file(path, 4096, &text, &n);
     if (rc) {
-        fprintf(stderr, "infrashare: %s: cannot read the token: %s\n", path,
-                rc == IS_ERR_LIMIT ? "larger than 4096 bytes"
-                                   : strerror(errno));
+        cli_errf("%s: cannot read the token: %s\n",
+                 "%s: トークンを読めません: %s\n", path,
+                 rc == IS_ERR_LIMIT ? "larger than 4096 bytes"
+                                    : strerror(errno));
         free(text);
         return 1;
     }
@@ -107,7 +108,8 @@ static int add_cmd(const struct cli_conn *k, const struct cli_args *a)
                                        "collection", "direction", "token-file"};
     for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
         if (!cli_opt(a, need[i])) {
-            fprintf(stderr, "infrashare: taxii peer-add needs --%s\n", need[i]);
+            cli_errf("taxii peer-add needs --%s\n",
+                     "taxii peer-add には --%s が必要です\n", need[i]);
             return usage();
         }
     long long interval = 0;
@@ -117,10 +119,8 @@ static int add_cmd(const struct cli_conn *k, const struct cli_args *a)
         errno = 0;
         interval = strtoll(iv, &end, 10);
         if (errno || !end || *end || end == iv || interval < 1) {
-            fprintf(stderr,
-                    "infrashare: --interval: a number of seconds, not "
-                    "'%s'\n",
-                    iv);
+            cli_errf("--interval: a number of seconds, not '%s'\n",
+                     "--interval: 秒数で指定してください（'%s' は不可）\n", iv);
             return 2;
         }
     }
@@ -134,7 +134,8 @@ static int add_cmd(const struct cli_conn *k, const struct cli_args *a)
                   cli_opt(a, "direction"), "token", token);
     memset(token, 0, sizeof(token));
     if (!body) {
-        fprintf(stderr, "infrashare: an option is not UTF-8 text\n");
+        cli_errf("an option is not UTF-8 text\n",
+                 "オプションに UTF-8 でないテキストがあります\n");
         return 2;
     }
     if (cli_opt(a, "auth-user"))
@@ -260,7 +261,8 @@ int cli_taxii(int argc, char **argv)
     if (with_id ? a.npos != 2 : a.npos != 1)
         return usage();
     if (with_id && !cli_seg_ok(a.pos[1], false)) {
-        fprintf(stderr, "infrashare: %s: not a peer's id\n", a.pos[1]);
+        cli_errf("%s: not a peer's id\n", "%s: ピアの ID ではありません\n",
+                 a.pos[1]);
         return 2;
     }
     if (!with_id && strcmp(sub, "peers") != 0 && strcmp(sub, "peer-add") != 0)

@@ -172,7 +172,7 @@ static int read_secret(const char *path, char *out, size_t outlen)
 {
     char *text;
     if (util_read_file(path, 4096, &text, NULL)) {
-        fprintf(stderr, "infrashare: cannot read %s\n", path);
+        cli_errf("cannot read %s\n", "%s を読めません\n", path);
         return IS_ERR_IO;
     }
     text[strcspn(text, "\r\n")] = '\0';
@@ -180,10 +180,9 @@ static int read_secret(const char *path, char *out, size_t outlen)
     sodium_memzero(text, strlen(text));
     free(text);
     if (rc) {
-        fprintf(stderr,
-                "infrashare: the secret in %s is longer than %zu "
-                "bytes\n",
-                path, outlen - 1);
+        cli_errf("the secret in %s is longer than %zu bytes\n",
+                 "%s の秘密情報が %zu バイトを超えています\n", path,
+                 outlen - 1);
         return rc;
     }
     return IS_OK;
@@ -212,10 +211,9 @@ static int init_password(const char *pwfile, char *password, size_t len)
     if (read_secret(pwfile, password, len))
         return 1;
     if (!auth_password_ok(password)) {
-        fprintf(stderr,
-                "infrashare: the admin password must have %d "
-                "to %d characters\n",
-                AUTH_PW_MIN, AUTH_PW_MAX);
+        cli_errf("the admin password must have %d to %d characters\n",
+                 "管理者パスワードは %d から %d 文字にしてください\n",
+                 AUTH_PW_MIN, AUTH_PW_MAX);
         return 1;
     }
     return 0;
@@ -311,8 +309,8 @@ static int init_install(const char *tmp)
     snprintf(side, sizeof(side), "%s-shm", db_path);
     unlink(side);
     if (rename(tmp, db_path) != 0) {
-        fprintf(stderr, "infrashare: cannot move %s to %s: %s\n", tmp, db_path,
-                strerror(errno));
+        cli_errf("cannot move %s to %s: %s\n", "%s を %s に移せません: %s\n",
+                 tmp, db_path, strerror(errno));
         return 1;
     }
     return 0;
@@ -328,7 +326,7 @@ static int init_registry(const char *data, struct registry *reg)
     registry_init(reg);
     if (registry_load(regdir, reg, err, sizeof(err))) {
         fprintf(stderr, "infrashare: %s\n", err);
-        fprintf(stderr, "infrashare: nothing was written\n");
+        cli_errf("nothing was written\n", "何も書き込まれていません\n");
         registry_release(reg);
         return 1;
     }
@@ -388,26 +386,31 @@ static int init_postgresql(struct registry *reg, const char *data,
     struct demo_stats ds = {0};
     int mrc = store_meta_has(c, "severity_rules", &held);
     if (mrc) {
-        fprintf(stderr, "infrashare: %s cannot be read\n", shown);
+        cli_errf("%s cannot be read\n", "%s を読めません\n", shown);
         rc = mrc;
     } else if (held) {
-        fprintf(stderr,
-                "infrashare: a hub exists already in %s; not initialising "
-                "again (drop and create the database to start anew)\n",
-                shown);
+        cli_errf("a hub exists already in %s; not initialising again (drop and "
+                 "create the database to start anew)\n",
+                 "%s "
+                 "にはハブが既にあります。初期化しません（やり直すにはデータベ"
+                 "ースを削除して作り直してください）\n",
+                 shown);
         rc = IS_ERR_CONFLICT;
     } else {
         rc = init_fill(c, reg, &plan, &ds, err, sizeof(err));
-        if (rc)
-            fprintf(stderr,
-                    "infrashare: init failed: %s\n"
-                    "infrashare: %s to %s\n",
-                    err[0] ? err : is_strerror(rc),
-                    store_is_postgresql(db_path)
-                        ? "no hub was written (the empty schema stays; init "
-                          "may run again)"
-                        : "nothing was written",
-                    shown);
+        if (rc) {
+            cli_errf("init failed: %s\n", "init に失敗しました: %s\n",
+                     err[0] ? err : is_strerror(rc));
+            if (store_is_postgresql(db_path))
+                cli_errf("no hub was written to %s (the empty schema stays; "
+                         "init may run again)\n",
+                         "%s にハブは書き込まれていません（空のスキーマは"
+                         "残ります。init はやり直せます）\n",
+                         shown);
+            else
+                cli_errf("nothing was written to %s\n",
+                         "%s には何も書き込まれていません\n", shown);
+        }
     }
     store_put(s, c);
     store_close(s);
@@ -429,8 +432,10 @@ static int cmd_init(int argc, char **argv)
     const char *data = cli_opt(&a, "data") ? cli_opt(&a, "data") : "data";
     const char *admin = cli_opt(&a, "admin") ? cli_opt(&a, "admin") : "admin";
     if (!auth_username_ok(admin)) {
-        fprintf(stderr, "infrashare: --admin: 2 to 64 of a-z, 0-9, '.', '_' "
-                        "and '-', starting with a letter or digit\n");
+        cli_errf("--admin: 2 to 64 of a-z, 0-9, '.', '_' and '-', starting "
+                 "with a letter or digit\n",
+                 "--admin: a-z、0-9、'.'、'_'、'-' の 2 から 64 "
+                 "文字で、英字か数字で始めてください\n");
         return 2;
     }
     const char *hook = cli_opt(&a, "webhook-base")
@@ -439,10 +444,10 @@ static int cmd_init(int argc, char **argv)
     struct stat sb;
     bool pg = store_is_postgresql(db_path);
     if (!pg && stat(db_path, &sb) == 0 && !cli_flag(&a, "force")) {
-        fprintf(stderr,
-                "infrashare: %s exists already; not initialising again "
-                "(--force replaces it)\n",
-                db_path);
+        cli_errf(
+            "%s exists already; not initialising again (--force replaces it)\n",
+            "%s は既にあります。初期化しません（置き換えるには --force）\n",
+            db_path);
         return 1;
     }
     char err[1024] = "";
@@ -485,9 +490,10 @@ static int cmd_init(int argc, char **argv)
     store_close(s);
     registry_release(&reg);
     if (rc) {
-        fprintf(stderr, "infrashare: init failed: %s\n",
-                err[0] ? err : is_strerror(rc));
-        fprintf(stderr, "infrashare: nothing was written to %s\n", db_path);
+        cli_errf("init failed: %s\n", "init に失敗しました: %s\n",
+                 err[0] ? err : is_strerror(rc));
+        cli_errf("nothing was written to %s\n",
+                 "%s には何も書き込まれていません\n", db_path);
     }
     if (rc || init_install(tmp)) {
         unlink(tmp);
@@ -760,12 +766,13 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
              *p == '-' || *p == '_';
     if (!ok || util_utf8_len(ja) > 200 || util_utf8_len(en) > 200 ||
         !util_utf8_ok(ja, strlen(ja)) || !util_utf8_ok(en, strlen(en))) {
-        fprintf(stderr, "infrashare: id: 2-63 of a-z 0-9 - _; names: up to "
-                        "200 characters\n");
+        cli_errf("id: 2-63 of a-z 0-9 - _; names: up to 200 characters\n",
+                 "ID: a-z 0-9 - _ の 2 から 63 文字、名称: 200 文字まで\n");
         return 2;
     }
     if (store_names(c, "scope", scope, NULL, 0, NULL, 0)) {
-        fprintf(stderr, "infrashare: --scope: no business scope %s\n", scope);
+        cli_errf("--scope: no business scope %s\n",
+                 "--scope: 業務範囲 %s はありません\n", scope);
         return 1;
     }
     /* every --ceptoar given (repeatable) must be a CEPTOAR */
@@ -777,8 +784,8 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
         struct access_org rel;
         if (store_org_rel(c, argv[i + 1], &rel) ||
             strcmp(rel.kind, "ceptoar") != 0) {
-            fprintf(stderr, "infrashare: --ceptoar: %s is not a CEPTOAR\n",
-                    argv[i + 1]);
+            cli_errf("--ceptoar: %s is not a CEPTOAR\n",
+                     "--ceptoar: %s はセプターではありません\n", argv[i + 1]);
             return 1;
         }
         if (nc < 8)
@@ -797,10 +804,10 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
             for (int k = 0; k < nc; k++)
                 in |= strcmp(ceps[k], cep) == 0;
         if (!in) {
-            fprintf(stderr,
-                    "infrashare: --subgroup: %s is not a sub-group of a "
-                    "--ceptoar given\n",
-                    argv[i + 1]);
+            cli_errf(
+                "--subgroup: %s is not a sub-group of a --ceptoar given\n",
+                "--subgroup: %s は指定した --ceptoar の部会ではありません\n",
+                argv[i + 1]);
             return 1;
         }
         if (ns < 8)
@@ -825,7 +832,8 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
                        json_pack("{s:s,s:i}", "scope", scope, "ceptoars", nc));
     rc = rc ? (store_rollback(c), rc) : store_commit(c);
     if (rc == IS_ERR_CONFLICT) {
-        fprintf(stderr, "infrashare: organisation %s exists already\n", id);
+        cli_errf("organisation %s exists already\n", "組織 %s は既にあります\n",
+                 id);
         return 1;
     }
     if (rc) {
@@ -862,13 +870,15 @@ static int org_contact(struct store_conn *c, const struct cli_args *a)
         strncmp(addr, "http://", 7) == 0 || strncmp(addr, "https://", 8) == 0;
     if ((strcmp(ch, "email") == 0) == is_url ||
         (strcmp(ch, "email") == 0 && !strchr(addr, '@'))) {
-        fprintf(stderr, "infrashare: --address: an e-mail address for "
-                        "email, an http(s) URL for the other channels\n");
+        cli_errf("--address: an e-mail address for email, an http(s) URL for "
+                 "the other channels\n",
+                 "--address: email はメールアドレス、その他の経路は http(s) の "
+                 "URL で指定してください\n");
         return 2;
     }
     struct access_org rel;
     if (store_org_rel(c, a->pos[0], &rel)) {
-        fprintf(stderr, "infrashare: no organisation %s\n", a->pos[0]);
+        cli_errf("no organisation %s\n", "組織 %s はありません\n", a->pos[0]);
         return 1;
     }
     char secret[65];
@@ -934,12 +944,16 @@ static int cmd_org(int argc, char **argv)
         long limit = 100000;
         if (cli_opt(&a, "limit") &&
             util_parse_long(cli_opt(&a, "limit"), 1, 100000, &limit)) {
-            fprintf(stderr, "infrashare: --limit: 1 to 100000\n");
+            cli_errf("--limit: 1 to 100000\n",
+                     "--limit: 1 から 100000 で指定してください\n");
             exit_code = 2;
         } else if (cli_opt(&a, "kind") &&
                    !org_kind_valid(cli_opt(&a, "kind"))) {
-            fprintf(stderr, "infrashare: --kind: nisc, ministry, ceptoar, "
-                            "council, agency or operator\n");
+            cli_errf(
+                "--kind: nisc, ministry, ceptoar, council, agency or "
+                "operator\n",
+                "--kind: nisc、ministry、ceptoar、council、agency、operator "
+                "のいずれかです\n");
             exit_code = 2;
         } else {
             struct store_org_filter f = {.kind = cli_opt(&a, "kind"),
@@ -964,7 +978,8 @@ static int cmd_org(int argc, char **argv)
         json_t *o;
         int rc = registry_org_json(c, a.pos[0], &o);
         if (rc == IS_ERR_NOTFOUND) {
-            fprintf(stderr, "infrashare: no organisation %s\n", a.pos[0]);
+            cli_errf("no organisation %s\n", "組織 %s はありません\n",
+                     a.pos[0]);
             exit_code = 1;
         } else if (rc) {
             exit_code = 1;
@@ -999,7 +1014,8 @@ static int cmd_token(int argc, char **argv)
     long days = 0;
     if (cli_opt(&a, "expires-days") &&
         util_parse_long(cli_opt(&a, "expires-days"), 1, 3650, &days)) {
-        fprintf(stderr, "infrashare: --expires-days: 1 to 3650\n");
+        cli_errf("--expires-days: 1 to 3650\n",
+                 "--expires-days: 1 から 3650 で指定してください\n");
         return 2;
     }
     struct store *s;
@@ -1011,7 +1027,7 @@ static int cmd_token(int argc, char **argv)
     if (strcmp(argv[0], "create") == 0 || strcmp(argv[0], "list") == 0) {
         struct store_user u;
         if (store_user_by_name(c, a.pos[0], &u)) {
-            fprintf(stderr, "infrashare: no user %s\n", a.pos[0]);
+            cli_errf("no user %s\n", "利用者 %s はいません\n", a.pos[0]);
             exit_code = 1;
         } else if (strcmp(argv[0], "list") == 0) {
             json_t *items;
@@ -1039,7 +1055,8 @@ static int cmd_token(int argc, char **argv)
     } else if (strcmp(argv[0], "revoke") == 0) {
         rc = auth_token_revoke(c, NULL, a.pos[0], now);
         if (rc == IS_ERR_NOTFOUND) {
-            fprintf(stderr, "infrashare: no active token %s\n", a.pos[0]);
+            cli_errf("no active token %s\n", "有効なトークン %s はありません\n",
+                     a.pos[0]);
             exit_code = 1;
         } else if (rc) {
             exit_code = 1;
@@ -1075,7 +1092,7 @@ static int cmd_audit(int argc, char **argv)
     if (strcmp(argv[0], "verify") == 0) {
         struct store_audit_report r;
         if (store_audit_verify(c, &r)) {
-            fprintf(stderr, "infrashare: cannot read the audit log\n");
+            cli_errf("cannot read the audit log\n", "監査ログを読めません\n");
             exit_code = 1;
         } else if (r.nproblems) {
             printf("audit log: %lld entries, %d problem(s):\n",
@@ -1097,7 +1114,8 @@ static int cmd_audit(int argc, char **argv)
              util_parse_long(cli_opt(&a, "after"), 0, LONG_MAX, &after)) ||
             (cli_opt(&a, "limit") &&
              util_parse_long(cli_opt(&a, "limit"), 1, 100000, &limit))) {
-            fprintf(stderr, "infrashare: --after >= 0, --limit 1..100000\n");
+            cli_errf("--after >= 0, --limit 1..100000\n",
+                     "--after は 0 以上、--limit は 1 から 100000 です\n");
             exit_code = 2;
         } else {
             json_t *items;
@@ -1138,13 +1156,16 @@ static int cmd_migrate_store(int argc, char **argv)
         return 2;
     const char *to = cli_opt(&a, "to");
     if (!to || !store_is_postgresql(to)) {
-        fprintf(stderr, "infrashare: migrate-store: --to must be a "
-                        "postgresql:// URI\n");
+        cli_errf("migrate-store: --to must be a postgresql:// URI\n",
+                 "migrate-store: --to には postgresql:// の URI "
+                 "を指定してください\n");
         return 2;
     }
     if (store_is_postgresql(db_path)) {
-        fprintf(stderr, "infrashare: migrate-store: the source (--db) must "
-                        "be an SQLite database\n");
+        cli_errf(
+            "migrate-store: the source (--db) must be an SQLite database\n",
+            "migrate-store: 移行元（--db）は SQLite "
+            "のデータベースにしてください\n");
         return 2;
     }
     char shown[512], err[1024] = "";
@@ -1160,10 +1181,10 @@ static int cmd_migrate_store(int argc, char **argv)
     struct store_copy_report rep;
     int rc = store_copy(src, dst, &rep, err, sizeof(err));
     if (rc) {
-        fprintf(stderr,
-                "infrashare: migrate-store: %s\n"
-                "infrashare: nothing was written to %s\n",
-                err, shown);
+        cli_errf(
+            "migrate-store: %s\ninfrashare: nothing was written to %s\n",
+            "migrate-store: %s\ninfrashare: %s には何も書き込まれていません\n",
+            err, shown);
     } else {
         struct store_audit_report *ra = calloc(2, sizeof(*ra));
         struct store_conn *c = store_acquire(src);
@@ -1174,13 +1195,15 @@ static int cmd_migrate_store(int argc, char **argv)
         store_put(dst, d);
         if (!rc && (ra[1].nproblems || ra[0].entries != ra[1].entries ||
                     strcmp(ra[0].head, ra[1].head) != 0)) {
-            fprintf(stderr,
-                    "infrashare: migrate-store: the audit chain differs "
-                    "after the copy: %lld entries, head %s in the source; "
-                    "%lld entries, head %s, %d problem(s) in %s\n",
-                    (long long)ra[0].entries, ra[0].head,
-                    (long long)ra[1].entries, ra[1].head, ra[1].nproblems,
-                    shown);
+            cli_errf("migrate-store: the audit chain differs after the copy: "
+                     "%lld entries, head %s in the source; %lld entries, head "
+                     "%s, %d problem(s) in %s\n",
+                     "migrate-store: 複写後の監査チェーンが一致しません: "
+                     "移行元は %lld 件、先頭 %s。移行先は %lld 件、先頭 "
+                     "%s、問題 %d 件（%s）\n",
+                     (long long)ra[0].entries, ra[0].head,
+                     (long long)ra[1].entries, ra[1].head, ra[1].nproblems,
+                     shown);
             rc = 1;
         } else if (!rc) {
             printf("copied %s to %s: %d tables, %lld rows, each table's "
@@ -1190,8 +1213,8 @@ static int cmd_migrate_store(int argc, char **argv)
                    (long long)ra[1].entries,
                    ra[1].head[0] ? ra[1].head : "(empty)");
         } else {
-            fprintf(stderr, "infrashare: migrate-store: cannot verify the "
-                            "audit chains\n");
+            cli_errf("migrate-store: cannot verify the audit chains\n",
+                     "migrate-store: 監査チェーンを検証できません\n");
         }
         free(ra);
     }
@@ -1281,7 +1304,8 @@ static int cmd_exercise(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
-        fprintf(stderr, "infrashare: libsodium failed to initialise\n");
+        cli_errf("libsodium failed to initialise\n",
+                 "libsodium を初期化できません\n");
         return 1;
     }
     log_set_level(LOG_WARN);
@@ -1338,7 +1362,8 @@ int main(int argc, char **argv)
         strcmp(cmd, "declarations") == 0 || strcmp(cmd, "drills") == 0 ||
         strcmp(cmd, "site") == 0 || strcmp(cmd, "c4tap") == 0)
         return cli_client(cmd, sub_argc, sub_argv);
-    fprintf(stderr, "infrashare: unknown command '%s'\n", cmd);
+    cli_errf("unknown command '%s'\n", "'%s' というコマンドはありません\n",
+             cmd);
     usage(stderr);
     return 2;
 }

@@ -177,3 +177,61 @@ def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):
     # a usage error
     r = client(hub, "report", "show", token=t)
     assert r.returncode == 2
+
+
+def test_cli_own_messages_in_the_locales_language(demo_hub, tmp_path):
+    """The CLI's own messages (options, files, connections, init) follow
+    the same locale rule as the API's sentences: Japanese when the locale's
+    language is Japanese, else English; the exit status is the same in
+    both, and nothing is printed on stdout."""
+    t = demo_hub.token(OP)
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "INFRASHARE_URL",
+                         "INFRASHARE_TOKEN")}
+    missing = tmp_path / "no-such.eml"
+
+    def run(loc, *args):
+        r = subprocess.run([str(BUILD / "infrashare"), *map(str, args)],
+                           capture_output=True, text=True,
+                           env={**base, **loc}, timeout=60)
+        for mark in SANITIZER_MARKS:
+            assert mark not in r.stderr, r.stderr
+        assert r.stdout == "", r.stdout
+        return r.returncode, r.stderr.strip()
+
+    # (arguments, English, Japanese), each a whole line of stderr
+    cases = [
+        (["frobnicate"], "infrashare: unknown command 'frobnicate'",
+         "infrashare: 'frobnicate' というコマンドはありません"),
+        (["report", "list", "--url", demo_hub.url],
+         "infrashare: no token: pass --token or set INFRASHARE_TOKEN "
+         "(create one with 'infrashare token create USER')",
+         "infrashare: トークンがありません: --token を指定するか "
+         "INFRASHARE_TOKEN を設定してください（作成は 'infrashare token "
+         "create USER'）"),
+        (["advisory", "issue", "--severity", "9", "--url", demo_hub.url,
+          "--token", t],
+         "infrashare: --severity: 0 to 5",
+         "infrashare: --severity: 0 から 5 で指定してください"),
+        (["c4tap", "submit", missing, "--url", demo_hub.url, "--token", t],
+         f"infrashare: {missing}: cannot open",
+         f"infrashare: {missing}: 開けません"),
+        (["risk", "update", "1", "--close", "--reopen", "--url",
+          demo_hub.url, "--token", t],
+         "infrashare: --close or --reopen, not both",
+         "infrashare: --close と --reopen は同時に指定できません"),
+    ]
+    for args, en, ja in cases:
+        rc_en, out_en = run({"LANG": "C.UTF-8"}, *args)
+        rc_ja, out_ja = run({"LANG": "ja_JP.UTF-8"}, *args)
+        assert rc_en != 0 and rc_ja == rc_en, (args, rc_en, rc_ja)
+        assert en in out_en.splitlines(), (args, out_en)
+        assert ja in out_ja.splitlines(), (args, out_ja)
+        # LC_ALL wins over LANG, as for the API's sentences
+        assert run({"LC_ALL": "C", "LANG": "ja_JP.UTF-8"}, *args)[1] == \
+            out_en
+        assert run({"LC_MESSAGES": "ja_JP.UTF-8"}, *args)[1] == out_ja
+    # a hub that cannot be reached: the reason after the sentence
+    rc, out = run({"LANG": "ja_JP.UTF-8"}, "report", "list", "--url",
+                  "http://127.0.0.1:1", "--token", t)
+    assert rc != 0 and out.startswith("infrashare: ハブに接続できません: "), out
