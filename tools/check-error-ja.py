@@ -15,12 +15,13 @@ The codes are read where the sources name them as literals:
   *code = "code"                       (src/http/server.c, library errors)
 
 The command line's own messages (src/cli) have both languages too: a
-message printed with fprintf(stderr, "infrashare: ...") must either be
+message printed with fprintf(stderr, "infrashare: ...") or written into
+a message buffer with snprintf(err, ...) must either be
 bilingual already (it holds Japanese), only pass on a text made elsewhere
 (nothing but conversions and punctuation: "%s: %s"), or be a usage line
 (it shows the syntax: "|" or "[--"); anything else goes through
 cli_errf(EN, JA, ...) (src/cli/cli.h), which prints one of the two by the
-locale. The check names each English-only message and fails.
+locale (cli_errs(err, len, EN, JA, ...) into a buffer). The check names each English-only message and fails.
 
 Usage: tools/check-error-ja.py   (from the repository root; exit 1 on a
 missing row, with the codes and where they are sent)
@@ -60,7 +61,8 @@ def sent_codes():
     return found
 
 
-CLI_PRINT = re.compile(r'fprintf\(\s*stderr\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
+CLI_PRINT = re.compile(r'(?:fprintf\(\s*stderr|snprintf\(\s*err\s*,\s*[^,]+)'
+                       r'\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
 CLI_ERRF = re.compile(r'\bcli_errf\(\s*"')
 JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -77,9 +79,11 @@ def english_only_cli_messages():
         nerrf += len(CLI_ERRF.findall(text))
         for m in CLI_PRINT.finditer(text):
             msg = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
-            if not msg.startswith("infrashare: "):
-                continue
-            words = CONVERSION.sub("", msg[len("infrashare: "):])
+            if m.group(0).startswith("fprintf"):
+                if not msg.startswith("infrashare: "):
+                    continue
+                msg = msg[len("infrashare: "):]
+            words = CONVERSION.sub("", msg)
             words = words.replace("\\n", " ").replace("infrashare:", "")
             words = words.replace("HTTP", "")  # a protocol, not English
             if (JAPANESE.search(msg) or not WORD.search(words)
@@ -94,7 +98,7 @@ def main():
     bad, nerrf = english_only_cli_messages()
     for where, msg in bad:
         print(f"{where}: the CLI message '{msg}' is in English only: print "
-              "it with cli_errf(EN, JA, ...)")
+              "it with cli_errf(EN, JA, ...) or cli_errs")
     if nerrf < 50:
         print(f"check-error-ja: {nerrf} cli_errf calls in src/cli: the "
               "pattern no longer matches the sources")

@@ -61,9 +61,11 @@ int cli_api_call_media(const char *url, const char *token, const char *method,
     CURLcode cc = curl_easy_perform(h);
     int rc = IS_OK;
     if (buf_error(&a->body)) { /* the answer was cut short: never used */
-        snprintf(err, errlen,
+        cli_errs(err, errlen,
                  "%.300s: the answer is larger than %zu bytes "
                  "or out of memory",
+                 "%.300s: 応答が %zu バイトを超えているか、メモリが"
+                 "足りません",
                  full, a->body.cap);
         rc = buf_error(&a->body);
     } else if (cc != CURLE_OK) {

@@ -21,6 +21,10 @@ bool cli_locale_ja(void);
     ((void)(cli_locale_ja()                                                    \
                 ? fprintf(stderr, "infrashare: " ja, ##__VA_ARGS__)            \
                 : fprintf(stderr, "infrashare: " en, ##__VA_ARGS__)))
+/* The same into buf (a message printed later), as snprintf. */
+#define cli_errs(buf, len, en, ja, ...)                                        \
+    ((void)(cli_locale_ja() ? snprintf(buf, len, ja, ##__VA_ARGS__)            \
+                            : snprintf(buf, len, en, ##__VA_ARGS__)))
 
 /* Options after the subcommand: "--name value" pairs and flags. */
 struct cli_args {

@@ -238,8 +238,8 @@ static int init_admin(struct store_conn *c, const struct init_plan *p,
     memset(&u, 0, sizeof(u));
     snprintf(u.org_id, sizeof(u.org_id), "nisc");
     if (util_copy(u.username, sizeof(u.username), p->admin)) {
-        snprintf(err, errlen, "--admin is longer than %zu bytes",
-                 sizeof(u.username) - 1);
+        cli_errs(err, errlen, "--admin is longer than %zu bytes",
+                 "--admin が %zu バイトを超えています", sizeof(u.username) - 1);
         return IS_ERR_TOO_LARGE; /* refused, never cut short */
     }
     snprintf(u.display_name, sizeof(u.display_name), "Hub administrator");
@@ -249,10 +249,11 @@ static int init_admin(struct store_conn *c, const struct init_plan *p,
     if (!rc)
         rc = store_user_insert(c, &u, now, NULL);
     if (rc == IS_ERR_CONFLICT)
-        snprintf(err, errlen,
-                 "user %s exists in the demo data; choose "
-                 "another --admin",
-                 p->admin);
+        cli_errs(
+            err, errlen,
+            "user %s exists in the demo data; choose another --admin",
+            "利用者 %s はデモデータにあります。別の --admin を指定してください",
+            p->admin);
     return rc;
 }
 
@@ -521,8 +522,9 @@ static int new_password(const struct cli_args *a, char *pw, size_t len,
     if (read_secret(file, pw, len))
         return 1;
     if (!auth_password_ok(pw)) {
-        snprintf(err, errlen, "the password must have %d to %d characters",
-                 AUTH_PW_MIN, AUTH_PW_MAX);
+        cli_errs(err, errlen, "the password must have %d to %d characters",
+                 "パスワードは %d から %d 文字にしてください", AUTH_PW_MIN,
+                 AUTH_PW_MAX);
         return 1;
     }
     return 0;
@@ -542,23 +544,30 @@ static int user_add(struct store_conn *c, const struct cli_args *a, char *err,
     char pw[AUTH_PW_MAX + 1];
     bool generated = false;
     if (a->npos != 1 || !org || !roles) {
-        snprintf(err, errlen, "user add needs USER, --org and --roles");
+        cli_errs(err, errlen, "user add needs USER, --org and --roles",
+                 "user add には USER、--org、--roles が必要です");
         exit_code = 2;
     } else if (!auth_username_ok(a->pos[0])) {
-        snprintf(err, errlen,
-                 "user name: 2 to 64 of a-z, 0-9, '.', '_' and '-', "
-                 "starting with a letter or digit");
+        cli_errs(err, errlen,
+                 "user name: 2 to 64 of a-z, 0-9, '.', '_' and '-', starting "
+                 "with a letter or digit",
+                 "利用者名: a-z、0-9、'.'、'_'、'-' の 2 から 64 "
+                 "文字で、英字か数字で始めてください");
         exit_code = 2;
     } else if (roles_parse_list(roles, &u.roles)) {
-        snprintf(err, errlen,
-                 "--roles: comma-separated from reader, reporter, "
-                 "liaison, analyst, org_admin, auditor, admin");
+        cli_errs(err, errlen,
+                 "--roles: comma-separated from reader, reporter, liaison, "
+                 "analyst, org_admin, auditor, admin",
+                 "--roles: "
+                 "reader、reporter、liaison、analyst、org_"
+                 "admin、auditor、admin からカンマ区切りで指定してください");
         exit_code = 2;
     } else if (strcmp(lang, "ja") && strcmp(lang, "en")) {
-        snprintf(err, errlen, "--lang: ja or en");
+        cli_errs(err, errlen, "--lang: ja or en", "--lang: ja または en です");
         exit_code = 2;
     } else if (store_org_rel(c, org, &rel)) {
-        snprintf(err, errlen, "--org: no organisation %s", org);
+        cli_errs(err, errlen, "--org: no organisation %s",
+                 "--org: 組織 %s はありません", org);
         exit_code = 1;
     } else {
         exit_code = new_password(a, pw, sizeof(pw), &generated, err, errlen);
@@ -574,9 +583,10 @@ static int user_add(struct store_conn *c, const struct cli_args *a, char *err,
         if (!rc)
             rc = util_copy(u.lang, sizeof(u.lang), lang);
         if (rc)
-            snprintf(err, errlen,
-                     "the organisation, user name, "
-                     "display name or language is too long");
+            cli_errs(err, errlen,
+                     "the organisation, user name, display name or language is "
+                     "too long",
+                     "組織、利用者名、表示名または言語が長すぎます");
         if (!rc)
             rc = auth_hash_password(pw, u.pw_hash, sizeof(u.pw_hash));
         int64_t id = 0;
@@ -592,7 +602,8 @@ static int user_add(struct store_conn *c, const struct cli_args *a, char *err,
                 store_rollback(c);
         }
         if (rc == IS_ERR_CONFLICT) {
-            snprintf(err, errlen, "user %s exists already", u.username);
+            cli_errs(err, errlen, "user %s exists already",
+                     "利用者 %s は既にいます", u.username);
             exit_code = 1;
         } else if (rc) {
             exit_code = 1;
@@ -645,10 +656,11 @@ static int user_change(struct store_conn *c, const struct cli_args *a,
     int rc = 0, exit_code = 0;
     struct store_user u;
     if (a->npos != 1) {
-        snprintf(err, errlen, "user %s needs USER", sub);
+        cli_errs(err, errlen, "user %s needs USER",
+                 "user %s には USER が必要です", sub);
         exit_code = 2;
     } else if (store_user_by_name(c, a->pos[0], &u)) {
-        snprintf(err, errlen, "no user %s", a->pos[0]);
+        cli_errs(err, errlen, "no user %s", "利用者 %s はいません", a->pos[0]);
         exit_code = 1;
     } else if (strcmp(sub, "passwd") == 0) {
         char pw[AUTH_PW_MAX + 1], hash[160];
@@ -719,7 +731,8 @@ static int cmd_user(int argc, char **argv)
                strcmp(sub, "passwd") == 0) {
         exit_code = user_change(c, &a, sub, err, sizeof(err), &rc);
     } else {
-        snprintf(err, sizeof(err), "unknown user command '%s'", sub);
+        cli_errs(err, sizeof(err), "unknown user command '%s'",
+                 "'%s' という user コマンドはありません", sub);
         exit_code = 2;
     }
     if (exit_code && err[0])

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 
+import hubdb
 from conftest import BUILD, SANITIZER_MARKS
 
 OP = "op-banking-0001"
@@ -235,3 +236,44 @@ def test_cli_own_messages_in_the_locales_language(demo_hub, tmp_path):
     rc, out = run({"LANG": "ja_JP.UTF-8"}, "report", "list", "--url",
                   "http://127.0.0.1:1", "--token", t)
     assert rc != 0 and out.startswith("infrashare: ハブに接続できません: "), out
+
+
+def test_cli_local_commands_in_the_locales_language(demo_hub):
+    """The commands that open the database (user add, user passwd, ...)
+    word their refusals in the locale's language too, and change
+    nothing."""
+    def users():
+        con = hubdb.connect(demo_hub.db, timeout=10, readonly=True)
+        try:
+            return [tuple(r) for r in con.execute(
+                "SELECT id, username, disabled, pw_hash FROM users "
+                "ORDER BY id").fetchall()]
+        finally:
+            con.close()
+
+    before = users()
+    cases = [
+        (["user", "add", "x-new", "--org", "nisc", "--roles", "reader",
+          "--lang", "fr"],
+         "infrashare: --lang: ja or en", "infrashare: --lang: ja または en です"),
+        (["user", "add", "x-new", "--org", "no-such-org", "--roles",
+          "reader"],
+         "infrashare: --org: no organisation no-such-org",
+         "infrashare: --org: 組織 no-such-org はありません"),
+        (["user", "add", "nisc-analyst", "--org", "nisc", "--roles",
+          "reader"],
+         "infrashare: user nisc-analyst exists already",
+         "infrashare: 利用者 nisc-analyst は既にいます"),
+        (["user", "disable", "no-such-user"],
+         "infrashare: no user no-such-user",
+         "infrashare: 利用者 no-such-user はいません"),
+        (["user", "frob"], "infrashare: unknown user command 'frob'",
+         "infrashare: 'frob' という user コマンドはありません"),
+    ]
+    for args, en, ja in cases:
+        r_en = demo_hub.cli(*args, check=False, env={"LANG": "C.UTF-8"})
+        r_ja = demo_hub.cli(*args, check=False, env={"LANG": "ja_JP.UTF-8"})
+        assert r_en.returncode != 0 and r_ja.returncode == r_en.returncode
+        assert en in r_en.stderr.splitlines(), (args, r_en.stderr)
+        assert ja in r_ja.stderr.splitlines(), (args, r_ja.stderr)
+    assert users() == before
