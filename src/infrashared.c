@@ -12,7 +12,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
-#include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -540,6 +540,17 @@ static int open_app(struct app *app, const struct config *cfg)
                   NULL);
         return 1;
     }
+    struct stat st; /* a database made before the umask above */
+    if (!store_is_postgresql(cfg->db) && stat(cfg->db, &st) == 0 &&
+        (st.st_mode & 077)) {
+        char mode[8];
+        snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 0777));
+        log_event(LOG_WARN, "the database is readable by others", "path",
+                  json_string(cfg->db), "mode", json_string(mode), "fix",
+                  json_string("chmod 600 the database and its -wal, -shm "
+                              "and .audit-journal files"),
+                  NULL);
+    }
     store_set_node(app->store, cfg->node);
     if (store_node_claim(app->store, err, sizeof(err))) {
         fprintf(stderr, "infrashared: %s\n", err);
@@ -703,6 +714,10 @@ int main(int argc, char **argv)
         .ack_deadlines = {900, 3600, 86400},
         .log_level = LOG_INFO,
     };
+    /* every file the hub makes (its database, the WAL and the read-audit
+     * journal beside it, exports) is its owner's alone: they hold Red and
+     * Amber reports, credentials' hashes and the audit log */
+    umask(077);
     int rc = parse_options(argc, argv, &cfg);
     if (rc >= 0)
         return rc;

@@ -1316,6 +1316,9 @@ static int cmd_exercise(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* what the command line writes (a new database, a backup, an export,
+     * a debrief) is its owner's alone, as the daemon's files */
+    umask(077);
     if (sodium_init() < 0) {
         cli_errf("libsodium failed to initialise\n",
                  "libsodium を初期化できません\n");

@@ -372,3 +372,42 @@ def test_init_force_after_a_crash_starts_fresh(hub):
     assert [json.loads(l)["action"] for l in audit] == ["init"]
     hub.start()
     assert_error(hub.api("GET", "/api/v1/session", token=old_token), 401)
+
+
+@sqlite_only
+def test_the_hubs_files_are_the_owners_alone(tmp_path):
+    """The database, its WAL, the read-audit journal and a backup hold Red
+    and Amber reports, credentials' hashes and the audit log: the daemon
+    and the CLI make them readable and writable by their owner only,
+    whatever the umask they were started with."""
+    (tmp_path / "hub").mkdir()
+    h = Hub(tmp_path / "hub", demo=True)
+    h.init()
+    h.start()
+    try:
+        # a list page with Amber reports: its audit entry goes to the
+        # journal, which the daemon makes
+        tok = h.token("nisc-analyst")
+        assert h.api("GET", "/api/v1/reports?limit=50",
+                     token=tok).status_code == 200
+        made = sorted(p.name for p in (tmp_path / "hub").iterdir()
+                      if p.name.startswith("hub.db"))
+        assert "hub.db-wal" in made and "hub.db.audit-journal" in made, made
+        dest = tmp_path / "backup.db"
+        h.cli("backup", dest)
+        files = [tmp_path / "hub" / n for n in made] + [dest]
+        for f in files:
+            mode = f.stat().st_mode & 0o777
+            assert mode & 0o077 == 0, (f.name, oct(mode))
+    finally:
+        h.stop()
+    # a database made readable by others (before this rule, or by hand):
+    # the daemon says so in its log at start, with the fix
+    h.db.chmod(0o644)
+    h.start()
+    h.stop()
+    warn = [json.loads(l) for l in h.log_path.read_text().splitlines()
+            if "readable by others" in l]
+    assert len(warn) == 1, warn
+    assert warn[0]["level"] == "warn" and warn[0]["mode"] == "0644"
+    assert warn[0]["path"] == str(h.db) and "chmod 600" in warn[0]["fix"]
