@@ -540,7 +540,7 @@ static int open_app(struct app *app, const struct config *cfg)
                   NULL);
         return 1;
     }
-    struct stat st; /* a database made before the umask above */
+    struct stat st; /* a database made before the umask of main() */
     if (!store_is_postgresql(cfg->db) && stat(cfg->db, &st) == 0 &&
         (st.st_mode & 077)) {
         char mode[8];

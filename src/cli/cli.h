@@ -10,7 +10,7 @@
 #include "common/common.h"
 
 /* Whether the command line speaks Japanese: the first set of LC_ALL,
- * LC_MESSAGES and LANG (POSIX's order) starts with "ja" (cli/api.c). */
+ * LC_MESSAGES and LANG (POSIX's order) starts with "ja" (cli/args.c). */
 bool cli_locale_ja(void);
 
 /* Prints "infrashare: " and a message on stderr in the locale's language:
