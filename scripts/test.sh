@@ -79,7 +79,10 @@ run_unit() { # NAME BUILD [meson test args]
 # so the workers share nothing. The junit XML is merged by xdist.
 # The sanitizer run uses INFRASHARE_TEST_ASAN_WORKERS (default 3): with
 # two, a fifth of the 2 CPUs stayed idle while its tests waited for their
-# daemons, and the whole command took 2,764 s, over its 45 minutes.
+# daemons; with three none does. In one pair of runs the stage took 940 s
+# instead of 990 s, within the machine's run-to-run spread (the whole
+# command: 2,764 s with two, 2,487 s with three, most of that difference
+# in the PostgreSQL stage, which this does not change).
 workers=${INFRASHARE_TEST_WORKERS:-2}
 asan_workers=${INFRASHARE_TEST_ASAN_WORKERS:-3}
 
