@@ -126,6 +126,8 @@ struct cli_conn {
  * token (--token, INFRASHARE_TOKEN). Returns 0, or 2 with the reason
  * printed when there is no token. */
 int cli_conn_of(const struct cli_args *a, struct cli_conn *k);
+/* Says on stderr that no token was given, and how to get one. */
+void cli_no_token(void);
 /* One request with a JSON body (NULL: none). Returns 0 with the 2xx answer
  * in *ans (the caller's to buf_release), or 1 with the reason printed (the
  * API's error: "HTTP 400 code (field f): message"). */

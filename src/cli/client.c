@@ -1286,11 +1286,7 @@ int cli_client(const char *cmd, int argc, char **argv)
         return rc;
     }
     if (!token && strcmp(path, "/api/v1/sectors") != 0) {
-        cli_errf(
-            "no token: pass --token or set INFRASHARE_TOKEN (create one with "
-            "'infrashare token create USER')\n",
-            "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
-            "を設定してください（作成は 'infrashare token create USER'）\n");
+        cli_no_token();
         free(body);
         return 2;
     }

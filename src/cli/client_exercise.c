@@ -574,11 +574,7 @@ int cli_exercise(int argc, char **argv)
     if (!url)
         url = "http://127.0.0.1:8080";
     if (!token) {
-        cli_errf(
-            "no token: pass --token or set INFRASHARE_TOKEN (create one with "
-            "'infrashare token create USER')\n",
-            "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
-            "を設定してください（作成は 'infrashare token create USER'）\n");
+        cli_no_token();
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -58,6 +58,14 @@ bool cli_seg_ok(const char *id, bool digits_only)
                       "0123456789-_") == n;
 }
 
+void cli_no_token(void)
+{
+    cli_errf("no token: pass --token or set INFRASHARE_TOKEN (create one with "
+             "'infrashare token create USER')\n",
+             "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
+             "を設定してください（作成は 'infrashare token create USER'）\n");
+}
+
 int cli_conn_of(const struct cli_args *a, struct cli_conn *k)
 {
     k->url = cli_opt(a, "url") ? cli_opt(a, "url") : getenv("INFRASHARE_URL");
@@ -66,11 +74,7 @@ int cli_conn_of(const struct cli_args *a, struct cli_conn *k)
     if (!k->url)
         k->url = "http://127.0.0.1:8080";
     if (!k->token) {
-        cli_errf(
-            "no token: pass --token or set INFRASHARE_TOKEN (create one with "
-            "'infrashare token create USER')\n",
-            "トークンがありません: --token を指定するか INFRASHARE_TOKEN "
-            "を設定してください（作成は 'infrashare token create USER'）\n");
+        cli_no_token();
         return 2;
     }
     return 0;
