@@ -1340,8 +1340,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      "Content-Length");
-        long n;
-        if (cl && !util_parse_long(cl, 0, LONG_MAX, &n) && (size_t)n > cap) {
+        long n = -1;
+        if (cl && util_parse_long(cl, 0, LONG_MAX, &n))
+            n = -1;
+        if (n >= 0 && (size_t)n > cap) {
             /* refuse before reading: MHD closes the connection after */
             struct http_resp out = {0};
             struct http_req r = {0};
@@ -1352,9 +1354,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         }
         /* a route that takes bodies larger than the default (uploads of
          * megabytes) checks the credentials before reading one: nobody
-         * without them makes the hub read and parse megabytes */
+         * without them makes the hub read and parse megabytes. A body
+         * declared no larger than the default is read as on any route,
+         * and the credentials checked once, with it (a filing without
+         * attachments does not pay for two checks) */
         struct http_resp early = {0};
         if (cap > HTTP_MAX_BODY && st->route_index >= 0 &&
+            !(n >= 0 && (size_t)n <= HTTP_MAX_BODY) &&
             !credentials_first(srv, conn, st, method, &early)) {
             struct http_req r = {0};
             r.method = method;

@@ -637,6 +637,21 @@ def test_no_megabytes_read_without_credentials(world):
                        f"{extra}Content-Length: 14000000\r\n\r\n").encode())
             head = s.recv(4096).decode("latin-1")
         assert head.startswith("HTTP/1.1 401"), (path, head[:200])
+    # a chunked body declares no size: the credentials are checked first
+    # too (only a body declared no larger than the default cap is read
+    # before them, as on any route)
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
+                   "\r\nContent-Type: application/json\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n").encode())
+        head = s.recv(4096).decode("latin-1")
+    assert head.startswith("HTTP/1.1 401"), head[:200]
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
+                   "\r\nContent-Type: application/json\r\nConnection: close"
+                   "\r\nContent-Length: 2\r\n\r\n{}").encode())
+        head = s.recv(4096).decode("latin-1")
+    assert head.startswith("HTTP/1.1 401"), head[:200]
     # with the credentials the body is read (and judged on its own)
     with socket.create_connection((host, port), timeout=10) as s:
         s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
