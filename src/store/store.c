@@ -75,7 +75,16 @@ struct store {
      * identity (journal_meta.id, hex) */
     struct store *journal;
     char journal_id[40];
+    /* SQLite: the connection group commits write on (store_group.c), one
+     * for the store, so that its page cache survives from one batch to
+     * the next; .db NULL when none (PostgreSQL, a pool of one) */
+    struct store_conn group_conn;
 };
+
+struct store_conn *store_group_conn(struct store *s)
+{
+    return s && s->group_conn.db ? &s->group_conn : NULL;
+}
 
 struct store *store_journal_of(const struct store_conn *c)
 {
@@ -1234,6 +1243,11 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
         if (!rc)
             s->nconn = i + 1;
     }
+    if (!rc && !pg && nconn > 1) {
+        rc = conn_open(&s->group_conn, path, flags & STORE_JOURNAL, errbuf,
+                       errlen);
+        s->group_conn.owner = s;
+    }
     if (rc) {
         if (s->nconn == 0 && s->conns[0].db)
             conn_close(&s->conns[0]);
@@ -1256,6 +1270,8 @@ void store_close(struct store *s)
     store_close(s->journal);
     for (int i = 0; i < s->nconn; i++)
         conn_close(&s->conns[i]);
+    if (s->group_conn.db)
+        conn_close(&s->group_conn);
     if (s->node_pg)
         pgc_close(s->node_pg);
     pthread_mutex_destroy(&s->lock);

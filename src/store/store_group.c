@@ -130,7 +130,8 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
             n++;
         }
         pthread_mutex_unlock(&group_lock);
-        run_batch(c, batch);
+        struct store_conn *w = store_group_conn(c->owner);
+        run_batch(w ? w : c, batch);
         pthread_mutex_lock(&group_lock);
         /* j->next is read before done is set: a finished job's owner may
          * return and reuse its memory at once */

@@ -41,6 +41,9 @@ struct pg_conn;
 int store_pg_identities_past(struct pg_conn *pc);
 /* Counts a write this thread begins (store_thread_writes). */
 void store_thread_wrote(void);
+/* SQLite: the connection every group commit of s runs its batch on
+ * (store_group.c), NULL when none: the caller's is used. */
+struct store_conn *store_group_conn(struct store *s);
 /* Frees c->names (conn_close). */
 void store_names_cache_free(struct store_conn *c);
 
