@@ -630,16 +630,20 @@ bool report_by_hidden_reporter(struct store_conn *c, const struct auth_ctx *who,
 /* ---- the hop chain ---- */
 
 /* The walk of r arriving at first (core/route.h, route_walk) under the
- * hops' policies as stored now: call inside the write transaction. */
+ * hops' policies as stored now: call inside the write transaction. mode:
+ * the sector's mode read in the same transaction, or NULL to read it. */
 static int walk_plan(struct store_conn *c, const struct store_report *r,
-                     const char *first, struct route_walk *w)
+                     const char *first, const struct decl_mode *mode,
+                     struct route_walk *w)
 {
     bool review[IDS_MAX];
     int rc = store_hop_reviews(c, &r->chain, review);
     /* large-scale outage mode: a report of severity 3 or more passes every
      * reviewing hop at once (core/mode.h) */
     struct decl_mode m;
-    if (!rc)
+    if (!rc && mode)
+        m = *mode;
+    else if (!rc)
         rc = declaration_mode_sector(c, r->sector_id, &m);
     if (!rc && mode_report_skips_review(m.outage, r->severity))
         for (int i = 0; i < IDS_MAX; i++)
@@ -699,7 +703,7 @@ int rp_forward_step(struct app *a, struct store_conn *c, struct store_report *r,
         return IS_ERR_CONFLICT;
     IS_UNUSED(user_id);
     struct route_walk w;
-    int rc = walk_plan(c, r, next, &w);
+    int rc = walk_plan(c, r, next, NULL, &w);
     if (!rc)
         rc = walk_record(a, c, r, &w, how, now);
     if (!rc)
@@ -1095,7 +1099,7 @@ static int file_write(struct app *a, struct store_conn *c,
         r->final_due = due.final_due;
     }
     if (!rc)
-        rc = walk_plan(c, r, first, &w);
+        rc = walk_plan(c, r, first, &m, &w);
     if (!rc)
         rc = walk_apply(r, &w, now);
     if (!rc)
@@ -1158,6 +1162,9 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         return rc;
     json_t *view = json_object();
     merge_content(view, body);
+    /* the reads before the write share one snapshot: one read lock, and
+     * SQLite's page cache checked once rather than per statement */
+    bool snap = store_read_begin(c) == IS_OK;
     rc = check_times(view, now, e);
     if (!rc)
         rc = check_catalogue(c, view, scope, e);
@@ -1169,13 +1176,15 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     memset(&r, 0, sizeof(r));
     if (!rc)
         rc = file_prepare(a, c, who, body, scope, view, now, &r, e);
+    json_t *warnings = rc ? NULL : own_name_warnings(c, who->org.id, view);
+    if (snap)
+        store_read_end(c);
     if (rc) {
         json_decref(view);
         decoded_release(&att);
         store_report_release(&r);
         return rc;
     }
-    json_t *warnings = own_name_warnings(c, who->org.id, view);
     struct file_job f = {.a = a,
                          .who = who,
                          .r = &r,

@@ -35,77 +35,78 @@ static bool parse_seq_hex(char *s, int64_t *seq, unsigned char out[32])
     return true;
 }
 
-/* The link to chain the entry seq from prev: prev itself, or the bridge
- * when this is the first version-2 entry after version-1 entries (made and
- * recorded on first use). */
-static int chain_link(struct store_conn *c, int64_t seq,
-                      const unsigned char prev[AUDIT_HASH_LEN],
+/* The seq and hash the next entry chains from (its prev), and whether
+ * the log had version-1 entries (meta.audit_v1_entries). */
+struct chain_pos {
+    int64_t seq;
+    unsigned char prev[AUDIT_HASH_LEN];
+    bool v1;
+};
+
+/* The link to chain the entry p->seq from p->prev: prev itself, or the
+ * bridge when this is the first version-2 entry after version-1 entries
+ * (made and recorded on first use). */
+static int chain_link(struct store_conn *c, const struct chain_pos *p,
                       unsigned char link[AUDIT_HASH_LEN])
 {
-    memcpy(link, prev, AUDIT_HASH_LEN);
-    char v[96];
-    int rc = store_meta_get(c, "audit_v1_entries", v, sizeof(v));
-    if (rc == IS_ERR_NOTFOUND)
+    memcpy(link, p->prev, AUDIT_HASH_LEN);
+    if (!p->v1)
         return IS_OK;
-    if (rc)
-        return rc;
-    rc = store_meta_get(c, "audit_bridge", v, sizeof(v));
+    char v[96];
+    int rc = store_meta_get(c, "audit_bridge", v, sizeof(v));
     if (rc != IS_ERR_NOTFOUND)
         return rc; /* made already (IS_OK) or an error */
     unsigned char salt[AUDIT_SALT_LEN];
     char hex[2 * AUDIT_SALT_LEN + 1];
     randombytes_buf(salt, sizeof(salt));
-    audit_chain_bridge(salt, prev, link);
+    audit_chain_bridge(salt, p->prev, link);
     util_hex(hex, salt, sizeof(salt));
-    snprintf(v, sizeof(v), "%lld:%s", (long long)seq, hex);
+    snprintf(v, sizeof(v), "%lld:%s", (long long)p->seq, hex);
     sodium_memzero(salt, sizeof(salt));
     return store_meta_set(c, "audit_bridge", v);
 }
 
-/* The seq and hash the next entry chains from (its prev). */
-struct chain_pos {
-    int64_t seq;
-    unsigned char prev[AUDIT_HASH_LEN];
-};
-
-/* Row mapper of ST_AUDIT_LAST (seq, hash): with no head recorded (or an
- * unreadable one: seq still 1) follow the last row; never reuse a seq. */
-static int map_last(db_stmt *st, void *ctx)
+/* Row mapper of ST_AUDIT_HEAD (head, v1, last seq, last hash). Chains
+ * from the recorded head, not from the last row: if entries were removed
+ * from the end, the next entry still follows the removed one, so
+ * verification keeps reporting the gap. With no head recorded (or an
+ * unreadable one) it follows the last row, else starts from the genesis
+ * hash; it never reuses a seq. */
+static int map_head(db_stmt *st, void *ctx)
 {
     struct chain_pos *p = ctx;
-    int64_t last = db_column_int64(st, 0);
+    p->seq = 1;
+    memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);
+    if (db_column_type(st, 0) != DB_NULL) {
+        char head[96];
+        const char *t = (const char *)db_column_text(st, 0);
+        int64_t hseq;
+        util_xcopy(head, sizeof(head), t ? t : "");
+        if (parse_seq_hex(head, &hseq, p->prev))
+            p->seq = hseq + 1;
+        else
+            memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);
+    }
+    p->v1 = db_column_int64(st, 1) > 0;
+    if (db_column_type(st, 2) == DB_NULL)
+        return IS_OK; /* no entries */
+    int64_t last = db_column_int64(st, 2);
     if (p->seq == 1) {
         p->seq = last + 1;
-        if (db_column_bytes(st, 1) == AUDIT_HASH_LEN)
-            memcpy(p->prev, db_column_blob(st, 1), AUDIT_HASH_LEN);
+        const void *h = db_column_blob(st, 3);
+        if (h && db_column_bytes(st, 3) == AUDIT_HASH_LEN)
+            memcpy(p->prev, h, AUDIT_HASH_LEN);
     } else if (last >= p->seq) {
         p->seq = last + 1;
     }
     return IS_OK;
 }
 
-/* Where the next entry goes: after the recorded head, else after the last
- * row, else first (from the genesis hash). */
+/* Where the next entry goes (map_head). */
 static int chain_head(struct store_conn *c, struct chain_pos *p)
 {
-    p->seq = 1;
-    memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);
-    /* Chain from the recorded head, not from the last row: if entries were
-     * removed from the end, the next entry still follows the removed one,
-     * so verification keeps reporting the gap. */
-    char head[96];
-    int rc = store_meta_get(c, "audit_head", head, sizeof(head));
-    if (rc == IS_OK) {
-        int64_t hseq;
-        if (parse_seq_hex(head, &hseq, p->prev))
-            p->seq = hseq + 1;
-        else
-            memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);
-    } else if (rc != IS_ERR_NOTFOUND) {
-        return rc;
-    }
-    rc = store_get_row(c, ST_AUDIT_LAST, "audit last", map_last, p, "");
-    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+    memset(p, 0, sizeof(*p));
+    return store_get_row(c, ST_AUDIT_HEAD, "audit head", map_head, p, "");
 }
 
 /* Hashes e as entry seq chained from link (into hash) and inserts it; a
@@ -157,7 +158,7 @@ static int append_in_tx(struct store_conn *c, void *arg)
     unsigned char link[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
     int rc = chain_head(c, &p);
     if (!rc)
-        rc = chain_link(c, p.seq, p.prev, link);
+        rc = chain_link(c, &p, link);
     if (!rc)
         rc = insert_entry(c, e, p.seq, link, hash);
     if (!rc)

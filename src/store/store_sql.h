@@ -101,7 +101,12 @@ ST(TOKEN_REVOKE, "UPDATE tokens SET revoked_at = ?2 "
                  "WHERE id = ?1 AND revoked_at IS NULL")
 ST(TOKENS_USER, "SELECT id, name, created_at, expires_at, revoked_at "
                 "FROM tokens WHERE user_id = ?1 ORDER BY created_at, id")
-ST(AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+/* where the next audit entry goes, in one statement: the recorded head,
+ * whether version-1 entries exist, the last row's seq and hash */
+ST(AUDIT_HEAD, "SELECT (SELECT value FROM meta WHERE key = 'audit_head'), "
+               "(SELECT count(*) FROM meta WHERE key = 'audit_v1_entries'), "
+               "(SELECT seq FROM audit ORDER BY seq DESC LIMIT 1), "
+               "(SELECT hash FROM audit ORDER BY seq DESC LIMIT 1)")
 ST(AUDIT_INSERT, "INSERT INTO audit(seq, at, actor_user, actor_org, action, "
                  "target, detail, prev_hash, hash, version, commitment) "
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 2, ?10)")
