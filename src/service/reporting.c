@@ -1163,8 +1163,11 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     json_t *view = json_object();
     merge_content(view, body);
     /* the reads before the write share one snapshot: one read lock, and
-     * SQLite's page cache checked once rather than per statement */
-    bool snap = store_read_begin(c) == IS_OK;
+     * SQLite's page cache checked once rather than per statement. The
+     * request pipeline may have opened it for the credentials already
+     * (http/server.c, snapshot_routes); it ends before the write. */
+    bool snap =
+        !store_in_tx(c) && (store_in_any_tx(c) || store_read_begin(c) == IS_OK);
     rc = check_times(view, now, e);
     if (!rc)
         rc = check_catalogue(c, view, scope, e);

@@ -719,6 +719,11 @@ bool store_in_tx(const struct store_conn *c)
     return c->in_tx;
 }
 
+bool store_in_any_tx(struct store_conn *c)
+{
+    return store_tx_open(c);
+}
+
 int store_try_begin(struct store_conn *c)
 {
     thread_writes++;

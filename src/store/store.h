@@ -107,6 +107,8 @@ void store_rollback(struct store_conn *c);
 int store_read_begin(struct store_conn *c);
 /* Whether c holds a write transaction (store_begin) now. */
 bool store_in_tx(const struct store_conn *c);
+/* Whether any transaction is open on c (a read one or a write one). */
+bool store_in_any_tx(struct store_conn *c);
 void store_read_end(struct store_conn *c);
 
 /* Group commit (store_group.c). run is called with the transaction open
