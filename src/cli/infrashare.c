@@ -229,6 +229,12 @@ struct init_plan {
     bool demo;
 };
 
+/* The first admin's name is a demo user's (init --demo --admin) */
+#define ADMIN_IN_DEMO_EN                                                       \
+    "user %s exists in the demo data; choose another --admin"
+#define ADMIN_IN_DEMO_JA                                                       \
+    "利用者 %s はデモデータにあります。別の --admin を指定してください"
+
 /* The first admin (NISC, admin + auditor + reader) with password, inside
  * the open transaction. err says why it is refused. */
 static int init_admin(struct store_conn *c, const struct init_plan *p,
@@ -249,11 +255,7 @@ static int init_admin(struct store_conn *c, const struct init_plan *p,
     if (!rc)
         rc = store_user_insert(c, &u, now, NULL);
     if (rc == IS_ERR_CONFLICT)
-        cli_errs(
-            err, errlen,
-            "user %s exists in the demo data; choose another --admin",
-            "利用者 %s はデモデータにあります。別の --admin を指定してください",
-            p->admin);
+        cli_errs(err, errlen, ADMIN_IN_DEMO_EN, ADMIN_IN_DEMO_JA, p->admin);
     return rc;
 }
 
@@ -437,6 +439,12 @@ static int cmd_init(int argc, char **argv)
                  "with a letter or digit\n",
                  "--admin: a-z、0-9、'.'、'_'、'-' の 2 から 64 "
                  "文字で、英字か数字で始めてください\n");
+        return 2;
+    }
+    if (cli_flag(&a, "demo") && demo_username_reserved(admin)) {
+        /* refused before minutes of generating: the demo set has (or may
+         * have) a user of this name */
+        cli_errf(ADMIN_IN_DEMO_EN "\n", ADMIN_IN_DEMO_JA "\n", admin);
         return 2;
     }
     const char *hook = cli_opt(&a, "webhook-base")

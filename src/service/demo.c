@@ -79,6 +79,19 @@ struct demo_run {
     struct demo_stats *stats;
 };
 
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n > k && strcmp(s + n - k, tail) == 0;
+}
+
+bool demo_username_reserved(const char *name)
+{
+    return strcmp(name, "nisc-analyst") == 0 || strcmp(name, "auditor") == 0 ||
+           strcmp(name, "c4tap-secretariat") == 0 || ends_with(name, "-desk") ||
+           ends_with(name, "-secretariat") || strncmp(name, "op-", 3) == 0;
+}
+
 /* The staff users of a national body org (NISC, a ministry, an agency,
  * a CEPTOAR secretariat) and a secretariat's contacts. */
 static int demo_staff(const struct demo_run *d, const json_t *org)

@@ -30,6 +30,13 @@ struct demo_stats {
     int survey_answers;   /* survey responses (service/demo_survey.c) */
 };
 
+/* Whether the demo set may create a user named name: the names its
+ * generators give (demo_staff, demo_operator, demo_c4tap_generate):
+ * "nisc-analyst", "auditor", "c4tap-secretariat", "<org>-desk",
+ * "<org>-secretariat" and "op-<scope>-<NNNN>". init checks the first
+ * admin's name against it before generating anything. */
+bool demo_username_reserved(const char *name);
+
 /* Generates the demo set into the store (caller holds a transaction).
  * webhook_base: e.g. "http://127.0.0.1:8090/hooks/". */
 int demo_generate(struct store_conn *c, const char *demo_json_path,

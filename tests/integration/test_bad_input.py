@@ -476,26 +476,52 @@ def test_init_refuses_an_existing_database_without_force(tmp_path):
     assert sha256(h.db) == before
 
 
-def test_init_admin_name_taken_by_a_demo_user(tmp_path):
+@pytest.mark.parametrize("name", ["nisc-analyst", "auditor", "op-banking-0001",
+                                  "fsa-desk", "ceptoar-banking-secretariat",
+                                  "c4tap-secretariat"])
+def test_init_admin_name_taken_by_a_demo_user(tmp_path, name):
+    """A first admin named like a demo user is refused before anything is
+    generated or written (exit 2, the message in the locale's language)."""
     h = Hub(tmp_path, demo=True)
     pw = tmp_path / "admin.pw"
     pw.write_text("admin-password-for-tests\n")
-    r = h.cli("init", "--data", DATA, "--demo", "--admin", "nisc-analyst",
-              "--admin-password-file", pw, check=False)
-    assert r.returncode != 0
+    for lang, text in (("C", f"{name} exists in the demo data"),
+                       ("ja_JP.UTF-8", f"{name} はデモデータにあります")):
+        r = h.cli("init", "--data", DATA, "--demo", "--admin", name,
+                  "--admin-password-file", pw, check=False,
+                  env={"LC_ALL": lang})
+        assert r.returncode == 2, r.stderr
+        assert text in r.stderr, r.stderr
     if TEST_PG:
-        # opening the database made its (empty) schema; no hub is in it
         con = hubdb.connect(h.db, readonly=True)
         try:
-            assert con.execute("SELECT count(*) FROM meta WHERE key = "
-                               "'severity_rules'").fetchone()[0] == 0
-            assert con.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+            have = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE "
+                "table_schema = current_schema() AND table_name = 'users'"
+            ).fetchone()[0]
+            assert have == 0 or con.execute(
+                "SELECT count(*) FROM users").fetchone()[0] == 0
         finally:
             con.close()
     else:
         assert not hubdb.exists(h.db)
     assert not list(tmp_path.glob("hub.db*"))
-    assert "nisc-analyst exists in the demo data" in r.stderr, r.stderr
+
+
+def test_init_admin_named_like_a_demo_user_without_the_demo(tmp_path):
+    """Without --demo no demo user exists: the name is the admin's."""
+    h = Hub(tmp_path)
+    pw = tmp_path / "admin.pw"
+    pw.write_text("admin-password-for-tests\n")
+    h.cli("init", "--data", DATA, "--admin", "auditor",
+          "--admin-password-file", pw)
+    con = hubdb.connect(h.db, readonly=True)
+    try:
+        rows = con.execute("SELECT org_id, demo FROM users WHERE "
+                           "username = 'auditor'").fetchall()
+        assert [tuple(x) for x in rows] == [("nisc", 0)]
+    finally:
+        con.close()
 
 
 def test_init_admin_password_too_short(tmp_path):
