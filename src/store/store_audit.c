@@ -81,8 +81,9 @@ static int map_head(db_stmt *st, void *ctx)
         char head[96];
         const char *t = (const char *)db_column_text(st, 0);
         int64_t hseq;
-        util_xcopy(head, sizeof(head), t ? t : "");
-        if (parse_seq_hex(head, &hseq, p->prev))
+        /* a head too long for "<seq>:<hash hex>" is malformed too */
+        if (!util_copy(head, sizeof(head), t ? t : "") &&
+            parse_seq_hex(head, &hseq, p->prev))
             p->seq = hseq + 1;
         else
             memcpy(p->prev, audit_chain_genesis, AUDIT_HASH_LEN);

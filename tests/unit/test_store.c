@@ -3772,6 +3772,27 @@ static int64_t raw_int(const char *path, const char *sql)
     return v;
 }
 
+/* A recorded head too long for its field (a damaged meta row) is a
+ * malformed head: the next entry follows the last row (seq 6 after five)
+ * and the hub does not stop. */
+static void t_audit_head_malformed(void **state)
+{
+    (void)state;
+    char path[512], sql[512];
+    audit_db(path, sizeof(path), "audit-head-long.db");
+    char junk[301];
+    memset(junk, '7', sizeof(junk) - 1);
+    junk[sizeof(junk) - 1] = '\0';
+    snprintf(sql, sizeof(sql),
+             "UPDATE meta SET value = '%s' WHERE key = 'audit_head';", junk);
+    exec_raw(path, sql);
+    struct store *s = open_ok(path, 0);
+    append_entries(s, 1);
+    store_close(s);
+    assert_int_equal(raw_int(path, "SELECT max(seq) FROM audit"), 6);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 6);
+}
+
 /* A read's entry i (withheld when i % 3 == 0). */
 static void append_read(struct store_conn *c, int i)
 {
@@ -4050,6 +4071,7 @@ int main(void)
         cmocka_unit_test(t_audit_removed_first),
         cmocka_unit_test(t_audit_reordered),
         cmocka_unit_test(t_audit_truncated),
+        cmocka_unit_test(t_audit_head_malformed),
         cmocka_unit_test(t_audit_in_caller_transaction),
         cmocka_unit_test(t_audit_withheld),
         cmocka_unit_test(t_audit_v1_then_v2),
