@@ -175,15 +175,22 @@ def _max_in_window(times, width):
 def test_jitter_spreads_starts(bed, tmp_path):
     sites = [bed.add_site() for _ in range(60)]
     bed.start()
-    probe_sites(bed, tmp_path, interval_s=3, rounds=1)
-    accepted = [r.accepted for r in bed.requests()]
-    assert len(accepted) == len(sites)
-    # all at once would be 60 in 100 ms; spread over 3 s, ~2 per 100 ms.
-    # The times are the receiver's: a stall of a loaded machine (CI's 2
-    # CPUs) lets the starts that fell due meanwhile go out together (10
-    # in 100 ms was seen once), so the bound is "far from all at once"
-    assert _max_in_window(accepted, 0.1) <= 0.3 * len(sites)
-    assert _max_in_window(accepted, 1.0) <= 0.6 * len(sites)
+    res = probe_sites(bed, tmp_path, interval_s=3, rounds=1)
+    assert len(bed.requests()) == len(sites)
+    rows = [r for rs in res.values() for r in rs]
+    assert len(rows) == len(sites)
+    # The schedule is judged by the prober's planned starts (its actual
+    # start less its lag, the time a due probe waited for a CPU, a token or
+    # a slot), not by the receiver's arrival times: a stall of a loaded
+    # machine sends the starts that fell due meanwhile out together (40 of
+    # 60 in one second was seen in CI, beside the browser tests), which
+    # says nothing of the schedule.
+    assert all(r["lag_ms"] >= 0 for r in rows), rows
+    planned = [(r["at_ms"] - r["lag_ms"]) / 1000.0 for r in rows]
+    # all at once would be 60 in 100 ms; spread over 3 s, ~2 per 100 ms
+    assert _max_in_window(planned, 0.1) <= 0.3 * len(sites)
+    assert _max_in_window(planned, 1.0) <= 0.6 * len(sites)
+    assert max(planned) - min(planned) >= 1.5  # across the interval
 
 
 def test_rate_limit_holds(bed, tmp_path):
