@@ -625,40 +625,34 @@ def test_no_megabytes_read_without_credentials(world):
     import socket
     w = world
     host, port = "127.0.0.1", w.hub.port
+
+    def head_of(path, fields, body=""):
+        """The first bytes the hub answers to a raw POST of path."""
+        with socket.create_connection((host, port), timeout=10) as s:
+            s.sendall((f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+                       f"Content-Type: application/json\r\n{fields}\r\n"
+                       f"{body}").encode())
+            return s.recv(4096).decode("latin-1")
+
     for path, extra in (("/api/v1/c4tap/intake", ""),
                         ("/api/v1/c4tap/intake",
                          "X-C4TAP-Intake-Token: " + "z" * 40 + "\r\n"),
                         ("/api/v1/c4tap/submissions", ""),
                         ("/api/v1/c4tap/submissions",
                          "Authorization: Bearer ist_" + "0" * 32 + "_x\r\n")):
-        with socket.create_connection((host, port), timeout=10) as s:
-            s.sendall((f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
-                       "Content-Type: application/json\r\n"
-                       f"{extra}Content-Length: 14000000\r\n\r\n").encode())
-            head = s.recv(4096).decode("latin-1")
+        head = head_of(path, f"{extra}Content-Length: 14000000\r\n")
         assert head.startswith("HTTP/1.1 401"), (path, head[:200])
+    sub = "/api/v1/c4tap/submissions"
     # a chunked body declares no size: the credentials are checked first
     # too (only a body declared no larger than the default cap is read
     # before them, as on any route)
-    with socket.create_connection((host, port), timeout=10) as s:
-        s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
-                   "\r\nContent-Type: application/json\r\n"
-                   "Transfer-Encoding: chunked\r\n\r\n").encode())
-        head = s.recv(4096).decode("latin-1")
+    head = head_of(sub, "Transfer-Encoding: chunked\r\n")
     assert head.startswith("HTTP/1.1 401"), head[:200]
-    with socket.create_connection((host, port), timeout=10) as s:
-        s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
-                   "\r\nContent-Type: application/json\r\nConnection: close"
-                   "\r\nContent-Length: 2\r\n\r\n{}").encode())
-        head = s.recv(4096).decode("latin-1")
+    head = head_of(sub, "Connection: close\r\nContent-Length: 2\r\n", "{}")
     assert head.startswith("HTTP/1.1 401"), head[:200]
     # with the credentials the body is read (and judged on its own)
-    with socket.create_connection((host, port), timeout=10) as s:
-        s.sendall((f"POST /api/v1/c4tap/submissions HTTP/1.1\r\nHost: {host}"
-                   f"\r\nAuthorization: Bearer {w.tok['bank']}\r\n"
-                   "Content-Type: application/json\r\nConnection: close\r\n"
-                   "Content-Length: 9\r\n\r\nnot json!").encode())
-        head = s.recv(4096).decode("latin-1")
+    head = head_of(sub, f"Authorization: Bearer {w.tok['bank']}\r\n"
+                   "Connection: close\r\nContent-Length: 9\r\n", "not json!")
     assert head.startswith("HTTP/1.1 400"), head[:200]
     assert "malformed_json" in head
 
