@@ -59,6 +59,7 @@ struct outcome {
     struct store_delivery d;
     int64_t reminder_id; /* != 0: a reminder, not a delivery */
     int kind;            /* 0 delivered, 1 retry, 2 permanent */
+    int64_t took_ms;     /* the transfer's whole time, as curl measured it */
     char error[200];
 };
 
@@ -248,7 +249,10 @@ static int job_prepare(struct outbox *o, struct store_conn *c,
 static void classify(struct job *j, CURLcode cc, struct outcome *oc)
 {
     long code = 0;
+    curl_off_t took_us = 0;
     curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(j->h, CURLINFO_TOTAL_TIME_T, &took_us);
+    oc->took_ms = (int64_t)(took_us / 1000);
     oc->d = j->d;
     oc->reminder_id = j->rem.id;
     if (j->email) {
@@ -343,7 +347,8 @@ static int record_ops(struct outbox *o, struct store_conn *c,
             int64_t next_at = now + backoff(a, oc->d.attempts);
             rc = store_delivery_retry(c, &oc->d, next_at, oc->error);
             cnt[1]++;
-            /* when it was put off, to the millisecond (wall clock); never
+            /* when it was put off, to the millisecond (wall clock), and how
+             * long the failed attempt took (a timeout's cut); never
              * the report's or advisory's id: a log line must not link a
              * report to its reporter (tests/integration/test_probe_logs.py) */
             struct timespec ts;
@@ -355,7 +360,8 @@ static int record_ops(struct outbox *o, struct store_conn *c,
                 "at_ms",
                 json_integer((json_int_t)ts.tv_sec * 1000 +
                              ts.tv_nsec / 1000000),
-                "error", json_string(oc->error), "exercise",
+                "took_ms", json_integer(oc->took_ms), "error",
+                json_string(oc->error), "exercise",
                 a->exercise_id[0] ? json_string(a->exercise_id) : NULL, NULL);
         } else {
             rc = store_delivery_failed(c, &oc->d, oc->error);

@@ -94,7 +94,8 @@ def test_failing_receiver_retries_then_next_channel(rhub, hook, smtp, mode):
     # from the hub's log ("delivery retry": the attempt that failed, its
     # next_at, when it was put off, to the ms), not from the polled
     # states, which a poll slowed down by the machine's load can miss
-    retries = sorted((e["attempts"], e["next_at"], e["at_ms"] / 1000)
+    retries = sorted((e["attempts"], e["next_at"], e["at_ms"] / 1000,
+                      e["took_ms"] / 1000)
                      for e in h.log_lines()
                      if e.get("msg") == "delivery retry"
                      and e.get("delivery") == row["id"]
@@ -103,7 +104,7 @@ def test_failing_receiver_retries_then_next_channel(rhub, hook, smtp, mode):
         (retries, snaps)
     next_ats = sorted({r[1] for r in retries})
     assert len(next_ats) == want_attempts - 1, retries
-    for att, next_at, at in retries:
+    for att, next_at, at, _ in retries:
         assert next_at >= int(at) - 1, retries  # next_at not in the past
     if len(next_ats) > 1:
         assert next_ats[1] - next_ats[0] >= 1
@@ -118,10 +119,13 @@ def test_failing_receiver_retries_then_next_channel(rhub, hook, smtp, mode):
             assert hits[k].wall >= next_ats[k - 1] - 0.01, (hits, next_ats)
     if mode in ("slow", "hang"):
         assert "timed out" in row["last_error"], row["last_error"]
-        # each attempt was cut at --http-timeout-s (2 s): the retry was
-        # recorded about 2 s after the request arrived, never much later
-        for k, _, put_off_at in retries:
-            assert 1.8 <= put_off_at - hits[k - 1].wall <= 3.5, (k, retries)
+        # each attempt was cut at --http-timeout-s (2 s), as the hub's own
+        # transfer clock measured it (the receiver's arrival time lags the
+        # hub's send by as much as a loaded machine stalls, so it cannot
+        # bound the cut from below), and put off after it arrived
+        for k, _, put_off_at, took in retries:
+            assert 1.95 <= took <= 3.5, (k, retries)
+            assert put_off_at >= hits[k - 1].wall - 0.01, (k, retries, hits)
         assert hits[-1].wall - hits[0].wall >= 2 + 2 - 0.2
     # after the last attempt: the next channel, once
     wait_for(lambda: smtp.to("desk@op-f.example.jp"), timeout=15,
