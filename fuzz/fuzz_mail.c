@@ -5,9 +5,9 @@
  * (valid UTF-8 throughout) with the fields every submission has; a refused
  * one must leave no object. The forward path of the mail intake
  * (mail_unwrap: the e-mail attached to a forward) runs on the same input,
- * and what it finds is parsed in turn. libFuzzer entry point; fuzz/build.sh builds it
- * with clang -fsanitize=fuzzer, or, without libFuzzer, with the replay
- * driver (fuzz/replay.c) that runs the corpus files once.
+ * and what it finds is parsed in turn. libFuzzer entry point; fuzz/build.sh
+ * builds it with clang -fsanitize=fuzzer, or, without libFuzzer, with the
+ * replay driver (fuzz/replay.c) that runs the corpus files once.
  */
 #include "common/common.h"
 

@@ -28,16 +28,15 @@ int store_org_rel(struct store_conn *c, const char *id, struct access_org *out)
 int store_names(struct store_conn *c, const char *what, const char *id,
                 char *ja, size_t jalen, char *en, size_t enlen)
 {
-    (void)c, (void)what, (void)id, (void)ja, (void)jalen, (void)en,
-        (void)enlen;
+    (void)c, (void)what, (void)id, (void)ja, (void)jalen, (void)en, (void)enlen;
     abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_error_t je;
-    json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-                           &je);
+    json_t *j =
+        json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
     if (!j)
         return 0;
     static struct ex_scenario s;
