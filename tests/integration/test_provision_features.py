@@ -691,41 +691,70 @@ def test_drill_messages_report_and_comparison(phub, hook, smtp):
 
 # ---------------------------------------------------------- acknowledgement
 
-def test_acknowledge_by_api(phub, hook):
-    gas_members(phub, hook, ["op-a", "op-b"])
-    phub.add_operator("op-elec", scope="electricity",
-                      ceptoars=("ceptoar-electricity",))
-    phub.add_user("op-elec-liaison", "op-elec")
-    # op-b's receiver fails: its job is queued for a retry when it acks
+def test_acknowledge_by_api(tmp_path, hook):
+    # op-b's receiver fails: its job is retried, 1-3 s apart (--retry-cap-s
+    # 2), and never runs out of attempts, until op-b acknowledges
+    h = make_hub(tmp_path, base_flags(None, retry_cap_s=2,
+                                      delivery_attempts=1000))
+    staff(h)
+    gas_members(h, hook, ["op-a", "op-b"])
+    h.add_operator("op-elec", scope="electricity",
+                   ceptoars=("ceptoar-electricity",))
+    h.add_user("op-elec-liaison", "op-elec")
     hook.set_mode("/hooks/op-b", 500)
-    adv = phub.issue("nisc-a", severity=2)
-    aid = adv["id"]
-    wait_for(lambda: hook.count("/hooks/op-a", True), what="op-a delivered")
-    wait_for(lambda: [j for j in phub.jobs(aid, "op-b")
-                      if j["state"] == "queued" and j["attempts"] >= 1],
-             what="op-b's retry to be queued")
-    r = phub.call("POST", f"/api/v1/advisories/{aid}/ack", "op-b-liaison")
-    assert r.status_code == 200, r.text
-    assert r.json()["already"] is False and r.json()["org"] == "op-b"
-    seen_b = hook.count("/hooks/op-b")
-    items = phub.items(aid, "nisc-a")
-    assert items["op-b"]["state"] == "acknowledged"
-    assert items["op-b"]["ack_via"] == "api"
-    assert items["op-b"]["acked_at"]
-    msgs = phub.deliveries(aid, "nisc-a")["messages"]
-    assert msgs["cancelled"] == 1 and msgs["queued"] == 0
-    # nothing more goes to op-b (its cancelled retry was due within 3 s)
-    assert_stays(lambda: hook.count("/hooks/op-b") == seen_b, 4,
-                 "a cancelled job was sent")
-    # twice: 200, already
-    r2 = phub.call("POST", f"/api/v1/advisories/{aid}/ack", "op-b-liaison")
-    assert r2.status_code == 200 and r2.json()["already"] is True
-    assert r2.json()["acked_at"] == r.json()["acked_at"]
-    # an organisation that is not a recipient
-    assert_error(phub.call("POST", f"/api/v1/advisories/{aid}/ack",
-                           "op-elec-liaison"), 409, "not_a_recipient")
-    assert phub.audit("advisory.ack")[-1]["target"] == aid
-    assert len(phub.audit("advisory.ack")) == 1
+    h.start()
+    try:
+        h.set_policy("meti", "auto")
+        h.set_policy("ceptoar-gas", "auto")
+        adv = h.issue("nisc-a", severity=2)
+        aid = adv["id"]
+        wait_for(lambda: hook.count("/hooks/op-a", True),
+                 what="op-a delivered")
+        wait_for(lambda: [j for j in h.jobs(aid, "op-b")
+                          if j["state"] == "queued" and j["attempts"] >= 1],
+                 what="op-b's retry to be queued")
+        r = h.call("POST", f"/api/v1/advisories/{aid}/ack", "op-b-liaison")
+        assert r.status_code == 200, r.text
+        assert r.json()["already"] is False and r.json()["org"] == "op-b"
+        items = h.items(aid, "nisc-a")
+        assert items["op-b"]["state"] == "acknowledged"
+        assert items["op-b"]["ack_via"] == "api"
+        assert items["op-b"]["acked_at"]
+        # the acknowledgement stops op-b's job: cancelled if it was queued
+        # for its retry, or - if the machine's load let the retry be
+        # claimed meanwhile - failed once that attempt is back, never
+        # retried again. Either way exactly one job, stopped
+        wait_for(lambda: not [j for j in h.jobs(aid, "op-b")
+                              if j["state"] in ("queued", "sending")],
+                 what="op-b's job stopped")
+        seen_b = hook.count("/hooks/op-b")
+        [job] = h.jobs(aid, "op-b")
+        assert job["state"] == "cancelled" or (
+            job["state"] == "failed"
+            and job["last_error"] == "stopped: acknowledged meanwhile"), job
+        msgs = h.deliveries(aid, "nisc-a")["messages"]
+        assert msgs["queued"] == 0 and msgs["sending"] == 0, msgs
+        assert msgs["delivered"] == 1, msgs
+        assert (msgs["cancelled"], msgs["failed"]) == (
+            (1, 0) if job["state"] == "cancelled" else (0, 1)), msgs
+        # nothing more goes to op-b: not at its stopped retry's time (its
+        # next_at, the hub's clock, whole seconds) nor at any later retry's
+        # (1-3 s apart)
+        assert_stays(lambda: hook.count("/hooks/op-b") == seen_b and
+                     h.jobs(aid, "op-b")[0]["attempts"] == job["attempts"],
+                     max(4.0, (job.get("next_at") or 0) + 2 - time.time()),
+                     "a stopped job was sent")
+        # twice: 200, already
+        r2 = h.call("POST", f"/api/v1/advisories/{aid}/ack", "op-b-liaison")
+        assert r2.status_code == 200 and r2.json()["already"] is True
+        assert r2.json()["acked_at"] == r.json()["acked_at"]
+        # an organisation that is not a recipient
+        assert_error(h.call("POST", f"/api/v1/advisories/{aid}/ack",
+                            "op-elec-liaison"), 409, "not_a_recipient")
+        assert h.audit("advisory.ack")[-1]["target"] == aid
+        assert len(h.audit("advisory.ack")) == 1
+    finally:
+        h.stop()
 
 
 def test_reach_figures_and_metrics(phub, hook):
@@ -794,7 +823,12 @@ def test_deliveries_view_permissions(phub, hook):
 
 
 def test_unreached_list_and_escalation(tmp_path, hook, smtp):
-    h = make_hub(tmp_path, base_flags(smtp, ack_deadlines="3,3,3"))
+    # a 10 s deadline (whole seconds: released_at + 10 <= now): op-ok's
+    # acknowledgement, made as soon as its message arrived, is well before
+    # it even on a loaded machine
+    deadline_s = 10
+    h = make_hub(tmp_path, base_flags(
+        smtp, ack_deadlines=",".join([str(deadline_s)] * 3)))
     staff(h)
     for n in ("op-u", "op-ok"):
         h.add_operator(n)
@@ -808,24 +842,40 @@ def test_unreached_list_and_escalation(tmp_path, hook, smtp):
         adv = h.issue("nisc-a")
         aid = adv["id"]
         assert adv["ack_deadline_min"] == 0
-        wait_for(lambda: hook.count("/hooks/op-u", True) and
-                 hook.count("/hooks/op-ok", True), what="first channel")
+        wait_for(lambda: hook.count("/hooks/op-ok", True),
+                 what="op-ok's first channel")
         h.ok("POST", f"/api/v1/advisories/{aid}/ack", "op-ok-liaison")
+        wait_for(lambda: hook.count("/hooks/op-u", True),
+                 what="op-u's first channel")
         assert h.items(aid, "nisc-a", "unreached") == {}
         assert smtp.to("op-u@op.example.jp") == []
         wait_for(lambda: "op-u" in h.items(aid, "nisc-a", "unreached"),
-                 timeout=15, what="op-u in the not-yet-reached list")
+                 timeout=deadline_s + 30,
+                 what="op-u in the not-yet-reached list")
         un = h.items(aid, "nisc-a", "unreached")
         assert set(un) == {"op-u"}
         assert un["op-u"]["escalated_at"] is not None
         assert un["op-u"]["acked_at"] is None
+        # by the hub's own clock: op-u escalated at its deadline, not
+        # before; op-ok acknowledged before it, and was never escalated
+        rcpt = {r["org_id"]: r for r in h.db_rows(
+            "SELECT org_id, released_at, acked_at, escalated_at FROM "
+            "advisory_recipients WHERE advisory_id = ?", aid)}
+        assert rcpt["op-u"]["escalated_at"] >= \
+            rcpt["op-u"]["released_at"] + deadline_s, rcpt
+        assert rcpt["op-ok"]["acked_at"] < \
+            rcpt["op-ok"]["released_at"] + deadline_s, rcpt
+        assert rcpt["op-ok"]["escalated_at"] is None, rcpt
         # the secretariat sees it too
         assert set(h.items(aid, "gas-sec", "unreached")) == {"op-u"}
         # escalation: the next channel is used
         wait_for(lambda: smtp.to("op-u@op.example.jp"), what="escalation")
         assert smtp.to("op-ok@op.example.jp") == []
-        reasons = {j["channel"]: j["reason"] for j in h.jobs(aid, "op-u")}
-        assert reasons == {"webhook": "first", "email": "escalation"}
+        jobs = {j["channel"]: j for j in h.jobs(aid, "op-u")}
+        assert {c: j["reason"] for c, j in jobs.items()} == \
+            {"webhook": "first", "email": "escalation"}
+        assert jobs["email"]["created_at"] >= \
+            rcpt["op-u"]["released_at"] + deadline_s, (jobs, rcpt)
         esc = h.audit("advisory.escalate")
         assert [(e["target"], e["detail"]["org"]) for e in esc] == \
             [(aid, "op-u")]
