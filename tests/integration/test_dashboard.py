@@ -34,6 +34,11 @@ def world(tmp_path_factory):
     h.stop()
 
 
+def epoch(at):
+    """The hub's RFC 3339 time as whole seconds since the epoch."""
+    return int(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp())
+
+
 def call(h, user, method, path, **kw):
     return h.api(method, path, token=h.tok[user], **kw)
 
@@ -264,7 +269,10 @@ def test_dashboard_needs_sign_in_and_max_severity_is_checked(world):
         assert_error(call(h, "nisc-analyst", "GET", "/api/v1/reports",
                           params={"max_severity": bad}),
                      400, "out_of_range", "max_severity")
-    # min and max of one level select that level only
+    # min and max of one level select that level only (its own level-4
+    # report: under pytest -n 2 the test that files others may have run
+    # on another worker, with a world of its own)
+    file(h, "green", 4)
     rows = list_all(h, "nisc-analyst", min_severity=4, max_severity=4)
     assert rows and {r["severity"]["effective"] for r in rows} == {4}
 
@@ -294,14 +302,26 @@ def test_a_kept_dashboard_is_never_stale(world):
     d3 = dash(h, user)
     assert d3["open_reports"]["total"] == d1["open_reports"]["total"]
     # 3. time alone: a deadline a few seconds ahead is not overdue now, and
-    # is counted overdue as soon as it has passed (no write in between)
+    # is counted overdue as soon as it has passed (no write in between).
+    # 10 s ahead: d4 and its second answer must be read before it passes.
+    full_due = int(time.time()) + 10
     with con:
         con.execute("UPDATE reports SET state = 'open', full_at = NULL, "
                     "full_due = ?, final_due = ? WHERE id = ?",
-                    (int(time.time()) + 2, int(time.time()) + 86400,
-                     rep["id"]))
+                    (full_due, int(time.time()) + 86400, rep["id"]))
     con.close()
     d4 = dash(h, user)
     assert dash(h, user)["overdue"] == d4["overdue"]  # answered again
-    wait_for(lambda: dash(h, user)["overdue"] == d4["overdue"] + 1,
-             timeout=15, what="the passed deadline counted overdue")
+
+    def overdue_counted():
+        d = dash(h, user)
+        return d if d["overdue"] == d4["overdue"] + 1 else None
+    d5 = wait_for(overdue_counted, timeout=40,
+                  what="the passed deadline counted overdue")
+    # by the hub's own clock: computed once the deadline had passed, and
+    # before d4, had it been kept past the deadline, would have expired on
+    # its own (DASHBOARD_CACHE_S, 60 s): the deadline is what ended it
+    assert epoch(d5["generated_at"]) > full_due, (d5["generated_at"],
+                                                  full_due)
+    assert epoch(d5["generated_at"]) < epoch(d4["generated_at"]) + 60, \
+        (d4["generated_at"], d5["generated_at"])

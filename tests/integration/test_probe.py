@@ -2,8 +2,11 @@
 
 The real prober resolves names through real dnsmasq servers and measures
 real connections to the test bed's server on 127.0.0.0/8; assertions about
-rates, concurrency and spreading count the server's own records, not our
-clocks.
+rates, concurrency and spreading count the server's or the prober's own
+records, not our clocks. Phase times are bounded below by the latency the
+bed injects (physically guaranteed); the upper bounds that tell a fast site
+from a slow one are coarse (seconds), so a stall of a loaded machine does
+not break them.
 """
 import base64
 import json
@@ -53,12 +56,19 @@ def bed(tmp_path):
     b.close()
 
 
+# the latency a slow site or vantage is given, in seconds: large enough
+# that a fast one stays well under it on a loaded machine (a stall of a few
+# hundred ms in the bed or the prober is common under ASan in CI)
+SLOW_S = 1.5
+SLOW_MS = SLOW_S * 1000
+
+
 def test_phases_measured(bed, tmp_path):
     fast = bed.add_site(provider="a")
     slow = bed.add_site(provider="b")
     bed.start()
-    bed.set(slow, latency=0.4)
-    res = probe_sites(bed, tmp_path, rounds=2)
+    bed.set(slow, latency=SLOW_S)
+    res = probe_sites(bed, tmp_path, interval_s=2, rounds=2)
     for site in (fast, slow):
         assert len(res[site.id]) == 2
         for r in res[site.id]:
@@ -76,11 +86,13 @@ def test_phases_measured(bed, tmp_path):
                 r["ttfb_ms"] - 0.01
     # the injected latency shows in first byte and total, not elsewhere
     for r in res[slow.id]:
-        assert r["ttfb_ms"] >= 400
-        assert r["total_ms"] >= 400
-        assert r["connect_ms"] < 400
+        assert r["ttfb_ms"] >= SLOW_MS
+        assert r["total_ms"] >= SLOW_MS
+        assert r["connect_ms"] < SLOW_MS, r
     for r in res[fast.id]:
-        assert r["ttfb_ms"] < 400
+        assert r["ttfb_ms"] < SLOW_MS, r
+    assert max(r["ttfb_ms"] for r in res[fast.id]) < \
+        min(r["ttfb_ms"] for r in res[slow.id])
     assert len(bed.requests(slow)) == 2 and len(bed.requests(fast)) == 2
 
 
@@ -196,16 +208,26 @@ def test_jitter_spreads_starts(bed, tmp_path):
 def test_rate_limit_holds(bed, tmp_path):
     sites = [bed.add_site() for _ in range(40)]
     bed.start()
-    probe_sites(bed, tmp_path, interval_s=1, rounds=1, extra=("--rate", 20))
-    accepted = [r.accepted for r in bed.requests()]
-    assert len(accepted) == len(sites)
-    # counted by the server's own clock: never more than the limit in any
-    # second (+1: a connection's arrival varies by its DNS time)
-    assert _max_in_window(accepted, 1.0) <= 21
-    # and without the limit the same sites come faster (the check can fail)
+    res = probe_sites(bed, tmp_path, interval_s=1, rounds=1,
+                      extra=("--rate", 20))
+    assert len(bed.requests()) == len(sites)
+    starts = [r["at_ms"] for rs in res.values() for r in rs]
+    assert len(starts) == len(sites)
+    # Judged by the prober's own start times (at_ms, its wall clock at each
+    # start), not by the server's arrival times: a stall of the loaded
+    # machine's test bed accepts the connections that arrived meanwhile
+    # together, which says nothing of the rate (as in the jitter test).
+    # Never more than the limit in any second (+1: at_ms is in whole ms,
+    # read a moment after the start the limit counted on its monotonic
+    # clock, so starts exactly 1 s apart can be 999 ms apart here).
+    assert _max_in_window(starts, 1000) <= 21
+    # and without the limit the same sites start faster (the check can fail)
     bed.reset_log()
-    probe_sites(bed, tmp_path, interval_s=1, rounds=1, extra=("--rate", 1000))
-    assert _max_in_window([r.accepted for r in bed.requests()], 1.0) > 21
+    res = probe_sites(bed, tmp_path, interval_s=1, rounds=1,
+                      extra=("--rate", 1000))
+    assert len(bed.requests()) == len(sites)
+    assert _max_in_window([r["at_ms"] for rs in res.values() for r in rs],
+                          1000) > 21
 
 
 def test_schedule_lag_reported(bed, tmp_path):
@@ -463,7 +485,7 @@ def test_push_mode_follows_new_assignments(bed, tmp_path):
                                                       1)])
     try:
         run_probe("--hub", rec.url, "--vantage", "v", "--key", key,
-                  "--token", "t", "--resolver", bed.resolver, "--rounds", 3,
+                  "--token", "t", "--resolver", bed.resolver, "--rounds", 5,
                   "--batch-s", 1, "--refresh-s", 1)
     finally:
         rec.close()
@@ -471,9 +493,11 @@ def test_push_mode_follows_new_assignments(bed, tmp_path):
     results = [r for b in rec.batches for r in b["body"]["results"]]
     sites = [r["site"] for r in results]
     # the new site ran all its rounds; the old one stopped when replaced
-    assert sites.count(new.id) == 3
-    assert sites.count(old.id) < 3
-    assert len(bed.requests(new)) == 3
+    # (the refresh, due 1 s in, has until the old site's fifth round, at
+    # least 4 s in, on a loaded machine)
+    assert sites.count(new.id) == 5
+    assert sites.count(old.id) < 5
+    assert len(bed.requests(new)) == 5
 
 
 def test_sites_sharing_an_address(bed, tmp_path):
@@ -509,13 +533,13 @@ def test_source_address_and_slow_vantage(bed, tmp_path):
     bed can slow down everything one source sees (a slow vantage point)."""
     sites = [bed.add_site() for _ in range(3)]
     bed.start()
-    bed.set_client("127.0.0.3", latency=0.3)
+    bed.set_client("127.0.0.3", latency=SLOW_S)
     fast = probe_sites(bed, tmp_path, extra=("--source", "127.0.0.2"))
     slow = probe_sites(bed, tmp_path, extra=("--source", "127.0.0.3"))
     for s in sites:
         assert fast[s.id][0]["outcome"] == slow[s.id][0]["outcome"] == "ok"
-        assert fast[s.id][0]["ttfb_ms"] < 300
-        assert slow[s.id][0]["ttfb_ms"] >= 300
+        assert fast[s.id][0]["ttfb_ms"] < SLOW_MS, fast[s.id]
+        assert slow[s.id][0]["ttfb_ms"] >= SLOW_MS
     assert sorted(r.client for r in bed.requests()) == \
         ["127.0.0.2"] * 3 + ["127.0.0.3"] * 3
     p = run_probe("--sites", tmp_path / "sites.jsonl", "--out", "-",

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime
 
 import pytest
 
@@ -70,6 +71,11 @@ def answer(h, aid, user, **kv):
 
 def board(h, aid, user, q=""):
     return h.ok("GET", f"/api/v1/advisories/{aid}/answers{q}", user)
+
+
+def epoch(at):
+    """The hub's RFC 3339 time as whole seconds since the epoch."""
+    return int(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp())
 
 
 def rows_in_db(h, aid):
@@ -425,7 +431,13 @@ def test_board_csv(rhub, hook):
 
 
 def test_unanswered_recipients_are_escalated(tmp_path, hook, smtp):
-    h = make_hub(tmp_path, base_flags(smtp, ack_deadlines="3,3,3"))
+    # 10 s: op-ok's answer must reach the hub before its deadline, which
+    # the hub checks in whole seconds (released_at + deadline <= now), so
+    # a loaded machine gets 9-10 s for the delivery, the test's poll and
+    # the POST rather than 2-3 s.
+    deadline_s = 10
+    h = make_hub(tmp_path, base_flags(smtp, ack_deadlines=",".join(
+        [str(deadline_s)] * 3)))
     staff(h)
     for n in ("op-u", "op-ok"):
         h.add_operator(n)
@@ -441,11 +453,17 @@ def test_unanswered_recipients_are_escalated(tmp_path, hook, smtp):
                  hook.count("/hooks/op-ok", True), what="first channel")
         assert answer(h, aid, "op-ok-liaison", affected="no",
                       service_state="normal").status_code == 200
+        # op-ok answered in time by the hub's own clock (its answer is the
+        # acknowledgement): what keeps it from being escalated below
+        ok = h.advisory(aid, "op-ok-liaison")["mine"]
+        assert ok["acked_at"] is not None and ok["ack_due"] is not None
+        assert epoch(ok["acked_at"]) < epoch(ok["ack_due"]), ok
         # op-u neither answers nor can it stop the escalation by a plain
         # acknowledgement
         assert_error(h.call("POST", f"/api/v1/advisories/{aid}/ack",
                             "op-u-liaison"), 409, "answer_required")
-        wait_for(lambda: smtp.to("op-u@op.example.jp"), timeout=20,
+        wait_for(lambda: smtp.to("op-u@op.example.jp"),
+                 timeout=deadline_s + 30,
                  what="op-u escalated to its next contact")
         esc = h.audit("advisory.escalate")
         assert [(e["target"], e["detail"]["org"]) for e in esc] == \
@@ -454,6 +472,9 @@ def test_unanswered_recipients_are_escalated(tmp_path, hook, smtp):
         un = board(h, aid, "nisc-a", "?state=unanswered")["items"]
         assert [i["org"] for i in un] == ["op-u"]
         assert un[0]["escalated_at"] is not None
+        # never before its deadline, by the hub's own timestamps
+        assert epoch(un[0]["escalated_at"]) >= \
+            epoch(un[0]["released_at"]) + deadline_s, un[0]
         # answering late is still recorded
         assert answer(h, aid, "op-u-liaison", affected="unknown",
                       service_state="degraded").status_code == 200
