@@ -163,8 +163,15 @@ static int page_row(const struct store_taxii_row *r, void *ctx)
                   : taxii_object_decide(&x->who->org, r->range, r->poster,
                                         r->community)
                         .may_read;
-    if (ok && x->n == x->limit) {
-        /* a readable object past the page: the next page starts at it */
+    /* the bytes the row adds: its body, or a manifest entry or a version
+     * (a few hundred bytes; a page of 1,000 stays far below the cap) */
+    size_t adds = x->view == TAXII_VIEW_OBJECTS || x->view == TAXII_VIEW_OBJECT
+                      ? r->body_len + 1
+                      : 0;
+    if (ok && (x->n == x->limit ||
+               (x->n && x->b->len + adds > TAXII_PAGE_MAX_BYTES))) {
+        /* a readable object past the page (its count, or its bytes): the
+         * next page starts at it */
         x->more = true;
         return 1;
     }

@@ -23,6 +23,10 @@
 #define TAXII_PAGE_MAX 1000
 #define TAXII_PAGE_DEFAULT 100
 #define TAXII_SCAN 20000 /* stored objects one page reads at most */
+/* bytes of the objects one page holds at most: a page ends early (more,
+ * next) before the object that would pass it; an object alone is at most
+ * TAXII_MAX_OBJECT, so every page holds at least one */
+#define TAXII_PAGE_MAX_BYTES (16 * 1024 * 1024)
 #define TAXII_STATUS_KEEP_S (7 * 86400)
 
 #define TAXII_COLL_SHARED 1

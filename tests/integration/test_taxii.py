@@ -685,6 +685,36 @@ def test_more_than_10000_objects_is_refused_whole(mod):
     taxii_error(t.object(OP, objs[-1]["id"]), 404)
 
 
+def test_a_page_of_large_objects_ends_at_its_byte_cap(fresh):
+    """Objects near the 1 MiB limit: a page ends before the object that
+    would take it past 16 MiB (more, next), so every page can be answered
+    and a reader paging with next reaches every object, on the objects and
+    the object views; the manifest is not cut by the bodies' size."""
+    t = fresh
+    big = "x" * (1000 * 1000)
+    objs = [indicator(description=big) for _ in range(18)]
+    for i in range(0, len(objs), 9):         # two envelopes of ~9 MB
+        t.add(OP, objs[i:i + 9])
+    want = {o["id"] for o in objs}
+    reader = "nisc-analyst"                  # reads every posted object
+    r = t.objects(reader, limit=100)
+    env = ok(r)
+    assert env["more"] is True and env["next"], {k: env.get(k) for k in
+                                                  ("more", "next")}
+    assert 1 <= len(env["objects"]) < len(objs)
+    assert len(r.content) <= 16 * 1024 * 1024 + 4096, len(r.content)
+    items, pages = t.all_pages(reader, limit=1000)
+    assert [o["id"] for o in items if o["id"] in want] == \
+        [o["id"] for o in objs]
+    assert len(pages) >= 2
+    # one object's versions (match[version]=all) on the object view too
+    one = ok(t.object(reader, objs[0]["id"], **{"match[version]": "all"}))
+    assert [o["id"] for o in one["objects"]] == [objs[0]["id"]]
+    # the manifest lists them all on one page
+    man = ok(t.manifest(reader, limit=100))
+    assert want <= {m["id"] for m in man["objects"]}
+
+
 def test_advisories_is_read_only(mod):
     t = mod
     o = indicator()
