@@ -627,12 +627,31 @@ def test_no_megabytes_read_without_credentials(world):
     host, port = "127.0.0.1", w.hub.port
 
     def head_of(path, fields, body=""):
-        """The first bytes the hub answers to a raw POST of path."""
-        with socket.create_connection((host, port), timeout=10) as s:
+        """The hub's whole answer to a raw POST of path: its head, then
+        as many bytes of body as its Content-Length says (one recv may
+        return less), or up to the end of the connection without one."""
+        with socket.create_connection((host, port), timeout=30) as s:
             s.sendall((f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
                        f"Content-Type: application/json\r\n{fields}\r\n"
                        f"{body}").encode())
-            return s.recv(4096).decode("latin-1")
+            got = b""
+            want = None   # the answer's length, once its head is in
+            while want is None or len(got) < want:
+                try:
+                    chunk = s.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                got += chunk
+                end = got.find(b"\r\n\r\n")
+                if want is None and end >= 0:
+                    n = [ln.split(b":", 1)[1] for ln in
+                         got[:end].split(b"\r\n")[1:]
+                         if ln.lower().startswith(b"content-length:")]
+                    if n:
+                        want = end + 4 + int(n[0])
+            return got.decode("latin-1")
 
     for path, extra in (("/api/v1/c4tap/intake", ""),
                         ("/api/v1/c4tap/intake",

@@ -24,6 +24,7 @@ in synchronous replication, two `infrashared` processes with their own
   nodes serve again without a restart.
 """
 import collections
+import os
 import threading
 import time
 from datetime import datetime, timezone
@@ -291,6 +292,23 @@ def test_concurrent_failures_on_both_nodes_count_once(pg, tmp_path):
         stop_all([a, b])
 
 
+def server_processes(pg):
+    """Pids of PostgreSQL server pg's processes: the postmaster and each
+    process it started (backends, the WAL sender, ...) works in pg's data
+    folder, and goes on working there when the postmaster is killed
+    (children outlive their parent for a moment)."""
+    data = os.path.realpath(pg.data)
+    pids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.readlink(f"/proc/{d}/cwd") == data:
+                    pids.append(int(d))
+            except OSError:     # gone meanwhile, a zombie, not ours
+                pass
+    return pids
+
+
 def primary_standby():
     primary = pgserver.PgServer().start()
     standby = pgserver.PgServer.standby_of(primary, "standby1").start()
@@ -350,8 +368,18 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
             t.start()
         wait_for(lambda: sum(o[2] == 201 for o in outcomes) >= 40,
                  timeout=120, what="reports filed before the failover")
+        # the look below sees the running primary's processes (so that
+        # seeing none later means they are gone, not that it is blind)
+        assert primary.pid in server_processes(primary), primary.pid
+        # SIGKILL of the postmaster (stop returns once it is gone); its
+        # backends and WAL sender notice and exit a moment later, and a
+        # request sent meanwhile may still commit through them (a real
+        # commit, replicated: checked with every 201 below). No primary
+        # exists once every process of it has gone: judged from then.
         primary.stop(kill=True)
-        killed_at = time.monotonic()
+        wait_for(lambda: not server_processes(primary), timeout=60,
+                 what="every process of the killed primary gone")
+        gone_at = time.monotonic()
         # no primary: every node says so, and refuses writes
         for h in hubs:
             wait_for(lambda h=h: h.get("/readyz").status_code == 503,
@@ -361,7 +389,7 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
                               "detected_at": now_iso(), "range": "green",
                               "route": "direct"})
         assert r.status_code == 503, r.text
-        wait_for(lambda: sum(o[0] > killed_at and o[2] == 503
+        wait_for(lambda: sum(o[0] > gone_at and o[2] == 503
                              for o in outcomes) >= 8, timeout=60,
                  what="503s while no primary exists")
         promote_at = time.monotonic()
@@ -375,9 +403,10 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
         stop.set()
         for t in threads:
             t.join(timeout=60)
-        # no 2xx for a request sent after the kill and answered before
-        # the promotion began
-        false_ok = [o for o in outcomes if o[0] > killed_at and
+        # no 2xx for a request sent after the primary was gone and
+        # answered before the promotion began (the 503s waited for above
+        # are such requests: the window is not empty)
+        false_ok = [o for o in outcomes if o[0] > gone_at and
                     o[1] < promote_at and o[2] and 200 <= o[2] < 300]
         assert not false_ok, false_ok[:5]
         # every 201 is in the promoted database
@@ -401,7 +430,7 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
             timeout=30, what="both nodes' ids held on the promoted primary")
         print("\nFAILOVER", {"201": len(acked), "rows": len(got),
                              "503_no_primary": sum(
-                                 o[0] > killed_at and o[1] < promote_at and
+                                 o[0] > gone_at and o[1] < promote_at and
                                  o[2] == 503 for o in outcomes)})
     finally:
         stop_all(hubs)

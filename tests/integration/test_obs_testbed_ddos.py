@@ -5,7 +5,7 @@ DNS providers), the real `infrashare-probe` is a vantage point registered
 through the API that probes it and pushes signed batches to the real
 daemon. Baselines are prelearned from a signed history of the bed's own
 normal response times; then a third of one sector's sites slow down
-together on the bed (from 0.3 s to 1.2 s per response) and the vantage point's
+together on the bed (from 0.3 s to 1.5 s per response) and the vantage point's
 next rounds are counted: no alert after two rounds, exactly one
 sector-wide alert (for that sector only) at the third. Counted in probe
 rounds, never in seconds."""
@@ -24,9 +24,11 @@ SLOW = 10  # of the first sector's
 # test command runs the browser tests beside this) can add some hundred
 # ms to one response; against a 2 ms normal that alone crossed the slow
 # threshold's 200 ms floor (a site alert on a normal site, seen once).
-# Against 0.3 s the threshold is 3x = 0.9 s, and the slowed sites' 1.2 s
-# is over it by as much again.
-NORMAL, SLOWED = 0.3, 1.2
+# Against 0.3 s the threshold is 3x = 0.9 s, and the slowed sites' 1.5 s
+# (never less: the bed waits that long before it answers) is 0.6 s over
+# it; the learned normal may be up to 0.5 s (a machine that stalled while
+# it was measured) before 3x of it passes the slowed sites.
+NORMAL, SLOWED = 0.3, 1.5
 
 
 @pytest.fixture
@@ -83,13 +85,19 @@ def open_alerts(h):
 def test_sector_ddos_on_the_test_bed_is_one_sector_alert_in_three_rounds(
         world):
     bed, h, key, token, gas, water = world
-    # the normal of every site, from a first real round of the prober
-    rounds(h, bed, key, token, 1)
-    first = {r["site_id"]: r["total_ms"] for r in h.db_rows(
-        "SELECT site_id, total_ms FROM obs_results WHERE vantage_id = "
-        "'tokyo-1'")}
-    assert len(first) == 2 * N and all(v > 0 for v in first.values())
-    usual = sorted(first.values())[len(first) // 2]
+    # the normal of the sites, from two first real rounds of the prober:
+    # each site's faster probe, and of those the low quartile. A stall of
+    # the machine only ever adds time; one that met a round's probes (all
+    # at once: 60 in 0.3 s) would have moved their median, and 3x of it
+    # could pass the slowed sites' time, so that no alert ever came.
+    rounds(h, bed, key, token, 2)
+    first = {}
+    for r in h.db_rows("SELECT site_id, total_ms FROM obs_results WHERE "
+                       "vantage_id = 'tokyo-1'"):
+        first.setdefault(r["site_id"], []).append(r["total_ms"])
+    assert len(first) == 2 * N and all(
+        len(v) == 2 and min(v) > 0 for v in first.values()), first
+    usual = sorted(min(v) for v in first.values())[len(first) // 4]
     # the harness signs after the prober's batches (seq: ms since the
     # epoch), the prober's next ones come after the harness's
     h.seq["tokyo-1"] = h.db_rows("SELECT last_seq FROM obs_vantages WHERE "

@@ -17,6 +17,7 @@ import json
 import socket
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 
 import requests
@@ -27,6 +28,12 @@ from conftest import wait_for
 REPORTER = "op-banking-0001"
 FILINGS = 10   # more than the hub's 4 library threads and 4 writers
 WRITERS = 4    # conftest starts the daemon with --threads 4
+# How long a writer of the hub waits for a lock this test holds before it
+# gives up (and the filing fails): SQLite's busy timeout (STORE_BUSY_MS,
+# src/store/store.c) or PostgreSQL's lock_timeout (src/store/db_pg.c),
+# both 10 s. Every wait of the hub's starts after this test took the
+# lock, so a hold shorter than this cannot have made a writer give up.
+HUB_LOCK_WAIT_S = 10
 
 
 def now_iso():
@@ -60,6 +67,29 @@ def file_all(hub, token, titles):
     return answers, threads
 
 
+class Hold:
+    """When this process took the write lock (time.monotonic()), and how
+    long it held it once released."""
+
+    def __init__(self):
+        self.taken = time.monotonic()
+        self.held = None
+
+    def so_far(self):
+        return time.monotonic() - self.taken
+
+    def check(self):
+        """Fails, saying why, when the lock was held as long as a writer
+        of the hub waits for it: a failed filing would then be this
+        test's slowness, not the hub's."""
+        held = self.so_far() if self.held is None else self.held
+        assert held < HUB_LOCK_WAIT_S, (
+            f"this test held the database's write lock for {held:.1f} s, "
+            f"not under the {HUB_LOCK_WAIT_S} s after which a writer of the "
+            "hub gives up waiting for it (STORE_BUSY_MS / lock_timeout): "
+            "the machine was too slow for the test to prove anything")
+
+
 @contextlib.contextmanager
 def write_lock(hub):
     """Holds the database's write lock from this process, as a transaction
@@ -67,7 +97,8 @@ def write_lock(hub):
     PostgreSQL, which has no database-wide write lock, a lock of the
     reports table that lets reads through and holds every write to it.
     Taking it waits (up to 30 s) for a write of the hub's own that holds
-    it at that moment, e.g. a timer's."""
+    it at that moment, e.g. a timer's. Yields a Hold, whose held is set on
+    release."""
     if hubdb.is_pg(hub.db):
         lock = hubdb.connect(hub.db)
         lock.execute("BEGIN")
@@ -75,10 +106,12 @@ def write_lock(hub):
     else:
         lock = sqlite3.connect(hub.db, timeout=30, isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")
+    hold = Hold()
     try:
-        yield
+        yield hold
     finally:
         lock.execute("COMMIT")
+        hold.held = time.monotonic() - hold.taken
         lock.close()
 
 
@@ -87,14 +120,19 @@ def writes_waiting(hub, token, titles):
     """Holds the write lock from this process, files one report per title
     at once, and yields their answers (None until answered) once every
     writer waits and the rest are queued; on leaving, releases the lock,
-    waits for the filings and checks each was answered 201."""
-    with write_lock(hub):
+    waits for the filings and checks each was answered 201. The lock is
+    held no longer than the test needs (a wait for the gauge bounded by
+    the hub's own lock wait), and how long it was held is checked before
+    the answers (Hold.check)."""
+    with write_lock(hub) as hold:
         answers, threads = file_all(hub, token, titles)
         wait_for(lambda: writes_gauge(hub) == (FILINGS - WRITERS, WRITERS),
+                 timeout=HUB_LOCK_WAIT_S,
                  what="every writer waiting and the rest queued")
-        yield answers
+        yield answers, hold
     for t in threads:
         t.join(60)
+    hold.check()
     assert [a.status_code for a in answers] == [201] * FILINGS, \
         [a.text for a in answers if a.status_code != 201]
 
@@ -115,17 +153,22 @@ def test_reads_are_answered_while_every_writer_waits(fresh_demo_hub):
     token = h.token(REPORTER)
     assert writes_gauge(h) == (0, 0)
     titles = [f"writer pool {i}" for i in range(FILINGS)]
-    with writes_waiting(h, token, titles) as answers:
+    with writes_waiting(h, token, titles) as (answers, hold):
         kept = requests.Session()
         for i in range(12):
-            # a new connection each time (spread over the library threads)
-            r = requests.get(h.url + "/api/v1/reports?limit=5", timeout=5,
+            # a new connection each time (spread over the library threads);
+            # client timeouts far above any answer's time: a read that
+            # waited for the writers would show in the hold's length
+            r = requests.get(h.url + "/api/v1/reports?limit=5", timeout=30,
                              headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 200, r.text
-            r = kept.get(h.url + "/api/v1/session", timeout=5,
+            r = kept.get(h.url + "/api/v1/session", timeout=30,
                          headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 200, r.text
-        # the writes are still waiting: none was answered
+        # the writes are still waiting: none was answered (a writer that
+        # gave up would have been answered: first, was the hold shorter
+        # than the hub's wait?)
+        hold.check()
         assert answers == [None] * FILINGS
         assert writes_gauge(h) == (FILINGS - WRITERS, WRITERS)
     # each filing stored once, under the id its 201 gave
@@ -163,16 +206,17 @@ def test_a_write_whose_client_left_is_committed_logged_and_counted(
     body = json.dumps({"title": title, "kind": "incident",
                        "detected_at": now_iso(), "range": "green",
                        "route": "via_ceptoar"}).encode()
-    with write_lock(h):
-        s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
+    with write_lock(h) as hold:
+        s = socket.create_connection(("127.0.0.1", h.port), timeout=30)
         s.sendall(b"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   b"Authorization: Bearer " + token.encode() + b"\r\n"
                   b"Content-Type: application/json\r\n"
                   b"Content-Length: " + str(len(body)).encode() +
                   b"\r\n\r\n" + body)
-        wait_for(lambda: writes_gauge(h)[1] == 1,
+        wait_for(lambda: writes_gauge(h)[1] == 1, timeout=HUB_LOCK_WAIT_S,
                  what="the filing running, waiting for the lock")
         s.close()
+    hold.check()
 
     def posts():
         return [e for e in h.log_lines() if e.get("msg") == "request"
