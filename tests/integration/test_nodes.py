@@ -136,9 +136,17 @@ def test_node_killed_during_fanout_the_other_delivers_all(pg, tmp_path):
         for key, ks in by_key.items():
             org = ks[0].path[len("/hooks/"):]
             assert key == f"{aid}.{org}.{contacts[org][0]}"
-        # duplicates: only deliveries node a had in flight when it died
+        # duplicates: only deliveries node a had in flight when it died,
+        # and attempts a node gave up on (its 2 s timeout, on a loaded
+        # machine) that the receiver still answered: each such attempt is
+        # a "delivery retry" line in that node's log, sent again with the
+        # same idempotency key, as the key allows
+        retried = sum(1 for h in (a, b) for e in h.log_lines()
+                      if e.get("msg") == "delivery retry"
+                      and e.get("job") == "advisory")
         duplicates = len(hits) - len(by_key)
-        assert duplicates <= left_by_a, (duplicates, left_by_a)
+        assert duplicates <= left_by_a + retried, \
+            (duplicates, left_by_a, retried)
         rows = {r["claimed_by"]: r["n"] for r in a.db_rows(
             "SELECT claimed_by, count(*) AS n FROM deliveries WHERE "
             "advisory_id = ? AND state = 'delivered' GROUP BY claimed_by",
@@ -147,6 +155,7 @@ def test_node_killed_during_fanout_the_other_delivers_all(pg, tmp_path):
         print("\nNODES-FANOUT", {"seen_at_kill": seen_at_kill,
                                  "left_by_a": left_by_a,
                                  "duplicates": duplicates,
+                                 "retried": retried,
                                  "recorded_by": rows})
     finally:
         stop_all([a, b])
