@@ -44,7 +44,13 @@ class Bed:
     def __init__(self, tmp_path):
         self.smtp = SMTPReceiver().start()
         self.hook = WebhookReceiver().start()
-        self.h = ProvHub(tmp_path, demo=True, flags=base_flags(self.smtp))
+        # a transfer may take 15 s and is tried 5 times: the fan-out to
+        # 303 participants' contacts goes to one Python SMTP server and one
+        # webhook receiver, which a loaded machine (the sanitizer build
+        # beside the browser tests) slows past the 2 s the delivery tests
+        # use; no test here needs a transfer cut short
+        self.h = ProvHub(tmp_path, demo=True, flags=base_flags(
+            self.smtp, http_timeout_s=15, delivery_attempts=5))
         if TEST_PG:
             # a demo init on PostgreSQL takes ~15 s: the worker's initialised
             # copy (conftest's _template), its demo webhooks moved from
