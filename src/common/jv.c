@@ -40,9 +40,16 @@ static int check_string(const json_t *v, const struct jv_field *f,
     if (strlen(s) != n || !util_utf8_ok(s, n))
         return jv_fail(err, "invalid_text", prefix, name,
                        "contains a control character or invalid UTF-8");
+    if (f->one_line && !util_one_line(s))
+        return jv_fail(err, "invalid_text", prefix, name,
+                       "must be one line: no line break, tab or other "
+                       "control character");
     if (max_len && util_utf8_len(s) > max_len)
         return jv_fail(err, "too_long", prefix, name,
                        "longer than %zu characters", max_len);
+    if (f->nonblank && util_blank(s))
+        return jv_fail(err, "invalid_value", prefix, name,
+                       "must not be empty or only white space");
     if (f->enum_values && !in_enum(f->enum_values, s))
         return jv_fail(err, "invalid_value", prefix, name,
                        "not one of the allowed values");

@@ -2,9 +2,10 @@
  * jv.h - validate a JSON object against a field table.
  *
  * Every request body goes through jv_check: unknown fields, missing required
- * fields, wrong types, over-long strings, out-of-range integers and values
- * outside an enum each produce an error naming the field. The first problem
- * found is reported; nothing is modified.
+ * fields, wrong types, over-long strings, out-of-range integers, values
+ * outside an enum, blank texts (nonblank) and control characters in
+ * one-line texts (one_line) each produce an error naming the field. The first
+ * problem found is reported; nothing is modified.
  */
 #ifndef INFRASHARE_JV_H
 #define INFRASHARE_JV_H
@@ -36,6 +37,15 @@ struct jv_field {
     const struct jv_field *sub;     /* JV_OBJECT */
     size_t nsub;
     size_t item_len; /* JV_STRING_ARRAY item code points */
+    /* JV_STRING: not empty nor only white space (space, tab, CR, LF, the
+     * ideographic space U+3000: util_blank), "invalid_value"; what a
+     * required text needs to say anything. White space around or inside
+     * is kept. */
+    bool nonblank;
+    /* JV_STRING: one line, no control character at all (tab, CR, LF and
+     * C1 too: util_one_line), "invalid_text"; for names and types that
+     * end up in headers and lines (an attachment's name and mime). */
+    bool one_line;
 };
 
 struct jv_error {

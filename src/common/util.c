@@ -319,6 +319,30 @@ bool util_utf8_valid(const char *s, size_t n)
     return utf8_check(s, n, false);
 }
 
+bool util_blank(const char *s)
+{
+    while (s && *s) {
+        if (strncmp(s, "\xe3\x80\x80", 3) == 0) /* U+3000 */
+            s += 3;
+        else if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        else
+            return false;
+    }
+    return true;
+}
+
+bool util_one_line(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            return false; /* C1: U+0080-U+009F, NEL included */
+    }
+    return true;
+}
+
 size_t util_utf8_len(const char *s)
 {
     size_t n = 0;

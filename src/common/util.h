@@ -47,6 +47,13 @@ bool util_utf8_ok(const char *s, size_t n);
 bool util_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t util_utf8_len(const char *s);
+/* True when s is NULL, empty or only white space: space, tab, CR, LF and
+ * the ideographic space U+3000 (全角スペース). O(n). */
+bool util_blank(const char *s);
+/* True when s (valid UTF-8) is one line: no control character at all,
+ * neither C0 (tab, CR and LF included) nor DEL nor C1 (U+0080-U+009F).
+ * O(n). */
+bool util_one_line(const char *s);
 
 /* Word-at-a-time byte tests, for scans that skip 8 plain bytes at once
  * (JSON escaping, UTF-8 checks): util_w8 reads 8 bytes of s (any

@@ -81,6 +81,9 @@ static const struct http_error_ja_row rows[] = {
     {"malformed_form", "フォームの内容が正しくありません。"},
     {"malformed_json", "JSON として読めません。"},
     {"method_not_allowed", "このパスではこのメソッドは使えません。"},
+    {"metrics_token_required",
+     "メトリクスの取得には、--metrics-token-file で設定したメトリクス用トーク"
+     "ンを Authorization: Bearer で送ってください。"},
     {"mime_bomb", "入れ子が深すぎる、または部分が多すぎるメールです。何も保存し"
                   "ていません。"},
     {"missing_field", "入力してください（必須項目です）。"},

@@ -92,18 +92,18 @@ int metrics_authorize(struct http_req *r, struct http_resp *out)
     const char *authz =
         MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "Authorization");
     if (!token_set)
-        return http_error(out, 401, "unauthenticated", NULL,
+        return http_error(out, 401, "metrics_token_required", NULL,
                           "metrics are not published: start the hub with "
                           "--metrics-token-file and send Authorization: "
                           "Bearer <that token>");
     if (!authz || strncmp(authz, "Bearer ", 7) != 0)
-        return http_error(out, 401, "unauthenticated", "Authorization",
+        return http_error(out, 401, "metrics_token_required", "Authorization",
                           "send Authorization: Bearer <metrics token>");
     unsigned char h[32];
     crypto_generichash(h, sizeof(h), (const unsigned char *)authz + 7,
                        strlen(authz + 7), NULL, 0);
     if (sodium_memcmp(h, token_hash, sizeof(h)) != 0)
-        return http_error(out, 401, "unauthenticated", "Authorization",
+        return http_error(out, 401, "metrics_token_required", "Authorization",
                           "the metrics token is not valid");
     return 0;
 }

@@ -81,8 +81,20 @@ static const struct jv_field impact_spec[] = {
     {.name = "imminent_multi_sector_threat", .type = JV_BOOL},
 };
 static const struct jv_field attachment_spec[] = {
-    {.name = "name", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "mime", .type = JV_STRING, .required = true, .max_len = 100},
+    /* metadata of one line each, never blank (docs/rules.md "Who files,
+     * and for whom") */
+    {.name = "name",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true,
+     .one_line = true},
+    {.name = "mime",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 100,
+     .nonblank = true,
+     .one_line = true},
     /* no length of its own: bounded by the 8 MiB body, and the decoded
      * size is checked (413 attachment_too_large) */
     {.name = "content_base64", .type = JV_STRING, .required = true},
@@ -128,7 +140,11 @@ static const struct jv_field attachment_spec[] = {
 
 const struct jv_field reporting_file_spec[] = {
     {.name = "org", .type = JV_STRING, .max_len = 63},
-    {.name = "title", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "title",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
     {.name = "kind",
      .type = JV_STRING,
      .required = true,
@@ -160,7 +176,8 @@ const struct jv_field reporting_update_spec[] = {
      .enum_values = update_kinds},
     {.name = "text", .type = JV_STRING, .max_len = 10000},
     {.name = "question", .type = JV_INT, .min = 1, .max = 10000},
-    {.name = "title", .type = JV_STRING, .max_len = 200},
+    /* a new title; null keeps it, blank is refused */
+    {.name = "title", .type = JV_STRING, .max_len = 200, .nonblank = true},
     {.name = "range", .type = JV_STRING, .max_len = 10, .enum_values = ranges},
     CONTENT_FIELDS,
     {.name = NULL},
@@ -173,7 +190,11 @@ const struct jv_field reporting_forward_spec[] = {
 };
 
 const struct jv_field reporting_note_spec[] = {
-    {.name = "text", .type = JV_STRING, .required = true, .max_len = 4000},
+    {.name = "text",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 4000,
+     .nonblank = true},
     {.name = "question", .type = JV_BOOL},
     {.name = NULL},
 };
@@ -1862,17 +1883,8 @@ int report_reveal(struct app *a, struct store_conn *c,
 {
     IS_UNUSED(a);
     const char *reason = jv_str(body, "reason");
-    const char *p = reason ? reason : "";
     /* white space only, the ideographic space (U+3000) included */
-    for (;;) {
-        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        else if (strncmp(p, "\xe3\x80\x80", 3) == 0)
-            p += 3;
-        else
-            break;
-    }
-    if (!*p)
+    if (util_blank(reason))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "reason",
                         "reason: say why the identity is needed (1-%d "
                         "characters)",

@@ -488,20 +488,6 @@ int risks_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 
 /* ---- checks of a body ---- */
 
-/* White space only, the ideographic space (U+3000) included. */
-static bool blank(const char *s)
-{
-    while (s && *s) {
-        if (strncmp(s, "\xe3\x80\x80", 3) == 0)
-            s += 3;
-        else if (strchr(" \t\r\n", *s))
-            s++;
-        else
-            return false;
-    }
-    return true;
-}
-
 /* The measures: catalogue items of the current edition, each once. */
 static int check_measures(const json_t *m, struct svc_error *e)
 {
@@ -533,7 +519,7 @@ static int check_body(const json_t *body, int64_t now, int64_t old_review,
     static const char *const needed[] = {"title", "owner"};
     for (size_t i = 0; i < IS_ARRAY_LEN(needed); i++) {
         const char *s = jv_str(body, needed[i]);
-        if (s && blank(s))
+        if (s && util_blank(s))
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", needed[i],
                             "%s: must not be empty", needed[i]);
     }
@@ -989,7 +975,7 @@ static int check_labels(const json_t *a, const char *name, struct svc_error *e)
         }
         static const char *const langs[] = {"ja", "en"};
         for (int k = 0; k < 2; k++)
-            if (blank(jv_str(it, langs[k]))) {
+            if (util_blank(jv_str(it, langs[k]))) {
                 snprintf(field, sizeof(field), "%s[%zu].%s", name, i, langs[k]);
                 return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
                                 "%s: must not be empty", field);

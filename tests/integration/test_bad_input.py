@@ -383,6 +383,52 @@ def test_org_query_text_validation(hub, admin):
     assert_error(r, 404, "not_found")
 
 
+BLANKS = ["", "   ", "\u3000", " \t\r\n\u3000 "]
+
+
+def advisory(**fields):
+    b = {"kind": "security_info", "range": "green", "severity": 1,
+         "title_ja": "制御系の脆弱性", "title_en": "Control system flaw",
+         "body_ja": "対策は以下のとおり。", "body_en": "Countermeasures follow.",
+         "audience": {"scopes": ["gas"]}}
+    b.update(fields)
+    return b
+
+
+def advisory_ids(hub, tok):
+    r = hub.api("GET", "/api/v1/advisories", token=tok,
+                params={"limit": 200})
+    assert r.status_code == 200, r.text
+    return [a["id"] for a in r.json()["items"]]
+
+
+ADVISORY_TEXTS = ["title_ja", "title_en", "body_ja", "body_en"]
+
+
+def test_advisory_text_of_only_white_space_is_refused(fresh_demo_hub):
+    """An advisory's titles and bodies are required: empty, or nothing but
+    white space (the ideographic space U+3000 included), is 400 naming the
+    field, and nothing is issued. Spaces around a text are kept."""
+    hub = fresh_demo_hub
+    tok = hub.token("nisc-analyst")
+    before = advisory_ids(hub, tok)
+    for field in ADVISORY_TEXTS:
+        for blank in BLANKS:
+            assert_error(hub.api("POST", "/api/v1/advisories", token=tok,
+                                 json=advisory(**{field: blank})),
+                         400, "invalid_value", field)
+    assert advisory_ids(hub, tok) == before
+    texts = {f: f"\u3000 {f} 注意 (see below) " for f in ADVISORY_TEXTS}
+    r = hub.api("POST", "/api/v1/advisories", token=tok,
+                json=advisory(**texts))
+    assert r.status_code == 201, r.text
+    got = hub.api("GET", f"/api/v1/advisories/{r.json()['id']}", token=tok)
+    assert got.status_code == 200, got.text
+    shown = json.dumps(got.json(), ensure_ascii=False)
+    assert all(json.dumps(t, ensure_ascii=False) in shown
+               for t in texts.values()), shown
+
+
 # ---- bad data at init ----
 
 def init_cmd(db, data, *extra):

@@ -300,7 +300,9 @@ def parse_field_tables():
                                "max": num(f.get("max", "0"), where),
                                "sub": None if sub == "NULL" else sub,
                                "item_len": num(f.get("item_len", "0"),
-                                               where)})
+                                               where),
+                               "nonblank": f.get("nonblank") == "true",
+                               "one_line": f.get("one_line") == "true"})
             assert fields, f"field table {name} of {where} not understood"
             assert name not in tables, f"field table {name} defined twice"
             tables[name] = fields
@@ -441,6 +443,34 @@ JSON_TYPE = {"JV_STRING": "string", "JV_INT": "integer",
              "JV_INT_ARRAY": "array"}
 
 
+# (text, blank?, one line?) for the patterns of `.nonblank` and `.one_line`
+# fields (common/jv.c: util_blank, util_one_line)
+TEXT_SAMPLES = [("", True, True), (" ", True, True),
+                ("\u3000\u3000", True, True), (" \t\r\n\u3000", True, False),
+                ("a", False, True), ("\u3000 障害 (2) ", False, True),
+                ("a\r\nX-Evil: 1", False, False), ("a\tb", False, False),
+                ("a\nb", False, False), ("a\x01", False, False),
+                ("a\x7fb", False, False), ("a\x85b", False, False)]
+
+
+def check_text_pattern(prop, f, at):
+    """The document states a `.nonblank` field's rule (minLength 1 and a
+    pattern that refuses only white space, U+3000 included) and a
+    `.one_line` field's (a pattern that refuses any control character):
+    the pattern is tried on samples, as JSON Schema applies it (a search,
+    not a whole match)."""
+    pattern = prop.get("pattern")
+    assert pattern, at
+    if f["nonblank"]:
+        assert prop.get("minLength") == 1, at
+    for text, blank, one_line in TEXT_SAMPLES:
+        ok = (not (f["nonblank"] and blank)
+              and not (f["one_line"] and not one_line))
+        if not f["one_line"] and not one_line and not blank:
+            continue  # other controls: refused by every text field anyway
+        assert bool(re.search(pattern, text)) == ok, (at, pattern, text)
+
+
 def check_object_schema(doc, tables, schema, fields, where):
     """schema (an object schema of the document) against a field table;
     nested tables (JV_OBJECT, JV_OBJECT_ARRAY) recursively."""
@@ -455,6 +485,8 @@ def check_object_schema(doc, tables, schema, fields, where):
         assert prop["type"] == JSON_TYPE[f["type"]], at
         if f["type"] == "JV_STRING" and f["max_len"]:
             assert prop.get("maxLength") == f["max_len"], at
+        if f["type"] == "JV_STRING" and (f["nonblank"] or f["one_line"]):
+            check_text_pattern(prop, f, at)
         if f["type"] == "JV_TIME":
             assert prop.get("format") == "date-time", at
         if f["enum"] and f["type"] != "JV_STRING_ARRAY":

@@ -58,6 +58,13 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
+# (label, a name with a control character): header injection, line
+# breaks, tab, other C0, DEL and C1 (NEL)
+CONTROL_NAMES = [("crlf", "a\r\nX-Evil: 1"), ("lf", "a\nb"), ("cr", "a\rb"),
+                 ("tab", "a\tb"), ("soh", "a\x01b"), ("esc", "a\x1bb"),
+                 ("us", "a\x1f"), ("del", "a\x7fb"), ("nel", "a\x85b")]
+
+
 BAD_FILINGS = [
     ("kind-outage", dict(kind="outage"), 400, "invalid_value", "kind"),
     ("range-purple", dict(range="purple"), 400, "invalid_value", "range"),
@@ -123,6 +130,36 @@ BAD_FILINGS = [
     ("attachment-missing-name",
      dict(attachments=[{"mime": "text/plain", "content_base64": "aGk="}]),
      400, "missing_field", "attachments[0].name"),
+    # a required text of only white space is missing in effect (U+3000,
+    # the ideographic space, counts as white space)
+    ("title-empty", dict(title=""), 400, "invalid_value", "title"),
+    ("title-spaces", dict(title="   "), 400, "invalid_value", "title"),
+    ("title-ideographic-spaces", dict(title="\u3000\u3000"), 400,
+     "invalid_value", "title"),
+    ("title-mixed-white-space", dict(title=" \t\r\n\u3000 "), 400,
+     "invalid_value", "title"),
+    ("attachment-blank-name",
+     dict(attachments=[{"name": " \u3000", "mime": "text/plain",
+                        "content_base64": b64(b"hi")}]),
+     400, "invalid_value", "attachments[0].name"),
+    ("attachment-empty-mime",
+     dict(attachments=[{"name": "a.txt", "mime": "",
+                        "content_base64": b64(b"hi")}]),
+     400, "invalid_value", "attachments[0].mime"),
+    # an attachment's name and type are one line: no CR, LF, tab or any
+    # other control character (C0, DEL, C1)
+    *[(f"attachment-name-{label}",
+       dict(attachments=[{"name": "a.txt", "mime": "text/plain",
+                          "content_base64": b64(b"hi")},
+                         {"name": bad, "mime": "text/plain",
+                          "content_base64": b64(b"hi")}]),
+       400, "invalid_text", "attachments[1].name")
+      for label, bad in CONTROL_NAMES],
+    *[(f"attachment-mime-{label}",
+       dict(attachments=[{"name": "a.txt", "mime": "text/" + bad,
+                          "content_base64": b64(b"hi")}]),
+       400, "invalid_text", "attachments[0].mime")
+      for label, bad in CONTROL_NAMES],
     ("six-attachments",
      dict(attachments=[{"name": f"f{i}.txt", "mime": "text/plain",
                         "content_base64": b64(b"hello")} for i in range(6)]),
@@ -210,6 +247,28 @@ def test_not_json_and_wrong_types(shared):
                  "invalid_type", "impact.service_stopped")
     assert_error(post(hub, body(title=5)), 400, "invalid_type", "title")
     assert totals(hub) == before
+
+
+def test_text_with_white_space_inside_is_kept(shared):
+    """Only a text of nothing but white space is refused: spaces (the
+    ideographic one too) around or inside a title, and spaces, quotes and
+    non-ASCII letters in an attachment's name, are kept as written."""
+    title = "\u3000 ＡＴＭ 障害　(2 branches) "
+    name = "ログ file \u3000(1).txt"
+    r = post(shared, body(title=title, attachments=[
+        {"name": name, "mime": "text/plain; charset=utf-8",
+         "content_base64": b64(b"hi")}]))
+    assert r.status_code == 201, r.text
+    rep = hub_get(shared, r.json()["id"])
+    assert rep["title"] == title
+    assert rep["attachments"][0]["name"] == name
+    assert rep["attachments"][0]["mime"] == "text/plain; charset=utf-8"
+
+
+def hub_get(hub, rid, user=OP):
+    r = hub.api("GET", f"/api/v1/reports/{rid}", token=tok(hub, user))
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
 def big_attachment(size):
@@ -339,10 +398,35 @@ def test_bad_forward_and_update_change_nothing(fresh_demo_hub):
              "question"),
             ({"kind": "update", "attachments": [
                 {"name": "x", "mime": "x/y", "content_base64": "@@"}]},
-             400, "invalid_value", "attachments.content_base64")]:
+             400, "invalid_value", "attachments.content_base64"),
+            # a new title may not be blank; null keeps the title
+            ({"kind": "update", "title": ""}, 400, "invalid_value", "title"),
+            ({"kind": "update", "title": " \u3000\n"}, 400,
+             "invalid_value", "title"),
+            ({"kind": "update", "attachments": [
+                {"name": "a\r\nX-Evil: 1", "mime": "text/plain",
+                 "content_base64": b64(b"hi")}]},
+             400, "invalid_text", "attachments[0].name"),
+            ({"kind": "update", "attachments": [
+                {"name": "a.txt", "mime": "text/plain\r\nX-Evil: 1",
+                 "content_base64": b64(b"hi")}]},
+             400, "invalid_text", "attachments[0].mime")]:
         assert_error(hub.api("POST", f"/api/v1/reports/{rid}/updates",
                              token=tok(hub, OP), json=b), status, code, field)
     assert n_updates(hub, rid) == n
+    assert hub_get(hub, rid)["title"] == rep["title"]
+    # a hop's note of only white space says nothing: refused
+    for text in ("", "  ", "\u3000\t\r\n"):
+        assert_error(hub.api("POST", f"/api/v1/reports/{rid}/notes",
+                             token=sec, json={"text": text}),
+                     400, "invalid_value", "text")
+    assert "note" not in [e["type"] for e in hub_get(hub, rid)["timeline"]]
+    # an update of null title keeps it
+    r = hub.api("POST", f"/api/v1/reports/{rid}/updates", token=tok(hub, OP),
+                json={"kind": "update", "title": None, "text": "more"})
+    assert r.status_code == 201, r.text
+    assert hub_get(hub, rid)["title"] == rep["title"]
+    n = n_updates(hub, rid)
     # an update to a closed report
     r = hub.api("POST", f"/api/v1/reports/{rid}/updates", token=tok(hub, OP),
                 json={"kind": "final", "text": "done"})

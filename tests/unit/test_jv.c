@@ -10,36 +10,69 @@
 #include <cmocka.h>
 
 #include "common/jv.h"
+#include "common/util.h"
 
 static const char *const colours[] = {"tlp-red", "tlp-amber", "tlp-green",
                                       "tlp-clear", NULL};
 static const char *const means[] = {"mail", "phone", "fax", NULL};
 
 static const struct jv_field inner_spec[] = {
-    {"b", JV_STRING, true, 5, NULL, 0, 0, NULL, 0, 0},
-    {"n", JV_INT, false, 0, NULL, 1, 9, NULL, 0, 0},
+    {.name = "b", .type = JV_STRING, .required = true, .max_len = 5},
+    {.name = "n", .type = JV_INT, .min = 1, .max = 9},
 };
 static const struct jv_field deep_spec[] = {
-    {"z", JV_BOOL, true, 0, NULL, 0, 0, NULL, 0, 0},
+    {.name = "z", .type = JV_BOOL, .required = true},
 };
 static const struct jv_field mid_spec[] = {
-    {"y", JV_OBJECT, true, 0, NULL, 0, 0, deep_spec, IS_ARRAY_LEN(deep_spec),
-     0},
+    {.name = "y",
+     .type = JV_OBJECT,
+     .required = true,
+     .sub = deep_spec,
+     .nsub = IS_ARRAY_LEN(deep_spec)},
 };
 
 static const struct jv_field spec[] = {
-    {"title", JV_STRING, true, 3, NULL, 0, 0, NULL, 0, 0},
-    {"tlp", JV_STRING, false, 16, colours, 0, 0, NULL, 0, 0},
-    {"count", JV_INT, false, 0, NULL, 1, 10, NULL, 0, 0},
-    {"any", JV_INT, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"score", JV_NUMBER, false, 0, NULL, -5, 5, NULL, 0, 0},
-    {"flag", JV_BOOL, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"tags", JV_STRING_ARRAY, false, 3, NULL, 0, 0, NULL, 0, 4},
-    {"means", JV_STRING_ARRAY, false, 0, means, 0, 0, NULL, 0, 0},
-    {"when", JV_TIME, false, 0, NULL, 0, 0, NULL, 0, 0},
-    {"a", JV_OBJECT, false, 0, NULL, 0, 0, inner_spec, IS_ARRAY_LEN(inner_spec),
-     0},
-    {"x", JV_OBJECT, false, 0, NULL, 0, 0, mid_spec, IS_ARRAY_LEN(mid_spec), 0},
+    {.name = "title", .type = JV_STRING, .required = true, .max_len = 3},
+    {.name = "tlp", .type = JV_STRING, .max_len = 16, .enum_values = colours},
+    {.name = "count", .type = JV_INT, .min = 1, .max = 10},
+    {.name = "any", .type = JV_INT},
+    {.name = "score", .type = JV_NUMBER, .min = -5, .max = 5},
+    {.name = "flag", .type = JV_BOOL},
+    {.name = "tags", .type = JV_STRING_ARRAY, .max_len = 3, .item_len = 4},
+    {.name = "means", .type = JV_STRING_ARRAY, .enum_values = means},
+    {.name = "when", .type = JV_TIME},
+    {.name = "a",
+     .type = JV_OBJECT,
+     .sub = inner_spec,
+     .nsub = IS_ARRAY_LEN(inner_spec)},
+    {.name = "x",
+     .type = JV_OBJECT,
+     .sub = mid_spec,
+     .nsub = IS_ARRAY_LEN(mid_spec)},
+};
+
+/* A required text that must say something, and a file's name and type:
+ * one line each, never blank (service/reporting.c attachment_spec). */
+static const struct jv_field file_spec[] = {
+    {.name = "name",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 20,
+     .nonblank = true,
+     .one_line = true},
+    {.name = "mime", .type = JV_STRING, .max_len = 40, .one_line = true},
+};
+static const struct jv_field text_spec[] = {
+    {.name = "text",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 20,
+     .nonblank = true},
+    {.name = "files",
+     .type = JV_OBJECT_ARRAY,
+     .max_len = 3,
+     .sub = file_spec,
+     .nsub = IS_ARRAY_LEN(file_spec)},
 };
 
 /* Checks json text against spec; returns the result, err filled. */
@@ -252,6 +285,85 @@ static void t_invalid_text(void **state)
                "a.b");
 }
 
+/* jv_check of text against text_spec: IS_OK, or the error's code and
+ * field. */
+static void text_case(const char *text, const char *want_code,
+                      const char *want_field)
+{
+    json_error_t je;
+    json_t *o = json_loads(text, 0, &je);
+    if (!o)
+        fail_msg("bad test JSON %s: %s", text, je.text);
+    struct jv_error e;
+    memset(&e, 0, sizeof(e));
+    int rc = jv_check(o, text_spec, IS_ARRAY_LEN(text_spec), &e);
+    json_decref(o);
+    if (!want_code) {
+        if (rc != IS_OK)
+            fail_msg("rejected %s: %s %s", text, e.code, e.message);
+        return;
+    }
+    if (rc != IS_ERR_INVALID)
+        fail_msg("accepted %s", text);
+    assert_string_equal(e.code, want_code);
+    assert_string_equal(e.field, want_field);
+}
+
+static void t_nonblank(void **state)
+{
+    (void)state;
+    /* empty, or only spaces, tabs, line breaks and U+3000 */
+    text_case("{\"text\":\"\"}", "invalid_value", "text");
+    text_case("{\"text\":\"   \"}", "invalid_value", "text");
+    text_case("{\"text\":\"\\u3000\"}", "invalid_value", "text");
+    text_case("{\"text\":\" \\t\\r\\n\\u3000 \"}", "invalid_value", "text");
+    text_case("{\"text\":\"x\",\"files\":[{\"name\":\"\\u3000 \"}]}",
+              "invalid_value", "files[0].name");
+    /* white space around or inside is kept; other spaces are text */
+    text_case("{\"text\":\" a \"}", NULL, NULL);
+    text_case("{\"text\":\"\\u3000障害\\u3000\"}", NULL, NULL);
+    text_case("{\"text\":\"a\\nb\"}", NULL, NULL);
+    text_case("{\"text\":\"\\u00a0\"}", NULL, NULL);
+    /* missing stays missing_field; over-long is too_long first */
+    text_case("{}", "missing_field", "text");
+    text_case("{\"text\":\"                     \"}", "too_long", "text");
+    assert_true(util_blank(NULL));
+    assert_true(util_blank(" \xe3\x80\x80\t"));
+    assert_false(util_blank("\xe3\x80\x81"));
+}
+
+static void t_one_line(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "a\\r\\nX-Evil: 1", "a\\n",     "\\rb",      "a\\tb",  "\\u0001",
+        "\\u001f",          "a\\u007f", "a\\u0085b", "\\u009f"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(bad); i++) {
+        char text[128];
+        snprintf(text, sizeof(text),
+                 "{\"text\":\"x\",\"files\":[{\"name\":\"f\"},"
+                 "{\"name\":\"%s\"}]}",
+                 bad[i]);
+        text_case(text, "invalid_text", "files[1].name");
+        snprintf(text, sizeof(text),
+                 "{\"text\":\"x\",\"files\":[{\"name\":\"f\","
+                 "\"mime\":\"%s\"}]}",
+                 bad[i]);
+        text_case(text, "invalid_text", "files[0].mime");
+    }
+    /* the same characters in an ordinary text: tab, CR and LF pass */
+    text_case("{\"text\":\"a\\r\\n\\tb\"}", NULL, NULL);
+    /* spaces, quotes and non-ASCII letters are one line */
+    text_case("{\"text\":\"x\",\"files\":[{\"name\":\"ログ \\u3000(1).txt\","
+              "\"mime\":\"text/plain; charset=utf-8\"}]}",
+              NULL, NULL);
+    /* an empty optional one-line text is allowed (not nonblank) */
+    text_case("{\"text\":\"x\",\"files\":[{\"name\":\"f\",\"mime\":\"\"}]}",
+              NULL, NULL);
+    assert_true(util_one_line("\xc2\xa0 \xe3\x80\x80"));
+    assert_false(util_one_line("\xc2\x85"));
+}
+
 static void t_first_problem_and_no_change(void **state)
 {
     (void)state;
@@ -311,6 +423,8 @@ int main(void)
         cmocka_unit_test(t_range),
         cmocka_unit_test(t_time),
         cmocka_unit_test(t_invalid_text),
+        cmocka_unit_test(t_nonblank),
+        cmocka_unit_test(t_one_line),
         cmocka_unit_test(t_first_problem_and_no_change),
         cmocka_unit_test(t_check_text_and_getters),
     };
