@@ -35,9 +35,8 @@ static void envelope(const char *s, size_t len)
     if (!env)
         return;
     json_t *objs = json_object_get(env, "objects");
-    size_t total = json_is_object(env) && json_is_array(objs)
-                       ? json_array_size(objs)
-                       : 0;
+    size_t total =
+        json_is_object(env) && json_is_array(objs) ? json_array_size(objs) : 0;
     size_t starts[MAX_SPANS], lens[MAX_SPANS];
     int n = taxii_envelope_spans(s, len, starts, lens, MAX_SPANS);
     if (n >= 0) {
@@ -48,9 +47,9 @@ static void envelope(const char *s, size_t len)
         for (int i = 0; i < n; i++) {
             if (starts[i] > len || lens[i] > len - starts[i] || lens[i] == 0)
                 abort();
-            json_t *one = json_loadb(s + starts[i], lens[i],
-                                     JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-                                     NULL);
+            json_t *one =
+                json_loadb(s + starts[i], lens[i],
+                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
             if (!one || !json_equal(one, json_array_get(objs, (size_t)i)))
                 abort();
             json_decref(one);
@@ -59,8 +58,8 @@ static void envelope(const char *s, size_t len)
     for (size_t i = 0; i < total && i < MAX_SPANS; i++) {
         struct taxii_object o;
         char why[160];
-        if (taxii_object_check(json_array_get(objs, i), &o, why,
-                               sizeof(why)) == IS_OK) {
+        if (taxii_object_check(json_array_get(objs, i), &o, why, sizeof(why)) ==
+            IS_OK) {
             if (!o.id || !o.type || o.range < 0)
                 abort();
         } else if (!why[0]) {

@@ -156,7 +156,7 @@ if [ -z "$names" ]; then
 else
     echo "banned: $names"
     banned=$(grep -rnE "\\b($names)\\s*\\(" \
-        src tools tests/unit bench --include='*.c' --include='*.h' | grep -v 'src/common/banned.h' || true)
+        src tools tests/unit bench fuzz --include='*.c' --include='*.h' | grep -v 'src/common/banned.h' || true)
     if [ -n "$banned" ]; then echo "$banned"; add_counts banned 0 1; else add_counts banned 1 0; fi
 fi
 
@@ -181,7 +181,7 @@ note "formatting (.clang-format)"
 # 25 files per clang-format, on every core (one process per file cost
 # 20 s alone and 60 s beside the browser tests; batched, 2 s). A file that
 # is not formatted is named in the diagnostics: "FILE:LINE:COL: error:".
-format_out=$(find src tests/unit bench tools -name '*.[ch]' -print0 | sort -z \
+format_out=$(find src tests/unit bench tools fuzz -name '*.[ch]' -print0 | sort -z \
     | xargs -0 -P "$(nproc)" -n 25 clang-format --dry-run --Werror 2>&1)
 format_rc=$?
 unformatted=$(printf '%s\n' "$format_out" \
