@@ -60,6 +60,10 @@ static void usage(void)
             "[--c4tap-intake-token-file FILE]   (C4TAP mail intake)\n"
             "                   [--node-id ID]   (this hub in GET /readyz "
             "and /metrics; default the host name)\n"
+            "                   [--request-head-timeout-s N]   (a request's "
+            "head must arrive within N s; default 20)\n"
+            "                   [--request-body-timeout-s N]   (its body "
+            "within N s + 1 s per 64 KiB; default 30)\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
             "  --test-mode is refused unless --listen is a loopback address\n"
@@ -214,6 +218,7 @@ struct config {
     const char *mail_from; /* NULL: infrashare@<public host> */
     long port, threads, tick_ms;
     long attempts, retry_base, retry_cap, http_timeout, inflight;
+    long head_timeout, body_timeout; /* --request-{head,body}-timeout-s */
     bool secure, help;
     bool test_mode; /* --test-mode: loopback only (service/sites.h) */
     int ack_deadlines[3];
@@ -280,6 +285,18 @@ static const struct option options[] = {
      .min = 10,
      .max = 3600000,
      .bad = "10 to 3600000"},
+    {.name = "request-head-timeout-s",
+     .kind = OPT_LONG,
+     .off = AT(head_timeout),
+     .min = 1,
+     .max = 3600,
+     .bad = "1 to 3600"},
+    {.name = "request-body-timeout-s",
+     .kind = OPT_LONG,
+     .off = AT(body_timeout),
+     .min = 1,
+     .max = 86400,
+     .bad = "1 to 86400"},
     {.name = "port-file", .kind = OPT_STRING, .off = AT(port_file)},
     {.name = "metrics-token-file",
      .kind = OPT_STRING,
@@ -616,6 +633,7 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
         return 1;
     }
     struct http_server *srv;
+    http_set_request_timeouts((int)cfg->head_timeout, (int)cfg->body_timeout);
     if (http_start(app, cfg->listen, (int)cfg->port, (int)cfg->threads, &srv)) {
         fprintf(stderr, "infrashared: cannot listen on %s:%ld\n", cfg->listen,
                 cfg->port);
@@ -711,6 +729,8 @@ int main(int argc, char **argv)
         .retry_cap = 600,
         .http_timeout = 10,
         .inflight = 256,
+        .head_timeout = HTTP_HEAD_TIMEOUT_S,
+        .body_timeout = HTTP_BODY_TIMEOUT_S,
         .ack_deadlines = {900, 3600, 86400},
         .log_level = LOG_INFO,
     };

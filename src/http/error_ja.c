@@ -24,6 +24,9 @@ static const struct http_error_ja_row rows[] = {
     {"already_participating", "既に参加しています。"},
     {"already_relayed", "貴組織は既に中継済みです。"},
     {"already_withheld", "既に差し止められています。"},
+    {"ambiguous_framing",
+     "Transfer-Encoding は Content-Length と併用できません（HTTP/1.0 "
+     "でも使えません）。"},
     {"answer_required",
      "この情報提供は回答を求めています。受領確認ではなく回答してください。"},
     {"attachment_too_large", "添付ファイルが大きすぎます（1 MiB まで）。"},
@@ -40,6 +43,8 @@ static const struct http_error_ja_row rows[] = {
     {"condition_after_inject",
      "条件は参照する状況付与より後に置くことはできません。"},
     {"conflict", "現在の状態と矛盾します。"},
+    {"conflicting_content_length",
+     "Content-Length が異なる値で複数指定されています。"},
     {"csrf_failed",
      "セッションの確認（CSRF）に失敗しました。再読み込みしてください。"},
     {"cycle", "依存関係が循環しています。"},
@@ -137,6 +142,7 @@ static const struct http_error_ja_row rows[] = {
     {"replayed", "同じ、または古い番号のバッチです。"},
     {"report_closed", "最終報告済みの報告です。"},
     {"report_final", "報告は確定済みです。"},
+    {"request_timeout", "リクエスト本文が期限内に届きませんでした。"},
     {"route_not_allowed", "貴組織はこの経路を使えません。"},
     {"stale", "送信時刻が現在時刻から離れすぎています。"},
     {"store_not_writable", "データベースが現在書き込みを受け付けていません。し"
@@ -166,6 +172,8 @@ static const struct http_error_ja_row rows[] = {
     {"unknown_user", "不明なユーザーです。"},
     {"unsupported_media_type",
      "本文は application/json（UTF-8）で送ってください。"},
+    {"unsupported_transfer_encoding",
+     "Transfer-Encoding は chunked のみ受け付けます。"},
     {"uri_too_long", "リクエストの URI が長すぎます。"},
     {"version_conflict", "他の人が先に更新しました。最新の内容を読み込んでから"
                          "再度お試しください。"},

@@ -191,6 +191,17 @@ int http_start(struct app *app, const char *addr, int port, int threads,
                struct http_server **out);
 int http_port(struct http_server *s);
 void http_stop(struct http_server *s);
+/* The deadlines of a request (docs/rules.md, "HTTP protocol", slow
+ * clients): its head must have arrived head_s seconds after its
+ * connection opened or the previous answer on it was sent, else the
+ * connection is closed; its body body_s seconds, plus one per 64 KiB of
+ * its declared length (a chunked body: of the route's cap), after the
+ * head, else 408 and closed. Defaults 20 and 30 (HTTP_HEAD_TIMEOUT_S,
+ * HTTP_BODY_TIMEOUT_S); values below 1 are taken as 1. Call before
+ * http_start. */
+#define HTTP_HEAD_TIMEOUT_S 20
+#define HTTP_BODY_TIMEOUT_S 30
+void http_set_request_timeouts(int head_s, int body_s);
 /* State-changing requests waiting for a writer thread, and being run. */
 void http_writes(int *queued, int *running);
 

@@ -16,6 +16,7 @@
 #include <sodium.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "common/buf.h"
@@ -53,6 +54,30 @@
  * connections"). */
 #define HTTP_MAX_WRITERS 256 /* = the most --threads allows */
 
+/* Deadlines of slow requests (see "deadlines" below): a body's deadline
+ * grows by a second per HTTP_BODY_RATE bytes of its length; the sweeper
+ * looks at every connection each HTTP_SWEEP_MS. */
+#define HTTP_BODY_RATE 65536.0
+#define HTTP_SWEEP_MS 200
+
+/* What a connection is doing, for its deadline (struct conn_watch). */
+enum conn_phase {
+    PHASE_HEAD, /* reading a request head: deadline */
+    PHASE_BODY, /* reading a request body: deadline, 408 */
+    PHASE_BUSY  /* running the request or sending its answer: none */
+};
+
+/* A connection of the library (its socket context, from
+ * MHD_CONNECTION_NOTIFY_STARTED to MHD_CONNECTION_NOTIFY_CLOSED, which
+ * the library calls before it closes fd), in http_server.conns. */
+struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    enum conn_phase phase;
+    double deadline; /* util_mono(); PHASE_HEAD and PHASE_BODY */
+    bool swept;      /* past its deadline: shut down, nothing more runs */
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
@@ -62,7 +87,20 @@ struct http_server {
     bool wstop;                   /* no more queuing: run inline */
     int nwriters;
     pthread_t writers[HTTP_MAX_WRITERS];
+    /* the connections and their deadlines; cmu also keeps each fd open
+     * while the sweeper uses it (the library closes it only after
+     * on_connection has taken its entry out under cmu) */
+    pthread_mutex_t cmu;
+    struct conn_watch *conns;
+    pthread_t sweeper;
+    bool sweeping;
+    atomic_bool sweep_stop;
 };
+
+static int head_timeout_s = HTTP_HEAD_TIMEOUT_S;
+static int body_timeout_s = HTTP_BODY_TIMEOUT_S;
+/* connections closed at their deadline since the last log line */
+static atomic_int timed_out_head, timed_out_body;
 
 static atomic_int writes_queued, writes_running;
 /* run by a writer, its answer not yet sent by the library (http_stop
@@ -98,6 +136,10 @@ struct rstate {
     /* issue 16: the target is under /taxii2 (errors as TAXII error
      * objects, routes_taxii.c) */
     bool taxii;
+    /* the connection's deadlines (NULL: not watched), and whether the
+     * whole request has been received (PHASE_BUSY set) */
+    struct conn_watch *watch;
+    bool received;
 };
 
 /* message_ja of error object e: the code's Japanese sentence
@@ -1179,6 +1221,11 @@ static enum MHD_Result note_arg(void *cls, enum MHD_ValueKind kind,
 
 struct head_count {
     size_t n, bytes, hosts;
+    size_t lengths;       /* Content-Length fields */
+    const char *length;   /* the first one's value */
+    bool lengths_differ;  /* another one's value is not the same */
+    size_t encodings;     /* Transfer-Encoding fields */
+    const char *encoding; /* the first one's value */
 };
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
@@ -1186,11 +1233,56 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
 {
     IS_UNUSED(kind);
     struct head_count *hc = cls;
+    const char *v = value ? value : "";
     hc->n++;
-    hc->bytes += strlen(key) + (value ? strlen(value) : 0);
+    hc->bytes += strlen(key) + strlen(v);
     if (strcasecmp(key, "Host") == 0)
         hc->hosts++;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        if (hc->lengths++ == 0)
+            hc->length = v;
+        else if (strcmp(v, hc->length) != 0)
+            hc->lengths_differ = true;
+    }
+    if (strcasecmp(key, "Transfer-Encoding") == 0 && hc->encodings++ == 0)
+        hc->encoding = v;
     return MHD_YES;
+}
+
+/* How the body is framed (RFC 9112 section 6): one way, which the hub
+ * and anything in front of it read alike, or the request is refused
+ * (fills out, returns true). The library reads the first Content-Length
+ * field and ignores the others, ignores Content-Length beside any
+ * Transfer-Encoding, and reads a Transfer-Encoding other than chunked as
+ * a body without end; so two lengths that differ, or a Transfer-Encoding
+ * with a length, would let the bytes after what it read be taken for a
+ * second request (request smuggling). An early answer closes the
+ * connection (the library reads nothing more of it). */
+static bool framing_refused(const struct head_count *hc, const char *version,
+                            struct http_resp *out)
+{
+    if (hc->lengths_differ) {
+        http_error(out, 400, "conflicting_content_length", "Content-Length",
+                   "Content-Length: sent more than once with different "
+                   "values");
+        return true;
+    }
+    if (!hc->encodings)
+        return false;
+    if (hc->lengths ||
+        (version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0)) {
+        http_error(out, 400, "ambiguous_framing", "Transfer-Encoding",
+                   "Transfer-Encoding: not accepted with Content-Length "
+                   "or in HTTP/1.0 (the body's length would be ambiguous)");
+        return true;
+    }
+    if (hc->encodings > 1 || strcasecmp(hc->encoding, "chunked") != 0) {
+        http_error(out, 501, "unsupported_transfer_encoding",
+                   "Transfer-Encoding",
+                   "Transfer-Encoding: only 'chunked' is supported");
+        return true;
+    }
+    return false;
 }
 
 /* Checks of the request head made before the route runs or a body is
@@ -1243,7 +1335,7 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
                             : "Host: required in HTTP/1.1");
         return true;
     }
-    return false;
+    return framing_refused(&hc, version, out);
 }
 
 /* Queues a state-changing request for the writer pool, its connection
@@ -1315,6 +1407,316 @@ void http_writes(int *queued, int *running)
     *running = atomic_load(&writes_running);
 }
 
+/* ---- deadlines of slow requests ----
+ *
+ * The library's connection timeout (30 s) is an idle timeout: a client
+ * that sends a byte of its head or body now and then holds a connection
+ * for ever, and a few thousand of those hold all of them (slowloris).
+ * So every connection of the library has an entry here (on_connection),
+ * with what it is doing and, while it reads a request, a deadline: the
+ * whole head within head_timeout_s of the connection's start or of the
+ * end of its previous answer; the whole body within body_timeout_s plus a
+ * second per 64 KiB of its length after the head. The sweeper thread
+ * shuts down (shutdown(2)) each connection past its deadline, under cmu:
+ * the library then reads the end of the stream and closes it. One whose
+ * body is late is first sent a 408 (written to the socket, as the library
+ * cannot queue an answer in the middle of a body); the access handler
+ * checks the same deadline on each piece of a body it is given. The
+ * handler marks the request received (PHASE_BUSY) under cmu before it
+ * runs it, and runs nothing of a connection already swept, so a request
+ * answered 408 was never run. */
+
+/* The raw bytes of an answer with JSON body root (taken), Connection:
+ * close; NULL when out of memory. Written to the socket directly by the
+ * interposed MHD_queue_response and by the sweeper. */
+static char *raw_answer(unsigned status, json_t *root, size_t *len)
+{
+    char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    if (!body)
+        return NULL;
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_addf(&b,
+             "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+             "Content-Type: application/json; charset=utf-8\r\n"
+             "Content-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n"
+             "Cache-Control: no-store\r\n"
+             "Content-Security-Policy: default-src 'none'; "
+             "frame-ancestors 'none'\r\n\r\n%s",
+             status, MHD_get_reason_phrase_for(status), strlen(body), body);
+    free(body);
+    if (!b.len || buf_error(&b)) { /* never a cut-short response */
+        buf_release(&b);
+        return NULL;
+    }
+    char *out = strdup(buf_str(&b));
+    *len = out ? b.len : 0;
+    buf_release(&b);
+    return out;
+}
+
+/* The 408 of a late body, made once. */
+static char *late_body_answer;
+static size_t late_body_len;
+static pthread_once_t late_body_once = PTHREAD_ONCE_INIT;
+
+static void late_body_init(void)
+{
+    struct http_resp out = {0};
+    http_error(&out, 408, "request_timeout", "body",
+               "the request body did not arrive within its deadline");
+    late_body_answer = raw_answer(408, out.body, &late_body_len);
+}
+
+/* Sends the 408 of a late body on fd (best effort: the client may not be
+ * reading; the connection is closed either way). Under cmu. */
+static void send_late_body(int fd)
+{
+    pthread_once(&late_body_once, late_body_init);
+    if (late_body_answer) {
+        ssize_t n = send(fd, late_body_answer, late_body_len,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)n;
+    }
+    atomic_fetch_add(&timed_out_body, 1);
+    metrics_observe(-1, 408, 0);
+}
+
+void http_set_request_timeouts(int head_s, int body_s)
+{
+    head_timeout_s = head_s < 1 ? 1 : head_s;
+    body_timeout_s = body_s < 1 ? 1 : body_s;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: the entry of a connection, from its start
+ * to its end (its socket context). A connection without one (out of
+ * memory) has the idle timeout only. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *s = cls;
+    struct conn_watch *w = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        w = ci ? calloc(1, sizeof(*w)) : NULL;
+        *socket_context = w;
+        if (!w)
+            return;
+        w->fd = ci->connect_fd;
+        w->phase = PHASE_HEAD;
+        w->deadline = util_mono() + head_timeout_s;
+        pthread_mutex_lock(&s->cmu);
+        w->next = s->conns;
+        if (s->conns)
+            s->conns->prev = w;
+        s->conns = w;
+        pthread_mutex_unlock(&s->cmu);
+        return;
+    }
+    if (!w) /* MHD_CONNECTION_NOTIFY_CLOSED: before fd is closed */
+        return;
+    pthread_mutex_lock(&s->cmu);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        s->conns = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&s->cmu);
+    free(w);
+    *socket_context = NULL;
+}
+
+static struct conn_watch *watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Moves connection w to phase, its deadline secs from now; false when it
+ * was swept already (its request must not run). */
+static bool watch_phase(struct http_server *s, struct conn_watch *w,
+                        enum conn_phase phase, double secs)
+{
+    if (!w)
+        return true;
+    pthread_mutex_lock(&s->cmu);
+    bool ok = !w->swept;
+    if (ok) {
+        w->phase = phase;
+        w->deadline = util_mono() + secs;
+    }
+    pthread_mutex_unlock(&s->cmu);
+    return ok;
+}
+
+/* A piece of w's body has come: false when its deadline has passed (then
+ * it is answered 408, unless the sweeper has done so, and the caller
+ * closes the connection). */
+static bool body_in_time(struct http_server *s, struct conn_watch *w)
+{
+    if (!w)
+        return true;
+    double now = util_mono();
+    pthread_mutex_lock(&s->cmu);
+    bool ok = !w->swept && !(w->phase == PHASE_BODY && now >= w->deadline);
+    if (!ok && !w->swept) {
+        w->swept = true;
+        send_late_body(w->fd);
+    }
+    pthread_mutex_unlock(&s->cmu);
+    return ok;
+}
+
+/* The deadline of a body after its head: Content-Length n (-1: none),
+ * chunked (then the route's cap counts). */
+static double body_deadline(long n, bool chunked, size_t cap)
+{
+    double len = n >= 0 ? (double)n : chunked ? (double)cap : 0;
+    return body_timeout_s + len / HTTP_BODY_RATE;
+}
+
+/* ---- the library's messages ----
+ *
+ * libmicrohttpd writes its messages (a client that left in the middle of
+ * a request, the connection limit reached, ...) through
+ * MHD_OPTION_EXTERNAL_LOGGER: they become log lines ("http library",
+ * its text in "text"), so stderr stays one JSON object per line. Clients
+ * cause most of them, so at most HTTP_LIB_LOG_PER_S are written a second
+ * in the whole process; the others are counted, and their number written
+ * in one line ("http library messages suppressed") once that second is
+ * over (by the next message or the sweeper). */
+#define HTTP_LIB_LOG_PER_S 10
+
+static struct {
+    pthread_mutex_t mu;
+    int64_t second; /* of util_mono() */
+    int lines;      /* written in that second */
+    int64_t suppressed;
+} lib_log = {.mu = PTHREAD_MUTEX_INITIALIZER, .second = -1};
+
+/* Ends the second of the budget when it is over; returns how many lines
+ * it suppressed (to be reported). Under lib_log.mu. */
+static int64_t lib_log_roll(int64_t sec)
+{
+    int64_t dropped = 0;
+    if (sec != lib_log.second) {
+        dropped = lib_log.suppressed;
+        lib_log.suppressed = 0;
+        lib_log.second = sec;
+        lib_log.lines = 0;
+    }
+    return dropped;
+}
+
+static void lib_log_report(int64_t dropped)
+{
+    if (dropped > 0)
+        log_event(LOG_WARN, "http library messages suppressed", "count",
+                  json_integer(dropped), "per_second",
+                  json_integer(HTTP_LIB_LOG_PER_S), NULL);
+}
+
+/* The sweeper's part: the count of a second that is over. */
+static void lib_log_tick(void)
+{
+    pthread_mutex_lock(&lib_log.mu);
+    int64_t dropped = lib_log_roll((int64_t)util_mono());
+    pthread_mutex_unlock(&lib_log.mu);
+    lib_log_report(dropped);
+}
+
+__attribute__((format(printf, 2, 0))) static void
+on_library_message(void *cls, const char *fmt, va_list ap)
+{
+    IS_UNUSED(cls);
+    pthread_mutex_lock(&lib_log.mu);
+    int64_t dropped = lib_log_roll((int64_t)util_mono());
+    bool write = lib_log.lines < HTTP_LIB_LOG_PER_S;
+    if (write)
+        lib_log.lines++;
+    else
+        lib_log.suppressed++;
+    pthread_mutex_unlock(&lib_log.mu);
+    lib_log_report(dropped);
+    if (!write)
+        return;
+    char text[320];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    /* printable ASCII on one line (a message may quote what a client
+     * sent) */
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
+            text[i] = '?';
+    /* the library's own trouble (a failed call, a limit reached) is a
+     * warning; a client's (a request cut short, a reset) is information */
+    bool trouble = strstr(fmt, "ailed") || strstr(fmt, "limit");
+    log_event(trouble ? LOG_WARN : LOG_INFO, "http library", "text",
+              json_string(text), NULL);
+}
+
+/* MHD_set_panic_func: the library's fatal error, as a log line, then the
+ * abort it expects. */
+static void on_library_panic(void *cls, const char *file, unsigned int line,
+                             const char *reason)
+{
+    IS_UNUSED(cls);
+    log_event(LOG_ERROR, "http library panic", "file",
+              json_string(file ? file : ""), "line", json_integer(line),
+              "reason", json_string(reason ? reason : ""), NULL);
+    abort();
+}
+
+/* Shuts down every connection past its deadline (once); logs how many
+ * were, at most once a second. */
+static void sweep(struct http_server *s, double *last_log)
+{
+    double now = util_mono();
+    pthread_mutex_lock(&s->cmu);
+    for (struct conn_watch *w = s->conns; w; w = w->next) {
+        if (w->swept || w->phase == PHASE_BUSY || now < w->deadline)
+            continue;
+        w->swept = true;
+        if (w->phase == PHASE_BODY)
+            send_late_body(w->fd);
+        else
+            atomic_fetch_add(&timed_out_head, 1);
+        shutdown(w->fd, SHUT_RDWR);
+    }
+    pthread_mutex_unlock(&s->cmu);
+    if (now - *last_log < 1)
+        return;
+    int head = atomic_exchange(&timed_out_head, 0);
+    int body = atomic_exchange(&timed_out_body, 0);
+    if (head || body) {
+        log_event(LOG_INFO, "connections closed at their deadline", "head",
+                  json_integer(head), "body", json_integer(body),
+                  "head_timeout_s", json_integer(head_timeout_s),
+                  "body_timeout_s", json_integer(body_timeout_s), NULL);
+        *last_log = now;
+    }
+}
+
+static void *sweeper_main(void *arg)
+{
+    struct http_server *s = arg;
+    double last_log = 0;
+    while (!atomic_load(&s->sweep_stop)) {
+        nanosleep(&(struct timespec){.tv_nsec = HTTP_SWEEP_MS * 1000000L},
+                  NULL);
+        sweep(s, &last_log);
+        lib_log_tick();
+    }
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -1330,6 +1732,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             st->t0 = util_mono();
         }
         st->started = true;
+        *con_cls = st;
+        /* the head is in: no deadline while it is checked (credentials
+         * may be read), the body's from then on */
+        st->watch = watch_of(conn);
+        if (!watch_phase(srv, st->watch, PHASE_BUSY, 0))
+            return MHD_NO; /* swept meanwhile */
         st->taxii = strncmp(url, "/taxii2", 7) == 0 &&
                     (url[7] == '/' || url[7] == '\0');
         route_find(st, method, exercise_prefix(st, url));
@@ -1337,7 +1745,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         if (st->route_index >= 0 && http_routes[st->route_index].max_body)
             cap = http_routes[st->route_index].max_body;
         buf_init(&st->body, cap);
-        *con_cls = st;
         struct http_resp hout = {0};
         if (head_refused(conn, st, version, &hout)) {
             struct http_req r = {0};
@@ -1372,9 +1779,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             r.method = method;
             return send_resp(conn, st, &r, &early);
         }
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     "Transfer-Encoding");
+        if (!watch_phase(srv, st->watch, PHASE_BODY,
+                         body_deadline(n, te != NULL, cap)))
+            return MHD_NO;
         return MHD_YES;
     }
     if (*upload_data_size) {
+        if (!body_in_time(srv, st->watch))
+            return MHD_NO; /* answered 408 */
         if (!st->too_large &&
             buf_add(&st->body, upload_data, *upload_data_size))
             st->too_large = true;
@@ -1383,6 +1797,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     if (st->queued)
         return MHD_YES;
+    if (!st->received) {
+        /* all of it is in: from here on it runs and is answered, or
+         * was answered 408 and never runs */
+        st->received = true;
+        if (!watch_phase(srv, st->watch, PHASE_BUSY, 0))
+            return MHD_NO;
+    }
     if (st->done) { /* back from the writer pool */
         enum MHD_Result ret = send_resp(conn, st, &st->wr, &st->wout);
         json_decref(st->wr.json);
@@ -1402,9 +1823,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    IS_UNUSED(cls);
-    IS_UNUSED(conn);
     IS_UNUSED(toe);
+    /* the next request's head on a kept-alive connection: its deadline
+     * counts from now */
+    watch_phase(cls, watch_of(conn), PHASE_HEAD, head_timeout_s);
     struct rstate *st = *con_cls;
     if (!st)
         return;
@@ -1448,6 +1870,7 @@ static void http_free(struct http_server *s)
 {
     pthread_cond_destroy(&s->wcv);
     pthread_mutex_destroy(&s->wmu);
+    pthread_mutex_destroy(&s->cmu);
     free(s);
 }
 
@@ -1460,6 +1883,9 @@ int http_start(struct app *app, const char *addr, int port, int threads,
     s->app = app;
     pthread_mutex_init(&s->wmu, NULL);
     pthread_cond_init(&s->wcv, NULL);
+    pthread_mutex_init(&s->cmu, NULL);
+    atomic_init(&s->sweep_stop, false);
+    MHD_set_panic_func(on_library_panic, NULL);
     /* IPv4 literal, or IPv6 literal (with or without brackets): "::" is
      * dual stack (IPv4 clients too), any other IPv6 address IPv6 only */
     struct sockaddr_storage ss;
@@ -1497,21 +1923,31 @@ int http_start(struct app *app, const char *addr, int port, int threads,
             return IS_ERR_IO;
         }
     }
+    /* the logger first: it takes the messages of the options after it */
     s->d = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-        &ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        flags, (uint16_t)port, NULL, NULL, on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_library_message, NULL,
+        MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {
         writers_stop(s);
         http_free(s);
         return IS_ERR_IO;
     }
+    if (pthread_create(&s->sweeper, NULL, sweeper_main, s)) {
+        writers_stop(s);
+        MHD_stop_daemon(s->d);
+        http_free(s);
+        return IS_ERR_IO;
+    }
+    s->sweeping = true;
     *out = s;
     return IS_OK;
 }
@@ -1537,6 +1973,10 @@ void http_stop(struct http_server *s)
     for (int ms = 0; atomic_load(&writes_unsent) > 0 && ms < 10000; ms++)
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     MHD_stop_daemon(s->d);
+    if (s->sweeping) {
+        atomic_store(&s->sweep_stop, true);
+        pthread_join(s->sweeper, NULL);
+    }
     http_free(s);
 }
 
@@ -1642,29 +2082,18 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
         json_object_set_new(e, "field", json_string(field));
     error_add_ja(e, code, field, (int)status_code);
     json_t *root = json_pack("{s:o}", "error", e);
-    char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
-    if (!body)
-        return MHD_NO;
-    if (status_code == 431)
-        return queue_library_431(connection, body);
-    struct buf b;
-    buf_init(&b, 4096);
-    buf_addf(&b,
-             "HTTP/1.1 %u %s\r\nConnection: close\r\n"
-             "Content-Type: application/json; charset=utf-8\r\n"
-             "Content-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n"
-             "Cache-Control: no-store\r\n"
-             "Content-Security-Policy: default-src 'none'; "
-             "frame-ancestors 'none'\r\n\r\n%s",
-             status_code, MHD_get_reason_phrase_for(status_code), strlen(body),
-             body);
-    free(body);
-    if (b.len && !buf_error(&b)) { /* never a cut-short response */
-        ssize_t n = send(ci->connect_fd, buf_str(&b), b.len, MSG_NOSIGNAL);
-        (void)n; /* best effort: the connection is closed either way */
+    if (status_code == 431) {
+        char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
+        json_decref(root);
+        return body ? queue_library_431(connection, body) : MHD_NO;
     }
-    buf_release(&b);
+    size_t len;
+    char *answer = raw_answer(status_code, root, &len);
+    if (answer) {
+        ssize_t n = send(ci->connect_fd, answer, len, MSG_NOSIGNAL);
+        (void)n; /* best effort: the connection is closed either way */
+        free(answer);
+    }
     metrics_observe(-1, (int)status_code, 0);
     log_event(LOG_INFO, "request", "route", json_string("(none)"), "status",
               json_integer(status_code), "refused_by", json_string("http"),
