@@ -29,8 +29,16 @@ static const struct jv_field who_spec[] = {
 };
 
 const struct jv_field exercise_create_spec[] = {
-    {.name = "title_ja", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "title_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "title_ja",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
+    {.name = "title_en",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
     /* the scenario file (service/exercise_scenario.h checks it) */
     {.name = "scenario", .type = JV_OBJECT, .required = true},
     {.name = "participants",

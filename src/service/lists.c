@@ -15,11 +15,13 @@ const struct jv_field lists_create_spec[] = {
     {.name = "name_ja",
      .type = JV_STRING,
      .required = true,
-     .max_len = LISTS_NAME_MAX},
+     .max_len = LISTS_NAME_MAX,
+     .nonblank = true},
     {.name = "name_en",
      .type = JV_STRING,
      .required = true,
-     .max_len = LISTS_NAME_MAX},
+     .max_len = LISTS_NAME_MAX,
+     .nonblank = true},
     {.name = "members",
      .type = JV_STRING_ARRAY,
      .max_len = LISTS_MAX_MEMBERS,
@@ -28,8 +30,14 @@ const struct jv_field lists_create_spec[] = {
 };
 
 const struct jv_field lists_update_spec[] = {
-    {.name = "name_ja", .type = JV_STRING, .max_len = LISTS_NAME_MAX},
-    {.name = "name_en", .type = JV_STRING, .max_len = LISTS_NAME_MAX},
+    {.name = "name_ja",
+     .type = JV_STRING,
+     .max_len = LISTS_NAME_MAX,
+     .nonblank = true},
+    {.name = "name_en",
+     .type = JV_STRING,
+     .max_len = LISTS_NAME_MAX,
+     .nonblank = true},
     {.name = "members",
      .type = JV_STRING_ARRAY,
      .max_len = LISTS_MAX_MEMBERS,
@@ -41,7 +49,8 @@ const struct jv_field lists_withhold_spec[] = {
     {.name = "reason",
      .type = JV_STRING,
      .required = true,
-     .max_len = LISTS_REASON_MAX},
+     .max_len = LISTS_REASON_MAX,
+     .nonblank = true},
     {.name = NULL},
 };
 

@@ -18,8 +18,16 @@ static const char *const means[] = {
 
 static const struct jv_field sector_spec[] = {
     {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
-    {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "name_ja",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
+    {.name = "name_en",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
     {.name = "ministry",
      .type = JV_STRING,
      .required = true,
@@ -29,8 +37,16 @@ static const struct jv_field sector_spec[] = {
 static const struct jv_field scope_spec[] = {
     {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
     {.name = "sector", .type = JV_STRING, .required = true, .max_len = ID_LEN},
-    {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "name_ja",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
+    {.name = "name_en",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
     {.name = "related_scopes",
      .type = JV_STRING_ARRAY,
      .required = true,
@@ -47,11 +63,13 @@ static const struct jv_field scope_spec[] = {
         {.name = "name_ja",                                                    \
          .type = JV_STRING,                                                    \
          .required = true,                                                     \
-         .max_len = 200},                                                      \
+         .max_len = 200,                                                       \
+         .nonblank = true},                                                    \
         {.name = "name_en",                                                    \
          .type = JV_STRING,                                                    \
          .required = true,                                                     \
-         .max_len = 200},                                                      \
+         .max_len = 200,                                                       \
+         .nonblank = true},                                                    \
     {                                                                          \
         .name = "short_en", .type = JV_STRING, .required = true, .max_len = 64 \
     }
@@ -89,8 +107,16 @@ static const struct jv_field history_spec[] = {
 /* a sub-group inside a CEPTOAR (T-CEPTOAR SG1-SG4) */
 static const struct jv_field subgroup_spec[] = {
     {.name = "id", .type = JV_STRING, .required = true, .max_len = ID_LEN},
-    {.name = "name_ja", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "name_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "name_ja",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
+    {.name = "name_en",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
 };
 static const struct jv_field ceptoar_spec[] = {
     ORG_COMMON,

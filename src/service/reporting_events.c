@@ -16,8 +16,16 @@
 #define EVENT_MAX_REPORTS 100
 
 const struct jv_field reporting_event_spec[] = {
-    {.name = "title_ja", .type = JV_STRING, .required = true, .max_len = 200},
-    {.name = "title_en", .type = JV_STRING, .required = true, .max_len = 200},
+    {.name = "title_ja",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
+    {.name = "title_en",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 200,
+     .nonblank = true},
     {.name = "reports",
      .type = JV_STRING_ARRAY,
      .max_len = EVENT_MAX_REPORTS,

@@ -429,6 +429,43 @@ def test_advisory_text_of_only_white_space_is_refused(fresh_demo_hub):
                for t in texts.values()), shown
 
 
+def test_required_titles_and_reasons_of_only_white_space_are_refused(
+        fresh_demo_hub):
+    """Events, large-scale outage declarations and exercises: their titles
+    (and a declaration's reason) are required, and empty or nothing but
+    white space (U+3000 included) is 400 naming the field; nothing is
+    made."""
+    hub = fresh_demo_hub
+    tok = hub.token("nisc-analyst")
+    scenario = json.loads((DATA / "exercises/fy2015.json").read_text())
+    made = {
+        "/api/v1/events": ({"title_ja": "事象", "title_en": "Event",
+                            "reports": []}, ["title_ja", "title_en"]),
+        "/api/v1/declarations": ({"title_ja": "大規模IT障害",
+                                  "title_en": "Large-scale outage",
+                                  "reason": "制御系が停止 / control down"},
+                                 ["title_ja", "title_en", "reason"]),
+        "/api/v1/exercises": ({"title_ja": "停電演習",
+                               "title_en": "Blackout exercise",
+                               "scenario": scenario,
+                               "participants": {"sectors": ["electricity"]}},
+                              ["title_ja", "title_en"]),
+    }
+
+    def count(path):
+        r = hub.api("GET", path, token=tok)
+        assert r.status_code == 200, r.text
+        return len(json.dumps(r.json()))
+    before = {path: count(path) for path in made}
+    for path, (body, fields) in made.items():
+        for field in fields:
+            for blank in BLANKS:
+                assert_error(hub.api("POST", path, token=tok,
+                                     json={**body, field: blank}),
+                             400, "invalid_value", field)
+    assert {path: count(path) for path in made} == before
+
+
 # ---- bad data at init ----
 
 def init_cmd(db, data, *extra):

@@ -50,6 +50,7 @@ def test_withhold_stops_release_and_the_author_sees_why(fresh_demo_hub):
 
     # bad input: no reason, an empty one, a too long one -> nothing changes
     for body, field in (({}, "reason"), ({"reason": ""}, "reason"),
+                        ({"reason": "\u3000 \n"}, "reason"),
                         ({"reason": "x" * 2001}, "reason")):
         r = hub.api("POST", f"/api/v1/advisories/{adv}/withhold", session=w,
                     json=body)
