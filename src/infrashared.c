@@ -635,8 +635,10 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     struct http_server *srv;
     http_set_request_timeouts((int)cfg->head_timeout, (int)cfg->body_timeout);
     if (http_start(app, cfg->listen, (int)cfg->port, (int)cfg->threads, &srv)) {
-        fprintf(stderr, "infrashared: cannot listen on %s:%ld\n", cfg->listen,
-                cfg->port);
+        fprintf(stderr,
+                "infrashared: cannot listen on %s:%ld (is another hub "
+                "already running on that port? --port chooses another)\n",
+                cfg->listen, cfg->port);
         worker_stop(wk);
         auth_limits_release(&app->limits);
         return 1;

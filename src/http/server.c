@@ -1923,7 +1923,10 @@ int http_start(struct app *app, const char *addr, int port, int threads,
             return IS_ERR_IO;
         }
     }
-    /* the logger first: it takes the messages of the options after it */
+    /* the logger first: it takes the messages of the options after it.
+     * No MHD_OPTION_LISTENING_ADDRESS_REUSE: the library's default,
+     * SO_REUSEADDR, lets a restart bind at once; SO_REUSEPORT would let a
+     * second daemon bind a port in use and take half of its connections */
     s->d = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_library_message, NULL,
@@ -1933,7 +1936,6 @@ int http_start(struct app *app, const char *addr, int port, int threads,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {

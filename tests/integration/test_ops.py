@@ -173,6 +173,22 @@ def test_metrics_without_a_token_file_are_closed(tmp_path):
         h.stop()
 
 
+def test_a_second_daemon_on_a_port_in_use_is_refused(hub):
+    # a second hub started on the port of a running one (run-hub.sh run
+    # twice) stops with a message; it is not handed part of the first
+    # one's connections (SO_REUSEPORT), and the first one goes on
+    r = subprocess.run([str(BUILD / "infrashared"), "--db", str(hub.db),
+                        "--port", str(hub.port), "--node-id", "second",
+                        *hub.metrics_flags()],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    assert f"cannot listen on 127.0.0.1:{hub.port}" in r.stderr, r.stderr
+    assert "another hub" in r.stderr, r.stderr
+    for _ in range(20):  # every connection reaches the first hub
+        assert requests.get(hub.url + "/healthz", timeout=10).status_code == 200
+    assert hub.proc.poll() is None
+
+
 @pytest.mark.parametrize("token", ["short", "has a space " + "x" * 32, ""])
 def test_metrics_token_file_must_hold_a_token(tmp_path, token):
     h = Hub(tmp_path)
