@@ -112,6 +112,7 @@ struct rstate {
     bool started;   /* the access handler has seen the request */
     int uri_status; /* 414/400 found by on_uri, 0 when fine */
     bool uri_nul;   /* the target has an encoded NUL (%00) */
+    bool uri_form;  /* the target is neither a path nor an http(s) URL */
     double t0;
     struct buf body;
     bool too_large;
@@ -1301,6 +1302,12 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
                    HTTP_MAX_QUERY_PARAMS);
         return true;
     }
+    if (st->uri_form) {
+        http_error(out, 400, "bad_request", "url",
+                   "the request target must be a path that starts with '/' "
+                   "(or an http or https URL)");
+        return true;
+    }
     if (st->uri_nul) {
         http_error(out, 400, "invalid_text", "url",
                    "the request target contains an encoded NUL (%%00)");
@@ -1717,6 +1724,23 @@ static void *sweeper_main(void *arg)
     return NULL;
 }
 
+/* The path of a request target (RFC 9112 section 3.2): the origin form
+ * ("/path") itself; the absolute form ("http://host/path"), which a
+ * server must accept too, without its scheme and authority; NULL for
+ * anything else ("*", "path", "G E T / ..." read as method G). */
+static const char *target_path(const char *url)
+{
+    if (url[0] == '/')
+        return url;
+    size_t skip = strncasecmp(url, "http://", 7) == 0    ? 7
+                  : strncasecmp(url, "https://", 8) == 0 ? 8
+                                                         : 0;
+    if (!skip)
+        return NULL;
+    const char *path = strchr(url + skip, '/');
+    return path ? path : "/";
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -1738,6 +1762,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         st->watch = watch_of(conn);
         if (!watch_phase(srv, st->watch, PHASE_BUSY, 0))
             return MHD_NO; /* swept meanwhile */
+        const char *path = target_path(url);
+        st->uri_form = !path;
+        url = path ? path : "/";
         st->taxii = strncmp(url, "/taxii2", 7) == 0 &&
                     (url[7] == '/' || url[7] == '\0');
         route_find(st, method, exercise_prefix(st, url));

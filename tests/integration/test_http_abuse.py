@@ -189,6 +189,33 @@ def test_a_chunked_body_alone_is_read(ahub):
     assert st == 201, body
 
 
+# ---- the request target (RFC 9112 section 3.2) ----
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1/api/v1/sectors",
+    "HTTPS://hub.example/api/v1/sectors",   # the scheme has no case
+    "http://hub.example:8080/api/v1/sectors?lang=en",
+])
+def test_the_absolute_form_is_served_as_its_path(ahub, target):
+    # a server must accept the absolute form; it was answered 404
+    (st, _, body), = responses(exchange(
+        ahub, head("GET", target, "Connection: close")))
+    assert st == 200, body
+    assert any(s["id"] == "ict" for s in json.loads(body)["items"])
+
+
+@pytest.mark.parametrize("line", [
+    "GET api/v1/sectors HTTP/1.1",      # no leading slash
+    "OPTIONS * HTTP/1.1",               # the asterisk form: not served
+    "G E T /api/v1/sectors HTTP/1.1",   # read as method G, target E
+    "GET ftp://h/api/v1/sectors HTTP/1.1",
+])
+def test_a_target_that_is_no_path_is_400(ahub, line):
+    req = (line + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").encode()
+    err, _ = only_error(exchange(ahub, req), 400, "bad_request", "url")
+    assert "'/'" in err["message"], err
+
+
 # ---- slow clients: deadlines for the head and the body ----
 
 def trickle(s, pieces, interval):
