@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +65,8 @@ static void usage(void)
             "head must arrive within N s; default 20)\n"
             "                   [--request-body-timeout-s N]   (its body "
             "within N s + 1 s per 64 KiB; default 30)\n"
+            "                   [--max-connections N]   (open at once, 16 "
+            "to 65536; default 4096)\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
             "  --test-mode is refused unless --listen is a loopback address\n"
@@ -219,6 +222,7 @@ struct config {
     long port, threads, tick_ms;
     long attempts, retry_base, retry_cap, http_timeout, inflight;
     long head_timeout, body_timeout; /* --request-{head,body}-timeout-s */
+    long max_connections;            /* --max-connections */
     bool secure, help;
     bool test_mode; /* --test-mode: loopback only (service/sites.h) */
     int ack_deadlines[3];
@@ -297,6 +301,12 @@ static const struct option options[] = {
      .min = 1,
      .max = 86400,
      .bad = "1 to 86400"},
+    {.name = "max-connections",
+     .kind = OPT_LONG,
+     .off = AT(max_connections),
+     .min = HTTP_MIN_CONNECTIONS,
+     .max = 65536,
+     .bad = "16 to 65536"},
     {.name = "port-file", .kind = OPT_STRING, .off = AT(port_file)},
     {.name = "metrics-token-file",
      .kind = OPT_STRING,
@@ -468,6 +478,55 @@ static int parse_options(int argc, char **argv, struct config *cfg)
 
 /* ---- start and stop ---- */
 
+/* Descriptors the hub needs besides its HTTP connections: the store's
+ * connections (SQLite: the database, WAL and shared memory; PostgreSQL: a
+ * socket), the outbox's transfers, the prober's probes, and files. */
+static long fd_reserve(const struct config *cfg)
+{
+    return 256 + cfg->inflight + 512 + 4 * (2 * cfg->threads + 4);
+}
+
+/* The connection limit the process can keep: raises the soft limit of
+ * open files (RLIMIT_NOFILE; 1024 on a stock Debian login) to what
+ * --max-connections needs, up to the hard limit; when the hard limit is
+ * lower, lowers the connection limit to fit, and says so. Otherwise the
+ * library's accept would fail at about a thousand connections, far below
+ * the limit whose pressure rule (http.h) keeps the hub reachable. */
+static int fit_connections(const struct config *cfg)
+{
+    long want = cfg->max_connections, reserve = fd_reserve(cfg);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl))
+        return (int)want;
+    rlim_t need = (rlim_t)(want + reserve);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        struct rlimit up = rl;
+        up.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+                          ? need
+                          : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl = up;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return (int)want;
+    /* the reserve is the others' most at once; a tight limit is shared
+     * half and half rather than leaving the connections nothing */
+    long fit = (long)rl.rlim_cur - reserve;
+    if (fit < (long)rl.rlim_cur / 2)
+        fit = (long)rl.rlim_cur / 2;
+    if (fit < HTTP_MIN_CONNECTIONS)
+        fit = HTTP_MIN_CONNECTIONS;
+    log_event(LOG_WARN,
+              "connection limit lowered to fit the limit of open files",
+              "max_connections", json_integer(fit), "asked", json_integer(want),
+              "open_files_limit", json_integer((json_int_t)rl.rlim_cur),
+              "reserved", json_integer(reserve), "fix",
+              json_string("raise the hard limit of open files (ulimit -Hn, "
+                          "LimitNOFILE= in a systemd unit)"),
+              NULL);
+    return (int)fit;
+}
+
 /* Starts the delivery worker on cfg's delivery settings and app's links'
  * base, and lets the services wake it. The sender: --mail-from, else
  * infrashare@<the links' host>. */
@@ -634,6 +693,7 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     }
     struct http_server *srv;
     http_set_request_timeouts((int)cfg->head_timeout, (int)cfg->body_timeout);
+    http_set_connection_limit(fit_connections(cfg));
     if (http_start(app, cfg->listen, (int)cfg->port, (int)cfg->threads, &srv)) {
         fprintf(stderr,
                 "infrashared: cannot listen on %s:%ld (is another hub "
@@ -733,6 +793,7 @@ int main(int argc, char **argv)
         .inflight = 256,
         .head_timeout = HTTP_HEAD_TIMEOUT_S,
         .body_timeout = HTTP_BODY_TIMEOUT_S,
+        .max_connections = HTTP_MAX_CONNECTIONS,
         .ack_deadlines = {900, 3600, 86400},
         .log_level = LOG_INFO,
     };

@@ -202,6 +202,17 @@ void http_stop(struct http_server *s);
 #define HTTP_HEAD_TIMEOUT_S 20
 #define HTTP_BODY_TIMEOUT_S 30
 void http_set_request_timeouts(int head_s, int body_s);
+/* The most connections open at once (default HTTP_MAX_CONNECTIONS, at
+ * least HTTP_MIN_CONNECTIONS), at most HTTP_MAX_PER_ADDRESS of them (or
+ * max, when smaller) from one client address. From three quarters of max
+ * open, a connection whose head has not fully arrived 2 s after it
+ * opened or after its previous answer is closed (docs/rules.md, "HTTP
+ * protocol"). Call before http_start; the process must be able to open
+ * that many files (infrashared raises RLIMIT_NOFILE, or lowers max). */
+#define HTTP_MAX_CONNECTIONS 4096
+#define HTTP_MIN_CONNECTIONS 16
+#define HTTP_MAX_PER_ADDRESS 1024
+void http_set_connection_limit(int max);
 /* State-changing requests waiting for a writer thread, and being run. */
 void http_writes(int *queued, int *running);
 

@@ -59,6 +59,13 @@
  * looks at every connection each HTTP_SWEEP_MS. */
 #define HTTP_BODY_RATE 65536.0
 #define HTTP_SWEEP_MS 200
+/* Under pressure (HTTP_PRESSURE_PERCENT of the connection limit open), a
+ * connection whose request head has not fully arrived within
+ * HTTP_PRESSURE_HEAD_S of its start or of its previous answer is closed:
+ * a few addresses holding idle connections cannot fill the limit for a
+ * whole head deadline. */
+#define HTTP_PRESSURE_PERCENT 75
+#define HTTP_PRESSURE_HEAD_S 2.0
 
 /* What a connection is doing, for its deadline (struct conn_watch). */
 enum conn_phase {
@@ -75,6 +82,7 @@ struct conn_watch {
     int fd;
     enum conn_phase phase;
     double deadline; /* util_mono(); PHASE_HEAD and PHASE_BODY */
+    double since;    /* util_mono() when the phase began */
     bool swept;      /* past its deadline: shut down, nothing more runs */
 };
 
@@ -92,6 +100,7 @@ struct http_server {
      * on_connection has taken its entry out under cmu) */
     pthread_mutex_t cmu;
     struct conn_watch *conns;
+    int nconns; /* entries of conns */
     pthread_t sweeper;
     bool sweeping;
     atomic_bool sweep_stop;
@@ -99,8 +108,10 @@ struct http_server {
 
 static int head_timeout_s = HTTP_HEAD_TIMEOUT_S;
 static int body_timeout_s = HTTP_BODY_TIMEOUT_S;
-/* connections closed at their deadline since the last log line */
-static atomic_int timed_out_head, timed_out_body;
+static int max_connections = HTTP_MAX_CONNECTIONS;
+/* connections closed at their deadline since the last log line, and
+ * closed early under pressure */
+static atomic_int timed_out_head, timed_out_body, closed_pressure;
 
 static atomic_int writes_queued, writes_running;
 /* run by a writer, its answer not yet sent by the library (http_stop
@@ -1496,6 +1507,11 @@ void http_set_request_timeouts(int head_s, int body_s)
     body_timeout_s = body_s < 1 ? 1 : body_s;
 }
 
+void http_set_connection_limit(int max)
+{
+    max_connections = max < HTTP_MIN_CONNECTIONS ? HTTP_MIN_CONNECTIONS : max;
+}
+
 /* MHD_OPTION_NOTIFY_CONNECTION: the entry of a connection, from its start
  * to its end (its socket context). A connection without one (out of
  * memory) has the idle timeout only. */
@@ -1514,12 +1530,14 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
             return;
         w->fd = ci->connect_fd;
         w->phase = PHASE_HEAD;
-        w->deadline = util_mono() + head_timeout_s;
+        w->since = util_mono();
+        w->deadline = w->since + head_timeout_s;
         pthread_mutex_lock(&s->cmu);
         w->next = s->conns;
         if (s->conns)
             s->conns->prev = w;
         s->conns = w;
+        s->nconns++;
         pthread_mutex_unlock(&s->cmu);
         return;
     }
@@ -1532,6 +1550,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
         s->conns = w->next;
     if (w->next)
         w->next->prev = w->prev;
+    s->nconns--;
     pthread_mutex_unlock(&s->cmu);
     free(w);
     *socket_context = NULL;
@@ -1555,7 +1574,8 @@ static bool watch_phase(struct http_server *s, struct conn_watch *w,
     bool ok = !w->swept;
     if (ok) {
         w->phase = phase;
-        w->deadline = util_mono() + secs;
+        w->since = util_mono();
+        w->deadline = w->since + secs;
     }
     pthread_mutex_unlock(&s->cmu);
     return ok;
@@ -1681,32 +1701,46 @@ static void on_library_panic(void *cls, const char *file, unsigned int line,
     abort();
 }
 
-/* Shuts down every connection past its deadline (once); logs how many
- * were, at most once a second. */
+/* Shuts down every connection past its deadline (once), and under
+ * pressure every one whose head is late by HTTP_PRESSURE_HEAD_S; logs how
+ * many were, at most once a second. */
 static void sweep(struct http_server *s, double *last_log)
 {
     double now = util_mono();
     pthread_mutex_lock(&s->cmu);
+    bool pressure =
+        (long)s->nconns * 100 >= (long)max_connections * HTTP_PRESSURE_PERCENT;
     for (struct conn_watch *w = s->conns; w; w = w->next) {
-        if (w->swept || w->phase == PHASE_BUSY || now < w->deadline)
+        if (w->swept || w->phase == PHASE_BUSY)
+            continue;
+        bool early = pressure && w->phase == PHASE_HEAD &&
+                     now - w->since >= HTTP_PRESSURE_HEAD_S;
+        if (now < w->deadline && !early)
             continue;
         w->swept = true;
         if (w->phase == PHASE_BODY)
             send_late_body(w->fd);
+        else if (now < w->deadline)
+            atomic_fetch_add(&closed_pressure, 1);
         else
             atomic_fetch_add(&timed_out_head, 1);
         shutdown(w->fd, SHUT_RDWR);
     }
+    int open = s->nconns;
     pthread_mutex_unlock(&s->cmu);
     if (now - *last_log < 1)
         return;
     int head = atomic_exchange(&timed_out_head, 0);
     int body = atomic_exchange(&timed_out_body, 0);
-    if (head || body) {
+    int early = atomic_exchange(&closed_pressure, 0);
+    if (head || body || early) {
         log_event(LOG_INFO, "connections closed at their deadline", "head",
                   json_integer(head), "body", json_integer(body),
                   "head_timeout_s", json_integer(head_timeout_s),
-                  "body_timeout_s", json_integer(body_timeout_s), NULL);
+                  "body_timeout_s", json_integer(body_timeout_s),
+                  "under_pressure", json_integer(early), "open",
+                  json_integer(open), "max_connections",
+                  json_integer(max_connections), NULL);
         *last_log = now;
     }
 }
@@ -1959,8 +1993,11 @@ int http_start(struct app *app, const char *addr, int port, int threads,
         MHD_OPTION_EXTERNAL_LOGGER, on_library_message, NULL,
         MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(max_connections < HTTP_MAX_PER_ADDRESS
+                       ? max_connections
+                       : HTTP_MAX_PER_ADDRESS),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

@@ -380,6 +380,161 @@ def test_deadlines_are_command_line_options(tmp_path):
         assert "--request-head-timeout-s: 1 to 3600" in r.stderr
 
 
+# ---- a full house: the connection limit under pressure ----
+
+MAXCONN = 64   # --max-connections of the hub below: pressure from 48
+
+
+@pytest.fixture
+def phub(tmp_path):
+    h = Hub(tmp_path)
+    h.init_fixture()
+    # a head deadline far away: what closes connections here is pressure
+    h.daemon_args = ["--max-connections", str(MAXCONN),
+                     "--request-head-timeout-s", "120"]
+    h.start()
+    yield h
+    h.stop()
+
+
+def closed(s):
+    """True when the hub has closed s (EOF or reset), without waiting."""
+    s.setblocking(False)
+    try:
+        return s.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+    finally:
+        s.setblocking(True)
+
+
+def test_idle_connections_are_closed_early_only_under_pressure(phub):
+    idle = [connect(phub) for _ in range(30)]   # under 3/4 of the limit
+    more = []
+    try:
+        # below the pressure mark, the head deadline (120 s) applies: no
+        # idle connection is closed in 5 s (the hub would close them 2 s
+        # after they opened if the pressure rule applied)
+        r, _, _ = select.select(idle, [], [], 5)
+        assert not r, "an idle connection was closed below the mark"
+        # past the mark (30 + 26 of 64), every connection whose head is
+        # 2 s late goes: the 30 older ones at once (the 26 newer ones
+        # only while the hub is still above the mark 2 s after they
+        # opened, which it is not once the older ones are gone)
+        more = [connect(phub) for _ in range(26)]
+        t0 = time.monotonic()
+        for s in idle:
+            assert read_to_eof(s, timeout=15) == b""
+        # long before the head deadline (120 s) and the library's idle
+        # timeout (30 s)
+        assert time.monotonic() - t0 < 15
+        # and the hub serves a new client
+        (st, _, _), = responses(exchange(
+            phub, head("GET", "/healthz", "Connection: close")))
+        assert st == 200
+    finally:
+        for s in idle + more:
+            s.close()
+    log = [json.loads(ln) for ln in phub.log_path.read_text().splitlines()
+           if "connections closed at their deadline" in ln]
+    assert sum(o["under_pressure"] for o in log) >= 30, log
+    assert all(o["max_connections"] == MAXCONN for o in log), log
+
+
+def test_a_request_under_pressure_is_served(phub):
+    # 56 idle connections hold the hub above its pressure mark; a client
+    # that sends its request at once is answered, and a kept-alive one
+    # that goes on sending requests at once is not cut off
+    idle = [connect(phub) for _ in range(56)]
+    try:
+        s = connect(phub)
+        try:
+            for _ in range(5):
+                s.sendall(head("GET", "/healthz"))
+                got = b""
+                while b"\r\n\r\n" not in got or not got.endswith(b"}"):
+                    chunk = s.recv(65536)
+                    assert chunk, f"closed mid-answer: {got!r}"
+                    got += chunk
+                assert got.startswith(b"HTTP/1.1 200"), got[:200]
+        finally:
+            s.close()
+    finally:
+        for s in idle:
+            s.close()
+
+
+def test_the_connection_limit_is_an_option(tmp_path):
+    out = subprocess.run([str(BUILD / "infrashared"), "--help"],
+                         capture_output=True, text=True, timeout=30)
+    assert "--max-connections" in out.stderr
+    for bad in ("15", "x", "65537"):
+        r = subprocess.run([str(BUILD / "infrashared"), "--db",
+                            str(tmp_path / "none.db"),
+                            "--max-connections", bad],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 2, r.stderr
+        assert "--max-connections: 16 to 65536" in r.stderr
+
+
+def open_files_limit(pid):
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError("no open files limit")
+
+
+@pytest.mark.parametrize("soft,hard", [(256, None), (256, 2048)])
+def test_the_open_files_limit_is_raised_or_the_connections_fit_it(
+        tmp_path, soft, hard):
+    import resource
+    cur_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard is None:
+        hard = cur_hard
+        if hard != resource.RLIM_INFINITY and hard < 8192:
+            pytest.skip(f"this machine's hard limit of open files is {hard}")
+    h = Hub(tmp_path)
+    h.init_fixture()
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    # a stock Debian login's soft limit is 1024: 4,096 connections would
+    # fail at accept long before the limit
+    h.proc = None
+    port_file = tmp_path / "port"
+    log = open(tmp_path / "limits.log", "wb")
+    proc = subprocess.Popen(
+        [str(BUILD / "infrashared"), "--db", str(h.db), "--port", "0",
+         "--port-file", str(port_file), *h.metrics_flags()],
+        stdout=log, stderr=log, preexec_fn=limit)
+    try:
+        wait_for(lambda: port_file.exists() and port_file.read_text().strip(),
+                 what="infrashared to listen")
+        got = open_files_limit(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    lines = [json.loads(ln) for ln in
+             (tmp_path / "limits.log").read_text().splitlines()]
+    lowered = [o for o in lines if o["msg"].startswith("connection limit "
+                                                       "lowered")]
+    if hard == 2048:
+        # the hard limit cannot be passed: the soft one is raised to it
+        # and the connection limit shared with the other descriptors
+        assert got == 2048
+        assert len(lowered) == 1, lines
+        o = lowered[0]
+        assert o["asked"] == 4096 and o["open_files_limit"] == 2048
+        assert 16 <= o["max_connections"] <= 2048 - 256, o
+    else:
+        assert got >= 4096 + 256, got   # the connections and a reserve
+        assert not lowered, lowered
+
+
 # ---- the library's messages: JSON lines, a bounded number ----
 
 def test_library_messages_are_json_and_rate_limited(ahub):
