@@ -168,8 +168,15 @@ static int drill_request(const struct cli_args *a, const char **method,
                 json_object_set_new(*o, opts[i][1],
                                     json_string(cli_opt(a, opts[i][0])));
     } else if (strcmp(sub, "report") == 0 && id) {
-        snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id,
-                 cli_opt(a, "format") ? cli_opt(a, "format") : "json");
+        /* no --format: a summary line; --format: the hub's document */
+        const char *fmt = cli_opt(a, "format") ? cli_opt(a, "format") : "json";
+        if (strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "html")) {
+            cli_errf("drill report ID [--format json|csv|html]\n",
+                     "drill report ID [--format json|csv|html]"
+                     "（形式は json・csv・html のいずれか）\n");
+            return 2;
+        }
+        snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id, fmt);
     } else if (strcmp(sub, "confirm") == 0 && id) {
         *method = "POST";
         snprintf(path, len, "/api/v1/drills/%s/confirm", id);
@@ -1303,7 +1310,9 @@ int cli_client(const char *cmd, int argc, char **argv)
     } else if (ans.status < 200 || ans.status > 299) {
         cli_print_api_error(&ans);
         exit_code = 1;
-    } else if (strcmp(cmd, "api") == 0 || cli_flag(&a, "json")) {
+    } else if (strcmp(cmd, "api") == 0 || cli_flag(&a, "json") ||
+               (strcmp(cmd, "drill") == 0 && cli_opt(&a, "format"))) {
+        /* drill report --format json|csv|html: the hub's own document */
         printf("%s\n", buf_str(&ans.body));
     } else {
         print_answer(cmd, &a, buf_str(&ans.body));

@@ -1,0 +1,66 @@
+"""The documented command lines do what the documents say: README's client
+examples against the demo hub, the options a synopsis promises, the exit
+statuses of usage errors (src/cli/, src/infrashared.c)."""
+import json
+import os
+import re
+import subprocess
+
+from conftest import BUILD, ROOT, SANITIZER_MARKS
+
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def client(hub, *args, token=None, before=False, input=None):
+    """infrashare with --url/--token after the command words (or, with
+    before, ahead of them), INFRASHARE_URL/INFRASHARE_TOKEN unset."""
+    glob = ["--url", hub.url] + (["--token", token] if token else [])
+    cmd = [str(BUILD / "infrashare"),
+           *(glob if before else []), *map(str, args),
+           *([] if before else glob)]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("INFRASHARE_URL", "INFRASHARE_TOKEN")}
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                       input=input, timeout=60)
+    for mark in SANITIZER_MARKS:
+        assert mark not in r.stderr, r.stderr
+    return r
+
+
+def readme_lines(prefix):
+    """README's command lines that start with prefix (a comment cut off)."""
+    return [l.split("  #", 1)[0].strip() for l in README.splitlines()
+            if l.startswith(prefix)]
+
+
+def test_drill_start_and_report_as_documented(fresh_demo_hub):
+    hub = fresh_demo_hub
+    t = hub.token("nisc-analyst")
+    starts = (readme_lines("infrashare drill start ") +
+              readme_lines("infrashare drills start "))
+    assert starts
+    ids = []
+    for line in starts:
+        words = line.split()[1:]
+        r = client(hub, *words, token=t)
+        assert r.returncode == 0, (line, r.stderr)
+        ids.append(json.loads(r.stdout)["id"])
+    did = ids[0]
+    api = hub.api("GET", f"/api/v1/drills/{did}/report?format=json",
+                  token=t)
+    assert api.status_code == 200
+    # no --format: one line for people
+    r = client(hub, "drill", "report", did, token=t)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"drill {did}: recipients ")
+    # --format json: the hub's document, as the API answers it
+    r = client(hub, "drill", "report", did, "--format", "json", token=t)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == api.json()
+    r = client(hub, "drill", "report", did, "--format", "csv", token=t)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("org,name_ja,name_en,")
+    # another format is a usage error, not a request
+    r = client(hub, "drill", "report", did, "--format", "xml", token=t)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "json|csv|html" in r.stderr
