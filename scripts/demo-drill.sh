@@ -74,7 +74,7 @@ esac
 $PY -c "import sys; s=float(sys.argv[1]); sys.exit(not 0 <= s <= 1)" \
     "$ack_share" 2>/dev/null || die "--ack-share: a number from 0 to 1"
 
-scripts/deps.sh test  # python3-aiosmtpd, python3-requests (quiet when present)
+scripts/deps.sh test  # the test group: python3-aiosmtpd, python3-requests and the rest (quiet when present)
 $PY -c "import aiosmtpd, requests" 2>/dev/null ||
     die "$PY cannot import aiosmtpd and requests (python3-aiosmtpd, python3-requests)"
 [ -x "$build/infrashare" ] ||

@@ -64,3 +64,16 @@ def test_drill_start_and_report_as_documented(fresh_demo_hub):
     r = client(hub, "drill", "report", did, "--format", "xml", token=t)
     assert r.returncode == 2 and r.stdout == ""
     assert "json|csv|html" in r.stderr
+
+
+def test_demo_drill_doc_names_what_deps_test_installs():
+    """docs/demo-drill.md lists every package `scripts/deps.sh test` adds
+    (the demo drill runs it)."""
+    deps = (ROOT / "scripts" / "deps.sh").read_text("utf-8")
+    group = re.search(r"^\s*test\)\s*pkgs\+=\(([^)]*)\)", deps, re.M)
+    assert group, "deps.sh has no test group"
+    doc = (ROOT / "docs" / "demo-drill.md").read_text("utf-8")
+    assert "scripts/deps.sh test" in (ROOT / "scripts" /
+                                      "demo-drill.sh").read_text("utf-8")
+    for pkg in group.group(1).split():
+        assert f"`{pkg}`" in doc, pkg
