@@ -4,6 +4,7 @@ and its own message before anything is opened; --help prints the usage.
 These pin the messages so that the option parser can change underneath
 (src/infrashared.c is built on the table-driven parser of src/cli/args.c).
 """
+import re
 import subprocess
 
 import pytest
@@ -76,3 +77,22 @@ def test_unreadable_metrics_token_file(tmp_path):
         "256 printable characters (no spaces) from the first line of "
         f"{missing}\n")
     assert not (tmp_path / "var").exists()
+
+
+def test_usage_and_readme_name_every_option():
+    """Every option of infrashared's table (src/infrashared.c options[])
+    is in --help and in README's daemon synopsis."""
+    from conftest import ROOT
+    src = (ROOT / "src" / "infrashared.c").read_text("utf-8")
+    table = src.split("options[] = {", 1)[1].split("\n};", 1)[0]
+    names = re.findall(r'\.name = "([a-z0-9-]+)"', table)
+    names += re.findall(r'DELIVERY\("([a-z0-9-]+)"', table)
+    assert "metrics-token-file" in names and "retry-cap-s" in names
+    readme = (ROOT / "README.md").read_text("utf-8")
+    start = readme.index("\ninfrashared [--db PATH]")
+    synopsis = readme[start:].split("```", 1)[0]
+    r = run("--help")
+    assert r.returncode == 0
+    for name in names:
+        assert re.search(rf"--{name}\b(?!-)", r.stderr), name
+        assert re.search(rf"--{name}\b(?!-)", synopsis), name
