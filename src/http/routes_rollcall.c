@@ -40,7 +40,7 @@ int h_adv_board(struct http_req *r, struct http_resp *out)
     if (fmt && strcmp(fmt, "csv") == 0) {
         char *text = NULL;
         size_t len = 0;
-        int rc = rollcall_board_csv(r->app, r->sc, &r->auth, r->params[0],
+        int rc = rollcall_board_csv(r->app, r->sc, &r->auth, r->params[0], st,
                                     app_now(r->app), &text, &len, &e);
         if (rc)
             return http_svc_fail(out, &e);

@@ -826,8 +826,9 @@ int rollcall_board(struct app *a, struct store_conn *c,
 #define CSV_PAGE 1000
 
 int rollcall_board_csv(struct app *a, struct store_conn *c,
-                       const struct auth_ctx *who, const char *id, int64_t now,
-                       char **text, size_t *len, struct svc_error *e)
+                       const struct auth_ctx *who, const char *id,
+                       const char *state, int64_t now, char **text, size_t *len,
+                       struct svc_error *e)
 {
     IS_UNUSED(a);
     struct viewer v;
@@ -853,8 +854,8 @@ int rollcall_board_csv(struct app *a, struct store_conn *c,
     int64_t rows = 0;
     for (;;) {
         struct store_rollcall_row_list rl = {0};
-        if (store_rollcall_board_page(c, id, v.via, v.ministry, after, 0,
-                                      CSV_PAGE, &rl)) {
+        if (store_rollcall_board_page(c, id, v.via, v.ministry, after,
+                                      state_code(state), CSV_PAGE, &rl)) {
             buf_release(&b);
             return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the board");
         }
@@ -893,7 +894,8 @@ int rollcall_board_csv(struct app *a, struct store_conn *c,
                         "the export is too large");
     }
     if (audit_record(c, who, now, "rollcall.export", id,
-                     json_pack("{s:I}", "rows", (json_int_t)rows))) {
+                     json_pack("{s:I,s:s}", "rows", (json_int_t)rows, "state",
+                               state ? state : "all"))) {
         buf_release(&b);
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the export could not be audited, so it is refused");

@@ -67,11 +67,13 @@ int rollcall_board(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, const char *id,
                    const char *state, const char *after, int limit, int64_t now,
                    char **text, size_t *len, struct svc_error *e);
-/* The same board as CSV (every row the viewer sees), audited
- * ("rollcall.export"). *text malloc'd, *len its length. */
+/* The same board as CSV (every row the viewer sees that state selects,
+ * as rollcall_board's state; no pages), audited ("rollcall.export", with
+ * the rows and the state). *text malloc'd, *len its length. */
 int rollcall_board_csv(struct app *a, struct store_conn *c,
-                       const struct auth_ctx *who, const char *id, int64_t now,
-                       char **text, size_t *len, struct svc_error *e);
+                       const struct auth_ctx *who, const char *id,
+                       const char *state, int64_t now, char **text, size_t *len,
+                       struct svc_error *e);
 
 /* ---- hooks called by service/provision.c ---- */
 

@@ -425,9 +425,22 @@ def test_board_csv(rhub, hook):
                   "elec-sec")
     assert [x["org"] for x in csv.DictReader(io.StringIO(r.text))] == [
         "op-e1"]
+    # state selects the exported rows, as it does a page's
+    r = rhub.call("GET",
+                  f"/api/v1/advisories/{aid}/answers?format=csv&state=unanswered",
+                  "nisc-a")
+    assert r.status_code == 200, r.text
+    assert [x["org"] for x in csv.DictReader(io.StringIO(r.text))] == [
+        "op-e1", "op-g2"]
+    r = rhub.call("GET",
+                  f"/api/v1/advisories/{aid}/answers?format=csv&state=answered",
+                  "elec-sec")
+    assert r.status_code == 200, r.text
+    assert list(csv.DictReader(io.StringIO(r.text))) == []
     ex = rhub.audit("rollcall.export")
-    assert [(e["target"], e["detail"]["rows"]) for e in ex] == [(aid, 3),
-                                                                (aid, 1)]
+    assert [(e["target"], e["detail"]["rows"], e["detail"]["state"])
+            for e in ex] == [(aid, 3, "all"), (aid, 1, "all"),
+                             (aid, 2, "unanswered"), (aid, 0, "answered")]
 
 
 def test_unanswered_recipients_are_escalated(tmp_path, hook, smtp):
@@ -555,6 +568,13 @@ def test_cli_issue_answer_board(rhub, hook):
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [(x["org"], x["affected"]) for x in rows] == [("op-a", "yes"),
                                                          ("op-b", "")]
+    # --state holds for the CSV export too (it was ignored: every row)
+    for state, orgs in (("unanswered", ["op-b"]), ("answered", ["op-a"])):
+        r = client(rhub, "advisory", "board", aid, "--state", state, "--csv",
+                   token=rhub.tok("nisc-a"))
+        assert r.returncode == 0, r.stderr
+        assert [x["org"] for x in csv.DictReader(io.StringIO(r.stdout))] == \
+            orgs
     # an operator gets the API's refusal
     r = client(rhub, "advisory", "board", aid, token=rhub.tok("op-a-liaison"))
     assert r.returncode == 1 and "forbidden" in r.stderr
