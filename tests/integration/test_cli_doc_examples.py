@@ -77,3 +77,16 @@ def test_demo_drill_doc_names_what_deps_test_installs():
                                       "demo-drill.sh").read_text("utf-8")
     for pkg in group.group(1).split():
         assert f"`{pkg}`" in doc, pkg
+
+
+def test_taxii_doc_error_object_is_the_hubs(hub):
+    """docs/taxii.md "Errors": the example is what the hub answers."""
+    doc = (ROOT / "docs" / "taxii.md").read_text("utf-8")
+    block = doc.split("## Errors", 1)[1].split("```json\n", 1)[1]
+    want = json.loads(block.split("```", 1)[0])
+    tok = hub.token("admin")
+    r = hub.api("GET", "/taxii2/infrashare/collections/shared/objects/"
+                "?added_after=garbage", token=tok,
+                headers={"Accept": "application/taxii+json;version=2.1"})
+    assert r.status_code == 400
+    assert r.json() == want

@@ -130,6 +130,11 @@ def test_import_with_a_bad_object_names_it_and_fails(hub, op, tmp_path):
     line = next(l for l in r.stdout.splitlines() if "(no id)" in l)
     assert "objects[3]" in line and "id" in line, line
     assert "2 of 4 objects were refused" in r.stderr, r.stderr
+    # as docs/taxii.md shows it: the refusals, then the summary
+    lines = r.stdout.splitlines()
+    assert [l.startswith("  refused 拒否: ") for l in lines] == [
+        True, True, False], lines
+    assert lines[-1].startswith(f"{f}: 4 objects: added 2, "), lines
     held = stored(hub)
     assert good[0]["id"] in held and good[1]["id"] in held
     assert bad["id"] not in held
