@@ -257,6 +257,126 @@ static json_t *mailboxes_json(InternetAddressList *l)
     return a;
 }
 
+/* ---- the recipient ---- */
+
+#define MAIL_MAX_RECIPIENTS 100
+
+/* Appends addr, lower-cased, to the set a (no duplicates; at most
+ * MAIL_MAX_RECIPIENTS; only something@domain). */
+static void recipient_add(json_t *a, const char *addr, size_t n)
+{
+    if (!addr || n == 0 || n > 254 || json_array_size(a) >= MAIL_MAX_RECIPIENTS)
+        return;
+    const char *at = memchr(addr, '@', n);
+    if (!at || at == addr || at == addr + n - 1)
+        return;
+    char *low = g_ascii_strdown(addr, (gssize)n);
+    size_t i;
+    json_t *x;
+    json_array_foreach (a, i, x) {
+        if (strcmp(json_string_value(x), low) == 0) {
+            g_free(low);
+            return;
+        }
+    }
+    json_t *v = json_string(low); /* NULL when not UTF-8: not kept */
+    g_free(low);
+    if (v)
+        json_array_append_new(a, v);
+}
+
+static bool addr_char(unsigned char c)
+{
+    return g_ascii_isalnum(c) || (c && strchr(".!#$%&'*+/=?^_`{|}~-", c)) ||
+           c >= 0x80;
+}
+
+/* Every something@domain of text (header values that are not address
+ * lists by the standard: Delivered-To, X-Original-To, ...). */
+static void recipients_in(json_t *a, const char *text)
+{
+    for (const char *p = text ? strchr(text, '@') : NULL; p;
+         p = strchr(p + 1, '@')) {
+        const char *s = p, *e = p + 1;
+        while (s > text && addr_char((unsigned char)s[-1]))
+            s--;
+        while (*e && (g_ascii_isalnum(*e) || *e == '.' || *e == '-' ||
+                      (unsigned char)*e >= 0x80))
+            e++;
+        while (e > p + 1 && e[-1] == '.')
+            e--;
+        recipient_add(a, s, (size_t)(e - s));
+    }
+}
+
+static void recipients_of(json_t *a, InternetAddressList *l, int depth)
+{
+    int n = l ? internet_address_list_length(l) : 0;
+    for (int i = 0; i < n && i < MAIL_MAX_RECIPIENTS; i++) {
+        InternetAddress *x = internet_address_list_get_address(l, i);
+        if (INTERNET_ADDRESS_IS_MAILBOX(x)) {
+            const char *addr =
+                internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(x));
+            recipient_add(a, addr, addr ? strlen(addr) : 0);
+        } else if (INTERNET_ADDRESS_IS_GROUP(x) && depth == 0) {
+            recipients_of(
+                a,
+                internet_address_group_get_members(INTERNET_ADDRESS_GROUP(x)),
+                1);
+        }
+    }
+}
+
+/* The address of a Received field's "for" clause ("for <a@b>;"). */
+static void received_for(json_t *a, const char *v)
+{
+    for (const char *p = v; *p; p++) {
+        if ((p == v || g_ascii_isspace(p[-1])) &&
+            g_ascii_strncasecmp(p, "for", 3) == 0 && g_ascii_isspace(p[3])) {
+            const char *s = p + 3;
+            while (*s && (g_ascii_isspace(*s) || *s == '<'))
+                s++;
+            size_t n = 0;
+            while (s[n] && s[n] != '>' && s[n] != ';' && !g_ascii_isspace(s[n]))
+                n++;
+            recipient_add(a, s, n);
+        }
+    }
+}
+
+/* Who the e-mail was sent to (lower-cased addresses): To, Cc, Bcc, the
+ * delivery fields MTAs add, and the "for" clauses of Received fields.
+ * C4TAP masks them and their domains out of what it shares (the
+ * recipient names the provider). */
+static json_t *recipients_json(GMimeMessage *m)
+{
+    json_t *a = json_array();
+    static const GMimeAddressType types[] = {
+        GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC, GMIME_ADDRESS_TYPE_BCC};
+    for (size_t i = 0; i < IS_ARRAY_LEN(types); i++)
+        recipients_of(a, g_mime_message_get_addresses(m, types[i]), 0);
+    static const char *const fields[] = {
+        "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To",
+        "X-Rcpt-To",    "Resent-To",     "Resent-Cc",   "X-Forwarded-To"};
+    GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
+    int nh = hl ? g_mime_header_list_get_count(hl) : 0;
+    for (int i = 0; i < nh; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+        const char *name = g_mime_header_get_name(h);
+        const char *val = g_mime_header_get_value(h);
+        if (!name || !val)
+            continue;
+        if (g_ascii_strcasecmp(name, "Received") == 0) {
+            received_for(a, val);
+            continue;
+        }
+        for (size_t k = 0; k < IS_ARRAY_LEN(fields); k++)
+            if (g_ascii_strcasecmp(name, fields[k]) == 0)
+                recipients_in(a, val);
+    }
+    return a;
+}
+
 static bool same_domain(const char *a, const char *b)
 {
     const char *da = domain_of(a), *db = domain_of(b);
@@ -1078,6 +1198,7 @@ static void top_headers(struct walk *w, GMimeMessage *m)
     }
     json_object_set_new(r, "received", rec);
     json_object_set_new(r, "auth", auth);
+    json_object_set_new(r, "recipients", recipients_json(m));
 }
 
 /* Whether the message has any header field of a message (what tells an

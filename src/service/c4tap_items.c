@@ -127,15 +127,19 @@ static void view_of(const struct c4_me *m, const struct store_c4tap_sub *s,
 {
     v->rd = c4_reader_for(m, s->org_id);
     c4_ranges_parse(s->ranges, v->ranges);
-    v->any = false;
-    for (int t = 0; t < C4_TYPE_COUNT; t++) {
+    for (int t = 0; t < C4_TYPE_COUNT; t++)
         v->may[t] = c4tap_may_read(v->ranges[t], &v->rd);
-        /* the provider type alone is no view of the e-mail */
-        if (t != C4_PROVIDER)
-            v->any = v->any || v->may[t];
-    }
     v->sees_provider =
         c4tap_sees_provider(v->ranges[C4_PROVIDER], s->anonymous, &v->rd);
+    /* the original names its recipient, which the masks of the other
+     * types take out (mask_recipient): it goes no further than who
+     * provided it */
+    v->may[C4_ORIGINAL] = v->may[C4_ORIGINAL] && v->sees_provider;
+    /* the provider type alone is no view of the e-mail */
+    v->any = false;
+    for (int t = 0; t < C4_TYPE_COUNT; t++)
+        if (t != C4_PROVIDER)
+            v->any = v->any || v->may[t];
 }
 
 static json_t *provider_json(const struct store_c4tap_sub *s,
@@ -376,6 +380,207 @@ static int extract(const json_t *p, struct inds *l)
     return rc;
 }
 
+/* ---- the recipient: masked out of what is shared ----
+ *
+ * The recipient of a suspicious e-mail is the provider (or one of its
+ * people): its address in a Received field's "for" clause, its mail
+ * servers in the hops, a tracking link's ?u=<address>, the organisation's
+ * name in a subject name who provided a submission as surely as the
+ * provider field does. So before anything is extracted or stored, the
+ * parsed e-mail's every text has the recipients' addresses
+ * ("[recipient]"), their organisations' domains and every host under them
+ * ("[recipient-domain]"), the addresses of hops sent from such hosts
+ * ("[recipient-ip]") and the provider's names ("[provider]") replaced, for
+ * every reader: the indicators, lookups, exports, campaigns, STIX and
+ * advisories never hold them. The original bytes are kept as sent; they
+ * follow the provider's range (view_of). docs/rules.md, C4TAP "The
+ * recipient". */
+
+struct mask {
+    const char *from, *to;
+    enum { M_TEXT, M_DOMAIN, M_IP } kind;
+};
+#define MASK_MAX 256
+
+static bool host_char(unsigned char c)
+{
+    return isalnum(c) || c == '-' || c >= 0x80;
+}
+
+/* Where a mask of kind k matches at p (n bytes) in text: a domain at a
+ * label's start and end (the domain or a host under it, never
+ * "<domain>.other"), an address not inside a longer number. */
+static bool mask_fits(const char *text, const char *p, size_t n, int k)
+{
+    unsigned char before = p > text ? (unsigned char)p[-1] : 0;
+    unsigned char after = (unsigned char)p[n];
+    unsigned char next = after ? (unsigned char)p[n + 1] : 0;
+    if (k == M_DOMAIN)
+        return !host_char(before) && !host_char(after) &&
+               !(after == '.' && host_char(next));
+    if (k == M_IP)
+        return !isdigit(before) && before != '.' && !isdigit(after) &&
+               !(after == '.' && isdigit(next));
+    return true;
+}
+
+/* text with every mask applied (a new string), NULL when none matched. */
+static char *mask_text(const char *text, const struct mask *m, int n)
+{
+    char *cur = NULL;
+    for (int i = 0; i < n; i++) {
+        const char *src = cur ? cur : text;
+        size_t fl = strlen(m[i].from);
+        struct buf b;
+        bool hit = false;
+        buf_init(&b, 1 << 20);
+        for (const char *p = src; *p;) {
+            if (strncasecmp(p, m[i].from, fl) == 0 &&
+                mask_fits(src, p, fl, m[i].kind)) {
+                buf_add(&b, m[i].to, strlen(m[i].to));
+                p += fl;
+                hit = true;
+            } else {
+                buf_add(&b, p, 1);
+                p++;
+            }
+        }
+        if (hit && !buf_error(&b)) {
+            free(cur);
+            cur = strdup(buf_str(&b));
+        }
+        buf_release(&b);
+    }
+    return cur;
+}
+
+static void mask_json(json_t *j, const struct mask *m, int n)
+{
+    if (json_is_string(j)) {
+        char *x = mask_text(json_string_value(j), m, n);
+        if (x)
+            json_string_set(j, x);
+        free(x);
+    } else if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach (j, k, v)
+            mask_json(v, m, n);
+    } else if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach (j, i, v)
+            mask_json(v, m, n);
+    }
+}
+
+/* The organisation's domain of a host or address domain: its last two
+ * labels, or three under a second-level domain such as co.jp or ac.uk
+ * ("mail.bank.co.jp" -> "bank.co.jp"). NULL for a name of one label. */
+static const char *org_domain(const char *d)
+{
+    static const char *const sld[] = {"co",  "or",  "ne",  "go", "ac",
+                                      "ad",  "ed",  "gr",  "lg", "com",
+                                      "net", "org", "gov", "edu"};
+    const char *dots[3] = {0};
+    int nd = 0;
+    for (const char *p = d + strlen(d); p > d; p--)
+        if (p[-1] == '.' && nd < 3)
+            dots[nd++] = p - 1;
+    if (nd == 0)
+        return NULL;
+    const char *two = nd >= 2 ? dots[1] + 1 : d;
+    size_t tld = strlen(dots[0] + 1);
+    size_t sl = (size_t)(dots[0] - two);
+    bool under_sld = false;
+    for (size_t i = 0; tld == 2 && i < IS_ARRAY_LEN(sld); i++)
+        under_sld = under_sld ||
+                    (strlen(sld[i]) == sl && strncasecmp(two, sld[i], sl) == 0);
+    if (!under_sld || nd < 2)
+        return two;
+    return nd >= 3 ? dots[2] + 1 : d;
+}
+
+static bool mask_has(const struct mask *m, int n, const char *from)
+{
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(m[i].from, from) == 0)
+            return true;
+    return false;
+}
+
+static void mask_add(struct mask *m, int *n, const char *from, const char *to,
+                     int kind)
+{
+    if (from && strlen(from) >= 2 && *n < MASK_MAX && !mask_has(m, *n, from))
+        m[(*n)++] = (struct mask){.from = from, .to = to, .kind = kind};
+}
+
+/* Is host (a hop's "from" name) under one of the masked domains? */
+static bool host_masked(const char *host, const struct mask *m, int n)
+{
+    if (!host)
+        return false;
+    size_t hl = strlen(host);
+    for (int i = 0; i < n; i++) {
+        size_t dl = strlen(m[i].from);
+        if (m[i].kind == M_DOMAIN && hl >= dl &&
+            strcasecmp(host + hl - dl, m[i].from) == 0 &&
+            (hl == dl || host[hl - dl - 1] == '.'))
+            return true;
+    }
+    return false;
+}
+
+/* Masks the recipient (and org, the provider) out of parsed, and takes
+ * mail_parse's "recipients" out of it. */
+static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
+{
+    json_t *rcpt = json_incref(json_object_get(parsed, "recipients"));
+    json_object_del(parsed, "recipients");
+    struct store_org_entry *o = NULL;
+    int rc = store_org_get(c, org, &o);
+    if (rc && rc != IS_ERR_NOTFOUND) {
+        json_decref(rcpt);
+        return rc;
+    }
+    struct mask m[MASK_MAX];
+    int n = 0;
+    size_t i;
+    json_t *x;
+    /* addresses first, then domains: an address is one placeholder */
+    json_array_foreach (rcpt, i, x)
+        mask_add(m, &n, json_string_value(x), "[recipient]", M_TEXT);
+    json_array_foreach (rcpt, i, x) {
+        const char *at = strrchr(json_string_value(x), '@');
+        const char *d = at ? org_domain(at + 1) : NULL;
+        mask_add(m, &n, d, "[recipient-domain]", M_DOMAIN);
+    }
+    /* a hop sent from the recipient's own host: its address too */
+    json_array_foreach (json_object_get(parsed, "received"), i, x)
+        if (host_masked(jstr(x, "from_host"), m, n))
+            mask_add(m, &n, jstr(x, "from_ip"), "[recipient-ip]", M_IP);
+    if (o) {
+        mask_add(m, &n, o->name.ja, "[provider]", M_TEXT);
+        mask_add(m, &n, o->name.en, "[provider]", M_TEXT);
+        mask_add(m, &n, o->short_en, "[provider]", M_TEXT);
+    }
+    /* the masks point into rcpt, parsed and o: apply to a copy */
+    json_t *copy = json_deep_copy(parsed);
+    if (copy) {
+        mask_json(copy, m, n);
+        json_object_clear(parsed);
+        json_object_update(parsed, copy);
+        json_decref(copy);
+    } else {
+        rc = IS_ERR_NOMEM;
+    }
+    if (o)
+        store_orgs_free(o, 1);
+    json_decref(rcpt);
+    return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
+}
+
 /* ---- submitting ---- */
 
 static int decode_b64(const char *text, char **out, size_t *len,
@@ -498,6 +703,10 @@ int c4tap_demo_submit(struct store_conn *c, const char *org, int64_t user_id,
     int rc = mail_parse(raw, len, &parsed, why, sizeof(why));
     if (rc)
         return rc;
+    if ((rc = mask_recipient(c, org, parsed))) {
+        json_decref(parsed);
+        return rc;
+    }
     struct inds l = {0};
     char *text = NULL;
     rc = extract(parsed, &l);
@@ -578,7 +787,9 @@ static int submit(struct store_conn *c, const struct submit_in *in,
     }
     struct inds l = {0};
     char *text = NULL;
-    rc = extract(parsed, &l);
+    rc = mask_recipient(c, in->who->org.id, parsed);
+    if (!rc)
+        rc = extract(parsed, &l);
     if (!rc && !(text = jtext_dumps(parsed, NULL)))
         rc = IS_ERR_NOMEM;
     struct store_c4tap_sub s = {0};
@@ -791,6 +1002,10 @@ int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
     view_of(&m, &s, &v);
     if (!v.any)
         return sub_not_found(e);
+    if (!v.may[C4_ORIGINAL] && c4tap_may_read(v.ranges[C4_ORIGINAL], &v.rd))
+        return svc_fail(e, IS_ERR_FORBIDDEN, "range_forbids", "id",
+                        "the original e-mail names its recipient: it goes "
+                        "only to those who may know who provided it");
     if (!v.may[C4_ORIGINAL])
         return svc_fail(e, IS_ERR_FORBIDDEN, "range_forbids", "id",
                         "the provider shares the original e-mail more "

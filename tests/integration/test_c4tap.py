@@ -65,6 +65,16 @@ class Reader:
                                      self.secretariat)
         return self.may(ranges["provider"], provider_org)
 
+    def hidden(self, ranges, anonymous, provider_org):
+        """The types this reader does not get: those its range forbids,
+        and the original (which names its recipient) unless it may know
+        who provided the submission (docs/rules.md, C4TAP "The
+        recipient")."""
+        sees = self.sees_provider(ranges, anonymous, provider_org)
+        return [t for t in TYPES
+                if not self.may(ranges[t], provider_org)
+                or (t == "original" and not sees)]
+
 
 class World:
     """Participants in three sectors, an observer, a relation, a withdrawn
@@ -171,7 +181,7 @@ def world(tmp_path):
 def check_view(reader, sub, ranges, provider_org, anonymous):
     """The submission as reader got it has exactly the types its range
     allows: every other type named in hidden, its fields absent."""
-    want_hidden = [t for t in TYPES if not reader.may(ranges[t], provider_org)]
+    want_hidden = reader.hidden(ranges, anonymous, provider_org)
     assert sub["hidden"] == want_hidden, (reader.name, sub["hidden"])
     for t, fields in FIELDS.items():
         for f in fields:
@@ -236,8 +246,13 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
     # the suspicious e-mail, not the forward: its indicators and flags
     assert mine["from"]["address"] == "nenkin@kikou-info.example"
     assert mine["subject"].startswith("【重要】年金情報の確認について")
-    assert [h["from_ip"] for h in mine["received"]] == ["192.0.2.10",
+    # the recipient's own relay (relay.op.example, under the domain of
+    # To: staff0@op.example) is masked with its address; the sender's
+    # infrastructure is not
+    assert [h["from_ip"] for h in mine["received"]] == ["[recipient-ip]",
                                                         "203.0.113.45"]
+    assert [h["by_host"] for h in mine["received"]] == [
+        "inbox.[recipient-domain]", "mx.[recipient-domain]"]
     assert mine["auth"]["spf"] == "fail"
     codes = {f["code"] for f in mine["flags"]}
     for code in ("executable_attachment", "type_mismatch", "double_extension",
@@ -278,7 +293,7 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
             if not rd.handler:
                 assert_error(r, 403, "not_a_handler")
                 continue
-            if all(t in [x for x in TYPES if not rd.may(rng[x], org)]
+            if all(t in rd.hidden(rng, anon, org)
                    for t in TYPES if t != "provider"):
                 assert_error(r, 404)
                 continue
@@ -297,8 +312,7 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
                           token=rd.token).json()["items"]
         for it in items:
             org, rng, anon = subs[it["id"]]
-            assert it["hidden"] == [t for t in TYPES
-                                    if not rd.may(rng[t], org)]
+            assert it["hidden"] == rd.hidden(rng, anon, org)
             assert it["provider"]["shown"] == rd.sees_provider(rng, anon, org)
         # the campaign: counts to every handler, never who
         c = w.hub.api("GET", f"/api/v1/c4tap/campaigns/{camp}",
@@ -351,6 +365,122 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
         js = w.hub.api("GET", "/api/v1/c4tap/export?format=json",
                        token=rd.token).json()
         assert js["rows"] == len(rows)
+
+
+# ---- the recipient names the provider: masked out of what is shared ----
+
+def recipient_mail(tag, rcpt="soumu@bank-a.co.jp", org_name="Test op-bank-a"):
+    """A targeted e-mail whose every recipient-side trace names the bank:
+    To and Delivered-To, the Received "for" clauses, the bank's own relay
+    and inbox hosts (with the relay's address), a tracking link carrying
+    the address and the bank's name in the subject."""
+    return (
+        f"Received: from relay.bank-a.co.jp ([192.0.2.77]) by "
+        f"inbox.bank-a.co.jp with ESMTP id R1 for <{rcpt}>; "
+        f"Mon, 2 Nov 2026 09:00:09 +0900\r\n"
+        f"Received: from mail.evil-{tag}.example (mail.evil-{tag}.example "
+        f"[203.0.113.9]) by mx1.bank-a.co.jp with ESMTP id R0 for <{rcpt}>; "
+        f"Mon, 2 Nov 2026 09:00:01 +0900\r\n"
+        f"Delivered-To: {rcpt}\r\n"
+        f"From: \"Help desk\" <desk@evil-{tag}.example>\r\n"
+        f"To: {rcpt}\r\n"
+        f"Subject: [{org_name}] password expiry {tag}\r\n"
+        f"Message-ID: <{tag}@evil-{tag}.example>\r\n"
+        f"Date: Mon, 2 Nov 2026 09:00:00 +0900\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        f"Renew at https://login.evil-{tag}.example/r?u={rcpt} today.\r\n"
+    ).encode()
+
+
+TRACES = ("bank-a", "soumu", "192.0.2.77", "test op-bank-a", "試験op-bank-a")
+
+
+def assert_no_trace(text, who):
+    low = text.lower()
+    for t in TRACES:
+        assert t not in low, (who, t, text[:2000])
+
+
+def test_the_recipient_is_masked_and_the_original_follows_the_provider(world):
+    w = world
+    # who provided it Red (the secretariat and analysts know), everything
+    # else Amber, the original too: the provider means to share the e-mail
+    ranges = {t: "amber" for t in TYPES}
+    ranges["provider"] = "red"
+    r = w.submit("bank", recipient_mail("m1"), ranges=ranges)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    # an anonymous one too: analysts do not learn who provided it
+    r = w.submit("bank", recipient_mail("m2"), anonymous=True)
+    assert r.status_code == 201, r.text
+    anon = r.json()["id"]
+
+    # what is extracted is masked for every reader, the provider too
+    mine = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+    assert_no_trace(str({k: mine[k] for k in ("received", "urls", "subject",
+                                              "from", "flags")}), "bank")
+    assert [h["by_host"] for h in mine["received"]] == [
+        "inbox.[recipient-domain]", "mx1.[recipient-domain]"]
+    assert [h["from_ip"] for h in mine["received"]] == ["[recipient-ip]",
+                                                        "203.0.113.9"]
+    assert "for <[recipient]>" in mine["received"][0]["text"]
+    assert mine["urls"][0]["url"] == (
+        "https://login.evil-m1.example/r?u=[recipient]")
+    assert mine["subject"] == "[[provider]] password expiry m1"
+    # the sender's side is not the recipient's: kept as sent
+    assert mine["from"]["address"] == "desk@evil-m1.example"
+    assert mine["received"][1]["from_host"] == "mail.evil-m1.example"
+
+    # an Amber reader (a participant of another sector) reads every type
+    # but who provided it, and nothing of the e-mail names the bank
+    sub = w.api("power", "GET", f"/api/v1/c4tap/submissions/{sid}")
+    assert sub.status_code == 200, sub.text
+    assert sub.json()["provider"]["shown"] is False
+    assert sub.json()["hidden"] == ["original", "provider"]
+    assert_no_trace(sub.text, "power")
+    # the original (which names its recipient) follows who provided it,
+    # whatever its own range
+    assert_error(w.api("power", "GET",
+                       f"/api/v1/c4tap/submissions/{sid}/original"),
+                 403, "range_forbids")
+    for path in ("/api/v1/c4tap/submissions",
+                 "/api/v1/c4tap/export?format=csv",
+                 "/api/v1/c4tap/export?format=json",
+                 f"/api/v1/c4tap/submissions/{sid}/stix",
+                 f"/api/v1/c4tap/campaigns/{sub.json()['campaign']}"):
+        got = w.api("power", "GET", path)
+        assert got.status_code == 200, (path, got.text)
+        assert_no_trace(got.text, ("power", path))
+    # and a guess cannot be tested: the bank's hosts, address and relay
+    # are no indicators anyone can look up
+    for value in ("inbox.bank-a.co.jp", "mx1.bank-a.co.jp",
+                  "relay.bank-a.co.jp", "soumu@bank-a.co.jp", "192.0.2.77",
+                  "https://login.evil-m1.example/r?u=soumu@bank-a.co.jp"):
+        lk = w.api("nisc", "GET", "/api/v1/c4tap/lookup",
+                   params={"value": value}).json()
+        assert lk["seen"]["submissions"] == 0, (value, lk)
+    # the sender's infrastructure still is
+    lk = w.api("power", "GET", "/api/v1/c4tap/lookup",
+               params={"value": "203.0.113.9"}).json()
+    assert lk["seen"]["submissions"] == 2, lk
+
+    # who may know the provider gets the original as sent
+    for who in ("bank", "sec", "nisc"):
+        o = w.api(who, "GET", f"/api/v1/c4tap/submissions/{sid}/original")
+        assert o.status_code == 200, (who, o.text)
+        assert b"for <soumu@bank-a.co.jp>" in o.content
+    # the anonymous one: the analyst reads the masked extract, never the
+    # original; the provider and the secretariat do
+    a = w.api("nisc", "GET", f"/api/v1/c4tap/submissions/{anon}")
+    assert a.status_code == 200 and "original" in a.json()["hidden"]
+    assert_no_trace(a.text, "nisc")
+    assert_error(w.api("nisc", "GET",
+                       f"/api/v1/c4tap/submissions/{anon}/original"),
+                 403, "range_forbids")
+    for who in ("bank", "sec"):
+        assert w.api(who, "GET",
+                     f"/api/v1/c4tap/submissions/{anon}/original"
+                     ).status_code == 200
 
 
 # ---- bad input: a clear 4xx naming the problem, nothing stored ----

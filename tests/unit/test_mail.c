@@ -154,6 +154,37 @@ static void t_headers_and_received(void **state)
     json_decref(j);
 }
 
+/* Who the e-mail went to: To, Cc, Bcc (groups opened), delivery fields
+ * and Received "for" clauses, lower-cased, each once; never the sender
+ * side (From, Reply-To, an envelope-from comment). */
+static void t_recipients(void **state)
+{
+    IS_UNUSED(state);
+    static const char M[] =
+        "Received: from relay.bad.example (relay.bad.example [198.51.100.7])"
+        "\r\n by mx.Victim.example (envelope-from <bounce@bad.example>)"
+        " with ESMTP id 9 for <Soumu@Victim.example>; Tue, 1 Dec 2026 "
+        "10:00:01 +0900\r\n"
+        "Delivered-To: soumu@victim.example\r\n"
+        "X-Original-To: alias+x@victim.example.\r\n"
+        "From: Attacker <a@bad.example>\r\n"
+        "Reply-To: r@bad.example\r\n"
+        "To: \"Soumu\" <soumu@victim.example>, Staff: s1@victim.example, "
+        "s2@branch.victim.example;\r\n"
+        "Cc: boss@victim.example\r\n"
+        "Subject: x\r\n\r\nbody\r\n";
+    json_t *j = parse_ok(M);
+    json_t *r = json_object_get(j, "recipients");
+    assert_non_null(r);
+    const char *want[] = {"soumu@victim.example", "s1@victim.example",
+                          "s2@branch.victim.example", "boss@victim.example",
+                          "alias+x@victim.example"};
+    assert_int_equal(json_array_size(r), IS_ARRAY_LEN(want));
+    for (size_t i = 0; i < IS_ARRAY_LEN(want); i++)
+        assert_string_equal(json_string_value(json_array_get(r, i)), want[i]);
+    json_decref(j);
+}
+
 static void t_html_links(void **state)
 {
     IS_UNUSED(state);
@@ -449,6 +480,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_headers_and_received),
+        cmocka_unit_test(t_recipients),
         cmocka_unit_test(t_html_links),
         cmocka_unit_test(t_attachments_and_flags),
         cmocka_unit_test(t_japanese_iso2022jp),
