@@ -6,7 +6,9 @@
  *                         [--note TEXT]
  *   c4tap intake --recipient ADDR [--sender ADDR] --intake-token-file F
  *                (the MTA's pipe: the forward on stdin; exit 0 taken,
- *                 65 refused for good (the MTA bounces it), 75 try later)
+ *                 65 refused for good (the MTA bounces it), 75 try later,
+ *                 2 a usage error: its message starts with the enhanced
+ *                 status code 4.3.5, so Postfix keeps the mail queued)
  *   c4tap show ID | list | campaigns | campaign ID
  *   c4tap lookup VALUE [--kind K]
  *   c4tap export [--format csv|json] [--campaign ID]
@@ -151,10 +153,15 @@ static int intake(const char *url, const struct cli_args *a)
     const char *rcpt = cli_opt(a, "recipient");
     const char *tokfile = cli_opt(a, "intake-token-file");
     if (!rcpt || !tokfile) {
+        /* a usage error (2), made by the MTA's transport: the output's
+         * leading enhanced status code (RFC 3463 4.3.5, "system not
+         * configured") is what Postfix's pipe(8) acts on before the exit
+         * status, so the mail stays queued until the transport is fixed */
+        fputs("4.3.5 ", stderr);
         cli_errf("c4tap intake needs --recipient and --intake-token-file\n",
                  "c4tap intake には --recipient と --intake-token-file "
                  "が必要です\n");
-        return EX_TEMPFAIL; /* a set-up error: keep the mail queued */
+        return 2;
     }
     char *tok = NULL;
     size_t toklen = 0;

@@ -90,3 +90,23 @@ def test_taxii_doc_error_object_is_the_hubs(hub):
                 headers={"Accept": "application/taxii+json;version=2.1"})
     assert r.status_code == 400
     assert r.json() == want
+
+
+def test_c4tap_intake_without_its_options_is_a_usage_error(tmp_path):
+    """No --recipient or no --intake-token-file: exit 2 (it was 75), the
+    message led by 4.3.5 so that Postfix's pipe(8) keeps the mail queued
+    (docs/c4tap-mail.md, "What happens to a forward")."""
+    tok = tmp_path / "intake.token"
+    tok.write_text("x" * 40 + "\n")
+    for opts in ([], ["--recipient", "c4tap+k@c4tap.hub.example"],
+                 ["--intake-token-file", str(tok)]):
+        r = subprocess.run([str(BUILD / "infrashare"), "c4tap", "intake",
+                            "--url", "http://127.0.0.1:9", *opts],
+                           capture_output=True, text=True, input="x",
+                           timeout=30)
+        assert r.returncode == 2, (opts, r.stderr)
+        assert r.stderr.startswith(
+            "4.3.5 infrashare: c4tap intake needs --recipient and "
+            "--intake-token-file"), r.stderr
+    doc = (ROOT / "docs" / "c4tap-mail.md").read_text("utf-8")
+    assert "| 2, a usage error" in doc
