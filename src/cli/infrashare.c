@@ -30,7 +30,8 @@ static void usage(FILE *f)
 {
     fprintf(
         f,
-        "usage: infrashare [--db PATH] COMMAND ...\n"
+        "usage: infrashare [--db PATH] [--url URL] [--token T] COMMAND ...\n"
+        "  (--url and --token may also follow a client command)\n"
         "\n"
         "admin commands (work on the database directly):\n"
         "  init [--data DIR] [--demo] [--admin USER] [--admin-password-file "
@@ -1333,12 +1334,38 @@ int main(int argc, char **argv)
         return 1;
     }
     log_set_level(LOG_WARN);
+    /* the global options, before the command, in any order: --db for the
+     * admin commands, --url and --token for the client commands (which
+     * also take them after the command, where they win) */
     int i = 1;
-    if (i + 1 < argc && strcmp(argv[i], "--db") == 0) {
-        db_path = argv[i + 1];
+    const char *url = NULL, *token = NULL;
+    bool db_given = false;
+    while (i < argc && strncmp(argv[i], "--", 2) == 0 &&
+           strcmp(argv[i], "--help") != 0) {
+        const char *o = argv[i] + 2;
+        const char **to = strcmp(o, "db") == 0      ? &db_path
+                          : strcmp(o, "url") == 0   ? &url
+                          : strcmp(o, "token") == 0 ? &token
+                                                    : NULL;
+        if (!to) {
+            cli_errf("unknown option %s before the command: only --db, --url "
+                     "and --token go there, a command's options follow it\n",
+                     "コマンドの前に置けるオプションは --db、--url、--token "
+                     "だけです（%s は置けません）。コマンドのオプションは"
+                     "コマンドの後に指定してください\n",
+                     argv[i]);
+            usage(stderr);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            cli_errf("%s needs a value\n", "%s には値が必要です\n", argv[i]);
+            return 2;
+        }
+        *to = argv[i + 1];
+        db_given |= to == &db_path;
         i += 2;
     }
-    if (getenv("INFRASHARE_DB") && i == 1)
+    if (getenv("INFRASHARE_DB") && !db_given)
         db_path = getenv("INFRASHARE_DB");
     if (i >= argc) {
         usage(stderr);
@@ -1353,6 +1380,25 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "drills") == 0) /* the same command, either name */
         cmd = "drill";
+    static const char *const admin_only[] = {
+        "init", "user", "org", "token", "audit", "backup", "migrate-store"};
+    for (size_t k = 0; (url || token) && k < IS_ARRAY_LEN(admin_only); k++) {
+        if (strcmp(cmd, admin_only[k]) == 0) {
+            cli_errf("--url and --token are for the client commands; %s "
+                     "works on the database (--db)\n",
+                     "--url と --token はクライアントコマンド用です。%s は"
+                     "データベースを直接扱います（--db）\n",
+                     cmd);
+            return 2;
+        }
+    }
+    /* the client commands read them as INFRASHARE_URL / INFRASHARE_TOKEN,
+     * below an option after the command */
+    if ((url && setenv("INFRASHARE_URL", url, 1)) ||
+        (token && setenv("INFRASHARE_TOKEN", token, 1))) {
+        cli_errf("out of memory\n", "メモリが足りません\n");
+        return 1;
+    }
     if (strcmp(cmd, "init") == 0)
         return cmd_init(sub_argc, sub_argv);
     if (strcmp(cmd, "user") == 0)

@@ -110,3 +110,43 @@ def test_c4tap_intake_without_its_options_is_a_usage_error(tmp_path):
             "--intake-token-file"), r.stderr
     doc = (ROOT / "docs" / "c4tap-mail.md").read_text("utf-8")
     assert "| 2, a usage error" in doc
+
+
+def test_url_and_token_before_the_command(demo_hub, tmp_path):
+    """`infrashare --url URL --token T whoami` (it was "unknown command
+    '--url'"); after the command they win; an admin command refuses them."""
+    hub = demo_hub
+    t = hub.token("nisc-analyst")
+    r = client(hub, "whoami", token=t, before=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("nisc-analyst @ nisc ")
+    # any order with --db; the environment is below the option
+    exe = str(BUILD / "infrashare")
+    env = {**os.environ, "INFRASHARE_URL": "http://127.0.0.1:9",
+           "INFRASHARE_TOKEN": "ist_wrong"}
+    r = subprocess.run([exe, "--token", t, "--db", str(tmp_path / "x.db"),
+                        "--url", hub.url, "whoami"], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("nisc-analyst @"), \
+        r.stderr
+    # an option after the command wins over one before it
+    r = subprocess.run([exe, "--url", "http://127.0.0.1:9", "--token", t,
+                        "whoami", "--url", hub.url], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    # usage errors: an admin command, another option, no value
+    for args, msg in (
+            (["--url", hub.url, "user", "list"],
+             "infrashare: --url and --token are for the client commands; "
+             "user works on the database (--db)"),
+            (["--json", "whoami"],
+             "infrashare: unknown option --json before the command: only "
+             "--db, --url and --token go there, a command's options follow "
+             "it"),
+            (["--token"], "infrashare: --token needs a value")):
+        r = subprocess.run([exe, *args], capture_output=True, text=True,
+                           env=env, timeout=60)
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr.splitlines()[0] == msg, r.stderr
+    assert "`next_cursor` is opaque" in README
+    assert "the id of the page's last item" not in README
