@@ -70,6 +70,10 @@ int c4tap_handler_parse(const char *s); /* "participant" | "analyst" */
 
 /* The organisation id of the Council secretariat that runs C4TAP. */
 #define C4TAP_SECRETARIAT "ceptoar-council"
+/* A provider hidden from a reader is "a C4TAP participant in <sector>"
+ * only when the sector has at least this many participants; else no
+ * sector (one or two participants would name it). */
+#define C4TAP_SECTOR_MIN 3
 
 /* How a reader stands to one submission. */
 struct c4tap_reader {

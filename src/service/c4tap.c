@@ -154,7 +154,17 @@ int c4_me_of(struct store_conn *c, const struct auth_ctx *who, struct c4_me *m)
     if (!rc)
         m->rd.standing = (enum c4tap_standing)m->org.standing;
     util_xcopy(m->org_id, sizeof(m->org_id), who->org.id);
-    return IS_OK;
+    return store_c4tap_sectors_with(
+        c, C4_STANDING_PARTICIPANT, C4TAP_SECTOR_MIN, m->sectors,
+        (int)IS_ARRAY_LEN(m->sectors), &m->nsectors);
+}
+
+bool c4_sector_shown(const struct c4_me *m, const char *sector)
+{
+    for (int i = 0; sector && i < m->nsectors; i++)
+        if (strcmp(m->sectors[i], sector) == 0)
+            return true;
+    return false;
 }
 
 struct c4tap_reader c4_reader_for(const struct c4_me *m, const char *sub_org)

@@ -18,7 +18,12 @@ struct c4_me {
     char org_id[64];
     bool org_known;
     struct store_c4tap_org org;
+    /* sectors with C4TAP_SECTOR_MIN participants or more (13 sectors) */
+    char sectors[16][64];
+    int nsectors;
 };
+/* Whether a hidden provider's sector may be named to this reader. */
+bool c4_sector_shown(const struct c4_me *m, const char *sector);
 /* who NULL: the public. */
 int c4_me_of(struct store_conn *c, const struct auth_ctx *who, struct c4_me *m);
 struct c4tap_reader c4_reader_for(const struct c4_me *m, const char *sub_org);

@@ -120,6 +120,7 @@ struct view {
     bool may[C4_TYPE_COUNT];
     bool any;           /* some type readable */
     bool sees_provider; /* who submitted */
+    bool sector_shown;  /* its sector, when the provider is hidden */
 };
 
 static void view_of(const struct c4_me *m, const struct store_c4tap_sub *s,
@@ -131,6 +132,7 @@ static void view_of(const struct c4_me *m, const struct store_c4tap_sub *s,
         v->may[t] = c4tap_may_read(v->ranges[t], &v->rd);
     v->sees_provider =
         c4tap_sees_provider(v->ranges[C4_PROVIDER], s->anonymous, &v->rd);
+    v->sector_shown = c4_sector_shown(m, s->sector_id);
     /* the original names its recipient, which the masks of the other
      * types take out (mask_recipient): it goes no further than who
      * provided it */
@@ -149,8 +151,10 @@ static json_t *provider_json(const struct store_c4tap_sub *s,
         return json_pack("{s:b,s:s,s:s,s:s,s:s}", "shown", 1, "org", s->org_id,
                          "name_ja", s->org_name_ja, "name_en", s->org_name_en,
                          "sector", s->sector_id);
-    /* the sector only: "an operator in <sector>" (counts allow it) */
-    return json_pack("{s:b,s:s,s:s,s:s}", "shown", 0, "sector", s->sector_id,
+    /* the sector only: "an operator in <sector>" (counts allow it), and
+     * only where enough participants share it (C4TAP_SECTOR_MIN) */
+    return json_pack("{s:b,s:o,s:s,s:s}", "shown", 0, "sector",
+                     v->sector_shown ? json_string(s->sector_id) : json_null(),
                      "label_ja", "C4TAP 参加組織", "label_en",
                      "a C4TAP participant");
 }

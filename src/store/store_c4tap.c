@@ -38,6 +38,29 @@ int store_c4tap_org_get(struct store_conn *c, const char *org,
     return store_get_row(c, ST_C4_ORG_GET, "c4tap org", map_org, out, "t", org);
 }
 
+struct sectors_ctx {
+    char (*out)[64];
+    int max, n;
+};
+
+static int map_sector(db_stmt *st, void *ctx)
+{
+    struct sectors_ctx *k = ctx;
+    if (k->n < k->max)
+        store_col_copy(st, 0, k->out[k->n++], sizeof(k->out[0]));
+    return IS_OK;
+}
+
+int store_c4tap_sectors_with(struct store_conn *c, int standing, int min,
+                             char (*out)[64], int max, int *n)
+{
+    struct sectors_ctx k = {out, max, 0};
+    int rc = store_each(c, ST_C4_SECTORS_WITH, "c4tap sectors", map_sector, &k,
+                        "ii", standing, min);
+    *n = rc ? 0 : k.n;
+    return rc;
+}
+
 int store_c4tap_org_put(struct store_conn *c, const struct store_c4tap_org *o,
                         int64_t now)
 {

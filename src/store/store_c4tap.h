@@ -26,6 +26,10 @@ struct store_c4tap_org {
 /* IS_ERR_NOTFOUND when the organisation never joined. */
 int store_c4tap_org_get(struct store_conn *c, const char *org,
                         struct store_c4tap_org *out);
+/* The sectors (ids, at most max, in id order) with at least min
+ * organisations of standing now; *n of them. */
+int store_c4tap_sectors_with(struct store_conn *c, int standing, int min,
+                             char (*out)[64], int max, int *n);
 /* Inserts or replaces the organisation's row and appends to its history
  * (standing 0 records a withdrawal). */
 int store_c4tap_org_put(struct store_conn *c, const struct store_c4tap_org *o,

@@ -12,6 +12,11 @@ ST(C4_ORG_PUT,
    "agreed_at, recorded_by, withdrawn_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
    "?7) ON CONFLICT(org_id) DO UPDATE SET standing = ?2, rules_version = ?3, "
    "agreed_by = ?4, agreed_at = ?5, recorded_by = ?6, withdrawn_at = ?7")
+/* sectors with at least ?2 organisations of standing ?1 */
+ST(C4_SECTORS_WITH, "SELECT p.sector_id FROM c4tap_orgs o JOIN orgs g ON "
+                    "g.id = o.org_id JOIN scopes p ON p.id = g.scope_id "
+                    "WHERE o.standing = ?1 GROUP BY p.sector_id HAVING "
+                    "count(*) >= ?2 ORDER BY p.sector_id")
 ST(C4_ORG_HISTORY, "INSERT INTO c4tap_org_history(org_id, standing, "
                    "rules_version, agreed_by, at, by_user) VALUES (?1, ?2, "
                    "?3, ?4, ?5, ?6)")

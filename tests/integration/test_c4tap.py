@@ -584,6 +584,31 @@ def test_wider_range_on_reshare_is_refused(world):
         assert c.execute("SELECT count(*) FROM advisories").fetchone()[0] == 0
 
 
+def test_a_hidden_providers_sector_only_among_three(world):
+    w = world
+    r = w.submit("bank", cm.attack(7), anonymous=True)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+
+    def sector():
+        got = w.api("nisc", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+        assert got["provider"]["shown"] is False
+        return got["provider"]["sector"]
+    # two participants in finance (op-bank-a, op-bank-b): not named
+    assert sector() is None
+    lk = w.api("power", "GET", "/api/v1/c4tap/submissions").json()["items"]
+    assert [x["provider"]["sector"] for x in lk if x["id"] == sid] == [None]
+    # a third joins: "a C4TAP participant in finance" hides among three
+    w.hub.cli("org", "add", "op-bank-c", "--scope", "banking", "--name-ja",
+              "試験op-bank-c", "--name-en", "Test op-bank-c", "--ceptoar",
+              "ceptoar-banking")
+    r = w.api("sec", "POST", "/api/v1/c4tap/participants",
+              json={"org": "op-bank-c", "standing": "participant",
+                    "rules_version": "1.0", "agreed_by": "代表者 op-bank-c"})
+    assert r.status_code == 201, r.text
+    assert sector() == "finance"
+
+
 # ---- anonymity in the audit log and in errors ----
 
 def test_anonymous_provider_stays_hidden(world):
@@ -593,7 +618,9 @@ def test_anonymous_provider_stays_hidden(world):
     sid = r.json()["id"]
     # NISC's analyst reads everything but who provided an anonymous one
     s = w.api("nisc", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
-    assert s["provider"] == {"shown": False, "sector": "electricity",
+    # op-power-a is the one participant in electricity: the sector would
+    # name it, so it is not given
+    assert s["provider"] == {"shown": False, "sector": None,
                              "label_ja": "C4TAP 参加組織",
                              "label_en": "a C4TAP participant"}
     s = w.api("sec", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
