@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -593,7 +594,12 @@ static void set_public_url(struct app *app, const struct config *cfg,
 static int open_app(struct app *app, const struct config *cfg)
 {
     memset(app, 0, sizeof(*app));
-    app->cookie_secure = cfg->secure;
+    /* a hub whose public address is https sits behind TLS: its session
+     * cookie is never sent in clear (--cookie-secure says so for a hub
+     * whose --public-url is not given) */
+    app->cookie_secure =
+        cfg->secure ||
+        (cfg->public_url && strncasecmp(cfg->public_url, "https://", 8) == 0);
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
     app->db_path = cfg->db;

@@ -177,6 +177,8 @@ int http_fail(struct http_resp *out, int err);
 const char *http_query(struct http_req *r, const char *name);
 /* Request header field or NULL (owned by libmicrohttpd, as http_query). */
 const char *http_header(struct http_req *r, const char *name);
+/* The session cookie the request carries (any route), NULL when none. */
+const char *http_session_cookie(struct http_req *r);
 /* Parses ?limit= within [1,max] (default dflt); 400 into out on error. */
 int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
                int *limit);

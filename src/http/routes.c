@@ -142,6 +142,23 @@ static const struct jv_field session_body[] = {
      .max_len = AUTH_PW_MAX},
 };
 
+/* A sign-in from a browser that holds a session already replaces it (the
+ * new cookie overwrites the old): the old session is ended on the hub,
+ * audited as its user's logout, rather than left usable for its 12 hours
+ * by whoever kept a copy. Best effort: the new session stands either way. */
+static void end_replaced_session(struct http_req *r, int64_t now)
+{
+    const char *old = http_session_cookie(r);
+    char cookie[AUTH_COOKIE_LEN];
+    struct auth_ctx was;
+    if (!old || util_copy(cookie, sizeof(cookie), old) ||
+        auth_session(r->sc, cookie, now, &was) != IS_OK)
+        return;
+    if (auth_logout(r->sc, cookie, &was, now))
+        log_event(LOG_WARN, "the replaced session could not be ended", "user",
+                  json_integer(was.user_id), NULL);
+}
+
 static int h_login(struct http_req *r, struct http_resp *out)
 {
     char cookie[AUTH_COOKIE_LEN];
@@ -155,6 +172,7 @@ static int h_login(struct http_req *r, struct http_resp *out)
                           "is disabled");
     if (rc)
         return http_fail(out, rc);
+    end_replaced_session(r, now);
     snprintf(out->set_cookie, sizeof(out->set_cookie),
              "infrashare_session=%s; Path=/; HttpOnly; SameSite=Strict; "
              "Max-Age=%d%s",

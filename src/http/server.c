@@ -233,6 +233,11 @@ const char *http_header(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, name);
 }
 
+const char *http_session_cookie(struct http_req *r)
+{
+    return MHD_lookup_connection_value(r->mhd, MHD_COOKIE_KIND, COOKIE_NAME);
+}
+
 int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
                int *limit)
 {

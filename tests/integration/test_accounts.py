@@ -49,6 +49,9 @@ def test_login_sets_a_strict_http_only_cookie(hub):
     assert body["user"]["username"] == "admin"
     assert body["user"]["org"] == "nisc"
     assert "admin" in body["user"]["roles"].split(",")
+    # plain http (no --cookie-secure, no https --public-url): not Secure,
+    # or the browser would drop it
+    assert "secure" not in attrs
     cookie = r.cookies[COOKIE]
     # the CSRF token is not the cookie
     assert body["csrf_token"] != cookie
@@ -143,6 +146,54 @@ def test_logout_invalidates_the_session_on_the_server(hub):
     assert_error(r, 401, "unauthenticated")
     r = with_cookie(hub, "DELETE", "/api/v1/session", cookie, csrf)
     assert_error(r, 401, "unauthenticated")
+
+
+def test_signing_in_again_ends_the_session_it_replaces(fresh_demo_hub):
+    hub = fresh_demo_hub
+    first = login_raw(hub, "nisc-analyst", DEMO_PASSWORD)
+    assert first.status_code == 201, first.text
+    old = first.cookies[COOKIE]
+    assert with_cookie(hub, "GET", "/api/v1/session", old).status_code == 200
+    # the browser signs in as someone else, sending the cookie it holds;
+    # the new cookie overwrites it there, and the hub ends it too
+    r = requests.post(hub.url + "/api/v1/session", timeout=30,
+                      headers={"Cookie": f"{COOKIE}={old}"},
+                      json={"username": "meti-desk",
+                            "password": DEMO_PASSWORD})
+    assert r.status_code == 201, r.text
+    new = r.cookies[COOKIE]
+    assert new != old
+    assert_error(with_cookie(hub, "GET", "/api/v1/session", old), 401,
+                 "unauthenticated")
+    me = with_cookie(hub, "GET", "/api/v1/session", new)
+    assert me.status_code == 200 and me.json()["user"]["username"] == (
+        "meti-desk")
+    # audited as the replaced user's logout
+    audit = hub.api("GET", "/api/v1/audit?action=logout",
+                    token=hub.token("admin")).json()["items"]
+    assert any(e.get("target") == "nisc-analyst" for e in audit), audit
+    # a cookie that is no session (or garbage) changes nothing
+    r = requests.post(hub.url + "/api/v1/session", timeout=30,
+                      headers={"Cookie": f"{COOKIE}=not-a-session"},
+                      json={"username": "meti-desk",
+                            "password": DEMO_PASSWORD})
+    assert r.status_code == 201, r.text
+    assert with_cookie(hub, "GET", "/api/v1/session", new).status_code == 200
+
+
+def test_an_https_public_url_makes_the_cookie_secure(tmp_path):
+    from conftest import Hub
+    h = Hub(tmp_path)
+    h.init_fixture()
+    h.daemon_args = ["--public-url", "https://hub.example.jp"]
+    h.start()
+    try:
+        r = login_raw(h, "admin", ADMIN_PASSWORD)
+        assert r.status_code == 201, r.text
+        attrs = [a.strip().lower() for a in r.headers["Set-Cookie"].split(";")]
+        assert "secure" in attrs, attrs
+    finally:
+        h.stop()
 
 
 def test_logout_with_a_token_is_refused(hub):
