@@ -344,10 +344,11 @@ static void received_for(json_t *a, const char *v)
     }
 }
 
-/* Who the e-mail was sent to (lower-cased addresses): To, Cc, Bcc, the
- * delivery fields MTAs add, and the "for" clauses of Received fields.
- * C4TAP masks them and their domains out of what it shares (the
- * recipient names the provider). */
+/* Who the e-mail was sent to, from its address lists: To, Cc, Bcc; the
+ * delivery fields MTAs add and the "for" clauses of Received fields are
+ * added by recipient_field during top_headers' walk of the fields. C4TAP
+ * masks them and their domains out of what it shares (the recipient names
+ * the provider). */
 static json_t *recipients_json(GMimeMessage *m)
 {
     json_t *a = json_array();
@@ -355,26 +356,22 @@ static json_t *recipients_json(GMimeMessage *m)
         GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC, GMIME_ADDRESS_TYPE_BCC};
     for (size_t i = 0; i < IS_ARRAY_LEN(types); i++)
         recipients_of(a, g_mime_message_get_addresses(m, types[i]), 0);
+    return a;
+}
+
+/* The recipients a header field names (lower-cased addresses). */
+static void recipient_field(json_t *a, const char *name, const char *val)
+{
     static const char *const fields[] = {
         "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To",
         "X-Rcpt-To",    "Resent-To",     "Resent-Cc",   "X-Forwarded-To"};
-    GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
-    int nh = hl ? g_mime_header_list_get_count(hl) : 0;
-    for (int i = 0; i < nh; i++) {
-        GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-        const char *name = g_mime_header_get_name(h);
-        const char *val = g_mime_header_get_value(h);
-        if (!name || !val)
-            continue;
-        if (g_ascii_strcasecmp(name, "Received") == 0) {
-            received_for(a, val);
-            continue;
-        }
-        for (size_t k = 0; k < IS_ARRAY_LEN(fields); k++)
-            if (g_ascii_strcasecmp(name, fields[k]) == 0)
-                recipients_in(a, val);
+    if (g_ascii_strcasecmp(name, "Received") == 0) {
+        received_for(a, val);
+        return;
     }
-    return a;
+    for (size_t k = 0; k < IS_ARRAY_LEN(fields); k++)
+        if (g_ascii_strcasecmp(name, fields[k]) == 0)
+            recipients_in(a, val);
 }
 
 static bool same_domain(const char *a, const char *b)
@@ -1177,6 +1174,7 @@ static void top_headers(struct walk *w, GMimeMessage *m)
     /* every Received hop, in the order of the header (newest first), and
      * the authentication results */
     json_t *rec = json_array(), *auth = json_object();
+    json_t *rcpt = recipients_json(m);
     GMimeHeaderList *hl = g_mime_object_get_header_list(o);
     int nh = hl ? g_mime_header_list_get_count(hl) : 0;
     for (int i = 0; i < nh; i++) {
@@ -1185,6 +1183,7 @@ static void top_headers(struct walk *w, GMimeMessage *m)
         const char *val = g_mime_header_get_value(h);
         if (!name || !val)
             continue;
+        recipient_field(rcpt, name, val);
         if (g_ascii_strcasecmp(name, "Received") == 0) {
             if (json_array_size(rec) < MAIL_MAX_RECEIVED)
                 json_array_append_new(rec, received_hop(val));
@@ -1198,7 +1197,7 @@ static void top_headers(struct walk *w, GMimeMessage *m)
     }
     json_object_set_new(r, "received", rec);
     json_object_set_new(r, "auth", auth);
-    json_object_set_new(r, "recipients", recipients_json(m));
+    json_object_set_new(r, "recipients", rcpt);
 }
 
 /* Whether the message has any header field of a message (what tells an
