@@ -498,9 +498,35 @@ done:
 
 /* ---- reason texts ---- */
 
+int64_t obs_count_shown(int64_t v, bool exact)
+{
+    if (exact)
+        return v;
+    return v < OBS_COUNT_SMALL ? -1 : v - v % OBS_COUNT_SMALL;
+}
+
+bool obs_count_text(int64_t v, bool exact, bool japanese, char *out, size_t cap)
+{
+    int64_t s = obs_count_shown(v, exact);
+    if (s < 0)
+        return put(out, cap, japanese ? "%d未満" : "fewer than %d",
+                   OBS_COUNT_SMALL);
+    if (exact)
+        return put(out, cap, "%lld", (long long)s);
+    return put(out, cap, japanese ? "%lld以上" : "at least %lld", (long long)s);
+}
+
 bool obs_group_reason(const struct obs_group *g, const char *name_ja,
                       const char *name_en, char *ja, size_t ja_cap, char *en,
                       size_t en_cap)
+{
+    return obs_group_reason_shown(g, true, name_ja, name_en, ja, ja_cap, en,
+                                  en_cap);
+}
+
+bool obs_group_reason_shown(const struct obs_group *g, bool exact,
+                            const char *name_ja, const char *name_en, char *ja,
+                            size_t ja_cap, char *en, size_t en_cap)
 {
     const char *nj = name_ja ? name_ja : str(g->key);
     const char *ne = name_en ? name_en : str(g->key);
@@ -511,17 +537,41 @@ bool obs_group_reason(const struct obs_group *g, const char *name_ja,
     const char *ph_en = ph ? obs_phase_label(g->phase, false) : "";
     const char *ph_ja = ph ? obs_phase_label(g->phase, true) : "";
     const char *what_en, *what_ja_pre, *what_ja_post;
+    /* the counts as this reader may have them: exact, or "<5" and
+     * multiples of 5 in words ("at least 15", "15以上"); a size of 0 is
+     * not known (not said) */
+    char men[32], mja[32], sen[32], sja[32];
+    if (!obs_count_text((int64_t)g->nmembers, exact, false, men, sizeof(men)) ||
+        !obs_count_text((int64_t)g->nmembers, exact, true, mja, sizeof(mja)) ||
+        !obs_count_text((int64_t)g->size, exact, false, sen, sizeof(sen)) ||
+        !obs_count_text((int64_t)g->size, exact, true, sja, sizeof(sja)))
+        return false;
+    /* exact: "200サイト中30サイト"; rounded:
+     * "200以上のサイトのうち30以上のサイト" */
+    const char *sep_ja = exact ? "サイト中" : "のサイトのうち";
+    const char *unit_ja = exact ? "サイト" : "のサイト";
+    bool sized = g->size > 0;
     switch (g->kind) {
     case OBS_GROUP_VANTAGE: {
-        bool ok = put(en, en_cap,
-                      "vantage point %s alone sees %zu of its %zu sites %s "
-                      "(the other vantage points see them normal): a problem "
-                      "of the vantage point, not of the sites",
-                      ne, g->nmembers, g->size, cond_en);
-        return put(ja, ja_cap,
-                   "観測点「%s」だけが%zuサイト中%zuサイトを%sと観測（他の"
-                   "観測点では正常）: サイトではなく観測点の問題",
-                   nj, g->size, g->nmembers, cond_ja) &&
+        bool ok = sized ? put(en, en_cap,
+                              "vantage point %s alone sees %s of its %s sites "
+                              "%s (the other vantage points see them "
+                              "normal): a problem of the vantage point, not "
+                              "of the sites",
+                              ne, men, sen, cond_en)
+                        : put(en, en_cap,
+                              "vantage point %s alone sees %s sites %s (the "
+                              "other vantage points see them normal): a "
+                              "problem of the vantage point, not of the sites",
+                              ne, men, cond_en);
+        return (sized ? put(ja, ja_cap,
+                            "観測点「%s」だけが%s%s%s%sを%sと観測（他の"
+                            "観測点では正常）: サイトではなく観測点の問題",
+                            nj, sja, sep_ja, mja, unit_ja, cond_ja)
+                      : put(ja, ja_cap,
+                            "観測点「%s」だけが%s%sを%sと観測（他の"
+                            "観測点では正常）: サイトではなく観測点の問題",
+                            nj, mja, unit_ja, cond_ja)) &&
                ok;
     }
     case OBS_GROUP_SECTOR:
@@ -545,11 +595,38 @@ bool obs_group_reason(const struct obs_group *g, const char *name_ja,
         what_ja_post = "」の";
         break;
     }
-    bool ok = put(en, en_cap, "%zu of %zu sites %s %s %s at once%s%s%s",
-                  g->nmembers, g->size, what_en, ne, cond_en, ph ? "; " : "",
-                  ph_en, ph ? " degraded most" : "");
-    return put(ja, ja_cap, "%s%s%s%zuサイト中%zuサイトが同時に%s%s%s",
-               what_ja_pre, nj, what_ja_post, g->size, g->nmembers, cond_ja,
-               ph ? "。最も悪化した段階: " : "", ph_ja) &&
+    bool ok = sized ? put(en, en_cap, "%s of %s sites %s %s %s at once%s%s%s",
+                          men, sen, what_en, ne, cond_en, ph ? "; " : "", ph_en,
+                          ph ? " degraded most" : "")
+                    : put(en, en_cap, "%s sites %s %s %s at once%s%s%s", men,
+                          what_en, ne, cond_en, ph ? "; " : "", ph_en,
+                          ph ? " degraded most" : "");
+    return (sized ? put(ja, ja_cap, "%s%s%s%s%s%s%sが同時に%s%s%s", what_ja_pre,
+                        nj, what_ja_post, sja, sep_ja, mja, unit_ja, cond_ja,
+                        ph ? "。最も悪化した段階: " : "", ph_ja)
+                  : put(ja, ja_cap, "%s%s%s%s%sが同時に%s%s%s", what_ja_pre, nj,
+                        what_ja_post, mja, unit_ja, cond_ja,
+                        ph ? "。最も悪化した段階: " : "", ph_ja)) &&
            ok;
+}
+
+bool obs_alert_reason_shown(const char *kind, const char *key,
+                            const char *condition, const char *phase,
+                            int64_t count, int64_t size, bool exact, char *ja,
+                            size_t ja_cap, char *en, size_t en_cap)
+{
+    struct obs_group g;
+    memset(&g, 0, sizeof(g));
+    if (!obs_group_kind_parse(kind, &g.kind) || count < 0)
+        return false;
+    g.key = key;
+    g.condition = condition && strcmp(condition, "unreachable") == 0
+                      ? OBS_STATE_UNREACHABLE
+                      : OBS_STATE_SLOW;
+    if (!phase || !obs_phase_parse(phase, &g.phase))
+        g.phase = OBS_PHASE_NONE;
+    g.nmembers = (size_t)count;
+    g.size = size > 0 ? (size_t)size : 0;
+    return obs_group_reason_shown(&g, exact, NULL, NULL, ja, ja_cap, en,
+                                  en_cap);
 }

@@ -145,4 +145,36 @@ bool obs_group_reason(const struct obs_group *g, const char *name_ja,
                       const char *name_en, char *ja, size_t ja_cap, char *en,
                       size_t en_cap);
 
+/* A count of sites (or of their states) as shown to a reader
+ * (docs/rules.md "Aggregates"): exact (exact: the reader sees every site
+ * it counts); to any other reader -1 (shown "<5") below OBS_COUNT_SMALL,
+ * 0 too, else v rounded down to a multiple of OBS_COUNT_SMALL. So neither
+ * a small count nor the difference of two counts (or one site's state
+ * change, or its pause) tells about a site. */
+#define OBS_COUNT_SMALL 5
+int64_t obs_count_shown(int64_t v, bool exact);
+/* The same in words, for texts: exact "17"; else "at least 15" / "15以上",
+ * or "fewer than 5" / "5未満". False when it did not fit. */
+bool obs_count_text(int64_t v, bool exact, bool japanese, char *out,
+                    size_t cap);
+/* obs_group_reason with the counts (members, size) as obs_count_text
+ * gives them to a reader (exact: the very text of obs_group_reason),
+ * e.g. "at least 5 of at least 15 sites of sector railway slow at once" /
+ * 「分野「railway」の15以上のサイトのうち5以上のサイトが同時に低速」. A size
+ * of 0 (not known) is left out: "at least 5 sites of sector ...". */
+bool obs_group_reason_shown(const struct obs_group *g, bool exact,
+                            const char *name_ja, const char *name_en, char *ja,
+                            size_t ja_cap, char *en, size_t en_cap);
+
+/* The reason of a stored correlated alert (kind "sector", "dns",
+ * "hosting", "prefix" or "vantage"; its key, condition "slow" or
+ * "unreachable", phase name or "", count of sites and the group's size,
+ * 0 when not known) as obs_group_reason_shown writes it. False for a site
+ * alert's kind (its reason, the site's own, counts no sites) or any other,
+ * or when a text did not fit. */
+bool obs_alert_reason_shown(const char *kind, const char *key,
+                            const char *condition, const char *phase,
+                            int64_t count, int64_t size, bool exact, char *ja,
+                            size_t ja_cap, char *en, size_t en_cap);
+
 #endif

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sodium.h>
 
+#include "core/obs_correlate.h"
 #include "core/range.h"
 #include "common/util.h"
 #include "store/store_notice.h"
@@ -910,31 +911,62 @@ int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
     bool site = strcmp(al.kind, "site") == 0;
     char since[UTIL_TIME_LEN];
     util_time_rfc3339(al.since, since);
-    snprintf(
-        m->subject, sizeof(m->subject),
-        "HPレスポンス観測アラート（%s、%lld サイト） / Website observation "
-        "alert (%s, %lld site%s)",
-        un ? "到達不能" : "遅延", (long long)al.site_count,
-        un ? "unreachable" : "slow", (long long)al.site_count,
-        al.site_count == 1 ? "" : "s");
+    /* the counts as the recipient organisation reads the alert: exact
+     * when it sees every site counted (NISC; a secretariat whose members'
+     * they all are; a site alert's own organisation), else rounded as
+     * GET /observation/alerts gives them (core obs_count_shown) */
+    struct access_org ro;
+    struct obs_reader rd;
+    bool sees = false;
+    if (!(rc = store_org_rel(c, d->org_id, &ro))) {
+        store_obs_reader_of(&ro, 0, &rd);
+        rc = store_obs_alert_seen_all(c, &rd, &al, &sees);
+    }
+    char nja[32], nen[32], rja[1024], ren[1024];
+    if (!rc && (!obs_count_text(al.site_count, sees, true, nja, sizeof(nja)) ||
+                !obs_count_text(al.site_count, sees, false, nen, sizeof(nen))))
+        rc = IS_ERR_INTERNAL;
+    if (rc) {
+        free(al.mem);
+        return rc;
+    }
+    if (sees || site) {
+        if (util_copy(rja, sizeof(rja), al.reason_ja ? al.reason_ja : ""))
+            rja[0] = 0;
+        if (util_copy(ren, sizeof(ren), al.reason_en ? al.reason_en : ""))
+            ren[0] = 0;
+    } else {
+        json_t *ev = json_loads(al.evidence ? al.evidence : "{}", 0, NULL);
+        int64_t size = json_integer_value(json_object_get(ev, "group_sites"));
+        json_decref(ev);
+        if (!obs_alert_reason_shown(al.kind, al.key, al.condition, al.phase,
+                                    al.site_count, size, false, rja,
+                                    sizeof(rja), ren, sizeof(ren)))
+            rja[0] = ren[0] = 0;
+    }
+    int64_t shown = obs_count_shown(al.site_count, sees);
+    snprintf(m->subject, sizeof(m->subject),
+             "HPレスポンス観測アラート（%s、%sサイト） / Website observation "
+             "alert (%s, %s site%s)",
+             un ? "到達不能" : "遅延", nja, un ? "unreachable" : "slow", nen,
+             shown == 1 ? "" : "s");
     buf_addf(&m->text,
              "HPレスポンス観測アラート / Website observation alert\n\n"
              "種別 / kind: %s%s%s\n"
              "状態 / condition: %s\n"
-             "サイト数 / sites: %lld\n"
+             "サイト数 / sites: %s%s%s\n"
              "開始 / since: %s\n\n"
              "%s\n%s\n\n"
              "詳細はサインインして確認してください / Sign in for the details:\n"
              "%s/#/observation\n",
-             al.kind, site ? "" : " ", site ? "" : al.key, al.condition,
-             (long long)al.site_count, since, al.reason_ja ? al.reason_ja : "",
-             al.reason_en ? al.reason_en : "", a->public_url);
+             al.kind, site ? "" : " ", site ? "" : al.key, al.condition, nja,
+             sees ? "" : " / ", sees ? "" : nen, since, rja, ren,
+             a->public_url);
     json_t *o =
-        json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "type", "observation_alert",
+        json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s}", "type", "observation_alert",
                   "kind", al.kind, "condition", al.condition, "site_count",
-                  (json_int_t)al.site_count, "since", since, "reason_ja",
-                  al.reason_ja ? al.reason_ja : "", "reason_en",
-                  al.reason_en ? al.reason_en : "");
+                  shown < 0 ? json_string("<5") : json_integer(shown), "since",
+                  since, "reason_ja", rja, "reason_en", ren);
     free(al.mem);
     char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);

@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "core/obs_correlate.h"
 #include "core/roles.h"
 #include "service/provision.h"
 #include "service/observation.h"
@@ -503,12 +504,24 @@ static int subject_read(struct app *a, struct store_conn *c,
         bool un = strcmp(al.condition, "unreachable") == 0;
         *severity = un ? 4 : 3;
         json_array_append_new(*sources, json_string(al.sector_id));
-        char t[256];
+        /* the count as this reader reads the alert's: exact when it sees
+         * every site counted, else rounded (core obs_count_shown) */
+        struct obs_reader rd;
+        obs_reader_of(who, &rd);
+        bool sees = false;
+        char nja[32], nen[32], t[256];
+        if ((rc = store_obs_alert_seen_all(c, &rd, &al, &sees)) ||
+            !obs_count_text(al.site_count, sees, true, nja, sizeof(nja)) ||
+            !obs_count_text(al.site_count, sees, false, nen, sizeof(nen))) {
+            free(al.mem);
+            return svc_fail(e, rc ? rc : IS_ERR_INTERNAL, "internal", NULL,
+                            "the hub failed");
+        }
         snprintf(t, sizeof(t),
-                 "HPレスポンス観測：%lld サイトが同時に%s / Website "
-                 "observation: %lld sites %s at once",
-                 (long long)al.site_count, un ? "到達不能" : "遅延",
-                 (long long)al.site_count, un ? "unreachable" : "slow");
+                 "HPレスポンス観測：%sのサイトが同時に%s / Website "
+                 "observation: %s sites %s at once",
+                 nja, un ? "到達不能" : "遅延", nen,
+                 un ? "unreachable" : "slow");
         *title = json_string(t);
         snprintf(key, 64, "obs-alert-%lld", (long long)al.id);
         free(al.mem);

@@ -11,19 +11,14 @@
 #include "common/log.h"
 #include "core/roles.h"
 #include "common/util.h"
+#include "core/obs_correlate.h"
 #include "core/obs_sketch.h"
 #include "service/obs_rules.h"
 #include "service/provision.h"
 
 void obs_reader_of(const struct auth_ctx *who, struct obs_reader *rd)
 {
-    memset(rd, 0, sizeof(*rd));
-    rd->org = who->org.id;
-    rd->scope = (int)access_site_scope(&who->org, who->roles);
-    rd->all = rd->scope == ACCESS_SITES_ALL;
-    rd->ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
-    rd->ministry = strcmp(who->org.kind, "ministry") == 0;
-    rd->sector = who->org.sector_id;
+    store_obs_reader_of(&who->org, who->roles, rd);
 }
 
 /* ---- the batch ---- */
@@ -520,6 +515,44 @@ int obs_site_observations(struct app *a, struct store_conn *c,
     return *out ? IS_OK : svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "oom");
 }
 
+/* A count as a reader gets it (core obs_count_shown): exact to one who
+ * sees every site it counts (sees); to any other "<5" below 5 (0 too),
+ * else rounded down to a multiple of 5 — so that neither a small count
+ * nor the difference of two (the sector's sites minus its normal ones,
+ * say, or one site's pause) tells about one site. */
+static json_t *count_json(int64_t v, bool sees)
+{
+    int64_t shown = obs_count_shown(v, sees);
+    return shown < 0 ? json_string("<5") : json_integer(shown);
+}
+
+/* The group's size an alert's evidence records (0: not recorded). */
+static int64_t evidence_group_size(const char *evidence)
+{
+    json_t *ev = json_loads(evidence ? evidence : "{}", 0, NULL);
+    int64_t n = json_integer_value(json_object_get(ev, "group_sites"));
+    json_decref(ev);
+    return n > 0 ? n : 0;
+}
+
+void obs_alert_reason_for(const struct store_obs_alert *al, bool exact,
+                          char *ja, size_t ja_cap, char *en, size_t en_cap)
+{
+    /* a site alert's text names no count of sites: as stored */
+    if (!exact && strcmp(al->kind, "site") != 0) {
+        if (!obs_alert_reason_shown(al->kind, al->key, al->condition, al->phase,
+                                    al->site_count,
+                                    evidence_group_size(al->evidence), false,
+                                    ja, ja_cap, en, en_cap))
+            ja[0] = en[0] = 0; /* never the exact text to this reader */
+        return;
+    }
+    if (util_copy(ja, ja_cap, al->reason_ja ? al->reason_ja : ""))
+        ja[0] = 0;
+    if (util_copy(en, en_cap, al->reason_en ? al->reason_en : ""))
+        en[0] = 0;
+}
+
 static const char *const alert_kinds[] = {"site",    "sector",  "prefix", "dns",
                                           "hosting", "vantage", NULL};
 
@@ -568,18 +601,27 @@ static json_t *alert_json(struct store_conn *c, const struct obs_reader *rd,
                         : 0));
     json_decref(ev);
     free(ss);
+    /* the counts (site_count, those in the reason) exact only to a reader
+     * who sees every site counted; rounded to any other (rules.md) */
+    bool sees = false;
+    if (store_obs_alert_seen_all(c, rd, al, &sees)) {
+        json_decref(sites);
+        json_decref(evo);
+        return NULL;
+    }
+    char rja[OBS_SHOWN_REASON_MAX], ren[OBS_SHOWN_REASON_MAX];
+    obs_alert_reason_for(al, sees, rja, sizeof(rja), ren, sizeof(ren));
     /* a site alert's text names nothing more than its site; a correlated
      * alert's names its group (a sector, prefix, provider, network) */
     return json_pack(
-        "{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:I,s:o,s:s,s:s,s:o,s:o}",
+        "{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:s,s:s,s:o,s:o}",
         "id", (json_int_t)al->id, "kind", al->kind, "key",
         strcmp(al->kind, "site") == 0 ? "" : al->key, "sector", al->sector_id,
         "condition", al->condition, "phase", al->phase, "since",
         svc_time_json(al->since), "raised_at", svc_time_json(al->raised_at),
         "closed_at", svc_time_json(al->closed_at), "state", al->state,
-        "site_count", (json_int_t)al->site_count, "sites", sites, "reason_ja",
-        al->reason_ja ? al->reason_ja : "", "reason_en",
-        al->reason_en ? al->reason_en : "", "evidence", evo, "advisory_id",
+        "site_count", count_json(al->site_count, sees), "sites", sites,
+        "reason_ja", rja, "reason_en", ren, "evidence", evo, "advisory_id",
         al->advisory_id[0] ? json_string(al->advisory_id) : json_null());
 }
 
@@ -694,32 +736,35 @@ int obs_alert_advisory(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,
                         "this alert has its advisory already");
     }
-    /* the text: counts, since, phase; no site, no organisation */
+    /* the text: counts, since, phase; no site, no organisation. Its
+     * readers (the sector's operators) do not see every site counted: the
+     * count rounded as they would read it (core obs_count_shown) */
     char since[UTIL_TIME_LEN];
     util_time_rfc3339(al.since, since);
     bool un = strcmp(al.condition, "unreachable") == 0;
-    char tja[200], ten[200], bja[1200], ben[1200];
-    snprintf(ten, sizeof(ten), "Website responses: %lld sites %s at once",
-             (long long)al.site_count, un ? "unreachable" : "slow");
-    snprintf(tja, sizeof(tja), "HPレスポンス観測：%lld サイトが同時に%s",
-             (long long)al.site_count, un ? "到達不能" : "遅延");
+    char tja[200], ten[200], bja[1200], ben[1200], nja[32], nen[32];
+    if (!obs_count_text(al.site_count, false, true, nja, sizeof(nja)) ||
+        !obs_count_text(al.site_count, false, false, nen, sizeof(nen)))
+        nja[0] = nen[0] = 0;
+    snprintf(ten, sizeof(ten), "Website responses: %s sites %s at once", nen,
+             un ? "unreachable" : "slow");
+    snprintf(tja, sizeof(tja), "HPレスポンス観測：%sのサイトが同時に%s", nja,
+             un ? "到達不能" : "遅延");
     snprintf(ben, sizeof(ben),
-             "The observation programme sees %lld registered websites of "
+             "The observation programme sees %s registered websites of "
              "this sector %s at once since %s (UTC)%s%s. This can be the "
              "signature of a DDoS campaign. Check your own sites and "
              "upstream providers, and report incidents through the hub.",
-             (long long)al.site_count, un ? "unreachable" : "responding slowly",
-             since, al.phase[0] ? "; the phase that degraded most: " : "",
-             al.phase);
+             nen, un ? "unreachable" : "responding slowly", since,
+             al.phase[0] ? "; the phase that degraded most: " : "", al.phase);
     snprintf(
         bja, sizeof(bja),
-        "HPレスポンス観測で、このセクターの登録サイト %lld 件が %s（UTC）から"
-        "同時に%sしています%s%s。DDoS 攻撃の兆候の可能性があります。自組織の"
-        "サイトと上流事業者を確認し、事案はハブから報告してください。",
-        (long long)al.site_count, since, un ? "到達不能に" : "遅延",
-        al.phase[0] ? "（最も悪化した段階：" : "", al.phase);
-    if (al.phase[0] && strlen(bja) + 4 < sizeof(bja))
-        memcpy(bja + strlen(bja), "）", sizeof("）"));
+        "HPレスポンス観測で、このセクターの登録サイトのうち%sが %s（UTC）から"
+        "同時に%sしています%s%s%s。DDoS 攻撃の兆候の可能性があります。自組織"
+        "のサイトと上流事業者を確認し、事案はハブから報告してください。",
+        nja, since, un ? "到達不能に" : "遅延",
+        al.phase[0] ? "（最も悪化した段階：" : "", al.phase,
+        al.phase[0] ? "）" : "");
     json_t *aud = nisc ? json_pack("{s:[s]}", "sectors", al.sector_id)
                        : json_pack("{s:[s]}", "ceptoars", who->org.id);
     json_t *body = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:o}", "kind",
@@ -750,17 +795,6 @@ static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
-}
-
-/* A count as a reader who does not see every site it counts gets it:
- * "<5" below 5 (0 too), else rounded down to a multiple of 5 — so that
- * neither a small count nor the difference of two (the sector's sites
- * minus its normal ones, say) tells about one site. */
-static json_t *count_json(int64_t v, bool sees)
-{
-    if (sees)
-        return json_integer(v);
-    return v < 5 ? json_string("<5") : json_integer(v - v % 5);
 }
 
 int obs_sectors(struct app *a, struct store_conn *c, const struct auth_ctx *who,
@@ -870,19 +904,24 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     /* the sector's aggregate row: every site of the sector, per cell the
      * share anomalous; shown when the sector has >= 5 sites */
-    int64_t total = 0;
+    int64_t total = 0, visible = 0;
     struct store_obs_sector_count *sc = NULL;
     size_t nsc = 0;
     if (!store_obs_sector_counts(c, &rd, &sc, &nsc))
         for (size_t i = 0; i < nsc; i++)
-            if (strcmp(sc[i].id, sector) == 0)
+            if (strcmp(sc[i].id, sector) == 0) {
                 total = sc[i].sites;
+                visible = sc[i].visible;
+            }
     free(sc);
+    /* a reader who does not see every site of the sector gets every
+     * count of sites as /observation/sectors gives it: "<5", else rounded
+     * down to a multiple of 5 — the sector's sites (so one site's pause
+     * does not show), and each cell's (also what two cells' difference
+     * would tell) */
+    bool sees = visible == total;
     json_t *agg = json_null();
     if (total >= 5) {
-        /* a reader who does not see every site of the sector gets small
-         * counts as "<5" (also what two cells' difference would tell) */
-        bool sees = (int64_t)nh == total;
         agg = json_array();
         int64_t *ts = calloc(ncell ? ncell : 1, sizeof(int64_t));
         if (!ts) {
@@ -923,9 +962,9 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     free(hs);
     free(cells);
-    *out = json_pack("{s:s,s:s,s:o,s:o,s:o,s:I,s:o}", "sector", sector, "step",
+    *out = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "sector", sector, "step",
                      st == 300 ? "5m" : "1h", "from", svc_time_json(t0), "to",
                      svc_time_json(t1), "rows", rows, "sites",
-                     (json_int_t)total, "aggregate", agg);
+                     count_json(total, sees), "aggregate", agg);
     return IS_OK;
 }

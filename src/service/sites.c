@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "core/access.h"
+#include "core/obs_correlate.h"
 #include "core/roles.h"
 #include "core/site_url.h"
 #include "common/util.h"
@@ -621,16 +622,26 @@ static bool is_nisc_or_admin(const struct auth_ctx *who)
            (strcmp(who->org.kind, "nisc") == 0 && (who->roles & ROLE_ANALYST));
 }
 
-static json_t *participant_json(const struct store_obs_participant *p)
+/* A participating CEPTOAR with its members' sites: counted exactly for
+ * who sees every one of them (NISC, hub admins, the CEPTOAR's own
+ * secretariat), else rounded as every count of sites (core
+ * obs_count_shown: "<5", multiples of 5), so one member's registering
+ * or deleting a site does not show to everyone. */
+static json_t *participant_json(const struct auth_ctx *who,
+                                const struct store_obs_participant *p)
 {
-    return json_pack("{s:s,s:s,s:s,s:o,s:I}", "ceptoar", p->ceptoar_id,
+    bool sees = access_site_scope(&who->org, who->roles) == ACCESS_SITES_ALL ||
+                (strcmp(who->org.kind, "ceptoar") == 0 &&
+                 strcmp(who->org.id, p->ceptoar_id) == 0);
+    int64_t shown = obs_count_shown(p->sites, sees);
+    return json_pack("{s:s,s:s,s:s,s:o,s:o}", "ceptoar", p->ceptoar_id,
                      "name_ja", p->name_ja, "name_en", p->name_en, "joined_at",
                      svc_time_json(p->joined_at), "sites",
-                     (json_int_t)p->sites);
+                     shown < 0 ? json_string("<5") : json_integer(shown));
 }
 
-static int participants_json(struct store_conn *c, const char *only,
-                             json_t **out)
+static int participants_json(struct store_conn *c, const struct auth_ctx *who,
+                             const char *only, json_t **out)
 {
     struct store_obs_participant *ps;
     size_t n;
@@ -640,7 +651,7 @@ static int participants_json(struct store_conn *c, const char *only,
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
         if (!only || strcmp(only, ps[i].ceptoar_id) == 0)
-            json_array_append_new(arr, participant_json(&ps[i]));
+            json_array_append_new(arr, participant_json(who, &ps[i]));
     free(ps);
     if (!arr)
         return IS_ERR_NOMEM;
@@ -676,7 +687,7 @@ int sites_participant_join(struct app *a, struct store_conn *c,
         rc = audit_record(c, who, now, "obs.participant.join", rel.id, NULL);
     json_t *arr = NULL;
     if (!rc)
-        rc = participants_json(c, rel.id, &arr);
+        rc = participants_json(c, who, rel.id, &arr);
     if (!rc) {
         *out = json_incref(json_array_get(arr, 0));
         json_decref(arr);
@@ -696,10 +707,9 @@ int sites_participants(struct app *a, struct store_conn *c,
                        struct svc_error *e)
 {
     (void)a;
-    (void)who;
     (void)e;
     json_t *arr;
-    int rc = participants_json(c, NULL, &arr);
+    int rc = participants_json(c, who, NULL, &arr);
     if (rc)
         return rc;
     *out = json_pack("{s:o}", "items", arr);

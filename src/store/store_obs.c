@@ -740,6 +740,36 @@ int store_obs_alert_sites_visible(struct store_conn *c,
     return rc;
 }
 
+void store_obs_reader_of(const struct access_org *o, unsigned roles,
+                         struct obs_reader *rd)
+{
+    memset(rd, 0, sizeof(*rd));
+    rd->org = o->id;
+    rd->scope = (int)access_site_scope(o, roles);
+    rd->all = rd->scope == ACCESS_SITES_ALL;
+    rd->ceptoar = strcmp(o->kind, "ceptoar") == 0;
+    rd->ministry = strcmp(o->kind, "ministry") == 0;
+    rd->sector = o->sector_id;
+}
+
+int store_obs_alert_seen_all(struct store_conn *c, const struct obs_reader *rd,
+                             const struct store_obs_alert *al, bool *yes)
+{
+    *yes = rd->all;
+    if (rd->all)
+        return IS_OK;
+    db_stmt *st = prep(c, ST_OBS_ALERT_SITES_SEEN);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    db_bind_int64(st, 4, al->id);
+    int s = db_step(st);
+    if (s == DB_ROW)
+        *yes = db_column_int64(st, 0) >= al->site_count;
+    db_reset(st);
+    return s == DB_ROW ? IS_OK : store_fail(c, "alert sites seen");
+}
+
 int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,
                                  const char *adv)
 {

@@ -237,6 +237,16 @@ struct store_obs_alert_site {
 int store_obs_alert_sites_visible(struct store_conn *c,
                                   const struct obs_reader *rd, int64_t alert,
                                   struct store_obs_alert_site **out, size_t *n);
+/* The reader of site data for organisation o with roles (the rule of
+ * core access_site_scope; roles 0 for an organisation's contacts). */
+void store_obs_reader_of(const struct access_org *o, unsigned roles,
+                         struct obs_reader *rd);
+/* *yes when rd sees every site alert al counts (NISC and hub admins
+ * always; a secretariat when they are all its members'): such a reader
+ * gets the alert's counts exactly, any other rounded (core
+ * obs_count_shown). */
+int store_obs_alert_seen_all(struct store_conn *c, const struct obs_reader *rd,
+                             const struct store_obs_alert *al, bool *yes);
 /* IS_ERR_CONFLICT when the alert has an advisory already. */
 int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,
                                  const char *adv);

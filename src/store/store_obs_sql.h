@@ -172,6 +172,11 @@ ST(OBS_ALERT_SITES_VISIBLE,
    "SELECT s.id, s.label, s.host, s.org_id, x.since FROM obs_alert_sites x "
    "JOIN obs_sites s ON s.id = x.site_id WHERE x.alert_id = ?4 "
    "AND " OBS_VISIBLE_SQL("s") " ORDER BY s.id")
+/* how many of the alert's sites the reader may see (?1..?3 as
+ * OBS_VISIBLE_SQL) */
+ST(OBS_ALERT_SITES_SEEN,
+   "SELECT count(*) FROM obs_alert_sites x JOIN obs_sites s ON s.id = "
+   "x.site_id WHERE x.alert_id = ?4 AND " OBS_VISIBLE_SQL("s"))
 ST(OBS_ALERT_SET_ADVISORY,
    "UPDATE obs_alerts SET advisory_id = ?2, version = version + 1 WHERE id "
    "= ?1 AND advisory_id = ''")

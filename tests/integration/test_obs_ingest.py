@@ -303,24 +303,215 @@ def test_heatmap_rows_and_aggregate_by_reader(bed):
     # with small counts hidden (it does not see every gas site)
     m = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "op-a-u")
     assert [r["site"] for r in m["rows"]] == [1, 2, 3]
-    assert m["sites"] == 6 and m["aggregate"]
+    # the sector's count too, as /observation/sectors gives it (6 -> 5)
+    assert m["sites"] == 5 and m["aggregate"]
     for cell in m["aggregate"]:
         assert cell["sites"] == 5 and cell["anomalous"] == "<5"
     # the secretariat sees every gas site: exact counts
     g = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "gas-sec")
     assert [r["site"] for r in g["rows"]] == [1, 2, 3, 4, 5, 6]
+    assert g["sites"] == 6
     assert all(isinstance(c["sites"], int) for c in g["aggregate"])
     # the ministry: no rows, the aggregate only
     meti = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "meti-a")
-    assert meti["rows"] == [] and meti["aggregate"]
+    assert meti["rows"] == [] and meti["aggregate"] and meti["sites"] == 5
     # a sector of fewer than 5 sites: no aggregate, and no rows for others
     e = h.ok("GET", "/api/v1/observation/heatmap?sector=electricity",
              "meti-a")
-    assert e["rows"] == [] and e["aggregate"] is None
+    assert e["rows"] == [] and e["aggregate"] is None and e["sites"] == "<5"
+    assert h.ok("GET", "/api/v1/observation/heatmap?sector=electricity",
+                "nisc-a")["sites"] == 1
     assert_error(h.call("GET", "/api/v1/observation/heatmap", "meti-a"), 400,
                  "missing_field", "sector")
     assert_error(h.call("GET", "/api/v1/observation/heatmap?sector=gas&"
                         "step=2m", "meti-a"), 400, "invalid_value", "step")
+
+
+def counts_of(h, user, sector="gas"):
+    """What user reads of sector's size: /observation/sectors' sites and
+    the heat map's sites and aggregate cells."""
+    sec = {i["sector"]: i for i in h.ok(
+        "GET", "/api/v1/observation/sectors", user)["items"]}[sector]
+    m = h.ok("GET", f"/api/v1/observation/heatmap?sector={sector}", user)
+    return (sec["sites"], m["sites"],
+            [(c["sites"], c["anomalous"]) for c in m["aggregate"] or []])
+
+
+def test_one_sites_pause_is_not_visible_to_an_ordinary_reader(bed):
+    """docs/rules.md "Aggregates": the heat map's count of the sector's
+    sites is rounded as /observation/sectors rounds it, so an operator's
+    pausing one site (6 -> 5 gas sites) tells nothing to a reader who does
+    not see every gas site; who sees them all has the exact counts."""
+    h = bed
+    h.round("v1", range(1, 8), time.time() - 30, lambda s: 100.0)
+    before = {u: counts_of(h, u) for u in ("op-a-u", "meti-a", "op-e-u")}
+    for u in before:
+        assert before[u][:2] == (5, 5), (u, before[u])
+    assert counts_of(h, "gas-sec")[:2] == (6, 6)
+    assert counts_of(h, "nisc-a")[:2] == (6, 6)
+    # op-b pauses its site 4 through the API
+    s = h.ok("GET", "/api/v1/sites/4", "op-b-u")
+    p = h.ok("PATCH", "/api/v1/sites/4", "op-b-u",
+             json={"version": s["version"], "paused": True})
+    assert p["paused"] is True
+    # nothing moved for those who do not see every gas site
+    for u, was in before.items():
+        assert counts_of(h, u) == was, u
+    # the secretariat and NISC see it exactly
+    assert counts_of(h, "gas-sec")[:2] == (5, 5)
+    assert counts_of(h, "nisc-a")[:2] == (5, 5)
+
+
+def test_participants_site_counts_by_reader(bed):
+    """GET /observation/participants: a CEPTOAR's members' sites, exact to
+    NISC and its own secretariat, rounded to everyone else (so one
+    member's registering or deleting a site does not show)."""
+    h = bed
+
+    def parts(u):
+        return {p["ceptoar"]: p["sites"] for p in h.ok(
+            "GET", "/api/v1/observation/participants", u)["items"]}
+    assert parts("nisc-a") == {"ceptoar-gas": 6, "ceptoar-electricity": 1}
+    assert parts("gas-sec") == {"ceptoar-gas": 6, "ceptoar-electricity": "<5"}
+    assert parts("ele-sec") == {"ceptoar-gas": 5, "ceptoar-electricity": 1}
+    for u in ("op-a-u", "op-e-u", "meti-a"):
+        assert parts(u) == {"ceptoar-gas": 5,
+                            "ceptoar-electricity": "<5"}, u
+
+
+def test_correlated_alert_counts_by_reader(bed, smtp):
+    """A DNS provider's failure on sites 1-7 (6 gas, 1 electricity): one
+    'dns' alert of 7 sites, in the gas sector. NISC sees every site it
+    counts: 7, and the reason's "7 of 7". The gas secretariat sees 6 of
+    them, the ministry none: 5 ("<5" / multiples of 5, as
+    /observation/sectors), in site_count, in the reason in both languages,
+    in the alert's STIX bundle and in the e-mail sent to the secretariat
+    (NISC's e-mail: exact)."""
+    h = bed
+    outage = set(range(1, 8))
+    for k in range(3):
+        h.round("v1", range(1, 8), time.time() - 240 + k * 60,
+                lambda s: "dns" if s in outage else 100.0)
+    nisc = h.alerts("nisc-a", state="open")
+    assert [(a["kind"], a["site_count"], a["sector"]) for a in nisc] == [
+        ("dns", 7, "gas")], nisc
+    aid = nisc[0]["id"]
+    assert nisc[0]["reason_en"].startswith("7 of 7 sites using DNS provider")
+    assert "7サイト中7サイト" in nisc[0]["reason_ja"]
+    sec = h.alerts("gas-sec", state="open")
+    assert [(a["id"], a["site_count"], len(a["sites"])) for a in sec] == [
+        (aid, 5, 6)]
+    meti = h.alerts("meti-a", state="open")
+    assert [(a["id"], a["site_count"], a["sites"]) for a in meti] == [
+        (aid, 5, [])]
+    for a in sec + meti:
+        assert a["reason_en"] == ("at least 5 of at least 5 sites using DNS "
+                                  "provider ns.provider-a.test unreachable "
+                                  "at once; DNS degraded most"), a
+        assert "5以上のサイトのうち5以上のサイト" in a["reason_ja"], a
+        assert "7" not in a["reason_en"] + a["reason_ja"]
+        assert "6" not in a["reason_en"] + a["reason_ja"]
+    # the alert's STIX bundle says what the list says, to each reader
+    for u, want in (("meti-a", "at least 5 of"), ("nisc-a", "7 of 7")):
+        b = h.ok("GET", f"/api/v1/observation/alerts/{aid}/stix", u)
+        texts = json.dumps(b, ensure_ascii=False)
+        assert want in texts, u
+        if u != "nisc-a":
+            assert "7 of" not in texts and "7サイト" not in texts
+    # the e-mails: the secretariat's rounded, NISC's exact
+    wait_for(lambda: smtp.to("sec@gas.example.jp") and
+             smtp.to("soc@nisc.example.jp"), what="dns alert e-mails")
+    m = smtp.to("sec@gas.example.jp")[-1]
+    assert "at least 5 sites" in m.subject and "5以上" in m.subject, m.subject
+    assert "7" not in m.subject
+    assert "at least 5 of at least 5 sites" in m.text
+    assert "7 of 7" not in m.text and "7サイト" not in m.text
+    assert "サイト数 / sites: 5以上 / at least 5" in m.text
+    n = smtp.to("soc@nisc.example.jp")[-1]
+    assert "7 sites" in n.subject and "7 of 7 sites" in n.text
+    assert "サイト数 / sites: 7\n" in n.text.replace("\r\n", "\n")
+    # the advisory made from it: its readers are the sector's operators,
+    # who do not see every site: rounded
+    adv = h.ok("POST", f"/api/v1/observation/alerts/{aid}/advisory",
+               "gas-sec", status=201)["advisory"]
+    text = " ".join(adv["title"].values()) + " ".join(adv["body"].values())
+    assert "at least 5" in adv["title"]["en"] and "5以上" in adv["body"]["ja"]
+    assert "7" not in adv["title"]["en"] + adv["title"]["ja"]
+    assert "7 " not in text and " 7" not in text
+
+
+def test_demo_hub_counts_rounded_for_ordinary_readers(fresh_demo_hub):
+    """The demo hub (7 gas sites, 17 railway ones, 9 of them slow in one
+    open sector alert): the heat map's and the alert's counts are those of
+    /observation/sectors to an operator or a ministry desk; NISC and the
+    railway secretariat, who see every railway site, read them exactly;
+    a railway operator's pausing one site moves nothing for the others."""
+    hub = fresh_demo_hub
+    ss = {u: hub.login(u) for u in ("op-banking-0004", "op-railway-0002",
+                                     "mlit-desk", "nisc-analyst",
+                                     "ceptoar-railway-secretariat")}
+
+    def get(u, path):
+        r = ss[u].get(hub.url + path, timeout=30)
+        assert r.status_code == 200, (u, path, r.text)
+        return r.json()
+
+    def shown(v):
+        return "<5" if v < 5 else v - v % 5
+
+    def view(u):
+        sec = {i["sector"]: i for i in get(
+            u, "/api/v1/observation/sectors")["items"]}
+        heat = {x: get(u, f"/api/v1/observation/heatmap?sector={x}")
+                for x in ("gas", "railway")}
+        return sec, heat
+
+    exact, _ = view("nisc-analyst")
+    n_gas, n_rail = exact["gas"]["sites"], exact["railway"]["sites"]
+    assert n_gas % 5 and n_rail % 5 > 1  # (so a pause stays unseen)
+    for u in ("nisc-analyst", "ceptoar-railway-secretariat"):
+        sec, heat = view(u)
+        assert heat["railway"]["sites"] == sec["railway"]["sites"] == n_rail
+    for u in ("op-banking-0004", "op-railway-0002", "mlit-desk"):
+        sec, heat = view(u)
+        for x, n in (("gas", n_gas), ("railway", n_rail)):
+            assert heat[x]["sites"] == sec[x]["sites"] == shown(n), (u, x)
+            for c in heat[x]["aggregate"] or []:
+                for k in ("sites", "anomalous"):
+                    assert c[k] == "<5" or c[k] % 5 == 0, (u, x, c)
+    # the open railway alert: 9 slow sites
+    al = [a for a in get("nisc-analyst", "/api/v1/observation/alerts")["items"]
+          if a["kind"] == "sector"]
+    assert [a["site_count"] for a in al] == [9]
+    assert "9 railway sites" in al[0]["reason_en"]
+    for u in ("ceptoar-railway-secretariat",):
+        mine = [a for a in get(u, "/api/v1/observation/alerts")["items"]
+                if a["id"] == al[0]["id"]]
+        assert mine[0]["site_count"] == 9
+    desk = [a for a in get("mlit-desk", "/api/v1/observation/alerts")["items"]
+            if a["id"] == al[0]["id"]]
+    assert desk[0]["site_count"] == 5 and desk[0]["sites"] == []
+    assert desk[0]["reason_en"] == ("at least 5 sites of sector railway slow "
+                                    "at once; first byte degraded most")
+    assert "9" not in desk[0]["reason_en"] + desk[0]["reason_ja"]
+    b = get("mlit-desk", f"/api/v1/observation/alerts/{al[0]['id']}/stix")
+    assert "9 railway" not in json.dumps(b)
+    # op-railway-0002 pauses one of its sites
+    before = {u: view(u) for u in ("op-banking-0004", "mlit-desk")}
+    site = get("op-railway-0002", "/api/v1/sites")["items"][0]
+    r = ss["op-railway-0002"].patch(
+        hub.url + f"/api/v1/sites/{site['id']}", timeout=30,
+        json={"version": site["version"], "paused": True})
+    assert r.status_code == 200, r.text
+    assert view("nisc-analyst")[1]["railway"]["sites"] == n_rail - 1
+    for u, (sec, heat) in before.items():
+        sec2, heat2 = view(u)
+        assert sec2 == sec, u
+        for x in heat:
+            assert heat2[x]["sites"] == heat[x]["sites"], (u, x)
+            cells = {c["t"]: c for c in heat[x]["aggregate"] or []}
+            for c in heat2[x]["aggregate"] or []:
+                assert c == cells.get(c["t"], c), (u, x, c)
 
 
 def test_retention_raw_48h_rollups_400_days(bed):

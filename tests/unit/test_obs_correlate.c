@@ -552,6 +552,83 @@ static void t_reason(void **state)
     assert_false(obs_group_reason(&g, NULL, NULL, ja, 12, en, sizeof en));
 }
 
+/* Counts as a reader who does not see every site counted gets them
+ * (docs/rules.md "Aggregates"): "<5" below 5, else multiples of 5 — the
+ * very rule of GET /observation/sectors, in alerts' texts too. */
+static void t_counts_shown(void **state)
+{
+    (void)state;
+    assert_int_equal(obs_count_shown(17, true), 17);
+    assert_int_equal(obs_count_shown(0, true), 0);
+    assert_int_equal(obs_count_shown(0, false), -1);
+    assert_int_equal(obs_count_shown(4, false), -1);
+    assert_int_equal(obs_count_shown(5, false), 5);
+    assert_int_equal(obs_count_shown(9, false), 5);
+    assert_int_equal(obs_count_shown(17, false), 15);
+    assert_int_equal(obs_count_shown(16, false), 15); /* one site paused */
+    char b[32];
+    assert_true(obs_count_text(17, true, false, b, sizeof b));
+    assert_string_equal(b, "17");
+    assert_true(obs_count_text(9, false, false, b, sizeof b));
+    assert_string_equal(b, "at least 5");
+    assert_true(obs_count_text(9, false, true, b, sizeof b));
+    assert_string_equal(b, "5以上");
+    assert_true(obs_count_text(3, false, false, b, sizeof b));
+    assert_string_equal(b, "fewer than 5");
+    assert_true(obs_count_text(3, false, true, b, sizeof b));
+    assert_string_equal(b, "5未満");
+    assert_false(obs_count_text(17, false, false, b, 4));
+    char ja[OBS_REASON_MAX * 2], en[OBS_REASON_MAX * 2];
+    struct obs_group g = {OBS_GROUP_SECTOR,
+                          "railway",
+                          "railway",
+                          OBS_STATE_SLOW,
+                          OBS_PHASE_TTFB,
+                          T,
+                          17,
+                          9,
+                          0,
+                          NULL};
+    /* exact: obs_group_reason's very text */
+    char ja2[OBS_REASON_MAX], en2[OBS_REASON_MAX];
+    assert_true(obs_group_reason_shown(&g, true, NULL, NULL, ja, sizeof ja, en,
+                                       sizeof en));
+    assert_true(
+        obs_group_reason(&g, NULL, NULL, ja2, sizeof ja2, en2, sizeof en2));
+    assert_string_equal(ja, ja2);
+    assert_string_equal(en, en2);
+    assert_string_equal(en, "9 of 17 sites of sector railway slow at once; "
+                            "first byte degraded most");
+    assert_true(obs_group_reason_shown(&g, false, NULL, NULL, ja, sizeof ja, en,
+                                       sizeof en));
+    assert_string_equal(en, "at least 5 of at least 15 sites of sector "
+                            "railway slow at once; first byte degraded most");
+    assert_string_equal(ja, "分野「railway」の15以上のサイトのうち5以上のサイト"
+                            "が同時に低速。最も悪化した段階: 最初の応答");
+    /* the stored alert: a size not recorded is not said */
+    assert_true(obs_alert_reason_shown("sector", "railway", "slow", "ttfb", 9,
+                                       0, false, ja, sizeof ja, en, sizeof en));
+    assert_string_equal(en, "at least 5 sites of sector railway slow at "
+                            "once; first byte degraded most");
+    assert_true(obs_alert_reason_shown("dns", "ns.a.test", "unreachable", "dns",
+                                       3, 7, false, ja, sizeof ja, en,
+                                       sizeof en));
+    assert_string_equal(en, "fewer than 5 of at least 5 sites using DNS "
+                            "provider ns.a.test unreachable at once; DNS "
+                            "degraded most");
+    assert_null(strstr(ja, "3"));
+    assert_null(strstr(ja, "7"));
+    assert_true(obs_alert_reason_shown("vantage", "v2", "slow", "", 28, 28,
+                                       false, ja, sizeof ja, en, sizeof en));
+    assert_string_equal(en, "vantage point v2 alone sees at least 25 of its "
+                            "at least 25 sites slow (the other vantage "
+                            "points see them normal): a problem of the "
+                            "vantage point, not of the sites");
+    /* a site alert's reason is its site's own: not written here */
+    assert_false(obs_alert_reason_shown("site", "12", "slow", "", 1, 1, false,
+                                        ja, sizeof ja, en, sizeof en));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -560,6 +637,7 @@ int main(void)
         cmocka_unit_test(t_window),           cmocka_unit_test(t_same_members),
         cmocka_unit_test(t_errors_and_empty), cmocka_unit_test(t_names),
         cmocka_unit_test(t_addr_prefix),      cmocka_unit_test(t_reason),
+        cmocka_unit_test(t_counts_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
