@@ -259,8 +259,8 @@ async function route() {
   exerciseBanner();
   clear(main);
   main.appendChild(h('p', { cls: 'loading' }, t('loading')));
-  if (!hit) { clear(main); main.appendChild(h('h1', {}, t('notfound'))); return; }
-  try {
+  if (!hit) { clear(main); main.appendChild(h('h1', { 'data-title': t('notfound.title') }, t('notfound'))); }
+  else try {
     const mod = await import('./' + hit[1]);
     if (my !== seq) return;
     clear(main);
@@ -276,12 +276,16 @@ async function route() {
   } catch (e) {
     if (my !== seq) return;
     clear(main);
-    main.appendChild(h('h1', {}, e.status === 404 ? t('notfound') : e.status === 403 ? t('forbidden') : 'infrashare'));
+    // the window title names these pages too (never "infrashare - infrashare")
+    const [text, name] = e.status === 404 ? [t('notfound'), t('notfound.title')]
+      : e.status === 403 ? [t('forbidden'), t('forbidden.title')] : [t('error.title'), t('error.title')];
+    main.appendChild(h('h1', { 'data-title': name }, text));
     if (e.status !== 404 && e.status !== 403) main.appendChild(msg(errText(e) || String(e), 'err'));
   }
   const h1 = main.querySelector('h1');
   // the title names the page only, never an item's content
-  document.title = (exerciseId ? t('x.titleprefix') : '') + (h1 && h1.dataset.title ? h1.dataset.title : t('app')) + ' - infrashare';
+  // (a heading without data-title: "infrashare" alone)
+  document.title = (exerciseId ? t('x.titleprefix') : '') + (h1 && h1.dataset.title ? h1.dataset.title + ' - ' : '') + 'infrashare';
   if (h1) { h1.setAttribute('tabindex', '-1'); if (!firstRender) h1.focus(); }
   firstRender = false;
 }

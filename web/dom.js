@@ -174,6 +174,46 @@ export function enumSelect(name, kind, values, value, empty, attrs) {
   return select(name, opts, value, attrs);
 }
 
+/* Text a sender chose (a file name, a subject, a display name, a flag's
+ * evidence) with nothing hidden or reordered: every bidi control (U+200E,
+ * U+200F, U+061C, U+202A-U+202E, U+2066-U+2069), every other invisible or
+ * format character (U+00AD, U+200B-U+200D, U+2060-U+2064, U+FEFF, the tag
+ * characters, the Hangul fillers, ...), C0 and C1 controls and the line
+ * and paragraph separators are written as "\u202e" (lower-case hex, as
+ * JSON.stringify writes; "\u{e0041}" above U+FFFF), so that
+ * "請求書\u202efdp.exe" never shows as "請求書exe.pdf". quoted: a JSON
+ * string ("…", with \" and \\ too), as file names are shown, so that
+ * padding and the ends are visible. hiddenText() gives the string (for a
+ * sentence of i18n.js); shown() a span.shown (spaces kept, isolated from
+ * the text around it) whose escapes are span.ctl, each titled with its
+ * code point. */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180e\u3164\uffa0]/u;
+
+function escapes(s, quoted) {
+  const parts = []; // strings, and {esc, cp} for what is made visible
+  let run = quoted ? '"' : '';
+  for (const ch of String(s ?? '')) {
+    if (HIDDEN.test(ch)) {
+      if (run) parts.push(run);
+      run = '';
+      const cp = ch.codePointAt(0), hex = cp.toString(16).padStart(4, '0');
+      parts.push({ esc: cp > 0xffff ? '\\u{' + hex + '}' : '\\u' + hex, cp: 'U+' + hex.toUpperCase() });
+    } else run += quoted && (ch === '"' || ch === '\\') ? '\\' + ch : ch;
+  }
+  if (quoted) run += '"';
+  if (run) parts.push(run);
+  return parts;
+}
+
+export function hiddenText(s, quoted) {
+  return escapes(s, quoted).map((x) => (typeof x === 'string' ? x : x.esc)).join('');
+}
+
+export function shown(s, quoted) {
+  return h('span', { cls: 'shown' }, escapes(s, quoted).map((x) => (typeof x === 'string' ? x
+    : h('span', { cls: 'ctl', title: t('shown.ctl', { cp: x.cp }) }, x.esc))));
+}
+
 export function dl(pairs) {
   return h('dl', { cls: 'fields' }, pairs.filter((p) => p).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }

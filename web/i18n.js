@@ -58,6 +58,10 @@ const D = {
   'updated': ['最終更新', 'Last updated'],
   'notfound': ['見つかりません（または閲覧できません）。', 'Not found (or you may not see it).'],
   'forbidden': ['この画面を使う権限がありません。', 'Your roles do not allow this page.'],
+  'notfound.title': ['ページが見つかりません', 'Page not found'],
+  'forbidden.title': ['権限がありません', 'Not allowed'],
+  'error.title': ['エラー', 'Error'],
+  'shown.ctl': ['見えない文字・文字方向の制御文字 {cp}', 'Invisible or text-direction control character {cp}'],
   // login
   'login.title': ['ログイン', 'Sign in'],
   'login.user': ['ユーザー名', 'User name'],

@@ -13,7 +13,7 @@
 //   #/c4tap/admin                the secretariat: agreements and handlers
 // API: /c4tap/me, /c4tap/submissions[/{id}], /c4tap/campaigns[/{id}],
 // /c4tap/lookup, /c4tap/export (docs/openapi.json).
-import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge, put } from './dom.js';
+import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge, put, shown, hiddenText } from './dom.js';
 import { t, lang } from './i18n.js';
 import { get, post, api } from './api.js';
 import { sectorName } from './names.js';
@@ -27,7 +27,8 @@ const MAX = 10 * 1024 * 1024;
 let isManager = false;
 
 const typeName = (x) => t('c4.type.' + x, null, true) || x;
-const title = (text) => h('h1', { 'data-title': text }, text);
+// the window title names the page (data-title), never an item's content
+const title = (text, page) => h('h1', { 'data-title': page || text }, text);
 
 function subnav(here) {
   const items = [['/c4tap', 'c4.nav.subs'], ['/c4tap/campaigns', 'c4.nav.campaigns']];
@@ -92,8 +93,8 @@ function subsTable(items) {
   return table([
     [t('c4.col.id'), (s) => link('/c4tap/s/' + s.id, '#' + s.id)],
     [t('c4.col.date'), (s) => time(s.mail_date)],
-    [t('c4.col.subject'), (s) => s.subject ?? h('span', { cls: 'empty' }, t('c4.notshared'))],
-    [t('c4.col.from'), (s) => s.from ?? h('span', { cls: 'empty' }, t('c4.notshared'))],
+    [t('c4.col.subject'), (s) => s.subject != null ? shown(s.subject) : h('span', { cls: 'empty' }, t('c4.notshared'))],
+    [t('c4.col.from'), (s) => s.from != null ? shown(s.from) : h('span', { cls: 'empty' }, t('c4.notshared'))],
     [t('c4.col.flags'), (s) => String((s.flags || []).length)],
     [t('c4.col.provider'), (s) => providerText(s.provider)],
     [t('c4.col.campaign'), (s) => link('/c4tap/campaigns/' + s.campaign, '#' + s.campaign)],
@@ -113,7 +114,7 @@ function submitForm(env, me) {
   const take = (f) => {
     if (!f) return;
     if (f.size > MAX) { out.replaceChildren(msg(t('c4.toolarge'), 'err')); return; }
-    file = f; chosen.textContent = t('c4.drop.chosen', { name: f.name, n: f.size });
+    file = f; chosen.textContent = t('c4.drop.chosen', { name: hiddenText(f.name, true), n: f.size });
   };
   input.addEventListener('change', () => take(input.files[0]));
   const zone = h('div', { cls: 'c4-drop', id: 'c4-drop' }, h('p', {}, t('c4.drop')), field(t('c4.file'), input), chosen);
@@ -178,7 +179,7 @@ function flagsTable(flags) {
   if (!flags.length) return msg(t('c4.noflags'));
   return table([
     [t('c4.col.flag'), (f) => h('strong', {}, lang() === 'en' ? f.en : f.ja)],
-    [t('c4.col.evidence'), (f) => h('code', {}, f.evidence || '')],
+    [t('c4.col.evidence'), (f) => h('code', {}, f.evidence ? shown(f.evidence) : '')],
     [t('c4.col.type'), (f) => typeName(f.type)],
   ], flags);
 }
@@ -211,37 +212,37 @@ async function subPage(main, env, id) {
   if ('from' in s) {
     main.appendChild(h('h2', {}, typeName('sender')));
     main.appendChild(dl([
-      [t('c4.from'), s.from ? [s.from.display_name ? s.from.display_name + ' ' : '', h('code', {}, '<' + s.from.address + '>')] : '—'],
-      [t('c4.replyto'), (s.reply_to || []).join(', ') || '—'],
-      [t('c4.returnpath'), s.return_path || '—'],
+      [t('c4.from'), s.from ? [s.from.display_name ? [shown(s.from.display_name), ' '] : '', h('code', {}, '<', shown(s.from.address), '>')] : '—'],
+      [t('c4.replyto'), (s.reply_to || []).length ? shown(s.reply_to.join(', ')) : '—'],
+      [t('c4.returnpath'), s.return_path ? shown(s.return_path) : '—'],
     ]));
   }
   if ('subject' in s) {
     main.appendChild(h('h2', {}, typeName('headers')));
     main.appendChild(dl([
-      [t('c4.col.subject'), s.subject || '—'], ['Message-ID', s.message_id || '—'],
-      ['Date', s.date_header || '—'], ['X-Mailer', s.x_mailer || '—'],
+      [t('c4.col.subject'), s.subject ? shown(s.subject) : '—'], ['Message-ID', s.message_id ? shown(s.message_id) : '—'],
+      ['Date', s.date_header ? shown(s.date_header) : '—'], ['X-Mailer', s.x_mailer ? shown(s.x_mailer) : '—'],
       ['SPF / DKIM / DMARC', ['spf', 'dkim', 'dmarc'].map((k) => (s.auth && s.auth[k]) || '—').join(' / ')],
     ]));
   }
   if (s.received) {
     main.appendChild(h('h2', {}, typeName('received')));
     main.appendChild(table([
-      ['from', (r) => r.from_host || '—'], ['IP', (r) => r.from_ip || '—'],
-      ['by', (r) => r.by_host || '—'], [t('c4.col.date'), (r) => r.date ? time(r.date) : '—'],
+      ['from', (r) => r.from_host ? shown(r.from_host) : '—'], ['IP', (r) => r.from_ip || '—'],
+      ['by', (r) => r.by_host ? shown(r.by_host) : '—'], [t('c4.col.date'), (r) => r.date ? time(r.date) : '—'],
     ], s.received));
   }
   if (s.urls) {
     main.appendChild(h('h2', {}, typeName('urls')));
     main.appendChild(table([
-      ['URL', (u) => h('code', {}, u.url)], [t('c4.linktext'), (u) => u.link_text || '—'], [t('c4.source'), (u) => u.source],
+      ['URL', (u) => h('code', {}, shown(u.url))], [t('c4.linktext'), (u) => u.link_text ? shown(u.link_text) : '—'], [t('c4.source'), (u) => u.source],
     ], s.urls));
   }
   if (s.attachments) {
     main.appendChild(h('h2', {}, typeName('attachments')));
     main.appendChild(table([
-      [t('c4.filename'), (a) => h('code', {}, JSON.stringify(a.filename || ''))],
-      [t('c4.declared'), (a) => a.declared_type || '—'], [t('c4.sniffed'), (a) => a.sniffed_type || '—'],
+      [t('c4.filename'), (a) => h('code', {}, shown(a.filename || '', true))],
+      [t('c4.declared'), (a) => a.declared_type ? shown(a.declared_type) : '—'], [t('c4.sniffed'), (a) => a.sniffed_type || '—'],
       [t('c4.size'), (a) => String(a.size)], ['SHA-256', (a) => h('code', { cls: 'hash' }, a.sha256)],
     ], s.attachments));
   }
@@ -258,7 +259,7 @@ async function campaignsPage(main) {
   try { r = await get('/c4tap/campaigns'); } catch (e) { main.appendChild(msg(errText(e), 'err')); return; }
   if (!r.items.length) { main.appendChild(msg(t('c4.none'))); return; }
   main.appendChild(table([
-    [t('c4.col.campaign'), (c) => link('/c4tap/campaigns/' + c.id, '#' + c.id + (c.title ? ' ' + c.title : ''))],
+    [t('c4.col.campaign'), (c) => link('/c4tap/campaigns/' + c.id, '#' + c.id, c.title ? [' ', shown(c.title)] : null)],
     [t('c4.col.seen'), (c) => t('c4.seen.short', c.seen)],
     [t('c4.col.waves'), (c) => String(c.waves.length)],
     [t('c4.col.updated'), (c) => time(c.updated_at)],
@@ -290,7 +291,8 @@ async function campaignPage(main, env, id) {
     main.appendChild(msg(errText(e), 'err'));
     return;
   }
-  main.appendChild(title(t('c4.campaign', { id: c.id }) + (c.title ? ' ' + c.title : '')));
+  // the heading shows the campaign's title; the window title only its number
+  main.appendChild(title([t('c4.campaign', { id: c.id }), c.title ? [' ', shown(c.title)] : null], t('c4.campaign', { id: c.id })));
   main.appendChild(subnav(''));
   main.appendChild(h('p', { cls: 'c4-seen' }, t('c4.seen', c.seen)));
   if (c.hidden_submissions) main.appendChild(h('p', { cls: 'hint' }, t('c4.hiddensubs', { n: c.hidden_submissions })));
@@ -303,7 +305,7 @@ async function campaignPage(main, env, id) {
   if (c.indicators && c.indicators.length) {
     main.appendChild(h('h2', {}, t('c4.indicators')));
     main.appendChild(table([
-      [t('c4.col.kind'), (i) => i.kind], [t('c4.col.value'), (i) => h('code', {}, i.value)],
+      [t('c4.col.kind'), (i) => i.kind], [t('c4.col.value'), (i) => h('code', {}, shown(i.value))],
       [t('c4.col.type'), (i) => typeName(i.type)], [t('c4.col.count'), (i) => String(i.count)],
     ], c.indicators));
   }
@@ -312,7 +314,7 @@ async function campaignPage(main, env, id) {
     main.appendChild(subsTable(c.submissions));
   }
   main.appendChild(h('h2', {}, t('c4.notes')));
-  main.appendChild((c.notes || []).length ? h('ul', {}, c.notes.map((n) => h('li', {}, rangeBadge(n.range), ' ', n.text, ' — ', n.author, ' ', time(n.created_at)))) : msg(t('c4.nonotes')));
+  main.appendChild((c.notes || []).length ? h('ul', {}, c.notes.map((n) => h('li', {}, rangeBadge(n.range), ' ', shown(n.text), ' — ', n.author, ' ', time(n.created_at)))) : msg(t('c4.nonotes')));
   let me = null;
   try { me = await get('/c4tap/me'); } catch (e) { me = null; }
   if (me && me.may_analyse) main.appendChild(analystForms(env, c));

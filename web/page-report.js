@@ -3,7 +3,7 @@
 // anonymous identity, note or question, forward with a narrower range, add
 // an update or answer, link to an event); the cascade suggestions of a
 // severe report (cascade.js).
-import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
+import { h, link, table, select, enumSelect, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put, shown } from './dom.js';
 import { t, L, enumLabel, enumValues, lang } from './i18n.js';
 import { get, post, apiUrl } from './api.js';
 import { reporterCell } from './page-reports.js';
@@ -259,6 +259,6 @@ export async function render(main, { ctx, params }) {
   ])));
   if (r.attachments && r.attachments.length) {
     put(main, h('h2', {}, t('report.atts')), h('ul', {}, r.attachments.map((a, i) =>
-      h('li', {}, h('a', { href: apiUrl('/reports/') + enc(id) + '/attachments/' + enc(a.id || i + 1), download: '' }, a.name || ('#' + (i + 1)))))));
+      h('li', {}, h('a', { href: apiUrl('/reports/') + enc(id) + '/attachments/' + enc(a.id || i + 1), download: '' }, a.name ? shown(a.name) : ('#' + (i + 1)))))));
   }
 }

@@ -26,7 +26,7 @@
 //                    readiness bar each; saved with the version read
 // API: /guideline, /surveys[/{id}[/answers|/attachments|/progress|/remind|
 // /close|/aggregates|/report]], /bcp-readiness (docs/openapi.json).
-import { h, svg, link, table, msg, errText, time, field, put, clear, enc, flag } from './dom.js';
+import { h, svg, link, table, msg, errText, time, field, put, clear, enc, flag, shown, hiddenText } from './dom.js';
 import { t, L, lang, jstInputToRfc, addTexts } from './i18n.js';
 import { get, post, put as apiPut, del, apiUrl } from './api.js';
 
@@ -767,8 +767,8 @@ async function answerForm(main, ctx, c) {
     const file = input.files[0];
     if (!file) return;
     out.textContent = '';
-    if (file.size > FILE_MAX) { out.textContent = t('sv.attach.toolarge', { name: file.name }); input.value = ''; return; }
-    out.textContent = t('sv.attach.sending', { name: file.name });
+    if (file.size > FILE_MAX) { out.textContent = t('sv.attach.toolarge', { name: hiddenText(file.name) }); input.value = ''; return; }
+    out.textContent = t('sv.attach.sending', { name: hiddenText(file.name) });
     try {
       const b64 = await new Promise((res, rej) => {
         const fr = new FileReader();
@@ -778,9 +778,9 @@ async function answerForm(main, ctx, c) {
       });
       const x = await post(base + '/attachments', { item, name: file.name, content_type: file.type || 'application/octet-stream', content: b64 });
       rec.files.appendChild(fileItem(c, x, out));
-      out.textContent = t('sv.attach.done', { name: x.name });
+      out.textContent = t('sv.attach.done', { name: hiddenText(x.name) });
     } catch (e) {
-      out.textContent = t('sv.attach.failed', { name: file.name, why: errOf(e) });
+      out.textContent = t('sv.attach.failed', { name: hiddenText(file.name), why: errOf(e) });
     }
     input.value = '';
   }
@@ -792,14 +792,14 @@ async function answerForm(main, ctx, c) {
  * …/attachments/{att}: the operator's own files, while open). */
 function fileItem(c, x, out) {
   const li = h('li', { 'data-att': x.id },
-    h('a', { href: apiUrl('/surveys/' + enc(c.id) + '/attachments/' + enc(x.id)), download: x.name }, x.name),
+    h('a', { href: apiUrl('/surveys/' + enc(c.id) + '/attachments/' + enc(x.id)), download: x.name }, shown(x.name)),
     ' ', h('span', { cls: 'hint' }, size(x.size)));
   if (!out) return li;
-  const ask = h('button', { type: 'button', cls: 'secondary small sv-file-del', 'aria-label': t('sv.file.deletelabel', { name: x.name }) }, t('sv.file.delete'));
+  const ask = h('button', { type: 'button', cls: 'secondary small sv-file-del', 'aria-label': t('sv.file.deletelabel', { name: hiddenText(x.name) }) }, t('sv.file.delete'));
   const yes = h('button', { type: 'button', cls: 'danger small sv-file-yes' }, t('sv.file.yes'));
   const no = h('button', { type: 'button', cls: 'secondary small sv-file-no' }, t('cancel'));
-  const confirmBox = h('div', { cls: 'sv-confirm msg warn', hidden: true, role: 'group', 'aria-label': t('sv.file.deletelabel', { name: x.name }) },
-    h('p', {}, t('sv.file.confirm', { name: x.name })), h('div', { cls: 'actions' }, yes, no));
+  const confirmBox = h('div', { cls: 'sv-confirm msg warn', hidden: true, role: 'group', 'aria-label': t('sv.file.deletelabel', { name: hiddenText(x.name) }) },
+    h('p', {}, t('sv.file.confirm', { name: hiddenText(x.name) })), h('div', { cls: 'actions' }, yes, no));
   ask.addEventListener('click', () => { ask.hidden = true; confirmBox.hidden = false; yes.focus(); });
   no.addEventListener('click', () => { confirmBox.hidden = true; ask.hidden = false; ask.focus(); });
   yes.addEventListener('click', async () => {

@@ -10,7 +10,12 @@
 //  - the campaign page draws the wave timeline with its table, and counts
 //    without names;
 //  - the analyst annotates the campaign;
-//  - a user who is no handler is told so (no request refused).
+//  - a user who is no handler is told so (no request refused);
+//  - names a sender chose (an attachment's, a subject, a display name, a
+//    flag's evidence; a report's attachment) show their bidi controls and
+//    invisible characters as "\u202e", never the raw character; the
+//    window title of a campaign names the page, not the campaign's title;
+//    a page not found is named in the window title, in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle } from './lib.mjs';
@@ -196,4 +201,107 @@ test('the secretariat records an agreement and registers a handler; an analyst m
   const now = (await pageApi(p, 'GET', '/c4tap/campaigns/' + p.url().match(/(\d+)$/)[1])).body;
   assert.deepEqual(now.submissions.map((x) => String(x.id)), [id]);
   await check(b, 'c4tap-split', '1366');
+});
+
+// U+202E (RIGHT-TO-LEFT OVERRIDE) turns "請求書\u202efdp.exe" into what
+// reads as "請求書exe.pdf"; U+200B (zero width space) hides in a name
+const RLO = '\u202e';
+const b64w = (s) => '=?UTF-8?B?' + Buffer.from(s, 'utf8').toString('base64') + '?=';
+function spoofEml(mark) {
+  return [
+    'From: ' + b64w('経理' + RLO + '部') + ' <billing@spoof.example>',
+    'To: staff@op.example',
+    'Subject: ' + b64w('ご請求' + RLO + 'の件\u200b' + mark),
+    'Date: Mon, 30 Nov 2026 09:00:00 +0900',
+    'Message-ID: <' + mark + '@spoof.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'see the attachment',
+    '--b',
+    'Content-Type: application/pdf',
+    "Content-Disposition: attachment; filename*=UTF-8''" + encodeURIComponent('請求書' + RLO + 'fdp.exe'),
+    'Content-Transfer-Encoding: base64',
+    '',
+    'TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    '--b--',
+    '',
+  ].join('\r\n');
+}
+
+test('bidi controls and invisible characters in names are shown as \\u escapes; window titles name the page', async () => {
+  const b = await actor('op-banking-0001', '1366');
+  const p = b.page;
+  const mark = 'bidi-' + Date.now();
+  const all = Object.fromEntries(['original', 'sender', 'headers', 'received', 'urls', 'attachments', 'provider'].map((x) => [x, 'green']));
+  const r = await pageApi(p, 'POST', '/c4tap/submissions', { eml_base64: Buffer.from(spoofEml(mark), 'utf8').toString('base64'), ranges: all });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const s = (await pageApi(p, 'GET', '/c4tap/submissions/' + r.body.id)).body;
+  assert.equal(s.attachments[0].filename, '請求書' + RLO + 'fdp.exe', 'the hub keeps the name as sent');
+  for (const l of ['ja', 'en']) {
+    await setLang(p, l);
+    await go(p, '/c4tap/s/' + r.body.id);
+    const text = await p.locator('main').innerText();
+    assert.ok(!text.includes(RLO) && !text.includes('\u200b'), l + ': no raw bidi control or zero width space on the page');
+    // the attachment as a JSON string with its RLO written out
+    const att = await p.locator('main table').last().locator('td').first().innerText();
+    assert.equal(att.trim(), '"請求書\\u202efdp.exe"');
+    // the flags' evidence, the subject and the display name too
+    const flags = await p.locator('main table').nth(1).innerText();
+    assert.ok(flags.includes('請求書\\u202efdp.exe'), l + ': the evidence of the attachment flag');
+    assert.ok(flags.includes('経理\\u202e部'), l + ': the evidence of the display name flag');
+    assert.ok(text.includes('ご請求\\u202eの件\\u200b' + mark), l + ': the subject');
+    assert.ok(text.includes('経理\\u202e部 <billing@spoof.example>'), l + ': the sender');
+    // each escape is marked and names its code point
+    const ctl = p.locator('main table').last().locator('.ctl').first();
+    assert.equal(await ctl.innerText(), '\\u202e');
+    assert.match(await ctl.getAttribute('title'), /U\+202E/);
+    assert.ok(!(await p.title()).includes(mark), l + ': no subject in the window title');
+    await check(b, `c4tap-bidi-${l}`, '1366');
+  }
+  // the list of submissions shows the subject the same way
+  await go(p, '/c4tap');
+  await p.locator('#c4-list table').waitFor();
+  const list = await p.locator('#c4-list').innerText();
+  assert.ok(list.includes('ご請求\\u202eの件\\u200b' + mark) && !list.includes(RLO), 'the list: the subject with its escapes');
+  // a report's attachment
+  const rep = await pageApi(p, 'POST', '/reports', {
+    title: '添付ファイル名の表示の試験 ' + mark, kind: 'incident', range: 'red', route: 'direct',
+    detected_at: '2026-11-30T00:00:00Z', what_happened: 'x',
+    attachments: [{ name: 'evil' + RLO + 'gpj.exe', mime: 'application/octet-stream', content_base64: 'TVqQ' }] });
+  assert.equal(rep.status, 201, JSON.stringify(rep.body));
+  for (const l of ['ja', 'en']) {
+    await setLang(p, l);
+    await go(p, '/reports/' + rep.body.id);
+    const a = p.locator('main a[download]').filter({ hasText: 'evil' });
+    assert.equal((await a.innerText()).trim(), 'evil\\u202egpj.exe', l + ': the report attachment');
+    assert.ok(!(await p.locator('main').innerText()).includes(RLO), l + ': no raw RLO on the report page');
+  }
+  await setLang(p, 'ja');
+  // the campaign's title is the heading's, never the window title's
+  const sec = await actor('c4tap-secretariat', '1366');
+  const title = 'キャンペーン名の試験 ' + mark;
+  const n = await pageApi(sec.page, 'POST', '/c4tap/campaigns/' + r.body.campaign + '/notes', { title, range: 'green', text: 'x' });
+  assert.ok(n.status === 200 || n.status === 201, JSON.stringify(n.body));
+  for (const l of ['ja', 'en']) {
+    await setLang(sec.page, l);
+    await go(sec.page, '/c4tap/campaigns/' + r.body.campaign);
+    await until(async () => (await sec.page.locator('main h1').innerText()).includes(title), 'the campaign title in the heading');
+    const wt = await sec.page.title();
+    assert.ok(!wt.includes(title) && !wt.includes(mark), l + ': the window title names no campaign title: ' + wt);
+    assert.equal(wt, (l === 'ja' ? 'キャンペーン #' : 'Campaign #') + r.body.campaign + ' - infrashare');
+    // a page not found (no route; an item the reader may not see): named
+    for (const path of ['/no-such-page', '/reports/RNOSUCH0000000000']) {
+      await go(sec.page, path);
+      assert.equal(await sec.page.title(), (l === 'ja' ? 'ページが見つかりません' : 'Page not found') + ' - infrashare', l + ' ' + path);
+    }
+  }
+  // the 404 of the report asked for is the only failure allowed
+  await settle(sec);
+  sec.problems = sec.problems.filter((x) => !x.includes('RNOSUCH') && !/status of 404/.test(x));
+  assert.deepEqual(sec.errors, [], 'no script error');
+  assert.deepEqual(sec.problems, [], 'no failed request');
 });
