@@ -137,15 +137,16 @@ enum c4tap_type c4tap_flag_type(const char *code)
         {"reply_to_other_domain", C4_SENDER},
         {"return_path_other_domain", C4_SENDER},
         {"auth_failed", C4_HEADERS},
+        /* a flag's evidence is its field's text: it goes with that type */
+        {"bidi_control", C4_ATTACHMENTS}, /* a file name */
+        {"bidi_control_sender", C4_SENDER},
+        {"bidi_control_subject", C4_HEADERS},
     };
     for (size_t i = 0; code && i < IS_ARRAY_LEN(map); i++)
         if (strcmp(code, map[i].code) == 0)
             return map[i].type;
-    /* bidi_control names an attachment (or the subject); parser warnings
-     * and codes not known here describe the message's structure: the
-     * headers' type */
-    if (code && strcmp(code, "bidi_control") == 0)
-        return C4_ATTACHMENTS;
+    /* parser warnings and codes not known here describe the message's
+     * structure: the headers' type */
     return C4_HEADERS;
 }
 

@@ -38,6 +38,11 @@ const struct mail_flag_text mail_flag_texts[] = {
      "spaces before the extension push the real extension out of view"},
     {"bidi_control", "RLO などの文字方向制御文字で表示上の名前が偽装されている",
      "RLO or another bidirectional control character disguises a name"},
+    {"bidi_control_sender",
+     "送信者の表示名に RLO などの文字方向制御文字が含まれている",
+     "RLO or another bidirectional control character in the sender's name"},
+    {"bidi_control_subject", "件名に RLO などの文字方向制御文字が含まれている",
+     "RLO or another bidirectional control character in the subject"},
     {"archive_attachment",
      "圧縮ファイルが添付されている（中身の検査をすり抜けやすい）",
      "an archive is attached (its contents escape inspection)"},
@@ -1155,9 +1160,9 @@ static void top_headers(struct walk *w, GMimeMessage *m)
         g_free(inner);
     }
     if (fname && has_bidi(fname))
-        add_flag(w, "bidi_control", fname);
+        add_flag(w, "bidi_control_sender", fname);
     if (subject && has_bidi(subject))
-        add_flag(w, "bidi_control", subject);
+        add_flag(w, "bidi_control_subject", subject);
     int nrt = rt ? internet_address_list_length(rt) : 0;
     for (int i = 0; i < nrt && faddr; i++) {
         InternetAddress *a = internet_address_list_get_address(rt, i);

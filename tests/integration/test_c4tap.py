@@ -584,6 +584,36 @@ def test_wider_range_on_reshare_is_refused(world):
         assert c.execute("SELECT count(*) FROM advisories").fetchone()[0] == 0
 
 
+def test_a_direction_control_flag_goes_with_its_fields_type(world):
+    w = world
+    rlo = "\u202e"
+    raw = ("From: =?utf-8?b?" +
+           cm.b64(f"Help{rlo}kseD".encode()) + "?= <d@evil-b.example>\r\n"
+           "To: x@op.example\r\n"
+           "Subject: =?utf-8?b?" + cm.b64(f"Secret{rlo}gnitsop".encode()) +
+           "?=\r\nMessage-ID: <b@evil-b.example>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+           "hello\r\n").encode()
+    # the subject and the sender Red, attachments (and their flags) Green
+    ranges = {"headers": "red", "sender": "red", "attachments": "green",
+              "urls": "green", "received": "green", "original": "red",
+              "provider": "red"}
+    r = w.submit("bank", raw, ranges=ranges)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    mine = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+    got = {f["code"]: f["type"] for f in mine["flags"]}
+    assert got.get("bidi_control_subject") == "headers", got
+    assert got.get("bidi_control_sender") == "sender", got
+    # a Green reader (a Council relation) reads neither field: nor their
+    # text as a flag's evidence
+    tv = w.api("tv", "GET", f"/api/v1/c4tap/submissions/{sid}")
+    assert tv.status_code == 200, tv.text
+    assert "Secret" not in tv.text and "Help" not in tv.text, tv.text
+    assert not [f for f in tv.json()["flags"]
+                if f["code"].startswith("bidi_control")]
+
+
 def test_a_hidden_providers_sector_only_among_three(world):
     w = world
     r = w.submit("bank", cm.attack(7), anonymous=True)

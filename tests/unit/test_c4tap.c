@@ -188,6 +188,10 @@ static void test_flag_types(void **state)
     assert_int_equal(c4tap_flag_type("link_text_mismatch"), C4_URLS);
     assert_int_equal(c4tap_flag_type("reply_to_other_domain"), C4_SENDER);
     assert_int_equal(c4tap_flag_type("auth_failed"), C4_HEADERS);
+    /* the evidence of a direction control is its field's text */
+    assert_int_equal(c4tap_flag_type("bidi_control"), C4_ATTACHMENTS);
+    assert_int_equal(c4tap_flag_type("bidi_control_sender"), C4_SENDER);
+    assert_int_equal(c4tap_flag_type("bidi_control_subject"), C4_HEADERS);
     assert_int_equal(c4tap_flag_type("parser_warning"), C4_HEADERS);
     assert_int_equal(c4tap_flag_type("something_new"), C4_HEADERS);
     assert_int_equal(c4tap_flag_type(NULL), C4_HEADERS);
