@@ -148,9 +148,11 @@ def test_logout_invalidates_the_session_on_the_server(hub):
     assert_error(r, 401, "unauthenticated")
 
 
-def test_signing_in_again_ends_the_session_it_replaces(fresh_demo_hub):
-    hub = fresh_demo_hub
-    first = login_raw(hub, "nisc-analyst", DEMO_PASSWORD)
+def test_signing_in_again_ends_the_session_it_replaces(hub):
+    pw = pwfile(hub, "second.pw", "second-user-password-1")
+    hub.cli("user", "add", "second", "--org", "nisc", "--roles", "reader",
+            "--password-file", pw)
+    first = login_raw(hub, "admin", ADMIN_PASSWORD)
     assert first.status_code == 201, first.text
     old = first.cookies[COOKIE]
     assert with_cookie(hub, "GET", "/api/v1/session", old).status_code == 200
@@ -158,25 +160,24 @@ def test_signing_in_again_ends_the_session_it_replaces(fresh_demo_hub):
     # the new cookie overwrites it there, and the hub ends it too
     r = requests.post(hub.url + "/api/v1/session", timeout=30,
                       headers={"Cookie": f"{COOKIE}={old}"},
-                      json={"username": "meti-desk",
-                            "password": DEMO_PASSWORD})
+                      json={"username": "second",
+                            "password": "second-user-password-1"})
     assert r.status_code == 201, r.text
     new = r.cookies[COOKIE]
     assert new != old
     assert_error(with_cookie(hub, "GET", "/api/v1/session", old), 401,
                  "unauthenticated")
     me = with_cookie(hub, "GET", "/api/v1/session", new)
-    assert me.status_code == 200 and me.json()["user"]["username"] == (
-        "meti-desk")
+    assert me.status_code == 200 and me.json()["user"]["username"] == "second"
     # audited as the replaced user's logout
     audit = hub.api("GET", "/api/v1/audit?action=logout",
                     token=hub.token("admin")).json()["items"]
-    assert any(e.get("target") == "nisc-analyst" for e in audit), audit
+    assert any(e.get("target") == "admin" for e in audit), audit
     # a cookie that is no session (or garbage) changes nothing
     r = requests.post(hub.url + "/api/v1/session", timeout=30,
                       headers={"Cookie": f"{COOKIE}=not-a-session"},
-                      json={"username": "meti-desk",
-                            "password": DEMO_PASSWORD})
+                      json={"username": "second",
+                            "password": "second-user-password-1"})
     assert r.status_code == 201, r.text
     assert with_cookie(hub, "GET", "/api/v1/session", new).status_code == 200
 
