@@ -217,6 +217,9 @@ void http_set_request_timeouts(int head_s, int body_s);
 void http_set_connection_limit(int max);
 /* State-changing requests waiting for a writer thread, and being run. */
 void http_writes(int *queued, int *running);
+/* the database checks GET /readyz made (each verdict is reused for a
+ * second, routes.c readyz_verdict) */
+uint64_t http_readyz_checks(void);
 
 /* Roll calls (http/routes_rollcall.c): an HTML form's body as {name:
  * value} (NULL when it is not valid percent-encoded UTF-8); the answer

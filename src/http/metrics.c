@@ -276,6 +276,13 @@ int metrics_render(struct buf *b)
                    "infrashare_http_writes{state=\"running\"} %d\n",
                    wq, wr);
     rc |= buf_addf(b,
+                   "# HELP infrashare_readyz_checks_total Times GET /readyz "
+                   "asked the database whether it takes writes (a verdict "
+                   "is reused for a second).\n"
+                   "# TYPE infrashare_readyz_checks_total counter\n"
+                   "infrashare_readyz_checks_total %llu\n",
+                   (unsigned long long)http_readyz_checks());
+    rc |= buf_addf(b,
                    "# HELP infrashare_store_errors_total Database errors.\n"
                    "# TYPE infrashare_store_errors_total counter\n"
                    "infrashare_store_errors_total %llu\n",

@@ -52,11 +52,50 @@ static int h_healthz(struct http_req *r, struct http_resp *out)
  * its 503 (seconds). */
 #define READYZ_WAIT_MS 100
 #define READYZ_RETRY_S 5
+/* How long a readiness verdict is reused (ms): the route is public, and
+ * each check takes the write lock (SQLite) or a round trip to the
+ * primary (PostgreSQL); probes that come faster than this share one. */
+#define READYZ_REUSE_MS 1000
+
+/* the store checks GET /readyz made (GET /metrics) */
+static atomic_ullong readyz_checks;
+
+uint64_t http_readyz_checks(void)
+{
+    return atomic_load(&readyz_checks);
+}
+
+/* Whether the database takes writes now, asked of the store at most once
+ * per READYZ_REUSE_MS however often the route is called: a request within
+ * that time of the last check gets its verdict (one caller wins the right
+ * to check; the others take the last verdict meanwhile). 1 ready, 0 not. */
+static int readyz_verdict(struct store_conn *sc)
+{
+    static atomic_llong checked_ms; /* util_mono's ms at the last check */
+    static atomic_int verdict = -1; /* -1: no check has ended yet */
+    long long now = (long long)(util_mono() * 1000.0);
+    long long at = atomic_load(&checked_ms);
+    int v = atomic_load(&verdict);
+    if (v >= 0 && now - at < READYZ_REUSE_MS)
+        return v;
+    /* one request checks; the others keep the last verdict meanwhile
+     * (until the first check ends, each request checks for itself) */
+    if (v >= 0 && !atomic_compare_exchange_strong(&checked_ms, &at, now))
+        return v;
+    atomic_fetch_add(&readyz_checks, 1);
+    v = store_writable(sc, READYZ_WAIT_MS) == IS_OK;
+    atomic_store(&verdict, v);
+    /* reused from when it is known: a check that waited READYZ_WAIT_MS
+     * for the lock is not reused for less */
+    atomic_store(&checked_ms, (long long)(util_mono() * 1000.0));
+    return v;
+}
 
 /* Readiness (issue 17): ready to take traffic when the database takes
  * writes now (store_writable: the write lock within READYZ_WAIT_MS, then
- * let go). Not ready: 503 store_not_writable with Retry-After. The change
- * of state is logged once each way, not every probe. */
+ * let go; the verdict reused for READYZ_REUSE_MS, readyz_verdict). Not
+ * ready: 503 store_not_writable with Retry-After. The change of state is
+ * logged once each way, not every probe. */
 static int h_readyz(struct http_req *r, struct http_resp *out)
 {
     static atomic_int last = -1; /* 1 ready, 0 not, -1 not asked yet */
@@ -68,8 +107,7 @@ static int h_readyz(struct http_req *r, struct http_resp *out)
                           "another running node of this database has this "
                           "node's id (--node-id)");
     }
-    int rc = store_writable(r->sc, READYZ_WAIT_MS);
-    int now = rc == IS_OK;
+    int now = readyz_verdict(r->sc);
     if (atomic_exchange(&last, now) != now)
         log_event(now ? LOG_INFO : LOG_WARN,
                   now ? "ready: the database takes writes"

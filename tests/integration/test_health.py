@@ -9,10 +9,12 @@ it with sqlite3's BEGIN EXCLUSIVE on the hub's own file). The node id is
 checked when the daemon starts (a bad one is refused with a message and a
 non-zero exit) and published in /metrics as infrashare_node_info.
 """
+import concurrent.futures
 import re
 import socket
 import sqlite3
 import subprocess
+import time
 
 import pytest
 
@@ -90,6 +92,32 @@ def test_default_node_id_is_the_host_name(hub):
     assert hub.get("/readyz").json() == {"status": "ready", "node": host}
     assert f'infrashare_node_info{{node="{host}"}} 1' in \
         hub.metrics().text.splitlines()
+
+
+def readyz_checks(hub):
+    """infrashare_readyz_checks_total: the times /readyz asked the database."""
+    for line in hub.metrics().text.splitlines():
+        if line.startswith("infrashare_readyz_checks_total "):
+            return int(line.split()[1])
+    raise AssertionError("no infrashare_readyz_checks_total in /metrics")
+
+
+def test_a_flood_of_readyz_asks_the_database_once_a_second(node_hub):
+    """/readyz is public and each check takes the write lock (SQLite) or a
+    round trip to the primary (PostgreSQL): probes share a verdict for a
+    second. 200 probes, 8 at a time, must not make 200 checks; the bound is
+    the seconds they took (+2 for the edges), so a slow machine cannot fail
+    it and a check per probe cannot pass it (unless 200 probes took 198 s)."""
+    assert node_hub.get("/readyz").status_code == 200
+    before = readyz_checks(node_hub)
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda _: node_hub.get("/readyz").status_code,
+                              range(200)))
+    took = time.monotonic() - t0
+    checks = readyz_checks(node_hub) - before
+    assert codes == [200] * 200
+    assert checks <= took + 2, (checks, took)
 
 
 def answer_with(hub, path, status):
