@@ -42,14 +42,16 @@ bool lead_holds(struct lead *l, struct store *s, int64_t now)
     if (!rc)
         l->until = held ? until : 0;
     bool holds = now < l->until;
-    if (holds != l->holding)
+    /* the change is logged once per node: two threads may hold a struct
+     * lead each for one duty (the worker and the TAXII syncer both do
+     * "taxii"), and the node's flag is what changed */
+    atomic_bool *f = flag_of(l->duty);
+    bool changed = f ? atomic_exchange(f, holds) != holds : holds != l->holding;
+    if (changed)
         log_event(LOG_INFO,
                   holds ? "this node performs a duty"
                         : "another node performs a duty",
                   "duty", json_string(l->duty), NULL);
     l->holding = holds;
-    atomic_bool *f = flag_of(l->duty);
-    if (f)
-        atomic_store(f, holds);
     return holds;
 }

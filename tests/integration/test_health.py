@@ -120,6 +120,18 @@ def test_a_flood_of_readyz_asks_the_database_once_a_second(node_hub):
     assert checks <= took + 2, (checks, took)
 
 
+def test_a_duty_taken_is_logged_once(node_hub):
+    """A lone node takes every duty one node performs for all (service/
+    lead.h) and says so once per duty: the TAXII collection's duty is
+    looked at by two threads (the worker and the TAXII syncer), whose two
+    log lines had read as two duties."""
+    node_hub.wait_ticks(2)
+    lines = [(e["msg"], e["duty"]) for e in node_hub.log_lines()
+             if "performs a duty" in str(e.get("msg"))]
+    assert lines.count(("this node performs a duty", "taxii")) == 1, lines
+    assert not [m for m, _ in lines if m.startswith("another")], lines
+
+
 def answer_with(hub, path, status):
     """Polls GET path until it answers status; returns that response (a
     requests.Response of a 5xx is false: it is kept apart)."""
