@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -343,7 +344,56 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         return self
 
+    def spread_over_two_nodes(self):
+        """On PostgreSQL (issue 17): starts a second node on this hub's
+        database (`--node-id test-node-2`, the same flags, a log of its
+        own) and from then on api() sends requests to the two nodes in
+        turn, and `urls` lists both (the race tests send the two requests
+        of a pair to different nodes). On SQLite, where one file has one
+        hub process, it does nothing. stop() stops both; log_lines() reads
+        both logs. Returns the second node (a Hub) or None."""
+        self.urls = [self.url]
+        if not TEST_PG:
+            return None
+        peer = Hub(self.dir / "node-2", data=self.data)
+        peer.dir.mkdir(exist_ok=True)
+        peer.db = self.db
+        peer.metrics_token = self.metrics_token
+        peer.daemon_args = [*self.daemon_args, "--node-id", "test-node-2"]
+        peer.start()
+        self.peer = peer
+        self.urls = [self.url, peer.url]
+        self._turn = 0
+        self._turn_lock = threading.Lock()
+        return peer
+
+    def requests_served_per_node(self):
+        """How many requests each node logged: [this node's, the second
+        node's] while spread over two nodes (to check that both served)."""
+        def served(h):
+            n = 0
+            for line in h.log_path.read_text(errors="replace").splitlines():
+                if '"msg":"request"' in line:
+                    n += 1
+            return n
+        peer = getattr(self, "peer", None)
+        return [served(self)] + ([served(peer)] if peer else [])
+
+    def _next_url(self):
+        """The node the next api() request goes to (in turn when spread)."""
+        urls = getattr(self, "urls", None)
+        if not urls or len(urls) == 1:
+            return self.url
+        with self._turn_lock:
+            self._turn += 1
+            return urls[self._turn % len(urls)]
+
     def stop(self, expect_clean=True):
+        peer = getattr(self, "peer", None)
+        if peer is not None:
+            self.peer = None
+            self.urls = [self.url]
+            peer.stop(expect_clean)
         if not self.proc:
             return
         self._unregister()
@@ -391,8 +441,14 @@ class Hub:
                  what=f"{n} worker passes")
 
     def log_lines(self):
+        """The daemon's JSON log lines (a second node's too, after them,
+        while spread_over_two_nodes holds one)."""
         out = []
-        for line in self.log_path.read_text(errors="replace").splitlines():
+        peer = getattr(self, "peer", None)
+        text = self.log_path.read_text(errors="replace")
+        if peer is not None:
+            text += "\n" + peer.log_path.read_text(errors="replace")
+        for line in text.splitlines():
             try:
                 out.append(json.loads(line))
             except ValueError:
@@ -460,8 +516,8 @@ class Hub:
         headers = kw.pop("headers", {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return requests.request(method, self.url + path, headers=headers,
-                                timeout=30, **kw)
+        return requests.request(method, self._next_url() + path,
+                                headers=headers, timeout=30, **kw)
 
 
 def error_ja_table():

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import Hub, assert_error
+from conftest import TEST_PG, Hub, assert_error
 
 ORIGINATOR = "op-banking-0001"
 IDENTITY_STRINGS = ("op-banking-0001", "デモ銀行0001")
@@ -113,6 +113,9 @@ def world(tmp_path_factory):
     h = Hub(tmp_path_factory.mktemp("ranges"), demo=True)
     h.init_fixture()
     h.start()
+    # on PostgreSQL two nodes of one database (issue 17): the filings,
+    # forwards and every reader's requests go to the two in turn
+    h.spread_over_two_nodes()
     tokens = {u: h.token(u, name="ranges") for u in READERS}
     n0 = h.api("GET", "/api/v1/reports/counts",
                token=tokens["nisc-analyst"]).json()["total"]
@@ -361,3 +364,13 @@ def test_the_public_sees_nothing(world):
         for s in IDENTITY_STRINGS:
             assert s not in r.text
         assert white.word not in r.text
+
+
+@pytest.mark.skipif(not TEST_PG, reason="two nodes of one database: "
+                    "PostgreSQL only (one SQLite file, one hub process)")
+def test_the_property_ran_across_two_nodes(world):
+    """On PostgreSQL the filings, forwards and reads above went to two
+    nodes in turn: both served many requests."""
+    h, reps = world
+    a, b = h.requests_served_per_node()
+    assert a >= len(reps) and b >= len(reps), (a, b)
