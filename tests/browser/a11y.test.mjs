@@ -13,7 +13,7 @@
 //   - on the phone no page scrolls sideways, and tables are read as cards
 //     (the inbox's acknowledge button is on screen).
 // The pages are the menu's entries and the first item of each list.
-import { test, describe, before, after } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, URL } from './lib.mjs';
 
@@ -167,38 +167,32 @@ test('the sign-in page: no error logged (no 401 from /api/v1/session, no favicon
   assert.deepEqual(fails, []);
 });
 
-// The five users' pages are checked three at a time, each user in
-// browsers of its own (a page mostly waits: for its requests to settle,
-// for axe; one user at a time kept a third of a CPU busy). Each user's two
-// sizes stay in turn: the language a user picks is stored for the user.
-describe('every page of each kind of user', { concurrency: 3 }, () => {
-  for (const [role, user] of USERS) {
-    test(`every page of ${role} (${user}): axe, no error logged, ja and en, 1366x768 and 390x844`, async () => {
-      const fails = [];
-      for (const [vname, viewport] of VIEWS) {
-        const b = await actor(user, viewport);
-        const pages = await pagesOf(b);
-        for (const lg of ['ja', 'en']) {
-          for (const [i, p] of pages.entries()) {
-            await go(b.page, p);
-            await setLang(b, lg);
-            const name = `${role}-${p.replace(/[^A-Za-z0-9]+/g, '_')}-${lg}-${vname}`;
-            // on the phone, axe and the screenshot in one language a page
-            const full = vname === 'desktop' || lg === ['ja', 'en'][i % 2];
-            await check(b, name, vname === 'phone', fails, full);
-            // the page is the one asked for, not an error
-            const h1 = await b.page.locator('main h1').innerText();
-            if (/^(見つかりません|この画面を使う権限|Not found|Your roles do not allow|infrashare$)/.test(h1)) fails.push(`${name}: the page is "${h1}"`);
-            if (vname === 'phone' ? full : lg === 'ja') await shot(b.page, 'a11y-' + name);
-          }
+for (const [role, user] of USERS) {
+  test(`every page of ${role} (${user}): axe, no error logged, ja and en, 1366x768 and 390x844`, async () => {
+    const fails = [];
+    for (const [vname, viewport] of VIEWS) {
+      const b = await actor(user, viewport);
+      const pages = await pagesOf(b);
+      for (const lg of ['ja', 'en']) {
+        for (const [i, p] of pages.entries()) {
+          await go(b.page, p);
+          await setLang(b, lg);
+          const name = `${role}-${p.replace(/[^A-Za-z0-9]+/g, '_')}-${lg}-${vname}`;
+          // on the phone, axe and the screenshot in one language a page
+          const full = vname === 'desktop' || lg === ['ja', 'en'][i % 2];
+          await check(b, name, vname === 'phone', fails, full);
+          // the page is the one asked for, not an error
+          const h1 = await b.page.locator('main h1').innerText();
+          if (/^(見つかりません|この画面を使う権限|Not found|Your roles do not allow|infrashare$)/.test(h1)) fails.push(`${name}: the page is "${h1}"`);
+          if (vname === 'phone' ? full : lg === 'ja') await shot(b.page, 'a11y-' + name);
         }
-        await setLang(b, 'ja'); // the language is stored for the user: leave it as it was
-        await b.close();
       }
-      assert.deepEqual(fails, []);
-    });
-  }
-});
+      await setLang(b, 'ja'); // the language is stored for the user: leave it as it was
+      await b.close();
+    }
+    assert.deepEqual(fails, []);
+  });
+}
 
 test('phone: the inbox is cards, its acknowledge button is on screen, titles are not squeezed', async () => {
   const b = await actor('op-electricity-0001', { width: 390, height: 844 });
