@@ -8,6 +8,7 @@
 #   bench_tmpdir VAR             mktemp -d, removed by the cleanup trap
 #   bench_make_hub DIR           fresh hub.db with the national registry + demo
 #   bench_token DIR              prints an API token for nisc-analyst
+#   bench_operator_tokens DIR N NAME  API tokens of op-banking-0001..N
 #   bench_start_daemon DIR T LOG [extra args]
 #                                starts infrashared --threads T on DIR/hub.db
 #                                (or on $BENCH_HUB_DB when set: a PostgreSQL
@@ -102,6 +103,19 @@ bench_token() {
         --name "bench-$$-$RANDOM" | grep '^ist_' | head -n1) || true
     [ -n "$tok" ] || die "token create printed no ist_ line"
     printf '%s\n' "$tok"
+}
+
+# bench_operator_tokens DIR N NAME: prints API tokens of the demo operators
+# op-banking-0001..N of DIR/hub.db, one per line (token name NAME)
+bench_operator_tokens() {
+    local dir=$1 n=$2 name=$3 i user tok
+    for ((i = 1; i <= n; i++)); do
+        user=$(printf 'op-banking-%04d' "$i")
+        tok=$("$IS_CLI" --db "$dir/hub.db" token create "$user" \
+            --name "$name" | grep '^ist_' | head -n1) || true
+        [ -n "$tok" ] || die "token create $user printed no ist_ line"
+        echo "$tok"
+    done
 }
 
 # Is PID a live (non-zombie) process?

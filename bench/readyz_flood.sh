@@ -32,14 +32,7 @@ bench_buildinfo >>"$OUT/machine.txt"
 bench_tmpdir HUB
 bench_make_hub "$HUB"
 TOKENS=$HUB/tokens.txt
-: >"$TOKENS"
-for ((i = 1; i <= 16; i++)); do
-    user=$(printf 'op-banking-%04d' "$i")
-    tok=$("$IS_CLI" --db "$HUB/hub.db" token create "$user" \
-        --name "bench-readyz" | grep '^ist_' | head -n1) || true
-    [ -n "$tok" ] || die "token create $user printed no ist_ line"
-    echo "$tok" >>"$TOKENS"
-done
+bench_operator_tokens "$HUB" 16 bench-readyz >"$TOKENS"
 export BENCH_TOKENS_FILE=$TOKENS
 printf '%s\n' "metrics-bench-token-0001-abcdefghijklmnopqrstuvwxyz" >"$HUB/metrics.token"
 chmod 600 "$HUB/metrics.token"

@@ -57,14 +57,7 @@ echo "sqlite3 (pkg-config): $(pkg-config --modversion sqlite3)" >>"$OUT/machine.
 bench_tmpdir HUB
 bench_make_hub "$HUB"
 TOKENS=$HUB/tokens.txt
-: >"$TOKENS"
-for ((i = 1; i <= 16; i++)); do
-    user=$(printf 'op-banking-%04d' "$i")
-    tok=$("$IS_CLI" --db "$HUB/hub.db" token create "$user" \
-        --name "bench-filing" | grep '^ist_' | head -n1) || true
-    [ -n "$tok" ] || die "token create $user printed no ist_ line"
-    echo "$tok" >>"$TOKENS"
-done
+bench_operator_tokens "$HUB" 16 bench-filing >"$TOKENS"
 export BENCH_TOKENS_FILE=$TOKENS
 SQLDB=$HUB/sqlite_loop.db # same directory, same disk as hub.db
 {
