@@ -68,22 +68,32 @@ uint64_t http_readyz_checks(void)
 /* Whether the database takes writes now, asked of the store at most once
  * per READYZ_REUSE_MS however often the route is called: a request within
  * that time of the last check gets its verdict (one caller wins the right
- * to check; the others take the last verdict meanwhile). 1 ready, 0 not. */
+ * to check; the others take the last verdict meanwhile). A verdict is not
+ * reused past what this node has seen since its check: "ready" ends at a
+ * store error (a lost connection, a lock not had), "not ready" at a
+ * write committed. 1 ready, 0 not. */
 static int readyz_verdict(struct store_conn *sc)
 {
     static atomic_llong checked_ms; /* util_mono's ms at the last check */
     static atomic_int verdict = -1; /* -1: no check has ended yet */
+    /* the store's counts when the last verdict's check began */
+    static atomic_ullong errors_at, commits_at;
     long long now = (long long)(util_mono() * 1000.0);
     long long at = atomic_load(&checked_ms);
     int v = atomic_load(&verdict);
-    if (v >= 0 && now - at < READYZ_REUSE_MS)
+    bool seen = v == 1 ? store_error_count() != atomic_load(&errors_at)
+                       : store_write_commit_count() != atomic_load(&commits_at);
+    if (v >= 0 && !seen && now - at < READYZ_REUSE_MS)
         return v;
     /* one request checks; the others keep the last verdict meanwhile
      * (until the first check ends, each request checks for itself) */
     if (v >= 0 && !atomic_compare_exchange_strong(&checked_ms, &at, now))
         return v;
     atomic_fetch_add(&readyz_checks, 1);
+    uint64_t errors = store_error_count(), commits = store_write_commit_count();
     v = store_writable(sc, READYZ_WAIT_MS) == IS_OK;
+    atomic_store(&errors_at, errors);
+    atomic_store(&commits_at, commits);
     atomic_store(&verdict, v);
     /* reused from when it is known: a check that waited READYZ_WAIT_MS
      * for the lock is not reused for less */

@@ -39,6 +39,8 @@ static const char *const stmt_sql_pg[ST__COUNT] = {
 };
 
 static atomic_uint_fast64_t store_errors;
+/* write transactions committed (store_write_commit_count) */
+static atomic_uint_fast64_t store_write_commits;
 /* PostgreSQL: a connection was lost and could not be made again (no
  * server, or no primary among the URI's hosts); cleared by the next
  * connection made (store_unavailable) */
@@ -177,6 +179,11 @@ bool store_node_in_use(struct store *s)
 uint64_t store_error_count(void)
 {
     return atomic_load(&store_errors);
+}
+
+uint64_t store_write_commit_count(void)
+{
+    return atomic_load(&store_write_commits);
 }
 
 int store_fail(struct store_conn *c, const char *what)
@@ -748,8 +755,11 @@ int store_commit(struct store_conn *c)
     if (rc) {
         exec(c, "ROLLBACK");
     }
-    if (c->in_tx)
+    if (c->in_tx) {
+        if (!rc)
+            atomic_fetch_add(&store_write_commits, 1);
         writer_release(c);
+    }
     c->in_tx = false;
     return rc;
 }

@@ -184,6 +184,10 @@ int store_backup(struct store *s, const char *dest, char *errbuf,
 int store_schema_version(void);
 /* Count of IS_ERR_STORE failures since start (for /metrics). */
 uint64_t store_error_count(void);
+/* Count of write transactions committed since start (store_begin ...
+ * store_commit): one more proves the database took a write (GET /readyz
+ * ends a "not ready" verdict with it). */
+uint64_t store_write_commit_count(void);
 
 /* ---- meta ---- */
 int store_meta_get(struct store_conn *c, const char *key, char *out,

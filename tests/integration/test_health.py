@@ -210,3 +210,31 @@ def test_readyz_is_503_while_the_database_is_locked(node_hub):
             if l.get("node") == NODE and "ready" in str(l.get("msg"))]
     assert msgs.count("not ready: the database does not take writes") == 1
     assert msgs[-1] == "ready: the database takes writes"
+
+
+@pytest.mark.skipif(bool(TEST_PG), reason="takes the write lock of the SQLite "
+                    "file (on PostgreSQL: test_postgresql.py's "
+                    "test_server_gone_then_back)")
+def test_a_write_committed_ends_a_not_ready_verdict_at_once(node_hub):
+    """/readyz reuses a verdict for a second, but not past what its node
+    has seen since: after a write of this node has committed, the next
+    probe asks the database again and is 200 at once, instead of repeating
+    the 503 of a moment before. (The failover test once saw the stale 503
+    right after a 201.)"""
+    admin = node_hub.token("admin")
+    lock = sqlite3.connect(str(node_hub.db), timeout=30, isolation_level=None)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        answer_with(node_hub, "/readyz", 503)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    checks = readyz_checks(node_hub)
+    # a write through this node: an API token made by the admin
+    r = node_hub.api("POST", "/api/v1/tokens", token=admin,
+                     json={"name": "after the lock", "username": "admin"})
+    assert r.status_code == 201, r.text
+    r = node_hub.get("/readyz")
+    assert r.status_code == 200, r.text
+    # a new check, not the last verdict reused
+    assert readyz_checks(node_hub) == checks + 1
