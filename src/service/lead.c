@@ -3,30 +3,59 @@
  */
 #include "service/lead.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "common/log.h"
 #include "store/store.h"
 
-static atomic_bool held_prober, held_taxii;
+/* This node's lease of one duty. One per duty and process (a process is
+ * a node), so that the threads asking for the same duty share it: one
+ * renewal per LEAD_RENEW_S, one log line per change. */
+struct lead {
+    const char *duty;
+    pthread_mutex_t lock; /* held over the try, so a second asker waits
+                             for its answer instead of trying again */
+    struct store *store;  /* the store the lease was taken in */
+    int64_t until;        /* the end of this node's lease; 0: not held */
+    int64_t tried;        /* when the lease was last taken or renewed */
+    atomic_bool holding;  /* the last answer (log, metric) */
+};
 
-static atomic_bool *flag_of(const char *duty)
+static struct lead leads[] = {
+    {.duty = "prober", .lock = PTHREAD_MUTEX_INITIALIZER},
+    {.duty = "taxii", .lock = PTHREAD_MUTEX_INITIALIZER},
+};
+
+static struct lead *lead_of(const char *duty)
 {
-    return strcmp(duty, "prober") == 0  ? &held_prober
-           : strcmp(duty, "taxii") == 0 ? &held_taxii
-                                        : NULL;
+    for (size_t i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
+        if (strcmp(leads[i].duty, duty) == 0)
+            return &leads[i];
+    return NULL;
 }
 
 bool lead_duty_held(const char *duty)
 {
-    atomic_bool *f = flag_of(duty);
-    return f && atomic_load(f);
+    struct lead *l = lead_of(duty);
+    return l && atomic_load(&l->holding);
 }
 
-bool lead_holds(struct lead *l, struct store *s, int64_t now)
+bool lead_holds(const char *duty, struct store *s, int64_t now)
 {
-    if (l->tried && now >= l->tried && now < l->tried + LEAD_RENEW_S)
-        return now < l->until;
+    struct lead *l = lead_of(duty);
+    if (!l)
+        return false; /* not a duty of node_duties: nobody's */
+    pthread_mutex_lock(&l->lock);
+    if (l->store != s) { /* a lease taken in another store is not one here */
+        l->store = s;
+        l->tried = l->until = 0;
+    }
+    if (l->tried && now >= l->tried && now < l->tried + LEAD_RENEW_S) {
+        bool holds = now < l->until;
+        pthread_mutex_unlock(&l->lock);
+        return holds;
+    }
     l->tried = now;
     bool held = false;
     int64_t until = 0;
@@ -42,16 +71,11 @@ bool lead_holds(struct lead *l, struct store *s, int64_t now)
     if (!rc)
         l->until = held ? until : 0;
     bool holds = now < l->until;
-    /* the change is logged once per node: two threads may hold a struct
-     * lead each for one duty (the worker and the TAXII syncer both do
-     * "taxii"), and the node's flag is what changed */
-    atomic_bool *f = flag_of(l->duty);
-    bool changed = f ? atomic_exchange(f, holds) != holds : holds != l->holding;
-    if (changed)
+    if (atomic_exchange(&l->holding, holds) != holds)
         log_event(LOG_INFO,
                   holds ? "this node performs a duty"
                         : "another node performs a duty",
                   "duty", json_string(l->duty), NULL);
-    l->holding = holds;
+    pthread_mutex_unlock(&l->lock);
     return holds;
 }

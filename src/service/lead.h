@@ -30,19 +30,15 @@
 
 struct store;
 
-struct lead {
-    const char *duty; /* "prober" or "taxii" (node_duties' check) */
-    int64_t until;    /* the end of this node's lease; 0: not held */
-    int64_t tried;    /* when the lease was last taken or renewed */
-    bool holding;     /* the last answer (for the log on a change) */
-};
-
-/* Whether this node performs l's duty at now. Takes or renews the lease
- * (a write transaction on a connection of s) when LEAD_RENEW_S have
- * passed since the last try, else answers from the lease held. When the
- * database cannot be reached, the lease this node holds counts until its
- * end, and no longer. */
-bool lead_holds(struct lead *l, struct store *s, int64_t now);
+/* Whether this node performs duty ("prober" or "taxii", node_duties'
+ * check) at now. The node keeps one lease per duty, shared by every
+ * thread that asks (the worker and the TAXII syncer both ask for
+ * "taxii"): it is taken or renewed (a write transaction on a connection
+ * of s) when LEAD_RENEW_S have passed since the last try, else the answer
+ * comes from the lease held. When the database cannot be reached, the
+ * lease this node holds counts until its end, and no longer. A change of
+ * the answer is logged once. */
+bool lead_holds(const char *duty, struct store *s, int64_t now);
 /* Whether this node performed duty at its last look ("prober", "taxii";
  * the infrashare_duty_held metric). */
 bool lead_duty_held(const char *duty);

@@ -179,10 +179,9 @@ static void *run(void *arg)
     struct obs_prober *p = arg;
     double last_refresh = 0, last_flush = util_mono();
     /* issue 17: of a hub's nodes, one probes (service/lead.h) */
-    struct lead duty = {.duty = "prober"};
     while (!atomic_load(&p->stop)) {
         double now = util_mono();
-        if (!lead_holds(&duty, p->app->store, util_now())) {
+        if (!lead_holds("prober", p->app->store, util_now())) {
             if (last_refresh)
                 idle(p);
             last_refresh = 0;

@@ -22,8 +22,6 @@ struct worker {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
-    /* the TAXII collection's additions: one node's duty (service/lead.h) */
-    struct lead taxii;
     double node_checked; /* util_mono() of the last store_node_check */
 };
 
@@ -49,8 +47,8 @@ static void *run(void *arg)
         n += provision_tick(w->app, c, app_now(w->app));
         n += risks_tick(w->app, c, app_now(w->app));
         /* issue 16: new advisories into the TAXII collection (issue 17:
-         * by one node) */
-        int t = lead_holds(&w->taxii, w->app->store, app_now(w->app))
+         * by one node, service/lead.h) */
+        int t = lead_holds("taxii", w->app->store, app_now(w->app))
                     ? taxii_tick(w->app, c, app_now(w->app))
                     : 0;
         n += t > 0 ? t : 0;
@@ -93,7 +91,6 @@ int worker_start(struct app *a, int tick_ms, struct worker **out)
     if (!w)
         return IS_ERR_NOMEM;
     w->app = a;
-    w->taxii.duty = "taxii";
     w->tick_ms = tick_ms;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
