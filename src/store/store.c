@@ -1047,12 +1047,54 @@ static int db_version(struct store_conn *c, int *out)
     return IS_OK;
 }
 
+/* PostgreSQL: whether the database compares and cases text as SQLite
+ * does (bytewise order, lower() and upper() of ASCII letters only) and
+ * stores UTF-8. The statements carry no COLLATE clause
+ * (migrations_pg/0033_baseline.sql), so the database's own locale decides
+ * the order of every list, the cursors' comparisons and the searches.
+ * Asked by behaviour, not by name, so that any provider (libc, ICU) and
+ * any name of the C locale is judged the same. */
+static int pg_locale_check(struct store_conn *c, const char *name, char *errbuf,
+                           size_t errlen)
+{
+    char got[256];
+    if (pgc_query_text(
+            c->pg,
+            "SELECT concat_ws('; ', CASE WHEN current_setting("
+            "'server_encoding') <> 'UTF8' THEN 'encoding ' || "
+            "current_setting('server_encoding') END, CASE WHEN NOT ('B' < "
+            "'a' AND 'a' < 'b') THEN 'text sorts by a language''s rules "
+            "(''a'' before ''B'')' END, CASE WHEN lower('\xc3\x89') <> "
+            "'\xc3\x89' OR upper('\xc3\xa9') <> '\xc3\xa9' THEN "
+            "'lower() and upper() change letters beyond ASCII' END) || "
+            "' (LC_COLLATE ' || d.datcollate || ', LC_CTYPE ' || d.datctype "
+            "|| ')' FROM pg_catalog.pg_database d WHERE d.datname = "
+            "current_database()",
+            got, sizeof(got))) {
+        snprintf(errbuf, errlen, "%s: cannot read the database's locale: %s",
+                 name, pgc_errmsg(c->pg));
+        return IS_ERR_STORE;
+    }
+    if (got[0] == ' ') /* nothing wrong: " (LC_COLLATE ...)" */
+        return IS_OK;
+    snprintf(errbuf, errlen,
+             "%s: the database does not compare text bytewise or is not "
+             "UTF-8: %s; infrashare needs a database created with the C "
+             "locale: createdb -T template0 --locale=C --encoding=UTF8 "
+             "(docs/postgresql.md)",
+             name, got);
+    return IS_ERR_INVALID;
+}
+
 /* PostgreSQL: every migration not applied yet, each in a write
  * transaction that reads the version again under the writer lock, so
  * that nodes starting together apply each one once. */
 static int migrate_pg(struct store_conn *c, const char *name, char *errbuf,
                       size_t errlen)
 {
+    int lrc = pg_locale_check(c, name, errbuf, errlen);
+    if (lrc)
+        return lrc;
     for (size_t i = 0; i < store_migrations_pg_count; i++) {
         const struct embed_file *m = &store_migrations_pg[i];
         int v = migration_number(m->name), have = 0;

@@ -156,6 +156,44 @@ def test_init_twice_is_refused(pg_hub, pg):
     assert pg.psql("SELECT max(seq) FROM audit", db="hub") == head
 
 
+@pytest.mark.parametrize("name,options,why", [
+    # ICU's root collation sorts "a" before "B"
+    ("icu", "LOCALE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'und'",
+     "text sorts by a language's rules ('a' before 'B')"),
+    # codepoint order, as C, but lower('É') is 'é' (SQLite: 'É')
+    ("cutf8", "LOCALE 'C.utf8'",
+     "lower() and upper() change letters beyond ASCII (LC_COLLATE C.utf8, "
+     "LC_CTYPE C.utf8)"),
+    ("ascii", "LOCALE 'C' ENCODING 'SQL_ASCII'", "encoding SQL_ASCII"),
+])
+def test_a_database_not_created_with_the_c_locale_is_refused(
+        pg, tmp_path_factory, name, options, why):
+    """The statements carry no COLLATE clause: the database's locale
+    decides every list's order, the cursors' comparisons and the searches'
+    lower(). A database that does not compare and case text as SQLite
+    (bytewise, ASCII letters only) or is not UTF-8 is refused by `init`
+    and by the daemon, with the command that makes a right one, and
+    nothing is written into it."""
+    db = "locale_" + name
+    pg.psql(f"CREATE DATABASE {db} TEMPLATE template0 {options}")
+    h = Hub(tmp_path_factory.mktemp("pglocale"))
+    h.db = pg.uri(db)
+    (h.dir / "admin.pw").write_text("a-long-enough-password-1\n")
+    r = h.cli("init", "--data", h.data, "--admin-password-file",
+              h.dir / "admin.pw", check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "does not compare text bytewise or is not UTF-8" in r.stderr
+    assert why in r.stderr, r.stderr
+    assert "createdb -T template0 --locale=C --encoding=UTF8" in r.stderr
+    assert pg.psql("SELECT count(*) FROM pg_catalog.pg_tables WHERE "
+                   "schemaname = 'public'", db=db) == "0"
+    d = subprocess.run(
+        [str(BUILD / "infrashared"), "--db", h.db, "--port", "0"],
+        capture_output=True, text=True, timeout=120)
+    assert d.returncode != 0
+    assert "does not compare text bytewise" in d.stdout + d.stderr
+
+
 def test_pool_opens_connections_when_needed(pg, tmp_path_factory):
     """A node's pool (2 x --threads + 4 = 12 connections) opens its first
     connection at start and each other one when a thread first finds none
