@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import pytest
 
 import pgserver
-from conftest import BUILD, TEST_PG, Hub, wait_for
+from conftest import BUILD, SANITIZER_MARKS, TEST_PG, Hub, wait_for
 
 pytestmark = [
     pytest.mark.skipif(not pgserver.available(),
@@ -190,8 +190,10 @@ def test_a_database_not_created_with_the_c_locale_is_refused(
     d = subprocess.run(
         [str(BUILD / "infrashared"), "--db", h.db, "--port", "0"],
         capture_output=True, text=True, timeout=120)
-    assert d.returncode != 0
+    assert d.returncode == 1, d.stdout + d.stderr
     assert "does not compare text bytewise" in d.stdout + d.stderr
+    for mark in SANITIZER_MARKS:
+        assert mark not in d.stderr, d.stderr
 
 
 def test_pool_opens_connections_when_needed(pg, tmp_path_factory):
