@@ -1306,7 +1306,7 @@ int store_open(const char *path, int flags, int nconn, struct store **out,
         s->group_conn.owner = s;
     }
     if (rc) {
-        if (s->nconn == 0 && s->conns[0].db)
+        if (s->nconn == 0 && (s->conns[0].db || s->conns[0].pg))
             conn_close(&s->conns[0]);
         store_close(s);
         return rc;
