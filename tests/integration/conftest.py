@@ -427,11 +427,21 @@ class Hub:
         return self.get("/metrics", headers={
             "Authorization": f"Bearer {self.metrics_token}"})
 
-    def worker_ticks(self):
+    def metric(self, sample, default=None):
+        """The value of one sample of GET /metrics, named with its labels
+        as written there (infrashare_x_total{a="b"}), as an int; default
+        when the hub has no such sample, or an AssertionError when default
+        is None."""
+        want = sample + " "
         for line in self.metrics().text.splitlines():
-            if line.startswith("infrashare_worker_ticks_total "):
-                return int(line.split()[1])
-        raise AssertionError("no worker tick metric")
+            if line.startswith(want):
+                return int(line[len(want):])
+        if default is None:
+            raise AssertionError(f"no {sample} in /metrics")
+        return default
+
+    def worker_ticks(self):
+        return self.metric("infrashare_worker_ticks_total")
 
     def wait_ticks(self, n=2):
         """Returns after the background worker has completed n more passes
