@@ -282,13 +282,13 @@ class Hub:
             assert r.returncode == 0, f"{cmd}: {r.returncode}\n{r.stdout}\n{r.stderr}"
         return r
 
-    def init(self, extra=()):
+    def init(self, extra=(), check=True):
         pw = self.dir / "admin.pw"
         pw.write_text(ADMIN_PASSWORD + "\n")
         args = ["init", "--data", self.data, "--admin-password-file", pw]
         if self.demo:
             args.append("--demo")
-        return self.cli(*args, *extra)
+        return self.cli(*args, *extra, check=check)
 
     def init_fixture(self):
         """The fixtures' init: with the registry as shipped, this hub's

@@ -178,9 +178,7 @@ def test_a_database_not_created_with_the_c_locale_is_refused(
     pg.psql(f"CREATE DATABASE {db} TEMPLATE template0 {options}")
     h = Hub(tmp_path_factory.mktemp("pglocale"))
     h.db = pg.uri(db)
-    (h.dir / "admin.pw").write_text("a-long-enough-password-1\n")
-    r = h.cli("init", "--data", h.data, "--admin-password-file",
-              h.dir / "admin.pw", check=False)
+    r = h.init(check=False)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "does not compare text bytewise or is not UTF-8" in r.stderr
     assert why in r.stderr, r.stderr
