@@ -875,12 +875,14 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         free(cells);
         return svc_fail(e, rc, "internal", NULL, "the hub failed");
     }
+    /* both ordered by site id: one walk over the cells, not one per row */
     json_t *rows = json_array();
+    size_t k0 = 0;
     for (size_t i = 0; i < nh; i++) {
         json_t *cj = json_array();
-        for (size_t k = 0; k < ncell; k++) {
-            if (cells[k].site != hs[i].id)
-                continue;
+        while (k0 < ncell && cells[k0].site < hs[i].id)
+            k0++;
+        for (size_t k = k0; k < ncell && cells[k].site == hs[i].id; k++) {
             double ratio = cells[k].usual > 0 && cells[k].p50 >= 0
                                ? cells[k].p50 / cells[k].usual
                                : -1;

@@ -220,17 +220,24 @@ ST(OBS_HEAT_SITES,
    "s.paused = 0 AND sc.sector_id = ?4 AND " OBS_VISIBLE_SQL(
        "s") " ORDER BY "
             "s.id LIMIT 5000")
+/* a cell of the heat map: the site's probes in buckets ?1..?2 grouped by
+ * ?3 seconds; its p50 is the highest of its vantage points' and buckets'
+ * medians, its usual is the baseline of that row: on a tie, the smaller
+ * baseline (the higher ratio), then the first vantage id and bucket, so
+ * both engines pick the same row (docs/rules.md "Aggregates") */
 ST(OBS_HEAT_CELLS,
-   "SELECT r.site_id, r.bucket / ?3 * ?3, sum(r.n), sum(r.errors), "
-   "max(r.p50), (SELECT b.median_ms FROM obs_baselines b WHERE b.site_id = "
+   "SELECT site_id, cell, sum(n), sum(errors), max(p50), max(CASE WHEN rk = "
+   "1 THEN base END) FROM (SELECT site_id, cell, n, errors, p50, base, "
+   "row_number() OVER (PARTITION BY site_id, cell ORDER BY p50 DESC, base "
+   "IS NULL, base, vantage_id, bucket) AS rk FROM (SELECT r.site_id, "
+   "r.bucket / ?3 * ?3 AS cell, r.n, r.errors, r.p50, r.vantage_id, "
+   "r.bucket, (SELECT b.median_ms FROM obs_baselines b WHERE b.site_id = "
    "r.site_id AND b.vantage_id = r.vantage_id AND b.how = " OBS_HOW_SQL(
-       "r.bucket") ") FROM obs_rollups r JOIN obs_sites s ON s.id = r.site_id "
-                   "JOIN "
-                   "orgs o ON o.id = s.org_id JOIN scopes sc ON sc.id = "
-                   "o.scope_id WHERE "
-                   "sc.sector_id = ?4 AND s.deleted_at = 0 AND r.bucket >= ?1 "
-                   "AND r.bucket "
-                   "< ?2 GROUP BY r.site_id, r.bucket / ?3 ORDER BY 1, 2")
+       "r.bucket") ") AS base FROM obs_rollups r JOIN obs_sites s ON s.id = "
+                   "r.site_id JOIN orgs o ON o.id = s.org_id JOIN scopes sc ON "
+                   "sc.id = o.scope_id WHERE sc.sector_id = ?4 AND "
+                   "s.deleted_at = 0 AND r.bucket >= ?1 AND r.bucket < ?2) AS "
+                   "rows_in) AS ranked GROUP BY site_id, cell ORDER BY 1, 2")
 ST(OBS_PRUNE_RESULTS, "DELETE FROM obs_results WHERE at < ?1")
 ST(OBS_PRUNE_ROLLUPS, "DELETE FROM obs_rollups WHERE bucket < ?1")
 /* the e-mail jobs of an alert: every e-mail contact of organisation ?2 */

@@ -33,20 +33,3 @@ STP(DEMO_OBS_BASELINE,
     "(site_id, vantage_id, how) DO UPDATE SET median_ms = "
     "excluded.median_ms, mad_ms = excluded.mad_ms, n = excluded.n, "
     "updated_at = excluded.updated_at")
-
-/* SQLite's bare columns: with one max() in the row, the baseline is the
- * one of the row with the highest p50 (its vantage point and hour);
- * PostgreSQL names that row with array_agg(... ORDER BY p50 DESC) */
-STP(OBS_HEAT_CELLS,
-    "SELECT site_id, cell, sum(n), sum(errors), max(p50), (array_agg(base "
-    "ORDER BY p50 DESC))[1] FROM (SELECT r.site_id, r.bucket / ?3 * ?3 AS "
-    "cell, r.n, r.errors, r.p50, (SELECT b.median_ms FROM obs_baselines b "
-    "WHERE b.site_id = r.site_id AND b.vantage_id = r.vantage_id AND b.how "
-    "= " OBS_HOW_SQL("r.bucket") ") AS base FROM obs_rollups r JOIN "
-                                 "obs_sites s ON s.id = r.site_id JOIN orgs o "
-                                 "ON o.id = s.org_id JOIN "
-                                 "scopes sc ON sc.id = o.scope_id WHERE "
-                                 "sc.sector_id = ?4 AND "
-                                 "s.deleted_at = 0 AND r.bucket >= ?1 AND "
-                                 "r.bucket < ?2) AS cells GROUP "
-                                 "BY site_id, cell ORDER BY 1, 2")

@@ -327,6 +327,46 @@ def test_heatmap_rows_and_aggregate_by_reader(bed):
                         "step=2m", "meti-a"), 400, "invalid_value", "step")
 
 
+def test_heatmap_cell_tie_takes_the_higher_ratio_on_either_engine(bed):
+    """docs/rules.md "Aggregates": a cell's p50 is the highest of its
+    vantage points'; when two tie on it, the cell's usual is the smaller
+    of their baselines (the more alarming ratio), and a baseline rather
+    than none, on SQLite and on PostgreSQL alike."""
+    h = bed
+    h.add_vantage("v2")
+    now = time.time()
+    at = (int(now) - 600) // 300 * 300 + 10
+    for v in ("v1", "v2"):
+        h.push(v, [h.result(1, at, 300.0, addr="127.10.0.1")])
+    p50 = {r["vantage_id"]: r["p50"] for r in h.db_rows(
+        "SELECT vantage_id, p50 FROM obs_rollups WHERE site_id = 1")}
+    assert p50["v1"] == p50["v2"] > 0, p50
+
+    def cells_with(base_v1, base_v2):
+        """site 1's cells when v1 and v2 have these baselines at every
+        hour of the week"""
+        h.sql("DELETE FROM obs_baselines WHERE site_id = 1")
+        h.sql("INSERT INTO obs_baselines(site_id, vantage_id, how, "
+              "median_ms, mad_ms, n, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+              "?)", many=[(1, v, how, base, 1.0, 100, int(now))
+                          for v, base in (("v1", base_v1), ("v2", base_v2))
+                          for how in range(168)])
+        m = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "gas-sec")
+        return [(c["state"], c["ratio"], c["n"])
+                for r in m["rows"] if r["site"] == 1 for c in r["cells"]]
+
+    usual = p50["v1"]
+    # v1, first by id and in the table's order, has the larger baseline
+    assert cells_with(usual, usual / 4) == [("slow", 4.0, 2)]
+    assert cells_with(usual / 4, usual) == [("slow", 4.0, 2)]
+    assert cells_with(usual, usual * 2) == [("normal", 1.0, 2)]
+    # a vantage point without a baseline does not hide one that has it
+    h.sql("DELETE FROM obs_baselines WHERE site_id = 1 AND vantage_id = 'v1'")
+    m = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "gas-sec")
+    assert [(c["state"], c["ratio"]) for r in m["rows"] if r["site"] == 1
+            for c in r["cells"]] == [("normal", 0.5)]
+
+
 def counts_of(h, user, sector="gas"):
     """What user reads of sector's size: /observation/sectors' sites and
     the heat map's sites and aggregate cells."""
