@@ -350,8 +350,9 @@ static const char *const seed_sql[] = {
     "INSERT INTO main.catalogue SELECT * FROM real.catalogue",
     "INSERT INTO main.hop_policies SELECT * FROM real.hop_policies",
     "INSERT INTO main.deadlines SELECT * FROM real.deadlines",
-    "INSERT OR REPLACE INTO main.handling_rules SELECT * FROM "
-    "real.handling_rules",
+    /* the migrations' default handling rules make way for the hub's */
+    "DELETE FROM main.handling_rules",
+    "INSERT INTO main.handling_rules SELECT * FROM real.handling_rules",
     "INSERT INTO main.agreements SELECT * FROM real.agreements",
     /* the interdependency model: cascade suggestions work in an exercise */
     "INSERT INTO main.dep_models SELECT * FROM real.dep_models",

@@ -949,6 +949,40 @@ def test_bcp_declarations_are_capped(bed):
     control(bed, x, "end")
 
 
+def test_the_world_holds_the_hubs_registry_as_it_is(bed):
+    """An exercise's world starts from the hub's registry tables as they
+    are, on either engine: the handling rules the hub added are there,
+    and not the migrations' default that the hub no longer has."""
+    with hubdb.connect(bed.h.db) as con:
+        con.execute("INSERT INTO handling_rules(version, title_ja, title_en, "
+                    "effective_at) VALUES ('2027.1', '取扱いルール（2027年版）', "
+                    "'Handling rules (2027)', 1798761600)")
+        # and one of the migrations' it no longer has (its agreements
+        # moved to the new version first)
+        con.execute("INSERT INTO handling_rules(version, title_ja, title_en, "
+                    "effective_at) VALUES ('2026.2', '取扱いルール（2026年改訂）', "
+                    "'Handling rules (2026, 2)', 1782864000)")
+        con.execute("UPDATE agreements SET rules_version = '2026.2'")
+        con.execute("DELETE FROM handling_rules WHERE version = '2026.1'")
+    tables = {"handling_rules": "version", "sectors": "id", "orgs": "id",
+              "hop_policies": "1, 2", "deadlines": "1, 2"}
+    hub = {t: [tuple(r) for r in bed.db(f"SELECT * FROM {t} ORDER BY {k}")]
+           for t, k in tables.items()}
+    assert [r[0] for r in hub["handling_rules"]] == ["2026.2", "2027.1"]
+    parts = {o: s for o, s in participants_of(bed).items() if s == "water"}
+    x = create(bed, parts)["id"]
+    control(bed, x, "start", paused=True)  # the world is made here
+    con = hubdb.connect(hubdb.world(bed.h.db, x))
+    try:
+        for t, k in tables.items():
+            world = [tuple(r) for r in con.execute(
+                f"SELECT * FROM {t} ORDER BY {k}").fetchall()]
+            assert world == hub[t], t
+    finally:
+        con.close()
+    control(bed, x, "end")
+
+
 def test_the_demo_has_a_planned_exercise(bed):
     """init --demo plans one exercise on the shipped FY2015 scenario with
     the gas and water operators: the console and a participant's page
