@@ -32,7 +32,7 @@ struct audience_standing {
     bool registered; /* a signed-in organisation (false: the public) */
     bool is_author;
     bool hop_reached; /* a hop of the chain whose state is not pending */
-    bool recipient;   /* in the audience */
+    bool recipient;   /* in the audience, the advisory released to it */
     bool named;       /* a recipient named individually (orgs) */
     /* the reader's handling-rule agreement: Yellow standing when active */
     enum agreement_state agreement;

@@ -146,8 +146,12 @@ static struct range_decision adv_decide(struct store_conn *c,
         struct store_hop h;
         s.hop_reached = store_hop_get(c, ad->id, who->org.id, &h) == IS_OK &&
                         strcmp(h.state, "pending") != 0;
+        /* a recipient reads once the chain has released the advisory to
+         * it: before, a reviewing hop above it may still withhold it or
+         * narrow its range (docs/rules.md "Who may read an advisory") */
         struct store_recipient r;
-        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK) {
+        if (store_recipient_get(c, ad->id, who->org.id, &r) == IS_OK &&
+            r.released_at > 0) {
             s.recipient = true;
             s.named = r.named;
             s.withheld = r.via[0] && lists_via_withheld(c, ad->id, r.via);

@@ -194,7 +194,12 @@ def test_sector_alert_to_advisory_in_one_step(big):
     assert_error(h.call("POST", f"/api/v1/observation/alerts/{a['id']}/"
                         "advisory", "gas-sec"), 409, "conflict")
     assert open_alerts(h)[0]["advisory_id"] == adv["id"]
-    # the sector's members receive it
+    # the sector's members receive it once the ministry and the CEPTOAR,
+    # reviewing hops of its chain, have relayed it
+    assert_error(h.call("GET", f"/api/v1/advisories/{adv['id']}",
+                        "op-gas-1-u"), 404, "not_found")
+    for hop in ("meti-a", "gas-sec"):
+        h.ok("POST", f"/api/v1/advisories/{adv['id']}/relay", hop, json={})
     got = h.ok("GET", f"/api/v1/advisories/{adv['id']}", "op-gas-1-u")
     assert got["id"] == adv["id"]
 

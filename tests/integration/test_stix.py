@@ -148,11 +148,15 @@ def test_only_its_readers_get_it_and_hop_notes_are_notes(fresh_demo_hub):
     hub = fresh_demo_hub
     adv = issue(hub, "amber")
     aid = adv["id"]
-    view = call(hub, "GET", f"/api/v1/advisories/{aid}", "nisc-analyst").json()
-    # the hops that hold it relay it with a note
-    for hop in view["chain"]:
-        if hop["state"] != "waiting":
-            continue
+    # the hops that hold it relay it with a note, the ministry and then
+    # the CEPTOAR it arrives at
+    while True:
+        view = call(hub, "GET", f"/api/v1/advisories/{aid}",
+                    "nisc-analyst").json()
+        waiting = [h for h in view["chain"] if h["state"] == "waiting"]
+        if not waiting:
+            break
+        hop = waiting[0]
         user = ("meti-desk" if hop["org"] == "meti"
                 else f"{hop['org']}-secretariat")
         r = call(hub, "POST", f"/api/v1/advisories/{aid}/relay", user,

@@ -127,8 +127,16 @@ def test_a_cut_off_recipient_reads_as_any_registered_org(fresh_demo_hub):
     x = hub.login("ext-user", "external-password-1")
     amber = issue(hub, sec)["id"]
     green = issue(hub, sec, range="green")["id"]
-    # a list member is Amber audience like any recipient
-    assert hub.api("GET", f"/api/v1/advisories/{amber}", session=x).status_code == 200
+    # a list member is Amber audience like any recipient, once the hub has
+    # relayed to it: before, the hub may still withhold it
+    relayed = issue(hub, sec)["id"]
+    assert_error(hub.api("GET", f"/api/v1/advisories/{relayed}", session=x),
+                 404)
+    r = hub.api("POST", f"/api/v1/advisories/{relayed}/relay", session=w,
+                json={})
+    assert r.status_code == 200, r.text
+    assert hub.api("GET", f"/api/v1/advisories/{relayed}",
+                   session=x).status_code == 200
     for adv in (amber, green):
         r = hub.api("POST", f"/api/v1/advisories/{adv}/withhold", session=w,
                     json={"reason": REASON})
@@ -163,3 +171,56 @@ def test_severe_warning_cannot_be_withheld(fresh_demo_hub):
     r = hub.api("POST", f"/api/v1/advisories/{adv}/withhold", session=w,
                 json={"reason": REASON})
     assert r.status_code == 200, r.text
+
+
+def test_a_recipient_reads_only_once_released(fresh_demo_hub):
+    """docs/rules.md "Who may read an advisory": a recipient below a
+    reviewing hop reads a Red or Amber advisory only once that hop has
+    relayed it, as the hop itself reads it only once reached: before, the
+    hop may still withhold it or narrow its range. Until then the
+    advisory is 404 to it and in none of its lists, inbox, counts or
+    TAXII collections; a Green one is read as any organisation may."""
+    hub = fresh_demo_hub
+    w = reviewing(hub)
+    sec = hub.login(SECRETARIAT)
+    lst = hub.api("GET", f"/api/v1/orgs/{HUB}/lists", session=w).json()["items"][0]
+    member = hub.api("GET", f"/api/v1/orgs/{HUB}/lists/{lst['id']}",
+                     session=w).json()["members"][0]["id"]
+    pw = hub.dir / "ext.pw"
+    pw.write_text("external-password-1\n")
+    hub.cli("user", "add", "ext-user", "--org", member, "--roles",
+            "reader,liaison", "--password-file", pw)
+    x = hub.login("ext-user", "external-password-1")
+    amber = issue(hub, sec, title_en="Waiting at the hub")
+    green = issue(hub, sec, range="green", title_en="Green, waiting")
+    aid = amber["id"]
+
+    def seen():
+        one = hub.api("GET", f"/api/v1/advisories/{aid}", session=x)
+        lst = hub.api("GET", "/api/v1/advisories", session=x,
+                      params={"limit": 200}).json()["items"]
+        inbox = hub.api("GET", "/api/v1/advisories", session=x,
+                        params={"inbox": "true", "limit": 200}).json()
+        dash = hub.api("GET", "/api/v1/dashboard", session=x).json()
+        return (one.status_code, aid in {i["id"] for i in lst},
+                aid in {i["id"] for i in inbox["items"]},
+                sum(d["advisories"] for d in dash["timeline"]),
+                dash["inbox_unacknowledged"])
+
+    assert hop(hub, sec, aid, HUB)["state"] == "waiting"
+    before = seen()
+    assert before[:3] == (404, False, False)
+    # the same answer as an advisory that does not exist
+    missing = hub.api("GET", "/api/v1/advisories/A0000000000000000", session=x)
+    assert hub.api("GET", f"/api/v1/advisories/{aid}", session=x).json() == \
+        missing.json()
+    assert_error(hub.api("POST", f"/api/v1/advisories/{aid}/ack",
+                         session=x), 404)
+    # Green: every registered organisation reads it, released or not
+    assert hub.api("GET", f"/api/v1/advisories/{green['id']}",
+                   session=x).status_code == 200
+    # the hub relays: now the member reads it, and it is in its inbox
+    r = hub.api("POST", f"/api/v1/advisories/{aid}/relay", session=w, json={})
+    assert r.status_code == 200, r.text
+    # and the dashboard counts it: one more advisory, one more to answer
+    assert seen() == (200, True, True, before[3] + 1, before[4] + 1)
