@@ -88,12 +88,15 @@ static int readable_next(struct readable *x, struct store_report *r,
     return rc;
 }
 
-/* The ids of the Red and Amber reports a page or export showed, for its
- * audit entries: the anonymous reporter's own reports go to a withheld
- * entry of their own (an attributed entry naming them would name it). */
+/* The ids of the Red and Amber reports of others a page or export
+ * showed, for its audit entry. The reader's own reports are left out, its
+ * anonymous ones and the others alike: an attributed entry naming an
+ * anonymous report would name its reporter, and a withheld entry of the
+ * same request beside it would be linked to it by its time and position
+ * in the chain (docs/rules.md "Audit and anonymity"). The reporter's own
+ * reads are recorded by the single read of a report. */
 struct shown {
     json_t *audited;
-    json_t *withheld;
 };
 
 static void shown_add(struct shown *s, const struct auth_ctx *who,
@@ -101,10 +104,9 @@ static void shown_add(struct shown *s, const struct auth_ctx *who,
 {
     if (!range_read_is_audited((enum share_range)r->range))
         return;
-    bool own_anon = r->route == ROUTE_ANONYMOUS && who &&
-                    strcmp(who->org.id, r->originator) == 0;
-    json_array_append_new(own_anon ? s->withheld : s->audited,
-                          json_string(r->id));
+    if (who && strcmp(who->org.id, r->originator) == 0)
+        return;
+    json_array_append_new(s->audited, json_string(r->id));
 }
 
 static void csv_row(struct buf *b, struct store_conn *c,
@@ -136,11 +138,9 @@ static void csv_row(struct buf *b, struct store_conn *c,
     json_decref(body);
 }
 
-/* The audit entries for a page that showed Red or Amber reports (s): one
- * attributed entry for s->audited, one withheld entry for s->withheld (the
- * reader's own anonymous reports). Writes nothing when rc, the page's
- * outcome so far, is an error; releases s either way. Returns the
- * outcome. */
+/* The audit entry for a page that showed Red or Amber reports of others
+ * (s): one attributed entry. Writes nothing when rc, the page's outcome so
+ * far, is an error; releases s either way. Returns the outcome. */
 static int audit_page(struct store_conn *c, const struct auth_ctx *who,
                       int64_t now, const char *action, struct shown *s, int rc)
 {
@@ -148,14 +148,8 @@ static int audit_page(struct store_conn *c, const struct auth_ctx *who,
         rc =
             audit_record_read(c, who, now, action,
                               json_pack("{s:O}", "reports", s->audited), false);
-    if (!rc && who && json_array_size(s->withheld))
-        rc = audit_record_read(c, who, now, action,
-                               json_pack("{s:O,s:b}", "reports", s->withheld,
-                                         "anonymous_report", 1),
-                               true);
     json_decref(s->audited);
-    json_decref(s->withheld);
-    s->audited = s->withheld = NULL;
+    s->audited = NULL;
     return rc;
 }
 
@@ -226,7 +220,7 @@ int report_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     jw_key(&w, "items");
     jw_arr(&w);
     int shown_n = 0;
-    struct shown shown = {json_array(), json_array()};
+    struct shown shown = {json_array()};
     char last_id[40] = ""; /* of the last report shown: the next cursor */
     bool more = false;
     struct readable x;
@@ -335,7 +329,7 @@ int report_export_csv(struct app *a, struct store_conn *c,
     buf_init(&b, 64 * 1024 * 1024);
     buf_adds(&b, "id,tlp,kind,state,severity,scope,sector,reporter,title,"
                  "detected_at,created_at\r\n");
-    struct shown shown = {json_array(), json_array()};
+    struct shown shown = {json_array()};
     int n = 0;
     struct readable x;
     struct store_report r;

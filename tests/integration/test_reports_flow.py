@@ -308,23 +308,41 @@ def test_anonymous_route_withholds_identity_after_the_secretariat(
 
 def test_audit_of_lists_and_exports_never_names_an_anonymous_reporter(
         fresh_demo_hub):
-    """DOMAIN.md §3: the anonymity holds in every audit view. A Red
+    """DOMAIN.md §3, §8a: the anonymity holds in every audit view. A Red
     anonymous report is readable only by its originator and its chain, so
     an audit entry "op-banking-0001 listed/exported [that report]" names
-    the reporter to the auditor just as the report.file entry would."""
+    the reporter to the auditor just as the report.file entry would; and a
+    withheld entry written by the same list request beside the attributed
+    one would be linked to it by its time and place in the chain. So a
+    page's entry names only the others' Red/Amber reports it showed, and
+    a page writes no withheld entry (docs/rules.md "Audit and
+    anonymity")."""
     hub = fresh_demo_hub
+    other = file_report(hub, user="op-banking-0002", range="amber",
+                        route="via_ceptoar", title="amber of another bank")
     rep = file_report(hub, range="red", route="anonymous",
                       title="anonymous red audit")
     rid = rep["id"]
-    assert rid in "".join(all_pages(hub, OP))
+    start = max(e["seq"] for e in audit_items(hub))
+    pages = "".join(all_pages(hub, OP))
+    assert rid in pages and other["id"] in pages
     ex = hub.api("GET", "/api/v1/reports/export", token=tok(hub, OP))
-    assert ex.status_code == 200 and rid in ex.text
+    assert ex.status_code == 200 and rid in ex.text and other["id"] in ex.text
     assert read(hub, OP, rid).status_code == 200
     items = audit_items(hub)
+    shown = [e for e in items if e["seq"] > start and
+             e["action"] in ("report.list", "report.export")]
+    # the pages were audited, by name, and never by a withheld entry
+    assert {e["action"] for e in shown} == {"report.list", "report.export"}
+    assert all(e["actor_org"] == OP and not e.get("actor_withheld")
+               for e in shown), shown
+    assert {e["action"] for e in shown
+            if other["id"] in e["detail"]["reports"]} == {
+                "report.list", "report.export"}
+    assert not [e for e in shown if rid in json.dumps(e["detail"])]
     about = [e for e in items
              if e.get("target") == rid or rid in json.dumps(e["detail"])]
-    assert {e["action"] for e in about} >= {"report.file", "report.read",
-                                            "report.list", "report.export"}
+    assert {e["action"] for e in about} >= {"report.file", "report.read"}
     for e in about:
         assert_no_identity(json.dumps(e, ensure_ascii=False),
                            f"audit {e['action']}")
