@@ -863,6 +863,35 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                         "from: at most 2016 columns (7 days of 5 minutes)");
     struct obs_reader rd;
     obs_reader_of(who, &rd);
+    int64_t total = 0, visible = 0;
+    struct store_obs_sector_count *sc = NULL;
+    size_t nsc = 0;
+    if (store_obs_sector_counts(c, &rd, &sc, &nsc))
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL, "the hub failed");
+    for (size_t i = 0; i < nsc; i++)
+        if (strcmp(sc[i].id, sector) == 0) {
+            total = sc[i].sites;
+            visible = sc[i].visible;
+        }
+    free(sc);
+    /* a reader who does not see every site of the sector gets every
+     * count of sites as /observation/sectors gives it: "<5", else rounded
+     * down to a multiple of 5 — the sector's sites (so one site's pause
+     * does not show), and each cell's (also what two cells' difference
+     * would tell) */
+    bool sees = visible == total;
+    /* every cell of the sector is read for the aggregate: at most
+     * OBS_HEAT_MAX_CELLS (sites x columns), so one request cannot hold
+     * gigabytes. Judged on the count as this reader is shown it, so
+     * where the answer turns to 400 tells nothing it does not see. */
+    int64_t shown = obs_count_shown(total, sees);
+    int64_t cols = (t1 - t0 + st - 1) / st;
+    if ((shown < OBS_COUNT_SMALL ? OBS_COUNT_SMALL : shown) * cols >
+        OBS_HEAT_MAX_CELLS)
+        return svc_fail(e, IS_ERR_INVALID, "out_of_range", "from",
+                        "from: at most %d cells (the sector's sites x "
+                        "columns): a later from, or step=1h",
+                        OBS_HEAT_MAX_CELLS);
     struct store_obs_heat_site *hs = NULL;
     struct store_obs_heat_cell *cells = NULL;
     size_t nh = 0, ncell = 0;
@@ -906,22 +935,6 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     /* the sector's aggregate row: every site of the sector, per cell the
      * share anomalous; shown when the sector has >= 5 sites */
-    int64_t total = 0, visible = 0;
-    struct store_obs_sector_count *sc = NULL;
-    size_t nsc = 0;
-    if (!store_obs_sector_counts(c, &rd, &sc, &nsc))
-        for (size_t i = 0; i < nsc; i++)
-            if (strcmp(sc[i].id, sector) == 0) {
-                total = sc[i].sites;
-                visible = sc[i].visible;
-            }
-    free(sc);
-    /* a reader who does not see every site of the sector gets every
-     * count of sites as /observation/sectors gives it: "<5", else rounded
-     * down to a multiple of 5 — the sector's sites (so one site's pause
-     * does not show), and each cell's (also what two cells' difference
-     * would tell) */
-    bool sees = visible == total;
     json_t *agg = json_null();
     if (total >= 5) {
         agg = json_array();

@@ -367,6 +367,36 @@ def test_heatmap_cell_tie_takes_the_higher_ratio_on_either_engine(bed):
             for c in r["cells"]] == [("normal", 0.5)]
 
 
+def test_heatmap_reads_at_most_its_budget_of_cells(bed):
+    """docs/rules.md "Aggregates": one heat map reads at most
+    OBS_HEAT_MAX_CELLS (250,000) cells, the sector's sites times the
+    columns, else 400 naming from, read nothing; judged on the count of
+    sites as the reader is shown it, so the turn from 200 to 400 tells an
+    operator no more than its rounded count. Gas: 6 sites + 127 = 133."""
+    h = bed
+    h.add_sites([{"id": 100 + i, "org": "op-b", "host": f"w{i}.gas.test"}
+                 for i in range(127)])
+    t0 = (int(time.time()) - 3 * 86400) // 300 * 300
+
+    def heat(user, cols, step="5m"):
+        size = 300 if step == "5m" else 3600
+        return h.call("GET", "/api/v1/observation/heatmap?" + "&".join([
+            "sector=gas", f"step={step}", f"from={iso(t0)}",
+            f"to={iso(t0 + cols * size)}"]), user)
+
+    # the secretariat sees 133: 1,879 columns are 249,907 cells, 1,880 over
+    assert heat("gas-sec", 1879).status_code == 200
+    assert_error(heat("gas-sec", 1880), 400, "out_of_range", "from")
+    # op-a is shown 130 (a multiple of 5): 1,923 columns pass, 1,924 not
+    assert {i["sector"]: i["sites"] for i in h.ok(
+        "GET", "/api/v1/observation/sectors", "op-a-u")["items"]}["gas"] == 130
+    assert heat("op-a-u", 1880).status_code == 200
+    assert heat("op-a-u", 1923).status_code == 200
+    assert_error(heat("op-a-u", 1924), 400, "out_of_range", "from")
+    # the UI's longest view, 7 days of hours, is far within it
+    assert heat("gas-sec", 168, step="1h").status_code == 200
+
+
 def counts_of(h, user, sector="gas"):
     """What user reads of sector's size: /observation/sectors' sites and
     the heat map's sites and aggregate cells."""
