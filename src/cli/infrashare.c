@@ -158,6 +158,15 @@ static void usage(FILE *f)
 static int open_db(struct store **s)
 {
     char err[512];
+    struct stat sb;
+    /* the first thing a new user meets: said in the locale's language */
+    if (!store_is_postgresql(db_path) && stat(db_path, &sb) != 0) {
+        cli_errf("%s: no database here (run 'infrashare init' first)\n",
+                 "%s: データベースがありません（先に 'infrashare init' "
+                 "を実行してください）\n",
+                 db_path);
+        return IS_ERR_NOTFOUND;
+    }
     int rc = store_open(db_path, 0, 1, s, err, sizeof(err));
     /* entries of reads a stopped hub left in its read-audit journal go
      * into the chain first: every command sees the whole log (store.h) */

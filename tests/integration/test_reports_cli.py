@@ -221,6 +221,12 @@ def test_cli_own_messages_in_the_locales_language(demo_hub, tmp_path):
           demo_hub.url, "--token", t],
          "infrashare: --close or --reopen, not both",
          "infrashare: --close と --reopen は同時に指定できません"),
+        # a command of the database on a path that holds none
+        (["--db", tmp_path / "none.db", "user", "list"],
+         f"infrashare: {tmp_path / 'none.db'}: no database here (run "
+         "'infrashare init' first)",
+         f"infrashare: {tmp_path / 'none.db'}: データベースがありません"
+         "（先に 'infrashare init' を実行してください）"),
     ]
     for args, en, ja in cases:
         rc_en, out_en = run({"LANG": "C.UTF-8"}, *args)
