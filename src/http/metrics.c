@@ -13,6 +13,7 @@
  */
 #include <microhttpd.h>
 #include <sodium.h>
+#include <strings.h>
 #include <stdatomic.h>
 
 #include "common/buf.h"
@@ -96,7 +97,7 @@ int metrics_authorize(struct http_req *r, struct http_resp *out)
                           "metrics are not published: start the hub with "
                           "--metrics-token-file and send Authorization: "
                           "Bearer <that token>");
-    if (!authz || strncmp(authz, "Bearer ", 7) != 0)
+    if (!authz || strncasecmp(authz, "Bearer ", 7) != 0)
         return http_error(out, 401, "metrics_token_required", "Authorization",
                           "send Authorization: Bearer <metrics token>");
     unsigned char h[32];

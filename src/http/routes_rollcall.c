@@ -57,7 +57,7 @@ int h_adv_board(struct http_req *r, struct http_resp *out)
         return http_svc_fail(out, &e);
     out->raw = text;
     out->rawlen = len;
-    out->ctype = "application/json";
+    out->ctype = "application/json; charset=utf-8";
     return 200;
 }
 

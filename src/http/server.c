@@ -726,7 +726,8 @@ static int authenticate(struct http_req *r, struct MHD_Connection *conn,
          * API token of the named user (never the user's password) */
         rc = basic_token(r, authz + 6, now);
     } else if (authz) {
-        if (strncmp(authz, "Bearer ", 7) != 0)
+        /* the scheme is case-insensitive (RFC 9110 §11.1) */
+        if (strncasecmp(authz, "Bearer ", 7) != 0)
             return http_error(out, 401, "unauthenticated", "Authorization",
                               r->route->taxii
                                   ? "Authorization: expected 'Bearer "

@@ -246,6 +246,24 @@ def test_bad_authorization_header(hub, admin, state, authz):
     state.unchanged()
 
 
+def test_the_bearer_scheme_is_case_insensitive(hub):
+    # RFC 9110 §11.1: an integrator's client may send "bearer" or "BEARER";
+    # the token itself is compared exactly
+    tok = hub.token("admin", name="scheme")
+    for scheme in ("Bearer", "bearer", "BEARER", "bEaReR"):
+        r = requests.get(hub.url + "/api/v1/session", timeout=30,
+                         headers={"Authorization": f"{scheme} {tok}"})
+        assert r.status_code == 200, (scheme, r.text)
+        assert r.json()["user"]["username"] == "admin", r.text
+    swapped = tok[:-1] + ("A" if tok[-1] != "A" else "B")
+    r = requests.get(hub.url + "/api/v1/session", timeout=30,
+                     headers={"Authorization": f"bearer {swapped}"})
+    assert_error(r, 401, "unauthenticated")
+    r = requests.get(hub.url + "/api/v1/session", timeout=30,
+                     headers={"Authorization": f"Bearer{tok}"})
+    assert_error(r, 401, "unauthenticated", "Authorization")
+
+
 def test_bad_bearer_does_not_fall_back_to_the_cookie(hub, admin, state):
     # a valid session cookie plus a bad bearer token: the token decides
     r = admin.get(hub.url + "/api/v1/session",
