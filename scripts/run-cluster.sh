@@ -7,7 +7,9 @@
 # builds, initialises the database (national registry + demo data) on the
 # first run, prints the URLs and the first admin's password. Ctrl-C stops
 # the nodes and the servers; the data stays in var/cluster/ (CLUSTER_DIR)
-# for the next run (remove that folder to start anew).
+# for the next run (remove that folder to start anew). A server that does
+# not start names its log; a first run that stopped before it made the
+# standby (the primary's port in use, say) is started anew by the next.
 #
 #   PORT=8081 (the first node; the second is PORT+1)
 #   PG_PORT=55432 (the primary; the standby is PG_PORT+1)
@@ -55,10 +57,21 @@ stop() {
 trap stop EXIT INT TERM
 
 start_server() { # data folder, port
-    pg "$bin/pg_ctl" -D "$1" -w -t 60 -l "$1.log" \
-        -o "-p $2 -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+    if ! pg "$bin/pg_ctl" -D "$1" -w -t 60 -l "$1.log" \
+        -o "-p $2 -k $dir -c listen_addresses=127.0.0.1" start >/dev/null; then
+        echo "PostgreSQL did not start in $1 on port $2: see $1.log" \
+            "(another server on that port? PG_PORT chooses another)" >&2
+        return 1
+    fi
 }
 
+if [ -d "$dir/primary" ] && [ ! -d "$dir/standby" ]; then
+    # a first run that stopped before it made the standby (the hub is
+    # initialised after it): nothing of a hub is there yet, start anew
+    echo "An earlier first run did not finish: starting anew in $dir"
+    pg "$bin/pg_ctl" -D "$dir/primary" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir/primary"
+fi
 if [ ! -d "$dir/primary" ]; then
     echo "First run: a PostgreSQL primary in $dir/primary"
     pg "$bin/initdb" -D "$dir/primary" -U postgres --locale=C \
