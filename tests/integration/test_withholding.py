@@ -41,6 +41,20 @@ def reviewing(hub):
     return w
 
 
+def list_member(hub, w):
+    """A signed-in user of the first member of the water hub's first
+    distribution list (an organisation outside the CEPTOAR); w: the water
+    hub's session."""
+    lst = hub.api("GET", f"/api/v1/orgs/{HUB}/lists", session=w).json()["items"][0]
+    member = hub.api("GET", f"/api/v1/orgs/{HUB}/lists/{lst['id']}",
+                     session=w).json()["members"][0]["id"]
+    pw = hub.dir / "ext.pw"
+    pw.write_text("external-password-1\n")
+    hub.cli("user", "add", "ext-user", "--org", member, "--roles",
+            "reader,liaison", "--password-file", pw)
+    return hub.login("ext-user", "external-password-1")
+
+
 def test_withhold_stops_release_and_the_author_sees_why(fresh_demo_hub):
     hub = fresh_demo_hub
     w = reviewing(hub)
@@ -117,14 +131,7 @@ def test_a_cut_off_recipient_reads_as_any_registered_org(fresh_demo_hub):
     hub = fresh_demo_hub
     w = reviewing(hub)
     sec = hub.login(SECRETARIAT)
-    lst = hub.api("GET", f"/api/v1/orgs/{HUB}/lists", session=w).json()["items"][0]
-    member = hub.api("GET", f"/api/v1/orgs/{HUB}/lists/{lst['id']}",
-                     session=w).json()["members"][0]["id"]
-    pw = hub.dir / "ext.pw"
-    pw.write_text("external-password-1\n")
-    hub.cli("user", "add", "ext-user", "--org", member, "--roles",
-            "reader,liaison", "--password-file", pw)
-    x = hub.login("ext-user", "external-password-1")
+    x = list_member(hub, w)
     amber = issue(hub, sec)["id"]
     green = issue(hub, sec, range="green")["id"]
     # a list member is Amber audience like any recipient, once the hub has
@@ -183,14 +190,7 @@ def test_a_recipient_reads_only_once_released(fresh_demo_hub):
     hub = fresh_demo_hub
     w = reviewing(hub)
     sec = hub.login(SECRETARIAT)
-    lst = hub.api("GET", f"/api/v1/orgs/{HUB}/lists", session=w).json()["items"][0]
-    member = hub.api("GET", f"/api/v1/orgs/{HUB}/lists/{lst['id']}",
-                     session=w).json()["members"][0]["id"]
-    pw = hub.dir / "ext.pw"
-    pw.write_text("external-password-1\n")
-    hub.cli("user", "add", "ext-user", "--org", member, "--roles",
-            "reader,liaison", "--password-file", pw)
-    x = hub.login("ext-user", "external-password-1")
+    x = list_member(hub, w)
     amber = issue(hub, sec, title_en="Waiting at the hub")
     green = issue(hub, sec, range="green", title_en="Green, waiting")
     aid = amber["id"]
