@@ -13,6 +13,7 @@
 #
 #   PORT=8081 (the first node; the second is PORT+1)
 #   PG_PORT=55432 (the primary; the standby is PG_PORT+1)
+#   INFRASHARE_BUILD (a build folder to use instead of building build/)
 #
 # This is a local layout to try several nodes and a failover by hand (kill
 # the primary, then: pg_ctl -D var/cluster/standby promote); production
@@ -22,10 +23,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh postgres
-if [ ! -f build/build.ninja ]; then
-    meson setup build -Dtests=false --buildtype=release >/dev/null
+# INFRASHARE_BUILD: a build folder made elsewhere (the tests), used as it is
+build="${INFRASHARE_BUILD:-build}"
+if [ -z "${INFRASHARE_BUILD:-}" ]; then
+    if [ ! -f build/build.ninja ]; then
+        meson setup build -Dtests=false --buildtype=release >/dev/null
+    fi
+    ninja -C build >/dev/null
 fi
-ninja -C build >/dev/null
 
 port="${PORT:-8081}"
 pg_port="${PG_PORT:-55432}"
@@ -102,14 +107,14 @@ held=$(pg psql -X -q -t -A -d "$db" \
     -c "SELECT count(*) FROM meta WHERE key = 'severity_rules'" 2>/dev/null || echo 0)
 if [ "$held" != "1" ]; then
     echo "Initialising the hub's database with the national registry and the DEMO data set"
-    build/infrashare --db "$db" init --demo
+    "$build/infrashare" --db "$db" init --demo
 else
     echo "Using the hub already in the database (reset the admin's password with:"
-    echo "  build/infrashare --db '$db' user passwd admin)"
+    echo "  $build/infrashare --db '$db' user passwd admin)"
 fi
 
 for i in 1 2; do
-    build/infrashared --db "$db" --port "$((port + i - 1))" --node-id "node-$i" \
+    "$build/infrashared" --db "$db" --port "$((port + i - 1))" --node-id "node-$i" \
         >>"$dir/node-$i.log" 2>&1 &
     pids+=($!)
 done

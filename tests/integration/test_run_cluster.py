@@ -1,0 +1,126 @@
+"""scripts/run-cluster.sh, the README's command for several nodes on
+PostgreSQL (issue 17), run as a new user runs it: a primary and its
+synchronous standby, two nodes, the printed URLs and admin password,
+and what happens when a first run could not start its primary."""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import pgserver
+from conftest import BUILD, ROOT, SANITIZER_MARKS, TEST_PG
+
+pytestmark = [
+    pytest.mark.skipif(not pgserver.available(),
+                       reason="PostgreSQL 15 is not installed"),
+    pytest.mark.skipif(bool(TEST_PG), reason="starts its own PostgreSQL "
+                       "pair; runs once, in the SQLite pass"),
+]
+
+
+def two_free_ports():
+    """A port p of 127.0.0.1 free with p + 1."""
+    for _ in range(50):
+        p = pgserver.free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p + 1))
+            except OSError:
+                continue
+        return p
+    raise AssertionError("no two free ports in a row")
+
+
+@pytest.fixture
+def cluster_env():
+    d = Path(tempfile.mkdtemp(prefix="infrashare-cluster-"))
+    os.chmod(d, 0o777)  # the postgres user writes there when run as root
+    env = {**os.environ, "CLUSTER_DIR": str(d),
+           "PORT": str(two_free_ports()), "PG_PORT": str(two_free_ports()),
+           "INFRASHARE_BUILD": str(BUILD)}
+    yield env
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
+    env = cluster_env
+    d, pg_port = Path(env["CLUSTER_DIR"]), int(env["PG_PORT"])
+    script = str(ROOT / "scripts" / "run-cluster.sh")
+    # 1. another process holds the primary's port: the first run stops
+    # and names the server's log
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.bind(("127.0.0.1", pg_port))
+        held.listen()
+        r = subprocess.run([script], env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert r.returncode != 0, r.stdout
+    assert f"PostgreSQL did not start in {d}/primary on port {pg_port}: " \
+        f"see {d}/primary.log" in r.stderr, r.stderr
+    assert (d / "primary").exists() and not (d / "standby").exists()
+
+    # 2. the port free: the next run starts anew (it is not taken for a
+    # promoted standby), then prints the URLs and the admin's password
+    p = subprocess.Popen([script], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
+    lines = []
+    done = threading.Event()
+
+    def read():
+        for line in p.stdout:
+            lines.append(line)
+            if "demo users" in line:
+                done.set()
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert done.wait(600), "".join(lines)
+        out = "".join(lines)
+        assert "An earlier first run did not finish: starting anew" in out
+        assert "The standby was promoted" not in out
+        port = int(env["PORT"])
+        assert f"node-1: http://127.0.0.1:{port}/" in out, out
+        assert f"node-2: http://127.0.0.1:{port + 1}/" in out, out
+        password = re.search(r"first admin: user admin  password (\S+)",
+                             out).group(1)
+        nodes = [f"http://127.0.0.1:{port + i}" for i in (0, 1)]
+        # both nodes answer once ready (the script does not wait for them)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if all(requests.get(u + "/readyz", timeout=5).status_code
+                       == 200 for u in nodes):
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "nodes not ready"
+            time.sleep(0.2)
+        # a session made on node-1 holds on node-2: one database
+        s = requests.Session()
+        r = s.post(nodes[0] + "/api/v1/session", timeout=30,
+                   json={"username": "admin", "password": password})
+        assert r.status_code == 201, r.text
+        r = s.get(nodes[1] + "/api/v1/session", timeout=30)
+        assert r.status_code == 200 and r.json()["user"]["username"] == \
+            "admin", r.text
+    finally:
+        # 3. stopping the script stops the nodes and both servers
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=120)
+    for log in ("node-1.log", "node-2.log"):
+        text = (d / log).read_text()
+        for mark in SANITIZER_MARKS:
+            assert mark not in text, (log, text[-3000:])
+    for data in ("primary", "standby"):
+        assert not (d / data / "postmaster.pid").exists(), data
