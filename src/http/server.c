@@ -244,7 +244,9 @@ int http_limit(struct http_req *r, struct http_resp *out, int dflt, int max,
     const char *s = http_query(r, "limit");
     long v = dflt;
     if (s && util_parse_long(s, 1, max, &v)) {
-        http_error(out, 400, "out_of_range", "limit",
+        /* "abc" is not a number at all; "0" or "99999" is one out of range */
+        bool number = !util_parse_long_simple(s, &v);
+        http_error(out, 400, number ? "out_of_range" : "invalid_type", "limit",
                    "limit: must be an integer from 1 to %d", max);
         return IS_ERR_INVALID;
     }

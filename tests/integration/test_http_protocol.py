@@ -276,7 +276,9 @@ def test_every_kind_of_error_says_it_in_japanese_too(phub):
                  headers={"Content-Type": "application/json"})
     ja["json"] = assert_error(r, 400, "malformed_json")["message_ja"]
     r = phub.api("GET", "/api/v1/reports?limit=abc", token=tok)
-    ja["limit"] = assert_error(r, 400, field="limit")["message_ja"]
+    ja["limit"] = assert_error(r, 400, "invalid_type", "limit")["message_ja"]
+    r = phub.api("GET", "/api/v1/reports?limit=0", token=tok)
+    ja["limit0"] = assert_error(r, 400, "out_of_range", "limit")["message_ja"]
     assert ja == {
         "505": "HTTP/1.0 と HTTP/1.1 のみ受け付けます。",
         "host": "Host: Host ヘッダーはちょうど 1 つ必要です。",
@@ -286,7 +288,8 @@ def test_every_kind_of_error_says_it_in_japanese_too(phub):
         "415": "Content-Type: 本文は application/json（UTF-8）で"
                "送ってください。",
         "json": "body: JSON として読めません。",
-        "limit": "limit: 値が範囲外です。",
+        "limit": "limit: 値の型が正しくありません。",
+        "limit0": "limit: 値が範囲外です。",
     }, ja
 
 
