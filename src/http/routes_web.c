@@ -117,10 +117,16 @@ static void public_validators(struct http_resp *out, const char *newest)
     out->cache_control = PUBLIC_CACHE;
 }
 
-static const char *lang_of(struct http_req *r)
+/* "ja" (also when absent) or "en"; anything else is 400 naming lang. */
+static const char *lang_of(struct http_req *r, struct http_resp *out)
 {
     const char *l = http_query(r, "lang");
-    return l && strcmp(l, "en") == 0 ? "en" : "ja";
+    if (!l || strcmp(l, "ja") == 0)
+        return "ja";
+    if (strcmp(l, "en") == 0)
+        return "en";
+    http_error(out, 400, "invalid_value", "lang", "lang: ja or en");
+    return NULL;
 }
 
 static const char *kind_name(const char *kind, bool en)
@@ -246,7 +252,10 @@ static void public_head(struct buf *b, bool en)
 
 int h_web_public(struct http_req *r, struct http_resp *out)
 {
-    bool en = strcmp(lang_of(r), "en") == 0;
+    const char *l = lang_of(r, out);
+    if (!l)
+        return out->status;
+    bool en = strcmp(l, "en") == 0;
     const char *cur = http_query(r, "cursor");
     int64_t now = app_now(r->app);
     struct svc_error e = {0};
@@ -348,7 +357,9 @@ static void feed_entry(struct buf *b, const json_t *full, const char *l,
 
 int h_web_public_feed(struct http_req *r, struct http_resp *out)
 {
-    const char *l = lang_of(r);
+    const char *l = lang_of(r, out);
+    if (!l)
+        return out->status;
     int64_t now = app_now(r->app);
     struct svc_error e = {0};
     json_t *list = NULL;

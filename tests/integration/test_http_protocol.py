@@ -548,6 +548,19 @@ def test_public_pages_answer_conditional_gets(phub, path):
         "Newer" in r2.text
 
 
+@pytest.mark.parametrize("path", ["/public", "/public/feed.atom"])
+def test_public_pages_refuse_a_language_they_do_not_have(phub, path):
+    """ja (the default) and en are the public pages' languages; any other
+    lang is a 400 naming it, not Japanese under another name."""
+    for lang, word in (("ja", "公開情報"), ("en", "ublic advisories")):
+        r = phub.get(f"{path}?lang={lang}")
+        assert r.status_code == 200 and word in r.text, (lang, r.text[:200])
+    for bad in ("xx", "EN", "", "ja,en"):
+        r = phub.get(f"{path}?lang={bad}")
+        err = assert_error(r, 400, "invalid_value", "lang")
+        assert err["message"] == "lang: ja or en"
+
+
 def test_feed_links_are_absolute_from_public_url(lhub):
     lhub.start_with("--public-url", "https://hub.example.jp/")
     issue_white(lhub, "Absolute")
