@@ -50,6 +50,11 @@ static int check_string(const json_t *v, const struct jv_field *f,
     if (f->nonblank && util_blank(s))
         return jv_fail(err, "invalid_value", prefix, name,
                        "must not be empty or only white space");
+    if (f->nonblank && util_has_bidi_control(s))
+        return jv_fail(err, "invalid_text", prefix, name,
+                       "contains a bidirectional control character "
+                       "(U+200E/F, U+202A-E, U+2066-9), which would show "
+                       "the text reordered");
     if (f->enum_values && !in_enum(f->enum_values, s))
         return jv_fail(err, "invalid_value", prefix, name,
                        "not one of the allowed values");

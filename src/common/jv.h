@@ -37,10 +37,13 @@ struct jv_field {
     const struct jv_field *sub;     /* JV_OBJECT */
     size_t nsub;
     size_t item_len; /* JV_STRING_ARRAY item code points */
-    /* JV_STRING: not empty nor only white space (space, tab, CR, LF, the
-     * ideographic space U+3000: util_blank), "invalid_value"; what a
-     * required text needs to say anything. White space around or inside
-     * is kept. */
+    /* JV_STRING: not empty nor only white space or invisible characters
+     * (space, tab, CR, LF, no-break and ideographic spaces, zero-width
+     * characters: util_blank), "invalid_value"; what a required text needs
+     * to say anything. White space around or inside is kept. A required
+     * title or name also holds no bidirectional control
+     * (util_has_bidi_control), "invalid_text": shown in lists, it would
+     * show the text after it reordered. */
     bool nonblank;
     /* JV_STRING: one line, no control character at all (tab, CR, LF and
      * C1 too: util_one_line), "invalid_text"; for names and types that

@@ -319,17 +319,69 @@ bool util_utf8_valid(const char *s, size_t n)
     return utf8_check(s, n, false);
 }
 
+/* The code point at s (valid UTF-8 assumed, as checked by the field
+ * tables); *len its bytes. */
+static uint32_t cp_at(const char *s, int *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] < 0x80 || !p[1]) {
+        *len = 1;
+        return p[0];
+    }
+    if (p[0] < 0xe0) {
+        *len = 2;
+        return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    }
+    if (p[0] < 0xf0 || !p[2]) {
+        *len = p[2] ? 3 : 2;
+        return ((uint32_t)(p[0] & 0x0f) << 12) |
+               ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+    }
+    *len = p[3] ? 4 : 3;
+    return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+           ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+}
+
+static bool cp_bidi_control(uint32_t c)
+{
+    return c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+/* White space (Unicode's White_Space) or a character that shows nothing
+ * (zero-width spaces and joiners, bidirectional and other invisible format
+ * characters, the byte order mark, the soft hyphen). */
+static bool cp_invisible(uint32_t c)
+{
+    if (c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 ||
+        c == 0xad || c == 0x034f || c == 0x061c || c == 0x115f || c == 0x1160 ||
+        c == 0x1680 || c == 0x180e || c == 0x3000 || c == 0x3164 ||
+        c == 0xfeff || c == 0xffa0)
+        return true;
+    return (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+           (c >= 0x205f && c <= 0x206f) || (c >= 0xfe00 && c <= 0xfe0f);
+}
+
 bool util_blank(const char *s)
 {
     while (s && *s) {
-        if (strncmp(s, "\xe3\x80\x80", 3) == 0) /* U+3000 */
-            s += 3;
-        else if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-            s++;
-        else
+        int n;
+        if (!cp_invisible(cp_at(s, &n)))
             return false;
+        s += n;
     }
     return true;
+}
+
+bool util_has_bidi_control(const char *s)
+{
+    while (s && *s) {
+        int n;
+        if (cp_bidi_control(cp_at(s, &n)))
+            return true;
+        s += n;
+    }
+    return false;
 }
 
 bool util_one_line(const char *s)

@@ -47,9 +47,16 @@ bool util_utf8_ok(const char *s, size_t n);
 bool util_utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t util_utf8_len(const char *s);
-/* True when s is NULL, empty or only white space: space, tab, CR, LF and
- * the ideographic space U+3000 (全角スペース). O(n). */
+/* True when s (valid UTF-8) is NULL, empty or shows nothing: only white
+ * space (space, tab, CR, LF, the no-break spaces, U+2000-U+200A, the
+ * ideographic space U+3000 (全角スペース), every Unicode White_Space) and
+ * invisible characters (zero-width spaces and joiners U+200B-U+200D,
+ * U+2060, the byte order mark U+FEFF, the soft hyphen, variation
+ * selectors, bidirectional controls). O(n). */
 bool util_blank(const char *s);
+/* True when s (valid UTF-8) holds a bidirectional control that would show
+ * the text after it reordered: U+200E/F, U+202A-E, U+2066-9. O(n). */
+bool util_has_bidi_control(const char *s);
 /* True when s (valid UTF-8) is one line: no control character at all,
  * neither C0 (tab, CR and LF included) nor DEL nor C1 (U+0080-U+009F).
  * O(n). */

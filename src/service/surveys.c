@@ -732,14 +732,10 @@ static bool name_ok(const char *n)
             return false;
         if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
             return false; /* C1 */
-        if (p[0] == 0xe2 && p[1] == 0x80 &&
-            (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae)))
-            return false; /* U+200E/F, U+202A-E */
-        if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
-            return false; /* U+2066-9 */
         p++;
     }
-    return *n != '\0' && strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
+    return *n != '\0' && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 &&
+           !util_has_bidi_control(n);
 }
 
 int survey_attachment_post(struct app *a, struct store_conn *c,

@@ -401,7 +401,7 @@ def test_org_query_text_validation(hub, admin):
     assert_error(r, 404, "not_found")
 
 
-BLANKS = ["", "   ", "\u3000", " \t\r\n\u3000 "]
+BLANKS = ["", "   ", "\u3000", " \t\r\n\u3000 ", "\u00a0", "\u200b\u3000"]
 
 
 def advisory(**fields):

@@ -138,6 +138,14 @@ BAD_FILINGS = [
      "invalid_value", "title"),
     ("title-mixed-white-space", dict(title=" \t\r\n\u3000 "), 400,
      "invalid_value", "title"),
+    # and so do the characters that show nothing: no-break spaces,
+    # zero-width spaces and joiners, the byte order mark
+    ("title-invisible", dict(title="\u00a0\u200b\u200d\ufeff\u2060"), 400,
+     "invalid_value", "title"),
+    # a bidirectional control would show the rest of a title reversed in
+    # every list ("RLO": "report\u202etxt.exe")
+    ("title-bidi-override", dict(title="report\u202etxt.exe"), 400,
+     "invalid_text", "title"),
     ("attachment-blank-name",
      dict(attachments=[{"name": " \u3000", "mime": "text/plain",
                         "content_base64": b64(b"hi")}]),

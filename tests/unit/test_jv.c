@@ -323,13 +323,40 @@ static void t_nonblank(void **state)
     text_case("{\"text\":\" a \"}", NULL, NULL);
     text_case("{\"text\":\"\\u3000障害\\u3000\"}", NULL, NULL);
     text_case("{\"text\":\"a\\nb\"}", NULL, NULL);
-    text_case("{\"text\":\"\\u00a0\"}", NULL, NULL);
+    /* other white space and invisible characters are blank too: no-break
+     * spaces, U+2000-U+200A, zero-width space and joiners, word joiner,
+     * the byte order mark, soft hyphen, a variation selector */
+    static const char *const invisible[] = {
+        "\\u00a0",        "\\u202f",        "\\u2003 \\u2009", "\\u200b",
+        "\\u200c\\u200d", "\\u2060",        "\\ufeff",         "\\u00ad",
+        "\\u3000\\u200b", "\\u1680\\u205f", "\\ufe0f",         "\\u2028"};
+    for (size_t i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
+        char doc[64];
+        snprintf(doc, sizeof(doc), "{\"text\":\"%s\"}", invisible[i]);
+        text_case(doc, "invalid_value", "text");
+    }
+    /* a visible character among them is text */
+    text_case("{\"text\":\"\\u200bx\\u00a0\"}", NULL, NULL);
+    text_case("{\"text\":\"\\u3001\"}", NULL, NULL);
+    /* a bidirectional control shows what follows reordered: invalid_text */
+    static const char *const bidi[] = {"abc\\u202etxt.exe", "\\u202ax",
+                                       "a\\u2066b\\u2069", "\\u200fx",
+                                       "x\\u200e"};
+    for (size_t i = 0; i < sizeof(bidi) / sizeof(bidi[0]); i++) {
+        char doc[64];
+        snprintf(doc, sizeof(doc), "{\"text\":\"%s\"}", bidi[i]);
+        text_case(doc, "invalid_text", "text");
+    }
     /* missing stays missing_field; over-long is too_long first */
     text_case("{}", "missing_field", "text");
     text_case("{\"text\":\"                     \"}", "too_long", "text");
     assert_true(util_blank(NULL));
     assert_true(util_blank(" \xe3\x80\x80\t"));
     assert_false(util_blank("\xe3\x80\x81"));
+    assert_true(util_blank("\xe2\x80\x8b\xc2\xa0"));     /* U+200B U+00A0 */
+    assert_false(util_blank("\xf0\x9f\x98\x80"));        /* U+1F600 */
+    assert_false(util_has_bidi_control("\xe2\x80\x8b")); /* U+200B */
+    assert_true(util_has_bidi_control("a\xe2\x81\xa9")); /* U+2069 */
 }
 
 static void t_one_line(void **state)
