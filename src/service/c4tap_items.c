@@ -673,7 +673,8 @@ static int write_submission(struct store_conn *c, struct store_c4tap_sub *s,
         for (size_t j = 0; j < i && !again; j++)
             again = strcmp(l->v[j].value, l->v[i].value) == 0;
         if (!again)
-            rc = store_c4tap_value_add(c, l->v[i].value, s->org_id, sector,
+            rc = store_c4tap_value_add(c, l->v[i].value,
+                                       s->anonymous ? NULL : s->org_id, sector,
                                        s->mail_at);
     }
     if (!rc)
@@ -1215,9 +1216,14 @@ struct seen {
     bool orgs_cut;
 };
 
+/* An anonymous submission counts in submissions only: counted as an
+ * organisation, a reader who sees the others' providers could tell its
+ * provider from the difference (docs/rules.md "C4TAP: counts, never who"). */
 static void seen_add(struct seen *k, const struct store_c4tap_sub *s)
 {
     k->subs++;
+    if (s->anonymous)
+        return;
     bool found = false;
     for (int i = 0; i < k->norgs && !found; i++)
         found = strcmp(k->orgs[i], s->org_id) == 0;

@@ -453,9 +453,9 @@ int store_c4tap_value_add(struct store_conn *c, const char *value,
 {
     int rc =
         store_exec(c, ST_C4_VALUE_ADD, "c4tap value", "tI", value, mail_at);
-    return rc ? rc
-              : store_exec(c, ST_C4_VALUE_ORG_ADD, "c4tap value org", "ttt",
-                           value, org, sector ? sector : "");
+    return rc || !org ? rc
+                      : store_exec(c, ST_C4_VALUE_ORG_ADD, "c4tap value org",
+                                   "ttt", value, org, sector ? sector : "");
 }
 
 struct keyed_ctx {

@@ -133,8 +133,9 @@ struct store_c4tap_counts {
 };
 int store_c4tap_lookup_counts(struct store_conn *c, const char *value,
                               const char *kind, struct store_c4tap_counts *out);
-/* Counts value once more for a submission of org (in sector) with the
- * e-mail's time mail_at: once per submission and value, in its write
+/* Counts value once more for a submission of org (in sector; org NULL:
+ * an anonymous submission, counted in submissions only) with the e-mail's
+ * time mail_at: once per submission and value, in its write
  * transaction. */
 int store_c4tap_value_add(struct store_conn *c, const char *value,
                           const char *org, const char *sector, int64_t mail_at);

@@ -53,8 +53,9 @@ ST(C4_SUB_GET,
    "SELECT " C4_SUB_COLS ", s.parsed " C4_SUB_FROM "WHERE s.id = ?1")
 ST(C4_SUB_HEAD, "SELECT " C4_SUB_COLS C4_SUB_FROM "WHERE s.id = ?1")
 ST(C4_LOOKUP_COUNTS,
-   "SELECT count(DISTINCT s.id), count(DISTINCT s.org_id), count(DISTINCT "
-   "p.sector_id), 0, min(s.mail_at), "
+   "SELECT count(DISTINCT s.id), count(DISTINCT CASE WHEN s.anonymous = 0 "
+   "THEN s.org_id END), count(DISTINCT CASE WHEN s.anonymous = 0 THEN "
+   "p.sector_id END), 0, min(s.mail_at), "
    "max(s.mail_at) FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id "
    "= i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "
    "p.id = g.scope_id WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2)")

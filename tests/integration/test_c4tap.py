@@ -319,8 +319,10 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
                       token=rd.token)
         assert c.status_code == 200, (rd.name, c.text)
         c = c.json()
-        assert c["seen"] == {"submissions": 2, "organisations": 2,
-                             "sectors": 2}
+        # the second wave is anonymous: counted, but not as an
+        # organisation or a sector (its provider would be the difference)
+        assert c["seen"] == {"submissions": 2, "organisations": 1,
+                             "sectors": 1}
         assert [x["submissions"] for x in c["waves"]] == [1, 1]
         assert c["waves"][1]["first"] > c["waves"][0]["last"]
         text = str(c)
@@ -337,7 +339,7 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
             lk = w.hub.api("GET", "/api/v1/c4tap/lookup",
                            params={"value": value}, token=rd.token).json()
             assert lk["seen"]["submissions"] == 2
-            assert lk["seen"]["organisations"] == 2
+            assert lk["seen"]["organisations"] == 1
             want = sorted(i for i, (org, rng, _) in subs.items()
                           if rd.may(rng[typ], org))
             assert sorted(m["submission"] for m in lk["matches"]) == want
@@ -667,6 +669,56 @@ def test_anonymous_provider_stays_hidden(world):
                          "action = 'c4tap.submit'").fetchall()
     assert rows and all(u is None and (o is None or o == "")
                         for u, o in rows), rows
+
+
+def test_counts_of_organisations_tell_nothing_of_an_anonymous_provider(world):
+    """An anonymous submission counts in `submissions` only. Counted as an
+    organisation, a campaign of one of op-bank-a's named submissions and
+    an anonymous one would count one organisation exactly when the
+    anonymous one is op-bank-a's too, which an analyst who sees the
+    named provider could read off, having made such a campaign by a
+    split. Here one pair's anonymous submission is op-bank-a's, the
+    other's op-power-a's: every count is the same."""
+    w = world
+    ids = {}
+    for tag, anon_by, n in (("own", "bank", 40), ("other", "power", 50)):
+        host = f"pair-{tag}.example"
+        named = w.submit("bank", cm.attack(n, host=host))
+        assert named.status_code == 201, named.text
+        anon = w.submit(anon_by, cm.attack(n + 1, host=host), anonymous=True)
+        assert anon.status_code == 201, anon.text
+        ids[tag] = (named.json()["id"], anon.json()["id"],
+                    named.json()["campaign"])
+    # the analyst puts each pair in a campaign of its own
+    camps = {}
+    for tag in ("own", "other"):
+        named, anon, camp = ids[tag]
+        r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{camp}/split",
+                  json={"submissions": [named, anon]})
+        if r.status_code == 400:  # the pair was alone already
+            camps[tag] = camp
+            continue
+        assert r.status_code in (200, 201), r.text
+        camps[tag] = r.json()["id"]
+    seen = {}
+    for tag in ("own", "other"):
+        for who in ("nisc", "sec", "bank"):
+            c = w.api(who, "GET", f"/api/v1/c4tap/campaigns/{camps[tag]}")
+            assert c.status_code == 200, (who, c.text)
+            lk = w.api(who, "GET", "/api/v1/c4tap/lookup",
+                       params={"value": f"pair-{tag}.example"})
+            assert lk.status_code == 200, (who, lk.text)
+            c, lk = c.json(), lk.json()
+            seen[tag, who] = (c["seen"],
+                              [(x["submissions"], x["organisations"],
+                                x["sectors"]) for x in c["waves"]],
+                              {k: lk["seen"][k] for k in
+                               ("submissions", "organisations", "sectors")})
+    one = {"submissions": 2, "organisations": 1, "sectors": 1}
+    for who in ("nisc", "sec", "bank"):
+        assert seen["own", who] == seen["other", who], who
+        assert seen["own", who][0] == one, seen["own", who]
+        assert seen["own", who][2] == one, seen["own", who]
 
 
 # ---- campaigns: analysts annotate, merge, split, advise ----
