@@ -76,12 +76,24 @@ int h_c4tap_defaults(struct http_req *r, struct http_resp *out)
     return http_svc_reply(out, rc, &e, o, 200);
 }
 
+/* An anonymous submission's filing and range changes: the request log
+ * line names no user or organisation, whose time would link them to the
+ * submission's (docs/rules.md, the report anonymity rule). */
+static int withhold_if_anonymous(struct http_resp *out, int status)
+{
+    if (out->status == status &&
+        json_is_true(json_object_get(out->body, "anonymous")))
+        out->log_withhold_actor = true;
+    return out->status;
+}
+
 int h_c4tap_submit(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = c4tap_submit(r->app, r->sc, &r->auth, r->json, "api", NOW, &o, &e);
-    return http_svc_reply(out, rc, &e, o, 201);
+    http_svc_reply(out, rc, &e, o, 201);
+    return withhold_if_anonymous(out, 201);
 }
 
 /* The mail intake: the MTA's pipe (infrashare c4tap intake) with the
@@ -140,7 +152,8 @@ int h_c4tap_ranges(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc =
         c4tap_set_ranges(r->sc, &r->auth, r->params[0], r->json, NOW, &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    http_svc_reply(out, rc, &e, o, 200);
+    return withhold_if_anonymous(out, 200);
 }
 
 int h_c4tap_original(struct http_req *r, struct http_resp *out)

@@ -7,6 +7,7 @@ every bad input of the issue (a clear 4xx, nothing stored)."""
 import concurrent.futures
 import csv
 import io
+import json
 
 import pytest
 
@@ -669,6 +670,26 @@ def test_anonymous_provider_stays_hidden(world):
                          "action = 'c4tap.submit'").fetchall()
     assert rows and all(u is None and (o is None or o == "")
                         for u, o in rows), rows
+    # the provider changes a range: audited without an actor, as above
+    r = w.api("power", "PATCH", f"/api/v1/c4tap/submissions/{sid}",
+              json={"version": s["version"], "ranges": {"urls": "white"}})
+    assert r.status_code == 200, r.text
+    # nor does the request log name the provider of the filing or the
+    # change (its time would match the submission's); a named submission's
+    # lines do, so the check can fail
+    named = w.submit("power", cm.attack(5))
+    assert named.status_code == 201, named.text
+    lines = [x for x in w.hub.log_lines()
+             if x.get("route", "").startswith("/api/v1/c4tap/submissions")
+             and x.get("method") in ("POST", "PATCH")
+             and x.get("status") in (200, 201)]
+    assert len(lines) == 3, lines
+    assert [(x["method"], x.get("user"), x.get("org")) for x in lines[:2]] \
+        == [("POST", None, None), ("PATCH", None, None)], lines
+    assert lines[2].get("org") == "op-power-a", lines[2]
+    for x in lines[:2]:
+        assert "op-power-a" not in json.dumps(x) and "u-power" not in \
+            json.dumps(x), x
 
 
 def test_counts_of_organisations_tell_nothing_of_an_anonymous_provider(world):
