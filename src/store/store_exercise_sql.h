@@ -81,7 +81,11 @@ ST(EX_BCP_ADD, "INSERT INTO ex_bcp(org_id, declared_at, user_id, note) "
 ST(EX_EVENTS,
    "SELECT 0, f.org_id, f.inject_id, i.fired_at FROM ex_fired f JOIN "
    "ex_injects i ON i.inject_id = f.inject_id "
-   "UNION ALL SELECT 1, originator, kind, created_at FROM reports "
+   /* an anonymous report (route 2, ROUTE_ANONYMOUS) is no one's act on
+    * the board: credited to its organisation, the board would name its
+    * reporter (docs/rules.md "Cross-sector exercises") */
+   "UNION ALL SELECT 1, originator, kind, created_at FROM reports WHERE "
+   "route <> 2 "
    "UNION ALL SELECT 2, r.org_id, f.inject_id, r.acked_at FROM "
    "advisory_recipients r JOIN ex_fired f ON f.advisory_id = r.advisory_id "
    "AND f.org_id = r.org_id WHERE r.acked_at IS NOT NULL "

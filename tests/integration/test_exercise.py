@@ -902,6 +902,22 @@ def test_board_follows_every_change_and_conditions_stay_private(bed):
         "detected_at": "2026-12-01T03:45:00Z", "range": "amber",
         "route": "direct"})
     assert r.status_code == 201, r.text
+    # orgs[1] reports anonymously: the report is filed, but the board
+    # credits no one with it (crediting orgs[1] would name its reporter)
+    before = outcome(orgs[1], "p1-report")
+    t1 = bed.token(orgs[1])
+    r = bed.call("POST", f"/x/{x}/api/v1/reports", t1, json={
+        "title": "【演習】匿名の報告", "kind": "incident",
+        "detected_at": "2026-12-01T03:46:00Z", "range": "amber",
+        "route": "anonymous"})
+    assert r.status_code == 201, r.text
+    assert r.json()["route"] == "anonymous"
+    assert outcome(orgs[1], "p1-report") == before
+    assert before not in ("on_time", "late")
+    b = bed.ok("GET", f"/api/v1/exercises/{x}/board")
+    row = next(p for p in b["participants"] if p["org"] == orgs[1])
+    assert all(a.get("done_at") is None for a in row["actions"]
+               if a["id"] == "p1-report"), row
     control(bed, x, "advance", minutes=29)
     asks = "(Situation) the ministry asks for your report"
     title = next(i["title_en"] for i in FY2015["injects"]
