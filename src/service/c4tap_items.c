@@ -287,6 +287,24 @@ static void inds_free(struct inds *l)
 
 /* Adds (kind, value) once; lower: ASCII lower-cased. Values past
  * C4TAP_VALUE_MAX or empty are not indicators. */
+/* Every kind inds_add is given (the lookup's kind filter takes these) */
+static const char *const ind_kinds[] = {"attachment_name", "attachment_sha256",
+                                        "message_id",      "origin_ip",
+                                        "received_host",   "received_ip",
+                                        "reply_to",        "return_path",
+                                        "sender_address",  "sender_domain",
+                                        "sender_name",     "subject",
+                                        "subject_norm",    "url",
+                                        "url_host",        "x_mailer"};
+
+static bool ind_kind_known(const char *kind)
+{
+    for (size_t i = 0; i < IS_ARRAY_LEN(ind_kinds); i++)
+        if (strcmp(ind_kinds[i], kind) == 0)
+            return true;
+    return false;
+}
+
 static int inds_add(struct inds *l, const char *kind, const char *value,
                     enum c4tap_type type, bool keyed, bool lower)
 {
@@ -1880,10 +1898,13 @@ int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
     if (!util_utf8_ok(value, strlen(value)))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "value",
                         "value: not UTF-8");
-    if (kind && (strlen(kind) > 23 || !*kind))
+    if (kind && !ind_kind_known(kind))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "kind",
-                        "kind: an indicator kind (e.g. url, url_host, "
-                        "attachment_sha256, sender_address, origin_ip)");
+                        "kind: an indicator kind (attachment_name, "
+                        "attachment_sha256, message_id, origin_ip, "
+                        "received_host, received_ip, reply_to, return_path, "
+                        "sender_address, sender_domain, sender_name, subject, "
+                        "subject_norm, url, url_host, x_mailer)");
     /* stored hashes, addresses and hosts are lower-case; URLs as found */
     char lower[C4TAP_VALUE_MAX + 1];
     util_xcopy(lower, sizeof(lower), value);

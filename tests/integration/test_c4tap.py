@@ -536,6 +536,19 @@ def test_bad_input_is_refused_and_nothing_is_stored(world):
     assert_error(w.hub.post("/api/v1/c4tap/intake", json=body,
                             headers={"X-C4TAP-Intake-Token": "y" * 40}), 401)
     assert w.counts() == before
+    # the lookup's kind is one of the indicators' kinds: a misspelt one
+    # would say a known value was never seen
+    r = w.submit("bank", cm.attack(1))
+    assert r.status_code == 201, r.text
+    sha = r.json()["attachments"][0]["sha256"]
+    for kind in ("attachment_sha265", "bogus", "URL", ""):
+        assert_error(w.api("nisc", "GET", "/api/v1/c4tap/lookup",
+                           params={"value": sha, "kind": kind}),
+                     400, "invalid_value", "kind")
+    for kind, n in (("attachment_sha256", 1), ("url_host", 0)):
+        r = w.api("nisc", "GET", "/api/v1/c4tap/lookup",
+                  params={"value": sha, "kind": kind})
+        assert r.status_code == 200 and r.json()["seen"]["submissions"] == n
 
 
 def test_invalid_charsets_are_indicators_not_errors(world):
