@@ -800,7 +800,16 @@ def test_a_sector_alert_is_observed_data_and_a_sighting(fresh_demo_hub):
     assert sg["observed_data_refs"] == [od["id"]]
     assert od["first_observed"] <= od["last_observed"]
     assert od["number_observed"] >= 1
-    assert al["sector"] in inf["name"]
+    # named by the sector's names (鉄道分野, railway), not its id
+    sec = next(x for x in hub.get("/api/v1/sectors").json()["items"]
+               if x["id"] == al["sector"])
+    assert inf["name"] == f"{sec['name']['ja']}分野の登録ウェブサイト群"
+    assert inf["lang"] == "ja"
+    lc = [o for o in b["objects"] if o["type"] == "language-content"
+          and o["object_ref"] == inf["id"]]
+    assert len(lc) == 1
+    assert lc[0]["contents"]["en"]["name"] == (
+        f"Registered websites of the {sec['name']['en']} sector")
     hosts = {s["host"] for s in al["sites"]}
     got = set()
     for ref in od["object_refs"]:
