@@ -200,6 +200,14 @@ static json_t *flags_json(const json_t *parsed, const struct view *v)
     return out;
 }
 
+/* The e-mail's Date is of the headers type: null to a reader who may not
+ * read the headers. */
+static json_t *mail_date_json(const struct store_c4tap_sub *s,
+                              const struct view *v)
+{
+    return v->may[C4_HEADERS] ? svc_time_json(s->mail_at) : json_null();
+}
+
 /* The submission as the reader may read it: full (every readable type's
  * data) or a summary for lists. */
 static json_t *sub_json(const struct store_c4tap_sub *s, const json_t *parsed,
@@ -209,7 +217,7 @@ static json_t *sub_json(const struct store_c4tap_sub *s, const json_t *parsed,
         json_pack("{s:I,s:I,s:o,s:o,s:s,s:b,s:I,s:o,s:o,s:o,s:o}", "id",
                   (json_int_t)s->id, "campaign", (json_int_t)s->campaign_id,
                   "received_at", svc_time_json(s->created_at), "mail_date",
-                  svc_time_json(s->mail_at), "via", s->via, "anonymous",
+                  mail_date_json(s, v), "via", s->via, "anonymous",
                   s->anonymous, "version", (json_int_t)s->version, "ranges",
                   c4_ranges_json(v->ranges, false), "tlp",
                   c4_ranges_json(v->ranges, true), "provider",
@@ -1873,7 +1881,7 @@ static int lookup_row(const char *kind, int type,
         "{s:I,s:I,s:s,s:s,s:o,s:o,s:s,s:o}", "submission", (json_int_t)s->id,
         "campaign", (json_int_t)s->campaign_id, "kind", kind, "type",
         c4tap_type_name((enum c4tap_type)type), "mail_date",
-        svc_time_json(s->mail_at), "provider", provider_json(s, &v), "tlp",
+        mail_date_json(s, &v), "provider", provider_json(s, &v), "tlp",
         range_tlp(v.ranges[type]), "received_at", svc_time_json(s->created_at));
     return o && !json_array_append_new(k->matches, o) ? IS_OK : IS_ERR_NOMEM;
 }
@@ -2000,8 +2008,9 @@ static int export_row(const struct store_c4tap_ind *i, void *ctx)
     if (k->rows >= C4TAP_EXPORT_MAX)
         return STORE_C4_STOP;
     enum share_range r = x->v->ranges[i->type];
-    char date[UTIL_TIME_LEN];
-    util_time_rfc3339(x->s->mail_at, date);
+    char date[UTIL_TIME_LEN] = ""; /* of the headers type */
+    if (x->v->may[C4_HEADERS])
+        util_time_rfc3339(x->s->mail_at, date);
     k->rows++;
     if (k->csv) {
         char id[24], camp[24];
@@ -2020,8 +2029,9 @@ static int export_row(const struct store_c4tap_ind *i, void *ctx)
     }
     const char *tlp = range_tlp(r);
     json_t *o = json_pack(
-        "{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "submission", (json_int_t)x->s->id,
-        "campaign", (json_int_t)x->s->campaign_id, "mail_date", date, "type",
+        "{s:I,s:I,s:o,s:s,s:s,s:s,s:s,s:s}", "submission", (json_int_t)x->s->id,
+        "campaign", (json_int_t)x->s->campaign_id, "mail_date",
+        *date ? json_string(date) : json_null(), "type",
         c4tap_type_name((enum c4tap_type)i->type), "kind", i->kind, "value",
         i->value, "range", range_name(r), "tlp", tlp);
     return o ? json_array_append_new(k->items, o) ? IS_ERR_NOMEM : IS_OK

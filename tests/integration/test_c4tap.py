@@ -189,6 +189,9 @@ def check_view(reader, sub, ranges, provider_org, anonymous):
             assert (f in sub) == (t not in want_hidden), (reader.name, t, f)
     for flag in sub["flags"]:
         assert flag["type"] not in want_hidden, (reader.name, flag)
+    # the e-mail's Date is of the headers type
+    assert (sub["mail_date"] is None) == ("headers" in want_hidden), \
+        (reader.name, sub["mail_date"])
     prov = sub["provider"]
     sees = reader.sees_provider(ranges, anonymous, provider_org)
     assert prov["shown"] == sees, (reader.name, prov)
@@ -347,6 +350,8 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
             assert lk["hidden"] == 2 - len(want)
             for m in lk["matches"]:
                 org, rng, anon = subs[m["submission"]]
+                assert (m["mail_date"] is None) == (
+                    "headers" in rd.hidden(rng, anon, org)), (rd.name, m)
                 assert m["provider"]["shown"] == rd.sees_provider(rng, anon,
                                                                   org)
         # the exports: exactly the readable rows, with their TLP labels
