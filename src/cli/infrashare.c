@@ -26,135 +26,165 @@
 
 static const char *db_path = "var/infrashare.db";
 
+static const char usage_text[] =
+    "usage: infrashare [--db PATH] [--url URL] [--token T] COMMAND ...\n"
+    "  (--url and --token may also follow a client command)\n"
+    "\n"
+    "admin commands (work on the database directly):\n"
+    "  init [--data DIR] [--demo] [--admin USER] [--admin-password-file "
+    "F]\n"
+    "       [--webhook-base URL] [--force]\n"
+    "  user add USER --org ORG --roles R1,R2 [--name NAME] [--lang ja|en]\n"
+    "       [--password-file F]\n"
+    "  user list [--org ORG] [--with-demo]\n"
+    "  user disable USER | user enable USER\n"
+    "  user passwd USER [--password-file F]\n"
+    "  org list [--kind K] [--scope S] [--ceptoar C] [--limit N]\n"
+    "  org show ID\n"
+    "  org add ID --scope S --name-ja J --name-en E [--ceptoar C]...\n"
+    "      [--subgroup SG]...\n"
+    "  org contact ORG --channel email|webhook|phone|sms|fax --address A\n"
+    "       [--priority N] [--emergency] [--lang ja|en]\n"
+    "  token create USER [--name NAME] [--expires-days N]\n"
+    "  token list USER\n"
+    "  token revoke ID\n"
+    "  audit verify\n"
+    "  audit list [--after SEQ] [--limit N]\n"
+    "  backup FILE\n"
+    "  migrate-store --to postgresql://...   (this SQLite database into\n"
+    "      an empty PostgreSQL one: docs/postgresql.md)\n"
+    "\n"
+    "client commands (talk to a hub: --url or INFRASHARE_URL, --token or\n"
+    "INFRASHARE_TOKEN):\n"
+    "  whoami\n"
+    "  sectors\n"
+    "  api METHOD PATH [--data FILE|-]\n"
+    "  report file [--data FILE|-] [--title T] [--kind K] [--range R]\n"
+    "       [--route R] [--detected-at TIME] [--what TEXT] [--via-agency "
+    "A]\n"
+    "  report update ID --kind update|full|final|answer [--text T]\n"
+    "       [--question N] [--data FILE|-]\n"
+    "  report show ID [--json]\n"
+    "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n"
+    "  report unopened [--org HOP] [--json]   (NISC, ministries)\n"
+    "  advisory issue [--data FILE|-] [--kind K] [--range R] [--severity "
+    "N]\n"
+    "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"
+    "       [--all | --sectors a,b | --scopes a,b | --ceptoars a,b |\n"
+    "        --orgs a,b] [--title-in-notice] [--form roll_call]\n"
+    "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
+    "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
+    "  advisory answer ID --field QUESTION=VALUE [--field ...]\n"
+    "  advisory board ID [--state answered|unanswered] [--csv]\n"
+    "  advisory remind ID [--org X]... (督促 / remind those not "
+    "acknowledged)\n"
+    "  agreements rules | list ORG [--json]\n"
+    "  agreements sign ORG --rules-version V | withdraw ORG ID\n"
+    "  advisory issue ... [--lists L1,L2] [--include-lists]\n"
+    "  advisory withhold ID --reason TEXT\n"
+    "  lists ORG | lists show ORG LIST | lists delete ORG LIST\n"
+    "  lists create ORG --name-ja J --name-en E [--members a,b]\n"
+    "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n"
+    "  declarations list [--active] | show ID | end ID\n"
+    "  declarations declare --title-ja T --title-en T --reason R\n"
+    "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n"
+    "  drill start --target-kind ceptoar|sector|subgroup|all [--target "
+    "ID]\n"
+    "       [--kind reach|structure|outage] [--channel "
+    "gateway|email|webhook]\n"
+    "  drill report ID [--format json|csv|html] | confirm ID\n"
+    "  drill list [--fy YEAR] [--ceptoar ID] | summary [--fy YEAR]\n"
+    "  (drills is the same command as drill)\n"
+    "  site add URL [--org ORG] [--label L] [--interval S]\n"
+    "       [--expected-status N] [--content-match T] [--notify]\n"
+    "  site list [--org O] [--sector S] [--state S] [--q TEXT] [--limit "
+    "N]\n"
+    "  site show ID | pause ID | resume ID | rm ID   (HPレスポンス観測)\n"
+    "  c4tap submit FILE.eml [--ranges T=R,...] [--anonymous] "
+    "[--forwarded]   (C4TAP)\n"
+    "  c4tap show ID | list | campaigns | campaign ID | lookup VALUE | "
+    "export\n"
+    "  c4tap intake --recipient ADDR --intake-token-file F   (the MTA's "
+    "pipe; e-mail on stdin)\n"
+    "  exercise check FILE [--registry]   (a cross-sector exercise's "
+    "scenario)\n"
+    "  exercise create --scenario FILE --title-ja T --title-en T\n"
+    "       [--sectors a,b] [--orgs a,b] [--ceptoars a,b]\n"
+    "       [--planned-for YYYY-MM-DD] [--scale N]   (分野横断的演習)\n"
+    "  exercise list [--json] | show ID [--json] | board ID [--json]\n"
+    "  exercise start ID [--paused] [--scale N]\n"
+    "  exercise brief ID | pause ID | resume ID | end ID\n"
+    "  exercise shift ID MINUTES | advance ID MINUTES | fire ID INJECT\n"
+    "  exercise debrief ID [--format json|csv|html] [--view summary]\n"
+    "       [--out FILE]\n"
+    "  survey list [--json] | show ID [--json]   (安全基準等の浸透状況等に"
+    "関する調査)\n"
+    "  survey open --fy N --deadline RFC3339 [--sectors a,b]\n"
+    "       [--title-ja T --title-en T] [--edition E] | close ID\n"
+    "  survey progress ID [--json] | remind ID [--orgs a,b]\n"
+    "  survey results ID [--format json|csv|html] [--lang ja|en] "
+    "[--out FILE]\n"
+    "  survey answers ID [--org ORG] [--json]\n"
+    "  survey answer ID --file ANSWERS.json [--submit] [--share]\n"
+    "  survey attach ID --item ITEM FILE [--type MEDIA]   (at most 2 "
+    "MiB)\n"
+    "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
+    "  stix export advisory|report|event|c4tap|alert ID [--out FILE]\n"
+    "                                                (a STIX 2.1 bundle)\n"
+    "  stix import FILE|- [--collection shared]   (a bundle, envelope or "
+    "array;\n"
+    "       at most 10 MiB; STIX 2.1 の取り込み)\n"
+    "  taxii peers [--json] | sync ID [--json] | log ID [--json] | "
+    "peer-remove ID\n"
+    "  taxii peer-add --name N --org O --api-root URL --collection C\n"
+    "       --direction pull|push|both --token-file F [--auth-user U]\n"
+    "       [--interval S]   (TAXII ピア: hub administrators)\n"
+    "  risk list [--state open|closed] [--treatment T] [--above] "
+    "[--json]\n"
+    "  risk show ID [--json] | history ID [--json] | heatmap [--json]   "
+    "(リスク登録簿)\n"
+    "  risk add --title T --owner O --impact N --likelihood N\n"
+    "       --treatment reduce|avoid|transfer|accept --review "
+    "YYYY-MM-DD|RFC3339\n"
+    "       [--asset A] [--description D] [--measures id,id] [--plan P] "
+    "[--shared]\n"
+    "  risk update ID [the same options] [--close | --reopen] "
+    "[--unshare]\n";
+
 static void usage(FILE *f)
 {
-    fprintf(
-        f,
-        "usage: infrashare [--db PATH] [--url URL] [--token T] COMMAND ...\n"
-        "  (--url and --token may also follow a client command)\n"
-        "\n"
-        "admin commands (work on the database directly):\n"
-        "  init [--data DIR] [--demo] [--admin USER] [--admin-password-file "
-        "F]\n"
-        "       [--webhook-base URL] [--force]\n"
-        "  user add USER --org ORG --roles R1,R2 [--name NAME] [--lang ja|en]\n"
-        "       [--password-file F]\n"
-        "  user list [--org ORG] [--with-demo]\n"
-        "  user disable USER | user enable USER\n"
-        "  user passwd USER [--password-file F]\n"
-        "  org list [--kind K] [--scope S] [--ceptoar C] [--limit N]\n"
-        "  org show ID\n"
-        "  org add ID --scope S --name-ja J --name-en E [--ceptoar C]...\n"
-        "      [--subgroup SG]...\n"
-        "  org contact ORG --channel email|webhook|phone|sms|fax --address A\n"
-        "       [--priority N] [--emergency] [--lang ja|en]\n"
-        "  token create USER [--name NAME] [--expires-days N]\n"
-        "  token list USER\n"
-        "  token revoke ID\n"
-        "  audit verify\n"
-        "  audit list [--after SEQ] [--limit N]\n"
-        "  backup FILE\n"
-        "  migrate-store --to postgresql://...   (this SQLite database into\n"
-        "      an empty PostgreSQL one: docs/postgresql.md)\n"
-        "\n"
-        "client commands (talk to a hub: --url or INFRASHARE_URL, --token or\n"
-        "INFRASHARE_TOKEN):\n"
-        "  whoami\n"
-        "  sectors\n"
-        "  api METHOD PATH [--data FILE|-]\n"
-        "  report file [--data FILE|-] [--title T] [--kind K] [--range R]\n"
-        "       [--route R] [--detected-at TIME] [--what TEXT] [--via-agency "
-        "A]\n"
-        "  report update ID --kind update|full|final|answer [--text T]\n"
-        "       [--question N] [--data FILE|-]\n"
-        "  report show ID [--json]\n"
-        "  report list [--overdue] [--min-severity N] [--limit N] [--json]\n"
-        "  report unopened [--org HOP] [--json]   (NISC, ministries)\n"
-        "  advisory issue [--data FILE|-] [--kind K] [--range R] [--severity "
-        "N]\n"
-        "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"
-        "       [--all | --sectors a,b | --scopes a,b | --ceptoars a,b |\n"
-        "        --orgs a,b] [--title-in-notice] [--form roll_call]\n"
-        "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
-        "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
-        "  advisory answer ID --field QUESTION=VALUE [--field ...]\n"
-        "  advisory board ID [--state answered|unanswered] [--csv]\n"
-        "  advisory remind ID [--org X]... (督促 / remind those not "
-        "acknowledged)\n"
-        "  agreements rules | list ORG [--json]\n"
-        "  agreements sign ORG --rules-version V | withdraw ORG ID\n"
-        "  advisory issue ... [--lists L1,L2] [--include-lists]\n"
-        "  advisory withhold ID --reason TEXT\n"
-        "  lists ORG | lists show ORG LIST | lists delete ORG LIST\n"
-        "  lists create ORG --name-ja J --name-en E [--members a,b]\n"
-        "  lists set ORG LIST [--name-ja J] [--name-en E] [--members a,b]\n"
-        "  declarations list [--active] | show ID | end ID\n"
-        "  declarations declare --title-ja T --title-en T --reason R\n"
-        "       (--sectors a,b | --national)   (大規模IT障害の宣言)\n"
-        "  drill start --target-kind ceptoar|sector|subgroup|all [--target "
-        "ID]\n"
-        "       [--kind reach|structure|outage] [--channel "
-        "gateway|email|webhook]\n"
-        "  drill report ID [--format json|csv|html] | confirm ID\n"
-        "  drill list [--fy YEAR] [--ceptoar ID] | summary [--fy YEAR]\n"
-        "  (drills is the same command as drill)\n"
-        "  site add URL [--org ORG] [--label L] [--interval S]\n"
-        "       [--expected-status N] [--content-match T] [--notify]\n"
-        "  site list [--org O] [--sector S] [--state S] [--q TEXT] [--limit "
-        "N]\n"
-        "  site show ID | pause ID | resume ID | rm ID   (HPレスポンス観測)\n"
-        "  c4tap submit FILE.eml [--ranges T=R,...] [--anonymous] "
-        "[--forwarded]   (C4TAP)\n"
-        "  c4tap show ID | list | campaigns | campaign ID | lookup VALUE | "
-        "export\n"
-        "  c4tap intake --recipient ADDR --intake-token-file F   (the MTA's "
-        "pipe; e-mail on stdin)\n"
-        "  exercise check FILE [--registry]   (a cross-sector exercise's "
-        "scenario)\n"
-        "  exercise create --scenario FILE --title-ja T --title-en T\n"
-        "       [--sectors a,b] [--orgs a,b] [--ceptoars a,b]\n"
-        "       [--planned-for YYYY-MM-DD] [--scale N]   (分野横断的演習)\n"
-        "  exercise list [--json] | show ID [--json] | board ID [--json]\n"
-        "  exercise start ID [--paused] [--scale N]\n"
-        "  exercise brief ID | pause ID | resume ID | end ID\n"
-        "  exercise shift ID MINUTES | advance ID MINUTES | fire ID INJECT\n"
-        "  exercise debrief ID [--format json|csv|html] [--view summary]\n"
-        "       [--out FILE]\n"
-        "  survey list [--json] | show ID [--json]   (安全基準等の浸透状況等に"
-        "関する調査)\n"
-        "  survey open --fy N --deadline RFC3339 [--sectors a,b]\n"
-        "       [--title-ja T --title-en T] [--edition E] | close ID\n"
-        "  survey progress ID [--json] | remind ID [--orgs a,b]\n"
-        "  survey results ID [--format json|csv|html] [--lang ja|en] "
-        "[--out FILE]\n"
-        "  survey answers ID [--org ORG] [--json]\n"
-        "  survey answer ID --file ANSWERS.json [--submit] [--share]\n"
-        "  survey attach ID --item ITEM FILE [--type MEDIA]   (at most 2 "
-        "MiB)\n"
-        "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
-        "  stix export advisory|report|event|c4tap|alert ID [--out FILE]\n"
-        "                                                (a STIX 2.1 bundle)\n"
-        "  stix import FILE|- [--collection shared]   (a bundle, envelope or "
-        "array;\n"
-        "       at most 10 MiB; STIX 2.1 の取り込み)\n"
-        "  taxii peers [--json] | sync ID [--json] | log ID [--json] | "
-        "peer-remove ID\n"
-        "  taxii peer-add --name N --org O --api-root URL --collection C\n"
-        "       --direction pull|push|both --token-file F [--auth-user U]\n"
-        "       [--interval S]   (TAXII ピア: hub administrators)\n"
-        "  risk list [--state open|closed] [--treatment T] [--above] "
-        "[--json]\n"
-        "  risk show ID [--json] | history ID [--json] | heatmap [--json]   "
-        "(リスク登録簿)\n"
-        "  risk add --title T --owner O --impact N --likelihood N\n"
-        "       --treatment reduce|avoid|transfer|accept --review "
-        "YYYY-MM-DD|RFC3339\n"
-        "       [--asset A] [--description D] [--measures id,id] [--plan P] "
-        "[--shared]\n"
-        "  risk update ID [the same options] [--close | --reopen] "
-        "[--unshare]\n");
+    fputs(usage_text, f);
 }
 
+/* `infrashare COMMAND --help`: the usage lines of COMMAND (a line "  COMMAND
+ * ..." and the more indented lines that continue it); false, printing
+ * nothing, when none names it. */
+static bool usage_of(const char *cmd)
+{
+    size_t n = strlen(cmd);
+    bool found = false, in = false;
+    const char *p = usage_text;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len >= 2 + n && strncmp(p, "  ", 2) == 0 &&
+            strncmp(p + 2, cmd, n) == 0 &&
+            (p[2 + n] == ' ' || p[2 + n] == '\n'))
+            in = true;
+        else if (!(len > 3 && strncmp(p, "   ", 3) == 0))
+            in = false;
+        if (in) {
+            if (!found)
+                fputs("usage: infrashare [--db PATH] [--url URL] [--token T]\n",
+                      stdout);
+            found = true;
+            fwrite(p, 1, len, stdout);
+            fputc('\n', stdout);
+        }
+        p += len + (e ? 1 : 0);
+    }
+    return found;
+}
 static int open_db(struct store **s)
 {
     char err[512];
@@ -1389,6 +1419,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "drills") == 0) /* the same command, either name */
         cmd = "drill";
+    for (int k = 0; k < sub_argc; k++)
+        if (strcmp(sub_argv[k], "--help") == 0 ||
+            strcmp(sub_argv[k], "-h") == 0 ||
+            (k == 0 && strcmp(sub_argv[k], "help") == 0)) {
+            if (usage_of(cmd))
+                return 0;
+            break; /* not a command: said below */
+        }
     static const char *const admin_only[] = {
         "init", "user", "org", "token", "audit", "backup", "migrate-store"};
     for (size_t k = 0; (url || token) && k < IS_ARRAY_LEN(admin_only); k++) {

@@ -150,3 +150,39 @@ def test_url_and_token_before_the_command(demo_hub, tmp_path):
         assert r.stderr.splitlines()[0] == msg, r.stderr
     assert "`next_cursor` is opaque" in README
     assert "the id of the page's last item" not in README
+
+
+COMMANDS = ["init", "user", "org", "token", "audit", "backup", "migrate-store",
+            "whoami", "sectors", "api", "report", "advisory", "agreements",
+            "lists", "declarations", "drill", "site", "c4tap", "exercise",
+            "survey", "bcp", "stix", "taxii", "risk"]
+
+
+def test_every_command_answers_help_with_its_usage(tmp_path):
+    """`infrashare COMMAND --help` (or `-h`, or `COMMAND help`) prints that
+    command's lines of the usage and exits 0, touching no database and no
+    hub; the commands' own errors say "(see --help)". An unknown command
+    stays a usage error."""
+    exe = str(BUILD / "infrashare")
+    env = {**os.environ, "INFRASHARE_DB": str(tmp_path / "none.db"),
+           "INFRASHARE_URL": "http://127.0.0.1:9", "LANG": "C.UTF-8"}
+    full = subprocess.run([exe, "--help"], capture_output=True, text=True,
+                          env=env, timeout=30)
+    assert full.returncode == 0
+    for cmd in COMMANDS:
+        for how in ([cmd, "--help"], [cmd, "-h"], [cmd, "help"]):
+            r = subprocess.run([exe, *how], capture_output=True, text=True,
+                               env=env, timeout=30)
+            assert r.returncode == 0, (how, r.stdout, r.stderr)
+            lines = r.stdout.splitlines()
+            assert lines[0].startswith("usage: infrashare"), how
+            assert lines[1].startswith(f"  {cmd}"), (how, lines)
+            assert all(x in full.stdout for x in lines[1:]), how
+            assert len(lines) < len(full.stdout.splitlines()) // 2, how
+    assert not (tmp_path / "none.db").exists()
+    r = subprocess.run([exe, "report"], capture_output=True, text=True,
+                       env=env, timeout=30)
+    assert r.returncode == 2 and "see --help" in r.stderr, r.stderr
+    r = subprocess.run([exe, "nosuch", "--help"], capture_output=True,
+                       text=True, env=env, timeout=30)
+    assert r.returncode == 2 and "unknown command" in r.stderr, r.stderr
