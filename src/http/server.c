@@ -302,8 +302,11 @@ static void route_find(struct rstate *st, const char *method, const char *url)
             st->method_mismatch = true;
             if (!strstr(st->allow, http_routes[i].method)) {
                 size_t n = strlen(st->allow);
-                snprintf(st->allow + n, sizeof(st->allow) - n, "%s%s",
-                         n ? ", " : "", http_routes[i].method);
+                bool get = strcmp(http_routes[i].method, "GET") == 0;
+                /* a GET route answers HEAD too (above) */
+                snprintf(st->allow + n, sizeof(st->allow) - n, "%s%s%s",
+                         n ? ", " : "", http_routes[i].method,
+                         get ? ", HEAD" : "");
             }
             continue;
         }

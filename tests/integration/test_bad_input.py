@@ -352,13 +352,14 @@ def test_wrong_method_is_405(hub, admin, state, method, path):
     state.unchanged()
 
 
+# a GET route answers HEAD too, so Allow names both
 ALLOWED = [
-    ("DELETE", "/api/v1/sectors", {"GET"}),
-    ("POST", "/healthz", {"GET"}),
-    ("PUT", "/metrics", {"GET"}),
-    ("DELETE", "/api/v1/orgs/nisc", {"GET"}),
-    ("PUT", "/api/v1/session", {"GET", "POST", "DELETE"}),
-    ("PUT", "/api/v1/tokens", {"GET", "POST"}),
+    ("DELETE", "/api/v1/sectors", {"GET", "HEAD"}),
+    ("POST", "/healthz", {"GET", "HEAD"}),
+    ("PUT", "/metrics", {"GET", "HEAD"}),
+    ("DELETE", "/api/v1/orgs/nisc", {"GET", "HEAD"}),
+    ("PUT", "/api/v1/session", {"GET", "HEAD", "POST", "DELETE"}),
+    ("PUT", "/api/v1/tokens", {"GET", "HEAD", "POST"}),
     ("GET", "/api/v1/tokens/" + "0" * 32, {"DELETE"}),
 ]
 
