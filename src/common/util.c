@@ -391,6 +391,8 @@ bool util_one_line(const char *s)
             return false;
         if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
             return false; /* C1: U+0080-U+009F, NEL included */
+        if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+            return false; /* U+2028 LINE, U+2029 PARAGRAPH SEPARATOR */
     }
     return true;
 }

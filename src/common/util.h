@@ -58,8 +58,8 @@ bool util_blank(const char *s);
  * the text after it reordered: U+200E/F, U+202A-E, U+2066-9. O(n). */
 bool util_has_bidi_control(const char *s);
 /* True when s (valid UTF-8) is one line: no control character at all,
- * neither C0 (tab, CR and LF included) nor DEL nor C1 (U+0080-U+009F).
- * O(n). */
+ * neither C0 (tab, CR and LF included) nor DEL nor C1 (U+0080-U+009F),
+ * and no line or paragraph separator (U+2028, U+2029). O(n). */
 bool util_one_line(const char *s);
 
 /* Word-at-a-time byte tests, for scans that skip 8 plain bytes at once

@@ -722,7 +722,8 @@ static bool ctype_ok(const char *t)
 }
 
 /* A file name: no path separator, quote or control character (C0, DEL,
- * C1), and no bidirectional control that would show it reversed (U+200E/F,
+ * C1), no line or paragraph separator (U+2028/9), and no bidirectional
+ * control that would show it reversed (U+200E/F,
  * U+202A-E, U+2066-9); UTF-8 checked by the field table. */
 static bool name_ok(const char *n)
 {
@@ -732,6 +733,8 @@ static bool name_ok(const char *n)
             return false;
         if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
             return false; /* C1 */
+        if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+            return false; /* U+2028, U+2029: a line break when shown */
         p++;
     }
     return *n != '\0' && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 &&

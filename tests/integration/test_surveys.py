@@ -764,7 +764,8 @@ def test_saves_keep_the_state_and_answers_can_be_cleared(sv):
     assert_error(call(sv, "GET", path, org), 404)
     assert_error(call(sv, "DELETE", path, org), 404, "not_found", "att")
     # file names that would show reversed or hide characters
-    for name in ("evil\u202etxt.exe", "a\u0085b", "x\u2066y"):
+    for name in ("evil\u202etxt.exe", "a\u0085b", "x\u2066y", "a\u2028b.txt",
+                 "a\u2029b"):
         assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/attachments",
                           org, json={"item": ANSWERABLE[1], "name": name,
                                      "content": "eA=="}),

@@ -363,8 +363,9 @@ static void t_one_line(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "a\\r\\nX-Evil: 1", "a\\n",     "\\rb",      "a\\tb",  "\\u0001",
-        "\\u001f",          "a\\u007f", "a\\u0085b", "\\u009f"};
+        "a\\r\\nX-Evil: 1", "a\\n",      "\\rb",     "a\\tb",
+        "\\u0001",          "\\u001f",   "a\\u007f", "a\\u0085b",
+        "\\u009f",          "a\\u2028b", "\\u2029"};
     for (size_t i = 0; i < IS_ARRAY_LEN(bad); i++) {
         char text[128];
         snprintf(text, sizeof(text),
