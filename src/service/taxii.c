@@ -257,6 +257,25 @@ static int bad(struct svc_error *e, const char *field, const char *msg)
                     msg);
 }
 
+/* limit: a whole number, at least 1; above TAXII_PAGE_MAX, TAXII_PAGE_MAX
+ * (TAXII 2.1: a server returns at most its own page size, and the client
+ * pages on with next). */
+static int page_limit(const char *s, long *limit)
+{
+    size_t n = strlen(s);
+    if (n == 0 || strspn(s, "0123456789") != n)
+        return IS_ERR_INVALID;
+    while (*s == '0' && s[1])
+        s++;
+    long v = TAXII_PAGE_MAX;
+    if (strlen(s) <= 9 && util_parse_long(s, 0, 999999999L, &v))
+        return IS_ERR_INVALID;
+    if (v < 1)
+        return IS_ERR_INVALID;
+    *limit = v > TAXII_PAGE_MAX ? TAXII_PAGE_MAX : v;
+    return IS_OK;
+}
+
 int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
               const struct taxii_coll *coll, const struct taxii_query *q,
               struct taxii_page *out, struct svc_error *e)
@@ -264,8 +283,10 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     buf_init(&out->body, 0);
     out->first[0] = out->last[0] = '\0';
     long limit = TAXII_PAGE_DEFAULT;
-    if (q->limit && util_parse_long(q->limit, 1, TAXII_PAGE_MAX, &limit))
-        return bad(e, "limit", "a whole number from 1 to 1000");
+    if (q->limit && page_limit(q->limit, &limit))
+        return bad(e, "limit",
+                   "a whole number, at least 1 (pages hold at "
+                   "most 1000)");
     struct store_taxii_query sq = {.coll = coll->n, .scan = TAXII_SCAN};
     int64_t now_us = (int64_t)app_now(a) * 1000000 + 999999;
     if (q->added_after) {
@@ -478,6 +499,17 @@ static json_t *status_item(const char *id, const char *version, const char *msg)
     if (msg)
         json_object_set_new(o, "message", json_string(msg));
     return o;
+}
+
+/* A refused object's version for its status entry (TAXII 2.1 4.3.1: every
+ * entry names a version): its modified, else created, as sent when a
+ * string; "" when it has neither (as a success without either). */
+static const char *sent_version(const json_t *obj)
+{
+    const char *v = json_string_value(json_object_get(obj, "modified"));
+    if (!v)
+        v = json_string_value(json_object_get(obj, "created"));
+    return v ? v : "";
 }
 
 struct known_ctx {
@@ -767,14 +799,16 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             const char *id = json_string_value(json_object_get(obj, "id"));
             char msg[200];
             snprintf(msg, sizeof(msg), "objects[%zu]: %s", i, why);
-            json_array_append_new(failures, status_item(id, NULL, msg));
+            json_array_append_new(failures,
+                                  status_item(id, sent_version(obj), msg));
             continue;
         }
         if (raw && lens[i] > TAXII_MAX_OBJECT) {
             char msg[200];
             snprintf(msg, sizeof(msg), "objects[%zu]: larger than %d bytes", i,
                      TAXII_MAX_OBJECT);
-            json_array_append_new(failures, status_item(o.id, NULL, msg));
+            json_array_append_new(failures,
+                                  status_item(o.id, sent_version(obj), msg));
             continue;
         }
         char *text = raw ? strndup(body + starts[i], lens[i])
@@ -783,7 +817,8 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             char msg[200];
             snprintf(msg, sizeof(msg), "objects[%zu]: larger than %d bytes", i,
                      TAXII_MAX_OBJECT);
-            json_array_append_new(failures, status_item(o.id, NULL, msg));
+            json_array_append_new(failures,
+                                  status_item(o.id, sent_version(obj), msg));
             free(text);
             continue;
         }

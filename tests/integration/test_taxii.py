@@ -498,6 +498,10 @@ def check_status(st, total, good_ids, bad_ids):
     assert len(fails) == st["failure_count"], st
     for f in fails:
         assert isinstance(f.get("message"), str) and f["message"], f
+    # TAXII 2.1 4.3.1: every entry names the object's version ("" for
+    # one that has neither modified nor created)
+    for x in succ + fails:
+        assert isinstance(x.get("version"), str), x
     got = {f.get("id") for f in fails}
     for b in bad_ids:
         assert b in got, (b, fails)
@@ -599,6 +603,13 @@ def test_a_non_object_in_the_array_is_one_failure(mod):
     st = ok(t.post_envelope(OP, [o, "indicator", 7, None, []]), 202)
     assert st["total_count"] == 5 and st["success_count"] == 1, st
     assert st["failure_count"] == 4, st
+    assert [f["version"] for f in st["failures"]] == [""] * 4, st
+    # a refused object's version is its modified as sent
+    old = {**indicator(), "spec_version": "2.0"}
+    st = ok(t.post_envelope(OP, [old]), 202)
+    assert st["failure_count"] == 1, st
+    assert st["failures"][0]["id"] == old["id"]
+    assert st["failures"][0]["version"] == old["modified"], st
     assert ids_of(ok(t.object(OP, o["id"]))) == [o["id"]]
 
 
@@ -1297,9 +1308,9 @@ def test_bad_filters_are_400(mod):
     t = mod
     bad = [{"match[foo]": "x"}, {"match[created]": T0},
            {"match[version]": "newest"}, {"match[version]": "2024-99-01"},
-           {"limit": "0"}, {"limit": "1001"}, {"limit": "x"},
+           {"limit": "0"}, {"limit": "000"}, {"limit": "x"},
            {"limit": "-1"}, {"limit": "1.5"}, {"limit": ""},
-           {"limit": "99999999999999999999"},
+           {"limit": "+5"}, {"limit": " 5"},
            {"match[id]": ",".join(f"indicator--{uuid.uuid4()}"
                                   for _ in range(101))},
            {"next": "not-a-token"}]
@@ -1308,11 +1319,14 @@ def test_bad_filters_are_400(mod):
             taxii_error(getattr(t, what)(OP, **q), 400)
     o = indicator()
     t.add(OP, [o])
-    for q in ({"limit": "0"}, {"match[foo]": "x"}, {"limit": "1001"}):
+    for q in ({"limit": "0"}, {"match[foo]": "x"}, {"limit": "x"}):
         taxii_error(t.object(OP, o["id"], **q), 400)
         taxii_error(t.versions(OP, o["id"], **q), 400)
-    # the edges that are allowed
-    for q in ({"limit": "1"}, {"limit": "1000"},
+    # the edges that are allowed: a limit above the page size (1000) is
+    # the page size (TAXII 2.1: the server returns at most its own, and
+    # the client pages on), however large
+    for q in ({"limit": "1"}, {"limit": "1000"}, {"limit": "1001"},
+              {"limit": "0007"}, {"limit": "99999999999999999999"},
               {"match[id]": ",".join([o["id"]] + [
                   f"indicator--{uuid.uuid4()}" for _ in range(99)])}):
         ok(t.objects(OP, **q))

@@ -897,6 +897,15 @@ def test_1200_objects_of_one_date_added_are_pulled_each_once(nodes):
     a.post("op-gas-0001", objs)
     assert len(a.sql("SELECT DISTINCT added FROM taxii_objects WHERE coll "
                      "= ? AND type = 'indicator'", SHARED)) == 1
+    # a client asking for more than a page (1000) gets a page, and pages on
+    r = requests.get(a.api_root + "collections/shared/objects/",
+                     headers={"Authorization": f"Bearer {a.tok('op-gas-0002')}",
+                              "Accept": TAXII},
+                     params={"limit": 5000}, timeout=60)
+    assert r.status_code == 200, r.text
+    env = r.json()
+    assert len(env["objects"]) == 1000 and env["more"] is True, len(
+        env["objects"])
     pid = b.add_peer(name="hub A", org="ceptoar-gas", api_root=a.api_root,
                      token=a.tok("op-gas-0002"))["id"]
     lg = b.wait_runs(pid, 1, timeout=60)
