@@ -37,9 +37,11 @@ What is checked, for each request the hub answered:
   `403 not_a_participant`, which any route may answer there (schema
   `Error`).
 
-The document is OpenAPI 3.0; its schemas are turned into JSON Schema
-draft 4 (the dialect OpenAPI 3.0 is based on) for python3-jsonschema:
-`nullable: true` adds `null` to `type` (and to `enum`); `$ref`s are
+The document is OpenAPI 3.1, whose schemas are JSON Schema (2020-12):
+a field that may be null says so in its `type` (`["string", "null"]`,
+`null` in its `enum` too) or, for a `$ref`'d schema, as `anyOf` of it and
+`{"type": "null"}`. The subset the document uses means the same in JSON
+Schema draft 4, which python3-jsonschema checks here; `$ref`s are
 inlined with a marker naming the component, so that a failure names it.
 
 Strictness: an object schema that has `properties` but does not say
@@ -204,7 +206,7 @@ class Validator:
         return node["$ref"].rsplit("/", 1)[-1]
 
     def _convert(self, node, request, closed=True, depth=0):
-        """OpenAPI 3.0 schema -> draft 4 JSON Schema, $refs inlined.
+        """OpenAPI 3.1 schema -> draft 4 JSON Schema, $refs inlined.
 
         closed: an object schema with properties and no
         additionalProperties becomes closed (members of an allOf are

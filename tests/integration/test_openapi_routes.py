@@ -337,13 +337,75 @@ def documented_operations(doc):
 
 def test_every_route_is_documented_and_nothing_stale():
     doc = load_doc()
-    assert doc["openapi"] == "3.0.3"
+    assert doc["openapi"] == "3.1.0"
     table = {(m, p) for m, p, *_ in route_table()}
     documented = documented_operations(doc)
     missing = sorted(table - documented)
     stale = sorted(documented - table)
     assert not missing, f"routes missing from docs/openapi.json: {missing}"
     assert not stale, f"docs/openapi.json documents no such route: {stale}"
+
+
+JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array",
+              "null"}
+
+
+def test_the_document_is_openapi_3_1():
+    """OpenAPI 3.1 schemas are JSON Schema: a null is a type
+    (`["string", "null"]`, or `anyOf` with `{"type": "null"}` around a
+    `$ref`), never 3.0's `nullable`, which a 3.1 client ignores (it would
+    refuse the nulls the hub sends); every `type` is a JSON Schema type or
+    a list of distinct ones; an `enum` of a nullable type holds `null`."""
+    doc = load_doc()
+    assert doc["openapi"] == "3.1.0"
+    bad, nulls = [], 0
+
+    def schema(node, where):
+        """One schema and the schemas inside it."""
+        nonlocal nulls
+        if not isinstance(node, dict):
+            bad.append(f"{where}: not a schema")
+            return
+        if "nullable" in node:
+            bad.append(f"{where}: nullable")
+        t = node.get("type")
+        if t is not None:
+            types = t if isinstance(t, list) else [t]
+            if not set(types) <= JSON_TYPES or len(set(types)) != len(types):
+                bad.append(f"{where}: type {t!r}")
+            if "null" in types:
+                nulls += 1
+                if "enum" in node and None not in node["enum"]:
+                    bad.append(f"{where}: enum without null")
+        for k in ("properties", "patternProperties"):
+            for name, sub in node.get(k, {}).items():
+                schema(sub, f"{where}.{k}.{name}")
+        for k in ("allOf", "anyOf", "oneOf", "prefixItems"):
+            for i, sub in enumerate(node.get(k, ())):
+                schema(sub, f"{where}.{k}[{i}]")
+        for k in ("items", "additionalProperties", "not"):
+            if isinstance(node.get(k), dict):
+                schema(node[k], f"{where}.{k}")
+
+    def walk(node, where):
+        """Every schema the document holds: components' and each `schema`
+        of a parameter, a header or a media type."""
+        if isinstance(node, list):
+            for i, x in enumerate(node):
+                walk(x, f"{where}[{i}]")
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                if k == "schema":
+                    schema(v, f"{where}.schema")
+                elif k not in ("example", "examples"):
+                    walk(v, f"{where}.{k}")
+    for name, sub in doc["components"]["schemas"].items():
+        schema(sub, f"$.components.schemas.{name}")
+    walk(doc["paths"], "$.paths")
+    walk({k: v for k, v in doc["components"].items() if k != "schemas"},
+         "$.components")
+    assert not bad, bad[:20]
+    assert nulls > 300  # the hub's many nullable fields are there
 
 
 def html_page(doc, op):
@@ -443,28 +505,38 @@ JSON_TYPE = {"JV_STRING": "string", "JV_INT": "integer",
              "JV_INT_ARRAY": "array"}
 
 
-# (text, blank?, one line?) for the patterns of `.nonblank` and `.one_line`
-# fields (common/jv.c: util_blank, util_one_line)
-TEXT_SAMPLES = [("", True, True), (" ", True, True),
-                ("\u3000\u3000", True, True), (" \t\r\n\u3000", True, False),
-                ("a", False, True), ("\u3000 障害 (2) ", False, True),
-                ("a\r\nX-Evil: 1", False, False), ("a\tb", False, False),
-                ("a\nb", False, False), ("a\x01", False, False),
-                ("a\x7fb", False, False), ("a\x85b", False, False)]
+# (text, blank?, one line?, bidi?) for the patterns of `.nonblank` and
+# `.one_line` fields (common/jv.c: util_blank, util_has_bidi_control,
+# util_one_line)
+TEXT_SAMPLES = [("", True, True, False), (" ", True, True, False),
+                ("\u3000\u3000", True, True, False),
+                (" \t\r\n\u3000", True, False, False),
+                ("\u00a0\u200b\ufeff", True, True, False),
+                ("\u2003\u200d\u2060", True, True, False),
+                ("a", False, True, False), ("\u3000 障害 (2) ", False, True, False),
+                ("\u200bx\u00a0", False, True, False),
+                ("a\r\nX-Evil: 1", False, False, False),
+                ("a\tb", False, False, False), ("a\nb", False, False, False),
+                ("a\x01", False, False, False), ("a\x7fb", False, False, False),
+                ("a\x85b", False, False, False),
+                ("a\u2028b", False, False, False),
+                ("report\u202etxt.exe", False, True, True),
+                ("a\u2066b\u2069", False, True, True)]
 
 
 def check_text_pattern(prop, f, at):
     """The document states a `.nonblank` field's rule (minLength 1 and a
-    pattern that refuses only white space, U+3000 included) and a
-    `.one_line` field's (a pattern that refuses any control character):
-    the pattern is tried on samples, as JSON Schema applies it (a search,
-    not a whole match)."""
+    pattern that refuses only white space and invisible characters,
+    U+3000 and U+200B included, and any bidirectional control) and a
+    `.one_line` field's (a pattern that refuses any control character and
+    line separator): the pattern is tried on samples, as JSON Schema
+    applies it (a search, not a whole match)."""
     pattern = prop.get("pattern")
     assert pattern, at
     if f["nonblank"]:
         assert prop.get("minLength") == 1, at
-    for text, blank, one_line in TEXT_SAMPLES:
-        ok = (not (f["nonblank"] and blank)
+    for text, blank, one_line, bidi in TEXT_SAMPLES:
+        ok = (not (f["nonblank"] and (blank or bidi))
               and not (f["one_line"] and not one_line))
         if not f["one_line"] and not one_line and not blank:
             continue  # other controls: refused by every text field anyway
@@ -474,7 +546,7 @@ def check_text_pattern(prop, f, at):
 def check_object_schema(doc, tables, schema, fields, where):
     """schema (an object schema of the document) against a field table;
     nested tables (JV_OBJECT, JV_OBJECT_ARRAY) recursively."""
-    assert schema["type"] == "object", where
+    assert schema["type"] in ("object", ["object", "null"]), where
     assert schema["additionalProperties"] is False, where
     assert set(schema["properties"]) == {f["name"] for f in fields}, where
     assert set(schema.get("required", [])) == {
@@ -482,7 +554,11 @@ def check_object_schema(doc, tables, schema, fields, where):
     for f in fields:
         prop = resolve(doc, schema["properties"][f["name"]])
         at = (*where, f["name"])
-        assert prop["type"] == JSON_TYPE[f["type"]], at
+        # an optional field may be null (the document's convention (3))
+        t = prop["type"]
+        types = t if isinstance(t, list) else [t]
+        assert types[0] == JSON_TYPE[f["type"]], at
+        assert set(types) <= {JSON_TYPE[f["type"]], "null"}, at
         if f["type"] == "JV_STRING" and f["max_len"]:
             assert prop.get("maxLength") == f["max_len"], at
         if f["type"] == "JV_STRING" and (f["nonblank"] or f["one_line"]):
@@ -490,7 +566,8 @@ def check_object_schema(doc, tables, schema, fields, where):
         if f["type"] == "JV_TIME":
             assert prop.get("format") == "date-time", at
         if f["enum"] and f["type"] != "JV_STRING_ARRAY":
-            assert prop.get("enum") == f["enum"], at
+            assert [x for x in prop.get("enum") if x is not None] == \
+                f["enum"], at
         if f["type"] in ("JV_INT", "JV_NUMBER") and (f["min"] or f["max"]):
             assert prop.get("minimum") == f["min"], at
             assert prop.get("maximum") == f["max"], at
@@ -522,8 +599,10 @@ def check_object_schema(doc, tables, schema, fields, where):
                 doc, prop["items"])
             check_object_schema(doc, tables, sub, tables[f["sub"]], at)
         # the validator treats null as absent: optional fields may be null
+        # (OpenAPI 3.1: null among the types, or anyOf with it)
         if not f["required"]:
-            assert prop.get("nullable") is True, at
+            assert "null" in types or {"type": "null"} in prop.get(
+                "anyOf", []), at
 
 
 def test_field_tables_are_understood():

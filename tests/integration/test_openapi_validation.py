@@ -43,7 +43,7 @@ def tiny(schema, request_schema=None, status="200"):
     """A validator of a one-operation document: GET/POST /x."""
     op = {"responses": {status: {"description": "d", "content": {
         "application/json": {"schema": schema}}}}}
-    doc = {"openapi": "3.0.3", "paths": {"/x": {"get": op}},
+    doc = {"openapi": "3.1.0", "paths": {"/x": {"get": op}},
            "components": {"schemas": {
                "Thing": {"type": "object", "required": ["a"],
                          "properties": {"a": {"type": "string"}}}},
@@ -86,7 +86,7 @@ def test_the_original_range_mismatch_would_be_flagged():
                         "of type 'integer'"], problems
 
 
-def test_null_is_flagged_unless_nullable():
+def test_null_is_flagged_unless_a_type():
     schema = {"type": "object", "required": ["messages"], "properties": {
         "messages": {"$ref": "#/components/schemas/Thing"}}}
     v = tiny(schema)
@@ -94,10 +94,11 @@ def test_null_is_flagged_unless_nullable():
                                 body({"messages": None}))
     assert problems and "$.messages: None is not of type 'object'" \
         in problems[0] and "(schema Thing)" in problems[0], problems
+    # OpenAPI 3.1: null is a type, among a field's types or anyOf a $ref
     nullable = {"type": "object", "properties": {
-        "messages": {"allOf": [{"$ref": "#/components/schemas/Thing"}],
-                     "nullable": True},
-        "range": {"type": "string", "enum": ["red"], "nullable": True}}}
+        "messages": {"anyOf": [{"$ref": "#/components/schemas/Thing"},
+                               {"type": "null"}]},
+        "range": {"type": ["string", "null"], "enum": ["red", None]}}}
     v = tiny(nullable)
     assert v.check_response("GET", "/x", 200, JSON,
                             body({"messages": None, "range": None})) == []
