@@ -526,6 +526,9 @@ static json_t *hops_json(struct store_conn *c, const char *adv)
     return arr;
 }
 
+static json_t *audience_for(struct store_conn *c, const struct auth_ctx *who,
+                            const struct store_advisory *ad);
+
 static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                         const struct store_advisory *ad, bool full, int64_t now)
 {
@@ -569,7 +572,7 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
     json_object_set_new(
         o, "body",
         json_pack("{s:s,s:s}", "ja", ad->body_ja, "en", ad->body_en));
-    json_object_set_new(o, "audience", json_loads(ad->audience, 0, NULL));
+    json_object_set_new(o, "audience", audience_for(c, who, ad));
     json_object_set_new(o, "title_in_notice",
                         json_boolean(ad->title_in_notice));
     json_t *chain = hops_json(c, ad->id);
@@ -1196,6 +1199,44 @@ static bool dlv_visible(struct store_conn *c, const struct dlv_viewer *v,
     struct access_org rel;
     return !store_org_rel(c, x->org, &rel) &&
            strcmp(rel.ministry_id, v->org) == 0;
+}
+
+/* The advisory's audience as who may see it. The author's side (the
+ * author, NISC) sees all of it; anyone else sees of its named
+ * organisations (`orgs`) itself and those its delivery board shows it (a
+ * secretariat those it releases, a ministry those of its sectors), never
+ * an operator waiting below a hop, withheld from, or outside its view
+ * (docs/rules.md "Who may read an advisory"). Sectors, scopes and CEPTOARs
+ * name groups, not operators, and are kept. */
+static json_t *audience_for(struct store_conn *c, const struct auth_ctx *who,
+                            const struct store_advisory *ad)
+{
+    json_t *aud = json_loads(ad->audience, 0, NULL);
+    json_t *orgs = json_object_get(aud, "orgs");
+    if (!json_is_array(orgs))
+        return aud;
+    struct dlv_viewer v;
+    struct svc_error ignored = {0};
+    bool viewer = who && !dlv_viewer_of(c, who, ad, &v, &ignored);
+    if (viewer && v.author_side)
+        return aud;
+    json_t *kept = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach (orgs, i, o) {
+        const char *org = json_string_value(o);
+        bool shown = org && who && strcmp(org, who->org.id) == 0;
+        if (!shown && org && viewer) {
+            struct store_recipient_entry x = {0};
+            util_xcopy(x.org, sizeof(x.org), org);
+            shown = !store_recipient_get(c, ad->id, org, &x.r) &&
+                    dlv_visible(c, &v, &x);
+        }
+        if (shown)
+            json_array_append(kept, o);
+    }
+    json_object_set_new(aud, "orgs", kept);
+    return aud;
 }
 
 /* The recipients of an advisory whose delivery a viewer follows: the one

@@ -224,3 +224,41 @@ def test_a_recipient_reads_only_once_released(fresh_demo_hub):
     assert r.status_code == 200, r.text
     # and the dashboard counts it: one more advisory, one more to answer
     assert seen() == (200, True, True, before[3] + 1, before[4] + 1)
+
+
+def test_named_recipients_are_shown_only_to_who_follows_them(fresh_demo_hub):
+    """An advisory's audience names organisations; a reader other than
+    the author's side (the author, NISC) sees among them only itself and
+    those its delivery board shows it. Before, every reader saw every
+    named operator: one still waiting below a reviewing hop (for which
+    the advisory does not yet exist) and one withheld from, next to the
+    hop that withheld it."""
+    hub = fresh_demo_hub
+    bank, power = "op-banking-0001", "op-electricity-0001"
+    s = {u: hub.login(u) for u in (
+        "nisc-analyst", "fsa-desk", "meti-desk", "ceptoar-banking-secretariat",
+        "ceptoar-electricity-secretariat", power)}
+    adv = issue(hub, s["nisc-analyst"], range="red",
+                audience={"orgs": [bank, power]})["id"]
+    for u in ("fsa-desk", "meti-desk", "ceptoar-electricity-secretariat"):
+        r = hub.api("POST", f"/api/v1/advisories/{adv}/relay", session=s[u],
+                    json={"note_ja": "注記", "note_en": "note"})
+        assert r.status_code == 200, (u, r.text)
+
+    def named(who):
+        r = hub.api("GET", f"/api/v1/advisories/{adv}", session=s[who])
+        assert r.status_code == 200, (who, r.text)
+        return sorted(r.json()["audience"]["orgs"])
+    want = {"nisc-analyst": [bank, power], "fsa-desk": [bank],
+            "ceptoar-banking-secretariat": [bank], "meti-desk": [power],
+            "ceptoar-electricity-secretariat": [power], power: [power]}
+    # op-banking-0001 still waits at its CEPTOAR: named to no one else
+    assert {u: named(u) for u in want} == want
+    r = hub.api("POST", f"/api/v1/advisories/{adv}/withhold",
+                session=s["ceptoar-banking-secretariat"],
+                json={"reason": REASON})
+    assert r.status_code == 200, r.text
+    # withheld from it: still named to no one else
+    assert {u: named(u) for u in want} == want
+    assert_error(hub.api("GET", f"/api/v1/advisories/{adv}",
+                         session=hub.login(bank)), 404)
