@@ -513,6 +513,14 @@ int rollcall_answer(struct app *a, struct store_conn *c,
                               "no such advisory");
         goto fail;
     }
+    if (!r.released_at && !chain) {
+        /* still waiting below a hop: the advisory does not exist for it
+         * yet (docs/rules.md "Who may read an advisory"), whether or not
+         * it asks for answers */
+        rc =
+            svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such advisory");
+        goto fail;
+    }
     if (form_load(c, id, &norm, &f)) {
         rc = svc_fail(e, IS_ERR_CONFLICT, "not_a_roll_call", NULL,
                       "this advisory asks for no answers");
@@ -587,7 +595,9 @@ static int viewer_of(struct store_conn *c, const struct auth_ctx *who,
         return IS_OK;
     }
     struct store_recipient r;
-    if (store_recipient_get(c, id, who->org.id, &r) && !hop)
+    /* not a recipient, or one still waiting below a hop (for which the
+     * advisory does not exist yet): what a missing id gets */
+    if (!hop && (store_recipient_get(c, id, who->org.id, &r) || !r.released_at))
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL,
                         "no such advisory");
     return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,

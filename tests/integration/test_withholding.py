@@ -216,6 +216,14 @@ def test_a_recipient_reads_only_once_released(fresh_demo_hub):
         missing.json()
     assert_error(hub.api("POST", f"/api/v1/advisories/{aid}/ack",
                          session=x), 404)
+    # nor do its answers say it exists, or that it asks for none: the same
+    # 404 as for a made-up id (they were 403 forbidden and 409
+    # not_a_roll_call)
+    for method, body in (("GET", None), ("POST", {"answers": []})):
+        got = [hub.api(method, f"/api/v1/advisories/{a}/answers", session=x,
+                       json=body) for a in (aid, "A0000000000000000")]
+        assert [g.status_code for g in got] == [404, 404], method
+        assert got[0].json() == got[1].json(), method
     # Green: every registered organisation reads it, released or not
     assert hub.api("GET", f"/api/v1/advisories/{green['id']}",
                    session=x).status_code == 200
