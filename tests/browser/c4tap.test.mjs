@@ -267,18 +267,26 @@ test('bidi controls and invisible characters in names are shown as \\u escapes; 
   await p.locator('#c4-list table').waitFor();
   const list = await p.locator('#c4-list').innerText();
   assert.ok(list.includes('ご請求\\u202eの件\\u200b' + mark) && !list.includes(RLO), 'the list: the subject with its escapes');
-  // a report's attachment
-  const rep = await pageApi(p, 'POST', '/reports', {
+  // a report's attachment: a name with a bidirectional control is refused
+  // (docs/rules.md "Required text is not blank"); one with a zero width
+  // space is taken, and shown with its escape
+  const report = (name) => pageApi(p, 'POST', '/reports', {
     title: '添付ファイル名の表示の試験 ' + mark, kind: 'incident', range: 'red', route: 'direct',
     detected_at: '2026-11-30T00:00:00Z', what_happened: 'x',
-    attachments: [{ name: 'evil' + RLO + 'gpj.exe', mime: 'application/octet-stream', content_base64: 'TVqQ' }] });
+    attachments: [{ name, mime: 'application/octet-stream', content_base64: 'TVqQ' }] });
+  const refused = await report('evil' + RLO + 'gpj.exe');
+  assert.equal(refused.status, 400, JSON.stringify(refused.body));
+  assert.equal(refused.body.error.code, 'invalid_text');
+  assert.equal(refused.body.error.field, 'attachments[0].name');
+  b.problems = b.problems.filter((x) => !/^400 POST .*\/api\/v1\/reports$|status of 400/.test(x));
+  const rep = await report('evil\u200bgpj.exe');
   assert.equal(rep.status, 201, JSON.stringify(rep.body));
   for (const l of ['ja', 'en']) {
     await setLang(p, l);
     await go(p, '/reports/' + rep.body.id);
     const a = p.locator('main a[download]').filter({ hasText: 'evil' });
-    assert.equal((await a.innerText()).trim(), 'evil\\u202egpj.exe', l + ': the report attachment');
-    assert.ok(!(await p.locator('main').innerText()).includes(RLO), l + ': no raw RLO on the report page');
+    assert.equal((await a.innerText()).trim(), 'evil\\u200bgpj.exe', l + ': the report attachment');
+    assert.ok(!(await p.locator('main').innerText()).includes('\u200b'), l + ': no raw zero width space on the report page');
   }
   await setLang(p, 'ja');
   // the campaign's title is the heading's, never the window title's
