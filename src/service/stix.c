@@ -1255,19 +1255,12 @@ int obs_alert_stix(struct app *a, struct store_conn *c,
                  label ? label : "（非表示）");
         snprintf(en, sizeof(en), "Website %.300s", label ? label : "(hidden)");
     } else if (strcmp(kind, "sector") == 0) {
-        /* the sector's names (鉄道, railway), its id when not found */
-        struct store_sectors all = {0};
-        const struct store_name *nm = NULL;
-        if (sector && !store_sectors_list(c, &all))
-            for (size_t k = 0; k < all.nsectors && !nm; k++)
-                if (strcmp(all.sectors[k].id, sector) == 0)
-                    nm = &all.sectors[k].name;
-        const char *sja = nm && nm->ja ? nm->ja : sector ? sector : "";
-        const char *sen = nm && nm->en ? nm->en : sector ? sector : "";
-        snprintf(ja, sizeof(ja), "%.120s分野の登録ウェブサイト群", sja);
-        snprintf(en, sizeof(en), "Registered websites of the %.120s sector",
-                 sen);
-        store_sectors_release(&all);
+        /* the sector's names (鉄道, railway); its id when not found */
+        char sja[128], sen[128];
+        store_names(c, "sector", sector ? sector : "", sja, sizeof(sja), sen,
+                    sizeof(sen));
+        snprintf(ja, sizeof(ja), "%s分野の登録ウェブサイト群", sja);
+        snprintf(en, sizeof(en), "Registered websites of the %s sector", sen);
     } else {
         snprintf(ja, sizeof(ja), "%.20s %.200s の登録ウェブサイト群", kind,
                  gkey ? gkey : "");

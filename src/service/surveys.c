@@ -721,23 +721,14 @@ static bool ctype_ok(const char *t)
     return true;
 }
 
-/* A file name: no path separator, quote or control character (C0, DEL,
- * C1), no line or paragraph separator (U+2028/9), and no bidirectional
- * control that would show it reversed (U+200E/F,
- * U+202A-E, U+2066-9); UTF-8 checked by the field table. */
+/* A file name: one line (util_one_line: no control character, C0, DEL or
+ * C1, and no line or paragraph separator U+2028/9), no path separator or
+ * quote, and no bidirectional control that would show it reversed
+ * (util_has_bidi_control); UTF-8 checked by the field table. */
 static bool name_ok(const char *n)
 {
-    const unsigned char *p = (const unsigned char *)n;
-    while (*p) {
-        if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '"')
-            return false;
-        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            return false; /* C1 */
-        if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
-            return false; /* U+2028, U+2029: a line break when shown */
-        p++;
-    }
-    return *n != '\0' && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 &&
+    return *n != '\0' && util_one_line(n) && !strpbrk(n, "/\\\"") &&
+           strcmp(n, ".") != 0 && strcmp(n, "..") != 0 &&
            !util_has_bidi_control(n);
 }
 
