@@ -38,6 +38,20 @@ int svc_fail(struct svc_error *e, enum is_err err, const char *code,
     return err;
 }
 
+int svc_query_long(const char *name, const char *text, long dflt, long min,
+                   long max, long *out, struct svc_error *e)
+{
+    *out = dflt;
+    if (!text || !util_parse_long(text, min, max, out))
+        return IS_OK;
+    long v;
+    bool number = !util_parse_long_simple(text, &v);
+    *out = dflt;
+    return svc_fail(e, IS_ERR_INVALID, number ? "out_of_range" : "invalid_type",
+                    name, "%s: must be an integer from %ld to %ld", name, min,
+                    max);
+}
+
 json_t *svc_time_json(int64_t t)
 {
     if (!t)

@@ -28,6 +28,12 @@ void svc_field(struct svc_error *e, const char *field);
 int svc_fail(struct svc_error *e, enum is_err err, const char *code,
              const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* A query parameter that must be a whole number from min to max: *out is
+ * dflt when text is NULL, else the number. "abc" is 400 invalid_type,
+ * "0" or "99999" beyond the range 400 out_of_range, both naming name
+ * (the codes of http_limit, the same on every list). */
+int svc_query_long(const char *name, const char *text, long dflt, long min,
+                   long max, long *out, struct svc_error *e);
 
 struct reporting;
 struct rcache;

@@ -1125,9 +1125,8 @@ int c4tap_submissions_list(struct store_conn *c, const struct auth_ctx *who,
     if (!m.rd.handler)
         return c4_not_handler(e);
     long lim = 50, bef = 0, camp = 0;
-    if (limit && util_parse_long(limit, 1, C4TAP_LIST_MAX, &lim))
-        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "limit",
-                        "limit: an integer from 1 to %d", C4TAP_LIST_MAX);
+    if ((rc = svc_query_long("limit", limit, 50, 1, C4TAP_LIST_MAX, &lim, e)))
+        return rc;
     if (before && util_parse_long(before, 1, INT64_MAX, &bef))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "before",
                         "before: a submission id");

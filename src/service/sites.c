@@ -326,16 +326,6 @@ int sites_register(struct app *a, struct store_conn *c,
 
 /* ---- reading ---- */
 
-static int query_int(const char *name, const char *text, long dflt, long min,
-                     long max, long *out, struct svc_error *e)
-{
-    *out = dflt;
-    if (text && util_parse_long(text, min, max, out))
-        return svc_fail(e, IS_ERR_INVALID, "invalid_value", name,
-                        "%s: an integer from %ld to %ld", name, min, max);
-    return IS_OK;
-}
-
 static int query_text(const char *name, const char *s, size_t max,
                       struct svc_error *e)
 {
@@ -350,9 +340,10 @@ int sites_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,
 {
     (void)a;
     long limit, offset;
-    int rc = query_int("limit", q->limit, 50, 1, SITES_LIST_MAX, &limit, e);
+    int rc =
+        svc_query_long("limit", q->limit, 50, 1, SITES_LIST_MAX, &limit, e);
     if (!rc)
-        rc = query_int("offset", q->offset, 0, 0, 10000000, &offset, e);
+        rc = svc_query_long("offset", q->offset, 0, 0, 10000000, &offset, e);
     if (!rc)
         rc = query_text("org", q->org, 63, e);
     if (!rc)

@@ -992,6 +992,12 @@ def test_concurrent_merges_and_range_changes(world):
                          "c4tap_submissions").fetchone()[0] == 4
     s = w.api("bank", "GET", "/api/v1/c4tap/submissions?limit=1").json()[
         "items"][0]
+    # a bad page size: the codes of every other list
+    for lim, code in (("abc", "invalid_type"), ("1.5", "invalid_type"),
+                      ("0", "out_of_range"), ("201", "out_of_range")):
+        assert_error(w.api("bank", "GET",
+                           f"/api/v1/c4tap/submissions?limit={lim}"),
+                     400, code, "limit")
 
     def narrow(r):
         return w.api("bank", "PATCH", f"/api/v1/c4tap/submissions/{s['id']}",

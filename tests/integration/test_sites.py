@@ -308,12 +308,17 @@ def test_filters_and_paging(world):
         [x["id"] for x in full["items"]]
     assert p1["total"] == p2["total"] == 3
     assert world.all_sites("bank_a", q="ページ1")["total"] == 1
-    for params, field in (({"limit": 0}, "limit"), ({"limit": 201}, "limit"),
-                          ({"offset": -1}, "offset"),
-                          ({"state": "bogus"}, "state"),
-                          ({"q": "x" * 201}, "q")):
+    for params, field, code in (
+            ({"limit": 0}, "limit", "out_of_range"),
+            ({"limit": 201}, "limit", "out_of_range"),
+            ({"limit": "abc"}, "limit", "invalid_type"),
+            ({"offset": -1}, "offset", "out_of_range"),
+            ({"offset": 10000001}, "offset", "out_of_range"),
+            ({"offset": "1e3"}, "offset", "invalid_type"),
+            ({"state": "bogus"}, "state", None),
+            ({"q": "x" * 201}, "q", None)):
         r = world.api("bank_a", "GET", "/api/v1/sites", params=params)
-        assert_error(r, 400, field=field)
+        assert_error(r, 400, code, field)
 
 
 def test_update_version_conflict_pause_and_delete(world):
