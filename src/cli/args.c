@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "common/util.h"
 
 static bool listed(const char *const *list, const char *name)
 {
@@ -91,6 +92,23 @@ const char *cli_opt(const struct cli_args *a, const char *name)
         if (strcmp(a->opt_name[i], name) == 0)
             return a->opt_val[i];
     return NULL;
+}
+
+int cli_long_opt(const struct cli_args *a, const char *name, long min, long max,
+                 long dflt, long *out)
+{
+    const char *v = cli_opt(a, name);
+    *out = dflt;
+    if (!v)
+        return IS_OK;
+    if (util_parse_long(v, min, max, out)) {
+        *out = dflt;
+        cli_errf("--%s: a whole number from %ld to %ld\n",
+                 "--%s: %ld から %ld までの整数で指定してください\n", name, min,
+                 max);
+        return IS_ERR_INVALID;
+    }
+    return IS_OK;
 }
 
 bool cli_flag(const struct cli_args *a, const char *name)

@@ -60,6 +60,11 @@ int cli_parse_quiet(int argc, char **argv, const char *const *flags,
  * occurrence wins) and whether it was given. The result points into argv. */
 const char *cli_opt(const struct cli_args *a, const char *name);
 bool cli_flag(const struct cli_args *a, const char *name);
+/* The whole number of option name, from min to max, into *out (dflt when
+ * the option is absent). A value that is not one is named on stderr in
+ * the locale's language: IS_ERR_INVALID (the caller exits 2). */
+int cli_long_opt(const struct cli_args *a, const char *name, long min, long max,
+                 long dflt, long *out);
 
 /* Client commands (cli/client.c): talk to the API with a token. */
 int cli_client(const char *cmd, int argc, char **argv);

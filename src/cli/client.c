@@ -181,8 +181,10 @@ static int drill_request(const struct cli_args *a, const char **method,
         *method = "POST";
         snprintf(path, len, "/api/v1/drills/%s/confirm", id);
     } else if (strcmp(sub, "list") == 0 && a->npos == 1) {
-        snprintf(path, len, "/api/v1/drills?limit=%s%s%s%s%s",
-                 cli_opt(a, "limit") ? cli_opt(a, "limit") : "50",
+        long lim;
+        if (cli_long_opt(a, "limit", 1, 200, 50, &lim))
+            return 2;
+        snprintf(path, len, "/api/v1/drills?limit=%ld%s%s%s%s", lim,
                  cli_opt(a, "fy") ? "&fy=" : "",
                  cli_opt(a, "fy") ? cli_opt(a, "fy") : "",
                  cli_opt(a, "ceptoar") ? "&ceptoar=" : "",
@@ -357,8 +359,10 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
     } else if (strcmp(sub, "show") == 0 && id) {
         snprintf(path, len, "/api/v1/advisories/%s", id);
     } else if (strcmp(sub, "list") == 0) {
-        snprintf(path, len, "/api/v1/advisories?limit=%s%s",
-                 cli_opt(a, "limit") ? cli_opt(a, "limit") : "50",
+        long lim;
+        if (cli_long_opt(a, "limit", 1, 200, 50, &lim))
+            return 2;
+        snprintf(path, len, "/api/v1/advisories?limit=%ld%s", lim,
                  cli_flag(a, "inbox") ? "&inbox=true" : "");
     } else if (strcmp(sub, "deliveries") == 0 && id) {
         snprintf(path, len, "/api/v1/advisories/%s/deliveries?state=%s", id,
@@ -558,11 +562,16 @@ static int report_request(const struct cli_args *a, const char **method,
         return 0;
     }
     if (strcmp(sub, "list") == 0 && a->npos == 1) {
-        snprintf(path, len, "/api/v1/reports?limit=%s%s%s%s",
-                 cli_opt(a, "limit") ? cli_opt(a, "limit") : "50",
-                 cli_flag(a, "overdue") ? "&overdue=true" : "",
-                 cli_opt(a, "min-severity") ? "&min_severity=" : "",
-                 cli_opt(a, "min-severity") ? cli_opt(a, "min-severity") : "");
+        long lim, sev;
+        if (cli_long_opt(a, "limit", 1, 500, 50, &lim) ||
+            cli_long_opt(a, "min-severity", 0, 5, -1, &sev))
+            return 2;
+        snprintf(path, len, "/api/v1/reports?limit=%ld%s", lim,
+                 cli_flag(a, "overdue") ? "&overdue=true" : "");
+        if (sev >= 0) {
+            size_t n = strlen(path);
+            snprintf(path + n, len - n, "&min_severity=%ld", sev);
+        }
         return 0;
     }
     if (strcmp(sub, "unopened") == 0 && a->npos == 1) {

@@ -178,6 +178,29 @@ def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):
     # a usage error
     r = client(hub, "report", "show", token=t)
     assert r.returncode == 2
+    # numbers checked before anything is sent (the request log stays as
+    # it was): exit 2, the option named; a good one still lists
+    def requests_logged():
+        return sum('"request"' in line for line in
+                   hub.log_path.read_text(errors="replace").splitlines())
+    before = requests_logged()
+    assert before > 0
+    for args, opt in ((("report", "list", "--min-severity", "abc"),
+                       "--min-severity"),
+                      (("report", "list", "--min-severity", "6"),
+                       "--min-severity"),
+                      (("report", "list", "--limit", "5&overdue=true"),
+                       "--limit"),
+                      (("report", "list", "--limit", "0"), "--limit"),
+                      (("advisory", "list", "--limit", "201"), "--limit"),
+                      (("drill", "list", "--limit", "x"), "--limit")):
+        r = client(hub, *args, token=t)
+        assert r.returncode == 2, (args, r.stderr)
+        assert opt in r.stderr and r.stdout == "", (args, r.stderr)
+    assert requests_logged() == before
+    r = client(hub, "report", "list", "--min-severity", "0", "--limit",
+               "500", "--json", token=t)
+    assert r.returncode == 0, r.stderr
 
 
 def test_cli_own_messages_in_the_locales_language(demo_hub, tmp_path):
