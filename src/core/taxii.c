@@ -23,9 +23,10 @@ static const char *ows(const char *p)
     return p;
 }
 
-/* Is the media range [s, s+n) (with its parameters) one that admits
- * TAXII 2.1? */
-static bool range_admits(const char *s, size_t n)
+/* Is the media range [s, s+n) (with its parameters) one that admits type
+ * (application/taxii+json or application/stix+json) at version 2.1? wild:
+ * the wildcard ranges (any type, any application type) admit it too. */
+static bool range_admits(const char *s, size_t n, const char *type, bool wild)
 {
     char buf[256];
     if (n >= sizeof(buf))
@@ -41,11 +42,11 @@ static bool range_admits(const char *s, size_t n)
     size_t tl = strlen(t);
     while (tl && (t[tl - 1] == ' ' || t[tl - 1] == '\t'))
         t[--tl] = '\0';
-    bool taxii = strcasecmp(t, "application/taxii+json") == 0;
-    if (!taxii && strcasecmp(t, "*/*") != 0 &&
-        strcasecmp(t, "application/*") != 0)
+    bool taxii = strcasecmp(t, type) == 0;
+    if (!taxii && (!wild || (strcasecmp(t, "*/*") != 0 &&
+                             strcasecmp(t, "application/*") != 0)))
         return false;
-    /* parameters: version (for taxii+json) must be 2.1; q=0 refuses */
+    /* parameters: version (for the type itself) must be 2.1; q=0 refuses */
     while (params && *params) {
         char *next = strchr(params, ';');
         if (next)
@@ -78,21 +79,32 @@ static bool range_admits(const char *s, size_t n)
     return true;
 }
 
-bool taxii_accept_ok(const char *accept)
+/* Does one of the Accept value's media ranges admit type? */
+static bool accept_admits(const char *accept, const char *type, bool wild)
 {
-    if (!accept || !*ows(accept))
-        return true;
     const char *p = accept;
     while (*p) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        if (range_admits(p, n))
+        if (range_admits(p, n, type, wild))
             return true;
         if (!comma)
             break;
         p = comma + 1;
     }
     return false;
+}
+
+bool taxii_accept_ok(const char *accept)
+{
+    if (!accept || !*ows(accept))
+        return true;
+    return accept_admits(accept, "application/taxii+json", true);
+}
+
+bool stix_accept_named(const char *accept)
+{
+    return accept && accept_admits(accept, "application/stix+json", false);
 }
 
 bool taxii_ctype_ok(const char *ctype)
@@ -109,7 +121,7 @@ bool taxii_ctype_ok(const char *ctype)
     if (*p != ';')
         return false;
     /* the same parameter rules as Accept (no wildcards possible here) */
-    return range_admits(ctype, strlen(ctype));
+    return range_admits(ctype, strlen(ctype), "application/taxii+json", true);
 }
 
 /* ---- time ---- */

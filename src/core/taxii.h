@@ -16,6 +16,7 @@
 #include "core/range.h"
 
 #define TAXII_MEDIA "application/taxii+json;version=2.1"
+#define STIX_MEDIA "application/stix+json;version=2.1"
 #define TAXII_TIME_LEN 40        /* "2026-12-01T09:30:00.123456Z" and room */
 #define TAXII_MAX_MATCH 100      /* values in one match[...] list */
 #define TAXII_NEXT_LEN 96        /* a next token and its NUL */
@@ -27,6 +28,10 @@
  * application/ and any wildcard, with or without a q parameter (q=0
  * refuses). */
 bool taxii_accept_ok(const char *accept);
+/* Does an Accept value name application/stix+json itself (version 2.1 or
+ * none, q above 0)? Wildcards do not count: a STIX bundle of the API is
+ * then sent as application/json. */
+bool stix_accept_named(const char *accept);
 /* Is a Content-Type the TAXII 2.1 media type (version 2.1 or none)? */
 bool taxii_ctype_ok(const char *ctype);
 

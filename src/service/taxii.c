@@ -19,8 +19,6 @@
 #include "service/stix.h"
 #include "store/store_taxii.h"
 
-#define STIX_MEDIA "application/stix+json;version=2.1"
-
 static const struct taxii_coll colls[] = {
     {TAXII_COLL_SHARED, "82b8bb8d-f1d4-442b-a7e5-dcf08e8484bd", "shared",
      "共有インテリジェンス / Shared intelligence",

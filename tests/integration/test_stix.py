@@ -142,6 +142,27 @@ def test_an_advisory_in_every_range_is_valid_stix(fresh_demo_hub):
         again = call(hub, "GET", f"/api/v1/advisories/{adv['id']}/stix",
                      "nisc-analyst").json()
         assert again == b
+    # the media type: JSON unless the client names STIX 2.1 itself; the
+    # same bundle either way, an error always JSON
+    path = f"/api/v1/advisories/{adv['id']}/stix"
+    for accept, stix in ((None, False), ("*/*", False),
+                         ("application/json", False),
+                         ("application/stix+json;version=2.1", True),
+                         ("application/stix+json", True),
+                         ("text/html, Application/STIX+JSON; "
+                          "version=\"2.1\"; q=0.5", True),
+                         ("application/stix+json;version=2.0", False),
+                         ("application/stix+json;q=0, */*", False)):
+        r = call(hub, "GET", path, "nisc-analyst",
+                 headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200, (accept, r.text)
+        assert r.headers["Content-Type"] == (
+            "application/stix+json;version=2.1" if stix
+            else "application/json; charset=utf-8"), accept
+        assert r.json() == call(hub, "GET", path, "nisc-analyst").json()
+    r = call(hub, "GET", "/api/v1/advisories/A0/stix", "nisc-analyst",
+             headers={"Accept": "application/stix+json;version=2.1"})
+    assert_error(r, 404)
 
 
 def test_only_its_readers_get_it_and_hop_notes_are_notes(fresh_demo_hub):

@@ -43,6 +43,18 @@ static void test_media_types(void **state)
     assert_false(taxii_ctype_ok("application/json"));
     assert_false(taxii_ctype_ok("application/taxii+jsonx"));
     assert_false(taxii_ctype_ok(NULL));
+    /* a STIX bundle of the API: the STIX type only when named */
+    assert_true(stix_accept_named("application/stix+json;version=2.1"));
+    assert_true(stix_accept_named("application/stix+json"));
+    assert_true(stix_accept_named("text/html, application/stix+json;q=0.1"));
+    assert_false(stix_accept_named(NULL));
+    assert_false(stix_accept_named(""));
+    assert_false(stix_accept_named("*/*"));
+    assert_false(stix_accept_named("application/*"));
+    assert_false(stix_accept_named("application/json"));
+    assert_false(stix_accept_named("application/stix+json;version=2.0"));
+    assert_false(stix_accept_named("application/stix+json;q=0"));
+    assert_false(stix_accept_named("application/taxii+json;version=2.1"));
 }
 
 static void test_times(void **state)
