@@ -496,13 +496,18 @@ static void html_of(const struct store_survey *s, const json_t *p,
              L("締切", "Closed"), closed, L("対象事業者数", "Operators asked"),
              (long long)s->targets);
     buf_addf(b, "<p>%s</p>",
-             L("回答者が5者未満の分野は非公表とし、その他の分野として合算して"
-               "も5者未満の場合はいずれの集計（全体を含む）にも含めない。"
+             L("回答者が5者未満の分野、またはセプター事務局が把握していない"
+               "（共有されたことのない）回答が1～4者の分野は非公表とし（両者は"
+               "区別しない）、その他の分野として合算して同じ条件を満たす場合の"
+               "み合算値を公表し、満たさない場合はいずれの集計（全体を含む）に"
+               "も含めない。"
                "採用率＝「採用」の回答数÷（採用＋一部採用＋未採用）。",
-               "Sectors with fewer than 5 respondents are not shown; they are "
-               "pooled as \"other sectors\" when together at least 5, "
-               "otherwise left out of every figure (the total too). Adoption "
-               "rate = adopted / (adopted + partly + not adopted)."));
+               "Sectors with fewer than 5 respondents, or with 1 to 4 whose "
+               "answers a CEPTOAR secretariat does not know (never shared "
+               "with it), are not shown, and the two are not told apart; they "
+               "are pooled as \"other sectors\" when the pool passes the same "
+               "test, otherwise left out of every figure (the total too). "
+               "Adoption rate = adopted / (adopted + partly + not adopted)."));
     /* the summary and its chart */
     buf_addf(b,
              "<section><table><caption>%s</caption><tr><th>%s</th><th>%s</th>"
@@ -518,7 +523,8 @@ static void html_of(const struct store_survey *s, const json_t *p,
         esc(b, tr(json_object_get(g, "name"), lang));
         if (!json_is_true(json_object_get(g, "published"))) {
             buf_addf(b, "</td><td colspan=\"8\">%s</td></tr>",
-                     L("非公表（5者未満）", "not shown (fewer than 5)"));
+                     L("非公表（回答者5者未満等）",
+                       "not shown (fewer than 5, or known to a secretariat)"));
             continue;
         }
         ng++;

@@ -56,10 +56,11 @@ ST(SV_PROGRESS,
    "t.campaign_id = ?1 GROUP BY t.sector_id ORDER BY t.sector_id")
 ST(SV_RESP_PUT,
    "INSERT INTO survey_responses(campaign_id, org_id, state, shared, "
-   "updated_by, updated_at, submitted_at, version) VALUES (?1, ?2, ?3, ?4, "
-   "?5, ?6, ?7, 1) ON CONFLICT(campaign_id, org_id) DO UPDATE SET state = "
-   "?3, shared = ?4, updated_by = ?5, updated_at = ?6, submitted_at = ?7, "
-   "version = version + 1")
+   "ever_shared, updated_by, updated_at, submitted_at, version) VALUES (?1, "
+   "?2, ?3, ?4, ?4, ?5, ?6, ?7, 1) ON CONFLICT(campaign_id, org_id) DO "
+   "UPDATE SET state = ?3, shared = ?4, ever_shared = CASE WHEN ?4 = 1 THEN "
+   "1 ELSE survey_responses.ever_shared END, updated_by = ?5, updated_at = "
+   "?6, submitted_at = ?7, version = version + 1")
 ST(SV_ANSWER_PUT,
    "INSERT INTO survey_answers(campaign_id, org_id, item_id, answer, "
    "evidence) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(campaign_id, org_id, "
@@ -89,14 +90,15 @@ ST(SV_TALLY, "SELECT y.sector_id, y.item_id, y.adopted, y.partly, "
              "?1 ORDER BY y.sector_id, y.item_id")
 ST(SV_TALLY_NS, "SELECT sector_id, respondents FROM survey_tally_n WHERE "
                 "campaign_id = ?1 ORDER BY sector_id")
-/* per sector and CEPTOAR: the submitted respondents that share their
- * answers with that CEPTOAR's secretariat */
+/* per sector and CEPTOAR: the submitted respondents whose answers that
+ * CEPTOAR's secretariat may know: shared with it at any time (0038; a
+ * response read while shared stays known once sharing is turned off) */
 ST(SV_SHARED_COUNTS,
    "SELECT t.sector_id, m.group_id, count(*) FROM survey_responses r JOIN "
    "survey_targets t ON t.campaign_id = r.campaign_id AND t.org_id = "
    "r.org_id JOIN memberships m ON m.org_id = r.org_id JOIN orgs g ON g.id "
    "= m.group_id WHERE r.campaign_id = ?1 AND r.state = 'submitted' AND "
-   "r.shared = 1 AND g.kind = 'ceptoar' GROUP BY 1, 2 ORDER BY 1, 2")
+   "r.ever_shared = 1 AND g.kind = 'ceptoar' GROUP BY 1, 2 ORDER BY 1, 2")
 ST(SV_ATT_COUNT, "SELECT count(*), COALESCE(sum(size), 0) FROM "
                  "survey_attachments WHERE campaign_id = ?1 AND org_id = ?2")
 ST(SV_ATT_ADD, "INSERT INTO survey_attachments(campaign_id, org_id, item_id, "

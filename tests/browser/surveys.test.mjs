@@ -26,7 +26,7 @@
 //    ministry sees the progress by sector;
 //  - NISC closes the campaign (confirmed in the page); everyone sees the
 //    results: the gas rate and its change equal what the test computes
-//    from the answers, water (2 respondents) "not shown (fewer than 5)"
+//    from the answers, water (2 respondents) "not shown (fewer than 5, or known to a secretariat)"
 //    and absent from the chart, the items of a group, the CSV and the
 //    printable report (a new tab).
 import { test, after } from 'node:test';
@@ -458,7 +458,7 @@ test('NISC closes the campaign; everyone sees the results as computed, water not
     assert.ok(gasText.includes(l === 'ja' ? ch + 'ポイント' : ch + ' pt'), 'the change ' + ch + ' in ' + gasText);
     assert.match(gasText, l === 'ja' ? /6者/ : /\b6\b/);
     assert.equal(await row('water').getAttribute('data-published'), '0');
-    assert.match(await row('water').innerText(), l === 'ja' ? /水道[\s\S]*非公表（5者未満）/ : /Water[\s\S]*not shown \(fewer than 5\)/);
+    assert.match(await row('water').innerText(), l === 'ja' ? /水道[\s\S]*非公表（5者未満等）/ : /Water[\s\S]*not shown \(fewer than 5, or known to a secretariat\)/);
     assert.equal(await row('other').count(), 0, 'water alone is too few to pool');
     assert.equal(await row('national').getAttribute('data-rate'), String(rate));
     // the chart: a bar for gas and the whole, none for water
@@ -495,7 +495,7 @@ test('NISC closes the campaign; everyone sees the results as computed, water not
     await go(x.page, '/surveys/' + ID);
     await x.page.locator('#sv-results').waitFor();
     assert.equal(await x.page.locator('#sv-results tr[data-group="gas"]').getAttribute('data-rate'), String(rate), user);
-    assert.match(await x.page.locator('#sv-results tr[data-group="water"]').innerText(), /非公表（5者未満）/, user);
+    assert.match(await x.page.locator('#sv-results tr[data-group="water"]').innerText(), /非公表（5者未満等）/, user);
     if (user === OP) {
       assert.equal(await x.page.locator('#sv-form').count(), 0, 'no more answering');
       await x.page.locator('#sv-own summary').click();

@@ -722,10 +722,50 @@ def test_what_a_secretariat_knows_is_not_subtracted(sv):
     assert groups["national"]["respondents"] == 6
 
 
+def test_answers_once_shared_stay_known_to_the_secretariat(sv):
+    """A secretariat that read its members' answers while they were shared
+    still knows them after sharing is turned off: a sector it once read
+    all but one of is not published (found by an outside review: the
+    last one's 77 answers were the published counts minus the four it had
+    read). A sector whose members never shared is."""
+    cid = open_campaign(sv, 2047, ["gas", "water"])["id"]
+    gas = operators(sv, "gas")[:5]
+    for org in gas[:4]:
+        cur = call(sv, "GET", f"/api/v1/surveys/{cid}/answers", org).json()
+        r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org,
+                 json={"version": cur["version"], "submit": False,
+                       "shared": True,
+                       "answers": [{"item": i, "answer": a}
+                                   for i, a in answers_for(org, 2047).items()]})
+        assert r.status_code == 200, r.text
+        read = call(sv, "GET", f"/api/v1/surveys/{cid}/answers?org={org}",
+                    "ceptoar-gas-secretariat")
+        assert read.status_code == 200, read.text
+    for org in gas:
+        # submitted, no longer shared: the secretariat reads it no more
+        submit(sv, cid, org, answers_for(org, 2047), shared=False)
+        r = call(sv, "GET", f"/api/v1/surveys/{cid}/answers?org={org}",
+                 "ceptoar-gas-secretariat")
+        assert r.status_code in (403, 404), r.text
+    for org in operators(sv, "water")[:5]:
+        submit(sv, cid, org, answers_for(org, 2047), shared=False)
+    close(sv, cid)
+    agg = call(sv, "GET", f"/api/v1/surveys/{cid}/aggregates",
+               "ceptoar-gas-secretariat").json()
+    groups = {g["key"]: g for g in agg["groups"]}
+    assert groups["water"]["published"] and \
+        groups["water"]["respondents"] == 5
+    assert not groups["gas"]["published"], groups["gas"]
+    assert "respondents" not in groups["gas"]
+    # nor pooled, nor in the national total: it is water's alone
+    assert "other" not in groups
+    assert groups["national"]["respondents"] == 5
+
+
 def test_saves_keep_the_state_and_answers_can_be_cleared(sv):
     cid = open_campaign(sv, 2043, ["chemical"])["id"]
     org = operators(sv, "chemical")[2]
-    submit(sv, cid, org, answers_for(org, 2043))
+    submit(sv, cid, org, answers_for(org, 2047))
     cur = call(sv, "GET", f"/api/v1/surveys/{cid}/answers", org).json()
     # sharing after submitting keeps it submitted (and counted)
     r = call(sv, "POST", f"/api/v1/surveys/{cid}/answers", org,
