@@ -88,13 +88,18 @@ static int readable_next(struct readable *x, struct store_report *r,
     return rc;
 }
 
-/* The ids of the Red and Amber reports of others a page or export
- * showed, for its audit entry. The reader's own reports are left out, its
- * anonymous ones and the others alike: an attributed entry naming an
- * anonymous report would name its reporter, and a withheld entry of the
- * same request beside it would be linked to it by its time and position
- * in the chain (docs/rules.md "Audit and anonymity"). The reporter's own
- * reads are recorded by the single read of a report. */
+/* The ids of the Red and Amber reports a page or export showed, for its
+ * audit entry: those of others, and the reader's own only when its
+ * organisation would read them as any other of its place (the range
+ * decided as if it were not the reporter). So an anonymous Amber report
+ * is named in its reporter's entry exactly as in each of its fellow
+ * members' (left out of the reporter's alone, its absence named the
+ * reporter: found by an outside review), and an anonymous Red one, which
+ * no other operator reads, in no operator's entry. A page writes no
+ * withheld entry: one beside the attributed entry would be linked to it
+ * by its time and position in the chain (docs/rules.md "Audit and
+ * anonymity"). The reporter's own reads are recorded by the single read
+ * of a report. */
 struct shown {
     json_t *audited;
 };
@@ -104,8 +109,13 @@ static void shown_add(struct shown *s, const struct auth_ctx *who,
 {
     if (!range_read_is_audited((enum share_range)r->range))
         return;
-    if (who && strcmp(who->org.id, r->originator) == 0)
-        return;
+    if (who && strcmp(who->org.id, r->originator) == 0) {
+        struct range_report rr;
+        rp_range_report(r, &rr);
+        rr.originator = "";
+        if (!range_report_decide(&who->org, &rr).may_read)
+            return;
+    }
     json_array_append_new(s->audited, json_string(r->id));
 }
 

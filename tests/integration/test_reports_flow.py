@@ -314,9 +314,10 @@ def test_audit_of_lists_and_exports_never_names_an_anonymous_reporter(
     the reporter to the auditor just as the report.file entry would; and a
     withheld entry written by the same list request beside the attributed
     one would be linked to it by its time and place in the chain. So a
-    page's entry names only the others' Red/Amber reports it showed, and
-    a page writes no withheld entry (docs/rules.md "Audit and
-    anonymity")."""
+    page's entry names the others' Red/Amber reports it showed and, of
+    the reader's own, only those others of its place read too (not this
+    Red one), and a page writes no withheld entry (docs/rules.md "Audit
+    and anonymity")."""
     hub = fresh_demo_hub
     other = file_report(hub, user="op-banking-0002", range="amber",
                         route="via_ceptoar", title="amber of another bank")
@@ -349,6 +350,46 @@ def test_audit_of_lists_and_exports_never_names_an_anonymous_reporter(
 
 
 # ---- via_agency ----
+
+
+def test_an_anonymous_amber_report_is_named_in_every_members_page_entry(
+        fresh_demo_hub):
+    """A list page's audit entry names an anonymous Amber report for its
+    reporter exactly as for each fellow member who lists it: left out of
+    the reporter's entry alone, its absence named the reporter to NISC's
+    auditors (found by an outside review). An anonymous Red report, which
+    no other operator reads, is in no operator's entry."""
+    hub = fresh_demo_hub
+    members = ["op-gas-0002", "op-gas-0003", "op-gas-0004"]
+    anon = file_report(hub, user="op-gas-0003", range="amber",
+                       route="anonymous", title="anonymous amber")["id"]
+    named = file_report(hub, user="op-gas-0001", range="amber",
+                        route="via_ceptoar", title="named amber")["id"]
+    red = file_report(hub, user="op-gas-0003", range="red",
+                      route="anonymous", title="anonymous red")["id"]
+    start = max(e["seq"] for e in audit_items(hub))
+    seen = {}
+    for m in members:
+        pages = "".join(all_pages(hub, m))
+        ex = hub.api("GET", "/api/v1/reports/export", token=tok(hub, m))
+        assert ex.status_code == 200, ex.text
+        seen[m] = {x for x in (anon, named, red) if x in pages}
+        assert seen[m] == {x for x in (anon, named, red) if x in ex.text}
+    # what each lists: both Amber reports; the Red one only its reporter
+    assert seen == {"op-gas-0002": {anon, named},
+                    "op-gas-0003": {anon, named, red},
+                    "op-gas-0004": {anon, named}}
+    named_in = {}
+    for e in audit_items(hub):
+        if e["seq"] > start and e["action"] in ("report.list",
+                                                "report.export"):
+            assert not e.get("actor_withheld"), e
+            ids = set(e["detail"]["reports"]) & {anon, named, red}
+            named_in.setdefault((e["actor_org"], e["action"]), set()).update(
+                ids)
+    for m in members:
+        for action in ("report.list", "report.export"):
+            assert named_in[(m, action)] == {anon, named}, (m, action)
 
 def test_via_agency_route_goes_agency_then_nisc(fresh_demo_hub):
     hub = fresh_demo_hub
