@@ -400,28 +400,37 @@ int declaration_list(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
-/* The linked reports who may read, as report lists show them; each Red or
- * Amber one shown is audited as a list page's are. */
+/* The linked reports who may read, as report lists show them; the Red and
+ * Amber ones shown are audited as a list page's are: one attributed
+ * entry naming them (rp_page_note), never a withheld one beside it. */
 static int linked_reports(struct store_conn *c, const struct auth_ctx *who,
                           const char *event, const char *decl, int64_t now,
                           json_t *items)
 {
     struct store_report_id *ids;
     size_t n;
+    json_t *shown = json_array();
+    if (!shown)
+        return IS_ERR_NOMEM;
     int rc = store_event_reports(c, event, &ids, &n);
     for (size_t i = 0; !rc && i < n; i++) {
         struct store_report r;
         if (store_report_get(c, ids[i].id, &r))
             continue;
         struct range_decision d = rp_decide(who, &r);
-        if (d.may_read && range_read_is_audited((enum share_range)r.range))
-            rc = rp_audit(c, who, now, "declaration.read", &r,
-                          json_pack("{s:s}", "declaration", decl));
-        if (!rc && d.may_read)
+        if (d.may_read) {
+            rp_page_note(shown, who, &r);
             json_array_append_new(items, rp_summary(c, who, &r, d, now));
+        }
         store_report_release(&r);
     }
     free(ids);
+    if (!rc && who && json_array_size(shown))
+        rc = audit_record_read(
+            c, who, now, "declaration.read",
+            json_pack("{s:s,s:O}", "declaration", decl, "reports", shown),
+            false);
+    json_decref(shown);
     return rc;
 }
 

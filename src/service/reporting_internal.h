@@ -34,6 +34,14 @@ int rp_forward_step(struct app *a, struct store_conn *c, struct store_report *r,
 int rp_audit(struct store_conn *c, const struct auth_ctx *who, int64_t now,
              const char *action, const struct store_report *r, json_t *detail);
 
+/* A page's read audit (reporting_list.c; docs/rules.md "Audit and
+ * anonymity"): adds r's id to ids when its read is audited and is named
+ * by the page's one attributed entry: a Red or Amber report of others,
+ * or the reader's own when its organisation would read it as any other
+ * of its place would. A page writes no withheld entry. */
+void rp_page_note(json_t *ids, const struct auth_ctx *who,
+                  const struct store_report *r);
+
 /* The store filter of q for who at now (reporting_list.c): the report
  * list's filters and its range pre-filter; ceps holds who's CEPTOARs for
  * f (it must outlive f). The list, its counts and the dashboard

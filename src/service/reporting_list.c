@@ -104,8 +104,8 @@ struct shown {
     json_t *audited;
 };
 
-static void shown_add(struct shown *s, const struct auth_ctx *who,
-                      const struct store_report *r)
+void rp_page_note(json_t *ids, const struct auth_ctx *who,
+                  const struct store_report *r)
 {
     if (!range_read_is_audited((enum share_range)r->range))
         return;
@@ -116,7 +116,13 @@ static void shown_add(struct shown *s, const struct auth_ctx *who,
         if (!range_report_decide(&who->org, &rr).may_read)
             return;
     }
-    json_array_append_new(s->audited, json_string(r->id));
+    json_array_append_new(ids, json_string(r->id));
+}
+
+static void shown_add(struct shown *s, const struct auth_ctx *who,
+                      const struct store_report *r)
+{
+    rp_page_note(s->audited, who, r);
 }
 
 static void csv_row(struct buf *b, struct store_conn *c,

@@ -364,3 +364,35 @@ def test_serious_reports_waiting_move_on_when_declared(ohub):
     h.wait_ticks(2)
     assert h.ok("GET", f"/api/v1/reports/{minor['id']}",
                 "op-a-rep")["current_hop"] == "meti"
+
+
+def test_reading_a_declaration_audits_its_reports_as_a_list_page(ohub):
+    """The Red and Amber reports a declaration shows are audited as a list
+    page's are: one attributed declaration.read entry per read naming
+    them, the reader's own only when others of its place read them too,
+    and never a withheld entry. So an anonymous Amber report is named for
+    its reporter as for its fellow member; a per-report withheld entry
+    for the reporter beside its attributed ones named it by their place
+    in the chain (docs/rules.md "Audit and anonymity")."""
+    h = ohub
+    h.add_user("op-b-rep", "op-b", "reader,reporter")
+    d = declare(h, sectors=["gas"]).json()
+    anon = file_report(h, range="amber", route="anonymous",
+                       title="anonymous amber", impact={})
+    r = h.call("POST", "/api/v1/reports", "op-b-rep", json={
+        "title": "named amber", "kind": "incident",
+        "detected_at": now_iso(), "range": "amber", "route": "via_ceptoar"})
+    assert r.status_code == 201, r.text
+    named = r.json()
+    start = max(e["seq"] for e in h.audit())
+    for user in ("op-a-liaison", "op-b-liaison"):
+        v = h.ok("GET", f"/api/v1/declarations/{d['id']}", user)
+        assert {x["id"] for x in v["reports"]} == {anon["id"], named["id"]}
+    entries = [e for e in h.audit("declaration.read") if e["seq"] > start]
+    assert [(e["actor_org"], e.get("actor_withheld", False),
+             sorted(e["detail"]["reports"]),
+             e["detail"]["declaration"]) for e in entries] == [
+        (org, False, sorted([anon["id"], named["id"]]), d["id"])
+        for org in ("op-a", "op-b")]
+    assert not [e for e in h.audit() if e["seq"] > start and
+                e.get("actor_withheld")]
