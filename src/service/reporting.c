@@ -1696,10 +1696,16 @@ static int update_record_all(struct store_conn *c, const struct auth_ctx *who,
                                 update_event(kind), detail);
     if (!rc)
         rc = store_report_save(c, r);
+    /* the audit entry numbers the update within the report, as its view
+     * does: the hub-wide row id's gaps would count the updates of
+     * reports its auditors may not read */
+    int64_t ord = 0;
+    if (!rc)
+        rc = store_report_update_ordinal(c, r->id, upd, &ord);
     if (!rc)
         rc = rp_audit(
             c, who, now, "report.update", r,
-            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)upd));
+            json_pack("{s:s,s:I}", "kind", kind, "update", (json_int_t)ord));
     return rc;
 }
 

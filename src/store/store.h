@@ -628,6 +628,10 @@ int store_reports_to_remind(struct store_conn *c, int64_t now,
 int store_report_update_add(struct store_conn *c, const char *report_id,
                             int64_t at, int64_t user_id, const char *kind,
                             int range, const char *body, int64_t *id);
+/* The ordinal (1-based, in order within the report) of update id of
+ * report report_id: what a reader is shown instead of the hub-wide id. */
+int store_report_update_ordinal(struct store_conn *c, const char *report_id,
+                                int64_t id, int64_t *ordinal);
 /* One update of a report as stored. Strings malloc'd (NULL when the
  * column is NULL); body is the update's JSON text. */
 struct store_update {

@@ -592,6 +592,13 @@ int store_report_update_add(struct store_conn *c, const char *report_id,
     return rc;
 }
 
+int store_report_update_ordinal(struct store_conn *c, const char *report_id,
+                                int64_t id, int64_t *ordinal)
+{
+    return store_get_int64(c, ST_UPDATE_ORDINAL, "update ordinal", ordinal,
+                           "tI", report_id, id);
+}
+
 void store_updates_free(struct store_update *u, int n)
 {
     for (int i = 0; i < n; i++) {

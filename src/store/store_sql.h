@@ -277,6 +277,8 @@ ST(REPORTS_REMIND,
    "ORDER BY r.seq LIMIT 256")
 ST(UPDATE_INSERT, "INSERT INTO report_updates(report_id, at, user_id, kind, "
                   "range, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+ST(UPDATE_ORDINAL, "SELECT count(*) FROM report_updates WHERE report_id = "
+                   "?1 AND id <= ?2")
 ST(UPDATES_REPORT, "SELECT id, at, kind, range, body FROM report_updates "
                    "WHERE report_id = ?1 ORDER BY id")
 ST(TIMELINE_INSERT, "INSERT INTO report_timeline(report_id, at, org_id, "

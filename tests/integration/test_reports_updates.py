@@ -59,6 +59,10 @@ def test_updates_are_appended_and_the_view_is_current(fresh_demo_hub):
     # the original is preserved as filed
     assert v["updates"][0] == original
     assert v["updates"][1]["body"]["text"] == "we know more"
+    # another bank's report and update in between (hub-wide rows)
+    other = file_report(hub, user="op-banking-0002")
+    assert update(hub, other["id"], user="op-banking-0002", kind="update",
+                  text="x").status_code == 201
     r = update(hub, rid, kind="full", measures="isolated the servers")
     assert r.status_code == 201, r.text
     v = read(hub, rid, "fsa-desk")
@@ -75,6 +79,16 @@ def test_updates_are_appended_and_the_view_is_current(fresh_demo_hub):
     lst = hub.api("GET", "/api/v1/reports", token=tok(hub, "fsa-desk"),
                   params={"q": "revised"}).json()["items"]
     assert [i["id"] for i in lst] == [rid]
+    # the audit numbers each update within its report, as the view does:
+    # the hub-wide row's gap would count the other bank's update
+    a = hub.api("GET", "/api/v1/audit", token=tok(hub, "auditor"),
+                params={"action": "report.update", "limit": 1000})
+    assert a.status_code == 200, a.text
+    got = [(e["target"], e["detail"]["kind"], e["detail"]["update"])
+           for e in a.json()["items"]]
+    assert got == [(rid, "update", 2), (other["id"], "update", 2),
+                   (rid, "full", 3)], got
+    assert [u["id"] for u in v["updates"]] == [1, 2, 3]
 
 
 def test_an_update_may_narrow_but_never_widen(fresh_demo_hub):
