@@ -819,10 +819,15 @@ int risk_history(struct app *a, struct store_conn *c,
         return rc;
     }
     bool own = reader_of(who) == READER_OWN;
-    /* the version at the cursor too: what the first one changed */
+    /* the version at the cursor too: what the first one changed. A
+     * secretariat's "changed" is against the last version that was
+     * shared before it, never against one it may not read (what changed
+     * while the risk was not shared stays the operator's), so its history
+     * is read from the start */
     struct store_risk_version *v = NULL;
     size_t n = 0;
-    rc = store_risk_history(c, r.id, after > 0 ? after - 1 : 0, limit + 2, &v,
+    int64_t from = own ? (after > 0 ? after - 1 : 0) : 0;
+    rc = store_risk_history(c, r.id, from, (int)(after - from) + limit + 2, &v,
                             &n);
     store_risk_release(&r);
     store_read_end(c);
@@ -832,14 +837,18 @@ int risk_history(struct app *a, struct store_conn *c,
     int64_t last = 0;
     /* a full fetch may have more after it (a secretariat's page may show
      * fewer than limit: the versions not shared are skipped) */
-    bool more = n == (size_t)limit + 2;
+    bool more = n == (size_t)(after - from) + (size_t)limit + 2;
     for (size_t i = 0; i < n; i++) {
         json_t *snap = json_loads(v[i].snapshot, 0, NULL);
         if (!snap)
             continue;
-        if (v[i].version <= after) { /* the one before the page */
-            json_decref(prev);
-            prev = snap;
+        bool seen = own || json_is_true(json_object_get(snap, "shared"));
+        if (v[i].version <= after) { /* before the page */
+            if (seen) {
+                json_decref(prev);
+                prev = snap;
+            } else
+                json_decref(snap);
             continue;
         }
         if ((int)json_array_size(items) == limit) {
@@ -848,16 +857,18 @@ int risk_history(struct app *a, struct store_conn *c,
             break;
         }
         /* a secretariat reads the versions that were shared */
-        if (own || json_is_true(json_object_get(snap, "shared"))) {
-            json_array_append_new(
-                items,
-                json_pack("{s:I,s:o,s:o,s:o,s:O}", "version",
-                          (json_int_t)v[i].version, "at",
-                          svc_time_json(v[i].at), "by",
-                          own ? user_json(v[i].by, v[i].username) : json_null(),
-                          "changed", changed(prev, snap), "risk", snap));
-        }
         last = v[i].version;
+        if (!seen) {
+            json_decref(snap);
+            continue;
+        }
+        json_array_append_new(
+            items,
+            json_pack("{s:I,s:o,s:o,s:o,s:O}", "version",
+                      (json_int_t)v[i].version, "at", svc_time_json(v[i].at),
+                      "by",
+                      own ? user_json(v[i].by, v[i].username) : json_null(),
+                      "changed", changed(prev, snap), "risk", snap));
         json_decref(prev);
         prev = snap;
     }

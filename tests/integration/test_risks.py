@@ -287,8 +287,23 @@ def test_privacy(rhub):
     assert [v["version"] for v in hist] == [1, 3]
     assert all(v["by"] is None for v in hist)
     assert "unshared plan" not in str(hist)
-    assert [v["version"] for v in history(h, "a-rep", shared["id"])] == \
-        [1, 2, 3]
+    own = history(h, "a-rep", shared["id"])
+    assert [v["version"] for v in own] == [1, 2, 3]
+    # what changed is told against the last version the reader may read:
+    # the owner sees the plan and the sharing change at 2 and 3; the
+    # secretariat sees only that the plan of 3 differs from that of 1
+    assert own[2]["changed"] == ["plan", "shared"]
+    assert hist[1]["changed"] == ["plan"]
+    # a risk shared for the first time: its first shared version tells
+    # nothing of what it was before (every field, as a new one)
+    p = h.ok("GET", f"/api/v1/risks/{private['id']}", "a-rep")
+    put(h, "a-rep", private["id"], version=p["version"], shared=True,
+        title="共有開始 now shared")
+    hp = history(h, "gas-sec", private["id"])
+    assert [v["version"] for v in hp] == [p["version"] + 1]
+    assert hp[0]["changed"] == history(h, "a-rep", private["id"])[0][
+        "changed"]
+    assert "shared" in hp[0]["changed"] and "plan" in hp[0]["changed"]
 
 
 def test_router_fixed_paths_before_id(rhub):
