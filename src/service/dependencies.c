@@ -457,17 +457,19 @@ enum subject { SUBJ_EVENT, SUBJ_REPORT, SUBJ_ALERT };
 static const char *const subject_names[] = {"event", "report",
                                             "observation_alert"};
 
-static json_t *cascade_json(const struct store_cascade *x, enum subject kind,
-                            const char *id, json_t *event)
+/* x as its reader sees it; num: x's number among its subject's rows
+ * (store_cascade_ordinal), shown instead of the hub-wide row id */
+static json_t *cascade_json(const struct store_cascade *x, int64_t num,
+                            enum subject kind, const char *id, json_t *event)
 {
     json_t *sugg = json_loads(x->suggestions, 0, NULL);
     json_t *src = json_loads(x->sources, 0, NULL);
     return json_pack(
         "{s:s,s:{s:s,s:s},s:o,s:I,s:i,s:o,s:o,s:o,s:o,s:o}", "event",
         x->event_id, "subject", "kind", subject_names[kind], "id", id, "title",
-        event ? event : json_null(), "suggestion", (json_int_t)x->id,
-        "severity", x->severity, "sources", src ? src : json_array(),
-        "model_version", json_integer(x->model_version), "suggestions",
+        event ? event : json_null(), "suggestion", (json_int_t)num, "severity",
+        x->severity, "sources", src ? src : json_array(), "model_version",
+        json_integer(x->model_version), "suggestions",
         sugg ? sugg : json_array(), "created_at", svc_time_json(x->created_at),
         "advisory",
         *x->advisory_id ? json_pack("{s:s,s:o}", "id", x->advisory_id, "at",
@@ -629,9 +631,12 @@ static int suggest(struct app *a, struct store_conn *c,
     if (!rc && !same)
         rc = x.sources && x.suggestions ? store_cascade_add(c, &x, &x.id)
                                         : IS_ERR_NOMEM;
+    int64_t num = 0;
+    if (!rc)
+        rc = store_cascade_ordinal(c, event, x.id, &num);
     if (!rc && !same) {
         json_t *detail =
-            json_pack("{s:I,s:i,s:s}", "suggestion", (json_int_t)x.id, "count",
+            json_pack("{s:I,s:i,s:s}", "suggestion", (json_int_t)num, "count",
                       n, "subject", subject_names[kind]);
         rc = hidden
                  ? audit_record_withheld(c, who, now, "cascade.suggest", event,
@@ -647,7 +652,7 @@ static int suggest(struct app *a, struct store_conn *c,
         return svc_fail(e, rc, "internal", NULL,
                         "the suggestions could not be recorded");
     }
-    *out = cascade_json(&x, kind, id, title);
+    *out = cascade_json(&x, num, kind, id, title);
     store_cascade_release(&x);
     return IS_OK;
 }
@@ -706,9 +711,10 @@ static int advise(struct app *a, struct store_conn *c,
     /* a suggestion made from what this reader reads: the same item, the
      * same sources and severity (another reader's, from reports this one
      * may not read, is not its to act on) */
-    if (!mine || store_cascade_get(c, sid, &x) ||
-        strcmp(x.event_id, event) != 0 || x.severity != sev ||
-        strcmp(x.sources, mine) != 0) {
+    int64_t row = 0;
+    if (!mine || store_cascade_by_ordinal(c, event, sid, &row) ||
+        store_cascade_get(c, row, &x) || strcmp(x.event_id, event) != 0 ||
+        x.severity != sev || strcmp(x.sources, mine) != 0) {
         free(mine);
         store_cascade_release(&x);
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "suggestion",
@@ -837,7 +843,7 @@ static int advise(struct app *a, struct store_conn *c,
             svc_fail(e, rc, "already_acted", "suggestion",
                      "suggestion: an advisory was made from it already");
         if (!rc)
-            *out = json_pack("{s:I,s:o}", "suggestion", (json_int_t)x.id,
+            *out = json_pack("{s:I,s:o}", "suggestion", (json_int_t)sid,
                              "advisory", adv);
     }
     json_decref(req);

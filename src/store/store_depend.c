@@ -60,6 +60,22 @@ static int map_cascade(db_stmt *st, void *ctx)
     return IS_OK;
 }
 
+int store_cascade_ordinal(struct store_conn *c, const char *event, int64_t id,
+                          int64_t *n)
+{
+    return store_get_int64(c, ST_CASCADE_ORDINAL, "cascade ordinal", n, "tI",
+                           event, id);
+}
+
+int store_cascade_by_ordinal(struct store_conn *c, const char *event, int64_t n,
+                             int64_t *id)
+{
+    if (n < 1)
+        return IS_ERR_NOTFOUND;
+    return store_get_int64(c, ST_CASCADE_BY_ORDINAL, "cascade by ordinal", id,
+                           "tI", event, n - 1);
+}
+
 int store_cascade_add(struct store_conn *c, const struct store_cascade *x,
                       int64_t *id)
 {

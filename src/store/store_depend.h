@@ -33,6 +33,14 @@ int store_cascade_get(struct store_conn *c, int64_t id,
 /* The newest row of event (IS_ERR_NOTFOUND: none). */
 int store_cascade_last(struct store_conn *c, const char *event,
                        struct store_cascade *out);
+/* A row's number among the rows of its subject (event, 1-based), and the
+ * row id of subject event's number n (IS_ERR_NOTFOUND: none). Readers see
+ * the number, never the hub-wide id, whose gaps would count other
+ * subjects' suggestions. */
+int store_cascade_ordinal(struct store_conn *c, const char *event, int64_t id,
+                          int64_t *n);
+int store_cascade_by_ordinal(struct store_conn *c, const char *event, int64_t n,
+                             int64_t *id);
 /* Records the advisory made from row id; IS_ERR_NOTFOUND when it has one
  * already (or no such row). */
 int store_cascade_acted(struct store_conn *c, int64_t id, const char *adv,

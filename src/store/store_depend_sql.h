@@ -15,5 +15,11 @@ ST(CASCADE_LAST, "SELECT id, event_id, model_version, severity, sources, "
                  "suggestions, created_by, created_at, advisory_id, "
                  "acted_by, acted_at FROM cascade_log WHERE event_id = ?1 "
                  "ORDER BY id DESC LIMIT 1")
+/* a row's number among its subject's rows (1, 2, ...: what readers see) */
+ST(CASCADE_ORDINAL, "SELECT count(*) FROM cascade_log WHERE event_id = ?1 "
+                    "AND id <= ?2")
+/* the row of subject ?1 numbered ?2 */
+ST(CASCADE_BY_ORDINAL, "SELECT id FROM cascade_log WHERE event_id = ?1 "
+                       "ORDER BY id LIMIT 1 OFFSET ?2")
 ST(CASCADE_ACTED, "UPDATE cascade_log SET advisory_id = ?2, acted_by = ?3, "
                   "acted_at = ?4 WHERE id = ?1 AND advisory_id = ''")

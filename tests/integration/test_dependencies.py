@@ -269,10 +269,22 @@ def test_report_cascade_and_advisory(fresh_demo_hub):
         "impact": {"households": 900000, "service_stopped": True}})
     assert r.status_code == 201, r.text
     rid = r.json()["id"]
+    # suggestions for another report first: the hub-wide log grows
+    r2 = call(hub, "POST", "/api/v1/reports", "op-electricity-0002", json={
+        "title": "別件 / another", "kind": "incident",
+        "detected_at": now_iso(), "range": "green", "route": "direct",
+        "declared_severity": 4, "declared_reason": "x",
+        "impact": {"service_stopped": True}})
+    assert r2.status_code == 201, r2.text
+    other = call(hub, "GET", f"/api/v1/reports/{r2.json()['id']}/cascade",
+                 "meti-desk")
+    assert other.status_code == 200 and other.json()["suggestion"] == 1
     c = call(hub, "GET", f"/api/v1/reports/{rid}/cascade", "meti-desk")
     assert c.status_code == 200, c.text
     c = c.json()
     assert c["subject"] == {"kind": "report", "id": rid}
+    # numbered within its subject: the log's other rows are not counted
+    assert c["suggestion"] == 1
     assert c["sources"] == ["electricity"] and c["severity"] == 5
     have = [(s["node"], s["lag_min"], s["strength"], s["regional"])
             for s in c["suggestions"]]
@@ -290,9 +302,11 @@ def test_report_cascade_and_advisory(fresh_demo_hub):
                       "op-gas-0001", json={"suggestion": c["suggestion"]}),
                  404)
     # a suggestion of another item is not this report's
-    assert_error(call(hub, "POST", f"/api/v1/reports/{rid}/cascade/advisory",
-                      "meti-desk", json={"suggestion": 999999}), 404,
-                 "not_found", "suggestion")
+    for n in (999999, 2):
+        assert_error(call(hub, "POST",
+                          f"/api/v1/reports/{rid}/cascade/advisory",
+                          "meti-desk", json={"suggestion": n}), 404,
+                     "not_found", "suggestion")
     a = call(hub, "POST", f"/api/v1/reports/{rid}/cascade/advisory",
              "meti-desk", json={"suggestion": c["suggestion"],
                                    "sectors": ["water", "railway"]})
