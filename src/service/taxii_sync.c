@@ -591,19 +591,35 @@ static int import_page(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
-/* Pulls the remote collection's objects added since the last run. */
+/* Pulls the remote collection's objects added since the last complete
+ * pull. A run that stops at its page cap while the remote has more keeps
+ * the remote's `next` in resume (the next run goes on from it) and leaves
+ * after where it was: after moves, to the last page's
+ * X-TAXII-Date-Added-Last, only when a pull reached the end, so objects
+ * that share a date_added beyond the cap are not skipped. A saved next
+ * the remote no longer takes is dropped (the next run starts again from
+ * after: what it held already counts as duplicates). */
 static void pull(struct app *a, struct store_conn *c,
                  const struct store_taxii_peer *p, const struct access_org *org,
-                 int64_t now, char after[64], struct run *r)
+                 int64_t now, char after[64], char resume[1024], struct run *r)
 {
     r->direction = "pull";
     char authz[700];
     authz_of(p, authz, sizeof(authz));
     char community[ACCESS_MAX_GROUPS * 66 + 70];
     taxii_community(org, community, sizeof(community));
-    char next[1024] = "";
+    char next[1024];
+    memcpy(next, resume, strlen(resume) + 1);
+    bool resumed = next[0] != '\0';
+    resume[0] = '\0';
     char last_seen[64] = "";
-    for (int page = 0; page < TAXII_PULL_PAGES; page++) {
+    for (int page = 0;; page++) {
+        if (page == TAXII_PULL_PAGES) {
+            /* the cap: go on from here next run */
+            memcpy(resume, next, strlen(next) + 1);
+            r->ok = true;
+            return;
+        }
         struct buf url = BUF_INIT;
         buf_addf(&url, "%scollections/", p->api_root);
         add_escaped(&url, p->collection);
@@ -628,6 +644,16 @@ static void pull(struct app *a, struct store_conn *c,
             return;
         }
         if (!answer_ok(&h, 200, r, "GET objects")) {
+            /* a saved next the remote refuses now: start again from
+             * after next run (resume stays empty) */
+            if (resumed && page == 0) {
+                char was[sizeof(r->reason)];
+                memcpy(was, r->reason, sizeof(was));
+                reason(r,
+                       "%.400s (the page token saved by the last run was "
+                       "dropped: the next run starts again)",
+                       was);
+            }
             taxii_http_release(&h);
             return;
         }
@@ -658,11 +684,22 @@ static void pull(struct app *a, struct store_conn *c,
         }
         if (h.date_last[0] && strlen(h.date_last) < sizeof(last_seen))
             memcpy(last_seen, h.date_last, strlen(h.date_last) + 1);
-        bool go = json_is_true(more) && nx && *nx && strlen(nx) < sizeof(next);
-        if (go)
+        bool go = json_is_true(more);
+        /* more without a usable next, or the same next again: the
+         * remote cannot be read to its end; after stays */
+        if (go && (!nx || !*nx || strlen(nx) >= sizeof(next)))
+            reason(r, "GET objects: \"more\" is true but %s",
+                   !nx || !*nx ? "no \"next\" was given"
+                               : "\"next\" is longer than 1023 bytes");
+        else if (go && strcmp(nx, next) == 0)
+            reason(r, "GET objects: the remote gave the same \"next\" "
+                      "twice");
+        else if (go)
             memcpy(next, nx, strlen(nx) + 1);
         json_decref(env);
         taxii_http_release(&h);
+        if (go && r->reason[0])
+            return;
         if (!go)
             break;
     }
@@ -933,8 +970,8 @@ static void convert(struct app *a, struct store_conn *c,
 
 /* Records a run and the peer's state. */
 static int record(struct store_conn *c, const struct store_taxii_peer *p,
-                  const char *after, int64_t seq, int64_t now,
-                  const struct run *r, const struct run *before)
+                  const char *after, const char *resume, int64_t seq,
+                  int64_t now, const struct run *r, const struct run *before)
 {
     /* the peer's state is the whole sync's: a "both" peer whose pull
      * failed stays failing with that reason however its push went */
@@ -954,8 +991,8 @@ static int record(struct store_conn *c, const struct store_taxii_peer *p,
                                  .failed = r->failed};
     int rc = store_begin(c);
     if (!rc)
-        rc = store_taxii_peer_state(c, p->id, after, seq, now + p->interval_s,
-                                    now, &sr);
+        rc = store_taxii_peer_state(c, p->id, after, resume, seq,
+                                    now + p->interval_s, now, &sr);
     if (!rc)
         rc = store_commit(c);
     if (rc)
@@ -971,24 +1008,25 @@ static int run_peer(struct app *a, struct store_conn *c, const char *id,
     if (rc)
         return rc;
     struct access_org org;
-    char after[64];
+    char after[64], resume[1024];
     memcpy(after, p.pull_after, sizeof(after));
+    memcpy(resume, p.pull_next, sizeof(resume));
     int64_t seq = p.push_seq;
     if (store_org_rel(c, p.org, &org)) {
         struct run r = {.direction = "pull"};
         reason(&r, "the peer's organisation %s is no longer in the registry",
                p.org);
-        return record(c, &p, after, seq, now, &r, NULL);
+        return record(c, &p, after, resume, seq, now, &r, NULL);
     }
     struct run pulled = {.ok = true};
     bool both = strcmp(p.direction, "both") == 0;
     if (both || strcmp(p.direction, "pull") == 0) {
         struct run r = {0};
-        pull(a, c, &p, &org, now, after, &r);
+        pull(a, c, &p, &org, now, after, resume, &r);
         /* reports brought by this pull or an earlier one */
         if (strcmp(p.mapping, "advisories") == 0)
             convert(a, c, &p, &org, now, &r);
-        if ((rc = record(c, &p, after, seq, now, &r, NULL)))
+        if ((rc = record(c, &p, after, resume, seq, now, &r, NULL)))
             return rc;
         pulled = r;
         if (!r.ok)
@@ -998,7 +1036,7 @@ static int run_peer(struct app *a, struct store_conn *c, const char *id,
     if (both || strcmp(p.direction, "push") == 0) {
         struct run r = {0};
         push(c, &p, &org, &seq, &r);
-        if ((rc = record(c, &p, after, seq, now, &r, &pulled)))
+        if ((rc = record(c, &p, after, resume, seq, now, &r, &pulled)))
             return rc;
         if (!r.ok)
             log_event(LOG_WARN, "taxii peer: push failed", "peer",

@@ -247,6 +247,7 @@ static int map_peer(db_stmt *st, void *ctx)
     p->push_failed = db_column_int64(st, 21);
     store_col_copy(st, 22, p->mapping, sizeof(p->mapping));
     store_col_copy(st, 23, p->audience, sizeof(p->audience));
+    store_col_copy(st, 24, p->pull_next, sizeof(p->pull_next));
     return IS_OK;
 }
 
@@ -291,18 +292,18 @@ int store_taxii_peer_due(struct store_conn *c, int64_t now, char id[24])
 }
 
 int store_taxii_peer_state(struct store_conn *c, const char *id,
-                           const char *pull_after, int64_t push_seq,
-                           int64_t next_run, int64_t now,
+                           const char *pull_after, const char *pull_next,
+                           int64_t push_seq, int64_t next_run, int64_t now,
                            const struct store_taxii_run *run)
 {
     bool pull = strcmp(run->direction, "pull") == 0;
     int rc = store_exec(
-        c, ST_TAXII_PEER_STATE, "taxii peer state", "ttIIIitIIIIII", id,
+        c, ST_TAXII_PEER_STATE, "taxii peer state", "ttIIIitIIIIIIt", id,
         pull_after, push_seq, next_run, now, run->peer_ok ? 1 : 0,
         run->peer_reason, pull ? run->objects : (int64_t)0,
         pull ? run->added : (int64_t)0, pull ? run->duplicates : (int64_t)0,
         pull ? run->quarantined : (int64_t)0, pull ? (int64_t)0 : run->added,
-        pull ? (int64_t)0 : run->failed);
+        pull ? (int64_t)0 : run->failed, pull_next);
     if (rc)
         return rc;
     return store_exec(c, ST_TAXII_RUN_ADD, "taxii run", "tItitIII", id, now,

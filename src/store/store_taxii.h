@@ -105,6 +105,8 @@ struct store_taxii_peer {
     int64_t pulled, added, duplicates, quarantined, pushed, push_failed;
     char mapping[12];    /* "objects", "advisories" */
     char audience[2048]; /* the advisories' audience (JSON), "" */
+    /* the remote's `next` where a pull stopped at its page cap, "" */
+    char pull_next[1024];
 };
 int store_taxii_peer_add(struct store_conn *c,
                          const struct store_taxii_peer *p);
@@ -128,8 +130,8 @@ struct store_taxii_run {
 };
 /* Records a run and the peer's new state (inside a write transaction). */
 int store_taxii_peer_state(struct store_conn *c, const char *id,
-                           const char *pull_after, int64_t push_seq,
-                           int64_t next_run, int64_t now,
+                           const char *pull_after, const char *pull_next,
+                           int64_t push_seq, int64_t next_run, int64_t now,
                            const struct store_taxii_run *run);
 int store_taxii_runs(struct store_conn *c, const char *peer, int max,
                      int (*fn)(int64_t at, const char *direction, bool ok,

@@ -70,7 +70,8 @@ ST(TAXII_AFTER_SEQ,
     "id, name, org, api_root, collection, direction, auth_user, secret, "      \
     "interval_s, created_at, pull_after, push_seq, next_run, "                 \
     "coalesce(last_run, 0), coalesce(last_ok, 0), last_error, pulled, "        \
-    "added, duplicates, quarantined, pushed, push_failed, mapping, audience"
+    "added, duplicates, quarantined, pushed, push_failed, mapping, audience, " \
+    "pull_next"
 #endif
 /* clang-format on */
 ST(TAXII_SRC_SEEN, "SELECT count(*) FROM taxii_objects WHERE coll = ?1 AND "
@@ -100,7 +101,8 @@ ST(TAXII_PEER_DELETE, "DELETE FROM taxii_peers WHERE id = ?1")
 ST(TAXII_PEER_DUE, "SELECT id FROM taxii_peers WHERE next_run <= ?1 ORDER BY "
                    "next_run, id LIMIT 1")
 ST(TAXII_PEER_STATE,
-   "UPDATE taxii_peers SET pull_after = ?2, push_seq = ?3, next_run = ?4, "
+   "UPDATE taxii_peers SET pull_after = ?2, pull_next = ?14, push_seq = ?3, "
+   "next_run = ?4, "
    "last_run = ?5, last_ok = CASE WHEN ?6 = 1 THEN ?5 ELSE last_ok END, "
    "last_error = ?7, pulled = pulled + ?8, added = added + ?9, duplicates = "
    "duplicates + ?10, quarantined = quarantined + ?11, pushed = pushed + ?12, "

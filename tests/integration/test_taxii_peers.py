@@ -19,7 +19,8 @@ real remote servers:
   the peer organisation's and quarantines the bad ones with their reasons;
 * the peers API refuses bad input field by field and never shows a token;
 * a remote collection of 1,200 objects of one date_added is pulled 500 at a
-  time with `next`, each object exactly once.
+  time with `next`, each object exactly once; one of 60 pages of one
+  date_added goes on past the run's page cap in the next run.
 
 Every exchange with a hub through requests is checked against
 docs/openapi.json by the harness (conftest.py).
@@ -575,6 +576,34 @@ class BadRemote:
                          "pendings": []}).encode())
                 elif case == "getfails":
                     self.answer(500, "text/plain", b"down\n")
+                elif case == "deep":
+                    # remote.deep objects of one date_added, one per page
+                    # whatever the limit, `next` = the index of the next
+                    # one; added_after is strict
+                    q = dict(x.split("=", 1) for x in
+                             self.path.split("?", 1)[-1].split("&")
+                             if "=" in x)
+                    i = int(q.get("next", "0"))
+                    if "next" not in q and q.get("added_after"):
+                        i = len(remote.deep)
+                    page = remote.deep[i:i + 1]
+                    env = {"more": i + 1 < len(remote.deep),
+                           "objects": page}
+                    if env["more"]:
+                        env["next"] = str(i + 1)
+                    self.answer(200, TAXII, json.dumps(env).encode(),
+                                [("X-TAXII-Date-Added-First", T1),
+                                 ("X-TAXII-Date-Added-Last", T1)]
+                                if page else [])
+                elif case == "nonext":
+                    self.answer(200, TAXII, json.dumps(
+                        {"more": True, "objects": [indicator()]}).encode(),
+                        [("X-TAXII-Date-Added-Last", T1)])
+                elif case == "samenext":
+                    self.answer(200, TAXII, json.dumps(
+                        {"more": True, "next": "again",
+                         "objects": [indicator()]}).encode(),
+                        [("X-TAXII-Date-Added-Last", T1)])
                 elif case == "quarantine":
                     self.answer(200, TAXII, json.dumps(
                         {"more": False,
@@ -588,6 +617,7 @@ class BadRemote:
             do_POST = handle_any
 
         self.quarantine = []
+        self.deep = []
         self.server = _Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever,
@@ -922,3 +952,41 @@ def test_1200_objects_of_one_date_added_are_pulled_each_once(nodes):
     p2 = b.sync(pid)
     assert p2["counts"]["pulled"] == 1200, p2
     assert b.log(pid)["runs"][0]["objects"] == 0
+
+
+def test_a_pull_beyond_its_page_cap_goes_on_next_run(nodes, remote):
+    """60 objects of one date_added, one per page: the first run stops at
+    its cap of 50 pages and keeps the remote's next; the second goes on
+    from it and reads the last 10; only then does the starting point move
+    (found by an outside review: the capped run moved it to the shared
+    date_added, and the last 10 were never asked for again). A remote
+    that says more without a usable next fails the run, and the starting
+    point stays."""
+    h = nodes("h")
+    remote.deep = [indicator("green") for _ in range(60)]
+    pid = h.add_peer(name="deep", org="jpcert", api_root=remote.root("deep"),
+                     token="t")["id"]
+    h.wait_runs(pid, 1)
+    p = h.peers()[pid]
+    assert p["state"] == "ok" and p["pull_after"] == "", p
+    assert p["counts"]["added"] == 50, p
+    p = h.sync(pid)
+    assert p["state"] == "ok" and p["counts"]["added"] == 60, p
+    assert p["pull_after"] == T1, p
+    held = {sid for sid, in h.sql(
+        "SELECT DISTINCT stix_id FROM taxii_objects WHERE coll = ?", SHARED)}
+    assert {o["id"] for o in remote.deep} <= held
+    # a third run asks from the end: nothing new, nothing twice
+    p = h.sync(pid)
+    assert p["counts"]["added"] == 60 and p["counts"]["pulled"] == 60, p
+    gets = [path for m, path, *_ in remote.hits if path.startswith("/deep/")]
+    assert gets[50].endswith("&next=50"), gets[50]
+    assert "added_after=" in gets[-1], gets[-1]
+    for case, want in (("nonext", 'no "next" was given'),
+                       ("samenext", 'the same "next" twice')):
+        q = h.add_peer(name=case, org="jpcert", api_root=remote.root(case),
+                       token="t")["id"]
+        h.wait_runs(q, 1)
+        st = h.peers()[q]
+        assert st["state"] == "failing" and want in st["last_error"], st
+        assert st["pull_after"] == "", st
