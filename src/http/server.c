@@ -973,6 +973,11 @@ static int exercise_context(struct http_server *srv, const struct rstate *st,
     if (exercise_enter(srv->app, st->exercise, r->authed ? &r->auth : NULL, xa,
                        &e))
         return http_svc_fail(out, &e);
+    if (exercise_join_user(*xa, r->sc, r->authed ? &r->auth : NULL, &e)) {
+        exercise_leave(*xa);
+        *xa = NULL;
+        return http_svc_fail(out, &e);
+    }
     store_put(srv->app->store, r->sc);
     r->app = *xa;
     r->sc = store_acquire(r->app->store);

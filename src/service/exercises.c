@@ -1205,6 +1205,21 @@ int exercise_enter(struct app *a, const char *id, const struct auth_ctx *who,
     return IS_OK;
 }
 
+int exercise_join_user(struct app *xa, struct store_conn *hub,
+                       const struct auth_ctx *who, struct svc_error *e)
+{
+    if (!xa || !who || who->user_id <= 0)
+        return IS_OK;
+    struct store_conn *c = store_acquire(xa->store);
+    int rc = store_ex_user_join(c, hub, who->user_id, util_now());
+    store_put(xa->store, c);
+    if (rc)
+        return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                        "your account could not be brought into the "
+                        "exercise");
+    return IS_OK;
+}
+
 void exercise_leave(struct app *xa)
 {
     if (xa)

@@ -104,6 +104,12 @@ int exercise_debrief(struct app *a, struct store_conn *c,
  * public route, e.g. an acknowledgement link). */
 int exercise_enter(struct app *a, const char *id, const struct auth_ctx *who,
                    struct app **xa, struct svc_error *e);
+/* The caller's account in the exercise's world xa (exercise_enter's):
+ * copied from the hub (hub: a connection of the hub's store) when it was
+ * added after the exercise started, so that its acts there (a report's
+ * filer) name it. IS_OK, or e filled. */
+int exercise_join_user(struct app *xa, struct store_conn *hub,
+                       const struct auth_ctx *who, struct svc_error *e);
 void exercise_leave(struct app *xa);
 
 #endif

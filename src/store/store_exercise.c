@@ -547,6 +547,31 @@ static int seed_pg_run(struct store_conn *c, struct store_conn *hub,
     return store_commit(c);
 }
 
+int store_ex_user_join(struct store_conn *c, struct store_conn *hub, int64_t id,
+                       int64_t now)
+{
+    int64_t n = 0;
+    int rc = store_get_int64(c, ST_EX_USER_HAS, "exercise user", &n, "I", id);
+    if (rc || n)
+        return rc;
+    struct store_user u;
+    if ((rc = store_user_by_id(hub, id, &u)))
+        return rc;
+    rc = store_begin(c);
+    if (!rc)
+        rc = store_exec(c, ST_EX_USER_JOIN, "exercise user join",
+                        "Itttitii"
+                        "I",
+                        id, u.org_id, u.username, u.display_name, (int)u.roles,
+                        u.lang[0] ? u.lang : "ja", (int)u.disabled, (int)u.demo,
+                        now);
+    if (!rc)
+        rc = store_commit(c);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
 int store_ex_seed(struct store_conn *c, struct store_conn *hub,
                   const char *main_path, const char *exercise)
 {

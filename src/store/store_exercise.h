@@ -119,6 +119,12 @@ int store_ex_world_reset(const char *hub, const char *exercise, char *err,
  * transaction on c; what the hub has committed (SQLite: the file at
  * main_path attached; PostgreSQL: the hub's schema, read from hub, a
  * connection of the hub's store). */
+/* Brings user id of the hub (read on hub) into the exercise's world on c
+ * when it is not there: a user added after the exercise started (the seed
+ * copied the users of that moment) acts in it as any other (its reports
+ * name it). Reads only when the user is there already. */
+int store_ex_user_join(struct store_conn *c, struct store_conn *hub, int64_t id,
+                       int64_t now);
 int store_ex_seed(struct store_conn *c, struct store_conn *hub,
                   const char *main_path, const char *exercise);
 

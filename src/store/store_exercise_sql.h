@@ -104,3 +104,10 @@ ST(EX_EVENTS,
 ST(EX_BOARD_VERSION, "SELECT version FROM ex_board_version WHERE id = 1")
 ST(EX_BOARD_VERSION_INIT, "INSERT OR IGNORE INTO ex_board_version(id, "
                           "version) VALUES (1, 1)")
+/* a user of the hub in an exercise's world (its row as the seed copies
+ * it: no password hash), unless it is there already */
+ST(EX_USER_HAS, "SELECT count(*) FROM users WHERE id = ?1")
+ST(EX_USER_JOIN,
+   "INSERT INTO users(id, org_id, username, display_name, pw_hash, roles, "
+   "lang, disabled, demo, created_at) VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, "
+   "?7, ?8, ?9) ON CONFLICT DO NOTHING")

@@ -1021,3 +1021,29 @@ def participants_of_all(bed):
     return dict(bed.db(
         "SELECT o.id, s.sector_id FROM orgs o JOIN scopes s ON s.id = "
         "o.scope_id WHERE o.kind = 'operator'"))
+
+
+def test_a_user_added_after_the_start_acts_in_it(bed):
+    """The exercise's world copies the hub's users when it starts; a user
+    added to a participant afterwards is brought in at its first request
+    there, so its report is filed (a 500 before: the report names its
+    filer, who was not in the world; found by an outside review)."""
+    parts = {o: s for o, s in participants_of(bed).items() if s == "water"}
+    org = sorted(parts)[0]
+    x = create(bed, parts)["id"]
+    control(bed, x, "start", paused=True)
+    bed.h.cli("user", "add", "late-joiner", "--org", org, "--roles",
+              "reader,reporter", "--password-file", bed.h.dir / "admin.pw")
+    tok = bed.h.token("late-joiner", name="late")
+    for route in ("direct", "anonymous"):
+        r = bed.call("POST", f"/x/{x}/api/v1/reports", tok, json={
+            "title": f"【演習】後から追加した利用者の報告 {route}",
+            "kind": "incident", "detected_at": "2026-12-01T03:45:00Z",
+            "range": "amber", "route": route})
+        assert r.status_code == 201, r.text
+        got = bed.call("GET", f"/x/{x}/api/v1/reports/{r.json()['id']}", tok)
+        assert got.status_code == 200, got.text
+    # the hub's own reports are untouched
+    assert bed.db("SELECT count(*) FROM reports WHERE title LIKE ?",
+                  "%後から追加%") == [(0,)]
+    control(bed, x, "end")
