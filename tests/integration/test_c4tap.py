@@ -304,6 +304,9 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
             assert r.status_code == 200, (rd.name, r.text)
             check_view(rd, r.json(), rng, org, anon)
         if not rd.handler:
+            # its standing, with no handler role (null, as documented)
+            me = w.hub.api("GET", "/api/v1/c4tap/me", token=rd.token)
+            assert me.status_code == 200 and me.json()["handler"] is None
             for path in ("/api/v1/c4tap/submissions",
                          "/api/v1/c4tap/campaigns",
                          "/api/v1/c4tap/export",

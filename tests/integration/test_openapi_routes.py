@@ -346,6 +346,22 @@ def test_every_route_is_documented_and_nothing_stale():
     assert not stale, f"docs/openapi.json documents no such route: {stale}"
 
 
+def test_every_error_code_is_in_the_error_schema():
+    """An integrator validates error bodies against the Error schema: every
+    code the hub has a sentence for (src/http/error_ja.c, which
+    tools/check-error-ja.py keeps equal to the codes the sources send) is
+    in its enum (node_id_in_use, gone and link were not: found by an
+    outside review)."""
+    doc = load_doc()
+    enum = set(doc["components"]["schemas"]["Error"]["properties"]["error"]
+               ["properties"]["code"]["enum"])
+    rows = re.findall(r'^\s*\{"([a-z_0-9]+)",',
+                      (ROOT / "src" / "http" / "error_ja.c").read_text(),
+                      re.M)
+    assert len(rows) > 100
+    assert sorted(set(rows) - enum) == []
+
+
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array",
               "null"}
 
