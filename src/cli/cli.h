@@ -148,7 +148,8 @@ void cli_put_json(const json_t *j);
 bool cli_seg_ok(const char *id, bool digits_only);
 /* "a,b,c" into ["a","b","c"] (empty items left out). */
 json_t *cli_list_of(const char *text);
-/* Writes n bytes to path. Returns 0, or 1 with the reason printed. */
+/* Writes n bytes to path ("-": standard output). Returns 0, or 1 with the
+ * reason printed. */
 int cli_save_file(const char *path, const char *data, size_t n);
 /* Reads a JSON file of at most cap bytes. NULL with the reason printed. */
 json_t *cli_load_json(const char *path, size_t cap);

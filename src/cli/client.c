@@ -148,7 +148,8 @@ static int drill_request(const struct cli_args *a, const char **method,
                          char *path, size_t len, json_t **o)
 {
     const char *sub = a->npos ? a->pos[0] : "";
-    const char *id = a->npos > 1 ? a->pos[1] : NULL;
+    /* ID and nothing after it: a stray argument is a usage error */
+    const char *id = a->npos == 2 ? a->pos[1] : NULL;
     if (strcmp(sub, "start") == 0 && a->npos == 1) {
         const char *tk = cli_opt(a, "target-kind");
         if (!tk) {
@@ -181,18 +182,33 @@ static int drill_request(const struct cli_args *a, const char **method,
         *method = "POST";
         snprintf(path, len, "/api/v1/drills/%s/confirm", id);
     } else if (strcmp(sub, "list") == 0 && a->npos == 1) {
-        long lim;
-        if (cli_long_opt(a, "limit", 1, 200, 50, &lim))
+        long lim, fy;
+        const char *cep = cli_opt(a, "ceptoar");
+        if (cli_long_opt(a, "limit", 1, 200, 50, &lim) ||
+            cli_long_opt(a, "fy", 2000, 2999, 0, &fy))
             return 2;
-        snprintf(path, len, "/api/v1/drills?limit=%ld%s%s%s%s", lim,
-                 cli_opt(a, "fy") ? "&fy=" : "",
-                 cli_opt(a, "fy") ? cli_opt(a, "fy") : "",
-                 cli_opt(a, "ceptoar") ? "&ceptoar=" : "",
-                 cli_opt(a, "ceptoar") ? cli_opt(a, "ceptoar") : "");
+        bool cep_ok = cep && *cep && strlen(cep) <= 63;
+        for (const char *q = cep; cep_ok && *q; q++)
+            cep_ok = isalnum((unsigned char)*q) || *q == '-' || *q == '_' ||
+                     *q == '.';
+        if (cep && !cep_ok) {
+            cli_errf("--ceptoar: not an organisation id\n",
+                     "--ceptoar: 組織 ID ではありません\n");
+            return 2;
+        }
+        snprintf(path, len, "/api/v1/drills?limit=%ld", lim);
+        size_t n = strlen(path);
+        if (fy)
+            n += (size_t)snprintf(path + n, len - n, "&fy=%ld", fy);
+        if (cep && n < len)
+            snprintf(path + n, len - n, "&ceptoar=%s", cep);
     } else if (strcmp(sub, "summary") == 0 && a->npos == 1) {
-        snprintf(path, len, "/api/v1/drills/summary%s%s",
-                 cli_opt(a, "fy") ? "?fy=" : "",
-                 cli_opt(a, "fy") ? cli_opt(a, "fy") : "");
+        long fy;
+        if (cli_long_opt(a, "fy", 2000, 2999, 0, &fy))
+            return 2;
+        snprintf(path, len, "/api/v1/drills/summary");
+        if (fy)
+            snprintf(path + strlen(path), len - strlen(path), "?fy=%ld", fy);
     } else {
         fprintf(stderr, "infrashare: drill start|list|summary|report "
                         "ID|confirm ID\n");
@@ -347,7 +363,8 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
                             char **body)
 {
     const char *sub = a->npos ? a->pos[0] : "";
-    const char *id = a->npos > 1 ? a->pos[1] : NULL;
+    /* ID and nothing after it: a stray argument is a usage error */
+    const char *id = a->npos == 2 ? a->pos[1] : NULL;
     json_t *o = NULL;
     int rc = 0;
     if (strcmp(cmd, "drill") == 0) {
@@ -358,7 +375,7 @@ static int advisory_request(const char *cmd, const struct cli_args *a,
         rc = advisory_issue_body(a, &o);
     } else if (strcmp(sub, "show") == 0 && id) {
         snprintf(path, len, "/api/v1/advisories/%s", id);
-    } else if (strcmp(sub, "list") == 0) {
+    } else if (strcmp(sub, "list") == 0 && a->npos == 1) {
         long lim;
         if (cli_long_opt(a, "limit", 1, 200, 50, &lim))
             return 2;
@@ -920,6 +937,12 @@ static int client_request(const char *cmd, const struct cli_args *a,
                           const char **method, const char **path, char *pathbuf,
                           size_t len, char **body)
 {
+    if ((strcmp(cmd, "whoami") == 0 || strcmp(cmd, "sectors") == 0) &&
+        a->npos) {
+        cli_errf("%s takes no argument (%s)\n", "%s に引数は不要です（%s）\n",
+                 cmd, a->pos[0]);
+        return 2;
+    }
     if (strcmp(cmd, "whoami") == 0) {
         *path = "/api/v1/session";
         return 0;

@@ -12,7 +12,7 @@
  *   exercise shift ID MINUTES | advance ID MINUTES | fire ID INJECT
  *   exercise board ID
  *   exercise debrief ID [--format json|csv|html] [--view full|summary]
- *                       [--out FILE]
+ *                       [--out FILE|-]
  *
  * --json prints the API's JSON. An API error is printed with its code,
  * field and message (exit 1); bad usage prints the usage (exit 2).
@@ -42,7 +42,7 @@ static int usage(void)
         "            exercise fire ID INJECT\n"
         "            exercise board ID [--json]\n"
         "            exercise debrief ID [--format json|csv|html] "
-        "[--view full|summary] [--out FILE]\n"
+        "[--view full|summary] [--out FILE|-]\n"
         "            exercise check FILE [--registry]   (the scenario, "
         "offline)\n"
         "  (分野横断的演習: 作成・一覧・表示・進行・状況ボード・事後報告)\n");
@@ -446,24 +446,6 @@ static int control(const char *url, const char *token, const struct cli_args *a,
     return 0;
 }
 
-/* Writes n bytes to path. Returns 0, or 1 with the reason printed. */
-static int write_out(const char *path, const char *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        cli_errf("%s: cannot open: %s\n", "%s: 開けません: %s\n", path,
-                 strerror(errno));
-        return 1;
-    }
-    bool bad = fwrite(data, 1, n, f) != n;
-    bad |= fclose(f) != 0;
-    if (bad) {
-        cli_errf("%s: cannot write\n", "%s: 書き込めません\n", path);
-        return 1;
-    }
-    return 0;
-}
-
 static int debrief(const char *url, const char *token, const struct cli_args *a)
 {
     const char *fmt = cli_opt(a, "format");
@@ -488,8 +470,8 @@ static int debrief(const char *url, const char *token, const struct cli_args *a)
     if (rc)
         return rc;
     if (out) {
-        rc = write_out(out, buf_str(&ans.body), ans.body.len);
-        if (!rc)
+        rc = cli_save_file(out, buf_str(&ans.body), ans.body.len);
+        if (!rc && strcmp(out, "-") != 0)
             printf("debrief of exercise %s written to %s (%zu bytes)\n",
                    a->pos[1], out, ans.body.len);
     } else if (human) {

@@ -2,7 +2,7 @@
  * client_stix.c - infrashare stix: STIX 2.1 over the API (issue 16,
  * docs/stix.md).
  *
- *   stix export advisory|report|event|c4tap|alert ID [--out FILE]
+ *   stix export advisory|report|event|c4tap|alert ID [--out FILE|-]
  *       the item as a STIX bundle (an advisory, a report, an event, a
  *       C4TAP submission, a website-observation alert)
  *   stix import FILE [--collection shared]
@@ -35,7 +35,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "infrashare: stix export advisory|report|event|c4tap|alert ID "
-            "[--out FILE]   (a STIX 2.1 bundle; STIX 2.1 形式で出力)\n"
+            "[--out FILE|-]   (a STIX 2.1 bundle; STIX 2.1 形式で出力)\n"
             "            stix import FILE|- [--collection shared]   (a "
             "bundle, envelope or array of STIX 2.1 objects; 取り込み)\n");
     return 2;
@@ -196,6 +196,7 @@ static int import_cmd(const struct cli_args *a)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     size_t total = json_array_size(objs);
     struct import_tally t = {0};
+    size_t judged = 0; /* envelopes the hub took and judged (202) */
     rc = 0;
     for (size_t at = 0; at < total && !rc;) {
         size_t n = total - at < IMPORT_BATCH ? total - at : IMPORT_BATCH;
@@ -238,6 +239,7 @@ static int import_cmd(const struct cli_args *a)
                 rc = 1;
             } else {
                 tally(st, at, &t);
+                judged++;
             }
             json_decref(st);
         }
@@ -245,9 +247,14 @@ static int import_cmd(const struct cli_args *a)
         at += n;
     }
     curl_global_cleanup();
-    printf("%s: %zu objects: added %lld, held already %lld, refused %lld "
-           "(追加 %lld / 既存 %lld / 拒否 %lld)\n",
-           path, total, t.added, t.held, t.refused, t.added, t.held, t.refused);
+    /* the summary once the hub judged something: a first envelope refused
+     * whole (a read-only collection, no such collection) posted nothing,
+     * and its error above is all there is to say */
+    if (judged)
+        printf("%s: %zu objects: added %lld, held already %lld, refused %lld "
+               "(追加 %lld / 既存 %lld / 拒否 %lld)\n",
+               path, total, t.added, t.held, t.refused, t.added, t.held,
+               t.refused);
     json_decref(doc);
     if (!rc && t.refused) {
         fprintf(stderr,
@@ -303,7 +310,7 @@ int cli_stix(int argc, char **argv)
             rc = 1;
         } else if (out) {
             rc = cli_save_file(out, text, strlen(text));
-            if (!rc)
+            if (!rc && strcmp(out, "-") != 0)
                 printf("%s: %zu objects\n", out,
                        json_array_size(json_object_get(b, "objects")));
         } else {

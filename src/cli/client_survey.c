@@ -149,14 +149,17 @@ json_t *cli_list_of(const char *text)
 
 int cli_save_file(const char *path, const char *data, size_t n)
 {
-    FILE *f = fopen(path, "wb");
+    /* "-": standard output, as "-" is standard input where a file is
+     * read */
+    bool out = strcmp(path, "-") == 0;
+    FILE *f = out ? stdout : fopen(path, "wb");
     if (!f) {
         cli_errf("%s: cannot open: %s\n", "%s: 開けません: %s\n", path,
                  strerror(errno));
         return 1;
     }
     bool bad = fwrite(data, 1, n, f) != n;
-    bad |= fclose(f) != 0;
+    bad |= (out ? fflush(f) : fclose(f)) != 0;
     if (bad) {
         cli_errf("%s: cannot write\n", "%s: 書き込めません\n", path);
         return 1;
@@ -200,7 +203,7 @@ static int usage(void)
             "            survey progress ID [--json]\n"
             "            survey remind ID [--orgs a,b]\n"
             "            survey results ID [--format json|csv|html] "
-            "[--lang ja|en] [--out FILE]\n"
+            "[--lang ja|en] [--out FILE|-]\n"
             "            survey answers ID [--org ORG] [--json]\n"
             "            survey answer ID --file ANSWERS.json [--submit] "
             "[--share]\n"
@@ -594,7 +597,7 @@ static int results_cmd(const struct cli_conn *k, const struct cli_args *a)
         return rc;
     if (out) {
         rc = cli_save_file(out, buf_str(&ans.body), ans.body.len);
-        if (!rc)
+        if (!rc && strcmp(out, "-") != 0)
             printf("results of %s written to %s (%zu bytes)\n", a->pos[1], out,
                    ans.body.len);
     } else if (human) {

@@ -72,7 +72,8 @@ static const char usage_text[] =
     "       [--title-ja T] [--title-en T] [--body-ja B] [--body-en B]\n"
     "       [--all | --sectors a,b | --scopes a,b | --ceptoars a,b |\n"
     "        --orgs a,b] [--title-in-notice] [--form roll_call]\n"
-    "  advisory list [--inbox] | show ID | deliveries ID [--state S]\n"
+    "  advisory list [--inbox] [--limit N] | show ID\n"
+    "  advisory deliveries ID [--state S]\n"
     "  advisory ack ID | relay ID [--note-ja T] [--note-en T] [--range R]\n"
     "  advisory answer ID --field QUESTION=VALUE [--field ...]\n"
     "  advisory board ID [--state answered|unanswered] [--csv]\n"
@@ -116,20 +117,20 @@ static const char usage_text[] =
     "  exercise brief ID | pause ID | resume ID | end ID\n"
     "  exercise shift ID MINUTES | advance ID MINUTES | fire ID INJECT\n"
     "  exercise debrief ID [--format json|csv|html] [--view summary]\n"
-    "       [--out FILE]\n"
+    "       [--out FILE|-]\n"
     "  survey list [--json] | show ID [--json]   (安全基準等の浸透状況等に"
     "関する調査)\n"
     "  survey open --fy N --deadline RFC3339 [--sectors a,b]\n"
     "       [--title-ja T --title-en T] [--edition E] | close ID\n"
     "  survey progress ID [--json] | remind ID [--orgs a,b]\n"
     "  survey results ID [--format json|csv|html] [--lang ja|en] "
-    "[--out FILE]\n"
+    "[--out FILE|-]\n"
     "  survey answers ID [--org ORG] [--json]\n"
     "  survey answer ID --file ANSWERS.json [--submit] [--share]\n"
     "  survey attach ID --item ITEM FILE [--type MEDIA]   (at most 2 "
     "MiB)\n"
     "  bcp show [--json] | bcp set --file CHECKS.json   (CP/BCP準備状況)\n"
-    "  stix export advisory|report|event|c4tap|alert ID [--out FILE]\n"
+    "  stix export advisory|report|event|c4tap|alert ID [--out FILE|-]\n"
     "                                                (a STIX 2.1 bundle)\n"
     "  stix import FILE|- [--collection shared]   (a bundle, envelope or "
     "array;\n"
@@ -1413,7 +1414,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[i];
     int sub_argc = argc - i - 1;
     char **sub_argv = argv + i + 1;
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
     }

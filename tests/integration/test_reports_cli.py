@@ -197,7 +197,19 @@ def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):
         r = client(hub, *args, token=t)
         assert r.returncode == 2, (args, r.stderr)
         assert opt in r.stderr and r.stdout == "", (args, r.stderr)
+    # stray arguments are usage errors too, before anything is sent
+    for args in (("whoami", "extra"), ("sectors", "x"),
+                 ("advisory", "ack", "A0000000000000000", "extra"),
+                 ("advisory", "list", "x"), ("drill", "list", "--fy", "abc"),
+                 ("drill", "list", "--ceptoar", "a/b")):
+        r = client(hub, *args, token=t)
+        assert r.returncode == 2 and r.stdout == "", (args, r.stderr)
     assert requests_logged() == before
+    # -h at the top, as --help and help: the usage, exit 0
+    for flag in ("-h", "--help", "help"):
+        r = subprocess.run([str(BUILD / "infrashare"), flag],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "usage: infrashare" in r.stdout, flag
     r = client(hub, "report", "list", "--min-severity", "0", "--limit",
                "500", "--json", token=t)
     assert r.returncode == 0, r.stderr

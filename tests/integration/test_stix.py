@@ -256,6 +256,21 @@ def test_the_cli_exports_the_same_bundle(fresh_demo_hub, tmp_path):
     valid(api)
     r = cli("export", "advisory", adv["id"])
     assert r.returncode == 0 and json.loads(r.stdout) == api
+    # "-" is standard output (as "-" is standard input for import), not a
+    # file named "-"
+    r = subprocess.run([str(BUILD / "infrashare"), "stix", "export",
+                        "advisory", adv["id"], "--out", "-"],
+                       capture_output=True, text=True, cwd=tmp_path,
+                       env=dict(os.environ, INFRASHARE_URL=hub.url,
+                                INFRASHARE_TOKEN=tok(hub, "nisc-analyst")),
+                       timeout=60)
+    assert r.returncode == 0 and json.loads(r.stdout) == api, r.stderr
+    assert not (tmp_path / "-").exists()
+    # an import the hub refuses whole prints its error, and no summary
+    # as if something had been posted
+    r = cli("import", str(out), "--collection", "advisories")
+    assert r.returncode == 1 and "403" in r.stderr, r.stderr
+    assert r.stdout == "", r.stdout
     # an unknown advisory: the API's error, exit 1; bad usage: exit 2
     r = cli("export", "advisory", "A0")
     assert r.returncode == 1 and "not_found" in r.stderr
