@@ -24,6 +24,7 @@
 #include "common/util.h"
 #include "service/lists.h"
 #include "service/drills.h"
+#include "store/store_exercise.h"
 
 static const char *const adv_kinds[] = {"warning", "security_info", "case",
                                         "newsletter", NULL};
@@ -1150,11 +1151,19 @@ static int dlv_viewer_of(struct store_conn *c, const struct auth_ctx *who,
                          struct svc_error *e)
 {
     v->org = who->org.id;
-    v->author_side = strcmp(who->org.id, ad->author) == 0 ||
-                     strcmp(who->org.kind, "nisc") == 0;
+    bool nisc = strcmp(who->org.kind, "nisc") == 0;
+    bool author = strcmp(who->org.id, ad->author) == 0;
+    /* an exercise's inject is sent by a controller on its author's
+     * behalf, to participants the author may not see in real work: the
+     * author sees it as a hop of its kind (a ministry its sectors, a
+     * secretariat its members), never the others' results (docs/rules.md
+     * "Cross-sector exercises", Who) */
+    bool inject = author && !nisc && store_ex_advisory_is_inject(c, ad->id);
+    v->author_side = nisc || (author && !inject);
     v->ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
     struct store_hop h;
-    bool hop = !store_hop_get(c, ad->id, who->org.id, &h);
+    memset(&h, 0, sizeof(h));
+    bool hop = !store_hop_get(c, ad->id, who->org.id, &h) || inject;
     bool ministry = strcmp(who->org.kind, "ministry") == 0;
     /* a list owner's hop sees the recipients it releases, as a
      * secretariat does */

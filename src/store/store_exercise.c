@@ -547,6 +547,14 @@ static int seed_pg_run(struct store_conn *c, struct store_conn *hub,
     return store_commit(c);
 }
 
+bool store_ex_advisory_is_inject(struct store_conn *c, const char *adv)
+{
+    int64_t n = 0;
+    return store_get_int64(c, ST_EX_ADV_IS_INJECT, "exercise inject", &n, "t",
+                           adv) == IS_OK &&
+           n > 0;
+}
+
 int store_ex_user_join(struct store_conn *c, struct store_conn *hub, int64_t id,
                        int64_t now)
 {

@@ -125,6 +125,10 @@ int store_ex_world_reset(const char *hub, const char *exercise, char *err,
  * name it). Reads only when the user is there already. */
 int store_ex_user_join(struct store_conn *c, struct store_conn *hub, int64_t id,
                        int64_t now);
+/* Whether advisory adv is an inject's (an exercise's world: sent by a
+ * controller on its author organisation's behalf); false when it cannot
+ * be told. */
+bool store_ex_advisory_is_inject(struct store_conn *c, const char *adv);
 int store_ex_seed(struct store_conn *c, struct store_conn *hub,
                   const char *main_path, const char *exercise);
 

@@ -111,3 +111,6 @@ ST(EX_USER_JOIN,
    "INSERT INTO users(id, org_id, username, display_name, pw_hash, roles, "
    "lang, disabled, demo, created_at) VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, "
    "?7, ?8, ?9) ON CONFLICT DO NOTHING")
+/* is advisory ?1 an inject's, sent by a controller on its author's
+ * behalf? (none in the hub's own database) */
+ST(EX_ADV_IS_INJECT, "SELECT count(*) FROM ex_fired WHERE advisory_id = ?1")

@@ -1047,3 +1047,66 @@ def test_a_user_added_after_the_start_acts_in_it(bed):
     assert bed.db("SELECT count(*) FROM reports WHERE title LIKE ?",
                   "%後から追加%") == [(0,)]
     control(bed, x, "end")
+
+
+def test_an_injects_author_sees_only_what_it_would_in_real_work(bed):
+    """An inject goes out on its author's behalf to participants the
+    author may not address in real work (METI to a telecom operator, a
+    sector of MIC). Its author then reads its deliveries and answers as a
+    hop of its kind: a ministry those of its sectors, never another
+    participant's acknowledgement, contacts or answers (found by an
+    outside review: METI read the telecom operator's answer and contact
+    addresses). The controllers (NISC) see every participant."""
+    auto_hops(bed)
+    sc = {"format": "infrashare-exercise-scenario/1", "id": "meti-asks",
+          "title_ja": "経産省の照会", "title_en": "METI asks",
+          "injects": [
+              {"id": "rc1", "at_min": 0, "from": "meti", "to": {"all": True},
+               "kind": "info", "form": {"name": "roll_call"},
+               "title_ja": "安否確認", "title_en": "Roll call by METI",
+               "body_ja": "回答してください。", "body_en": "Answer, please.",
+               "expect": [{"id": "rc1-answer", "action": "rollcall",
+                           "within_min": 30}]},
+              {"id": "end", "at_min": 60, "from": "nisc", "to": {"all": True},
+               "title_ja": "終了", "title_en": "End", "body_ja": "終了",
+               "body_en": "End"}]}
+    ops = ["op-gas-0001", "op-telecom-0001"]
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "照会", "title_en": "Asks", "scenario": sc,
+        "participants": {"orgs": ops + ["meti"]}})["id"]
+    control(bed, x, "start", paused=True)
+    meti = bed.token("meti-desk")
+
+    def rc_of(tok):
+        def f():
+            r = bed.call("GET", f"/x/{x}/api/v1/advisories?limit=100", tok)
+            return next((a["id"] for a in r.json()["items"]
+                         if a["title"]["en"] == "Roll call by METI"), None)
+        return wait_for(f, what="the roll call")
+    rc = rc_of(meti)
+    for org in ops:
+        tok = bed.token(org)
+        assert rc_of(tok) == rc
+        r = bed.call("POST", f"/x/{x}/api/v1/advisories/{rc}/answers", tok,
+                     json={"answers": [
+                         {"question": "affected", "value": "yes"},
+                         {"question": "service_state",
+                          "value": "degraded"}]})
+        assert r.status_code == 200, r.text
+    # METI: the gas operator (its sector), not the telecom one (MIC's)
+    d = bed.ok("GET", f"/x/{x}/api/v1/advisories/{rc}/deliveries", meti)
+    assert sorted(i["org"] for i in d["items"]) == ["op-gas-0001"], d
+    assert "op-telecom-0001" not in json.dumps(d)
+    assert "ict" not in json.dumps(d.get("reach", {})), d.get("reach")
+    a = bed.ok("GET", f"/x/{x}/api/v1/advisories/{rc}/answers", meti)
+    assert a["totals"]["recipients"] == 1 and a["totals"]["answered"] == 1
+    assert "op-telecom-0001" not in json.dumps(a)
+    full = bed.ok("GET", f"/x/{x}/api/v1/advisories/{rc}", meti)
+    assert full["audience"].get("orgs", []) in ([], ["op-gas-0001"]), full
+    assert "op-telecom-0001" not in json.dumps(full)
+    # the controllers see both
+    d = bed.ok("GET", f"/x/{x}/api/v1/advisories/{rc}/deliveries")
+    assert sorted(i["org"] for i in d["items"]) == ops
+    a = bed.ok("GET", f"/x/{x}/api/v1/advisories/{rc}/answers")
+    assert a["totals"]["recipients"] == 2
+    control(bed, x, "end")
