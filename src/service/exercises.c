@@ -747,12 +747,24 @@ static int find_inject(const json_t *sc, const char *id)
 static int adhoc_check(struct store_conn *c, const json_t *sc,
                        const json_t *adhoc, json_t **norm, struct svc_error *e)
 {
+    /* it asks for no scored action and goes to every participant it
+     * targets: a condition or an expected action would be ignored, so
+     * either is refused (a condition taken silently sent the inject to
+     * all, found by an outside review) */
+    static const char *const none[] = {"when", "expect"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(none); i++)
+        if (json_object_get(adhoc, none[i])) {
+            char field[16];
+            snprintf(field, sizeof(field), "adhoc.%s", none[i]);
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
+                            "%s: an ad-hoc inject has no condition and asks "
+                            "for no scored action",
+                            field);
+        }
     json_t *in = json_deep_copy(adhoc);
     if (!in)
         return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
     json_object_set_new(in, "at_min", json_integer(0));
-    json_object_del(in, "when");
-    json_object_del(in, "expect");
     json_t *groups = json_object_get(sc, "groups")
                          ? json_incref(json_object_get(sc, "groups"))
                          : json_object();

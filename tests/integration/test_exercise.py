@@ -581,6 +581,18 @@ def test_exercise_bad_input(bed):
                                       "body_ja": "本文", "body_en": "Body",
                                       "kind": "bogus"}})
     assert_error(r, 400, "invalid_value", "adhoc.kind")
+    # it has no condition and asks for no scored action: either refused
+    # (a condition taken silently sent the inject to every participant)
+    for extra, field in ((("when", {"if": "p1-report", "by_min": 50}),
+                          "adhoc.when"),
+                         (("expect", [{"id": "a1", "action": "ack",
+                                       "within_min": 5}]), "adhoc.expect")):
+        body = {"id": "adhoc-0", "from": "nisc", "to": {"sectors": ["gas"]},
+                "title_ja": "追加", "title_en": "Extra", "body_ja": "本文",
+                "body_en": "Body", extra[0]: extra[1]}
+        assert_error(bed.call("POST", f"/api/v1/exercises/{x}/control",
+                              json={"action": "inject", "adhoc": body}),
+                     400, "invalid_value", field)
     control(bed, x, "inject", adhoc={
         "id": "adhoc-1", "from": "nisc", "to": {"sectors": ["gas"]},
         "title_ja": "追加の状況付与", "title_en": "Extra situation",
