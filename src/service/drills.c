@@ -460,8 +460,11 @@ int drill_confirm(struct app *a, struct store_conn *c,
     IS_UNUSED(a);
     struct store_drill_info d;
     struct store_recipient rc_;
+    /* a recipient still waiting below a hop: the drill has not reached
+     * it, and does not exist for it yet (as a roll call's answers) */
     if (strlen(id) >= sizeof(d.id) || store_drill_info_get(c, id, &d) ||
-        store_recipient_get(c, d.advisory, who->org.id, &rc_))
+        store_recipient_get(c, d.advisory, who->org.id, &rc_) ||
+        !rc_.released_at)
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such drill");
     if (strcmp(d.kind, "structure") != 0)
         return svc_fail(e, IS_ERR_CONFLICT, "conflict", NULL,

@@ -282,6 +282,18 @@ def test_structure_drill_confirm_and_stale_contacts(dhub, hook):
     assert rep["structure"]["confirmed"] == 1
     assert h.ok("GET", f"/api/v1/drills/{r['id']}/report",
                 "gas-sec")["structure"] is None
+    # NISC's drill still waiting at METI's review has not reached the
+    # members: confirming it is the 404 of no drill (it counted as
+    # confirmed before; found by an outside review)
+    h.set_policy("meti", "review", 30)
+    w = start(h, "nisc-a", target_kind="sector", target="gas",
+              kind="structure")
+    missing = h.call("POST", "/api/v1/drills/Dnope/confirm", "s1-liaison")
+    r = h.call("POST", f"/api/v1/drills/{w['id']}/confirm", "s1-liaison")
+    assert_error(r, 404)
+    assert r.json() == missing.json()
+    assert h.ok("GET", f"/api/v1/drills/{w['id']}/report",
+                "nisc-a")["structure"]["confirmed"] == 0
 
 
 # ------------------------------------------------------------ sub-groups
