@@ -112,6 +112,16 @@ static int get(struct http_req *r, struct http_resp *out, enum taxii_view v)
         .next = http_query(r, "next"),
         .limit = http_query(r, "limit"),
     };
+    /* one object's endpoints name it in the path: TAXII 2.1 5.6 and 5.7
+     * take no match[id] or match[type] there */
+    bool one = v == TAXII_VIEW_OBJECT || v == TAXII_VIEW_VERSIONS;
+    if (one && (q.match_id || q.match_type)) {
+        const char *f = q.match_id ? "match[id]" : "match[type]";
+        return http_error(out, 400, "invalid_value", f,
+                          "%s: not a filter of one object's endpoint "
+                          "(TAXII 2.1 5.6, 5.7)",
+                          f);
+    }
     if (v == TAXII_VIEW_VERSIONS && q.match_version)
         return http_error(out, 400, "invalid_value", "match[version]",
                           "match[version]: the versions endpoint lists every "
