@@ -1144,6 +1144,16 @@ struct dlv_viewer {
                          ministry hop (its sectors) */
 };
 
+bool advisory_sent_on_behalf(struct store_conn *c, const struct auth_ctx *who,
+                             const char *author, const char *id)
+{
+    /* to participants the author may not see in real work: the
+     * exercise's controller sent it */
+    return strcmp(who->org.id, author) == 0 &&
+           strcmp(who->org.kind, "nisc") != 0 &&
+           store_ex_advisory_is_inject(c, id);
+}
+
 /* The author's chain and the secretariats only: IS_OK with v filled, or
  * IS_ERR_FORBIDDEN (e filled). */
 static int dlv_viewer_of(struct store_conn *c, const struct auth_ctx *who,
@@ -1153,12 +1163,7 @@ static int dlv_viewer_of(struct store_conn *c, const struct auth_ctx *who,
     v->org = who->org.id;
     bool nisc = strcmp(who->org.kind, "nisc") == 0;
     bool author = strcmp(who->org.id, ad->author) == 0;
-    /* an exercise's inject is sent by a controller on its author's
-     * behalf, to participants the author may not see in real work: the
-     * author sees it as a hop of its kind (a ministry its sectors, a
-     * secretariat its members), never the others' results (docs/rules.md
-     * "Cross-sector exercises", Who) */
-    bool inject = author && !nisc && store_ex_advisory_is_inject(c, ad->id);
+    bool inject = advisory_sent_on_behalf(c, who, ad->author, ad->id);
     v->author_side = nisc || (author && !inject);
     v->ceptoar = strcmp(who->org.kind, "ceptoar") == 0;
     struct store_hop h;

@@ -98,6 +98,13 @@ int advisory_relay(struct app *a, struct store_conn *c,
 int advisory_ack(struct app *a, struct store_conn *c,
                  const struct auth_ctx *who, const char *id, int64_t now,
                  json_t **out, struct svc_error *e);
+/* Was advisory id (of author) sent on who's organisation's behalf: an
+ * exercise's inject, which a controller sent as author, NISC aside? Its
+ * author then reads its deliveries and answers as a hop of its kind (a
+ * ministry its sectors, a secretariat its members), never the others'
+ * results (docs/rules.md "Injects"). */
+bool advisory_sent_on_behalf(struct store_conn *c, const struct auth_ctx *who,
+                             const char *author, const char *id);
 /* state: NULL/"all", "pending", "queued", "sending", "delivered",
  * "acknowledged", "unreached". */
 int advisory_deliveries(struct app *a, struct store_conn *c,

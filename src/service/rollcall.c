@@ -14,7 +14,6 @@
 #include "common/util.h"
 #include "core/rollcall.h"
 #include "service/provision.h"
-#include "store/store_exercise.h"
 
 /* ---- request tables ---- */
 
@@ -577,10 +576,8 @@ static int viewer_of(struct store_conn *c, const struct auth_ctx *who,
                         "no such advisory");
     bool nisc = strcmp(who->org.kind, "nisc") == 0;
     bool own = strcmp(ad.author, who->org.id) == 0;
+    bool inject = advisory_sent_on_behalf(c, who, ad.author, id);
     store_advisory_release(&ad);
-    /* an exercise's inject, sent on its author's behalf: the author
-     * reads the answers as a hop of its kind (provision.c dlv_viewer_of) */
-    bool inject = own && !nisc && store_ex_advisory_is_inject(c, id);
     bool author = nisc || (own && !inject);
     struct store_hop h;
     bool hop = inject || (store_hop_get(c, id, who->org.id, &h) == IS_OK &&

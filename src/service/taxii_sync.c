@@ -684,7 +684,7 @@ static void pull(struct app *a, struct store_conn *c,
         }
         if (h.date_last[0] && strlen(h.date_last) < sizeof(last_seen))
             memcpy(last_seen, h.date_last, strlen(h.date_last) + 1);
-        bool go = json_is_true(more);
+        bool go = json_is_true(more), stuck = true;
         /* more without a usable next, or the same next again: the
          * remote cannot be read to its end; after stays */
         if (go && (!nx || !*nx || strlen(nx) >= sizeof(next)))
@@ -694,11 +694,13 @@ static void pull(struct app *a, struct store_conn *c,
         else if (go && strcmp(nx, next) == 0)
             reason(r, "GET objects: the remote gave the same \"next\" "
                       "twice");
-        else if (go)
+        else if (go) {
             memcpy(next, nx, strlen(nx) + 1);
+            stuck = false;
+        }
         json_decref(env);
         taxii_http_release(&h);
-        if (go && r->reason[0])
+        if (go && stuck)
             return;
         if (!go)
             break;
