@@ -732,8 +732,13 @@ int ex_run_fire(struct ex_run *r, int i, const json_t *adhoc, bool by_hand,
                                        .by_hand = by_hand,
                                        .adhoc = adhoc_text};
                 json_t *out = NULL;
-                rc = advisory_issue_linked(&r->app, c, &who, body, now,
-                                           link_fired, &lk, &out, e);
+                /* and past the relay chain: a hop it passed through
+                 * would read each one, so learn who met the condition */
+                rc = each
+                         ? advisory_issue_past_hops(&r->app, c, &who, body, now,
+                                                    link_fired, &lk, &out, e)
+                         : advisory_issue_linked(&r->app, c, &who, body, now,
+                                                 link_fired, &lk, &out, e);
                 if (rc == IS_ERR_CONFLICT)
                     svc_fail(e, rc, "already_fired", "inject",
                              "inject %s has fired already", id);

@@ -309,6 +309,15 @@ static int load_inject(struct store_conn *c, const json_t *in, int idx,
             return bad(e, "unknown_action", field,
                        "report, ack, relay, bcp or rollcall");
         }
+        /* an inject with a condition goes past the relay chain (a hop
+         * would learn who met it): it has nothing to relay */
+        if (act == EX_ACT_RELAY && out->when.present) {
+            field_fmt(field, sizeof(field), "%s.action", kpre);
+            return bad(e, "invalid_value", field,
+                       "an inject with a condition (when) goes to each "
+                       "participant past the relay chain: it asks for no "
+                       "relay");
+        }
         util_xcopy(ex->id, sizeof(ex->id), xid);
         ex->action = (enum ex_action)act;
         out->nexpect++;

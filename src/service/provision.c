@@ -467,13 +467,15 @@ static int advisory_apply_mode(struct store_conn *c, struct store_advisory *ad,
 }
 
 /* Inserts the advisory and runs its chain (caller holds a transaction):
- * the advisory, the author's hop, the recipients, the hops below; then
- * the author relays at once (the recipients without a CEPTOAR hop, and
- * the first hops). ad is filled (store_advisory_release) also on an
+ * the advisory, the author's hop, the recipients, the hops below (none
+ * when past_hops: every recipient is reached by the author at once);
+ * then the author relays at once (the recipients without a CEPTOAR hop,
+ * and the first hops). ad is filled (store_advisory_release) also on an
  * error. */
 static int advisory_create(struct app *a, struct store_conn *c,
                            const struct auth_ctx *who, const json_t *body,
-                           bool drill, int64_t now, struct store_advisory *ad)
+                           bool drill, bool past_hops, int64_t now,
+                           struct store_advisory *ad)
 {
     int rc = advisory_fill(a, who, body, drill, now, ad);
     if (!rc)
@@ -489,7 +491,7 @@ static int advisory_create(struct app *a, struct store_conn *c,
         rc = recipients_add(c, ad->id, json_object_get(body, "audience"));
     if (!rc && !drill)
         rc = advisory_apply_mode(c, ad, now);
-    if (!rc)
+    if (!rc && !past_hops)
         rc = hops_add(c, ad, who->org.kind, now);
     if (!rc)
         rc = store_recipients_set_via(c, ad->id);
@@ -610,12 +612,11 @@ int advisory_issue(struct app *a, struct store_conn *c,
     return advisory_issue_linked(a, c, who, body, now, NULL, NULL, out, e);
 }
 
-int advisory_issue_linked(struct app *a, struct store_conn *c,
-                          const struct auth_ctx *who, const json_t *body,
-                          int64_t now,
-                          int (*link)(struct store_conn *c, const char *adv_id,
-                                      void *ctx),
-                          void *link_ctx, json_t **out, struct svc_error *e)
+static int
+issue(struct app *a, struct store_conn *c, const struct auth_ctx *who,
+      const json_t *body, int64_t now, bool past_hops,
+      int (*link)(struct store_conn *c, const char *adv_id, void *ctx),
+      void *link_ctx, json_t **out, struct svc_error *e)
 {
     static const char not_sent[] =
         "the advisory could not be stored; nothing was sent";
@@ -641,7 +642,7 @@ int advisory_issue_linked(struct app *a, struct store_conn *c,
         return rc;
     }
     struct store_advisory ad;
-    rc = advisory_create(a, c, who, body, false, now, &ad);
+    rc = advisory_create(a, c, who, body, false, past_hops, now, &ad);
     if (!rc && form)
         rc = rollcall_attach(c, ad.id, form, now);
     json_decref(form);
@@ -675,6 +676,26 @@ int advisory_issue_linked(struct app *a, struct store_conn *c,
     json_object_set_new(*out, "recipients", json_integer(n));
     store_advisory_release(&ad);
     return IS_OK;
+}
+
+int advisory_issue_linked(struct app *a, struct store_conn *c,
+                          const struct auth_ctx *who, const json_t *body,
+                          int64_t now,
+                          int (*link)(struct store_conn *c, const char *adv_id,
+                                      void *ctx),
+                          void *link_ctx, json_t **out, struct svc_error *e)
+{
+    return issue(a, c, who, body, now, false, link, link_ctx, out, e);
+}
+
+int advisory_issue_past_hops(struct app *a, struct store_conn *c,
+                             const struct auth_ctx *who, const json_t *body,
+                             int64_t now,
+                             int (*link)(struct store_conn *c,
+                                         const char *adv_id, void *ctx),
+                             void *link_ctx, json_t **out, struct svc_error *e)
+{
+    return issue(a, c, who, body, now, true, link, link_ctx, out, e);
 }
 
 /* issue 11: lists. Records the first opening of ad by who's organisation
@@ -1705,7 +1726,7 @@ int advisory_issue_drill(struct app *a, struct store_conn *c,
 {
     struct store_advisory ad;
     memset(&ad, 0, sizeof(ad));
-    int rc = advisory_create(a, c, who, body, true, now, &ad);
+    int rc = advisory_create(a, c, who, body, true, false, now, &ad);
     util_xcopy(adv_id, len, ad.id);
     store_advisory_release(&ad);
     return rc;

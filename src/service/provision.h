@@ -53,6 +53,16 @@ int advisory_issue_linked(struct app *a, struct store_conn *c,
                           int (*link)(struct store_conn *c, const char *adv_id,
                                       void *ctx),
                           void *link_ctx, json_t **out, struct svc_error *e);
+/* As advisory_issue_linked, sent past the relay chain: the author
+ * reaches every recipient at once and no ministry or CEPTOAR is a hop,
+ * so none of them reads the advisory unless it is a recipient itself (an
+ * exercise's inject with a condition: a hop would learn who met it). */
+int advisory_issue_past_hops(struct app *a, struct store_conn *c,
+                             const struct auth_ctx *who, const json_t *body,
+                             int64_t now,
+                             int (*link)(struct store_conn *c,
+                                         const char *adv_id, void *ctx),
+                             void *link_ctx, json_t **out, struct svc_error *e);
 int advisory_read(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, const char *id, int64_t now,
                   json_t **out, struct svc_error *e);

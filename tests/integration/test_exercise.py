@@ -1122,3 +1122,68 @@ def test_an_injects_author_sees_only_what_it_would_in_real_work(bed):
     a = bed.ok("GET", f"/x/{x}/api/v1/advisories/{rc}/answers")
     assert a["totals"]["recipients"] == 2
     control(bed, x, "end")
+
+
+def test_a_conditions_advisories_pass_no_hop(bed):
+    """An inject with a condition goes to each participant it holds for
+    past the relay chain: the secretariat and the ministry above them
+    (participants, relaying at once) read none of those advisories, so
+    they cannot tell who met the condition, here who had filed a Red
+    report direct to NISC (found by an outside review: each advisory
+    passed their hops). A `relay` asked of such an inject is refused."""
+    auto_hops(bed)
+    members = sorted(o for (o,) in bed.db(
+        "SELECT org_id FROM memberships WHERE group_id = 'ceptoar-gas'"))
+    sc = {"format": "infrashare-exercise-scenario/1", "id": "asks",
+          "title_ja": "照会", "title_en": "Asks",
+          "injects": [
+              {"id": "i1", "at_min": 0, "from": "nisc",
+               "to": {"orgs": members}, "kind": "info",
+               "title_ja": "事象", "title_en": "Event", "body_ja": "報告を",
+               "body_en": "Report, please.",
+               "expect": [{"id": "r1", "action": "report",
+                           "within_min": 30}]},
+              {"id": "i2", "at_min": 10, "from": "nisc",
+               "to": {"orgs": members}, "kind": "info",
+               "when": {"if_not": "r1", "by_min": 10},
+               "title_ja": "照会", "title_en": "Asked", "body_ja": "未報告",
+               "body_en": "You have not reported.",
+               "expect": [{"id": "r2", "action": "report",
+                           "within_min": 30}]}]}
+    bad = json.loads(json.dumps(sc))
+    bad["injects"][1]["expect"][0]["action"] = "relay"
+    assert_error(bed.call("POST", "/api/v1/exercises", json={
+        "title_ja": "照会", "title_en": "Asks", "scenario": bad,
+        "participants": {"ceptoars": ["ceptoar-gas"]}}), 400,
+        "invalid_value", "scenario.injects[1].expect[0].action")
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "照会", "title_en": "Asks", "scenario": sc,
+        "participants": {"ceptoars": ["ceptoar-gas"], "orgs": ["meti"]}})["id"]
+    control(bed, x, "start", paused=True)
+    r = bed.call("POST", f"/x/{x}/api/v1/reports", bed.token(members[0]),
+                 json={"title": "【演習】報告", "kind": "incident",
+                       "detected_at": "2026-12-01T03:45:00Z", "range": "red",
+                       "route": "direct"})
+    assert r.status_code == 201, r.text
+    control(bed, x, "advance", minutes=10)
+
+    def asked(tok):
+        r = bed.call("GET", f"/x/{x}/api/v1/advisories?limit=100", tok)
+        assert r.status_code == 200, r.text
+        return [a["id"] for a in r.json()["items"]
+                if a["title"]["en"] == "Asked"]
+    ids = {org: wait_for(lambda: asked(bed.token(org)) or None,
+                         what="the question") for org in members[1:]}
+    assert asked(bed.token(members[0])) == []
+    for hop in ("ceptoar-gas-secretariat", "meti-desk"):
+        tok = bed.token(hop)
+        assert asked(tok) == [], hop
+        for (adv,) in ids.values():
+            assert bed.call("GET", f"/x/{x}/api/v1/advisories/{adv}",
+                            tok).status_code == 404, hop
+    # the controller: each went straight from NISC to its one recipient
+    for org, (adv,) in ids.items():
+        full = bed.ok("GET", f"/x/{x}/api/v1/advisories/{adv}")
+        assert full["audience"]["orgs"] == [org]
+        assert [h["org"] for h in full["chain"]] == ["nisc"], full["chain"]
+    control(bed, x, "end")

@@ -82,6 +82,8 @@ CASES = [
     ("missing_field", "injects[1].title_en",
      lambda s: s["injects"][1].pop("title_en")),
     ("invalid_value", "format", lambda s: s.update(format="v2")),
+    ("invalid_value", "injects[3].expect[0].action",
+     lambda s: s["injects"][3]["expect"][0].update(action="relay")),
 ]
 
 
