@@ -550,7 +550,8 @@ static void add_resp_headers(struct MHD_Response *resp,
 }
 
 /* An error answer under /taxii2 as the TAXII 2.1 error object (title,
- * description, error_code, http_status as a string, details.field). */
+ * description, error_code, http_status as a string, details.field and
+ * details.message_ja). */
 static void taxii_error(struct http_resp *out)
 {
     const json_t *err = json_object_get(out->body, "error");
@@ -566,8 +567,18 @@ static void taxii_error(struct http_resp *out)
                           title && *title ? title : "Error", "description",
                           msg ? msg : "", "error_code", code ? code : "error",
                           "http_status", status);
-    if (t && field)
-        json_object_set_new(t, "details", json_pack("{s:s}", "field", field));
+    /* details (a dictionary TAXII leaves to the server): the field, and
+     * the sentence in Japanese, as every other error of the hub has */
+    const char *ja = json_string_value(json_object_get(err, "message_ja"));
+    json_t *d = t ? json_object() : NULL;
+    if (d && field)
+        json_object_set_new(d, "field", json_string(field));
+    if (d && ja && *ja)
+        json_object_set_new(d, "message_ja", json_string(ja));
+    if (d && json_object_size(d))
+        json_object_set_new(t, "details", d);
+    else
+        json_decref(d);
     char *text = t ? json_dumps(t, JSON_COMPACT) : NULL;
     json_decref(t);
     if (!text)

@@ -166,6 +166,9 @@ def taxii_error(r, status, title_has=None):
     for k in ("description", "error_code", "error_id"):
         if k in e:
             assert isinstance(e[k], str), e
+    # and the hub's sentence in Japanese (every error of the hub has one)
+    ja = e.get("details", {}).get("message_ja", "")
+    assert any("\u3040" <= ch <= "\u9fff" for ch in ja), e
     if title_has:
         assert title_has in json.dumps(e).lower(), e
     return e
