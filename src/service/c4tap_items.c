@@ -440,9 +440,18 @@ static bool host_char(unsigned char c)
 /* Where a mask of kind k matches at p (n bytes) in text: a domain at a
  * label's start and end (the domain or a host under it, never
  * "<domain>.other"), an address not inside a longer number. */
+/* Does a percent-encoded byte end just before p ("%40", "%2540": an
+ * address's "@" in a URL's query)? */
+static bool after_pct(const char *text, const char *p)
+{
+    return p - text >= 3 && p[-3] == '%' && isxdigit((unsigned char)p[-2]) &&
+           isxdigit((unsigned char)p[-1]);
+}
+
 static bool mask_fits(const char *text, const char *p, size_t n, int k)
 {
-    unsigned char before = p > text ? (unsigned char)p[-1] : 0;
+    unsigned char before =
+        p > text && !after_pct(text, p) ? (unsigned char)p[-1] : 0;
     unsigned char after = (unsigned char)p[n];
     unsigned char next = after ? (unsigned char)p[n + 1] : 0;
     if (k == M_DOMAIN)
@@ -562,6 +571,45 @@ static bool host_masked(const char *host, const struct mask *m, int n)
     return false;
 }
 
+/* Does a hop's "from" clause (its text before " by ") name a host under
+ * one of the masked domains, the name it gave (HELO) or the one its
+ * address resolved to ("from gw01 (mx1.bank.co.jp [192.0.2.7])")? */
+static bool from_clause_masked(const char *text, const struct mask *m, int n)
+{
+    if (!text)
+        return false;
+    const char *end = text + strlen(text);
+    for (const char *p = text; *p; p++)
+        if ((p == text || isspace((unsigned char)p[-1])) &&
+            strncasecmp(p, "by", 2) == 0 && isspace((unsigned char)p[2])) {
+            end = p;
+            break;
+        }
+    for (const char *p = text; p < end; p++)
+        for (int i = 0; i < n; i++) {
+            size_t dl = strlen(m[i].from);
+            if (m[i].kind == M_DOMAIN && dl <= (size_t)(end - p) &&
+                strncasecmp(p, m[i].from, dl) == 0 &&
+                mask_fits(text, p, dl, M_DOMAIN))
+                return true;
+        }
+    return false;
+}
+
+/* An address with its "@" percent-encoded once or twice, as a tracking
+ * link's query carries it (a new string; NULL when it has no "@"). */
+static char *address_pct(const char *addr, const char *at_code)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    if (!at)
+        return NULL;
+    size_t n = strlen(addr) + strlen(at_code);
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%.*s%s%s", (int)(at - addr), addr, at_code, at + 1);
+    return s;
+}
+
 /* Masks the recipient (and org, the provider) out of parsed, and takes
  * mail_parse's "recipients" out of it. */
 static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
@@ -578,17 +626,41 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
     int n = 0;
     size_t i;
     json_t *x;
+    /* the percent-encoded forms of the addresses (freed at the end) */
+    json_t *pct = json_array();
+    if (!pct)
+        rc = IS_ERR_NOMEM;
+    json_array_foreach (rcpt, i, x) {
+        static const char *const codes[] = {"%40", "%2540"};
+        for (size_t k = 0; pct && k < IS_ARRAY_LEN(codes); k++) {
+            char *v = address_pct(json_string_value(x), codes[k]);
+            if (v)
+                json_array_append_new(pct, json_string(v));
+            free(v);
+        }
+    }
     /* addresses first, then domains: an address is one placeholder */
     json_array_foreach (rcpt, i, x)
+        mask_add(m, &n, json_string_value(x), "[recipient]", M_TEXT);
+    json_array_foreach (pct, i, x)
         mask_add(m, &n, json_string_value(x), "[recipient]", M_TEXT);
     json_array_foreach (rcpt, i, x) {
         const char *at = strrchr(json_string_value(x), '@');
         const char *d = at ? org_domain(at + 1) : NULL;
         mask_add(m, &n, d, "[recipient-domain]", M_DOMAIN);
     }
+    /* no recipient named (Bcc): the host that took it in last, the
+     * topmost hop's "by", is the recipient's own */
+    const json_t *hops = json_object_get(parsed, "received");
+    if (json_array_size(rcpt) == 0) {
+        const char *by = jstr(json_array_get(hops, 0), "by_host");
+        mask_add(m, &n, by ? org_domain(by) : NULL, "[recipient-domain]",
+                 M_DOMAIN);
+    }
     /* a hop sent from the recipient's own host: its address too */
-    json_array_foreach (json_object_get(parsed, "received"), i, x)
-        if (host_masked(jstr(x, "from_host"), m, n))
+    json_array_foreach (hops, i, x)
+        if (host_masked(jstr(x, "from_host"), m, n) ||
+            from_clause_masked(jstr(x, "text"), m, n))
             mask_add(m, &n, jstr(x, "from_ip"), "[recipient-ip]", M_IP);
     if (o) {
         mask_add(m, &n, o->name.ja, "[provider]", M_TEXT);
@@ -608,6 +680,7 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
     if (o)
         store_orgs_free(o, 1);
     json_decref(rcpt);
+    json_decref(pct);
     return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
 }
 
@@ -1047,7 +1120,12 @@ int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
     char target[40];
     c4_target(target, "c4tap", id);
     if ((rc = store_begin(c)) == IS_OK) {
-        rc = audit_record(c, who, now, "c4tap.original.read", target, NULL);
+        /* the anonymous provider reading its own: no entry names it */
+        rc = s.anonymous && v.rd.is_provider
+                 ? audit_record_withheld(c, who, now, "c4tap.original.read",
+                                         target, NULL)
+                 : audit_record(c, who, now, "c4tap.original.read", target,
+                                NULL);
         rc = c4_write_end(c, rc);
     }
     if (rc) {
@@ -1967,6 +2045,10 @@ struct export_ctx {
     struct buf b;
     json_t *items;
     long rows;
+    /* the rows as a reader of the same standing that provided none of
+     * them would have them: the audit entry's count (the provider's own
+     * Red rows would tell who provided an anonymous submission) */
+    long rows_audited;
     int64_t *ids; /* the submissions to export, newest first */
     size_t nids, cap;
 };
@@ -1996,6 +2078,7 @@ struct export_sub {
     struct export_ctx *k;
     const struct store_c4tap_sub *s;
     const struct view *v;
+    const struct view *vo; /* v to a reader that is not the provider */
 };
 
 static int export_row(const struct store_c4tap_ind *i, void *ctx)
@@ -2006,6 +2089,8 @@ static int export_row(const struct store_c4tap_ind *i, void *ctx)
         return IS_OK;
     if (k->rows >= C4TAP_EXPORT_MAX)
         return STORE_C4_STOP;
+    if (x->vo->may[i->type])
+        k->rows_audited++;
     enum share_range r = x->v->ranges[i->type];
     char date[UTIL_TIME_LEN] = ""; /* of the headers type */
     if (x->v->may[C4_HEADERS])
@@ -2076,7 +2161,12 @@ int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
                 break;
             struct view v;
             view_of(&m, &s, &v);
-            struct export_sub x = {k, &s, &v};
+            /* v as it is to a reader that is not the provider */
+            struct view vo = v;
+            vo.rd.is_provider = false;
+            for (int t = 0; t < C4_TYPE_COUNT; t++)
+                vo.may[t] = v.may[t] && c4tap_may_read(v.ranges[t], &vo.rd);
+            struct export_sub x = {k, &s, &v, &vo};
             rc = store_c4tap_indicators_of(c, s.id, export_row, &x);
             if (rc == STORE_C4_STOP)
                 rc = IS_OK;
@@ -2087,7 +2177,7 @@ int c4tap_export(struct store_conn *c, const struct auth_ctx *who,
     if (!rc && (rc = store_begin(c)) == IS_OK) {
         rc = audit_record(c, who, now, "c4tap.export", target,
                           json_pack("{s:s,s:I}", "format", csv ? "csv" : "json",
-                                    "rows", (json_int_t)k->rows));
+                                    "rows", (json_int_t)k->rows_audited));
         rc = c4_write_end(c, rc);
     }
     if (!rc && csv) {

@@ -1014,3 +1014,86 @@ def test_concurrent_merges_and_range_changes(world):
         v = c.execute("SELECT version FROM c4tap_submissions WHERE id = ?",
                       (s["id"],)).fetchone()[0]
     assert v == s["version"] + 1
+
+
+def test_the_recipients_other_traces_are_masked_and_audited_unnamed(world):
+    """Found by an outside review: the recipient's address percent-encoded
+    in a tracking link (?u=taro%40bank-a.co.jp), a hop from the bank's own
+    relay that gave another name (HELO gw01), and a Bcc'd e-mail naming
+    no recipient at all (its topmost hop's "by" is the bank's) were shared
+    as sent; the anonymous provider's read of its original was audited
+    with its name, and its export's audit entry counted its own Red rows
+    (one more than any other reader's: who provided it)."""
+    w = world
+    rcpt = "taro.yamada@bank-a.co.jp"
+    enc = "taro.yamada%40bank-a.co.jp"
+    raw = (
+        f"Received: from gw01 (relay.bank-a.co.jp [192.0.2.77]) by "
+        f"inbox.bank-a.co.jp with ESMTP id R1 for <{rcpt}>; "
+        f"Mon, 2 Nov 2026 09:00:09 +0900\r\n"
+        f"Received: from mail.evil-p1.example (mail.evil-p1.example "
+        f"[203.0.113.9]) by mx1.bank-a.co.jp with ESMTP id R0; "
+        f"Mon, 2 Nov 2026 09:00:01 +0900\r\n"
+        f"From: \"Help desk\" <desk@evil-p1.example>\r\n"
+        f"To: {rcpt}\r\nSubject: password expiry p1\r\n"
+        f"Message-ID: <p1@evil-p1.example>\r\n"
+        f"Date: Mon, 2 Nov 2026 09:00:00 +0900\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        f"Renew at https://t.evil-p1.example/c?u={enc}&x=1 or "
+        f"https://t.evil-p1.example/d?u=taro.yamada%2540bank-a.co.jp\r\n"
+    ).encode()
+    ranges = {t: "amber" for t in TYPES}
+    ranges["urls"] = "red"
+    r = w.submit("bank", raw, anonymous=True, ranges=ranges)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    mine = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}").json()
+    assert [u["url"] for u in mine["urls"]] == [
+        "https://t.evil-p1.example/c?u=[recipient]&x=1",
+        "https://t.evil-p1.example/d?u=[recipient]"]
+    assert [h["from_ip"] for h in mine["received"]] == ["[recipient-ip]",
+                                                        "203.0.113.9"]
+    # a Bcc'd one: no To, no "for"; the bank's inbox took it in
+    bcc = (
+        "Received: from mail.evil-p2.example (mail.evil-p2.example "
+        "[203.0.113.10]) by mx1.bank-a.co.jp with ESMTP id R2; "
+        "Mon, 2 Nov 2026 09:10:01 +0900\r\n"
+        "From: desk@evil-p2.example\r\nTo: undisclosed-recipients:;\r\n"
+        "Subject: invoice p2\r\nMessage-ID: <p2@evil-p2.example>\r\n"
+        "Date: Mon, 2 Nov 2026 09:10:00 +0900\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        "See https://t.evil-p2.example/i?email=soumu@bank-a.co.jp\r\n"
+    ).encode()
+    r = w.submit("bank", bcc, anonymous=True)
+    assert r.status_code == 201, r.text
+    b = w.api("bank", "GET", f"/api/v1/c4tap/submissions/{r.json()['id']}")
+    assert b.json()["received"][0]["by_host"] == "mx1.[recipient-domain]"
+    shared = {k: v for k, v in b.json().items() if k != "provider"}
+    assert "bank-a" not in json.dumps(shared).lower(), shared
+    for path in (f"/api/v1/c4tap/submissions/{sid}",
+                 "/api/v1/c4tap/export?format=csv",
+                 f"/api/v1/c4tap/campaigns/{mine['campaign']}"):
+        got = w.api("power", "GET", path)
+        assert got.status_code == 200, (path, got.text)
+        assert "bank-a" not in got.text.lower() and "192.0.2.77" not in \
+            got.text, (path, got.text[:2000])
+    lk = w.api("power", "GET", "/api/v1/c4tap/lookup",
+               params={"value": "192.0.2.77"}).json()
+    assert lk["seen"]["submissions"] == 0, lk
+    # the provider reads its original; every participant exports
+    assert w.api("bank", "GET", f"/api/v1/c4tap/submissions/{sid}/original"
+                 ).status_code == 200
+    rows = {}
+    for who in ("bank", "bank_b", "power"):
+        js = w.api(who, "GET", "/api/v1/c4tap/export?format=json").json()
+        rows[who] = js["rows"]
+    assert rows["bank"] > rows["bank_b"], rows  # its own Red URLs
+    with w.db() as c:
+        reads = c.execute("SELECT actor_user, actor_org FROM audit WHERE "
+                          "action = 'c4tap.original.read' AND target = ?",
+                          (f"c4tap:{sid}",)).fetchall()
+        exports = c.execute("SELECT actor_org, detail FROM audit WHERE "
+                            "action = 'c4tap.export' ORDER BY seq").fetchall()
+    assert reads and all(u is None and not o for u, o in reads), reads
+    counted = {o: json.loads(d)["rows"] for o, d in exports}
+    assert counted["op-bank-a"] == counted["op-bank-b"], counted
