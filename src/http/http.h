@@ -46,8 +46,9 @@ struct http_resp {
     int64_t last_modified;     /* optional Last-Modified (0 = none) */
     const char *cache_control; /* NULL: "no-store" */
     /* The caller acted as the reporter of an anonymous report (filing,
-     * update): the request log line names no user or organisation, whose
-     * time would link them to the report's (docs/rules.md). */
+     * update, its own reads): the request log line names no user or
+     * organisation, whose time would link them to the report's or to the
+     * withheld audit entry's (docs/rules.md). */
     bool log_withhold_actor;
     /* issue 16: X-TAXII-Date-Added-First/Last of a TAXII page ("": none) */
     char date_added_first[40], date_added_last[40];
@@ -225,6 +226,11 @@ uint64_t http_readyz_checks(void);
  * value} (NULL when it is not valid percent-encoded UTF-8); the answer
  * page of a roll call's link: true when token is one (out filled). */
 json_t *http_form_parse(const char *text, size_t len);
+/* After a route on report r->params[0] answered: the request log line
+ * names no user or organisation when the caller is the report's anonymous
+ * reporter (its reads, notes, cascades are audited withheld; the line's
+ * time would match the entry's). routes_reports.c. */
+void http_report_log_actor(struct http_req *r, struct http_resp *out);
 bool http_rollcall_link(struct http_req *r, struct http_resp *out);
 
 /* Prometheus text of the request metrics (http/metrics.c). */

@@ -161,9 +161,11 @@ int h_c4tap_original(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     char *raw = NULL;
     size_t len = 0;
+    bool hidden = false;
     if (c4tap_submission_original(r->sc, &r->auth, r->params[0], NOW, &raw,
-                                  &len, &e))
+                                  &len, &hidden, &e))
         return http_svc_fail(out, &e);
+    out->log_withhold_actor = hidden;
     out->raw = raw;
     out->rawlen = len;
     out->ctype = "message/rfc822";

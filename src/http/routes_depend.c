@@ -50,7 +50,9 @@ int h_report_cascade(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_cascade(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    http_svc_reply(out, rc, &e, o, 200);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_report_cascade_advisory(struct http_req *r, struct http_resp *out)
@@ -59,7 +61,9 @@ int h_report_cascade_advisory(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = report_cascade_advisory(r->app, r->sc, &r->auth, r->params[0],
                                      r->json, NOW, &o, &e);
-    return http_svc_reply(out, rc, &e, o, 201);
+    http_svc_reply(out, rc, &e, o, 201);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_obs_alert_cascade(struct http_req *r, struct http_resp *out)
@@ -115,7 +119,9 @@ int h_report_stix(struct http_req *r, struct http_resp *out)
     struct svc_error e = {0};
     json_t *o = NULL;
     int rc = report_stix(r->app, r->sc, &r->auth, r->params[0], NOW, &o, &e);
-    return stix_reply(r, out, rc, &e, o);
+    stix_reply(r, out, rc, &e, o);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_event_stix(struct http_req *r, struct http_resp *out)

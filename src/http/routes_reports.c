@@ -113,6 +113,13 @@ static bool anonymous_view(const json_t *view)
     return route && strcmp(route, "anonymous") == 0;
 }
 
+void http_report_log_actor(struct http_req *r, struct http_resp *out)
+{
+    if (out->status >= 200 && out->status < 300 && r->params[0] &&
+        report_by_hidden_reporter(r->sc, &r->auth, r->params[0]))
+        out->log_withhold_actor = true;
+}
+
 int h_reports_file(struct http_req *r, struct http_resp *out)
 {
     struct svc_error e = {0};
@@ -183,7 +190,9 @@ int h_report_read(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = report_read(r->app, r->sc, &r->auth, r->params[0], app_now(r->app),
                          &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    http_svc_reply(out, rc, &e, o, 200);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_report_update(struct http_req *r, struct http_resp *out)
@@ -213,7 +222,9 @@ int h_report_note(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = report_note(r->app, r->sc, &r->auth, r->params[0], r->json,
                          app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 201);
+    http_svc_reply(out, rc, &e, o, 201);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_report_reveal(struct http_req *r, struct http_resp *out)
@@ -244,6 +255,8 @@ int h_report_attachment(struct http_req *r, struct http_resp *out)
     out->raw = data;
     out->rawlen = len;
     out->ctype = "application/octet-stream";
+    out->status = 200;
+    http_report_log_actor(r, out);
     return 200;
 }
 

@@ -117,10 +117,12 @@ int c4tap_submission_read(struct store_conn *c, const struct auth_ctx *who,
                           const char *id, int64_t now, json_t **out,
                           struct svc_error *e);
 /* GET .../submissions/{id}/original: the original bytes (message/rfc822)
- * when the reader may read the type "original". Audited. */
+ * when the reader may read the type "original". Audited; *hidden tells
+ * that the reader is the anonymous provider (its entry is withheld, and
+ * so is its request log line's actor). */
 int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
                               const char *id, int64_t now, char **raw,
-                              size_t *len, struct svc_error *e);
+                              size_t *len, bool *hidden, struct svc_error *e);
 /* GET /api/v1/c4tap/submissions?limit=&before=&campaign= */
 int c4tap_submissions_list(struct store_conn *c, const struct auth_ctx *who,
                            const char *limit, const char *before,

@@ -1085,8 +1085,9 @@ int c4tap_submission_read(struct store_conn *c, const struct auth_ctx *who,
 
 int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
                               const char *id_text, int64_t now, char **raw,
-                              size_t *len, struct svc_error *e)
+                              size_t *len, bool *hidden, struct svc_error *e)
 {
+    *hidden = false;
     struct c4_me m;
     int rc = c4_me_of(c, who, &m);
     if (rc)
@@ -1121,11 +1122,11 @@ int c4tap_submission_original(struct store_conn *c, const struct auth_ctx *who,
     c4_target(target, "c4tap", id);
     if ((rc = store_begin(c)) == IS_OK) {
         /* the anonymous provider reading its own: no entry names it */
-        rc = s.anonymous && v.rd.is_provider
-                 ? audit_record_withheld(c, who, now, "c4tap.original.read",
-                                         target, NULL)
-                 : audit_record(c, who, now, "c4tap.original.read", target,
-                                NULL);
+        *hidden = s.anonymous && v.rd.is_provider;
+        rc = *hidden ? audit_record_withheld(c, who, now, "c4tap.original.read",
+                                             target, NULL)
+                     : audit_record(c, who, now, "c4tap.original.read", target,
+                                    NULL);
         rc = c4_write_end(c, rc);
     }
     if (rc) {

@@ -1095,5 +1095,12 @@ def test_the_recipients_other_traces_are_masked_and_audited_unnamed(world):
         exports = c.execute("SELECT actor_org, detail FROM audit WHERE "
                             "action = 'c4tap.export' ORDER BY seq").fetchall()
     assert reads and all(u is None and not o for u, o in reads), reads
+    # nor does its request line name it (the sec's read of it does)
+    assert w.api("sec", "GET", f"/api/v1/c4tap/submissions/{sid}/original"
+                 ).status_code == 200
+    lines = [x for x in w.hub.log_lines()
+             if x.get("route") == "/api/v1/c4tap/submissions/{id}/original"
+             and x.get("status") == 200]
+    assert [x.get("org") for x in lines] == [None, "ceptoar-council"], lines
     counted = {o: json.loads(d)["rows"] for o, d in exports}
     assert counted["op-bank-a"] == counted["op-bank-b"], counted

@@ -50,3 +50,41 @@ def test_request_log_withholds_the_anonymous_reporter(fresh_demo_hub):
                and e.get("user") is None) == 2, lines
     text = h.log_path.read_text(errors="replace")
     assert ids["anonymous"] not in text
+
+
+def test_request_log_withholds_the_reporters_own_reads(fresh_demo_hub):
+    """The anonymous reporter's reads of its own report (the report, its
+    attachment, its STIX bundle, a note) are audited withheld; their
+    request lines named the reporter at the entry's second (found by an
+    outside review). The same reads of a direct report name it, so the
+    check can fail."""
+    h = fresh_demo_hub
+    op = h.login(OP)
+    uid = op.me["id"]
+    ids = {}
+    for route in ("anonymous", "direct"):
+        r = h.api("POST", "/api/v1/reports", session=op, json={
+            "title": f"read probe {route}", "kind": "incident",
+            "detected_at": now_iso(), "range": "amber", "route": route,
+            "what_happened": "x", "attachments": [
+                {"name": "a.txt", "mime": "text/plain",
+                 "content_base64": "aGVsbG8="}]})
+        assert r.status_code == 201, r.text
+        ids[route] = r.json()["id"]
+    paths = ("", "/attachments/1", "/stix")
+    for route, rid in ids.items():
+        for p in paths:
+            g = h.api("GET", f"/api/v1/reports/{rid}{p}", session=op)
+            assert g.status_code == 200, (route, p, g.text)
+
+    def reads():
+        return [e for e in h.log_lines()
+                if e.get("msg") == "request" and e.get("method") == "GET"
+                and e.get("route", "").startswith("/api/v1/reports/{id}")
+                and e.get("status") == 200]
+    lines = wait_for(lambda: len(reads()) == 6 and reads(),
+                     what="the six request lines")
+    named = [e for e in lines if e.get("org") == OP or e.get("user") == uid]
+    assert len(named) == 3, lines
+    assert sum(1 for e in lines if e.get("org") is None
+               and e.get("user") is None) == 3, lines
