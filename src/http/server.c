@@ -128,7 +128,8 @@ struct rstate {
     struct buf body;
     bool too_large;
     bool queued;
-    int route_index; /* -1: no route */
+    bool idle_raised; /* the library's idle timeout raised for its body */
+    int route_index;  /* -1: no route */
     bool method_mismatch;
     char allow[48]; /* methods the path accepts (for 405) */
     char *path;     /* copy of the URL path; params point into it */
@@ -1454,7 +1455,7 @@ void http_writes(int *queued, int *running)
 
 /* ---- deadlines of slow requests ----
  *
- * The library's connection timeout (30 s) is an idle timeout: a client
+ * The library's connection timeout (lib_idle_s) is an idle timeout: a client
  * that sends a byte of its head or body now and then holds a connection
  * for ever, and a few thousand of those hold all of them (slowloris).
  * So every connection of the library has an entry here (on_connection),
@@ -1628,6 +1629,19 @@ static bool body_in_time(struct http_server *s, struct conn_watch *w)
 
 /* The deadline of a body after its head: Content-Length n (-1: none),
  * chunked (then the route's cap counts). */
+/* The library's idle timeout (MHD_OPTION_CONNECTION_TIMEOUT), a
+ * backstop behind the deadlines above: the shorter of the two, so that an
+ * idle connection is never held longer than its next head's deadline;
+ * while a body is read it is raised past the body's deadline plus
+ * HTTP_LIB_MARGIN_S, so that a silent body gets its 408 (the library
+ * would close it without an answer first), and set back after. */
+#define HTTP_LIB_MARGIN_S 5
+static unsigned lib_idle_s(void)
+{
+    return (unsigned)(head_timeout_s < body_timeout_s ? head_timeout_s
+                                                      : body_timeout_s);
+}
+
 static double body_deadline(long n, bool chunked, size_t cap)
 {
     double len = n >= 0 ? (double)n : chunked ? (double)cap : 0;
@@ -1869,9 +1883,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         }
         const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      "Transfer-Encoding");
-        if (!watch_phase(srv, st->watch, PHASE_BODY,
-                         body_deadline(n, te != NULL, cap)))
+        double secs = body_deadline(n, te != NULL, cap);
+        if (!watch_phase(srv, st->watch, PHASE_BODY, secs))
             return MHD_NO;
+        /* the library's idle timeout must not end a silent body before
+         * its deadline, which answers 408 (it closed it without a word) */
+        if (secs + HTTP_LIB_MARGIN_S > lib_idle_s()) {
+            MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      (unsigned)(secs + HTTP_LIB_MARGIN_S));
+            st->idle_raised = true;
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -1911,13 +1932,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    IS_UNUSED(toe);
     /* the next request's head on a kept-alive connection: its deadline
      * counts from now */
     watch_phase(cls, watch_of(conn), PHASE_HEAD, head_timeout_s);
     struct rstate *st = *con_cls;
     if (!st)
         return;
+    if (st->idle_raised && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  lib_idle_s());
     if (st->done) { /* a writer's answer: sent, or its connection gone */
         if (!st->queued) {
             /* the client left while its write ran: the write is
@@ -2025,7 +2048,7 @@ int http_start(struct app *app, const char *addr, int port, int threads,
         (unsigned)(max_connections < HTTP_MAX_PER_ADDRESS
                        ? max_connections
                        : HTTP_MAX_PER_ADDRESS),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_TIMEOUT, lib_idle_s(),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);

@@ -548,3 +548,42 @@ def test_library_messages_are_json_and_rate_limited(ahub):
     # the whole log of this hub, whatever the tests above sent it
     for ln in ahub.log_path.read_text(errors="replace").splitlines():
         assert isinstance(json.loads(ln), dict), ln
+
+
+def test_a_silent_body_is_408_at_its_deadline_not_closed_idle(tmp_path):
+    """A body that stops arriving gets its 408 at the body's deadline.
+    The library's own idle timeout is the shorter of the two deadlines
+    (here the head's, 1 s), so it would close the silent connection
+    first, without a word, unless it is raised past the body's deadline
+    while the body is read (found by an outside review: at the defaults,
+    30 s both, the connection was closed at 30 s with no answer)."""
+    h = Hub(tmp_path, demo=False)
+    h.init_fixture()
+    h.daemon_args = ["--request-head-timeout-s", "1",
+                     "--request-body-timeout-s", "3"]
+    h.start()
+    try:
+        s = connect(h)
+        try:
+            s.sendall(head("POST", "/api/v1/session",
+                           "Content-Type: application/json",
+                           "Content-Length: 100") + b"{")
+            t0 = time.monotonic()
+            got = read_to_eof(s, timeout=20)
+            closed_after = time.monotonic() - t0
+        finally:
+            s.close()
+        only_error(got, 408, "request_timeout", "body")
+        assert 3 - 0.5 <= closed_after < 3 + 6, closed_after
+        # and a kept-alive connection's idle wait is still the head's
+        s = connect(h)
+        try:
+            s.sendall(head("GET", "/healthz"))
+            t0 = time.monotonic()
+            got = read_to_eof(s, timeout=20)
+        finally:
+            s.close()
+        assert got.startswith(b"HTTP/1.1 200 "), got[:200]
+        assert time.monotonic() - t0 < 1 + 6
+    finally:
+        h.stop()
