@@ -64,7 +64,7 @@ done
 # http/ -> store/: the connection a request holds (and, to run a read
 # again, whether it was lost and the request wrote nothing), health,
 # readiness and metrics
-http_store_calls="store_acquire store_put store_conn_lost store_thread_writes store_ping store_schema_version store_writable store_node_in_use store_error_count store_write_commit_count store_unavailable"
+http_store_calls="store_acquire store_put store_conn_lost store_thread_writes store_ping store_schema_version store_writable store_node_in_use store_error_count store_write_commit_count store_unavailable store_writes_stalled"
 while IFS=: read -r f line call; do
     name=${call%%(*}
     name=${name%%[[:space:]]*}

@@ -640,6 +640,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
         http_error(out, 503, "store_unavailable", NULL,
                    "the database cannot be reached now; try again shortly");
         out->retry_after = STORE_RETRY_AFTER_S;
+    } else if (out->status == 500 && store_writes_stalled()) {
+        /* a writer waited past its lock timeout: the one holding the
+         * lock is stuck (a synchronous standby gone), not this request */
+        http_error(out, 503, "store_unavailable", NULL,
+                   "the database does not take writes now (its writer "
+                   "waits); try again shortly");
+        out->retry_after = STORE_RETRY_AFTER_S;
     }
     if (st->taxii && out->status >= 400)
         taxii_error(out);

@@ -16,6 +16,7 @@
 #include "store/db_pg.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,11 +155,28 @@ static void set_err(struct pg_conn *pc, const char *msg)
  * SQLSTATE and the primary message only. The server's DETAIL would quote
  * the row's values (the key of a conflict, say), which a log line must
  * not carry (a withheld reporter's organisation, among others). */
+/* util_mono() * 1000 of the last lock timeout (55P03) of any connection
+ * of the process (0: none): pgc_lock_timed_out_within */
+static _Atomic int64_t lock_timeout_ms;
+
+bool pgc_lock_timed_out_within(double secs)
+{
+    int64_t at = atomic_load(&lock_timeout_ms);
+    return at && (double)((int64_t)(util_mono() * 1000) - at) <= secs * 1000;
+}
+
+void pgc_lock_timed_out(void)
+{
+    atomic_store(&lock_timeout_ms, (int64_t)(util_mono() * 1000));
+}
+
 static void set_result_err(struct pg_conn *pc, const PGresult *r)
 {
     const char *primary =
         r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strcmp(state, "55P03") == 0)
+        pgc_lock_timed_out();
     if (!primary) {
         set_err(pc, PQerrorMessage(pc->conn));
         return;
@@ -197,7 +215,8 @@ static int session_setup(struct pg_conn *pc)
      * 1,000,000 reports) */
     return pgc_exec(pc, "SET client_encoding = 'UTF8'; "
                         "SET standard_conforming_strings = on; "
-                        "SET lock_timeout = '10s'; SET jit = off");
+                        "SET lock_timeout = '" PG_LOCK_TIMEOUT_TEXT "'; "
+                        "SET jit = off");
 }
 
 /* "cannot connect to PostgreSQL: why" in errbuf, without libpq's

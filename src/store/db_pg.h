@@ -81,6 +81,16 @@ int64_t pgc_last_id(const struct pg_conn *pc);
 /* The connection was lost (the server went away): every statement fails
  * until pgc_reconnect succeeds. */
 bool pgc_lost(const struct pg_conn *pc);
+/* Did a statement of any connection of the process end on lock_timeout
+ * (SQLSTATE 55P03: the writer lock not had within it) in the last secs
+ * seconds? */
+bool pgc_lock_timed_out_within(double secs);
+/* Records a lock timeout the caller saw itself (the process's own writer
+ * mutex not had within PG_LOCK_TIMEOUT_S). */
+void pgc_lock_timed_out(void);
+/* The session's lock_timeout (session_setup), seconds. */
+#define PG_LOCK_TIMEOUT_S 10
+#define PG_LOCK_TIMEOUT_TEXT "10s" /* the same, as the setting's text */
 /* Connects again (another host of the URI, say): IS_OK or IS_ERR_STORE. */
 int pgc_reconnect(struct pg_conn *pc);
 /* How many statements other than SELECT (and BEGIN) the calling thread

@@ -597,6 +597,11 @@ bool store_unavailable(void)
     return atomic_load(&store_down);
 }
 
+bool store_writes_stalled(void)
+{
+    return pgc_lock_timed_out_within(STORE_BUSY_WINDOW_S);
+}
+
 /* Write transactions and group-commit jobs this thread has begun
  * (store_thread_writes). */
 static _Thread_local uint64_t thread_writes;
@@ -706,11 +711,31 @@ static int engine_begin(struct store_conn *c, bool try)
     return rc;
 }
 
+/* The process's writer mutex. On PostgreSQL no longer than the server's
+ * lock_timeout, as another node's writer waits for the writer lock: a
+ * writer stuck inside (its COMMIT waiting for a synchronous standby that
+ * is gone) makes the others fail, and the hub answer 503, rather than
+ * hang (store_writes_stalled). On SQLite a writer waits its turn. */
+static int writer_mutex_lock(struct store_conn *c)
+{
+    if (!c->pg) {
+        pthread_mutex_lock(&c->owner->write_lock);
+        return IS_OK;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += PG_LOCK_TIMEOUT_S;
+    if (pthread_mutex_timedlock(&c->owner->write_lock, &until) == 0)
+        return IS_OK;
+    pgc_lock_timed_out();
+    return IS_ERR_STORE;
+}
+
 int store_begin(struct store_conn *c)
 {
     thread_writes++;
-    if (c->owner)
-        pthread_mutex_lock(&c->owner->write_lock);
+    if (c->owner && writer_mutex_lock(c))
+        return IS_ERR_STORE;
     int rc = engine_begin(c, false);
     if (!rc) {
         c->in_tx = true;
@@ -834,18 +859,30 @@ static int writer_lock_within(struct store *s, int timeout_ms, bool *held)
     return atomic_load(&s->writing) ? IS_OK : IS_ERR_CONFLICT;
 }
 
-/* PostgreSQL: the server is a primary (not in recovery): a write would
- * be taken. The writer lock is not asked for: a node's writers wait for
- * it in turn, which is not a fault of the database. */
+/* PostgreSQL: the server is a primary (not in recovery) and no COMMIT
+ * of this database has waited for its synchronous standby for
+ * PG_SYNCREP_STUCK_S or more (the standby is gone: every write waits,
+ * holding the writer lock, until it is back or the primary stops waiting
+ * for it), and no writer gave up on the writer lock lately
+ * (store_writes_stalled): a write would be taken. The writer lock itself
+ * is not asked for: a node's writers wait for it in turn, which is not a
+ * fault of the database. */
+#define PG_SYNCREP_STUCK_S "3"
 static int pg_writable(struct store_conn *c)
 {
     int rc = pg_ready(c);
     if (rc)
         return rc;
-    int64_t primary = 0;
-    if (pgc_query_int(c->pg, "SELECT (NOT pg_is_in_recovery())::int", &primary))
-        return pgc_lost(c->pg) ? IS_ERR_STORE : IS_ERR_STORE;
-    return primary ? IS_OK : IS_ERR_STORE;
+    int64_t ok = 0;
+    if (pgc_query_int(c->pg,
+                      "SELECT (NOT pg_is_in_recovery() AND NOT EXISTS "
+                      "(SELECT 1 FROM pg_stat_activity WHERE datname = "
+                      "current_database() AND wait_event = 'SyncRep' AND "
+                      "now() - query_start >= interval '" PG_SYNCREP_STUCK_S
+                      " seconds'))::int",
+                      &ok))
+        return IS_ERR_STORE;
+    return ok && !store_writes_stalled() ? IS_OK : IS_ERR_STORE;
 }
 
 int store_writable(struct store_conn *c, int timeout_ms)

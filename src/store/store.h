@@ -160,6 +160,13 @@ int store_copy(struct store *src, struct store *dst,
  * and no server (no primary) answered since. A failed request is then
  * answered 503 with Retry-After rather than 500. */
 bool store_unavailable(void);
+/* The database does not take writes now: on PostgreSQL a writer waited
+ * for the writer lock past lock_timeout within the last
+ * STORE_BUSY_WINDOW_S seconds (the writer holding it is stuck, e.g. its
+ * COMMIT waits for a synchronous standby that is gone). A failed request
+ * is then answered 503 with Retry-After rather than 500. */
+#define STORE_BUSY_WINDOW_S 15
+bool store_writes_stalled(void);
 /* How many writes the calling thread has begun, on any connection: write
  * transactions, group-commit jobs and, on PostgreSQL, statements sent
  * outside a transaction (each commits on its own). A request that began

@@ -13,7 +13,11 @@
  */
 #include "store/store_internal.h"
 
+#include "store/db_pg.h"
+
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 #define STORE_GROUP_MAX 64
 
@@ -104,6 +108,14 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
         run_batch(c, me);
         return me->rc;
     }
+    /* on PostgreSQL a job waits for the running batch no longer than a
+     * writer waits for the writer lock (store_begin): a batch stuck in
+     * its COMMIT (a synchronous standby gone) fails the jobs queued
+     * behind it, answered 503, rather than hang them. A job taken into a
+     * batch waits for that batch's outcome, whatever it takes. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += PG_LOCK_TIMEOUT_S;
     pthread_mutex_lock(&group_lock);
     struct store_job **end = &queue;
     while (*end)
@@ -111,8 +123,25 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
     *end = me;
     while (!me->done) {
         if (is_running(s) || !set_running(s, true)) {
-            pthread_cond_wait(&group_done, &group_lock);
-            continue;
+            if (!c->pg) {
+                pthread_cond_wait(&group_done, &group_lock);
+                continue;
+            }
+            if (pthread_cond_timedwait(&group_done, &group_lock, &until) !=
+                    ETIMEDOUT ||
+                me->done)
+                continue;
+            struct store_job **at = &queue;
+            while (*at && *at != me)
+                at = &(*at)->next;
+            if (!*at)
+                continue; /* in a batch now: its outcome is waited for */
+            *at = me->next;
+            me->next = NULL;
+            me->rc = IS_ERR_STORE;
+            me->done = true;
+            pgc_lock_timed_out();
+            break;
         }
         /* this thread runs the next batch: the queued jobs of its store */
         struct store_job *batch = NULL, **bend = &batch, **at = &queue;

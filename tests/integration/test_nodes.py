@@ -447,6 +447,59 @@ def test_primary_killed_during_filing_standby_promoted(tmp_path):
         primary.remove()
 
 
+def test_a_lost_synchronous_standby_is_not_ready_and_503(tmp_path):
+    """The synchronous standby gone: every COMMIT waits for it, holding
+    the writer lock, so no write can be taken. /readyz says so (it
+    answered 200 while every filing hung: found by an outside review); a
+    filing that waited past the lock timeout is 503 store_unavailable with
+    Retry-After (it was 500); the one that waited is committed and
+    answered 201 once the standby is back, and the node is ready again,
+    without a restart."""
+    primary, standby = primary_standby()
+    hubs = []
+    try:
+        primary.create_db("hub")
+        hubs = nodes(tmp_path, primary.uri("hub"), n=1)
+        h = hubs[0]
+        h.add_operator("op-filer")
+        h.add_user("op-filer-desk", "op-filer", "reader,reporter")
+        tok = h.tok("op-filer-desk")
+        h.start()
+
+        def file(title, timeout=120):
+            return requests.post(h.url + "/api/v1/reports", json={
+                "title": title, "kind": "incident", "detected_at": now_iso(),
+                "range": "green", "route": "direct"},
+                headers={"Authorization": "Bearer " + tok}, timeout=timeout)
+        assert file("before").status_code == 201
+        assert h.get("/readyz").status_code == 200
+        standby.stop()
+        held = {}
+        first = threading.Thread(target=lambda: held.update(r=file("held")))
+        first.start()
+        wait_for(lambda: h.get("/readyz").status_code == 503, timeout=60,
+                 what="/readyz 503 while COMMIT waits for the standby")
+        r = file("second")
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "store_unavailable"
+        assert int(r.headers["Retry-After"]) >= 1
+        assert first.is_alive()  # no answer while its COMMIT waits
+        standby.start()
+        first.join(timeout=120)
+        assert held["r"].status_code == 201, held["r"].text
+        rid = held["r"].json()["id"]
+        assert primary.psql(f"SELECT count(*) FROM reports WHERE "
+                            f"id = '{rid}'", db="hub") == "1"
+        wait_for(lambda: h.get("/readyz").status_code == 200, timeout=60,
+                 what="/readyz 200 with the standby back")
+        assert file("after").status_code == 201
+        assert h.proc.poll() is None
+    finally:
+        stop_all(hubs)
+        standby.remove()
+        primary.remove()
+
+
 def duty_lines(h, duty):
     return [e["msg"] for e in h.log_lines()
             if e.get("duty") == duty and "performs a duty" in e.get("msg", "")]
