@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "core/obs_correlate.h"
 #include "core/obs_sketch.h"
 #include "service/obs_rules.h"
 
@@ -317,9 +318,57 @@ static int notify_alert(struct store_conn *c, const struct obs_alert_group *g,
     return rc;
 }
 
+/* Whether row r's site is of group g as obs_correlate counted its size
+ * (sector, dns, hosting, prefix: the same key; vantage: probed by it).
+ * More rows than the group's are harmless (a count is then exact to
+ * fewer readers); fewer never happen. */
+static bool row_in_group(const struct obs_alert_group *g,
+                         const struct store_obs_anomaly_row *r)
+{
+    if (strcmp(g->kind, "sector") == 0)
+        return strcmp(r->sector, g->key) == 0;
+    if (strcmp(g->kind, "dns") == 0)
+        return strcmp(r->dns, g->key) == 0;
+    if (strcmp(g->kind, "hosting") == 0)
+        return strcmp(r->hosting, g->key) == 0;
+    if (strcmp(g->kind, "vantage") == 0)
+        return strcmp(r->vantage_id, g->key) == 0;
+    if (strcmp(g->kind, "prefix") == 0) {
+        char p[OBS_PREFIX_MAX];
+        return obs_addr_prefix(r->addr, p, sizeof(p)) && strcmp(p, g->key) == 0;
+    }
+    return strcmp(g->kind, "site") != 0; /* a site alert: its members */
+}
+
+/* The organisations of every site group g counted (its members and the
+ * rest of its group), each once: the evidence's group_orgs, from which
+ * store_obs_alert_seen_all tells whether a reader sees every site the
+ * alert's counts (of its sites and of its group's) are made of. A site's
+ * visibility is its organisation's (OBS_SITE_VISIBLE_SQL), and a site
+ * never changes organisation. */
+static json_t *group_orgs(const struct obs_alert_group *g,
+                          const struct store_obs_anomaly_row *rows,
+                          size_t nrows)
+{
+    json_t *set = json_object();
+    for (size_t i = 0; set && i < g->nsites; i++)
+        json_object_set_new(set, rows[g->sites[i]].org, json_true());
+    for (size_t i = 0; set && i < nrows; i++)
+        if (row_in_group(g, &rows[i]))
+            json_object_set_new(set, rows[i].org, json_true());
+    json_t *orgs = set ? json_array() : NULL;
+    const char *k;
+    json_t *v;
+    if (orgs)
+        json_object_foreach (set, k, v)
+            json_array_append_new(orgs, json_string(k));
+    json_decref(set);
+    return orgs;
+}
+
 static int apply_group(struct store_conn *c, const struct obs_alert_group *g,
-                       const struct store_obs_anomaly_row *rows, int64_t now,
-                       int *queued)
+                       const struct store_obs_anomaly_row *rows, size_t nrows,
+                       int64_t now, int *queued)
 {
     struct store_obs_alert a;
     memset(&a, 0, sizeof(a));
@@ -358,6 +407,14 @@ static int apply_group(struct store_conn *c, const struct obs_alert_group *g,
     }
     json_object_set_new(ev, "sites", sites);
     json_object_set_new(ev, "group_sites", json_integer((json_int_t)g->size));
+    json_t *orgs = group_orgs(g, rows, nrows);
+    if (!orgs) {
+        json_decref(ev);
+        free(ids);
+        free(since);
+        return IS_ERR_NOMEM;
+    }
+    json_object_set_new(ev, "group_orgs", orgs);
     char *evs = json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
     a.evidence = evs ? evs : "{}";
@@ -396,7 +453,7 @@ static int correlate(struct store_conn *c, int64_t now, int *queued)
     if (!rc)
         rc = obs_rules_correlate(rows, nrows, &gs);
     for (size_t i = 0; !rc && i < gs.n; i++)
-        rc = apply_group(c, &gs.items[i], rows, now, queued);
+        rc = apply_group(c, &gs.items[i], rows, nrows, now, queued);
     /* open alerts no longer wanted close */
     for (size_t i = 0; !rc && i < nopen; i++) {
         bool want = false;

@@ -767,7 +767,24 @@ int store_obs_alert_seen_all(struct store_conn *c, const struct obs_reader *rd,
     if (s == DB_ROW)
         *yes = db_column_int64(st, 0) >= al->site_count;
     db_reset(st);
-    return s == DB_ROW ? IS_OK : store_fail(c, "alert sites seen");
+    if (s != DB_ROW)
+        return store_fail(c, "alert sites seen");
+    /* a site alert counts its one site; a correlated one also the sites
+     * of its group ("3 of 5 sites of sector finance"): every one of
+     * them, paused since or not, must be the reader's to see */
+    if (!*yes || strcmp(al->kind, "site") == 0)
+        return IS_OK;
+    *yes = false;
+    st = prep(c, ST_OBS_ALERT_GROUP_UNSEEN);
+    if (!st)
+        return IS_ERR_STORE;
+    bind_reader(st, rd);
+    db_bind_text(st, 4, al->evidence ? al->evidence : "{}");
+    s = db_step(st);
+    if (s == DB_ROW)
+        *yes = db_column_int64(st, 0) == 0 && db_column_int64(st, 1) == 0;
+    db_reset(st);
+    return s == DB_ROW ? IS_OK : store_fail(c, "alert group seen");
 }
 
 int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,

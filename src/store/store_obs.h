@@ -242,8 +242,10 @@ int store_obs_alert_sites_visible(struct store_conn *c,
 void store_obs_reader_of(const struct access_org *o, unsigned roles,
                          struct obs_reader *rd);
 /* *yes when rd sees every site alert al counts (NISC and hub admins
- * always; a secretariat when they are all its members'): such a reader
- * gets the alert's counts exactly, any other rounded (core
+ * always; a secretariat when they are all its members'): its sites and,
+ * for a correlated alert, every site of the group its reason counts (the
+ * organisations the evidence's group_orgs names; none recorded: no).
+ * Such a reader gets the alert's counts exactly, any other rounded (core
  * obs_count_shown). */
 int store_obs_alert_seen_all(struct store_conn *c, const struct obs_reader *rd,
                              const struct store_obs_alert *al, bool *yes);

@@ -177,6 +177,16 @@ ST(OBS_ALERT_SITES_VISIBLE,
 ST(OBS_ALERT_SITES_SEEN,
    "SELECT count(*) FROM obs_alert_sites x JOIN obs_sites s ON s.id = "
    "x.site_id WHERE x.alert_id = ?4 AND " OBS_VISIBLE_SQL("s"))
+/* how many organisations of the sites the alert's group counted (the
+ * evidence ?4's group_orgs) the reader may not see (?1..?3 as
+ * OBS_VISIBLE_SQL; a site's visibility is its organisation's), and 1
+ * when the evidence counts a group (group_sites) but names none of its
+ * organisations (an alert stored before they were recorded) */
+ST(OBS_ALERT_GROUP_UNSEEN,
+   "SELECT count(*), CASE WHEN json_extract(?4, '$.group_orgs') IS NULL AND "
+   "json_extract(?4, '$.group_sites') IS NOT NULL THEN 1 ELSE 0 END FROM "
+   "(SELECT value AS org_id FROM json_each(json_extract(?4, "
+   "'$.group_orgs'))) g WHERE NOT " OBS_SITE_VISIBLE_SQL("g", "?2", "?1"))
 ST(OBS_ALERT_SET_ADVISORY,
    "UPDATE obs_alerts SET advisory_id = ?2, version = version + 1 WHERE id "
    "= ?1 AND advisory_id = ''")
