@@ -812,8 +812,9 @@ int obs_sectors(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
         /* exact counts only to a reader who sees every site of the
-         * sector; small counts (and their differences) stay hidden */
-        bool sees = sc[i].visible == sc[i].sites;
+         * sector, paused or not (so a pause never turns them exact);
+         * small counts (and their differences) stay hidden */
+        bool sees = sc[i].registered_visible == sc[i].registered;
         json_array_append_new(
             items,
             json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I}", "sector",
@@ -863,7 +864,7 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                         "from: at most 2016 columns (7 days of 5 minutes)");
     struct obs_reader rd;
     obs_reader_of(who, &rd);
-    int64_t total = 0, visible = 0;
+    int64_t total = 0, registered = 0, seen = 0;
     struct store_obs_sector_count *sc = NULL;
     size_t nsc = 0;
     if (store_obs_sector_counts(c, &rd, &sc, &nsc))
@@ -871,15 +872,20 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     for (size_t i = 0; i < nsc; i++)
         if (strcmp(sc[i].id, sector) == 0) {
             total = sc[i].sites;
-            visible = sc[i].visible;
+            registered = sc[i].registered;
+            seen = sc[i].registered_visible;
         }
     free(sc);
     /* a reader who does not see every site of the sector gets every
      * count of sites as /observation/sectors gives it: "<5", else rounded
      * down to a multiple of 5 — the sector's sites (so one site's pause
      * does not show), and each cell's (also what two cells' difference
-     * would tell) */
-    bool sees = visible == total;
+     * would tell). Whether it sees them all is decided on the sites
+     * the cells count: every registered site of the sector, paused or
+     * not (a paused site's rollups from before its pause are in them),
+     * so that pausing every site it does not see never turns the cells,
+     * nor the sector's count, exact */
+    bool sees = seen == registered;
     /* every cell of the sector is read for the aggregate: at most
      * OBS_HEAT_MAX_CELLS (sites x columns), so one request cannot hold
      * gigabytes. Judged on the count as this reader is shown it, so

@@ -916,6 +916,8 @@ static int map_sector_count(db_stmt *st, void *ctx)
     s->unreachable = db_column_int64(st, 7);
     s->other = db_column_int64(st, 8);
     s->visible = db_column_int64(st, 9);
+    s->registered = db_column_int64(st, 10);
+    s->registered_visible = db_column_int64(st, 11);
     return IS_OK;
 }
 

@@ -287,6 +287,10 @@ struct store_obs_sector_count {
     char name_ja[256], name_en[256];
     char ministry[OBS_ID_LEN];
     int64_t sites, normal, slow, unreachable, other, visible;
+    /* the sector's registered sites, paused or not (those the heat map's
+     * aggregate counts), and how many of them the reader may see: it sees
+     * every site of the sector when the two are equal */
+    int64_t registered, registered_visible;
 };
 int store_obs_sector_counts(struct store_conn *c, const struct obs_reader *rd,
                             struct store_obs_sector_count **out, size_t *n);

@@ -10,6 +10,9 @@
 /* how (hour of the week, JST, Monday 00:00 = 0) of Unix time t: the epoch
  * was a Thursday 09:00 JST (core/obs_baseline.h obs_how) */
 #define OBS_HOW_SQL(t) "(((" t " + 32400) / 3600 + 72) % 168)"
+/* a site s of OBS_SECTOR_COUNTS's outer join that counts as observed
+ * (registered, not paused) */
+#define OBS_LIVE_SQL "s.id IS NOT NULL AND s.paused = 0"
 #define OBSD_SITE_COLS                                                         \
     "s.id, s.org_id, coalesce(sc.sector_id, ''), s.host, s.hosting, "          \
     "s.dns_provider, s.interval_s, s.notify, s.paused, s.demo, s.deleted_at, " \
@@ -206,22 +209,30 @@ ST(OBS_SITE_BASELINES, "SELECT vantage_id, how, median_ms, mad_ms, n FROM "
                        "how")
 ST(OBS_SITE_VANTAGES,
    "SELECT DISTINCT vantage_id FROM obs_vstates WHERE site_id = ?1 ORDER BY 1")
-/* sites and their current state per sector (registered, not paused) */
+/* sites and their current state per sector (registered, not paused),
+ * then the sector's registered sites paused or not and how many of those
+ * the reader may see: whether it sees every site of the sector is decided
+ * on those, the sites the heat map's aggregate cells count (a paused
+ * site's rollups too), so that a pause never turns a reader's counts
+ * exact (docs/rules.md "Aggregates") */
 ST(OBS_SECTOR_COUNTS,
-   "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, count(s.id), "
-   "coalesce(sum(s.id IS NOT NULL AND st.state = 'normal'), 0), "
-   "coalesce(sum(s.id IS NOT NULL AND st.state = 'slow'), 0), "
-   "coalesce(sum(s.id IS NOT NULL AND st.state = 'unreachable'), 0), "
-   "coalesce(sum(s.id IS NOT NULL AND coalesce(st.state, 'learning') NOT IN "
-   "('normal', 'slow', 'unreachable')), 0), coalesce(sum(s.id IS NOT NULL "
-   "AND " OBS_VISIBLE_SQL("s") "), 0) FROM sectors se LEFT JOIN scopes sc ON "
-                               "sc.sector_id = se.id LEFT JOIN orgs o ON "
-                               "o.scope_id = sc.id LEFT JOIN "
-                               "obs_sites s ON s.org_id = o.id AND "
-                               "s.deleted_at = 0 AND s.paused = 0 "
-                               "LEFT JOIN obs_states st ON st.site_id = s.id "
-                               "GROUP BY se.id ORDER BY "
-                               "se.ord, se.id")
+   "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, "
+   "coalesce(sum(" OBS_LIVE_SQL "), 0), "
+   "coalesce(sum(" OBS_LIVE_SQL " AND st.state = 'normal'), 0), "
+   "coalesce(sum(" OBS_LIVE_SQL " AND st.state = 'slow'), 0), "
+   "coalesce(sum(" OBS_LIVE_SQL " AND st.state = 'unreachable'), 0), "
+   "coalesce(sum(" OBS_LIVE_SQL " AND coalesce(st.state, 'learning') NOT IN "
+   "('normal', 'slow', 'unreachable')), 0), coalesce(sum(" OBS_LIVE_SQL
+   " AND " OBS_VISIBLE_SQL("s") "), 0), count(s.id), coalesce(sum(s.id IS "
+                                "NOT NULL AND " OBS_VISIBLE_SQL(
+                                    "s") "), 0) FROM sectors se LEFT JOIN "
+                                         "scopes sc ON sc.sector_id = se.id "
+                                         "LEFT JOIN orgs o ON o.scope_id = "
+                                         "sc.id LEFT JOIN obs_sites s ON "
+                                         "s.org_id = o.id AND s.deleted_at = 0 "
+                                         "LEFT JOIN obs_states st ON "
+                                         "st.site_id = s.id GROUP BY se.id "
+                                         "ORDER BY se.ord, se.id")
 /* the heat map's sites of sector ?4 the reader may see */
 ST(OBS_HEAT_SITES,
    "SELECT s.id, s.label, s.host, s.org_id, coalesce(st.state, "
@@ -231,10 +242,12 @@ ST(OBS_HEAT_SITES,
        "s") " ORDER BY "
             "s.id LIMIT 5000")
 /* a cell of the heat map: the site's probes in buckets ?1..?2 grouped by
- * ?3 seconds; its p50 is the highest of its vantage points' and buckets'
- * medians, its usual is the baseline of that row: on a tie, the smaller
- * baseline (the higher ratio), then the first vantage id and bucket, so
- * both engines pick the same row (docs/rules.md "Aggregates") */
+ * ?3 seconds (every registered site of sector ?4, paused or not: the
+ * sites OBS_SECTOR_COUNTS's last two columns count); its p50 is the highest of
+ * its vantage points' and buckets' medians, its usual is the baseline of that
+ * row: on a tie, the smaller baseline (the higher ratio), then the first
+ * vantage id and bucket, so both engines pick the same row (docs/rules.md
+ * "Aggregates") */
 ST(OBS_HEAT_CELLS,
    "SELECT site_id, cell, sum(n), sum(errors), max(p50), max(CASE WHEN rk = "
    "1 THEN base END) FROM (SELECT site_id, cell, n, errors, p50, base, "

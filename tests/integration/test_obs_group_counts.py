@@ -147,3 +147,41 @@ def test_alert_counts_exact_only_to_who_sees_the_whole_group(bed, smtp):
     # the banking secretariat reads what the others read
     assert after["bk-sec"]["reason_en"] == after["se-sec"]["reason_en"]
     assert after["bk-sec"]["reason_ja"] == after["fsa-a"]["reason_ja"]
+
+
+def test_heatmap_exact_only_to_who_sees_every_site_its_cells_count(bed):
+    """Gas: op-g1's sites 11-15 and one site each of op-g2..5 (16-19)
+    answer a few rounds. op-g1 does not see every gas site: its heat map's
+    cells and the sector's counts are rounded. NISC pauses sites 16-19
+    (the other operators' opt-out): their rollups stay in the cells, and
+    op-g1 still does not see them, so what it reads does not move (it
+    read {"sites": 9, "anomalous": 0} per cell once they were paused);
+    the secretariat, who sees every gas site, reads the cells exactly."""
+    h = bed
+    gas = range(11, 20)
+    t0 = time.time() - 300
+    for k in range(3):
+        h.round("v1", gas, t0 + k * 60, lambda s: 100.0)
+
+    def view(u):
+        sec = {i["sector"]: i for i in h.ok(
+            "GET", "/api/v1/observation/sectors", u)["items"]}["gas"]
+        m = h.ok("GET", "/api/v1/observation/heatmap?sector=gas&step=1h", u)
+        return sec, m["sites"], m["aggregate"]
+
+    before = view("op-g1-u")
+    assert before[1] == before[0]["sites"] == 5, before
+    assert before[2], before
+    for c in before[2]:
+        assert (c["sites"], c["anomalous"]) == (5, "<5"), c
+    assert view("gas-sec")[1] == 9
+    assert {c["sites"] for c in view("gas-sec")[2]} == {9}
+    for s in range(16, 20):
+        pause(h, s)
+    assert view("nisc-a")[1] == 5
+    after = view("op-g1-u")
+    assert after == before, (before, after)
+    # who sees every gas site, paused or not, reads the cells exactly
+    sec, sites, cells = view("gas-sec")
+    assert sites == sec["sites"] == 5
+    assert {(c["sites"], c["anomalous"]) for c in cells} == {(9, 0)}
