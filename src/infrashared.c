@@ -70,6 +70,8 @@ static void usage(void)
             "within N s + 1 s per 64 KiB; default 30)\n"
             "                   [--max-connections N]   (open at once, 16 "
             "to 65536; default 4096)\n"
+            "                   [--trusted-proxies ADDR,...]   (load "
+            "balancers: their X-Forwarded-For names the client)\n"
             "                   [-h | --help]\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
@@ -222,7 +224,8 @@ static bool listen_is_loopback(const char *addr)
 struct config {
     const char *db, *listen, *port_file, *metrics_token_file;
     const char *public_url, *smtp_url;
-    const char *mail_from; /* NULL: infrashare@<public host> */
+    const char *trusted_proxies; /* --trusted-proxies a,b (NULL: none) */
+    const char *mail_from;       /* NULL: infrashare@<public host> */
     long port, threads, tick_ms;
     long attempts, retry_base, retry_cap, http_timeout, inflight;
     long head_timeout, body_timeout; /* --request-{head,body}-timeout-s */
@@ -316,6 +319,7 @@ static const struct option options[] = {
      .kind = OPT_STRING,
      .off = AT(metrics_token_file)},
     {.name = "public-url", .kind = OPT_STRING, .off = AT(public_url)},
+    {.name = "trusted-proxies", .kind = OPT_STRING, .off = AT(trusted_proxies)},
     {.name = "c4tap-address", .kind = OPT_STRING, .off = AT(c4tap_address)},
     {.name = "c4tap-intake-token-file",
      .kind = OPT_STRING,
@@ -465,6 +469,14 @@ static int parse_options(int argc, char **argv, struct config *cfg)
                 "most %zu bytes, --mail-from %zu\n",
                 sizeof(((struct app *)0)->public_url) - 1,
                 sizeof(((struct deliver_settings *)0)->mail_from) - 1);
+        return 2;
+    }
+    if (cfg->trusted_proxies &&
+        !http_set_trusted_proxies(cfg->trusted_proxies)) {
+        fprintf(stderr,
+                "infrashared: --trusted-proxies: 1 to %d IPv4 or "
+                "IPv6 addresses, comma-separated\n",
+                HTTP_MAX_TRUSTED_PROXIES);
         return 2;
     }
     /* test mode admits loopback site URLs (website observation): never on

@@ -216,6 +216,17 @@ void http_set_request_timeouts(int head_s, int body_s);
 #define HTTP_MIN_CONNECTIONS 16
 #define HTTP_MAX_PER_ADDRESS 1024
 void http_set_connection_limit(int max);
+/* --trusted-proxies "a,b,..." (IPv4 or IPv6 addresses, at most
+ * HTTP_MAX_TRUSTED_PROXIES): a request whose TCP peer is one of them (a
+ * load balancer in front of the nodes) counts as from the rightmost
+ * address of its X-Forwarded-For fields that is not itself one of them
+ * (log-in limits, the acknowledgement and roll-call links' limits, the
+ * audit's address); from the peer itself when the field is missing or
+ * that entry is not an address. Without the setting the peer is the
+ * client, whatever the fields say. Returns false (nothing set) on a
+ * list that does not parse. Call before http_start. */
+#define HTTP_MAX_TRUSTED_PROXIES 16
+bool http_set_trusted_proxies(const char *list);
 /* State-changing requests waiting for a writer thread, and being run. */
 void http_writes(int *queued, int *running);
 /* the database checks GET /readyz made (each verdict is reused for a

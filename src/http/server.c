@@ -679,6 +679,133 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct rstate *st,
     return ret;
 }
 
+/* ---- the client's address ---- */
+
+/* An address as 16 bytes (IPv4 as IPv4-mapped IPv6). */
+struct ip16 {
+    unsigned char b[16];
+};
+
+static struct ip16 trusted_proxy[HTTP_MAX_TRUSTED_PROXIES];
+static int n_trusted_proxies;
+
+static bool ip16_parse(const char *text, struct ip16 *out)
+{
+    struct in_addr a4;
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, text, &a4) == 1) {
+        out->b[10] = out->b[11] = 0xff;
+        memcpy(&out->b[12], &a4, 4);
+        return true;
+    }
+    return inet_pton(AF_INET6, text, out->b) == 1;
+}
+
+static bool is_trusted_proxy(const struct ip16 *a)
+{
+    for (int i = 0; i < n_trusted_proxies; i++)
+        if (memcmp(trusted_proxy[i].b, a->b, 16) == 0)
+            return true;
+    return false;
+}
+
+/* The address as written (audit, limits): IPv4 as a.b.c.d, whether it
+ * came as such or IPv4-mapped (a dual-stack listener's IPv4 clients). */
+static void ip16_text(const struct ip16 *a, char *out, size_t len)
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+                                             0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a->b, mapped, 12) == 0)
+        inet_ntop(AF_INET, &a->b[12], out, (socklen_t)len);
+    else
+        inet_ntop(AF_INET6, a->b, out, (socklen_t)len);
+}
+
+bool http_set_trusted_proxies(const char *list)
+{
+    struct ip16 got[HTTP_MAX_TRUSTED_PROXIES];
+    int n = 0;
+    const char *p = list;
+    while (p && *p) {
+        const char *end = strchr(p, ',');
+        size_t l = end ? (size_t)(end - p) : strlen(p);
+        char one[INET6_ADDRSTRLEN + 1];
+        if (l == 0 || l >= sizeof(one) || n == HTTP_MAX_TRUSTED_PROXIES)
+            return false;
+        memcpy(one, p, l);
+        one[l] = 0;
+        if (!ip16_parse(one, &got[n++]))
+            return false;
+        p = end ? end + 1 : NULL;
+    }
+    if (n == 0)
+        return false;
+    memcpy(trusted_proxy, got, sizeof(got));
+    n_trusted_proxies = n;
+    return true;
+}
+
+/* Every X-Forwarded-For field of the request, in order, as one list. */
+struct xff {
+    char text[HTTP_MAX_HEADER_BYTES + 1];
+    size_t len;
+};
+
+static enum MHD_Result xff_add(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value)
+{
+    IS_UNUSED(kind);
+    struct xff *x = cls;
+    if (!key || strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    size_t l = strlen(value);
+    if (x->len + l + 2 >= sizeof(x->text))
+        return MHD_YES;
+    if (x->len)
+        x->text[x->len++] = ',';
+    memcpy(x->text + x->len, value, l);
+    x->len += l;
+    x->text[x->len] = 0;
+    return MHD_YES;
+}
+
+/* The client behind a trusted proxy (http_set_trusted_proxies): the
+ * rightmost X-Forwarded-For entry that is not a trusted proxy itself;
+ * false when there is none, or it is not an address. */
+static bool forwarded_for(struct MHD_Connection *conn, struct ip16 *out)
+{
+    struct xff *x = calloc(1, sizeof(*x));
+    if (!x)
+        return false;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_add, x);
+    bool ok = false;
+    size_t end = x->len;
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && x->text[start - 1] != ',')
+            start--;
+        size_t a = start, b = end;
+        while (a < b && (x->text[a] == ' ' || x->text[a] == '\t'))
+            a++;
+        while (b > a && (x->text[b - 1] == ' ' || x->text[b - 1] == '\t'))
+            b--;
+        char one[INET6_ADDRSTRLEN + 1];
+        if (b - a == 0 || b - a >= sizeof(one))
+            break;
+        memcpy(one, x->text + a, b - a);
+        one[b - a] = 0;
+        if (!ip16_parse(one, out))
+            break;
+        if (!is_trusted_proxy(out)) {
+            ok = true;
+            break;
+        }
+        end = start ? start - 1 : 0;
+    }
+    free(x);
+    return ok;
+}
+
 static void client_addr(struct MHD_Connection *conn, char *out, size_t len)
 {
     const union MHD_ConnectionInfo *ci =
@@ -687,19 +814,21 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t len)
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-                  (socklen_t)len);
-    else if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a6 =
-            &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        /* a dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; they
-         * are written (audit, limits) as the IPv4 address they are */
-        if (IN6_IS_ADDR_V4MAPPED(a6))
-            inet_ntop(AF_INET, &a6->s6_addr[12], out, (socklen_t)len);
-        else
-            inet_ntop(AF_INET6, a6, out, (socklen_t)len);
+    struct ip16 peer;
+    memset(&peer, 0, sizeof(peer));
+    if (sa->sa_family == AF_INET) {
+        peer.b[10] = peer.b[11] = 0xff;
+        memcpy(&peer.b[12], &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa->sa_family == AF_INET6) {
+        memcpy(peer.b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    } else {
+        return;
     }
+    struct ip16 client;
+    if (n_trusted_proxies && is_trusted_proxy(&peer) &&
+        forwarded_for(conn, &client))
+        peer = client;
+    ip16_text(&peer, out, len);
 }
 
 static bool is_state_changing(const char *method)

@@ -144,3 +144,57 @@ def test_concurrent_attempts_do_not_exceed_the_limit(hub):
     assert sorted(codes) == [401] * USER_FAILS + [429] * (24 - USER_FAILS)
     assert_error(login_from(hub, "127.0.7.100", "admin", ADMIN_PASSWORD),
                  429, "rate_limited")
+
+
+def test_behind_a_trusted_proxy_each_client_is_limited_alone(tmp_path):
+    """Behind the documented load balancer every request came from its
+    address, so 20 bad log-ins from anyone locked every user out of
+    signing in (found by an outside review). With --trusted-proxies the
+    balancer's X-Forwarded-For names the client: the rightmost entry that
+    is not a trusted proxy, so a client cannot pose as another by sending
+    the field itself; from any other peer the field is still ignored."""
+    from conftest import Hub
+    h = Hub(tmp_path, demo=False)
+    h.init_fixture()
+    h.daemon_args = ["--trusted-proxies", "127.0.7.1,127.0.7.2"]
+    h.start()
+    try:
+        lb, inner, other = "127.0.7.1", "127.0.7.2", "127.0.7.9"
+        for k in range(ADDR_FAILS):
+            # the attacker's own field first, the balancer's entry last
+            r = login_from(h, lb, f"nobody-{k}", "wrong-password-123",
+                           headers={"X-Forwarded-For":
+                                    f"198.51.100.{k + 1}, 203.0.113.5"})
+            assert_error(r, 401)
+        assert_error(login_from(h, lb, "nobody-x", "wrong-password-123",
+                                headers={"X-Forwarded-For": "203.0.113.5"}),
+                     429, "rate_limited")
+        # another client through the same balancer (and through two of
+        # them) signs in
+        assert login_from(h, lb, "admin", ADMIN_PASSWORD, headers={
+            "X-Forwarded-For": "203.0.113.6"}).status_code == 201
+        assert login_from(h, inner, "admin", ADMIN_PASSWORD, headers={
+            "X-Forwarded-For": "203.0.113.7, 127.0.7.1"}).status_code == 201
+        # the blocked client through the inner balancer too
+        assert_error(login_from(h, inner, "admin", ADMIN_PASSWORD, headers={
+            "X-Forwarded-For": "203.0.113.5, 127.0.7.1"}), 429,
+            "rate_limited")
+        # no field, or no address in it: the balancer's own address
+        assert login_from(h, lb, "admin", ADMIN_PASSWORD).status_code == 201
+        # a peer that is no trusted proxy is its own client, whatever it
+        # says
+        for k in range(ADDR_FAILS):
+            assert_error(login_from(h, other, f"nobody-o{k}",
+                                    "wrong-password-123", headers={
+                                        "X-Forwarded-For":
+                                        f"198.51.100.{k + 1}"}), 401)
+        assert_error(login_from(h, other, "admin", ADMIN_PASSWORD, headers={
+            "X-Forwarded-For": "203.0.113.8"}), 429, "rate_limited")
+        # the audit names the client, not the balancer
+        tok = h.token("admin")
+        items = h.api("GET", "/api/v1/audit?limit=1000", token=tok).json()[
+            "items"]
+        addrs = {json.dumps(e) for e in items if e["action"] == "login"}
+        assert any("203.0.113.6" in a for a in addrs), addrs
+    finally:
+        h.stop()
