@@ -1073,9 +1073,15 @@ int exercise_bcp(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_NOTFOUND, "not_running", NULL,
                         "no such exercise is running");
     int rc = IS_OK;
+    /* a controller knows the exercise; to anyone else outside it, it is
+     * no exercise, as an unknown id */
     if (!ex_run_member(r, who->org.id))
-        rc = svc_fail(e, IS_ERR_FORBIDDEN, "not_a_participant", NULL,
-                      "your organisation takes no part in this exercise");
+        rc = exercise_controller(who)
+                 ? svc_fail(e, IS_ERR_FORBIDDEN, "not_a_participant", NULL,
+                            "your organisation takes no part in this "
+                            "exercise")
+                 : svc_fail(e, IS_ERR_NOTFOUND, "not_running", NULL,
+                            "no such exercise is running");
     int64_t now = ex_run_now(r, util_now());
     struct store_conn *xc = rc ? NULL : store_acquire(r->store);
     if (xc) {
@@ -1208,10 +1214,12 @@ int exercise_enter(struct app *a, const char *id, const struct auth_ctx *who,
     if (!r)
         return svc_fail(e, IS_ERR_NOTFOUND, "not_running", NULL,
                         "no exercise %.39s is running", id ? id : "");
+    /* anyone else: it does not exist for them, as for an unknown id
+     * (a 403 told them that it exists and runs) */
     if (who && !exercise_controller(who) && !ex_run_member(r, who->org.id)) {
         ex_run_put(r);
-        return svc_fail(e, IS_ERR_FORBIDDEN, "not_a_participant", NULL,
-                        "your organisation takes no part in exercise %s", id);
+        return svc_fail(e, IS_ERR_NOTFOUND, "not_running", NULL,
+                        "no exercise %.39s is running", id);
     }
     *xa = &r->app;
     return IS_OK;

@@ -534,14 +534,25 @@ def test_exercise_bad_input(bed):
     assert_error(bed.call("GET", f"/api/v1/exercises/{x}", outsider), 404)
     assert bed.ok("GET", "/api/v1/exercises", outsider)["exercises"] == []
     control(bed, x, "start", paused=True)
+    # ... as if it did not exist: the answers of an unknown id (a 403
+    # told a non-participant that it exists and runs: found by an outside
+    # review)
+    unknown = "X" + "0" * 16
     r = bed.call("GET", f"/x/{x}/api/v1/advisories?inbox=true", outsider)
-    assert_error(r, 403, "not_a_participant")
+    r0 = bed.call("GET", f"/x/{unknown}/api/v1/advisories?inbox=true",
+                  outsider)
+    assert_error(r, 404, "not_running")
+    assert r.json()["error"]["message"].replace(x, unknown) == \
+        r0.json()["error"]["message"]
     r = bed.call("POST", f"/x/{x}/api/v1/reports", outsider, json={
         "title": "x", "kind": "incident", "detected_at": "2026-12-01T00:00:00Z",
         "range": "green", "route": "direct"})
-    assert_error(r, 403, "not_a_participant")
-    assert_error(bed.call("POST", f"/api/v1/exercises/{x}/bcp", outsider,
-                          json={}), 403, "not_a_participant")
+    assert_error(r, 404, "not_running")
+    r = bed.call("POST", f"/api/v1/exercises/{x}/bcp", outsider, json={})
+    r0 = bed.call("POST", f"/api/v1/exercises/{unknown}/bcp", outsider,
+                  json={})
+    assert_error(r, 404, "not_running")
+    assert r.json() == r0.json()
     # routes outside the exercise environment, and unknown exercises
     tok = bed.token("op-gas-0001")
     assert_error(bed.call("GET", f"/x/{x}/api/v1/audit", tok), 404,
