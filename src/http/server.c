@@ -2292,21 +2292,31 @@ static const char *library_error_text(unsigned status, const char **code,
  * result its caller ignores: it goes on looking up Host and
  * Content-Length in the head, so a connection closed there (MHD_NO) has
  * its memory freed under that reading (a crash of the daemon on one
- * request with a long Cookie header). Queued, the answer is sent and the
- * connection closed by the library's state machine. */
+ * request with a long Cookie header). So an (empty) reply is queued, and
+ * the library's state machine closes the connection; the JSON answer
+ * itself is written to the socket first, whole. */
 static enum MHD_Result queue_library_431(struct MHD_Connection *connection,
-                                         char *body)
+                                         int fd, json_t *root)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(body), body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(body);
-        return MHD_NO;
+    /* 0.9.75 writes the header block of this reply twice, so the client
+     * read the second head as the body: the answer is written to the
+     * socket here, whole (as the other errors of the library are), its
+     * sending side shut, and an empty reply queued so that the library's
+     * state machine goes on to close the connection (its writes fail
+     * and are not seen) */
+    size_t len;
+    char *answer = raw_answer(431, root, &len);
+    if (answer) {
+        ssize_t n = send(fd, answer, len, MSG_NOSIGNAL);
+        (void)n; /* best effort: the connection is closed either way */
+        free(answer);
     }
+    shutdown(fd, SHUT_WR);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
     MHD_add_response_header(resp, "Connection", "close");
-    MHD_add_response_header(resp, "Content-Type",
-                            "application/json; charset=utf-8");
-    add_security_headers(resp, false, NULL);
     enum MHD_Result ret = real_queue(connection, 431, resp);
     MHD_destroy_response(resp);
     metrics_observe(-1, 431, 0);
@@ -2334,11 +2344,8 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection,
         json_object_set_new(e, "field", json_string(field));
     error_add_ja(e, code, field, (int)status_code);
     json_t *root = json_pack("{s:o}", "error", e);
-    if (status_code == 431) {
-        char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
-        json_decref(root);
-        return body ? queue_library_431(connection, body) : MHD_NO;
-    }
+    if (status_code == 431)
+        return queue_library_431(connection, ci->connect_fd, root);
     size_t len;
     char *answer = raw_answer(status_code, root, &len);
     if (answer) {

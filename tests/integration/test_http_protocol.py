@@ -611,14 +611,18 @@ def test_long_cookie_field_is_431_json_and_the_hub_lives(phub):
     the hub goes on serving. It once crashed the daemon: the library kept
     reading the head after its own 431 while the hub's override had closed
     the connection and freed the memory under it."""
-    ck = "; ".join(f"c{i}=v" for i in range(8000))
-    ans = raw(phub.port, req("GET", "/healthz", [f"Cookie: {ck}"]))
-    assert ans.startswith(b"HTTP/1.1 431 "), ans[:200]
-    # libmicrohttpd 0.9.75 writes this reply's header block twice (its
-    # own defect, as for the Content-Length errors above): the body is
-    # read from the end
-    body = ans.rsplit(b"\r\n\r\n", 1)[1]
-    err = json.loads(body)["error"]
-    assert err["code"] == "headers_too_large"
-    assert err["field"] == "headers"
-    assert phub.get("/healthz").status_code == 200
+    # and exactly one answer, its body the JSON object: libmicrohttpd
+    # 0.9.75 wrote this reply's header block twice, so a client read the
+    # second head as the body (found by an outside review: 2,000 cookies
+    # of 16.9 KB, one cookie of 60 KB)
+    for ck in ("; ".join(f"c{i}=v" for i in range(8000)),
+               "; ".join(f"c{i}=v" for i in range(2000)),
+               "big=" + "v" * 61440):
+        ans = raw(phub.port, req("GET", "/healthz", [f"Cookie: {ck}"]))
+        status, headers, body = parse(ans)
+        assert status == 431, ans[:300]
+        assert headers["content-type"] == ["application/json; charset=utf-8"]
+        err = json.loads(body)["error"]
+        assert err["code"] == "headers_too_large"
+        assert err["field"] == "headers"
+        assert phub.get("/healthz").status_code == 200
