@@ -290,21 +290,155 @@ static int current(struct store_conn *c, struct store_dep_model *row,
     return IS_OK;
 }
 
+/* ---- what a reader may learn of a node ----
+ * A sector, a national body or an operator the reader may see
+ * (access_may_see_org) is shown by its id and names; an organisation the
+ * reader may not see is not: it is shown as "hidden:N" (N numbering such
+ * nodes within one answer), named 非公開の組織 / "an organisation not
+ * shown", and the why of its edges is left out (it may name it). */
+#define DEP_HIDDEN_JA "非公開の組織"
+#define DEP_HIDDEN_EN "an organisation not shown"
+
+struct masker {
+    struct store_conn *c;
+    const struct auth_ctx *who;
+    int n;
+    char id[DEP_MAX_NODES][DEP_ID_LEN];
+    char label[DEP_MAX_NODES][24];
+};
+
+static void masker_init(struct masker *k, struct store_conn *c,
+                        const struct auth_ctx *who)
+{
+    k->c = c;
+    k->who = who;
+    k->n = 0;
+}
+
+/* id as the reader may see it: id itself, or its label (NULL: out of
+ * labels, shown as "hidden"). */
+static const char *masked(struct masker *k, const char *id)
+{
+    if (!id)
+        return "";
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->id[i], id) == 0)
+            return k->label[i];
+    if (!k->who || store_names(k->c, "sector", id, NULL, 0, NULL, 0) == IS_OK)
+        return id;
+    struct access_org rel;
+    if (store_org_rel(k->c, id, &rel) == IS_OK &&
+        access_may_see_org(&k->who->org, k->who->roles, &rel))
+        return id;
+    if (k->n >= DEP_MAX_NODES || strlen(id) >= DEP_ID_LEN)
+        return "hidden";
+    util_xcopy(k->id[k->n], sizeof(k->id[k->n]), id);
+    snprintf(k->label[k->n], sizeof(k->label[k->n]), "hidden:%d", k->n + 1);
+    return k->label[k->n++];
+}
+
+static bool is_hidden(struct masker *k, const char *id)
+{
+    return id && strcmp(masked(k, id), id) != 0;
+}
+
+/* The model file j (changed in place) as the reader may see it. */
+static void mask_model(struct masker *k, json_t *j)
+{
+    size_t i;
+    json_t *ed;
+    json_array_foreach (json_object_get(j, "edges"), i, ed) {
+        const char *f = json_string_value(json_object_get(ed, "from"));
+        const char *t = json_string_value(json_object_get(ed, "to"));
+        bool hide = is_hidden(k, f) || is_hidden(k, t);
+        if (!hide)
+            continue;
+        json_object_set_new(ed, "from", json_string(masked(k, f)));
+        json_object_set_new(ed, "to", json_string(masked(k, t)));
+        json_object_del(ed, "why_ja");
+        json_object_del(ed, "why_en");
+    }
+}
+
+/* Stored suggestions (changed in place) as the reader may see them. */
+static void mask_suggestions(struct masker *k, json_t *sugg)
+{
+    size_t i, p;
+    json_t *s, *v;
+    json_array_foreach (sugg, i, s) {
+        const char *node = json_string_value(json_object_get(s, "node"));
+        if (is_hidden(k, node)) {
+            json_object_set_new(s, "node", json_string(masked(k, node)));
+            json_object_set_new(s, "name",
+                                json_pack("{s:s,s:s}", "ja", DEP_HIDDEN_JA,
+                                          "en", DEP_HIDDEN_EN));
+        }
+        json_t *path = json_object_get(s, "path");
+        json_array_foreach (path, p, v) {
+            const char *id = json_string_value(v);
+            if (is_hidden(k, id))
+                json_array_set_new(path, p, json_string(masked(k, id)));
+        }
+        json_array_foreach (json_object_get(s, "steps"), p, v) {
+            const char *f = json_string_value(json_object_get(v, "from"));
+            const char *t = json_string_value(json_object_get(v, "to"));
+            if (!is_hidden(k, f) && !is_hidden(k, t))
+                continue;
+            json_object_set_new(v, "from", json_string(masked(k, f)));
+            json_object_set_new(v, "to", json_string(masked(k, t)));
+            json_object_set_new(v, "ja", json_string(""));
+            json_object_set_new(v, "en", json_string(""));
+        }
+    }
+}
+
+/* The user who stored a version, to whom may see users: hub admins, and
+ * the org_admins of that user's organisation (docs/rules.md "Registry
+ * visibility"); null to everyone else. 0 (infrashare init) is no user. */
+static json_t *model_author(struct store_conn *c, const struct auth_ctx *who,
+                            int64_t by)
+{
+    if (by == 0 || (who->roles & ROLE_ADMIN))
+        return json_integer(by);
+    if (!(who->roles & ROLE_ORG_ADMIN))
+        return json_null();
+    struct store_user u;
+    memset(&u, 0, sizeof(u));
+    bool same = store_user_by_id(c, by, &u) == IS_OK &&
+                strcmp(u.org_id, who->org.id) == 0;
+    return same ? json_integer(by) : json_null();
+}
+
 int dependencies_get(struct app *a, struct store_conn *c,
                      const struct auth_ctx *who, json_t **out,
                      struct svc_error *e)
 {
     IS_UNUSED(a);
-    IS_UNUSED(who);
     struct store_dep_model row;
     json_t *j;
     struct dep_model *m;
     int rc = current(c, &row, &j, &m, e);
     if (rc)
         return rc;
+    struct masker *k = malloc(sizeof(*k));
+    if (!k) {
+        free(m);
+        free(row.model);
+        json_decref(j);
+        return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "out of memory");
+    }
+    masker_init(k, c, who);
     json_t *nodes = json_array();
     for (int i = 0; i < m->nnodes; i++) {
         char ja[601] = "", en[601] = "";
+        if (is_hidden(k, m->node[i])) {
+            json_array_append_new(nodes,
+                                  json_pack("{s:s,s:{s:s,s:s},s:b}", "id",
+                                            masked(k, m->node[i]), "name", "ja",
+                                            DEP_HIDDEN_JA, "en", DEP_HIDDEN_EN,
+                                            "hidden", true));
+            continue;
+        }
         if (store_names(c, "sector", m->node[i], ja, sizeof(ja), en,
                         sizeof(en)) &&
             store_names(c, "org", m->node[i], ja, sizeof(ja), en, sizeof(en)))
@@ -313,10 +447,12 @@ int dependencies_get(struct app *a, struct store_conn *c,
                               json_pack("{s:s,s:{s:s,s:s}}", "id", m->node[i],
                                         "name", "ja", ja, "en", en));
     }
-    *out =
-        json_pack("{s:I,s:o,s:I,s:o,s:o}", "version", (json_int_t)row.version,
-                  "created_at", svc_time_json(row.created_at), "created_by",
-                  (json_int_t)row.created_by, "nodes", nodes, "model", j);
+    mask_model(k, j);
+    free(k);
+    *out = json_pack(
+        "{s:I,s:o,s:o,s:o,s:o}", "version", (json_int_t)row.version,
+        "created_at", svc_time_json(row.created_at), "created_by",
+        model_author(c, who, row.created_by), "nodes", nodes, "model", j);
     free(m);
     free(row.model);
     return IS_OK;
@@ -459,10 +595,20 @@ static const char *const subject_names[] = {"event", "report",
 
 /* x as its reader sees it; num: x's number among its subject's rows
  * (store_cascade_ordinal), shown instead of the hub-wide row id */
-static json_t *cascade_json(const struct store_cascade *x, int64_t num,
+static json_t *cascade_json(struct store_conn *c, const struct auth_ctx *who,
+                            const struct store_cascade *x, int64_t num,
                             enum subject kind, const char *id, json_t *event)
 {
     json_t *sugg = json_loads(x->suggestions, 0, NULL);
+    struct masker *k = malloc(sizeof(*k));
+    if (k && sugg) { /* organisations the reader may not see: not named */
+        masker_init(k, c, who);
+        mask_suggestions(k, sugg);
+    } else { /* fail closed: no suggestion unmasked */
+        json_decref(sugg);
+        sugg = NULL;
+    }
+    free(k);
     json_t *src = json_loads(x->sources, 0, NULL);
     return json_pack(
         "{s:s,s:{s:s,s:s},s:o,s:I,s:i,s:o,s:o,s:o,s:o,s:o}", "event",
@@ -652,7 +798,7 @@ static int suggest(struct app *a, struct store_conn *c,
         return svc_fail(e, rc, "internal", NULL,
                         "the suggestions could not be recorded");
     }
-    *out = cascade_json(&x, num, kind, id, title);
+    *out = cascade_json(c, who, &x, num, kind, id, title);
     store_cascade_release(&x);
     return IS_OK;
 }

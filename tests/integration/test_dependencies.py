@@ -384,3 +384,75 @@ def test_a_reader_acts_only_on_the_suggestion_it_was_given(fresh_demo_hub):
     assert_error(call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
                       "fsa-desk", json={"suggestion": mine["suggestion"]}),
                  404, "not_found", "suggestion")
+
+
+def test_an_operator_node_is_shown_only_to_who_may_see_it(fresh_demo_hub):
+    """An operator named in the model (per-operator dependencies) exists,
+    as in the registry, only for who may see it: to anyone else the model
+    and every suggestion show it as an unnamed "hidden:N" node, without the
+    why of its edges; the user who stored a version is shown to hub
+    admins only (users are visible to their organisation's admins)."""
+    hub = fresh_demo_hub
+    org = call(hub, "GET", "/api/v1/orgs/op-banking-0002", "nisc-analyst")
+    assert org.status_code == 200, org.text
+    secret = [org.json()["id"]] + [
+        v for v in json.dumps(org.json()["name"], ensure_ascii=False)
+        .split('"') if len(v) > 3 and v not in ("ja", "en")]
+    assert_error(call(hub, "GET", "/api/v1/orgs/op-banking-0002",
+                      "meti-desk"), 404)
+    model = json.loads(json.dumps(MODEL))
+    model["edges"].append({"from": "electricity", "to": "op-banking-0002",
+                           "strength": 3, "lag_min": 10,
+                           "why_en": "op-banking-0002's data centre",
+                           "why_ja": "op-banking-0002 のデータセンター"})
+    r = call(hub, "PUT", "/api/v1/dependencies", "nisc-analyst",
+             json={"version": 1, "model": model})
+    assert r.status_code == 200, r.text
+    # who may see it: NISC, the ministry of its sector
+    for user in ("nisc-analyst", "fsa-desk"):
+        m = call(hub, "GET", "/api/v1/dependencies", user).json()
+        assert m["model"] == model
+        assert "op-banking-0002" in [n["id"] for n in m["nodes"]]
+    # anyone else: not there, not even its why
+    for user in ("meti-desk", "op-electricity-0001", "op-gas-0001"):
+        m = call(hub, "GET", "/api/v1/dependencies", user)
+        assert m.status_code == 200, m.text
+        text = m.text
+        for s in secret:
+            assert s not in text, (user, s)
+        m = m.json()
+        assert m["created_by"] is None
+        node = next(n for n in m["nodes"] if n.get("hidden"))
+        assert node["id"] == "hidden:1"
+        edge = m["model"]["edges"][-1]
+        assert edge == {"from": "electricity", "to": "hidden:1",
+                        "strength": 3, "lag_min": 10}
+    # the suggestions of an electricity report: the same
+    r = call(hub, "POST", "/api/v1/reports", "op-electricity-0001", json={
+        "title": "送電停止 / transmission lost", "kind": "incident",
+        "detected_at": now_iso(), "range": "green", "route": "direct",
+        "declared_severity": 4, "declared_reason": "広域停電",
+        "impact": {"households": 200000, "service_stopped": True}})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    for user in ("op-electricity-0001", "meti-desk"):
+        c = call(hub, "GET", f"/api/v1/reports/{rid}/cascade", user)
+        assert c.status_code == 200, c.text
+        for s in secret:
+            assert s not in c.text, (user, s)
+        hid = [s for s in c.json()["suggestions"] if s["node"] == "hidden:1"]
+        assert len(hid) == 1 and hid[0]["path"] == ["electricity", "hidden:1"]
+        assert hid[0]["steps"][0]["to"] == "hidden:1"
+        assert hid[0]["steps"][0]["en"] == ""
+    ev = call(hub, "POST", "/api/v1/events", "meti-desk", json={
+        "title_ja": "停電", "title_en": "blackout", "reports": [rid]})
+    assert ev.status_code == 201, ev.text
+    eid = ev.json()["id"]
+    c = call(hub, "GET", f"/api/v1/events/{eid}/cascade", "meti-desk")
+    assert c.status_code == 200, c.text
+    for s in secret:
+        assert s not in c.text, s
+    # NISC sees the operator in its own suggestions
+    c = call(hub, "GET", f"/api/v1/events/{eid}/cascade", "nisc-analyst")
+    if c.status_code == 200:
+        assert "op-banking-0002" in [s["node"] for s in c.json()["suggestions"]]
