@@ -707,6 +707,18 @@ static int subject_read(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+/* Whose suggestions these are (docs/rules.md "Suggestions for an event, and
+ * the one step to an advisory"): the asking reader's organisation (its
+ * view), never shared with another; an anonymous report's own reporter
+ * asking about it is "reporter", which names no organisation. */
+static void reader_key(struct store_conn *c, const struct auth_ctx *who,
+                       enum subject kind, const char *id, bool *hidden,
+                       char key[64])
+{
+    *hidden = kind == SUBJ_REPORT && report_by_hidden_reporter(c, who, id);
+    util_xcopy(key, 64, *hidden ? "reporter" : who->org.id);
+}
+
 static int suggest(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, enum subject kind,
                    const char *id, int64_t now, json_t **out,
@@ -747,11 +759,11 @@ static int suggest(struct app *a, struct store_conn *c,
     json_decref(model);
     /* the anonymous reporter asking about its own report: its act is
      * audited withheld and recorded without its user */
-    bool hidden = kind == SUBJ_REPORT && report_by_hidden_reporter(c, who, id);
-    struct store_cascade x = {.model_version = row.version,
-                              .severity = severity,
-                              .created_by = hidden ? 0 : who->user_id,
-                              .created_at = now};
+    bool hidden;
+    struct store_cascade x = {
+        .model_version = row.version, .severity = severity, .created_at = now};
+    reader_key(c, who, kind, id, &hidden, x.reader);
+    x.created_by = hidden ? 0 : who->user_id;
     free(row.model);
     util_xcopy(x.event_id, sizeof(x.event_id), event);
     x.sources = json_dumps(sources, JSON_COMPACT);
@@ -763,7 +775,7 @@ static int suggest(struct app *a, struct store_conn *c,
     rc = store_begin(c);
     struct store_cascade last;
     bool same = false;
-    if (!rc && store_cascade_last(c, event, &last) == IS_OK) {
+    if (!rc && store_cascade_last(c, event, x.reader, &last) == IS_OK) {
         same = last.model_version == x.model_version &&
                last.severity == x.severity && x.sources &&
                strcmp(last.sources, x.sources) == 0;
@@ -779,7 +791,7 @@ static int suggest(struct app *a, struct store_conn *c,
                                         : IS_ERR_NOMEM;
     int64_t num = 0;
     if (!rc)
-        rc = store_cascade_ordinal(c, event, x.id, &num);
+        rc = store_cascade_ordinal(c, event, x.reader, x.id, &num);
     if (!rc && !same) {
         json_t *detail =
             json_pack("{s:I,s:i,s:s}", "suggestion", (json_int_t)num, "count",
@@ -858,9 +870,13 @@ static int advise(struct app *a, struct store_conn *c,
      * same sources and severity (another reader's, from reports this one
      * may not read, is not its to act on) */
     int64_t row = 0;
-    if (!mine || store_cascade_by_ordinal(c, event, sid, &row) ||
+    bool hidden;
+    char reader[64];
+    reader_key(c, who, kind, id, &hidden, reader);
+    if (!mine || store_cascade_by_ordinal(c, event, reader, sid, &row) ||
         store_cascade_get(c, row, &x) || strcmp(x.event_id, event) != 0 ||
-        x.severity != sev || strcmp(x.sources, mine) != 0) {
+        strcmp(x.reader, reader) != 0 || x.severity != sev ||
+        strcmp(x.sources, mine) != 0) {
         free(mine);
         store_cascade_release(&x);
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "suggestion",

@@ -52,6 +52,7 @@ static int map_cascade(db_stmt *st, void *ctx)
     store_col_copy(st, 8, x->advisory_id, sizeof(x->advisory_id));
     x->acted_by = db_column_int64(st, 9);
     x->acted_at = db_column_int64(st, 10);
+    store_col_copy(st, 11, x->reader, sizeof(x->reader));
     if (store_col_dup(st, 4, &x->sources) ||
         store_col_dup(st, 5, &x->suggestions)) {
         store_cascade_release(x);
@@ -60,28 +61,29 @@ static int map_cascade(db_stmt *st, void *ctx)
     return IS_OK;
 }
 
-int store_cascade_ordinal(struct store_conn *c, const char *event, int64_t id,
-                          int64_t *n)
+int store_cascade_ordinal(struct store_conn *c, const char *event,
+                          const char *reader, int64_t id, int64_t *n)
 {
-    return store_get_int64(c, ST_CASCADE_ORDINAL, "cascade ordinal", n, "tI",
-                           event, id);
+    return store_get_int64(c, ST_CASCADE_ORDINAL, "cascade ordinal", n, "tIt",
+                           event, id, reader);
 }
 
-int store_cascade_by_ordinal(struct store_conn *c, const char *event, int64_t n,
-                             int64_t *id)
+int store_cascade_by_ordinal(struct store_conn *c, const char *event,
+                             const char *reader, int64_t n, int64_t *id)
 {
     if (n < 1)
         return IS_ERR_NOTFOUND;
     return store_get_int64(c, ST_CASCADE_BY_ORDINAL, "cascade by ordinal", id,
-                           "tI", event, n - 1);
+                           "tIt", event, n - 1, reader);
 }
 
 int store_cascade_add(struct store_conn *c, const struct store_cascade *x,
                       int64_t *id)
 {
-    int rc = store_exec(c, ST_CASCADE_ADD, "cascade add", "tIittII",
-                        x->event_id, x->model_version, x->severity, x->sources,
-                        x->suggestions, x->created_by, x->created_at);
+    int rc =
+        store_exec(c, ST_CASCADE_ADD, "cascade add", "tIittIIt", x->event_id,
+                   x->model_version, x->severity, x->sources, x->suggestions,
+                   x->created_by, x->created_at, x->reader);
     if (!rc && id)
         *id = store_last_id(c);
     return rc;
@@ -95,10 +97,10 @@ int store_cascade_get(struct store_conn *c, int64_t id,
 }
 
 int store_cascade_last(struct store_conn *c, const char *event,
-                       struct store_cascade *out)
+                       const char *reader, struct store_cascade *out)
 {
     return store_get_row(c, ST_CASCADE_LAST, "cascade last", map_cascade, out,
-                         "t", event);
+                         "tt", event, reader);
 }
 
 int store_cascade_acted(struct store_conn *c, int64_t id, const char *adv,

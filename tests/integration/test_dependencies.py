@@ -377,13 +377,16 @@ def test_a_reader_acts_only_on_the_suggestion_it_was_given(fresh_demo_hub):
     mine = call(hub, "GET", f"/api/v1/events/{eid}/cascade",
                 "nisc-analyst").json()
     assert set(mine["sources"]) == {"finance", "gas"}
+    # NISC's suggestion is not the ministry's: it has none until it asks
+    assert_error(call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
+                      "fsa-desk", json={"suggestion": mine["suggestion"]}),
+                 404, "not_found", "suggestion")
     # the ministry of finance reads the event without the gas report
     fsa = call(hub, "GET", f"/api/v1/events/{eid}/cascade", "fsa-desk")
     assert fsa.status_code == 200, fsa.text
     assert fsa.json()["sources"] == ["finance"]
-    assert_error(call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
-                      "fsa-desk", json={"suggestion": mine["suggestion"]}),
-                 404, "not_found", "suggestion")
+    # numbered among its own: its first
+    assert fsa.json()["suggestion"] == 1
 
 
 def test_an_operator_node_is_shown_only_to_who_may_see_it(fresh_demo_hub):
@@ -456,3 +459,80 @@ def test_an_operator_node_is_shown_only_to_who_may_see_it(fresh_demo_hub):
     c = call(hub, "GET", f"/api/v1/events/{eid}/cascade", "nisc-analyst")
     if c.status_code == 200:
         assert "op-banking-0002" in [s["node"] for s in c.json()["suggestions"]]
+
+
+def test_suggestions_are_each_organisations_own(fresh_demo_hub):
+    """A suggestion (its row, its number, its reuse, the advisory made from
+    it) belongs to the organisation that asked: a ministry's number does
+    not move when NISC, reading more of the event, asks; another ministry
+    neither sees nor is refused for the advisory one made; the anonymous
+    reporter's own requests are numbered apart, naming no organisation."""
+    hub = fresh_demo_hub
+    ids = []
+    for user, sev, rng in (("op-electricity-0001", 4, "green"),
+                           ("op-banking-0001", 5, "amber")):
+        r = call(hub, "POST", "/api/v1/reports", user, json={
+            "title": f"outage {user}", "kind": "incident",
+            "detected_at": now_iso(), "range": rng, "route": "direct",
+            "declared_severity": sev, "declared_reason": "test",
+            "impact": {"service_stopped": True}})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    for rid, desk in zip(ids, ("meti-desk", "fsa-desk")):
+        r = call(hub, "POST", f"/api/v1/reports/{rid}/forward", desk, json={})
+        assert r.status_code in (200, 201), r.text
+    ev = call(hub, "POST", "/api/v1/events", "nisc-analyst", json={
+        "title_ja": "複合障害", "title_en": "combined outage",
+        "reports": ids})
+    assert ev.status_code == 201, ev.text
+    eid = ev.json()["id"]
+    path = f"/api/v1/events/{eid}/cascade"
+    meti = call(hub, "GET", path, "meti-desk").json()
+    assert meti["sources"] == ["electricity"] and meti["suggestion"] == 1
+    assert call(hub, "GET", path, "meti-desk").json()["suggestion"] == 1
+    nisc = call(hub, "GET", path, "nisc-analyst").json()
+    assert set(nisc["sources"]) == {"electricity", "finance"}
+    assert nisc["suggestion"] == 1
+    # NISC's wider view counts nothing in METI's numbers
+    again = call(hub, "GET", path, "meti-desk").json()
+    assert again["suggestion"] == 1 and again["advisory"] is None
+    # MIC reads the event as METI does (the electricity report): an
+    # advisory from its own suggestion 1
+    mic = call(hub, "GET", path, "mic-desk")
+    assert mic.status_code == 200, mic.text
+    assert mic.json()["sources"] == ["electricity"]
+    assert mic.json()["suggestion"] == 1
+    a = call(hub, "POST", f"{path}/advisory", "mic-desk",
+             json={"suggestion": 1, "sectors": ["railway"]})
+    assert a.status_code == 201, a.text
+    adv = a.json()["advisory"]["id"]
+    assert call(hub, "GET", path, "mic-desk").json()["advisory"]["id"] == adv
+    # METI: not its advisory, not shown; its own suggestion 1 is free
+    assert adv not in call(hub, "GET", path, "meti-desk").text
+    a = call(hub, "POST", f"{path}/advisory", "meti-desk",
+             json={"suggestion": 1, "sectors": ["railway"]})
+    assert a.status_code == 201, a.text
+    assert call(hub, "GET", path, "meti-desk").json()["advisory"][
+        "id"] == a.json()["advisory"]["id"]
+    assert call(hub, "GET", path, "nisc-analyst").json()["advisory"] is None
+    # an anonymous report: its reporter's own requests are numbered apart
+    # from its organisation's other rows, and recorded without its user
+    r = call(hub, "POST", "/api/v1/reports", "op-electricity-0002", json={
+        "title": "匿名 / anonymous", "kind": "incident",
+        "detected_at": now_iso(), "range": "green", "route": "anonymous",
+        "declared_severity": 4, "declared_reason": "test",
+        "impact": {"service_stopped": True}})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    rpath = f"/api/v1/reports/{rid}/cascade"
+    readers = [u for u in ("meti-desk", "nisc-analyst")
+               if call(hub, "GET", f"/api/v1/reports/{rid}", u).status_code
+               == 200]
+    assert readers
+    for u in readers:
+        assert call(hub, "GET", rpath, u).json()["suggestion"] == 1
+    own = call(hub, "GET", rpath, "op-electricity-0002")
+    assert own.status_code == 200, own.text
+    assert own.json()["suggestion"] == 1
+    for u in readers:
+        assert call(hub, "GET", rpath, u).json()["suggestion"] == 1
