@@ -51,10 +51,12 @@ const struct jv_field dependencies_advisory_spec[] = {
      .type = JV_STRING,
      .max_len = 10,
      .enum_values = adv_ranges},
-    {.name = "title_ja", .type = JV_STRING, .max_len = 200},
-    {.name = "title_en", .type = JV_STRING, .max_len = 200},
-    {.name = "body_ja", .type = JV_STRING, .max_len = 20000},
-    {.name = "body_en", .type = JV_STRING, .max_len = 20000},
+    /* given, as POST /api/v1/advisories: neither blank nor holding a
+     * bidirectional control (docs/rules.md "Authors, audience, chain") */
+    {.name = "title_ja", .type = JV_STRING, .max_len = 200, .nonblank = true},
+    {.name = "title_en", .type = JV_STRING, .max_len = 200, .nonblank = true},
+    {.name = "body_ja", .type = JV_STRING, .max_len = 20000, .nonblank = true},
+    {.name = "body_en", .type = JV_STRING, .max_len = 20000, .nonblank = true},
     {.name = NULL},
 };
 

@@ -536,3 +536,47 @@ def test_suggestions_are_each_organisations_own(fresh_demo_hub):
     assert own.json()["suggestion"] == 1
     for u in readers:
         assert call(hub, "GET", rpath, u).json()["suggestion"] == 1
+
+
+def test_a_cascade_advisory_text_is_neither_blank_nor_reordered(
+        fresh_demo_hub):
+    """Titles and bodies given to an advisory from a suggestion are checked
+    as those of POST /api/v1/advisories: blank (U+3000 included) is 400
+    invalid_value, a bidirectional control 400 invalid_text, and nothing
+    is issued."""
+    hub = fresh_demo_hub
+    r = call(hub, "POST", "/api/v1/reports", "op-electricity-0001", json={
+        "title": "変電所停止 / substation down", "kind": "incident",
+        "detected_at": now_iso(), "range": "amber", "route": "direct",
+        "declared_severity": 5, "declared_reason": "広域停電",
+        "impact": {"households": 900000, "service_stopped": True}})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    ev = call(hub, "POST", "/api/v1/events", "meti-desk", json={
+        "title_ja": "停電", "title_en": "blackout", "reports": [rid]})
+    assert ev.status_code == 201, ev.text
+    eid = ev.json()["id"]
+    before = call(hub, "GET", "/api/v1/advisories", "op-water-0001").text
+    for path in (f"/api/v1/reports/{rid}/cascade",
+                 f"/api/v1/events/{eid}/cascade"):
+        c = call(hub, "GET", path, "meti-desk")
+        assert c.status_code == 200, c.text
+        n = c.json()["suggestion"]
+        for field, value, code in (
+                ("title_ja", "", "invalid_value"),
+                ("title_en", "  ", "invalid_value"),
+                ("body_ja", "\u3000", "invalid_value"),
+                ("body_en", "\u200b", "invalid_value"),
+                ("title_en", "invoice\u202efdp.exe", "invalid_text"),
+                ("body_ja", "本文\u2066x", "invalid_text")):
+            assert_error(call(hub, "POST", f"{path}/advisory", "meti-desk",
+                              json={"suggestion": n, "sectors": ["water"],
+                                    field: value}), 400, code, field)
+        # nothing issued, the suggestion not acted on
+        assert call(hub, "GET", path, "meti-desk").json()["advisory"] is None
+    assert call(hub, "GET", "/api/v1/advisories",
+                "op-water-0001").text == before
+    a = call(hub, "POST", f"/api/v1/events/{eid}/cascade/advisory",
+             "meti-desk", json={"suggestion": n, "sectors": ["water"],
+                                "title_en": "Knock-on effects"})
+    assert a.status_code == 201, a.text
