@@ -113,6 +113,16 @@ static int text(const json_t *o, const char *key, const char *pre, size_t max,
         return bad(e, "invalid_type", field, "must be a string");
     if (chars(json_string_value(v)) > max)
         return bad(e, "too_long", field, "at most %zu characters", max);
+    /* a required text says something, and is shown as written (as the
+     * .nonblank of the field tables, common/jv.h) */
+    if (required && util_blank(json_string_value(v)))
+        return bad(e, "invalid_value", field,
+                   "must not be empty or only white space");
+    if (required && util_has_bidi_control(json_string_value(v)))
+        return bad(e, "invalid_text", field,
+                   "contains a bidirectional control character (U+200E/F, "
+                   "U+202A-E, U+2066-9), which would show the text "
+                   "reordered");
     return IS_OK;
 }
 

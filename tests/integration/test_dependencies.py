@@ -580,3 +580,22 @@ def test_a_cascade_advisory_text_is_neither_blank_nor_reordered(
              "meti-desk", json={"suggestion": n, "sectors": ["water"],
                                 "title_en": "Knock-on effects"})
     assert a.status_code == 201, a.text
+
+
+def test_a_model_text_is_neither_blank_nor_reordered(fresh_demo_hub):
+    """The model's required texts (title_ja, title_en, id): blank (U+3000
+    included) is 400 invalid_value, a bidirectional control 400
+    invalid_text, naming the field; nothing is stored."""
+    hub = fresh_demo_hub
+    for field, value, code in (("title_en", "   ", "invalid_value"),
+                               ("title_ja", "\u3000", "invalid_value"),
+                               ("id", "", "invalid_value"),
+                               ("title_en", "abc\u202edef", "invalid_text"),
+                               ("title_ja", "相互\u2066依存", "invalid_text"),
+                               ("id", "n\u200e", "invalid_text")):
+        bad = dict(MODEL, **{field: value})
+        assert_error(call(hub, "PUT", "/api/v1/dependencies", "nisc-analyst",
+                          json={"version": 1, "model": bad}),
+                     400, code, f"model.{field}")
+    m = call(hub, "GET", "/api/v1/dependencies", "nisc-analyst").json()
+    assert m["version"] == 1 and m["model"] == MODEL

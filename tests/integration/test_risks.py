@@ -614,3 +614,23 @@ def test_null_is_as_if_absent(rhub):
             title="changed")
     assert r.status_code == 200, r.text
     assert r.json()["measures"] == cur["measures"]
+
+
+def test_a_title_or_owner_holds_no_bidirectional_control(rhub):
+    """A risk's title and owner are required texts: a right-to-left
+    override (or another bidirectional control) is 400 invalid_text, on
+    creation and on change, and nothing is stored (a title listed as
+    `report<U+202E>txt.exe` shows reordered)."""
+    h = rhub
+    rid = create(h, "a-rep")["id"]
+    before = db_state(h)
+    for field, value in (("title", "report\u202etxt.exe"),
+                         ("owner", "a\u202eb"),
+                         ("title", "\u2067x\u2069"),
+                         ("owner", "部長\u200f")):
+        assert_error(h.call("POST", "/api/v1/risks", "a-rep",
+                            json=body(**{field: value})),
+                     400, "invalid_text", field)
+        assert_error(put(h, "a-rep", rid, version=1, **{field: value}),
+                     400, "invalid_text", field)
+    assert db_state(h) == before
