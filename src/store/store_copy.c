@@ -282,9 +282,13 @@ int store_copy(struct store *src, struct store *dst,
                  "destination PostgreSQL");
         rc = IS_ERR_INVALID;
     }
-    char probe[8];
-    if (!rc && store_meta_get(dc, "severity_rules", probe, sizeof(probe)) !=
-                   IS_ERR_NOTFOUND) {
+    /* whether init wrote its severity rules there: asked as a count, not
+     * by reading the value (kilobytes of JSON) into a small buffer */
+    bool held = false;
+    if (!rc && (rc = store_meta_has(dc, "severity_rules", &held)))
+        snprintf(err, errlen, "cannot read the destination: %s",
+                 pgc_errmsg(dc->pg));
+    if (!rc && held) {
         snprintf(err, errlen, "the destination holds a hub already");
         rc = IS_ERR_CONFLICT;
     }

@@ -424,6 +424,10 @@ def test_migrate_store_sqlite_to_postgresql(pg, tmp_path_factory):
     before = pg.psql("SELECT count(*) FROM reports", db="moved")
     r = h.cli("migrate-store", "--to", uri, check=False)
     assert r.returncode != 0 and "holds a hub already" in r.stderr
+    # the refusal only: no error logged on the way (the probe once read
+    # the severity rules into 8 bytes: "store value longer than its field")
+    assert "longer than its field" not in r.stdout + r.stderr, r.stderr
+    assert '"level":"error"' not in r.stdout + r.stderr, r.stderr
     assert pg.psql("SELECT count(*) FROM reports", db="moved") == before
 
     h.db = uri
