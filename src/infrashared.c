@@ -615,6 +615,7 @@ static int open_app(struct app *app, const struct config *cfg)
     app->test_mode = cfg->test_mode;
     app->started_at = util_now();
     app->db_path = cfg->db;
+    app->on_postgresql = store_is_postgresql(cfg->db);
     util_xcopy(app->node_id, sizeof(app->node_id), cfg->node); /* checked */
     if (cfg->c4tap_address) /* length checked in parse_options */
         util_xcopy(app->c4tap_address, sizeof(app->c4tap_address),

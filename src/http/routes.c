@@ -125,6 +125,14 @@ static int h_readyz(struct http_req *r, struct http_resp *out)
                   "node", json_string(r->app->node_id), NULL);
     if (!now) {
         out->retry_after = READYZ_RETRY_S;
+        /* what keeps writes off differs by engine: SQLite's file lock,
+         * PostgreSQL's primary (none reachable, or a standby in recovery) */
+        if (r->app->on_postgresql)
+            return http_error(out, 503, "store_not_writable", NULL,
+                              "the database does not take writes now "
+                              "(PostgreSQL: no primary server is reachable, "
+                              "it is read-only, or its commits wait for a "
+                              "synchronous standby); try again later");
         return http_error(out, 503, "store_not_writable", NULL,
                           "the database does not take writes now (another "
                           "process holds its write lock, or it is "

@@ -84,6 +84,9 @@ struct app {
      * the delivery settings an exercise's outbox copies (NULL: exercises
      * deliver nothing), and the running exercises (NULL: none loaded) */
     const char *db_path;
+    /* the store is PostgreSQL (db_path a postgresql:// URI): GET /readyz
+     * says why writes are off in the engine's terms */
+    bool on_postgresql;
     const struct deliver_settings *deliver;
     struct ex_runs *exercises;
     /* an exercise's app (a copy of the hub's, over the exercise's own

@@ -182,6 +182,8 @@ def test_readyz_is_503_while_the_database_is_locked(node_hub):
         lock.execute("BEGIN EXCLUSIVE")
         r = answer_with(node_hub, "/readyz", 503)
         assert_error(r, 503, "store_not_writable")
+        assert "another process holds its write lock" in \
+            r.json()["error"]["message"], r.text
         assert set(r.json()) == {"error"}
         assert set(r.json()["error"]) == {"code", "message", "message_ja"}
         assert re.fullmatch(r"[1-9][0-9]*", r.headers["Retry-After"]), \

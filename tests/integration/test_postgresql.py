@@ -368,7 +368,13 @@ def test_server_gone_then_back(tmp_path_factory):
         assert int(r.headers["Retry-After"]) >= 1
         r = h.api("GET", f"/api/v1/reports/{before}", token=op)
         assert r.status_code == 503, r.text
-        assert h.get("/readyz").status_code == 503
+        r = h.get("/readyz")
+        assert r.status_code == 503, r.text
+        # PostgreSQL's reason, not SQLite's write lock
+        err = r.json()["error"]
+        assert err["code"] == "store_not_writable", r.text
+        assert "no primary server is reachable" in err["message"], r.text
+        assert "write lock" not in err["message"], r.text
 
         srv.start()  # the same data folder and port
         r = h.api("GET", f"/api/v1/reports/{before}", token=op)
