@@ -384,14 +384,16 @@ static void init_summary(const struct init_plan *p, const struct demo_stats *ds,
     char shown[512];
     store_redact(db_path, shown, sizeof(shown));
     printf("initialised %s (schema %d)\n", shown, store_schema_version());
-    if (p->demo)
+    /* without --demo there is no demo data, and no demo password */
+    if (p->demo) {
         printf("demo data: %d external organisations on %d distribution "
                "lists; %d C4TAP submissions (handler c4tap-secretariat); "
                "%d survey responses\n",
                ds->externals, ds->lists, ds->c4tap, ds->survey_answers);
-    printf("demo data: %d operators, %d users, %d contacts "
-           "(demo password: %s)\n",
-           ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
+        printf("demo data: %d operators, %d users, %d contacts "
+               "(demo password: %s)\n",
+               ds->operators, ds->users, ds->contacts, DEMO_PASSWORD);
+    }
     if (!pwfile)
         printf("first admin: user %s  password %s  (shown once: store it "
                "now)\n",

@@ -568,6 +568,19 @@ def test_init_force_with_bad_data_keeps_the_database(tmp_path, data_copy, corrup
         h.stop()
 
 
+def test_init_without_demo_prints_no_demo_line(tmp_path):
+    """init without --demo writes no demo data: its output names none and
+    no demo password (it once printed "demo data: 0 operators, 0 users,
+    0 contacts (demo password: ...)")."""
+    h = Hub(tmp_path)
+    r = h.init()
+    assert "initialised " in r.stdout, r.stdout
+    assert "first admin: user admin" in r.stdout, r.stdout
+    assert "demo data" not in r.stdout + r.stderr, r.stdout
+    assert "demo password" not in r.stdout + r.stderr, r.stdout
+    assert "infrashare-demo" not in r.stdout + r.stderr, r.stdout
+
+
 def test_init_refuses_an_existing_database_without_force(tmp_path):
     h = Hub(tmp_path)
     h.init()
