@@ -629,6 +629,18 @@ static int open_app(struct app *app, const struct config *cfg)
                 cfg->c4tap_intake_token_file);
         return 1;
     }
+    /* the process list shows the command line to every local user: a
+     * password in --db is read there (never logged: the URI is not) */
+    if (store_db_has_password(cfg->db))
+        log_event(LOG_WARN,
+                  "the --db URI carries a password, which every local user "
+                  "sees in the process list",
+                  "fix",
+                  json_string("leave it out of the URI: libpq reads it from "
+                              "~/.pgpass (mode 0600; PGPASSFILE names "
+                              "another file) or PGPASSWORD "
+                              "(docs/postgresql.md)"),
+                  NULL);
     char err[512];
     int rc = store_open(cfg->db, 0, 2 * (int)cfg->threads + 4, &app->store, err,
                         sizeof(err));

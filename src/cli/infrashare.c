@@ -186,6 +186,21 @@ static bool usage_of(const char *cmd)
     }
     return found;
 }
+/* A PostgreSQL URI given on the command line (option opt) that carries a
+ * password: said once, the password never shown. */
+static void warn_password_shown(const char *opt)
+{
+    cli_errf("warning: the %s URI carries a password, which every local "
+             "user sees in the process list; leave it out of the URI: "
+             "libpq reads it from ~/.pgpass (mode 0600) or PGPASSWORD "
+             "(docs/postgresql.md)\n",
+             "警告: %s の URI にパスワードが含まれており、ローカルの全ユー"
+             "ザーがプロセス一覧で見ることができます。URI から外してくださ"
+             "い（libpq は ~/.pgpass（モード 0600）または PGPASSWORD から読"
+             "みます。docs/postgresql.md）\n",
+             opt);
+}
+
 static int open_db(struct store **s)
 {
     char err[512];
@@ -1232,6 +1247,8 @@ static int cmd_migrate_store(int argc, char **argv)
             "のデータベースにしてください\n");
         return 2;
     }
+    if (store_db_has_password(to))
+        warn_password_shown("--to");
     char shown[512], err[1024] = "";
     store_redact(to, shown, sizeof(shown));
     struct store *src = NULL, *dst = NULL;
@@ -1431,6 +1448,9 @@ int main(int argc, char **argv)
                 return 0;
             break; /* not a command: said below */
         }
+    /* the process list shows this command line to every local user */
+    if (db_given && store_db_has_password(db_path))
+        warn_password_shown("--db");
     static const char *const admin_only[] = {
         "init", "user", "org", "token", "audit", "backup", "migrate-store"};
     for (size_t k = 0; (url || token) && k < IS_ARRAY_LEN(admin_only); k++) {

@@ -138,6 +138,22 @@ void pg_uri_redact(const char *uri, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+bool pg_uri_has_password(const char *uri)
+{
+    if (!pg_is_uri(uri))
+        return false;
+    PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+    bool has = false;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
+            has = true;
+            /* no copy of the password outlives the question */
+            memset(o->val, 0, strlen(o->val));
+        }
+    PQconninfoFree(opts);
+    return has;
+}
+
 static void set_err(struct pg_conn *pc, const char *msg)
 {
     /* a message longer than the field is cut: it is only logged */

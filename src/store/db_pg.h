@@ -24,6 +24,10 @@ bool pg_is_uri(const char *path);
  * user part and any password= parameter replaced by ***; cut to outlen. */
 void pg_uri_redact(const char *uri, char *out, size_t outlen);
 
+/* Whether uri carries a non-empty password (user:password@ or a
+ * password= parameter), as libpq reads it. */
+bool pg_uri_has_password(const char *uri);
+
 /* Connects: IS_OK, or an error with errbuf saying why (the password, if
  * the URI has one, is never written there). */
 int pgc_open(const char *uri, struct pg_conn **out, char *errbuf,

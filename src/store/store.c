@@ -1433,6 +1433,11 @@ bool store_is_postgresql(const char *db)
     return pg_is_uri(db);
 }
 
+bool store_db_has_password(const char *db)
+{
+    return pg_uri_has_password(db);
+}
+
 void store_redact(const char *db, char *out, size_t outlen)
 {
     if (pg_is_uri(db))

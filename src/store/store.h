@@ -180,6 +180,10 @@ bool store_conn_lost(const struct store_conn *c);
 /* Whether db (the --db setting) names a PostgreSQL database (a
  * postgresql:// or postgres:// URI) rather than an SQLite file. */
 bool store_is_postgresql(const char *db);
+/* Whether db is a PostgreSQL URI that carries a password (user:password@
+ * or password=): visible to every local user in the process list; libpq
+ * reads ~/.pgpass (PGPASSFILE) or PGPASSWORD instead. */
+bool store_db_has_password(const char *db);
 /* db as it may be shown in a log line or a message: a PostgreSQL URI
  * without its password (cut to outlen). */
 void store_redact(const char *db, char *out, size_t outlen);

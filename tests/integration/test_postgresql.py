@@ -7,6 +7,7 @@ The whole integration suite runs on PostgreSQL with INFRASHARE_TEST_PG
 (conftest.py); this file runs in the default suite, so the engine is
 tested on every run.
 """
+import os
 import sqlite3
 import subprocess
 from datetime import datetime, timezone
@@ -129,6 +130,37 @@ def test_password_never_shown(pg_hub):
     assert r.returncode != 0
     assert "PostgreSQL" in r.stderr, r.stderr
     assert SECRET not in r.stderr + r.stdout
+
+
+PW_WARNING = "URI carries a password, which every local user sees in " \
+    "the process list"
+
+
+def test_a_password_in_the_uri_is_warned_of(pg_hub, pg):
+    """A password in --db is in the process list for every local user:
+    the daemon logs one warning at start, the CLI says so on stderr (in
+    the locale's language), naming ~/.pgpass and never the password; a
+    URI without a password gets no warning."""
+    warn = [l for l in pg_hub.log_lines()
+            if "carries a password" in str(l.get("msg"))]
+    assert len(warn) == 1, warn
+    assert warn[0]["level"] == "warn", warn
+    assert warn[0]["msg"] == "the --db " + PW_WARNING, warn
+    assert "~/.pgpass" in warn[0]["fix"] and "0600" in warn[0]["fix"], warn
+    assert SECRET not in pg_hub.log_path.read_text(errors="replace")
+    for lang, text in (("C", "warning: the --db " + PW_WARNING),
+                       ("ja_JP.UTF-8", "警告: --db の URI にパスワード")):
+        r = pg_hub.cli("audit", "verify", env={"LC_ALL": lang})
+        assert text in r.stderr, r.stderr
+        assert r.stderr.count("~/.pgpass") == 1, r.stderr
+        assert SECRET not in r.stdout + r.stderr
+    # no password in the URI (libpq would read ~/.pgpass): no warning
+    bare = pg_hub.db.replace(f"postgres:{SECRET}@", "postgres@")
+    r = subprocess.run([str(BUILD / "infrashare"), "--db", bare, "audit",
+                        "verify"], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "LC_ALL": "C"})
+    assert r.returncode == 0, r.stderr
+    assert "password" not in r.stderr, r.stderr
 
 
 def test_backup_is_refused_with_the_way(pg_hub, tmp_path):
