@@ -14,7 +14,8 @@
 #                              python3-psycopg2 lets tests read its tables)
 #   scripts/deps.sh bench    + benchmark peers (wrk, nginx, blackbox_exporter)
 #   scripts/deps.sh postgres + PostgreSQL 15's server (scripts/run-cluster.sh;
-#                              no system cluster is made)
+#                              no system cluster is made) and curl (the
+#                              script asks each node's /healthz)
 #   scripts/deps.sh browser  + browser tests (Debian chromium, Japanese fonts,
 #                              Node.js and npm when no node is on PATH)
 set -euo pipefail
@@ -30,7 +31,7 @@ for extra in "$@"; do
                   valgrind openssl clang-format dnsmasq-base python3-nacl
                   postfix postgresql-15 python3-psycopg2) ;;
     bench) pkgs+=(wrk nginx-light prometheus-blackbox-exporter) ;;
-    postgres) pkgs+=(postgresql-15) ;;
+    postgres) pkgs+=(postgresql-15 curl) ;;
     browser) pkgs+=(chromium fonts-noto-cjk fonts-noto-color-emoji)
              command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
                  || pkgs+=(nodejs npm) ;;

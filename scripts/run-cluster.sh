@@ -8,8 +8,10 @@
 # first run, prints the URLs and the first admin's password. Ctrl-C stops
 # the nodes and the servers; the data stays in var/cluster/ (CLUSTER_DIR)
 # for the next run (remove that folder to start anew). A server that does
-# not start names its log; a first run that stopped before it made the
-# standby (the primary's port in use, say) is started anew by the next.
+# not start names its log, and so does a node (the script waits until
+# each answers /healthz, and stops all with an error when one does not);
+# a first run that stopped before it made the standby (the primary's port
+# in use, say) is started anew by the next.
 #
 #   PORT=8081 (the first node; the second is PORT+1)
 #   PG_PORT=55432 (the primary; the standby is PG_PORT+1)
@@ -114,9 +116,27 @@ else
 fi
 
 for i in 1 2; do
+    rm -f "$dir/node-$i.port"
     "$build/infrashared" --db "$db" --port "$((port + i - 1))" --node-id "node-$i" \
-        >>"$dir/node-$i.log" 2>&1 &
+        --port-file "$dir/node-$i.port" >>"$dir/node-$i.log" 2>&1 &
     pids+=($!)
+done
+# each node started: it wrote its port file (it bound its port: not
+# another process on it) and answers /healthz; a node that exited or does
+# not answer stops the script (the trap stops the rest)
+for i in 1 2; do
+    node_port=$((port + i - 1))
+    deadline=$((SECONDS + 120))
+    until [ -s "$dir/node-$i.port" ] &&
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$node_port/healthz"; do
+        if ! kill -0 "${pids[$((i - 1))]}" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+            echo "node-$i did not start on port $node_port: see $dir/node-$i.log" \
+                "(another process on that port? PORT chooses another)" >&2
+            tail -n 3 "$dir/node-$i.log" >&2 || true
+            exit 1
+        fi
+        sleep 0.2
+    done
 done
 echo
 echo "infrashare hub, two nodes on one PostgreSQL database (Ctrl-C stops all):"

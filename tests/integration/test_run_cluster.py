@@ -40,6 +40,22 @@ def two_free_ports():
     raise AssertionError("no two free ports in a row")
 
 
+def run_script(script, env, timeout=300):
+    """Runs the script to its end; past timeout, its whole process group
+    (the nodes and servers it started) is stopped, and the test fails."""
+    p = subprocess.Popen([script], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGTERM)
+        out, err = p.communicate(timeout=120)
+        raise AssertionError(f"{script} did not end in {timeout} s:\n"
+                             f"{out}\n{err}") from None
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+
 @pytest.fixture
 def cluster_env():
     d = Path(tempfile.mkdtemp(prefix="infrashare-cluster-"))
@@ -52,6 +68,8 @@ def cluster_env():
 
 
 def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
+    """A first run whose primary cannot start; the next, in full; a node
+    whose port is taken fails the script."""
     env = cluster_env
     d, pg_port = Path(env["CLUSTER_DIR"]), int(env["PG_PORT"])
     script = str(ROOT / "scripts" / "run-cluster.sh")
@@ -122,5 +140,25 @@ def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
         text = (d / log).read_text()
         for mark in SANITIZER_MARKS:
             assert mark not in text, (log, text[-3000:])
+    for data in ("primary", "standby"):
+        assert not (d / data / "postmaster.pid").exists(), data
+
+    # 4. another process holds node-2's port: the script does not print
+    # its banner as if node-2 ran; it stops all with an error naming
+    # node-2 and its log
+    port = int(env["PORT"])
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.bind(("127.0.0.1", port + 1))
+        held.listen()
+        r = run_script(script, env, timeout=200)
+    assert r.returncode != 0, r.stdout
+    assert f"node-2 did not start on port {port + 1}: see {d}/node-2.log" \
+        in r.stderr, r.stderr
+    assert "node-1: http" not in r.stdout and "demo users" not in r.stdout, \
+        r.stdout
+    # node-1 and both servers were stopped with it
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
     for data in ("primary", "standby"):
         assert not (d / data / "postmaster.pid").exists(), data
