@@ -5,7 +5,9 @@
 # and two infrashared nodes on the same database, each reached directly
 # (put a load balancer in front in production). Installs what is missing,
 # builds, initialises the database (national registry + demo data) on the
-# first run, prints the URLs and the first admin's password. Ctrl-C stops
+# first run, makes a metrics token (CLUSTER_DIR/metrics.token, mode 600,
+# given to every node: GET /metrics needs it), prints the URLs, the way to
+# read the metrics and the first admin's password. Ctrl-C stops
 # the nodes and the servers; the data stays in var/cluster/ (CLUSTER_DIR)
 # for the next run (remove that folder to start anew). A server that does
 # not start names its log, and so does a node (the script waits until
@@ -115,10 +117,20 @@ else
     echo "  $build/infrashare --db '$db' user passwd admin)"
 fi
 
+# GET /metrics answers only the metrics token (docs/rules.md "Metrics
+# access"): one for the nodes, made on the first run, the owner's alone
+token_file="$dir/metrics.token"
+if [ ! -s "$token_file" ]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+        >"$token_file" && echo >>"$token_file")
+fi
+chmod 600 "$token_file"
+
 for i in 1 2; do
     rm -f "$dir/node-$i.port"
     "$build/infrashared" --db "$db" --port "$((port + i - 1))" --node-id "node-$i" \
-        --port-file "$dir/node-$i.port" >>"$dir/node-$i.log" 2>&1 &
+        --port-file "$dir/node-$i.port" --metrics-token-file "$token_file" \
+        >>"$dir/node-$i.log" 2>&1 &
     pids+=($!)
 done
 # each node started: it wrote its port file (it bound its port: not
@@ -143,6 +155,9 @@ echo "infrashare hub, two nodes on one PostgreSQL database (Ctrl-C stops all):"
 echo "  node-1: http://127.0.0.1:${port}/   node-2: http://127.0.0.1:$((port + 1))/"
 echo "  database: primary 127.0.0.1:${pg_port}, synchronous standby 127.0.0.1:$((pg_port + 1))"
 echo "  logs: $dir/node-1.log, $dir/node-2.log, $dir/primary.log, $dir/standby.log"
+echo "  metrics (infrashare_node_info, infrashare_duty_held, ...): the token is in"
+echo "  $token_file (mode 600):"
+echo "    curl -H \"Authorization: Bearer \$(cat $token_file)\" http://127.0.0.1:${port}/metrics"
 echo "  demo users (password infrashare-demo): nisc-analyst, meti-desk,"
 echo "  ceptoar-banking-secretariat, op-banking-0001, auditor"
 wait "${pids[@]}"

@@ -124,6 +124,21 @@ def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
                 pass
             assert time.monotonic() < deadline, "nodes not ready"
             time.sleep(0.2)
+        # the metrics the docs point to are readable: a token file of the
+        # owner's alone, given to both nodes, and the way to use it printed
+        token_file = d / "metrics.token"
+        assert f"{token_file} (mode 600)" in out, out
+        assert f'curl -H "Authorization: Bearer $(cat {token_file})" ' \
+            f"http://127.0.0.1:{port}/metrics" in out, out
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        bearer = {"Authorization":
+                  "Bearer " + token_file.read_text().splitlines()[0]}
+        for i, u in enumerate(nodes, 1):
+            assert requests.get(u + "/metrics", timeout=30).status_code == 401
+            m = requests.get(u + "/metrics", headers=bearer, timeout=30)
+            assert m.status_code == 200, m.text
+            assert f'infrashare_node_info{{node="node-{i}"}} 1' in m.text
+            assert "infrashare_duty_held{" in m.text
         # a session made on node-1 holds on node-2: one database
         s = requests.Session()
         r = s.post(nodes[0] + "/api/v1/session", timeout=30,
