@@ -19,10 +19,21 @@
 #   PG_PORT=55432 (the primary; the standby is PG_PORT+1)
 #   INFRASHARE_BUILD (a build folder to use instead of building build/)
 #
-# This is a local layout to try several nodes and a failover by hand (kill
-# the primary, then: pg_ctl -D var/cluster/standby promote); production
-# runs each part on its own machine (docs/postgresql.md, "Production
-# layout").
+# This is a local layout to try several nodes and a failover by hand;
+# production runs each part on its own machine (docs/postgresql.md,
+# "Production layout"). The failover drill, while the script runs (it
+# prints these commands with its folder; as root, PostgreSQL's commands
+# run as the postgres user, as the script runs them, since pg_ctl refuses
+# to run as root; as another user, leave out "runuser -u postgres --"):
+#   kill the primary (at once, as a crash; or kill -9 the first line of
+#   var/cluster/primary/postmaster.pid):
+#     runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl \
+#         -D var/cluster/primary -m immediate stop
+#   promote the standby (the nodes move to it by themselves):
+#     runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl \
+#         -D var/cluster/standby promote
+# The next run keeps the old primary stopped and runs the promoted
+# standby alone (no replication), and its banner says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -150,14 +161,63 @@ for i in 1 2; do
         sleep 0.2
     done
 done
+# what runs, asked of the servers (after a failover the promoted standby
+# is the primary, alone): each port's role, and the standby's replication
+role() { # port: primary, standby or none
+    case "$(pg psql -X -q -t -A -h 127.0.0.1 -p "$1" -U postgres -d postgres \
+        -c "SELECT pg_is_in_recovery()" 2>/dev/null || true)" in
+    f) echo primary ;;
+    t) echo standby ;;
+    *) echo none ;;
+    esac
+}
+primary_at="" standby_at=""
+for p in "$pg_port" "$((pg_port + 1))"; do
+    case "$(role "$p")" in
+    primary) primary_at=$p ;;
+    standby) standby_at=$p ;;
+    esac
+done
+sync=""
+if [ -n "$primary_at" ] && [ -n "$standby_at" ]; then
+    deadline=$((SECONDS + 15)) # the standby connects a moment after start
+    while :; do
+        sync=$(pg psql -X -q -t -A -h 127.0.0.1 -p "$primary_at" -U postgres \
+            -d postgres -c "SELECT sync_state FROM pg_stat_replication
+                WHERE application_name = 'standby1' AND state = 'streaming'" \
+            2>/dev/null || true)
+        [ "$sync" = sync ] || [ "$SECONDS" -ge "$deadline" ] && break
+        sleep 0.5
+    done
+fi
+database="primary 127.0.0.1:${primary_at:-?}"
+if [ -n "$primary_at" ] && [ "$primary_at" != "$pg_port" ]; then
+    database+=" (the standby, promoted; nothing runs on the old primary's"
+    database+=" 127.0.0.1:$pg_port)"
+fi
+if [ -z "$standby_at" ]; then
+    database+="; no standby: nothing replicates"
+elif [ "$sync" = sync ]; then
+    database+=", synchronous standby 127.0.0.1:$standby_at (streaming)"
+else
+    database+=", standby 127.0.0.1:$standby_at NOT streaming: see $dir/standby.log"
+fi
+pg_ctl_shown="$bin/pg_ctl"
+[ ${#as_pg[@]} -eq 0 ] || pg_ctl_shown="${as_pg[*]} $bin/pg_ctl"
+
 echo
 echo "infrashare hub, two nodes on one PostgreSQL database (Ctrl-C stops all):"
 echo "  node-1: http://127.0.0.1:${port}/   node-2: http://127.0.0.1:$((port + 1))/"
-echo "  database: primary 127.0.0.1:${pg_port}, synchronous standby 127.0.0.1:$((pg_port + 1))"
+echo "  database: $database"
 echo "  logs: $dir/node-1.log, $dir/node-2.log, $dir/primary.log, $dir/standby.log"
 echo "  metrics (infrashare_node_info, infrashare_duty_held, ...): the token is in"
 echo "  $token_file (mode 600):"
 echo "    curl -H \"Authorization: Bearer \$(cat $token_file)\" http://127.0.0.1:${port}/metrics"
+if [ "$primary_at" = "$pg_port" ] && [ "$sync" = sync ]; then
+    echo "  failover drill: kill the primary, then promote the standby:"
+    echo "    $pg_ctl_shown -D $dir/primary -m immediate stop"
+    echo "    $pg_ctl_shown -D $dir/standby promote"
+fi
 echo "  demo users (password infrashare-demo): nisc-analyst, meti-desk,"
 echo "  ceptoar-banking-secretariat, op-banking-0001, auditor"
 wait "${pids[@]}"

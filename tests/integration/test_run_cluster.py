@@ -4,6 +4,7 @@ synchronous standby, two nodes, the printed URLs and admin password,
 and what happens when a first run could not start its primary."""
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -38,6 +39,39 @@ def two_free_ports():
                 continue
         return p
     raise AssertionError("no two free ports in a row")
+
+
+def start_script(script, env):
+    """Starts the script: (process, its output's lines so far, an event
+    set once the banner's last line or its end came)."""
+    p = subprocess.Popen([script], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
+    lines = []
+    done = threading.Event()
+
+    def read():
+        for line in p.stdout:
+            lines.append(line)
+            if "demo users" in line:
+                done.set()
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return p, lines, done
+
+
+def wait_ready(nodes, what="nodes not ready"):
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if all(requests.get(u + "/readyz", timeout=5).status_code
+                   == 200 for u in nodes):
+                return
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
 
 
 def run_script(script, env, timeout=300):
@@ -88,20 +122,7 @@ def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
 
     # 2. the port free: the next run starts anew (it is not taken for a
     # promoted standby), then prints the URLs and the admin's password
-    p = subprocess.Popen([script], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True,
-                         start_new_session=True)
-    lines = []
-    done = threading.Event()
-
-    def read():
-        for line in p.stdout:
-            lines.append(line)
-            if "demo users" in line:
-                done.set()
-        done.set()
-
-    threading.Thread(target=read, daemon=True).start()
+    p, lines, done = start_script(script, env)
     try:
         assert done.wait(600), "".join(lines)
         out = "".join(lines)
@@ -113,17 +134,8 @@ def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
         password = re.search(r"first admin: user admin  password (\S+)",
                              out).group(1)
         nodes = [f"http://127.0.0.1:{port + i}" for i in (0, 1)]
-        # both nodes answer once ready (the script does not wait for them)
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if all(requests.get(u + "/readyz", timeout=5).status_code
-                       == 200 for u in nodes):
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "nodes not ready"
-            time.sleep(0.2)
+        # both nodes answer once ready
+        wait_ready(nodes)
         # the metrics the docs point to are readable: a token file of the
         # owner's alone, given to both nodes, and the way to use it printed
         token_file = d / "metrics.token"
@@ -147,6 +159,28 @@ def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
         r = s.get(nodes[1] + "/api/v1/session", timeout=30)
         assert r.status_code == 200 and r.json()["user"]["username"] == \
             "admin", r.text
+        # the banner says what runs, as the servers say
+        assert f"database: primary 127.0.0.1:{pg_port}, synchronous " \
+            f"standby 127.0.0.1:{pg_port + 1} (streaming)" in out, out
+        # the failover drill, by the commands printed (as root they run
+        # as the postgres user: pg_ctl refuses root): the primary killed,
+        # the standby promoted; the nodes move to it and take writes
+        drill = re.search(r"failover drill: .*\n +(.+ -m immediate stop)\n"
+                          r" +(.+ promote)\n", out)
+        assert drill, out
+        for cmd in drill.groups():
+            r = subprocess.run(shlex.split(cmd), capture_output=True,
+                               text=True, timeout=120)
+            assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+        deadline = time.monotonic() + 120
+        while True:
+            r = requests.post(nodes[1] + "/api/v1/session", timeout=30,
+                              json={"username": "admin",
+                                    "password": password})
+            if r.status_code == 201:
+                break
+            assert time.monotonic() < deadline, r.text
+            time.sleep(0.5)
     finally:
         # 3. stopping the script stops the nodes and both servers
         os.killpg(p.pid, signal.SIGTERM)
@@ -175,5 +209,30 @@ def test_two_nodes_start_and_a_broken_first_run_starts_anew(cluster_env):
     # node-1 and both servers were stopped with it
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+    for data in ("primary", "standby"):
+        assert not (d / data / "postmaster.pid").exists(), data
+
+    # 5. the next run after the failover: the old primary stays stopped,
+    # and the banner says that the promoted standby runs alone
+    p, lines, done = start_script(script, env)
+    try:
+        assert done.wait(600), "".join(lines)
+        out = "".join(lines)
+        assert "The standby was promoted" in out, out
+        assert f"database: primary 127.0.0.1:{pg_port + 1} (the standby, " \
+            f"promoted; nothing runs on the old primary's 127.0.0.1:" \
+            f"{pg_port}); no standby: nothing replicates" in out, out
+        assert "synchronous standby" not in out, out
+        assert "failover drill" not in out, out
+        with socket.socket() as s:  # indeed nothing on the old port
+            assert s.connect_ex(("127.0.0.1", pg_port)) != 0
+        nodes = [f"http://127.0.0.1:{port + i}" for i in (0, 1)]
+        wait_ready(nodes)
+        r = requests.post(nodes[0] + "/api/v1/session", timeout=30,
+                          json={"username": "admin", "password": password})
+        assert r.status_code == 201, r.text
+    finally:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=120)
     for data in ("primary", "standby"):
         assert not (d / data / "postmaster.pid").exists(), data
