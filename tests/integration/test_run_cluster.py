@@ -3,6 +3,7 @@ PostgreSQL (issue 17), run as a new user runs it: a primary and its
 synchronous standby, two nodes, the printed URLs and admin password,
 and what happens when a first run could not start its primary."""
 import os
+import random
 import re
 import shlex
 import shutil
@@ -29,14 +30,19 @@ pytestmark = [
 
 
 def two_free_ports():
-    """A port p of 127.0.0.1 free with p + 1."""
-    for _ in range(50):
-        p = pgserver.free_port()
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", p + 1))
-            except OSError:
-                continue
+    """A port p of 127.0.0.1 free with p + 1, below the kernel's ephemeral
+    range (32768 and up): a port the kernel handed out to bind(0) may be
+    given next to another process's outgoing connection (the PostgreSQL
+    clients of the tests running beside) before the script's node binds
+    it, and the script then rightly stops ("node-2 did not start")."""
+    for _ in range(200):
+        p = random.randrange(20000, 32000)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", p))
+                b.bind(("127.0.0.1", p + 1))
+        except OSError:
+            continue
         return p
     raise AssertionError("no two free ports in a row")
 
