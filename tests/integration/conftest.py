@@ -576,6 +576,16 @@ def assert_error(resp, status, code=None, field=None):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (python3-aiosmtpd, receivers.SMTPReceiver) on a
+    loopback port for the test, stopped after it."""
+    from receivers import SMTPReceiver
+    s = SMTPReceiver().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
 def hub(tmp_path):
     """A fresh hub with the national registry and no demo data."""
     h = Hub(tmp_path)

@@ -24,13 +24,6 @@ SECRET_BODY = ("秘密の本文", "SecretBodyAmber")
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def bhub(tmp_path, smtp):
     """NISC, METI and the gas secretariat staffed and relaying at once;
     three gas members with e-mail contacts (one with a formula-like name),

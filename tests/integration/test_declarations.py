@@ -37,13 +37,6 @@ def hook():
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def ohub(tmp_path, smtp, hook):
     """Two gas operators with a webhook and an e-mail contact each, a
     reporter at op-a, the gas secretariat's emergency contact; NISC,

@@ -70,6 +70,29 @@ def oracle(model, sources, sev, max_hops=6):
     return [(n, lag, st, reg) for st, lag, _, n, reg in out]
 
 
+def event_of_forwarded(hub, filed):
+    """Reports filed direct ((user, declared severity, range, the ministry
+    that forwards it to NISC) each), forwarded, and NISC's event of them:
+    (event id, report ids)."""
+    ids = []
+    for user, sev, rng, desk in filed:
+        r = call(hub, "POST", "/api/v1/reports", user, json={
+            "title": f"outage {user}", "kind": "incident",
+            "detected_at": now_iso(), "range": rng, "route": "direct",
+            "declared_severity": sev, "declared_reason": "test",
+            "impact": {"service_stopped": True}})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+        r = call(hub, "POST", f"/api/v1/reports/{ids[-1]}/forward", desk,
+                 json={})
+        assert r.status_code in (200, 201), r.text
+    ev = call(hub, "POST", "/api/v1/events", "nisc-analyst", json={
+        "title_ja": "複合障害", "title_en": "combined outage",
+        "reports": ids})
+    assert ev.status_code == 201, ev.text
+    return ev.json()["id"], ids
+
+
 def test_electricity_l4_event_cascade_and_advisory(fresh_demo_hub):
     hub = fresh_demo_hub
     m = call(hub, "GET", "/api/v1/dependencies", "nisc-analyst").json()
@@ -356,24 +379,10 @@ def test_a_reader_acts_only_on_the_suggestion_it_was_given(fresh_demo_hub):
     read: the ministry asks for its own (from what it reads), and NISC's is
     not its to turn into an advisory."""
     hub = fresh_demo_hub
-    ids = []
-    for user, sev in (("op-banking-0001", 3), ("op-gas-0001", 5)):
-        r = call(hub, "POST", "/api/v1/reports", user, json={
-            "title": f"outage {user}", "kind": "incident",
-            "detected_at": now_iso(), "range": "amber", "route": "direct",
-            "declared_severity": sev, "declared_reason": "test",
-            "impact": {"service_stopped": True}})
-        assert r.status_code == 201, r.text
-        ids.append(r.json()["id"])
     # each ministry forwards its sector's report to NISC
-    for rid, desk in zip(ids, ("fsa-desk", "meti-desk")):
-        r = call(hub, "POST", f"/api/v1/reports/{rid}/forward", desk, json={})
-        assert r.status_code in (200, 201), r.text
-    ev = call(hub, "POST", "/api/v1/events", "nisc-analyst", json={
-        "title_ja": "複合障害", "title_en": "combined outage",
-        "reports": ids})
-    assert ev.status_code == 201, ev.text
-    eid = ev.json()["id"]
+    eid, ids = event_of_forwarded(hub, (
+        ("op-banking-0001", 3, "amber", "fsa-desk"),
+        ("op-gas-0001", 5, "amber", "meti-desk")))
     mine = call(hub, "GET", f"/api/v1/events/{eid}/cascade",
                 "nisc-analyst").json()
     assert set(mine["sources"]) == {"finance", "gas"}
@@ -468,24 +477,9 @@ def test_suggestions_are_each_organisations_own(fresh_demo_hub):
     neither sees nor is refused for the advisory one made; the anonymous
     reporter's own requests are numbered apart, naming no organisation."""
     hub = fresh_demo_hub
-    ids = []
-    for user, sev, rng in (("op-electricity-0001", 4, "green"),
-                           ("op-banking-0001", 5, "amber")):
-        r = call(hub, "POST", "/api/v1/reports", user, json={
-            "title": f"outage {user}", "kind": "incident",
-            "detected_at": now_iso(), "range": rng, "route": "direct",
-            "declared_severity": sev, "declared_reason": "test",
-            "impact": {"service_stopped": True}})
-        assert r.status_code == 201, r.text
-        ids.append(r.json()["id"])
-    for rid, desk in zip(ids, ("meti-desk", "fsa-desk")):
-        r = call(hub, "POST", f"/api/v1/reports/{rid}/forward", desk, json={})
-        assert r.status_code in (200, 201), r.text
-    ev = call(hub, "POST", "/api/v1/events", "nisc-analyst", json={
-        "title_ja": "複合障害", "title_en": "combined outage",
-        "reports": ids})
-    assert ev.status_code == 201, ev.text
-    eid = ev.json()["id"]
+    eid, ids = event_of_forwarded(hub, (
+        ("op-electricity-0001", 4, "green", "meti-desk"),
+        ("op-banking-0001", 5, "amber", "fsa-desk")))
     path = f"/api/v1/events/{eid}/cascade"
     meti = call(hub, "GET", path, "meti-desk").json()
     assert meti["sources"] == ["electricity"] and meti["suggestion"] == 1

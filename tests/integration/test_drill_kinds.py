@@ -43,13 +43,6 @@ def hook():
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def dhub(tmp_path, smtp):
     """No demo data; NISC, METI, MIC, the gas and telecom secretariats
     staffed; the ministries and CEPTOARs relay at once."""

@@ -33,13 +33,6 @@ def hook():
     r.stop()
 
 
-@pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
 def started(tmp_path, fl):
     h = make_hub(tmp_path, fl)
     staff(h)

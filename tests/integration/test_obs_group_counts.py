@@ -25,13 +25,6 @@ GAS = ("op-g1", "op-g2", "op-g3", "op-g4", "op-g5")
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def bed(tmp_path, smtp):
     """Finance: sites 1-3 of banking operators op-bk1..3 (CEPTOAR
     ceptoar-banking), sites 4-5 of securities operators op-se1..2

@@ -18,13 +18,6 @@ GAS = ("op-a", "op-b")
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def bed(tmp_path, smtp):
     """Gas operators op-a (notify on) and op-b, electricity operator op-e;
     the gas and electricity CEPTOARs take part; NISC, METI and the two

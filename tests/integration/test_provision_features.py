@@ -242,13 +242,6 @@ def hook():
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def phub(tmp_path, smtp):
     """A hub without demo data, e-mail to the test's SMTP server, NISC,
     METI and the gas secretariat staffed, METI relaying automatically."""

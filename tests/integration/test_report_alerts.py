@@ -34,13 +34,6 @@ def hook():
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def ahub(tmp_path, smtp, hook):
     """No demo data: a gas operator that files, METI, the gas secretariat
     and NISC staffed, each hop with a webhook (priority 1) and an e-mail

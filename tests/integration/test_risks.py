@@ -34,13 +34,6 @@ def days(n):
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def rhub(tmp_path, smtp):
     """Gas operators op-a and op-b, op-ge in both the gas and the
     electricity CEPTOARs, op-e in electricity only; their users, the two

@@ -28,13 +28,6 @@ def hook():
 
 
 @pytest.fixture
-def smtp():
-    s = SMTPReceiver().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
 def rhub(tmp_path, smtp):
     """NISC, METI and the gas secretariat staffed (METI and the gas CEPTOAR
     relay automatically); members are added by each test."""
