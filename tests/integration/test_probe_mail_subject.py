@@ -6,8 +6,7 @@ Japanese title lost the English one entirely and ended in a cut UTF-8
 sequence (invalid UTF-8 inside the encoded word).
 """
 from conftest import wait_for
-from test_message_format import PUBLIC_URL, check_subject, flags, smtp, \
-    started  # noqa: F401 (smtp is a fixture)
+from test_message_format import PUBLIC_URL, check_subject, flags, started
 
 
 def test_longest_titles_reach_the_subject_whole(tmp_path, smtp):

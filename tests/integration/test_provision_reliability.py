@@ -21,8 +21,8 @@ import requests
 import hubdb
 from conftest import assert_error, wait_for
 from receivers import closed_port
-from test_provision_features import (  # noqa: F401 (smtp, hook: fixtures)
-    ack_path, assert_stays, base_flags, hook, make_hub, smtp, staff)
+from test_provision_features import (  # noqa: F401 (hook: a fixture)
+    ack_path, assert_stays, base_flags, hook, make_hub, staff)
 
 ATTEMPTS = 3
 
