@@ -5,6 +5,7 @@
  */
 #include "service/c4tap_internal.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <sodium.h>
 
@@ -430,7 +431,12 @@ struct mask {
     const char *from, *to;
     enum { M_TEXT, M_DOMAIN, M_IP } kind;
 };
-#define MASK_MAX 256
+/* every mask mask_recipient can add: per recipient (mail_parse keeps
+ * 100) its address, its two percent-encoded forms and its domain; the
+ * Bcc rule's domain; per Received hop (100) its address; the provider's
+ * three names. A full table refuses the submission (never stored partly
+ * masked). */
+#define MASK_MAX (100 * 4 + 1 + 100 + 3 + 8)
 
 static bool host_char(unsigned char c)
 {
@@ -654,8 +660,14 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
     const json_t *hops = json_object_get(parsed, "received");
     if (json_array_size(rcpt) == 0) {
         const char *by = jstr(json_array_get(hops, 0), "by_host");
-        mask_add(m, &n, by ? org_domain(by) : NULL, "[recipient-domain]",
-                 M_DOMAIN);
+        /* a host name of two labels or more, never an address literal
+         * (whose "domain" would be its last two numbers) */
+        struct in6_addr a6;
+        bool literal =
+            by && (*by == '[' || strspn(by, "0123456789.") == strlen(by) ||
+                   inet_pton(AF_INET6, by, &a6) == 1);
+        mask_add(m, &n, by && !literal ? org_domain(by) : NULL,
+                 "[recipient-domain]", M_DOMAIN);
     }
     /* a hop sent from the recipient's own host: its address too */
     json_array_foreach (hops, i, x)
@@ -667,14 +679,18 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
         mask_add(m, &n, o->name.en, "[provider]", M_TEXT);
         mask_add(m, &n, o->short_en, "[provider]", M_TEXT);
     }
+    if (rc == IS_ERR_NOTFOUND)
+        rc = IS_OK; /* no such organisation: no names to mask */
+    if (n == MASK_MAX && !rc)
+        rc = IS_ERR_INTERNAL; /* some mask may be missing: store nothing */
     /* the masks point into rcpt, parsed and o: apply to a copy */
-    json_t *copy = json_deep_copy(parsed);
+    json_t *copy = rc ? NULL : json_deep_copy(parsed);
     if (copy) {
         mask_json(copy, m, n);
         json_object_clear(parsed);
         json_object_update(parsed, copy);
         json_decref(copy);
-    } else {
+    } else if (!rc) {
         rc = IS_ERR_NOMEM;
     }
     if (o)

@@ -101,6 +101,12 @@ static size_t chars(const char *s)
     return n;
 }
 
+/* current() is reading the stored model again (this thread): the text
+ * rules added since it was stored (nonblank, no bidirectional control)
+ * are not applied to it, else a model stored before them could no longer
+ * be read; a new model (PUT) is checked in full */
+static _Thread_local bool rereading;
+
 static int text(const json_t *o, const char *key, const char *pre, size_t max,
                 bool required, struct svc_error *e)
 {
@@ -115,6 +121,8 @@ static int text(const json_t *o, const char *key, const char *pre, size_t max,
         return bad(e, "too_long", field, "at most %zu characters", max);
     /* a required text says something, and is shown as written (as the
      * .nonblank of the field tables, common/jv.h) */
+    if (rereading)
+        return IS_OK;
     if (required && util_blank(json_string_value(v)))
         return bad(e, "invalid_value", field,
                    "must not be empty or only white space");
@@ -290,7 +298,10 @@ static int current(struct store_conn *c, struct store_dep_model *row,
     *j = json_loads(row->model, 0, NULL);
     *m = malloc(sizeof(**m));
     struct svc_error pe = {0};
-    if (!*j || !*m || dependencies_parse(NULL, *j, *m, &pe)) {
+    rereading = true;
+    int prc = *j && *m ? dependencies_parse(NULL, *j, *m, &pe) : IS_ERR_NOMEM;
+    rereading = false;
+    if (prc) {
         json_decref(*j);
         free(*m);
         free(row->model);

@@ -306,7 +306,7 @@ int ex_run_open(struct app *a, struct store_conn *c,
     r->sc = calloc(1, sizeof(*r->sc));
     int rc = r->scenario && r->sc ? IS_OK : IS_ERR_NOMEM;
     if (!rc)
-        rc = exercise_scenario_load(NULL, r->scenario, r->sc, e);
+        rc = exercise_scenario_reload(r->scenario, r->sc, e);
     if (!rc)
         rc = load_members(r, c);
     char err[512] = "";

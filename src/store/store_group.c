@@ -121,9 +121,10 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
     while (*end)
         end = &(*end)->next;
     *end = me;
+    bool taken = false; /* in a batch: its outcome is waited for */
     while (!me->done) {
         if (is_running(s) || !set_running(s, true)) {
-            if (!c->pg) {
+            if (!c->pg || taken) {
                 pthread_cond_wait(&group_done, &group_lock);
                 continue;
             }
@@ -134,8 +135,15 @@ int store_group_commit(struct store_conn *c, struct store_job *me)
             struct store_job **at = &queue;
             while (*at && *at != me)
                 at = &(*at)->next;
-            if (!*at)
-                continue; /* in a batch now: its outcome is waited for */
+            if (!*at) {
+                /* (an expired deadline would return at once: no spin) */
+                taken = true;
+                continue;
+            }
+            /* the running batch may have ended at the deadline: this
+             * job may run the next one rather than fail */
+            if (!is_running(s))
+                continue;
             *at = me->next;
             me->next = NULL;
             me->rc = IS_ERR_STORE;

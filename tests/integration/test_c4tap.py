@@ -1104,3 +1104,26 @@ def test_the_recipients_other_traces_are_masked_and_audited_unnamed(world):
     assert [x.get("org") for x in lines] == [None, "ceptoar-council"], lines
     counted = {o: json.loads(d)["rows"] for o, d in exports}
     assert counted["op-bank-a"] == counted["op-bank-b"], counted
+
+
+def test_a_mass_mailing_to_the_provider_is_masked_whole(world):
+    """An e-mail to 100 of the bank's people (a mass mailing; the parser
+    keeps 100 recipients): every mask still fits, so the bank's relay,
+    its address and its name in the subject are masked as for one
+    recipient (found by reading the change: three masks per recipient
+    filled a table of 256 from 86 recipients on, and the domain, hop and
+    provider masks after them were dropped)."""
+    w = world
+    rcpts = [f"staff{i:03d}@bank-a.co.jp" for i in range(100)]
+    raw = recipient_mail("m9", rcpt=rcpts[0]).replace(
+        b"To: " + rcpts[0].encode(),
+        b"To: " + ", ".join(rcpts).encode())
+    r = w.submit("bank", raw, anonymous=True)
+    assert r.status_code == 201, r.text
+    sub = w.api("power", "GET", f"/api/v1/c4tap/submissions/{r.json()['id']}")
+    assert sub.status_code == 200, sub.text
+    assert_no_trace(sub.text, "power")
+    got = sub.json()
+    assert [h["from_ip"] for h in got["received"]] == ["[recipient-ip]",
+                                                       "203.0.113.9"]
+    assert got["subject"] == "[[provider]] password expiry m9"

@@ -12,9 +12,9 @@
 -- (src/store/migrations_pg/0040).
 ALTER TABLE cascade_log ADD COLUMN reader TEXT NOT NULL DEFAULT '';
 UPDATE cascade_log SET reader = CASE
+    WHEN created_by = 0 THEN 'reporter'
     WHEN acted_by <> 0 THEN
         COALESCE((SELECT org_id FROM users WHERE users.id = cascade_log.acted_by), '')
-    WHEN created_by = 0 THEN 'reporter'
     ELSE COALESCE((SELECT org_id FROM users WHERE users.id = cascade_log.created_by), '')
 END;
 DROP INDEX IF EXISTS cascade_log_event;
