@@ -421,7 +421,8 @@ static void mask_suggestions(struct masker *k, json_t *sugg)
 static json_t *model_author(struct store_conn *c, const struct auth_ctx *who,
                             int64_t by)
 {
-    if (by == 0 || (who->roles & ROLE_ADMIN))
+    /* the user itself, hub admins, and its organisation's org_admins */
+    if (by == 0 || (who->roles & ROLE_ADMIN) || by == who->user_id)
         return json_integer(by);
     if (!(who->roles & ROLE_ORG_ADMIN))
         return json_null();
