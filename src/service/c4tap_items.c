@@ -433,9 +433,9 @@ struct mask {
 };
 /* every mask mask_recipient can add: per recipient (mail_parse keeps
  * 100) its address, its two percent-encoded forms and its domain; the
- * Bcc rule's domain; per Received hop (100) its address; the provider's
- * three names. A full table refuses the submission (never stored partly
- * masked). */
+ * topmost hop's domain or address; per Received hop (100) its address; the
+ * provider's three names. A full table refuses the submission (never stored
+ * partly masked). */
 #define MASK_MAX (100 * 4 + 1 + 100 + 3 + 8)
 
 static bool host_char(unsigned char c)
@@ -655,19 +655,33 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
         const char *d = at ? org_domain(at + 1) : NULL;
         mask_add(m, &n, d, "[recipient-domain]", M_DOMAIN);
     }
-    /* no recipient named (Bcc): the host that took it in last, the
-     * topmost hop's "by", is the recipient's own */
+    /* the host that took it in last, the topmost hop's "by", is the
+     * recipient's own: whether the e-mail names no recipient (Bcc) or
+     * names others only (a decoy in To, the provider in Bcc) */
     const json_t *hops = json_object_get(parsed, "received");
-    if (json_array_size(rcpt) == 0) {
-        const char *by = jstr(json_array_get(hops, 0), "by_host");
-        /* a host name of two labels or more, never an address literal
-         * (whose "domain" would be its last two numbers) */
-        struct in6_addr a6;
-        bool literal =
-            by && (*by == '[' || strspn(by, "0123456789.") == strlen(by) ||
-                   inet_pton(AF_INET6, by, &a6) == 1);
-        mask_add(m, &n, by && !literal ? org_domain(by) : NULL,
-                 "[recipient-domain]", M_DOMAIN);
+    const char *by = jstr(json_array_get(hops, 0), "by_host");
+    /* a host name of two labels or more, never an address literal
+     * (whose "domain" would be its last two numbers) */
+    struct in6_addr a6;
+    bool literal =
+        by && (*by == '[' || strspn(by, "0123456789.") == strlen(by) ||
+               inet_pton(AF_INET6, by, &a6) == 1);
+    mask_add(m, &n, by && !literal ? org_domain(by) : NULL,
+             "[recipient-domain]", M_DOMAIN);
+    if (by && literal && pct) {
+        /* an address literal is the recipient's server's address */
+        size_t bl = strlen(by);
+        bool br = *by == '[' && bl > 2 && by[bl - 1] == ']';
+        const char *a = br ? by + 1 : by;
+        size_t al = br ? bl - 2 : bl;
+        if (al > 5 && strncasecmp(a, "IPv6:", 5) == 0) { /* RFC 5321 */
+            a += 5;
+            al -= 5;
+        }
+        json_array_append_new(pct, json_stringn(a, al));
+        const char *ip =
+            json_string_value(json_array_get(pct, json_array_size(pct) - 1));
+        mask_add(m, &n, ip, "[recipient-ip]", M_IP);
     }
     /* a hop sent from the recipient's own host: its address too */
     json_array_foreach (hops, i, x)

@@ -1106,6 +1106,45 @@ def test_the_recipients_other_traces_are_masked_and_audited_unnamed(world):
     assert counted["op-bank-a"] == counted["op-bank-b"], counted
 
 
+def test_a_decoy_recipient_does_not_unmask_the_providers_inbox(world):
+    """Left alone by the last review and mended since: an e-mail naming a
+    decoy in To that reached the provider by Bcc (no "for" clause) kept
+    the provider's inbox host, since the topmost hop's "by" counted only
+    when no recipient was named at all. It now counts always; an address
+    literal there is masked as an address."""
+    w = world
+    decoy = (
+        "Received: from mail.evil-d1.example (mail.evil-d1.example "
+        "[203.0.113.11]) by mx1.bank-a.co.jp with ESMTP id R3; "
+        "Mon, 2 Nov 2026 09:20:01 +0900\r\n"
+        "From: desk@evil-d1.example\r\nTo: info@decoy-d1.example\r\n"
+        "Subject: invoice d1\r\nMessage-ID: <d1@evil-d1.example>\r\n"
+        "Date: Mon, 2 Nov 2026 09:20:00 +0900\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        "Your mailbox at mx1.bank-a.co.jp is full\r\n"
+    ).encode()
+    r = w.submit("bank", decoy, anonymous=True)
+    assert r.status_code == 201, r.text
+    got = w.api("power", "GET", f"/api/v1/c4tap/submissions/{r.json()['id']}")
+    assert got.status_code == 200, got.text
+    assert got.json()["received"][0]["by_host"] == "mx1.[recipient-domain]"
+    assert "bank-a" not in got.text.lower(), got.text[:2000]
+    # the sender's side is kept as sent
+    assert "evil-d1.example" in got.text
+    # the inbox given as an address literal (RFC 5321 "[IPv6:...]" too)
+    for tag, by, ip in (("d2", "[192.0.2.88]", "192.0.2.88"),
+                        ("d3", "[IPv6:2001:db8::88]", "2001:db8::88")):
+        lit = decoy.replace(b"by mx1.bank-a.co.jp", f"by {by}".encode()) \
+            .replace(b"d1@evil", f"{tag}@evil".encode())
+        r = w.submit("bank", lit, anonymous=True)
+        assert r.status_code == 201, r.text
+        got = w.api("power", "GET",
+                    f"/api/v1/c4tap/submissions/{r.json()['id']}")
+        assert got.status_code == 200, got.text
+        assert ip not in got.text, (tag, got.text[:2000])
+        assert "203.0.113.11" in got.text
+
+
 def test_a_mass_mailing_to_the_provider_is_masked_whole(world):
     """An e-mail to 100 of the bank's people (a mass mailing; the parser
     keeps 100 recipients): every mask still fits, so the bank's relay,
