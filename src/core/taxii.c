@@ -414,6 +414,13 @@ static int tlp1_range(const char *id)
     return -1;
 }
 
+int taxii_tlp_builtin(const char *id)
+{
+    if (!id)
+        return 0;
+    return stix_tlp_range(id) >= 0 ? 2 : tlp1_range(id) >= 0 ? 1 : 0;
+}
+
 /* A marking reference narrows *range when it is a TLP (2.0 or 1.0) one. */
 static int marking_ref(const json_t *ref, int *range, bool *any, char *why,
                        size_t whylen)

@@ -94,6 +94,10 @@ struct taxii_object {
 int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
                        size_t whylen);
 
+/* Is id one of the official TLP marking definitions (built in, never
+ * stored from a post)? 2: TLP 2.0; 1: TLP 1.0 (STIX 2.1 §7.2.1.4); 0: no. */
+int taxii_tlp_builtin(const char *id);
+
 /* Who may read an object posted to a collection (docs/taxii.md "Who may
  * read a posted object"): range_decide with the poster as originator, NISC
  * as the handling chain, the poster's CEPTOARs (community, ",a,b,") as

@@ -171,7 +171,9 @@ static const struct http_error_ja_row rows[] = {
     {"unknown_sector", "登録簿にない分野です。"},
     {"unknown_user", "不明なユーザーです。"},
     {"unsupported_media_type",
-     "本文は application/json（UTF-8）で送ってください。"},
+     "本文の形式（Content-Type）を受け付けられません。JSON API には "
+     "application/json（UTF-8）、TAXII には "
+     "application/taxii+json;version=2.1 で送ってください。"},
     {"unsupported_transfer_encoding",
      "Transfer-Encoding は chunked のみ受け付けます。"},
     {"uri_too_long", "リクエストの URI が長すぎます。"},

@@ -412,6 +412,29 @@ int stix_advisory_objects(struct app *a, struct store_conn *c,
     return IS_OK;
 }
 
+int stix_national_identity_objects(struct store_conn *c, const char *org,
+                                   json_t **objects)
+{
+    if (!national_body(c, org))
+        return IS_ERR_NOTFOUND;
+    /* the names an advisory's author_name gives (provision.c) */
+    char ja[256], en[256];
+    store_names(c, "org", org, ja, sizeof(ja), en, sizeof(en));
+    json_t *name = json_pack("{s:s,s:s}", "ja", ja, "en", en);
+    struct bundle b = {.objects = json_array()};
+    char id[STIX_ID_LEN];
+    int rc = name && b.objects ? stix_namespace_load(c, b.ns) : IS_ERR_NOMEM;
+    if (!rc)
+        rc = identity(&b, c, org, name, id);
+    json_decref(name);
+    if (rc) {
+        json_decref(b.objects);
+        return rc;
+    }
+    *objects = b.objects;
+    return IS_OK;
+}
+
 /* ---- a report (情報連絡) ---- */
 
 /* The report rep (as report_read gives it to the reader) into b: the

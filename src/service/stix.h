@@ -40,6 +40,14 @@ int stix_advisory_objects(struct app *a, struct store_conn *c,
                           const char *adv_id, int64_t now, json_t **objects,
                           int *range);
 
+/* For the TAXII server: a national body's identity (and its English
+ * language content) as stix_advisory_objects gives it in an advisory it
+ * authored (TLP:CLEAR, public registry information), into *objects (a new
+ * JSON array). IS_ERR_NOTFOUND when org is not a national body of the
+ * registry. */
+int stix_national_identity_objects(struct store_conn *c, const char *org,
+                                   json_t **objects);
+
 /* GET /api/v1/reports/{id}/stix: the report as who may read it (404
  * otherwise): an incident and a report about it, created by the reporter's
  * identity — its organisation when who may know it, else an identity of

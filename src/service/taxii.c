@@ -514,6 +514,8 @@ struct known_ctx {
     const struct auth_ctx *who;
     int64_t ver_us; /* < 0: any version */
     bool known, any;
+    bool mine;  /* the caller posted a version of it (its own lineage) */
+    bool other; /* it may read another organisation's version of it */
 };
 
 static int known_row(const char *poster, const char *community, int range,
@@ -521,8 +523,32 @@ static int known_row(const char *poster, const char *community, int range,
 {
     struct known_ctx *k = ctx;
     k->any = true;
-    if ((k->ver_us < 0 || ver_us == k->ver_us) &&
-        taxii_object_decide(&k->who->org, range, poster, community).may_read)
+    bool may =
+        taxii_object_decide(&k->who->org, range, poster, community).may_read;
+    if ((k->ver_us < 0 || ver_us == k->ver_us) && may)
+        k->known = true;
+    if (strcmp(poster, k->who->org.id) == 0)
+        k->mine = true;
+    else if (may)
+        k->other = true;
+    return IS_OK;
+}
+
+/* The same id in the advisories collection, as the caller may read it. */
+struct adv_known_ctx {
+    struct store_conn *c;
+    const struct auth_ctx *who;
+    int64_t ver_us; /* < 0: any version */
+    bool known, any;
+};
+
+static int adv_known_row(const char *src, int64_t ver_us, void *ctx)
+{
+    struct adv_known_ctx *k = ctx;
+    if (*src && !advisory_may_read_id(k->c, k->who, src))
+        return IS_OK;
+    k->any = true;
+    if (k->ver_us < 0 || ver_us == k->ver_us)
         k->known = true;
     return IS_OK;
 }
@@ -531,6 +557,9 @@ static int known_row(const char *poster, const char *community, int range,
 struct pending {
     struct taxii_object o;
     char *body;
+    /* its created_by_ref names another organisation's identity as the
+     * hub makes it (a failure unless this version is held already) */
+    bool claims_other;
 };
 
 /* One envelope to add: checked outside the write transaction, added in
@@ -541,6 +570,7 @@ struct add_job {
     const struct auth_ctx *who;
     struct pending *p;
     size_t ngood, total;
+    size_t refused; /* of the good ones: refused inside the transaction */
     json_t *successes, *failures; /* taken by status once it is made */
     json_t *status;               /* made (it holds successes and failures) */
     char *status_text;            /* as stored, and answered */
@@ -667,20 +697,67 @@ static int add_job_run(struct store_conn *c, void *arg)
                                               "this version is held already"));
             continue;
         }
+        int builtin = strcmp(p[k].o.type, "marking-definition") == 0
+                          ? taxii_tlp_builtin(p[k].o.id)
+                          : 0;
         if (!vt) { /* no created or modified: its version is date_added */
             taxii_time_format(added, vtext);
             vt = vtext;
             ver = added;
         }
-        if (strcmp(p[k].o.type, "marking-definition") == 0 &&
-            stix_tlp_range(p[k].o.id) >= 0) {
-            /* the official TLP 2.0 definitions are built in: one posted
-             * (a copy, or an attempt to redefine one) changes nothing */
+        if (builtin) {
+            /* the official TLP definitions (2.0, and 1.0 of STIX 2.1
+             * §7.2.1.4) are built in: one posted (a copy, or an attempt
+             * to redefine one) changes nothing */
             json_array_append_new(
                 successes,
                 status_item(p[k].o.id, vt,
-                            "an official TLP 2.0 marking definition: built "
-                            "in, not stored"));
+                            builtin == 2
+                                ? "an official TLP 2.0 marking definition: "
+                                  "built in, not stored"
+                                : "an official TLP 1.0 marking definition "
+                                  "(STIX 2.1 7.2.1.4): built in, not "
+                                  "stored"));
+            continue;
+        }
+        /* an object of the hub's advisories the caller may read: held
+         * already in that version, else a version only the hub makes
+         * (one it may not read is never confirmed to exist) */
+        struct adv_known_ctx ak = {
+            .c = c, .who = who, .ver_us = p[k].o.version_text ? ver : -1};
+        if (coll->n != TAXII_COLL_ADVISORIES &&
+            (rc = store_taxii_id_src(c, TAXII_COLL_ADVISORIES, p[k].o.id,
+                                     adv_known_row, &ak)))
+            break;
+        if (ak.known) {
+            json_array_append_new(
+                successes,
+                status_item(p[k].o.id, vt, "this version is held already"));
+            continue;
+        }
+        /* STIX 2.1 3.6: only an object's creator makes new versions of
+         * it. A version of an id whose other organisation's version the
+         * caller may read (and of which it posted none) is refused: a
+         * consumer keeping the latest version of each id would take it
+         * for the creator's. */
+        if (ak.any || (kn.other && !kn.mine) || p[k].claims_other) {
+            json_array_append_new(
+                j->failures,
+                status_item(p[k].o.id, vt,
+                            ak.any ? "an object of the hub's advisories: "
+                                     "only the hub makes its versions (STIX "
+                                     "2.1 3.6); give a derived object an id "
+                                     "of its own"
+                            : !p[k].claims_other
+                                ? "another organisation's object: only the "
+                                  "organisation that posted it makes new "
+                                  "versions (STIX 2.1 3.6); give a derived "
+                                  "object an id of its own"
+                                : "created_by_ref names another "
+                                  "organisation's identity: an object is "
+                                  "created by the organisation that posts "
+                                  "it"));
+            j->refused++;
             continue;
         }
         struct store_taxii_put put = {.coll = coll->n,
@@ -724,12 +801,73 @@ static int add_job_run(struct store_conn *c, void *arg)
              ? store_taxii_status_put(c, sid, who->org.id, now, j->status_text)
              : IS_ERR_NOMEM;
     if (!rc)
-        rc = audit_record(c, who, now, "taxii.add", coll->alias,
-                          json_pack("{s:s,s:I,s:I,s:I}", "status", sid, "total",
-                                    (json_int_t)j->total, "added",
-                                    (json_int_t)nadded, "failed",
-                                    (json_int_t)(j->total - j->ngood)));
+        rc = audit_record(
+            c, who, now, "taxii.add", coll->alias,
+            json_pack("{s:s,s:I,s:I,s:I}", "status", sid, "total",
+                      (json_int_t)j->total, "added", (json_int_t)nadded,
+                      "failed",
+                      (json_int_t)(j->total - j->ngood + j->refused)));
     return rc;
+}
+
+/* The identities the hub makes of the registry's organisations
+ * (docs/stix.md "Identifiers"), sorted: who a created_by_ref may not
+ * name unless it is the poster's own. Made once a request, when an
+ * object names an identity not its poster's. */
+struct org_idents {
+    unsigned char ns[16];
+    char (*ids)[STIX_ID_LEN];
+    size_t n, cap;
+    const char *own;
+    int rc;
+};
+
+static int org_ident_add(const char *org, void *ctx)
+{
+    struct org_idents *x = ctx;
+    if (strcmp(org, x->own) == 0)
+        return IS_OK;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        void *m = realloc(x->ids, cap * sizeof(*x->ids));
+        if (!m)
+            return IS_ERR_NOMEM;
+        x->ids = m;
+        x->cap = cap;
+    }
+    char key[128];
+    snprintf(key, sizeof(key), "org:%.63s", org);
+    if (stix_id(x->ns, "identity", key, x->ids[x->n]) == IS_OK)
+        x->n++;
+    return IS_OK;
+}
+
+static int ident_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* Does ref name another organisation's identity as the hub makes it?
+ * (-1: it could not be decided.) */
+static int foreign_identity(struct store_conn *c, struct org_idents *x,
+                            const char *ref)
+{
+    if (!ref || strncmp(ref, "identity--", 10) != 0)
+        return 0;
+    if (!x->ids && !x->rc) {
+        x->rc = stix_namespace_load(c, x->ns);
+        if (!x->rc)
+            x->rc = store_taxii_org_ids(c, org_ident_add, x);
+        if (!x->rc && !x->ids)
+            x->ids = malloc(sizeof(*x->ids)); /* no other organisation */
+        if (!x->rc && !x->ids)
+            x->rc = IS_ERR_NOMEM;
+        if (!x->rc)
+            qsort(x->ids, x->n, sizeof(*x->ids), ident_cmp);
+    }
+    if (x->rc)
+        return -1;
+    return bsearch(ref, x->ids, x->n, sizeof(*x->ids), ident_cmp) != NULL;
 }
 
 int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
@@ -790,6 +928,7 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         taxii_envelope_spans(body, len, starts, lens, total) == (int)total;
     size_t i, ngood = 0;
     json_t *obj;
+    struct org_idents idents = {.own = who->org.id};
     json_array_foreach (objs, i, obj) {
         char why[160];
         struct taxii_object o;
@@ -799,6 +938,21 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             snprintf(msg, sizeof(msg), "objects[%zu]: %s", i, why);
             json_array_append_new(failures,
                                   status_item(id, sent_version(obj), msg));
+            continue;
+        }
+        /* an object may not claim another organisation's identity as
+         * the hub makes it (its created_by_ref): readers take it for
+         * that organisation's */
+        int foreign = foreign_identity(
+            c, &idents,
+            json_string_value(json_object_get(obj, "created_by_ref")));
+        if (foreign < 0) {
+            char msg[200];
+            snprintf(msg, sizeof(msg),
+                     "objects[%zu]: created_by_ref could not be checked now",
+                     i);
+            json_array_append_new(failures,
+                                  status_item(o.id, sent_version(obj), msg));
             continue;
         }
         if (raw && lens[i] > TAXII_MAX_OBJECT) {
@@ -822,10 +976,12 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         }
         p[ngood].o = o;
         p[ngood].body = text;
+        p[ngood].claims_other = foreign > 0;
         ngood++;
     }
     free(starts);
     free(lens);
+    free(idents.ids);
     struct add_job j = {.a = a,
                         .coll = coll,
                         .who = who,
@@ -1006,27 +1162,119 @@ static int seed_tlp(struct app *a, struct store_conn *c)
     return rc;
 }
 
+static int org_collect(const char *org, void *ctx)
+{
+    json_t *ids = ctx;
+    return json_array_append_new(ids, json_string(org)) ? IS_ERR_NOMEM : IS_OK;
+}
+
+/* The identities of the registry's national bodies (NISC, ministries,
+ * CEPTOARs, agencies: public registry information, TLP:CLEAR) in the
+ * advisories collection, once per database, before any advisory. Added
+ * with an advisory instead, an author's identity appeared at the
+ * advisory's date_added to every reader, one it may not read included: a
+ * Red advisory's existence, author and time (found by an outside
+ * review). */
+static int seed_identities(struct app *a, struct store_conn *c)
+{
+    char v[8];
+    if (store_meta_get(c, "taxii_identities_seeded", v, sizeof(v)) == IS_OK)
+        return IS_OK;
+    unsigned char ns[16];
+    json_t *orgs = json_array();
+    int rc = orgs ? stix_namespace_load(c, ns) : IS_ERR_NOMEM;
+    if (!rc)
+        rc = store_taxii_org_ids(c, org_collect, orgs);
+    if (!rc)
+        rc = store_begin(c);
+    else {
+        json_decref(orgs);
+        return rc;
+    }
+    int64_t last = 0;
+    rc = store_taxii_last_added(c, TAXII_COLL_ADVISORIES, &last);
+    int64_t at = taxii_now_micro(a);
+    if (at <= last)
+        at = last + 1;
+    size_t i;
+    json_t *org;
+    json_array_foreach (orgs, i, org) {
+        json_t *objs = NULL;
+        if (rc)
+            break;
+        int r =
+            stix_national_identity_objects(c, json_string_value(org), &objs);
+        if (r == IS_ERR_NOTFOUND)
+            continue;
+        if ((rc = r))
+            break;
+        size_t k;
+        json_t *obj;
+        json_array_foreach (objs, k, obj) {
+            struct taxii_object o;
+            char why[160];
+            char *text = json_dumps(obj, JSON_COMPACT);
+            if (!text || taxii_object_check(obj, &o, why, sizeof(why))) {
+                free(text);
+                rc = IS_ERR_INTERNAL;
+                break;
+            }
+            struct store_taxii_put put = {
+                .coll = TAXII_COLL_ADVISORIES,
+                .stix_id = o.id,
+                .version = o.version_text ? o.version_text : "",
+                .type = o.type,
+                .poster = "",
+                .community = ",",
+                .src = NULL,
+                .body = text,
+                .ver_us = o.version,
+                .added = at,
+                .range = o.range};
+            rc = store_taxii_put(c, &put);
+            free(text);
+            if (rc == IS_ERR_CONFLICT)
+                rc = IS_OK; /* an advisory brought it already */
+            if (rc)
+                break;
+        }
+        json_decref(objs);
+    }
+    json_decref(orgs);
+    if (!rc)
+        rc = store_meta_set(c, "taxii_identities_seeded", "1");
+    if (!rc)
+        rc = store_commit(c);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
 int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
 {
     char hw[32];
     int64_t from = 0;
     long v;
-    if (seed_tlp(a, c))
+    if (seed_tlp(a, c) || seed_identities(a, c))
         return -1;
     if (store_meta_get(c, "taxii_advisory_seq", hw, sizeof(hw)) == IS_OK &&
         !util_parse_long(hw, 0, INT64_MAX, &v))
         from = (int64_t)v;
     struct tick_ctx t = {.a = a, .c = c, .now = now};
     struct tick_ctx narrowed = {.a = a, .c = c, .now = now};
+    struct tick_ctx relayed = {.a = a, .c = c, .now = now};
     if (store_taxii_advisories_after(c, from, (int)IS_ARRAY_LEN(t.ids), collect,
                                      &t) ||
         store_taxii_advisories_narrowed(c, TAXII_COLL_ADVISORIES,
                                         (int)IS_ARRAY_LEN(narrowed.ids),
-                                        collect, &narrowed))
+                                        collect, &narrowed) ||
+        store_taxii_advisories_relayed(c, TAXII_COLL_ADVISORIES,
+                                       (int)IS_ARRAY_LEN(relayed.ids), collect,
+                                       &relayed))
         return -1;
     if (store_taxii_status_prune(c, now - TAXII_STATUS_KEEP_S))
         return -1;
-    if (!t.n && !narrowed.n)
+    if (!t.n && !narrowed.n && !relayed.n)
         return 0;
     /* the hub's STIX namespace exists before the transaction (its first
      * use makes it in a transaction of its own) */
@@ -1044,6 +1292,8 @@ int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
     for (int k = 0; !rc && k < t.n; k++) {
         /* each advisory at its own instant */
         rc = add_advisory(a, c, t.ids[k], now, added++);
+        if (!rc)
+            rc = store_taxii_advisory_hops_set(c, t.ids[k]);
         if (!rc) {
             snprintf(hw, sizeof(hw), "%lld", (long long)t.seqs[k]);
             rc = store_meta_set(c, "taxii_advisory_seq", hw);
@@ -1058,6 +1308,26 @@ int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
         if (!rc)
             rc = add_advisory(a, c, narrowed.ids[k], now, added++);
         if (!rc)
+            rc = store_taxii_advisory_hops_set(c, narrowed.ids[k]);
+        if (!rc)
+            done++;
+    }
+    /* a relayed advisory: its readers grew, so its objects are added
+     * again at a new date_added (a reader polling with added_after, or a
+     * peer hub pulling, gets what it may now read; one that had it gets
+     * the same version again). One also narrowed was added above. */
+    for (int k = 0; !rc && k < relayed.n; k++) {
+        bool again = false;
+        for (int m = 0; m < narrowed.n; m++)
+            again = again || strcmp(narrowed.ids[m], relayed.ids[k]) == 0;
+        if (!again)
+            rc = store_taxii_src_delete(c, TAXII_COLL_ADVISORIES,
+                                        relayed.ids[k]);
+        if (!rc && !again)
+            rc = add_advisory(a, c, relayed.ids[k], now, added++);
+        if (!rc)
+            rc = store_taxii_advisory_hops_set(c, relayed.ids[k]);
+        if (!rc && !again)
             done++;
     }
     if (!rc)

@@ -449,6 +449,22 @@ int store_taxii_advisories_narrowed(struct store_conn *c, int coll, int max,
                       map_adv, &w, "ii", coll, max);
 }
 
+int store_taxii_advisories_relayed(struct store_conn *c, int coll, int max,
+                                   int (*fn)(int64_t seq, const char *id,
+                                             void *ctx),
+                                   void *ctx)
+{
+    struct adv_walk w = {fn, ctx};
+    return store_each(c, ST_TAXII_ADVISORIES_RELAYED, "taxii relayed", map_adv,
+                      &w, "ii", coll, max);
+}
+
+int store_taxii_advisory_hops_set(struct store_conn *c, const char *id)
+{
+    return store_exec(c, ST_TAXII_ADVISORY_HOPS_SET, "taxii advisory hops", "t",
+                      id);
+}
+
 int store_taxii_src_delete(struct store_conn *c, int coll, const char *src)
 {
     return store_exec(c, ST_TAXII_SRC_DELETE, "taxii src delete", "it", coll,
@@ -478,6 +494,26 @@ int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
                       coll, stix_id);
 }
 
+struct src_walk {
+    int (*fn)(const char *src, int64_t ver_us, void *ctx);
+    void *ctx;
+};
+
+static int map_src(db_stmt *st, void *ctx)
+{
+    struct src_walk *w = ctx;
+    return w->fn(col_text(st, 0), db_column_int64(st, 1), w->ctx);
+}
+
+int store_taxii_id_src(struct store_conn *c, int coll, const char *stix_id,
+                       int (*fn)(const char *src, int64_t ver_us, void *ctx),
+                       void *ctx)
+{
+    struct src_walk w = {fn, ctx};
+    return store_each(c, ST_TAXII_ID_SRC, "taxii id src", map_src, &w, "it",
+                      coll, stix_id);
+}
+
 struct held_walk {
     int (*fn)(const char *stix_id, void *ctx);
     void *ctx;
@@ -495,4 +531,22 @@ int store_taxii_ids_held(struct store_conn *c, int coll, const char *ids_json,
     struct held_walk w = {fn, ctx};
     return store_each(c, ST_TAXII_IDS_HELD, "taxii ids held", map_held, &w,
                       "it", coll, ids_json);
+}
+
+struct org_walk {
+    int (*fn)(const char *org, void *ctx);
+    void *ctx;
+};
+
+static int map_org(db_stmt *st, void *ctx)
+{
+    struct org_walk *w = ctx;
+    return w->fn(col_text(st, 0), w->ctx);
+}
+
+int store_taxii_org_ids(struct store_conn *c,
+                        int (*fn)(const char *org, void *ctx), void *ctx)
+{
+    struct org_walk w = {fn, ctx};
+    return store_each(c, ST_TAXII_ORG_IDS, "taxii org ids", map_org, &w, "");
 }

@@ -27,6 +27,14 @@ int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
                         int (*fn)(const char *poster, const char *community,
                                   int range, int64_t ver_us, void *ctx),
                         void *ctx);
+/* Calls fn with each row of stix_id in coll: the advisory it came from
+ * ("" for one shared by every advisory) and its version. */
+int store_taxii_id_src(struct store_conn *c, int coll, const char *stix_id,
+                       int (*fn)(const char *src, int64_t ver_us, void *ctx),
+                       void *ctx);
+/* Calls fn with the id of every organisation of the registry. */
+int store_taxii_org_ids(struct store_conn *c,
+                        int (*fn)(const char *org, void *ctx), void *ctx);
 /* Calls fn once with each id of ids_json (a JSON array of strings) of
  * which coll holds some version, whoever posted it. */
 int store_taxii_ids_held(struct store_conn *c, int coll, const char *ids_json,
@@ -80,6 +88,14 @@ int store_taxii_advisories_narrowed(struct store_conn *c, int coll, int max,
                                     int (*fn)(int64_t seq, const char *id,
                                               void *ctx),
                                     void *ctx);
+/* Up to max advisories in coll relayed by a hop since their objects were
+ * added there (store_taxii_advisory_hops_set), for fn. */
+int store_taxii_advisories_relayed(struct store_conn *c, int coll, int max,
+                                   int (*fn)(int64_t seq, const char *id,
+                                             void *ctx),
+                                   void *ctx);
+/* Records an advisory's relayed hops as its objects are added. */
+int store_taxii_advisory_hops_set(struct store_conn *c, const char *id);
 /* Removes a hub item's objects from coll. */
 int store_taxii_src_delete(struct store_conn *c, int coll, const char *src);
 /* Up to max advisories after seq (their seq and id) for fn. */

@@ -7,6 +7,12 @@ ST(TAXII_SAME_ID,
    "SELECT poster, community, min(range, last_range), ver_us FROM "
    "taxii_objects INDEXED BY taxii_objects_id WHERE coll = ?1 AND stix_id = "
    "?2 LIMIT 1000")
+/* the rows of an id in a collection, with the advisory each came from */
+ST(TAXII_ID_SRC,
+   "SELECT coalesce(src, ''), ver_us FROM taxii_objects WHERE coll = ?1 AND "
+   "stix_id = ?2 LIMIT 1000")
+/* every organisation of the registry (their identities' ids) */
+ST(TAXII_ORG_IDS, "SELECT id FROM orgs")
 /* which of the ids in ?2 (a JSON array) coll holds, in any version */
 ST(TAXII_IDS_HELD,
    "SELECT DISTINCT stix_id FROM taxii_objects INDEXED BY taxii_objects_id "
@@ -86,6 +92,19 @@ ST(TAXII_ADVISORIES_NARROWED,
    "SELECT DISTINCT a.seq, a.id FROM advisories a JOIN taxii_objects t ON "
    "t.coll = ?1 AND t.src = a.id WHERE t.type = 'report' AND t.is_last = 1 "
    "AND a.range < t.range LIMIT ?2")
+/* advisories in the collection relayed by a hop since their objects were
+ * added (their readers grew: migration 0041) */
+ST(TAXII_ADVISORIES_RELAYED,
+   "SELECT a.seq, a.id FROM advisories a WHERE a.drill = 0 AND "
+   "a.taxii_hops < (SELECT count(*) FROM advisory_hops h WHERE "
+   "h.advisory_id = a.id AND h.step > 0 AND h.state = 'relayed') AND "
+   "EXISTS (SELECT 1 FROM taxii_objects t WHERE t.coll = ?1 AND t.src = "
+   "a.id) ORDER BY a.seq LIMIT ?2")
+/* the relayed hops of an advisory as its objects are added */
+ST(TAXII_ADVISORY_HOPS_SET,
+   "UPDATE advisories SET taxii_hops = (SELECT count(*) FROM advisory_hops h "
+   "WHERE h.advisory_id = ?1 AND h.step > 0 AND h.state = 'relayed') WHERE "
+   "id = ?1")
 ST(TAXII_SRC_DELETE, "DELETE FROM taxii_objects WHERE coll = ?1 AND src = ?2")
 /* advisories not yet in the TAXII collection (the worker's high-water) */
 ST(TAXII_ADVISORIES_AFTER, "SELECT seq, id FROM advisories WHERE seq > ?1 "

@@ -476,7 +476,11 @@ def test_post_content_type_must_be_taxii_json(mod):
                   "application/taxii+json;version=2.0",
                   "application/x-www-form-urlencoded", ABSENT):
         r = t.post_envelope(OP, [o], ctype=ctype)
-        taxii_error(r, 415)
+        e = taxii_error(r, 415)
+        # the Japanese sentence names the media type the English one does
+        # (it said application/json, found by an outside review)
+        assert "application/taxii+json;version=2.1" in \
+            e["details"]["message_ja"], e
     taxii_error(t.object(OP, o["id"]), 404)
     st = ok(t.post_envelope(OP, [o], ctype="application/taxii+json"), 202)
     assert st["success_count"] == 1
@@ -788,6 +792,90 @@ def test_another_org_cannot_widen_or_replace_an_object(mod):
         seen = t.object(user, secret["id"])
         if seen.status_code == 200:
             assert secret not in seen.json()["objects"], user
+
+
+def test_only_the_creator_makes_new_versions(mod):
+    """Found by an outside review: any member posted a "newer version" of
+    an object it could read (another organisation's indicator, revoked;
+    NISC's White advisory report, altered in the shared collection) and a
+    consumer keeping the latest version of each id took it for the
+    creator's (STIX 2.1 3.6), also under the creator's created_by_ref.
+    Now: a version of an id whose other organisation's version the poster
+    may read is a failure, an advisory's object likewise (held already in
+    its own version), and a created_by_ref naming another organisation's
+    identity (as the hub makes it) is a failure."""
+    t = mod
+    # an advisory's export makes the hub's STIX namespace
+    aid = issue_advisory(t, "white")
+    assert t.hub.api("GET", f"/api/v1/advisories/{aid}/stix",
+                     token=t.tok("nisc-analyst")).status_code == 200
+    ns = namespace(t.hub)
+    mine = f"identity--{uuid.uuid5(ns, 'identity:org:' + OP)}"
+    gas = f"identity--{uuid.uuid5(ns, 'identity:org:op-gas-0001')}"
+    nisc = f"identity--{uuid.uuid5(ns, 'identity:org:nisc')}"
+    o = indicator("white", name="the originator's", created_by_ref=mine)
+    t.add(OP, [o])
+    # a "newer version" under no creator, and under the creator's name
+    forged = dict(without(o, "created_by_ref"), revoked=True,
+                  modified="2099-01-01T00:00:00.000Z",
+                  name="revoked by another")
+    st = ok(t.post_envelope("op-gas-0001", [forged]), 202)
+    assert st["failure_count"] == 1 and st["success_count"] == 0, st
+    assert "3.6" in st["failures"][0]["message"], st
+    st = ok(t.post_envelope("op-gas-0001", [dict(forged, created_by_ref=mine)]),
+            202)
+    assert st["failure_count"] == 1 and st["success_count"] == 0, st
+    for user in ("meti-desk", "op-water-0001", OP):
+        got = ok(t.object(user, o["id"], **{"match[version]": "all"}))
+        assert got["objects"] == [o], (user, got)
+    # the creator itself versions it
+    newer = dict(o, modified="2099-01-01T00:00:00.000Z", revoked=True)
+    t.add(OP, [newer])
+    assert ok(t.object("meti-desk", o["id"]))["objects"] == [newer]
+    # a copy of the same version is held already, as before
+    st = ok(t.post_envelope("op-gas-0001", [newer]), 202)
+    assert st["success_count"] == 1 and st["failure_count"] == 0, st
+    # claiming another organisation's identity, whatever the id
+    for ref in (nisc, gas):
+        claim = indicator("white", name="claims another",
+                          created_by_ref=ref)
+        st = ok(t.post_envelope(OP, [claim]), 202)
+        assert st["failure_count"] == 1, (ref, st)
+        assert "created_by_ref" in st["failures"][0]["message"], st
+        taxii_error(t.object("meti-desk", claim["id"]), 404)
+    # an advisory's report: a copy is held already, a "newer version" in
+    # the shared collection is refused
+    rid = f"report--{uuid.uuid5(ns, 'report:advisory:' + aid)}"
+    wait_for(lambda: t.object("op-gas-0001", rid, coll="advisories")
+             .status_code == 200, timeout=30, what="the advisory in TAXII")
+    rep = ok(t.object("op-gas-0001", rid, coll="advisories"))["objects"][0]
+    st = ok(t.post_envelope("op-gas-0001", [rep]), 202)
+    assert st["success_count"] == 1, st
+    assert "held already" in st["successes"][0]["message"], st
+    alt = dict(rep, modified="2099-01-01T00:00:00.000Z",
+               description="誤報です。対応不要")
+    st = ok(t.post_envelope("op-gas-0001", [alt]), 202)
+    assert st["failure_count"] == 1, st
+    for user in ("meti-desk", "op-water-0001"):
+        taxii_error(t.object(user, rid), 404)
+
+
+def test_tlp1_definitions_are_built_in_too(mod):
+    """Found by an outside review: the TLP 1.0 definitions of STIX 2.1
+    7.2.1.4 (which the hub reads as ranges) could be redefined in the
+    shared collection, "TLP:WHITE" saying red; they are built in, as the
+    TLP 2.0 ones are."""
+    t = mod
+    fake = {"type": "marking-definition", "spec_version": "2.1",
+            "id": TLP1_WHITE, "created": "2017-01-20T00:00:00.000Z",
+            "name": "TLP:WHITE", "definition_type": "tlp",
+            "definition": {"tlp": "red"},
+            "object_marking_refs": [TLP["white"]]}
+    st = ok(t.post_envelope("op-gas-0001", [fake]), 202)
+    assert st["success_count"] == 1, st
+    assert "built in" in st["successes"][0]["message"], st
+    for user in ("meti-desk", "op-gas-0001"):
+        taxii_error(t.object(user, TLP1_WHITE), 404)
 
 
 # ---- 5. sharing ranges ----
@@ -1649,6 +1737,107 @@ def test_advisories_collection_follows_each_advisorys_range(fresh):
                 wider.append((user, o["type"], o["id"],
                               o["object_marking_refs"]))
     assert not wider, wider
+
+
+def relay_until_readable(t, aid, reader):
+    """Relays the advisory's waiting hops, one at a time, until the reader
+    may read it over the API."""
+    for _ in range(6):
+        if t.hub.api("GET", f"/api/v1/advisories/{aid}",
+                     token=t.tok(reader)).status_code == 200:
+            return
+        view = t.hub.api("GET", f"/api/v1/advisories/{aid}",
+                         token=t.tok("nisc-analyst")).json()
+        hop = next(h["org"] for h in view["chain"]
+                   if h["state"] == "waiting")
+        user = "meti-desk" if hop == "meti" else f"{hop}-secretariat"
+        r = t.hub.api("POST", f"/api/v1/advisories/{aid}/relay",
+                      token=t.tok(user), json={})
+        assert r.status_code == 200, r.text
+    raise AssertionError("the relays never reached " + reader)
+
+
+def test_a_relayed_advisory_reaches_a_poller_past_its_watermark(fresh):
+    """Found by an outside review: an Amber advisory reaches a member only
+    when its hops relay it, but its objects kept the date_added of its
+    issue, before the date the member's poller (added_after, and a peer
+    hub's pull) had reached: it never got it. A relay now adds the
+    objects again at a new date_added."""
+    t = fresh
+    gas = "op-gas-0001"
+    amber = issue_advisory(t, "amber")
+    wait_for(lambda: amber in advisory_reports(t, "nisc-analyst")[0],
+             timeout=30, what="the Amber advisory in TAXII")
+    ns = namespace(t.hub)
+    rid = f"report--{uuid.uuid5(ns, 'report:advisory:' + amber)}"
+    white = issue_advisory(t, "white")
+    wait_for(lambda: white in advisory_reports(t, gas)[0], timeout=30,
+             what="the White advisory in TAXII")
+    r = t.manifest(gas, "advisories")
+    mark = r.headers["X-TAXII-Date-Added-Last"]
+    assert rid not in [o["id"] for o in ok(r)["objects"]]
+    relay_until_readable(t, amber, gas)
+
+    def polled():
+        env = ok(t.manifest(gas, "advisories", added_after=mark))
+        return [o["id"] for o in env.get("objects", [])]
+    wait_for(lambda: rid in polled(), timeout=30,
+             what="the relayed advisory past the poller's watermark")
+    got = ok(t.objects(gas, "advisories", added_after=mark))["objects"]
+    assert rid in [o["id"] for o in got]
+    # once: a later pass adds it no more
+    r = t.manifest(gas, "advisories", added_after=mark)
+    ok(r)
+    mark2 = r.headers["X-TAXII-Date-Added-Last"]
+    issue_advisory(t, "white", title_en="a later one")
+    wait_for(lambda: ok(t.manifest(gas, "advisories", added_after=mark2))
+             .get("objects"), timeout=30, what="the later advisory")
+    later = [o["id"] for o in ok(t.manifest(gas, "advisories",
+                                            added_after=mark2))["objects"]]
+    assert rid not in later, later
+
+
+def test_a_hidden_red_advisory_shows_no_identity(fresh):
+    """Found by an outside review: the author's identity came into the
+    collection with its first advisory, read by everyone (TLP:CLEAR), so
+    an organisation outside a Red advisory saw the banking CEPTOAR's
+    identity appear at the advisory's instant, and its
+    X-TAXII-Date-Added-Last move: that it issued one, and when. The
+    national bodies' identities are in the collection before any
+    advisory."""
+    t = fresh
+    gas = "op-gas-0001"
+
+    def seeded():
+        """The banking CEPTOAR's identity, before any advisory."""
+        con = hubdb.connect(t.hub.db, timeout=30)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = "
+                              "'stix_namespace'").fetchone()
+        finally:
+            con.close()
+        if not row:
+            return False
+        ns = uuid.UUID(row[0])
+        csec = f"identity--{uuid.uuid5(ns, 'identity:org:ceptoar-banking')}"
+        return t.object(gas, csec, coll="advisories").status_code == 200
+    wait_for(seeded, timeout=30, what="the identities seeded")
+    before = t.manifest(gas, "advisories")
+    ok(before)
+    r = t.hub.api("POST", "/api/v1/advisories",
+                  token=t.tok("ceptoar-banking-secretariat"),
+                  json={"kind": "warning", "range": "red", "severity": 3,
+                        "title_ja": "赤の注意喚起", "title_en": "A Red one",
+                        "body_ja": "本文", "body_en": "Body",
+                        "audience": {"orgs": ["op-banking-0002"]}})
+    assert r.status_code == 201, r.text
+    aid = r.json()["id"]
+    wait_for(lambda: aid in advisory_reports(t, "op-banking-0002")[0],
+             timeout=30, what="the Red advisory in TAXII")
+    after = t.manifest(gas, "advisories")
+    assert ok(after) == before.json()
+    assert after.headers["X-TAXII-Date-Added-Last"] == \
+        before.headers["X-TAXII-Date-Added-Last"]
 
 
 def test_a_narrowed_advisory_narrows_in_the_collection(fresh):

@@ -1,0 +1,11 @@
+-- 0041: the relayed hops of an advisory when its objects were last added
+-- to the TAXII advisories collection. An advisory reaches more readers as
+-- its hops relay it (a ministry, then a CEPTOAR, for an Amber one); its
+-- objects are then added again, at a new date_added, so that a client
+-- polling with added_after (and a peer hub pulling) gets what it may now
+-- read (docs/taxii.md "The advisories collection"; found by an outside
+-- review: a relayed advisory kept the date_added of its issue, before the
+-- reader's watermark, and never reached it). 0 for the advisories already
+-- there: those relayed since are added again once. Same change on both
+-- engines (src/store/migrations/0041).
+ALTER TABLE advisories ADD COLUMN taxii_hops BIGINT NOT NULL DEFAULT 0;
