@@ -294,6 +294,25 @@ int survey_create(struct app *a, struct store_conn *c,
                         "deadline: must be in the future");
     const char *tja = jv_str(body, "title_ja");
     const char *ten = jv_str(body, "title_en");
+    /* a title given is shown to every operator asked: empty (or absent)
+     * is the default title, one of only white space or invisible
+     * characters is refused, and so is one holding a bidirectional
+     * control (as every title: common/jv.c, .nonblank) */
+    static const char *const titles[] = {"title_ja", "title_en"};
+    for (size_t k = 0; k < IS_ARRAY_LEN(titles); k++) {
+        const char *t = jv_str(body, titles[k]);
+        if (t && *t && util_blank(t))
+            return svc_fail(e, IS_ERR_INVALID, "invalid_value", titles[k],
+                            "%s: must not be only white space (leave it "
+                            "empty for the default title)",
+                            titles[k]);
+        if (t && util_has_bidi_control(t))
+            return svc_fail(e, IS_ERR_INVALID, "invalid_text", titles[k],
+                            "%s: contains a bidirectional control character "
+                            "(U+200E/F, U+202A-E, U+2066-9), which would show "
+                            "the text reordered",
+                            titles[k]);
+    }
     char dja[200], den[200];
     snprintf(dja, sizeof(dja), "%d年度 安全基準等の浸透状況等に関する調査",
              s.fy);
@@ -316,6 +335,14 @@ int survey_create(struct app *a, struct store_conn *c,
             return svc_fail(e, IS_ERR_INVALID, "unknown_sector", field,
                             "%s: no such sector", field);
         }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(json_string_value(json_array_get(want, k)), sid) == 0) {
+                json_decref(sectors);
+                char field[32];
+                snprintf(field, sizeof(field), "sectors[%zu]", i);
+                return svc_fail(e, IS_ERR_INVALID, "duplicate_item", field,
+                                "%s: the same sector twice", field);
+            }
         json_array_append_new(sectors, json_string(sid));
     }
     char *sj = json_dumps(sectors, JSON_COMPACT);

@@ -919,3 +919,35 @@ def test_concurrent_checklist_saves_and_a_close_racing_submissions(sv):
     n = db(sv, "SELECT respondents FROM survey_tally_n WHERE campaign_id = ?",
            cid)
     assert n == ([(len(accepted),)] if accepted else [])
+
+
+def test_a_campaign_title_says_something_and_names_each_sector_once(sv):
+    """Found by a review: a title of only spaces was stored and shown to
+    every operator asked, and a sector named twice was stored twice."""
+    cases = [
+        ({"title_ja": "   "}, "invalid_value", "title_ja"),
+        ({"title_en": "\u3000\u200b"}, "invalid_value", "title_en"),
+        ({"title_ja": "調査\u202e2050"}, "invalid_text", "title_ja"),
+        ({"title_en": "FY2050 \u2066survey\u2069"}, "invalid_text",
+         "title_en"),
+        ({"sectors": ["gas", "gas"]}, "duplicate_item", "sectors[1]"),
+        ({"sectors": ["gas", "water", "gas"]}, "duplicate_item",
+         "sectors[2]"),
+        ({"sectors": ["gas", "gas"], "title_ja": "   "}, "invalid_value",
+         "title_ja"),
+    ]
+    for extra, code, field in cases:
+        body = {"fy": 2050, "deadline": iso(30), **extra}
+        before = snapshot(sv)
+        assert_error(call(sv, "POST", "/api/v1/surveys", "nisc-analyst",
+                          json=body), 400, code, field)
+        assert snapshot(sv) == before, extra
+    # an empty title is the default one; white space inside is kept
+    r = call(sv, "POST", "/api/v1/surveys", "nisc-analyst", json={
+        "fy": 2050, "deadline": iso(30), "sectors": ["gas", "water"],
+        "title_ja": "", "title_en": " FY2050  survey "})
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["title"] == {"ja": "2050年度 安全基準等の浸透状況等に関する調査",
+                            "en": " FY2050  survey "}
+    assert sorted(got["sectors"]) == ["gas", "water"]
