@@ -748,13 +748,15 @@ static bool ctype_ok(const char *t)
     return true;
 }
 
-/* A file name: one line (util_one_line: no control character, C0, DEL or
- * C1, and no line or paragraph separator U+2028/9), no path separator or
- * quote, and no bidirectional control that would show it reversed
- * (util_has_bidi_control); UTF-8 checked by the field table. */
+/* A file name: not empty nor only white space or invisible characters
+ * (util_blank: a name that shows nothing), one line (util_one_line: no
+ * control character, C0, DEL or C1, and no line or paragraph separator
+ * U+2028/9), no path separator or quote, and no bidirectional control
+ * that would show it reversed (util_has_bidi_control); UTF-8 checked by
+ * the field table. */
 static bool name_ok(const char *n)
 {
-    return *n != '\0' && util_one_line(n) && !strpbrk(n, "/\\\"") &&
+    return !util_blank(n) && util_one_line(n) && !strpbrk(n, "/\\\"") &&
            strcmp(n, ".") != 0 && strcmp(n, "..") != 0 &&
            !util_has_bidi_control(n);
 }
@@ -772,8 +774,8 @@ int survey_attachment_post(struct app *a, struct store_conn *c,
         ctype = "application/octet-stream";
     if (!name_ok(name))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "name",
-                        "name: a file name without / \\ \" or control "
-                        "characters");
+                        "name: a file name, not blank, without / \\ \" or "
+                        "control characters");
     if (!ctype_ok(ctype))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "content_type",
                         "content_type: a media type (type/subtype)");

@@ -810,6 +810,14 @@ def test_saves_keep_the_state_and_answers_can_be_cleared(sv):
                           org, json={"item": ANSWERABLE[1], "name": name,
                                      "content": "eA=="}),
                      400, "invalid_value", "name")
+    # nor a name that shows nothing (found by a review: "   " was stored)
+    for name in ("   ", "\u3000", "\u200b\u00a0", ""):
+        before = snapshot(sv)
+        assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/attachments",
+                          org, json={"item": ANSWERABLE[1], "name": name,
+                                     "content": ""}),
+                     400, "invalid_value", "name")
+        assert snapshot(sv) == before, name
     # a file a few bytes over the limit is 413 like any over it
     big = base64.b64encode(b"x" * (2 * 1024 * 1024 + 3)).decode()
     assert_error(call(sv, "POST", f"/api/v1/surveys/{cid}/attachments", org,
