@@ -5,6 +5,7 @@
 #include "service/surveys.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,20 @@ static int answering_org(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
+/* The index of the first object of a (an array of objects, or NULL)
+ * whose string key is s, or SIZE_MAX when there is none. */
+static size_t first_with(const json_t *a, const char *key, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach (a, i, v) {
+        const char *x = jv_str(v, key);
+        if (x && s && strcmp(x, s) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
 /* the items answered (a set: item -> true) */
 static int collect_answered(void *ctx, const struct store_survey_answer *x)
 {
@@ -620,9 +635,10 @@ int survey_answers_post(struct app *a, struct store_conn *c,
                       (long long)r.version, (long long)version);
         goto fail_ed;
     }
+    const json_t *answers = json_object_get(body, "answers");
     size_t i;
     json_t *v;
-    json_array_foreach (json_object_get(body, "answers"), i, v) {
+    json_array_foreach (answers, i, v) {
         const char *item = jv_str(v, "item");
         const struct gl_item *it = guideline_item(ed, item);
         if (!it || !it->answerable) {
@@ -635,9 +651,19 @@ int survey_answers_post(struct app *a, struct store_conn *c,
                                "guideline");
             goto fail_ed;
         }
+        /* one answer an item: two would be applied in turn, the last
+         * silently winning */
+        if (first_with(answers, "item", item) < i) {
+            char field[40];
+            snprintf(field, sizeof(field), "answers[%zu].item", i);
+            rc = svc_fail(e, IS_ERR_INVALID, "duplicate_item", field,
+                          "%s: the same item twice", field);
+            goto fail_ed;
+        }
     }
     json_array_foreach (json_object_get(body, "clear"), i, v) {
-        const struct gl_item *it = guideline_item(ed, json_string_value(v));
+        const char *item = json_string_value(v);
+        const struct gl_item *it = guideline_item(ed, item);
         if (!it || !it->answerable) {
             char field[40];
             snprintf(field, sizeof(field), "clear[%zu]", i);
@@ -645,6 +671,14 @@ int survey_answers_post(struct app *a, struct store_conn *c,
                           "%s: not an answerable item of the campaign's "
                           "edition",
                           field);
+            goto fail_ed;
+        }
+        /* an item both answered and cleared: which one was meant? */
+        if (first_with(answers, "item", item) < SIZE_MAX) {
+            char field[40];
+            snprintf(field, sizeof(field), "clear[%zu]", i);
+            rc = svc_fail(e, IS_ERR_INVALID, "duplicate_item", field,
+                          "%s: the item is also answered in this save", field);
             goto fail_ed;
         }
     }
@@ -1319,6 +1353,15 @@ int bcp_put(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             snprintf(field, sizeof(field), "answers[%zu].check", i);
             return svc_fail(e, IS_ERR_INVALID, "unknown_item", field,
                             "%s: not a CP/BCP check of the guideline", field);
+        }
+        /* one answer a check: two would be applied in turn, the last
+         * silently winning */
+        if (first_with(json_object_get(body, "answers"), "check",
+                       jv_str(v, "check")) < i) {
+            char field[40];
+            snprintf(field, sizeof(field), "answers[%zu].check", i);
+            return svc_fail(e, IS_ERR_INVALID, "duplicate_item", field,
+                            "%s: the same check twice", field);
         }
     }
     int rc = store_begin(c);

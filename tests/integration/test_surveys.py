@@ -24,6 +24,7 @@ from receivers import SMTPReceiver
 CATALOGUE = json.loads((ROOT / "data/guideline/ed5.json").read_text())
 ANSWERABLE = [i["id"] for i in CATALOGUE["items"] if i["answerable"]] + [
     c["id"] for b in CATALOGUE["bcp"] for c in b["checks"]]
+BCP = [c["id"] for b in CATALOGUE["bcp"] for c in b["checks"]]
 PDCA = {i["id"]: i["pdca"] for i in CATALOGUE["items"]}
 PDCA.update({c["id"]: "bcp" for b in CATALOGUE["bcp"] for c in b["checks"]})
 VALUES = ["adopted", "partly", "not", "na"]
@@ -436,6 +437,26 @@ def test_bad_input_is_refused_and_changes_nothing(sv):
         (org, "POST", f"/api/v1/surveys/{cid}/answers",
          {"version": 0, "submit": True, "answers": ok[:-1]},
          400, "incomplete", "answers"),
+        # contradicting answers of one save (found by a review: the last
+        # one won silently)
+        (org, "POST", f"/api/v1/surveys/{cid}/answers",
+         {"version": 0, "answers": [{"item": BCP[0], "answer": "adopted"},
+                                    {"item": BCP[0], "answer": "not"}],
+          "clear": [BCP[0]]},
+         400, "duplicate_item", "answers[1].item"),
+        (org, "POST", f"/api/v1/surveys/{cid}/answers",
+         {"version": 0, "answers": [{"item": ANSWERABLE[0], "answer": "na"},
+                                    {"item": ANSWERABLE[1], "answer": "na"},
+                                    {"item": ANSWERABLE[0], "answer": "na"}]},
+         400, "duplicate_item", "answers[2].item"),
+        (org, "POST", f"/api/v1/surveys/{cid}/answers",
+         {"version": 0, "answers": [{"item": ANSWERABLE[0], "answer": "na"}],
+          "clear": [ANSWERABLE[1], ANSWERABLE[0]]},
+         400, "duplicate_item", "clear[1]"),
+        (org, "PUT", "/api/v1/bcp-readiness",
+         {"version": 0, "answers": [{"check": BCP[1], "answer": "adopted"},
+                                    {"check": BCP[1], "answer": "not"}]},
+         400, "duplicate_item", "answers[1].check"),
         (org, "POST", f"/api/v1/surveys/{cid}/answers",
          {"version": 3, "answers": ok}, 409, "version_conflict", "version"),
         (org, "POST", f"/api/v1/surveys/{cid}/answers",
