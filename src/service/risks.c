@@ -527,6 +527,14 @@ static int check_body(const json_t *body, int64_t now, int64_t old_review,
             return svc_fail(e, IS_ERR_INVALID, "invalid_value", needed[i],
                             "%s: must not be empty", needed[i]);
     }
+    /* the asset is listed with the title (the field table checks the
+     * title's and owner's bidirectional controls: .nonblank) */
+    const char *asset = jv_str(body, "asset");
+    if (asset && util_has_bidi_control(asset))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_text", "asset",
+                        "asset: contains a bidirectional control character "
+                        "(U+200E/F, U+202A-E, U+2066-9), which would show "
+                        "the text reordered");
     const json_t *m = json_object_get(body, "measures");
     if (m && !json_is_null(m)) { /* null: as if absent */
         int rc = check_measures(m, e);
@@ -989,12 +997,20 @@ static int check_labels(const json_t *a, const char *name, struct svc_error *e)
                             field);
         }
         static const char *const langs[] = {"ja", "en"};
-        for (int k = 0; k < 2; k++)
-            if (util_blank(jv_str(it, langs[k]))) {
-                snprintf(field, sizeof(field), "%s[%zu].%s", name, i, langs[k]);
+        for (int k = 0; k < 2; k++) {
+            const char *l = jv_str(it, langs[k]);
+            snprintf(field, sizeof(field), "%s[%zu].%s", name, i, langs[k]);
+            if (util_blank(l))
                 return svc_fail(e, IS_ERR_INVALID, "invalid_value", field,
                                 "%s: must not be empty", field);
-            }
+            /* shown in every risk's level and the heat map */
+            if (util_has_bidi_control(l))
+                return svc_fail(e, IS_ERR_INVALID, "invalid_text", field,
+                                "%s: contains a bidirectional control "
+                                "character (U+200E/F, U+202A-E, U+2066-9), "
+                                "which would show the text reordered",
+                                field);
+        }
     }
     return IS_OK;
 }

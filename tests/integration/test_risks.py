@@ -627,3 +627,34 @@ def test_a_title_or_owner_holds_no_bidirectional_control(rhub):
         assert_error(put(h, "a-rep", rid, version=1, **{field: value}),
                      400, "invalid_text", field)
     assert db_state(h) == before
+
+
+def test_an_asset_or_a_scale_label_holds_no_bidirectional_control(rhub):
+    """Found by a review: a risk's asset ("\\u202eexe") was stored (201)
+    and listed with its title; so were the scale's labels, shown with
+    every risk's level. Both are 400 invalid_text naming the field, on
+    creation and on change, and nothing is stored; an empty asset is
+    still no asset."""
+    h = rhub
+    rid = create(h, "b-rep")["id"]
+    before = db_state(h)
+    for value in ("\u202eexe", "billing\u2066x\u2069", "\u200eA"):
+        assert_error(h.call("POST", "/api/v1/risks", "b-rep",
+                            json=body(asset=value)),
+                     400, "invalid_text", "asset")
+        assert_error(put(h, "b-rep", rid, version=1, asset=value),
+                     400, "invalid_text", "asset")
+    three = [{"ja": "低", "en": "Low"}, {"ja": "中", "en": "Medium"},
+             {"ja": "高", "en": "High"}]
+    for labels, field in (
+            ([three[0], {"ja": "中\u202e", "en": "Medium"}, three[2]],
+             "impact[1].ja"),
+            ([three[0], three[1], {"ja": "高", "en": "\u2067High"}],
+             "impact[2].en")):
+        assert_error(h.call("PUT", "/api/v1/risks/scale", "b-admin",
+                            json={"impact": labels, "likelihood": three,
+                                  "threshold": 4, "version": 0}),
+                     400, "invalid_text", field)
+    assert db_state(h) == before
+    r = put(h, "b-rep", rid, version=1, asset="")
+    assert r.status_code == 200 and r.json()["asset"] == "", r.text
