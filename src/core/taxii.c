@@ -440,6 +440,17 @@ static int marking_ref(const json_t *ref, int *range, bool *any, char *why,
     return IS_OK;
 }
 
+/* A STIX identifier with its UUID in lower case (STIX 2.1 section 2.9). */
+static bool identifier_ok(const char *s)
+{
+    if (!s || !stix_id_ok(s))
+        return false;
+    for (const char *p = strstr(s, "--") + 2; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            return false;
+    return true;
+}
+
 int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
                        size_t whylen)
 {
@@ -454,12 +465,45 @@ int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
         return why_set(why, whylen,
                        "type: 3 to 250 of a-z, 0-9 and '-', not starting "
                        "or ending with '-'");
+    if (strcmp(o->type, "bundle") == 0)
+        return why_set(why, whylen,
+                       "type: a bundle is not a STIX object (STIX 2.1 "
+                       "section 8): post its objects");
     if (!o->id)
         return why_set(why, whylen, "id: missing");
     size_t tl = strlen(o->type);
     if (strncmp(o->id, o->type, tl) != 0 || strncmp(o->id + tl, "--", 2) ||
-        !stix_id_ok(o->id))
-        return why_set(why, whylen, "id: not \"<type>--<UUID>\" of its type");
+        !identifier_ok(o->id))
+        return why_set(why, whylen,
+                       "id: not \"<type>--<UUID>\" of its type, the UUID "
+                       "in lower case");
+    /* every *_ref an identifier, every *_refs a list of them (STIX 2.1
+     * section 2.9: a consumer resolving them must not meet anything else) */
+    const char *key;
+    const json_t *val;
+    json_object_foreach ((json_t *)obj, key, val) {
+        size_t kl = strlen(key);
+        bool one = kl > 4 && strcmp(key + kl - 4, "_ref") == 0;
+        bool many = kl > 5 && strcmp(key + kl - 5, "_refs") == 0;
+        if (!one && !many)
+            continue;
+        size_t k;
+        const json_t *v;
+        bool bad =
+            one ? !identifier_ok(json_string_value(val)) : !json_is_array(val);
+        if (many)
+            json_array_foreach (val, k, v)
+                bad = bad || !identifier_ok(json_string_value(v));
+        if (bad && whylen) {
+            snprintf(why, whylen, "%.64s: %s", key,
+                     one ? "not an identifier (\"<type>--<UUID>\", lower "
+                           "case)"
+                         : "not a list of identifiers (\"<type>--<UUID>\", "
+                           "lower case)");
+        }
+        if (bad)
+            return IS_ERR_INVALID;
+    }
     const json_t *sv = json_object_get(obj, "spec_version");
     if (!sv)
         return why_set(why, whylen, "spec_version: missing");

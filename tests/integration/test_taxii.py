@@ -860,6 +860,40 @@ def test_only_the_creator_makes_new_versions(mod):
         taxii_error(t.object(user, rid), 404)
 
 
+def test_what_a_strict_consumer_refuses_is_a_failure(mod):
+    """Found by an outside review: a relationship whose refs were no
+    identifiers, a bundle posted as an object and an id with its UUID in
+    upper case were stored and served, and a strict client (stix2.parse)
+    failed on the whole page (STIX 2.1 2.9, 8)."""
+    t = mod
+    good = indicator("white")
+    rel = {"type": "relationship", "spec_version": "2.1",
+           "id": f"relationship--{uuid.uuid4()}", "created": T0,
+           "modified": T0, "relationship_type": "indicates",
+           "source_ref": good["id"],
+           "target_ref": f"malware--{uuid.uuid4()}",
+           "object_marking_refs": [TLP["white"]]}
+    bad = [dict(rel, id=f"relationship--{uuid.uuid4()}",
+                source_ref="indicator--x"),
+           dict(rel, id=f"relationship--{uuid.uuid4()}",
+                target_ref=f"malware--{str(uuid.uuid4()).upper()}"),
+           indicator("white", oid=f"indicator--{str(uuid.uuid4()).upper()}"),
+           {"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
+            "spec_version": "2.1", "objects": []},
+           dict(indicator("white"), object_refs="report--x"),
+           dict(indicator("white"), sample_refs=[good["id"], 7])]
+    st = ok(t.post_envelope(OP, [good, rel] + bad), 202)
+    assert st["success_count"] == 2, st
+    assert st["failure_count"] == len(bad), st
+    msgs = " ".join(f["message"] for f in st["failures"])
+    for k in ("source_ref", "target_ref", "id:", "bundle", "object_refs",
+              "sample_refs"):
+        assert k in msgs, (k, msgs)
+    for o in bad:
+        env = ok(t.objects("meti-desk", **{"match[id]": o["id"]}))
+        assert env.get("objects", []) == [], o
+
+
 def test_tlp1_definitions_are_built_in_too(mod):
     """Found by an outside review: the TLP 1.0 definitions of STIX 2.1
     7.2.1.4 (which the hub reads as ranges) could be redefined in the
