@@ -1045,6 +1045,29 @@ static int collect(int64_t seq, const char *id, void *ctx)
     return IS_OK;
 }
 
+/* Stores a checked object o (its text) in the advisories collection at
+ * added, from advisory src (NULL: shared by every advisory), read as
+ * range; one there already (an identity or a marking another advisory
+ * brought) is fine. */
+static int put_adv_row(struct store_conn *c, const struct taxii_object *o,
+                       char *text, const char *src, int64_t added, int range)
+{
+    struct store_taxii_put put = {.coll = TAXII_COLL_ADVISORIES,
+                                  .stix_id = o->id,
+                                  .version =
+                                      o->version_text ? o->version_text : "",
+                                  .type = o->type,
+                                  .poster = "",
+                                  .community = ",",
+                                  .src = src,
+                                  .body = text,
+                                  .ver_us = o->version,
+                                  .added = added,
+                                  .range = range};
+    int rc = store_taxii_put(c, &put);
+    return rc == IS_ERR_CONFLICT ? IS_OK : rc;
+}
+
 /* Adds one advisory's objects (inside the caller's write transaction). */
 static int add_advisory(struct app *a, struct store_conn *c, const char *id,
                         int64_t now, int64_t added)
@@ -1086,79 +1109,74 @@ static int add_advisory(struct app *a, struct store_conn *c, const char *id,
                       strcmp(o.type, "marking-definition") == 0 ||
                       (strcmp(o.type, "language-content") == 0 && of &&
                        strncmp(of, "identity--", 10) == 0);
-        struct store_taxii_put put = {.coll = TAXII_COLL_ADVISORIES,
-                                      .stix_id = o.id,
-                                      .version =
-                                          o.version_text ? o.version_text : "",
-                                      .type = o.type,
-                                      .poster = "",
-                                      .community = ",",
-                                      .src = common ? NULL : id,
-                                      .body = text,
-                                      .ver_us = o.version,
-                                      .added = added,
-                                      .range = common ? o.range : range};
-        int r = store_taxii_put(c, &put);
+        rc = put_adv_row(c, &o, text, common ? NULL : id, added,
+                         common ? o.range : range);
         free(text);
-        /* an identity or marking another advisory brought already */
-        if (r && r != IS_ERR_CONFLICT) {
-            rc = r;
+        if (rc)
             break;
-        }
     }
     json_decref(objs);
     return rc;
 }
 
-/* The official TLP 2.0 marking definitions in the advisories collection
- * (public: what its objects refer to), once per database. (The shared
- * collection holds only what was posted; the definitions posted are
- * built in, never stored.) */
-static int seed_tlp(struct app *a, struct store_conn *c)
+/* Puts obj into the advisories collection at at, shared by every
+ * advisory (no src; read by its own marking, range), inside the caller's
+ * write transaction; one there already is fine. */
+static int put_common(struct store_conn *c, const json_t *obj, int64_t at,
+                      int range)
+{
+    struct taxii_object o;
+    char why[160];
+    char *text = json_dumps(obj, JSON_COMPACT);
+    if (!text || taxii_object_check(obj, &o, why, sizeof(why))) {
+        free(text);
+        return IS_ERR_INTERNAL;
+    }
+    int rc = put_adv_row(c, &o, text, NULL, at, range < 0 ? o.range : range);
+    free(text);
+    return rc;
+}
+
+/* Seeds the advisories collection once per database (the meta flag
+ * names it): fill puts its objects (put_common) at one instant. */
+static int seed_once(struct app *a, struct store_conn *c, const char *flag,
+                     int (*fill)(struct store_conn *c, int64_t at, void *ctx),
+                     void *ctx)
 {
     char v[8];
-    if (store_meta_get(c, "taxii_tlp_seeded", v, sizeof(v)) == IS_OK)
+    if (store_meta_get(c, flag, v, sizeof(v)) == IS_OK)
         return IS_OK;
     int rc = store_begin(c);
-    int64_t added = taxii_now_micro(a);
-    for (int coll = TAXII_COLL_ADVISORIES; !rc && coll <= TAXII_COLL_ADVISORIES;
-         coll++) {
-        int64_t last = 0;
-        rc = store_taxii_last_added(c, coll, &last);
-        int64_t at = added > last ? added : last + 1;
-        for (int r = 0; !rc && r < RANGE_COUNT; r++) {
-            json_t *m = stix_tlp_marking(r);
-            char *text = m ? json_dumps(m, JSON_COMPACT) : NULL;
-            struct taxii_object o;
-            char why[160];
-            if (!text || taxii_object_check(m, &o, why, sizeof(why))) {
-                rc = IS_ERR_INTERNAL;
-            } else {
-                struct store_taxii_put put = {.coll = coll,
-                                              .stix_id = o.id,
-                                              .version = o.version_text,
-                                              .type = o.type,
-                                              .poster = "",
-                                              .community = ",",
-                                              .src = NULL,
-                                              .body = text,
-                                              .ver_us = o.version,
-                                              .added = at,
-                                              .range = RANGE_WHITE};
-                rc = store_taxii_put(c, &put);
-                if (rc == IS_ERR_CONFLICT)
-                    rc = IS_OK;
-            }
-            free(text);
-            json_decref(m);
-        }
-    }
+    if (rc)
+        return rc;
+    int64_t last = 0;
+    rc = store_taxii_last_added(c, TAXII_COLL_ADVISORIES, &last);
+    int64_t at = taxii_now_micro(a);
+    if (at <= last)
+        at = last + 1;
     if (!rc)
-        rc = store_meta_set(c, "taxii_tlp_seeded", "1");
+        rc = fill(c, at, ctx);
+    if (!rc)
+        rc = store_meta_set(c, flag, "1");
     if (!rc)
         rc = store_commit(c);
     if (rc)
         store_rollback(c);
+    return rc;
+}
+
+/* The official TLP 2.0 marking definitions (public: what the advisories'
+ * objects refer to). The shared collection holds only what was posted;
+ * the definitions posted are built in, never stored. */
+static int fill_tlp(struct store_conn *c, int64_t at, void *ctx)
+{
+    IS_UNUSED(ctx);
+    int rc = IS_OK;
+    for (int r = 0; !rc && r < RANGE_COUNT; r++) {
+        json_t *m = stix_tlp_marking(r);
+        rc = m ? put_common(c, m, at, RANGE_WHITE) : IS_ERR_NOMEM;
+        json_decref(m);
+    }
     return rc;
 }
 
@@ -1169,39 +1187,19 @@ static int org_collect(const char *org, void *ctx)
 }
 
 /* The identities of the registry's national bodies (NISC, ministries,
- * CEPTOARs, agencies: public registry information, TLP:CLEAR) in the
- * advisories collection, once per database, before any advisory. Added
- * with an advisory instead, an author's identity appeared at the
- * advisory's date_added to every reader, one it may not read included: a
- * Red advisory's existence, author and time (found by an outside
- * review). */
-static int seed_identities(struct app *a, struct store_conn *c)
+ * CEPTOARs, agencies: public registry information, TLP:CLEAR) and their
+ * English names, before any advisory. Added with an advisory instead, an
+ * author's identity appeared at the advisory's date_added to every
+ * reader, one it may not read included: a Red advisory's existence,
+ * author and time (found by an outside review). */
+static int fill_identities(struct store_conn *c, int64_t at, void *ctx)
 {
-    char v[8];
-    if (store_meta_get(c, "taxii_identities_seeded", v, sizeof(v)) == IS_OK)
-        return IS_OK;
-    unsigned char ns[16];
-    json_t *orgs = json_array();
-    int rc = orgs ? stix_namespace_load(c, ns) : IS_ERR_NOMEM;
-    if (!rc)
-        rc = store_taxii_org_ids(c, org_collect, orgs);
-    if (!rc)
-        rc = store_begin(c);
-    else {
-        json_decref(orgs);
-        return rc;
-    }
-    int64_t last = 0;
-    rc = store_taxii_last_added(c, TAXII_COLL_ADVISORIES, &last);
-    int64_t at = taxii_now_micro(a);
-    if (at <= last)
-        at = last + 1;
+    const json_t *orgs = ctx;
+    int rc = IS_OK;
     size_t i;
     json_t *org;
     json_array_foreach (orgs, i, org) {
         json_t *objs = NULL;
-        if (rc)
-            break;
         int r =
             stix_national_identity_objects(c, json_string_value(org), &objs);
         if (r == IS_ERR_NOTFOUND)
@@ -1210,43 +1208,31 @@ static int seed_identities(struct app *a, struct store_conn *c)
             break;
         size_t k;
         json_t *obj;
-        json_array_foreach (objs, k, obj) {
-            struct taxii_object o;
-            char why[160];
-            char *text = json_dumps(obj, JSON_COMPACT);
-            if (!text || taxii_object_check(obj, &o, why, sizeof(why))) {
-                free(text);
-                rc = IS_ERR_INTERNAL;
+        json_array_foreach (objs, k, obj)
+            if ((rc = put_common(c, obj, at, -1)))
                 break;
-            }
-            struct store_taxii_put put = {
-                .coll = TAXII_COLL_ADVISORIES,
-                .stix_id = o.id,
-                .version = o.version_text ? o.version_text : "",
-                .type = o.type,
-                .poster = "",
-                .community = ",",
-                .src = NULL,
-                .body = text,
-                .ver_us = o.version,
-                .added = at,
-                .range = o.range};
-            rc = store_taxii_put(c, &put);
-            free(text);
-            if (rc == IS_ERR_CONFLICT)
-                rc = IS_OK; /* an advisory brought it already */
-            if (rc)
-                break;
-        }
         json_decref(objs);
+        if (rc)
+            break;
     }
+    return rc;
+}
+
+static int seed_identities(struct app *a, struct store_conn *c)
+{
+    char v[8];
+    if (store_meta_get(c, "taxii_identities_seeded", v, sizeof(v)) == IS_OK)
+        return IS_OK;
+    /* the namespace and the list before the transaction (the namespace's
+     * first use makes it in a transaction of its own) */
+    unsigned char ns[16];
+    json_t *orgs = json_array();
+    int rc = orgs ? stix_namespace_load(c, ns) : IS_ERR_NOMEM;
+    if (!rc)
+        rc = store_taxii_org_ids(c, org_collect, orgs);
+    if (!rc)
+        rc = seed_once(a, c, "taxii_identities_seeded", fill_identities, orgs);
     json_decref(orgs);
-    if (!rc)
-        rc = store_meta_set(c, "taxii_identities_seeded", "1");
-    if (!rc)
-        rc = store_commit(c);
-    if (rc)
-        store_rollback(c);
     return rc;
 }
 
@@ -1255,7 +1241,8 @@ int taxii_tick(struct app *a, struct store_conn *c, int64_t now)
     char hw[32];
     int64_t from = 0;
     long v;
-    if (seed_tlp(a, c) || seed_identities(a, c))
+    if (seed_once(a, c, "taxii_tlp_seeded", fill_tlp, NULL) ||
+        seed_identities(a, c))
         return -1;
     if (store_meta_get(c, "taxii_advisory_seq", hw, sizeof(hw)) == IS_OK &&
         !util_parse_long(hw, 0, INT64_MAX, &v))
