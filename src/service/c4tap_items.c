@@ -429,7 +429,7 @@ static int extract(const json_t *p, struct inds *l)
 
 struct mask {
     const char *from, *to;
-    enum { M_TEXT, M_DOMAIN, M_IP } kind;
+    enum { M_TEXT, M_DOMAIN, M_IP, M_IP6 } kind;
 };
 /* every mask mask_recipient can add: per recipient (mail_parse keeps
  * 100) its address, its two percent-encoded forms and its domain; the
@@ -466,6 +466,11 @@ static bool mask_fits(const char *text, const char *p, size_t n, int k)
     if (k == M_IP)
         return !isdigit(before) && before != '.' && !isdigit(after) &&
                !(after == '.' && isdigit(next));
+    if (k == M_IP6) { /* never a part of a longer IPv6 address */
+        bool tagged = p - text >= 5 && strncasecmp(p - 5, "IPv6:", 5) == 0;
+        return !isxdigit(before) && (before != ':' || tagged) &&
+               !isxdigit(after) && after != ':';
+    }
     return true;
 }
 
@@ -559,6 +564,28 @@ static void mask_add(struct mask *m, int *n, const char *from, const char *to,
 {
     if (from && strlen(from) >= 2 && *n < MASK_MAX && !mask_has(m, *n, from))
         m[(*n)++] = (struct mask){.from = from, .to = to, .kind = kind};
+}
+
+/* Mail services that take in the mail of many organisations: a domain of
+ * theirs as the last host of an e-mail says nothing of its recipient, and
+ * senders use them too. */
+static bool shared_mail_domain(const char *d)
+{
+    static const char *const shared[] = {
+        "outlook.com",     "office365.com", "microsoft.com",
+        "hotmail.com",     "live.com",      "google.com",
+        "googlemail.com",  "gmail.com",     "yahoo.co.jp",
+        "yahoo.com",       "icloud.com",    "me.com",
+        "amazonaws.com",   "amazonses.com", "ocn.ne.jp",
+        "nifty.com",       "biglobe.ne.jp", "so-net.ne.jp",
+        "plala.or.jp",     "docomo.ne.jp",  "ezweb.ne.jp",
+        "softbank.ne.jp",  "sakura.ne.jp",  "xserver.jp",
+        "messagelabs.com", "pphosted.com",  "mimecast.com",
+        "secureserver.net"};
+    for (size_t i = 0; i < IS_ARRAY_LEN(shared); i++)
+        if (strcasecmp(d, shared[i]) == 0)
+            return true;
+    return false;
 }
 
 /* Is host (a hop's "from" name) under one of the masked domains? */
@@ -666,22 +693,39 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
     bool literal =
         by && (*by == '[' || strspn(by, "0123456789.") == strlen(by) ||
                inet_pton(AF_INET6, by, &a6) == 1);
-    mask_add(m, &n, by && !literal ? org_domain(by) : NULL,
+    const char *bd = by && !literal ? org_domain(by) : NULL;
+    /* a mail service taking in many organisations' mail (outlook.com)
+     * names no recipient: its one host, not its domain, which a sender
+     * may use as well (attacker@outlook.com stays) */
+    mask_add(m, &n, bd && shared_mail_domain(bd) ? by : bd,
              "[recipient-domain]", M_DOMAIN);
     if (by && literal && pct) {
-        /* an address literal is the recipient's server's address */
+        /* an address literal is the recipient's server's address: masked
+         * when it is one (by [mx] masks nothing) */
+        char a[INET6_ADDRSTRLEN + 8];
         size_t bl = strlen(by);
         bool br = *by == '[' && bl > 2 && by[bl - 1] == ']';
-        const char *a = br ? by + 1 : by;
+        const char *s0 = br ? by + 1 : by;
         size_t al = br ? bl - 2 : bl;
-        if (al > 5 && strncasecmp(a, "IPv6:", 5) == 0) { /* RFC 5321 */
-            a += 5;
+        if (al > 5 && strncasecmp(s0, "IPv6:", 5) == 0) { /* RFC 5321 */
+            s0 += 5;
             al -= 5;
         }
-        json_array_append_new(pct, json_stringn(a, al));
-        const char *ip =
-            json_string_value(json_array_get(pct, json_array_size(pct) - 1));
-        mask_add(m, &n, ip, "[recipient-ip]", M_IP);
+        struct in_addr a4;
+        if (al < sizeof(a)) {
+            memcpy(a, s0, al);
+            a[al] = '\0';
+            int v4 = inet_pton(AF_INET, a, &a4) == 1;
+            if (v4 || inet_pton(AF_INET6, a, &a6) == 1) {
+                if (json_array_append_new(pct, json_string(a)))
+                    rc = IS_ERR_NOMEM;
+                else
+                    mask_add(m, &n,
+                             json_string_value(
+                                 json_array_get(pct, json_array_size(pct) - 1)),
+                             "[recipient-ip]", v4 ? M_IP : M_IP6);
+            }
+        }
     }
     /* a hop sent from the recipient's own host: its address too */
     json_array_foreach (hops, i, x)

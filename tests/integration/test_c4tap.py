@@ -1143,6 +1143,19 @@ def test_a_decoy_recipient_does_not_unmask_the_providers_inbox(world):
         assert got.status_code == 200, got.text
         assert ip not in got.text, (tag, got.text[:2000])
         assert "203.0.113.11" in got.text
+    # a mail service of many organisations took it in: its one host is
+    # masked, not its domain, which the sender uses too (found by reading
+    # the change: outlook.com senders became [recipient-domain])
+    o365 = decoy.replace(b"by mx1.bank-a.co.jp",
+                         b"by BN8PR12MB1234.namprd12.prod.outlook.com") \
+        .replace(b"From: desk@evil-d1.example",
+                 b"From: helpdesk-d4@outlook.com") \
+        .replace(b"d1@evil", b"d4@evil")
+    r = w.submit("bank", o365, anonymous=True)
+    assert r.status_code == 201, r.text
+    got = w.api("power", "GET", f"/api/v1/c4tap/submissions/{r.json()['id']}")
+    assert got.json()["received"][0]["by_host"] == "[recipient-domain]"
+    assert "helpdesk-d4@outlook.com" in got.text, got.text[:2000]
 
 
 def test_a_mass_mailing_to_the_provider_is_masked_whole(world):
