@@ -440,15 +440,11 @@ static int marking_ref(const json_t *ref, int *range, bool *any, char *why,
     return IS_OK;
 }
 
-/* A STIX identifier with its UUID in lower case (STIX 2.1 section 2.9). */
+/* A STIX identifier (STIX 2.1 section 2.9: "<type>--<UUID>", the UUID
+ * RFC 4122's, whose hexadecimal digits are case-insensitive on input). */
 static bool identifier_ok(const char *s)
 {
-    if (!s || !stix_id_ok(s))
-        return false;
-    for (const char *p = strstr(s, "--") + 2; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            return false;
-    return true;
+    return s && stix_id_ok(s);
 }
 
 int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
@@ -474,9 +470,7 @@ int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
     size_t tl = strlen(o->type);
     if (strncmp(o->id, o->type, tl) != 0 || strncmp(o->id + tl, "--", 2) ||
         !identifier_ok(o->id))
-        return why_set(why, whylen,
-                       "id: not \"<type>--<UUID>\" of its type, the UUID "
-                       "in lower case");
+        return why_set(why, whylen, "id: not \"<type>--<UUID>\" of its type");
     /* every *_ref an identifier, every *_refs a list of them (STIX 2.1
      * section 2.9: a consumer resolving them must not meet anything else) */
     const char *key;
@@ -496,10 +490,8 @@ int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
                 bad = bad || !identifier_ok(json_string_value(v));
         if (bad && whylen) {
             snprintf(why, whylen, "%.64s: %s", key,
-                     one ? "not an identifier (\"<type>--<UUID>\", lower "
-                           "case)"
-                         : "not a list of identifiers (\"<type>--<UUID>\", "
-                           "lower case)");
+                     one ? "not an identifier (\"<type>--<UUID>\")"
+                         : "not a list of identifiers (\"<type>--<UUID>\")");
         }
         if (bad)
             return IS_ERR_INVALID;

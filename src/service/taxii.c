@@ -675,8 +675,13 @@ static int add_job_run(struct store_conn *c, void *arg)
             added = last + 1;
     }
     bool *look = calloc(j->ngood ? j->ngood : 1, sizeof(*look));
+    /* and the ids the advisories collection holds (one query too) */
+    bool *look_adv = calloc(j->ngood ? j->ngood : 1, sizeof(*look_adv));
     if (!rc)
-        rc = look ? mark_lookups(c, coll->n, p, j->ngood, look) : IS_ERR_NOMEM;
+        rc = look && look_adv ? mark_lookups(c, coll->n, p, j->ngood, look)
+                              : IS_ERR_NOMEM;
+    if (!rc && coll->n != TAXII_COLL_ADVISORIES)
+        rc = mark_lookups(c, TAXII_COLL_ADVISORIES, p, j->ngood, look_adv);
     size_t nadded = 0;
     for (size_t k = 0; !rc && k < j->ngood; k++) {
         char vtext[TAXII_TIME_LEN];
@@ -725,7 +730,7 @@ static int add_job_run(struct store_conn *c, void *arg)
          * (one it may not read is never confirmed to exist) */
         struct adv_known_ctx ak = {
             .c = c, .who = who, .ver_us = p[k].o.version_text ? ver : -1};
-        if (coll->n != TAXII_COLL_ADVISORIES &&
+        if (look_adv[k] &&
             (rc = store_taxii_id_src(c, TAXII_COLL_ADVISORIES, p[k].o.id,
                                      adv_known_row, &ak)))
             break;
@@ -753,10 +758,10 @@ static int add_job_run(struct store_conn *c, void *arg)
                                   "organisation that posted it makes new "
                                   "versions (STIX 2.1 3.6); give a derived "
                                   "object an id of its own"
-                                : "created_by_ref names another "
-                                  "organisation's identity: an object is "
-                                  "created by the organisation that posts "
-                                  "it"));
+                                : "created_by_ref, or the identity the "
+                                  "object defines, is another "
+                                  "organisation's: an object is created by "
+                                  "the organisation that posts it"));
             j->refused++;
             continue;
         }
@@ -785,6 +790,7 @@ static int add_job_run(struct store_conn *c, void *arg)
         }
     }
     free(look);
+    free(look_adv);
     if (rc)
         return rc;
     char when[TAXII_TIME_LEN];
@@ -943,9 +949,18 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         /* an object may not claim another organisation's identity as
          * the hub makes it (its created_by_ref): readers take it for
          * that organisation's */
+        /* ... nor define it (an identity of that id, or its language
+         * content: consumers resolving the organisation's objects would
+         * read the poster's words) */
         int foreign = foreign_identity(
             c, &idents,
             json_string_value(json_object_get(obj, "created_by_ref")));
+        if (!foreign && strcmp(o.type, "identity") == 0)
+            foreign = foreign_identity(c, &idents, o.id);
+        if (!foreign && strcmp(o.type, "language-content") == 0)
+            foreign = foreign_identity(
+                c, &idents,
+                json_string_value(json_object_get(obj, "object_ref")));
         if (foreign < 0) {
             char msg[200];
             snprintf(msg, sizeof(msg),

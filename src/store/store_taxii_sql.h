@@ -9,8 +9,8 @@ ST(TAXII_SAME_ID,
    "?2 LIMIT 1000")
 /* the rows of an id in a collection, with the advisory each came from */
 ST(TAXII_ID_SRC,
-   "SELECT coalesce(src, ''), ver_us FROM taxii_objects WHERE coll = ?1 AND "
-   "stix_id = ?2 LIMIT 1000")
+   "SELECT coalesce(src, ''), ver_us FROM taxii_objects INDEXED BY "
+   "taxii_objects_id WHERE coll = ?1 AND stix_id = ?2 LIMIT 1000")
 /* every organisation of the registry (their identities' ids) */
 ST(TAXII_ORG_IDS, "SELECT id FROM orgs")
 /* which of the ids in ?2 (a JSON array) coll holds, in any version */

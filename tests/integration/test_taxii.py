@@ -835,13 +835,23 @@ def test_only_the_creator_makes_new_versions(mod):
     # a copy of the same version is held already, as before
     st = ok(t.post_envelope("op-gas-0001", [newer]), 202)
     assert st["success_count"] == 1 and st["failure_count"] == 0, st
-    # claiming another organisation's identity, whatever the id
-    for ref in (nisc, gas):
-        claim = indicator("white", name="claims another",
-                          created_by_ref=ref)
+    # claiming another organisation's identity, whatever the id, or
+    # defining it (an identity of its id, an English name for it)
+    ident = {"type": "identity", "spec_version": "2.1", "id": gas,
+             "created": T0, "modified": T0, "name": "not the gas operator",
+             "identity_class": "organization",
+             "object_marking_refs": [TLP["white"]]}
+    lc = {"type": "language-content", "spec_version": "2.1",
+          "id": f"language-content--{uuid.uuid4()}", "created": T0,
+          "modified": T0, "object_ref": gas, "object_modified": T0,
+          "contents": {"en": {"name": "not the gas operator"}},
+          "object_marking_refs": [TLP["white"]]}
+    for claim in [indicator("white", name="claims another",
+                            created_by_ref=ref) for ref in (nisc, gas)] + \
+            [ident, lc]:
         st = ok(t.post_envelope(OP, [claim]), 202)
-        assert st["failure_count"] == 1, (ref, st)
-        assert "created_by_ref" in st["failures"][0]["message"], st
+        assert st["failure_count"] == 1, (claim, st)
+        assert "another organisation's" in st["failures"][0]["message"], st
         taxii_error(t.object("meti-desk", claim["id"]), 404)
     # an advisory's report: a copy is held already, a "newer version" in
     # the shared collection is refused
@@ -873,21 +883,20 @@ def test_what_a_strict_consumer_refuses_is_a_failure(mod):
            "source_ref": good["id"],
            "target_ref": f"malware--{uuid.uuid4()}",
            "object_marking_refs": [TLP["white"]]}
+    # an upper-case UUID is one (RFC 4122: case-insensitive on input)
+    upper = dict(rel, id=f"relationship--{uuid.uuid4()}",
+                 target_ref=f"malware--{str(uuid.uuid4()).upper()}")
     bad = [dict(rel, id=f"relationship--{uuid.uuid4()}",
                 source_ref="indicator--x"),
-           dict(rel, id=f"relationship--{uuid.uuid4()}",
-                target_ref=f"malware--{str(uuid.uuid4()).upper()}"),
-           indicator("white", oid=f"indicator--{str(uuid.uuid4()).upper()}"),
            {"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
             "spec_version": "2.1", "objects": []},
            dict(indicator("white"), object_refs="report--x"),
            dict(indicator("white"), sample_refs=[good["id"], 7])]
-    st = ok(t.post_envelope(OP, [good, rel] + bad), 202)
-    assert st["success_count"] == 2, st
+    st = ok(t.post_envelope(OP, [good, rel, upper] + bad), 202)
+    assert st["success_count"] == 3, st
     assert st["failure_count"] == len(bad), st
     msgs = " ".join(f["message"] for f in st["failures"])
-    for k in ("source_ref", "target_ref", "id:", "bundle", "object_refs",
-              "sample_refs"):
+    for k in ("source_ref", "bundle", "object_refs", "sample_refs"):
         assert k in msgs, (k, msgs)
     for o in bad:
         env = ok(t.objects("meti-desk", **{"match[id]": o["id"]}))
