@@ -285,8 +285,9 @@ def test_every_kind_of_error_says_it_in_japanese_too(phub):
         "431": "headers: ヘッダーが大きすぎます。",
         "401": "ログイン、または有効な API トークンが必要です。",
         "404": "見つかりません（または閲覧できません）。",
-        "415": "Content-Type: 本文は application/json（UTF-8）で"
-               "送ってください。",
+        "415": "Content-Type: 本文の形式（Content-Type）を受け付けられ"
+               "ません。JSON API には application/json（UTF-8）、TAXII には "
+               "application/taxii+json;version=2.1 で送ってください。",
         "json": "body: JSON として読めません。",
         "limit": "limit: 値の型が正しくありません。",
         "limit0": "limit: 値が範囲外です。",
