@@ -863,7 +863,7 @@ static int foreign_identity(struct store_conn *c, struct org_idents *x,
     if (!x->ids && !x->rc) {
         x->rc = stix_namespace_load(c, x->ns);
         if (!x->rc)
-            x->rc = store_taxii_org_ids(c, org_ident_add, x);
+            x->rc = store_taxii_org_ids(c, false, org_ident_add, x);
         if (!x->rc && !x->ids)
             x->ids = malloc(sizeof(*x->ids)); /* no other organisation */
         if (!x->rc && !x->ids)
@@ -1244,7 +1244,7 @@ static int seed_identities(struct app *a, struct store_conn *c)
     json_t *orgs = json_array();
     int rc = orgs ? stix_namespace_load(c, ns) : IS_ERR_NOMEM;
     if (!rc)
-        rc = store_taxii_org_ids(c, org_collect, orgs);
+        rc = store_taxii_org_ids(c, true, org_collect, orgs);
     if (!rc)
         rc = seed_once(a, c, "taxii_identities_seeded", fill_identities, orgs);
     json_decref(orgs);

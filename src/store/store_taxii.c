@@ -544,9 +544,10 @@ static int map_org(db_stmt *st, void *ctx)
     return w->fn(col_text(st, 0), w->ctx);
 }
 
-int store_taxii_org_ids(struct store_conn *c,
+int store_taxii_org_ids(struct store_conn *c, bool national,
                         int (*fn)(const char *org, void *ctx), void *ctx)
 {
     struct org_walk w = {fn, ctx};
-    return store_each(c, ST_TAXII_ORG_IDS, "taxii org ids", map_org, &w, "");
+    return store_each(c, national ? ST_TAXII_NATIONAL_IDS : ST_TAXII_ORG_IDS,
+                      "taxii org ids", map_org, &w, "");
 }

@@ -32,8 +32,9 @@ int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
 int store_taxii_id_src(struct store_conn *c, int coll, const char *stix_id,
                        int (*fn)(const char *src, int64_t ver_us, void *ctx),
                        void *ctx);
-/* Calls fn with the id of every organisation of the registry. */
-int store_taxii_org_ids(struct store_conn *c,
+/* Calls fn with the id of every organisation of the registry (national:
+ * of its national bodies only, every kind but operators and externals). */
+int store_taxii_org_ids(struct store_conn *c, bool national,
                         int (*fn)(const char *org, void *ctx), void *ctx);
 /* Calls fn once with each id of ids_json (a JSON array of strings) of
  * which coll holds some version, whoever posted it. */

@@ -13,6 +13,9 @@ ST(TAXII_ID_SRC,
    "taxii_objects_id WHERE coll = ?1 AND stix_id = ?2 LIMIT 1000")
 /* every organisation of the registry (their identities' ids) */
 ST(TAXII_ORG_IDS, "SELECT id FROM orgs")
+/* the national bodies (NISC, ministries, CEPTOARs, agencies) */
+ST(TAXII_NATIONAL_IDS, "SELECT id FROM orgs WHERE kind NOT IN ('operator', "
+                       "'external')")
 /* which of the ids in ?2 (a JSON array) coll holds, in any version */
 ST(TAXII_IDS_HELD,
    "SELECT DISTINCT stix_id FROM taxii_objects INDEXED BY taxii_objects_id "
