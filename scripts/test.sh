@@ -122,18 +122,22 @@ fi
 mkdir -p "$out"
 rm -f "$out"/*.failed
 
-# The browser tests wait on the page far more than they compute: alone
-# they kept 0.4 of this machine's two cores busy. They run in the
-# background from here on, beside the checks, the unit tests and the
-# integration run on PostgreSQL, and their results are printed at the
-# end. Together they keep the two cores busy (1.95 of them on average
-# during the PostgreSQL run, sampled every 10 s; a third pytest worker
-# there made it slower, not faster). Beside the sanitizer run instead,
-# the two slowed each other down: 1,630 s for the sanitizer run,
-# ~1,500 s for the browser tests.
+# The browser tests run in the background from here on, beside the
+# checks, the unit tests and the integration run on PostgreSQL, and their
+# results are printed at the end. Alone they keep 1.5 of this machine's
+# two cores busy (17 min; /proc/stat, 2026-12-06), the PostgreSQL run
+# alone 1.5 too (13.6 min): beside each other both take about twice their
+# time alone (the PostgreSQL run 28 min), and the two cores stay busy
+# (1.95 of them on average, sampled every 10 s; a third pytest worker
+# there made it slower, not faster). Run one after the other they would
+# take longer still. Beside the sanitizer run instead, the two slowed each
+# other down: 1,630 s for the sanitizer run, ~1,500 s for the browser
+# tests.
 note "browser tests (Debian chromium + playwright-core, real daemon): started in the background"
 browser_log="$out/browser.log"
-INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1 &
+# No screenshots (INFRASHARE_UI_SHOTS=0): no test compares them, and they
+# were a tenth of the browser tests' CPU (docs/ui.md).
+INFRASHARE_UI_SHOTS=0 INFRASHARE_BUILD="$root/build-test" tests/browser/run.sh >"$browser_log" 2>&1 &
 browser_pid=$!
 
 note "release build (-O3 -Werror: the build scripts/run-hub.sh makes)"

@@ -13,7 +13,8 @@
 #   tests/browser/run.sh --perf     also the measurements of docs/ui.md
 #                                   (10,000 reports, first-load bytes)
 #   tests/browser/run.sh a11y ...   only the named files (a11y.test.mjs ...)
-# Screenshots go to tests/browser/output/ (git-ignored).
+# Screenshots go to tests/browser/output/ (git-ignored);
+# INFRASHARE_UI_SHOTS=0 takes none (scripts/test.sh runs the tests so).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
