@@ -1821,6 +1821,24 @@ def test_a_relayed_advisory_reaches_a_poller_past_its_watermark(fresh):
     assert rid not in [o["id"] for o in ok(r)["objects"]]
     relay_until_readable(t, amber, gas)
 
+    def caught_up():
+        """The worker has added the objects again after every relay so
+        far (a pass between two relays adds them once per pass: the
+        reader may already read the first re-add, and the second comes
+        after it; found when a faster sanitizer build ran the worker
+        between the relays)."""
+        con = hubdb.connect(t.hub.db, timeout=30, readonly=True)
+        try:
+            have, relayed = con.execute(
+                "SELECT a.taxii_hops, (SELECT count(*) FROM advisory_hops h "
+                "WHERE h.advisory_id = a.id AND h.step > 0 AND "
+                "h.state = 'relayed') FROM advisories a WHERE a.id = ?",
+                (amber,)).fetchone()
+        finally:
+            con.close()
+        return relayed > 0 and have == relayed
+    wait_for(caught_up, timeout=30, what="the worker past every relay")
+
     def polled():
         env = ok(t.manifest(gas, "advisories", added_after=mark))
         return [o["id"] for o in env.get("objects", [])]
