@@ -67,8 +67,9 @@ _LEAK_CHECKED = {}
 # under the sanitizers. A sanitizer CLI call costs ~0.07 s of CPU without
 # the leak scan against 0.025 s for the normal build's (mostly the start
 # of a process with 50 libraries, instrumented), and the run on the
-# sanitizer build is CPU bound. Every other call, every call expected to fail (bad input) and
-# every daemon still runs the sanitizer build.
+# sanitizer build is CPU bound. Every other call, every call expected to
+# fail (bad input) and every daemon still runs the sanitizer build.
+# cli_binary reads the counts cli_env keeps: Hub.cli calls cli_env first.
 SETUP_BUILD = os.environ.get("INFRASHARE_SETUP_BUILD")
 SETUP_KINDS = {("user", "add"), ("token", "create"), ("org", "add"),
                ("org", "contact")}
