@@ -254,6 +254,9 @@ async function route() {
     const m = r[0].exec(path);
     if (m) { hit = r; params = m.slice(1); break; }
   }
+  // busy until this page has drawn all it reads (and its title): what
+  // assistive technology waits for, and what the browser tests wait for
+  main.setAttribute('aria-busy', 'true');
   chrome();
   modeBanner();
   exerciseBanner();
@@ -288,6 +291,7 @@ async function route() {
   document.title = (exerciseId ? t('x.titleprefix') : '') + (h1 && h1.dataset.title ? h1.dataset.title + ' - ' : '') + 'infrashare';
   if (h1) { h1.setAttribute('tabindex', '-1'); if (!firstRender) h1.focus(); }
   firstRender = false;
+  main.setAttribute('aria-busy', 'false');
 }
 let firstRender = true;
 

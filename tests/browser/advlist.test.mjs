@@ -7,7 +7,7 @@
 // name, details as lines, the CSV export with the filters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, login, go, shot, until, adminApi, URL, DEMO_PW } from './lib.mjs';
+import { browser, login, go, drawn, shot, until, adminApi, URL, DEMO_PW } from './lib.mjs';
 
 const SEC = 'ceptoar-chemical-secretariat';
 const OP = 'op-chemical-0001';
@@ -49,8 +49,7 @@ const rows = (p, sel) => p.locator(sel + ' tbody tr');
 async function visit(p, hash) {
   await go(p, hash);
   await p.reload();
-  await p.locator('main h1').waitFor();
-  await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
+  await drawn(p);
 }
 
 before(async () => {

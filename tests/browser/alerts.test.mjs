@@ -4,7 +4,7 @@
 // a METI user opens the report, the panel no longer lists it there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, login, go, shot, mainText, until, adminApi, pageApi } from './lib.mjs';
+import { browser, login, go, drawn, shot, mainText, until, adminApi, pageApi } from './lib.mjs';
 
 const OP = 'op-gas-0001';
 const TITLE = 'ガス制御系の停止（警報テスト）' + Date.now();
@@ -70,7 +70,7 @@ test('once METI opens the report, NISC no longer sees it unopened there', async 
   await until(async () => {
     await p.reload();
     await p.locator('main h1', { hasText: '未開封の重大な報告' }).waitFor();
-    await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
+    await drawn(p);
     return !(await mainText(p)).includes(TITLE);
   }, 'gone from the panel');
   clean(m);

@@ -18,7 +18,7 @@
 //    a page not found is named in the window title, in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle } from './lib.mjs';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, setLang } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const open = [];
@@ -28,14 +28,6 @@ async function actor(user, view) {
   open.push(b);
   await login(b.page, user);
   return b;
-}
-async function setLang(p, l) {
-  if (await p.evaluate(() => document.documentElement.lang) !== l) {
-    await p.locator('main h1').evaluate((x) => x.setAttribute('data-stale', '1')).catch(() => {});
-    await p.locator('#lang').click();
-    await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
-    await p.locator('main h1:not([data-stale])').first().waitFor();
-  }
 }
 async function check(b, name, view) {
   await settle(b);

@@ -21,7 +21,7 @@
 //    went to the ticked sectors only.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle } from './lib.mjs';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, setLang, drawn } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const NISC = 'nisc-analyst';
@@ -40,15 +40,6 @@ async function actor(user, view = '1366', pw = undefined) {
   await login(b.page, user, pw);
   await setLang(b.page, 'ja'); // the user's language, as a failed run may have left it
   return b;
-}
-async function setLang(p, l) {
-  if (await p.evaluate(() => document.documentElement.lang) !== l) {
-    await p.locator('main h1').evaluate((x) => x.setAttribute('data-stale', '1')).catch(() => {});
-    await p.locator('#lang').click();
-    await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
-    await p.locator('main h1:not([data-stale])').first().waitFor();
-    await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
-  }
 }
 /* Drops what the browser logged about the refusals the test asked for
  * (each is a 4xx response and its console line). */
@@ -187,7 +178,7 @@ test('NISC edits the model: a new version; a zero-lag cycle and a stale version 
     why_ja: '変電所の保守要員の移動（' + stamp + '）', why_en: 'maintenance crews travel by rail (' + stamp + ')' }));
   await p.locator('#dep-save').click();
   await until(async () => (await p.locator('#dep-version').count()) && (await version(p)) === 2, 'version 2');
-  await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
+  await drawn(p);
   assert.match(await p.locator('#status').innerText(), /第2版として保存しました/);
   assert.equal(await rows(p, '#dep-edges').count(), 41);
   assert.equal(await p.locator('#dep-graph path.dep-edge').count(), 41);

@@ -22,7 +22,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, URL } from './lib.mjs';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, URL, setLang } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const SCENARIO = path.join(import.meta.dirname, '..', '..', 'data', 'exercises', 'fy2015.json');
@@ -45,15 +45,6 @@ async function actor(user, view, pw) {
   b.page.on('request', (r) => b.requests.push(r.method() + ' ' + r.url().replace(URL, '')));
   await login(b.page, user, pw);
   return b;
-}
-async function setLang(p, l) {
-  if (await p.evaluate(() => document.documentElement.lang) !== l) {
-    await p.locator('main h1').evaluate((x) => x.setAttribute('data-stale', '1')).catch(() => {});
-    await p.locator('#lang').click();
-    await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
-    await p.locator('main h1:not([data-stale])').first().waitFor();
-    await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
-  }
 }
 async function check(b, name, view) {
   await settle(b);

@@ -52,7 +52,10 @@ export async function logout(page) {
   await page.locator('input[name=username]').waitFor();
 }
 
-export async function go(page, hash) {
+/* Opens the page of a hash (again, when it is the one shown) and waits
+ * until it is drawn whole (drawn, below); with whole false, only for its
+ * heading (a test that holds one of the page's reads). */
+export async function go(page, hash, { whole = true } = {}) {
   // the page shown before is marked, so that the wait below is for the
   // new page's heading, not the old one still on screen
   const same = await page.evaluate((want) => {
@@ -62,8 +65,28 @@ export async function go(page, hash) {
   }, '#' + hash).catch(() => false);
   if (same) await page.reload();
   else await page.goto(URL + '/#' + hash);
+  if (whole) await drawn(page);
+  else await page.locator('main h1:not([data-stale])').first().waitFor();
+}
+
+/* Waits for the page the UI is drawing: its heading (not one marked
+ * data-stale, the page before), then the end of its drawing. A page draws
+ * its heading before its reads, so the heading alone is too soon; the UI
+ * says main is no longer busy (aria-busy="false") once the page has drawn
+ * all it reads, and its window title. */
+export async function drawn(page) {
   await page.locator('main h1:not([data-stale])').first().waitFor();
-  await page.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
+  await page.locator('main[aria-busy="false"]').waitFor();
+}
+
+/* Switches the UI's language with its button (the page is drawn again),
+ * and waits for the page drawn in that language. */
+export async function setLang(page, l) {
+  if ((await page.evaluate(() => document.documentElement.lang)) === l) return;
+  await page.evaluate(() => { const h = document.querySelector('main h1'); if (h) h.setAttribute('data-stale', '1'); });
+  await page.locator('#lang').click();
+  await until(async () => (await page.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
+  await drawn(page);
 }
 
 /* A screenshot for people to look at (tests/browser/output/NAME.png) of a

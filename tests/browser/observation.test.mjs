@@ -16,7 +16,7 @@
 //  - the sector's secretariat turns the alert into an advisory in one step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle } from './lib.mjs';
+import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, setLang } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const PHASE = { dns: ['DNS名前解決', 'DNS'], connect: ['接続', 'Connect'], tls: ['TLSハンドシェイク', 'TLS'], ttfb: ['最初の1バイトまで', 'First byte'], rest: ['残り（転送）', 'Rest (transfer)'], total: ['合計', 'Total'] };
@@ -28,15 +28,6 @@ async function actor(user, view) {
   open.push(b);
   await login(b.page, user);
   return b;
-}
-async function setLang(p, l) {
-  if (await p.evaluate(() => document.documentElement.lang) !== l) {
-    const h1 = p.locator('main h1');
-    await h1.evaluate((x) => x.setAttribute('data-stale', '1')).catch(() => {});
-    await p.locator('#lang').click();
-    await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
-    await p.locator('main h1:not([data-stale])').first().waitFor();
-  }
 }
 /* The page is clean: no script error, CSP violation, dialog, failed or
  * refused request; the user's language is left Japanese. */

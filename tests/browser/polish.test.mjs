@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { browser, login, go, shot, mainText, until, adminApi, pageApi } from './lib.mjs';
+import { browser, login, go, shot, mainText, until, adminApi, pageApi, setLang } from './lib.mjs';
 
 const WEB = path.join(import.meta.dirname, '..', '..', 'web');
 const OP = 'op-broadcasting-0001';
@@ -37,16 +37,6 @@ function clean(b) {
   assert.deepEqual(b.errors, [], 'no script error');
   assert.deepEqual(b.csp, [], 'no CSP violation');
   assert.deepEqual(b.dialogs, [], 'no dialog');
-}
-async function setLang(p, l) {
-  if ((await p.evaluate(() => document.documentElement.lang)) === l) return;
-  // the switch sets the language at once, stores it, then renders the page
-  // again: wait for the new page's heading, not the old one
-  await p.evaluate(() => { const h = document.querySelector('main h1'); if (h) h.setAttribute('data-stale', '1'); });
-  await p.locator('#lang').click();
-  await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
-  await p.locator('main h1:not([data-stale])').first().waitFor();
-  await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
 }
 /* The time-zone note: once per page, in the footer, in the page's language. */
 async function tzOnce(p, l) {

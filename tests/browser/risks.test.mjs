@@ -28,7 +28,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { browser, login, go, shot, until, axeCheck, watch, settle, URL } from './lib.mjs';
+import { browser, login, go, shot, until, axeCheck, watch, settle, URL, setLang } from './lib.mjs';
 
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const OP = 'op-gas-0001';
@@ -68,15 +68,6 @@ async function actor(user, view = '1366') {
   await login(b.page, user);
   await setLang(b.page, 'ja');
   return b;
-}
-async function setLang(p, l) {
-  if (await p.evaluate(() => document.documentElement.lang) !== l) {
-    await p.locator('main h1').evaluate((x) => x.setAttribute('data-stale', '1')).catch(() => {});
-    await p.locator('#lang').click();
-    await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
-    await p.locator('main h1:not([data-stale])').first().waitFor();
-    await p.locator('main .loading').waitFor({ state: 'detached' }).catch(() => {});
-  }
 }
 /* Drops what the browser logged about a refusal the test asked for. */
 function expected(b, status, what) {
