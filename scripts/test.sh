@@ -124,10 +124,12 @@ rm -f "$out"/*.failed
 
 # The browser tests run in the background from here on, beside the
 # checks, the unit tests and the integration run on PostgreSQL, and their
-# results are printed at the end. Alone they keep 1.5 of this machine's
-# two cores busy (17 min; /proc/stat, 2026-12-06), the PostgreSQL run
-# alone 1.5 too (13.6 min): beside each other both take about twice their
-# time alone (the PostgreSQL run 28 min), and the two cores stay busy
+# results are printed at the end. Alone they keep 1.3 of this machine's
+# two cores busy (13.2 min, 1,005 core-seconds, with one chromium per
+# test file; 17 min and 1.5 cores with one per actor; /proc/stat,
+# 2026-12-06), the PostgreSQL run alone 1.5 (13.6 min): beside each other
+# both take longer than alone (the PostgreSQL run 28 min beside the
+# browser tests of one chromium per actor), and the two cores stay busy
 # (1.95 of them on average, sampled every 10 s; a third pytest worker
 # there made it slower, not faster). Run one after the other they would
 # take longer still. Beside the sanitizer run instead, the two slowed each

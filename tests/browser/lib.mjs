@@ -1,9 +1,10 @@
 // lib.mjs - helpers of the browser tests: Debian's chromium through
-// playwright-core, one fresh browser (new empty --user-data-dir) per actor,
-// sign-in through the UI, screenshots, and the admin API token for setup.
+// playwright-core, one fresh browser context (an empty profile of its own:
+// no cookie, storage or cache shared) per actor, sign-in through the UI,
+// screenshots, and the admin API token for setup.
 import { chromium } from 'playwright-core';
+import { after } from 'node:test';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 export const URL = process.env.INFRASHARE_URL;
@@ -15,18 +16,43 @@ if (!URL) throw new Error('INFRASHARE_URL is not set: run tests/browser/run.sh')
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/* A new browser with an empty profile. Collects page errors, CSP
+/* One chromium per test file, started at the first actor and stopped
+ * after the file's tests. Each actor is a context of it of its own: an
+ * empty profile (cookies, storage, cache) as a new browser's, without a
+ * new chromium's start (a new browser per actor was most of the browser
+ * tests' CPU: docs/ui.md). */
+let chromiumOfFile = null; // the promise of its launch: one, however many ask at once
+function chromiumShared() {
+  if (!chromiumOfFile) {
+    const launch = chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+    chromiumOfFile = launch;
+    // a chromium that failed to start or has gone is started again at the next actor
+    const forget = () => { if (chromiumOfFile === launch) chromiumOfFile = null; };
+    launch.then((c) => c.on('disconnected', forget), forget);
+  }
+  return chromiumOfFile;
+}
+/* Stops the file's chromium (perf.mjs calls it at its end; a test file's
+ * is stopped by the hook below, after its tests). */
+export async function closeChromium() {
+  const launch = chromiumOfFile;
+  chromiumOfFile = null;
+  const c = launch && await launch.catch(() => null);
+  if (c) await c.close();
+}
+// node --test runs each file in a process of its own and says so
+if (process.env.NODE_TEST_CONTEXT) after(closeChromium);
+
+/* A new browser context with an empty profile. Collects page errors, CSP
  * violations and dialogs (none may happen). */
 export async function browser(opts = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'infrashare-chromium-'));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', args: ARGS, headless: true,
+  const ctx = await (await chromiumShared()).newContext({
     viewport: opts.viewport || { width: 1280, height: 900 },
     deviceScaleFactor: opts.scale || 1, locale: opts.locale || 'ja-JP',
     timezoneId: 'UTC',
   });
-  const page = ctx.pages()[0] || await ctx.newPage();
-  const b = { ctx, page, dir, errors: [], csp: [], dialogs: [] };
+  const page = await ctx.newPage();
+  const b = { ctx, page, errors: [], csp: [], dialogs: [] };
   page.on('pageerror', (e) => b.errors.push(String(e)));
   page.on('console', (m) => {
     const s = m.text();
@@ -34,7 +60,9 @@ export async function browser(opts = {}) {
   });
   page.on('dialog', async (d) => { b.dialogs.push(d.message()); await d.dismiss(); });
   page.setDefaultTimeout(15000);
-  b.close = async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); };
+  // a file's own after hook may close its actors after the chromium of
+  // the file was stopped (their contexts went with it)
+  b.close = async () => { if (ctx.browser()?.isConnected()) await ctx.close(); };
   return b;
 }
 

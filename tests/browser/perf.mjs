@@ -15,7 +15,7 @@
 //      and the tiles in the DOM, a frame painted), median of 5, cold and
 //      in-app, and GET /api/v1/dashboard as the page saw it.
 import { execFileSync } from 'node:child_process';
-import { browser, login, logout, pageApi, URL } from './lib.mjs';
+import { browser, closeChromium, login, logout, pageApi, URL } from './lib.mjs';
 
 const DB = process.env.INFRASHARE_DB;
 const N = Number(process.env.INFRASHARE_PERF_REPORTS || 10000);
@@ -219,5 +219,6 @@ console.log(`# first load: sign-in page ${signin} bytes; signed in on the report
   `with the dashboard ${firstLoad} bytes in ${sizes.size} files`);
 for (const [k, v] of [...sizes].sort()) console.log(`#   ${k} ${v}`);
 await b.close();
+await closeChromium();
 if (median(dCold) > 300) { console.log('# dashboard first render over the 300 ms budget'); process.exitCode = 1; }
 if (firstLoad > 200 * 1024) { console.log('# first load over the 200 KB budget'); process.exitCode = 1; }
