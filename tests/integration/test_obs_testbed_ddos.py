@@ -142,8 +142,12 @@ def test_sector_ddos_on_the_test_bed_is_one_sector_alert_in_three_rounds(
     alerts = open_alerts(h)
     assert [(a["kind"], a["key"]) for a in alerts] == [("sector", "gas")], \
         alerts
-    # the hub's verdicts, which the normal rounds above were judged by
-    assert sorted(recent_slow(h, range(1, N + 1))) == list(range(1, SLOW + 1))
+    # the hub's verdicts, which the normal rounds above were judged by:
+    # every slowed site's. A stall of the machine in one of these rounds
+    # may add one normal site's single slow verdict (site 26, once, in a
+    # full run beside the browser tests); one verdict of five does not
+    # make a site slow, and the alert's sites below are the slowed ones
+    assert set(range(1, SLOW + 1)) <= set(recent_slow(h, range(1, N + 1)))
     a = alerts[0]
     assert a["condition"] == "slow" and a["site_count"] == SLOW
     assert {s["id"] for s in a["sites"]} == set(range(1, SLOW + 1))
@@ -151,5 +155,6 @@ def test_sector_ddos_on_the_test_bed_is_one_sector_alert_in_three_rounds(
     states = {r["site_id"]: r["state"] for r in h.db_rows(
         "SELECT site_id, state FROM obs_states")}
     assert {states[i] for i in range(1, SLOW + 1)} == {"slow"}
+    assert "slow" not in {states.get(i) for i in range(SLOW + 1, N + 1)}
     assert "slow" not in {states.get(101 + i) for i in range(N)}
 
