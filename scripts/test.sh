@@ -129,7 +129,8 @@ rm -f "$out"/*.failed
 # test file; 17 min and 1.5 cores with one per actor; /proc/stat,
 # 2026-12-06), the PostgreSQL run alone 1.5 (13.6 min): beside each other
 # both take longer than alone (the PostgreSQL run 28 min beside the
-# browser tests of one chromium per actor), and the two cores stay busy
+# browser tests of one chromium per actor, 23-27 min beside those of one
+# per file; the whole command 37-42 min), and the two cores stay busy
 # (1.95 of them on average, sampled every 10 s; a third pytest worker
 # there made it slower, not faster). Run one after the other they would
 # take longer still. Beside the sanitizer run instead, the two slowed each
