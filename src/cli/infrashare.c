@@ -385,6 +385,13 @@ static int init_registry(const char *data, struct registry *reg)
     registry_init(reg);
     if (registry_load(regdir, reg, err, sizeof(err))) {
         fprintf(stderr, "infrashare: %s\n", err);
+        struct stat st;
+        if (stat(regdir, &st) != 0)
+            cli_errf("the registry is read from %s/registry: run this in the "
+                     "project's folder, or give --data DIR\n",
+                     "登録簿は %s/registry から読み込みます。プロジェクトの"
+                     "フォルダで実行するか、--data DIR を指定してください\n",
+                     data);
         cli_errf("nothing was written\n", "何も書き込まれていません\n");
         registry_release(reg);
         return 1;

@@ -546,6 +546,30 @@ def test_init_with_unknown_key_in_a_sector(tmp_path, data_copy):
     assert not list(tmp_path.glob("new.db*"))
 
 
+@pytest.mark.parametrize("lang,hint", [
+    ("C.UTF-8", "give --data DIR"),
+    ("ja_JP.UTF-8", "--data DIR を指定してください"),
+])
+def test_init_outside_the_project_says_how_to_name_the_data(tmp_path, lang, hint):
+    """A new user's first init from another folder: the registry is read
+    from ./data by default, so the message says so and names --data."""
+    db = tmp_path / "new.db"
+    r = subprocess.run([str(BUILD / "infrashare"), "--db", str(db), "init",
+                        "--demo"], capture_output=True, text=True, timeout=120,
+                       cwd=tmp_path, env={"LC_ALL": lang, "LANG": lang})
+    assert r.returncode != 0
+    assert "data/registry" in r.stderr and hint in r.stderr, r.stderr
+    assert not list(tmp_path.glob("new.db*"))
+    # with --data it works from the same folder
+    (tmp_path / "pw").write_text("a-long-enough-admin-password-1\n")
+    r = subprocess.run([str(BUILD / "infrashare"), "--db", str(db), "init",
+                        "--data", str(DATA), "--admin-password-file",
+                        str(tmp_path / "pw")], capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert db.exists()
+
+
 @pytest.mark.parametrize("corrupt", ["truncate", "unknown_key"])
 def test_init_force_with_bad_data_keeps_the_database(tmp_path, data_copy, corrupt):
     h = Hub(tmp_path)
