@@ -149,6 +149,9 @@ struct rstate {
     /* issue 16: the target is under /taxii2 (errors as TAXII error
      * objects, routes_taxii.c) */
     bool taxii;
+    /* a TAXII path that matched nothing but would with a trailing slash
+     * (TAXII 2.1 URLs end with one): the 404 says so */
+    bool slash_missing;
     /* the connection's deadlines (NULL: not watched), and whether the
      * whole request has been received (PHASE_BUSY set) */
     struct conn_watch *watch;
@@ -326,6 +329,33 @@ static void route_find(struct rstate *st, const char *method, const char *url)
         }
         return;
     }
+}
+
+/* Under /taxii2, a target that matched no route but would with a '/'
+ * appended is marked, so that its 404 tells an integrator the URL
+ * TAXII 2.1 uses (section 1.6.4: every URL ends with a slash). */
+static void taxii_slash_check(struct rstate *st, const char *url)
+{
+    size_t n = strlen(url);
+    st->slash_missing = false;
+    if (!st->taxii || st->route_index >= 0 || st->method_mismatch || !n ||
+        url[n - 1] == '/')
+        return;
+    char tmp[1024];
+    if (n + 2 > sizeof(tmp))
+        return;
+    memcpy(tmp, url, n);
+    tmp[n] = '/';
+    tmp[n + 1] = '\0';
+    for (size_t i = 0; i < http_nroutes && !st->slash_missing; i++) {
+        const char *params[HTTP_MAX_PARAMS] = {0};
+        char copy[1024];
+        util_xcopy(copy, sizeof(copy), tmp);
+        st->slash_missing = match(http_routes[i].pattern, copy, params);
+    }
+    /* the path with its slash, for the 404's message (freed with st) */
+    if (st->slash_missing && !st->path)
+        st->path = strdup(tmp);
 }
 
 static void add_security_headers(struct MHD_Response *resp, bool html,
@@ -1155,6 +1185,10 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
         if (st->method_mismatch)
             http_error(out, 405, "method_not_allowed", NULL,
                        "this path does not accept %s", method);
+        else if (st->slash_missing && st->path)
+            http_error(out, 404, "not_found", NULL,
+                       "no such path: TAXII 2.1 URLs end with a slash (%.900s)",
+                       st->path);
         else
             http_error(out, 404, "not_found", NULL, "no such path");
         return;
@@ -1979,6 +2013,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         st->taxii = strncmp(url, "/taxii2", 7) == 0 &&
                     (url[7] == '/' || url[7] == '\0');
         route_find(st, method, exercise_prefix(st, url));
+        taxii_slash_check(st, exercise_prefix(st, url));
         size_t cap = HTTP_MAX_BODY;
         if (st->route_index >= 0 && http_routes[st->route_index].max_body)
             cap = http_routes[st->route_index].max_body;

@@ -316,6 +316,24 @@ def test_unknown_paths_under_taxii2_are_taxii_errors(mod):
         taxii_error(t.get(path, OP), 404)
 
 
+def test_a_path_without_its_trailing_slash_names_the_one_with_it(mod):
+    """TAXII 2.1 URLs end with a slash; an integrator who leaves it off
+    gets a 404 that names the URL with it, and only where that URL is an
+    endpoint (an unknown path's 404 says nothing more)."""
+    t = mod
+    for path in ("/taxii2", API_ROOT.rstrip("/"),
+                 f"{API_ROOT}collections", f"{API_ROOT}collections/shared",
+                 f"{API_ROOT}collections/shared/objects"):
+        e = taxii_error(t.get(path, OP), 404)
+        assert e["description"].endswith(
+            f"TAXII 2.1 URLs end with a slash ({path}/)"), e
+        # and the URL it names answers
+        assert t.get(path + "/", OP).status_code == 200, path
+    for path in (f"{API_ROOT}nothing", f"{API_ROOT}collections/shared/x/y"):
+        e = t.get(path, OP).json()
+        assert e["description"] == "no such path", e
+
+
 def test_can_write_follows_the_callers_roles(mod):
     """NISC's auditor (reader, auditor) may read but not write `shared`:
     the collection says so and a POST is 403; analysts and liaisons may."""
