@@ -137,6 +137,7 @@ static const struct http_error_ja_row rows[] = {
     {"range_widening", "共有範囲は狭めることしかできません。"},
     {"range_wider_than_source", "参照する報告より広い共有範囲にはできません。"},
     {"rate_limited", "試行回数が多すぎます。しばらくしてからお試しください。"},
+    {"red_source", "元の報告が Red のため、文面はご自身で書いてください。"},
     {"remind_too_soon",
      "督促の間隔が短すぎます。しばらくしてからお試しください。"},
     {"replayed", "同じ、または古い番号のバッチです。"},

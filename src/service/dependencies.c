@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "core/obs_correlate.h"
+#include "core/range.h"
 #include "core/roles.h"
 #include "service/provision.h"
 #include "service/observation.h"
@@ -654,11 +655,14 @@ static int subject_read(struct app *a, struct store_conn *c,
                         const struct auth_ctx *who, enum subject kind,
                         const char *id, int64_t now, json_t **sources,
                         int *severity, json_t **title, char key[64],
-                        struct svc_error *e)
+                        int *narrowest, struct svc_error *e)
 {
     *sources = json_array();
     *title = NULL;
     *severity = 0;
+    /* the narrowest sharing range of the reports read (an alert of
+     * website observation has none: it bounds nothing) */
+    *narrowest = RANGE_WHITE;
     json_t *o = NULL;
     int rc = IS_OK;
     if (kind == SUBJ_ALERT) {
@@ -716,6 +720,9 @@ static int subject_read(struct app *a, struct store_conn *c,
     json_t *r;
     json_array_foreach (reports, i, r) {
         const char *sec = json_string_value(json_object_get(r, "sector"));
+        int rg = range_parse(json_string_value(json_object_get(r, "range")));
+        if (rg < 0 || rg < *narrowest)
+            *narrowest = rg < 0 ? RANGE_RED : rg;
         bool have = false;
         size_t k;
         json_t *v;
@@ -749,10 +756,10 @@ static int suggest(struct app *a, struct store_conn *c,
                    struct svc_error *e)
 {
     json_t *sources, *title;
-    int severity;
+    int severity, narrowest;
     char event[64];
     int rc = subject_read(a, c, who, kind, id, now, &sources, &severity, &title,
-                          event, e);
+                          event, &narrowest, e);
     if (rc) {
         json_decref(sources);
         return rc;
@@ -878,10 +885,10 @@ static int advise(struct app *a, struct store_conn *c,
 {
     /* who must still read the subject (its suggestions follow from it) */
     json_t *srcs = NULL, *ttl = NULL;
-    int sev;
+    int sev, narrowest;
     char event[64];
-    int rc =
-        subject_read(a, c, who, kind, id, now, &srcs, &sev, &ttl, event, e);
+    int rc = subject_read(a, c, who, kind, id, now, &srcs, &sev, &ttl, event,
+                          &narrowest, e);
     char *mine = rc ? NULL : json_dumps(srcs, JSON_COMPACT);
     json_decref(srcs);
     json_decref(ttl);
@@ -913,6 +920,31 @@ static int advise(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_CONFLICT, "already_acted", "suggestion",
                         "suggestion: an advisory was made from it already");
     }
+    /* the sources' ranges bound the advisory (docs/rules.md "Suggestions
+     * for an event, and the one step to an advisory"): never wider than
+     * the narrowest report it comes from, and from a Red one the hub
+     * writes no text of its own (its text names the source's sector and
+     * severity): the caller writes all four, as for any advisory */
+    const char *want_range = jv_str(body, "range");
+    int bound = narrowest < RANGE_AMBER ? RANGE_AMBER : narrowest;
+    if (want_range && range_parse(want_range) > bound) {
+        store_cascade_release(&x);
+        return svc_fail(e, IS_ERR_INVALID, "range_wider_than_source", "range",
+                        "range: wider than a report it comes from (%s)",
+                        range_name((enum share_range)narrowest));
+    }
+    static const char *const own_text[] = {"title_ja", "title_en", "body_ja",
+                                           "body_en"};
+    for (size_t k = 0; narrowest == RANGE_RED && k < 4; k++)
+        if (!jv_str(body, own_text[k])) {
+            store_cascade_release(&x);
+            return svc_fail(e, IS_ERR_INVALID, "red_source", own_text[k],
+                            "%s: a report it comes from is Red, so the "
+                            "advisory's text is yours to write (title_ja, "
+                            "title_en, body_ja, body_en): the suggested one "
+                            "names its sector and severity",
+                            own_text[k]);
+        }
     json_t *sugg = json_loads(x.suggestions, 0, NULL);
     json_t *src = json_loads(x.sources, 0, NULL);
     const json_t *want = json_object_get(body, "sectors");

@@ -593,3 +593,77 @@ def test_a_model_text_is_neither_blank_nor_reordered(fresh_demo_hub):
                      400, code, f"model.{field}")
     m = call(hub, "GET", "/api/v1/dependencies", "nisc-analyst").json()
     assert m["version"] == 1 and m["model"] == MODEL
+
+
+def test_a_cascade_advisory_is_no_wider_than_its_sources(fresh_demo_hub):
+    """docs/rules.md "Suggestions for an event, and the one step to an
+    advisory": the advisory may not be wider than the narrowest report it
+    comes from (400 range_wider_than_source), and from a Red report the
+    hub writes no text of its own, since its text names the source's
+    sector and severity (400 red_source naming the first text missing).
+    Nothing is issued by a refused request."""
+    hub = fresh_demo_hub
+
+    def filed(user, rng):
+        r = call(hub, "POST", "/api/v1/reports", user, json={
+            "title": "変電所停止 / substation down", "kind": "incident",
+            "detected_at": now_iso(), "range": rng, "route": "direct",
+            "declared_severity": 5, "declared_reason": "広域停電",
+            "impact": {"households": 900000, "service_stopped": True}})
+        assert r.status_code == 201, r.text
+        rid = r.json()["id"]
+        c = call(hub, "GET", f"/api/v1/reports/{rid}/cascade", "meti-desk")
+        assert c.status_code == 200, c.text
+        return rid, c.json()["suggestion"]
+
+    def issued():
+        r = call(hub, "GET", "/api/v1/advisories?limit=200", "meti-desk")
+        assert r.status_code == 200, r.text
+        return sorted(a["id"] for a in r.json()["items"])
+
+    before = issued()
+    # a Green report: green and narrower go, white is wider
+    rid, sid = filed("op-electricity-0001", "green")
+    path = f"/api/v1/reports/{rid}/cascade/advisory"
+    assert_error(call(hub, "POST", path, "meti-desk",
+                      json={"suggestion": sid, "range": "white"}),
+                 400, "range_wider_than_source", "range")
+    assert issued() == before
+    a = call(hub, "POST", path, "meti-desk",
+             json={"suggestion": sid, "range": "green"})
+    assert a.status_code == 201, a.text
+    assert a.json()["advisory"]["range"] == "green"
+    before = issued()
+    # an Amber report: the default (Amber) goes, yellow or green do not
+    rid, sid = filed("op-electricity-0002", "amber")
+    path = f"/api/v1/reports/{rid}/cascade/advisory"
+    for wide in ("yellow", "green", "white"):
+        assert_error(call(hub, "POST", path, "meti-desk",
+                          json={"suggestion": sid, "range": wide}),
+                     400, "range_wider_than_source", "range")
+    assert issued() == before
+    # a Red report: the suggested text is not written; the caller's is
+    rid, sid = filed("op-electricity-0003", "red")
+    path = f"/api/v1/reports/{rid}/cascade/advisory"
+    own = {"title_ja": "電力の依存先への注意", "title_en": "Watch your power",
+           "body_ja": "電力への依存を確認してください。",
+           "body_en": "Check what depends on power."}
+    assert_error(call(hub, "POST", path, "meti-desk",
+                      json={"suggestion": sid}), 400, "red_source", "title_ja")
+    for missing in own:
+        part = {k: v for k, v in own.items() if k != missing}
+        assert_error(call(hub, "POST", path, "meti-desk",
+                          json={"suggestion": sid, **part}),
+                     400, "red_source", missing)
+    assert_error(call(hub, "POST", path, "meti-desk",
+                      json={"suggestion": sid, "range": "yellow", **own}),
+                 400, "range_wider_than_source", "range")
+    assert issued() == before
+    a = call(hub, "POST", path, "meti-desk", json={"suggestion": sid, **own})
+    assert a.status_code == 201, a.text
+    adv = call(hub, "GET", f"/api/v1/advisories/{a.json()['advisory']['id']}",
+               "meti-desk").json()
+    assert adv["range"] == "amber"
+    assert adv["title"] == {"ja": own["title_ja"], "en": own["title_en"]}
+    assert adv["body"] == {"ja": own["body_ja"], "en": own["body_en"]}
+    assert "連鎖注意" not in json.dumps(adv, ensure_ascii=False)
