@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define JTEXT_MAX_DEPTH 2048
@@ -124,16 +125,11 @@ static int dump(const json_t *j, struct buf *b, int depth)
         break;
     }
     case JSON_REAL: {
-        /* the real through jansson's own formatting (rare in what the hub
-         * stores): the same text as json_dumps */
         double d = json_real_value(j);
         if (!isfinite(d))
             return IS_ERR_INVALID;
-        char *t = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (!t)
-            return IS_ERR_NOMEM;
-        buf_adds(b, t);
-        free(t);
+        jtext_real(d, num, sizeof(num));
+        put_raw(b, num, strlen(num));
         break;
     }
     case JSON_TRUE: put_raw(b, "true", 4); break;
@@ -141,6 +137,22 @@ static int dump(const json_t *j, struct buf *b, int depth)
     case JSON_NULL: put_raw(b, "null", 4); break;
     }
     return IS_OK;
+}
+
+void jtext_real(double d, char *out, size_t len)
+{
+    /* the fewest significant digits, of 15, 16 and 17, that read back as
+     * d (17 always do): 0.92, where jansson's json_dumps writes
+     * 0.92000000000000004. The "C" locale's '.' (the daemon sets none). */
+    int n = 0;
+    for (int p = 15; p <= 17; p++) {
+        n = snprintf(out, len, "%.*g", p, d);
+        if (n < 0 || (size_t)n >= len || strtod(out, NULL) == d)
+            break;
+    }
+    /* still a real when it reads as a whole number (as jansson: 5.0) */
+    if (n > 0 && (size_t)n + 2 < len && !strpbrk(out, ".eEn"))
+        memcpy(out + n, ".0", 3);
 }
 
 int jtext_dump(const json_t *j, struct buf *b)

@@ -25,6 +25,11 @@ int jtext_dump(const json_t *j, struct buf *b);
  * of memory or j has no text), the caller's to free(); *len its length
  * when len is not NULL. */
 char *jtext_dumps(const json_t *j, size_t *len);
+/* A finite real's JSON text into out (len >= 32 holds any): the fewest
+ * significant digits (15 to 17) that read back as d, with ".0" when it
+ * would read as a whole number. Where the hub's answers differ from
+ * json_dumps, which writes 17 digits (0.92000000000000004). */
+void jtext_real(double d, char *out, size_t len);
 
 /* ---- writing JSON text directly ----
  * For a hot answer built from stored rows (a list page of 50 reports):

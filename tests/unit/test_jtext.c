@@ -7,12 +7,16 @@
 #include "common/common.h"
 
 #include <dirent.h>
+#include <float.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 /* cmocka needs the headers above first */
 #include <cmocka.h>
 
@@ -80,8 +84,8 @@ static void test_values(void **state)
     json_t *o = json_pack(
         "{s:i,s:I,s:I,s:f,s:f,s:b,s:b,s:n,s:[],s:{},s:[i,[s,{s:s}]],s:s}",
         "zero", 0, "max", (json_int_t)INT64_MAX, "min", (json_int_t)INT64_MIN,
-        "real", 1.5, "big", 1e300, "t", 1, "f", 0, "null", "empty_a", "empty_o",
-        "nest", 1, "x", "k\n", "v\x01", "key \"quoted\"", "値");
+        "real", 1.5, "quarter", -0.25, "t", 1, "f", 0, "null", "empty_a",
+        "empty_o", "nest", 1, "x", "k\n", "v\x01", "key \"quoted\"", "値");
     assert_non_null(o);
     same(o);
     /* insertion order kept */
@@ -97,6 +101,57 @@ static void test_values(void **state)
     json_t *nan = json_real(0.0);
     same(nan);
     json_decref(nan);
+}
+
+/* Reals: the fewest digits that read back as the same double (not
+ * json_dumps's 17: 0.92000000000000004), still reals when whole. */
+static void test_reals(void **state)
+{
+    (void)state;
+    static const struct {
+        double d;
+        const char *text;
+    } cases[] = {
+        {0.92, "0.92"},
+        {59.1, "59.1"},
+        {177.8, "177.8"},
+        {1.5, "1.5"},
+        {5.0, "5.0"},
+        {-3.0, "-3.0"},
+        {0.0, "0.0"},
+        {1e300, "1e+300"},
+        {1e-7, "1e-07"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {1.0 / 3.0, "0.3333333333333333"},
+        {2.0 / 3.0, "0.6666666666666666"},
+        {123456789012345680.0, "1.2345678901234568e+17"},
+        {DBL_MAX, "1.7976931348623157e+308"},
+        {-DBL_MIN, "-2.2250738585072014e-308"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *r = json_real(cases[i].d);
+        char *got = jtext_dumps(r, NULL);
+        assert_non_null(got);
+        assert_string_equal(got, cases[i].text);
+        assert_true(strtod(got, NULL) == cases[i].d);
+        free(got);
+        json_decref(r);
+    }
+    /* every one of many doubles reads back as itself */
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double d;
+        memcpy(&d, &x, sizeof(d));
+        if (!isfinite(d))
+            continue;
+        char t[32];
+        jtext_real(d, t, sizeof(t));
+        assert_true(strtod(t, NULL) == d);
+        assert_non_null(strpbrk(t, ".e"));
+    }
 }
 
 static void test_mail_corpus(void **state)
@@ -215,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_byte_of_a_string),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_reals),
         cmocka_unit_test(test_mail_corpus),
         cmocka_unit_test(test_writer),
     };
