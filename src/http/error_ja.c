@@ -157,6 +157,8 @@ static const struct http_error_ja_row rows[] = {
     {"too_many_exercises", "同時に実施できる演習の数が上限に達しています。"},
     {"too_many_lists", "配信リストの数が上限に達しています。"},
     {"too_many_parameters", "クエリパラメータが多すぎます。"},
+    {"too_many_recipients", "宛先が多すぎて、受信者を伏せきれません。受信したア"
+                            "ドレスだけを残して再送してください。"},
     {"unauthenticated", "ログイン、または有効な API トークンが必要です。"},
     {"unexpected_body", "このリクエストに本文は不要です。"},
     {"unknown_action", "不明な操作です。"},

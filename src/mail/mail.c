@@ -264,13 +264,13 @@ static json_t *mailboxes_json(InternetAddressList *l)
 
 /* ---- the recipient ---- */
 
-#define MAIL_MAX_RECIPIENTS 100
-
-/* Appends addr, lower-cased, to the set a (no duplicates; at most
- * MAIL_MAX_RECIPIENTS; only something@domain). */
+/* Appends addr, lower-cased, to the set a (no duplicates; only
+ * something@domain). A set holds one more than MAIL_MAX_RECIPIENTS at
+ * most: that one tells that there were more than C4TAP masks, and the
+ * submission is refused (never shared partly masked). */
 static void recipient_add(json_t *a, const char *addr, size_t n)
 {
-    if (!addr || n == 0 || n > 254 || json_array_size(a) >= MAIL_MAX_RECIPIENTS)
+    if (!addr || n == 0 || n > 254 || json_array_size(a) > MAIL_MAX_RECIPIENTS)
         return;
     const char *at = memchr(addr, '@', n);
     if (!at || at == addr || at == addr + n - 1)
@@ -317,7 +317,8 @@ static void recipients_in(json_t *a, const char *text)
 static void recipients_of(json_t *a, InternetAddressList *l, int depth)
 {
     int n = l ? internet_address_list_length(l) : 0;
-    for (int i = 0; i < n && i < MAIL_MAX_RECIPIENTS; i++) {
+    /* every entry (duplicates do not count), until the set is past full */
+    for (int i = 0; i < n && json_array_size(a) <= MAIL_MAX_RECIPIENTS; i++) {
         InternetAddress *x = internet_address_list_get_address(l, i);
         if (INTERNET_ADDRESS_IS_MAILBOX(x)) {
             const char *addr =
@@ -349,11 +350,12 @@ static void received_for(json_t *a, const char *v)
     }
 }
 
-/* Who the e-mail was sent to, from its address lists: To, Cc, Bcc; the
+/* Who the e-mail was sent to, from its address lists: To, Cc, Bcc. The
  * delivery fields MTAs add and the "for" clauses of Received fields are
- * added by recipient_field during top_headers' walk of the fields. C4TAP
- * masks them and their domains out of what it shares (the recipient names
- * the provider). */
+ * gathered by recipient_field during top_headers' walk of the fields, and
+ * come first (they name the mailbox that took it in). C4TAP masks them
+ * and their domains out of what it shares (the recipient names the
+ * provider). */
 static json_t *recipients_json(GMimeMessage *m)
 {
     json_t *a = json_array();
@@ -1179,7 +1181,7 @@ static void top_headers(struct walk *w, GMimeMessage *m)
     /* every Received hop, in the order of the header (newest first), and
      * the authentication results */
     json_t *rec = json_array(), *auth = json_object();
-    json_t *rcpt = recipients_json(m);
+    json_t *rcpt = json_array(), *listed = recipients_json(m);
     GMimeHeaderList *hl = g_mime_object_get_header_list(o);
     int nh = hl ? g_mime_header_list_get_count(hl) : 0;
     for (int i = 0; i < nh; i++) {
@@ -1200,9 +1202,21 @@ static void top_headers(struct walk *w, GMimeMessage *m)
             auth_results(w, auth, val, true);
         }
     }
+    size_t i;
+    json_t *x;
+    json_array_foreach (listed, i, x)
+        recipient_add(rcpt, json_string_value(x), strlen(json_string_value(x)));
+    /* more than C4TAP masks: said ("recipients_over"), and C4TAP refuses
+     * the e-mail (past the cap a provider's address could stay in what
+     * is shared) */
+    bool over = json_array_size(listed) > MAIL_MAX_RECIPIENTS ||
+                json_array_size(rcpt) > MAIL_MAX_RECIPIENTS;
+    json_decref(listed);
     json_object_set_new(r, "received", rec);
     json_object_set_new(r, "auth", auth);
     json_object_set_new(r, "recipients", rcpt);
+    if (over)
+        json_object_set_new(r, "recipients_over", json_true());
 }
 
 /* Whether the message has any header field of a message (what tells an

@@ -18,8 +18,11 @@
 
 /* Limits on what the network controls (each refusal or cut is reported). */
 #define MAIL_MAX_BYTES (10u * 1024 * 1024) /* the whole message: refused */
-#define MAIL_MAX_PARTS 1000      /* MIME parts walked; the rest: a warning */
-#define MAIL_MAX_DEPTH 8         /* nested message/rfc822 and multiparts */
+#define MAIL_MAX_PARTS 1000 /* MIME parts walked; the rest: a warning */
+#define MAIL_MAX_DEPTH 8    /* nested message/rfc822 and multiparts */
+/* distinct recipient addresses (To, Cc, Bcc, delivery fields, Received
+ * "for"): more set "recipients_over" (C4TAP then refuses the e-mail) */
+#define MAIL_MAX_RECIPIENTS 100
 #define MAIL_MAX_URLS 500        /* URLs kept; the rest counted */
 #define MAIL_MAX_RECEIVED 100    /* Received hops kept; the rest counted */
 #define MAIL_MAX_WARNINGS 100    /* parser warnings kept; the rest counted */

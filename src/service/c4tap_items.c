@@ -648,7 +648,13 @@ static char *address_pct(const char *addr, const char *at_code)
 static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
 {
     json_t *rcpt = json_incref(json_object_get(parsed, "recipients"));
+    bool over = json_is_true(json_object_get(parsed, "recipients_over"));
     json_object_del(parsed, "recipients");
+    json_object_del(parsed, "recipients_over");
+    if (over) { /* more than could be masked: never shared partly masked */
+        json_decref(rcpt);
+        return IS_ERR_LIMIT;
+    }
     struct store_org_entry *o = NULL;
     int rc = store_org_get(c, org, &o);
     if (rc && rc != IS_ERR_NOTFOUND) {
@@ -966,6 +972,17 @@ static int submit(struct store_conn *c, const struct submit_in *in,
     struct inds l = {0};
     char *text = NULL;
     rc = mask_recipient(c, in->who->org.id, parsed);
+    if (rc == IS_ERR_LIMIT) {
+        json_decref(parsed);
+        free(raw);
+        free(inner);
+        return svc_fail(e, IS_ERR_INVALID, "too_many_recipients", "eml_base64",
+                        "eml_base64: the e-mail names more than %d "
+                        "recipients (To, Cc, Bcc, delivery fields), more than "
+                        "the hub masks: keep the one that received it and "
+                        "submit again; nothing stored",
+                        MAIL_MAX_RECIPIENTS);
+    }
     if (!rc)
         rc = extract(parsed, &l);
     if (!rc && !(text = jtext_dumps(parsed, NULL)))

@@ -1158,6 +1158,55 @@ def test_a_decoy_recipient_does_not_unmask_the_providers_inbox(world):
     assert "helpdesk-d4@outlook.com" in got.text, got.text[:2000]
 
 
+def test_more_recipients_than_masked_is_refused_not_shared_partly(world):
+    """Found by an outside review: an e-mail with 100 decoy addresses in
+    To filled the parser's 100 recipients, and the real mailbox named
+    only in the Received "for" clause and a tracking link stayed in what
+    an anonymous provider's peers read. Now the delivery fields' and
+    Received "for" addresses come first, and an e-mail naming more
+    distinct recipients than the hub masks is refused (400
+    too_many_recipients, nothing stored) rather than shared partly
+    masked; at the limit everything is masked."""
+    w = world
+
+    def mail(decoys, tag):
+        to = ", ".join(f"user{i}@decoy{i}.example" for i in range(decoys))
+        return (
+            "Received: from attacker.example (attacker.example "
+            "[203.0.113.5]) by TY2PR01MB1234.jpnprd01.prod.outlook.com "
+            "with ESMTPS id XYZ for <soumu@bank-a.co.jp>; "
+            "Mon, 2 Nov 2026 09:00:01 +0900\r\n"
+            f"From: \"Evil\" <evil@attacker-{tag}.example>\r\n"
+            f"To: {to}\r\n"
+            f"Subject: Mass invoice {tag}\r\n"
+            f"Message-ID: <{tag}@attacker.example>\r\n"
+            "Date: Mon, 2 Nov 2026 09:00:00 +0900\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Track: http://evil.example/t?u=soumu%40bank-a.co.jp\r\n"
+        ).encode()
+
+    before = w.counts()
+    # 100 decoys + the mailbox: one more than masked
+    assert_error(w.submit("bank", mail(100, "over"), anonymous=True), 400,
+                 "too_many_recipients", "eml_base64")
+    assert w.counts() == before
+    # 99 decoys + the mailbox: all masked, for the peers of an anonymous
+    # provider and in every export
+    r = w.submit("bank", mail(99, "at"), anonymous=True)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    sub = w.api("power", "GET", f"/api/v1/c4tap/submissions/{sid}")
+    assert sub.status_code == 200, sub.text
+    assert sub.json()["provider"]["shown"] is False
+    assert_no_trace(sub.text, "power")
+    assert "decoy7.example" not in sub.text
+    for path in ("/api/v1/c4tap/export?format=csv",
+                 "/api/v1/c4tap/export?format=json"):
+        got = w.api("power", "GET", path)
+        assert got.status_code == 200, (path, got.text)
+        assert_no_trace(got.text, ("power", path))
+
+
 def test_a_mass_mailing_to_the_provider_is_masked_whole(world):
     """An e-mail to 100 of the bank's people (a mass mailing; the parser
     keeps 100 recipients): every mask still fits, so the bank's relay,

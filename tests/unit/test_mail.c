@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/util.h"
 #include "mail/mail.h"
 
@@ -176,12 +177,81 @@ static void t_recipients(void **state)
     json_t *j = parse_ok(M);
     json_t *r = json_object_get(j, "recipients");
     assert_non_null(r);
-    const char *want[] = {"soumu@victim.example", "s1@victim.example",
-                          "s2@branch.victim.example", "boss@victim.example",
-                          "alias+x@victim.example"};
+    /* the delivery fields' first (they name the mailbox that took it in),
+     * then the address lists' */
+    const char *want[] = {"soumu@victim.example", "alias+x@victim.example",
+                          "s1@victim.example", "s2@branch.victim.example",
+                          "boss@victim.example"};
     assert_int_equal(json_array_size(r), IS_ARRAY_LEN(want));
     for (size_t i = 0; i < IS_ARRAY_LEN(want); i++)
         assert_string_equal(json_string_value(json_array_get(r, i)), want[i]);
+    assert_null(json_object_get(j, "recipients_over"));
+    json_decref(j);
+}
+
+/* A mail of to_n distinct To addresses (each dup times), a To address
+ * after them, and a Received "for" clause naming the real mailbox. */
+static json_t *mass_mail(int to_n, int dup, bool received_for)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    if (received_for)
+        buf_adds(&b, "Received: from x.bad.example by mx.bank.example "
+                     "with ESMTP id 1 for <taro@bank.example>; Tue, 1 Dec "
+                     "2026 10:00:01 +0900\r\n");
+    buf_adds(&b, "From: a@bad.example\r\nTo: ");
+    for (int i = 0; i < to_n; i++)
+        for (int k = 0; k < dup; k++)
+            buf_addf(&b, "u%d@decoy%d.example, ", i, i);
+    buf_adds(&b, "last@tail.example\r\nSubject: s\r\n\r\nbody\r\n");
+    assert_false(buf_error(&b));
+    json_t *j = parse_ok(buf_str(&b));
+    buf_release(&b);
+    return j;
+}
+
+static bool listed(const json_t *j, const char *addr)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach (json_object_get(j, "recipients"), i, x)
+        if (strcmp(json_string_value(x), addr) == 0)
+            return true;
+    return false;
+}
+
+/* More distinct recipients than MAIL_MAX_RECIPIENTS is said
+ * ("recipients_over"; C4TAP refuses such an e-mail rather than share it
+ * partly masked); duplicates do not count; the delivery fields' come
+ * first, so they are kept whatever the To list holds. */
+static void t_recipients_over(void **state)
+{
+    IS_UNUSED(state);
+    /* 99 + the tail = 100: all kept, not over */
+    json_t *j = mass_mail(MAIL_MAX_RECIPIENTS - 1, 1, false);
+    assert_null(json_object_get(j, "recipients_over"));
+    assert_int_equal(json_array_size(json_object_get(j, "recipients")),
+                     MAIL_MAX_RECIPIENTS);
+    assert_true(listed(j, "last@tail.example"));
+    json_decref(j);
+    /* one more (the real mailbox in Received "for"): over, and it is the
+     * first kept */
+    j = mass_mail(MAIL_MAX_RECIPIENTS - 1, 1, true);
+    assert_true(json_is_true(json_object_get(j, "recipients_over")));
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(j, "recipients"), 0)),
+        "taro@bank.example");
+    json_decref(j);
+    /* 150 To addresses: over */
+    j = mass_mail(150, 1, false);
+    assert_true(json_is_true(json_object_get(j, "recipients_over")));
+    json_decref(j);
+    /* 3 addresses, each 60 times (180 entries), then the tail: 4, all
+     * kept, not over */
+    j = mass_mail(3, 60, false);
+    assert_null(json_object_get(j, "recipients_over"));
+    assert_int_equal(json_array_size(json_object_get(j, "recipients")), 4);
+    assert_true(listed(j, "last@tail.example"));
     json_decref(j);
 }
 
@@ -481,6 +551,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_headers_and_received),
         cmocka_unit_test(t_recipients),
+        cmocka_unit_test(t_recipients_over),
         cmocka_unit_test(t_html_links),
         cmocka_unit_test(t_attachments_and_flags),
         cmocka_unit_test(t_japanese_iso2022jp),
