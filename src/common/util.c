@@ -350,23 +350,39 @@ static bool cp_bidi_control(uint32_t c)
 
 /* White space (Unicode's White_Space) or a character that shows nothing
  * (zero-width spaces and joiners, bidirectional and other invisible format
- * characters, the byte order mark, the soft hyphen). */
+ * characters, the byte order mark, the soft hyphen, variation selectors
+ * (VS1-16, VS17-256, Mongolian), tag characters, the braille blank,
+ * Hangul fillers, interlinear annotation controls). */
 static bool cp_invisible(uint32_t c)
 {
     if (c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 ||
         c == 0xad || c == 0x034f || c == 0x061c || c == 0x115f || c == 0x1160 ||
-        c == 0x1680 || c == 0x180e || c == 0x3000 || c == 0x3164 ||
-        c == 0xfeff || c == 0xffa0)
+        c == 0x1680 || c == 0x180e || c == 0x180f || c == 0x2800 ||
+        c == 0x3000 || c == 0x3164 || c == 0xfeff || c == 0xffa0)
         return true;
-    return (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
-           (c >= 0x205f && c <= 0x206f) || (c >= 0xfe00 && c <= 0xfe0f);
+    return (c >= 0x180b && c <= 0x180d) || (c >= 0x2000 && c <= 0x200f) ||
+           (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) ||
+           (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xfff9 && c <= 0xfffb) ||
+           (c >= 0x1d173 && c <= 0x1d17a) || (c >= 0xe0000 && c <= 0xe007f) ||
+           (c >= 0xe0100 && c <= 0xe01ef);
+}
+
+/* A combining mark of the common blocks (diacritics, the kana voicing
+ * marks): shown only on a character before it, so a text of marks alone
+ * says nothing. */
+static bool cp_combining(uint32_t c)
+{
+    return (c >= 0x0300 && c <= 0x036f) || (c >= 0x1ab0 && c <= 0x1aff) ||
+           (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
+           (c >= 0xfe20 && c <= 0xfe2f) || c == 0x3099 || c == 0x309a;
 }
 
 bool util_blank(const char *s)
 {
     while (s && *s) {
         int n;
-        if (!cp_invisible(cp_at(s, &n)))
+        uint32_t c = cp_at(s, &n);
+        if (!cp_invisible(c) && !cp_combining(c))
             return false;
         s += n;
     }

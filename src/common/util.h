@@ -52,7 +52,9 @@ size_t util_utf8_len(const char *s);
  * ideographic space U+3000 (全角スペース), every Unicode White_Space) and
  * invisible characters (zero-width spaces and joiners U+200B-U+200D,
  * U+2060, the byte order mark U+FEFF, the soft hyphen, variation
- * selectors, bidirectional controls). O(n). */
+ * selectors (U+FE00-FE0F, U+E0100-E01EF, Mongolian), tag characters,
+ * the braille blank U+2800, bidirectional controls) and combining marks
+ * with nothing to sit on (a text of marks only). O(n). */
 bool util_blank(const char *s);
 /* True when s (valid UTF-8) holds a bidirectional control that would show
  * the text after it reordered: U+200E/F, U+202A-E, U+2066-9. O(n). */

@@ -402,7 +402,11 @@ def test_org_query_text_validation(hub, admin):
     assert_error(r, 404, "not_found")
 
 
-BLANKS = ["", "   ", "\u3000", " \t\r\n\u3000 ", "\u00a0", "\u200b\u3000"]
+BLANKS = ["", "   ", "\u3000", " \t\r\n\u3000 ", "\u00a0", "\u200b\u3000",
+          # what an outside review sent: the braille blank, VS17, tag
+          # characters, a Mongolian variation selector, a mark alone
+          "\u2800", "\U000E0100", "\U000E0020\U000E0041", "\u180b",
+          "\u0300", "\u3099\u3000"]
 
 
 def advisory(**fields):

@@ -142,6 +142,17 @@ BAD_FILINGS = [
     # zero-width spaces and joiners, the byte order mark
     ("title-invisible", dict(title="\u00a0\u200b\u200d\ufeff\u2060"), 400,
      "invalid_value", "title"),
+    # found by an outside review: each of these showed nothing and passed
+    ("title-braille-blank", dict(title="\u2800"), 400, "invalid_value",
+     "title"),
+    ("title-variation-selector-17", dict(title="\U000E0100"), 400,
+     "invalid_value", "title"),
+    ("title-tags", dict(title="\U000E0020\U000E0041"), 400,
+     "invalid_value", "title"),
+    ("title-mongolian-fvs", dict(title="\u180b"), 400, "invalid_value",
+     "title"),
+    ("title-mark-alone", dict(title="\u0300"), 400, "invalid_value",
+     "title"),
     # a bidirectional control would show the rest of a title reversed in
     # every list ("RLO": "report\u202etxt.exe")
     ("title-bidi-override", dict(title="report\u202etxt.exe"), 400,
@@ -410,6 +421,8 @@ def test_bad_forward_and_update_change_nothing(fresh_demo_hub):
             # a new title may not be blank; null keeps the title
             ({"kind": "update", "title": ""}, 400, "invalid_value", "title"),
             ({"kind": "update", "title": " \u3000\n"}, 400,
+             "invalid_value", "title"),
+            ({"kind": "update", "title": "\u2800\U000E0100\u0300"}, 400,
              "invalid_value", "title"),
             ({"kind": "update", "attachments": [
                 {"name": "a\r\nX-Evil: 1", "mime": "text/plain",

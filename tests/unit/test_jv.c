@@ -353,8 +353,23 @@ static void t_nonblank(void **state)
     assert_true(util_blank(NULL));
     assert_true(util_blank(" \xe3\x80\x80\t"));
     assert_false(util_blank("\xe3\x80\x81"));
-    assert_true(util_blank("\xe2\x80\x8b\xc2\xa0"));     /* U+200B U+00A0 */
-    assert_false(util_blank("\xf0\x9f\x98\x80"));        /* U+1F600 */
+    assert_true(util_blank("\xe2\x80\x8b\xc2\xa0")); /* U+200B U+00A0 */
+    assert_false(util_blank("\xf0\x9f\x98\x80"));    /* U+1F600 */
+    /* what an outside review sent as titles: each shows nothing */
+    static const char *const nothing[] = {
+        "\xe2\xa0\x80",                     /* U+2800 braille blank */
+        "\xf3\xa0\x84\x80",                 /* U+E0100 VS17 */
+        "\xf3\xa0\x80\xa0\xf3\xa0\x81\x81", /* U+E0020 U+E0041 tags */
+        "\xe1\xa0\x8b",                     /* U+180B Mongolian FVS1 */
+        "\xcc\x80",                         /* U+0300 a mark alone */
+        "\xe3\x82\x99 \xe2\x83\x9d",        /* U+3099, U+20DD */
+        "\xef\xbf\xb9"};                    /* U+FFF9 */
+    for (size_t i = 0; i < IS_ARRAY_LEN(nothing); i++)
+        assert_true(util_blank(nothing[i]));
+    /* a mark on a letter, a kana with its voicing mark: text */
+    assert_false(util_blank("e\xcc\x81"));
+    assert_false(util_blank("\xe3\x81\x8b\xe3\x82\x99"));
+    assert_false(util_blank("\xe2\xa0\x81")); /* U+2801 braille dot */
     assert_false(util_has_bidi_control("\xe2\x80\x8b")); /* U+200B */
     assert_true(util_has_bidi_control("a\xe2\x81\xa9")); /* U+2069 */
 }
