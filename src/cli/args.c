@@ -111,6 +111,29 @@ int cli_long_opt(const struct cli_args *a, const char *name, long min, long max,
     return IS_OK;
 }
 
+bool cli_enum_opt(const struct cli_args *a, const char *name,
+                  const char *const *allowed)
+{
+    const char *v = cli_opt(a, name);
+    if (!v)
+        return true;
+    char list[256] = "";
+    size_t n = 0;
+    for (size_t i = 0; allowed[i]; i++) {
+        if (strcmp(v, allowed[i]) == 0)
+            return true;
+        int w = snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+                         allowed[i]);
+        if (w > 0 && (size_t)w < sizeof(list) - n)
+            n += (size_t)w;
+    }
+    cli_errf(
+        "--%s: one of %s (not \"%.40s\")\n",
+        "--%s: %s のいずれかで指定してください（\"%.40s\" は使えません）\n",
+        name, list, v);
+    return false;
+}
+
 bool cli_flag(const struct cli_args *a, const char *name)
 {
     for (int i = 0; i < a->nopt; i++)

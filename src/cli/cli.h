@@ -65,6 +65,11 @@ bool cli_flag(const struct cli_args *a, const char *name);
  * the locale's language: IS_ERR_INVALID (the caller exits 2). */
 int cli_long_opt(const struct cli_args *a, const char *name, long min, long max,
                  long dflt, long *out);
+/* Whether option name is absent or one of allowed (NULL-terminated);
+ * else false, the allowed values and the one given named on stderr in
+ * the locale's language (the caller exits 2). */
+bool cli_enum_opt(const struct cli_args *a, const char *name,
+                  const char *const *allowed);
 
 /* Client commands (cli/client.c): talk to the API with a token. */
 int cli_client(const char *cmd, int argc, char **argv);

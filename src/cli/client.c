@@ -171,12 +171,9 @@ static int drill_request(const struct cli_args *a, const char **method,
     } else if (strcmp(sub, "report") == 0 && id) {
         /* no --format: a summary line; --format: the hub's document */
         const char *fmt = cli_opt(a, "format") ? cli_opt(a, "format") : "json";
-        if (strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "html")) {
-            cli_errf("drill report ID [--format json|csv|html]\n",
-                     "drill report ID [--format json|csv|html]"
-                     "（形式は json・csv・html のいずれか）\n");
+        static const char *const fmts[] = {"json", "csv", "html", NULL};
+        if (!cli_enum_opt(a, "format", fmts))
             return 2;
-        }
         snprintf(path, len, "/api/v1/drills/%s/report?format=%s", id, fmt);
     } else if (strcmp(sub, "confirm") == 0 && id) {
         *method = "POST";

@@ -348,9 +348,14 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
         if (!fmt)
             fmt = "csv";
         const char *camp = cli_opt(a, "campaign");
-        if ((strcmp(fmt, "csv") && strcmp(fmt, "json")) ||
-            (camp && strspn(camp, "0123456789") != strlen(camp)))
-            return usage();
+        static const char *const fmts[] = {"csv", "json", NULL};
+        if (!cli_enum_opt(a, "format", fmts))
+            return 2;
+        if (camp && (!*camp || strspn(camp, "0123456789") != strlen(camp))) {
+            cli_errf("--campaign: a campaign's number\n",
+                     "--campaign: キャンペーンの番号で指定してください\n");
+            return 2;
+        }
         util_xsnprintf(path, sizeof(path),
                        "/api/v1/c4tap/export?format=%s%s%.20s", fmt,
                        camp ? "&campaign=" : "", camp ? camp : "");

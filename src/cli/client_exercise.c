@@ -451,11 +451,12 @@ static int debrief(const char *url, const char *token, const struct cli_args *a)
     const char *fmt = cli_opt(a, "format");
     const char *view = cli_opt(a, "view");
     const char *out = cli_opt(a, "out");
-    if (a->npos != 2 ||
-        (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") &&
-         strcmp(fmt, "html")) ||
-        (view && strcmp(view, "full") && strcmp(view, "summary")))
+    static const char *const fmts[] = {"json", "csv", "html", NULL};
+    static const char *const views[] = {"full", "summary", NULL};
+    if (a->npos != 2)
         return usage();
+    if (!cli_enum_opt(a, "format", fmts) || !cli_enum_opt(a, "view", views))
+        return 2;
     /* the management summary is a page */
     if (!fmt && view && strcmp(view, "summary") == 0)
         fmt = "html";

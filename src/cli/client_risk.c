@@ -414,11 +414,14 @@ static int all_pages(const struct cli_conn *k, const char *base, json_t **out)
 static int list_cmd(const struct cli_conn *k, const struct cli_args *a)
 {
     const char *state = cli_opt(a, "state"), *t = cli_opt(a, "treatment");
-    if (a->npos != 1 ||
-        (state && strcmp(state, "open") && strcmp(state, "closed")) ||
-        (t && strcmp(t, "reduce") && strcmp(t, "avoid") &&
-         strcmp(t, "transfer") && strcmp(t, "accept")))
+    static const char *const states[] = {"open", "closed", NULL};
+    static const char *const treatments[] = {"reduce", "avoid", "transfer",
+                                             "accept", NULL};
+    if (a->npos != 1)
         return usage();
+    if (!cli_enum_opt(a, "state", states) ||
+        !cli_enum_opt(a, "treatment", treatments))
+        return 2;
     char base[128];
     util_xsnprintf(base, sizeof(base), "/api/v1/risks?%s%s%s%s%s%s",
                    state ? "state=" : "", state ? state : "", state ? "&" : "",

@@ -576,10 +576,10 @@ static int results_cmd(const struct cli_conn *k, const struct cli_args *a)
     const char *fmt = cli_opt(a, "format");
     const char *lang = cli_opt(a, "lang");
     const char *out = cli_opt(a, "out");
-    if ((fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") &&
-         strcmp(fmt, "html")) ||
-        (lang && strcmp(lang, "ja") && strcmp(lang, "en")))
-        return usage();
+    static const char *const fmts[] = {"json", "csv", "html", NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
+    if (!cli_enum_opt(a, "format", fmts) || !cli_enum_opt(a, "lang", langs))
+        return 2;
     /* no --format: a summary on the terminal, the JSON into --out */
     bool human = !fmt && !out && !cli_flag(a, "json");
     char path[160];

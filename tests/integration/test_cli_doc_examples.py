@@ -63,7 +63,7 @@ def test_drill_start_and_report_as_documented(fresh_demo_hub):
     # another format is a usage error, not a request
     r = client(hub, "drill", "report", did, "--format", "xml", token=t)
     assert r.returncode == 2 and r.stdout == ""
-    assert "json|csv|html" in r.stderr
+    assert '--format: one of json, csv, html (not "xml")' in r.stderr
 
 
 def test_demo_drill_doc_names_what_deps_test_installs():

@@ -193,10 +193,30 @@ def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):
                        "--limit"),
                       (("report", "list", "--limit", "0"), "--limit"),
                       (("advisory", "list", "--limit", "201"), "--limit"),
-                      (("drill", "list", "--limit", "x"), "--limit")):
+                      (("drill", "list", "--limit", "x"), "--limit"),
+                      # a value outside an option's set: the option, its
+                      # values and the one given are named (found by an
+                      # outside review: the usage block alone was printed)
+                      (("risk", "list", "--state", "bogus"),
+                       '--state: one of open, closed (not "bogus")'),
+                      (("risk", "list", "--treatment", "x"),
+                       "--treatment: one of reduce, avoid, transfer, accept"),
+                      (("survey", "results", "SV2025", "--lang", "fr"),
+                       '--lang: one of ja, en (not "fr")'),
+                      (("survey", "results", "SV2025", "--format", "xml"),
+                       "--format: one of json, csv, html"),
+                      (("exercise", "debrief", "X0000000000000001",
+                        "--view", "bogus"), "--view: one of full, summary"),
+                      (("c4tap", "export", "--format", "xml"),
+                       "--format: one of csv, json"),
+                      (("c4tap", "export", "--campaign", "x1"),
+                       "--campaign"),
+                      (("drill", "report", "D1", "--format", "xml"),
+                       "--format: one of json, csv, html")):
         r = client(hub, *args, token=t)
         assert r.returncode == 2, (args, r.stderr)
         assert opt in r.stderr and r.stdout == "", (args, r.stderr)
+
     # stray arguments are usage errors too, before anything is sent
     for args in (("whoami", "extra"), ("sectors", "x"),
                  ("advisory", "ack", "A0000000000000000", "extra"),

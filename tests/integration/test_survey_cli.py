@@ -109,7 +109,7 @@ def test_survey_and_bcp_cli(fresh_demo_hub, tmp_path):
     bad_usage(u.cli(nisc, "survey", "show", "../etc", check=False),
               "survey show ID")
     bad_usage(u.cli(nisc, "survey", "results", CID, "--format", "xml",
-                    check=False), "--format json|csv|html")
+                    check=False), "--format: one of json, csv, html")
     bad_usage(u.cli(nisc, "bcp", "frobnicate", check=False), "bcp show")
     assert CID not in [s["id"] for s in u.ok(nisc, "GET",
                                              "/api/v1/surveys")["items"]]
@@ -431,7 +431,7 @@ def test_risk_cli(fresh_demo_hub):
                     "--review", "2030-01-31", check=False), "--impact")
     bad_usage(u.cli(op, "risk", "show", "12a", check=False), "risk show ID")
     bad_usage(u.cli(op, "risk", "list", "--state", "ajar", check=False),
-              "risk list")
+              '--state: one of open, closed (not "ajar")')
     # an unknown catalogue item: the API names it, nothing added
     refused(u.cli(op, "risk", "add", *base, "--review", "2030-01-31",
                   "--measures", f"{m1},9.9.9", check=False),
