@@ -1,6 +1,8 @@
 /*
  * store_risk.c - the operators' risk registers (see store/store_risk.h).
  */
+#include <sodium.h>
+
 #include "store/store_internal.h"
 #include "store/store_risk.h"
 
@@ -69,13 +71,26 @@ static int map_risk_listed(db_stmt *st, void *ctx)
 int store_risk_insert(struct store_conn *c, const struct store_risk *r,
                       int64_t *id)
 {
-    int rc = store_exec(c, ST_RISK_INSERT, "risk insert", "tttttiitttItiII",
-                        r->org_id, r->title, r->description, r->owner, r->asset,
-                        r->impact, r->likelihood, r->treatment, r->measures,
-                        r->plan, r->review_at, r->state, r->shared ? 1 : 0,
-                        r->created_by, r->created_at);
-    if (!rc && id)
-        *id = store_last_id(c);
+    /* the id is the second it was made and 20 random bits, never a count
+     * of the hub's risks: an operator's two ids tell nothing of how many
+     * others entered between (docs/rules.md "The risk register"). Ids
+     * still grow with time (the list's order), and fit a JavaScript
+     * number (< 2^53) until the year 2242. */
+    int rc = IS_ERR_CONFLICT;
+    int64_t t = r->created_at > 0 ? r->created_at : 1;
+    for (int tries = 0; rc == IS_ERR_NOTFOUND || rc == IS_ERR_CONFLICT;
+         tries++) {
+        if (tries == 16)
+            return IS_ERR_CONFLICT;
+        int64_t v = (t << 20) | (int64_t)randombytes_uniform(1u << 20);
+        rc = store_exec_changed(
+            c, ST_RISK_INSERT, "risk insert", "tttttiitttItiIII", r->org_id,
+            r->title, r->description, r->owner, r->asset, r->impact,
+            r->likelihood, r->treatment, r->measures, r->plan, r->review_at,
+            r->state, r->shared ? 1 : 0, r->created_by, r->created_at, v);
+        if (!rc && id)
+            *id = v;
+    }
     return rc;
 }
 

@@ -25,11 +25,14 @@
     "WHERE m.group_id = ?2)))"
 /* clang-format on */
 #endif
-ST(RISK_INSERT, "INSERT INTO risks(org_id, title, description, owner, asset, "
-                "impact, likelihood, treatment, measures, plan, review_at, "
-                "state, shared, version, created_by, created_at, updated_by, "
-                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                "?11, ?12, ?13, 1, ?14, ?15, ?14, ?15)")
+/* ?16 the id (store_risk_insert: from the time, never a count); one taken
+ * already inserts nothing */
+ST(RISK_INSERT, "INSERT INTO risks(id, org_id, title, description, owner, "
+                "asset, impact, likelihood, treatment, measures, plan, "
+                "review_at, state, shared, version, created_by, created_at, "
+                "updated_by, updated_at) VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?15, ?14, ?15) "
+                "ON CONFLICT(id) DO NOTHING")
 ST(RISK_GET, "SELECT " RISK_COLS RISK_FROM "WHERE r.id = ?1")
 /* the stored version must still be ?15 (a concurrent change loses) */
 ST(RISK_UPDATE, "UPDATE risks SET title = ?2, description = ?3, owner = ?4, "
