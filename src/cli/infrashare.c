@@ -1130,8 +1130,8 @@ static int cmd_token(int argc, char **argv)
             char token[AUTH_TOKEN_LEN], id[33];
             const char *name =
                 cli_opt(&a, "name") ? cli_opt(&a, "name") : "cli";
-            rc = auth_token_create(c, NULL, u.id, name,
-                                   days ? now + days * 86400 : 0, now, token,
+            int64_t expires = days ? now + days * 86400 : 0;
+            rc = auth_token_create(c, NULL, u.id, name, &expires, now, token,
                                    id);
             if (rc) {
                 exit_code = 1;

@@ -312,7 +312,7 @@ static int h_token_create(struct http_req *r, struct http_resp *out)
     int64_t expires = days ? now + days * 86400 : 0;
     char token[AUTH_TOKEN_LEN], id[33];
     int rc = auth_token_create(r->sc, &r->auth, uid, jv_str(r->json, "name"),
-                               expires, now, token, id);
+                               &expires, now, token, id);
     if (rc)
         return http_fail(out, rc);
     char exp[UTIL_TIME_LEN];

@@ -425,12 +425,16 @@ int auth_token(struct store_conn *c, const char *token, int64_t now,
     hash32(secret, strlen(secret), got);
     if (!util_ct_equal(want, got, 32))
         return IS_ERR_AUTH;
-    return ctx_for_active_user(c, uid, out);
+    rc = ctx_for_active_user(c, uid, out);
+    if (!rc)
+        util_xcopy(out->token_id, sizeof(out->token_id), id);
+    return rc;
 }
 
-int auth_token_insert(struct store_conn *c, const struct auth_ctx *who,
-                      int64_t user_id, const char *name, int64_t expires,
-                      int64_t now, char token[AUTH_TOKEN_LEN], char id[33])
+static int token_insert(struct store_conn *c, const struct auth_ctx *who,
+                        int64_t user_id, const char *name, int64_t expires,
+                        int64_t now, const char *parent,
+                        char token[AUTH_TOKEN_LEN], char id[33])
 {
     unsigned char sraw[32], h[32];
     char secret[48];
@@ -439,22 +443,40 @@ int auth_token_insert(struct store_conn *c, const struct auth_ctx *who,
     util_b64url(secret, sizeof(secret), sraw, sizeof(sraw));
     snprintf(token, AUTH_TOKEN_LEN, "ist_%s_%s", id, secret);
     hash32(secret, strlen(secret), h);
-    int rc = store_token_insert(c, id, user_id, name, h, now, expires);
+    int rc = store_token_insert(c, id, user_id, name, h, now, expires, parent);
     if (!rc)
-        rc = audit_record(
-            c, who, now, "token.create", id,
-            json_pack("{s:I,s:s}", "user", (json_int_t)user_id, "name", name));
+        rc = audit_record(c, who, now, "token.create", id,
+                          json_pack("{s:I,s:s,s:s?}", "user",
+                                    (json_int_t)user_id, "name", name,
+                                    "made_with", parent));
     return rc;
 }
 
-int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
+int auth_token_insert(struct store_conn *c, const struct auth_ctx *who,
                       int64_t user_id, const char *name, int64_t expires,
                       int64_t now, char token[AUTH_TOKEN_LEN], char id[33])
 {
+    return token_insert(c, who, user_id, name, expires, now, NULL, token, id);
+}
+
+int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
+                      int64_t user_id, const char *name, int64_t *expires,
+                      int64_t now, char token[AUTH_TOKEN_LEN], char id[33])
+{
+    const char *parent = who && who->token_id[0] ? who->token_id : NULL;
     int rc = store_begin(c);
     if (rc)
         return rc;
-    rc = auth_token_insert(c, who, user_id, name, expires, now, token, id);
+    /* a token made with a token lives no longer than it (read under the
+     * writer lock: a revocation at the same moment comes before or after,
+     * and after revokes this one too) */
+    int64_t until = 0;
+    if (parent && !(rc = store_token_expiry(c, parent, &until)) && until &&
+        (!*expires || *expires > until))
+        *expires = until;
+    if (!rc)
+        rc = token_insert(c, who, user_id, name, *expires, now, parent, token,
+                          id);
     if (rc) {
         store_rollback(c);
         return rc;

@@ -34,6 +34,9 @@ struct auth_ctx {
     unsigned roles;
     char lang[4];
     bool via_session;
+    /* the API token the request came with ("" for a session or the
+     * command line): a token made with it goes with it */
+    char token_id[33];
     char csrf[AUTH_CSRF_LEN];
     struct access_org org; /* the user's organisation and its relations */
 };
@@ -115,9 +118,11 @@ void auth_read_end(struct store_conn *c);
 int auth_token(struct store_conn *c, const char *token, int64_t now,
                struct auth_ctx *out);
 /* Creates a token for user_id; writes the full token (shown once) and its
- * id. expires 0 = never. Audited with actor who. */
+ * id. *expires 0 = never. Audited with actor who. When who came with a
+ * token, the new one is made with it (docs/rules.md "Sign-in, sessions
+ * and tokens"): revoked with it, and *expires is cut to its expiry. */
 int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
-                      int64_t user_id, const char *name, int64_t expires,
+                      int64_t user_id, const char *name, int64_t *expires,
                       int64_t now, char token[AUTH_TOKEN_LEN], char id[33]);
 /* auth_token_create inside the caller's write transaction. */
 int auth_token_insert(struct store_conn *c, const struct auth_ctx *who,

@@ -370,15 +370,20 @@ int store_session_delete(struct store_conn *c, const unsigned char hash[32]);
 int store_sessions_delete_user(struct store_conn *c, int64_t user_id);
 
 /* ---- API tokens ---- */
+/* parent: the token it was made with, or NULL */
 int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                        const char *name, const unsigned char hash[32],
-                       int64_t now, int64_t expires);
+                       int64_t now, int64_t expires, const char *parent);
+/* When token id expires (0: never); IS_ERR_NOTFOUND when there is none. */
+int store_token_expiry(struct store_conn *c, const char *id, int64_t *expires);
 /* IS_ERR_NOTFOUND when absent, revoked or expired. */
 int store_token_get(struct store_conn *c, const char *id, int64_t now,
                     int64_t *user_id, unsigned char hash[32]);
 /* Owner of a token (for authorisation of revocation); NOTFOUND if none. */
 int store_token_owner(struct store_conn *c, const char *id, int64_t *user_id,
                       bool *revoked);
+/* Revokes token id and every token made with it (and with those);
+ * IS_ERR_NOTFOUND when none was still valid. */
 int store_token_revoke(struct store_conn *c, const char *id, int64_t now);
 /* A token as listed: times are unix seconds, 0 when NULL (expires_at: it
  * does not expire; revoked_at: not revoked). name is malloc'd (NULL when

@@ -142,10 +142,16 @@ int store_sessions_delete_user(struct store_conn *c, int64_t user_id)
 
 int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                        const char *name, const unsigned char hash[32],
-                       int64_t now, int64_t expires)
+                       int64_t now, int64_t expires, const char *parent)
 {
-    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbIN", id, user_id,
-                      name, hash, now, expires);
+    return store_exec(c, ST_TOKEN_INSERT, "token insert", "tItbINt", id,
+                      user_id, name, hash, now, expires, parent);
+}
+
+int store_token_expiry(struct store_conn *c, const char *id, int64_t *expires)
+{
+    return store_get_int64(c, ST_TOKEN_EXPIRY, "token expiry", expires, "t",
+                           id);
 }
 
 struct token_out {

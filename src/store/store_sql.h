@@ -90,15 +90,21 @@ ST(SESSION_GET, "SELECT user_id, csrf FROM sessions "
 ST(SESSION_DELETE, "DELETE FROM sessions WHERE hash = ?1")
 ST(SESSIONS_DELETE_USER, "DELETE FROM sessions WHERE user_id = ?1")
 ST(SESSIONS_PURGE, "DELETE FROM sessions WHERE expires_at <= ?1")
+/* ?7 the token it was made with (NULL: a session's or the CLI's) */
 ST(TOKEN_INSERT, "INSERT INTO tokens(id, user_id, name, hash, created_at, "
-                 "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                 "expires_at, parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+/* when token ?1 expires (0: never) */
+ST(TOKEN_EXPIRY, "SELECT coalesce(expires_at, 0) FROM tokens WHERE id = ?1")
 ST(TOKEN_GET, "SELECT user_id, hash FROM tokens WHERE id = ?1 "
               "AND revoked_at IS NULL "
               "AND (expires_at IS NULL OR expires_at > ?2)")
 ST(TOKEN_OWNER, "SELECT user_id, revoked_at IS NOT NULL FROM tokens "
                 "WHERE id = ?1")
-ST(TOKEN_REVOKE, "UPDATE tokens SET revoked_at = ?2 "
-                 "WHERE id = ?1 AND revoked_at IS NULL")
+/* token ?1 and every token made with it, and with those, ... */
+ST(TOKEN_REVOKE, "WITH RECURSIVE d(id) AS (SELECT CAST(?1 AS TEXT) UNION "
+                 "SELECT t.id FROM tokens t JOIN d ON t.parent = d.id) "
+                 "UPDATE tokens SET revoked_at = ?2 "
+                 "WHERE id IN (SELECT id FROM d) AND revoked_at IS NULL")
 ST(TOKENS_USER, "SELECT id, name, created_at, expires_at, revoked_at "
                 "FROM tokens WHERE user_id = ?1 ORDER BY created_at, id")
 /* where the next audit entry goes, in one statement: the recorded head,

@@ -557,3 +557,63 @@ def test_demo_users_share_the_demo_password(demo_hub):
               "ceptoar-banking-secretariat", "op-banking-0001"):
         s = demo_hub.login(u, DEMO_PASSWORD)
         assert s.me["username"] == u
+
+
+def test_a_token_made_with_a_token_goes_with_it(fresh_demo_hub):
+    """Found by an outside review: a leaked token could make itself a
+    second one, and revoking the first left the second working. A token
+    made with a token is revoked with it (and the ones made with those),
+    lives no longer than it, and its audit entry names it; one made from
+    a signed-in session is the user's own and stays."""
+    hub = fresh_demo_hub
+    s = hub.login("op-banking-0001")
+    r = s.post(hub.url + "/api/v1/tokens",
+               json={"name": "leaked", "expires_in_days": 2}, timeout=30)
+    assert r.status_code == 201, r.text
+    first, first_id = r.json()["token"], r.json()["id"]
+    first_exp = r.json()["expires_at"]
+    # the second asks for 30 days, and gets the first's expiry
+    r = hub.api("POST", "/api/v1/tokens", token=first,
+                json={"name": "second", "expires_in_days": 30})
+    assert r.status_code == 201, r.text
+    second, second_id = r.json()["token"], r.json()["id"]
+    assert r.json()["expires_at"] == first_exp
+    # one asking for none gets the first's expiry too
+    r = hub.api("POST", "/api/v1/tokens", token=second, json={"name": "third"})
+    assert r.status_code == 201, r.text
+    third, third_id = r.json()["token"], r.json()["id"]
+    assert r.json()["expires_at"] == first_exp
+    # one the user makes signed in, and a sibling token made with it
+    r = s.post(hub.url + "/api/v1/tokens", json={"name": "own"}, timeout=30)
+    own = r.json()["token"]
+    r = hub.api("POST", "/api/v1/tokens", token=own, json={"name": "ci"})
+    assert r.status_code == 201, r.text
+    ci = r.json()["token"]
+    for t in (first, second, third, own, ci):
+        assert hub.api("GET", "/api/v1/session", token=t).status_code == 200
+    admin = hub.login("admin")
+    items, after = [], 0
+    while after is not None:
+        r = hub.api("GET", "/api/v1/audit", session=admin,
+                    params={"after": after, "limit": 1000})
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        after = r.json()["next_after"]
+    entries = [e for e in items if e["action"] == "token.create"
+               and e["target"] in (second_id, third_id)]
+    assert {e["target"]: e["detail"].get("made_with") for e in entries} == {
+        second_id: first_id, third_id: second_id}
+    # revoking the first revokes what was made with it, not the rest
+    r = s.delete(hub.url + f"/api/v1/tokens/{first_id}", timeout=30)
+    assert r.status_code in (200, 204), r.text
+    for t in (first, second, third):
+        assert_error(hub.api("GET", "/api/v1/session", token=t), 401)
+    for t in (own, ci):
+        assert hub.api("GET", "/api/v1/session", token=t).status_code == 200
+    listed = {t["id"]: t for t in hub.api(
+        "GET", "/api/v1/tokens", session=s).json()["items"]}
+    assert all(listed[i]["revoked_at"] for i in (first_id, second_id,
+                                                 third_id))
+    # revoking the second (revoked with the first) again: not found
+    assert_error(s.delete(hub.url + f"/api/v1/tokens/{second_id}",
+                          timeout=30), 404)
