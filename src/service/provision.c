@@ -509,7 +509,44 @@ static int advisory_create(struct app *a, struct store_conn *c,
 /* The advisory's chain as the API shows it: [{org, step, parent, state,
  * arrived_at, relayed_at, how, note{ja,en}}] (times RFC 3339 or null).
  * NULL when it could not be read. */
-static json_t *hops_json(struct store_conn *c, const char *adv)
+/* Whether hop i of hops is on the branch of anchor: anchor's hop, the
+ * hops it came through (parents up to the author) and those it went on to
+ * (children, theirs ...). A hop's parent names the org of the hop before
+ * it. */
+static bool hop_on_branch(const struct store_hop_list *hops, size_t i,
+                          const char *anchor)
+{
+    /* i at or above anchor: walk up from anchor */
+    const char *at = anchor;
+    for (size_t guard = 0; at && *at && guard <= hops->n; guard++) {
+        if (strcmp(hops->items[i].org, at) == 0)
+            return true;
+        const char *up = NULL;
+        for (size_t k = 0; k < hops->n && !up; k++)
+            if (strcmp(hops->items[k].org, at) == 0)
+                up = hops->items[k].hop.parent;
+        at = up;
+    }
+    /* i below anchor: walk up from i */
+    at = hops->items[i].hop.parent;
+    for (size_t guard = 0; at && *at && guard <= hops->n; guard++) {
+        if (strcmp(at, anchor) == 0)
+            return true;
+        const char *up = NULL;
+        for (size_t k = 0; k < hops->n && !up; k++)
+            if (strcmp(hops->items[k].org, at) == 0)
+                up = hops->items[k].hop.parent;
+        at = up;
+    }
+    return false;
+}
+
+/* The relay chain of adv. With anchor (not NULL) only its branch
+ * (hop_on_branch) and the author's step: what a reader of an advisory to
+ * named organisations may see, whose other branches would tell which
+ * sectors the others it was sent to are in. */
+static json_t *hops_json(struct store_conn *c, const char *adv,
+                         const char *anchor)
 {
     struct store_hop_list hops;
     if (store_hops_list(c, adv, &hops))
@@ -517,6 +554,8 @@ static json_t *hops_json(struct store_conn *c, const char *adv)
     json_t *arr = json_array();
     for (size_t i = 0; i < hops.n; i++) {
         const struct store_hop_entry *h = &hops.items[i];
+        if (anchor && h->hop.step != 0 && !hop_on_branch(&hops, i, anchor))
+            continue;
         json_array_append_new(
             arr, json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:s,s:{s:s,s:s}}", "org",
                            h->org, "step", h->hop.step, "parent", h->hop.parent,
@@ -531,6 +570,10 @@ static json_t *hops_json(struct store_conn *c, const char *adv)
 
 static json_t *audience_for(struct store_conn *c, const struct auth_ctx *who,
                             const struct store_advisory *ad);
+static const char *chain_anchor(struct store_conn *c,
+                                const struct auth_ctx *who,
+                                const struct store_advisory *ad,
+                                char anchor[IDS_LEN]);
 
 static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
                         const struct store_advisory *ad, bool full, int64_t now)
@@ -578,7 +621,8 @@ static json_t *adv_json(struct store_conn *c, const struct auth_ctx *who,
     json_object_set_new(o, "audience", audience_for(c, who, ad));
     json_object_set_new(o, "title_in_notice",
                         json_boolean(ad->title_in_notice));
-    json_t *chain = hops_json(c, ad->id);
+    char anchor[IDS_LEN];
+    json_t *chain = hops_json(c, ad->id, chain_anchor(c, who, ad, anchor));
     if (chain)
         json_object_set_new(o, "chain", chain);
     /* the author sees which hops withheld it, why, and whom it missed */
@@ -1272,6 +1316,39 @@ static json_t *audience_for(struct store_conn *c, const struct auth_ctx *who,
     }
     json_object_set_new(aud, "orgs", kept);
     return aud;
+}
+
+/* Whose branch of the relay chain who sees (hops_json), or NULL for all
+ * of it: the author's side sees every hop, and so does every reader of
+ * an advisory to groups only (sectors, scopes, CEPTOARs, which its
+ * audience names anyway). Of one also sent to named organisations, a
+ * hop sees its own branch, a recipient the branch of the hop that
+ * released it to it, anyone else the author's step only: another
+ * branch would tell which sectors the other named organisations are in
+ * (found by an outside review of a Red advisory to two operators of two
+ * sectors). */
+static const char *chain_anchor(struct store_conn *c,
+                                const struct auth_ctx *who,
+                                const struct store_advisory *ad,
+                                char anchor[IDS_LEN])
+{
+    json_t *aud = json_loads(ad->audience, 0, NULL);
+    bool named = json_array_size(json_object_get(aud, "orgs")) > 0;
+    json_decref(aud);
+    if (!named)
+        return NULL;
+    struct dlv_viewer v;
+    struct svc_error ignored = {0};
+    if (who && !dlv_viewer_of(c, who, ad, &v, &ignored) && v.author_side)
+        return NULL;
+    anchor[0] = '\0';
+    struct store_hop h;
+    struct store_recipient r;
+    if (who && !store_hop_get(c, ad->id, who->org.id, &h))
+        util_xcopy(anchor, IDS_LEN, who->org.id);
+    else if (who && !store_recipient_get(c, ad->id, who->org.id, &r))
+        util_xcopy(anchor, IDS_LEN, r.via);
+    return anchor;
 }
 
 /* The recipients of an advisory whose delivery a viewer follows: the one

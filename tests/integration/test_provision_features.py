@@ -905,3 +905,49 @@ def test_who_may_start_a_drill(phub, hook):
     assert_error(start("nisc-a", target_kind="ceptoar", target="meti"),
                  400, "invalid_value", "target")
     assert len(phub.audit("drill.start")) == 3
+
+
+def test_a_named_recipient_sees_only_its_branch_of_the_chain(fresh_demo_hub):
+    """Found by an outside review: a Red advisory to an operator of two
+    sectors each, relayed by each one's ministry and CEPTOAR; each
+    recipient's audience named only itself, but the relay chain showed
+    the other's ministry and CEPTOAR, telling it another sector's
+    operator was named too. A reader of an advisory to named
+    organisations sees the author's step and its own branch of the
+    chain (docs/rules.md "Who may read an advisory"); the author's side
+    sees all of it."""
+    hub = fresh_demo_hub
+
+    def call(user, method, path, **kw):
+        return hub.api(method, path, token=hub.token(user), **kw)
+
+    r = call("nisc-analyst", "POST", "/api/v1/advisories", json={
+        "kind": "security_info", "range": "red", "severity": 2,
+        "title_ja": "赤", "title_en": "red", "body_ja": "本文",
+        "body_en": "body",
+        "audience": {"orgs": ["op-banking-0001", "op-telecom-0001"]}})
+    assert r.status_code == 201, r.text
+    aid = r.json()["id"]
+    for u in ("fsa-desk", "mic-desk", "ceptoar-banking-secretariat",
+              "ceptoar-telecom-secretariat"):
+        r = call(u, "POST", f"/api/v1/advisories/{aid}/relay", json={})
+        assert r.status_code == 200, (u, r.text)
+
+    def chain(user):
+        r = call(user, "GET", f"/api/v1/advisories/{aid}")
+        assert r.status_code == 200, (user, r.text)
+        return sorted(h["org"] for h in r.json()["chain"])
+
+    everything = ["ceptoar-banking", "ceptoar-telecom", "fsa", "mic", "nisc"]
+    assert chain("nisc-analyst") == everything
+    telecom = ["ceptoar-telecom", "mic", "nisc"]
+    banking = ["ceptoar-banking", "fsa", "nisc"]
+    for user, want in (("op-telecom-0001", telecom),
+                       ("ceptoar-telecom-secretariat", telecom),
+                       ("mic-desk", telecom),
+                       ("op-banking-0001", banking),
+                       ("fsa-desk", banking)):
+        assert chain(user) == want, user
+    # the relay's own answer is the same view
+    r = call("op-telecom-0001", "GET", f"/api/v1/advisories/{aid}")
+    assert "banking" not in r.text and "fsa" not in r.text
