@@ -509,36 +509,37 @@ static int advisory_create(struct app *a, struct store_conn *c,
 /* The advisory's chain as the API shows it: [{org, step, parent, state,
  * arrived_at, relayed_at, how, note{ja,en}}] (times RFC 3339 or null).
  * NULL when it could not be read. */
+/* The org of the hop before org's (its parent), or NULL when org has no
+ * hop or is the author's. */
+static const char *hop_parent(const struct store_hop_list *hops,
+                              const char *org)
+{
+    for (size_t k = 0; k < hops->n; k++)
+        if (strcmp(hops->items[k].org, org) == 0)
+            return hops->items[k].hop.parent;
+    return NULL;
+}
+
+/* Whether up is from, or a hop it came through (bounded by the number of
+ * hops, whatever the parents say). */
+static bool hop_through(const struct store_hop_list *hops, const char *from,
+                        const char *up)
+{
+    for (size_t guard = 0; from && *from && guard <= hops->n; guard++) {
+        if (strcmp(from, up) == 0)
+            return true;
+        from = hop_parent(hops, from);
+    }
+    return false;
+}
+
 /* Whether hop i of hops is on the branch of anchor: anchor's hop, the
- * hops it came through (parents up to the author) and those it went on to
- * (children, theirs ...). A hop's parent names the org of the hop before
- * it. */
+ * hops it came through (up to the author) and those it went on to. */
 static bool hop_on_branch(const struct store_hop_list *hops, size_t i,
                           const char *anchor)
 {
-    /* i at or above anchor: walk up from anchor */
-    const char *at = anchor;
-    for (size_t guard = 0; at && *at && guard <= hops->n; guard++) {
-        if (strcmp(hops->items[i].org, at) == 0)
-            return true;
-        const char *up = NULL;
-        for (size_t k = 0; k < hops->n && !up; k++)
-            if (strcmp(hops->items[k].org, at) == 0)
-                up = hops->items[k].hop.parent;
-        at = up;
-    }
-    /* i below anchor: walk up from i */
-    at = hops->items[i].hop.parent;
-    for (size_t guard = 0; at && *at && guard <= hops->n; guard++) {
-        if (strcmp(at, anchor) == 0)
-            return true;
-        const char *up = NULL;
-        for (size_t k = 0; k < hops->n && !up; k++)
-            if (strcmp(hops->items[k].org, at) == 0)
-                up = hops->items[k].hop.parent;
-        at = up;
-    }
-    return false;
+    const char *org = hops->items[i].org;
+    return hop_through(hops, anchor, org) || hop_through(hops, org, anchor);
 }
 
 /* The relay chain of adv. With anchor (not NULL) only its branch
