@@ -210,7 +210,10 @@ static void end_replaced_session(struct http_req *r, int64_t now)
     if (!old || util_copy(cookie, sizeof(cookie), old) ||
         auth_session(r->sc, cookie, now, &was) != IS_OK)
         return;
-    if (auth_logout(r->sc, cookie, &was, now))
+    /* IS_ERR_AUTH: a log-out at the same moment ended it (and is the
+     * one audited) */
+    int rc = auth_logout(r->sc, cookie, &was, now);
+    if (rc && rc != IS_ERR_AUTH)
         log_event(LOG_WARN, "the replaced session could not be ended", "user",
                   json_integer(was.user_id), NULL);
 }

@@ -370,7 +370,11 @@ int auth_logout(struct store_conn *c, const char *cookie,
     int rc = store_begin(c);
     if (rc)
         return rc;
+    /* deleted under the writer lock: of racing log-outs of one session
+     * one ends it (and is audited), the others find none (IS_ERR_AUTH) */
     rc = store_session_delete(c, h);
+    if (rc == IS_ERR_NOTFOUND)
+        rc = IS_ERR_AUTH;
     if (!rc)
         rc = audit_record(c, who, now, "logout", who->username, NULL);
     if (rc) {
@@ -467,12 +471,17 @@ int auth_token_create(struct store_conn *c, const struct auth_ctx *who,
     int rc = store_begin(c);
     if (rc)
         return rc;
-    /* a token made with a token lives no longer than it (read under the
-     * writer lock: a revocation at the same moment comes before or after,
-     * and after revokes this one too) */
+    /* a token made with a token lives no longer than it. Read under the
+     * writer lock, with the request's token checked again there: a
+     * revocation that committed since the request was let in leaves
+     * nothing to make (IS_ERR_AUTH), and one after this commit revokes
+     * the new token with it (found by a race test: 24 tokens made during
+     * their parent's revocation stayed valid) */
     int64_t until = 0;
-    if (parent && !(rc = store_token_expiry(c, parent, &until)) && until &&
-        (!*expires || *expires > until))
+    if (parent &&
+        (rc = store_token_expiry(c, parent, now, &until)) == IS_ERR_NOTFOUND)
+        rc = IS_ERR_AUTH;
+    if (parent && !rc && until && (!*expires || *expires > until))
         *expires = until;
     if (!rc)
         rc = token_insert(c, who, user_id, name, *expires, now, parent, token,

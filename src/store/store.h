@@ -374,8 +374,10 @@ int store_sessions_delete_user(struct store_conn *c, int64_t user_id);
 int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                        const char *name, const unsigned char hash[32],
                        int64_t now, int64_t expires, const char *parent);
-/* When token id expires (0: never); IS_ERR_NOTFOUND when there is none. */
-int store_token_expiry(struct store_conn *c, const char *id, int64_t *expires);
+/* When token id expires (0: never); IS_ERR_NOTFOUND when there is none
+ * still valid at now (revoked or expired). */
+int store_token_expiry(struct store_conn *c, const char *id, int64_t now,
+                       int64_t *expires);
 /* IS_ERR_NOTFOUND when absent, revoked or expired. */
 int store_token_get(struct store_conn *c, const char *id, int64_t now,
                     int64_t *user_id, unsigned char hash[32]);

@@ -131,7 +131,8 @@ int store_session_get(struct store_conn *c, const unsigned char hash[32],
 
 int store_session_delete(struct store_conn *c, const unsigned char hash[32])
 {
-    return store_exec(c, ST_SESSION_DELETE, "session delete", "b", hash);
+    return store_exec_changed(c, ST_SESSION_DELETE, "session delete", "b",
+                              hash);
 }
 
 int store_sessions_delete_user(struct store_conn *c, int64_t user_id)
@@ -148,10 +149,11 @@ int store_token_insert(struct store_conn *c, const char *id, int64_t user_id,
                       user_id, name, hash, now, expires, parent);
 }
 
-int store_token_expiry(struct store_conn *c, const char *id, int64_t *expires)
+int store_token_expiry(struct store_conn *c, const char *id, int64_t now,
+                       int64_t *expires)
 {
-    return store_get_int64(c, ST_TOKEN_EXPIRY, "token expiry", expires, "t",
-                           id);
+    return store_get_int64(c, ST_TOKEN_EXPIRY, "token expiry", expires, "tI",
+                           id, now);
 }
 
 struct token_out {

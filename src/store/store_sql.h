@@ -93,8 +93,10 @@ ST(SESSIONS_PURGE, "DELETE FROM sessions WHERE expires_at <= ?1")
 /* ?7 the token it was made with (NULL: a session's or the CLI's) */
 ST(TOKEN_INSERT, "INSERT INTO tokens(id, user_id, name, hash, created_at, "
                  "expires_at, parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-/* when token ?1 expires (0: never) */
-ST(TOKEN_EXPIRY, "SELECT coalesce(expires_at, 0) FROM tokens WHERE id = ?1")
+/* when token ?1 expires (0: never), if it is still valid at ?2 */
+ST(TOKEN_EXPIRY, "SELECT coalesce(expires_at, 0) FROM tokens WHERE id = ?1 "
+                 "AND revoked_at IS NULL "
+                 "AND (expires_at IS NULL OR expires_at > ?2)")
 ST(TOKEN_GET, "SELECT user_id, hash FROM tokens WHERE id = ?1 "
               "AND revoked_at IS NULL "
               "AND (expires_at IS NULL OR expires_at > ?2)")
