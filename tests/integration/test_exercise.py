@@ -841,6 +841,47 @@ def test_participants_debrief_hides_small_groups(bed):
     assert {c["id"] for c in d["comparison"]} >= {x, y}
 
 
+def test_a_small_inject_groups_results_are_not_totals_less_actions(bed):
+    """Found by an outside review: 23 participants, every sector shown or
+    hidden sectors adding up to 5, so the totals were shown; the DDoS
+    inject of Part 2's group 2-a reached two of them (banking, telecoms),
+    whose two actions were hidden, yet the totals less the actions shown
+    gave the two's figures, and less its own rows, the other's. Now every
+    action group is hidden from a participant when the participants of
+    the hidden actions are 1-4 (docs/rules.md, the debrief)."""
+    auto_hops(bed)
+    parts = ([f"op-gas-{i:04d}" for i in range(1, 11)] +
+             [f"op-water-{i:04d}" for i in range(1, 9)] +
+             ["op-banking-0001", "op-telecom-0001", "op-electricity-0001",
+              "op-chemical-0001", "op-petroleum-0001"])
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "差分", "title_en": "Differences", "scenario": FY2015,
+        "participants": {"orgs": parts}})["id"]
+    control(bed, x, "start", paused=True)
+    control(bed, x, "advance", minutes=136)
+    tel = bed.token("op-telecom-0001")
+    bed.ok("POST", f"/api/v1/exercises/{x}/bcp", tel,
+           json={"note": "BCP activated"}, status=201)
+    bed.ok("POST", f"/x/{x}/api/v1/reports", tel, status=201, json={
+        "title": "DDoS", "kind": "incident",
+        "detected_at": "2026-12-06T20:00:00Z", "range": "amber",
+        "route": "direct", "impact": {"households": 0}})
+    for when in ("running", "ended"):
+        if when == "ended":
+            control(bed, x, "end")
+        full = bed.ok("GET", f"/api/v1/exercises/{x}/debrief")
+        small = [a["action"] for a in full["actions"]
+                 if a["participants"] < 5]
+        assert small, full["actions"]       # the 2-a group's actions
+        d = bed.ok("GET", f"/api/v1/exercises/{x}/debrief",
+                   bed.token("op-banking-0001"))
+        assert d["totals"]["hidden"] is False, when   # the sectors allow it
+        assert d["actions"] and all(a["hidden"] for a in d["actions"]), (
+            when, d["actions"])
+        # a controller still sees every figure
+        assert all(a["hidden"] is False for a in full["actions"])
+
+
 def test_races_start_and_fire(bed):
     """Two exercises sharing participants started at once, many times:
     exactly one runs each time; an inject fired by hand from eight
