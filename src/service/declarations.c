@@ -103,12 +103,22 @@ int declaration_mode_advisory(struct store_conn *c, const char *advisory_id,
 
 /* ---- JSON ---- */
 
-static json_t *who_json(int64_t user, const char *org)
+/* Who declared or ended it: the organisation to every reader; the user's
+ * id only to hub admins and to the users of that organisation, as users
+ * are shown (docs/rules.md "Registry visibility"; found by an outside
+ * review: every operator read the NISC user's id). */
+static json_t *who_json(const struct auth_ctx *reader, int64_t user,
+                        const char *org)
 {
-    return json_pack("{s:I,s:s}", "user", (json_int_t)user, "org", org);
+    bool may = !reader || (reader->roles & ROLE_ADMIN) ||
+               strcmp(reader->org.id, org) == 0;
+    return json_pack("{s:o,s:s}", "user",
+                     may ? json_integer((json_int_t)user) : json_null(), "org",
+                     org);
 }
 
-static json_t *decl_json(const struct store_declaration *d)
+static json_t *decl_json(const struct store_declaration *d,
+                         const struct auth_ctx *who)
 {
     json_t *sectors = json_array();
     for (int i = 0; i < d->nsectors; i++)
@@ -118,12 +128,12 @@ static json_t *decl_json(const struct store_declaration *d)
         "title", "ja", d->title_ja, "en", d->title_en, "reason", d->reason,
         "national", d->national, "sectors", sectors, "active", !d->ended_at,
         "started_at", svc_time_json(d->started_at), "started_by",
-        who_json(d->started_by, d->started_org), "ended_at",
+        who_json(who, d->started_by, d->started_org), "ended_at",
         d->ended_at ? svc_time_json(d->ended_at) : json_null(), "event",
         d->event_id, "rollcall",
         d->rollcall_id[0] ? json_string(d->rollcall_id) : json_null());
     json_object_set_new(o, "ended_by",
-                        d->ended_at ? who_json(d->ended_by, d->ended_org)
+                        d->ended_at ? who_json(who, d->ended_by, d->ended_org)
                                     : json_null());
     return o;
 }
@@ -320,7 +330,7 @@ int declaration_declare(struct app *a, struct store_conn *c,
     rollcall_start(a, c, who, d, now);
     log_event(LOG_WARN, "large-scale outage declared", "declaration",
               json_string(d->id), "national", json_boolean(d->national), NULL);
-    *out = decl_json(d);
+    *out = decl_json(d, who);
     free(d);
     return IS_OK;
 }
@@ -370,7 +380,7 @@ int declaration_end(struct app *a, struct store_conn *c,
     util_xcopy(d->ended_org, sizeof(d->ended_org), who->org.id);
     log_event(LOG_WARN, "large-scale outage ended", "declaration",
               json_string(d->id), NULL);
-    *out = decl_json(d);
+    *out = decl_json(d, who);
     free(d);
     return IS_OK;
 }
@@ -382,7 +392,6 @@ int declaration_list(struct app *a, struct store_conn *c,
                      json_t **out, struct svc_error *e)
 {
     IS_UNUSED(a);
-    IS_UNUSED(who);
     IS_UNUSED(now);
     struct store_declaration *ds;
     size_t n;
@@ -392,7 +401,7 @@ int declaration_list(struct app *a, struct store_conn *c,
     int active = 0;
     for (size_t i = 0; i < n; i++) {
         active += !ds[i].ended_at;
-        json_array_append_new(items, decl_json(&ds[i]));
+        json_array_append_new(items, decl_json(&ds[i], who));
     }
     free(ds);
     *out = json_pack("{s:s,s:i,s:o}", "mode", active ? "outage" : "normal",
@@ -474,7 +483,7 @@ int declaration_read(struct app *a, struct store_conn *c,
         return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
                         "the declaration's items could not be read");
     }
-    json_t *o = decl_json(d);
+    json_t *o = decl_json(d, who);
     free(d);
     json_object_set_new(
         o, "counts",

@@ -111,6 +111,14 @@ def test_declare_then_end(ohub, hook, smtp):
         a = active(h, user)
         assert a["mode"] == "outage" and a["active"] == 1
         assert [i["id"] for i in a["items"]] == [d["id"]]
+        # who declared it: the organisation to all, the user's id to its
+        # own organisation's users only (found by an outside review)
+        by = a["items"][0]["started_by"]
+        assert by["org"] == "nisc"
+        assert (by["user"] == d["started_by"]["user"]) == (
+            user == "nisc-reader"), (user, by)
+        if user != "nisc-reader":
+            assert by["user"] is None
 
     # the roll call of the covered sectors started, on the hotline
     rc = h.advisory(d["rollcall"], "nisc-a")
