@@ -52,6 +52,9 @@ const struct jv_field dependencies_advisory_spec[] = {
      .type = JV_STRING,
      .max_len = 10,
      .enum_values = adv_ranges},
+    /* the advisory's severity, else the suggestion's (required from a Red
+     * report, whose severity it would otherwise pass on) */
+    {.name = "severity", .type = JV_INT, .min = 0, .max = 5},
     /* given, as POST /api/v1/advisories: neither blank nor holding a
      * bidirectional control (docs/rules.md "Authors, audience, chain") */
     {.name = "title_ja", .type = JV_STRING, .max_len = 200, .nonblank = true},
@@ -934,15 +937,17 @@ static int advise(struct app *a, struct store_conn *c,
                         range_name((enum share_range)narrowest));
     }
     static const char *const own_text[] = {"title_ja", "title_en", "body_ja",
-                                           "body_en"};
-    for (size_t k = 0; narrowest == RANGE_RED && k < 4; k++)
-        if (!jv_str(body, own_text[k])) {
+                                           "body_en", "severity"};
+    for (size_t k = 0; narrowest == RANGE_RED && k < 5; k++)
+        if (k < 4 ? !jv_str(body, own_text[k])
+                  : jv_int(body, "severity", -1) < 0) {
             store_cascade_release(&x);
             return svc_fail(e, IS_ERR_INVALID, "red_source", own_text[k],
                             "%s: a report it comes from is Red, so the "
-                            "advisory's text is yours to write (title_ja, "
-                            "title_en, body_ja, body_en): the suggested one "
-                            "names its sector and severity",
+                            "advisory's text and severity are yours to give "
+                            "(title_ja, title_en, body_ja, body_en, "
+                            "severity): the suggested ones pass on its sector "
+                            "and severity",
                             own_text[k]);
         }
     json_t *sugg = json_loads(x.suggestions, 0, NULL);
@@ -1030,9 +1035,10 @@ static int advise(struct app *a, struct store_conn *c,
         req = json_pack(
             "{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:{s:O}}", "kind", "warning", "range",
             range ? range : "amber", "severity",
-            x.severity < 0   ? 0
-            : x.severity > 5 ? 5
-                             : x.severity,
+            jv_int(body, "severity", -1) >= 0 ? (int)jv_int(body, "severity", 0)
+            : x.severity < 0                  ? 0
+            : x.severity > 5                  ? 5
+                                              : x.severity,
             "title_ja",
             jv_str(body, "title_ja") ? jv_str(body, "title_ja") : buf_str(&tj),
             "title_en",

@@ -630,9 +630,10 @@ def test_a_cascade_advisory_is_no_wider_than_its_sources(fresh_demo_hub):
                  400, "range_wider_than_source", "range")
     assert issued() == before
     a = call(hub, "POST", path, "meti-desk",
-             json={"suggestion": sid, "range": "green"})
+             json={"suggestion": sid, "range": "green", "severity": 3})
     assert a.status_code == 201, a.text
     assert a.json()["advisory"]["range"] == "green"
+    assert a.json()["advisory"]["severity"] == 3
     before = issued()
     # an Amber report: the default (Amber) goes, yellow or green do not
     rid, sid = filed("op-electricity-0002", "amber")
@@ -647,7 +648,7 @@ def test_a_cascade_advisory_is_no_wider_than_its_sources(fresh_demo_hub):
     path = f"/api/v1/reports/{rid}/cascade/advisory"
     own = {"title_ja": "電力の依存先への注意", "title_en": "Watch your power",
            "body_ja": "電力への依存を確認してください。",
-           "body_en": "Check what depends on power."}
+           "body_en": "Check what depends on power.", "severity": 2}
     assert_error(call(hub, "POST", path, "meti-desk",
                       json={"suggestion": sid}), 400, "red_source", "title_ja")
     for missing in own:
@@ -663,7 +664,9 @@ def test_a_cascade_advisory_is_no_wider_than_its_sources(fresh_demo_hub):
     assert a.status_code == 201, a.text
     adv = call(hub, "GET", f"/api/v1/advisories/{a.json()['advisory']['id']}",
                "meti-desk").json()
-    assert adv["range"] == "amber"
+    # its severity the caller's, not the Red report's 5 (found by a
+    # review of this change)
+    assert adv["range"] == "amber" and adv["severity"] == 2
     assert adv["title"] == {"ja": own["title_ja"], "en": own["title_en"]}
     assert adv["body"] == {"ja": own["body_ja"], "en": own["body_en"]}
     assert "連鎖注意" not in json.dumps(adv, ensure_ascii=False)

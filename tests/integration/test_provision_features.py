@@ -15,6 +15,7 @@ import csv
 import hashlib
 import hmac
 import io
+import json
 import re
 import subprocess
 import time
@@ -951,3 +952,31 @@ def test_a_named_recipient_sees_only_its_branch_of_the_chain(fresh_demo_hub):
     # the relay's own answer is the same view
     r = call("op-telecom-0001", "GET", f"/api/v1/advisories/{aid}")
     assert "banking" not in r.text and "fsa" not in r.text
+
+
+def test_a_message_carries_the_notes_of_its_own_path_only(phub, hook):
+    """A Green advisory to an operator of gas and one of water: METI
+    relays with a note. The gas operator's webhook carries METI's note;
+    the water operator's none, since another branch's ministry would tell
+    who else it went to (docs/rules.md "Bodies follow the range"; the
+    messages carried every ministry's note, found by a review)."""
+    phub.add_user("mhlw-a", "mhlw", "reader,liaison,analyst")
+    phub.set_policy("meti", "review", 30)
+    phub.set_policy("mhlw", "auto")
+    phub.set_policy("ceptoar-water", "auto")
+    gas_members(phub, hook, ["op-a"])
+    phub.add_operator("op-w", scope="water", ceptoars=("ceptoar-water",))
+    phub.add_contact("op-w", "webhook", hook.url("/hooks/op-w"), 1)
+    adv = phub.issue("nisc-a", audience={"orgs": ["op-a", "op-w"]})
+    r = phub.call("POST", f"/api/v1/advisories/{adv['id']}/relay", "meti-a",
+                  json={"note_ja": "ガス事業者は確認を。",
+                        "note_en": "Gas operators: please check."})
+    assert r.status_code == 200, r.text
+    wait_for(lambda: hook.count("/hooks/op-a", True) and
+             hook.count("/hooks/op-w", True), what="both webhooks")
+    gas = hook.seen("/hooks/op-a", True)[0].json
+    water = hook.seen("/hooks/op-w", True)[0].json
+    assert [n["by"] for n in gas["notes"]] == ["meti"], gas["notes"]
+    assert water["notes"] == [], water["notes"]
+    assert "meti" not in json.dumps(water) and "ガス" not in json.dumps(
+        water, ensure_ascii=False)
