@@ -18,7 +18,7 @@ const TEXTS = {
   'err.not_suggested': ['この提案に含まれない分野です。', 'Not a sector of this suggestion.'],
   'err.nothing_to_warn': ['注意喚起する分野を一つ以上選んでください。', 'Choose at least one sector to warn.'],
   'err.already_acted': ['この提案からは既に情報提供を発出しています。', 'An advisory was issued from this suggestion already.'],
-  'err.red_source': ['元の報告の共有範囲が Red のため、この提案の文面では発出できません。出典を伏せたご自身の文面で、情報提供の作成画面から発出してください。', 'A report this comes from is Red, so its suggested text (which names the source) cannot be issued: issue an advisory in your own words from the advisory form.'],
+  'err.red_source': ['元の報告の共有範囲が Red のため、この提案の文面と深刻度では発出できません。出典を伏せたご自身の文面と深刻度で、情報提供の作成画面から発出してください。', 'A report this comes from is Red, so its suggested text and severity (which pass the source on) cannot be issued: issue an advisory in your own words and severity from the advisory form.'],
   'cas.title': ['連鎖影響の提案', 'Cascade suggestions'],
   'cas.from': ['起点：{sources}', 'From: {sources}'],
   'cas.model': ['相互依存モデル第{v}版', 'Interdependency model, version {v}'],
