@@ -205,20 +205,10 @@ static json_t *hop_notes(const struct message_cache *mc,
     for (size_t i = 0; i < mc->hops.n; i++) {
         const struct store_hop_entry *h = &mc->hops.items[i];
         /* on the path: the hop that released it to org (its via), and the
-         * hops that one came through, walked up the parents (bounded);
-         * never another branch's ministry, which would tell who else it
-         * went to (docs/rules.md "Who may read an advisory") */
-        bool on_path = false;
-        const char *at = rcpt->via;
-        for (size_t guard = 0; !on_path && at && *at && guard <= mc->hops.n;
-             guard++) {
-            on_path = strcmp(h->org, at) == 0;
-            const char *up = NULL;
-            for (size_t k = 0; k < mc->hops.n && !up; k++)
-                if (strcmp(mc->hops.items[k].org, at) == 0)
-                    up = mc->hops.items[k].hop.parent;
-            at = up;
-        }
+         * hops that one came through; never another branch's ministry,
+         * which would tell who else it went to (docs/rules.md "Who may
+         * read an advisory") */
+        bool on_path = store_hop_list_through(&mc->hops, rcpt->via, h->org);
         if (on_path && (*h->note_ja || *h->note_en))
             json_array_append_new(
                 notes, json_pack("{s:s,s:{s:s,s:s}}", "by", h->org, "note",

@@ -506,43 +506,19 @@ static int advisory_create(struct app *a, struct store_conn *c,
     return rc;
 }
 
-/* The advisory's chain as the API shows it: [{org, step, parent, state,
- * arrived_at, relayed_at, how, note{ja,en}}] (times RFC 3339 or null).
- * NULL when it could not be read. */
-/* The org of the hop before org's (its parent), or NULL when org has no
- * hop or is the author's. */
-static const char *hop_parent(const struct store_hop_list *hops,
-                              const char *org)
-{
-    for (size_t k = 0; k < hops->n; k++)
-        if (strcmp(hops->items[k].org, org) == 0)
-            return hops->items[k].hop.parent;
-    return NULL;
-}
-
-/* Whether up is from, or a hop it came through (bounded by the number of
- * hops, whatever the parents say). */
-static bool hop_through(const struct store_hop_list *hops, const char *from,
-                        const char *up)
-{
-    for (size_t guard = 0; from && *from && guard <= hops->n; guard++) {
-        if (strcmp(from, up) == 0)
-            return true;
-        from = hop_parent(hops, from);
-    }
-    return false;
-}
-
 /* Whether hop i of hops is on the branch of anchor: anchor's hop, the
  * hops it came through (up to the author) and those it went on to. */
 static bool hop_on_branch(const struct store_hop_list *hops, size_t i,
                           const char *anchor)
 {
     const char *org = hops->items[i].org;
-    return hop_through(hops, anchor, org) || hop_through(hops, org, anchor);
+    return store_hop_list_through(hops, anchor, org) ||
+           store_hop_list_through(hops, org, anchor);
 }
 
-/* The relay chain of adv. With anchor (not NULL) only its branch
+/* The advisory's chain as the API shows it: [{org, step, parent, state,
+ * arrived_at, relayed_at, how, note{ja,en}}] (times RFC 3339 or null),
+ * NULL when it could not be read. With anchor (not NULL) only its branch
  * (hop_on_branch) and the author's step: what a reader of an advisory to
  * named organisations may see, whose other branches would tell which
  * sectors the others it was sent to are in. */

@@ -872,6 +872,11 @@ struct store_hop_list {
     size_t n;
 };
 void store_hop_list_free(struct store_hop_list *l);
+/* Whether up is from, or a hop from came through: from's parent, its
+ * parent's, ... up to the author (bounded by the number of hops, whatever
+ * the parents say). */
+bool store_hop_list_through(const struct store_hop_list *l, const char *from,
+                            const char *up);
 
 /* Pending children of a hop, by org id. */
 int store_hop_children(struct store_conn *c, const char *adv,

@@ -235,6 +235,28 @@ void store_hop_list_free(struct store_hop_list *l)
     *l = (struct store_hop_list){0};
 }
 
+/* The org of the hop before org's (its parent), or NULL when org has no
+ * hop or is the author's. */
+static const char *hop_list_parent(const struct store_hop_list *l,
+                                   const char *org)
+{
+    for (size_t k = 0; k < l->n; k++)
+        if (strcmp(l->items[k].org, org) == 0)
+            return l->items[k].hop.parent;
+    return NULL;
+}
+
+bool store_hop_list_through(const struct store_hop_list *l, const char *from,
+                            const char *up)
+{
+    for (size_t guard = 0; from && *from && guard <= l->n; guard++) {
+        if (strcmp(from, up) == 0)
+            return true;
+        from = hop_list_parent(l, from);
+    }
+    return false;
+}
+
 /* Hands the rows r a list query collected to the typed list *out and
  * evaluates to rc, the query's result; on an error the rows are released
  * with free_fn (out zeroed). */

@@ -1275,6 +1275,20 @@ static void t_provision_hop_lists(void **state)
     assert_string_equal(cp->hop.state, "pending");
     assert_int_equal(cp->hop.arrived_at, 0);
     assert_string_equal(cp->note_ja, "");
+    /* the path up the parents: c-power came through m-meti and nisc,
+     * never through m-mhlw (another branch); an unknown org is on no
+     * path, and a cycle the rows might hold stops at the hops' count */
+    assert_true(store_hop_list_through(&hops, "c-power", "c-power"));
+    assert_true(store_hop_list_through(&hops, "c-power", "m-meti"));
+    assert_true(store_hop_list_through(&hops, "c-power", "nisc"));
+    assert_false(store_hop_list_through(&hops, "c-power", "m-mhlw"));
+    assert_false(store_hop_list_through(&hops, "m-meti", "c-power"));
+    assert_false(store_hop_list_through(&hops, "no-such", "nisc"));
+    assert_false(store_hop_list_through(&hops, "", "nisc"));
+    assert_false(store_hop_list_through(&hops, NULL, "nisc"));
+    util_xcopy(hops.items[0].hop.parent, sizeof(hops.items[0].hop.parent),
+               "c-power"); /* nisc <- c-power <- m-meti <- nisc ... */
+    assert_false(store_hop_list_through(&hops, "c-power", "m-mhlw"));
     store_hop_list_free(&hops);
     assert_null(hops.items);
 
