@@ -348,6 +348,9 @@ static void taxii_slash_check(struct rstate *st, const char *url)
     tmp[n] = '/';
     tmp[n + 1] = '\0';
     for (size_t i = 0; i < http_nroutes && !st->slash_missing; i++) {
+        /* only TAXII's routes (match() cuts the copy it is given) */
+        if (strncmp(http_routes[i].pattern, "/taxii2/", 8) != 0)
+            continue;
         const char *params[HTTP_MAX_PARAMS] = {0};
         char copy[1024];
         util_xcopy(copy, sizeof(copy), tmp);
