@@ -235,8 +235,8 @@ void store_hop_list_free(struct store_hop_list *l)
     *l = (struct store_hop_list){0};
 }
 
-/* The org of the hop before org's (its parent), or NULL when org has no
- * hop or is the author's. */
+/* The org of the hop before org's (its parent; "" for the author's), or
+ * NULL when org has no hop. */
 static const char *hop_list_parent(const struct store_hop_list *l,
                                    const char *org)
 {
