@@ -228,6 +228,13 @@ void util_random_hex(char *out, size_t nbytes)
     util_hex(out, tmp, nbytes);
 }
 
+void util_random_id(char *out, size_t len, char prefix)
+{
+    char hex[17];
+    util_random_hex(hex, 8);
+    snprintf(out, len, "%c%s", prefix, hex);
+}
+
 void util_b64url(char *out, size_t outlen, const unsigned char *in, size_t n)
 {
     sodium_bin2base64(out, outlen, in, n,

@@ -29,6 +29,9 @@ double util_mono(void);
 
 /* n random bytes as lowercase hex into out (2n+1 bytes). */
 void util_random_hex(char *out, size_t nbytes);
+/* A new report's or advisory's id: prefix and 16 random hex digits (64
+ * bits; an id that counts nothing, docs/rules.md), cut to len. */
+void util_random_id(char *out, size_t len, char prefix);
 /* Base64url without padding of n bytes; out needs 4*ceil(n/3)+1. */
 void util_b64url(char *out, size_t outlen, const unsigned char *in, size_t n);
 /* Hex encode; out needs 2n+1. */

@@ -340,13 +340,6 @@ static int check_refs(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
-static void new_id(char *out, size_t len, char prefix)
-{
-    char hex[17];
-    util_random_hex(hex, 8);
-    snprintf(out, len, "%c%s", prefix, hex);
-}
-
 /* Fills ad for a new advisory from a checked body: every field, the
  * malloc'd texts included (IS_ERR_NOMEM when one could not be made; ad
  * then holds what was made, for store_advisory_release). */
@@ -355,7 +348,7 @@ static int advisory_fill(const struct app *a, const struct auth_ctx *who,
                          struct store_advisory *ad)
 {
     memset(ad, 0, sizeof(*ad));
-    new_id(ad->id, sizeof(ad->id), 'A');
+    util_random_id(ad->id, sizeof(ad->id), 'A');
     util_xcopy(ad->author, sizeof(ad->author), who->org.id);
     ad->author_user = who->user_id;
     util_xcopy(ad->kind, sizeof(ad->kind), jv_str(body, "kind"));

@@ -1001,13 +1001,6 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
     return IS_OK;
 }
 
-static void new_id(char *out, size_t len, char prefix)
-{
-    char hex[17];
-    util_random_hex(hex, 8);
-    snprintf(out, len, "%c%s", prefix, hex);
-}
-
 /* Whether who may file a report with body: only an operator, only for
  * its own organisation and business scope (*scope: the one asked for, or
  * the organisation's). */
@@ -1041,7 +1034,7 @@ static int file_prepare(struct app *a, struct store_conn *c,
                         const char *scope, const json_t *view, int64_t now,
                         struct store_report *r, struct svc_error *e)
 {
-    new_id(r->id, sizeof(r->id), 'R');
+    util_random_id(r->id, sizeof(r->id), 'R');
     util_xcopy(r->originator, sizeof(r->originator), who->org.id);
     r->filed_by = who->user_id;
     util_xcopy(r->scope_id, sizeof(r->scope_id), scope);

@@ -573,6 +573,17 @@ static void t_random_hex(void **state)
     assert_int_equal(strlen(a), 32);
     assert_int_equal(strspn(a, "0123456789abcdef"), 32);
     assert_string_not_equal(a, b);
+    /* ids: the prefix and 16 hex digits, cut to the buffer */
+    char id[18], id2[18], small[5];
+    util_random_id(id, sizeof(id), 'R');
+    util_random_id(id2, sizeof(id2), 'R');
+    assert_int_equal(strlen(id), 17);
+    assert_true(id[0] == 'R');
+    assert_int_equal(strspn(id + 1, "0123456789abcdef"), 16);
+    assert_string_not_equal(id, id2);
+    util_random_id(small, sizeof(small), 'A');
+    assert_int_equal(strlen(small), 4);
+    assert_true(small[0] == 'A');
 }
 
 /* ------------------------------------------------------------------ buf */
