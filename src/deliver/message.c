@@ -906,7 +906,7 @@ int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
     if (rc)
         return rc;
     long id = 0;
-    if (util_parse_long(d->advisory_id, 1, 0x7fffffffL, &id))
+    if (util_parse_long(d->advisory_id, 1, INT64_MAX, &id))
         return IS_ERR_NOTFOUND;
     struct store_obs_alert al;
     if ((rc = store_obs_alert_get(c, id, &al)))

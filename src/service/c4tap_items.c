@@ -52,7 +52,7 @@ const struct jv_field c4tap_merge_spec[] = {
      .required = true,
      .max_len = 50,
      .min = 1,
-     .max = 1000000000},
+     .max = 9007199254740991LL},
     {.name = NULL},
 };
 
@@ -62,7 +62,7 @@ const struct jv_field c4tap_split_spec[] = {
      .required = true,
      .max_len = 1000,
      .min = 1,
-     .max = 1000000000},
+     .max = 9007199254740991LL},
     {.name = "title", .type = JV_STRING, .max_len = 200},
     {.name = NULL},
 };

@@ -347,7 +347,7 @@ int obs_push(struct app *a, struct store_conn *c, const char *vantage,
 static int parse_id(const char *s, int64_t *id)
 {
     long v = 0;
-    if (!s || util_parse_long(s, 1, 0x7fffffffL, &v))
+    if (!s || util_parse_long(s, 1, INT64_MAX, &v))
         return IS_ERR_NOTFOUND;
     *id = v;
     return IS_OK;

@@ -914,7 +914,7 @@ int survey_attachment_get(struct app *a, struct store_conn *c,
     memset(&x, 0, sizeof(x));
     /* who may read it is decided on its description; the bytes are read
      * only then */
-    int rc = util_parse_long(att, 1, 0x7fffffffL, &n)
+    int rc = util_parse_long(att, 1, INT64_MAX, &n)
                  ? IS_ERR_NOTFOUND
                  : store_survey_att_meta(c, n, &x);
     bool may = !rc && strcmp(x.campaign_id, id) == 0;
@@ -956,7 +956,7 @@ int survey_attachment_delete(struct app *a, struct store_conn *c,
     /* the caller's own file of this campaign, else as if there were none */
     struct store_survey_att x;
     memset(&x, 0, sizeof(x));
-    if (util_parse_long(att, 1, 0x7fffffffL, &n) ||
+    if (util_parse_long(att, 1, INT64_MAX, &n) ||
         store_survey_att_meta(c, n, &x) || strcmp(x.campaign_id, id) != 0 ||
         strcmp(x.org_id, r.org_id) != 0) {
         rc = svc_fail(e, IS_ERR_NOTFOUND, "not_found", "att",

@@ -6,6 +6,7 @@
 #include "store/store_internal.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -255,6 +256,25 @@ int64_t store_changes(struct store_conn *c)
 int64_t store_last_id(struct store_conn *c)
 {
     return c->pg ? pgc_last_id(c->pg) : sqlite3_last_insert_rowid(c->db);
+}
+
+int store_insert_fresh_id(struct store_conn *c, int64_t t, int64_t floor,
+                          store_id_insert_fn fn, void *ctx, int64_t *id)
+{
+    /* ids fit a JavaScript number (< 2^53) until the year 2242 */
+    int64_t sec = t > 0 ? t : 1;
+    for (int tries = 0; tries < 16; tries++) {
+        int64_t v = (sec << 20) | (int64_t)randombytes_uniform(1u << 20);
+        if (v <= floor)
+            v = floor + 1 + (int64_t)randombytes_uniform(1u << 20);
+        int rc = fn(c, ctx, v);
+        if (rc != IS_ERR_NOTFOUND) {
+            if (!rc && id)
+                *id = v;
+            return rc;
+        }
+    }
+    return IS_ERR_CONFLICT;
 }
 
 void store_col_copy(db_stmt *st, int i, char *out, size_t outlen)

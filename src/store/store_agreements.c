@@ -22,14 +22,31 @@ int store_rules_current(struct store_conn *c, struct store_rules *out)
                          "");
 }
 
+struct agreement_row {
+    const char *org, *version;
+    int64_t signed_by, now;
+};
+
+static int agreement_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    const struct agreement_row *a = ctx;
+    return store_exec_changed(c, ST_AGREEMENT_INSERT, "agreement insert",
+                              "ttNII", a->org, a->version, a->signed_by, a->now,
+                              v);
+}
+
 int store_agreement_insert(struct store_conn *c, const char *org,
                            const char *version, int64_t signed_by, int64_t now,
                            int64_t *id)
 {
-    int rc = store_exec(c, ST_AGREEMENT_INSERT, "agreement insert", "ttNI", org,
-                        version, signed_by, now);
-    if (!rc && id)
-        *id = store_last_id(c);
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"),
+     * above the organisation's own */
+    struct agreement_row a = {org, version, signed_by, now};
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_AGREEMENT_MAX_ID, "agreement max id", &floor,
+                             "t", org);
+    if (!rc)
+        rc = store_insert_fresh_id(c, now, floor, agreement_insert_as, &a, id);
     return rc;
 }
 

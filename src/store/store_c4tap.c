@@ -219,10 +219,16 @@ static int map_sub_listed(db_stmt *st, void *ctx)
     return s ? map_sub(st, s) : IS_ERR_NOMEM;
 }
 
-int store_c4tap_sub_insert(struct store_conn *c,
-                           const struct store_c4tap_sub *s, const void *raw,
-                           size_t rawlen, int64_t *id)
+struct sub_row {
+    const struct store_c4tap_sub *s;
+    const void *raw;
+    size_t rawlen;
+};
+
+static int sub_insert_as(struct store_conn *c, void *ctx, int64_t v)
 {
+    const struct sub_row *x = ctx;
+    const struct store_c4tap_sub *s = x->s;
     db_stmt *st = store_stmt(c, ST_C4_SUB_INSERT);
     if (!st)
         return IS_ERR_STORE;
@@ -238,13 +244,29 @@ int store_c4tap_sub_insert(struct store_conn *c,
     db_bind_int64(st, 10, s->campaign_id);
     db_bind_text(st, 11, s->note);
     db_bind_text(st, 12, s->parsed ? s->parsed : "{}");
-    db_bind_blob(st, 13, raw, rawlen);
+    db_bind_blob(st, 13, x->raw, x->rawlen);
     db_bind_int(st, 14, s->demo ? 1 : 0);
+    db_bind_int64(st, 15, v);
     int rc = store_step_done(c, st, "c4tap submission insert");
     db_reset(st);
     db_clear_bindings(st);
-    if (!rc && id)
-        *id = store_last_id(c);
+    return !rc && store_changes(c) == 0 ? IS_ERR_NOTFOUND : rc;
+}
+
+int store_c4tap_sub_insert(struct store_conn *c,
+                           const struct store_c4tap_sub *s, const void *raw,
+                           size_t rawlen, int64_t *id)
+{
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"):
+     * the row counter told a provider how many e-mails others submitted,
+     * Red ones included, between two of its own; above its own */
+    struct sub_row x = {s, raw, rawlen};
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_C4_SUB_MAX_ID, "c4tap submission max id",
+                             &floor, "t", s->org_id);
+    if (!rc)
+        rc = store_insert_fresh_id(c, s->created_at, floor, sub_insert_as, &x,
+                                   id);
     return rc;
 }
 
@@ -510,12 +532,17 @@ static int map_campaign_listed(db_stmt *st, void *ctx)
     return k ? map_campaign(st, k) : IS_ERR_NOMEM;
 }
 
+static int campaign_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    return store_exec_changed(c, ST_C4_CAMPAIGN_INSERT, "c4tap campaign", "II",
+                              *(const int64_t *)ctx, v);
+}
+
 int store_c4tap_campaign_insert(struct store_conn *c, int64_t now, int64_t *id)
 {
-    int rc = store_exec(c, ST_C4_CAMPAIGN_INSERT, "c4tap campaign", "I", now);
-    if (!rc)
-        *id = store_last_id(c);
-    return rc;
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"):
+     * no owner, so campaigns made in one second come in random order */
+    return store_insert_fresh_id(c, now, 0, campaign_insert_as, &now, id);
 }
 
 int store_c4tap_campaign_get(struct store_conn *c, int64_t id,

@@ -45,10 +45,16 @@ ST(C4_HANDLER_DELETE, "DELETE FROM c4tap_handlers WHERE user_id = ?1")
     "FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id = "              \
     "i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "    \
     "p.id = g.scope_id "
+/* ?15 the id (store_insert_fresh_id) */
 ST(C4_SUB_INSERT,
-   "INSERT INTO c4tap_submissions(org_id, user_id, anonymous, via, ranges, "
-   "sha256, size, mail_at, created_at, campaign_id, note, parsed, raw, demo) "
-   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+   "INSERT INTO c4tap_submissions(id, org_id, user_id, anonymous, via, "
+   "ranges, sha256, size, mail_at, created_at, campaign_id, note, parsed, "
+   "raw, demo) VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+   "?12, ?13, ?14) ON CONFLICT(id) DO NOTHING")
+/* the largest id of the organisation's submissions (the index of
+ * UNIQUE (org_id, sha256)) */
+ST(C4_SUB_MAX_ID, "SELECT coalesce(max(id), 0) FROM c4tap_submissions "
+                  "WHERE org_id = ?1")
 ST(C4_SUB_GET,
    "SELECT " C4_SUB_COLS ", s.parsed " C4_SUB_FROM "WHERE s.id = ?1")
 ST(C4_SUB_HEAD, "SELECT " C4_SUB_COLS C4_SUB_FROM "WHERE s.id = ?1")
@@ -108,8 +114,10 @@ ST(C4_INDICATORS_OF, "SELECT submission_id, kind, value, type FROM "
     "c.id, c.created_at, c.updated_at, c.merged_into, c.version, c.title, "    \
     "c.advisory_id, (SELECT count(*) FROM c4tap_submissions s WHERE "          \
     "s.campaign_id = c.id) FROM c4tap_campaigns c "
-ST(C4_CAMPAIGN_INSERT, "INSERT INTO c4tap_campaigns(created_at, updated_at) "
-                       "VALUES (?1, ?1)")
+/* ?2 the id (store_insert_fresh_id) */
+ST(C4_CAMPAIGN_INSERT, "INSERT INTO c4tap_campaigns(id, created_at, "
+                       "updated_at) VALUES (?2, ?1, ?1) "
+                       "ON CONFLICT(id) DO NOTHING")
 ST(C4_CAMPAIGN_GET, "SELECT " C4_CAMPAIGN_COLS "WHERE c.id = ?1")
 ST(C4_CAMPAIGNS, "SELECT " C4_CAMPAIGN_COLS
                  "WHERE c.merged_into = 0 ORDER BY c.updated_at DESC, c.id "

@@ -59,6 +59,19 @@ bool store_tx_open(struct store_conn *c);
 int64_t store_changes(struct store_conn *c);
 /* The id the last INSERT on c gave its row (an INTEGER PRIMARY KEY). */
 int64_t store_last_id(struct store_conn *c);
+/* Inserts one row whose id counts nothing (docs/rules.md "Ids that count
+ * nothing"): fn inserts it with the id it is given, by a statement ending
+ * in ON CONFLICT(id) DO NOTHING, and answers IS_ERR_NOTFOUND when it
+ * changed no row (the id was taken). The id is the second t times 2^20
+ * plus 20 random bits, or, when that is not above floor (the largest id
+ * of the row's owner: its rows keep the order they were made in even
+ * within one second), floor + 1 + 20 random bits. Either way the
+ * difference of two ids tells nothing of how many rows others inserted
+ * between them. Up to 16 ids are tried; then IS_ERR_CONFLICT. Any other
+ * error of fn is returned as it is. *id (may be NULL) gets the id used. */
+typedef int (*store_id_insert_fn)(struct store_conn *c, void *ctx, int64_t id);
+int store_insert_fresh_id(struct store_conn *c, int64_t t, int64_t floor,
+                          store_id_insert_fn fn, void *ctx, int64_t *id);
 /* Copies a text column into out ("" for NULL; nothing when out is NULL or
  * outlen 0). A value that does not fit
  * outlen (a field sized below what validation admits: a bug) is never cut

@@ -657,13 +657,29 @@ int store_obs_alerts_open(struct store_conn *c,
     return rc;
 }
 
+static int alert_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    const struct store_obs_alert *a = ctx;
+    return store_exec_changed(c, ST_OBS_ALERT_INSERT, "alert insert",
+                              "ttttttIIItttI", a->kind, a->key, a->sector_id,
+                              a->org_id, a->condition, a->phase, a->since,
+                              a->raised_at, a->site_count, a->reason_ja,
+                              a->reason_en, a->evidence, v);
+}
+
 int store_obs_alert_insert(struct store_conn *c,
                            const struct store_obs_alert *a, int64_t *id)
 {
-    return store_get_int64(
-        c, ST_OBS_ALERT_INSERT, "alert insert", id, "ttttttIIIttt", a->kind,
-        a->key, a->sector_id, a->org_id, a->condition, a->phase, a->since,
-        a->raised_at, a->site_count, a->reason_ja, a->reason_en, a->evidence);
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"):
+     * a reader sees some alerts only, and the row counter told it how many
+     * others were raised between two of them; above its subject's own */
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_OBS_ALERT_MAX_ID, "alert max id", &floor,
+                             "tt", a->kind, a->key);
+    if (!rc)
+        rc = store_insert_fresh_id(c, a->raised_at, floor, alert_insert_as,
+                                   (void *)a, id);
+    return rc;
 }
 
 int store_obs_alert_extend(struct store_conn *c,

@@ -135,10 +135,15 @@ ST(OBS_ALERT_OPEN_GET,
    "kind = ?1 AND key = ?2")
 ST(OBS_ALERTS_OPEN_ALL, "SELECT id, kind, key FROM obs_alerts WHERE state = "
                         "'open' ORDER BY id")
+/* ?13 the id (store_insert_fresh_id) */
 ST(OBS_ALERT_INSERT,
-   "INSERT INTO obs_alerts(kind, key, sector_id, org_id, condition, phase, "
-   "since, raised_at, site_count, reason_ja, reason_en, evidence) VALUES "
-   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id")
+   "INSERT INTO obs_alerts(id, kind, key, sector_id, org_id, condition, "
+   "phase, since, raised_at, site_count, reason_ja, reason_en, evidence) "
+   "VALUES (?13, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+   "ON CONFLICT(id) DO NOTHING")
+/* the largest id of the alerts of one subject (kind and key) */
+ST(OBS_ALERT_MAX_ID, "SELECT coalesce(max(id), 0) FROM obs_alerts WHERE "
+                     "kind = ?1 AND key = ?2")
 ST(OBS_ALERT_EXTEND,
    "UPDATE obs_alerts SET site_count = ?2, condition = ?3, phase = ?4, "
    "reason_ja = ?5, reason_en = ?6, evidence = ?7, since = min(since, ?8), "

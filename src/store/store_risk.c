@@ -1,7 +1,6 @@
 /*
  * store_risk.c - the operators' risk registers (see store/store_risk.h).
  */
-#include <sodium.h>
 
 #include "store/store_internal.h"
 #include "store/store_risk.h"
@@ -68,30 +67,26 @@ static int map_risk_listed(db_stmt *st, void *ctx)
     return r ? read_risk(st, r) : IS_ERR_NOMEM;
 }
 
+static int risk_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    const struct store_risk *r = ctx;
+    return store_exec_changed(
+        c, ST_RISK_INSERT, "risk insert", "tttttiitttItiIII", r->org_id,
+        r->title, r->description, r->owner, r->asset, r->impact, r->likelihood,
+        r->treatment, r->measures, r->plan, r->review_at, r->state,
+        r->shared ? 1 : 0, r->created_by, r->created_at, v);
+}
+
 int store_risk_insert(struct store_conn *c, const struct store_risk *r,
                       int64_t *id)
 {
     /* the id is the second it was made and 20 random bits, never a count
      * of the hub's risks: an operator's two ids tell nothing of how many
      * others entered between (docs/rules.md "The risk register"). Ids
-     * still grow with time (the list's order), and fit a JavaScript
-     * number (< 2^53) until the year 2242. */
-    int rc = IS_ERR_CONFLICT;
-    int64_t t = r->created_at > 0 ? r->created_at : 1;
-    for (int tries = 0; rc == IS_ERR_NOTFOUND || rc == IS_ERR_CONFLICT;
-         tries++) {
-        if (tries == 16)
-            return IS_ERR_CONFLICT;
-        int64_t v = (t << 20) | (int64_t)randombytes_uniform(1u << 20);
-        rc = store_exec_changed(
-            c, ST_RISK_INSERT, "risk insert", "tttttiitttItiIII", r->org_id,
-            r->title, r->description, r->owner, r->asset, r->impact,
-            r->likelihood, r->treatment, r->measures, r->plan, r->review_at,
-            r->state, r->shared ? 1 : 0, r->created_by, r->created_at, v);
-        if (!rc && id)
-            *id = v;
-    }
-    return rc;
+     * still grow with time (the list's order); risks of one second come
+     * in random order (no floor). */
+    return store_insert_fresh_id(c, r->created_at, 0, risk_insert_as, (void *)r,
+                                 id);
 }
 
 int store_risk_get(struct store_conn *c, int64_t id, struct store_risk *out)

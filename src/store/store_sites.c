@@ -62,16 +62,27 @@ static int map_site_listed(db_stmt *st, void *ctx)
     return IS_OK;
 }
 
+static int site_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    const struct store_site *s = ctx;
+    return store_exec_changed(
+        c, ST_SITE_INSERT, "site insert", "ttttitiiittItiII", s->org_id, s->url,
+        s->host, s->label, s->expected_status, s->content_match, s->interval_s,
+        s->notify ? 1 : 0, s->paused ? 1 : 0, s->hosting, s->dns_provider,
+        s->registered_by, s->via_org, s->demo ? 1 : 0, s->created_at, v);
+}
+
 int store_site_insert(struct store_conn *c, const struct store_site *s,
                       int64_t *id)
 {
-    int rc = store_exec(
-        c, ST_SITE_INSERT, "site insert", "ttttitiiittItiI", s->org_id, s->url,
-        s->host, s->label, s->expected_status, s->content_match, s->interval_s,
-        s->notify ? 1 : 0, s->paused ? 1 : 0, s->hosting, s->dns_provider,
-        s->registered_by, s->via_org, s->demo ? 1 : 0, s->created_at);
-    if (!rc && id)
-        *id = store_last_id(c);
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"),
+     * above the organisation's own */
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_SITE_MAX_ID, "site max id", &floor, "t",
+                             s->org_id);
+    if (!rc)
+        rc = store_insert_fresh_id(c, s->created_at, floor, site_insert_as,
+                                   (void *)s, id);
     return rc;
 }
 

@@ -533,8 +533,12 @@ ST(RULES_CURRENT,
    "SELECT version, title_ja, title_en, effective_at "
    "FROM handling_rules ORDER BY effective_at DESC, version DESC "
    "LIMIT 1")
-ST(AGREEMENT_INSERT, "INSERT INTO agreements(org_id, rules_version, "
-                     "signed_by, signed_at) VALUES (?1, ?2, ?3, ?4)")
+/* ?5 the id (store_insert_fresh_id) */
+ST(AGREEMENT_INSERT, "INSERT INTO agreements(id, org_id, rules_version, "
+                     "signed_by, signed_at) VALUES (?5, ?1, ?2, ?3, ?4) "
+                     "ON CONFLICT(id) DO NOTHING")
+ST(AGREEMENT_MAX_ID, "SELECT coalesce(max(id), 0) FROM agreements WHERE "
+                     "org_id = ?1")
 ST(AGREEMENT_WITHDRAW, "UPDATE agreements SET withdrawn_by = ?3, "
                        "withdrawn_at = ?4 WHERE id = ?1 AND org_id = ?2 "
                        "AND withdrawn_at IS NULL")
@@ -981,12 +985,15 @@ ST(REMIND_OPEN, "SELECT count(*) FROM deliveries WHERE advisory_id = ?1 AND "
               "instr(lower(s.label), lower(?6)) > 0 OR "                       \
               "instr(o.name_ja, ?6) > 0 OR instr(lower(o.name_en), "           \
               "lower(?6)) > 0) "
+/* ?16 the id (store_insert_fresh_id) */
 ST(SITE_INSERT,
-   "INSERT INTO obs_sites(org_id, url, host, label, expected_status, "
+   "INSERT INTO obs_sites(id, org_id, url, host, label, expected_status, "
    "content_match, interval_s, notify, paused, hosting, dns_provider, "
    "registered_by, via_org, demo, version, created_at, updated_at) VALUES "
-   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, "
-   "?15)")
+   "(?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, "
+   "?15, ?15) ON CONFLICT(id) DO NOTHING")
+/* the largest id of the organisation's sites, deleted ones included */
+ST(SITE_MAX_ID, "SELECT coalesce(max(id), 0) FROM obs_sites WHERE org_id = ?1")
 ST(SITE_GET, "SELECT " OBS_SITE_COLS "WHERE s.id = ?1 AND s.deleted_at = 0")
 ST(SITE_VERSION,
    "SELECT version FROM obs_sites WHERE id = ?1 AND deleted_at = 0")

@@ -326,9 +326,16 @@ int store_survey_att_count(struct store_conn *c, const char *id,
     return rc;
 }
 
-int store_survey_att_add(struct store_conn *c, const struct store_survey_att *a,
-                         const unsigned char *data, size_t len, int64_t *out)
+struct att_row {
+    const struct store_survey_att *a;
+    const unsigned char *data;
+    size_t len;
+};
+
+static int att_insert_as(struct store_conn *c, void *ctx, int64_t v)
 {
+    const struct att_row *x = ctx;
+    const struct store_survey_att *a = x->a;
     db_stmt *st = store_stmt(c, ST_SV_ATT_ADD);
     if (!st)
         return IS_ERR_STORE;
@@ -337,16 +344,31 @@ int store_survey_att_add(struct store_conn *c, const struct store_survey_att *a,
     db_bind_text(st, 3, a->item);
     db_bind_text(st, 4, a->name);
     db_bind_text(st, 5, a->ctype);
-    db_bind_int64(st, 6, (int64_t)len);
+    db_bind_int64(st, 6, (int64_t)x->len);
     db_bind_text(st, 7, a->sha256);
-    db_bind_blob(st, 8, data, len);
+    db_bind_blob(st, 8, x->data, x->len);
     db_bind_int64(st, 9, a->created_by);
     db_bind_int64(st, 10, a->created_at);
+    db_bind_int64(st, 11, v);
     int rc = store_step_done(c, st, "attachment add");
     db_reset(st);
     db_clear_bindings(st);
-    if (!rc && out)
-        *out = store_last_id(c);
+    return !rc && store_changes(c) == 0 ? IS_ERR_NOTFOUND : rc;
+}
+
+int store_survey_att_add(struct store_conn *c, const struct store_survey_att *a,
+                         const unsigned char *data, size_t len, int64_t *out)
+{
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"),
+     * above the operator's own in the campaign: the hub-wide row counter
+     * told an operator how many files others gave between two of its own */
+    struct att_row x = {a, data, len};
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_SV_ATT_MAX_ID, "attachment max id", &floor,
+                             "tt", a->campaign_id, a->org_id);
+    if (!rc)
+        rc = store_insert_fresh_id(c, a->created_at, floor, att_insert_as, &x,
+                                   out);
     return rc;
 }
 

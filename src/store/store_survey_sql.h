@@ -101,9 +101,13 @@ ST(SV_SHARED_COUNTS,
    "r.ever_shared = 1 AND g.kind = 'ceptoar' GROUP BY 1, 2 ORDER BY 1, 2")
 ST(SV_ATT_COUNT, "SELECT count(*), COALESCE(sum(size), 0) FROM "
                  "survey_attachments WHERE campaign_id = ?1 AND org_id = ?2")
-ST(SV_ATT_ADD, "INSERT INTO survey_attachments(campaign_id, org_id, item_id, "
-               "name, ctype, size, sha256, data, created_by, created_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+/* ?11 the id (store_insert_fresh_id) */
+ST(SV_ATT_ADD, "INSERT INTO survey_attachments(id, campaign_id, org_id, "
+               "item_id, name, ctype, size, sha256, data, created_by, "
+               "created_at) VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+               "?10) ON CONFLICT(id) DO NOTHING")
+ST(SV_ATT_MAX_ID, "SELECT coalesce(max(id), 0) FROM survey_attachments "
+                  "WHERE campaign_id = ?1 AND org_id = ?2")
 ST(SV_ATT_GET, "SELECT id, campaign_id, org_id, item_id, name, ctype, size, "
                "sha256, created_by, created_at, data FROM "
                "survey_attachments WHERE id = ?1")

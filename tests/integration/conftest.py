@@ -271,6 +271,24 @@ def _template(demo):
     return _TEMPLATES[demo]
 
 
+def epoch_of(iso):
+    """Seconds since the epoch of an API time ("2026-04-01T09:30:00Z")."""
+    import datetime
+    return int(datetime.datetime.fromisoformat(
+        iso.replace("Z", "+00:00")).timestamp())
+
+
+def assert_id_counts_nothing(ids, made_at):
+    """docs/rules.md "Ids that count nothing": ids, of rows of one owner in
+    the order made, are each the second it was made times 2^20 plus
+    random bits (or one above the owner's last when that second's number
+    was not above it: at most a second later), and grow. A row counter
+    (1, 2, 3, ...) fails every one of these."""
+    for i, t in zip(ids, made_at):
+        assert t <= i >> 20 <= t + len(ids), (ids, made_at)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids), ids
+
+
 class Hub:
     def __init__(self, workdir: Path, demo=False, data=DATA):
         self.dir = workdir

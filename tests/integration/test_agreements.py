@@ -9,7 +9,7 @@ import re
 import pytest
 
 import hubdb
-from conftest import Hub, assert_error
+from conftest import Hub, assert_error, assert_id_counts_nothing, epoch_of
 
 RULES = "2026.1"
 PW = "agreement-admin-pw-1"
@@ -277,6 +277,26 @@ def test_cli_agreements(h):
     assert r.returncode == 2
     assert history(h, "jcg")["state"] == "withdrawn"
     assert history(h, "npa")["state"] == "active"
+
+
+def test_agreement_ids_count_nothing(h):
+    """An agreement's id is not the hub's row counter (docs/rules.md "Ids
+    that count nothing"): an organisation's ids grow, and do not tell how
+    many agreements others signed or withdrew between them."""
+    made = []
+    for _ in range(2):
+        s = sign(h, "fdma", "fdma-admin")
+        assert s.status_code == 201, s.text
+        made.append(s.json())
+        w = h.api("POST",
+                  f"/api/v1/orgs/fdma/agreements/{made[-1]['id']}/withdraw",
+                  token=h.tok("fdma-admin"))
+        assert w.status_code == 200, w.text
+    assert_id_counts_nothing([g["id"] for g in made],
+                             [epoch_of(g["signed_at"]) for g in made])
+    # newest first, as before
+    assert [g["id"] for g in history(h, "fdma")["agreements"]] == [
+        made[1]["id"], made[0]["id"]]
 
 
 def test_signing_an_old_version_is_refused(h):

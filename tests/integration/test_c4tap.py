@@ -12,7 +12,8 @@ import json
 import pytest
 
 import hubdb
-from conftest import BUILD, Hub, assert_error, wait_for
+from conftest import (BUILD, Hub, assert_error, assert_id_counts_nothing,
+                      epoch_of, wait_for)
 import c4tap_mail as cm
 import mta
 
@@ -827,6 +828,40 @@ def test_campaign_work_and_one_step_advisory(world):
 
 
 # ---- races: many concurrent pairs, checked in the database ----
+
+def test_submission_and_campaign_ids_count_nothing(world):
+    """Neither a submission's nor a campaign's id is the hub's row counter
+    (docs/rules.md "Ids that count nothing"): a provider's two ids do not
+    tell how many e-mails others submitted between them, Red ones
+    included, nor how many campaigns they started."""
+    w = world
+
+    def unrelated(i, who):  # an e-mail sharing no keyed indicator
+        word = "abcdefgh"[i]
+        return w.submit(who, cm.attack(
+            n=900 + i, sender=f"{word}@ids-{word}.example",
+            host=f"ids-{word}.example", reply_to=f"r@ids-{word}.example",
+            subject=f"ids subject {word * 3}",
+            received_ip=f"198.51.100.{10 + i}",
+            attachment=b"ids attachment " + word.encode()),
+            ranges={t: "red" for t in TYPES} if who == "bank_b" else {})
+    mine = []
+    for i, who in enumerate(("bank", "bank_b", "bank_b", "bank_b", "bank")):
+        r = unrelated(i, who)
+        assert r.status_code == 201, r.text
+        if who == "bank":
+            mine.append(r.json())
+    assert_id_counts_nothing([s["id"] for s in mine],
+                             [epoch_of(s["received_at"]) for s in mine])
+    camps = []
+    for s in mine:
+        r = w.api("bank", "GET", f"/api/v1/c4tap/campaigns/{s['campaign']}")
+        assert r.status_code == 200, r.text
+        camps.append(r.json())
+    assert camps[0]["id"] != camps[1]["id"]
+    for k in camps:  # no owner: the second it was made, random bits
+        assert k["id"] >> 20 == epoch_of(k["created_at"]), k
+
 
 def test_concurrent_submissions(world):
     w = world

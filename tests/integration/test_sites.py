@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, Hub, assert_error
+from conftest import (BUILD, Hub, assert_error, assert_id_counts_nothing,
+                      epoch_of)
 
 PW = "sites-test-password-123"
 
@@ -104,6 +105,28 @@ def test_register_list_read(world):
     assert r.json()["url"] == s["url"] and r.json()["maintenance"] == []
     ids = [x["id"] for x in world.all_sites("bank_a")["items"]]
     assert s["id"] in ids
+
+
+def test_site_ids_count_nothing(world):
+    """A site's id is not the hub's row counter: two of an operator's ids
+    do not tell how many sites others registered between them (docs/rules.md
+    "Ids that count nothing")."""
+    a = [world.register("bank_a", "https://ids-0.bank-a.example.jp/")]
+    b = [world.register("bank_b", f"https://ids-{i}.bank-b.example.jp/")
+         for i in range(3)]
+    a.append(world.register("bank_a", "https://ids-1.bank-a.example.jp/"))
+    for mine in (a, b):
+        assert_id_counts_nothing([s["id"] for s in mine],
+                                 [epoch_of(s["created_at"]) for s in mine])
+    ids = sorted(s["id"] for s in a + b)
+    assert any(y - x > 1 for x, y in zip(ids, ids[1:])), ids
+    # the ids are the API's: each reads back, and the list has them
+    for s in a:
+        r = world.api("bank_a", "GET", f"/api/v1/sites/{s['id']}")
+        assert r.status_code == 200 and r.json()["url"] == s["url"]
+    listed = [x["id"] for x in world.all_sites("bank_a")["items"]]
+    assert [s["id"] for s in a] == [i for i in listed
+                                    if i in {s["id"] for s in a}]
 
 
 def test_secretariat_registers_for_a_member_and_relay_is_recorded(world):

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import hubdb
-from conftest import ROOT, Hub, assert_error, wait_for
+from conftest import (ROOT, Hub, assert_error, assert_id_counts_nothing, epoch_of,
+                      wait_for)
 from receivers import SMTPReceiver
 
 CATALOGUE = json.loads((ROOT / "data/guideline/ed5.json").read_text())
@@ -380,6 +381,19 @@ def test_only_the_operator_and_a_sharing_secretariat_read_answers(sv):
     listed = call(sv, "GET", f"/api/v1/surveys/{cid}/answers", a).json()
     first = {x["item"]: x for x in listed["answers"]}[ANSWERABLE[0]]
     assert [x["id"] for x in first["attachments"]] == [att["id"]]
+    # ids count nothing (docs/rules.md "Ids that count nothing"): another
+    # operator's file between two of a's does not show in a's ids
+    other = call(sv, "POST", f"/api/v1/surveys/{cid}/attachments", b,
+                 json={"item": ANSWERABLE[0], "name": "b.txt",
+                       "content": "eA=="})
+    assert other.status_code == 201, other.text
+    up2 = call(sv, "POST", f"/api/v1/surveys/{cid}/attachments", a,
+               json={"item": ANSWERABLE[1], "name": "a2.txt",
+                     "content": "eA=="})
+    assert up2.status_code == 201, up2.text
+    for mine in ([att, up2.json()], [other.json()]):
+        assert_id_counts_nothing([x["id"] for x in mine],
+                                 [epoch_of(x["created_at"]) for x in mine])
 
 
 def snapshot(hub):

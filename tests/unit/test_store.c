@@ -4042,12 +4042,73 @@ static void t_exercise_world_path(void **state)
                      IS_ERR_TOO_LARGE);
 }
 
+/* store_insert_fresh_id (docs/rules.md "Ids that count nothing"): the
+ * ids it gives, its retries on a taken id, and other errors as they are. */
+struct fresh_try {
+    int calls, taken; /* the first `taken` ids are answered taken */
+    int fail;         /* then this error (IS_OK: inserted) */
+    int64_t last;
+};
+
+static int fresh_insert(struct store_conn *c, void *ctx, int64_t id)
+{
+    (void)c;
+    struct fresh_try *f = ctx;
+    f->calls++;
+    f->last = id;
+    return f->calls <= f->taken ? IS_ERR_NOTFOUND : f->fail;
+}
+
+static void t_fresh_ids(void **state)
+{
+    (void)state;
+    /* the second times 2^20 plus random bits; two ids of one second differ */
+    int64_t seen[64], id = 0;
+    for (int i = 0; i < 64; i++) {
+        struct fresh_try f = {0};
+        assert_int_equal(
+            store_insert_fresh_id(NULL, NOW, 0, fresh_insert, &f, &seen[i]),
+            IS_OK);
+        assert_int_equal(f.calls, 1);
+        assert_true(seen[i] >> 20 == NOW && seen[i] == f.last);
+    }
+    int same = 0;
+    for (int i = 1; i < 64; i++)
+        same += seen[i] == seen[0];
+    assert_true(same < 2); /* 1 in 2^20 each */
+    /* above the owner's last, even when it is of a later second */
+    int64_t floor = ((int64_t)(NOW + 5) << 20) + 17;
+    struct fresh_try f = {0};
+    assert_int_equal(
+        store_insert_fresh_id(NULL, NOW, floor, fresh_insert, &f, &id), IS_OK);
+    assert_true(id > floor && id <= floor + (1 << 20));
+    /* a taken id: another is tried, up to 16, then a conflict */
+    f = (struct fresh_try){.taken = 3};
+    assert_int_equal(store_insert_fresh_id(NULL, NOW, 0, fresh_insert, &f, &id),
+                     IS_OK);
+    assert_int_equal(f.calls, 4);
+    assert_true(id == f.last);
+    f = (struct fresh_try){.taken = 100};
+    id = -1;
+    assert_int_equal(store_insert_fresh_id(NULL, NOW, 0, fresh_insert, &f, &id),
+                     IS_ERR_CONFLICT);
+    assert_int_equal(f.calls, 16);
+    assert_true(id == -1);
+    /* any other error is the insert's, not retried; no clock: second 1 */
+    f = (struct fresh_try){.fail = IS_ERR_INVALID};
+    assert_int_equal(store_insert_fresh_id(NULL, 0, 0, fresh_insert, &f, &id),
+                     IS_ERR_INVALID);
+    assert_int_equal(f.calls, 1);
+    assert_true(f.last >> 20 == 1 && id == -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_open_creates_and_migrates),
         cmocka_unit_test(t_sites_visible_matches_core),
         cmocka_unit_test(t_statement_helpers),
+        cmocka_unit_test(t_fresh_ids),
         cmocka_unit_test(t_reports_waiting_matches_core),
         cmocka_unit_test(t_reports_scan_chunks),
         cmocka_unit_test(t_reports_waiting_outage_matches_core),
