@@ -25,7 +25,8 @@ int dashboard_get(struct app *a, struct store_conn *c,
  * (migration 0021). A kept text is answered again only while the version
  * is unchanged and no report deadline has passed since it was computed
  * (the overdue count), and for at most DASHBOARD_CACHE_S seconds; its
- * generated_at says when it was computed. */
+ * generated_at is now, kept or computed (never when it was computed:
+ * that moved with every change hub-wide, hidden rows included). */
 #define DASHBOARD_CACHE_S 60
 int dashboard_text(struct app *a, struct store_conn *c,
                    const struct auth_ctx *who, int64_t now, char **text,

@@ -325,3 +325,29 @@ def test_a_kept_dashboard_is_never_stale(world):
                                                   full_due)
     assert epoch(d5["generated_at"]) < epoch(d4["generated_at"]) + 60, \
         (d4["generated_at"], d5["generated_at"])
+
+
+def test_answer_time_tells_nothing_of_hidden_writes(world):
+    """generated_at is the time of each answer, kept or computed: it used
+    to be the time the kept dashboard was computed, which moved whenever
+    anything it counts changed hub-wide, so an operator learnt when a Red
+    report it may not see was filed (docs/rules.md "Dashboard")."""
+    import time
+    from conftest import wait_for
+    h = world
+    user = "op-gas-0001"
+    d1 = dash(h, user)
+    t0 = int(time.time())
+    wait_for(lambda: int(time.time()) > t0, what="the next second")
+    asked = int(time.time())
+    d2 = dash(h, user)  # kept: nothing changed
+    assert epoch(d2["generated_at"]) >= asked, (d1, d2)
+    # another operator's Red report, which op-gas-0001 may not read
+    file(h, "red", 4, user="op-banking-0002")
+    t1 = int(time.time())
+    wait_for(lambda: int(time.time()) > t1, what="the next second")
+    asked = int(time.time())
+    d3 = dash(h, user)  # computed again: the hub's data changed
+    assert epoch(d3["generated_at"]) >= asked
+    same = lambda d: {k: v for k, v in d.items() if k != "generated_at"}
+    assert same(d3) == same(d2) == same(d1)
