@@ -993,7 +993,7 @@ int message_compose_notice(const struct deliver_settings *a,
     if (rc)
         return rc;
     long id = 0;
-    if (util_parse_long(d->advisory_id, 1, 0x7fffffffL, &id))
+    if (util_parse_long(d->advisory_id, 1, INT64_MAX, &id))
         return IS_ERR_NOTFOUND;
     struct store_notice n;
     if ((rc = store_notice_get(c, id, &n)))

@@ -585,8 +585,11 @@ static void start_reminder(struct outbox *o, struct store_conn *c,
         return;
     j->rem = *rem;
     util_xcopy(j->d.org_id, sizeof(j->d.org_id), rem->org_id);
-    snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%lld",
-             (long long)rem->id);
+    /* the report and the deadline: one reminder each (UNIQUE (report_id,
+     * kind)); never the row's id, a hub-wide count of others' missed
+     * deadlines (docs/rules.md "Ids that count nothing") */
+    snprintf(j->d.idem_key, sizeof(j->d.idem_key), "reminder.%s.%s",
+             rem->report_id, rem->kind);
     j->d.attempts = rem->attempts;
     int64_t contact;
     if (store_contact_first(c, rem->org_id, &contact) ||

@@ -584,7 +584,7 @@ int sites_maintenance_add(struct app *a, struct store_conn *c,
     struct store_site_window w = {.starts = starts, .ends = ends};
     util_xcopy(w.note, sizeof(w.note),
                jv_str(body, "note") ? jv_str(body, "note") : "");
-    rc = store_site_maintenance_add(c, s->id, starts, ends, w.note, &w.id);
+    rc = store_site_maintenance_add(c, s->id, starts, ends, w.note, now, &w.id);
     if (!rc)
         rc = audit_site(c, who, now, "site.maintenance", s,
                         json_pack("{s:I,s:I}", "starts", (json_int_t)starts,

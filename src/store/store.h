@@ -1592,9 +1592,11 @@ int store_sites_list(struct store_conn *c, const struct store_site_viewer *v,
 /* Does organisation org belong to a participating CEPTOAR? */
 int store_site_org_participates(struct store_conn *c, const char *org,
                                 bool *yes);
+/* A maintenance window of site_id, declared at now; *id an id that counts
+ * nothing (docs/rules.md "Ids that count nothing"), above the site's own. */
 int store_site_maintenance_add(struct store_conn *c, int64_t site_id,
                                int64_t starts, int64_t ends, const char *note,
-                               int64_t *id);
+                               int64_t now, int64_t *id);
 struct store_site_window {
     int64_t id, starts, ends;
     char note[801];

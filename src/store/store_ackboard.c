@@ -5,6 +5,8 @@
  */
 #include "store/store_internal.h"
 
+#include "common/util.h"
+
 int store_remind_last(struct store_conn *c, const char *adv, const char *by_org,
                       int64_t *at)
 {
@@ -34,8 +36,10 @@ int store_remind_queue(struct store_conn *c, const char *adv, const char *org,
     *in_flight = open > 0;
     if (*in_flight) /* a message is on its way already */
         return IS_OK;
-    rc = store_exec(c, ST_REMIND_REQUEUE, "remind requeue", "ttI", adv, org,
-                    now);
+    char nonce[17];
+    util_random_hex(nonce, 8);
+    rc = store_exec(c, ST_REMIND_REQUEUE, "remind requeue", "ttIt", adv, org,
+                    now, nonce);
     if (rc)
         return rc;
     *queued = store_changes(c);

@@ -602,14 +602,33 @@ int store_c4tap_campaign_set_advisory(struct store_conn *c, int64_t id,
 
 /* ---- notes ---- */
 
+struct note_row {
+    int64_t campaign, user_id, now;
+    const char *org, *text;
+    int range;
+};
+
+static int note_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    const struct note_row *n = ctx;
+    return store_exec_changed(c, ST_C4_NOTE_ADD, "c4tap note", "IItitII",
+                              n->campaign, n->user_id, n->org, n->range,
+                              n->text, n->now, v);
+}
+
 int store_c4tap_note_add(struct store_conn *c, int64_t campaign,
                          int64_t user_id, const char *org, int range,
                          const char *text, int64_t now, int64_t *id)
 {
-    int rc = store_exec(c, ST_C4_NOTE_ADD, "c4tap note", "IItitI", campaign,
-                        user_id, org, range, text, now);
-    if (!rc && id)
-        *id = store_last_id(c);
+    /* an id that counts nothing (docs/rules.md "Ids that count nothing"):
+     * a reader sees the notes its range allows, and the row counter's gaps
+     * counted the others; above the organisation's own on the campaign */
+    struct note_row n = {campaign, user_id, now, org, text, range};
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_C4_NOTE_MAX_ID, "c4tap note max id", &floor,
+                             "It", campaign, org);
+    if (!rc)
+        rc = store_insert_fresh_id(c, now, floor, note_insert_as, &n, id);
     return rc;
 }
 

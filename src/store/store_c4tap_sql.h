@@ -135,8 +135,13 @@ ST(C4_CAMPAIGN_MERGED_CHAIN,
 ST(C4_CAMPAIGN_ADVISORY,
    "UPDATE c4tap_campaigns SET advisory_id = ?2, updated_at = ?3, version "
    "= version + 1 WHERE id = ?1 AND advisory_id = ''")
-ST(C4_NOTE_ADD, "INSERT INTO c4tap_notes(campaign_id, user_id, org_id, range, "
-                "text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+/* ?7 the id (store_insert_fresh_id) */
+ST(C4_NOTE_ADD, "INSERT INTO c4tap_notes(id, campaign_id, user_id, org_id, "
+                "range, text, created_at) VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) "
+                "ON CONFLICT(id) DO NOTHING")
+/* the largest id of the notes one organisation wrote on a campaign */
+ST(C4_NOTE_MAX_ID, "SELECT coalesce(max(id), 0) FROM c4tap_notes WHERE "
+                   "campaign_id = ?1 AND org_id = ?2")
 ST(C4_NOTES, "SELECT n.id, n.user_id, n.created_at, n.range, n.org_id, "
              "n.text, COALESCE(NULLIF(u.display_name, ''), u.username, '') "
              "FROM c4tap_notes n LEFT JOIN users u ON u.id = n.user_id "

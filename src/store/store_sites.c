@@ -144,14 +144,29 @@ int store_site_org_participates(struct store_conn *c, const char *org,
     return rc;
 }
 
+struct window_row {
+    int64_t site_id, starts, ends;
+    const char *note;
+};
+
+static int window_insert_as(struct store_conn *c, void *ctx, int64_t v)
+{
+    const struct window_row *w = ctx;
+    return store_exec_changed(c, ST_SITE_MAINT_INSERT, "site maintenance",
+                              "IIItI", w->site_id, w->starts, w->ends, w->note,
+                              v);
+}
+
 int store_site_maintenance_add(struct store_conn *c, int64_t site_id,
                                int64_t starts, int64_t ends, const char *note,
-                               int64_t *id)
+                               int64_t now, int64_t *id)
 {
-    int rc = store_exec(c, ST_SITE_MAINT_INSERT, "site maintenance", "IIIt",
-                        site_id, starts, ends, note);
-    if (!rc && id)
-        *id = store_last_id(c);
+    struct window_row w = {site_id, starts, ends, note};
+    int64_t floor = 0;
+    int rc = store_get_int64(c, ST_SITE_MAINT_MAX_ID, "site maintenance max id",
+                             &floor, "I", site_id);
+    if (!rc)
+        rc = store_insert_fresh_id(c, now, floor, window_insert_as, &w, id);
     return rc;
 }
 

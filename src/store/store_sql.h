@@ -929,15 +929,16 @@ ST(REMIND_INSERT, "INSERT INTO advisory_reminds(advisory_id, by_org, "
                   "by_user, orgs, queued, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 /* the org's earlier deliveries (not in flight) queued again as reminders:
  * the same contacts, at their current address, a new idempotency key:
- * ".r<time>.<n>", n = 1 + the advisory's reminders recorded so far, so
- * two reminders in the same second differ too */
+ * ".r<time>.<?4>", ?4 16 random hex digits, so that two reminders in the
+ * same second differ too (it was the advisory's count of reminders, which
+ * told a recipient how many rounds others were sent: docs/rules.md "Ids
+ * that count nothing") */
 ST(REMIND_REQUEUE,
    "UPDATE deliveries SET state = 'queued', reason = 'reminder', attempts "
    "= 0, next_at = ?3, lease_until = 0, last_error = '', address = "
    "(SELECT k.address FROM contacts k WHERE k.id = deliveries.contact_id), "
    "idem_key = advisory_id || '.' || org_id || '.' || contact_id || '.r' || "
-   "?3 || '.' || (SELECT count(*) + 1 FROM advisory_reminds m WHERE "
-   "m.advisory_id = ?1) WHERE advisory_id = ?1 AND org_id = ?2 AND state IN "
+   "?3 || '.' || ?4 WHERE advisory_id = ?1 AND org_id = ?2 AND state IN "
    "('delivered', "
    "'failed', 'cancelled') AND EXISTS (SELECT 1 FROM contacts k WHERE k.id "
    "= deliveries.contact_id AND " SQL_CHANNEL_OK("k") ")")
@@ -1012,8 +1013,12 @@ ST(SITES_COUNT, "SELECT count(*) FROM obs_sites s JOIN orgs o ON o.id = "
 ST(SITE_ORG_PARTICIPATES,
    "SELECT count(*) FROM memberships m JOIN obs_participants p ON "
    "p.ceptoar_id = m.group_id WHERE m.org_id = ?1")
-ST(SITE_MAINT_INSERT, "INSERT INTO obs_maintenance(site_id, starts, ends, "
-                      "note) VALUES (?1, ?2, ?3, ?4)")
+/* ?5 the id (store_insert_fresh_id) */
+ST(SITE_MAINT_INSERT, "INSERT INTO obs_maintenance(id, site_id, starts, ends, "
+                      "note) VALUES (?5, ?1, ?2, ?3, ?4) "
+                      "ON CONFLICT(id) DO NOTHING")
+ST(SITE_MAINT_MAX_ID, "SELECT coalesce(max(id), 0) FROM obs_maintenance "
+                      "WHERE site_id = ?1")
 ST(SITE_MAINT_LIST, "SELECT id, starts, ends, note FROM obs_maintenance "
                     "WHERE site_id = ?1 AND ends > ?2 ORDER BY starts, id")
 ST(OBS_PART_INSERT, "INSERT INTO obs_participants(ceptoar_id, joined_at, "

@@ -132,8 +132,10 @@ ST(BCP_VERSION, "SELECT version FROM bcp_readiness_version WHERE org_id = ?1")
 ST(BCP_BUMP, "INSERT INTO bcp_readiness_version(org_id, version) VALUES "
              "(?1, 1) ON CONFLICT(org_id) DO UPDATE SET version = version + 1")
 /* notices (store_notice.c) */
-ST(NOTICE_ADD, "INSERT INTO notices(kind, ref, org_id, subject, body, "
-               "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+/* ?7 the id (store_insert_fresh_id) */
+ST(NOTICE_ADD, "INSERT INTO notices(id, kind, ref, org_id, subject, body, "
+               "created_at) VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) "
+               "ON CONFLICT(id) DO NOTHING")
 ST(NOTICE_QUEUE,
    "INSERT OR IGNORE INTO notice_deliveries(notice_id, org_id, contact_id, "
    "channel, address, state, next_at, lease_until, idem_key, created_at) "

@@ -9,6 +9,7 @@ field with nothing changed, and the CLI's `advisory remind`.
 import csv
 import io
 import os
+import re
 import subprocess
 
 import pytest
@@ -161,7 +162,11 @@ def test_remind_sends_email_without_amber_content_and_is_audited(bhub, smtp):
     # the reminder's deliveries are marked as such, with a new key
     jobs = [j for j in bhub.jobs(aid, "op-b")]
     assert [j["reason"] for j in jobs] == ["reminder"]
-    assert ".r" in jobs[0]["idem_key"]
+    # ".r<time>.<16 random hex digits>": never the advisory's count of
+    # reminders, which told a recipient how many rounds others were sent
+    # (docs/rules.md "Ids that count nothing")
+    assert re.fullmatch(rf"{aid}\.op-b\.\d+\.r\d+\.[0-9a-f]{{16}}",
+                        jobs[0]["idem_key"]), jobs[0]["idem_key"]
     audit = bhub.audit("advisory.remind")
     assert len(audit) == 1
     assert audit[0]["target"] == aid

@@ -786,6 +786,10 @@ def test_campaign_work_and_one_step_advisory(world):
     assert r.status_code == 200, r.text
     assert r.json()["title"] == "年金機構かたり"
     assert [n["text"] for n in r.json()["notes"]] == ["同一の攻撃者と推定"]
+    # a note's id counts nothing (docs/rules.md "Ids that count nothing"):
+    # a reader sees the notes its range allows, the counter counted the rest
+    nid = r.json()["notes"][0]["id"]
+    assert nid >> 20 == epoch_of(r.json()["notes"][0]["created_at"]), r.json()
     # a Red note is the analysts' and the secretariat's only
     c = w.api("bank_b", "GET", f"/api/v1/c4tap/campaigns/{a['campaign']}")
     assert c.json()["notes"] == []

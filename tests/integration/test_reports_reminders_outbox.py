@@ -57,7 +57,11 @@ def test_reminder_is_sent_to_the_first_contact(tmp_path):
             assert body["type"] == "reminder" and body["report"] == rid
             assert body["kind"] == "full_report"
             assert body["title"] == "遅れた報告 late report"
-            assert hits[0].headers["idempotency-key"].startswith("reminder.")
+            # the report and the deadline, never the reminders' row
+            # counter (docs/rules.md "Ids that count nothing")
+            assert hits[0].headers["idempotency-key"] == \
+                f"reminder.{rid}.full_report"
+            assert body["id"] == f"reminder.{rid}.full_report"
             assert hits[0].headers["x-infrashare-signature"].startswith("t=")
             # one reminder per missed deadline, however many passes follow
             hub.wait_ticks(3)

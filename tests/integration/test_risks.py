@@ -555,6 +555,7 @@ def text_of(m):
 
 def test_review_reminders_by_smtp(rhub, smtp):
     h = rhub
+    began = int(time.time())
     desk, risk_desk = "desk@op-a.example.jp", "risk@op-a.example.jp"
     soon = create(h, "a-rep", title="制御系の停止 / OT outage",
                   review_at=days(3))
@@ -567,6 +568,11 @@ def test_review_reminders_by_smtp(rhub, smtp):
              what="the review reminder")
     m = smtp.to(desk)[0]
     assert "制御系の停止 / OT outage" in m.subject
+    # the notice's id, in its header and key, counts nothing (docs/rules.md
+    # "Ids that count nothing"): the second it was queued, random bits
+    nid = int(m["X-Infrashare-Notice"])
+    assert began <= nid >> 20 <= int(time.time()), nid
+    assert m["Idempotency-Key"].startswith(f"notice.{nid}.")
     assert "Risk review due" in m.subject and "リスク見直し" in m.subject
     text = text_of(m)
     link = f"{PUBLIC}/#/risks/{soon['id']}"

@@ -6,6 +6,7 @@ assignments, the audit trail, and the `infrashare site` commands."""
 import base64
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -391,6 +392,7 @@ def test_update_version_conflict_pause_and_delete(world):
 
 
 def test_maintenance_windows(world):
+    began = int(time.time())
     s = world.register("bank_a", "http://maint.example.jp/")
     path = f"/api/v1/sites/{s['id']}/maintenance"
     r = world.api("bank_a", "POST", path,
@@ -413,6 +415,21 @@ def test_maintenance_windows(world):
                      field=field)
     got = world.api("bank_a", "GET", f"/api/v1/sites/{s['id']}").json()
     assert [x["id"] for x in got["maintenance"]] == [w["id"]]
+    # its id counts nothing (docs/rules.md "Ids that count nothing"): the
+    # second it was declared, random bits; another site's window between
+    # two of this site's does not show in their ids
+    other = world.register("bank_b", "https://maint.bank-b.example.jp/")
+    r2 = world.api("bank_b", "POST", f"/api/v1/sites/{other['id']}/"
+                   "maintenance", json={"starts": "2030-02-01T00:00:00Z",
+                                        "ends": "2030-02-01T01:00:00Z"})
+    assert r2.status_code == 201, r2.text
+    r3 = world.api("bank_a", "POST", path,
+                   json={"starts": "2030-03-01T00:00:00Z",
+                         "ends": "2030-03-01T01:00:00Z"})
+    assert r3.status_code == 201, r3.text
+    mine = [w["id"], r3.json()["id"]]
+    assert mine == sorted(mine) and r2.json()["id"] not in mine
+    assert all(began <= i >> 20 <= int(time.time()) + 1 for i in mine), mine
 
 
 def test_participants(world):
