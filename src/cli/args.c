@@ -141,3 +141,61 @@ bool cli_flag(const struct cli_args *a, const char *name)
             return true;
     return false;
 }
+
+int cli_split_line(char *line, char **words, int max, int *nwords,
+                   enum cli_split_error *why)
+{
+    char *in = line, *out = line;
+    *nwords = 0;
+    *why = CLI_SPLIT_OK;
+    for (;;) {
+        while (*in == ' ' || *in == '\t' || *in == '\r')
+            in++;
+        if (!*in || *in == '#') /* the end, or a comment to it */
+            return IS_OK;
+        if (*nwords >= max) {
+            *why = CLI_SPLIT_TOO_MANY_WORDS;
+            return IS_ERR_INVALID;
+        }
+        /* the word is written over its own text: out never passes in */
+        words[(*nwords)++] = out;
+        while (*in && *in != ' ' && *in != '\t' && *in != '\r') {
+            if (*in == '\'') {
+                char *end = strchr(in + 1, '\'');
+                if (!end) {
+                    *why = CLI_SPLIT_OPEN_QUOTE;
+                    return IS_ERR_INVALID;
+                }
+                size_t n = (size_t)(end - in - 1);
+                memmove(out, in + 1, n);
+                out += n;
+                in = end + 1;
+            } else if (*in == '"') {
+                in++;
+                while (*in && *in != '"') {
+                    if (*in == '\\' && (in[1] == '"' || in[1] == '\\'))
+                        in++;
+                    *out++ = *in++;
+                }
+                if (*in != '"') {
+                    *why = CLI_SPLIT_OPEN_QUOTE;
+                    return IS_ERR_INVALID;
+                }
+                in++;
+            } else if (*in == '\\' && in[1]) {
+                *out++ = in[1];
+                in += 2;
+            } else {
+                *out++ = *in++;
+            }
+        }
+        /* in is at a separator or the end: the NUL written here is at or
+         * before it, so the rest of the line is still to read */
+        bool end = !*in;
+        if (!end)
+            in++;
+        *out++ = '\0';
+        if (end)
+            return IS_OK;
+    }
+}

@@ -56,6 +56,21 @@ int cli_parse_quiet(int argc, char **argv, const char *const *flags,
                     const char *const *valued, struct cli_args *a,
                     enum cli_parse_error *why, const char **arg);
 
+/* Splits one line of `infrashare batch` into words, in place, as a shell
+ * would split a simple command: words are separated by spaces and tabs;
+ * '...' keeps its text as is; "..." too, but \" and \\ in it stand for " and
+ * \; outside quotes a backslash keeps the next character; '#' at a word's
+ * start begins a comment to the line's end. Up to max words into words
+ * (pointers into line), their count into *nwords. IS_ERR_INVALID with
+ * *why set on a quote left open or more than max words. */
+enum cli_split_error {
+    CLI_SPLIT_OK,
+    CLI_SPLIT_OPEN_QUOTE,
+    CLI_SPLIT_TOO_MANY_WORDS
+};
+int cli_split_line(char *line, char **words, int max, int *nwords,
+                   enum cli_split_error *why);
+
 /* The value of option name (NULL for a flag or when absent; the first
  * occurrence wins) and whether it was given. The result points into argv. */
 const char *cli_opt(const struct cli_args *a, const char *name);

@@ -53,6 +53,8 @@ static const char usage_text[] =
     "  backup FILE\n"
     "  migrate-store --to postgresql://...   (this SQLite database into\n"
     "      an empty PostgreSQL one: docs/postgresql.md)\n"
+    "  batch < FILE   (user, org and token commands, one a line, on one\n"
+    "      connection; stops at the first that fails)\n"
     "\n"
     "client commands (talk to a hub: --url or INFRASHARE_URL, --token or\n"
     "INFRASHARE_TOKEN):\n"
@@ -203,10 +205,18 @@ static void warn_password_shown(const char *opt)
              opt);
 }
 
+/* `batch`: the store every command of the batch uses, opened once
+ * (open_db gives it, close_db leaves it open); NULL otherwise. */
+static struct store *batch_store;
+
 static int open_db(struct store **s)
 {
     char err[512];
     struct stat sb;
+    if (batch_store) {
+        *s = batch_store;
+        return 0;
+    }
     /* the first thing a new user meets: said in the locale's language */
     if (!store_is_postgresql(db_path) && stat(db_path, &sb) != 0) {
         cli_errf("%s: no database here (run 'infrashare init' first)\n",
@@ -223,6 +233,13 @@ static int open_db(struct store **s)
     if (rc)
         fprintf(stderr, "infrashare: %s\n", err);
     return rc;
+}
+
+/* Ends a command's use of the store open_db gave (a batch keeps it). */
+static void close_db(struct store *s)
+{
+    if (s != batch_store)
+        store_close(s);
 }
 
 /* Reads the first line of a file (a password); trailing newline removed. */
@@ -815,7 +832,7 @@ static int cmd_user(int argc, char **argv)
     else if (exit_code && rc)
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
     store_put(s, c);
-    store_close(s);
+    close_db(s);
     return exit_code;
 }
 
@@ -1084,7 +1101,7 @@ static int cmd_org(int argc, char **argv)
         exit_code = 2;
     }
     store_put(s, c);
-    store_close(s);
+    close_db(s);
     return exit_code;
 }
 
@@ -1158,7 +1175,7 @@ static int cmd_token(int argc, char **argv)
     if (exit_code == 1 && rc && rc != IS_ERR_NOTFOUND)
         fprintf(stderr, "infrashare: %s\n", is_strerror(rc));
     store_put(s, c);
-    store_close(s);
+    close_db(s);
     return exit_code;
 }
 
@@ -1391,6 +1408,159 @@ static int cmd_exercise(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+/* ---- batch ---- */
+
+/* infrashare batch: the user, org and token commands of standard input,
+ * one a line, run in order on one connection to the database (README,
+ * "infrashare batch"). Every line is read and checked first: a line that
+ * cannot be split, names another command or is too long, and nothing
+ * runs (exit 2). Each line then commits as it would alone; the batch
+ * stops at the first that fails, says which, and exits with its status:
+ * the lines before it stay done, none after it runs. */
+#define BATCH_MAX_BYTES (16u << 20)
+#define BATCH_MAX_LINE 65536
+#define BATCH_MAX_WORDS 64
+
+struct batch_line {
+    size_t no; /* 1-based, in the input */
+    int argc;
+    char **argv; /* into the input's text */
+};
+
+static void batch_free(struct batch_line *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(lines[i].argv);
+    free(lines);
+}
+
+static int batch_read(char *text, struct batch_line **out, size_t *nout)
+{
+    struct batch_line *lines = NULL;
+    size_t n = 0, cap = 0, no = 0;
+    char *p = text;
+    while (*p) {
+        char *e = strchr(p, '\n');
+        if (e)
+            *e = '\0';
+        no++;
+        size_t len = strlen(p);
+        char *words[BATCH_MAX_WORDS];
+        int nw = 0;
+        enum cli_split_error why = CLI_SPLIT_OK;
+        const char *bad = NULL, *bad_ja = NULL;
+        if (len > BATCH_MAX_LINE) {
+            bad = "longer than 65536 bytes";
+            bad_ja = "65536 バイトを超えています";
+        } else if (cli_split_line(p, words, BATCH_MAX_WORDS, &nw, &why)) {
+            bad = why == CLI_SPLIT_OPEN_QUOTE ? "a quote is not closed"
+                                              : "more than 64 words";
+            bad_ja = why == CLI_SPLIT_OPEN_QUOTE ? "引用符が閉じていません"
+                                                 : "64 語を超えています";
+        } else if (nw > 0 && strcmp(words[0], "user") != 0 &&
+                   strcmp(words[0], "org") != 0 &&
+                   strcmp(words[0], "token") != 0) {
+            bad = "only user, org and token commands run in a batch";
+            bad_ja = "batch で実行できるのは user、org、token コマンドだけです";
+        }
+        if (bad) {
+            cli_errf("batch: line %zu: %s; nothing was run\n",
+                     "batch: %zu 行目: %s。何も実行していません\n", no,
+                     cli_locale_ja() ? bad_ja : bad);
+            batch_free(lines, n);
+            return 2;
+        }
+        if (nw > 0) {
+            if (n == cap) {
+                size_t nc = cap ? 2 * cap : 64;
+                struct batch_line *g = realloc(lines, nc * sizeof(*g));
+                if (!g) {
+                    batch_free(lines, n);
+                    return 1;
+                }
+                lines = g;
+                cap = nc;
+            }
+            lines[n].no = no;
+            lines[n].argc = nw;
+            lines[n].argv = malloc((size_t)nw * sizeof(char *));
+            if (!lines[n].argv) {
+                batch_free(lines, n);
+                return 1;
+            }
+            memcpy(lines[n].argv, words, (size_t)nw * sizeof(char *));
+            n++;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    *out = lines;
+    *nout = n;
+    return 0;
+}
+
+static int cmd_batch(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 0) {
+        cli_errf("batch takes no arguments: it reads its commands from "
+                 "standard input\n",
+                 "batch は引数を取りません。コマンドは標準入力から読みます\n");
+        return 2;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    int rc = util_read_file("/dev/stdin", BATCH_MAX_BYTES, &text, &len);
+    if (rc == IS_ERR_LIMIT) {
+        cli_errf("batch: standard input is over 16 MiB; nothing was run\n",
+                 "batch: 標準入力が 16 MiB を超えています。何も実行していま"
+                 "せん\n");
+        return 2;
+    }
+    if (rc) {
+        cli_errf("batch: cannot read standard input\n",
+                 "batch: 標準入力を読めません\n");
+        return 1;
+    }
+    if (memchr(text, '\0', len)) {
+        cli_errf("batch: standard input holds a NUL byte; nothing was run\n",
+                 "batch: 標準入力に NUL バイトがあります。何も実行していま"
+                 "せん\n");
+        free(text);
+        return 2;
+    }
+    struct batch_line *lines = NULL;
+    size_t n = 0;
+    int exit_code = batch_read(text, &lines, &n);
+    if (exit_code == 1)
+        cli_errf("out of memory\n", "メモリが足りません\n");
+    if (!exit_code && n && open_db(&batch_store))
+        exit_code = 1;
+    for (size_t i = 0; !exit_code && i < n; i++) {
+        const char *cmd = lines[i].argv[0];
+        int sub_argc = lines[i].argc - 1;
+        char **sub_argv = lines[i].argv + 1;
+        int st = strcmp(cmd, "user") == 0  ? cmd_user(sub_argc, sub_argv)
+                 : strcmp(cmd, "org") == 0 ? cmd_org(sub_argc, sub_argv)
+                                           : cmd_token(sub_argc, sub_argv);
+        fflush(stdout);
+        if (st) {
+            cli_errf("batch: line %zu failed (exit %d): the %zu command(s) "
+                     "before it are done, none after it was run\n",
+                     "batch: %zu 行目が失敗しました（終了コード %d）。それより"
+                     "前の %zu 個のコマンドは実行済み、後ろのコマンドは実行"
+                     "していません\n",
+                     lines[i].no, st, i);
+            exit_code = st;
+        }
+    }
+    if (batch_store)
+        store_close(batch_store);
+    batch_store = NULL;
+    batch_free(lines, n);
+    free(text);
+    return exit_code;
+}
+
 int main(int argc, char **argv)
 {
     /* what the command line writes (a new database, a backup, an export,
@@ -1460,8 +1630,9 @@ int main(int argc, char **argv)
     /* the process list shows this command line to every local user */
     if (db_given && store_db_has_password(db_path))
         warn_password_shown("--db");
-    static const char *const admin_only[] = {
-        "init", "user", "org", "token", "audit", "backup", "migrate-store"};
+    static const char *const admin_only[] = {"init",          "user",  "org",
+                                             "token",         "audit", "backup",
+                                             "migrate-store", "batch"};
     for (size_t k = 0; (url || token) && k < IS_ARRAY_LEN(admin_only); k++) {
         if (strcmp(cmd, admin_only[k]) == 0) {
             cli_errf("--url and --token are for the client commands; %s "
@@ -1493,6 +1664,8 @@ int main(int argc, char **argv)
         return cmd_backup(sub_argc, sub_argv);
     if (strcmp(cmd, "migrate-store") == 0)
         return cmd_migrate_store(sub_argc, sub_argv);
+    if (strcmp(cmd, "batch") == 0)
+        return cmd_batch(sub_argc, sub_argv);
     if (strcmp(cmd, "exercise") == 0)
         return cmd_exercise(sub_argc, sub_argv);
     if (strcmp(cmd, "survey") == 0) /* issue 15: cli/client_survey.c */

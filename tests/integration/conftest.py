@@ -16,6 +16,7 @@ import atexit
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -72,7 +73,74 @@ _LEAK_CHECKED = {}
 # cli_binary reads the counts cli_env keeps: Hub.cli calls cli_env first.
 SETUP_BUILD = os.environ.get("INFRASHARE_SETUP_BUILD")
 SETUP_KINDS = {("user", "add"), ("token", "create"), ("org", "add"),
-               ("org", "contact")}
+               ("org", "contact"), ("batch",)}
+
+# ---- set-up calls run together: `infrashare batch` ----
+# The suite's fixtures add operators, users and e-mail contacts by the
+# thousand, one CLI process each: a process of 50 libraries and, on
+# PostgreSQL, a server backend of its own (0.07 s a call there with the
+# tests' cheap password hash against 1.4 ms a line in one batch,
+# bench/README.md "Set-up calls"). Hub.cli
+# keeps such a call (deferrable) and runs the kept calls as one `batch`
+# before anything can see their effect: before any process starts (an
+# other CLI call, a daemon, a client command), any use of the hub's
+# database (Hub.db), and any HTTP request to a hub (_checked_send). The call's answer (DeferredResult) has no output to
+# read: a caller that wants one says alone=True.
+# INFRASHARE_TEST_NO_BATCH=1 runs every call on its own.
+BATCH = not os.environ.get("INFRASHARE_TEST_NO_BATCH")
+_BATCHING = set()  # hubs with calls kept
+_BATCH_LOCK = threading.RLock()  # one flush at a time (race tests' threads)
+
+
+def deferrable(args, check, input, env):
+    """Whether Hub.cli may keep this call for a batch: an `org add`, a
+    `user add` with a password file or an e-mail `org contact`, expected
+    to succeed, whose output no one reads (they print only what was
+    added)."""
+    words = [str(a) for a in args]
+    if not BATCH or not check or input is not None or env:
+        return False
+    head = tuple(words[:2])
+    if head == ("org", "add"):
+        return True
+    if head == ("user", "add"):
+        return "--password-file" in words
+    if head == ("org", "contact") and "--channel" in words:
+        i = words.index("--channel")
+        return i + 1 < len(words) and words[i + 1] == "email"
+    return False
+
+
+class DeferredResult:
+    """Hub.cli's answer to a kept call: it succeeded when the batch ran
+    (Hub.flush asserts it); its output is not kept."""
+    returncode = 0
+
+    @property
+    def stdout(self):
+        raise AssertionError("a set-up call kept for a batch has no output "
+                             "(conftest.deferrable)")
+
+    stderr = stdout
+
+
+def flush_batches():
+    for h in list(_BATCHING):
+        h.flush()
+
+
+# any process a test starts may read a hub (a CLI client command, the
+# prober, a daemon): the kept calls run before it
+_popen_init = subprocess.Popen.__init__
+
+
+def _popen_after_batches(self, *args, **kw):
+    if _BATCHING:
+        flush_batches()
+    _popen_init(self, *args, **kw)
+
+
+subprocess.Popen.__init__ = _popen_after_batches
 
 
 def _kind(args, check):
@@ -122,6 +190,7 @@ def _checked_send(self, request, **kw):
     """requests.Session.send, then the check of the exchange when the
     server is one of the running hubs."""
     __tracebackhide__ = True
+    flush_batches()
     resp = _requests_send(self, request, **kw)
     # after redirects, resp answers the last request (checked by the inner
     # send of the redirect); this send's own answer is the first of history
@@ -309,9 +378,12 @@ class Hub:
     @property
     def db(self):
         """The hub's database: an SQLite file's path or a postgresql://
-        URI (an empty database, made on first use)."""
+        URI (an empty database, made on first use). Calls kept for a
+        batch run first: whoever asks for it may read it."""
         if self._db is None:
             self._db = pg_database()
+        if self.__dict__.get("_deferred"):
+            self.flush()
         return self._db
 
     @db.setter
@@ -319,7 +391,15 @@ class Hub:
         self._db = value
 
     # ---- command line ----
-    def cli(self, *args, check=True, input=None, env=None):
+    def cli(self, *args, check=True, input=None, env=None, alone=False):
+        """infrashare --db DB ARGS; alone: never kept for a batch (a test
+        of the call's own output)."""
+        if not alone and deferrable(args, check, input, env):
+            with _BATCH_LOCK:
+                self.__dict__.setdefault("_deferred", []).append(
+                    [str(a) for a in args])
+                _BATCHING.add(self)
+            return DeferredResult()
         e = cli_env(args, check)
         cmd = [str(cli_binary(args, check)), "--db", str(self.db),
                *map(str, args)]
@@ -335,6 +415,19 @@ class Hub:
         if check:
             assert r.returncode == 0, f"{cmd}: {r.returncode}\n{r.stdout}\n{r.stderr}"
         return r
+
+    def flush(self):
+        """Runs the calls kept for a batch (deferrable), in the order made,
+        in one `infrashare batch`."""
+        with _BATCH_LOCK:
+            kept = self.__dict__.get("_deferred")
+            _BATCHING.discard(self)
+            if not kept:
+                return
+            self._deferred = []
+            text = "".join(" ".join(shlex.quote(w) for w in words) + "\n"
+                           for words in kept)
+            self.cli("batch", input=text)
 
     def init(self, extra=(), check=True):
         pw = self.dir / "admin.pw"

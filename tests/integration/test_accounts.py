@@ -329,7 +329,7 @@ def test_cli_user_add_then_login(hub):
     pw = pwfile(hub, "alice.pw", "alice-password-123")
     r = hub.cli("user", "add", "alice", "--org", "nisc", "--roles",
                 "reader,analyst", "--name", "Alice", "--lang", "en",
-                "--password-file", pw)
+                "--password-file", pw, alone=True)
     assert "alice" in r.stdout
     assert "alice-password-123" not in r.stdout + r.stderr
     s = hub.login("alice", "alice-password-123")

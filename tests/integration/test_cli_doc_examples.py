@@ -153,7 +153,7 @@ def test_url_and_token_before_the_command(demo_hub, tmp_path):
 
 
 COMMANDS = ["init", "user", "org", "token", "audit", "backup", "migrate-store",
-            "whoami", "sectors", "api", "report", "advisory", "agreements",
+            "batch", "whoami", "sectors", "api", "report", "advisory", "agreements",
             "lists", "declarations", "drill", "site", "c4tap", "exercise",
             "survey", "bcp", "stix", "taxii", "risk"]
 

@@ -23,11 +23,11 @@ def report(**kw):
 
 def test_org_add_and_contacts(hub):
     r = hub.cli("org", "add", "op-lone", "--scope", "banking", "--name-ja",
-                "単独銀行", "--name-en", "Lone Bank")
+                "単独銀行", "--name-en", "Lone Bank", alone=True)
     assert "0 CEPTOAR" in r.stdout
     r = hub.cli("org", "add", "op-member", "--scope", "banking", "--name-ja",
                 "会員銀行", "--name-en", "Member Bank", "--ceptoar",
-                "ceptoar-banking")
+                "ceptoar-banking", alone=True)
     assert "1 CEPTOAR" in r.stdout
     shown = json.loads(hub.cli("org", "show", "op-member").stdout)
     assert shown["member_of"] == ["ceptoar-banking"]
@@ -82,7 +82,7 @@ def test_org_add_bad_input_changes_nothing(hub):
 
 def test_operator_without_ceptoar_cannot_use_ceptoar_routes(hub):
     hub.cli("org", "add", "op-lone", "--scope", "banking", "--name-ja",
-            "単独銀行", "--name-en", "Lone Bank")
+            "単独銀行", "--name-en", "Lone Bank", alone=True)
     tok = add_reporter(hub, "op-lone", "lone-reporter")
     admin = hub.token("admin")
     before = hub.api("GET", "/api/v1/reports/counts", token=admin).json()
