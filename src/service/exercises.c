@@ -252,6 +252,10 @@ static json_t *exercise_json(struct app *a, struct store_conn *c,
         "report_state", x->report_state, "created_at",
         svc_time_json(x->created_at), "controller", (json_int_t)ctl);
     json_object_set_new(o, "controller", json_boolean(ctl));
+    /* the version counts every control action, injects fired to others
+     * included: the controllers' alone (docs/rules.md, "Exercises") */
+    if (!ctl)
+        json_object_del(o, "version");
     if (!full)
         return o;
     json_object_set_new(o, "briefing",

@@ -353,6 +353,15 @@ def test_fy2015_compressed_with_303_participants(bed):
     me = bed.ok("GET", f"/api/v1/exercises/{x}", bed.token(orgs[0]))["me"]
     assert me["org"] == orgs[0] and "scenario" not in bed.ok(
         "GET", f"/api/v1/exercises/{x}", bed.token(orgs[0]))
+    # the version counts the controllers' actions (injects to others
+    # included): theirs alone, in the exercise and in the list
+    seen = bed.ok("GET", f"/api/v1/exercises/{x}", bed.token(orgs[0]))
+    assert "version" not in seen and seen["controller"] is False
+    listed = bed.ok("GET", "/api/v1/exercises",
+                    bed.token(orgs[0]))["exercises"]
+    assert [e["id"] for e in listed] == [x]
+    assert "version" not in listed[0]
+    assert bed.ok("GET", f"/api/v1/exercises/{x}")["version"] > 1
     assert me["questionnaire"]["answers"]["rating"] == 4
     assert me["bcp_declared_at"] is not None  # a fast one: at minute 135
     never = bed.ok("GET", f"/api/v1/exercises/{x}",
