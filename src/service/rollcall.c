@@ -500,8 +500,12 @@ int rollcall_answer(struct app *a, struct store_conn *c,
             svc_fail(e, IS_ERR_NOTFOUND, "not_found", NULL, "no such advisory");
         goto fail;
     }
-    bool chain = strcmp(ad.author, who->org.id) == 0 ||
-                 store_hop_get(c, id, who->org.id, &h) == IS_OK;
+    /* the chain that may read it: the author, and the hops it has
+     * reached (a hop it has not reached yet reads nothing of it:
+     * docs/rules.md "Who may read an advisory") */
+    bool chain =
+        strcmp(ad.author, who->org.id) == 0 ||
+        (store_hop_get(c, id, who->org.id, &h) == IS_OK && h.arrived_at != 0);
     store_advisory_release(&ad);
     if (store_recipient_get(c, id, who->org.id, &r)) {
         /* not addressed to who's organisation: the chain (which may read

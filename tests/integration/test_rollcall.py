@@ -164,6 +164,36 @@ def test_answer_for_another_org_changes_nothing(rhub, hook):
     assert board(rhub, aid, "nisc-a")["totals"]["answered"] == 0
 
 
+def test_a_hop_not_reached_yet_answers_as_to_an_unknown_id(rhub, hook):
+    """A hop the roll call has not reached reads nothing of it
+    (docs/rules.md "Who may read an advisory"): its answer gets what an
+    unknown id gets, not a 403 or 409 telling that the advisory exists."""
+    gas_members(rhub, hook, ["op-a"])
+    rhub.set_policy("meti", "review", 30)
+    rhub.set_policy("ceptoar-gas", "review", 30)
+    aid = issue_rollcall(rhub, range="amber")["id"]
+    rhub.wait_ticks(3)
+    chain = {h["org"]: h for h in rhub.advisory(aid, "nisc-a")["chain"]}
+    assert chain["meti"]["state"] == "waiting", chain
+    assert chain["ceptoar-gas"]["arrived_at"] is None, chain
+    unknown = answer(rhub, "A" + "0" * 16, "gas-sec", affected="yes",
+                     service_state="normal")
+    assert_error(unknown, 404, "not_found")
+    for user in ("gas-sec", "op-a-liaison"):
+        r = answer(rhub, aid, user, affected="yes", service_state="normal")
+        assert_error(r, 404, "not_found")
+        assert r.json() == unknown.json(), user
+    assert rows_in_db(rhub, aid) == []
+    # reached (METI relayed it), the hop hears why it may not answer
+    assert rhub.call("POST", f"/api/v1/advisories/{aid}/relay",
+                     "meti-a", json={}).status_code == 200
+    wait_for(lambda: {h["org"]: h for h in rhub.advisory(
+        aid, "nisc-a")["chain"]}["ceptoar-gas"]["arrived_at"],
+        what="the gas CEPTOAR reached")
+    assert_error(answer(rhub, aid, "gas-sec", affected="yes",
+                        service_state="normal"), 403, "not_a_recipient")
+
+
 @pytest.mark.parametrize("body,field", [
     (answers(affected="maybe", service_state="normal"), "answers.affected"),
     (answers(affected="yes", service_state="broken"),
