@@ -80,12 +80,13 @@ SETUP_KINDS = {("user", "add"), ("token", "create"), ("org", "add"),
 # thousand, one CLI process each: a process of 50 libraries and, on
 # PostgreSQL, a server backend of its own (0.07 s a call there with the
 # tests' cheap password hash against 1.4 ms a line in one batch,
-# bench/README.md "Set-up calls"). Hub.cli
-# keeps such a call (deferrable) and runs the kept calls as one `batch`
-# before anything can see their effect: before any process starts (an
-# other CLI call, a daemon, a client command), any use of the hub's
-# database (Hub.db), and any HTTP request to a hub (_checked_send). The call's answer (DeferredResult) has no output to
-# read: a caller that wants one says alone=True.
+# bench/README.md "Set-up calls"). Hub.cli keeps such a call
+# (deferrable) and runs the kept calls as one `batch` before anything can
+# see their effect: before any process starts (another CLI call, a
+# daemon, a client command), any use of the hub's database (Hub.db), and
+# any HTTP request to a hub (_checked_send). The call's answer
+# (DeferredResult) has no output to read: a caller that wants one says
+# alone=True.
 # INFRASHARE_TEST_NO_BATCH=1 runs every call on its own.
 BATCH = not os.environ.get("INFRASHARE_TEST_NO_BATCH")
 _BATCHING = set()  # hubs with calls kept
@@ -360,6 +361,7 @@ def assert_id_counts_nothing(ids, made_at):
 
 class Hub:
     def __init__(self, workdir: Path, demo=False, data=DATA):
+        self._deferred = []  # CLI calls kept for a batch (Hub.cli)
         self.dir = workdir
         # on PostgreSQL the database is made when first asked for (db):
         # a fixture's hub becomes a copy of the template instead, and a
@@ -382,7 +384,7 @@ class Hub:
         batch run first: whoever asks for it may read it."""
         if self._db is None:
             self._db = pg_database()
-        if self.__dict__.get("_deferred"):
+        if self._deferred:
             self.flush()
         return self._db
 
@@ -396,8 +398,7 @@ class Hub:
         of the call's own output)."""
         if not alone and deferrable(args, check, input, env):
             with _BATCH_LOCK:
-                self.__dict__.setdefault("_deferred", []).append(
-                    [str(a) for a in args])
+                self._deferred.append([str(a) for a in args])
                 _BATCHING.add(self)
             return DeferredResult()
         e = cli_env(args, check)
@@ -420,7 +421,7 @@ class Hub:
         """Runs the calls kept for a batch (deferrable), in the order made,
         in one `infrashare batch`."""
         with _BATCH_LOCK:
-            kept = self.__dict__.get("_deferred")
+            kept = self._deferred
             _BATCHING.discard(self)
             if not kept:
                 return
