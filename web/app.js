@@ -317,7 +317,16 @@ export async function signedIn(user, csrfToken, expiresAt) {
   ctx.me = user;
   ctx.roles = new Set((user.roles || '').split(',').filter(Boolean));
   setCsrf(csrfToken);
-  if (user.lang && user.lang !== lang()) setLang(user.lang);
+  const unsaved = unsavedLang();
+  if (unsaved && unsaved.user === user.id && unsaved.lang !== user.lang) {
+    // the user chose this language here and the page was left (reloaded,
+    // closed) before the hub had it: the choice stands and is sent again
+    setLang(unsaved.lang);
+    saveLang(unsaved.lang);
+  } else {
+    unsavedLang(null);
+    if (user.lang && user.lang !== lang()) setLang(user.lang);
+  }
   try { ctx.org = await get('/orgs/' + encodeURIComponent(user.org)); } catch (e) { ctx.org = null; }
   await loadNames(ctx); // the national bodies' names, once per user (names.js)
 }
@@ -331,8 +340,34 @@ async function logout() {
   location.hash = '/login';
 }
 
+/* A language chosen by a signed-in user and not yet stored on the hub
+ * (POST /api/v1/session/lang under way or failed): {user, lang} in this
+ * browser until the hub answers, so that a reload in between does not put
+ * the hub's older choice back. unsavedLang() reads it, unsavedLang(null)
+ * forgets it. */
+const UNSAVED = 'infrashare.lang_unsaved';
+function unsavedLang(v) {
+  try {
+    if (v === undefined) {
+      const x = JSON.parse(localStorage.getItem(UNSAVED) || 'null');
+      return x && typeof x.user === 'number' && (x.lang === 'ja' || x.lang === 'en') ? x : null;
+    }
+    if (v) localStorage.setItem(UNSAVED, JSON.stringify(v)); else localStorage.removeItem(UNSAVED);
+  } catch (e) { /* private mode: the hub's choice wins after a reload */ }
+  return null;
+}
+async function saveLang(l) {
+  unsavedLang({ user: ctx.me.id, lang: l });
+  try {
+    await post('/session/lang', { lang: l });
+    if (ctx.me) ctx.me.lang = l;
+    unsavedLang(null);
+  } catch (e) { ctx.say(errText(e), 'err'); }
+}
+
 function forget() {
   hint(null);
+  unsavedLang(null);
   ctx.me = null; ctx.org = null; ctx.roles = new Set(); setCsrf(null);
   exInfo = null;
   try { sessionStorage.clear(); } catch (e) { /* ignore */ }
@@ -341,9 +376,7 @@ function forget() {
 langBtn.addEventListener('click', async () => {
   const next = lang() === 'ja' ? 'en' : 'ja';
   setLang(next);
-  if (ctx.me) {
-    try { await post('/session/lang', { lang: next }); ctx.me.lang = next; } catch (e) { ctx.say(errText(e), 'err'); }
-  }
+  if (ctx.me) await saveLang(next);
   route();
 });
 document.getElementById('skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });

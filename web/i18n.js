@@ -1,6 +1,7 @@
 // i18n.js - Japanese and English texts, JST dates.
 // The language is the user's (GET /api/v1/session user.lang), remembered on
-// the hub by POST /api/v1/session/lang; before sign-in the last choice made
+// the hub by POST /api/v1/session/lang (app.js keeps a choice not stored yet
+// until the hub has it); before sign-in the last choice made
 // in this browser (a language code only, nothing else, is kept locally).
 let cur = 'ja';
 try { cur = localStorage.getItem('infrashare.lang') === 'en' ? 'en' : 'ja'; } catch (e) { /* private mode */ }

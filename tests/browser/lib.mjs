@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { after } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 
 export const URL = process.env.INFRASHARE_URL;
 export const OUT = process.env.INFRASHARE_UI_OUTPUT || path.join(import.meta.dirname, 'output');
@@ -112,7 +113,13 @@ export async function drawn(page) {
 export async function setLang(page, l) {
   if ((await page.evaluate(() => document.documentElement.lang)) === l) return;
   await page.evaluate(() => { const h = document.querySelector('main h1'); if (h) h.setAttribute('data-stale', '1'); });
+  // signed in, the choice is stored on the hub: waited for, so that a
+  // reload or the user's next sign-in finds it there
+  const saved = await page.locator('#whoami').count()
+    ? page.waitForResponse((r) => r.url().endsWith('/api/v1/session/lang') && r.request().method() === 'POST')
+    : null;
   await page.locator('#lang').click();
+  if (saved) assert.equal((await saved).status(), 200, 'the language is stored on the hub');
   await until(async () => (await page.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
   await drawn(page);
 }

@@ -280,3 +280,51 @@ test('secretariat: the organisation page in words (scope, member of, roles, lang
   await setLang(p, 'ja');
   clean(b);
 });
+
+test('the language chosen survives a reload that cut off its save, and reaches the hub then; another user in the browser is not given it', async () => {
+  const b = await actor(MIN);
+  const p = b.page;
+  await go(p, '/');
+  assert.equal(await p.evaluate(() => document.documentElement.lang), 'ja');
+  // the save of the choice never reaches the hub (the page is left first)
+  let held = 0;
+  await p.route('**/api/v1/session/lang', (r) => { held++; return r.abort(); });
+  await p.locator('#lang').click();
+  await until(async () => held === 1, 'the save of the language tried');
+  assert.equal((await pageApi(p, 'GET', '/session')).body.user.lang, 'ja', 'the hub still has the old choice');
+  await p.unroute('**/api/v1/session/lang');
+  // reloaded: the choice made here stands, and is sent to the hub again
+  const saved = p.waitForResponse((r) => r.url().endsWith('/api/v1/session/lang') && r.request().method() === 'POST');
+  await p.reload();
+  assert.equal((await saved).status(), 200);
+  await p.locator('#whoami').waitFor();
+  await until(async () => (await p.evaluate(() => document.documentElement.lang)) === 'en', 'English after the reload');
+  assert.equal((await pageApi(p, 'GET', '/session')).body.user.lang, 'en', 'the hub has the choice');
+  assert.equal(await p.evaluate(() => localStorage.getItem('infrashare.lang_unsaved')), null, 'nothing left unsaved');
+  // a choice left unsaved by one user is not another's: signed out and in
+  // as someone else in the same browser, the hub's choice of that user
+  await p.route('**/api/v1/session/lang', (r) => r.abort());
+  await setLangBare(p);
+  await p.unroute('**/api/v1/session/lang');
+  assert.ok(await p.evaluate(() => localStorage.getItem('infrashare.lang_unsaved')), 'the choice is unsaved');
+  await p.locator('#logout').click();
+  await p.locator('input[name=username]').waitFor();
+  assert.equal(await p.evaluate(() => localStorage.getItem('infrashare.lang_unsaved')), null, 'signing out forgets it');
+  await login(p, SEC);
+  const sec = (await pageApi(p, 'GET', '/session')).body.user.lang;
+  await until(async () => (await p.evaluate(() => document.documentElement.lang)) === sec, 'the other user\'s language');
+  // back as they were for the other tests: the ministry desk in Japanese
+  await p.locator('#logout').click();
+  await login(p, MIN);
+  if ((await pageApi(p, 'GET', '/session')).body.user.lang !== 'ja') await setLang(p, 'ja');
+  assert.equal((await pageApi(p, 'GET', '/session')).body.user.lang, 'ja');
+  clean(b);
+});
+
+/* The language button pressed once, its save refused (routed away above). */
+async function setLangBare(p) {
+  const before = await p.evaluate(() => document.documentElement.lang);
+  await p.locator('#lang').click();
+  await until(async () => (await p.evaluate(() => document.documentElement.lang)) !== before, 'the language switched');
+  await until(async () => (await p.locator('main').innerText()) !== '' && await p.locator('main[aria-busy="false"]').count() === 1, 'the page drawn');
+}
