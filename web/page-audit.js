@@ -1,6 +1,6 @@
 // page-audit.js - the audit log for auditors, newest page first, paged by
-// sequence bounds (an organisation's view has gaps), and the chain's
-// verification. Filters in the hash query, sent to the API; the CSV export
+// sequence bounds (an organisation's view numbers its own entries 1, 2, ...),
+// and the chain's verification. Filters in the hash query, sent to the API; the CSV export
 // with the same filters; actors, actions (i18n "auditact") by name.
 import { h, table, msg, time, clear, flag, put, field, select, errText } from './dom.js';
 import { t, L, enumLabel, enumValues, jstInputToRfc } from './i18n.js';

@@ -476,7 +476,10 @@ struct store_audit_query {
      * prev_hash and commitments of version-2 entries shown).
      * An organisation id: only entries whose actor belongs to it (withheld
      * ones included, with their actor: it is the reader's own); no hashes,
-     * prev_hash or commitments. */
+     * prev_hash or commitments; and the seq of its rows (and of after
+     * and before) is the entry's place among the organisation's own
+     * entries (1, 2, ...), not the chain's: the chain's would count the
+     * entries of others in between. */
     const char *org;
     /* filters (NULL / 0 = any): the actor as the reader sees it (its
      * organisation, its user id), the action; and at >= from, at < to
@@ -488,7 +491,8 @@ struct store_audit_query {
 /* One entry of a page of the log as the query's reader may see it. The
  * strings are malloc'd (NULL when the column is NULL). */
 struct store_audit_row {
-    int64_t seq, at, version;
+    int64_t seq; /* as the query numbers it (org: its own entries) */
+    int64_t at, version;
     /* The actor. For a withheld entry of an organisation's query, the
      * withheld actor (the reader's own); of the whole log's, the entry's
      * own columns (none: no user, NULL org). The withheld actor of the

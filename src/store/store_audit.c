@@ -582,11 +582,14 @@ int store_audit_page(struct store_conn *c, const struct store_audit_query *q,
     struct page_walk w = {.rows = {.size = sizeof(struct store_audit_row)},
                           .own = q->org != NULL};
     bool newest = q->before > 0;
-    int rc = store_each(c, newest ? ST_AUDIT_PAGE_DESC : ST_AUDIT_PAGE,
-                        "audit list", map_audit_row, &w, "IItitNtII", q->after,
-                        newest ? q->before : (int64_t)INT64_MAX, q->org,
-                        q->limit, q->actor_org, q->actor_user, q->action,
-                        q->has_from ? q->from : INT64_MIN,
+    /* an organisation's view is numbered by its own entries (1, 2, ...) */
+    enum store_stmt id =
+        q->org ? (newest ? ST_AUDIT_ORG_PAGE_DESC : ST_AUDIT_ORG_PAGE)
+               : (newest ? ST_AUDIT_PAGE_DESC : ST_AUDIT_PAGE);
+    int rc = store_each(c, id, "audit list", map_audit_row, &w, "IItitNtII",
+                        q->after, newest ? q->before : (int64_t)INT64_MAX,
+                        q->org, q->limit, q->actor_org, q->actor_user,
+                        q->action, q->has_from ? q->from : INT64_MIN,
                         q->has_to ? q->to : INT64_MAX);
     rc = store_rows_end(rc, &w.rows, audit_rows_free);
     struct store_audit_row *rows = w.rows.items;

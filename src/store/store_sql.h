@@ -135,18 +135,33 @@ ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
               "FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "
               "ORDER BY a.seq")
 #ifndef AUDIT_PAGE_SQL
-#define AUDIT_PAGE_SQL(order)                                                  \
-    "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, a.target, "      \
+/* the columns of a page after its first (the seq shown): at, the actor,
+ * action, target, detail, the chain values, the withheld actor, the names */
+#define AUDIT_PAGE_COLS                                                        \
+    "a.at, a.actor_user, a.actor_org, a.action, a.target, "                    \
     "a.detail, a.hash, a.version, a.commitment, a.prev_hash, w.actor_user, "   \
     "w.actor_org, (SELECT username FROM users WHERE id = a.actor_user), "      \
     "(SELECT username FROM users WHERE id = w.actor_user), (SELECT name_ja "   \
     "FROM orgs WHERE id = a.actor_org), (SELECT name_en FROM orgs WHERE id = " \
     "a.actor_org), (SELECT name_ja FROM orgs WHERE id = w.actor_org), "        \
-    "(SELECT name_en FROM orgs WHERE id = w.actor_org) "                       \
+    "(SELECT name_en FROM orgs WHERE id = w.actor_org) "
+/* an organisation's view (?3): its own entries (found by the actor_org
+ * indexes) numbered 1, 2, ... in the chain's order, the number shown as
+ * their seq and bounded by ?1 and ?2, so that the numbers say nothing of
+ * the entries of others between them (docs/rules.md "Who sees what") */
+#define AUDIT_ORG_PAGE_SQL(order)                                              \
+    "WITH mine AS (SELECT g, row_number() OVER (ORDER BY g) AS pos FROM "      \
+    "(SELECT seq AS g FROM audit WHERE actor_org = ?3 UNION SELECT seq FROM "  \
+    "audit_withheld WHERE actor_org = ?3) o) SELECT m.pos, " AUDIT_PAGE_COLS   \
+    "FROM mine m JOIN audit a ON a.seq = m.g LEFT JOIN audit_withheld w ON "   \
+    "w.seq = a.seq WHERE m.pos > ?1 AND m.pos < ?2 " AUDIT_FILTER_SQL          \
+    " ORDER BY m.pos " order " LIMIT ?4"
+/* the whole log (?3 NULL), by the chain's seq */
+#define AUDIT_PAGE_SQL(order)                                                  \
+    "SELECT a.seq, " AUDIT_PAGE_COLS                                           \
     "FROM audit a LEFT JOIN audit_withheld w ON w.seq = a.seq "                \
-    "WHERE a.seq > ?1 AND a.seq < ?2 AND (?3 IS NULL OR a.actor_org = ?3 "     \
-    "OR w.actor_org = ?3) " AUDIT_FILTER_SQL " ORDER BY a.seq " order          \
-    " LIMIT ?4"
+    "WHERE a.seq > ?1 AND a.seq < ?2 AND CAST(?3 AS TEXT) IS "                 \
+    "NULL " AUDIT_FILTER_SQL " ORDER BY a.seq " order " LIMIT ?4"
 /* the filters of GET /api/v1/audit (NULL = any): actor organisation ?5
  * and user ?6 as the reader sees the actor (the whole log: the entry's
  * own columns, a withheld actor matching nothing; an organisation's view:
@@ -161,6 +176,8 @@ ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
 #endif
 ST(AUDIT_PAGE, AUDIT_PAGE_SQL("ASC"))
 ST(AUDIT_PAGE_DESC, AUDIT_PAGE_SQL("DESC"))
+ST(AUDIT_ORG_PAGE, AUDIT_ORG_PAGE_SQL("ASC"))
+ST(AUDIT_ORG_PAGE_DESC, AUDIT_ORG_PAGE_SQL("DESC"))
 ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
               "o.scope_id, o.observer, o.demo, o.attrs, sc.sector_id "
               "FROM orgs o LEFT JOIN scopes sc ON sc.id = o.scope_id "

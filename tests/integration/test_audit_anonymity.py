@@ -10,7 +10,9 @@ The attacks here are the ones an auditor can run against what the API
 publishes: recompute each entry's hash (the published fields must be enough
 to verify the chain) and swap in every user and organisation of the hub.
 """
+import csv
 import hashlib
+import io
 import json
 import re
 import struct
@@ -87,8 +89,18 @@ def entries(hub, token):
         assert r.status_code == 200, r.text
         scope = r.json()["scope"]
         out.extend(r.json()["items"])
-        if r.json()["next_after"] is None:
+        after = r.json()["next_after"]
+        if after is None:
             return out, scope
+
+
+def own_entries(hub, org):
+    """(action, target) of every entry whose actor belongs to org (its
+    withheld ones too), in the chain's order: from the database."""
+    return [tuple(x) for x in db_rows(
+        hub, "SELECT a.action, a.target FROM audit a LEFT JOIN audit_withheld "
+        "w ON w.seq = a.seq WHERE coalesce(w.actor_org, a.actor_org) = ? "
+        "ORDER BY a.seq", org)]
 
 
 def raw_text(hub, token):
@@ -316,8 +328,6 @@ def test_audit_views_are_scoped_and_never_show_a_withheld_actor(fresh_demo_hub):
     auditors = {org: add_auditor(hub, org, f"aud-{org}")
                 for org in (SECRETARIAT, MINISTRY, OTHER_OP, OP)}
     rid, named = anonymous_activity(hub)
-    whole, _ = entries(hub, tok(hub, "auditor"))
-    by_seq = {e["seq"]: e for e in whole}
     op_users = {u for (u,) in db_rows(hub, "SELECT id FROM users WHERE org_id = ?", OP)}
 
     for org, t in auditors.items():
@@ -332,7 +342,10 @@ def test_audit_views_are_scoped_and_never_show_a_withheld_actor(fresh_demo_hub):
             assert e["actor_withheld"] is False
             assert e["hash"] is None and e["prev_hash"] is None
             assert e["commitment"] is None
-            assert e["seq"] in by_seq and by_seq[e["seq"]]["action"] == e["action"]
+        # every entry of its own, in the chain's order, numbered 1..n among
+        # them: the numbers count nothing of the others' entries in between
+        assert [(e["action"], e["target"]) for e in items] == own_entries(hub, org)
+        assert [e["seq"] for e in items] == list(range(1, len(items) + 1))
         # no one else's log-ins (with addresses), failed ones included
         assert all(e["action"] not in ("login.failed", "login.rate_limited")
                    for e in items)
@@ -379,6 +392,51 @@ def test_audit_views_are_scoped_and_never_show_a_withheld_actor(fresh_demo_hub):
         assert any(e["actor_org"] == OP for e in logins)
 
 
+def test_an_organisations_numbers_count_only_its_own_entries(fresh_demo_hub):
+    """An organisation's auditor sees its entries numbered 1, 2, ... among
+    its own. The chain's positions would tell it how many entries the
+    others made between two of its own, and when: not its to know."""
+    hub = fresh_demo_hub
+    aud = add_auditor(hub, SECRETARIAT, "sec-auditor3")
+    sec_user = "ceptoar-banking-secretariat"
+    for _ in range(3):
+        hub.login(sec_user)
+    first, _ = entries(hub, aud)
+    n = len(first)
+    assert n >= 3 and [e["seq"] for e in first] == list(range(1, n + 1))
+    # others act in between, then the secretariat once more
+    for who in ("nisc-analyst", OP, "fsa-desk"):
+        hub.login(who)
+    hub.login(sec_user)
+    again, _ = entries(hub, aud)
+    assert again[:n] == first, "the same numbers for the same entries"
+    assert [e["seq"] for e in again] == list(range(1, n + 2))
+    assert again[n]["action"] == "login" and again[n]["target"] == sec_user
+    # (in the chain, the others' three log-ins lie between the two)
+    whole, _ = entries(hub, tok(hub, "auditor"))
+    sec_logins = [i for i, e in enumerate(whole)
+                  if e["action"] == "login" and e["target"] == sec_user]
+    between = whole[sec_logins[-2] + 1:sec_logins[-1]]
+    assert {e["target"] for e in between if e["action"] == "login"} >= {
+        "nisc-analyst", OP, "fsa-desk"}
+    # pages in its own numbers: after, before and next_after
+    r = hub.api("GET", "/api/v1/audit", token=aud,
+                params={"after": 1, "limit": 2}).json()
+    assert [e["seq"] for e in r["items"]] == [2, 3] and r["next_after"] == 3
+    assert r["items"] == again[1:3]
+    r = hub.api("GET", "/api/v1/audit", token=aud,
+                params={"before": n + 1, "limit": 2}).json()
+    assert r["items"] == again[n - 2:n]
+    # a filter keeps the numbers (its log-ins, each with its own number)
+    r = hub.api("GET", "/api/v1/audit", token=aud,
+                params={"action": "login", "limit": 1000}).json()
+    assert r["items"] == [e for e in again if e["action"] == "login"]
+    # and the export says the same
+    text = hub.api("GET", "/api/v1/audit/export", token=aud).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["seq"] for r in rows] == [str(e["seq"]) for e in again]
+
+
 def test_scoped_auditor_cannot_link_a_login_to_a_withheld_act(fresh_demo_hub):
     """The reporter's log-in and its withheld act happen in the same second;
     an auditor outside NISC sees neither (another organisation's log-in is
@@ -394,9 +452,12 @@ def test_scoped_auditor_cannot_link_a_login_to_a_withheld_act(fresh_demo_hub):
     after = [e for e in whole if e["seq"] > login["seq"] and e["actor_withheld"]]
     assert after and after[0]["action"] == "report.read"    # the link exists
     items, _ = entries(hub, sec_aud)
-    seqs = {e["seq"] for e in items}
-    assert login["seq"] not in seqs and after[0]["seq"] not in seqs
-    assert not any(e["actor_withheld"] for e in items)
+    assert not any(e["action"] == "login" and e["target"] == OP for e in items)
+    assert not any(e["actor_withheld"] or e["actor_org"] != SECRETARIAT
+                   for e in items)
+    # nor a place in the chain to put them by: its own entries only,
+    # numbered 1..n, with no gap where the others' were
+    assert [e["seq"] for e in items] == list(range(1, len(items) + 1))
 
 
 # ---- 2: the reveal takes a reason ----
