@@ -646,7 +646,9 @@ async function riskPage(main, ctx, id) {
   put(main, title(r.title, t('rk.one', { id: r.id })), h('p', {}, link('/risks', t('rk.back'))));
   const head = h('p', { cls: 'meta', id: 'rk-head' }, stateBadge(r.state), scoreEl(r), r.review_due ? flag('⏰ ' + t('rk.due'), 'warn') : null,
     op ? (r.shared ? flag(t('rk.shared')) : h('span', {}, t('rk.notshared'))) : null,
-    h('span', { id: 'rk-version', 'data-version': r.version }, t('rk.version', { v: r.version })));
+    // the version is the operator's; a secretariat's view has none (its
+    // history numbers the shared versions among themselves)
+    r.version != null ? h('span', { id: 'rk-version', 'data-version': r.version }, t('rk.version', { v: r.version })) : null);
   const view = h('div', { cls: 'card', id: 'rk-view' }, dlOf(r, scale, byId, op));
   const out = h('div', { id: 'rk-out', 'aria-live': 'polite' });
   put(main, head, view, out);

@@ -395,11 +395,15 @@ static json_t *risk_json(const struct auth_ctx *who, const struct store_risk *r,
     json_object_set_new(
         o, "review_due",
         json_boolean(strcmp(r->state, "open") == 0 && r->review_at <= now));
-    json_object_set_new(o, "version", json_integer(r->version));
+    /* the version is the operator's (its PUTs name it); a secretariat's
+     * view has none: it counts the versions made while the risk was not
+     * shared too (its history numbers the shared ones 1, 2, ...) */
+    bool own = reader_of(who) == READER_OWN;
+    if (own)
+        json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "created_at", svc_time_json(r->created_at));
     json_object_set_new(o, "updated_at", svc_time_json(r->updated_at));
     /* the operator's own users are named to it only */
-    bool own = reader_of(who) == READER_OWN;
     json_object_set_new(o, "created_by",
                         own ? user_json(r->created_by, r->created_name)
                             : json_null());
@@ -808,6 +812,55 @@ int risk_update(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     return rc;
 }
 
+/* The walk of a risk's history for one page (risk_history): the
+ * versions the reader may read, each numbered as the reader sees it. */
+struct hist_walk {
+    bool own;
+    int64_t after; /* the cursor: the last number of the page before */
+    int limit;
+    int64_t seen; /* a secretariat's number of the last shared version */
+    int64_t last; /* the number of the last version shown */
+    bool more;    /* a version the reader may read follows the page */
+    json_t *items, *prev;
+};
+
+/* Takes version v into the page of w (or as the one before the page).
+ * Returns false when the page is full and v is readable: w->more. */
+static bool hist_take(struct hist_walk *w, const struct store_risk_version *v)
+{
+    json_t *snap = json_loads(v->snapshot, 0, NULL);
+    if (!snap)
+        return true;
+    /* a secretariat reads the versions that were shared, numbered 1, 2,
+     * ... among them: the operator's own numbers would count the ones
+     * made while the risk was not shared */
+    if (!w->own && !json_is_true(json_object_get(snap, "shared"))) {
+        json_decref(snap);
+        return true;
+    }
+    int64_t num = w->own ? v->version : ++w->seen;
+    if (num <= w->after) { /* before the page: what the first changed */
+        json_decref(w->prev);
+        w->prev = snap;
+        return true;
+    }
+    if ((int)json_array_size(w->items) == w->limit) {
+        w->more = true;
+        json_decref(snap);
+        return false;
+    }
+    json_array_append_new(
+        w->items,
+        json_pack("{s:I,s:o,s:o,s:o,s:O}", "version", (json_int_t)num, "at",
+                  svc_time_json(v->at), "by",
+                  w->own ? user_json(v->by, v->username) : json_null(),
+                  "changed", changed(w->prev, snap), "risk", snap));
+    w->last = num;
+    json_decref(w->prev);
+    w->prev = snap;
+    return true;
+}
+
 int risk_history(struct app *a, struct store_conn *c,
                  const struct auth_ctx *who, const char *id,
                  const struct risk_query *q, json_t **out, struct svc_error *e)
@@ -830,66 +883,42 @@ int risk_history(struct app *a, struct store_conn *c,
         store_read_end(c);
         return rc;
     }
-    bool own = reader_of(who) == READER_OWN;
+    struct hist_walk w = {.own = reader_of(who) == READER_OWN,
+                          .after = after,
+                          .limit = limit,
+                          .items = json_array()};
     /* the version at the cursor too: what the first one changed. A
      * secretariat's "changed" is against the last version that was
      * shared before it, never against one it may not read (what changed
-     * while the risk was not shared stays the operator's), so its history
-     * is read from the start */
-    struct store_risk_version *v = NULL;
-    size_t n = 0;
-    int64_t from = own ? (after > 0 ? after - 1 : 0) : 0;
-    rc = store_risk_history(c, r.id, from, (int)(after - from) + limit + 2, &v,
-                            &n);
+     * while the risk was not shared stays the operator's), and its
+     * numbers count the shared versions: its history is read from the
+     * start, in chunks, within the one read transaction */
+    int64_t from = w.own ? (after > 0 ? after - 1 : 0) : 0;
+    int chunk = w.own ? (int)(after - from) + limit + 1 : 500;
+    for (bool go = true; go && !rc;) {
+        struct store_risk_version *v = NULL;
+        size_t n = 0;
+        rc = store_risk_history(c, r.id, from, chunk, &v, &n);
+        for (size_t i = 0; !rc && go && i < n; i++) {
+            go = hist_take(&w, &v[i]);
+            from = v[i].version;
+        }
+        /* the operator's page is one read; a secretariat's goes on until
+         * the page and one more shared version, or the end */
+        go = go && !rc && !w.own && n == (size_t)chunk;
+        store_risk_versions_free(v, n);
+    }
     store_risk_release(&r);
     store_read_end(c);
-    if (rc)
+    json_decref(w.prev);
+    if (rc) {
+        json_decref(w.items);
         return svc_fail(e, rc, "internal", NULL, "the history cannot be read");
-    json_t *items = json_array(), *prev = NULL;
-    int64_t last = 0;
-    /* a full fetch may have more after it (a secretariat's page may show
-     * fewer than limit: the versions not shared are skipped) */
-    bool more = n == (size_t)(after - from) + (size_t)limit + 2;
-    for (size_t i = 0; i < n; i++) {
-        json_t *snap = json_loads(v[i].snapshot, 0, NULL);
-        if (!snap)
-            continue;
-        bool seen = own || json_is_true(json_object_get(snap, "shared"));
-        if (v[i].version <= after) { /* before the page */
-            if (seen) {
-                json_decref(prev);
-                prev = snap;
-            } else
-                json_decref(snap);
-            continue;
-        }
-        if ((int)json_array_size(items) == limit) {
-            more = true;
-            json_decref(snap);
-            break;
-        }
-        /* a secretariat reads the versions that were shared */
-        last = v[i].version;
-        if (!seen) {
-            json_decref(snap);
-            continue;
-        }
-        json_array_append_new(
-            items,
-            json_pack("{s:I,s:o,s:o,s:o,s:O}", "version",
-                      (json_int_t)v[i].version, "at", svc_time_json(v[i].at),
-                      "by",
-                      own ? user_json(v[i].by, v[i].username) : json_null(),
-                      "changed", changed(prev, snap), "risk", snap));
-        json_decref(prev);
-        prev = snap;
     }
-    json_decref(prev);
-    store_risk_versions_free(v, n);
     char next[24] = "";
-    if (more)
-        snprintf(next, sizeof(next), "%lld", (long long)last);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+    if (w.more)
+        snprintf(next, sizeof(next), "%lld", (long long)w.last);
+    *out = json_pack("{s:o,s:o}", "items", w.items, "next_cursor",
                      *next ? json_string(next) : json_null());
     return IS_OK;
 }

@@ -373,6 +373,9 @@ test('the gas secretariat sees only its members’ shared risks and its level-pa
   await p.locator('#rk-history').waitFor();
   assert.equal(await p.locator('#rk-edit').count(), 0, 'read-only');
   assert.match(await p.locator('#rk-view').innerText(), /事業者/);
+  // no version of the operator's (it would count the unshared changes)
+  assert.equal(await p.locator('#rk-version').count(), 0, 'no version');
+  assert.doesNotMatch(await p.locator('main').innerText(), /undefined|第版/);
   await check(b, 'risk-secretariat-one-ja-1366', '1366');
 });
 

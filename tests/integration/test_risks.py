@@ -257,6 +257,10 @@ def test_privacy(rhub):
     g0 = next(r for r in gas if r["id"] == shared["id"])
     assert g0["org"]["id"] == "op-a" and g0["org"]["name"]["en"]
     assert g0["read_only"] and g0["created_by"] is None
+    # no version: it would count the versions made while not shared
+    assert "version" not in g0
+    assert "version" not in h.ok("GET", f"/api/v1/risks/{shared['id']}",
+                                 "gas-sec")
     assert_error(h.call("GET", f"/api/v1/risks/{private['id']}", "gas-sec"),
                  404)
     assert_error(h.call("GET", f"/api/v1/risks/{e_own['id']}", "gas-sec"),
@@ -278,7 +282,9 @@ def test_privacy(rhub):
     assert h.ok("GET", "/api/v1/risks/heatmap", "gas-sec")["total"] == 1
     put(h, "a-rep", shared["id"], version=2, shared=True, plan="共有の計画")
     hist = history(h, "gas-sec", shared["id"])
-    assert [v["version"] for v in hist] == [1, 3]
+    # the shared versions numbered among themselves: no gap tells that the
+    # operator changed it while it was not shared
+    assert [v["version"] for v in hist] == [1, 2]
     assert all(v["by"] is None for v in hist)
     assert "unshared plan" not in str(hist)
     own = history(h, "a-rep", shared["id"])
@@ -294,10 +300,48 @@ def test_privacy(rhub):
     put(h, "a-rep", private["id"], version=p["version"], shared=True,
         title="共有開始 now shared")
     hp = history(h, "gas-sec", private["id"])
-    assert [v["version"] for v in hp] == [p["version"] + 1]
+    assert [v["version"] for v in hp] == [1]
     assert hp[0]["changed"] == history(h, "a-rep", private["id"])[0][
         "changed"]
     assert "shared" in hp[0]["changed"] and "plan" in hp[0]["changed"]
+
+
+def test_a_secretariats_history_pages_count_only_shared_versions(rhub):
+    """Shared and unshared changes in turn: the secretariat's pages (one
+    version each, by the cursor) number the shared ones 1, 2, 3, ...; the
+    operator's, every version; the same risk, the same contents."""
+    h = rhub
+    r = create(h, "a-rep", shared=True, title="交互に共有 alternating")
+    v = 1
+    for i in range(6):
+        x = put(h, "a-rep", r["id"], version=v, shared=i % 2 == 1,
+                plan=f"計画 plan {i}")
+        assert x.status_code == 200, x.text
+        v = x.json()["version"]
+    assert v == 7
+    own = history(h, "a-rep", r["id"])
+    assert [x["version"] for x in own] == list(range(1, 8))
+    shown = [x for x in own if x["risk"]["shared"]]
+    pages, cursor = [], None
+    while True:
+        q = {"limit": 1}
+        if cursor:
+            q["cursor"] = cursor
+        page = h.ok("GET", f"/api/v1/risks/{r['id']}/history", "gas-sec",
+                    params=q)
+        pages.append(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    sec = [x for p in pages for x in p]
+    assert all(len(p) == 1 for p in pages), pages
+    assert [x["version"] for x in sec] == list(range(1, len(shown) + 1))
+    assert [x["risk"] for x in sec] == [x["risk"] for x in shown]
+    assert all(x["by"] is None for x in sec)
+    # a cursor past the end is an empty page
+    last = h.ok("GET", f"/api/v1/risks/{r['id']}/history", "gas-sec",
+                params={"cursor": str(len(shown))})
+    assert last == {"items": [], "next_cursor": None}
 
 
 def test_router_fixed_paths_before_id(rhub):
