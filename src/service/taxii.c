@@ -816,21 +816,9 @@ static int add_job_run(struct store_conn *c, void *arg)
     return rc;
 }
 
-/* The identities the hub makes of the registry's organisations
- * (docs/stix.md "Identifiers"), sorted: who a created_by_ref may not
- * name unless it is the poster's own. Made once a request, when an
- * object names an identity not its poster's. */
-struct org_idents {
-    unsigned char ns[16];
-    char (*ids)[STIX_ID_LEN];
-    size_t n, cap;
-    const char *own;
-    int rc;
-};
-
 static int org_ident_add(const char *org, void *ctx)
 {
-    struct org_idents *x = ctx;
+    struct taxii_idents *x = ctx;
     if (strcmp(org, x->own) == 0)
         return IS_OK;
     if (x->n == x->cap) {
@@ -855,7 +843,7 @@ static int ident_cmp(const void *a, const void *b)
 
 /* Does ref name another organisation's identity as the hub makes it?
  * (-1: it could not be decided.) */
-static int foreign_identity(struct store_conn *c, struct org_idents *x,
+static int foreign_identity(struct store_conn *c, struct taxii_idents *x,
                             const char *ref)
 {
     if (!ref || strncmp(ref, "identity--", 10) != 0)
@@ -874,6 +862,32 @@ static int foreign_identity(struct store_conn *c, struct org_idents *x,
     if (x->rc)
         return -1;
     return bsearch(ref, x->ids, x->n, sizeof(*x->ids), ident_cmp) != NULL;
+}
+
+int taxii_claims_other(struct store_conn *c, struct taxii_idents *x,
+                       const json_t *obj, const struct taxii_object *o)
+{
+    /* an object may not claim another organisation's identity as the hub
+     * makes it (its created_by_ref): readers take it for that
+     * organisation's ... */
+    int foreign = foreign_identity(
+        c, x, json_string_value(json_object_get(obj, "created_by_ref")));
+    /* ... nor define it (an identity of that id, or its language content:
+     * consumers resolving the organisation's objects would read the
+     * poster's words) */
+    if (!foreign && strcmp(o->type, "identity") == 0)
+        foreign = foreign_identity(c, x, o->id);
+    if (!foreign && strcmp(o->type, "language-content") == 0)
+        foreign = foreign_identity(
+            c, x, json_string_value(json_object_get(obj, "object_ref")));
+    return foreign;
+}
+
+void taxii_idents_release(struct taxii_idents *x)
+{
+    free(x->ids);
+    x->ids = NULL;
+    x->n = x->cap = 0;
 }
 
 int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
@@ -934,7 +948,7 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         taxii_envelope_spans(body, len, starts, lens, total) == (int)total;
     size_t i, ngood = 0;
     json_t *obj;
-    struct org_idents idents = {.own = who->org.id};
+    struct taxii_idents idents = {.own = who->org.id};
     json_array_foreach (objs, i, obj) {
         char why[160];
         struct taxii_object o;
@@ -946,21 +960,7 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                                   status_item(id, sent_version(obj), msg));
             continue;
         }
-        /* an object may not claim another organisation's identity as
-         * the hub makes it (its created_by_ref): readers take it for
-         * that organisation's */
-        /* ... nor define it (an identity of that id, or its language
-         * content: consumers resolving the organisation's objects would
-         * read the poster's words) */
-        int foreign = foreign_identity(
-            c, &idents,
-            json_string_value(json_object_get(obj, "created_by_ref")));
-        if (!foreign && strcmp(o.type, "identity") == 0)
-            foreign = foreign_identity(c, &idents, o.id);
-        if (!foreign && strcmp(o.type, "language-content") == 0)
-            foreign = foreign_identity(
-                c, &idents,
-                json_string_value(json_object_get(obj, "object_ref")));
+        int foreign = taxii_claims_other(c, &idents, obj, &o);
         if (foreign < 0) {
             char msg[200];
             snprintf(msg, sizeof(msg),
@@ -996,7 +996,7 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     }
     free(starts);
     free(lens);
-    free(idents.ids);
+    taxii_idents_release(&idents);
     struct add_job j = {.a = a,
                         .coll = coll,
                         .who = who,

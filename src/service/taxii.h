@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "core/stix.h"
 #include "core/taxii.h"
 #include "service/app.h"
 #include "service/auth.h"
@@ -76,6 +77,27 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
               const struct taxii_coll *coll, const struct taxii_query *q,
               struct taxii_page *out, struct svc_error *e);
 void taxii_page_release(struct taxii_page *p);
+
+/* The identities the hub makes for the organisations other than own
+ * (docs/stix.md "Identifiers"), sorted: who a created_by_ref may not name
+ * unless it is the poster's own. Loaded at the first object that names an
+ * identity; zero-initialise with .own set, release with
+ * taxii_idents_release. */
+struct taxii_idents {
+    unsigned char ns[16];
+    char (*ids)[STIX_ID_LEN];
+    size_t n, cap;
+    const char *own;
+    int rc;
+};
+/* Whether obj (checked into o) claims another organisation's identity
+ * as the hub makes it: its created_by_ref names one, or it defines one
+ * (an identity of that id, a language-content whose object_ref is one).
+ * 1 yes, 0 no, -1 it could not be decided (the store failed). The rule of
+ * a POST and of a peer's pull (docs/taxii.md "Versions"). */
+int taxii_claims_other(struct store_conn *c, struct taxii_idents *x,
+                       const json_t *obj, const struct taxii_object *o);
+void taxii_idents_release(struct taxii_idents *x);
 
 /* POST …/objects/: the envelope's bytes; *status the status resource's
  * JSON text as stored (malloc'd, the caller's). */

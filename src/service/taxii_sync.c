@@ -21,6 +21,7 @@
 #include "deliver/taxii_http.h"
 #include "service/lead.h"
 #include "service/provision.h"
+#include "service/stix.h"
 #include "service/taxii.h"
 #include "store/store_taxii.h"
 
@@ -442,31 +443,80 @@ static bool answer_ok(const struct taxii_http *h, long want, struct run *r,
 }
 
 struct held_ctx {
-    int64_t ver_us; /* < 0: any version */
-    bool seen;
+    const char *peer; /* the peer's organisation */
+    int64_t ver_us;   /* < 0: any version */
+    bool seen;        /* that version, whoever posted it */
+    bool other;       /* a version another organisation posted */
 };
 
 static int held_row(const char *poster, const char *community, int range,
                     int64_t ver_us, void *ctx)
 {
-    IS_UNUSED(poster);
     IS_UNUSED(community);
     IS_UNUSED(range);
     struct held_ctx *h = ctx;
     if (h->ver_us < 0 || ver_us == h->ver_us)
         h->seen = true;
+    if (strcmp(poster, h->peer) != 0)
+        h->other = true;
     return IS_OK;
 }
 
 /* Whether the shared collection holds stix_id, whoever posted it: its
- * version ver_us, or (ver_us < 0) any version. */
-static int held(struct store_conn *c, const char *stix_id, int64_t ver_us,
-                bool *seen)
+ * version ver_us, or (ver_us < 0) any version (*seen); and whether an
+ * organisation other than peer posted a version of it (*other). */
+static int held(struct store_conn *c, const char *peer, const char *stix_id,
+                int64_t ver_us, bool *seen, bool *other)
 {
-    struct held_ctx h = {.ver_us = ver_us};
+    struct held_ctx h = {.peer = peer, .ver_us = ver_us};
     int rc = store_taxii_same_id(c, TAXII_COLL_SHARED, stix_id, held_row, &h);
     *seen = h.seen;
+    *other = h.other;
     return rc;
+}
+
+static int adv_row(const char *src, int64_t ver_us, void *ctx)
+{
+    IS_UNUSED(src);
+    IS_UNUSED(ver_us);
+    *(bool *)ctx = true;
+    return IS_OK;
+}
+
+/* Why a new version the peer brings may not be added (NULL: it may):
+ * the creator rules of a POST (docs/taxii.md "Versions"), with the peer's
+ * organisation as the poster. Only an object's creator makes its
+ * versions: not of an id another organisation posted here, nor of one of
+ * the hub's advisories; and nothing claims another organisation's
+ * identity as this hub makes it. A pull's refusal is seen by the hub's
+ * administrators only (the peer's log), so the rule is the whole one:
+ * every lineage counts, not only those the peer's organisation may
+ * read. *rc: the store failed. */
+static const char *creator_refusal(struct store_conn *c,
+                                   struct taxii_idents *idents,
+                                   const json_t *obj,
+                                   const struct taxii_object *o, bool other,
+                                   int *rc)
+{
+    int foreign = taxii_claims_other(c, idents, obj, o);
+    if (foreign < 0) {
+        *rc = IS_ERR_STORE;
+        return NULL;
+    }
+    if (foreign)
+        return "created_by_ref, or the identity the object defines, is "
+               "another organisation's: an object is created by the "
+               "organisation that posts it";
+    if (other)
+        return "another organisation's object: only the organisation that "
+               "posted it makes new versions (STIX 2.1 3.6)";
+    bool adv = false;
+    if ((*rc = store_taxii_id_src(c, TAXII_COLL_ADVISORIES, o->id, adv_row,
+                                  &adv)))
+        return NULL;
+    return adv ? "an object of the hub's advisories: only the hub makes its "
+                 "versions (STIX 2.1 3.6)"
+               : NULL;
 }
 
 /* Imports one page's objects (one transaction): each good object into the
@@ -476,7 +526,12 @@ static int import_page(struct app *a, struct store_conn *c,
                        const struct store_taxii_peer *p, const char *community,
                        const json_t *objs, int64_t now, struct run *r)
 {
-    int rc = store_begin(c);
+    /* the hub's STIX namespace (made at its first use, in a transaction
+     * of its own): the identities the creator rules compare with */
+    struct taxii_idents idents = {.own = p->org};
+    int rc = stix_namespace_load(c, idents.ns);
+    if (!rc)
+        rc = store_begin(c);
     int64_t last = 0, added = 0;
     if (!rc)
         rc = store_taxii_last_added(c, TAXII_COLL_SHARED, &last);
@@ -519,8 +574,9 @@ static int import_page(struct app *a, struct store_conn *c,
             continue;
         }
         if (strcmp(o.type, "marking-definition") == 0 &&
-            stix_tlp_range(o.id) >= 0) {
-            /* an official TLP 2.0 definition: built in (never redefined) */
+            taxii_tlp_builtin(o.id)) {
+            /* an official TLP definition (2.0, and 1.0 of STIX 2.1
+             * 7.2.1.4): built in, never redefined, as for a POST */
             pr.duplicates++;
             free(text);
             continue;
@@ -534,11 +590,27 @@ static int import_page(struct app *a, struct store_conn *c,
          * nobody's reading of it. An object without created or modified
          * (a cyber-observable) has each server's date_added as its
          * version: its id names it. */
-        bool seen = false;
-        rc = held(c, o.id, vt ? ver : -1, &seen);
+        bool seen = false, other = false;
+        rc = held(c, p->org, o.id, vt ? ver : -1, &seen, &other);
         if (rc || seen) {
             if (!rc)
                 pr.duplicates++;
+            free(text);
+            if (rc)
+                break;
+            continue;
+        }
+        const char *refuse = creator_refusal(c, &idents, obj, &o, other, &rc);
+        if (!rc && refuse) {
+            bool fresh = false;
+            if (strlen(text) > 65536)
+                text[65536] = '\0';
+            rc = store_taxii_quarantine_add(c, p->id, now, o.id, refuse, text,
+                                            &fresh);
+            if (fresh)
+                pr.quarantined++;
+        }
+        if (rc || refuse) {
             free(text);
             if (rc)
                 break;
@@ -574,6 +646,7 @@ static int import_page(struct app *a, struct store_conn *c,
         else
             rc = k;
     }
+    taxii_idents_release(&idents);
     if (!rc)
         rc = store_commit(c);
     if (rc) {

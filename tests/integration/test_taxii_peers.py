@@ -831,6 +831,93 @@ def test_bad_objects_are_quarantined_good_ones_stored(nodes, remote):
     assert h.count() == before + 2
 
 
+def test_a_pull_keeps_the_creator_rules_of_a_post(nodes, remote):
+    """What a peer brings is held to the rules of a POST (docs/taxii.md
+    "Versions"), with the peer's organisation as the poster: nothing it
+    brings claims another organisation's identity as this hub makes it,
+    defines one, or is a new version of another organisation's object or
+    of one of the hub's advisories; the official TLP 1.0 definitions are
+    built in, as the TLP 2.0 ones. Each refusal is quarantined with its
+    reason and stores nothing; the peer's own objects go in."""
+    h = nodes("h")
+    # a first (empty) run makes the hub's STIX namespace
+    pid = h.add_peer(name="forging feed", org="jpcert",
+                     api_root=remote.root("quarantine"), token="x")["id"]
+    h.wait_runs(pid, 1)
+    (ns,) = h.sql("SELECT value FROM meta WHERE key = 'stix_namespace'")[0]
+    ns = uuid.UUID(ns)
+
+    def ident(org):
+        return f"identity--{uuid.uuid5(ns, 'identity:org:' + org)}"
+
+    # an advisory's report, once the worker has put it in the advisories
+    # collection
+    r = h.hub.api("POST", "/api/v1/advisories", token=h.tok("nisc-analyst"),
+                  json={"kind": "warning", "range": "white", "severity": 2,
+                        "title_ja": "注意喚起", "title_en": "A warning",
+                        "body_ja": "本文", "body_en": "Body",
+                        "audience": {"scopes": ["gas"]}})
+    assert r.status_code == 201, r.text
+    adv_report = f"report--{uuid.uuid5(ns, 'report:advisory:' + r.json()['id'])}"
+    wait_for(lambda: h.sql("SELECT count(*) FROM taxii_objects WHERE coll = 2 "
+                           "AND stix_id = ?", adv_report)[0][0], timeout=60,
+             what="the advisory in the advisories collection")
+    member = indicator("green", name="a member's own")
+    h.post("op-water-0001", [member])
+    forged = {
+        "claims NISC": indicator("green", name="claims NISC",
+                                 created_by_ref=ident("nisc")),
+        "defines NISC": {"type": "identity", "spec_version": "2.1",
+                         "id": ident("nisc"), "created": T0, "modified": T1,
+                         "name": "defines NISC",
+                         "identity_class": "organization",
+                         "object_marking_refs": [TLP["green"]]},
+        "newer member": dict(member, modified=T1, name="newer member",
+                             revoked=True),
+        "newer advisory": {"type": "report", "spec_version": "2.1",
+                           "id": adv_report, "created": T0, "modified":
+                           "2099-01-01T00:00:00.000Z",
+                           "name": "newer advisory", "published": T0,
+                           "object_refs": [member["id"]],
+                           "object_marking_refs": [TLP["white"]]},
+    }
+    # the TLP 1.0 TLP:WHITE definition of STIX 2.1 7.2.1.4, "saying red"
+    tlp1 = {"type": "marking-definition", "spec_version": "2.1",
+            "id": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+            "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp",
+            "name": "TLP:WHITE", "definition": {"tlp": "red"}}
+    own = indicator("green", name="jpcert's own",
+                    created_by_ref=ident("jpcert"))
+    remote.quarantine = [*forged.values(), tlp1, own]
+    before = h.rows()
+    p = h.sync(pid)
+    assert p["state"] == "ok", p
+    lg = h.log(pid)
+    run = lg["runs"][0]
+    assert run["ok"] and run["objects"] == 6 and run["added"] == 1, run
+    # (the first, empty run counted nothing) the TLP 1.0 definition is a
+    # duplicate of the built-in one
+    assert p["counts"]["quarantined"] == 4, p
+    assert p["counts"]["duplicates"] == 1, p
+    reasons = {json.loads(x["object"])["name"]: x["reason"]
+               for x in lg["quarantine"]}
+    assert set(reasons) == set(forged), reasons
+    assert "created_by_ref" in reasons["claims NISC"]
+    assert "identity the object defines" in reasons["defines NISC"]
+    assert "another organisation's object" in reasons["newer member"]
+    assert "hub's advisories" in reasons["newer advisory"]
+    # nothing of them stored; the member's object keeps its one version
+    after = h.rows()
+    assert set(after) - set(before) == {own["id"]}
+    assert after[own["id"]] == [(after[own["id"]][0][0], "jpcert", 3)]
+    assert after[member["id"]] == before[member["id"]]
+    assert ident("nisc") not in after
+    assert h.sql("SELECT count(*) FROM taxii_objects WHERE stix_id = ?",
+                 tlp1["id"])[0][0] == 0
+    assert h.sql("SELECT count(*) FROM taxii_objects WHERE body LIKE ?",
+                 "%newer advisory%")[0][0] == 0
+
+
 # ---- f. the peers API refuses bad input ----
 
 def test_the_peers_api_refuses_bad_input_and_never_shows_a_token(nodes):
