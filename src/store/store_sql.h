@@ -146,13 +146,18 @@ ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
     "a.actor_org), (SELECT name_ja FROM orgs WHERE id = w.actor_org), "        \
     "(SELECT name_en FROM orgs WHERE id = w.actor_org) "
 /* an organisation's view (?3): its own entries (found by the actor_org
- * indexes) numbered 1, 2, ... in the chain's order, the number shown as
- * their seq and bounded by ?1 and ?2, so that the numbers say nothing of
- * the entries of others between them (docs/rules.md "Who sees what") */
+ * indexes; a withheld entry's actor is in audit_withheld only, so the two
+ * never share a seq) numbered 1, 2, ... in the chain's order, the number
+ * shown as their seq and bounded by ?1 and ?2, so that the numbers say
+ * nothing of the entries of others between them (docs/rules.md "Who sees
+ * what"). Each page numbers all of the organisation's entries (a filtered
+ * page; an unfiltered one reads its span, ST_AUDIT_ORG_SPAN): its cost
+ * grows with them (bench/README.md "An organisation's audit pages") */
 #define AUDIT_ORG_PAGE_SQL(order)                                              \
     "WITH mine AS (SELECT g, row_number() OVER (ORDER BY g) AS pos FROM "      \
-    "(SELECT seq AS g FROM audit WHERE actor_org = ?3 UNION SELECT seq FROM "  \
-    "audit_withheld WHERE actor_org = ?3) o) SELECT m.pos, " AUDIT_PAGE_COLS   \
+    "(SELECT seq AS g FROM audit WHERE actor_org = ?3 UNION ALL SELECT seq "   \
+    "FROM audit_withheld WHERE actor_org = ?3) o) SELECT "                     \
+    "m.pos, " AUDIT_PAGE_COLS                                                  \
     "FROM mine m JOIN audit a ON a.seq = m.g LEFT JOIN audit_withheld w ON "   \
     "w.seq = a.seq WHERE m.pos > ?1 AND m.pos < ?2 " AUDIT_FILTER_SQL          \
     " ORDER BY m.pos " order " LIMIT ?4"
@@ -178,6 +183,18 @@ ST(AUDIT_PAGE, AUDIT_PAGE_SQL("ASC"))
 ST(AUDIT_PAGE_DESC, AUDIT_PAGE_SQL("DESC"))
 ST(AUDIT_ORG_PAGE, AUDIT_ORG_PAGE_SQL("ASC"))
 ST(AUDIT_ORG_PAGE_DESC, AUDIT_ORG_PAGE_SQL("DESC"))
+/* an organisation's (?1) unfiltered view: how many entries it has, and
+ * ?3 of them from its ?2-th on (0-based), numbered ?2 + 1, ?2 + 2, ...:
+ * the merged index scans skip to the span, only its rows are read whole */
+ST(AUDIT_ORG_COUNT, "SELECT (SELECT count(*) FROM audit WHERE actor_org = "
+                    "?1) + (SELECT count(*) FROM audit_withheld WHERE "
+                    "actor_org = ?1)")
+ST(AUDIT_ORG_SPAN,
+   "SELECT ?2 + row_number() OVER (ORDER BY m.g), " AUDIT_PAGE_COLS
+   "FROM (SELECT seq AS g FROM audit WHERE actor_org = ?1 UNION ALL SELECT "
+   "seq FROM audit_withheld WHERE actor_org = ?1 ORDER BY 1 LIMIT ?3 OFFSET "
+   "?2) m JOIN audit a ON a.seq = m.g LEFT JOIN audit_withheld w ON w.seq = "
+   "a.seq ORDER BY m.g")
 ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
               "o.scope_id, o.observer, o.demo, o.attrs, sc.sector_id "
               "FROM orgs o LEFT JOIN scopes sc ON sc.id = o.scope_id "
