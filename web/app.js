@@ -361,7 +361,9 @@ async function saveLang(l) {
   try {
     await post('/session/lang', { lang: l });
     if (ctx.me) ctx.me.lang = l;
-    unsavedLang(null);
+    // a later choice may be under way: it stays until its own answer
+    const u = unsavedLang();
+    if (u && u.lang === l) unsavedLang(null);
   } catch (e) { ctx.say(errText(e), 'err'); }
 }
 

@@ -446,6 +446,7 @@ struct held_ctx {
     const char *peer; /* the peer's organisation */
     int64_t ver_us;   /* < 0: any version */
     bool seen;        /* that version, whoever posted it */
+    bool mine;        /* a version the peer's organisation posted */
     bool other;       /* a version another organisation posted */
 };
 
@@ -459,44 +460,60 @@ static int held_row(const char *poster, const char *community, int range,
         h->seen = true;
     if (strcmp(poster, h->peer) != 0)
         h->other = true;
+    else
+        h->mine = true;
     return IS_OK;
 }
 
-/* Whether the shared collection holds stix_id, whoever posted it: its
- * version ver_us, or (ver_us < 0) any version (*seen); and whether an
- * organisation other than peer posted a version of it (*other). */
-static int held(struct store_conn *c, const char *peer, const char *stix_id,
-                int64_t ver_us, bool *seen, bool *other)
-{
-    struct held_ctx h = {.peer = peer, .ver_us = ver_us};
-    int rc = store_taxii_same_id(c, TAXII_COLL_SHARED, stix_id, held_row, &h);
-    *seen = h.seen;
-    *other = h.other;
-    return rc;
-}
+struct adv_held {
+    int64_t ver_us; /* < 0: any version */
+    bool any, seen;
+};
 
 static int adv_row(const char *src, int64_t ver_us, void *ctx)
 {
     IS_UNUSED(src);
-    IS_UNUSED(ver_us);
-    *(bool *)ctx = true;
+    struct adv_held *h = ctx;
+    h->any = true;
+    if (h->ver_us < 0 || ver_us == h->ver_us)
+        h->seen = true;
     return IS_OK;
+}
+
+/* Whether this hub holds stix_id in that version, ver_us (< 0: any):
+ * in the shared collection, whoever posted it, or among the hub's
+ * advisories (one of them coming back from a peer) (*seen); and, for
+ * the creator rules, whether an organisation other than peer posted a
+ * version of it while peer posted none (*other), and whether it is an
+ * object of the hub's advisories (*adv). */
+static int held(struct store_conn *c, const char *peer, const char *stix_id,
+                int64_t ver_us, bool *seen, bool *other, bool *adv)
+{
+    struct held_ctx h = {.peer = peer, .ver_us = ver_us};
+    struct adv_held a = {.ver_us = ver_us};
+    int rc = store_taxii_same_id(c, TAXII_COLL_SHARED, stix_id, held_row, &h);
+    if (!rc && !h.seen)
+        rc = store_taxii_id_src(c, TAXII_COLL_ADVISORIES, stix_id, adv_row, &a);
+    *seen = h.seen || a.seen;
+    *other = h.other && !h.mine;
+    *adv = a.any;
+    return rc;
 }
 
 /* Why a new version the peer brings may not be added (NULL: it may):
  * the creator rules of a POST (docs/taxii.md "Versions"), with the peer's
  * organisation as the poster. Only an object's creator makes its
- * versions: not of an id another organisation posted here, nor of one of
- * the hub's advisories; and nothing claims another organisation's
- * identity as this hub makes it. A pull's refusal is seen by the hub's
- * administrators only (the peer's log), so the rule is the whole one:
- * every lineage counts, not only those the peer's organisation may
- * read. *rc: the store failed. */
+ * versions: not of an id another organisation posted here (unless the
+ * peer's organisation has a lineage of it already), nor of one of the
+ * hub's advisories; and nothing claims another organisation's identity
+ * as this hub makes it. A pull's refusal is seen by the hub's
+ * administrators only (the peer's log), so every lineage counts, not only
+ * those the peer's organisation may read. *rc: the store failed. */
 static const char *creator_refusal(struct store_conn *c,
                                    struct taxii_idents *idents,
                                    const json_t *obj,
                                    const struct taxii_object *o, bool other,
-                                   int *rc)
+                                   bool adv, int *rc)
 {
     int foreign = taxii_claims_other(c, idents, obj, o);
     if (foreign < 0) {
@@ -507,16 +524,12 @@ static const char *creator_refusal(struct store_conn *c,
         return "created_by_ref, or the identity the object defines, is "
                "another organisation's: an object is created by the "
                "organisation that posts it";
-    if (other)
-        return "another organisation's object: only the organisation that "
-               "posted it makes new versions (STIX 2.1 3.6)";
-    bool adv = false;
-    if ((*rc = store_taxii_id_src(c, TAXII_COLL_ADVISORIES, o->id, adv_row,
-                                  &adv)))
-        return NULL;
-    return adv ? "an object of the hub's advisories: only the hub makes its "
-                 "versions (STIX 2.1 3.6)"
-               : NULL;
+    if (adv)
+        return "an object of the hub's advisories: only the hub makes its "
+               "versions (STIX 2.1 3.6)";
+    return other ? "another organisation's object: only the organisation "
+                   "that posted it makes new versions (STIX 2.1 3.6)"
+                 : NULL;
 }
 
 /* Imports one page's objects (one transaction): each good object into the
@@ -590,8 +603,8 @@ static int import_page(struct app *a, struct store_conn *c,
          * nobody's reading of it. An object without created or modified
          * (a cyber-observable) has each server's date_added as its
          * version: its id names it. */
-        bool seen = false, other = false;
-        rc = held(c, p->org, o.id, vt ? ver : -1, &seen, &other);
+        bool seen = false, other = false, adv = false;
+        rc = held(c, p->org, o.id, vt ? ver : -1, &seen, &other, &adv);
         if (rc || seen) {
             if (!rc)
                 pr.duplicates++;
@@ -600,7 +613,8 @@ static int import_page(struct app *a, struct store_conn *c,
                 break;
             continue;
         }
-        const char *refuse = creator_refusal(c, &idents, obj, &o, other, &rc);
+        const char *refuse =
+            creator_refusal(c, &idents, obj, &o, other, adv, &rc);
         if (!rc && refuse) {
             bool fresh = false;
             if (strlen(text) > 65536)

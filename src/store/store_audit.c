@@ -592,8 +592,10 @@ static int org_span(struct store_conn *c, const struct store_audit_query *q,
         hi = q->before - 1 < total ? q->before - 1 : total;
         if (hi - q->limit > lo)
             lo = hi - q->limit;
-    } else {
-        hi = after + q->limit < total ? after + q->limit : total;
+    } else { /* (after may be any int64: no sum that could overflow) */
+        hi = after >= total             ? after
+             : q->limit < total - after ? after + q->limit
+                                        : total;
     }
     if (hi <= lo)
         return IS_OK;

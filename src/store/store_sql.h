@@ -185,7 +185,9 @@ ST(AUDIT_ORG_PAGE, AUDIT_ORG_PAGE_SQL("ASC"))
 ST(AUDIT_ORG_PAGE_DESC, AUDIT_ORG_PAGE_SQL("DESC"))
 /* an organisation's (?1) unfiltered view: how many entries it has, and
  * ?3 of them from its ?2-th on (0-based), numbered ?2 + 1, ?2 + 2, ...:
- * the merged index scans skip to the span, only its rows are read whole */
+ * on SQLite the merged index scans skip to the span, only its rows are
+ * read whole (PostgreSQL's actor_org indexes are not in seq order: it
+ * sorts the organisation's entries first) */
 ST(AUDIT_ORG_COUNT, "SELECT (SELECT count(*) FROM audit WHERE actor_org = "
                     "?1) + (SELECT count(*) FROM audit_withheld WHERE "
                     "actor_org = ?1)")

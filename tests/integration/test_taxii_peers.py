@@ -917,6 +917,27 @@ def test_a_pull_keeps_the_creator_rules_of_a_post(nodes, remote):
     assert h.sql("SELECT count(*) FROM taxii_objects WHERE body LIKE ?",
                  "%newer advisory%")[0][0] == 0
 
+    # the hub's own advisory coming back in its version: a duplicate, as
+    # for a POST; the peer's own object (Red) goes in
+    (body,) = h.sql("SELECT body FROM taxii_objects WHERE coll = 2 AND "
+                    "stix_id = ? ORDER BY seq DESC LIMIT 1", adv_report)[0]
+    echo = json.loads(body)
+    red = indicator("red", name="jpcert's red", created_by_ref=ident("jpcert"))
+    remote.quarantine = [echo, red]
+    p = h.sync(pid)
+    assert p["counts"]["duplicates"] == 2 and p["counts"]["added"] == 2, p
+    assert p["counts"]["quarantined"] == 4, p
+    # a member that cannot read it starts a lineage of that id of its own
+    # (a POST never confirms a hidden object); the peer's lineage goes on
+    h.post("op-water-0001", [indicator("red", oid=red["id"], modified=T1,
+                                       name="water's own")])
+    remote.quarantine = [dict(red, modified="2099-01-01T00:00:00.000Z",
+                              name="jpcert's red, newer")]
+    p = h.sync(pid)
+    assert p["counts"]["added"] == 3 and p["counts"]["quarantined"] == 4, p
+    assert sorted(x[1] for x in h.rows()[red["id"]]) == [
+        "jpcert", "jpcert", "op-water-0001"]
+
 
 # ---- f. the peers API refuses bad input ----
 
