@@ -532,6 +532,22 @@ static const char *creator_refusal(struct store_conn *c,
                  : NULL;
 }
 
+/* Puts an object the peer brought (text, cut to 64 KiB) into its
+ * quarantine with why; *count grows when it was not there already (a
+ * feed that keeps serving a bad object: quarantined once). */
+static int quarantine(struct store_conn *c, const struct store_taxii_peer *p,
+                      int64_t now, const char *id, const char *why, char *text,
+                      int64_t *count)
+{
+    if (strlen(text) > 65536)
+        text[65536] = '\0';
+    bool fresh = false;
+    int rc = store_taxii_quarantine_add(c, p->id, now, id, why, text, &fresh);
+    if (fresh)
+        (*count)++;
+    return rc;
+}
+
 /* Imports one page's objects (one transaction): each good object into the
  * shared collection as the peer's organisation's, a bad one into the
  * quarantine with its reason. */
@@ -575,14 +591,8 @@ static int import_page(struct app *a, struct store_conn *c,
         }
         if (!good) {
             const char *id = json_string_value(json_object_get(obj, "id"));
-            if (strlen(text) > 65536)
-                text[65536] = '\0';
-            /* a feed that keeps serving a bad object: quarantined once */
-            bool fresh = false;
-            rc = store_taxii_quarantine_add(c, p->id, now, id ? id : "", why,
-                                            text, &fresh);
-            if (fresh)
-                pr.quarantined++;
+            rc =
+                quarantine(c, p, now, id ? id : "", why, text, &pr.quarantined);
             free(text);
             continue;
         }
@@ -615,15 +625,8 @@ static int import_page(struct app *a, struct store_conn *c,
         }
         const char *refuse =
             creator_refusal(c, &idents, obj, &o, other, adv, &rc);
-        if (!rc && refuse) {
-            bool fresh = false;
-            if (strlen(text) > 65536)
-                text[65536] = '\0';
-            rc = store_taxii_quarantine_add(c, p->id, now, o.id, refuse, text,
-                                            &fresh);
-            if (fresh)
-                pr.quarantined++;
-        }
+        if (!rc && refuse)
+            rc = quarantine(c, p, now, o.id, refuse, text, &pr.quarantined);
         if (rc || refuse) {
             free(text);
             if (rc)

@@ -153,14 +153,19 @@ ST(AUDIT_ALL, "SELECT a.seq, a.at, a.actor_user, a.actor_org, a.action, "
  * what"). Each page numbers all of the organisation's entries (a filtered
  * page; an unfiltered one reads its span, ST_AUDIT_ORG_SPAN): its cost
  * grows with them (bench/README.md "An organisation's audit pages") */
+/* the seqs (g) of organisation p's entries, withheld ones included */
+#define AUDIT_ORG_SEQS(p)                                                      \
+    "SELECT seq AS g FROM audit WHERE actor_org = " p " UNION ALL SELECT "     \
+    "seq FROM audit_withheld WHERE actor_org = " p
+/* clang-format off */
 #define AUDIT_ORG_PAGE_SQL(order)                                              \
-    "WITH mine AS (SELECT g, row_number() OVER (ORDER BY g) AS pos FROM "      \
-    "(SELECT seq AS g FROM audit WHERE actor_org = ?3 UNION ALL SELECT seq "   \
-    "FROM audit_withheld WHERE actor_org = ?3) o) SELECT "                     \
-    "m.pos, " AUDIT_PAGE_COLS                                                  \
+    "WITH mine AS (SELECT g, row_number() OVER (ORDER BY g) AS pos FROM ("    \
+    AUDIT_ORG_SEQS("?3")                                                       \
+    ") o) SELECT m.pos, " AUDIT_PAGE_COLS                                      \
     "FROM mine m JOIN audit a ON a.seq = m.g LEFT JOIN audit_withheld w ON "   \
     "w.seq = a.seq WHERE m.pos > ?1 AND m.pos < ?2 " AUDIT_FILTER_SQL          \
     " ORDER BY m.pos " order " LIMIT ?4"
+/* clang-format on */
 /* the whole log (?3 NULL), by the chain's seq */
 #define AUDIT_PAGE_SQL(order)                                                  \
     "SELECT a.seq, " AUDIT_PAGE_COLS                                           \
@@ -191,12 +196,13 @@ ST(AUDIT_ORG_PAGE_DESC, AUDIT_ORG_PAGE_SQL("DESC"))
 ST(AUDIT_ORG_COUNT, "SELECT (SELECT count(*) FROM audit WHERE actor_org = "
                     "?1) + (SELECT count(*) FROM audit_withheld WHERE "
                     "actor_org = ?1)")
+/* clang-format off */
 ST(AUDIT_ORG_SPAN,
    "SELECT ?2 + row_number() OVER (ORDER BY m.g), " AUDIT_PAGE_COLS
-   "FROM (SELECT seq AS g FROM audit WHERE actor_org = ?1 UNION ALL SELECT "
-   "seq FROM audit_withheld WHERE actor_org = ?1 ORDER BY 1 LIMIT ?3 OFFSET "
-   "?2) m JOIN audit a ON a.seq = m.g LEFT JOIN audit_withheld w ON w.seq = "
-   "a.seq ORDER BY m.g")
+   "FROM (" AUDIT_ORG_SEQS("?1")
+   " ORDER BY 1 LIMIT ?3 OFFSET ?2) m JOIN audit a ON a.seq = m.g LEFT JOIN "
+   "audit_withheld w ON w.seq = a.seq ORDER BY m.g")
+/* clang-format on */
 ST(ORGS_LIST, "SELECT o.id, o.kind, o.name_ja, o.name_en, o.short_en, "
               "o.scope_id, o.observer, o.demo, o.attrs, sc.sector_id "
               "FROM orgs o LEFT JOIN scopes sc ON sc.id = o.scope_id "
