@@ -293,8 +293,11 @@ static void route_find(struct rstate *st, const char *method, const char *url)
         method = "GET";
     st->route_index = -1;
     st->method_mismatch = false;
-    /* match reads the path only: one copy serves every pattern */
-    char tmp[1024];
+    /* match reads the path only: one copy serves every pattern. A target
+     * longer than HTTP_MAX_URL is refused (414) before this: every path
+     * the hub accepts is routed (a longer one was once a JSON 404, also
+     * on routes whose 404 is a page) */
+    char tmp[HTTP_MAX_URL + 1];
     if (strlen(url) >= sizeof(tmp))
         return;
     util_xcopy(tmp, sizeof(tmp), url);
@@ -341,7 +344,7 @@ static void taxii_slash_check(struct rstate *st, const char *url)
     if (!st->taxii || st->route_index >= 0 || st->method_mismatch || !n ||
         url[n - 1] == '/')
         return;
-    char tmp[1024];
+    char tmp[HTTP_MAX_URL + 2];
     if (n + 2 > sizeof(tmp))
         return;
     memcpy(tmp, url, n);
@@ -352,7 +355,7 @@ static void taxii_slash_check(struct rstate *st, const char *url)
         if (strncmp(http_routes[i].pattern, "/taxii2/", 8) != 0)
             continue;
         const char *params[HTTP_MAX_PARAMS] = {0};
-        char copy[1024];
+        char copy[HTTP_MAX_URL + 2];
         util_xcopy(copy, sizeof(copy), tmp);
         st->slash_missing = match(http_routes[i].pattern, copy, params);
     }

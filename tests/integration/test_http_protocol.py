@@ -139,6 +139,24 @@ def test_long_request_target_is_414_json(phub, n):
     json_error(ans, 414, "uri_too_long", "url")
 
 
+@pytest.mark.parametrize("n", [1100, 8000])
+def test_a_long_path_within_the_limit_reaches_its_route(phub, n):
+    """Found by fuzz/api_fuzz.py: a path of 1,024 to 8,192 bytes matched no
+    route, so a roll call's answer link (whose 404 is a page) answered
+    the API's JSON 404 and a path under /api/v1 a 404 instead of its
+    route's own refusal. Every target within the limit is routed."""
+    page = phub.get("/ack/" + "a" * n)
+    assert page.status_code == 404
+    assert page.headers["Content-Type"].startswith("text/html"), page.text
+    tok = phub.token("admin")
+    r = phub.api("GET", "/api/v1/orgs/" + "b" * n, token=tok)
+    assert_error(r, 404)
+    assert "no such path" not in r.text  # the route's answer, not the router's
+    # one byte past the limit is still 414
+    ans = raw(phub.port, req("GET", "/ack/" + "a" * 8188))
+    json_error(ans, 414, "uri_too_long", "url")
+
+
 def test_the_connection_still_serves_after_limits(phub):
     # the hub is not left in a bad state by the refusals above
     assert phub.get("/healthz").status_code == 200
