@@ -26,6 +26,7 @@ a test. Exit status: 0 when there is none, 1 otherwise.
     fuzz/api_fuzz.py --build build-dev --postgresql --seconds 600
 """
 import argparse
+import atexit
 import json
 import os
 import random
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import requests
 
@@ -68,6 +70,16 @@ ODD_STRINGS = [
     "A" * 17, "red", "RED", "amber", "white", "TLP:RED", "ja", "en", "zz",
     "😀" * 50, "e\u0301", "\u00a0",
 ]
+# path parameters and query values sent as these raw bytes once decoded:
+# not UTF-8 (a lone continuation byte, a cut sequence, an overlong form,
+# a surrogate), which a client library would never encode from text
+RAW_ESCAPES = ["%82", "%ff%fe", "%e3%81", "%c3%28", "%ed%a0%80", "%c0%af",
+               "%f4%90%80%80", "%01", "%7f", "%0a", "a%82b"]
+# header fields the hub reads, sent now and then with odd values
+HEADERS = ["Accept", "Accept-Encoding", "Accept-Language", "Content-Type",
+           "If-Modified-Since", "If-None-Match", "X-CSRF-Token",
+           "X-Infrashare-Signature", "X-Infrashare-Vantage",
+           "X-C4TAP-Intake-Token", "Cookie"]
 ODD_NUMBERS = [0, -1, 1, 2, 5, 6, -2**31, 2**31 - 1, 2**31, 2**53, 2**53 + 1,
                2**63 - 1, 2**63, -2**63, -2**63 - 1, 2**64, 10**30, 1.5, -0.0,
                1e308, 99999, 1000, 1001, 100000]
@@ -292,6 +304,9 @@ def main():
     ap.add_argument("--postgresql", action="store_true",
                     help="the hub on a throwaway PostgreSQL 15 "
                     "(tests/integration/pgserver.py) instead of SQLite")
+    ap.add_argument("--seeds", default=None,
+                    help="JSON bodies to start from: the file the "
+                    "integration tests write with INFRASHARE_RECORD_BODIES")
     ap.add_argument("--seconds", type=float, default=300)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--out", default=str(ROOT / "fuzz" / "out" / "api"))
@@ -308,6 +323,18 @@ def main():
     doc = json.loads((ROOT / "docs" / "openapi.json").read_text())
     validator = Validator(doc)
     ops = operations(doc)
+    seeds = {}  # (method, template): bodies the hub accepted in the tests
+    if args.seeds:
+        with open(args.seeds, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                seeds.setdefault((rec["method"], rec["template"]),
+                                 set()).add(json.dumps(rec["body"]))
+        seeds = {k: sorted(v) for k, v in seeds.items()}
+        print(f"seed bodies for {len(seeds)} operations", flush=True)
     work = Path(tempfile.mkdtemp(prefix="api-fuzz-"))
     print(f"seed {seed}; {len(ops)} operations; hub in {work}", flush=True)
     pg = None
@@ -315,8 +342,10 @@ def main():
         from pgserver import PgServer
         pg = PgServer().start()
         pg.create_db("fuzz")
+        atexit.register(lambda: (pg.stop(), pg.remove()))
     hub = Hub(build, setup, work, ROOT / "data",
               pg.uri("fuzz") if pg else None)
+    atexit.register(hub.stop)  # an error of the fuzzer's own leaves none
     tokens = {}
     for u in USERS:
         text = hub.cli("token", "create", u, "--name", "fuzz")
@@ -377,6 +406,8 @@ def main():
             else:
                 val = str(rnd.choice(ODD_NUMBERS))
             val = requests.utils.quote(str(val)[:3000], safe="")
+            if rnd.random() < 0.05:
+                val = rnd.choice(RAW_ESCAPES)
             if val in (".", ".."):  # a client would remove dot segments
                 val = val.replace(".", "%2E")
             # the hub decodes %2F (and an empty value leaves "//"): the
@@ -400,6 +431,9 @@ def main():
             elif isinstance(v, bool):
                 v = "true" if v else "false"
             query[p["name"]] = str(v)[:4000] if v is not None else ""
+            if rnd.random() < 0.03:  # bytes: requests sends them as is
+                query[p["name"]] = unquote_to_bytes(
+                    rnd.choice(RAW_ESCAPES))
         headers = {}
         allowed = admitted.get((method, template))
         if allowed and rnd.random() < 0.75:
@@ -408,11 +442,24 @@ def main():
             who = rnd.choice(USERS + [None])
         if who:
             headers["Authorization"] = "Bearer " + tokens[who]
+        if rnd.random() < 0.08:
+            name = rnd.choice(HEADERS)
+            if rnd.random() < 0.5:
+                headers[name] = unquote_to_bytes(
+                    rnd.choice(RAW_ESCAPES).replace("%0a", "x"))
+            else:
+                # what the client library refuses to send is left out
+                headers[name] = re.sub(rb"[\x00\r\n]", b"", rnd.choice(
+                    ODD_STRINGS).encode("utf-8")).strip()[:2000]
         data = None
         if content:
             media = rnd.choice(list(content))
             schema = content[media].get("schema", {})
-            body = gen.valid(schema)
+            known = seeds.get((method, template))
+            if known and media == "application/json" and rnd.random() < 0.6:
+                body = json.loads(rnd.choice(known))
+            else:
+                body = gen.valid(schema)
             for _ in range(rnd.choice([0, 0, 0, 1, 1, 2, 3])):
                 body = gen.mutate(body)
             if media.startswith("application/x-www-form"):
@@ -485,9 +532,6 @@ def main():
             print(f"{sent} requests, {findings} findings", flush=True)
 
     rc = hub.stop()
-    if pg:
-        pg.stop()
-        pg.remove()
     report = hub.sanitizer_report()
     if report:
         finding("sanitizer", report, {"method": "-", "template": "-",

@@ -412,7 +412,10 @@ static int h_orgs(struct http_req *r, struct http_resp *out)
     char after[128];
     const char *cur = http_query(r, "cursor");
     if (cur) {
-        if (!cursor_decode(cur, after, sizeof(after)))
+        /* the decoded bytes are an organisation's id: text, or no
+         * cursor this hub returned (PostgreSQL refuses other bytes) */
+        if (!cursor_decode(cur, after, sizeof(after)) ||
+            !util_utf8_ok(after, strlen(after)))
             return http_error(out, 400, "invalid_value", "cursor",
                               "cursor: not a cursor this hub returned");
         f.after = after;

@@ -123,6 +123,7 @@ struct rstate {
     bool started;   /* the access handler has seen the request */
     int uri_status; /* 414/400 found by on_uri, 0 when fine */
     bool uri_nul;   /* the target has an encoded NUL (%00) */
+    bool uri_bytes; /* its decoded path is not UTF-8 */
     bool uri_form;  /* the target is neither a path nor an http(s) URL */
     double t0;
     struct buf body;
@@ -1416,14 +1417,22 @@ struct arg_names {
     const char *names[HTTP_MAX_QUERY_PARAMS + 1];
     size_t n;
     const char *dup; /* the first name given twice, or NULL */
+    /* the first parameter whose name or value is not UTF-8, or NULL */
+    const char *bad;
+    bool bad_name; /* it is its name */
 };
 
 static enum MHD_Result note_arg(void *cls, enum MHD_ValueKind kind,
                                 const char *key, const char *value)
 {
     IS_UNUSED(kind);
-    IS_UNUSED(value);
     struct arg_names *a = cls;
+    if (!a->bad && !util_utf8_valid(key, strlen(key))) {
+        a->bad = key;
+        a->bad_name = true;
+    } else if (!a->bad && value && !util_utf8_valid(value, strlen(value))) {
+        a->bad = key;
+    }
     for (size_t i = 0; i < a->n; i++) {
         if (strcmp(a->names[i], key) == 0) {
             a->dup = key;
@@ -1528,9 +1537,25 @@ static bool head_refused(struct MHD_Connection *conn, struct rstate *st,
                    "the request target contains an encoded NUL (%%00)");
         return true;
     }
+    /* the decoded path and query are text: an id or a value of other
+     * bytes names nothing, and PostgreSQL refuses them in a text
+     * parameter (found by fuzz/api_fuzz.py: 500 on that engine) */
+    if (st->uri_bytes) {
+        http_error(out, 400, "invalid_text", "url",
+                   "the request path is not UTF-8 once decoded");
+        return true;
+    }
     /* a parameter given twice is ambiguous (which value counts?) */
     struct arg_names an = {0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, note_arg, &an);
+    if (an.bad) {
+        struct jv_error je;
+        bool printable =
+            !an.bad_name && !jv_check_text("query", an.bad, 64, &je);
+        http_error(out, 400, "invalid_text", printable ? an.bad : "query",
+                   "%s: not UTF-8 once decoded", printable ? an.bad : "query");
+        return true;
+    }
     if (an.dup) {
         struct jv_error je;
         bool printable = !jv_check_text("query", an.dup, 64, &je);
@@ -2016,6 +2041,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         const char *path = target_path(url);
         st->uri_form = !path;
         url = path ? path : "/";
+        st->uri_bytes = !util_utf8_valid(url, strlen(url));
         st->taxii = strncmp(url, "/taxii2", 7) == 0 &&
                     (url[7] == '/' || url[7] == '\0');
         route_find(st, method, exercise_prefix(st, url));

@@ -281,7 +281,11 @@ int obs_push(struct app *a, struct store_conn *c, const char *vantage,
                         "X-Infrashare-Vantage",
                         "X-Infrashare-Vantage: the vantage point's id is "
                         "required");
-    int rc = store_obs_vantage_get(c, vantage, &v);
+    /* a header's bytes are not text: no id is anything but UTF-8 (and
+     * PostgreSQL refuses other bytes in a text parameter) */
+    int rc = util_utf8_ok(vantage, strlen(vantage))
+                 ? store_obs_vantage_get(c, vantage, &v)
+                 : IS_ERR_NOTFOUND;
     if (rc == IS_ERR_NOTFOUND || (!rc && (!v.active || !v.public_key[0])))
         return svc_fail(e, IS_ERR_AUTH, "unauthenticated",
                         "X-Infrashare-Vantage",

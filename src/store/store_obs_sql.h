@@ -160,7 +160,11 @@ ST(OBS_ALERT_GET,
 /* alerts newest first, filtered (?4 state, ?5 kind, ?6 sector: '' = any),
  * that the reader may see: a site alert of a visible site; a correlated
  * alert for NISC (?2), a secretariat of its sector (?3 and the reader's
- * scope sector ?7), the sector's ministry (?8 = 1 and ministry_id = ?1) */
+ * scope sector ?7), the sector's ministry (?8 = 1 and ministry_id = ?1).
+ * A site alert's key is its site's id, cast to BIGINT: PostgreSQL's
+ * INTEGER is 32 bits and the id of a site registered through the API is
+ * not, so once such a site had an alert this list was a 500 there (found
+ * by fuzz/api_fuzz.py) */
 ST(OBS_ALERTS_LIST,
    "SELECT a.id, a.kind, a.key, a.sector_id, a.org_id, a.state, "
    "a.condition, a.phase, a.since, a.raised_at, a.closed_at, a.site_count, "
@@ -168,7 +172,7 @@ ST(OBS_ALERTS_LIST,
    "obs_alerts a WHERE (?4 = '' OR a.state = ?4) AND (?5 = '' OR a.kind = "
    "?5) AND (?6 = '' OR a.sector_id = ?6) AND (CASE WHEN a.kind = 'site' "
    "THEN EXISTS (SELECT 1 FROM obs_sites s WHERE s.id = CAST(a.key AS "
-   "INTEGER) AND " OBS_VISIBLE_SQL(
+   "BIGINT) AND " OBS_VISIBLE_SQL(
        "s") ") ELSE (?2 = 0 OR (?3 = 1 AND "
             "a.sector_id = ?7) OR (?8 = 1 AND EXISTS (SELECT 1 FROM sectors se "
             "WHERE "

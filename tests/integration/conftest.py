@@ -184,7 +184,32 @@ OPENAPI_MISMATCHES = []
 # INFRASHARE_OPENAPI_COLLECT=<file>: append every mismatch to <file> and let
 # the test go on (it still fails at its end), to list all of them in one run
 OPENAPI_COLLECT = os.environ.get("INFRASHARE_OPENAPI_COLLECT")
+# fuzz/api_fuzz.py's seeds: the JSON bodies the hub accepted (2xx), one
+# line {"method", "template", "body"} each, appended to this file (off
+# unless set; fuzz/README.md)
+RECORD_BODIES = os.environ.get("INFRASHARE_RECORD_BODIES")
 _requests_send = requests.Session.send
+
+
+def _record_body(request, resp):
+    if not (200 <= resp.status_code < 300 and request.body):
+        return
+    if not (request.headers.get("Content-Type") or "").startswith(
+            "application/json"):
+        return
+    v = OPENAPI_CHECK["validator"]
+    path = requests.utils.urlparse(request.url).path
+    template = v.find(request.method, path)[0]
+    body = request.body
+    if template is None or len(body) > 65536:
+        return
+    try:
+        body = json.loads(body)
+    except ValueError:
+        return
+    with open(RECORD_BODIES, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"method": request.method, "template": template,
+                            "body": body}, ensure_ascii=False) + "\n")
 
 
 def _checked_send(self, request, **kw):
@@ -197,6 +222,8 @@ def _checked_send(self, request, **kw):
     # send of the redirect); this send's own answer is the first of history
     first = resp.history[0] if resp.history else resp
     if requests.utils.urlparse(request.url).netloc in HUB_ADDRS:
+        if RECORD_BODIES:
+            _record_body(request, first)
         problems = OPENAPI_CHECK["validator"].check_exchange(request, first)
         if problems:
             text = ("the exchange does not match docs/openapi.json:\n  "

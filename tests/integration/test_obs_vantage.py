@@ -9,7 +9,9 @@ Waits on rows and exit codes, never on time."""
 import base64
 
 import pytest
+import requests
 
+from conftest import assert_error
 from obs_bed import ObsHub
 from test_probe import run_probe
 from testbed import TestBed
@@ -96,3 +98,22 @@ def test_a_key_that_is_not_the_registered_one_stores_nothing(world,
     assert h.db_rows("SELECT count(*) AS n FROM obs_results")[0]["n"] == 0
     assert h.db_rows("SELECT last_seq FROM obs_vantages WHERE id = "
                      "'kobe-1'")[0]["last_seq"] == 0
+
+
+def test_a_vantage_id_of_other_bytes_than_text_is_401(world, tmp_path):
+    """Found by fuzz/api_fuzz.py: the X-Infrashare-Vantage header's bytes
+    went to the store as they came; PostgreSQL refuses bytes that are
+    not UTF-8 in a text parameter, so the push was a 500 there. No id is
+    anything but text: the answer is the 401 of an unknown vantage point,
+    and nothing is stored."""
+    bed, h, admin, up, down = world
+    _, token = register(h, admin, tmp_path, "nara-1")
+    for vid in (b"\x82", b"nara-1\xff", b"\xe3\x81"):
+        r = requests.post(h.url + "/api/v1/observations", data=b"{}",
+                          timeout=30, headers={
+                              "Authorization": f"Bearer {token}",
+                              "Content-Type": "application/json",
+                              "X-Infrashare-Vantage": vid,
+                              "X-Infrashare-Signature": "AAAA"})
+        assert_error(r, 401, "unauthenticated", "X-Infrashare-Vantage")
+    assert h.db_rows("SELECT count(*) AS n FROM obs_results")[0]["n"] == 0

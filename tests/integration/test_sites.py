@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import hubdb
 from conftest import (BUILD, Hub, assert_error, assert_id_counts_nothing,
                       epoch_of)
 
@@ -670,3 +671,38 @@ def test_demo_sites_history_and_visibility(demo_hub):
     got = hub.api("GET", "/api/v1/observation/assignments",
                   token=r.json()["token"]).json()
     assert got["items"] == []
+
+
+def test_an_alert_of_a_site_registered_through_the_api_is_listed(world):
+    """Found by fuzz/api_fuzz.py on PostgreSQL: the alerts list compared a
+    site alert's key with the site's id cast to INTEGER, 32 bits there,
+    and the ids of sites registered through the API are not ("Ids that
+    count nothing"): once such a site had an alert, GET
+    /api/v1/observation/alerts was a 500 for everyone on PostgreSQL. The
+    alert is put in the database as the hub's correlator writes it."""
+    s = world.register("bank_a", "https://alerted.bank-a.example.jp/")
+    assert s["id"] > 2**31
+    now = int(time.time())
+    aid = ((now << 20) | 12345)
+
+    def add(con):
+        con.execute(
+            "INSERT INTO obs_alerts(id, kind, key, sector_id, org_id, "
+            "condition, phase, since, raised_at, site_count, reason_ja, "
+            "reason_en, evidence) VALUES (?, 'site', ?, 'finance', "
+            "'op-bank-a', 'unreachable', 'connect', ?, ?, 1, '応答なし', "
+            "'not answering', '{}')", (aid, str(s["id"]), now - 60, now))
+        con.execute("INSERT INTO obs_alert_sites(alert_id, site_id, since) "
+                    "VALUES (?, ?, ?)", (aid, s["id"], now - 60))
+    hubdb.write(world.hub.db, add)
+    for who, sees in (("bank_a", True), ("nisc", True), ("bank_b", False),
+                      ("tv_a", False)):
+        r = world.api(who, "GET", "/api/v1/observation/alerts",
+                      params={"kind": "site"})
+        assert r.status_code == 200, r.text
+        assert (aid in [a["id"] for a in r.json()["items"]]) == sees, who
+    # the sector's secretariat, which takes part, sees its member's site
+    r = world.api("sec_bank", "GET", "/api/v1/observation/alerts")
+    assert r.status_code == 200, r.text
+    assert aid in [a["id"] for a in r.json()["items"]]
+
