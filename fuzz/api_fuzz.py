@@ -35,6 +35,7 @@ import string
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
@@ -307,6 +308,9 @@ def main():
     ap.add_argument("--seeds", default=None,
                     help="JSON bodies to start from: the file the "
                     "integration tests write with INFRASHARE_RECORD_BODIES")
+    ap.add_argument("--clients", type=int, default=1,
+                    help="clients sending at once (each its own choices: "
+                    "seed, seed + 1, ...), for races between requests")
     ap.add_argument("--seconds", type=float, default=300)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--out", default=str(ROOT / "fuzz" / "out" / "api"))
@@ -367,7 +371,6 @@ def main():
                 pass
     ids = sorted(set(ids))
     print(f"{len(ids)} ids harvested", flush=True)
-    gen = Gen(validator, rnd, ids)
 
     findings = 0
     sent = 0
@@ -375,6 +378,10 @@ def main():
     t_end = time.monotonic() + args.seconds
 
     def finding(kind, detail, req):
+        with lock:
+            found(kind, detail, req)
+
+    def found(kind, detail, req):
         nonlocal findings
         key = (kind, req["method"], req["template"],
                re.sub(r"\d+", "N", str(detail))[:200])
@@ -392,144 +399,164 @@ def main():
     accepted = set()  # operations answered with a 2xx at least once
     tally = {}  # API_FUZZ_TALLY: the refusals of writes, most common first
     admitted = {}  # operation: users it did not refuse (then chosen more)
-    session = requests.Session()
-    while time.monotonic() < t_end:
-        method, template, params, content = rnd.choice(ops)
-        path = template
-        check_doc = True
-        for name in re.findall(r"{([^}]+)}", template):
-            p = rnd.random()
-            if p < 0.7 and ids:
-                val = rnd.choice(ids)
-            elif p < 0.85:
-                val = rnd.choice(ODD_STRINGS)
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client(rnd, gen):
+        nonlocal sent
+        session = requests.Session()
+        while time.monotonic() < t_end and not stop.is_set():
+            method, template, params, content = rnd.choice(ops)
+            path = template
+            check_doc = True
+            for name in re.findall(r"{([^}]+)}", template):
+                p = rnd.random()
+                if p < 0.7 and ids:
+                    val = rnd.choice(ids)
+                elif p < 0.85:
+                    val = rnd.choice(ODD_STRINGS)
+                else:
+                    val = str(rnd.choice(ODD_NUMBERS))
+                val = requests.utils.quote(str(val)[:3000], safe="")
+                if rnd.random() < 0.05:
+                    val = rnd.choice(RAW_ESCAPES)
+                if val in (".", ".."):  # a client would remove dot segments
+                    val = val.replace(".", "%2E")
+                # the hub decodes %2F (and an empty value leaves "//"): the
+                # path has another shape than the template's, so its answer
+                # is checked for 5xx only
+                check_doc = check_doc and "%2F" not in val and val != ""
+                path = path.replace("{" + name + "}", val, 1)
+            query = {}
+            for p in params:
+                p = gen.resolve(p)
+                if p.get("in") != "query" or rnd.random() < 0.4:
+                    continue
+                v = gen.valid(p.get("schema", {}))
+                if rnd.random() < 0.4:
+                    v = gen.mutate(v)
+                if isinstance(v, (dict, list)):
+                    try:
+                        v = json.dumps(v)[:2000]
+                    except RecursionError:
+                        v = "[" * 2000
+                elif isinstance(v, bool):
+                    v = "true" if v else "false"
+                query[p["name"]] = str(v)[:4000] if v is not None else ""
+                if rnd.random() < 0.03:  # bytes: requests sends them as is
+                    query[p["name"]] = unquote_to_bytes(
+                        rnd.choice(RAW_ESCAPES))
+            headers = {}
+            allowed = admitted.get((method, template))
+            if allowed and rnd.random() < 0.75:
+                who = rnd.choice(sorted(allowed))
             else:
-                val = str(rnd.choice(ODD_NUMBERS))
-            val = requests.utils.quote(str(val)[:3000], safe="")
-            if rnd.random() < 0.05:
-                val = rnd.choice(RAW_ESCAPES)
-            if val in (".", ".."):  # a client would remove dot segments
-                val = val.replace(".", "%2E")
-            # the hub decodes %2F (and an empty value leaves "//"): the
-            # path has another shape than the template's, so its answer
-            # is checked for 5xx only
-            check_doc = check_doc and "%2F" not in val and val != ""
-            path = path.replace("{" + name + "}", val, 1)
-        query = {}
-        for p in params:
-            p = gen.resolve(p)
-            if p.get("in") != "query" or rnd.random() < 0.4:
+                who = rnd.choice(USERS + [None])
+            if who:
+                headers["Authorization"] = "Bearer " + tokens[who]
+            if rnd.random() < 0.08:
+                name = rnd.choice(HEADERS)
+                if rnd.random() < 0.5:
+                    headers[name] = unquote_to_bytes(
+                        rnd.choice(RAW_ESCAPES).replace("%0a", "x"))
+                else:
+                    # what the client library refuses to send is left out
+                    headers[name] = re.sub(rb"[\x00\r\n]", b"", rnd.choice(
+                        ODD_STRINGS).encode("utf-8")).strip()[:2000]
+            data = None
+            if content:
+                media = rnd.choice(list(content))
+                schema = content[media].get("schema", {})
+                known = seeds.get((method, template))
+                if known and media == "application/json" and rnd.random() < 0.6:
+                    body = json.loads(rnd.choice(known))
+                else:
+                    body = gen.valid(schema)
+                for _ in range(rnd.choice([0, 0, 0, 1, 1, 2, 3])):
+                    body = gen.mutate(body)
+                if media.startswith("application/x-www-form"):
+                    headers["Content-Type"] = media
+                    data = "&".join(
+                        f"{k}={requests.utils.quote(v if isinstance(v, str) else json.dumps(v)[:200] if not isinstance(v, (dict, list)) else '[')}"
+                        for k, v in (body.items() if isinstance(body, dict)
+                                     else []))
+                else:
+                    headers["Content-Type"] = media
+                    try:
+                        data = json.dumps(body, ensure_ascii=rnd.random() < 0.5)
+                    except (ValueError, RecursionError):
+                        data = "[" * 5000
+                    if rnd.random() < 0.02:
+                        cut = rnd.randrange(len(data) + 1)
+                        data = data[:cut]
+                data = data.encode("utf-8", "surrogatepass")
+            if path.startswith("/taxii2"):
+                headers["Accept"] = "application/taxii+json;version=2.1"
+            req = {"method": method, "template": template, "path": path,
+                   "query": query, "who": who,
+                   "body": data.decode("utf-8", "replace")[:20000]
+                   if data else None}
+            with lock:
+                sent += 1
+                n_sent = sent
+            try:
+                r = session.request(method, hub.url + path, params=query,
+                                    data=data, headers=headers, timeout=30)
+            except requests.Timeout:
+                finding("timeout", "no answer in 30 s", req)
                 continue
-            v = gen.valid(p.get("schema", {}))
-            if rnd.random() < 0.4:
-                v = gen.mutate(v)
-            if isinstance(v, (dict, list)):
+            except requests.RequestException as e:
+                if hub.proc.poll() is not None:
+                    finding("daemon_gone", f"exit {hub.proc.returncode}: {e}",
+                            req)
+                    stop.set()
+                    break
+                finding("connection", str(e), req)
+                continue
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+            if r.status_code < 300:
+                accepted.add((method, template))
+            if who and r.status_code not in (401, 403, 404, 429):
+                admitted.setdefault((method, template), set()).add(who)
+            if os.environ.get("API_FUZZ_TALLY") and r.status_code == 400 \
+                    and method != "GET":
                 try:
-                    v = json.dumps(v)[:2000]
-                except RecursionError:
-                    v = "[" * 2000
-            elif isinstance(v, bool):
-                v = "true" if v else "false"
-            query[p["name"]] = str(v)[:4000] if v is not None else ""
-            if rnd.random() < 0.03:  # bytes: requests sends them as is
-                query[p["name"]] = unquote_to_bytes(
-                    rnd.choice(RAW_ESCAPES))
-        headers = {}
-        allowed = admitted.get((method, template))
-        if allowed and rnd.random() < 0.75:
-            who = rnd.choice(sorted(allowed))
-        else:
-            who = rnd.choice(USERS + [None])
-        if who:
-            headers["Authorization"] = "Bearer " + tokens[who]
-        if rnd.random() < 0.08:
-            name = rnd.choice(HEADERS)
-            if rnd.random() < 0.5:
-                headers[name] = unquote_to_bytes(
-                    rnd.choice(RAW_ESCAPES).replace("%0a", "x"))
-            else:
-                # what the client library refuses to send is left out
-                headers[name] = re.sub(rb"[\x00\r\n]", b"", rnd.choice(
-                    ODD_STRINGS).encode("utf-8")).strip()[:2000]
-        data = None
-        if content:
-            media = rnd.choice(list(content))
-            schema = content[media].get("schema", {})
-            known = seeds.get((method, template))
-            if known and media == "application/json" and rnd.random() < 0.6:
-                body = json.loads(rnd.choice(known))
-            else:
-                body = gen.valid(schema)
-            for _ in range(rnd.choice([0, 0, 0, 1, 1, 2, 3])):
-                body = gen.mutate(body)
-            if media.startswith("application/x-www-form"):
-                headers["Content-Type"] = media
-                data = "&".join(
-                    f"{k}={requests.utils.quote(v if isinstance(v, str) else json.dumps(v)[:200] if not isinstance(v, (dict, list)) else '[')}"
-                    for k, v in (body.items() if isinstance(body, dict)
-                                 else []))
-            else:
-                headers["Content-Type"] = media
+                    e = r.json()["error"]
+                    k = (template, e.get("code"), e.get("field"))
+                    tally[k] = tally.get(k, 0) + 1
+                except (ValueError, KeyError, TypeError):
+                    pass
+            if r.status_code >= 500 and not (r.status_code == 503
+                                             and r.headers.get("Retry-After")):
+                finding("5xx", f"{r.status_code} {r.text[:500]}", req)
+            if r.status_code < 300:
                 try:
-                    data = json.dumps(body, ensure_ascii=rnd.random() < 0.5)
-                except (ValueError, RecursionError):
-                    data = "[" * 5000
-                if rnd.random() < 0.02:
-                    cut = rnd.randrange(len(data) + 1)
-                    data = data[:cut]
-            data = data.encode("utf-8", "surrogatepass")
-        if path.startswith("/taxii2"):
-            headers["Accept"] = "application/taxii+json;version=2.1"
-        req = {"method": method, "template": template, "path": path,
-               "query": query, "who": who,
-               "body": data.decode("utf-8", "replace")[:20000]
-               if data else None}
-        sent += 1
-        try:
-            r = session.request(method, hub.url + path, params=query,
-                                data=data, headers=headers, timeout=30)
-        except requests.Timeout:
-            finding("timeout", "no answer in 30 s", req)
-            continue
-        except requests.RequestException as e:
-            if hub.proc.poll() is not None:
-                finding("daemon_gone", f"exit {hub.proc.returncode}: {e}",
-                        req)
-                break
-            finding("connection", str(e), req)
-            continue
-        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-        if r.status_code < 300:
-            accepted.add((method, template))
-        if who and r.status_code not in (401, 403, 404, 429):
-            admitted.setdefault((method, template), set()).add(who)
-        if os.environ.get("API_FUZZ_TALLY") and r.status_code == 400 \
-                and method != "GET":
-            try:
-                e = r.json()["error"]
-                k = (template, e.get("code"), e.get("field"))
-                tally[k] = tally.get(k, 0) + 1
-            except (ValueError, KeyError, TypeError):
-                pass
-        if r.status_code >= 500 and not (r.status_code == 503
-                                         and r.headers.get("Retry-After")):
-            finding("5xx", f"{r.status_code} {r.text[:500]}", req)
-        if r.status_code < 300:
-            try:
-                harvest(r.json(), ids)
-            except ValueError:
-                pass
-        problems = check_doc and validator.check_response(method, r.request.path_url
-                                            .split("?")[0], r.status_code,
-                                            r.headers, r.content)
-        if problems:
-            finding("openapi", "; ".join(problems)[:1000], req)
-        if sent % 500 == 0:
-            report = hub.sanitizer_report()
-            if report:
-                finding("sanitizer", report, req)
-                break
-            print(f"{sent} requests, {findings} findings", flush=True)
+                    harvest(r.json(), ids)
+                except ValueError:
+                    pass
+            problems = check_doc and validator.check_response(method, r.request.path_url
+                                                .split("?")[0], r.status_code,
+                                                r.headers, r.content)
+            if problems:
+                finding("openapi", "; ".join(problems)[:1000], req)
+            if n_sent % 500 == 0:
+                report = hub.sanitizer_report()
+                if report:
+                    finding("sanitizer", report, req)
+                    stop.set()
+                    break
+                print(f"{n_sent} requests, {findings} findings", flush=True)
+
+
+    def choices(i):  # client i's own random choices, repeatable
+        r = rnd if i == 0 else random.Random(seed + i)
+        return r, Gen(validator, r, ids)
+    clients = [threading.Thread(target=client, args=choices(i))
+               for i in range(args.clients)]
+    for t in clients:
+        t.start()
+    for t in clients:
+        t.join()
 
     rc = hub.stop()
     report = hub.sanitizer_report()
@@ -546,7 +573,9 @@ def main():
     print("answers: " + ", ".join(f"{k}: {v}" for k, v in
                                   sorted(statuses.items())), flush=True)
     print(f"operations answered 2xx at least once: {len(accepted)} of "
-          f"{len(ops)}", flush=True)
+          f"{len(ops)} (the others: {out / 'never_2xx.txt'})", flush=True)
+    (out / "never_2xx.txt").write_text("".join(
+        f"{m} {t}\n" for m, t, _, _ in ops if (m, t) not in accepted))
     print(f"seed {seed}: {sent} requests, {findings} findings "
           f"({findings_path}); hub log {hub.log_path}", flush=True)
     return 1 if findings else 0
