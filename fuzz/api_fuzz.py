@@ -264,8 +264,19 @@ class Gen:
         return value
 
 
-def harvest(body, ids, depth=0):
-    """Ids the hub answered with, for path parameters later."""
+def harvest(body, ids, depth=0, kinds=None, key=None):
+    """Ids the hub answered with, for path parameters later: all in ids;
+    with kinds, the top-level ones of an answer to template T (its items'
+    and its own) also in kinds[T + "/"], where a path parameter right
+    after T's text looks first (kind_of)."""
+    if kinds is not None and key and isinstance(body, dict):
+        mine = kinds.setdefault(key, [])
+        for item in [body] + (body.get("items") or []
+                              if isinstance(body.get("items"), list) else []):
+            if isinstance(item, dict) and isinstance(item.get("id"),
+                                                     (str, int)) \
+                    and len(mine) < 2000:
+                mine.append(str(item["id"]))
     if depth > 5 or len(ids) > 5000:
         return
     if isinstance(body, dict):
@@ -277,6 +288,12 @@ def harvest(body, ids, depth=0):
     elif isinstance(body, list):
         for v in body[:50]:
             harvest(v, ids, depth + 1)
+
+
+def kind_of(template, name):
+    """The text of template before its parameter {name}: the key of the
+    ids of that kind (harvest)."""
+    return template[:template.index("{" + name + "}")]
 
 
 def operations(doc):
@@ -356,6 +373,7 @@ def main():
         tokens[u] = [l for l in text.splitlines() if l.startswith("ist_")][0]
     hub.start()
     ids = []
+    kinds = {}  # kind_of(template, name): ids the hub answered with there
     for path in ("/api/v1/reports", "/api/v1/advisories", "/api/v1/orgs",
                  "/api/v1/sites", "/api/v1/risks", "/api/v1/drills",
                  "/api/v1/exercises", "/api/v1/c4tap/submissions",
@@ -366,7 +384,7 @@ def main():
                     "Authorization": "Bearer " + tokens[who]})
                 if r.headers.get("Content-Type", "").startswith(
                         "application/json"):
-                    harvest(r.json(), ids)
+                    harvest(r.json(), ids, kinds=kinds, key=path + "/")
             except (requests.RequestException, ValueError):
                 pass
     ids = sorted(set(ids))
@@ -411,7 +429,10 @@ def main():
             check_doc = True
             for name in re.findall(r"{([^}]+)}", template):
                 p = rnd.random()
-                if p < 0.7 and ids:
+                near = kinds.get(kind_of(template, name))
+                if p < 0.55 and near:
+                    val = rnd.choice(near)
+                elif p < 0.7 and ids:
                     val = rnd.choice(ids)
                 elif p < 0.85:
                     val = rnd.choice(ODD_STRINGS)
@@ -531,7 +552,10 @@ def main():
                 finding("5xx", f"{r.status_code} {r.text[:500]}", req)
             if r.status_code < 300:
                 try:
-                    harvest(r.json(), ids)
+                    # a collection's items, or the one item of .../{id}
+                    harvest(r.json(), ids, kinds=kinds,
+                            key=template[:template.rindex("{")]
+                            if template.endswith("}") else template + "/")
                 except ValueError:
                     pass
             problems = check_doc and validator.check_response(method, r.request.path_url

@@ -1,7 +1,9 @@
 """Accounts: log-in sessions, CSRF, log-out, log-in rate limits, API
 tokens, the admin CLI for users and tokens, and the CLI client."""
+import base64
 import re
 
+import nacl.signing
 import requests
 
 from conftest import ADMIN_PASSWORD, DEMO_PASSWORD, assert_error
@@ -617,3 +619,23 @@ def test_a_token_made_with_a_token_goes_with_it(fresh_demo_hub):
     # revoking the second (revoked with the first) again: not found
     assert_error(s.delete(hub.url + f"/api/v1/tokens/{second_id}",
                           timeout=30), 404)
+
+
+def test_a_vantage_points_account_is_listed_with_no_role(hub):
+    """Found by fuzz/api_fuzz.py: a vantage point's account (made by
+    POST /api/v1/observation/vantages, docs/rules.md "Vantage points") is
+    listed among its organisation's users with roles "", which
+    docs/openapi.json's User did not allow. The answer is checked against
+    the document by the harness."""
+    admin = hub.token("admin")
+    pub = base64.b64encode(bytes(
+        nacl.signing.SigningKey.generate().verify_key)).decode()
+    r = hub.api("POST", "/api/v1/observation/vantages", token=admin,
+                json={"id": "sendai-1", "name_ja": "観測点 仙台",
+                      "name_en": "Vantage Sendai", "public_key": pub})
+    assert r.status_code == 201, r.text
+    r = hub.api("GET", "/api/v1/orgs/nisc/users", token=admin)
+    assert r.status_code == 200, r.text
+    by_name = {u["username"]: u for u in r.json()["items"]}
+    assert by_name["vantage-sendai-1"]["roles"] == ""
+    assert by_name["admin"]["roles"]
