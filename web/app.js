@@ -356,20 +356,37 @@ function unsavedLang(v) {
   } catch (e) { /* private mode: the hub's choice wins after a reload */ }
   return null;
 }
-async function saveLang(l) {
+/* Stores the user's choice l on the hub. One save is under way at a time:
+ * a choice made meanwhile is sent after its answer, so that the hub ends
+ * with the last choice made (two saves at once may reach the hub in either
+ * order, and the first choice would win). The promise is of the last
+ * choice's answer. */
+let langWanted = null; // a choice not yet sent
+let langSaving = null; // the saves under way
+function saveLang(l) {
   unsavedLang({ user: ctx.me.id, lang: l });
-  try {
-    await post('/session/lang', { lang: l });
+  langWanted = l;
+  if (!langSaving) langSaving = sendLangs().finally(() => { langSaving = null; });
+  return langSaving;
+}
+async function sendLangs() {
+  while (langWanted) {
+    const l = langWanted;
+    langWanted = null;
+    try {
+      await post('/session/lang', { lang: l });
+    } catch (e) { ctx.say(errText(e), 'err'); continue; } // kept unsaved: sent again at the next load
     if (ctx.me) ctx.me.lang = l;
-    // a later choice may be under way: it stays until its own answer
+    // a later choice is still to be sent: it stays unsaved until its answer
     const u = unsavedLang();
-    if (u && u.lang === l) unsavedLang(null);
-  } catch (e) { ctx.say(errText(e), 'err'); }
+    if (!langWanted && u && u.lang === l) unsavedLang(null);
+  }
 }
 
 function forget() {
   hint(null);
   unsavedLang(null);
+  langWanted = null; // not to be sent for whoever signs in next
   ctx.me = null; ctx.org = null; ctx.roles = new Set(); setCsrf(null);
   exInfo = null;
   try { sessionStorage.clear(); } catch (e) { /* ignore */ }

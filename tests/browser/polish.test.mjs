@@ -321,6 +321,47 @@ test('the language chosen survives a reload that cut off its save, and reaches t
   clean(b);
 });
 
+test('two language choices in quick succession: the hub keeps the last, even when the first save is answered late', async () => {
+  // a user of its own (no other test uses it), Japanese at the start
+  const b = await actor('mhlw-desk');
+  const p = b.page;
+  await go(p, '/');
+  if ((await pageApi(p, 'GET', '/session')).body.user.lang !== 'ja') await setLang(p, 'ja');
+  // the first save (English) is held on its way to the hub; any later one passes
+  let first = null;
+  const posts = [];
+  await p.route('**/api/v1/session/lang', (r) => {
+    posts.push(r.request().postDataJSON().lang);
+    if (!first) { first = r; return undefined; }
+    return r.continue();
+  });
+  await p.locator('#lang').click();
+  await until(async () => first !== null, 'the first save sent');
+  await until(async () => (await p.evaluate(() => document.documentElement.lang)) === 'en', 'English shown');
+  await p.locator('#lang').click();
+  await until(async () => (await p.evaluate(() => document.documentElement.lang)) === 'ja', 'Japanese shown');
+  // the second choice is not sent while the first is under way: two saves
+  // at once may reach the hub in either order (here: the second first)
+  assert.deepEqual(posts, ['en'], 'one save under way');
+  await first.continue();
+  await until(async () => (await pageApi(p, 'GET', '/session')).body.user.lang === 'ja' &&
+    await p.evaluate(() => localStorage.getItem('infrashare.lang_unsaved')) === null,
+  'the hub has the last choice, nothing left unsaved');
+  assert.deepEqual(posts, ['en', 'ja'], 'the last choice sent after the first answer');
+  await p.unroute('**/api/v1/session/lang');
+  await p.reload();
+  await p.locator('#whoami').waitFor();
+  await drawnLang(p, 'ja');
+  assert.equal((await pageApi(p, 'GET', '/session')).body.user.lang, 'ja', 'still the last choice');
+  clean(b);
+});
+
+/* Waits until the page is drawn in language l. */
+async function drawnLang(p, l) {
+  await until(async () => (await p.evaluate(() => document.documentElement.lang)) === l, 'language ' + l);
+  await p.locator('main[aria-busy="false"]').waitFor();
+}
+
 /* The language button pressed once, its save refused (routed away above). */
 async function setLangBare(p) {
   const before = await p.evaluate(() => document.documentElement.lang);
