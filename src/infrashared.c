@@ -9,12 +9,15 @@
  */
 #include "common/common.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <signal.h>
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -72,6 +75,8 @@ static void usage(void)
             "to 65536; default 4096)\n"
             "                   [--trusted-proxies ADDR,...]   (load "
             "balancers: their X-Forwarded-For names the client)\n"
+            "                   [--stop-timeout-s N]   (a stop not done "
+            "within N s is forced; default 30)\n"
             "                   [-h | --help]\n"
             "  --listen takes an IPv4 or IPv6 address (default 127.0.0.1);"
             " :: listens on IPv6 and IPv4\n"
@@ -230,6 +235,7 @@ struct config {
     long attempts, retry_base, retry_cap, http_timeout, inflight;
     long head_timeout, body_timeout; /* --request-{head,body}-timeout-s */
     long max_connections;            /* --max-connections */
+    long stop_timeout;               /* --stop-timeout-s */
     bool secure, help;
     bool test_mode; /* --test-mode: loopback only (service/sites.h) */
     int ack_deadlines[3];
@@ -314,6 +320,12 @@ static const struct option options[] = {
      .min = HTTP_MIN_CONNECTIONS,
      .max = 65536,
      .bad = "16 to 65536"},
+    {.name = "stop-timeout-s",
+     .kind = OPT_LONG,
+     .off = AT(stop_timeout),
+     .min = 1,
+     .max = 3600,
+     .bad = "1 to 3600"},
     {.name = "port-file", .kind = OPT_STRING, .off = AT(port_file)},
     {.name = "metrics-token-file",
      .kind = OPT_STRING,
@@ -712,6 +724,79 @@ static int open_app(struct app *app, const struct config *cfg)
     return 0;
 }
 
+/* The stop's watchdog: a stop that is not done within its time (a
+ * request or timer waiting on a COMMIT that never ends: a PostgreSQL
+ * primary whose synchronous standby is gone, a disk that does not answer)
+ * or a second SIGINT or SIGTERM ends the process at once, as kill -9
+ * would: what was not committed is not, and no request that waited gets an
+ * answer (never a 2xx for what did not commit). */
+struct stop_watch {
+    pthread_t thread;
+    sigset_t set; /* the stop signals, blocked in every thread */
+    long timeout_s;
+    atomic_bool done; /* the stop finished: the watchdog returns */
+};
+
+static void *stop_watch_run(void *arg)
+{
+    struct stop_watch *w = arg;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += w->timeout_s;
+    const char *why = "timeout";
+    for (;;) {
+        struct timespec now, left;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left.tv_sec = end.tv_sec - now.tv_sec;
+        left.tv_nsec = end.tv_nsec - now.tv_nsec;
+        if (left.tv_nsec < 0) {
+            left.tv_sec--;
+            left.tv_nsec += 1000000000L;
+        }
+        if (left.tv_sec < 0)
+            break;
+        int sig = sigtimedwait(&w->set, NULL, &left);
+        if (atomic_load(&w->done))
+            return NULL; /* woken by the main thread (stop_watch_end) */
+        if (sig > 0) {
+            why = "second signal";
+            break;
+        }
+        if (errno == EAGAIN)
+            break; /* the time is up */
+        /* EINTR: wait again for what is left */
+    }
+    log_event(LOG_ERROR, "stop forced", "reason", json_string(why), "timeout_s",
+              json_integer(w->timeout_s), NULL);
+    fflush(NULL);
+    _exit(3);
+}
+
+/* The process's stop watchdog, from the first stop signal until the end
+ * of main (closing the store may wait on the database too). */
+static struct stop_watch stop_watch;
+static bool stop_watched;
+
+/* Starts the watchdog of a stop (after the first stop signal). */
+static int stop_watch_start(struct stop_watch *w, const sigset_t *set,
+                            long timeout_s)
+{
+    w->set = *set;
+    w->timeout_s = timeout_s;
+    atomic_init(&w->done, false);
+    return pthread_create(&w->thread, NULL, stop_watch_run, w) == 0
+               ? IS_OK
+               : IS_ERR_INTERNAL;
+}
+
+/* The stop is done: the watchdog is woken and ends. */
+static void stop_watch_end(struct stop_watch *w)
+{
+    atomic_store(&w->done, true);
+    pthread_kill(w->thread, SIGTERM); /* blocked: taken by its sigtimedwait */
+    pthread_join(w->thread, NULL);
+}
+
 /* Serves until SIGINT or SIGTERM (blocked in set) arrives: starts the
  * worker, the HTTP server and the outbox, writes the port file, waits, and
  * stops them. Returns the exit status. */
@@ -792,7 +877,12 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
     } else {
         int sig = 0;
         sigwait(set, &sig);
-        log_event(LOG_INFO, "stopping", "signal", json_integer(sig), NULL);
+        log_event(LOG_INFO, "stopping", "signal", json_integer(sig),
+                  "timeout_s", json_integer(cfg->stop_timeout), NULL);
+        stop_watched =
+            stop_watch_start(&stop_watch, set, cfg->stop_timeout) == IS_OK;
+        if (!stop_watched)
+            log_event(LOG_WARN, "stop not watched (no thread)", NULL);
     }
     obs_prober_stop(pr);
     taxii_sync_stop(ts);
@@ -828,6 +918,7 @@ int main(int argc, char **argv)
         .head_timeout = HTTP_HEAD_TIMEOUT_S,
         .body_timeout = HTTP_BODY_TIMEOUT_S,
         .max_connections = HTTP_MAX_CONNECTIONS,
+        .stop_timeout = 30,
         .ack_deadlines = {900, 3600, 86400},
         .log_level = LOG_INFO,
     };
@@ -869,5 +960,7 @@ int main(int argc, char **argv)
     rcache_free(app.survey_cache);
     store_close(app.store);
     curl_global_cleanup();
+    if (stop_watched)
+        stop_watch_end(&stop_watch);
     return rc;
 }

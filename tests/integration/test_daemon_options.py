@@ -44,6 +44,8 @@ def test_help_prints_usage_and_exits_0(flag):
     (["--ack-deadlines", "1,2,0"], "--ack-deadlines: three seconds values "
      "HIGH,MID,LOW (severity 4-5, 3, 0-2)"),
     (["--log-level", "loud"], "--log-level: debug, info, warn or error"),
+    (["--stop-timeout-s", "0"], "--stop-timeout-s: 1 to 3600"),
+    (["--stop-timeout-s", "3601"], "--stop-timeout-s: 1 to 3600"),
     # the first bad option in the order given is the one reported
     (["--threads", "0", "--port", "65536"], "--threads: 1 to 256"),
     (["--cookie-secure", "--port", "-1"], "--port: 0 to 65535"),

@@ -7,15 +7,20 @@ The whole integration suite runs on PostgreSQL with INFRASHARE_TEST_PG
 (conftest.py); this file runs in the default suite, so the engine is
 tested on every run.
 """
+import json
 import os
+import signal
 import sqlite3
 import subprocess
+import threading
 from datetime import datetime, timezone
 
 import pytest
+import requests
 
 import pgserver
-from conftest import BUILD, SANITIZER_MARKS, TEST_PG, Hub, wait_for
+from conftest import (ADMIN_PASSWORD, BUILD, SANITIZER_MARKS, TEST_PG, Hub,
+                      wait_for)
 
 pytestmark = [
     pytest.mark.skipif(not pgserver.available(),
@@ -421,6 +426,75 @@ def test_server_gone_then_back(tmp_path_factory):
         assert "store reconnected" in h.log_path.read_text(errors="replace")
     finally:
         h.stop(expect_clean=False)
+        srv.remove()
+
+
+def _stop_while_a_commit_waits(srv, h, signals):
+    """Makes every COMMIT wait for a synchronous standby that does not
+    exist, signs in as the admin (a session row: a write) in a thread
+    until its COMMIT waits, then sends the node SIGTERM `signals` times
+    (the second once the node says it is stopping). Returns the node's
+    exit status and what the sign-in got (an answer or an exception)."""
+    srv.require_sync("nobody")
+    got = {}
+
+    def sign_in():
+        try:
+            got["answer"] = requests.post(
+                h.url + "/api/v1/session", timeout=120,
+                json={"username": "admin", "password": ADMIN_PASSWORD})
+        except requests.RequestException as e:
+            got["error"] = e
+    t = threading.Thread(target=sign_in)
+    t.start()
+    wait_for(lambda: srv.psql("SELECT count(*) FROM pg_stat_activity WHERE "
+                              "wait_event = 'SyncRep'") != "0",
+             what="a COMMIT waiting for the standby")
+    h.proc.send_signal(signal.SIGTERM)
+    if signals == 2:
+        wait_for(lambda: '"msg":"stopping"' in h.log_path.read_text(
+            errors="replace"), what="the node stopping")
+        h.proc.send_signal(signal.SIGTERM)
+    rc = h.proc.wait(timeout=60)
+    t.join(timeout=60)
+    assert not t.is_alive()
+    return rc, got
+
+
+def test_a_stop_during_a_commit_that_never_ends_is_forced(tmp_path_factory):
+    """A COMMIT that never ends (the primary waits for a synchronous
+    standby that is gone): a node told to stop does not wait for it
+    forever. The stop is forced after --stop-timeout-s (exit 3, "stop
+    forced" in the log, reason timeout), or at once by a second SIGTERM
+    (reason "second signal"); the request waiting on the COMMIT gets no
+    answer at all, never a 2xx."""
+    srv = pgserver.PgServer()
+    h = Hub(tmp_path_factory.mktemp("pgstuck"))
+    try:
+        srv.start()
+        h.db = srv.create_db("hub")
+        h.init()
+        for signals, timeout, reason in ((1, "2", "timeout"),
+                                         (2, "600", "second signal")):
+            srv.psql("ALTER SYSTEM RESET synchronous_standby_names")
+            srv.psql("SELECT pg_reload_conf()")
+            h.daemon_args = ["--stop-timeout-s", timeout]
+            h.start()
+            assert h.get("/readyz").status_code == 200
+            rc, got = _stop_while_a_commit_waits(srv, h, signals)
+            assert rc == 3, (rc, h.log_path.read_text(errors="replace")[-3000:])
+            assert "error" in got, got["answer"].status_code
+            forced = [json.loads(line) for line in
+                      h.log_path.read_text(errors="replace").splitlines()
+                      if '"msg":"stop forced"' in line]
+            assert forced and forced[-1]["reason"] == reason, forced
+            h.stop(expect_clean=False)
+            h.log_path.unlink()
+    finally:
+        srv.psql("ALTER SYSTEM RESET synchronous_standby_names")
+        srv.psql("SELECT pg_reload_conf()")
+        h.stop(expect_clean=False)
+        srv.stop()
         srv.remove()
 
 
