@@ -19,6 +19,71 @@ void message_release(struct message *m)
     buf_release(&m->json);
 }
 
+/* Marks a text a person reads: a string gets "【演習】[EXERCISE] " in
+ * front, a {ja, en} pair "【演習】" and "[EXERCISE] " (a gateway texts,
+ * reads out or faxes it as it is). Anything else is left. */
+static int mark_text(json_t *v)
+{
+    static const char both[] = "【演習】[EXERCISE] ";
+    if (json_is_string(v)) {
+        json_t *s = json_sprintf("%s%s", both, json_string_value(v));
+        int rc = s ? json_string_set(v, json_string_value(s)) : -1;
+        json_decref(s);
+        return rc ? IS_ERR_NOMEM : IS_OK;
+    }
+    if (!json_is_object(v))
+        return IS_OK;
+    static const char *const lang[][2] = {{"ja", "【演習】"},
+                                          {"en", "[EXERCISE] "}};
+    for (size_t i = 0; i < IS_ARRAY_LEN(lang); i++) {
+        json_t *t = json_object_get(v, lang[i][0]);
+        if (!json_is_string(t))
+            continue;
+        json_t *s = json_sprintf("%s%s", lang[i][1], json_string_value(t));
+        if (!s || json_object_set_new(v, lang[i][0], s))
+            return IS_ERR_NOMEM;
+    }
+    return IS_OK;
+}
+
+/* The JSON body of an exercise's message: "exercise" first, then the
+ * members as they were, the texts a person reads ("title", "text")
+ * marked (mark_text). Into j (capped as the body was). */
+static int mark_json(const struct buf *json, const char *exercise_id,
+                     struct buf *j)
+{
+    json_error_t err;
+    json_t *o = json_loadb(buf_str(json), json->len, 0, &err);
+    if (!json_is_object(o)) { /* not an object: left as it is */
+        json_decref(o);
+        buf_add(j, buf_str(json), json->len);
+        return IS_OK;
+    }
+    json_t *x = json_object();
+    int rc =
+        x ? json_object_set_new(x, "exercise", json_string(exercise_id)) : -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach (o, k, v) {
+        if (rc)
+            break;
+        if (strcmp(k, "exercise") == 0)
+            continue;
+        if (strcmp(k, "title") == 0 || strcmp(k, "text") == 0)
+            rc = mark_text(v);
+        if (!rc)
+            rc = json_object_set(x, k, v);
+    }
+    char *out = rc ? NULL : json_dumps(x, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(x);
+    json_decref(o);
+    if (!out)
+        return IS_ERR_NOMEM;
+    buf_adds(j, out);
+    free(out);
+    return buf_error(j);
+}
+
 int message_mark_exercise(struct message *m, const char *exercise_id)
 {
     static const char mark[] = "【演習】[EXERCISE] ";
@@ -35,20 +100,9 @@ int message_mark_exercise(struct message *m, const char *exercise_id)
              exercise_id, exercise_id);
     buf_add(&t, buf_str(&m->text), m->text.len);
     buf_init(&j, m->json.cap);
-    if (m->json.len && buf_str(&m->json)[0] == '{') {
-        json_t *s = json_string(exercise_id);
-        char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-        json_decref(s);
-        if (!q) {
-            buf_release(&t);
-            return IS_ERR_NOMEM;
-        }
-        buf_addf(&j, "{\"exercise\":%s%s", q, m->json.len > 2 ? "," : "");
-        free(q);
-        buf_add(&j, buf_str(&m->json) + 1, m->json.len - 1);
-    } else
-        buf_add(&j, buf_str(&m->json), m->json.len);
-    int rc = buf_error(&t) ? buf_error(&t) : buf_error(&j);
+    int rc = m->json.len ? mark_json(&m->json, exercise_id, &j) : IS_OK;
+    if (!rc)
+        rc = buf_error(&t) ? buf_error(&t) : buf_error(&j);
     if (rc) {
         buf_release(&t);
         buf_release(&j);

@@ -276,7 +276,57 @@ static char *alert_page(int rc, enum ack_link_mode mode, const char *report)
     return ack_page(rc, mode, report);
 }
 
+/* An exercise's link page (issue 14: "marked like drills"): the window
+ * title starts with 【演習】[EXERCISE] and the page with a banner naming
+ * the exercise, so that a phone or SMS contact who opens the link cannot
+ * take it for a real advisory. The page is replaced; on failure
+ * (out of memory) it is dropped and the answer is a 500. */
+static int mark_exercise_page(struct http_resp *out, const char *xid)
+{
+    const char *page = out->raw;
+    const char *t = page ? strstr(page, "<title>") : NULL;
+    const char *body = t ? strstr(t, "<body>") : NULL;
+    if (!body)
+        return IS_OK; /* not one of the link pages */
+    struct buf b;
+    buf_init(&b, out->rawlen + 1024);
+    t += strlen("<title>");
+    body += strlen("<body>");
+    buf_add(&b, page, (size_t)(t - page));
+    buf_adds(&b, "【演習】[EXERCISE] ");
+    buf_add(&b, t, (size_t)(body - t));
+    /* xid is [A-Za-z0-9] (exercise_prefix in http/server.c) */
+    buf_addf(&b,
+             "<p><strong>【演習】これは演習です（%s）。実際の事案ではあり"
+             "ません。</strong></p><p lang=\"en\"><strong>[EXERCISE] This "
+             "is an exercise (%s), not a real incident.</strong></p>",
+             xid, xid);
+    buf_adds(&b, body);
+    if (buf_error(&b)) {
+        buf_release(&b);
+        free(out->raw);
+        out->raw = NULL;
+        out->rawlen = 0;
+        return http_fail(out, IS_ERR_INTERNAL);
+    }
+    free(out->raw);
+    out->rawlen = b.len;
+    out->raw = buf_detach(&b);
+    return IS_OK;
+}
+
+static int ack_link(struct http_req *r, struct http_resp *out);
+
 int h_ack_link(struct http_req *r, struct http_resp *out)
+{
+    int st = ack_link(r, out);
+    if (r->app->exercise_id[0] && out->raw &&
+        mark_exercise_page(out, r->app->exercise_id))
+        return out->status;
+    return st;
+}
+
+static int ack_link(struct http_req *r, struct http_resp *out)
 {
     if (http_rollcall_link(r, out)) /* a roll call's link: its answer page */
         return out->status;

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 import hubdb
 from conftest import (ADMIN_PASSWORD, DEMO_PASSWORD, TEST_PG, assert_error,
@@ -766,6 +767,67 @@ def test_drill_step_relay_and_roll_call(bed):
     assert drill["median_minutes"] == 2.0
     r = bed.call("GET", f"/api/v1/exercises/{x}/debrief?format=html")
     assert "Drill steps' reach" in r.text
+
+
+def test_an_injects_gateway_text_and_link_page_say_exercise(bed):
+    """DOMAIN §11: injects travel marked 【演習】/[EXERCISE] like drills,
+    in what a reader of every channel sees: the short text a phone, SMS or
+    fax gateway passes on, the title of the JSON (gateways and webhooks),
+    and the page of the acknowledgement link with its answer. (An outside
+    review: an exercise's SMS said 「重大障害：全系停止」 alone, and the
+    link's page had no 演習 on it.)"""
+    auto_hops(bed)
+    org = "op-gas-0001"
+    bed.h.add_contact(org, "sms", bed.hook.url(f"/gw/sms/{org}"), 3)
+    title_ja, title_en = "重大障害：全系停止", "Major outage: all systems down"
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "表示の試験", "title_en": "Marking test",
+        "participants": {"orgs": [org]},
+        "scenario": {
+            "format": "infrashare-exercise-scenario/1", "id": "marked",
+            "title_ja": "表示", "title_en": "Marked",
+            "injects": [{
+                "id": "w1", "at_min": 0, "from": "nisc",
+                "to": {"orgs": [org]}, "kind": "warning", "severity": 4,
+                "title_ja": title_ja, "title_en": title_en,
+                "body_ja": "全系停止", "body_en": "All down",
+                "expect": [{"id": "w1-ack", "action": "ack",
+                            "within_min": 10}]}]}})["id"]
+    control(bed, x, "start")
+    sms = wait_for(lambda: bed.hook.seen(f"/gw/sms/{org}", True),
+                   what="the inject's SMS")[0].json
+    assert sms["exercise"] == x and sms["channel"] == "sms"
+    assert sms["text"] == {"ja": "【演習】" + title_ja,
+                           "en": "[EXERCISE] " + title_en}, sms["text"]
+    assert sms["title"] == {"ja": "【演習】" + title_ja,
+                            "en": "[EXERCISE] " + title_en}, sms["title"]
+    hook = wait_for(lambda: bed.hook.seen(f"/hooks/{org}", True),
+                    what="the inject's webhook")[0].json
+    assert hook["exercise"] == x and "text" not in hook
+    assert hook["title"]["ja"].startswith("【演習】"), hook["title"]
+    assert hook["title"]["en"].startswith("[EXERCISE] "), hook["title"]
+    assert hook["body"] == {"ja": "全系停止", "en": "All down"}
+
+    # the link's page, and its answer, say it is an exercise
+    link = sms["ack_url"]
+    assert f"/x/{x}/ack/" in link, link
+    banner = f"【演習】これは演習です（{x}）。実際の事案ではありません。"
+    for method in ("GET", "POST"):
+        r = requests.request(method, link, timeout=30)
+        assert r.status_code == 200, (method, r.text)
+        assert r.headers["Content-Type"].startswith("text/html")
+        assert "<title>【演習】[EXERCISE] " in r.text, r.text
+        assert banner in r.text and \
+            f"[EXERCISE] This is an exercise ({x}), not a real incident." \
+            in r.text, r.text
+    assert "受領を確認しました" in r.text  # the POST recorded it
+    board = bed.ok("GET", f"/api/v1/exercises/{x}/board")
+    (row,) = [p for p in board["participants"] if p["org"] == org]
+    assert {a["id"]: a["outcome"] for a in row["actions"]} == {
+        "w1-ack": "on_time"}
+    # the hub's own link pages are not marked
+    r = requests.get(bed.h.url + "/ack/" + "A" * 40, timeout=30)
+    assert r.status_code == 404 and "演習" not in r.text
 
 
 def find_none(bed, x, tok, title):
