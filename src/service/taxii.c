@@ -515,11 +515,12 @@ struct known_ctx {
     int64_t ver_us; /* < 0: any version */
     bool known, any;
     bool mine;  /* the caller posted a version of it (its own lineage) */
-    bool other; /* it may read another organisation's version of it */
+    bool other; /* it may read another organisation's version of it, or
+                 * could before that lineage was narrowed */
 };
 
 static int known_row(const char *poster, const char *community, int range,
-                     int64_t ver_us, void *ctx)
+                     int own_range, int64_t ver_us, void *ctx)
 {
     struct known_ctx *k = ctx;
     k->any = true;
@@ -529,8 +530,12 @@ static int known_row(const char *poster, const char *community, int range,
         k->known = true;
     if (strcmp(poster, k->who->org.id) == 0)
         k->mine = true;
-    else if (may)
-        k->other = true;
+    else if (may ||
+             taxii_object_decide(&k->who->org, own_range, poster, community)
+                 .may_read)
+        k->other = true; /* a version its own marking showed the caller
+                          * (then narrowed) is no secret from it: the id
+                          * is the poster's, not the caller's to continue */
     return IS_OK;
 }
 

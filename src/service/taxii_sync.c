@@ -451,10 +451,11 @@ struct held_ctx {
 };
 
 static int held_row(const char *poster, const char *community, int range,
-                    int64_t ver_us, void *ctx)
+                    int own_range, int64_t ver_us, void *ctx)
 {
     IS_UNUSED(community);
     IS_UNUSED(range);
+    IS_UNUSED(own_range);
     struct held_ctx *h = ctx;
     if (h->ver_us < 0 || ver_us == h->ver_us)
         h->seen = true;

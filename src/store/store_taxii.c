@@ -473,7 +473,7 @@ int store_taxii_src_delete(struct store_conn *c, int coll, const char *src)
 
 struct same_walk {
     int (*fn)(const char *poster, const char *community, int range,
-              int64_t ver_us, void *ctx);
+              int own_range, int64_t ver_us, void *ctx);
     void *ctx;
 };
 
@@ -481,12 +481,13 @@ static int map_same(db_stmt *st, void *ctx)
 {
     struct same_walk *w = ctx;
     return w->fn(col_text(st, 0), col_text(st, 1), db_column_int(st, 2),
-                 db_column_int64(st, 3), w->ctx);
+                 db_column_int(st, 4), db_column_int64(st, 3), w->ctx);
 }
 
 int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
                         int (*fn)(const char *poster, const char *community,
-                                  int range, int64_t ver_us, void *ctx),
+                                  int range, int own_range, int64_t ver_us,
+                                  void *ctx),
                         void *ctx)
 {
     struct same_walk w = {fn, ctx};

@@ -22,10 +22,12 @@ struct store_taxii_put {
 int store_taxii_put(struct store_conn *c, const struct store_taxii_put *p);
 /* Each version of stix_id in coll, whoever posted it (at most 1,000), for
  * fn: its poster, community, range (that of the version and its
- * lineage's last, the narrower) and version. */
+ * lineage's last, the narrower), own range (the version's marking alone)
+ * and version. */
 int store_taxii_same_id(struct store_conn *c, int coll, const char *stix_id,
                         int (*fn)(const char *poster, const char *community,
-                                  int range, int64_t ver_us, void *ctx),
+                                  int range, int own_range, int64_t ver_us,
+                                  void *ctx),
                         void *ctx);
 /* Calls fn with each row of stix_id in coll: the advisory it came from
  * ("" for one shared by every advisory) and its version. */

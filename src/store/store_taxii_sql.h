@@ -4,7 +4,7 @@ ST(TAXII_LAST_ADDED, "SELECT coalesce(max(added), 0) FROM taxii_objects "
                      "WHERE coll = ?1")
 /* the versions of an id in a collection, whoever posted them */
 ST(TAXII_SAME_ID,
-   "SELECT poster, community, min(range, last_range), ver_us FROM "
+   "SELECT poster, community, min(range, last_range), ver_us, range FROM "
    "taxii_objects INDEXED BY taxii_objects_id WHERE coll = ?1 AND stix_id = "
    "?2 LIMIT 1000")
 /* the rows of an id in a collection, with the advisory each came from */

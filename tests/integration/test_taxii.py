@@ -888,6 +888,48 @@ def test_only_the_creator_makes_new_versions(mod):
         taxii_error(t.object(user, rid), 404)
 
 
+def test_a_narrowed_objects_former_readers_make_no_new_version(mod):
+    """Found by an outside review: the originator narrows an indicator it
+    had shared Green (a new version, TLP:AMBER+STRICT); an organisation
+    that had read the Green version, and so knew the id, could then post
+    a later "version" of it (another address, "updated by originator")
+    as a lineage of its own, which the originator's community, NISC and
+    every former reader then read as the object's latest version. A
+    version whose own marking let the poster read it is no secret from
+    it: a new version of that id is refused as another organisation's,
+    after the narrowing as before it."""
+    t = mod
+    v1 = indicator("green", name="shared first")
+    t.add(OP, [v1])
+    assert ok(t.object("op-gas-0001", v1["id"]))["objects"] == [v1]
+    v2 = dict(v1, modified=ts(60), name="narrowed",
+              object_marking_refs=[TLP["amber"]],
+              pattern="[ipv4-addr:value = '203.0.113.8']")
+    t.add(OP, [v2])
+    taxii_error(t.object("op-gas-0001", v1["id"]), 404)
+    forged = dict(v1, modified=ts(120), name="updated by originator",
+                  pattern="[ipv4-addr:value = '192.0.2.99']")
+    st = ok(t.post_envelope("op-gas-0001", [forged]), 202)
+    assert st["failure_count"] == 1 and st["success_count"] == 0, st
+    assert "another organisation's object" in st["failures"][0]["message"]
+    # the originator's community and NISC read its lineage alone; the
+    # former reader reads nothing of the id
+    for user in (OP, "op-banking-0002", "ceptoar-banking-secretariat",
+                 "nisc-analyst"):
+        got = ok(t.object(user, v1["id"], **{"match[version]": "all"}))
+        assert got["objects"] == [v1, v2], (user, got)
+    for user in ("op-gas-0001", "op-water-0001"):
+        taxii_error(t.object(user, v1["id"]), 404)
+        assert ok(t.objects(user, **{"match[id]": v1["id"]})) == {}
+    # an id the poster could never read is still no oracle: a copy under
+    # it is a lineage of the poster's own (test_another_org_cannot_...)
+    red = indicator("red", name="never shown")
+    t.add(OP, [red])
+    st = ok(t.post_envelope("op-gas-0001", [dict(red, modified=ts(5))]),
+            202)
+    assert st["success_count"] == 1 and st["failure_count"] == 0, st
+
+
 def test_what_a_strict_consumer_refuses_is_a_failure(mod):
     """Found by an outside review: a relationship whose refs were no
     identifiers, a bundle posted as an object and an id with its UUID in
