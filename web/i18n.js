@@ -1011,6 +1011,7 @@ const D = {
   'ex.drills': ['安否確認', 'Roll calls'],
   'ex.hidden': ['非表示', 'hidden'],
   'ex.hidden.note': ['5組織未満の集計は、参加組織には表示しません。', 'Figures of fewer than 5 organisations are not shown to participants.'],
+  'ex.hidden.live': ['集計は、演習の終了後に参加組織にも表示します（実施中は自組織の行のみ）。', 'Figures are shown to participants once the exercise has ended (until then, your own rows only).'],
   'ex.notes': ['討議メモ', 'Discussion notes'],
   'ex.comparison': ['過去の演習との比較', 'Compared with earlier exercises'],
   'ex.comparison.none': ['比較できる過去の演習はありません。', 'No earlier exercise to compare with.'],

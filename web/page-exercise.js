@@ -600,8 +600,11 @@ async function debriefPage(main, ctx, id) {
     h('li', {}, h('a', { href: base + '?format=json', download: 'exercise-' + id + '.json', id: 'ex-json-link' }, t('ex.fmt.json')))));
   if (d.report && L(d.report)) put(main, h('h2', {}, t('ex.report')), h('div', { cls: 'card body' }, L(d.report)));
   const tot = d.totals || {};
+  // before the end a participant sees no group's figures (docs/rules.md)
+  const hiddenNote = () => h('p', { cls: 'hint' },
+    t(d.exercise && d.exercise.state !== 'ended' ? 'ex.hidden.live' : 'ex.hidden.note'));
   put(main, h('h2', {}, t('ex.totals')));
-  if (tot.hidden) put(main, h('p', { cls: 'hint' }, t('ex.hidden.note')));
+  if (tot.hidden) put(main, hiddenNote());
   else {
     put(main, h('div', { cls: 'tiles', id: 'ex-debrief-totals' },
       h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(tot.participants || 0)), t('ex.col.participants')),
@@ -612,7 +615,7 @@ async function debriefPage(main, ctx, id) {
   }
   put(main, h('h2', {}, t('ex.bysector')));
   put(main, (d.sectors || []).length ? table(tallyCols([t('sector'), (r) => sectorName(r.sector)]), d.sectors, (r) => ({ 'data-sector': r.sector })) : h('p', { cls: 'empty' }, t('none')));
-  if (d.sectors && d.sectors.some((s) => s.hidden)) put(main, h('p', { cls: 'hint' }, t('ex.hidden.note')));
+  if (d.sectors && d.sectors.some((s) => s.hidden)) put(main, hiddenNote());
   put(main, h('h2', {}, t('ex.byaction')));
   put(main, (d.actions || []).length ? table(tallyCols([t('ex.col.action'), (r) => actionCell(r.action)]), d.actions, (r) => ({ 'data-action': r.action })) : h('p', { cls: 'empty' }, t('none')));
   if ((d.drills || []).length) {

@@ -252,10 +252,11 @@ static bool small_hidden_actions(const json_t *board, const struct figures *f)
 
 /* The totals: for a participant also hidden when the sectors it cannot
  * see add up to fewer than EX_MIN_GROUP participants, since the totals
- * less the sectors it sees would give their figures. */
-static json_t *totals_json(struct figures *f, bool ctl)
+ * less the sectors it sees would give their figures; hide: hidden
+ * whatever their size (a participant's view before the end). */
+static json_t *totals_json(struct figures *f, bool ctl, bool hide)
 {
-    if (!ctl && small_remainder(f))
+    if (hide || (!ctl && small_remainder(f)))
         return json_pack("{s:b}", "hidden", true);
     return group_json(&f->all, ctl);
 }
@@ -311,7 +312,7 @@ static json_t *comparison(struct store_conn *c, const struct store_exercise *x,
                 json_pack("{s:s,s:{s:s,s:s},s:o,s:o,s:o}", "id", full.id,
                           "title", "ja", full.title_ja, "en", full.title_en,
                           "ended_at", svc_time_json(full.ended_at), "totals",
-                          totals_json(&f, ctl), "sectors",
+                          totals_json(&f, ctl, false), "sectors",
                           keyed_json(&f.sectors, "sector", ctl, false)));
             figures_free(&f);
         }
@@ -327,6 +328,12 @@ static json_t *debrief_json(struct store_conn *c, const struct auth_ctx *who,
                             struct debrief_src *s)
 {
     bool ctl = exercise_controller(who);
+    /* A participant sees the groups' figures once the exercise has ended,
+     * never while they change: each act moves one sector's and one
+     * action's figures at once, so that two reads a moment apart would
+     * place it in a sector x action cell of as few as one organisation
+     * (found by an outside review), whatever the size of each group. */
+    bool live = !ctl && strcmp(s->x.state, "ended") != 0;
     struct figures f;
     figures_of(s->board, s->scenario, &f);
     json_t *parts = json_array();
@@ -365,13 +372,14 @@ static json_t *debrief_json(struct store_conn *c, const struct auth_ctx *who,
         "exercise", "id", s->x.id, "title", "ja", s->x.title_ja, "en",
         s->x.title_en, "state", s->x.state, "report_state", s->x.report_state,
         "started_at", svc_time_json(s->x.started_at), "ended_at",
-        svc_time_json(s->x.ended_at), "totals", totals_json(&f, ctl), "sectors",
-        keyed_json(&f.sectors, "sector", ctl, false), "actions",
+        svc_time_json(s->x.ended_at), "totals", totals_json(&f, ctl, live),
+        "sectors", keyed_json(&f.sectors, "sector", ctl, live), "actions",
         keyed_json(&f.actions, "action", ctl,
-                   !ctl && (small_remainder(&f) ||
-                            small_hidden_actions(s->board, &f))),
+                   live || (!ctl && (small_remainder(&f) ||
+                                     small_hidden_actions(s->board, &f)))),
         "drills",
-        keyed_json(&f.drills, "inject", ctl, !ctl && small_remainder(&f)),
+        keyed_json(&f.drills, "inject", ctl,
+                   live || (!ctl && small_remainder(&f))),
         "participants", parts, "questionnaire", answers, "notes", notes,
         "comparison", comparison(c, &s->x, ctl, who->org.id));
     /* the end on the exercise's own clock (started_at + its time) */

@@ -912,6 +912,61 @@ def test_participants_debrief_hides_small_groups(bed):
     assert {c["id"] for c in d["comparison"]} >= {x, y}
 
 
+def test_a_participant_sees_no_group_figure_before_the_end(bed):
+    """Found by an outside review: while an exercise ran, each act moved
+    one sector's and one action's figures of a participant's debrief at
+    the same moment, so that two reads a moment apart placed a peer's act
+    in a sector x action cell of one organisation, though each group had
+    5 or more. Before the end a participant sees its own rows only; the
+    groups' figures once the exercise has ended."""
+    auto_hops(bed)
+    everyone = participants_of(bed)
+    water = sorted(o for o, s in everyone.items() if s == "water")
+    assert len(water) >= 5
+    x = bed.ok("POST", "/api/v1/exercises", status=201, json={
+        "title_ja": "途中", "title_en": "Midway",
+        "participants": {"orgs": water},
+        "scenario": {
+            "format": "infrashare-exercise-scenario/1", "id": "midway",
+            "title_ja": "途中", "title_en": "Midway",
+            "injects": [{
+                "id": "i1", "at_min": 0, "from": "nisc", "to": {"all": True},
+                "kind": "info", "title_ja": "確認", "title_en": "Check",
+                "body_ja": "受領を確認してください。", "body_en": "Ack.",
+                "expect": [{"id": "i1-ack", "action": "ack",
+                            "within_min": 10}]}]}})["id"]
+    control(bed, x, "start", paused=True)
+    me, peer = bed.token(water[0]), bed.token(water[1])
+    path = f"/api/v1/exercises/{x}/debrief"
+    before = bed.ok("GET", path, me)
+    assert before["totals"] == {"hidden": True}
+    for key in ("sectors", "actions", "drills"):
+        assert all(g["hidden"] for g in before[key]), (key, before[key])
+    assert [p["org"] for p in before["participants"]] == [water[0]]
+
+    def inbox():
+        r = bed.call("GET", f"/x/{x}/api/v1/advisories?inbox=true&limit=100",
+                     peer)
+        return next((a["id"] for a in r.json()["items"]
+                     if a["title"]["en"] == "Check"), None)
+    adv = wait_for(inbox, what="the inject in the peer's inbox")
+    assert bed.call("POST", f"/x/{x}/api/v1/advisories/{adv}/ack",
+                    peer).status_code == 200
+    # the controller sees the act; the participant's figures do not move
+    ctl = bed.ok("GET", path)
+    assert {s["sector"]: s for s in ctl["sectors"]}["water"]["on_time"] == 1
+    after = bed.ok("GET", path, me)
+    for key in ("totals", "sectors", "actions", "drills"):
+        assert after[key] == before[key], key
+    control(bed, x, "end")
+    ended = bed.ok("GET", path, me)
+    water_fig = {s["sector"]: s for s in ended["sectors"]}["water"]
+    assert water_fig["hidden"] is False
+    assert water_fig["participants"] == len(water)
+    assert water_fig["on_time"] == 1
+    assert ended["totals"]["hidden"] is False
+
+
 def test_a_small_inject_groups_results_are_not_totals_less_actions(bed):
     """Found by an outside review: 23 participants, every sector shown or
     hidden sectors adding up to 5, so the totals were shown; the DDoS
