@@ -881,6 +881,26 @@ static int link_acted(struct store_conn *c, const char *adv, void *ctx)
     return rc == IS_ERR_NOTFOUND ? IS_ERR_CONFLICT : rc;
 }
 
+/* Whether who may make an advisory from report id's suggestion
+ * (docs/rules.md "Suggestions for an event, and the one step to an
+ * advisory"): NISC, or a hop of the report's route; any other reader
+ * (another ministry, an agency) reads the suggestions only (found by an
+ * outside review: a ministry off the route made a hotline warning of
+ * another sector's report under its own name). */
+static bool report_advisor(struct store_conn *c, const struct auth_ctx *who,
+                           const char *id)
+{
+    if (strcmp(who->org.kind, "nisc") == 0)
+        return true;
+    struct store_report r;
+    memset(&r, 0, sizeof(r));
+    if (store_report_get(c, id, &r))
+        return false;
+    bool hop = ids_has(&r.chain, who->org.id);
+    store_report_release(&r);
+    return hop;
+}
+
 static int advise(struct app *a, struct store_conn *c,
                   const struct auth_ctx *who, enum subject kind, const char *id,
                   const json_t *body, int64_t now, json_t **out,
@@ -922,6 +942,13 @@ static int advise(struct app *a, struct store_conn *c,
         store_cascade_release(&x);
         return svc_fail(e, IS_ERR_CONFLICT, "already_acted", "suggestion",
                         "suggestion: an advisory was made from it already");
+    }
+    if (kind == SUBJ_REPORT && !report_advisor(c, who, id)) {
+        store_cascade_release(&x);
+        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                        "only a hop of the report's route, or NISC, makes "
+                        "an advisory from it; its other readers read the "
+                        "suggestions");
     }
     /* the sources' ranges bound the advisory (docs/rules.md "Suggestions
      * for an event, and the one step to an advisory"): never wider than

@@ -302,6 +302,27 @@ def test_report_cascade_and_advisory(fresh_demo_hub):
     other = call(hub, "GET", f"/api/v1/reports/{r2.json()['id']}/cascade",
                  "meti-desk")
     assert other.status_code == 200 and other.json()["suggestion"] == 1
+    # a ministry off the report's route (meti, then NISC) reads the Green
+    # report and its own suggestions, but makes no advisory of them: that
+    # is for a hop of the route, or NISC (found by an outside review: MHLW
+    # made a hotline warning of an electricity report under its name)
+    oid = r2.json()["id"]
+    off = call(hub, "GET", f"/api/v1/reports/{oid}/cascade", "mhlw-desk")
+    assert off.status_code == 200, off.text
+    made = len(call(hub, "GET", "/api/v1/advisories?limit=100",
+                    "mhlw-desk").json()["items"])
+    assert_error(call(hub, "POST", f"/api/v1/reports/{oid}/cascade/advisory",
+                      "mhlw-desk", json={"suggestion": off.json()["suggestion"]}),
+                 403, "forbidden")
+    assert len(call(hub, "GET", "/api/v1/advisories?limit=100",
+                    "mhlw-desk").json()["items"]) == made
+    again = call(hub, "GET", f"/api/v1/reports/{oid}/cascade", "mhlw-desk")
+    assert again.json().get("advisory") is None, again.text
+    # NISC, the route's last hop, may
+    n = call(hub, "GET", f"/api/v1/reports/{oid}/cascade", "nisc-analyst")
+    a = call(hub, "POST", f"/api/v1/reports/{oid}/cascade/advisory",
+             "nisc-analyst", json={"suggestion": n.json()["suggestion"]})
+    assert a.status_code == 201, a.text
     c = call(hub, "GET", f"/api/v1/reports/{rid}/cascade", "meti-desk")
     assert c.status_code == 200, c.text
     c = c.json()
