@@ -111,7 +111,7 @@ function draw(box, ctx, o, id, c, reload) {
   }
   put(box, h('p', { cls: 'hint' }, t('cas.intro' + sub)));
   const acted = c.advisory;
-  const canIssue = !acted && ctx.has('liaison', 'analyst');
+  const canIssue = !acted && o.mayIssue !== false && ctx.has('liaison', 'analyst');
   // every suggested sector ticked at first; organisations are warned
   // through their sector, so they have no box
   const picked = new Set(c.suggestions.filter((s) => sectorIds.has(s.node)).map((s) => s.node));

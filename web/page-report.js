@@ -129,7 +129,9 @@ export async function render(main, { ctx, params }) {
     import('./cascade.js').then(async (m) => {
       const base = '/reports/' + enc(id);
       const [c, sectors] = await Promise.all([m.loadCascade(base), ctx.sectors()]);
-      if (c && slot.isConnected) put(slot, m.cascadePanel(ctx, { base, subject: 'report', sectors, data: c }));
+      // the advisory is made by a hop of the report's route or NISC only
+      const hop = ctx.kind() === 'nisc' || (r.chain || []).some((x) => ctx.me && x.org === ctx.me.org);
+      if (c && slot.isConnected) put(slot, m.cascadePanel(ctx, { base, subject: 'report', sectors, data: c, mayIssue: hop }));
     }).catch(() => {});
   }
 

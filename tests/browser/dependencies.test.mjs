@@ -324,3 +324,25 @@ test('an event: cascade suggestions, some unticked, one-step advisory, recorded'
   await m.page.locator('#cascade-body table, #cascade-none').first().waitFor();
   await check(m, 'event-cascade-meti-ja-390', '390');
 });
+
+test('a report\'s suggestions: a ministry off its route reads them with no button to issue; its own ministry has the button', async () => {
+  // a Green severity-4 electricity report (route: METI, then NISC)
+  const o = await actor('op-electricity-0003');
+  const r = await pageApi(o.page, 'POST', '/reports', {
+    title: '送電設備の停止（提案の表示）' + stamp, kind: 'incident', range: 'green', route: 'direct',
+    detected_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    declared_severity: 4, declared_reason: '広域', what_happened: '送電停止',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  for (const [user, button] of [['mhlw-desk', 0], ['meti-desk', 1]]) {
+    const b = await actor(user);
+    await go(b.page, '/reports/' + r.body.id);
+    await b.page.locator('#cascade-list table').waitFor();
+    assert.equal(await b.page.locator('#cascade-issue').count(), button, user);
+    assert.equal(await b.page.locator('#cascade-list input').count() > 0, button === 1, user);
+    // the reporter's organisation is not in MHLW's registry view: its
+    // name is asked for and refused (the page names the sector instead)
+    if (user === 'mhlw-desk') expected(b, 404, 'GET ' + process.env.INFRASHARE_URL + '/api/v1/orgs/op-electricity-0003');
+    await check(b, 'report-cascade-' + user + '-ja-1366', '1366');
+  }
+});
