@@ -36,6 +36,7 @@
 #define C4TAP_CAMPAIGN_SHOWN 100  /* a campaign's newest submissions shown */
 #define C4TAP_LOOKUP_ROWS 50      /* a lookup examines the newest rows */
 #define C4TAP_LOOKUP_SHOWN 20     /* and shows at most these matches */
+#define C4TAP_LOOKUP_ORGS 10000   /* providers a lookup counts for a reader */
 #define C4TAP_RULES_VERSION "1.0" /* the operating rules' current version */
 
 extern const struct jv_field c4tap_submit_spec[];

@@ -1411,13 +1411,32 @@ struct seen {
     bool orgs_cut;
 };
 
-/* An anonymous submission counts in submissions only: counted as an
+/* Whether a submission's provider counts among a reader's organisations
+ * and sectors: named, and shown to this reader (provider.shown). An
+ * anonymous submission counts in submissions only: counted as an
  * organisation, a reader who sees the others' providers could tell its
- * provider from the difference (docs/rules.md "C4TAP: counts, never who"). */
-static void seen_add(struct seen *k, const struct store_c4tap_sub *s)
+ * provider from the difference; so does a named one whose provider the
+ * reader may not see (docs/rules.md "C4TAP: counts, never who"). */
+_Static_assert(C4_PROVIDER == 6 && C4_TYPE_COUNT == 7,
+               "C4_LOOKUP_PROVIDERS reads the provider's digit of s.ranges "
+               "at position 7");
+
+static bool provider_counts(const struct c4_me *m, const char *org,
+                            enum share_range provider_range, bool anonymous)
+{
+    if (anonymous)
+        return false;
+    struct c4tap_reader rd = c4_reader_for(m, org);
+    return c4tap_sees_provider(provider_range, false, &rd);
+}
+
+static void seen_add(struct seen *k, const struct c4_me *m,
+                     const struct store_c4tap_sub *s)
 {
     k->subs++;
-    if (s->anonymous)
+    enum share_range r[C4_TYPE_COUNT];
+    c4_ranges_parse(s->ranges, r);
+    if (!provider_counts(m, s->org_id, r[C4_PROVIDER], s->anonymous))
         return;
     bool found = false;
     for (int i = 0; i < k->norgs && !found; i++)
@@ -1494,7 +1513,7 @@ static json_t *campaign_json(struct store_conn *c, const struct c4_me *m,
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        seen_add(&all, &subs[i]);
+        seen_add(&all, m, &subs[i]);
         times[i] = subs[i].mail_at;
     }
     int nwaves = c4tap_waves(times, (int)n, C4TAP_WAVE_GAP_S, wave);
@@ -1508,7 +1527,7 @@ static json_t *campaign_json(struct store_conn *c, const struct c4_me *m,
             if (!ws.subs)
                 first = times[i];
             last = times[i];
-            seen_add(&ws, &subs[i]);
+            seen_add(&ws, m, &subs[i]);
         }
         json_t *wj = seen_json(&ws);
         json_object_set_new(wj, "wave", json_integer(w + 1));
@@ -2055,6 +2074,33 @@ static int lookup_row(const char *kind, int type,
     return o && !json_array_append_new(k->matches, o) ? IS_OK : IS_ERR_NOMEM;
 }
 
+/* A lookup's organisations and sectors as one reader counts them: the
+ * value's named providers this reader is shown (provider_counts). */
+struct lookup_orgs {
+    const struct c4_me *m;
+    int64_t orgs;
+    int nsectors;
+    char sectors[64][64];
+};
+
+static int lookup_provider(const char *org, const char *sector,
+                           int provider_range, void *ctx)
+{
+    struct lookup_orgs *k = ctx;
+    enum share_range r = provider_range >= 0 && provider_range < RANGE_COUNT
+                             ? (enum share_range)provider_range
+                             : c4tap_default_range(C4_PROVIDER);
+    if (!provider_counts(k->m, org, r, false))
+        return IS_OK;
+    k->orgs++;
+    bool found = !sector[0];
+    for (int i = 0; i < k->nsectors && !found; i++)
+        found = strcmp(k->sectors[i], sector) == 0;
+    if (!found && k->nsectors < (int)IS_ARRAY_LEN(k->sectors))
+        util_xcopy(k->sectors[k->nsectors++], sizeof(k->sectors[0]), sector);
+    return IS_OK;
+}
+
 int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
                  const char *value, const char *kind, json_t **out,
                  struct svc_error *e)
@@ -2104,6 +2150,18 @@ int c4tap_lookup(struct store_conn *c, const struct auth_ctx *who,
     if (!rc && both && cnt2.submissions > cnt.submissions) {
         cnt = cnt2;
         used = lower;
+    }
+    /* organisations and sectors: the providers this reader is shown; a
+     * reader shown every named provider (the secretariat, analysts) has
+     * the counts kept per value */
+    struct c4tap_reader any = c4_reader_for(&m, NULL);
+    if (!rc && cnt.submissions &&
+        !c4tap_sees_provider(RANGE_RED, false, &any)) {
+        struct lookup_orgs lo = {.m = &m};
+        rc = store_c4tap_lookup_providers(c, used, kind, C4TAP_LOOKUP_ORGS,
+                                          lookup_provider, &lo);
+        cnt.organisations = lo.orgs;
+        cnt.sectors = lo.nsectors;
     }
     if (!rc)
         rc = store_c4tap_lookup(c, used, kind, C4TAP_LOOKUP_ROWS, lookup_row,

@@ -470,6 +470,35 @@ int store_c4tap_lookup_counts(struct store_conn *c, const char *value,
     return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
 }
 
+struct providers_ctx {
+    int (*fn)(const char *org, const char *sector, int provider_range,
+              void *ctx);
+    void *ctx;
+};
+
+static int map_provider(db_stmt *st, void *ctx)
+{
+    struct providers_ctx *k = ctx;
+    const char *org = (const char *)db_column_text(st, 0);
+    const char *sector = (const char *)db_column_text(st, 1);
+    const char *digit = (const char *)db_column_text(st, 2);
+    int r = digit && digit[0] >= '0' && digit[0] <= '9' && !digit[1]
+                ? digit[0] - '0'
+                : -1;
+    return k->fn(org ? org : "", sector ? sector : "", r, k->ctx);
+}
+
+int store_c4tap_lookup_providers(struct store_conn *c, const char *value,
+                                 const char *kind, int limit,
+                                 int (*fn)(const char *org, const char *sector,
+                                           int provider_range, void *ctx),
+                                 void *ctx)
+{
+    struct providers_ctx k = {fn, ctx};
+    return store_each(c, ST_C4_LOOKUP_PROVIDERS, "c4tap lookup providers",
+                      map_provider, &k, "tti", value, kind, limit);
+}
+
 int store_c4tap_value_add(struct store_conn *c, const char *value,
                           const char *org, const char *sector, int64_t mail_at)
 {

@@ -133,6 +133,16 @@ struct store_c4tap_counts {
 };
 int store_c4tap_lookup_counts(struct store_conn *c, const char *value,
                               const char *kind, struct store_c4tap_counts *out);
+/* The named (not anonymous) providers of the submissions holding value
+ * (of kind unless NULL), by organisation: fn per organisation (at most
+ * limit) with its sector ("" when none) and the widest provider-type
+ * range of its submissions holding the value (enum share_range; -1 when
+ * the stored digit is unreadable). Strings borrowed for the call. */
+int store_c4tap_lookup_providers(struct store_conn *c, const char *value,
+                                 const char *kind, int limit,
+                                 int (*fn)(const char *org, const char *sector,
+                                           int provider_range, void *ctx),
+                                 void *ctx);
 /* Counts value once more for a submission of org (in sector; org NULL:
  * an anonymous submission, counted in submissions only) with the e-mail's
  * time mail_at: once per submission and value, in its write

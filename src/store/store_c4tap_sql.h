@@ -65,6 +65,17 @@ ST(C4_LOOKUP_COUNTS,
    "max(s.mail_at) FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id "
    "= i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "
    "p.id = g.scope_id WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2)")
+/* the named providers of a value (of kind ?2 unless NULL): each
+ * organisation once, with its sector and the widest provider range of its
+ * submissions holding the value (the seventh digit of s.ranges, the
+ * provider type's), at most ?3 of them */
+ST(C4_LOOKUP_PROVIDERS,
+   "SELECT s.org_id, COALESCE(p.sector_id, ''), max(substr(s.ranges, 7, "
+   "1)) FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id = "
+   "i.submission_id JOIN orgs g ON g.id = s.org_id LEFT JOIN scopes p ON "
+   "p.id = g.scope_id WHERE i.value = ?1 AND (?2 IS NULL OR i.kind = ?2) "
+   "AND s.anonymous = 0 GROUP BY s.org_id, COALESCE(p.sector_id, '') "
+   "ORDER BY s.org_id LIMIT ?3")
 /* the per-value counts (migration 0023) */
 ST(C4_VALUE_ADD, "INSERT INTO c4tap_values(value, submissions, first, last) "
                  "VALUES (?1, 1, ?2, ?2) ON CONFLICT(value) DO UPDATE SET "

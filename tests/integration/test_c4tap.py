@@ -328,9 +328,11 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
         assert c.status_code == 200, (rd.name, c.text)
         c = c.json()
         # the second wave is anonymous: counted, but not as an
-        # organisation or a sector (its provider would be the difference)
-        assert c["seen"] == {"submissions": 2, "organisations": 1,
-                             "sectors": 1}
+        # organisation or a sector (its provider would be the difference);
+        # the first's provider (Amber) counts for those it is shown to
+        named = 1 if rd.sees_provider(ranges, False, "op-bank-a") else 0
+        assert c["seen"] == {"submissions": 2, "organisations": named,
+                             "sectors": named}, (rd.name, c["seen"])
         assert [x["submissions"] for x in c["waves"]] == [1, 1]
         assert c["waves"][1]["first"] > c["waves"][0]["last"]
         text = str(c)
@@ -347,7 +349,7 @@ def test_forward_through_postfix_then_second_wave_every_reader(world,
             lk = w.hub.api("GET", "/api/v1/c4tap/lookup",
                            params={"value": value}, token=rd.token).json()
             assert lk["seen"]["submissions"] == 2
-            assert lk["seen"]["organisations"] == 1
+            assert lk["seen"]["organisations"] == named, (rd.name, lk)
             want = sorted(i for i, (org, rng, _) in subs.items()
                           if rd.may(rng[typ], org))
             assert sorted(m["submission"] for m in lk["matches"]) == want
@@ -762,6 +764,95 @@ def test_counts_of_organisations_tell_nothing_of_an_anonymous_provider(world):
         assert seen["own", who] == seen["other", who], who
         assert seen["own", who][0] == one, seen["own", who]
         assert seen["own", who][2] == one, seen["own", who]
+
+
+def lone_attack(n, tag, letters):
+    """An e-mail sharing no keyed indicator with any other tag's: its own
+    sender, reply-to, URL host, origin IP, subject and attachment."""
+    return cm.attack(n, sender=f"s@{tag}.example", host=f"{tag}.example",
+                     reply_to=f"r@{tag}.example",
+                     subject=f"provider counts {letters}",
+                     received_ip=f"198.51.100.{60 + n % 100}",
+                     attachment=b"counts attachment " + letters.encode())
+
+
+def test_counts_of_organisations_follow_the_provider_range(world):
+    """`seen.organisations` and `seen.sectors` count, for each reader,
+    only the providers that reader is shown (the provider type's range, as
+    `provider.shown` decides it). Counted over every named submission, a
+    participant who sees op-bank-a's Amber-provider submission and not the
+    Red one next to it learns from "1 organisation" that the Red one is
+    op-bank-a's too, and from "2 organisations in 2 sectors" that it is
+    someone else's (found by an outside review, F1). Here one pair's Red
+    submission is op-bank-a's, the other's op-power-a's: a reader who
+    does not see the Red provider gets the same counts for both."""
+    w = world
+    subs = {}
+    camps = {}
+    for tag, letters, red_by, n in (("prov-own", "own", "bank", 60),
+                                    ("prov-other", "other", "power", 70)):
+        shown = w.submit("bank", lone_attack(n, tag, letters),
+                         ranges={"provider": "amber"})
+        assert shown.status_code == 201, shown.text
+        red = w.submit(red_by, lone_attack(n + 1, tag, letters),
+                       ranges={"provider": "red"})
+        assert red.status_code == 201, red.text
+        assert red.json()["campaign"] == shown.json()["campaign"]
+        camps[tag] = shown.json()["campaign"]
+        red_org = {"bank": "op-bank-a", "power": "op-power-a"}[red_by]
+        subs[tag] = {shown.json()["id"]: ("op-bank-a", "amber"),
+                     red.json()["id"]: (red_org, "red")}
+    # one sector each (banking, electricity)
+    sector = {"op-bank-a": "banking", "op-power-a": "electricity"}
+    readers = {rd.name: rd for rd in w.readers if rd.handler}
+    got = {}
+    for tag in ("prov-own", "prov-other"):
+        for name, rd in readers.items():
+            c = w.api(name, "GET", f"/api/v1/c4tap/campaigns/{camps[tag]}")
+            if name == "city":  # no standing: reads White only, none here
+                assert_error(c, 404)
+                c = {"seen": None, "waves": [], "submissions": []}
+            else:
+                assert c.status_code == 200, (name, c.text)
+                c = c.json()
+            lk = w.api(name, "GET", "/api/v1/c4tap/lookup",
+                       params={"value": f"{tag}.example"})
+            assert lk.status_code == 200, (name, lk.text)
+            lkk = w.api(name, "GET", "/api/v1/c4tap/lookup",
+                        params={"value": f"{tag}.example",
+                                "kind": "url_host"})
+            assert lkk.status_code == 200, (name, lkk.text)
+            lists = w.api(name, "GET", "/api/v1/c4tap/campaigns")
+            assert lists.status_code == 200, (name, lists.text)
+            listed = [x["seen"] for x in lists.json()["items"]
+                      if x["id"] == camps[tag]]
+
+            def three(s):
+                return (s["submissions"], s["organisations"], s["sectors"])
+            got[tag, name] = (three(c["seen"]) if c["seen"] else None,
+                              [three(x) for x in c["waves"]],
+                              three(lk.json()["seen"]),
+                              three(lkk.json()["seen"]),
+                              [three(x) for x in listed])
+            # the oracle: the distinct providers this reader is shown
+            orgs = {org for org, rng in subs[tag].values()
+                    if rd.sees_provider({"provider": rng}, False, org)}
+            want = (2, len(orgs), len({sector[o] for o in orgs}))
+            assert got[tag, name][0] in (want, None), (name, tag,
+                                                      got[tag, name])
+            assert got[tag, name][2] == want, (name, tag, got[tag, name])
+            assert got[tag, name][3] == want, (name, tag, got[tag, name])
+            assert got[tag, name][1] in ([want], []), (name, tag,
+                                                      got[tag, name])
+            assert got[tag, name][4] in ([], [want]), (name, got[tag, name])
+    # who does not see the Red provider cannot tell the pairs apart
+    for name in ("bank_b", "jpcert", "tv", "city", "bank"):
+        assert got["prov-own", name] == got["prov-other", name], name
+    # who sees every provider gets the figures of before
+    for name in ("sec", "nisc"):
+        assert got["prov-own", name][0] == (2, 1, 1), name
+        assert got["prov-other", name][0] == (2, 2, 2), name
+        assert got["prov-other", name][2] == (2, 2, 2), name
 
 
 # ---- campaigns: analysts annotate, merge, split, advise ----
