@@ -800,7 +800,7 @@ const D = {
   'c4.note': ['メモ', 'Note'],
   'c4.note.button': ['追加する', 'Add'],
   'c4.advisory': ['このキャンペーンから情報提供を発出する', 'Issue an advisory from this campaign'],
-  'c4.advisory.hint': ['選んだ共有範囲以上に広く共有されている指標だけが載ります（原本と提供元は載りません）。', 'Only indicators shared at least as widely as the range chosen go in (never the original nor who provided it).'],
+  'c4.advisory.hint': ['提供元が White（制限なし）で共有した指標だけが載ります。情報提供の読み手は C4TAP の読み手と異なるためです（原本と提供元は載りません）。', 'Only indicators their providers share as White (anyone) go in: an advisory\'s readers are not C4TAP\'s (never the original nor who provided it).'],
   'c4.advisory.button': ['情報提供を発出する', 'Issue the advisory'],
   'c4.advisory.open': ['発出した情報提供を開く', 'Open the advisory issued'],
   'err.not_a_handler': ['C4TAP の取扱者として登録されていません。', 'You are not a registered C4TAP handler.'],

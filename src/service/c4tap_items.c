@@ -1896,22 +1896,26 @@ int c4tap_campaign_advisory(struct app *a, struct store_conn *c,
     buf_init(&ja, 19000);
     buf_init(&en, 19000);
     int omitted = 0, carried = 0;
+    bool omitted_type[C4_TYPE_COUNT] = {0};
     json_t *seen_vals = json_object();
     for (size_t s = 0; s < n && !rc; s++) {
         enum share_range r[C4_TYPE_COUNT];
         c4_ranges_parse(subs[s].ranges, r);
+        /* An advisory's readers are not C4TAP's: its Amber is every user
+         * of its audience's organisations and its relay chain, C4TAP's the
+         * handlers of participants (Yellow and Green alike). Only White
+         * reads the same in both tables, so only White indicators go into
+         * an advisory, whatever its range (docs/rules.md, C4TAP
+         * "Changing ranges"). */
         for (int t = 0; t < C4_TYPE_COUNT; t++)
-            if (named && include[t] && !range_within(adv, r[t])) {
-                char field[32];
-                util_xsnprintf(field, sizeof(field), "range");
+            if (named && include[t] && r[t] != RANGE_WHITE) {
                 rc = svc_fail(
-                    e, IS_ERR_CONFLICT, "range_too_wide", field,
-                    "range: %s is wider than a provider's choice for %s (%s, "
-                    "submission %lld); choose a narrower range or leave %s "
-                    "out",
-                    range_name(adv), c4tap_type_name((enum c4tap_type)t),
-                    range_name(r[t]), (long long)subs[s].id,
-                    c4tap_type_name((enum c4tap_type)t));
+                    e, IS_ERR_CONFLICT, "range_too_wide", "include",
+                    "include: a provider shares %s as %s (submission %lld), "
+                    "and an advisory's readers are not C4TAP's: it carries "
+                    "only indicators whose range is white; leave %s out",
+                    c4tap_type_name((enum c4tap_type)t), range_name(r[t]),
+                    (long long)subs[s].id, c4tap_type_name((enum c4tap_type)t));
                 break;
             }
         struct store_c4tap_sub full;
@@ -1926,8 +1930,9 @@ int c4tap_campaign_advisory(struct app *a, struct store_conn *c,
                 if (!include[t] || !l.v[j].keyed ||
                     strcmp(l.v[j].kind, "subject_norm") == 0)
                     continue;
-                if (!range_within(adv, r[t])) {
+                if (r[t] != RANGE_WHITE) {
                     omitted++;
+                    omitted_type[t] = true;
                     continue;
                 }
                 char key[C4TAP_VALUE_MAX + 64];
@@ -2032,9 +2037,15 @@ int c4tap_campaign_advisory(struct app *a, struct store_conn *c,
     free(ben);
     if (rc)
         return rc;
-    *out =
-        json_pack("{s:o,s:I,s:i,s:i}", "advisory", advj, "campaign",
-                  (json_int_t)k.id, "indicators", carried, "omitted", omitted);
+    /* the types whose indicators were left out (not White) */
+    json_t *otypes = json_array();
+    for (int t = 0; otypes && t < C4_TYPE_COUNT; t++)
+        if (omitted_type[t])
+            json_array_append_new(
+                otypes, json_string(c4tap_type_name((enum c4tap_type)t)));
+    *out = json_pack("{s:o,s:I,s:i,s:i,s:o}", "advisory", advj, "campaign",
+                     (json_int_t)k.id, "indicators", carried, "omitted",
+                     omitted, "omitted_types", otypes);
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 

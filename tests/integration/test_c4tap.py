@@ -602,11 +602,15 @@ def test_wider_range_on_reshare_is_refused(world):
               json={"version": s["version"] + 1,
                     "ranges": {"urls": "green"}})
     assert r.status_code == 200, r.text
-    # the advisory of a campaign is never wider than a provider's choice
+    # the advisory of a campaign carries White indicators only (an
+    # advisory's readers are not C4TAP's): a named type some submission
+    # shares more narrowly is refused, naming `include` (it once named
+    # `range`, when a Green advisory could carry Green URLs; F2 of an
+    # outside review)
     r = w.api("nisc", "POST",
               f"/api/v1/c4tap/campaigns/{s['campaign']}/advisory",
               json={"range": "white", "include": ["urls"]})
-    assert_error(r, 409, "range_too_wide", "range")
+    assert_error(r, 409, "range_too_wide", "include")
     with w.db() as c:
         assert c.execute("SELECT count(*) FROM advisories").fetchone()[0] == 0
 
@@ -904,21 +908,88 @@ def test_campaign_work_and_one_step_advisory(world):
     adv = r.json()
     assert adv["advisory"]["range"] == "green"
     body = adv["advisory"]["body"]["en"]
-    # green carries the attachment hash (green), not the URLs (amber)
-    assert a["attachments"][0]["sha256"] in body
+    # only White indicators go into an advisory: C4TAP's Green (Council
+    # relations' handlers) is not an advisory's Green (every registered
+    # organisation), so the Green attachment hash stays out as the Amber
+    # URLs do (this advisory once carried the hash; F2 of an outside
+    # review)
+    assert a["attachments"][0]["sha256"] not in body
     assert "http" not in body.replace("hxxp", "")
     assert "kikou-check" not in body and "op-bank-a" not in body
-    assert adv["omitted"] > 0
+    assert adv["omitted"] > 0 and adv["indicators"] == 0
+    assert "attachments" in adv["omitted_types"], adv
     r = w.api("nisc", "POST",
               f"/api/v1/c4tap/campaigns/{a['campaign']}/advisory",
               json={"range": "green"})
     assert_error(r, 409, "conflict")
-    # an Amber advisory of the other campaign carries its URLs, defanged
+    # an Amber advisory of the other campaign does not carry its Amber
+    # URLs (it did before F2: an advisory's Amber is its whole audience);
+    # once the provider shares them with anyone (White), it does, defanged
+    r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{new['id']}/advisory",
+              json={"range": "amber", "include": ["urls"]})
+    assert_error(r, 409, "range_too_wide", "include")
+    r = w.api("bank_b", "PATCH", f"/api/v1/c4tap/submissions/{b['id']}",
+              json={"version": b["version"], "ranges": {"urls": "white"}})
+    assert r.status_code == 200, r.text
     r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{new['id']}/advisory",
               json={"range": "amber", "include": ["urls"]})
     assert r.status_code == 201, r.text
     body = r.json()["advisory"]["body"]["en"]
     assert "hxxps://other-host[.]example/login?id=2" in body
+    assert "https://" not in body
+
+
+def test_a_campaign_advisory_carries_only_white_indicators(world):
+    """C4TAP's Amber is read by the handlers of participants, its Yellow
+    by observers' handlers, its Green by Council relations' handlers; an
+    advisory's Amber by every user of its audience's organisations and
+    its relay chain, its Yellow and Green by others again. Only White
+    means the same in both tables, so a one-step advisory carries the
+    indicators whose C4TAP range is White: the others are left out and
+    their types named in `omitted_types`, and naming such a type in
+    `include` is `409 range_too_wide` naming `include`. Before, an Amber
+    advisory with `all` carried the Amber sender, hops and URLs to every
+    organisation, a ministry's desk with no C4TAP standing included
+    (found by an outside review, F2)."""
+    w = world
+    a = w.submit("bank", lone_attack(80, "adv-amber", "advamber"),
+                 ranges={"attachments": "white"})
+    assert a.status_code == 201, a.text
+    a = a.json()
+    camp = a["campaign"]
+    # the URLs are Amber (the default): not for an advisory's readers
+    for rng in ("amber", "white"):
+        r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{camp}/advisory",
+                  json={"range": rng, "include": ["urls"]})
+        assert_error(r, 409, "range_too_wide", "include")
+    with w.db() as c:
+        assert c.execute("SELECT count(*) FROM advisories").fetchone()[0] == 0
+    r = w.api("nisc", "POST", f"/api/v1/c4tap/campaigns/{camp}/advisory",
+              json={"range": "amber", "all": True})
+    assert r.status_code == 201, r.text
+    adv = r.json()
+    body = adv["advisory"]["body"]["en"] + adv["advisory"]["body"]["ja"]
+    # the White attachment hash, nothing of the Amber types
+    assert a["attachments"][0]["sha256"] in body
+    for amber in ("adv-amber", "198.51.100.", "hxxp"):
+        assert amber not in body, (amber, body)
+    assert adv["indicators"] == 1 and adv["omitted"] > 0, adv
+    assert adv["omitted_types"] == ["sender", "received", "urls"], adv
+    # what the advisory's readers get is what was answered
+    got = w.api("nisc", "GET",
+                f"/api/v1/advisories/{adv['advisory']['id']}").json()
+    assert "adv-amber" not in json.dumps(got, ensure_ascii=False)
+    # a provider that shares its URLs with anyone (White): carried
+    b = w.submit("bank_b", lone_attack(90, "adv-white", "advwhite"),
+                 ranges={"urls": "white"})
+    assert b.status_code == 201, b.text
+    r = w.api("nisc", "POST",
+              f"/api/v1/c4tap/campaigns/{b.json()['campaign']}/advisory",
+              json={"range": "amber", "include": ["urls"]})
+    assert r.status_code == 201, r.text
+    assert r.json()["omitted_types"] == [] and r.json()["omitted"] == 0
+    body = r.json()["advisory"]["body"]["en"]
+    assert "hxxps://adv-white[.]example/login?id=90" in body, body
     assert "https://" not in body
 
 
