@@ -348,11 +348,14 @@ int c4tap_withdraw(struct store_conn *c, const struct auth_ctx *who,
 int c4tap_participants(struct store_conn *c, const struct auth_ctx *who,
                        json_t **out, struct svc_error *e)
 {
-    (void)e;
     struct c4_me m;
     int rc = c4_me_of(c, who, &m);
     if (rc)
         return rc;
+    /* for handlers only, as every C4TAP path; the secretariat's org_admin
+     * users and hub admins record the agreements, handlers or not */
+    if (!m.rd.handler && !c4_is_manager(who))
+        return c4_not_handler(e);
     bool all = c4_is_manager(who) || c4tap_may_analyse(&m.rd);
     struct store_c4tap_org *o = NULL;
     size_t n = 0;

@@ -993,6 +993,34 @@ def test_a_campaign_advisory_carries_only_white_indicators(world):
     assert "https://" not in body
 
 
+def test_only_handlers_read_the_participants(world):
+    """"Only handlers submit or read: everyone else gets 403
+    not_a_handler on every C4TAP path". `GET /api/v1/c4tap/participants`
+    answered a user who is no handler with the programme's totals (found
+    by an outside review, F5). The secretariat's org_admin users and hub
+    admins record agreements, so they read the list, handlers or not;
+    `GET /api/v1/c4tap/me` stays open (it tells the caller about itself
+    only, and the web page uses it to tell a user it is no handler)."""
+    w = world
+    assert_error(w.api("plain", "GET", "/api/v1/c4tap/participants"), 403,
+                 "not_a_handler")
+    me = w.api("plain", "GET", "/api/v1/c4tap/me")
+    assert me.status_code == 200, me.text
+    assert me.json()["handler"] is None and not me.json()["manager"]
+    # a handler: its own row, and the programme's size
+    r = w.api("bank", "GET", "/api/v1/c4tap/participants")
+    assert r.status_code == 200, r.text
+    assert [x["org"] for x in r.json()["items"]] == ["op-bank-a"]
+    assert r.json()["totals"]["participant"] == 3
+    # the hub admin, no handler, records agreements: every row
+    admin = w.hub._admin_token()
+    r = w.hub.api("GET", "/api/v1/c4tap/participants", token=admin)
+    assert r.status_code == 200, r.text
+    assert len(r.json()["items"]) == 6
+    assert_error(w.hub.api("GET", "/api/v1/c4tap/submissions", token=admin),
+                 403, "not_a_handler")
+
+
 # ---- races: many concurrent pairs, checked in the database ----
 
 def test_submission_and_campaign_ids_count_nothing(world):
