@@ -249,19 +249,27 @@ int sites_register(struct app *a, struct store_conn *c,
         rc = check_interval(a, body, &s->interval_s, e);
     if (!rc)
         rc = check_content(body, e);
+    /* An organisation the caller may not see (docs/rules.md "Registry
+     * visibility"), one that does not exist and one it may see but not
+     * register for all get the same 403: the answer never tells whether a
+     * hidden organisation exists, nor its kind. Only a visible one gets
+     * the more specific answer. */
     struct access_org rel;
+    bool forbidden = false;
     if (!rc) {
         rc = store_org_rel(c, org, &rel);
-        if (rc == IS_ERR_NOTFOUND)
-            rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "org",
-                          "org: no such organisation");
+        if (rc == IS_ERR_NOTFOUND) {
+            rc = IS_OK;
+            forbidden = true;
+        } else if (!rc && !access_may_see_org(&who->org, who->roles, &rel))
+            forbidden = true;
     }
-    if (!rc && strcmp(rel.kind, "operator") != 0)
+    if (!rc && !forbidden && strcmp(rel.kind, "operator") != 0)
         rc = svc_fail(e, IS_ERR_INVALID, "invalid_value", "org",
                       "org: sites are registered for operators (this is a "
                       "%s)",
                       rel.kind);
-    if (!rc && !access_may_see_site(&who->org, who->roles, &rel))
+    if (!rc && (forbidden || !access_may_see_site(&who->org, who->roles, &rel)))
         rc = svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "org",
                       "org: you register sites for your own organisation, "
                       "or as a CEPTOAR secretariat for its members");

@@ -148,14 +148,15 @@ def test_secretariat_registers_for_a_member_and_relay_is_recorded(world):
         r = world.api(who, "POST", "/api/v1/sites",
                       json={"url": "http://www.other.example.jp/", "org": org})
         assert_error(r, 403, "forbidden", "org")
-    # not an operator; no such organisation
+    # not an operator (one the caller sees: the specific answer); no such
+    # organisation: the answer of one it may not register for
     assert_error(world.api("nisc", "POST", "/api/v1/sites",
                            json={"url": "http://www.n.example.jp/"}),
                  400, "invalid_value", "org")
     assert_error(world.api("nisc", "POST", "/api/v1/sites",
                            json={"url": "http://www.n.example.jp/",
                                  "org": "op-nobody"}),
-                 400, "invalid_value", "org")
+                 403, "forbidden", "org")
     assert world.all_sites("nisc")["total"] == before
 
 
@@ -614,6 +615,42 @@ def test_cli_site_commands(world):
     assert_error(world.api("bank_a", "GET", f"/api/v1/sites/{sid}"), 404)
     r = h.cli("site", "frobnicate", env=env, check=False)
     assert r.returncode == 2 and "site add URL" in r.stderr
+
+
+def test_register_for_a_hidden_org_tells_nothing_of_it(demo_hub):
+    """Found by an outside review: POST /api/v1/sites answered 403 for a
+    hidden operator, 400 "no such organisation" for an unknown id and 400
+    "(this is a external)" for a hidden external recipient, so anyone who
+    may register sites could enumerate the registry and tell operators from
+    external recipients. An organisation the caller may not see, one that
+    does not exist and one it sees but may not register for get the same
+    answer, byte for byte; only one it sees gets the specific one."""
+    hub = demo_hub
+    url = "https://zz.hidden-org-check.example.org/"
+    for name, hidden_op, ext in (
+            ("op-railway-0001", "op-gas-0001", "ext-cable-tv-0002"),
+            ("meti-desk", "op-railway-0002", "ext-cable-tv-0002")):
+        s = hub.login(name)
+        for oid in (hidden_op, ext):   # hidden from this reader
+            assert_error(hub.api("GET", f"/api/v1/orgs/{oid}", session=s),
+                         404)
+        answers = []
+        for oid in (hidden_op, "op-nobody-" + os.urandom(3).hex(), ext):
+            r = hub.api("POST", "/api/v1/sites", session=s,
+                        json={"url": url, "org": oid})
+            err = assert_error(r, 403, "forbidden", "org")
+            assert "operator" not in err["message"], err
+            assert "external" not in err["message"], err
+            answers.append(r.content)
+        assert answers[0] == answers[1] == answers[2], (name, answers)
+        # a visible organisation of another kind keeps the specific answer
+        r = hub.api("POST", "/api/v1/sites", session=s,
+                    json={"url": url, "org": "nisc"})
+        assert_error(r, 400, "invalid_value", "org")
+    nisc = hub.login("nisc-analyst")
+    got = hub.api("GET", "/api/v1/sites", session=nisc,
+                  params={"q": "hidden-org-check"}).json()
+    assert got["total"] == 0
 
 
 def test_demo_sites_history_and_visibility(demo_hub):
