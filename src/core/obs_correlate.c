@@ -144,10 +144,21 @@ static int by_id(const struct sort_ctx *c, size_t a, size_t b)
     return (x > y) - (x < y);
 }
 
+/* The group of a kind a site is in: its key, and for every kind but
+ * sector its sector too (a correlated group is one sector's: rule 2). */
+static int by_group(const struct sort_ctx *c, size_t a, size_t b)
+{
+    int r = 0;
+    if (c->kind != OBS_GROUP_SECTOR)
+        r = strcmp(str(c->sites[a].sector), str(c->sites[b].sector));
+    return r ? r
+             : strcmp(key_of(&c->sites[a], c->kind),
+                      key_of(&c->sites[b], c->kind));
+}
+
 static int by_key_id(const struct sort_ctx *c, size_t a, size_t b)
 {
-    int r =
-        strcmp(key_of(&c->sites[a], c->kind), key_of(&c->sites[b], c->kind));
+    int r = by_group(c, a, b);
     return r ? r : by_id(c, a, b);
 }
 
@@ -252,21 +263,25 @@ static bool subset(const size_t *a, size_t na, const size_t *b, size_t nb,
     return true;
 }
 
-/* Does x win over y when their members are equal? Kind order, then
- * key (two groups of one kind never have the same key). */
-static bool prefer(const struct obs_group *x, const struct obs_group *y)
+/* Groups by kind, then key, then sector (two groups of one kind never
+ * have the same key and sector). */
+static int cmp_group(const struct obs_group *x, const struct obs_group *y)
 {
     if (x->kind != y->kind)
-        return x->kind < y->kind;
-    return strcmp(x->key, y->key) < 0;
+        return (x->kind > y->kind) - (x->kind < y->kind);
+    int r = strcmp(x->key, y->key);
+    return r ? r : strcmp(str(x->sector), str(y->sector));
+}
+
+/* Does x win over y when their members are equal? That order. */
+static bool prefer(const struct obs_group *x, const struct obs_group *y)
+{
+    return cmp_group(x, y) < 0;
 }
 
 static int cmp_groups(const void *a, const void *b)
 {
-    const struct obs_group *x = a, *y = b;
-    if (x->kind != y->kind)
-        return (x->kind > y->kind) - (x->kind < y->kind);
-    return strcmp(x->key, y->key);
+    return cmp_group(a, b);
 }
 
 void obs_corr_free(struct obs_corr_result *r)
@@ -383,8 +398,7 @@ int obs_correlate(const struct obs_corr_site *sites, size_t n,
         while (a < n) {
             const char *key = key_of(&sites[order[a]], ctx.kind);
             size_t b = a + 1;
-            while (b < n &&
-                   strcmp(key_of(&sites[order[b]], ctx.kind), key) == 0)
+            while (b < n && by_group(&ctx, order[a], order[b]) == 0)
                 b++;
             size_t size = b - a, m = 0;
             if (*key) {

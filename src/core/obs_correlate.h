@@ -22,7 +22,12 @@
  *     (fate OBS_FATE_VANTAGE): no site alert, in no other group.
  *     With one vantage point only, its own problem cannot be told apart.
  *  2. Groups: the remaining anomalous sites, by each key (sector, prefix,
- *     dns, hosting; "" = unknown, no group). In a group of `size` sites,
+ *     dns, hosting; "" = unknown, no group); a prefix, dns or hosting
+ *     group is one sector's (its key and its sector): a correlated group
+ *     never counts another sector's sites, so its alert, read by its
+ *     sector's secretariats and ministry, tells nothing of them and a
+ *     site is never counted in another sector's alert instead of its own
+ *     (outside review F3). In a group of `size` sites,
  *     take the members whose `since` are >= the start of the densest
  *     OBS_CORR_WINDOW_S window of `since`s (earliest such window on a
  *     tie); the group is correlated when they are >= max(OBS_CORR_MIN,
@@ -33,12 +38,14 @@
  *     with the same members one is kept, by kind order sector, dns,
  *     hosting, prefix (a DDoS on a sector whose sites share one /24 is a
  *     sector alert); its same_as names the kinds dropped for it.
- *  4. Fates: a member of a kept group: OBS_FATE_GROUP (the group's alert
- *     covers it: no separate site alert); any other anomalous site:
+ *  4. Fates: a member of a kept group: OBS_FATE_GROUP (in the group's
+ *     alert; the caller raises its own site alert all the same, so that
+ *     what its organisation reads never depends on other organisations'
+ *     sites: service/obs_rules.h); any other anomalous site:
  *     OBS_FATE_SITE (a site alert to its organisation); not anomalous:
  *     OBS_FATE_NONE.
- * Order: groups by kind (vantage, sector, dns, hosting, prefix), then key
- * (bytewise); members by site id ascending.
+ * Order: groups by kind (vantage, sector, dns, hosting, prefix), then key,
+ * then sector (bytewise); members by site id ascending.
  */
 #ifndef INFRASHARE_OBS_CORRELATE_H
 #define INFRASHARE_OBS_CORRELATE_H
@@ -76,7 +83,7 @@ bool obs_group_kind_parse(const char *s, enum obs_group_kind *out);
 enum obs_fate {
     OBS_FATE_NONE = 0, /* not anomalous */
     OBS_FATE_SITE,     /* its own site alert */
-    OBS_FATE_GROUP,    /* covered by a correlated group's alert */
+    OBS_FATE_GROUP,    /* a member of a kept correlated group */
     OBS_FATE_VANTAGE   /* a vantage point's problem, not the site's */
 };
 const char *obs_fate_name(enum obs_fate f); /* "none" "site" ... */
@@ -104,7 +111,8 @@ struct obs_corr_site {
 struct obs_group {
     enum obs_group_kind kind;
     const char *key;    /* borrowed: a site's string or a vantage id */
-    const char *sector; /* the members' sector when all share one, else "" */
+    const char *sector; /* the members' sector (a vantage group's: "" unless
+                           all share one) */
     enum obs_state condition; /* most members' (a tie: UNREACHABLE) */
     enum obs_phase phase;     /* most members' (a tie: the lower enum) */
     int64_t since;            /* the earliest member's */

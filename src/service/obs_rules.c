@@ -181,8 +181,15 @@ int obs_rules_correlate(const struct store_obs_anomaly_row *rows, size_t n,
                               sizeof(a->reason_en)))
             a->reason_ja[0] = a->reason_en[0] = 0;
     }
+    /* Every anomalous site keeps its own site alert, also a member of a
+     * correlated group (docs/rules.md "Correlation", 4): its organisation
+     * reads its site alert and no correlated alert, so had the group's
+     * alert covered it, the closing or the absence of its own alert would
+     * tell it of other organisations' sites (a hosting key is free text
+     * its registrant sets; outside review F2). A vantage point's problem
+     * is not the site's: no site alert. */
     for (size_t s = 0; !rc && s < ns; s++) {
-        if (res.fate[s] != OBS_FATE_SITE)
+        if (res.fate[s] != OBS_FATE_SITE && res.fate[s] != OBS_FATE_GROUP)
             continue;
         const struct store_obs_anomaly_row *r = &rows[first[s]];
         struct obs_alert_group *a = group_new(out, 1);

@@ -62,7 +62,11 @@ struct obs_alert_groups {
     size_t n;
 };
 /* rows: every (site, vantage) state taken lately, ordered by site, then
- * vantage (store_obs_anomaly_input). */
+ * vantage (store_obs_anomaly_input). The alerts wanted: every kept group of
+ * obs_correlate, then a site alert for every anomalous site that is not a
+ * vantage point's problem (OBS_FATE_SITE and OBS_FATE_GROUP alike: what a
+ * site's organisation reads of its own site never depends on other
+ * organisations' sites). */
 int obs_rules_correlate(const struct store_obs_anomaly_row *rows, size_t n,
                         struct obs_alert_groups *out);
 void obs_alert_groups_free(struct obs_alert_groups *g);

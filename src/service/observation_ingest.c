@@ -318,6 +318,14 @@ static int notify_alert(struct store_conn *c, const struct obs_alert_group *g,
     return rc;
 }
 
+/* A prefix, DNS or hosting group is one sector's (core/obs_correlate.h,
+ * rule 2): its subject is its key and its sector. */
+static bool per_sector(const char *kind)
+{
+    return strcmp(kind, "prefix") == 0 || strcmp(kind, "dns") == 0 ||
+           strcmp(kind, "hosting") == 0;
+}
+
 /* Whether row r's site is of group g as obs_correlate counted its size
  * (sector, dns, hosting, prefix: the same key; vantage: probed by it).
  * More rows than the group's are harmless (a count is then exact to
@@ -325,6 +333,8 @@ static int notify_alert(struct store_conn *c, const struct obs_alert_group *g,
 static bool row_in_group(const struct obs_alert_group *g,
                          const struct store_obs_anomaly_row *r)
 {
+    if (per_sector(g->kind) && strcmp(r->sector, g->sector) != 0)
+        return false;
     if (strcmp(g->kind, "sector") == 0)
         return strcmp(r->sector, g->key) == 0;
     if (strcmp(g->kind, "dns") == 0)
@@ -419,7 +429,8 @@ static int apply_group(struct store_conn *c, const struct obs_alert_group *g,
     json_decref(ev);
     a.evidence = evs ? evs : "{}";
     int64_t id = 0, osince = 0, ocount = 0;
-    int rc = store_obs_alert_open_get(c, a.kind, a.key, &id, &osince, &ocount);
+    int rc = store_obs_alert_open_get(c, a.kind, a.key, a.sector_id, &id,
+                                      &osince, &ocount);
     if (rc == IS_ERR_NOTFOUND) {
         rc = store_obs_alert_insert(c, &a, &id);
         if (!rc)
@@ -459,7 +470,9 @@ static int correlate(struct store_conn *c, int64_t now, int *queued)
         bool want = false;
         for (size_t k = 0; !want && k < gs.n; k++)
             want = strcmp(gs.items[k].kind, open[i].kind) == 0 &&
-                   strcmp(gs.items[k].key, open[i].key) == 0;
+                   strcmp(gs.items[k].key, open[i].key) == 0 &&
+                   (!per_sector(open[i].kind) ||
+                    strcmp(gs.items[k].sector, open[i].sector) == 0);
         if (!want)
             rc = store_obs_alert_close(c, open[i].id, now);
     }

@@ -629,12 +629,12 @@ static int map_open_get(db_stmt *st, void *ctx)
 }
 
 int store_obs_alert_open_get(struct store_conn *c, const char *kind,
-                             const char *key, int64_t *id, int64_t *since,
-                             int64_t *count)
+                             const char *key, const char *sector, int64_t *id,
+                             int64_t *since, int64_t *count)
 {
     struct open_get g = {id, since, count};
     return store_get_row(c, ST_OBS_ALERT_OPEN_GET, "open alert", map_open_get,
-                         &g, "tt", kind, key);
+                         &g, "ttt", kind, key, sector);
 }
 
 static int map_open(db_stmt *st, void *ctx)
@@ -645,6 +645,7 @@ static int map_open(db_stmt *st, void *ctx)
     a->id = db_column_int64(st, 0);
     store_col_copy(st, 1, a->kind, sizeof(a->kind));
     store_col_copy(st, 2, a->key, sizeof(a->key));
+    store_col_copy(st, 3, a->sector, sizeof(a->sector));
     return IS_OK;
 }
 

@@ -203,13 +203,16 @@ struct store_obs_alert {
 void store_obs_alerts_free(struct store_obs_alert *a, size_t n);
 /* The open alert of kind and key: IS_ERR_NOTFOUND when none; *id, *since,
  * *count filled. */
+/* The open alert of a subject: kind and key, and sector for a prefix, DNS
+ * or hosting alert. */
 int store_obs_alert_open_get(struct store_conn *c, const char *kind,
-                             const char *key, int64_t *id, int64_t *since,
-                             int64_t *count);
+                             const char *key, const char *sector, int64_t *id,
+                             int64_t *since, int64_t *count);
 struct store_obs_open_alert {
     int64_t id;
     char kind[16];
     char key[256];
+    char sector[OBS_ID_LEN]; /* with kind and key: the alert's subject */
 };
 int store_obs_alerts_open(struct store_conn *c,
                           struct store_obs_open_alert **out, size_t *n);

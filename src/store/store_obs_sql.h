@@ -130,11 +130,15 @@ ST(OBS_GROUP_SIZES,
    "AND s.paused = 0 AND s.dns_provider <> '' GROUP BY 2 UNION ALL SELECT "
    "'hosting', s.hosting, count(*) FROM obs_sites s WHERE s.deleted_at = 0 "
    "AND s.paused = 0 AND s.hosting <> '' GROUP BY 2")
+/* an open alert's subject is its kind and key, and for a prefix, DNS or
+ * hosting alert its sector (such a group is one sector's:
+ * core/obs_correlate.h) */
 ST(OBS_ALERT_OPEN_GET,
    "SELECT id, since, site_count FROM obs_alerts WHERE state = 'open' AND "
-   "kind = ?1 AND key = ?2")
-ST(OBS_ALERTS_OPEN_ALL, "SELECT id, kind, key FROM obs_alerts WHERE state = "
-                        "'open' ORDER BY id")
+   "kind = ?1 AND key = ?2 AND (kind NOT IN ('prefix', 'dns', 'hosting') OR "
+   "sector_id = ?3)")
+ST(OBS_ALERTS_OPEN_ALL, "SELECT id, kind, key, sector_id FROM obs_alerts "
+                        "WHERE state = 'open' ORDER BY id")
 /* ?13 the id (store_insert_fresh_id) */
 ST(OBS_ALERT_INSERT,
    "INSERT INTO obs_alerts(id, kind, key, sector_id, org_id, condition, "

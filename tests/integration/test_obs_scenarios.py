@@ -11,7 +11,8 @@ point pushes them. Counted in rounds, never in seconds.
     names; closed after recovery.
   - a single site's outage -> only its organisation alerted (e-mail at the
     real SMTP receiver), closed after recovery.
-  - a DNS provider's failure -> one 'dns' alert, no sector or site alert.
+  - a DNS provider's failure -> one alert per sector (a correlated group is
+    one sector's), and each failing site its own site alert.
   - a slow vantage point -> a 'vantage' alert, no site alert.
   - diurnal load -> no alert once the hour-of-week baseline has learned it
     (and the same values do alert a site whose history was flat).
@@ -120,6 +121,10 @@ def open_alerts(h, user="nisc-a"):
     return h.alerts(user, state="open")
 
 
+def correlated(alerts):
+    return [a for a in alerts if a["kind"] != "site"]
+
+
 def normal_round(h):
     h.rounds(lambda s: jitter(s, h.rounds.t))
 
@@ -149,6 +154,11 @@ def test_ddos_on_one_sector_is_one_sector_alert_in_three_rounds(big, smtp):
         alerts = open_alerts(h)
         if k < 3:
             assert alerts == [], (k, alerts)
+    # every slow site keeps its own site alert (docs/rules.md
+    # "Correlation", 4)
+    assert sorted(int(a["sites"][0]["id"]) for a in alerts
+                  if a["kind"] == "site") == sorted(slow)
+    alerts = correlated(alerts)
     assert [(a["kind"], a["key"], a["site_count"], a["condition"])
             for a in alerts] == [("sector", "gas", 30, "slow")], alerts
     a = alerts[0]
@@ -157,14 +167,18 @@ def test_ddos_on_one_sector_is_one_sector_alert_in_three_rounds(big, smtp):
     # the sector's secretariat sees it with its members' sites; the
     # ministry the counts only; another sector's secretariat and an
     # operator nothing
-    sec = h.alerts("gas-sec", state="open")
+    sec = correlated(h.alerts("gas-sec", state="open"))
     assert [(x["id"], len(x["sites"])) for x in sec] == [(a["id"], 30)]
     meti = h.alerts("meti-a", state="open")
     assert [(x["id"], x["site_count"], x["sites"]) for x in meti] == [
         (a["id"], 30, [])]
     assert meti[0]["evidence"]["sites"] == []
     assert h.alerts("electricity-sec") == []
-    assert h.alerts("op-gas-1-u") == []
+    # an operator: the site alerts of its own sites only
+    own = {r["id"] for r in h.rows if r["org"] == "op-gas-1"}
+    mine = h.alerts("op-gas-1-u")
+    assert mine and all(x["kind"] == "site" and
+                        {y["id"] for y in x["sites"]} <= own for x in mine)
     # e-mailed at once to the gas secretariat and NISC, nobody else
     wait_for(lambda: smtp.to("sec@gas.example.jp") and
              smtp.to("soc@nisc.example.jp"), what="sector alert e-mails")
@@ -175,7 +189,7 @@ def test_ddos_on_one_sector_is_one_sector_alert_in_three_rounds(big, smtp):
 
 def test_sector_alert_to_advisory_in_one_step(big):
     h = big
-    a = open_alerts(h)[0]
+    a = correlated(open_alerts(h))[0]
     # a ministry may see it but not make the advisory; to an operator
     # there is no such alert; another sector's secretariat neither
     assert_error(h.call("POST", f"/api/v1/observation/alerts/{a['id']}/"
@@ -193,7 +207,7 @@ def test_sector_alert_to_advisory_in_one_step(big):
         assert row["host"] not in text and row["org"] not in text
     assert_error(h.call("POST", f"/api/v1/observation/alerts/{a['id']}/"
                         "advisory", "gas-sec"), 409, "conflict")
-    assert open_alerts(h)[0]["advisory_id"] == adv["id"]
+    assert correlated(open_alerts(h))[0]["advisory_id"] == adv["id"]
     # the sector's members receive it once the ministry and the CEPTOAR,
     # reviewing hops of its chain, have relayed it
     assert_error(h.call("GET", f"/api/v1/advisories/{adv['id']}",
@@ -227,22 +241,36 @@ def test_single_site_outage_alerts_only_its_organisation(big, smtp):
     new = smtp.messages[before:]
     assert [m.rcpt_tos for m in new] == [[f"{org}@op.example.jp"]]
     # other operators of its sector and other sectors see nothing
-    assert h.alerts("op-gas-1-u") == []
+    assert h.alerts("op-gas-1-u", state="open") == []
     assert h.alerts("gas-sec", state="open") == []
     recover(h, normal_round)
     assert open_alerts(h) == []
 
 
-def test_dns_provider_failure_is_one_dns_alert(big):
+def test_dns_provider_failure_is_one_alert_per_sector(big):
+    """A correlated group is one sector's (docs/rules.md "Correlation",
+    2): half of every sector's sites use the failing provider, so each
+    sector's DNS group has its sector group's members, and one 'sector'
+    alert per sector is kept; each counts its own sector's sites only.
+    Every failing site keeps its own site alert."""
     h = big
     failing = {r["id"] for r in h.rows if r["dns"] == "ns.provider-b.test"}
     for k in (1, 2, 3):
         h.rounds(lambda s: "dns" if s in failing else jitter(s, h.rounds.t))
     alerts = open_alerts(h)
-    assert [(x["kind"], x["key"], x["site_count"], x["condition"])
-            for x in alerts] == [("dns", "ns.provider-b.test", 100,
-                                  "unreachable")], alerts
-    assert alerts[0]["phase"] == "dns"
+    assert sorted(x["sites"][0]["id"] for x in alerts
+                  if x["kind"] == "site") == sorted(failing)
+    alerts = correlated(alerts)
+    want = {sector: len([s for s in sites if s in failing])
+            for sector, sites in h.by_sector.items()}
+    assert sorted((x["kind"], x["key"], x["site_count"], x["condition"])
+                  for x in alerts) == sorted(
+        ("sector", k, n, "unreachable") for k, n in want.items()), alerts
+    assert sum(want.values()) == 100
+    for x in alerts:
+        assert x["phase"] == "dns"
+        sec = {r["id"]: r["sector"] for r in h.rows}
+        assert {sec[y["id"]] for y in x["sites"]} == {x["key"]}
     recover(h, normal_round)
     assert open_alerts(h) == []
 
@@ -253,7 +281,7 @@ def test_alert_ids_count_nothing(big):
     it how many others were raised between two of them. Every alert of
     the scenarios above, open or closed, each kind."""
     every = big.alerts("nisc-a")
-    assert {x["kind"] for x in every} >= {"sector", "site", "dns"}, every
+    assert {x["kind"] for x in every} >= {"sector", "site"}, every
     for x in every:
         t = epoch_of(x["raised_at"])
         assert t <= x["id"] >> 20 <= t + 1, x

@@ -173,8 +173,11 @@ static void t_single_site(void **state)
 }
 
 /* A DNS provider fails: every site using it (a third of every sector)
- * unreachable -> exactly one 'dns' group; the sector, prefix and hosting
- * groups the failure also fills are strict subsets of it. */
+ * unreachable. A DNS group is one sector's (rule 2: a correlated group
+ * never counts another sector's sites; outside review F3), so each sector
+ * has one group: its DNS group has the sector group's members, and the
+ * sector group is kept naming it (same_as); the prefix and hosting groups
+ * of the sector are strict subsets. */
 static void t_dns_provider(void **state)
 {
     (void)state;
@@ -188,16 +191,23 @@ static void t_dns_provider(void **state)
         }
     struct obs_corr_result r;
     assert_int_equal(obs_correlate(world, NSITES, vantages, 2, &r), IS_OK);
-    assert_int_equal(r.ngroups, 1);
+    assert_int_equal(r.ngroups, NSECT);
+    size_t sum = 0;
+    for (size_t k = 0; k < r.ngroups; k++) {
+        const struct obs_group *x = &r.groups[k];
+        assert_int_equal(x->kind, OBS_GROUP_SECTOR);
+        assert_int_equal(x->same_as, 1u << OBS_GROUP_DNS);
+        assert_string_equal(x->sector, x->key);
+        assert_int_equal(x->size, PER);
+        for (size_t i = 0; i < x->nmembers; i++)
+            assert_string_equal(world[x->members[i]].sector, x->sector);
+        assert_int_equal(x->condition, OBS_STATE_UNREACHABLE);
+        assert_int_equal(x->phase, OBS_PHASE_DNS);
+        assert_members_sorted(x, world);
+        sum += x->nmembers;
+    }
+    assert_int_equal(sum, n);
     const struct obs_group *g = &r.groups[0];
-    assert_int_equal(g->kind, OBS_GROUP_DNS);
-    assert_string_equal(g->key, "ns.b.test");
-    assert_string_equal(g->sector, ""); /* every sector */
-    assert_int_equal(g->nmembers, n);
-    assert_int_equal(g->size, n);
-    assert_int_equal(g->condition, OBS_STATE_UNREACHABLE);
-    assert_int_equal(g->phase, OBS_PHASE_DNS);
-    assert_members_sorted(g, world);
     assert_int_equal(count_fate(&r, NSITES, OBS_FATE_GROUP), n);
     assert_int_equal(count_fate(&r, NSITES, OBS_FATE_SITE), 0);
 
@@ -377,7 +387,7 @@ static void t_same_members(void **state)
     assert_int_equal(r.groups[0].same_as, 0);
     obs_corr_free(&r);
     /* overlapping groups, neither inside another: all kept, in kind then
-     * key order */
+     * key order; a hosting group is one sector's */
     memset(s, 0, sizeof s);
     for (int i = 0; i < 40; i++) {
         s[i].site_id = i + 1;
@@ -389,19 +399,80 @@ static void t_same_members(void **state)
         anomalous(&s[i], HUB, OBS_STATE_SLOW, OBS_PHASE_TTFB, T);
         anomalous(&s[20 + i], HUB, OBS_STATE_SLOW, OBS_PHASE_TTFB, T);
     }
-    /* gas: 0..4; rail: 20..24; AS64510: 3, 4, 20, 21, 22; AS64511: 0, 1,
-     * 2, 23, 24 - each 5 of 20 */
+    /* gas: 0..4; rail: 20..24; AS64510 of gas: 3, 4 (of 17), of rail:
+     * 20, 21, 22 (of 3); AS64511 of gas: 0, 1, 2 (of 3), of rail: 23, 24
+     * (of 17). Across sectors each hosting network had 5 of 20 anomalous
+     * (and made an alert counting both sectors' sites); one sector's are
+     * too few or inside the sector's group */
     assert_int_equal(obs_correlate(s, 40, vantages, 1, &r), IS_OK);
-    assert_int_equal(r.ngroups, 4);
+    assert_int_equal(r.ngroups, 2);
     assert_int_equal(r.groups[0].kind, OBS_GROUP_SECTOR);
     assert_string_equal(r.groups[0].key, "gas");
     assert_string_equal(r.groups[1].key, "rail");
-    assert_int_equal(r.groups[2].kind, OBS_GROUP_HOSTING);
-    assert_string_equal(r.groups[2].key, "AS64510");
-    assert_string_equal(r.groups[3].key, "AS64511");
-    assert_int_equal(r.groups[2].nmembers, 5);
-    assert_string_equal(r.groups[2].sector, "");
+    assert_int_equal(r.groups[0].same_as, 0);
     assert_int_equal(count_fate(&r, 40, OBS_FATE_GROUP), 10);
+    obs_corr_free(&r);
+    /* overlapping groups of one sector, neither inside another: both kept
+     * (kind, then key order). Sites of no sector (no sector group) */
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < 40; i++) {
+        s[i].site_id = i + 1;
+        s[i].hosting = i < 5 ? "AS64510" : "AS64511";
+        s[i].prefix = i >= 3 && i < 8 ? "192.0.2.0/24" : "198.51.100.0/24";
+        s[i].probed = HUB;
+    }
+    for (int i = 0; i < 8; i++)
+        anomalous(&s[i], HUB, OBS_STATE_SLOW, OBS_PHASE_TTFB, T);
+    /* AS64510: 0..4 of 5; 192.0.2.0/24: 3..7 of 5 */
+    assert_int_equal(obs_correlate(s, 40, vantages, 1, &r), IS_OK);
+    assert_int_equal(r.ngroups, 2);
+    assert_int_equal(r.groups[0].kind, OBS_GROUP_HOSTING);
+    assert_string_equal(r.groups[0].key, "AS64510");
+    assert_int_equal(r.groups[1].kind, OBS_GROUP_PREFIX);
+    assert_string_equal(r.groups[1].key, "192.0.2.0/24");
+    assert_int_equal(r.groups[0].nmembers, 5);
+    assert_int_equal(count_fate(&r, 40, OBS_FATE_GROUP), 8);
+    obs_corr_free(&r);
+}
+
+/* Found by an outside review (F3): five railway sites and one gas site
+ * on one /24 unreachable. The gas site made a 'prefix' alert of railway
+ * (6 sites; the railway sector group a strict subset of it), read by the
+ * railway secretariat and ministry, and no alert of its own. A prefix
+ * group is one sector's: railway's alert counts railway's five sites
+ * alone (the same as without the gas site) and the gas site is left to
+ * itself (its site alert). */
+static void t_other_sector_in_a_prefix(void **state)
+{
+    (void)state;
+    struct obs_corr_site s[12];
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < 12; i++) {
+        s[i].site_id = i + 1;
+        s[i].sector = i < 6 ? "railway" : "gas";
+        s[i].prefix = i < 5 || i == 6 ? "127.0.0.0/24" : "127.0.9.0/24";
+        s[i].probed = HUB;
+    }
+    for (int i = 0; i < 5; i++)
+        anomalous(&s[i], HUB, OBS_STATE_UNREACHABLE, OBS_PHASE_CONNECT, T + i);
+    struct obs_corr_result before, r;
+    assert_int_equal(obs_correlate(s, 12, vantages, 1, &before), IS_OK);
+    anomalous(&s[6], HUB, OBS_STATE_UNREACHABLE, OBS_PHASE_CONNECT, T + 60);
+    assert_int_equal(obs_correlate(s, 12, vantages, 1, &r), IS_OK);
+    assert_int_equal(r.ngroups, 1);
+    assert_int_equal(r.groups[0].kind, OBS_GROUP_SECTOR);
+    assert_string_equal(r.groups[0].key, "railway");
+    assert_int_equal(r.groups[0].nmembers, 5);
+    for (size_t i = 0; i < r.groups[0].nmembers; i++)
+        assert_string_equal(s[r.groups[0].members[i]].sector, "railway");
+    assert_int_equal(r.fate[6], OBS_FATE_SITE);
+    /* railway's alert as without the gas site */
+    assert_int_equal(before.ngroups, 1);
+    assert_int_equal(before.groups[0].kind, r.groups[0].kind);
+    assert_int_equal(before.groups[0].nmembers, r.groups[0].nmembers);
+    assert_int_equal(before.groups[0].size, r.groups[0].size);
+    assert_int_equal(before.groups[0].same_as, r.groups[0].same_as);
+    obs_corr_free(&before);
     obs_corr_free(&r);
 }
 
@@ -632,12 +703,18 @@ static void t_counts_shown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(t_sector_ddos),      cmocka_unit_test(t_single_site),
-        cmocka_unit_test(t_dns_provider),     cmocka_unit_test(t_slow_vantage),
-        cmocka_unit_test(t_window),           cmocka_unit_test(t_same_members),
-        cmocka_unit_test(t_errors_and_empty), cmocka_unit_test(t_names),
-        cmocka_unit_test(t_addr_prefix),      cmocka_unit_test(t_reason),
+        cmocka_unit_test(t_sector_ddos),
+        cmocka_unit_test(t_single_site),
+        cmocka_unit_test(t_dns_provider),
+        cmocka_unit_test(t_slow_vantage),
+        cmocka_unit_test(t_window),
+        cmocka_unit_test(t_same_members),
+        cmocka_unit_test(t_errors_and_empty),
+        cmocka_unit_test(t_names),
+        cmocka_unit_test(t_addr_prefix),
+        cmocka_unit_test(t_reason),
         cmocka_unit_test(t_counts_shown),
+        cmocka_unit_test(t_other_sector_in_a_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,7 +104,8 @@ static struct store_obs_anomaly_row row(int64_t site, const char *v,
     return r;
 }
 
-/* 20 gas sites, 6 slow together: one sector alert; 1 of 20 water sites
+/* 20 gas sites, 6 slow together: one sector alert, and each of the 6 its
+ * own site alert (a member of a group keeps it); 1 of 20 water sites
  * unreachable: a site alert with its organisation and opt-in. */
 static void t_correlate_sector_and_site(void **state)
 {
@@ -119,18 +120,26 @@ static void t_correlate_sector_and_site(void **state)
                         i == 21 ? "unreachable" : "normal", "water", "op-w");
     struct obs_alert_groups g;
     assert_int_equal(obs_rules_correlate(rows, n, &g), IS_OK);
-    assert_int_equal(g.n, 2);
+    assert_int_equal(g.n, 8);
     assert_string_equal(g.items[0].kind, "sector");
     assert_string_equal(g.items[0].key, "gas");
     assert_string_equal(g.items[0].sector, "gas");
     assert_int_equal(g.items[0].nsites, 6);
     assert_int_equal(g.items[0].size, 20);
     assert_true(g.items[0].reason_en[0] && g.items[0].reason_ja[0]);
-    assert_string_equal(g.items[1].kind, "site");
-    assert_string_equal(g.items[1].key, "21");
-    assert_string_equal(g.items[1].org, "op-w");
-    assert_true(g.items[1].notify);
-    assert_true(g.items[1].unreachable);
+    for (int i = 1; i <= 6; i++) {
+        char key[8];
+        snprintf(key, sizeof(key), "%d", i);
+        assert_string_equal(g.items[i].kind, "site");
+        assert_string_equal(g.items[i].key, key);
+        assert_string_equal(g.items[i].org, "op-g");
+        assert_false(g.items[i].unreachable);
+    }
+    assert_string_equal(g.items[7].kind, "site");
+    assert_string_equal(g.items[7].key, "21");
+    assert_string_equal(g.items[7].org, "op-w");
+    assert_true(g.items[7].notify);
+    assert_true(g.items[7].unreachable);
     obs_alert_groups_free(&g);
 }
 
@@ -158,6 +167,57 @@ static void t_correlate_vantage(void **state)
     obs_alert_groups_free(&g);
 }
 
+/* The site alerts of op-a (what op-a reads of its own sites) with and
+ * without op-b's site unreachable. */
+static void own_site_alerts(const struct store_obs_anomaly_row *rows, size_t n,
+                            char *out, size_t cap)
+{
+    struct obs_alert_groups g;
+    assert_int_equal(obs_rules_correlate(rows, n, &g), IS_OK);
+    out[0] = 0;
+    for (size_t i = 0; i < g.n; i++)
+        if (strcmp(g.items[i].kind, "site") == 0 &&
+            strcmp(g.items[i].org, "op-a") == 0) {
+            size_t l = strlen(out);
+            snprintf(out + l, cap - l, "%s:%s:%d:%lld;", g.items[i].key,
+                     g.items[i].phase, (int)g.items[i].unreachable,
+                     (long long)g.items[i].since);
+        }
+    obs_alert_groups_free(&g);
+}
+
+/* Found by an outside review (F2): op-a registered two failing sites with
+ * the hosting key of op-b's site (free text). When op-b's site failed,
+ * the three made a hosting group whose alert covered op-a's two: their
+ * site alerts closed, which told op-a of op-b's outage to the second. A
+ * site keeps its own alert: what op-a reads of its sites is the same
+ * whatever op-b's site does. */
+static void t_own_site_alerts_never_depend_on_others(void **state)
+{
+    (void)state;
+    struct store_obs_anomaly_row rows[3];
+    for (int i = 0; i < 3; i++) {
+        rows[i] = row(i + 1, "hub", i < 2 ? "unreachable" : "normal",
+                      i < 2 ? "unreachable" : "normal", "gas",
+                      i < 2 ? "op-a" : "op-b");
+        snprintf(rows[i].hosting, sizeof(rows[i].hosting), "%s", "H-test");
+    }
+    char quiet[512], failed[512];
+    own_site_alerts(rows, 3, quiet, sizeof(quiet));
+    assert_string_equal(quiet, "1::1:1001;2::1:1002;");
+    snprintf(rows[2].vstate, sizeof(rows[2].vstate), "unreachable");
+    snprintf(rows[2].state, sizeof(rows[2].state), "unreachable");
+    struct obs_alert_groups g;
+    assert_int_equal(obs_rules_correlate(rows, 3, &g), IS_OK);
+    bool grouped = false;
+    for (size_t i = 0; i < g.n; i++)
+        grouped = grouped || strcmp(g.items[i].kind, "site") != 0;
+    assert_true(grouped); /* the group forms (its readers see it) */
+    obs_alert_groups_free(&g);
+    own_site_alerts(rows, 3, failed, sizeof(failed));
+    assert_string_equal(failed, quiet);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +225,7 @@ int main(void)
         cmocka_unit_test(t_site_state_agree),
         cmocka_unit_test(t_correlate_sector_and_site),
         cmocka_unit_test(t_correlate_vantage),
+        cmocka_unit_test(t_own_site_alerts_never_depend_on_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
