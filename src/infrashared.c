@@ -797,6 +797,18 @@ static void stop_watch_end(struct stop_watch *w)
     pthread_join(w->thread, NULL);
 }
 
+/* Logs that part of the hub has stopped, and how long it took since
+ * (util_mono seconds): a stop that takes long says where (--stop-timeout-s
+ * forces it). Returns the time now. */
+static double stopped(const char *part, double since)
+{
+    double now = util_mono();
+    log_event(LOG_INFO, "stopped", "part", json_string(part), "ms",
+              json_real((double)(int64_t)((now - since) * 10000.0) / 10.0),
+              NULL);
+    return now;
+}
+
 /* Serves until SIGINT or SIGTERM (blocked in set) arrives: starts the
  * worker, the HTTP server and the outbox, writes the port file, waits, and
  * stops them. Returns the exit status. */
@@ -884,19 +896,27 @@ static int serve(struct app *app, const struct config *cfg, const sigset_t *set)
         if (!stop_watched)
             log_event(LOG_WARN, "stop not watched (no thread)", NULL);
     }
+    double t = util_mono();
     obs_prober_stop(pr);
+    t = stopped("prober", t);
     taxii_sync_stop(ts);
+    t = stopped("taxii client", t);
     http_stop(srv);
+    t = stopped("http", t);
     worker_stop(wk);
+    t = stopped("worker", t);
     /* the answered reads' entries into the chain: a stopped hub leaves
      * its journal empty */
     struct store_conn *c = store_acquire(app->store);
     if (store_audit_settle(c, NULL))
         log_event(LOG_ERROR, "audit journal not emptied at stop", NULL);
     store_put(app->store, c);
+    t = stopped("audit journal", t);
     ex_runs_free(app->exercises); /* their outboxes, their databases */
     app->exercises = NULL;
+    t = stopped("exercises", t);
     stop_outbox(app, ob);
+    (void)stopped("outbox", t);
     auth_limits_release(&app->limits);
     return rc;
 }

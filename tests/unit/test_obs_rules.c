@@ -128,7 +128,7 @@ static void t_correlate_sector_and_site(void **state)
     assert_int_equal(g.items[0].size, 20);
     assert_true(g.items[0].reason_en[0] && g.items[0].reason_ja[0]);
     for (int i = 1; i <= 6; i++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof(key), "%d", i);
         assert_string_equal(g.items[i].kind, "site");
         assert_string_equal(g.items[i].key, key);
