@@ -516,6 +516,12 @@ static int response_json(struct store_conn *c, const struct store_survey *s,
                   svc_time_json(r->submitted_at), "last_reminded",
                   svc_time_json(r->last_reminded), "items", ed->nanswerable,
                   "missing", missing, "answers", arr, "suggested", sugg);
+    /* the save counter is the operator's own (for its next save's version
+     * check): a secretariat's read of shared answers has none, since it
+     * counts the saves made while they were not shared too (as a risk's,
+     * found by an outside review) */
+    if (*out && !own)
+        json_object_del(*out, "version");
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 

@@ -360,6 +360,12 @@ def test_only_the_operator_and_a_sharing_secretariat_read_answers(sv):
     assert seen.status_code == 200
     assert {x["item"]: x["answer"] for x in seen.json()["answers"]} == \
         answers_for(a, 2032)
+    # no save counter for the secretariat: it counts the saves made while
+    # the answers were not shared (found by an outside review); the
+    # operator's own read has it, for its next save
+    assert "version" not in seen.json()
+    assert call(sv, "GET", f"/api/v1/surveys/{cid}/answers",
+                a).json()["version"] == r.json()["version"]
     # an attachment: the operator's and, shared, its secretariat's only
     data = bytes(range(256)) * 40
     up = call(sv, "POST", f"/api/v1/surveys/{cid}/attachments", a,
