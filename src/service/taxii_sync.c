@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -690,6 +691,14 @@ static int import_page(struct app *a, struct store_conn *c,
  * that share a date_added beyond the cap are not skipped. A saved next
  * the remote no longer takes is dropped (the next run starts again from
  * after: what it held already counts as duplicates). */
+/* The hub is stopping (taxii_sync_stop): a run ends at its next page or
+ * batch, and no other peer is started, so that a stop never waits for
+ * every due peer's pages (each exchange may take up to
+ * TAXII_PEER_TIMEOUT_S: a fuzzing run's hub, with dozens of peers of
+ * unreachable addresses, took over a minute to stop). What a cut run has
+ * done is kept as after a page cap: the next run goes on from there. */
+static atomic_bool sync_stopping;
+
 static void pull(struct app *a, struct store_conn *c,
                  const struct store_taxii_peer *p, const struct access_org *org,
                  int64_t now, char after[64], char resume[1024], struct run *r)
@@ -705,7 +714,8 @@ static void pull(struct app *a, struct store_conn *c,
     resume[0] = '\0';
     char last_seen[64] = "";
     for (int page = 0;; page++) {
-        if (page == TAXII_PULL_PAGES) {
+        if (page == TAXII_PULL_PAGES ||
+            (page > 0 && atomic_load(&sync_stopping))) {
             /* the cap: go on from here next run */
             memcpy(resume, next, strlen(next) + 1);
             r->ok = true;
@@ -842,7 +852,8 @@ static void push(struct store_conn *c, const struct store_taxii_peer *p,
     buf_addf(&url, "%scollections/", p->api_root);
     add_escaped(&url, p->collection);
     buf_adds(&url, "/objects/");
-    for (int k = 0; k < TAXII_PUSH_BATCHES; k++) {
+    for (int k = 0; k < TAXII_PUSH_BATCHES && !atomic_load(&sync_stopping);
+         k++) {
         struct buf env = BUF_INIT;
         buf_adds(&env, "{\"objects\":[");
         struct push_batch x = {.p = p, .org = org, .env = &env};
@@ -1189,8 +1200,8 @@ static void *sync_main(void *arg)
          * next_run past now) */
         /* the peers' sync: one node's duty (service/lead.h) */
         bool lead = lead_holds("taxii", s->app->store, now);
-        for (int k = 0;
-             lead && k < 100 && store_taxii_peer_due(c, now, id) == IS_OK;
+        for (int k = 0; lead && k < 100 && !atomic_load(&sync_stopping) &&
+                        store_taxii_peer_due(c, now, id) == IS_OK;
              k++) {
             int rc = runs_lock(c);
             if (!rc) {
@@ -1220,6 +1231,7 @@ int taxii_sync_start(struct app *a, struct taxii_syncer **out)
     struct taxii_syncer *s = calloc(1, sizeof(*s));
     if (!s)
         return IS_ERR_NOMEM;
+    atomic_store(&sync_stopping, false);
     s->app = a;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
@@ -1237,6 +1249,7 @@ void taxii_sync_stop(struct taxii_syncer *s)
 {
     if (!s)
         return;
+    atomic_store(&sync_stopping, true);
     pthread_mutex_lock(&s->lock);
     s->stop = true;
     pthread_cond_signal(&s->cond);

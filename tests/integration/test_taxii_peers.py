@@ -1098,3 +1098,26 @@ def test_a_pull_beyond_its_page_cap_goes_on_next_run(nodes, remote):
         st = h.peers()[q]
         assert st["state"] == "failing" and want in st["last_error"], st
         assert st["pull_after"] == "", st
+
+
+def test_a_stop_does_not_wait_for_every_due_peer(nodes, remote):
+    """Found by a fuzzing run: the timer ran up to 100 due peers one after
+    the other before it looked at the stop, so that dozens of peers of
+    addresses that never answer held a node's stop for over a minute.
+    Now a stop ends a run at its next page or batch and starts no other
+    peer: of six peers of a remote that never answers (each exchange
+    given up after 5 s without a byte), the stopped hub has tried fewer
+    than six, and it exits cleanly (0: not forced by --stop-timeout-s)."""
+    h = nodes("h")
+    for i in range(6):
+        h.add_peer(name=f"silent {i}", org="jpcert",
+                   api_root=remote.root("stall"), token=f"remote-token-{i}")
+
+    def tried():
+        return sum(1 for _, path, _, _ in list(remote.hits)
+                   if path.startswith("/stall/"))
+    wait_for(lambda: tried() >= 1, what="the first exchange with the remote")
+    h.hub.stop()  # exit status 0 (Hub.stop), forced would be 3
+    assert 1 <= tried() < 6, tried()
+    assert '"msg":"stop forced"' not in h.hub.log_path.read_text(
+        errors="replace")
