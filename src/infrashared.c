@@ -727,9 +727,11 @@ static int open_app(struct app *app, const struct config *cfg)
 /* The stop's watchdog: a stop that is not done within its time (a
  * request or timer waiting on a COMMIT that never ends: a PostgreSQL
  * primary whose synchronous standby is gone, a disk that does not answer)
- * or a second SIGINT or SIGTERM ends the process at once, as kill -9
- * would: what was not committed is not, and no request that waited gets an
- * answer (never a 2xx for what did not commit). */
+ * or a SIGINT after the first stop signal (Ctrl-C pressed again) ends
+ * the process at once, as kill -9 would: what was not committed is not,
+ * and no request that waited gets an answer (never a 2xx for what did not
+ * commit). Another SIGTERM does not: a supervisor or a script may send it
+ * again while the stop runs its queued writes to their end. */
 struct stop_watch {
     pthread_t thread;
     sigset_t set; /* the stop signals, blocked in every thread */
@@ -758,10 +760,13 @@ static void *stop_watch_run(void *arg)
         int sig = sigtimedwait(&w->set, NULL, &left);
         if (atomic_load(&w->done))
             return NULL; /* woken by the main thread (stop_watch_end) */
-        if (sig > 0) {
+        if (sig == SIGINT) {
             why = "second signal";
             break;
         }
+        if (sig > 0)
+            continue; /* another SIGTERM: a supervisor asking again, as
+                       * the first (the stop goes on, watched) */
         if (errno == EAGAIN)
             break; /* the time is up */
         /* EINTR: wait again for what is left */

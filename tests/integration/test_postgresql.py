@@ -433,8 +433,10 @@ def _stop_while_a_commit_waits(srv, h, signals):
     """Makes every COMMIT wait for a synchronous standby that does not
     exist, signs in as the admin (a session row: a write) in a thread
     until its COMMIT waits, then sends the node SIGTERM `signals` times
-    (the second once the node says it is stopping). Returns the node's
-    exit status and what the sign-in got (an answer or an exception)."""
+    (then a SIGINT once the node says it is stopping: Ctrl-C pressed
+    again; a second SIGTERM first, which does not force it). Returns the
+    node's exit status and what the sign-in got (an answer or an
+    exception)."""
     srv.require_sync("nobody")
     got = {}
 
@@ -454,7 +456,8 @@ def _stop_while_a_commit_waits(srv, h, signals):
     if signals == 2:
         wait_for(lambda: '"msg":"stopping"' in h.log_path.read_text(
             errors="replace"), what="the node stopping")
-        h.proc.send_signal(signal.SIGTERM)
+        h.proc.send_signal(signal.SIGTERM)  # asked again: not forced
+        h.proc.send_signal(signal.SIGINT)
     rc = h.proc.wait(timeout=60)
     t.join(timeout=60)
     assert not t.is_alive()
@@ -465,9 +468,10 @@ def test_a_stop_during_a_commit_that_never_ends_is_forced(tmp_path_factory):
     """A COMMIT that never ends (the primary waits for a synchronous
     standby that is gone): a node told to stop does not wait for it
     forever. The stop is forced after --stop-timeout-s (exit 3, "stop
-    forced" in the log, reason timeout), or at once by a second SIGTERM
-    (reason "second signal"); the request waiting on the COMMIT gets no
-    answer at all, never a 2xx."""
+    forced" in the log, reason timeout), or at once by a SIGINT after the
+    first signal (reason "second signal"; a second SIGTERM does not force
+    it: test_writer_pool's stop sends one while queued writes run); the
+    request waiting on the COMMIT gets no answer at all, never a 2xx."""
     srv = pgserver.PgServer()
     h = Hub(tmp_path_factory.mktemp("pgstuck"))
     try:
