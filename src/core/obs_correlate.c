@@ -512,16 +512,23 @@ done:
 
 /* ---- reason texts ---- */
 
-int64_t obs_count_shown(int64_t v, bool exact)
+int64_t obs_count_shown(int64_t v, int64_t seen, bool exact)
 {
     if (exact)
         return v;
-    return v < OBS_COUNT_SMALL ? -1 : v - v % OBS_COUNT_SMALL;
+    if (v < 0)
+        v = 0;
+    seen = seen < 0 ? 0 : seen > v ? v : seen;
+    int64_t others = v - seen;
+    if (seen == 0 && others < OBS_COUNT_SMALL)
+        return -1;
+    return seen + others - others % OBS_COUNT_SMALL;
 }
 
-bool obs_count_text(int64_t v, bool exact, bool japanese, char *out, size_t cap)
+bool obs_count_text(int64_t v, int64_t seen, bool exact, bool japanese,
+                    char *out, size_t cap)
 {
-    int64_t s = obs_count_shown(v, exact);
+    int64_t s = obs_count_shown(v, seen, exact);
     if (s < 0)
         return put(out, cap, japanese ? "%d未満" : "fewer than %d",
                    OBS_COUNT_SMALL);
@@ -534,13 +541,14 @@ bool obs_group_reason(const struct obs_group *g, const char *name_ja,
                       const char *name_en, char *ja, size_t ja_cap, char *en,
                       size_t en_cap)
 {
-    return obs_group_reason_shown(g, true, name_ja, name_en, ja, ja_cap, en,
+    return obs_group_reason_shown(g, NULL, name_ja, name_en, ja, ja_cap, en,
                                   en_cap);
 }
 
-bool obs_group_reason_shown(const struct obs_group *g, bool exact,
-                            const char *name_ja, const char *name_en, char *ja,
-                            size_t ja_cap, char *en, size_t en_cap)
+bool obs_group_reason_shown(const struct obs_group *g,
+                            const struct obs_seen *seen, const char *name_ja,
+                            const char *name_en, char *ja, size_t ja_cap,
+                            char *en, size_t en_cap)
 {
     const char *nj = name_ja ? name_ja : str(g->key);
     const char *ne = name_en ? name_en : str(g->key);
@@ -554,11 +562,15 @@ bool obs_group_reason_shown(const struct obs_group *g, bool exact,
     /* the counts as this reader may have them: exact, or "<5" and
      * multiples of 5 in words ("at least 15", "15以上"); a size of 0 is
      * not known (not said) */
+    bool exact = !seen || seen->exact;
+    int64_t ms = seen ? seen->members : 0, ss = seen ? seen->size : 0;
     char men[32], mja[32], sen[32], sja[32];
-    if (!obs_count_text((int64_t)g->nmembers, exact, false, men, sizeof(men)) ||
-        !obs_count_text((int64_t)g->nmembers, exact, true, mja, sizeof(mja)) ||
-        !obs_count_text((int64_t)g->size, exact, false, sen, sizeof(sen)) ||
-        !obs_count_text((int64_t)g->size, exact, true, sja, sizeof(sja)))
+    if (!obs_count_text((int64_t)g->nmembers, ms, exact, false, men,
+                        sizeof(men)) ||
+        !obs_count_text((int64_t)g->nmembers, ms, exact, true, mja,
+                        sizeof(mja)) ||
+        !obs_count_text((int64_t)g->size, ss, exact, false, sen, sizeof(sen)) ||
+        !obs_count_text((int64_t)g->size, ss, exact, true, sja, sizeof(sja)))
         return false;
     /* exact: "200サイト中30サイト"; rounded:
      * "200以上のサイトのうち30以上のサイト" */
@@ -626,7 +638,8 @@ bool obs_group_reason_shown(const struct obs_group *g, bool exact,
 
 bool obs_alert_reason_shown(const char *kind, const char *key,
                             const char *condition, const char *phase,
-                            int64_t count, int64_t size, bool exact, char *ja,
+                            int64_t count, int64_t size,
+                            const struct obs_seen *seen, char *ja,
                             size_t ja_cap, char *en, size_t en_cap)
 {
     struct obs_group g;
@@ -641,6 +654,5 @@ bool obs_alert_reason_shown(const char *kind, const char *key,
         g.phase = OBS_PHASE_NONE;
     g.nmembers = (size_t)count;
     g.size = size > 0 ? (size_t)size : 0;
-    return obs_group_reason_shown(&g, exact, NULL, NULL, ja, ja_cap, en,
-                                  en_cap);
+    return obs_group_reason_shown(&g, seen, NULL, NULL, ja, ja_cap, en, en_cap);
 }

@@ -155,24 +155,39 @@ bool obs_group_reason(const struct obs_group *g, const char *name_ja,
 
 /* A count of sites (or of their states) as shown to a reader
  * (docs/rules.md "Aggregates"): exact (exact: the reader sees every site
- * it counts); to any other reader -1 (shown "<5") below OBS_COUNT_SMALL,
- * 0 too, else v rounded down to a multiple of OBS_COUNT_SMALL. So neither
- * a small count nor the difference of two counts (or one site's state
- * change, or its pause) tells about a site. */
+ * it counts). To any other reader, seen of the v are sites it sees (its
+ * own, its members'): they are added exactly, and the others (v - seen)
+ * rounded down to a multiple of OBS_COUNT_SMALL; -1 (shown "<5") when it
+ * sees none of them and the others are fewer than OBS_COUNT_SMALL (0
+ * too). So the true count is always within [shown, shown + 4] (0..4 for
+ * "<5"), and what the answer tells about the sites the reader does not
+ * see is only their count divided by OBS_COUNT_SMALL: neither a small
+ * count, nor the difference of two counts (one site's state change, its
+ * pause), nor the reader's moving its own count to a boundary tells
+ * about one of them. seen is clamped to 0..v. */
 #define OBS_COUNT_SMALL 5
-int64_t obs_count_shown(int64_t v, bool exact);
+int64_t obs_count_shown(int64_t v, int64_t seen, bool exact);
 /* The same in words, for texts: exact "17"; else "at least 15" / "15以上",
  * or "fewer than 5" / "5未満". False when it did not fit. */
-bool obs_count_text(int64_t v, bool exact, bool japanese, char *out,
-                    size_t cap);
+bool obs_count_text(int64_t v, int64_t seen, bool exact, bool japanese,
+                    char *out, size_t cap);
+/* What a reader sees of a group's (an alert's) two counts: exact, or how
+ * many of its members (the alert's sites) and of the group's sites are
+ * sites it sees (obs_count_shown's seen). */
+struct obs_seen {
+    bool exact;
+    int64_t members, size;
+};
 /* obs_group_reason with the counts (members, size) as obs_count_text
- * gives them to a reader (exact: the very text of obs_group_reason),
- * e.g. "at least 5 of at least 15 sites of sector railway slow at once" /
+ * gives them to a reader (seen NULL or exact: the very text of
+ * obs_group_reason), e.g. "at least 5 of at least 15 sites of sector
+ * railway slow at once" /
  * 「分野「railway」の15以上のサイトのうち5以上のサイトが同時に低速」. A size
  * of 0 (not known) is left out: "at least 5 sites of sector ...". */
-bool obs_group_reason_shown(const struct obs_group *g, bool exact,
-                            const char *name_ja, const char *name_en, char *ja,
-                            size_t ja_cap, char *en, size_t en_cap);
+bool obs_group_reason_shown(const struct obs_group *g,
+                            const struct obs_seen *seen, const char *name_ja,
+                            const char *name_en, char *ja, size_t ja_cap,
+                            char *en, size_t en_cap);
 
 /* The reason of a stored correlated alert (kind "sector", "dns",
  * "hosting", "prefix" or "vantage"; its key, condition "slow" or
@@ -182,7 +197,8 @@ bool obs_group_reason_shown(const struct obs_group *g, bool exact,
  * or when a text did not fit. */
 bool obs_alert_reason_shown(const char *kind, const char *key,
                             const char *condition, const char *phase,
-                            int64_t count, int64_t size, bool exact, char *ja,
+                            int64_t count, int64_t size,
+                            const struct obs_seen *seen, char *ja,
                             size_t ja_cap, char *en, size_t en_cap);
 
 #endif

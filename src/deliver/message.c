@@ -971,18 +971,22 @@ int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
     util_time_rfc3339(al.since, since);
     /* the counts as the recipient organisation reads the alert: exact
      * when it sees every site counted (NISC; a secretariat whose members'
-     * they all are; a site alert's own organisation), else rounded as
-     * GET /observation/alerts gives them (core obs_count_shown) */
+     * they all are; a site alert's own organisation), else as GET
+     * /observation/alerts gives them: the sites it sees exactly, the
+     * others rounded (core obs_count_shown) */
     struct access_org ro;
     struct obs_reader rd;
-    bool sees = false;
+    struct obs_seen seen = {0};
     if (!(rc = store_org_rel(c, d->org_id, &ro))) {
         store_obs_reader_of(&ro, 0, &rd);
-        rc = store_obs_alert_seen_all(c, &rd, &al, &sees);
+        rc = store_obs_alert_seen(c, &rd, &al, &seen);
     }
+    bool sees = seen.exact;
     char nja[32], nen[32], rja[1024], ren[1024];
-    if (!rc && (!obs_count_text(al.site_count, sees, true, nja, sizeof(nja)) ||
-                !obs_count_text(al.site_count, sees, false, nen, sizeof(nen))))
+    if (!rc && (!obs_count_text(al.site_count, seen.members, sees, true, nja,
+                                sizeof(nja)) ||
+                !obs_count_text(al.site_count, seen.members, sees, false, nen,
+                                sizeof(nen))))
         rc = IS_ERR_INTERNAL;
     if (rc) {
         free(al.mem);
@@ -998,11 +1002,11 @@ int message_compose_obs(const struct deliver_settings *a, struct store_conn *c,
         int64_t size = json_integer_value(json_object_get(ev, "group_sites"));
         json_decref(ev);
         if (!obs_alert_reason_shown(al.kind, al.key, al.condition, al.phase,
-                                    al.site_count, size, false, rja,
+                                    al.site_count, size, &seen, rja,
                                     sizeof(rja), ren, sizeof(ren)))
             rja[0] = ren[0] = 0;
     }
-    int64_t shown = obs_count_shown(al.site_count, sees);
+    int64_t shown = obs_count_shown(al.site_count, seen.members, sees);
     snprintf(m->subject, sizeof(m->subject),
              "HPレスポンス観測アラート（%s、%sサイト） / Website observation "
              "alert (%s, %s site%s)",

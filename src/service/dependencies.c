@@ -684,14 +684,17 @@ static int subject_read(struct app *a, struct store_conn *c,
         *severity = un ? 4 : 3;
         json_array_append_new(*sources, json_string(al.sector_id));
         /* the count as this reader reads the alert's: exact when it sees
-         * every site counted, else rounded (core obs_count_shown) */
+         * every site counted, else the sites it sees exactly and the
+         * others rounded (core obs_count_shown) */
         struct obs_reader rd;
         obs_reader_of(who, &rd);
-        bool sees = false;
+        struct obs_seen seen;
         char nja[32], nen[32], t[256];
-        if ((rc = store_obs_alert_seen_all(c, &rd, &al, &sees)) ||
-            !obs_count_text(al.site_count, sees, true, nja, sizeof(nja)) ||
-            !obs_count_text(al.site_count, sees, false, nen, sizeof(nen))) {
+        if ((rc = store_obs_alert_seen(c, &rd, &al, &seen)) ||
+            !obs_count_text(al.site_count, seen.members, seen.exact, true, nja,
+                            sizeof(nja)) ||
+            !obs_count_text(al.site_count, seen.members, seen.exact, false, nen,
+                            sizeof(nen))) {
             free(al.mem);
             return svc_fail(e, rc ? rc : IS_ERR_INTERNAL, "internal", NULL,
                             "the hub failed");

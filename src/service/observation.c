@@ -520,13 +520,15 @@ int obs_site_observations(struct app *a, struct store_conn *c,
 }
 
 /* A count as a reader gets it (core obs_count_shown): exact to one who
- * sees every site it counts (sees); to any other "<5" below 5 (0 too),
- * else rounded down to a multiple of 5 — so that neither a small count
- * nor the difference of two (the sector's sites minus its normal ones,
- * say, or one site's pause) tells about one site. */
-static json_t *count_json(int64_t v, bool sees)
+ * sees every site it counts (sees); to any other the seen of them it sees
+ * exactly plus the others rounded down to a multiple of 5, "<5" when it
+ * sees none and the others are below 5 (0 too) — so that neither a small
+ * count nor the difference of two (the sector's sites minus its normal
+ * ones, say, or one site's pause), nor the reader's moving its own count
+ * to a boundary, tells about one site. */
+static json_t *count_json(int64_t v, int64_t seen, bool sees)
 {
-    int64_t shown = obs_count_shown(v, sees);
+    int64_t shown = obs_count_shown(v, seen, sees);
     return shown < 0 ? json_string("<5") : json_integer(shown);
 }
 
@@ -539,15 +541,16 @@ static int64_t evidence_group_size(const char *evidence)
     return n > 0 ? n : 0;
 }
 
-void obs_alert_reason_for(const struct store_obs_alert *al, bool exact,
-                          char *ja, size_t ja_cap, char *en, size_t en_cap)
+void obs_alert_reason_for(const struct store_obs_alert *al,
+                          const struct obs_seen *seen, char *ja, size_t ja_cap,
+                          char *en, size_t en_cap)
 {
     /* a site alert's text names no count of sites: as stored */
-    if (!exact && strcmp(al->kind, "site") != 0) {
+    if (!seen->exact && strcmp(al->kind, "site") != 0) {
         if (!obs_alert_reason_shown(al->kind, al->key, al->condition, al->phase,
                                     al->site_count,
-                                    evidence_group_size(al->evidence), false,
-                                    ja, ja_cap, en, en_cap))
+                                    evidence_group_size(al->evidence), seen, ja,
+                                    ja_cap, en, en_cap))
             ja[0] = en[0] = 0; /* never the exact text to this reader */
         return;
     }
@@ -606,15 +609,16 @@ static json_t *alert_json(struct store_conn *c, const struct obs_reader *rd,
     json_decref(ev);
     free(ss);
     /* the counts (site_count, those in the reason) exact only to a reader
-     * who sees every site counted; rounded to any other (rules.md) */
-    bool sees = false;
-    if (store_obs_alert_seen_all(c, rd, al, &sees)) {
+     * who sees every site counted; to any other the sites it sees exactly
+     * and the others rounded (rules.md) */
+    struct obs_seen seen;
+    if (store_obs_alert_seen(c, rd, al, &seen)) {
         json_decref(sites);
         json_decref(evo);
         return NULL;
     }
     char rja[OBS_SHOWN_REASON_MAX], ren[OBS_SHOWN_REASON_MAX];
-    obs_alert_reason_for(al, sees, rja, sizeof(rja), ren, sizeof(ren));
+    obs_alert_reason_for(al, &seen, rja, sizeof(rja), ren, sizeof(ren));
     /* a site alert's text names nothing more than its site; a correlated
      * alert's names its group (a sector, prefix, provider, network) */
     return json_pack(
@@ -624,8 +628,9 @@ static json_t *alert_json(struct store_conn *c, const struct obs_reader *rd,
         "condition", al->condition, "phase", al->phase, "since",
         svc_time_json(al->since), "raised_at", svc_time_json(al->raised_at),
         "closed_at", svc_time_json(al->closed_at), "state", al->state,
-        "site_count", count_json(al->site_count, sees), "sites", sites,
-        "reason_ja", rja, "reason_en", ren, "evidence", evo, "advisory_id",
+        "site_count", count_json(al->site_count, seen.members, seen.exact),
+        "sites", sites, "reason_ja", rja, "reason_en", ren, "evidence", evo,
+        "advisory_id",
         al->advisory_id[0] ? json_string(al->advisory_id) : json_null());
 }
 
@@ -747,8 +752,8 @@ int obs_alert_advisory(struct app *a, struct store_conn *c,
     util_time_rfc3339(al.since, since);
     bool un = strcmp(al.condition, "unreachable") == 0;
     char tja[200], ten[200], bja[1200], ben[1200], nja[32], nen[32];
-    if (!obs_count_text(al.site_count, false, true, nja, sizeof(nja)) ||
-        !obs_count_text(al.site_count, false, false, nen, sizeof(nen)))
+    if (!obs_count_text(al.site_count, 0, false, true, nja, sizeof(nja)) ||
+        !obs_count_text(al.site_count, 0, false, false, nen, sizeof(nen)))
         nja[0] = nen[0] = 0;
     snprintf(ten, sizeof(ten), "Website responses: %s sites %s at once", nen,
              un ? "unreachable" : "slow");
@@ -821,14 +826,15 @@ int obs_sectors(struct app *a, struct store_conn *c, const struct auth_ctx *who,
         bool sees = sc[i].registered_visible == sc[i].registered;
         json_array_append_new(
             items,
-            json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I}", "sector",
-                      sc[i].id, "name_ja", sc[i].name_ja, "name_en",
-                      sc[i].name_en, "sites", count_json(sc[i].sites, sees),
-                      "normal", count_json(sc[i].normal, sees), "slow",
-                      count_json(sc[i].slow, sees), "unreachable",
-                      count_json(sc[i].unreachable, sees), "other",
-                      count_json(sc[i].other, sees), "visible",
-                      (json_int_t)sc[i].visible));
+            json_pack(
+                "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I}", "sector", sc[i].id,
+                "name_ja", sc[i].name_ja, "name_en", sc[i].name_en, "sites",
+                count_json(sc[i].sites, sc[i].visible, sees), "normal",
+                count_json(sc[i].normal, sc[i].normal_visible, sees), "slow",
+                count_json(sc[i].slow, sc[i].slow_visible, sees), "unreachable",
+                count_json(sc[i].unreachable, sc[i].unreachable_visible, sees),
+                "other", count_json(sc[i].other, sc[i].other_visible, sees),
+                "visible", (json_int_t)sc[i].visible));
     }
     free(sc);
     *out = json_pack("{s:o}", "items", items);
@@ -868,7 +874,7 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                         "from: at most 2016 columns (7 days of 5 minutes)");
     struct obs_reader rd;
     obs_reader_of(who, &rd);
-    int64_t total = 0, registered = 0, seen = 0;
+    int64_t total = 0, total_seen = 0, registered = 0, seen = 0;
     struct store_obs_sector_count *sc = NULL;
     size_t nsc = 0;
     if (store_obs_sector_counts(c, &rd, &sc, &nsc))
@@ -876,25 +882,26 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     for (size_t i = 0; i < nsc; i++)
         if (strcmp(sc[i].id, sector) == 0) {
             total = sc[i].sites;
+            total_seen = sc[i].visible;
             registered = sc[i].registered;
             seen = sc[i].registered_visible;
         }
     free(sc);
     /* a reader who does not see every site of the sector gets every
-     * count of sites as /observation/sectors gives it: "<5", else rounded
-     * down to a multiple of 5 — the sector's sites (so one site's pause
-     * does not show), and each cell's (also what two cells' difference
-     * would tell). Whether it sees them all is decided on the sites
-     * the cells count: every registered site of the sector, paused or
-     * not (a paused site's rollups from before its pause are in them),
-     * so that pausing every site it does not see never turns the cells,
-     * nor the sector's count, exact */
+     * count of sites as /observation/sectors gives it: the sites it sees
+     * exactly, the others "<5" or rounded down to a multiple of 5 — the
+     * sector's sites (so one site's pause does not show), and each cell's
+     * (also what two cells' difference would tell). Whether it sees them all is
+     * decided on the sites the cells count: every registered site of the
+     * sector, paused or not (a paused site's rollups from before its pause are
+     * in them), so that pausing every site it does not see never turns the
+     * cells, nor the sector's count, exact */
     bool sees = seen == registered;
     /* every cell of the sector is read for the aggregate: at most
      * OBS_HEAT_MAX_CELLS (sites x columns), so one request cannot hold
      * gigabytes. Judged on the count as this reader is shown it, so
      * where the answer turns to 400 tells nothing it does not see. */
-    int64_t shown = obs_count_shown(total, sees);
+    int64_t shown = obs_count_shown(total, total_seen, sees);
     int64_t cols = (t1 - t0 + st - 1) / st;
     if ((shown < OBS_COUNT_SMALL ? OBS_COUNT_SMALL : shown) * cols >
         OBS_HEAT_MAX_CELLS)
@@ -905,13 +912,18 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     struct store_obs_heat_site *hs = NULL;
     struct store_obs_heat_cell *cells = NULL;
     size_t nh = 0, ncell = 0;
+    int64_t *mine = NULL; /* the sector's sites it sees, paused or not */
+    size_t nmine = 0;
     rc = store_obs_heat_sites(c, &rd, sector, &hs, &nh);
     if (!rc)
         rc = store_obs_heat_cells(c, sector, t0 / st * st, t1, st, &cells,
                                   &ncell);
+    if (!rc && !sees)
+        rc = store_obs_heat_seen(c, &rd, sector, &mine, &nmine);
     if (rc) {
         free(hs);
         free(cells);
+        free(mine);
         return svc_fail(e, rc, "internal", NULL, "the hub failed");
     }
     /* both ordered by site id: one walk over the cells, not one per row */
@@ -944,9 +956,11 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                       hs[i].org, "state", hs[i].state, "cells", cj));
     }
     /* the sector's aggregate row: every site of the sector, per cell the
-     * share anomalous; shown when the sector has >= 5 sites */
+     * share anomalous; shown when the sector has >= 5 sites as this
+     * reader is shown its count (so that whether it is there tells no
+     * more than the count) */
     json_t *agg = json_null();
-    if (total >= 5) {
+    if (shown >= OBS_COUNT_SMALL) {
         agg = json_array();
         int64_t *ts = calloc(ncell ? ncell : 1, sizeof(int64_t));
         if (!ts) {
@@ -954,18 +968,27 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             json_decref(rows);
             free(hs);
             free(cells);
+            free(mine);
             return svc_fail(e, IS_ERR_NOMEM, "internal", NULL, "oom");
         }
         for (size_t k = 0; k < ncell; k++)
             ts[k] = cells[k].t;
         qsort(ts, ncell, sizeof(int64_t), cmp_i64);
+        /* per column: the sites with a cell and the anomalous ones, and
+         * how many of each are sites this reader sees (mine: by site id,
+         * as the cells; its own paused sites too, whose cells from before
+         * their pause are counted) */
         int64_t *sites = calloc(ncell ? ncell : 1, sizeof(int64_t));
         int64_t *bad = calloc(ncell ? ncell : 1, sizeof(int64_t));
+        int64_t *sites_seen = calloc(ncell ? ncell : 1, sizeof(int64_t));
+        int64_t *bad_seen = calloc(ncell ? ncell : 1, sizeof(int64_t));
+        bool counts = sites && bad && sites_seen && bad_seen;
         size_t nt = 0;
         for (size_t k = 0; k < ncell; k++)
             if (!nt || ts[nt - 1] != ts[k])
                 ts[nt++] = ts[k];
-        for (size_t m = 0; sites && bad && m < ncell; m++) {
+        size_t h = 0;
+        for (size_t m = 0; counts && m < ncell; m++) {
             int64_t *p = bsearch(&cells[m].t, ts, nt, sizeof(int64_t), cmp_i64);
             if (!p)
                 continue;
@@ -973,23 +996,33 @@ int obs_heatmap(struct app *a, struct store_conn *c, const struct auth_ctx *who,
             double ratio = cells[m].usual > 0 && cells[m].p50 >= 0
                                ? cells[m].p50 / cells[m].usual
                                : -1;
+            bool anomalous = cells[m].errors * 2 > cells[m].n || ratio >= 3;
+            while (h < nmine && mine[h] < cells[m].site)
+                h++;
+            bool seen_site = h < nmine && mine[h] == cells[m].site;
             sites[q]++;
-            bad[q] += cells[m].errors * 2 > cells[m].n || ratio >= 3;
+            bad[q] += anomalous;
+            sites_seen[q] += seen_site;
+            bad_seen[q] += seen_site && anomalous;
         }
-        for (size_t q = 0; sites && bad && q < nt; q++)
+        for (size_t q = 0; counts && q < nt; q++)
             json_array_append_new(
-                agg, json_pack("{s:o,s:o,s:o}", "t", svc_time_json(ts[q]),
-                               "sites", count_json(sites[q], sees), "anomalous",
-                               count_json(bad[q], sees)));
+                agg,
+                json_pack("{s:o,s:o,s:o}", "t", svc_time_json(ts[q]), "sites",
+                          count_json(sites[q], sites_seen[q], sees),
+                          "anomalous", count_json(bad[q], bad_seen[q], sees)));
+        free(sites_seen);
+        free(bad_seen);
         free(ts);
         free(sites);
         free(bad);
     }
     free(hs);
     free(cells);
+    free(mine);
     *out = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "sector", sector, "step",
                      st == 300 ? "5m" : "1h", "from", svc_time_json(t0), "to",
                      svc_time_json(t1), "rows", rows, "sites",
-                     count_json(total, sees), "aggregate", agg);
+                     count_json(total, total_seen, sees), "aggregate", agg);
     return IS_OK;
 }

@@ -99,13 +99,14 @@ int obs_sectors(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                 int64_t now, json_t **out, struct svc_error *e);
 
 /* An alert's reason as a reader gets it: exact (the reader sees every
- * site the alert counts, store_obs_alert_seen_all) the stored text; else
- * a correlated alert's written again with its counts rounded (core
+ * site the alert counts, store_obs_alert_seen) the stored text; else
+ * a correlated alert's written again with its counts as seen gives them (core
  * obs_alert_reason_shown); a site alert's (no count of sites) as stored.
  * ja / en at least OBS_SHOWN_REASON_MAX. */
 #define OBS_SHOWN_REASON_MAX 1024
-void obs_alert_reason_for(const struct store_obs_alert *al, bool exact,
-                          char *ja, size_t ja_cap, char *en, size_t en_cap);
+void obs_alert_reason_for(const struct store_obs_alert *al,
+                          const struct obs_seen *seen, char *ja, size_t ja_cap,
+                          char *en, size_t en_cap);
 
 /* The reader of site data for who (NISC and hub admins: every site). */
 void obs_reader_of(const struct auth_ctx *who, struct obs_reader *rd);

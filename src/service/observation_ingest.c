@@ -352,28 +352,57 @@ static bool row_in_group(const struct obs_alert_group *g,
 
 /* The organisations of every site group g counted (its members and the
  * rest of its group), each once: the evidence's group_orgs, from which
- * store_obs_alert_seen_all tells whether a reader sees every site the
- * alert's counts (of its sites and of its group's) are made of. A site's
- * visibility is its organisation's (OBS_SITE_VISIBLE_SQL), and a site
- * never changes organisation. */
-static json_t *group_orgs(const struct obs_alert_group *g,
-                          const struct store_obs_anomaly_row *rows,
-                          size_t nrows)
+ * store_obs_alert_seen tells whether a reader sees every site the
+ * alert's counts (of its sites and of its group's) are made of; and how
+ * many of those sites each has, as "count:organisation" (group_org_sites,
+ * from which it tells how many of the group's sites a reader sees). A
+ * site's visibility is its organisation's (OBS_SITE_VISIBLE_SQL), and a
+ * site never changes organisation. False when out of memory. */
+static bool group_orgs(const struct obs_alert_group *g,
+                       const struct store_obs_anomaly_row *rows, size_t nrows,
+                       json_t *ev)
 {
-    json_t *set = json_object();
-    for (size_t i = 0; set && i < g->nsites; i++)
-        json_object_set_new(set, rows[g->sites[i]].org, json_true());
-    for (size_t i = 0; set && i < nrows; i++)
-        if (row_in_group(g, &rows[i]))
-            json_object_set_new(set, rows[i].org, json_true());
-    json_t *orgs = set ? json_array() : NULL;
+    json_t *site_org = json_object(); /* site id -> its organisation */
+    char key[24];
+    for (size_t i = 0; site_org && i < g->nsites; i++) {
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)rows[g->sites[i]].site_id);
+        json_object_set_new(site_org, key, json_string(rows[g->sites[i]].org));
+    }
+    for (size_t i = 0; site_org && i < nrows; i++)
+        if (row_in_group(g, &rows[i])) {
+            snprintf(key, sizeof(key), "%lld", (long long)rows[i].site_id);
+            json_object_set_new(site_org, key, json_string(rows[i].org));
+        }
+    json_t *per_org = json_object(); /* organisation -> its sites */
     const char *k;
     json_t *v;
-    if (orgs)
-        json_object_foreach (set, k, v)
+    if (site_org && per_org)
+        json_object_foreach (site_org, k, v) {
+            const char *o = json_string_value(v);
+            json_int_t n = json_integer_value(json_object_get(per_org, o));
+            json_object_set_new(per_org, o, json_integer(n + 1));
+        }
+    json_decref(site_org);
+    json_t *orgs = per_org ? json_array() : NULL;
+    json_t *counts = per_org ? json_array() : NULL;
+    if (orgs && counts)
+        json_object_foreach (per_org, k, v) {
+            char c[OBS_ID_LEN + 24];
+            snprintf(c, sizeof(c), "%lld:%s", (long long)json_integer_value(v),
+                     k);
             json_array_append_new(orgs, json_string(k));
-    json_decref(set);
-    return orgs;
+            json_array_append_new(counts, json_string(c));
+        }
+    json_decref(per_org);
+    if (!orgs || !counts) {
+        json_decref(orgs);
+        json_decref(counts);
+        return false;
+    }
+    json_object_set_new(ev, "group_orgs", orgs);
+    json_object_set_new(ev, "group_org_sites", counts);
+    return true;
 }
 
 static int apply_group(struct store_conn *c, const struct obs_alert_group *g,
@@ -417,14 +446,12 @@ static int apply_group(struct store_conn *c, const struct obs_alert_group *g,
     }
     json_object_set_new(ev, "sites", sites);
     json_object_set_new(ev, "group_sites", json_integer((json_int_t)g->size));
-    json_t *orgs = group_orgs(g, rows, nrows);
-    if (!orgs) {
+    if (!group_orgs(g, rows, nrows, ev)) {
         json_decref(ev);
         free(ids);
         free(since);
         return IS_ERR_NOMEM;
     }
-    json_object_set_new(ev, "group_orgs", orgs);
     char *evs = json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
     a.evidence = evs ? evs : "{}";

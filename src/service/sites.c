@@ -623,16 +623,17 @@ static bool is_nisc_or_admin(const struct auth_ctx *who)
 
 /* A participating CEPTOAR with its members' sites: counted exactly for
  * who sees every one of them (NISC, hub admins, the CEPTOAR's own
- * secretariat), else rounded as every count of sites (core
- * obs_count_shown: "<5", multiples of 5), so one member's registering
- * or deleting a site does not show to everyone. */
+ * secretariat), else as every count of sites (core obs_count_shown:
+ * the sites the reader sees exactly, the others "<5" or a multiple of 5),
+ * so one member's registering or deleting a site does not show to
+ * everyone, nor to a member that moves its own count to a boundary. */
 static json_t *participant_json(const struct auth_ctx *who,
                                 const struct store_obs_participant *p)
 {
     bool sees = access_site_scope(&who->org, who->roles) == ACCESS_SITES_ALL ||
                 (strcmp(who->org.kind, "ceptoar") == 0 &&
                  strcmp(who->org.id, p->ceptoar_id) == 0);
-    int64_t shown = obs_count_shown(p->sites, sees);
+    int64_t shown = obs_count_shown(p->sites, p->seen, sees);
     return json_pack("{s:s,s:s,s:s,s:o,s:o}", "ceptoar", p->ceptoar_id,
                      "name_ja", p->name_ja, "name_en", p->name_en, "joined_at",
                      svc_time_json(p->joined_at), "sites",
@@ -644,7 +645,8 @@ static int participants_json(struct store_conn *c, const struct auth_ctx *who,
 {
     struct store_obs_participant *ps;
     size_t n;
-    int rc = store_obs_participants(c, &ps, &n);
+    int rc = store_obs_participants(
+        c, who->org.id, (int)access_site_scope(&who->org, who->roles), &ps, &n);
     if (rc)
         return rc;
     json_t *arr = json_array();

@@ -1616,11 +1616,14 @@ struct store_obs_participant {
     char name_ja[512], name_en[512];
     int64_t joined_at, by_user;
     int64_t sites; /* registered (not deleted) sites of its members */
+    int64_t seen;  /* how many of them the reader may see */
 };
 /* IS_ERR_CONFLICT when it participates already. */
 int store_obs_participant_add(struct store_conn *c, const char *ceptoar,
                               int64_t by_user, int64_t now);
-int store_obs_participants(struct store_conn *c,
+/* The participating CEPTOARs as reader org (its enum
+ * access_site_scope scope) reads them. */
+int store_obs_participants(struct store_conn *c, const char *org, int scope,
                            struct store_obs_participant **out, size_t *n);
 
 /* Vantage points. */

@@ -769,39 +769,58 @@ void store_obs_reader_of(const struct access_org *o, unsigned roles,
     rd->sector = o->sector_id;
 }
 
-int store_obs_alert_seen_all(struct store_conn *c, const struct obs_reader *rd,
-                             const struct store_obs_alert *al, bool *yes)
+/* One row of statement id with the reader's binds (?1..?3) and ?4 the
+ * alert's id (ev NULL) or its evidence: its first two columns. */
+static int alert_reader_row(struct store_conn *c, enum store_stmt id,
+                            const struct obs_reader *rd, int64_t alert,
+                            const char *ev, int64_t *a, int64_t *b)
 {
-    *yes = rd->all;
-    if (rd->all)
-        return IS_OK;
-    db_stmt *st = prep(c, ST_OBS_ALERT_SITES_SEEN);
+    db_stmt *st = prep(c, id);
     if (!st)
         return IS_ERR_STORE;
     bind_reader(st, rd);
-    db_bind_int64(st, 4, al->id);
+    if (ev)
+        db_bind_text(st, 4, ev);
+    else
+        db_bind_int64(st, 4, alert);
     int s = db_step(st);
-    if (s == DB_ROW)
-        *yes = db_column_int64(st, 0) >= al->site_count;
+    if (s == DB_ROW) {
+        *a = db_column_int64(st, 0);
+        if (b)
+            *b = db_column_int64(st, 1);
+    }
     db_reset(st);
-    if (s != DB_ROW)
-        return store_fail(c, "alert sites seen");
+    return s == DB_ROW ? IS_OK : store_fail(c, "alert seen");
+}
+
+int store_obs_alert_seen(struct store_conn *c, const struct obs_reader *rd,
+                         const struct store_obs_alert *al, struct obs_seen *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->exact = rd->all;
+    if (rd->all)
+        return IS_OK;
+    int rc = alert_reader_row(c, ST_OBS_ALERT_SITES_SEEN, rd, al->id, NULL,
+                              &out->members, NULL);
+    if (rc)
+        return rc;
+    out->exact = out->members >= al->site_count;
     /* a site alert counts its one site; a correlated one also the sites
      * of its group ("3 of 5 sites of sector finance"): every one of
      * them, paused since or not, must be the reader's to see */
-    if (!*yes || strcmp(al->kind, "site") == 0)
+    if (strcmp(al->kind, "site") == 0)
         return IS_OK;
-    *yes = false;
-    st = prep(c, ST_OBS_ALERT_GROUP_UNSEEN);
-    if (!st)
-        return IS_ERR_STORE;
-    bind_reader(st, rd);
-    db_bind_text(st, 4, al->evidence ? al->evidence : "{}");
-    s = db_step(st);
-    if (s == DB_ROW)
-        *yes = db_column_int64(st, 0) == 0 && db_column_int64(st, 1) == 0;
-    db_reset(st);
-    return s == DB_ROW ? IS_OK : store_fail(c, "alert group seen");
+    const char *ev = al->evidence ? al->evidence : "{}";
+    if ((rc = alert_reader_row(c, ST_OBS_ALERT_GROUP_SEEN, rd, 0, ev,
+                               &out->size, NULL)))
+        return rc;
+    if (!out->exact)
+        return IS_OK;
+    int64_t unseen = 1, unrecorded = 1;
+    rc = alert_reader_row(c, ST_OBS_ALERT_GROUP_UNSEEN, rd, 0, ev, &unseen,
+                          &unrecorded);
+    out->exact = !rc && unseen == 0 && unrecorded == 0;
+    return rc;
 }
 
 int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,
@@ -935,6 +954,10 @@ static int map_sector_count(db_stmt *st, void *ctx)
     s->visible = db_column_int64(st, 9);
     s->registered = db_column_int64(st, 10);
     s->registered_visible = db_column_int64(st, 11);
+    s->normal_visible = db_column_int64(st, 12);
+    s->slow_visible = db_column_int64(st, 13);
+    s->unreachable_visible = db_column_int64(st, 14);
+    s->other_visible = db_column_int64(st, 15);
     return IS_OK;
 }
 
@@ -975,6 +998,28 @@ int store_obs_heat_sites(struct store_conn *c, const struct obs_reader *rd,
     int rc;
     *out = rows_of(c, st, "heat sites", map_heat_site, sizeof(**out), NULL, n,
                    &rc);
+    return rc;
+}
+
+static int map_i64(db_stmt *st, void *ctx)
+{
+    int64_t *x = store_rows_push(ctx);
+    if (!x)
+        return IS_ERR_NOMEM;
+    *x = db_column_int64(st, 0);
+    return IS_OK;
+}
+
+int store_obs_heat_seen(struct store_conn *c, const struct obs_reader *rd,
+                        const char *sector, int64_t **out, size_t *n)
+{
+    db_stmt *st = prep(c, ST_OBS_HEAT_SEEN);
+    if (st) {
+        bind_reader(st, rd);
+        db_bind_text(st, 4, sector);
+    }
+    int rc;
+    *out = rows_of(c, st, "heat seen", map_i64, sizeof(**out), NULL, n, &rc);
     return rc;
 }
 

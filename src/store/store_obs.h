@@ -7,6 +7,7 @@
 #ifndef INFRASHARE_STORE_OBS_H
 #define INFRASHARE_STORE_OBS_H
 
+#include "core/obs_correlate.h"
 #include "store/store.h"
 
 #define OBS_ID_LEN 64
@@ -244,14 +245,17 @@ int store_obs_alert_sites_visible(struct store_conn *c,
  * core access_site_scope; roles 0 for an organisation's contacts). */
 void store_obs_reader_of(const struct access_org *o, unsigned roles,
                          struct obs_reader *rd);
-/* *yes when rd sees every site alert al counts (NISC and hub admins
- * always; a secretariat when they are all its members'): its sites and,
- * for a correlated alert, every site of the group its reason counts (the
+/* What rd sees of the counts of alert al (core struct obs_seen). exact
+ * when it sees every site the alert counts (NISC and hub admins always;
+ * a secretariat when they are all its members'): its sites and, for a
+ * correlated alert, every site of the group its reason counts (the
  * organisations the evidence's group_orgs names; none recorded: no).
- * Such a reader gets the alert's counts exactly, any other rounded (core
- * obs_count_shown). */
-int store_obs_alert_seen_all(struct store_conn *c, const struct obs_reader *rd,
-                             const struct store_obs_alert *al, bool *yes);
+ * Else members: how many of the alert's sites it may see; size: how many
+ * of its group's (the evidence's group_org_sites; none recorded: 0). The
+ * counts are shown as core obs_count_shown gives them with these. */
+int store_obs_alert_seen(struct store_conn *c, const struct obs_reader *rd,
+                         const struct store_obs_alert *al,
+                         struct obs_seen *out);
 /* IS_ERR_CONFLICT when the alert has an advisory already. */
 int store_obs_alert_set_advisory(struct store_conn *c, int64_t id,
                                  const char *adv);
@@ -289,7 +293,10 @@ struct store_obs_sector_count {
     char id[OBS_ID_LEN];
     char name_ja[256], name_en[256];
     char ministry[OBS_ID_LEN];
-    int64_t sites, normal, slow, unreachable, other, visible;
+    int64_t sites, normal, slow, unreachable, other;
+    /* how many of sites (visible), normal, ... the reader may see */
+    int64_t visible, normal_visible, slow_visible, unreachable_visible,
+        other_visible;
     /* the sector's registered sites, paused or not (those the heat map's
      * aggregate counts), and how many of them the reader may see: it sees
      * every site of the sector when the two are equal */
@@ -312,6 +319,10 @@ struct store_obs_heat_cell {
     int64_t n, errors;
     double p50, usual; /* usual -1: no baseline */
 };
+/* The ids of the registered sites of sector the reader may see, paused
+ * or not (those of the cells it sees), by id. */
+int store_obs_heat_seen(struct store_conn *c, const struct obs_reader *rd,
+                        const char *sector, int64_t **out, size_t *n);
 int store_obs_heat_cells(struct store_conn *c, const char *sector, int64_t from,
                          int64_t to, int step, struct store_obs_heat_cell **out,
                          size_t *n);

@@ -13,6 +13,9 @@
 /* a site s of OBS_SECTOR_COUNTS's outer join that counts as observed
  * (registered, not paused) */
 #define OBS_LIVE_SQL "s.id IS NOT NULL AND s.paused = 0"
+/* its state (st of the same join) is none of normal, slow, unreachable */
+#define OBS_OTHER_SQL                                                          \
+    "coalesce(st.state, 'learning') NOT IN ('normal', 'slow', 'unreachable')"
 #define OBSD_SITE_COLS                                                         \
     "s.id, s.org_id, coalesce(sc.sector_id, ''), s.host, s.hosting, "          \
     "s.dns_provider, s.interval_s, s.notify, s.paused, s.demo, s.deleted_at, " \
@@ -203,6 +206,14 @@ ST(OBS_ALERT_GROUP_UNSEEN,
    "json_extract(?4, '$.group_sites') IS NOT NULL THEN 1 ELSE 0 END FROM "
    "(SELECT value AS org_id FROM json_each(json_extract(?4, "
    "'$.group_orgs'))) g WHERE NOT " OBS_SITE_VISIBLE_SQL("g", "?2", "?1"))
+/* how many sites of the alert's group (the evidence ?4's group_org_sites:
+ * "count:organisation" per organisation) the reader may see (?1..?3 as
+ * OBS_VISIBLE_SQL; a site's visibility is its organisation's) */
+ST(OBS_ALERT_GROUP_SEEN,
+   "SELECT coalesce(sum(g.n), 0) FROM (SELECT substr(value, instr(value, "
+   "':') + 1) AS org_id, CAST(substr(value, 1, instr(value, ':') - 1) AS "
+   "INTEGER) AS n FROM json_each(json_extract(?4, '$.group_org_sites'))) g "
+   "WHERE " OBS_SITE_VISIBLE_SQL("g", "?2", "?1"))
 ST(OBS_ALERT_SET_ADVISORY,
    "UPDATE obs_alerts SET advisory_id = ?2, version = version + 1 WHERE id "
    "= ?1 AND advisory_id = ''")
@@ -227,25 +238,48 @@ ST(OBS_SITE_VANTAGES,
  * the reader may see: whether it sees every site of the sector is decided
  * on those, the sites the heat map's aggregate cells count (a paused
  * site's rollups too), so that a pause never turns a reader's counts
- * exact (docs/rules.md "Aggregates") */
+ * exact (docs/rules.md "Aggregates"); then how many of each state's the
+ * reader may see (added to its counts exactly, the rest rounded) */
 ST(OBS_SECTOR_COUNTS,
    "SELECT se.id, se.name_ja, se.name_en, se.ministry_id, "
    "coalesce(sum(" OBS_LIVE_SQL "), 0), "
    "coalesce(sum(" OBS_LIVE_SQL " AND st.state = 'normal'), 0), "
    "coalesce(sum(" OBS_LIVE_SQL " AND st.state = 'slow'), 0), "
    "coalesce(sum(" OBS_LIVE_SQL " AND st.state = 'unreachable'), 0), "
-   "coalesce(sum(" OBS_LIVE_SQL " AND coalesce(st.state, 'learning') NOT IN "
-   "('normal', 'slow', 'unreachable')), 0), coalesce(sum(" OBS_LIVE_SQL
-   " AND " OBS_VISIBLE_SQL("s") "), 0), count(s.id), coalesce(sum(s.id IS "
-                                "NOT NULL AND " OBS_VISIBLE_SQL(
-                                    "s") "), 0) FROM sectors se LEFT JOIN "
-                                         "scopes sc ON sc.sector_id = se.id "
-                                         "LEFT JOIN orgs o ON o.scope_id = "
-                                         "sc.id LEFT JOIN obs_sites s ON "
-                                         "s.org_id = o.id AND s.deleted_at = 0 "
-                                         "LEFT JOIN obs_states st ON "
-                                         "st.site_id = s.id GROUP BY se.id "
-                                         "ORDER BY se.ord, se.id")
+   "coalesce(sum(" OBS_LIVE_SQL " AND " OBS_OTHER_SQL "), 0), "
+   "coalesce(sum(" OBS_LIVE_SQL " AND " OBS_VISIBLE_SQL(
+       "s") "), 0), "
+            "count(s.id), "
+            "coalesce(sum(s.id IS NOT NULL AND " OBS_VISIBLE_SQL(
+                "s") "), 0), "
+                     "coalesce(sum(" OBS_LIVE_SQL
+                     " AND st.state = 'normal' AND " OBS_VISIBLE_SQL(
+                         "s") "), 0), "
+                              "coalesce(sum(" OBS_LIVE_SQL
+                              " AND st.state = 'slow' AND " OBS_VISIBLE_SQL(
+                                  "s") "), 0), "
+                                       "coalesce(sum(" OBS_LIVE_SQL
+                                       " AND st.state = 'unreachable' "
+                                       "AND " OBS_VISIBLE_SQL(
+                                           "s") "), 0), "
+                                                "coalesce(sum(" OBS_LIVE_SQL
+                                                " AND " OBS_OTHER_SQL
+                                                " AND " OBS_VISIBLE_SQL(
+                                                    "s") "), 0) "
+                                                         "FROM sectors se LEFT "
+                                                         "JOIN scopes sc ON "
+                                                         "sc.sector_id = se.id "
+                                                         "LEFT JOIN orgs o ON "
+                                                         "o.scope_id = sc.id "
+                                                         "LEFT JOIN obs_sites "
+                                                         "s ON "
+                                                         "s.org_id = o.id AND "
+                                                         "s.deleted_at = 0 "
+                                                         "LEFT JOIN obs_states "
+                                                         "st ON "
+                                                         "st.site_id = s.id "
+                                                         "GROUP BY se.id ORDER "
+                                                         "BY se.ord, se.id")
 /* the heat map's sites of sector ?4 the reader may see */
 ST(OBS_HEAT_SITES,
    "SELECT s.id, s.label, s.host, s.org_id, coalesce(st.state, "
@@ -254,6 +288,11 @@ ST(OBS_HEAT_SITES,
    "s.paused = 0 AND sc.sector_id = ?4 AND " OBS_VISIBLE_SQL(
        "s") " ORDER BY "
             "s.id LIMIT 5000")
+/* the registered sites of sector ?4 the reader may see, paused or not
+ * (those of OBS_HEAT_CELLS it sees) */
+ST(OBS_HEAT_SEEN,
+   "SELECT s.id" OBSD_SITE_FROM "WHERE s.deleted_at = 0 AND sc.sector_id = "
+   "?4 AND " OBS_VISIBLE_SQL("s") " ORDER BY s.id")
 /* a cell of the heat map: the site's probes in buckets ?1..?2 grouped by
  * ?3 seconds (every registered site of sector ?4, paused or not: the
  * sites OBS_SECTOR_COUNTS's last two columns count); its p50 is the highest of

@@ -212,15 +212,16 @@ static int map_participant(db_stmt *st, void *ctx)
     p->joined_at = db_column_int64(st, 3);
     p->by_user = db_column_int64(st, 4);
     p->sites = db_column_int64(st, 5);
+    p->seen = db_column_int64(st, 6);
     return IS_OK;
 }
 
-int store_obs_participants(struct store_conn *c,
+int store_obs_participants(struct store_conn *c, const char *org, int scope,
                            struct store_obs_participant **out, size_t *n)
 {
     struct store_rows r = {.size = sizeof(struct store_obs_participant)};
     int rc = store_list(c, ST_OBS_PARTS, "participants", map_participant, &r,
-                        NULL, "");
+                        NULL, "ti", org, scope);
     *out = r.items;
     *n = r.n;
     return rc;

@@ -1065,12 +1065,19 @@ ST(SITE_MAINT_LIST, "SELECT id, starts, ends, note FROM obs_maintenance "
                     "WHERE site_id = ?1 AND ends > ?2 ORDER BY starts, id")
 ST(OBS_PART_INSERT, "INSERT INTO obs_participants(ceptoar_id, joined_at, "
                     "by_user) VALUES (?1, ?2, ?3)")
+/* the participating CEPTOARs, their members' registered sites and how
+ * many of those reader ?1 (its enum access_site_scope ?2) may see */
 ST(OBS_PARTS,
    "SELECT p.ceptoar_id, o.name_ja, o.name_en, p.joined_at, p.by_user, "
    "(SELECT count(*) FROM obs_sites s JOIN memberships m ON m.org_id = "
-   "s.org_id AND m.group_id = p.ceptoar_id WHERE s.deleted_at = 0) FROM "
-   "obs_participants p JOIN orgs o ON o.id = p.ceptoar_id ORDER BY "
-   "p.ceptoar_id")
+   "s.org_id AND m.group_id = p.ceptoar_id WHERE s.deleted_at = 0), "
+   "(SELECT count(*) FROM obs_sites s JOIN memberships m ON m.org_id = "
+   "s.org_id AND m.group_id = p.ceptoar_id WHERE s.deleted_at = 0 "
+   "AND " OBS_SITE_VISIBLE_SQL(
+       "s", "?2",
+       "?1") ") FROM "
+             "obs_participants p JOIN orgs o ON o.id = p.ceptoar_id ORDER BY "
+             "p.ceptoar_id")
 ST(OBS_VANTAGE_INSERT,
    "INSERT INTO obs_vantages(id, name_ja, name_en, public_key, created_at, "
    "user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")

@@ -78,10 +78,12 @@ def test_alert_counts_exact_only_to_who_sees_the_whole_group(bed, smtp):
     """Banking sites 1-3 time out, securities sites 4-5 answer: one
     'sector' alert of finance, "3 of 5 sites". The banking secretariat
     sees the 3 sites but not the securities ones its group counts: it
-    reads the counts rounded, as the securities secretariat and FSA do
-    (list, STIX, e-mail). When op-se2's site 5 is paused and a round
-    pushed, NISC reads "3 of 4"; the banking secretariat reads what the
-    others read, never "of 4"."""
+    reads the sites it sees exactly and the others rounded ("at least 3
+    of at least 3"), the securities secretariat its 2 ("fewer than 5 of
+    at least 2"), FSA none of them ("fewer than 5 of at least 5"): list,
+    STIX, e-mail. When op-se2's site 5 is paused and a round pushed, NISC
+    reads "3 of 4"; the banking secretariat reads what it read before,
+    never "of 4"."""
     h = bed
     down = {1, 2, 3}
     t0 = time.time() - 300
@@ -100,26 +102,31 @@ def test_alert_counts_exact_only_to_who_sees_the_whole_group(bed, smtp):
         assert len(a) == 1, (u, a)
         return a[0]
 
-    rounded = ("fewer than 5 of at least 5 sites of sector finance "
-               "unreachable at once")
     bk = read("bk-sec")
     assert sorted(s["id"] for s in bk["sites"]) == [1, 2, 3]
-    for u in ("bk-sec", "se-sec", "fsa-a"):
+    want = {"bk-sec": (3, "at least 3 of at least 3 sites",
+                       "3以上のサイトのうち3以上のサイト"),
+            "se-sec": ("<5", "fewer than 5 of at least 2 sites",
+                       "2以上のサイトのうち5未満のサイト"),
+            "fsa-a": ("<5", "fewer than 5 of at least 5 sites",
+                      "5以上のサイトのうち5未満のサイト")}
+    for u, (count, en, ja) in want.items():
         a = read(u)
-        assert a["site_count"] == "<5", (u, a)
-        assert a["reason_en"].startswith(rounded), (u, a["reason_en"])
-        assert "5以上のサイトのうち5未満のサイト" in a["reason_ja"], u
-        assert "3" not in a["reason_en"] + a["reason_ja"], u
+        assert a["site_count"] == count, (u, a)
+        assert a["reason_en"].startswith(
+            en + " of sector finance unreachable at once"), (u, a)
+        assert ja in a["reason_ja"], (u, a["reason_ja"])
         b = json.dumps(h.ok("GET", f"/api/v1/observation/alerts/{aid}/stix",
                             u), ensure_ascii=False)
         assert "3 of 5" not in b and "5サイト中3" not in b, u
-    # the banking secretariat's e-mail: rounded too; NISC's exact
+        assert en in b, (u, b)
+    # the banking secretariat's e-mail: as it reads the alert; NISC's
+    # exact
     wait_for(lambda: smtp.to("sec@banking.example.jp") and
              smtp.to("soc@nisc.example.jp"), what="sector alert e-mails")
     m = smtp.to("sec@banking.example.jp")[-1]
     assert "3 of 5" not in m.text and "5サイト中3" not in m.text, m.text
-    assert "fewer than 5 of at least 5 sites" in m.text, m.text
-    assert "3" not in m.subject, m.subject
+    assert "at least 3 of at least 3 sites" in m.text, m.text
     assert "3 of 5 sites" in smtp.to("soc@nisc.example.jp")[-1].text
 
     # op-se2 opts out: its site 5 is paused, and the next round counted
@@ -131,15 +138,19 @@ def test_alert_counts_exact_only_to_who_sees_the_whole_group(bed, smtp):
         "3 of 4 sites of sector finance unreachable at once")
     after = {u: read(u) for u in before}
     for u, a in after.items():
-        assert a["site_count"] == "<5", (u, a)
         assert "of 4" not in a["reason_en"], (u, a["reason_en"])
         assert "4サイト中" not in a["reason_ja"], (u, a["reason_ja"])
         b = json.dumps(h.ok("GET", f"/api/v1/observation/alerts/{aid}/stix",
                             u), ensure_ascii=False)
         assert "of 4" not in b and "4サイト中" not in b, u
-    # the banking secretariat reads what the others read
-    assert after["bk-sec"]["reason_en"] == after["se-sec"]["reason_en"]
-    assert after["bk-sec"]["reason_ja"] == after["fsa-a"]["reason_ja"]
+    # another CEPTOAR's member's pause does not show to the banking
+    # secretariat: what it reads is what it read before
+    for k in ("site_count", "reason_en", "reason_ja"):
+        assert after["bk-sec"][k] == before["bk-sec"][k], k
+    # the securities secretariat reads its own member's pause (1 of its
+    # sites left in the group), nothing of the banking sites
+    assert after["se-sec"]["reason_en"].startswith(
+        "fewer than 5 of at least 1 sites"), after["se-sec"]
 
 
 def test_heatmap_exact_only_to_who_sees_every_site_its_cells_count(bed):

@@ -278,10 +278,12 @@ def test_sector_counts_hide_small_numbers(bed):
     nisc = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
                                         "nisc-a")["items"]}
     assert nisc["electricity"]["sites"] == 1
-    # an operator sees its own sites exactly only when it sees them all
+    # an operator that does not see every site: its own 3 exactly, the
+    # 3 others rounded down to a multiple of 5 (0): "at least 3"
     opa = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
                                        "op-a-u")["items"]}
-    assert opa["gas"]["visible"] == 3 and opa["gas"]["sites"] == 5
+    assert opa["gas"]["visible"] == 3 and opa["gas"]["sites"] == 3
+    assert opa["gas"]["other"] == 3 and opa["gas"]["normal"] == "<5"
     gas = {i["sector"]: i for i in h.ok("GET", "/api/v1/observation/sectors",
                                        "gas-sec")["items"]}
     assert gas["gas"]["sites"] == 6 and gas["gas"]["other"] == 6
@@ -292,14 +294,13 @@ def test_heatmap_rows_and_aggregate_by_reader(bed):
     h = bed
     now = time.time()
     h.round("v1", range(1, 8), now - 30, lambda s: 100.0)
-    # op-a: its own 3 gas sites as rows; the sector's aggregate (6 sites)
-    # with small counts hidden (it does not see every gas site)
+    # op-a: its own 3 gas sites as rows; the sector's count as
+    # /observation/sectors gives it (its 3, the 3 others rounded to 0):
+    # 3, so no aggregate row (shown from 5 sites as the reader reads the
+    # count: it would tell nothing of the other sites)
     m = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "op-a-u")
     assert [r["site"] for r in m["rows"]] == [1, 2, 3]
-    # the sector's count too, as /observation/sectors gives it (6 -> 5)
-    assert m["sites"] == 5 and m["aggregate"]
-    for cell in m["aggregate"]:
-        assert cell["sites"] == 5 and cell["anomalous"] == "<5"
+    assert m["sites"] == 3 and m["aggregate"] is None
     # the secretariat sees every gas site: exact counts
     g = h.ok("GET", "/api/v1/observation/heatmap?sector=gas", "gas-sec")
     assert [r["site"] for r in g["rows"]] == [1, 2, 3, 4, 5, 6]
@@ -380,12 +381,15 @@ def test_heatmap_reads_at_most_its_budget_of_cells(bed):
     # the secretariat sees 133: 1,879 columns are 249,907 cells, 1,880 over
     assert heat("gas-sec", 1879).status_code == 200
     assert_error(heat("gas-sec", 1880), 400, "out_of_range", "from")
-    # op-a is shown 130 (a multiple of 5): 1,923 columns pass, 1,924 not
+    # op-a is shown its 3 and the 130 others (a multiple of 5): 133,
+    # so the same 1,879 columns pass and 1,880 not
     assert {i["sector"]: i["sites"] for i in h.ok(
-        "GET", "/api/v1/observation/sectors", "op-a-u")["items"]}["gas"] == 130
-    assert heat("op-a-u", 1880).status_code == 200
-    assert heat("op-a-u", 1923).status_code == 200
-    assert_error(heat("op-a-u", 1924), 400, "out_of_range", "from")
+        "GET", "/api/v1/observation/sectors", "op-a-u")["items"]}["gas"] == 133
+    assert heat("op-a-u", 1879).status_code == 200
+    assert_error(heat("op-a-u", 1880), 400, "out_of_range", "from")
+    # a ministry is shown 130: 1,923 columns pass, 1,924 not
+    assert heat("meti-a", 1923).status_code == 200
+    assert_error(heat("meti-a", 1924), 400, "out_of_range", "from")
     # the UI's longest view, 7 days of hours, is far within it
     assert heat("gas-sec", 168, step="1h").status_code == 200
 
@@ -408,8 +412,10 @@ def test_one_sites_pause_is_not_visible_to_an_ordinary_reader(bed):
     h = bed
     h.round("v1", range(1, 8), time.time() - 30, lambda s: 100.0)
     before = {u: counts_of(h, u) for u in ("op-a-u", "meti-a", "op-e-u")}
+    # op-a: its 3 gas sites, the 3 others rounded (0); the others 6 -> 5
+    want = {"op-a-u": (3, 3), "meti-a": (5, 5), "op-e-u": (5, 5)}
     for u in before:
-        assert before[u][:2] == (5, 5), (u, before[u])
+        assert before[u][:2] == want[u], (u, before[u])
     assert counts_of(h, "gas-sec")[:2] == (6, 6)
     assert counts_of(h, "nisc-a")[:2] == (6, 6)
     # op-b pauses its site 4 through the API
@@ -425,10 +431,44 @@ def test_one_sites_pause_is_not_visible_to_an_ordinary_reader(bed):
     assert counts_of(h, "nisc-a")[:2] == (5, 5)
 
 
+def test_an_operator_moving_its_own_count_to_a_boundary_learns_nothing(bed):
+    """An outside review: with the whole count rounded, op-a (3 of the 6
+    gas sites) registers 4 more of its own, so the sector has 10, just on
+    a multiple of 5; op-b's pausing one of its 3 sites then turned 10 into
+    "5" and showed op-a the pause. Now op-a reads its 7 sites exactly and
+    op-b's 3 rounded (0): 7 before and after, in /observation/sectors, the
+    heat map and /observation/participants; NISC reads 10, then 9."""
+    h = bed
+    h.add_sites([{"id": 200 + i, "org": "op-a", "host": f"own{i}.gas.test"}
+                 for i in range(4)])
+    h.round("v1", [1, 2, 3, 4, 5, 6, 200, 201, 202, 203], time.time() - 30,
+            lambda s: 100.0)
+
+    def parts(u):
+        return {p["ceptoar"]: p["sites"] for p in h.ok(
+            "GET", "/api/v1/observation/participants", u)["items"]}
+    before = counts_of(h, "op-a-u")
+    assert before[:2] == (7, 7), before
+    assert parts("op-a-u")["ceptoar-gas"] == 7
+    assert counts_of(h, "nisc-a")[:2] == (10, 10)
+    s = h.ok("GET", "/api/v1/sites/4", "op-b-u")
+    h.ok("PATCH", "/api/v1/sites/4", "op-b-u",
+         json={"version": s["version"], "paused": True})
+    assert counts_of(h, "nisc-a")[:2] == (9, 9)
+    assert counts_of(h, "op-a-u") == before
+    assert parts("op-a-u")["ceptoar-gas"] == 7
+    # its own pause it reads exactly: 6, the others still rounded to 0
+    s = h.ok("GET", "/api/v1/sites/200", "op-a-u")
+    h.ok("PATCH", "/api/v1/sites/200", "op-a-u",
+         json={"version": s["version"], "paused": True})
+    assert counts_of(h, "op-a-u")[:2] == (6, 6)
+
+
 def test_participants_site_counts_by_reader(bed):
     """GET /observation/participants: a CEPTOAR's members' sites, exact to
-    NISC and its own secretariat, rounded to everyone else (so one
-    member's registering or deleting a site does not show)."""
+    NISC and its own secretariat; to everyone else the sites it sees
+    exactly (a member's own) and the others rounded (so one member's
+    registering or deleting a site does not show)."""
     h = bed
 
     def parts(u):
@@ -437,9 +477,10 @@ def test_participants_site_counts_by_reader(bed):
     assert parts("nisc-a") == {"ceptoar-gas": 6, "ceptoar-electricity": 1}
     assert parts("gas-sec") == {"ceptoar-gas": 6, "ceptoar-electricity": "<5"}
     assert parts("ele-sec") == {"ceptoar-gas": 5, "ceptoar-electricity": 1}
-    for u in ("op-a-u", "op-e-u", "meti-a"):
-        assert parts(u) == {"ceptoar-gas": 5,
-                            "ceptoar-electricity": "<5"}, u
+    # op-a's 3 gas sites and 3 others; op-e's 1 electricity site alone
+    assert parts("op-a-u") == {"ceptoar-gas": 3, "ceptoar-electricity": "<5"}
+    assert parts("op-e-u") == {"ceptoar-gas": 5, "ceptoar-electricity": 1}
+    assert parts("meti-a") == {"ceptoar-gas": 5, "ceptoar-electricity": "<5"}
 
 
 def test_correlated_alert_counts_by_reader(bed, smtp):
@@ -525,8 +566,21 @@ def test_demo_hub_counts_rounded_for_ordinary_readers(fresh_demo_hub):
         assert r.status_code == 200, (u, path, r.text)
         return r.json()
 
-    def shown(v):
-        return "<5" if v < 5 else v - v % 5
+    def shown(v, seen=0):
+        # its own sites exactly, the others rounded (rules.md "Aggregates")
+        others = v - seen
+        return "<5" if not seen and others < 5 else seen + others - others % 5
+
+    def own_in_cells(m):
+        """Per column of the heat map m: the reader's sites with a cell
+        and the anomalous ones among them (its rows)."""
+        mine = {}
+        for r in m["rows"]:
+            for c in r["cells"]:
+                n, bad = mine.get(c["t"], (0, 0))
+                mine[c["t"]] = (n + 1, bad + (c["state"] in ("slow",
+                                                             "unreachable")))
+        return mine
 
     def view(u):
         sec = {i["sector"]: i for i in get(
@@ -544,10 +598,17 @@ def test_demo_hub_counts_rounded_for_ordinary_readers(fresh_demo_hub):
     for u in ("op-banking-0004", "op-railway-0002", "mlit-desk"):
         sec, heat = view(u)
         for x, n in (("gas", n_gas), ("railway", n_rail)):
-            assert heat[x]["sites"] == sec[x]["sites"] == shown(n), (u, x)
+            seen = sec[x]["visible"]
+            assert seen == (1 if (u, x) == ("op-railway-0002", "railway")
+                            else 0), (u, x, seen)
+            assert heat[x]["sites"] == sec[x]["sites"] == shown(n, seen), \
+                (u, x)
+            mine = own_in_cells(heat[x])
             for c in heat[x]["aggregate"] or []:
-                for k in ("sites", "anomalous"):
-                    assert c[k] == "<5" or c[k] % 5 == 0, (u, x, c)
+                own = mine.get(c["t"], (0, 0))
+                for k, o in (("sites", own[0]), ("anomalous", own[1])):
+                    assert c[k] == "<5" and o == 0 or \
+                        (c[k] - o) % 5 == 0, (u, x, c, own)
     # the open railway alert: 9 slow sites
     al = [a for a in get("nisc-analyst", "/api/v1/observation/alerts")["items"]
           if a["kind"] == "sector"]

@@ -624,31 +624,62 @@ static void t_reason(void **state)
 }
 
 /* Counts as a reader who does not see every site counted gets them
- * (docs/rules.md "Aggregates"): "<5" below 5, else multiples of 5 — the
- * very rule of GET /observation/sectors, in alerts' texts too. */
+ * (docs/rules.md "Aggregates"): the sites it sees exactly, the others
+ * "<5" below 5, else rounded down to multiples of 5 — the very rule of
+ * GET /observation/sectors, in alerts' texts too. */
 static void t_counts_shown(void **state)
 {
     (void)state;
-    assert_int_equal(obs_count_shown(17, true), 17);
-    assert_int_equal(obs_count_shown(0, true), 0);
-    assert_int_equal(obs_count_shown(0, false), -1);
-    assert_int_equal(obs_count_shown(4, false), -1);
-    assert_int_equal(obs_count_shown(5, false), 5);
-    assert_int_equal(obs_count_shown(9, false), 5);
-    assert_int_equal(obs_count_shown(17, false), 15);
-    assert_int_equal(obs_count_shown(16, false), 15); /* one site paused */
+    assert_int_equal(obs_count_shown(17, 0, true), 17);
+    assert_int_equal(obs_count_shown(17, 3, true), 17);
+    assert_int_equal(obs_count_shown(0, 0, true), 0);
+    assert_int_equal(obs_count_shown(0, 0, false), -1);
+    assert_int_equal(obs_count_shown(4, 0, false), -1);
+    assert_int_equal(obs_count_shown(5, 0, false), 5);
+    assert_int_equal(obs_count_shown(9, 0, false), 5);
+    assert_int_equal(obs_count_shown(17, 0, false), 15);
+    assert_int_equal(obs_count_shown(16, 0, false), 15); /* one site paused */
+    /* the reader's own sites are added exactly, the others rounded */
+    assert_int_equal(obs_count_shown(4, 4, false), 4);
+    assert_int_equal(obs_count_shown(8, 4, false), 4);
+    assert_int_equal(obs_count_shown(9, 4, false), 9);
+    assert_int_equal(obs_count_shown(17, 3, false), 13);
+    assert_int_equal(obs_count_shown(3, 9, false), 3); /* seen clamped */
+    assert_int_equal(obs_count_shown(7, -2, false), 5);
+    /* an operator with 4 sites beside 5 others, and beside 4 (one of
+     * them paused): it moves its own count by one, 4 -> 5 -> 6 sites, and
+     * the difference of the two answers stays 1 — the count rounded as a
+     * whole (5 -> 10, 10 -> 10, ...) turned one other site's pause into
+     * a step of 5 at the boundary it chose */
+    for (int64_t own = 0; own <= 12; own++) {
+        int64_t before = obs_count_shown(own + 5, own, false);
+        int64_t after = obs_count_shown(own + 4, own, false);
+        assert_int_equal(before - (own ? own : 0), 5);
+        assert_true(after < 0 ? own == 0 : after == own);
+        /* and always true: the count within [shown, shown + 4] */
+        for (int64_t others = 0; others < 30; others++) {
+            int64_t v = own + others, sh = obs_count_shown(v, own, false);
+            assert_true(sh < 0 ? v < 5 : sh <= v && v <= sh + 4);
+            /* nothing of the others but others / 5 */
+            assert_int_equal(sh < 0 ? 0 : sh - own, others - others % 5);
+        }
+    }
     char b[32];
-    assert_true(obs_count_text(17, true, false, b, sizeof b));
+    assert_true(obs_count_text(17, 0, true, false, b, sizeof b));
     assert_string_equal(b, "17");
-    assert_true(obs_count_text(9, false, false, b, sizeof b));
+    assert_true(obs_count_text(9, 0, false, false, b, sizeof b));
     assert_string_equal(b, "at least 5");
-    assert_true(obs_count_text(9, false, true, b, sizeof b));
+    assert_true(obs_count_text(9, 0, false, true, b, sizeof b));
     assert_string_equal(b, "5以上");
-    assert_true(obs_count_text(3, false, false, b, sizeof b));
+    assert_true(obs_count_text(3, 0, false, false, b, sizeof b));
     assert_string_equal(b, "fewer than 5");
-    assert_true(obs_count_text(3, false, true, b, sizeof b));
+    assert_true(obs_count_text(3, 0, false, true, b, sizeof b));
     assert_string_equal(b, "5未満");
-    assert_false(obs_count_text(17, false, false, b, 4));
+    assert_true(obs_count_text(8, 2, false, false, b, sizeof b));
+    assert_string_equal(b, "at least 7");
+    assert_true(obs_count_text(6, 2, false, true, b, sizeof b));
+    assert_string_equal(b, "2以上");
+    assert_false(obs_count_text(17, 0, false, false, b, 4));
     char ja[OBS_REASON_MAX * 2], en[OBS_REASON_MAX * 2];
     struct obs_group g = {OBS_GROUP_SECTOR,
                           "railway",
@@ -662,15 +693,16 @@ static void t_counts_shown(void **state)
                           NULL};
     /* exact: obs_group_reason's very text */
     char ja2[OBS_REASON_MAX], en2[OBS_REASON_MAX];
-    assert_true(obs_group_reason_shown(&g, true, NULL, NULL, ja, sizeof ja, en,
-                                       sizeof en));
+    const struct obs_seen exact = {true, 0, 0}, none = {false, 0, 0};
+    assert_true(obs_group_reason_shown(&g, &exact, NULL, NULL, ja, sizeof ja,
+                                       en, sizeof en));
     assert_true(
         obs_group_reason(&g, NULL, NULL, ja2, sizeof ja2, en2, sizeof en2));
     assert_string_equal(ja, ja2);
     assert_string_equal(en, en2);
     assert_string_equal(en, "9 of 17 sites of sector railway slow at once; "
                             "first byte degraded most");
-    assert_true(obs_group_reason_shown(&g, false, NULL, NULL, ja, sizeof ja, en,
+    assert_true(obs_group_reason_shown(&g, &none, NULL, NULL, ja, sizeof ja, en,
                                        sizeof en));
     assert_string_equal(en, "at least 5 of at least 15 sites of sector "
                             "railway slow at once; first byte degraded most");
@@ -678,11 +710,11 @@ static void t_counts_shown(void **state)
                             "が同時に低速。最も悪化した段階: 最初の応答");
     /* the stored alert: a size not recorded is not said */
     assert_true(obs_alert_reason_shown("sector", "railway", "slow", "ttfb", 9,
-                                       0, false, ja, sizeof ja, en, sizeof en));
+                                       0, &none, ja, sizeof ja, en, sizeof en));
     assert_string_equal(en, "at least 5 sites of sector railway slow at "
                             "once; first byte degraded most");
     assert_true(obs_alert_reason_shown("dns", "ns.a.test", "unreachable", "dns",
-                                       3, 7, false, ja, sizeof ja, en,
+                                       3, 7, &none, ja, sizeof ja, en,
                                        sizeof en));
     assert_string_equal(en, "fewer than 5 of at least 5 sites using DNS "
                             "provider ns.a.test unreachable at once; DNS "
@@ -690,14 +722,23 @@ static void t_counts_shown(void **state)
     assert_null(strstr(ja, "3"));
     assert_null(strstr(ja, "7"));
     assert_true(obs_alert_reason_shown("vantage", "v2", "slow", "", 28, 28,
-                                       false, ja, sizeof ja, en, sizeof en));
+                                       &none, ja, sizeof ja, en, sizeof en));
     assert_string_equal(en, "vantage point v2 alone sees at least 25 of its "
                             "at least 25 sites slow (the other vantage "
                             "points see them normal): a problem of the "
                             "vantage point, not of the sites");
     /* a site alert's reason is its site's own: not written here */
-    assert_false(obs_alert_reason_shown("site", "12", "slow", "", 1, 1, false,
+    assert_false(obs_alert_reason_shown("site", "12", "slow", "", 1, 1, &none,
                                         ja, sizeof ja, en, sizeof en));
+    /* a secretariat that sees 2 of the 3 sites and 4 of the group's 7:
+     * its own exactly, the others rounded */
+    const struct obs_seen some = {false, 2, 4};
+    assert_true(obs_alert_reason_shown("dns", "ns.a.test", "unreachable", "dns",
+                                       3, 7, &some, ja, sizeof ja, en,
+                                       sizeof en));
+    assert_string_equal(en, "at least 2 of at least 4 sites using DNS "
+                            "provider ns.a.test unreachable at once; DNS "
+                            "degraded most");
 }
 
 int main(void)
