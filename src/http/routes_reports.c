@@ -213,7 +213,9 @@ int h_report_forward(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = report_forward(r->app, r->sc, &r->auth, r->params[0], r->json,
                             app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    http_svc_reply(out, rc, &e, o, 200);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_report_note(struct http_req *r, struct http_resp *out)
@@ -233,7 +235,11 @@ int h_report_reveal(struct http_req *r, struct http_resp *out)
     json_t *o = NULL;
     int rc = report_reveal(r->app, r->sc, &r->auth, r->params[0], r->json,
                            app_now(r->app), &o, &e);
-    return http_svc_reply(out, rc, &e, o, 200);
+    /* the reporter revealing its own anonymous report: the audit
+     * withholds its actor, and so does the request log */
+    http_svc_reply(out, rc, &e, o, 200);
+    http_report_log_actor(r, out);
+    return out->status;
 }
 
 int h_report_attachment(struct http_req *r, struct http_resp *out)

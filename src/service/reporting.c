@@ -135,7 +135,10 @@ static const struct jv_field attachment_spec[] = {
          .enum_values = threats},                                              \
         IMPACT, {.name = "measures", .type = JV_STRING, .max_len = 10000},     \
         {.name = "declared_severity", .type = JV_INT, .max = 5},               \
-        {.name = "declared_reason", .type = JV_STRING, .max_len = 1000},       \
+        {.name = "declared_reason",                                            \
+         .type = JV_STRING,                                                    \
+         .max_len = 1000,                                                      \
+         .nonblank = true},                                                    \
         ATTACHMENTS
 
 const struct jv_field reporting_file_spec[] = {
@@ -787,8 +790,21 @@ static char *update_record(const json_t *body)
     return s;
 }
 
-/* Time checks on a merged view: occurred <= detected <= contained. */
-static int check_times(const json_t *view, int64_t now, struct svc_error *e)
+/* Which of two times an error names: the one the request sent (sent:
+ * an update's body; NULL when filing, which sends both). An update that
+ * sends only occurred_at is told about occurred_at. */
+static const char *time_field(const json_t *sent, const char *later,
+                              const char *earlier)
+{
+    if (sent && !json_object_get(sent, later) && json_object_get(sent, earlier))
+        return earlier;
+    return later;
+}
+
+/* Time checks on a merged view: occurred <= detected <= contained; sent
+ * as time_field. */
+static int check_times(const json_t *view, const json_t *sent, int64_t now,
+                       struct svc_error *e)
 {
     int64_t occ = 0, det = 0, con = 0;
     const char *s;
@@ -801,13 +817,18 @@ static int check_times(const json_t *view, int64_t now, struct svc_error *e)
     if (det > now + 300)
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "detected_at",
                         "detected_at: is in the future");
-    if (occ && det && det < occ)
-        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "detected_at",
-                        "detected_at: before occurred_at (an incident "
-                        "cannot be detected before it occurs)");
-    if (con && occ && con < occ)
-        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "contained_at",
-                        "contained_at: before occurred_at");
+    if (occ && det && det < occ) {
+        const char *f = time_field(sent, "detected_at", "occurred_at");
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", f,
+                        "%s: detected_at before occurred_at (an incident "
+                        "cannot be detected before it occurs)",
+                        f);
+    }
+    if (con && occ && con < occ) {
+        const char *f = time_field(sent, "contained_at", "occurred_at");
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", f,
+                        "%s: contained_at before occurred_at", f);
+    }
     if (jv_int(view, "declared_severity", -1) >= 0 &&
         !jv_str(view, "declared_reason"))
         return svc_fail(e, IS_ERR_INVALID, "missing_field", "declared_reason",
@@ -1182,7 +1203,7 @@ int report_file(struct app *a, struct store_conn *c, const struct auth_ctx *who,
      * (http/server.c, snapshot_routes); it ends before the write. */
     bool snap =
         !store_in_tx(c) && (store_in_any_tx(c) || store_read_begin(c) == IS_OK);
-    rc = check_times(view, now, e);
+    rc = check_times(view, NULL, now, e);
     if (!rc)
         rc = check_catalogue(c, view, scope, e);
     struct decoded att = {0};
@@ -1728,7 +1749,7 @@ int report_update(struct app *a, struct store_conn *c,
         goto out;
     view = json_loads(r.body, 0, NULL);
     merge_content(view, body);
-    if ((rc = check_times(view, now, e)) ||
+    if ((rc = check_times(view, body, now, e)) ||
         (rc = check_catalogue(c, view, r.scope_id, e)))
         goto out;
     warnings = own_name_warnings(c, who->org.id, body);

@@ -88,3 +88,38 @@ def test_request_log_withholds_the_reporters_own_reads(fresh_demo_hub):
     assert len(named) == 3, lines
     assert sum(1 for e in lines if e.get("org") is None
                and e.get("user") is None) == 3, lines
+
+
+def test_request_log_withholds_the_reporter_revealing_its_own_report(
+        fresh_demo_hub):
+    """The reporter revealing its own anonymous report: the audit entry
+    withholds its actor, and the request line named it at the entry's
+    second (found by an outside review). The secretariat's reveal of the
+    same report names the secretariat, so the check can fail."""
+    h = fresh_demo_hub
+    op = h.login(OP)
+    uid = op.me["id"]
+    assert "liaison" in op.me["roles"], op.me
+    r = h.api("POST", "/api/v1/reports", session=op, json={
+        "title": "reveal probe", "kind": "incident",
+        "detected_at": now_iso(), "range": "amber", "route": "anonymous",
+        "what_happened": "x"})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    sec = h.login("ceptoar-banking-secretariat")
+    for s in (op, sec):
+        v = h.api("POST", f"/api/v1/reports/{rid}/reveal", session=s,
+                  json={"reason": "確認 / check"})
+        assert v.status_code == 200, v.text
+
+    def reveals():
+        return [e for e in h.log_lines()
+                if e.get("msg") == "request"
+                and e.get("route") == "/api/v1/reports/{id}/reveal"
+                and e.get("status") == 200]
+    lines = wait_for(lambda: len(reveals()) == 2 and reveals(),
+                     what="the two request lines")
+    assert [e.get("org") for e in lines].count(
+        "ceptoar-banking") == 1, lines
+    assert not [e for e in lines if e.get("org") == OP
+                or e.get("user") == uid], lines
