@@ -15,9 +15,10 @@ static int print_report_line(json_t *r)
     json_t *sev = json_object_get(r, "severity");
     json_t *rep = json_object_get(r, "reporter");
     const char *who = json_string_value(json_object_get(rep, "org"));
+    /* an anonymous report's label, in the locale's language */
     if (!who)
-        who = json_string_value(
-            json_object_get(json_object_get(rep, "label"), "en"));
+        who = json_string_value(json_object_get(json_object_get(rep, "label"),
+                                                cli_locale_ja() ? "ja" : "en"));
     printf("%-18s L%lld %-6s %-10s %-6s %-28s %s\n",
            json_string_value(json_object_get(r, "id")),
            (long long)json_integer_value(json_object_get(sev, "effective")),

@@ -140,6 +140,10 @@ static int check_array(const json_t *v, const struct jv_field *f,
                      : check_string(it, f, prefix, f->name, f->item_len, err);
         if (rc)
             return rc;
+        for (size_t k = 0; f->unique && !objects && k < idx; k++)
+            if (json_equal(json_array_get(v, k), it))
+                return jv_fail(err, "invalid_value", prefix, f->name,
+                               "lists \"%.80s\" twice", json_string_value(it));
     }
     return IS_OK;
 }

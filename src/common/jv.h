@@ -49,6 +49,9 @@ struct jv_field {
      * C1 too: util_one_line), "invalid_text"; for names and types that
      * end up in headers and lines (an attachment's name and mime). */
     bool one_line;
+    /* JV_STRING_ARRAY: no item twice, "invalid_value" (an audience that
+     * names an organisation twice would show it back twice) */
+    bool unique;
 };
 
 struct jv_error {

@@ -157,3 +157,31 @@ def test_the_export_gives_the_effective_severity(fresh_demo_hub):
     assert r.status_code == 200, r.text
     rows = {x["id"]: x for x in csv.DictReader(io.StringIO(r.text))}
     assert rows[rid]["severity"] == "4"
+
+
+def test_an_audience_names_each_member_once(fresh_demo_hub):
+    """audience.orgs (sectors, scopes, ceptoars, lists, subgroups) with
+    an item twice was taken and shown back twice; now 400 naming the
+    field, and no advisory is made."""
+    hub = fresh_demo_hub
+    nisc = tok(hub, "nisc-analyst")
+
+    def ids():
+        r = hub.api("GET", "/api/v1/advisories?limit=200", token=nisc)
+        assert r.status_code == 200, r.text
+        return [a["id"] for a in r.json()["items"]]
+
+    before = ids()
+    base = {"kind": "security_info", "range": "green", "severity": 1,
+            "title_ja": "重複", "title_en": "twice", "body_ja": "本文",
+            "body_en": "body"}
+    for key, twice in (("orgs", ["op-banking-0001", "op-banking-0001"]),
+                       ("sectors", ["finance", "finance"])):
+        r = hub.api("POST", "/api/v1/advisories", token=nisc,
+                    json=dict(base, audience={key: twice}))
+        assert_error(r, 400, "invalid_value", f"audience.{key}")
+    assert ids() == before
+    r = hub.api("POST", "/api/v1/advisories", token=nisc,
+                json=dict(base, audience={"orgs": ["op-banking-0001"]}))
+    assert r.status_code == 201, r.text
+    assert r.json()["audience"]["orgs"] == ["op-banking-0001"]

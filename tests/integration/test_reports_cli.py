@@ -338,3 +338,30 @@ def test_cli_local_commands_in_the_locales_language(demo_hub):
         assert en in r_en.stderr.splitlines(), (args, r_en.stderr)
         assert ja in r_ja.stderr.splitlines(), (args, r_ja.stderr)
     assert users() == before
+
+
+def test_list_gives_an_anonymous_reporter_in_the_locales_language(
+        fresh_demo_hub):
+    """`report list` showed an anonymous report's label in English under
+    LANG=ja (found by an outside review)."""
+    hub = fresh_demo_hub
+    r = hub.api("POST", "/api/v1/reports", token=hub.token(OP), json={
+        "title": "匿名の報告", "kind": "incident", "range": "amber",
+        "route": "anonymous", "detected_at": "2026-12-01T00:00:00Z"})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    sec = hub.token("ceptoar-banking-secretariat")
+    label = hub.api("GET", f"/api/v1/reports/{rid}",
+                    token=sec).json()["reporter"]["label"]
+    for lang, want, other in (("ja_JP.UTF-8", "ja", "en"),
+                              ("C.UTF-8", "en", "ja")):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+        env.update(LANG=lang, INFRASHARE_URL=hub.url, INFRASHARE_TOKEN=sec)
+        p = subprocess.run([str(BUILD / "infrashare"), "report", "list"],
+                           capture_output=True, text=True, env=env,
+                           timeout=60)
+        assert p.returncode == 0, p.stderr
+        line = [x for x in p.stdout.splitlines() if x.startswith(rid)]
+        assert len(line) == 1, p.stdout
+        assert label[want] in line[0] and label[other] not in line[0], line

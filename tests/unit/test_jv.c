@@ -73,6 +73,12 @@ static const struct jv_field text_spec[] = {
      .max_len = 3,
      .sub = file_spec,
      .nsub = IS_ARRAY_LEN(file_spec)},
+    {.name = "orgs",
+     .type = JV_STRING_ARRAY,
+     .max_len = 5,
+     .item_len = 10,
+     .unique = true},
+    {.name = "tags", .type = JV_STRING_ARRAY, .max_len = 5, .item_len = 10},
 };
 
 /* Checks json text against spec; returns the result, err filled. */
@@ -407,6 +413,16 @@ static void t_one_line(void **state)
     assert_false(util_one_line("\xc2\x85"));
 }
 
+/* An array of unique items names no item twice; another may. */
+static void t_unique(void **state)
+{
+    (void)state;
+    text_case("{\"text\":\"x\",\"orgs\":[\"a\",\"b\",\"a\"]}", "invalid_value",
+              "orgs");
+    text_case("{\"text\":\"x\",\"orgs\":[\"a\",\"A\",\"b\"]}", NULL, NULL);
+    text_case("{\"text\":\"x\",\"tags\":[\"a\",\"a\"]}", NULL, NULL);
+}
+
 static void t_first_problem_and_no_change(void **state)
 {
     (void)state;
@@ -468,6 +484,7 @@ int main(void)
         cmocka_unit_test(t_invalid_text),
         cmocka_unit_test(t_nonblank),
         cmocka_unit_test(t_one_line),
+        cmocka_unit_test(t_unique),
         cmocka_unit_test(t_first_problem_and_no_change),
         cmocka_unit_test(t_check_text_and_getters),
     };
