@@ -33,8 +33,9 @@ bool audience_names_any(const struct audience_shape *a)
 bool audience_red_names_group(enum share_range range,
                               const struct audience_shape *a)
 {
-    return range == RANGE_RED && (a->all || a->sectors || a->scopes ||
-                                  a->ceptoars || a->lists || a->include_lists);
+    return range == RANGE_RED &&
+           (a->all || a->sectors || a->scopes || a->ceptoars || a->lists ||
+            a->include_lists || a->subgroups);
 }
 
 bool audience_author_is_secretariat(const char *author_kind)

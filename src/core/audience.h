@@ -55,12 +55,14 @@ struct audience_shape {
     size_t sectors, scopes, ceptoars, orgs;
     size_t lists;       /* distribution lists named (a group: not Red) */
     bool include_lists; /* + the lists of every organisation reached */
+    size_t subgroups;   /* a drill's CEPTOAR sub-groups (a group: not Red) */
 };
 
 /* Names the audience anyone at all? */
 bool audience_names_any(const struct audience_shape *a);
-/* Does a Red advisory name a group (all, sectors, scopes, ceptoars) where
- * it may name only organisations? */
+/* Does a Red advisory name a group (all, sectors, scopes, ceptoars, lists,
+ * sub-groups) where it may name only organisations? Asked at issue and
+ * of a relay that leaves the range Red. */
 bool audience_red_names_group(enum share_range range,
                               const struct audience_shape *a);
 /* Is the author a CEPTOAR secretariat (kind "ceptoar")? Its audience is

@@ -242,9 +242,8 @@ static int hop_arrive(struct app *a, struct store_conn *c,
     return rc;
 }
 
-/* Checks the audience's ids against the registry. */
-static int check_audience(struct store_conn *c, const struct auth_ctx *who,
-                          const json_t *aud, int range, struct svc_error *e)
+/* What an audience (an issue's body, or an advisory's stored one) names. */
+static struct audience_shape shape_of(const json_t *aud)
 {
     struct audience_shape shape = {
         .all = jv_bool(aud, "all", false),
@@ -254,7 +253,16 @@ static int check_audience(struct store_conn *c, const struct auth_ctx *who,
         .orgs = json_array_size(json_object_get(aud, "orgs")),
         .lists = json_array_size(json_object_get(aud, "lists")),
         .include_lists = jv_bool(aud, "include_lists", false),
+        .subgroups = json_array_size(json_object_get(aud, "subgroups")),
     };
+    return shape;
+}
+
+/* Checks the audience's ids against the registry. */
+static int check_audience(struct store_conn *c, const struct auth_ctx *who,
+                          const json_t *aud, int range, struct svc_error *e)
+{
+    struct audience_shape shape = shape_of(aud);
     /* Red is readable only by the chain and organisations named
      * individually: pushing it to a whole sector would send notices to
      * organisations that may not read it */
@@ -933,7 +941,8 @@ static int begin_readable(struct store_conn *c, const struct auth_ctx *who,
 }
 
 /* May who's organisation relay ad now, to range (jv "range", or ad's)?
- * Its hop must be waiting, and a hop narrows the range, never widens it.
+ * Its hop must be waiting, a hop narrows the range, never widens it, and
+ * never to Red while the audience names a group.
  * IS_OK with *range, or an error with e filled. */
 static int relay_check(struct store_conn *c, const struct auth_ctx *who,
                        const struct store_advisory *ad, const json_t *body,
@@ -960,6 +969,19 @@ static int relay_check(struct store_conn *c, const struct auth_ctx *who,
                         "range: a hop may narrow the range (now %s), never "
                         "widen it",
                         range_name((enum share_range)ad->range));
+    /* the issue path's rule holds after a relay too: a Red advisory names
+     * its recipients individually. A hop narrowing a group's advisory to
+     * Red would push it to members who could not read it (and a relay
+     * of one already Red would release it to them) */
+    json_t *aud = ad->audience ? json_loads(ad->audience, 0, NULL) : NULL;
+    struct audience_shape shape = shape_of(aud);
+    json_decref(aud);
+    if (audience_red_names_group((enum share_range) * range, &shape))
+        return svc_fail(e, IS_ERR_INVALID, "invalid_value", "range",
+                        "range: the advisory's audience names a group, and "
+                        "a Red advisory names its recipients individually: "
+                        "a relay may not make or leave it Red (Amber for a "
+                        "group)");
     return IS_OK;
 }
 

@@ -519,13 +519,95 @@ def test_relay_by_wrong_org_or_widening_changes_nothing(rhub, hook):
         assert now[2]["messages"] == before[a][2]["messages"]
     assert h.audit("advisory.relay") == []
     assert hook.count("/hooks/") == 0
-    # the hop can still relay (narrowing) afterwards
-    h.ok("POST", f"/api/v1/advisories/{amber}/relay", "gas-sec",
-         json={"range": "red"})
-    assert h.advisory(amber, "nisc-a")["range"] == "red"
+    # the hop can still relay (narrowing) afterwards; to Red only an
+    # advisory that names its recipients (test_relay_never_makes_a_group_
+    # advisory_red): these name the gas scope
+    assert_error(h.call("POST", f"/api/v1/advisories/{amber}/relay",
+                        "gas-sec", json={"range": "red"}), 400,
+                 "invalid_value", "range")
+    h.ok("POST", f"/api/v1/advisories/{green}/relay", "gas-sec",
+         json={"range": "amber"})
+    assert h.advisory(green, "nisc-a")["range"] == "amber"
     wait_for(lambda: hook.count("/hooks/op-a", True) and
              hook.count("/hooks/op-b", True), what="members after relay")
-    assert all(x.json["advisory"] == amber for x in hook.seen("/hooks/"))
+    assert all(x.json["advisory"] == green for x in hook.seen("/hooks/"))
+    assert h.advisory(amber, "nisc-a")["range"] == "amber"
+
+
+def test_relay_never_makes_a_group_advisory_red(rhub, hook):
+    """A Red advisory names its recipients individually, and a relay keeps
+    that rule as the issue does (docs/rules.md "Authors, audience,
+    chain"): a hop narrowing an Amber advisory to a group (a scope, a
+    sector's CEPTOAR) to Red is refused 400 naming the audience, and
+    nothing changes - range, chain, no delivery queued, no audit entry,
+    nothing sent. Before, the ministry's relay to Red answered 200 and the
+    secretariat's plain relay then pushed TLP:RED notices with an
+    acknowledgement link to every member, none of which could read the
+    advisory or acknowledge it (found by an outside review). An advisory
+    that names its recipients may still be narrowed to Red."""
+    h = rhub
+    for n in ("op-a", "op-b"):
+        h.add_operator(n)
+        h.add_contact(n, "webhook", hook.url(f"/hooks/{n}"), 1)
+        h.add_user(f"{n}-liaison", n)
+    h.start()
+    h.set_policy("meti", "review", 60)
+    h.set_policy("ceptoar-gas", "review", 60)
+    advs = [h.issue("nisc-a", range="amber", audience=aud)["id"]
+            for aud in ({"scopes": ["gas"]},
+                        {"ceptoars": ["ceptoar-gas"]})]
+    h.wait_ticks(2)
+
+    def snapshot(adv):
+        a = h.advisory(adv, "nisc-a")
+        return (a["range"], a["chain"], h.deliveries(adv, "nisc-a"))
+
+    def refused_and_unchanged(user):
+        before = {a: snapshot(a) for a in advs}
+        for a in advs:
+            for body in ({"range": "red"},
+                         {"range": "red", "note_ja": "赤に",
+                          "note_en": "to Red"}):
+                assert_error(h.call("POST", f"/api/v1/advisories/{a}/relay",
+                                    user, json=body), 400,
+                             "invalid_value", "range")
+        h.wait_ticks(2)
+        for a in advs:
+            now = snapshot(a)
+            assert now[0] == "amber" and now == before[a]
+            assert h.jobs(a) == []
+        assert hook.count("/hooks/") == 0
+
+    # the ministry: the first hop
+    refused_and_unchanged("meti-a")
+    assert h.audit("advisory.relay") == []
+    for a in advs:
+        h.ok("POST", f"/api/v1/advisories/{a}/relay", "meti-a", json={})
+    # the secretariat, which releases the members
+    refused_and_unchanged("gas-sec")
+    assert len(h.audit("advisory.relay")) == len(advs)
+    for a in advs:
+        assert {i["state"] for i in h.items(a, "nisc-a").values()} == {
+            "pending"}
+    # relayed as it is, the members are sent Amber and read it
+    for a in advs:
+        out = h.ok("POST", f"/api/v1/advisories/{a}/relay", "gas-sec",
+                   json={})
+        assert out["range"] == "amber"
+    wait_for(lambda: len(hook.seen("/hooks/", True)) >= 2 * len(advs),
+             what="members after relay")
+    assert {x.json["range"] for x in hook.seen("/hooks/", True)} == {
+        "amber"}
+    for a in advs:
+        assert h.ok("GET", f"/api/v1/advisories/{a}", "op-a-liaison")[
+            "range"] == "amber"
+    # an advisory that names its recipients: a hop may make it Red
+    named = h.issue("nisc-a", range="amber",
+                    audience={"orgs": ["op-a"]})["id"]
+    h.wait_ticks(2)
+    out = h.ok("POST", f"/api/v1/advisories/{named}/relay", "meti-a",
+               json={"range": "red"})
+    assert out["range"] == "red"
 
 
 def test_red_advisory_names_its_recipients(rhub, hook):

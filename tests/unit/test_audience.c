@@ -169,6 +169,10 @@ static void test_list_parent_table(void **state)
     assert_true(audience_red_names_group(RANGE_RED, &lists));
     assert_true(audience_red_names_group(RANGE_RED, &incl));
     assert_false(audience_red_names_group(RANGE_AMBER, &lists));
+    /* a drill's CEPTOAR sub-groups are a group too (asked of a relay) */
+    struct audience_shape sub = {.subgroups = 2};
+    assert_true(audience_red_names_group(RANGE_RED, &sub));
+    assert_false(audience_red_names_group(RANGE_AMBER, &sub));
     assert_true(audience_may_name_list("op-1", "operator", "op-1"));
     assert_true(audience_may_name_list("nisc", "nisc", "op-1"));
     assert_false(audience_may_name_list("cep", "ceptoar", "op-1"));
