@@ -187,6 +187,18 @@ uint64_t store_write_commit_count(void)
     return atomic_load(&store_write_commits);
 }
 
+/* When an SQLite call last gave up waiting for a lock held by another
+ * process (SQLITE_BUSY or SQLITE_LOCKED after STORE_BUSY_MS), in
+ * milliseconds of util_mono (0: never): store_writes_stalled */
+static _Atomic int64_t sqlite_busy_ms;
+
+/* Notes an SQLite result code rc that gave up waiting for a lock. */
+static void note_busy(int rc)
+{
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        atomic_store(&sqlite_busy_ms, (int64_t)(util_mono() * 1000));
+}
+
 int store_fail(struct store_conn *c, const char *what)
 {
     atomic_fetch_add(&store_errors, 1);
@@ -195,8 +207,10 @@ int store_fail(struct store_conn *c, const char *what)
         atomic_store(&store_down, true);
     if (c && c->pg)
         msg = pgc_errmsg(c->pg);
-    else if (c && c->db)
+    else if (c && c->db) {
         msg = sqlite3_errmsg(c->db);
+        note_busy(sqlite3_extended_errcode(c->db));
+    }
     log_event(LOG_ERROR, "store error", "what", json_string(what),
               c && c->pg ? "postgresql" : "sqlite", json_string(msg), NULL);
     return IS_ERR_STORE;
@@ -576,7 +590,9 @@ static int exec(struct store_conn *c, const char *sql)
         return IS_OK;
     }
     char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        note_busy(rc);
         log_event(LOG_ERROR, "store exec failed", "error",
                   json_string(msg ? msg : "?"), NULL);
         sqlite3_free(msg);
@@ -619,6 +635,10 @@ bool store_unavailable(void)
 
 bool store_writes_stalled(void)
 {
+    int64_t at = atomic_load(&sqlite_busy_ms);
+    if (at && (double)((int64_t)(util_mono() * 1000) - at) <=
+                  STORE_BUSY_WINDOW_S * 1000.0)
+        return true;
     return pgc_lock_timed_out_within(STORE_BUSY_WINDOW_S);
 }
 

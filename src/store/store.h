@@ -163,8 +163,10 @@ bool store_unavailable(void);
 /* The database does not take writes now: on PostgreSQL a writer waited
  * for the writer lock past lock_timeout within the last
  * STORE_BUSY_WINDOW_S seconds (the writer holding it is stuck, e.g. its
- * COMMIT waits for a synchronous standby that is gone). A failed request
- * is then answered 503 with Retry-After rather than 500. */
+ * COMMIT waits for a synchronous standby that is gone); on SQLite a call
+ * gave up waiting for a lock another process holds (a long CLI
+ * transaction, a backup tool) within that window. A failed request is
+ * then answered 503 with Retry-After rather than 500. */
 #define STORE_BUSY_WINDOW_S 15
 bool store_writes_stalled(void);
 /* How many writes the calling thread has begun, on any connection: write

@@ -233,3 +233,33 @@ def test_a_write_committed_ends_a_not_ready_verdict_at_once(node_hub):
     assert r.status_code == 200, r.text
     # a new check, not the last verdict reused
     assert readyz_checks(node_hub) == checks + 1
+
+
+@pytest.mark.skipif(bool(TEST_PG), reason="takes the write lock of the SQLite "
+                    "file (on PostgreSQL a lost primary or a stuck writer: "
+                    "test_postgresql.py, test_failover.py)")
+def test_a_write_the_database_lock_holds_off_is_503_not_500(node_hub):
+    """Another process holds the database's write lock past the hub's
+    wait (a long CLI transaction): a write was 500 internal after 10-40 s
+    (found by an outside review), where /readyz said 503 and the OpenAPI
+    document promises store_unavailable with Retry-After for a database
+    that does not take writes now. Nothing is written."""
+    token = node_hub.token("admin")
+    lock = sqlite3.connect(str(node_hub.db), timeout=30, isolation_level=None)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        r = node_hub.api("POST", "/api/v1/tokens", token=token,
+                         json={"name": "while locked"})
+        assert_error(r, 503, "store_unavailable")
+        assert re.fullmatch(r"[1-9][0-9]*", r.headers["Retry-After"]), \
+            r.headers
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    names = [t["name"] for t in node_hub.api(
+        "GET", "/api/v1/tokens", token=token).json()["items"]]
+    assert "while locked" not in names
+    # and once the lock is gone, the same write is taken
+    r = node_hub.api("POST", "/api/v1/tokens", token=token,
+                     json={"name": "after the lock"})
+    assert r.status_code == 201, r.text
