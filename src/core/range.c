@@ -104,11 +104,21 @@ struct range_relation range_report_relation(const struct access_org *reader,
         rep->routing_ceptoar && strcmp(rep->routing_ceptoar, reader->id) == 0 &&
         rel.in_chain;
     /* community: a member of one of the originator's CEPTOARs, or the
-     * secretariat (the CEPTOAR organisation) itself */
-    if (listed(rep->community, rep->ncommunity, reader->id))
+     * secretariat (the CEPTOAR organisation) itself. An anonymous report's
+     * community is only the CEPTOAR it was routed through: a reader in
+     * another CEPTOAR of the reporter would learn from reading it that the
+     * reporter is one of its fellow members, and with the label's scope
+     * often which one (found by an outside review). */
+    const char *const *cs = rep->community;
+    int ncs = rep->ncommunity;
+    if (rep->route == ROUTE_ANONYMOUS) {
+        cs = &rep->routing_ceptoar;
+        ncs = rep->routing_ceptoar && rep->routing_ceptoar[0] ? 1 : 0;
+    }
+    if (listed(cs, ncs, reader->id))
         rel.in_community = true;
     for (int i = 0; i < reader->nceptoars && !rel.in_community; i++)
-        if (listed(rep->community, rep->ncommunity, reader->ceptoars[i]))
+        if (listed(cs, ncs, reader->ceptoars[i]))
             rel.in_community = true;
     rel.observer = agreement_gives_yellow(reader->agreement);
     return rel;

@@ -11,7 +11,10 @@
  *   Red    - the originator; the handling chain of the item, once the item
  *            has reached that hop
  *   Amber  - + the item's community (reports: the members and secretariats
- *            of the originator's CEPTOARs; advisories: the audience)
+ *            of the originator's CEPTOARs - of an anonymous report only
+ *            the CEPTOAR it was routed through, so that reading it never
+ *            tells that the reporter is also in another CEPTOAR;
+ *            advisories: the audience)
  *   Yellow - + organisations with an active agreement to the handling
  *            rules (core/agreement.h; the registry observer flag alone
  *            gives nothing)
@@ -47,11 +50,20 @@ enum share_range { /* ordered from narrowest to widest */
 };
 #define RANGE_COUNT 5
 
+/* The routes' stored values, likewise (RANGE_SQL(ROUTE_V_ANONYMOUS) is
+ * "2"). */
+#define ROUTE_V_DIRECT 0
+#define ROUTE_V_VIA_CEPTOAR 1
+#define ROUTE_V_ANONYMOUS 2
+#define ROUTE_V_VIA_AGENCY 3
+
 enum report_route {
-    ROUTE_DIRECT = 0,  /* operator -> ministry -> NISC */
-    ROUTE_VIA_CEPTOAR, /* operator -> secretariat -> ministry -> NISC */
-    ROUTE_ANONYMOUS,   /* as via_ceptoar, identity withheld after it */
-    ROUTE_VIA_AGENCY   /* operator -> agency -> NISC */
+    ROUTE_DIRECT = ROUTE_V_DIRECT, /* operator -> ministry -> NISC */
+    /* operator -> secretariat -> ministry -> NISC */
+    ROUTE_VIA_CEPTOAR = ROUTE_V_VIA_CEPTOAR,
+    /* as via_ceptoar, identity withheld after it */
+    ROUTE_ANONYMOUS = ROUTE_V_ANONYMOUS,
+    ROUTE_VIA_AGENCY = ROUTE_V_VIA_AGENCY /* operator -> agency -> NISC */
 };
 #define ROUTE_COUNT 4
 
@@ -105,7 +117,9 @@ struct range_report {
     enum report_route route;
     const char *originator;      /* org id */
     const char *routing_ceptoar; /* via_ceptoar/anonymous: the secretariat */
-    int ncommunity;              /* the originator's CEPTOARs */
+    /* the originator's CEPTOARs (the Amber community of a named report;
+     * an anonymous report's is routing_ceptoar alone) */
+    int ncommunity;
     const char *community[ACCESS_MAX_GROUPS];
     int nreached; /* chain hops the report has reached */
     const char *reached[RANGE_MAX_CHAIN];

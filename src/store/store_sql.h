@@ -301,8 +301,13 @@ ST(REPORT_SAVE,
     "      OR instr(r.reached, ',' || ?9 || ',') > 0 "                         \
     "      OR (r.range >= " RANGE_SQL(RANGE_V_YELLOW) " AND ?10) "             \
     "      OR (r.range >= " RANGE_SQL(RANGE_V_AMBER) " "                       \
-    "        AND (instr(r.community, ',' || ?9 || ',') > 0 "                   \
-    "          OR csv_overlap(?11, r.community)))))) "
+    "        AND ((r.route <> " RANGE_SQL(ROUTE_V_ANONYMOUS) " "               \
+    "            AND (instr(r.community, ',' || ?9 || ',') > 0 "               \
+    "              OR csv_overlap(?11, r.community))) "                        \
+    "          OR (r.route = " RANGE_SQL(ROUTE_V_ANONYMOUS) " "                \
+    "            AND r.routing_ceptoar <> '' "                                 \
+    "            AND (r.routing_ceptoar = ?9 "                                 \
+    "              OR instr(?11, ',' || r.routing_ceptoar || ',') > 0))))))) "
 /* clang-format on */
 #endif
 ST(REPORTS_SCAN,

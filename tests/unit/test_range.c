@@ -9,7 +9,9 @@
  *                   Red    - the originator, or a chain hop the report has
  *                            reached
  *                   Amber  - + members of the originator's CEPTOAR(s) and
- *                            those CEPTOARs' secretariats
+ *                            those CEPTOARs' secretariats; for an
+ *                            anonymous report only the CEPTOAR it was
+ *                            routed through (its members, its secretariat)
  *                   Yellow - + organisations with an ACTIVE handling-rule
  *                            agreement (never signed, or withdrawn: no)
  *                   Green  - + every registered organisation
@@ -315,14 +317,19 @@ struct verdict {
     bool sees_identity;
 };
 
-static bool role_in_community(const struct world *w, enum role r)
+/* The Amber community. Of an anonymous report only the CEPTOAR it was
+ * routed through: a member or the secretariat of the originator's second
+ * CEPTOAR who could read it would know that the reporter is one of that
+ * CEPTOAR's members (found by an outside review). */
+static bool role_in_community(const struct world *w, enum report_route route,
+                              enum role r)
 {
     switch (r) {
     case R_ORIGINATOR:
     case R_SAME_CEPTOAR:
     case R_ROUTING_SEC: return true;
     case R_SECOND_CEPTOAR:
-    case R_SECOND_SEC: return w->ncommunity > 1;
+    case R_SECOND_SEC: return w->ncommunity > 1 && route != ROUTE_ANONYMOUS;
     default: return false;
     }
 }
@@ -349,7 +356,7 @@ static struct verdict oracle(const struct world *w, enum share_range range,
     enum share_range narrowest;
     if (who == R_ORIGINATOR || reached_hop)
         narrowest = RANGE_RED;
-    else if (role_in_community(w, who))
+    else if (role_in_community(w, route, who))
         narrowest = RANGE_AMBER;
     else if (registered && agreed(ag))
         narrowest = RANGE_YELLOW;
@@ -623,13 +630,26 @@ static void test_relation(void **state)
     assert_true(rel.is_routing_secretariat);
     assert_true(rel.in_community);
 
+    /* the originator's other CEPTOAR is not the anonymous report's
+     * community: its secretariat and members would learn the reporter */
     rel = range_report_relation(&w->second_sec, &rep);
-    assert_true(rel.in_community);
+    assert_false(rel.in_community);
     assert_false(rel.in_chain);
     assert_false(rel.is_routing_secretariat);
+    assert_false(range_report_decide(&w->second_sec, &rep).may_read);
 
     rel = range_report_relation(&w->second_ceptoar, &rep);
+    assert_false(rel.in_community);
+    assert_false(range_report_decide(&w->second_ceptoar, &rep).may_read);
+
+    rel = range_report_relation(&w->same_ceptoar, &rep);
     assert_true(rel.in_community);
+
+    /* a named report's community stays every CEPTOAR of the originator */
+    rep = build_report(w, RANGE_AMBER, ROUTE_VIA_CEPTOAR, REACHED_FIRST);
+    assert_true(range_report_relation(&w->second_sec, &rep).in_community);
+    assert_true(range_report_relation(&w->second_ceptoar, &rep).in_community);
+    rep = build_report(w, RANGE_AMBER, ROUTE_ANONYMOUS, REACHED_FIRST);
 
     rel = range_report_relation(&w->ministry_owner, &rep);
     assert_false(rel.in_chain); /* first hop only: not reached yet */
@@ -731,6 +751,13 @@ static void test_range_rules_table(void **state)
     assert_int_equal(RANGE_V_AMBER, RANGE_AMBER);
     assert_int_equal(RANGE_V_YELLOW, RANGE_YELLOW);
     assert_int_equal(RANGE_V_GREEN, RANGE_GREEN);
+    /* and the routes' (the SQL filter tells anonymous reports apart) */
+    assert_string_equal(RANGE_SQL(ROUTE_V_ANONYMOUS), "2");
+    assert_int_equal(ROUTE_V_DIRECT, ROUTE_DIRECT);
+    assert_int_equal(ROUTE_V_VIA_CEPTOAR, ROUTE_VIA_CEPTOAR);
+    assert_int_equal(ROUTE_V_ANONYMOUS, ROUTE_ANONYMOUS);
+    assert_int_equal(ROUTE_V_VIA_AGENCY, ROUTE_VIA_AGENCY);
+    assert_string_equal(route_name(ROUTE_ANONYMOUS), "anonymous");
 }
 
 /* Narrowing only: every pair of ranges, written out (5 x 5). */
