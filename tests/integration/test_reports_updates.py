@@ -190,8 +190,10 @@ def test_update_times_are_checked_against_the_view(fresh_demo_hub):
     rid = file_report(hub, occurred_at=iso(hours=3),
                       detected_at=iso(hours=2))["id"]
     n = len(read(hub, rid)["updates"])
+    # the update sent occurred_at alone: the error names it (an update
+    # cannot send detected_at)
     assert_error(update(hub, rid, kind="update", occurred_at=iso(hours=1)),
-                 400, "invalid_value", "detected_at")
+                 400, "invalid_value", "occurred_at")
     assert_error(update(hub, rid, kind="update",
                         contained_at=iso(hours=4)),
                  400, "invalid_value", "contained_at")
