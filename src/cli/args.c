@@ -103,12 +103,25 @@ int cli_long_opt(const struct cli_args *a, const char *name, long min, long max,
         return IS_OK;
     if (util_parse_long(v, min, max, out)) {
         *out = dflt;
-        cli_errf("--%s: a whole number from %ld to %ld\n",
-                 "--%s: %ld から %ld までの整数で指定してください\n", name, min,
-                 max);
+        cli_errf(
+            "--%s: a whole number from %ld to %ld (not \"%.40s\")\n",
+            "--%s: %ld から %ld までの整数で指定してください（\"%.40s\" は使え"
+            "ません）\n",
+            name, min, max, v);
         return IS_ERR_INVALID;
     }
     return IS_OK;
+}
+
+void cli_json_error(const char *path, const json_error_t *je)
+{
+    if (je->line < 0)
+        cli_errf("cannot read %s: %s\n", "%s を読めません: %s\n", path,
+                 je->text);
+    else
+        cli_errf("%s:%d:%d: not JSON: %s\n",
+                 "%s:%d:%d: JSON として読めません: %s\n", path, je->line,
+                 je->column, je->text);
 }
 
 bool cli_enum_opt(const struct cli_args *a, const char *name,

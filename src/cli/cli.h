@@ -83,6 +83,11 @@ int cli_long_opt(const struct cli_args *a, const char *name, long min, long max,
 /* Whether option name is absent or one of allowed (NULL-terminated);
  * else false, the allowed values and the one given named on stderr in
  * the locale's language (the caller exits 2). */
+/* Prints why a JSON file (path, "-" for stdin) was not read, as jansson
+ * told it in je, in the locale's language: "cannot read PATH: ..." when
+ * it could not be opened or read (je->line -1), else "PATH:LINE:COLUMN:
+ * not JSON: ...". */
+void cli_json_error(const char *path, const json_error_t *je);
 bool cli_enum_opt(const struct cli_args *a, const char *name,
                   const char *const *allowed);
 

@@ -70,7 +70,7 @@ static int data_json(const struct cli_args *a, json_t **o)
     *o = strcmp(data, "-") == 0 ? json_loadf(stdin, 0, &je)
                                 : json_load_file(data, 0, &je);
     if (!*o) {
-        fprintf(stderr, "infrashare: %s:%d: %s\n", data, je.line, je.text);
+        cli_json_error(data, &je);
         return 2;
     }
     return 0;
@@ -105,8 +105,11 @@ static int report_body(const struct cli_args *a, bool update, char **out)
     if (q) {
         long n;
         if (util_parse_long(q, 1, 10000, &n)) {
-            cli_errf("--question: a question number\n",
-                     "--question: 質問の番号を指定してください\n");
+            cli_errf("--question: a question number, 1 to 10000 (not "
+                     "\"%.40s\")\n",
+                     "--question: 質問の番号（1 から 10000）を指定してください"
+                     "（\"%.40s\" は使えません）\n",
+                     q);
             json_decref(o);
             return 2;
         }
@@ -190,8 +193,10 @@ static int drill_request(const struct cli_args *a, const char **method,
             cep_ok = isalnum((unsigned char)*q) || *q == '-' || *q == '_' ||
                      *q == '.';
         if (cep && !cep_ok) {
-            cli_errf("--ceptoar: not an organisation id\n",
-                     "--ceptoar: 組織 ID ではありません\n");
+            cli_errf("--ceptoar: an organisation id (not \"%.40s\")\n",
+                     "--ceptoar: 組織 ID で指定してください（\"%.40s\" は使えま"
+                     "せん）\n",
+                     cep);
             return 2;
         }
         snprintf(path, len, "/api/v1/drills?limit=%ld", lim);
@@ -295,8 +300,10 @@ static int advisory_issue_body(const struct cli_args *a, json_t **o)
     if (cli_opt(a, "severity")) {
         long v;
         if (util_parse_long(cli_opt(a, "severity"), 0, 5, &v)) {
-            cli_errf("--severity: 0 to 5\n",
-                     "--severity: 0 から 5 で指定してください\n");
+            cli_errf("--severity: 0 to 5 (not \"%.40s\")\n",
+                     "--severity: 0 から 5 で指定してください（\"%.40s\" は使え"
+                     "ません）\n",
+                     cli_opt(a, "severity"));
             json_decref(*o);
             *o = NULL;
             return 2;

@@ -284,9 +284,10 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
             free(enc);
             json_decref(ranges);
             cli_errf("--ranges: TYPE=RANGE,... (e.g. "
-                     "urls=amber,attachments=green)\n",
+                     "urls=amber,attachments=green; not \"%.40s\")\n",
                      "--ranges: 種別=共有範囲,...（例: "
-                     "urls=amber,attachments=green）\n");
+                     "urls=amber,attachments=green。\"%.40s\" は使えません）\n",
+                     cli_opt(a, "ranges"));
             return 2;
         }
         json_t *body =
@@ -352,8 +353,11 @@ int cli_c4tap(const char *url, const char *token, const struct cli_args *a)
         if (!cli_enum_opt(a, "format", fmts))
             return 2;
         if (camp && (!*camp || strspn(camp, "0123456789") != strlen(camp))) {
-            cli_errf("--campaign: a campaign's number\n",
-                     "--campaign: キャンペーンの番号で指定してください\n");
+            cli_errf(
+                "--campaign: a campaign's number (not \"%.40s\")\n",
+                "--campaign: キャンペーンの番号で指定してください（\"%.40s\" "
+                "は使えません）\n",
+                camp);
             return 2;
         }
         util_xsnprintf(path, sizeof(path),

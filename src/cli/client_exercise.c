@@ -320,15 +320,16 @@ static int create(const char *url, const char *token, const struct cli_args *a)
     long scale = 0;
     if (cli_opt(a, "scale") &&
         util_parse_long(cli_opt(a, "scale"), 1, 3600, &scale)) {
-        cli_errf("--scale: 1 to 3600\n",
-                 "--scale: 1 から 3600 で指定してください\n");
+        cli_errf("--scale: 1 to 3600 (not \"%.40s\")\n",
+                 "--scale: 1 から 3600 で指定してください（\"%.40s\" は使えませ"
+                 "ん）\n",
+                 cli_opt(a, "scale"));
         return 2;
     }
     json_error_t je;
     json_t *sc = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
     if (!sc) {
-        fprintf(stderr, "infrashare: %s:%d:%d: %s\n", file, je.line, je.column,
-                je.text);
+        cli_json_error(file, &je);
         return 1;
     }
     json_t *who = json_object();
@@ -393,8 +394,10 @@ static int control_body(const struct cli_args *a, const char *act,
         long scale = 0;
         if (cli_opt(a, "scale") &&
             util_parse_long(cli_opt(a, "scale"), 1, 3600, &scale)) {
-            cli_errf("--scale: 1 to 3600\n",
-                     "--scale: 1 から 3600 で指定してください\n");
+            cli_errf("--scale: 1 to 3600 (not \"%.40s\")\n",
+                     "--scale: 1 から 3600 で指定してください（\"%.40s\" は使え"
+                     "ません）\n",
+                     cli_opt(a, "scale"));
             return 2;
         }
         if (cli_opt(a, "scale"))

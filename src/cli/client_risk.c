@@ -249,9 +249,11 @@ static int fields(const struct cli_args *a, json_t *body)
         if (!s)
             continue;
         if (util_parse_long(s, 1, LEVELS, &v)) {
-            cli_errf("--%s: a level of your scale, 1 to %d\n",
-                     "--%s: 尺度の段階を 1 から %d で指定してください\n",
-                     levels[i], LEVELS);
+            cli_errf(
+                "--%s: a level of your scale, 1 to %d (not \"%.40s\")\n",
+                "--%s: 尺度の段階を 1 から %d で指定してください（\"%.40s\" "
+                "は使えません）\n",
+                levels[i], LEVELS, s);
             return 2;
         }
         json_object_set_new(body, levels[i], json_integer(v));
@@ -260,10 +262,12 @@ static int fields(const struct cli_args *a, json_t *body)
     if (t) {
         if (strcmp(t, "reduce") && strcmp(t, "avoid") &&
             strcmp(t, "transfer") && strcmp(t, "accept")) {
-            cli_errf("--treatment: reduce, avoid, transfer or accept\n",
+            cli_errf("--treatment: one of reduce, avoid, transfer, accept "
+                     "(not \"%.40s\")\n",
                      "--treatment: "
                      "reduce（低減）、avoid（回避）、transfer（移転）、accept（"
-                     "受容）のいずれかです\n");
+                     "受容）のいずれかです（\"%.40s\" は使えません）\n",
+                     t);
             return 2;
         }
         json_object_set_new(body, "treatment", json_string(t));

@@ -85,10 +85,7 @@ static json_t *load_input(const char *path)
     json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     free(text);
     if (!j)
-        fprintf(stderr,
-                "infrashare: %s: not JSON (line %d, column %d): %s "
-                "(JSON ではありません)\n",
-                path, je.line, je.column, je.text);
+        cli_json_error(path, &je);
     return j;
 }
 

@@ -186,8 +186,7 @@ json_t *cli_load_json(const char *path, size_t cap)
     json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     free(text);
     if (!j)
-        fprintf(stderr, "infrashare: %s:%d:%d: %s\n", path, je.line, je.column,
-                je.text);
+        cli_json_error(path, &je);
     return j;
 }
 
@@ -464,15 +463,22 @@ static int open_cmd(const struct cli_conn *k, const struct cli_args *a)
         return usage();
     long year;
     if (util_parse_long(fy, 2000, 2100, &year)) {
-        cli_errf("--fy: a fiscal year, 2000 to 2100\n",
-                 "--fy: 年度を 2000 から 2100 で指定してください\n");
+        cli_errf(
+            "--fy: a fiscal year, 2000 to 2100 (not \"%.40s\")\n",
+            "--fy: 年度を 2000 から 2100 で指定してください（\"%.40s\" は使"
+            "えません）\n",
+            fy);
         return 2;
     }
     int64_t t;
     if (util_time_parse(dl, &t)) {
-        cli_errf("--deadline: an RFC 3339 time (2026-12-25T17:00:00+09:00)\n",
-                 "--deadline: RFC 3339 "
-                 "の時刻で指定してください（2026-12-25T17:00:00+09:00）\n");
+        cli_errf(
+            "--deadline: an RFC 3339 time (2026-12-25T17:00:00+09:00; "
+            "not \"%.40s\")\n",
+            "--deadline: RFC 3339 "
+            "の時刻で指定してください（2026-12-25T17:00:00+09:00。\"%.40s\" "
+            "は使えません）\n",
+            dl);
         return 2;
     }
     json_t *body =
@@ -890,8 +896,11 @@ int cli_survey(int argc, char **argv)
         (want > 1 && !cli_seg_ok(a.pos[1], false)))
         return usage();
     if (cli_opt(&a, "org") && !cli_seg_ok(cli_opt(&a, "org"), false)) {
-        cli_errf("--org: an organisation id (letters, digits, '-' and '_')\n",
-                 "--org: 組織 ID（英字、数字、'-'、'_'）で指定してください\n");
+        cli_errf("--org: an organisation id (letters, digits, '-' and '_'; "
+                 "not \"%.40s\")\n",
+                 "--org: 組織 ID（英字、数字、'-'、'_'）で指定してください（"
+                 "\"%.40s\" は使えません）\n",
+                 cli_opt(&a, "org"));
         return 2;
     }
     struct cli_conn k;

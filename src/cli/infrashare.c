@@ -954,18 +954,23 @@ static int org_add(struct store_conn *c, const struct cli_args *a, int argc,
  * [--lang ja|en] */
 static int org_contact(struct store_conn *c, const struct cli_args *a)
 {
-    static const char *const channels[] = {"email", "webhook", "phone", "sms",
-                                           "fax"};
+    static const char *const channels[] = {"email", "webhook", "phone",
+                                           "sms",   "fax",     NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
     const char *ch = cli_opt(a, "channel"), *addr = cli_opt(a, "address");
     const char *lang = cli_opt(a, "lang") ? cli_opt(a, "lang") : "ja";
     long prio = 1;
-    bool ch_ok = false;
-    for (size_t i = 0; ch && i < IS_ARRAY_LEN(channels); i++)
-        ch_ok |= strcmp(ch, channels[i]) == 0;
-    if (a->npos != 1 || !ch_ok || !addr || strlen(addr) > 500 ||
-        (strcmp(lang, "ja") && strcmp(lang, "en")) ||
-        (cli_opt(a, "priority") &&
-         util_parse_long(cli_opt(a, "priority"), 1, 99, &prio))) {
+    /* a value outside its set or range: named with the one given */
+    if (!cli_enum_opt(a, "channel", channels) ||
+        !cli_enum_opt(a, "lang", langs) ||
+        cli_long_opt(a, "priority", 1, 99, 1, &prio))
+        return 2;
+    if (addr && strlen(addr) > 500) {
+        cli_errf("--address: at most 500 bytes\n",
+                 "--address: 500 バイト以内で指定してください\n");
+        return 2;
+    }
+    if (a->npos != 1 || !ch || !addr) {
         fprintf(stderr, "infrashare: org contact ORG --channel "
                         "email|webhook|phone|sms|fax --address A "
                         "[--priority 1-99] [--emergency] [--lang ja|en]\n");
@@ -1367,8 +1372,7 @@ static int cmd_exercise(int argc, char **argv)
     json_error_t je;
     json_t *j = json_load_file(argv[1], JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        fprintf(stderr, "infrashare: %s:%d:%d: %s\n", argv[1], je.line,
-                je.column, je.text);
+        cli_json_error(argv[1], &je);
         return 1;
     }
     struct store *st = NULL;

@@ -290,7 +290,9 @@ int taxii_get(struct app *a, struct store_conn *c, const struct auth_ctx *who,
     if (q->added_after) {
         int64_t t;
         if (taxii_time_parse(q->added_after, false, &t))
-            return bad(e, "added_after", "not an RFC 3339 timestamp");
+            return bad(e, "added_after",
+                       "not a UTC timestamp (RFC 3339 with Z or +00:00, "
+                       "as TAXII 2.1 gives times)");
         if (t > now_us)
             return bad(e, "added_after", "in the future");
         sq.from_added = t;

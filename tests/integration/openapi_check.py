@@ -321,6 +321,14 @@ class Validator:
         return None, None, None, {}
 
     # ---- checks ----
+    def component_errors(self, name, instance):
+        """What in instance does not match the document's schema
+        components/schemas/name (a message the hub sends, not an
+        answer): a list of "path: message", empty when it matches."""
+        v = self._validator(("component", name),
+                            {"$ref": f"#/components/schemas/{name}"}, False)
+        return self._schema_errors(v, instance)
+
     def _schema_errors(self, validator, instance):
         out = []
         for err in sorted(validator.iter_errors(instance),

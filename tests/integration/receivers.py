@@ -29,6 +29,27 @@ from aiosmtpd.smtp import SMTP
 # the sockets closed_port() holds, for the life of the test process
 _HELD_PORTS = []
 
+# an advisory's message is checked against the OpenAPI document's
+# WebhookPayload (loaded once, when the first one arrives)
+_PAYLOAD_CHECK = {}
+
+
+def payload_errors(body):
+    """What in an advisory message's JSON body does not match
+    WebhookPayload (docs/openapi.json); [] for a match or another kind of
+    message (a report alert, a reminder, an observation alert)."""
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        return []
+    if not isinstance(obj, dict) or obj.get("type") != "advisory":
+        return []
+    if "v" not in _PAYLOAD_CHECK:
+        from conftest import OPENAPI
+        from openapi_check import Validator
+        _PAYLOAD_CHECK["v"] = Validator.from_file(OPENAPI)
+    return _PAYLOAD_CHECK["v"].component_errors("WebhookPayload", obj)
+
 
 def closed_port():
     """A port on 127.0.0.1 that refuses connections. The socket stays
@@ -76,6 +97,7 @@ class WebhookReceiver:
         self.default = default
         self.modes = {}                 # path prefix -> behaviour
         self.hits = []
+        self.mismatches = []  # advisory messages unlike WebhookPayload
         self.lock = threading.Lock()
         self.release = threading.Event()  # ends "hang"
         self.open_hangs = 0
@@ -93,6 +115,10 @@ class WebhookReceiver:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 mode = recv.mode_for(self.path)
                 hit = Hit(self.path, headers, body, None)
+                errs = payload_errors(body)
+                if errs:
+                    with recv.lock:
+                        recv.mismatches.append((self.path, errs))
                 recv._add(hit)     # seen on arrival; answered set below
                 if mode == "hang":
                     with recv.lock:
@@ -151,6 +177,9 @@ class WebhookReceiver:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+        assert not self.mismatches, (
+            "advisory messages that do not match WebhookPayload "
+            f"(docs/openapi.json): {self.mismatches[:3]}")
 
     def __enter__(self):
         return self.start()

@@ -267,8 +267,32 @@ def test_cli_own_messages_in_the_locales_language(demo_hub, tmp_path):
          "create USER'）"),
         (["advisory", "issue", "--severity", "9", "--url", demo_hub.url,
           "--token", t],
-         "infrashare: --severity: 0 to 5",
-         "infrashare: --severity: 0 から 5 で指定してください"),
+         'infrashare: --severity: 0 to 5 (not "9")',
+         'infrashare: --severity: 0 から 5 で指定してください（"9" は使えません）'),
+        # a value outside an option's set: the option, its values and the
+        # one given (README, "Command-line tool"; an outside review found
+        # these without the value, or with the usage line only)
+        (["risk", "add", "--title", "t", "--owner", "o", "--impact", "2",
+          "--likelihood", "2", "--treatment", "nope", "--review",
+          "2030-01-01", "--url", demo_hub.url, "--token", t],
+         'infrashare: --treatment: one of reduce, avoid, transfer, accept '
+         '(not "nope")',
+         "infrashare: --treatment: reduce（低減）、avoid（回避）、transfer"
+         '（移転）、accept（受容）のいずれかです（"nope" は使えません）'),
+        (["--db", demo_hub.db, "org", "contact", "op-banking-0001",
+          "--channel", "pigeon", "--address", "a@b.example"],
+         'infrashare: --channel: one of email, webhook, phone, sms, fax '
+         '(not "pigeon")',
+         "infrashare: --channel: email, webhook, phone, sms, fax のいずれか"
+         'で指定してください（"pigeon" は使えません）'),
+        # a JSON file that is not there: said in the locale's language,
+        # with no position (it was "PATH:-1: unable to open ...")
+        (["report", "file", "--data", missing, "--url", demo_hub.url,
+          "--token", t],
+         f"infrashare: cannot read {missing}: unable to open {missing}: "
+         "No such file or directory",
+         f"infrashare: {missing} を読めません: unable to open {missing}: "
+         "No such file or directory"),
         (["c4tap", "submit", missing, "--url", demo_hub.url, "--token", t],
          f"infrashare: {missing}: cannot open",
          f"infrashare: {missing}: 開けません"),
