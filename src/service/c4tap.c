@@ -386,26 +386,41 @@ static json_t *handler_json(const struct store_c4tap_handler *h)
                      "registered_at", svc_time_json(h->registered_at));
 }
 
+/* The one refusal of a handler's registration to a caller who may not
+ * register that user (or any). */
+static int c4_handler_forbidden(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "username",
+                    "the Council secretariat registers handlers (an "
+                    "organisation's org_admin registers its own users as "
+                    "participants' handlers)");
+}
+
 int c4tap_handler_add(struct store_conn *c, const struct auth_ctx *who,
                       const json_t *body, int64_t now, json_t **out,
                       struct svc_error *e)
 {
     const char *username = jv_str(body, "username");
     int kind = c4tap_handler_parse(jv_str(body, "kind"));
+    /* who may register is decided before the name is looked up, and an
+     * org_admin gets one answer for a name that is not of its
+     * organisation, whether it exists or not: else the answers told any
+     * org_admin which user names exist hub-wide (an outside review) */
+    bool manager = c4_is_manager(who);
+    bool may_own = (who->roles & ROLE_ORG_ADMIN) && kind == C4_HANDLER_MEMBER;
+    if (!manager && !may_own)
+        return c4_handler_forbidden(e);
     struct store_user u;
     int rc = store_user_by_name(c, username, &u);
-    if (rc == IS_ERR_NOTFOUND)
+    if (rc == IS_ERR_NOTFOUND && manager)
         return svc_fail(e, IS_ERR_INVALID, "unknown_user", "username",
                         "username: no such user");
+    if (rc == IS_ERR_NOTFOUND)
+        return c4_handler_forbidden(e);
     if (rc)
         return rc;
-    bool own = (who->roles & ROLE_ORG_ADMIN) &&
-               strcmp(u.org_id, who->org.id) == 0 && kind == C4_HANDLER_MEMBER;
-    if (!c4_is_manager(who) && !own)
-        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", "username",
-                        "the Council secretariat registers handlers (an "
-                        "organisation's org_admin registers its own users "
-                        "as participants' handlers)");
+    if (!manager && strcmp(u.org_id, who->org.id) != 0)
+        return c4_handler_forbidden(e);
     if (u.disabled)
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "username",
                         "username: the account is disabled");
@@ -450,22 +465,32 @@ int c4tap_handler_add(struct store_conn *c, const struct auth_ctx *who,
     return *out ? IS_OK : IS_ERR_NOMEM;
 }
 
+static int c4_remove_forbidden(struct svc_error *e)
+{
+    return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
+                    "the Council secretariat (or the user's own org_admin) "
+                    "removes a handler");
+}
+
 int c4tap_handler_remove(struct store_conn *c, const struct auth_ctx *who,
                          const char *username, int64_t now, struct svc_error *e)
 {
+    /* as c4tap_handler_add: the caller's authority first, then one
+     * answer for a name that is not of its organisation */
+    bool manager = c4_is_manager(who);
+    if (!manager && !(who->roles & ROLE_ORG_ADMIN))
+        return c4_remove_forbidden(e);
     struct store_user u;
     int rc = store_user_by_name(c, username, &u);
-    if (rc == IS_ERR_NOTFOUND)
+    if (rc == IS_ERR_NOTFOUND && manager)
         return svc_fail(e, IS_ERR_NOTFOUND, "not_found", "username",
                         "no such handler");
+    if (rc == IS_ERR_NOTFOUND)
+        return c4_remove_forbidden(e);
     if (rc)
         return rc;
-    bool own =
-        (who->roles & ROLE_ORG_ADMIN) && strcmp(u.org_id, who->org.id) == 0;
-    if (!c4_is_manager(who) && !own)
-        return svc_fail(e, IS_ERR_FORBIDDEN, "forbidden", NULL,
-                        "the Council secretariat (or the user's own "
-                        "org_admin) removes a handler");
+    if (!manager && strcmp(u.org_id, who->org.id) != 0)
+        return c4_remove_forbidden(e);
     if ((rc = store_begin(c)))
         return rc;
     rc = store_c4tap_handler_delete(c, u.id);

@@ -991,6 +991,27 @@ static int plan_route(struct store_conn *c, const struct auth_ctx *who,
                             "belongs to");
         util_xcopy(r->routing_ceptoar, sizeof(r->routing_ceptoar), chosen);
         hops.ceptoar = r->routing_ceptoar;
+        /* the label readers get ("an operator in <scope> (via <CEPTOAR>)")
+         * hides the reporter among the CEPTOAR's members of its scope:
+         * fewer than REPORT_ANON_CROWD of them, and whoever lists the
+         * CEPTOAR's members (its secretariat, the ministry, NISC) would
+         * single it out without the audited reveal (found by an outside
+         * review: a cable-TV operator routed through T-CEPTOAR, its one
+         * cable-TV member) */
+        int64_t crowd = 0;
+        if (r->route == ROUTE_ANONYMOUS &&
+            store_ceptoar_scope_crowd(c, chosen, who->org.scope_id, &crowd))
+            return svc_fail(e, IS_ERR_INTERNAL, "internal", NULL,
+                            "the hub failed");
+        if (r->route == ROUTE_ANONYMOUS && crowd < REPORT_ANON_CROWD)
+            return svc_fail(
+                e, IS_ERR_FORBIDDEN, "route_not_allowed",
+                want ? "via_ceptoar" : "route",
+                "route: anonymous through %s would not hide your "
+                "organisation: fewer than %d of its members are operators "
+                "of your scope (%s). Route it through a CEPTOAR of your "
+                "scope, or as via_ceptoar (named)",
+                chosen, REPORT_ANON_CROWD, who->org.scope_id);
         break;
     }
     case ROUTE_VIA_AGENCY: {

@@ -37,6 +37,10 @@
 #include "store/store.h"
 
 #define REPORT_MAX_ATTACHMENTS 5
+/* An anonymous report's routing CEPTOAR has at least this many member
+ * operators of the reporter's scope (its label's crowd; docs/rules.md
+ * "Anonymous reports"), as a survey's figures need 5 respondents. */
+#define REPORT_ANON_CROWD 5
 #define REPORT_MAX_ATTACHMENT (1024 * 1024) /* decoded bytes, each */
 #define REPORT_MAX_BODY (8 * 1024 * 1024)   /* request body */
 

@@ -717,6 +717,9 @@ int store_names(struct store_conn *c, const char *what, const char *id,
 
 /* The id of the NISC organisation. */
 int store_nisc_id(struct store_conn *c, char *out, size_t outlen);
+/* *n: the operators of scope among the members of CEPTOAR ceptoar. */
+int store_ceptoar_scope_crowd(struct store_conn *c, const char *ceptoar,
+                              const char *scope, int64_t *n);
 
 /* ---- events ---- */
 int store_event_insert(struct store_conn *c, const char *id,

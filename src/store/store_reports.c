@@ -935,6 +935,13 @@ int store_nisc_id(struct store_conn *c, char *out, size_t outlen)
     return store_get_text(c, ST_NISC_ID, "nisc id", out, outlen, "");
 }
 
+int store_ceptoar_scope_crowd(struct store_conn *c, const char *ceptoar,
+                              const char *scope, int64_t *n)
+{
+    return store_get_int64(c, ST_CEPTOAR_SCOPE_CROWD, "scope crowd", n, "tt",
+                           ceptoar, scope ? scope : "");
+}
+
 struct claim_out {
     struct store_reminder *r;
     int *n, max;

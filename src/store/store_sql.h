@@ -366,6 +366,11 @@ ST(NAMES_ORG, "SELECT name_ja, name_en FROM orgs WHERE id = ?1")
 ST(REGISTRY_VERSION, "SELECT version FROM registry_version WHERE id = 1")
 ST(NAMES_SECTOR, "SELECT name_ja, name_en FROM sectors WHERE id = ?1")
 ST(NISC_ID, "SELECT id FROM orgs WHERE kind = 'nisc' ORDER BY id LIMIT 1")
+/* the operators of scope ?2 among the members of CEPTOAR ?1 (the crowd
+ * an anonymous report's label hides its reporter in) */
+ST(CEPTOAR_SCOPE_CROWD,
+   "SELECT count(*) FROM memberships m JOIN orgs o ON o.id = m.org_id "
+   "WHERE m.group_id = ?1 AND o.kind = 'operator' AND o.scope_id = ?2")
 #define ADV_COLS                                                               \
     "seq, id, author, author_user, kind, range, severity, "                    \
     "title_ja, title_en, body_ja, body_en, title_in_notice, audience, "        \

@@ -1457,3 +1457,37 @@ def test_a_mass_mailing_to_the_provider_is_masked_whole(world):
     assert [h["from_ip"] for h in got["received"]] == ["[recipient-ip]",
                                                        "203.0.113.9"]
     assert got["subject"] == "[[provider]] password expiry m9"
+
+
+def test_registering_a_handler_tells_no_one_which_user_names_exist(world):
+    """An org_admin (op-tv-a's) registering or removing a handler got 400
+    unknown_user (404 on removal) for a name no user has and 403 for a user
+    of another organisation, hidden or disabled: any org_admin could test
+    which user names exist hub-wide (a side-channel review). Now one 403,
+    byte for byte, whatever the name; the Council secretariat, which
+    manages every handler, still gets 400 unknown_user. Nothing changes."""
+    w = world
+
+    def handlers():
+        r = w.api("sec", "GET", "/api/v1/c4tap/handlers")
+        assert r.status_code == 200, r.text
+        return sorted(h["username"] for h in r.json()["items"])
+
+    before = handlers()
+    for who in ("tv", "plain"):
+        adds = [w.api(who, "POST", "/api/v1/c4tap/handlers",
+                      json={"username": name, "kind": "participant"})
+                for name in ("no-such-user-zq", "u-bank", "u-nisc")]
+        assert {(r.status_code, r.content) for r in adds} == {
+            (adds[0].status_code, adds[0].content)}, [r.text for r in adds]
+        assert_error(adds[0], 403, "forbidden",
+                     "username" if who == "tv" else None)
+        rms = [w.api(who, "DELETE", f"/api/v1/c4tap/handlers/{name}")
+               for name in ("no-such-user-zq", "u-bank", "u-nisc")]
+        assert {(r.status_code, r.content) for r in rms} == {
+            (rms[0].status_code, rms[0].content)}, [r.text for r in rms]
+        assert_error(rms[0], 403, "forbidden")
+    r = w.api("sec", "POST", "/api/v1/c4tap/handlers",
+              json={"username": "no-such-user-zq", "kind": "participant"})
+    assert_error(r, 400, "unknown_user", "username")
+    assert handlers() == before

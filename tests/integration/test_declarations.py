@@ -376,6 +376,7 @@ def test_reading_a_declaration_audits_its_reports_as_a_list_page(ohub):
     for the reporter beside its attributed ones named it by their place
     in the chain (docs/rules.md "Audit and anonymity")."""
     h = ohub
+    h.add_crowd(3)
     h.add_user("op-b-rep", "op-b", "reader,reporter")
     d = declare(h, sectors=["gas"]).json()
     anon = file_report(h, range="amber", route="anonymous",

@@ -75,6 +75,13 @@ class ProvHub(Hub):
             args += ["--ceptoar", c]
         self.cli(*args)
 
+    def add_crowd(self, n, scope="gas", ceptoar="ceptoar-gas"):
+        """n more operators of scope in ceptoar, so that an anonymous
+        report through it hides its reporter among at least 5 (docs/rules.md
+        "Anonymous reports": fewer is refused)."""
+        for i in range(n):
+            self.add_operator(f"op-crowd-{scope}-{i}", scope, (ceptoar,))
+
     def add_contact(self, org, channel, address, priority=1,
                     emergency=False):
         """Returns the signing secret (hex) the CLI printed, or None."""

@@ -146,6 +146,7 @@ def test_green_and_white_alerts_carry_content(ahub, hook, smtp, rng):
 
 def test_anonymous_report_never_names_the_reporter(ahub, hook, smtp):
     h = ahub
+    h.add_crowd(4)
     h.set_policy("ceptoar-gas", "auto")
     rid = file(h, 4, "green", route="anonymous", title="ANON-TITLE")["id"]
     for org in ("ceptoar-gas", "meti"):
@@ -339,6 +340,7 @@ def test_reminder_after_the_review_limit_once(ahub, hook):
 
 def test_unopened_view_by_hop(ahub, hook):
     h = ahub
+    h.add_crowd(4)
     h.set_policy("ceptoar-gas", "auto")
     r1 = file(h, 4, "amber")["id"]
     r2 = file(h, 5, "green", route="anonymous", title="ANON")["id"]
