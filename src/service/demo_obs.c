@@ -63,7 +63,8 @@ static double load_factor(int how)
 }
 
 /* One site's week of 5-minute rollups and its baselines; slow: the last
- * DEMO_OBS_SLOW_S seconds are DEMO_OBS_SLOW_RATIO times slower. */
+ * DEMO_OBS_SLOW_S seconds are DEMO_OBS_SLOW_RATIO times slower. The
+ * rollups go to the store STORE_DEMO_ROLLUPS at a time. */
 static int site_history(struct store_conn *c, int64_t site, int64_t now,
                         bool slow, struct demo_stats *stats)
 {
@@ -71,6 +72,9 @@ static int site_history(struct store_conn *c, int64_t site, int64_t now,
     double base = base_ms(site);
     int64_t last = now - now % 300;
     int rc = IS_OK;
+    struct store_demo_rollup batch[STORE_DEMO_ROLLUPS];
+    unsigned char enc[STORE_DEMO_ROLLUPS][OBS_SKETCH_MAX_BYTES];
+    size_t nb = 0;
     for (int64_t b = last - DEMO_OBS_DAYS * 86400; !rc && b < last; b += 300) {
         struct obs_sketch sk;
         obs_sketch_init(&sk);
@@ -80,11 +84,14 @@ static int site_history(struct store_conn *c, int64_t site, int64_t now,
             double v = base * f * (0.9 + 0.35 * rnd(&seed));
             obs_sketch_add(&sk, now_slow ? v * DEMO_OBS_SLOW_RATIO : v);
         }
-        unsigned char enc[OBS_SKETCH_MAX_BYTES];
-        size_t len = obs_sketch_encode(&sk, enc, sizeof(enc));
+        size_t len = obs_sketch_encode(&sk, enc[nb], sizeof(enc[nb]));
+        if (!len) {
+            rc = IS_ERR_INTERNAL;
+            break;
+        }
         double p50 = obs_sketch_quantile(&sk, 0.5);
         double fixed = base * f * 0.5; /* dns + connect + tls, usual */
-        struct store_demo_rollup r = {
+        batch[nb] = (struct store_demo_rollup){
             .site_id = site,
             .bucket = b,
             .n = 5,
@@ -96,18 +103,27 @@ static int site_history(struct store_conn *c, int64_t site, int64_t now,
             .connect = fixed * 0.3,
             .tls = fixed * 0.5,
             .ttfb = p50 - fixed > 0 ? (p50 - fixed) * 0.8 : 0,
-            .sketch = enc,
+            .sketch = enc[nb],
             .sketch_len = len,
         };
-        rc = len ? store_demo_obs_rollup(c, &r) : IS_ERR_INTERNAL;
-        if (!rc)
-            stats->rollups++;
+        if (++nb == STORE_DEMO_ROLLUPS) {
+            rc = store_demo_obs_rollups(c, batch, nb);
+            stats->rollups += rc ? 0 : (int)nb;
+            nb = 0;
+        }
     }
-    for (int how = 0; !rc && how < OBS_HOURS_OF_WEEK; how++) {
-        double m = base * load_factor(how) * (0.9 + 0.35 * 0.5);
-        rc = store_demo_obs_baseline(c, site, how, m, m * 0.08,
-                                     DEMO_OBS_DAYS * 12 / 7, now);
+    if (!rc && nb) {
+        rc = store_demo_obs_rollups(c, batch, nb);
+        stats->rollups += rc ? 0 : (int)nb;
     }
+    double median[OBS_HOURS_OF_WEEK], mad[OBS_HOURS_OF_WEEK];
+    for (int how = 0; how < OBS_HOURS_OF_WEEK; how++) {
+        median[how] = base * load_factor(how) * (0.9 + 0.35 * 0.5);
+        mad[how] = median[how] * 0.08;
+    }
+    if (!rc)
+        rc = store_demo_obs_baselines(c, site, median, mad, OBS_HOURS_OF_WEEK,
+                                      DEMO_OBS_DAYS * 12 / 7, now);
     return rc;
 }
 

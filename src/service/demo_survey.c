@@ -100,13 +100,21 @@ static int respond(struct store_conn *c, const struct gl_edition *ed,
             continue;
         json_object_set_new(taken, l.sectors[k], json_integer(n + 1));
         bool draft = drafts && draw(4) == 0;
-        for (int i = 0; !rc && i < ed->nitems; i++) {
+        const char **items = calloc((size_t)ed->nitems + 1, sizeof(*items));
+        const char **answers = calloc((size_t)ed->nitems + 1, sizeof(*answers));
+        size_t na = 0;
+        for (int i = 0; items && answers && i < ed->nitems; i++) {
             const struct gl_item *it = &ed->items[i];
             if (!it->answerable || (draft && draw(2)))
                 continue;
-            rc = store_survey_answer_put(c, id, l.ids[k], it->id,
-                                         answer(it->pdca, better), "");
+            items[na] = it->id;
+            answers[na++] = answer(it->pdca, better);
         }
+        rc = items && answers ? store_survey_demo_answers(c, id, l.ids[k],
+                                                          items, answers, na)
+                              : IS_ERR_NOMEM;
+        free(items);
+        free(answers);
         if (!rc)
             rc = store_survey_resp_put(c, id, l.ids[k],
                                        draft ? "draft" : "submitted", false, 0,

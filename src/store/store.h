@@ -1680,8 +1680,18 @@ struct store_demo_rollup {
 };
 int store_demo_obs_rollup(struct store_conn *c,
                           const struct store_demo_rollup *r);
+/* n rollups, STORE_DEMO_ROLLUPS to a statement (the rest one by one). */
+#define STORE_DEMO_ROLLUPS 5
+int store_demo_obs_rollups(struct store_conn *c,
+                           const struct store_demo_rollup *r, size_t n);
 int store_demo_obs_baseline(struct store_conn *c, int64_t site_id, int how,
                             double median, double mad, int n, int64_t now);
+/* A site's baselines of the hours of the week 0 to nhow - 1 (median[how],
+ * mad[how]), STORE_DEMO_BASELINES to a statement. */
+#define STORE_DEMO_BASELINES 8
+int store_demo_obs_baselines(struct store_conn *c, int64_t site_id,
+                             const double *median, const double *mad, int nhow,
+                             int n, int64_t now);
 int store_demo_obs_state(struct store_conn *c, int64_t site_id,
                          const char *state, int64_t since, int64_t window,
                          int window_n, int64_t last_at, double last_total,

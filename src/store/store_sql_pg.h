@@ -27,6 +27,21 @@ STP(DEMO_OBS_ROLLUP,
     "excluded.p99, dns_p50 = excluded.dns_p50, connect_p50 = "
     "excluded.connect_p50, tls_p50 = excluded.tls_p50, ttfb_p50 = "
     "excluded.ttfb_p50, sketch = excluded.sketch")
+STP(DEMO_OBS_ROLLUPS,
+    "INSERT INTO obs_rollups(site_id, vantage_id, bucket, n, errors, p50, "
+    "p90, p99, dns_p50, connect_p50, tls_p50, ttfb_p50, sketch) "
+    "VALUES " DEMO_ROLLUP_ROWS5 " ON CONFLICT "
+    "(site_id, vantage_id, bucket) DO UPDATE SET n = excluded.n, errors = "
+    "excluded.errors, p50 = excluded.p50, p90 = excluded.p90, p99 = "
+    "excluded.p99, dns_p50 = excluded.dns_p50, connect_p50 = "
+    "excluded.connect_p50, tls_p50 = excluded.tls_p50, ttfb_p50 = "
+    "excluded.ttfb_p50, sketch = excluded.sketch")
+STP(DEMO_OBS_BASELINES,
+    "INSERT INTO obs_baselines(site_id, vantage_id, how, median_ms, mad_ms, "
+    "n, updated_at) VALUES " DEMO_BASELINE_ROWS4 ", " DEMO_BASELINE_ROWS4
+    " ON CONFLICT (site_id, vantage_id, how) DO UPDATE SET median_ms = "
+    "excluded.median_ms, mad_ms = excluded.mad_ms, n = excluded.n, "
+    "updated_at = excluded.updated_at")
 STP(DEMO_OBS_BASELINE,
     "INSERT INTO obs_baselines(site_id, vantage_id, how, median_ms, mad_ms, "
     "n, updated_at) VALUES (?1, 'hub', ?2, ?3, ?4, ?5, ?6) ON CONFLICT "

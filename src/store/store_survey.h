@@ -75,6 +75,12 @@ int store_survey_progress(struct store_conn *c, const char *id,
                                     const struct store_survey_progress *p),
                           void *ctx);
 
+/* The demo's new answers (none may exist) of org in campaign id, item[k]
+ * answered answer[k] with no evidence: STORE_DEMO_ANSWERS to a statement. */
+#define STORE_DEMO_ANSWERS 16
+int store_survey_demo_answers(struct store_conn *c, const char *id,
+                              const char *org, const char *const *item,
+                              const char *const *answer, size_t n);
 int store_survey_answer_put(struct store_conn *c, const char *id,
                             const char *org, const char *item,
                             const char *answer, const char *evidence);
