@@ -344,6 +344,19 @@ static int h_tokens_list(struct http_req *r, struct http_resp *out)
     return 200;
 }
 
+static int h_token_get(struct http_req *r, struct http_resp *out)
+{
+    const char *id = r->params[0];
+    if (strlen(id) != 32)
+        return http_fail(out, IS_ERR_NOTFOUND);
+    json_t *t;
+    int rc = auth_token_json(r->sc, &r->auth, id, &t);
+    if (rc)
+        return http_fail(out, rc);
+    out->body = t;
+    return 200;
+}
+
 static int h_token_revoke(struct http_req *r, struct http_resp *out)
 {
     const char *id = r->params[0];
@@ -853,6 +866,10 @@ const struct http_route http_routes[] = {
      .pattern = "/api/v1/tokens",
      .auth = HTTP_AUTHED,
      .fn = h_tokens_list},
+    {.method = "GET",
+     .pattern = "/api/v1/tokens/{id}",
+     .auth = HTTP_AUTHED,
+     .fn = h_token_get},
     {.method = "DELETE",
      .pattern = "/api/v1/tokens/{id}",
      .auth = HTTP_AUTHED,

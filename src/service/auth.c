@@ -573,6 +573,32 @@ int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out)
     return IS_OK;
 }
 
+int auth_token_json(struct store_conn *c, const struct auth_ctx *who,
+                    const char *id, json_t **out)
+{
+    int64_t owner;
+    bool revoked;
+    int rc = store_token_owner(c, id, &owner, &revoked);
+    if (rc)
+        return rc;
+    if (owner != who->user_id && !(who->roles & ROLE_ADMIN))
+        return IS_ERR_NOTFOUND; /* not yours: as if it did not exist */
+    json_t *items;
+    if ((rc = auth_tokens_json(c, owner, &items)))
+        return rc;
+    size_t i;
+    json_t *t;
+    *out = NULL;
+    json_array_foreach (items, i, t) {
+        if (!strcmp(json_string_value(json_object_get(t, "id")), id)) {
+            *out = json_incref(t);
+            break;
+        }
+    }
+    json_decref(items);
+    return *out ? IS_OK : IS_ERR_NOTFOUND;
+}
+
 int auth_user_id(struct store_conn *c, const char *username, int64_t *id)
 {
     struct store_user u;

@@ -139,6 +139,10 @@ int auth_users_json(struct store_conn *c, const char *org_id, bool with_demo,
 /* The user's API tokens as the API's JSON array (no secrets): a new
  * reference the caller json_decref()s, on IS_OK only. */
 int auth_tokens_json(struct store_conn *c, int64_t user_id, json_t **out);
+/* One token as auth_tokens_json lists it, for its owner or a hub admin;
+ * IS_ERR_NOTFOUND for anyone else, as for an unknown id. */
+int auth_token_json(struct store_conn *c, const struct auth_ctx *who,
+                    const char *id, json_t **out);
 /* The id of the user named username into *id: IS_ERR_NOTFOUND when there
  * is none. */
 int auth_user_id(struct store_conn *c, const char *username, int64_t *id);

@@ -296,6 +296,41 @@ def test_revoking_someone_elses_token_is_404(fresh_demo_hub):
     assert tid in token_ids(hub, session=victim)
 
 
+def test_a_new_tokens_location_reads_it_for_its_owner_and_admins_only(
+        fresh_demo_hub):
+    """POST /api/v1/tokens answers Location /api/v1/tokens/<id>: a GET
+    there is the token as the list shows it (no secret), for its owner and
+    hub admins; anyone else gets the 404 of an unknown id (found by an
+    integrator's review: the Location answered only DELETE)."""
+    hub = fresh_demo_hub
+    owner = hub.login("op-banking-0002")
+    r = owner.post(hub.url + "/api/v1/tokens", json={"name": "mine"},
+                   timeout=30)
+    assert r.status_code == 201
+    tid, secret = r.json()["id"], r.json()["token"]
+    loc = r.headers["Location"]
+    assert loc == f"/api/v1/tokens/{tid}"
+    listed = [t for t in owner.get(hub.url + "/api/v1/tokens",
+                                   timeout=30).json()["items"]
+              if t["id"] == tid]
+    got = owner.get(hub.url + loc, timeout=30)
+    assert got.status_code == 200 and got.json() == listed[0], got.text
+    assert secret not in got.text and "token" not in got.json()
+    admin = hub.api("GET", loc, token=hub._admin_token())
+    assert admin.status_code == 200 and admin.json() == listed[0]
+    other = hub.login("op-banking-0001")
+    r = other.get(hub.url + loc, timeout=30)
+    r2 = other.get(hub.url + "/api/v1/tokens/" + "0" * 32, timeout=30)
+    assert_error(r, 404, "not_found")
+    assert r.json() == r2.json()
+    assert_error(other.get(hub.url + "/api/v1/tokens/zz", timeout=30), 404,
+                 "not_found")
+    # revoked: still read, with the time of its revocation
+    assert owner.delete(hub.url + loc, timeout=30).status_code == 200
+    got = owner.get(hub.url + loc, timeout=30)
+    assert got.status_code == 200 and got.json()["revoked_at"], got.text
+
+
 def test_non_admin_may_not_create_tokens_for_others(fresh_demo_hub):
     hub = fresh_demo_hub
     s = hub.login("op-banking-0001")
