@@ -1637,7 +1637,13 @@ int main(int argc, char **argv)
     static const char *const admin_only[] = {"init",          "user",  "org",
                                              "token",         "audit", "backup",
                                              "migrate-store", "batch"};
-    for (size_t k = 0; (url || token) && k < IS_ARRAY_LEN(admin_only); k++) {
+    /* given before the command or after it (no admin command has an
+     * option of either name) */
+    bool client_opt = url || token;
+    for (int k = 0; k < sub_argc; k++)
+        client_opt |=
+            !strcmp(sub_argv[k], "--url") || !strcmp(sub_argv[k], "--token");
+    for (size_t k = 0; client_opt && k < IS_ARRAY_LEN(admin_only); k++) {
         if (strcmp(cmd, admin_only[k]) == 0) {
             cli_errf("--url and --token are for the client commands; %s "
                      "works on the database (--db)\n",

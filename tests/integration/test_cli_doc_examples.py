@@ -143,7 +143,15 @@ def test_url_and_token_before_the_command(demo_hub, tmp_path):
              "infrashare: unknown option --json before the command: only "
              "--db, --url and --token go there, a command's options follow "
              "it"),
-            (["--token"], "infrashare: --token needs a value")):
+            (["--token"], "infrashare: --token needs a value"),
+            # after the command too, not "unknown option" and the whole
+            # usage (found by a review)
+            (["org", "list", "--url", hub.url],
+             "infrashare: --url and --token are for the client commands; "
+             "org works on the database (--db)"),
+            (["user", "list", "--token", t],
+             "infrashare: --url and --token are for the client commands; "
+             "user works on the database (--db)")):
         r = subprocess.run([exe, *args], capture_output=True, text=True,
                            env=env, timeout=60)
         assert r.returncode == 2, (args, r.stderr)
