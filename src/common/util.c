@@ -351,20 +351,22 @@ static uint32_t cp_at(const char *s, int *len)
 
 static bool cp_bidi_control(uint32_t c)
 {
-    return c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
-           (c >= 0x2066 && c <= 0x2069);
+    return c == 0x061c || c == 0x200e || c == 0x200f ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /* White space (Unicode's White_Space) or a character that shows nothing
  * (zero-width spaces and joiners, bidirectional and other invisible format
  * characters, the byte order mark, the soft hyphen, variation selectors
  * (VS1-16, VS17-256, Mongolian), tag characters, the braille blank,
- * Hangul fillers, interlinear annotation controls). */
+ * Hangul fillers, the Khmer inherent vowels U+17B4/5, interlinear
+ * annotation controls). */
 static bool cp_invisible(uint32_t c)
 {
     if (c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 ||
         c == 0xad || c == 0x034f || c == 0x061c || c == 0x115f || c == 0x1160 ||
-        c == 0x1680 || c == 0x180e || c == 0x180f || c == 0x2800 ||
+        c == 0x1680 || c == 0x17b4 || c == 0x17b5 || c == 0x180e ||
+        c == 0x180f || c == 0x2800 ||
         c == 0x3000 || c == 0x3164 || c == 0xfeff || c == 0xffa0)
         return true;
     return (c >= 0x180b && c <= 0x180d) || (c >= 0x2000 && c <= 0x200f) ||

@@ -451,12 +451,12 @@ int exercise_create(struct app *a, struct store_conn *c,
     if (rc)
         return rc;
     const char *pf = jv_str(body, "planned_for");
-    int y, mo, d;
-    char tail;
-    if (pf && *pf &&
-        (strlen(pf) != 10 ||
-         sscanf(pf, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || mo < 1 ||
-         mo > 12 || d < 1 || d > 31))
+    /* a day of the calendar (not 2026-02-30): the date at midnight UTC
+     * must be an RFC 3339 time */
+    char day[32];
+    int64_t t;
+    snprintf(day, sizeof(day), "%sT00:00:00Z", pf ? pf : "");
+    if (pf && *pf && (strlen(pf) != 10 || util_time_parse(day, &t)))
         return svc_fail(e, IS_ERR_INVALID, "invalid_value", "planned_for",
                         "planned_for: a date, YYYY-MM-DD");
     const json_t *sc = json_object_get(body, "scenario");

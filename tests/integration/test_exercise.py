@@ -519,6 +519,14 @@ def test_exercise_bad_input(bed):
         "title_ja": "t", "title_en": "t", "scenario": FY2015,
         "participants": {"sectors": ["no-sector"]}})
     assert_error(r, 400, "unknown_participants", "sectors[0]")
+    # a planned day that is no day of the calendar (2026-02-30 was taken:
+    # found by a review), or not YYYY-MM-DD
+    for pf in ("2026-02-30", "2027-02-29", "2026-04-31", "2026-13-01",
+               "+026-01-01", "2026-1-011", "2026/01/01"):
+        r = bed.call("POST", "/api/v1/exercises", json={
+            "title_ja": "t", "title_en": "t", "scenario": FY2015,
+            "planned_for": pf})
+        assert_error(r, 400, "invalid_value", "planned_for")
     # an operator is no controller
     op = bed.token("op-gas-0001")
     r = bed.call("POST", "/api/v1/exercises", op, json={

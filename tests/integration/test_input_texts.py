@@ -11,8 +11,11 @@ from conftest import assert_error
 from test_reports_flow import OP, file_report, now_iso, tok
 
 HOP = "fsa-desk"  # a direct report's first hop
-SAYS_NOTHING = ("", "  ", "\u3000", "\u200b")
-BIDI = ("a\u202eb", "\u2066x")
+# U+17B4/5 (Khmer inherent vowels, shown as nothing) and U+061C (the
+# Arabic letter mark, a bidirectional control) were taken as a risk's
+# title, an exercise's and a file's name: found by a review (2026-12-07)
+SAYS_NOTHING = ("", "  ", "\u3000", "\u200b", "\u17b4", "\u17b5\u17b4")
+BIDI = ("a\u202eb", "\u2066x", "x\u061cy")
 
 
 def reports_of(hub):
