@@ -29,7 +29,9 @@ bool agreement_may_manage(const char *viewer_org, unsigned roles,
 bool agreement_may_read(const char *viewer_org, const char *viewer_kind,
                         unsigned roles, const char *target)
 {
-    if (roles & (ROLE_ADMIN | ROLE_AUDITOR))
+    /* an auditor reads what its audit scope covers: NISC's (below) every
+     * organisation's, any other its own organisation's only */
+    if (roles & ROLE_ADMIN)
         return true;
     if (viewer_kind && strcmp(viewer_kind, "nisc") == 0)
         return true;

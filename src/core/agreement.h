@@ -33,8 +33,9 @@ bool agreement_gives_yellow(enum agreement_state s);
 bool agreement_may_manage(const char *viewer_org, unsigned roles,
                           const char *target);
 /* May a user with roles of organisation viewer_org (of kind viewer_kind)
- * read target's agreement history? The organisation itself, NISC, hub
- * admins and auditors. O(1). */
+ * read target's agreement history? The organisation itself, NISC (its
+ * auditors too) and hub admins; another organisation's auditor only its
+ * own, as its audit scope. O(1). */
 bool agreement_may_read(const char *viewer_org, const char *viewer_kind,
                         unsigned roles, const char *target);
 

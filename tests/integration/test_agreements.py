@@ -28,6 +28,9 @@ def h(tmp_path_factory):
     for org in ["mod", "jcg", "fdma", "nra", "mofa"]:
         hub.cli("user", "add", f"{org}-admin", "--org", org, "--roles",
                 "reader,org_admin", "--password-file", pw)
+    # an operator's own auditor (audit scope: its organisation)
+    hub.cli("user", "add", "elec-auditor", "--org", "op-electricity-0001",
+            "--roles", "reader,auditor", "--password-file", pw)
     hub.start()
     hub.toks = {}
 
@@ -227,10 +230,15 @@ def test_who_reads_agreements(h):
     for user in ["jcg-admin", "jcg-desk", "nisc-analyst", "admin", "auditor"]:
         assert h.api("GET", "/api/v1/orgs/jcg/agreements",
                      token=h.tok(user)).status_code == 200, user
+    # an operator's auditor read every organisation's agreements, with the
+    # signer's user id and name, which /orgs/{id}/users keeps from it
+    # (found by a review): its audit scope is its own organisation
     for user in ["mod-desk", "fsa-desk", "ceptoar-banking-secretariat",
-                 "op-banking-0001"]:
+                 "op-banking-0001", "elec-auditor"]:
         assert_error(h.api("GET", "/api/v1/orgs/jcg/agreements",
                            token=h.tok(user)), 403)
+    assert h.api("GET", "/api/v1/orgs/op-electricity-0001/agreements",
+                 token=h.tok("elec-auditor")).status_code == 200
     # an operator the reader may not see does not exist
     assert_error(h.api("GET", "/api/v1/orgs/op-gas-0001/agreements",
                        token=h.tok("op-banking-0001")), 404)

@@ -73,7 +73,9 @@ static void test_may_read_table(void **state)
         {"npa", "agency", ROLE_READER, "jpcert", false},  /* another */
         {"nisc", "nisc", ROLE_READER, "npa", true},       /* NISC */
         {"hub", "nisc", ROLE_ADMIN, "npa", true},         /* admin */
-        {"x", "operator", ROLE_AUDITOR, "npa", true},     /* auditor */
+        {"x", "operator", ROLE_AUDITOR, "npa", false},    /* its auditor */
+        {"x", "operator", ROLE_AUDITOR, "x", true},       /* its own */
+        {"nisc", "nisc", ROLE_AUDITOR, "npa", true},      /* NISC's */
         {"fsa", "ministry", ROLE_ANALYST, "npa", false},  /* a ministry */
         {"cep", "ceptoar", ROLE_ORG_ADMIN, "npa", false}, /* secretariat */
         {"op", "operator", ROLE_ORG_ADMIN, "npa", false}, /* an operator */
