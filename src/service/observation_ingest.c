@@ -492,7 +492,11 @@ static int correlate(struct store_conn *c, int64_t now, int *queued)
         rc = obs_rules_correlate(rows, nrows, &gs);
     for (size_t i = 0; !rc && i < gs.n; i++)
         rc = apply_group(c, &gs.items[i], rows, nrows, now, queued);
-    /* open alerts no longer wanted close */
+    /* open alerts no longer wanted close; but not one none of whose
+     * sites was probed in the window while some are still observed: no
+     * probe is no recovery (its vantage points went quiet; another's
+     * batch closed it while its sites still read slow: found by a
+     * review) */
     for (size_t i = 0; !rc && i < nopen; i++) {
         bool want = false;
         for (size_t k = 0; !want && k < gs.n; k++)
@@ -500,7 +504,11 @@ static int correlate(struct store_conn *c, int64_t now, int *queued)
                    strcmp(gs.items[k].key, open[i].key) == 0 &&
                    (!per_sector(open[i].kind) ||
                     strcmp(gs.items[k].sector, open[i].sector) == 0);
+        int64_t fresh = 0, stale = 0;
         if (!want)
+            rc = store_obs_alert_freshness(
+                c, open[i].id, now, OBS_CORRELATE_WINDOW_S, &fresh, &stale);
+        if (!rc && !want && (fresh > 0 || stale == 0))
             rc = store_obs_alert_close(c, open[i].id, now);
     }
     obs_alert_groups_free(&gs);

@@ -696,6 +696,23 @@ int store_obs_alert_close(struct store_conn *c, int64_t id, int64_t now)
     return store_exec(c, ST_OBS_ALERT_CLOSE, "alert close", "II", id, now);
 }
 
+static int map_two_counts(db_stmt *st, void *ctx)
+{
+    int64_t **out = ctx;
+    *out[0] = db_column_int64(st, 0);
+    *out[1] = db_column_int64(st, 1);
+    return IS_OK;
+}
+
+int store_obs_alert_freshness(struct store_conn *c, int64_t id, int64_t now,
+                              int64_t window, int64_t *fresh, int64_t *stale)
+{
+    int64_t *out[2] = {fresh, stale};
+    *fresh = *stale = 0;
+    return store_get_row(c, ST_OBS_ALERT_FRESHNESS, "alert freshness",
+                         map_two_counts, out, "III", id, now, window);
+}
+
 int store_obs_alert_sites_set(struct store_conn *c, int64_t alert,
                               const int64_t *sites, const int64_t *since,
                               size_t n)

@@ -222,6 +222,11 @@ int store_obs_alert_insert(struct store_conn *c,
 int store_obs_alert_extend(struct store_conn *c,
                            const struct store_obs_alert *a);
 int store_obs_alert_close(struct store_conn *c, int64_t id, int64_t now);
+/* Of alert id's sites: *fresh with a state of some vantage point from the
+ * last window seconds before now, *stale still observed (not removed or
+ * paused) with none. */
+int store_obs_alert_freshness(struct store_conn *c, int64_t id, int64_t now,
+                              int64_t window, int64_t *fresh, int64_t *stale);
 int store_obs_alert_sites_set(struct store_conn *c, int64_t alert,
                               const int64_t *sites, const int64_t *since,
                               size_t n);

@@ -160,6 +160,16 @@ ST(OBS_ALERT_CLOSE, "UPDATE obs_alerts SET state = 'closed', closed_at = ?2, "
 ST(OBS_ALERT_SITE_ADD, "INSERT OR IGNORE INTO obs_alert_sites(alert_id, "
                        "site_id, since) VALUES (?1, ?2, ?3)")
 ST(OBS_ALERT_SITES_CLEAR, "DELETE FROM obs_alert_sites WHERE alert_id = ?1")
+/* of the alert's sites: how many have a state of some vantage point from
+ * the last ?3 seconds before ?2, and how many are still observed (not
+ * removed, not paused) but have none */
+ST(OBS_ALERT_FRESHNESS,
+   "SELECT coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM obs_vstates v WHERE "
+   "v.site_id = x.site_id AND v.last_at >= ?2 - ?3) THEN 1 ELSE 0 END), 0), "
+   "coalesce(sum(CASE WHEN s.deleted_at = 0 AND s.paused = 0 AND NOT EXISTS "
+   "(SELECT 1 FROM obs_vstates v WHERE v.site_id = x.site_id AND v.last_at "
+   ">= ?2 - ?3) THEN 1 ELSE 0 END), 0) FROM obs_alert_sites x JOIN "
+   "obs_sites s ON s.id = x.site_id WHERE x.alert_id = ?1")
 ST(OBS_ALERT_GET,
    "SELECT id, kind, key, sector_id, org_id, state, condition, phase, since, "
    "raised_at, closed_at, site_count, reason_ja, reason_en, evidence, "

@@ -218,6 +218,29 @@ def test_sector_alert_to_advisory_in_one_step(big):
     assert got["id"] == adv["id"]
 
 
+def test_no_probe_is_no_recovery(big):
+    """Its vantage point goes quiet (its states of the slow sites fall out
+    of the 15-minute window) and a batch of another sector's site comes
+    in: the sector alert stays open while its sites still read slow. It
+    closed, at that batch's time (found by a review: the demo's railway
+    alert closed at any vantage point's first batch)."""
+    h = big
+    before = correlated(open_alerts(h))
+    assert [a["kind"] for a in before] == ["sector"]
+    gas = h.by_sector["gas"]
+    h.sql("UPDATE obs_vstates SET last_at = last_at - 3600 WHERE site_id "
+          "IN (%s)" % ",".join(str(s) for s in gas))
+    other = h.by_sector["electricity"][0]
+    h.round("v1", [other], h.rounds.t, lambda s: jitter(s, h.rounds.t))
+    h.rounds.t += STEP
+    after = correlated(open_alerts(h))
+    assert [(a["id"], a["state"], a["site_count"]) for a in after] == \
+        [(a["id"], "open", a["site_count"]) for a in before], after
+    sectors = {x["sector"]: x for x in h.ok(
+        "GET", "/api/v1/observation/sectors", "nisc-a")["items"]}
+    assert sectors["gas"]["slow"] == 30, sectors["gas"]
+
+
 def test_ddos_recovery_closes_the_alert(big):
     h = big
     recover(h, normal_round)
