@@ -238,7 +238,7 @@ const D = {
   'inbox.unacked': ['未確認', 'not acknowledged'],
   'inbox.ackdone': ['受領確認を記録しました。', 'Acknowledgement recorded.'],
   'inbox.none': ['受信した情報提供はありません。', 'Nothing received.'],
-  'inbox.deadline': ['{m}分以内に確認', 'acknowledge within {m} min'],
+  'inbox.deadline': ['{m}以内に確認', 'acknowledge within {m}'],
   'adv.title': ['情報提供', 'Advisories'],
   'adv.waiting': ['貴組織の中継待ち', 'Waiting for our relay'],
   'adv.waitingnone': ['中継待ちの情報提供はありません。', 'Nothing is waiting for our relay.'],

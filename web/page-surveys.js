@@ -169,7 +169,10 @@ const TEXTS = {
   'sv.err.not_remindable': ['督促できない事業者が含まれています。', 'One of the operators cannot be reminded by you.'],
   'sv.err.too_large': ['ファイルが大きすぎます（1ファイル2MB、調査全体で20MBまで）。', 'The file is too large (2 MB a file, 20 MB in all).'],
   'sv.err.too_many': ['添付できるのは調査全体で20ファイルまでです。', 'At most 20 files per campaign.'],
-  'sv.err.invalid_value': ['値が正しくありません（ファイル名には / \\ " と制御文字を使えません）。', 'The value is not valid (a file name may not contain / \\ " or control characters).'],
+  // a file's name (field "name" of an attachment); any other field's
+  // invalid_value is said by errText (a deadline in the past told of file
+  // names: found by a review)
+  'sv.err.invalid_name': ['値が正しくありません（ファイル名には / \\ " と制御文字を使えません）。', 'The value is not valid (a file name may not contain / \\ " or control characters).'],
   'sv.own': ['自組織の回答（閲覧のみ）', 'Our answers (read-only)'],
   'sv.col.item': ['項目', 'Item'],
   'sv.col.itemtitle': ['内容', 'Subject'],
@@ -283,7 +286,7 @@ const stateLabel = (s) => t('sv.state.' + s, null, true) || s;
 const mineLabel = (s) => t('sv.mine.' + s, null, true) || s;
 const size = (n) => (n < 1024 ? t('sv.bytes', { n }) : n < 1024 * 1024 ? t('sv.kb', { n: (n / 1024).toFixed(1) }) : t('sv.mb', { n: (n / 1048576).toFixed(1) }));
 /* A refusal in words: the survey's own codes first. */
-const errOf = (e) => t('sv.err.' + (e && e.code), null, true) || errText(e);
+const errOf = (e) => t('sv.err.' + (e && e.code === 'invalid_value' && e.field === 'name' ? 'invalid_name' : e && e.code), null, true) || errText(e);
 
 /* The API's rules: who opens and closes campaigns, who answers, who
  * follows members. */

@@ -87,8 +87,10 @@ int h_web_asset(struct http_req *r, struct http_resp *out)
 
 /* ---- the public page ---- */
 
-/* "2026-11-22 13:05 JST (+09:00)" from an RFC 3339 UTC time. */
-static void jst(const char *rfc, char *out, size_t len)
+/* "2026/11/22 13:05" (Japanese) or "2026-11-22 13:05" (English), Japan
+ * Standard Time, from an RFC 3339 UTC time: the page states the time zone
+ * once, in its introduction (docs/ui.md "Times"). */
+static void jst(const char *rfc, bool en, char *out, size_t len)
 {
     int64_t t;
     struct tm tm;
@@ -101,7 +103,8 @@ static void jst(const char *rfc, char *out, size_t len)
         snprintf(out, len, "-");
         return;
     }
-    snprintf(out, len, "%04d-%02d-%02d %02d:%02d JST (+09:00)",
+    snprintf(out, len,
+             en ? "%04d-%02d-%02d %02d:%02d" : "%04d/%02d/%02d %02d:%02d",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min);
 }
@@ -159,7 +162,7 @@ static void public_item(struct buf *b, const json_t *ad, bool en)
     const char *l = en ? "en" : "ja";
     const char *id = jv_str(ad, "id");
     char when[64];
-    jst(jv_str(ad, "created_at"), when, sizeof(when));
+    jst(jv_str(ad, "created_at"), en, when, sizeof(when));
     long long sev = jv_int(ad, "severity", 0);
     buf_adds(b, "<article class=\"card\" id=\"");
     html_escape(b, id);
@@ -228,26 +231,27 @@ static void public_head(struct buf *b, bool en)
              "<link rel=\"icon\" href=\"/ui/favicon.svg\" "
              "type=\"image/svg+xml\">"
              "<link rel=\"alternate\" type=\"application/atom+xml\" "
-             "title=\"%s\" href=\"/public/feed.atom\"></head><body>"
+             "title=\"%s\" href=\"/public/feed.atom%s\"></head><body>"
              "<a class=\"skip\" href=\"#main\">%s</a>"
              "<header class=\"top\"><div class=\"brand\">infrashare</div>"
              "<nav aria-label=\"%s\"><a href=\"/public?lang=%s\" "
-             "lang=\"%s\">%s</a> <a href=\"/public/feed.atom\">%s</a> "
+             "lang=\"%s\">%s</a> <a href=\"/public/feed.atom%s\">%s</a> "
              "<a href=\"/#/login\">%s</a></nav></header>"
              "<main id=\"main\" tabindex=\"-1\"><h1>%s</h1><p>%s</p>",
              en ? "en" : "ja",
              en ? "Public advisories (White) - infrashare"
                 : "公開情報（White）- infrashare",
              en ? "infrashare public advisories" : "infrashare 公開情報",
-             en ? "Skip to content" : "本文へ移動",
+             en ? "?lang=en" : "", en ? "Skip to content" : "本文へ移動",
              en ? "Public page" : "公開ページ", en ? "ja" : "en",
-             en ? "ja" : "en", en ? "日本語" : "English",
+             en ? "ja" : "en", en ? "日本語" : "English", en ? "?lang=en" : "",
              en ? "Atom feed" : "Atomフィード", en ? "Sign in" : "ログイン",
              en ? "Public advisories" : "公開情報",
              en ? "Advisories with the sharing range White (TLP:CLEAR), "
-                  "published for everyone. Times are Japan Standard Time."
+                  "published for everyone. Times are Japan Standard Time "
+                  "(JST, UTC+09:00)."
                 : "共有範囲がWhite（TLP:CLEAR）の、どなたでも読める情報提供"
-                  "です。時刻は日本標準時です。");
+                  "です。時刻は日本標準時（JST、UTC+09:00）です。");
 }
 
 int h_web_public(struct http_req *r, struct http_resp *out)

@@ -156,3 +156,30 @@ test('on a phone in English: the board, a refused second reminder, state kept ac
   await shot(p, 'ackboard-secretariat-phone-top-en');
   clean(b);
 });
+
+test('the author reads the acknowledgement deadline as a duration in words, in either language', async () => {
+  // NISC wrote it and is no recipient: the page said "1440分以内に確認"
+  // (found by a review); docs/ui.md "Times": durations in words
+  const b = await actor(NISC, { width: 1366, height: 768 });
+  const p = b.page;
+  const a = (await pageApi(p, 'GET', '/advisories/' + s.adv)).body;
+  // (the test daemon's deadline is seconds: 0 minutes, "0秒" / "0 s";
+  // the old text said "0分")
+  const m = a.ack_deadline_min;
+  assert.ok(Number.isInteger(m) && m >= 0, JSON.stringify(a));
+  const words = (ja) => {
+    const d = Math.floor(m / 1440), hr = Math.floor((m % 1440) / 60), mi = m % 60;
+    if (m === 0) return ja ? '0秒' : '0 s';
+    if (m < 60) return ja ? m + '分' : m + ' min';
+    if (d === 0) return ja ? hr + '時間' + (mi ? mi + '分' : '') : hr + ' h' + (mi ? ' ' + mi + ' min' : '');
+    return ja ? d + '日' + (hr ? hr + '時間' : '') : d + (d === 1 ? ' day' : ' days') + (hr ? ' ' + hr + ' h' : '');
+  };
+  for (const l of ['ja', 'en']) {
+    await setLang(p, l);
+    await go(p, '/advisories/' + s.adv);
+    const due = p.locator('.ackdue').first();
+    await due.waitFor();
+    assert.equal(await due.innerText(), l === 'ja' ? words(true) + '以内に確認' : 'acknowledge within ' + words(false));
+  }
+  await b.close();
+});

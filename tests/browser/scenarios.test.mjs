@@ -277,11 +277,21 @@ test('the public page shows a White advisory and not a Green one, and its Atom f
   assert.ok(text.includes('公開: 制御機器の脆弱性情報 <b>太字</b>'), 'White title, as text');
   assert.ok(!text.includes('コミュニティ限定'), 'no Green item');
   assert.equal(await p.locator('main b').count(), 0, 'markup in data is not markup');
-  await shot(p, 'public-ja');
+  // dates as the UI writes them, the time zone stated once, in the
+  // introduction (docs/ui.md "Times"; the items said "2026-12-08 03:36
+  // JST (+09:00)" each: found by a review)
+  const when = await p.locator('main article time').first().innerText();
+  assert.match(when, /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/);
+  assert.equal(text.split('+09:00').length - 1, 1, text);
+  assert.equal(await p.locator('header nav a', { hasText: 'Atomフィード' }).getAttribute('href'), '/public/feed.atom');
   await p.locator('header nav a', { hasText: 'English' }).click();
   await p.locator('h1', { hasText: 'Public advisories' }).waitFor();
   assert.ok((await p.locator('main').innerText()).includes('Public: control device vulnerability'));
   assert.ok(!(await p.locator('main').innerText()).includes('Community only'));
+  assert.match(await p.locator('main article time').first().innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  // the English page's feed is the English one (it linked the Japanese)
+  assert.equal(await p.locator('header nav a', { hasText: 'Atom feed' }).getAttribute('href'), '/public/feed.atom?lang=en');
+  assert.equal(await p.locator('link[rel=alternate]').getAttribute('href'), '/public/feed.atom?lang=en');
   await shot(p, 'public-en');
   const feed = await fetch(URL + '/public/feed.atom');
   assert.match(feed.headers.get('content-type'), /application\/atom\+xml/);

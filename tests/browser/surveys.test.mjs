@@ -246,6 +246,17 @@ test('NISC opens the campaign for gas and water; the same year again is refused 
   assert.equal(await p.evaluate(() => document.activeElement.id), 'sv-fy');
   expected(b, 409, 'POST');
   await check(b, 'surveys-exists-ja-1366', '1366');
+  // a deadline in the past: refused at the deadline, and the words are
+  // not the file names' (they were: found by a review)
+  await go(p, '/surveys');
+  await p.locator('#sv-fy').fill(String(FY + 1));
+  await p.locator('#sv-deadline').fill('2020-03-01T17:00');
+  await p.locator('#sv-create').click();
+  await p.locator('#sv-err-deadline:not([hidden])').waitFor();
+  const said = await p.locator('#sv-err-deadline').innerText();
+  assert.match(said, /値が正しくありません/);
+  assert.doesNotMatch(said, /ファイル名/);
+  expected(b, 400, 'POST');
 });
 
 test('the operator answers: checklist suggestions, a draft kept, a file, a stale save, a submission', async () => {
