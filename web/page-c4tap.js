@@ -25,13 +25,17 @@ const MAX = 10 * 1024 * 1024;
 /* whether the reader manages C4TAP (the secretariat's org_admin, admins):
  * the sub-navigation then shows the management page */
 let isManager = false;
+/* whether the reader is a handler (reads submissions and campaigns): a
+ * manager who is none (an admin) is shown the management page alone (it
+ * was shown links to pages that answer 403: found by a review) */
+let isHandler = true;
 
 const typeName = (x) => t('c4.type.' + x, null, true) || x;
 // the window title names the page (data-title), never an item's content
 const title = (text, page) => h('h1', { 'data-title': page || text }, text);
 
 function subnav(here) {
-  const items = [['/c4tap', 'c4.nav.subs'], ['/c4tap/campaigns', 'c4.nav.campaigns']];
+  const items = isHandler ? [['/c4tap', 'c4.nav.subs'], ['/c4tap/campaigns', 'c4.nav.campaigns']] : [];
   if (isManager) items.push(['/c4tap/admin', 'c4.nav.admin']);
   return h('nav', { cls: 'subnav', 'aria-label': t('c4.nav') }, items.map(([p, k]) =>
     h('a', { href: '#' + p, 'aria-current': p === here ? 'page' : null }, t(k))));
@@ -68,6 +72,7 @@ async function homePage(main, env) {
   let me;
   try { me = await get('/c4tap/me'); } catch (e) { return notHandler(main, e); }
   isManager = me.manager;
+  isHandler = !!me.handler;
   if (!me.handler && me.manager) { env.ctx.go('/c4tap/admin'); return; }
   if (!me.handler) return notHandler(main, { code: 'not_a_handler' });
   main.appendChild(title(t('c4.title')));
@@ -352,6 +357,7 @@ async function adminPage(main, env) {
   let me;
   try { me = await get('/c4tap/me'); } catch (e) { return notHandler(main, e); }
   isManager = me.manager;
+  isHandler = !!me.handler;
   main.appendChild(title(t('c4.admin')));
   main.appendChild(subnav('/c4tap/admin'));
   if (!me.manager) { main.appendChild(msg(t('c4.admin.only'), 'err')); return; }

@@ -23,10 +23,10 @@ import { browser, login, go, shot, until, pageApi, axeCheck, watch, settle, setL
 const VIEWS = { 1366: { width: 1366, height: 768 }, 390: { width: 390, height: 844 } };
 const open = [];
 
-async function actor(user, view) {
+async function actor(user, view, pw) {
   const b = watch(await browser({ viewport: VIEWS[view] }));
   open.push(b);
-  await login(b.page, user);
+  await login(b.page, user, pw);
   return b;
 }
 async function check(b, name, view) {
@@ -304,4 +304,18 @@ test('bidi controls and invisible characters in names are shown as \\u escapes; 
   sec.problems = sec.problems.filter((x) => !x.includes('RNOSUCH') && !/status of 404/.test(x));
   assert.deepEqual(sec.errors, [], 'no script error');
   assert.deepEqual(sec.problems, [], 'no failed request');
+});
+
+test('a hub admin, a manager and no handler, is shown the management page alone', async () => {
+  // the sub-navigation linked the submissions and campaigns, which answer
+  // it 403 (found by a review)
+  const b = await actor('admin', '1366', process.env.INFRASHARE_ADMIN_PASSWORD || 'browser-test-admin-password');
+  const p = b.page;
+  await go(p, '/c4tap');
+  await until(async () => p.url().endsWith('#/c4tap/admin'), 'the management page');
+  await p.locator('#c4-handler-user').waitFor();
+  const links = await p.locator('main nav.subnav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(links, ['#/c4tap/admin']);
+  await check(b, 'c4tap-admin-only', '1366');
+  await b.close();
 });

@@ -116,6 +116,11 @@ test('the model as a graph and a table, for NISC, a ministry, an operator and th
     // the lag and why as the line's title
     const tip = await p.locator('#dep-graph path.dep-edge[data-from="electricity"][data-to="railway"] title').textContent();
     assert.match(tip, l === 'ja' ? /電力 → 鉄道：強（3）、直ちに、同じ地域のみ — き電・信号/ : /Electricity → Railway: strong \(3\), at once, same region only — traction power and signalling/);
+    // the model's note in the page's language (the Japanese page showed
+    // the English note: found by a review)
+    const note = p.locator('#dep-note');
+    assert.equal(await note.getAttribute('lang'), null);
+    assert.match(await note.innerText(), l === 'ja' ? /^強度は3が強/ : /^Strength 3 strong/);
     // the legend, and the table of the 40 dependencies in words
     assert.equal(await p.locator('#dep-legend li').count(), 5);
     assert.equal(await rows(p, '#dep-edges').count(), 40);
