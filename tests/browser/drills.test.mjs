@@ -76,6 +76,14 @@ test('the programme lists the drill per CEPTOAR and fiscal year (English)', asyn
   clean(s.sec);
 });
 
+test('a drill that does not exist is titled as not found', async () => {
+  // it was titled "訓練結果 DNOPE" (found by a review)
+  const p = s.sec.page;
+  await go(p, '/drills/DNOPE');
+  await until(async () => (await p.title()) === 'ページが見つかりません - infrashare', 'the not-found title');
+  assert.match(await p.locator('main h1').innerText(), /見つかりません/);
+});
+
 test('a member confirms its contacts for a structure drill', async () => {
   const p = s.sec.page;
   await go(p, '/drills');
