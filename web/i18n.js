@@ -612,6 +612,7 @@ const D = {
   'new.impactother': ['他分野の項目（{n}件）', 'Other sectors\' figures ({n})'],
   'new.impactotherhint': ['他の分野の保安基準で使う項目です。該当する場合だけ入力してください。', 'Used by other sectors\' maintenance levels; fill in only if they apply.'],
   'new.titlemissing': ['件名を入力してください（必須）。', 'Enter a title (required).'],
+  'new.impactwhole': ['0以上の整数で入力してください。', 'Enter a whole number, 0 or more.'],
   'ev.pick': ['選択', 'Pick'],
   'ev.pickone': ['「{title}」を選ぶ', 'Pick "{title}"'],
   'ev.already': ['連携済み', 'Linked'],

@@ -147,6 +147,13 @@ export async function render(main, { ctx }) {
     BOOLS.forEach((k, i) => { if (f.bools[i].checked) o[k] = true; });
     return o;
   }
+  // the first impact figure that is no whole number of 0 or more (-5,
+  // 1.5, text the browser could not read): -1 when none. impact() leaves
+  // such a figure out of the live severity; a report is not filed with it
+  // (it was filed without it, no word said: found by a review)
+  function badImpact() {
+    return f.nums.findIndex((el) => el.validity.badInput || (el.value.trim() !== '' && !/^\d+$/.test(el.value.trim())));
+  }
   function explainWho() {
     const route = val('route', routeRadios), range = val('range', rangeRadios);
     agencyRow.hidden = route !== 'via_agency';
@@ -189,6 +196,17 @@ export async function render(main, { ctx }) {
     if (!body.title || !det) {
       put(errs, msg((body.title ? t('new.detected') : t('title')) + ': ' + t('err.missing_field'), 'err'));
       (body.title ? f.detected : f.title).focus();
+      return;
+    }
+    f.nums.forEach((el) => el.removeAttribute('aria-invalid'));
+    const bi = badImpact();
+    if (bi >= 0) {
+      const el = f.nums[bi];
+      const d = el.closest('details');
+      if (d) d.open = true;
+      el.setAttribute('aria-invalid', 'true');
+      put(errs, msg(t('impact.' + NUMS[bi]) + ': ' + t('new.impactwhole'), 'err'));
+      el.focus();
       return;
     }
     body.detected_at = det;
