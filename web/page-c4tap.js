@@ -310,7 +310,7 @@ async function campaignPage(main, env, id) {
   if (c.indicators && c.indicators.length) {
     main.appendChild(h('h2', {}, t('c4.indicators')));
     main.appendChild(table([
-      [t('c4.col.kind'), (i) => i.kind], [t('c4.col.value'), (i) => h('code', {}, shown(i.value))],
+      [t('c4.col.kind'), (i) => typeName(i.kind)], [t('c4.col.value'), (i) => h('code', {}, shown(i.value))],
       [t('c4.col.type'), (i) => typeName(i.type)], [t('c4.col.count'), (i) => String(i.count)],
     ], c.indicators));
   }
@@ -397,7 +397,12 @@ async function adminPage(main, env) {
   const hout = h('div', { 'aria-live': 'polite' });
   main.appendChild(table([
     [t('c4.admin.user'), (x) => x.display_name ? x.display_name + ' (' + x.username + ')' : x.username],
-    [t('c4.admin.org'), (x) => x.org],
+    [t('c4.admin.org'), (x) => {
+      // the organisation's name (the participants' list has it; a national
+      // body's the app knows), not its id (found by a review)
+      const o = parts.items.find((p) => p.org === x.org);
+      return (o && (lang() === 'en' ? o.name_en : o.name_ja)) || env.ctx.orgLabel(x.org);
+    }],
     [t('c4.admin.kind'), (x) => t('c4.kind.' + x.kind, null, true) || x.kind],
     ['', (x) => h('button', { type: 'button', on: { click: async () => {
       try { await api('DELETE', '/c4tap/handlers/' + encodeURIComponent(x.username)); env.ctx.reload(); } catch (err) { hout.replaceChildren(msg(errText(err), 'err')); }

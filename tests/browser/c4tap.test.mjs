@@ -172,6 +172,9 @@ test('the secretariat records an agreement and registers a handler; an analyst m
   await until(async () => (await pageApi(p, 'GET', '/c4tap/handlers')).body.items.some((x) => x.username === 'op-gas-0001'), 'the handler registered');
   await go(p, '/c4tap/admin');
   assert.match(await p.locator('main').innerText(), /op-gas-0001/);
+  // the handlers' organisations by name, not by id (found by a review)
+  const orgCells = await p.locator('main table').last().locator('tbody tr td:nth-child(2)').allInnerTexts();
+  assert.ok(orgCells.length > 0 && orgCells.every((x) => !/^op-|^ceptoar-/.test(x.trim())), JSON.stringify(orgCells));
   await check(b, 'c4tap-admin', '1366');
   // the campaigns: merge the second into the first, then split one off
   const cs = (await pageApi(p, 'GET', '/c4tap/campaigns')).body.items.map((c) => c.id).sort((x, y) => x - y);
@@ -185,6 +188,11 @@ test('the secretariat records an agreement and registers a handler; an analyst m
   await settle(b);
   b.problems = b.problems.filter((x) => !x.includes('/c4tap/campaigns/' + from) && !/status of 404/.test(x));
   await go(p, '/c4tap/campaigns/' + into);
+  // the indicators' kinds in words, not codes (found by a review)
+  const said = await p.locator('main').innerText();
+  for (const code of ['subject_norm', 'sender_address', 'url_host', 'attachment_sha256', 'origin_ip', 'reply_to']) {
+    assert.ok(!said.includes(code), code + ' shown as a code');
+  }
   const first = p.locator('#c4-split input[type=checkbox]').first();
   const id = await first.getAttribute('value');
   await first.check();
