@@ -1756,6 +1756,26 @@ int report_update(struct app *a, struct store_conn *c,
     json_t *view = NULL, *warnings = NULL;
     struct decoded att = {0};
     json_t *atts = json_object_get(body, "attachments");
+    /* an update of kind "update" says something: a text, or a field it
+     * changes (a blank one was appended as a numbered update that says
+     * nothing: found by a review). Checked on the request alone, before
+     * the report is read: the same answer whether it exists or not */
+    if (strcmp(jv_str(body, "kind"), "update") == 0) {
+        bool says = false;
+        const char *k;
+        json_t *v;
+        json_object_foreach ((json_t *)body, k, v) {
+            if (!strcmp(k, "kind") || json_is_null(v))
+                continue;
+            says = strcmp(k, "text") != 0 || !util_blank(json_string_value(v));
+            if (says)
+                break;
+        }
+        if (!says)
+            return svc_fail(e, IS_ERR_INVALID, "missing_field", "text",
+                            "text: an update says something: a text, or a "
+                            "field it changes");
+    }
     /* the attachments depend on the request only: decoded before the
      * writer lock is taken */
     int rc = atts ? decode_attachments(atts, &att, e) : IS_OK;

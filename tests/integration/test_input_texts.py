@@ -188,3 +188,31 @@ def test_an_audience_names_each_member_once(fresh_demo_hub):
                 json=dict(base, audience={"orgs": ["op-banking-0001"]}))
     assert r.status_code == 201, r.text
     assert r.json()["audience"]["orgs"] == ["op-banking-0001"]
+
+
+def test_an_update_says_something(fresh_demo_hub):
+    """An update of kind "update" with no text and no field it changes was
+    appended as a numbered update that says nothing (found by a new user's
+    review: the report page's Send with an empty box). 400 naming text,
+    the same for a report that does not exist; nothing is appended."""
+    hub = fresh_demo_hub
+    rid = file_report(hub, title="to update")["id"]
+    v = hub.api("GET", f"/api/v1/reports/{rid}", token=tok(hub, OP)).json()
+    for body in ({"kind": "update"}, {"kind": "update", "text": ""},
+                 {"kind": "update", "text": " \u3000"},
+                 {"kind": "update", "text": None}):
+        r = hub.api("POST", f"/api/v1/reports/{rid}/updates",
+                    token=tok(hub, OP), json=body)
+        assert_error(r, 400, "missing_field", "text")
+        r2 = hub.api("POST", "/api/v1/reports/R0000000000000000/updates",
+                     token=tok(hub, OP), json=body)
+        assert r2.json() == r.json() and r2.status_code == 400
+    w = hub.api("GET", f"/api/v1/reports/{rid}", token=tok(hub, OP)).json()
+    assert w["updates"] == v["updates"]
+    # a text, or a field alone, is an update; a full report needs neither
+    for body in ({"kind": "update", "text": "復旧作業中 / restoring"},
+                 {"kind": "update", "measures": "切替済み"},
+                 {"kind": "full"}):
+        r = hub.api("POST", f"/api/v1/reports/{rid}/updates",
+                    token=tok(hub, OP), json=body)
+        assert r.status_code == 201, (body, r.text)
