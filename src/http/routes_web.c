@@ -103,10 +103,9 @@ static void jst(const char *rfc, bool en, char *out, size_t len)
         snprintf(out, len, "-");
         return;
     }
-    snprintf(out, len,
-             en ? "%04d-%02d-%02d %02d:%02d" : "%04d/%02d/%02d %02d:%02d",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min);
+    snprintf(
+        out, len, en ? "%04d-%02d-%02d %02d:%02d" : "%04d/%02d/%02d %02d:%02d",
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
 /* Validators of a public body: a hash of the bytes, and the newest time
