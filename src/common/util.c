@@ -366,8 +366,8 @@ static bool cp_invisible(uint32_t c)
     if (c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 ||
         c == 0xad || c == 0x034f || c == 0x061c || c == 0x115f || c == 0x1160 ||
         c == 0x1680 || c == 0x17b4 || c == 0x17b5 || c == 0x180e ||
-        c == 0x180f || c == 0x2800 ||
-        c == 0x3000 || c == 0x3164 || c == 0xfeff || c == 0xffa0)
+        c == 0x180f || c == 0x2800 || c == 0x3000 || c == 0x3164 ||
+        c == 0xfeff || c == 0xffa0)
         return true;
     return (c >= 0x180b && c <= 0x180d) || (c >= 0x2000 && c <= 0x200f) ||
            (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) ||

@@ -370,7 +370,7 @@ static void t_nonblank(void **state)
         "\xcc\x80",                         /* U+0300 a mark alone */
         "\xe3\x82\x99 \xe2\x83\x9d",        /* U+3099, U+20DD */
         "\xef\xbf\xb9",                     /* U+FFF9 */
-        "\xe1\x9e\xb4\xe1\x9e\xb5"};           /* U+17B4 U+17B5 */
+        "\xe1\x9e\xb4\xe1\x9e\xb5"};        /* U+17B4 U+17B5 */
     for (size_t i = 0; i < IS_ARRAY_LEN(nothing); i++)
         assert_true(util_blank(nothing[i]));
     /* a mark on a letter, a kana with its voicing mark: text */
@@ -379,7 +379,7 @@ static void t_nonblank(void **state)
     assert_false(util_blank("\xe2\xa0\x81")); /* U+2801 braille dot */
     assert_false(util_has_bidi_control("\xe2\x80\x8b")); /* U+200B */
     assert_true(util_has_bidi_control("a\xe2\x81\xa9")); /* U+2069 */
-    assert_true(util_has_bidi_control("x\xd8\x9cy")); /* U+061C ALM */
+    assert_true(util_has_bidi_control("x\xd8\x9cy"));    /* U+061C ALM */
 }
 
 static void t_one_line(void **state)
