@@ -360,7 +360,7 @@ ALLOWED = [
     ("DELETE", "/api/v1/orgs/nisc", {"GET", "HEAD"}),
     ("PUT", "/api/v1/session", {"GET", "HEAD", "POST", "DELETE"}),
     ("PUT", "/api/v1/tokens", {"GET", "HEAD", "POST"}),
-    ("GET", "/api/v1/tokens/" + "0" * 32, {"DELETE"}),
+    ("PUT", "/api/v1/tokens/" + "0" * 32, {"GET", "HEAD", "DELETE"}),
 ]
 
 
