@@ -23,6 +23,17 @@ bilingual already (it holds Japanese), only pass on a text made elsewhere
 cli_errf(EN, JA, ...) (src/cli/cli.h), which prints one of the two by the
 locale (cli_errs(err, len, EN, JA, ...) into a buffer). The check names each English-only message and fails.
 
+The specific reasons of the error messages have their Japanese too
+(`detail_ja`, src/http/error_detail.c): the reason each call above writes
+(its format after a leading "field: ", the conversions as "{}"; for the
+helpers bad(..., "reason") and rfail(..., "reason") their last argument,
+or the literal with conversions of a helper that takes a format)
+must have a row in src/http/error_detail_rows.c, every row's English must
+be a reason some source writes (a row nothing writes would never match),
+and every row's Japanese must place each of its values ({1}, {2}, ...)
+exactly once. A format the check cannot read as one literal (a ternary,
+a variable) is skipped: its message gets no detail_ja.
+
 Usage: tools/check-error-ja.py   (from the repository root; exit 1 on a
 missing row, with the codes and where they are sent)
 """
@@ -94,6 +105,155 @@ def english_only_cli_messages():
     return bad, nerrf
 
 
+DETAIL_TABLE = SRC / "http" / "error_detail_rows.c"
+LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+# the format's argument of each call that writes a message, and the
+# helpers whose reason is their last literal
+FORMAT_ARG = {"svc_fail": 4, "http_error": 4, "jv_fail": 4}
+LAST_LITERAL = ("bad", "rfail")
+CALL = re.compile(r"(?<![A-Za-z0-9_])(svc_fail|http_error|jv_fail|bad|rfail)"
+                  r"\s*\(")
+HEAD = re.compile(r"^(%s|%\.\d+s|[A-Za-z0-9_.\[\]\-]+): ")
+PRINTF = re.compile(r"%%|%[-+ #0]*(\*|\d+)?(\.(\*|\d+))?"
+                    r"(hh|h|ll|l|z|j|t)?[sdiuxXfgc]")
+
+
+def call_args(text, i):
+    """The arguments of the call whose "(" ends just before i."""
+    depth, args, cur, j = 0, [], "", i
+    while j < len(text):
+        c = text[j]
+        if c in "\"'":
+            k = j + 1
+            while text[k] != c:
+                k += 2 if text[k] == "\\" else 1
+            cur += text[j:k + 1]
+            j = k + 1
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                args.append(cur)
+                return args
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append(cur)
+            cur = ""
+            j += 1
+            continue
+        cur += c
+        j += 1
+    return args
+
+
+def literal(arg):
+    """The text of an argument made of string literals only, else None."""
+    if not LITERAL.search(arg) or LITERAL.sub("", arg).strip():
+        return None
+    raw = "".join(LITERAL.findall(arg))
+    return (raw.encode("utf-8").decode("unicode_escape")
+            .encode("latin-1").decode("utf-8"))
+
+
+def reason_pattern(fmt, strip_head):
+    if strip_head:
+        fmt = HEAD.sub("", fmt, count=1)
+    return PRINTF.sub(lambda m: "%" if m.group(0) == "%%" else "{}", fmt)
+
+
+# comments, skipping string and character literals ("http://" is no comment)
+CODE_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                          r"|/\*.*?\*/|//[^\n]*", re.S)
+
+
+def uncomment(m):
+    t = m.group(0)
+    return t if t[0] in "\"'" else "\n" * t.count("\n")
+
+
+def written_reasons():
+    """reason pattern -> where a source writes it first."""
+    found = {}
+    for path in sorted(SRC.rglob("*.c")):
+        text = CODE_COMMENT.sub(uncomment, path.read_text(encoding="utf-8"))
+        for m in CALL.finditer(text):
+            if re.search(r"(int|void|bool)\s+$", text[max(0, m.start() - 20):
+                                                      m.start()]):
+                continue  # the definition
+            args = call_args(text, m.end())
+            name = m.group(1)
+            if name in LAST_LITERAL:
+                # the literal with conversions (a helper taking a format
+                # and its values), else the last argument
+                lits = [literal(a) for a in args]
+                fmts = [x for x in lits if x and PRINTF.search(x)]
+                last = fmts[-1] if fmts else (lits[-1] if lits else None)
+                if last is None:
+                    continue
+                pat = reason_pattern(last, False)
+            else:
+                if len(args) <= FORMAT_ARG[name]:
+                    continue
+                fmt = literal(args[FORMAT_ARG[name]])
+                if fmt is None:
+                    continue
+                pat = reason_pattern(fmt, name != "jv_fail")
+            if pat in ("", "{}", "{}: {}"):
+                continue  # a text made elsewhere, passed on
+            line = text.count("\n", 0, m.start()) + 1
+            found.setdefault(pat, f"{path.relative_to(ROOT)}:{line}")
+    return found
+
+
+def detail_rows():
+    """[(line, en, ja)] of src/http/error_detail_rows.c: one row a line."""
+    rows = []
+    for n, line in enumerate(DETAIL_TABLE.read_text("utf-8").splitlines(), 1):
+        m = re.match(r'^\s*\{("(?:[^"\\]|\\.)*"), ("(?:[^"\\]|\\.)*")\},$',
+                     line)
+        if m:
+            rows.append((n, literal(m.group(1)), literal(m.group(2))))
+    return rows
+
+
+def detail_problems():
+    problems = []
+    reasons = written_reasons()
+    rows = detail_rows()
+    if len(reasons) < 400 or len(rows) < 400:
+        return [f"check-error-ja: read {len(reasons)} reasons and "
+                f"{len(rows)} detail rows: the patterns no longer match "
+                "the sources"], reasons, rows
+    where = f"{DETAIL_TABLE.relative_to(ROOT)}"
+    have = {}
+    for n, en, ja in rows:
+        if en in have:
+            problems.append(f"{where}:{n}: '{en}' has a row already "
+                            f"(line {have[en]})")
+        have[en] = n
+        if en not in reasons:
+            problems.append(f"{where}:{n}: no source writes the reason "
+                            f"'{en}': the row would never match")
+        holes = en.count("{}")
+        if "{}{}" in en or holes > 6:
+            problems.append(f"{where}:{n}: '{en}': at most 6 values, never "
+                            "two side by side")
+        for k in range(1, 10):
+            want = 1 if k <= holes else 0
+            if ja.count("{%d}" % k) != want:
+                problems.append(f"{where}:{n}: its Japanese must hold "
+                                f"{{{k}}} {want} time(s)")
+        if "{}" in ja or not JAPANESE.search(ja):
+            problems.append(f"{where}:{n}: its Japanese is not Japanese "
+                            "with {1}, {2}, ... for the values")
+    for pat, at in sorted(reasons.items(), key=lambda x: x[1]):
+        if pat not in have:
+            problems.append(f"{at}: the reason '{pat}' has no Japanese in "
+                            f"{where}")
+    return problems, reasons, rows
+
+
 def main():
     bad, nerrf = english_only_cli_messages()
     for where, msg in bad:
@@ -113,11 +273,15 @@ def main():
     for c in missing:
         print(f"{sent[c]}: error code '{c}' has no Japanese sentence in "
               f"{TABLE.relative_to(ROOT)}")
-    if missing or bad:
+    problems, reasons, rows = detail_problems()
+    for p in problems:
+        print(p)
+    if missing or bad or problems:
         return 1
     print(f"check-error-ja: {len(sent)} codes sent, each with a Japanese "
-          f"sentence ({len(have)} rows); {nerrf} CLI messages in both "
-          "languages")
+          f"sentence ({len(have)} rows); {len(reasons)} reasons written, "
+          f"each with its Japanese ({len(rows)} rows); {nerrf} CLI "
+          "messages in both languages")
     return 0
 
 

@@ -25,10 +25,11 @@ export function setCsrf(v) { csrf = v || null; }
 export function onUnauthenticated(fn) { onUnauth = fn; }
 
 export class ApiError extends Error {
-  constructor(status, code, message, field, messageJa) {
+  constructor(status, code, message, field, messageJa, detailJa) {
     super(message || code);
     this.status = status; this.code = code; this.field = field;
     this.messageJa = messageJa; // the error object's message_ja
+    this.detailJa = detailJa; // its detail_ja: message in Japanese, when the hub has the words
   }
 }
 
@@ -50,7 +51,7 @@ export async function api(method, path, body, opts) {
   if (ct.startsWith('application/json')) data = await r.json().catch(() => null);
   if (!r.ok) {
     const e = (data && data.error) || {};
-    const err = new ApiError(r.status, e.code || 'http_' + r.status, e.message, e.field, e.message_ja);
+    const err = new ApiError(r.status, e.code || 'http_' + r.status, e.message, e.field, e.message_ja, e.detail_ja);
     if (r.status === 401 && !(opts && opts.quiet)) onUnauth(err);
     throw err;
   }

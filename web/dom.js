@@ -78,11 +78,14 @@ export function errText(e) {
   if (!e) return '';
   if (e.code === 'network') return t('err.network');
   const known = t('err.' + e.code, null, true);
-  // a code the page has no words for: the hub's own Japanese sentence
-  // (message_ja, which starts with the field) when the page is in Japanese
-  if (!known && lang() === 'ja' && e.messageJa) return e.messageJa;
+  // in Japanese, the message's reason in Japanese (detail_ja) when the
+  // hub has the words for it, else its English message
+  const detail = lang() === 'ja' && e.detailJa ? e.detailJa : e.message;
+  // a code the page has no words for: the hub's own Japanese (detail_ja,
+  // else message_ja; both start with the field) when the page is in Japanese
+  if (!known && lang() === 'ja' && (e.detailJa || e.messageJa)) return e.detailJa || e.messageJa;
   let s = known || e.message || e.code;
-  if (known && e.status === 400 && e.message) s = known + ' (' + e.message + ')';
+  if (known && e.status === 400 && detail) s = known + ' (' + detail + ')';
   if (e.field && !known) s += ' (' + e.field + ')';
   return s;
 }

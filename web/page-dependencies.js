@@ -354,7 +354,7 @@ function editor(ctx, d, nameOf) {
 function problem(e) {
   const s = t('err.' + e.code, null, true) || t('dep.err.' + e.code, null, true);
   if (s) return s;
-  return e.message || e.code;
+  return (lang() === 'ja' && e.detailJa) || e.message || e.code;
 }
 
 /* "model.edges[40]" -> "model.edges[40]（鉄道 → 電力）": the dependency

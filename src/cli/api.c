@@ -82,7 +82,11 @@ int cli_api_call_media(const char *url, const char *token, const char *method,
 
 const char *cli_error_text(const json_t *e)
 {
-    const char *ja = json_string_value(json_object_get(e, "message_ja"));
+    /* in Japanese: the reason itself when the hub has words for it
+     * (detail_ja), else the code's sentence (message_ja) */
+    const char *ja = json_string_value(json_object_get(e, "detail_ja"));
+    if (!ja)
+        ja = json_string_value(json_object_get(e, "message_ja"));
     const char *en = json_string_value(json_object_get(e, "message"));
     if (ja && cli_locale_ja())
         return ja;

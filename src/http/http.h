@@ -153,6 +153,19 @@ const char *http_error_ja(const char *code, int status);
 /* The table itself, sorted by code (for its tests and the code check). */
 const struct http_error_ja_row *http_error_ja_rows(size_t *n);
 
+/* The Japanese of an error message's specific reason
+ * (src/http/error_detail.c): the error object's detail_ja, appended to
+ * out ("limit: 1〜1000 の整数で指定してください。"); false when no
+ * row of the table says it. The table's rows: English patterns with "{}"
+ * for each value the message quotes, Japanese with {1}, {2}, ... */
+struct http_error_detail_row {
+    const char *en;
+    const char *ja;
+};
+bool http_error_detail_ja(const char *message, const char *field,
+                          struct buf *out);
+const struct http_error_detail_row *http_error_detail_rows(size_t *n);
+
 /* Answers a service's error: the status of e->err with e's code, field and
  * sentence. An e left unfilled (IS_OK) is 500 "internal". Returns the
  * status. */

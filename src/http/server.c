@@ -194,6 +194,16 @@ int http_error(struct http_resp *out, int status, const char *code,
     if (f)
         json_object_set_new(e, "field", f);
     error_add_ja(e, code, f ? field : NULL, status);
+    /* detail_ja: the message's own reason in Japanese, when the table
+     * has words for it (error_detail.c) */
+    struct buf ja;
+    buf_init(&ja, 0);
+    if (http_error_detail_ja(msg, f ? field : NULL, &ja)) {
+        json_t *d = json_string(buf_str(&ja));
+        if (d)
+            json_object_set_new(e, "detail_ja", d);
+    }
+    buf_release(&ja);
     out->body = json_pack("{s:o}", "error", e);
     out->status = status;
     return status;
@@ -613,6 +623,9 @@ static void taxii_error(struct http_resp *out)
         json_object_set_new(d, "field", json_string(field));
     if (d && ja && *ja)
         json_object_set_new(d, "message_ja", json_string(ja));
+    const char *dja = json_string_value(json_object_get(err, "detail_ja"));
+    if (d && dja && *dja)
+        json_object_set_new(d, "detail_ja", json_string(dja));
     if (d && json_object_size(d))
         json_object_set_new(t, "details", d);
     else

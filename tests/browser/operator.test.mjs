@@ -109,6 +109,16 @@ test('operator (Japanese, 1366x768): own-sector figures first, the title error a
     assert.match(p.url(), /#\/report\/new$/);
   }
   await kw.fill('');
+  // a detection time two days ahead: the hub's reason in Japanese
+  // (detail_ja), not its English (it showed "detected_at: is in the
+  // future" on the Japanese page: found by a review)
+  const ahead = new Date(Date.now() + 2 * 86400e3 + 9 * 3600e3).toISOString().slice(0, 16);
+  await p.locator('input[name=detected_at]').fill(ahead);
+  await p.locator('#submit-report').click();
+  await until(async () => /未来の日時は指定できません/.test(await p.locator('#form-errors').innerText()), 'the future time refused');
+  assert.doesNotMatch(await p.locator('#form-errors').innerText(), /in the future/);
+  assert.match(p.url(), /#\/report\/new$/);
+  await p.locator('input[name=detected_at]').fill(v);
   await p.locator('#submit-report').click();
   await p.waitForURL(/#\/reports\/R[0-9a-f]+$/);
   s.r1 = p.url().split('/').pop();
@@ -130,7 +140,7 @@ test('operator (English, 390x844): the same form on a phone', async () => {
   clean(b);
 });
 
-test('secretariat (Japanese): an error the page has no words for is shown in the hub\'s Japanese (message_ja)', async () => {
+test('secretariat (Japanese): an error the page has no words for is shown in the hub\'s Japanese (detail_ja)', async () => {
   const b = await actor(SEC, DESK, 'ja');
   const p = b.page;
   await go(p, '/reports/' + s.r1);
@@ -139,7 +149,8 @@ test('secretariat (Japanese): an error the page has no words for is shown in the
   await p.locator('#note-send').click();
   const err = p.locator('#note-form .msg.err');
   await err.waitFor();
-  assert.equal(await err.innerText(), 'text: 文字列が正しくありません（UTF-8 でない、または制御文字を含みます）。');
+  // the reason itself in Japanese (detail_ja), not only its code's sentence
+  assert.equal(await err.innerText(), 'text: 制御文字または不正な UTF-8 が含まれています。');
   assert.equal(await err.getAttribute('role'), 'alert');
   // in English, the hub's English sentence and the field
   await setLang(p, 'en');

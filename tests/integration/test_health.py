@@ -185,7 +185,10 @@ def test_readyz_is_503_while_the_database_is_locked(node_hub):
         assert "another process holds its write lock" in \
             r.json()["error"]["message"], r.text
         assert set(r.json()) == {"error"}
-        assert set(r.json()["error"]) == {"code", "message", "message_ja"}
+        assert set(r.json()["error"]) == {"code", "message", "message_ja",
+                                          "detail_ja"}
+        assert "書き込みロック" in r.json()["error"]["detail_ja"], \
+            r.text
         assert re.fullmatch(r"[1-9][0-9]*", r.headers["Retry-After"]), \
             r.headers
         # alive all the same: liveness does not need the database

@@ -312,6 +312,41 @@ def test_every_kind_of_error_says_it_in_japanese_too(phub):
     }, ja
 
 
+def test_the_reason_itself_in_japanese(phub):
+    """detail_ja: the message's own reason in Japanese, with the values
+    it quotes, after the field as in message (src/http/error_detail_rows.c);
+    the page and the CLI show it in Japanese instead of the English."""
+    tok = phub.token("op-banking-0001")
+    got = {}
+    r = phub.api("GET", "/api/v1/reports?limit=0", token=tok)
+    got["limit"] = assert_error(r, 400, "out_of_range", "limit")
+    r = phub.api("GET", "/api/v1/reports?state=maybe", token=tok)
+    got["state"] = assert_error(r, 400, "invalid_value", "state")
+    r = phub.api("POST", "/api/v1/reports", token=tok,
+                 json={"kind": "incident", "title": 7})
+    got["title"] = assert_error(r, 400, "invalid_type", "title")
+    r = phub.api("POST", "/api/v1/reports", token=tok,
+                 json={"kind": "incident", "title": "t", "colour": "red"})
+    got["colour"] = assert_error(r, 400, "unknown_field", "colour")
+    want = {
+        "limit": ("limit: must be an integer from 1 to 500",
+                  "limit: 1〜500 の整数で指定してください。"),
+        "state": ("state: open or closed",
+                  "state: open または closed を指定してください。"),
+        "title": ("title: must be a string", "title: 文字列で指定してください。"),
+        "colour": ("colour: is not a field of this request",
+                   "colour: このリクエストの項目ではありません。"),
+    }
+    assert {k: (e["message"], e.get("detail_ja")) for k, e in got.items()} \
+        == want, got
+    # a message the table has no words for has no detail_ja (the English
+    # message and the code's sentence are all there is)
+    r = phub.api("GET", "/api/v1/audit", token=tok)
+    e = assert_error(r, 403, "forbidden")
+    assert e["message"] == "your roles do not allow this", e
+    assert "detail_ja" not in e, e
+
+
 # ---- 11: Host ----
 
 def test_http11_without_host_is_400(phub):

@@ -109,9 +109,10 @@ def test_json_outputs_are_valid_json(fresh_demo_hub):
 
 
 def test_api_errors_in_the_locales_language(demo_hub):
-    """The CLI prints the API error's sentence in Japanese (message_ja)
-    when the locale's language is Japanese: LC_ALL, else LC_MESSAGES, else
-    LANG, as POSIX orders them; else the English message."""
+    """The CLI prints the API error's message in Japanese (detail_ja,
+    else the code's sentence message_ja) when the locale's language is
+    Japanese: LC_ALL, else LC_MESSAGES, else LANG, as POSIX orders them;
+    else the English message."""
     t = demo_hub.token(OP)
     base = {k: v for k, v in os.environ.items()
             if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
@@ -124,7 +125,7 @@ def test_api_errors_in_the_locales_language(demo_hub):
         assert r.returncode == 1 and r.stdout == "", (r.returncode, r.stderr)
         return r.stderr.strip()
 
-    ja = "infrashare: HTTP 404 not_found: 見つかりません（または閲覧できません）。"
+    ja = "infrashare: HTTP 404 not_found: 指定された報告は見つかりません。"
     en = "infrashare: HTTP 404 not_found: no such report"
     assert show(LANG="ja_JP.UTF-8") == ja
     assert show(LC_ALL="ja_JP.UTF-8", LANG="C.UTF-8") == ja
@@ -141,7 +142,7 @@ def test_api_errors_in_the_locales_language(demo_hub):
         capture_output=True, text=True, env={**base, "LANG": "ja_JP.UTF-8"},
         timeout=60)
     assert r.returncode != 0 and r.stdout == ""
-    assert "kind: 値が正しくありません。" in r.stderr, r.stderr
+    assert "kind: 許可された値ではありません。" in r.stderr, r.stderr
 
 
 def test_errors_exit_non_zero_with_the_api_message(fresh_demo_hub):

@@ -119,6 +119,98 @@ static void japanese_sentence_of_every_code(void **state)
                         "要求が多すぎます。しばらくしてからお試しください。");
 }
 
+/* detail_ja of message m with field f ("" when there is none) */
+static const char *detail(const char *m, const char *f, struct buf *b)
+{
+    buf_reset(b);
+    if (!http_error_detail_ja(m, f, b))
+        return "";
+    return buf_str(b);
+}
+
+/* Every row, its English written with values in place of "{}", gives its
+ * Japanese with those values in place of {1}, {2}, ...: the row matches
+ * what it says and no other row takes its message. */
+static void every_detail_row_says_its_message(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const struct http_error_detail_row *rows = http_error_detail_rows(&n);
+    assert_true(n > 400);
+    struct buf msg, want, got;
+    buf_init(&msg, 0);
+    buf_init(&want, 0);
+    buf_init(&got, 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(util_utf8_ok(rows[i].ja, strlen(rows[i].ja)));
+        assert_true(has_non_ascii(rows[i].ja));
+        if (i > 0)
+            assert_true(strcmp(rows[i - 1].en, rows[i].en) < 0);
+        buf_reset(&msg);
+        assert_int_equal(buf_adds(&msg, "some.field[3]: "), 0);
+        int k = 0;
+        for (const char *p = rows[i].en; *p; p++) {
+            if (p[0] == '{' && p[1] == '}') {
+                assert_int_equal(buf_addf(&msg, "<v%d>", ++k), 0);
+                p++;
+            } else {
+                assert_int_equal(buf_add(&msg, p, 1), 0);
+            }
+        }
+        buf_reset(&want);
+        assert_int_equal(buf_adds(&want, "some.field[3]: "), 0);
+        for (const char *p = rows[i].ja; *p; p++) {
+            if (p[0] == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
+                assert_int_equal(buf_addf(&want, "<v%c>", p[1]), 0);
+                p += 2;
+            } else {
+                assert_int_equal(buf_add(&want, p, 1), 0);
+            }
+        }
+        const char *d = detail(buf_str(&msg), "some.field[3]", &got);
+        if (strcmp(d, buf_str(&want)) != 0)
+            fail_msg("row \"%s\": \"%s\" gave \"%s\"", rows[i].en,
+                     buf_str(&msg), d);
+    }
+    buf_release(&msg);
+    buf_release(&want);
+    buf_release(&got);
+}
+
+static void detail_of_messages(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 0);
+    /* the service's own messages, as the API answers them */
+    assert_string_equal(
+        detail("detected_at: is in the future", "detected_at", &b),
+        "detected_at: 未来の日時は指定できません。");
+    assert_string_equal(
+        detail("limit: must be an integer from 1 to 1000", "limit", &b),
+        "limit: 1〜1000 の整数で指定してください。");
+    /* a field with characters no head has: taken as the field says */
+    assert_string_equal(detail("a b: must be a string", "a b", &b),
+                        "a b: 文字列で指定してください。");
+    /* a message with no field before it */
+    assert_string_equal(detail("must be a string", "", &b),
+                        "文字列で指定してください。");
+    /* a reason the table has no words for: no detail */
+    assert_string_equal(detail("limit: is purple", "limit", &b), "");
+    assert_string_equal(detail("", "", &b), "");
+    assert_false(http_error_detail_ja(NULL, NULL, &b));
+    /* a value must be there: "{}" stands for one byte or more */
+    assert_string_equal(detail("x: must be an integer from  to 1000", "x", &b),
+                        "");
+    /* the longest message the hub writes, of braces and colons */
+    char big[512];
+    for (size_t i = 0; i < sizeof(big) - 1; i++)
+        big[i] = "{}: "[i % 4];
+    big[sizeof(big) - 1] = '\0';
+    assert_string_equal(detail(big, "", &b), "");
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +218,8 @@ int main(void)
         cmocka_unit_test(errors_are_4xx_or_5xx_by_kind),
         cmocka_unit_test(out_of_range_is_internal),
         cmocka_unit_test(japanese_sentence_of_every_code),
+        cmocka_unit_test(every_detail_row_says_its_message),
+        cmocka_unit_test(detail_of_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
