@@ -3,7 +3,7 @@
 #   fuzz/build.sh            → fuzz/out/fuzz_<name> (libFuzzer, clang) and
 #                              fuzz/out/replay_<name> (any compiler, ASan+UBSan)
 #                              for each target: dns, obs_sketch, mail,
-#                              scenario, taxii
+#                              scenario, taxii, error_detail
 # Run:  mkdir -p fuzz/out/work && fuzz/out/fuzz_dns -max_total_time=60 fuzz/out/work fuzz/corpus/dns
 #       fuzz/out/replay_dns fuzz/corpus/dns/*
 set -euo pipefail
@@ -17,11 +17,12 @@ declare -A sources=(
     [mail]="src/mail/mail.c src/common/util.c"
     [scenario]="src/service/exercise_scenario.c src/core/exercise.c src/core/range.c src/core/agreement.c src/service/app.c src/common/util.c"
     [taxii]="src/core/taxii.c src/core/stix.c src/core/site_url.c src/core/access.c src/core/range.c src/core/agreement.c src/common/util.c"
+    [error_detail]="src/http/error_detail.c src/http/error_detail_rows.c src/common/buf.c src/common/util.c"
 )
 # target name → pkg-config packages it needs besides libsodium
 declare -A packages=([mail]="gmime-3.0 jansson libcrypto" [scenario]="jansson"
-                     [taxii]="jansson libcrypto")
-for t in dns obs_sketch mail scenario taxii; do
+                     [taxii]="jansson libcrypto" [error_detail]="jansson")
+for t in dns obs_sketch mail scenario taxii error_detail; do
     read -r -a src <<<"${sources[$t]}"
     libs=($(pkg-config --libs libsodium ${packages[$t]:-}) -lm)
     flags=(-std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fno-omit-frame-pointer
