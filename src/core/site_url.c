@@ -38,7 +38,8 @@ enum site_addr_class site_addr_class_v4(uint32_t a)
         return SITE_ADDR_MULTICAST;
     if (in4(a, V4(240, 0, 0, 0), 4) || in4(a, V4(192, 0, 0, 0), 24) ||
         in4(a, V4(192, 0, 2, 0), 24) || in4(a, V4(198, 18, 0, 0), 15) ||
-        in4(a, V4(198, 51, 100, 0), 24) || in4(a, V4(203, 0, 113, 0), 24))
+        in4(a, V4(198, 51, 100, 0), 24) || in4(a, V4(203, 0, 113, 0), 24) ||
+        in4(a, V4(192, 88, 99, 0), 24)) /* the 6to4 relays' anycast */
         return SITE_ADDR_RESERVED;
     return SITE_ADDR_PUBLIC;
 }
@@ -55,13 +56,28 @@ enum site_addr_class site_addr_class_v6(const unsigned char a[16])
                                              0, 0, 0, 0, 0xff, 0xff};
     static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0,
                                             0, 0,    0,    0,    0, 0};
+    /* IPv4-translated (::ffff:0:a.b.c.d, RFC 2765) */
+    static const unsigned char translated[12] = {0, 0, 0,    0,    0, 0,
+                                                 0, 0, 0xff, 0xff, 0, 0};
+    /* the local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215), whose IPv4
+     * address may sit at any of several places */
+    static const unsigned char nat64_local[6] = {0, 0x64, 0xff, 0x9b, 0, 1};
     if (memcmp(a, zero, 16) == 0)
         return SITE_ADDR_UNSPECIFIED;
     if (memcmp(a, zero, 15) == 0 && a[15] == 1)
         return SITE_ADDR_LOOPBACK;
     if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0 ||
-        memcmp(a, nat64, 12) == 0)
+        memcmp(a, nat64, 12) == 0 || memcmp(a, translated, 12) == 0)
         return site_addr_class_v4(v4_at(a + 12));
+    if (memcmp(a, nat64_local, 6) == 0)
+        return SITE_ADDR_RESERVED;
+    /* 2001::/23, the IETF protocol assignments: Teredo (2001::/32, an
+     * IPv4 address inside), benchmarking, ORCHID; 3fff::/20, the
+     * documentation; 5f00::/16, SRv6 segment identifiers */
+    if ((a[0] == 0x20 && a[1] == 0x01 && a[2] < 0x02) ||
+        (a[0] == 0x3f && (a[1] & 0xf0) == 0xf0) ||
+        (a[0] == 0x5f && a[1] == 0x00))
+        return SITE_ADDR_RESERVED;
     if (a[0] == 0x20 && a[1] == 0x02) /* 6to4 */
         return site_addr_class_v4(v4_at(a + 2));
     if (a[0] == 0xff)

@@ -180,6 +180,12 @@ BAD_URLS = [
     "http://[fd00::1]/", "http://[ff02::1]/", "http://[::ffff:10.0.0.1]/",
     "http://[::ffff:a9fe:a9fe]/", "http://167772161/", "http://0xa.0.0.1/",
     "http://012.0.0.1/", "http://[64:ff9b::10.0.0.1]/",
+    # special-purpose ranges that carry or hide an address: IPv4-translated,
+    # local-use NAT64, Teredo, ORCHID(v2), documentation, SRv6, 6to4 relays
+    "http://[::ffff:0:a00:1]/", "http://[64:ff9b:1::a00:1]/",
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "http://[2001:10::1]/",
+    "http://[2001:20::1]/", "http://[3fff::1]/", "http://[5f00::1]/",
+    "http://192.88.99.1/",
     # malformed hosts and ports
     "http://1.2.3.256/", "http://foo.123/", "http://www.example.jp:0/",
     "http://www.example.jp:99999/", "http://[fe80::1%25eth0]/",
