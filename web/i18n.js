@@ -596,6 +596,7 @@ const D = {
   'drill.state.running': ['実施中（1日の集計期間内）', 'Running (1-day window open)'],
   'drill.state.closed': ['集計期間終了', 'Window closed'],
   'drill.report': ['訓練（報告を開く）', 'Drill (opens its report)'],
+  'drill.noreport': ['（報告は送信元の経路と事務局のみ閲覧可）', '(its report is for the sender\'s chain and the secretariats)'],
   'drill.now': ['現在', 'now'],
   'report.openq': ['未回答の質問（{n}件）', 'Open questions ({n})'],
   'report.qfrom': ['質問 #{n}（{org}から）', 'Question #{n} from {org}'],

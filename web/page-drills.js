@@ -101,8 +101,13 @@ async function start(main, ctx) {
     if (!cursor) clear(listBox);
     if (!r.items.length && !cursor) { put(listBox, h('p', { cls: 'empty' }, t('none'))); return; }
     put(listBox, table([
-      // the kind opens the drill's report; the id below it, small
-      [t('drill.report'), (d) => [link('/drills/' + enc(d.id), t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '')), h('br'), h('span', { cls: 'id' }, d.id)]],
+      // the kind opens the drill's report (when the caller may read it:
+      // a ministry sees its CEPTOARs' drills' figures, not their reports);
+      // the id below it, small
+      [t('drill.report'), (d) => {
+        const name = t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '');
+        return [d.report === false ? h('span', { cls: 'noreport' }, name, ' ', h('span', { cls: 'muted' }, t('drill.noreport'))) : link('/drills/' + enc(d.id), name), h('br'), h('span', { cls: 'id' }, d.id)];
+      }],
       [t('state'), stateFlag],
       [t('drill.target_kind'), targetLabel],
       [t('time'), (d) => time(d.started_at)],

@@ -717,13 +717,18 @@ static json_t *drill_item_json(struct store_conn *c, struct drill_viewer *v,
     }
     json_t *reach = acc_json(&all);
     json_object_del(reach, "drills");
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:b,s:o,s:o}", "id",
-                     d->id, "advisory", d->advisory, "kind", d->kind, "channel",
-                     d->channel, "target_kind", d->target_kind, "target",
-                     d->target, "created_by", d->created_by, "fiscal_year",
-                     d->fy, "started_at", svc_time_json(d->created_at),
-                     "window_closed", drill_window_closed(d->created_at, now),
-                     "ceptoars", ceps, "reach", reach);
+    /* may the viewer open the drill's report (GET /drills/{id}: those
+     * who may read its advisory's deliveries)? A ministry sees the
+     * figures of its sectors' CEPTOARs' drills, not always their reports */
+    bool report = advisory_deliveries_readable(c, v->who, d->advisory);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:b,s:o,s:o,s:b}",
+                     "id", d->id, "advisory", d->advisory, "kind", d->kind,
+                     "channel", d->channel, "target_kind", d->target_kind,
+                     "target", d->target, "created_by", d->created_by,
+                     "fiscal_year", d->fy, "started_at",
+                     svc_time_json(d->created_at), "window_closed",
+                     drill_window_closed(d->created_at, now), "ceptoars", ceps,
+                     "reach", reach, "report", report);
 }
 
 int drill_list(struct app *a, struct store_conn *c, const struct auth_ctx *who,

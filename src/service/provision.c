@@ -1512,6 +1512,19 @@ int advisory_deliveries(struct app *a, struct store_conn *c,
     return rc;
 }
 
+bool advisory_deliveries_readable(struct store_conn *c,
+                                  const struct auth_ctx *who, const char *id)
+{
+    struct store_advisory ad;
+    struct svc_error e = {0};
+    if (load_readable(c, who, id, &ad, &e))
+        return false;
+    struct dlv_viewer v;
+    bool ok = dlv_viewer_of(c, who, &ad, &v, &e) == IS_OK;
+    store_advisory_release(&ad);
+    return ok;
+}
+
 /* ---- acknowledgement links ---- */
 
 static void link_mac(const struct app *a, const char *nonce, int64_t exp,

@@ -117,6 +117,10 @@ bool advisory_sent_on_behalf(struct store_conn *c, const struct auth_ctx *who,
                              const char *author, const char *id);
 /* state: NULL/"all", "pending", "queued", "sending", "delivered",
  * "acknowledged", "unreached". */
+/* May who read advisory id's deliveries (advisory_deliveries would
+ * answer, not 403 or 404)? A drill's report follows it. */
+bool advisory_deliveries_readable(struct store_conn *c,
+                                  const struct auth_ctx *who, const char *id);
 int advisory_deliveries(struct app *a, struct store_conn *c,
                         const struct auth_ctx *who, const char *id,
                         const char *state, int64_t now, json_t **out,

@@ -462,5 +462,16 @@ test('those who cannot list drills get a plain message; an auditor sees the list
   assert.equal(await p.locator('#drill-form').count(), 0);
   await shot(p, 'operator-drills-auditor-en-desktop');
   await setLang(p, 'ja');
+  // a ministry sees the secretariat's own drills, without a link to a
+  // report it may not read (it led to "Not allowed": found by a review)
+  const m = await actor('meti-desk', DESK, 'ja');
+  await go(m.page, '/drills');
+  const row = m.page.locator(`#drill-list tr[data-id="${s.drills[0]}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator('a').count(), 0);
+  assert.match(await row.innerText(), /報告は送信元の経路と事務局のみ閲覧可/);
+  const api = await pageApi(m.page, 'GET', '/drills/' + s.drills[0] + '/report');
+  assert.ok(api.status === 403 || api.status === 404, String(api.status));
+  clean(m);
   clean(b); clean(s.op);
 });

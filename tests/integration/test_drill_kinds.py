@@ -388,6 +388,31 @@ def nearest_rank(values, p):
     return v[max(1, math.ceil(p * len(v) / 100)) - 1]
 
 
+def test_each_listed_drill_says_whether_its_report_opens(dhub, hook):
+    """report of a list item: may the caller open the drill's report, as
+    the report's route answers. METI sees the figures of the gas
+    CEPTOAR's own drill, not its report (the page linked it to a "Not
+    allowed" page: found by a review)."""
+    h = dhub
+    names = ["g1", "g2"]
+    gas_members(h, hook, names)
+    by_nisc = run_drill(h, hook, "nisc-a", ["g1"], names)
+    by_sec = run_drill(h, hook, "gas-sec", ["g1", "g2"], names)
+    seen = {}
+    for user in ("nisc-a", "gas-sec", "meti-a"):
+        items = h.ok("GET", "/api/v1/drills", user)["items"]
+        assert {x["id"] for x in items} == {by_nisc["id"], by_sec["id"]}
+        for x in items:
+            code = h.call("GET", f"/api/v1/drills/{x['id']}/report",
+                          user).status_code
+            assert code in (200, 403, 404), (user, x["id"], code)
+            assert x["report"] is (code == 200), (user, x["id"], code)
+            seen[(user, x["id"])] = x["report"]
+    assert seen[("meti-a", by_sec["id"])] is False
+    assert seen[("gas-sec", by_sec["id"])] is True
+    assert seen[("nisc-a", by_sec["id"])] is True
+
+
 def test_programme_list_summary_and_comparison(dhub, hook):
     h = dhub
     names = ["g1", "g2", "g3", "g4"]
