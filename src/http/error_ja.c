@@ -23,7 +23,7 @@ static const struct http_error_ja_row rows[] = {
     {"already_fired", "この状況付与は既に実行されています。"},
     {"already_participating", "既に参加しています。"},
     {"already_relayed", "貴組織は既に中継済みです。"},
-    {"already_withheld", "既に差し止められています。"},
+    {"already_withheld", "既に中継を保留しています。"},
     {"ambiguous_framing",
      "Transfer-Encoding は Content-Length と併用できません（HTTP/1.0 "
      "でも使えません）。"},
@@ -39,7 +39,7 @@ static const struct http_error_ja_row rows[] = {
     {"campaign_closed", "この調査は締め切られました。回答はできません。"},
     {"campaign_exists", "この年度の調査は既にあります。"},
     {"campaign_open", "結果は調査の締切後に公表されます。"},
-    {"cannot_withhold", "深刻度の高い警報は差し止められません。"},
+    {"cannot_withhold", "深刻度の高い警報は中継を保留できません。"},
     {"condition_after_inject",
      "条件は参照する状況付与より後に置くことはできません。"},
     {"conflict", "現在の状態と矛盾します。"},
