@@ -257,6 +257,33 @@ int store_step_done(struct store_conn *c, db_stmt *st, const char *what)
     }
 }
 
+int store_put_rows(struct store_conn *c, enum store_stmt many, size_t per,
+                   size_t width, size_t n,
+                   void (*bind)(db_stmt *st, int base, size_t i,
+                                const void *ctx),
+                   int (*one)(struct store_conn *c, size_t i, const void *ctx),
+                   const void *ctx, const char *what)
+{
+    size_t done = 0;
+    for (; n - done >= per; done += per) {
+        db_stmt *st = store_stmt(c, many);
+        if (!st)
+            return IS_ERR_STORE;
+        for (size_t k = 0; k < per; k++)
+            bind(st, (int)(k * width), done + k, ctx);
+        int rc = store_step_done(c, st, what);
+        db_clear_bindings(st);
+        if (rc)
+            return rc;
+    }
+    for (; done < n; done++) {
+        int rc = one(c, done, ctx);
+        if (rc)
+            return rc;
+    }
+    return IS_OK;
+}
+
 bool store_tx_open(struct store_conn *c)
 {
     return c->pg ? pgc_in_tx(c->pg) : !sqlite3_get_autocommit(c->db);

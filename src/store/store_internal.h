@@ -53,6 +53,16 @@ db_stmt *store_stmt(struct store_conn *c, enum store_stmt id);
 int store_fail(struct store_conn *c, const char *what);
 /* Maps a step/exec result: DONE/ROW -> OK, CONSTRAINT -> CONFLICT. */
 int store_step_done(struct store_conn *c, db_stmt *st, const char *what);
+/* Writes n rows: as many groups of per rows as fit, each one execution
+ * of statement many (a multi-row INSERT whose row k takes parameters
+ * k * width + 1 .. (k + 1) * width, bound by bind(st, k * width, i, ctx)
+ * for row i), then the rest one row at a time by one(c, i, ctx). */
+int store_put_rows(struct store_conn *c, enum store_stmt many, size_t per,
+                   size_t width, size_t n,
+                   void (*bind)(db_stmt *st, int base, size_t i,
+                                const void *ctx),
+                   int (*one)(struct store_conn *c, size_t i, const void *ctx),
+                   const void *ctx, const char *what);
 /* A transaction is open on c (a read one or a write one). */
 bool store_tx_open(struct store_conn *c);
 /* Rows the last write statement on c changed. */

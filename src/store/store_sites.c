@@ -374,42 +374,35 @@ int store_demo_obs_rollup(struct store_conn *c,
     return rc;
 }
 
+static void bind_rollup(db_stmt *st, int b, size_t i, const void *ctx)
+{
+    const struct store_demo_rollup *x =
+        &((const struct store_demo_rollup *)ctx)[i];
+    db_bind_int64(st, b + 1, x->site_id);
+    db_bind_int64(st, b + 2, x->bucket);
+    db_bind_int(st, b + 3, x->n);
+    db_bind_int(st, b + 4, x->errors);
+    db_bind_double(st, b + 5, x->p50);
+    db_bind_double(st, b + 6, x->p90);
+    db_bind_double(st, b + 7, x->p99);
+    db_bind_double(st, b + 8, x->dns);
+    db_bind_double(st, b + 9, x->connect);
+    db_bind_double(st, b + 10, x->tls);
+    db_bind_double(st, b + 11, x->ttfb);
+    db_bind_blob(st, b + 12, x->sketch, (int)x->sketch_len);
+}
+
+static int put_rollup(struct store_conn *c, size_t i, const void *ctx)
+{
+    return store_demo_obs_rollup(c,
+                                 &((const struct store_demo_rollup *)ctx)[i]);
+}
+
 int store_demo_obs_rollups(struct store_conn *c,
                            const struct store_demo_rollup *r, size_t n)
 {
-    size_t done = 0;
-    for (; n - done >= STORE_DEMO_ROLLUPS; done += STORE_DEMO_ROLLUPS) {
-        db_stmt *st = store_stmt(c, ST_DEMO_OBS_ROLLUPS);
-        if (!st)
-            return IS_ERR_STORE;
-        for (int k = 0; k < STORE_DEMO_ROLLUPS; k++) {
-            const struct store_demo_rollup *x = &r[done + (size_t)k];
-            int b = k * 12;
-            db_bind_int64(st, b + 1, x->site_id);
-            db_bind_int64(st, b + 2, x->bucket);
-            db_bind_int(st, b + 3, x->n);
-            db_bind_int(st, b + 4, x->errors);
-            db_bind_double(st, b + 5, x->p50);
-            db_bind_double(st, b + 6, x->p90);
-            db_bind_double(st, b + 7, x->p99);
-            db_bind_double(st, b + 8, x->dns);
-            db_bind_double(st, b + 9, x->connect);
-            db_bind_double(st, b + 10, x->tls);
-            db_bind_double(st, b + 11, x->ttfb);
-            db_bind_blob(st, b + 12, x->sketch, (int)x->sketch_len);
-        }
-        int rc = store_step_done(c, st, "demo rollups");
-        db_reset(st);
-        db_clear_bindings(st);
-        if (rc)
-            return rc;
-    }
-    for (; done < n; done++) {
-        int rc = store_demo_obs_rollup(c, &r[done]);
-        if (rc)
-            return rc;
-    }
-    return IS_OK;
+    return store_put_rows(c, ST_DEMO_OBS_ROLLUPS, STORE_DEMO_ROLLUPS, 12, n,
+                          bind_rollup, put_rollup, r, "demo rollups");
 }
 
 int store_demo_obs_baseline(struct store_conn *c, int64_t site_id, int how,
@@ -429,36 +422,39 @@ int store_demo_obs_baseline(struct store_conn *c, int64_t site_id, int how,
     return rc;
 }
 
+/* One site's baselines, row how = one way of measuring. */
+struct baselines {
+    int64_t site_id, now;
+    const double *median, *mad;
+    int n;
+};
+
+static void bind_baseline(db_stmt *st, int b, size_t how, const void *ctx)
+{
+    const struct baselines *x = ctx;
+    db_bind_int64(st, b + 1, x->site_id);
+    db_bind_int(st, b + 2, (int)how);
+    db_bind_double(st, b + 3, x->median[how]);
+    db_bind_double(st, b + 4, x->mad[how]);
+    db_bind_int(st, b + 5, x->n);
+    db_bind_int64(st, b + 6, x->now);
+}
+
+static int put_baseline(struct store_conn *c, size_t how, const void *ctx)
+{
+    const struct baselines *x = ctx;
+    return store_demo_obs_baseline(c, x->site_id, (int)how, x->median[how],
+                                   x->mad[how], x->n, x->now);
+}
+
 int store_demo_obs_baselines(struct store_conn *c, int64_t site_id,
                              const double *median, const double *mad, int nhow,
                              int n, int64_t now)
 {
-    int how = 0;
-    for (; how + STORE_DEMO_BASELINES <= nhow; how += STORE_DEMO_BASELINES) {
-        db_stmt *st = store_stmt(c, ST_DEMO_OBS_BASELINES);
-        if (!st)
-            return IS_ERR_STORE;
-        for (int k = 0; k < STORE_DEMO_BASELINES; k++) {
-            int b = k * 6;
-            db_bind_int64(st, b + 1, site_id);
-            db_bind_int(st, b + 2, how + k);
-            db_bind_double(st, b + 3, median[how + k]);
-            db_bind_double(st, b + 4, mad[how + k]);
-            db_bind_int(st, b + 5, n);
-            db_bind_int64(st, b + 6, now);
-        }
-        int rc = store_step_done(c, st, "demo baselines");
-        db_reset(st);
-        if (rc)
-            return rc;
-    }
-    for (; how < nhow; how++) {
-        int rc = store_demo_obs_baseline(c, site_id, how, median[how], mad[how],
-                                         n, now);
-        if (rc)
-            return rc;
-    }
-    return IS_OK;
+    struct baselines x = {site_id, now, median, mad, n};
+    return store_put_rows(c, ST_DEMO_OBS_BASELINES, STORE_DEMO_BASELINES, 6,
+                          nhow > 0 ? (size_t)nhow : 0, bind_baseline,
+                          put_baseline, &x, "demo baselines");
 }
 
 int store_demo_obs_state(struct store_conn *c, int64_t site_id,

@@ -204,34 +204,35 @@ int store_survey_answer_put(struct store_conn *c, const char *id,
                       item, answer, evidence ? evidence : "");
 }
 
+/* One operator's demo answers, row i = item[i]. */
+struct demo_answers {
+    const char *id, *org;
+    const char *const *item, *const *answer;
+};
+
+static void bind_answer(db_stmt *st, int b, size_t i, const void *ctx)
+{
+    const struct demo_answers *x = ctx;
+    db_bind_text(st, b + 1, x->id);
+    db_bind_text(st, b + 2, x->org);
+    db_bind_text(st, b + 3, x->item[i]);
+    db_bind_text(st, b + 4, x->answer[i]);
+}
+
+static int put_answer(struct store_conn *c, size_t i, const void *ctx)
+{
+    const struct demo_answers *x = ctx;
+    return store_survey_answer_put(c, x->id, x->org, x->item[i], x->answer[i],
+                                   "");
+}
+
 int store_survey_demo_answers(struct store_conn *c, const char *id,
                               const char *org, const char *const *item,
                               const char *const *answer, size_t n)
 {
-    size_t done = 0;
-    for (; n - done >= STORE_DEMO_ANSWERS; done += STORE_DEMO_ANSWERS) {
-        db_stmt *st = store_stmt(c, ST_SV_DEMO_ANSWERS);
-        if (!st)
-            return IS_ERR_STORE;
-        for (int k = 0; k < STORE_DEMO_ANSWERS; k++) {
-            db_bind_text(st, 4 * k + 1, id);
-            db_bind_text(st, 4 * k + 2, org);
-            db_bind_text(st, 4 * k + 3, item[done + (size_t)k]);
-            db_bind_text(st, 4 * k + 4, answer[done + (size_t)k]);
-        }
-        int rc = store_step_done(c, st, "demo survey answers");
-        db_reset(st);
-        db_clear_bindings(st);
-        if (rc)
-            return rc;
-    }
-    for (; done < n; done++) {
-        int rc =
-            store_survey_answer_put(c, id, org, item[done], answer[done], "");
-        if (rc)
-            return rc;
-    }
-    return IS_OK;
+    struct demo_answers x = {id, org, item, answer};
+    return store_put_rows(c, ST_SV_DEMO_ANSWERS, STORE_DEMO_ANSWERS, 4, n,
+                          bind_answer, put_answer, &x, "demo survey answers");
 }
 
 int store_survey_answer_clear(struct store_conn *c, const char *id,
