@@ -1,7 +1,7 @@
 // dom.js - building the page without ever parsing data as HTML.
 // h() sets text with text nodes and attributes with setAttribute; there is
 // no innerHTML anywhere in the UI. Links carry ids only.
-import { t, L, lang, fmtTime, sevName, enumLabel } from './i18n.js';
+import { t, L, lang, fmtTime, sevName, enumLabel, paren } from './i18n.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -85,8 +85,8 @@ export function errText(e) {
   // else message_ja; both start with the field) when the page is in Japanese
   if (!known && lang() === 'ja' && (e.detailJa || e.messageJa)) return e.detailJa || e.messageJa;
   let s = known || e.message || e.code;
-  if (known && e.status === 400 && detail) s = known + ' (' + detail + ')';
-  if (e.field && !known) s += ' (' + e.field + ')';
+  if (known && e.status === 400 && detail) s = known + paren(detail);
+  if (e.field && !known) s += paren(e.field);
   return s;
 }
 

@@ -596,7 +596,7 @@ const D = {
   'drill.state.running': ['実施中（1日の集計期間内）', 'Running (1-day window open)'],
   'drill.state.closed': ['集計期間終了', 'Window closed'],
   'drill.report': ['訓練（報告を開く）', 'Drill (opens its report)'],
-  'drill.noreport': ['（報告は送信元の経路と事務局のみ閲覧可）', '(its report is for the sender\'s chain and the secretariats)'],
+  'drill.noreport': ['（報告は発出元・中継経路上の組織と事務局のみ閲覧できます）', '(its report is for the sender, its relay chain and the secretariats)'],
   'drill.now': ['現在', 'now'],
   'report.openq': ['未回答の質問（{n}件）', 'Open questions ({n})'],
   'report.qfrom': ['質問 #{n}（{org}から）', 'Question #{n} from {org}'],
@@ -753,6 +753,7 @@ const D = {
   'c4.col.wave': ['波', 'Wave'],
   'c4.col.updated': ['更新', 'Updated'],
   'c4.provider.hidden': ['C4TAP 参加組織（{sector}）', 'a C4TAP participant ({sector})'],
+  'c4.provider.anon': ['C4TAP 参加組織（非公開）', 'a C4TAP participant (not named)'],
   'c4.hidden': ['共有範囲により表示されない情報：{types}', 'Not shared with you (range): {types}'],
   'c4.type.original': ['メール原本', 'Original e-mail'],
   'c4.type.sender': ['差出人情報', 'Sender'],
@@ -1398,6 +1399,10 @@ export function nowJstInput() {
 }
 /* A duration in words: "45秒", "15分", "1時間30分", "2日3時間" in
  * Japanese; "45 s", "15 min", "1 h 30 min", "2 days 3 h" in English. */
+/* A parenthetical after a word: full-width brackets and no space in
+ * Japanese (「未到達（3）」), a space and ASCII ones in English. */
+export function paren(s) { return cur === 'en' ? ' (' + s + ')' : '（' + s + '）'; }
+
 export function dur(sec) {
   if (sec === undefined || sec === null || sec === '' || isNaN(Number(sec))) return '—';
   const en = cur === 'en';

@@ -3,7 +3,7 @@
 // secretariats - live delivery status, reach by CEPTOAR and the "not yet
 // reached" list, refreshed every few seconds.
 import { h, link, table, select, msg, errText, sevBadge, rangeBadge, flag, time, clear, field, dl, enc, put } from './dom.js';
-import { t, L, enumLabel, lang, dur } from './i18n.js';
+import { t, L, enumLabel, lang, dur, paren } from './i18n.js';
 import { get, post, apiUrl } from './api.js';
 import { ackDue } from './deadline.js';
 import { readSet } from './page-advisories.js';
@@ -263,7 +263,7 @@ function ackBoard(box, ctx, a, sectors) {
       if (p50 !== undefined) el.tta.firstChild.textContent = dur(p50);
       put(clear(el.states), t('adv.states') + ': ', Object.entries(counts).map(([s, k]) => h('span', {}, enumLabel('dstate', s) + ' ' + k + '  ')));
       put(clear(el.reach), reachTable(all.reach.by_ceptoar, sectors));
-      el.unreachedH.textContent = t('adv.unreached') + ' (' + unreached.items.length + ')';
+      el.unreachedH.textContent = t('adv.unreached') + paren(unreached.items.length);
       el.unreachedMax.hidden = unreached.items.length <= SHOW_MAX;
       el.unreachedNone.hidden = unreached.items.length > 0;
       unreachedTable.hidden = unreached.items.length === 0;

@@ -14,7 +14,7 @@
 // API: /c4tap/me, /c4tap/submissions[/{id}], /c4tap/campaigns[/{id}],
 // /c4tap/lookup, /c4tap/export (docs/openapi.json).
 import { h, svg, link, table, select, msg, errText, time, field, dl, rangeBadge, put, shown, hiddenText } from './dom.js';
-import { t, lang } from './i18n.js';
+import { t, lang, paren } from './i18n.js';
 import { get, post, api } from './api.js';
 import { sectorName } from './names.js';
 
@@ -43,7 +43,8 @@ function subnav(here) {
 
 function providerText(p) {
   if (p && p.shown) return (lang() === 'en' ? p.name_en : p.name_ja) || p.org;
-  return t('c4.provider.hidden', { sector: p && p.sector ? sectorName(p.sector) : '—' });
+  // anonymous: its sector when it has one, else only that it is not named
+  return p && p.sector ? t('c4.provider.hidden', { sector: sectorName(p.sector) }) : t('c4.provider.anon');
 }
 
 function hiddenNote(s) {
@@ -396,7 +397,7 @@ async function adminPage(main, env) {
   main.appendChild(h('h2', {}, t('c4.admin.handlers')));
   const hout = h('div', { 'aria-live': 'polite' });
   main.appendChild(table([
-    [t('c4.admin.user'), (x) => x.display_name ? x.display_name + ' (' + x.username + ')' : x.username],
+    [t('c4.admin.user'), (x) => x.display_name ? x.display_name + paren(x.username) : x.username],
     [t('c4.admin.org'), (x) => {
       // the organisation's name (the participants' list has it; a national
       // body's the app knows), not its id (found by a review)

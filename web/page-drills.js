@@ -10,7 +10,7 @@
 // comparison once both 1-day windows are closed, and the HTML/CSV formats;
 // a member confirms its contacts there for a structure drill.
 import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put, flag } from './dom.js';
-import { t, L, enumLabel, dur, fmtTime } from './i18n.js';
+import { t, L, enumLabel, dur, fmtTime, paren } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
 
@@ -105,7 +105,7 @@ async function start(main, ctx) {
       // a ministry sees its CEPTOARs' drills' figures, not their reports);
       // the id below it, small
       [t('drill.report'), (d) => {
-        const name = t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '');
+        const name = t('drill.kind.' + d.kind) + (d.channel ? paren(t('drill.ch.' + d.channel)) : '');
         return [d.report === false ? h('span', { cls: 'noreport' }, name, ' ', h('span', { cls: 'muted' }, t('drill.noreport'))) : link('/drills/' + enc(d.id), name), h('br'), h('span', { cls: 'id' }, d.id)];
       }],
       [t('state'), stateFlag],
@@ -236,7 +236,7 @@ async function report(main, ctx, id) {
         h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'reach-1d' }, ((r.reach_1d || 0) * 100).toFixed(1) + '%'), t('drill.reach') + ` (${r.acknowledged_1d || 0} / ${r.recipients || 0})`),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String((d.not_reached || []).length)), t('drill.notreached')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, [dur(tta.p50_s), dur(tta.p90_s), dur(tta.max_s)].join(' / ')), t('drill.tta'))),
-      h('p', { cls: 'meta', id: 'drill-kind-line' }, t('drill.kind') + ': ' + t('drill.kind.' + d.kind) + (d.channel ? ' (' + t('drill.ch.' + d.channel) + ')' : '') + ' · ' + t('drill.fyname', { y: d.fiscal_year })),
+      h('p', { cls: 'meta', id: 'drill-kind-line' }, t('drill.kind') + ': ' + t('drill.kind.' + d.kind) + (d.channel ? paren(t('drill.ch.' + d.channel)) : '') + ' · ' + t('drill.fyname', { y: d.fiscal_year })),
       // the comparison only when both 1-day windows are closed (the API's
       // rule, honoured here too): never "-20 points" on a drill seconds old
       d.comparison && d.comparison_status === 'shown' && d.window_closed ? h('p', { id: 'drill-compare' }, t('drill.compare', { id: d.comparison.previous_drill, d: (d.comparison.change * 100).toFixed(1), p: (d.comparison.previous_reach_1d * 100).toFixed(1) + '%' }))
@@ -250,7 +250,7 @@ async function report(main, ctx, id) {
       h('h2', {}, t('drill.chart')), h('p', { cls: 'hint' }, t('drill.chartdesc')),
       chart(d.organisations || [], Date.parse(d.started_at), cepName, !d.window_closed),
       h('h2', {}, t('adv.reach')), reachTable(d.by_ceptoar, sectors),
-      h('h2', {}, t('drill.notreached') + ' (' + (d.not_reached || []).length + ')'),
+      h('h2', {}, t('drill.notreached') + paren((d.not_reached || []).length)),
       (d.not_reached || []).length ? table([[t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('adv.via'), (x) => cepName(x.via)], [t('state'), (x) => enumLabel('dstate', x.state)]], d.not_reached)
         : h('p', { cls: 'empty' }, t('adv.unreachednone')),
       h('h2', {}, t('drill.formats')),

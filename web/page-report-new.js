@@ -113,6 +113,40 @@ export async function render(main, { ctx }) {
     else { f.title.removeAttribute('aria-invalid'); f.title.setAttribute('aria-describedby', titleHint); }
   };
   f.title.addEventListener('input', () => { if (f.title.value.trim()) setTitleErr(''); });
+  // the hub's refusal of another field, next to that field too (it was
+  // only at the bottom of the form: found by a review): the control the
+  // error's field names (impact.kw_lost is the impact figure kw_lost)
+  const fieldErrs = [];
+  const controlOf = (name) => {
+    if (!name) return null;
+    const m = /^impact\.([a-z_]+)$/.exec(name);
+    if (m && NUMS.includes(m[1])) return f.nums[NUMS.indexOf(m[1])];
+    if (m && BOOLS.includes(m[1])) return f.bools[BOOLS.indexOf(m[1])];
+    return form.querySelector('[name="' + CSS.escape(name) + '"]');
+  };
+  const clearFieldErrs = () => {
+    for (const [el, p, was] of fieldErrs.splice(0)) {
+      p.remove();
+      el.removeAttribute('aria-invalid');
+      if (was) el.setAttribute('aria-describedby', was); else el.removeAttribute('aria-describedby');
+    }
+  };
+  const showFieldErr = (name, text) => {
+    const el = controlOf(name);
+    if (!el || el === f.title) return false;
+    const d = el.closest('details');
+    if (d) d.open = true;
+    const id = 'err-' + name.replace(/[^a-z0-9_]/gi, '-');
+    const p = h('p', { cls: 'fielderr', id, 'data-field': name }, text);
+    const anchor = el.closest('label.inline') || el;
+    anchor.parentNode.insertBefore(p, anchor.nextSibling);
+    const was = el.getAttribute('aria-describedby');
+    el.setAttribute('aria-invalid', 'true');
+    el.setAttribute('aria-describedby', was ? id + ' ' + was : id);
+    fieldErrs.push([el, p, was]);
+    el.focus();
+    return true;
+  };
   const form = h('form', { novalidate: true },
     h('fieldset', {}, h('legend', {}, t('new.what')),
       titleRow, field(t('kind'), f.kind), field(t('new.what'), f.what)),
@@ -190,6 +224,7 @@ export async function render(main, { ctx }) {
     e.preventDefault();
     const errs = document.getElementById('form-errors');
     clear(errs);
+    clearFieldErrs();
     const body = { title: f.title.value.trim(), kind: f.kind.value, route: val('route', routeRadios), range: val('range', rangeRadios) };
     const det = jstInputToRfc(f.detected.value);
     setTitleErr(body.title ? '' : t('new.titlemissing'));
@@ -236,6 +271,7 @@ export async function render(main, { ctx }) {
     } catch (err) {
       put(errs, msg(errText(err), 'err'));
       if (err.field === 'title') { setTitleErr(errText(err)); f.title.focus(); }
+      else showFieldErr(err.field, errText(err));
       btn.disabled = false;
     }
   });

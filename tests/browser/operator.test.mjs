@@ -117,10 +117,17 @@ test('operator (Japanese, 1366x768): own-sector figures first, the title error a
   await p.locator('#submit-report').click();
   await until(async () => /未来の日時は指定できません/.test(await p.locator('#form-errors').innerText()), 'the future time refused');
   assert.doesNotMatch(await p.locator('#form-errors').innerText(), /in the future/);
+  // and at the field itself, which is marked and focused
+  const det = p.locator('input[name=detected_at]');
+  assert.match(await p.locator('#err-detected_at').innerText(), /detected_at: 未来の日時は指定できません/);
+  assert.equal(await det.getAttribute('aria-invalid'), 'true');
+  assert.match(await det.getAttribute('aria-describedby'), /err-detected_at/);
+  assert.ok(await det.evaluate((el) => document.activeElement === el), 'focus on the time');
   assert.match(p.url(), /#\/report\/new$/);
   await p.locator('input[name=detected_at]').fill(v);
   await p.locator('#submit-report').click();
   await p.waitForURL(/#\/reports\/R[0-9a-f]+$/);
+  assert.equal(await p.locator('#err-detected_at').count(), 0);
   s.r1 = p.url().split('/').pop();
   await p.locator('#deadlines').waitFor();
   // a second one, for the event search
@@ -469,7 +476,7 @@ test('those who cannot list drills get a plain message; an auditor sees the list
   const row = m.page.locator(`#drill-list tr[data-id="${s.drills[0]}"]`);
   await row.waitFor();
   assert.equal(await row.locator('a').count(), 0);
-  assert.match(await row.innerText(), /報告は送信元の経路と事務局のみ閲覧可/);
+  assert.match(await row.innerText(), /報告は発出元・中継経路上の組織と事務局のみ閲覧できます/);
   const api = await pageApi(m.page, 'GET', '/drills/' + s.drills[0] + '/report');
   assert.ok(api.status === 403 || api.status === 404, String(api.status));
   clean(m);
