@@ -1339,6 +1339,26 @@ def test_concurrent_posts_of_one_version_store_it_once(mod):
 
 # ---- 6. versions ----
 
+def test_versions_within_one_microsecond_are_one(mod):
+    """Versions are told apart to the microsecond, as stored
+    (docs/taxii.md): a second modified time within the same microsecond
+    is the version already held, a success that adds nothing."""
+    t = mod
+    oid = f"indicator--{uuid.uuid4()}"
+    t.add(OP, [indicator(oid=oid, modified="2024-04-01T00:00:05.0000001Z",
+                         name="first")])
+    t.add(OP, [indicator(oid=oid, modified="2024-04-01T00:00:05.0000002Z",
+                         name="second")])
+    vs = ok(t.versions(OP, oid))
+    assert len(vs["versions"]) == 1, vs
+    got = ok(t.object(OP, oid))["objects"]
+    assert [o["name"] for o in got] == ["first"], got
+    # a microsecond later is a version of its own
+    t.add(OP, [indicator(oid=oid, modified="2024-04-01T00:00:05.000001Z",
+                         name="third")])
+    assert len(ok(t.versions(OP, oid))["versions"]) == 2
+
+
 def test_versions_of_one_object(mod):
     t = mod
     oid = f"indicator--{uuid.uuid4()}"
