@@ -407,7 +407,9 @@ def snapshot(hub):
     connection is a backend's start)."""
     con = hubdb.connect(hub.db, timeout=30)
     try:
-        return [con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+        # sorted whole (ORDER BY 1, 2 left ties in the engine's order,
+        # which PostgreSQL may change between two reads of the same rows)
+        return [sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
                 for t in ("survey_campaigns", "survey_targets",
                           "survey_responses", "survey_answers",
                           "survey_tally", "survey_tally_n",
