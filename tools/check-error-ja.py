@@ -52,19 +52,26 @@ PATTERNS = [
     re.compile(r'\brfail\s*\(\s*[^,;()]+,\s*[^,;()]+,\s*[^,;()]+,\s*"([a-z_]+)"'),
     re.compile(r'\*\s*code\s*=\s*"([a-z_]+)"'),
 ]
-COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+# comments, skipping string and character literals ("http://" is no comment)
+COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r"|/\*.*?\*/|//[^\n]*", re.S)
+
+
+def uncomment(text):
+    """text without its comments, each kept as its line breaks."""
+    return COMMENT.sub(lambda m: m.group(0) if m.group(0)[0] in "\"'"
+                       else "\n" * m.group(0).count("\n"), text)
 
 
 def table_codes():
-    text = COMMENT.sub("", TABLE.read_text(encoding="utf-8"))
+    text = uncomment(TABLE.read_text(encoding="utf-8"))
     return set(re.findall(r'^\s*\{"([a-z_]+)",', text, re.M))
 
 
 def sent_codes():
     found = {}
     for path in sorted(SRC.rglob("*.c")):
-        text = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"),
-                           path.read_text(encoding="utf-8"))
+        text = uncomment(path.read_text(encoding="utf-8"))
         for pat in PATTERNS:
             for m in pat.finditer(text):
                 line = text.count("\n", 0, m.start()) + 1
@@ -85,8 +92,7 @@ def english_only_cli_messages():
     number of cli_errf calls."""
     bad, nerrf = [], 0
     for path in sorted((SRC / "cli").glob("*.c")):
-        text = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"),
-                           path.read_text(encoding="utf-8"))
+        text = uncomment(path.read_text(encoding="utf-8"))
         nerrf += len(CLI_ERRF.findall(text))
         for m in CLI_PRINT.finditer(text):
             msg = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
@@ -162,21 +168,11 @@ def reason_pattern(fmt, strip_head):
     return PRINTF.sub(lambda m: "%" if m.group(0) == "%%" else "{}", fmt)
 
 
-# comments, skipping string and character literals ("http://" is no comment)
-CODE_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-                          r"|/\*.*?\*/|//[^\n]*", re.S)
-
-
-def uncomment(m):
-    t = m.group(0)
-    return t if t[0] in "\"'" else "\n" * t.count("\n")
-
-
 def written_reasons():
     """reason pattern -> where a source writes it first."""
     found = {}
     for path in sorted(SRC.rglob("*.c")):
-        text = CODE_COMMENT.sub(uncomment, path.read_text(encoding="utf-8"))
+        text = uncomment(path.read_text(encoding="utf-8"))
         for m in CALL.finditer(text):
             if re.search(r"(int|void|bool)\s+$", text[max(0, m.start() - 20):
                                                       m.start()]):
