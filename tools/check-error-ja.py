@@ -31,8 +31,10 @@ or the literal with conversions of a helper that takes a format)
 must have a row in src/http/error_detail_rows.c, every row's English must
 be a reason some source writes (a row nothing writes would never match),
 and every row's Japanese must place each of its values ({1}, {2}, ...)
-exactly once. A format the check cannot read as one literal (a ternary,
-a variable) is skipped: its message gets no detail_ja.
+exactly once. A conditional whose branches are literals ("c ? A : B")
+needs a row for each branch, and so does a constant of the file (static
+const char NAME[] = "..."); a format held in any other variable is
+skipped: its message gets no detail_ja.
 
 Usage: tools/check-error-ja.py   (from the repository root; exit 1 on a
 missing row, with the codes and where they are sent)
@@ -153,13 +155,42 @@ def call_args(text, i):
     return args
 
 
+def unescape(raw):
+    return (raw.encode("utf-8").decode("unicode_escape")
+            .encode("latin-1").decode("utf-8"))
+
+
 def literal(arg):
     """The text of an argument made of string literals only, else None."""
     if not LITERAL.search(arg) or LITERAL.sub("", arg).strip():
         return None
-    raw = "".join(LITERAL.findall(arg))
-    return (raw.encode("utf-8").decode("unicode_escape")
-            .encode("latin-1").decode("utf-8"))
+    return unescape("".join(LITERAL.findall(arg)))
+
+
+# a run of adjacent literals that is a branch of a conditional ("c ? A : B")
+BRANCH = re.compile(r'(?:(?<=[?:])|^)\s*((?:"(?:[^"\\]|\\.)*"\s*)+)'
+                    r'(?=[:)]|$)')
+
+
+CONST = re.compile(r'static const char (\w+)\[\] =\s*((?:"(?:[^"\\]|\\.)*"\s*)+);')
+
+
+def texts(arg, consts=None):
+    """The texts an argument can be: the literal, a constant of its file
+    (static const char NAME[] = "..."), or each literal branch of a
+    conditional whose branches are all literals (else none)."""
+    if consts and arg.strip() in consts:
+        return [consts[arg.strip()]]
+    one = literal(arg)
+    if one is not None:
+        return [one]
+    rest = LITERAL.sub('""', arg)
+    if "?" not in rest or ":" not in rest:
+        return []
+    branches = BRANCH.findall(arg.strip())
+    if len(branches) != rest.count("?") + 1:
+        return []  # a branch that is no literal: a variable
+    return [unescape("".join(LITERAL.findall(b))) for b in branches]
 
 
 def reason_pattern(fmt, strip_head):
@@ -173,6 +204,7 @@ def written_reasons():
     found = {}
     for path in sorted(SRC.rglob("*.c")):
         text = uncomment(path.read_text(encoding="utf-8"))
+        consts = {m.group(1): literal(m.group(2)) for m in CONST.finditer(text)}
         for m in CALL.finditer(text):
             if re.search(r"(int|void|bool)\s+$", text[max(0, m.start() - 20):
                                                       m.start()]):
@@ -182,23 +214,20 @@ def written_reasons():
             if name in LAST_LITERAL:
                 # the literal with conversions (a helper taking a format
                 # and its values), else the last argument
-                lits = [literal(a) for a in args]
-                fmts = [x for x in lits if x and PRINTF.search(x)]
-                last = fmts[-1] if fmts else (lits[-1] if lits else None)
-                if last is None:
-                    continue
-                pat = reason_pattern(last, False)
+                lits = [texts(a, consts) for a in args]
+                fmts = [x for x in lits if x and PRINTF.search(x[0])]
+                last = fmts[-1] if fmts else (lits[-1] if lits else [])
+                pats = [reason_pattern(x, False) for x in last]
             else:
                 if len(args) <= FORMAT_ARG[name]:
                     continue
-                fmt = literal(args[FORMAT_ARG[name]])
-                if fmt is None:
-                    continue
-                pat = reason_pattern(fmt, name != "jv_fail")
-            if pat in ("", "{}", "{}: {}"):
-                continue  # a text made elsewhere, passed on
+                pats = [reason_pattern(x, name != "jv_fail")
+                        for x in texts(args[FORMAT_ARG[name]], consts)]
             line = text.count("\n", 0, m.start()) + 1
-            found.setdefault(pat, f"{path.relative_to(ROOT)}:{line}")
+            for pat in pats:
+                if pat in ("", "{}", "{}: {}"):
+                    continue  # a text made elsewhere, passed on
+                found.setdefault(pat, f"{path.relative_to(ROOT)}:{line}")
     return found
 
 
