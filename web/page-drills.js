@@ -10,9 +10,74 @@
 // comparison once both 1-day windows are closed, and the HTML/CSV formats;
 // a member confirms its contacts there for a structure drill.
 import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put, flag } from './dom.js';
-import { t, L, enumLabel, dur, fmtTime, paren } from './i18n.js';
+import { t, L, enumLabel, dur, fmtTime, paren, addTexts } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
+
+/* The page's texts (i18n.js addTexts: not part of every first load). */
+const TEXTS = {
+  'drill.title': ['訓練', 'Drills'],
+  'drill.one': ['訓練結果 {id}', 'Drill report {id}'],
+  'drill.start': ['訓練を開始', 'Start a drill'],
+  'drill.target_kind': ['対象', 'Target'],
+  'drill.tk.ceptoar': ['CEPTOAR', 'A CEPTOAR'],
+  'drill.tk.sector': ['分野', 'A sector'],
+  'drill.tk.all': ['全分野', 'Every sector'],
+  'drill.target': ['対象の選択', 'Which'],
+  'drill.titleja': ['件名（日本語・任意）', 'Title (Japanese, optional)'],
+  'drill.titleen': ['件名（英語・任意）', 'Title (English, optional)'],
+  'drill.started': ['訓練 {id} を開始しました。', 'Drill {id} started.'],
+  'drill.reach': ['1日以内の到達率（受領確認）', 'Reach within 1 day (acknowledged)'],
+  'drill.chart': ['CEPTOAR別 受領確認率の推移', 'Acknowledged share over time, per CEPTOAR'],
+  'drill.chartdesc': ['横軸は開始からの経過時間、縦軸は受領確認した組織の割合です。線の種類でも区別できます。', 'Horizontal: time since the start; vertical: share of organisations that acknowledged. Lines differ by dash pattern too.'],
+  'drill.notreached': ['未到達（受領確認なし）', 'Not reached (no acknowledgement)'],
+  'drill.compare': ['前回の訓練 {id} との差: {d}ポイント（前回{p}）', 'Change against the previous drill {id}: {d} points (then {p})'],
+  'drill.formats': ['他の形式', 'Other formats'],
+  'drill.html': ['HTML版（新しいタブ）', 'HTML (new tab)'],
+  'drill.csv': ['CSV', 'CSV'],
+  'drill.kind': ['訓練の種類', 'Kind of drill'],
+  'drill.kind.reach': ['情報伝達訓練（到達確認）', 'Reach (acknowledgement)'],
+  'drill.kind.structure': ['連絡体制確認訓練', 'Contact structure'],
+  'drill.kind.outage': ['大規模障害想定訓練（単一手段）', 'Large outage (one channel)'],
+  'drill.kindhint': ['体制確認では各会員が連絡先の最新性を確認します。障害想定では選んだ手段だけで送ります。', 'A structure drill asks each member to confirm its contacts; an outage drill sends by the chosen channel only.'],
+  'drill.channel': ['使用する手段', 'Channel'],
+  'drill.channelhint': ['対象の全組織にこの手段の連絡先が必要です。', 'Every target needs a contact of this channel.'],
+  'drill.ch.gateway': ['電話・SMS（ゲートウェイ）', 'Phone / SMS gateway'],
+  'drill.ch.email': ['電子メール', 'E-mail'],
+  'drill.ch.webhook': ['Webhook', 'Webhook'],
+  'drill.tk.subgroup': ['サブグループ', 'A sub-group'],
+  'drill.programme': ['訓練の一覧（CEPTOAR・年度別）', 'Drill programme (per CEPTOAR and fiscal year)'],
+  'drill.fy': ['年度', 'Fiscal year'],
+  'drill.fyname': ['{y}年度', 'FY{y}'],
+  'drill.allceptoars': ['すべてのCEPTOAR', 'Every CEPTOAR'],
+  'drill.more': ['さらに表示', 'More'],
+  'drill.summary': ['全国の訓練集計', 'National drill summary'],
+  'drill.ndrills': ['訓練数', 'Drills'],
+  'drill.tta2': ['受領確認までの時間 p50 / p90', 'Time to acknowledge p50 / p90'],
+  'drill.opendrills': ['集計中の訓練（1日経過前）', 'Drills still in their 1-day window'],
+  'drill.channels': ['到達した手段', 'Channels that reached'],
+  'drill.trend': ['年度推移', 'Trend over fiscal years'],
+  'drill.nosummary': ['この年度に集計済みの訓練はありません。', 'No drill of this fiscal year has closed its 1-day window.'],
+  'drill.members': ['訓練の一覧と集計はNISC・所管省庁・CEPTOAR事務局向けです。連絡体制確認訓練の確認は、通知に記載されたリンクから行えます。', 'The drill programme is for NISC, ministries and CEPTOAR secretariats. Confirm your contacts for a structure drill through the link in its message.'],
+  'drill.comparepending': ['前回の訓練との比較は、両方の訓練の1日の集計期間が終わってから表示されます。', 'The comparison with the previous drill appears once both drills\' 1-day windows are closed.'],
+  'drill.structure': ['連絡先の確認状況', 'Contact confirmation'],
+  'drill.structurefig': ['確認済 {c}・最近更新 {r}・要更新 {s}（{days}日以上更新・確認なし）', 'Confirmed {c}, recently updated {r}, stale {s} (no change or confirmation for over {days} days)'],
+  'drill.updated': ['連絡先の最終更新・確認', 'Contacts last changed or confirmed'],
+  'drill.bysubgroup': ['サブグループ別の到達率', 'Reach per sub-group'],
+  'drill.subgroup': ['サブグループ', 'Sub-group'],
+  'drill.confirmhint': ['連絡体制確認訓練です。自組織の連絡先が最新であることを確認してから、下のボタンを押してください。', 'This is a contact-structure drill. Check that your organisation\'s contacts are current, then press the button below.'],
+  'drill.contacts': ['自組織の連絡先を見る', 'See your organisation\'s contacts'],
+  'drill.confirm': ['連絡先を確認', 'Confirm contacts'],
+  'drill.confirmed': ['連絡先の確認を記録しました（{at}）。', 'Your confirmation is recorded ({at}).'],
+  'drill.noaccess': ['訓練の一覧は、NISC・所管省庁・CEPTOAR事務局の利用者が見られます。あなたの組織では訓練の一覧・集計を表示できません。', 'The list of drills is for users of NISC, ministries and CEPTOAR secretariats. Your organisation cannot list drills or see their figures.'],
+  'drill.readonly': ['訓練の開始は連絡担当・分析担当の役割が必要です。ここでは一覧と報告を閲覧できます。', 'Starting a drill needs the liaison or analyst role; here you can read the list and the reports.'],
+  'drill.state.running': ['実施中（1日の集計期間内）', 'Running (1-day window open)'],
+  'drill.state.closed': ['集計期間終了', 'Window closed'],
+  'drill.report': ['訓練（報告を開く）', 'Drill (opens its report)'],
+  'drill.noreport': ['（報告は発出元・中継経路上の組織と事務局のみ閲覧できます）', '(its report is for the sender, its relay chain and the secretariats)'],
+  'drill.now': ['現在', 'now'],
+};
+addTexts(TEXTS);
 
 export async function render(main, { ctx, params, name }) {
   return name === 'drill' ? report(main, ctx, params[0]) : start(main, ctx);
