@@ -1,5 +1,7 @@
 #include "common/jv.h"
 
+#include <math.h>
+
 #include "common/util.h"
 
 static int jv_fail(struct jv_error *err, const char *code, const char *prefix,
@@ -270,4 +272,59 @@ bool jv_bool(const json_t *obj, const char *name, bool dflt)
 {
     json_t *v = json_object_get(obj, name);
     return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+/* Depth-first search for a value that bad() picks, its path in path. */
+static bool find_value(const json_t *j, bool (*bad)(const json_t *),
+                       const char *at, char *path, size_t len, int depth)
+{
+    if (bad(j)) {
+        util_xcopy(path, len, *at ? at : "body");
+        return true;
+    }
+    if (depth > 64)
+        return false; /* the decoder's own depth limit is lower */
+    char sub[256];
+    if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach ((json_t *)j, k, v) {
+            snprintf(sub, sizeof(sub), *at ? "%.120s.%.120s" : "%.120s%.120s",
+                     at, k);
+            if (find_value(v, bad, sub, path, len, depth + 1))
+                return true;
+        }
+    } else if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach (j, i, v) {
+            snprintf(sub, sizeof(sub), "%.120s[%zu]", at, i);
+            if (find_value(v, bad, sub, path, len, depth + 1))
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool holds_nul(const json_t *v)
+{
+    return json_is_string(v) &&
+           strlen(json_string_value(v)) != json_string_length(v);
+}
+
+static bool huge_int(const json_t *v)
+{
+    /* 2^63: no 64-bit integer reaches it, and every double beyond is
+     * integral */
+    return json_is_real(v) && fabs(json_real_value(v)) >= 9223372036854775808.0;
+}
+
+bool jv_find_nul(const json_t *j, char *path, size_t len)
+{
+    return find_value(j, holds_nul, "", path, len, 0);
+}
+
+bool jv_find_huge_int(const json_t *j, char *path, size_t len)
+{
+    return find_value(j, huge_int, "", path, len, 0);
 }

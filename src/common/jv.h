@@ -71,6 +71,15 @@ int jv_check(const json_t *obj, const struct jv_field *spec, size_t n,
 int jv_check_text(const char *field, const char *s, size_t max_len,
                   struct jv_error *err);
 
+/* Finds, depth first, the first value of j that holds U+0000 in a string
+ * (decoded with JSON_ALLOW_NUL: valid JSON, but every C string cuts the
+ * text there) or, with huge, the first number beyond the 64-bit integers
+ * written as one (decoded with JSON_DECODE_INT_AS_REAL after "too big
+ * integer"). Writes its path as jv_check names fields ("impact.kw_lost",
+ * "objects[3].name"; "body" for j itself) and returns true when found. */
+bool jv_find_nul(const json_t *j, char *path, size_t len);
+bool jv_find_huge_int(const json_t *j, char *path, size_t len);
+
 /* Convenience getters for checked objects: NULL / dflt when absent.
  * jv_str's result is borrowed from obj: valid while obj lives unchanged. */
 const char *jv_str(const json_t *obj, const char *name);

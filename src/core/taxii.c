@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/common.h"
+#include "common/jv.h"
 #include "common/util.h"
 #include "core/stix.h"
 
@@ -453,6 +454,14 @@ int taxii_object_check(const json_t *obj, struct taxii_object *o, char *why,
     memset(o, 0, sizeof(*o));
     if (!json_is_object(obj))
         return why_set(why, whylen, "not a JSON object");
+    char at[256];
+    if (jv_find_nul(obj, at, sizeof(at))) {
+        snprintf(why, whylen,
+                 "%.100s: holds U+0000 (NUL), which no text "
+                 "of a STIX object may",
+                 at);
+        return IS_ERR_INVALID;
+    }
     o->type = json_string_value(json_object_get(obj, "type"));
     o->id = json_string_value(json_object_get(obj, "id"));
     if (!o->type)

@@ -74,6 +74,7 @@ static const struct http_error_detail_row rows[] = {
     {"a value is too long", "値が長すぎます。"},
     {"a vantage point (or its account) {} exists already", "観測拠点（またはそのアカウント）{1} は既にあります。"},
     {"a warning of severity {} or more cannot be withheld", "深刻度 {1} 以上の警報は中継を保留できません。"},
+    {"a whole number beyond the 64-bit integers", "64 ビット整数の範囲を超える整数です。"},
     {"a whole number, at least 1 (pages hold at most 1000)", "1 以上の整数を指定してください（1 ページは最大 1000 件です）。"},
     {"a window is at most 7 days long", "保守時間帯は最長 7 日です。"},
     {"adding objects needs the reporter, liaison or analyst role", "オブジェクトの追加には reporter、liaison または analyst のロールが必要です。"},

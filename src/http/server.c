@@ -1051,6 +1051,31 @@ void http_etag_of(struct http_resp *out, const void *data, size_t len)
     snprintf(out->etag, sizeof(out->etag), "W/\"%s\"", hex);
 }
 
+/* A request body as JSON (duplicate keys refused). U+0000 (\u0000) is
+ * valid JSON and decoded, for the caller to refuse naming its field
+ * (jv_find_nul) rather than the whole body. An integer beyond 64 bits is
+ * found by decoding again with integers as reals: NULL with its path in
+ * at; at is "" for any other fault (je says which). */
+static json_t *http_json_decode(const char *text, size_t len, json_error_t *je,
+                                char *at, size_t atlen)
+{
+    at[0] = '\0';
+    json_t *j =
+        json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, je);
+    if (j || (!strstr(je->text, "too big integer") &&
+              !strstr(je->text, "too big negative integer")))
+        return j;
+    json_error_t je2;
+    json_t *r = json_loadb(text, len,
+                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
+                               JSON_DECODE_INT_AS_REAL,
+                           &je2);
+    if (r && !jv_find_huge_int(r, at, atlen))
+        at[0] = '\0';
+    json_decref(r);
+    return NULL;
+}
+
 bool http_json_media_type(const char *ct)
 {
     if (!ct)
@@ -1282,11 +1307,22 @@ static void process(struct http_server *srv, struct MHD_Connection *conn,
             tlen -= 3;
         }
         json_error_t je;
-        r->json = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
+        char at[256];
+        r->json = http_json_decode(text, tlen, &je, at, sizeof(at));
+        if (!r->json && at[0]) {
+            http_error(out, 400, "out_of_range", at,
+                       "%s: a whole number beyond the 64-bit integers", at);
+            return;
+        }
         if (!r->json) {
             http_error(out, 400, "malformed_json", "body",
                        "body: not valid JSON (line %d, column %d): %s", je.line,
                        je.column, je.text);
+            return;
+        }
+        if (jv_find_nul(r->json, at, sizeof(at))) {
+            http_error(out, 400, "invalid_text", at,
+                       "%s: contains a control character or invalid UTF-8", at);
             return;
         }
     } else if (r->route->body) {

@@ -917,7 +917,10 @@ int taxii_add(struct app *a, struct store_conn *c, const struct auth_ctx *who,
                         "values",
                         TAXII_MAX_TOKENS);
     json_error_t je;
-    json_t *env = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    /* \u0000 is valid JSON: the object holding it fails alone
+     * (taxii_object_check), not the envelope */
+    json_t *env =
+        json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!env)
         return svc_fail(e, IS_ERR_INVALID, "malformed_json", "body",
                         "body: not valid JSON (line %d, column %d): %s",

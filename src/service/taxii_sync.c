@@ -766,7 +766,10 @@ static void pull(struct app *a, struct store_conn *c,
             return;
         }
         json_error_t je;
-        json_t *env = json_loadb(buf_str(&h.body), h.body.len, 0, &je);
+        /* \u0000 is valid JSON: the object holding it is quarantined
+         * (taxii_object_check), the page is read on */
+        json_t *env =
+            json_loadb(buf_str(&h.body), h.body.len, JSON_ALLOW_NUL, &je);
         const json_t *objs = json_object_get(env, "objects");
         const json_t *more = json_object_get(env, "more");
         const char *nx = json_string_value(json_object_get(env, "next"));

@@ -217,6 +217,41 @@ def test_utf8_bom_is_ignored(phub):
     assert_error(r, 400, "malformed_json", "body")
 
 
+def test_nul_and_huge_integers_are_refused_at_their_field(phub):
+    """Valid JSON that C strings and 64-bit integers cannot hold:
+    \\u0000 in a string and an integer of 2^63 or more were a
+    malformed_json on the whole body (naming the decoder's flag); they are
+    a 400 naming their field, and nothing is stored (found by an outside
+    review)."""
+    s = phub.login("admin")
+    before = s.get(phub.url + "/api/v1/tokens", timeout=30).json()["items"]
+    cases = [
+        ('{"name":"a\\u0000b"}', "invalid_text", "name"),
+        ('{"name":"x","expires_days":9223372036854775808}', "out_of_range",
+         "expires_days"),
+        ('{"name":"x","expires_days":-99999999999999999999}',
+         "out_of_range", "expires_days"),
+        ('{"name":"x","a":{"b":[1,{"c":"\\u0000"}]}}', "invalid_text",
+         "a.b[1].c"),
+        ('{"name":"x","a":[7,123456789012345678901234567890]}',
+         "out_of_range", "a[1]"),
+    ]
+    for body, code, field in cases:
+        r = s.post(phub.url + "/api/v1/tokens", data=body.encode(),
+                   headers={"Content-Type": "application/json"}, timeout=30)
+        err = assert_error(r, 400, code, field)
+        assert "JSON_" not in err["message"], err
+        assert err["detail_ja"].startswith(field + ": "), err
+    # the largest 64-bit integer is a number like any other: the field's
+    # own range decides
+    r = s.post(phub.url + "/api/v1/tokens",
+               data=b'{"name":"x","expires_days":9223372036854775807}',
+               headers={"Content-Type": "application/json"}, timeout=30)
+    assert_error(r, 400, field="expires_days")
+    after = s.get(phub.url + "/api/v1/tokens", timeout=30).json()["items"]
+    assert after == before
+
+
 def test_an_empty_body_needs_no_content_type(phub):
     s = phub.login("admin")
     r = s.delete(phub.url + "/api/v1/session",

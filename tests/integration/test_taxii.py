@@ -595,6 +595,11 @@ def test_each_object_is_judged_alone(mod):
         "a relationship without created": without(good[2] | {
             "id": f"relationship--{uuid.uuid4()}"}, "created"),
         "a malware without modified": without(malware(), "modified"),
+        # valid JSON, but no text of the hub holds U+0000: the object
+        # fails alone (it made the whole envelope a malformed_json)
+        "a NUL in its text": base(description="a\u0000b"),
+        "a NUL deep inside": base(external_references=[
+            {"source_name": "x", "description": "\u0000"}]),
     }
     no_id = dict(base())
     no_id.pop("id")
@@ -603,6 +608,10 @@ def test_each_object_is_judged_alone(mod):
     st = ok(t.post_envelope(OP, objs), 202)
     bad_ids = [o["id"] for o in bad.values() if "id" in o]
     check_status(st, len(objs), [o["id"] for o in good], bad_ids)
+    nul = {f["id"]: f["message"] for f in st["failures"]}
+    assert "description" in nul[bad["a NUL in its text"]["id"]], nul
+    assert "external_references[0].description" in \
+        nul[bad["a NUL deep inside"]["id"]], nul
     # the good ones are stored, nothing of the bad ones
     for o in good:
         assert ids_of(ok(t.object(OP, o["id"]))) == [o["id"]]

@@ -779,23 +779,31 @@ def test_bad_objects_are_quarantined_good_ones_stored(nodes, remote):
     v20 = indicator("green", name="spec 2.0", spec_version="2.0")
     bad_ts = indicator("green", name="bad time", modified="yesterday")
     bad_id = indicator("green", name="bad id", id="indicator--not-a-uuid")
-    remote.quarantine = [good_green, no_id, v20, good_red, bad_ts, bad_id]
+    # valid JSON and STIX, but no text of the hub holds U+0000: that object
+    # alone is quarantined (it made the whole page unreadable, so that the
+    # pull never moved on: found by an outside review)
+    nul = indicator("green", name="nul", description="a\u0000b")
+    remote.quarantine = [good_green, no_id, v20, good_red, bad_ts, bad_id,
+                         nul]
     before = h.count()
     pid = h.add_peer(name="mixed feed", org="jpcert",
                      api_root=remote.root("quarantine"), token="x")["id"]
     lg = h.wait_runs(pid, 1)
     p = lg["peer"]
     assert p["state"] == "ok", p
-    assert p["counts"]["pulled"] == 6, p
+    assert p["counts"]["pulled"] == 7, p
     assert p["counts"]["added"] == 2, p
-    assert p["counts"]["quarantined"] == 4, p
+    assert p["counts"]["quarantined"] == 5, p
     assert p["pull_after"] == "2024-06-01T00:00:00.000000Z", p
     run = lg["runs"][0]
-    assert run["ok"] and run["objects"] == 6 and run["added"] == 2, run
+    assert run["ok"] and run["objects"] == 7 and run["added"] == 2, run
     q = lg["quarantine"]
-    assert len(q) == 4, q
+    assert len(q) == 5, q
     by_name = {json.loads(x["object"])["name"]: x for x in q}
-    assert set(by_name) == {"no id", "spec 2.0", "bad time", "bad id"}
+    assert set(by_name) == {"no id", "spec 2.0", "bad time", "bad id", "nul"}
+    assert "description" in by_name["nul"]["reason"]
+    assert "U+0000" in by_name["nul"]["reason"]
+    assert json.loads(by_name["nul"]["object"]) == nul
     assert "id" in by_name["no id"]["reason"]
     assert by_name["no id"]["id"] == ""
     assert "spec_version" in by_name["spec 2.0"]["reason"]
@@ -810,7 +818,7 @@ def test_bad_objects_are_quarantined_good_ones_stored(nodes, remote):
     held = h.rows()
     assert [x[1] for x in held[good_green["id"]]] == ["jpcert"]
     assert [x[1] for x in held[good_red["id"]]] == ["jpcert"]
-    for bad in (v20, bad_ts, bad_id):
+    for bad in (v20, bad_ts, bad_id, nul):
         assert h.sql("SELECT count(*) FROM taxii_objects WHERE stix_id = ? "
                      "OR body LIKE ?", bad["id"],
                      f"%{bad['name']}%")[0][0] == 0, bad["name"]
@@ -828,6 +836,7 @@ def test_bad_objects_are_quarantined_good_ones_stored(nodes, remote):
     hit = [x for x in remote.hits if x[1].startswith("/quarantine/")][-1]
     assert "added_after=2024-06-01T00%3A00%3A00.000000Z" in hit[1], hit[1]
     assert p2["counts"]["added"] == 2 and p2["counts"]["duplicates"] == 2
+    assert p2["counts"]["quarantined"] == 5, p2
     assert h.count() == before + 2
 
 

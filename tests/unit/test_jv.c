@@ -470,6 +470,43 @@ static void t_check_text_and_getters(void **state)
     json_decref(o);
 }
 
+/* jv_find_nul / jv_find_huge_int: the path of the first such value */
+static void t_find_nul_and_huge(void **state)
+{
+    (void)state;
+    json_error_t je;
+    char at[256];
+    json_t *j = json_loads("{\"a\":\"ok\",\"b\":[1,{\"c\":\"x\\u0000\"}]}",
+                           JSON_ALLOW_NUL, &je);
+    assert_non_null(j);
+    assert_true(jv_find_nul(j, at, sizeof(at)));
+    assert_string_equal(at, "b[1].c");
+    assert_false(jv_find_huge_int(j, at, sizeof(at)));
+    json_decref(j);
+    j = json_loads("\"\\u0000\"", JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
+    assert_non_null(j);
+    assert_true(jv_find_nul(j, at, sizeof(at)));
+    assert_string_equal(at, "body");
+    json_decref(j);
+    /* a string without NUL, even with other control characters, is not
+     * found (jv_check refuses those, naming the field) */
+    j = json_loads("{\"a\":\"\\u0001\",\"n\":-9223372036854775807}", 0, &je);
+    assert_non_null(j);
+    assert_false(jv_find_nul(j, at, sizeof(at)));
+    json_decref(j);
+    j = json_loads("{\"k\":{\"n\":[0,-9223372036854775809]}}",
+                   JSON_DECODE_INT_AS_REAL, &je);
+    assert_non_null(j);
+    assert_true(jv_find_huge_int(j, at, sizeof(at)));
+    assert_string_equal(at, "k.n[1]");
+    json_decref(j);
+    j = json_loads("{\"n\":9223372036854774784}", JSON_DECODE_INT_AS_REAL,
+                   &je); /* the largest double below 2^63 */
+    assert_non_null(j);
+    assert_false(jv_find_huge_int(j, at, sizeof(at)));
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +526,7 @@ int main(void)
         cmocka_unit_test(t_unique),
         cmocka_unit_test(t_first_problem_and_no_change),
         cmocka_unit_test(t_check_text_and_getters),
+        cmocka_unit_test(t_find_nul_and_huge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
