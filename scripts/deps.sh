@@ -23,7 +23,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config meson ninja-build
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev
       libsodium-dev zlib1g-dev libgmime-3.0-dev libssl-dev libmimalloc-dev
-      libpq-dev sqlite3 ca-certificates)
+      libpq-dev libpsl-dev sqlite3 ca-certificates)
 for extra in "$@"; do
     case "$extra" in
     test)  pkgs+=(libcmocka-dev python3-pytest python3-pytest-xdist

@@ -314,7 +314,27 @@ static void recipients_in(json_t *a, const char *text)
     }
 }
 
-static void recipients_of(json_t *a, InternetAddressList *l, int depth)
+/* A recipient's display name ("山田太郎" of To: 山田太郎 <taro@...>,
+ * decoded), once, of at least 2 characters: it names the person as
+ * surely as the address (a personalised subject "山田太郎様 ..."). */
+static void recipient_name_add(json_t *names, InternetAddress *x)
+{
+    const char *nm = internet_address_get_name(x);
+    if (!nm || json_array_size(names) >= MAIL_MAX_RECIPIENTS)
+        return;
+    char *s = g_strstrip(g_strdup(nm));
+    size_t i;
+    json_t *v;
+    bool have = g_utf8_strlen(s, -1) < 2 || strlen(s) > 254;
+    json_array_foreach (names, i, v)
+        have = have || strcmp(json_string_value(v), s) == 0;
+    if (!have && (v = json_string(s)) != NULL) /* NULL: not UTF-8 */
+        json_array_append_new(names, v);
+    g_free(s);
+}
+
+static void recipients_of(json_t *a, json_t *names, InternetAddressList *l,
+                          int depth)
 {
     int n = l ? internet_address_list_length(l) : 0;
     /* every entry (duplicates do not count), until the set is past full */
@@ -324,9 +344,10 @@ static void recipients_of(json_t *a, InternetAddressList *l, int depth)
             const char *addr =
                 internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(x));
             recipient_add(a, addr, addr ? strlen(addr) : 0);
+            recipient_name_add(names, x);
         } else if (INTERNET_ADDRESS_IS_GROUP(x) && depth == 0) {
             recipients_of(
-                a,
+                a, names,
                 internet_address_group_get_members(INTERNET_ADDRESS_GROUP(x)),
                 1);
         }
@@ -356,13 +377,13 @@ static void received_for(json_t *a, const char *v)
  * come first (they name the mailbox that took it in). C4TAP masks them
  * and their domains out of what it shares (the recipient names the
  * provider). */
-static json_t *recipients_json(GMimeMessage *m)
+static json_t *recipients_json(GMimeMessage *m, json_t *names)
 {
     json_t *a = json_array();
     static const GMimeAddressType types[] = {
         GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC, GMIME_ADDRESS_TYPE_BCC};
     for (size_t i = 0; i < IS_ARRAY_LEN(types); i++)
-        recipients_of(a, g_mime_message_get_addresses(m, types[i]), 0);
+        recipients_of(a, names, g_mime_message_get_addresses(m, types[i]), 0);
     return a;
 }
 
@@ -1181,7 +1202,8 @@ static void top_headers(struct walk *w, GMimeMessage *m)
     /* every Received hop, in the order of the header (newest first), and
      * the authentication results */
     json_t *rec = json_array(), *auth = json_object();
-    json_t *rcpt = json_array(), *listed = recipients_json(m);
+    json_t *names = json_array();
+    json_t *rcpt = json_array(), *listed = recipients_json(m, names);
     GMimeHeaderList *hl = g_mime_object_get_header_list(o);
     int nh = hl ? g_mime_header_list_get_count(hl) : 0;
     for (int i = 0; i < nh; i++) {
@@ -1215,6 +1237,7 @@ static void top_headers(struct walk *w, GMimeMessage *m)
     json_object_set_new(r, "received", rec);
     json_object_set_new(r, "auth", auth);
     json_object_set_new(r, "recipients", rcpt);
+    json_object_set_new(r, "recipient_names", names);
     if (over)
         json_object_set_new(r, "recipients_over", json_true());
 }

@@ -38,7 +38,9 @@
  *   message_id}] (messages attached as message/rfc822), flags [{code,
  *   evidence}] (their Japanese and English explanations: mail_flag_find),
  * warnings [{code, offset, item}], counts of what the limits cut (cut: {urls,
- * received, parts, warnings}). Returns IS_OK, or IS_ERR_INVALID with a message
+ * received, parts, warnings}), and for C4TAP's masks the recipients'
+ * addresses (recipients, lower case) and display names (recipient_names).
+ * Returns IS_OK, or IS_ERR_INVALID with a message
  * in err (empty, larger than MAIL_MAX_BYTES, not an e-mail: no header field of
  * a message). Hostile MIME never fails the parse: GMime's warnings become
  * indicators, and what the limits cut is counted. */

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <libpsl.h>
 #include <sodium.h>
 
 #include "common/csv.h"
@@ -325,6 +326,12 @@ static int inds_add(struct inds *l, const char *kind, const char *value,
     if (lower)
         for (char *p = v; *p; p++)
             *p = (char)tolower((unsigned char)*p);
+    /* a value with a mask's placeholder (mask_recipient) joins no
+     * campaign: https://www.[recipient-domain]/ is every provider's own
+     * site, and would join unrelated e-mails into one (found by an
+     * outside review); it stays an indicator of its submission */
+    if (strstr(v, "[recipient") || strstr(v, "[provider]"))
+        keyed = false;
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].kind, kind) == 0 && strcmp(l->v[i].value, v) == 0) {
             free(v);
@@ -429,14 +436,14 @@ static int extract(const json_t *p, struct inds *l)
 
 struct mask {
     const char *from, *to;
-    enum { M_TEXT, M_DOMAIN, M_IP, M_IP6 } kind;
+    enum { M_TEXT, M_NAME, M_DOMAIN, M_IP, M_IP6 } kind;
 };
 /* every mask mask_recipient can add: per recipient (mail_parse keeps
- * 100) its address, its two percent-encoded forms and its domain; the
- * topmost hop's domain or address; per Received hop (100) its address; the
- * provider's three names. A full table refuses the submission (never stored
- * partly masked). */
-#define MASK_MAX (100 * 4 + 1 + 100 + 3 + 8)
+ * 100) its address, its display name and its domain; the topmost hop's
+ * domain or address; per Received hop (100) its address; the provider's
+ * three names. A full table refuses the submission (never stored partly
+ * masked). */
+#define MASK_MAX (100 * 3 + 1 + 100 + 3 + 8)
 
 static bool host_char(unsigned char c)
 {
@@ -454,12 +461,55 @@ static bool after_pct(const char *text, const char *p)
            isxdigit((unsigned char)p[-1]);
 }
 
+/* The length of a percent-encoding of the byte c at p ("%2E", or
+ * "%252E" encoded twice; hexadecimal and letters in either case), else 0. */
+static size_t pct_of(const char *p, unsigned char c)
+{
+    size_t k = p[0] == '%' && p[1] == '2' && p[2] == '5' ? 2 : 0;
+    if (p[0] != '%' || !isxdigit((unsigned char)p[k + 1]) ||
+        !isxdigit((unsigned char)p[k + 2]))
+        return 0;
+    char hex[3] = {p[k + 1], p[k + 2], '\0'};
+    int v = (int)strtol(hex, NULL, 16);
+    return tolower(v) == tolower(c) ? k + 3 : 0;
+}
+
+/* How many bytes at p spell s: each character as itself (ASCII letters in
+ * either case), percent-encoded once or twice, or, a dot or "@", in its
+ * full-width or ideographic form ("．", "。", "＠"); 0 when p does not
+ * ("taro%2Eyamada%40bank%2Eco%2Ejp" and "bank．co．jp" spell their
+ * addresses: found by an outside review). */
+static size_t spelled(const char *p, const char *s)
+{
+    const char *q = p;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        size_t k;
+        if (*q && tolower((unsigned char)*q) == tolower(c))
+            q++;
+        else if ((k = pct_of(q, c)) != 0)
+            q += k;
+        else if (c == '.' && (strncmp(q, "\xEF\xBC\x8E", 3) == 0 ||
+                              strncmp(q, "\xE3\x80\x82", 3) == 0))
+            q += 3;
+        else if (c == '@' && strncmp(q, "\xEF\xBC\xA0", 3) == 0)
+            q += 3;
+        else
+            return 0;
+    }
+    return (size_t)(q - p);
+}
+
 static bool mask_fits(const char *text, const char *p, size_t n, int k)
 {
     unsigned char before =
         p > text && !after_pct(text, p) ? (unsigned char)p[-1] : 0;
     unsigned char after = (unsigned char)p[n];
     unsigned char next = after ? (unsigned char)p[n + 1] : 0;
+    if (k == M_NAME) /* a whole word where it is one ("Info", not
+                        "Information"); Japanese has no spaces to ask */
+        return !(isalnum((unsigned char)p[0]) && isalnum(before)) &&
+               !(isalnum((unsigned char)p[n - 1]) && isalnum(after));
     if (k == M_DOMAIN)
         return !host_char(before) && !host_char(after) &&
                !(after == '.' && host_char(next));
@@ -480,13 +530,12 @@ static char *mask_text(const char *text, const struct mask *m, int n)
     char *cur = NULL;
     for (int i = 0; i < n; i++) {
         const char *src = cur ? cur : text;
-        size_t fl = strlen(m[i].from);
         struct buf b;
         bool hit = false;
         buf_init(&b, 1 << 20);
         for (const char *p = src; *p;) {
-            if (strncasecmp(p, m[i].from, fl) == 0 &&
-                mask_fits(src, p, fl, m[i].kind)) {
+            size_t fl = spelled(p, m[i].from);
+            if (fl && mask_fits(src, p, fl, m[i].kind)) {
                 buf_add(&b, m[i].to, strlen(m[i].to));
                 p += fl;
                 hit = true;
@@ -524,31 +573,26 @@ static void mask_json(json_t *j, const struct mask *m, int n)
     }
 }
 
-/* The organisation's domain of a host or address domain: its last two
- * labels, or three under a second-level domain such as co.jp or ac.uk
- * ("mail.bank.co.jp" -> "bank.co.jp"). NULL for a name of one label. */
+/* The organisation's domain of a host or address domain: its registrable
+ * domain by the Public Suffix List ("mail.bank.co.jp" -> "bank.co.jp",
+ * "www.city.shibuya.tokyo.jp" -> "city.shibuya.tokyo.jp", where the last
+ * two labels would be the public suffix tokyo.jp and leave the
+ * organisation's labels in sight: found by an outside review), a pointer
+ * into d. A name that is itself a public suffix, or of one label, is
+ * masked whole: d. NULL for an empty name. */
 static const char *org_domain(const char *d)
 {
-    static const char *const sld[] = {"co",  "or",  "ne",  "go", "ac",
-                                      "ad",  "ed",  "gr",  "lg", "com",
-                                      "net", "org", "gov", "edu"};
-    const char *dots[3] = {0};
-    int nd = 0;
-    for (const char *p = d + strlen(d); p > d; p--)
-        if (p[-1] == '.' && nd < 3)
-            dots[nd++] = p - 1;
-    if (nd == 0)
-        return NULL;
-    const char *two = nd >= 2 ? dots[1] + 1 : d;
-    size_t tld = strlen(dots[0] + 1);
-    size_t sl = (size_t)(dots[0] - two);
-    bool under_sld = false;
-    for (size_t i = 0; tld == 2 && i < IS_ARRAY_LEN(sld); i++)
-        under_sld = under_sld ||
-                    (strlen(sld[i]) == sl && strncasecmp(two, sld[i], sl) == 0);
-    if (!under_sld || nd < 2)
-        return two;
-    return nd >= 3 ? dots[2] + 1 : d;
+    size_t n = d ? strlen(d) : 0;
+    if (n == 0 || n > 253)
+        return n ? d : NULL;
+    char low[254];
+    for (size_t i = 0; i <= n; i++) /* the list's names are lower case */
+        low[i] = (char)tolower((unsigned char)d[i]);
+    while (n && low[n - 1] == '.') /* a fully qualified name's root */
+        low[--n] = '\0';
+    const psl_ctx_t *psl = psl_builtin();
+    const char *r = psl ? psl_registrable_domain(psl, low) : NULL;
+    return r ? d + (r - low) : d;
 }
 
 static bool mask_has(const struct mask *m, int n, const char *from)
@@ -629,60 +673,43 @@ static bool from_clause_masked(const char *text, const struct mask *m, int n)
     return false;
 }
 
-/* An address with its "@" percent-encoded once or twice, as a tracking
- * link's query carries it (a new string; NULL when it has no "@"). */
-static char *address_pct(const char *addr, const char *at_code)
-{
-    const char *at = addr ? strrchr(addr, '@') : NULL;
-    if (!at)
-        return NULL;
-    size_t n = strlen(addr) + strlen(at_code);
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%.*s%s%s", (int)(at - addr), addr, at_code, at + 1);
-    return s;
-}
-
 /* Masks the recipient (and org, the provider) out of parsed, and takes
  * mail_parse's "recipients" out of it. */
 static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
 {
     json_t *rcpt = json_incref(json_object_get(parsed, "recipients"));
+    json_t *names = json_incref(json_object_get(parsed, "recipient_names"));
     bool over = json_is_true(json_object_get(parsed, "recipients_over"));
     json_object_del(parsed, "recipients");
+    json_object_del(parsed, "recipient_names");
     json_object_del(parsed, "recipients_over");
     if (over) { /* more than could be masked: never shared partly masked */
         json_decref(rcpt);
+        json_decref(names);
         return IS_ERR_LIMIT;
     }
     struct store_org_entry *o = NULL;
     int rc = store_org_get(c, org, &o);
     if (rc && rc != IS_ERR_NOTFOUND) {
         json_decref(rcpt);
+        json_decref(names);
         return rc;
     }
     struct mask m[MASK_MAX];
     int n = 0;
     size_t i;
     json_t *x;
-    /* the percent-encoded forms of the addresses (freed at the end) */
+    /* the address literal of the topmost hop (freed at the end) */
     json_t *pct = json_array();
     if (!pct)
         rc = IS_ERR_NOMEM;
-    json_array_foreach (rcpt, i, x) {
-        static const char *const codes[] = {"%40", "%2540"};
-        for (size_t k = 0; pct && k < IS_ARRAY_LEN(codes); k++) {
-            char *v = address_pct(json_string_value(x), codes[k]);
-            if (v)
-                json_array_append_new(pct, json_string(v));
-            free(v);
-        }
-    }
-    /* addresses first, then domains: an address is one placeholder */
+    /* addresses first (spelled also percent-encoded: a tracking link's
+     * ?u=taro%40bank.co.jp), then the people's names, then domains: an
+     * address is one placeholder */
     json_array_foreach (rcpt, i, x)
         mask_add(m, &n, json_string_value(x), "[recipient]", M_TEXT);
-    json_array_foreach (pct, i, x)
-        mask_add(m, &n, json_string_value(x), "[recipient]", M_TEXT);
+    json_array_foreach (names, i, x)
+        mask_add(m, &n, json_string_value(x), "[recipient]", M_NAME);
     json_array_foreach (rcpt, i, x) {
         const char *at = strrchr(json_string_value(x), '@');
         const char *d = at ? org_domain(at + 1) : NULL;
@@ -760,6 +787,7 @@ static int mask_recipient(struct store_conn *c, const char *org, json_t *parsed)
     if (o)
         store_orgs_free(o, 1);
     json_decref(rcpt);
+    json_decref(names);
     json_decref(pct);
     return rc == IS_ERR_NOTFOUND ? IS_OK : rc;
 }

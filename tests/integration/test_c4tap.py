@@ -4,6 +4,7 @@ flags, per-type ranges decided for every reader on every read, list,
 lookup, campaign and export, anonymity, campaigns with waves across
 sectors, analysts' notes, merge, split and the one-step advisory, and
 every bad input of the issue (a clear 4xx, nothing stored)."""
+import base64
 import concurrent.futures
 import csv
 import io
@@ -1385,6 +1386,87 @@ def test_a_decoy_recipient_does_not_unmask_the_providers_inbox(world):
     got = w.api("power", "GET", f"/api/v1/c4tap/submissions/{r.json()['id']}")
     assert got.json()["received"][0]["by_host"] == "[recipient-domain]"
     assert "helpdesk-d4@outlook.com" in got.text, got.text[:2000]
+
+
+def test_a_municipality_its_people_and_encoded_spellings_are_masked(world):
+    """Found by an outside review: a recipient under a geographic domain
+    (city.shibuya.tokyo.jp: its last two labels, tokyo.jp, are a public
+    suffix) kept "city.shibuya" in every hop, URL and subject; the To
+    display name in a personalised subject, an address with its dots
+    percent-encoded and a domain with full-width dots stayed as sent.
+    The Public Suffix List now gives the organisation's domain, display
+    names are masked, and every mask matches those spellings."""
+    w = world
+    name_b64 = "5bGx55Sw5aSq6YOO"  # 山田太郎
+    raw = (
+        "Received: from mail.evil-m1.example (mail.evil-m1.example "
+        "[203.0.113.21]) by mx1.city.shibuya.tokyo.jp with ESMTP id M1; "
+        "Mon, 2 Nov 2026 10:00:01 +0900\r\n"
+        "From: desk@evil-m1.example\r\n"
+        f"To: =?UTF-8?B?{name_b64}?= <soumu@city.shibuya.tokyo.jp>, "
+        "Info <info@city.shibuya.tokyo.jp>\r\n"
+        "Subject: =?UTF-8?B?"
+        + base64.b64encode("山田太郎様 Information for city．shibuya．tokyo．jp"
+                           .encode()).decode() + "?=\r\n"
+        "Message-ID: <m1@evil-m1.example>\r\n"
+        "Date: Mon, 2 Nov 2026 10:00:00 +0900\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+        "Portal https://www.city.shibuya.tokyo.jp/portal and "
+        "https://t.evil-m1.example/c?u=soumu%2Ecity%40city%2Eshibuya%2E"
+        "tokyo%2Ejp&v=soumu%40city%2Eshibuya%2Etokyo%2Ejp\r\n"
+    ).encode()
+    r = w.submit("bank", raw, anonymous=True)
+    assert r.status_code == 201, r.text
+    got = w.api("power", "GET", f"/api/v1/c4tap/submissions/{r.json()['id']}")
+    assert got.status_code == 200, got.text
+    s = got.json()
+    assert s["received"][0]["by_host"] == "mx1.[recipient-domain]", s
+    assert "https://www.[recipient-domain]/portal" in \
+        [u["url"] for u in s["urls"]], s["urls"]
+    assert "https://t.evil-m1.example/c?u=soumu%2Ecity%40[recipient-domain]" \
+        "&v=[recipient]" in [u["url"] for u in s["urls"]], s["urls"]
+    assert s["subject"] == "[recipient]様 Information for [recipient-domain]", \
+        s["subject"]
+    text = json.dumps(s, ensure_ascii=False).lower()
+    for trace in ("shibuya", "山田", "soumu@", "%2eshibuya"):
+        assert trace not in text, (trace, text[:3000])
+    # the sender's side stays as sent
+    assert "evil-m1.example" in text and "203.0.113.21" in text
+    for path in ("/api/v1/c4tap/export?format=csv",
+                 "/api/v1/c4tap/export?format=json"):
+        out = w.api("power", "GET", path)
+        assert out.status_code == 200 and "shibuya" not in out.text.lower()
+
+
+def test_a_placeholder_joins_no_campaign(world):
+    """Found by an outside review: after masking, a link to the
+    recipient's own site is https://www.[recipient-domain]/ for every
+    provider, and two unrelated e-mails linking only to their own
+    recipients' sites joined one campaign."""
+    w = world
+    ids = []
+    for who, tag, dom, subj in (("bank", "c1", "bank-a.co.jp", "parcel"),
+                                ("bank_b", "c2", "bank-b.co.jp", "payroll")):
+        raw = (
+            f"Received: from mail.evil-{tag}.example (mail.evil-{tag}."
+            f"example [203.0.113.{30 + len(ids)}]) by mx1.{dom} with ESMTP "
+            f"id {tag}; Mon, 2 Nov 2026 11:00:01 +0900\r\n"
+            f"From: desk-{tag}@evil-{tag}.example\r\nTo: x-{tag}@{dom}\r\n"
+            f"Subject: unrelated {subj} notice\r\n"
+            f"Message-ID: <{tag}@evil-{tag}.example>\r\n"
+            "Date: Mon, 2 Nov 2026 11:00:00 +0900\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+            f"Log in at https://www.{dom}/\r\n"
+        ).encode()
+        r = w.submit(who, raw, anonymous=True)
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    subs = [w.api("sec", "GET", f"/api/v1/c4tap/submissions/{i}").json()
+            for i in ids]
+    for s in subs:
+        assert "https://www.[recipient-domain]/" in \
+            [u["url"] for u in s["urls"]], s["urls"]
+    assert subs[0]["campaign"] != subs[1]["campaign"], subs
 
 
 def test_more_recipients_than_masked_is_refused_not_shared_partly(world):
