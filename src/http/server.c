@@ -1185,6 +1185,21 @@ static bool exercise_route(const struct http_route *rt)
     return false;
 }
 
+/* What of the exercise environment a request without credentials
+ * reaches: the page and its files (the same for any id), the
+ * acknowledgement links (their token decides); every other route there
+ * needs credentials, public ones too, so that nothing tells whether an
+ * id runs to whoever takes no part in it (the registry's public reads
+ * answered 200 for a running id and 404 for any other: found by an
+ * outside review). */
+enum ex_open { EX_CLOSED, EX_OPEN_PAGE, EX_OPEN_ACK };
+static enum ex_open exercise_open(const struct http_route *rt)
+{
+    if (strcmp(rt->pattern, "/") == 0 || strncmp(rt->pattern, "/ui/", 4) == 0)
+        return EX_OPEN_PAGE;
+    return strncmp(rt->pattern, "/ack/", 5) == 0 ? EX_OPEN_ACK : EX_CLOSED;
+}
+
 /* Moves request r into exercise st->exercise: *xa its app (a reference
  * exercise_leave gives back), r's connection one of its database. 0, or
  * the status of the answer in out. */
@@ -1193,6 +1208,9 @@ static int exercise_context(struct http_server *srv, const struct rstate *st,
                             struct http_resp *out)
 {
     struct svc_error e = {0};
+    /* the page and its files are the same for any id (exercise_open) */
+    if (!r->authed && exercise_open(r->route) == EX_OPEN_PAGE)
+        return 0;
     if (exercise_enter(srv->app, st->exercise, r->authed ? &r->auth : NULL, xa,
                        &e))
         return http_svc_fail(out, &e);
@@ -1372,9 +1390,10 @@ static bool run_route(struct http_server *srv, struct MHD_Connection *conn,
      * when its route reads only (snapshot_route); never into an
      * exercise's database, which is another connection */
     bool snap = snapshot_route(st->route_index) && !st->exercise[0];
-    bool tx = (snap || r->route->auth == HTTP_AUTHED) &&
-              auth_read_begin(r->sc) == IS_OK;
-    if (r->route->auth == HTTP_AUTHED && authenticate(r, conn, out))
+    bool authed = r->route->auth == HTTP_AUTHED ||
+                  (st->exercise[0] && exercise_open(r->route) == EX_CLOSED);
+    bool tx = (snap || authed) && auth_read_begin(r->sc) == IS_OK;
+    if (authed && authenticate(r, conn, out))
         goto done;
     if (tx && !snap) { /* the handler may write: its own transactions */
         auth_read_end(r->sc);

@@ -571,6 +571,27 @@ def test_exercise_bad_input(bed):
                   json={})
     assert_error(r, 404, "not_running")
     assert r.json() == r0.json()
+    # ... and to a request without credentials: the registry's public
+    # reads told whether an id ran (200 against 404: found by an outside
+    # review); the page and its files are the same for any id
+    for path in ("/api/v1/sectors", "/api/v1/catalogue", "/api/v1/orgs"):
+        r = requests.get(f"{bed.h.url}/x/{x}{path}", timeout=30)
+        r0 = requests.get(f"{bed.h.url}/x/{unknown}{path}", timeout=30)
+        # in an exercise, every route but the page needs credentials,
+        # whatever the id
+        assert_error(r, 401, "unauthenticated")
+        assert r.status_code == r0.status_code
+        assert r.text.replace(x, unknown) == r0.text, path
+        r = bed.call("GET", f"/x/{x}{path}", outsider)
+        assert_error(r, 404, "not_running")
+    for path in ("/", "/ui/app.js"):
+        r = requests.get(f"{bed.h.url}/x/{x}{path}", timeout=30)
+        r0 = requests.get(f"{bed.h.url}/x/{unknown}{path}", timeout=30)
+        assert r.status_code == r0.status_code == 200, (path, r.text[:200])
+        assert r.content == r0.content, path
+    # a participant reads them as before
+    assert bed.ok("GET", f"/x/{x}/api/v1/sectors",
+                  bed.token("op-gas-0001"))["items"]
     # routes outside the exercise environment, and unknown exercises
     tok = bed.token("op-gas-0001")
     assert_error(bed.call("GET", f"/x/{x}/api/v1/audit", tok), 404,
