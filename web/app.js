@@ -392,11 +392,48 @@ function forget() {
   try { sessionStorage.clear(); } catch (e) { /* ignore */ }
 }
 
+/* What was typed into the page's forms, kept across its redraw in the
+ * other language (a half-filled report was lost: found by a review):
+ * each changed control by its name and place among its namesakes, else
+ * its place (field() gives controls ids of its own, new at each
+ * drawing). Files and passwords are not kept. */
+function controls() {
+  const seen = {}, at = new Map();
+  main.querySelectorAll('input, textarea, select').forEach((el, i) => {
+    at.set(el.name ? el.name + '@' + (seen[el.name] = (seen[el.name] || 0) + 1) : '@' + i, el);
+  });
+  return at;
+}
+function typed() {
+  const out = [];
+  for (const [key, el] of controls()) {
+    if (el.type === 'file' || el.type === 'password' || el.type === 'hidden') continue;
+    const box = el.type === 'checkbox' || el.type === 'radio';
+    const changed = box ? el.checked !== el.defaultChecked
+      : el.tagName === 'SELECT' ? [...el.options].some((o) => o.selected !== o.defaultSelected) : el.value !== el.defaultValue;
+    if (changed) out.push([key, box ? el.checked : el.value, box]);
+  }
+  return out;
+}
+function retype(kept) {
+  const at = controls();
+  for (const [key, v, box] of kept) {
+    const el = at.get(key);
+    if (!el) continue;
+    if (box) el.checked = v; else el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+}
+
 langBtn.addEventListener('click', async () => {
   const next = lang() === 'ja' ? 'en' : 'ja';
+  const kept = typed();
   setLang(next);
   if (ctx.me) await saveLang(next);
-  route();
+  const at = location.hash;
+  await route();
+  if (location.hash === at) retype(kept);
 });
 document.getElementById('skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
 // a message said just before ctx.go() survives the navigation it causes

@@ -90,6 +90,50 @@ export function errText(e) {
   return s;
 }
 
+/* The browser's own refusal of a field (required, min, max, a type or
+ * pattern) is said in the page's language beside the field, marked and
+ * described, the first such field focused: never the browser's bubble in
+ * the browser's language over a Japanese page (found by a review). */
+if (typeof document.addEventListener === 'function') document.addEventListener('invalid', (e) => {
+  const el = e.target, v = el.validity;
+  e.preventDefault();
+  const text = v.valueMissing ? t('v.missing') : v.rangeUnderflow ? t('v.min', { n: el.min })
+    : v.rangeOverflow ? t('v.max', { n: el.max }) : t('v.format');
+  const id = 'verr-' + (el.name || el.id || 'x').replace(/[^a-z0-9_-]/gi, '-');
+  let p = document.getElementById(id);
+  if (!p) {
+    p = h('p', { cls: 'fielderr', id, 'data-native': '' });
+    const anchor = el.closest('label.check, label.inline') || el;
+    anchor.parentNode.insertBefore(p, anchor.nextSibling);
+    const was = el.getAttribute('aria-describedby');
+    el.setAttribute('aria-describedby', was ? id + ' ' + was : id);
+    el.addEventListener('input', () => { if (el.checkValidity()) { p.remove(); el.removeAttribute('aria-invalid');
+      el.setAttribute('aria-describedby', (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x !== id).join(' ')); } });
+  }
+  p.textContent = text;
+  el.setAttribute('aria-invalid', 'true');
+  const first = el.form && el.form.querySelector(':invalid');
+  if (!first || first === el) el.focus();
+}, true);
+
+/* A second step before an act that reaches many organisations at once
+ * (a declaration's roll call, a drill): text and two buttons at the foot
+ * of form, in place (never a browser dialog); true when confirmed. A
+ * submit while it is shown is the confirmation's to answer. */
+export function confirmStep(form, text, yes) {
+  const old = form.querySelector('.confirm-step');
+  if (old) old.remove();
+  return new Promise((done) => {
+    const end = (v) => { box.remove(); done(v); };
+    const ok = h('button', { type: 'button', cls: 'danger confirm-yes', on: { click: () => end(true) } }, yes);
+    const box = h('div', { cls: 'confirm-step msg warn', role: 'group', 'aria-label': yes },
+      h('p', {}, text), h('div', { cls: 'actions' }, ok,
+        h('button', { type: 'button', cls: 'secondary confirm-no', on: { click: () => end(false) } }, t('confirm.no'))));
+    form.appendChild(box);
+    ok.focus();
+  });
+}
+
 /* Table from rows: cols = [[header, cellFn, cls?]]
  * A header that is empty (a column of buttons or links) is named for
  * screen readers by a visually hidden label (c[3], else "操作 /

@@ -72,6 +72,12 @@ const D = {
   'logout.done': ['ログアウトしました。', 'You have signed out.'],
   // errors
   'err.network': ['ハブに接続できません。', 'The hub cannot be reached.'],
+  'confirm.no': ['やめる', 'Cancel'],
+  // the browser's own checks of a field, said in the page's language (dom.js)
+  'v.missing': ['入力してください。', 'Fill in this field.'],
+  'v.format': ['形式が正しくありません。', 'This is not in the expected form.'],
+  'v.min': ['{n} 以上で指定してください。', 'Enter {n} or more.'],
+  'v.max': ['{n} 以下で指定してください。', 'Enter {n} or less.'],
   'err.bad_credentials': ['ユーザー名またはパスワードが違います（またはアカウントが無効です）。', 'User name or password is wrong, or the account is disabled.'],
   'err.rate_limited': ['試行回数が多すぎます。しばらくしてからお試しください。', 'Too many attempts; try again later.'],
   'err.unauthenticated': ['ログインが必要です。', 'Please sign in.'],
@@ -471,6 +477,9 @@ const D = {
   'decl.national': ['全国（全分野）', 'National (every sector)'],
   'decl.sectors': ['対象分野', 'Sectors covered'],
   'decl.declare': ['宣言する', 'Declare'],
+  'decl.confirm': ['大規模障害を宣言しますか。対象：{sectors}。対象分野の事業者に点呼が直ちに送られ、報告の期限が短くなります。', 'Declare a large-scale outage for {sectors}? Their operators are sent a roll call at once, and report deadlines shorten.'],
+  'decl.confirm.yes': ['宣言する（確定）', 'Declare now'],
+  'decl.allsectors': ['全分野', 'every sector'],
   'decl.declared': ['宣言 {id} を発令しました。', 'Declaration {id} is active.'],
   'decl.rollcall': ['点呼', 'Roll call'],
   'decl.reports': ['連携された報告（{n}件）', 'Linked reports ({n})'],

@@ -1,7 +1,7 @@
 // page-declarations.js - large-scale outage mode (大規模IT障害発生時): the
 // declarations (everyone signed in), one with its linked reports and
 // advisories as the reader may read them; NISC analysts declare and end.
-import { h, link, table, msg, errText, sevBadge, rangeBadge, time, clear, field, enc, put } from './dom.js';
+import { h, link, table, msg, errText, sevBadge, rangeBadge, time, clear, field, enc, put, confirmStep } from './dom.js';
 import { t, L, lang } from './i18n.js';
 import { get, post } from './api.js';
 import { orgName } from './names.js';
@@ -48,6 +48,12 @@ async function list(main, ctx) {
     const body = { title_ja: tja.value.trim(), title_en: ten.value.trim(), reason: reason.value.trim() };
     if (national.checked) body.national = true;
     else body.sectors = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    // one click sent a roll call to every operator of the sectors: a
+    // second step names them first (found by a review)
+    const which = national.checked ? t('decl.allsectors')
+      : body.sectors.map((s) => names.get(s) || s).join(lang() === 'ja' ? '、' : ', ');
+    if ((national.checked || body.sectors.length) &&
+      !await confirmStep(e.target, t('decl.confirm', { sectors: which }), t('decl.confirm.yes'))) return;
     try { const d = await post('/declarations', body); ctx.say(t('decl.declared', { id: d.id }), 'ok'); ctx.go('/declarations/' + enc(d.id)); }
     catch (err) { put(out, msg(errText(err), 'err')); }
   } } }, h('h2', {}, t('decl.new')), field(t('ev.title_ja'), tja), field(t('ev.title_en'), ten),

@@ -9,7 +9,7 @@
 // stale contacts of a structure drill, the organisations not reached, the
 // comparison once both 1-day windows are closed, and the HTML/CSV formats;
 // a member confirms its contacts there for a structure drill.
-import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put, flag } from './dom.js';
+import { h, svg, link, table, select, msg, errText, time, clear, field, enc, put, flag, confirmStep } from './dom.js';
 import { t, L, enumLabel, dur, fmtTime, paren, addTexts } from './i18n.js';
 import { get, post } from './api.js';
 import { reachTable } from './page-advisory.js';
@@ -68,6 +68,8 @@ const TEXTS = {
   'drill.confirmhint': ['連絡体制確認訓練です。自組織の連絡先が最新であることを確認してから、下のボタンを押してください。', 'This is a contact-structure drill. Check that your organisation\'s contacts are current, then press the button below.'],
   'drill.contacts': ['自組織の連絡先を見る', 'See your organisation\'s contacts'],
   'drill.confirm': ['連絡先を確認', 'Confirm contacts'],
+  'drill.startconfirm': ['訓練を開始しますか。{target}の組織に訓練の連絡が直ちに送られます。', 'Start the drill? The organisations of {target} are sent its message at once.'],
+  'drill.startconfirm.yes': ['開始する（確定）', 'Start now'],
   'drill.confirmed': ['連絡先の確認を記録しました（{at}）。', 'Your confirmation is recorded ({at}).'],
   'drill.noaccess': ['訓練の一覧は、NISC・所管省庁・CEPTOAR事務局の利用者が見られます。あなたの組織では訓練の一覧・集計を表示できません。', 'The list of drills is for users of NISC, ministries and CEPTOAR secretariats. Your organisation cannot list drills or see their figures.'],
   'drill.readonly': ['訓練の開始は連絡担当・分析担当の役割が必要です。ここでは一覧と報告を閲覧できます。', 'Starting a drill needs the liaison or analyst role; here you can read the list and the reports.'],
@@ -141,6 +143,10 @@ async function start(main, ctx) {
       if (tk.value !== 'all') body.target = target.value;
       if (tja.value.trim()) body.title_ja = tja.value.trim();
       if (ten.value.trim()) body.title_en = ten.value.trim();
+      // one click with the defaults started a drill of a whole CEPTOAR:
+      // a second step names who is reached (found by a review)
+      const who = tk.value === 'all' ? t('drill.tk.all') : (target.selectedOptions[0] || {}).textContent || target.value;
+      if (!await confirmStep(e.target, t('drill.startconfirm', { target: who }), t('drill.startconfirm.yes'))) return;
       try {
         const d = await post('/drills', body);
         ctx.say(t('drill.started', { id: d.id }), 'ok');

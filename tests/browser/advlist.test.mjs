@@ -215,8 +215,13 @@ test('audit: filters in the URL, actors and actions by name, details as lines, e
   const text = await first.innerText();
   assert.match(text, /情報提供の受領確認/, 'the action in words');
   assert.doesNotMatch(text, /advisory\.ack/, 'not the code');
-  assert.ok(text.includes(OP + ' (' + s.opName.ja + ')'), 'username (organisation)');
-  assert.equal(await first.locator('dl.kv dt').first().innerText(), 'via');
+  // full-width brackets without a space in Japanese, and the details'
+  // keys in words (a Japanese auditor read "via", "reason: wrong
+  // password": found by a review); the key itself on hover
+  assert.ok(text.includes(OP + '（' + s.opName.ja + '）'), 'username（organisation）');
+  const dt = first.locator('dl.kv dt').first();
+  assert.equal(await dt.innerText(), '経由');
+  assert.equal(await dt.getAttribute('title'), 'via');
   assert.doesNotMatch(text, /[{}]"/, 'no raw JSON');
   // the form shows the filters; a reload keeps them
   assert.equal(await p.locator('#af-action').inputValue(), 'advisory.ack');
@@ -243,7 +248,7 @@ test('audit: filters in the URL, actors and actions by name, details as lines, e
     const a = await rows(p, '#audit-list').evaluateAll((trs) => trs.map((tr) => tr.dataset.action));
     return a.length && a.every((x) => x === 'login');
   }, 'only log-ins');
-  assert.match(await rows(p, '#audit-list').first().innerText(), /ログイン/);
+  assert.match(await rows(p, '#audit-list').first().innerText(), /ログイン[\s\S]*接続元アドレス/);
   // an actor's name narrows to its organisation, the other filters kept
   const actorLink = rows(p, '#audit-list').first().locator('a.actor');
   const org = await actorLink.getAttribute('data-org');

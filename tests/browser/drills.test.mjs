@@ -34,15 +34,27 @@ test('the secretariat starts an outage drill on a sub-group (Japanese)', async (
   await p.locator('#drill-channel').selectOption('gateway');
   await p.locator('#drill-tk').selectOption('subgroup');
   await p.locator('#drill-target').selectOption('telecom-sg1');
+  // a second step names who is reached; cancelled, nothing starts (one
+  // click started a drill: found by a review)
+  await p.locator('#drill-start').click();
+  const step = p.locator('#drill-form .confirm-step');
+  await step.waitFor();
+  assert.match(await step.innerText(), /訓練を開始しますか。[\s\S]*の組織に訓練の連絡が直ちに送られます/);
+  assert.ok(await p.locator('#drill-form .confirm-yes').evaluate((el) => document.activeElement === el), 'focus on the confirmation');
+  await p.locator('#drill-form .confirm-no').click();
+  assert.equal(await step.count(), 0);
+  assert.match(p.url(), /#\/drills$/);
   // the demo members have no phone or SMS contact: refused, named, the
   // reason in Japanese (detail_ja)
   await p.locator('#drill-start').click();
+  await p.locator('#drill-form .confirm-yes').click();
   await until(async () => /gateway の連絡先がない対象が \d+ 件あります/.test(await p.locator('#drill-error').innerText()), 'the refusal');
   assert.doesNotMatch(await p.locator('#drill-error').innerText(), /no gateway contact/);
   assert.match(await p.locator('#drill-error').innerText(), /op-telecom-0001/);
   await shot(p, 'drill-outage-refused-ja');
   await p.locator('#drill-channel').selectOption('email');
   await p.locator('#drill-start').click();
+  await p.locator('#drill-form .confirm-yes').click();
   await p.waitForURL(/#\/drills\/D[0-9a-f]+$/);
   s.drill = p.url().split('/').pop();
   await p.locator('#drill-kind-line').waitFor();
@@ -92,6 +104,7 @@ test('a member confirms its contacts for a structure drill', async () => {
   await p.locator('#drill-kind').selectOption('structure');
   await p.locator('#drill-tk').selectOption('ceptoar');
   await p.locator('#drill-start').click();
+  await p.locator('#drill-form .confirm-yes').click();
   await p.waitForURL(/#\/drills\/D[0-9a-f]+$/);
   const id = p.url().split('/').pop();
   await p.locator('#drill-structure').waitFor();

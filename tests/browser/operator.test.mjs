@@ -15,7 +15,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { browser, login, go, shot, mainText, until, pageApi } from './lib.mjs';
+import { browser, login, go, shot, mainText, until, pageApi, setLang as switchLang } from './lib.mjs';
 
 const OP = 'op-electricity-0001';
 const SEC = 'ceptoar-electricity-secretariat';
@@ -95,6 +95,13 @@ test('operator (Japanese, 1366x768): own-sector figures first, the title error a
   const d = new Date(Date.now() - 4 * 86400e3 + 9 * 3600e3);
   const v = d.toISOString().slice(0, 16);
   await p.locator('input[name=detected_at]').fill(v);
+  // the language switched half-way keeps what was typed, there and back
+  // (the redrawn form was empty: found by a review)
+  for (const l of ['en', 'ja']) {
+    await switchLang(p, l);
+    await until(async () => (await p.locator('input[name=title]').inputValue()) === MARK + ' 監視サーバの停止', 'the title kept in ' + l);
+    assert.equal(await p.locator('input[name=detected_at]').inputValue(), v);
+  }
   // an impact figure that is no whole number: not filed without it, said
   // at the form, the field marked and focused (-5 kW was dropped and the
   // report filed with no word: found by a review)

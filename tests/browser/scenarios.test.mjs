@@ -233,6 +233,7 @@ test('a drill is started and its report shows the chart and the reach', async ()
   const p = s.sec.page;
   await go(p, '/drills');
   await p.locator('#drill-start').click();
+  await p.locator('#drill-form .confirm-yes').click();
   await p.waitForURL(/#\/drills\/D[0-9a-f]+$/);
   s.drill = p.url().split('/').pop();
   await p.locator('#drill-chart polyline').first().waitFor({ state: 'attached' });

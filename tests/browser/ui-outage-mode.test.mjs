@@ -29,12 +29,29 @@ test('NISC declares and ends a large-scale outage from its page; the mode banner
   const np = nisc.page;
   await go(np, '/declarations');
   assert.match(await np.locator('#decl-mode').innerText(), /平時/);
+  // an empty form: the page says it beside the field, in Japanese,
+  // never the browser's bubble in its own language (found by a review)
+  await np.locator('#declare-form button[type=submit]').click();
+  const need = np.locator('#verr-title_ja');
+  await need.waitFor();
+  assert.equal(await need.innerText(), '入力してください。');
+  const tj = np.locator('#declare-form input[name=title_ja]');
+  assert.equal(await tj.getAttribute('aria-invalid'), 'true');
+  assert.ok((await tj.getAttribute('aria-describedby')).split(' ').includes('verr-title_ja'));
+  assert.ok(await tj.evaluate((el) => document.activeElement === el), 'focus on the first empty field');
   await np.locator('#declare-form input[name=title_ja]').fill(TITLE_JA);
+  assert.equal(await need.count(), 0, 'the message goes once the field is filled');
   await np.locator('#declare-form input[name=title_en]').fill(TITLE_EN);
   await np.locator('#declare-form textarea[name=reason]').fill('ブラウザ試験 / browser test');
   await np.locator('#declare-form input[name=sectors][value=water]').check();
   await np.locator('#declare-form input[name=sectors][value=medical]').check();
   await np.locator('#declare-form button[type=submit]').click();
+  // a second step names the sectors first (one click sent the roll call:
+  // found by a review)
+  const step = np.locator('#declare-form .confirm-step');
+  await step.waitFor();
+  assert.match(await step.innerText(), /対象：医療、水道。対象分野の事業者に点呼が直ちに送られ/);
+  await np.locator('#declare-form .confirm-yes').click();
   await until(async () => /\/declarations\/D[0-9a-f]+$/.test(np.url()), 'the declaration page');
   const id = np.url().split('/').pop();
   try {
