@@ -246,6 +246,7 @@ const D = {
   'inbox.none': ['受信した情報提供はありません。', 'Nothing received.'],
   'inbox.deadline': ['{m}以内に確認', 'acknowledge within {m}'],
   'adv.title': ['情報提供', 'Advisories'],
+  'adv.one': ['情報提供 {id}', 'Advisory {id}'],
   'adv.waiting': ['貴組織の中継待ち', 'Waiting for our relay'],
   'adv.waitingnone': ['中継待ちの情報提供はありません。', 'Nothing is waiting for our relay.'],
   'adv.all': ['閲覧できる情報提供', 'Advisories you may read'],

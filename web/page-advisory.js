@@ -52,7 +52,7 @@ export async function render(main, { ctx, params }) {
   const me = ctx.me;
   const [a, sectors] = await Promise.all([get('/advisories/' + enc(id)), ctx.sectors()]);
   readSet(ctx).add(a.id);
-  put(main, h('h1', { 'data-title': t('adv.title') + ' ' + id }, L(a.title)),
+  put(main, h('h1', { 'data-title': t('adv.one', { id }) }, L(a.title)),
     h('p', { cls: 'meta' }, h('span', { cls: 'id' }, a.id), sevBadge(a.severity, true), rangeBadge(a.range, a.tlp),
       flag(enumLabel('advkind', a.kind)), a.drill ? flag(t('adv.drill')) : null, a.hotline ? flag(t('adv.hotline'), 'warn') : null));
   put(main, h('div', { cls: 'card' }, dl([

@@ -91,6 +91,9 @@ function fiscalYear(ms) {
   return d.getUTCMonth() >= 3 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
 }
 const pct = (x) => ((x || 0) * 100).toFixed(1) + '%';
+/* a share of nobody is no 0 % (a summary of no drill said 0.0%: found by
+ * a review) */
+const share = (x, of) => (of ? pct(x) : '—');
 /* A drill's state in words: running (its 1-day window open, figures may
  * still grow) or window closed (final figures). */
 const stateFlag = (d) => flag(d.window_closed ? t('drill.state.closed') : t('drill.state.running'), d.window_closed ? null : 'warn');
@@ -182,7 +185,7 @@ async function start(main, ctx) {
       [t('state'), stateFlag],
       [t('drill.target_kind'), targetLabel],
       [t('time'), (d) => time(d.started_at)],
-      [t('drill.reach'), (d) => pct(d.reach.reach_1d) + ` (${d.reach.acknowledged_1d} / ${d.reach.recipients})`, 'num'],
+      [t('drill.reach'), (d) => share(d.reach.reach_1d, d.reach.recipients) + ` (${d.reach.acknowledged_1d} / ${d.reach.recipients})`, 'num'],
     ], r.items, (d) => ({ 'data-id': d.id, 'data-state': d.window_closed ? 'closed' : 'running' })));
     if (r.next_cursor) {
       const more = h('button', { type: 'button', cls: 'secondary', on: { click: () => { more.remove(); loadList(r.next_cursor); } } }, t('drill.more'));
@@ -195,7 +198,7 @@ async function start(main, ctx) {
     const n = s.national || {}, tta = n.time_to_acknowledge || {};
     put(clear(sumBox),
       h('div', { cls: 'tiles' },
-        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'national-reach' }, pct(n.reach_1d)), t('drill.reach') + ` (${n.acknowledged_1d || 0} / ${n.recipients || 0})`),
+        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'national-reach' }, share(n.reach_1d, n.recipients)), t('drill.reach') + ` (${n.acknowledged_1d || 0} / ${n.recipients || 0})`),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(n.drills || 0)), t('drill.ndrills')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, [dur(tta.p50_s), dur(tta.p90_s)].join(' / ')), t('drill.tta2')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String(s.open_drills)), t('drill.opendrills'))),

@@ -44,7 +44,7 @@ static int usage(void)
         "            exercise debrief ID [--format json|csv|html] "
         "[--view full|summary] [--out FILE|-]\n"
         "            exercise check FILE [--registry]   (the scenario, "
-        "offline)\n"
+        "offline; --registry: its names against the registry of --db)\n"
         "  (分野横断的演習: 作成・一覧・表示・進行・状況ボード・事後報告)\n");
     return 2;
 }

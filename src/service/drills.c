@@ -201,12 +201,17 @@ static int drill_channel_cover(struct store_conn *c, const char *adv,
     buf_init(&b, 1024);
     for (size_t i = 0; i < miss.n && i < 10; i++)
         buf_addf(&b, "%s%s", i ? ", " : "", miss.items[i].id);
-    if (miss.n > 10)
-        buf_addf(&b, ", ... (%zu more)", miss.n - 10);
     char *list = buf_detach(&b);
-    svc_fail(e, IS_ERR_INVALID, "invalid_value", "channel",
-             "channel: %zu target(s) have no %s contact: %s", miss.n, channel,
-             list ? list : "");
+    /* the first ten named; how many more, in the sentence (its Japanese
+     * then says it too) */
+    if (miss.n > 10)
+        svc_fail(e, IS_ERR_INVALID, "invalid_value", "channel",
+                 "channel: %zu target(s) have no %s contact: %s and %zu more",
+                 miss.n, channel, list ? list : "", miss.n - 10);
+    else
+        svc_fail(e, IS_ERR_INVALID, "invalid_value", "channel",
+                 "channel: %zu target(s) have no %s contact: %s", miss.n,
+                 channel, list ? list : "");
     free(list);
     store_id_list_free(&miss);
     return IS_ERR_INVALID;

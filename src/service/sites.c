@@ -169,14 +169,16 @@ static int check_url(const struct app *a, const char *url, struct site_url *u,
     if (why)
         return svc_fail(e, IS_ERR_INVALID, "invalid_url", "url", "url: %s",
                         why);
+    if (!site_addr_allowed(u->cls, a->test_mode) &&
+        u->cls == SITE_ADDR_LOOPBACK)
+        return svc_fail(e, IS_ERR_INVALID, "forbidden_address", "url",
+                        "url: the host is a loopback address, which is "
+                        "observed only in the hub's test mode");
     if (!site_addr_allowed(u->cls, a->test_mode))
         return svc_fail(e, IS_ERR_INVALID, "forbidden_address", "url",
                         "url: the host is a %s address, which is never "
-                        "observed%s",
-                        site_addr_class_name(u->cls),
-                        u->cls == SITE_ADDR_LOOPBACK
-                            ? " (outside the hub's test mode)"
-                            : "");
+                        "observed",
+                        site_addr_class_name(u->cls));
     struct site_url hub;
     if (a->public_url[0] && !site_url_parse(a->public_url, &hub)) {
         bool same_host = strcmp(hub.host, u->host) == 0;

@@ -175,6 +175,9 @@ test('NISC issues a warning to the electricity sector', async () => {
   await p.locator('#issue-submit').click();
   await p.waitForURL(/#\/advisories\/A[0-9a-f]+$/);
   s.advisory = p.url().split('/').pop();
+  // the window title names one advisory (it said the list's "Advisories":
+  // found by a review)
+  await until(async () => (await p.title()) === '情報提供 ' + s.advisory + ' - infrashare', 'the advisory\'s window title');
   assert.match(await p.locator('#status').innerText(), /14/);
   await until(async () => (await p.locator('#deliveries').innerText()).includes('CEPTOAR'), 'reach by CEPTOAR');
   await shot(p, 'nisc-advisory-reach-ja');

@@ -181,7 +181,12 @@ def test_outage_drill_refused_when_targets_lack_the_channel(dhub, hook, smtp):
     named = re.findall(r"\b(o\d|m\d\d)\b", msg)
     assert named == ["m01", "m02", "m03", "m04", "m05", "m06", "m07",
                      "m08", "m09", "m10"]
-    assert "(4 more)" in msg and "o1" not in named
+    assert msg.endswith("m10 and 4 more") and "o1" not in named
+    # its Japanese says the rest in Japanese too (it kept "... (4 more)":
+    # found by a review)
+    ja = r.json()["error"]["detail_ja"]
+    assert ja.endswith("m10 ほか 4 件）。"), ja
+    assert "more" not in ja
     # the gateway: o1, o2 and the twelve lack a phone or SMS contact
     r = h.call("POST", "/api/v1/drills", "nisc-a",
                json={"target_kind": "ceptoar", "target": "ceptoar-gas",

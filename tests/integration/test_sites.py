@@ -565,7 +565,11 @@ def test_test_mode_is_loopback_only_and_production_refuses_loopback(
         assert r.status_code == 201, r.text
         for url in LOOPBACK_URLS:
             r = hub.api("POST", "/api/v1/sites", token=tok, json={"url": url})
-            assert_error(r, 400, "forbidden_address", "url")
+            err = assert_error(r, 400, "forbidden_address", "url")
+            # the reason whole in Japanese (it kept "(outside the hub's
+            # test mode)" in English: found by a review)
+            assert err["detail_ja"] == ("url: ホストはループバックアドレスであり、"
+                                        "ハブの試験モードでのみ観測対象になります。"), err
         for extra in ({"interval_s": 1}, {"interval_s": 29}):
             r = hub.api("POST", "/api/v1/sites", token=tok,
                         json={"url": "http://www.p.example.jp/", **extra})
