@@ -291,7 +291,12 @@ async function report(main, ctx, id) {
   if (ctx.me.org_kind === 'operator') return confirmCard(main, ctx, id);
   const sectors = await ctx.sectors();
   const cepName = (cid) => { for (const s of sectors) for (const sc of s.scopes) if (sc.ceptoar && sc.ceptoar.id === cid) return L(sc.ceptoar.name); return cid; };
-  const targetName = (d) => (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) || d.target : ctx.orgLabel(d.target));
+  // sub-groups by name (the table listed telecom-sg1: found by a review)
+  let sgs = [];
+  try { sgs = (await get('/subgroups')).items; } catch (e) { sgs = []; }
+  const sgName = (sid) => L((sgs.find((g) => g.id === sid) || {}).name) || sid;
+  const targetName = (d) => (d.target_kind === 'sector' ? L((sectors.find((x) => x.id === d.target) || {}).name) || d.target
+    : d.target_kind === 'subgroup' ? sgName(d.target) : ctx.orgLabel(d.target));
   const box = h('div', { id: 'drill-report' });
   put(main, box);
   let timer = null, stopped = false;
@@ -307,7 +312,7 @@ async function report(main, ctx, id) {
         t('drill.target_kind') + ': ' + t('drill.tk.' + d.target_kind) + (d.target ? ' — ' + targetName(d) : ''), ' · ', time(d.started_at),
         ' · ', h('a', { href: '#/advisories/' + enc(d.advisory) }, d.advisory), ' · ', t('adv.autorefresh', { s: 5 })),
       h('div', { cls: 'tiles' },
-        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'reach-1d' }, ((r.reach_1d || 0) * 100).toFixed(1) + '%'), t('drill.reach') + ` (${r.acknowledged_1d || 0} / ${r.recipients || 0})`),
+        h('div', { cls: 'tile' }, h('span', { cls: 'n', id: 'reach-1d' }, share(r.reach_1d, r.recipients)), t('drill.reach') + ` (${r.acknowledged_1d || 0} / ${r.recipients || 0})`),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, String((d.not_reached || []).length)), t('drill.notreached')),
         h('div', { cls: 'tile' }, h('span', { cls: 'n' }, [dur(tta.p50_s), dur(tta.p90_s), dur(tta.max_s)].join(' / ')), t('drill.tta'))),
       h('p', { cls: 'meta', id: 'drill-kind-line' }, t('drill.kind') + ': ' + t('drill.kind.' + d.kind) + (d.channel ? paren(t('drill.ch.' + d.channel)) : '') + ' · ' + t('drill.fyname', { y: d.fiscal_year })),
@@ -319,7 +324,7 @@ async function report(main, ctx, id) {
         h('p', {}, t('drill.structurefig', { c: d.structure.confirmed, r: d.structure.recent, s: d.structure.stale.length, days: d.structure.max_age_days })),
         d.structure.stale.length ? table([[t('org'), (x) => L(x.name)], [t('id'), (x) => h('span', { cls: 'id' }, x.org)], [t('drill.updated'), (x) => (x.contacts_updated_at ? time(x.contacts_updated_at) : '—')]], d.structure.stale) : null) : null,
       Object.keys(d.by_subgroup || {}).length ? h('div', { id: 'drill-subgroups' }, h('h2', {}, t('drill.bysubgroup')),
-        table([[t('drill.subgroup'), (r) => r.key], [t('adv.recipients'), (r) => String(r.recipients), 'num'], [t('drill.reach'), (r) => pct(r.reach_1d) + ` (${r.acknowledged_1d} / ${r.recipients})`, 'num']],
+        table([[t('drill.subgroup'), (r) => sgName(r.key)], [t('adv.recipients'), (r) => String(r.recipients), 'num'], [t('drill.reach'), (r) => pct(r.reach_1d) + ` (${r.acknowledged_1d} / ${r.recipients})`, 'num']],
           Object.entries(d.by_subgroup).map(([key, v]) => Object.assign({ key }, v)))) : null,
       h('h2', {}, t('drill.chart')), h('p', { cls: 'hint' }, t('drill.chartdesc')),
       chart(d.organisations || [], Date.parse(d.started_at), cepName, !d.window_closed),

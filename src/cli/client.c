@@ -618,8 +618,13 @@ static int report_request(const struct cli_args *a, const char **method,
                  q);
         return 0;
     }
-    fprintf(stderr, "infrashare: report file|update ID|show ID|list|unopened "
-                    "(see --help)\n");
+    /* what is wrong first, then the usage (a missing id printed the
+     * usage alone, in English: found by a review) */
+    if ((strcmp(sub, "update") == 0 || strcmp(sub, "show") == 0) && a->npos < 2)
+        cli_errf("report %s: the report's ID is missing\n",
+                 "report %s: 報告の ID がありません\n", sub);
+    cli_errf("report file|update ID|show ID|list|unopened (see --help)\n",
+             "report file|update ID|show ID|list|unopened（--help を参照）\n");
     return 2;
 }
 

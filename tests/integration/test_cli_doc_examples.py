@@ -191,6 +191,19 @@ def test_every_command_answers_help_with_its_usage(tmp_path):
     r = subprocess.run([exe, "report"], capture_output=True, text=True,
                        env=env, timeout=30)
     assert r.returncode == 2 and "see --help" in r.stderr, r.stderr
+    # a missing id is said before the usage, in the locale's language
+    # (the usage alone, in English: found by a review)
+    for lang, said, see in (("C.UTF-8", "report show: the report's ID is "
+                             "missing", "(see --help)"),
+                            ("ja_JP.UTF-8", "report show: 報告の ID がありません",
+                             "（--help を参照）")):
+        only = {k: v for k, v in env.items()
+                if k not in ("LC_ALL", "LC_MESSAGES")}
+        r = subprocess.run([exe, "report", "show"], capture_output=True,
+                           text=True, env={**only, "LANG": lang}, timeout=30)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.splitlines()[0] == "infrashare: " + said, r.stderr
+        assert see in r.stderr, r.stderr
     r = subprocess.run([exe, "nosuch", "--help"], capture_output=True,
                        text=True, env=env, timeout=30)
     assert r.returncode == 2 and "unknown command" in r.stderr, r.stderr
