@@ -484,6 +484,16 @@ static void print_board(json_t *j)
         printf("(more: use the API's cursor / 続きは API で)\n");
 }
 
+/* A bilingual title in the locale's language, else the other one (the
+ * list gave the Japanese one alone: found by a review). */
+static const char *title_of(const json_t *title)
+{
+    const char *ja = json_string_value(json_object_get(title, "ja"));
+    const char *en = json_string_value(json_object_get(title, "en"));
+    const char *want = cli_locale_ja() ? ja : en;
+    return want && *want ? want : ja && *ja ? ja : en ? en : "";
+}
+
 static void print_advisory(const char *sub, json_t *j)
 {
     if (strcmp(sub, "list") == 0) {
@@ -501,9 +511,10 @@ static void print_advisory(const char *sub, json_t *j)
                             ? "acknowledged"
                             : "to-ack")
                      : "-",
-                json_string_value(
-                    json_object_get(json_object_get(it, "title"), "ja")));
+                title_of(json_object_get(it, "title")));
         }
+        if (!json_array_size(json_object_get(j, "items")))
+            printf("no advisories / 情報提供はありません\n");
     } else if (strcmp(sub, "deliveries") == 0) {
         size_t i;
         json_t *it;
@@ -1031,6 +1042,9 @@ static void print_answer(const char *cmd, const struct cli_args *a,
             json_t *it;
             json_array_foreach (json_object_get(j, "items"), i, it)
                 print_report_line(it);
+            /* an empty list says so, as the other lists do */
+            if (!json_array_size(json_object_get(j, "items")))
+                printf("no reports / 報告はありません\n");
         } else {
             print_report(j);
         }

@@ -37,6 +37,13 @@ def count(hub, token):
 def test_file_show_list_update(fresh_demo_hub):
     hub = fresh_demo_hub
     t = hub.token(OP)
+    # an empty list says so (it printed nothing: found by a review)
+    r = client(hub, "report", "list", token=t)
+    assert r.returncode == 0 and r.stdout == "no reports / 報告はありません\n", \
+        r.stdout
+    r = client(hub, "advisory", "list", token=t)
+    assert r.returncode == 0
+    assert r.stdout == "no advisories / 情報提供はありません\n", r.stdout
     r = client(hub, "report", "file", "--title", "CLI filed outage",
                "--kind", "incident", "--range", "green", "--route", "direct",
                "--what", "ATMs stopped", token=t)
@@ -69,6 +76,31 @@ def test_file_show_list_update(fresh_demo_hub):
     v = hub.api("GET", f"/api/v1/reports/{rid}", token=t).json()
     assert [u["kind"] for u in v["updates"]] == ["original", "update"]
     assert v["updates"][1]["body"]["text"] == "restored at noon"
+
+
+def test_advisory_list_titles_in_the_locales_language(fresh_demo_hub):
+    """The list gave the Japanese title alone, in any locale (found by a
+    review): the locale's title, else the other one."""
+    hub = fresh_demo_hub
+    ts = hub.token("ceptoar-banking-secretariat")
+    r = client(hub, "advisory", "issue", "--kind", "security_info",
+               "--range", "green", "--severity", "1", "--title-ja", "注意喚起",
+               "--title-en", "Heads-up", "--body-ja", "本文", "--body-en",
+               "body", "--ceptoars", "ceptoar-banking", "--json", token=ts)
+    assert r.returncode == 0, r.stderr
+    aid = json.loads(r.stdout)["id"]
+    t = hub.token(OP)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("INFRASHARE_URL", "INFRASHARE_TOKEN", "LC_ALL",
+                        "LC_MESSAGES")}
+    for lang, title in (("C.UTF-8", "Heads-up"), ("ja_JP.UTF-8", "注意喚起")):
+        r = subprocess.run([str(BUILD / "infrashare"), "advisory", "list",
+                            "--url", hub.url, "--token", t],
+                           capture_output=True, text=True,
+                           env={**env, "LANG": lang}, timeout=60)
+        assert r.returncode == 0, r.stderr
+        line = [x for x in r.stdout.splitlines() if x.startswith(aid)]
+        assert len(line) == 1 and line[0].endswith(" " + title), r.stdout
 
 
 def test_json_outputs_are_valid_json(fresh_demo_hub):
