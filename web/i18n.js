@@ -485,6 +485,8 @@ const D = {
   'decl.rollcall': ['点呼', 'Roll call'],
   'decl.reports': ['連携された報告（{n}件）', 'Linked reports ({n})'],
   'decl.advisories': ['連携された情報提供（{n}件）', 'Linked advisories ({n})'],
+  'decl.noreports': ['この宣言に連携された報告はまだありません。', 'No report is linked to this declaration yet.'],
+  'decl.noadvisories': ['この宣言に連携された情報提供はまだありません。', 'No advisory is linked to this declaration yet.'],
   'decl.end': ['宣言を終了する', 'End the declaration'],
   'decl.endeddone': ['宣言を終了しました。平時に戻ります。', 'The declaration has ended; back to normal time.'],
   // issue 11: dash

@@ -71,13 +71,15 @@ async function one(main, ctx, id) {
       h('p', { cls: 'meta' }, t('decl.started') + ': ', time(d.started_at), t('paren', { x: orgName(d.started_by.org) }),
         d.ended_at ? [' · ' + t('decl.endedat') + ': ', time(d.ended_at), t('paren', { x: orgName(d.ended_by.org) })] : null),
       d.rollcall ? h('p', {}, t('decl.rollcall') + ': ', link('/advisories/' + enc(d.rollcall), h('span', { cls: 'id' }, d.rollcall))) : null));
-  put(main, h('h2', {}, t('decl.reports', { n: d.counts.reports })), h('div', { id: 'decl-reports' }, table([
+  // an empty list says so (a table of headers alone: found by a review)
+  const none = (rows, key) => (rows.length ? null : h('p', { cls: 'empty' }, t(key)));
+  put(main, h('h2', {}, t('decl.reports', { n: d.counts.reports })), h('div', { id: 'decl-reports' }, none(d.reports, 'decl.noreports') || table([
     [t('id'), (r) => link('/reports/' + enc(r.id), h('span', { cls: 'id' }, r.id))],
     [t('title'), (r) => link('/reports/' + enc(r.id), r.title)],
     [t('severity'), (r) => sevBadge(r.severity.effective)], [t('range'), (r) => rangeBadge(r.range)],
     [t('time'), (r) => time(r.created_at)],
   ], d.reports)));
-  put(main, h('h2', {}, t('decl.advisories', { n: d.counts.advisories })), h('div', { id: 'decl-advisories' }, table([
+  put(main, h('h2', {}, t('decl.advisories', { n: d.counts.advisories })), h('div', { id: 'decl-advisories' }, none(d.advisories, 'decl.noadvisories') || table([
     [t('id'), (a) => link('/advisories/' + enc(a.id), h('span', { cls: 'id' }, a.id))],
     [t('title'), (a) => link('/advisories/' + enc(a.id), L(a.title))],
     [t('severity'), (a) => sevBadge(a.severity)], [t('range'), (a) => rangeBadge(a.range)],

@@ -57,6 +57,8 @@ test('NISC declares and ends a large-scale outage from its page; the mode banner
   try {
     await until(async () => (await np.locator('main h1').innerText()) === TITLE_JA, 'its title');
     assert.match(await mainText(np), /発令中/);
+    // no report linked yet: said, not a table of headers alone
+    assert.equal(await np.locator('#decl-reports').innerText(), 'この宣言に連携された報告はまだありません。');
     // its roll call is linked to it
     await until(async () => /【点呼】/.test(await np.locator('#decl-advisories').innerText()), 'the roll call listed');
     await shot(np, 'declaration-ja');
