@@ -394,9 +394,13 @@ function forget() {
 
 /* What was typed into the page's forms, kept across its redraw in the
  * other language (a half-filled report was lost: found by a review):
- * each changed control by its name and place among its namesakes, else
- * its place (field() gives controls ids of its own, new at each
- * drawing). Files and passwords are not kept. */
+ * each control the user changed (an input or change event reached it;
+ * values a page set itself are its own to set again), by its name and
+ * place among its namesakes, else its place (field() gives controls ids
+ * of its own, new at each drawing). Files and passwords are not kept; a
+ * value already there is not set again (no second change event for a
+ * control that saves on change). */
+for (const ev of ['input', 'change']) main.addEventListener(ev, (e) => { if (e.target.dataset) e.target.dataset.typed = '1'; }, true);
 function controls() {
   const seen = {}, at = new Map();
   main.querySelectorAll('input, textarea, select').forEach((el, i) => {
@@ -407,11 +411,9 @@ function controls() {
 function typed() {
   const out = [];
   for (const [key, el] of controls()) {
-    if (el.type === 'file' || el.type === 'password' || el.type === 'hidden') continue;
+    if (!el.dataset.typed || el.type === 'file' || el.type === 'password' || el.type === 'hidden') continue;
     const box = el.type === 'checkbox' || el.type === 'radio';
-    const changed = box ? el.checked !== el.defaultChecked
-      : el.tagName === 'SELECT' ? [...el.options].some((o) => o.selected !== o.defaultSelected) : el.value !== el.defaultValue;
-    if (changed) out.push([key, box ? el.checked : el.value, box]);
+    out.push([key, box ? el.checked : el.value, box]);
   }
   return out;
 }
@@ -419,7 +421,7 @@ function retype(kept) {
   const at = controls();
   for (const [key, v, box] of kept) {
     const el = at.get(key);
-    if (!el) continue;
+    if (!el || (box ? el.checked === v : el.value === v)) continue;
     if (box) el.checked = v; else el.value = v;
     el.dispatchEvent(new Event('input', { bubbles: true }));
     el.dispatchEvent(new Event('change', { bubbles: true }));
