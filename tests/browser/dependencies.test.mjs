@@ -217,6 +217,11 @@ test('NISC edits the model: a new version; a zero-lag cycle and a stale version 
   expected(b, 400, 'PUT');
   await check(b, 'dependencies-cycle-en-1366', '1366');
   await setLang(p, 'ja');
+  // the edit typed is kept across the language switch (app.js); taken
+  // back here, the model is version 2's again
+  await until(async () => JSON.parse(await text.inputValue()).edges.length === 42, 'the edit kept in Japanese');
+  assert.deepEqual(JSON.parse(await text.inputValue()), bad);
+  await edit((m) => m.edges.pop());
 
   // someone else saves version 3 meanwhile; this edit (of version 2) is
   // refused and said so, then the latest version is loaded
